@@ -1,0 +1,59 @@
+/* cli.h: what every `faturo <verbo>` implementation shares.
+**
+** Global options are taken out of argv by main() wherever they appear:
+**   --db CAMINHO (or FATURO_DB; default ./faturo.db), --json,
+**   --regras DIR (or FATURO_REGRAS), --xsd DIR (or FATURO_XSD_DIR),
+**   --usuario NOME (recorded in the audit log; default $USER or "cli").
+** A verb gets argv[0] = its own name and parses the rest itself (getopt_long).
+** Exit status: 0 ok, 1 findings/refusal/error, 2 usage.
+*/
+#ifndef FAT_CLI_H
+#define FAT_CLI_H
+
+#include "fat_err.h"
+#include "fat_store.h"
+
+#define CLI_OK 0
+#define CLI_FAIL 1
+#define CLI_USAGE 2
+
+typedef struct fat_cli {
+  const char *db_path;
+  const char *regras_dir;   /* folder holding operators/ and scripts/ */
+  const char *xsd_dir;      /* NULL = validation skipped (say so) */
+  const char *usuario;
+  int json;
+  fat_store *st;            /* opened lazily by cli_store() */
+} fat_cli;
+
+typedef int (*fat_cli_fn)(fat_cli *cli, int argc, char **argv);
+
+typedef struct fat_cli_verb {
+  const char *name;         /* "importar", "regras", ... */
+  const char *summary;      /* one pt-BR line for `faturo --help` */
+  fat_cli_fn fn;
+} fat_cli_verb;
+
+/* Open (once) the store at cli->db_path; prints the error and returns NULL. */
+fat_store *cli_store(fat_cli *cli);
+
+/* Print "faturo: <msg>" to stderr and return CLI_FAIL (or CLI_USAGE for EINVAL
+** from argument parsing, when usage is nonzero). */
+int cli_error(const fat_err *err);
+int cli_usage_error(const char *verb, const char *fmt, ...) FAT_PRINTF(2, 3);
+
+/* True when argv holds -h or --help (verbs print their help and return 0). */
+int cli_wants_help(int argc, char **argv);
+
+/* Parse AAAA-MM-DD / AAAA-MM; returns 0 when valid. */
+int cli_valid_date(const char *s);
+int cli_valid_competencia(const char *s);
+
+/* Verbs (one file per verb in engine/cli/). */
+int cli_init(fat_cli *cli, int argc, char **argv);
+int cli_importar(fat_cli *cli, int argc, char **argv);
+int cli_exportar(fat_cli *cli, int argc, char **argv);
+int cli_guia(fat_cli *cli, int argc, char **argv);
+int cli_demo(fat_cli *cli, int argc, char **argv);
+
+#endif

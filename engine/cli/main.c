@@ -1,0 +1,239 @@
+/* main.c: `faturo` entry point: global options, verb dispatch, shared helpers. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "cli.h"
+#include "fat_mem.h"
+
+/* Verbs in the order `faturo --help` lists them. Each part adds its lines in
+** its own section. */
+static const fat_cli_verb verbs[] = {
+  /* Part A: base */
+  {"init", "cria (ou atualiza) o banco de dados", cli_init},
+  {"importar", "importa guias de arquivo JSON ou CSV", cli_importar},
+  {"exportar", "exporta guias em JSON ou CSV", cli_exportar},
+  {"guia", "mostra uma guia", cli_guia},
+  {"demo", "cria uma clínica de demonstração e roda o ciclo completo", cli_demo},
+  /* Part B: regras */
+  /* Part C: conferir */
+  /* Part D: preços e tabelas */
+  /* Part E: lotes */
+  /* Part F: retorno, glosas, recursos */
+  /* Part I: servidor e usuários */
+  {NULL, NULL, NULL}
+};
+
+static void usage(FILE *f)
+{
+  int i;
+
+  fprintf(f,
+          "uso: faturo [opções] <verbo> [argumentos]\n"
+          "\n"
+          "faturo cuida do faturamento de convênios da clínica: importa guias, confere\n"
+          "contra o contrato de cada operadora, precifica, fecha lotes TISS, importa o\n"
+          "retorno e prepara recursos de glosa.\n"
+          "\n"
+          "verbos:\n");
+  for (i = 0; verbs[i].name != NULL; i++)
+    fprintf(f, "  %-12s %s\n", verbs[i].name, verbs[i].summary);
+  fprintf(f,
+          "\n"
+          "opções (em qualquer posição):\n"
+          "  --db CAMINHO     banco de dados (padrão: $FATURO_DB ou ./faturo.db)\n"
+          "  --regras DIR     pasta de regras com operators/ e scripts/ (padrão: $FATURO_REGRAS)\n"
+          "  --xsd DIR        pasta com os XSD TISS 4.01.00 (padrão: $FATURO_XSD_DIR)\n"
+          "  --usuario NOME   usuário registrado na auditoria (padrão: $USER)\n"
+          "  --json           saída em JSON onde o verbo imprime dados\n"
+          "  -h, --help       ajuda (também: faturo <verbo> --help)\n"
+          "\n"
+          "saída: 0 ok, 1 achados ou recusa, 2 uso incorreto\n");
+}
+
+fat_store *cli_store(fat_cli *cli)
+{
+  fat_err err;
+
+  if (cli->st != NULL)
+    return cli->st;
+  fat_err_clear(&err);
+  if (fat_store_open(cli->db_path, &cli->st, &err) != FAT_OK) {
+    cli_error(&err);
+    return NULL;
+  }
+  if (fat_store_set_user(cli->st, cli->usuario, &err) != FAT_OK) {
+    cli_error(&err);
+    fat_store_close(cli->st);
+    cli->st = NULL;
+    return NULL;
+  }
+  return cli->st;
+}
+
+int cli_error(const fat_err *err)
+{
+  fprintf(stderr, "faturo: %s\n", err->msg[0] != '\0' ? err->msg : fat_rc_str(err->rc));
+  return CLI_FAIL;
+}
+
+int cli_usage_error(const char *verb, const char *fmt, ...)
+{
+  va_list ap;
+
+  fprintf(stderr, "faturo %s: ", verb);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\n(veja: faturo %s --help)\n", verb);
+  return CLI_USAGE;
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+  int i;
+
+  for (i = 1; i < argc; i++)
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+      return 1;
+  return 0;
+}
+
+static int all_digits(const char *s, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    if (s[i] < '0' || s[i] > '9')
+      return 0;
+  return 1;
+}
+
+int cli_valid_competencia(const char *s)
+{
+  int m;
+
+  if (s == NULL || strlen(s) != 7 || s[4] != '-' || !all_digits(s, 4) || !all_digits(s + 5, 2))
+    return -1;
+  m = (s[5] - '0') * 10 + (s[6] - '0');
+  return (m >= 1 && m <= 12) ? 0 : -1;
+}
+
+int cli_valid_date(const char *s)
+{
+  static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int y, m, d;
+
+  if (s == NULL || strlen(s) != 10 || s[7] != '-' || cli_valid_competencia(s) != 0 ||
+      !all_digits(s + 8, 2))
+    return -1;
+  y = atoi(s);
+  m = (s[5] - '0') * 10 + (s[6] - '0');
+  d = (s[8] - '0') * 10 + (s[9] - '0');
+  if (d < 1 || d > mdays[m - 1])
+    return -1;
+  if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+    return -1;
+  return 0;
+}
+
+/* Remove the global options from argv (wherever they are); returns the new argc
+** or -1 after printing a usage error. */
+static int take_global_options(fat_cli *cli, int argc, char **argv)
+{
+  static const char *const with_arg[] = {"--db", "--regras", "--xsd", "--usuario", NULL};
+  const char **slots[4];
+  int i, j, k, out = 1;
+  size_t n;
+
+  slots[0] = &cli->db_path;
+  slots[1] = &cli->regras_dir;
+  slots[2] = &cli->xsd_dir;
+  slots[3] = &cli->usuario;
+  for (i = 1; i < argc; i++) {
+    int taken = 0;
+
+    if (strcmp(argv[i], "--") == 0) {
+      while (i < argc)
+        argv[out++] = argv[i++];
+      break;
+    }
+    if (strcmp(argv[i], "--json") == 0) {
+      cli->json = 1;
+      continue;
+    }
+    for (k = 0; with_arg[k] != NULL; k++) {
+      n = strlen(with_arg[k]);
+      if (strcmp(argv[i], with_arg[k]) == 0) {
+        if (i + 1 >= argc) {
+          fprintf(stderr, "faturo: a opção %s precisa de um valor\n", with_arg[k]);
+          return -1;
+        }
+        *slots[k] = argv[++i];
+        taken = 1;
+        break;
+      }
+      if (strncmp(argv[i], with_arg[k], n) == 0 && argv[i][n] == '=') {
+        *slots[k] = argv[i] + n + 1;
+        taken = 1;
+        break;
+      }
+    }
+    if (!taken)
+      argv[out++] = argv[i];
+  }
+  for (j = out; j < argc; j++)
+    argv[j] = NULL;
+  return out;
+}
+
+static const char *env_or(const char *name, const char *fallback)
+{
+  const char *v = getenv(name);
+
+  return (v != NULL && v[0] != '\0') ? v : fallback;
+}
+
+int main(int argc, char **argv)
+{
+  fat_cli cli;
+  int i, rc;
+
+  memset(&cli, 0, sizeof cli);
+  cli.db_path = env_or("FATURO_DB", "faturo.db");
+  cli.regras_dir = env_or("FATURO_REGRAS", NULL);
+  cli.xsd_dir = env_or("FATURO_XSD_DIR", NULL);
+  cli.usuario = env_or("USER", "cli");
+  argc = take_global_options(&cli, argc, argv);
+  if (argc < 0)
+    return CLI_USAGE;
+  if (cli.regras_dir == NULL)
+    cli.regras_dir = FAT_SOURCE_DIR "/rules";
+  if (argc < 2) {
+    usage(stderr);
+    return CLI_USAGE;
+  }
+  if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+      strcmp(argv[1], "ajuda") == 0) {
+    usage(stdout);
+    return CLI_OK;
+  }
+  if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "versao") == 0) {
+    printf("faturo %s\n", FAT_VERSION);
+    return CLI_OK;
+  }
+  for (i = 0; verbs[i].name != NULL; i++) {
+    if (strcmp(argv[1], verbs[i].name) == 0) {
+      xmlInitParser();
+      rc = verbs[i].fn(&cli, argc - 1, argv + 1);
+      fat_store_close(cli.st);
+      xmlCleanupParser();
+      return rc;
+    }
+  }
+  fprintf(stderr, "faturo: verbo desconhecido '%s' (veja: faturo --help)\n", argv[1]);
+  return CLI_USAGE;
+}

@@ -1,0 +1,88 @@
+#include "fat_err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+fat_rc fat_err_set(fat_err *err, fat_rc rc, const char *fmt, ...)
+{
+  va_list ap;
+
+  if (err == NULL)
+    return rc;
+  err->rc = rc;
+  err->sys = 0;
+  va_start(ap, fmt);
+  vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+fat_rc fat_err_prefix(fat_err *err, const char *fmt, ...)
+{
+  char old[sizeof err->msg];
+  size_t np, no;
+  int n;
+  va_list ap;
+
+  if (err == NULL)
+    return FAT_OK;
+  memcpy(old, err->msg, sizeof old);
+  va_start(ap, fmt);
+  n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    n = 0;
+  np = (size_t)n < sizeof err->msg ? (size_t)n : sizeof err->msg - 1;
+  no = strnlen(old, sizeof old - 1);
+  if (no > sizeof err->msg - 1 - np) /* truncation is fine: it is a message */
+    no = sizeof err->msg - 1 - np;
+  memcpy(err->msg + np, old, no);
+  err->msg[np + no] = '\0';
+  return err->rc;
+}
+
+void fat_err_clear(fat_err *err)
+{
+  if (err == NULL)
+    return;
+  err->rc = FAT_OK;
+  err->sys = 0;
+  err->msg[0] = '\0';
+}
+
+const char *fat_rc_str(fat_rc rc)
+{
+  switch (rc) {
+  case FAT_OK: return "ok";
+  case FAT_ENOMEM: return "memória insuficiente";
+  case FAT_EINVAL: return "dados inválidos";
+  case FAT_ENOTFOUND: return "não encontrado";
+  case FAT_EIO: return "erro de leitura ou escrita";
+  case FAT_EDB: return "erro no banco de dados";
+  case FAT_EXML: return "XML TISS inválido";
+  case FAT_ERULE: return "erro em regra de operadora";
+  case FAT_ELIMIT: return "limite excedido";
+  case FAT_ESTATE: return "operação não permitida neste estado";
+  case FAT_EPERM: return "permissão negada";
+  }
+  return "erro desconhecido";
+}
+
+const char *fat_rc_code(fat_rc rc)
+{
+  switch (rc) {
+  case FAT_OK: return "OK";
+  case FAT_ENOMEM: return "ENOMEM";
+  case FAT_EINVAL: return "EINVAL";
+  case FAT_ENOTFOUND: return "ENOTFOUND";
+  case FAT_EIO: return "EIO";
+  case FAT_EDB: return "EDB";
+  case FAT_EXML: return "EXML";
+  case FAT_ERULE: return "ERULE";
+  case FAT_ELIMIT: return "ELIMIT";
+  case FAT_ESTATE: return "ESTATE";
+  case FAT_EPERM: return "EPERM";
+  }
+  return "EUNKNOWN";
+}

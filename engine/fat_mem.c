@@ -1,0 +1,250 @@
+#include "fat_mem.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static long fail_after = -1; /* test-only fault injection; not thread-safe by design */
+
+static int alloc_should_fail(void)
+{
+  if (fail_after < 0)
+    return 0;
+  if (fail_after == 0)
+    return 1;
+  fail_after--;
+  return 0;
+}
+
+void fat_test_fail_alloc_after(long n) { fail_after = n; }
+
+void *fat_malloc(size_t n)
+{
+  if (alloc_should_fail())
+    return NULL;
+  return malloc(n == 0 ? 1 : n);
+}
+
+void *fat_calloc(size_t count, size_t size)
+{
+  if (alloc_should_fail())
+    return NULL;
+  return calloc(count == 0 ? 1 : count, size == 0 ? 1 : size);
+}
+
+void *fat_realloc(void *p, size_t n)
+{
+  if (alloc_should_fail())
+    return NULL;
+  return realloc(p, n == 0 ? 1 : n);
+}
+
+void fat_free(void *p) { free(p); }
+
+char *fat_strndup(const char *s, size_t n)
+{
+  char *d;
+
+  if (s == NULL)
+    return NULL;
+  d = fat_malloc(n + 1);
+  if (d == NULL)
+    return NULL;
+  memcpy(d, s, n);
+  d[n] = '\0';
+  return d;
+}
+
+char *fat_strdup(const char *s)
+{
+  return s == NULL ? NULL : fat_strndup(s, strlen(s));
+}
+
+char *fat_asprintf(const char *fmt, ...)
+{
+  va_list ap;
+  int n;
+  char *s;
+
+  va_start(ap, fmt);
+  n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return NULL;
+  s = fat_malloc((size_t)n + 1);
+  if (s == NULL)
+    return NULL;
+  va_start(ap, fmt);
+  vsnprintf(s, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return s;
+}
+
+void fat_buf_init(fat_buf *b, size_t max)
+{
+  b->data = NULL;
+  b->len = 0;
+  b->cap = 0;
+  b->max = max;
+}
+
+void fat_buf_fini(fat_buf *b)
+{
+  fat_free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+void fat_buf_reset(fat_buf *b)
+{
+  b->len = 0;
+  if (b->data != NULL)
+    b->data[0] = '\0';
+}
+
+fat_rc fat_buf_append(fat_buf *b, const void *p, size_t n, fat_err *err)
+{
+  size_t need, cap;
+  char *d;
+
+  if (n > b->max || b->len > b->max - n)
+    return fat_err_set(err, FAT_ELIMIT, "tamanho máximo de %zu bytes excedido", b->max);
+  need = b->len + n + 1;
+  if (need > b->cap) {
+    cap = b->cap < 256 ? 256 : b->cap;
+    while (cap < need)
+      cap *= 2;
+    d = fat_realloc(b->data, cap);
+    if (d == NULL)
+      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    b->data = d;
+    b->cap = cap;
+  }
+  if (n > 0)
+    memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+  return FAT_OK;
+}
+
+fat_rc fat_buf_puts(fat_buf *b, const char *s, fat_err *err)
+{
+  return fat_buf_append(b, s, strlen(s), err);
+}
+
+fat_rc fat_buf_printf(fat_buf *b, fat_err *err, const char *fmt, ...)
+{
+  char small[512];
+  va_list ap;
+  int n;
+  char *big;
+  fat_rc rc;
+
+  va_start(ap, fmt);
+  n = vsnprintf(small, sizeof small, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return fat_err_set(err, FAT_EINVAL, "formato inválido");
+  if ((size_t)n < sizeof small)
+    return fat_buf_append(b, small, (size_t)n, err);
+  big = fat_malloc((size_t)n + 1);
+  if (big == NULL)
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  va_start(ap, fmt);
+  vsnprintf(big, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  rc = fat_buf_append(b, big, (size_t)n, err);
+  fat_free(big);
+  return rc;
+}
+
+char *fat_buf_take(fat_buf *b)
+{
+  char *d = b->data;
+
+  if (d == NULL)
+    d = fat_strdup("");
+  b->data = NULL;
+  b->len = b->cap = 0;
+  return d;
+}
+
+fat_rc fat_file_read(const char *path, size_t max, char **out, size_t *len, fat_err *err)
+{
+  FILE *f;
+  fat_buf b;
+  char chunk[65536];
+  size_t n;
+  fat_rc rc = FAT_OK;
+
+  *out = NULL;
+  if (len != NULL)
+    *len = 0;
+  f = fopen(path, "rb");
+  if (f == NULL) {
+    rc = fat_err_set(err, FAT_EIO, "não foi possível abrir %s: %s", path, strerror(errno));
+    if (err != NULL)
+      err->sys = errno;
+    return rc;
+  }
+  fat_buf_init(&b, max);
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    rc = fat_buf_append(&b, chunk, n, err);
+    if (rc != FAT_OK)
+      break;
+  }
+  if (rc == FAT_OK && ferror(f))
+    rc = fat_err_set(err, FAT_EIO, "erro ao ler %s", path);
+  fclose(f);
+  if (rc == FAT_ELIMIT)
+    fat_err_set(err, FAT_ELIMIT, "%s excede o tamanho máximo de %zu bytes", path, max);
+  if (rc != FAT_OK) {
+    fat_buf_fini(&b);
+    return rc;
+  }
+  if (len != NULL)
+    *len = b.len;
+  *out = fat_buf_take(&b);
+  return *out == NULL ? fat_err_set(err, FAT_ENOMEM, "memória insuficiente") : FAT_OK;
+}
+
+fat_rc fat_file_write(const char *path, const void *data, size_t len, fat_err *err)
+{
+  char *tmp = fat_asprintf("%s.tmp", path);
+  FILE *f;
+  int ok;
+
+  if (tmp == NULL)
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  f = fopen(tmp, "wb");
+  if (f == NULL) {
+    fat_err_set(err, FAT_EIO, "não foi possível criar %s: %s", tmp, strerror(errno));
+    fat_free(tmp);
+    return FAT_EIO;
+  }
+  ok = fwrite(data, 1, len, f) == len;
+  ok = (fflush(f) == 0) && ok;
+  ok = (fsync(fileno(f)) == 0) && ok;
+  ok = (fclose(f) == 0) && ok;
+  if (!ok || rename(tmp, path) != 0) {
+    fat_err_set(err, FAT_EIO, "não foi possível gravar %s: %s", path, strerror(errno));
+    unlink(tmp);
+    fat_free(tmp);
+    return FAT_EIO;
+  }
+  fat_free(tmp);
+  return FAT_OK;
+}
+
+int64_t fat_now_ns(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}

@@ -1,0 +1,58 @@
+/* fat_mem.h: allocation wrappers, bounded buffers and small string helpers.
+**
+** All faturo allocation goes through fat_malloc/fat_calloc/fat_realloc/fat_free
+** so tests can inject failures (fat_test_fail_alloc_after). They return NULL
+** on failure and never abort.
+*/
+#ifndef FAT_MEM_H
+#define FAT_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fat_err.h"
+
+void *fat_malloc(size_t n);
+void *fat_calloc(size_t count, size_t size);
+void *fat_realloc(void *p, size_t n);
+void fat_free(void *p);
+
+/* Copy of s (NULL gives NULL); the caller frees with fat_free. */
+char *fat_strdup(const char *s);
+/* Copy of the first n bytes of s plus a NUL. */
+char *fat_strndup(const char *s, size_t n);
+/* printf into a new string; NULL on OOM. */
+char *fat_asprintf(const char *fmt, ...) FAT_PRINTF(1, 2);
+
+/* Test hook: after n more successful allocations every allocation fails
+** (n < 0 turns injection off). Only affects fat_* allocators. */
+void fat_test_fail_alloc_after(long n);
+
+/* A growable byte buffer with a hard size limit (curl's dynbuf.toobig).
+** Always NUL-terminated after a successful append. */
+typedef struct fat_buf {
+  char *data;
+  size_t len;
+  size_t cap;
+  size_t max; /* appends that would exceed max fail with FAT_ELIMIT */
+} fat_buf;
+
+void fat_buf_init(fat_buf *b, size_t max);
+void fat_buf_fini(fat_buf *b);
+void fat_buf_reset(fat_buf *b);
+FAT_NODISCARD fat_rc fat_buf_append(fat_buf *b, const void *p, size_t n, fat_err *err);
+FAT_NODISCARD fat_rc fat_buf_puts(fat_buf *b, const char *s, fat_err *err);
+FAT_NODISCARD fat_rc fat_buf_printf(fat_buf *b, fat_err *err, const char *fmt, ...) FAT_PRINTF(3, 4);
+/* Hand the data to the caller (free with fat_free) and reset the buffer. */
+char *fat_buf_take(fat_buf *b);
+
+/* Read a whole file into *out (NUL-terminated, length in *len) refusing files
+** larger than max bytes. The caller frees *out with fat_free. */
+FAT_NODISCARD fat_rc fat_file_read(const char *path, size_t max, char **out, size_t *len, fat_err *err);
+/* Write data atomically: to path.tmp, fsync, rename. */
+FAT_NODISCARD fat_rc fat_file_write(const char *path, const void *data, size_t len, fat_err *err);
+
+/* Monotonic clock in nanoseconds. */
+int64_t fat_now_ns(void);
+
+#endif

@@ -1,0 +1,196 @@
+/* fat_model.h: the plain data of a guia as every module sees it.
+**
+** A fat_guia is a self-contained snapshot: the guia row, its items, and copies
+** of the operadora, prestador, plano, beneficiário and profissionais it points
+** to. Strings are owned by the struct (NULL = absent). Money is int64_t
+** centavos; FAT_ABSENT marks a money/number field that was not informed.
+**
+** The JSON form (fat_guia_to_json / fat_guia_from_json) is the one interchange
+** shape: `faturo importar guias` reads it, `exportar guias` writes it, rules
+** get it as a Lua table, the API serves it. Its field names are the struct's
+** (Portuguese, snake_case); docs/formatos.md documents it.
+*/
+#ifndef FAT_MODEL_H
+#define FAT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "fat_err.h"
+#include "fat_store.h"
+
+#define FAT_ABSENT INT64_MIN
+
+typedef enum fat_guia_tipo {
+  FAT_GUIA_CONSULTA = 0,
+  FAT_GUIA_SADT,
+  FAT_GUIA_HONORARIOS,
+  FAT_GUIA_INTERNACAO
+} fat_guia_tipo;
+
+/* "consulta", "sp-sadt", "honorarios", "resumo-internacao" */
+const char *fat_guia_tipo_str(fat_guia_tipo t);
+/* Parse the string form; returns -1 when unknown. */
+int fat_guia_tipo_parse(const char *s);
+
+typedef struct fat_profissional {
+  int64_t id;
+  char *nome;
+  char *cpf;
+  char *conselho;        /* sigla: CRM, CRO, COREN, CRF, CRFA, CREFITO, CRN, CRP, CRAS, OUT */
+  char *numero_conselho;
+  char *uf;              /* sigla, e.g. "SP" */
+  char *cbo;             /* CBO-S, 6 digits */
+  char *especialidade;
+} fat_profissional;
+
+typedef struct fat_beneficiario {
+  int64_t id;
+  char *nome;
+  char *nome_social;
+  char *cpf;
+  char *cns;
+  char *nascimento;      /* AAAA-MM-DD */
+  char *sexo;            /* M, F, I */
+} fat_beneficiario;
+
+typedef struct fat_operadora {
+  int64_t id;
+  char *registro_ans;
+  char *nome;
+  char *script;          /* rule script key */
+} fat_operadora;
+
+typedef struct fat_prestador {
+  int64_t id;
+  char *nome;
+  char *cnpj;
+  char *cpf;
+  char *cnes;
+  char *codigo_na_operadora;
+} fat_prestador;
+
+typedef struct fat_plano {
+  int64_t id;            /* 0 = none */
+  char *codigo;
+  char *nome;
+  char *acomodacao;      /* enfermaria, apartamento, ambulatorial */
+} fat_plano;
+
+typedef struct fat_item {
+  int64_t id;
+  int sequencial;
+  char *tipo;            /* procedimento, material, medicamento, opme, taxa, diaria, gas */
+  char *codigo_tabela;   /* "22", "18", "19", "20", "98", "00" */
+  char *codigo;
+  char *descricao;
+  int64_t quantidade_e4; /* 1 unit = 10000 */
+  int64_t valor_unitario;/* centavos or FAT_ABSENT (to be priced) */
+  int64_t valor_total;   /* centavos or FAT_ABSENT */
+  char *data;
+  char *hora_inicio;
+  char *hora_fim;
+  char *via_acesso;
+  char *tecnica;
+  char *grau_participacao;
+  int64_t fator_e2;      /* reducaoAcrescimo; 100 = 1,00 */
+  fat_profissional *profissional; /* executante of this item (honorários), or NULL */
+  char *unidade_medida;
+  char *registro_anvisa;
+  char *codigo_fabricante;
+} fat_item;
+
+typedef struct fat_guia {
+  int64_t id;            /* 0 before it is stored */
+  fat_guia_tipo tipo;
+  fat_operadora operadora;
+  fat_prestador prestador;
+  fat_plano plano;
+  fat_beneficiario beneficiario;   /* the registered person (may have id 0) */
+  char *numero_prestador;
+  char *numero_operadora;
+  char *numero_principal;
+  char *beneficiario_nome;         /* as billed */
+  char *carteira_numero;           /* as billed */
+  char *carteira_validade;
+  char *cns;
+  int atendimento_rn;
+  char *senha;
+  char *data_autorizacao;
+  char *validade_senha;
+  char *carater_atendimento;
+  char *tipo_atendimento;
+  char *tipo_consulta;
+  char *regime_atendimento;
+  char *indicacao_acidente;
+  char *cid;
+  char *cid_secundarios;
+  char *data_solicitacao;
+  char *indicacao_clinica;
+  char *data_inicio;
+  char *hora_inicio;
+  char *data_fim;
+  char *hora_fim;
+  char *tipo_internacao;
+  char *regime_internacao;
+  char *motivo_encerramento;
+  fat_profissional *solicitante;   /* NULL when absent */
+  fat_profissional *executante;    /* NULL when absent */
+  int assinatura_beneficiario;
+  int pedido_medico;
+  int laudo;
+  char *observacao;
+  int64_t valor_total;             /* as billed, centavos */
+  char *competencia;               /* AAAA-MM */
+  char *status;
+  int64_t revisao;
+  int64_t lote_id;                 /* 0 = none */
+  char *origem;
+  fat_item *itens;
+  size_t n_itens;
+} fat_guia;
+
+/* Free a guia and everything it owns; NULL is a no-op. */
+void fat_guia_free(fat_guia *g);
+
+/* Load guia `id` with its items and the rows it references.
+** FAT_ENOTFOUND when there is no such guia. *out owned by the caller. */
+FAT_NODISCARD fat_rc fat_guia_load(fat_store *st, int64_t id, fat_guia **out, fat_err *err);
+
+/* Find a guia id by operadora (registro ANS) and número no prestador. */
+FAT_NODISCARD fat_rc fat_guia_find(fat_store *st, const char *registro_ans,
+                                   const char *numero_prestador, int64_t *id, fat_err *err);
+
+/* The JSON form of a guia (see docs/formatos.md). NULL on OOM. The caller
+** frees with cJSON_Delete. Absent fields are omitted. */
+cJSON *fat_guia_to_json(const fat_guia *g);
+
+/* Parse the JSON form; errors name the field path ("itens[2].quantidade").
+** Operadora, prestador, plano and profissionais may be given by key only
+** (registro_ans, cnpj, codigo, conselho+numero+uf); fat_guia_save resolves them. */
+FAT_NODISCARD fat_rc fat_guia_from_json(const cJSON *j, fat_guia **out, fat_err *err);
+
+/* Store a new guia (g->id == 0) or replace an existing one (g->id > 0, bumps
+** revisao), resolving/creating beneficiário and profissionais. Runs inside the
+** caller's transaction if one is open. Sets g->id and item ids. */
+FAT_NODISCARD fat_rc fat_guia_save(fat_store *st, fat_guia *g, fat_err *err);
+
+/* Money and quantity text helpers (no floating point anywhere).
+** fat_money_format: 123456 -> "1234.56" (TISS st_decimal) into buf.
+** fat_money_format_br: 123456 -> "R$ 1.234,56".
+** fat_money_parse: "1234.56", "1234,56", "1.234,56" (Brazilian), "12" ->
+** centavos; more than 2 decimals is an error. */
+void fat_money_format(int64_t centavos, char *buf, size_t len);
+void fat_money_format_br(int64_t centavos, char *buf, size_t len);
+FAT_NODISCARD fat_rc fat_money_parse(const char *s, int64_t *out, fat_err *err);
+/* Quantities with up to 4 decimals: "1", "2.5", "0,0001" -> ten-thousandths. */
+FAT_NODISCARD fat_rc fat_qty_parse(const char *s, int64_t *out_e4, fat_err *err);
+void fat_qty_format(int64_t e4, char *buf, size_t len); /* 25000 -> "2.5000" */
+
+/* Round a/b half-up (away from zero for negatives) in integer arithmetic.
+** b must be > 0. Used for every price/quantity product. */
+int64_t fat_div_round(int64_t a, int64_t b);
+
+#endif

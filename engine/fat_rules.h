@@ -1,0 +1,89 @@
+/* fat_rules.h: the Lua host for operator contract scripts (Part B).
+**
+** A *generation* is every script of a rules folder compiled in a sandboxed
+** Lua 5.4 state, its self-tests passed, with a SHA-256 per script. The live
+** generation is published in a fat_rules; a reload builds a new one beside it
+** and swaps only when everything compiled and every self-test passed.
+** Callers take a reference (fat_rules_acquire) for a unit of work and release
+** it after: in-flight work finishes on the generation it started with.
+**
+** Folder layout: DIR/operators/<chave>.lua (one per operadora; <chave> is the
+** operadora.script column) and DIR/scripts/<mod>.lua (require-able, e.g.
+** require "faturo.base" -> DIR/scripts/faturo/base.lua).
+**
+** Thread safety: a fat_gen may be used from several threads; calls into Lua
+** are serialized per generation (or served from a pool of states); see
+** docs/regras.md for the design.
+*/
+#ifndef FAT_RULES_H
+#define FAT_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "fat_err.h"
+#include "fat_finding.h"
+#include "fat_store.h"
+
+typedef struct fat_rules fat_rules;
+typedef struct fat_gen fat_gen;
+
+/* Budgets for every call into Lua (0 = default). */
+typedef struct fat_limits {
+  unsigned long instr_max; /* VM instructions per call (default 10,000,000) */
+  size_t mem_max;          /* bytes per Lua state (default 64 MiB) */
+  long time_ms;            /* wall-clock per call (default 2000) */
+} fat_limits;
+
+/* Build the first generation from dir and publish it. When st is not NULL the
+** generation is recorded in regra_geracao/regra_script (an identical active one
+** is reused). Errors list every broken script/test. */
+FAT_NODISCARD fat_rc fat_rules_open(const char *dir, const fat_limits *lim, fat_store *st,
+                                    fat_rules **out, fat_err *err);
+void fat_rules_close(fat_rules *r);
+
+/* Rebuild from the folder; publish only if all is good, else keep the live
+** generation and explain in err (script, line, test name). */
+FAT_NODISCARD fat_rc fat_rules_reload(fat_rules *r, fat_store *st, fat_err *err);
+
+/* Take / drop a reference to the live generation. Never NULL after open. */
+fat_gen *fat_rules_acquire(fat_rules *r);
+void fat_gen_release(fat_gen *g);
+
+/* Build a standalone generation (not published, not stored), optionally with
+** the script of one operator replaced by a draft file: for `regras simular`,
+** the panel's draft check and `regras testar`. override_key/override_path may
+** be NULL. */
+FAT_NODISCARD fat_rc fat_gen_build(const char *dir, const char *override_key,
+                                   const char *override_path, const fat_limits *lim,
+                                   fat_gen **out, fat_err *err);
+
+int64_t fat_gen_id(const fat_gen *g);                 /* regra_geracao.id, 0 if not stored */
+size_t fat_gen_count(const fat_gen *g);               /* number of operator scripts */
+const char *fat_gen_key(const fat_gen *g, size_t i);  /* operator key of script i */
+/* SHA-256 (hex) of an operator's script, NULL if unknown key. */
+const char *fat_gen_sha256(const fat_gen *g, const char *key);
+
+/* The operator's declared contract as JSON (functions dropped, Lua integers
+** kept exact, floats as numbers): registro_ans, nome, lote{}, pagamento{},
+** recurso{}, precos{}, obrigatorios{}, ... as documented in docs/regras.md.
+** *out owned by the caller (cJSON_Delete). FAT_ENOTFOUND for unknown key. */
+FAT_NODISCARD fat_rc fat_gen_contract(fat_gen *g, const char *key, cJSON **out, fat_err *err);
+
+/* Run the operator's checks over one guia (the fat_guia_to_json form) with a
+** read-only context (ctx: {"hoje": "AAAA-MM-DD", "historico": [guias...], ...};
+** may be NULL). Findings are appended to out only when the whole run
+** succeeded. A script error or a budget hit returns FAT_ERULE/FAT_ELIMIT with
+** err naming script, rule and line; out is untouched. */
+FAT_NODISCARD fat_rc fat_gen_check(fat_gen *g, const char *key, const cJSON *guia,
+                                   const cJSON *ctx, fat_findings *out, fat_err *err);
+
+/* Run the self-tests of one operator (key) or of all (key NULL). *report is
+** {"ok":bool,"testes":[{"operadora":..,"nome":..,"ok":bool,"erro":..}]}.
+** Returns FAT_ERULE when any test failed. */
+FAT_NODISCARD fat_rc fat_gen_selftest(fat_gen *g, const char *key, cJSON **report,
+                                      fat_err *err);
+
+#endif

@@ -1,0 +1,47 @@
+/* fat_store.h: the SQLite store.
+**
+** One fat_store is one connection; use one per thread. Opening creates the
+** file if needed, turns on WAL and foreign keys, and applies the embedded
+** migrations (schemas/NNN_*.sql) in one transaction. A database whose schema
+** is newer than this binary knows is refused.
+*/
+#ifndef FAT_STORE_H
+#define FAT_STORE_H
+
+#include <stdint.h>
+
+#include "fat_err.h"
+
+typedef struct fat_store fat_store;
+
+/* Open (creating if needed) the store at path and migrate its schema.
+** On success *out owns the handle; release it with fat_store_close(). */
+FAT_NODISCARD fat_rc fat_store_open(const char *path, fat_store **out, fat_err *err);
+
+/* Close the store; NULL is a no-op. */
+void fat_store_close(fat_store *st);
+
+/* Schema version of the open database and the newest this binary knows. */
+int fat_store_schema_version(fat_store *st);
+int fat_store_schema_latest(void);
+
+/* One transaction per user action. begin/commit/rollback nest: only the
+** outermost pair touches SQLite (inner rollback marks the whole as failed). */
+FAT_NODISCARD fat_rc fat_store_begin(fat_store *st, fat_err *err);
+FAT_NODISCARD fat_rc fat_store_commit(fat_store *st, fat_err *err);
+void fat_store_rollback(fat_store *st);
+
+/* The user name recorded in audit rows and generation rows ("cli" by default).
+** The string is copied. */
+FAT_NODISCARD fat_rc fat_store_set_user(fat_store *st, const char *user, fat_err *err);
+const char *fat_store_user(const fat_store *st);
+
+/* Append one audit row (who = current user): acao like 'guia.importar',
+** objeto like 'guia:12' (may be NULL), detalhe free text (may be NULL). */
+FAT_NODISCARD fat_rc fat_store_audit(fat_store *st, const char *acao, const char *objeto,
+                                     const char *detalhe, fat_err *err);
+
+/* Current UTC timestamp 'AAAA-MM-DDTHH:MM:SSZ' into buf (>= 21 bytes). */
+void fat_store_now(char *buf, unsigned long len);
+
+#endif

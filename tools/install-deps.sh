@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages faturo needs, only those that are missing,
+# and the npm package that drives the browser tests. Runs as root or via sudo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(build-essential cmake pkg-config liblua5.4-dev libsqlite3-dev libxml2-dev
+      libxml2-utils libmicrohttpd-dev libcjson-dev libcmocka-dev libsodium-dev
+      libjs-codemirror libjs-chart.js chromium nodejs npm sqlite3)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "instalando pacotes Debian: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# playwright-core drives Debian's chromium in the browser tests (no browser download).
+if [ -f tests/browser/package.json ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
+  echo "instalando playwright-core (npm) para os testes de navegador"
+  (cd tests/browser && npm install --no-audit --no-fund --silent)
+fi
