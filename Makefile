@@ -1,6 +1,8 @@
-# Thin wrapper over CMake. The two quick-start commands:
-#   make demo   installs what is missing (Debian 12), builds, runs the demo
-#   make test   installs what is missing, builds, runs every test (ctest)
+# Thin wrapper over CMake for developers. The README's quick start is
+# tools/dev.sh (which installs the Debian packages first and then calls this).
+#   make demo   builds and runs the demo in ./demo
+#   make test   builds and runs every test (ctest: unit, e2e, browser, sanitizer build)
+#   make bench  builds and runs the benchmarks, which print their figures
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SHARED ?= $(abspath ../shared)
@@ -13,16 +15,16 @@ all: build
 deps:
 	@bash tools/install-deps.sh
 
-build: deps
+build:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
 	mkdir -p demo
-	cd demo && ../$(BUILD)/faturo demo
+	cd demo && rm -f faturo.db faturo.db-wal faturo.db-shm && ../$(BUILD)/faturo demo
 
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE bench $(CTEST_ARGS)
 
 bench: build
 	cd $(BUILD) && ctest -L bench --output-on-failure -V

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(build-essential cmake pkg-config liblua5.4-dev libsqlite3-dev libxml2-dev
+pkgs=(build-essential make cmake pkg-config liblua5.4-dev libsqlite3-dev libxml2-dev
       libxml2-utils libmicrohttpd-dev libcjson-dev libcmocka-dev libsodium-dev
       libjs-codemirror libjs-chart.js chromium nodejs npm sqlite3)
 missing=()

@@ -1,6 +1,8 @@
 /* cmd_init.c: `faturo init`. */
 #include <stdio.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli.h"
 
 int cli_init(fat_cli *cli, int argc, char **argv)
@@ -18,9 +20,21 @@ int cli_init(fat_cli *cli, int argc, char **argv)
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;
-  if (cli->json)
-    printf("{\"banco\":\"%s\",\"esquema\":%d}\n", cli->db_path, fat_store_schema_version(st));
-  else
+  if (cli->json) {
+    cJSON *o = cJSON_CreateObject();
+    char *s = NULL;
+
+    if (o != NULL && cJSON_AddStringToObject(o, "banco", cli->db_path) != NULL &&
+        cJSON_AddNumberToObject(o, "esquema", fat_store_schema_version(st)) != NULL)
+      s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (s == NULL) {
+      fprintf(stderr, "faturo: memória insuficiente\n");
+      return CLI_FAIL;
+    }
+    printf("%s\n", s);
+    cJSON_free(s);
+  } else
     printf("banco pronto: %s (esquema versão %d)\n", cli->db_path, fat_store_schema_version(st));
   return CLI_OK;
 }

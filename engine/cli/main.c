@@ -197,6 +197,31 @@ static const char *env_or(const char *name, const char *fallback)
   return (v != NULL && v[0] != '\0') ? v : fallback;
 }
 
+/* The TISS XSDs are looked for in schemas/tiss/4.01.00 of the installation,
+** then in the shared/ folder beside the source tree; NULL when absent (the
+** verbs that validate then say that validation was skipped). */
+static const char *default_xsd_dir(void)
+{
+  static const char *const candidates[] = {
+    FAT_SOURCE_DIR "/schemas/tiss/4.01.00",
+    FAT_SOURCE_DIR "/../shared/tiss/4.01.00",
+    NULL
+  };
+  char path[4096];
+  FILE *f;
+  int i;
+
+  for (i = 0; candidates[i] != NULL; i++) {
+    snprintf(path, sizeof path, "%s/tissV4_01_00.xsd", candidates[i]);
+    f = fopen(path, "rb");
+    if (f != NULL) {
+      fclose(f);
+      return candidates[i];
+    }
+  }
+  return NULL;
+}
+
 int main(int argc, char **argv)
 {
   fat_cli cli;
@@ -212,6 +237,8 @@ int main(int argc, char **argv)
     return CLI_USAGE;
   if (cli.regras_dir == NULL)
     cli.regras_dir = FAT_SOURCE_DIR "/rules";
+  if (cli.xsd_dir == NULL)
+    cli.xsd_dir = default_xsd_dir();
   if (argc < 2) {
     usage(stderr);
     return CLI_USAGE;
