@@ -2,6 +2,7 @@
 # {version, name, sql} (byte arrays avoid C's limit on string literal length).
 set(head "/* generated from schemas/ by cmake/embed_schemas.cmake; do not edit */\n#include <stddef.h>\n\n#include \"fat_store_int.h\"\n\n")
 set(table "const fat_migration fat_migrations[] = {\n")
+string(REPLACE "|" ";" FILES "${FILES}")
 set(i 0)
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME)
