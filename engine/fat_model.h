@@ -193,4 +193,33 @@ void fat_qty_format(int64_t e4, char *buf, size_t len); /* 25000 -> "2.5000" */
 ** b must be > 0. Used for every price/quantity product. */
 int64_t fat_div_round(int64_t a, int64_t b);
 
+/* ---- Helpers added by Part A (model) ---- */
+
+/* Free a profissional and its strings; NULL is a no-op. */
+void fat_profissional_free(fat_profissional *p);
+
+/* Like fat_guia_from_json, but on error the offending field path (e.g.
+** "itens[0].quantidade", "data_inicio") is copied into campo (empty when the
+** error is not about one field) and err->msg holds only the problem. */
+FAT_NODISCARD fat_rc fat_guia_from_json_campo(const cJSON *j, fat_guia **out, char *campo,
+                                              size_t campo_len, fat_err *err);
+
+/* Id of the operadora with this registro ANS; FAT_ENOTFOUND (pt-BR message
+** pointing to `faturo cadastro operadora`) when it is not registered. */
+FAT_NODISCARD fat_rc fat_operadora_id(fat_store *st, const char *registro_ans, int64_t *id,
+                                      fat_err *err);
+
+/* Id of the prestador with this CNPJ (or, when cnpj is NULL, this CPF);
+** FAT_ENOTFOUND when it is not registered. */
+FAT_NODISCARD fat_rc fat_prestador_id(fat_store *st, const char *cnpj, const char *cpf,
+                                      int64_t *id, fat_err *err);
+
+/* 1 when s is a valid calendar date AAAA-MM-DD (year >= 1900), else 0. */
+int fat_date_valid(const char *s);
+/* 1 when s is a valid competência AAAA-MM, else 0. */
+int fat_competencia_valid(const char *s);
+
+/* Like fat_qty_format with a decimal comma: 25000 -> "2,5000". */
+void fat_qty_format_br(int64_t e4, char *buf, size_t len);
+
 #endif

@@ -69,7 +69,7 @@ CREATE TABLE profissional (
   nome            TEXT NOT NULL,
   cpf             TEXT,
   conselho        TEXT NOT NULL,         -- sigla: CRM, CRO, COREN, CRF, CRFA, CREFITO, CRN, CRP, CRAS, OUT
-  numero_conselho TEXT NOT NULL,
+  numero_conselho TEXT,                  -- NULL when the guia did not inform it
   uf              TEXT NOT NULL,         -- sigla of the council's UF, e.g. 'SP'
   cbo             TEXT,                  -- CBO-S, 6 digits, e.g. 225125
   especialidade   TEXT,

@@ -55,5 +55,25 @@ int cli_importar(fat_cli *cli, int argc, char **argv);
 int cli_exportar(fat_cli *cli, int argc, char **argv);
 int cli_guia(fat_cli *cli, int argc, char **argv);
 int cli_demo(fat_cli *cli, int argc, char **argv);
+int cli_cadastro(fat_cli *cli, int argc, char **argv);
+/* Part B: regras */
+int cli_regras(fat_cli *cli, int argc, char **argv);
+/* Part C: conferir */
+int cli_conferir(fat_cli *cli, int argc, char **argv);
+int cli_achado(fat_cli *cli, int argc, char **argv);
+int cli_auditoria(fat_cli *cli, int argc, char **argv);
+/* Part E: lotes */
+int cli_lote(fat_cli *cli, int argc, char **argv);
+/* Part D: preços e tabelas */
+int cli_tabelas(fat_cli *cli, int argc, char **argv);
+int cli_preco(fat_cli *cli, int argc, char **argv);
+/* Part F: retorno, glosas, recursos */
+int cli_retorno(fat_cli *cli, int argc, char **argv);
+int cli_glosa(fat_cli *cli, int argc, char **argv);
+int cli_recurso(fat_cli *cli, int argc, char **argv);
+int cli_regras_simular(fat_cli *cli, int argc, char **argv); /* routed by `regras simular` */
+/* Part I: servidor e usuários */
+int cli_servidor(fat_cli *cli, int argc, char **argv);
+int cli_usuario(fat_cli *cli, int argc, char **argv);
 
 #endif

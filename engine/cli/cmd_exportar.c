@@ -1,13 +1,104 @@
-/* cmd_exportar.c: placeholder until Part A lands this verb. */
+/* cmd_exportar.c: `faturo exportar guias [--operadora R] [--competencia AAAA-MM]
+** [--formato json|csv] [--saida ARQUIVO]`. */
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+#include "fat_import.h"
+#include "fat_mem.h"
+
+static void help(void)
+{
+  printf("uso: faturo exportar guias [--operadora REGISTRO_ANS] [--competencia AAAA-MM]\n"
+         "                            [--formato json|csv] [--saida ARQUIVO]\n"
+         "\n"
+         "Exporta as guias (com itens) no mesmo formato que `faturo importar guias` lê:\n"
+         "exportar e importar de volta dá as mesmas guias. Sem --saida, escreve na tela.\n"
+         "O formato padrão é JSON (ou o da extensão de --saida); com a opção global\n"
+         "--json a saída é sempre JSON. Formatos: docs/formatos.md.\n"
+         "\n"
+         "opções:\n"
+         "  --operadora REGISTRO_ANS   só as guias desta operadora\n"
+         "  --competencia AAAA-MM      só as guias desta competência\n"
+         "  --formato json|csv         formato da saída\n"
+         "  --saida ARQUIVO            grava no arquivo (de forma atômica)\n");
+}
 
 int cli_exportar(fat_cli *cli, int argc, char **argv)
 {
-  (void)cli;
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "faturo exportar: ainda não implementado\n");
-  return CLI_FAIL;
+  static const struct option opts[] = {{"operadora", required_argument, NULL, 'o'},
+                                       {"competencia", required_argument, NULL, 'c'},
+                                       {"formato", required_argument, NULL, 'f'},
+                                       {"saida", required_argument, NULL, 's'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
+  fat_export_filter flt = {NULL, NULL};
+  fat_formato fmt = FAT_FMT_AUTO;
+  const char *saida = NULL;
+  fat_store *st;
+  fat_err err;
+  char *out = NULL;
+  size_t len = 0, n = 0;
+  int c;
+
+  if (cli_wants_help(argc, argv)) {
+    help();
+    return CLI_OK;
+  }
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'o':
+      flt.registro_ans = optarg;
+      break;
+    case 'c':
+      if (cli_valid_competencia(optarg) != 0)
+        return cli_usage_error("exportar", "competência inválida '%s' (use AAAA-MM)", optarg);
+      flt.competencia = optarg;
+      break;
+    case 'f': {
+      int f = fat_formato_parse(optarg);
+
+      if (f < 0)
+        return cli_usage_error("exportar", "formato inválido '%s' (use json ou csv)", optarg);
+      fmt = (fat_formato)f;
+      break;
+    }
+    case 's':
+      saida = optarg;
+      break;
+    default:
+      return cli_usage_error("exportar", "opção inválida '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind >= argc || strcmp(argv[optind], "guias") != 0)
+    return cli_usage_error("exportar", "use: faturo exportar guias [opções]");
+  if (optind + 1 < argc)
+    return cli_usage_error("exportar", "argumento inesperado '%s'", argv[optind + 1]);
+  if (cli->json)
+    fmt = FAT_FMT_JSON;
+  if (fmt == FAT_FMT_AUTO && saida != NULL)
+    fmt = fat_formato_from_path(saida);
+  if (fmt == FAT_FMT_AUTO)
+    fmt = FAT_FMT_JSON;
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if (fat_export_guias(st, &flt, fmt, &out, &len, &n, &err) != FAT_OK)
+    return cli_error(&err);
+  if (saida != NULL) {
+    fat_rc rc = fat_file_write(saida, out, len, &err);
+
+    fat_free(out);
+    if (rc != FAT_OK)
+      return cli_error(&err);
+    fprintf(stderr, "%zu guia(s) exportada(s) para %s\n", n, saida);
+    return CLI_OK;
+  }
+  fwrite(out, 1, len, stdout);
+  fat_free(out);
+  return CLI_OK;
 }

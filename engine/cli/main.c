@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "fat_mem.h"
+#include "fat_model.h"
 
 /* Verbs in the order `faturo --help` lists them. Each part adds its lines in
 ** its own section. */
@@ -17,13 +18,26 @@ static const fat_cli_verb verbs[] = {
   {"importar", "importa guias de arquivo JSON ou CSV", cli_importar},
   {"exportar", "exporta guias em JSON ou CSV", cli_exportar},
   {"guia", "mostra uma guia", cli_guia},
+  {"cadastro", "cadastra prestador, operadoras e planos", cli_cadastro},
   {"demo", "cria uma clínica de demonstração e roda o ciclo completo", cli_demo},
   /* Part B: regras */
+  {"regras", "scripts de regras das operadoras: listar, testar, versões, recarregar", cli_regras},
   /* Part C: conferir */
+  {"conferir", "confere as guias antes do envio (regras, preços, duplicidades, prazos)", cli_conferir},
+  {"achado", "lista e reconhece achados da conferência", cli_achado},
+  {"auditoria", "compara a agenda da clínica com as guias (atendimentos não faturados)", cli_auditoria},
   /* Part D: preços e tabelas */
+  {"tabelas", "importa e lista tabelas TUSS, CBHPM, Brasíndice, Simpro, negociadas, glosas", cli_tabelas},
+  {"preco", "mostra o preço de um item pelo contrato, passo a passo (ou --todos)", cli_preco},
   /* Part E: lotes */
+  {"lote", "fecha lotes TISS, registra envio e protocolo, mapa e relação", cli_lote},
   /* Part F: retorno, glosas, recursos */
+  {"retorno", "importa protocolos e demonstrativos da operadora (e simula um retorno)", cli_retorno},
+  {"glosa", "registra, classifica, lista e resume glosas", cli_glosa},
+  {"recurso", "recursos de glosa: rascunho, XML TISS, relatório, resposta", cli_recurso},
   /* Part I: servidor e usuários */
+  {"servidor", "serve o painel web e a API JSON", cli_servidor},
+  {"usuario", "cria e lista usuários do painel web", cli_usuario},
   {NULL, NULL, NULL}
 };
 
@@ -102,43 +116,9 @@ int cli_wants_help(int argc, char **argv)
   return 0;
 }
 
-static int all_digits(const char *s, size_t n)
-{
-  size_t i;
+int cli_valid_competencia(const char *s) { return fat_competencia_valid(s) ? 0 : -1; }
 
-  for (i = 0; i < n; i++)
-    if (s[i] < '0' || s[i] > '9')
-      return 0;
-  return 1;
-}
-
-int cli_valid_competencia(const char *s)
-{
-  int m;
-
-  if (s == NULL || strlen(s) != 7 || s[4] != '-' || !all_digits(s, 4) || !all_digits(s + 5, 2))
-    return -1;
-  m = (s[5] - '0') * 10 + (s[6] - '0');
-  return (m >= 1 && m <= 12) ? 0 : -1;
-}
-
-int cli_valid_date(const char *s)
-{
-  static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int y, m, d;
-
-  if (s == NULL || strlen(s) != 10 || s[7] != '-' || cli_valid_competencia(s) != 0 ||
-      !all_digits(s + 8, 2))
-    return -1;
-  y = atoi(s);
-  m = (s[5] - '0') * 10 + (s[6] - '0');
-  d = (s[8] - '0') * 10 + (s[9] - '0');
-  if (d < 1 || d > mdays[m - 1])
-    return -1;
-  if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-    return -1;
-  return 0;
-}
+int cli_valid_date(const char *s) { return fat_date_valid(s) ? 0 : -1; }
 
 /* Remove the global options from argv (wherever they are); returns the new argc
 ** or -1 after printing a usage error. */

@@ -1,0 +1,76 @@
+/* fat_import.h: import and export of files of guias (JSON and CSV).
+**
+** Formats are documented for users in docs/formatos.md. In short:
+**  - JSON: {"guias": [<guia>, ...]} or a top-level array of guias, each in the
+**    fat_guia_to_json form (fat_model.h).
+**  - CSV: one line per item; the guia columns are repeated on every line of
+**    the same guia (lines are grouped by operadora + prestador +
+**    numero_prestador); column names are the JSON paths ("data_inicio",
+**    "operadora.registro_ans", "item.quantidade", ...). Separator ';' or ','
+**    detected from the header; decimal comma accepted; UTF-8, or Latin-1 /
+**    Windows-1252 detected and converted; RFC 4180 quoting.
+**
+** Import is all or nothing: one transaction per file; the first bad row (CSV
+** line number, JSON index) and field are named in err->msg and nothing of that
+** file is stored. A guia already stored (same operadora + prestador +
+** numero_prestador) is replaced (revisao + 1, status back to 'digitada') unless
+** it is already in a lote (status em_lote or later), which refuses the file.
+*/
+#ifndef FAT_IMPORT_H
+#define FAT_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fat_err.h"
+#include "fat_store.h"
+
+/* Hard limit on the size of an input file (FAT_ELIMIT beyond it). */
+#define FAT_IMPORT_MAX_BYTES ((size_t)200 * 1024 * 1024)
+
+typedef enum fat_formato { FAT_FMT_AUTO = 0, FAT_FMT_JSON, FAT_FMT_CSV } fat_formato;
+
+/* "json" / "csv" -> format; -1 when unknown. */
+int fat_formato_parse(const char *s);
+/* Format implied by the file name's extension (.json / .csv, any case);
+** FAT_FMT_AUTO when there is none. */
+fat_formato fat_formato_from_path(const char *path);
+
+typedef struct fat_import_result {
+  long novas;       /* guias inserted */
+  long atualizadas; /* guias replaced (revisao bumped) */
+  long itens;       /* items written */
+  int latin1;       /* 1 when the input was converted from Latin-1 */
+} fat_import_result;
+
+/* Import the file at path (format by fmt, or by extension, or by content when
+** FAT_FMT_AUTO). origem recorded on each guia is the path. */
+FAT_NODISCARD fat_rc fat_import_guias_file(fat_store *st, const char *path, fat_formato fmt,
+                                           fat_import_result *res, fat_err *err);
+
+/* Same from memory (len bytes, need not be NUL-terminated). origem may be
+** NULL. With FAT_FMT_AUTO the content decides ('{' or '[' = JSON). */
+FAT_NODISCARD fat_rc fat_import_guias_buffer(fat_store *st, const char *data, size_t len,
+                                             fat_formato fmt, const char *origem,
+                                             fat_import_result *res, fat_err *err);
+
+typedef struct fat_export_filter {
+  const char *registro_ans; /* NULL = every operadora */
+  const char *competencia;  /* AAAA-MM or NULL */
+} fat_export_filter;
+
+/* Export the matching guias (ordered by id) as JSON ({"guias":[...]}) or CSV
+** (';' separator, decimal comma, UTF-8). *out is NUL-terminated (free with
+** fat_free), *len its length, *n_guias the count (both may be NULL). The output
+** is read back identically by the importer. */
+FAT_NODISCARD fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f,
+                                      fat_formato fmt, char **out, size_t *len,
+                                      size_t *n_guias, fat_err *err);
+
+/* Input text to UTF-8: a UTF-8 BOM is dropped; valid UTF-8 is copied; any
+** other byte sequence is read as Windows-1252/Latin-1 and converted
+** (*converted = 1). *out is NUL-terminated; free with fat_free. */
+FAT_NODISCARD fat_rc fat_text_to_utf8(const char *in, size_t len, char **out, size_t *out_len,
+                                      int *converted, fat_err *err);
+
+#endif

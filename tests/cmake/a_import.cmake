@@ -1,0 +1,5 @@
+# Part A: end-to-end test of cadastro / importar / exportar / guia mostrar.
+add_test(NAME e2e.a_import
+  COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/a_import.sh $<TARGET_FILE:faturo> ${CMAKE_SOURCE_DIR})
+set_tests_properties(e2e.a_import PROPERTIES LABELS e2e TIMEOUT 120
+  ENVIRONMENT "${FAT_TEST_ENV}")

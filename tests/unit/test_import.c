@@ -1,0 +1,447 @@
+/* test_import.c: import/export of files of guias (JSON, CSV, Latin-1, errors). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fat_cadastro.h"
+#include "fat_import.h"
+#include "fat_mem.h"
+#include "fat_model.h"
+#include "fat_store_int.h"
+
+static void remove_db(const char *p)
+{
+  char b[256];
+
+  unlink(p);
+  snprintf(b, sizeof b, "%s-wal", p);
+  unlink(b);
+  snprintf(b, sizeof b, "%s-shm", p);
+  unlink(b);
+}
+
+static fat_store *open_db(const char *path)
+{
+  fat_store *st = NULL;
+  fat_err err;
+
+  remove_db(path);
+  assert_int_equal(fat_store_open(path, &st, &err), FAT_OK);
+  assert_int_equal(fat_cadastro_prestador(st, "Clínica Exemplo", "11.222.333/0001-81", NULL, NULL,
+                                          &err),
+                   FAT_OK);
+  assert_int_equal(fat_cadastro_operadora(st, "312347", "Aurora Saúde", "aurora", "A-10234", NULL,
+                                          NULL, &err),
+                   FAT_OK);
+  return st;
+}
+
+static const char *data_path(const char *name)
+{
+  static char path[1024];
+  const char *src = getenv("FAT_SOURCE_DIR");
+
+  snprintf(path, sizeof path, "%s/tests/data/import/%s", src != NULL ? src : "../..", name);
+  return path;
+}
+
+static int64_t q1(fat_store *st, const char *sql)
+{
+  sqlite3_stmt *s;
+  int64_t n = -1;
+
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    n = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return n;
+}
+
+/* Text of the first column of the first row (static buffer). */
+static const char *qs(fat_store *st, const char *sql)
+{
+  static char buf[512];
+  sqlite3_stmt *s;
+
+  buf[0] = '\0';
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+    snprintf(buf, sizeof buf, "%s", (const char *)sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+  return buf;
+}
+
+static void test_import_json(void **state)
+{
+  fat_store *st = open_db("test_import_a.db");
+  fat_import_result res;
+  fat_err err;
+
+  (void)state;
+  assert_int_equal(fat_import_guias_file(st, data_path("good.json"), FAT_FMT_AUTO, &res, &err),
+                   FAT_OK);
+  assert_int_equal(res.novas, 4);
+  assert_int_equal(res.atualizadas, 0);
+  assert_int_equal(res.itens, 10);
+  assert_int_equal(q1(st, "SELECT count(*) FROM guia"), 4);
+  assert_int_equal(q1(st, "SELECT count(*) FROM item"), 10);
+  assert_int_equal(q1(st, "SELECT valor_total FROM guia WHERE numero_prestador = 'I-0004'"),
+                   335036);
+  assert_string_equal(qs(st, "SELECT tipo FROM guia WHERE numero_prestador = 'H-0003'"),
+                      "honorarios");
+  assert_int_equal(q1(st, "SELECT fator_e2 FROM item i JOIN guia g ON g.id = i.guia_id WHERE "
+                          "g.numero_prestador = 'H-0003' AND i.sequencial = 2"),
+                   70);
+  assert_string_equal(qs(st, "SELECT nome FROM beneficiario WHERE cpf = '11144477735'"),
+                      "Maria Conceição");
+  assert_int_equal(q1(st, "SELECT count(*) FROM auditoria WHERE acao = 'guia.importar'"), 1);
+  assert_non_null(strstr(qs(st, "SELECT origem FROM guia WHERE id = 1"), "good.json"));
+
+  /* re-import: updates, revisão 2 */
+  assert_int_equal(fat_import_guias_file(st, data_path("good.json"), FAT_FMT_JSON, &res, &err),
+                   FAT_OK);
+  assert_int_equal(res.novas, 0);
+  assert_int_equal(res.atualizadas, 4);
+  assert_int_equal(q1(st, "SELECT count(*) FROM guia WHERE revisao = 2"), 4);
+  assert_int_equal(q1(st, "SELECT count(*) FROM item"), 10);
+
+  /* a guia in a lote refuses the whole file */
+  assert_int_equal(fat_store_exec(st, "UPDATE guia SET status = 'em_lote' WHERE "
+                                      "numero_prestador = 'H-0003'",
+                                  &err),
+                   FAT_OK);
+  assert_int_equal(fat_import_guias_file(st, data_path("good.json"), FAT_FMT_JSON, &res, &err),
+                   FAT_ESTATE);
+  assert_non_null(strstr(err.msg, "guias[2]"));
+  assert_non_null(strstr(err.msg, "H-0003"));
+  assert_non_null(strstr(err.msg, "em lote"));
+  assert_int_equal(q1(st, "SELECT count(*) FROM guia WHERE revisao = 3"), 0);
+  fat_store_close(st);
+  remove_db("test_import_a.db");
+}
+
+static void test_import_csv(void **state)
+{
+  fat_store *st = open_db("test_import_b.db");
+  fat_import_result res;
+  fat_err err;
+
+  (void)state;
+  assert_int_equal(fat_import_guias_file(st, data_path("good.csv"), FAT_FMT_AUTO, &res, &err),
+                   FAT_OK);
+  assert_int_equal(res.novas, 4);
+  assert_int_equal(res.itens, 5);
+  assert_int_equal(res.latin1, 0);
+  assert_int_equal(q1(st, "SELECT count(*) FROM item i JOIN guia g ON g.id = i.guia_id WHERE "
+                          "g.numero_prestador = 'CSV-2'"),
+                   2);
+  /* quoted fields: separator, doubled quotes and a newline inside */
+  assert_string_equal(qs(st, "SELECT observacao FROM guia WHERE numero_prestador = 'CSV-1'"),
+                      "obs; com ponto e vírgula");
+  assert_string_equal(qs(st, "SELECT observacao FROM guia WHERE numero_prestador = 'CSV-2'"),
+                      "linha 1\nlinha 2 com \"aspas\" e ; separador");
+  assert_string_equal(qs(st, "SELECT descricao FROM item WHERE codigo = '40304361'"),
+                      "Hemograma; completo");
+  /* decimal comma, thousands, quantity */
+  assert_int_equal(q1(st, "SELECT valor_unitario FROM item WHERE codigo = '40901106'"), 118000);
+  assert_int_equal(q1(st, "SELECT quantidade_e4 FROM item WHERE codigo = '70012345'"), 25000);
+  assert_int_equal(q1(st, "SELECT valor_total FROM guia WHERE numero_prestador = 'CSV-2'"), 2113);
+  /* the guia of line 8 (after a blank line) */
+  assert_string_equal(qs(st, "SELECT data_inicio FROM guia WHERE numero_prestador = 'CSV-4'"),
+                      "2024-05-13");
+  assert_int_equal(q1(st, "SELECT count(*) FROM beneficiario"), 2);
+  fat_store_close(st);
+  remove_db("test_import_b.db");
+}
+
+static void test_import_csv_bad_row(void **state)
+{
+  fat_store *st = open_db("test_import_c.db");
+  fat_import_result res;
+  fat_err err;
+  int64_t before;
+
+  (void)state;
+  assert_int_equal(fat_import_guias_file(st, data_path("good.csv"), FAT_FMT_AUTO, &res, &err),
+                   FAT_OK);
+  before = q1(st, "SELECT count(*) FROM guia");
+  assert_int_equal(before, 4);
+  assert_int_equal(fat_import_guias_file(st, data_path("bad_row7.csv"), FAT_FMT_AUTO, &res, &err),
+                   FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "linha 7"));
+  assert_non_null(strstr(err.msg, "campo data_inicio"));
+  assert_non_null(strstr(err.msg, "2024-02-30"));
+  assert_int_equal(q1(st, "SELECT count(*) FROM guia"), before);
+  assert_int_equal(q1(st, "SELECT count(*) FROM guia WHERE numero_prestador LIKE 'B-%'"), 0);
+  assert_int_equal(res.novas, 0);
+  fat_store_close(st);
+  remove_db("test_import_c.db");
+}
+
+static void test_import_latin1(void **state)
+{
+  fat_store *st = open_db("test_import_d.db");
+  fat_import_result res;
+  fat_err err;
+
+  (void)state;
+  assert_int_equal(fat_import_guias_file(st, data_path("latin1.csv"), FAT_FMT_AUTO, &res, &err),
+                   FAT_OK);
+  assert_int_equal(res.latin1, 1);
+  assert_int_equal(res.novas, 1);
+  assert_string_equal(qs(st, "SELECT beneficiario_nome FROM guia"), "João Conceição Araújo");
+  assert_string_equal(qs(st, "SELECT nome FROM profissional"), "Dr. Estêvão Müller");
+  assert_string_equal(qs(st, "SELECT descricao FROM item"), "Consulta, retorno não");
+  assert_int_equal(q1(st, "SELECT valor_unitario FROM item"), 15000);
+  fat_store_close(st);
+  remove_db("test_import_d.db");
+}
+
+typedef struct buf_case {
+  const char *text;
+  fat_formato fmt;
+  fat_rc rc;
+  const char *msg;
+} buf_case;
+
+#define CSV_H "tipo;operadora.registro_ans;prestador.cnpj;numero_prestador;data_inicio;" \
+              "item.codigo_tabela;item.codigo;item.quantidade\n"
+
+static void test_import_errors(void **state)
+{
+  static const buf_case cases[] = {
+    {CSV_H "consulta;312347;11222333000181;X1;2024-05-01;22;10101012;1\n"
+           "consulta;312347;11222333000181;X1;2024-05-02;22;10101012;1\n",
+     FAT_FMT_CSV, FAT_EINVAL, "linha 3, campo data_inicio: valor '2024-05-02' difere do da linha 2"},
+    {CSV_H "consulta;312347;11222333000181;X1;2024-05-01;22;10101012;um\n", FAT_FMT_CSV,
+     FAT_EINVAL, "linha 2, campo item.quantidade: número inválido"},
+    {"tipo;coluna_x\nconsulta;1\n", FAT_FMT_CSV, FAT_EINVAL, "linha 1: coluna desconhecida"},
+    {CSV_H "consulta;312347;11222333000181;\"X1;2024-05-01;22;10101012;1\n", FAT_FMT_CSV,
+     FAT_EINVAL, "linha 2: aspas não fechadas"},
+    {CSV_H "consulta;999999;11222333000181;X1;2024-05-01;22;10101012;1\n", FAT_FMT_CSV,
+     FAT_ENOTFOUND, "linha 2, campo operadora.registro_ans: operadora com registro ANS 999999"},
+    {CSV_H, FAT_FMT_CSV, FAT_EINVAL, "o arquivo não contém nenhuma guia"},
+    {"{\"guias\":[{\"tipo\":\"consulta\",\"operadora\":{\"registro_ans\":\"312347\"},"
+     "\"prestador\":{\"cnpj\":\"11222333000181\"},\"numero_prestador\":\"J1\",\"itens\":[{"
+     "\"codigo_tabela\":\"22\",\"codigo\":\"1\",\"quantidade\":\"1\"}]},{\"tipo\":\"consulta\","
+     "\"operadora\":{\"registro_ans\":\"312347\"},\"prestador\":{\"cnpj\":\"11222333000181\"},"
+     "\"numero_prestador\":\"J2\",\"itens\":[{\"codigo_tabela\":\"22\",\"codigo\":\"1\","
+     "\"quantidade\":\"x\"}]}]}",
+     FAT_FMT_AUTO, FAT_EINVAL, "guias[1], campo itens[0].quantidade: número inválido 'x'"},
+    {"[{\"tipo\":\"consulta\",\"operadora\":{\"registro_ans\":\"312347\"},\"prestador\":{"
+     "\"cnpj\":\"11222333000181\"},\"numero_prestador\":\"J1\",\"itens\":[{\"codigo_tabela\":"
+     "\"22\",\"codigo\":\"1\",\"quantidade\":\"1\"}]},{\"tipo\":\"consulta\",\"operadora\":{"
+     "\"registro_ans\":\"312347\"},\"prestador\":{\"cnpj\":\"11222333000181\"},"
+     "\"numero_prestador\":\"J1\",\"itens\":[{\"codigo_tabela\":\"22\",\"codigo\":\"1\","
+     "\"quantidade\":\"1\"}]}]",
+     FAT_FMT_AUTO, FAT_EINVAL, "guias[1], campo numero_prestador: a guia J1"},
+    {"{\"guias\": [\n{\"tipo\": }]}", FAT_FMT_JSON, FAT_EINVAL, "JSON inválido perto da linha 2"},
+    {"{\"outra\":1}", FAT_FMT_JSON, FAT_EINVAL, "JSON sem lista de guias"},
+  };
+  fat_store *st = open_db("test_import_e.db");
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    fat_import_result res;
+    fat_err err;
+    fat_rc rc = fat_import_guias_buffer(st, cases[i].text, strlen(cases[i].text), cases[i].fmt,
+                                        "t", &res, &err);
+
+    if (rc != cases[i].rc || strstr(err.msg, cases[i].msg) == NULL)
+      fail_msg("caso %zu: rc %d '%s', esperado '%s'", i, rc, err.msg, cases[i].msg);
+  }
+  assert_int_equal(q1(st, "SELECT count(*) FROM guia"), 0);
+  {
+    fat_import_result res;
+    fat_err err;
+
+    /* the size limit is checked before anything is read */
+    assert_int_equal(fat_import_guias_buffer(st, "x", FAT_IMPORT_MAX_BYTES + 1, FAT_FMT_CSV, NULL,
+                                             &res, &err),
+                     FAT_ELIMIT);
+    assert_non_null(strstr(err.msg, "grande demais"));
+  }
+  fat_store_close(st);
+  remove_db("test_import_e.db");
+}
+
+static void test_comma_separator(void **state)
+{
+  static const char csv[] =
+      "tipo,operadora.registro_ans,prestador.cnpj,numero_prestador,item.codigo_tabela,"
+      "item.codigo,item.quantidade,item.valor_unitario\r\n"
+      "consulta,312347,11222333000181,K1,22,10101012,1,\"1.234,50\"\r\n"
+      "consulta,312347,11222333000181,K1,22,10101013,\"0,5\",99.90\r\n";
+  fat_store *st = open_db("test_import_f.db");
+  fat_import_result res;
+  fat_err err;
+
+  (void)state;
+  assert_int_equal(
+      fat_import_guias_buffer(st, csv, sizeof csv - 1, FAT_FMT_AUTO, NULL, &res, &err), FAT_OK);
+  assert_int_equal(res.novas, 1);
+  assert_int_equal(res.itens, 2);
+  assert_int_equal(q1(st, "SELECT valor_unitario FROM item WHERE sequencial = 1"), 123450);
+  assert_int_equal(q1(st, "SELECT quantidade_e4 FROM item WHERE sequencial = 2"), 5000);
+  assert_int_equal(q1(st, "SELECT valor_unitario FROM item WHERE sequencial = 2"), 9990);
+  fat_store_close(st);
+  remove_db("test_import_f.db");
+}
+
+static void test_text_to_utf8(void **state)
+{
+  char *out = NULL;
+  size_t len = 0;
+  int conv = -1;
+  fat_err err;
+
+  (void)state;
+  assert_int_equal(fat_text_to_utf8("\xEF\xBB\xBF" "a\xC3\xA7" "b", 7, &out, &len, &conv, &err),
+                   FAT_OK);
+  assert_string_equal(out, "a\xC3\xA7" "b");
+  assert_int_equal(conv, 0);
+  fat_free(out);
+  assert_int_equal(fat_text_to_utf8("S\xE3o Jos\xE9 \x80", 10, &out, &len, &conv, &err), FAT_OK);
+  assert_string_equal(out, "São José €");
+  assert_int_equal(conv, 1);
+  fat_free(out);
+  /* an overlong encoding is not UTF-8 */
+  assert_int_equal(fat_text_to_utf8("\xC0\xAF", 2, &out, &len, &conv, &err), FAT_OK);
+  assert_int_equal(conv, 1);
+  fat_free(out);
+}
+
+/* export -> import into a fresh store -> export gives the same text. */
+static void round_trip(fat_formato fmt, const char *input)
+{
+  fat_store *a = open_db("test_import_g.db");
+  fat_store *b;
+  fat_import_result res;
+  fat_err err;
+  char *out1 = NULL, *out2 = NULL;
+  size_t len1, len2, n1, n2;
+
+  assert_int_equal(fat_import_guias_file(a, data_path(input), FAT_FMT_AUTO, &res, &err), FAT_OK);
+  assert_int_equal(fat_export_guias(a, NULL, fmt, &out1, &len1, &n1, &err), FAT_OK);
+  fat_store_close(a);
+  b = open_db("test_import_h.db");
+  assert_int_equal(fat_import_guias_buffer(b, out1, len1, fmt, input, &res, &err), FAT_OK);
+  assert_true((size_t)res.novas == n1);
+  assert_int_equal(fat_export_guias(b, NULL, fmt, &out2, &len2, &n2, &err), FAT_OK);
+  assert_true(n1 == n2);
+  if (fmt == FAT_FMT_JSON) {
+    /* "origem" is the file name; everything else must match */
+    assert_non_null(strstr(out1, "\"origem\""));
+    assert_true(len1 > 100);
+  }
+  {
+    cJSON *j1 = fmt == FAT_FMT_JSON ? cJSON_Parse(out1) : NULL;
+    cJSON *j2 = fmt == FAT_FMT_JSON ? cJSON_Parse(out2) : NULL;
+    cJSON *g;
+
+    if (fmt == FAT_FMT_JSON) {
+      cJSON_ArrayForEach(g, cJSON_GetObjectItem(j1, "guias"))
+      cJSON_DeleteItemFromObject(g, "origem");
+      cJSON_ArrayForEach(g, cJSON_GetObjectItem(j2, "guias"))
+      cJSON_DeleteItemFromObject(g, "origem");
+      assert_true(cJSON_Compare(j1, j2, 1));
+    } else {
+      assert_string_equal(out1, out2);
+    }
+    cJSON_Delete(j1);
+    cJSON_Delete(j2);
+  }
+  fat_free(out1);
+  fat_free(out2);
+  fat_store_close(b);
+  remove_db("test_import_g.db");
+  remove_db("test_import_h.db");
+}
+
+static void test_round_trip_json(void **state)
+{
+  (void)state;
+  round_trip(FAT_FMT_JSON, "good.json");
+}
+
+static void test_round_trip_csv(void **state)
+{
+  (void)state;
+  round_trip(FAT_FMT_CSV, "good.json"); /* the rich guias, through CSV */
+}
+
+static void test_export_filter(void **state)
+{
+  fat_store *st = open_db("test_import_i.db");
+  fat_export_filter f = {"312347", "2024-04"};
+  fat_import_result res;
+  fat_err err;
+  char *out = NULL;
+  size_t len, n;
+
+  (void)state;
+  assert_int_equal(fat_import_guias_file(st, data_path("good.json"), FAT_FMT_AUTO, &res, &err),
+                   FAT_OK);
+  assert_int_equal(fat_export_guias(st, &f, FAT_FMT_JSON, &out, &len, &n, &err), FAT_OK);
+  assert_int_equal(n, 0);
+  assert_non_null(strstr(out, "\"guias\""));
+  fat_free(out);
+  f.competencia = "2024-05";
+  assert_int_equal(fat_export_guias(st, &f, FAT_FMT_CSV, &out, &len, &n, &err), FAT_OK);
+  assert_int_equal(n, 4);
+  assert_int_equal(strncmp(out, "tipo;numero_prestador;", 22), 0);
+  fat_free(out);
+  fat_store_close(st);
+  remove_db("test_import_i.db");
+}
+
+static void test_cnpj(void **state)
+{
+  fat_store *st;
+  fat_err err;
+
+  (void)state;
+  assert_true(fat_cnpj_valid("11.222.333/0001-81"));
+  assert_true(fat_cnpj_valid("11444777000161"));
+  assert_false(fat_cnpj_valid("11.222.333/0001-82"));
+  assert_false(fat_cnpj_valid("11111111111111"));
+  assert_false(fat_cnpj_valid("1122233300018"));
+  assert_false(fat_cnpj_valid(NULL));
+  st = open_db("test_import_j.db");
+  assert_int_equal(fat_cadastro_prestador(st, "X", "11.222.333/0001-82", NULL, NULL, &err),
+                   FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "CNPJ inválido"));
+  assert_int_equal(fat_cadastro_plano(st, "312347", "P1", "Plano 1", "suite", NULL, &err),
+                   FAT_EINVAL);
+  assert_int_equal(fat_cadastro_plano(st, "312347", "P1", "Plano 1", "apartamento", NULL, &err),
+                   FAT_OK);
+  assert_int_equal(fat_cadastro_plano(st, "000000", "P1", "Plano 1", "apartamento", NULL, &err),
+                   FAT_ENOTFOUND);
+  assert_int_equal(fat_cadastro_operadora(st, "12345", "X", "x", NULL, NULL, NULL, &err),
+                   FAT_EINVAL);
+  assert_int_equal(q1(st, "SELECT count(*) FROM prestador"), 1);
+  assert_string_equal(qs(st, "SELECT codigo FROM prestador_operadora"), "A-10234");
+  fat_store_close(st);
+  remove_db("test_import_j.db");
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_import_json),       cmocka_unit_test(test_import_csv),
+    cmocka_unit_test(test_import_csv_bad_row), cmocka_unit_test(test_import_latin1),
+    cmocka_unit_test(test_import_errors),     cmocka_unit_test(test_comma_separator),
+    cmocka_unit_test(test_text_to_utf8),      cmocka_unit_test(test_round_trip_json),
+    cmocka_unit_test(test_round_trip_csv),    cmocka_unit_test(test_export_filter),
+    cmocka_unit_test(test_cnpj),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
