@@ -55,7 +55,10 @@ void fat_gen_release(fat_gen *g);
 /* Build a standalone generation (not published, not stored), optionally with
 ** the script of one operator replaced by a draft file: for `regras simular`,
 ** the panel's draft check and `regras testar`. override_key/override_path may
-** be NULL. */
+** be NULL. Every script must compile and its declaration validate; the
+** self-tests are NOT required to pass here (run fat_gen_selftest for the
+** report): only fat_rules_open/fat_rules_reload/fat_rules_revert gate
+** publication on them. Release with fat_gen_release(). */
 FAT_NODISCARD fat_rc fat_gen_build(const char *dir, const char *override_key,
                                    const char *override_path, const fat_limits *lim,
                                    fat_gen **out, fat_err *err);
@@ -85,5 +88,58 @@ FAT_NODISCARD fat_rc fat_gen_check(fat_gen *g, const char *key, const cJSON *gui
 ** Returns FAT_ERULE when any test failed. */
 FAT_NODISCARD fat_rc fat_gen_selftest(fat_gen *g, const char *key, cJSON **report,
                                       fat_err *err);
+
+/* ---- versions, rollback and the running server (Part B additions) ---- */
+
+/* Record g in regra_geracao/regra_script as the active generation (who =
+** fat_store_user, motivo e.g. "carga", "recarga", "reversao de 3"), in one
+** transaction; when the active generation has identical contents it is reused
+** and nothing is written. Sets fat_gen_id(g). */
+FAT_NODISCARD fat_rc fat_gen_record(fat_gen *g, fat_store *st, const char *motivo, fat_err *err);
+
+/* Build (not publish) a generation from the contents stored for version
+** `version` (regra_geracao.id). FAT_ENOTFOUND when there is no such version. */
+FAT_NODISCARD fat_rc fat_gen_build_version(fat_store *st, int64_t version, const fat_limits *lim,
+                                           fat_gen **out, fat_err *err);
+
+/* Rollback: build the stored version, and only if it compiles and every
+** self-test passes, write its scripts back into dir (operators/ and
+** scripts/; operator scripts absent from that version are renamed to
+** <name>.lua.removido-vN) and record it as a new active generation with
+** motivo "reversao de N". *new_id (may be NULL) gets the new generation id. */
+FAT_NODISCARD fat_rc fat_rules_revert(const char *dir, fat_store *st, int64_t version,
+                                      const fat_limits *lim, int64_t *new_id, fat_err *err);
+
+/* Path of the pid file a running `faturo servidor` writes next to the
+** database: "<dir of db_path>/faturo-servidor.pid". Caller frees (fat_free). */
+char *fat_rules_pidfile_path(const char *db_path);
+
+/* Ask a running server to reload its rules: when the pid file exists and
+** names a live process, send it SIGHUP (*sent = 1). No pid file: FAT_OK with
+** *sent = 0. The server's SIGHUP handler is expected to call
+** fat_rules_reload() from a normal thread. */
+FAT_NODISCARD fat_rc fat_rules_signal_server(const char *db_path, int *sent, fat_err *err);
+
+/* The folder a fat_rules / fat_gen was built from ("" for a stored version). */
+const char *fat_rules_dir(const fat_rules *r);
+const char *fat_gen_dir(const fat_gen *g);
+/* Number of scripts/ modules the generation required, and their keys
+** ("scripts/faturo/base") and SHA-256. */
+size_t fat_gen_module_count(const fat_gen *g);
+const char *fat_gen_module_key(const fat_gen *g, size_t i);
+const char *fat_gen_module_sha256(const fat_gen *g, size_t i);
+
+/* SHA-256 over every "chave sha256" of the generation (operators and modules,
+** sorted): equal hashes = identical contents. */
+const char *fat_gen_hash(const fat_gen *g);
+
+/* The stored generations, newest first, as a JSON array of
+** {id, criado_em, usuario, ativa, origem, motivo, n_scripts, n_testes, hash,
+**  scripts:[{chave, sha256}]}. *out owned by the caller (cJSON_Delete). */
+FAT_NODISCARD fat_rc fat_rules_versions(fat_store *st, cJSON **out, fat_err *err);
+
+/* Id and hash of the active stored generation; *id = 0 when none. hash may be
+** NULL, else receives 65 bytes. */
+FAT_NODISCARD fat_rc fat_rules_active(fat_store *st, int64_t *id, char *hash, fat_err *err);
 
 #endif

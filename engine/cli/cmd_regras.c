@@ -1,0 +1,377 @@
+/* cmd_regras.c: `faturo regras` — operator rule scripts: list, test, versions,
+** reload, revert, show the contract. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "fat_mem.h"
+#include "fat_rules.h"
+
+static void help(void)
+{
+  printf("uso: faturo regras <ação> [argumentos]\n"
+         "\n"
+         "Scripts de regras das operadoras (pasta --regras, padrão $FATURO_REGRAS ou\n"
+         "<fonte>/rules: operators/<chave>.lua e scripts/).\n"
+         "\n"
+         "ações:\n"
+         "  listar                 operadoras, registro ANS, SHA-256, geração, periodicidade\n"
+         "  testar [OPERADORA]     roda os autotestes dos scripts (saída 1 se algum falhar)\n"
+         "  versoes                gerações publicadas: quem, quando, motivo, ativa\n"
+         "  recarregar [--servidor URL]\n"
+         "                         recompila a pasta, roda os autotestes e publica uma nova\n"
+         "                         geração; se houver faturo-servidor.pid ao lado do banco,\n"
+         "                         avisa o servidor (SIGHUP)\n"
+         "  reverter VERSAO        volta os scripts da pasta ao conteúdo da versão VERSAO\n"
+         "                         (só se compilar e passar nos autotestes) e a publica\n"
+         "  mostrar OPERADORA      o contrato declarado pelo script, em JSON\n"
+         "\n"
+         "opções: --json (listar, testar, versoes, recarregar, reverter), --db, --regras\n"
+         "saída: 0 ok, 1 erro ou teste falhou, 2 uso incorreto\n"
+         "documentação para quem escreve regras: docs/regras.md\n");
+}
+
+static void print_json(const cJSON *j)
+{
+  char *s = cJSON_Print(j);
+
+  if (s != NULL) {
+    printf("%s\n", s);
+    cJSON_free(s);
+  }
+}
+
+static int db_exists(const fat_cli *cli)
+{
+  return access(cli->db_path, F_OK) == 0;
+}
+
+static int build_gen(fat_cli *cli, fat_gen **g)
+{
+  fat_err err;
+
+  fat_err_clear(&err);
+  if (fat_gen_build(cli->regras_dir, NULL, NULL, NULL, g, &err) != FAT_OK) {
+    fprintf(stderr, "faturo regras: não foi possível compilar as regras de %s\n",
+            cli->regras_dir);
+    return cli_error(&err);
+  }
+  return CLI_OK;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+  const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+
+  return s != NULL ? s : "";
+}
+
+static int cmd_listar(fat_cli *cli)
+{
+  fat_gen *g;
+  fat_err err;
+  int64_t active = 0;
+  char hash[65] = "";
+  cJSON *out, *arr, *c;
+  size_t i;
+  int rc = build_gen(cli, &g);
+
+  if (rc != CLI_OK)
+    return rc;
+  fat_err_clear(&err);
+  if (db_exists(cli)) {
+    fat_store *st = cli_store(cli);
+    if (st == NULL || fat_rules_active(st, &active, hash, &err) != FAT_OK) {
+      fat_gen_release(g);
+      return st == NULL ? CLI_FAIL : cli_error(&err);
+    }
+  }
+  out = cJSON_CreateObject();
+  arr = cJSON_AddArrayToObject(out, "operadoras");
+  cJSON_AddStringToObject(out, "pasta", cli->regras_dir);
+  cJSON_AddStringToObject(out, "hash", fat_gen_hash(g));
+  if (active > 0 && strcmp(hash, fat_gen_hash(g)) == 0)
+    cJSON_AddNumberToObject(out, "geracao", (double)active);
+  else
+    cJSON_AddNullToObject(out, "geracao");
+  cJSON_AddNumberToObject(out, "geracao_ativa", (double)active);
+  for (i = 0; i < fat_gen_count(g); i++) {
+    const char *key = fat_gen_key(g, i);
+    cJSON *o = cJSON_CreateObject(), *lote;
+
+    cJSON_AddItemToArray(arr, o);
+    if (fat_gen_contract(g, key, &c, &err) != FAT_OK)
+      continue;
+    lote = cJSON_GetObjectItemCaseSensitive(c, "lote");
+    cJSON_AddStringToObject(o, "chave", key);
+    cJSON_AddStringToObject(o, "registro_ans", jstr(c, "registro_ans"));
+    cJSON_AddStringToObject(o, "nome", jstr(c, "nome"));
+    cJSON_AddStringToObject(o, "sha256", fat_gen_sha256(g, key));
+    cJSON_AddStringToObject(o, "periodicidade", jstr(lote, "periodicidade"));
+    cJSON_AddNumberToObject(o, "checks",
+                            cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "checks")));
+    cJSON_AddNumberToObject(o, "testes",
+                            cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "testes")));
+    cJSON_Delete(c);
+  }
+  if (cli->json) {
+    print_json(out);
+  } else {
+    printf("%-12s %-8s %-14s %-13s %-30s\n", "operadora", "ANS", "sha256", "periodicidade",
+           "nome");
+    cJSON_ArrayForEach(c, arr)
+    {
+      printf("%-12s %-8s %.12s   %-13s %s\n", jstr(c, "chave"), jstr(c, "registro_ans"),
+             jstr(c, "sha256"), jstr(c, "periodicidade"), jstr(c, "nome"));
+    }
+    if (active > 0 && strcmp(hash, fat_gen_hash(g)) == 0)
+      printf("\ngeração %lld (ativa) — pasta %s\n", (long long)active, cli->regras_dir);
+    else if (active > 0)
+      printf("\na pasta %s difere da geração ativa %lld: rode 'faturo regras recarregar'\n",
+             cli->regras_dir, (long long)active);
+    else
+      printf("\nnenhuma geração publicada no banco: rode 'faturo regras recarregar'\n");
+  }
+  cJSON_Delete(out);
+  fat_gen_release(g);
+  return CLI_OK;
+}
+
+static int cmd_testar(fat_cli *cli, const char *key)
+{
+  fat_gen *g;
+  fat_err err;
+  cJSON *rep = NULL, *t;
+  fat_rc frc;
+  int n = 0, nf = 0;
+  int rc = build_gen(cli, &g);
+
+  if (rc != CLI_OK)
+    return rc;
+  fat_err_clear(&err);
+  frc = fat_gen_selftest(g, key, &rep, &err);
+  if (rep == NULL) {
+    fat_gen_release(g);
+    return cli_error(&err);
+  }
+  if (cli->json) {
+    print_json(rep);
+  } else {
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(rep, "testes"))
+    {
+      int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok"));
+      n++;
+      nf += !ok;
+      printf("%-7s %-10s %s\n", ok ? "ok" : "FALHOU", jstr(t, "operadora"), jstr(t, "nome"));
+      if (!ok)
+        printf("        %s\n", jstr(t, "erro"));
+    }
+    printf("\n%d teste(s), %d falha(s)\n", n, nf);
+  }
+  cJSON_Delete(rep);
+  fat_gen_release(g);
+  return frc == FAT_OK ? CLI_OK : CLI_FAIL;
+}
+
+static int cmd_versoes(fat_cli *cli)
+{
+  fat_store *st = cli_store(cli);
+  fat_err err;
+  cJSON *arr, *v;
+
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if (fat_rules_versions(st, &arr, &err) != FAT_OK)
+    return cli_error(&err);
+  if (cli->json) {
+    print_json(arr);
+  } else if (cJSON_GetArraySize(arr) == 0) {
+    printf("nenhuma geração publicada (rode 'faturo regras recarregar')\n");
+  } else {
+    printf("%-6s %-6s %-21s %-12s %-8s %s\n", "versão", "ativa", "quando", "quem", "scripts",
+           "motivo");
+    cJSON_ArrayForEach(v, arr)
+    {
+      printf("%-6lld %-6s %-21s %-12s %-8d %s\n",
+             (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "id")),
+             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "ativa")) ? "*" : "",
+             jstr(v, "criado_em"), jstr(v, "usuario"),
+             (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "n_scripts")),
+             jstr(v, "motivo"));
+    }
+  }
+  cJSON_Delete(arr);
+  return CLI_OK;
+}
+
+/* Tell a running server (pid file next to the database) to reload. */
+static void notify_server(fat_cli *cli, cJSON *out)
+{
+  fat_err err;
+  int sent = 0;
+
+  fat_err_clear(&err);
+  if (fat_rules_signal_server(cli->db_path, &sent, &err) != FAT_OK) {
+    fprintf(stderr, "faturo regras: aviso: %s\n", err.msg);
+    cJSON_AddStringToObject(out, "servidor", err.msg);
+    return;
+  }
+  cJSON_AddBoolToObject(out, "servidor_avisado", sent);
+  if (sent && !cli->json)
+    printf("servidor avisado (SIGHUP): ele recarrega as regras da pasta\n");
+}
+
+static int cmd_recarregar(fat_cli *cli, int argc, char **argv)
+{
+  fat_store *st;
+  fat_gen *g = NULL;
+  fat_err err;
+  cJSON *out;
+  cJSON *rep = NULL;
+  int64_t before = 0;
+
+  if (argc >= 2 && strcmp(argv[1], "--servidor") == 0) {
+    /* Part I: the HTTP reload (POST /api/regras/recarregar) goes here. */
+    fprintf(stderr, "faturo regras recarregar: --servidor URL ainda não está disponível; "
+                    "use o pid file faturo-servidor.pid ao lado do banco\n");
+    return CLI_FAIL;
+  }
+  if (argc > 1)
+    return cli_usage_error("regras recarregar", "argumento inesperado '%s'", argv[1]);
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if (fat_rules_active(st, &before, NULL, &err) != FAT_OK)
+    return cli_error(&err);
+  if (fat_gen_build(cli->regras_dir, NULL, NULL, NULL, &g, &err) != FAT_OK) {
+    fprintf(stderr, "faturo regras: recarga recusada (geração ativa continua valendo):\n");
+    return cli_error(&err);
+  }
+  if (fat_gen_selftest(g, NULL, &rep, &err) != FAT_OK) {
+    cJSON_Delete(rep);
+    fat_gen_release(g);
+    fprintf(stderr, "faturo regras: recarga recusada (geração ativa continua valendo):\n");
+    return cli_error(&err);
+  }
+  cJSON_Delete(rep);
+  if (fat_gen_record(g, st, "recarga", &err) != FAT_OK) {
+    fat_gen_release(g);
+    return cli_error(&err);
+  }
+  out = cJSON_CreateObject();
+  cJSON_AddNumberToObject(out, "geracao", (double)fat_gen_id(g));
+  cJSON_AddBoolToObject(out, "nova", fat_gen_id(g) != before);
+  cJSON_AddNumberToObject(out, "scripts", (double)fat_gen_count(g));
+  if (!cli->json) {
+    if (fat_gen_id(g) != before)
+      printf("geração %lld publicada (%zu scripts, %zu módulos)\n", (long long)fat_gen_id(g),
+             fat_gen_count(g), fat_gen_module_count(g));
+    else
+      printf("sem mudanças: a geração %lld continua ativa\n", (long long)fat_gen_id(g));
+  }
+  notify_server(cli, out);
+  if (cli->json)
+    print_json(out);
+  cJSON_Delete(out);
+  fat_gen_release(g);
+  return CLI_OK;
+}
+
+static int cmd_reverter(fat_cli *cli, const char *arg)
+{
+  fat_store *st;
+  fat_err err;
+  int64_t version, new_id = 0;
+  char *end;
+  cJSON *out;
+
+  version = strtoll(arg, &end, 10);
+  if (*arg == '\0' || *end != '\0' || version <= 0)
+    return cli_usage_error("regras reverter", "VERSAO deve ser o número da versão ('%s')", arg);
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if (fat_rules_revert(cli->regras_dir, st, version, NULL, &new_id, &err) != FAT_OK) {
+    fprintf(stderr, "faturo regras: reversão recusada (nada foi alterado na geração ativa)\n");
+    return cli_error(&err);
+  }
+  out = cJSON_CreateObject();
+  cJSON_AddNumberToObject(out, "revertida", (double)version);
+  cJSON_AddNumberToObject(out, "geracao", (double)new_id);
+  if (!cli->json)
+    printf("pasta %s voltou à versão %lld; publicada como geração %lld\n", cli->regras_dir,
+           (long long)version, (long long)new_id);
+  notify_server(cli, out);
+  if (cli->json)
+    print_json(out);
+  cJSON_Delete(out);
+  return CLI_OK;
+}
+
+static int cmd_mostrar(fat_cli *cli, const char *key)
+{
+  fat_gen *g;
+  fat_err err;
+  cJSON *c;
+  int rc = build_gen(cli, &g);
+
+  if (rc != CLI_OK)
+    return rc;
+  fat_err_clear(&err);
+  if (fat_gen_contract(g, key, &c, &err) != FAT_OK) {
+    fat_gen_release(g);
+    return cli_error(&err);
+  }
+  print_json(c);
+  cJSON_Delete(c);
+  fat_gen_release(g);
+  return CLI_OK;
+}
+
+int cli_regras(fat_cli *cli, int argc, char **argv)
+{
+  const char *acao;
+
+  if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+    help();
+    return argc < 2 ? CLI_USAGE : CLI_OK;
+  }
+  acao = argv[1];
+  if (cli_wants_help(argc, argv)) {
+    help();
+    return CLI_OK;
+  }
+  if (strcmp(acao, "listar") == 0) {
+    if (argc > 2)
+      return cli_usage_error("regras listar", "argumento inesperado '%s'", argv[2]);
+    return cmd_listar(cli);
+  }
+  if (strcmp(acao, "testar") == 0) {
+    if (argc > 3)
+      return cli_usage_error("regras testar", "argumento inesperado '%s'", argv[3]);
+    return cmd_testar(cli, argc == 3 ? argv[2] : NULL);
+  }
+  if (strcmp(acao, "versoes") == 0 || strcmp(acao, "versões") == 0) {
+    if (argc > 2)
+      return cli_usage_error("regras versoes", "argumento inesperado '%s'", argv[2]);
+    return cmd_versoes(cli);
+  }
+  if (strcmp(acao, "recarregar") == 0)
+    return cmd_recarregar(cli, argc - 1, argv + 1);
+  if (strcmp(acao, "reverter") == 0) {
+    if (argc != 3)
+      return cli_usage_error("regras reverter", "informe a VERSAO (veja: faturo regras versoes)");
+    return cmd_reverter(cli, argv[2]);
+  }
+  if (strcmp(acao, "mostrar") == 0) {
+    if (argc != 3)
+      return cli_usage_error("regras mostrar", "informe a OPERADORA (veja: faturo regras listar)");
+    return cmd_mostrar(cli, argv[2]);
+  }
+  return cli_usage_error("regras", "ação desconhecida '%s'", acao);
+}

@@ -1,0 +1,178 @@
+-- faturo.checks: checks comuns que os scripts das operadoras montam com parâmetros.
+-- Um check é function(guia, ctx) que devolve nil, um achado ou uma lista de achados
+-- (ou chama error(achado)). Veja docs/regras.md.
+local datas = require "faturo.datas"
+local dinheiro = require "faturo.dinheiro"
+
+local M = {}
+
+-- campo vazio: ausente, false, "", 0 ou "0"
+function M.vazio(v)
+  return v == nil or v == false or v == "" or v == 0 or v == "0"
+end
+
+-- valor por caminho com pontos: M.valor(guia, "executante.cbo")
+function M.valor(guia, caminho)
+  local v = guia
+  for parte in caminho:gmatch("[^%.]+") do
+    if type(v) ~= "table" then return nil end
+    v = v[parte]
+  end
+  return v
+end
+
+-- valor total cobrado na guia em centavos (0 se ausente ou ilegível)
+function M.valor_guia(guia)
+  local ok, c = pcall(dinheiro.centavos, guia.valor_total)
+  if ok and c then return c end
+  local soma = 0
+  for _, it in ipairs(guia.itens or {}) do
+    local ok2, v = pcall(dinheiro.centavos, it.valor_total)
+    if ok2 and v then soma = soma + v end
+  end
+  return soma
+end
+
+-- campos conhecidos: código do achado, glosa TUSS 38 prevista e como falar dele
+M.CAMPOS = {
+  senha = { "SENHA_AUSENTE", "1403", "a senha de autorização" },
+  validade_senha = { "VALIDADE_SENHA_AUSENTE", "1414", "a validade da senha" },
+  data_autorizacao = { "DATA_AUTORIZACAO_AUSENTE", "1403", "a data da autorização" },
+  cid = { "CID_AUSENTE", "1508", "o CID principal" },
+  pedido_medico = { "PEDIDO_MEDICO_AUSENTE", "1709", "o pedido médico" },
+  assinatura_beneficiario = { "ASSINATURA_AUSENTE", "1319", "a assinatura do beneficiário" },
+  laudo = { "LAUDO_AUSENTE", "1712", "o laudo do exame" },
+  carteira_numero = { "CARTEIRA_AUSENTE", "1001", "o número da carteira" },
+  carteira_validade = { "CARTEIRA_VALIDADE_AUSENTE", "1017", "a validade da carteira" },
+  indicacao_clinica = { "INDICACAO_CLINICA_AUSENTE", nil, "a indicação clínica" },
+  data_solicitacao = { "DATA_SOLICITACAO_AUSENTE", nil, "a data da solicitação" },
+  numero_operadora = { "NUMERO_OPERADORA_AUSENTE", nil, "o número da guia na operadora" },
+  solicitante = { "SOLICITANTE_AUSENTE", "1411", "o profissional solicitante" },
+  executante = { "EXECUTANTE_AUSENTE", nil, "o profissional executante" },
+  cns = { "CNS_AUSENTE", "1002", "o cartão nacional de saúde" },
+}
+
+function M.campo_info(campo)
+  local info = M.CAMPOS[campo]
+  if info then return info[1], info[2], info[3] end
+  return (campo:gsub("%.", "_"):upper() .. "_AUSENTE"), nil, "o campo " .. campo
+end
+
+-- monta um achado conferindo os campos essenciais
+function M.achado(t)
+  assert(type(t.codigo) == "string" and t.codigo:match("^[A-Z0-9_]+$"), "achado sem codigo válido")
+  assert(type(t.mensagem) == "string", "achado sem mensagem")
+  t.severidade = t.severidade or "bloqueio"
+  return t
+end
+
+-- check de campos obrigatórios; `por_tipo` é { ["sp-sadt"] = {"senha", ...}, todos = {...} }
+function M.obrigatorios(por_tipo)
+  return function(guia, ctx)
+    local achados = {}
+    local listas = { por_tipo.todos or {}, por_tipo[guia.tipo] or {} }
+    local vistos = {}
+    for _, lista in ipairs(listas) do
+      for _, campo in ipairs(lista) do
+        if not vistos[campo] and M.vazio(M.valor(guia, campo)) then
+          vistos[campo] = true
+          local codigo, glosa, nome = M.campo_info(campo)
+          achados[#achados + 1] = {
+            codigo = codigo, severidade = "bloqueio", campo = campo, glosa = glosa,
+            valor_risco = M.valor_guia(guia),
+            mensagem = string.format("falta %s, exigido pela operadora em guias %s",
+                                     nome, guia.tipo or "?"),
+          }
+        end
+      end
+    end
+    return achados
+  end
+end
+
+function M.mesmo_beneficiario(a, b)
+  if a.carteira_numero and b.carteira_numero then
+    return a.carteira_numero == b.carteira_numero
+  end
+  local ba, bb = a.beneficiario or {}, b.beneficiario or {}
+  if ba.cpf and bb.cpf then return ba.cpf == bb.cpf end
+  if a.cns and b.cns then return a.cns == b.cns end
+  return false
+end
+
+function M.mesmo_executante(a, b)
+  local ea, eb = a.executante, b.executante
+  if type(ea) ~= "table" or type(eb) ~= "table" then return false end
+  return ea.conselho == eb.conselho and ea.numero_conselho == eb.numero_conselho
+    and ea.uf == eb.uf and ea.numero_conselho ~= nil
+end
+
+function M.mesma_guia(a, b)
+  if a.id and b.id then return a.id == b.id end
+  return a.numero_prestador ~= nil and a.numero_prestador == b.numero_prestador
+end
+
+-- Consulta de retorno: uma consulta nova (tipo_consulta "1") do mesmo beneficiário
+-- com o mesmo executante até `dias` dias depois de outra consulta (ctx.historico).
+-- opts: { dias = 30, glosa = "1705", severidade = "alerta", codigo = "CONSULTA_RETORNO" }
+function M.retorno(opts)
+  local dias = assert(math.tointeger(opts.dias), "retorno: dias deve ser inteiro")
+  return function(guia, ctx)
+    if guia.tipo ~= "consulta" or tostring(guia.tipo_consulta) ~= "1" then return nil end
+    local d = guia.data_inicio
+    if not datas.valida(d) then return nil end
+    for _, h in ipairs(ctx.historico or {}) do
+      if type(h) == "table" and h.tipo == "consulta" and not M.mesma_guia(guia, h)
+          and M.mesmo_beneficiario(guia, h) and M.mesmo_executante(guia, h) then
+        local dif = datas.diferenca(h.data_inicio, d)
+        local antes = dif and (dif > 0 or (dif == 0 and tostring(h.numero_prestador or "")
+                                                          < tostring(guia.numero_prestador or "")))
+        if antes and dif <= dias then
+          return {
+            codigo = opts.codigo or "CONSULTA_RETORNO",
+            severidade = opts.severidade or "alerta",
+            campo = "tipo_consulta",
+            glosa = opts.glosa or "1705",
+            valor_risco = M.valor_guia(guia),
+            mensagem = string.format(
+              "consulta %s %d dia(s) depois da consulta de %s com o mesmo profissional: a operadora "
+              .. "considera retorno até %d dias (não paga nova consulta)",
+              d, dif, h.data_inicio, dias),
+          }
+        end
+      end
+    end
+    return nil
+  end
+end
+
+-- itens cujo código começa com um dos prefixos
+function M.itens_com_prefixo(guia, prefixos)
+  local r = {}
+  for _, it in ipairs(guia.itens or {}) do
+    for _, p in ipairs(prefixos) do
+      if type(it.codigo) == "string" and it.codigo:sub(1, #p) == p then
+        r[#r + 1] = it
+        break
+      end
+    end
+  end
+  return r
+end
+
+-- Prazo de apresentação: guia atendida há mais de `dias` dias de ctx.hoje.
+function M.prazo_apresentacao(dias, glosa)
+  return function(guia, ctx)
+    local dif = datas.diferenca(guia.data_inicio, ctx.hoje)
+    if dif and dif > dias then
+      return {
+        codigo = "PRAZO_EXCEDIDO", severidade = "bloqueio", campo = "data_inicio",
+        glosa = glosa or "1701", valor_risco = M.valor_guia(guia),
+        mensagem = string.format("atendimento de %s tem %d dias: o prazo de apresentação da "
+                                 .. "operadora é de %d dias", guia.data_inicio, dif, dias),
+      }
+    end
+  end
+end
+
+return M

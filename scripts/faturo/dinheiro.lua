@@ -1,0 +1,84 @@
+-- faturo.dinheiro: dinheiro em centavos inteiros e percentuais em pontos-base.
+-- Nada de ponto flutuante: "17,50" -> 1750, "-20%" -> -2000.
+local M = {}
+
+local function falha(msg, v)
+  error(string.format("%s: %s", msg, tostring(v)), 3)
+end
+
+-- "1234.56" (TISS), "1.234,56" / "1234,56" / "R$ 17,50" (Brasil), "12" -> centavos.
+-- Inteiro Lua é aceito como centavos. Mais de 2 casas decimais é erro.
+function M.centavos(v)
+  if math.type(v) == "integer" then return v end
+  if type(v) ~= "string" then falha("valor em dinheiro inválido (use \"17,50\" ou centavos inteiros)", v) end
+  local s = v:gsub("^%s*R%$%s*", ""):gsub("%s+$", "")
+  local sinal = 1
+  if s:sub(1, 1) == "-" then sinal, s = -1, s:sub(2) end
+  local int, dec
+  if s:find(",", 1, true) then
+    int, dec = s:match("^([%d%.]+),(%d%d?)$")
+    if int then
+      if not (int:match("^%d+$") or int:match("^%d%d?%d?%.%d%d%d[%.%d]*$")) then int = nil end
+      if int then int = int:gsub("%.", "") end
+    end
+  else
+    int, dec = s:match("^(%d+)%.(%d%d?)$")
+    if not int then int, dec = s:match("^(%d+)$"), "" end
+  end
+  if not int then falha("valor em dinheiro inválido", v) end
+  if #dec == 1 then dec = dec .. "0" elseif #dec == 0 then dec = "00" end
+  return sinal * (math.tointeger(tonumber(int)) * 100 + math.tointeger(tonumber(dec)))
+end
+
+-- "-20%", "+10%", "10,5%", "12.25%" -> pontos-base (100 = 1%). Inteiro = pontos-base.
+function M.bp(v)
+  if math.type(v) == "integer" then return v end
+  if type(v) ~= "string" then falha("percentual inválido (use \"-20%\" ou pontos-base inteiros)", v) end
+  local sinal, int, dec = v:match("^%s*([%+%-]?)(%d+)[,%.]?(%d?%d?)%s*%%%s*$")
+  if not int then falha("percentual inválido", v) end
+  if #dec == 1 then dec = dec .. "0" elseif #dec == 0 then dec = "00" end
+  local r = math.tointeger(tonumber(int)) * 100 + math.tointeger(tonumber(dec))
+  return sinal == "-" and -r or r
+end
+
+-- a / b arredondado meio-acima (para longe de zero), b > 0
+function M.dividir(a, b)
+  if a >= 0 then return (a + b // 2) // b end
+  return -((-a + b // 2) // b)
+end
+
+-- valor + bp% do valor (arredondado uma vez)
+function M.aplicar_bp(valor, bp)
+  return M.dividir(valor * (10000 + bp), 10000)
+end
+
+-- quantidade "2.5000" / "2,5" / inteiro (unidades) -> décimos de milésimo (10000 = 1)
+function M.quantidade_e4(v)
+  if math.type(v) == "integer" then return v * 10000 end
+  if type(v) ~= "string" then return nil end
+  local int, dec = v:match("^%s*(%d+)[,%.]?(%d*)%s*$")
+  if not int or #dec > 4 then return nil end
+  dec = dec .. string.rep("0", 4 - #dec)
+  return math.tointeger(tonumber(int)) * 10000 + math.tointeger(tonumber(dec))
+end
+
+-- unitário (centavos) × quantidade (e4), arredondado uma vez
+function M.multiplicar(unitario, quantidade_e4)
+  return M.dividir(unitario * quantidade_e4, 10000)
+end
+
+-- 123456 -> "R$ 1.234,56"
+function M.formatar(c)
+  local neg = c < 0
+  if neg then c = -c end
+  local int = tostring(c // 100)
+  local partes = {}
+  while #int > 3 do
+    table.insert(partes, 1, int:sub(-3))
+    int = int:sub(1, -4)
+  end
+  table.insert(partes, 1, int)
+  return string.format("%sR$ %s,%02d", neg and "-" or "", table.concat(partes, "."), c % 100)
+end
+
+return M

@@ -1,0 +1,17 @@
+# Part B (rules engine): end-to-end CLI tests and the benchmark.
+add_test(NAME e2e.regras_testar
+  COMMAND $<TARGET_FILE:faturo> regras testar)
+set_tests_properties(e2e.regras_testar PROPERTIES LABELS e2e TIMEOUT 60
+  ENVIRONMENT "${FAT_TEST_ENV}")
+
+add_test(NAME e2e.regras_ciclo
+  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/b_regras.sh $<TARGET_FILE:faturo>
+          ${CMAKE_SOURCE_DIR})
+set_tests_properties(e2e.regras_ciclo PROPERTIES LABELS e2e TIMEOUT 120
+  ENVIRONMENT "${FAT_TEST_ENV}")
+
+if(TARGET bench_rules)
+  add_test(NAME bench.regras COMMAND bench_rules ${CMAKE_SOURCE_DIR}/rules)
+  set_tests_properties(bench.regras PROPERTIES LABELS bench TIMEOUT 600
+    ENVIRONMENT "${FAT_TEST_ENV}")
+endif()

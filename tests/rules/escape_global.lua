@@ -1,0 +1,3 @@
+-- hostile: create a global (the globals are locked)
+segredo = 42
+return segredo

@@ -1,0 +1,2 @@
+-- hostile: read a file
+return io.open("/etc/passwd"):read("a")

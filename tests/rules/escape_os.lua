@@ -1,0 +1,2 @@
+-- hostile: shell out
+return os.execute("touch /tmp/faturo-pwned")

@@ -1,0 +1,3 @@
+-- hostile: get os through require
+local os = require "os"
+return os.getenv("HOME")
