@@ -1,0 +1,419 @@
+/* cmd_lote.c: `faturo lote ...`: close lotes, follow their states, export. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "fat_lote.h"
+#include "fat_mem.h"
+#include "fat_model.h"
+#include "fat_rules.h"
+
+static const char lote_help[] =
+  "uso: faturo lote <ação> [opções]\n"
+  "\n"
+  "ações:\n"
+  "  fechar --operadora X [--competencia AAAA-MM] [--ate AAAA-MM-DD] [--hoje AAAA-MM-DD]\n"
+  "         [--saida DIR] [--xsd DIR]\n"
+  "      agrupa as guias conferidas e sem bloqueio por período do contrato e tipo de guia,\n"
+  "      numera os lotes, gera o XML TISS 4.01.00 e valida no XSD (tudo ou nada)\n"
+  "  listar [--operadora X] [--hoje AAAA-MM-DD]   lotes com prazo de envio e atrasos\n"
+  "  xml N [--saida DIR]                 grava o arquivo XML do lote N\n"
+  "  enviado N --data AAAA-MM-DD         registra o envio (o lote fica imutável)\n"
+  "  protocolo N NUMERO --data AAAA-MM-DD  registra o protocolo da operadora\n"
+  "  reabrir N --motivo TEXTO            reabre um lote ainda não enviado (guias voltam)\n"
+  "  mapa [--operadora X] [--competencia AAAA-MM] [--hoje AAAA-MM-DD]\n"
+  "      mapa de acompanhamento: envio, protocolo, valores e previsão de pagamento\n"
+  "  relacao N [--saida ARQ.html]        relação de guias do lote para impressão\n"
+  "\n"
+  "N é o id do lote (coluna id de `faturo lote listar`). X é o registro ANS, a chave\n"
+  "do script ou o id da operadora. Sem --xsd / FATURO_XSD_DIR a validação é pulada.\n";
+
+static int parse_id(const char *s, int64_t *id)
+{
+  char *end;
+  long long v;
+
+  if (s == NULL)
+    return -1;
+  v = strtoll(s, &end, 10);
+  if (*end != '\0' || v <= 0)
+    return -1;
+  *id = v;
+  return 0;
+}
+
+static void print_json(cJSON *j)
+{
+  char *s = cJSON_Print(j);
+
+  if (s != NULL) {
+    printf("%s\n", s);
+    cJSON_free(s);
+  }
+}
+
+static const char *js(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  return cJSON_IsString(v) ? v->valuestring : "-";
+}
+
+static double jn(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static const char *money_br(const cJSON *o, const char *k, char *buf, size_t len)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  if (!cJSON_IsNumber(v))
+    return "-";
+  fat_money_format_br((int64_t)v->valuedouble, buf, len);
+  return buf;
+}
+
+/* Write data to DIR/name; prints the path. */
+static int write_to(const char *dir, const char *name, const char *data, size_t len)
+{
+  char path[4096];
+  fat_err err;
+
+  snprintf(path, sizeof path, "%s/%s", dir != NULL ? dir : ".", name);
+  if (fat_file_write(path, data, len, &err) != FAT_OK)
+    return cli_error(&err);
+  printf("%s\n", path);
+  return CLI_OK;
+}
+
+static int do_fechar(fat_cli *cli, int argc, char **argv)
+{
+  static const struct option opts[] = {
+    {"operadora", required_argument, NULL, 'o'}, {"competencia", required_argument, NULL, 'c'},
+    {"ate", required_argument, NULL, 'a'},       {"hoje", required_argument, NULL, 'H'},
+    {"saida", required_argument, NULL, 's'},     {NULL, 0, NULL, 0}};
+  fat_lote_fechar_opts o;
+  fat_lote_fechar_res res;
+  fat_rules *rules = NULL;
+  fat_gen *gen = NULL;
+  cJSON *contract = NULL;
+  fat_store *st;
+  fat_err err;
+  char key[64];
+  const char *saida = NULL;
+  int64_t op;
+  int c, ret = CLI_FAIL;
+  size_t i;
+
+  memset(&o, 0, sizeof o);
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+    case 'o': o.operadora = optarg; break;
+    case 'c': o.competencia = optarg; break;
+    case 'a': o.ate = optarg; break;
+    case 'H': o.hoje = optarg; break;
+    case 's': saida = optarg; break;
+    default: return cli_usage_error("lote fechar", "opção inválida");
+    }
+  }
+  if (o.operadora == NULL)
+    return cli_usage_error("lote fechar", "informe --operadora");
+  if (o.competencia != NULL && !fat_competencia_valid(o.competencia))
+    return cli_usage_error("lote fechar", "competência '%s' inválida (AAAA-MM)", o.competencia);
+  if ((o.ate != NULL && !fat_date_valid(o.ate)) ||
+      (o.hoje != NULL && !fat_date_valid(o.hoje)))
+    return cli_usage_error("lote fechar", "data inválida (AAAA-MM-DD)");
+  /* an empty --xsd= turns validation off explicitly */
+  o.xsd_dir = (cli->xsd_dir != NULL && cli->xsd_dir[0] != '\0') ? cli->xsd_dir : NULL;
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if (fat_lote_operadora(st, o.operadora, &op, key, sizeof key, &err) != FAT_OK)
+    return cli_error(&err);
+  if (fat_rules_open(cli->regras_dir, NULL, st, &rules, &err) != FAT_OK) {
+    fprintf(stderr,
+            "faturo: não foi possível carregar as regras das operadoras (%s), sem elas não há "
+            "contrato para fechar lotes:\n  %s\n",
+            cli->regras_dir, err.msg);
+    return CLI_FAIL;
+  }
+  gen = fat_rules_acquire(rules);
+  if (fat_gen_contract(gen, key, &contract, &err) != FAT_OK) {
+    fprintf(stderr, "faturo: a operadora '%s' não tem contrato utilizável nas regras (%s/"
+                    "operators/%s.lua): %s\n",
+            o.operadora, cli->regras_dir, key, err.msg);
+    goto out;
+  }
+  o.geracao_id = fat_gen_id(gen);
+  if (o.xsd_dir == NULL)
+    fprintf(stderr, "faturo: atenção: validação XSD pulada (informe a pasta dos XSD TISS "
+                    "4.01.00 com --xsd DIR ou FATURO_XSD_DIR)\n");
+  if (fat_lote_fechar_contrato(st, &o, contract, &res, &err) != FAT_OK) {
+    cli_error(&err);
+    fprintf(stderr, "faturo: nenhum lote foi fechado e nada foi alterado\n");
+    goto out;
+  }
+  if (cli->json) {
+    cJSON *j = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(j, "lotes");
+
+    cJSON_AddBoolToObject(j, "validado_xsd", res.validado);
+    cJSON_AddNumberToObject(j, "guias", (double)res.guias);
+    for (i = 0; i < res.n; i++) {
+      cJSON *l = cJSON_CreateObject();
+      const fat_lote_info *x = &res.lotes[i];
+
+      cJSON_AddItemToArray(arr, l);
+      cJSON_AddNumberToObject(l, "id", (double)x->id);
+      cJSON_AddNumberToObject(l, "numero", (double)x->numero);
+      cJSON_AddStringToObject(l, "tipo", x->tipo);
+      cJSON_AddStringToObject(l, "competencia", x->competencia);
+      cJSON_AddStringToObject(l, "periodo_inicio", x->periodo_inicio);
+      cJSON_AddStringToObject(l, "periodo_fim", x->periodo_fim);
+      cJSON_AddStringToObject(l, "prazo_envio", x->prazo_envio);
+      cJSON_AddNumberToObject(l, "qtd_guias", x->qtd_guias);
+      cJSON_AddNumberToObject(l, "valor", (double)x->valor);
+      cJSON_AddStringToObject(l, "hash", x->hash);
+      cJSON_AddStringToObject(l, "arquivo", x->arquivo);
+    }
+    print_json(j);
+    cJSON_Delete(j);
+  } else if (res.n == 0) {
+    printf("nenhuma guia pronta para lote (conferida, sem bloqueio, fora de lote) para %s\n",
+           o.operadora);
+  } else {
+    printf("%-5s %-8s %-18s %-7s %-23s %-10s %5s %16s  %s\n", "id", "número", "tipo", "comp.",
+           "período", "prazo", "guias", "valor", "arquivo");
+    for (i = 0; i < res.n; i++) {
+      const fat_lote_info *x = &res.lotes[i];
+      char money[40], per[32];
+
+      fat_money_format_br(x->valor, money, sizeof money);
+      snprintf(per, sizeof per, "%s a %s", x->periodo_inicio + 5, x->periodo_fim + 5);
+      printf("%-5" PRId64 " %-8" PRId64 " %-18s %-7s %-23s %-10s %5d %16s  %s\n", x->id,
+             x->numero, x->tipo, x->competencia, per, x->prazo_envio, x->qtd_guias, money,
+             x->arquivo);
+    }
+    printf("%zu lote%s fechado%s com %zu guias%s\n", res.n, res.n == 1 ? "" : "s",
+           res.n == 1 ? "" : "s", res.guias,
+           res.validado ? "; XML validado no XSD TISS 4.01.00" : "; XML NÃO validado");
+  }
+  ret = CLI_OK;
+  if (saida != NULL) {
+    for (i = 0; i < res.n && ret == CLI_OK; i++) {
+      char *xml;
+      size_t len;
+      char arq[80];
+
+      if (fat_lote_xml(st, res.lotes[i].id, &xml, &len, arq, &err) != FAT_OK) {
+        ret = cli_error(&err);
+        break;
+      }
+      ret = write_to(saida, arq, xml, len);
+      fat_free(xml);
+    }
+  }
+  fat_lote_fechar_res_fini(&res);
+out:
+  cJSON_Delete(contract);
+  fat_gen_release(gen);
+  fat_rules_close(rules);
+  return ret;
+}
+
+static int do_listar(fat_cli *cli, int argc, char **argv, int mapa)
+{
+  static const struct option opts[] = {{"operadora", required_argument, NULL, 'o'},
+                                       {"competencia", required_argument, NULL, 'c'},
+                                       {"hoje", required_argument, NULL, 'H'},
+                                       {NULL, 0, NULL, 0}};
+  const char *op = NULL, *comp = NULL, *hoje = NULL;
+  fat_store *st;
+  fat_err err;
+  cJSON *j = NULL, *it, *l;
+  char m1[40], m2[40], m3[40], m4[40];
+  int c;
+
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+    case 'o': op = optarg; break;
+    case 'c': comp = optarg; break;
+    case 'H': hoje = optarg; break;
+    default: return cli_usage_error(mapa ? "lote mapa" : "lote listar", "opção inválida");
+    }
+  }
+  if (hoje != NULL && !fat_date_valid(hoje))
+    return cli_usage_error("lote", "data '%s' inválida (AAAA-MM-DD)", hoje);
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  if ((mapa ? fat_lote_mapa(st, op, comp, hoje, &j, &err)
+            : fat_lote_listar(st, op, hoje, &j, &err)) != FAT_OK)
+    return cli_error(&err);
+  if (cli->json) {
+    print_json(j);
+  } else if (!mapa) {
+    printf("%-5s %-8s %-10s %-18s %-7s %-12s %5s %16s %-10s %s\n", "id", "número", "operadora",
+           "tipo", "comp.", "situação", "guias", "valor", "prazo", "prazo de envio");
+    cJSON_ArrayForEach(it, j)
+    {
+      const char *sp = js(it, "situacao_prazo");
+      char note[64];
+
+      if (strcmp(sp, "atrasado") == 0)
+        snprintf(note, sizeof note, "ATRASADO há %d dia(s)", -(int)jn(it, "dias_para_prazo"));
+      else if (strcmp(sp, "vence_em_breve") == 0)
+        snprintf(note, sizeof note, "vence em %d dia(s)", (int)jn(it, "dias_para_prazo"));
+      else if (strcmp(sp, "no_prazo") == 0)
+        snprintf(note, sizeof note, "no prazo");
+      else
+        snprintf(note, sizeof note, "enviado em %s", js(it, "enviado_em"));
+      printf("%-5.0f %-8.0f %-10s %-18s %-7s %-12s %5.0f %16s %-10s %s\n", jn(it, "id"),
+             jn(it, "numero"), js(it, "operadora"), js(it, "tipo"), js(it, "competencia"),
+             js(it, "status"), jn(it, "qtd_guias"), money_br(it, "valor", m1, sizeof m1),
+             js(it, "prazo_envio"), note);
+    }
+  } else {
+    cJSON_ArrayForEach(it, j)
+    {
+      printf("%s (%s), competência %s: enviado %s, liberado %s, glosado %s, recebido %s\n",
+             js(it, "operadora"), js(it, "registro_ans"), js(it, "competencia"),
+             money_br(it, "valor_enviado", m1, sizeof m1),
+             money_br(it, "valor_liberado", m2, sizeof m2),
+             money_br(it, "valor_glosado", m3, sizeof m3),
+             money_br(it, "valor_recebido", m4, sizeof m4));
+      printf("  %-8s %-18s %-11s %-12s %-11s %14s %14s %14s %14s %-11s %s\n", "lote", "tipo",
+             "enviado", "protocolo", "prot. em", "enviado R$", "liberado", "glosado",
+             "recebido", "previsão", "situação");
+      cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(it, "lotes"))
+      {
+        printf("  %-8.0f %-18s %-11s %-12s %-11s %14s %14s %14s %14s %-11s %s\n",
+               jn(l, "numero"), js(l, "tipo"), js(l, "enviado_em"), js(l, "protocolo"),
+               js(l, "protocolo_data"), money_br(l, "valor_enviado", m1, sizeof m1),
+               money_br(l, "valor_liberado", m2, sizeof m2),
+               money_br(l, "valor_glosado", m3, sizeof m3),
+               money_br(l, "valor_recebido", m4, sizeof m4), js(l, "previsao_pagamento"),
+               js(l, "situacao"));
+      }
+    }
+    if (cJSON_GetArraySize(j) == 0)
+      printf("nenhum lote fechado\n");
+  }
+  cJSON_Delete(j);
+  return CLI_OK;
+}
+
+/* lote xml|enviado|protocolo|reabrir|relacao N ... */
+static int do_one(fat_cli *cli, const char *action, int argc, char **argv)
+{
+  static const struct option opts[] = {{"saida", required_argument, NULL, 's'},
+                                       {"data", required_argument, NULL, 'd'},
+                                       {"motivo", required_argument, NULL, 'm'},
+                                       {NULL, 0, NULL, 0}};
+  const char *saida = NULL, *data = NULL, *motivo = NULL;
+  char verb[32], arq[80];
+  fat_store *st;
+  fat_err err;
+  int64_t id;
+  int c, ret;
+  char *buf = NULL;
+  size_t len;
+
+  snprintf(verb, sizeof verb, "lote %s", action);
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+    case 's': saida = optarg; break;
+    case 'd': data = optarg; break;
+    case 'm': motivo = optarg; break;
+    default: return cli_usage_error(verb, "opção inválida");
+    }
+  }
+  if (optind >= argc || parse_id(argv[optind], &id) != 0)
+    return cli_usage_error(verb, "informe o id do lote (veja faturo lote listar)");
+  if (data != NULL && !fat_date_valid(data))
+    return cli_usage_error(verb, "data '%s' inválida (AAAA-MM-DD)", data);
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if (strcmp(action, "xml") == 0) {
+    if (fat_lote_xml(st, id, &buf, &len, arq, &err) != FAT_OK)
+      return cli_error(&err);
+    ret = write_to(saida, arq, buf, len);
+    fat_free(buf);
+    return ret;
+  }
+  if (strcmp(action, "relacao") == 0) {
+    if (fat_lote_relacao_html(st, id, &buf, &len, &err) != FAT_OK)
+      return cli_error(&err);
+    if (saida != NULL) {
+      if (fat_file_write(saida, buf, len, &err) != FAT_OK)
+        ret = cli_error(&err);
+      else
+        ret = (printf("%s\n", saida), CLI_OK);
+    } else {
+      ret = fwrite(buf, 1, len, stdout) == len ? CLI_OK : CLI_FAIL;
+    }
+    fat_free(buf);
+    return ret;
+  }
+  if (strcmp(action, "enviado") == 0) {
+    if (data == NULL)
+      return cli_usage_error(verb, "informe --data AAAA-MM-DD");
+    if (fat_lote_enviado(st, id, data, &err) != FAT_OK)
+      return cli_error(&err);
+    printf("lote %" PRId64 " enviado em %s\n", id, data);
+    return CLI_OK;
+  }
+  if (strcmp(action, "protocolo") == 0) {
+    if (optind + 1 >= argc || data == NULL)
+      return cli_usage_error(verb, "uso: faturo lote protocolo N NUMERO --data AAAA-MM-DD");
+    if (fat_lote_protocolo(st, id, argv[optind + 1], data, &err) != FAT_OK)
+      return cli_error(&err);
+    printf("lote %" PRId64 " protocolado: %s em %s\n", id, argv[optind + 1], data);
+    return CLI_OK;
+  }
+  if (motivo == NULL)
+    return cli_usage_error(verb, "informe --motivo");
+  if (fat_lote_reabrir(st, id, motivo, &err) != FAT_OK)
+    return cli_error(&err);
+  printf("lote %" PRId64 " reaberto; as guias voltaram a 'conferida'\n", id);
+  return CLI_OK;
+}
+
+int cli_lote(fat_cli *cli, int argc, char **argv)
+{
+  const char *a;
+
+  if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+      strcmp(argv[1], "ajuda") == 0) {
+    fputs(lote_help, argc < 2 ? stderr : stdout);
+    return argc < 2 ? CLI_USAGE : CLI_OK;
+  }
+  if (cli_wants_help(argc, argv)) {
+    fputs(lote_help, stdout);
+    return CLI_OK;
+  }
+  a = argv[1];
+  if (strcmp(a, "fechar") == 0)
+    return do_fechar(cli, argc - 1, argv + 1);
+  if (strcmp(a, "listar") == 0)
+    return do_listar(cli, argc - 1, argv + 1, 0);
+  if (strcmp(a, "mapa") == 0)
+    return do_listar(cli, argc - 1, argv + 1, 1);
+  if (strcmp(a, "xml") == 0 || strcmp(a, "enviado") == 0 || strcmp(a, "protocolo") == 0 ||
+      strcmp(a, "reabrir") == 0 || strcmp(a, "relacao") == 0)
+    return do_one(cli, a, argc - 1, argv + 1);
+  return cli_usage_error("lote", "ação desconhecida '%s'", a);
+}

@@ -1,0 +1,138 @@
+/* fat_lote.h: lotes de guias (Part E).
+**
+** Closing groups the ready guias of one operadora (status 'conferida', not in
+** a lote, no unacknowledged bloqueio achado) by prestador, competência, the
+** operator's closing period (mensal / quinzenal / semanal / calendário, from
+** the contract's lote{}) and guia type, at most max_guias (<= 100) per lote;
+** numbers them from operadora.proximo_lote, writes the TISS XML, validates it
+** against the XSD (when a folder is given) and stores it, all in one
+** transaction: any failure leaves the store untouched.
+**
+** States: aberto -> fechado -> enviado -> protocolado -> processado -> pago |
+** pago_parcial. reabrir (fechado -> aberto, guias released) is only allowed
+** before sending; from 'enviado' on, a lote and its guias are immutable
+** (enforced also by triggers in schemas/005_lotes.sql). Every change is
+** recorded in lote_evento and in the audit log.
+*/
+#ifndef FAT_LOTE_H
+#define FAT_LOTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "fat_err.h"
+#include "fat_store.h"
+#include "fat_tiss_hash.h"
+
+typedef enum fat_periodicidade {
+  FAT_PER_MENSAL = 0,
+  FAT_PER_QUINZENAL,
+  FAT_PER_SEMANAL,
+  FAT_PER_CALENDARIO
+} fat_periodicidade;
+
+#define FAT_LOTE_MAX_CAL 512
+
+/* What closing needs from the operator's contract. */
+typedef struct fat_lote_cfg {
+  fat_periodicidade periodicidade;
+  int dias[31];          /* monthly closing days, ascending; 0 = last day of the month */
+  int n_dias;
+  int dia_semana;        /* semanal: 0 = domingo .. 6 = sábado */
+  int32_t calendario[FAT_LOTE_MAX_CAL]; /* explicit closing dates (day numbers), ascending */
+  int n_cal;
+  int prazo_envio_dias;  /* days after the period's end to send the lote */
+  int max_guias;         /* 1..100 */
+  int pagamento_prazo_dias; /* -1 when the contract does not say */
+  fat_tiss_enc hash_enc;
+} fat_lote_cfg;
+
+/* Read lote{}, pagamento{} and the hash encoding from a contract (the JSON of
+** fat_gen_contract; keys in docs/lotes.md). FAT_EINVAL naming the key when
+** something is missing or malformed. */
+FAT_NODISCARD fat_rc fat_lote_cfg_from_contract(const cJSON *contract, fat_lote_cfg *out,
+                                                fat_err *err);
+
+/* The closing period containing date `data` (AAAA-MM-DD): inicio..fim
+** inclusive, as AAAA-MM-DD (11 bytes each). */
+FAT_NODISCARD fat_rc fat_lote_periodo(const fat_lote_cfg *cfg, const char *data, char inicio[11],
+                                      char fim[11], fat_err *err);
+
+typedef struct fat_lote_fechar_opts {
+  const char *operadora;   /* registro ANS, script key or id */
+  const char *competencia; /* AAAA-MM, NULL = every competência */
+  const char *ate;         /* only guias dated up to this day; NULL = hoje */
+  const char *hoje;        /* reference date (fechado_em, prazos); NULL = today */
+  const char *xsd_dir;     /* NULL = XSD validation skipped (res->validado = 0) */
+  int64_t geracao_id;      /* rule generation that gave the contract (0 = none) */
+} fat_lote_fechar_opts;
+
+typedef struct fat_lote_info {
+  int64_t id, numero, operadora_id;
+  char tipo[24];
+  char competencia[8];
+  char periodo_inicio[11], periodo_fim[11];
+  char prazo_envio[11];
+  int qtd_guias;
+  int64_t valor;           /* centavos */
+  char hash[33];
+  char arquivo[80];
+  int reaberto;            /* 1 when an 'aberto' lote (reopened) got the guias */
+} fat_lote_info;
+
+typedef struct fat_lote_fechar_res {
+  fat_lote_info *lotes;
+  size_t n;
+  int validado;            /* 1 when every XML passed the XSD */
+  size_t guias;            /* guias put into lotes */
+} fat_lote_fechar_res;
+
+void fat_lote_fechar_res_fini(fat_lote_fechar_res *r);
+
+/* Close lotes with a contract given directly (tests, callers that already
+** hold it). See the file comment. FAT_ENOTFOUND for an unknown operadora;
+** FAT_EXML (message with the XSD errors) when a file fails validation. Zero
+** ready guias is FAT_OK with res->n == 0. */
+FAT_NODISCARD fat_rc fat_lote_fechar_contrato(fat_store *st, const fat_lote_fechar_opts *o,
+                                              const cJSON *contract, fat_lote_fechar_res *res,
+                                              fat_err *err);
+
+/* Resolve an operadora by registro ANS, script key or id. key_out (may be
+** NULL, >= 64 bytes) gets its script key. */
+FAT_NODISCARD fat_rc fat_lote_operadora(fat_store *st, const char *ref, int64_t *id,
+                                        char *key_out, size_t key_len, fat_err *err);
+
+/* State changes; `id` is lote.id. Dates AAAA-MM-DD. */
+FAT_NODISCARD fat_rc fat_lote_reabrir(fat_store *st, int64_t id, const char *motivo,
+                                      fat_err *err);
+FAT_NODISCARD fat_rc fat_lote_enviado(fat_store *st, int64_t id, const char *data, fat_err *err);
+FAT_NODISCARD fat_rc fat_lote_protocolo(fat_store *st, int64_t id, const char *numero,
+                                        const char *data, fat_err *err);
+/* processado / pago / pago_parcial (set by the return side, Part F). */
+FAT_NODISCARD fat_rc fat_lote_situacao(fat_store *st, int64_t id, const char *status,
+                                       const char *detalhe, fat_err *err);
+
+/* The stored XML of a lote (fat_free) and its file name. */
+FAT_NODISCARD fat_rc fat_lote_xml(fat_store *st, int64_t id, char **xml, size_t *len,
+                                  char arquivo[80], fat_err *err);
+
+/* Listing with deadlines: array of lote objects (id, numero, operadora,
+** tipo, competencia, periodo, status, qtd_guias, valor, prazo_envio,
+** situacao_prazo: "atrasado" | "vence_em_breve" | "no_prazo" | "enviado",
+** dias_para_prazo). operadora may be NULL; hoje NULL = today. */
+FAT_NODISCARD fat_rc fat_lote_listar(fat_store *st, const char *operadora, const char *hoje,
+                                     cJSON **out, fat_err *err);
+
+/* Mapa de acompanhamento: per operadora and competência, the lotes with sent
+** date, protocol, values (informado, liberado, glosado, recebido), expected
+** payment date and situação. */
+FAT_NODISCARD fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competencia,
+                                   const char *hoje, cJSON **out, fat_err *err);
+
+/* Printable HTML relação de guias of a lote (pt-BR, escaped). *html fat_free. */
+FAT_NODISCARD fat_rc fat_lote_relacao_html(fat_store *st, int64_t id, char **html, size_t *len,
+                                           fat_err *err);
+
+#endif

@@ -1,0 +1,248 @@
+/* fat_tiss_validate.c: XSD validation with a per-process schema cache. */
+#include "fat_tiss_validate.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+
+#include "fat_mem.h"
+#include "fat_tiss_hash.h"
+
+#define SCHEMA_CACHE_MAX 4
+
+typedef struct schema_slot {
+  char *dir;
+  xmlSchemaPtr schema;
+} schema_slot;
+
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static schema_slot cache[SCHEMA_CACHE_MAX];
+static int n_cache;
+
+/* Collects schema-parse errors into a fat_err (first one wins). */
+typedef struct parse_errs {
+  fat_err *err;
+  int n;
+} parse_errs;
+
+static void trim_nl(char *s)
+{
+  size_t l = strlen(s);
+
+  while (l > 0 && (s[l - 1] == '\n' || s[l - 1] == ' ' || s[l - 1] == '\r'))
+    s[--l] = '\0';
+}
+
+static void schema_parse_error(void *ctx, xmlErrorPtr e)
+{
+  parse_errs *pe = ctx;
+
+  if (e == NULL || e->level < XML_ERR_ERROR)
+    return;
+  if (pe->n++ == 0 && pe->err != NULL) {
+    fat_err_set(pe->err, FAT_EXML, "XSD %s, linha %d: %s", e->file != NULL ? e->file : "?",
+                e->line, e->message != NULL ? e->message : "erro");
+    trim_nl(pe->err->msg);
+  }
+}
+
+/* Find or build the schema of dir; the caller holds cache_mu. */
+static fat_rc schema_get_locked(const char *xsd_dir, xmlSchemaPtr *out, fat_err *err)
+{
+  char path[PATH_MAX];
+  struct stat sb;
+  xmlSchemaParserCtxtPtr pctx;
+  xmlSchemaPtr schema;
+  parse_errs pe;
+  char *dup;
+  int i;
+
+  *out = NULL;
+  for (i = 0; i < n_cache; i++) {
+    if (strcmp(cache[i].dir, xsd_dir) == 0) {
+      *out = cache[i].schema;
+      return FAT_OK;
+    }
+  }
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", xsd_dir, FAT_TISS_XSD_MAIN) >= sizeof path)
+    return fat_err_set(err, FAT_EINVAL, "caminho da pasta de XSD longo demais");
+  if (stat(path, &sb) != 0)
+    return fat_err_set(err, FAT_EIO,
+                       "XSD TISS não encontrado em %s (informe a pasta com --xsd DIR ou "
+                       "FATURO_XSD_DIR)",
+                       path);
+  pctx = xmlSchemaNewParserCtxt(path);
+  if (pctx == NULL)
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  pe.err = err;
+  pe.n = 0;
+  xmlSchemaSetParserStructuredErrors(pctx, schema_parse_error, &pe);
+  schema = xmlSchemaParse(pctx);
+  xmlSchemaFreeParserCtxt(pctx);
+  if (schema == NULL) {
+    if (pe.n == 0)
+      fat_err_set(err, FAT_EXML, "não foi possível carregar o XSD %s", path);
+    return err != NULL ? err->rc : FAT_EXML;
+  }
+  dup = fat_strdup(xsd_dir);
+  if (dup == NULL) {
+    xmlSchemaFree(schema);
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  }
+  if (n_cache == SCHEMA_CACHE_MAX) {
+    /* a schema may be in use by another thread: keep it alive, just forget
+    ** the oldest slot's name (bounded leak of at most a few schemas) */
+    fat_free(cache[0].dir);
+    memmove(&cache[0], &cache[1], sizeof cache[0] * (SCHEMA_CACHE_MAX - 1));
+    n_cache--;
+  }
+  cache[n_cache].dir = dup;
+  cache[n_cache].schema = schema;
+  n_cache++;
+  *out = schema;
+  return FAT_OK;
+}
+
+fat_rc fat_tiss_schema_load(const char *xsd_dir, fat_err *err)
+{
+  xmlSchemaPtr s;
+  fat_rc rc;
+
+  if (xsd_dir == NULL || xsd_dir[0] == '\0')
+    return fat_err_set(err, FAT_EINVAL, "pasta dos XSD TISS não informada (--xsd DIR ou "
+                                        "FATURO_XSD_DIR)");
+  pthread_mutex_lock(&cache_mu);
+  rc = schema_get_locked(xsd_dir, &s, err);
+  pthread_mutex_unlock(&cache_mu);
+  return rc;
+}
+
+void fat_tiss_xsd_result_fini(fat_tiss_xsd_result *r)
+{
+  size_t i;
+
+  if (r == NULL)
+    return;
+  for (i = 0; i < r->n_guardados; i++) {
+    fat_free(r->erros[i].elemento);
+    fat_free(r->erros[i].mensagem);
+  }
+  fat_free(r->erros);
+  memset(r, 0, sizeof *r);
+}
+
+typedef struct valid_ctx {
+  fat_tiss_xsd_result *res;
+  int oom;
+} valid_ctx;
+
+static void valid_error(void *ctx, xmlErrorPtr e)
+{
+  valid_ctx *vc = ctx;
+  fat_tiss_xsd_result *r = vc->res;
+  fat_tiss_xsd_error *x;
+  const xmlNode *node;
+
+  if (e == NULL || e->level < XML_ERR_ERROR)
+    return;
+  r->n_erros++;
+  if (r->n_guardados >= FAT_TISS_MAX_ERRORS || vc->oom)
+    return;
+  if (r->erros == NULL) {
+    r->erros = fat_calloc(FAT_TISS_MAX_ERRORS, sizeof *r->erros);
+    if (r->erros == NULL) {
+      vc->oom = 1;
+      return;
+    }
+  }
+  x = &r->erros[r->n_guardados];
+  node = e->node;
+  x->linha = e->line;
+  if (node != NULL && node->type == XML_ELEMENT_NODE && node->name != NULL) {
+    x->elemento = fat_strdup((const char *)node->name);
+    if (x->linha == 0)
+      x->linha = (int)xmlGetLineNo(node);
+  }
+  x->mensagem = fat_strdup(e->message != NULL ? e->message : "erro de validação");
+  if (x->mensagem == NULL) {
+    fat_free(x->elemento);
+    x->elemento = NULL;
+    vc->oom = 1;
+    return;
+  }
+  trim_nl(x->mensagem);
+  r->n_guardados++;
+}
+
+fat_rc fat_tiss_validate_memory(const char *xsd_dir, const char *buf, size_t len,
+                                fat_tiss_xsd_result *out, fat_err *err)
+{
+  xmlSchemaPtr schema;
+  xmlSchemaValidCtxtPtr vctx;
+  xmlDoc *doc = NULL;
+  valid_ctx vc;
+  fat_rc rc;
+  int r;
+
+  memset(out, 0, sizeof *out);
+  rc = fat_tiss_schema_load(xsd_dir, err);
+  if (rc != FAT_OK)
+    return rc;
+  pthread_mutex_lock(&cache_mu);
+  rc = schema_get_locked(xsd_dir, &schema, err);
+  pthread_mutex_unlock(&cache_mu);
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_tiss_parse(buf, len, "mensagem TISS", &doc, err);
+  if (rc != FAT_OK)
+    return rc;
+  vctx = xmlSchemaNewValidCtxt(schema);
+  if (vctx == NULL) {
+    xmlFreeDoc(doc);
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  }
+  vc.res = out;
+  vc.oom = 0;
+  xmlSchemaSetValidStructuredErrors(vctx, valid_error, &vc);
+  r = xmlSchemaValidateDoc(vctx, doc);
+  xmlSchemaFreeValidCtxt(vctx);
+  xmlFreeDoc(doc);
+  if (vc.oom) {
+    fat_tiss_xsd_result_fini(out);
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  }
+  if (r < 0) {
+    fat_tiss_xsd_result_fini(out);
+    return fat_err_set(err, FAT_EXML, "erro interno do validador XSD (código %d)", r);
+  }
+  out->valido = (r == 0 && out->n_erros == 0);
+  return FAT_OK;
+}
+
+fat_rc fat_tiss_xsd_result_err(const fat_tiss_xsd_result *r, size_t max, fat_err *err)
+{
+  char msg[sizeof err->msg];
+  size_t used, i;
+  int n;
+
+  n = snprintf(msg, sizeof msg, "XML inválido pelo XSD TISS (%zu erro%s)", r->n_erros,
+               r->n_erros == 1 ? "" : "s");
+  used = n > 0 ? (size_t)n : 0;
+  for (i = 0; i < r->n_guardados && i < max && used + 1 < sizeof msg; i++) {
+    const fat_tiss_xsd_error *x = &r->erros[i];
+
+    /* libxml2 lists whole enumerations: keep each message short */
+    n = snprintf(msg + used, sizeof msg - used, "; linha %d%s%s: %.160s%s", x->linha,
+                 x->elemento != NULL ? ", elemento " : "", x->elemento != NULL ? x->elemento : "",
+                 x->mensagem, strlen(x->mensagem) > 160 ? "..." : "");
+    if (n < 0)
+      break;
+    used += (size_t)n;
+  }
+  return fat_err_set(err, FAT_EXML, "%s", msg);
+}

@@ -1,0 +1,111 @@
+#!/bin/sh
+# e2e (Part E): lotes through the CLI.
+#  1. a hand-made clinic (cadastro + guias inserted with sqlite3, marked
+#     'conferida'): lote fechar with the real aurora contract, every file
+#     checked with `xmllint --noout --schema`, then listar / enviado /
+#     reabrir refused / protocolo / mapa / relacao / xml;
+#  2. when `faturo demo` and `faturo conferir` work: close the lotes of every
+#     demo operator and validate every file with xmllint.
+# usage: e_lotes.sh FATURO_BIN SOURCE_DIR   (env: FATURO_XSD_DIR)
+set -u
+FAT="$1"
+SRC="$2"
+XSD="${FATURO_XSD_DIR:?FATURO_XSD_DIR}"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/faturo_e2e_e.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+export FATURO_DB="$TMP/e2e.db"
+export FATURO_REGRAS="$SRC/rules"
+
+fail() { echo "FALHOU: $*" >&2; exit 1; }
+xsd_ok() { # every XML in $1 valid against the official schema
+  n=0
+  for f in "$1"/*.xml; do
+    [ -e "$f" ] || continue
+    xmllint --noout --nonet --schema "$XSD/tissV4_01_00.xsd" "$f" 2>"$TMP/xmllint" ||
+      fail "xmllint recusou $f: $(head -5 "$TMP/xmllint")"
+    n=$((n + 1))
+  done
+  echo "$n"
+}
+
+"$FAT" init >/dev/null || fail "init"
+"$FAT" lote --help | grep -q "lote fechar\|fechar --operadora" || fail "lote --help"
+"$FAT" cadastro prestador --nome "Clínica São João" --cnpj 11.222.333/0001-81 --cnes 1234567 \
+  >/dev/null || fail "cadastro prestador"
+"$FAT" cadastro operadora --registro-ans 312347 --nome "Aurora Saúde" --script aurora \
+  --codigo-prestador A-10234 >/dev/null || fail "cadastro operadora"
+
+# ten SP/SADT guias in March 2025 (aurora closes on the 25th: two periods) and
+# one consulta; one guia with an open bloqueio stays out
+sqlite3 "$FATURO_DB" <<'SQL' || fail "sqlite3"
+INSERT INTO profissional (nome, cpf, conselho, numero_conselho, uf, cbo)
+  VALUES ('Dra. Inês Araújo', '52998224725', 'CRM', '123456', 'SP', '225125');
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 11)
+INSERT INTO guia (prestador_id, operadora_id, tipo, numero_prestador, beneficiario_nome,
+  carteira_numero, senha, data_autorizacao, validade_senha, carater_atendimento,
+  tipo_atendimento, tipo_consulta, cid, data_inicio, executante_id, solicitante_id,
+  valor_total, competencia, status)
+SELECT 1, 1, CASE WHEN i = 11 THEN 'consulta' ELSE 'sp-sadt' END, 'G' || i,
+  'João da Conceição ' || i, '00123456' || i, 'S' || i, '2025-03-01', '2025-04-30', '1', '03',
+  '1', 'J069', printf('2025-03-%02d', i * 2 + 6), 1, 1, 15000, '2025-03', 'conferida' FROM n;
+INSERT INTO item (guia_id, sequencial, tipo, codigo_tabela, codigo, descricao, quantidade_e4,
+  valor_unitario, valor_total, data)
+SELECT id, 1, 'procedimento', '22', CASE tipo WHEN 'consulta' THEN '10101012' ELSE '40301010' END,
+  'Procedimento de teste', 10000, 15000, 15000, data_inicio FROM guia;
+INSERT INTO achado (guia_id, codigo, severidade, mensagem, regra, guia_revisao)
+  VALUES (3, 'SENHA_VENCIDA', 'bloqueio', 'senha vencida', 'builtin:teste', 1);
+SQL
+
+mkdir -p "$TMP/lotes"
+"$FAT" lote fechar --operadora aurora --ate 2025-03-31 --hoje 2025-04-01 --saida "$TMP/lotes" \
+  >"$TMP/out" 2>"$TMP/err" || fail "lote fechar: $(cat "$TMP/err")"
+grep -q "3 lotes fechados com 10 guias; XML validado" "$TMP/out" ||
+  fail "lote fechar, saída inesperada: $(cat "$TMP/out")"
+n=$(xsd_ok "$TMP/lotes") || exit 1
+[ "$n" -eq 3 ] || fail "esperados 3 arquivos, há $n"
+ls "$TMP/lotes" | grep -Eq '^0{19}1_[0-9a-f]{32}\.xml$' || fail "nome do arquivo do lote 1"
+
+# the bloqueada guia is not in any lote
+[ "$(sqlite3 "$FATURO_DB" 'SELECT lote_id IS NULL FROM guia WHERE id = 3')" = 1 ] ||
+  fail "guia com bloqueio entrou em lote"
+
+# without an XSD folder: it says validation was skipped and how to enable it
+"$FAT" --xsd= lote fechar --operadora aurora --hoje 2025-04-01 2>"$TMP/err" \
+  >/dev/null || fail "lote fechar sem XSD"
+grep -q "FATURO_XSD_DIR" "$TMP/err" || fail "não avisou da validação pulada"
+
+"$FAT" lote listar --hoje 2025-04-10 >"$TMP/out" || fail "lote listar"
+grep -q "ATRASADO" "$TMP/out" || fail "lote listar não mostra atraso: $(cat "$TMP/out")"
+"$FAT" --json lote listar | grep -q '"prazo_envio"' || fail "lote listar --json"
+"$FAT" lote enviado 1 --data 2025-04-02 >/dev/null || fail "lote enviado"
+"$FAT" lote reabrir 1 --motivo teste 2>"$TMP/err" && fail "reabriu lote enviado"
+grep -q "não pode ser" "$TMP/err" || fail "mensagem de lote enviado imutável"
+"$FAT" lote protocolo 1 PRT-77 --data 2025-04-03 >/dev/null || fail "lote protocolo"
+"$FAT" lote reabrir 2 --motivo "guia errada" >/dev/null || fail "reabrir lote fechado"
+"$FAT" --json lote mapa --operadora aurora | grep -q '"previsao_pagamento":.*"2025-05-03"' ||
+  fail "mapa sem previsão de pagamento"
+"$FAT" lote relacao 1 --saida "$TMP/rel.html" >/dev/null || fail "lote relacao"
+grep -q "Jo&atilde;o\|João da Conceição" "$TMP/rel.html" || fail "relação sem beneficiário"
+mkdir -p "$TMP/x"
+"$FAT" lote xml 1 --saida "$TMP/x" >/dev/null || fail "lote xml"
+cmp -s "$TMP/x"/*.xml "$(ls "$TMP/lotes"/00000000000000000001_*.xml)" ||
+  fail "lote xml difere do arquivo fechado"
+"$FAT" lote enviado 99 --data 2025-04-02 2>/dev/null && fail "lote inexistente aceito"
+"$FAT" lote enviado 2>/dev/null; [ $? -eq 2 ] || fail "uso incorreto deve sair com 2"
+
+# 2. the demo clinic, when the rest of the pipeline is there
+export FATURO_DB="$TMP/demo.db"
+if "$FAT" demo >"$TMP/demo.out" 2>&1 && "$FAT" conferir >"$TMP/conf.out" 2>&1; then
+  mkdir -p "$TMP/demo"
+  total=0
+  for op in aurora vitalis horizonte serena; do
+    "$FAT" lote fechar --operadora "$op" --saida "$TMP/demo" >"$TMP/out" 2>"$TMP/err" ||
+      fail "lote fechar $op (demo): $(cat "$TMP/err")"
+  done
+  total=$(xsd_ok "$TMP/demo") || exit 1
+  [ "$total" -gt 0 ] || fail "a demo não gerou nenhum lote"
+  echo "demo: $total lotes validados pelo xmllint"
+else
+  echo "demo/conferir indisponíveis: parte 2 pulada"
+fi
+echo "ok"

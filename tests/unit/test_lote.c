@@ -1,0 +1,511 @@
+/* test_lote.c: closing periods, grouping by period and type, max guias,
+** numbering, all-or-nothing on XSD failure, the state machine (a sent lote
+** is immutable), listings and the HTML relação. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <libxml/parser.h>
+
+#include "fat_lote.h"
+#include "fat_mem.h"
+#include "fat_model.h"
+#include "fat_rules.h"
+#include "fat_store_int.h"
+#include "fat_tiss_hash.h"
+#include "fat_tiss_validate.h"
+
+static const char *db_path = "test_lote.db";
+
+static void remove_db(void)
+{
+  unlink(db_path);
+  unlink("test_lote.db-wal");
+  unlink("test_lote.db-shm");
+}
+
+static int64_t q_int(fat_store *st, const char *sql)
+{
+  sqlite3_stmt *s;
+  int64_t v = -1;
+
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
+static void exec(fat_store *st, const char *sql)
+{
+  fat_err err;
+
+  if (fat_store_exec(st, sql, &err) != FAT_OK)
+    fail_msg("%s: %s", sql, err.msg);
+}
+
+static fat_store *open_fresh(void)
+{
+  fat_store *st = NULL;
+  fat_err err;
+
+  remove_db();
+  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  exec(st, "INSERT INTO operadora (id, registro_ans, nome, script) VALUES "
+           "(1, '312347', 'Aurora Saúde', 'aurora')");
+  exec(st, "INSERT INTO prestador (id, nome, cnpj, cnes) VALUES "
+           "(1, 'Clínica São João', '11222333000181', '1234567')");
+  exec(st, "INSERT INTO prestador_operadora (prestador_id, operadora_id, codigo) VALUES "
+           "(1, 1, 'A-10234')");
+  return st;
+}
+
+/* Store one guia from JSON and mark it 'conferida'. cbo lets a test plant a
+** value the writer accepts but the XSD refuses. */
+static int64_t add_guia(fat_store *st, const char *tipo, const char *numero, const char *data,
+                        const char *benef, const char *cbo)
+{
+  char json[4096];
+  cJSON *j;
+  fat_guia *g = NULL;
+  fat_err err;
+  int64_t id;
+  sqlite3_stmt *s;
+  int consulta = strcmp(tipo, "consulta") == 0;
+
+  snprintf(json, sizeof json,
+           "{\"tipo\": \"%s\", \"operadora\": {\"registro_ans\": \"312347\"},"
+           " \"prestador\": {\"cnpj\": \"11222333000181\"}, \"numero_prestador\": \"%s\","
+           " \"carteira_numero\": \"0012345678\", \"beneficiario_nome\": \"%s\","
+           " \"data_inicio\": \"%s\", \"tipo_consulta\": \"1\", \"tipo_atendimento\": \"%s\","
+           " \"senha\": \"S1\", \"data_autorizacao\": \"%s\", \"cid\": \"J069\","
+           " \"valor_total\": \"100.00\", \"competencia\": \"%.7s\","
+           " \"executante\": {\"nome\": \"Dra. Inês\", \"cpf\": \"52998224725\", \"conselho\":"
+           " \"CRM\", \"numero_conselho\": \"%s\", \"uf\": \"SP\", \"cbo\": \"%s\"},"
+           " \"itens\": [{\"sequencial\": 1, \"tipo\": \"procedimento\", \"codigo_tabela\": \"22\","
+           " \"codigo\": \"%s\", \"descricao\": \"Procedimento\", \"quantidade\": \"1\","
+           " \"valor_unitario\": \"100.00\", \"valor_total\": \"100.00\"}]}",
+           tipo, numero, benef, data, consulta ? "04" : "03", data, data, cbo, cbo,
+           consulta ? "10101012" : "40301010");
+  j = cJSON_Parse(json);
+  assert_non_null(j);
+  if (fat_guia_from_json(j, &g, &err) != FAT_OK)
+    fail_msg("from_json: %s", err.msg);
+  cJSON_Delete(j);
+  if (fat_guia_save(st, g, &err) != FAT_OK)
+    fail_msg("save: %s", err.msg);
+  id = g->id;
+  fat_guia_free(g);
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st),
+                                      "UPDATE guia SET status = 'conferida' WHERE id = ?1", -1,
+                                      &s, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_int64(s, 1, id);
+  assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+  sqlite3_finalize(s);
+  return id;
+}
+
+static cJSON *contract(const char *lote_json)
+{
+  char buf[1024];
+  cJSON *c;
+
+  snprintf(buf, sizeof buf, "{\"registro_ans\": \"312347\", \"lote\": %s,"
+                            " \"pagamento\": {\"prazo_dias\": 30}}", lote_json);
+  c = cJSON_Parse(buf);
+  assert_non_null(c);
+  return c;
+}
+
+static void periodo_is(const fat_lote_cfg *cfg, const char *d, const char *ini, const char *fim)
+{
+  char a[11], b[11];
+  fat_err err;
+
+  assert_int_equal(fat_lote_periodo(cfg, d, a, b, &err), FAT_OK);
+  assert_string_equal(a, ini);
+  assert_string_equal(b, fim);
+}
+
+static void test_periodos(void **state)
+{
+  cJSON *c;
+  fat_lote_cfg *cfg = fat_malloc(sizeof *cfg);
+  fat_err err;
+  char a[11], b[11];
+
+  (void)state;
+  assert_non_null(cfg);
+  /* mensal, closes on the 25th (aurora) */
+  c = contract("{\"periodicidade\": \"mensal\", \"fechamento_dia\": 25, \"prazo_envio_dias\": 10,"
+               " \"max_guias\": 100}");
+  assert_int_equal(fat_lote_cfg_from_contract(c, cfg, &err), FAT_OK);
+  assert_int_equal(cfg->prazo_envio_dias, 10);
+  assert_int_equal(cfg->pagamento_prazo_dias, 30);
+  assert_int_equal(cfg->hash_enc, FAT_TISS_ISO88591);
+  periodo_is(cfg, "2025-03-10", "2025-02-26", "2025-03-25");
+  periodo_is(cfg, "2025-03-25", "2025-02-26", "2025-03-25");
+  periodo_is(cfg, "2025-03-26", "2025-03-26", "2025-04-25");
+  periodo_is(cfg, "2025-12-30", "2025-12-26", "2026-01-25");
+  cJSON_Delete(c);
+  /* quinzenal, 15 and the last day (vitalis); max_guias capped at the XSD's 100 */
+  c = contract("{\"periodicidade\": \"quinzenal\", \"fechamento_dias\": [15, \"ultimo\"],"
+               " \"prazo_envio_dias\": 5, \"max_guias\": 500}");
+  assert_int_equal(fat_lote_cfg_from_contract(c, cfg, &err), FAT_OK);
+  assert_int_equal(cfg->max_guias, 100);
+  periodo_is(cfg, "2024-02-20", "2024-02-16", "2024-02-29");
+  periodo_is(cfg, "2025-03-01", "2025-03-01", "2025-03-15");
+  periodo_is(cfg, "2025-03-15", "2025-03-01", "2025-03-15");
+  cJSON_Delete(c);
+  /* semanal, closes on Sunday (horizonte); 2025-03-12 is a Wednesday */
+  c = contract("{\"periodicidade\": \"semanal\", \"fechamento_dia_semana\": \"domingo\","
+               " \"prazo_envio_dias\": 3, \"max_guias\": 100}");
+  assert_int_equal(fat_lote_cfg_from_contract(c, cfg, &err), FAT_OK);
+  periodo_is(cfg, "2025-03-12", "2025-03-10", "2025-03-16");
+  periodo_is(cfg, "2025-03-16", "2025-03-10", "2025-03-16");
+  periodo_is(cfg, "2025-03-17", "2025-03-17", "2025-03-23");
+  cJSON_Delete(c);
+  /* explicit calendar (serena), with the UTF-8 hash setting */
+  c = contract("{\"periodicidade\": \"calendario\", \"calendario\": [\"2025-04-10\","
+               " \"2025-03-10\", \"2025-05-12\"], \"prazo_envio_dias\": 7, \"max_guias\": 80}");
+  cJSON_AddItemToObject(c, "tiss", cJSON_Parse("{\"hash_encoding\": \"UTF-8\"}"));
+  assert_int_equal(fat_lote_cfg_from_contract(c, cfg, &err), FAT_OK);
+  assert_int_equal(cfg->hash_enc, FAT_TISS_UTF8);
+  periodo_is(cfg, "2025-03-11", "2025-03-11", "2025-04-10");
+  periodo_is(cfg, "2025-04-11", "2025-04-11", "2025-05-12");
+  periodo_is(cfg, "2025-03-01", "2025-02-11", "2025-03-10");
+  assert_int_equal(fat_lote_periodo(cfg, "2025-06-01", a, b, &err), FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "calendário"));
+  cJSON_Delete(c);
+  /* contracts that cannot be used */
+  c = contract("{\"periodicidade\": \"bimestral\"}");
+  assert_int_equal(fat_lote_cfg_from_contract(c, cfg, &err), FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "bimestral"));
+  cJSON_Delete(c);
+  c = cJSON_Parse("{\"registro_ans\": \"1\"}");
+  assert_int_equal(fat_lote_cfg_from_contract(c, cfg, &err), FAT_EINVAL);
+  cJSON_Delete(c);
+  fat_free(cfg);
+}
+
+static const char *xsd(void) { return getenv("FATURO_XSD_DIR"); }
+
+static void test_fechar_agrupa(void **state)
+{
+  fat_store *st = open_fresh();
+  fat_lote_fechar_opts o;
+  fat_lote_fechar_res res;
+  cJSON *c;
+  fat_err err;
+  int64_t bloq, dig, late;
+  size_t i;
+  char *xml;
+  size_t len;
+  char arq[80];
+
+  (void)state;
+  add_guia(st, "sp-sadt", "S1", "2025-03-01", "Ana", "225125");
+  add_guia(st, "sp-sadt", "S2", "2025-03-02", "Bia", "225125");
+  add_guia(st, "sp-sadt", "S3", "2025-03-03", "Caio", "225125");
+  add_guia(st, "sp-sadt", "S4", "2025-03-04", "Davi", "225125");
+  add_guia(st, "sp-sadt", "S5", "2025-03-05", "Eva", "225125");
+  add_guia(st, "sp-sadt", "S6", "2025-03-27", "Fábio", "225125"); /* next period */
+  add_guia(st, "consulta", "C1", "2025-03-06", "Gil", "225125");
+  add_guia(st, "consulta", "C2", "2025-03-07", "Hugo", "225125");
+  bloq = add_guia(st, "sp-sadt", "S7", "2025-03-08", "Ivo", "225125");
+  exec(st, "INSERT INTO achado (guia_id, codigo, severidade, mensagem, regra, guia_revisao) "
+           "SELECT id, 'SENHA_AUSENTE', 'bloqueio', 'sem senha', 'builtin:x', 1 FROM guia "
+           "WHERE numero_prestador = 'S7'");
+  /* an acknowledged bloqueio and an alerta do not hold a guia back */
+  exec(st, "INSERT INTO achado (guia_id, codigo, severidade, mensagem, regra, guia_revisao,"
+           " reconhecido_em) SELECT id, 'X', 'bloqueio', 'ok', 'builtin:x', 1,"
+           " '2025-03-10T00:00:00Z' FROM guia WHERE numero_prestador = 'S1'");
+  exec(st, "INSERT INTO achado (guia_id, codigo, severidade, mensagem, regra, guia_revisao) "
+           "SELECT id, 'Y', 'alerta', 'atenção', 'builtin:y', 1 FROM guia "
+           "WHERE numero_prestador = 'S2'");
+  dig = add_guia(st, "sp-sadt", "S8", "2025-03-09", "Juca", "225125");
+  exec(st, "UPDATE guia SET status = 'digitada' WHERE numero_prestador = 'S8'");
+  late = add_guia(st, "sp-sadt", "S9", "2025-04-02", "Lia", "225125"); /* after --ate */
+
+  c = contract("{\"periodicidade\": \"mensal\", \"fechamento_dia\": 25, \"prazo_envio_dias\": 10,"
+               " \"max_guias\": 2}");
+  memset(&o, 0, sizeof o);
+  o.operadora = "aurora";
+  o.ate = "2025-03-31";
+  o.hoje = "2025-04-01";
+  o.xsd_dir = xsd();
+  if (fat_lote_fechar_contrato(st, &o, c, &res, &err) != FAT_OK)
+    fail_msg("fechar: %s", err.msg);
+  assert_true(res.validado);
+  /* consulta: 1 lote of 2; SADT period 1 (S1..S5): 3 lotes (2, 2, 1);
+  ** SADT period 2 (S6): 1 lote */
+  assert_int_equal(res.n, 5);
+  assert_int_equal(res.guias, 8);
+  {
+    int sadt_p1 = 0, sadt_p2 = 0, cons = 0;
+
+    for (i = 0; i < res.n; i++) {
+      const fat_lote_info *l = &res.lotes[i];
+
+      assert_int_equal(l->numero, (int64_t)i + 1); /* numbered from proximo_lote = 1 */
+      assert_true(l->qtd_guias >= 1 && l->qtd_guias <= 2);
+      assert_int_equal(strlen(l->arquivo), 20 + 1 + 32 + 4);
+      assert_memory_equal(l->arquivo, "0000000000000000000", 19);
+      if (strcmp(l->tipo, "consulta") == 0) {
+        cons += l->qtd_guias;
+        assert_string_equal(l->periodo_fim, "2025-03-25");
+      } else if (strcmp(l->periodo_fim, "2025-03-25") == 0) {
+        sadt_p1 += l->qtd_guias;
+        assert_string_equal(l->periodo_inicio, "2025-02-26");
+        assert_string_equal(l->prazo_envio, "2025-04-04");
+      } else {
+        assert_string_equal(l->periodo_fim, "2025-04-25");
+        sadt_p2 += l->qtd_guias;
+      }
+      /* the stored XML is the file: XSD-valid, hash = epilogo = name */
+      assert_int_equal(fat_lote_xml(st, l->id, &xml, &len, arq, &err), FAT_OK);
+      assert_string_equal(arq, l->arquivo);
+      {
+        fat_tiss_hash_check hc;
+        fat_tiss_xsd_result xr;
+
+        assert_int_equal(fat_tiss_hash_check_memory(xml, len, FAT_TISS_ISO88591, &hc, &err),
+                         FAT_OK);
+        assert_true(hc.confere);
+        assert_string_equal(hc.calculado, l->hash);
+        assert_int_equal(fat_tiss_validate_memory(xsd(), xml, len, &xr, &err), FAT_OK);
+        assert_true(xr.valido);
+        fat_tiss_xsd_result_fini(&xr);
+      }
+      fat_free(xml);
+    }
+    assert_int_equal(cons, 2);
+    assert_int_equal(sadt_p1, 5);
+    assert_int_equal(sadt_p2, 1);
+  }
+  assert_int_equal(q_int(st, "SELECT proximo_lote FROM operadora WHERE id = 1"), 6);
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM guia WHERE status = 'em_lote' AND lote_id "
+                             "IS NOT NULL"), 8);
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM lote WHERE status = 'fechado' AND validado"),
+                   5);
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM lote_evento WHERE para = 'fechado'"), 5);
+  (void)bloq;
+  (void)dig;
+  (void)late;
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM guia WHERE numero_prestador IN ('S7', 'S8',"
+                             " 'S9') AND lote_id IS NULL"), 3);
+  fat_lote_fechar_res_fini(&res);
+  /* nothing left: a second run closes nothing */
+  assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_OK);
+  assert_int_equal(res.n, 0);
+  fat_lote_fechar_res_fini(&res);
+  /* --competencia filters */
+  o.ate = "2025-04-30";
+  o.competencia = "2025-05";
+  assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_OK);
+  assert_int_equal(res.n, 0);
+  fat_lote_fechar_res_fini(&res);
+  cJSON_Delete(c);
+  fat_store_close(st);
+}
+
+static void test_fechar_tudo_ou_nada(void **state)
+{
+  fat_store *st = open_fresh();
+  fat_lote_fechar_opts o;
+  fat_lote_fechar_res res;
+  cJSON *c;
+  fat_err err;
+
+  (void)state;
+  add_guia(st, "sp-sadt", "S1", "2025-03-01", "Ana", "225125");
+  add_guia(st, "consulta", "C1", "2025-03-02", "Bia", "225125");
+  /* 123456 is not a dm_CBOS code: the writer writes it, the XSD refuses it */
+  add_guia(st, "sp-sadt", "S2", "2025-03-03", "Caio", "123456");
+  c = contract("{\"periodicidade\": \"mensal\", \"fechamento_dia\": 25, \"prazo_envio_dias\": 10,"
+               " \"max_guias\": 1}");
+  memset(&o, 0, sizeof o);
+  o.operadora = "312347";
+  o.ate = "2025-03-31";
+  o.hoje = "2025-04-01";
+  o.xsd_dir = xsd();
+  assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_EXML);
+  if (strstr(err.msg, "CBOS") == NULL || strstr(err.msg, "não foi fechado") == NULL)
+    fail_msg("mensagem inesperada: %s", err.msg);
+  assert_int_equal(res.n, 0);
+  assert_null(res.lotes);
+  /* nothing changed: no lote, numbering untouched, guias still conferida */
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM lote"), 0);
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM lote_evento"), 0);
+  assert_int_equal(q_int(st, "SELECT proximo_lote FROM operadora"), 1);
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM guia WHERE status = 'conferida' AND lote_id"
+                             " IS NULL"), 3);
+  /* without an XSD folder the same lotes close, marked as not validated */
+  o.xsd_dir = NULL;
+  assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_OK);
+  assert_int_equal(res.n, 3);
+  assert_false(res.validado);
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM lote WHERE validado = 0"), 3);
+  fat_lote_fechar_res_fini(&res);
+  /* unknown operadora and broken XSD folder are refused before any work */
+  o.operadora = "999999";
+  assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_ENOTFOUND);
+  o.operadora = "aurora";
+  o.xsd_dir = "/nao/existe";
+  assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_EIO);
+  cJSON_Delete(c);
+  fat_store_close(st);
+}
+
+static void test_estados(void **state)
+{
+  fat_store *st = open_fresh();
+  fat_lote_fechar_opts o;
+  fat_lote_fechar_res res;
+  cJSON *c, *list, *it, *mapa;
+  fat_err err;
+  int64_t id, numero;
+  char *html;
+  size_t len;
+
+  (void)state;
+  add_guia(st, "sp-sadt", "S1", "2025-03-01", "Ana <b>&amp; \\\"Zé\\\"</b>", "225125");
+  add_guia(st, "sp-sadt", "S2", "2025-03-02", "Bia", "225125");
+  c = contract("{\"periodicidade\": \"mensal\", \"fechamento_dia\": 25, \"prazo_envio_dias\": 10,"
+               " \"max_guias\": 100}");
+  memset(&o, 0, sizeof o);
+  o.operadora = "aurora";
+  o.ate = "2025-03-31";
+  o.hoje = "2025-04-01";
+  o.xsd_dir = xsd();
+  assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_OK);
+  assert_int_equal(res.n, 1);
+  id = res.lotes[0].id;
+  numero = res.lotes[0].numero;
+  fat_lote_fechar_res_fini(&res);
+
+  /* listing: prazo 2025-04-04; on 04-02 it is due soon, on 04-10 late */
+  assert_int_equal(fat_lote_listar(st, "aurora", "2025-04-02", &list, &err), FAT_OK);
+  it = cJSON_GetArrayItem(list, 0);
+  assert_string_equal(cJSON_GetObjectItem(it, "situacao_prazo")->valuestring, "vence_em_breve");
+  assert_int_equal(cJSON_GetObjectItem(it, "dias_para_prazo")->valueint, 2);
+  cJSON_Delete(list);
+  assert_int_equal(fat_lote_listar(st, NULL, "2025-04-10", &list, &err), FAT_OK);
+  it = cJSON_GetArrayItem(list, 0);
+  assert_string_equal(cJSON_GetObjectItem(it, "situacao_prazo")->valuestring, "atrasado");
+  cJSON_Delete(list);
+
+  /* reopen: guias go back, number kept for the next closing */
+  assert_int_equal(fat_lote_reabrir(st, id, NULL, &err), FAT_EINVAL);
+  assert_int_equal(fat_lote_reabrir(st, id, "guia S2 com valor errado", &err), FAT_OK);
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM guia WHERE status = 'conferida' AND lote_id"
+                             " IS NULL"), 2);
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM auditoria WHERE acao = 'lote.reabrir'"), 1);
+  assert_int_equal(fat_lote_reabrir(st, id, "de novo", &err), FAT_ESTATE);
+  assert_int_equal(fat_lote_enviado(st, id, "2025-04-02", &err), FAT_ESTATE);
+  assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_OK);
+  assert_int_equal(res.n, 1);
+  assert_int_equal(res.lotes[0].id, id);
+  assert_int_equal(res.lotes[0].numero, numero);
+  assert_true(res.lotes[0].reaberto);
+  fat_lote_fechar_res_fini(&res);
+  assert_int_equal(q_int(st, "SELECT proximo_lote FROM operadora"), 2);
+
+  /* protocol before sending is refused; send; then it is immutable */
+  assert_int_equal(fat_lote_protocolo(st, id, "P1", "2025-04-03", &err), FAT_ESTATE);
+  assert_int_equal(fat_lote_enviado(st, id, "2025-04-31", &err), FAT_EINVAL);
+  assert_int_equal(fat_lote_enviado(st, id, "2025-04-02", &err), FAT_OK);
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM guia WHERE status = 'enviada'"), 2);
+  assert_int_equal(fat_lote_reabrir(st, id, "esqueci uma guia", &err), FAT_ESTATE);
+  assert_non_null(strstr(err.msg, "enviado"));
+  assert_int_equal(fat_lote_enviado(st, id, "2025-04-03", &err), FAT_ESTATE);
+  /* even direct SQL cannot change a sent lote or take a guia out of it */
+  assert_int_not_equal(fat_store_exec(st, "UPDATE lote SET xml = 'x'", &err), FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "UPDATE guia SET lote_id = NULL", &err), FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "DELETE FROM lote", &err), FAT_OK);
+  assert_int_equal(fat_lote_protocolo(st, id, "PROT-123", "2025-04-05", &err), FAT_OK);
+  assert_int_equal(fat_lote_situacao(st, id, "pago", NULL, &err), FAT_OK);
+  assert_int_equal(fat_lote_situacao(st, id, "processado", NULL, &err), FAT_ESTATE);
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM lote_evento WHERE lote_id = 1"), 6);
+
+  /* mapa: protocol, values and expected payment (protocol date + 30 days) */
+  assert_int_equal(fat_lote_mapa(st, "aurora", "2025-03", "2025-04-10", &mapa, &err), FAT_OK);
+  it = cJSON_GetArrayItem(mapa, 0);
+  assert_non_null(it);
+  assert_string_equal(cJSON_GetObjectItem(it, "competencia")->valuestring, "2025-03");
+  assert_int_equal(cJSON_GetObjectItem(it, "valor_enviado")->valueint, 20000);
+  it = cJSON_GetArrayItem(cJSON_GetObjectItem(it, "lotes"), 0);
+  assert_string_equal(cJSON_GetObjectItem(it, "protocolo")->valuestring, "PROT-123");
+  assert_string_equal(cJSON_GetObjectItem(it, "previsao_pagamento")->valuestring, "2025-05-05");
+  assert_string_equal(cJSON_GetObjectItem(it, "situacao")->valuestring, "pago");
+  cJSON_Delete(mapa);
+
+  /* relação: escaped, with total */
+  assert_int_equal(fat_lote_relacao_html(st, id, &html, &len, &err), FAT_OK);
+  assert_int_equal(strlen(html), len);
+  assert_non_null(strstr(html, "<html lang=\"pt-BR\">"));
+  assert_non_null(strstr(html, "Ana &lt;b&gt;&amp;amp; &quot;Zé&quot;&lt;/b&gt;"));
+  assert_null(strstr(html, "<b>&amp;"));
+  assert_non_null(strstr(html, "R$ 200,00"));
+  assert_non_null(strstr(html, "Total: 2 guias"));
+  fat_free(html);
+  assert_int_equal(fat_lote_relacao_html(st, 99, &html, &len, &err), FAT_ENOTFOUND);
+  cJSON_Delete(c);
+  fat_store_close(st);
+}
+
+/* Through the real rules engine, when the operator scripts exist. */
+static void test_contrato_real(void **state)
+{
+  const char *dir = getenv("FATURO_REGRAS");
+  char path[1024];
+  fat_gen *g = NULL;
+  cJSON *c = NULL;
+  fat_lote_cfg *cfg;
+  fat_err err;
+
+  (void)state;
+  snprintf(path, sizeof path, "%s/operators/aurora.lua", dir != NULL ? dir : ".");
+  if (dir == NULL || access(path, R_OK) != 0)
+    skip(); /* the operator scripts (Part B) are not there yet */
+  if (fat_gen_build(dir, NULL, NULL, NULL, &g, &err) != FAT_OK)
+    fail_msg("regras: %s", err.msg);
+  assert_int_equal(fat_gen_contract(g, "aurora", &c, &err), FAT_OK);
+  cfg = fat_malloc(sizeof *cfg);
+  assert_non_null(cfg);
+  if (fat_lote_cfg_from_contract(c, cfg, &err) != FAT_OK)
+    fail_msg("contrato aurora: %s", err.msg);
+  assert_int_equal(cfg->periodicidade, FAT_PER_MENSAL);
+  assert_int_equal(cfg->prazo_envio_dias, 10);
+  assert_int_equal(cfg->max_guias, 100);
+  periodo_is(cfg, "2025-03-26", "2025-03-26", "2025-04-25");
+  fat_free(cfg);
+  cJSON_Delete(c);
+  fat_gen_release(g);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_periodos),
+    cmocka_unit_test(test_fechar_agrupa),
+    cmocka_unit_test(test_fechar_tudo_ou_nada),
+    cmocka_unit_test(test_estados),
+    cmocka_unit_test(test_contrato_real),
+  };
+  int rc;
+
+  xmlInitParser();
+  rc = cmocka_run_group_tests(tests, NULL, NULL);
+  xmlCleanupParser();
+  remove_db();
+  return rc;
+}
