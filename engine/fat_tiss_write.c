@@ -1044,8 +1044,6 @@ static void write_internacao(guia_ctx *c)
 fat_rc fat_tiss_write_lote(const fat_tiss_envio *e, const fat_guia *const *guias, size_t n,
                            fat_tiss_doc *out, fat_err *err)
 {
-  static const char *const elem[] = {"guiaConsulta", "guiaSP-SADT", "guiaHonorarios",
-                                     "guiaResumoInternacao"};
   fat_tiss_writer *w;
   fat_tiss_cabecalho cab;
   guia_ctx c;
@@ -1097,7 +1095,6 @@ fat_rc fat_tiss_write_lote(const fat_tiss_envio *e, const fat_guia *const *guias
     case FAT_GUIA_INTERNACAO: write_internacao(&c); break;
     }
   }
-  (void)elem;
   fat_tiss_w_context(w, NULL);
   fat_tiss_w_end(w); /* guiasTISS */
   fat_tiss_w_end(w); /* loteGuias */
