@@ -1,0 +1,340 @@
+/* cmd_conferir.c: `faturo conferir` (Part C). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "fat_conferir.h"
+#include "fat_docnum.h"
+#include "fat_model.h"
+#include "fat_rules.h"
+
+static void help(void)
+{
+  printf("uso: faturo conferir [--operadora REGISTRO_ANS|CHAVE] [--competencia AAAA-MM]\n"
+         "                     [--guia N] [--hoje AAAA-MM-DD] [--todas] [--json]\n"
+         "       faturo conferir --avaliar-demo [--min-recall 0.99] [--min-precisao 0.99]\n"
+         "\n"
+         "Confere as guias ainda não enviadas (digitadas, conferidas ou pendentes):\n"
+         "campos obrigatórios, CPF/CNS/CNPJ, conselho e CBO, códigos TUSS, datas da senha\n"
+         "e da carteira, período da internação, total da guia, sexo do procedimento,\n"
+         "duplicidades, prazo de apresentação, preços do contrato e as regras do script\n"
+         "da operadora. Cada achado diz o que corrigir, a glosa que evita e o valor em\n"
+         "risco. Só reconfere guias que mudaram (ou cujas regras mudaram).\n"
+         "\n"
+         "  --operadora X     só a operadora (registro ANS ou chave do script)\n"
+         "  --competencia M   só a competência AAAA-MM\n"
+         "  --guia N          só a guia de id N (em qualquer situação)\n"
+         "  --hoje DATA       data de referência para prazos (padrão: hoje)\n"
+         "  --todas           reconfere também as guias sem mudança\n"
+         "  --sem-regras      confere sem os scripts das operadoras (só as regras internas)\n"
+         "  --avaliar-demo    confere e compara os achados com os defeitos injetados pela\n"
+         "                    demo: recall e precisão por classe (saída 1 abaixo do mínimo)\n"
+         "  --json            um objeto JSON por achado, por linha, e um resumo no fim\n"
+         "\n"
+         "saída: 0 sem bloqueios em aberto; 1 com bloqueio não reconhecido ou erro;\n"
+         "2 uso incorreto. Reconheça um achado com: faturo achado reconhecer ID --motivo ...\n");
+}
+
+typedef struct out_ctx {
+  int json;
+  int quiet; /* --avaliar-demo: only the table */
+} out_ctx;
+
+static void print_json_line(cJSON *o)
+{
+  char *s = cJSON_PrintUnformatted(o);
+
+  if (s != NULL) {
+    puts(s);
+    cJSON_free(s);
+  }
+}
+
+static void on_guia(void *ud, const fat_conferir_guia *r)
+{
+  const out_ctx *oc = ud;
+  size_t i;
+  char money[40];
+
+  if (oc->quiet)
+    return;
+  if (r->erro != NULL) {
+    if (oc->json) {
+      cJSON *o = cJSON_CreateObject();
+
+      if (o != NULL) {
+        cJSON_AddStringToObject(o, "tipo", "erro");
+        cJSON_AddNumberToObject(o, "guia_id", (double)r->guia_id);
+        if (r->numero_prestador != NULL)
+          cJSON_AddStringToObject(o, "numero_prestador", r->numero_prestador);
+        cJSON_AddStringToObject(o, "erro", r->erro);
+        print_json_line(o);
+        cJSON_Delete(o);
+      }
+    } else {
+      fprintf(stderr, "faturo conferir: guia %lld (%s): %s\n", (long long)r->guia_id,
+              r->numero_prestador != NULL ? r->numero_prestador : "?", r->erro);
+    }
+  }
+  if (r->achados->n == 0)
+    return;
+  if (!oc->json) {
+    fat_money_format_br(r->valor_risco, money, sizeof money);
+    printf("guia %lld (%s, %s): %s, em risco %s\n", (long long)r->guia_id,
+           r->numero_prestador != NULL ? r->numero_prestador : "?",
+           r->operadora != NULL ? r->operadora : "?", r->status, money);
+  }
+  for (i = 0; i < r->achados->n; i++) {
+    const fat_finding *f = &r->achados->v[i];
+
+    if (oc->json) {
+      cJSON *o = cJSON_CreateObject();
+
+      if (o == NULL)
+        continue;
+      cJSON_AddStringToObject(o, "tipo", "achado");
+      cJSON_AddNumberToObject(o, "id", (double)r->achado_ids[i]);
+      cJSON_AddNumberToObject(o, "guia_id", (double)r->guia_id);
+      if (r->numero_prestador != NULL)
+        cJSON_AddStringToObject(o, "numero_prestador", r->numero_prestador);
+      if (r->operadora != NULL)
+        cJSON_AddStringToObject(o, "operadora", r->operadora);
+      cJSON_AddStringToObject(o, "codigo", f->codigo);
+      cJSON_AddStringToObject(o, "severidade", fat_severidade_str(f->severidade));
+      if (f->campo != NULL)
+        cJSON_AddStringToObject(o, "campo", f->campo);
+      cJSON_AddStringToObject(o, "mensagem", f->mensagem);
+      if (f->glosa_prevista != NULL)
+        cJSON_AddStringToObject(o, "glosa_prevista", f->glosa_prevista);
+      cJSON_AddNumberToObject(o, "valor_risco", (double)f->valor_risco);
+      if (f->regra != NULL)
+        cJSON_AddStringToObject(o, "regra", f->regra);
+      if (f->script_sha256 != NULL)
+        cJSON_AddStringToObject(o, "script_sha256", f->script_sha256);
+      cJSON_AddBoolToObject(o, "reconhecido", r->reconhecido[i] != 0);
+      print_json_line(o);
+      cJSON_Delete(o);
+    } else {
+      fat_money_format_br(f->valor_risco, money, sizeof money);
+      printf("  [%s%s] %s", fat_severidade_str(f->severidade),
+             r->reconhecido[i] ? ", reconhecido" : "", f->codigo);
+      if (f->campo != NULL)
+        printf(" em %s", f->campo);
+      if (f->glosa_prevista != NULL)
+        printf(" (glosa %s", f->glosa_prevista);
+      else
+        printf(" (");
+      if (f->valor_risco != 0)
+        printf("%s%s", f->glosa_prevista != NULL ? ", " : "", money);
+      printf(") achado %lld\n      %s\n", (long long)r->achado_ids[i], f->mensagem);
+    }
+  }
+}
+
+static void print_summary(const fat_conferir_resumo *res, int json)
+{
+  char money[40];
+
+  if (json) {
+    cJSON *o = cJSON_CreateObject();
+
+    if (o == NULL)
+      return;
+    cJSON_AddStringToObject(o, "tipo", "resumo");
+    cJSON_AddStringToObject(o, "hoje", res->hoje);
+    cJSON_AddNumberToObject(o, "selecionadas", (double)res->selecionadas);
+    cJSON_AddNumberToObject(o, "conferidas", (double)res->conferidas);
+    cJSON_AddNumberToObject(o, "sem_mudanca", (double)res->sem_mudanca);
+    cJSON_AddNumberToObject(o, "com_bloqueio", (double)res->com_bloqueio);
+    cJSON_AddNumberToObject(o, "com_alerta", (double)res->com_alerta);
+    cJSON_AddNumberToObject(o, "com_erro", (double)res->com_erro);
+    cJSON_AddNumberToObject(o, "achados", (double)res->achados);
+    cJSON_AddNumberToObject(o, "valores_preenchidos", (double)res->preenchidos);
+    cJSON_AddNumberToObject(o, "valor_risco", (double)res->valor_risco);
+    cJSON_AddNumberToObject(o, "bloqueios_abertos", (double)res->bloqueios_abertos);
+    cJSON_AddNumberToObject(o, "guias_bloqueadas", (double)res->guias_bloqueadas);
+    print_json_line(o);
+    cJSON_Delete(o);
+    return;
+  }
+  fat_money_format_br(res->valor_risco, money, sizeof money);
+  printf("\nconferência (referência %s): %zu guia(s) conferida(s)\n", res->hoje,
+         res->conferidas);
+  printf("  com bloqueio: %zu   com alerta: %zu   com erro de script/preço: %zu\n",
+         res->com_bloqueio, res->com_alerta, res->com_erro);
+  printf("  valor em risco: %s\n", money);
+  if (res->preenchidos > 0)
+    printf("  %zu item(ns) sem valor preenchido(s) com o valor do contrato\n", res->preenchidos);
+  if (res->sem_mudanca > 0)
+    printf("  %zu guia(s) sem mudança desde a última conferência; use --todas para "
+           "reconferir\n",
+           res->sem_mudanca);
+  if (res->bloqueios_abertos > 0)
+    printf("  %zu bloqueio(s) em aberto em %zu guia(s): corrija ou reconheça "
+           "(faturo achado reconhecer ID --motivo ...)\n",
+           res->bloqueios_abertos, res->guias_bloqueadas);
+  else
+    printf("  nenhum bloqueio em aberto: guias prontas para lote\n");
+}
+
+static int avaliar(fat_store *st, double min_recall, double min_prec, int json)
+{
+  cJSON *rep = NULL, *c;
+  fat_err err;
+  int ok;
+
+  if (fat_conferir_avaliar_demo(st, min_recall, min_prec, &rep, &err) != FAT_OK)
+    return cli_error(&err);
+  ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "ok"));
+  if (json) {
+    print_json_line(rep);
+  } else {
+    printf("avaliação da conferência contra os defeitos da demo (%d guias conferidas)\n",
+           cJSON_GetObjectItemCaseSensitive(rep, "avaliadas")->valueint);
+    printf("%-24s %-24s %9s %10s %8s %11s %9s\n", "classe", "código", "injetadas",
+           "detectadas", "recall", "sinalizadas", "precisão");
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rep, "classes"))
+    {
+      double rec = cJSON_GetObjectItemCaseSensitive(c, "recall")->valuedouble;
+      int inj = cJSON_GetObjectItemCaseSensitive(c, "injetadas")->valueint;
+
+      printf("%-24s %-24s %9d %10d %7.1f%% %11d %8.1f%%%s\n",
+             cJSON_GetObjectItemCaseSensitive(c, "classe")->valuestring,
+             cJSON_GetObjectItemCaseSensitive(c, "codigo")->valuestring, inj,
+             cJSON_GetObjectItemCaseSensitive(c, "detectadas")->valueint, rec * 100.0,
+             cJSON_GetObjectItemCaseSensitive(c, "sinalizadas")->valueint,
+             cJSON_GetObjectItemCaseSensitive(c, "precisao")->valuedouble * 100.0,
+             inj > 0 && rec < min_recall ? "  << abaixo do mínimo"
+                                         : (inj == 0 ? "  (não injetada)" : ""));
+    }
+    printf("guias limpas: %d, com bloqueio: %d, precisão %.2f%% (mínimo %.2f%%)\n",
+           cJSON_GetObjectItemCaseSensitive(rep, "limpas")->valueint,
+           cJSON_GetObjectItemCaseSensitive(rep, "limpas_com_bloqueio")->valueint,
+           cJSON_GetObjectItemCaseSensitive(rep, "precisao_limpas")->valuedouble * 100.0,
+           min_prec * 100.0);
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rep, "falsos_alarmes"))
+    {
+      printf("  falso alarme: guia %d %s: %s\n",
+             cJSON_GetObjectItemCaseSensitive(c, "guia_id")->valueint,
+             cJSON_GetObjectItemCaseSensitive(c, "codigo")->valuestring,
+             cJSON_GetObjectItemCaseSensitive(c, "mensagem")->valuestring);
+    }
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(rep, "classes"))
+    {
+      cJSON *m = cJSON_GetObjectItemCaseSensitive(c, "exemplos_perdidos"), *x;
+
+      if (cJSON_GetArraySize(m) == 0)
+        continue;
+      printf("  %s não detectado em: guia", cJSON_GetObjectItemCaseSensitive(c, "classe")->valuestring);
+      cJSON_ArrayForEach(x, m) printf(" %d", x->valueint);
+      printf("\n");
+    }
+    printf("%s\n", ok ? "resultado: ok" : "resultado: ABAIXO DO MÍNIMO");
+  }
+  cJSON_Delete(rep);
+  return ok ? CLI_OK : CLI_FAIL;
+}
+
+static int parse_ratio(const char *s, double *out)
+{
+  char *end;
+  double v = strtod(s, &end);
+
+  if (end == s || *end != '\0' || v < 0.0 || v > 1.0)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+int cli_conferir(fat_cli *cli, int argc, char **argv)
+{
+  enum { O_OPER = 1, O_COMP, O_GUIA, O_HOJE, O_TODAS, O_SEM, O_AVAL, O_MINR, O_MINP };
+  static const struct option opts[] = {
+    {"operadora", required_argument, NULL, O_OPER},  {"competencia", required_argument, NULL, O_COMP},
+    {"guia", required_argument, NULL, O_GUIA},       {"hoje", required_argument, NULL, O_HOJE},
+    {"todas", no_argument, NULL, O_TODAS},           {"sem-regras", no_argument, NULL, O_SEM},
+    {"avaliar-demo", no_argument, NULL, O_AVAL},     {"min-recall", required_argument, NULL, O_MINR},
+    {"min-precisao", required_argument, NULL, O_MINP}, {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+  fat_conferir_opts o;
+  fat_conferir_resumo res;
+  fat_rules *rules = NULL;
+  fat_store *st;
+  fat_err err;
+  out_ctx oc;
+  int c, sem_regras = 0, aval = 0, rc;
+  double min_recall = 0.99, min_prec = 0.99;
+  char *end;
+
+  if (cli_wants_help(argc, argv)) {
+    help();
+    return CLI_OK;
+  }
+  memset(&o, 0, sizeof o);
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (c) {
+    case O_OPER: o.operadora = optarg; break;
+    case O_COMP:
+      if (cli_valid_competencia(optarg) != 0)
+        return cli_usage_error("conferir", "competência inválida '%s' (use AAAA-MM)", optarg);
+      o.competencia = optarg;
+      break;
+    case O_GUIA:
+      o.guia_id = strtoll(optarg, &end, 10);
+      if (end == optarg || *end != '\0' || o.guia_id <= 0)
+        return cli_usage_error("conferir", "--guia espera o id numérico da guia");
+      break;
+    case O_HOJE:
+      if (!fat_doc_date_days(optarg, NULL))
+        return cli_usage_error("conferir", "data inválida '%s' (use AAAA-MM-DD)", optarg);
+      o.hoje = optarg;
+      break;
+    case O_TODAS: o.todas = 1; break;
+    case O_SEM: sem_regras = 1; break;
+    case O_AVAL: aval = 1; break;
+    case O_MINR:
+      if (parse_ratio(optarg, &min_recall) != 0)
+        return cli_usage_error("conferir", "--min-recall espera um número entre 0 e 1");
+      break;
+    case O_MINP:
+      if (parse_ratio(optarg, &min_prec) != 0)
+        return cli_usage_error("conferir", "--min-precisao espera um número entre 0 e 1");
+      break;
+    case 'h': help(); return CLI_OK;
+    default:
+      return cli_usage_error("conferir", "opção inválida '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind < argc)
+    return cli_usage_error("conferir", "argumento inesperado '%s'", argv[optind]);
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  if (!sem_regras) {
+    if (fat_rules_open(cli->regras_dir, NULL, st, &rules, &err) != FAT_OK) {
+      fat_err_prefix(&err, "regras em %s: ", cli->regras_dir);
+      cli_error(&err);
+      fprintf(stderr, "(corrija as regras, ou use --sem-regras para conferir só as regras "
+                      "internas)\n");
+      return CLI_FAIL;
+    }
+  }
+  oc.json = cli->json;
+  oc.quiet = aval;
+  if (fat_conferir(st, rules, &o, on_guia, &oc, &res, &err) != FAT_OK) {
+    fat_rules_close(rules);
+    return cli_error(&err);
+  }
+  fat_rules_close(rules);
+  if (aval)
+    return avaliar(st, min_recall, min_prec, cli->json);
+  print_summary(&res, cli->json);
+  rc = (res.bloqueios_abertos > 0 || res.com_erro > 0) ? CLI_FAIL : CLI_OK;
+  return rc;
+}
