@@ -27,6 +27,9 @@ static void help(void)
          "  reverter VERSAO        volta os scripts da pasta ao conteúdo da versão VERSAO\n"
          "                         (só se compilar e passar nos autotestes) e a publica\n"
          "  mostrar OPERADORA      o contrato declarado pelo script, em JSON\n"
+         "  simular OPERADORA --script ARQ.lua [--desde AAAA-MM-DD]\n"
+         "                         roda um rascunho sobre as guias passadas e compara com as\n"
+         "                         glosas recebidas (glosas evitadas, alarmes falsos)\n"
          "\n"
          "opções: --json (listar, testar, versoes, recarregar, reverter), --db, --regras\n"
          "saída: 0 ok, 1 erro ou teste falhou, 2 uso incorreto\n"
@@ -342,6 +345,8 @@ int cli_regras(fat_cli *cli, int argc, char **argv)
     return argc < 2 ? CLI_USAGE : CLI_OK;
   }
   acao = argv[1];
+  if (strcmp(acao, "simular") == 0) /* Part F: draft script against past glosas */
+    return cli_regras_simular(cli, argc - 1, argv + 1);
   if (cli_wants_help(argc, argv)) {
     help();
     return CLI_OK;

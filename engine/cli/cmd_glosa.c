@@ -1,0 +1,278 @@
+/* cmd_glosa.c: `faturo glosa registrar|listar|resumo`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fat_glosa.h"
+#include "fat_model.h"
+#include "fat_rules.h"
+
+static void help(void)
+{
+  printf("uso: faturo glosa <ação> [opções]\n"
+         "\n"
+         "  registrar --guia N [--operadora OP] [--item SEQ] --codigo C [--valor V] [--obs TEXTO]\n"
+         "      registra uma glosa à mão (guia inteira ou item, valor total ou parcial;\n"
+         "      sem --valor, glosa o que ainda não foi glosado). N = número da guia no\n"
+         "      prestador (ou #ID); C = código TUSS tabela 38; V em reais (\"12,50\").\n"
+         "  listar [--operadora OP] [--competencia AAAA-MM] [--situacao S]\n"
+         "         [--classificacao devida|indevida|a_classificar] [--grupo G] [--retorno ID]\n"
+         "  resumo [mesmos filtros]  por motivo, operadora, procedimento e profissional\n"
+         "\n"
+         "grupos de motivo: cadastro, autorizacao, documentacao, cobranca, tecnica, prazo, outros\n"
+         "situações: aberta, em_recurso, recuperada, recuperada_parcial, perdida, aceita\n");
+}
+
+static int parse_filtro(int argc, char **argv, fat_glosa_filtro *f, const char *verb)
+{
+  static const struct option opts[] = {
+    {"operadora", required_argument, NULL, 'o'}, {"competencia", required_argument, NULL, 'c'},
+    {"situacao", required_argument, NULL, 's'},  {"classificacao", required_argument, NULL, 'k'},
+    {"grupo", required_argument, NULL, 'g'},     {"retorno", required_argument, NULL, 'r'},
+    {NULL, 0, NULL, 0}};
+  int c;
+  char *end;
+
+  memset(f, 0, sizeof *f);
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+    case 'o': f->operadora = optarg; break;
+    case 'c':
+      if (cli_valid_competencia(optarg) != 0)
+        return cli_usage_error(verb, "competência '%s' inválida (AAAA-MM)", optarg);
+      f->competencia = optarg;
+      break;
+    case 's': f->situacao = optarg; break;
+    case 'k': f->classificacao = optarg; break;
+    case 'g': f->grupo = optarg; break;
+    case 'r':
+      f->retorno_id = strtoll(optarg, &end, 10);
+      if (*end != '\0' || f->retorno_id <= 0)
+        return cli_usage_error(verb, "retorno '%s' inválido", optarg);
+      break;
+    default: return cli_usage_error(verb, "opção inválida");
+    }
+  }
+  if (optind != argc)
+    return cli_usage_error(verb, "argumento inesperado '%s'", argv[optind]);
+  return CLI_OK;
+}
+
+static const char *js(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  return cJSON_IsString(v) ? v->valuestring : "-";
+}
+
+static int64_t jn(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static int emit_json(const cJSON *j)
+{
+  char *s = cJSON_Print(j);
+
+  if (s != NULL)
+    printf("%s\n", s);
+  cJSON_free(s);
+  return CLI_OK;
+}
+
+static int do_registrar(fat_cli *cli, int argc, char **argv)
+{
+  static const struct option opts[] = {
+    {"guia", required_argument, NULL, 'g'},   {"operadora", required_argument, NULL, 'o'},
+    {"item", required_argument, NULL, 'i'},   {"codigo", required_argument, NULL, 'c'},
+    {"valor", required_argument, NULL, 'v'},  {"obs", required_argument, NULL, 'b'},
+    {NULL, 0, NULL, 0}};
+  fat_glosa_nova g;
+  fat_store *st;
+  fat_rules *rules = NULL;
+  fat_gen *gen = NULL;
+  fat_err err;
+  cJSON *l;
+  fat_glosa_filtro f;
+  int c, ret;
+  int64_t id = 0;
+  char *end;
+  long v;
+
+  memset(&g, 0, sizeof g);
+  g.valor = FAT_ABSENT;
+  fat_err_clear(&err);
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+    case 'g': g.guia = optarg; break;
+    case 'o': g.operadora = optarg; break;
+    case 'i':
+      v = strtol(optarg, &end, 10);
+      if (*end != '\0' || v <= 0 || v > 9999)
+        return cli_usage_error("glosa registrar", "item '%s' inválido", optarg);
+      g.item_seq = (int)v;
+      break;
+    case 'c': g.codigo = optarg; break;
+    case 'v':
+      if (fat_money_parse(optarg, &g.valor, &err) != FAT_OK)
+        return cli_usage_error("glosa registrar", "valor '%s' inválido: %s", optarg, err.msg);
+      break;
+    case 'b': g.observacao = optarg; break;
+    default: return cli_usage_error("glosa registrar", "opção inválida");
+    }
+  }
+  if (g.guia == NULL || g.codigo == NULL)
+    return cli_usage_error("glosa registrar", "informe --guia e --codigo");
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  if (fat_rules_open(cli->regras_dir, NULL, st, &rules, &err) == FAT_OK)
+    gen = fat_rules_acquire(rules);
+  else
+    fprintf(stderr, "faturo: atenção: regras indisponíveis (%s): sem prazo de recurso\n",
+            err.msg);
+  fat_err_clear(&err);
+  ret = fat_glosa_registrar(st, gen, &g, &id, &err) == FAT_OK ? CLI_OK : cli_error(&err);
+  if (gen != NULL)
+    fat_gen_release(gen);
+  fat_rules_close(rules);
+  if (ret != CLI_OK)
+    return ret;
+  memset(&f, 0, sizeof f);
+  if (fat_glosa_listar(st, &f, &l, &err) != FAT_OK)
+    return cli_error(&err);
+  {
+    cJSON *o;
+
+    cJSON_ArrayForEach(o, l)
+    {
+      char b[32];
+
+      if (jn(o, "id") != id)
+        continue;
+      if (cli->json) {
+        emit_json(o);
+      } else {
+        fat_money_format_br(jn(o, "valor"), b, sizeof b);
+        printf("glosa %lld registrada: guia %s, código %s (%s), %s\n  classificação: %s (%s)\n",
+               (long long)id, js(o, "guia"), js(o, "codigo"),
+               fat_glosa_grupo_rotulo(js(o, "grupo")), b, js(o, "classificacao"),
+               js(o, "evidencia"));
+      }
+    }
+  }
+  cJSON_Delete(l);
+  return CLI_OK;
+}
+
+static int do_listar(fat_cli *cli, int argc, char **argv)
+{
+  fat_glosa_filtro f;
+  fat_store *st;
+  fat_err err;
+  cJSON *l, *o;
+  int r;
+  char b[32];
+  int64_t total = 0;
+
+  r = parse_filtro(argc, argv, &f, "glosa listar");
+  if (r != CLI_OK)
+    return r;
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if (fat_glosa_listar(st, &f, &l, &err) != FAT_OK)
+    return cli_error(&err);
+  if (cli->json) {
+    emit_json(l);
+    cJSON_Delete(l);
+    return CLI_OK;
+  }
+  if (cJSON_GetArraySize(l) == 0)
+    printf("nenhuma glosa\n");
+  cJSON_ArrayForEach(o, l)
+  {
+    const cJSON *pv = cJSON_GetObjectItem(o, "prevista");
+
+    fat_money_format_br(jn(o, "valor"), b, sizeof b);
+    total += jn(o, "valor");
+    printf("%5lld  guia %-12s item %-3lld %s %-14s %14s  %-13s %-11s %s%s\n",
+           (long long)jn(o, "id"), js(o, "guia"), (long long)jn(o, "item"), js(o, "codigo"),
+           js(o, "grupo"), b, js(o, "classificacao"), js(o, "situacao"),
+           cJSON_IsTrue(pv) ? "prevista por " : cJSON_IsFalse(pv) ? "nenhuma regra previa" : "",
+           cJSON_IsTrue(pv) ? js(o, "prevista_por") : "");
+    printf("       %s\n", js(o, "evidencia"));
+  }
+  fat_money_format_br(total, b, sizeof b);
+  printf("total: %d glosas, %s\n", cJSON_GetArraySize(l), b);
+  cJSON_Delete(l);
+  return CLI_OK;
+}
+
+static void print_sec(const cJSON *r, const char *k, const char *title)
+{
+  const cJSON *a = cJSON_GetObjectItem(r, k), *o;
+  char b[32];
+
+  printf("%s:\n", title);
+  cJSON_ArrayForEach(o, a)
+  {
+    fat_money_format_br(jn(o, "valor"), b, sizeof b);
+    printf("  %-28.28s %-30.30s %5lld  %14s\n", js(o, "chave"), js(o, "rotulo"),
+           (long long)jn(o, "quantidade"), b);
+  }
+}
+
+static int do_resumo(fat_cli *cli, int argc, char **argv)
+{
+  fat_glosa_filtro f;
+  fat_store *st;
+  fat_err err;
+  cJSON *r;
+  int ret;
+
+  ret = parse_filtro(argc, argv, &f, "glosa resumo");
+  if (ret != CLI_OK)
+    return ret;
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if (fat_glosa_resumo(st, &f, &r, &err) != FAT_OK)
+    return cli_error(&err);
+  if (cli->json) {
+    emit_json(r);
+  } else {
+    print_sec(r, "total", "total");
+    print_sec(r, "por_grupo", "por motivo");
+    print_sec(r, "por_operadora", "por operadora");
+    print_sec(r, "por_procedimento", "por procedimento");
+    print_sec(r, "por_profissional", "por profissional");
+    print_sec(r, "por_classificacao", "devida / indevida");
+    print_sec(r, "por_previsao", "uma regra atual teria evitado?");
+  }
+  cJSON_Delete(r);
+  return CLI_OK;
+}
+
+int cli_glosa(fat_cli *cli, int argc, char **argv)
+{
+  if (argc < 2 || cli_wants_help(argc, argv)) {
+    help();
+    return argc < 2 ? CLI_USAGE : CLI_OK;
+  }
+  if (strcmp(argv[1], "registrar") == 0)
+    return do_registrar(cli, argc - 1, argv + 1);
+  if (strcmp(argv[1], "listar") == 0)
+    return do_listar(cli, argc - 1, argv + 1);
+  if (strcmp(argv[1], "resumo") == 0)
+    return do_resumo(cli, argc - 1, argv + 1);
+  return cli_usage_error("glosa", "ação desconhecida '%s'", argv[1]);
+}

@@ -1,0 +1,354 @@
+/* cmd_retorno.c: `faturo retorno importar|ler|listar|pendencias|simular-operadora`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fat_mem.h"
+#include "fat_model.h"
+#include "fat_retorno.h"
+#include "fat_rules.h"
+#include "fat_tiss_read.h"
+
+static void help(void)
+{
+  printf("uso: faturo retorno <ação> [argumentos]\n"
+         "\n"
+         "  importar ARQUIVO.xml     importa protocolo de recebimento, demonstrativo de análise\n"
+         "                           de conta ou de pagamento (TISS 4.01.00; 4.00, 3.05, 3.02)\n"
+         "  ler ARQUIVO.xml          lê qualquer mensagem TISS (também lotes de envio) e mostra\n"
+         "                           totais e hash, sem gravar nada\n"
+         "  listar                   retornos importados\n"
+         "  pendencias [RETORNO]     linhas do retorno que não casaram com nada enviado\n"
+         "  simular-operadora LOTE [--taxa-glosa P] [--semente S] [--data AAAA-MM-DD]\n"
+         "                    --saida ARQ.xml\n"
+         "                           gera um demonstrativo de análise de conta realista para um\n"
+         "                           lote fechado (LOTE = id ou OPERADORA/NUMERO; P em %%, padrão 10)\n"
+         "\n"
+         "Importar o mesmo arquivo de novo não muda nada. Um arquivo malformado não grava nada.\n"
+         "Hash que não confere e totais que não batem são avisados e o arquivo é importado.\n");
+}
+
+/* The live generation, or NULL (with a notice) when the rules cannot load. */
+static fat_gen *open_gen(fat_cli *cli, fat_store *st, fat_rules **rules)
+{
+  fat_err err;
+
+  *rules = NULL;
+  fat_err_clear(&err);
+  if (fat_rules_open(cli->regras_dir, NULL, st, rules, &err) != FAT_OK) {
+    fprintf(stderr,
+            "faturo: atenção: regras indisponíveis (%s): sem prazo de recurso do contrato e "
+            "sem análise de previsão\n",
+            err.msg);
+    *rules = NULL;
+    return NULL;
+  }
+  return fat_rules_acquire(*rules);
+}
+
+static void print_money(const char *label, int64_t v)
+{
+  char b[32];
+
+  fat_money_format_br(v, b, sizeof b);
+  printf("  %-22s %s\n", label, b);
+}
+
+static int do_importar(fat_cli *cli, int argc, char **argv)
+{
+  fat_store *st;
+  fat_rules *rules = NULL;
+  fat_gen *gen;
+  fat_retorno_res res;
+  fat_err err;
+  cJSON *j, *a;
+  char *s;
+  int i;
+
+  if (argc != 2)
+    return cli_usage_error("retorno importar", "informe um arquivo XML");
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  gen = open_gen(cli, st, &rules);
+  fat_err_clear(&err);
+  if (fat_retorno_importar(st, gen, argv[1], &res, &err) != FAT_OK) {
+    if (gen != NULL)
+      fat_gen_release(gen);
+    fat_rules_close(rules);
+    cli_error(&err);
+    fprintf(stderr, "faturo: nada foi gravado\n");
+    return CLI_FAIL;
+  }
+  if (gen != NULL)
+    fat_gen_release(gen);
+  fat_rules_close(rules);
+  if (cli->json) {
+    j = fat_retorno_res_json(&res);
+    s = j != NULL ? cJSON_Print(j) : NULL;
+    if (s != NULL)
+      printf("%s\n", s);
+    cJSON_free(s);
+    cJSON_Delete(j);
+    fat_retorno_res_fini(&res);
+    return CLI_OK;
+  }
+  if (res.ja_importado) {
+    printf("arquivo já importado (retorno %lld): nada mudou\n", (long long)res.retorno_id);
+    fat_retorno_res_fini(&res);
+    return CLI_OK;
+  }
+  printf("retorno %lld importado: %s\n", (long long)res.retorno_id, res.tipo);
+  printf("  hash: %s\n", res.hash_ok == 1 ? "confere" : res.hash_ok == 0 ? "NÃO confere" : "ausente");
+  printf("  lotes casados: %zu de %zu protocolos\n", res.n_lotes, res.n_protocolos);
+  printf("  guias: %zu (%zu casadas)  itens: %zu (%zu casados)\n", res.n_guias,
+         res.n_guias_casadas, res.n_itens, res.n_itens_casados);
+  printf("  glosas: %zu (%zu previstas por regras atuais)\n", res.n_glosas, res.n_previstas);
+  print_money("valor informado:", res.valor_informado);
+  print_money("valor liberado:", res.valor_liberado);
+  print_money("valor glosado:", res.valor_glosado);
+  for (i = 0; i < cJSON_GetArraySize(res.avisos); i++)
+    printf("aviso: %s\n", cJSON_GetArrayItem(res.avisos, i)->valuestring);
+  if (res.n_pendencias > 0) {
+    printf("pendências (não casaram; gravadas, veja faturo retorno pendencias %lld):\n",
+           (long long)res.retorno_id);
+    cJSON_ArrayForEach(a, res.pendencias)
+    {
+      cJSON *g = cJSON_GetObjectItem(a, "guia"), *m = cJSON_GetObjectItem(a, "motivo");
+
+      printf("  %s guia %s linha %d: %s\n", cJSON_GetObjectItem(a, "nivel")->valuestring,
+             cJSON_IsString(g) ? g->valuestring : "-",
+             (int)cJSON_GetObjectItem(a, "linha")->valuedouble, m->valuestring);
+    }
+  }
+  fat_retorno_res_fini(&res);
+  return CLI_OK;
+}
+
+static int do_ler(fat_cli *cli, int argc, char **argv)
+{
+  fat_tiss_msg *m = NULL;
+  fat_tiss_somas so;
+  fat_err err;
+  cJSON *j;
+  char *s, b1[32], b2[32];
+
+  if (argc != 2)
+    return cli_usage_error("retorno ler", "informe um arquivo XML");
+  fat_err_clear(&err);
+  if (fat_tiss_read_file(argv[1], &m, &err) != FAT_OK)
+    return cli_error(&err);
+  if (cli->json) {
+    j = fat_tiss_msg_to_json(m);
+    s = j != NULL ? cJSON_Print(j) : NULL;
+    if (s != NULL)
+      printf("%s\n", s);
+    cJSON_free(s);
+    cJSON_Delete(j);
+    fat_tiss_msg_free(m);
+    return CLI_OK;
+  }
+  fat_tiss_msg_somas(m, &so);
+  printf("%s (TISS %s, %s), operadora ANS %s\n", m->tipo_transacao, m->versao ? m->versao : "?",
+         m->codificacao, m->registro_ans ? m->registro_ans : "?");
+  printf("  protocolos/lotes: %zu  guias: %zu  itens: %zu  glosas: %zu\n", m->n_protocolos,
+         so.n_guias, so.n_itens, so.n_glosas);
+  if (m->informado != INT64_MIN) {
+    fat_money_format_br(m->informado, b1, sizeof b1);
+    fat_money_format_br(m->tipo == FAT_TISS_LOTE_GUIAS ? so.itens_informado : so.informado, b2,
+                        sizeof b2);
+    printf("  valor informado: %s (soma %s: %s)\n", b1,
+           m->tipo == FAT_TISS_LOTE_GUIAS ? "dos itens" : "das guias", b2);
+  }
+  if (m->glosado != INT64_MIN) {
+    fat_money_format_br(m->glosado, b1, sizeof b1);
+    printf("  valor glosado: %s\n", b1);
+  }
+  if (!m->tem_hash)
+    printf("  hash: ausente\n");
+  else if (m->hash_ok)
+    printf("  hash: confere (%s, %s)\n", m->hash_declarado, m->hash_codificacao);
+  else
+    printf("  hash: NÃO confere (declarado %s, calculado %s)\n", m->hash_declarado, m->hash_iso);
+  fat_tiss_msg_free(m);
+  return CLI_OK;
+}
+
+static int print_json_or(fat_cli *cli, cJSON *j, void (*text)(const cJSON *))
+{
+  char *s;
+
+  if (cli->json) {
+    s = cJSON_Print(j);
+    if (s != NULL)
+      printf("%s\n", s);
+    cJSON_free(s);
+  } else {
+    text(j);
+  }
+  cJSON_Delete(j);
+  return CLI_OK;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  return cJSON_IsString(v) ? v->valuestring : "-";
+}
+
+static double jnum(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static void listar_text(const cJSON *arr)
+{
+  const cJSON *o;
+  char b[32];
+
+  if (cJSON_GetArraySize(arr) == 0)
+    printf("nenhum retorno importado\n");
+  cJSON_ArrayForEach(o, arr)
+  {
+    fat_money_format_br((int64_t)jnum(o, "valor_glosado"), b, sizeof b);
+    printf("%4.0f  %-28s %-24s %s  glosas %3.0f (%s)  pendências %.0f\n", jnum(o, "id"),
+           jstr(o, "tipo"), jstr(o, "operadora"), jstr(o, "importado_em"), jnum(o, "glosas"), b,
+           jnum(o, "pendencias"));
+  }
+}
+
+static void pend_text(const cJSON *arr)
+{
+  const cJSON *o;
+
+  if (cJSON_GetArraySize(arr) == 0)
+    printf("nenhuma pendência\n");
+  cJSON_ArrayForEach(o, arr)
+    printf("retorno %.0f linha %.0f  %-9s lote %s guia %s: %s\n", jnum(o, "retorno_id"),
+           jnum(o, "linha"), jstr(o, "nivel"), jstr(o, "lote"), jstr(o, "guia"), jstr(o, "motivo"));
+}
+
+static int do_listar(fat_cli *cli, int argc, char **argv, int pend)
+{
+  fat_store *st;
+  fat_err err;
+  cJSON *j;
+  long long id = 0;
+  char *end;
+
+  (void)argv;
+  if (pend && argc == 2) {
+    id = strtoll(argv[1], &end, 10);
+    if (*end != '\0' || id <= 0)
+      return cli_usage_error("retorno pendencias", "retorno '%s' inválido", argv[1]);
+  } else if (argc != 1) {
+    return cli_usage_error(pend ? "retorno pendencias" : "retorno listar", "argumentos demais");
+  }
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if ((pend ? fat_retorno_pendencias(st, id, &j, &err) : fat_retorno_listar(st, &j, &err)) !=
+      FAT_OK)
+    return cli_error(&err);
+  return print_json_or(cli, j, pend ? pend_text : listar_text);
+}
+
+static int do_simular(fat_cli *cli, int argc, char **argv)
+{
+  static const struct option opts[] = {
+    {"taxa-glosa", required_argument, NULL, 't'}, {"semente", required_argument, NULL, 's'},
+    {"saida", required_argument, NULL, 'o'},      {"data", required_argument, NULL, 'd'},
+    {NULL, 0, NULL, 0}};
+  fat_retorno_sim o;
+  fat_retorno_sim_res res;
+  fat_store *st;
+  fat_err err;
+  const char *saida = NULL;
+  char *end, b1[32], b2[32];
+  int c;
+  long v;
+
+  memset(&o, 0, sizeof o);
+  o.taxa_bp = 1000;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+    case 't':
+      v = strtol(optarg, &end, 10);
+      if (*end != '\0' || v < 0 || v > 100)
+        return cli_usage_error("retorno simular-operadora", "taxa '%s' inválida (0 a 100)",
+                               optarg);
+      o.taxa_bp = (int)v * 100;
+      break;
+    case 's':
+      o.semente = strtoull(optarg, &end, 10);
+      if (*end != '\0')
+        return cli_usage_error("retorno simular-operadora", "semente '%s' inválida", optarg);
+      break;
+    case 'o': saida = optarg; break;
+    case 'd':
+      if (cli_valid_date(optarg) != 0)
+        return cli_usage_error("retorno simular-operadora", "data '%s' inválida", optarg);
+      o.data = optarg;
+      break;
+    default: return cli_usage_error("retorno simular-operadora", "opção inválida");
+    }
+  }
+  if (optind + 1 != argc || saida == NULL)
+    return cli_usage_error("retorno simular-operadora", "informe LOTE e --saida ARQ.xml");
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if (fat_retorno_lote_ref(st, argv[optind], &o.lote_id, &err) != FAT_OK)
+    return cli_error(&err);
+  if (fat_retorno_simular_operadora(st, &o, &res, &err) != FAT_OK)
+    return cli_error(&err);
+  if (fat_file_write(saida, res.xml, res.len, &err) != FAT_OK) {
+    fat_retorno_sim_res_fini(&res);
+    return cli_error(&err);
+  }
+  fat_money_format_br(res.valor_informado, b1, sizeof b1);
+  fat_money_format_br(res.valor_glosado, b2, sizeof b2);
+  if (cli->json)
+    printf("{\"arquivo\":\"%s\",\"hash\":\"%s\",\"guias\":%zu,\"glosas\":%zu,"
+           "\"glosas_de_achados\":%zu,\"valor_informado\":%lld,\"valor_glosado\":%lld}\n",
+           saida, res.hash, res.n_guias, res.n_glosas, res.n_glosas_previstas,
+           (long long)res.valor_informado, (long long)res.valor_glosado);
+  else
+    printf("%s: demonstrativo de análise de conta, %zu guias, %s informado, %zu glosas "
+           "(%zu de achados do conferir) somando %s, hash %s\n",
+           saida, res.n_guias, b1, res.n_glosas, res.n_glosas_previstas, b2, res.hash);
+  fat_retorno_sim_res_fini(&res);
+  return CLI_OK;
+}
+
+int cli_retorno(fat_cli *cli, int argc, char **argv)
+{
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "ajuda") == 0) {
+    help();
+    return argc < 2 ? CLI_USAGE : CLI_OK;
+  }
+  if (cli_wants_help(argc, argv)) {
+    help();
+    return CLI_OK;
+  }
+  if (strcmp(argv[1], "importar") == 0)
+    return do_importar(cli, argc - 1, argv + 1);
+  if (strcmp(argv[1], "ler") == 0)
+    return do_ler(cli, argc - 1, argv + 1);
+  if (strcmp(argv[1], "listar") == 0)
+    return do_listar(cli, argc - 1, argv + 1, 0);
+  if (strcmp(argv[1], "pendencias") == 0)
+    return do_listar(cli, argc - 1, argv + 1, 1);
+  if (strcmp(argv[1], "simular-operadora") == 0)
+    return do_simular(cli, argc - 1, argv + 1);
+  return cli_usage_error("retorno", "ação desconhecida '%s'", argv[1]);
+}

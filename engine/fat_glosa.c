@@ -1,0 +1,988 @@
+/* fat_glosa.c: glosas: motive groups, devida/indevida, manual entry, lists. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fat_dia.h"
+#include "fat_glosa.h"
+#include "fat_mem.h"
+#include "fat_model.h"
+#include "fat_price.h"
+#include "fat_store_int.h"
+
+/*
+** {======================================================
+** Motive groups
+** =======================================================
+*/
+
+typedef struct code_group {
+  const char *codigo;
+  const char *grupo;
+} code_group;
+
+/* Codes whose meaning differs from their hundred-range. */
+static const code_group overrides[] = {
+  {"1321", "prazo"},        /* validade da guia expirada */
+  {"1701", "prazo"},        /* cobrança fora do prazo de validade */
+  {"2907", "prazo"},        /* prazo de 180 dias para reanálise */
+  {"2909", "prazo"},        /* prazo do recurso prescrito */
+  {"3091", "prazo"},        /* cobrança fora do prazo do contrato */
+  {"3103", "prazo"},        /* autorização fora do prazo */
+  {"1008", "documentacao"}, /* assinatura divergente */
+  {"1010", "documentacao"}, /* assinatura do titular inexistente */
+  {"1211", "documentacao"}, /* assinatura/carimbo do credenciado */
+  {"1709", "documentacao"}, /* falta prescrição médica */
+  {"1710", "documentacao"}, /* falta visto da enfermagem */
+  {"1712", "documentacao"}, /* assinatura do médico do exame */
+  {"1749", "documentacao"}, /* relatório de auditoria não enviado */
+  {"1822", "documentacao"}, /* procedimento sem laudo */
+  {"2714", "documentacao"}, /* exame sem laudo */
+  {"1305", "cobranca"},     /* item pago em outra guia */
+  {"1308", "cobranca"},     /* guia já apresentada */
+  {NULL, NULL}
+};
+
+typedef struct range_group {
+  int from, to;             /* first two digits, inclusive */
+  const char *grupo;
+} range_group;
+
+static const range_group ranges[] = {
+  {10, 10, "cadastro"},     {11, 11, "outros"},   {12, 12, "cadastro"},
+  {13, 13, "documentacao"}, {14, 14, "autorizacao"}, {15, 15, "documentacao"},
+  {16, 16, "tecnica"},      {17, 17, "cobranca"}, {18, 18, "tecnica"},
+  {19, 24, "cobranca"},     {25, 25, "tecnica"},  {26, 26, "cobranca"},
+  {27, 27, "tecnica"},      {28, 28, "cobranca"}, {29, 29, "outros"},
+  {30, 30, "tecnica"},      {31, 31, "outros"},   {50, 50, "outros"},
+  {0, 0, NULL}
+};
+
+typedef struct table_group {
+  const char *tabela;       /* glosa_motivo.grupo as in tuss38_glosas.csv */
+  const char *grupo;
+} table_group;
+
+static const table_group table_groups[] = {
+  {"Elegibilidade", "cadastro"},
+  {"Protocolo", "outros"},
+  {"Prestador", "cadastro"},
+  {"Guia", "documentacao"},
+  {"Autorização / Solicitação", "autorizacao"},
+  {"Diagnóstico", "documentacao"},
+  {"Atendimento", "tecnica"},
+  {"Regra de Valorização", "cobranca"},
+  {"Procedimento", "tecnica"},
+  {"Diária", "cobranca"},
+  {"Material", "cobranca"},
+  {"Medicamento", "cobranca"},
+  {"OPM", "cobranca"},
+  {"Gases Medicinais", "cobranca"},
+  {"Taxas e aluguéis", "cobranca"},
+  {"Procedimentos em Série", "tecnica"},
+  {"Honorários", "cobranca"},
+  {"Exames", "tecnica"},
+  {"Pacotes", "cobranca"},
+  {"Revisão de glosa", "outros"},
+  {"Odontologia", "tecnica"},
+  {"Mensagens de Sistema", "outros"},
+  {NULL, NULL}
+};
+
+static const char *override_of(const char *codigo)
+{
+  size_t i;
+
+  for (i = 0; overrides[i].codigo != NULL; i++)
+    if (strcmp(overrides[i].codigo, codigo) == 0)
+      return overrides[i].grupo;
+  return NULL;
+}
+
+const char *fat_glosa_grupo_builtin(const char *codigo)
+{
+  const char *o;
+  int hi;
+  size_t i;
+
+  if (codigo == NULL || strlen(codigo) != 4 || codigo[0] < '0' || codigo[0] > '9' ||
+      codigo[1] < '0' || codigo[1] > '9')
+    return "outros";
+  o = override_of(codigo);
+  if (o != NULL)
+    return o;
+  hi = (codigo[0] - '0') * 10 + (codigo[1] - '0');
+  for (i = 0; ranges[i].grupo != NULL; i++)
+    if (hi >= ranges[i].from && hi <= ranges[i].to)
+      return ranges[i].grupo;
+  return "outros";
+}
+
+const char *fat_glosa_grupo_de_tabela(const char *t)
+{
+  size_t i;
+
+  if (t == NULL)
+    return NULL;
+  for (i = 0; table_groups[i].tabela != NULL; i++)
+    if (strcmp(table_groups[i].tabela, t) == 0)
+      return table_groups[i].grupo;
+  if (strncmp(t, "Sem grupo", 9) == 0)
+    return "outros";
+  return NULL;
+}
+
+const char *fat_glosa_grupo(fat_store *st, const char *codigo)
+{
+  static const char sql[] = "SELECT grupo FROM glosa_motivo WHERE codigo = ?1";
+  sqlite3_stmt *s;
+  const char *o, *g = NULL;
+  fat_err err;
+
+  if (codigo == NULL)
+    return "outros";
+  o = override_of(codigo);
+  if (o != NULL)
+    return o;
+  /* the table belongs to Part D's migration; without it use the ranges */
+  if (st != NULL && fat_store_prepare(st, sql, &s, &err) == FAT_OK) {
+    fat_bind_text(s, 1, codigo);
+    if (sqlite3_step(s) == SQLITE_ROW)
+      g = fat_glosa_grupo_de_tabela((const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+  }
+  return g != NULL ? g : fat_glosa_grupo_builtin(codigo);
+}
+
+const char *fat_glosa_grupo_rotulo(const char *g)
+{
+  if (g == NULL)
+    return "outros";
+  if (strcmp(g, "cadastro") == 0)
+    return "cadastro/elegibilidade";
+  if (strcmp(g, "autorizacao") == 0)
+    return "autorização";
+  if (strcmp(g, "documentacao") == 0)
+    return "documentação";
+  if (strcmp(g, "cobranca") == 0)
+    return "cobrança/valor";
+  if (strcmp(g, "tecnica") == 0)
+    return "técnica";
+  if (strcmp(g, "prazo") == 0)
+    return "prazo";
+  return "outros";
+}
+
+char *fat_glosa_descricao(fat_store *st, const char *codigo)
+{
+  static const char sql[] = "SELECT descricao FROM glosa_motivo WHERE codigo = ?1";
+  sqlite3_stmt *s;
+  fat_err err;
+  char *d = NULL;
+  int oom = 0;
+
+  if (st == NULL || codigo == NULL || fat_store_prepare(st, sql, &s, &err) != FAT_OK)
+    return NULL;
+  fat_bind_text(s, 1, codigo);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    d = fat_col_strdup(s, 0, &oom);
+  sqlite3_reset(s);
+  return d;
+}
+
+/* }====================================================== */
+
+/*
+** {======================================================
+** Classification
+** =======================================================
+*/
+
+/* What classification reads about a glosa. */
+typedef struct glosa_ctx {
+  char *codigo;
+  int64_t guia_id, item_id, valor, beneficiario_id;
+  char *senha, *data_autorizacao, *validade_senha, *data_inicio;
+  char *carteira, *carteira_validade, *cid;
+  int assinatura, pedido_medico, laudo;
+  char *script, *registro_ans;
+  int item_seq;
+  char *item_codigo, *item_tabela, *item_tipo, *item_data, *item_hora, *item_via, *item_grau;
+  int64_t item_unit, item_total, item_qtd;
+  char *acomodacao, *carater;
+} glosa_ctx;
+
+static void ctx_fini(glosa_ctx *c)
+{
+  char **strs[] = {&c->codigo, &c->senha, &c->data_autorizacao, &c->validade_senha,
+                   &c->data_inicio, &c->carteira, &c->carteira_validade, &c->cid,
+                   &c->script, &c->registro_ans, &c->item_codigo, &c->item_tabela,
+                   &c->item_tipo, &c->item_data, &c->item_hora, &c->item_via,
+                   &c->item_grau, &c->acomodacao, &c->carater};
+  size_t i;
+
+  for (i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+    fat_free(*strs[i]);
+    *strs[i] = NULL;
+  }
+}
+
+static fat_rc ctx_load(fat_store *st, int64_t id, glosa_ctx *c, fat_err *err)
+{
+  static const char sql[] =
+      "SELECT gl.codigo, gl.guia_id, gl.item_id, gl.valor, g.senha, g.data_autorizacao,"
+      " g.validade_senha, g.data_inicio, g.carteira_numero, g.carteira_validade,"
+      " g.assinatura_beneficiario, g.pedido_medico, g.laudo, g.cid, o.script, o.registro_ans,"
+      " i.sequencial, i.codigo, i.codigo_tabela, i.tipo, i.valor_unitario, i.valor_total,"
+      " i.quantidade_e4, COALESCE(i.data, g.data_inicio), i.hora_inicio, i.via_acesso,"
+      " i.grau_participacao, pl.acomodacao, g.carater_atendimento, g.beneficiario_id"
+      " FROM glosa gl JOIN guia g ON g.id = gl.guia_id JOIN operadora o ON o.id = g.operadora_id"
+      " LEFT JOIN item i ON i.id = gl.item_id LEFT JOIN plano pl ON pl.id = g.plano_id"
+      " WHERE gl.id = ?1";
+  sqlite3_stmt *s;
+  fat_rc rc;
+  int oom = 0;
+
+  memset(c, 0, sizeof *c);
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, id);
+  if (sqlite3_step(s) != SQLITE_ROW) {
+    sqlite3_reset(s);
+    return fat_err_set(err, FAT_ENOTFOUND, "glosa %lld não encontrada", (long long)id);
+  }
+  c->codigo = fat_col_strdup(s, 0, &oom);
+  c->guia_id = sqlite3_column_int64(s, 1);
+  c->item_id = sqlite3_column_int64(s, 2);
+  c->valor = sqlite3_column_int64(s, 3);
+  c->senha = fat_col_strdup(s, 4, &oom);
+  c->data_autorizacao = fat_col_strdup(s, 5, &oom);
+  c->validade_senha = fat_col_strdup(s, 6, &oom);
+  c->data_inicio = fat_col_strdup(s, 7, &oom);
+  c->carteira = fat_col_strdup(s, 8, &oom);
+  c->carteira_validade = fat_col_strdup(s, 9, &oom);
+  c->assinatura = sqlite3_column_int(s, 10);
+  c->pedido_medico = sqlite3_column_int(s, 11);
+  c->laudo = sqlite3_column_int(s, 12);
+  c->cid = fat_col_strdup(s, 13, &oom);
+  c->script = fat_col_strdup(s, 14, &oom);
+  c->registro_ans = fat_col_strdup(s, 15, &oom);
+  c->item_seq = sqlite3_column_int(s, 16);
+  c->item_codigo = fat_col_strdup(s, 17, &oom);
+  c->item_tabela = fat_col_strdup(s, 18, &oom);
+  c->item_tipo = fat_col_strdup(s, 19, &oom);
+  c->item_unit = sqlite3_column_type(s, 20) == SQLITE_NULL ? FAT_ABSENT
+                                                           : sqlite3_column_int64(s, 20);
+  c->item_total = sqlite3_column_type(s, 21) == SQLITE_NULL ? FAT_ABSENT
+                                                            : sqlite3_column_int64(s, 21);
+  c->item_qtd = sqlite3_column_int64(s, 22);
+  c->item_data = fat_col_strdup(s, 23, &oom);
+  c->item_hora = fat_col_strdup(s, 24, &oom);
+  c->item_via = fat_col_strdup(s, 25, &oom);
+  c->item_grau = fat_col_strdup(s, 26, &oom);
+  c->acomodacao = fat_col_strdup(s, 27, &oom);
+  c->carater = fat_col_strdup(s, 28, &oom);
+  c->beneficiario_id = sqlite3_column_int64(s, 29);
+  sqlite3_reset(s);
+  if (oom) {
+    ctx_fini(c);
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  }
+  return FAT_OK;
+}
+
+static int code_in(const char *c, const char *const *list)
+{
+  size_t i;
+
+  for (i = 0; list[i] != NULL; i++)
+    if (strcmp(c, list[i]) == 0)
+      return 1;
+  return 0;
+}
+
+/* A conferir finding on this guia (and item, when the glosa is on one) that
+** predicted this code, or one of the same group. */
+static fat_rc by_finding(fat_store *st, const glosa_ctx *c, const char *grupo, const char **cls,
+                         char *ev, size_t evlen, fat_err *err)
+{
+  static const char sql[] =
+      "SELECT a.codigo, a.glosa_prevista, a.reconhecido_em, a.reconhecido_por,"
+      " a.reconhecido_motivo, a.severidade FROM achado a WHERE a.guia_id = ?1"
+      " AND (?2 IS NULL OR a.item_id IS NULL OR a.item_id = ?2) ORDER BY a.id";
+  sqlite3_stmt *s;
+  fat_rc rc;
+  int best = 0; /* 2 = same code, 1 = same group */
+
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, c->guia_id);
+  fat_bind_int_or_null(s, 2, c->item_id, c->item_id == 0);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    const char *fc = (const char *)sqlite3_column_text(s, 0);
+    const char *gp = (const char *)sqlite3_column_text(s, 1);
+    const char *rem = (const char *)sqlite3_column_text(s, 2);
+    const char *rpor = (const char *)sqlite3_column_text(s, 3);
+    const char *rmot = (const char *)sqlite3_column_text(s, 4);
+    int level;
+
+    if (gp == NULL)
+      continue;
+    level = strcmp(gp, c->codigo) == 0 ? 2
+            : strcmp(fat_glosa_grupo_builtin(gp), grupo) == 0 ? 1 : 0;
+    if (level <= best)
+      continue;
+    best = level;
+    *cls = "devida";
+    if (rem != NULL)
+      snprintf(ev, evlen,
+               "o achado %s do conferir previa a glosa %s e foi reconhecido por %s em %.10s "
+               "(%s): enviada conscientemente",
+               fc, gp, rpor != NULL ? rpor : "?", rem, rmot != NULL ? rmot : "sem motivo");
+    else
+      snprintf(ev, evlen,
+               "o conferir apontou %s (%s, prevê glosa %s%s) e a guia foi enviada assim", fc,
+               (const char *)sqlite3_column_text(s, 5), gp,
+               level == 1 ? ", mesmo grupo de motivo" : "");
+  }
+  sqlite3_reset(s);
+  return FAT_OK;
+}
+
+static int date_le(const char *a, const char *b)
+{
+  return a != NULL && b != NULL && strcmp(a, b) <= 0;
+}
+
+/* Another guia of the same beneficiário/carteira with the same code and date. */
+static fat_rc has_duplicate(fat_store *st, const glosa_ctx *c, int *dup, fat_err *err)
+{
+  static const char sql[] =
+      "SELECT count(*) FROM guia g2 JOIN item i2 ON i2.guia_id = g2.id, guia g"
+      " WHERE g.id = ?1 AND g2.id <> g.id AND g2.status <> 'cancelada'"
+      " AND g2.operadora_id = g.operadora_id"
+      " AND ((g.beneficiario_id IS NOT NULL AND g2.beneficiario_id = g.beneficiario_id)"
+      "      OR (g.carteira_numero IS NOT NULL AND g2.carteira_numero = g.carteira_numero))"
+      " AND i2.codigo = ?2 AND COALESCE(i2.data, g2.data_inicio) = ?3";
+  sqlite3_stmt *s;
+  fat_rc rc;
+
+  *dup = 0;
+  if (c->item_codigo == NULL)
+    return FAT_OK;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, c->guia_id);
+  fat_bind_text(s, 2, c->item_codigo);
+  fat_bind_text(s, 3, c->item_data);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    *dup = sqlite3_column_int(s, 0) > 0;
+  sqlite3_reset(s);
+  return FAT_OK;
+}
+
+/* Price the glosed item by the contract (Part D). 1 = equal, 0 = differs,
+** -1 = could not price (no contract, no table). */
+static int price_matches(fat_store *st, fat_gen *gen, const glosa_ctx *c, int64_t *esperado)
+{
+  cJSON *contract = NULL;
+  fat_price_in in;
+  fat_price_out out;
+  fat_err err;
+  int r = -1;
+
+  if (gen == NULL || c->item_codigo == NULL || c->item_unit == FAT_ABSENT || c->script == NULL ||
+      c->item_qtd <= 0)
+    return -1;
+  if (fat_gen_contract(gen, c->script, &contract, &err) != FAT_OK)
+    return -1;
+  memset(&in, 0, sizeof in);
+  in.registro_ans = c->registro_ans;
+  in.codigo = c->item_codigo;
+  in.codigo_tabela = c->item_tabela;
+  in.tipo = c->item_tipo;
+  in.data = c->item_data;
+  in.hora = c->item_hora;
+  in.acomodacao = c->acomodacao;
+  in.carater = (c->carater != NULL && c->carater[0] >= '1' && c->carater[0] <= '2') ? c->carater[0] - '0' : 0;
+  in.via = (c->item_via != NULL && c->item_via[0] >= '1' && c->item_via[0] <= '3') ? c->item_via[0] - '0' : 0;
+  in.principal = c->item_seq == 1;
+  in.grau = c->item_grau;
+  in.quantidade_e4 = c->item_qtd;
+  if (fat_price_item_with_contract(st, contract, &in, &out, &err) == FAT_OK) {
+    *esperado = out.valor_unitario;
+    r = out.valor_unitario == c->item_unit;
+  }
+  cJSON_Delete(contract);
+  return r;
+}
+
+static const char *const cod_senha[] = {"1403", "1404", "1405", "1406", "1414", "1437", NULL};
+static const char *const cod_carteira[] = {"1001", "1003", "1004", "1005", "1006", "1007",
+                                           "1009", "1011", "1012", "1013", "1014", "1015",
+                                           "1016", "1017", "1018", "1019", "1020", NULL};
+static const char *const cod_assinatura[] = {"1010", "1319", NULL};
+static const char *const cod_valor[] = {"1704", "1705", "1714", "1716", NULL};
+static const char *const cod_dup[] = {"1305", "1308", "1702", NULL};
+
+fat_rc fat_glosa_classificar(fat_store *st, fat_gen *gen, int64_t id, fat_err *err)
+{
+  static const char upd[] =
+      "UPDATE glosa SET grupo = ?2, classificacao = ?3, evidencia = ?4 WHERE id = ?1";
+  glosa_ctx c;
+  const char *grupo;
+  const char *cls = "a_classificar";
+  char ev[600] = "";
+  char b1[32], b2[32];
+  sqlite3_stmt *s;
+  fat_rc rc;
+  int dup;
+  int64_t esperado = 0;
+  int pm;
+
+  rc = ctx_load(st, id, &c, err);
+  if (rc != FAT_OK)
+    return rc;
+  grupo = fat_glosa_grupo(st, c.codigo);
+  rc = by_finding(st, &c, grupo, &cls, ev, sizeof ev, err);
+  if (rc != FAT_OK)
+    goto out;
+  if (strcmp(cls, "devida") == 0)
+    goto save;
+  if (code_in(c.codigo, cod_senha) || strcmp(grupo, "autorizacao") == 0) {
+    if (c.senha != NULL && c.validade_senha != NULL && c.data_inicio != NULL &&
+        date_le(c.data_inicio, c.validade_senha) &&
+        (c.data_autorizacao == NULL || date_le(c.data_autorizacao, c.data_inicio))) {
+      cls = "indevida";
+      snprintf(ev, sizeof ev,
+               "senha %s presente e válida: autorizada em %s, válida até %s, atendimento em %s",
+               c.senha, c.data_autorizacao != NULL ? c.data_autorizacao : "?",
+               c.validade_senha, c.data_inicio);
+    } else if (c.senha == NULL && code_in(c.codigo, cod_senha)) {
+      cls = "devida";
+      snprintf(ev, sizeof ev, "a guia foi enviada sem senha de autorização");
+    } else if (c.validade_senha != NULL && c.data_inicio != NULL &&
+               !date_le(c.data_inicio, c.validade_senha)) {
+      cls = "devida";
+      snprintf(ev, sizeof ev, "atendimento em %s depois da validade da senha (%s)",
+               c.data_inicio, c.validade_senha);
+    }
+  } else if (code_in(c.codigo, cod_carteira) || strcmp(grupo, "cadastro") == 0) {
+    if (c.carteira != NULL && c.carteira_validade != NULL && c.data_inicio != NULL &&
+        date_le(c.data_inicio, c.carteira_validade)) {
+      cls = "indevida";
+      snprintf(ev, sizeof ev, "carteira %s informada e válida até %s (atendimento em %s)",
+               c.carteira, c.carteira_validade, c.data_inicio);
+    } else if (c.carteira == NULL) {
+      cls = "devida";
+      snprintf(ev, sizeof ev, "a guia foi enviada sem número de carteira");
+    } else if (c.carteira_validade != NULL && c.data_inicio != NULL) {
+      cls = "devida";
+      snprintf(ev, sizeof ev, "carteira vencida em %s, atendimento em %s",
+               c.carteira_validade, c.data_inicio);
+    }
+  } else if (code_in(c.codigo, cod_assinatura)) {
+    cls = c.assinatura ? "indevida" : "devida";
+    snprintf(ev, sizeof ev, "%s", c.assinatura ? "a assinatura do beneficiário está registrada na guia"
+                                               : "a guia não tem a assinatura do beneficiário");
+  } else if (code_in(c.codigo, cod_dup)) {
+    rc = has_duplicate(st, &c, &dup, err);
+    if (rc != FAT_OK)
+      goto out;
+    cls = dup ? "devida" : "indevida";
+    snprintf(ev, sizeof ev, "%s",
+             dup ? "existe outra guia do mesmo beneficiário com o mesmo procedimento na mesma data"
+                 : "não há outra cobrança do mesmo beneficiário, procedimento e data");
+  } else if (code_in(c.codigo, cod_valor) || strcmp(grupo, "cobranca") == 0) {
+    pm = price_matches(st, gen, &c, &esperado);
+    fat_money_format_br(c.item_unit, b1, sizeof b1);
+    fat_money_format_br(esperado, b2, sizeof b2);
+    if (pm == 1) {
+      cls = "indevida";
+      snprintf(ev, sizeof ev, "valor unitário cobrado %s igual ao preço do contrato (%s)", b1, b2);
+    } else if (pm == 0 && c.item_unit > esperado) {
+      cls = "devida";
+      snprintf(ev, sizeof ev, "valor unitário cobrado %s acima do preço do contrato (%s)", b1, b2);
+    } else if (pm == 0) {
+      snprintf(ev, sizeof ev, "valor unitário cobrado %s difere do contrato (%s): analisar", b1,
+               b2);
+    }
+  } else if (strcmp(c.codigo, "1509") == 0 || strcmp(c.codigo, "1501") == 0) {
+    if (c.cid != NULL) {
+      cls = "indevida";
+      snprintf(ev, sizeof ev, "CID %s informado na guia", c.cid);
+    }
+  }
+  if (ev[0] == '\0')
+    snprintf(ev, sizeof ev,
+             "nenhuma regra do conferir previa esta glosa e não há prova automática: analisar");
+save:
+  rc = fat_store_prepare(st, upd, &s, err);
+  if (rc != FAT_OK)
+    goto out;
+  fat_bind_int(s, 1, id);
+  fat_bind_text(s, 2, grupo);
+  fat_bind_text(s, 3, cls);
+  fat_bind_text(s, 4, ev);
+  if (sqlite3_step(s) != SQLITE_DONE)
+    rc = fat_store_dberr(st, err, "não foi possível classificar a glosa");
+  sqlite3_reset(s);
+out:
+  ctx_fini(&c);
+  return rc;
+}
+
+/* }====================================================== */
+
+/*
+** {======================================================
+** Manual entry
+** =======================================================
+*/
+
+fat_rc fat_glosa_guia_ref(fat_store *st, const char *ref, const char *operadora,
+                          int64_t *guia_id, fat_err *err)
+{
+  static const char sql[] =
+      "SELECT g.id FROM guia g JOIN operadora o ON o.id = g.operadora_id"
+      " WHERE g.numero_prestador = ?1 AND (?2 IS NULL OR o.registro_ans = ?2 OR o.script = ?2)";
+  static const char sql_id[] = "SELECT id FROM guia WHERE id = ?1";
+  sqlite3_stmt *s;
+  fat_rc rc;
+  int n = 0;
+  char *end;
+  long long v;
+
+  *guia_id = 0;
+  if (ref == NULL || ref[0] == '\0')
+    return fat_err_set(err, FAT_EINVAL, "informe a guia");
+  if (ref[0] == '#') {
+    v = strtoll(ref + 1, &end, 10);
+    if (*end != '\0' || v <= 0)
+      return fat_err_set(err, FAT_EINVAL, "guia '%s' inválida", ref);
+    rc = fat_store_prepare(st, sql_id, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, v);
+    if (sqlite3_step(s) == SQLITE_ROW)
+      *guia_id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (*guia_id == 0)
+      return fat_err_set(err, FAT_ENOTFOUND, "guia %s não encontrada", ref);
+    return FAT_OK;
+  }
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, ref);
+  fat_bind_text(s, 2, operadora);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    *guia_id = sqlite3_column_int64(s, 0);
+    n++;
+  }
+  sqlite3_reset(s);
+  if (n == 0)
+    return fat_err_set(err, FAT_ENOTFOUND, "guia %s não encontrada%s%s", ref,
+                       operadora != NULL ? " na operadora " : "",
+                       operadora != NULL ? operadora : "");
+  if (n > 1) {
+    *guia_id = 0;
+    return fat_err_set(err, FAT_EINVAL,
+                       "há %d guias com o número %s: informe --operadora (ou use #ID)", n, ref);
+  }
+  return FAT_OK;
+}
+
+static int valid_code(const char *c)
+{
+  size_t i;
+
+  if (c == NULL || strlen(c) != 4)
+    return 0;
+  for (i = 0; i < 4; i++)
+    if (c[i] < '0' || c[i] > '9')
+      return 0;
+  return 1;
+}
+
+/* The code must be in table 38 when the table was imported. */
+static fat_rc code_known(fat_store *st, const char *codigo, fat_err *err)
+{
+  static const char sql_n[] = "SELECT count(*) FROM glosa_motivo";
+  static const char sql_c[] = "SELECT 1 FROM glosa_motivo WHERE codigo = ?1";
+  sqlite3_stmt *s;
+  fat_err e2;
+  int n = 0, found = 0;
+
+  if (!valid_code(codigo))
+    return fat_err_set(err, FAT_EINVAL,
+                       "código de glosa '%s' inválido: use o código de 4 dígitos da tabela TUSS 38",
+                       codigo != NULL ? codigo : "");
+  if (fat_store_prepare(st, sql_n, &s, &e2) != FAT_OK)
+    return FAT_OK; /* no table: any 4-digit code */
+  if (sqlite3_step(s) == SQLITE_ROW)
+    n = sqlite3_column_int(s, 0);
+  sqlite3_reset(s);
+  if (n == 0)
+    return FAT_OK;
+  if (fat_store_prepare(st, sql_c, &s, &e2) != FAT_OK)
+    return FAT_OK;
+  fat_bind_text(s, 1, codigo);
+  found = sqlite3_step(s) == SQLITE_ROW;
+  sqlite3_reset(s);
+  if (!found)
+    return fat_err_set(err, FAT_EINVAL, "o código %s não existe na tabela TUSS 38 importada",
+                       codigo);
+  return FAT_OK;
+}
+
+/* recurso deadline from the operator's contract (recurso.prazo_dias). */
+static int prazo_dias_contrato(fat_gen *gen, const char *script)
+{
+  cJSON *c = NULL, *r, *p;
+  fat_err e;
+  int d = 0;
+
+  if (gen == NULL || script == NULL || fat_gen_contract(gen, script, &c, &e) != FAT_OK)
+    return 0;
+  r = cJSON_GetObjectItemCaseSensitive(c, "recurso");
+  p = cJSON_GetObjectItemCaseSensitive(r, "prazo_dias");
+  if (cJSON_IsNumber(p) && p->valuedouble > 0 && p->valuedouble < 3650)
+    d = p->valueint;
+  cJSON_Delete(c);
+  return d;
+}
+
+fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g, int64_t *id,
+                           fat_err *err)
+{
+  static const char sql_item[] =
+      "SELECT i.id, COALESCE(i.valor_total, 0) FROM item i WHERE i.guia_id = ?1 AND i.sequencial = ?2";
+  static const char sql_guia[] =
+      "SELECT g.valor_total, o.script, g.lote_id FROM guia g JOIN operadora o ON o.id = g.operadora_id"
+      " WHERE g.id = ?1";
+  static const char sql_ja[] =
+      "SELECT COALESCE(sum(valor), 0) FROM glosa WHERE guia_id = ?1"
+      " AND (?2 IS NULL OR item_id = ?2) AND situacao <> 'aceita'";
+  static const char ins[] =
+      "INSERT INTO glosa (guia_id, item_id, codigo, valor, origem, observacao, usuario,"
+      " descricao, lote_id, data_demonstrativo, prazo_recurso)"
+      " VALUES (?1, ?2, ?3, ?4, 'manual', ?5, ?6, ?7, ?8, ?9, ?10)";
+  sqlite3_stmt *s;
+  int64_t guia_id = 0, item_id = 0, base = 0, ja = 0, valor, lote_id = 0;
+  char *script = NULL, *desc = NULL;
+  char hoje[24], prazo[16] = "", det[160], obj[32], vb[32], bb[32];
+  int32_t d;
+  int dias;
+  fat_rc rc;
+  int oom = 0;
+
+  *id = 0;
+  rc = code_known(st, g->codigo, err);
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_glosa_guia_ref(st, g->guia, g->operadora, &guia_id, err);
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_store_prepare(st, sql_guia, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, guia_id);
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    base = sqlite3_column_int64(s, 0);
+    script = fat_col_strdup(s, 1, &oom);
+    lote_id = sqlite3_column_int64(s, 2);
+  }
+  sqlite3_reset(s);
+  if (oom)
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  if (g->item_seq > 0) {
+    rc = fat_store_prepare(st, sql_item, &s, err);
+    if (rc != FAT_OK)
+      goto out;
+    fat_bind_int(s, 1, guia_id);
+    fat_bind_int(s, 2, g->item_seq);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+      item_id = sqlite3_column_int64(s, 0);
+      base = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_reset(s);
+    if (item_id == 0) {
+      rc = fat_err_set(err, FAT_ENOTFOUND, "a guia %s não tem item %d", g->guia, g->item_seq);
+      goto out;
+    }
+  }
+  rc = fat_store_prepare(st, sql_ja, &s, err);
+  if (rc != FAT_OK)
+    goto out;
+  fat_bind_int(s, 1, guia_id);
+  fat_bind_int_or_null(s, 2, item_id, item_id == 0);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    ja = sqlite3_column_int64(s, 0);
+  sqlite3_reset(s);
+  valor = g->valor == FAT_ABSENT ? base - ja : g->valor;
+  fat_money_format_br(valor, vb, sizeof vb);
+  fat_money_format_br(base - ja, bb, sizeof bb);
+  if (valor <= 0) {
+    rc = fat_err_set(err, FAT_EINVAL, "valor da glosa deve ser positivo (%s)", vb);
+    goto out;
+  }
+  if (valor > base - ja) {
+    rc = fat_err_set(err, FAT_EINVAL,
+                     "glosa de %s maior que o valor ainda não glosado do %s (%s)", vb,
+                     item_id != 0 ? "item" : "guia", bb);
+    goto out;
+  }
+  fat_store_now(hoje, sizeof hoje);
+  hoje[10] = '\0';
+  dias = prazo_dias_contrato(gen, script);
+  if (dias > 0 && fat_dia_parse(hoje, &d) == 0)
+    fat_dia_format(d + dias, prazo, sizeof prazo);
+  desc = fat_glosa_descricao(st, g->codigo);
+  rc = fat_store_begin(st, err);
+  if (rc != FAT_OK)
+    goto out;
+  rc = fat_store_prepare(st, ins, &s, err);
+  if (rc != FAT_OK)
+    goto fail;
+  fat_bind_int(s, 1, guia_id);
+  fat_bind_int_or_null(s, 2, item_id, item_id == 0);
+  fat_bind_text(s, 3, g->codigo);
+  fat_bind_int(s, 4, valor);
+  fat_bind_text(s, 5, g->observacao);
+  fat_bind_text(s, 6, fat_store_user(st));
+  fat_bind_text(s, 7, desc);
+  fat_bind_int_or_null(s, 8, lote_id, lote_id == 0);
+  fat_bind_text(s, 9, hoje);
+  fat_bind_text(s, 10, prazo[0] != '\0' ? prazo : NULL);
+  if (sqlite3_step(s) != SQLITE_DONE) {
+    rc = fat_store_dberr(st, err, "não foi possível registrar a glosa");
+    sqlite3_reset(s);
+    goto fail;
+  }
+  sqlite3_reset(s);
+  *id = fat_store_last_id(st);
+  rc = fat_glosa_classificar(st, gen, *id, err);
+  if (rc != FAT_OK)
+    goto fail;
+  snprintf(obj, sizeof obj, "glosa:%lld", (long long)*id);
+  snprintf(det, sizeof det, "guia %s item %d código %s valor %s", g->guia, g->item_seq,
+           g->codigo, vb);
+  rc = fat_store_audit(st, "glosa.registrar", obj, det, err);
+  if (rc != FAT_OK)
+    goto fail;
+  rc = fat_store_commit(st, err);
+  if (rc != FAT_OK)
+    *id = 0;
+  goto out;
+fail:
+  fat_store_rollback(st);
+  *id = 0;
+out:
+  fat_free(script);
+  fat_free(desc);
+  return rc;
+}
+
+/* }====================================================== */
+
+/*
+** {======================================================
+** Lists and summaries
+** =======================================================
+*/
+
+#define GLOSA_FROM \
+  " FROM glosa gl JOIN guia g ON g.id = gl.guia_id JOIN operadora o ON o.id = g.operadora_id" \
+  " LEFT JOIN item i ON i.id = gl.item_id" \
+  " LEFT JOIN profissional p ON p.id = COALESCE(i.profissional_id, g.executante_id)"
+#define GLOSA_WHERE \
+  " WHERE (?1 IS NULL OR o.registro_ans = ?1 OR o.script = ?1)" \
+  " AND (?2 IS NULL OR g.competencia = ?2) AND (?3 IS NULL OR gl.situacao = ?3)" \
+  " AND (?4 IS NULL OR gl.classificacao = ?4) AND (?5 IS NULL OR gl.grupo = ?5)" \
+  " AND (?6 = 0 OR gl.retorno_id = ?6) AND (?7 = 0 OR gl.guia_id = ?7)"
+
+static void bind_filtro(sqlite3_stmt *s, const fat_glosa_filtro *f)
+{
+  fat_glosa_filtro none;
+
+  if (f == NULL) {
+    memset(&none, 0, sizeof none);
+    f = &none;
+  }
+  fat_bind_text(s, 1, f->operadora);
+  fat_bind_text(s, 2, f->competencia);
+  fat_bind_text(s, 3, f->situacao);
+  fat_bind_text(s, 4, f->classificacao);
+  fat_bind_text(s, 5, f->grupo);
+  fat_bind_int(s, 6, f->retorno_id);
+  fat_bind_int(s, 7, f->guia_id);
+}
+
+static void add_str(cJSON *o, const char *k, sqlite3_stmt *s, int col)
+{
+  if (sqlite3_column_type(s, col) == SQLITE_NULL)
+    cJSON_AddNullToObject(o, k);
+  else
+    cJSON_AddStringToObject(o, k, (const char *)sqlite3_column_text(s, col));
+}
+
+static void add_int(cJSON *o, const char *k, sqlite3_stmt *s, int col)
+{
+  if (sqlite3_column_type(s, col) == SQLITE_NULL)
+    cJSON_AddNullToObject(o, k);
+  else
+    cJSON_AddNumberToObject(o, k, (double)sqlite3_column_int64(s, col));
+}
+
+fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, fat_err *err)
+{
+  static const char sql[] =
+      "SELECT gl.id, g.id, g.numero_prestador, g.numero_operadora, o.registro_ans, o.nome,"
+      " i.sequencial, i.codigo, gl.codigo, gl.descricao, gl.grupo, gl.valor, gl.classificacao,"
+      " gl.evidencia, gl.situacao, gl.prevista, gl.prevista_por, gl.prazo_recurso, gl.origem,"
+      " g.competencia, gl.observacao, gl.valor_recuperado, p.nome, gl.retorno_id"
+      GLOSA_FROM GLOSA_WHERE " ORDER BY gl.id";
+  sqlite3_stmt *s;
+  cJSON *arr, *o;
+  fat_rc rc;
+  int step;
+
+  *out = NULL;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  bind_filtro(s, f);
+  arr = cJSON_CreateArray();
+  if (arr == NULL) {
+    sqlite3_reset(s);
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  }
+  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    o = cJSON_CreateObject();
+    if (o == NULL)
+      break;
+    add_int(o, "id", s, 0);
+    add_int(o, "guia_id", s, 1);
+    add_str(o, "guia", s, 2);
+    add_str(o, "guia_operadora", s, 3);
+    add_str(o, "registro_ans", s, 4);
+    add_str(o, "operadora", s, 5);
+    add_int(o, "item", s, 6);
+    add_str(o, "procedimento", s, 7);
+    add_str(o, "codigo", s, 8);
+    add_str(o, "descricao", s, 9);
+    add_str(o, "grupo", s, 10);
+    add_int(o, "valor", s, 11);
+    add_str(o, "classificacao", s, 12);
+    add_str(o, "evidencia", s, 13);
+    add_str(o, "situacao", s, 14);
+    if (sqlite3_column_type(s, 15) == SQLITE_NULL)
+      cJSON_AddNullToObject(o, "prevista");
+    else
+      cJSON_AddBoolToObject(o, "prevista", sqlite3_column_int(s, 15));
+    add_str(o, "prevista_por", s, 16);
+    add_str(o, "prazo_recurso", s, 17);
+    add_str(o, "origem", s, 18);
+    add_str(o, "competencia", s, 19);
+    add_str(o, "observacao", s, 20);
+    add_int(o, "valor_recuperado", s, 21);
+    add_str(o, "profissional", s, 22);
+    add_int(o, "retorno_id", s, 23);
+    cJSON_AddItemToArray(arr, o);
+  }
+  sqlite3_reset(s);
+  if (step != SQLITE_DONE) {
+    cJSON_Delete(arr);
+    return step == SQLITE_ROW ? fat_err_set(err, FAT_ENOMEM, "memória insuficiente")
+                              : fat_store_dberr(st, err, "não foi possível listar as glosas");
+  }
+  *out = arr;
+  return FAT_OK;
+}
+
+/* Rows of (chave, rotulo, n, valor) into an array. */
+static fat_rc resumo_q(fat_store *st, const char *sql, const fat_glosa_filtro *f, cJSON *o,
+                       const char *name, int grupo_label, fat_err *err)
+{
+  sqlite3_stmt *s;
+  cJSON *arr, *r;
+  fat_rc rc;
+
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  bind_filtro(s, f);
+  arr = cJSON_AddArrayToObject(o, name);
+  while (arr != NULL && sqlite3_step(s) == SQLITE_ROW) {
+    r = cJSON_CreateObject();
+    if (r == NULL)
+      break;
+    add_str(r, "chave", s, 0);
+    if (grupo_label)
+      cJSON_AddStringToObject(r, "rotulo",
+                              fat_glosa_grupo_rotulo((const char *)sqlite3_column_text(s, 0)));
+    else
+      add_str(r, "rotulo", s, 1);
+    add_int(r, "quantidade", s, 2);
+    add_int(r, "valor", s, 3);
+    cJSON_AddItemToArray(arr, r);
+  }
+  sqlite3_reset(s);
+  return arr == NULL ? fat_err_set(err, FAT_ENOMEM, "memória insuficiente") : FAT_OK;
+}
+
+fat_rc fat_glosa_resumo(fat_store *st, const fat_glosa_filtro *f, cJSON **out, fat_err *err)
+{
+  static const char q_total[] =
+      "SELECT 'total', 'total', count(*), COALESCE(sum(gl.valor), 0)" GLOSA_FROM GLOSA_WHERE;
+  static const char q_grupo[] =
+      "SELECT COALESCE(gl.grupo, 'outros'), NULL, count(*), sum(gl.valor)" GLOSA_FROM
+      GLOSA_WHERE " GROUP BY 1 ORDER BY 4 DESC";
+  static const char q_oper[] =
+      "SELECT o.registro_ans, o.nome, count(*), sum(gl.valor)" GLOSA_FROM GLOSA_WHERE
+      " GROUP BY o.id ORDER BY 4 DESC";
+  static const char q_proc[] =
+      "SELECT COALESCE(i.codigo, '(guia inteira)'), max(i.descricao), count(*), sum(gl.valor)"
+      GLOSA_FROM GLOSA_WHERE " GROUP BY 1 ORDER BY 4 DESC";
+  static const char q_prof[] =
+      "SELECT COALESCE(p.conselho || ' ' || p.numero_conselho || '/' || p.uf, '(sem profissional)'),"
+      " max(p.nome), count(*), sum(gl.valor)" GLOSA_FROM GLOSA_WHERE " GROUP BY 1 ORDER BY 4 DESC";
+  static const char q_cls[] =
+      "SELECT gl.classificacao, NULL, count(*), sum(gl.valor)" GLOSA_FROM GLOSA_WHERE
+      " GROUP BY 1 ORDER BY 4 DESC";
+  static const char q_prev[] =
+      "SELECT CASE gl.prevista WHEN 1 THEN 'sim' WHEN 0 THEN 'nao' ELSE 'nao_analisada' END,"
+      " NULL, count(*), sum(gl.valor)" GLOSA_FROM GLOSA_WHERE " GROUP BY 1 ORDER BY 1";
+  cJSON *o;
+  fat_rc rc;
+
+  *out = NULL;
+  o = cJSON_CreateObject();
+  if (o == NULL)
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  rc = resumo_q(st, q_total, f, o, "total", 0, err);
+  if (rc == FAT_OK)
+    rc = resumo_q(st, q_grupo, f, o, "por_grupo", 1, err);
+  if (rc == FAT_OK)
+    rc = resumo_q(st, q_oper, f, o, "por_operadora", 0, err);
+  if (rc == FAT_OK)
+    rc = resumo_q(st, q_proc, f, o, "por_procedimento", 0, err);
+  if (rc == FAT_OK)
+    rc = resumo_q(st, q_prof, f, o, "por_profissional", 0, err);
+  if (rc == FAT_OK)
+    rc = resumo_q(st, q_cls, f, o, "por_classificacao", 0, err);
+  if (rc == FAT_OK)
+    rc = resumo_q(st, q_prev, f, o, "por_previsao", 0, err);
+  if (rc != FAT_OK) {
+    cJSON_Delete(o);
+    return rc;
+  }
+  *out = o;
+  return FAT_OK;
+}
+
+/* }====================================================== */

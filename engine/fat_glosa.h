@@ -1,0 +1,98 @@
+/* fat_glosa.h: glosas: manual entry, motive groups, devida/indevida, lists
+** and summaries (Part F).
+**
+** Motive groups (docs/retorno.md has the full table):
+**   cadastro     cadastro/elegibilidade (10xx, 12xx)
+**   autorizacao  autorização (14xx)
+**   documentacao documentação (13xx, 15xx, assinatura/laudo/prescrição codes)
+**   cobranca     cobrança/valor (17xx, 19xx-24xx, 26xx, 28xx; duplicidade)
+**   tecnica      técnica (16xx, 18xx, 25xx, 27xx, 30xx)
+**   prazo        prazo (1321, 1701, 2907, 2909, 3091, 3103)
+**   outros       everything else (11xx, 29xx, 31xx, 50xx)
+** A short list of codes overrides its range (prazo, documentação, cobrança);
+** otherwise the `grupo` of table glosa_motivo (imported with `faturo tabelas
+** importar glosas`) decides, and without it the hundred-range.
+**
+** Classification (devida / indevida / a_classificar) always stores the
+** evidence that decided it, in pt-BR, in glosa.evidencia.
+*/
+#ifndef FAT_GLOSA_H
+#define FAT_GLOSA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "fat_err.h"
+#include "fat_rules.h"
+#include "fat_store.h"
+
+/* Motive group key of a TUSS table-38 code by the built-in mapping (never
+** NULL; "outros" for unknown codes). */
+const char *fat_glosa_grupo_builtin(const char *codigo);
+
+/* Group key from the imported table-38 `grupo` text (e.g. "Elegibilidade"),
+** NULL when the text is unknown. */
+const char *fat_glosa_grupo_de_tabela(const char *grupo_tabela);
+
+/* Group key of a code: overrides, then glosa_motivo.grupo when the table was
+** imported, then the built-in ranges. Never NULL. */
+const char *fat_glosa_grupo(fat_store *st, const char *codigo);
+
+/* pt-BR label of a group key ("cadastro/elegibilidade", ...). */
+const char *fat_glosa_grupo_rotulo(const char *grupo);
+
+/* Description of a code from glosa_motivo, or NULL (caller frees). */
+char *fat_glosa_descricao(fat_store *st, const char *codigo);
+
+/* Decide devida/indevida for glosa `id` and store grupo, classificacao and
+** evidencia. gen (may be NULL) gives the contract for the price check of
+** value glosas. Runs in the caller's transaction if one is open. */
+FAT_NODISCARD fat_rc fat_glosa_classificar(fat_store *st, fat_gen *gen, int64_t id,
+                                           fat_err *err);
+
+/* A manual glosa. */
+typedef struct fat_glosa_nova {
+  const char *guia;        /* número da guia no prestador (or "#ID") */
+  const char *operadora;   /* registro ANS or script key; needed when the número is ambiguous */
+  int item_seq;            /* 0 = the whole guia */
+  const char *codigo;      /* TUSS table 38, 4 digits */
+  int64_t valor;           /* centavos > 0; FAT_ABSENT = the full value of guia/item */
+  const char *observacao;  /* may be NULL */
+} fat_glosa_nova;
+
+/* Register a manual glosa (origem 'manual'), classify it, audit it. The value
+** may not exceed what is still unglosed on the guia/item. *id gets the new id. */
+FAT_NODISCARD fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g,
+                                         int64_t *id, fat_err *err);
+
+/* Resolve a guia reference ("123456" número no prestador, or "#ID") with an
+** optional operadora (registro ANS or script key). */
+FAT_NODISCARD fat_rc fat_glosa_guia_ref(fat_store *st, const char *ref, const char *operadora,
+                                        int64_t *guia_id, fat_err *err);
+
+typedef struct fat_glosa_filtro {
+  const char *operadora;     /* registro ANS or script key */
+  const char *competencia;   /* AAAA-MM of the guia */
+  const char *situacao;      /* aberta, em_recurso, ... */
+  const char *classificacao; /* devida, indevida, a_classificar */
+  const char *grupo;         /* motive group key */
+  int64_t retorno_id;        /* 0 = any */
+  int64_t guia_id;           /* 0 = any */
+} fat_glosa_filtro;
+
+/* Glosas matching f (NULL = all) as a JSON array of objects (id, guia,
+** operadora, item, codigo, descricao, grupo, valor, classificacao,
+** evidencia, situacao, prevista, prazo_recurso, ...). */
+FAT_NODISCARD fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out,
+                                      fat_err *err);
+
+/* Totals (count and value) by grupo, operadora, procedimento and
+** profissional, plus devida/indevida and prevista counts:
+** {"total":{..},"por_grupo":[..],"por_operadora":[..],"por_procedimento":[..],
+**  "por_profissional":[..],"por_classificacao":[..]}. */
+FAT_NODISCARD fat_rc fat_glosa_resumo(fat_store *st, const fat_glosa_filtro *f, cJSON **out,
+                                      fat_err *err);
+
+#endif

@@ -1,0 +1,584 @@
+/* test_retorno.c (Part F): the TISS reader on the real samples (totals
+** against the files' own valorTotalGeral, hash genuine / divergent / UTF-8),
+** hostile XML generated on the fly (XXE, billion laughs, external DTD,
+** truncated, wrong encoding both ways, 100 MB of nesting, deep nesting)
+** rejected with nothing stored, the operator simulator's file imported,
+** idempotency, a divergent hash imported with a warning, unmatched lines
+** stored, glosa groups and strict decimals. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <libxml/parser.h>
+
+#include "fat_glosa.h"
+#include "fat_mem.h"
+#include "fat_model.h"
+#include "fat_retorno.h"
+#include "fat_simular.h"
+#include "fat_store_int.h"
+#include "fat_tiss_read.h"
+#include "fat_tiss_validate.h"
+
+static const char *db_path = "test_retorno.db";
+
+static char *read_sample(const char *name, size_t *len)
+{
+  const char *shared = getenv("FAT_SHARED_DIR");
+  char path[1024];
+  char *buf = NULL;
+  fat_err err;
+
+  assert_non_null(shared);
+  snprintf(path, sizeof path, "%s/tiss/samples/%s", shared, name);
+  assert_int_equal(fat_file_read(path, FAT_TISS_READ_MAX, &buf, len, &err), FAT_OK);
+  return buf;
+}
+
+/* Independent of the reader: sum every <...valorTotalGeral>X< in the raw
+** bytes (the files' own totals). */
+static int64_t raw_sum(const char *buf, const char *tag)
+{
+  const char *p = buf;
+  int64_t sum = 0, v;
+  char num[32];
+  size_t n, tl = strlen(tag);
+
+  while ((p = strstr(p, tag)) != NULL) {
+    p += tl;
+    if (*p != '>')
+      continue;
+    p++;
+    for (n = 0; n + 1 < sizeof num && p[n] != '<'; n++)
+      num[n] = p[n];
+    num[n] = '\0';
+    if (n > 0 && fat_tiss_decimal_cents(num, &v) == 0)
+      sum += v;
+  }
+  return sum;
+}
+
+typedef struct sample_case {
+  const char *file;
+  const char *versao;
+  int64_t total_geral;   /* sum of valorTotalGeral, centavos (as in the file) */
+  int64_t itens;         /* sum of the items' valorTotal */
+  size_t guias;
+  int hash_ok;
+  const char *hash_enc;  /* encoding that matched */
+} sample_case;
+
+static void test_samples(void **state)
+{
+  static const sample_case cases[] = {
+    {"lote-sadt-4.01.00-operadora386596.xml", "4.01.00", 29681, 29681, 4, 1, "ISO-8859-1"},
+    {"lote-sadt-4.02.00-lote639.xml", "4.02.00", 139656, 139656, 0, 1, "ISO-8859-1"},
+    {"lote-internacao-3.05.00.xml", "3.05.00", 5241, 5241, 1, 1, "ISO-8859-1"},
+    /* edited after hashing: the declared total no longer equals its items */
+    {"lote-internacao-3.02.00-hash-divergente.xml", "3.02.00", 196298, 196385, 1, 0, NULL},
+  };
+  size_t i, len;
+  char *buf;
+  fat_tiss_msg *m;
+  fat_tiss_somas so;
+  fat_err err;
+
+  (void)state;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    buf = read_sample(cases[i].file, &len);
+    assert_int_equal(fat_tiss_read_memory(buf, len, cases[i].file, &m, &err), FAT_OK);
+    assert_int_equal(m->tipo, FAT_TISS_LOTE_GUIAS);
+    assert_string_equal(m->versao, cases[i].versao);
+    assert_int_equal(m->n_protocolos, 1);
+    /* the reader's total equals the file's own valorTotalGeral */
+    assert_int_equal(m->informado, raw_sum(buf, "valorTotalGeral"));
+    assert_int_equal(m->informado, cases[i].total_geral);
+    fat_tiss_msg_somas(m, &so);
+    assert_int_equal(so.itens_informado, cases[i].itens);
+    if (cases[i].guias > 0)
+      assert_int_equal(so.n_guias, cases[i].guias);
+    assert_true(m->tem_hash);
+    assert_int_equal(m->hash_ok, cases[i].hash_ok);
+    if (cases[i].hash_enc != NULL)
+      assert_string_equal(m->hash_codificacao, cases[i].hash_enc);
+    else
+      assert_null(m->hash_codificacao);
+    fat_tiss_msg_free(m);
+    fat_free(buf);
+  }
+  /* the 4.02.00 lote: count its guias from the raw text */
+  buf = read_sample("lote-sadt-4.02.00-lote639.xml", &len);
+  assert_int_equal(fat_tiss_read_memory(buf, len, "lote639", &m, &err), FAT_OK);
+  {
+    size_t n = 0;
+    const char *p = buf;
+
+    while ((p = strstr(p, "<ans:guiaSP-SADT>")) != NULL) {
+      n++;
+      p++;
+    }
+    assert_int_equal(m->protocolos[0].n_guias, n);
+  }
+  fat_tiss_msg_free(m);
+  fat_free(buf);
+  /* the web-service message: only its UTF-8 hash matches */
+  buf = read_sample("ws-solicitacao-procedimento-4.01.00-hash-utf8.xml", &len);
+  assert_int_equal(fat_tiss_read_memory(buf, len, "ws", &m, &err), FAT_OK);
+  assert_string_equal(m->tipo_transacao, "SOLICITACAO_PROCEDIMENTOS");
+  assert_true(m->hash_ok);
+  assert_string_equal(m->hash_codificacao, "UTF-8");
+  assert_string_equal(m->hash_declarado, "af58a154028f118346501eec7f4c75c1");
+  assert_string_not_equal(m->hash_iso, m->hash_declarado);
+  fat_tiss_msg_free(m);
+  fat_free(buf);
+}
+
+static void test_decimals(void **state)
+{
+  int64_t v;
+
+  (void)state;
+  assert_int_equal(fat_tiss_decimal_cents("77.70", &v), 0);
+  assert_int_equal(v, 7770);
+  assert_int_equal(fat_tiss_decimal_cents("12", &v), 0);
+  assert_int_equal(v, 1200);
+  assert_int_equal(fat_tiss_decimal_cents("0.5", &v), 0);
+  assert_int_equal(v, 50);
+  assert_int_equal(fat_tiss_decimal_cents("-3.10", &v), 0);
+  assert_int_equal(v, -310);
+  assert_int_equal(fat_tiss_decimal_cents("1.2300", &v), 0);
+  assert_int_equal(v, 123);
+  assert_int_equal(fat_tiss_decimal_cents("1.234", &v), -1);
+  assert_int_equal(fat_tiss_decimal_cents("1,23", &v), -1);
+  assert_int_equal(fat_tiss_decimal_cents("", &v), -1);
+  assert_int_equal(fat_tiss_decimal_cents("1e3", &v), -1);
+  assert_int_equal(fat_tiss_decimal_cents("99999999999999999999", &v), -1);
+  assert_int_equal(fat_tiss_decimal_e4("2.5", &v), 0);
+  assert_int_equal(v, 25000);
+  assert_int_equal(fat_tiss_decimal_e4("1.00001", &v), -1);
+}
+
+static void test_grupos(void **state)
+{
+  (void)state;
+  assert_string_equal(fat_glosa_grupo_builtin("1001"), "cadastro");
+  assert_string_equal(fat_glosa_grupo_builtin("1403"), "autorizacao");
+  assert_string_equal(fat_glosa_grupo_builtin("1319"), "documentacao");
+  assert_string_equal(fat_glosa_grupo_builtin("1705"), "cobranca");
+  assert_string_equal(fat_glosa_grupo_builtin("1701"), "prazo");
+  assert_string_equal(fat_glosa_grupo_builtin("1802"), "tecnica");
+  assert_string_equal(fat_glosa_grupo_builtin("2909"), "prazo");
+  assert_string_equal(fat_glosa_grupo_builtin("5001"), "outros");
+  assert_string_equal(fat_glosa_grupo_builtin("x"), "outros");
+  assert_string_equal(fat_glosa_grupo_de_tabela("Elegibilidade"), "cadastro");
+  assert_string_equal(fat_glosa_grupo_de_tabela("Autorização / Solicitação"), "autorizacao");
+  assert_null(fat_glosa_grupo_de_tabela("inexistente"));
+}
+
+/* ---- a small clinic with one closed and sent lote ---- */
+
+static void remove_db(void)
+{
+  unlink(db_path);
+  unlink("test_retorno.db-wal");
+  unlink("test_retorno.db-shm");
+}
+
+static fat_store *clinic(void)
+{
+  static const char *const sql[] = {
+    "INSERT INTO prestador (id, nome, cnpj, cnes) VALUES (1, 'Clínica Teste', '11222333000181',"
+    " '1234567')",
+    "INSERT INTO operadora (id, registro_ans, nome, script) VALUES (1, '312347', 'Aurora Saúde',"
+    " 'aurora')",
+    "INSERT INTO prestador_operadora VALUES (1, 1, 'A-10234')",
+    "INSERT INTO lote (id, operadora_id, prestador_id, numero, tipo_guia, competencia, status,"
+    " qtd_guias, valor_informado, enviado_em) VALUES (1, 1, 1, 7, 'sp-sadt', '2025-03',"
+    " 'enviado', 6, 150000, '2025-03-26T10:00:00Z')",
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6)"
+    " INSERT INTO guia (id, prestador_id, operadora_id, tipo, numero_prestador, carteira_numero,"
+    " carteira_validade, senha, data_autorizacao, validade_senha, data_inicio, valor_total,"
+    " competencia, status, lote_id, assinatura_beneficiario) SELECT i, 1, 1, 'sp-sadt', 'N' || i,"
+    " 'C' || i, '2026-01-01', 'S' || i, '2025-03-01', '2025-04-30', printf('2025-03-%02d', i),"
+    " 25000, '2025-03', 'em_lote', 1, 1 FROM n",
+    "INSERT INTO item (guia_id, sequencial, codigo_tabela, codigo, descricao, quantidade_e4,"
+    " valor_unitario, valor_total, data) SELECT id, 1, '22', '40301010', 'Exame', 10000, 15000,"
+    " 15000, data_inicio FROM guia",
+    "INSERT INTO item (guia_id, sequencial, codigo_tabela, codigo, descricao, quantidade_e4,"
+    " valor_unitario, valor_total, data) SELECT id, 2, '22', '40302016', 'Outro exame', 10000,"
+    " 10000, 10000, data_inicio FROM guia",
+    "INSERT INTO achado (guia_id, codigo, severidade, mensagem, glosa_prevista, regra,"
+    " guia_revisao) VALUES (2, 'SENHA_VENCIDA', 'bloqueio', 'x', '1405', 'builtin:t', 1),"
+    " (4, 'CARTEIRA_VENCIDA', 'bloqueio', 'x', '1001', 'builtin:t', 1)",
+    NULL};
+  fat_store *st = NULL;
+  fat_err err;
+  size_t i;
+
+  remove_db();
+  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  for (i = 0; sql[i] != NULL; i++) {
+    if (fat_store_exec(st, sql[i], &err) != FAT_OK)
+      fail_msg("%s: %s", sql[i], err.msg);
+  }
+  return st;
+}
+
+static int64_t count(fat_store *st, const char *sql)
+{
+  sqlite3_stmt *s;
+  int64_t n = -1;
+
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    n = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return n;
+}
+
+/* Every table the import writes, as one number per table. */
+static void snapshot(fat_store *st, int64_t out[7])
+{
+  out[0] = count(st, "SELECT count(*) FROM retorno");
+  out[1] = count(st, "SELECT count(*) FROM retorno_guia");
+  out[2] = count(st, "SELECT count(*) FROM retorno_item");
+  out[3] = count(st, "SELECT count(*) FROM retorno_pendencia");
+  out[4] = count(st, "SELECT count(*) FROM glosa");
+  out[5] = count(st, "SELECT count(*) FROM auditoria");
+  out[6] = count(st, "SELECT total(valor_glosado) + count(valor_glosado) FROM lote");
+}
+
+/* The operator's answer for lote 1: the first seed (deterministic) whose
+** file glosed both guias with findings, as a real operator mostly does. */
+static char *simulate(fat_store *st, size_t *len, int taxa_bp)
+{
+  fat_retorno_sim o;
+  fat_retorno_sim_res r;
+  fat_err err;
+  uint64_t seed;
+
+  memset(&o, 0, sizeof o);
+  o.lote_id = 1;
+  o.taxa_bp = taxa_bp;
+  o.data = "2025-04-20";
+  for (seed = 1; seed < 100; seed++) {
+    o.semente = seed;
+    assert_int_equal(fat_retorno_simular_operadora(st, &o, &r, &err), FAT_OK);
+    assert_int_equal(r.n_guias, 6);
+    assert_true(r.n_glosas >= r.n_glosas_previstas);
+    if (r.n_glosas_previstas == 2)
+      break;
+    fat_retorno_sim_res_fini(&r);
+  }
+  assert_true(seed < 100);
+  *len = r.len;
+  return r.xml; /* ownership to the caller */
+}
+
+static void test_simulated_valid_and_imported(void **state)
+{
+  fat_store *st = clinic();
+  fat_retorno_res res;
+  fat_tiss_xsd_result vr;
+  fat_tiss_msg *m;
+  fat_err err;
+  size_t len;
+  char *xml;
+  const char *xsd = getenv("FATURO_XSD_DIR");
+  int64_t a[7], b[7];
+
+  (void)state;
+  xml = simulate(st, &len, 5000);
+  /* valid against the official schema, hash correct */
+  assert_non_null(xsd);
+  memset(&vr, 0, sizeof vr);
+  assert_int_equal(fat_tiss_validate_memory(xsd, xml, len, &vr, &err), FAT_OK);
+  if (!vr.valido)
+    fail_msg("XSD: %s", vr.n_guardados > 0 ? vr.erros[0].mensagem : "?");
+  fat_tiss_xsd_result_fini(&vr);
+  assert_int_equal(fat_tiss_read_memory(xml, len, "sim", &m, &err), FAT_OK);
+  assert_int_equal(m->tipo, FAT_TISS_ANALISE_CONTA);
+  assert_true(m->hash_ok);
+  assert_int_equal(m->informado, 150000);
+  /* guias with findings got the predicted glosa (85%: with this seed both) */
+  fat_tiss_msg_free(m);
+
+  assert_int_equal(fat_retorno_importar_buf(st, NULL, xml, len, "sim.xml", &res, &err), FAT_OK);
+  assert_false(res.ja_importado);
+  assert_int_equal(res.hash_ok, 1);
+  assert_int_equal(res.n_guias, 6);
+  assert_int_equal(res.n_guias_casadas, 6);
+  assert_int_equal(res.n_itens_casados, 12);
+  assert_true(res.n_glosas >= 2);
+  assert_int_equal(res.n_pendencias, 0);
+  assert_int_equal(cJSON_GetArraySize(res.avisos), 0);
+  assert_int_equal(count(st, "SELECT count(*) FROM glosa WHERE guia_id = 2 AND codigo = '1405'"), 1);
+  assert_int_equal(count(st, "SELECT count(*) FROM glosa WHERE guia_id = 4 AND codigo = '1001'"), 1);
+  /* classification with evidence: the finding made them devida */
+  assert_int_equal(count(st, "SELECT count(*) FROM glosa WHERE guia_id IN (2, 4)"
+                             " AND classificacao = 'devida' AND evidencia LIKE '%conferir apontou%'"),
+                   2);
+  assert_int_equal(count(st, "SELECT count(*) FROM glosa WHERE grupo IS NULL"), 0);
+  assert_int_equal(count(st, "SELECT count(*) FROM lote WHERE id = 1 AND status = 'processado'"
+                             " AND valor_glosado = (SELECT sum(valor) FROM glosa)"),
+                   1);
+  assert_int_equal(count(st, "SELECT sum(valor) FROM glosa"), res.valor_glosado);
+  fat_retorno_res_fini(&res);
+
+  /* idempotent: the same bytes again change nothing */
+  snapshot(st, a);
+  assert_int_equal(fat_retorno_importar_buf(st, NULL, xml, len, "sim.xml", &res, &err), FAT_OK);
+  assert_true(res.ja_importado);
+  snapshot(st, b);
+  assert_memory_equal(a, b, sizeof a);
+  fat_retorno_res_fini(&res);
+  fat_free(xml);
+  fat_store_close(st);
+}
+
+static void test_divergent_hash_and_unmatched(void **state)
+{
+  fat_store *st = clinic();
+  fat_retorno_res res;
+  fat_err err;
+  size_t len;
+  char *xml, *p;
+  int i;
+
+  (void)state;
+  xml = simulate(st, &len, 0);
+  /* the operator got its own hash wrong and sent a guia we never had */
+  p = strstr(xml, "<ans:hash>");
+  assert_non_null(p);
+  p[10] = p[10] == '0' ? '1' : '0';
+  p = strstr(xml, "<ans:numeroGuiaPrestador>N6<");
+  assert_non_null(p);
+  p[strlen("<ans:numeroGuiaPrestador>N")] = '9';
+  assert_int_equal(fat_retorno_importar_buf(st, NULL, xml, len, "div.xml", &res, &err), FAT_OK);
+  assert_int_equal(res.hash_ok, 0);
+  {
+    int found = 0;
+
+    for (i = 0; i < cJSON_GetArraySize(res.avisos); i++)
+      if (strstr(cJSON_GetArrayItem(res.avisos, i)->valuestring,
+                 "o hash não confere") != NULL &&
+          strstr(cJSON_GetArrayItem(res.avisos, i)->valuestring, "arquivo importado") != NULL)
+        found = 1;
+    assert_true(found);
+  }
+  assert_int_equal(res.n_guias_casadas, 5);
+  assert_true(res.n_pendencias >= 1);
+  assert_int_equal(count(st, "SELECT count(*) FROM retorno_pendencia WHERE nivel = 'guia'"
+                             " AND numero_prestador = 'N9'"),
+                   1);
+  assert_int_equal(count(st, "SELECT hash_ok FROM retorno"), 0);
+  fat_retorno_res_fini(&res);
+  fat_free(xml);
+  fat_store_close(st);
+}
+
+/* ---- hostile input: each refused, nothing stored ---- */
+
+typedef struct hostile {
+  const char *nome;
+  char *buf;
+  size_t len;
+  const char *espera; /* substring of the message */
+} hostile;
+
+static char *dupstr(const char *s, size_t *len)
+{
+  *len = strlen(s);
+  return fat_strdup(s);
+}
+
+static void test_hostile(void **state)
+{
+  fat_store *st = clinic();
+  fat_retorno_res res;
+  fat_err err;
+  hostile h[10];
+  size_t n = 0, i, len, big;
+  char *xml, *p;
+  int64_t a[7], b[7];
+  fat_rc rc;
+
+  (void)state;
+  xml = simulate(st, &len, 5000);
+  h[n].nome = "xxe";
+  h[n].buf = dupstr("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                    "<!DOCTYPE m [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+                    "<ans:mensagemTISS xmlns:ans=\"http://www.ans.gov.br/padroes/tiss/schemas\">"
+                    "&x;</ans:mensagemTISS>\n", &h[n].len);
+  h[n++].espera = "linha 2: declaração DOCTYPE recusada";
+  h[n].nome = "billion-laughs";
+  h[n].buf = dupstr("<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n"
+                    " <!ENTITY lol \"lol\">\n"
+                    " <!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"
+                    " <!ENTITY lol2 \"&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;\">\n"
+                    " <!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n"
+                    "]>\n<lolz>&lol3;</lolz>\n", &h[n].len);
+  h[n++].espera = "DOCTYPE recusada";
+  h[n].nome = "external-dtd";
+  h[n].buf = dupstr("<?xml version=\"1.0\"?>\n"
+                    "<!DOCTYPE mensagemTISS SYSTEM \"http://127.0.0.1:9/tiss.dtd\">\n"
+                    "<mensagemTISS/>\n", &h[n].len);
+  h[n++].espera = "DOCTYPE";
+  h[n].nome = "truncated";
+  h[n].len = len / 2;
+  h[n].buf = fat_strndup(xml, h[n].len);
+  h[n++].espera = "XML malformado";
+  /* Latin-1 bytes ("ção" as E7 E3 6F) in a file declared UTF-8 */
+  h[n].nome = "latin1-as-utf8";
+  h[n].buf = dupstr(xml, &h[n].len);
+  p = strstr(h[n].buf, "encoding=\"ISO-8859-1\"");
+  assert_non_null(p);
+  memcpy(p, "encoding=\"UTF-8\"     ", 21);
+  p = strstr(h[n].buf, "Aurora Sa");
+  assert_non_null(p);
+  assert_int_equal((unsigned char)p[9], 0xFA); /* ú in ISO-8859-1 */
+  h[n++].espera = "declara UTF-8 mas tem bytes que não são UTF-8";
+  /* UTF-8 text in a file declared ISO-8859-1 */
+  h[n].nome = "utf8-as-latin1";
+  h[n].buf = dupstr("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+                    "<ans:mensagemTISS xmlns:ans=\"x\"><ans:a>Sa\xc3\xba"
+                    "de</ans:a></ans:mensagemTISS>\n", &h[n].len);
+  h[n++].espera = "texto está em UTF-8";
+  /* 100 MB of nesting: refused by size before parsing */
+  big = (size_t)100 * 1024 * 1024;
+  h[n].nome = "100MB-nesting";
+  h[n].buf = fat_malloc(big + 1);
+  assert_non_null(h[n].buf);
+  memcpy(h[n].buf, "<?xml version=\"1.0\"?>\n", 22);
+  for (i = 22; i + 3 <= big; i += 3)
+    memcpy(h[n].buf + i, "<a>", 3);
+  h[n].len = i;
+  h[n].buf[i] = '\0';
+  h[n++].espera = "passa do limite";
+  /* 3 MB of nesting (under the size limit): refused for depth */
+  h[n].nome = "deep-nesting";
+  h[n].buf = fat_malloc((size_t)3 * 1024 * 1024 + 64);
+  assert_non_null(h[n].buf);
+  memcpy(h[n].buf, "<?xml version=\"1.0\"?>\n", 22);
+  for (i = 22; i + 3 <= (size_t)3 * 1024 * 1024; i += 3)
+    memcpy(h[n].buf + i, "<a>", 3);
+  h[n].len = i;
+  h[n].buf[i] = '\0';
+  h[n++].espera = "profundo demais";
+  /* a bad value names line and element */
+  h[n].nome = "bad-value";
+  h[n].buf = dupstr(xml, &h[n].len);
+  p = strstr(h[n].buf, "<ans:valorLiberadoGeral>");
+  assert_non_null(p);
+  p += strlen("<ans:valorLiberadoGeral>");
+  p[0] = 'x';
+  h[n++].espera = "elemento valorLiberadoGeral: 'x";
+
+  snapshot(st, a);
+  for (i = 0; i < n; i++) {
+    fat_err_clear(&err);
+    rc = fat_retorno_importar_buf(st, NULL, h[i].buf, h[i].len, h[i].nome, &res, &err);
+    if (rc == FAT_OK)
+      fail_msg("%s: aceito", h[i].nome);
+    assert_true(rc == FAT_EXML || rc == FAT_ELIMIT);
+    if (strstr(err.msg, h[i].espera) == NULL)
+      fail_msg("%s: mensagem inesperada: %s", h[i].nome, err.msg);
+    if (strcmp(h[i].nome, "truncated") == 0 || strcmp(h[i].nome, "bad-value") == 0)
+      assert_non_null(strstr(err.msg, "linha "));
+    snapshot(st, b);
+    assert_memory_equal(a, b, sizeof a); /* nothing stored */
+    fat_free(h[i].buf);
+  }
+  /* after all that, the genuine file still imports */
+  assert_int_equal(fat_retorno_importar_buf(st, NULL, xml, len, "ok.xml", &res, &err), FAT_OK);
+  fat_retorno_res_fini(&res);
+  fat_free(xml);
+  fat_store_close(st);
+}
+
+
+/* `regras simular`: a draft that blocks guias N2 and N5 predicting 1405
+** prevents N2's glosa and raises a false alarm on N5 when N5 was paid. */
+static void test_regras_simular(void **state)
+{
+  static const char extra[] =
+      "  checks = {\n"
+      "    teste_parte_f = function(guia, ctx)\n"
+      "      if guia.numero_prestador == \"N2\" or guia.numero_prestador == \"N5\" then\n"
+      "        return { { codigo = \"TESTE_F\", severidade = \"bloqueio\", glosa = \"1405\",\n"
+      "                   mensagem = \"teste da parte F\" } }\n"
+      "      end\n"
+      "    end,\n";
+  const char *regras = getenv("FATURO_REGRAS");
+  fat_store *st = clinic();
+  fat_retorno_res res;
+  fat_simular_opts o;
+  fat_simular_res r;
+  fat_err err;
+  char path[512], *src, *p, *draft, *xml;
+  size_t len, slen;
+  int64_t n5_glosas;
+
+  (void)state;
+  assert_non_null(regras);
+  xml = simulate(st, &len, 0);
+  assert_int_equal(fat_retorno_importar_buf(st, NULL, xml, len, "s.xml", &res, &err), FAT_OK);
+  fat_retorno_res_fini(&res);
+  fat_free(xml);
+  snprintf(path, sizeof path, "%s/operators/aurora.lua", regras);
+  assert_int_equal(fat_file_read(path, 1 << 20, &src, &slen, &err), FAT_OK);
+  p = strstr(src, "  checks = {\n");
+  assert_non_null(p);
+  draft = fat_asprintf("%.*s%s%s", (int)(p - src), src, extra, p + strlen("  checks = {\n"));
+  assert_non_null(draft);
+  assert_int_equal(fat_file_write("test_retorno_draft.lua", draft, strlen(draft), &err), FAT_OK);
+  memset(&o, 0, sizeof o);
+  o.operadora = "aurora";
+  o.regras_dir = regras;
+  o.script_path = "test_retorno_draft.lua";
+  if (fat_simular_regras(st, &o, &r, &err) != FAT_OK)
+    fail_msg("simular: %s", err.msg);
+  n5_glosas = count(st, "SELECT count(*) FROM glosa WHERE guia_id = 5");
+  assert_int_equal(r.guias, 6);
+  assert_int_equal(r.glosas, (size_t)count(st, "SELECT count(*) FROM glosa"));
+  assert_true(r.rascunho.glosas_evitadas >= 1);
+  assert_true(r.rascunho.valor_evitado >=
+              count(st, "SELECT valor FROM glosa WHERE guia_id = 2 AND codigo = '1405'"));
+  if (n5_glosas == 0)
+    assert_true(r.rascunho.falsos_alarmes >= 1);
+  assert_true(r.rascunho.guias_bloqueadas >= 2);
+  assert_true(r.tem_atual);
+  assert_true(r.rascunho.glosas_evitadas > r.atual.glosas_evitadas);
+  fat_simular_res_fini(&r);
+  fat_free(src);
+  fat_free(draft);
+  unlink("test_retorno_draft.lua");
+  fat_store_close(st);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_samples),
+    cmocka_unit_test(test_decimals),
+    cmocka_unit_test(test_grupos),
+    cmocka_unit_test(test_simulated_valid_and_imported),
+    cmocka_unit_test(test_divergent_hash_and_unmatched),
+    cmocka_unit_test(test_hostile),
+    cmocka_unit_test(test_regras_simular),
+  };
+  int r;
+
+  xmlInitParser();
+  r = cmocka_run_group_tests(tests, NULL, NULL);
+  remove_db();
+  xmlCleanupParser();
+  return r;
+}
