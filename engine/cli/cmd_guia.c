@@ -12,6 +12,8 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "fat_conferir.h"
+#include "fat_glosa.h"
 #include "fat_model.h"
 
 typedef void (*guia_section_fn)(FILE *f, fat_store *st, const fat_guia *g);
@@ -172,14 +174,90 @@ static void sec_itens(FILE *f, fat_store *st, const fat_guia *g)
   fprintf(f, "  soma dos itens: %s%s\n", vt, any_absent ? " (há itens a precificar)" : "");
 }
 
+static const char *json_str(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int64_t json_int(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+/* Findings of the last conferência, with rule and version, so the faturista
+** sees what to fix and who said so. */
+static void sec_achados(FILE *f, fat_store *st, const fat_guia *g)
+{
+  cJSON *arr = NULL, *a;
+  fat_err err;
+  char v[40];
+
+  fat_err_clear(&err);
+  if (fat_achado_listar(st, g->id, &arr, &err) != FAT_OK) {
+    fprintf(f, "\nAchados: não foi possível ler (%s)\n", err.msg);
+    return;
+  }
+  if (cJSON_GetArraySize(arr) == 0) {
+    fprintf(f, "\nAchados: nenhum%s\n",
+            strcmp(nz(g->status), "digitada") == 0 ? " (guia ainda não conferida)" : "");
+    cJSON_Delete(arr);
+    return;
+  }
+  fprintf(f, "\nAchados da conferência\n");
+  cJSON_ArrayForEach(a, arr) {
+    const char *sha = json_str(a, "script_sha256");
+
+    fat_money_format_br(json_int(a, "valor_risco"), v, sizeof v);
+    fprintf(f, "  #%-5lld %-8s %-24s %s\n", (long long)json_int(a, "id"),
+            nz(json_str(a, "severidade")), nz(json_str(a, "codigo")), nz(json_str(a, "mensagem")));
+    fprintf(f, "         campo %s, glosa prevista %s, em risco %s, regra %s%s%.12s\n",
+            nz(json_str(a, "campo")), nz(json_str(a, "glosa_prevista")), v,
+            nz(json_str(a, "regra")), sha != NULL ? " versão " : "", sha != NULL ? sha : "");
+    if (json_str(a, "reconhecido_em") != NULL)
+      fprintf(f, "         reconhecido por %s em %s: %s\n", nz(json_str(a, "reconhecido_por")),
+              nz(json_str(a, "reconhecido_em")), nz(json_str(a, "reconhecido_motivo")));
+  }
+  cJSON_Delete(arr);
+}
+
+static void sec_glosas(FILE *f, fat_store *st, const fat_guia *g)
+{
+  fat_glosa_filtro flt;
+  cJSON *arr = NULL, *a;
+  fat_err err;
+  char v[40];
+
+  memset(&flt, 0, sizeof flt);
+  flt.guia_id = g->id;
+  fat_err_clear(&err);
+  if (fat_glosa_listar(st, &flt, &arr, &err) != FAT_OK) {
+    fprintf(f, "\nGlosas: não foi possível ler (%s)\n", err.msg);
+    return;
+  }
+  if (cJSON_GetArraySize(arr) > 0) {
+    fprintf(f, "\nGlosas\n");
+    cJSON_ArrayForEach(a, arr) {
+      fat_money_format_br(json_int(a, "valor"), v, sizeof v);
+      fprintf(f, "  #%-5lld %-5s %14s  %-13s %-10s %s\n", (long long)json_int(a, "id"),
+              nz(json_str(a, "codigo")), v, nz(json_str(a, "classificacao")),
+              nz(json_str(a, "situacao")), nz(json_str(a, "descricao")));
+    }
+  }
+  cJSON_Delete(arr);
+}
+
 /* The sections of `faturo guia mostrar`, in order. Later parts: add a line. */
 static const guia_section_fn guia_sections[] = {
   sec_cabecalho,
   sec_beneficiario,
   sec_profissionais,
   sec_itens,
-  /* Part C: achados */
-  /* Part F: glosas */
+  sec_achados,
+  sec_glosas,
   NULL
 };
 
