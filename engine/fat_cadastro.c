@@ -1,5 +1,6 @@
 /* fat_cadastro.c: prestador / operadora / plano registration. */
 #include "fat_cadastro.h"
+#include "fat_docnum.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,31 +25,6 @@ int fat_digits_only(const char *s, char *out, size_t len)
   }
   out[o] = '\0';
   return (int)o;
-}
-
-int fat_cnpj_valid(const char *cnpj)
-{
-  static const int w1[12] = {5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2};
-  static const int w2[13] = {6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2};
-  char d[16];
-  int i, sum, dv, same = 1;
-
-  if (fat_digits_only(cnpj, d, sizeof d) != 14)
-    return 0;
-  for (i = 1; i < 14; i++)
-    if (d[i] != d[0])
-      same = 0;
-  if (same)
-    return 0;
-  for (sum = 0, i = 0; i < 12; i++)
-    sum += (d[i] - '0') * w1[i];
-  dv = sum % 11 < 2 ? 0 : 11 - sum % 11;
-  if (dv != d[12] - '0')
-    return 0;
-  for (sum = 0, i = 0; i < 13; i++)
-    sum += (d[i] - '0') * w2[i];
-  dv = sum % 11 < 2 ? 0 : 11 - sum % 11;
-  return dv == d[13] - '0';
 }
 
 static fat_rc step_done(fat_store *st, sqlite3_stmt *s, const char *what, fat_err *err)
@@ -104,7 +80,7 @@ static fat_rc prestador_tx(fat_store *st, const char *nome, const char *cnpj, co
 
   if (blank(nome))
     return fat_err_set(err, FAT_EINVAL, "nome do prestador obrigatório");
-  if (!fat_cnpj_valid(cnpj))
+  if (!fat_doc_cnpj_valid(cnpj))
     return fat_err_set(err, FAT_EINVAL, "CNPJ inválido '%s' (14 dígitos com dígitos verificadores)",
                        cnpj != NULL ? cnpj : "");
   (void)fat_digits_only(cnpj, d, sizeof d);

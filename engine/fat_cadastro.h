@@ -15,10 +15,6 @@
 #include "fat_err.h"
 #include "fat_store.h"
 
-/* 1 when cnpj is 14 digits (punctuation "./-" allowed) with valid check
-** digits and not all digits equal; else 0. */
-int fat_cnpj_valid(const char *cnpj);
-
 /* Copy the digits of s into out (size len); returns the number of digits,
 ** or -1 when s holds anything other than digits and ". - / space" or does
 ** not fit. */

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "fat_cadastro.h"
+#include "fat_docnum.h"
 #include "fat_import.h"
 #include "fat_mem.h"
 #include "fat_model.h"
@@ -409,12 +410,12 @@ static void test_cnpj(void **state)
   fat_err err;
 
   (void)state;
-  assert_true(fat_cnpj_valid("11.222.333/0001-81"));
-  assert_true(fat_cnpj_valid("11444777000161"));
-  assert_false(fat_cnpj_valid("11.222.333/0001-82"));
-  assert_false(fat_cnpj_valid("11111111111111"));
-  assert_false(fat_cnpj_valid("1122233300018"));
-  assert_false(fat_cnpj_valid(NULL));
+  assert_true(fat_doc_cnpj_valid("11.222.333/0001-81"));
+  assert_true(fat_doc_cnpj_valid("11444777000161"));
+  assert_false(fat_doc_cnpj_valid("11.222.333/0001-82"));
+  assert_false(fat_doc_cnpj_valid("11111111111111"));
+  assert_false(fat_doc_cnpj_valid("1122233300018"));
+  assert_false(fat_doc_cnpj_valid(NULL));
   st = open_db("test_import_j.db");
   assert_int_equal(fat_cadastro_prestador(st, "X", "11.222.333/0001-82", NULL, NULL, &err),
                    FAT_EINVAL);
