@@ -1,0 +1,71 @@
+/* fat_demo.h: the demonstration clinic (`faturo demo`).
+**
+** Builds, deterministically for a seed and a competência, a month of a
+** clinic's billing: the price tables of rules/tabelas/demo, the prestador,
+** the four operators of docs/dev/CONTRATOS-DEMO.md with their plans, about
+** 2,000 beneficiaries (valid CPF/CNS), 20 professionals and N guias of the
+** four TISS types priced exactly by each operator's contract (fat_price);
+** then it injects the defect classes of CONTRATOS-DEMO.md at ~1.5% of the
+** guias each and records every one in demo_defeito (guia_id, classe, detalhe).
+**
+** The random numbers come from our own splitmix64 generator seeded from
+** (semente, competência), never rand(): the same inputs give the same rows
+** on every machine.
+*/
+#ifndef FAT_DEMO_H
+#define FAT_DEMO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fat_err.h"
+#include "fat_price.h"
+#include "fat_store.h"
+
+/* The defect classes, in the order of CONTRATOS-DEMO.md. */
+#define FAT_DEMO_N_CLASSES 20
+const char *fat_demo_classe(int i);
+
+typedef struct fat_demo_opcoes {
+  int n_guias;            /* total guias, default 3000 (minimum 100) */
+  uint64_t semente;       /* default 1 */
+  const char *competencia;/* AAAA-MM (required) */
+  int n_beneficiarios;    /* default 2000 */
+} fat_demo_opcoes;
+
+typedef struct fat_demo_resumo {
+  int n_guias;
+  int por_tipo[4];                 /* by fat_guia_tipo */
+  int n_itens;
+  int n_beneficiarios;
+  int n_profissionais;
+  int n_com_defeito;               /* guias with at least one defect */
+  int defeitos[FAT_DEMO_N_CLASSES];/* guias per class */
+  int64_t valor_total;             /* sum of guia valor_total, centavos */
+  int64_t ns_cadastro;             /* timings, nanoseconds */
+  int64_t ns_guias;
+} fat_demo_resumo;
+
+/* Import every table of DIR/tabelas/demo (tuss, portes and cbhpm edition
+** "demo", simpro, brasindice, negociada_<chave> for each demo operator) in
+** the caller's transaction. *linhas (may be NULL) gets the rows imported. */
+FAT_NODISCARD fat_rc fat_demo_tabelas(fat_store *st, const char *regras_dir, long *linhas,
+                                      fat_err *err);
+
+/* Generate the clinic into an empty store (FAT_ESTATE when it already has
+** guias): cadastro, guias priced through p (whose contracts must be the demo
+** operators' scripts), defects; all in one transaction (nested in the
+** caller's, if open). The tables must be imported first. */
+FAT_NODISCARD fat_rc fat_demo_gerar(fat_store *st, fat_pricer *p, const fat_demo_opcoes *op,
+                                    fat_demo_resumo *res, fat_err *err);
+
+/* Pricing check after generation: prices every stored item and verifies that
+** items left unpriced belong only to guias with a recorded CODIGO_INVALIDO
+** defect and that items billed off-contract belong only to guias with a
+** PRECO_ACIMA_CONTRATO, QUANTIDADE_INVALIDA or TOTAL_DIVERGENTE defect.
+** *t receives the whole-database result (fat_price_todos_fini it);
+** *inesperados the count of items that break that expectation (0 = ok). */
+FAT_NODISCARD fat_rc fat_demo_conferir_precos(fat_store *st, fat_pricer *p, fat_price_todos *t,
+                                              size_t *inesperados, fat_err *err);
+
+#endif

@@ -1,0 +1,1419 @@
+/* fat_price.c: contract pricing with explanations (integer arithmetic only). */
+#include "fat_price.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fat_dia.h"
+#include "fat_mem.h"
+#include "fat_store_int.h"
+#include "fat_tabelas.h"
+
+/* ------------------------------------------------------------------------ */
+/* Parsed contract                                                           */
+
+enum { G_PROC = 0, G_EXAM, G_MAT, G_MED, G_TAX, G_COUNT };
+static const char *const grupo_names[G_COUNT] = {"procedimentos", "exames", "materiais",
+                                                 "medicamentos", "taxas"};
+enum { T_CBHPM = 0, T_NEG, T_SIMPRO, T_BRAS };
+static const char *const tabela_names[] = {"cbhpm", "negociada", "simpro", "brasindice"};
+enum { A_ENF = 0, A_APT, A_AMB, A_COUNT };
+static const char *const acom_names[A_COUNT] = {"enfermaria", "apartamento", "ambulatorial"};
+
+#define MAX_REAJ 16
+#define MAX_GRAU 14
+
+typedef struct adj {
+  int on;
+  int64_t bp;
+  int total;           /* 1: applies to the whole unit price, 0: honorários only */
+} adj;
+
+typedef struct grp {
+  int on;
+  int tabela;
+  char edicao[32];
+  int64_t ajuste_bp;
+  int has_uco, has_filme;
+  int64_t uco_c, filme_c;
+  int base_pmc;
+  adj plano[A_COUNT];
+} grp;
+
+typedef struct reaj {
+  char data[11];
+  int64_t bp;
+  unsigned mask;       /* bit per group; 0 = all */
+} reaj;
+
+typedef struct contrato {
+  int truncar;
+  int negociada;
+  grp g[G_COUNT];
+  adj urg, hesp;
+  int hesp_ini, hesp_fim, hesp_fds;
+  int64_t via2_bp, via3_bp;
+  int64_t aux_bp[MAX_GRAU];
+  reaj r[MAX_REAJ];
+  int nr;
+} contrato;
+
+static fat_rc cfail(fat_err *err, const char *path, const char *fmt, ...) FAT_PRINTF(3, 4);
+
+static fat_rc cfail(fat_err *err, const char *path, const char *fmt, ...)
+{
+  char msg[300];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return fat_err_set(err, FAT_EINVAL, "contrato, campo %s: %s", path, msg);
+}
+
+/* Integer field (rejects fractions, so no money ever passes through a float). */
+static fat_rc get_int(const cJSON *o, const char *name, const char *path, int64_t lo, int64_t hi,
+                      int64_t *out, int *found, fat_err *err)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+  char full[96];
+  double d;
+  int64_t i;
+
+  snprintf(full, sizeof full, "%s.%s", path, name);
+  if (found != NULL)
+    *found = 0;
+  if (v == NULL || cJSON_IsNull(v))
+    return FAT_OK;
+  if (!cJSON_IsNumber(v))
+    return cfail(err, full, "precisa ser um número inteiro");
+  d = v->valuedouble;
+  if (d < -1e15 || d > 1e15)
+    return cfail(err, full, "número fora do intervalo");
+  i = (int64_t)d;
+  if (d - (double)i > 0.0 || d - (double)i < 0.0)
+    return cfail(err, full,
+                 "precisa ser inteiro (centavos ou pontos-base: use %lld para %s, não frações)",
+                 (long long)(d * 10000.0), "-20% = -2000");
+  if (i < lo || i > hi)
+    return cfail(err, full, "valor %lld fora do intervalo %lld a %lld", (long long)i,
+                 (long long)lo, (long long)hi);
+  *out = i;
+  if (found != NULL)
+    *found = 1;
+  return FAT_OK;
+}
+
+static fat_rc get_str(const cJSON *o, const char *name, const char *path, const char **out,
+                      fat_err *err)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+  char full[96];
+
+  *out = NULL;
+  if (v == NULL || cJSON_IsNull(v))
+    return FAT_OK;
+  snprintf(full, sizeof full, "%s.%s", path, name);
+  if (!cJSON_IsString(v))
+    return cfail(err, full, "precisa ser texto");
+  *out = v->valuestring;
+  return FAT_OK;
+}
+
+static fat_rc get_obj(const cJSON *o, const char *name, const char *path, const cJSON **out,
+                      fat_err *err)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+  char full[96];
+
+  *out = NULL;
+  if (v == NULL || cJSON_IsNull(v))
+    return FAT_OK;
+  snprintf(full, sizeof full, "%s.%s", path, name);
+  if (!cJSON_IsObject(v))
+    return cfail(err, full, "precisa ser uma tabela { ... }");
+  *out = v;
+  return FAT_OK;
+}
+
+#define BP_MIN (-10000)
+#define BP_MAX 1000000
+
+static fat_rc parse_adj(const cJSON *o, const char *path, adj *a, fat_err *err)
+{
+  const char *ap;
+  int found;
+  fat_rc rc;
+
+  memset(a, 0, sizeof *a);
+  if (o == NULL)
+    return FAT_OK;
+  rc = get_int(o, "ajuste_bp", path, BP_MIN, BP_MAX, &a->bp, &found, err);
+  if (rc != FAT_OK)
+    return rc;
+  rc = get_str(o, "aplica", path, &ap, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (ap != NULL && strcmp(ap, "total") == 0)
+    a->total = 1;
+  else if (ap != NULL && strcmp(ap, "honorarios") != 0)
+    return cfail(err, path, "aplica deve ser \"honorarios\" ou \"total\", não \"%s\"", ap);
+  a->on = found && a->bp != 0;
+  return FAT_OK;
+}
+
+static fat_rc parse_grp(const cJSON *o, int gi, grp *g, fat_err *err)
+{
+  char path[64];
+  const char *s;
+  const cJSON *planos;
+  size_t k;
+  fat_rc rc;
+
+  memset(g, 0, sizeof *g);
+  if (o == NULL)
+    return FAT_OK;
+  snprintf(path, sizeof path, "precos.%s", grupo_names[gi]);
+  g->on = 1;
+  rc = get_str(o, "tabela", path, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (s == NULL)
+    return cfail(err, path, "falta tabela (cbhpm, negociada, simpro ou brasindice)");
+  for (k = 0; k < sizeof tabela_names / sizeof tabela_names[0]; k++)
+    if (strcmp(s, tabela_names[k]) == 0)
+      break;
+  if (k == sizeof tabela_names / sizeof tabela_names[0])
+    return cfail(err, path, "tabela \"%s\" desconhecida (cbhpm, negociada, simpro, brasindice)",
+                 s);
+  g->tabela = (int)k;
+  if ((gi == G_PROC || gi == G_EXAM) && (g->tabela == T_SIMPRO || g->tabela == T_BRAS))
+    return cfail(err, path, "procedimentos usam cbhpm ou negociada");
+  if ((gi == G_MAT || gi == G_MED || gi == G_TAX) && g->tabela == T_CBHPM)
+    return cfail(err, path, "a CBHPM só precifica procedimentos");
+  rc = get_str(o, "edicao", path, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (g->tabela == T_CBHPM) {
+    if (s == NULL || s[0] == '\0')
+      return cfail(err, path, "a tabela cbhpm precisa de edicao");
+    snprintf(g->edicao, sizeof g->edicao, "%s", s);
+  }
+  if ((rc = get_int(o, "ajuste_bp", path, BP_MIN, BP_MAX, &g->ajuste_bp, NULL, err)) != FAT_OK ||
+      (rc = get_int(o, "uco_centavos", path, 0, 100000000, &g->uco_c, &g->has_uco, err)) !=
+        FAT_OK ||
+      (rc = get_int(o, "filme_centavos", path, 0, 100000000, &g->filme_c, &g->has_filme, err)) !=
+        FAT_OK)
+    return rc;
+  rc = get_str(o, "base", path, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (s != NULL && strcmp(s, "pmc") == 0)
+    g->base_pmc = 1;
+  else if (s != NULL && strcmp(s, "pf") != 0)
+    return cfail(err, path, "base deve ser \"pf\" ou \"pmc\", não \"%s\"", s);
+  rc = get_obj(o, "planos", path, &planos, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (planos != NULL) {
+    const cJSON *e;
+
+    cJSON_ArrayForEach(e, planos)
+    {
+      char pp[96];
+
+      for (k = 0; k < A_COUNT; k++)
+        if (e->string != NULL && strcmp(e->string, acom_names[k]) == 0)
+          break;
+      snprintf(pp, sizeof pp, "%s.planos.%s", path, e->string != NULL ? e->string : "?");
+      if (k == A_COUNT)
+        return cfail(err, pp, "acomodação desconhecida (enfermaria, apartamento, ambulatorial)");
+      if (!cJSON_IsObject(e))
+        return cfail(err, pp, "precisa ser uma tabela { ajuste_bp = ..., aplica = ... }");
+      rc = parse_adj(e, pp, &g->plano[k], err);
+      if (rc != FAT_OK)
+        return rc;
+    }
+  }
+  return FAT_OK;
+}
+
+static int group_index(const char *s)
+{
+  int i;
+
+  for (i = 0; i < G_COUNT; i++)
+    if (strcmp(s, grupo_names[i]) == 0)
+      return i;
+  return -1;
+}
+
+static fat_rc parse_contract(const cJSON *contract, contrato *c, fat_err *err)
+{
+  const cJSON *p = NULL, *o;
+  const char *s;
+  int64_t v;
+  int i, found;
+  fat_rc rc;
+
+  memset(c, 0, sizeof *c);
+  c->negociada = 1;
+  c->via2_bp = 5000;
+  c->via3_bp = 7000;
+  c->aux_bp[1] = 3000;
+  c->aux_bp[2] = 2000;
+  c->aux_bp[3] = 1000;
+  c->aux_bp[4] = 1000;
+  c->hesp_ini = 19 * 60;
+  c->hesp_fim = 7 * 60;
+  c->hesp_fds = 1;
+  if (contract == NULL || !cJSON_IsObject(contract))
+    return fat_err_set(err, FAT_EINVAL, "contrato ausente ou não é um objeto");
+  p = cJSON_GetObjectItemCaseSensitive(contract, "precos");
+  if (p == NULL)
+    p = contract; /* the precos object itself */
+  if (!cJSON_IsObject(p))
+    return cfail(err, "precos", "precisa ser uma tabela { ... }");
+  rc = get_str(p, "arredondamento", "precos", &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (s != NULL && strcmp(s, "truncar") == 0)
+    c->truncar = 1;
+  else if (s != NULL && strcmp(s, "meio_acima") != 0)
+    return cfail(err, "precos.arredondamento", "use \"meio_acima\" ou \"truncar\", não \"%s\"", s);
+  o = cJSON_GetObjectItemCaseSensitive(p, "negociada");
+  if (o != NULL && cJSON_IsFalse(o))
+    c->negociada = 0;
+  else if (o != NULL && !cJSON_IsTrue(o))
+    return cfail(err, "precos.negociada", "precisa ser true ou false");
+  for (i = 0; i < G_COUNT; i++) {
+    rc = get_obj(p, grupo_names[i], "precos", &o, err);
+    if (rc == FAT_OK)
+      rc = parse_grp(o, i, &c->g[i], err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  if ((rc = get_obj(p, "urgencia", "precos", &o, err)) != FAT_OK ||
+      (rc = parse_adj(o, "precos.urgencia", &c->urg, err)) != FAT_OK)
+    return rc;
+  if ((rc = get_obj(p, "horario_especial", "precos", &o, err)) != FAT_OK ||
+      (rc = parse_adj(o, "precos.horario_especial", &c->hesp, err)) != FAT_OK)
+    return rc;
+  if (o != NULL) {
+    const cJSON *f;
+
+    if ((rc = get_str(o, "inicio", "precos.horario_especial", &s, err)) != FAT_OK)
+      return rc;
+    if (s != NULL && (c->hesp_ini = fat_dia_hora_minutos(s)) < 0)
+      return cfail(err, "precos.horario_especial.inicio", "hora inválida \"%s\" (HH:MM)", s);
+    if ((rc = get_str(o, "fim", "precos.horario_especial", &s, err)) != FAT_OK)
+      return rc;
+    if (s != NULL && (c->hesp_fim = fat_dia_hora_minutos(s)) < 0)
+      return cfail(err, "precos.horario_especial.fim", "hora inválida \"%s\" (HH:MM)", s);
+    f = cJSON_GetObjectItemCaseSensitive(o, "fim_de_semana");
+    if (f != NULL && cJSON_IsFalse(f))
+      c->hesp_fds = 0;
+  }
+  if ((rc = get_obj(p, "reducao_via", "precos", &o, err)) != FAT_OK)
+    return rc;
+  if (o != NULL) {
+    if ((rc = get_int(o, "mesma_via_bp", "precos.reducao_via", 0, 10000, &c->via2_bp, NULL,
+                      err)) != FAT_OK ||
+        (rc = get_int(o, "vias_diferentes_bp", "precos.reducao_via", 0, 10000, &c->via3_bp, NULL,
+                      err)) != FAT_OK)
+      return rc;
+    if (c->via2_bp % 100 != 0 || c->via3_bp % 100 != 0)
+      return cfail(err, "precos.reducao_via",
+                   "o fator TISS tem 2 casas: use múltiplos de 100 pontos-base");
+  }
+  if ((rc = get_obj(p, "auxiliares", "precos", &o, err)) != FAT_OK)
+    return rc;
+  if (o != NULL) {
+    for (i = 1; i <= 4; i++) {
+      char k[16];
+
+      snprintf(k, sizeof k, "%02d", i);
+      if ((rc = get_int(o, k, "precos.auxiliares", 0, 10000, &v, &found, err)) != FAT_OK)
+        return rc;
+      if (found)
+        c->aux_bp[i] = v;
+    }
+  }
+  o = cJSON_GetObjectItemCaseSensitive(p, "reajustes");
+  if (o != NULL && !cJSON_IsNull(o)) {
+    const cJSON *e;
+
+    if (!cJSON_IsArray(o))
+      return cfail(err, "precos.reajustes", "precisa ser uma lista { {a_partir_de=..., ...} }");
+    cJSON_ArrayForEach(e, o)
+    {
+      char pp[64];
+      const cJSON *gl;
+      int32_t d;
+      reaj *r;
+
+      snprintf(pp, sizeof pp, "precos.reajustes[%d]", c->nr + 1);
+      if (c->nr >= MAX_REAJ)
+        return cfail(err, "precos.reajustes", "mais de %d reajustes", MAX_REAJ);
+      if (!cJSON_IsObject(e))
+        return cfail(err, pp, "precisa ser uma tabela");
+      r = &c->r[c->nr];
+      memset(r, 0, sizeof *r);
+      if ((rc = get_str(e, "a_partir_de", pp, &s, err)) != FAT_OK)
+        return rc;
+      if (s == NULL || fat_dia_parse(s, &d) != 0)
+        return cfail(err, pp, "a_partir_de precisa ser uma data AAAA-MM-DD");
+      snprintf(r->data, sizeof r->data, "%s", s);
+      if ((rc = get_int(e, "ajuste_bp", pp, BP_MIN, BP_MAX, &r->bp, &found, err)) != FAT_OK)
+        return rc;
+      if (!found)
+        return cfail(err, pp, "falta ajuste_bp");
+      gl = cJSON_GetObjectItemCaseSensitive(e, "grupos");
+      if (gl != NULL) {
+        const cJSON *gn;
+
+        if (!cJSON_IsArray(gl))
+          return cfail(err, pp, "grupos precisa ser uma lista de nomes de grupo");
+        cJSON_ArrayForEach(gn, gl)
+        {
+          int gi = cJSON_IsString(gn) ? group_index(gn->valuestring) : -1;
+
+          if (gi < 0)
+            return cfail(err, pp, "grupo desconhecido em grupos");
+          r->mask |= 1u << gi;
+        }
+      }
+      c->nr++;
+    }
+  }
+  return FAT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Arithmetic and text                                                       */
+
+static int64_t rdiv(int64_t a, int64_t b, int truncar)
+{
+  if (truncar)
+    return a / b;
+  if (a >= 0)
+    return (a + b / 2) / b;
+  return -((-a + b / 2) / b);
+}
+
+static int mul_ok(int64_t a, int64_t b)
+{
+  if (a == 0 || b == 0)
+    return 1;
+  if (a < 0)
+    a = -a;
+  if (b < 0)
+    b = -b;
+  return a <= INT64_MAX / b;
+}
+
+static void fmt_money(int64_t c, char *buf, size_t len) { fat_money_format_br(c, buf, len); }
+
+static void fmt_bp(int64_t bp, char *buf, size_t len)
+{
+  int64_t a = bp < 0 ? -bp : bp;
+
+  snprintf(buf, len, "%s%lld,%02lld%%", bp < 0 ? "−" : "+", (long long)(a / 100),
+           (long long)(a % 100));
+}
+
+static void fmt_pct(int64_t bp, char *buf, size_t len)
+{
+  snprintf(buf, len, "%lld,%02lld%%", (long long)(bp / 100), (long long)(bp % 100));
+}
+
+static void fmt_e4(int64_t e4, char *buf, size_t len)
+{
+  snprintf(buf, len, "%lld,%04lld", (long long)(e4 / 10000), (long long)(e4 % 10000));
+}
+
+static void add_step(fat_price_out *o, const char *passo, int64_t valor, const char *fmt, ...)
+  FAT_PRINTF(4, 5);
+
+static void add_step(fat_price_out *o, const char *passo, int64_t valor, const char *fmt, ...)
+{
+  fat_price_step *s;
+  va_list ap;
+
+  if (o->n_steps >= FAT_PRICE_MAX_STEPS)
+    return;
+  s = &o->steps[o->n_steps++];
+  snprintf(s->passo, sizeof s->passo, "%s", passo);
+  va_start(ap, fmt);
+  vsnprintf(s->texto, sizeof s->texto, fmt, ap);
+  va_end(ap);
+  s->valor = valor;
+}
+
+/* v × (10000 + bp) / 10000 rounded; FAT_ELIMIT on overflow. */
+static fat_rc apply_bp(int64_t v, int64_t bp, int truncar, int64_t *out, fat_err *err)
+{
+  if (!mul_ok(v, 10000 + bp))
+    return fat_err_set(err, FAT_ELIMIT, "valor grande demais para precificar");
+  *out = rdiv(v * (10000 + bp), 10000, truncar);
+  return FAT_OK;
+}
+
+static fat_rc mul_e4(int64_t v, int64_t e4, int truncar, int64_t *out, fat_err *err)
+{
+  if (!mul_ok(v, e4))
+    return fat_err_set(err, FAT_ELIMIT, "valor grande demais para precificar");
+  *out = rdiv(v * e4, 10000, truncar);
+  return FAT_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Item pricing                                                              */
+
+static const char *tipo_of(const fat_price_in *in)
+{
+  if (in->tipo != NULL && in->tipo[0] != '\0')
+    return in->tipo;
+  if (in->codigo_tabela != NULL) {
+    if (strcmp(in->codigo_tabela, "18") == 0)
+      return "taxa";
+    if (strcmp(in->codigo_tabela, "19") == 0)
+      return "material";
+    if (strcmp(in->codigo_tabela, "20") == 0)
+      return "medicamento";
+  }
+  return "procedimento";
+}
+
+static int group_of(const contrato *c, const fat_price_in *in)
+{
+  const char *t = tipo_of(in);
+
+  if (strcmp(t, "material") == 0 || strcmp(t, "opme") == 0)
+    return G_MAT;
+  if (strcmp(t, "medicamento") == 0)
+    return G_MED;
+  if (strcmp(t, "taxa") == 0 || strcmp(t, "diaria") == 0 || strcmp(t, "gas") == 0)
+    return G_TAX;
+  if (in->codigo[0] == '4' && c->g[G_EXAM].on)
+    return G_EXAM;
+  return G_PROC;
+}
+
+static int acom_of(const char *s)
+{
+  int i;
+
+  if (s == NULL)
+    return -1;
+  for (i = 0; i < A_COUNT; i++)
+    if (strcmp(s, acom_names[i]) == 0)
+      return i;
+  return -1;
+}
+
+/* Is the act in horário especial by the contract's window? */
+static int is_horario_especial(const contrato *c, const fat_price_in *in, const char **why)
+{
+  int32_t d;
+  int m, w;
+
+  if (fat_dia_parse(in->data, &d) == 0 && c->hesp_fds) {
+    w = fat_dia_semana(d);
+    if (w == 0 || w == 6) {
+      *why = w == 0 ? "domingo" : "sábado";
+      return 1;
+    }
+  }
+  m = fat_dia_hora_minutos(in->hora);
+  if (m < 0)
+    return 0;
+  *why = "horário noturno";
+  if (c->hesp_ini > c->hesp_fim)
+    return m >= c->hesp_ini || m < c->hesp_fim;
+  return m >= c->hesp_ini && m < c->hesp_fim;
+}
+
+static const char *grau_nome(int grau)
+{
+  switch (grau) {
+  case 1: return "1º auxiliar";
+  case 2: return "2º auxiliar";
+  case 3: return "3º auxiliar";
+  case 4: return "4º auxiliar";
+  default: return "auxiliar";
+  }
+}
+
+/* Apply one adjustment with a step; *v updated. */
+static fat_rc step_adj(fat_price_out *o, const char *passo, const char *label, int64_t bp,
+                       const char *sobre, int truncar, int64_t *v, fat_err *err)
+{
+  char p[48], m[32];
+  fat_rc rc = apply_bp(*v, bp, truncar, v, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  fmt_bp(bp, p, sizeof p);
+  fmt_money(*v, m, sizeof m);
+  add_step(o, passo, *v, "%s %s sobre %s: %s", label, p, sobre, m);
+  return FAT_OK;
+}
+
+static fat_rc price_cbhpm(fat_store *st, const contrato *c, const grp *g, const fat_price_in *in,
+                          fat_price_out *o, int64_t *unit, fat_err *err)
+{
+  fat_cbhpm_proc pr;
+  int64_t porte_v = 0, hon = 0, co = 0, filme = 0;
+  char vig[11], m1[32], m2[32], m3[32], e4[24];
+  int grau = -1, acom = acom_of(in->acomodacao), hesp;
+  const char *why = "";
+  fat_rc rc;
+
+  rc = fat_tabelas_cbhpm(st, g->edicao, in->codigo, in->data, &pr, err);
+  if (rc != FAT_OK)
+    return rc;
+  snprintf(o->descricao, sizeof o->descricao, "%s", pr.descricao);
+  if (in->grau != NULL && in->grau[0] != '\0')
+    grau = atoi(in->grau);
+  if (grau == 6) {
+    char an[16];
+
+    if (pr.porte_anestesico <= 0)
+      return fat_err_set(err, FAT_ENOTFOUND,
+                         "código %s não tem porte anestésico na CBHPM %s: anestesista sem valor",
+                         in->codigo, g->edicao);
+    snprintf(an, sizeof an, "AN%d", pr.porte_anestesico);
+    rc = fat_tabelas_porte(st, g->edicao, an, in->data, &hon, vig, err);
+    if (rc != FAT_OK)
+      return rc;
+    fmt_money(hon, m1, sizeof m1);
+    add_step(o, "anestesista", hon,
+             "anestesista (grau 06): porte anestésico %s da CBHPM %s (vigência desde %s): %s", an,
+             g->edicao, vig, m1);
+  } else if (strcmp(pr.porte, "0") != 0) {
+    rc = fat_tabelas_porte(st, g->edicao, pr.porte, in->data, &porte_v, vig, err);
+    if (rc != FAT_OK)
+      return rc;
+    rc = mul_e4(porte_v, pr.fracao_porte_e4, c->truncar, &hon, err);
+    if (rc != FAT_OK)
+      return rc;
+    fmt_money(porte_v, m1, sizeof m1);
+    fmt_money(hon, m2, sizeof m2);
+    fmt_e4(pr.fracao_porte_e4, e4, sizeof e4);
+    add_step(o, "porte", hon, "porte %s da CBHPM %s (vigência desde %s): %s × fração %s = %s",
+             pr.porte, g->edicao, vig, m1, e4, m2);
+  }
+  if (hon > 0 && g->ajuste_bp != 0) {
+    rc = step_adj(o, "ajuste", g->ajuste_bp < 0 ? "deflator de" : "inflator de", g->ajuste_bp,
+                  "o porte", c->truncar, &hon, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  if (hon > 0 && acom >= 0 && g->plano[acom].on && !g->plano[acom].total) {
+    char lab[48];
+
+    snprintf(lab, sizeof lab, "plano %s", acom_names[acom]);
+    rc = step_adj(o, "plano", lab, g->plano[acom].bp, "os honorários", c->truncar, &hon, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  if (hon > 0 && in->carater == 2 && c->urg.on && !c->urg.total) {
+    rc = step_adj(o, "urgencia", "urgência/emergência (caráter 2)", c->urg.bp, "os honorários",
+                  c->truncar, &hon, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  hesp = c->hesp.on && is_horario_especial(c, in, &why);
+  if (hon > 0 && hesp && !c->hesp.total) {
+    char lab[64];
+
+    snprintf(lab, sizeof lab, "horário especial (%s)", why);
+    rc = step_adj(o, "horario_especial", lab, c->hesp.bp, "os honorários", c->truncar, &hon, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  if (grau >= 1 && grau <= 4) {
+    char p[48];
+
+    rc = mul_e4(hon, c->aux_bp[grau], c->truncar, &hon, err);
+    if (rc != FAT_OK)
+      return rc;
+    fmt_pct(c->aux_bp[grau], p, sizeof p);
+    fmt_money(hon, m1, sizeof m1);
+    add_step(o, "auxiliar", hon, "%s (grau %02d): %s dos honorários, sem custo operacional: %s",
+             grau_nome(grau), grau, p, m1);
+  }
+  if (grau < 1 || grau > 6) {
+    if (pr.uco_e4 > 0) {
+      if (!g->has_uco)
+        return fat_err_set(err, FAT_EINVAL,
+                           "contrato, campo precos.%s.uco_centavos: o código %s tem custo "
+                           "operacional e o contrato não define o valor da UCO",
+                           o->grupo, in->codigo);
+      rc = mul_e4(g->uco_c, pr.uco_e4, c->truncar, &co, err);
+      if (rc != FAT_OK)
+        return rc;
+      fmt_e4(pr.uco_e4, e4, sizeof e4);
+      fmt_money(g->uco_c, m1, sizeof m1);
+      fmt_money(co, m2, sizeof m2);
+      add_step(o, "uco", co, "custo operacional: %s UCO × %s = %s", e4, m1, m2);
+    }
+    if (pr.filme_e4 > 0) {
+      if (!g->has_filme)
+        return fat_err_set(err, FAT_EINVAL,
+                           "contrato, campo precos.%s.filme_centavos: o código %s tem filme e o "
+                           "contrato não define o valor do m²",
+                           o->grupo, in->codigo);
+      rc = mul_e4(g->filme_c, pr.filme_e4, c->truncar, &filme, err);
+      if (rc != FAT_OK)
+        return rc;
+      fmt_e4(pr.filme_e4, e4, sizeof e4);
+      fmt_money(g->filme_c, m1, sizeof m1);
+      fmt_money(filme, m2, sizeof m2);
+      add_step(o, "filme", filme, "filme: %s m² × %s = %s", e4, m1, m2);
+    }
+  }
+  *unit = hon + co + filme;
+  fmt_money(hon, m1, sizeof m1);
+  fmt_money(co, m2, sizeof m2);
+  fmt_money(filme, m3, sizeof m3);
+  {
+    char mu[32];
+
+    fmt_money(*unit, mu, sizeof mu);
+    add_step(o, "unitario", *unit,
+             "unitário = honorários %s + custo operacional %s + filme %s = %s", m1, m2, m3, mu);
+  }
+  if (acom >= 0 && g->plano[acom].on && g->plano[acom].total) {
+    char lab[48];
+
+    snprintf(lab, sizeof lab, "plano %s", acom_names[acom]);
+    rc = step_adj(o, "plano", lab, g->plano[acom].bp, "o total", c->truncar, unit, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  if (in->carater == 2 && c->urg.on && c->urg.total) {
+    rc = step_adj(o, "urgencia", "urgência/emergência (caráter 2)", c->urg.bp, "o total",
+                  c->truncar, unit, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  if (hesp && c->hesp.total) {
+    char lab[64];
+
+    snprintf(lab, sizeof lab, "horário especial (%s)", why);
+    rc = step_adj(o, "horario_especial", lab, c->hesp.bp, "o total", c->truncar, unit, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  return FAT_OK;
+}
+
+static fat_rc price_insumo(fat_store *st, const contrato *c, const grp *g, const fat_price_in *in,
+                           fat_price_out *o, int64_t *unit, fat_err *err)
+{
+  const char *tab = g->tabela == T_BRAS ? "brasindice" : "simpro";
+  fat_insumo_preco ip;
+  char m1[32];
+  int acom = acom_of(in->acomodacao);
+  fat_rc rc;
+
+  rc = fat_tabelas_insumo(st, tab, in->codigo, in->data, &ip, err);
+  if (rc != FAT_OK)
+    return rc;
+  snprintf(o->descricao, sizeof o->descricao, "%s", ip.descricao);
+  *unit = g->base_pmc ? ip.pmc : ip.pf;
+  fmt_money(*unit, m1, sizeof m1);
+  add_step(o, "base", *unit, "%s %s (vigência desde %s): %s",
+           g->tabela == T_BRAS ? "Brasíndice" : "Simpro", g->base_pmc ? "PMC" : "PF", ip.vigencia,
+           m1);
+  if (g->ajuste_bp != 0) {
+    rc = step_adj(o, "ajuste", "ajuste de", g->ajuste_bp, g->base_pmc ? "o PMC" : "o PF",
+                  c->truncar, unit, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  if (acom >= 0 && g->plano[acom].on) {
+    char lab[48];
+
+    snprintf(lab, sizeof lab, "plano %s", acom_names[acom]);
+    rc = step_adj(o, "plano", lab, g->plano[acom].bp, "o valor", c->truncar, unit, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  return FAT_OK;
+}
+
+/* Fator (e2) of an item by via de acesso. */
+static int64_t fator_of(const contrato *c, int gi, const fat_price_in *in, char *why, size_t len)
+{
+  why[0] = '\0';
+  if ((gi != G_PROC && gi != G_EXAM) || in->principal || (in->via != 2 && in->via != 3))
+    return 100;
+  if (in->via == 2) {
+    snprintf(why, len, "via de acesso 2 (mesma via), procedimento não principal");
+    return c->via2_bp / 100;
+  }
+  snprintf(why, len, "via de acesso 3 (vias diferentes), procedimento não principal");
+  return c->via3_bp / 100;
+}
+
+static fat_rc finish_total(const contrato *c, int64_t fator, const fat_price_in *in,
+                           fat_price_out *o, const char *why, fat_err *err)
+{
+  char mu[32], mt[32], q[24];
+  int64_t num;
+
+  o->fator_e2 = fator;
+  if (why != NULL && why[0] != '\0')
+    add_step(o, "fator", o->valor_unitario, "%s: fator %lld,%02lld", why,
+             (long long)(fator / 100), (long long)(fator % 100));
+  if (!mul_ok(o->valor_unitario, in->quantidade_e4) ||
+      !mul_ok(o->valor_unitario * in->quantidade_e4, fator))
+    return fat_err_set(err, FAT_ELIMIT, "valor × quantidade grande demais para precificar");
+  num = o->valor_unitario * in->quantidade_e4 * fator;
+  o->valor_total = rdiv(num, 1000000, c->truncar);
+  fmt_money(o->valor_unitario, mu, sizeof mu);
+  fmt_money(o->valor_total, mt, sizeof mt);
+  fmt_e4(in->quantidade_e4, q, sizeof q);
+  add_step(o, "total", o->valor_total, "total = %s × quantidade %s × fator %lld,%02lld = %s (%s)",
+           mu, q, (long long)(fator / 100), (long long)(fator % 100), mt,
+           c->truncar ? "centavos truncados" : "arredondado meio centavo para cima");
+  return FAT_OK;
+}
+
+/* Price with the contract already parsed; principal/via handled by in. */
+static fat_rc price_parsed(fat_store *st, const contrato *c, const fat_price_in *in,
+                           fat_price_out *o, fat_err *err)
+{
+  int gi, i;
+  const grp *g;
+  int64_t unit = 0;
+  char why[96];
+  int negotiated = 0;
+  int32_t d;
+  fat_rc rc;
+  fat_price_in tuss_in;
+  char tuss_tab[4];
+
+  memset(o, 0, sizeof *o);
+  if (in->codigo == NULL || in->codigo[0] == '\0')
+    return fat_err_set(err, FAT_EINVAL, "código do item ausente");
+  if (in->data == NULL || fat_dia_parse(in->data, &d) != 0)
+    return fat_err_set(err, FAT_EINVAL, "data de realização inválida ou ausente: '%s'",
+                       in->data != NULL ? in->data : "");
+  if (in->quantidade_e4 < 0)
+    return fat_err_set(err, FAT_EINVAL, "quantidade negativa");
+  if ((in->tipo == NULL || in->tipo[0] == '\0') && in->codigo_tabela == NULL) {
+    /* neither given: the TUSS terminology says which table the code is in */
+    char tab[4], desc[160];
+    fat_err e2;
+
+    rc = fat_tabelas_tuss(st, in->codigo, in->data, tab, desc, &e2);
+    if (rc == FAT_OK) {
+      fat_price_in *mut = &tuss_in;
+
+      *mut = *in;
+      snprintf(tuss_tab, sizeof tuss_tab, "%s", tab);
+      mut->codigo_tabela = tuss_tab;
+      in = mut;
+    } else if (rc != FAT_ENOTFOUND) {
+      return fat_err_set(err, rc, "%s", e2.msg);
+    }
+  }
+  gi = group_of(c, in);
+  g = &c->g[gi];
+  if (gi == G_EXAM && !g->on)
+    gi = G_PROC;
+  if (gi == G_PROC)
+    g = &c->g[G_PROC];
+  snprintf(o->grupo, sizeof o->grupo, "%s", grupo_names[gi]);
+  if (c->negociada && in->registro_ans != NULL) {
+    char vig[11], m[32];
+
+    rc = fat_tabelas_negociado(st, in->registro_ans, in->codigo, in->data, &unit, o->descricao,
+                               vig, err);
+    if (rc == FAT_OK) {
+      negotiated = 1;
+      snprintf(o->tabela, sizeof o->tabela, "negociada");
+      fmt_money(unit, m, sizeof m);
+      add_step(o, "negociada", unit,
+               "tabela negociada da operadora %s (vigência desde %s): %s (valor final)",
+               in->registro_ans, vig, m);
+    } else if (rc != FAT_ENOTFOUND) {
+      return rc;
+    }
+    fat_err_clear(err);
+  }
+  if (!negotiated) {
+    if (!g->on)
+      return fat_err_set(err, FAT_ENOTFOUND,
+                         "o contrato não define preços para %s (precos.%s) e o código %s não "
+                         "está na tabela negociada",
+                         grupo_names[gi], grupo_names[gi], in->codigo);
+    snprintf(o->tabela, sizeof o->tabela, "%s", tabela_names[g->tabela]);
+    switch (g->tabela) {
+    case T_CBHPM: rc = price_cbhpm(st, c, g, in, o, &unit, err); break;
+    case T_SIMPRO:
+    case T_BRAS: rc = price_insumo(st, c, g, in, o, &unit, err); break;
+    case T_NEG:
+    default:
+      rc = fat_err_set(err, FAT_ENOTFOUND,
+                       "código %s não está na tabela negociada da operadora %s vigente em %s",
+                       in->codigo, in->registro_ans != NULL ? in->registro_ans : "?", in->data);
+      break;
+    }
+    if (rc != FAT_OK)
+      return rc;
+    for (i = 0; i < c->nr; i++) {
+      const reaj *r = &c->r[i];
+      char lab[64];
+
+      if (strcmp(r->data, in->data) > 0 || (r->mask != 0 && !(r->mask & (1u << gi))))
+        continue;
+      snprintf(lab, sizeof lab, "reajuste a partir de %s:", r->data);
+      rc = step_adj(o, "reajuste", lab, r->bp, "o unitário", c->truncar, &unit, err);
+      if (rc != FAT_OK)
+        return rc;
+    }
+  }
+  o->valor_unitario = unit;
+  return finish_total(c, fator_of(c, gi, in, why, sizeof why), in, o, why, err);
+}
+
+fat_rc fat_price_item_with_contract(fat_store *st, const cJSON *contract, const fat_price_in *in,
+                                    fat_price_out *out, fat_err *err)
+{
+  contrato *c = fat_malloc(sizeof *c);
+  fat_rc rc;
+
+  if (c == NULL)
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  rc = parse_contract(contract, c, err);
+  if (rc == FAT_OK)
+    rc = price_parsed(st, c, in, out, err);
+  fat_free(c);
+  return rc;
+}
+
+void fat_price_explain(const fat_price_out *out, void (*emit)(void *ud, const char *line),
+                       void *ud)
+{
+  char line[300];
+  int i;
+
+  for (i = 0; i < out->n_steps; i++) {
+    snprintf(line, sizeof line, "%2d. %s", i + 1, out->steps[i].texto);
+    emit(ud, line);
+  }
+}
+
+cJSON *fat_price_to_json(const fat_price_out *out)
+{
+  cJSON *o = cJSON_CreateObject(), *arr;
+  char f[48];
+  int i;
+
+  if (o == NULL)
+    return NULL;
+  snprintf(f, sizeof f, "%lld.%02lld", (long long)(out->fator_e2 / 100),
+           (long long)(out->fator_e2 % 100));
+  if (cJSON_AddNumberToObject(o, "valor_unitario", (double)out->valor_unitario) == NULL ||
+      cJSON_AddStringToObject(o, "fator", f) == NULL ||
+      cJSON_AddNumberToObject(o, "valor_total", (double)out->valor_total) == NULL ||
+      cJSON_AddStringToObject(o, "grupo", out->grupo) == NULL ||
+      cJSON_AddStringToObject(o, "tabela", out->tabela) == NULL ||
+      cJSON_AddStringToObject(o, "descricao", out->descricao) == NULL ||
+      (arr = cJSON_AddArrayToObject(o, "passos")) == NULL)
+    goto oom;
+  for (i = 0; i < out->n_steps; i++) {
+    cJSON *s = cJSON_CreateObject();
+
+    if (s == NULL)
+      goto oom;
+    cJSON_AddItemToArray(arr, s);
+    if (cJSON_AddStringToObject(s, "passo", out->steps[i].passo) == NULL ||
+        cJSON_AddStringToObject(s, "texto", out->steps[i].texto) == NULL ||
+        cJSON_AddNumberToObject(s, "valor", (double)out->steps[i].valor) == NULL)
+      goto oom;
+  }
+  return o;
+oom:
+  cJSON_Delete(o);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Pricer                                                                    */
+
+typedef struct pricer_entry {
+  char *key;
+  contrato *c;
+} pricer_entry;
+
+struct fat_pricer {
+  fat_store *st;
+  fat_contract_fn fn;
+  void *ud;
+  pricer_entry *v;
+  size_t n, cap;
+};
+
+fat_rc fat_pricer_new(fat_store *st, fat_contract_fn fn, void *ud, fat_pricer **out, fat_err *err)
+{
+  fat_pricer *p = fat_calloc(1, sizeof *p);
+
+  *out = NULL;
+  if (p == NULL)
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  p->st = st;
+  p->fn = fn;
+  p->ud = ud;
+  *out = p;
+  return FAT_OK;
+}
+
+void fat_pricer_free(fat_pricer *p)
+{
+  size_t i;
+
+  if (p == NULL)
+    return;
+  for (i = 0; i < p->n; i++) {
+    fat_free(p->v[i].key);
+    fat_free(p->v[i].c);
+  }
+  fat_free(p->v);
+  fat_free(p);
+}
+
+static fat_rc pricer_contract(fat_pricer *p, const char *key, const contrato **out, fat_err *err)
+{
+  cJSON *j = NULL;
+  contrato *c;
+  size_t i;
+  fat_rc rc;
+
+  for (i = 0; i < p->n; i++)
+    if (strcmp(p->v[i].key, key) == 0) {
+      *out = p->v[i].c;
+      return FAT_OK;
+    }
+  rc = p->fn(p->ud, key, &j, err);
+  if (rc != FAT_OK)
+    return rc;
+  c = fat_malloc(sizeof *c);
+  if (c == NULL) {
+    cJSON_Delete(j);
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  }
+  rc = parse_contract(j, c, err);
+  cJSON_Delete(j);
+  if (rc != FAT_OK) {
+    fat_free(c);
+    fat_err_prefix(err, "operadora %s: ", key);
+    return rc;
+  }
+  if (p->n == p->cap) {
+    size_t nc = p->cap ? p->cap * 2 : 8;
+    pricer_entry *nv = fat_realloc(p->v, nc * sizeof *nv);
+
+    if (nv == NULL) {
+      fat_free(c);
+      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    }
+    p->v = nv;
+    p->cap = nc;
+  }
+  p->v[p->n].key = fat_strdup(key);
+  if (p->v[p->n].key == NULL) {
+    fat_free(c);
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  }
+  p->v[p->n].c = c;
+  p->n++;
+  *out = c;
+  return FAT_OK;
+}
+
+fat_rc fat_price_item(fat_pricer *p, const char *key, const fat_price_in *in, fat_price_out *out,
+                      fat_err *err)
+{
+  const contrato *c;
+  fat_rc rc = pricer_contract(p, key, &c, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  return price_parsed(p->st, c, in, out, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Guia                                                                      */
+
+void fat_price_report_init(fat_price_report *r) { memset(r, 0, sizeof *r); }
+
+void fat_price_report_fini(fat_price_report *r)
+{
+  fat_free(r->diffs);
+  fat_free(r->unpriced);
+  memset(r, 0, sizeof *r);
+}
+
+static fat_rc rep_unpriced(fat_price_report *r, const fat_item *it, const char *motivo,
+                           fat_err *err)
+{
+  fat_price_unpriced *nv = fat_realloc(r->unpriced, (r->n_unpriced + 1) * sizeof *nv);
+
+  if (nv == NULL)
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  r->unpriced = nv;
+  nv += r->n_unpriced++;
+  nv->item_seq = it->sequencial;
+  snprintf(nv->codigo, sizeof nv->codigo, "%s", it->codigo != NULL ? it->codigo : "");
+  snprintf(nv->motivo, sizeof nv->motivo, "%s", motivo);
+  return FAT_OK;
+}
+
+static fat_rc rep_diff(fat_price_report *r, const fat_item *it, const fat_price_out *o,
+                       fat_err *err)
+{
+  fat_price_diff *nv = fat_realloc(r->diffs, (r->n_diffs + 1) * sizeof *nv);
+
+  if (nv == NULL)
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  r->diffs = nv;
+  nv += r->n_diffs++;
+  nv->item_seq = it->sequencial;
+  snprintf(nv->codigo, sizeof nv->codigo, "%s", it->codigo != NULL ? it->codigo : "");
+  nv->cobrado_unitario = it->valor_unitario;
+  nv->esperado_unitario = o->valor_unitario;
+  nv->cobrado_total = it->valor_total;
+  nv->esperado_total = o->valor_total;
+  nv->diferenca = it->valor_total - o->valor_total;
+  return FAT_OK;
+}
+
+static void item_input(const fat_guia *g, const fat_item *it, fat_price_in *in)
+{
+  memset(in, 0, sizeof *in);
+  in->registro_ans = g->operadora.registro_ans;
+  in->codigo = it->codigo;
+  in->codigo_tabela = it->codigo_tabela;
+  in->tipo = it->tipo;
+  in->data = it->data != NULL ? it->data : g->data_inicio;
+  in->hora = it->hora_inicio != NULL ? it->hora_inicio : g->hora_inicio;
+  in->acomodacao = g->plano.acomodacao;
+  in->carater = (g->carater_atendimento != NULL && strcmp(g->carater_atendimento, "2") == 0) ? 2
+              : (g->carater_atendimento != NULL && strcmp(g->carater_atendimento, "1") == 0) ? 1
+                                                                                            : 0;
+  in->via = it->via_acesso != NULL ? atoi(it->via_acesso) : 0;
+  in->principal = 1;
+  in->grau = it->grau_participacao;
+  in->quantidade_e4 = it->quantidade_e4;
+}
+
+static int same_grau(const char *a, const char *b)
+{
+  int ga = (a != NULL && a[0] != '\0') ? atoi(a) : 0;
+  int gb = (b != NULL && b[0] != '\0') ? atoi(b) : 0;
+
+  return ga == gb;
+}
+
+static fat_rc price_guia_parsed(fat_store *st, const contrato *c, fat_guia *g, int preencher,
+                                fat_price_report *rep, fat_err *err)
+{
+  fat_price_out *outs = NULL;
+  int *ok = NULL;
+  size_t i, j;
+  fat_rc rc = FAT_OK;
+
+  if (g->n_itens == 0)
+    return FAT_OK;
+  outs = fat_calloc(g->n_itens, sizeof *outs);
+  ok = fat_calloc(g->n_itens, sizeof *ok);
+  if (outs == NULL || ok == NULL) {
+    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    goto out;
+  }
+  /* pass 1: every item as if it were principal */
+  for (i = 0; i < g->n_itens; i++) {
+    fat_price_in in;
+    fat_err e2;
+
+    rep->n_itens++;
+    item_input(g, &g->itens[i], &in);
+    fat_err_clear(&e2);
+    if (in.codigo == NULL) {
+      rc = rep_unpriced(rep, &g->itens[i], "item sem código", err);
+    } else {
+      fat_rc r2 = price_parsed(st, c, &in, &outs[i], &e2);
+
+      if (r2 == FAT_OK)
+        ok[i] = 1;
+      else if (r2 == FAT_ENOTFOUND || r2 == FAT_EINVAL || r2 == FAT_ELIMIT)
+        rc = rep_unpriced(rep, &g->itens[i], e2.msg, err);
+      else
+        rc = fat_err_set(err, r2, "%s", e2.msg);
+    }
+    if (rc != FAT_OK)
+      goto out;
+  }
+  /* pass 2: via reductions for the non-principal procedures */
+  for (i = 0; i < g->n_itens; i++) {
+    fat_price_in in;
+    size_t best = i;
+    char why[96];
+    int64_t f;
+
+    if (!ok[i])
+      continue;
+    item_input(g, &g->itens[i], &in);
+    if (in.via != 2 && in.via != 3)
+      continue;
+    for (j = 0; j < g->n_itens; j++) {
+      fat_price_in o2;
+
+      if (!ok[j])
+        continue;
+      item_input(g, &g->itens[j], &o2);
+      if ((o2.via != 2 && o2.via != 3) || !same_grau(o2.grau, in.grau))
+        continue;
+      if (outs[j].valor_unitario > outs[best].valor_unitario ||
+          (outs[j].valor_unitario == outs[best].valor_unitario && j < best))
+        best = j;
+    }
+    if (best == i)
+      continue;
+    in.principal = 0;
+    f = fator_of(c, group_index(outs[i].grupo), &in, why, sizeof why);
+    if (f == 100)
+      continue;
+    outs[i].n_steps--; /* replace the total step */
+    rc = finish_total(c, f, &in, &outs[i], why, err);
+    if (rc != FAT_OK)
+      goto out;
+  }
+  for (i = 0; i < g->n_itens; i++) {
+    fat_item *it = &g->itens[i];
+
+    if (!ok[i])
+      continue;
+    rep->n_precificados++;
+    rep->total_esperado += outs[i].valor_total;
+    if (it->valor_unitario == FAT_ABSENT || it->valor_total == FAT_ABSENT) {
+      if (preencher) {
+        it->valor_unitario = outs[i].valor_unitario;
+        it->valor_total = outs[i].valor_total;
+        it->fator_e2 = outs[i].fator_e2;
+        rep->n_preenchidos++;
+      }
+      continue;
+    }
+    if (it->valor_total != outs[i].valor_total || it->valor_unitario != outs[i].valor_unitario) {
+      rc = rep_diff(rep, it, &outs[i], err);
+      if (rc != FAT_OK)
+        goto out;
+    }
+  }
+out:
+  fat_free(outs);
+  fat_free(ok);
+  return rc;
+}
+
+fat_rc fat_price_guia(fat_pricer *p, fat_guia *g, int preencher, fat_price_report *rep,
+                      fat_err *err)
+{
+  const contrato *c;
+  fat_rc rc;
+
+  if (g->operadora.script == NULL)
+    return fat_err_set(err, FAT_EINVAL, "guia sem operadora (script de regras)");
+  rc = pricer_contract(p, g->operadora.script, &c, err);
+  if (rc != FAT_OK)
+    return rc;
+  return price_guia_parsed(p->st, c, g, preencher, rep, err);
+}
+
+fat_rc fat_price_guia_with_contract(fat_store *st, const cJSON *contract, fat_guia *g,
+                                    int preencher, fat_price_report *rep, fat_err *err)
+{
+  contrato *c = fat_malloc(sizeof *c);
+  fat_rc rc;
+
+  if (c == NULL)
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  rc = parse_contract(contract, c, err);
+  if (rc == FAT_OK)
+    rc = price_guia_parsed(st, c, g, preencher, rep, err);
+  fat_free(c);
+  return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* CLI helpers                                                               */
+
+fat_rc fat_price_find_operadora(fat_store *st, const char *ref, fat_price_operadora *out,
+                                fat_err *err)
+{
+  static const char sql[] =
+    "SELECT id, registro_ans, script, nome FROM operadora "
+    "WHERE script = ?1 OR registro_ans = ?1 OR nome = ?1 ORDER BY id LIMIT 1";
+  sqlite3_stmt *s;
+  int step;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  memset(out, 0, sizeof *out);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, ref);
+  step = sqlite3_step(s);
+  if (step == SQLITE_ROW) {
+    out->id = sqlite3_column_int64(s, 0);
+    snprintf(out->registro_ans, sizeof out->registro_ans, "%s",
+             (const char *)sqlite3_column_text(s, 1));
+    snprintf(out->chave, sizeof out->chave, "%s", (const char *)sqlite3_column_text(s, 2));
+    snprintf(out->nome, sizeof out->nome, "%s", (const char *)sqlite3_column_text(s, 3));
+  } else if (step == SQLITE_DONE) {
+    rc = fat_err_set(err, FAT_ENOTFOUND,
+                     "operadora '%s' não cadastrada (use a chave do script, o registro ANS ou o "
+                     "nome; veja faturo cadastro listar)",
+                     ref);
+  } else {
+    rc = fat_store_dberr(st, err, "erro ao procurar a operadora");
+  }
+  sqlite3_reset(s);
+  return rc;
+}
+
+fat_rc fat_price_plano_acomodacao(fat_store *st, int64_t operadora_id, const char *plano,
+                                  char acomodacao[16], fat_err *err)
+{
+  static const char sql[] =
+    "SELECT acomodacao FROM plano WHERE operadora_id = ?1 AND codigo = ?2";
+  sqlite3_stmt *s;
+  int step;
+  fat_rc rc;
+
+  if (acom_of(plano) >= 0) {
+    snprintf(acomodacao, 16, "%s", plano);
+    return FAT_OK;
+  }
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, operadora_id);
+  fat_bind_text(s, 2, plano);
+  step = sqlite3_step(s);
+  if (step == SQLITE_ROW)
+    snprintf(acomodacao, 16, "%s", (const char *)sqlite3_column_text(s, 0));
+  else if (step == SQLITE_DONE)
+    rc = fat_err_set(err, FAT_ENOTFOUND,
+                     "plano '%s' não cadastrado nesta operadora (ou use enfermaria, "
+                     "apartamento, ambulatorial)",
+                     plano);
+  else
+    rc = fat_store_dberr(st, err, "erro ao procurar o plano");
+  sqlite3_reset(s);
+  return rc;
+}
+
+void fat_price_todos_fini(fat_price_todos *t)
+{
+  fat_free(t->sem_preco);
+  fat_free(t->divergentes);
+  memset(t, 0, sizeof *t);
+}
+
+static fat_rc todos_add(fat_price_todos_item **v, size_t *n, int64_t guia_id, int seq,
+                        const char *codigo, int64_t cobrado, int64_t esperado, const char *motivo,
+                        fat_err *err)
+{
+  fat_price_todos_item *nv = fat_realloc(*v, (*n + 1) * sizeof *nv);
+
+  if (nv == NULL)
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  *v = nv;
+  nv += (*n)++;
+  memset(nv, 0, sizeof *nv);
+  nv->guia_id = guia_id;
+  nv->item_seq = seq;
+  snprintf(nv->codigo, sizeof nv->codigo, "%s", codigo);
+  nv->cobrado_total = cobrado;
+  nv->esperado_total = esperado;
+  snprintf(nv->motivo, sizeof nv->motivo, "%s", motivo != NULL ? motivo : "");
+  return FAT_OK;
+}
+
+fat_rc fat_price_conferir_todos(fat_pricer *p, fat_price_todos *out, fat_err *err)
+{
+  static const char sql[] = "SELECT id FROM guia WHERE id > ?1 ORDER BY id LIMIT 1";
+  int64_t last = 0, id;
+  fat_rc rc = FAT_OK;
+
+  memset(out, 0, sizeof *out);
+  for (;;) {
+    sqlite3_stmt *s;
+    fat_guia *g = NULL;
+    fat_price_report rep;
+    size_t i;
+    int step;
+
+    rc = fat_store_prepare(p->st, sql, &s, err);
+    if (rc != FAT_OK)
+      break;
+    fat_bind_int(s, 1, last);
+    step = sqlite3_step(s);
+    if (step != SQLITE_ROW) {
+      sqlite3_reset(s);
+      if (step != SQLITE_DONE)
+        rc = fat_store_dberr(p->st, err, "erro ao listar guias");
+      break;
+    }
+    id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    last = id;
+    rc = fat_guia_load(p->st, id, &g, err);
+    if (rc != FAT_OK)
+      break;
+    out->n_guias++;
+    fat_price_report_init(&rep);
+    rc = fat_price_guia(p, g, 0, &rep, err);
+    if (rc == FAT_OK) {
+      out->n_itens += rep.n_itens;
+      out->n_precificados += rep.n_precificados;
+      out->total_esperado += rep.total_esperado;
+      for (i = 0; i < g->n_itens; i++) {
+        size_t k;
+        int priced = 1;
+
+        for (k = 0; k < rep.n_unpriced; k++)
+          if (rep.unpriced[k].item_seq == g->itens[i].sequencial)
+            priced = 0;
+        if (priced && g->itens[i].valor_total != FAT_ABSENT)
+          out->total_cobrado += g->itens[i].valor_total;
+      }
+      for (i = 0; i < rep.n_unpriced && rc == FAT_OK; i++)
+        rc = todos_add(&out->sem_preco, &out->n_sem_preco, id, rep.unpriced[i].item_seq,
+                       rep.unpriced[i].codigo, FAT_ABSENT, FAT_ABSENT, rep.unpriced[i].motivo,
+                       err);
+      for (i = 0; i < rep.n_diffs && rc == FAT_OK; i++)
+        rc = todos_add(&out->divergentes, &out->n_divergentes, id, rep.diffs[i].item_seq,
+                       rep.diffs[i].codigo, rep.diffs[i].cobrado_total,
+                       rep.diffs[i].esperado_total, NULL, err);
+    } else {
+      fat_err_prefix(err, "guia %lld: ", (long long)id);
+    }
+    fat_price_report_fini(&rep);
+    fat_guia_free(g);
+    if (rc != FAT_OK)
+      break;
+  }
+  if (rc != FAT_OK)
+    fat_price_todos_fini(out);
+  return rc;
+}

@@ -1,0 +1,1142 @@
+/* fat_tabelas.c: CSV import of reference/price tables and dated lookups. */
+#include "fat_tabelas.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "fat_dia.h"
+#include "fat_mem.h"
+#include "fat_store_int.h"
+
+#define TAB_FILE_MAX (64u * 1024u * 1024u)
+#define TAB_MAX_COLS 16
+#define TAB_VIG_SEMPRE "0001-01-01"
+
+static const char *const tipo_names[] = {"tuss",   "cbhpm",     "portes", "brasindice",
+                                         "simpro", "negociada", "glosas"};
+
+const char *fat_tabela_tipo_str(fat_tabela_tipo t)
+{
+  if ((unsigned)t < sizeof tipo_names / sizeof tipo_names[0])
+    return tipo_names[t];
+  return "?";
+}
+
+int fat_tabela_tipo_parse(const char *s)
+{
+  size_t i;
+
+  if (s == NULL)
+    return -1;
+  for (i = 0; i < sizeof tipo_names / sizeof tipo_names[0]; i++)
+    if (strcmp(s, tipo_names[i]) == 0)
+      return (int)i;
+  return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Column layouts                                                           */
+
+typedef enum col_kind { COL_TEXT, COL_CODE, COL_DATE, COL_MONEY, COL_E4, COL_INT, COL_PORTE } col_kind;
+
+typedef struct col_spec {
+  const char *nome;
+  col_kind kind;
+  int obrigatoria;
+} col_spec;
+
+/* Column order in each array is the order of the values handed to the insert. */
+static const col_spec lay_tuss[] = {
+  {"tabela", COL_CODE, 1}, {"codigo", COL_CODE, 1}, {"descricao", COL_TEXT, 1},
+  {"vigencia_inicio", COL_DATE, 0}, {"vigencia_fim", COL_DATE, 0}, {NULL, COL_TEXT, 0}};
+static const col_spec lay_cbhpm[] = {
+  {"codigo", COL_CODE, 1}, {"descricao", COL_TEXT, 1}, {"porte", COL_PORTE, 1},
+  {"fracao_porte", COL_E4, 0}, {"uco", COL_E4, 0}, {"filme", COL_E4, 0},
+  {"auxiliares", COL_INT, 0}, {"porte_anestesico", COL_INT, 0},
+  {"vigencia_inicio", COL_DATE, 0}, {"vigencia_fim", COL_DATE, 0}, {NULL, COL_TEXT, 0}};
+static const col_spec lay_portes[] = {
+  {"porte", COL_PORTE, 1}, {"valor", COL_MONEY, 1},
+  {"vigencia_inicio", COL_DATE, 0}, {"vigencia_fim", COL_DATE, 0}, {NULL, COL_TEXT, 0}};
+static const col_spec lay_insumo[] = {
+  {"codigo", COL_CODE, 1}, {"descricao", COL_TEXT, 1}, {"apresentacao", COL_TEXT, 0},
+  {"pf", COL_MONEY, 1}, {"pmc", COL_MONEY, 1},
+  {"vigencia_inicio", COL_DATE, 0}, {"vigencia_fim", COL_DATE, 0}, {NULL, COL_TEXT, 0}};
+static const col_spec lay_negociada[] = {
+  {"codigo", COL_CODE, 1}, {"descricao", COL_TEXT, 0}, {"valor", COL_MONEY, 1},
+  {"vigencia_inicio", COL_DATE, 0}, {"vigencia_fim", COL_DATE, 0}, {NULL, COL_TEXT, 0}};
+static const col_spec lay_glosas[] = {
+  {"codigo", COL_CODE, 1}, {"descricao", COL_TEXT, 1}, {"grupo", COL_TEXT, 0},
+  {NULL, COL_TEXT, 0}};
+
+static const col_spec *layout_of(fat_tabela_tipo t)
+{
+  switch (t) {
+  case FAT_TAB_TUSS: return lay_tuss;
+  case FAT_TAB_CBHPM: return lay_cbhpm;
+  case FAT_TAB_PORTES: return lay_portes;
+  case FAT_TAB_BRASINDICE:
+  case FAT_TAB_SIMPRO: return lay_insumo;
+  case FAT_TAB_NEGOCIADA: return lay_negociada;
+  case FAT_TAB_GLOSAS: return lay_glosas;
+  }
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Text helpers                                                             */
+
+int fat_tabelas_decimal(const char *s, int scale, int64_t *out, const char **why)
+{
+  const char *p = s, *comma;
+  int64_t ip = 0, fp = 0;
+  int nd = 0, group = -1, any = 0, i;
+
+  if (s == NULL || *s == '\0') {
+    *why = "valor vazio";
+    return -1;
+  }
+  if (strncmp(p, "R$", 2) == 0)
+    p += 2;
+  while (*p == ' ')
+    p++;
+  comma = strchr(p, ',');
+  for (; *p != '\0' && p != comma; p++) {
+    if (*p >= '0' && *p <= '9') {
+      if (ip > (INT64_MAX / 1000000000) / 10) {
+        *why = "número grande demais";
+        return -1;
+      }
+      ip = ip * 10 + (*p - '0');
+      any = 1;
+      if (group >= 0)
+        group++;
+    } else if (*p == '.') {
+      if (!any || (group >= 0 && group != 3)) {
+        *why = "use vírgula como separador decimal (ponto só separa milhares)";
+        return -1;
+      }
+      group = 0;
+    } else {
+      *why = (*p == '-') ? "valor negativo não é aceito" : "não é um número";
+      return -1;
+    }
+  }
+  if (!any || (group >= 0 && group != 3)) {
+    *why = any ? "use vírgula como separador decimal (ponto só separa milhares)"
+               : "não é um número";
+    return -1;
+  }
+  if (comma != NULL) {
+    for (p = comma + 1; *p != '\0'; p++) {
+      if (*p < '0' || *p > '9') {
+        *why = "não é um número";
+        return -1;
+      }
+      if (++nd > scale) {
+        *why = scale == 2 ? "mais de 2 casas decimais" : "mais de 4 casas decimais";
+        return -1;
+      }
+      fp = fp * 10 + (*p - '0');
+    }
+    if (nd == 0) {
+      *why = "vírgula sem casas decimais";
+      return -1;
+    }
+  }
+  for (i = nd; i < scale; i++)
+    fp *= 10;
+  for (i = 0; i < scale; i++)
+    ip *= 10;
+  *out = ip + fp;
+  return 0;
+}
+
+/* Strict UTF-8 validation (no overlongs, no surrogates). */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+  size_t i = 0;
+
+  while (i < n) {
+    unsigned c = s[i];
+    size_t k, need;
+    unsigned cp;
+
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+      need = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      need = 2;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      need = 3;
+      cp = c & 0x07;
+    } else {
+      return 0;
+    }
+    for (k = 1; k <= need; k++) {
+      if (i + k >= n || (s[i + k] & 0xC0) != 0x80)
+        return 0;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+      return 0;
+    i += need + 1;
+  }
+  return 1;
+}
+
+/* Latin-1 bytes to a new UTF-8 string. */
+static char *latin1_to_utf8(const char *s, size_t n, size_t *outlen)
+{
+  char *o = fat_malloc(n * 2 + 1);
+  size_t i, j = 0;
+
+  if (o == NULL)
+    return NULL;
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+
+    if (c < 0x80) {
+      o[j++] = (char)c;
+    } else {
+      o[j++] = (char)(0xC0 | (c >> 6));
+      o[j++] = (char)(0x80 | (c & 0x3F));
+    }
+  }
+  o[j] = '\0';
+  *outlen = j;
+  return o;
+}
+
+/* Header name normalization: lowercase ASCII, common accented Latin letters
+** folded (UTF-8 two-byte sequences), spaces and '-' to '_'. */
+static void norm_header(const char *in, char *out, size_t len)
+{
+  size_t j = 0;
+  const unsigned char *p = (const unsigned char *)in;
+
+  while (*p == ' ')
+    p++;
+  while (*p != '\0' && j + 1 < len) {
+    unsigned c = *p;
+
+    if (c == 0xC3 && p[1] != '\0') {
+      unsigned cp = 0xC0 | (p[1] & 0x3F);
+      char f = '?';
+
+      if ((cp >= 0xC0 && cp <= 0xC5) || (cp >= 0xE0 && cp <= 0xE5)) f = 'a';
+      else if (cp == 0xC7 || cp == 0xE7) f = 'c';
+      else if ((cp >= 0xC8 && cp <= 0xCB) || (cp >= 0xE8 && cp <= 0xEB)) f = 'e';
+      else if ((cp >= 0xCC && cp <= 0xCF) || (cp >= 0xEC && cp <= 0xEF)) f = 'i';
+      else if ((cp >= 0xD2 && cp <= 0xD6) || (cp >= 0xF2 && cp <= 0xF6)) f = 'o';
+      else if ((cp >= 0xD9 && cp <= 0xDC) || (cp >= 0xF9 && cp <= 0xFC)) f = 'u';
+      out[j++] = f;
+      p += 2;
+      continue;
+    }
+    if (c >= 'A' && c <= 'Z')
+      c = c - 'A' + 'a';
+    else if (c == ' ' || c == '-')
+      c = '_';
+    out[j++] = (char)c;
+    p++;
+  }
+  while (j > 0 && out[j - 1] == '_')
+    j--;
+  out[j] = '\0';
+}
+
+/* ------------------------------------------------------------------------ */
+/* CSV reader: one record at a time from a NUL-terminated UTF-8 buffer.      */
+
+typedef struct csv_reader {
+  const char *p;
+  long line;          /* line number of the next character */
+  char *fields[TAB_MAX_COLS + 1];
+  size_t nf;
+  fat_buf cell;
+} csv_reader;
+
+static void csv_free_fields(csv_reader *r)
+{
+  size_t i;
+
+  for (i = 0; i < r->nf; i++)
+    fat_free(r->fields[i]);
+  r->nf = 0;
+}
+
+static void trim_inplace(char *s)
+{
+  size_t n = strlen(s), a = 0;
+
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+    n--;
+  s[n] = '\0';
+  while (s[a] == ' ' || s[a] == '\t')
+    a++;
+  if (a > 0)
+    memmove(s, s + a, n - a + 1);
+}
+
+/* Read the next record. Returns 1 with fields, 0 at end, -1 on error (err
+** set). *start_line gets the line where the record starts. Blank lines are
+** skipped. */
+static int csv_next(csv_reader *r, long *start_line, fat_err *err)
+{
+  int quoted;
+
+  csv_free_fields(r);
+  while (*r->p == '\r' || *r->p == '\n') {
+    if (*r->p == '\n')
+      r->line++;
+    r->p++;
+  }
+  if (*r->p == '\0')
+    return 0;
+  *start_line = r->line;
+  for (;;) {
+    fat_buf_reset(&r->cell);
+    quoted = 0;
+    while (*r->p == ' ')
+      r->p++;
+    if (*r->p == '"') {
+      quoted = 1;
+      r->p++;
+      for (;;) {
+        if (*r->p == '\0') {
+          fat_err_set(err, FAT_EINVAL, "linha %ld: aspas não fechadas", *start_line);
+          return -1;
+        }
+        if (*r->p == '"') {
+          if (r->p[1] == '"') {
+            if (fat_buf_append(&r->cell, "\"", 1, err) != FAT_OK)
+              return -1;
+            r->p += 2;
+            continue;
+          }
+          r->p++;
+          break;
+        }
+        if (*r->p == '\n')
+          r->line++;
+        if (fat_buf_append(&r->cell, r->p, 1, err) != FAT_OK)
+          return -1;
+        r->p++;
+      }
+      while (*r->p == ' ' || *r->p == '\t')
+        r->p++;
+    }
+    while (*r->p != '\0' && *r->p != ';' && *r->p != '\n' && *r->p != '\r') {
+      if (quoted) {
+        fat_err_set(err, FAT_EINVAL, "linha %ld, coluna %zu: texto depois das aspas", *start_line,
+                    r->nf + 1);
+        return -1;
+      }
+      if (fat_buf_append(&r->cell, r->p, 1, err) != FAT_OK)
+        return -1;
+      r->p++;
+    }
+    if (r->nf >= TAB_MAX_COLS) {
+      fat_err_set(err, FAT_EINVAL, "linha %ld: mais de %d colunas", *start_line, TAB_MAX_COLS);
+      return -1;
+    }
+    r->fields[r->nf] = fat_strdup(r->cell.data != NULL ? r->cell.data : "");
+    if (r->fields[r->nf] == NULL) {
+      fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler o arquivo");
+      return -1;
+    }
+    if (!quoted)
+      trim_inplace(r->fields[r->nf]);
+    r->nf++;
+    if (*r->p == ';') {
+      r->p++;
+      continue;
+    }
+    if (*r->p == '\r')
+      r->p++;
+    if (*r->p == '\n') {
+      r->p++;
+      r->line++;
+    }
+    return 1;
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Import                                                                    */
+
+typedef struct row_val {
+  const char *text;   /* COL_TEXT/CODE/DATE/PORTE (NULL when empty) */
+  int64_t num;        /* COL_MONEY/E4/INT */
+  int present;
+} row_val;
+
+static int valid_code(const char *s)
+{
+  size_t i, n = strlen(s);
+
+  if (n == 0 || n > 20)
+    return 0;
+  for (i = 0; i < n; i++) {
+    char c = s[i];
+
+    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+          c == '-' || c == '.'))
+      return 0;
+  }
+  return 1;
+}
+
+/* Porte: "0", "1A".."14C"; for the portes table also "AN0".."AN8". */
+static int valid_porte(const char *s, int allow_an)
+{
+  size_t n = strlen(s);
+
+  if (strcmp(s, "0") == 0)
+    return !allow_an;
+  if (allow_an && n == 3 && s[0] == 'A' && s[1] == 'N' && s[2] >= '0' && s[2] <= '8')
+    return 1;
+  if (n == 2 && s[0] >= '1' && s[0] <= '9' && s[1] >= 'A' && s[1] <= 'C')
+    return 1;
+  if (n == 3 && s[0] == '1' && s[1] >= '0' && s[1] <= '4' && s[2] >= 'A' && s[2] <= 'C')
+    return 1;
+  return 0;
+}
+
+static fat_rc parse_cell(fat_tabela_tipo tipo, const col_spec *c, const char *cell, long line,
+                         row_val *v, fat_err *err)
+{
+  const char *why = NULL;
+  int32_t d;
+
+  v->present = cell != NULL && cell[0] != '\0';
+  v->text = NULL;
+  v->num = 0;
+  if (!v->present) {
+    if (c->obrigatoria)
+      return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna %s: valor obrigatório ausente",
+                         line, c->nome);
+    return FAT_OK;
+  }
+  switch (c->kind) {
+  case COL_TEXT:
+    if (strlen(cell) > 500)
+      return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna %s: texto longo demais (máx. 500)",
+                         line, c->nome);
+    v->text = cell;
+    return FAT_OK;
+  case COL_CODE:
+    if (!valid_code(cell))
+      return fat_err_set(err, FAT_EINVAL,
+                         "linha %ld, coluna %s: código inválido '%s' (letras, dígitos, '-' ou "
+                         "'.', até 20)",
+                         line, c->nome, cell);
+    v->text = cell;
+    return FAT_OK;
+  case COL_PORTE:
+    if (!valid_porte(cell, tipo == FAT_TAB_PORTES))
+      return fat_err_set(err, FAT_EINVAL,
+                         "linha %ld, coluna %s: porte inválido '%s' (ex.: 1A a 14C%s)", line,
+                         c->nome, cell, tipo == FAT_TAB_PORTES ? ", AN0 a AN8" : ", ou 0");
+    v->text = cell;
+    return FAT_OK;
+  case COL_DATE:
+    if (fat_dia_parse(cell, &d) != 0)
+      return fat_err_set(err, FAT_EINVAL,
+                         "linha %ld, coluna %s: data inválida '%s' (use AAAA-MM-DD)", line,
+                         c->nome, cell);
+    v->text = cell;
+    return FAT_OK;
+  case COL_MONEY:
+  case COL_E4:
+  case COL_INT:
+    if (fat_tabelas_decimal(cell, c->kind == COL_MONEY ? 2 : c->kind == COL_E4 ? 4 : 0, &v->num,
+                            &why) != 0)
+      return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna %s: '%s': %s", line, c->nome, cell,
+                         why);
+    if (c->kind == COL_INT && v->num > 1000000)
+      return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna %s: número grande demais", line,
+                         c->nome);
+    return FAT_OK;
+  }
+  return FAT_OK;
+}
+
+typedef struct import_ctx {
+  fat_store *st;
+  fat_tabela_tipo tipo;
+  const fat_tabela_opcoes *op;
+  const char *vig;
+  int64_t batch;
+} import_ctx;
+
+/* vals are in layout order. Returns FAT_OK, or an error naming the line. */
+static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *err)
+{
+  static const char sql_tuss[] =
+    "INSERT INTO tuss_termo (tabela, codigo, descricao, vigencia_inicio, vigencia_fim, "
+    "importacao_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+    "ON CONFLICT (tabela, codigo, vigencia_inicio) DO UPDATE SET descricao = excluded.descricao, "
+    "vigencia_fim = excluded.vigencia_fim, importacao_id = excluded.importacao_id "
+    "WHERE importacao_id <> excluded.importacao_id";
+  static const char sql_cbhpm[] =
+    "INSERT INTO cbhpm_procedimento (edicao, codigo, descricao, porte, fracao_porte_e4, uco_e4, "
+    "filme_e4, auxiliares, porte_anestesico, vigencia_inicio, vigencia_fim, importacao_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+    "ON CONFLICT (edicao, codigo, vigencia_inicio) DO UPDATE SET descricao = excluded.descricao, "
+    "porte = excluded.porte, fracao_porte_e4 = excluded.fracao_porte_e4, uco_e4 = "
+    "excluded.uco_e4, filme_e4 = excluded.filme_e4, auxiliares = excluded.auxiliares, "
+    "porte_anestesico = excluded.porte_anestesico, vigencia_fim = excluded.vigencia_fim, "
+    "importacao_id = excluded.importacao_id WHERE importacao_id <> excluded.importacao_id";
+  static const char sql_porte[] =
+    "INSERT INTO cbhpm_porte (edicao, porte, valor, vigencia_inicio, vigencia_fim, importacao_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+    "ON CONFLICT (edicao, porte, vigencia_inicio) DO UPDATE SET valor = excluded.valor, "
+    "vigencia_fim = excluded.vigencia_fim, importacao_id = excluded.importacao_id "
+    "WHERE importacao_id <> excluded.importacao_id";
+  static const char sql_insumo[] =
+    "INSERT INTO preco_insumo (tabela, codigo, descricao, apresentacao, pf, pmc, vigencia_inicio, "
+    "vigencia_fim, importacao_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+    "ON CONFLICT (tabela, codigo, vigencia_inicio) DO UPDATE SET descricao = excluded.descricao, "
+    "apresentacao = excluded.apresentacao, pf = excluded.pf, pmc = excluded.pmc, vigencia_fim = "
+    "excluded.vigencia_fim, importacao_id = excluded.importacao_id "
+    "WHERE importacao_id <> excluded.importacao_id";
+  static const char sql_neg[] =
+    "INSERT INTO preco_negociado (operadora, codigo, descricao, valor, vigencia_inicio, "
+    "vigencia_fim, importacao_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "ON CONFLICT (operadora, codigo, vigencia_inicio) DO UPDATE SET descricao = "
+    "excluded.descricao, valor = excluded.valor, vigencia_fim = excluded.vigencia_fim, "
+    "importacao_id = excluded.importacao_id WHERE importacao_id <> excluded.importacao_id";
+  static const char sql_glosa[] =
+    "INSERT INTO glosa_motivo (codigo, descricao, grupo, importacao_id) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (codigo) DO UPDATE SET descricao = excluded.descricao, grupo = excluded.grupo, "
+    "importacao_id = excluded.importacao_id WHERE importacao_id <> excluded.importacao_id";
+  sqlite3_stmt *s = NULL;
+  const char *vi, *vf;
+  const char *key;
+  fat_rc rc;
+  int step;
+
+  switch (c->tipo) {
+  case FAT_TAB_TUSS:
+    if ((rc = fat_store_prepare(c->st, sql_tuss, &s, err)) != FAT_OK)
+      return rc;
+    vi = v[3].text != NULL ? v[3].text : c->vig;
+    vf = v[4].text;
+    fat_bind_text(s, 1, v[0].text);
+    fat_bind_text(s, 2, v[1].text);
+    fat_bind_text(s, 3, v[2].text);
+    fat_bind_text(s, 4, vi);
+    fat_bind_text(s, 5, vf);
+    fat_bind_int(s, 6, c->batch);
+    key = v[1].text;
+    break;
+  case FAT_TAB_CBHPM:
+    if ((rc = fat_store_prepare(c->st, sql_cbhpm, &s, err)) != FAT_OK)
+      return rc;
+    vi = v[8].text != NULL ? v[8].text : c->vig;
+    vf = v[9].text;
+    fat_bind_text(s, 1, c->op->edicao);
+    fat_bind_text(s, 2, v[0].text);
+    fat_bind_text(s, 3, v[1].text);
+    fat_bind_text(s, 4, v[2].text);
+    fat_bind_int(s, 5, v[3].present ? v[3].num : 10000);
+    fat_bind_int(s, 6, v[4].num);
+    fat_bind_int(s, 7, v[5].num);
+    fat_bind_int(s, 8, v[6].num);
+    if (v[7].num > 8)
+      return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna porte_anestesico: use 0 a 8", line);
+    fat_bind_int(s, 9, v[7].num);
+    fat_bind_text(s, 10, vi);
+    fat_bind_text(s, 11, vf);
+    fat_bind_int(s, 12, c->batch);
+    key = v[0].text;
+    if (v[3].present && (v[3].num <= 0 || v[3].num > 10000))
+      return fat_err_set(err, FAT_EINVAL,
+                         "linha %ld, coluna fracao_porte: use um valor entre 0,0001 e 1", line);
+    break;
+  case FAT_TAB_PORTES:
+    if ((rc = fat_store_prepare(c->st, sql_porte, &s, err)) != FAT_OK)
+      return rc;
+    vi = v[2].text != NULL ? v[2].text : c->vig;
+    vf = v[3].text;
+    fat_bind_text(s, 1, c->op->edicao);
+    fat_bind_text(s, 2, v[0].text);
+    fat_bind_int(s, 3, v[1].num);
+    fat_bind_text(s, 4, vi);
+    fat_bind_text(s, 5, vf);
+    fat_bind_int(s, 6, c->batch);
+    key = v[0].text;
+    break;
+  case FAT_TAB_BRASINDICE:
+  case FAT_TAB_SIMPRO:
+    if ((rc = fat_store_prepare(c->st, sql_insumo, &s, err)) != FAT_OK)
+      return rc;
+    vi = v[5].text != NULL ? v[5].text : c->vig;
+    vf = v[6].text;
+    fat_bind_text(s, 1, fat_tabela_tipo_str(c->tipo));
+    fat_bind_text(s, 2, v[0].text);
+    fat_bind_text(s, 3, v[1].text);
+    fat_bind_text(s, 4, v[2].text);
+    fat_bind_int(s, 5, v[3].num);
+    fat_bind_int(s, 6, v[4].num);
+    fat_bind_text(s, 7, vi);
+    fat_bind_text(s, 8, vf);
+    fat_bind_int(s, 9, c->batch);
+    key = v[0].text;
+    if (v[4].num < v[3].num)
+      return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna pmc: PMC menor que o PF", line);
+    break;
+  case FAT_TAB_NEGOCIADA:
+    if ((rc = fat_store_prepare(c->st, sql_neg, &s, err)) != FAT_OK)
+      return rc;
+    vi = v[3].text != NULL ? v[3].text : c->vig;
+    vf = v[4].text;
+    fat_bind_text(s, 1, c->op->operadora);
+    fat_bind_text(s, 2, v[0].text);
+    fat_bind_text(s, 3, v[1].text);
+    fat_bind_int(s, 4, v[2].num);
+    fat_bind_text(s, 5, vi);
+    fat_bind_text(s, 6, vf);
+    fat_bind_int(s, 7, c->batch);
+    key = v[0].text;
+    break;
+  case FAT_TAB_GLOSAS:
+  default:
+    if ((rc = fat_store_prepare(c->st, sql_glosa, &s, err)) != FAT_OK)
+      return rc;
+    vi = NULL;
+    vf = NULL;
+    fat_bind_text(s, 1, v[0].text);
+    fat_bind_text(s, 2, v[1].text);
+    fat_bind_text(s, 3, v[2].text);
+    fat_bind_int(s, 4, c->batch);
+    key = v[0].text;
+    break;
+  }
+  if (vf != NULL && vi != NULL && strcmp(vf, vi) < 0) {
+    sqlite3_reset(s);
+    return fat_err_set(err, FAT_EINVAL,
+                       "linha %ld, coluna vigencia_fim: %s é anterior ao início da vigência %s",
+                       line, vf, vi);
+  }
+  step = sqlite3_step(s);
+  sqlite3_reset(s);
+  if (step != SQLITE_DONE) {
+    rc = fat_store_dberr(c->st, err, "erro ao gravar");
+    fat_err_prefix(err, "linha %ld: ", line);
+    return rc;
+  }
+  if (sqlite3_changes(fat_store_db(c->st)) == 0)
+    return fat_err_set(err, FAT_EINVAL,
+                       "linha %ld, coluna %s: '%s' repetido no arquivo (mesma vigência)", line,
+                       c->tipo == FAT_TAB_PORTES ? "porte" : "codigo", key);
+  return FAT_OK;
+}
+
+static fat_rc import_rows(import_ctx *c, const char *text, long *nrows, fat_err *err)
+{
+  const col_spec *lay = layout_of(c->tipo);
+  csv_reader r;
+  int map[TAB_MAX_COLS]; /* file column -> layout index */
+  int seen[TAB_MAX_COLS];
+  size_t ncols = 0, i, k;
+  long line = 0;
+  int got;
+  fat_rc rc = FAT_OK;
+  row_val vals[TAB_MAX_COLS];
+
+  memset(&r, 0, sizeof r);
+  r.p = text;
+  r.line = 1;
+  fat_buf_init(&r.cell, 1u << 20);
+  *nrows = 0;
+  for (k = 0; lay[k].nome != NULL; k++)
+    ncols++;
+  got = csv_next(&r, &line, err);
+  if (got < 0) {
+    rc = err != NULL ? err->rc : FAT_EINVAL;
+    goto out;
+  }
+  if (got == 0) {
+    rc = fat_err_set(err, FAT_EINVAL, "arquivo vazio: falta a linha de cabeçalho");
+    goto out;
+  }
+  memset(seen, 0, sizeof seen);
+  for (i = 0; i < r.nf; i++) {
+    char h[64];
+
+    norm_header(r.fields[i], h, sizeof h);
+    map[i] = -1;
+    for (k = 0; k < ncols; k++)
+      if (strcmp(h, lay[k].nome) == 0)
+        map[i] = (int)k;
+    if (map[i] < 0) {
+      rc = fat_err_set(err, FAT_EINVAL,
+                       "linha %ld, coluna %zu: cabeçalho desconhecido '%s' para a tabela %s",
+                       line, i + 1, r.fields[i], fat_tabela_tipo_str(c->tipo));
+      goto out;
+    }
+    if (seen[map[i]]++) {
+      rc = fat_err_set(err, FAT_EINVAL, "linha %ld: coluna %s repetida no cabeçalho", line,
+                       lay[map[i]].nome);
+      goto out;
+    }
+  }
+  for (k = 0; k < ncols; k++)
+    if (lay[k].obrigatoria && !seen[k]) {
+      rc = fat_err_set(err, FAT_EINVAL, "cabeçalho: falta a coluna obrigatória %s", lay[k].nome);
+      goto out;
+    }
+  {
+    size_t nhead = r.nf;
+
+    for (;;) {
+      got = csv_next(&r, &line, err);
+      if (got < 0) {
+        rc = err != NULL ? err->rc : FAT_EINVAL;
+        goto out;
+      }
+      if (got == 0)
+        break;
+      if (r.nf != nhead) {
+        rc = fat_err_set(err, FAT_EINVAL, "linha %ld: %zu colunas, o cabeçalho tem %zu", line,
+                         r.nf, nhead);
+        goto out;
+      }
+      for (k = 0; k < ncols; k++) {
+        const char *cell = NULL;
+
+        for (i = 0; i < nhead; i++)
+          if (map[i] == (int)k)
+            cell = r.fields[i];
+        rc = parse_cell(c->tipo, &lay[k], cell, line, &vals[k], err);
+        if (rc != FAT_OK)
+          goto out;
+      }
+      rc = insert_row(c, vals, line, err);
+      if (rc != FAT_OK)
+        goto out;
+      (*nrows)++;
+    }
+  }
+  if (*nrows == 0)
+    rc = fat_err_set(err, FAT_EINVAL, "arquivo sem linhas de dados");
+out:
+  csv_free_fields(&r);
+  fat_buf_fini(&r.cell);
+  return rc;
+}
+
+fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char *name,
+                                const char *data, size_t len, const fat_tabela_opcoes *op,
+                                fat_tabela_resultado *res, fat_err *err)
+{
+  static const char sql_batch[] =
+    "INSERT INTO tabela_importacao (tipo, arquivo, sha256, codificacao, linhas, vigencia, edicao, "
+    "operadora, usuario) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8)";
+  static const char sql_count[] = "UPDATE tabela_importacao SET linhas = ?1 WHERE id = ?2";
+  static const fat_tabela_opcoes none = {NULL, NULL, NULL};
+  unsigned char hash[crypto_hash_sha256_BYTES];
+  fat_tabela_resultado tmp;
+  import_ctx c;
+  char *conv = NULL;
+  const char *text;
+  size_t tlen, i;
+  sqlite3_stmt *s;
+  int32_t d;
+  long nrows = 0;
+  fat_rc rc;
+
+  if (res == NULL)
+    res = &tmp;
+  memset(res, 0, sizeof *res);
+  if (op == NULL)
+    op = &none;
+  if ((unsigned)tipo > FAT_TAB_GLOSAS)
+    return fat_err_set(err, FAT_EINVAL, "tipo de tabela inválido");
+  if (op->vigencia != NULL && fat_dia_parse(op->vigencia, &d) != 0)
+    return fat_err_set(err, FAT_EINVAL, "vigência inválida '%s' (use AAAA-MM-DD)", op->vigencia);
+  if ((tipo == FAT_TAB_CBHPM || tipo == FAT_TAB_PORTES) &&
+      (op->edicao == NULL || op->edicao[0] == '\0'))
+    return fat_err_set(err, FAT_EINVAL, "a tabela %s precisa da edição (--edicao)",
+                       fat_tabela_tipo_str(tipo));
+  if (tipo == FAT_TAB_NEGOCIADA) {
+    if (op->operadora == NULL || strlen(op->operadora) != 6 ||
+        strspn(op->operadora, "0123456789") != 6)
+      return fat_err_set(err, FAT_EINVAL,
+                         "a tabela negociada precisa do registro ANS da operadora (--operadora, 6 "
+                         "dígitos)");
+  }
+  crypto_hash_sha256(hash, (const unsigned char *)data, len);
+  for (i = 0; i < sizeof hash; i++)
+    snprintf(res->sha256 + 2 * i, 3, "%02x", hash[i]);
+  if (memchr(data, '\0', len) != NULL)
+    return fat_err_set(err, FAT_EINVAL, "%s: arquivo binário (contém byte nulo)", name);
+  if (utf8_valid((const unsigned char *)data, len)) {
+    snprintf(res->codificacao, sizeof res->codificacao, "UTF-8");
+    text = data;
+    tlen = len;
+    if (tlen >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+      text += 3;
+      tlen -= 3;
+    }
+  } else {
+    snprintf(res->codificacao, sizeof res->codificacao, "ISO-8859-1");
+    conv = latin1_to_utf8(data, len, &tlen);
+    if (conv == NULL)
+      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao converter o arquivo");
+    text = conv;
+  }
+  (void)tlen;
+  memset(&c, 0, sizeof c);
+  c.st = st;
+  c.tipo = tipo;
+  c.op = op;
+  c.vig = op->vigencia != NULL ? op->vigencia : TAB_VIG_SEMPRE;
+  rc = fat_store_begin(st, err);
+  if (rc != FAT_OK)
+    goto out;
+  rc = fat_store_prepare(st, sql_batch, &s, err);
+  if (rc != FAT_OK)
+    goto fail;
+  fat_bind_text(s, 1, fat_tabela_tipo_str(tipo));
+  fat_bind_text(s, 2, name);
+  fat_bind_text(s, 3, res->sha256);
+  fat_bind_text(s, 4, res->codificacao);
+  fat_bind_text(s, 5, c.vig);
+  fat_bind_text(s, 6, tipo == FAT_TAB_CBHPM || tipo == FAT_TAB_PORTES ? op->edicao : NULL);
+  fat_bind_text(s, 7, tipo == FAT_TAB_NEGOCIADA ? op->operadora : NULL);
+  fat_bind_text(s, 8, fat_store_user(st));
+  if (sqlite3_step(s) != SQLITE_DONE) {
+    rc = fat_store_dberr(st, err, "erro ao registrar a importação");
+    sqlite3_reset(s);
+    goto fail;
+  }
+  sqlite3_reset(s);
+  c.batch = fat_store_last_id(st);
+  rc = import_rows(&c, text, &nrows, err);
+  if (rc != FAT_OK) {
+    fat_err_prefix(err, "%s: ", name);
+    goto fail;
+  }
+  rc = fat_store_prepare(st, sql_count, &s, err);
+  if (rc != FAT_OK)
+    goto fail;
+  fat_bind_int(s, 1, nrows);
+  fat_bind_int(s, 2, c.batch);
+  if (sqlite3_step(s) != SQLITE_DONE) {
+    rc = fat_store_dberr(st, err, "erro ao registrar a importação");
+    sqlite3_reset(s);
+    goto fail;
+  }
+  sqlite3_reset(s);
+  {
+    char obj[32], det[256];
+
+    snprintf(obj, sizeof obj, "tabela_importacao:%lld", (long long)c.batch);
+    snprintf(det, sizeof det, "%s %s (%ld linhas, %s)", fat_tabela_tipo_str(tipo), name, nrows,
+             res->codificacao);
+    rc = fat_store_audit(st, "tabela.importar", obj, det, err);
+    if (rc != FAT_OK)
+      goto fail;
+  }
+  rc = fat_store_commit(st, err);
+  if (rc != FAT_OK)
+    goto out;
+  res->importacao_id = c.batch;
+  res->linhas = nrows;
+  goto out;
+fail:
+  fat_store_rollback(st);
+out:
+  fat_free(conv);
+  return rc;
+}
+
+fat_rc fat_tabelas_importar(fat_store *st, fat_tabela_tipo tipo, const char *path,
+                            const fat_tabela_opcoes *op, fat_tabela_resultado *res, fat_err *err)
+{
+  char *data = NULL;
+  size_t len = 0;
+  const char *base;
+  fat_rc rc;
+
+  rc = fat_file_read(path, TAB_FILE_MAX, &data, &len, err);
+  if (rc != FAT_OK)
+    return rc;
+  base = strrchr(path, '/');
+  base = base != NULL ? base + 1 : path;
+  rc = fat_tabelas_importar_buf(st, tipo, base, data, len, op, res, err);
+  fat_free(data);
+  return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Listing                                                                   */
+
+static fat_rc add_col_json(cJSON *o, const char *k, sqlite3_stmt *s, int i)
+{
+  cJSON *v;
+
+  switch (sqlite3_column_type(s, i)) {
+  case SQLITE_NULL: return FAT_OK;
+  case SQLITE_INTEGER: v = cJSON_CreateNumber((double)sqlite3_column_int64(s, i)); break;
+  default: v = cJSON_CreateString((const char *)sqlite3_column_text(s, i)); break;
+  }
+  if (v == NULL)
+    return FAT_ENOMEM;
+  cJSON_AddItemToObject(o, k, v);
+  return FAT_OK;
+}
+
+fat_rc fat_tabelas_listar(fat_store *st, cJSON **out, fat_err *err)
+{
+  static const char sql[] =
+    "SELECT id, tipo, arquivo, sha256, codificacao, linhas, vigencia, edicao, operadora, usuario, "
+    "importado_em FROM tabela_importacao ORDER BY id";
+  static const char sql_tot[] =
+    "SELECT (SELECT count(*) FROM tuss_termo), (SELECT count(*) FROM cbhpm_procedimento), "
+    "(SELECT count(*) FROM cbhpm_porte), "
+    "(SELECT count(*) FROM preco_insumo WHERE tabela = 'brasindice'), "
+    "(SELECT count(*) FROM preco_insumo WHERE tabela = 'simpro'), "
+    "(SELECT count(*) FROM preco_negociado), (SELECT count(*) FROM glosa_motivo)";
+  static const char *const cols[] = {"id",     "tipo",     "arquivo", "sha256",
+                                     "codificacao", "linhas", "vigencia", "edicao",
+                                     "operadora", "usuario", "importado_em"};
+  cJSON *root = cJSON_CreateObject(), *arr, *tot;
+  sqlite3_stmt *s;
+  fat_rc rc;
+  int step, i;
+
+  *out = NULL;
+  if (root == NULL || (arr = cJSON_AddArrayToObject(root, "importacoes")) == NULL ||
+      (tot = cJSON_AddObjectToObject(root, "totais")) == NULL) {
+    cJSON_Delete(root);
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  }
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    goto fail;
+  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    cJSON *o = cJSON_CreateObject();
+
+    if (o == NULL) {
+      sqlite3_reset(s);
+      rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      goto fail;
+    }
+    cJSON_AddItemToArray(arr, o);
+    for (i = 0; i < 11; i++)
+      if (add_col_json(o, cols[i], s, i) != FAT_OK) {
+        sqlite3_reset(s);
+        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        goto fail;
+      }
+  }
+  sqlite3_reset(s);
+  if (step != SQLITE_DONE) {
+    rc = fat_store_dberr(st, err, "erro ao listar tabelas");
+    goto fail;
+  }
+  rc = fat_store_prepare(st, sql_tot, &s, err);
+  if (rc != FAT_OK)
+    goto fail;
+  if (sqlite3_step(s) != SQLITE_ROW) {
+    rc = fat_store_dberr(st, err, "erro ao contar tabelas");
+    sqlite3_reset(s);
+    goto fail;
+  }
+  for (i = 0; i < 7; i++) {
+    static const char *const keys[] = {"tuss",   "cbhpm",     "portes", "brasindice",
+                                       "simpro", "negociada", "glosas"};
+
+    if (add_col_json(tot, keys[i], s, i) != FAT_OK) {
+      sqlite3_reset(s);
+      rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      goto fail;
+    }
+  }
+  sqlite3_reset(s);
+  *out = root;
+  return FAT_OK;
+fail:
+  cJSON_Delete(root);
+  return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lookups                                                                   */
+
+static void copy_col(sqlite3_stmt *s, int i, char *buf, size_t len)
+{
+  const unsigned char *t = sqlite3_column_text(s, i);
+
+  snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
+}
+
+/* Step a lookup statement: FAT_OK with a row, FAT_ENOTFOUND, or FAT_EDB. */
+static fat_rc lookup_step(fat_store *st, sqlite3_stmt *s, fat_err *err)
+{
+  int step = sqlite3_step(s);
+
+  if (step == SQLITE_ROW)
+    return FAT_OK;
+  if (step == SQLITE_DONE)
+    return FAT_ENOTFOUND;
+  return fat_store_dberr(st, err, "erro ao consultar tabela de preços");
+}
+
+fat_rc fat_tabelas_cbhpm(fat_store *st, const char *edicao, const char *codigo, const char *data,
+                         fat_cbhpm_proc *out, fat_err *err)
+{
+  static const char sql[] =
+    "SELECT descricao, porte, fracao_porte_e4, uco_e4, filme_e4, auxiliares, porte_anestesico, "
+    "vigencia_inicio FROM cbhpm_procedimento WHERE edicao = ?1 AND codigo = ?2 "
+    "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
+    "ORDER BY vigencia_inicio DESC LIMIT 1";
+  sqlite3_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, edicao);
+  fat_bind_text(s, 2, codigo);
+  fat_bind_text(s, 3, data);
+  rc = lookup_step(st, s, err);
+  if (rc == FAT_OK) {
+    copy_col(s, 0, out->descricao, sizeof out->descricao);
+    copy_col(s, 1, out->porte, sizeof out->porte);
+    out->fracao_porte_e4 = sqlite3_column_int64(s, 2);
+    out->uco_e4 = sqlite3_column_int64(s, 3);
+    out->filme_e4 = sqlite3_column_int64(s, 4);
+    out->auxiliares = sqlite3_column_int(s, 5);
+    out->porte_anestesico = sqlite3_column_int(s, 6);
+    copy_col(s, 7, out->vigencia, sizeof out->vigencia);
+  } else if (rc == FAT_ENOTFOUND) {
+    fat_err_set(err, rc, "código %s não está na CBHPM edição %s vigente em %s", codigo, edicao,
+                data);
+  }
+  sqlite3_reset(s);
+  return rc;
+}
+
+fat_rc fat_tabelas_porte(fat_store *st, const char *edicao, const char *porte, const char *data,
+                         int64_t *valor, char vigencia[11], fat_err *err)
+{
+  static const char sql[] =
+    "SELECT valor, vigencia_inicio FROM cbhpm_porte WHERE edicao = ?1 AND porte = ?2 "
+    "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
+    "ORDER BY vigencia_inicio DESC LIMIT 1";
+  sqlite3_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, edicao);
+  fat_bind_text(s, 2, porte);
+  fat_bind_text(s, 3, data);
+  rc = lookup_step(st, s, err);
+  if (rc == FAT_OK) {
+    *valor = sqlite3_column_int64(s, 0);
+    copy_col(s, 1, vigencia, 11);
+  } else if (rc == FAT_ENOTFOUND) {
+    fat_err_set(err, rc, "porte %s sem valor na edição %s vigente em %s", porte, edicao, data);
+  }
+  sqlite3_reset(s);
+  return rc;
+}
+
+fat_rc fat_tabelas_insumo(fat_store *st, const char *tabela, const char *codigo, const char *data,
+                          fat_insumo_preco *out, fat_err *err)
+{
+  static const char sql[] =
+    "SELECT descricao, apresentacao, pf, pmc, vigencia_inicio FROM preco_insumo "
+    "WHERE tabela = ?1 AND codigo = ?2 "
+    "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
+    "ORDER BY vigencia_inicio DESC LIMIT 1";
+  sqlite3_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, tabela);
+  fat_bind_text(s, 2, codigo);
+  fat_bind_text(s, 3, data);
+  rc = lookup_step(st, s, err);
+  if (rc == FAT_OK) {
+    copy_col(s, 0, out->descricao, sizeof out->descricao);
+    copy_col(s, 1, out->apresentacao, sizeof out->apresentacao);
+    out->pf = sqlite3_column_int64(s, 2);
+    out->pmc = sqlite3_column_int64(s, 3);
+    copy_col(s, 4, out->vigencia, sizeof out->vigencia);
+  } else if (rc == FAT_ENOTFOUND) {
+    fat_err_set(err, rc, "código %s não está na tabela %s vigente em %s", codigo,
+                strcmp(tabela, "brasindice") == 0 ? "Brasíndice" : "Simpro", data);
+  }
+  sqlite3_reset(s);
+  return rc;
+}
+
+fat_rc fat_tabelas_negociado(fat_store *st, const char *registro_ans, const char *codigo,
+                             const char *data, int64_t *valor, char descricao[160],
+                             char vigencia[11], fat_err *err)
+{
+  static const char sql[] =
+    "SELECT valor, descricao, vigencia_inicio FROM preco_negociado "
+    "WHERE operadora = ?1 AND codigo = ?2 "
+    "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
+    "ORDER BY vigencia_inicio DESC LIMIT 1";
+  sqlite3_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, registro_ans);
+  fat_bind_text(s, 2, codigo);
+  fat_bind_text(s, 3, data);
+  rc = lookup_step(st, s, err);
+  if (rc == FAT_OK) {
+    *valor = sqlite3_column_int64(s, 0);
+    copy_col(s, 1, descricao, 160);
+    copy_col(s, 2, vigencia, 11);
+  } else if (rc == FAT_ENOTFOUND) {
+    fat_err_set(err, rc, "código %s não está na tabela negociada da operadora %s vigente em %s",
+                codigo, registro_ans, data);
+  }
+  sqlite3_reset(s);
+  return rc;
+}
+
+fat_rc fat_tabelas_tuss(fat_store *st, const char *codigo, const char *data, char tabela[4],
+                        char descricao[160], fat_err *err)
+{
+  static const char sql[] =
+    "SELECT tabela, descricao FROM tuss_termo WHERE codigo = ?1 "
+    "AND vigencia_inicio <= ?2 AND (vigencia_fim IS NULL OR vigencia_fim >= ?2) "
+    "ORDER BY vigencia_inicio DESC LIMIT 1";
+  sqlite3_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, codigo);
+  fat_bind_text(s, 2, data);
+  rc = lookup_step(st, s, err);
+  if (rc == FAT_OK) {
+    copy_col(s, 0, tabela, 4);
+    copy_col(s, 1, descricao, 160);
+  } else if (rc == FAT_ENOTFOUND) {
+    fat_err_set(err, rc, "código %s não está na terminologia TUSS vigente em %s", codigo, data);
+  }
+  sqlite3_reset(s);
+  return rc;
+}

@@ -1,0 +1,233 @@
+/* test_demo.c: the demonstration clinic (fat_demo): deterministic by seed and
+** competência, every defect class injected, clean guias priced exactly and
+** with valid documents, refuses a non-empty store. Uses the real operator
+** scripts (FATURO_REGRAS) and demo tables. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "fat_demo.h"
+#include "fat_docnum.h"
+#include "fat_mem.h"
+#include "fat_price.h"
+#include "fat_rules.h"
+#include "fat_store_int.h"
+
+#define N_GUIAS 300
+
+static const char *regras_dir(void)
+{
+  const char *r = getenv("FATURO_REGRAS");
+
+  return (r != NULL && r[0] != '\0') ? r : FAT_SOURCE_DIR "/rules";
+}
+
+static void remove_db(const char *path)
+{
+  char p[256];
+
+  unlink(path);
+  snprintf(p, sizeof p, "%s-wal", path);
+  unlink(p);
+  snprintf(p, sizeof p, "%s-shm", path);
+  unlink(p);
+}
+
+/* Build a demo database at path; returns the open store. */
+static fat_store *make_demo(const char *path, uint64_t semente, fat_demo_resumo *res)
+{
+  fat_demo_opcoes op = {N_GUIAS, semente, "2026-10", 2000};
+  fat_store *st = NULL;
+  fat_gen *gen = NULL;
+  fat_pricer *p = NULL;
+  fat_err err;
+
+  remove_db(path);
+  fat_err_clear(&err);
+  if (fat_store_open(path, &st, &err) != FAT_OK ||
+      fat_demo_tabelas(st, regras_dir(), NULL, &err) != FAT_OK ||
+      fat_gen_build(regras_dir(), NULL, NULL, NULL, &gen, &err) != FAT_OK ||
+      fat_pricer_new_gen(st, gen, &p, &err) != FAT_OK ||
+      fat_demo_gerar(st, p, &op, res, &err) != FAT_OK)
+    fail_msg("demo: %s", err.msg);
+  fat_pricer_free(p);
+  fat_gen_release(gen);
+  return st;
+}
+
+/* SHA-256 over every row the demo writes (in id order, without timestamps). */
+static void db_hash(fat_store *st, char out[65])
+{
+  static const char *const queries[] = {
+    "SELECT * FROM beneficiario ORDER BY id",
+    "SELECT * FROM carteira ORDER BY id",
+    "SELECT * FROM profissional ORDER BY id",
+    "SELECT id, tipo, numero_prestador, beneficiario_id, carteira_numero, carteira_validade, cns, "
+    "senha, data_autorizacao, validade_senha, carater_atendimento, cid, data_inicio, data_fim, "
+    "executante_id, assinatura_beneficiario, pedido_medico, laudo, valor_total, plano_id "
+    "FROM guia ORDER BY id",
+    "SELECT * FROM item ORDER BY id",
+    "SELECT * FROM demo_defeito ORDER BY guia_id, classe",
+    NULL};
+  crypto_hash_sha256_state h;
+  unsigned char d[crypto_hash_sha256_BYTES];
+  size_t q, i;
+
+  crypto_hash_sha256_init(&h);
+  for (q = 0; queries[q] != NULL; q++) {
+    sqlite3_stmt *s;
+
+    assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), queries[q], -1, &s, NULL), SQLITE_OK);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      int c, n = sqlite3_column_count(s);
+
+      for (c = 0; c < n; c++) {
+        const unsigned char *t = sqlite3_column_text(s, c);
+
+        if (t != NULL)
+          crypto_hash_sha256_update(&h, t, strlen((const char *)t));
+        crypto_hash_sha256_update(&h, (const unsigned char *)"|", 1);
+      }
+      crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
+    }
+    sqlite3_finalize(s);
+  }
+  crypto_hash_sha256_final(&h, d);
+  for (i = 0; i < sizeof d; i++)
+    snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static int64_t scalar(fat_store *st, const char *sql)
+{
+  sqlite3_stmt *s;
+  int64_t v = -1;
+
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
+static void test_deterministic(void **state)
+{
+  fat_demo_resumo r1, r2, r3;
+  fat_store *a, *b, *c;
+  char ha[65], hb[65], hc[65];
+
+  (void)state;
+  a = make_demo("test_demo_a.db", 7, &r1);
+  b = make_demo("test_demo_b.db", 7, &r2);
+  c = make_demo("test_demo_c.db", 8, &r3);
+  db_hash(a, ha);
+  db_hash(b, hb);
+  db_hash(c, hc);
+  assert_string_equal(ha, hb);
+  assert_string_not_equal(ha, hc);
+  assert_int_equal(r1.n_guias, N_GUIAS);
+  assert_int_equal(r1.n_itens, r2.n_itens);
+  assert_true(r1.valor_total == r2.valor_total);
+  fat_store_close(a);
+  fat_store_close(b);
+  fat_store_close(c);
+  remove_db("test_demo_a.db");
+  remove_db("test_demo_b.db");
+  remove_db("test_demo_c.db");
+}
+
+static void test_contents(void **state)
+{
+  fat_demo_resumo res;
+  fat_store *st;
+  fat_gen *gen = NULL;
+  fat_pricer *p = NULL;
+  fat_price_todos t;
+  size_t inesperados = 99;
+  fat_demo_opcoes op = {N_GUIAS, 7, "2026-10", 2000};
+  sqlite3_stmt *s;
+  int i, bad_cpf = 0, bad_cns = 0;
+  fat_err err;
+
+  (void)state;
+  st = make_demo("test_demo_d.db", 3, &res);
+  /* every class at least once, ~30% of guias with a defect, all 4 types */
+  assert_int_equal(scalar(st, "SELECT count(DISTINCT classe) FROM demo_defeito"),
+                   FAT_DEMO_N_CLASSES);
+  for (i = 0; i < FAT_DEMO_N_CLASSES; i++)
+    assert_true(res.defeitos[i] >= 1);
+  assert_int_equal(scalar(st, "SELECT count(*) FROM guia"), N_GUIAS);
+  assert_true(res.n_com_defeito * 100 >= N_GUIAS * 20 && res.n_com_defeito * 100 <= N_GUIAS * 45);
+  for (i = 0; i < 4; i++)
+    assert_true(res.por_tipo[i] > 0);
+  assert_true(scalar(st, "SELECT count(*) FROM beneficiario") >= 2000);
+  assert_int_equal(scalar(st, "SELECT count(*) FROM profissional WHERE numero_conselho NOT LIKE "
+                              "'~%'"),
+                   20);
+  assert_int_equal(scalar(st, "SELECT count(*) FROM operadora"), 4);
+  assert_true(scalar(st, "SELECT max(n) FROM (SELECT count(*) n FROM item GROUP BY guia_id)") <=
+              30);
+  /* clean guias: total = sum of items; honorários linked to an internação
+  ** through the número da solicitação de internação */
+  assert_int_equal(scalar(st, "SELECT count(*) FROM guia g WHERE NOT EXISTS (SELECT 1 FROM "
+                              "demo_defeito d WHERE d.guia_id = g.id) AND valor_total <> "
+                              "(SELECT sum(valor_total) FROM item i WHERE i.guia_id = g.id)"),
+                   0);
+  assert_int_equal(scalar(st, "SELECT count(*) FROM guia h WHERE tipo = 'honorarios' AND NOT "
+                              "EXISTS (SELECT 1 FROM guia g WHERE g.tipo = 'resumo-internacao' "
+                              "AND g.numero_principal = h.numero_principal)"),
+                   0);
+  assert_int_equal(scalar(st, "SELECT count(*) FROM guia WHERE tipo IN ('honorarios', "
+                              "'resumo-internacao') AND numero_principal IS NULL"),
+                   0);
+  /* documents: invalid CPF/CNS exactly where injected */
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), "SELECT cpf, cns FROM beneficiario", -1,
+                                      &s, NULL),
+                   SQLITE_OK);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    bad_cpf += !fat_doc_cpf_valid((const char *)sqlite3_column_text(s, 0));
+    bad_cns += !fat_doc_cns_valid((const char *)sqlite3_column_text(s, 1));
+  }
+  sqlite3_finalize(s);
+  assert_int_equal(bad_cpf, res.defeitos[11]); /* CPF_INVALIDO */
+  assert_int_equal(bad_cns, 0);
+  assert_int_equal(scalar(st, "SELECT count(*) FROM guia g WHERE cns IS NOT NULL AND NOT EXISTS "
+                              "(SELECT 1 FROM demo_defeito d WHERE d.guia_id = g.id AND "
+                              "d.classe = 'CNS_INVALIDO') AND cns <> (SELECT cns FROM "
+                              "beneficiario b WHERE b.id = g.beneficiario_id)"),
+                   0);
+  /* pricing: only CODIGO_INVALIDO items unpriced, only value defects off-contract */
+  fat_err_clear(&err);
+  assert_int_equal(fat_gen_build(regras_dir(), NULL, NULL, NULL, &gen, &err), FAT_OK);
+  assert_int_equal(fat_pricer_new_gen(st, gen, &p, &err), FAT_OK);
+  assert_int_equal(fat_demo_conferir_precos(st, p, &t, &inesperados, &err), FAT_OK);
+  assert_int_equal(inesperados, 0);
+  assert_int_equal(t.n_sem_preco, (size_t)res.defeitos[14]);   /* CODIGO_INVALIDO */
+  assert_int_equal(t.n_divergentes, (size_t)res.defeitos[9]);  /* PRECO_ACIMA_CONTRATO */
+  assert_int_equal(t.n_precificados + t.n_sem_preco, t.n_itens);
+  fat_price_todos_fini(&t);
+  /* a store with guias is refused */
+  assert_int_equal(fat_demo_gerar(st, p, &op, &res, &err), FAT_ESTATE);
+  assert_non_null(strstr(err.msg, "pasta vazia"));
+  fat_pricer_free(p);
+  fat_gen_release(gen);
+  fat_store_close(st);
+  remove_db("test_demo_d.db");
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_deterministic),
+    cmocka_unit_test(test_contents),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
