@@ -1,0 +1,117 @@
+/* cmd_servidor.c: `faturo servidor`: the web panel and the JSON API. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fat_mem.h"
+#include "fat_rules.h"
+#include "fat_web.h"
+
+static void servidor_help(void)
+{
+  printf("uso: faturo servidor [--porta 8080] [--endereco 127.0.0.1] [--threads 4]\n"
+         "                     [--estaticos DIR] [--silencioso]\n"
+         "\n"
+         "Serve o painel web e a API JSON (/api/...) sobre o banco (--db).\n"
+         "Por padrão escuta só em 127.0.0.1 (esta máquina). Para acesso pela rede,\n"
+         "use --endereco 0.0.0.0 atrás de um proxy HTTPS.\n"
+         "\n"
+         "  --porta N        porta TCP (0 = escolhe uma livre; padrão 8080)\n"
+         "  --endereco IP    endereço IPv4 de escuta (padrão 127.0.0.1)\n"
+         "  --threads N      threads de atendimento (padrão 4)\n"
+         "  --estaticos DIR  pasta dos arquivos do painel (padrão: web/static)\n"
+         "  --silencioso     sem log de acesso\n"
+         "\n"
+         "Grava o pid em faturo-servidor.pid ao lado do banco: `faturo regras\n"
+         "recarregar` (ou kill -HUP) recarrega as regras sem reiniciar; SIGTERM ou\n"
+         "Ctrl-C encerram terminando as requisições em andamento.\n"
+         "Crie usuários antes com `faturo usuario criar`.\n");
+}
+
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+  char *end;
+  unsigned long v;
+
+  if (s == NULL || s[0] == '\0')
+    return -1;
+  v = strtoul(s, &end, 10);
+  if (*end != '\0' || v > max)
+    return -1;
+  *out = (unsigned)v;
+  return 0;
+}
+
+int cli_servidor(fat_cli *cli, int argc, char **argv)
+{
+  static const struct option opts[] = {
+    {"porta", required_argument, NULL, 'p'},
+    {"endereco", required_argument, NULL, 'e'},
+    {"threads", required_argument, NULL, 't'},
+    {"estaticos", required_argument, NULL, 's'},
+    {"silencioso", no_argument, NULL, 'q'},
+    {NULL, 0, NULL, 0}
+  };
+  fat_web_config cfg;
+  fat_web *w = NULL;
+  fat_err err;
+  char *pid = NULL;
+  int c, rc = CLI_OK;
+
+  if (cli_wants_help(argc, argv)) {
+    servidor_help();
+    return CLI_OK;
+  }
+  memset(&cfg, 0, sizeof cfg);
+  cfg.port = 8080;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+    case 'p':
+      if (parse_uint(optarg, 65535, &cfg.port) != 0)
+        return cli_usage_error("servidor", "porta inválida '%s'", optarg);
+      break;
+    case 'e': cfg.endereco = optarg; break;
+    case 't':
+      if (parse_uint(optarg, 64, &cfg.threads) != 0 || cfg.threads == 0)
+        return cli_usage_error("servidor", "número de threads inválido '%s' (1 a 64)", optarg);
+      break;
+    case 's': cfg.static_dir = optarg; break;
+    case 'q': cfg.quiet = 1; break;
+    default: return cli_usage_error("servidor", "opção inválida '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind < argc)
+    return cli_usage_error("servidor", "argumento inesperado '%s'", argv[optind]);
+  if (cli_store(cli) == NULL) /* creates/migrates the database first */
+    return CLI_FAIL;
+  pid = fat_rules_pidfile_path(cli->db_path);
+  if (pid == NULL) {
+    fprintf(stderr, "faturo: memória insuficiente\n");
+    return CLI_FAIL;
+  }
+  cfg.db_path = cli->db_path;
+  cfg.regras_dir = cli->regras_dir;
+  cfg.xsd_dir = cli->xsd_dir;
+  cfg.pid_file = pid;
+  fat_err_clear(&err);
+  if (fat_web_open(&cfg, &w, &err) != FAT_OK) {
+    fat_free(pid);
+    return cli_error(&err);
+  }
+  if (cli->json)
+    printf("{\"url\":\"http://%s:%u/\",\"porta\":%u}\n",
+           cfg.endereco != NULL ? cfg.endereco : "127.0.0.1", fat_web_port(w), fat_web_port(w));
+  else
+    printf("faturo servidor ouvindo em http://%s:%u/ (Ctrl-C encerra)\n",
+           cfg.endereco != NULL ? cfg.endereco : "127.0.0.1", fat_web_port(w));
+  fflush(stdout);
+  if (fat_web_wait(w, &err) != FAT_OK)
+    rc = cli_error(&err);
+  fat_web_close(w);
+  fat_free(pid);
+  return rc;
+}

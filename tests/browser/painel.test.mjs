@@ -1,0 +1,239 @@
+// Browser tests of the faturo panel (Part I): Debian's chromium driven by
+// playwright-core. Usage: node painel.test.mjs /path/to/faturo
+// Screenshots go to tests/browser/test-results/.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, cpSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const FATURO = process.argv[2];
+if (!FATURO) { console.error('uso: node painel.test.mjs CAMINHO_DO_FATURO'); process.exit(2); }
+const here = dirname(fileURLToPath(import.meta.url));
+const src = process.env.FAT_SOURCE_DIR || join(here, '..', '..');
+const shots = join(here, 'test-results');
+mkdirSync(shots, { recursive: true });
+const dir = mkdtempSync(join(tmpdir(), 'faturo-browser-'));
+const db = join(dir, 'painel.db');
+const regras = join(dir, 'regras');
+cpSync(join(src, 'rules'), regras, { recursive: true });
+cpSync(join(src, 'scripts'), join(regras, 'scripts'), { recursive: true });
+const env = { ...process.env, FATURO_DB: db, FATURO_REGRAS: regras, USER: 'teste' };
+const pendentes = [];
+
+function run(args, input) { return spawnSync(FATURO, args, { env, input, encoding: 'utf8' }); }
+function mustRun(args, input) {
+  const r = run(args, input);
+  assert.equal(r.status, 0, `faturo ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+mustRun(['init']);
+const demo = run(['demo', '--guias', '200']);
+const temDemo = demo.status === 0;
+if (!temDemo) pendentes.push('faturo demo indisponível: conferir com achados, fechar lote/baixar XML e enviar demonstrativo não foram exercitados (' + demo.stderr.trim() + ')');
+const USERS = { faturista: ['bia', 'senha-fat-1'], supervisor: ['caio', 'senha-sup-1'], admin: ['ana', 'senha-admin-1'] };
+for (const [papel, [nome, senha]] of Object.entries(USERS)) mustRun(['usuario', 'criar', nome, '--papel', papel], senha + '\n');
+
+const srv = spawn(FATURO, ['servidor', '--porta', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+let log = '';
+srv.stderr.on('data', d => { log += d; });
+const port = await new Promise((resolve, reject) => {
+  let out = '';
+  srv.stdout.on('data', d => { out += d; const m = /127\.0\.0\.1:(\d+)\//.exec(out); if (m) resolve(Number(m[1])); });
+  srv.on('exit', c => reject(new Error('servidor saiu com ' + c + ': ' + log)));
+  setTimeout(() => reject(new Error('servidor não respondeu')), 15000);
+});
+const base = `http://127.0.0.1:${port}`;
+
+const profile = mkdtempSync(join(tmpdir(), 'faturo-chromium-'));
+const ctx = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1360, height: 860 },
+  acceptDownloads: true, locale: 'pt-BR',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-proxy-server'],
+});
+const page = ctx.pages()[0] || await ctx.newPage();
+const errosJs = [];
+page.on('pageerror', e => errosJs.push(String(e)));
+page.on('console', m => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errosJs.push(m.text()); });
+page.on('dialog', d => d.accept());
+page.setDefaultTimeout(15000);
+
+async function entrar(papel) {
+  await ctx.clearCookies();
+  await page.goto(base + '/');
+  await page.waitForSelector('#login-form', { state: 'visible' });
+  await page.fill('#login-usuario', USERS[papel][0]);
+  await page.fill('#login-senha', USERS[papel][1]);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#app:not([hidden])');
+  assert.equal(await page.textContent('#quem-papel'), papel);
+}
+/* Wait until the notice bar shows a text matching re; returns the text. */
+async function aviso(re) {
+  await page.waitForFunction((src) => {
+    const a = document.getElementById('aviso');
+    return !a.hidden && new RegExp(src).test(a.textContent);
+  }, re.source).catch(async () => {
+    throw new Error(`aviso esperado ${re} não apareceu; aviso atual: "${await page.textContent('#aviso')}"`);
+  });
+  return page.textContent('#aviso');
+}
+
+let falhou = false;
+const casos = [];
+function caso(nome, fn) { casos.push([nome, fn]); }
+
+caso('login errado mostra a mensagem e não entra', async () => {
+  await page.goto(base + '/');
+  await page.fill('#login-usuario', 'bia');
+  await page.fill('#login-senha', 'senha-errada');
+  await page.click('#login-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('login-erro').textContent.length > 0);
+  assert.match(await page.textContent('#login-erro'), /usuário ou senha incorretos/);
+  assert.equal(await page.isVisible('#app'), false);
+});
+
+caso('cada papel entra e vê o menu do seu papel', async () => {
+  for (const papel of ['faturista', 'supervisor', 'admin']) {
+    await entrar(papel);
+    await page.waitForSelector('#painel-cartoes .cartao');
+    const menu = await page.$$eval('#menu a', as => as.map(a => a.textContent));
+    assert.ok(menu.includes('Painel') && menu.includes('Regras') && menu.includes('Guias'), menu.join(','));
+    assert.equal(menu.includes('Usuários'), papel === 'admin', papel + ': ' + menu.join(','));
+    if (papel === 'faturista') await page.screenshot({ path: join(shots, 'painel.png'), fullPage: true });
+  }
+});
+
+caso('conferir mostra o resultado e os achados', async () => {
+  await entrar('faturista');
+  await page.goto(base + '/#/conferir');
+  await page.selectOption('#c-operadora', '');
+  await page.fill('#c-competencia', '');
+  await page.click('#conferir-rodar');
+  await page.waitForSelector('#conferir-resultado .cartao');
+  await aviso(/Conferência concluída/);
+  await page.screenshot({ path: join(shots, 'conferir.png'), fullPage: true });
+  if (!temDemo) return;
+  await page.waitForSelector('#conferir-resultado table tbody tr');
+  await page.goto(base + '/#/guias?com_bloqueio=1');
+  await page.waitForSelector('#guias-lista table tbody tr');
+  await page.click('#guias-lista table tbody tr');
+  await page.waitForSelector('.achado.bloqueio');
+  await page.screenshot({ path: join(shots, 'guia.png'), fullPage: true });
+});
+
+caso('fechar lote e baixar o XML', async () => {
+  await entrar('faturista');
+  await page.goto(base + '/#/lotes');
+  await page.waitForSelector('#lotes-lista');
+  await page.click('#lote-fechar');
+  await aviso(/lote\(s\) fechado\(s\)|Nada/);
+  if (!temDemo) return;
+  await page.waitForSelector('#lotes-lista table tbody tr');
+  const [dl] = await Promise.all([page.waitForEvent('download'),
+    page.click('#lotes-lista table tbody tr button:text("XML")')]);
+  const xml = readFileSync(await dl.path(), 'latin1');
+  assert.match(xml, /<\?xml/); assert.match(xml, /mensagemTISS/);
+  await page.screenshot({ path: join(shots, 'lotes.png'), fullPage: true });
+});
+
+caso('enviar um demonstrativo (retorno)', async () => {
+  await entrar('faturista');
+  await page.goto(base + '/#/retornos');
+  await page.waitForSelector('#retornos-lista');
+  const lote = spawnSync('sqlite3', [db, 'SELECT id FROM lote ORDER BY id LIMIT 1'], { encoding: 'utf8' }).stdout.trim();
+  const sim = lote ? run(['retorno', 'simular', lote, '--saida', join(dir, 'demonstrativo.xml')]) : { status: 1, stderr: 'sem lote' };
+  if (sim.status !== 0) {
+    pendentes.push('demonstrativo não enviado: não há lote/simulador de retorno (' + (sim.stderr || '').trim() + ')');
+    return;
+  }
+  await page.setInputFiles('#r-arquivo', join(dir, 'demonstrativo.xml'));
+  await page.click('#r-enviar');
+  await aviso(/Retorno importado/);
+  await page.waitForSelector('#retorno-resultado .cartao');
+});
+
+const ORIGINAL = readFileSync(join(regras, 'operators/aurora.lua'), 'utf8');
+// the contract's own name (a line of its own), shown by the Regras list from the live generation
+const NOVO = ORIGINAL.replace(/^(\s*)nome = "Aurora Saúde",$/m, '$1nome = "Aurora Saúde (contrato 2025)",');
+
+caso('faturista vê a regra mas não pode editá-la', async () => {
+  assert.notEqual(NOVO, ORIGINAL, 'o script da aurora mudou de formato');
+  await entrar('faturista');
+  await page.goto(base + '/#/regras/aurora');
+  await page.waitForSelector('#regra-editor .CodeMirror');
+  assert.equal(await page.$('#regra-salvar'), null);
+  assert.equal(await page.$('#regra-publicar'), null);
+  const st = await page.evaluate(async (txt) => {
+    const s = await (await fetch('/api/sessao')).json();
+    const r = await fetch('/api/regras/aurora/rascunho', { method: 'PUT',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf }, body: JSON.stringify({ conteudo: txt }) });
+    return r.status;
+  }, NOVO);
+  assert.equal(st, 403, 'o servidor recusa o rascunho do faturista');
+});
+
+caso('supervisor edita o rascunho, verifica e compara; não publica', async () => {
+  await entrar('supervisor');
+  await page.goto(base + '/#/regras/aurora');
+  await page.waitForSelector('#regra-editor .CodeMirror');
+  await page.evaluate(() => window.faturoEditor.setValue(window.faturoEditor.getValue() + '\nreturn {{{'));
+  await page.click('#regra-salvar');
+  await aviso(/com problemas/);
+  await page.waitForSelector('#regra-relatorio .erro');
+  await page.evaluate((t) => window.faturoEditor.setValue(t), NOVO);
+  await page.click('#regra-salvar');
+  await aviso(/compila e passa nos autotestes/);
+  await page.click('#regra-diff');
+  await page.waitForSelector('#regra-diff-saida .mais');
+  assert.match(await page.textContent('#regra-diff-saida'), /contrato 2025/);
+  assert.equal(await page.$('#regra-publicar'), null, 'supervisor não tem o botão Publicar');
+  await page.screenshot({ path: join(shots, 'regras.png'), fullPage: true });
+});
+
+caso('admin publica e a regra nova vale sem reiniciar o servidor', async () => {
+  await entrar('admin');
+  await page.goto(base + '/#/regras');
+  await page.waitForSelector('table tbody tr');
+  assert.doesNotMatch(await page.textContent('#tela'), /contrato 2025/);
+  await page.goto(base + '/#/regras/aurora');
+  await page.waitForSelector('#regra-publicar');
+  await page.click('#regra-publicar');
+  await aviso(/Publicado: geração \d+/);
+  assert.equal(readFileSync(join(regras, 'operators/aurora.lua'), 'utf8'), NOVO);
+  await page.goto(base + '/#/regras');
+  await page.waitForFunction(() => /contrato 2025/.test(document.getElementById('tela').textContent));
+  assert.ok(srv.exitCode === null, 'o mesmo processo do servidor continua no ar');
+});
+
+caso('glosas e usuários abrem sem erros', async () => {
+  await entrar('admin');
+  await page.goto(base + '/#/glosas');
+  await page.waitForSelector('#glosas-lista');
+  await page.screenshot({ path: join(shots, 'glosas.png'), fullPage: true });
+  await page.goto(base + '/#/usuarios');
+  await page.waitForSelector('#usuarios-lista table');
+  assert.match(await page.textContent('#usuarios-lista'), /caio/);
+  await page.goto(base + '/#/guias');
+  await page.waitForSelector('#guias-lista');
+  await page.screenshot({ path: join(shots, 'guias.png'), fullPage: true });
+});
+
+for (const [nome, fn] of casos) {
+  try { await fn(); console.log('ok   ' + nome); }
+  catch (e) {
+    falhou = true; console.log('FALHA ' + nome + '\n      ' + (e.stack || e));
+    await page.screenshot({ path: join(shots, 'falha.png'), fullPage: true }).catch(() => {});
+  }
+}
+if (errosJs.length) { falhou = true; console.log('FALHA erros de JavaScript no painel:\n  ' + errosJs.join('\n  ')); }
+await ctx.close();
+srv.kill('SIGTERM');
+await new Promise(r => srv.on('exit', r));
+rmSync(profile, { recursive: true, force: true });
+for (const p of pendentes) console.log('PENDENTE ' + p);
+if (falhou) { console.log('--- log do servidor ---\n' + log.slice(-4000)); process.exit(1); }
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,213 @@
+/* faturo panel core: API calls, DOM helpers, router, login.
+ * Screens register themselves with Faturo.tela(nome, {...}); see docs/painel.md.
+ * Data is only ever rendered with textContent / DOM nodes, never innerHTML. */
+'use strict';
+
+const Faturo = (() => {
+  const telas = {};
+  const ordem = [];
+  let sessao = null;
+
+  const PAPEIS = { faturista: 1, supervisor: 2, admin: 3 };
+
+  /* el('td', {class: 'num', onclick: fn}, 'texto', outroNo) */
+  function el(tag, attrs, ...filhos) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v);
+      else if (k === 'class') e.className = v;
+      else if (k === 'dataset') Object.assign(e.dataset, v);
+      else if (k === 'value') e.value = v;
+      else e.setAttribute(k, v === true ? '' : String(v));
+    }
+    for (const f of filhos.flat(Infinity)) {
+      if (f === null || f === undefined || f === false) continue;
+      e.append(f instanceof Node ? f : document.createTextNode(String(f)));
+    }
+    return e;
+  }
+
+  function limpa(e) { while (e.firstChild) e.removeChild(e.firstChild); return e; }
+
+  const fmtMoeda = new Intl.NumberFormat('pt-BR', { style: 'currency', currency: 'BRL' });
+  function reais(centavos) {
+    if (centavos === null || centavos === undefined || centavos === '') return '—';
+    /* the guia's JSON form carries TISS decimals as text ("31.03" reais);
+     * SQL listings carry integer centavos */
+    if (typeof centavos === 'string') return fmtMoeda.format(Number(centavos));
+    return fmtMoeda.format(Number(centavos) / 100);
+  }
+  /* "1.234,56" / "1234,5" / "12" -> integer centavos without floating point;
+   * null when the text is not a Brazilian money value */
+  function centavosDe(texto) {
+    const m = /^\s*(\d{1,3}(?:\.\d{3})*|\d+)(?:,(\d{1,2}))?\s*$/.exec(String(texto));
+    if (!m) return null;
+    const inteiro = m[1].replace(/\./g, '');
+    const frac = (m[2] || '').padEnd(2, '0');
+    return Number(inteiro) * 100 + Number(frac);
+  }
+  function data(s) {
+    if (!s) return '—';
+    const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?/.exec(s);
+    if (!m) return s;
+    return m[4] ? `${m[3]}/${m[2]}/${m[1]} ${m[4]}:${m[5]}` : `${m[3]}/${m[2]}/${m[1]}`;
+  }
+  function competenciaAnterior() {
+    const d = new Date(); d.setDate(1); d.setMonth(d.getMonth() - 1);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
+  }
+
+  class ErroApi extends Error {
+    constructor(status, code, message) { super(message); this.status = status; this.code = code; }
+  }
+
+  /* api('GET', '/api/guias', {query}) / api('POST', url, {json}) / {body, tipo} / {bruto: true} */
+  async function api(metodo, url, opts = {}) {
+    const headers = {};
+    let body;
+    if (opts.query) {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(opts.query)) if (v !== '' && v !== null && v !== undefined) q.set(k, v);
+      const s = q.toString();
+      if (s) url += '?' + s;
+    }
+    if (opts.json !== undefined) { headers['Content-Type'] = 'application/json'; body = JSON.stringify(opts.json); }
+    else if (opts.body !== undefined) { headers['Content-Type'] = opts.tipo || 'application/octet-stream'; body = opts.body; }
+    if (metodo !== 'GET' && sessao) headers['X-CSRF-Token'] = sessao.csrf;
+    const r = await fetch(url, { method: metodo, headers, body, credentials: 'same-origin' });
+    if (opts.bruto && r.ok) return r;
+    let j = null;
+    try { j = await r.json(); } catch (e) { j = null; }
+    if (!r.ok) {
+      const e = (j && j.error) || { code: 'HTTP' + r.status, message: 'erro ' + r.status };
+      if (r.status === 401 && url !== '/api/sessao') mostraLogin('Sua sessão expirou. Entre de novo.');
+      throw new ErroApi(r.status, e.code, e.message);
+    }
+    return j;
+  }
+
+  /* Download a file from the API (XML, CSV) keeping the server's file name. */
+  async function baixar(url, nomePadrao) {
+    const r = await api('GET', url, { bruto: true });
+    const cd = r.headers.get('Content-Disposition') || '';
+    const m = /filename="([^"]+)"/.exec(cd);
+    const blob = await r.blob();
+    const a = el('a', { href: URL.createObjectURL(blob), download: m ? m[1] : nomePadrao });
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 5000);
+  }
+
+  let avisoTimer = null;
+  function aviso(msg, erro) {
+    const a = document.getElementById('aviso');
+    a.textContent = msg; a.classList.toggle('erro', !!erro); a.hidden = false;
+    clearTimeout(avisoTimer);
+    avisoTimer = setTimeout(() => { a.hidden = true; }, erro ? 9000 : 4000);
+  }
+  /* Run an async action, showing its error (pt-BR message from the API). */
+  async function tenta(fn) {
+    try { return await fn(); } catch (e) { aviso(e.message || String(e), true); return undefined; }
+  }
+
+  function pode(papel) { return !!sessao && PAPEIS[sessao.papel] >= PAPEIS[papel]; }
+
+  /* Register a screen: {titulo, papel: 'faturista'|'supervisor'|'admin', menu: true, render(main, params)} */
+  function tela(nome, def) { telas[nome] = def; ordem.push(nome); }
+
+  function montaMenu() {
+    const menu = limpa(document.getElementById('menu'));
+    for (const nome of ordem) {
+      const t = telas[nome];
+      if (t.menu === false || !pode(t.papel || 'faturista')) continue;
+      menu.append(el('a', { href: '#/' + nome, dataset: { tela: nome } }, t.titulo));
+    }
+  }
+
+  async function rota() {
+    if (!sessao) return;
+    const caminho = location.hash.replace(/^#\/?/, '').split('?')[0];
+    const partes = (caminho || 'painel').split('/').map(decodeURIComponent);
+    const nome = telas[partes[0]] ? partes[0] : 'painel';
+    const t = telas[nome];
+    for (const a of document.querySelectorAll('#menu a')) a.classList.toggle('ativo', a.dataset.tela === nome);
+    /* each navigation renders into a fresh box: a slow earlier screen that
+     * finishes late writes into a detached node, never over this one */
+    const main = el('div', { class: 'tela-conteudo' });
+    limpa(document.getElementById('tela')).append(main);
+    if (!pode(t.papel || 'faturista')) {
+      main.append(el('p', { class: 'vazio' }, 'Seu papel não permite abrir esta tela.'));
+      return;
+    }
+    document.title = t.titulo + ' — faturo';
+    try { await t.render(main, partes.slice(1)); }
+    catch (e) { main.append(el('p', { class: 'aviso erro' }, e.message || String(e))); }
+  }
+
+  function mostraLogin(msg) {
+    sessao = null;
+    document.getElementById('app').hidden = true;
+    document.getElementById('login').hidden = false;
+    document.getElementById('login-erro').textContent = msg || '';
+    document.getElementById('login-usuario').focus();
+  }
+
+  function entrou(s) {
+    sessao = s;
+    document.getElementById('login').hidden = true;
+    document.getElementById('app').hidden = false;
+    document.getElementById('quem-nome').textContent = s.usuario;
+    document.getElementById('quem-papel').textContent = s.papel;
+    montaMenu();
+    rota();
+  }
+
+  async function inicia() {
+    document.getElementById('login-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const usuario = document.getElementById('login-usuario').value.trim();
+      const senha = document.getElementById('login-senha').value;
+      try {
+        const s = await api('POST', '/api/sessao', { json: { usuario, senha } });
+        document.getElementById('login-senha').value = '';
+        entrou(s);
+      } catch (e) { document.getElementById('login-erro').textContent = e.message; }
+    });
+    document.getElementById('sair').addEventListener('click', async () => {
+      await tenta(() => api('DELETE', '/api/sessao'));
+      mostraLogin('Você saiu.');
+    });
+    window.addEventListener('hashchange', rota);
+    try { entrou(await api('GET', '/api/sessao')); } catch (e) { mostraLogin(''); }
+  }
+
+  /* A table from rows: cols = [{t: 'Título', v: row => value|Node, num: true}] */
+  function tabela(linhas, cols, aoClicar) {
+    if (!linhas || linhas.length === 0) return el('p', { class: 'vazio' }, 'Nada encontrado.');
+    return el('table', {},
+      el('thead', {}, el('tr', {}, cols.map(c => el('th', { class: c.num ? 'num' : null }, c.t)))),
+      el('tbody', {}, linhas.map(l => el('tr', {
+        class: aoClicar ? 'clicavel' : null, onclick: aoClicar ? () => aoClicar(l) : null
+      }, cols.map(c => el('td', { class: c.num ? 'num' : null }, c.v(l)))))));
+  }
+
+  function selo(texto, tipo) { return el('span', { class: 'selo ' + (tipo || 'neutro') }, texto); }
+
+  function cartao(rotulo, valor, tipo) {
+    return el('div', { class: 'cartao ' + (tipo || '') }, el('div', { class: 'rotulo' }, rotulo),
+      el('div', { class: 'valor' }, valor));
+  }
+
+  /* A <select> of operators (value = script key), first option "todas". */
+  async function seletorOperadora(id, todas = true) {
+    const r = await api('GET', '/api/operadoras');
+    return el('select', { id },
+      todas ? el('option', { value: '' }, 'todas') : null,
+      r.operadoras.map(o => el('option', { value: o.chave }, o.nome)));
+  }
+
+  return {
+    el, limpa, reais, centavosDe, data, competenciaAnterior, api, baixar, aviso, tenta, pode, tela,
+    tabela, selo, cartao, seletorOperadora, inicia, get sessao() { return sessao; }
+  };
+})();

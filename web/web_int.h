@@ -1,0 +1,148 @@
+/* web_int.h: what the server core shares with the API handlers.
+**
+** Handlers never see libmicrohttpd: they get a parsed web_req and fill a
+** web_res (a JSON document they own, or a raw download), returning fat_rc.
+** On error the core replies {"error":{"code","message"}} with the HTTP status
+** of web_status_for(rc) (or rs->status when the handler set one).
+*/
+#ifndef WEB_INT_H
+#define WEB_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+#include "fat_auth.h"
+#include "fat_err.h"
+#include "fat_rules.h"
+#include "fat_store.h"
+#include "fat_web.h"
+
+#define WEB_MAX_PARAMS 4
+
+struct fat_web {
+  fat_web_config cfg;      /* strings below are owned copies */
+  char *db_path, *regras_dir, *xsd_dir, *static_dir, *endereco, *pid_file;
+  char *static_real;       /* realpath of static_dir */
+  void *daemon;            /* struct MHD_Daemon * (kept opaque here) */
+  unsigned port;
+  fat_store *main_st;      /* the opening thread's connection (rules, reload) */
+  fat_rules *rules;
+  pthread_mutex_t regras_mu; /* serializes reload, publish and revert */
+  pthread_key_t st_key;    /* per worker thread: fat_store * */
+};
+
+typedef struct web_req {
+  fat_web *srv;
+  const char *method;
+  const char *path;                    /* decoded, without the query */
+  const char *params[WEB_MAX_PARAMS];  /* the {} segments of the route */
+  char param_buf[512];
+  const char *body;                    /* NOT NUL-terminated (see body_len) */
+  size_t body_len;
+  cJSON *json;                         /* body parsed when it is JSON, else NULL */
+  fat_store *st;                       /* this thread's connection */
+  const fat_sessao *sessao;            /* NULL when not logged in */
+  const char *token;                   /* cookie token or NULL */
+  const char *ip;
+  void *conn;                          /* opaque for web_query/web_header */
+} web_req;
+
+typedef struct web_res {
+  int status;             /* 0 = 200 on success / table on error */
+  cJSON *json;            /* body to send (owned; freed by the core) */
+  char *raw;              /* or a raw body (fat_malloc'd; freed by the core) */
+  size_t raw_len;
+  const char *content_type;  /* for raw (static string) */
+  char filename[128];     /* for raw: Content-Disposition attachment name */
+  char cookie[256];       /* Set-Cookie value, when not empty */
+  char objeto[96];        /* audit object ("lote:12"), filled by write handlers */
+  char detalhe[256];      /* audit detail */
+} web_res;
+
+typedef fat_rc (*web_handler)(web_req *rq, web_res *rs, fat_err *err);
+
+/* Query-string value (decoded) or NULL. */
+const char *web_query(const web_req *rq, const char *key);
+/* Request header value or NULL. */
+const char *web_header(const web_req *rq, const char *key);
+
+/* JSON body helpers (NULL / 0 when absent or of another type). */
+const char *web_json_str(const web_req *rq, const char *key);
+int web_json_int(const web_req *rq, const char *key, int64_t *out);
+int web_json_bool(const web_req *rq, const char *key, int dflt);
+
+/* Route parameter i as a positive id; FAT_EINVAL otherwise. */
+FAT_NODISCARD fat_rc web_param_id(const web_req *rq, int i, int64_t *out, fat_err *err);
+/* Route parameter i as an operator key ([a-z0-9_]{1,64}); FAT_EINVAL otherwise. */
+FAT_NODISCARD fat_rc web_param_key(const web_req *rq, int i, const char **out, fat_err *err);
+/* 1 when s is a valid operator key. */
+int web_valid_key(const char *s);
+
+/* Paging from ?pagina=&por_pagina= (1-based; por_pagina 1..500, default 50). */
+void web_paging(const web_req *rq, int64_t *limit, int64_t *offset, int64_t *pagina);
+
+/* One row of a statement as a JSON object (column name -> value; BLOB columns
+** skipped). NULL on OOM. */
+cJSON *web_row_json(sqlite3_stmt *s);
+/* Every remaining row as a JSON array; resets s. */
+FAT_NODISCARD fat_rc web_rows_json(fat_store *st, sqlite3_stmt *s, cJSON **out, fat_err *err);
+
+/* Add helpers that report OOM through the return value (0 = failed). */
+int web_add(cJSON *obj, const char *key, cJSON *item);
+
+/* Serve the XML BLOB selected by sql (columns: blob, file name or NULL,
+** number; ?1 = route id) as a download named after `what`. */
+FAT_NODISCARD fat_rc web_blob_xml(web_req *rq, web_res *rs, const char *sql, const char *what,
+                                  fat_err *err);
+
+/* HTTP status for a fat_rc. */
+int web_status_for(fat_rc rc);
+
+/* Handlers, grouped by file (web_api_*.c). */
+fat_rc api_sessao_login(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_sessao_logout(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_sessao_eu(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_usuarios_listar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_usuarios_criar(web_req *rq, web_res *rs, fat_err *err);
+
+fat_rc api_guias_listar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_guia_ver(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_achado_reconhecer(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_painel(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_operadoras(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_conferir(web_req *rq, web_res *rs, fat_err *err);
+
+fat_rc api_lotes_listar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_lotes_mapa(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_lote_xml(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_lote_relacao(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_lotes_fechar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_lote_enviado(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_lote_protocolo(web_req *rq, web_res *rs, fat_err *err);
+
+fat_rc api_retornos_importar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_retornos_listar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_glosas_listar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_glosas_resumo(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_glosa_classificar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_recursos_listar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_recursos_criar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_recurso_xml(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_recurso_resposta(web_req *rq, web_res *rs, fat_err *err);
+
+fat_rc api_regras_listar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_regras_ver(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_regras_rascunho(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_regras_testar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_regras_simular(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_regras_diff(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_regras_publicar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_regras_recarregar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_regras_reverter(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_regras_versoes(web_req *rq, web_res *rs, fat_err *err);
+
+#endif
