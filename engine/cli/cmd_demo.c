@@ -17,10 +17,15 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "fat_conferir.h"
 #include "fat_demo.h"
+#include "fat_glosa.h"
+#include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_price.h"
+#include "fat_recurso.h"
+#include "fat_retorno.h"
 #include "fat_rules.h"
 
 typedef struct demo_ctx {
@@ -31,9 +36,14 @@ typedef struct demo_ctx {
   fat_demo_opcoes op;
   fat_demo_resumo res;
   cJSON *json;             /* --json: the summary object being built */
+  fat_rules *rules;        /* live rules recorded in the store (conferir on) */
+  char hoje[11];           /* the demo's "today": 5th day after the competência */
+  int64_t *lotes;          /* ids of the lotes the demo closed */
+  size_t n_lotes;
 } demo_ctx;
 
 typedef struct demo_step {
+  const char *chave;       /* for --ate-etapa */
   const char *titulo;
   int (*fn)(demo_ctx *c);
 } demo_step;
@@ -167,31 +177,302 @@ static int step_precos(demo_ctx *c)
   return CLI_OK;
 }
 
+
+/* The demo bills as a clinic does: on the 5th day of the month after the
+** competência. Conferir, lotes and the operator's answer use that date so the
+** deadlines (prazo de apresentação, envio) read as they would then. */
+static void demo_hoje(const char *competencia, char out[11])
+{
+  int y = atoi(competencia), m = atoi(competencia + 5) + 1;
+
+  if (m > 12) {
+    m = 1;
+    y++;
+  }
+  y = y < 1 ? 1 : y > 9999 ? 9999 : y;
+  snprintf(out, 11, "%04d-%02d-05", (unsigned)y % 10000u, (unsigned)m % 100u);
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double jnum(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* Step: conferir every guia with the live rules, then measure detection
+** against the injected defects (recall per class, precision on clean guias). */
+static int step_conferir(demo_ctx *c)
+{
+  fat_conferir_opts o;
+  fat_conferir_resumo r;
+  cJSON *rep = NULL, *k;
+  fat_err err;
+  char v[40];
+
+  fat_err_clear(&err);
+  if (fat_rules_open(c->cli->regras_dir, NULL, c->st, &c->rules, &err) != FAT_OK)
+    return cli_error(&err);
+  memset(&o, 0, sizeof o);
+  o.hoje = c->hoje;
+  if (fat_conferir(c->st, c->rules, &o, NULL, NULL, &r, &err) != FAT_OK)
+    return cli_error(&err);
+  fat_money_format_br(r.valor_risco, v, sizeof v);
+  say(c, "  data de referência %s: %zu guias conferidas, %zu com bloqueio, %zu com alerta, "
+         "%s em risco\n", c->hoje, r.conferidas, r.com_bloqueio, r.com_alerta, v);
+  if (fat_conferir_avaliar_demo(c->st, 0.99, 0.99, &rep, &err) != FAT_OK)
+    return cli_error(&err);
+  say(c, "\n  detecção dos defeitos injetados:\n    %-24s %9s %10s %8s\n", "classe", "injetadas",
+      "detectadas", "recall");
+  cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(rep, "classes")) {
+    say(c, "    %-24s %9.0f %10.0f %7.1f%%\n", jstr(k, "classe"), jnum(k, "injetadas"),
+        jnum(k, "detectadas"), jnum(k, "recall") * 100.0);
+  }
+  say(c, "    guias limpas: %.0f, com bloqueio: %.0f (precisão %.2f%%) — %s\n",
+      jnum(rep, "limpas"), jnum(rep, "limpas_com_bloqueio"), jnum(rep, "precisao_limpas") * 100.0,
+      cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "ok")) ? "ok"
+                                                              : "ABAIXO DO MÍNIMO (99%)");
+  if (c->json != NULL) {
+    cJSON *d = cJSON_AddObjectToObject(c->json, "conferir");
+
+    if (d != NULL) {
+      cJSON_AddNumberToObject(d, "conferidas", (double)r.conferidas);
+      cJSON_AddNumberToObject(d, "com_bloqueio", (double)r.com_bloqueio);
+      cJSON_AddNumberToObject(d, "com_alerta", (double)r.com_alerta);
+      cJSON_AddNumberToObject(d, "valor_risco", (double)r.valor_risco);
+      cJSON_AddItemToObject(d, "avaliacao", rep);
+      rep = NULL;
+    }
+  }
+  cJSON_Delete(rep);
+  return CLI_OK;
+}
+
+/* Step: close the lotes of every operadora by its contract; each XML is
+** validated against the TISS XSD when the folder is known. */
+static int step_lotes(demo_ctx *c)
+{
+  fat_gen *g = fat_rules_acquire(c->rules);
+  fat_err err;
+  size_t i, j, total_guias = 0;
+  int validado = 1, rc = CLI_OK;
+
+  fat_err_clear(&err);
+  for (i = 0; i < fat_gen_count(g) && rc == CLI_OK; i++) {
+    const char *key = fat_gen_key(g, i);
+    fat_lote_fechar_opts o;
+    fat_lote_fechar_res res;
+    cJSON *contract = NULL;
+    int64_t *more;
+
+    memset(&o, 0, sizeof o);
+    memset(&res, 0, sizeof res);
+    o.operadora = key;
+    o.hoje = c->hoje;
+    o.ate = c->hoje;
+    o.xsd_dir = c->cli->xsd_dir;
+    if (fat_gen_contract(g, key, &contract, &err) != FAT_OK ||
+        fat_lote_fechar_contrato(c->st, &o, contract, &res, &err) != FAT_OK) {
+      fat_err_prefix(&err, "lotes de %s: ", key);
+      rc = cli_error(&err);
+    } else if (res.n > 0) {
+      more = fat_realloc(c->lotes, (c->n_lotes + res.n) * sizeof *more);
+      if (more == NULL) {
+        rc = cli_error(&(fat_err){FAT_ENOMEM, 0, "memória insuficiente"});
+      } else {
+        c->lotes = more;
+        for (j = 0; j < res.n; j++)
+          c->lotes[c->n_lotes++] = res.lotes[j].id;
+        say(c, "  %-10s %zu lote(s) com %zu guias\n", key, res.n, res.guias);
+        total_guias += res.guias;
+        validado = validado && res.validado;
+      }
+    }
+    fat_lote_fechar_res_fini(&res);
+    cJSON_Delete(contract);
+  }
+  fat_gen_release(g);
+  if (rc != CLI_OK)
+    return rc;
+  if (c->cli->xsd_dir == NULL)
+    say(c, "  atenção: XSD TISS não encontrado, os XML NÃO foram validados "
+           "(use --xsd DIR ou FATURO_XSD_DIR)\n");
+  else
+    say(c, "  %zu lotes, %zu guias; %s\n", c->n_lotes, total_guias,
+        validado ? "todos os XML validados contra o XSD TISS 4.01.00" : "validação parcial");
+  if (c->json != NULL) {
+    cJSON *d = cJSON_AddObjectToObject(c->json, "lotes");
+
+    if (d != NULL) {
+      cJSON_AddNumberToObject(d, "lotes", (double)c->n_lotes);
+      cJSON_AddNumberToObject(d, "guias", (double)total_guias);
+      cJSON_AddBoolToObject(d, "validados", c->cli->xsd_dir != NULL && validado);
+    }
+  }
+  return CLI_OK;
+}
+
+/* Step: send every lote, let each operadora answer with a demonstrativo de
+** análise de conta (glosas included, as the simulator writes them) and
+** import it: matching, glosas per guia and item, classification. */
+static int step_retorno(demo_ctx *c)
+{
+  fat_gen *g = fat_rules_acquire(c->rules);
+  fat_err err;
+  size_t i, n_glosas = 0, n_previstas = 0;
+  int64_t informado = 0, glosado = 0;
+  char data_envio[11], v1[40], v2[40];
+  int rc = CLI_OK;
+
+  fat_err_clear(&err);
+  snprintf(data_envio, sizeof data_envio, "%s", c->hoje);
+  for (i = 0; i < c->n_lotes && rc == CLI_OK; i++) {
+    fat_retorno_sim sim;
+    fat_retorno_sim_res out;
+    fat_retorno_res res;
+    char name[64];
+
+    memset(&sim, 0, sizeof sim);
+    memset(&out, 0, sizeof out);
+    memset(&res, 0, sizeof res);
+    sim.lote_id = c->lotes[i];
+    sim.taxa_bp = 300;
+    sim.semente = c->op.semente + (uint64_t)i;
+    sim.data = c->hoje;
+    snprintf(name, sizeof name, "demonstrativo-lote-%lld.xml", (long long)c->lotes[i]);
+    if (fat_lote_enviado(c->st, c->lotes[i], data_envio, &err) != FAT_OK ||
+        fat_retorno_simular_operadora(c->st, &sim, &out, &err) != FAT_OK ||
+        fat_retorno_importar_buf(c->st, g, out.xml, out.len, name, &res, &err) != FAT_OK) {
+      fat_err_prefix(&err, "retorno do lote %lld: ", (long long)c->lotes[i]);
+      rc = cli_error(&err);
+    } else {
+      n_glosas += res.n_glosas;
+      n_previstas += res.n_previstas;
+      informado += res.valor_informado;
+      glosado += res.valor_glosado;
+    }
+    fat_retorno_res_fini(&res);
+    fat_retorno_sim_res_fini(&out);
+  }
+  fat_gen_release(g);
+  if (rc != CLI_OK)
+    return rc;
+  fat_money_format_br(informado, v1, sizeof v1);
+  fat_money_format_br(glosado, v2, sizeof v2);
+  say(c, "  %zu demonstrativos importados: informado %s, glosado %s em %zu glosas\n",
+      c->n_lotes, v1, v2, n_glosas);
+  say(c, "  %zu dessas glosas uma regra atual teria evitado antes do envio\n", n_previstas);
+  if (c->json != NULL) {
+    cJSON *d = cJSON_AddObjectToObject(c->json, "retorno");
+
+    if (d != NULL) {
+      cJSON_AddNumberToObject(d, "demonstrativos", (double)c->n_lotes);
+      cJSON_AddNumberToObject(d, "valor_informado", (double)informado);
+      cJSON_AddNumberToObject(d, "valor_glosado", (double)glosado);
+      cJSON_AddNumberToObject(d, "glosas", (double)n_glosas);
+      cJSON_AddNumberToObject(d, "previstas", (double)n_previstas);
+    }
+  }
+  return CLI_OK;
+}
+
+/* Step: appeal the undue glosas (indevidas) of the operadora with most of
+** them: one recurso, justifications from its script, RECURSO_GLOSA XML. */
+static int step_recurso(demo_ctx *c)
+{
+  fat_glosa_filtro f;
+  fat_gen *g = fat_rules_acquire(c->rules);
+  cJSON *arr = NULL, *x;
+  int64_t ids[200], id = 0;
+  size_t n = 0, i;
+  char *xml = NULL, name[128], v[40];
+  const char *op = NULL;
+  size_t len = 0;
+  int validado = 0, rc = CLI_OK;
+  int64_t valor = 0;
+  fat_err err;
+
+  fat_err_clear(&err);
+  for (i = 0; i < fat_gen_count(g) && n == 0; i++) {
+    memset(&f, 0, sizeof f);
+    f.operadora = fat_gen_key(g, i);
+    f.classificacao = "indevida";
+    f.situacao = "aberta";
+    cJSON_Delete(arr);
+    arr = NULL;
+    if (fat_glosa_listar(c->st, &f, &arr, &err) != FAT_OK)
+      break;
+    cJSON_ArrayForEach(x, arr) {
+      if (n < sizeof ids / sizeof ids[0]) {
+        ids[n++] = (int64_t)jnum(x, "id");
+        valor += (int64_t)jnum(x, "valor");
+      }
+    }
+    op = fat_gen_key(g, i);
+  }
+  cJSON_Delete(arr);
+  if (err.rc != FAT_OK) {
+    rc = cli_error(&err);
+  } else if (n == 0) {
+    say(c, "  nenhuma glosa indevida em aberto: nada a recorrer\n");
+  } else if (fat_store_begin(c->st, &err) != FAT_OK ||
+             fat_recurso_criar(c->st, g, ids, n, 0, &id, &err) != FAT_OK) {
+    fat_store_rollback(c->st);
+    rc = cli_error(&err);
+  } else if (fat_store_commit(c->st, &err) != FAT_OK ||
+             fat_recurso_xml(c->st, g, id, c->cli->xsd_dir, &xml, &len, name, sizeof name,
+                             &validado, &err) != FAT_OK) {
+    rc = cli_error(&err);
+  } else {
+    fat_money_format_br(valor, v, sizeof v);
+    say(c, "  recurso %lld (%s): %zu glosas indevidas, %s recursados; XML %s%s\n",
+        (long long)id, op, n, v, name, validado ? " validado contra o XSD" : "");
+  }
+  fat_free(xml);
+  fat_gen_release(g);
+  return rc;
+}
+
 /* The cycle, in the order of the flow. Parts add their step here. */
 static const demo_step steps[] = {
-  {"regras das operadoras", step_regras},
-  {"tabelas, cadastro, guias e defeitos (uma transação)", step_dados},
-  {"conferência de preços pelo contrato", step_precos},
-  /* Part C: {"conferir", step_conferir}, Part E: {"lotes", step_lotes}, ... */
-  {NULL, NULL}};
+  {"regras", "regras das operadoras", step_regras},
+  {"dados", "tabelas, cadastro, guias e defeitos (uma transação)", step_dados},
+  {"precos", "conferência de preços pelo contrato", step_precos},
+  {"conferir", "conferir: checagens embutidas e das operadoras", step_conferir},
+  {"lotes", "lotes: fechamento por operadora, XML TISS 4.01.00", step_lotes},
+  {"retorno", "retorno: demonstrativos das operadoras, glosas", step_retorno},
+  {"recurso", "recurso de glosa das glosas indevidas", step_recurso},
+  {NULL, NULL, NULL}};
 
 static void help(void)
 {
   printf("uso: faturo demo [--guias N] [--semente S] [--competencia AAAA-MM]\n"
-         "                 [--beneficiarios N]\n"
+         "                 [--beneficiarios N] [--ate-etapa ETAPA]\n"
          "\n"
          "Cria, num banco vazio, uma clínica de demonstração: tabelas de preços\n"
          "(rules/tabelas/demo), o prestador, as 4 operadoras de docs/dev/CONTRATOS-DEMO.md\n"
          "com seus planos, cerca de 2.000 beneficiários, 20 profissionais e um mês de\n"
          "guias dos quatro tipos, precificadas pelo contrato de cada operadora. Depois\n"
          "injeta defeitos conhecidos (~1,5%% das guias por classe, registrados na tabela\n"
-         "demo_defeito) e roda as etapas do ciclo de faturamento que já existem.\n"
+         "demo_defeito) e roda o ciclo de faturamento: conferir (com recall e precisão\n"
+         "contra os defeitos injetados), fechamento dos lotes com XML TISS validado,\n"
+         "demonstrativos de retorno das operadoras com glosas, e um recurso de glosa.\n"
+         "A data de referência é o dia 5 do mês seguinte à competência.\n"
          "\n"
          "  --guias N          quantidade de guias (padrão 3000, mínimo 100)\n"
          "  --semente S        semente do gerador (padrão 1): mesma semente e mesma\n"
          "                     competência geram exatamente os mesmos dados\n"
          "  --competencia      mês dos atendimentos (padrão: o mês passado)\n"
-         "  --beneficiarios N  tamanho da carteira de pacientes (padrão 2000)\n");
+         "  --beneficiarios N  tamanho da carteira de pacientes (padrão 2000)\n"
+         "  --ate-etapa ETAPA  para depois da etapa: regras, dados, precos, conferir,\n"
+         "                     lotes, retorno ou recurso (padrão: o ciclo todo)\n");
 }
 
 static void default_competencia(char out[16])
@@ -229,7 +510,9 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
                                        {"semente", required_argument, NULL, 's'},
                                        {"competencia", required_argument, NULL, 'c'},
                                        {"beneficiarios", required_argument, NULL, 'b'},
+                                       {"ate-etapa", required_argument, NULL, 'e'},
                                        {NULL, 0, NULL, 0}};
+  const char *ate = NULL;
   demo_ctx c;
   char comp[16];
   long v;
@@ -271,11 +554,19 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
         return cli_usage_error("demo", "--beneficiarios deve ficar entre 50 e 100000");
       c.op.n_beneficiarios = (int)v;
       break;
+    case 'e':
+      for (i = 0; steps[i].chave != NULL && strcmp(steps[i].chave, optarg) != 0; i++)
+        ;
+      if (steps[i].chave == NULL)
+        return cli_usage_error("demo", "etapa desconhecida '%s'", optarg);
+      ate = optarg;
+      break;
     default: return cli_usage_error("demo", "opção inválida: %s", argv[optind - 1]);
     }
   }
   if (optind != argc)
     return cli_usage_error("demo", "argumento inesperado: %s", argv[optind]);
+  demo_hoje(c.op.competencia, c.hoje);
   c.st = cli_store(cli);
   if (c.st == NULL)
     return CLI_FAIL;
@@ -297,14 +588,23 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
     if (rc != CLI_OK)
       break;
     say(&c, "  ok (%.0f ms)\n", ms(fat_now_ns() - ts));
+    if (ate != NULL && strcmp(ate, steps[i].chave) == 0)
+      break;
   }
   if (rc == CLI_OK) {
     say(&c, "\npronto em %.1f s. Próximos passos:\n", ms(fat_now_ns() - t0) / 1000.0);
-    say(&c, "  faturo conferir                  confere as guias (e acha os defeitos injetados)\n"
-            "  faturo guia mostrar 1            mostra uma guia\n"
-            "  faturo preco aurora 10101012     mostra o preço de um item, passo a passo\n"
-            "  faturo preco --todos             precifica todos os itens do banco\n"
-            "  faturo tabelas listar            tabelas de preços carregadas\n");
+    say(&c, "  faturo achado listar                 achados em aberto (o que corrigir)\n"
+            "  faturo guia mostrar 1                uma guia com seus achados e glosas\n"
+            "  faturo conferir --hoje %s    reconfere (só o que mudou)\n"
+            "  faturo lote listar                   lotes, prazos de envio, atrasos\n"
+            "  faturo lote mapa                     mapa de acompanhamento de faturas\n"
+            "  faturo lote xml 1 --saida xml/       grava o XML TISS de um lote\n"
+            "  faturo glosa resumo                  glosas por motivo, operadora, procedimento\n"
+            "  faturo recurso listar                recursos e seus prazos\n"
+            "  faturo preco aurora 10101012         o preço de um item, passo a passo\n"
+            "  faturo usuario criar admin --papel admin && faturo servidor\n"
+            "                                       o painel web em http://127.0.0.1:8080\n",
+        c.hoje);
   }
   if (c.json != NULL) {
     char *txt;
@@ -319,5 +619,7 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
   }
   fat_pricer_free(c.pricer);
   fat_gen_release(c.gen);
+  fat_rules_close(c.rules);
+  fat_free(c.lotes);
   return rc;
 }

@@ -8,7 +8,7 @@ DIR="$(mktemp -d "${TMPDIR:-/tmp}/faturo-conferir-XXXXXX")"
 trap 'rm -rf "$DIR"' EXIT
 DB="$DIR/demo.db"
 
-"$F" --db "$DB" demo --guias "$N"
+"$F" --db "$DB" demo --guias "$N" --ate-etapa precos
 
 # one JSON object per finding per line, then a summary object; exit 1 = open bloqueios
 set +e
