@@ -25,7 +25,8 @@ static void help(void)
          "  procedimento  código TUSS agendado\n"
          "  situacao      atendido, faltou ou cancelado\n"
          "\n"
-         "saída: 0 agenda e guias conferem; 1 há atendimento sem guia ou guia de falta\n");
+         "saída: 0 agenda e guias conferem; 1 há atendimento sem guia, guia de falta\n"
+         "ou linha da agenda recusada\n");
 }
 
 static const char *js(const cJSON *o, const char *k)
@@ -51,7 +52,7 @@ int cli_auditoria(fat_cli *cli, int argc, char **argv)
   fat_err err;
   fat_rc rc;
   char money[40];
-  int n_sem, n_falta, n_semag;
+  int n_sem, n_falta, n_semag, n_erros;
 
   if (cli_wants_help(argc, argv)) {
     help();
@@ -78,6 +79,7 @@ int cli_auditoria(fat_cli *cli, int argc, char **argv)
   n_sem = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rep, "atendidos_sem_guia"));
   n_falta = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rep, "guias_de_faltas"));
   n_semag = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rep, "guias_sem_agendamento"));
+  n_erros = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rep, "erros"));
   if (cli->json) {
     char *s = cJSON_PrintUnformatted(rep);
 
@@ -117,7 +119,10 @@ int cli_auditoria(fat_cli *cli, int argc, char **argv)
     printf("  atendidos sem guia: %d (valor estimado não faturado: %s)\n", n_sem, money);
     printf("  guias de faltas/cancelamentos: %d\n", n_falta);
     printf("  guias sem agendamento no período: %d\n", n_semag);
+    if (n_erros > 0)
+      printf("  linhas recusadas: %d (corrija e rode de novo; veja as mensagens acima)\n", n_erros);
   }
   cJSON_Delete(rep);
-  return (n_sem > 0 || n_falta > 0) ? CLI_FAIL : CLI_OK;
+  /* a row that could not be read is a refusal too: the report is incomplete */
+  return (n_sem > 0 || n_falta > 0 || n_erros > 0) ? CLI_FAIL : CLI_OK;
 }

@@ -10,3 +10,6 @@ if(TARGET bench_conferir)
   set_tests_properties(bench.conferir PROPERTIES LABELS bench TIMEOUT 1800
     ENVIRONMENT "${FAT_TEST_ENV}")
 endif()
+
+add_test(NAME e2e.agenda COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/c_agenda.sh $<TARGET_FILE:faturo>)
+set_tests_properties(e2e.agenda PROPERTIES LABELS e2e TIMEOUT 120 ENVIRONMENT "${FAT_TEST_ENV}")
