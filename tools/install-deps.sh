@@ -6,11 +6,15 @@ cd "$(dirname "$0")/.."
 
 pkgs=(build-essential make cmake pkg-config liblua5.4-dev libsqlite3-dev libxml2-dev
       libxml2-utils libmicrohttpd-dev libcjson-dev libcmocka-dev libsodium-dev
-      libjs-codemirror libjs-chart.js chromium nodejs npm sqlite3)
+      libjs-codemirror libjs-chart.js chromium sqlite3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# node and npm may come from another packaging of Node.js (which bundles npm and
+# conflicts with Debian's npm): ask Debian for them only when the commands are missing
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "instalando pacotes Debian: ${missing[*]}"
   SUDO=""
