@@ -27,16 +27,6 @@ int fat_digits_only(const char *s, char *out, size_t len)
   return (int)o;
 }
 
-static fat_rc step_done(fat_store *st, sqlite3_stmt *s, const char *what, fat_err *err)
-{
-  int r = sqlite3_step(s);
-
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE && r != SQLITE_ROW)
-    return fat_store_dberr(st, err, what);
-  return FAT_OK;
-}
-
 static fat_rc select_id(fat_store *st, const char *sql, const char *a, const char *b,
                         int64_t n, int64_t *id, fat_err *err)
 {
@@ -101,7 +91,7 @@ static fat_rc prestador_tx(fat_store *st, const char *nome, const char *cnpj, co
     fat_bind_text(s, 2, d);
     fat_bind_text(s, 3, cnes != NULL ? c : NULL);
   }
-  rc = step_done(st, s, "erro ao gravar prestador", err);
+  rc = fat_store_step_done(st, s, "erro ao gravar prestador", err);
   if (rc != FAT_OK)
     return rc;
   if (pid == 0)
@@ -186,7 +176,7 @@ static fat_rc operadora_tx(fat_store *st, const char *registro_ans, const char *
     fat_bind_text(s, 2, nome);
     fat_bind_text(s, 3, script);
   }
-  rc = step_done(st, s, "erro ao gravar operadora", err);
+  rc = fat_store_step_done(st, s, "erro ao gravar operadora", err);
   if (rc != FAT_OK)
     return rc;
   if (oid == 0)
@@ -233,7 +223,7 @@ static fat_rc operadora_tx(fat_store *st, const char *registro_ans, const char *
     fat_bind_int(s, 1, pid);
     fat_bind_int(s, 2, oid);
     fat_bind_text(s, 3, codigo_prestador);
-    rc = step_done(st, s, "erro ao gravar código do prestador", err);
+    rc = fat_store_step_done(st, s, "erro ao gravar código do prestador", err);
     if (rc != FAT_OK)
       return rc;
   }
@@ -307,7 +297,7 @@ static fat_rc plano_tx(fat_store *st, const char *registro_ans, const char *codi
     fat_bind_text(s, 3, nome);
     fat_bind_text(s, 4, acomodacao);
   }
-  rc = step_done(st, s, "erro ao gravar plano", err);
+  rc = fat_store_step_done(st, s, "erro ao gravar plano", err);
   if (rc != FAT_OK)
     return rc;
   if (pid == 0)

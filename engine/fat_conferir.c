@@ -35,7 +35,6 @@ static int str_eq_null(const char *a, const char *b)
   return strcmp(a, b) == 0;
 }
 
-static fat_rc oom(fat_err *err) { return fat_err_set(err, FAT_ENOMEM, "memória insuficiente"); }
 
 /* {======================================================================
 ** History for the scripts (ctx.historico)
@@ -73,7 +72,7 @@ static fat_rc historico_of(fat_store *st, const fat_guia *g, cJSON **out, fat_er
 
   *out = NULL;
   if (arr == NULL)
-    return oom(err);
+    return fat_err_oom(err);
   if (blank(g->data_inicio) || (g->beneficiario.id <= 0 && blank(g->carteira_numero))) {
     *out = arr;
     return FAT_OK;
@@ -157,7 +156,7 @@ static fat_rc historico_of(fat_store *st, const fat_guia *g, cJSON **out, fat_er
 nomem:
   sqlite3_reset(s);
   cJSON_Delete(arr);
-  return oom(err);
+  return fat_err_oom(err);
 }
 
 fat_rc fat_conferir_historico(fat_store *st, int64_t guia_id, cJSON **out, fat_err *err)
@@ -407,7 +406,7 @@ static fat_rc acks_load(fat_store *st, int64_t guia_id, ack **out, size_t *n, fa
   sqlite3_reset(s);
   if (bad) {
     acks_free(v, cnt);
-    return oom(err);
+    return fat_err_oom(err);
   }
   if (step != SQLITE_DONE && step != SQLITE_ROW) {
     acks_free(v, cnt);
@@ -630,7 +629,7 @@ static fat_rc check_one(run *r, int64_t id, fat_err *err)
   r->copts.prazo_apresentacao_dias = contrato_prazo(r, key);
   filled = fat_calloc(g->n_itens + 1, sizeof *filled);
   if (filled == NULL) {
-    rc = oom(err);
+    rc = fat_err_oom(err);
     goto out;
   }
   for (i = 0; i < g->n_itens; i++) {
@@ -673,7 +672,7 @@ static fat_rc check_one(run *r, int64_t id, fat_err *err)
         }
       }
       if ((rc = price_findings(g, &rep, filled, &f)) != FAT_OK) {
-        rc = oom(err);
+        rc = fat_err_oom(err);
         goto out;
       }
     }
@@ -699,7 +698,7 @@ static fat_rc check_one(run *r, int64_t id, fat_err *err)
     gj = fat_guia_to_json(g);
     ctx = cJSON_CreateObject();
     if (gj == NULL || ctx == NULL || cJSON_AddStringToObject(ctx, "hoje", r->res->hoje) == NULL) {
-      rc = oom(err);
+      rc = fat_err_oom(err);
       goto out;
     }
     if ((rc = historico_of(r->st, g, &hist, err)) != FAT_OK)
@@ -722,7 +721,7 @@ static fat_rc check_one(run *r, int64_t id, fat_err *err)
   ids = fat_calloc(f.n + 1, sizeof *ids);
   rec = fat_calloc(f.n + 1, sizeof *rec);
   if (ids == NULL || rec == NULL) {
-    rc = oom(err);
+    rc = fat_err_oom(err);
     goto out;
   }
   in.g = g;
@@ -838,7 +837,7 @@ static fat_rc select_guias(run *r, int64_t **todo, size_t *n_todo, fat_err *err)
       if (nv == NULL) {
         sqlite3_reset(s);
         fat_free(v);
-        return oom(err);
+        return fat_err_oom(err);
       }
       v = nv;
     }
@@ -1057,7 +1056,7 @@ fat_rc fat_achado_reconhecer(fat_store *st, int64_t id, const char *motivo, int6
   snprintf(obj, sizeof obj, "achado:%lld", (long long)id);
   det = fat_asprintf("guia %lld, %s: %s", (long long)gid, codigo, motivo);
   if (det == NULL) {
-    rc = oom(err);
+    rc = fat_err_oom(err);
     goto fail;
   }
   rc = fat_store_audit(st, "achado.reconhecer", obj, det, err);
@@ -1096,7 +1095,7 @@ fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *e
 
   *out = NULL;
   if (arr == NULL)
-    return oom(err);
+    return fat_err_oom(err);
   if ((rc = fat_store_prepare(st, sql, &s, err)) != FAT_OK) {
     cJSON_Delete(arr);
     return rc;
@@ -1132,7 +1131,7 @@ fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *e
 nomem:
   sqlite3_reset(s);
   cJSON_Delete(arr);
-  return oom(err);
+  return fat_err_oom(err);
 }
 
 /* }====================================================================== */
@@ -1231,7 +1230,7 @@ static fat_rc eval_class(fat_store *st, const classe_map *m, cJSON *arr, double 
     *ok = 0;
   o = cJSON_CreateObject();
   if (o == NULL)
-    return oom(err);
+    return fat_err_oom(err);
   cJSON_AddItemToArray(arr, o);
   if (cJSON_AddStringToObject(o, "classe", m->classe) == NULL ||
       cJSON_AddStringToObject(o, "codigo", m->codigo) == NULL ||
@@ -1242,7 +1241,7 @@ static fat_rc eval_class(fat_store *st, const classe_map *m, cJSON *arr, double 
       cJSON_AddNumberToObject(o, "corretas", (double)good) == NULL ||
       cJSON_AddNumberToObject(o, "precisao", prec) == NULL ||
       (miss = cJSON_AddArrayToObject(o, "exemplos_perdidos")) == NULL)
-    return oom(err);
+    return fat_err_oom(err);
   if ((rc = fat_store_prepare(st, sql_miss, &s, err)) != FAT_OK)
     return rc;
   fat_bind_text(s, 1, m->classe);
@@ -1252,7 +1251,7 @@ static fat_rc eval_class(fat_store *st, const classe_map *m, cJSON *arr, double 
 
     if (n == NULL) {
       sqlite3_reset(s);
-      return oom(err);
+      return fat_err_oom(err);
     }
     cJSON_AddItemToArray(miss, n);
   }
@@ -1287,7 +1286,7 @@ fat_rc fat_conferir_avaliar_demo(fat_store *st, double min_recall, double min_pr
   *out = NULL;
   if (root == NULL || (arr = cJSON_AddArrayToObject(root, "classes")) == NULL) {
     cJSON_Delete(root);
-    return oom(err);
+    return fat_err_oom(err);
   }
   if ((rc = fat_store_prepare(st, sql_n, &s, err)) != FAT_OK)
     goto fail;
@@ -1328,7 +1327,7 @@ fat_rc fat_conferir_avaliar_demo(fat_store *st, double min_recall, double min_pr
       cJSON_AddNumberToObject(root, "min_recall", min_recall) == NULL ||
       cJSON_AddNumberToObject(root, "min_precisao", min_precisao) == NULL ||
       (fps = cJSON_AddArrayToObject(root, "falsos_alarmes")) == NULL) {
-    rc = oom(err);
+    rc = fat_err_oom(err);
     goto fail;
   }
   if ((rc = fat_store_prepare(st, sql_fp, &s, err)) != FAT_OK)
@@ -1338,7 +1337,7 @@ fat_rc fat_conferir_avaliar_demo(fat_store *st, double min_recall, double min_pr
 
     if (o == NULL) {
       sqlite3_reset(s);
-      rc = oom(err);
+      rc = fat_err_oom(err);
       goto fail;
     }
     cJSON_AddItemToArray(fps, o);
@@ -1348,7 +1347,7 @@ fat_rc fat_conferir_avaliar_demo(fat_store *st, double min_recall, double min_pr
   }
   sqlite3_reset(s);
   if (cJSON_AddBoolToObject(root, "ok", ok) == NULL) {
-    rc = oom(err);
+    rc = fat_err_oom(err);
     goto fail;
   }
   *out = root;

@@ -42,6 +42,8 @@ fat_rc fat_err_prefix(fat_err *err, const char *fmt, ...)
   return err->rc;
 }
 
+fat_rc fat_err_oom(fat_err *err) { return fat_err_set(err, FAT_ENOMEM, "memória insuficiente"); }
+
 void fat_err_clear(fat_err *err)
 {
   if (err == NULL)

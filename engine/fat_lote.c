@@ -342,15 +342,6 @@ static void col_copy(sqlite3_stmt *s, int i, char *buf, size_t len)
   snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
 }
 
-static fat_rc step_done(fat_store *st, sqlite3_stmt *s, fat_err *err, const char *what)
-{
-  int r = sqlite3_step(s);
-
-  if (r != SQLITE_DONE && r != SQLITE_ROW)
-    return fat_store_dberr(st, err, what);
-  return FAT_OK;
-}
-
 static fat_rc evento(fat_store *st, int64_t lote_id, const char *de, const char *para,
                      const char *data, const char *detalhe, fat_err *err)
 {
@@ -368,7 +359,7 @@ static fat_rc evento(fat_store *st, int64_t lote_id, const char *de, const char 
   fat_bind_text(s, 4, para);
   fat_bind_text(s, 5, data);
   fat_bind_text(s, 6, detalhe);
-  rc = step_done(st, s, err, "erro ao registrar evento do lote");
+  rc = fat_store_step_done(st, s, "erro ao registrar evento do lote", err);
   if (rc != FAT_OK)
     return rc;
   snprintf(obj, sizeof obj, "lote:%" PRId64, lote_id);
@@ -540,7 +531,7 @@ static fat_rc next_numero(fat_store *st, int64_t op, int64_t *num, fat_err *err)
     return rc;
   fat_bind_int(s, 1, op);
   fat_bind_int(s, 2, *num + 1);
-  return step_done(st, s, err, "erro ao numerar lote");
+  return fat_store_step_done(st, s, "erro ao numerar lote", err);
 }
 
 /* A reopened ('aberto') lote of the same group, to reuse its number. */
@@ -673,7 +664,7 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     fat_bind_text(s, 16, fat_tiss_enc_str(cfg->hash_enc));
     fat_bind_int_or_null(s, 17, cfg->pagamento_prazo_dias, cfg->pagamento_prazo_dias < 0);
     fat_bind_int(s, 18, o->xsd_dir != NULL);
-    rc = step_done(st, s, err, "erro ao gravar lote");
+    rc = fat_store_step_done(st, s, "erro ao gravar lote", err);
     if (rc != FAT_OK)
       goto out;
     lote_id = fat_store_last_id(st);
@@ -694,7 +685,7 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     fat_bind_text(s, 11, fat_tiss_enc_str(cfg->hash_enc));
     fat_bind_int_or_null(s, 12, cfg->pagamento_prazo_dias, cfg->pagamento_prazo_dias < 0);
     fat_bind_int(s, 13, o->xsd_dir != NULL);
-    rc = step_done(st, s, err, "erro ao gravar lote");
+    rc = fat_store_step_done(st, s, "erro ao gravar lote", err);
     if (rc != FAT_OK)
       goto out;
   }
@@ -705,7 +696,7 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
       goto out;
     fat_bind_int(s, 1, v[i].id);
     fat_bind_int(s, 2, lote_id);
-    rc = step_done(st, s, err, "erro ao marcar guia em lote");
+    rc = fat_store_step_done(st, s, "erro ao marcar guia em lote", err);
     if (rc != FAT_OK)
       goto out;
     if (sqlite3_changes(fat_store_db(st)) != 1) {
@@ -865,7 +856,7 @@ fat_rc fat_lote_reabrir(fat_store *st, int64_t id, const char *motivo, fat_err *
   if (rc != FAT_OK)
     goto fail;
   fat_bind_int(s, 1, id);
-  rc = step_done(st, s, err, "erro ao devolver guias");
+  rc = fat_store_step_done(st, s, "erro ao devolver guias", err);
   if (rc != FAT_OK)
     goto fail;
   rc = fat_store_prepare(st, upd_l, &s, err);
@@ -873,7 +864,7 @@ fat_rc fat_lote_reabrir(fat_store *st, int64_t id, const char *motivo, fat_err *
     goto fail;
   fat_bind_int(s, 1, id);
   fat_bind_text(s, 2, motivo);
-  rc = step_done(st, s, err, "erro ao reabrir lote");
+  rc = fat_store_step_done(st, s, "erro ao reabrir lote", err);
   if (rc != FAT_OK)
     goto fail;
   rc = evento(st, id, "fechado", "aberto", NULL, motivo, err);
@@ -917,7 +908,7 @@ static fat_rc transition(fat_store *st, int64_t id, const char *const *from, con
   fat_bind_int(s, 1, id);
   fat_bind_text(s, 2, a);
   fat_bind_text(s, 3, b);
-  rc = step_done(st, s, err, "erro ao atualizar lote");
+  rc = fat_store_step_done(st, s, "erro ao atualizar lote", err);
   if (rc != FAT_OK)
     goto fail;
   if (guia_status != NULL) {
@@ -926,7 +917,7 @@ static fat_rc transition(fat_store *st, int64_t id, const char *const *from, con
       goto fail;
     fat_bind_int(s, 1, id);
     fat_bind_text(s, 2, guia_status);
-    rc = step_done(st, s, err, "erro ao atualizar guias do lote");
+    rc = fat_store_step_done(st, s, "erro ao atualizar guias do lote", err);
     if (rc != FAT_OK)
       goto fail;
   }

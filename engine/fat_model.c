@@ -1498,16 +1498,6 @@ fat_rc fat_guia_find(fat_store *st, const char *registro_ans, const char *numero
 ** Save
 ** ===================================================================== */
 
-static fat_rc step_done(fat_store *st, sqlite3_stmt *s, const char *what, fat_err *err)
-{
-  int r = sqlite3_step(s);
-
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE && r != SQLITE_ROW)
-    return fat_store_dberr(st, err, what);
-  return FAT_OK;
-}
-
 /* SELECT returning one integer (0 when no row). */
 static fat_rc query_id(fat_store *st, sqlite3_stmt *s, int64_t *id, fat_err *err)
 {
@@ -1588,7 +1578,7 @@ static fat_rc save_plano(fat_store *st, fat_guia *g, fat_err *err)
   fat_bind_text(s, 2, g->plano.codigo);
   fat_bind_text(s, 3, g->plano.nome != NULL ? g->plano.nome : g->plano.codigo);
   fat_bind_text(s, 4, g->plano.acomodacao != NULL ? g->plano.acomodacao : "enfermaria");
-  rc = step_done(st, s, "erro ao gravar plano", err);
+  rc = fat_store_step_done(st, s, "erro ao gravar plano", err);
   if (rc == FAT_OK)
     g->plano.id = fat_store_last_id(st);
   return rc;
@@ -1609,7 +1599,7 @@ static fat_rc save_prestador_codigo(fat_store *st, fat_guia *g, fat_err *err)
   fat_bind_int(s, 1, g->prestador.id);
   fat_bind_int(s, 2, g->operadora.id);
   fat_bind_text(s, 3, g->prestador.codigo_na_operadora);
-  return step_done(st, s, "erro ao gravar código do prestador", err);
+  return fat_store_step_done(st, s, "erro ao gravar código do prestador", err);
 }
 
 /* Create or update the beneficiário and its carteira at the operadora. */
@@ -1667,7 +1657,7 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_err 
     fat_bind_text(s, 5, b->cns != NULL ? b->cns : g->cns);
     fat_bind_text(s, 6, b->nascimento);
     fat_bind_text(s, 7, b->sexo);
-    rc = step_done(st, s, "erro ao atualizar beneficiário", err);
+    rc = fat_store_step_done(st, s, "erro ao atualizar beneficiário", err);
     if (rc != FAT_OK)
       return rc;
   } else if (nome != NULL) {
@@ -1680,7 +1670,7 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_err 
     fat_bind_text(s, 4, b->cns != NULL ? b->cns : g->cns);
     fat_bind_text(s, 5, b->nascimento);
     fat_bind_text(s, 6, b->sexo);
-    rc = step_done(st, s, "erro ao gravar beneficiário", err);
+    rc = fat_store_step_done(st, s, "erro ao gravar beneficiário", err);
     if (rc != FAT_OK)
       return rc;
     id = fat_store_last_id(st);
@@ -1695,7 +1685,7 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_err 
     fat_bind_int_or_null(s, 3, g->plano.id, g->plano.id <= 0);
     fat_bind_text(s, 4, g->carteira_numero);
     fat_bind_text(s, 5, g->carteira_validade);
-    rc = step_done(st, s, "erro ao gravar carteira", err);
+    rc = fat_store_step_done(st, s, "erro ao gravar carteira", err);
     if (rc != FAT_OK)
       return rc;
   }
@@ -1752,7 +1742,7 @@ static fat_rc save_prof(fat_store *st, fat_profissional *p, fat_err *err)
     fat_bind_text(s, 3, p->cpf);
     fat_bind_text(s, 4, p->cbo);
     fat_bind_text(s, 5, p->especialidade);
-    rc = step_done(st, s, "erro ao atualizar profissional", err);
+    rc = fat_store_step_done(st, s, "erro ao atualizar profissional", err);
   } else {
     rc = fat_store_prepare(st, sql_ins, &s, err);
     if (rc != FAT_OK)
@@ -1764,7 +1754,7 @@ static fat_rc save_prof(fat_store *st, fat_profissional *p, fat_err *err)
     fat_bind_text(s, 5, uf);
     fat_bind_text(s, 6, p->cbo);
     fat_bind_text(s, 7, p->especialidade);
-    rc = step_done(st, s, "erro ao gravar profissional", err);
+    rc = fat_store_step_done(st, s, "erro ao gravar profissional", err);
     if (rc != FAT_OK)
       return rc;
     id = fat_store_last_id(st);
@@ -1883,7 +1873,7 @@ static fat_rc save_items(fat_store *st, fat_guia *g, fat_err *err)
     rc = fat_store_prepare(st, sql_del, &s, err);
     if (rc == FAT_OK) {
       fat_bind_int(s, 1, del[k]);
-      rc = step_done(st, s, "erro ao remover item", err);
+      rc = fat_store_step_done(st, s, "erro ao remover item", err);
     }
   }
   fat_free(del);
@@ -1922,7 +1912,7 @@ static fat_rc save_items(fat_store *st, fat_guia *g, fat_err *err)
     fat_bind_text(s, 18, it->unidade_medida);
     fat_bind_text(s, 19, it->registro_anvisa);
     fat_bind_text(s, 20, it->codigo_fabricante);
-    rc = step_done(st, s, "erro ao gravar item", err);
+    rc = fat_store_step_done(st, s, "erro ao gravar item", err);
     if (rc != FAT_OK)
       return fat_err_prefix(err, "itens[%zu]: ", i);
     rc = fat_store_prepare(st, sql_id, &s, err);
@@ -2024,7 +2014,7 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, fat_err *err)
   bind_guia(s, g);
   if (g->id > 0)
     fat_bind_int(s, 45, g->id);
-  rc = step_done(st, s, "erro ao gravar guia", err);
+  rc = fat_store_step_done(st, s, "erro ao gravar guia", err);
   if (rc != FAT_OK)
     return rc;
   if (g->id == 0)

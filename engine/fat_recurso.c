@@ -216,14 +216,6 @@ static int contract_int(fat_gen *gen, const char *script, const char *sect, cons
   return d;
 }
 
-static fat_rc step_done(fat_store *st, sqlite3_stmt *s, fat_err *err, const char *what)
-{
-  int r = sqlite3_step(s);
-
-  sqlite3_reset(s);
-  return (r == SQLITE_DONE || r == SQLITE_ROW) ? FAT_OK : fat_store_dberr(st, err, what);
-}
-
 fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, size_t n,
                          int64_t guia_id, int64_t *id, fat_err *err)
 {
@@ -337,7 +329,7 @@ fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, siz
   fat_bind_text(s, 4, prazo[0] != '\0' ? prazo : NULL);
   fat_bind_text(s, 5, base[0] != '\0' ? base : NULL);
   fat_bind_int(s, 6, total);
-  rc = step_done(st, s, err, "não foi possível criar o recurso");
+  rc = fat_store_step_done(st, s, "não foi possível criar o recurso", err);
   if (rc != FAT_OK)
     goto fail;
   rid = fat_store_last_id(st);
@@ -350,14 +342,14 @@ fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, siz
     fat_bind_int(s, 2, v[k].glosa_id);
     fat_bind_int(s, 3, v[k].valor);
     fat_bind_text(s, 4, just);
-    rc = step_done(st, s, err, "não foi possível gravar o item do recurso");
+    rc = fat_store_step_done(st, s, "não foi possível gravar o item do recurso", err);
     if (rc != FAT_OK)
       goto fail;
     rc = fat_store_prepare(st, upd_g, &s, err);
     if (rc != FAT_OK)
       goto fail;
     fat_bind_int(s, 1, v[k].glosa_id);
-    rc = step_done(st, s, err, "não foi possível atualizar a glosa");
+    rc = fat_store_step_done(st, s, "não foi possível atualizar a glosa", err);
     if (rc != FAT_OK)
       goto fail;
   }
@@ -428,7 +420,7 @@ fat_rc fat_recurso_editar(fat_store *st, int64_t id, int64_t item, const char *j
   fat_bind_text(s, 3, just);
   fat_bind_text(s, 4, now);
   fat_bind_text(s, 5, fat_store_user(st));
-  rc = step_done(st, s, err, "não foi possível editar a justificativa");
+  rc = fat_store_step_done(st, s, "não foi possível editar a justificativa", err);
   if (rc != FAT_OK)
     goto fail;
   if (sqlite3_changes(fat_store_db(st)) == 0) {
@@ -732,7 +724,7 @@ fat_rc fat_recurso_xml(fat_store *st, fat_gen *gen, int64_t id, const char *xsd_
   fat_bind_int(s, 1, id);
   sqlite3_bind_blob(s, 2, doc.xml, (int)doc.len, SQLITE_TRANSIENT);
   fat_bind_text(s, 3, doc.hash);
-  rc = step_done(st, s, err, "não foi possível gravar o XML do recurso");
+  rc = fat_store_step_done(st, s, "não foi possível gravar o XML do recurso", err);
   if (rc != FAT_OK)
     goto out;
   fat_tiss_filename(h.numero, doc.hash, fname, sizeof fname);
@@ -911,7 +903,7 @@ static fat_rc transition(fat_store *st, int64_t id, const char *from, const char
   fat_bind_text(s, 2, d);
   if (numero != NULL)
     fat_bind_text(s, 3, numero);
-  rc = step_done(st, s, err, "não foi possível mudar a situação do recurso");
+  rc = fat_store_step_done(st, s, "não foi possível mudar a situação do recurso", err);
   if (rc != FAT_OK)
     goto fail;
   snprintf(obj, sizeof obj, "recurso:%lld", (long long)id);
@@ -1041,7 +1033,7 @@ fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_respos
       goto fail;
     fat_bind_int(s, 1, it[k].id);
     fat_bind_int(s, 2, it[k].def);
-    rc = step_done(st, s, err, "não foi possível gravar a resposta");
+    rc = fat_store_step_done(st, s, "não foi possível gravar a resposta", err);
     if (rc != FAT_OK)
       goto fail;
     sit = it[k].def >= it[k].rec ? "recuperada" : it[k].def > 0 ? "recuperada_parcial" : "perdida";
@@ -1051,7 +1043,7 @@ fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_respos
     fat_bind_int(s, 1, it[k].glosa);
     fat_bind_int(s, 2, it[k].def);
     fat_bind_text(s, 3, sit);
-    rc = step_done(st, s, err, "não foi possível atualizar a glosa");
+    rc = fat_store_step_done(st, s, "não foi possível atualizar a glosa", err);
     if (rc != FAT_OK)
       goto fail;
   }
@@ -1065,7 +1057,7 @@ fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_respos
                                    : r->resultado);
   fat_bind_text(s, 3, d);
   fat_bind_int(s, 4, recovered);
-  rc = step_done(st, s, err, "não foi possível gravar a resposta");
+  rc = fat_store_step_done(st, s, "não foi possível gravar a resposta", err);
   if (rc != FAT_OK)
     goto fail;
   snprintf(obj, sizeof obj, "recurso:%lld", (long long)id);

@@ -110,6 +110,17 @@ char *fat_col_strdup(sqlite3_stmt *s, int i, int *oom)
   return d;
 }
 
+fat_rc fat_store_step_done(fat_store *st, sqlite3_stmt *s, const char *what, fat_err *err)
+{
+  int r = sqlite3_step(s);
+  fat_rc rc = FAT_OK;
+
+  if (r != SQLITE_DONE && r != SQLITE_ROW)
+    rc = fat_store_dberr(st, err, what); /* read the message before the reset */
+  sqlite3_reset(s);
+  return rc;
+}
+
 int64_t fat_store_last_id(fat_store *st) { return sqlite3_last_insert_rowid(st->db); }
 
 int fat_store_schema_latest(void)

@@ -37,6 +37,11 @@ int fat_bind_int_or_null(sqlite3_stmt *s, int i, int64_t v, int is_null);
 /* Copy of column i as a new string (NULL for SQL NULL); *oom set on failure. */
 char *fat_col_strdup(sqlite3_stmt *s, int i, int *oom);
 
+/* Step a write statement once and reset it: FAT_OK on SQLITE_DONE/ROW, else
+** FAT_EDB with "<what>: <sqlite message>". */
+FAT_NODISCARD fat_rc fat_store_step_done(fat_store *st, sqlite3_stmt *s, const char *what,
+                                         fat_err *err);
+
 /* Run one constant SQL statement with no parameters (DDL, PRAGMA). */
 FAT_NODISCARD fat_rc fat_store_exec(fat_store *st, const char *sql, fat_err *err);
 

@@ -7,7 +7,6 @@
 #include "fat_store_int.h"
 #include "web_int.h"
 
-static fat_rc oom(fat_err *err) { return fat_err_set(err, FAT_ENOMEM, "memória insuficiente"); }
 
 static const char *qv(const web_req *rq, const char *key)
 {
@@ -41,10 +40,10 @@ static fat_rc list_into(web_req *rq, web_res *rs, const char *sql, const char *k
     rs->json = cJSON_CreateObject();
     if (rs->json == NULL) {
       cJSON_Delete(rows);
-      return oom(err);
+      return fat_err_oom(err);
     }
   }
-  return web_add(rs->json, key, rows) ? FAT_OK : oom(err);
+  return web_add(rs->json, key, rows) ? FAT_OK : fat_err_oom(err);
 }
 
 fat_rc api_retornos_listar(web_req *rq, web_res *rs, fat_err *err)

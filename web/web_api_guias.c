@@ -8,7 +8,6 @@
 #include "fat_store_int.h"
 #include "web_int.h"
 
-static fat_rc oom(fat_err *err) { return fat_err_set(err, FAT_ENOMEM, "memória insuficiente"); }
 
 static const char *query_nonempty(const web_req *rq, const char *key)
 {
@@ -82,7 +81,7 @@ fat_rc api_guias_listar(web_req *rq, web_res *rs, fat_err *err)
       cJSON_AddNumberToObject(rs->json, "por_pagina", (double)limit) == NULL) {
     if (rs->json == NULL)
       cJSON_Delete(rows);
-    return oom(err);
+    return fat_err_oom(err);
   }
   return FAT_OK;
 }
@@ -101,7 +100,7 @@ static fat_rc attach_rows(fat_store *st, const char *sql, int64_t id, cJSON *obj
   rc = web_rows_json(st, s, &rows, err);
   if (rc != FAT_OK)
     return rc;
-  return web_add(obj, key, rows) ? FAT_OK : oom(err);
+  return web_add(obj, key, rows) ? FAT_OK : fat_err_oom(err);
 }
 
 fat_rc api_guia_ver(web_req *rq, web_res *rs, fat_err *err)
@@ -127,15 +126,15 @@ fat_rc api_guia_ver(web_req *rq, web_res *rs, fat_err *err)
   gj = fat_guia_to_json(g);
   fat_guia_free(g);
   if (gj == NULL)
-    return oom(err);
+    return fat_err_oom(err);
   rs->json = cJSON_CreateObject();
   if (rs->json == NULL || !web_add(rs->json, "guia", gj)) {
     if (rs->json == NULL)
       cJSON_Delete(gj);
-    return oom(err);
+    return fat_err_oom(err);
   }
   if (cJSON_AddNumberToObject(rs->json, "id", (double)id) == NULL)
-    return oom(err);
+    return fat_err_oom(err);
   rc = attach_rows(rq->st, sql_achados, id, rs->json, "achados", err);
   if (rc == FAT_OK)
     rc = attach_rows(rq->st, sql_conf, id, rs->json, "conferencia", err);
@@ -193,7 +192,7 @@ fat_rc api_achado_reconhecer(web_req *rq, web_res *rs, fat_err *err)
       cJSON_AddStringToObject(rs->json, "reconhecido_em", now) == NULL ||
       cJSON_AddStringToObject(rs->json, "reconhecido_por", rq->sessao->usuario) == NULL ||
       cJSON_AddNumberToObject(rs->json, "bloqueios_abertos", (double)abertos) == NULL)
-    return oom(err);
+    return fat_err_oom(err);
   return FAT_OK;
 }
 
@@ -214,7 +213,7 @@ fat_rc api_operadoras(web_req *rq, web_res *rs, fat_err *err)
   if (rs->json == NULL || !web_add(rs->json, "operadoras", rows)) {
     if (rs->json == NULL)
       cJSON_Delete(rows);
-    return oom(err);
+    return fat_err_oom(err);
   }
   return FAT_OK;
 }
@@ -239,14 +238,14 @@ static fat_rc merge_row(fat_store *st, const char *sql, const char *hoje, cJSON 
   row = web_row_json(s);
   sqlite3_reset(s);
   if (row == NULL)
-    return oom(err);
+    return fat_err_oom(err);
   for (it = row->child; it != NULL; it = next) {
     next = it->next;
     cJSON_DetachItemViaPointer(row, it);
     if (!cJSON_AddItemToObject(obj, it->string, it)) {
       cJSON_Delete(it);
       cJSON_Delete(row);
-      return oom(err);
+      return fat_err_oom(err);
     }
   }
   cJSON_Delete(row);
@@ -311,7 +310,7 @@ fat_rc api_painel(web_req *rq, web_res *rs, fat_err *err)
   hoje[10] = '\0';
   rs->json = cJSON_CreateObject();
   if (rs->json == NULL || cJSON_AddStringToObject(rs->json, "hoje", hoje) == NULL)
-    return oom(err);
+    return fat_err_oom(err);
   rc = merge_row(rq->st, sql_guias, hoje, rs->json, err);
   if (rc == FAT_OK)
     rc = merge_row(rq->st, sql_total, hoje, rs->json, err);
@@ -337,7 +336,7 @@ fat_rc api_painel(web_req *rq, web_res *rs, fat_err *err)
       if (rc != FAT_OK)
         return rc;
       if (!web_add(rs->json, keys[i], rows))
-        return oom(err);
+        return fat_err_oom(err);
     }
   }
   return FAT_OK;

@@ -9,7 +9,6 @@
 #include "fat_store_int.h"
 #include "web_int.h"
 
-static fat_rc oom(fat_err *err) { return fat_err_set(err, FAT_ENOMEM, "memória insuficiente"); }
 
 static const char *qv(const web_req *rq, const char *key)
 {
@@ -24,7 +23,7 @@ static fat_rc wrap_rows(web_res *rs, const char *key, cJSON *rows, fat_err *err)
   if (rs->json == NULL || !web_add(rs->json, key, rows)) {
     if (rs->json == NULL)
       cJSON_Delete(rows);
-    return oom(err);
+    return fat_err_oom(err);
   }
   return FAT_OK;
 }
@@ -134,7 +133,7 @@ fat_rc web_blob_xml(web_req *rq, web_res *rs, const char *sql, const char *what,
       rs->raw = fat_malloc((size_t)n);
       if (rs->raw == NULL) {
         sqlite3_reset(s);
-        return oom(err);
+        return fat_err_oom(err);
       }
       memcpy(rs->raw, sqlite3_column_blob(s, 0), (size_t)n);
       rs->raw_len = (size_t)n;
@@ -214,9 +213,9 @@ fat_rc api_lote_relacao(web_req *rq, web_res *rs, fat_err *err)
       if (rs->json == NULL)
         cJSON_Delete(lote);
       cJSON_Delete(guias);
-      return oom(err);
+      return fat_err_oom(err);
     }
-    return web_add(rs->json, "guias", guias) ? FAT_OK : oom(err);
+    return web_add(rs->json, "guias", guias) ? FAT_OK : fat_err_oom(err);
   }
   /* CSV for spreadsheets: ';' separated, decimal comma, UTF-8 with BOM */
   fat_buf_init(&b, 8 * 1024 * 1024);
@@ -260,7 +259,7 @@ fat_rc api_lote_relacao(web_req *rq, web_res *rs, fat_err *err)
   rs->raw = fat_buf_take(&b);
   if (rs->raw == NULL) {
     cJSON_Delete(lote);
-    return oom(err);
+    return fat_err_oom(err);
   }
   rs->content_type = "text/csv; charset=utf-8";
   snprintf(rs->filename, sizeof rs->filename, "relacao-lote-%lld.csv",

@@ -17,7 +17,6 @@
 
 #define CONFERIR_LISTA_MAX 500
 
-static fat_rc oom(fat_err *err) { return fat_err_set(err, FAT_ENOMEM, "memória insuficiente"); }
 
 static const char *nonempty(const char *s) { return (s != NULL && s[0] != '\0') ? s : NULL; }
 
@@ -86,11 +85,11 @@ fat_rc api_conferir(web_req *rq, web_res *rs, fat_err *err)
   memset(&ctx, 0, sizeof ctx);
   ctx.guias = cJSON_CreateArray();
   if (ctx.guias == NULL)
-    return oom(err);
+    return fat_err_oom(err);
   rc = fat_conferir(rq->st, rq->srv->rules, &o, conferir_cb, &ctx, &res, err);
   if (rc != FAT_OK || ctx.oom) {
     cJSON_Delete(ctx.guias);
-    return rc != FAT_OK ? rc : oom(err);
+    return rc != FAT_OK ? rc : fat_err_oom(err);
   }
   snprintf(rs->objeto, sizeof rs->objeto, "conferir:%s:%s",
            o.operadora != NULL ? o.operadora : "todas",
@@ -103,7 +102,7 @@ fat_rc api_conferir(web_req *rq, web_res *rs, fat_err *err)
     if (rs->json == NULL)
       cJSON_Delete(ctx.guias);
     cJSON_Delete(resumo);
-    return oom(err);
+    return fat_err_oom(err);
   }
   if (!web_add(rs->json, "resumo", resumo) ||
       cJSON_AddStringToObject(resumo, "hoje", res.hoje) == NULL ||
@@ -118,7 +117,7 @@ fat_rc api_conferir(web_req *rq, web_res *rs, fat_err *err)
       cJSON_AddNumberToObject(resumo, "bloqueios_abertos", (double)res.bloqueios_abertos) ==
           NULL ||
       cJSON_AddNumberToObject(resumo, "guias_bloqueadas", (double)res.guias_bloqueadas) == NULL)
-    return oom(err);
+    return fat_err_oom(err);
   return FAT_OK;
 }
 
@@ -182,7 +181,7 @@ static fat_rc fechar_operadora(web_req *rq, const char *key, const char *compete
     if (l == NULL || !cJSON_AddItemToArray(arr, l)) {
       cJSON_Delete(l);
       fat_lote_fechar_res_fini(&res);
-      return oom(err);
+      return fat_err_oom(err);
     }
   }
   fat_lote_fechar_res_fini(&res);
@@ -211,7 +210,7 @@ fat_rc api_lotes_fechar(web_req *rq, web_res *rs, fat_err *err)
   rs->json = cJSON_CreateObject();
   arr = cJSON_CreateArray();
   if (rs->json == NULL || !web_add(rs->json, "lotes", arr))
-    return oom(err);
+    return fat_err_oom(err);
   if (op != NULL) {
     rc = fat_lote_operadora(rq->st, op, &op_id, key, sizeof key, err);
     if (rc == FAT_OK)
@@ -267,14 +266,14 @@ fat_rc api_lotes_fechar(web_req *rq, web_res *rs, fat_err *err)
       fat_free(keys[i]);
     fat_free(keys);
     if (oom_flag)
-      return oom(err);
+      return fat_err_oom(err);
   }
   if (rc != FAT_OK)
     return rc;
   snprintf(rs->objeto, sizeof rs->objeto, "lotes:%s", op != NULL ? op : "todas");
   snprintf(rs->detalhe, sizeof rs->detalhe, "%d lote(s), %zu guia(s)", cJSON_GetArraySize(arr),
            guias);
-  return cJSON_AddNumberToObject(rs->json, "guias", (double)guias) != NULL ? FAT_OK : oom(err);
+  return cJSON_AddNumberToObject(rs->json, "guias", (double)guias) != NULL ? FAT_OK : fat_err_oom(err);
 }
 
 static fat_rc ok_json(web_res *rs, int64_t id, fat_err *err)
@@ -282,7 +281,7 @@ static fat_rc ok_json(web_res *rs, int64_t id, fat_err *err)
   rs->json = cJSON_CreateObject();
   if (rs->json == NULL || cJSON_AddBoolToObject(rs->json, "ok", 1) == NULL ||
       cJSON_AddNumberToObject(rs->json, "id", (double)id) == NULL)
-    return oom(err);
+    return fat_err_oom(err);
   return FAT_OK;
 }
 
@@ -368,7 +367,7 @@ fat_rc api_retornos_importar(web_req *rq, web_res *rs, fat_err *err)
   snprintf(rs->detalhe, sizeof rs->detalhe, "%s %zu/%zu guias, %zu glosas", res.tipo,
            res.n_guias_casadas, res.n_guias, res.n_glosas);
   fat_retorno_res_fini(&res);
-  return rs->json != NULL ? FAT_OK : oom(err);
+  return rs->json != NULL ? FAT_OK : fat_err_oom(err);
 }
 
 /* --------------------------------------------------------------- glosas */
@@ -397,7 +396,7 @@ fat_rc api_glosa_classificar(web_req *rq, web_res *rs, fat_err *err)
       return fat_err_set(err, FAT_EINVAL, "informe a evidência da classificação (até 1000 caracteres)");
     txt = fat_asprintf("%s (por %s)", evid, rq->sessao->usuario);
     if (txt == NULL)
-      return oom(err);
+      return fat_err_oom(err);
     rc = fat_store_prepare(rq->st, sql_manual, &s, err);
     if (rc == FAT_OK) {
       fat_bind_int(s, 1, id);
@@ -425,7 +424,7 @@ fat_rc api_glosa_classificar(web_req *rq, web_res *rs, fat_err *err)
   fat_bind_int(s, 1, id);
   rs->json = sqlite3_step(s) == SQLITE_ROW ? web_row_json(s) : cJSON_CreateObject();
   sqlite3_reset(s);
-  return rs->json != NULL ? FAT_OK : oom(err);
+  return rs->json != NULL ? FAT_OK : fat_err_oom(err);
 }
 
 /* ------------------------------------------------------ rule simulation */
@@ -455,7 +454,7 @@ fat_rc api_regras_simular(web_req *rq, web_res *rs, fat_err *err)
     text = fat_col_strdup(s, 0, &oom_flag);
   sqlite3_reset(s);
   if (oom_flag)
-    return oom(err);
+    return fat_err_oom(err);
   if (text == NULL)
     return fat_err_set(err, FAT_ENOTFOUND,
                        "não há rascunho para a operadora '%s': salve o rascunho antes de simular",
@@ -485,5 +484,5 @@ fat_rc api_regras_simular(web_req *rq, web_res *rs, fat_err *err)
   rs->json = fat_simular_res_json(&res);
   fat_simular_res_fini(&res);
   snprintf(rs->objeto, sizeof rs->objeto, "regra:%s", key);
-  return rs->json != NULL ? FAT_OK : oom(err);
+  return rs->json != NULL ? FAT_OK : fat_err_oom(err);
 }

@@ -11,7 +11,6 @@
 
 #define MAX_GLOSAS 500
 
-static fat_rc oom(fat_err *err) { return fat_err_set(err, FAT_ENOMEM, "memória insuficiente"); }
 
 /* Justification override for every item of a new recurso (optional). */
 static fat_rc apply_justificativa(fat_store *st, int64_t id, const char *text, fat_err *err)
@@ -81,7 +80,7 @@ fat_rc api_recursos_criar(web_req *rq, web_res *rs, fat_err *err)
     rs->json = one;
   }
   rs->status = 201;
-  return rs->json != NULL ? FAT_OK : oom(err);
+  return rs->json != NULL ? FAT_OK : fat_err_oom(err);
 }
 
 static int64_t recurso_recursado(fat_store *st, int64_t id)

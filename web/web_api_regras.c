@@ -18,7 +18,6 @@
 #define DIFF_MAX_LINES 20000
 #define DIFF_DP_MAX (4u * 1024u * 1024u) /* cells of the LCS table */
 
-static fat_rc oom(fat_err *err) { return fat_err_set(err, FAT_ENOMEM, "memória insuficiente"); }
 
 static void sha256_hex(const char *data, size_t len, char out[65])
 {
@@ -74,7 +73,7 @@ static fat_rc rascunho_load(fat_store *st, const char *key, rascunho *r, int *fo
   if (oom_flag || (*found && r->conteudo == NULL)) {
     rascunho_fini(r);
     *found = 0;
-    return oom(err);
+    return fat_err_oom(err);
   }
   return FAT_OK;
 }
@@ -127,13 +126,13 @@ static fat_rc live_text(web_req *rq, fat_gen *g, const char *key, char **out, fa
       *out = fat_col_strdup(s, 0, &oom_flag);
     sqlite3_reset(s);
     if (oom_flag)
-      return oom(err);
+      return fat_err_oom(err);
     if (*out != NULL)
       return FAT_OK;
   }
   path = fat_asprintf("%s/operators/%s.lua", rq->srv->regras_dir, key);
   if (path == NULL)
-    return oom(err);
+    return fat_err_oom(err);
   rc = fat_file_read(path, SCRIPT_MAX, out, NULL, err);
   fat_free(path);
   if (rc == FAT_EIO)
@@ -160,7 +159,7 @@ fat_rc api_regras_listar(web_req *rq, web_res *rs, fat_err *err)
   if (rs->json == NULL || !web_add(rs->json, "operadoras", arr) ||
       cJSON_AddNumberToObject(rs->json, "geracao", (double)fat_gen_id(g)) == NULL) {
     fat_gen_release(g);
-    return oom(err);
+    return fat_err_oom(err);
   }
   rc = fat_store_prepare(rq->st, sql_r, &s, err);
   if (rc == FAT_OK)
@@ -171,12 +170,12 @@ fat_rc api_regras_listar(web_req *rq, web_res *rs, fat_err *err)
     o = cJSON_CreateObject();
     if (o == NULL || !cJSON_AddItemToArray(arr, o)) {
       cJSON_Delete(o);
-      rc = oom(err);
+      rc = fat_err_oom(err);
       break;
     }
     if (cJSON_AddStringToObject(o, "chave", key) == NULL ||
         cJSON_AddStringToObject(o, "sha256", fat_gen_sha256(g, key)) == NULL) {
-      rc = oom(err);
+      rc = fat_err_oom(err);
       break;
     }
     c = NULL;
@@ -198,7 +197,7 @@ fat_rc api_regras_listar(web_req *rq, web_res *rs, fat_err *err)
         cJSON *copy = cJSON_Duplicate(d, 1);
 
         if (!web_add(o, "rascunho", copy))
-          rc = oom(err);
+          rc = fat_err_oom(err);
         break;
       }
     }
@@ -233,11 +232,11 @@ fat_rc api_regras_ver(web_req *rq, web_res *rs, fat_err *err)
         cJSON_AddStringToObject(rs->json, "script", text) == NULL ||
         cJSON_AddStringToObject(rs->json, "sha256", fat_gen_sha256(g, key)) == NULL ||
         cJSON_AddNumberToObject(rs->json, "geracao", (double)fat_gen_id(g)) == NULL)
-      rc = oom(err);
+      rc = fat_err_oom(err);
   }
   if (rc == FAT_OK && fat_gen_contract(g, key, &c, NULL) == FAT_OK && c != NULL &&
       !web_add(rs->json, "contrato", c))
-    rc = oom(err);
+    rc = fat_err_oom(err);
   fat_gen_release(g);
   fat_free(text);
   if (rc != FAT_OK)
@@ -247,9 +246,9 @@ fat_rc api_regras_ver(web_req *rq, web_res *rs, fat_err *err)
     return rc;
   if (found) {
     if (!web_add(rs->json, "rascunho", rascunho_json(&r, 1)))
-      rc = oom(err);
+      rc = fat_err_oom(err);
   } else if (cJSON_AddNullToObject(rs->json, "rascunho") == NULL) {
-    rc = oom(err);
+    rc = fat_err_oom(err);
   }
   rascunho_fini(&r);
   return rc;
@@ -286,20 +285,20 @@ static fat_rc check_text(web_req *rq, const char *key, const char *text, cJSON *
   rep = cJSON_CreateObject();
   if (rep == NULL) {
     unlink(path);
-    return oom(err);
+    return fat_err_oom(err);
   }
   fat_err_clear(&berr);
   rc = fat_gen_build(rq->srv->regras_dir, key, path, NULL, &g, &berr);
   unlink(path);
   if (rc == FAT_ENOMEM) {
     cJSON_Delete(rep);
-    return oom(err);
+    return fat_err_oom(err);
   }
   if (rc != FAT_OK) {
     if (cJSON_AddBoolToObject(rep, "compila", 0) == NULL ||
         cJSON_AddStringToObject(rep, "erro", berr.msg) == NULL) {
       cJSON_Delete(rep);
-      return oom(err);
+      return fat_err_oom(err);
     }
     *report = rep;
     return FAT_OK;
@@ -310,14 +309,14 @@ static fat_rc check_text(web_req *rq, const char *key, const char *text, cJSON *
   if (rc == FAT_ENOMEM) {
     cJSON_Delete(rep);
     cJSON_Delete(tests);
-    return oom(err);
+    return fat_err_oom(err);
   }
   if (cJSON_AddBoolToObject(rep, "compila", 1) == NULL ||
       (rc != FAT_OK ? cJSON_AddStringToObject(rep, "erro", berr.msg)
                     : cJSON_AddNullToObject(rep, "erro")) == NULL ||
       (tests != NULL && !web_add(rep, "testes", tests))) {
     cJSON_Delete(rep);
-    return oom(err);
+    return fat_err_oom(err);
   }
   *valido = rc == FAT_OK;
   *report = rep;
@@ -362,7 +361,7 @@ fat_rc api_regras_rascunho(web_req *rq, web_res *rs, fat_err *err)
   rel = cJSON_PrintUnformatted(report);
   if (rel == NULL) {
     cJSON_Delete(report);
-    return oom(err);
+    return fat_err_oom(err);
   }
   sha256_hex(text, strlen(text), sha);
   fat_store_now(now, sizeof now);
@@ -395,7 +394,7 @@ fat_rc api_regras_rascunho(web_req *rq, web_res *rs, fat_err *err)
       !web_add(rs->json, "relatorio", report)) {
     if (rs->json == NULL)
       cJSON_Delete(report);
-    return oom(err);
+    return fat_err_oom(err);
   }
   return FAT_OK;
 }
@@ -433,7 +432,7 @@ fat_rc api_regras_testar(web_req *rq, web_res *rs, fat_err *err)
     rc = fat_gen_selftest(g, key, &tests, &terr);
     fat_gen_release(g);
     if (rc == FAT_ENOMEM)
-      return oom(err);
+      return fat_err_oom(err);
     valido = rc == FAT_OK;
     report = cJSON_CreateObject();
     if (report == NULL || cJSON_AddBoolToObject(report, "compila", 1) == NULL ||
@@ -441,7 +440,7 @@ fat_rc api_regras_testar(web_req *rq, web_res *rs, fat_err *err)
                 : cJSON_AddStringToObject(report, "erro", terr.msg)) == NULL ||
         (tests != NULL && !web_add(report, "testes", tests))) {
       cJSON_Delete(report);
-      return oom(err);
+      return fat_err_oom(err);
     }
   }
   rs->json = report;
@@ -449,7 +448,7 @@ fat_rc api_regras_testar(web_req *rq, web_res *rs, fat_err *err)
            valido);
   if (cJSON_AddBoolToObject(report, "valido", valido) == NULL ||
       cJSON_AddStringToObject(report, "origem", found ? "rascunho" : "em_uso") == NULL)
-    return oom(err);
+    return fat_err_oom(err);
   return FAT_OK;
 }
 
@@ -538,7 +537,7 @@ static fat_rc line_diff(const char *ta, const char *tb, cJSON *out, int *iguais,
     fat_free(b.len);
     return (ra == -1 || rb == -1)
                ? fat_err_set(err, FAT_ELIMIT, "script longo demais para comparar")
-               : oom(err);
+               : fat_err_oom(err);
   }
   while (pre < a.n && pre < b.n && line_eq(&a, pre, &b, pre))
     pre++;
@@ -590,7 +589,7 @@ static fat_rc line_diff(const char *ta, const char *tb, cJSON *out, int *iguais,
   fat_free(a.len);
   fat_free(b.p);
   fat_free(b.len);
-  return ok ? FAT_OK : oom(err);
+  return ok ? FAT_OK : fat_err_oom(err);
 }
 
 fat_rc api_regras_diff(web_req *rq, web_res *rs, fat_err *err)
@@ -620,11 +619,11 @@ fat_rc api_regras_diff(web_req *rq, web_res *rs, fat_err *err)
   rs->json = cJSON_CreateObject();
   arr = cJSON_CreateArray();
   if (rs->json == NULL || !web_add(rs->json, "linhas", arr))
-    rc = oom(err);
+    rc = fat_err_oom(err);
   else
     rc = line_diff(live, r.conteudo, arr, &iguais, err);
   if (rc == FAT_OK && cJSON_AddBoolToObject(rs->json, "iguais", iguais) == NULL)
-    rc = oom(err);
+    rc = fat_err_oom(err);
   fat_free(live);
   rascunho_fini(&r);
   return rc;
@@ -640,10 +639,10 @@ static fat_rc reply_generation(web_req *rq, web_res *rs, const char *key, fat_er
   rs->json = cJSON_CreateObject();
   if (rs->json == NULL || cJSON_AddBoolToObject(rs->json, "ok", 1) == NULL ||
       cJSON_AddNumberToObject(rs->json, "geracao", (double)fat_gen_id(g)) == NULL)
-    rc = oom(err);
+    rc = fat_err_oom(err);
   if (rc == FAT_OK && key != NULL && fat_gen_sha256(g, key) != NULL &&
       cJSON_AddStringToObject(rs->json, "sha256", fat_gen_sha256(g, key)) == NULL)
-    rc = oom(err);
+    rc = fat_err_oom(err);
   snprintf(rs->detalhe, sizeof rs->detalhe, "geracao %lld", (long long)fat_gen_id(g));
   fat_gen_release(g);
   return rc;
@@ -672,7 +671,7 @@ fat_rc api_regras_publicar(web_req *rq, web_res *rs, fat_err *err)
   path = fat_asprintf("%s/operators/%s.lua", rq->srv->regras_dir, key);
   if (path == NULL) {
     rascunho_fini(&r);
-    return oom(err);
+    return fat_err_oom(err);
   }
   pthread_mutex_lock(&rq->srv->regras_mu);
   had_file = fat_file_read(path, SCRIPT_MAX, &old, &old_len, NULL) == FAT_OK;
@@ -768,7 +767,7 @@ fat_rc api_regras_versoes(web_req *rq, web_res *rs, fat_err *err)
   if (rs->json == NULL || !web_add(rs->json, "versoes", rows)) {
     if (rs->json == NULL)
       cJSON_Delete(rows);
-    return oom(err);
+    return fat_err_oom(err);
   }
   return FAT_OK;
 }
