@@ -448,8 +448,8 @@ static fat_rc store_guia(run *r, const store_in *in, int64_t *ids, int *rec, con
   static const char sql_ins[] =
     "INSERT INTO achado(guia_id, item_id, codigo, severidade, campo, mensagem, glosa_prevista, "
     "valor_risco, regra, script_sha256, geracao_id, guia_revisao, reconhecido_em, "
-    "reconhecido_por, reconhecido_motivo) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+    "reconhecido_por, reconhecido_motivo, linha) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
   static const char sql_status[] =
     "UPDATE guia SET status = ?2 WHERE id = ?1 AND status IN ('digitada', 'conferida', "
     "'pendente')";
@@ -509,6 +509,7 @@ static fat_rc store_guia(run *r, const store_in *in, int64_t *ids, int *rec, con
     fat_bind_text(s, 13, k != NULL ? k->em : NULL);
     fat_bind_text(s, 14, k != NULL ? k->por : NULL);
     fat_bind_text(s, 15, k != NULL ? k->motivo : NULL);
+    fat_bind_int_or_null(s, 16, a->linha, a->linha <= 0);
     if (sqlite3_step(s) != SQLITE_DONE) {
       rc = fat_store_dberr(r->st, err, "erro ao gravar achado");
       sqlite3_reset(s);
@@ -1080,14 +1081,14 @@ fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *e
   static const char sql[] =
     "SELECT a.id, a.guia_id, g.numero_prestador, a.codigo, a.severidade, a.campo, a.mensagem, "
     "a.glosa_prevista, a.valor_risco, a.regra, a.script_sha256, a.criado_em, "
-    "a.reconhecido_em, a.reconhecido_por, a.reconhecido_motivo "
+    "a.reconhecido_em, a.reconhecido_por, a.reconhecido_motivo, a.linha "
     "FROM achado a JOIN guia g ON g.id = a.guia_id "
     "WHERE (?1 > 0 AND a.guia_id = ?1) OR (?1 = 0 AND a.reconhecido_em IS NULL) "
     "ORDER BY a.guia_id, a.severidade DESC, a.id";
   static const char *const names[] = {
     "id", "guia_id", "numero_prestador", "codigo", "severidade", "campo", "mensagem",
     "glosa_prevista", "valor_risco", "regra", "script_sha256", "criado_em", "reconhecido_em",
-    "reconhecido_por", "reconhecido_motivo"};
+    "reconhecido_por", "reconhecido_motivo", "linha"};
   cJSON *arr = cJSON_CreateArray();
   sqlite3_stmt *s;
   int step, k;
@@ -1107,7 +1108,7 @@ fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *e
     if (o == NULL)
       goto nomem;
     cJSON_AddItemToArray(arr, o);
-    for (k = 0; k < 15; k++) {
+    for (k = 0; k < (int)(sizeof names / sizeof names[0]); k++) {
       int t = sqlite3_column_type(s, k);
 
       if (t == SQLITE_NULL)

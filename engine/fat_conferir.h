@@ -110,7 +110,7 @@ FAT_NODISCARD fat_rc fat_achado_reconhecer(fat_store *st, int64_t id, const char
 ** not acknowledged), as a JSON array of objects {id, guia_id,
 ** numero_prestador, codigo, severidade, campo, mensagem, glosa_prevista,
 ** valor_risco, regra, script_sha256, criado_em, reconhecido_em,
-** reconhecido_por, reconhecido_motivo}. */
+** reconhecido_por, reconhecido_motivo, linha (script line of the check)}. */
 FAT_NODISCARD fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out,
                                        fat_err *err);
 

@@ -214,9 +214,12 @@ static void sec_achados(FILE *f, fat_store *st, const fat_guia *g)
     fat_money_format_br(json_int(a, "valor_risco"), v, sizeof v);
     fprintf(f, "  #%-5lld %-8s %-24s %s\n", (long long)json_int(a, "id"),
             nz(json_str(a, "severidade")), nz(json_str(a, "codigo")), nz(json_str(a, "mensagem")));
-    fprintf(f, "         campo %s, glosa prevista %s, em risco %s, regra %s%s%.12s\n",
+    fprintf(f, "         campo %s, glosa prevista %s, em risco %s, regra %s%s%.12s",
             nz(json_str(a, "campo")), nz(json_str(a, "glosa_prevista")), v,
             nz(json_str(a, "regra")), sha != NULL ? " versão " : "", sha != NULL ? sha : "");
+    if (json_int(a, "linha") > 0)
+      fprintf(f, " linha %lld", (long long)json_int(a, "linha"));
+    fputc('\n', f);
     if (json_str(a, "reconhecido_em") != NULL)
       fprintf(f, "         reconhecido por %s em %s: %s\n", nz(json_str(a, "reconhecido_por")),
               nz(json_str(a, "reconhecido_em")), nz(json_str(a, "reconhecido_motivo")));
