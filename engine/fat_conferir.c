@@ -1079,60 +1079,24 @@ fail:
 fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *err)
 {
   static const char sql[] =
-    "SELECT a.id, a.guia_id, g.numero_prestador, a.codigo, a.severidade, a.campo, a.mensagem, "
-    "a.glosa_prevista, a.valor_risco, a.regra, a.script_sha256, a.criado_em, "
-    "a.reconhecido_em, a.reconhecido_por, a.reconhecido_motivo, a.linha "
+    "SELECT a.id AS id, a.guia_id AS guia_id, g.numero_prestador AS numero_prestador, "
+    "a.codigo AS codigo, a.severidade AS severidade, a.campo AS campo, a.mensagem AS mensagem, "
+    "a.glosa_prevista AS glosa_prevista, a.valor_risco AS valor_risco, a.regra AS regra, "
+    "a.script_sha256 AS script_sha256, a.criado_em AS criado_em, "
+    "a.reconhecido_em AS reconhecido_em, a.reconhecido_por AS reconhecido_por, "
+    "a.reconhecido_motivo AS reconhecido_motivo, a.linha AS linha "
     "FROM achado a JOIN guia g ON g.id = a.guia_id "
     "WHERE (?1 > 0 AND a.guia_id = ?1) OR (?1 = 0 AND a.reconhecido_em IS NULL) "
     "ORDER BY a.guia_id, a.severidade DESC, a.id";
-  static const char *const names[] = {
-    "id", "guia_id", "numero_prestador", "codigo", "severidade", "campo", "mensagem",
-    "glosa_prevista", "valor_risco", "regra", "script_sha256", "criado_em", "reconhecido_em",
-    "reconhecido_por", "reconhecido_motivo", "linha"};
-  cJSON *arr = cJSON_CreateArray();
   sqlite3_stmt *s;
-  int step, k;
   fat_rc rc;
 
   *out = NULL;
-  if (arr == NULL)
-    return fat_err_oom(err);
-  if ((rc = fat_store_prepare(st, sql, &s, err)) != FAT_OK) {
-    cJSON_Delete(arr);
+  if ((rc = fat_store_prepare(st, sql, &s, err)) != FAT_OK)
     return rc;
-  }
   fat_bind_int(s, 1, guia_id > 0 ? guia_id : 0);
-  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-    cJSON *o = cJSON_CreateObject();
-
-    if (o == NULL)
-      goto nomem;
-    cJSON_AddItemToArray(arr, o);
-    for (k = 0; k < (int)(sizeof names / sizeof names[0]); k++) {
-      int t = sqlite3_column_type(s, k);
-
-      if (t == SQLITE_NULL)
-        continue;
-      if (t == SQLITE_INTEGER) {
-        if (cJSON_AddNumberToObject(o, names[k], (double)sqlite3_column_int64(s, k)) == NULL)
-          goto nomem;
-      } else if (cJSON_AddStringToObject(o, names[k], (const char *)sqlite3_column_text(s, k)) ==
-                 NULL) {
-        goto nomem;
-      }
-    }
-  }
-  sqlite3_reset(s);
-  if (step != SQLITE_DONE) {
-    cJSON_Delete(arr);
-    return fat_store_dberr(st, err, "erro ao listar achados");
-  }
-  *out = arr;
-  return FAT_OK;
-nomem:
-  sqlite3_reset(s);
-  cJSON_Delete(arr);
-  return fat_err_oom(err);
+  /* absent fields are left out (documented JSON shape) */
+  return fat_store_rows_json(st, s, 1, "erro ao listar achados", out, err);
 }
 
 /* }====================================================================== */

@@ -1034,86 +1034,44 @@ cJSON *fat_retorno_res_json(const fat_retorno_res *r)
   return o;
 }
 
-static void col_json(cJSON *o, const char *k, sqlite3_stmt *s, int i)
-{
-  switch (sqlite3_column_type(s, i)) {
-  case SQLITE_NULL: cJSON_AddNullToObject(o, k); break;
-  case SQLITE_INTEGER: cJSON_AddNumberToObject(o, k, (double)sqlite3_column_int64(s, i)); break;
-  default: cJSON_AddStringToObject(o, k, (const char *)sqlite3_column_text(s, i)); break;
-  }
-}
-
 fat_rc fat_retorno_listar(fat_store *st, cJSON **out, fat_err *err)
 {
   static const char sql[] =
-      "SELECT r.id, r.tipo, r.arquivo, o.nome, r.importado_em, r.hash_ok, r.valor_informado,"
-      " r.valor_liberado, r.valor_glosado, r.numero_demonstrativo,"
-      " (SELECT count(*) FROM retorno_pendencia p WHERE p.retorno_id = r.id),"
-      " (SELECT count(*) FROM glosa g WHERE g.retorno_id = r.id)"
+      "SELECT r.id AS id, r.tipo AS tipo, r.arquivo AS arquivo, o.nome AS operadora,"
+      " r.importado_em AS importado_em, r.hash_ok AS hash_ok,"
+      " r.valor_informado AS valor_informado, r.valor_liberado AS valor_liberado,"
+      " r.valor_glosado AS valor_glosado, r.numero_demonstrativo AS numero_demonstrativo,"
+      " (SELECT count(*) FROM retorno_pendencia p WHERE p.retorno_id = r.id) AS pendencias,"
+      " (SELECT count(*) FROM glosa g WHERE g.retorno_id = r.id) AS glosas"
       " FROM retorno r LEFT JOIN operadora o ON o.id = r.operadora_id ORDER BY r.id DESC";
-  static const char *const keys[] = {"id", "tipo", "arquivo", "operadora", "importado_em",
-                                     "hash_ok", "valor_informado", "valor_liberado",
-                                     "valor_glosado", "numero_demonstrativo", "pendencias",
-                                     "glosas"};
   sqlite3_stmt *s;
-  cJSON *arr, *o;
   fat_rc rc;
-  int i;
 
   *out = NULL;
   rc = fat_store_prepare(st, sql, &s, err);
   if (rc != FAT_OK)
     return rc;
-  arr = cJSON_CreateArray();
-  while (arr != NULL && sqlite3_step(s) == SQLITE_ROW) {
-    o = cJSON_CreateObject();
-    if (o == NULL)
-      break;
-    for (i = 0; i < 12; i++)
-      col_json(o, keys[i], s, i);
-    cJSON_AddItemToArray(arr, o);
-  }
-  sqlite3_reset(s);
-  if (arr == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-  *out = arr;
-  return FAT_OK;
+  return fat_store_rows_json(st, s, 0, "erro ao listar retornos", out, err);
 }
 
 fat_rc fat_retorno_pendencias(fat_store *st, int64_t retorno_id, cJSON **out, fat_err *err)
 {
   static const char sql[] =
-      "SELECT id, retorno_id, nivel, numero_lote, protocolo, numero_prestador, numero_operadora,"
-      " sequencial, codigo, data, valor_informado, valor_glosado, glosa_codigo, motivo, linha"
+      "SELECT id AS id, retorno_id AS retorno_id, nivel AS nivel, numero_lote AS lote,"
+      " protocolo AS protocolo, numero_prestador AS guia, numero_operadora AS guia_operadora,"
+      " sequencial AS sequencial, codigo AS codigo, data AS data,"
+      " valor_informado AS valor_informado, valor_glosado AS valor_glosado,"
+      " glosa_codigo AS glosa, motivo AS motivo, linha AS linha"
       " FROM retorno_pendencia WHERE (?1 = 0 AND resolvida = 0) OR retorno_id = ?1 ORDER BY id";
-  static const char *const keys[] = {"id", "retorno_id", "nivel", "lote", "protocolo", "guia",
-                                     "guia_operadora", "sequencial", "codigo", "data",
-                                     "valor_informado", "valor_glosado", "glosa", "motivo",
-                                     "linha"};
   sqlite3_stmt *s;
-  cJSON *arr, *o;
   fat_rc rc;
-  int i;
 
   *out = NULL;
   rc = fat_store_prepare(st, sql, &s, err);
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, retorno_id);
-  arr = cJSON_CreateArray();
-  while (arr != NULL && sqlite3_step(s) == SQLITE_ROW) {
-    o = cJSON_CreateObject();
-    if (o == NULL)
-      break;
-    for (i = 0; i < 15; i++)
-      col_json(o, keys[i], s, i);
-    cJSON_AddItemToArray(arr, o);
-  }
-  sqlite3_reset(s);
-  if (arr == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-  *out = arr;
-  return FAT_OK;
+  return fat_store_rows_json(st, s, 0, "erro ao listar pendências", out, err);
 }
 
 /* }====================================================== */

@@ -121,6 +121,68 @@ fat_rc fat_store_step_done(fat_store *st, sqlite3_stmt *s, const char *what, fat
   return rc;
 }
 
+cJSON *fat_store_row_json(sqlite3_stmt *s, int omit_null)
+{
+  cJSON *o = cJSON_CreateObject();
+  cJSON *v;
+  int i, n = sqlite3_column_count(s);
+
+  if (o == NULL)
+    return NULL;
+  for (i = 0; i < n; i++) {
+    const char *name = sqlite3_column_name(s, i);
+
+    switch (sqlite3_column_type(s, i)) {
+    case SQLITE_INTEGER: v = cJSON_CreateNumber((double)sqlite3_column_int64(s, i)); break;
+    case SQLITE_FLOAT: v = cJSON_CreateNumber(sqlite3_column_double(s, i)); break;
+    case SQLITE_TEXT: v = cJSON_CreateString((const char *)sqlite3_column_text(s, i)); break;
+    case SQLITE_NULL:
+      if (omit_null)
+        continue;
+      v = cJSON_CreateNull();
+      break;
+    default: continue; /* BLOBs (XML files) are served on their own */
+    }
+    if (v == NULL || name == NULL || !cJSON_AddItemToObject(o, name, v)) {
+      cJSON_Delete(v);
+      cJSON_Delete(o);
+      return NULL;
+    }
+  }
+  return o;
+}
+
+fat_rc fat_store_rows_json(fat_store *st, sqlite3_stmt *s, int omit_null, const char *what,
+                           cJSON **out, fat_err *err)
+{
+  cJSON *arr = cJSON_CreateArray(), *row;
+  int step;
+  fat_rc rc = FAT_OK;
+
+  *out = NULL;
+  if (arr == NULL) {
+    sqlite3_reset(s);
+    return fat_err_oom(err);
+  }
+  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    row = fat_store_row_json(s, omit_null);
+    if (row == NULL || !cJSON_AddItemToArray(arr, row)) {
+      cJSON_Delete(row);
+      rc = fat_err_oom(err);
+      break;
+    }
+  }
+  if (rc == FAT_OK && step != SQLITE_DONE)
+    rc = fat_store_dberr(st, err, what);
+  sqlite3_reset(s);
+  if (rc != FAT_OK) {
+    cJSON_Delete(arr);
+    return rc;
+  }
+  *out = arr;
+  return FAT_OK;
+}
+
 int64_t fat_store_last_id(fat_store *st) { return sqlite3_last_insert_rowid(st->db); }
 
 int fat_store_schema_latest(void)

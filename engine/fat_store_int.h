@@ -6,6 +6,7 @@
 #ifndef FAT_STORE_INT_H
 #define FAT_STORE_INT_H
 
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
 
 #include "fat_store.h"
@@ -41,6 +42,16 @@ char *fat_col_strdup(sqlite3_stmt *s, int i, int *oom);
 ** FAT_EDB with "<what>: <sqlite message>". */
 FAT_NODISCARD fat_rc fat_store_step_done(fat_store *st, sqlite3_stmt *s, const char *what,
                                          fat_err *err);
+
+/* The current row as a JSON object keyed by column name (use SQL aliases for
+** the keys): integers and reals as numbers, text as strings, BLOBs skipped;
+** NULL columns as JSON null, or left out when omit_null. NULL on OOM. */
+cJSON *fat_store_row_json(sqlite3_stmt *s, int omit_null);
+
+/* Every remaining row of s as a JSON array of fat_store_row_json objects;
+** resets s. On a step error: FAT_EDB "<what>: <sqlite message>". */
+FAT_NODISCARD fat_rc fat_store_rows_json(fat_store *st, sqlite3_stmt *s, int omit_null,
+                                         const char *what, cJSON **out, fat_err *err);
 
 /* Run one constant SQL statement with no parameters (DDL, PRAGMA). */
 FAT_NODISCARD fat_rc fat_store_exec(fat_store *st, const char *sql, fat_err *err);

@@ -883,68 +883,36 @@ fat_rc fat_tabelas_importar(fat_store *st, fat_tabela_tipo tipo, const char *pat
 /* ------------------------------------------------------------------------ */
 /* Listing                                                                   */
 
-static fat_rc add_col_json(cJSON *o, const char *k, sqlite3_stmt *s, int i)
-{
-  cJSON *v;
-
-  switch (sqlite3_column_type(s, i)) {
-  case SQLITE_NULL: return FAT_OK;
-  case SQLITE_INTEGER: v = cJSON_CreateNumber((double)sqlite3_column_int64(s, i)); break;
-  default: v = cJSON_CreateString((const char *)sqlite3_column_text(s, i)); break;
-  }
-  if (v == NULL)
-    return FAT_ENOMEM;
-  cJSON_AddItemToObject(o, k, v);
-  return FAT_OK;
-}
-
 fat_rc fat_tabelas_listar(fat_store *st, cJSON **out, fat_err *err)
 {
   static const char sql[] =
-    "SELECT id, tipo, arquivo, sha256, codificacao, linhas, vigencia, edicao, operadora, usuario, "
-    "importado_em FROM tabela_importacao ORDER BY id";
+    "SELECT id AS id, tipo AS tipo, arquivo AS arquivo, sha256 AS sha256, "
+    "codificacao AS codificacao, linhas AS linhas, vigencia AS vigencia, edicao AS edicao, "
+    "operadora AS operadora, usuario AS usuario, importado_em AS importado_em "
+    "FROM tabela_importacao ORDER BY id";
   static const char sql_tot[] =
-    "SELECT (SELECT count(*) FROM tuss_termo), (SELECT count(*) FROM cbhpm_procedimento), "
-    "(SELECT count(*) FROM cbhpm_porte), "
-    "(SELECT count(*) FROM preco_insumo WHERE tabela = 'brasindice'), "
-    "(SELECT count(*) FROM preco_insumo WHERE tabela = 'simpro'), "
-    "(SELECT count(*) FROM preco_negociado), (SELECT count(*) FROM glosa_motivo)";
-  static const char *const cols[] = {"id",     "tipo",     "arquivo", "sha256",
-                                     "codificacao", "linhas", "vigencia", "edicao",
-                                     "operadora", "usuario", "importado_em"};
-  cJSON *root = cJSON_CreateObject(), *arr, *tot;
+    "SELECT (SELECT count(*) FROM tuss_termo) AS tuss, "
+    "(SELECT count(*) FROM cbhpm_procedimento) AS cbhpm, "
+    "(SELECT count(*) FROM cbhpm_porte) AS portes, "
+    "(SELECT count(*) FROM preco_insumo WHERE tabela = 'brasindice') AS brasindice, "
+    "(SELECT count(*) FROM preco_insumo WHERE tabela = 'simpro') AS simpro, "
+    "(SELECT count(*) FROM preco_negociado) AS negociada, "
+    "(SELECT count(*) FROM glosa_motivo) AS glosas";
+  cJSON *root = cJSON_CreateObject(), *arr = NULL, *tot;
   sqlite3_stmt *s;
   fat_rc rc;
-  int step, i;
 
   *out = NULL;
-  if (root == NULL || (arr = cJSON_AddArrayToObject(root, "importacoes")) == NULL ||
-      (tot = cJSON_AddObjectToObject(root, "totais")) == NULL) {
-    cJSON_Delete(root);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-  }
+  if (root == NULL)
+    return fat_err_oom(err);
   rc = fat_store_prepare(st, sql, &s, err);
+  if (rc == FAT_OK)
+    rc = fat_store_rows_json(st, s, 1, "erro ao listar tabelas", &arr, err);
   if (rc != FAT_OK)
     goto fail;
-  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-    cJSON *o = cJSON_CreateObject();
-
-    if (o == NULL) {
-      sqlite3_reset(s);
-      rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-      goto fail;
-    }
-    cJSON_AddItemToArray(arr, o);
-    for (i = 0; i < 11; i++)
-      if (add_col_json(o, cols[i], s, i) != FAT_OK) {
-        sqlite3_reset(s);
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-        goto fail;
-      }
-  }
-  sqlite3_reset(s);
-  if (step != SQLITE_DONE) {
-    rc = fat_store_dberr(st, err, "erro ao listar tabelas");
+  if (!cJSON_AddItemToObject(root, "importacoes", arr)) {
+    cJSON_Delete(arr);
+    rc = fat_err_oom(err);
     goto fail;
   }
   rc = fat_store_prepare(st, sql_tot, &s, err);
@@ -955,17 +923,13 @@ fat_rc fat_tabelas_listar(fat_store *st, cJSON **out, fat_err *err)
     sqlite3_reset(s);
     goto fail;
   }
-  for (i = 0; i < 7; i++) {
-    static const char *const keys[] = {"tuss",   "cbhpm",     "portes", "brasindice",
-                                       "simpro", "negociada", "glosas"};
-
-    if (add_col_json(tot, keys[i], s, i) != FAT_OK) {
-      sqlite3_reset(s);
-      rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-      goto fail;
-    }
-  }
+  tot = fat_store_row_json(s, 1);
   sqlite3_reset(s);
+  if (tot == NULL || !cJSON_AddItemToObject(root, "totais", tot)) {
+    cJSON_Delete(tot);
+    rc = fat_err_oom(err);
+    goto fail;
+  }
   *out = root;
   return FAT_OK;
 fail:

@@ -33,7 +33,7 @@ static fat_rc list_into(web_req *rq, web_res *rs, const char *sql, const char *k
     fat_bind_int(s, nbinds + 1, limit);
     fat_bind_int(s, nbinds + 2, offset);
   }
-  rc = web_rows_json(rq->st, s, &rows, err);
+  rc = fat_store_rows_json(rq->st, s, 0, "erro ao consultar o banco", &rows, err);
   if (rc != FAT_OK)
     return rc;
   if (rs->json == NULL) {

@@ -70,7 +70,7 @@ fat_rc api_guias_listar(web_req *rq, web_res *rs, fat_err *err)
     }
     fat_bind_int(s, 6, limit);
     fat_bind_int(s, 7, offset);
-    rc = web_rows_json(rq->st, s, &rows, err);
+    rc = fat_store_rows_json(rq->st, s, 0, "erro ao consultar o banco", &rows, err);
     if (rc != FAT_OK)
       return rc;
   }
@@ -97,7 +97,7 @@ static fat_rc attach_rows(fat_store *st, const char *sql, int64_t id, cJSON *obj
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  rc = web_rows_json(st, s, &rows, err);
+  rc = fat_store_rows_json(st, s, 0, "erro ao consultar o banco", &rows, err);
   if (rc != FAT_OK)
     return rc;
   return web_add(obj, key, rows) ? FAT_OK : fat_err_oom(err);
@@ -206,7 +206,7 @@ fat_rc api_operadoras(web_req *rq, web_res *rs, fat_err *err)
 
   if (rc != FAT_OK)
     return rc;
-  rc = web_rows_json(rq->st, s, &rows, err);
+  rc = fat_store_rows_json(rq->st, s, 0, "erro ao consultar o banco", &rows, err);
   if (rc != FAT_OK)
     return rc;
   rs->json = cJSON_CreateObject();
@@ -235,7 +235,7 @@ static fat_rc merge_row(fat_store *st, const char *sql, const char *hoje, cJSON 
     sqlite3_reset(s);
     return rc;
   }
-  row = web_row_json(s);
+  row = fat_store_row_json(s, 0);
   sqlite3_reset(s);
   if (row == NULL)
     return fat_err_oom(err);
@@ -332,7 +332,7 @@ fat_rc api_painel(web_req *rq, web_res *rs, fat_err *err)
       if (sqlite3_bind_parameter_count(s) >= 1)
         fat_bind_text(s, 1, hoje);
       rows = NULL;
-      rc = web_rows_json(rq->st, s, &rows, err);
+      rc = fat_store_rows_json(rq->st, s, 0, "erro ao consultar o banco", &rows, err);
       if (rc != FAT_OK)
         return rc;
       if (!web_add(rs->json, keys[i], rows))

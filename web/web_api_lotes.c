@@ -55,7 +55,7 @@ fat_rc api_lotes_listar(web_req *rq, web_res *rs, fat_err *err)
   fat_bind_text(s, 3, qv(rq, "competencia"));
   fat_bind_int(s, 4, limit);
   fat_bind_int(s, 5, offset);
-  rc = web_rows_json(rq->st, s, &rows, err);
+  rc = fat_store_rows_json(rq->st, s, 0, "erro ao consultar o banco", &rows, err);
   if (rc != FAT_OK)
     return rc;
   return wrap_rows(rs, "lotes", rows, err);
@@ -85,7 +85,7 @@ fat_rc api_lotes_mapa(web_req *rq, web_res *rs, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, qv(rq, "competencia"));
-  rc = web_rows_json(rq->st, s, &rows, err);
+  rc = fat_store_rows_json(rq->st, s, 0, "erro ao consultar o banco", &rows, err);
   if (rc != FAT_OK)
     return rc;
   return wrap_rows(rs, "mapa", rows, err);
@@ -183,14 +183,14 @@ fat_rc api_lote_relacao(web_req *rq, web_res *rs, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  lote = sqlite3_step(s) == SQLITE_ROW ? web_row_json(s) : NULL;
+  lote = sqlite3_step(s) == SQLITE_ROW ? fat_store_row_json(s, 0) : NULL;
   sqlite3_reset(s);
   if (lote == NULL)
     return fat_err_set(err, FAT_ENOTFOUND, "lote %lld não encontrado", (long long)id);
   rc = fat_store_prepare(rq->st, sql_guias, &s, err);
   if (rc == FAT_OK) {
     fat_bind_int(s, 1, id);
-    rc = web_rows_json(rq->st, s, &guias, err);
+    rc = fat_store_rows_json(rq->st, s, 0, "erro ao consultar o banco", &guias, err);
   }
   if (rc != FAT_OK) {
     cJSON_Delete(lote);

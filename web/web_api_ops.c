@@ -422,7 +422,7 @@ fat_rc api_glosa_classificar(web_req *rq, web_res *rs, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  rs->json = sqlite3_step(s) == SQLITE_ROW ? web_row_json(s) : cJSON_CreateObject();
+  rs->json = sqlite3_step(s) == SQLITE_ROW ? fat_store_row_json(s, 0) : cJSON_CreateObject();
   sqlite3_reset(s);
   return rs->json != NULL ? FAT_OK : fat_err_oom(err);
 }

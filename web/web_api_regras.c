@@ -163,7 +163,7 @@ fat_rc api_regras_listar(web_req *rq, web_res *rs, fat_err *err)
   }
   rc = fat_store_prepare(rq->st, sql_r, &s, err);
   if (rc == FAT_OK)
-    rc = web_rows_json(rq->st, s, &drafts, err);
+    rc = fat_store_rows_json(rq->st, s, 0, "erro ao consultar o banco", &drafts, err);
   for (i = 0; rc == FAT_OK && i < n; i++) {
     const char *key = fat_gen_key(g, i);
 
@@ -760,7 +760,7 @@ fat_rc api_regras_versoes(web_req *rq, web_res *rs, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, key);
-  rc = web_rows_json(rq->st, s, &rows, err);
+  rc = fat_store_rows_json(rq->st, s, 0, "erro ao consultar o banco", &rows, err);
   if (rc != FAT_OK)
     return rc;
   rs->json = cJSON_CreateObject();

@@ -85,12 +85,6 @@ int web_valid_key(const char *s);
 /* Paging from ?pagina=&por_pagina= (1-based; por_pagina 1..500, default 50). */
 void web_paging(const web_req *rq, int64_t *limit, int64_t *offset, int64_t *pagina);
 
-/* One row of a statement as a JSON object (column name -> value; BLOB columns
-** skipped). NULL on OOM. */
-cJSON *web_row_json(sqlite3_stmt *s);
-/* Every remaining row as a JSON array; resets s. */
-FAT_NODISCARD fat_rc web_rows_json(fat_store *st, sqlite3_stmt *s, cJSON **out, fat_err *err);
-
 /* Add helpers that report OOM through the return value (0 = failed). */
 int web_add(cJSON *obj, const char *key, cJSON *item);
 
