@@ -1103,28 +1103,42 @@ fat_rc fat_tiss_write_lote(const fat_tiss_envio *e, const fat_guia *const *guias
   return rc;
 }
 
-fat_rc fat_tiss_write_status_protocolo(const fat_tiss_cabecalho *cab, fat_tiss_enc enc,
-                                       const char *protocolo, fat_tiss_doc *out, fat_err *err)
+/* Open a prestador message of type `tipo` whose body element `corpo` starts
+** with dadosPrestador (the contratado of the cabeçalho), already written. */
+static fat_rc begin_prestador_msg(const fat_tiss_cabecalho *cab, fat_tiss_enc enc,
+                                  const char *tipo, const char *corpo, fat_tiss_writer **out,
+                                  fat_err *err)
 {
-  fat_tiss_writer *w;
   fat_tiss_cabecalho c = *cab;
   fat_prestador p;
-  fat_rc rc;
+  fat_rc rc = fat_tiss_writer_new(enc, out, err);
 
-  memset(out, 0, sizeof *out);
-  rc = fat_tiss_writer_new(enc, &w, err);
   if (rc != FAT_OK)
     return rc;
-  c.tipo_transacao = "SOLIC_STATUS_PROTOCOLO";
+  c.tipo_transacao = tipo;
   memset(&p, 0, sizeof p);
   p.codigo_na_operadora = (char *)(uintptr_t)cab->codigo_prestador;
   p.cnpj = (char *)(uintptr_t)cab->cnpj_prestador;
   p.cpf = (char *)(uintptr_t)cab->cpf_prestador;
-  fat_tiss_w_begin(w, &c);
-  fat_tiss_w_start(w, "solicitacaoStatusProtocolo");
-  fat_tiss_w_start(w, "dadosPrestador");
-  w_contratado(w, &p);
-  fat_tiss_w_end(w);
+  fat_tiss_w_begin(*out, &c);
+  fat_tiss_w_start(*out, corpo);
+  fat_tiss_w_start(*out, "dadosPrestador");
+  w_contratado(*out, &p);
+  fat_tiss_w_end(*out);
+  return FAT_OK;
+}
+
+fat_rc fat_tiss_write_status_protocolo(const fat_tiss_cabecalho *cab, fat_tiss_enc enc,
+                                       const char *protocolo, fat_tiss_doc *out, fat_err *err)
+{
+  fat_tiss_writer *w;
+  fat_rc rc;
+
+  memset(out, 0, sizeof *out);
+  rc = begin_prestador_msg(cab, enc, "SOLIC_STATUS_PROTOCOLO", "solicitacaoStatusProtocolo", &w,
+                           err);
+  if (rc != FAT_OK)
+    return rc;
   fat_tiss_w_leaf(w, "numeroProtocolo", protocolo, 12);
   fat_tiss_w_end(w);
   rc = fat_tiss_w_finish(w, out, err);
@@ -1137,24 +1151,12 @@ fat_rc fat_tiss_write_cancela_lote(const fat_tiss_cabecalho *cab, fat_tiss_enc e
                                    fat_tiss_doc *out, fat_err *err)
 {
   fat_tiss_writer *w;
-  fat_tiss_cabecalho c = *cab;
-  fat_prestador p;
   fat_rc rc;
 
   memset(out, 0, sizeof *out);
-  rc = fat_tiss_writer_new(enc, &w, err);
+  rc = begin_prestador_msg(cab, enc, "CANCELA_GUIA", "cancelaGuia", &w, err);
   if (rc != FAT_OK)
     return rc;
-  c.tipo_transacao = "CANCELA_GUIA";
-  memset(&p, 0, sizeof p);
-  p.codigo_na_operadora = (char *)(uintptr_t)cab->codigo_prestador;
-  p.cnpj = (char *)(uintptr_t)cab->cnpj_prestador;
-  p.cpf = (char *)(uintptr_t)cab->cpf_prestador;
-  fat_tiss_w_begin(w, &c);
-  fat_tiss_w_start(w, "cancelaGuia");
-  fat_tiss_w_start(w, "dadosPrestador");
-  w_contratado(w, &p);
-  fat_tiss_w_end(w);
   fat_tiss_w_start(w, "tipoCancelamento");
   fat_tiss_w_start(w, "tipoCancelamentoLote");
   fat_tiss_w_leaf(w, "numeroLote", numero_lote, 12);
