@@ -8,23 +8,12 @@
 #include <time.h>
 
 #include "fat_check.h"
+#include "fat_dia.h"
 #include "fat_docnum.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_price.h"
 #include "fat_store_int.h"
-
-void fat_conferir_hoje(char *buf, size_t len)
-{
-  time_t t = time(NULL);
-  struct tm tm;
-
-  if (localtime_r(&t, &tm) == NULL) {
-    snprintf(buf, len, "1970-01-01");
-    return;
-  }
-  snprintf(buf, len, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
 
 static int blank(const char *s) { return s == NULL || s[0] == '\0'; }
 
@@ -899,7 +888,7 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
                          o->hoje);
     snprintf(res->hoje, sizeof res->hoje, "%s", o->hoje);
   } else {
-    fat_conferir_hoje(res->hoje, sizeof res->hoje);
+    fat_dia_hoje(res->hoje, sizeof res->hoje);
   }
   if (o->competencia != NULL && !fat_competencia_valid(o->competencia))
     return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)",

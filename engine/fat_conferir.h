@@ -86,9 +86,6 @@ FAT_NODISCARD fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_con
                                   fat_conferir_cb cb, void *ud, fat_conferir_resumo *res,
                                   fat_err *err);
 
-/* Today's local date as AAAA-MM-DD (buf >= 11). */
-void fat_conferir_hoje(char *buf, size_t len);
-
 /* The compact history the scripts get as ctx.historico: the beneficiário's
 ** other guias at the same operadora with data_inicio in
 ** [data - FAT_HISTORICO_DIAS, data] (see docs/conferir.md for the shape).

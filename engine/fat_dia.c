@@ -3,6 +3,9 @@
 #include "fat_dia.h"
 
 #include <stdio.h>
+#include <time.h>
+
+#include <stdio.h>
 #include <string.h>
 
 int32_t fat_dia_from_ymd(int y, int m, int d)
@@ -100,4 +103,16 @@ int fat_dia_hora_minutos(const char *s)
   if (n == 8 && (s[5] != ':' || digits(s + 6, 2, &sec) != 0 || sec > 59))
     return -1;
   return h * 60 + m;
+}
+
+void fat_dia_hoje(char *buf, size_t len)
+{
+  time_t t = time(NULL);
+  struct tm tm;
+
+  if (localtime_r(&t, &tm) == NULL) {
+    snprintf(buf, len, "1970-01-01");
+    return;
+  }
+  snprintf(buf, len, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }

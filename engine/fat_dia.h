@@ -29,6 +29,9 @@ int fat_dia_semana(int32_t dia);
 /* Number of days of month m (1..12) of year y. */
 int fat_dia_mes_dias(int y, int m);
 
+/* Today's local date (the clinic's day) as 'AAAA-MM-DD' into buf (len >= 11). */
+void fat_dia_hoje(char *buf, size_t len);
+
 /* Parse 'HH:MM' or 'HH:MM:SS' into minutes since midnight; -1 when invalid. */
 int fat_dia_hora_minutos(const char *s);
 

@@ -2,7 +2,10 @@
 #include "fat_docnum.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "fat_dia.h"
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 static int is_upper(char c) { return c >= 'A' && c <= 'Z'; }
@@ -225,54 +228,26 @@ int fat_doc_cid_valid(const char *s)
   return n == 4 && (is_digit(s[3]) || s[3] == 'X');
 }
 
-/* Days from civil (proleptic Gregorian), H. Hinnant's algorithm. */
-static int32_t days_from_civil(int y, int m, int d)
-{
-  int era, yoe, doy, doe;
-
-  y -= m <= 2;
-  era = (y >= 0 ? y : y - 399) / 400;
-  yoe = y - era * 400;
-  doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return (int32_t)(era * 146097 + doe - 719468);
-}
-
 int fat_doc_date_days(const char *s, int32_t *days)
 {
-  static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int i, y, m, d;
+  int32_t d;
+  int y;
 
-  if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+  /* fat_dia_parse accepts years 0001..9999; a TISS field here must be a
+  ** plausible date of service or birth */
+  if (s == NULL || fat_dia_parse(s, &d) != 0)
     return 0;
-  for (i = 0; i < 10; i++)
-    if (i != 4 && i != 7 && !is_digit(s[i]))
-      return 0;
-  y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-  m = (s[5] - '0') * 10 + (s[6] - '0');
-  d = (s[8] - '0') * 10 + (s[9] - '0');
-  if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-    return 0;
-  if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+  y = atoi(s);
+  if (y < 1900 || y > 2199)
     return 0;
   if (days != NULL)
-    *days = days_from_civil(y, m, d);
+    *days = d;
   return 1;
 }
 
 void fat_doc_date_format(int32_t days, char *buf, unsigned long len)
 {
-  int z = days + 719468;
-  int era = (z >= 0 ? z : z - 146096) / 146097;
-  int doe = z - era * 146097;
-  int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int y = yoe + era * 400;
-  int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int mp = (5 * doy + 2) / 153;
-  int d = doy - (153 * mp + 2) / 5 + 1;
-  int m = mp + (mp < 10 ? 3 : -9);
-
-  snprintf(buf, len, "%04d-%02d-%02d", y + (m <= 2), m, d);
+  fat_dia_format(days, buf, (size_t)len);
 }
 
 int fat_doc_time_valid(const char *s)

@@ -736,8 +736,7 @@ fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g,
                      item_id != 0 ? "item" : "guia", bb);
     goto out;
   }
-  fat_store_now(hoje, sizeof hoje);
-  hoje[10] = '\0';
+  fat_dia_hoje(hoje, sizeof hoje);
   dias = prazo_dias_contrato(gen, script);
   if (dias > 0 && fat_dia_parse(hoje, &d) == 0)
     fat_dia_format(d + dias, prazo, sizeof prazo);

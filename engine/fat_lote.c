@@ -315,15 +315,6 @@ fat_rc fat_lote_periodo(const fat_lote_cfg *cfg, const char *data, char inicio[1
 
 /* ---- helpers ---- */
 
-static void today(char out[11])
-{
-  time_t t = time(NULL);
-  struct tm tmv;
-
-  localtime_r(&t, &tmv);
-  strftime(out, 11, "%Y-%m-%d", &tmv);
-}
-
 static void add_days(const char *date, int n, char out[11])
 {
   int32_t d;
@@ -741,7 +732,7 @@ fat_rc fat_lote_fechar_contrato(fat_store *st, const fat_lote_fechar_opts *o,
   if (o->hoje != NULL)
     snprintf(hoje, sizeof hoje, "%s", o->hoje);
   else
-    today(hoje);
+    fat_dia_hoje(hoje, sizeof hoje);
   snprintf(ate, sizeof ate, "%s", o->ate != NULL ? o->ate : hoje);
   cfg = fat_malloc(sizeof *cfg);
   if (cfg == NULL)
@@ -1050,7 +1041,7 @@ fat_rc fat_lote_listar(fat_store *st, const char *operadora, const char *hoje, c
   if (hoje != NULL)
     snprintf(h, sizeof h, "%s", hoje);
   else
-    today(h);
+    fat_dia_hoje(h, sizeof h);
   if (operadora != NULL) {
     rc = fat_lote_operadora(st, operadora, &op, NULL, 0, err);
     if (rc != FAT_OK)
@@ -1139,7 +1130,7 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
   if (hoje != NULL)
     snprintf(h, sizeof h, "%s", hoje);
   else
-    today(h);
+    fat_dia_hoje(h, sizeof h);
   if (operadora != NULL) {
     rc = fat_lote_operadora(st, operadora, &op, NULL, 0, err);
     if (rc != FAT_OK)

@@ -7,8 +7,10 @@
 #include "fat_model.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "fat_dia.h"
 #include "fat_mem.h"
 #include "fat_store_int.h"
 
@@ -378,20 +380,9 @@ static int two(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
 
 int fat_date_valid(const char *s)
 {
-  static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int y, m, d;
+  int32_t d;
 
-  if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-' || !all_digits(s, 4) ||
-      !all_digits(s + 5, 2) || !all_digits(s + 8, 2))
-    return 0;
-  y = two(s) * 100 + two(s + 2);
-  m = two(s + 5);
-  d = two(s + 8);
-  if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-    return 0;
-  if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-    return 0;
-  return 1;
+  return s != NULL && fat_dia_parse(s, &d) == 0 && atoi(s) >= 1900;
 }
 
 int fat_competencia_valid(const char *s)

@@ -14,14 +14,6 @@
 
 #define JUST_MAX 500 /* st_texto500 */
 
-static void today(char *buf, size_t len)
-{
-  char now[24];
-
-  fat_store_now(now, sizeof now);
-  snprintf(buf, len, "%.10s", now);
-}
-
 /* Everything a justification may mention about one glosa. */
 typedef struct gvars {
   int64_t glosa_id, guia_id, item_id, valor, operadora_id, lote_id;
@@ -614,7 +606,7 @@ fat_rc fat_recurso_xml(fat_store *st, fat_gen *gen, int64_t id, const char *xsd_
     if (cJSON_IsString(hj) && (e = fat_tiss_enc_parse(hj->valuestring)) >= 0)
       enc = (fat_tiss_enc)e;
   }
-  today(hoje, sizeof hoje);
+  fat_dia_hoje(hoje, sizeof hoje);
   snprintf(numero, sizeof numero, "%lld", (long long)h.numero);
   digits_only(h.protocolo, prot, sizeof prot);
   memset(&cab, 0, sizeof cab);
@@ -884,7 +876,7 @@ static fat_rc transition(fat_store *st, int64_t id, const char *from, const char
   if (data != NULL && !fat_date_valid(data))
     return fat_err_set(err, FAT_EINVAL, "data '%s' inválida (AAAA-MM-DD)", data);
   if (data == NULL)
-    today(d, sizeof d);
+    fat_dia_hoje(d, sizeof d);
   else
     snprintf(d, sizeof d, "%s", data);
   rc = recurso_status(st, id, status, sizeof status, err);
@@ -960,7 +952,7 @@ fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_respos
   if (r->data != NULL)
     snprintf(d, sizeof d, "%s", r->data);
   else
-    today(d, sizeof d);
+    fat_dia_hoje(d, sizeof d);
   rc = recurso_status(st, id, status, sizeof status, err);
   if (rc != FAT_OK)
     return rc;
@@ -1095,7 +1087,7 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
   if (hoje != NULL)
     snprintf(h, sizeof h, "%s", hoje);
   else
-    today(h, sizeof h);
+    fat_dia_hoje(h, sizeof h);
   if (fat_dia_parse(h, &dh) != 0)
     return fat_err_set(err, FAT_EINVAL, "data '%s' inválida", h);
   arr = cJSON_CreateArray();

@@ -1454,10 +1454,8 @@ fat_rc fat_retorno_simular_operadora(fat_store *st, const fat_retorno_sim *opt,
     sim_decide(&gs[i], opt->taxa_bp, &seed, &n_prev);
   if (opt->data != NULL)
     snprintf(hoje, sizeof hoje, "%s", opt->data);
-  else {
-    fat_store_now(hoje, sizeof hoje);
-    hoje[10] = '\0';
-  }
+  else
+    fat_dia_hoje(hoje, sizeof hoje);
   if (prot[0] == '\0')
     snprintf(prot, sizeof prot, "%s%06lld", ans, (long long)opt->lote_id);
   if (dprot[0] == '\0')

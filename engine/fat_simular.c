@@ -62,11 +62,7 @@ fat_rc fat_simular_achados(fat_store *st, fat_gen *gen, int64_t guia_id, const c
   if (hoje != NULL)
     snprintf(dia, sizeof dia, "%s", hoje);
   if (fat_dia_parse(dia, &d) != 0) {
-    char now[24];
-
-    fat_store_now(now, sizeof now);
-    memcpy(dia, now, 10);
-    dia[10] = '\0';
+    fat_dia_hoje(dia, sizeof dia);
     (void)fat_dia_parse(dia, &d);
   }
   rc = fat_guia_load(st, guia_id, &g, err);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "fat_conferir.h"
+#include "fat_dia.h"
 #include "fat_glosa.h"
 #include "fat_lote.h"
 #include "fat_mem.h"
@@ -297,7 +298,7 @@ fat_rc api_lote_enviado(web_req *rq, web_res *rs, fat_err *err)
   if (data != NULL && !fat_date_valid(data))
     return fat_err_set(err, FAT_EINVAL, "data inválida '%s' (use AAAA-MM-DD)", data);
   if (data == NULL) {
-    fat_conferir_hoje(hoje, sizeof hoje);
+    fat_dia_hoje(hoje, sizeof hoje);
     data = hoje;
   }
   rc = fat_lote_enviado(rq->st, id, data, err);
@@ -323,7 +324,7 @@ fat_rc api_lote_protocolo(web_req *rq, web_res *rs, fat_err *err)
   if (data != NULL && !fat_date_valid(data))
     return fat_err_set(err, FAT_EINVAL, "data inválida '%s' (use AAAA-MM-DD)", data);
   if (data == NULL) {
-    fat_conferir_hoje(hoje, sizeof hoje);
+    fat_dia_hoje(hoje, sizeof hoje);
     data = hoje;
   }
   rc = fat_lote_protocolo(rq->st, id, numero, data, err);

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "fat_dia.h"
 #include "fat_model.h"
 #include "fat_price.h"
 #include "fat_rules.h"
@@ -189,11 +190,7 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
     return cli_usage_error("preco", all ? "--todos não leva OPERADORA nem CODIGO"
                                         : "diga a OPERADORA e o CODIGO");
   if (data == NULL) {
-    time_t now = time(NULL);
-    struct tm tm;
-
-    localtime_r(&now, &tm);
-    strftime(hoje, sizeof hoje, "%Y-%m-%d", &tm);
+    fat_dia_hoje(hoje, sizeof hoje);
     data = hoje;
   } else if (cli_valid_date(data) != 0) {
     return cli_usage_error("preco", "data inválida '%s' (use AAAA-MM-DD)", data);
