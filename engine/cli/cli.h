@@ -10,6 +10,8 @@
 #ifndef FAT_CLI_H
 #define FAT_CLI_H
 
+#include <cjson/cJSON.h>
+
 #include "fat_err.h"
 #include "fat_store.h"
 
@@ -41,6 +43,12 @@ fat_store *cli_store(fat_cli *cli);
 ** from argument parsing, when usage is nonzero). */
 int cli_error(const fat_err *err);
 int cli_usage_error(const char *verb, const char *fmt, ...) FAT_PRINTF(2, 3);
+
+/* Print o as one line of compact JSON on stdout (o is not consumed).
+** CLI_OK, or CLI_FAIL after saying "memória insuficiente" on stderr. */
+int cli_print_json(const cJSON *o);
+/* The same, consuming o (NULL is reported as out of memory). */
+int cli_emit_json(cJSON *o);
 
 /* True when argv holds -h or --help (verbs print their help and return 0). */
 int cli_wants_help(int argc, char **argv);

@@ -30,20 +30,6 @@ static void help(void)
          "                    prestador cadastrado, diga qual com --prestador CNPJ\n");
 }
 
-static int print_json(cJSON *o)
-{
-  char *txt = o != NULL ? cJSON_PrintUnformatted(o) : NULL;
-
-  cJSON_Delete(o);
-  if (txt == NULL) {
-    fprintf(stderr, "faturo: memória insuficiente\n");
-    return CLI_FAIL;
-  }
-  printf("%s\n", txt);
-  cJSON_free(txt);
-  return CLI_OK;
-}
-
 static int done(fat_cli *cli, const char *what, const char *verb, const char *key, int64_t id)
 {
   if (cli->json) {
@@ -55,7 +41,7 @@ static int done(fat_cli *cli, const char *what, const char *verb, const char *ke
       cJSON_Delete(o);
       o = NULL;
     }
-    return print_json(o);
+    return cli_emit_json(o);
   }
   printf("%s %s %s (id %lld)\n", what, key, verb, (long long)id);
   return CLI_OK;
@@ -78,7 +64,7 @@ static int listar(fat_cli *cli, fat_store *st)
   if (fat_cadastro_listar(st, &root, &err) != FAT_OK)
     return cli_error(&err);
   if (cli->json)
-    return print_json(root);
+    return cli_emit_json(root);
   printf("Prestadores\n");
   cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(root, "prestadores"))
   printf("  %-40s CNPJ %s  CNES %s\n", jstr(p, "nome"), jstr(p, "cnpj"), jstr(p, "cnes"));

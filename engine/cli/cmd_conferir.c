@@ -44,16 +44,6 @@ typedef struct out_ctx {
   int quiet; /* --avaliar-demo: only the table */
 } out_ctx;
 
-static void print_json_line(cJSON *o)
-{
-  char *s = cJSON_PrintUnformatted(o);
-
-  if (s != NULL) {
-    puts(s);
-    cJSON_free(s);
-  }
-}
-
 static void on_guia(void *ud, const fat_conferir_guia *r)
 {
   const out_ctx *oc = ud;
@@ -72,7 +62,7 @@ static void on_guia(void *ud, const fat_conferir_guia *r)
         if (r->numero_prestador != NULL)
           cJSON_AddStringToObject(o, "numero_prestador", r->numero_prestador);
         cJSON_AddStringToObject(o, "erro", r->erro);
-        print_json_line(o);
+        (void)cli_print_json(o);
         cJSON_Delete(o);
       }
     } else {
@@ -116,7 +106,7 @@ static void on_guia(void *ud, const fat_conferir_guia *r)
       if (f->script_sha256 != NULL)
         cJSON_AddStringToObject(o, "script_sha256", f->script_sha256);
       cJSON_AddBoolToObject(o, "reconhecido", r->reconhecido[i] != 0);
-      print_json_line(o);
+      (void)cli_print_json(o);
       cJSON_Delete(o);
     } else {
       fat_money_format_br(f->valor_risco, money, sizeof money);
@@ -157,7 +147,7 @@ static void print_summary(const fat_conferir_resumo *res, int json)
     cJSON_AddNumberToObject(o, "valor_risco", (double)res->valor_risco);
     cJSON_AddNumberToObject(o, "bloqueios_abertos", (double)res->bloqueios_abertos);
     cJSON_AddNumberToObject(o, "guias_bloqueadas", (double)res->guias_bloqueadas);
-    print_json_line(o);
+    (void)cli_print_json(o);
     cJSON_Delete(o);
     return;
   }
@@ -191,7 +181,7 @@ static int avaliar(fat_store *st, double min_recall, double min_prec, int json)
     return cli_error(&err);
   ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "ok"));
   if (json) {
-    print_json_line(rep);
+    (void)cli_print_json(rep);
   } else {
     printf("avaliação da conferência contra os defeitos da demo (%d guias conferidas)\n",
            cJSON_GetObjectItemCaseSensitive(rep, "avaliadas")->valueint);

@@ -40,20 +40,6 @@ static void help(void)
          "                 os itens sem preço e os cobrados fora do contrato\n");
 }
 
-static int print_json(cJSON *o)
-{
-  char *txt = o != NULL ? cJSON_PrintUnformatted(o) : NULL;
-
-  cJSON_Delete(o);
-  if (txt == NULL) {
-    fprintf(stderr, "faturo: memória insuficiente\n");
-    return CLI_FAIL;
-  }
-  printf("%s\n", txt);
-  cJSON_free(txt);
-  return CLI_OK;
-}
-
 static void emit_line(void *ud, const char *line)
 {
   (void)ud;
@@ -83,7 +69,7 @@ static int todos(fat_cli *cli, fat_store *st, fat_pricer *p)
         (a2 = cJSON_AddArrayToObject(o, "divergentes")) == NULL) {
       cJSON_Delete(o);
       fat_price_todos_fini(&t);
-      return print_json(NULL);
+      return cli_emit_json(NULL);
     }
     for (i = 0; i < t.n_sem_preco; i++) {
       cJSON *e = cJSON_CreateObject();
@@ -106,7 +92,7 @@ static int todos(fat_cli *cli, fat_store *st, fat_pricer *p)
     }
     i = t.n_sem_preco;
     fat_price_todos_fini(&t);
-    if (print_json(o) != CLI_OK)
+    if (cli_emit_json(o) != CLI_OK)
       return CLI_FAIL;
     return i == 0 ? CLI_OK : CLI_FAIL;
   }
@@ -241,7 +227,7 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
       cJSON_Delete(j);
       j = NULL;
     }
-    rc = print_json(j);
+    rc = cli_emit_json(j);
   } else {
     char mu[32], mt[32];
 

@@ -37,20 +37,6 @@ static void help(void)
          "  --operadora registro ANS (6 dígitos) da operadora da tabela negociada\n");
 }
 
-static int print_json(cJSON *o)
-{
-  char *txt = o != NULL ? cJSON_PrintUnformatted(o) : NULL;
-
-  cJSON_Delete(o);
-  if (txt == NULL) {
-    fprintf(stderr, "faturo: memória insuficiente\n");
-    return CLI_FAIL;
-  }
-  printf("%s\n", txt);
-  cJSON_free(txt);
-  return CLI_OK;
-}
-
 static int importar(fat_cli *cli, int argc, char **argv)
 {
   static const struct option opts[] = {{"vigencia", required_argument, NULL, 'v'},
@@ -102,7 +88,7 @@ static int importar(fat_cli *cli, int argc, char **argv)
       cJSON_Delete(o);
       o = NULL;
     }
-    return print_json(o);
+    return cli_emit_json(o);
   }
   printf("tabela %s importada: %ld linhas (%s), importação %lld, sha256 %.16s...\n", argv[optind],
          res.linhas, res.codificacao, (long long)res.importacao_id, res.sha256);
@@ -139,7 +125,7 @@ static int listar(fat_cli *cli)
   if (fat_tabelas_listar(st, &root, &err) != FAT_OK)
     return cli_error(&err);
   if (cli->json)
-    return print_json(root);
+    return cli_emit_json(root);
   tot = cJSON_GetObjectItemCaseSensitive(root, "totais");
   printf("linhas vigentes ou históricas por tabela:\n");
   for (i = 0; i < sizeof keys / sizeof keys[0]; i++)

@@ -106,6 +106,27 @@ int cli_usage_error(const char *verb, const char *fmt, ...)
   return CLI_USAGE;
 }
 
+int cli_print_json(const cJSON *o)
+{
+  char *txt = o != NULL ? cJSON_PrintUnformatted(o) : NULL;
+
+  if (txt == NULL) {
+    fprintf(stderr, "faturo: memória insuficiente\n");
+    return CLI_FAIL;
+  }
+  printf("%s\n", txt);
+  cJSON_free(txt);
+  return CLI_OK;
+}
+
+int cli_emit_json(cJSON *o)
+{
+  int rc = cli_print_json(o);
+
+  cJSON_Delete(o);
+  return rc;
+}
+
 int cli_wants_help(int argc, char **argv)
 {
   int i;
