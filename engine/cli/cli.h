@@ -10,6 +10,8 @@
 #ifndef FAT_CLI_H
 #define FAT_CLI_H
 
+#include <stdint.h>
+
 #include <cjson/cJSON.h>
 
 #include "fat_err.h"
@@ -49,6 +51,13 @@ int cli_usage_error(const char *verb, const char *fmt, ...) FAT_PRINTF(2, 3);
 int cli_print_json(const cJSON *o);
 /* The same, consuming o (NULL is reported as out of memory). */
 int cli_emit_json(cJSON *o);
+
+/* Members of an engine's JSON answer, for printing: the string at k (or
+** `ausente` when k is missing or not a string), the number at k (0 when
+** missing) as a double or as an integer. */
+const char *cli_jstr(const cJSON *o, const char *k, const char *ausente);
+double cli_jnum(const cJSON *o, const char *k);
+int64_t cli_jint(const cJSON *o, const char *k);
 
 /* True when argv holds -h or --help (verbs print their help and return 0). */
 int cli_wants_help(int argc, char **argv);

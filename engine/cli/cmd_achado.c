@@ -23,20 +23,6 @@ static void help(void)
          "            código aparecer no mesmo campo.\n");
 }
 
-static const char *jstr(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double jnum(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsNumber(v) ? v->valuedouble : 0.0;
-}
-
 static int listar(fat_cli *cli, int64_t guia_id)
 {
   fat_store *st = cli_store(cli);
@@ -61,19 +47,19 @@ static int listar(fat_cli *cli, int64_t guia_id)
   }
   cJSON_ArrayForEach(a, arr)
   {
-    const char *rec = jstr(a, "reconhecido_em");
+    const char *rec = cli_jstr(a, "reconhecido_em", NULL);
 
-    fat_money_format_br((int64_t)jnum(a, "valor_risco"), money, sizeof money);
-    printf("achado %.0f  guia %.0f (%s)  [%s] %s%s%s  glosa %s  %s\n", jnum(a, "id"),
-           jnum(a, "guia_id"), jstr(a, "numero_prestador") ? jstr(a, "numero_prestador") : "?",
-           jstr(a, "severidade"), jstr(a, "codigo"), jstr(a, "campo") ? " em " : "",
-           jstr(a, "campo") ? jstr(a, "campo") : "",
-           jstr(a, "glosa_prevista") ? jstr(a, "glosa_prevista") : "-", money);
-    printf("    %s\n", jstr(a, "mensagem"));
+    fat_money_format_br((int64_t)cli_jnum(a, "valor_risco"), money, sizeof money);
+    printf("achado %.0f  guia %.0f (%s)  [%s] %s%s%s  glosa %s  %s\n", cli_jnum(a, "id"),
+           cli_jnum(a, "guia_id"), cli_jstr(a, "numero_prestador", NULL) ? cli_jstr(a, "numero_prestador", NULL) : "?",
+           cli_jstr(a, "severidade", NULL), cli_jstr(a, "codigo", NULL), cli_jstr(a, "campo", NULL) ? " em " : "",
+           cli_jstr(a, "campo", NULL) ? cli_jstr(a, "campo", NULL) : "",
+           cli_jstr(a, "glosa_prevista", NULL) ? cli_jstr(a, "glosa_prevista", NULL) : "-", money);
+    printf("    %s\n", cli_jstr(a, "mensagem", NULL));
     if (rec != NULL)
       printf("    reconhecido em %s por %s: %s\n", rec,
-             jstr(a, "reconhecido_por") ? jstr(a, "reconhecido_por") : "?",
-             jstr(a, "reconhecido_motivo") ? jstr(a, "reconhecido_motivo") : "");
+             cli_jstr(a, "reconhecido_por", NULL) ? cli_jstr(a, "reconhecido_por", NULL) : "?",
+             cli_jstr(a, "reconhecido_motivo", NULL) ? cli_jstr(a, "reconhecido_motivo", NULL) : "");
     n++;
   }
   if (n == 0)

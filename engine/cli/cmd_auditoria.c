@@ -29,20 +29,6 @@ static void help(void)
          "ou linha da agenda recusada\n");
 }
 
-static const char *js(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double jn(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsNumber(v) ? v->valuedouble : 0.0;
-}
-
 int cli_auditoria(fat_cli *cli, int argc, char **argv)
 {
   fat_store *st;
@@ -89,7 +75,7 @@ int cli_auditoria(fat_cli *cli, int argc, char **argv)
     }
   } else {
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(rep, "erros"))
-      fprintf(stderr, "faturo auditoria: linha %.0f: %s\n", jn(x, "linha"), js(x, "mensagem"));
+      fprintf(stderr, "faturo auditoria: linha %.0f: %s\n", cli_jnum(x, "linha"), cli_jstr(x, "mensagem", ""));
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(rep, "atendidos_sem_guia"))
     {
       const cJSON *v = cJSON_GetObjectItemCaseSensitive(x, "valor_estimado");
@@ -99,23 +85,23 @@ int cli_auditoria(fat_cli *cli, int argc, char **argv)
       else
         snprintf(money, sizeof money, "valor desconhecido");
       printf("ATENDIDO SEM GUIA  linha %.0f: %s %s beneficiário %s procedimento %s %s(%s)\n",
-             jn(x, "linha"), js(x, "data"), js(x, "hora"), js(x, "beneficiario"),
-             js(x, "procedimento"), js(x, "operadora"), money);
+             cli_jnum(x, "linha"), cli_jstr(x, "data", ""), cli_jstr(x, "hora", ""), cli_jstr(x, "beneficiario", ""),
+             cli_jstr(x, "procedimento", ""), cli_jstr(x, "operadora", ""), money);
     }
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(rep, "guias_de_faltas"))
       printf("GUIA DE FALTA      linha %.0f: guia %.0f (%s) em %s, procedimento %s, agenda diz "
              "'%s': cancele a guia\n",
-             jn(x, "linha"), jn(x, "guia_id"), js(x, "numero_prestador"), js(x, "data"),
-             js(x, "procedimento"), js(x, "situacao"));
+             cli_jnum(x, "linha"), cli_jnum(x, "guia_id"), cli_jstr(x, "numero_prestador", ""), cli_jstr(x, "data", ""),
+             cli_jstr(x, "procedimento", ""), cli_jstr(x, "situacao", ""));
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(rep, "guias_sem_agendamento"))
     {
-      fat_money_format_br((int64_t)jn(x, "valor_total"), money, sizeof money);
-      printf("GUIA SEM AGENDA    guia %.0f (%s) em %s, beneficiário %s, %s\n", jn(x, "guia_id"),
-             js(x, "numero_prestador"), js(x, "data"), js(x, "beneficiario"), money);
+      fat_money_format_br((int64_t)cli_jnum(x, "valor_total"), money, sizeof money);
+      printf("GUIA SEM AGENDA    guia %.0f (%s) em %s, beneficiário %s, %s\n", cli_jnum(x, "guia_id"),
+             cli_jstr(x, "numero_prestador", ""), cli_jstr(x, "data", ""), cli_jstr(x, "beneficiario", ""), money);
     }
-    fat_money_format_br((int64_t)jn(rep, "valor_nao_faturado"), money, sizeof money);
+    fat_money_format_br((int64_t)cli_jnum(rep, "valor_nao_faturado"), money, sizeof money);
     printf("\nagenda: %.0f linha(s), %.0f atendido(s), %.0f falta(s)/cancelamento(s)\n",
-           jn(rep, "linhas"), jn(rep, "atendidos"), jn(rep, "faltas"));
+           cli_jnum(rep, "linhas"), cli_jnum(rep, "atendidos"), cli_jnum(rep, "faltas"));
     printf("  atendidos sem guia: %d (valor estimado não faturado: %s)\n", n_sem, money);
     printf("  guias de faltas/cancelamentos: %d\n", n_falta);
     printf("  guias sem agendamento no período: %d\n", n_semag);

@@ -47,13 +47,6 @@ static int done(fat_cli *cli, const char *what, const char *verb, const char *ke
   return CLI_OK;
 }
 
-static const char *jstr(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsString(v) ? v->valuestring : "-";
-}
-
 static int listar(fat_cli *cli, fat_store *st)
 {
   cJSON *root = NULL;
@@ -67,16 +60,16 @@ static int listar(fat_cli *cli, fat_store *st)
     return cli_emit_json(root);
   printf("Prestadores\n");
   cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(root, "prestadores"))
-  printf("  %-40s CNPJ %s  CNES %s\n", jstr(p, "nome"), jstr(p, "cnpj"), jstr(p, "cnes"));
+  printf("  %-40s CNPJ %s  CNES %s\n", cli_jstr(p, "nome", "-"), cli_jstr(p, "cnpj", "-"), cli_jstr(p, "cnes", "-"));
   printf("\nOperadoras\n");
   cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(root, "operadoras"))
   {
-    printf("  ANS %s  %-36s script %s\n", jstr(o, "registro_ans"), jstr(o, "nome"),
-           jstr(o, "script"));
+    printf("  ANS %s  %-36s script %s\n", cli_jstr(o, "registro_ans", "-"), cli_jstr(o, "nome", "-"),
+           cli_jstr(o, "script", "-"));
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "codigos_prestador"))
-    printf("      código do prestador %s: %s\n", jstr(x, "cnpj"), jstr(x, "codigo"));
+    printf("      código do prestador %s: %s\n", cli_jstr(x, "cnpj", "-"), cli_jstr(x, "codigo", "-"));
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "planos"))
-    printf("      plano %s  %s (%s)\n", jstr(x, "codigo"), jstr(x, "nome"), jstr(x, "acomodacao"));
+    printf("      plano %s  %s (%s)\n", cli_jstr(x, "codigo", "-"), cli_jstr(x, "nome", "-"), cli_jstr(x, "acomodacao", "-"));
   }
   cJSON_Delete(root);
   return CLI_OK;

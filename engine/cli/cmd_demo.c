@@ -193,20 +193,6 @@ static void demo_hoje(const char *competencia, char out[11])
   snprintf(out, 11, "%04d-%02d-05", (unsigned)y % 10000u, (unsigned)m % 100u);
 }
 
-static const char *jstr(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double jnum(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
 /* Step: conferir every guia with the live rules, then measure detection
 ** against the injected defects (recall per class, precision on clean guias). */
 static int step_conferir(demo_ctx *c)
@@ -232,11 +218,11 @@ static int step_conferir(demo_ctx *c)
   say(c, "\n  detecção dos defeitos injetados:\n    %-24s %9s %10s %8s\n", "classe", "injetadas",
       "detectadas", "recall");
   cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(rep, "classes")) {
-    say(c, "    %-24s %9.0f %10.0f %7.1f%%\n", jstr(k, "classe"), jnum(k, "injetadas"),
-        jnum(k, "detectadas"), jnum(k, "recall") * 100.0);
+    say(c, "    %-24s %9.0f %10.0f %7.1f%%\n", cli_jstr(k, "classe", ""), cli_jnum(k, "injetadas"),
+        cli_jnum(k, "detectadas"), cli_jnum(k, "recall") * 100.0);
   }
   say(c, "    guias limpas: %.0f, com bloqueio: %.0f (precisão %.2f%%) — %s\n",
-      jnum(rep, "limpas"), jnum(rep, "limpas_com_bloqueio"), jnum(rep, "precisao_limpas") * 100.0,
+      cli_jnum(rep, "limpas"), cli_jnum(rep, "limpas_com_bloqueio"), cli_jnum(rep, "precisao_limpas") * 100.0,
       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "ok")) ? "ok"
                                                               : "ABAIXO DO MÍNIMO (99%)");
   if (c->json != NULL) {
@@ -411,8 +397,8 @@ static int step_recurso(demo_ctx *c)
       break;
     cJSON_ArrayForEach(x, arr) {
       if (n < sizeof ids / sizeof ids[0]) {
-        ids[n++] = (int64_t)jnum(x, "id");
-        valor += (int64_t)jnum(x, "valor");
+        ids[n++] = cli_jint(x, "id");
+        valor += cli_jint(x, "valor");
       }
     }
     op = fat_gen_key(g, i);

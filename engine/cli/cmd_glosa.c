@@ -61,20 +61,6 @@ static int parse_filtro(int argc, char **argv, fat_glosa_filtro *f, const char *
   return CLI_OK;
 }
 
-static const char *js(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsString(v) ? v->valuestring : "-";
-}
-
-static int64_t jn(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
 static int emit_json(const cJSON *j)
 {
   char *s = cJSON_Print(j);
@@ -154,16 +140,16 @@ static int do_registrar(fat_cli *cli, int argc, char **argv)
     {
       char b[32];
 
-      if (jn(o, "id") != id)
+      if (cli_jint(o, "id") != id)
         continue;
       if (cli->json) {
         emit_json(o);
       } else {
-        fat_money_format_br(jn(o, "valor"), b, sizeof b);
+        fat_money_format_br(cli_jint(o, "valor"), b, sizeof b);
         printf("glosa %lld registrada: guia %s, código %s (%s), %s\n  classificação: %s (%s)\n",
-               (long long)id, js(o, "guia"), js(o, "codigo"),
-               fat_glosa_grupo_rotulo(js(o, "grupo")), b, js(o, "classificacao"),
-               js(o, "evidencia"));
+               (long long)id, cli_jstr(o, "guia", "-"), cli_jstr(o, "codigo", "-"),
+               fat_glosa_grupo_rotulo(cli_jstr(o, "grupo", "-")), b, cli_jstr(o, "classificacao", "-"),
+               cli_jstr(o, "evidencia", "-"));
       }
     }
   }
@@ -201,14 +187,14 @@ static int do_listar(fat_cli *cli, int argc, char **argv)
   {
     const cJSON *pv = cJSON_GetObjectItem(o, "prevista");
 
-    fat_money_format_br(jn(o, "valor"), b, sizeof b);
-    total += jn(o, "valor");
+    fat_money_format_br(cli_jint(o, "valor"), b, sizeof b);
+    total += cli_jint(o, "valor");
     printf("%5lld  guia %-12s item %-3lld %s %-14s %14s  %-13s %-11s %s%s\n",
-           (long long)jn(o, "id"), js(o, "guia"), (long long)jn(o, "item"), js(o, "codigo"),
-           js(o, "grupo"), b, js(o, "classificacao"), js(o, "situacao"),
+           (long long)cli_jint(o, "id"), cli_jstr(o, "guia", "-"), (long long)cli_jint(o, "item"), cli_jstr(o, "codigo", "-"),
+           cli_jstr(o, "grupo", "-"), b, cli_jstr(o, "classificacao", "-"), cli_jstr(o, "situacao", "-"),
            cJSON_IsTrue(pv) ? "prevista por " : cJSON_IsFalse(pv) ? "nenhuma regra previa" : "",
-           cJSON_IsTrue(pv) ? js(o, "prevista_por") : "");
-    printf("       %s\n", js(o, "evidencia"));
+           cJSON_IsTrue(pv) ? cli_jstr(o, "prevista_por", "-") : "");
+    printf("       %s\n", cli_jstr(o, "evidencia", "-"));
   }
   fat_money_format_br(total, b, sizeof b);
   printf("total: %d glosas, %s\n", cJSON_GetArraySize(l), b);
@@ -224,9 +210,9 @@ static void print_sec(const cJSON *r, const char *k, const char *title)
   printf("%s:\n", title);
   cJSON_ArrayForEach(o, a)
   {
-    fat_money_format_br(jn(o, "valor"), b, sizeof b);
-    printf("  %-28.28s %-30.30s %5lld  %14s\n", js(o, "chave"), js(o, "rotulo"),
-           (long long)jn(o, "quantidade"), b);
+    fat_money_format_br(cli_jint(o, "valor"), b, sizeof b);
+    printf("  %-28.28s %-30.30s %5lld  %14s\n", cli_jstr(o, "chave", "-"), cli_jstr(o, "rotulo", "-"),
+           (long long)cli_jint(o, "quantidade"), b);
   }
 }
 

@@ -174,20 +174,6 @@ static void sec_itens(FILE *f, fat_store *st, const fat_guia *g)
   fprintf(f, "  soma dos itens: %s%s\n", vt, any_absent ? " (há itens a precificar)" : "");
 }
 
-static const char *json_str(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int64_t json_int(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
 /* Findings of the last conferência, with rule and version, so the faturista
 ** sees what to fix and who said so. */
 static void sec_achados(FILE *f, fat_store *st, const fat_guia *g)
@@ -209,20 +195,20 @@ static void sec_achados(FILE *f, fat_store *st, const fat_guia *g)
   }
   fprintf(f, "\nAchados da conferência\n");
   cJSON_ArrayForEach(a, arr) {
-    const char *sha = json_str(a, "script_sha256");
+    const char *sha = cli_jstr(a, "script_sha256", NULL);
 
-    fat_money_format_br(json_int(a, "valor_risco"), v, sizeof v);
-    fprintf(f, "  #%-5lld %-8s %-24s %s\n", (long long)json_int(a, "id"),
-            nz(json_str(a, "severidade")), nz(json_str(a, "codigo")), nz(json_str(a, "mensagem")));
+    fat_money_format_br(cli_jint(a, "valor_risco"), v, sizeof v);
+    fprintf(f, "  #%-5lld %-8s %-24s %s\n", (long long)cli_jint(a, "id"),
+            nz(cli_jstr(a, "severidade", NULL)), nz(cli_jstr(a, "codigo", NULL)), nz(cli_jstr(a, "mensagem", NULL)));
     fprintf(f, "         campo %s, glosa prevista %s, em risco %s, regra %s%s%.12s",
-            nz(json_str(a, "campo")), nz(json_str(a, "glosa_prevista")), v,
-            nz(json_str(a, "regra")), sha != NULL ? " versão " : "", sha != NULL ? sha : "");
-    if (json_int(a, "linha") > 0)
-      fprintf(f, " linha %lld", (long long)json_int(a, "linha"));
+            nz(cli_jstr(a, "campo", NULL)), nz(cli_jstr(a, "glosa_prevista", NULL)), v,
+            nz(cli_jstr(a, "regra", NULL)), sha != NULL ? " versão " : "", sha != NULL ? sha : "");
+    if (cli_jint(a, "linha") > 0)
+      fprintf(f, " linha %lld", (long long)cli_jint(a, "linha"));
     fputc('\n', f);
-    if (json_str(a, "reconhecido_em") != NULL)
-      fprintf(f, "         reconhecido por %s em %s: %s\n", nz(json_str(a, "reconhecido_por")),
-              nz(json_str(a, "reconhecido_em")), nz(json_str(a, "reconhecido_motivo")));
+    if (cli_jstr(a, "reconhecido_em", NULL) != NULL)
+      fprintf(f, "         reconhecido por %s em %s: %s\n", nz(cli_jstr(a, "reconhecido_por", NULL)),
+              nz(cli_jstr(a, "reconhecido_em", NULL)), nz(cli_jstr(a, "reconhecido_motivo", NULL)));
   }
   cJSON_Delete(arr);
 }
@@ -244,10 +230,10 @@ static void sec_glosas(FILE *f, fat_store *st, const fat_guia *g)
   if (cJSON_GetArraySize(arr) > 0) {
     fprintf(f, "\nGlosas\n");
     cJSON_ArrayForEach(a, arr) {
-      fat_money_format_br(json_int(a, "valor"), v, sizeof v);
-      fprintf(f, "  #%-5lld %-5s %14s  %-13s %-10s %s\n", (long long)json_int(a, "id"),
-              nz(json_str(a, "codigo")), v, nz(json_str(a, "classificacao")),
-              nz(json_str(a, "situacao")), nz(json_str(a, "descricao")));
+      fat_money_format_br(cli_jint(a, "valor"), v, sizeof v);
+      fprintf(f, "  #%-5lld %-5s %14s  %-13s %-10s %s\n", (long long)cli_jint(a, "id"),
+              nz(cli_jstr(a, "codigo", NULL)), v, nz(cli_jstr(a, "classificacao", NULL)),
+              nz(cli_jstr(a, "situacao", NULL)), nz(cli_jstr(a, "descricao", NULL)));
     }
   }
   cJSON_Delete(arr);

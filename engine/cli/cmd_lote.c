@@ -57,20 +57,6 @@ static void print_json(cJSON *j)
   }
 }
 
-static const char *js(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsString(v) ? v->valuestring : "-";
-}
-
-static double jn(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
 static const char *money_br(const cJSON *o, const char *k, char *buf, size_t len)
 {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -267,27 +253,27 @@ static int do_listar(fat_cli *cli, int argc, char **argv, int mapa)
            "tipo", "comp.", "situação", "guias", "valor", "prazo", "prazo de envio");
     cJSON_ArrayForEach(it, j)
     {
-      const char *sp = js(it, "situacao_prazo");
+      const char *sp = cli_jstr(it, "situacao_prazo", "-");
       char note[64];
 
       if (strcmp(sp, "atrasado") == 0)
-        snprintf(note, sizeof note, "ATRASADO há %d dia(s)", -(int)jn(it, "dias_para_prazo"));
+        snprintf(note, sizeof note, "ATRASADO há %d dia(s)", -(int)cli_jnum(it, "dias_para_prazo"));
       else if (strcmp(sp, "vence_em_breve") == 0)
-        snprintf(note, sizeof note, "vence em %d dia(s)", (int)jn(it, "dias_para_prazo"));
+        snprintf(note, sizeof note, "vence em %d dia(s)", (int)cli_jnum(it, "dias_para_prazo"));
       else if (strcmp(sp, "no_prazo") == 0)
         snprintf(note, sizeof note, "no prazo");
       else
-        snprintf(note, sizeof note, "enviado em %s", js(it, "enviado_em"));
-      printf("%-5.0f %-8.0f %-10s %-18s %-7s %-12s %5.0f %16s %-10s %s\n", jn(it, "id"),
-             jn(it, "numero"), js(it, "operadora"), js(it, "tipo"), js(it, "competencia"),
-             js(it, "status"), jn(it, "qtd_guias"), money_br(it, "valor", m1, sizeof m1),
-             js(it, "prazo_envio"), note);
+        snprintf(note, sizeof note, "enviado em %s", cli_jstr(it, "enviado_em", "-"));
+      printf("%-5.0f %-8.0f %-10s %-18s %-7s %-12s %5.0f %16s %-10s %s\n", cli_jnum(it, "id"),
+             cli_jnum(it, "numero"), cli_jstr(it, "operadora", "-"), cli_jstr(it, "tipo", "-"), cli_jstr(it, "competencia", "-"),
+             cli_jstr(it, "status", "-"), cli_jnum(it, "qtd_guias"), money_br(it, "valor", m1, sizeof m1),
+             cli_jstr(it, "prazo_envio", "-"), note);
     }
   } else {
     cJSON_ArrayForEach(it, j)
     {
       printf("%s (%s), competência %s: enviado %s, liberado %s, glosado %s, recebido %s\n",
-             js(it, "operadora"), js(it, "registro_ans"), js(it, "competencia"),
+             cli_jstr(it, "operadora", "-"), cli_jstr(it, "registro_ans", "-"), cli_jstr(it, "competencia", "-"),
              money_br(it, "valor_enviado", m1, sizeof m1),
              money_br(it, "valor_liberado", m2, sizeof m2),
              money_br(it, "valor_glosado", m3, sizeof m3),
@@ -298,12 +284,12 @@ static int do_listar(fat_cli *cli, int argc, char **argv, int mapa)
       cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(it, "lotes"))
       {
         printf("  %-8.0f %-18s %-11s %-12s %-11s %14s %14s %14s %14s %-11s %s\n",
-               jn(l, "numero"), js(l, "tipo"), js(l, "enviado_em"), js(l, "protocolo"),
-               js(l, "protocolo_data"), money_br(l, "valor_enviado", m1, sizeof m1),
+               cli_jnum(l, "numero"), cli_jstr(l, "tipo", "-"), cli_jstr(l, "enviado_em", "-"), cli_jstr(l, "protocolo", "-"),
+               cli_jstr(l, "protocolo_data", "-"), money_br(l, "valor_enviado", m1, sizeof m1),
                money_br(l, "valor_liberado", m2, sizeof m2),
                money_br(l, "valor_glosado", m3, sizeof m3),
-               money_br(l, "valor_recebido", m4, sizeof m4), js(l, "previsao_pagamento"),
-               js(l, "situacao"));
+               money_br(l, "valor_recebido", m4, sizeof m4), cli_jstr(l, "previsao_pagamento", "-"),
+               cli_jstr(l, "situacao", "-"));
       }
     }
     if (cJSON_GetArraySize(j) == 0)

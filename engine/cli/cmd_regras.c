@@ -64,13 +64,6 @@ static int build_gen(fat_cli *cli, fat_gen **g)
   return CLI_OK;
 }
 
-static const char *jstr(const cJSON *o, const char *k)
-{
-  const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
-
-  return s != NULL ? s : "";
-}
-
 static int cmd_listar(fat_cli *cli)
 {
   fat_gen *g;
@@ -109,10 +102,10 @@ static int cmd_listar(fat_cli *cli)
       continue;
     lote = cJSON_GetObjectItemCaseSensitive(c, "lote");
     cJSON_AddStringToObject(o, "chave", key);
-    cJSON_AddStringToObject(o, "registro_ans", jstr(c, "registro_ans"));
-    cJSON_AddStringToObject(o, "nome", jstr(c, "nome"));
+    cJSON_AddStringToObject(o, "registro_ans", cli_jstr(c, "registro_ans", ""));
+    cJSON_AddStringToObject(o, "nome", cli_jstr(c, "nome", ""));
     cJSON_AddStringToObject(o, "sha256", fat_gen_sha256(g, key));
-    cJSON_AddStringToObject(o, "periodicidade", jstr(lote, "periodicidade"));
+    cJSON_AddStringToObject(o, "periodicidade", cli_jstr(lote, "periodicidade", ""));
     cJSON_AddNumberToObject(o, "checks",
                             cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "checks")));
     cJSON_AddNumberToObject(o, "testes",
@@ -126,8 +119,8 @@ static int cmd_listar(fat_cli *cli)
            "nome");
     cJSON_ArrayForEach(c, arr)
     {
-      printf("%-12s %-8s %.12s   %-13s %s\n", jstr(c, "chave"), jstr(c, "registro_ans"),
-             jstr(c, "sha256"), jstr(c, "periodicidade"), jstr(c, "nome"));
+      printf("%-12s %-8s %.12s   %-13s %s\n", cli_jstr(c, "chave", ""), cli_jstr(c, "registro_ans", ""),
+             cli_jstr(c, "sha256", ""), cli_jstr(c, "periodicidade", ""), cli_jstr(c, "nome", ""));
     }
     if (active > 0 && strcmp(hash, fat_gen_hash(g)) == 0)
       printf("\ngeração %lld (ativa) — pasta %s\n", (long long)active, cli->regras_dir);
@@ -167,9 +160,9 @@ static int cmd_testar(fat_cli *cli, const char *key)
       int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok"));
       n++;
       nf += !ok;
-      printf("%-7s %-10s %s\n", ok ? "ok" : "FALHOU", jstr(t, "operadora"), jstr(t, "nome"));
+      printf("%-7s %-10s %s\n", ok ? "ok" : "FALHOU", cli_jstr(t, "operadora", ""), cli_jstr(t, "nome", ""));
       if (!ok)
-        printf("        %s\n", jstr(t, "erro"));
+        printf("        %s\n", cli_jstr(t, "erro", ""));
     }
     printf("\n%d teste(s), %d falha(s)\n", n, nf);
   }
@@ -201,9 +194,9 @@ static int cmd_versoes(fat_cli *cli)
       printf("%-6lld %-6s %-21s %-12s %-8d %s\n",
              (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "id")),
              cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(v, "ativa")) ? "*" : "",
-             jstr(v, "criado_em"), jstr(v, "usuario"),
+             cli_jstr(v, "criado_em", ""), cli_jstr(v, "usuario", ""),
              (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v, "n_scripts")),
-             jstr(v, "motivo"));
+             cli_jstr(v, "motivo", ""));
     }
   }
   cJSON_Delete(arr);

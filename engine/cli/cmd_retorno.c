@@ -192,20 +192,6 @@ static int print_json_or(fat_cli *cli, cJSON *j, void (*text)(const cJSON *))
   return CLI_OK;
 }
 
-static const char *jstr(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsString(v) ? v->valuestring : "-";
-}
-
-static double jnum(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
 static void listar_text(const cJSON *arr)
 {
   const cJSON *o;
@@ -215,10 +201,10 @@ static void listar_text(const cJSON *arr)
     printf("nenhum retorno importado\n");
   cJSON_ArrayForEach(o, arr)
   {
-    fat_money_format_br((int64_t)jnum(o, "valor_glosado"), b, sizeof b);
-    printf("%4.0f  %-28s %-24s %s  glosas %3.0f (%s)  pendências %.0f\n", jnum(o, "id"),
-           jstr(o, "tipo"), jstr(o, "operadora"), jstr(o, "importado_em"), jnum(o, "glosas"), b,
-           jnum(o, "pendencias"));
+    fat_money_format_br((int64_t)cli_jnum(o, "valor_glosado"), b, sizeof b);
+    printf("%4.0f  %-28s %-24s %s  glosas %3.0f (%s)  pendências %.0f\n", cli_jnum(o, "id"),
+           cli_jstr(o, "tipo", "-"), cli_jstr(o, "operadora", "-"), cli_jstr(o, "importado_em", "-"), cli_jnum(o, "glosas"), b,
+           cli_jnum(o, "pendencias"));
   }
 }
 
@@ -229,8 +215,8 @@ static void pend_text(const cJSON *arr)
   if (cJSON_GetArraySize(arr) == 0)
     printf("nenhuma pendência\n");
   cJSON_ArrayForEach(o, arr)
-    printf("retorno %.0f linha %.0f  %-9s lote %s guia %s: %s\n", jnum(o, "retorno_id"),
-           jnum(o, "linha"), jstr(o, "nivel"), jstr(o, "lote"), jstr(o, "guia"), jstr(o, "motivo"));
+    printf("retorno %.0f linha %.0f  %-9s lote %s guia %s: %s\n", cli_jnum(o, "retorno_id"),
+           cli_jnum(o, "linha"), cli_jstr(o, "nivel", "-"), cli_jstr(o, "lote", "-"), cli_jstr(o, "guia", "-"), cli_jstr(o, "motivo", "-"));
 }
 
 static int do_listar(fat_cli *cli, int argc, char **argv, int pend)

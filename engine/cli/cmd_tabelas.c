@@ -95,20 +95,6 @@ static int importar(fat_cli *cli, int argc, char **argv)
   return CLI_OK;
 }
 
-static const char *jstr(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsString(v) ? v->valuestring : "-";
-}
-
-static long jnum(const cJSON *o, const char *k)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
-}
-
 static int listar(fat_cli *cli)
 {
   static const char *const keys[] = {"tuss",   "cbhpm",     "portes", "brasindice",
@@ -129,16 +115,16 @@ static int listar(fat_cli *cli)
   tot = cJSON_GetObjectItemCaseSensitive(root, "totais");
   printf("linhas vigentes ou históricas por tabela:\n");
   for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
-    printf("  %-11s %8ld\n", keys[i], jnum(tot, keys[i]));
+    printf("  %-11s %8ld\n", keys[i], (long)cli_jint(tot, keys[i]));
   printf("\nimportações:\n");
   printf("  %4s  %-10s %-28s %6s  %-10s %-8s %-6s %-10s  %s\n", "id", "tipo", "arquivo", "linhas",
          "vigência", "edição", "op.", "codific.", "em");
   cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(root, "importacoes"))
   {
-    printf("  %4ld  %-10s %-28.28s %6ld  %-10s %-8s %-6s %-10s  %s\n", jnum(e, "id"),
-           jstr(e, "tipo"), jstr(e, "arquivo"), jnum(e, "linhas"), jstr(e, "vigencia"),
-           jstr(e, "edicao"), jstr(e, "operadora"), jstr(e, "codificacao"),
-           jstr(e, "importado_em"));
+    printf("  %4ld  %-10s %-28.28s %6ld  %-10s %-8s %-6s %-10s  %s\n", (long)cli_jint(e, "id"),
+           cli_jstr(e, "tipo", "-"), cli_jstr(e, "arquivo", "-"), (long)cli_jint(e, "linhas"), cli_jstr(e, "vigencia", "-"),
+           cli_jstr(e, "edicao", "-"), cli_jstr(e, "operadora", "-"), cli_jstr(e, "codificacao", "-"),
+           cli_jstr(e, "importado_em", "-"));
   }
   cJSON_Delete(root);
   return CLI_OK;

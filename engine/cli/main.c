@@ -127,6 +127,22 @@ int cli_emit_json(cJSON *o)
   return rc;
 }
 
+const char *cli_jstr(const cJSON *o, const char *k, const char *ausente)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  return cJSON_IsString(v) ? v->valuestring : ausente;
+}
+
+double cli_jnum(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  return cJSON_IsNumber(v) ? v->valuedouble : 0.0;
+}
+
+int64_t cli_jint(const cJSON *o, const char *k) { return (int64_t)cli_jnum(o, k); }
+
 int cli_wants_help(int argc, char **argv)
 {
   int i;
