@@ -921,6 +921,27 @@ fail:
   return rc;
 }
 
+fat_rc fat_lote_fechar(fat_store *st, fat_gen *gen, const fat_lote_fechar_opts *o,
+                       fat_lote_fechar_res *res, fat_err *err)
+{
+  fat_lote_fechar_opts with_gen = *o;
+  cJSON *contract = NULL;
+  char key[64];
+  int64_t op;
+  fat_rc rc = fat_lote_operadora(st, o->operadora, &op, key, sizeof key, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_gen_contract(gen, key, &contract, err);
+  if (rc != FAT_OK)
+    return fat_err_prefix(err, "a operadora '%s' não tem contrato utilizável nas regras "
+                               "(operators/%s.lua): ", o->operadora, key);
+  with_gen.geracao_id = fat_gen_id(gen);
+  rc = fat_lote_fechar_contrato(st, &with_gen, contract, res, err);
+  cJSON_Delete(contract);
+  return rc;
+}
+
 fat_rc fat_lote_enviado(fat_store *st, int64_t id, const char *data, fat_err *err)
 {
   static const char *const from[] = {"fechado", NULL};

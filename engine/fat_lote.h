@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "fat_err.h"
+#include "fat_rules.h"
 #include "fat_store.h"
 #include "fat_tiss_hash.h"
 
@@ -98,6 +99,12 @@ void fat_lote_fechar_res_fini(fat_lote_fechar_res *r);
 FAT_NODISCARD fat_rc fat_lote_fechar_contrato(fat_store *st, const fat_lote_fechar_opts *o,
                                               const cJSON *contract, fat_lote_fechar_res *res,
                                               fat_err *err);
+
+/* Close lotes with the operadora's contract from the rule generation gen
+** (o->geracao_id is set from gen). FAT_ENOTFOUND when the operadora is not
+** registered or its script is not in gen; otherwise as fat_lote_fechar_contrato. */
+FAT_NODISCARD fat_rc fat_lote_fechar(fat_store *st, fat_gen *gen, const fat_lote_fechar_opts *o,
+                                     fat_lote_fechar_res *res, fat_err *err);
 
 /* Resolve an operadora by registro ANS, script key or id. key_out (may be
 ** NULL, >= 64 bytes) gets its script key. */

@@ -155,23 +155,15 @@ static fat_rc fechar_operadora(web_req *rq, const char *key, const char *compete
   fat_lote_fechar_opts o;
   fat_lote_fechar_res res;
   fat_gen *g = fat_rules_acquire(rq->srv->rules);
-  cJSON *contract = NULL;
   size_t i;
   fat_rc rc;
 
-  rc = fat_gen_contract(g, key, &contract, err);
-  if (rc != FAT_OK) {
-    fat_gen_release(g);
-    return rc;
-  }
   memset(&o, 0, sizeof o);
   memset(&res, 0, sizeof res);
   o.operadora = key;
   o.competencia = competencia;
   o.xsd_dir = rq->srv->xsd_dir;
-  o.geracao_id = fat_gen_id(g);
-  rc = fat_lote_fechar_contrato(rq->st, &o, contract, &res, err);
-  cJSON_Delete(contract);
+  rc = fat_lote_fechar(rq->st, g, &o, &res, err);
   fat_gen_release(g);
   if (rc != FAT_OK)
     return rc;

@@ -255,7 +255,6 @@ static int step_lotes(demo_ctx *c)
     const char *key = fat_gen_key(g, i);
     fat_lote_fechar_opts o;
     fat_lote_fechar_res res;
-    cJSON *contract = NULL;
     int64_t *more;
 
     memset(&o, 0, sizeof o);
@@ -264,8 +263,7 @@ static int step_lotes(demo_ctx *c)
     o.hoje = c->hoje;
     o.ate = c->hoje;
     o.xsd_dir = c->cli->xsd_dir;
-    if (fat_gen_contract(g, key, &contract, &err) != FAT_OK ||
-        fat_lote_fechar_contrato(c->st, &o, contract, &res, &err) != FAT_OK) {
+    if (fat_lote_fechar(c->st, g, &o, &res, &err) != FAT_OK) {
       fat_err_prefix(&err, "lotes de %s: ", key);
       rc = cli_error(&err);
     } else if (res.n > 0) {
@@ -282,7 +280,6 @@ static int step_lotes(demo_ctx *c)
       }
     }
     fat_lote_fechar_res_fini(&res);
-    cJSON_Delete(contract);
   }
   fat_gen_release(g);
   if (rc != CLI_OK)

@@ -90,7 +90,6 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
   fat_lote_fechar_res res;
   fat_rules *rules = NULL;
   fat_gen *gen = NULL;
-  cJSON *contract = NULL;
   fat_store *st;
   fat_err err;
   char key[64];
@@ -134,17 +133,10 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
     return CLI_FAIL;
   }
   gen = fat_rules_acquire(rules);
-  if (fat_gen_contract(gen, key, &contract, &err) != FAT_OK) {
-    fprintf(stderr, "faturo: a operadora '%s' não tem contrato utilizável nas regras (%s/"
-                    "operators/%s.lua): %s\n",
-            o.operadora, cli->regras_dir, key, err.msg);
-    goto out;
-  }
-  o.geracao_id = fat_gen_id(gen);
   if (o.xsd_dir == NULL)
     fprintf(stderr, "faturo: atenção: validação XSD pulada (informe a pasta dos XSD TISS "
                     "4.01.00 com --xsd DIR ou FATURO_XSD_DIR)\n");
-  if (fat_lote_fechar_contrato(st, &o, contract, &res, &err) != FAT_OK) {
+  if (fat_lote_fechar(st, gen, &o, &res, &err) != FAT_OK) {
     cli_error(&err);
     fprintf(stderr, "faturo: nenhum lote foi fechado e nada foi alterado\n");
     goto out;
@@ -210,7 +202,6 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
   }
   fat_lote_fechar_res_fini(&res);
 out:
-  cJSON_Delete(contract);
   fat_gen_release(gen);
   fat_rules_close(rules);
   return ret;
