@@ -166,12 +166,9 @@ fat_rc fat_usuario_criar(fat_store *st, const char *nome, fat_papel papel, const
   fat_bind_text(s, 1, nome);
   fat_bind_text(s, 2, fat_papel_str(papel));
   fat_bind_text(s, 3, hash);
-  if (sqlite3_step(s) != SQLITE_DONE) {
-    rc = fat_store_dberr(st, err, "erro ao gravar usuário");
-    sqlite3_reset(s);
+  rc = fat_store_step_done(st, s, "erro ao gravar usuário", err);
+  if (rc != FAT_OK)
     goto fail;
-  }
-  sqlite3_reset(s);
   new_id = fat_store_last_id(st);
   snprintf(obj, sizeof obj, "usuario:%s", nome);
   rc = fat_store_audit(st, "usuario.criar", obj, fat_papel_str(papel), err);
@@ -275,9 +272,7 @@ static fat_rc add_failure(fat_store *st, const char *key, int64_t now, fat_err *
     return rc;
   fat_bind_text(s, 1, key);
   fat_bind_int(s, 2, now);
-  if (sqlite3_step(s) != SQLITE_DONE)
-    rc = fat_store_dberr(st, err, "erro ao registrar tentativa de login");
-  sqlite3_reset(s);
+  rc = fat_store_step_done(st, s, "erro ao registrar tentativa de login", err);
   return rc;
 }
 
@@ -325,22 +320,16 @@ static fat_rc open_session(fat_store *st, fat_sessao *out, const char *ukey, con
     goto fail;
   fat_bind_text(s, 1, ukey);
   fat_bind_int(s, 2, now - p->janela_s);
-  if (sqlite3_step(s) != SQLITE_DONE) {
-    rc = fat_store_dberr(st, err, "erro ao limpar tentativas de login");
-    sqlite3_reset(s);
+  rc = fat_store_step_done(st, s, "erro ao limpar tentativas de login", err);
+  if (rc != FAT_OK)
     goto fail;
-  }
-  sqlite3_reset(s);
   rc = fat_store_prepare(st, sql_expired, &s, err);
   if (rc != FAT_OK)
     goto fail;
   fat_bind_int(s, 1, now);
-  if (sqlite3_step(s) != SQLITE_DONE) {
-    rc = fat_store_dberr(st, err, "erro ao limpar sessões expiradas");
-    sqlite3_reset(s);
+  rc = fat_store_step_done(st, s, "erro ao limpar sessões expiradas", err);
+  if (rc != FAT_OK)
     goto fail;
-  }
-  sqlite3_reset(s);
   rc = fat_store_prepare(st, sql_ins, &s, err);
   if (rc != FAT_OK)
     goto fail;
@@ -349,12 +338,9 @@ static fat_rc open_session(fat_store *st, fat_sessao *out, const char *ukey, con
   fat_bind_int(s, 3, out->usuario_id);
   fat_bind_int(s, 4, out->expira_em);
   fat_bind_text(s, 5, ip);
-  if (sqlite3_step(s) != SQLITE_DONE) {
-    rc = fat_store_dberr(st, err, "erro ao abrir sessão");
-    sqlite3_reset(s);
+  rc = fat_store_step_done(st, s, "erro ao abrir sessão", err);
+  if (rc != FAT_OK)
     goto fail;
-  }
-  sqlite3_reset(s);
   out->id = fat_store_last_id(st);
   rc = fat_store_audit(st, "sessao.abrir", ukey, NULL, err);
   if (rc != FAT_OK)
@@ -501,8 +487,6 @@ fat_rc fat_auth_logout(fat_store *st, const char *token, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, th);
-  if (sqlite3_step(s) != SQLITE_DONE)
-    rc = fat_store_dberr(st, err, "erro ao encerrar sessão");
-  sqlite3_reset(s);
+  rc = fat_store_step_done(st, s, "erro ao encerrar sessão", err);
   return rc;
 }

@@ -465,12 +465,9 @@ static fat_rc store_guia(run *r, const store_in *in, int64_t *ids, int *rec, con
   if ((rc = fat_store_prepare(r->st, sql_del, &s, err)) != FAT_OK)
     goto out;
   fat_bind_int(s, 1, g->id);
-  if (sqlite3_step(s) != SQLITE_DONE) {
-    rc = fat_store_dberr(r->st, err, "erro ao apagar achados antigos");
-    sqlite3_reset(s);
+  rc = fat_store_step_done(r->st, s, "erro ao apagar achados antigos", err);
+  if (rc != FAT_OK)
     goto out;
-  }
-  sqlite3_reset(s);
   for (i = 0; i < f->n; i++) {
     const fat_finding *a = &f->v[i];
     const ack *k = NULL;
@@ -499,12 +496,9 @@ static fat_rc store_guia(run *r, const store_in *in, int64_t *ids, int *rec, con
     fat_bind_text(s, 14, k != NULL ? k->por : NULL);
     fat_bind_text(s, 15, k != NULL ? k->motivo : NULL);
     fat_bind_int_or_null(s, 16, a->linha, a->linha <= 0);
-    if (sqlite3_step(s) != SQLITE_DONE) {
-      rc = fat_store_dberr(r->st, err, "erro ao gravar achado");
-      sqlite3_reset(s);
+    rc = fat_store_step_done(r->st, s, "erro ao gravar achado", err);
+    if (rc != FAT_OK)
       goto out;
-    }
-    sqlite3_reset(s);
     ids[i] = fat_store_last_id(r->st);
     if (a->severidade == FAT_BLOQUEIO && !rec[i])
       bloq++;
@@ -523,24 +517,18 @@ static fat_rc store_guia(run *r, const store_in *in, int64_t *ids, int *rec, con
     fat_bind_int(s, 2, it->valor_unitario);
     fat_bind_int(s, 3, it->valor_total);
     fat_bind_int(s, 4, it->fator_e2 > 0 ? it->fator_e2 : 100);
-    if (sqlite3_step(s) != SQLITE_DONE) {
-      rc = fat_store_dberr(r->st, err, "erro ao gravar o valor do item");
-      sqlite3_reset(s);
+    rc = fat_store_step_done(r->st, s, "erro ao gravar o valor do item", err);
+    if (rc != FAT_OK)
       goto out;
-    }
-    sqlite3_reset(s);
   }
   if (in->valor_total_novo != FAT_ABSENT) {
     if ((rc = fat_store_prepare(r->st, sql_total, &s, err)) != FAT_OK)
       goto out;
     fat_bind_int(s, 1, g->id);
     fat_bind_int(s, 2, in->valor_total_novo);
-    if (sqlite3_step(s) != SQLITE_DONE) {
-      rc = fat_store_dberr(r->st, err, "erro ao gravar o total da guia");
-      sqlite3_reset(s);
+    rc = fat_store_step_done(r->st, s, "erro ao gravar o total da guia", err);
+    if (rc != FAT_OK)
       goto out;
-    }
-    sqlite3_reset(s);
   }
   *status = (bloq > 0 || in->erro != NULL) ? "pendente" : "conferida";
   *risco = guia_risco(g, f, rec);
@@ -548,12 +536,9 @@ static fat_rc store_guia(run *r, const store_in *in, int64_t *ids, int *rec, con
     goto out;
   fat_bind_int(s, 1, g->id);
   fat_bind_text(s, 2, *status);
-  if (sqlite3_step(s) != SQLITE_DONE) {
-    rc = fat_store_dberr(r->st, err, "erro ao atualizar a situação da guia");
-    sqlite3_reset(s);
+  rc = fat_store_step_done(r->st, s, "erro ao atualizar a situação da guia", err);
+  if (rc != FAT_OK)
     goto out;
-  }
-  sqlite3_reset(s);
   if ((rc = fat_store_prepare(r->st, sql_conf, &s, err)) != FAT_OK)
     goto out;
   if (in->reconferir_em != INT32_MAX)
@@ -569,12 +554,9 @@ static fat_rc store_guia(run *r, const store_in *in, int64_t *ids, int *rec, con
   fat_bind_int(s, 9, *risco);
   fat_bind_text(s, 10, in->erro);
   fat_bind_text(s, 11, now);
-  if (sqlite3_step(s) != SQLITE_DONE) {
-    rc = fat_store_dberr(r->st, err, "erro ao gravar a conferência");
-    sqlite3_reset(s);
+  rc = fat_store_step_done(r->st, s, "erro ao gravar a conferência", err);
+  if (rc != FAT_OK)
     goto out;
-  }
-  sqlite3_reset(s);
   rc = FAT_OK;
 out:
   acks_free(acks, n_acks);
@@ -1010,12 +992,9 @@ fat_rc fat_achado_reconhecer(fat_store *st, int64_t id, const char *motivo, int6
   fat_bind_text(s, 2, now);
   fat_bind_text(s, 3, fat_store_user(st));
   fat_bind_text(s, 4, motivo);
-  if (sqlite3_step(s) != SQLITE_DONE) {
-    sqlite3_reset(s);
-    rc = fat_store_dberr(st, err, "erro ao reconhecer achado");
+  rc = fat_store_step_done(st, s, "erro ao reconhecer achado", err);
+  if (rc != FAT_OK)
     goto fail;
-  }
-  sqlite3_reset(s);
   if ((rc = fat_store_prepare(st, sql_open, &s, err)) != FAT_OK)
     goto fail;
   fat_bind_int(s, 1, gid);
@@ -1036,12 +1015,9 @@ fat_rc fat_achado_reconhecer(fat_store *st, int64_t id, const char *motivo, int6
     if ((rc = fat_store_prepare(st, sql_status, &s, err)) != FAT_OK)
       goto fail;
     fat_bind_int(s, 1, gid);
-    if (sqlite3_step(s) != SQLITE_DONE) {
-      sqlite3_reset(s);
-      rc = fat_store_dberr(st, err, "erro ao atualizar a guia");
+    rc = fat_store_step_done(st, s, "erro ao atualizar a guia", err);
+    if (rc != FAT_OK)
       goto fail;
-    }
-    sqlite3_reset(s);
   }
   snprintf(obj, sizeof obj, "achado:%lld", (long long)id);
   det = fat_asprintf("guia %lld, %s: %s", (long long)gid, codigo, motivo);

@@ -527,9 +527,7 @@ save:
   fat_bind_text(s, 2, grupo);
   fat_bind_text(s, 3, cls);
   fat_bind_text(s, 4, ev);
-  if (sqlite3_step(s) != SQLITE_DONE)
-    rc = fat_store_dberr(st, err, "não foi possível classificar a glosa");
-  sqlite3_reset(s);
+  rc = fat_store_step_done(st, s, "não foi possível classificar a glosa", err);
 out:
   ctx_fini(&c);
   return rc;
@@ -757,12 +755,9 @@ fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g,
   fat_bind_int_or_null(s, 8, lote_id, lote_id == 0);
   fat_bind_text(s, 9, hoje);
   fat_bind_text(s, 10, prazo[0] != '\0' ? prazo : NULL);
-  if (sqlite3_step(s) != SQLITE_DONE) {
-    rc = fat_store_dberr(st, err, "não foi possível registrar a glosa");
-    sqlite3_reset(s);
+  rc = fat_store_step_done(st, s, "não foi possível registrar a glosa", err);
+  if (rc != FAT_OK)
     goto fail;
-  }
-  sqlite3_reset(s);
   *id = fat_store_last_id(st);
   rc = fat_glosa_classificar(st, gen, *id, err);
   if (rc != FAT_OK)

@@ -1898,9 +1898,7 @@ static fat_rc insert_script(fat_store *st, int64_t gid, const src_file *f, fat_e
   fat_bind_text(s, 2, f->chave);
   fat_bind_text(s, 3, f->sha);
   sqlite3_bind_text(s, 4, f->text, (int)f->len, SQLITE_TRANSIENT);
-  if (sqlite3_step(s) != SQLITE_DONE)
-    rc = fat_store_dberr(st, err, "erro ao gravar script da geração");
-  sqlite3_reset(s);
+  rc = fat_store_step_done(st, s, "erro ao gravar script da geração", err);
   return rc;
 }
 
@@ -1937,12 +1935,9 @@ fat_rc fat_gen_record(fat_gen *g, fat_store *st, const char *motivo, fat_err *er
   rc = fat_store_prepare(st, q_off, &s, err);
   if (rc != FAT_OK)
     goto fail;
-  if (sqlite3_step(s) != SQLITE_DONE) {
-    rc = fat_store_dberr(st, err, "erro ao desativar a geração anterior");
-    sqlite3_reset(s);
+  rc = fat_store_step_done(st, s, "erro ao desativar a geração anterior", err);
+  if (rc != FAT_OK)
     goto fail;
-  }
-  sqlite3_reset(s);
   rc = fat_store_prepare(st, q_ins, &s, err);
   if (rc != FAT_OK)
     goto fail;
@@ -1952,12 +1947,9 @@ fat_rc fat_gen_record(fat_gen *g, fat_store *st, const char *motivo, fat_err *er
   fat_bind_text(s, 4, g->hash);
   fat_bind_int(s, 5, (int64_t)g->n_ops);
   fat_bind_int(s, 6, gen_n_tests(g));
-  if (sqlite3_step(s) != SQLITE_DONE) {
-    rc = fat_store_dberr(st, err, "erro ao gravar a geração de regras");
-    sqlite3_reset(s);
+  rc = fat_store_step_done(st, s, "erro ao gravar a geração de regras", err);
+  if (rc != FAT_OK)
     goto fail;
-  }
-  sqlite3_reset(s);
   gid = fat_store_last_id(st);
   for (i = 0; i < g->n_ops && rc == FAT_OK; i++)
     rc = insert_script(st, gid, &g->ops[i]->file, err);

@@ -369,9 +369,7 @@ fat_rc fat_store_audit(fat_store *st, const char *acao, const char *objeto, cons
   fat_bind_text(s, 2, acao);
   fat_bind_text(s, 3, objeto);
   fat_bind_text(s, 4, detalhe);
-  if (sqlite3_step(s) != SQLITE_DONE)
-    rc = fat_store_dberr(st, err, "erro ao gravar auditoria");
-  sqlite3_reset(s);
+  rc = fat_store_step_done(st, s, "erro ao gravar auditoria", err);
   return rc;
 }
 

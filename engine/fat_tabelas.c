@@ -816,12 +816,9 @@ fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char 
   fat_bind_text(s, 6, tipo == FAT_TAB_CBHPM || tipo == FAT_TAB_PORTES ? op->edicao : NULL);
   fat_bind_text(s, 7, tipo == FAT_TAB_NEGOCIADA ? op->operadora : NULL);
   fat_bind_text(s, 8, fat_store_user(st));
-  if (sqlite3_step(s) != SQLITE_DONE) {
-    rc = fat_store_dberr(st, err, "erro ao registrar a importação");
-    sqlite3_reset(s);
+  rc = fat_store_step_done(st, s, "erro ao registrar a importação", err);
+  if (rc != FAT_OK)
     goto fail;
-  }
-  sqlite3_reset(s);
   c.batch = fat_store_last_id(st);
   rc = import_rows(&c, text, &nrows, err);
   if (rc != FAT_OK) {
@@ -833,12 +830,9 @@ fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char 
     goto fail;
   fat_bind_int(s, 1, nrows);
   fat_bind_int(s, 2, c.batch);
-  if (sqlite3_step(s) != SQLITE_DONE) {
-    rc = fat_store_dberr(st, err, "erro ao registrar a importação");
-    sqlite3_reset(s);
+  rc = fat_store_step_done(st, s, "erro ao registrar a importação", err);
+  if (rc != FAT_OK)
     goto fail;
-  }
-  sqlite3_reset(s);
   {
     char obj[32], det[256];
 

@@ -375,9 +375,7 @@ fat_rc api_regras_rascunho(web_req *rq, web_res *rs, fat_err *err)
     fat_bind_text(s, 6, now);
     fat_bind_int(s, 7, valido);
     fat_bind_text(s, 8, rel);
-    if (sqlite3_step(s) != SQLITE_DONE)
-      rc = fat_store_dberr(rq->st, err, "erro ao gravar rascunho");
-    sqlite3_reset(s);
+    rc = fat_store_step_done(rq->st, s, "erro ao gravar rascunho", err);
   }
   cJSON_free(rel);
   if (rc != FAT_OK) {
@@ -698,9 +696,7 @@ fat_rc api_regras_publicar(web_req *rq, web_res *rs, fat_err *err)
     if (rc == FAT_OK) {
       fat_bind_text(s, 1, key);
       fat_bind_text(s, 2, r.sha256);
-      if (sqlite3_step(s) != SQLITE_DONE)
-        rc = fat_store_dberr(rq->st, err, "erro ao apagar rascunho publicado");
-      sqlite3_reset(s);
+      rc = fat_store_step_done(rq->st, s, "erro ao apagar rascunho publicado", err);
     }
   }
   rascunho_fini(&r);
