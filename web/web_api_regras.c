@@ -1,7 +1,7 @@
 /* web_api_regras.c: operator scripts in the panel: view, draft (with syntax
 ** check and self-tests), test, diff, publish (hot reload), reload, revert,
-** versions. Publishing, reloading and reverting hold srv->regras_mu so the
-** files and the live generation change together. */
+** versions. Publishing (fat_rules_publicar), reloading and reverting are
+** engine calls that keep the files and the live generation together. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -650,12 +650,9 @@ fat_rc api_regras_publicar(web_req *rq, web_res *rs, fat_err *err)
 {
   static const char sql_del[] = "DELETE FROM regra_rascunho WHERE operadora = ?1 AND sha256 = ?2";
   const char *key = web_json_str(rq, "operadora");
-  char *path = NULL, *old = NULL;
-  size_t old_len = 0;
-  int found = 0, had_file;
+  int found = 0;
   rascunho r;
   sqlite3_stmt *s;
-  fat_err rerr;
   fat_rc rc;
 
   if (!web_valid_key(key))
@@ -666,31 +663,8 @@ fat_rc api_regras_publicar(web_req *rq, web_res *rs, fat_err *err)
     return rc;
   if (!found)
     return fat_err_set(err, FAT_ENOTFOUND, "não há rascunho para a operadora '%s'", key);
-  path = fat_asprintf("%s/operators/%s.lua", rq->srv->regras_dir, key);
-  if (path == NULL) {
-    rascunho_fini(&r);
-    return fat_err_oom(err);
-  }
-  pthread_mutex_lock(&rq->srv->regras_mu);
-  had_file = fat_file_read(path, SCRIPT_MAX, &old, &old_len, NULL) == FAT_OK;
-  rc = fat_file_write(path, r.conteudo, strlen(r.conteudo), err);
-  if (rc == FAT_OK) {
-    fat_err_clear(&rerr);
-    rc = fat_rules_reload(rq->srv->rules, rq->st, &rerr);
-    if (rc != FAT_OK) {
-      /* put the live script back: the files must match what is serving */
-      fat_rc rb = had_file ? fat_file_write(path, old, old_len, NULL)
-                           : (unlink(path) == 0 ? FAT_OK : FAT_EIO);
-
-      if (rb != FAT_OK)
-        fprintf(stderr, "faturo servidor: ATENÇÃO: não foi possível restaurar %s\n", path);
-      fat_err_set(err, rc, "publicação recusada; as regras em uso continuam valendo: %s",
-                  rerr.msg);
-    }
-  }
-  pthread_mutex_unlock(&rq->srv->regras_mu);
-  fat_free(old);
-  fat_free(path);
+  /* built and tested first, written to the folder only when good */
+  rc = fat_rules_publicar(rq->srv->rules, rq->st, key, r.conteudo, strlen(r.conteudo), err);
   if (rc == FAT_OK) {
     rc = fat_store_prepare(rq->st, sql_del, &s, err);
     if (rc == FAT_OK) {
@@ -707,13 +681,10 @@ fat_rc api_regras_publicar(web_req *rq, web_res *rs, fat_err *err)
 
 fat_rc api_regras_recarregar(web_req *rq, web_res *rs, fat_err *err)
 {
-  fat_rc rc;
+  fat_rc rc = fat_rules_reload(rq->srv->rules, rq->st, err);
 
-  pthread_mutex_lock(&rq->srv->regras_mu);
-  rc = fat_rules_reload(rq->srv->rules, rq->st, err);
-  pthread_mutex_unlock(&rq->srv->regras_mu);
   if (rc != FAT_OK)
-    return fat_err_prefix(err, "recarga recusada; as regras em uso continuam valendo: ");
+    return rc;
   snprintf(rs->objeto, sizeof rs->objeto, "regras");
   return reply_generation(rq, rs, NULL, err);
 }
@@ -726,11 +697,9 @@ fat_rc api_regras_reverter(web_req *rq, web_res *rs, fat_err *err)
   if (!web_json_int(rq, "versao", &versao) || versao <= 0)
     return fat_err_set(err, FAT_EINVAL, "informe a versão (número da geração) a restaurar");
   snprintf(rs->objeto, sizeof rs->objeto, "regras:v%lld", (long long)versao);
-  pthread_mutex_lock(&rq->srv->regras_mu);
-  rc = fat_rules_revert(rq->srv->regras_dir, rq->st, versao, NULL, &novo, err);
-  if (rc == FAT_OK)
-    rc = fat_rules_reload(rq->srv->rules, rq->st, err);
-  pthread_mutex_unlock(&rq->srv->regras_mu);
+  rc = fat_rules_revert_live(rq->srv->rules, rq->st, versao,
+                             web_json_bool(rq, "forcar", 0) ? FAT_RULES_REVERTER_FORCAR : 0u,
+                             &novo, err);
   if (rc != FAT_OK)
     return rc;
   return reply_generation(rq, rs, NULL, err);

@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "fat_mem.h"
-#include "fat_rules.h"
+#include "fat_pidfile.h"
 #include "fat_web.h"
 
 static void servidor_help(void)
@@ -21,12 +21,15 @@ static void servidor_help(void)
          "  --porta N        porta TCP (0 = escolhe uma livre; padrão 8080)\n"
          "  --endereco IP    endereço IPv4 de escuta (padrão 127.0.0.1)\n"
          "  --threads N      threads de atendimento (padrão 4)\n"
-         "  --estaticos DIR  pasta dos arquivos do painel (padrão: web/static)\n"
+         "  --estaticos DIR  pasta dos arquivos do painel (padrão: web/static da pasta\n"
+         "                   de dados: $FATURO_HOME ou a instalação)\n"
          "  --silencioso     sem log de acesso\n"
          "\n"
-         "Grava o pid em faturo-servidor.pid ao lado do banco: `faturo regras\n"
-         "recarregar` (ou kill -HUP) recarrega as regras sem reiniciar; SIGTERM ou\n"
-         "Ctrl-C encerram terminando as requisições em andamento.\n"
+         "Grava o pid em faturo-servidor.pid ao lado do banco e o mantém travado\n"
+         "enquanto roda (um segundo servidor no mesmo banco é recusado): `faturo\n"
+         "regras recarregar` (ou kill -HUP) recarrega as regras sem reiniciar, numa\n"
+         "linha de execução própria; SIGTERM ou Ctrl-C encerram terminando as\n"
+         "requisições em andamento.\n"
          "Crie usuários antes com `faturo usuario criar`.\n");
 }
 
@@ -88,7 +91,7 @@ int cli_servidor(fat_cli *cli, int argc, char **argv)
     return cli_usage_error("servidor", "argumento inesperado '%s'", argv[optind]);
   if (cli_store(cli) == NULL) /* creates/migrates the database first */
     return CLI_FAIL;
-  pid = fat_rules_pidfile_path(cli->db_path);
+  pid = fat_pidfile_path(cli->db_path);
   if (pid == NULL) {
     fprintf(stderr, "faturo: memória insuficiente\n");
     return CLI_FAIL;

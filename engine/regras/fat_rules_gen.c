@@ -328,8 +328,8 @@ static const fat_rules_file *gen_add_mod(fat_gen *g, const char *chave, char *te
 }
 
 /* require(nome): modules under DIR/scripts (or the installed ones) only,
-** text only, loaded once per state; after the build only already-loaded
-** modules are served. */
+** text only, loaded once per state and frozen once loaded; after the build
+** only already-loaded modules are served. */
 static int l_fat_require(lua_State *L)
 {
   size_t n;
@@ -388,6 +388,7 @@ static int l_fat_require(lua_State *L)
     lua_pop(L, 1);
     lua_pushboolean(L, 1);
   }
+  fat_sandbox_freeze(L, -1); /* a loaded module does not change any more */
   lua_pushvalue(L, 1);
   lua_pushvalue(L, -2);
   lua_rawset(L, 2);
@@ -760,20 +761,20 @@ static fat_rc op_build(fat_gen *g, build_ctx *bc, const char *key, char *text, s
   fat_sandbox_arm(&op->bud, deadline);
   status = lua_pcall(op->L, 1, 0, 1);
   hard = fat_sandbox_disarm(&op->bud);
-  if (status == LUA_OK && !hard) {
+  if (status == LUA_OK && !hard && op->bud.tripped == FAT_BUD_NONE && !op->bud.sys_oom) {
     lua_settop(op->L, 0);
     lua_gc(op->L, LUA_GCCOLLECT);
     goto out;
   }
-  if (op->bud.tripped != FAT_BUD_NONE || hard) {
+  if (op->bud.sys_oom) {
+    rc = FAT_ENOMEM;
+  } else if (op->bud.tripped != FAT_BUD_NONE || hard) {
     if (hard)
       op->bud.tripped = FAT_BUD_HARD;
     snprintf(msg, sizeof msg, "%s.lua: %s na carga do script%s%s", op->file.chave,
              fat_sandbox_reason(&op->bud), op->bud.where[0] ? " em " : "", op->bud.where);
     errs_add(errs, msg);
     rc = FAT_ELIMIT;
-  } else if (status == LUA_ERRMEM && op->bud.sys_oom) {
-    rc = FAT_ENOMEM;
   } else if (status == LUA_ERRMEM) {
     op->bud.tripped = FAT_BUD_MEM;
     snprintf(msg, sizeof msg, "%s.lua: %s na carga do script", op->file.chave,
@@ -798,8 +799,6 @@ static fat_rc op_build(fat_gen *g, build_ctx *bc, const char *key, char *text, s
   }
 out:
   cJSON_Delete(a.holder);
-  if (rc == FAT_ENOMEM)
-    errs_add(errs, "memória insuficiente");
   if (rc == FAT_OK)
     *out = op;
   else
@@ -1031,6 +1030,8 @@ static int run_checks_main(lua_State *L)
       }
       return lua_error(L);
     }
+    if (op->bud.tripped != FAT_BUD_NONE) /* swallowed by the check: still its fault */
+      return luaL_error(L, "%s", fat_sandbox_reason(&op->bud));
     check_result(L, r, rc);
     lua_settop(L, ci);
   }
@@ -1091,7 +1092,7 @@ static fat_rc op_run(fat_gen *g, fat_rules_op *op, const cJSON *guia, const cJSO
   fat_sandbox_arm(&op->bud, deadline);
   status = lua_pcall(L, 1, 0, 1);
   hard = fat_sandbox_disarm(&op->bud);
-  if (status == LUA_OK && !hard) {
+  if (status == LUA_OK && !hard && op->bud.tripped == FAT_BUD_NONE && !op->bud.sys_oom) {
     lua_settop(L, 0);
     *found = rc.found;
     return FAT_OK;
@@ -1105,7 +1106,7 @@ static fat_rc op_run(fat_gen *g, fat_rules_op *op, const cJSON *guia, const cJSO
     op->bud.tripped = FAT_BUD_HARD;
   if (status == LUA_ERRMEM && !op->bud.sys_oom && op->bud.tripped == FAT_BUD_NONE)
     op->bud.tripped = FAT_BUD_MEM;
-  if (rc.oom) {
+  if (rc.oom || op->bud.sys_oom) {
     ret = fat_err_oom(err);
   } else if (op->bud.tripped != FAT_BUD_NONE) {
     if (op->bud.tripped == FAT_BUD_INSTR)
@@ -1148,8 +1149,9 @@ static int findings_have(const fat_findings *f, const char *code)
   return 0;
 }
 
-/* Append "; " + text to why (bounded). */
-static void why_add(char *why, size_t whylen, const char *fmt, const char *code)
+/* Append "; " + pre + code + post to why (bounded). */
+static void why_add(char *why, size_t whylen, const char *pre, const char *code,
+                    const char *post)
 {
   size_t off = strlen(why);
 
@@ -1159,7 +1161,7 @@ static void why_add(char *why, size_t whylen, const char *fmt, const char *code)
     memcpy(why + off, "; ", 3);
     off += 2;
   }
-  snprintf(why + off, whylen - off, fmt, code);
+  snprintf(why + off, whylen - off, "%s%s%s", pre, code, post);
 }
 
 /* Run one test spec; 1 when it passed, 0 when it failed (why says how),
@@ -1186,7 +1188,10 @@ static int test_run(fat_gen *g, fat_rules_op *op, const cJSON *spec, int64_t dea
     pthread_mutex_unlock(&op->mu);
   }
   if (rc != FAT_OK) {
-    snprintf(why, whylen, "%s", e.msg);
+    size_t l = strnlen(e.msg, whylen - 1); /* truncation is fine: it is a message */
+
+    memcpy(why, e.msg, l);
+    why[l] = '\0';
     return rc == FAT_ENOMEM ? -1 : 0;
   }
   for (i = 0; i < found.n && ok >= 0; i++)
@@ -1196,19 +1201,19 @@ static int test_run(fat_gen *g, fat_rules_op *op, const cJSON *spec, int64_t dea
   {
     if (ok >= 0 && cJSON_IsString(c) && !findings_have(&found, c->valuestring)) {
       ok = 0;
-      why_add(why, whylen, "esperado %s, não gerado", c->valuestring);
+      why_add(why, whylen, "esperado ", c->valuestring, ", não gerado");
     }
   }
   cJSON_ArrayForEach(c, nao)
   {
     if (ok >= 0 && cJSON_IsString(c) && findings_have(&found, c->valuestring)) {
       ok = 0;
-      why_add(why, whylen, "%s gerado, mas não deveria", c->valuestring);
+      why_add(why, whylen, "", c->valuestring, " gerado, mas não deveria");
     }
   }
   if (ok >= 0 && cJSON_IsTrue(nada) && found.n > 0) {
     ok = 0;
-    why_add(why, whylen, "esperado nenhum achado, gerou %s", found.v[0].codigo);
+    why_add(why, whylen, "esperado nenhum achado, gerou ", found.v[0].codigo, "");
   }
   fat_findings_fini(&found);
   return ok;
@@ -1418,22 +1423,23 @@ fat_rc fat_rules_gen_build(const fat_rules_source *src, const fat_limits *lim, i
 
     fat_err_clear(&e);
     rc = op_text(src, keys[i], &text, &len, &e);
-    if (rc != FAT_OK) {
+    if (rc == FAT_OK)
+      rc = op_build(g, &bc, keys[i], text, len, deadline, &op, &errs);
+    else
       errs_add(&errs, e.msg);
-      worst = worst == FAT_OK ? rc : worst;
-      continue;
-    }
-    rc = op_build(g, &bc, keys[i], text, len, deadline, &op, &errs);
-    if (rc != FAT_OK) {
-      worst = (worst == FAT_OK || worst == FAT_ERULE) ? rc : worst;
+    if (rc != FAT_OK) { /* out of memory first, then budget hits, then the rest */
+      if (worst == FAT_OK || rc == FAT_ENOMEM || (worst == FAT_ERULE && rc == FAT_ELIMIT))
+        worst = rc;
       continue;
     }
     g->ops[g->n_ops++] = op;
   }
   rc = worst;
-  if (rc == FAT_OK && gen_hash(g) != FAT_OK) {
-    errs_add(&errs, "memória insuficiente");
+  if (rc == FAT_OK && gen_hash(g) != FAT_OK)
     rc = FAT_ENOMEM;
+  if (rc == FAT_ENOMEM) {
+    fat_err_oom(err);
+    goto out;
   }
   if (rc != FAT_OK) {
     fat_err_set(err, rc, "%s", errs.data != NULL ? errs.data : fat_rc_str(rc));
@@ -1647,16 +1653,16 @@ fat_rc fat_rules_sandbox_eval(const char *dir, const char *src, const fat_limits
   fat_sandbox_arm(b, 0);
   status = lua_pcall(L, 1, 0, 1);
   hard = fat_sandbox_disarm(b);
-  if (status != LUA_OK || hard) {
+  if (status != LUA_OK || hard || b->tripped != FAT_BUD_NONE || b->sys_oom) {
     if (hard && b->tripped == FAT_BUD_NONE)
       b->tripped = FAT_BUD_HARD;
     if (status == LUA_ERRMEM && !b->sys_oom && b->tripped == FAT_BUD_NONE)
       b->tripped = FAT_BUD_MEM;
-    if (b->tripped != FAT_BUD_NONE) {
+    if (b->sys_oom) {
+      rc = fat_err_oom(err);
+    } else if (b->tripped != FAT_BUD_NONE) {
       rc = fat_err_set(err, FAT_ELIMIT, "%s%s%s", fat_sandbox_reason(b),
                        b->where[0] ? " em " : "", b->where);
-    } else if (status == LUA_ERRMEM) {
-      rc = fat_err_oom(err);
     } else {
       char msg[600];
       copy_lua_msg(L, msg, sizeof msg);

@@ -429,7 +429,8 @@ fat_rc fat_rules_folder_write(const char *dir, fat_store *st, const fat_gen *g, 
 
     fat_buf_init(&b, 300);
     for (i = 0; i < d.n; i++)
-      (void)fat_buf_printf(&b, NULL, "%s%s.lua", i > 0 ? ", " : "", d.v[i].chave);
+      if (fat_buf_printf(&b, NULL, "%s%s.lua", i > 0 ? ", " : "", d.v[i].chave) != FAT_OK)
+        break; /* a shorter list is still a useful message */
     rc = fat_err_set(err, FAT_ESTATE, "a pasta de regras tem alterações não publicadas (%s): "
                                       "publique (faturo regras recarregar) ou descarte antes de "
                                       "reverter, ou use --forcar para guardar uma cópia "

@@ -385,6 +385,7 @@ static int l_fat_rep(lua_State *L)
   const char *sep = luaL_optlstring(L, 3, "", &lsep);
   luaL_Buffer b;
   size_t total, unit = l + lsep;
+  char *p;
   lua_Integer i;
 
   if (n <= 0) {
@@ -393,16 +394,21 @@ static int l_fat_rep(lua_State *L)
   }
   if (unit < l || (unit > 0 && (size_t)n > ((size_t)-1 / 2) / unit))
     return luaL_error(L, "string.rep: resultado grande demais");
-  fat_sandbox_charge(L, (unsigned long)n * 2);
-  fat_sandbox_charge(L, (unsigned long)((size_t)n * unit / 32));
+  fat_sandbox_charge(L, 1 + (unsigned long)n / 8);
+  fat_sandbox_charge(L, (unsigned long)((size_t)n * unit / 64));
   total = (size_t)n * l + (size_t)(n - 1) * lsep;
-  luaL_buffinitsize(L, &b, total);
+  p = luaL_buffinitsize(L, &b, total);
   for (i = 0; i < n; i++) {
-    if (i > 0 && lsep > 0)
-      luaL_addlstring(&b, sep, lsep);
-    luaL_addlstring(&b, s, l);
+    if (i > 0 && lsep > 0) {
+      memcpy(p, sep, lsep);
+      p += lsep;
+    }
+    if (l > 0) {
+      memcpy(p, s, l);
+      p += l;
+    }
   }
-  luaL_pushresult(&b);
+  luaL_pushresultsize(&b, total);
   return 1;
 }
 

@@ -98,6 +98,7 @@ static int pm_class(int c, int cl)
   case 'u': r = isupper(c); break;
   case 'w': r = isalnum(c); break;
   case 'x': r = isxdigit(c); break;
+  case 'z': r = c == 0; break; /* deprecated, still in Lua 5.4 */
   default: return cl == c;
   }
   if (isupper(cl))
@@ -214,8 +215,11 @@ static int pm_capture_index(pm_state *ms, int digit)
 static const char *pm_backref(pm_state *ms, const char *s, int digit)
 {
   int l = pm_capture_index(ms, digit);
-  size_t len = (size_t)ms->cap[l].len;
+  size_t len;
 
+  if (ms->cap[l].len < 0)
+    return NULL; /* a position capture never matches text */
+  len = (size_t)ms->cap[l].len;
   pm_step(ms, 1 + len / 16);
   if ((size_t)(ms->src_end - s) >= len && memcmp(ms->cap[l].init, s, len) == 0)
     return s + len;
