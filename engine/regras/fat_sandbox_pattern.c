@@ -40,7 +40,7 @@ typedef struct pm_state {
 
 static const char *pm_match(pm_state *ms, const char *s, const char *p);
 
-static void pm_step(pm_state *ms, unsigned long n)
+static inline void pm_step(pm_state *ms, unsigned long n)
 {
   ms->steps += n;
   if (ms->steps >= PM_BATCH) {
@@ -87,7 +87,7 @@ static int pm_class(int c, int cl)
 {
   int r;
 
-  switch (tolower(cl)) {
+  switch (cl | 0x20) { /* ASCII lower case; no other byte becomes a class letter */
   case 'a': r = isalpha(c); break;
   case 'c': r = iscntrl(c); break;
   case 'd': r = isdigit(c); break;
@@ -101,7 +101,7 @@ static int pm_class(int c, int cl)
   case 'z': r = c == 0; break; /* deprecated, still in Lua 5.4 */
   default: return cl == c;
   }
-  if (isupper(cl))
+  if (cl >= 'A' && cl <= 'Z')
     r = !r;
   return r != 0;
 }
