@@ -85,6 +85,53 @@ fat_rc fat_lote_operadora(fat_store *st, const char *ref, int64_t *id, char *key
 }
 
 
+fat_rc fat_lote_ref(fat_store *st, const char *ref, int64_t *lote_id, fat_err *err)
+{
+  static const char by_id[] = "SELECT id FROM lote WHERE id = ?1";
+  static const char by_num[] =
+      "SELECT l.id FROM lote l JOIN operadora o ON o.id = l.operadora_id"
+      " WHERE (o.registro_ans = ?1 OR o.script = ?1) AND l.numero = ?2";
+  sqlite3_stmt *s;
+  const char *slash;
+  char op[64];
+  char *end;
+  long long v;
+  fat_rc rc;
+
+  *lote_id = 0;
+  if (ref == NULL || *ref == '\0')
+    return fat_err_set(err, FAT_EINVAL, "informe o lote");
+  slash = strchr(ref, '/');
+  if (slash != NULL) {
+    if ((size_t)(slash - ref) >= sizeof op)
+      return fat_err_set(err, FAT_EINVAL, "lote '%s' inválido", ref);
+    memcpy(op, ref, (size_t)(slash - ref));
+    op[slash - ref] = '\0';
+    v = strtoll(slash + 1, &end, 10);
+    if (*end != '\0' || v <= 0)
+      return fat_err_set(err, FAT_EINVAL, "lote '%s' inválido (use OPERADORA/NUMERO)", ref);
+    rc = fat_store_prepare(st, by_num, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_text(s, 1, op);
+    fat_bind_int(s, 2, v);
+  } else {
+    v = strtoll(ref[0] == '#' ? ref + 1 : ref, &end, 10);
+    if (*end != '\0' || v <= 0)
+      return fat_err_set(err, FAT_EINVAL, "lote '%s' inválido (use ID ou OPERADORA/NUMERO)", ref);
+    rc = fat_store_prepare(st, by_id, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, v);
+  }
+  if (sqlite3_step(s) == SQLITE_ROW)
+    *lote_id = sqlite3_column_int64(s, 0);
+  sqlite3_reset(s);
+  if (*lote_id == 0)
+    return fat_err_set(err, FAT_ENOTFOUND, "lote %s não encontrado", ref);
+  return FAT_OK;
+}
+
 static fat_rc lote_status(fat_store *st, int64_t id, char status[16], fat_err *err)
 {
   static const char sql[] = "SELECT status FROM lote WHERE id = ?1";
