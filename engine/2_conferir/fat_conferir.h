@@ -111,20 +111,4 @@ FAT_NODISCARD fat_rc fat_achado_carregar(fat_store *st, int64_t guia_id, fat_fin
 FAT_NODISCARD fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out,
                                        fat_err *err);
 
-/* ---- demo evaluation ---- */
-
-/* Compare stored findings with demo_defeito: per defect class the number of
-** guias injected, detected (a finding with one of the class's codes) and
-** recall; precision per class (guias flagged with the code that carry the
-** class, DUPLICIDADE originals excused); and over clean guias (no recorded
-** defect, not the original of a duplicate pair) how many have no bloqueio.
-** *out = {"classes":[{classe, codigos, injetadas, detectadas, recall,
-** sinalizadas, corretas, precisao, exemplos_perdidos:[ids]}],
-** "limpas": n, "limpas_com_bloqueio": n, "precisao_limpas": x,
-** "falsos_alarmes": [{guia_id, codigo}] (first 20), "ok": bool}
-** ok = every class with injetadas > 0 has recall >= min_recall and the clean
-** precision is >= min_precisao. */
-FAT_NODISCARD fat_rc fat_conferir_avaliar_demo(fat_store *st, double min_recall,
-                                               double min_precisao, cJSON **out, fat_err *err);
-
 #endif

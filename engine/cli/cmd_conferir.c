@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "fat_conferir.h"
+#include "fat_demo.h"
 #include "fat_docnum.h"
 #include "fat_model.h"
 #include "fat_rules.h"
@@ -180,7 +181,7 @@ static int avaliar(fat_store *st, double min_recall, double min_prec, int json)
   fat_err err;
   int ok;
 
-  if (fat_conferir_avaliar_demo(st, min_recall, min_prec, &rep, &err) != FAT_OK)
+  if (fat_demo_avaliar(st, min_recall, min_prec, &rep, &err) != FAT_OK)
     return cli_error(&err);
   ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "ok"));
   if (json) {
