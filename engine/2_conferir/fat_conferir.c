@@ -822,7 +822,8 @@ fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *e
   fat_rc rc;
 
   *out = NULL;
-  if ((rc = fat_store_prepare(st, sql, &s, err)) != FAT_OK)
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, guia_id > 0 ? guia_id : 0);
   /* absent fields are left out (documented JSON shape) */
