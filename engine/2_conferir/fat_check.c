@@ -808,9 +808,9 @@ fat_rc fat_check_duplicidade(const fat_guia *g, const fat_check_par *pares, size
 
     if (blank(it->codigo) || blank(data) || !is_procedimento(it) || repeated_in_guia(g, i))
       continue;
-    for (k = 0; k < n && hit == NULL; k++)
+    for (k = 0; k < n; k++)
       if (pares[k].guia_id != g->id && strcmp(pares[k].codigo, it->codigo) == 0 &&
-          strcmp(pares[k].data, data) == 0)
+          strcmp(pares[k].data, data) == 0 && (hit == NULL || pares[k].guia_id < hit->guia_id))
         hit = &pares[k];
     if (hit == NULL)
       continue;
