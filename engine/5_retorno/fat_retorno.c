@@ -987,13 +987,11 @@ static fat_rc do_import(imp *x, const char *name, const char *sha, const char *i
   }
   /* would a current rule have caught each glosa? */
   if (x->gen != NULL) {
-    for (i = 0; i < x->n_tocadas; i++) {
-      rc = fat_simular_prever_guia(x->st, x->gen, x->guias_tocadas[i], x->retorno_id, &n_prev,
-                                   x->err);
-      if (rc != FAT_OK)
-        return rc;
-      x->res->n_previstas += n_prev;
-    }
+    rc = fat_simular_prever_guias(x->st, x->gen, x->guias_tocadas, x->n_tocadas, x->retorno_id,
+                                  &n_prev, x->err);
+    if (rc != FAT_OK)
+      return rc;
+    x->res->n_previstas += n_prev;
   }
   js = fat_retorno_res_json(x->res);
   txt = js != NULL ? cJSON_PrintUnformatted(js) : NULL;
