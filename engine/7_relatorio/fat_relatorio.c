@@ -135,6 +135,28 @@ static void today_or(const char *hoje, char out[11])
     fat_dia_hoje(out, 11);
 }
 
+void fat_relatorio_competencia_anterior(const char *hoje, char out[8])
+{
+  char h[11];
+  int32_t dia;
+  int y, m, d;
+
+  today_or(hoje, h);
+  if (fat_dia_parse(h, &dia) != 0)
+    dia = 0;
+  fat_dia_to_ymd(dia, &y, &m, &d);
+  m--;
+  if (m == 0) {
+    m = 12;
+    y--;
+  }
+  if (y < 1 || y > 9999 || m < 1 || m > 12) {
+    y = 1970;
+    m = 1;
+  }
+  snprintf(out, 8, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
+}
+
 /* Run a statement bound by the caller and attach its rows as obj[key]. */
 static fat_rc attach_rows(fat_store *st, sqlite3_stmt *s, cJSON *obj, const char *key,
                           fat_err *err)

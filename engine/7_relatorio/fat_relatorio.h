@@ -43,6 +43,10 @@ typedef struct fat_pagina {
   char proximo[FAT_CURSOR_MAX]; /* out: cursor of the next page; "" = last page */
 } fat_pagina;
 
+/* The competência (AAAA-MM) of the month before the month of hoje
+** (AAAA-MM-DD; NULL or invalid = today): the one a billing office closes. */
+void fat_relatorio_competencia_anterior(const char *hoje, char out[8]);
+
 /* ------------------------------------------------------------ dashboard */
 
 /* The numbers of the panel's first screen, as of day `hoje` (AAAA-MM-DD;

@@ -307,7 +307,6 @@ fat_rc fat_rascunho_publicar(fat_store *st, fat_rules *r, const char *key, fat_e
   fat_rascunho d;
   sqlite3_stmt *s;
   int found = 0;
-  char obj[96];
   fat_rc rc = fat_rascunho_ler(st, key, &d, &found, err);
 
   if (rc != FAT_OK)
@@ -323,10 +322,6 @@ fat_rc fat_rascunho_publicar(fat_store *st, fat_rules *r, const char *key, fat_e
       fat_bind_text(s, 1, key);
       fat_bind_text(s, 2, d.sha256);
       rc = fat_store_step_done(st, s, "erro ao apagar o rascunho publicado", err);
-    }
-    if (rc == FAT_OK) {
-      snprintf(obj, sizeof obj, "regra:%s", key);
-      rc = fat_store_audit(st, "regras.publicar", obj, d.sha256, err);
     }
     if (rc == FAT_OK)
       rc = fat_store_commit(st, err);
@@ -389,3 +384,193 @@ fat_rc fat_rascunho_versoes(fat_store *st, const char *key, cJSON **out, fat_err
   fat_bind_text(s, 1, key);
   return fat_store_rows_json(st, s, 0, "erro ao listar as versões das regras", out, err);
 }
+
+/*
+** {======================================================
+** Line diff: live script x draft
+** =======================================================
+*/
+
+#define DIFF_MAX_LINES 20000
+#define DIFF_DP_MAX (4u * 1024u * 1024u) /* cells of the LCS table */
+
+typedef struct lines {
+  const char **p;
+  size_t *len;
+  size_t n;
+} lines;
+
+static int split_lines(const char *text, lines *l)
+{
+  size_t n = 1, i = 0;
+  const char *p;
+
+  for (p = text; *p != '\0'; p++)
+    if (*p == '\n')
+      n++;
+  if (n > DIFF_MAX_LINES)
+    return -1;
+  l->p = fat_calloc(n, sizeof *l->p);
+  l->len = fat_calloc(n, sizeof *l->len);
+  if (l->p == NULL || l->len == NULL)
+    return -2;
+  p = text;
+  while (*p != '\0') {
+    const char *e = strchr(p, '\n');
+    size_t k = e != NULL ? (size_t)(e - p) : strlen(p);
+
+    l->p[i] = p;
+    l->len[i] = k;
+    i++;
+    p += k;
+    if (*p == '\n')
+      p++;
+  }
+  l->n = i;
+  return 0;
+}
+
+static int line_eq(const lines *a, size_t i, const lines *b, size_t j)
+{
+  return a->len[i] == b->len[j] && memcmp(a->p[i], b->p[j], a->len[i]) == 0;
+}
+
+static int diff_add(cJSON *arr, const char *t, long la, long lb, const char *s, size_t n)
+{
+  cJSON *o = cJSON_CreateObject();
+  char *copy = fat_strndup(s, n);
+  int ok = o != NULL && copy != NULL && cJSON_AddItemToArray(arr, o);
+
+  if (!ok) {
+    cJSON_Delete(o);
+    fat_free(copy);
+    return 0;
+  }
+  ok = cJSON_AddStringToObject(o, "t", t) != NULL &&
+       (la > 0 ? cJSON_AddNumberToObject(o, "a", (double)la) : cJSON_AddNullToObject(o, "a")) !=
+           NULL &&
+       (lb > 0 ? cJSON_AddNumberToObject(o, "b", (double)lb) : cJSON_AddNullToObject(o, "b")) !=
+           NULL &&
+       cJSON_AddStringToObject(o, "texto", copy) != NULL;
+  fat_free(copy);
+  return ok;
+}
+
+/* Line diff of a (live) and b (draft) as [{t:" "|"-"|"+", a, b, texto}]:
+** common prefix/suffix trimmed, LCS on the middle when it fits DIFF_DP_MAX,
+** else the middle is shown as removed then added. */
+static fat_rc line_diff(const char *ta, const char *tb, cJSON *out, int *iguais, fat_err *err)
+{
+  lines a, b;
+  size_t pre = 0, suf = 0, n, m, i, j;
+  uint16_t *dp = NULL;
+  int ok = 1, ra, rb;
+
+  memset(&a, 0, sizeof a);
+  memset(&b, 0, sizeof b);
+  ra = split_lines(ta, &a);
+  rb = split_lines(tb, &b);
+  if (ra != 0 || rb != 0) {
+    fat_free(a.p);
+    fat_free(a.len);
+    fat_free(b.p);
+    fat_free(b.len);
+    return (ra == -1 || rb == -1)
+               ? fat_err_set(err, FAT_ELIMIT, "script longo demais para comparar")
+               : fat_err_oom(err);
+  }
+  while (pre < a.n && pre < b.n && line_eq(&a, pre, &b, pre))
+    pre++;
+  while (suf < a.n - pre && suf < b.n - pre && line_eq(&a, a.n - 1 - suf, &b, b.n - 1 - suf))
+    suf++;
+  n = a.n - pre - suf;
+  m = b.n - pre - suf;
+  *iguais = n == 0 && m == 0;
+  for (i = 0; ok && i < pre; i++)
+    ok = diff_add(out, " ", (long)(i + 1), (long)(i + 1), a.p[i], a.len[i]);
+  if (ok && n > 0 && m > 0 && n < 65535 && m < 65535 && (n + 1) * (m + 1) <= DIFF_DP_MAX)
+    dp = fat_calloc((n + 1) * (m + 1), sizeof *dp);
+  if (ok && dp != NULL) {
+    /* dp[i][j] = LCS length of a[pre+i..] and b[pre+j..] */
+    for (i = n; i-- > 0;)
+      for (j = m; j-- > 0;)
+        dp[i * (m + 1) + j] =
+            line_eq(&a, pre + i, &b, pre + j)
+                ? (uint16_t)(dp[(i + 1) * (m + 1) + j + 1] + 1)
+                : (dp[(i + 1) * (m + 1) + j] >= dp[i * (m + 1) + j + 1]
+                       ? dp[(i + 1) * (m + 1) + j]
+                       : dp[i * (m + 1) + j + 1]);
+    i = j = 0;
+    while (ok && (i < n || j < m)) {
+      if (i < n && j < m && line_eq(&a, pre + i, &b, pre + j)) {
+        ok = diff_add(out, " ", (long)(pre + i + 1), (long)(pre + j + 1), a.p[pre + i],
+                      a.len[pre + i]);
+        i++;
+        j++;
+      } else if (i < n && (j == m || dp[(i + 1) * (m + 1) + j] >= dp[i * (m + 1) + j + 1])) {
+        ok = diff_add(out, "-", (long)(pre + i + 1), 0, a.p[pre + i], a.len[pre + i]);
+        i++; /* removals before additions, as in a unified diff */
+      } else {
+        ok = diff_add(out, "+", 0, (long)(pre + j + 1), b.p[pre + j], b.len[pre + j]);
+        j++;
+      }
+    }
+  } else {
+    for (i = 0; ok && i < n; i++)
+      ok = diff_add(out, "-", (long)(pre + i + 1), 0, a.p[pre + i], a.len[pre + i]);
+    for (j = 0; ok && j < m; j++)
+      ok = diff_add(out, "+", 0, (long)(pre + j + 1), b.p[pre + j], b.len[pre + j]);
+  }
+  for (i = 0; ok && i < suf; i++)
+    ok = diff_add(out, " ", (long)(a.n - suf + i + 1), (long)(b.n - suf + i + 1),
+                  a.p[a.n - suf + i], a.len[a.n - suf + i]);
+  fat_free(dp);
+  fat_free(a.p);
+  fat_free(a.len);
+  fat_free(b.p);
+  fat_free(b.len);
+  return ok ? FAT_OK : fat_err_oom(err);
+}
+
+fat_rc fat_rascunho_diff(fat_store *st, fat_gen *g, const char *regras_dir, const char *key,
+                         cJSON **out, fat_err *err)
+{
+  fat_rascunho d;
+  char *live = NULL;
+  int found = 0, iguais = 0;
+  cJSON *o, *arr;
+  fat_rc rc;
+
+  *out = NULL;
+  rc = fat_rascunho_ler(st, key, &d, &found, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (!found)
+    return fat_err_set(err, FAT_ENOTFOUND, "não há rascunho para a operadora '%s'", key);
+  rc = fat_rascunho_em_uso(st, g, regras_dir, key, &live, err);
+  if (rc != FAT_OK) {
+    fat_rascunho_fini(&d);
+    return rc;
+  }
+  o = cJSON_CreateObject();
+  arr = cJSON_CreateArray();
+  if (o == NULL || arr == NULL || !cJSON_AddItemToObject(o, "linhas", arr)) {
+    cJSON_Delete(o);
+    cJSON_Delete(arr);
+    rc = fat_err_oom(err);
+  } else {
+    rc = line_diff(live, d.conteudo, arr, &iguais, err);
+  }
+  if (rc == FAT_OK && cJSON_AddBoolToObject(o, "iguais", iguais) == NULL)
+    rc = fat_err_oom(err);
+  fat_free(live);
+  fat_rascunho_fini(&d);
+  if (rc != FAT_OK) {
+    cJSON_Delete(o);
+    return rc;
+  }
+  *out = o;
+  return FAT_OK;
+}
+
+/* }====================================================== */

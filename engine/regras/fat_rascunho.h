@@ -73,6 +73,15 @@ FAT_NODISCARD fat_rc fat_rascunho_publicar(fat_store *st, fat_rules *r, const ch
 FAT_NODISCARD fat_rc fat_rascunho_em_uso(fat_store *st, fat_gen *g, const char *regras_dir,
                                          const char *key, char **text, fat_err *err);
 
+/* Line diff of the live script of key (in g) and its draft:
+** {"iguais": bool, "linhas": [{t: " "|"-"|"+", a: line in live|null,
+**  b: line in draft|null, texto}]}; common prefix and suffix kept, the middle
+** by longest common subsequence while it fits a 4 Mi-cell table, else shown
+** as removed then added. FAT_ENOTFOUND without a draft, FAT_ELIMIT above
+** 20000 lines. */
+FAT_NODISCARD fat_rc fat_rascunho_diff(fat_store *st, fat_gen *g, const char *regras_dir,
+                                       const char *key, cJSON **out, fat_err *err);
+
 /* The stored generations that contain the script of key, newest first (at
 ** most 100): [{id, criado_em, usuario, ativa, motivo, sha256}] where sha256
 ** is that script's. key NULL = every generation (sha256 null). */
