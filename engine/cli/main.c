@@ -37,7 +37,9 @@ static const fat_cli_verb verbs[] = {
   {"recurso", "recursos de glosa: rascunho, XML TISS, relatório, resposta", cli_recurso},
   /* Part I: servidor e usuários */
   {"servidor", "serve o painel web e a API JSON", cli_servidor},
-  {"usuario", "cria e lista usuários do painel web", cli_usuario},
+  {"usuario", "cria, lista e desbloqueia usuários do painel web; troca senhas", cli_usuario},
+  /* Part K: relatórios */
+  {"relatorio", "o painel e as listagens (guias, lotes, glosas, retornos, recursos)", cli_relatorio},
   {NULL, NULL, NULL}
 };
 
