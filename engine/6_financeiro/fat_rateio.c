@@ -17,6 +17,17 @@ int64_t fat_rateio_bp(int64_t valor, int64_t bp)
   return (int64_t)q;
 }
 
+int64_t fat_rateio_muldiv(int64_t a, int64_t b, int64_t c)
+{
+  wide p = (wide)a * b, q = p / c, r = p % c;
+
+  if (r < 0)
+    r = -r;
+  if (2 * r >= c)
+    q += (p < 0) ? -1 : 1;
+  return (int64_t)q;
+}
+
 void fat_rateio_parcelas(int64_t total, int n, int64_t *out)
 {
   int i;

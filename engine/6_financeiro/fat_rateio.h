@@ -24,6 +24,9 @@
 
 int64_t fat_rateio_bp(int64_t valor, int64_t bp);
 
+/* a * b / c rounded half-up, computed without overflow (c > 0). */
+int64_t fat_rateio_muldiv(int64_t a, int64_t b, int64_t c);
+
 /* out[0..n-1]; n >= 1. */
 void fat_rateio_parcelas(int64_t total, int n, int64_t *out);
 
