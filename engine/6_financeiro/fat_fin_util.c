@@ -63,3 +63,51 @@ int fin_dias(const char *a, const char *b)
     return 0;
   return (int)(y - x);
 }
+
+fat_rc fin_html(fat_buf *b, const char *s, fat_err *err)
+{
+  fat_rc rc = FAT_OK;
+
+  for (; s != NULL && *s != '\0' && rc == FAT_OK; s++) {
+    switch (*s) {
+    case '&': rc = fat_buf_puts(b, "&amp;", err); break;
+    case '<': rc = fat_buf_puts(b, "&lt;", err); break;
+    case '>': rc = fat_buf_puts(b, "&gt;", err); break;
+    case '"': rc = fat_buf_puts(b, "&quot;", err); break;
+    default: rc = fat_buf_append(b, s, 1, err); break;
+    }
+  }
+  return rc;
+}
+
+void fin_data_br(const char *iso, char out[11])
+{
+  if (iso != NULL && strlen(iso) >= 10 && iso[4] == '-' && iso[7] == '-') {
+    memcpy(out, iso + 8, 2);
+    out[2] = '/';
+    memcpy(out + 3, iso + 5, 2);
+    out[5] = '/';
+    memcpy(out + 6, iso, 4);
+    out[10] = '\0';
+  } else {
+    size_t n = iso != NULL ? strlen(iso) : 0;
+
+    if (n > 10)
+      n = 10;
+    if (n > 0)
+      memcpy(out, iso, n);
+    out[n] = '\0';
+  }
+}
+
+void fin_doc_br(const char *doc, char *out, size_t len)
+{
+  size_t n = doc != NULL ? strlen(doc) : 0;
+
+  if (n == 11 && strspn(doc, "0123456789") == 11)
+    snprintf(out, len, "%.3s.%.3s.%.3s-%.2s", doc, doc + 3, doc + 6, doc + 9);
+  else if (n == 14 && strspn(doc, "0123456789") == 14)
+    snprintf(out, len, "%.2s.%.3s.%.3s/%.4s-%.2s", doc, doc + 2, doc + 5, doc + 8, doc + 12);
+  else
+    snprintf(out, len, "%s", doc != NULL ? doc : "");
+}
