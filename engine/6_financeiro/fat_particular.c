@@ -351,7 +351,7 @@ fat_rc fat_particular_mostrar(fat_store *st, int64_t id, cJSON **out, fat_err *e
     " FROM particular p LEFT JOIN profissional pr ON pr.id = p.profissional_id WHERE p.id = ?1";
   static const char sql_g[] =
     "SELECT x.id AS id, x.recibo AS recibo, x.data AS data, x.forma AS forma, x.valor AS valor,"
-    " x.parcelas AS parcelas, a.nome AS adquirente, x.taxa AS taxa, x.usuario AS usuario"
+    " x.parcelas AS n_parcelas, a.nome AS adquirente, x.taxa AS taxa, x.usuario AS usuario"
     " FROM particular_pagamento x LEFT JOIN adquirente a ON a.id = x.adquirente_id"
     " WHERE x.particular_id = ?1 ORDER BY x.id";
   static const char sql_q[] =
