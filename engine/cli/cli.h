@@ -5,7 +5,8 @@
 **   --regras DIR (or FATURO_REGRAS), --xsd DIR (or FATURO_XSD_DIR),
 **   --usuario NOME (recorded in the audit log; default $USER or "cli").
 ** A verb gets argv[0] = its own name and parses the rest itself (getopt_long).
-** Exit status: 0 ok, 1 findings/refusal/error, 2 usage.
+** Exit status: 0 ok, 1 findings/refusal/error, 2 usage, 3 store busy
+** (another process holds the database; nothing was changed: try again).
 */
 #ifndef FAT_CLI_H
 #define FAT_CLI_H
@@ -20,6 +21,7 @@
 #define CLI_OK 0
 #define CLI_FAIL 1
 #define CLI_USAGE 2
+#define CLI_OCUPADO 3
 
 typedef struct fat_cli {
   const char *db_path;
