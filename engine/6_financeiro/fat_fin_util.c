@@ -4,7 +4,7 @@
 
 #include "fat_dia.h"
 #include "fat_fin_int.h"
-#include "fat_lote.h"
+#include "fat_operadora.h"
 #include "fat_model.h"
 
 void fin_col(sqlite3_stmt *s, int i, char *buf, size_t len)
@@ -44,7 +44,22 @@ int fin_hoje(const char *hoje, char out[11])
 fat_rc fin_operadora(fat_store *st, const char *ref, int64_t *id, char *key, size_t key_len,
                      fat_err *err)
 {
-  return fat_lote_operadora(st, ref, id, key, key_len, err);
+  static const char sql[] = "SELECT script FROM operadora WHERE id = ?1";
+  sqlite3_stmt *s;
+  fat_rc rc = fat_operadora_resolver(st, ref, id, err);
+
+  if (rc != FAT_OK || key == NULL)
+    return rc;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, *id);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    fin_col(s, 0, key, key_len);
+  else if (key_len > 0)
+    key[0] = '\0';
+  sqlite3_reset(s);
+  return FAT_OK;
 }
 
 fat_rc fin_fim(fat_store *st, fat_rc rc, fat_err *err)
