@@ -35,14 +35,6 @@ static fat_rc json_money(const web_req *rq, const char *k, int64_t *out, fat_err
   return fat_err_set(err, FAT_EINVAL, "%s: valor inválido", k);
 }
 
-static int64_t json_id(const web_req *rq, const char *k)
-{
-  int64_t v = 0;
-
-  if (!web_json_int(rq, k, &v) || v < 0)
-    return 0;
-  return v;
-}
 
 fat_rc api_fin_mapa(web_req *rq, web_res *rs, fat_err *err)
 {
@@ -123,10 +115,15 @@ fat_rc api_fin_recebimento_criar(web_req *rq, web_res *rs, fat_err *err)
   fat_rc rc;
 
   memset(&in, 0, sizeof in);
-  in.fatura_id = json_id(rq, "fatura");
-  in.lote_id = json_id(rq, "lote");
-  in.pagamento_id = json_id(rq, "demonstrativo");
-  in.recurso_id = json_id(rq, "recurso");
+  rc = web_body_id(rq, "fatura", 0, &in.fatura_id, err);
+  if (rc == FAT_OK)
+    rc = web_body_id(rq, "lote", 0, &in.lote_id, err);
+  if (rc == FAT_OK)
+    rc = web_body_id(rq, "demonstrativo", 0, &in.pagamento_id, err);
+  if (rc == FAT_OK)
+    rc = web_body_id(rq, "recurso", 0, &in.recurso_id, err);
+  if (rc != FAT_OK)
+    return rc;
   in.data = web_json_str(rq, "data");
   in.descricao = web_json_str(rq, "descricao");
   in.aceitar_excedente = web_json_bool(rq, "aceitar_excedente", 0);
@@ -226,8 +223,9 @@ fat_rc api_fin_particular_criar(web_req *rq, web_res *rs, fat_err *err)
   in.data = web_json_str(rq, "data");
   in.codigo = web_json_str(rq, "codigo");
   in.descricao = web_json_str(rq, "descricao");
-  in.profissional_id = json_id(rq, "profissional");
-  rc = json_money(rq, "valor", &in.valor, err);
+  rc = web_body_id(rq, "profissional", 0, &in.profissional_id, err);
+  if (rc == FAT_OK)
+    rc = json_money(rq, "valor", &in.valor, err);
   if (rc == FAT_OK)
     rc = fat_particular_registrar(rq->st, &in, &id, err);
   if (rc != FAT_OK)
@@ -249,8 +247,11 @@ fat_rc api_fin_particular_pagar(web_req *rq, web_res *rs, fat_err *err)
   in.forma = web_json_str(rq, "forma");
   in.data = web_json_str(rq, "data");
   in.adquirente = web_json_str(rq, "adquirente");
-  if (web_json_int(rq, "parcelas", &parcelas) && (parcelas < 1 || parcelas > 24))
+  rc = web_body_id(rq, "parcelas", 0, &parcelas, err);
+  if (rc != FAT_OK || parcelas > 24)
     return fat_err_set(err, FAT_EINVAL, "parcelas: de 1 a 24");
+  if (parcelas == 0)
+    parcelas = 1;
   in.parcelas = (int)parcelas;
   rc = json_money(rq, "valor", &in.valor, err);
   if (rc == FAT_OK)
