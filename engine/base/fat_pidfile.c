@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -56,7 +57,7 @@ fat_rc fat_pidfile_acquire(const char *path, fat_pidfile **out, fat_err *err)
     rc = fat_err_oom(err);
     goto out;
   }
-  p->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  p->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (p->fd < 0) {
     rc = fat_err_set(err, FAT_EIO, "não foi possível criar %s: %s", path, strerror(errno));
     goto out;
@@ -72,7 +73,7 @@ fat_rc fat_pidfile_acquire(const char *path, fat_pidfile **out, fat_err *err)
     goto out;
   }
   n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
-  if (ftruncate(p->fd, 0) != 0 || write(p->fd, line, (size_t)n) != n)
+  if (fchmod(p->fd, 0600) != 0 || ftruncate(p->fd, 0) != 0 || write(p->fd, line, (size_t)n) != n)
     rc = fat_err_set(err, FAT_EIO, "não foi possível gravar %s: %s", path, strerror(errno));
 out:
   if (rc == FAT_OK) {

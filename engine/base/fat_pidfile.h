@@ -18,9 +18,10 @@ typedef struct fat_pidfile fat_pidfile;
 ** bare file name). Caller frees with fat_free; NULL on OOM. */
 char *fat_pidfile_path(const char *db_path);
 
-/* Create (or take over a stale) pid file at path, lock it and write this
-** process's pid. FAT_ESTATE naming the pid when another live server holds
-** it. *out owned by the caller: fat_pidfile_release. */
+/* Create (or take over a stale) pid file at path (mode 0600, never through
+** a symlink), lock it and write this process's pid. FAT_ESTATE naming the
+** pid when another live server holds it. *out owned by the caller:
+** fat_pidfile_release. */
 FAT_NODISCARD fat_rc fat_pidfile_acquire(const char *path, fat_pidfile **out, fat_err *err);
 
 /* Remove the file and drop the lock. NULL is a no-op. */
