@@ -42,16 +42,6 @@ static void help(void)
          "documentação para quem escreve regras: docs/regras.md\n");
 }
 
-static void print_json(const cJSON *j)
-{
-  char *s = cJSON_Print(j);
-
-  if (s != NULL) {
-    printf("%s\n", s);
-    cJSON_free(s);
-  }
-}
-
 static int db_exists(const fat_cli *cli)
 {
   return access(cli->db_path, F_OK) == 0;
@@ -120,7 +110,7 @@ static int cmd_listar(fat_cli *cli)
     cJSON_Delete(c);
   }
   if (cli->json) {
-    print_json(out);
+    (void)cli_print_json(out);
   } else {
     printf("%-12s %-8s %-14s %-13s %-30s\n", "operadora", "ANS", "sha256", "periodicidade",
            "nome");
@@ -160,7 +150,7 @@ static int cmd_testar(fat_cli *cli, const char *key)
     return cli_error(&err);
   }
   if (cli->json) {
-    print_json(rep);
+    (void)cli_print_json(rep);
   } else {
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(rep, "testes"))
     {
@@ -190,7 +180,7 @@ static int cmd_versoes(fat_cli *cli)
   if (fat_rules_versions(st, &arr, &err) != FAT_OK)
     return cli_error(&err);
   if (cli->json) {
-    print_json(arr);
+    (void)cli_print_json(arr);
   } else if (cJSON_GetArraySize(arr) == 0) {
     printf("nenhuma geração publicada (rode 'faturo regras recarregar')\n");
   } else {
@@ -278,7 +268,7 @@ static int cmd_recarregar(fat_cli *cli, int argc, char **argv)
   }
   notify_server(cli, out);
   if (cli->json)
-    print_json(out);
+    (void)cli_print_json(out);
   cJSON_Delete(out);
   fat_gen_release(g);
   return CLI_OK;
@@ -311,7 +301,7 @@ static int cmd_reverter(fat_cli *cli, const char *arg, unsigned flags)
            (long long)version, (long long)new_id);
   notify_server(cli, out);
   if (cli->json)
-    print_json(out);
+    (void)cli_print_json(out);
   cJSON_Delete(out);
   return CLI_OK;
 }
@@ -330,7 +320,15 @@ static int cmd_mostrar(fat_cli *cli, const char *key)
     fat_gen_release(g);
     return cli_error(&err);
   }
-  print_json(c);
+  if (cli->json) {
+    (void)cli_print_json(c);
+  } else {
+    char *txt = cJSON_Print(c); /* for reading: indented */
+
+    if (txt != NULL)
+      printf("%s\n", txt);
+    cJSON_free(txt);
+  }
   cJSON_Delete(c);
   fat_gen_release(g);
   return CLI_OK;
