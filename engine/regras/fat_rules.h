@@ -30,6 +30,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fat_contrato.h"
 #include "fat_err.h"
 #include "fat_finding.h"
 #include "fat_store.h"
@@ -103,10 +104,16 @@ const char *fat_gen_key(const fat_gen *g, size_t i);  /* operator key of script 
 /* SHA-256 (hex) of an operator's script, NULL if unknown key. */
 const char *fat_gen_sha256(const fat_gen *g, const char *key);
 
-/* The operator's declared contract as JSON (functions dropped, Lua integers
-** kept exact, floats as numbers): registro_ans, nome, lote{}, pagamento{},
-** recurso{}, precos{}, obrigatorios{}, ... as documented in docs/regras.md.
-** *out owned by the caller (cJSON_Delete). FAT_ENOTFOUND for unknown key. */
+/* The operator's typed contract (fat_contrato.h), parsed once when g was
+** built; every stage reads the contract here. Owned by g and immutable: valid
+** while the caller holds g (no lock needed). NULL for an unknown key. */
+const fat_contrato *fat_gen_contrato(const fat_gen *g, const char *key);
+
+/* The operator's declaration as JSON, for display only (`regras mostrar`,
+** the panel): functions dropped, Lua integers kept exact, plus chave, sha256,
+** the names of the checks and the number of tests. Business code reads
+** fat_gen_contrato. *out owned by the caller (cJSON_Delete). FAT_ENOTFOUND
+** for unknown key. */
 FAT_NODISCARD fat_rc fat_gen_contract(fat_gen *g, const char *key, cJSON **out, fat_err *err);
 
 /* Run the operator's checks over one guia (the fat_guia_to_json form) with a

@@ -659,6 +659,7 @@ static void op_free(fat_rules_op *op)
     fat_free(op->checks[i].name);
   fat_free(op->checks);
   cJSON_Delete(op->contract);
+  fat_contrato_free(op->contrato);
   cJSON_Delete(op->tests);
   if (op->mu_ok)
     pthread_mutex_destroy(&op->mu);
@@ -675,30 +676,12 @@ static void copy_lua_msg(lua_State *L, char *buf, size_t len)
   snprintf(buf, len, "%s", m != NULL ? m : "erro desconhecido");
 }
 
-/* `return base.operadora {...}` is a tail call, so a declaration error has no
-** caller line. Guess it: the message names the field ("base.operadora:
-** lote.max_guias ..."); find the first "max_guias =" in the script. 0 if not
-** found. */
-static int guess_decl_line(const char *text, size_t len, const char *msg)
+/* Line of the first "tok =" in the script (a field being set), 0 if none. */
+static int field_line(const char *text, size_t len, const char *tok)
 {
-  const char *p = strstr(msg, "base.operadora: ");
-  char tok[64];
-  size_t n = 0, tl, i;
+  size_t tl = strlen(tok), i;
   int line = 1;
 
-  if (p == NULL)
-    return 0;
-  p += 16;
-  while (n < sizeof tok - 1 && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-                                *p == '_' || *p == '.')) {
-    tok[n++] = *p == '.' ? '\0' : *p;
-    p++;
-  }
-  tok[n] = '\0';
-  while (n > 0 && tok[n - 1] != '\0') /* last component */
-    n--;
-  memmove(tok, tok + n, strlen(tok + n) + 1);
-  tl = strlen(tok);
   if (tl == 0)
     return 0;
   for (i = 0; i + tl < len; i++) {
@@ -714,6 +697,65 @@ static int guess_decl_line(const char *text, size_t len, const char *msg)
     }
   }
   return 0;
+}
+
+/* The last component of the field path that follows `after` in msg
+** ("base.operadora: lote.max_guias ..." -> "max_guias"). */
+static void last_field(const char *msg, const char *after, char *tok, size_t len)
+{
+  const char *p = strstr(msg, after);
+  size_t n = 0;
+
+  tok[0] = '\0';
+  if (p == NULL)
+    return;
+  p += strlen(after);
+  while (n < len - 1 && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+                         *p == '.')) {
+    if (*p == '.')
+      n = 0;
+    else
+      tok[n++] = *p;
+    p++;
+  }
+  tok[n] = '\0';
+}
+
+/* `return base.operadora {...}` is a tail call, so a declaration error has no
+** caller line. Guess it: the message names the field ("base.operadora:
+** lote.max_guias ..."); find the first "max_guias =" in the script. 0 if not
+** found. */
+static int guess_decl_line(const char *text, size_t len, const char *msg)
+{
+  char tok[64];
+
+  last_field(msg, "base.operadora: ", tok, sizeof tok);
+  return field_line(text, len, tok);
+}
+
+/* The typed contract of op from its declaration; a malformed section is a
+** build error naming the script line that sets the field. */
+static fat_rc op_contrato(fat_rules_op *op, fat_buf *errs)
+{
+  fat_err e;
+  char tok[64], msg[700];
+  int line;
+  fat_rc rc;
+
+  fat_err_clear(&e);
+  rc = fat_contrato_parse(op->contract, &op->contrato, &e);
+  if (rc == FAT_OK)
+    snprintf(op->contrato->chave, sizeof op->contrato->chave, "%s", op->key);
+  if (rc == FAT_ENOMEM || rc == FAT_OK)
+    return rc;
+  last_field(e.msg, "campo ", tok, sizeof tok);
+  line = field_line(op->file.text, op->file.len, tok);
+  if (line > 0)
+    snprintf(msg, sizeof msg, "%s.lua:%d: %s", op->file.chave, line, e.msg);
+  else
+    snprintf(msg, sizeof msg, "%s.lua: %s", op->file.chave, e.msg);
+  errs_add(errs, msg);
+  return FAT_ERULE;
 }
 
 /* Build one operator (state, sandbox, chunk, declaration). The op takes
@@ -764,6 +806,7 @@ static fat_rc op_build(fat_gen *g, build_ctx *bc, const char *key, char *text, s
   if (status == LUA_OK && !hard && op->bud.tripped == FAT_BUD_NONE && !op->bud.sys_oom) {
     lua_settop(op->L, 0);
     lua_gc(op->L, LUA_GCCOLLECT);
+    rc = op_contrato(op, errs);
     goto out;
   }
   if (op->bud.sys_oom) {
@@ -1540,6 +1583,13 @@ void fat_gen_test_no_hook(fat_gen *g, const char *key)
     op->bud.no_hook = 1;
     pthread_mutex_unlock(&op->mu);
   }
+}
+
+const fat_contrato *fat_gen_contrato(const fat_gen *g, const char *key)
+{
+  fat_rules_op *op = fat_rules_gen_find(g, key);
+
+  return op != NULL ? op->contrato : NULL;
 }
 
 fat_rc fat_gen_contract(fat_gen *g, const char *key, cJSON **out, fat_err *err)

@@ -18,6 +18,7 @@
 
 #include <lua.h>
 
+#include "fat_contrato.h"
 #include "fat_mem.h"
 #include "fat_rules.h"
 #include "fat_sandbox_int.h"
@@ -57,6 +58,7 @@ typedef struct fat_rules_op {
   fat_rules_check *checks;
   size_t n_checks;
   cJSON *contract;    /* display view of the declaration */
+  fat_contrato *contrato; /* the typed contract every stage reads */
   cJSON *tests;       /* array of {nome, guia, ctx, espera, nao_espera, sem_achados} */
 } fat_rules_op;
 

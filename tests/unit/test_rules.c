@@ -418,6 +418,94 @@ static void test_contract_json(void **state)
   fat_gen_release(g);
 }
 
+/* The typed contract every stage reads, parsed once per generation. */
+static void test_contrato_typed(void **state)
+{
+  fat_gen *g = NULL;
+  fat_err e;
+  const fat_contrato *c;
+
+  (void)state;
+  assert_int_equal(fat_gen_build(rules_dir, NULL, NULL, NULL, &g, &e), FAT_OK);
+  c = fat_gen_contrato(g, "aurora");
+  assert_non_null(c);
+  assert_string_equal(c->chave, "aurora");
+  assert_string_equal(c->registro_ans, "312347");
+  assert_string_equal(c->codigo_prestador, "A-10234");
+  assert_string_equal(c->hash, "iso-8859-1");
+  assert_int_equal(c->lote.periodicidade, FAT_CONTRATO_MENSAL);
+  assert_int_equal(c->lote.n_dias, 1);
+  assert_int_equal(c->lote.dias[0], 25);
+  assert_int_equal(c->lote.prazo_envio_dias, 10);
+  assert_int_equal(c->lote.max_guias, 100);
+  assert_int_equal(c->pagamento.prazo_dias, 30);
+  assert_int_equal(c->recurso.prazo_dias, 60);
+  assert_int_equal(c->prazo_apresentacao_dias, 90);
+  assert_non_null(strstr(fat_contrato_modelo_recurso(c, "1403"), "{senha}"));
+  assert_null(fat_contrato_modelo_recurso(c, "9999"));
+  assert_true(c->precos.g[FAT_PRECO_PROCEDIMENTOS].on);
+  assert_int_equal(c->precos.g[FAT_PRECO_PROCEDIMENTOS].tabela, FAT_PRECO_CBHPM);
+  assert_string_equal(c->precos.g[FAT_PRECO_PROCEDIMENTOS].edicao, "demo");
+  assert_true(c->precos.g[FAT_PRECO_PROCEDIMENTOS].ajuste_bp == -2000);
+  assert_true(c->precos.g[FAT_PRECO_PROCEDIMENTOS].uco_c == 1750);
+  assert_int_equal(c->precos.g[FAT_PRECO_MATERIAIS].tabela, FAT_PRECO_SIMPRO);
+  c = fat_gen_contrato(g, "vitalis");
+  assert_int_equal(c->lote.periodicidade, FAT_CONTRATO_QUINZENAL);
+  assert_int_equal(c->lote.n_dias, 2);
+  assert_int_equal(c->lote.dias[0], 15);
+  assert_int_equal(c->lote.dias[1], 0); /* the last day of the month */
+  assert_true(c->precos.g[FAT_PRECO_PROCEDIMENTOS].uco_c == 1600); /* "16,00" */
+  c = fat_gen_contrato(g, "serena");
+  assert_string_equal(c->hash, "utf-8");
+  assert_int_equal(c->lote.periodicidade, FAT_CONTRATO_CALENDARIO);
+  assert_true(c->lote.n_datas > 0);
+  c = fat_gen_contrato(g, "horizonte");
+  assert_int_equal(c->lote.periodicidade, FAT_CONTRATO_SEMANAL);
+  assert_int_equal(c->lote.dia_semana, 0);
+  assert_null(fat_gen_contrato(g, "nenhuma"));
+  fat_gen_release(g);
+}
+
+/* A contract section the script's Lua lets through but faturo cannot use is
+** refused when the rules load, naming the file and the line, not found at
+** `lote fechar` or when pricing. */
+static void test_malformed_contract_refused_at_reload(void **state)
+{
+  char dir[256], path[1200], want[80];
+  fat_rules *r = NULL;
+  fat_err e;
+
+  (void)state;
+  make_rules(dir, sizeof dir, 1, NULL);
+  assert_int_equal(fat_rules_open(dir, NULL, NULL, &r, &e), FAT_OK);
+  /* precos{}: an unknown table */
+  snprintf(path, sizeof path, "%s/operators/aurora.lua", dir);
+  assert_true(patch(path, "tabela = \"simpro\"", "tabela = \"cbhpm5\""));
+  assert_int_equal(fat_rules_reload(r, NULL, &e), FAT_ERULE);
+  snprintf(want, sizeof want, "operators/aurora.lua:%d:", line_of(path, "materiais = {"));
+  if (strstr(e.msg, want) == NULL || strstr(e.msg, "precos.materiais") == NULL ||
+      strstr(e.msg, "cbhpm5") == NULL)
+    fail_msg("esperado '%s' e o campo em: %s", want, e.msg);
+  assert_true(patch(path, "tabela = \"cbhpm5\"", "tabela = \"simpro\""));
+  /* lote{}: a script that skips base.operadora and declares a period faturo
+  ** does not know */
+  snprintf(path, sizeof path, "%s/operators/crua.lua", dir);
+  put(path, "-- a declaration by hand\n"
+            "return {\n"
+            "  registro_ans = \"900010\", nome = \"Crua\",\n"
+            "  lote = {\n"
+            "    periodicidade = \"anual\",\n"
+            "  },\n"
+            "}\n");
+  assert_int_equal(fat_rules_reload(r, NULL, &e), FAT_ERULE);
+  if (strstr(e.msg, "operators/crua.lua:5:") == NULL || strstr(e.msg, "anual") == NULL)
+    fail_msg("esperado operators/crua.lua:5 e 'anual' em: %s", e.msg);
+  assert_int_equal(unlink(path), 0);
+  assert_int_equal(fat_rules_reload(r, NULL, &e), FAT_OK);
+  fat_rules_close(r);
+  rm_rf(dir);
+}
+
 static void test_findings_fields(void **state)
 {
   fat_gen *g = NULL;
@@ -1597,6 +1685,8 @@ int main(void)
     cmocka_unit_test(test_shared_tables_are_read_only),
     cmocka_unit_test(test_shipped_selftests_pass),
     cmocka_unit_test(test_contract_json),
+    cmocka_unit_test(test_contrato_typed),
+    cmocka_unit_test(test_malformed_contract_refused_at_reload),
     cmocka_unit_test(test_findings_fields),
     cmocka_unit_test(test_check_limits_and_errors),
     cmocka_unit_test(test_findings_capped_per_check_and_guia),
