@@ -554,18 +554,6 @@ out:
   return rc;
 }
 
-fat_rc fat_avaliar_historico(fat_store *st, int64_t guia_id, cJSON **out, fat_err *err)
-{
-  fat_guia *g = NULL;
-  fat_rc rc = fat_guia_load(st, guia_id, &g, err);
-
-  *out = NULL;
-  if (rc == FAT_OK)
-    rc = historico_of(st, g, out, err);
-  fat_guia_free(g);
-  return rc;
-}
-
 /* ---- duplicate candidates ---- */
 
 /* The span of dates of g's procedure items ([lo, hi]); 0 when none. */
