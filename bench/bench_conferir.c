@@ -9,10 +9,12 @@
 **   - a full conferir (--todas) with the operator scripts and pricing from
 **     $FATURO_REGRAS (or the source tree's rules/),
 **   - an incremental re-run (nothing changed).
-** Prints figures; asserts nothing. */
+** Prints wall-clock and CPU seconds (the CPU figure is steadier on a shared
+** machine); asserts nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fat_conferir.h"
@@ -27,6 +29,15 @@
 #define HOJE "2026-11-05"   /* the demo bills on the 5th of the next month */
 
 static double secs(int64_t a, int64_t b) { return (double)(b - a) / 1e9; }
+
+/* CPU time of the process (user + system), seconds. */
+static double cpu(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static int die(const char *what, const fat_err *err)
 {
@@ -79,7 +90,7 @@ int main(int argc, char **argv)
   fat_conferir_resumo res, r2;
   int64_t t0, *ids = NULL;
   size_t n_ids = 0, i;
-  double t_gen, t_load, t_conf, t_incr;
+  double t_gen, t_load, t_conf, t_incr, c0, c_load, c_conf;
   fat_pagina pg;
   cJSON *rows = NULL, *row;
   char cursor[FAT_CURSOR_MAX] = "";
@@ -123,6 +134,7 @@ int main(int argc, char **argv)
 
   /* the floor: read every guia with its items and references */
   t0 = fat_now_ns();
+  c0 = cpu();
   for (i = 0; i < n_ids; i++) {
     fat_guia *g = NULL;
 
@@ -131,6 +143,7 @@ int main(int argc, char **argv)
     fat_guia_free(g);
   }
   t_load = secs(t0, fat_now_ns());
+  c_load = cpu() - c0;
 
   if (fat_rules_open(regras, NULL, st, &rules, &err) != FAT_OK)
     return die("regras", &err);
@@ -138,9 +151,11 @@ int main(int argc, char **argv)
   o.hoje = HOJE;
   o.todas = 1;
   t0 = fat_now_ns();
+  c0 = cpu();
   if (fat_conferir(st, rules, &o, NULL, NULL, &res, &err) != FAT_OK)
     return die("conferir", &err);
   t_conf = secs(t0, fat_now_ns());
+  c_conf = cpu() - c0;
   o.todas = 0;
   t0 = fat_now_ns();
   if (fat_conferir(st, rules, &o, NULL, NULL, &r2, &err) != FAT_OK)
@@ -154,6 +169,8 @@ int main(int argc, char **argv)
          (double)n_ids / t_load);
   printf("  conferir (--todas):      %8.2f s  (%9.0f guias/s)  = %.1fx o piso\n", t_conf,
          (double)res.conferidas / t_conf, t_conf / t_load);
+  printf("  CPU: ler %.2f s, conferir %.2f s = %.1fx o piso\n", c_load, c_conf,
+         c_conf / c_load);
   printf("  conferir incremental:    %8.2f s  (%zu sem mudança, %zu reconferidas)\n", t_incr,
          r2.sem_mudanca, r2.conferidas);
   printf("  achados: %zu; guias com bloqueio %zu, com alerta %zu, com erro %zu\n", res.achados,

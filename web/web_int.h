@@ -164,4 +164,29 @@ fat_rc api_regras_recarregar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_regras_reverter(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_regras_versoes(web_req *rq, web_res *rs, fat_err *err);
 
+
+/* Part G: financeiro (web_api_financeiro.c) */
+fat_rc api_fin_mapa(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_faturas(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_fatura(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_fatura_criar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_fatura_nf(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_recebimentos(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_recebimento_criar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_extrato_importar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_conciliacao(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_conciliacao_propor(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_conciliacao_confirmar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_conciliacao_rejeitar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_particulares(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_particular_criar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_particular_pagar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_recibo(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_repasse(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_repasse_calcular(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_repasse_decidir(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_repasse_fechar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_repasse_xlsx(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_verificar(web_req *rq, web_res *rs, fat_err *err);
+
 #endif

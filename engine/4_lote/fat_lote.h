@@ -151,7 +151,9 @@ FAT_NODISCARD fat_rc fat_lote_reabrir(fat_store *st, int64_t id, const char *mot
 FAT_NODISCARD fat_rc fat_lote_enviado(fat_store *st, int64_t id, const char *data, fat_err *err);
 FAT_NODISCARD fat_rc fat_lote_protocolo(fat_store *st, int64_t id, const char *numero,
                                         const char *data, fat_err *err);
-/* processado / pago / pago_parcial (set by the return side, Part F). */
+/* processado / pago / pago_parcial (set by the return side, Part F); a
+** no-op when the lote already has that status. A corrected payment may move
+** pago <-> pago_parcial. */
 FAT_NODISCARD fat_rc fat_lote_situacao(fat_store *st, int64_t id, const char *status,
                                        const char *detalhe, fat_err *err);
 
