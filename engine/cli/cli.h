@@ -101,5 +101,7 @@ int cli_conciliacao(fat_cli *cli, int argc, char **argv);
 int cli_particular(fat_cli *cli, int argc, char **argv);
 int cli_caixa(fat_cli *cli, int argc, char **argv);
 int cli_repasse(fat_cli *cli, int argc, char **argv);
+/* Part K: relatórios (o que o painel mostra) */
+int cli_relatorio(fat_cli *cli, int argc, char **argv);
 
 #endif
