@@ -35,15 +35,6 @@ static fat_rc json_money(const web_req *rq, const char *k, int64_t *out, fat_err
   return fat_err_set(err, FAT_EINVAL, "%s: valor inválido", k);
 }
 
-static int64_t json_id(const web_req *rq, const char *k)
-{
-  int64_t v = 0;
-
-  if (!web_json_int(rq, k, &v) || v < 0)
-    return 0;
-  return v;
-}
-
 fat_rc api_fin_mapa(web_req *rq, web_res *rs, fat_err *err)
 {
   return fat_fatura_mapa(rq->st, web_query(rq, "operadora"), web_query(rq, "competencia"),
@@ -75,10 +66,14 @@ fat_rc api_fin_fatura_criar(web_req *rq, web_res *rs, fat_err *err)
   fat_gen *g;
   fat_rc rc;
 
+  if (arr != NULL && !cJSON_IsNull(arr) && !cJSON_IsArray(arr))
+    return fat_err_set(err, FAT_EINVAL, "lotes: deve ser uma lista de ids");
   cJSON_ArrayForEach(v, arr) {
-    if (!cJSON_IsNumber(v) || v->valuedouble < 1 || n >= 256)
-      return fat_err_set(err, FAT_EINVAL, "lotes: lista de ids inválida");
-    lotes[n++] = (int64_t)v->valuedouble;
+    if (n >= 256)
+      return fat_err_set(err, FAT_EINVAL, "lotes: no máximo 256");
+    rc = web_id_json(v, "lotes", &lotes[n++], err);
+    if (rc != FAT_OK)
+      return rc;
   }
   g = fat_rules_acquire(rq->srv->rules);
   rc = fat_fatura_criar(rq->st, g, web_json_str(rq, "operadora"), web_json_str(rq, "competencia"),
@@ -123,10 +118,15 @@ fat_rc api_fin_recebimento_criar(web_req *rq, web_res *rs, fat_err *err)
   fat_rc rc;
 
   memset(&in, 0, sizeof in);
-  in.fatura_id = json_id(rq, "fatura");
-  in.lote_id = json_id(rq, "lote");
-  in.pagamento_id = json_id(rq, "demonstrativo");
-  in.recurso_id = json_id(rq, "recurso");
+  rc = web_body_id(rq, "fatura", 0, &in.fatura_id, err);
+  if (rc == FAT_OK)
+    rc = web_body_id(rq, "lote", 0, &in.lote_id, err);
+  if (rc == FAT_OK)
+    rc = web_body_id(rq, "demonstrativo", 0, &in.pagamento_id, err);
+  if (rc == FAT_OK)
+    rc = web_body_id(rq, "recurso", 0, &in.recurso_id, err);
+  if (rc != FAT_OK)
+    return rc;
   in.data = web_json_str(rq, "data");
   in.descricao = web_json_str(rq, "descricao");
   in.aceitar_excedente = web_json_bool(rq, "aceitar_excedente", 0);
@@ -226,8 +226,9 @@ fat_rc api_fin_particular_criar(web_req *rq, web_res *rs, fat_err *err)
   in.data = web_json_str(rq, "data");
   in.codigo = web_json_str(rq, "codigo");
   in.descricao = web_json_str(rq, "descricao");
-  in.profissional_id = json_id(rq, "profissional");
-  rc = json_money(rq, "valor", &in.valor, err);
+  rc = web_body_id(rq, "profissional", 0, &in.profissional_id, err);
+  if (rc == FAT_OK)
+    rc = json_money(rq, "valor", &in.valor, err);
   if (rc == FAT_OK)
     rc = fat_particular_registrar(rq->st, &in, &id, err);
   if (rc != FAT_OK)
@@ -249,7 +250,10 @@ fat_rc api_fin_particular_pagar(web_req *rq, web_res *rs, fat_err *err)
   in.forma = web_json_str(rq, "forma");
   in.data = web_json_str(rq, "data");
   in.adquirente = web_json_str(rq, "adquirente");
-  if (web_json_int(rq, "parcelas", &parcelas) && (parcelas < 1 || parcelas > 24))
+  rc = web_body_id(rq, "parcelas", 0, &parcelas, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (parcelas > 24)
     return fat_err_set(err, FAT_EINVAL, "parcelas: de 1 a 24");
   in.parcelas = (int)parcelas;
   rc = json_money(rq, "valor", &in.valor, err);

@@ -29,7 +29,7 @@
         { t: 'Saldo a receber', v: x => reais(x.saldo_a_receber), num: true },
         { t: 'Previsão', v: x => data(x.previsao_pagamento) },
         { t: 'Atraso (dias)', v: x => x.dias_atraso || '—', num: true },
-        { t: '', v: x => x.situacao }]));
+        { t: '', v: x => x.situacao + (x.atraso_recebimento > 0 ? ` (${x.atraso_recebimento} dia(s) depois da previsão)` : '') }]));
     };
     box.append(el('h2', {}, 'Mapa de acompanhamento de faturas'),
       el('div', { class: 'filtros' }, el('label', {}, 'Operadora', op), el('label', {}, 'Competência', comp),
