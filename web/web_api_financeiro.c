@@ -255,6 +255,8 @@ fat_rc api_fin_particular_pagar(web_req *rq, web_res *rs, fat_err *err)
     return rc;
   if (parcelas > 24)
     return fat_err_set(err, FAT_EINVAL, "parcelas: de 1 a 24");
+  if (parcelas == 0)
+    parcelas = 1;
   in.parcelas = (int)parcelas;
   rc = json_money(rq, "valor", &in.valor, err);
   if (rc == FAT_OK)
