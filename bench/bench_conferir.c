@@ -23,7 +23,7 @@
 #include "fat_model.h"
 #include "fat_price.h"
 #include "fat_rules.h"
-#include "fat_store_int.h"
+#include "fat_relatorio.h"
 
 #define COMPETENCIA "2026-10"
 #define HOJE "2026-11-05"   /* the demo bills on the 5th of the next month */
@@ -80,7 +80,6 @@ out:
 
 int main(int argc, char **argv)
 {
-  static const char sql_ids[] = "SELECT id FROM guia ORDER BY id";
   int n = argc > 1 ? atoi(argv[1]) : 100000;
   const char *db = argc > 2 ? argv[2] : "bench_conferir.db";
   const char *regras = getenv("FATURO_REGRAS");
@@ -92,7 +91,9 @@ int main(int argc, char **argv)
   int64_t t0, *ids = NULL;
   size_t n_ids = 0, i;
   double t_gen, t_load, t_conf, t_incr, c0, c_load, c_conf;
-  sqlite3_stmt *s;
+  fat_pagina pg;
+  cJSON *rows = NULL, *row;
+  char cursor[FAT_CURSOR_MAX] = "";
   char path[1024];
 
   if (regras == NULL || regras[0] == '\0')
@@ -112,11 +113,24 @@ int main(int argc, char **argv)
   t_gen = secs(t0, fat_now_ns());
 
   ids = fat_malloc((size_t)n * 2 * sizeof *ids);
-  if (ids == NULL || fat_store_prepare(st, sql_ids, &s, &err) != FAT_OK)
+  if (ids == NULL) {
+    fat_err_oom(&err);
     return die("listar guias", &err);
-  while (n_ids < (size_t)n * 2 && sqlite3_step(s) == SQLITE_ROW)
-    ids[n_ids++] = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  }
+  do { /* every guia id, page by page (fat_relatorio.h) */
+    memset(&pg, 0, sizeof pg);
+    pg.limite = FAT_PAGINA_MAX;
+    pg.apos = cursor;
+    if (fat_relatorio_guias(st, NULL, &pg, &rows, &err) != FAT_OK)
+      return die("listar guias", &err);
+    cJSON_ArrayForEach(row, rows)
+    {
+      if (n_ids < (size_t)n * 2)
+        ids[n_ids++] = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(row, "id"));
+    }
+    cJSON_Delete(rows);
+    snprintf(cursor, sizeof cursor, "%s", pg.proximo);
+  } while (cursor[0] != '\0');
 
   /* the floor: read every guia with its items and references */
   t0 = fat_now_ns();
