@@ -90,7 +90,7 @@ fat_rc fat_fatura_criar(fat_store *st, fat_gen *gen, const char *operadora,
   rc = fat_termos_ler(gen, key, &t, err);
   if (rc != FAT_OK)
     return rc;
-  rc = fat_cal_carregar(st, NULL, &cal, err);
+  rc = fat_cal_carregar_clinica(st, &cal, err);
   if (rc != FAT_OK)
     return rc;
   rc = fat_store_begin(st, err);
