@@ -27,3 +27,9 @@ if(FAT_NODE_G AND FAT_BROWSER_TESTS)
     set_tests_properties(browser.financeiro PROPERTIES LABELS browser)
   endif()
 endif()
+
+# the demo's financial month (the whole `faturo demo` cycle)
+add_test(NAME e2e.g_demo_financeiro
+  COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/g_demo_financeiro.sh $<TARGET_FILE:faturo> ${CMAKE_SOURCE_DIR})
+set_tests_properties(e2e.g_demo_financeiro PROPERTIES LABELS e2e TIMEOUT 300
+  ENVIRONMENT "${FAT_TEST_ENV}")
