@@ -112,10 +112,34 @@ static fat_rc mapa(fat_store *st, cJSON *rel, const char *comp, int64_t op, cons
   return FAT_OK;
 }
 
+/* The latest competência of the convênios up to ate (the mapa's). */
+static fat_rc ultima_convenio(fat_store *st, const char *ate, char comp[8], fat_err *err)
+{
+  static const char sql[] = "SELECT max(competencia) AS c FROM rel_mes"
+                            " WHERE competencia <= ?1 AND operadora_id <> 0 AND guias > 0";
+  sqlite3_stmt *s;
+  cJSON *rows = NULL;
+  const char *c;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  snprintf(comp, 8, "%s", ate);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, ate);
+  rc = fat_store_rows_json(st, s, 0, "erro ao ler a competência mais recente", &rows, err);
+  if (rc != FAT_OK)
+    return rc;
+  c = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(rows, 0), "c"));
+  if (c != NULL)
+    snprintf(comp, 8, "%.7s", c);
+  cJSON_Delete(rows);
+  return FAT_OK;
+}
+
 fat_rc fat_rel_painel(fat_store *st, const fat_rel_params *p, cJSON **out, fat_err *err)
 {
   fat_rel_params q;
-  char de[8], ate[8], hoje[11];
+  char de[8], ate[8], hoje[11], comp[8];
   cJSON *rel;
   int64_t op;
   fat_rc rc;
@@ -130,6 +154,8 @@ fat_rc fat_rel_painel(fat_store *st, const fat_rel_params *p, cJSON **out, fat_e
     rc = rel_hoje(p, hoje, err);
   if (rc == FAT_OK)
     rc = rel_operadora(st, p, &op, err);
+  if (rc == FAT_OK)
+    rc = ultima_convenio(st, ate, comp, err);
   if (rc != FAT_OK)
     return rc;
   rel = rel_novo("painel", "Painel gerencial");
@@ -141,6 +167,8 @@ fat_rc fat_rel_painel(fat_store *st, const fat_rel_params *p, cJSON **out, fat_e
   if (rc == FAT_OK)
     rc = rel_param(rel, "hoje", hoje, err);
   if (rc == FAT_OK)
+    rc = rel_param(rel, "competencia_mapa", comp, err);
+  if (rc == FAT_OK)
     rc = rel_param(rel, "operadora", p != NULL ? p->operadora : NULL, err);
   if (rc == FAT_OK)
     rc = mensal(st, rel, "producao", "Produção por operadora e mês", cols_producao,
@@ -151,7 +179,7 @@ fat_rc fat_rel_painel(fat_store *st, const fat_rel_params *p, cJSON **out, fat_e
   if (rc == FAT_OK)
     rc = rel_aging_tabela(st, rel, op, hoje, err);
   if (rc == FAT_OK)
-    rc = mapa(st, rel, ate, op, hoje, err);
+    rc = mapa(st, rel, comp, op, hoje, err);
   if (rc != FAT_OK) {
     cJSON_Delete(rel);
     return rc;

@@ -83,7 +83,11 @@ static void celula(const cJSON *v, const char *tipo, char *out, size_t len)
   const char *s = cJSON_GetStringValue(v);
   int64_t n = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
 
-  if (v == NULL || cJSON_IsNull(v)) {
+  if (v == NULL) { /* not a figure of this line (a total's text column) */
+    out[0] = '\0';
+    return;
+  }
+  if (cJSON_IsNull(v)) {
     snprintf(out, len, "—");
     return;
   }
