@@ -199,4 +199,9 @@ fat_rc api_rel_produtividade(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_rel_fechamento(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_regras_simular_precos(web_req *rq, web_res *rs, fat_err *err);
 
+/* Part L: guias fixed in faturo (web_api_edicao.c, docs/guias.md) */
+fat_rc api_guia_editar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_guia_cancelar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_guia_historico(web_req *rq, web_res *rs, fat_err *err);
+
 #endif

@@ -121,6 +121,10 @@ static const web_route routes[] = {
   {"GET", "/api/relatorios/produtividade", S, 0, NULL, api_rel_produtividade},
   {"GET", "/api/relatorios/fechamento", S, 0, NULL, api_rel_fechamento},
   {"GET", "/api/regras/{}/simular-precos", S, 0, NULL, api_regras_simular_precos},
+  /* Part L: guias fixed in faturo (docs/guias.md) */
+  {"PATCH", "/api/guias/{}", F, 0, "guia.editar", api_guia_editar},
+  {"POST", "/api/guias/{}/cancelar", F, 0, "guia.cancelar", api_guia_cancelar},
+  {"GET", "/api/guias/{}/historico", F, 0, NULL, api_guia_historico},
 };
 #undef F
 #undef S

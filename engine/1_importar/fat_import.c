@@ -10,6 +10,7 @@
 
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_revisao.h"
 #include "fat_store_int.h"
 
 /* {====================================================================
@@ -591,9 +592,42 @@ static int status_locked(const char *s)
   return 0;
 }
 
+/* The JSON form of stored guia id before it is replaced. */
+static fat_rc revisao_antes(fat_store *st, int64_t id, cJSON **antes, fat_err *err)
+{
+  fat_guia *old = NULL;
+  fat_rc rc = fat_guia_load(st, id, &old, err);
+
+  *antes = NULL;
+  if (rc == FAT_OK) {
+    *antes = fat_guia_to_json(old);
+    if (*antes == NULL)
+      rc = fat_err_oom(err);
+  }
+  fat_guia_free(old);
+  return rc;
+}
+
+/* Record the revision the replacement made (fat_revisao.h). */
+static fat_rc revisao_depois(fat_store *st, const fat_guia *g, const cJSON *antes,
+                             const char *origem, fat_err *err)
+{
+  cJSON *depois = fat_guia_to_json(g), *alt = NULL;
+  char motivo[200];
+  fat_rc rc = depois != NULL ? fat_revisao_diff(antes, depois, &alt, err) : fat_err_oom(err);
+
+  snprintf(motivo, sizeof motivo, "reimportada de %s", origem != NULL ? origem : "(memória)");
+  if (rc == FAT_OK)
+    rc = fat_revisao_gravar(st, g->id, g->revisao, "reimportar", motivo, alt, err);
+  cJSON_Delete(depois);
+  cJSON_Delete(alt);
+  return rc;
+}
+
 static fat_rc store_one(fat_store *st, fat_guia *g, const char *label, const char *origem,
                         fat_import_result *res, fat_err *err)
 {
+  cJSON *antes = NULL;
   static const char sql[] = "SELECT id, status, lote_id FROM guia WHERE operadora_id = ?1 AND "
                             "prestador_id = ?2 AND numero_prestador = ?3";
   sqlite3_stmt *s;
@@ -640,7 +674,14 @@ static fat_rc store_one(fat_store *st, fat_guia *g, const char *label, const cha
     if (g->origem == NULL)
       return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
   }
-  rc = fat_guia_save(st, g, err);
+  if (id > 0)
+    rc = revisao_antes(st, id, &antes, err);
+  if (rc == FAT_OK)
+    rc = fat_guia_save(st, g, err);
+  /* a guia replaced by a new import is a revision like any correction */
+  if (rc == FAT_OK && id > 0)
+    rc = revisao_depois(st, g, antes, origem, err);
+  cJSON_Delete(antes);
   if (rc != FAT_OK)
     return fat_err_prefix(err, "%s: ", label);
   if (id > 0)

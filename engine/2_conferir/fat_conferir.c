@@ -60,13 +60,21 @@ static int item_index(const fat_guia *g, int seq)
   return -1;
 }
 
-/* An acknowledgement that survives a re-check. */
-typedef struct ack {
+/* A row of `achado` of the guia before this re-check. A finding found
+** again (same identity, fat_finding_chave; rows stored before migration 013
+** have none and match by code and field) takes over its row: the same id
+** (so `achado reconhecer ID` keeps working with the id the user saw) and its
+** acknowledgement. Rows nobody takes are deleted. */
+typedef struct velho {
+  int64_t id;
+  int64_t revisao;            /* guia_revisao the row was found on */
   char *chave;                /* NULL for rows stored before migration 013 */
-  char *codigo, *campo, *em, *por, *motivo;
-} ack;
+  char *codigo, *campo;
+  int reconhecido;
+  int usado;                  /* taken by a finding of this re-check */
+} velho;
 
-static void acks_free(ack *a, size_t n)
+static void velhos_free(velho *a, size_t n)
 {
   size_t i;
 
@@ -74,20 +82,17 @@ static void acks_free(ack *a, size_t n)
     fat_free(a[i].chave);
     fat_free(a[i].codigo);
     fat_free(a[i].campo);
-    fat_free(a[i].em);
-    fat_free(a[i].por);
-    fat_free(a[i].motivo);
   }
   fat_free(a);
 }
 
-static fat_rc acks_load(fat_store *st, int64_t guia_id, ack **out, size_t *n, fat_err *err)
+static fat_rc velhos_load(fat_store *st, int64_t guia_id, velho **out, size_t *n, fat_err *err)
 {
   static const char sql[] =
-    "SELECT chave, codigo, campo, reconhecido_em, reconhecido_por, reconhecido_motivo "
-    "FROM achado WHERE guia_id = ?1 AND reconhecido_em IS NOT NULL";
+    "SELECT id, guia_revisao, chave, codigo, campo, reconhecido_em IS NOT NULL "
+    "FROM achado WHERE guia_id = ?1 ORDER BY id";
   sqlite3_stmt *s;
-  ack *v = NULL, *nv;
+  velho *v = NULL, *nv;
   size_t cnt = 0;
   int step = SQLITE_DONE, bad = 0;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
@@ -99,7 +104,7 @@ static fat_rc acks_load(fat_store *st, int64_t guia_id, ack **out, size_t *n, fa
   fat_bind_int(s, 1, guia_id);
   step = sqlite3_step(s);
   while (step == SQLITE_ROW && !bad) {
-    ack *a;
+    velho *a;
 
     nv = fat_realloc(v, (cnt + 1) * sizeof *v);
     if (nv == NULL) {
@@ -108,12 +113,13 @@ static fat_rc acks_load(fat_store *st, int64_t guia_id, ack **out, size_t *n, fa
     }
     v = nv;
     a = &v[cnt++];
-    a->chave = fat_col_strdup(s, 0, &bad);
-    a->codigo = fat_col_strdup(s, 1, &bad);
-    a->campo = fat_col_strdup(s, 2, &bad);
-    a->em = fat_col_strdup(s, 3, &bad);
-    a->por = fat_col_strdup(s, 4, &bad);
-    a->motivo = fat_col_strdup(s, 5, &bad);
+    memset(a, 0, sizeof *a);
+    a->id = sqlite3_column_int64(s, 0);
+    a->revisao = sqlite3_column_int64(s, 1);
+    a->chave = fat_col_strdup(s, 2, &bad);
+    a->codigo = fat_col_strdup(s, 3, &bad);
+    a->campo = fat_col_strdup(s, 4, &bad);
+    a->reconhecido = sqlite3_column_int(s, 5);
     if (!bad)
       step = sqlite3_step(s);
   }
@@ -121,9 +127,9 @@ static fat_rc acks_load(fat_store *st, int64_t guia_id, ack **out, size_t *n, fa
   if (bad)
     rc = fat_err_oom(err);
   else if (step != SQLITE_DONE)
-    rc = fat_store_dberr(st, err, "erro ao ler achados reconhecidos");
+    rc = fat_store_dberr(st, err, "erro ao ler os achados anteriores");
   if (rc != FAT_OK) {
-    acks_free(v, cnt);
+    velhos_free(v, cnt);
     return rc;
   }
   *out = v;
@@ -131,105 +137,53 @@ static fat_rc acks_load(fat_store *st, int64_t guia_id, ack **out, size_t *n, fa
   return FAT_OK;
 }
 
-/* The acknowledgement of the same finding (by identity; rows without one
-** by code and field), or NULL. */
-static const ack *ack_of(const ack *acks, size_t n, const fat_finding *f, const char *chave)
+/* The row of the same finding not yet taken, or NULL. */
+static velho *velho_of(velho *v, size_t n, const fat_finding *f, const char *chave)
 {
   size_t j;
 
   for (j = 0; j < n; j++) {
-    if (acks[j].chave != NULL ? strcmp(acks[j].chave, chave) == 0
-                              : (strcmp(acks[j].codigo, f->codigo) == 0 &&
-                                 str_eq_null(acks[j].campo, f->campo)))
-      return &acks[j];
+    if (v[j].usado)
+      continue;
+    if (v[j].chave != NULL ? strcmp(v[j].chave, chave) == 0
+                           : (v[j].codigo != NULL && strcmp(v[j].codigo, f->codigo) == 0 &&
+                              str_eq_null(v[j].campo, f->campo)))
+      return &v[j];
   }
   return NULL;
 }
 
-/* An open finding of an earlier revision of a guia being re-checked. */
-typedef struct antigo {
-  char *chave, *codigo;
-  int visto;                  /* the re-check found it again */
-} antigo;
-
-static void antigos_free(antigo *a, size_t n)
+/* Open findings of the guia's earlier revisions that the re-check of the
+** corrected guia no longer finds were resolved by the correction (audited
+** as achado.resolver); then the rows nobody took are deleted. */
+static fat_rc velhos_fim(fat_store *st, const fat_guia *g, const velho *a, size_t n,
+                         fat_err *err)
 {
-  size_t i;
-
-  for (i = 0; i < n; i++) {
-    fat_free(a[i].chave);
-    fat_free(a[i].codigo);
-  }
-  fat_free(a);
-}
-
-/* The open (not acknowledged) findings of the guia's earlier revisions: the
-** ones the re-check of the corrected guia no longer finds were resolved by
-** the correction (audited as achado.resolver). */
-static fat_rc antigos_load(fat_store *st, const fat_guia *g, antigo **out, size_t *n,
-                           fat_err *err)
-{
-  static const char sql[] =
-    "SELECT chave, codigo FROM achado WHERE guia_id = ?1 AND reconhecido_em IS NULL "
-    "AND guia_revisao < ?2 AND chave IS NOT NULL";
+  static const char sql_del[] = "DELETE FROM achado WHERE id = ?1";
   sqlite3_stmt *s;
-  antigo *v = NULL, *nv;
-  size_t cnt = 0;
-  int step, bad = 0;
-  fat_rc rc = fat_store_prepare(st, sql, &s, err);
-
-  *out = NULL;
-  *n = 0;
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_int(s, 1, g->id);
-  fat_bind_int(s, 2, g->revisao);
-  step = sqlite3_step(s);
-  while (step == SQLITE_ROW && !bad) {
-    nv = fat_realloc(v, (cnt + 1) * sizeof *v);
-    if (nv == NULL) {
-      bad = 1;
-      continue;
-    }
-    v = nv;
-    v[cnt].chave = fat_col_strdup(s, 0, &bad);
-    v[cnt].codigo = fat_col_strdup(s, 1, &bad);
-    v[cnt].visto = 0;
-    cnt++;
-    if (!bad)
-      step = sqlite3_step(s);
-  }
-  sqlite3_reset(s);
-  if (bad)
-    rc = fat_err_oom(err);
-  else if (step != SQLITE_DONE)
-    rc = fat_store_dberr(st, err, "erro ao ler achados anteriores");
-  if (rc != FAT_OK) {
-    antigos_free(v, cnt);
-    return rc;
-  }
-  *out = v;
-  *n = cnt;
-  return FAT_OK;
-}
-
-static fat_rc antigos_audit(fat_store *st, const fat_guia *g, const antigo *a, size_t n,
-                            fat_err *err)
-{
   char obj[32], det[160];
   size_t i;
   fat_rc rc = FAT_OK;
 
   snprintf(obj, sizeof obj, "guia:%lld", (long long)g->id);
   for (i = 0; i < n && rc == FAT_OK; i++) {
-    if (a[i].visto)
+    if (a[i].usado)
       continue;
-    snprintf(det, sizeof det, "%s resolvido na revisão %lld",
-             a[i].codigo != NULL ? a[i].codigo : "achado", (long long)g->revisao);
-    rc = fat_store_audit(st, "achado.resolver", obj, det, err);
+    if (!a[i].reconhecido && a[i].chave != NULL && a[i].revisao < g->revisao) {
+      snprintf(det, sizeof det, "%s resolvido na revisão %lld",
+               a[i].codigo != NULL ? a[i].codigo : "achado", (long long)g->revisao);
+      rc = fat_store_audit(st, "achado.resolver", obj, det, err);
+    }
+    if (rc == FAT_OK)
+      rc = fat_store_prepare(st, sql_del, &s, err);
+    if (rc == FAT_OK) {
+      fat_bind_int(s, 1, a[i].id);
+      rc = fat_store_step_done(st, s, "erro ao apagar achado antigo", err);
+    }
   }
   return rc;
 }
+
 
 /* Value at risk of a guia: the sum of its open bloqueios, capped at the
 ** guia's value (a guia cannot lose more than it bills). */
@@ -256,45 +210,35 @@ typedef struct guia_out {
 static fat_rc store_achados(run *r, const cand *c, const fat_guia *g, const fat_avaliacao *av,
                             guia_out *go, fat_err *err)
 {
-  static const char sql_del[] = "DELETE FROM achado WHERE guia_id = ?1";
   static const char sql_ins[] =
     "INSERT INTO achado(guia_id, item_id, codigo, severidade, campo, mensagem, glosa_prevista, "
-    "valor_risco, regra, script_sha256, geracao_id, guia_revisao, reconhecido_em, "
-    "reconhecido_por, reconhecido_motivo, linha, chave) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+    "valor_risco, regra, script_sha256, geracao_id, guia_revisao, linha, chave) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+  /* the same finding found again keeps its row: id and acknowledgement */
+  static const char sql_upd[] =
+    "UPDATE achado SET guia_id = ?1, item_id = ?2, codigo = ?3, severidade = ?4, campo = ?5, "
+    "mensagem = ?6, glosa_prevista = ?7, valor_risco = ?8, regra = ?9, script_sha256 = ?10, "
+    "geracao_id = ?11, guia_revisao = ?12, linha = ?13, chave = ?14 WHERE id = ?15";
   const fat_findings *f = &av->achados;
   int64_t geracao_id = r->gen != NULL ? fat_gen_id(r->gen) : 0;
-  ack *acks = NULL;
-  antigo *old = NULL;
-  size_t n_acks = 0, n_old = 0, i, j;
+  velho *old = NULL;
+  size_t n_old = 0, i;
   sqlite3_stmt *s;
   char chave[FAT_FINDING_CHAVE_MAX];
   fat_rc rc = FAT_OK;
 
   /* a guia never checked has no achado rows: nothing to keep or delete */
-  if (c->conferida_antes) {
-    rc = acks_load(r->st, g->id, &acks, &n_acks, err);
-    if (rc == FAT_OK)
-      rc = antigos_load(r->st, g, &old, &n_old, err);
-    if (rc == FAT_OK)
-      rc = fat_store_prepare(r->st, sql_del, &s, err);
-    if (rc == FAT_OK) {
-      fat_bind_int(s, 1, g->id);
-      rc = fat_store_step_done(r->st, s, "erro ao apagar achados antigos", err);
-    }
-  }
+  if (c->conferida_antes)
+    rc = velhos_load(r->st, g->id, &old, &n_old, err);
   for (i = 0; i < f->n && rc == FAT_OK; i++) {
     const fat_finding *a = &f->v[i];
     int idx = a->item_seq > 0 ? item_index(g, a->item_seq) : -1;
-    const ack *k;
+    velho *k;
 
     fat_finding_chave(a, g, chave, sizeof chave);
-    for (j = 0; j < n_old; j++)
-      if (old[j].chave != NULL && strcmp(old[j].chave, chave) == 0)
-        old[j].visto = 1;
-    k = ack_of(acks, n_acks, a, chave);
-    go->rec[i] = k != NULL;
-    rc = fat_store_prepare(r->st, sql_ins, &s, err);
+    k = velho_of(old, n_old, a, chave);
+    go->rec[i] = k != NULL && k->reconhecido;
+    rc = fat_store_prepare(r->st, k != NULL ? sql_upd : sql_ins, &s, err);
     if (rc != FAT_OK)
       break;
     fat_bind_int(s, 1, g->id);
@@ -310,26 +254,30 @@ static fat_rc store_achados(run *r, const cand *c, const fat_guia *g, const fat_
     fat_bind_text(s, 10, a->script_sha256);
     fat_bind_int_or_null(s, 11, geracao_id, geracao_id <= 0);
     fat_bind_int(s, 12, g->revisao);
-    fat_bind_text(s, 13, k != NULL ? k->em : NULL);
-    fat_bind_text(s, 14, k != NULL ? k->por : NULL);
-    fat_bind_text(s, 15, k != NULL ? k->motivo : NULL);
-    fat_bind_int_or_null(s, 16, a->linha, a->linha <= 0);
-    fat_bind_text(s, 17, chave);
+    fat_bind_int_or_null(s, 13, a->linha, a->linha <= 0);
+    fat_bind_text(s, 14, chave);
+    if (k != NULL)
+      fat_bind_int(s, 15, k->id);
     rc = fat_store_step_done(r->st, s, "erro ao gravar achado", err);
     if (rc != FAT_OK)
       break;
-    go->ids[i] = fat_store_last_id(r->st);
+    if (k != NULL) {
+      k->usado = 1;
+      go->ids[i] = k->id;
+    } else {
+      go->ids[i] = fat_store_last_id(r->st);
+    }
     if (a->severidade == FAT_BLOQUEIO && !go->rec[i])
       go->bloqueios++;
     else if (a->severidade == FAT_ALERTA)
       go->alertas++;
   }
   if (rc == FAT_OK)
-    rc = antigos_audit(r->st, g, old, n_old, err);
-  acks_free(acks, n_acks);
-  antigos_free(old, n_old);
+    rc = velhos_fim(r->st, g, old, n_old, err);
+  velhos_free(old, n_old);
   return rc;
 }
+
 
 /* Item values filled from the contract and the new guia total. */
 static fat_rc store_valores(run *r, const fat_guia *g, const fat_avaliacao *av, fat_err *err)

@@ -1,24 +1,41 @@
-/* cmd_guia.c: `faturo guia mostrar N | --numero NUMERO --operadora REGISTRO`.
+/* cmd_guia.c: `faturo guia mostrar|editar|cancelar|historico ...`.
 **
 ** The readable view is a list of sections (guia_sections[]); a later part that
 ** wants its data in this view (achados, glosas) adds one section function and
-** one line to the table.
+** one line to the table. Changes (Part L) are engine calls (fat_guia_edit.h):
+** this file parses options, builds the patch and prints the answer.
 */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "cli.h"
 #include "fat_conferir.h"
+#include "fat_guia_edit.h"
+#include "fat_mem.h"
+#include "fat_revisao.h"
+#include "fat_rules.h"
 #include "fat_glosa.h"
 #include "fat_model.h"
 
 typedef void (*guia_section_fn)(FILE *f, fat_store *st, const fat_guia *g);
 
 static const char *nz(const char *s) { return s != NULL ? s : "-"; }
+
+/* "AAAA-MM-DD..." -> "DD/MM/AAAA" (anything else as it is). */
+static const char *dbr(const char *iso, char *buf, size_t len)
+{
+  if (iso != NULL && fat_date_valid(iso))
+    snprintf(buf, len, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+  else
+    snprintf(buf, len, "%s", iso != NULL ? iso : "-");
+  return buf;
+}
+
 
 /* Print s padded/truncated to `width` characters (UTF-8 aware). */
 static void put_col(FILE *f, const char *s, int width, int right)
@@ -44,7 +61,7 @@ static void put_col(FILE *f, const char *s, int width, int right)
 
 static void sec_cabecalho(FILE *f, fat_store *st, const fat_guia *g)
 {
-  char v[48];
+  char v[48], d1[16], d2[16];
 
   (void)st;
   fprintf(f, "Guia %lld  %s  nº no prestador %s", (long long)g->id, fat_guia_tipo_str(g->tipo),
@@ -64,16 +81,20 @@ static void sec_cabecalho(FILE *f, fat_store *st, const fat_guia *g)
   if (g->plano.codigo != NULL)
     fprintf(f, "  plano:       %s %s (%s)\n", g->plano.codigo, nz(g->plano.nome),
             nz(g->plano.acomodacao));
-  fprintf(f, "  competência: %s   atendimento: %s", nz(g->competencia), nz(g->data_inicio));
+  if (g->competencia != NULL && strlen(g->competencia) == 7)
+    fprintf(f, "  competência: %.2s/%.4s", g->competencia + 5, g->competencia);
+  else
+    fprintf(f, "  competência: %s", nz(g->competencia));
+  fprintf(f, "   atendimento: %s", dbr(g->data_inicio, d1, sizeof d1));
   if (g->hora_inicio != NULL)
     fprintf(f, " %s", g->hora_inicio);
   if (g->data_fim != NULL)
-    fprintf(f, " até %s%s%s", g->data_fim, g->hora_fim != NULL ? " " : "",
+    fprintf(f, " até %s%s%s", dbr(g->data_fim, d1, sizeof d1), g->hora_fim != NULL ? " " : "",
             g->hora_fim != NULL ? g->hora_fim : "");
   fputc('\n', f);
   if (g->senha != NULL || g->data_autorizacao != NULL || g->validade_senha != NULL)
     fprintf(f, "  senha:       %s (autorizada em %s, válida até %s)\n", nz(g->senha),
-            nz(g->data_autorizacao), nz(g->validade_senha));
+            dbr(g->data_autorizacao, d1, sizeof d1), dbr(g->validade_senha, d2, sizeof d2));
   fprintf(f, "  CID:         %s", nz(g->cid));
   if (g->cid_secundarios != NULL)
     fprintf(f, " (secundários: %s)", g->cid_secundarios);
@@ -93,6 +114,7 @@ static void sec_cabecalho(FILE *f, fat_store *st, const fat_guia *g)
 static void sec_beneficiario(FILE *f, fat_store *st, const fat_guia *g)
 {
   const fat_beneficiario *b = &g->beneficiario;
+  char d1[16];
 
   (void)st;
   fprintf(f, "\nBeneficiário\n");
@@ -100,9 +122,10 @@ static void sec_beneficiario(FILE *f, fat_store *st, const fat_guia *g)
   if (b->nome_social != NULL)
     fprintf(f, " (nome social: %s)", b->nome_social);
   fprintf(f, "\n  carteira:    %s (validade %s)%s\n", nz(g->carteira_numero),
-          nz(g->carteira_validade), g->atendimento_rn ? "  atendimento a recém-nato" : "");
+          dbr(g->carteira_validade, d1, sizeof d1),
+          g->atendimento_rn ? "  atendimento a recém-nato" : "");
   fprintf(f, "  CPF:         %s   CNS: %s   nascimento: %s   sexo: %s\n", nz(b->cpf),
-          nz(g->cns != NULL ? g->cns : b->cns), nz(b->nascimento), nz(b->sexo));
+          nz(g->cns != NULL ? g->cns : b->cns), dbr(b->nascimento, d1, sizeof d1), nz(b->sexo));
 }
 
 static void print_prof(FILE *f, const char *label, const fat_profissional *p)
@@ -133,7 +156,7 @@ static void sec_itens(FILE *f, fat_store *st, const fat_guia *g)
   size_t i;
   int64_t soma = 0;
   int any_absent = 0;
-  char q[32], vu[40], vt[40];
+  char q[32], vu[40], vt[40], dt[16];
 
   (void)st;
   fprintf(f, "\nItens\n");
@@ -159,7 +182,7 @@ static void sec_itens(FILE *f, fat_store *st, const fat_guia *g)
     fputc(' ', f);
     put_col(f, it->descricao != NULL ? it->descricao : it->tipo, 30, 0);
     fputc(' ', f);
-    put_col(f, it->data != NULL ? it->data : "", 10, 0);
+    put_col(f, it->data != NULL ? dbr(it->data, dt, sizeof dt) : "", 10, 0);
     fputc(' ', f);
     put_col(f, q, 10, 1);
     fputc(' ', f);
@@ -253,65 +276,197 @@ static const guia_section_fn guia_sections[] = {
 static void help(void)
 {
   printf("uso: faturo guia mostrar N\n"
-         "     faturo guia mostrar --numero NUMERO --operadora REGISTRO_ANS\n"
+         "     faturo guia mostrar --numero NUMERO --operadora OPERADORA\n"
+         "     faturo guia editar N [--campo CAMPO=VALOR]... [--remover-item N]...\n"
+         "                          [--alteracao ARQ.json] [--motivo \"...\"]\n"
+         "     faturo guia cancelar N --motivo \"...\"\n"
+         "     faturo guia historico N\n"
          "\n"
-         "Mostra uma guia: cabeçalho, beneficiário, profissionais e itens com valores\n"
-         "em R$. N é o id da guia; ou informe o número da guia no prestador e o\n"
-         "registro ANS da operadora. Com --json, imprime a guia no formato JSON de\n"
-         "importação (docs/formatos.md).\n");
+         "mostrar    uma guia: cabeçalho, beneficiário, profissionais, itens com valores\n"
+         "           em R$, achados e glosas. N é o id da guia; ou informe o número da\n"
+         "           guia no prestador e a operadora (registro ANS, chave ou id). Com\n"
+         "           --json, imprime a guia no formato JSON de importação\n"
+         "           (docs/formatos.md).\n"
+         "editar     corrige a guia: cada --campo muda um campo (vazio apaga), por\n"
+         "           exemplo --campo senha=A1B2 --campo data_inicio=10/03/2025\n"
+         "           --campo executante.cbo=225125 --campo itens[2].quantidade=2\n"
+         "           (itens[N] é o item de número N, como a guia mostra); --remover-item N\n"
+         "           tira o item N; --alteracao lê as mudanças de um arquivo JSON (\"-\" =\n"
+         "           entrada padrão; formato em docs/guias.md). Cada correção é uma nova\n"
+         "           revisão (quem, quando, campo, antes e depois) e a guia é conferida\n"
+         "           de novo na hora, junto com as outras guias do mesmo beneficiário.\n"
+         "cancelar   cancela a guia (motivo obrigatório, fica na auditoria).\n"
+         "historico  as revisões da guia: quem mudou o quê, quando e por quê.\n"
+         "\n"
+         "Uma guia em lote já enviado não muda: peça o cancelamento à operadora\n"
+         "(faturo lote cancelar) e digite uma nova. Uma guia em lote fechado e não\n"
+         "enviado só muda depois de reabrir o lote (faturo lote reabrir).\n"
+         "\n"
+         "opções de editar e cancelar:\n"
+         "  --motivo TEXTO   por que (obrigatório ao cancelar)\n"
+         "  --hoje AAAA-MM-DD  data de referência da nova conferência (padrão: hoje)\n"
+         "  --sem-regras     confere só com as regras internas (sem scripts)\n"
+         "\n"
+         "saída: 0 ok (a guia ficou pronta para lote), 1 recusa ou a guia ainda tem\n"
+         "bloqueios, 2 uso incorreto.\n");
 }
 
-int cli_guia(fat_cli *cli, int argc, char **argv)
+static int parse_id(const char *s, int64_t *out)
 {
-  static const struct option opts[] = {{"numero", required_argument, NULL, 'n'},
-                                       {"operadora", required_argument, NULL, 'o'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-  const char *numero = NULL, *operadora = NULL;
-  fat_store *st;
-  fat_guia *g = NULL;
-  fat_err err;
-  int64_t id = 0;
-  int c, i;
+  char *end = NULL;
+  long long v;
 
-  if (cli_wants_help(argc, argv)) {
-    help();
-    return CLI_OK;
+  if (s == NULL)
+    return -1;
+  v = strtoll(s, &end, 10);
+  if (end == s || *end != '\0' || v <= 0)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+/* UTC 'AAAA-MM-DDTHH:MM:SSZ' as local 'DD/MM/AAAA HH:MM'. */
+static const char *quando_br(const char *utc, char *buf, size_t len)
+{
+  struct tm tm;
+  time_t t;
+
+  memset(&tm, 0, sizeof tm);
+  if (utc == NULL || sscanf(utc, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                            &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+    snprintf(buf, len, "%s", utc != NULL ? utc : "-");
+    return buf;
   }
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    switch (c) {
-    case 'n':
-      numero = optarg;
-      break;
-    case 'o':
-      operadora = optarg;
-      break;
-    default:
-      return cli_usage_error("guia", "opção inválida '%s'", argv[optind - 1]);
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  t = timegm(&tm);
+  if (localtime_r(&t, &tm) == NULL || strftime(buf, len, "%d/%m/%Y %H:%M", &tm) == 0)
+    snprintf(buf, len, "%s", utc);
+  return buf;
+}
+
+static int ocupado_ou_erro(const fat_err *err)
+{
+  if (fat_store_ocupado(err)) {
+    fprintf(stderr,
+            "faturo guia: o banco de dados está ocupado por outro processo (%s); nada foi "
+            "alterado: tente de novo em instantes\n",
+            err->msg);
+    return CLI_OCUPADO;
+  }
+  return cli_error(err);
+}
+
+/* Read a JSON file ("-" = stdin), at most 4 MiB. */
+static cJSON *ler_json(const char *path, fat_err *err)
+{
+  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+  fat_buf b;
+  char chunk[8192];
+  size_t n;
+  cJSON *j = NULL;
+
+  if (f == NULL) {
+    fat_err_set(err, FAT_EIO, "%s: não foi possível abrir o arquivo", path);
+    return NULL;
+  }
+  fat_buf_init(&b, 4u << 20);
+  for (n = fread(chunk, 1, sizeof chunk, f); n > 0; n = fread(chunk, 1, sizeof chunk, f)) {
+    if (fat_buf_append(&b, chunk, n, err) != FAT_OK) {
+      fat_err_prefix(err, "%s: ", path);
+      goto out;
     }
   }
-  if (optind >= argc || strcmp(argv[optind], "mostrar") != 0)
-    return cli_usage_error("guia", "use: faturo guia mostrar N");
-  optind++;
-  if (numero != NULL || operadora != NULL) {
-    if (numero == NULL || operadora == NULL)
-      return cli_usage_error("guia", "--numero e --operadora vão juntos");
-    if (optind < argc)
-      return cli_usage_error("guia", "argumento inesperado '%s'", argv[optind]);
-  } else {
-    char *end = NULL;
+  j = cJSON_ParseWithLength(b.len > 0 ? b.data : "", b.len);
+  if (j == NULL)
+    fat_err_set(err, FAT_EINVAL, "%s: JSON inválido", path);
+out:
+  if (f != stdin)
+    fclose(f);
+  fat_buf_fini(&b);
+  return j;
+}
 
-    if (optind >= argc)
-      return cli_usage_error("guia", "falta o id da guia");
-    if (optind + 1 < argc)
-      return cli_usage_error("guia", "argumento inesperado '%s'", argv[optind + 1]);
-    id = strtoll(argv[optind], &end, 10);
-    if (end == argv[optind] || *end != '\0' || id <= 0)
-      return cli_usage_error("guia", "id de guia inválido '%s'", argv[optind]);
+static void print_alteracoes(const cJSON *alt, const char *indent)
+{
+  const cJSON *a;
+
+  cJSON_ArrayForEach(a, alt)
+  {
+    const char *de = cli_jstr(a, "de_texto", ""), *para = cli_jstr(a, "para_texto", "");
+
+    printf("%s%s: %s → %s\n", indent, cli_jstr(a, "rotulo", "?"), de[0] != '\0' ? de : "(vazio)",
+           para[0] != '\0' ? para : "(vazio)");
   }
-  st = cli_store(cli);
+}
+
+static int print_mudanca(const fat_cli *cli, const fat_guia_mudanca *m, const char *feito)
+{
+  const cJSON *a;
+  char v[40];
+
+  if (cli->json) {
+    if (cli_emit_json(fat_guia_mudanca_json(m)) != CLI_OK)
+      return CLI_FAIL;
+    return strcmp(m->status, "conferida") == 0 || strcmp(m->status, "cancelada") == 0
+               ? CLI_OK
+               : CLI_FAIL;
+  }
+  printf("guia %lld %s: revisão %lld\n", (long long)m->guia_id, feito, (long long)m->revisao);
+  print_alteracoes(m->alteracoes, "  ");
+  if (strcmp(m->status, "cancelada") == 0) {
+    if (m->reconferidas > 0)
+      printf("%zu outra(s) guia(s) do mesmo beneficiário conferida(s) de novo\n", m->reconferidas);
+    return CLI_OK;
+  }
+  fat_money_format_br(m->valor_risco, v, sizeof v);
+  printf("conferida de novo: %s — %lld bloqueio(s) e %lld alerta(s) em aberto, %s em risco\n",
+         strcmp(m->status, "conferida") == 0 ? "pronta para lote" : m->status,
+         (long long)m->bloqueios, (long long)m->alertas, v);
+  if (m->erro[0] != '\0')
+    printf("  atenção: %s\n", m->erro);
+  cJSON_ArrayForEach(a, m->achados)
+  {
+    if (cli_jstr(a, "reconhecido_em", NULL) != NULL)
+      continue;
+    printf("  #%-5lld %-8s %-24s %s\n", (long long)cli_jint(a, "id"),
+           cli_jstr(a, "severidade", "?"), cli_jstr(a, "codigo", "?"),
+           cli_jstr(a, "mensagem", ""));
+  }
+  if (m->reconferidas > 0)
+    printf("%zu outra(s) guia(s) do mesmo beneficiário conferida(s) de novo\n", m->reconferidas);
+  return strcmp(m->status, "conferida") == 0 ? CLI_OK : CLI_FAIL;
+}
+
+static fat_rules *abrir_regras(fat_cli *cli, fat_store *st, int sem_regras, int *rc)
+{
+  fat_rules *rules = NULL;
+  fat_err err;
+
+  *rc = CLI_OK;
+  if (sem_regras)
+    return NULL;
+  if (fat_rules_open(cli->regras_dir, NULL, st, &rules, &err) != FAT_OK) {
+    if (fat_store_ocupado(&err)) {
+      *rc = ocupado_ou_erro(&err);
+      return NULL;
+    }
+    fat_err_prefix(&err, "regras em %s: ", cli->regras_dir);
+    cli_error(&err);
+    fprintf(stderr, "(corrija as regras, ou use --sem-regras para conferir só as regras "
+                    "internas)\n");
+    *rc = CLI_FAIL;
+  }
+  return rules;
+}
+
+static int mostrar(fat_cli *cli, int64_t id, const char *numero, const char *operadora)
+{
+  fat_store *st = cli_store(cli);
+  fat_guia *g = NULL;
+  fat_err err;
+  int i;
+
   if (st == NULL)
     return CLI_FAIL;
   fat_err_clear(&err);
@@ -321,20 +476,223 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
     return cli_error(&err);
   if (cli->json) {
     cJSON *j = fat_guia_to_json(g);
-    char *txt = j != NULL ? cJSON_Print(j) : NULL;
 
-    cJSON_Delete(j);
     fat_guia_free(g);
-    if (txt == NULL) {
-      fprintf(stderr, "faturo: memória insuficiente\n");
-      return CLI_FAIL;
-    }
-    printf("%s\n", txt);
-    cJSON_free(txt);
-    return CLI_OK;
+    return cli_emit_json(j);
   }
   for (i = 0; guia_sections[i] != NULL; i++)
     guia_sections[i](stdout, st, g);
   fat_guia_free(g);
   return CLI_OK;
+}
+
+static int historico(fat_cli *cli, int64_t id)
+{
+  fat_store *st = cli_store(cli);
+  cJSON *arr = NULL;
+  const cJSON *r;
+  fat_err err;
+  char q[40];
+
+  if (st == NULL)
+    return CLI_FAIL;
+  if (fat_guia_historico(st, id, &arr, &err) != FAT_OK)
+    return cli_error(&err);
+  if (cli->json)
+    return cli_emit_json(arr);
+  printf("Histórico da guia %lld\n", (long long)id);
+  cJSON_ArrayForEach(r, arr)
+  {
+    const char *acao = cli_jstr(r, "acao", "?"), *motivo = cli_jstr(r, "motivo", NULL);
+
+    printf("\nrevisão %lld  %s  por %s  (%s)\n", (long long)cli_jint(r, "revisao"),
+           quando_br(cli_jstr(r, "em", NULL), q, sizeof q), cli_jstr(r, "usuario", "?"),
+           strcmp(acao, "importar") == 0   ? "importada"
+           : strcmp(acao, "digitar") == 0  ? "digitada"
+           : strcmp(acao, "editar") == 0   ? "corrigida"
+           : strcmp(acao, "cancelar") == 0 ? "cancelada"
+           : strcmp(acao, "reimportar") == 0 ? "reimportada"
+                                           : acao);
+    if (cli_jstr(r, "origem", NULL) != NULL)
+      printf("  origem: %s\n", cli_jstr(r, "origem", ""));
+    if (motivo != NULL)
+      printf("  motivo: %s\n", motivo);
+    print_alteracoes(cJSON_GetObjectItemCaseSensitive(r, "alteracoes"), "  ");
+  }
+  cJSON_Delete(arr);
+  return CLI_OK;
+}
+
+/* One --campo CAMPO=VALOR (or a --remover-item N) collected for editar. */
+typedef struct mudanca_cli {
+  const char *campo;   /* "CAMPO=VALOR" */
+  int remover;         /* item número to remove (then campo is NULL) */
+} mudanca_cli;
+
+static int editar(fat_cli *cli, int64_t id, const mudanca_cli *mv, size_t n,
+                  const char *arquivo, const fat_guia_edit_opts *o0, int sem_regras)
+{
+  fat_store *st = cli_store(cli);
+  fat_guia_edit_opts o = *o0;
+  fat_guia_mudanca m;
+  cJSON *patch = NULL;
+  fat_err err;
+  size_t i;
+  int rc = CLI_OK;
+
+  if (st == NULL)
+    return CLI_FAIL;
+  patch = arquivo != NULL ? ler_json(arquivo, &err) : cJSON_CreateObject();
+  if (patch == NULL) {
+    if (arquivo == NULL)
+      fat_err_oom(&err);
+    return cli_error(&err);
+  }
+  for (i = 0; i < n && rc == CLI_OK; i++) {
+    fat_rc r;
+
+    if (mv[i].campo != NULL) {
+      const char *eq = strchr(mv[i].campo, '=');
+      char nome[128];
+
+      if (eq == NULL || eq == mv[i].campo || (size_t)(eq - mv[i].campo) >= sizeof nome) {
+        rc = cli_usage_error("guia", "--campo espera CAMPO=VALOR (recebido: '%s')", mv[i].campo);
+        break;
+      }
+      memcpy(nome, mv[i].campo, (size_t)(eq - mv[i].campo));
+      nome[eq - mv[i].campo] = '\0';
+      r = fat_guia_patch_campo(patch, nome, eq + 1, &err);
+    } else {
+      r = fat_guia_patch_remover_item(patch, mv[i].remover, &err);
+    }
+    if (r != FAT_OK)
+      rc = cli_usage_error("guia", "%s", err.msg);
+  }
+  if (rc != CLI_OK) {
+    cJSON_Delete(patch);
+    return rc;
+  }
+  o.rules = abrir_regras(cli, st, sem_regras, &rc);
+  if (rc != CLI_OK) {
+    cJSON_Delete(patch);
+    return rc;
+  }
+  if (fat_guia_editar(st, id, patch, &o, &m, &err) != FAT_OK)
+    rc = ocupado_ou_erro(&err);
+  else
+    rc = print_mudanca(cli, &m, "corrigida");
+  fat_guia_mudanca_fini(&m);
+  fat_rules_close(o.rules);
+  cJSON_Delete(patch);
+  return rc;
+}
+
+static int cancelar(fat_cli *cli, int64_t id, const fat_guia_edit_opts *o0, int sem_regras)
+{
+  fat_store *st = cli_store(cli);
+  fat_guia_edit_opts o = *o0;
+  fat_guia_mudanca m;
+  fat_err err;
+  int rc;
+
+  if (st == NULL)
+    return CLI_FAIL;
+  o.rules = abrir_regras(cli, st, sem_regras, &rc);
+  if (rc != CLI_OK)
+    return rc;
+  if (fat_guia_cancelar(st, id, &o, &m, &err) != FAT_OK)
+    rc = ocupado_ou_erro(&err);
+  else
+    rc = print_mudanca(cli, &m, "cancelada");
+  fat_guia_mudanca_fini(&m);
+  fat_rules_close(o.rules);
+  return rc;
+}
+
+#define MAX_MUDANCAS 256
+
+int cli_guia(fat_cli *cli, int argc, char **argv)
+{
+  enum { O_NUM = 1, O_OPER, O_CAMPO, O_REM, O_ALT, O_MOT, O_HOJE, O_SEM };
+  static const struct option opts[] = {
+    {"numero", required_argument, NULL, O_NUM},    {"operadora", required_argument, NULL, O_OPER},
+    {"campo", required_argument, NULL, O_CAMPO},   {"remover-item", required_argument, NULL, O_REM},
+    {"alteracao", required_argument, NULL, O_ALT}, {"motivo", required_argument, NULL, O_MOT},
+    {"hoje", required_argument, NULL, O_HOJE},     {"sem-regras", no_argument, NULL, O_SEM},
+    {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
+  const char *numero = NULL, *operadora = NULL, *arquivo = NULL, *sub;
+  static mudanca_cli mv[MAX_MUDANCAS];
+  size_t n_mv = 0;
+  fat_guia_edit_opts o;
+  int64_t id = 0, seq;
+  int c, sem_regras = 0;
+
+  if (cli_wants_help(argc, argv)) {
+    help();
+    return CLI_OK;
+  }
+  memset(&o, 0, sizeof o);
+  optind = 1;
+  opterr = 0;
+  for (c = getopt_long(argc, argv, "h", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "h", opts, NULL)) {
+    switch (c) {
+    case O_NUM: numero = optarg; break;
+    case O_OPER: operadora = optarg; break;
+    case O_CAMPO:
+    case O_REM:
+      if (n_mv == MAX_MUDANCAS)
+        return cli_usage_error("guia", "mudanças demais numa só correção (máximo %d): use "
+                                       "--alteracao ARQ.json", MAX_MUDANCAS);
+      if (c == O_REM && parse_id(optarg, &seq) != 0)
+        return cli_usage_error("guia", "--remover-item espera o número do item (1, 2, ...)");
+      mv[n_mv].campo = c == O_CAMPO ? optarg : NULL;
+      mv[n_mv].remover = c == O_REM ? (int)seq : 0;
+      n_mv++;
+      break;
+    case O_ALT: arquivo = optarg; break;
+    case O_MOT: o.motivo = optarg; break;
+    case O_HOJE:
+      if (cli_valid_date(optarg) != 0)
+        return cli_usage_error("guia", "data inválida '%s' (use AAAA-MM-DD)", optarg);
+      o.hoje = optarg;
+      break;
+    case O_SEM: sem_regras = 1; break;
+    default:
+      return cli_usage_error("guia", "opção inválida '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind >= argc)
+    return cli_usage_error("guia", "diga o que fazer: mostrar, editar, cancelar ou historico");
+  sub = argv[optind++];
+  if (strcmp(sub, "mostrar") == 0 && (numero != NULL || operadora != NULL)) {
+    if (numero == NULL || operadora == NULL)
+      return cli_usage_error("guia", "--numero e --operadora vão juntos");
+    if (optind < argc)
+      return cli_usage_error("guia", "argumento inesperado '%s'", argv[optind]);
+    return mostrar(cli, 0, numero, operadora);
+  }
+  if (strcmp(sub, "mostrar") != 0 && strcmp(sub, "editar") != 0 &&
+      strcmp(sub, "cancelar") != 0 && strcmp(sub, "historico") != 0)
+    return cli_usage_error("guia", "subcomando desconhecido '%s' (mostrar, editar, cancelar, "
+                                   "historico)", sub);
+  if (optind >= argc)
+    return cli_usage_error("guia", "falta o id da guia");
+  if (parse_id(argv[optind], &id) != 0)
+    return cli_usage_error("guia", "id de guia inválido '%s'", argv[optind]);
+  if (optind + 1 < argc)
+    return cli_usage_error("guia", "argumento inesperado '%s'", argv[optind + 1]);
+  if (strcmp(sub, "mostrar") == 0)
+    return mostrar(cli, id, NULL, NULL);
+  if (strcmp(sub, "historico") == 0)
+    return historico(cli, id);
+  if (strcmp(sub, "cancelar") == 0) {
+    if (o.motivo == NULL || o.motivo[0] == '\0')
+      return cli_usage_error("guia", "informe o motivo: --motivo \"...\"");
+    return cancelar(cli, id, &o, sem_regras);
+  }
+  if (n_mv == 0 && arquivo == NULL)
+    return cli_usage_error("guia", "diga o que mudar: --campo CAMPO=VALOR, --remover-item N "
+                                   "ou --alteracao ARQ.json");
+  return editar(cli, id, mv, n_mv, arquivo, &o, sem_regras);
 }

@@ -312,7 +312,7 @@ static void test_duplicidade_e_reconhecimento(void **state)
   fat_rules *rules = open_rules(st);
   fat_guia *a = make_guia("D-1", "0012345678901234"), *b = make_guia("D-2", "0012345678901234");
   fat_conferir_resumo res;
-  int64_t ida, idb, achado, gid = 0, abertos = -1;
+  int64_t ida, idb, achado, achado_a, gid = 0, abertos = -1;
   fat_err err;
   char buf[32];
 
@@ -343,6 +343,22 @@ static void test_duplicidade_e_reconhecimento(void **state)
   assert_int_equal(abertos, 1);
   assert_int_equal(fat_achado_reconhecer(st, achado, "de novo", NULL, NULL, &err), FAT_ESTATE);
 
+  /* an open finding keeps its id across a re-check that finds it again,
+  ** so acknowledging it with the id the user saw before still works */
+  achado_a = scalar_i(st, "SELECT id FROM achado WHERE guia_id = ?1 AND chave = "
+                          "'DUPLICIDADE|item 1|codigo'",
+                      ida);
+  assert_true(achado_a > 0);
+  conferir_ok(st, rules, ida, 1, &res);
+  assert_int_equal(res.conferidas, 1);
+  assert_int_equal(scalar_i(st, "SELECT id FROM achado WHERE guia_id = ?1 AND chave = "
+                                "'DUPLICIDADE|item 1|codigo'",
+                            ida),
+                   achado_a);
+  assert_int_equal(fat_achado_reconhecer(st, achado_a, "guia de retorno autorizada", NULL, NULL,
+                                         &err),
+                   FAT_OK);
+
   /* D-2 loses its first procedure: the acknowledged one moves from
   ** itens[1] to itens[0], and its acknowledgement follows it */
   fat_guia_free(b);
@@ -364,11 +380,17 @@ static void test_duplicidade_e_reconhecimento(void **state)
                             idb),
                    1);
   assert_string_equal(status_of(st, idb, buf, sizeof buf), "conferida");
+  /* the acknowledged finding kept its row: the id the user saw */
+  assert_int_equal(scalar_i(st, "SELECT count(*) FROM achado WHERE id = ?1 AND "
+                                "reconhecido_em IS NOT NULL AND campo = 'itens[0].codigo'",
+                            achado),
+                   1);
   /* and it survives a plain re-check */
   conferir_ok(st, rules, idb, 1, &res);
   assert_int_equal(res.conferidas, 1);
   assert_int_equal(res.bloqueios_abertos, 0);
   assert_string_equal(status_of(st, idb, buf, sizeof buf), "conferida");
+  assert_int_equal(scalar_i(st, "SELECT count(*) FROM achado WHERE id = ?1", achado), 1);
   fat_guia_free(a);
   fat_guia_free(b);
   fat_rules_close(rules);

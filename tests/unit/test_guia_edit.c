@@ -1,0 +1,630 @@
+/* test_guia_edit.c: correcting and cancelling stored guias (fat_guia_edit.h,
+** fat_revisao.h): a guia with a bloqueio is fixed until conferir passes, the
+** revision says who/what/old/new, items are named by their número, bad
+** patches are refused naming the field and change nothing, guias in lotes
+** cannot change, cancelling a duplicate clears the other copy, an
+** acknowledgement survives the re-check of an edit, and an out-of-memory
+** loop over an edit leaves the store as it was. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fat_conferir.h"
+#include "fat_guia_edit.h"
+#include "fat_mem.h"
+#include "fat_model.h"
+#include "fat_revisao.h"
+#include "fat_rules.h"
+#include "fat_store_int.h"
+
+#define DB "test_guia_edit.db"
+#define HOJE "2025-04-01"
+
+static const char *regras_dir(void)
+{
+  const char *r = getenv("FATURO_REGRAS");
+
+  return (r != NULL && r[0] != '\0') ? r : FAT_SOURCE_DIR "/rules";
+}
+
+static void remove_db(void)
+{
+  unlink(DB);
+  unlink(DB "-wal");
+  unlink(DB "-shm");
+}
+
+static char *S(const char *s) { return fat_strdup(s); }
+
+static void set_item(fat_item *it, int seq, const char *cod, int64_t unit)
+{
+  memset(it, 0, sizeof *it);
+  it->sequencial = seq;
+  it->tipo = S("procedimento");
+  it->codigo_tabela = S("22");
+  it->codigo = S(cod);
+  it->quantidade_e4 = 10000;
+  it->valor_unitario = unit;
+  it->valor_total = unit;
+  it->fator_e2 = 100;
+  it->data = S("2025-03-10");
+}
+
+/* A clean SP/SADT guia of operadora aurora with two procedures. */
+static fat_guia *make_guia(const char *numero, const char *carteira)
+{
+  fat_guia *g = fat_calloc(1, sizeof *g);
+  fat_profissional *p = fat_calloc(1, sizeof *p);
+
+  assert_non_null(g);
+  assert_non_null(p);
+  p->nome = S("Dra. Ana Souza");
+  p->cpf = S("11144477735");
+  p->conselho = S("CRM");
+  p->numero_conselho = S("123456");
+  p->uf = S("SP");
+  p->cbo = S("225125");
+  g->tipo = FAT_GUIA_SADT;
+  g->operadora.registro_ans = S("312347");
+  g->prestador.cnpj = S("11222333000181");
+  g->numero_prestador = S(numero);
+  g->beneficiario_nome = S("Maria da Silva");
+  g->carteira_numero = S(carteira);
+  g->carteira_validade = S("2026-12-31");
+  g->senha = S("S998877");
+  g->data_autorizacao = S("2025-03-01");
+  g->validade_senha = S("2025-03-31");
+  g->cid = S("J069");
+  g->data_inicio = S("2025-03-10");
+  g->tipo_atendimento = S("05");
+  g->executante = p;
+  g->assinatura_beneficiario = 1;
+  g->pedido_medico = 1;
+  g->laudo = 1;
+  g->itens = fat_calloc(2, sizeof *g->itens);
+  assert_non_null(g->itens);
+  g->n_itens = 2;
+  set_item(&g->itens[0], 1, "40301630", 1500);
+  set_item(&g->itens[1], 2, "40302040", 500);
+  g->valor_total = 2000;
+  return g;
+}
+
+typedef struct fx {
+  fat_store *st;
+  fat_rules *rules;
+  fat_guia_edit_opts o;
+} fx;
+
+static int setup(void **state)
+{
+  fx *f = fat_calloc(1, sizeof *f);
+  fat_err err;
+
+  remove_db();
+  assert_int_equal(fat_store_open(DB, &f->st, &err), FAT_OK);
+  assert_int_equal(fat_store_exec(f->st,
+                                   "INSERT INTO prestador(nome, cnpj) VALUES "
+                                   "('Clínica Teste', '11222333000181');"
+                                   "INSERT INTO operadora(registro_ans, nome, script) VALUES "
+                                   "('312347', 'Aurora', 'aurora');",
+                                   &err),
+                   FAT_OK);
+  assert_int_equal(fat_store_set_user(f->st, "ana", &err), FAT_OK);
+  if (fat_rules_open(regras_dir(), NULL, f->st, &f->rules, &err) != FAT_OK)
+    fail_msg("regras: %s", err.msg);
+  f->o.rules = f->rules;
+  f->o.hoje = HOJE;
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state)
+{
+  fx *f = *state;
+
+  fat_rules_close(f->rules);
+  fat_store_close(f->st);
+  fat_free(f);
+  remove_db();
+  return 0;
+}
+
+static int64_t save(fat_store *st, fat_guia *g)
+{
+  fat_err err;
+
+  if (fat_guia_save(st, g, &err) != FAT_OK)
+    fail_msg("save %s: %s", g->numero_prestador, err.msg);
+  return g->id;
+}
+
+static int64_t scalar_i(fat_store *st, const char *sql, int64_t id)
+{
+  sqlite3_stmt *s;
+  int64_t v = -1;
+
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+  sqlite3_bind_int64(s, 1, id);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
+static const char *scalar_s(fat_store *st, const char *sql, int64_t id, char *buf, size_t len)
+{
+  sqlite3_stmt *s;
+
+  buf[0] = '\0';
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+  sqlite3_bind_int64(s, 1, id);
+  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+    snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+  return buf;
+}
+
+static void conferir(fx *f, int64_t id)
+{
+  fat_conferir_opts o;
+  fat_conferir_resumo res;
+  fat_err err;
+
+  memset(&o, 0, sizeof o);
+  o.hoje = HOJE;
+  o.guia_id = id;
+  o.uma_guia = id > 0;
+  if (fat_conferir(f->st, f->rules, &o, NULL, NULL, &res, &err) != FAT_OK)
+    fail_msg("conferir: %s", err.msg);
+}
+
+static cJSON *patch_of(const char *json)
+{
+  cJSON *p = cJSON_Parse(json);
+
+  assert_non_null(p);
+  return p;
+}
+
+static void editar_ok(fx *f, int64_t id, const char *json, fat_guia_mudanca *m)
+{
+  cJSON *p = patch_of(json);
+  fat_err err;
+
+  if (fat_guia_editar(f->st, id, p, &f->o, m, &err) != FAT_OK)
+    fail_msg("editar %s: %s", json, err.msg);
+  cJSON_Delete(p);
+}
+
+static const cJSON *alt_de(const fat_guia_mudanca *m, const char *campo)
+{
+  const cJSON *a;
+
+  cJSON_ArrayForEach(a, m->alteracoes)
+  {
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(a, "campo");
+
+    if (cJSON_IsString(c) && strcmp(c->valuestring, campo) == 0)
+      return a;
+  }
+  return NULL;
+}
+
+static const char *js(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* ------------------------------------------------------------------------
+** A bloqueio fixed until conferir passes; the revision says what changed
+*/
+
+static void test_corrige_ate_passar(void **state)
+{
+  fx *f = *state;
+  fat_guia *g = make_guia("E-1", "0012345678901234");
+  fat_guia_mudanca m;
+  cJSON *hist = NULL;
+  const cJSON *a, *r;
+  int64_t id;
+  fat_err err;
+  char buf[64];
+
+  fat_free(g->validade_senha);
+  g->validade_senha = S("2025-03-09"); /* expired before the attendance: bloqueio */
+  id = save(f->st, g);
+  conferir(f, id);
+  assert_string_equal(scalar_s(f->st, "SELECT status FROM guia WHERE id = ?1", id, buf,
+                               sizeof buf),
+                      "pendente");
+
+  editar_ok(f, id, "{\"validade_senha\": \"2025-03-31\"}", &m);
+  assert_int_equal(m.guia_id, id);
+  assert_int_equal(m.revisao, 2);
+  assert_string_equal(m.status, "conferida");
+  assert_int_equal(m.bloqueios, 0);
+  assert_int_equal(cJSON_GetArraySize(m.alteracoes), 1);
+  a = alt_de(&m, "validade_senha");
+  assert_non_null(a);
+  assert_string_equal(js(a, "de"), "2025-03-09");
+  assert_string_equal(js(a, "para"), "2025-03-31");
+  assert_string_equal(js(a, "rotulo"), "validade da senha");
+  assert_string_equal(js(a, "de_texto"), "09/03/2025");
+  assert_string_equal(js(a, "para_texto"), "31/03/2025");
+  fat_guia_mudanca_fini(&m);
+  /* stored: revisao bumped, conferida, one revision row by the store's user */
+  assert_int_equal(scalar_i(f->st, "SELECT revisao FROM guia WHERE id = ?1", id), 2);
+  assert_int_equal(scalar_i(f->st, "SELECT revisao FROM conferencia WHERE guia_id = ?1", id), 2);
+  assert_string_equal(scalar_s(f->st, "SELECT usuario FROM guia_revisao WHERE guia_id = ?1", id,
+                               buf, sizeof buf),
+                      "ana");
+  assert_int_equal(scalar_i(f->st, "SELECT count(*) FROM auditoria WHERE acao = 'guia.corrigir' "
+                                   "AND objeto = 'guia:' || ?1",
+                            id),
+                   1);
+
+  /* history: revision 1 as typed (by ana), revision 2 the correction */
+  assert_int_equal(fat_guia_historico(f->st, id, &hist, &err), FAT_OK);
+  assert_int_equal(cJSON_GetArraySize(hist), 2);
+  r = cJSON_GetArrayItem(hist, 0);
+  assert_string_equal(js(r, "acao"), "digitar");
+  assert_string_equal(js(r, "usuario"), "ana");
+  r = cJSON_GetArrayItem(hist, 1);
+  assert_string_equal(js(r, "acao"), "editar");
+  a = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "alteracoes"), 0);
+  assert_string_equal(js(a, "rotulo"), "validade da senha");
+  assert_string_equal(js(a, "para_texto"), "31/03/2025");
+  cJSON_Delete(hist);
+  assert_int_equal(fat_guia_historico(f->st, 999, &hist, &err), FAT_ENOTFOUND);
+  fat_guia_free(g);
+}
+
+/* ------------------------------------------------------------------------
+** Items by número: change, add, remove; the total follows the items
+*/
+
+static void test_itens_por_numero(void **state)
+{
+  fx *f = *state;
+  fat_guia *g = make_guia("E-2", "0022345678901234"), *h = NULL;
+  fat_guia_mudanca m;
+  const cJSON *a;
+  int64_t id;
+  fat_err err;
+
+  id = save(f->st, g);
+  conferir(f, id);
+  editar_ok(f, id,
+            "{\"itens\": [{\"sequencial\": 2, \"quantidade\": \"2\", \"valor_total\": "
+            "\"10.00\"}, {\"sequencial\": 1, \"remover\": true}, {\"codigo_tabela\": \"22\", "
+            "\"codigo\": \"40304361\", \"quantidade\": \"1\", \"valor_unitario\": \"4.00\", "
+            "\"valor_total\": \"4.00\", \"data\": \"2025-03-10\"}]}",
+            &m);
+  a = alt_de(&m, "itens[2].quantidade");
+  assert_non_null(a);
+  assert_string_equal(js(a, "rotulo"), "item 2: quantidade");
+  assert_string_equal(js(a, "de_texto"), "1,0000");
+  assert_string_equal(js(a, "para_texto"), "2,0000");
+  a = alt_de(&m, "itens[1]");
+  assert_non_null(a);
+  assert_null(js(a, "para"));
+  a = alt_de(&m, "itens[3]"); /* the next número after the highest */
+  assert_non_null(a);
+  assert_null(js(a, "de"));
+  a = alt_de(&m, "valor_total"); /* the total was the sum of the items: it follows */
+  assert_non_null(a);
+  assert_string_equal(js(a, "para_texto"), "R$ 14,00");
+  fat_guia_mudanca_fini(&m);
+  assert_int_equal(fat_guia_load(f->st, id, &h, &err), FAT_OK);
+  assert_int_equal(h->n_itens, 2);
+  assert_int_equal(h->itens[0].sequencial, 2);
+  assert_int_equal(h->itens[0].quantidade_e4, 20000);
+  assert_int_equal(h->itens[1].sequencial, 3);
+  assert_string_equal(h->itens[1].codigo, "40304361");
+  assert_int_equal(h->valor_total, 1400);
+  fat_guia_free(h);
+  fat_guia_free(g);
+}
+
+/* ------------------------------------------------------------------------
+** Bad patches: refused naming the field; nothing changes
+*/
+
+static void test_recusas(void **state)
+{
+  static const struct {
+    const char *patch, *msg;
+  } casos[] = {
+    {"{\"senhaa\": \"x\"}", "senhaa: campo desconhecido"},
+    {"{\"executante\": {\"cbox\": \"1\"}}", "executante.cbox: campo desconhecido"},
+    {"{\"itens\": [{\"sequencial\": 2, \"quantidadee\": \"1\"}]}",
+     "itens[2].quantidadee: campo desconhecido"},
+    {"{\"tipo\": \"consulta\"}", "tipo: o tipo de uma guia não muda"},
+    {"{\"operadora\": {\"registro_ans\": \"345671\"}}", "operadora: a operadora"},
+    {"{\"status\": \"conferida\"}", "status: a situação muda"},
+    {"{\"data_inicio\": \"2025-02-30\"}", "data_inicio"},
+    {"{\"itens\": [{\"sequencial\": 2, \"quantidade\": \"abc\"}]}", "itens[2].quantidade"},
+    {"{\"itens\": [{\"sequencial\": 9, \"remover\": true}]}", "item 9: não existe"},
+    {"{\"itens\": [{\"sequencial\": 1, \"remover\": true}, {\"sequencial\": 2, \"remover\": "
+     "true}]}",
+     "itens"},
+    {"{\"itens\": {\"1\": {}}}", "itens: use uma lista"},
+    {"{\"senha\": \"S998877\"}", "nenhuma alteração"},
+    {"[1, 2]", "deve ser um objeto"},
+  };
+  fx *f = *state;
+  fat_guia *g = make_guia("E-3", "0032345678901234");
+  int64_t id;
+  size_t i;
+
+  id = save(f->st, g);
+  conferir(f, id);
+  for (i = 0; i < sizeof casos / sizeof casos[0]; i++) {
+    cJSON *p = patch_of(casos[i].patch);
+    fat_guia_mudanca m;
+    fat_err err;
+
+    assert_int_equal(fat_guia_editar(f->st, id, p, &f->o, &m, &err), FAT_EINVAL);
+    if (strstr(err.msg, casos[i].msg) == NULL)
+      fail_msg("%s: mensagem '%s' não tem '%s'", casos[i].patch, err.msg, casos[i].msg);
+    fat_guia_mudanca_fini(&m);
+    cJSON_Delete(p);
+  }
+  assert_int_equal(scalar_i(f->st, "SELECT revisao FROM guia WHERE id = ?1", id), 1);
+  assert_int_equal(scalar_i(f->st, "SELECT count(*) FROM guia_revisao WHERE guia_id = ?1", id),
+                   0);
+  fat_guia_free(g);
+}
+
+/* ------------------------------------------------------------------------
+** Field paths (the CLI's --campo and the API's campos)
+*/
+
+static void test_patch_campo(void **state)
+{
+  fx *f = *state;
+  cJSON *p = cJSON_CreateObject();
+  char *txt;
+  fat_err err;
+
+  (void)f;
+  assert_int_equal(fat_guia_patch_campo(p, "senha", "A1", &err), FAT_OK);
+  assert_int_equal(fat_guia_patch_campo(p, "data_inicio", "11/03/2025", &err), FAT_OK);
+  assert_int_equal(fat_guia_patch_campo(p, "executante.cbo", "225120", &err), FAT_OK);
+  assert_int_equal(fat_guia_patch_campo(p, "itens[2].quantidade", "2", &err), FAT_OK);
+  assert_int_equal(fat_guia_patch_campo(p, "itens[2].valor_total", "3,00", &err), FAT_OK);
+  assert_int_equal(fat_guia_patch_campo(p, "cid", "", &err), FAT_OK);
+  assert_int_equal(fat_guia_patch_remover_item(p, 1, &err), FAT_OK);
+  txt = cJSON_PrintUnformatted(p);
+  assert_string_equal(txt, "{\"senha\":\"A1\",\"data_inicio\":\"2025-03-11\",\"executante\":"
+                           "{\"cbo\":\"225120\"},\"itens\":[{\"sequencial\":2,\"quantidade\":"
+                           "\"2\",\"valor_total\":\"3,00\"},{\"sequencial\":1,\"remover\":"
+                           "true}],\"cid\":null}");
+  cJSON_free(txt);
+  assert_int_equal(fat_guia_patch_campo(p, "itens[0].codigo", "1", &err), FAT_EINVAL);
+  assert_int_equal(fat_guia_patch_campo(p, "itens[x]", "1", &err), FAT_EINVAL);
+  assert_int_equal(fat_guia_patch_campo(p, "a..b", "1", &err), FAT_EINVAL);
+  assert_int_equal(fat_guia_patch_campo(p, "Senha", "1", &err), FAT_EINVAL);
+  cJSON_Delete(p);
+}
+
+/* ------------------------------------------------------------------------
+** Guias in lotes: a sent lote refuses, a closed one asks to reopen
+*/
+
+static void test_lote_recusa(void **state)
+{
+  fx *f = *state;
+  fat_guia *g = make_guia("E-4", "0042345678901234");
+  fat_guia_mudanca m;
+  cJSON *p = patch_of("{\"senha\": \"NOVA\"}");
+  int64_t id;
+  fat_err err;
+  char sql[256];
+
+  id = save(f->st, g);
+  conferir(f, id);
+  assert_int_equal(fat_store_exec(f->st,
+                                   "INSERT INTO lote(id, operadora_id, prestador_id, numero, "
+                                   "tipo_guia, status) VALUES (7, 1, 1, 31, 'sp-sadt', "
+                                   "'fechado')",
+                                   &err),
+                   FAT_OK);
+  snprintf(sql, sizeof sql, "UPDATE guia SET lote_id = 7, status = 'em_lote' WHERE id = %lld",
+           (long long)id);
+  assert_int_equal(fat_store_exec(f->st, sql, &err), FAT_OK);
+  assert_int_equal(fat_guia_editar(f->st, id, p, &f->o, &m, &err), FAT_ESTATE);
+  assert_non_null(strstr(err.msg, "reabra o lote"));
+  fat_guia_mudanca_fini(&m);
+  assert_int_equal(fat_store_exec(f->st,
+                                   "UPDATE lote SET status = 'enviado', enviado_em = "
+                                   "'2025-03-20T10:00:00Z' WHERE id = 7",
+                                   &err),
+                   FAT_OK);
+  assert_int_equal(fat_guia_editar(f->st, id, p, &f->o, &m, &err), FAT_ESTATE);
+  assert_non_null(strstr(err.msg, "já enviado à operadora em 20/03/2025"));
+  assert_non_null(strstr(err.msg, "CANCELA_GUIA"));
+  fat_guia_mudanca_fini(&m);
+  f->o.motivo = "cópia lançada duas vezes";
+  assert_int_equal(fat_guia_cancelar(f->st, id, &f->o, &m, &err), FAT_ESTATE);
+  f->o.motivo = NULL;
+  fat_guia_mudanca_fini(&m);
+  assert_int_equal(fat_guia_editavel(f->st, id, &err), FAT_ESTATE);
+  assert_int_equal(scalar_i(f->st, "SELECT revisao FROM guia WHERE id = ?1", id), 1);
+  cJSON_Delete(p);
+  fat_guia_free(g);
+}
+
+/* ------------------------------------------------------------------------
+** Cancel a duplicate: the other copy is re-checked and passes
+*/
+
+static void test_cancela_duplicata(void **state)
+{
+  fx *f = *state;
+  fat_guia *a = make_guia("D-1", "0052345678901234"), *b = make_guia("D-2", "0052345678901234");
+  fat_guia_mudanca m;
+  int64_t ida, idb;
+  fat_err err;
+  char buf[32];
+
+  ida = save(f->st, a);
+  idb = save(f->st, b);
+  conferir(f, 0);
+  assert_string_equal(scalar_s(f->st, "SELECT status FROM guia WHERE id = ?1", ida, buf,
+                               sizeof buf),
+                      "pendente");
+  f->o.motivo = "x"; /* too short */
+  assert_int_equal(fat_guia_cancelar(f->st, idb, &f->o, &m, &err), FAT_EINVAL);
+  fat_guia_mudanca_fini(&m);
+  f->o.motivo = "cópia da guia D-1";
+  assert_int_equal(fat_guia_cancelar(f->st, idb, &f->o, &m, &err), FAT_OK);
+  f->o.motivo = NULL;
+  assert_string_equal(m.status, "cancelada");
+  assert_int_equal(m.revisao, 2);
+  assert_int_equal(m.reconferidas, 1);
+  fat_guia_mudanca_fini(&m);
+  /* D-1 was re-checked at once: its duplicate is gone */
+  assert_string_equal(scalar_s(f->st, "SELECT status FROM guia WHERE id = ?1", ida, buf,
+                               sizeof buf),
+                      "conferida");
+  assert_int_equal(scalar_i(f->st, "SELECT count(*) FROM achado WHERE guia_id = ?1 AND codigo = "
+                                   "'DUPLICIDADE'",
+                            ida),
+                   0);
+  assert_string_equal(scalar_s(f->st, "SELECT motivo FROM guia_revisao WHERE guia_id = ?1", idb,
+                               buf, sizeof buf),
+                      "cópia da guia D-1");
+  /* a cancelled guia changes no more */
+  f->o.motivo = "de novo, por engano";
+  assert_int_equal(fat_guia_cancelar(f->st, idb, &f->o, &m, &err), FAT_ESTATE);
+  f->o.motivo = NULL;
+  fat_guia_mudanca_fini(&m);
+  fat_guia_free(a);
+  fat_guia_free(b);
+}
+
+/* ------------------------------------------------------------------------
+** An acknowledgement survives the re-check of an edit, with the same id
+*/
+
+static void test_reconhecimento_sobrevive(void **state)
+{
+  fx *f = *state;
+  fat_guia *a = make_guia("R-1", "0062345678901234"), *b = make_guia("R-2", "0062345678901234");
+  fat_guia_mudanca m;
+  int64_t ida, achado;
+  fat_err err;
+
+  ida = save(f->st, a);
+  save(f->st, b);
+  conferir(f, 0);
+  achado = scalar_i(f->st, "SELECT id FROM achado WHERE guia_id = ?1 AND chave = "
+                           "'DUPLICIDADE|item 1|codigo'",
+                    ida);
+  assert_true(achado > 0);
+  assert_int_equal(fat_achado_reconhecer(f->st, achado, "sessões diferentes no mesmo dia", NULL,
+                                         NULL, &err),
+                   FAT_OK);
+  /* an unrelated correction: re-checked, the same finding is found again */
+  editar_ok(f, ida, "{\"observacao\": \"paciente retornou à tarde\"}", &m);
+  assert_int_equal(scalar_i(f->st, "SELECT count(*) FROM achado WHERE id = ?1 AND "
+                                   "reconhecido_em IS NOT NULL AND guia_revisao = 2",
+                            achado),
+                   1);
+  assert_int_equal(m.bloqueios, 1); /* item 2's duplicate is still open */
+  fat_guia_mudanca_fini(&m);
+  fat_guia_free(a);
+  fat_guia_free(b);
+}
+
+/* ------------------------------------------------------------------------
+** Out of memory anywhere in an edit: FAT_ENOMEM and the store as it was
+*/
+
+static void snapshot(fat_store *st, char *buf, size_t len)
+{
+  static const char sql[] =
+    "SELECT group_concat(x, ';') FROM (SELECT 'a' || a.id || a.chave || a.guia_revisao AS x "
+    "FROM achado a UNION ALL SELECT 'g' || id || status || revisao || valor_total || "
+    "COALESCE(cid, '') FROM guia UNION ALL SELECT 'r' || guia_id || revisao FROM guia_revisao "
+    "UNION ALL SELECT 'i' || guia_id || sequencial || quantidade_e4 FROM item ORDER BY 1)";
+  sqlite3_stmt *s;
+
+  buf[0] = '\0';
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+    snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+}
+
+static void test_oom(void **state)
+{
+  fx *f = *state;
+  fat_guia *a = make_guia("M-1", "0072345678901234"), *b = make_guia("M-2", "0072345678901234");
+  cJSON_Hooks hooks = {fat_malloc, fat_free};
+  cJSON *p;
+  char before[8192], after[8192];
+  long n;
+  int ok = 0;
+
+  save(f->st, a);
+  save(f->st, b);
+  conferir(f, 0);
+  snapshot(f->st, before, sizeof before);
+  cJSON_InitHooks(&hooks);
+  p = patch_of("{\"cid\": \"J00\", \"itens\": [{\"sequencial\": 2, \"quantidade\": \"3\"}]}");
+  for (n = 0; n < 200000 && !ok; n++) {
+    fat_guia_mudanca m;
+    fat_err err;
+    fat_rc rc;
+
+    fat_err_clear(&err);
+    fat_test_fail_alloc_after(n);
+    rc = fat_guia_editar(f->st, a->id, p, &f->o, &m, &err);
+    fat_test_fail_alloc_after(-1);
+    fat_guia_mudanca_fini(&m);
+    if (rc == FAT_OK) {
+      ok = 1;
+      break;
+    }
+    if (rc != FAT_ENOMEM)
+      fail_msg("falha de memória na alocação %ld virou %d: %s", n, rc, err.msg);
+    snapshot(f->st, after, sizeof after);
+    if (strcmp(before, after) != 0)
+      fail_msg("falha de memória na alocação %ld mudou o banco:\n%s\n%s", n, before, after);
+  }
+  cJSON_Delete(p);
+  cJSON_InitHooks(NULL);
+  assert_true(ok);
+  assert_true(n > 100); /* the loop went through the whole edit */
+  assert_int_equal(scalar_i(f->st, "SELECT revisao FROM guia WHERE id = ?1", a->id), 2);
+  fat_guia_free(a);
+  fat_guia_free(b);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown(test_corrige_ate_passar, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_itens_por_numero, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_recusas, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_patch_campo, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_lote_recusa, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_cancela_duplicata, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_reconhecimento_sobrevive, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_oom, setup, teardown),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
