@@ -1,5 +1,6 @@
 /* fat_guia_edit.c: correct and cancel stored guias (fat_guia_edit.h). */
 #include "fat_guia_edit.h"
+#include "fat_guias_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,15 +66,7 @@ oom:
 ** Can the guia change?
 ** ======================================================================= */
 
-typedef struct estado {
-  char status[16];
-  char numero[64];
-  int64_t lote_id, lote_numero;
-  char lote_status[16];
-  char enviado_em[11];
-  int64_t beneficiario_id, operadora_id;
-  char carteira[64];
-} estado;
+typedef fat_guias_estado estado;
 
 static void copy_col(char *dst, size_t len, sqlite3_stmt *s, int k)
 {
@@ -82,7 +75,7 @@ static void copy_col(char *dst, size_t len, sqlite3_stmt *s, int k)
   snprintf(dst, len, "%s", v != NULL ? v : "");
 }
 
-static fat_rc estado_load(fat_store *st, int64_t id, estado *e, fat_err *err)
+fat_rc fat_guias_estado_load(fat_store *st, int64_t id, fat_guias_estado *e, fat_err *err)
 {
   static const char sql[] =
     "SELECT g.status, g.numero_prestador, COALESCE(g.lote_id, 0), COALESCE(l.numero, 0), "
@@ -169,7 +162,7 @@ static fat_rc estado_permite(const estado *e, int64_t id, const char *o_que, fat
 fat_rc fat_guia_editavel(fat_store *st, int64_t id, fat_err *err)
 {
   estado e;
-  fat_rc rc = estado_load(st, id, &e, err);
+  fat_rc rc = fat_guias_estado_load(st, id, &e, err);
 
   return rc != FAT_OK ? rc : estado_permite(&e, id, "corrigida", err);
 }
@@ -276,8 +269,8 @@ static int contem(const int64_t *v, size_t n, int64_t x)
 
 /* Re-check guia id, then its neighbours before (antes) and after the
 ** change, and fill the answer. */
-static fat_rc reconferir(fat_store *st, int64_t id, const estado *antes,
-                         const fat_guia_edit_opts *o, fat_guia_mudanca *m, fat_err *err)
+fat_rc fat_guias_reconferir(fat_store *st, int64_t id, const fat_guias_estado *antes,
+                            const fat_guia_edit_opts *o, fat_guia_mudanca *m, fat_err *err)
 {
   int64_t *va = NULL, *vd = NULL;
   size_t na = 0, nd = 0, i;
@@ -288,7 +281,7 @@ static fat_rc reconferir(fat_store *st, int64_t id, const estado *antes,
 
   vis.m = m;
   vis.guia_id = id;
-  rc = estado_load(st, id, &depois, err);
+  rc = fat_guias_estado_load(st, id, &depois, err);
   if (rc == FAT_OK && strcmp(depois.status, "cancelada") != 0)
     rc = conferir_uma(st, id, o, on_guia, &vis, err);
   else if (rc == FAT_OK)
@@ -347,7 +340,7 @@ static const struct {
   {"origem", "a origem diz de onde a guia veio"},
 };
 
-static int seq_of(const cJSON *it)
+int fat_guias_seq(const cJSON *it)
 {
   const cJSON *s = cJSON_GetObjectItemCaseSensitive(it, "sequencial");
   long n;
@@ -370,7 +363,7 @@ static const cJSON *item_por_seq_c(const cJSON *itens, int seq)
 
   cJSON_ArrayForEach(it, itens)
   {
-    if (seq_of(it) == seq)
+    if (fat_guias_seq(it) == seq)
       return it;
   }
   return NULL;
@@ -382,7 +375,7 @@ static cJSON *item_por_seq(cJSON *itens, int seq)
 
   cJSON_ArrayForEach(it, itens)
   {
-    if (seq_of(it) == seq)
+    if (fat_guias_seq(it) == seq)
       return it;
   }
   return NULL;
@@ -432,7 +425,7 @@ static int max_seq(const cJSON *itens)
 
   cJSON_ArrayForEach(it, itens)
   {
-    int s = seq_of(it);
+    int s = fat_guias_seq(it);
 
     if (s > mx)
       mx = s;
@@ -460,7 +453,7 @@ static fat_rc aplicar_itens(cJSON *form, const cJSON *pi, int base, fat_err *err
   cJSON_ArrayForEach(op, pi)
   {
     const cJSON *rem = cJSON_GetObjectItemCaseSensitive(op, "remover");
-    int seq = seq_of(op);
+    int seq = fat_guias_seq(op);
     cJSON *cur;
 
     pos++;
@@ -504,7 +497,7 @@ static fat_rc aplicar_itens(cJSON *form, const cJSON *pi, int base, fat_err *err
 }
 
 /* The item index i of "itens[i]..." in an error path becomes its número. */
-static void numerar_campo(const cJSON *form, const char *campo, char *out, size_t len)
+void fat_guias_numerar_campo(const cJSON *form, const char *campo, char *out, size_t len)
 {
   const cJSON *itens = cJSON_GetObjectItemCaseSensitive(form, "itens");
   const cJSON *it;
@@ -518,8 +511,8 @@ static void numerar_campo(const cJSON *form, const char *campo, char *out, size_
   if (end == campo + 6 || *end != ']' || i < 0)
     return;
   it = cJSON_GetArrayItem(itens, (int)i);
-  if (it != NULL && seq_of(it) > 0)
-    snprintf(out, len, "itens[%d]%s", seq_of(it), end + 1);
+  if (it != NULL && fat_guias_seq(it) > 0)
+    snprintf(out, len, "itens[%d]%s", fat_guias_seq(it), end + 1);
   else
     snprintf(out, len, "itens[%ld]%s", i + 1, end + 1);
 }
@@ -564,7 +557,7 @@ static fat_rc conhecidos_itens(const cJSON *pi, const cJSON *lido, int base, fat
 
   cJSON_ArrayForEach(op, pi)
   {
-    int seq = seq_of(op);
+    int seq = fat_guias_seq(op);
     const cJSON *l;
     char prefix[32];
     fat_rc rc;
@@ -635,7 +628,7 @@ static fat_rc aplicar(const fat_guia *g, const cJSON *patch, fat_guia **ng, cJSO
   rc = fat_guia_from_json_campo(form, ng, campo, sizeof campo, err);
   if (rc != FAT_OK) {
     if (campo[0] != '\0') {
-      numerar_campo(form, campo, num, sizeof num);
+      fat_guias_numerar_campo(form, campo, num, sizeof num);
       fat_err_prefix(err, "%s: ", num);
     }
     goto out;
@@ -712,7 +705,7 @@ fat_rc fat_guia_editar(fat_store *st, int64_t id, const cJSON *patch,
   rc = fat_store_begin(st, err);
   if (rc != FAT_OK)
     return rc;
-  rc = estado_load(st, id, &e, err);
+  rc = fat_guias_estado_load(st, id, &e, err);
   if (rc == FAT_OK)
     rc = estado_permite(&e, id, "corrigida", err);
   if (rc == FAT_OK)
@@ -734,7 +727,7 @@ fat_rc fat_guia_editar(fat_store *st, int64_t id, const cJSON *patch,
     goto out;
   out->guia_id = id;
   out->revisao = ng->revisao;
-  rc = reconferir(st, id, &e, o, out, err);
+  rc = fat_guias_reconferir(st, id, &e, o, out, err);
   /* the alterações as recorded, with labels and pt-BR values */
   if (rc == FAT_OK)
     rc = fat_revisao_rotular(alt, err);
@@ -774,7 +767,7 @@ fat_rc fat_guia_cancelar(fat_store *st, int64_t id, const fat_guia_edit_opts *o,
   rc = fat_store_begin(st, err);
   if (rc != FAT_OK)
     return rc;
-  rc = estado_load(st, id, &e, err);
+  rc = fat_guias_estado_load(st, id, &e, err);
   if (rc == FAT_OK)
     rc = estado_permite(&e, id, "cancelada", err);
   if (rc == FAT_OK)
@@ -809,7 +802,7 @@ fat_rc fat_guia_cancelar(fat_store *st, int64_t id, const fat_guia_edit_opts *o,
   det = fat_asprintf("guia %s, revisão %lld: %s", e.numero, (long long)out->revisao, o->motivo);
   rc = det != NULL ? fat_store_audit(st, "guia.cancelar", obj, det, err) : fat_err_oom(err);
   if (rc == FAT_OK)
-    rc = reconferir(st, id, &e, o, out, err);
+    rc = fat_guias_reconferir(st, id, &e, o, out, err);
   if (rc == FAT_OK)
     rc = fat_revisao_rotular(alt, err);
 out:

@@ -1,0 +1,45 @@
+/* fat_guias_int.h: what the files of engine/guias share (not for the CLI or
+** the web). */
+#ifndef FAT_GUIAS_INT_H
+#define FAT_GUIAS_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "fat_guia_edit.h"
+
+/* Where a stored guia stands: its status, its lote, its beneficiário. */
+typedef struct fat_guias_estado {
+  char status[16];
+  char numero[64];
+  int64_t lote_id, lote_numero;
+  char lote_status[16];
+  char enviado_em[11];
+  int64_t beneficiario_id, operadora_id;
+  char carteira[64];
+} fat_guias_estado;
+
+/* Load the estado of guia id; FAT_ENOTFOUND when there is none. */
+FAT_NODISCARD fat_rc fat_guias_estado_load(fat_store *st, int64_t id, fat_guias_estado *e,
+                                           fat_err *err);
+
+/* Re-check guia id (unless cancelled) with conferir, then the open guias of
+** the beneficiário it had before the change (antes) and has now, and fill
+** m's status, counts, findings and reconferidas. Inside the caller's
+** transaction. */
+FAT_NODISCARD fat_rc fat_guias_reconferir(fat_store *st, int64_t id,
+                                          const fat_guias_estado *antes,
+                                          const fat_guia_edit_opts *o, fat_guia_mudanca *m,
+                                          fat_err *err);
+
+/* The index i of "itens[i]..." in a field path of form (the guia's JSON
+** form) becomes the item's número: "itens[<sequencial>]...". */
+void fat_guias_numerar_campo(const cJSON *form, const char *campo, char *out, size_t len);
+
+/* The sequencial of an item of the JSON form (0 when absent, -1 when
+** malformed). */
+int fat_guias_seq(const cJSON *item);
+
+#endif
