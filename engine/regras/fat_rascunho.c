@@ -117,61 +117,50 @@ fat_rc fat_rascunho_arquivo_temp(const char *text, size_t len, char *path, size_
 fat_rc fat_rascunho_verificar(const char *regras_dir, const char *key, const char *text,
                               size_t len, cJSON **report, int *valido, fat_err *err)
 {
-  char path[512];
   fat_gen *g = NULL;
-  cJSON *rep, *tests = NULL;
+  cJSON *rep = NULL, *tests = NULL;
   fat_err berr;
-  fat_rc rc;
+  fat_rc rc, built;
 
   *report = NULL;
   *valido = 0;
-  rc = fat_rascunho_arquivo_temp(text, len, path, sizeof path, err);
-  if (rc != FAT_OK)
-    return rc;
   rep = cJSON_CreateObject();
-  if (rep == NULL) {
-    unlink(path);
+  if (rep == NULL)
     return fat_err_oom(err);
-  }
   fat_err_clear(&berr);
-  rc = fat_gen_build(regras_dir, key, path, NULL, &g, &berr);
-  unlink(path);
-  if (rc == FAT_ENOMEM) {
-    cJSON_Delete(rep);
-    return fat_err_oom(err);
+  built = fat_gen_build_draft(regras_dir, key, text, len, NULL, &g, &berr);
+  if (built == FAT_OK) {
+    fat_err_clear(&berr);
+    rc = fat_gen_selftest(g, key, &tests, &berr);
+    fat_gen_release(g);
+  } else {
+    rc = built;
   }
-  if (rc != FAT_OK) {
-    if (cJSON_AddBoolToObject(rep, "compila", 0) == NULL ||
-        cJSON_AddStringToObject(rep, "erro", berr.msg) == NULL) {
-      cJSON_Delete(rep);
-      return fat_err_oom(err);
+  if (rc == FAT_ENOMEM) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  rc = FAT_OK; /* what did not compile or failed a test is in the report */
+  if (cJSON_AddBoolToObject(rep, "compila", built == FAT_OK) == NULL ||
+      (berr.rc != FAT_OK ? cJSON_AddStringToObject(rep, "erro", berr.msg)
+                         : cJSON_AddNullToObject(rep, "erro")) == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  if (tests != NULL) {
+    if (!cJSON_AddItemToObject(rep, "testes", tests)) {
+      rc = fat_err_oom(err);
+      goto out;
     }
-    *report = rep;
-    return FAT_OK;
+    tests = NULL;
   }
-  fat_err_clear(&berr);
-  rc = fat_gen_selftest(g, key, &tests, &berr);
-  fat_gen_release(g);
-  if (rc == FAT_ENOMEM) {
-    cJSON_Delete(rep);
-    cJSON_Delete(tests);
-    return fat_err_oom(err);
-  }
-  if (cJSON_AddBoolToObject(rep, "compila", 1) == NULL ||
-      (rc != FAT_OK ? cJSON_AddStringToObject(rep, "erro", berr.msg)
-                    : cJSON_AddNullToObject(rep, "erro")) == NULL) {
-    cJSON_Delete(rep);
-    cJSON_Delete(tests);
-    return fat_err_oom(err);
-  }
-  if (tests != NULL && !cJSON_AddItemToObject(rep, "testes", tests)) {
-    cJSON_Delete(rep);
-    cJSON_Delete(tests);
-    return fat_err_oom(err);
-  }
-  *valido = rc == FAT_OK;
+  *valido = built == FAT_OK && berr.rc == FAT_OK;
   *report = rep;
-  return FAT_OK;
+  rep = NULL;
+out:
+  cJSON_Delete(tests);
+  cJSON_Delete(rep);
+  return rc;
 }
 
 static void sha256_hex(const char *data, size_t len, char out[65])

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "fat_store_int.h"
 
 /* {======================================================================
@@ -255,6 +257,7 @@ static fat_rc mkdirs_for(const char *path, fat_err *err)
 /* SHA-256 of the file at path into sha ("" when it does not exist). */
 static fat_rc file_sha(const char *path, char sha[65], fat_err *err)
 {
+  unsigned char h[crypto_hash_sha256_BYTES];
   char *text = NULL;
   size_t len = 0;
   struct stat sb;
@@ -264,8 +267,10 @@ static fat_rc file_sha(const char *path, char sha[65], fat_err *err)
   if (stat(path, &sb) != 0)
     return FAT_OK;
   rc = fat_file_read(path, FAT_RULES_SCRIPT_MAX, &text, &len, err);
-  if (rc == FAT_OK)
-    fat_rules_hash_hex(text, len, sha);
+  if (rc == FAT_OK) {
+    crypto_hash_sha256(h, (const unsigned char *)text, len);
+    sodium_bin2hex(sha, 65, h, sizeof h);
+  }
   fat_free(text);
   return rc;
 }
