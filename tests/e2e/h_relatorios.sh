@@ -151,6 +151,14 @@ done
 [ "$(grep -c "confere" "$TMP/pacote/fechamento-2025-05-resumo.txt")" -eq 3 ] &&
   ! grep -q "NÃO CONFERE" "$TMP/pacote/fechamento-2025-05-resumo.txt" || fail "resumo: conferências"
 
+# ---- terminal: the table's lines (header, rows with "Saúde", total) have the
+# same width in characters, not in bytes
+"$F" relatorio producao --de 2025-03 --ate 2025-03 --tabela mensal > "$TMP/term.txt" || fail "tabela"
+grep -q "Aurora Saúde" "$TMP/term.txt" || fail "tabela sem a Aurora"
+larguras=$(sed -n '4,$p' "$TMP/term.txt" | sed '/^$/d' | while IFS= read -r l; do
+  printf '%s' "$l" | LC_ALL=C.UTF-8 wc -m; done | sort -u | wc -l)
+[ "$larguras" -eq 1 ] || fail "colunas desalinhadas no terminal: $(cat "$TMP/term.txt")"
+
 # ---- CSV: BOM, ';', decimal comma, accents
 "$F" relatorio producao --de 2025-03 --ate 2025-03 --tabela mensal --csv "$TMP/p.csv" > /dev/null ||
   fail "--csv"
