@@ -81,7 +81,7 @@ int main(int argc, char **argv)
   int64_t t0, *ids = NULL;
   size_t n_ids = 0, i;
   double t_gen, t_load, t_conf, t_incr;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char path[1024];
 
   if (regras == NULL || regras[0] == '\0')
@@ -103,9 +103,9 @@ int main(int argc, char **argv)
   ids = fat_malloc((size_t)n * 2 * sizeof *ids);
   if (ids == NULL || fat_store_prepare(st, sql_ids, &s, &err) != FAT_OK)
     return die("listar guias", &err);
-  while (n_ids < (size_t)n * 2 && sqlite3_step(s) == SQLITE_ROW)
-    ids[n_ids++] = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  while (n_ids < (size_t)n * 2 && fat_stmt_step(s) == FAT_ROW)
+    ids[n_ids++] = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
 
   /* the floor: read every guia with its items and references */
   t0 = fat_now_ns();

@@ -18,7 +18,7 @@ static const char *qv(const web_req *rq, const char *key)
 static fat_rc list_into(web_req *rq, web_res *rs, const char *sql, const char *key,
                         const char *const *binds, int nbinds, int paged, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows = NULL;
   int64_t limit, offset;
   int i;

@@ -47,7 +47,7 @@ fat_rc api_guias_listar(web_req *rq, web_res *rs, fat_err *err)
   const char *cb = web_query(rq, "com_bloqueio");
   int com_bloqueio = cb != NULL && (strcmp(cb, "1") == 0 || strcmp(cb, "true") == 0);
   int64_t limit, offset, pagina, total = 0;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows = NULL;
   fat_rc rc;
   int i;
@@ -63,9 +63,9 @@ fat_rc api_guias_listar(web_req *rq, web_res *rs, fat_err *err)
     fat_bind_int(s, 4, com_bloqueio);
     fat_bind_text(s, 5, busca);
     if (i == 0) {
-      if (sqlite3_step(s) == SQLITE_ROW)
-        total = sqlite3_column_int64(s, 0);
-      sqlite3_reset(s);
+      if (fat_stmt_step(s) == FAT_ROW)
+        total = fat_col_int64(s, 0);
+      fat_stmt_reset(s);
       continue;
     }
     fat_bind_int(s, 6, limit);
@@ -90,7 +90,7 @@ fat_rc api_guias_listar(web_req *rq, web_res *rs, fat_err *err)
 static fat_rc attach_rows(fat_store *st, const char *sql, int64_t id, cJSON *obj,
                           const char *key, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows = NULL;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -151,7 +151,7 @@ fat_rc api_achado_reconhecer(web_req *rq, web_res *rs, fat_err *err)
   char sev[16] = "", codigo[64] = "", now[32];
   int64_t id, guia_id = 0, abertos = 0;
   int ja = 0, found = 0;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = web_param_id(rq, 0, &id, err);
 
   if (rc != FAT_OK)
@@ -163,14 +163,14 @@ fat_rc api_achado_reconhecer(web_req *rq, web_res *rs, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) == SQLITE_ROW) {
+  if (fat_stmt_step(s) == FAT_ROW) {
     found = 1;
-    snprintf(sev, sizeof sev, "%s", (const char *)sqlite3_column_text(s, 0));
-    ja = sqlite3_column_type(s, 1) != SQLITE_NULL;
-    guia_id = sqlite3_column_int64(s, 2);
-    snprintf(codigo, sizeof codigo, "%s", (const char *)sqlite3_column_text(s, 3));
+    snprintf(sev, sizeof sev, "%s", fat_col_text(s, 0));
+    ja = !fat_col_is_null(s, 1);
+    guia_id = fat_col_int64(s, 2);
+    snprintf(codigo, sizeof codigo, "%s", fat_col_text(s, 3));
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (!found)
     return fat_err_set(err, FAT_ENOTFOUND, "achado %lld não encontrado", (long long)id);
   if (ja)
@@ -200,7 +200,7 @@ fat_rc api_operadoras(web_req *rq, web_res *rs, fat_err *err)
 {
   static const char sql[] = "SELECT id, registro_ans, nome, script AS chave, ativa"
                             " FROM operadora ORDER BY nome";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows = NULL;
   fat_rc rc = fat_store_prepare(rq->st, sql, &s, err);
 
@@ -222,21 +222,21 @@ fat_rc api_operadoras(web_req *rq, web_res *rs, fat_err *err)
 static fat_rc merge_row(fat_store *st, const char *sql, const char *hoje, cJSON *obj,
                         fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *row, *it, *next;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
-  if (sqlite3_bind_parameter_count(s) >= 1)
+  if (fat_stmt_param_count(s) >= 1)
     fat_bind_text(s, 1, hoje);
-  if (sqlite3_step(s) != SQLITE_ROW) {
+  if (fat_stmt_step(s) != FAT_ROW) {
     rc = fat_store_dberr(st, err, "erro ao calcular o painel");
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     return rc;
   }
   row = fat_store_row_json(s, 0);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (row == NULL)
     return fat_err_oom(err);
   for (it = row->child; it != NULL; it = next) {
@@ -302,7 +302,7 @@ fat_rc api_painel(web_req *rq, web_res *rs, fat_err *err)
       "  WHERE g.operadora_id = o.id) AS valor_glosado"
       " FROM operadora o ORDER BY o.nome";
   char hoje[32];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows;
   fat_rc rc;
 
@@ -329,7 +329,7 @@ fat_rc api_painel(web_req *rq, web_res *rs, fat_err *err)
       rc = fat_store_prepare(rq->st, sqls[i], &s, err);
       if (rc != FAT_OK)
         return rc;
-      if (sqlite3_bind_parameter_count(s) >= 1)
+      if (fat_stmt_param_count(s) >= 1)
         fat_bind_text(s, 1, hoje);
       rows = NULL;
       rc = fat_store_rows_json(rq->st, s, 0, "erro ao consultar o banco", &rows, err);

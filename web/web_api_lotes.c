@@ -42,7 +42,7 @@ fat_rc api_lotes_listar(web_req *rq, web_res *rs, fat_err *err)
       " AND (?2 IS NULL OR l.status = ?2) AND (?3 IS NULL OR l.competencia = ?3)"
       " ORDER BY l.id DESC LIMIT ?4 OFFSET ?5";
   int64_t limit, offset;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows = NULL;
   fat_rc rc;
 
@@ -78,7 +78,7 @@ fat_rc api_lotes_mapa(web_req *rq, web_res *rs, fat_err *err)
       " FROM lote l JOIN operadora o ON o.id = l.operadora_id"
       " WHERE (?1 IS NULL OR l.competencia = ?1)"
       " GROUP BY o.id, l.competencia ORDER BY l.competencia DESC, o.nome";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows = NULL;
   fat_rc rc = fat_store_prepare(rq->st, sql, &s, err);
 
@@ -114,7 +114,7 @@ static void safe_filename(char *dst, size_t len, const char *src, const char *df
 /* Serve a stored XML BLOB (lote.xml / recurso.xml) as a download. */
 fat_rc web_blob_xml(web_req *rq, web_res *rs, const char *sql, const char *what, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t id;
   int found = 0, n;
   char dflt[64];
@@ -126,23 +126,23 @@ fat_rc web_blob_xml(web_req *rq, web_res *rs, const char *sql, const char *what,
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) == SQLITE_ROW) {
+  if (fat_stmt_step(s) == FAT_ROW) {
     found = 1;
-    n = sqlite3_column_bytes(s, 0);
-    if (sqlite3_column_type(s, 0) != SQLITE_NULL && n > 0) {
+    n = fat_col_bytes(s, 0);
+    if (!fat_col_is_null(s, 0) && n > 0) {
       rs->raw = fat_malloc((size_t)n);
       if (rs->raw == NULL) {
-        sqlite3_reset(s);
+        fat_stmt_reset(s);
         return fat_err_oom(err);
       }
-      memcpy(rs->raw, sqlite3_column_blob(s, 0), (size_t)n);
+      memcpy(rs->raw, fat_col_blob(s, 0), (size_t)n);
       rs->raw_len = (size_t)n;
-      snprintf(dflt, sizeof dflt, "%s-%lld.xml", what, (long long)sqlite3_column_int64(s, 2));
+      snprintf(dflt, sizeof dflt, "%s-%lld.xml", what, (long long)fat_col_int64(s, 2));
       safe_filename(rs->filename, sizeof rs->filename,
-                    (const char *)sqlite3_column_text(s, 1), dflt);
+                    fat_col_text(s, 1), dflt);
     }
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (!found)
     return fat_err_set(err, FAT_ENOTFOUND, "%s %lld não encontrado", what, (long long)id);
   if (rs->raw == NULL)
@@ -170,7 +170,7 @@ fat_rc api_lote_relacao(web_req *rq, web_res *rs, fat_err *err)
       " g.carteira_numero, g.data_inicio, g.senha, g.valor_total"
       " FROM guia g WHERE g.lote_id = ?1 ORDER BY g.numero_prestador";
   const char *formato = web_query(rq, "formato");
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *lote, *guias = NULL, *g;
   int64_t id;
   fat_buf b;
@@ -183,8 +183,8 @@ fat_rc api_lote_relacao(web_req *rq, web_res *rs, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  lote = sqlite3_step(s) == SQLITE_ROW ? fat_store_row_json(s, 0) : NULL;
-  sqlite3_reset(s);
+  lote = fat_stmt_step(s) == FAT_ROW ? fat_store_row_json(s, 0) : NULL;
+  fat_stmt_reset(s);
   if (lote == NULL)
     return fat_err_set(err, FAT_ENOTFOUND, "lote %lld não encontrado", (long long)id);
   rc = fat_store_prepare(rq->st, sql_guias, &s, err);

@@ -192,7 +192,7 @@ fat_rc api_lotes_fechar(web_req *rq, web_res *rs, fat_err *err)
   int64_t op_id;
   cJSON *arr, *erros;
   size_t guias = 0;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char **keys = NULL;
   size_t nkeys = 0, i;
   int oom_flag = 0;
@@ -214,7 +214,7 @@ fat_rc api_lotes_fechar(web_req *rq, web_res *rs, fat_err *err)
     rc = fat_store_prepare(rq->st, sql_ops, &s, err);
     if (rc != FAT_OK)
       return rc;
-    while (!oom_flag && sqlite3_step(s) == SQLITE_ROW) {
+    while (!oom_flag && fat_stmt_step(s) == FAT_ROW) {
       char **nk = fat_realloc(keys, (nkeys + 1) * sizeof *keys);
 
       if (nk == NULL) {
@@ -226,7 +226,7 @@ fat_rc api_lotes_fechar(web_req *rq, web_res *rs, fat_err *err)
       if (keys[nkeys] != NULL)
         nkeys++;
     }
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     /* one operator's refusal (e.g. a guia the TISS writer rejects) must not
     ** keep the others from closing: collect it and go on */
     erros = cJSON_CreateArray();
@@ -372,7 +372,7 @@ fat_rc api_glosa_classificar(web_req *rq, web_res *rs, fat_err *err)
   static const char sql_get[] = "SELECT * FROM glosa WHERE id = ?1";
   const char *cls = nonempty(web_json_str(rq, "classificacao"));
   const char *evid = nonempty(web_json_str(rq, "evidencia"));
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_gen *g;
   int64_t id;
   char *txt;
@@ -395,11 +395,11 @@ fat_rc api_glosa_classificar(web_req *rq, web_res *rs, fat_err *err)
       fat_bind_int(s, 1, id);
       fat_bind_text(s, 2, cls);
       fat_bind_text(s, 3, txt);
-      if (sqlite3_step(s) != SQLITE_DONE)
+      if (fat_stmt_step(s) != FAT_DONE)
         rc = fat_store_dberr(rq->st, err, "erro ao classificar glosa");
-      else if (sqlite3_changes(fat_store_db(rq->st)) == 0)
+      else if (fat_store_changes(rq->st) == 0)
         rc = fat_err_set(err, FAT_ENOTFOUND, "glosa %lld não encontrada", (long long)id);
-      sqlite3_reset(s);
+      fat_stmt_reset(s);
     }
     fat_free(txt);
   } else {
@@ -415,8 +415,8 @@ fat_rc api_glosa_classificar(web_req *rq, web_res *rs, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  rs->json = sqlite3_step(s) == SQLITE_ROW ? fat_store_row_json(s, 0) : cJSON_CreateObject();
-  sqlite3_reset(s);
+  rs->json = fat_stmt_step(s) == FAT_ROW ? fat_store_row_json(s, 0) : cJSON_CreateObject();
+  fat_stmt_reset(s);
   return rs->json != NULL ? FAT_OK : fat_err_oom(err);
 }
 
@@ -429,7 +429,7 @@ fat_rc api_regras_simular(web_req *rq, web_res *rs, fat_err *err)
   char path[] = "/tmp/faturo-simular-XXXXXX";
   fat_simular_opts o;
   fat_simular_res res;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char *text = NULL;
   int oom_flag = 0, fd;
   size_t len;
@@ -443,9 +443,9 @@ fat_rc api_regras_simular(web_req *rq, web_res *rs, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, key);
-  if (sqlite3_step(s) == SQLITE_ROW)
+  if (fat_stmt_step(s) == FAT_ROW)
     text = fat_col_strdup(s, 0, &oom_flag);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (oom_flag)
     return fat_err_oom(err);
   if (text == NULL)

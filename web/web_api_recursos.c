@@ -18,15 +18,15 @@ static fat_rc apply_justificativa(fat_store *st, int64_t id, const char *text, f
   static const char sql[] = "SELECT id FROM recurso_item WHERE recurso_id = ?1 ORDER BY id";
   int64_t items[MAX_GLOSAS];
   size_t n = 0, i;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  while (n < MAX_GLOSAS && sqlite3_step(s) == SQLITE_ROW)
-    items[n++] = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  while (n < MAX_GLOSAS && fat_stmt_step(s) == FAT_ROW)
+    items[n++] = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   for (i = 0; i < n && rc == FAT_OK; i++)
     rc = fat_recurso_editar(st, id, items[i], text, err);
   return rc;
@@ -86,16 +86,16 @@ fat_rc api_recursos_criar(web_req *rq, web_res *rs, fat_err *err)
 static int64_t recurso_recursado(fat_store *st, int64_t id)
 {
   static const char sql[] = "SELECT valor_recursado FROM recurso WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t v = -1;
   fat_err e;
 
   if (fat_store_prepare(st, sql, &s, &e) != FAT_OK)
     return -1;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    v = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    v = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   return v;
 }
 

@@ -50,7 +50,7 @@ static fat_rc rascunho_load(fat_store *st, const char *key, rascunho *r, int *fo
 {
   static const char sql[] = "SELECT conteudo, sha256, autor, atualizado_em, valido, relatorio"
                             " FROM regra_rascunho WHERE operadora = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int oom_flag = 0;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -59,17 +59,17 @@ static fat_rc rascunho_load(fat_store *st, const char *key, rascunho *r, int *fo
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, key);
-  if (sqlite3_step(s) == SQLITE_ROW) {
+  if (fat_stmt_step(s) == FAT_ROW) {
     *found = 1;
     r->conteudo = fat_col_strdup(s, 0, &oom_flag);
-    snprintf(r->sha256, sizeof r->sha256, "%s", (const char *)sqlite3_column_text(s, 1));
-    snprintf(r->autor, sizeof r->autor, "%s", (const char *)sqlite3_column_text(s, 2));
+    snprintf(r->sha256, sizeof r->sha256, "%s", fat_col_text(s, 1));
+    snprintf(r->autor, sizeof r->autor, "%s", fat_col_text(s, 2));
     snprintf(r->atualizado_em, sizeof r->atualizado_em, "%s",
-             (const char *)sqlite3_column_text(s, 3));
-    r->valido = sqlite3_column_int(s, 4);
+             fat_col_text(s, 3));
+    r->valido = fat_col_int(s, 4);
     r->relatorio = fat_col_strdup(s, 5, &oom_flag);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (oom_flag || (*found && r->conteudo == NULL)) {
     rascunho_fini(r);
     *found = 0;
@@ -110,7 +110,7 @@ static fat_rc live_text(web_req *rq, fat_gen *g, const char *key, char **out, fa
 {
   static const char sql[] =
       "SELECT conteudo FROM regra_script WHERE geracao_id = ?1 AND chave = 'operators/' || ?2";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char *path;
   int oom_flag = 0;
   fat_rc rc;
@@ -122,9 +122,9 @@ static fat_rc live_text(web_req *rq, fat_gen *g, const char *key, char **out, fa
       return rc;
     fat_bind_int(s, 1, fat_gen_id(g));
     fat_bind_text(s, 2, key);
-    if (sqlite3_step(s) == SQLITE_ROW)
+    if (fat_stmt_step(s) == FAT_ROW)
       *out = fat_col_strdup(s, 0, &oom_flag);
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     if (oom_flag)
       return fat_err_oom(err);
     if (*out != NULL)
@@ -150,7 +150,7 @@ fat_rc api_regras_listar(web_req *rq, web_res *rs, fat_err *err)
       "SELECT operadora, autor, atualizado_em, valido FROM regra_rascunho ORDER BY operadora";
   fat_gen *g = fat_rules_acquire(rq->srv->rules);
   cJSON *arr, *o, *c, *drafts = NULL, *d;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   size_t i, n = fat_gen_count(g);
   fat_rc rc = FAT_OK;
 
@@ -337,7 +337,7 @@ fat_rc api_regras_rascunho(web_req *rq, web_res *rs, fat_err *err)
   cJSON *report = NULL;
   char *rel;
   int valido = 0;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_gen *g;
   fat_rc rc = web_param_key(rq, 0, &key, err);
 
@@ -654,7 +654,7 @@ fat_rc api_regras_publicar(web_req *rq, web_res *rs, fat_err *err)
   size_t old_len = 0;
   int found = 0, had_file;
   rascunho r;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_err rerr;
   fat_rc rc;
 
@@ -744,7 +744,7 @@ fat_rc api_regras_versoes(web_req *rq, web_res *rs, fat_err *err)
       " AND s.chave = 'operators/' || ?1"
       " WHERE ?1 IS NULL OR s.sha256 IS NOT NULL ORDER BY g.id DESC LIMIT 100";
   const char *key = web_query(rq, "operadora");
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows = NULL;
   fat_rc rc;
 

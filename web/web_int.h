@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 
 #include "fat_auth.h"
 #include "fat_err.h"

@@ -777,7 +777,7 @@ fat_rc fat_check_duplicidade(fat_store *st, const fat_guia *g, fat_findings *out
   for (i = 0; i < g->n_itens; i++) {
     const fat_item *it = &g->itens[i];
     const char *data = !blank(it->data) ? it->data : g->data_inicio;
-    sqlite3_stmt *s;
+    fat_stmt *s;
     int step, seen = 0;
 
     if (blank(it->codigo) || blank(data) ||
@@ -805,12 +805,12 @@ fat_rc fat_check_duplicidade(fat_store *st, const fat_guia *g, fat_findings *out
       fat_bind_int(s, 5, g->operadora.id);
     }
     fat_bind_int(s, 4, g->id);
-    step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
+    step = fat_stmt_step(s);
+    if (step == FAT_ROW) {
       char path[64];
-      int64_t other = sqlite3_column_int64(s, 0);
-      const char *num = (const char *)sqlite3_column_text(s, 1);
-      const char *status = (const char *)sqlite3_column_text(s, 2);
+      int64_t other = fat_col_int64(s, 0);
+      const char *num = fat_col_text(s, 1);
+      const char *status = fat_col_text(s, 2);
       char numbuf[64];
 
       snprintf(numbuf, sizeof numbuf, "%s", num != NULL ? num : "?");
@@ -821,12 +821,12 @@ fat_rc fat_check_duplicidade(fat_store *st, const fat_guia *g, fat_findings *out
                "(id %lld, situação %s); cancele a cópia ou corrija o código/data",
                it->sequencial, it->codigo, data, numbuf, (long long)other,
                status != NULL ? status : "?");
-      sqlite3_reset(s);
+      fat_stmt_reset(s);
       if (rc != FAT_OK)
         return rc;
     } else {
-      sqlite3_reset(s);
-      if (step != SQLITE_DONE)
+      fat_stmt_reset(s);
+      if (step != FAT_DONE)
         return fat_store_dberr(st, err, "erro ao procurar guias em duplicidade");
     }
   }

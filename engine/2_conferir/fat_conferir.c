@@ -55,7 +55,7 @@ static fat_rc historico_of(fat_store *st, const fat_guia *g, cJSON **out, fat_er
                                       "tipo_consulta", "status"};
   static const char *const pcols[] = {"conselho", "numero_conselho", "uf", "cpf", "cbo"};
   cJSON *arr = cJSON_CreateArray();
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int step, k;
 
@@ -78,23 +78,23 @@ static fat_rc historico_of(fat_store *st, const fat_guia *g, cJSON **out, fat_er
   fat_bind_int(s, 2, g->operadora.id);
   fat_bind_int(s, 3, g->id);
   fat_bind_text(s, 4, g->data_inicio);
-  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((step = fat_stmt_step(s)) == FAT_ROW) {
     cJSON *o = cJSON_CreateObject(), *ex = NULL, *its;
-    const char *codes = (const char *)sqlite3_column_text(s, 11);
+    const char *codes = fat_col_text(s, 11);
 
     if (o == NULL)
       goto nomem;
     cJSON_AddItemToArray(arr, o);
-    if (cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(s, 0)) == NULL)
+    if (cJSON_AddNumberToObject(o, "id", (double)fat_col_int64(s, 0)) == NULL)
       goto nomem;
     for (k = 1; k <= 5; k++) {
-      const char *v = (const char *)sqlite3_column_text(s, k);
+      const char *v = fat_col_text(s, k);
 
       if (v != NULL && cJSON_AddStringToObject(o, gcols[k], v) == NULL)
         goto nomem;
     }
     for (k = 0; k < 5; k++) {
-      const char *v = (const char *)sqlite3_column_text(s, 6 + k);
+      const char *v = fat_col_text(s, 6 + k);
 
       if (v == NULL)
         continue;
@@ -104,16 +104,16 @@ static fat_rc historico_of(fat_store *st, const fat_guia *g, cJSON **out, fat_er
         goto nomem;
     }
     for (k = 12; k <= 13; k++) {
-      const char *v = (const char *)sqlite3_column_text(s, k);
+      const char *v = fat_col_text(s, k);
 
       if (v != NULL && cJSON_AddStringToObject(o, k == 12 ? "carteira_numero" : "cns", v) == NULL)
         goto nomem;
     }
-    if (sqlite3_column_type(s, 14) != SQLITE_NULL) {
+    if (!fat_col_is_null(s, 14)) {
       cJSON *b = cJSON_AddObjectToObject(o, "beneficiario");
 
       if (b == NULL ||
-          cJSON_AddStringToObject(b, "cpf", (const char *)sqlite3_column_text(s, 14)) == NULL)
+          cJSON_AddStringToObject(b, "cpf", fat_col_text(s, 14)) == NULL)
         goto nomem;
     }
     if ((its = cJSON_AddArrayToObject(o, "itens")) == NULL)
@@ -135,15 +135,15 @@ static fat_rc historico_of(fat_store *st, const fat_guia *g, cJSON **out, fat_er
         codes++;
     }
   }
-  sqlite3_reset(s);
-  if (step != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (step != FAT_DONE) {
     cJSON_Delete(arr);
     return fat_store_dberr(st, err, "erro ao ler o histórico do beneficiário");
   }
   *out = arr;
   return FAT_OK;
 nomem:
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   cJSON_Delete(arr);
   return fat_err_oom(err);
 }
@@ -365,7 +365,7 @@ static fat_rc acks_load(fat_store *st, int64_t guia_id, ack **out, size_t *n, fa
   static const char sql[] =
     "SELECT codigo, campo, reconhecido_em, reconhecido_por, reconhecido_motivo FROM achado "
     "WHERE guia_id = ?1 AND reconhecido_em IS NOT NULL";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   ack *v = NULL, *nv;
   size_t cnt = 0;
   int step, bad = 0;
@@ -376,7 +376,7 @@ static fat_rc acks_load(fat_store *st, int64_t guia_id, ack **out, size_t *n, fa
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, guia_id);
-  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((step = fat_stmt_step(s)) == FAT_ROW) {
     nv = fat_realloc(v, (cnt + 1) * sizeof *v);
     if (nv == NULL) {
       bad = 1;
@@ -392,12 +392,12 @@ static fat_rc acks_load(fat_store *st, int64_t guia_id, ack **out, size_t *n, fa
     if (bad)
       break;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (bad) {
     acks_free(v, cnt);
     return fat_err_oom(err);
   }
-  if (step != SQLITE_DONE && step != SQLITE_ROW) {
+  if (step != FAT_DONE && step != FAT_ROW) {
     acks_free(v, cnt);
     return fat_store_dberr(st, err, "erro ao ler achados reconhecidos");
   }
@@ -453,7 +453,7 @@ static fat_rc store_guia(run *r, const store_in *in, int64_t *ids, int *rec, con
   const fat_findings *f = in->f;
   ack *acks = NULL;
   size_t n_acks = 0, i, j;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int64_t bloq = 0, alert = 0;
   char now[32], recon[16];
@@ -767,7 +767,7 @@ static fat_rc select_guias(run *r, int64_t **todo, size_t *n_todo, fat_err *err)
     "AND ((?3 = 0 AND g.status IN ('digitada', 'conferida', 'pendente')) OR g.id = ?3) "
     "ORDER BY g.id";
   const fat_conferir_opts *o = r->o;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t *v = NULL, *nv;
   size_t n = 0, cap = 0;
   int step;
@@ -781,21 +781,21 @@ static fat_rc select_guias(run *r, int64_t **todo, size_t *n_todo, fat_err *err)
   fat_bind_text(s, 1, o->operadora);
   fat_bind_text(s, 2, o->competencia);
   fat_bind_int(s, 3, o->guia_id > 0 ? o->guia_id : 0);
-  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-    int64_t id = sqlite3_column_int64(s, 0);
+  while ((step = fat_stmt_step(s)) == FAT_ROW) {
+    int64_t id = fat_col_int64(s, 0);
     int changed = 1;
 
     r->res->selecionadas++;
-    if (!o->todas && sqlite3_column_int(s, 9)) {
-      const char *key = (const char *)sqlite3_column_text(s, 2);
+    if (!o->todas && fat_col_int(s, 9)) {
+      const char *key = fat_col_text(s, 2);
       const char *sha = (r->gen != NULL && key != NULL) ? fat_gen_sha256(r->gen, key) : NULL;
-      const char *old_sha = (const char *)sqlite3_column_text(s, 4);
-      const char *ref = (const char *)sqlite3_column_text(s, 6);
-      const char *recon = (const char *)sqlite3_column_text(s, 7);
-      int64_t old_gen = sqlite3_column_type(s, 5) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 5);
+      const char *old_sha = fat_col_text(s, 4);
+      const char *ref = fat_col_text(s, 6);
+      const char *recon = fat_col_text(s, 7);
+      int64_t old_gen = fat_col_is_null(s, 5) ? 0 : fat_col_int64(s, 5);
 
-      changed = sqlite3_column_int64(s, 1) != sqlite3_column_int64(s, 3) ||
-                !str_eq_null(sha, old_sha) || old_gen != gen_id || sqlite3_column_int(s, 8) ||
+      changed = fat_col_int64(s, 1) != fat_col_int64(s, 3) ||
+                !str_eq_null(sha, old_sha) || old_gen != gen_id || fat_col_int(s, 8) ||
                 ref == NULL || strcmp(r->res->hoje, ref) < 0 ||
                 (recon != NULL && strcmp(r->res->hoje, recon) >= 0);
     }
@@ -807,7 +807,7 @@ static fat_rc select_guias(run *r, int64_t **todo, size_t *n_todo, fat_err *err)
       cap = cap ? cap * 2 : 256;
       nv = fat_realloc(v, cap * sizeof *v);
       if (nv == NULL) {
-        sqlite3_reset(s);
+        fat_stmt_reset(s);
         fat_free(v);
         return fat_err_oom(err);
       }
@@ -815,8 +815,8 @@ static fat_rc select_guias(run *r, int64_t **todo, size_t *n_todo, fat_err *err)
     }
     v[n++] = id;
   }
-  sqlite3_reset(s);
-  if (step != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (step != FAT_DONE) {
     fat_free(v);
     return fat_store_dberr(r->st, err, "erro ao selecionar guias");
   }
@@ -835,7 +835,7 @@ static fat_rc count_open(run *r, fat_err *err)
     "AND (?2 IS NULL OR g.competencia = ?2 OR "
     "     (g.competencia IS NULL AND substr(g.data_inicio, 1, 7) = ?2)) "
     "AND ((?3 = 0 AND g.status IN ('digitada', 'conferida', 'pendente')) OR g.id = ?3)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(r->st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -843,13 +843,13 @@ static fat_rc count_open(run *r, fat_err *err)
   fat_bind_text(s, 1, r->o->operadora);
   fat_bind_text(s, 2, r->o->competencia);
   fat_bind_int(s, 3, r->o->guia_id > 0 ? r->o->guia_id : 0);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_store_dberr(r->st, err, "erro ao contar bloqueios");
   }
-  r->res->bloqueios_abertos = (size_t)sqlite3_column_int64(s, 0);
-  r->res->guias_bloqueadas = (size_t)sqlite3_column_int64(s, 1);
-  sqlite3_reset(s);
+  r->res->bloqueios_abertos = (size_t)fat_col_int64(s, 0);
+  r->res->guias_bloqueadas = (size_t)fat_col_int64(s, 1);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -889,15 +889,15 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
   }
   if (o->guia_id > 0) {
     static const char sql[] = "SELECT 1 FROM guia WHERE id = ?1";
-    sqlite3_stmt *s;
+    fat_stmt *s;
     int step;
 
     if ((rc = fat_store_prepare(st, sql, &s, err)) != FAT_OK)
       goto out;
     fat_bind_int(s, 1, o->guia_id);
-    step = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (step != SQLITE_ROW) {
+    step = fat_stmt_step(s);
+    fat_stmt_reset(s);
+    if (step != FAT_ROW) {
       rc = fat_err_set(err, FAT_ENOTFOUND, "guia %lld não encontrada", (long long)o->guia_id);
       goto out;
     }
@@ -958,7 +958,7 @@ fat_rc fat_achado_reconhecer(fat_store *st, int64_t id, const char *motivo, int6
   static const char sql_err[] = "SELECT erro IS NOT NULL FROM conferencia WHERE guia_id = ?1";
   static const char sql_status[] =
     "UPDATE guia SET status = 'conferida' WHERE id = ?1 AND status = 'pendente'";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t gid, open;
   int had_error = 0;
   char now[32], obj[48], codigo[64], *det;
@@ -971,20 +971,20 @@ fat_rc fat_achado_reconhecer(fat_store *st, int64_t id, const char *motivo, int6
   if ((rc = fat_store_prepare(st, sql_get, &s, err)) != FAT_OK)
     goto fail;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     rc = fat_err_set(err, FAT_ENOTFOUND, "achado %lld não encontrado", (long long)id);
     goto fail;
   }
-  gid = sqlite3_column_int64(s, 0);
-  snprintf(codigo, sizeof codigo, "%s", (const char *)sqlite3_column_text(s, 1));
-  if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
-    sqlite3_reset(s);
+  gid = fat_col_int64(s, 0);
+  snprintf(codigo, sizeof codigo, "%s", fat_col_text(s, 1));
+  if (!fat_col_is_null(s, 3)) {
+    fat_stmt_reset(s);
     rc = fat_err_set(err, FAT_ESTATE, "achado %lld (%s) já foi reconhecido", (long long)id,
                      codigo);
     goto fail;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   fat_store_now(now, sizeof now);
   if ((rc = fat_store_prepare(st, sql_upd, &s, err)) != FAT_OK)
     goto fail;
@@ -998,19 +998,19 @@ fat_rc fat_achado_reconhecer(fat_store *st, int64_t id, const char *motivo, int6
   if ((rc = fat_store_prepare(st, sql_open, &s, err)) != FAT_OK)
     goto fail;
   fat_bind_int(s, 1, gid);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     rc = fat_store_dberr(st, err, "erro ao contar bloqueios");
     goto fail;
   }
-  open = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  open = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   if ((rc = fat_store_prepare(st, sql_err, &s, err)) != FAT_OK)
     goto fail;
   fat_bind_int(s, 1, gid);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    had_error = sqlite3_column_int(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    had_error = fat_col_int(s, 0);
+  fat_stmt_reset(s);
   if (open == 0 && !had_error) {
     if ((rc = fat_store_prepare(st, sql_status, &s, err)) != FAT_OK)
       goto fail;
@@ -1053,7 +1053,7 @@ fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *e
     "FROM achado a JOIN guia g ON g.id = a.guia_id "
     "WHERE (?1 > 0 AND a.guia_id = ?1) OR (?1 = 0 AND a.reconhecido_em IS NULL) "
     "ORDER BY a.guia_id, a.severidade DESC, a.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;

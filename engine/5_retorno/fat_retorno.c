@@ -181,17 +181,17 @@ typedef struct imp {
   size_t n_tocadas, cap_tocadas;
 } imp;
 
-static fat_rc exec_step(imp *x, sqlite3_stmt *s, const char *what)
+static fat_rc exec_step(imp *x, fat_stmt *s, const char *what)
 {
-  int rc = sqlite3_step(s);
+  int rc = fat_stmt_step(s);
 
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+  fat_stmt_reset(s);
+  if (rc != FAT_DONE && rc != FAT_ROW)
     return fat_store_dberr(x->st, x->err, what);
   return FAT_OK;
 }
 
-static void bind_money(sqlite3_stmt *s, int i, int64_t v)
+static void bind_money(fat_stmt *s, int i, int64_t v)
 {
   fat_bind_int_or_null(s, i, v, v == ABSENT);
 }
@@ -205,7 +205,7 @@ static fat_rc pendencia(imp *x, const char *nivel, const fat_ret_protocolo *p,
       " numero_prestador, numero_operadora, sequencial, codigo, data, valor_informado,"
       " valor_glosado, glosa_codigo, motivo, linha)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *o;
   fat_rc rc;
   int64_t vi = it != NULL ? it->informado : g != NULL ? g->informado : p->informado;
@@ -269,7 +269,7 @@ static fat_rc find_lote(imp *x, const fat_ret_protocolo *p, int64_t *lote_id)
       "SELECT id FROM lote WHERE operadora_id = ?1 AND numero = ?2";
   static const char by_prot[] =
       "SELECT id FROM lote WHERE operadora_id = ?1 AND protocolo = ?2";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *lote_id = 0;
@@ -279,9 +279,9 @@ static fat_rc find_lote(imp *x, const fat_ret_protocolo *p, int64_t *lote_id)
       return rc;
     fat_bind_int(s, 1, x->operadora_id);
     fat_bind_int(s, 2, strtoll(p->numero_lote, NULL, 10));
-    if (sqlite3_step(s) == SQLITE_ROW)
-      *lote_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      *lote_id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
   }
   if (*lote_id == 0 && p->numero_protocolo != NULL) {
     rc = fat_store_prepare(x->st, by_prot, &s, x->err);
@@ -289,9 +289,9 @@ static fat_rc find_lote(imp *x, const fat_ret_protocolo *p, int64_t *lote_id)
       return rc;
     fat_bind_int(s, 1, x->operadora_id);
     fat_bind_text(s, 2, p->numero_protocolo);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      *lote_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      *lote_id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
   }
   return FAT_OK;
 }
@@ -306,7 +306,7 @@ static fat_rc find_guia(imp *x, int64_t lote_id, const fat_ret_guia *g, int64_t 
   static const char q2[] =
       "SELECT id FROM guia WHERE operadora_id = ?1 AND numero_operadora = ?2"
       " ORDER BY (lote_id IS ?3) DESC, id DESC LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *guia_id = 0;
@@ -317,9 +317,9 @@ static fat_rc find_guia(imp *x, int64_t lote_id, const fat_ret_guia *g, int64_t 
     fat_bind_int(s, 1, x->operadora_id);
     fat_bind_text(s, 2, g->numero_prestador);
     fat_bind_int_or_null(s, 3, lote_id, lote_id == 0);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      *guia_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      *guia_id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
   }
   if (*guia_id == 0 && g->numero_operadora != NULL) {
     rc = fat_store_prepare(x->st, q2, &s, x->err);
@@ -328,9 +328,9 @@ static fat_rc find_guia(imp *x, int64_t lote_id, const fat_ret_guia *g, int64_t 
     fat_bind_int(s, 1, x->operadora_id);
     fat_bind_text(s, 2, g->numero_operadora);
     fat_bind_int_or_null(s, 3, lote_id, lote_id == 0);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      *guia_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      *guia_id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
   }
   return FAT_OK;
 }
@@ -346,7 +346,7 @@ static fat_rc find_item(imp *x, int64_t guia_id, const fat_ret_item *it, int64_t
       " AND i.codigo = ?2 AND COALESCE(i.data, g.data_inicio) = ?3 ORDER BY i.sequencial LIMIT 1";
   static const char q3[] =
       "SELECT min(id), count(*) FROM item WHERE guia_id = ?1 AND codigo = ?2";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *item_id = 0;
@@ -359,9 +359,9 @@ static fat_rc find_item(imp *x, int64_t guia_id, const fat_ret_item *it, int64_t
     fat_bind_int(s, 1, guia_id);
     fat_bind_int(s, 2, it->sequencial);
     fat_bind_text(s, 3, it->codigo);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      *item_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      *item_id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
     if (*item_id != 0)
       return FAT_OK;
   }
@@ -372,9 +372,9 @@ static fat_rc find_item(imp *x, int64_t guia_id, const fat_ret_item *it, int64_t
     fat_bind_int(s, 1, guia_id);
     fat_bind_text(s, 2, it->codigo);
     fat_bind_text(s, 3, it->data);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      *item_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      *item_id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
     if (*item_id != 0)
       return FAT_OK;
   }
@@ -383,9 +383,9 @@ static fat_rc find_item(imp *x, int64_t guia_id, const fat_ret_item *it, int64_t
     return rc;
   fat_bind_int(s, 1, guia_id);
   fat_bind_text(s, 2, it->codigo);
-  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 1) == 1)
-    *item_id = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW && fat_col_int(s, 1) == 1)
+    *item_id = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -417,7 +417,7 @@ static fat_rc store_glosa(imp *x, int64_t guia_id, int64_t item_id, int64_t ret_
       "INSERT INTO glosa (guia_id, item_id, retorno_id, codigo, valor, origem, usuario,"
       " descricao, retorno_item_id, lote_id, data_demonstrativo, prazo_recurso)"
       " VALUES (?1, ?2, ?3, ?4, ?5, 'retorno', ?6, ?7, ?8, ?9, ?10, ?11)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   char *desc = NULL;
 
@@ -466,7 +466,7 @@ static fat_rc import_guia(imp *x, const fat_ret_protocolo *p, int64_t lote_id,
   static const char upd_guia[] =
       "UPDATE guia SET status = ?2, numero_operadora = COALESCE(numero_operadora, ?3)"
       " WHERE id = ?1 AND status NOT IN ('cancelada') AND status <> ?2";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t guia_id = 0, rg_id, item_id, ri_id, glosa_itens = 0, ig;
   size_t k, q;
   fat_rc rc;
@@ -608,7 +608,7 @@ static fat_rc import_guia(imp *x, const fat_ret_protocolo *p, int64_t lote_id,
 static fat_rc lote_estado(imp *x, int64_t lote_id, const fat_ret_protocolo *p)
 {
   static const char q_status[] = "SELECT status, protocolo, numero FROM lote WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   char status[24] = "", prot[40] = "", det[160], numero[24] = "";
   const char *d;
@@ -617,13 +617,13 @@ static fat_rc lote_estado(imp *x, int64_t lote_id, const fat_ret_protocolo *p)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, lote_id);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(s, 0));
-    if (sqlite3_column_type(s, 1) != SQLITE_NULL)
-      snprintf(prot, sizeof prot, "%s", (const char *)sqlite3_column_text(s, 1));
-    snprintf(numero, sizeof numero, "%s", (const char *)sqlite3_column_text(s, 2));
+  if (fat_stmt_step(s) == FAT_ROW) {
+    snprintf(status, sizeof status, "%s", fat_col_text(s, 0));
+    if (!fat_col_is_null(s, 1))
+      snprintf(prot, sizeof prot, "%s", fat_col_text(s, 1));
+    snprintf(numero, sizeof numero, "%s", fat_col_text(s, 2));
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (strcmp(status, "aberto") == 0)
     return fat_err_set(x->err, FAT_ESTATE,
                        "o lote %s ainda está aberto: um retorno só vale para lote enviado", numero);
@@ -672,7 +672,7 @@ static fat_rc lote_valores(imp *x, int64_t lote_id, const fat_ret_protocolo *p)
   static const char ins_pag[] =
       "INSERT INTO pagamento (operadora_id, lote_id, retorno_id, data, valor, descricao)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   char det[160];
   int64_t glosa = p->glosado;
@@ -738,7 +738,7 @@ static fat_rc find_retorno(fat_store *st, const char *sha, int64_t *id, char *wh
                            fat_err *err)
 {
   static const char sql[] = "SELECT id, importado_em FROM retorno WHERE sha256 = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *id = 0;
@@ -746,11 +746,11 @@ static fat_rc find_retorno(fat_store *st, const char *sha, int64_t *id, char *wh
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, sha);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    *id = sqlite3_column_int64(s, 0);
-    snprintf(when, wlen, "%s", (const char *)sqlite3_column_text(s, 1));
+  if (fat_stmt_step(s) == FAT_ROW) {
+    *id = fat_col_int64(s, 0);
+    snprintf(when, wlen, "%s", fat_col_text(s, 1));
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -764,7 +764,7 @@ static fat_rc do_import(imp *x, const char *name, const char *sha)
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
   static const char upd_resumo[] = "UPDATE retorno SET resumo = ?2 WHERE id = ?1";
   const fat_tiss_msg *m = x->m;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   size_t i, j, n_prev;
   int64_t lote_id;
@@ -776,11 +776,11 @@ static fat_rc do_import(imp *x, const char *name, const char *sha)
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, m->registro_ans);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    x->operadora_id = sqlite3_column_int64(s, 0);
-    snprintf(x->script, sizeof x->script, "%s", (const char *)sqlite3_column_text(s, 1));
+  if (fat_stmt_step(s) == FAT_ROW) {
+    x->operadora_id = fat_col_int64(s, 0);
+    snprintf(x->script, sizeof x->script, "%s", fat_col_text(s, 1));
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (x->operadora_id == 0)
     return fat_err_set(x->err, FAT_ENOTFOUND,
                        "%s: a operadora de registro ANS %s não está cadastrada", name,
@@ -1043,7 +1043,7 @@ fat_rc fat_retorno_listar(fat_store *st, cJSON **out, fat_err *err)
       " (SELECT count(*) FROM retorno_pendencia p WHERE p.retorno_id = r.id) AS pendencias,"
       " (SELECT count(*) FROM glosa g WHERE g.retorno_id = r.id) AS glosas"
       " FROM retorno r LEFT JOIN operadora o ON o.id = r.operadora_id ORDER BY r.id DESC";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;
@@ -1062,7 +1062,7 @@ fat_rc fat_retorno_pendencias(fat_store *st, int64_t retorno_id, cJSON **out, fa
       " valor_informado AS valor_informado, valor_glosado AS valor_glosado,"
       " glosa_codigo AS glosa, motivo AS motivo, linha AS linha"
       " FROM retorno_pendencia WHERE (?1 = 0 AND resolvida = 0) OR retorno_id = ?1 ORDER BY id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;

@@ -20,7 +20,7 @@ static fat_rc guia_send_date(fat_store *st, int64_t guia_id, char *out, size_t l
       "SELECT substr(COALESCE(l.enviado_em, l.fechado_em, g.data_inicio), 1, 10), o.script"
       " FROM guia g JOIN operadora o ON o.id = g.operadora_id"
       " LEFT JOIN lote l ON l.id = g.lote_id WHERE g.id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int oom = 0;
 
@@ -30,14 +30,14 @@ static fat_rc guia_send_date(fat_store *st, int64_t guia_id, char *out, size_t l
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, guia_id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "guia %lld não encontrada", (long long)guia_id);
   }
-  if (sqlite3_column_type(s, 0) != SQLITE_NULL)
-    snprintf(out, len, "%s", (const char *)sqlite3_column_text(s, 0));
+  if (!fat_col_is_null(s, 0))
+    snprintf(out, len, "%s", fat_col_text(s, 0));
   *script = fat_col_strdup(s, 1, &oom);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (oom)
     return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
   return FAT_OK;
@@ -137,7 +137,7 @@ fat_rc fat_simular_prever_guia(fat_store *st, fat_gen *gen, int64_t guia_id, int
       " AND (?2 = 0 OR gl.retorno_id = ?2)";
   static const char upd[] = "UPDATE glosa SET prevista = ?2, prevista_por = ?3 WHERE id = ?1";
   fat_findings f;
-  sqlite3_stmt *s, *u;
+  fat_stmt *s, *u;
   fat_rc rc;
   size_t i, n = 0, k, cnt = 0;
   int64_t ids[256];
@@ -156,13 +156,13 @@ fat_rc fat_simular_prever_guia(fat_store *st, fat_gen *gen, int64_t guia_id, int
     goto out;
   fat_bind_int(s, 1, guia_id);
   fat_bind_int(s, 2, retorno_id);
-  while (n < 256 && sqlite3_step(s) == SQLITE_ROW) {
-    ids[n] = sqlite3_column_int64(s, 0);
-    snprintf(codes[n], sizeof codes[n], "%s", (const char *)sqlite3_column_text(s, 1));
-    seqs[n] = sqlite3_column_int(s, 2);
+  while (n < 256 && fat_stmt_step(s) == FAT_ROW) {
+    ids[n] = fat_col_int64(s, 0);
+    snprintf(codes[n], sizeof codes[n], "%s", fat_col_text(s, 1));
+    seqs[n] = fat_col_int(s, 2);
     n++;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   for (i = 0; i < n; i++) {
     int best = 0;
 
@@ -186,9 +186,9 @@ fat_rc fat_simular_prever_guia(fat_store *st, fat_gen *gen, int64_t guia_id, int
     fat_bind_int(u, 1, ids[i]);
     fat_bind_int(u, 2, best > 0);
     fat_bind_text(u, 3, por[0] != '\0' ? por : NULL);
-    if (sqlite3_step(u) != SQLITE_DONE)
+    if (fat_stmt_step(u) != FAT_DONE)
       rc = fat_store_dberr(st, err, "não foi possível gravar a previsão da glosa");
-    sqlite3_reset(u);
+    fat_stmt_reset(u);
     if (rc != FAT_OK)
       goto out;
     if (best > 0)
@@ -291,7 +291,7 @@ fat_rc fat_simular_regras(fat_store *st, const fat_simular_opts *o, fat_simular_
   static const char q_script[] =
       "SELECT script FROM operadora WHERE registro_ans = ?1 OR script = ?1";
   fat_gen *draft = NULL, *cur = NULL;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int64_t *gids = NULL, *gvals = NULL;
   char (*gnums)[24] = NULL;
@@ -313,9 +313,9 @@ fat_rc fat_simular_regras(fat_store *st, const fat_simular_opts *o, fat_simular_
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, o->operadora);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    snprintf(key, sizeof key, "%s", (const char *)sqlite3_column_text(s, 0));
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    snprintf(key, sizeof key, "%s", fat_col_text(s, 0));
+  fat_stmt_reset(s);
   if (key[0] == '\0')
     return fat_err_set(err, FAT_ENOTFOUND, "operadora '%s' não cadastrada", o->operadora);
   rc = fat_gen_build(o->regras_dir, key, o->script_path, NULL, &draft, err);
@@ -335,7 +335,7 @@ fat_rc fat_simular_regras(fat_store *st, const fat_simular_opts *o, fat_simular_
     goto out;
   fat_bind_text(s, 1, o->operadora);
   fat_bind_text(s, 2, o->desde);
-  while (sqlite3_step(s) == SQLITE_ROW) {
+  while (fat_stmt_step(s) == FAT_ROW) {
     if (ng == cap) {
       size_t nc = cap == 0 ? 64 : cap * 2;
       int64_t *a = fat_realloc(gids, nc * sizeof *a);
@@ -355,27 +355,27 @@ fat_rc fat_simular_regras(fat_store *st, const fat_simular_opts *o, fat_simular_
       gnums = c;
       cap = nc;
     }
-    gids[ng] = sqlite3_column_int64(s, 0);
-    snprintf(gnums[ng], sizeof gnums[ng], "%s", (const char *)sqlite3_column_text(s, 1));
-    gvals[ng] = sqlite3_column_int64(s, 2);
+    gids[ng] = fat_col_int64(s, 0);
+    snprintf(gnums[ng], sizeof gnums[ng], "%s", fat_col_text(s, 1));
+    gvals[ng] = fat_col_int64(s, 2);
     ng++;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   for (i = 0; i < ng; i++) {
     rc = fat_store_prepare(st, q_glosas, &s, err);
     if (rc != FAT_OK)
       goto out;
     fat_bind_int(s, 1, gids[i]);
     n = 0;
-    while (n < 128 && sqlite3_step(s) == SQLITE_ROW) {
-      gl[n].id = sqlite3_column_int64(s, 0);
-      snprintf(gl[n].codigo, sizeof gl[n].codigo, "%s", (const char *)sqlite3_column_text(s, 1));
-      gl[n].item_seq = sqlite3_column_int(s, 2);
-      gl[n].valor = sqlite3_column_int64(s, 3);
+    while (n < 128 && fat_stmt_step(s) == FAT_ROW) {
+      gl[n].id = fat_col_int64(s, 0);
+      snprintf(gl[n].codigo, sizeof gl[n].codigo, "%s", fat_col_text(s, 1));
+      gl[n].item_seq = fat_col_int(s, 2);
+      gl[n].valor = fat_col_int64(s, 3);
       res->valor_glosado += gl[n].valor;
       n++;
     }
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     res->guias++;
     res->glosas += n;
     if (n > 0)

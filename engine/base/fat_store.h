@@ -2,8 +2,10 @@
 **
 ** One fat_store is one connection; use one per thread. Opening creates the
 ** file if needed, turns on WAL and foreign keys, and applies the embedded
-** migrations (schemas/NNN_*.sql) in one transaction. A database whose schema
-** is newer than this binary knows is refused.
+** migrations (schemas/NNN_*.sql) the database lacks, in order of number and
+** in one transaction; the table esquema_migracao records each one applied.
+** A database that has a migration this binary does not know (made by a newer
+** faturo) is refused.
 */
 #ifndef FAT_STORE_H
 #define FAT_STORE_H
@@ -21,7 +23,8 @@ FAT_NODISCARD fat_rc fat_store_open(const char *path, fat_store **out, fat_err *
 /* Close the store; NULL is a no-op. */
 void fat_store_close(fat_store *st);
 
-/* Schema version of the open database and the newest this binary knows. */
+/* Highest migration number of the open database (its PRAGMA user_version;
+** -1 on error) and the highest this binary knows. */
 int fat_store_schema_version(fat_store *st);
 int fat_store_schema_latest(void);
 

@@ -1889,7 +1889,7 @@ static fat_rc insert_script(fat_store *st, int64_t gid, const src_file *f, fat_e
 {
   static const char sql[] =
       "INSERT INTO regra_script (geracao_id, chave, sha256, conteudo) VALUES (?1, ?2, ?3, ?4)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -1897,7 +1897,7 @@ static fat_rc insert_script(fat_store *st, int64_t gid, const src_file *f, fat_e
   fat_bind_int(s, 1, gid);
   fat_bind_text(s, 2, f->chave);
   fat_bind_text(s, 3, f->sha);
-  sqlite3_bind_text(s, 4, f->text, (int)f->len, SQLITE_TRANSIENT);
+  fat_bind_textn(s, 4, f->text, f->len);
   rc = fat_store_step_done(st, s, "erro ao gravar script da geração", err);
   return rc;
 }
@@ -1909,7 +1909,7 @@ fat_rc fat_gen_record(fat_gen *g, fat_store *st, const char *motivo, fat_err *er
   static const char q_ins[] =
       "INSERT INTO regra_geracao (usuario, ativa, origem, motivo, hash, n_scripts, n_testes) "
       "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int64_t gid;
   size_t i;
@@ -1923,15 +1923,15 @@ fat_rc fat_gen_record(fat_gen *g, fat_store *st, const char *motivo, fat_err *er
   rc = fat_store_prepare(st, q_active, &s, err);
   if (rc != FAT_OK)
     goto fail;
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    const unsigned char *h = sqlite3_column_text(s, 1);
+  if (fat_stmt_step(s) == FAT_ROW) {
+    const char *h = fat_col_text(s, 1);
     if (h != NULL && strcmp((const char *)h, g->hash) == 0) {
-      g->id = sqlite3_column_int64(s, 0);
-      sqlite3_reset(s);
+      g->id = fat_col_int64(s, 0);
+      fat_stmt_reset(s);
       return fat_store_commit(st, err); /* identical contents: reuse */
     }
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, q_off, &s, err);
   if (rc != FAT_OK)
     goto fail;
@@ -1982,7 +1982,7 @@ static fat_rc load_version(fat_store *st, int64_t version, src_file **out, size_
   static const char q_gen[] = "SELECT 1 FROM regra_geracao WHERE id = ?1";
   static const char q_files[] =
       "SELECT chave, conteudo, sha256 FROM regra_script WHERE geracao_id = ?1 ORDER BY chave";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   src_file *v = NULL;
   size_t n = 0, cap = 0;
   fat_rc rc;
@@ -1994,16 +1994,16 @@ static fat_rc load_version(fat_store *st, int64_t version, src_file **out, size_
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, version);
-  step = sqlite3_step(s);
-  sqlite3_reset(s);
-  if (step != SQLITE_ROW)
+  step = fat_stmt_step(s);
+  fat_stmt_reset(s);
+  if (step != FAT_ROW)
     return fat_err_set(err, FAT_ENOTFOUND, "versão %lld das regras não existe",
                        (long long)version);
   rc = fat_store_prepare(st, q_files, &s, err);
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, version);
-  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((step = fat_stmt_step(s)) == FAT_ROW) {
     src_file f;
     const char *sha;
 
@@ -2020,8 +2020,8 @@ static fat_rc load_version(fat_store *st, int64_t version, src_file **out, size_
     }
     f.chave = fat_col_strdup(s, 0, &oom);
     f.text = fat_col_strdup(s, 1, &oom);
-    f.len = (size_t)sqlite3_column_bytes(s, 1);
-    sha = (const char *)sqlite3_column_text(s, 2);
+    f.len = (size_t)fat_col_bytes(s, 1);
+    sha = fat_col_text(s, 2);
     if (oom || f.chave == NULL || f.text == NULL) {
       src_file_fini(&f);
       oom = 1;
@@ -2029,7 +2029,7 @@ static fat_rc load_version(fat_store *st, int64_t version, src_file **out, size_
     }
     fat_sha256_hex(f.text, f.len, f.sha);
     if (sha == NULL || strcmp(sha, f.sha) != 0) {
-      sqlite3_reset(s);
+      fat_stmt_reset(s);
       rc = fat_err_set(err, FAT_EDB, "versão %lld: conteúdo de %s não confere com o SHA-256 "
                        "gravado", (long long)version, f.chave);
       src_file_fini(&f);
@@ -2037,12 +2037,12 @@ static fat_rc load_version(fat_store *st, int64_t version, src_file **out, size_
     }
     v[n++] = f;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (oom) {
     rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
     goto fail;
   }
-  if (step != SQLITE_DONE && step != SQLITE_ROW) {
+  if (step != FAT_DONE && step != FAT_ROW) {
     rc = fat_store_dberr(st, err, "erro ao ler a versão das regras");
     goto fail;
   }
@@ -2433,7 +2433,7 @@ const char *fat_gen_hash(const fat_gen *g) { return g != NULL ? g->hash : ""; }
 fat_rc fat_rules_active(fat_store *st, int64_t *id, char *hash, fat_err *err)
 {
   static const char sql[] = "SELECT id, hash FROM regra_geracao WHERE ativa = 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
   int step;
 
@@ -2442,24 +2442,24 @@ fat_rc fat_rules_active(fat_store *st, int64_t *id, char *hash, fat_err *err)
     hash[0] = '\0';
   if (rc != FAT_OK)
     return rc;
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
-    const unsigned char *h = sqlite3_column_text(s, 1);
-    *id = sqlite3_column_int64(s, 0);
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
+    const char *h = fat_col_text(s, 1);
+    *id = fat_col_int64(s, 0);
     if (hash != NULL && h != NULL)
       snprintf(hash, 65, "%s", (const char *)h);
-  } else if (step != SQLITE_DONE) {
+  } else if (step != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao ler a geração ativa");
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
-static fat_rc add_col_text(cJSON *o, const char *name, sqlite3_stmt *s, int i)
+static fat_rc add_col_text(cJSON *o, const char *name, fat_stmt *s, int i)
 {
-  const unsigned char *t = sqlite3_column_text(s, i);
+  const char *t = fat_col_text(s, i);
 
-  if (sqlite3_column_type(s, i) == SQLITE_NULL)
+  if (fat_col_is_null(s, i))
     return cJSON_AddNullToObject(o, name) != NULL ? FAT_OK : FAT_ENOMEM;
   return cJSON_AddStringToObject(o, name, t != NULL ? (const char *)t : "") != NULL ? FAT_OK
                                                                                     : FAT_ENOMEM;
@@ -2472,7 +2472,7 @@ fat_rc fat_rules_versions(fat_store *st, cJSON **out, fat_err *err)
       "FROM regra_geracao ORDER BY id DESC";
   static const char q_files[] =
       "SELECT geracao_id, chave, sha256 FROM regra_script ORDER BY geracao_id DESC, chave";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *arr = cJSON_CreateArray(), *o;
   fat_rc rc;
   int step, oom = 0;
@@ -2485,31 +2485,31 @@ fat_rc fat_rules_versions(fat_store *st, cJSON **out, fat_err *err)
     cJSON_Delete(arr);
     return rc;
   }
-  while ((step = sqlite3_step(s)) == SQLITE_ROW && !oom) {
+  while ((step = fat_stmt_step(s)) == FAT_ROW && !oom) {
     o = cJSON_CreateObject();
     if (o == NULL || !cJSON_AddItemToArray(arr, o)) {
       cJSON_Delete(o);
       oom = 1;
       break;
     }
-    oom |= cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(s, 0)) == NULL;
+    oom |= cJSON_AddNumberToObject(o, "id", (double)fat_col_int64(s, 0)) == NULL;
     oom |= add_col_text(o, "criado_em", s, 1) != FAT_OK;
     oom |= add_col_text(o, "usuario", s, 2) != FAT_OK;
-    oom |= cJSON_AddBoolToObject(o, "ativa", sqlite3_column_int(s, 3) != 0) == NULL;
+    oom |= cJSON_AddBoolToObject(o, "ativa", fat_col_int(s, 3) != 0) == NULL;
     oom |= add_col_text(o, "origem", s, 4) != FAT_OK;
     oom |= add_col_text(o, "motivo", s, 5) != FAT_OK;
-    oom |= cJSON_AddNumberToObject(o, "n_scripts", sqlite3_column_int(s, 6)) == NULL;
-    oom |= cJSON_AddNumberToObject(o, "n_testes", sqlite3_column_int(s, 7)) == NULL;
+    oom |= cJSON_AddNumberToObject(o, "n_scripts", fat_col_int(s, 6)) == NULL;
+    oom |= cJSON_AddNumberToObject(o, "n_testes", fat_col_int(s, 7)) == NULL;
     oom |= add_col_text(o, "hash", s, 8) != FAT_OK;
     oom |= cJSON_AddArrayToObject(o, "scripts") == NULL;
   }
-  if (step != SQLITE_DONE && step != SQLITE_ROW)
+  if (step != FAT_DONE && step != FAT_ROW)
     rc = fat_store_dberr(st, err, "erro ao listar as versões das regras");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (rc == FAT_OK && !oom) {
     rc = fat_store_prepare(st, q_files, &s, err);
-    while (rc == FAT_OK && !oom && (step = sqlite3_step(s)) == SQLITE_ROW) {
-      int64_t gid = sqlite3_column_int64(s, 0);
+    while (rc == FAT_OK && !oom && (step = fat_stmt_step(s)) == FAT_ROW) {
+      int64_t gid = fat_col_int64(s, 0);
       cJSON *v, *f;
 
       cJSON_ArrayForEach(v, arr)
@@ -2528,7 +2528,7 @@ fat_rc fat_rules_versions(fat_store *st, cJSON **out, fat_err *err)
       }
     }
     if (rc == FAT_OK)
-      sqlite3_reset(s);
+      fat_stmt_reset(s);
   }
   if (rc == FAT_OK && oom)
     rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
