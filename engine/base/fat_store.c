@@ -758,6 +758,20 @@ fat_rc fat_store_begin(fat_store *st, fat_err *err)
   return FAT_OK;
 }
 
+fat_rc fat_store_begin_read(fat_store *st, fat_err *err)
+{
+  fat_rc rc;
+
+  if (st->depth == 0) {
+    rc = fat_store_exec(st, "BEGIN DEFERRED", err);
+    if (rc != FAT_OK)
+      return rc;
+    st->failed = 0;
+  }
+  st->depth++;
+  return FAT_OK;
+}
+
 fat_rc fat_store_commit(fat_store *st, fat_err *err)
 {
   fat_rc rc;

@@ -32,6 +32,10 @@ int fat_store_schema_latest(void);
 ** outermost pair touches SQLite (inner rollback marks the whole as failed). */
 FAT_NODISCARD fat_rc fat_store_begin(fat_store *st, fat_err *err);
 FAT_NODISCARD fat_rc fat_store_commit(fat_store *st, fat_err *err);
+/* A read transaction: one consistent snapshot for several queries, without
+** blocking writers (WAL). End it with fat_store_rollback(). Nests like
+** fat_store_begin (inside a write transaction it is just a level). */
+FAT_NODISCARD fat_rc fat_store_begin_read(fat_store *st, fat_err *err);
 void fat_store_rollback(fat_store *st);
 
 /* The user name recorded in audit rows and generation rows ("cli" by default).
