@@ -58,6 +58,17 @@ static int listar(fat_cli *cli)
   return cli_emit_json(arr);
 }
 
+static int known(const char *nome)
+{
+  size_t n, i;
+  const fat_verif_check *c = fat_verif_checks(&n);
+
+  for (i = 0; i < n; i++)
+    if (strcmp(c[i].nome, nome) == 0)
+      return 1;
+  return 0;
+}
+
 static void print_text(const fat_cli *cli, const fat_verif_relatorio *rel)
 {
   size_t i, k, falhas = 0;
@@ -95,7 +106,7 @@ int cli_verificar(fat_cli *cli, int argc, char **argv)
     {NULL, 0, NULL, 0},
   };
   const char *nomes[MAX_NOMES + 1];
-  size_t n_nomes = 0;
+  size_t n_nomes = 0, k;
   fat_verif_relatorio rel;
   fat_store *st;
   fat_err err;
@@ -125,6 +136,11 @@ int cli_verificar(fat_cli *cli, int argc, char **argv)
   if (optind < argc)
     return cli_usage_error("verificar", "argumento inesperado '%s'", argv[optind]);
   nomes[n_nomes] = NULL;
+  for (k = 0; k < n_nomes; k++)
+    if (!known(nomes[k]))
+      return cli_usage_error("verificar",
+                             "invariante '%s' desconhecida (veja: faturo verificar --listar)",
+                             nomes[k]);
   if (lista)
     return listar(cli);
   if (access(cli->db_path, F_OK) != 0) {
