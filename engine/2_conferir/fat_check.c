@@ -7,7 +7,6 @@
 
 #include "fat_docnum.h"
 #include "fat_mem.h"
-#include "fat_store_int.h"
 
 /* Rule names recorded with each finding. */
 #define R_COMPLETUDE "builtin:completude"
@@ -331,8 +330,20 @@ static fat_rc check_formatos(chk *c)
 {
   const fat_guia *g = c->g;
   const int64_t v = c->valor_guia;
+  const struct {
+    const char *valor, *campo, *nome;
+    int com_risco;
+  } datas[] = {
+    {g->data_inicio, "data_inicio", "data do atendimento", 1},
+    {g->data_fim, "data_fim", "data final", 1},
+    {g->data_autorizacao, "data_autorizacao", "data da autorização", 1},
+    {g->validade_senha, "validade_senha", "validade da senha", 1},
+    {g->carteira_validade, "carteira_validade", "validade da carteira", 1},
+    {g->data_solicitacao, "data_solicitacao", "data da solicitação", 1},
+    {g->beneficiario.nascimento, "beneficiario.nascimento", "data de nascimento", 0},
+  };
   fat_rc rc;
-  size_t i;
+  size_t i, k;
 
   if (!blank(g->beneficiario.cpf) && !fat_doc_cpf_valid(g->beneficiario.cpf)) {
     rc = add(c, "CPF_INVALIDO", FAT_BLOQUEIO, "beneficiario.cpf", "1011", v, 0, R_FORMATO,
@@ -371,22 +382,15 @@ static fat_rc check_formatos(chk *c)
     if (rc != FAT_OK)
       return rc;
   }
-  if ((rc = check_cids(c)) != FAT_OK ||
-      (rc = check_date_field(c, g->data_inicio, "data_inicio", "data do atendimento", 0, v)) !=
-          FAT_OK ||
-      (rc = check_date_field(c, g->data_fim, "data_fim", "data final", 0, v)) != FAT_OK ||
-      (rc = check_date_field(c, g->data_autorizacao, "data_autorizacao", "data da autorização",
-                             0, v)) != FAT_OK ||
-      (rc = check_date_field(c, g->validade_senha, "validade_senha", "validade da senha", 0, v)) !=
-          FAT_OK ||
-      (rc = check_date_field(c, g->carteira_validade, "carteira_validade",
-                             "validade da carteira", 0, v)) != FAT_OK ||
-      (rc = check_date_field(c, g->data_solicitacao, "data_solicitacao", "data da solicitação",
-                             0, v)) != FAT_OK ||
-      (rc = check_date_field(c, g->beneficiario.nascimento, "beneficiario.nascimento",
-                             "data de nascimento", 0, 0)) != FAT_OK ||
-      (rc = check_time_field(c, g->hora_inicio, "hora_inicio", "hora inicial", 0)) != FAT_OK ||
-      (rc = check_time_field(c, g->hora_fim, "hora_fim", "hora final", 0)) != FAT_OK)
+  rc = check_cids(c);
+  for (k = 0; k < sizeof datas / sizeof datas[0] && rc == FAT_OK; k++)
+    rc = check_date_field(c, datas[k].valor, datas[k].campo, datas[k].nome, 0,
+                          datas[k].com_risco ? v : 0);
+  if (rc == FAT_OK)
+    rc = check_time_field(c, g->hora_inicio, "hora_inicio", "hora inicial", 0);
+  if (rc == FAT_OK)
+    rc = check_time_field(c, g->hora_fim, "hora_fim", "hora final", 0);
+  if (rc != FAT_OK)
     return rc;
 
   for (i = 0; i < g->n_itens; i++) {
@@ -426,16 +430,16 @@ static fat_rc check_formatos(chk *c)
         return rc;
     }
     snprintf(path, sizeof path, "itens[%zu].data", i);
-    if ((rc = check_date_field(c, it->data, path, "data do item", it->sequencial, risco)) !=
-        FAT_OK)
+    rc = check_date_field(c, it->data, path, "data do item", it->sequencial, risco);
+    if (rc != FAT_OK)
       return rc;
     snprintf(path, sizeof path, "itens[%zu].hora_inicio", i);
-    if ((rc = check_time_field(c, it->hora_inicio, path, "hora inicial do item",
-                               it->sequencial)) != FAT_OK)
+    rc = check_time_field(c, it->hora_inicio, path, "hora inicial do item", it->sequencial);
+    if (rc != FAT_OK)
       return rc;
     snprintf(path, sizeof path, "itens[%zu].hora_fim", i);
-    if ((rc = check_time_field(c, it->hora_fim, path, "hora final do item", it->sequencial)) !=
-        FAT_OK)
+    rc = check_time_field(c, it->hora_fim, path, "hora final do item", it->sequencial);
+    if (rc != FAT_OK)
       return rc;
   }
   return FAT_OK;
@@ -723,11 +727,16 @@ fat_rc fat_check_guia(const fat_guia *g, const fat_check_opts *o, fat_findings *
   c.out = out;
   c.err = err;
   c.valor_guia = fat_check_valor_guia(g);
-  if ((rc = check_completude(&c)) != FAT_OK || (rc = check_formatos(&c)) != FAT_OK ||
-      (rc = check_coerencia(&c)) != FAT_OK || (rc = check_sexo(&c)) != FAT_OK ||
-      (rc = check_prazo(&c)) != FAT_OK)
-    return rc;
-  return FAT_OK;
+  rc = check_completude(&c);
+  if (rc == FAT_OK)
+    rc = check_formatos(&c);
+  if (rc == FAT_OK)
+    rc = check_coerencia(&c);
+  if (rc == FAT_OK)
+    rc = check_sexo(&c);
+  if (rc == FAT_OK)
+    rc = check_prazo(&c);
+  return rc;
 }
 
 int fat_check_prazo_contrato(const cJSON *contrato)
@@ -747,88 +756,72 @@ int fat_check_prazo_contrato(const cJSON *contrato)
 }
 
 /* ------------------------------------------------------------------------
-** Duplicates (SQL over guia then item: indexes guia_benef / guia_carteira, then
-** item(guia_id, sequencial); the beneficiário has few guias, a code+date many)
+** Duplicates (the candidates come from fat_avaliar_ctx_load)
 */
 
-fat_rc fat_check_duplicidade(fat_store *st, const fat_guia *g, fat_findings *out, fat_err *err)
+/* The date an item counts on: its own, else the guia's. */
+static const char *item_dia(const fat_guia *g, const fat_item *it)
 {
-  static const char sql_benef[] =
-    "SELECT g.id, g.numero_prestador, g.status FROM guia g CROSS JOIN item i "
-    "ON i.guia_id = g.id WHERE g.beneficiario_id = ?3 AND g.id <> ?4 "
-    "AND g.status <> 'cancelada' AND i.codigo = ?1 AND COALESCE(i.data, g.data_inicio) = ?2 "
-    "ORDER BY g.id LIMIT 1";
-  static const char sql_cart[] =
-    "SELECT g.id, g.numero_prestador, g.status FROM guia g CROSS JOIN item i "
-    "ON i.guia_id = g.id WHERE g.carteira_numero = ?3 AND g.operadora_id = ?5 AND g.id <> ?4 "
-    "AND g.status <> 'cancelada' AND i.codigo = ?1 AND COALESCE(i.data, g.data_inicio) = ?2 "
-    "ORDER BY g.id LIMIT 1";
+  return !blank(it->data) ? it->data : g->data_inicio;
+}
+
+static int is_procedimento(const fat_item *it)
+{
+  return it->tipo == NULL || strcmp(it->tipo, "procedimento") == 0;
+}
+
+/* Does an earlier item of g have the same code on the same date? */
+static int repeated_in_guia(const fat_guia *g, size_t i)
+{
+  const fat_item *it = &g->itens[i];
+  const char *data = item_dia(g, it);
+  size_t j;
+
+  for (j = 0; j < i; j++) {
+    const fat_item *p = &g->itens[j];
+    const char *pd = item_dia(g, p);
+
+    if (!blank(p->codigo) && strcmp(p->codigo, it->codigo) == 0 && pd != NULL &&
+        strcmp(pd, data) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+fat_rc fat_check_duplicidade(const fat_guia *g, const fat_check_par *pares, size_t n,
+                             fat_findings *out, fat_err *err)
+{
   chk c;
-  size_t i, j;
-  fat_rc rc;
+  size_t i, k;
+  fat_rc rc = FAT_OK;
 
   c.g = g;
   c.o = NULL;
   c.out = out;
   c.err = err;
   c.valor_guia = fat_check_valor_guia(g);
-  if (g->beneficiario.id <= 0 && blank(g->carteira_numero))
-    return FAT_OK;
-  for (i = 0; i < g->n_itens; i++) {
+  for (i = 0; i < g->n_itens && rc == FAT_OK; i++) {
     const fat_item *it = &g->itens[i];
-    const char *data = !blank(it->data) ? it->data : g->data_inicio;
-    fat_stmt *s;
-    int step, seen = 0;
+    const char *data = item_dia(g, it);
+    const fat_check_par *hit = NULL;
+    char path[64];
 
-    if (blank(it->codigo) || blank(data) ||
-        (it->tipo != NULL && strcmp(it->tipo, "procedimento") != 0))
+    if (blank(it->codigo) || blank(data) || !is_procedimento(it) || repeated_in_guia(g, i))
       continue;
-    /* the same code twice in this guia on the same date is reported once */
-    for (j = 0; j < i && !seen; j++) {
-      const fat_item *p = &g->itens[j];
-      const char *pd = !blank(p->data) ? p->data : g->data_inicio;
-
-      seen = !blank(p->codigo) && strcmp(p->codigo, it->codigo) == 0 && pd != NULL &&
-             strcmp(pd, data) == 0;
-    }
-    if (seen)
+    for (k = 0; k < n; k++)
+      if (pares[k].guia_id != g->id && strcmp(pares[k].codigo, it->codigo) == 0 &&
+          strcmp(pares[k].data, data) == 0 && (hit == NULL || pares[k].guia_id < hit->guia_id))
+        hit = &pares[k];
+    if (hit == NULL)
       continue;
-    rc = fat_store_prepare(st, g->beneficiario.id > 0 ? sql_benef : sql_cart, &s, err);
-    if (rc != FAT_OK)
-      return rc;
-    fat_bind_text(s, 1, it->codigo);
-    fat_bind_text(s, 2, data);
-    if (g->beneficiario.id > 0) {
-      fat_bind_int(s, 3, g->beneficiario.id);
-    } else {
-      fat_bind_text(s, 3, g->carteira_numero);
-      fat_bind_int(s, 5, g->operadora.id);
-    }
-    fat_bind_int(s, 4, g->id);
-    step = fat_stmt_step(s);
-    if (step == FAT_ROW) {
-      char path[64];
-      int64_t other = fat_col_int64(s, 0);
-      const char *num = fat_col_text(s, 1);
-      const char *status = fat_col_text(s, 2);
-      char numbuf[64];
-
-      snprintf(numbuf, sizeof numbuf, "%s", num != NULL ? num : "?");
-      snprintf(path, sizeof path, "itens[%zu].codigo", i);
-      rc = add(&c, "DUPLICIDADE", FAT_BLOQUEIO, path, "1702", item_valor(it), it->sequencial,
-               R_DUPLICIDADE,
-               "item %d: o procedimento %s em %s para este beneficiário também está na guia %s "
-               "(id %lld, situação %s); cancele a cópia ou corrija o código/data",
-               it->sequencial, it->codigo, data, numbuf, (long long)other,
-               status != NULL ? status : "?");
-      fat_stmt_reset(s);
-      if (rc != FAT_OK)
-        return rc;
-    } else {
-      fat_stmt_reset(s);
-      if (step != FAT_DONE)
-        return fat_store_dberr(st, err, "erro ao procurar guias em duplicidade");
-    }
+    snprintf(path, sizeof path, "itens[%zu].codigo", i);
+    rc = add(&c, "DUPLICIDADE", FAT_BLOQUEIO, path, "1702", item_valor(it), it->sequencial,
+             R_DUPLICIDADE,
+             "item %d: o procedimento %s em %s para este beneficiário também está na guia %s "
+             "(id %lld, situação %s); cancele a cópia ou corrija o código/data",
+             it->sequencial, it->codigo, data,
+             hit->numero_prestador[0] != '\0' ? hit->numero_prestador : "?",
+             (long long)hit->guia_id, hit->status[0] != '\0' ? hit->status : "?");
   }
-  return FAT_OK;
+  return rc;
 }

@@ -74,6 +74,13 @@ fat_rc fat_store_dberr(fat_store *st, fat_err *err, const char *what)
   return rc;
 }
 
+int fat_store_ocupado(const fat_err *err)
+{
+  int primary = err != NULL ? (err->sys & 0xff) : 0;
+
+  return err != NULL && err->rc == FAT_EDB && (primary == SQLITE_BUSY || primary == SQLITE_LOCKED);
+}
+
 fat_rc fat_store_exec(fat_store *st, const char *sql, fat_err *err)
 {
   char *msg = NULL;

@@ -5,7 +5,8 @@
 **   --regras DIR (or FATURO_REGRAS), --xsd DIR (or FATURO_XSD_DIR),
 **   --usuario NOME (recorded in the audit log; default $USER or "cli").
 ** A verb gets argv[0] = its own name and parses the rest itself (getopt_long).
-** Exit status: 0 ok, 1 findings/refusal/error, 2 usage.
+** Exit status: 0 ok, 1 findings/refusal/error, 2 usage, 3 store busy
+** (another process holds the database; nothing was changed: try again).
 */
 #ifndef FAT_CLI_H
 #define FAT_CLI_H
@@ -20,6 +21,7 @@
 #define CLI_OK 0
 #define CLI_FAIL 1
 #define CLI_USAGE 2
+#define CLI_OCUPADO 3
 
 typedef struct fat_cli {
   const char *db_path;
@@ -94,5 +96,14 @@ int cli_verificar(fat_cli *cli, int argc, char **argv);
 /* Part I: servidor e usuários */
 int cli_servidor(fat_cli *cli, int argc, char **argv);
 int cli_usuario(fat_cli *cli, int argc, char **argv);
+/* Part G: financeiro */
+int cli_fatura(fat_cli *cli, int argc, char **argv);
+int cli_recebimento(fat_cli *cli, int argc, char **argv);
+int cli_conciliacao(fat_cli *cli, int argc, char **argv);
+int cli_particular(fat_cli *cli, int argc, char **argv);
+int cli_caixa(fat_cli *cli, int argc, char **argv);
+int cli_repasse(fat_cli *cli, int argc, char **argv);
+/* Part K: relatórios (o que o painel mostra) */
+int cli_relatorio(fat_cli *cli, int argc, char **argv);
 
 #endif
