@@ -444,6 +444,34 @@ static void test_failed_bind_writes_nothing(void **state)
   fat_store_close(st);
 }
 
+/* The issue's case: SQLite runs out of memory copying a bound text. The
+** bind fails with SQLITE_NOMEM; the step then fails with FAT_ENOMEM and
+** the row is not written with a NULL in place of the text. */
+static void test_oom_bind_writes_nothing(void **state)
+{
+  static const char ins[] = "INSERT INTO t (n, s) VALUES (?1, ?2)";
+  fat_store *st = open_numbers(0);
+  fat_stmt *s;
+  fat_err err;
+  size_t big_len = (size_t)8 << 20;
+  char *big = fat_malloc(big_len + 1);
+
+  (void)state;
+  assert_non_null(big);
+  memset(big, 'x', big_len);
+  big[big_len] = '\0';
+  assert_int_equal(fat_store_prepare(st, ins, &s, &err), FAT_OK);
+  sqlite3_hard_heap_limit64(sqlite3_memory_used() + ((sqlite3_int64)1 << 20));
+  fat_bind_int(s, 1, 1);
+  fat_bind_text(s, 2, big);
+  sqlite3_hard_heap_limit64(0);
+  assert_int_equal(fat_store_step_done(st, s, "gravar", &err), FAT_ENOMEM);
+  assert_non_null(strstr(err.msg, "memória insuficiente"));
+  assert_int_equal(count_rows(st, "SELECT count(*) FROM t"), 0);
+  fat_free(big);
+  fat_store_close(st);
+}
+
 /* ---- transactions and the rest ---- */
 
 static void test_transaction_rollback(void **state)
@@ -524,6 +552,7 @@ int main(void)
     cmocka_unit_test(test_cache_never_evicts_busy),
     cmocka_unit_test(test_cache_sized_by_count),
     cmocka_unit_test(test_failed_bind_writes_nothing),
+    cmocka_unit_test(test_oom_bind_writes_nothing),
     cmocka_unit_test(test_transaction_rollback),
     cmocka_unit_test(test_foreign_keys_on),
     cmocka_unit_test(test_open_oom),
