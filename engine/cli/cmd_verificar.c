@@ -84,9 +84,13 @@ static void print_text(const fat_cli *cli, const fat_verif_relatorio *rel)
     falhas++;
     printf("  FALHA  %s: %zu violação(ões) de \"%s\"\n", r->check->nome, r->total,
            r->check->descricao);
-    for (k = 0; k < r->n; k++)
-      printf("         %s [%s %lld]: %s\n", r->check->nome, r->v[k].objeto,
-             (long long)r->v[k].id, r->v[k].detalhe);
+    for (k = 0; k < r->n; k++) {
+      if (r->v[k].id > 0)
+        printf("         %s [%s %lld]: %s\n", r->check->nome, r->v[k].objeto,
+               (long long)r->v[k].id, r->v[k].detalhe);
+      else
+        printf("         %s [%s]: %s\n", r->check->nome, r->v[k].objeto, r->v[k].detalhe);
+    }
     if (r->total > r->n)
       printf("         %s: e mais %zu violação(ões) não listadas\n", r->check->nome,
              r->total - r->n);

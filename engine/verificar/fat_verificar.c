@@ -351,7 +351,19 @@ static const fat_verif_check checks[] = {
   {"glosa_situacao_recurso",
    "a situação de cada glosa combina com o recurso dela (em recurso, recuperada, perdida)",
    sql_glosa_recurso, NULL},
-  /* Part G+ (financeiro...): add here */
+  /* Part G: financeiro (each runs the check of the same name in fat_fin_check.h) */
+  {"recebido_ate_liberado",
+   "o recebido por guia não passa do liberado (ou do informado, antes do retorno) mais o "
+   "recuperado em recurso, salvo excedente aceito", NULL, fat_verif_financeiro},
+  {"credito_uma_vez",
+   "cada crédito do extrato bancário está conciliado no máximo uma vez, e um crédito "
+   "conciliado tem exatamente um recebimento", NULL, fat_verif_financeiro},
+  {"rateio_recebimento",
+   "as partes das guias de cada recebimento somam o seu valor bruto", NULL,
+   fat_verif_financeiro},
+  {"repasse_soma_base",
+   "as linhas de cada repasse calculado somam a base recebida que ele reparte", NULL,
+   fat_verif_financeiro},
 };
 
 const fat_verif_check *fat_verif_checks(size_t *n)

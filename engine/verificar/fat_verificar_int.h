@@ -14,6 +14,9 @@ fat_rc fat_verif_guia_dois_lotes(fat_verif_ctx *c, fat_err *err);
 /* Each generation's scripts hash to their sha256 and the generation to its hash. */
 fat_rc fat_verif_regra_geracao(fat_verif_ctx *c, fat_err *err);
 
+/* The financeiro check (fat_fin_checks) named like the running entry. */
+fat_rc fat_verif_financeiro(fat_verif_ctx *c, fat_err *err);
+
 /* Lote XMLs, read once per run for the three lote checks. */
 typedef struct fat_verif_xml_guia {
   char *numero;          /* numeroGuiaPrestador */

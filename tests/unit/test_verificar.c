@@ -253,6 +253,27 @@ static const verif_case cases[] = {
   {"glosa_situacao_recurso", 0,
    "UPDATE glosa SET situacao = 'aberta', valor_recuperado = 0 WHERE situacao = "
    "'recuperada_parcial'"},
+  /* Part G: financeiro, through its checks (fat_fin_check.h) */
+  {"recebido_ate_liberado", 0,
+   "INSERT INTO recebimento (operadora_id, origem, data, valor, valor_bruto)"
+   " VALUES (1, 'manual', '2026-06-20', 100000000, 100000000);"
+   " INSERT INTO recebimento_guia VALUES (last_insert_rowid(), " FIRST_GUIA_EM_LOTE
+   ", 100000000)"},
+  {"credito_uma_vez", 0,
+   "INSERT INTO conta_bancaria (banco, agencia, conta) VALUES ('001', '1234', '56789');"
+   " INSERT INTO extrato (conta_id, formato, sha256, inicio, fim, linhas)"
+   "  VALUES (last_insert_rowid(), 'ofx', 'abc', '2026-06-01', '2026-06-30', 1);"
+   " INSERT INTO extrato_linha (extrato_id, linha, chave, data, valor, situacao)"
+   "  VALUES (last_insert_rowid(), 1, 'k1', '2026-06-20', 1000, 'conciliada')"},
+  {"rateio_recebimento", 0,
+   "INSERT INTO recebimento (operadora_id, origem, data, valor, valor_bruto)"
+   " VALUES (1, 'manual', '2026-06-20', 1, 2);"
+   " INSERT INTO recebimento_guia VALUES (last_insert_rowid(), " FIRST_GUIA_EM_LOTE ", 1)"},
+  {"repasse_soma_base", 0,
+   "INSERT INTO recebimento (operadora_id, origem, data, valor, valor_bruto)"
+   " VALUES (1, 'manual', '2026-06-20', 1, 1);"
+   " INSERT INTO recebimento_guia VALUES (last_insert_rowid(), " FIRST_GUIA_EM_LOTE ", 1);"
+   " INSERT INTO repasse (periodo, calculado_em) VALUES ('2026-06', '2026-07-01T00:00:00Z')"},
 };
 
 /* Each tampering breaks exactly its invariant, and verificar names it. */
