@@ -256,7 +256,7 @@ static fat_rc merge_script(const fat_guia *g, fat_findings *out, fat_findings *s
 static fat_rc step_script(fat_gen *gen, const char *key, const fat_guia *g,
                           const fat_avaliar_ctx *ctx, fat_avaliacao *out, fat_err *err)
 {
-  cJSON *gj = fat_guia_to_json(g), *cj = cJSON_CreateObject();
+  cJSON *gj = fat_guia_to_json(g), *cj = cJSON_CreateObject(), *ref;
   fat_findings sf;
   fat_err e;
   fat_rc rc = FAT_OK;
@@ -266,10 +266,15 @@ static fat_rc step_script(fat_gen *gen, const char *key, const fat_guia *g,
     rc = fat_err_oom(err);
     goto out;
   }
-  if (ctx->historico != NULL &&
-      !cJSON_AddItemReferenceToObject(cj, "historico", ctx->historico)) {
-    rc = fat_err_oom(err);
-    goto out;
+  if (ctx->historico != NULL) {
+    /* not cJSON_AddItemReferenceToObject: cJSON 1.7.15 leaks the reference
+    ** when copying the key fails; a constant key cannot fail */
+    ref = cJSON_CreateArrayReference(ctx->historico->child);
+    if (ref == NULL) {
+      rc = fat_err_oom(err);
+      goto out;
+    }
+    cJSON_AddItemToObjectCS(cj, "historico", ref);
   }
   fat_err_clear(&e);
   rc = fat_gen_check(gen, key, gj, cj, &sf, &e);
