@@ -256,7 +256,7 @@ static fat_rc merge_script(const fat_guia *g, fat_findings *out, fat_findings *s
 static fat_rc step_script(fat_gen *gen, const char *key, const fat_guia *g,
                           const fat_avaliar_ctx *ctx, fat_avaliacao *out, fat_err *err)
 {
-  cJSON *gj = fat_guia_to_json(g), *cj = cJSON_CreateObject(), *ref;
+  cJSON *gj = fat_guia_to_json(g), *cj = cJSON_CreateObject();
   fat_findings sf;
   fat_err e;
   fat_rc rc = FAT_OK;
@@ -266,15 +266,17 @@ static fat_rc step_script(fat_gen *gen, const char *key, const fat_guia *g,
     rc = fat_err_oom(err);
     goto out;
   }
+  /* ctx->historico stays the context's: the script gets a reference to it
+  ** (made here, not with cJSON_AddItemReferenceToObject, which leaks its
+  ** reference when adding it fails) */
   if (ctx->historico != NULL) {
-    /* not cJSON_AddItemReferenceToObject: cJSON 1.7.15 leaks the reference
-    ** when copying the key fails; a constant key cannot fail */
-    ref = cJSON_CreateArrayReference(ctx->historico->child);
-    if (ref == NULL) {
+    cJSON *ref = cJSON_CreateArrayReference(ctx->historico->child);
+
+    if (ref == NULL || !cJSON_AddItemToObject(cj, "historico", ref)) {
+      cJSON_Delete(ref);
       rc = fat_err_oom(err);
       goto out;
     }
-    cJSON_AddItemToObjectCS(cj, "historico", ref);
   }
   fat_err_clear(&e);
   rc = fat_gen_check(gen, key, gj, cj, &sf, &e);
@@ -556,18 +558,6 @@ out:
     *out = arr;
   else
     cJSON_Delete(arr);
-  return rc;
-}
-
-fat_rc fat_avaliar_historico(fat_store *st, int64_t guia_id, cJSON **out, fat_err *err)
-{
-  fat_guia *g = NULL;
-  fat_rc rc = fat_guia_load(st, guia_id, &g, err);
-
-  *out = NULL;
-  if (rc == FAT_OK)
-    rc = historico_of(st, g, out, err);
-  fat_guia_free(g);
   return rc;
 }
 

@@ -12,3 +12,18 @@ if(FAT_NODE_G)
   set_tests_properties(e2e.g_web_financeiro PROPERTIES LABELS "e2e;integration" TIMEOUT 120
     ENVIRONMENT "${FAT_TEST_ENV}")
 endif()
+
+# the Financeiro screen in Debian's chromium (playwright-core, as browser.painel)
+if(FAT_NODE_G AND FAT_BROWSER_TESTS)
+  if(EXISTS ${CMAKE_SOURCE_DIR}/tests/browser/node_modules/playwright-core)
+    add_test(NAME browser.financeiro
+      COMMAND ${FAT_NODE_G} ${CMAKE_SOURCE_DIR}/tests/browser/financeiro.test.mjs $<TARGET_FILE:faturo>
+      WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/browser)
+    set_tests_properties(browser.financeiro PROPERTIES LABELS browser TIMEOUT 300
+      ENVIRONMENT "${FAT_TEST_ENV}")
+  else()
+    add_test(NAME browser.financeiro COMMAND sh -c
+      "echo 'playwright-core ausente em tests/browser/node_modules: rode bash tools/install-deps.sh' >&2; exit 1")
+    set_tests_properties(browser.financeiro PROPERTIES LABELS browser)
+  endif()
+endif()

@@ -47,16 +47,13 @@ static void run_cli(const char *args)
     fail_msg("falhou: %s (veja test_verificar_cli.log)", cmd);
 }
 
-/* The demo clinic with 100 guias through the whole cycle, its recurso sent
-** and answered, and a second recurso left as a draft. */
+/* The demo clinic with 100 guias through the whole cycle (its recurso sent
+** and answered, the financial month), and a second recurso left as a draft. */
 static int build_base(void **state)
 {
   (void)state;
   rm_db(base_db);
   run_cli("demo --guias 100 --competencia 2026-05");
-  run_cli("recurso enviar 1 --data 2026-06-10");
-  run_cli("recurso resposta 1 --resultado deferido_parcial --valor-recuperado 0,01"
-          " --data 2026-07-01");
   run_cli("recurso criar --glosas 2");
   return 0;
 }
@@ -172,6 +169,10 @@ typedef struct verif_case {
 
 #define FIRST_SCRIPT_ACHADO "(SELECT min(id) FROM achado WHERE regra NOT LIKE 'builtin:%')"
 #define FIRST_GUIA_EM_LOTE "(SELECT min(id) FROM guia WHERE lote_id IS NOT NULL)"
+/* a guia nothing was received for yet (outside lotes: its liberado is its total) */
+#define GUIA_A_RECEBER                                                                     \
+  "(SELECT min(g.id) FROM guia g WHERE g.lote_id IS NULL AND g.valor_total > 100"          \
+  " AND NOT EXISTS (SELECT 1 FROM recebimento_guia r WHERE r.guia_id = g.id))"
 
 static const verif_case cases[] = {
   {"auditoria_continua", 0,
@@ -248,31 +249,31 @@ static const verif_case cases[] = {
   {"glosa_situacao_recurso", 0,
    "UPDATE glosa SET situacao = 'aberta' WHERE situacao = 'em_recurso'"},
   {"glosa_situacao_recurso", 0,
-   "UPDATE glosa SET valor_recuperado = valor_recuperado + 1 WHERE situacao = "
-   "'recuperada_parcial'"},
+   "UPDATE glosa SET valor_recuperado = valor_recuperado + 1 WHERE situacao IN "
+   "('recuperada', 'recuperada_parcial')"},
   {"glosa_situacao_recurso", 0,
-   "UPDATE glosa SET situacao = 'aberta', valor_recuperado = 0 WHERE situacao = "
-   "'recuperada_parcial'"},
+   "UPDATE glosa SET situacao = 'aberta' WHERE situacao IN ('recuperada', "
+   "'recuperada_parcial')"},
   /* Part G: financeiro, through its checks (fat_fin_check.h) */
   {"recebido_ate_liberado", 0,
    "INSERT INTO recebimento (operadora_id, origem, data, valor, valor_bruto)"
    " VALUES (1, 'manual', '2026-06-20', 100000000, 100000000);"
-   " INSERT INTO recebimento_guia VALUES (last_insert_rowid(), " FIRST_GUIA_EM_LOTE
+   " INSERT INTO recebimento_guia VALUES (last_insert_rowid(), " GUIA_A_RECEBER
    ", 100000000)"},
   {"credito_uma_vez", 0,
-   "INSERT INTO conta_bancaria (banco, agencia, conta) VALUES ('001', '1234', '56789');"
+   "INSERT INTO conta_bancaria (banco, agencia, conta) VALUES ('999', '0001', '0000001');"
    " INSERT INTO extrato (conta_id, formato, sha256, inicio, fim, linhas)"
-   "  VALUES (last_insert_rowid(), 'ofx', 'abc', '2026-06-01', '2026-06-30', 1);"
+   "  VALUES (last_insert_rowid(), 'ofx', 'verificar', '2026-06-01', '2026-06-30', 1);"
    " INSERT INTO extrato_linha (extrato_id, linha, chave, data, valor, situacao)"
-   "  VALUES (last_insert_rowid(), 1, 'k1', '2026-06-20', 1000, 'conciliada')"},
+   "  VALUES (last_insert_rowid(), 1, 'verificar-1', '2026-06-20', 1000, 'conciliada')"},
   {"rateio_recebimento", 0,
    "INSERT INTO recebimento (operadora_id, origem, data, valor, valor_bruto)"
    " VALUES (1, 'manual', '2026-06-20', 1, 2);"
-   " INSERT INTO recebimento_guia VALUES (last_insert_rowid(), " FIRST_GUIA_EM_LOTE ", 1)"},
+   " INSERT INTO recebimento_guia VALUES (last_insert_rowid(), " GUIA_A_RECEBER ", 1)"},
   {"repasse_soma_base", 0,
    "INSERT INTO recebimento (operadora_id, origem, data, valor, valor_bruto)"
    " VALUES (1, 'manual', '2026-06-20', 1, 1);"
-   " INSERT INTO recebimento_guia VALUES (last_insert_rowid(), " FIRST_GUIA_EM_LOTE ", 1);"
+   " INSERT INTO recebimento_guia VALUES (last_insert_rowid(), " GUIA_A_RECEBER ", 1);"
    " INSERT INTO repasse (periodo, calculado_em) VALUES ('2026-06', '2026-07-01T00:00:00Z')"},
 };
 
