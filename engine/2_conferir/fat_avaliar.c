@@ -399,13 +399,11 @@ void fat_avaliador_free(fat_avaliador *a)
 fat_gen *fat_avaliador_gen(const fat_avaliador *a) { return a->gen; }
 
 /* The presentation deadline of operator key's contract (0 = none), read
-** once per key. A contract that cannot be read counts as none. */
+** once per key from the typed contract; an operator without a script has none. */
 static fat_rc prazo_of(fat_avaliador *a, const char *key, int *prazo, fat_err *err)
 {
-  cJSON *c = NULL;
+  const fat_contrato *c;
   prazo_slot *v;
-  fat_err e;
-  fat_rc rc;
   size_t i;
 
   *prazo = 0;
@@ -417,13 +415,9 @@ static fat_rc prazo_of(fat_avaliador *a, const char *key, int *prazo, fat_err *e
       return FAT_OK;
     }
   }
-  fat_err_clear(&e);
-  rc = fat_gen_contract(a->gen, key, &c, &e);
-  if (rc == FAT_ENOMEM)
-    return fat_err_oom(err);
-  if (rc == FAT_OK)
-    *prazo = fat_check_prazo_contrato(c);
-  cJSON_Delete(c);
+  c = fat_gen_contrato(a->gen, key); /* typed, checked when the rules loaded */
+  if (c != NULL)
+    *prazo = c->prazo_apresentacao_dias;
   v = fat_realloc(a->prazos, (a->n_prazos + 1) * sizeof *v);
   if (v == NULL)
     return fat_err_oom(err);

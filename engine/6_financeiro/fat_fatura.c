@@ -90,7 +90,7 @@ fat_rc fat_fatura_criar(fat_store *st, fat_gen *gen, const char *operadora,
   rc = fat_termos_ler(gen, key, &t, err);
   if (rc != FAT_OK)
     return rc;
-  rc = fat_cal_carregar(st, NULL, &cal, err);
+  rc = fat_cal_carregar_clinica(st, &cal, err);
   if (rc != FAT_OK)
     return rc;
   rc = fat_store_begin(st, err);
@@ -1162,6 +1162,39 @@ fat_rc fat_fatura_mostrar(fat_store *st, int64_t id, const char *hoje, cJSON **o
       dif(difs, "excedente", (int64_t)cJSON_GetObjectItemCaseSensitive(it, "valor")->valuedouble,
           "recebimento #%d acima do liberado + recuperado, aceito por um usuário",
           (int)cJSON_GetObjectItemCaseSensitive(it, "id")->valuedouble);
+  }
+  {
+    static const char sql_g[] =
+      "SELECT g.id AS id, g.numero_prestador AS guia, l.numero AS lote,"
+      " COALESCE((SELECT rg.valor_liberado FROM retorno_guia rg WHERE rg.guia_id = g.id"
+      "  AND rg.valor_liberado IS NOT NULL ORDER BY rg.id DESC LIMIT 1), g.valor_total)"
+      "  + (SELECT COALESCE(SUM(gl.valor_recuperado), 0) FROM glosa gl WHERE gl.guia_id = g.id)"
+      "  AS esperado,"
+      " (SELECT COALESCE(SUM(x.valor), 0) FROM recebimento_guia x WHERE x.guia_id = g.id)"
+      "  AS recebido"
+      " FROM guia g JOIN lote l ON l.id = g.lote_id"
+      " WHERE g.lote_id IN (SELECT lote_id FROM fatura_lote WHERE fatura_id = ?1)"
+      " ORDER BY l.numero, g.numero_prestador";
+    cJSON *gs = NULL;
+
+    rc = fat_store_prepare(st, sql_g, &s, err);
+    if (rc == FAT_OK) {
+      fat_bind_int(s, 1, id);
+      rc = fat_store_rows_json(st, s, 0, "erro ao ler as guias da fatura", &gs, err);
+    }
+    if (rc != FAT_OK)
+      goto fail;
+    cJSON_ArrayForEach(it, gs) {
+      int64_t saldo = (int64_t)cJSON_GetObjectItemCaseSensitive(it, "esperado")->valuedouble -
+                      (int64_t)cJSON_GetObjectItemCaseSensitive(it, "recebido")->valuedouble;
+
+      cJSON_AddNumberToObject(it, "saldo", (double)(saldo > 0 ? saldo : 0));
+      cJSON_AddStringToObject(it, "situacao", saldo <= 0 ? "baixada"
+                              : cJSON_GetObjectItemCaseSensitive(it, "recebido")->valuedouble > 0
+                                  ? "baixa parcial"
+                                  : "em aberto");
+    }
+    cJSON_AddItemToObject(o, "guias", gs);
   }
   cJSON_Delete(mapa);
   *out = o;

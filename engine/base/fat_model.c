@@ -2031,11 +2031,19 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, fat_err *err)
 fat_rc fat_guia_save(fat_store *st, fat_guia *g, fat_err *err)
 {
   int64_t id0 = g->id;
+  char obj[32], det[32];
   fat_rc rc = fat_store_begin(st, err);
 
   if (rc != FAT_OK)
     return rc;
   rc = guia_save_tx(st, g, err);
+  /* who entered or corrected each guia: the team's productivity report
+  ** (fat_rel_produtividade) counts these rows */
+  if (rc == FAT_OK) {
+    snprintf(obj, sizeof obj, "guia:%lld", (long long)g->id);
+    snprintf(det, sizeof det, "revisão %lld", (long long)g->revisao);
+    rc = fat_store_audit(st, id0 > 0 ? "guia.corrigir" : "guia.digitar", obj, det, err);
+  }
   if (rc != FAT_OK) {
     fat_store_rollback(st);
     g->id = id0;
