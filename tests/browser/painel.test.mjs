@@ -163,9 +163,10 @@ caso('a guia mostra suas glosas numa tabela (e não "[object HTMLHeadingElement]
   if (!id) { pendentes.push('nenhuma glosa importada: a tela da guia com glosas não foi exercitada'); return; }
   await entrar('faturista');
   await page.goto(base + '/#/guias/' + id);
-  await page.waitForSelector('#guia-glosas table tbody tr');
+  await page.waitForSelector('h2:text("Itens")');
   const texto = await page.textContent('#tela');
   assert.doesNotMatch(texto, /\[object /);
+  await page.waitForSelector('#guia-glosas table tbody tr');
   assert.match(await page.textContent('#guia-glosas'), /R\$\s?\d/);
   await page.screenshot({ path: join(shots, 'guia-glosas.png'), fullPage: true });
 });

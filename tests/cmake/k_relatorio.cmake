@@ -7,3 +7,10 @@ set_tests_properties(lint.camadas PROPERTIES LABELS "unit;lint" TIMEOUT 60)
 add_test(NAME lint.camadas_violacao COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/k_camadas.sh)
 set_tests_properties(lint.camadas_violacao PROPERTIES LABELS "unit;lint" TIMEOUT 60
   ENVIRONMENT "${FAT_TEST_ENV}")
+
+# The panel's counters equal a recount after the demo cycle and every kind of
+# write; the dashboard equals the former per-request definitions; keyset pages.
+add_test(NAME e2e.relatorio
+  COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/k_relatorio.sh $<TARGET_FILE:faturo>)
+set_tests_properties(e2e.relatorio PROPERTIES LABELS e2e TIMEOUT 300
+  ENVIRONMENT "${FAT_TEST_ENV}")
