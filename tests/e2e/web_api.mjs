@@ -360,6 +360,8 @@ caso('CSP em toda resposta: API, erros, estáticos, downloads e a relação HTML
   const html = await call('GET', `/api/lotes/${lote}/relacao?formato=html`, s);
   assert.match(html.headers.get('content-security-policy'), /style-src 'unsafe-inline'/);
   assert.doesNotMatch(html.headers.get('content-security-policy'), /script-src|'unsafe-eval'/);
+  assert.match(html.text, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'/,
+    'a relação guardada em disco também leva a CSP');
   const csv = Buffer.from(await (await fetch(`${base}/api/lotes/${lote}/relacao?formato=csv`,
     { headers: { Cookie: s.cookie } })).arrayBuffer()).toString('utf8');
   assert.ok(csv.startsWith('\ufeffguia;'), 'CSV com BOM e ;');
