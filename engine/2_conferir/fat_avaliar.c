@@ -266,10 +266,17 @@ static fat_rc step_script(fat_gen *gen, const char *key, const fat_guia *g,
     rc = fat_err_oom(err);
     goto out;
   }
-  if (ctx->historico != NULL &&
-      !cJSON_AddItemReferenceToObject(cj, "historico", ctx->historico)) {
-    rc = fat_err_oom(err);
-    goto out;
+  /* ctx->historico stays the context's: the script gets a reference to it
+  ** (made here, not with cJSON_AddItemReferenceToObject, which leaks its
+  ** reference when adding it fails) */
+  if (ctx->historico != NULL) {
+    cJSON *ref = cJSON_CreateArrayReference(ctx->historico->child);
+
+    if (ref == NULL || !cJSON_AddItemToObject(cj, "historico", ref)) {
+      cJSON_Delete(ref);
+      rc = fat_err_oom(err);
+      goto out;
+    }
   }
   fat_err_clear(&e);
   rc = fat_gen_check(gen, key, gj, cj, &sf, &e);
@@ -392,13 +399,11 @@ void fat_avaliador_free(fat_avaliador *a)
 fat_gen *fat_avaliador_gen(const fat_avaliador *a) { return a->gen; }
 
 /* The presentation deadline of operator key's contract (0 = none), read
-** once per key. A contract that cannot be read counts as none. */
+** once per key from the typed contract; an operator without a script has none. */
 static fat_rc prazo_of(fat_avaliador *a, const char *key, int *prazo, fat_err *err)
 {
-  cJSON *c = NULL;
+  const fat_contrato *c;
   prazo_slot *v;
-  fat_err e;
-  fat_rc rc;
   size_t i;
 
   *prazo = 0;
@@ -410,13 +415,9 @@ static fat_rc prazo_of(fat_avaliador *a, const char *key, int *prazo, fat_err *e
       return FAT_OK;
     }
   }
-  fat_err_clear(&e);
-  rc = fat_gen_contract(a->gen, key, &c, &e);
-  if (rc == FAT_ENOMEM)
-    return fat_err_oom(err);
-  if (rc == FAT_OK)
-    *prazo = fat_check_prazo_contrato(c);
-  cJSON_Delete(c);
+  c = fat_gen_contrato(a->gen, key); /* typed, checked when the rules loaded */
+  if (c != NULL)
+    *prazo = c->prazo_apresentacao_dias;
   v = fat_realloc(a->prazos, (a->n_prazos + 1) * sizeof *v);
   if (v == NULL)
     return fat_err_oom(err);
@@ -551,18 +552,6 @@ out:
     *out = arr;
   else
     cJSON_Delete(arr);
-  return rc;
-}
-
-fat_rc fat_avaliar_historico(fat_store *st, int64_t guia_id, cJSON **out, fat_err *err)
-{
-  fat_guia *g = NULL;
-  fat_rc rc = fat_guia_load(st, guia_id, &g, err);
-
-  *out = NULL;
-  if (rc == FAT_OK)
-    rc = historico_of(st, g, out, err);
-  fat_guia_free(g);
   return rc;
 }
 

@@ -146,6 +146,91 @@ static const ack *ack_of(const ack *acks, size_t n, const fat_finding *f, const 
   return NULL;
 }
 
+/* An open finding of an earlier revision of a guia being re-checked. */
+typedef struct antigo {
+  char *chave, *codigo;
+  int visto;                  /* the re-check found it again */
+} antigo;
+
+static void antigos_free(antigo *a, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    fat_free(a[i].chave);
+    fat_free(a[i].codigo);
+  }
+  fat_free(a);
+}
+
+/* The open (not acknowledged) findings of the guia's earlier revisions: the
+** ones the re-check of the corrected guia no longer finds were resolved by
+** the correction (audited as achado.resolver). */
+static fat_rc antigos_load(fat_store *st, const fat_guia *g, antigo **out, size_t *n,
+                           fat_err *err)
+{
+  static const char sql[] =
+    "SELECT chave, codigo FROM achado WHERE guia_id = ?1 AND reconhecido_em IS NULL "
+    "AND guia_revisao < ?2 AND chave IS NOT NULL";
+  sqlite3_stmt *s;
+  antigo *v = NULL, *nv;
+  size_t cnt = 0;
+  int step, bad = 0;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  *out = NULL;
+  *n = 0;
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, g->id);
+  fat_bind_int(s, 2, g->revisao);
+  step = sqlite3_step(s);
+  while (step == SQLITE_ROW && !bad) {
+    nv = fat_realloc(v, (cnt + 1) * sizeof *v);
+    if (nv == NULL) {
+      bad = 1;
+      continue;
+    }
+    v = nv;
+    v[cnt].chave = fat_col_strdup(s, 0, &bad);
+    v[cnt].codigo = fat_col_strdup(s, 1, &bad);
+    v[cnt].visto = 0;
+    cnt++;
+    if (!bad)
+      step = sqlite3_step(s);
+  }
+  sqlite3_reset(s);
+  if (bad)
+    rc = fat_err_oom(err);
+  else if (step != SQLITE_DONE)
+    rc = fat_store_dberr(st, err, "erro ao ler achados anteriores");
+  if (rc != FAT_OK) {
+    antigos_free(v, cnt);
+    return rc;
+  }
+  *out = v;
+  *n = cnt;
+  return FAT_OK;
+}
+
+static fat_rc antigos_audit(fat_store *st, const fat_guia *g, const antigo *a, size_t n,
+                            fat_err *err)
+{
+  char obj[32], det[160];
+  size_t i;
+  fat_rc rc = FAT_OK;
+
+  snprintf(obj, sizeof obj, "guia:%lld", (long long)g->id);
+  for (i = 0; i < n && rc == FAT_OK; i++) {
+    if (a[i].visto)
+      continue;
+    snprintf(det, sizeof det, "%s resolvido na revisão %lld",
+             a[i].codigo != NULL ? a[i].codigo : "achado", (long long)g->revisao);
+    rc = fat_store_audit(st, "achado.resolver", obj, det, err);
+  }
+  return rc;
+}
+
 /* Value at risk of a guia: the sum of its open bloqueios, capped at the
 ** guia's value (a guia cannot lose more than it bills). */
 static int64_t guia_risco(const fat_guia *g, const fat_findings *f, const int *rec)
@@ -180,7 +265,8 @@ static fat_rc store_achados(run *r, const cand *c, const fat_guia *g, const fat_
   const fat_findings *f = &av->achados;
   int64_t geracao_id = r->gen != NULL ? fat_gen_id(r->gen) : 0;
   ack *acks = NULL;
-  size_t n_acks = 0, i;
+  antigo *old = NULL;
+  size_t n_acks = 0, n_old = 0, i, j;
   sqlite3_stmt *s;
   char chave[FAT_FINDING_CHAVE_MAX];
   fat_rc rc = FAT_OK;
@@ -188,6 +274,8 @@ static fat_rc store_achados(run *r, const cand *c, const fat_guia *g, const fat_
   /* a guia never checked has no achado rows: nothing to keep or delete */
   if (c->conferida_antes) {
     rc = acks_load(r->st, g->id, &acks, &n_acks, err);
+    if (rc == FAT_OK)
+      rc = antigos_load(r->st, g, &old, &n_old, err);
     if (rc == FAT_OK)
       rc = fat_store_prepare(r->st, sql_del, &s, err);
     if (rc == FAT_OK) {
@@ -201,6 +289,9 @@ static fat_rc store_achados(run *r, const cand *c, const fat_guia *g, const fat_
     const ack *k;
 
     fat_finding_chave(a, g, chave, sizeof chave);
+    for (j = 0; j < n_old; j++)
+      if (old[j].chave != NULL && strcmp(old[j].chave, chave) == 0)
+        old[j].visto = 1;
     k = ack_of(acks, n_acks, a, chave);
     go->rec[i] = k != NULL;
     rc = fat_store_prepare(r->st, sql_ins, &s, err);
@@ -233,7 +324,10 @@ static fat_rc store_achados(run *r, const cand *c, const fat_guia *g, const fat_
     else if (a->severidade == FAT_ALERTA)
       go->alertas++;
   }
+  if (rc == FAT_OK)
+    rc = antigos_audit(r->st, g, old, n_old, err);
   acks_free(acks, n_acks);
+  antigos_free(old, n_old);
   return rc;
 }
 

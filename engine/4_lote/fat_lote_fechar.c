@@ -343,8 +343,10 @@ out:
   return rc;
 }
 
-fat_rc fat_lote_fechar_contrato(fat_store *st, const fat_lote_fechar_opts *o,
-                                const cJSON *contract, fat_lote_fechar_res *res, fat_err *err)
+/* The body of fat_lote_fechar(_contrato): the contract is typed (from the
+** rules generation) or JSON (tests). */
+static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o, const fat_contrato *typed,
+                     const cJSON *contract, fat_lote_fechar_res *res, fat_err *err)
 {
   fat_lote_cfg *cfg;
   char hoje[11], ate[11];
@@ -369,7 +371,11 @@ fat_rc fat_lote_fechar_contrato(fat_store *st, const fat_lote_fechar_opts *o,
   cfg = fat_malloc(sizeof *cfg);
   if (cfg == NULL)
     return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-  rc = fat_lote_cfg_from_contract(contract, cfg, err);
+  rc = FAT_OK;
+  if (typed != NULL)
+    fat_lote_cfg_from_contrato(typed, cfg);
+  else
+    rc = fat_lote_cfg_from_contract(contract, cfg, err);
   if (rc != FAT_OK)
     goto done_cfg;
   if (o->xsd_dir != NULL) { /* a broken schema folder fails before any work */
@@ -427,23 +433,28 @@ done_cfg:
   return rc;
 }
 
+fat_rc fat_lote_fechar_contrato(fat_store *st, const fat_lote_fechar_opts *o,
+                                const cJSON *contract, fat_lote_fechar_res *res, fat_err *err)
+{
+  return fechar(st, o, NULL, contract, res, err);
+}
+
 fat_rc fat_lote_fechar(fat_store *st, fat_gen *gen, const fat_lote_fechar_opts *o,
                        fat_lote_fechar_res *res, fat_err *err)
 {
   fat_lote_fechar_opts with_gen = *o;
-  cJSON *contract = NULL;
+  const fat_contrato *c;
   char key[64];
   int64_t op;
   fat_rc rc = fat_lote_operadora(st, o->operadora, &op, key, sizeof key, err);
 
   if (rc != FAT_OK)
     return rc;
-  rc = fat_gen_contract(gen, key, &contract, err);
-  if (rc != FAT_OK)
-    return fat_err_prefix(err, "a operadora '%s' não tem contrato utilizável nas regras "
-                               "(operators/%s.lua): ", o->operadora, key);
+  c = fat_gen_contrato(gen, key);
+  if (c == NULL)
+    return fat_err_set(err, FAT_ENOTFOUND, "a operadora '%s' não tem contrato nas regras "
+                                           "(operators/%s.lua não está na geração)",
+                       o->operadora, key);
   with_gen.geracao_id = fat_gen_id(gen);
-  rc = fat_lote_fechar_contrato(st, &with_gen, contract, res, err);
-  cJSON_Delete(contract);
-  return rc;
+  return fechar(st, &with_gen, c, NULL, res, err);
 }

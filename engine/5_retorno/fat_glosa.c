@@ -388,7 +388,7 @@ static fat_rc has_duplicate(fat_store *st, const glosa_ctx *c, int *dup, fat_err
 ** -1 = could not price (no contract, no table). */
 static int price_matches(fat_store *st, fat_gen *gen, const glosa_ctx *c, int64_t *esperado)
 {
-  cJSON *contract = NULL;
+  const fat_contrato *contract;
   fat_price_in in;
   fat_price_out out;
   fat_err err;
@@ -397,7 +397,8 @@ static int price_matches(fat_store *st, fat_gen *gen, const glosa_ctx *c, int64_
   if (gen == NULL || c->item_codigo == NULL || c->item_unit == FAT_ABSENT || c->script == NULL ||
       c->item_qtd <= 0)
     return -1;
-  if (fat_gen_contract(gen, c->script, &contract, &err) != FAT_OK)
+  contract = fat_gen_contrato(gen, c->script);
+  if (contract == NULL)
     return -1;
   memset(&in, 0, sizeof in);
   in.registro_ans = c->registro_ans;
@@ -412,11 +413,10 @@ static int price_matches(fat_store *st, fat_gen *gen, const glosa_ctx *c, int64_
   in.principal = c->item_seq == 1;
   in.grau = c->item_grau;
   in.quantidade_e4 = c->item_qtd;
-  if (fat_price_item_with_contract(st, contract, &in, &out, &err) == FAT_OK) {
+  if (fat_price_item_contrato(st, contract, &in, &out, &err) == FAT_OK) {
     *esperado = out.valor_unitario;
     r = out.valor_unitario == c->item_unit;
   }
-  cJSON_Delete(contract);
   return r;
 }
 
@@ -640,18 +640,9 @@ static fat_rc code_known(fat_store *st, const char *codigo, fat_err *err)
 /* recurso deadline from the operator's contract (recurso.prazo_dias). */
 static int prazo_dias_contrato(fat_gen *gen, const char *script)
 {
-  cJSON *c = NULL, *r, *p;
-  fat_err e;
-  int d = 0;
+  const fat_contrato *c = gen != NULL && script != NULL ? fat_gen_contrato(gen, script) : NULL;
 
-  if (gen == NULL || script == NULL || fat_gen_contract(gen, script, &c, &e) != FAT_OK)
-    return 0;
-  r = cJSON_GetObjectItemCaseSensitive(c, "recurso");
-  p = cJSON_GetObjectItemCaseSensitive(r, "prazo_dias");
-  if (cJSON_IsNumber(p) && p->valuedouble > 0 && p->valuedouble < 3650)
-    d = p->valueint;
-  cJSON_Delete(c);
-  return d;
+  return c != NULL ? c->recurso.prazo_dias : 0;
 }
 
 fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g, int64_t *id,

@@ -175,37 +175,21 @@ static const char *generic_template(const char *grupo, const char *classificacao
 /* Justification from the contract template for the code, else generic. */
 static void draft(fat_store *st, fat_gen *gen, const gvars *v, char *out, size_t len)
 {
-  cJSON *c = NULL, *r, *j, *t;
-  fat_err e;
   const char *tpl = NULL;
 
-  if (gen != NULL && v->script[0] != '\0' && fat_gen_contract(gen, v->script, &c, &e) == FAT_OK) {
-    r = cJSON_GetObjectItemCaseSensitive(c, "recurso");
-    j = cJSON_GetObjectItemCaseSensitive(r, "justificativas");
-    t = cJSON_GetObjectItemCaseSensitive(j, v->codigo);
-    if (cJSON_IsString(t) && t->valuestring[0] != '\0')
-      tpl = t->valuestring;
-  }
+  if (gen != NULL && v->script[0] != '\0')
+    tpl = fat_contrato_modelo_recurso(fat_gen_contrato(gen, v->script), v->codigo);
   if (tpl == NULL)
     tpl = generic_template(fat_glosa_grupo(st, v->codigo), v->classificacao);
   fill(tpl, v, out, len);
-  cJSON_Delete(c);
 }
 
-static int contract_int(fat_gen *gen, const char *script, const char *sect, const char *key)
+/* The contract's deadline to appeal (recurso.prazo_dias), 0 when none. */
+static int recurso_prazo(fat_gen *gen, const char *script)
 {
-  cJSON *c = NULL, *r, *p;
-  fat_err e;
-  int d = 0;
+  const fat_contrato *c = gen != NULL && script[0] != '\0' ? fat_gen_contrato(gen, script) : NULL;
 
-  if (gen == NULL || script[0] == '\0' || fat_gen_contract(gen, script, &c, &e) != FAT_OK)
-    return 0;
-  r = cJSON_GetObjectItemCaseSensitive(c, sect);
-  p = cJSON_GetObjectItemCaseSensitive(r, key);
-  if (cJSON_IsNumber(p) && p->valuedouble > 0 && p->valuedouble < 3650)
-    d = p->valueint;
-  cJSON_Delete(c);
-  return d;
+  return c != NULL ? c->recurso.prazo_dias : 0;
 }
 
 fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, size_t n,
@@ -298,7 +282,7 @@ fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, siz
     col(base, sizeof base, s, 0);
   sqlite3_reset(s);
   if (prazo[0] == '\0' && base[0] != '\0') {
-    dias = contract_int(gen, v[0].script, "recurso", "prazo_dias");
+    dias = recurso_prazo(gen, v[0].script);
     if (dias > 0 && fat_dia_parse(base, &d) == 0)
       fat_dia_format(d + dias, prazo, sizeof prazo);
   }
@@ -582,10 +566,8 @@ fat_rc fat_recurso_xml(fat_store *st, fat_gen *gen, int64_t id, const char *xsd_
   fat_tiss_doc doc;
   fat_tiss_xsd_result vr;
   fat_tiss_enc enc = FAT_TISS_ISO88591;
-  cJSON *c = NULL, *hj;
   char numero[24], prot[16], hoje[16], seq[16], fname[80];
   sqlite3_stmt *s;
-  fat_err e2;
   fat_rc rc;
   int64_t total = 0;
   int e;
@@ -601,9 +583,9 @@ fat_rc fat_recurso_xml(fat_store *st, fat_gen *gen, int64_t id, const char *xsd_
     rc = fat_err_set(err, FAT_ESTATE, "o recurso %lld não tem itens", (long long)id);
     goto out;
   }
-  if (gen != NULL && fat_gen_contract(gen, h.script, &c, &e2) == FAT_OK) {
-    hj = cJSON_GetObjectItemCaseSensitive(c, "hash");
-    if (cJSON_IsString(hj) && (e = fat_tiss_enc_parse(hj->valuestring)) >= 0)
+  if (gen != NULL && fat_gen_contrato(gen, h.script) != NULL) {
+    e = fat_tiss_enc_parse(fat_gen_contrato(gen, h.script)->hash);
+    if (e >= 0)
       enc = (fat_tiss_enc)e;
   }
   fat_dia_hoje(hoje, sizeof hoje);
@@ -727,7 +709,6 @@ fat_rc fat_recurso_xml(fat_store *st, fat_gen *gen, int64_t id, const char *xsd_
 out:
   fat_tiss_doc_fini(&doc);
   fat_tiss_writer_free(w);
-  cJSON_Delete(c);
   fat_free(it);
   return rc;
 }

@@ -828,18 +828,9 @@ static fat_rc lote_valores(imp *x, int64_t lote_id, const fat_ret_protocolo *p)
 
 static int contract_prazo(fat_gen *gen, const char *script)
 {
-  cJSON *c = NULL, *r, *p;
-  fat_err e;
-  int d = 0;
+  const fat_contrato *c = gen != NULL && script[0] != '\0' ? fat_gen_contrato(gen, script) : NULL;
 
-  if (gen == NULL || script[0] == '\0' || fat_gen_contract(gen, script, &c, &e) != FAT_OK)
-    return 0;
-  r = cJSON_GetObjectItemCaseSensitive(c, "recurso");
-  p = cJSON_GetObjectItemCaseSensitive(r, "prazo_dias");
-  if (cJSON_IsNumber(p) && p->valuedouble > 0 && p->valuedouble < 3650)
-    d = p->valueint;
-  cJSON_Delete(c);
-  return d;
+  return c != NULL ? c->recurso.prazo_dias : 0;
 }
 
 /* The identity of a return: "TIPO|registroANS|número" (numeroDemonstrativo,

@@ -6,12 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "fat_extrato.h"
 #include "fat_fatura.h"
 #include "fat_fin_int.h"
 #include "fat_mem.h"
 #include "fat_model.h"
-#include "fat_rules_int.h"
 #include "fat_termos.h"
 
 static void digitos(const char *s, char *buf, size_t len)
@@ -148,7 +149,12 @@ fat_rc fat_extrato_importar(fat_store *st, const char *nome, const char *data, s
   memcpy(res->inicio, e.inicio, 11);
   memcpy(res->fim, e.fim, 11);
   res->ignoradas = e.ignoradas;
-  fat_sha256_hex(data, len, sha);
+  {
+    unsigned char h[crypto_hash_sha256_BYTES];
+
+    crypto_hash_sha256(h, (const unsigned char *)data, len);
+    sodium_bin2hex(sha, 65, h, sizeof h);
+  }
   rc = fat_store_prepare(st, sql_sha, &s, err);
   if (rc != FAT_OK)
     goto done;

@@ -415,6 +415,22 @@ fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err)
     " lotes_aguardando = (SELECT count(*) FROM lote l"
     "  WHERE l.operadora_id = painel_operadora.operadora_id"
     "  AND l.status IN ('enviado', 'protocolado'))",
+    /* the monthly counters of the management reports (060_relatorios.sql) */
+    "DELETE FROM rel_mes",
+    "INSERT INTO rel_mes (competencia, operadora_id, guias, faturado, glosas, glosado,"
+    " recuperado, recebido)"
+    " SELECT g.competencia, g.operadora_id, count(*), sum(g.valor_total),"
+    " coalesce(sum((SELECT count(*) FROM glosa gl WHERE gl.guia_id = g.id)), 0),"
+    " coalesce(sum((SELECT sum(gl.valor) FROM glosa gl WHERE gl.guia_id = g.id)), 0),"
+    " coalesce(sum((SELECT sum(gl.valor_recuperado) FROM glosa gl WHERE gl.guia_id = g.id)), 0),"
+    " coalesce(sum((SELECT sum(x.valor) FROM recebimento_guia x WHERE x.guia_id = g.id)), 0)"
+    " FROM guia g WHERE g.competencia IS NOT NULL AND g.status <> 'cancelada'"
+    " GROUP BY g.competencia, g.operadora_id",
+    "INSERT INTO rel_mes (competencia, operadora_id, guias, faturado, recebido)"
+    " SELECT substr(p.data, 1, 7), 0, count(*), sum(p.valor),"
+    " coalesce(sum((SELECT sum(pp.valor) FROM particular_pagamento pp"
+    "  WHERE pp.particular_id = p.id)), 0)"
+    " FROM particular p WHERE p.status <> 'cancelado' GROUP BY substr(p.data, 1, 7)",
   };
   sqlite3_stmt *s;
   size_t i;

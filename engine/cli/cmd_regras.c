@@ -1,5 +1,6 @@
 /* cmd_regras.c: `faturo regras` — operator rule scripts: list, test, versions,
 ** reload, revert, show the contract. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "cli.h"
 #include "fat_mem.h"
+#include "fat_pidfile.h"
 #include "fat_rules.h"
 
 static void help(void)
@@ -14,18 +16,22 @@ static void help(void)
   printf("uso: faturo regras <ação> [argumentos]\n"
          "\n"
          "Scripts de regras das operadoras (pasta --regras, padrão $FATURO_REGRAS ou\n"
-         "<fonte>/rules: operators/<chave>.lua e scripts/).\n"
+         "rules/ da pasta de dados, $FATURO_HOME ou a instalação: operators/<chave>.lua\n"
+         "e, opcionalmente, scripts/; módulos ausentes vêm da pasta de dados).\n"
          "\n"
          "ações:\n"
          "  listar                 operadoras, registro ANS, SHA-256, geração, periodicidade\n"
          "  testar [OPERADORA]     roda os autotestes dos scripts (saída 1 se algum falhar)\n"
          "  versoes                gerações publicadas: quem, quando, motivo, ativa\n"
-         "  recarregar [--servidor URL]\n"
-         "                         recompila a pasta, roda os autotestes e publica uma nova\n"
-         "                         geração; se houver faturo-servidor.pid ao lado do banco,\n"
-         "                         avisa o servidor (SIGHUP)\n"
-         "  reverter VERSAO        volta os scripts da pasta ao conteúdo da versão VERSAO\n"
-         "                         (só se compilar e passar nos autotestes) e a publica\n"
+         "  recarregar             recompila a pasta, roda os autotestes e publica uma nova\n"
+         "                         geração; se um faturo servidor estiver rodando sobre o\n"
+         "                         banco (faturo-servidor.pid travado por ele), o avisa\n"
+         "                         (SIGHUP); um pid file abandonado é ignorado\n"
+         "  reverter VERSAO [--forcar]\n"
+         "                         volta os scripts da pasta ao conteúdo da versão VERSAO\n"
+         "                         (só se compilar e passar nos autotestes) e a publica;\n"
+         "                         recusa se a pasta tem alterações não publicadas, a não\n"
+         "                         ser com --forcar (guarda cópia .antes-da-reversao-...)\n"
          "  mostrar OPERADORA      o contrato declarado pelo script, em JSON\n"
          "  simular OPERADORA --script ARQ.lua [--desde AAAA-MM-DD]\n"
          "                         roda um rascunho sobre as guias passadas e compara com as\n"
@@ -34,16 +40,6 @@ static void help(void)
          "opções: --json (listar, testar, versoes, recarregar, reverter), --db, --regras\n"
          "saída: 0 ok, 1 erro ou teste falhou, 2 uso incorreto\n"
          "documentação para quem escreve regras: docs/regras.md\n");
-}
-
-static void print_json(const cJSON *j)
-{
-  char *s = cJSON_Print(j);
-
-  if (s != NULL) {
-    printf("%s\n", s);
-    cJSON_free(s);
-  }
 }
 
 static int db_exists(const fat_cli *cli)
@@ -57,8 +53,9 @@ static int build_gen(fat_cli *cli, fat_gen **g)
 
   fat_err_clear(&err);
   if (fat_gen_build(cli->regras_dir, NULL, NULL, NULL, g, &err) != FAT_OK) {
-    fprintf(stderr, "faturo regras: não foi possível compilar as regras de %s\n",
-            cli->regras_dir);
+    if (cli->regras_dir != NULL)
+      fprintf(stderr, "faturo regras: não foi possível compilar as regras de %s\n",
+              cli->regras_dir);
     return cli_error(&err);
   }
   return CLI_OK;
@@ -113,7 +110,7 @@ static int cmd_listar(fat_cli *cli)
     cJSON_Delete(c);
   }
   if (cli->json) {
-    print_json(out);
+    (void)cli_print_json(out);
   } else {
     printf("%-12s %-8s %-14s %-13s %-30s\n", "operadora", "ANS", "sha256", "periodicidade",
            "nome");
@@ -153,7 +150,7 @@ static int cmd_testar(fat_cli *cli, const char *key)
     return cli_error(&err);
   }
   if (cli->json) {
-    print_json(rep);
+    (void)cli_print_json(rep);
   } else {
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(rep, "testes"))
     {
@@ -183,7 +180,7 @@ static int cmd_versoes(fat_cli *cli)
   if (fat_rules_versions(st, &arr, &err) != FAT_OK)
     return cli_error(&err);
   if (cli->json) {
-    print_json(arr);
+    (void)cli_print_json(arr);
   } else if (cJSON_GetArraySize(arr) == 0) {
     printf("nenhuma geração publicada (rode 'faturo regras recarregar')\n");
   } else {
@@ -203,21 +200,27 @@ static int cmd_versoes(fat_cli *cli)
   return CLI_OK;
 }
 
-/* Tell a running server (pid file next to the database) to reload. */
+/* Tell a running server (the one holding the pid file next to the
+** database) to reload. */
 static void notify_server(fat_cli *cli, cJSON *out)
 {
   fat_err err;
-  int sent = 0;
+  long pid = 0;
+  char *path = fat_pidfile_path(cli->db_path);
 
   fat_err_clear(&err);
-  if (fat_rules_signal_server(cli->db_path, &sent, &err) != FAT_OK) {
+  if (path == NULL || fat_pidfile_signal(path, SIGHUP, &pid, &err) != FAT_OK) {
+    if (path == NULL)
+      fat_err_oom(&err);
     fprintf(stderr, "faturo regras: aviso: %s\n", err.msg);
     cJSON_AddStringToObject(out, "servidor", err.msg);
+    fat_free(path);
     return;
   }
-  cJSON_AddBoolToObject(out, "servidor_avisado", sent);
-  if (sent && !cli->json)
-    printf("servidor avisado (SIGHUP): ele recarrega as regras da pasta\n");
+  fat_free(path);
+  cJSON_AddBoolToObject(out, "servidor_avisado", pid > 0);
+  if (pid > 0 && !cli->json)
+    printf("servidor avisado (SIGHUP, pid %ld): ele recarrega as regras da pasta\n", pid);
 }
 
 static int cmd_recarregar(fat_cli *cli, int argc, char **argv)
@@ -229,12 +232,6 @@ static int cmd_recarregar(fat_cli *cli, int argc, char **argv)
   cJSON *rep = NULL;
   int64_t before = 0;
 
-  if (argc >= 2 && strcmp(argv[1], "--servidor") == 0) {
-    /* Part I: the HTTP reload (POST /api/regras/recarregar) goes here. */
-    fprintf(stderr, "faturo regras recarregar: --servidor URL ainda não está disponível; "
-                    "use o pid file faturo-servidor.pid ao lado do banco\n");
-    return CLI_FAIL;
-  }
   if (argc > 1)
     return cli_usage_error("regras recarregar", "argumento inesperado '%s'", argv[1]);
   st = cli_store(cli);
@@ -271,13 +268,13 @@ static int cmd_recarregar(fat_cli *cli, int argc, char **argv)
   }
   notify_server(cli, out);
   if (cli->json)
-    print_json(out);
+    (void)cli_print_json(out);
   cJSON_Delete(out);
   fat_gen_release(g);
   return CLI_OK;
 }
 
-static int cmd_reverter(fat_cli *cli, const char *arg)
+static int cmd_reverter(fat_cli *cli, const char *arg, unsigned flags)
 {
   fat_store *st;
   fat_err err;
@@ -292,7 +289,7 @@ static int cmd_reverter(fat_cli *cli, const char *arg)
   if (st == NULL)
     return CLI_FAIL;
   fat_err_clear(&err);
-  if (fat_rules_revert(cli->regras_dir, st, version, NULL, &new_id, &err) != FAT_OK) {
+  if (fat_rules_revert(cli->regras_dir, st, version, NULL, flags, &new_id, &err) != FAT_OK) {
     fprintf(stderr, "faturo regras: reversão recusada (nada foi alterado na geração ativa)\n");
     return cli_error(&err);
   }
@@ -304,7 +301,7 @@ static int cmd_reverter(fat_cli *cli, const char *arg)
            (long long)version, (long long)new_id);
   notify_server(cli, out);
   if (cli->json)
-    print_json(out);
+    (void)cli_print_json(out);
   cJSON_Delete(out);
   return CLI_OK;
 }
@@ -323,7 +320,15 @@ static int cmd_mostrar(fat_cli *cli, const char *key)
     fat_gen_release(g);
     return cli_error(&err);
   }
-  print_json(c);
+  if (cli->json) {
+    (void)cli_print_json(c);
+  } else {
+    char *txt = cJSON_Print(c); /* for reading: indented */
+
+    if (txt != NULL)
+      printf("%s\n", txt);
+    cJSON_free(txt);
+  }
   cJSON_Delete(c);
   fat_gen_release(g);
   return CLI_OK;
@@ -362,9 +367,14 @@ int cli_regras(fat_cli *cli, int argc, char **argv)
   if (strcmp(acao, "recarregar") == 0)
     return cmd_recarregar(cli, argc - 1, argv + 1);
   if (strcmp(acao, "reverter") == 0) {
-    if (argc != 3)
-      return cli_usage_error("regras reverter", "informe a VERSAO (veja: faturo regras versoes)");
-    return cmd_reverter(cli, argv[2]);
+    unsigned flags = 0;
+
+    if (argc == 4 && strcmp(argv[3], "--forcar") == 0)
+      flags = FAT_RULES_REVERTER_FORCAR;
+    else if (argc != 3)
+      return cli_usage_error("regras reverter",
+                             "informe a VERSAO (veja: faturo regras versoes) e, se quiser, --forcar");
+    return cmd_reverter(cli, argv[2], flags);
   }
   if (strcmp(acao, "mostrar") == 0) {
     if (argc != 3)

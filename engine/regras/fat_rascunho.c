@@ -261,45 +261,6 @@ out:
   return rc;
 }
 
-/* Write text over the script file of key and reload r; on a refused reload
-** put the previous file back (or remove the new one) so that the folder
-** matches what is serving. */
-static fat_rc publish_text(fat_store *st, fat_rules *r, const char *key, const char *text,
-                           size_t len, fat_err *err)
-{
-  char *path = fat_asprintf("%s/operators/%s.lua", fat_rules_dir(r), key);
-  char *old = NULL;
-  size_t old_len = 0;
-  int had_file;
-  fat_err rerr;
-  fat_rc rc;
-
-  if (path == NULL)
-    return fat_err_oom(err);
-  had_file = fat_file_read(path, FAT_RASCUNHO_MAX * 2, &old, &old_len, NULL) == FAT_OK;
-  rc = fat_file_write(path, text, len, err);
-  if (rc == FAT_OK) {
-    fat_err_clear(&rerr);
-    rc = fat_rules_reload(r, st, &rerr);
-    if (rc != FAT_OK) {
-      fat_rc rb = had_file ? fat_file_write(path, old, old_len, NULL)
-                           : (unlink(path) == 0 ? FAT_OK : FAT_EIO);
-
-      if (rb != FAT_OK)
-        fat_err_set(err, rc,
-                    "publicação recusada e não foi possível restaurar %s (restaure-o à mão "
-                    "antes da próxima recarga): %s",
-                    path, rerr.msg);
-      else
-        fat_err_set(err, rc, "publicação recusada; as regras em uso continuam valendo: %s",
-                    rerr.msg);
-    }
-  }
-  fat_free(old);
-  fat_free(path);
-  return rc;
-}
-
 fat_rc fat_rascunho_publicar(fat_store *st, fat_rules *r, const char *key, fat_err *err)
 {
   static const char sql_del[] =
@@ -313,7 +274,8 @@ fat_rc fat_rascunho_publicar(fat_store *st, fat_rules *r, const char *key, fat_e
     return rc;
   if (!found)
     return fat_err_set(err, FAT_ENOTFOUND, "não há rascunho para a operadora '%s'", key);
-  rc = publish_text(st, r, key, d.conteudo, d.len, err);
+  /* built and self-tested first, written to the folder only then */
+  rc = fat_rules_publicar(r, st, key, d.conteudo, d.len, err);
   if (rc == FAT_OK)
     rc = fat_store_begin(st, err);
   if (rc == FAT_OK) {
