@@ -314,6 +314,9 @@ fat_rc fat_lote_relacao_html(fat_store *st, int64_t id, char **html, size_t *len
   fat_buf_init(&b, FAT_TISS_MAX_BYTES);
   rc = fat_buf_puts(&b,
                     "<!DOCTYPE html>\n<html lang=\"pt-BR\">\n<head>\n<meta charset=\"utf-8\">\n"
+                    /* the file is opened from disk too, where no header protects it */
+                    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                    "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n"
                     "<title>Rela\xc3\xa7\xc3\xa3o de guias</title>\n<style>\n"
                     "body{font-family:sans-serif;font-size:11pt;margin:1.5cm}\n"
                     "table{border-collapse:collapse;width:100%}\n"
