@@ -440,7 +440,7 @@ fat_rc fat_revisao_gravar(fat_store *st, int64_t guia_id, int64_t revisao, const
   static const char sql[] =
     "INSERT INTO guia_revisao(guia_id, revisao, em, usuario, acao, motivo, alteracoes) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char now[32], *txt = NULL;
   fat_rc rc;
 
@@ -504,7 +504,7 @@ static fat_rc primeira(fat_store *st, int64_t guia_id, cJSON *arr, fat_err *err)
   static const char sql_quem[] =
     "SELECT usuario FROM auditoria WHERE objeto = ?1 AND acao IN ('guia.digitar', "
     "'guia.importar') ORDER BY id LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *o = NULL;
   char obj[32];
   int step, ok = 1;
@@ -513,24 +513,24 @@ static fat_rc primeira(fat_store *st, int64_t guia_id, cJSON *arr, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, guia_id);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
-    const char *origem = (const char *)sqlite3_column_text(s, 1);
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
+    const char *origem = fat_col_text(s, 1);
 
     o = cJSON_CreateObject();
     ok = o != NULL && cJSON_AddItemToArray(arr, o) &&
          cJSON_AddNumberToObject(o, "revisao", 1) != NULL &&
-         cJSON_AddStringToObject(o, "em", (const char *)sqlite3_column_text(s, 0)) != NULL &&
+         cJSON_AddStringToObject(o, "em", fat_col_text(s, 0)) != NULL &&
          cJSON_AddStringToObject(o, "acao", origem != NULL ? "importar" : "digitar") != NULL &&
          (origem == NULL || cJSON_AddStringToObject(o, "origem", origem) != NULL) &&
          cJSON_AddArrayToObject(o, "alteracoes") != NULL;
     if (o != NULL && !ok && cJSON_GetArraySize(arr) == 0)
       cJSON_Delete(o);
   }
-  sqlite3_reset(s);
-  if (step == SQLITE_DONE)
+  fat_stmt_reset(s);
+  if (step == FAT_DONE)
     return fat_err_set(err, FAT_ENOTFOUND, "guia %lld não encontrada", (long long)guia_id);
-  if (step != SQLITE_ROW)
+  if (step != FAT_ROW)
     return fat_store_dberr(st, err, "erro ao ler a guia");
   if (!ok)
     return fat_err_oom(err);
@@ -539,11 +539,11 @@ static fat_rc primeira(fat_store *st, int64_t guia_id, cJSON *arr, fat_err *err)
     return rc;
   snprintf(obj, sizeof obj, "guia:%lld", (long long)guia_id);
   fat_bind_text(s, 1, obj);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW)
-    ok = cJSON_AddStringToObject(o, "usuario", (const char *)sqlite3_column_text(s, 0)) != NULL;
-  sqlite3_reset(s);
-  if (step != SQLITE_ROW && step != SQLITE_DONE)
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW)
+    ok = cJSON_AddStringToObject(o, "usuario", fat_col_text(s, 0)) != NULL;
+  fat_stmt_reset(s);
+  if (step != FAT_ROW && step != FAT_DONE)
     return fat_store_dberr(st, err, "erro ao ler a auditoria da guia");
   return ok ? FAT_OK : fat_err_oom(err);
 }
@@ -554,8 +554,8 @@ fat_rc fat_revisao_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *
     "SELECT revisao, em, usuario, acao, motivo, alteracoes FROM guia_revisao "
     "WHERE guia_id = ?1 ORDER BY revisao";
   cJSON *arr = cJSON_CreateArray();
-  sqlite3_stmt *s;
-  int step = SQLITE_DONE;
+  fat_stmt *s;
+  int step = FAT_DONE;
   fat_rc rc;
 
   *out = NULL;
@@ -567,10 +567,10 @@ fat_rc fat_revisao_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *
   if (rc != FAT_OK)
     goto out;
   fat_bind_int(s, 1, guia_id);
-  step = sqlite3_step(s);
-  while (step == SQLITE_ROW && rc == FAT_OK) {
-    const char *motivo = (const char *)sqlite3_column_text(s, 4);
-    const char *alt = (const char *)sqlite3_column_text(s, 5);
+  step = fat_stmt_step(s);
+  while (step == FAT_ROW && rc == FAT_OK) {
+    const char *motivo = fat_col_text(s, 4);
+    const char *alt = fat_col_text(s, 5);
     cJSON *o = cJSON_CreateObject(), *a = alt != NULL ? cJSON_Parse(alt) : NULL;
 
     if (a == NULL)
@@ -581,10 +581,10 @@ fat_rc fat_revisao_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *
       rc = fat_err_oom(err);
       break;
     }
-    if (cJSON_AddNumberToObject(o, "revisao", (double)sqlite3_column_int64(s, 0)) == NULL ||
-        cJSON_AddStringToObject(o, "em", (const char *)sqlite3_column_text(s, 1)) == NULL ||
-        cJSON_AddStringToObject(o, "usuario", (const char *)sqlite3_column_text(s, 2)) == NULL ||
-        cJSON_AddStringToObject(o, "acao", (const char *)sqlite3_column_text(s, 3)) == NULL ||
+    if (cJSON_AddNumberToObject(o, "revisao", (double)fat_col_int64(s, 0)) == NULL ||
+        cJSON_AddStringToObject(o, "em", fat_col_text(s, 1)) == NULL ||
+        cJSON_AddStringToObject(o, "usuario", fat_col_text(s, 2)) == NULL ||
+        cJSON_AddStringToObject(o, "acao", fat_col_text(s, 3)) == NULL ||
         (motivo != NULL && cJSON_AddStringToObject(o, "motivo", motivo) == NULL) ||
         !cJSON_AddItemToObject(o, "alteracoes", a)) {
       if (cJSON_GetObjectItemCaseSensitive(o, "alteracoes") != a)
@@ -596,11 +596,11 @@ fat_rc fat_revisao_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *
       rc = fat_err_oom(err);
       break;
     }
-    step = sqlite3_step(s);
+    step = fat_stmt_step(s);
   }
-  if (rc == FAT_OK && step != SQLITE_DONE)
+  if (rc == FAT_OK && step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao ler as revisões da guia");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
 out:
   if (rc != FAT_OK) {
     cJSON_Delete(arr);

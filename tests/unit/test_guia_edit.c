@@ -23,6 +23,7 @@
 #include "fat_revisao.h"
 #include "fat_rules.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 
 #define DB "test_guia_edit.db"
 #define HOJE "2025-04-01"

@@ -68,9 +68,9 @@ oom:
 
 typedef fat_guias_estado estado;
 
-static void copy_col(char *dst, size_t len, sqlite3_stmt *s, int k)
+static void copy_col(char *dst, size_t len, fat_stmt *s, int k)
 {
-  const char *v = (const char *)sqlite3_column_text(s, k);
+  const char *v = fat_col_text(s, k);
 
   snprintf(dst, len, "%s", v != NULL ? v : "");
 }
@@ -81,7 +81,7 @@ fat_rc fat_guias_estado_load(fat_store *st, int64_t id, fat_guias_estado *e, fat
     "SELECT g.status, g.numero_prestador, COALESCE(g.lote_id, 0), COALESCE(l.numero, 0), "
     "l.status, substr(l.enviado_em, 1, 10), COALESCE(g.beneficiario_id, 0), g.operadora_id, "
     "g.carteira_numero FROM guia g LEFT JOIN lote l ON l.id = g.lote_id WHERE g.id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -89,22 +89,22 @@ fat_rc fat_guias_estado_load(fat_store *st, int64_t id, fat_guias_estado *e, fat
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
     copy_col(e->status, sizeof e->status, s, 0);
     copy_col(e->numero, sizeof e->numero, s, 1);
-    e->lote_id = sqlite3_column_int64(s, 2);
-    e->lote_numero = sqlite3_column_int64(s, 3);
+    e->lote_id = fat_col_int64(s, 2);
+    e->lote_numero = fat_col_int64(s, 3);
     copy_col(e->lote_status, sizeof e->lote_status, s, 4);
     copy_col(e->enviado_em, sizeof e->enviado_em, s, 5);
-    e->beneficiario_id = sqlite3_column_int64(s, 6);
-    e->operadora_id = sqlite3_column_int64(s, 7);
+    e->beneficiario_id = fat_col_int64(s, 6);
+    e->operadora_id = fat_col_int64(s, 7);
     copy_col(e->carteira, sizeof e->carteira, s, 8);
   }
-  sqlite3_reset(s);
-  if (step == SQLITE_DONE)
+  fat_stmt_reset(s);
+  if (step == FAT_DONE)
     return fat_err_set(err, FAT_ENOTFOUND, "guia %lld não encontrada", (long long)id);
-  if (step != SQLITE_ROW)
+  if (step != FAT_ROW)
     return fat_store_dberr(st, err, "erro ao ler a guia");
   return FAT_OK;
 }
@@ -225,7 +225,7 @@ static fat_rc vizinhas(fat_store *st, int64_t id, const estado *e, int64_t **out
     "SELECT id FROM guia WHERE id <> ?1 AND status IN ('digitada', 'conferida', 'pendente') "
     "AND ((?2 > 0 AND beneficiario_id = ?2) OR (?3 IS NOT NULL AND carteira_numero = ?3 "
     "AND operadora_id = ?4)) ORDER BY id LIMIT 200";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t *v = NULL;
   size_t cnt = 0;
   int step;
@@ -242,13 +242,13 @@ static fat_rc vizinhas(fat_store *st, int64_t id, const estado *e, int64_t **out
   fat_bind_int(s, 2, e->beneficiario_id);
   fat_bind_text(s, 3, e->carteira[0] != '\0' ? e->carteira : NULL);
   fat_bind_int(s, 4, e->operadora_id);
-  step = sqlite3_step(s);
-  while (step == SQLITE_ROW && cnt < MAX_VIZINHAS) {
-    v[cnt++] = sqlite3_column_int64(s, 0);
-    step = sqlite3_step(s);
+  step = fat_stmt_step(s);
+  while (step == FAT_ROW && cnt < MAX_VIZINHAS) {
+    v[cnt++] = fat_col_int64(s, 0);
+    step = fat_stmt_step(s);
   }
-  sqlite3_reset(s);
-  if (step != SQLITE_ROW && step != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (step != FAT_ROW && step != FAT_DONE) {
     fat_free(v);
     return fat_store_dberr(st, err, "erro ao procurar as guias do beneficiário");
   }
@@ -753,7 +753,7 @@ fat_rc fat_guia_cancelar(fat_store *st, int64_t id, const fat_guia_edit_opts *o,
 {
   static const char sql[] =
     "UPDATE guia SET status = 'cancelada', revisao = revisao + 1 WHERE id = ?1 RETURNING revisao";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *alt = NULL, *a;
   char obj[32], *det = NULL;
   estado e;
@@ -775,11 +775,11 @@ fat_rc fat_guia_cancelar(fat_store *st, int64_t id, const fat_guia_edit_opts *o,
   if (rc != FAT_OK)
     goto out;
   fat_bind_int(s, 1, id);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW)
-    out->revisao = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
-  if (step != SQLITE_ROW) {
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW)
+    out->revisao = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
+  if (step != FAT_ROW) {
     rc = fat_store_dberr(st, err, "erro ao cancelar a guia");
     goto out;
   }

@@ -1,5 +1,5 @@
-/* fat_guias_int.h: what the files of engine/guias share (not for the CLI or
-** the web). */
+/* fat_guias_int.h: what the guia workbench files of engine/2_conferir share
+** (not for the CLI or the web). */
 #ifndef FAT_GUIAS_INT_H
 #define FAT_GUIAS_INT_H
 

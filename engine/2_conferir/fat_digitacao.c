@@ -171,7 +171,7 @@ static fat_rc resolver(fat_store *st, fat_guia *g, char *campo, size_t campo_len
   static const char sql_cart[] =
     "SELECT beneficiario_id FROM carteira WHERE operadora_id = ?1 AND numero = ?2";
   static const char sql_cpf[] = "SELECT id FROM beneficiario WHERE cpf = ?1 ORDER BY id LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step, oom = 0;
   fat_rc rc = fat_store_prepare(st, sql_op, &s, err);
 
@@ -179,25 +179,25 @@ static fat_rc resolver(fat_store *st, fat_guia *g, char *campo, size_t campo_len
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, g->operadora.registro_ans);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
-    g->operadora.id = sqlite3_column_int64(s, 0);
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
+    g->operadora.id = fat_col_int64(s, 0);
     fat_free(g->operadora.script);
     g->operadora.script = fat_col_strdup(s, 1, &oom);
     if (g->operadora.nome == NULL)
       g->operadora.nome = fat_col_strdup(s, 2, &oom);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (oom)
     return fat_err_oom(err);
-  if (step == SQLITE_DONE) {
+  if (step == FAT_DONE) {
     snprintf(campo, campo_len, "operadora.registro_ans");
     return fat_err_set(err, FAT_ENOTFOUND,
                        "operadora com registro ANS %s não cadastrada (use: faturo cadastro "
                        "operadora)",
                        g->operadora.registro_ans);
   }
-  if (step != SQLITE_ROW)
+  if (step != FAT_ROW)
     return fat_store_dberr(st, err, "erro ao ler a operadora");
   rc = fat_prestador_id(st, g->prestador.cnpj, g->prestador.cpf, &g->prestador.id, err);
   if (rc == FAT_ENOTFOUND)
@@ -210,18 +210,18 @@ static fat_rc resolver(fat_store *st, fat_guia *g, char *campo, size_t campo_len
       return rc;
     fat_bind_int(s, 1, g->operadora.id);
     fat_bind_text(s, 2, g->carteira_numero);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      g->beneficiario.id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      g->beneficiario.id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
   }
   if (g->beneficiario.id == 0 && !blank(g->beneficiario.cpf)) {
     rc = fat_store_prepare(st, sql_cpf, &s, err);
     if (rc != FAT_OK)
       return rc;
     fat_bind_text(s, 1, g->beneficiario.cpf);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      g->beneficiario.id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      g->beneficiario.id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
   }
   return FAT_OK;
 }
@@ -418,7 +418,7 @@ static fat_rc numero_existente(fat_store *st, const fat_guia *g, int64_t *id, fa
     "JOIN prestador p ON p.id = g.prestador_id WHERE o.registro_ans = ?1 "
     "AND g.numero_prestador = ?2 AND ((?3 IS NOT NULL AND p.cnpj = ?3) OR "
     "(?3 IS NULL AND p.cnpj IS NULL AND p.cpf = ?4))";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -429,11 +429,11 @@ static fat_rc numero_existente(fat_store *st, const fat_guia *g, int64_t *id, fa
   fat_bind_text(s, 2, g->numero_prestador);
   fat_bind_text(s, 3, g->prestador.cnpj);
   fat_bind_text(s, 4, g->prestador.cpf);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW)
-    *id = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
-  if (step != SQLITE_ROW && step != SQLITE_DONE)
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW)
+    *id = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
+  if (step != FAT_ROW && step != FAT_DONE)
     return fat_store_dberr(st, err, "erro ao procurar o número da guia");
   return FAT_OK;
 }
@@ -441,7 +441,7 @@ static fat_rc numero_existente(fat_store *st, const fat_guia *g, int64_t *id, fa
 static fat_rc rascunho_apagar(fat_store *st, int64_t id, fat_err *err)
 {
   static const char sql[] = "DELETE FROM guia_rascunho WHERE id = ?1 RETURNING id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char obj[40];
   int step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
@@ -449,11 +449,11 @@ static fat_rc rascunho_apagar(fat_store *st, int64_t id, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  step = sqlite3_step(s);
-  sqlite3_reset(s);
-  if (step == SQLITE_DONE)
+  step = fat_stmt_step(s);
+  fat_stmt_reset(s);
+  if (step == FAT_DONE)
     return fat_err_set(err, FAT_ENOTFOUND, "rascunho %lld não encontrado", (long long)id);
-  if (step != SQLITE_ROW)
+  if (step != FAT_ROW)
     return fat_store_dberr(st, err, "erro ao apagar o rascunho");
   snprintf(obj, sizeof obj, "rascunho:%lld", (long long)id);
   return fat_store_audit(st, "rascunho.apagar", obj, NULL, err);
@@ -539,7 +539,7 @@ fat_rc fat_digitacao_rascunho_salvar(fat_store *st, int64_t id, const cJSON *for
   static const char sql_upd[] =
     "UPDATE guia_rascunho SET tipo = ?1, registro_ans = ?2, numero_prestador = ?3, dados = ?4, "
     "atualizado_em = ?5, atualizado_por = ?6 WHERE id = ?7 RETURNING id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char *txt = NULL, now[32], obj[40];
   int step;
   fat_rc rc;
@@ -570,11 +570,11 @@ fat_rc fat_digitacao_rascunho_salvar(fat_store *st, int64_t id, const cJSON *for
   fat_bind_text(s, 6, fat_store_user(st));
   if (id > 0)
     fat_bind_int(s, 7, id);
-  step = sqlite3_step(s);
-  sqlite3_reset(s);
-  if (id > 0 && step == SQLITE_DONE)
+  step = fat_stmt_step(s);
+  fat_stmt_reset(s);
+  if (id > 0 && step == FAT_DONE)
     rc = fat_err_set(err, FAT_ENOTFOUND, "rascunho %lld não encontrado", (long long)id);
-  else if (step != SQLITE_ROW && step != SQLITE_DONE)
+  else if (step != FAT_ROW && step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao gravar o rascunho");
   if (rc == FAT_OK) {
     if (id == 0)
@@ -606,7 +606,7 @@ fat_rc fat_digitacao_rascunhos(fat_store *st, cJSON **out, fat_err *err)
   static const char sql[] =
     RASCUNHO_COLS "FROM guia_rascunho r LEFT JOIN operadora o ON o.registro_ans = r.registro_ans "
                   "ORDER BY r.atualizado_em DESC, r.id DESC LIMIT 500";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *out = NULL;
@@ -620,7 +620,7 @@ fat_rc fat_digitacao_rascunho(fat_store *st, int64_t id, cJSON **out, fat_err *e
   static const char sql[] =
     RASCUNHO_COLS ", r.dados FROM guia_rascunho r LEFT JOIN operadora o ON "
                   "o.registro_ans = r.registro_ans WHERE r.id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *o = NULL, *form = NULL;
   int step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
@@ -629,15 +629,15 @@ fat_rc fat_digitacao_rascunho(fat_store *st, int64_t id, cJSON **out, fat_err *e
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
     o = fat_store_row_json(s, 1);
-    form = cJSON_Parse((const char *)sqlite3_column_text(s, 10));
+    form = cJSON_Parse(fat_col_text(s, 10));
   }
-  sqlite3_reset(s);
-  if (step == SQLITE_DONE)
+  fat_stmt_reset(s);
+  if (step == FAT_DONE)
     return fat_err_set(err, FAT_ENOTFOUND, "rascunho %lld não encontrado", (long long)id);
-  if (step != SQLITE_ROW)
+  if (step != FAT_ROW)
     rc = fat_store_dberr(st, err, "erro ao ler o rascunho");
   else if (o == NULL || form == NULL)
     rc = fat_err_oom(err);

@@ -75,7 +75,7 @@ static fat_rc termo_ler(const char *s, termo *t, int *limite, fat_err *err)
 }
 
 /* Bind the words at params first..first+N-1 (absent ones as NULL). */
-static void bind_palavras(sqlite3_stmt *s, int first, const termo *t)
+static void bind_palavras(fat_stmt *s, int first, const termo *t)
 {
   int i;
 
@@ -123,15 +123,15 @@ static int ja_tem(const codigos *c, const char *tabela, const char *cod)
 }
 
 /* Rows (tabela, codigo, descricao) of s into c, skipping codes already there. */
-static fat_rc colher(fat_store *st, sqlite3_stmt *s, const char *fonte, codigos *c, fat_err *err)
+static fat_rc colher(fat_store *st, fat_stmt *s, const char *fonte, codigos *c, fat_err *err)
 {
-  int step = sqlite3_step(s);
+  int step = fat_stmt_step(s);
   fat_rc rc = FAT_OK;
 
-  while (step == SQLITE_ROW) {
-    const char *tab = (const char *)sqlite3_column_text(s, 0);
-    const char *cod = (const char *)sqlite3_column_text(s, 1);
-    const char *desc = (const char *)sqlite3_column_text(s, 2);
+  while (step == FAT_ROW) {
+    const char *tab = fat_col_text(s, 0);
+    const char *cod = fat_col_text(s, 1);
+    const char *desc = fat_col_text(s, 2);
 
     if (tab != NULL && cod != NULL && !ja_tem(c, tab, cod)) {
       if (c->n == c->cap) {
@@ -151,10 +151,10 @@ static fat_rc colher(fat_store *st, sqlite3_stmt *s, const char *fonte, codigos 
       c->v[c->n].fonte = fonte;
       c->n++;
     }
-    step = sqlite3_step(s);
+    step = fat_stmt_step(s);
   }
-  sqlite3_reset(s);
-  if (rc == FAT_OK && step != SQLITE_DONE)
+  fat_stmt_reset(s);
+  if (rc == FAT_OK && step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao buscar códigos");
   return rc;
 }
@@ -185,7 +185,7 @@ fat_rc fat_busca_procedimentos(fat_store *st, const char *termo_s, const char *t
   static const char *const fontes[] = {"tuss", "cbhpm", "insumo"};
   codigos c = {NULL, 0, 0};
   cJSON *arr = NULL;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   termo t;
   size_t i;
   fat_rc rc;
@@ -250,7 +250,7 @@ static fat_rc carteiras(fat_store *st, cJSON *b, int64_t id, int64_t operadora_i
     "c.validade AS validade, p.codigo AS plano FROM carteira c "
     "JOIN operadora o ON o.id = c.operadora_id LEFT JOIN plano p ON p.id = c.plano_id "
     "WHERE c.beneficiario_id = ?1 AND (?2 = 0 OR c.operadora_id = ?2) ORDER BY o.nome, c.numero";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *arr = NULL;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -278,7 +278,7 @@ fat_rc fat_busca_beneficiarios(fat_store *st, const char *termo_s, const char *o
     " AND (?6 = 0 OR EXISTS (SELECT 1 FROM carteira c WHERE c.beneficiario_id = b.id AND "
     "c.operadora_id = ?6)) ORDER BY b.nome, b.id LIMIT ?7";
   int64_t op = 0;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *arr = NULL, *b;
   termo t;
   fat_rc rc;
@@ -320,7 +320,7 @@ fat_rc fat_busca_profissionais(fat_store *st, const char *termo_s, int limite, c
     "SELECT id, nome, cpf, conselho, numero_conselho, uf, cbo, especialidade FROM profissional "
     "WHERE (?1 IS NULL OR cpf LIKE ?1 OR numero_conselho LIKE ?1) AND "
     PALAVRAS("nome", 2, 3, 4, 5) " ORDER BY nome, id LIMIT ?6";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   termo t;
   fat_rc rc;
 
