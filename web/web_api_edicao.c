@@ -1,9 +1,16 @@
-/* web_api_edicao.c: correct, cancel and read the history of a guia (Part L;
-** the engine is fat_guia_edit.h, the routes and bodies are in docs/guias.md). */
+/* web_api_edicao.c: correct, cancel and read the history of a guia; the
+** finding worklist and batch acknowledgement (Part L; the engine is
+** fat_guia_edit.h, fat_rel_achados.h and fat_achado_papel.h, the routes and
+** bodies are in docs/guias.md). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "fat_achado_papel.h"
 #include "fat_guia_edit.h"
+#include "fat_mem.h"
+#include "fat_rel.h"
+#include "fat_rel_achados.h"
 #include "web_int.h"
 
 /* The patch of a PATCH /api/guias/{id} body: "alteracao" (the guia's JSON
@@ -128,4 +135,100 @@ fat_rc api_guia_historico(web_req *rq, web_res *rs, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   return web_reply_wrap(rs, "revisoes", arr, err);
+}
+
+/* GET /api/achados: the worklist (fat_rel_achados.h) with the filters
+** operadora, codigo, severidade, competencia, profissional, guia and
+** reconhecidos (nao | sim | todos); ?formato=csv|xlsx downloads it. */
+fat_rc api_achados_listar(web_req *rq, web_res *rs, fat_err *err)
+{
+  const char *formato = web_query_nonempty(rq, "formato");
+  const char *rec = web_query_nonempty(rq, "reconhecidos");
+  const char *guia = web_query_nonempty(rq, "guia");
+  fat_achados_filtro f;
+  cJSON *rel = NULL;
+  char *end = NULL;
+  fat_rc rc;
+
+  memset(&f, 0, sizeof f);
+  f.operadora = web_query_nonempty(rq, "operadora");
+  f.codigo = web_query_nonempty(rq, "codigo");
+  f.severidade = web_query_nonempty(rq, "severidade");
+  f.competencia = web_query_nonempty(rq, "competencia");
+  f.profissional = web_query_nonempty(rq, "profissional");
+  if (guia != NULL) {
+    long long g = strtoll(guia, &end, 10);
+
+    if (end == guia || *end != '\0' || g <= 0)
+      return fat_err_set(err, FAT_EINVAL, "guia: id numérico esperado");
+    f.guia_id = g;
+  }
+  if (rec == NULL || strcmp(rec, "nao") == 0)
+    f.reconhecidos = 0;
+  else if (strcmp(rec, "sim") == 0)
+    f.reconhecidos = 1;
+  else if (strcmp(rec, "todos") == 0)
+    f.reconhecidos = 2;
+  else
+    return fat_err_set(err, FAT_EINVAL, "reconhecidos: nao, sim ou todos");
+  rc = fat_rel_achados(rq->st, &f, &rel, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (formato == NULL || strcmp(formato, "json") == 0) {
+    rs->json = rel;
+    return FAT_OK;
+  }
+  if (strcmp(formato, "csv") == 0) {
+    rc = fat_rel_csv(rel, &rs->raw, &rs->raw_len, err);
+    rs->content_type = "text/csv; charset=utf-8";
+  } else if (strcmp(formato, "xlsx") == 0) {
+    rc = fat_rel_xlsx_mem(rel, &rs->raw, &rs->raw_len, err);
+    rs->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  } else {
+    rc = fat_err_set(err, FAT_EINVAL, "formato '%s' inválido (json, csv ou xlsx)", formato);
+  }
+  if (rc == FAT_OK)
+    snprintf(rs->filename, sizeof rs->filename, "achados.%s", formato);
+  cJSON_Delete(rel);
+  return rc;
+}
+
+/* POST /api/achados/reconhecer {"ids": [..], "motivo": "..."}: one motive,
+** all or none, each finding checked against the user's role and audited. */
+fat_rc api_achados_reconhecer(web_req *rq, web_res *rs, fat_err *err)
+{
+  const cJSON *ids = cJSON_GetObjectItemCaseSensitive(rq->json, "ids"), *it;
+  int64_t *v = NULL;
+  size_t n = 0, guias = 0;
+  fat_rc rc = FAT_OK;
+
+  if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) == 0 ||
+      cJSON_GetArraySize(ids) > FAT_ACHADOS_LOTE_MAX)
+    return fat_err_set(err, FAT_EINVAL, "ids: lista de 1 a %d ids de achado esperada",
+                       FAT_ACHADOS_LOTE_MAX);
+  v = fat_calloc((size_t)cJSON_GetArraySize(ids), sizeof *v);
+  if (v == NULL)
+    return fat_err_oom(err);
+  cJSON_ArrayForEach(it, ids)
+  {
+    if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 9e15 ||
+        it->valuedouble != (double)(int64_t)it->valuedouble) {
+      rc = fat_err_set(err, FAT_EINVAL, "ids[%zu]: id de achado inválido", n + 1);
+      goto out;
+    }
+    v[n++] = (int64_t)it->valuedouble;
+  }
+  rc = fat_achado_reconhecer_varios(rq->st, v, n, web_json_str(rq, "motivo"),
+                                    &rq->sessao->papel, &guias, err);
+  if (rc != FAT_OK)
+    goto out;
+  snprintf(rs->objeto, sizeof rs->objeto, "achados:%zu", n);
+  snprintf(rs->detalhe, sizeof rs->detalhe, "%zu achado(s) em %zu guia(s)", n, guias);
+  rs->json = cJSON_CreateObject();
+  if (rs->json == NULL || cJSON_AddNumberToObject(rs->json, "reconhecidos", (double)n) == NULL ||
+      cJSON_AddNumberToObject(rs->json, "guias", (double)guias) == NULL)
+    rc = fat_err_oom(err);
+out:
+  fat_free(v);
+  return rc;
 }

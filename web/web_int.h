@@ -203,5 +203,7 @@ fat_rc api_regras_simular_precos(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_guia_editar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_guia_cancelar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_guia_historico(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_achados_listar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_achados_reconhecer(web_req *rq, web_res *rs, fat_err *err);
 
 #endif

@@ -55,6 +55,8 @@ static const web_route routes[] = {
   {"GET", "/api/guias/{}", F, 0, NULL, api_guia_ver},
   {"POST", "/api/conferir", F, 0, "conferir", api_conferir},
   {"POST", "/api/achados/{}/reconhecer", F, 0, "achado.reconhecer", api_achado_reconhecer},
+  {"GET", "/api/achados", F, 0, NULL, api_achados_listar},
+  {"POST", "/api/achados/reconhecer", F, 0, "achado.reconhecer", api_achados_reconhecer},
   {"GET", "/api/lotes", F, 0, NULL, api_lotes_listar},
   {"GET", "/api/lotes/mapa", F, 0, NULL, api_lotes_mapa},
   {"POST", "/api/lotes/fechar", F, 0, "lote.fechar", api_lotes_fechar},

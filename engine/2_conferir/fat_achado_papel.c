@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fat_conferir.h"
+#include "fat_mem.h"
 #include "fat_store_int.h"
 
 fat_rc fat_achado_reconhecer_papel(fat_store *st, int64_t id, const char *motivo,
@@ -53,4 +54,66 @@ fat_rc fat_achado_reconhecer_papel(fat_store *st, int64_t id, const char *motivo
   if (out != NULL)
     *out = r;
   return FAT_OK;
+}
+
+static int contem(const int64_t *v, size_t n, int64_t x)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    if (v[i] == x)
+      return 1;
+  return 0;
+}
+
+fat_rc fat_achado_reconhecer_varios(fat_store *st, const int64_t *ids, size_t n,
+                                    const char *motivo, const fat_papel *papel, size_t *guias,
+                                    fat_err *err)
+{
+  int64_t *gids = NULL;
+  size_t i, j, ng = 0;
+  fat_rc rc;
+
+  if (guias != NULL)
+    *guias = 0;
+  if (n == 0 || n > FAT_ACHADOS_LOTE_MAX)
+    return fat_err_set(err, FAT_EINVAL, "informe de 1 a %d achados para reconhecer",
+                       FAT_ACHADOS_LOTE_MAX);
+  for (i = 0; i < n; i++)
+    for (j = 0; j < i; j++)
+      if (ids[i] == ids[j])
+        return fat_err_set(err, FAT_EINVAL, "achado %lld informado duas vezes",
+                           (long long)ids[i]);
+  gids = fat_calloc(n, sizeof *gids);
+  if (gids == NULL)
+    return fat_err_oom(err);
+  rc = fat_store_begin(st, err);
+  if (rc != FAT_OK)
+    goto out;
+  for (i = 0; i < n && rc == FAT_OK; i++) {
+    fat_achado_reconhecido r;
+    int64_t gid = 0;
+
+    if (papel != NULL) {
+      rc = fat_achado_reconhecer_papel(st, ids[i], motivo, *papel, &r, err);
+      gid = r.guia_id;
+    } else {
+      rc = fat_achado_reconhecer(st, ids[i], motivo, &gid, NULL, err);
+    }
+    if (rc != FAT_OK) {
+      fat_err_prefix(err, "achado %lld: ", (long long)ids[i]);
+      break;
+    }
+    if (!contem(gids, ng, gid))
+      gids[ng++] = gid;
+  }
+  if (rc != FAT_OK)
+    fat_store_rollback(st);
+  else
+    rc = fat_store_commit(st, err);
+  if (rc == FAT_OK && guias != NULL)
+    *guias = ng;
+out:
+  fat_free(gids);
+  return rc;
 }

@@ -35,4 +35,18 @@ FAT_NODISCARD fat_rc fat_achado_reconhecer_papel(fat_store *st, int64_t id, cons
                                                  fat_papel papel, fat_achado_reconhecido *out,
                                                  fat_err *err);
 
+/* Most findings one batch acknowledgement takes. */
+#define FAT_ACHADOS_LOTE_MAX 1000
+
+/* Acknowledge the n findings ids (1..FAT_ACHADOS_LOTE_MAX, no repeats) with
+** one motivo, all or none (one transaction): each is audited on its own
+** (achado.reconhecer, as fat_achado_reconhecer). papel NULL: no role check
+** (the CLI, run by whoever operates the database); otherwise each finding
+** as fat_achado_reconhecer_papel. The first that cannot be acknowledged
+** fails the batch with its error prefixed "achado N: ". *guias (may be
+** NULL) gets how many distinct guias the findings are on. */
+FAT_NODISCARD fat_rc fat_achado_reconhecer_varios(fat_store *st, const int64_t *ids, size_t n,
+                                                  const char *motivo, const fat_papel *papel,
+                                                  size_t *guias, fat_err *err);
+
 #endif

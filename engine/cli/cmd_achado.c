@@ -1,4 +1,5 @@
-/* cmd_achado.c: `faturo achado listar|reconhecer` (Part C). */
+/* cmd_achado.c: `faturo achado listar|reconhecer` (Part C; the worklist's
+** filters, summary, exports and batch acknowledgement: Part L). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,22 +8,40 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "fat_achado_papel.h"
 #include "fat_conferir.h"
+#include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_rel_achados.h"
 
 static void help(void)
 {
-  printf("uso: faturo achado listar [--guia N] [--json]\n"
-         "     faturo achado reconhecer ID --motivo \"texto\"\n"
+  printf("uso: faturo achado listar [--guia N] [filtros] [--resumo] [--csv ARQ|--xlsx ARQ]\n"
+         "     faturo achado reconhecer ID [ID...] --motivo \"texto\"\n"
+         "     faturo achado reconhecer --todos [filtros] --motivo \"texto\"\n"
          "\n"
          "listar      mostra os achados da conferência: os de uma guia (--guia), ou todos\n"
-         "            os que ainda não foram reconhecidos\n"
-         "reconhecer  aceita um achado com justificativa (fica na auditoria); uma guia\n"
-         "            cujos bloqueios estão todos reconhecidos fica pronta para lote.\n"
+         "            os que ainda não foram reconhecidos (a lista de trabalho)\n"
+         "reconhecer  aceita achados com justificativa (cada um fica na auditoria); uma\n"
+         "            guia cujos bloqueios estão todos reconhecidos fica pronta para lote.\n"
+         "            Vários ids (ou --todos com filtros) levam o mesmo motivo: ou todos\n"
+         "            são reconhecidos, ou nenhum (o erro diz qual achado impediu).\n"
          "            Ao reconferir, o reconhecimento continua valendo enquanto o mesmo\n"
          "            achado reaparecer (mesmo código, mesmo item pelo sequencial, mesmo\n"
          "            campo). Um bloqueio numa guia sem um campo que o XML TISS exige\n"
-         "            (ex.: carteira) não pode ser reconhecido: corrija a guia.\n");
+         "            (ex.: carteira) não pode ser reconhecido: corrija a guia.\n"
+         "\n"
+         "filtros (lista de trabalho):\n"
+         "  --operadora X      registro ANS, chave do script ou id\n"
+         "  --codigo C         código do achado (ex.: SENHA_AUSENTE)\n"
+         "  --severidade S     bloqueio ou alerta\n"
+         "  --competencia M    MM/AAAA da guia\n"
+         "  --profissional P   id, CPF, número do conselho ou parte do nome\n"
+         "  --reconhecidos     só os já reconhecidos (--todos-os-estados: abertos e\n"
+         "                     reconhecidos)\n"
+         "  --resumo           só o resumo por código: quantidade, guias e R$ em risco\n"
+         "  --csv ARQ          exporta (CSV com ';', vírgula decimal, UTF-8 com BOM;\n"
+         "                     '-' = saída); --xlsx ARQ: planilha\n");
 }
 
 static int listar(fat_cli *cli, int64_t guia_id)
@@ -70,6 +89,76 @@ static int listar(fat_cli *cli, int64_t guia_id)
   return CLI_OK;
 }
 
+/* The worklist (fat_rel_achados) printed as tables or exported. */
+static int lista_trabalho(fat_cli *cli, const fat_achados_filtro *f, int resumo,
+                          const char *csv, const char *xlsx)
+{
+  fat_store *st = cli_store(cli);
+  cJSON *rel = NULL;
+  fat_err err;
+
+  if (st == NULL)
+    return CLI_FAIL;
+  if (fat_rel_achados(st, f, &rel, &err) != FAT_OK)
+    return cli_error(&err);
+  if (resumo && !cli_rel_so_tabela(rel, "por_codigo")) {
+    cJSON_Delete(rel);
+    return cli_usage_error("achado", "tabela por_codigo ausente");
+  }
+  return cli_rel_saida(cli, rel, csv, xlsx);
+}
+
+/* Acknowledge ids (one motivo; all or none). */
+static int reconhecer_varios(fat_cli *cli, const int64_t *ids, size_t n, const char *motivo)
+{
+  fat_store *st = cli_store(cli);
+  fat_err err;
+  size_t guias = 0;
+
+  if (st == NULL)
+    return CLI_FAIL;
+  if (fat_achado_reconhecer_varios(st, ids, n, motivo, NULL, &guias, &err) != FAT_OK)
+    return cli_error(&err);
+  if (cli->json)
+    printf("{\"reconhecidos\":%zu,\"guias\":%zu}\n", n, guias);
+  else
+    printf("%zu achado(s) reconhecido(s) em %zu guia(s), com o mesmo motivo\n", n, guias);
+  return CLI_OK;
+}
+
+/* The ids of the worklist f (open findings). */
+static int ids_da_lista(fat_cli *cli, const fat_achados_filtro *f, int64_t **ids, size_t *n)
+{
+  fat_store *st = cli_store(cli);
+  cJSON *rel = NULL, *tab, *linha;
+  fat_err err;
+  size_t k = 0;
+
+  *ids = NULL;
+  *n = 0;
+  if (st == NULL)
+    return CLI_FAIL;
+  if (fat_rel_achados(st, f, &rel, &err) != FAT_OK)
+    return cli_error(&err);
+  tab = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rel, "tabelas"), 0);
+  tab = cJSON_GetObjectItemCaseSensitive(tab, "linhas");
+  if (cJSON_GetArraySize(tab) > 0) {
+    *ids = fat_calloc((size_t)cJSON_GetArraySize(tab), sizeof **ids);
+    if (*ids == NULL) {
+      cJSON_Delete(rel);
+      fat_err_oom(&err);
+      return cli_error(&err);
+    }
+  }
+  cJSON_ArrayForEach(linha, tab)
+  {
+    (*ids)[k++] = (int64_t)cli_jnum(linha, "id");
+  }
+  *n = k;
+  cJSON_Delete(rel);
+  return CLI_OK;
+}
+
 static int reconhecer(fat_cli *cli, int64_t id, const char *motivo)
 {
   fat_store *st = cli_store(cli);
@@ -99,17 +188,31 @@ int cli_achado(fat_cli *cli, int argc, char **argv)
 {
   static const struct option opts[] = {{"guia", required_argument, NULL, 'g'},
                                        {"motivo", required_argument, NULL, 'm'},
+                                       {"operadora", required_argument, NULL, 'o'},
+                                       {"codigo", required_argument, NULL, 'c'},
+                                       {"severidade", required_argument, NULL, 's'},
+                                       {"competencia", required_argument, NULL, 'k'},
+                                       {"profissional", required_argument, NULL, 'p'},
+                                       {"reconhecidos", no_argument, NULL, 'r'},
+                                       {"todos-os-estados", no_argument, NULL, 'e'},
+                                       {"resumo", no_argument, NULL, 'R'},
+                                       {"todos", no_argument, NULL, 't'},
+                                       {"csv", required_argument, NULL, 'C'},
+                                       {"xlsx", required_argument, NULL, 'X'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
-  const char *motivo = NULL, *sub;
-  int64_t guia_id = 0, id;
+  const char *motivo = NULL, *sub, *csv = NULL, *xlsx = NULL;
+  fat_achados_filtro f;
+  int64_t guia_id = 0, id, *ids = NULL;
+  size_t n = 0;
   char *end;
-  int c;
+  int c, filtros = 0, resumo = 0, todos = 0, rc;
 
   if (cli_wants_help(argc, argv)) {
     help();
     return CLI_OK;
   }
+  memset(&f, 0, sizeof f);
   optind = 1;
   opterr = 0;
   for (c = getopt_long(argc, argv, "h", opts, NULL); c != -1;
@@ -121,6 +224,17 @@ int cli_achado(fat_cli *cli, int argc, char **argv)
         return cli_usage_error("achado", "--guia espera o id numérico da guia");
       break;
     case 'm': motivo = optarg; break;
+    case 'o': f.operadora = optarg; filtros = 1; break;
+    case 'c': f.codigo = optarg; filtros = 1; break;
+    case 's': f.severidade = optarg; filtros = 1; break;
+    case 'k': f.competencia = optarg; filtros = 1; break;
+    case 'p': f.profissional = optarg; filtros = 1; break;
+    case 'r': f.reconhecidos = 1; filtros = 1; break;
+    case 'e': f.reconhecidos = 2; filtros = 1; break;
+    case 'R': resumo = 1; filtros = 1; break;
+    case 't': todos = 1; break;
+    case 'C': csv = optarg; filtros = 1; break;
+    case 'X': xlsx = optarg; filtros = 1; break;
     case 'h': help(); return CLI_OK;
     default: return cli_usage_error("achado", "opção inválida '%s'", argv[optind - 1]);
     }
@@ -131,19 +245,64 @@ int cli_achado(fat_cli *cli, int argc, char **argv)
   if (strcmp(sub, "listar") == 0) {
     if (optind + 1 < argc)
       return cli_usage_error("achado", "argumento inesperado '%s'", argv[optind + 1]);
-    return listar(cli, guia_id);
+    if (todos)
+      return cli_usage_error("achado", "--todos é do reconhecer");
+    if (!filtros)
+      return listar(cli, guia_id);
+    f.guia_id = guia_id;
+    if (guia_id > 0 && f.reconhecidos == 0)
+      f.reconhecidos = 2;
+    return lista_trabalho(cli, &f, resumo, csv, xlsx);
   }
   if (strcmp(sub, "reconhecer") == 0) {
-    if (optind + 1 >= argc)
-      return cli_usage_error("achado", "informe o id do achado (veja: faturo achado listar)");
-    id = strtoll(argv[optind + 1], &end, 10);
-    if (end == argv[optind + 1] || *end != '\0' || id <= 0)
-      return cli_usage_error("achado", "id de achado inválido '%s'", argv[optind + 1]);
-    if (optind + 2 < argc)
-      return cli_usage_error("achado", "argumento inesperado '%s'", argv[optind + 2]);
     if (motivo == NULL || motivo[0] == '\0')
       return cli_usage_error("achado", "informe o motivo: --motivo \"...\"");
-    return reconhecer(cli, id, motivo);
+    if (resumo || csv != NULL || xlsx != NULL || f.reconhecidos != 0)
+      return cli_usage_error("achado", "reconhecer não aceita --resumo, --csv, --xlsx "
+                                       "nem --reconhecidos");
+    if (todos) {
+      if (optind + 1 < argc)
+        return cli_usage_error("achado", "--todos não leva ids ('%s')", argv[optind + 1]);
+      if (!filtros && guia_id == 0)
+        return cli_usage_error("achado", "--todos precisa de ao menos um filtro (--operadora, "
+                                         "--codigo, --severidade, --competencia, "
+                                         "--profissional ou --guia)");
+      f.guia_id = guia_id;
+      rc = ids_da_lista(cli, &f, &ids, &n);
+      if (rc == CLI_OK && n == 0) {
+        printf("nenhum achado em aberto com esses filtros\n");
+      } else if (rc == CLI_OK) {
+        rc = reconhecer_varios(cli, ids, n, motivo);
+      }
+      fat_free(ids);
+      return rc;
+    }
+    if (filtros)
+      return cli_usage_error("achado", "filtros só com --todos");
+    if (optind + 1 >= argc)
+      return cli_usage_error("achado", "informe o id do achado (veja: faturo achado listar)");
+    n = (size_t)(argc - optind - 1);
+    if (n > FAT_ACHADOS_LOTE_MAX)
+      return cli_usage_error("achado", "no máximo %d achados de uma vez", FAT_ACHADOS_LOTE_MAX);
+    ids = fat_calloc(n, sizeof *ids);
+    if (ids == NULL) {
+      fat_err err;
+
+      fat_err_oom(&err);
+      return cli_error(&err);
+    }
+    for (size_t i = 0; i < n; i++) {
+      id = strtoll(argv[optind + 1 + (int)i], &end, 10);
+      if (end == argv[optind + 1 + (int)i] || *end != '\0' || id <= 0) {
+        fat_free(ids);
+        return cli_usage_error("achado", "id de achado inválido '%s'",
+                               argv[optind + 1 + (int)i]);
+      }
+      ids[i] = id;
+    }
+    rc = n == 1 ? reconhecer(cli, ids[0], motivo) : reconhecer_varios(cli, ids, n, motivo);
+    fat_free(ids);
+    return rc;
   }
   return cli_usage_error("achado", "subcomando desconhecido '%s' (listar ou reconhecer)", sub);
 }

@@ -16,10 +16,13 @@
 
 #include <cmocka.h>
 
+#include "fat_achado_papel.h"
 #include "fat_conferir.h"
 #include "fat_guia_edit.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_rel.h"
+#include "fat_rel_achados.h"
 #include "fat_revisao.h"
 #include "fat_rules.h"
 #include "fat_store_int.h"
@@ -549,6 +552,230 @@ static void test_reconhecimento_sobrevive(void **state)
   fat_guia_free(b);
 }
 
+
+/* ------------------------------------------------------------------------
+** The worklist: filters, summary by code, CSV; batch acknowledgement
+*/
+
+/* Lines of table nome of a worklist report. */
+static const cJSON *linhas(const cJSON *rel, const char *nome)
+{
+  const cJSON *t;
+
+  cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(rel, "tabelas"))
+  {
+    if (strcmp(js(t, "nome"), nome) == 0)
+      return cJSON_GetObjectItemCaseSensitive(t, "linhas");
+  }
+  fail_msg("tabela %s ausente", nome);
+  return NULL;
+}
+
+static const cJSON *por_codigo(const cJSON *rel, const char *codigo)
+{
+  const cJSON *l;
+
+  cJSON_ArrayForEach(l, linhas(rel, "por_codigo"))
+  {
+    if (strcmp(js(l, "codigo"), codigo) == 0)
+      return l;
+  }
+  return NULL;
+}
+
+static int64_t jn(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  assert_true(cJSON_IsNumber(v));
+  return (int64_t)v->valuedouble;
+}
+
+/* How many worklist lines filter w gives (FAT_OK expected). */
+static int n_linhas(fx *f, const fat_achados_filtro *w)
+{
+  cJSON *rel = NULL;
+  fat_err err;
+  int n;
+
+  if (fat_rel_achados(f->st, w, &rel, &err) != FAT_OK)
+    fail_msg("lista: %s", err.msg);
+  n = cJSON_GetArraySize(linhas(rel, "achados"));
+  cJSON_Delete(rel);
+  return n;
+}
+
+static void test_lista_de_trabalho(void **state)
+{
+  fx *f = *state;
+  fat_guia *v = make_guia("V-1", "0082345678901234"), *a = make_guia("W-1", "0092345678901234"),
+           *b = make_guia("W-2", "0092345678901234");
+  fat_achados_filtro w;
+  cJSON *rel = NULL;
+  const cJSON *l;
+  fat_err err;
+  char *csv = NULL, brl[32];
+  size_t len = 0;
+  int64_t idv;
+  int total;
+
+  fat_free(v->validade_senha);
+  v->validade_senha = S("2025-03-09"); /* SENHA_VENCIDA */
+  fat_free(v->executante->nome);
+  v->executante->nome = S("Dr. Bruno Lima");
+  fat_free(v->executante->numero_conselho);
+  v->executante->numero_conselho = S("654321");
+  fat_free(v->executante->cpf);
+  v->executante->cpf = S("52998224725");
+  fat_free(v->beneficiario_nome);
+  v->beneficiario_nome = S("José Pereira"); /* not a copy of W-1 / W-2 */
+  idv = save(f->st, v);
+  save(f->st, a);
+  save(f->st, b);
+  conferir(f, 0);
+
+  /* every open finding, and the summary measured against the rows */
+  memset(&w, 0, sizeof w);
+  assert_int_equal(fat_rel_achados(f->st, &w, &rel, &err), FAT_OK);
+  assert_int_equal(cJSON_GetArraySize(linhas(rel, "achados")),
+                   scalar_i(f->st, "SELECT count(*) FROM achado WHERE reconhecido_em IS NULL "
+                                   "AND ?1 = ?1", 0));
+  l = por_codigo(rel, "DUPLICIDADE");
+  assert_non_null(l);
+  assert_int_equal(jn(l, "achados"), 4); /* two items on each copy */
+  assert_int_equal(jn(l, "guias"), 2);
+  assert_string_equal(js(l, "severidade"), "Bloqueio");
+  assert_int_equal(jn(l, "valor_risco"),
+                   scalar_i(f->st, "SELECT sum(valor_risco) FROM achado WHERE codigo = "
+                                   "'DUPLICIDADE' AND ?1 = ?1", 0));
+  assert_true(jn(l, "valor_risco") > 0);
+  l = por_codigo(rel, "SENHA_VENCIDA");
+  assert_non_null(l);
+  assert_int_equal(jn(l, "achados"), 1);
+  /* CSV: the project's convention, money with a decimal comma */
+  assert_int_equal(fat_rel_csv(rel, &csv, &len, &err), FAT_OK);
+  assert_memory_equal(csv, "\xEF\xBB\xBF", 3);
+  assert_non_null(strstr(csv, ";SENHA_VENCIDA;Bloqueio;"));
+  fat_money_format_br(jn(por_codigo(rel, "DUPLICIDADE"), "valor_risco"), brl, sizeof brl);
+  assert_non_null(strstr(csv, strncmp(brl, "R$ ", 3) == 0 ? brl + 3 : brl));
+  fat_free(csv);
+  cJSON_Delete(rel);
+
+  /* filters */
+  w.codigo = "senha_vencida";
+  w.severidade = "bloqueio";
+  assert_int_equal(n_linhas(f, &w), 1);
+  w.severidade = "alerta";
+  assert_int_equal(n_linhas(f, &w), 0);
+  memset(&w, 0, sizeof w);
+  w.profissional = "bruno";
+  assert_int_equal(n_linhas(f, &w), (int)scalar_i(f->st, "SELECT count(*) FROM achado WHERE "
+                                                        "guia_id = ?1", idv));
+  w.profissional = "654321";
+  assert_int_equal(n_linhas(f, &w), (int)scalar_i(f->st, "SELECT count(*) FROM achado WHERE "
+                                                        "guia_id = ?1", idv));
+  w.profissional = "529.982.247-25";
+  assert_int_equal(n_linhas(f, &w), (int)scalar_i(f->st, "SELECT count(*) FROM achado WHERE "
+                                                        "guia_id = ?1", idv));
+  w.profissional = "Ana Souza";
+  assert_int_equal(n_linhas(f, &w), (int)scalar_i(f->st, "SELECT count(*) FROM achado WHERE "
+                                                        "guia_id <> ?1", idv));
+  memset(&w, 0, sizeof w);
+  total = n_linhas(f, &w);
+  assert_true(total > 5);
+  w.competencia = "04/2025";
+  assert_int_equal(n_linhas(f, &w), 0);
+  w.competencia = "2025-03";
+  assert_int_equal(n_linhas(f, &w), total);
+  w.competencia = NULL;
+  w.operadora = "312347";
+  assert_int_equal(n_linhas(f, &w), total);
+  w.operadora = "aurora";
+  assert_int_equal(n_linhas(f, &w), total);
+
+  /* bad filters name themselves */
+  memset(&w, 0, sizeof w);
+  w.operadora = "999999";
+  assert_int_equal(fat_rel_achados(f->st, &w, &rel, &err), FAT_EINVAL);
+  w.operadora = NULL;
+  w.severidade = "grave";
+  assert_int_equal(fat_rel_achados(f->st, &w, &rel, &err), FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "--severidade"));
+  w.severidade = NULL;
+  w.competencia = "13/2025";
+  assert_int_equal(fat_rel_achados(f->st, &w, &rel, &err), FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "--competencia"));
+  fat_guia_free(v);
+  fat_guia_free(a);
+  fat_guia_free(b);
+}
+
+static void test_reconhecer_varios(void **state)
+{
+  fx *f = *state;
+  fat_guia *a = make_guia("B-1", "0102345678901234"), *b = make_guia("B-2", "0102345678901234");
+  fat_achados_filtro w;
+  fat_papel faturista = FAT_PAPEL_FATURISTA;
+  int64_t ids[5], ida;
+  size_t guias = 99;
+  fat_err err;
+  int i;
+
+  ida = save(f->st, a);
+  save(f->st, b);
+  conferir(f, 0);
+  for (i = 0; i < 4; i++)
+    ids[i] = scalar_i(f->st, "SELECT id FROM achado WHERE codigo = 'DUPLICIDADE' "
+                             "ORDER BY id LIMIT 1 OFFSET ?1", i);
+  assert_true(ids[3] > 0);
+  /* one already acknowledged in the batch: nothing is acknowledged */
+  assert_int_equal(fat_achado_reconhecer(f->st, ids[3], "já visto", NULL, NULL, &err), FAT_OK);
+  ids[4] = ids[3];
+  assert_int_equal(fat_achado_reconhecer_varios(f->st, ids, 5, "sessões distintas", NULL,
+                                                &guias, &err),
+                   FAT_EINVAL); /* repeated id */
+  assert_int_equal(fat_achado_reconhecer_varios(f->st, ids, 4, "sessões distintas", NULL,
+                                                &guias, &err),
+                   FAT_ESTATE);
+  assert_non_null(strstr(err.msg, "achado "));
+  assert_int_equal(scalar_i(f->st, "SELECT count(*) FROM achado WHERE reconhecido_em IS NOT NULL "
+                                   "AND ?1 = ?1", 0),
+                   1);
+  /* a faturista may not release bloqueios: refused, nothing written */
+  assert_int_equal(fat_achado_reconhecer_varios(f->st, ids, 3, "sessões distintas", &faturista,
+                                                &guias, &err),
+                   FAT_EPERM);
+  assert_int_equal(scalar_i(f->st, "SELECT count(*) FROM achado WHERE reconhecido_em IS NOT NULL "
+                                   "AND ?1 = ?1", 0),
+                   1);
+  /* the three open ones: one motive, one audit row each */
+  assert_int_equal(fat_achado_reconhecer_varios(f->st, ids, 3, "sessões distintas", NULL,
+                                                &guias, &err),
+                   FAT_OK);
+  assert_int_equal(guias, 2);
+  assert_int_equal(scalar_i(f->st, "SELECT count(*) FROM auditoria WHERE acao = "
+                                   "'achado.reconhecer' AND detalhe LIKE '%sessões distintas' "
+                                   "AND ?1 = ?1", 0),
+                   3);
+  assert_int_equal(scalar_i(f->st, "SELECT count(*) FROM achado WHERE reconhecido_motivo = "
+                                   "'sessões distintas' AND ?1 = ?1", 0),
+                   3);
+  /* the worklist: no bloqueio open (the alertas stay); four acknowledged;
+  ** the guia is ready again */
+  memset(&w, 0, sizeof w);
+  w.severidade = "bloqueio";
+  assert_int_equal(n_linhas(f, &w), 0);
+  w.severidade = NULL;
+  assert_int_equal(n_linhas(f, &w), (int)scalar_i(f->st, "SELECT count(*) FROM achado WHERE "
+                                                        "severidade = 'alerta' AND ?1 = ?1", 0));
+  w.reconhecidos = 1;
+  assert_int_equal(n_linhas(f, &w), 4);
+  assert_int_equal(scalar_i(f->st, "SELECT status = 'conferida' FROM guia WHERE id = ?1", ida),
+                   1);
+  fat_guia_free(a);
+  fat_guia_free(b);
+}
+
 /* ------------------------------------------------------------------------
 ** Out of memory anywhere in an edit: FAT_ENOMEM and the store as it was
 */
@@ -624,6 +851,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_lote_recusa, setup, teardown),
     cmocka_unit_test_setup_teardown(test_cancela_duplicata, setup, teardown),
     cmocka_unit_test_setup_teardown(test_reconhecimento_sobrevive, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_lista_de_trabalho, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_reconhecer_varios, setup, teardown),
     cmocka_unit_test_setup_teardown(test_oom, setup, teardown),
   };
 

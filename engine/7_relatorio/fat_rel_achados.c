@@ -1,0 +1,220 @@
+/* fat_rel_achados.c: the finding worklist (fat_rel_achados.h). */
+#include "fat_rel_achados.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fat_dia.h"
+#include "fat_rel_int.h"
+
+/* ?1 operadora id (-1 all), ?2 code, ?3 severity, ?4 competência AAAA-MM,
+** ?5 professional text, ?6 its digits (CPF / council number), ?7 guia id (0
+** all), ?8 reconhecidos (0 open, 1 acknowledged, 2 both). */
+#define FONTE                                                                               \
+  " FROM achado a JOIN guia g ON g.id = a.guia_id"                                          \
+  " WHERE ((?7 > 0 AND a.guia_id = ?7) OR (?7 <= 0 AND g.status <> 'cancelada'))"               \
+  " AND (?1 = -1 OR g.operadora_id = ?1)"                                                   \
+  " AND (?2 IS NULL OR a.codigo = upper(?2))"                                               \
+  " AND (?3 IS NULL OR a.severidade = ?3)"                                                  \
+  " AND (?4 IS NULL OR g.competencia = ?4)"                                                 \
+  " AND (?8 = 2 OR (?8 = 1) = (a.reconhecido_em IS NOT NULL))"                              \
+  " AND (?5 IS NULL OR EXISTS (SELECT 1 FROM profissional p"                                \
+  "  WHERE (p.id = g.executante_id"                                                         \
+  "   OR p.id IN (SELECT i.profissional_id FROM item i WHERE i.guia_id = g.id))"            \
+  "  AND (CAST(p.id AS TEXT) = ?5 OR p.cpf = ?6 OR p.numero_conselho = ?5"                  \
+  "   OR p.numero_conselho = ?6 OR p.nome LIKE '%' || ?5 || '%')))"
+
+static const char sql_linhas[] =
+    "SELECT a.id AS id, a.guia_id AS guia_id, g.numero_prestador AS guia,"
+    " (SELECT nome FROM operadora o WHERE o.id = g.operadora_id) AS operadora,"
+    " g.competencia AS competencia,"
+    " (SELECT nome FROM profissional p WHERE p.id = g.executante_id) AS profissional,"
+    " a.codigo AS codigo,"
+    " CASE a.severidade WHEN 'bloqueio' THEN 'Bloqueio' ELSE 'Alerta' END AS severidade,"
+    " a.campo AS campo, a.mensagem AS mensagem, a.valor_risco AS valor_risco,"
+    " substr(a.criado_em, 1, 10) AS criado_em, substr(a.reconhecido_em, 1, 10)"
+    " AS reconhecido_em, a.reconhecido_por AS reconhecido_por,"
+    " a.reconhecido_motivo AS reconhecido_motivo" FONTE " ORDER BY a.guia_id, a.id";
+static const char sql_total[] =
+    "SELECT count(*) AS achados, count(DISTINCT a.guia_id) AS guias,"
+    " coalesce(sum(a.valor_risco), 0) AS valor_risco" FONTE;
+static const char sql_codigo[] =
+    "SELECT a.codigo AS codigo,"
+    " CASE a.severidade WHEN 'bloqueio' THEN 'Bloqueio' ELSE 'Alerta' END AS severidade,"
+    " count(*) AS achados, count(DISTINCT a.guia_id) AS guias,"
+    " coalesce(sum(a.valor_risco), 0) AS valor_risco" FONTE
+    " GROUP BY a.codigo, a.severidade ORDER BY 5 DESC, 3 DESC, 1";
+
+static const rel_col cols_linhas[] = {
+    {"id", "Achado", REL_INTEIRO},
+    {"guia_id", "Id da guia", REL_INTEIRO},
+    {"guia", "Guia", REL_TEXTO},
+    {"operadora", "Operadora", REL_TEXTO},
+    {"competencia", "Competência", REL_MES},
+    {"profissional", "Profissional", REL_TEXTO},
+    {"codigo", "Código", REL_TEXTO},
+    {"severidade", "Severidade", REL_TEXTO},
+    {"campo", "Campo", REL_TEXTO},
+    {"mensagem", "Mensagem", REL_TEXTO},
+    {"valor_risco", "Valor em risco", REL_DINHEIRO},
+    {"criado_em", "Encontrado em", REL_DATA},
+    {"reconhecido_em", "Reconhecido em", REL_DATA},
+    {"reconhecido_por", "Reconhecido por", REL_TEXTO},
+    {"reconhecido_motivo", "Motivo", REL_TEXTO},
+};
+
+static const rel_col cols_codigo[] = {
+    {"codigo", "Código", REL_TEXTO},
+    {"severidade", "Severidade", REL_TEXTO},
+    {"achados", "Achados", REL_INTEIRO},
+    {"guias", "Guias", REL_INTEIRO},
+    {"valor_risco", "Valor em risco", REL_DINHEIRO},
+};
+
+static int so_digitos(const char *s, char *out, size_t len)
+{
+  size_t n = 0;
+
+  for (; *s != '\0'; s++) {
+    if (*s >= '0' && *s <= '9') {
+      if (n + 1 >= len)
+        return 0;
+      out[n++] = *s;
+    } else if (*s != '.' && *s != '-' && *s != '/' && *s != ' ') {
+      return 0;
+    }
+  }
+  out[n] = '\0';
+  return n > 0;
+}
+
+/* The filters read and checked: operadora id, competência AAAA-MM. */
+typedef struct filtro_lido {
+  int64_t op;
+  char comp[8];
+  char digitos[32];
+} filtro_lido;
+
+static fat_rc ler_filtro(fat_store *st, const fat_achados_filtro *f, filtro_lido *l,
+                         fat_err *err)
+{
+  fat_rel_params p;
+  fat_rc rc;
+
+  memset(l, 0, sizeof *l);
+  memset(&p, 0, sizeof p);
+  p.operadora = f->operadora;
+  rc = rel_operadora(st, &p, &l->op, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (l->op == 0)
+    return fat_err_set(err, FAT_EINVAL, "--operadora: particulares não têm achados de conferência");
+  if (f->severidade != NULL && strcmp(f->severidade, "bloqueio") != 0 &&
+      strcmp(f->severidade, "alerta") != 0)
+    return fat_err_set(err, FAT_EINVAL, "--severidade '%s' inválida (bloqueio ou alerta)",
+                       f->severidade);
+  if (f->reconhecidos < 0 || f->reconhecidos > 2)
+    return fat_err_set(err, FAT_EINVAL, "filtro de reconhecidos inválido");
+  if (f->competencia != NULL) {
+    const char *c = f->competencia;
+    char dia[11];
+    int32_t d;
+
+    if (strlen(c) == 7 && c[2] == '/')
+      snprintf(l->comp, sizeof l->comp, "%.4s-%.2s", c + 3, c);
+    else
+      snprintf(l->comp, sizeof l->comp, "%s", c);
+    snprintf(dia, sizeof dia, "%s-01", l->comp);
+    if (strlen(c) != 7 || fat_dia_parse(dia, &d) != 0)
+      return fat_err_set(err, FAT_EINVAL, "--competencia '%s' inválida (use MM/AAAA)", c);
+  }
+  if (f->profissional != NULL && f->profissional[0] == '\0')
+    return fat_err_set(err, FAT_EINVAL, "--profissional vazio");
+  if (f->profissional != NULL && !so_digitos(f->profissional, l->digitos, sizeof l->digitos))
+    l->digitos[0] = '\0';
+  return FAT_OK;
+}
+
+static void bind_filtro(fat_stmt *s, const fat_achados_filtro *f, const filtro_lido *l)
+{
+  fat_bind_int(s, 1, l->op);
+  fat_bind_text(s, 2, f->codigo != NULL && f->codigo[0] != '\0' ? f->codigo : NULL);
+  fat_bind_text(s, 3, f->severidade);
+  fat_bind_text(s, 4, l->comp[0] != '\0' ? l->comp : NULL);
+  fat_bind_text(s, 5, f->profissional);
+  fat_bind_text(s, 6, l->digitos[0] != '\0' ? l->digitos : NULL);
+  fat_bind_int(s, 7, f->guia_id);
+  fat_bind_int(s, 8, f->reconhecidos);
+}
+
+/* Add a table of sql (lines) with its total. */
+static fat_rc tabela(fat_store *st, cJSON *rel, const char *nome, const char *titulo,
+                     const rel_col *cols, size_t n, const char *sql,
+                     const fat_achados_filtro *f, const filtro_lido *l, fat_err *err)
+{
+  cJSON *tab;
+  fat_stmt *s;
+  fat_rc rc = rel_tabela(rel, nome, titulo, cols, n, &tab, err);
+
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql, &s, err);
+  if (rc == FAT_OK) {
+    bind_filtro(s, f, l);
+    rc = rel_linhas(st, tab, s, err);
+  }
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql_total, &s, err);
+  if (rc == FAT_OK) {
+    bind_filtro(s, f, l);
+    rc = rel_total(st, tab, s, err);
+  }
+  return rc;
+}
+
+fat_rc fat_rel_achados(fat_store *st, const fat_achados_filtro *f, cJSON **out, fat_err *err)
+{
+  fat_achados_filtro vazio;
+  filtro_lido l;
+  cJSON *rel = NULL;
+  char gid[24];
+  fat_rc rc;
+
+  *out = NULL;
+  if (f == NULL) {
+    memset(&vazio, 0, sizeof vazio);
+    f = &vazio;
+  }
+  rc = ler_filtro(st, f, &l, err);
+  if (rc != FAT_OK)
+    return rc;
+  rel = rel_novo("achados", "Achados da conferência");
+  if (rel == NULL)
+    return fat_err_oom(err);
+  snprintf(gid, sizeof gid, "%lld", (long long)f->guia_id);
+  rc = rel_param(rel, "operadora", f->operadora, err);
+  if (rc == FAT_OK)
+    rc = rel_param(rel, "codigo", f->codigo, err);
+  if (rc == FAT_OK)
+    rc = rel_param(rel, "severidade", f->severidade, err);
+  if (rc == FAT_OK)
+    rc = rel_param(rel, "competencia", l.comp[0] != '\0' ? l.comp : NULL, err);
+  if (rc == FAT_OK)
+    rc = rel_param(rel, "profissional", f->profissional, err);
+  if (rc == FAT_OK)
+    rc = rel_param(rel, "guia", f->guia_id > 0 ? gid : NULL, err);
+  if (rc == FAT_OK)
+    rc = rel_param(rel, "reconhecidos",
+                   f->reconhecidos == 0 ? "nao" : f->reconhecidos == 1 ? "sim" : "todos", err);
+  if (rc == FAT_OK)
+    rc = tabela(st, rel, "achados", "Achados", cols_linhas, REL_NCOLS(cols_linhas), sql_linhas,
+                f, &l, err);
+  if (rc == FAT_OK)
+    rc = tabela(st, rel, "por_codigo", "Por código", cols_codigo, REL_NCOLS(cols_codigo),
+                sql_codigo, f, &l, err);
+  if (rc != FAT_OK) {
+    cJSON_Delete(rel);
+    return rc;
+  }
+  *out = rel;
+  return FAT_OK;
+}

@@ -1,0 +1,47 @@
+/* fat_rel_achados.h: the finding worklist (Part L): the findings of
+** conferir filtered by operadora, code, severity, competência and
+** professional, with counts and R$ at risk per code, as a report document of
+** fat_rel.h (so fat_rel_csv / fat_rel_xlsx export it like any report).
+**
+** Which findings: by default the open ones (not acknowledged) of guias not
+** cancelled. The R$ at risk of a code is the sum of its findings'
+** valor_risco (what conferir says the operator would glosar over that
+** finding; docs/conferir.md).
+*/
+#ifndef FAT_REL_ACHADOS_H
+#define FAT_REL_ACHADOS_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "fat_err.h"
+#include "fat_store.h"
+
+/* Which findings: every member may be NULL / 0 (no filter). */
+typedef struct fat_achados_filtro {
+  const char *operadora;    /* registro ANS, script key or id */
+  const char *codigo;       /* finding code, exact (case ignored) */
+  const char *severidade;   /* "bloqueio" | "alerta" */
+  const char *competencia;  /* AAAA-MM (or MM/AAAA) of the guia */
+  const char *profissional; /* id, CPF, council number or part of the name: the
+                               guia's executante or an item's professional */
+  int64_t guia_id;          /* one guia (every finding of it, acknowledged too) */
+  int reconhecidos;         /* 0 open only (default), 1 acknowledged only, 2 both */
+} fat_achados_filtro;
+
+/* The worklist for filter f (NULL = no filter) as a report document
+** {relatorio: "achados", titulo, parametros, tabelas: [
+**   "achados": one line per finding {id, guia_id, guia (número no
+**     prestador), operadora, competencia, profissional, codigo, severidade
+**     (Bloqueio | Alerta), campo, mensagem, valor_risco, criado_em,
+**     reconhecido_em, reconhecido_por, reconhecido_motivo}, ordered by guia
+**     and id; total {achados, guias, valor_risco};
+**   "por_codigo": per code and severity {codigo, severidade, achados, guias,
+**     valor_risco}, most money first; the same total]}.
+** FAT_EINVAL naming the filter for a bad severity or competência or an
+** unknown operadora. Reads only. */
+FAT_NODISCARD fat_rc fat_rel_achados(fat_store *st, const fat_achados_filtro *f, cJSON **out,
+                                     fat_err *err);
+
+#endif
