@@ -10,9 +10,8 @@
 /* ?1 operadora id (-1 all), ?2 code, ?3 severity, ?4 competência AAAA-MM,
 ** ?5 professional text, ?6 its digits (CPF / council number), ?7 guia id (0
 ** all), ?8 reconhecidos (0 open, 1 acknowledged, 2 both). */
-#define FONTE                                                                               \
-  " FROM achado a JOIN guia g ON g.id = a.guia_id"                                          \
-  " WHERE ((?7 > 0 AND a.guia_id = ?7) OR (?7 <= 0 AND g.status <> 'cancelada'))"               \
+#define FONTE_FILTRO                                                                        \
+  " WHERE ((?7 > 0 AND a.guia_id = ?7) OR (?7 <= 0 AND g.status <> 'cancelada'))"         \
   " AND (?1 = -1 OR g.operadora_id = ?1)"                                                   \
   " AND (?2 IS NULL OR a.codigo = upper(?2))"                                               \
   " AND (?3 IS NULL OR a.severidade = ?3)"                                                  \
@@ -24,6 +23,12 @@
   "  AND (CAST(p.id AS TEXT) = ?5 OR p.cpf = ?6 OR p.numero_conselho = ?5"                  \
   "   OR p.numero_conselho = ?6 OR p.nome LIKE '%' || ?5 || '%')))"
 
+#define FONTE " FROM achado a JOIN guia g ON g.id = a.guia_id" FONTE_FILTRO
+/* the same with the finding's item (its número) */
+#define FONTE_ITEM                                                                          \
+  " FROM achado a JOIN guia g ON g.id = a.guia_id LEFT JOIN item it ON it.id = a.item_id"   \
+  FONTE_FILTRO
+
 static const char sql_linhas[] =
     "SELECT a.id AS id, a.guia_id AS guia_id, g.numero_prestador AS guia,"
     " (SELECT nome FROM operadora o WHERE o.id = g.operadora_id) AS operadora,"
@@ -31,10 +36,13 @@ static const char sql_linhas[] =
     " (SELECT nome FROM profissional p WHERE p.id = g.executante_id) AS profissional,"
     " a.codigo AS codigo,"
     " CASE a.severidade WHEN 'bloqueio' THEN 'Bloqueio' ELSE 'Alerta' END AS severidade,"
-    " a.campo AS campo, a.mensagem AS mensagem, a.valor_risco AS valor_risco,"
+    /* items by their número (1-based), as the guia shows them */
+    " CASE WHEN a.campo LIKE 'itens[%]%' AND it.sequencial IS NOT NULL"
+    "  THEN 'itens[' || it.sequencial || ']' || substr(a.campo, instr(a.campo, ']') + 1)"
+    "  ELSE a.campo END AS campo, a.mensagem AS mensagem, a.valor_risco AS valor_risco,"
     " substr(a.criado_em, 1, 10) AS criado_em, substr(a.reconhecido_em, 1, 10)"
     " AS reconhecido_em, a.reconhecido_por AS reconhecido_por,"
-    " a.reconhecido_motivo AS reconhecido_motivo" FONTE " ORDER BY a.guia_id, a.id";
+    " a.reconhecido_motivo AS reconhecido_motivo" FONTE_ITEM " ORDER BY a.guia_id, a.id";
 static const char sql_total[] =
     "SELECT count(*) AS achados, count(DISTINCT a.guia_id) AS guias,"
     " coalesce(sum(a.valor_risco), 0) AS valor_risco" FONTE;
