@@ -112,6 +112,15 @@ static const web_route routes[] = {
    api_fin_repasse_decidir},
   {"POST", "/api/financeiro/repasse/fechar", S, 0, "repasse.fechar", api_fin_repasse_fechar},
   {"GET", "/api/financeiro/verificar", S, 0, NULL, api_fin_verificar},
+  /* Part H: relatórios gerenciais (?formato=csv|xlsx downloads them) */
+  {"GET", "/api/relatorios/painel", F, 0, NULL, api_rel_painel},
+  {"GET", "/api/relatorios/producao", F, 0, NULL, api_rel_producao},
+  {"GET", "/api/relatorios/inadimplencia", F, 0, NULL, api_rel_inadimplencia},
+  {"GET", "/api/relatorios/previsto", F, 0, NULL, api_rel_previsto},
+  {"GET", "/api/relatorios/glosas", F, 0, NULL, api_rel_glosas},
+  {"GET", "/api/relatorios/produtividade", S, 0, NULL, api_rel_produtividade},
+  {"GET", "/api/relatorios/fechamento", S, 0, NULL, api_rel_fechamento},
+  {"GET", "/api/regras/{}/simular-precos", S, 0, NULL, api_regras_simular_precos},
 };
 #undef F
 #undef S

@@ -28,6 +28,7 @@
 #include "fat_pidfile.h"
 #include "fat_rules_int.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 
 static char src_dir[1024];   /* repository root */
 static char rules_dir[1024]; /* the shipped rules folder */
