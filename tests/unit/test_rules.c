@@ -235,7 +235,8 @@ static void test_time_limit(void **state)
 
 static void test_alloc_stopped(void **state)
 {
-  fat_limits lim = {(unsigned long)1 << 40, (size_t)8 << 20, 10000, 0};
+  /* only memory can stop these: instructions unbounded, time out of reach */
+  fat_limits lim = {(unsigned long)1 << 40, (size_t)8 << 20, 600000, 0};
   char *out = NULL;
   fat_err e;
 
@@ -557,7 +558,9 @@ static void test_check_limits_and_errors(void **state)
   fat_gen *g = NULL;
   fat_err e;
   fat_findings f;
-  fat_limits lim = {3000000, (size_t)16 << 20, 10000, 0}; /* instructions and memory stop these, not time (slow under ASan) */
+  /* instructions and memory stop these; the time limit is out of reach so
+  ** that a loaded box or the sanitizer build cannot change which one trips */
+  fat_limits lim = {3000000, (size_t)16 << 20, 600000, 0};
   cJSON *guia;
   int line;
 
@@ -596,6 +599,14 @@ static void test_check_limits_and_errors(void **state)
   assert_non_null(strstr(e.msg, "lento:memoria"));
   if (strstr(e.msg, "memória") == NULL)
     fail_msg("esperado limite de memória: %s", e.msg);
+  /* what the budget bounds: the state filled its 16 MiB and got no further */
+  {
+    size_t peak = fat_gen_mem_peak(g, "lento");
+
+    if (peak > lim.mem_max || peak < lim.mem_max - ((size_t)1 << 20))
+      fail_msg("pico de memória %zu fora de [%zu, %zu]", peak, lim.mem_max - ((size_t)1 << 20),
+               lim.mem_max);
+  }
   cJSON_Delete(guia);
 
   guia = sadt_guia("erro", 1);
