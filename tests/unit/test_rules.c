@@ -1423,6 +1423,63 @@ static void test_slow_reload_never_blocks_reloads_or_readers(void **state)
   rm_rf(dir);
 }
 
+/* The deadline of a whole reload, and of a whole self-test run, stops what
+** no single call's limit would: the per-call limit here is a minute. */
+static void test_reload_and_selftest_run_have_their_own_deadline(void **state)
+{
+  char dir[256], path[1200];
+  fat_rules *r = NULL;
+  fat_limits lim = {(unsigned long)1 << 40, 0, 60000, 3000};
+  fat_gen *g = NULL;
+  cJSON *rep = NULL;
+  fat_err e;
+  int64_t t0;
+
+  (void)state;
+  /* a self-test run: every test spins, the run stops at its deadline */
+  make_rules(dir, sizeof dir, 0, "autoteste_lento");
+  assert_int_equal(fat_gen_build(dir, NULL, NULL, &lim, &g, &e), FAT_OK);
+  t0 = fat_now_ns();
+  assert_int_equal(fat_gen_selftest(g, "autoteste_lento", &rep, &e), FAT_ERULE);
+  assert_true(fat_now_ns() - t0 < 20000000000LL);
+  if (strstr(e.msg, "recarga ou dos autotestes") == NULL)
+    fail_msg("esperado o prazo dos autotestes: %s", e.msg);
+  assert_false(cJSON_IsTrue(cJSON_GetObjectItem(rep, "ok")));
+  cJSON_Delete(rep);
+  fat_gen_release(g);
+  /* a reload: a script whose load spins is stopped by the reload's deadline,
+  ** and the live generation stays */
+  snprintf(path, sizeof path, "%s/operators/autoteste_lento.lua", dir);
+  assert_int_equal(unlink(path), 0);
+  {
+    char from[1200];
+
+    snprintf(from, sizeof from, "%s/operators/lento.lua", fix_dir); /* loads in no time */
+    snprintf(path, sizeof path, "%s/operators/lento.lua", dir);
+    copy_file(from, path);
+    assert_int_equal(fat_rules_open(dir, &lim, NULL, &r, &e), FAT_OK);
+    g = fat_rules_acquire(r);
+    snprintf(from, sizeof from, "%s", fat_gen_sha256(g, "lento"));
+    fat_gen_release(g);
+    {
+      char slow[1200];
+
+      snprintf(slow, sizeof slow, "%s/operators/carga_lenta.lua", fix_dir);
+      copy_file(slow, path);
+    }
+    t0 = fat_now_ns();
+    assert_int_equal(fat_rules_reload(r, NULL, &e), FAT_ELIMIT);
+    assert_true(fat_now_ns() - t0 < 20000000000LL);
+    if (strstr(e.msg, "recarga ou dos autotestes") == NULL)
+      fail_msg("esperado o prazo da recarga: %s", e.msg);
+    g = fat_rules_acquire(r);
+    assert_string_equal(fat_gen_sha256(g, "lento"), from);
+    fat_gen_release(g);
+  }
+  fat_rules_close(r);
+  rm_rf(dir);
+}
+
 /* ---- folders, revert, pid file ---------------------------------------- */
 
 static void test_modules_fall_back_to_installed(void **state)
@@ -1718,6 +1775,7 @@ int main(void)
     cmocka_unit_test(test_reload_during_checks),
     cmocka_unit_test(test_stalled_rule_never_blocks_other_callers),
     cmocka_unit_test(test_slow_reload_never_blocks_reloads_or_readers),
+    cmocka_unit_test(test_reload_and_selftest_run_have_their_own_deadline),
     cmocka_unit_test(test_store_versions_and_revert),
     cmocka_unit_test(test_revert_keeps_unpublished_edits),
     cmocka_unit_test(test_publish_builds_before_writing),
