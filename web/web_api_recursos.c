@@ -37,7 +37,8 @@ fat_rc api_recursos_criar(web_req *rq, web_res *rs, fat_err *err)
   const cJSON *arr = rq->json != NULL ? cJSON_GetObjectItemCaseSensitive(rq->json, "glosas") : NULL;
   const char *just = web_json_str(rq, "justificativa");
   int64_t glosas[MAX_GLOSAS], guia = 0, id = 0;
-  size_t n = 0;
+  size_t n = 0, i;
+  fat_recurso_criados cr = {NULL, 0};
   const cJSON *v;
   fat_gen *g;
   fat_rc rc;
@@ -56,23 +57,36 @@ fat_rc api_recursos_criar(web_req *rq, web_res *rs, fat_err *err)
   g = fat_rules_acquire(rq->srv->rules);
   rc = fat_store_begin(rq->st, err);
   if (rc == FAT_OK) {
-    rc = fat_recurso_criar(rq->st, g, glosas, n, guia, &id, err);
-    if (rc == FAT_OK && just != NULL && just[0] != '\0')
-      rc = apply_justificativa(rq->st, id, just, err);
+    /* one recurso per lote (protocolo) of the glosas */
+    rc = fat_recurso_criar(rq->st, g, glosas, n, guia, &cr, err);
+    for (i = 0; rc == FAT_OK && just != NULL && just[0] != '\0' && i < cr.n; i++)
+      rc = apply_justificativa(rq->st, cr.ids[i], just, err);
     if (rc == FAT_OK)
       rc = fat_store_commit(rq->st, err);
     else
       fat_store_rollback(rq->st);
   }
   fat_gen_release(g);
-  if (rc != FAT_OK)
+  if (rc != FAT_OK) {
+    fat_recurso_criados_fini(&cr);
     return rc;
+  }
+  id = cr.ids[0];
   snprintf(rs->objeto, sizeof rs->objeto, "recurso:%lld", (long long)id);
-  snprintf(rs->detalhe, sizeof rs->detalhe, "%zu glosa(s)", n);
-  rc = fat_recurso_listar(rq->st, id, NULL, &rs->json, err);
+  snprintf(rs->detalhe, sizeof rs->detalhe, "%zu glosa(s), %zu recurso(s)", n, cr.n);
+  rs->json = cJSON_CreateArray();
+  for (i = 0; rc == FAT_OK && rs->json != NULL && i < cr.n; i++) {
+    cJSON *one = NULL;
+
+    rc = fat_recurso_listar(rq->st, cr.ids[i], NULL, &one, err);
+    if (rc == FAT_OK && cJSON_GetArraySize(one) == 1)
+      cJSON_AddItemToArray(rs->json, cJSON_DetachItemFromArray(one, 0));
+    cJSON_Delete(one);
+  }
+  fat_recurso_criados_fini(&cr);
   if (rc != FAT_OK)
     return rc;
-  /* the list has one element: answer with the recurso itself */
+  /* one recurso (one lote): answer with the recurso itself; several: the list */
   if (cJSON_IsArray(rs->json) && cJSON_GetArraySize(rs->json) == 1) {
     cJSON *one = cJSON_DetachItemFromArray(rs->json, 0);
 
