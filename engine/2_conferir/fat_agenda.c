@@ -72,11 +72,11 @@ static fat_rc add_error(cJSON *errs, int line, const char *msg, fat_err *err)
   cJSON *o = cJSON_CreateObject();
 
   if (o == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   cJSON_AddItemToArray(errs, o);
   if (cJSON_AddNumberToObject(o, "linha", line) == NULL ||
       cJSON_AddStringToObject(o, "mensagem", msg) == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   return FAT_OK;
 }
 
@@ -121,7 +121,8 @@ static fat_rc parse(const char *text, linha **rows, size_t *n_rows, cJSON *errs,
     if (k < 6) {
       snprintf(msg, sizeof msg, "esperava 6 colunas (data;hora;beneficiario;profissional;"
                                 "procedimento;situacao), achei %d", k);
-      if ((rc = add_error(errs, lineno, msg, err)) != FAT_OK)
+      rc = add_error(errs, lineno, msg, err);
+      if (rc != FAT_OK)
         goto fail;
       continue;
     }
@@ -133,7 +134,8 @@ static fat_rc parse(const char *text, linha **rows, size_t *n_rows, cJSON *errs,
       trim_copy(raw, sizeof raw, f[0], len[0]);
       if (!norm_date(raw, l.data)) {
         snprintf(msg, sizeof msg, "data inválida '%s' (use AAAA-MM-DD)", raw);
-        if ((rc = add_error(errs, lineno, msg, err)) != FAT_OK)
+        rc = add_error(errs, lineno, msg, err);
+        if (rc != FAT_OK)
           goto fail;
         continue;
       }
@@ -146,8 +148,8 @@ static fat_rc parse(const char *text, linha **rows, size_t *n_rows, cJSON *errs,
     norm_doc(l.benef);
     norm_doc(l.proc);
     if (l.benef[0] == '\0' || l.proc[0] == '\0') {
-      if ((rc = add_error(errs, lineno, "beneficiário e procedimento são obrigatórios", err)) !=
-          FAT_OK)
+      rc = add_error(errs, lineno, "beneficiário e procedimento são obrigatórios", err);
+      if (rc != FAT_OK)
         goto fail;
       continue;
     }
@@ -155,7 +157,8 @@ static fat_rc parse(const char *text, linha **rows, size_t *n_rows, cJSON *errs,
         strcmp(l.situacao, "cancelado") != 0) {
       snprintf(msg, sizeof msg, "situação '%s' desconhecida (atendido, faltou ou cancelado)",
                l.situacao);
-      if ((rc = add_error(errs, lineno, msg, err)) != FAT_OK)
+      rc = add_error(errs, lineno, msg, err);
+      if (rc != FAT_OK)
         goto fail;
       continue;
     }
@@ -164,7 +167,7 @@ static fat_rc parse(const char *text, linha **rows, size_t *n_rows, cJSON *errs,
       cap = cap ? cap * 2 : 128;
       nv = fat_realloc(v, cap * sizeof *v);
       if (nv == NULL) {
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        rc = fat_err_oom(err);
         goto fail;
       }
       v = nv;
@@ -273,16 +276,17 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
       (sem = cJSON_AddArrayToObject(root, "atendidos_sem_guia")) == NULL ||
       (faltas = cJSON_AddArrayToObject(root, "guias_de_faltas")) == NULL ||
       (semag = cJSON_AddArrayToObject(root, "guias_sem_agendamento")) == NULL) {
-    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    rc = fat_err_oom(err);
     goto out;
   }
-  if ((rc = parse(text, &rows, &n_rows, errs, err)) != FAT_OK)
+  rc = parse(text, &rows, &n_rows, errs, err);
+  if (rc != FAT_OK)
     goto out;
   if (gen != NULL && (rc = fat_pricer_new_gen(st, gen, &pricer, err)) != FAT_OK)
     goto out;
   matched = fat_calloc(n_rows + 1, sizeof *matched);
   if (matched == NULL) {
-    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    rc = fat_err_oom(err);
     goto out;
   }
   for (i = 0; i < n_rows; i++) {
@@ -295,7 +299,8 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
       memcpy(ini, l->data, 11);
     if (strcmp(l->data, fim) > 0)
       memcpy(fim, l->data, 11);
-    if ((rc = find_guia(st, l, &gid, numero, sizeof numero, err)) != FAT_OK)
+    rc = find_guia(st, l, &gid, numero, sizeof numero, err);
+    if (rc != FAT_OK)
       goto out;
     if (gid > 0)
       matched[n_matched++] = gid;
@@ -305,7 +310,7 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
         continue;
       o = cJSON_CreateObject();
       if (o == NULL) {
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        rc = fat_err_oom(err);
         goto out;
       }
       cJSON_AddItemToArray(sem, o);
@@ -321,7 +326,8 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
         fat_price_out po;
         fat_err e;
 
-        if ((rc = find_operadora(st, l->benef, key, ans, sizeof key, err)) != FAT_OK)
+        rc = find_operadora(st, l->benef, key, ans, sizeof key, err);
+        if (rc != FAT_OK)
           goto out;
         if (key[0] != '\0')
           cJSON_AddStringToObject(o, "operadora", key);
@@ -350,7 +356,7 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
         continue;
       o = cJSON_CreateObject();
       if (o == NULL) {
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        rc = fat_err_oom(err);
         goto out;
       }
       cJSON_AddItemToArray(faltas, o);
@@ -364,11 +370,12 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
   }
   qsort(matched, n_matched, sizeof *matched, cmp_id);
   if (n_rows > 0) {
-    if ((rc = fat_store_prepare(st, sql_periodo, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(st, sql_periodo, &s, err);
+    if (rc != FAT_OK)
       goto out;
     fat_bind_text(s, 1, ini);
     fat_bind_text(s, 2, fim);
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    for (step = sqlite3_step(s); step == SQLITE_ROW; step = sqlite3_step(s)) {
       int64_t gid = sqlite3_column_int64(s, 0);
       cJSON *o;
 
@@ -377,7 +384,7 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
       o = cJSON_CreateObject();
       if (o == NULL) {
         sqlite3_reset(s);
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        rc = fat_err_oom(err);
         goto out;
       }
       cJSON_AddItemToArray(semag, o);
@@ -395,7 +402,7 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
     }
     per = cJSON_AddObjectToObject(root, "periodo");
     if (per == NULL) {
-      rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      rc = fat_err_oom(err);
       goto out;
     }
     cJSON_AddStringToObject(per, "inicio", ini);

@@ -94,5 +94,14 @@ int cli_regras_simular(fat_cli *cli, int argc, char **argv); /* routed by `regra
 /* Part I: servidor e usuários */
 int cli_servidor(fat_cli *cli, int argc, char **argv);
 int cli_usuario(fat_cli *cli, int argc, char **argv);
+/* Part G: financeiro */
+int cli_fatura(fat_cli *cli, int argc, char **argv);
+int cli_recebimento(fat_cli *cli, int argc, char **argv);
+int cli_conciliacao(fat_cli *cli, int argc, char **argv);
+int cli_particular(fat_cli *cli, int argc, char **argv);
+int cli_caixa(fat_cli *cli, int argc, char **argv);
+int cli_repasse(fat_cli *cli, int argc, char **argv);
+/* Part K: relatórios (o que o painel mostra) */
+int cli_relatorio(fat_cli *cli, int argc, char **argv);
 
 #endif

@@ -37,7 +37,16 @@ static const fat_cli_verb verbs[] = {
   {"recurso", "recursos de glosa: rascunho, XML TISS, relatório, resposta", cli_recurso},
   /* Part I: servidor e usuários */
   {"servidor", "serve o painel web e a API JSON", cli_servidor},
-  {"usuario", "cria e lista usuários do painel web", cli_usuario},
+  {"usuario", "cria, lista e desbloqueia usuários do painel web; troca senhas", cli_usuario},
+  /* Part G: financeiro */
+  {"fatura", "faturas por operadora e competência, nota fiscal, mapa de faturas", cli_fatura},
+  {"recebimento", "baixa de recebimentos (à mão, demonstrativo, recurso)", cli_recebimento},
+  {"conciliacao", "extrato OFX/CNAB, conciliação de créditos com faturas", cli_conciliacao},
+  {"particular", "atendimentos particulares, pagamentos, recibos, NFS-e", cli_particular},
+  {"caixa", "caixa diário do usuário: abertura, sangria, fechamento", cli_caixa},
+  {"repasse", "repasse médico sobre o recebido: calcular, extrato, fechar", cli_repasse},
+  /* Part K: relatórios */
+  {"relatorio", "o painel e as listagens (guias, lotes, glosas, retornos, recursos)", cli_relatorio},
   {NULL, NULL, NULL}
 };
 

@@ -252,7 +252,7 @@ caso('guias, conferir, lotes (com demo)', async () => {
   const c = await call('POST', '/api/conferir', { ...f, json: {} });
   assert.equal(c.status, 200, c.text); assert.ok(c.json.resumo.conferidas > 0);
   const g = await call('GET', '/api/guias?com_bloqueio=1', f);
-  assert.ok(g.json.total > 0 && g.json.guias.every(x => x.bloqueios > 0));
+  assert.ok(g.json.guias.length > 0 && g.json.guias.every(x => x.bloqueios > 0));
   const d = await call('GET', '/api/guias/' + g.json.guias[0].id, f);
   assert.ok(d.json.achados.some(a => a.severidade === 'bloqueio'));
   const bl = d.json.achados.find(a => a.severidade === 'bloqueio');
