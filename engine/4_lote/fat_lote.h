@@ -83,19 +83,33 @@ typedef struct fat_lote_info {
   int reaberto;            /* 1 when an 'aberto' lote (reopened) got the guias */
 } fat_lote_info;
 
+/* A ready guia left out of its lote because the TISS XSD cannot carry it. */
+typedef struct fat_lote_retida {
+  int64_t guia_id;
+  char numero[32];         /* número da guia no prestador */
+  char campo[64];          /* the missing field (JSON path), "" when the XSD said why */
+  char motivo[512];        /* pt-BR: why it cannot go */
+} fat_lote_retida;
+
 typedef struct fat_lote_fechar_res {
   fat_lote_info *lotes;
   size_t n;
   int validado;            /* 1 when every XML passed the XSD */
   size_t guias;            /* guias put into lotes */
+  fat_lote_retida *retidas; /* guias held back (still 'conferida', outside any lote) */
+  size_t n_retidas;
 } fat_lote_fechar_res;
 
 void fat_lote_fechar_res_fini(fat_lote_fechar_res *r);
 
 /* Close lotes with a contract given directly (tests, callers that already
-** hold it). See the file comment. FAT_ENOTFOUND for an unknown operadora;
-** FAT_EXML (message with the XSD errors) when a file fails validation. Zero
-** ready guias is FAT_OK with res->n == 0. */
+** hold it). See the file comment. A guia the TISS XSD cannot carry (a
+** required field missing, fat_enviavel.h; or, with an XSD folder, refused by
+** the schema on its own) is held back: res->retidas says which and why, the
+** guia stays 'conferida' and its lote closes with the others. FAT_ENOTFOUND
+** for an unknown operadora; FAT_EXML (with the XSD errors) only when a lote
+** is refused and no guia of it is refused alone. Zero ready guias is FAT_OK
+** with res->n == 0. */
 FAT_NODISCARD fat_rc fat_lote_fechar_contrato(fat_store *st, const fat_lote_fechar_opts *o,
                                               const cJSON *contract, fat_lote_fechar_res *res,
                                               fat_err *err);
@@ -120,6 +134,8 @@ typedef struct fat_lote_fechar_todas_res {
   int validado;            /* 1 when every XML passed the XSD */
   fat_lote_fechar_erro *erros; /* operadoras that refused (nothing of theirs written) */
   size_t n_erros;
+  fat_lote_retida *retidas; /* guias held back, every operadora */
+  size_t n_retidas;
 } fat_lote_fechar_todas_res;
 
 void fat_lote_fechar_todas_res_fini(fat_lote_fechar_todas_res *r);

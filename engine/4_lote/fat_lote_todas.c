@@ -15,6 +15,7 @@ void fat_lote_fechar_todas_res_fini(fat_lote_fechar_todas_res *r)
     return;
   fat_free(r->lotes);
   fat_free(r->erros);
+  fat_free(r->retidas);
   memset(r, 0, sizeof *r);
 }
 
@@ -70,7 +71,16 @@ static fat_rc add_lotes(fat_lote_fechar_todas_res *r, const fat_lote_fechar_res 
                         fat_err *err)
 {
   fat_lote_info *nl;
+  fat_lote_retida *nr;
 
+  if (one->n_retidas > 0) {
+    nr = fat_realloc(r->retidas, (r->n_retidas + one->n_retidas) * sizeof *nr);
+    if (nr == NULL)
+      return fat_err_oom(err);
+    memcpy(nr + r->n_retidas, one->retidas, one->n_retidas * sizeof *nr);
+    r->retidas = nr;
+    r->n_retidas += one->n_retidas;
+  }
   if (one->n == 0)
     return FAT_OK;
   nl = fat_realloc(r->lotes, (r->n + one->n) * sizeof *nl);

@@ -21,6 +21,8 @@ static const char lote_help[] =
   "         [--saida DIR] [--xsd DIR]\n"
   "      agrupa as guias conferidas e sem bloqueio por período do contrato e tipo de guia,\n"
   "      numera os lotes, gera o XML TISS 4.01.00 e valida no XSD (tudo ou nada);\n"
+  "      uma guia que o XSD TISS não aceita (ex.: sem carteira) fica retida, com o motivo,\n"
+  "      e os lotes fecham com as outras (saída 1 quando há retidas)\n"
   "      --todas: cada operadora com guias prontas, uma por vez (a recusa de uma não\n"
   "      impede as outras; saída 1 se alguma recusou)\n"
   "  listar [--operadora X] [--hoje AAAA-MM-DD]   lotes com prazo de envio e atrasos\n"
@@ -156,8 +158,12 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
     res.n = todas.n;
     res.guias = todas.guias;
     res.validado = todas.validado;
+    res.retidas = todas.retidas;
+    res.n_retidas = todas.n_retidas;
     todas.lotes = NULL;
     todas.n = 0;
+    todas.retidas = NULL;
+    todas.n_retidas = 0;
     if (todas.n_erros > 0)
       ret_erros = CLI_FAIL;
     fat_lote_fechar_todas_res_fini(&todas);
@@ -188,27 +194,49 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
       cJSON_AddStringToObject(l, "hash", x->hash);
       cJSON_AddStringToObject(l, "arquivo", x->arquivo);
     }
+    arr = cJSON_AddArrayToObject(j, "retidas");
+    for (i = 0; i < res.n_retidas; i++) {
+      cJSON *r = cJSON_CreateObject();
+
+      cJSON_AddItemToArray(arr, r);
+      cJSON_AddNumberToObject(r, "guia_id", (double)res.retidas[i].guia_id);
+      cJSON_AddStringToObject(r, "numero", res.retidas[i].numero);
+      cJSON_AddStringToObject(r, "campo", res.retidas[i].campo);
+      cJSON_AddStringToObject(r, "motivo", res.retidas[i].motivo);
+    }
     print_json(j);
     cJSON_Delete(j);
-  } else if (res.n == 0) {
+  } else if (res.n == 0 && res.n_retidas == 0) {
     printf("nenhuma guia pronta para lote (conferida, sem bloqueio, fora de lote) para %s\n",
            todas_ops ? "nenhuma operadora" : o.operadora);
+  } else if (res.n == 0) {
+    printf("nenhum lote fechado\n");
   } else {
     printf("%-5s %-8s %-18s %-7s %-23s %-10s %5s %16s  %s\n", "id", "número", "tipo", "comp.",
            "período", "prazo", "guias", "valor", "arquivo");
     for (i = 0; i < res.n; i++) {
       const fat_lote_info *x = &res.lotes[i];
-      char money[40], per[32];
+      char money[40], per[32], prazo[16];
 
       fat_money_format_br(x->valor, money, sizeof money);
-      snprintf(per, sizeof per, "%s a %s", x->periodo_inicio + 5, x->periodo_fim + 5);
+      snprintf(per, sizeof per, "%.2s/%.2s a %.2s/%.2s", x->periodo_inicio + 8,
+               x->periodo_inicio + 5, x->periodo_fim + 8, x->periodo_fim + 5);
+      snprintf(prazo, sizeof prazo, "%.2s/%.2s/%.4s", x->prazo_envio + 8, x->prazo_envio + 5,
+               x->prazo_envio);
       printf("%-5" PRId64 " %-8" PRId64 " %-18s %-7s %-23s %-10s %5d %16s  %s\n", x->id,
-             x->numero, x->tipo, x->competencia, per, x->prazo_envio, x->qtd_guias, money,
-             x->arquivo);
+             x->numero, x->tipo, x->competencia, per, prazo, x->qtd_guias, money, x->arquivo);
     }
     printf("%zu lote%s fechado%s com %zu guias%s\n", res.n, res.n == 1 ? "" : "s",
            res.n == 1 ? "" : "s", res.guias,
            res.validado ? "; XML validado no XSD TISS 4.01.00" : "; XML NÃO validado");
+  }
+  if (!cli->json && res.n_retidas > 0) {
+    printf("%zu guia%s retida%s: o XML TISS não as aceita; continuam conferidas, fora de lote "
+           "(corrija a guia e feche de novo):\n",
+           res.n_retidas, res.n_retidas == 1 ? "" : "s", res.n_retidas == 1 ? "" : "s");
+    for (i = 0; i < res.n_retidas; i++)
+      printf("  guia %s (id %" PRId64 "): %s\n", res.retidas[i].numero, res.retidas[i].guia_id,
+             res.retidas[i].motivo);
   }
   ret = CLI_OK;
   if (saida != NULL) {
@@ -225,6 +253,8 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
       fat_free(xml);
     }
   }
+  if (ret == CLI_OK && res.n_retidas > 0)
+    ret = CLI_FAIL;
   fat_lote_fechar_res_fini(&res);
   if (ret == CLI_OK)
     ret = ret_erros;

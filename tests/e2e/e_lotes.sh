@@ -93,6 +93,35 @@ cmp -s "$TMP/x"/*.xml "$(ls "$TMP/lotes"/00000000000000000001_*.xml)" ||
 "$FAT" lote enviado 99 --data 2025-04-02 2>/dev/null && fail "lote inexistente aceito"
 "$FAT" lote enviado 2>/dev/null; [ $? -eq 2 ] || fail "uso incorreto deve sair com 2"
 
+# a guia the TISS XSD cannot carry (no carteira; its bloqueio acknowledged) is
+# held back with the reason; the other guia of the period closes (exit 1)
+sqlite3 "$FATURO_DB" <<'SQL' || fail "sqlite3 retida"
+INSERT INTO guia (prestador_id, operadora_id, tipo, numero_prestador, beneficiario_nome,
+  carteira_numero, senha, data_autorizacao, validade_senha, carater_atendimento,
+  tipo_atendimento, cid, data_inicio, executante_id, solicitante_id, valor_total, competencia,
+  status)
+SELECT 1, 1, 'sp-sadt', 'G' || i, 'Maria ' || i, CASE WHEN i = 20 THEN NULL ELSE '0099' || i END,
+  'S' || i, '2025-04-01', '2025-05-30', '1', '03', 'J069', '2025-04-10', 1, 1, 15000, '2025-04',
+  'conferida' FROM (SELECT 20 AS i UNION ALL SELECT 21);
+INSERT INTO item (guia_id, sequencial, tipo, codigo_tabela, codigo, descricao, quantidade_e4,
+  valor_unitario, valor_total, data)
+SELECT id, 1, 'procedimento', '22', '40301010', 'Procedimento de teste', 10000, 15000, 15000,
+  data_inicio FROM guia WHERE numero_prestador IN ('G20', 'G21');
+INSERT INTO achado (guia_id, codigo, severidade, mensagem, regra, guia_revisao, reconhecido_em,
+  reconhecido_por, reconhecido_motivo)
+SELECT id, 'CARTEIRA_AUSENTE', 'bloqueio', 'sem carteira', 'builtin:teste', 1,
+  '2025-04-20T10:00:00Z', 'ana', 'carteira pedida' FROM guia WHERE numero_prestador = 'G20';
+SQL
+"$FAT" lote fechar --operadora aurora --competencia 2025-04 --ate 2025-04-30 --hoje 2025-05-01 \
+  >"$TMP/out" 2>"$TMP/err" && fail "guia retida sem saída 1"
+grep -q "guia G20 (id [0-9]*): falta número da carteira" "$TMP/out" ||
+  fail "retida sem motivo: $(cat "$TMP/out" "$TMP/err")"
+[ "$(sqlite3 "$FATURO_DB" "SELECT group_concat(numero_prestador || ':' || status || ':' ||
+      (lote_id IS NULL)) FROM guia WHERE numero_prestador IN ('G20', 'G21')
+      ORDER BY numero_prestador")" = "G20:conferida:1,G21:em_lote:0" ] ||
+  fail "retida: $(sqlite3 "$FATURO_DB" "SELECT numero_prestador, status, lote_id FROM guia WHERE
+      numero_prestador IN ('G20', 'G21')")"
+
 # 2. the demo clinic: generated and checked by `faturo demo` (up to conferir),
 #    then every operator's lotes closed here and each file checked by xmllint
 export FATURO_DB="$TMP/demo.db"

@@ -317,43 +317,71 @@ static void test_fechar_agrupa(void **state)
   fat_store_close(st);
 }
 
-static void test_fechar_tudo_ou_nada(void **state)
+/* One guia the TISS XSD cannot carry no longer stops the operadora's lotes:
+** it is held back, named with the reason, and the others close. S2 has a CBO
+** the writer writes but the XSD refuses; S3 has no carteira (its CARTEIRA
+** bloqueio acknowledged), which the XSD requires. */
+static void test_fechar_retem_so_o_que_nao_pode_ir(void **state)
 {
   fat_store *st = open_fresh();
   fat_lote_fechar_opts o;
   fat_lote_fechar_res res;
   cJSON *c;
   fat_err err;
+  size_t i;
+  int s2 = 0, s3 = 0;
 
   (void)state;
   add_guia(st, "sp-sadt", "S1", "2025-03-01", "Ana", "225125");
   add_guia(st, "consulta", "C1", "2025-03-02", "Bia", "225125");
   /* 123456 is not a dm_CBOS code: the writer writes it, the XSD refuses it */
   add_guia(st, "sp-sadt", "S2", "2025-03-03", "Caio", "123456");
+  add_guia(st, "sp-sadt", "S3", "2025-03-04", "Duda", "225125");
+  exec(st, "UPDATE guia SET carteira_numero = NULL WHERE numero_prestador = 'S3'");
+  exec(st, "INSERT INTO achado (guia_id, codigo, severidade, mensagem, regra, guia_revisao,"
+           " reconhecido_em, reconhecido_por, reconhecido_motivo) SELECT id, 'CARTEIRA_AUSENTE',"
+           " 'bloqueio', 'sem carteira', 'builtin:t', 1, '2025-03-31T10:00:00Z', 'ana', 'pedida'"
+           " FROM guia WHERE numero_prestador = 'S3'");
   c = contract("{\"periodicidade\": \"mensal\", \"fechamento_dia\": 25, \"prazo_envio_dias\": 10,"
-               " \"max_guias\": 1}");
+               " \"max_guias\": 100}");
   memset(&o, 0, sizeof o);
   o.operadora = "312347";
   o.ate = "2025-03-31";
   o.hoje = "2025-04-01";
   o.xsd_dir = xsd();
-  assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_EXML);
-  if (strstr(err.msg, "CBOS") == NULL || strstr(err.msg, "não foi fechado") == NULL)
-    fail_msg("mensagem inesperada: %s", err.msg);
-  assert_int_equal(res.n, 0);
-  assert_null(res.lotes);
-  /* nothing changed: no lote, numbering untouched, guias still conferida */
-  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM lote"), 0);
-  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM lote_evento"), 0);
-  assert_int_equal(q_int(st, "SELECT proximo_lote FROM operadora"), 1);
-  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM guia WHERE status = 'conferida' AND lote_id"
-                             " IS NULL"), 3);
-  /* without an XSD folder the same lotes close, marked as not validated */
+  if (fat_lote_fechar_contrato(st, &o, c, &res, &err) != FAT_OK)
+    fail_msg("fechar: %s", err.msg);
+  assert_int_equal(res.n, 2); /* sp-sadt with S1, consulta with C1 */
+  assert_true(res.validado);
+  assert_int_equal(res.guias, 2);
+  assert_int_equal(res.n_retidas, 2);
+  for (i = 0; i < res.n_retidas; i++) {
+    if (strcmp(res.retidas[i].numero, "S2") == 0) {
+      s2 = 1;
+      assert_non_null(strstr(res.retidas[i].motivo, "CBOS"));
+    } else if (strcmp(res.retidas[i].numero, "S3") == 0) {
+      s3 = 1;
+      assert_string_equal(res.retidas[i].campo, "carteira_numero");
+      assert_non_null(strstr(res.retidas[i].motivo, "carteira"));
+    }
+  }
+  assert_true(s2 && s3);
+  fat_lote_fechar_res_fini(&res);
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM guia WHERE numero_prestador IN ('S2', 'S3')"
+                             " AND status = 'conferida' AND lote_id IS NULL"), 2);
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM guia WHERE numero_prestador IN ('S1', 'C1')"
+                             " AND status = 'em_lote'"), 2);
+  /* no number burned by the refused file */
+  assert_int_equal(q_int(st, "SELECT min(numero) = 1 AND max(numero) = 2 AND count(*) = 2"
+                             " FROM lote"), 1);
+  assert_int_equal(q_int(st, "SELECT proximo_lote FROM operadora"), 3);
+  /* without an XSD folder S2 goes (not validated); S3 never can */
   o.xsd_dir = NULL;
   assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_OK);
-  assert_int_equal(res.n, 3);
+  assert_int_equal(res.n, 1);
   assert_false(res.validado);
-  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM lote WHERE validado = 0"), 3);
+  assert_int_equal(res.n_retidas, 1);
+  assert_string_equal(res.retidas[0].numero, "S3");
   fat_lote_fechar_res_fini(&res);
   /* unknown operadora and broken XSD folder are refused before any work */
   o.operadora = "999999";
@@ -361,6 +389,59 @@ static void test_fechar_tudo_ou_nada(void **state)
   o.operadora = "aurora";
   o.xsd_dir = "/nao/existe";
   assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_EIO);
+  cJSON_Delete(c);
+  fat_store_close(st);
+}
+
+/* Out of memory at every allocation of a closing: a clean FAT_ENOMEM and
+** nothing written, until the closing succeeds (ASan checks for leaks). */
+static void test_fechar_oom(void **state)
+{
+  fat_store *st = open_fresh();
+  fat_lote_fechar_opts o;
+  fat_lote_fechar_res res;
+  cJSON *c;
+  fat_err err;
+  fat_rc rc;
+  long n;
+  int ok = 0;
+
+  (void)state;
+  add_guia(st, "sp-sadt", "S1", "2025-03-01", "Ana", "225125");
+  add_guia(st, "sp-sadt", "S2", "2025-03-03", "Caio", "123456"); /* held back by the XSD */
+  add_guia(st, "consulta", "C1", "2025-03-02", "Bia", "225125");
+  c = contract("{\"periodicidade\": \"mensal\", \"fechamento_dia\": 25, \"prazo_envio_dias\": 10,"
+               " \"max_guias\": 100}");
+  memset(&o, 0, sizeof o);
+  o.operadora = "312347";
+  o.ate = "2025-03-31";
+  o.hoje = "2025-04-01";
+  o.xsd_dir = xsd();
+  /* load the schema outside the loop: it is cached per process */
+  assert_int_equal(fat_tiss_schema_load(o.xsd_dir, &err), FAT_OK);
+  for (n = 0; !ok && n < 100000; n++) {
+    fat_err_clear(&err);
+    fat_test_fail_alloc_after(n);
+    rc = fat_lote_fechar_contrato(st, &o, c, &res, &err);
+    fat_test_fail_alloc_after(-1);
+    if (rc == FAT_OK) {
+      ok = 1;
+      assert_int_equal(res.n, 2);
+      assert_int_equal(res.n_retidas, 1);
+      fat_lote_fechar_res_fini(&res);
+      break;
+    }
+    if (rc != FAT_ENOMEM)
+      fail_msg("falha %ld: código %d (%s)", n, rc, err.msg);
+    assert_int_equal(res.n, 0);
+    assert_null(res.lotes);
+    assert_null(res.retidas);
+    assert_int_equal(q_int(st, "SELECT COUNT(*) FROM lote"), 0);
+    assert_int_equal(q_int(st, "SELECT proximo_lote FROM operadora"), 1);
+    assert_int_equal(q_int(st, "SELECT COUNT(*) FROM guia WHERE lote_id IS NOT NULL"), 0);
+  }
+  assert_true(ok);
+  assert_true(n > 20);
   cJSON_Delete(c);
   fat_store_close(st);
 }
@@ -497,7 +578,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_periodos),
     cmocka_unit_test(test_fechar_agrupa),
-    cmocka_unit_test(test_fechar_tudo_ou_nada),
+    cmocka_unit_test(test_fechar_retem_so_o_que_nao_pode_ir),
+    cmocka_unit_test(test_fechar_oom),
     cmocka_unit_test(test_estados),
     cmocka_unit_test(test_contrato_real),
   };
