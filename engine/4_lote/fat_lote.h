@@ -173,6 +173,41 @@ FAT_NODISCARD fat_rc fat_lote_protocolo(fat_store *st, int64_t id, const char *n
 FAT_NODISCARD fat_rc fat_lote_situacao(fat_store *st, int64_t id, const char *status,
                                        const char *detalhe, fat_err *err);
 
+/* ---- other messages about a sent lote (fat_lote_mensagem.c) ---- */
+
+/* A message written, validated and kept in mensagem_enviada. */
+typedef struct fat_lote_mensagem {
+  int64_t id;              /* mensagem_enviada.id */
+  char arquivo[96];        /* file name: status_|cancela_<lote 20 digits>_<hash>.xml */
+  char hash[33];
+  char *xml;               /* the bytes (ISO-8859-1); fat_lote_mensagem_fini */
+  size_t len;
+  int validado;            /* 1 when it passed the TISS XSD */
+} fat_lote_mensagem;
+
+void fat_lote_mensagem_fini(fat_lote_mensagem *m);
+
+/* SOLIC_STATUS_PROTOCOLO for the protocolo of lote id: written with the TISS
+** writer (the lote's prestador, operadora and hash encoding), validated
+** against the XSD when xsd_dir is given (FAT_EXML with its errors, nothing
+** kept), kept in mensagem_enviada and audited. FAT_ESTATE when the lote has
+** no protocolo registered. */
+FAT_NODISCARD fat_rc fat_lote_status_protocolo(fat_store *st, int64_t id, const char *xsd_dir,
+                                               fat_lote_mensagem *out, fat_err *err);
+
+/* CANCELA_GUIA for lote id: of the whole lote (n == 0) or of the guias whose
+** números no prestador are guias[0..n) (each must be in the lote). Only for a
+** lote already sent (FAT_ESTATE otherwise: before sending, reopen it).
+** motivo is required and kept. Validated, kept and audited as above; no
+** status changes: the operadora's answer decides. */
+FAT_NODISCARD fat_rc fat_lote_cancelar(fat_store *st, int64_t id, const char *const *guias,
+                                       size_t n, const char *motivo, const char *xsd_dir,
+                                       fat_lote_mensagem *out, fat_err *err);
+
+/* Messages kept for lote id: [{id, tipo, protocolo, guias, motivo, arquivo,
+** hash, validado, criado_em, usuario}]. */
+FAT_NODISCARD fat_rc fat_lote_mensagens(fat_store *st, int64_t id, cJSON **out, fat_err *err);
+
 /* The stored XML of a lote (fat_free) and its file name. */
 FAT_NODISCARD fat_rc fat_lote_xml(fat_store *st, int64_t id, char **xml, size_t *len,
                                   char arquivo[80], fat_err *err);

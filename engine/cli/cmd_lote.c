@@ -33,6 +33,12 @@ static const char lote_help[] =
   "  mapa [--operadora X] [--competencia AAAA-MM] [--hoje AAAA-MM-DD]\n"
   "      mapa de acompanhamento: envio, protocolo, valores e previsão de pagamento\n"
   "  relacao N [--saida ARQ.html]        relação de guias do lote para impressão\n"
+  "  status N [--saida DIR]              SOLIC_STATUS_PROTOCOLO: pede à operadora a situação\n"
+  "                                      do protocolo do lote (XML validado no XSD e guardado)\n"
+  "  cancelar N --motivo TEXTO [--guia NUMERO]... [--saida DIR]\n"
+  "      CANCELA_GUIA de um lote enviado: o lote inteiro ou só as guias indicadas\n"
+  "      (número no prestador); XML validado no XSD, guardado e auditado\n"
+  "  mensagens N                         mensagens de status e cancelamento enviadas\n"
   "\n"
   "N é o id do lote (coluna id de `faturo lote listar`). X é o registro ANS, a chave\n"
   "do script ou o id da operadora. Sem --xsd / FATURO_XSD_DIR a validação é pulada.\n";
@@ -426,6 +432,95 @@ static int do_one(fat_cli *cli, const char *action, int argc, char **argv)
   return CLI_OK;
 }
 
+/* lote status|cancelar N ...: write the message, keep it, save the file. */
+static int do_mensagem(fat_cli *cli, const char *action, int argc, char **argv)
+{
+  static const struct option opts[] = {{"saida", required_argument, NULL, 's'},
+                                       {"motivo", required_argument, NULL, 'm'},
+                                       {"guia", required_argument, NULL, 'g'},
+                                       {NULL, 0, NULL, 0}};
+  const char *saida = NULL, *motivo = NULL, *guias[100];
+  const char *xsd = (cli->xsd_dir != NULL && cli->xsd_dir[0] != '\0') ? cli->xsd_dir : NULL;
+  fat_lote_mensagem m;
+  char verb[32];
+  size_t n = 0;
+  fat_store *st;
+  fat_err err;
+  int64_t id;
+  int c, ret;
+
+  snprintf(verb, sizeof verb, "lote %s", action);
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+    case 's': saida = optarg; break;
+    case 'm': motivo = optarg; break;
+    case 'g':
+      if (n >= sizeof guias / sizeof guias[0])
+        return cli_usage_error(verb, "no máximo %zu guias por mensagem",
+                               sizeof guias / sizeof guias[0]);
+      guias[n++] = optarg;
+      break;
+    default: return cli_usage_error(verb, "opção inválida");
+    }
+  }
+  if (optind + 1 != argc || parse_id(argv[optind], &id) != 0)
+    return cli_usage_error(verb, "informe o id do lote (veja faturo lote listar)");
+  if (strcmp(action, "cancelar") == 0 && (motivo == NULL || motivo[0] == '\0'))
+    return cli_usage_error(verb, "informe --motivo");
+  if (strcmp(action, "status") == 0 && (motivo != NULL || n > 0))
+    return cli_usage_error(verb, "--motivo e --guia são do cancelamento");
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  if (xsd == NULL)
+    fprintf(stderr, "faturo: atenção: validação XSD pulada (informe a pasta dos XSD TISS "
+                    "4.01.00 com --xsd DIR ou FATURO_XSD_DIR)\n");
+  fat_err_clear(&err);
+  if ((strcmp(action, "status") == 0
+           ? fat_lote_status_protocolo(st, id, xsd, &m, &err)
+           : fat_lote_cancelar(st, id, guias, n, motivo, xsd, &m, &err)) != FAT_OK)
+    return cli_error(&err);
+  if (!cli->json)
+    printf("%s do lote %" PRId64 " registrada (mensagem %" PRId64 ", hash %s%s)\n",
+           strcmp(action, "status") == 0 ? "consulta de situação do protocolo"
+                                         : "solicitação de cancelamento",
+           id, m.id, m.hash, m.validado ? ", validada no XSD TISS 4.01.00" : ", NÃO validada");
+  ret = write_to(saida, m.arquivo, m.xml, m.len);
+  fat_lote_mensagem_fini(&m);
+  return ret;
+}
+
+static int do_mensagens(fat_cli *cli, int argc, char **argv)
+{
+  fat_store *st;
+  fat_err err;
+  cJSON *j = NULL, *it;
+  int64_t id;
+
+  if (argc != 2 || parse_id(argv[1], &id) != 0)
+    return cli_usage_error("lote mensagens", "informe o id do lote");
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  if (fat_lote_mensagens(st, id, &j, &err) != FAT_OK)
+    return cli_error(&err);
+  if (cli->json)
+    return cli_emit_json(j);
+  if (cJSON_GetArraySize(j) == 0)
+    printf("nenhuma mensagem de status ou cancelamento enviada para o lote %" PRId64 "\n", id);
+  cJSON_ArrayForEach(it, j)
+  {
+    printf("%-5.0f %-23s %s por %s  %s%s%s%s\n", cli_jnum(it, "id"), cli_jstr(it, "tipo", "-"),
+           cli_jstr(it, "criado_em", "-"), cli_jstr(it, "usuario", "-"),
+           cli_jstr(it, "arquivo", "-"), cJSON_IsString(cJSON_GetObjectItem(it, "guias"))
+                                             ? "  guias " : "",
+           cli_jstr(it, "guias", ""), cli_jnum(it, "validado") != 0 ? "" : "  (não validada)");
+  }
+  cJSON_Delete(j);
+  return CLI_OK;
+}
+
 int cli_lote(fat_cli *cli, int argc, char **argv)
 {
   const char *a;
@@ -446,6 +541,10 @@ int cli_lote(fat_cli *cli, int argc, char **argv)
     return do_listar(cli, argc - 1, argv + 1, 0);
   if (strcmp(a, "mapa") == 0)
     return do_listar(cli, argc - 1, argv + 1, 1);
+  if (strcmp(a, "status") == 0 || strcmp(a, "cancelar") == 0)
+    return do_mensagem(cli, a, argc - 1, argv + 1);
+  if (strcmp(a, "mensagens") == 0)
+    return do_mensagens(cli, argc - 1, argv + 1);
   if (strcmp(a, "xml") == 0 || strcmp(a, "enviado") == 0 || strcmp(a, "protocolo") == 0 ||
       strcmp(a, "reabrir") == 0 || strcmp(a, "relacao") == 0)
     return do_one(cli, a, argc - 1, argv + 1);

@@ -3,7 +3,8 @@
 #  1. a hand-made clinic (cadastro + guias inserted with sqlite3, marked
 #     'conferida'): lote fechar with the real aurora contract, every file
 #     checked with `xmllint --noout --schema`, then listar / enviado /
-#     reabrir refused / protocolo / mapa / relacao / xml;
+#     reabrir refused / protocolo / status / cancelar / mapa / relacao / xml;
+#     a guia the XSD cannot carry held back;
 #  2. when `faturo demo` and `faturo conferir` work: close the lotes of every
 #     demo operator and validate every file with xmllint.
 # usage: e_lotes.sh FATURO_BIN SOURCE_DIR   (env: FATURO_XSD_DIR)
@@ -81,6 +82,18 @@ grep -q "ATRASADO" "$TMP/out" || fail "lote listar não mostra atraso: $(cat "$T
 "$FAT" lote reabrir 1 --motivo teste 2>"$TMP/err" && fail "reabriu lote enviado"
 grep -q "não pode ser" "$TMP/err" || fail "mensagem de lote enviado imutável"
 "$FAT" lote protocolo 1 PRT-77 --data 2025-04-03 >/dev/null || fail "lote protocolo"
+# status of the protocolo and a cancellation at the operadora: XSD-valid files, kept
+mkdir -p "$TMP/msg"
+"$FAT" lote status 1 --saida "$TMP/msg" >"$TMP/out" 2>&1 || fail "lote status: $(cat "$TMP/out")"
+grep -q "validada no XSD" "$TMP/out" || fail "lote status sem validação: $(cat "$TMP/out")"
+"$FAT" lote cancelar 1 --guia G1 2>/dev/null; [ $? -eq 2 ] || fail "cancelar sem motivo"
+"$FAT" lote cancelar 1 --guia G1 --motivo "guia em duplicidade" --saida "$TMP/msg" >/dev/null ||
+  fail "lote cancelar"
+[ "$(xsd_ok "$TMP/msg")" -eq 2 ] || fail "mensagens de status/cancelamento"
+grep -q "SOLIC_STATUS_PROTOCOLO" "$TMP"/msg/status_*.xml || fail "arquivo de status"
+grep -q "<ans:numeroGuiaPrestador>G1<" "$TMP"/msg/cancela_*.xml || fail "arquivo de cancelamento"
+[ "$("$FAT" lote mensagens 1 | grep -c "SOLIC_STATUS_PROTOCOLO\|CANCELA_GUIA")" = 2 ] ||
+  fail "lote mensagens"
 "$FAT" lote reabrir 2 --motivo "guia errada" >/dev/null || fail "reabrir lote fechado"
 "$FAT" --json lote mapa --operadora aurora | grep -q '"previsao_pagamento":.*"2025-05-03"' ||
   fail "mapa sem previsão de pagamento"

@@ -544,6 +544,83 @@ static void test_estados(void **state)
 }
 
 /* Through the real rules engine, when the operator scripts exist. */
+/* SOLIC_STATUS_PROTOCOLO and CANCELA_GUIA reach the operadora: each
+** written, valid against the XSD, kept with its hash and audited; refused
+** when there is no protocolo, for a lote not sent yet, for a guia of
+** another lote, and without a motivo. */
+static void test_status_e_cancelamento(void **state)
+{
+  static const char *const uma[] = {"S2"}, *const fora[] = {"X9"};
+  fat_store *st = open_fresh();
+  fat_lote_fechar_opts o;
+  fat_lote_fechar_res res;
+  fat_lote_mensagem m;
+  fat_tiss_xsd_result vr;
+  cJSON *c, *list;
+  fat_err err;
+  int64_t id;
+
+  (void)state;
+  add_guia(st, "sp-sadt", "S1", "2025-03-01", "Ana", "225125");
+  add_guia(st, "sp-sadt", "S2", "2025-03-02", "Bia", "225125");
+  c = contract("{\"periodicidade\": \"mensal\", \"fechamento_dia\": 25, \"prazo_envio_dias\": 10,"
+               " \"max_guias\": 100}");
+  memset(&o, 0, sizeof o);
+  o.operadora = "aurora";
+  o.ate = "2025-03-31";
+  o.hoje = "2025-04-01";
+  o.xsd_dir = xsd();
+  assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_OK);
+  id = res.lotes[0].id;
+  fat_lote_fechar_res_fini(&res);
+  /* not sent: nothing to cancel at the operadora; no protocolo: no status */
+  assert_int_equal(fat_lote_cancelar(st, id, NULL, 0, "erro", xsd(), &m, &err), FAT_ESTATE);
+  assert_non_null(strstr(err.msg, "reabrir"));
+  assert_int_equal(fat_lote_status_protocolo(st, id, xsd(), &m, &err), FAT_ESTATE);
+  assert_non_null(strstr(err.msg, "faturo lote protocolo"));
+  assert_int_equal(fat_lote_enviado(st, id, "2025-04-02", &err), FAT_OK);
+  assert_int_equal(fat_lote_protocolo(st, id, "PRT77", "2025-04-03", &err), FAT_OK);
+
+  assert_int_equal(fat_lote_status_protocolo(st, id, xsd(), &m, &err), FAT_OK);
+  assert_true(m.validado);
+  assert_non_null(strstr(m.xml, "<ans:tipoTransacao>SOLIC_STATUS_PROTOCOLO<"));
+  assert_non_null(strstr(m.xml, "<ans:numeroProtocolo>PRT77<"));
+  memset(&vr, 0, sizeof vr);
+  assert_int_equal(fat_tiss_validate_memory(xsd(), m.xml, m.len, &vr, &err), FAT_OK);
+  assert_true(vr.valido);
+  fat_tiss_xsd_result_fini(&vr);
+  fat_lote_mensagem_fini(&m);
+
+  assert_int_equal(fat_lote_cancelar(st, id, uma, 1, NULL, xsd(), &m, &err), FAT_EINVAL);
+  assert_int_equal(fat_lote_cancelar(st, id, fora, 1, "erro", xsd(), &m, &err), FAT_ENOTFOUND);
+  assert_non_null(strstr(err.msg, "X9"));
+  assert_int_equal(fat_lote_cancelar(st, id, uma, 1, "guia duplicada", xsd(), &m, &err),
+                   FAT_OK);
+  assert_non_null(strstr(m.xml, "<ans:tipoCancelamentoGuia>"));
+  assert_non_null(strstr(m.xml, "<ans:numeroGuiaPrestador>S2<"));
+  memset(&vr, 0, sizeof vr);
+  assert_int_equal(fat_tiss_validate_memory(xsd(), m.xml, m.len, &vr, &err), FAT_OK);
+  assert_true(vr.valido);
+  fat_tiss_xsd_result_fini(&vr);
+  fat_lote_mensagem_fini(&m);
+  assert_int_equal(fat_lote_cancelar(st, id, NULL, 0, "lote inteiro errado", xsd(), &m, &err),
+                   FAT_OK);
+  assert_non_null(strstr(m.xml, "<ans:tipoCancelamentoLote>"));
+  fat_lote_mensagem_fini(&m);
+
+  assert_int_equal(fat_lote_mensagens(st, id, &list, &err), FAT_OK);
+  assert_int_equal(cJSON_GetArraySize(list), 3);
+  cJSON_Delete(list);
+  assert_int_equal(q_int(st, "SELECT count(*) FROM mensagem_enviada WHERE validado = 1"
+                             " AND length(hash) = 32 AND length(xml) > 0"), 3);
+  assert_int_equal(q_int(st, "SELECT count(*) FROM auditoria WHERE acao IN ('lote.status',"
+                             " 'lote.cancelar')"), 3);
+  /* the request changes no status: the operadora's answer decides */
+  assert_int_equal(q_int(st, "SELECT count(*) FROM guia WHERE status = 'enviada'"), 2);
+  cJSON_Delete(c);
+  fat_store_close(st);
+}
+
 static void test_contrato_real(void **state)
 {
   const char *dir = getenv("FATURO_REGRAS");
@@ -581,6 +658,7 @@ int main(void)
     cmocka_unit_test(test_fechar_retem_so_o_que_nao_pode_ir),
     cmocka_unit_test(test_fechar_oom),
     cmocka_unit_test(test_estados),
+    cmocka_unit_test(test_status_e_cancelamento),
     cmocka_unit_test(test_contrato_real),
   };
   int rc;
