@@ -1,5 +1,6 @@
 /* fat_tiss_hash.c: MD5 (RFC 1321) and the TISS epilogo hash. */
 #include "fat_tiss_hash.h"
+#include "fat_tiss_erro.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -249,6 +250,7 @@ fat_rc fat_tiss_parse(const char *buf, size_t len, const char *name, xmlDoc **ou
   xmlParserCtxtPtr ctxt;
   xmlDoc *doc;
   const xmlError *e;
+  char what[256];
 
   *out = NULL;
   if (len > FAT_TISS_MAX_BYTES || len > (size_t)INT_MAX)
@@ -263,16 +265,9 @@ fat_rc fat_tiss_parse(const char *buf, size_t len, const char *name, xmlDoc **ou
                                                               XML_PARSE_NOWARNING);
   if (doc == NULL || !ctxt->wellFormed) {
     e = xmlCtxtGetLastError(ctxt);
-    if (e != NULL && e->message != NULL)
-      fat_err_set(err, FAT_EXML, "%s, linha %d: XML mal formado: %s", name != NULL ? name : "xml",
-                  e->line, e->message);
-    else
-      fat_err_set(err, FAT_EXML, "%s: XML mal formado", name != NULL ? name : "xml");
-    if (err != NULL) { /* libxml2 messages end with a newline */
-      size_t l = strlen(err->msg);
-      while (l > 0 && (err->msg[l - 1] == '\n' || err->msg[l - 1] == ' '))
-        err->msg[--l] = '\0';
-    }
+    fat_tiss_erro_sintaxe(e, what, sizeof what);
+    fat_err_set(err, FAT_EXML, "%s, linha %d: XML malformado: %s", name != NULL ? name : "xml",
+                e != NULL ? e->line : 0, what);
     xmlFreeDoc(doc);
     xmlFreeParserCtxt(ctxt);
     return FAT_EXML;

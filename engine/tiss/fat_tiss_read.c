@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "fat_mem.h"
+#include "fat_tiss_erro.h"
 #include "fat_tiss_hash.h"
 #include "fat_tiss_read.h"
 
@@ -1196,6 +1197,7 @@ fat_rc fat_tiss_read_memory(const char *buf, size_t len, const char *name, fat_t
   rd r;
   fat_rc rc;
   int depth;
+  char what[256];
 
   *out = NULL;
   if (name == NULL)
@@ -1221,16 +1223,11 @@ fat_rc fat_tiss_read_memory(const char *buf, size_t len, const char *name, fat_t
         strstr(xe->message, "depth") != NULL)
       rc = fat_err_set(err, FAT_ELIMIT, "%s: linha %d: aninhamento de elementos profundo demais",
                        name, xe->line);
-    else
+    else {
+      fat_tiss_erro_sintaxe(xe, what, sizeof what);
       rc = fat_err_set(err, FAT_EXML, "%s: linha %d%s%s: XML malformado: %s", name,
                        xe != NULL ? xe->line : 0, ctxt->name != NULL ? ", elemento " : "",
-                       ctxt->name != NULL ? (const char *)ctxt->name : "",
-                       (xe != NULL && xe->message != NULL) ? xe->message : "erro de sintaxe");
-    /* drop the trailing newline libxml2 puts in its messages */
-    if (err != NULL) {
-      size_t n = strlen(err->msg);
-      while (n > 0 && err->msg[n - 1] == '\n')
-        err->msg[--n] = '\0';
+                       ctxt->name != NULL ? (const char *)ctxt->name : "", what);
     }
     goto done;
   }
