@@ -34,13 +34,17 @@ static int cmp_ready(const void *a, const void *b)
 
   if (x->prestador_id != y->prestador_id)
     return x->prestador_id < y->prestador_id ? -1 : 1;
-  if ((c = strcmp(x->comp, y->comp)) != 0)
+  c = strcmp(x->comp, y->comp);
+  if (c != 0)
     return c;
-  if ((c = strcmp(x->fim, y->fim)) != 0)
+  c = strcmp(x->fim, y->fim);
+  if (c != 0)
     return c;
-  if ((c = strcmp(x->tipo, y->tipo)) != 0)
+  c = strcmp(x->tipo, y->tipo);
+  if (c != 0)
     return c;
-  if ((c = strcmp(x->ref, y->ref)) != 0)
+  c = strcmp(x->ref, y->ref);
+  if (c != 0)
     return c;
   return (x->id > y->id) - (x->id < y->id);
 }
@@ -86,7 +90,7 @@ static fat_rc load_ready(fat_store *st, int64_t op, const fat_lote_fechar_opts *
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, op);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  for (r = sqlite3_step(s); r == SQLITE_ROW; r = sqlite3_step(s)) {
     ready x;
 
     memset(&x, 0, sizeof x);
@@ -111,7 +115,7 @@ static fat_rc load_ready(fat_store *st, int64_t op, const fat_lote_fechar_opts *
       cap = cap == 0 ? 64 : cap * 2;
       nv = fat_realloc(v, cap * sizeof *v);
       if (nv == NULL) {
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        rc = fat_err_oom(err);
         goto fail;
       }
       v = nv;

@@ -63,8 +63,8 @@ fat_rc fat_lote_listar(fat_store *st, const char *operadora, const char *hoje, c
   fat_bind_int_or_null(s, 1, op, operadora == NULL);
   arr = cJSON_CreateArray();
   if (arr == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+    return fat_err_oom(err);
+  for (r = sqlite3_step(s); r == SQLITE_ROW; r = sqlite3_step(s)) {
     cJSON *o = cJSON_CreateObject();
     const char *sit;
     int dias = 0, has = 0;
@@ -113,7 +113,7 @@ fat_rc fat_lote_listar(fat_store *st, const char *operadora, const char *hoje, c
 oom:
   sqlite3_reset(s);
   cJSON_Delete(arr);
-  return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  return fat_err_oom(err);
 }
 
 fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competencia,
@@ -153,8 +153,8 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
   fat_bind_text(s, 2, competencia);
   arr = cJSON_CreateArray();
   if (arr == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+    return fat_err_oom(err);
+  for (r = sqlite3_step(s); r == SQLITE_ROW; r = sqlite3_step(s)) {
     cJSON *o;
     char status[16], prev[11];
     const char *sit;
@@ -241,7 +241,7 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
 oom:
   sqlite3_reset(s);
   cJSON_Delete(arr);
-  return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  return fat_err_oom(err);
 }
 
 /* ---- relação de guias (HTML) ---- */

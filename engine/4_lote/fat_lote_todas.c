@@ -38,7 +38,7 @@ static fat_rc candidate_keys(fat_store *st, char ***out, size_t *n, fat_err *err
   *n = 0;
   if (rc != FAT_OK)
     return rc;
-  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+  for (step = sqlite3_step(s); step == SQLITE_ROW; step = sqlite3_step(s)) {
     nk = fat_realloc(keys, (k + 1) * sizeof *keys);
     if (nk == NULL) {
       oom = 1;

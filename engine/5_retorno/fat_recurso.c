@@ -717,7 +717,7 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
     if (a == NULL) {
       sqlite3_reset(s);
       fat_free(v);
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
     }
     v = a;
     memset(&v[cnt], 0, sizeof v[cnt]);
@@ -1425,7 +1425,7 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
     return fat_err_set(err, FAT_EINVAL, "data '%s' inválida", h);
   arr = cJSON_CreateArray();
   if (arr == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   rc = fat_store_prepare(st, q, &s, err);
   if (rc != FAT_OK) {
     cJSON_Delete(arr);

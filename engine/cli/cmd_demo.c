@@ -182,9 +182,23 @@ static int step_precos(demo_ctx *c)
 /* The demo bills as a clinic does: on the 5th day of the month after the
 ** competência. Conferir, lotes and the operator's answer use that date so the
 ** deadlines (prazo de apresentação, envio) read as they would then. */
+/* Out of memory, said once (fat_err_oom's message). */
+static int cli_error_oom(void)
+{
+  fat_err e;
+
+  fat_err_clear(&e);
+  fat_err_oom(&e);
+  return cli_error(&e);
+}
+
 static void demo_hoje(const char *competencia, char out[11])
 {
-  int y = atoi(competencia), m = atoi(competencia + 5) + 1;
+  int y = 0, m = 0;
+
+  if (sscanf(competencia, "%4d-%2d", &y, &m) != 2)
+    y = m = 1;
+  m++;
 
   if (m > 12) {
     m = 1;
@@ -270,7 +284,7 @@ static int step_lotes(demo_ctx *c)
     } else if (res.n > 0) {
       more = fat_realloc(c->lotes, (c->n_lotes + res.n) * sizeof *more);
       if (more == NULL) {
-        rc = cli_error(&(fat_err){FAT_ENOMEM, 0, "memória insuficiente"});
+        rc = cli_error_oom();
       } else {
         c->lotes = more;
         for (j = 0; j < res.n; j++)
@@ -539,7 +553,8 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
   c.op.competencia = comp;
   optind = 1;
   opterr = 0;
-  while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (o = getopt_long(argc, argv, "", opts, NULL); o != -1;
+       o = getopt_long(argc, argv, "", opts, NULL)) {
     switch (o) {
     case 'g':
       if (parse_int(optarg, 100, 200000, &v) != 0)
@@ -580,7 +595,7 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
   if (cli->json) {
     c.json = cJSON_CreateObject();
     if (c.json == NULL)
-      return cli_error(&(fat_err){FAT_ENOMEM, 0, "memória insuficiente"});
+      return cli_error_oom();
     cJSON_AddStringToObject(c.json, "competencia", c.op.competencia);
     cJSON_AddNumberToObject(c.json, "semente", (double)c.op.semente);
   }

@@ -113,7 +113,8 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
 
   memset(&o, 0, sizeof o);
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'o': o.operadora = optarg; break;
     case 'c': o.competencia = optarg; break;
@@ -284,7 +285,8 @@ static int do_listar(fat_cli *cli, int argc, char **argv, int mapa)
   int c;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'o': op = optarg; break;
     case 'c': comp = optarg; break;
@@ -371,7 +373,8 @@ static int do_one(fat_cli *cli, const char *action, int argc, char **argv)
 
   snprintf(verb, sizeof verb, "lote %s", action);
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 's': saida = optarg; break;
     case 'd': data = optarg; break;
@@ -451,7 +454,8 @@ static int do_mensagem(fat_cli *cli, const char *action, int argc, char **argv)
 
   snprintf(verb, sizeof verb, "lote %s", action);
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 's': saida = optarg; break;
     case 'm': motivo = optarg; break;

@@ -84,7 +84,8 @@ static int do_criar(fat_cli *cli, int argc, char **argv)
   char tok[32];
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'g': glosas = optarg; break;
     case 'n': guia = optarg; break;
@@ -145,7 +146,8 @@ static int do_editar(fat_cli *cli, int argc, char **argv)
   int c;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'i':
       if (parse_id(optarg, &item) != 0)
@@ -184,7 +186,8 @@ static int do_xml(fat_cli *cli, int argc, char **argv)
   fat_rc rc;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     if (c == 's')
       dir = optarg;
     else
@@ -234,7 +237,8 @@ static int do_relatorio(fat_cli *cli, int argc, char **argv)
   int c;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'f': fmt = optarg; break;
     case 's': saida = optarg; break;
@@ -274,7 +278,8 @@ static int do_estado(fat_cli *cli, int argc, char **argv, int protocolo)
   fat_rc rc;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     if (c == 'd')
       data = optarg;
     else
@@ -309,7 +314,8 @@ static int do_resposta(fat_cli *cli, int argc, char **argv)
   r.valor = FAT_ABSENT;
   fat_err_clear(&err);
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'r': r.resultado = optarg; break;
     case 'v':
@@ -419,7 +425,8 @@ static int do_listar(fat_cli *cli, int argc, char **argv)
   int c;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     if (c == 'h' && cli_valid_date(optarg) == 0)
       hoje = optarg;
     else

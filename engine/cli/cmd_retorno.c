@@ -337,7 +337,8 @@ static int do_decidir(fat_cli *cli, int argc, char **argv, int aceitar)
   int c, ret = CLI_FAIL;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     if (c != 'm')
       return cli_usage_error(verb, "opção inválida");
     motivo = optarg;
@@ -398,7 +399,8 @@ static int do_simular(fat_cli *cli, int argc, char **argv)
   memset(&o, 0, sizeof o);
   o.taxa_bp = 1000;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 't':
       v = strtol(optarg, &end, 10);

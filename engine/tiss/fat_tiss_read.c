@@ -608,10 +608,10 @@ static void read_lote(rd *r, fat_tiss_msg *m, xmlNode *lote)
     g->carteira = ctext(r, ben, "numeroCarteira");
     collect_lote_items(r, g, c, 0);
     tot = find(c, "valorTotalGeral");
+    if (tot == NULL)
+      tot = find(c, "valorProcedimento"); /* guia de consulta */
     if (tot != NULL)
       g->informado = el_money(r, tot);
-    else if ((tot = find(c, "valorProcedimento")) != NULL)
-      g->informado = el_money(r, tot); /* guia de consulta */
     if (!r->failed && g->numero_prestador == NULL)
       rd_fail(r, FAT_EXML, c, "guia sem numeroGuiaPrestador");
     if (!r->failed && g->informado != ABSENT)
@@ -1023,7 +1023,7 @@ static void content_digest(rd *r, fat_tiss_msg *m, xmlNode *msgel)
 
 static void read_message(rd *r, fat_tiss_msg *m, xmlDoc *doc)
 {
-  xmlNode *root = xmlDocGetRootElement(doc), *cab, *msgel, *id, *o, *d, *body, *x;
+  xmlNode *root = xmlDocGetRootElement(doc), *cab, *msgel, *id, *o, *d, *body, *x, *pr;
 
   if (root == NULL) {
     rd_fail(r, FAT_EXML, NULL, "documento vazio");
@@ -1073,11 +1073,12 @@ static void read_message(rd *r, fat_tiss_msg *m, xmlDoc *doc)
   case FAT_TISS_PROTOCOLO:
     body = find(msgel, "recebimentoLote");
     x = child(body, "mensagemErro");
+    pr = child(body, "protocoloRecebimento");
     if (x != NULL) {
       m->erro_codigo = ctext(r, x, "codigoGlosa");
       m->erro_descricao = ctext(r, x, "descricaoGlosa");
-    } else if ((x = child(body, "protocoloRecebimento")) != NULL) {
-      read_protocolo(r, m, x);
+    } else if (pr != NULL) {
+      read_protocolo(r, m, pr);
     } else {
       rd_fail(r, FAT_EXML, body != NULL ? body : msgel,
               "PROTOCOLO_RECEBIMENTO sem protocoloRecebimento");

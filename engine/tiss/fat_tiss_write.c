@@ -37,17 +37,17 @@ fat_rc fat_tiss_writer_new(fat_tiss_enc hash_enc, fat_tiss_writer **out, fat_err
   *out = NULL;
   w = fat_calloc(1, sizeof *w);
   if (w == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   w->buf = xmlBufferCreate();
   if (w->buf == NULL) {
     fat_free(w);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   w->tw = xmlNewTextWriterMemory(w->buf, 0);
   if (w->tw == NULL) {
     xmlBufferFree(w->buf);
     fat_free(w);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   xmlTextWriterSetIndent(w->tw, 1);
   xmlTextWriterSetIndentString(w->tw, BAD_CAST "  ");
