@@ -35,7 +35,6 @@ static fat_rc json_money(const web_req *rq, const char *k, int64_t *out, fat_err
   return fat_err_set(err, FAT_EINVAL, "%s: valor inválido", k);
 }
 
-
 fat_rc api_fin_mapa(web_req *rq, web_res *rs, fat_err *err)
 {
   return fat_fatura_mapa(rq->st, web_query(rq, "operadora"), web_query(rq, "competencia"),
@@ -67,10 +66,14 @@ fat_rc api_fin_fatura_criar(web_req *rq, web_res *rs, fat_err *err)
   fat_gen *g;
   fat_rc rc;
 
+  if (arr != NULL && !cJSON_IsNull(arr) && !cJSON_IsArray(arr))
+    return fat_err_set(err, FAT_EINVAL, "lotes: deve ser uma lista de ids");
   cJSON_ArrayForEach(v, arr) {
-    if (!cJSON_IsNumber(v) || v->valuedouble < 1 || n >= 256)
-      return fat_err_set(err, FAT_EINVAL, "lotes: lista de ids inválida");
-    lotes[n++] = (int64_t)v->valuedouble;
+    if (n >= 256)
+      return fat_err_set(err, FAT_EINVAL, "lotes: no máximo 256");
+    rc = web_id_json(v, "lotes", &lotes[n++], err);
+    if (rc != FAT_OK)
+      return rc;
   }
   g = fat_rules_acquire(rq->srv->rules);
   rc = fat_fatura_criar(rq->st, g, web_json_str(rq, "operadora"), web_json_str(rq, "competencia"),
@@ -248,7 +251,9 @@ fat_rc api_fin_particular_pagar(web_req *rq, web_res *rs, fat_err *err)
   in.data = web_json_str(rq, "data");
   in.adquirente = web_json_str(rq, "adquirente");
   rc = web_body_id(rq, "parcelas", 0, &parcelas, err);
-  if (rc != FAT_OK || parcelas > 24)
+  if (rc != FAT_OK)
+    return rc;
+  if (parcelas > 24)
     return fat_err_set(err, FAT_EINVAL, "parcelas: de 1 a 24");
   if (parcelas == 0)
     parcelas = 1;

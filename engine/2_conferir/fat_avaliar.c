@@ -266,10 +266,17 @@ static fat_rc step_script(fat_gen *gen, const char *key, const fat_guia *g,
     rc = fat_err_oom(err);
     goto out;
   }
-  if (ctx->historico != NULL &&
-      !cJSON_AddItemReferenceToObject(cj, "historico", ctx->historico)) {
-    rc = fat_err_oom(err);
-    goto out;
+  /* ctx->historico stays the context's: the script gets a reference to it
+  ** (made here, not with cJSON_AddItemReferenceToObject, which leaks its
+  ** reference when adding it fails) */
+  if (ctx->historico != NULL) {
+    cJSON *ref = cJSON_CreateArrayReference(ctx->historico->child);
+
+    if (ref == NULL || !cJSON_AddItemToObject(cj, "historico", ref)) {
+      cJSON_Delete(ref);
+      rc = fat_err_oom(err);
+      goto out;
+    }
   }
   fat_err_clear(&e);
   rc = fat_gen_check(gen, key, gj, cj, &sf, &e);
@@ -551,18 +558,6 @@ out:
     *out = arr;
   else
     cJSON_Delete(arr);
-  return rc;
-}
-
-fat_rc fat_avaliar_historico(fat_store *st, int64_t guia_id, cJSON **out, fat_err *err)
-{
-  fat_guia *g = NULL;
-  fat_rc rc = fat_guia_load(st, guia_id, &g, err);
-
-  *out = NULL;
-  if (rc == FAT_OK)
-    rc = historico_of(st, g, out, err);
-  fat_guia_free(g);
   return rc;
 }
 

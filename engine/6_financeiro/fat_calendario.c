@@ -1,6 +1,7 @@
 /* fat_calendario.c: national holidays and business days, see fat_calendario.h. */
 #include "fat_calendario.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,6 +110,23 @@ fat_rc fat_cal_carregar(fat_store *st, const char *municipio_ibge, fat_calendari
   if (cal->n > 1)
     qsort(cal->extra, cal->n, sizeof cal->extra[0], cmp_i32);
   return FAT_OK;
+}
+
+fat_rc fat_cal_carregar_clinica(fat_store *st, fat_calendario *cal, fat_err *err)
+{
+  static const char sql[] = "SELECT municipio_ibge FROM prestador ORDER BY id LIMIT 1";
+  sqlite3_stmt *s;
+  char mun[16] = "";
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  cal->extra = NULL;
+  cal->n = 0;
+  if (rc != FAT_OK)
+    return rc;
+  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+    snprintf(mun, sizeof mun, "%s", (const char *)sqlite3_column_text(s, 0));
+  sqlite3_reset(s);
+  return fat_cal_carregar(st, mun[0] ? mun : NULL, cal, err);
 }
 
 void fat_cal_fini(fat_calendario *cal)

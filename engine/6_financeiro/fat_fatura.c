@@ -90,7 +90,7 @@ fat_rc fat_fatura_criar(fat_store *st, fat_gen *gen, const char *operadora,
   rc = fat_termos_ler(gen, key, &t, err);
   if (rc != FAT_OK)
     return rc;
-  rc = fat_cal_carregar(st, NULL, &cal, err);
+  rc = fat_cal_carregar_clinica(st, &cal, err);
   if (rc != FAT_OK)
     return rc;
   rc = fat_store_begin(st, err);
@@ -821,7 +821,9 @@ static const char sql_lotes_agg[] =
   "   JOIN guia gu ON gu.id = x.guia_id WHERE gu.lote_id = l.id),"
   " l.previsao_pagamento, f.id, f.numero, f.nf_numero, f.previsao_pagamento,"
   " COALESCE(f.ret_iss + f.ret_ir + f.ret_pis + f.ret_cofins + f.ret_csll, 0),"
-  " (SELECT COUNT(*) FROM pagamento p WHERE p.lote_id = l.id), f.status"
+  " (SELECT COUNT(*) FROM pagamento p WHERE p.lote_id = l.id), f.status,"
+  " (SELECT MAX(r.data) FROM recebimento_guia x JOIN recebimento r ON r.id = x.recebimento_id"
+  "   JOIN guia gu ON gu.id = x.guia_id WHERE gu.lote_id = l.id AND r.recuperado = 0)"
   " FROM lote l JOIN operadora o ON o.id = l.operadora_id"
   " LEFT JOIN fatura_lote fl ON fl.lote_id = l.id LEFT JOIN fatura f ON f.id = fl.fatura_id"
   " WHERE (?1 IS NULL OR l.operadora_id = ?1) AND (?2 IS NULL OR l.competencia = ?2)"
@@ -830,13 +832,13 @@ static const char sql_lotes_agg[] =
 
 enum { L_ANS, L_NOME, L_COMP, L_ID, L_NUM, L_STATUS, L_ENVIO, L_PROT, L_INF, L_LIB, L_GLO,
        L_RECURSADO, L_DEFERIDO, L_RECEBIDO, L_RECUP, L_DTREC, L_PREV, L_FID, L_FNUM, L_NF,
-       L_FPREV, L_RET, L_NPAG, L_FSTATUS };
+       L_FPREV, L_RET, L_NPAG, L_FSTATUS, L_DTNORMAL };
 
 typedef struct grupo {
   cJSON *o, *lotes;
   int64_t fid;
   int64_t v[9]; /* enviado liberado glosado recursado recuperado recebido esperado ret deferido */
-  char dtrec[11], prev[11];
+  char dtrec[11], prev[11], dtnormal[11];
 } grupo;
 
 static void grupo_fecha(grupo *g, const char *hoje)
@@ -844,7 +846,7 @@ static void grupo_fecha(grupo *g, const char *hoje)
   static const char *const nomes[] = {"valor_enviado", "valor_liberado", "valor_glosado",
                                       "valor_recursado", "valor_recuperado", "valor_recebido"};
   int64_t saldo;
-  int atraso = 0, i;
+  int atraso = 0, tarde, i;
   const char *sit;
 
   if (g->o == NULL)
@@ -867,8 +869,12 @@ static void grupo_fecha(grupo *g, const char *hoje)
   if (saldo > 0 && g->prev[0] != '\0' && strcmp(hoje, g->prev) > 0)
     atraso = fin_dias(g->prev, hoje);
   cJSON_AddNumberToObject(g->o, "dias_atraso", atraso);
+  tarde = (g->dtnormal[0] != '\0' && g->prev[0] != '\0' && strcmp(g->dtnormal, g->prev) > 0)
+              ? fin_dias(g->prev, g->dtnormal)
+              : 0;
+  cJSON_AddNumberToObject(g->o, "atraso_recebimento", tarde);
   if (saldo == 0 && g->v[5] > 0)
-    sit = "recebido";
+    sit = tarde > 0 ? "recebido com atraso" : "recebido";
   else if (atraso > 0)
     sit = g->v[5] > 0 ? "recebido em parte, saldo atrasado" : "pagamento atrasado";
   else if (g->v[5] > 0)
@@ -949,6 +955,9 @@ static fat_rc mapa_rows(fat_store *st, int64_t op, int has_op, const char *comp,
     fin_col(s, L_DTREC, d, sizeof d);
     if (strcmp(d, g.dtrec) > 0)
       memcpy(g.dtrec, d, sizeof d);
+    fin_col(s, L_DTNORMAL, d, sizeof d);
+    if (strcmp(d, g.dtnormal) > 0)
+      memcpy(g.dtnormal, d, sizeof d);
     fin_col(s, L_PREV, prev, sizeof prev);
     if (fid == 0 || g.prev[0] == '\0') {
       if (strcmp(prev, g.prev) > 0)
@@ -1153,6 +1162,39 @@ fat_rc fat_fatura_mostrar(fat_store *st, int64_t id, const char *hoje, cJSON **o
       dif(difs, "excedente", (int64_t)cJSON_GetObjectItemCaseSensitive(it, "valor")->valuedouble,
           "recebimento #%d acima do liberado + recuperado, aceito por um usuário",
           (int)cJSON_GetObjectItemCaseSensitive(it, "id")->valuedouble);
+  }
+  {
+    static const char sql_g[] =
+      "SELECT g.id AS id, g.numero_prestador AS guia, l.numero AS lote,"
+      " COALESCE((SELECT rg.valor_liberado FROM retorno_guia rg WHERE rg.guia_id = g.id"
+      "  AND rg.valor_liberado IS NOT NULL ORDER BY rg.id DESC LIMIT 1), g.valor_total)"
+      "  + (SELECT COALESCE(SUM(gl.valor_recuperado), 0) FROM glosa gl WHERE gl.guia_id = g.id)"
+      "  AS esperado,"
+      " (SELECT COALESCE(SUM(x.valor), 0) FROM recebimento_guia x WHERE x.guia_id = g.id)"
+      "  AS recebido"
+      " FROM guia g JOIN lote l ON l.id = g.lote_id"
+      " WHERE g.lote_id IN (SELECT lote_id FROM fatura_lote WHERE fatura_id = ?1)"
+      " ORDER BY l.numero, g.numero_prestador";
+    cJSON *gs = NULL;
+
+    rc = fat_store_prepare(st, sql_g, &s, err);
+    if (rc == FAT_OK) {
+      fat_bind_int(s, 1, id);
+      rc = fat_store_rows_json(st, s, 0, "erro ao ler as guias da fatura", &gs, err);
+    }
+    if (rc != FAT_OK)
+      goto fail;
+    cJSON_ArrayForEach(it, gs) {
+      int64_t saldo = (int64_t)cJSON_GetObjectItemCaseSensitive(it, "esperado")->valuedouble -
+                      (int64_t)cJSON_GetObjectItemCaseSensitive(it, "recebido")->valuedouble;
+
+      cJSON_AddNumberToObject(it, "saldo", (double)(saldo > 0 ? saldo : 0));
+      cJSON_AddStringToObject(it, "situacao", saldo <= 0 ? "baixada"
+                              : cJSON_GetObjectItemCaseSensitive(it, "recebido")->valuedouble > 0
+                                  ? "baixa parcial"
+                                  : "em aberto");
+    }
+    cJSON_AddItemToObject(o, "guias", gs);
   }
   cJSON_Delete(mapa);
   *out = o;

@@ -52,7 +52,9 @@ FAT_NODISCARD fat_rc fat_fatura_nf(fat_store *st, fat_gen *gen, int64_t id, cons
 FAT_NODISCARD fat_rc fat_fatura_listar(fat_store *st, const char *operadora,
                                        const char *competencia, cJSON **out, fat_err *err);
 
-/* One fatura with its lotes, receipts, the retentions one by one and the
+/* One fatura with its lotes, its guias (esperado = liberado + recovered,
+** recebido, saldo, situação: baixada / baixa parcial / em aberto), receipts,
+** the retentions one by one and the
 ** differences named: "retencoes", "pagamento_a_menor", "pago_sem_demonstrativo",
 ** "demonstrativo_sem_pagamento" (past the expected date, as of hoje; NULL =
 ** today), "excedente". */
@@ -68,8 +70,10 @@ FAT_NODISCARD fat_rc fat_fatura_nf_dados(fat_store *st, const char *de, const ch
 /* The mapa de acompanhamento de faturas: one row per fatura (and one per sent
 ** lote not in any fatura) with NF number, lotes, valor enviado, liberado,
 ** glosado, recursado, recuperado, recebido, data recebido, retenções, saldo a
-** receber, expected date and dias de atraso (as of hoje; NULL = today), and a
-** situação in words. Filters may be NULL. */
+** receber, expected date and dias de atraso (as of hoje; NULL = today), the
+** days the last receipt (recovered money aside) came after the expected date
+** (atraso_recebimento),
+** and a situação in words. Filters may be NULL. */
 FAT_NODISCARD fat_rc fat_fatura_mapa(fat_store *st, const char *operadora,
                                      const char *competencia, const char *hoje, cJSON **out,
                                      fat_err *err);

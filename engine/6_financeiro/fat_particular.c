@@ -201,7 +201,7 @@ fat_rc fat_particular_pagar(fat_store *st, const fat_particular_pag_in *in,
     return fat_err_set(err, FAT_EINVAL, "no máximo 24 parcelas");
   if (valor < 0)
     return fat_err_set(err, FAT_EINVAL, "valor negativo");
-  rc = fat_cal_carregar(st, NULL, &cal, err);
+  rc = fat_cal_carregar_clinica(st, &cal, err);
   if (rc != FAT_OK)
     return rc;
   rc = fat_store_begin(st, err);

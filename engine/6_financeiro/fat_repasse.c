@@ -265,6 +265,7 @@ static fat_rc grava(calc *c, const linha *l)
 
 typedef struct it {
   int64_t id, prof, esperado, glosa_aberta, deferido;
+  int reter;               /* a glosa in recurso (or undue, about to be appealed) */
   char codigo[32];
 } it;
 
@@ -278,14 +279,18 @@ static fat_rc convenio_guia(calc *c, int64_t rec, int recup, int64_t op, const c
     "   AND ri.valor_liberado IS NOT NULL ORDER BY ri.id DESC LIMIT 1), i.valor_total, 0),"
     " (SELECT COALESCE(SUM(gl.valor), 0) FROM glosa gl WHERE gl.item_id = i.id"
     "   AND gl.situacao IN ('aberta', 'em_recurso')),"
-    " (SELECT COALESCE(SUM(gl.valor_recuperado), 0) FROM glosa gl WHERE gl.item_id = i.id)"
+    " (SELECT COALESCE(SUM(gl.valor_recuperado), 0) FROM glosa gl WHERE gl.item_id = i.id),"
+    " EXISTS (SELECT 1 FROM glosa gl WHERE gl.item_id = i.id AND (gl.situacao = 'em_recurso'"
+    "   OR (gl.situacao = 'aberta' AND gl.classificacao = 'indevida')))"
     " FROM item i JOIN guia g ON g.id = i.guia_id WHERE i.guia_id = ?1 ORDER BY i.sequencial";
   static const char sql_gg[] =
-    "SELECT COALESCE(SUM(valor), 0) FROM glosa WHERE guia_id = ?1 AND item_id IS NULL"
-    " AND situacao IN ('aberta', 'em_recurso')";
+    "SELECT COALESCE(SUM(valor), 0), COALESCE(MAX(situacao = 'em_recurso'"
+    " OR (situacao = 'aberta' AND classificacao = 'indevida')), 0) FROM glosa"
+    " WHERE guia_id = ?1 AND item_id IS NULL AND situacao IN ('aberta', 'em_recurso')";
   sqlite3_stmt *s;
   it *v = NULL;
   int64_t *pesos = NULL, *partes = NULL, glosa_guia = 0, soma_def = 0;
+  int reter_guia = 0;
   size_t n = 0, cap = 0, i, k;
   int r;
   fat_rc rc;
@@ -294,8 +299,10 @@ static fat_rc convenio_guia(calc *c, int64_t rec, int recup, int64_t op, const c
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, guia);
-  if (sqlite3_step(s) == SQLITE_ROW)
+  if (sqlite3_step(s) == SQLITE_ROW) {
     glosa_guia = sqlite3_column_int64(s, 0);
+    reter_guia = sqlite3_column_int(s, 1);
+  }
   sqlite3_reset(s);
   rc = fat_store_prepare(c->st, sql, &s, c->err);
   if (rc != FAT_OK)
@@ -320,6 +327,7 @@ static fat_rc convenio_guia(calc *c, int64_t rec, int recup, int64_t op, const c
     v[n].esperado = sqlite3_column_int64(s, 3);
     v[n].glosa_aberta = sqlite3_column_int64(s, 4);
     v[n].deferido = sqlite3_column_int64(s, 5);
+    v[n].reter = sqlite3_column_int(s, 6);
     soma_def += v[n].deferido;
     n++;
   }
@@ -378,8 +386,7 @@ static fat_rc convenio_guia(calc *c, int64_t rec, int recup, int64_t op, const c
     for (k = 0; k < c->n_pagar; k++)
       if (c->pagar[k][0] == rec && c->pagar[k][1] == v[i].id)
         pago = 1;
-    l.situacao = (!recup && (v[i].glosa_aberta > 0 || glosa_guia > 0) && !pago) ? "retido"
-                                                                                 : "pagar";
+    l.situacao = (!recup && (v[i].reter || reter_guia) && !pago) ? "retido" : "pagar";
     snprintf(desc, sizeof desc, "guia %s, item %s%s", numero, v[i].codigo,
              recup ? " (recuperado em recurso)" : "");
     l.descricao = desc;
@@ -533,7 +540,8 @@ static fat_rc liberacoes(calc *c)
     " FROM repasse_item ri JOIN repasse rp ON rp.id = ri.repasse_id"
     " WHERE rp.status = 'fechado' AND rp.periodo < ?1 AND ri.situacao = 'retido'"
     " AND NOT EXISTS (SELECT 1 FROM repasse_item z WHERE z.origem_item_id = ri.id)"
-    " AND NOT EXISTS (SELECT 1 FROM glosa gl WHERE gl.situacao IN ('aberta', 'em_recurso')"
+    " AND NOT EXISTS (SELECT 1 FROM glosa gl WHERE (gl.situacao = 'em_recurso'"
+    "  OR (gl.situacao = 'aberta' AND gl.classificacao = 'indevida'))"
     "  AND (gl.item_id = ri.item_id OR (gl.item_id IS NULL AND gl.guia_id = ri.guia_id)))"
     " ORDER BY ri.id";
   typedef struct row {

@@ -14,11 +14,14 @@
 **   deferred; each item part is one line (base) and the rule gives the
 **   professional's part: percentage half-up, or the fixed value pro rata to
 **   the item's released value (never more than the base);
-** - a line whose item has an open glosa (aberta or em_recurso) comes held
-**   (retido) showing the glosa; a person may pay what was received
-**   (fat_repasse_decidir "pagar") or keep it held until the recurso ends;
-** - a held line of an earlier CLOSED repasse whose glosa is no longer open is
-**   released into this one (origem "liberacao"); the recovered money itself
+** - every line shows the open glosas of its item (aberta or em_recurso);
+**   it comes held (retido) when one of them is in recurso, or open and
+**   classified indevida (a recurso is expected); a person may pay what was
+**   received (fat_repasse_decidir "pagar") or keep it held until the recurso
+**   ends; a glosa accepted as devida holds nothing (that money never comes);
+** - a held line of an earlier CLOSED repasse whose item has no glosa in
+**   recurso (or undue and open) any more is released into this one (origem
+**   "liberacao"); the recovered money itself
 **   comes as a normal line of the receipt that brought it;
 ** - particular payments count by the money received (value less card fee).
 ** Recalculating an open repasse keeps the adjustments and the decisions.

@@ -11,6 +11,7 @@
 #include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_operadora.h"
 #include "fat_store_int.h"
 
 #define RELACAO_CSV_MAX (16u * 1024u * 1024u)
@@ -110,11 +111,8 @@ static fat_rc filter_operadora(fat_store *st, const char *ref, int64_t *id, fat_
   if (ref == NULL || ref[0] == '\0')
     return FAT_OK;
   fat_err_clear(&e);
-  if (fat_lote_operadora(st, ref, id, NULL, 0, &e) != FAT_OK) {
-    if (e.rc == FAT_ENOTFOUND)
-      return fat_err_set(err, FAT_EINVAL, "operadora '%s' não encontrada", ref);
-    return fat_err_set(err, e.rc, "%s", e.msg);
-  }
+  if (fat_operadora_resolver(st, ref, id, &e) != FAT_OK)
+    return fat_err_set(err, e.rc == FAT_ENOTFOUND ? FAT_EINVAL : e.rc, "%s", e.msg);
   return FAT_OK;
 }
 

@@ -235,8 +235,11 @@ static void print_mapa(const cJSON *a)
     printf("  recebido %s (último em %s), retenções %s, saldo a receber %s\n",
            cf_jbrl(o, "valor_recebido", v[5]), cf_jdata(o, "data_recebido", d1),
            cf_jbrl(o, "retencoes", v[6]), cf_jbrl(o, "saldo_a_receber", v[7]));
-    printf("  previsão %s, %lld dia(s) de atraso: %s\n", cf_jdata(o, "previsao_pagamento", d2),
-           (long long)cli_jint(o, "dias_atraso"), cli_jstr(o, "situacao", "-"));
+    printf("  previsão %s, %lld dia(s) de atraso", cf_jdata(o, "previsao_pagamento", d2),
+           (long long)cli_jint(o, "dias_atraso"));
+    if (cli_jint(o, "atraso_recebimento") > 0)
+      printf(" (recebido %lld dia(s) depois da previsão)", (long long)cli_jint(o, "atraso_recebimento"));
+    printf(": %s\n", cli_jstr(o, "situacao", "-"));
   }
 }
 
@@ -263,6 +266,10 @@ static void print_fatura(const cJSON *o)
            cli_jint(x, "recuperado") ? " recuperado em recurso" : "");
   cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "diferencas"))
     printf("  diferença: %s\n", cli_jstr(x, "mensagem", "-"));
+  cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "guias"))
+    printf("  guia %s (lote %lld): esperado %s, recebido %s, saldo %s — %s\n",
+           cli_jstr(x, "guia", "-"), (long long)cli_jint(x, "lote"), cf_jbrl(x, "esperado", v1),
+           cf_jbrl(x, "recebido", v2), cf_jbrl(x, "saldo", v3), cli_jstr(x, "situacao", "-"));
 }
 
 static void print_json(const cJSON *o)

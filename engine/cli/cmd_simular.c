@@ -58,7 +58,8 @@ int cli_regras_simular(fat_cli *cli, int argc, char **argv)
   }
   memset(&o, 0, sizeof o);
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 's': o.script_path = optarg; break;
     case 'd':

@@ -5,6 +5,7 @@
 (() => {
   const { el, limpa, reais, centavosDe, data, api, tabela, selo, cartao, tenta, aviso, baixar, pode } = Faturo;
 
+  const origens = { convenio: 'convênio', particular: 'particular', liberacao: 'liberação', ajuste: 'ajuste' };
   const corFatura = { aberta: 'neutro', paga_parcial: 'alerta', paga: 'ok', 'sem fatura': 'alerta' };
 
   async function secaoMapa(box) {
@@ -28,7 +29,7 @@
         { t: 'Saldo a receber', v: x => reais(x.saldo_a_receber), num: true },
         { t: 'Previsão', v: x => data(x.previsao_pagamento) },
         { t: 'Atraso (dias)', v: x => x.dias_atraso || '—', num: true },
-        { t: '', v: x => x.situacao }]));
+        { t: '', v: x => x.situacao + (x.atraso_recebimento > 0 ? ` (${x.atraso_recebimento} dia(s) depois da previsão)` : '') }]));
     };
     box.append(el('h2', {}, 'Mapa de acompanhamento de faturas'),
       el('div', { class: 'filtros' }, el('label', {}, 'Operadora', op), el('label', {}, 'Competência', comp),
@@ -127,19 +128,19 @@
     const out = el('div', { id: 'fin-repasse' });
     const mostra = (r) => {
       const sup = pode('supervisor');
-      limpa(out).append(el('div', { class: 'cartoes' }, cartao('Situação', r.status),
+      limpa(out).append(el('div', {}, el('div', { class: 'cartoes' }, cartao('Situação', r.status),
         cartao('A pagar', reais(r.total_pagar)), cartao('Retido', reais(r.total_retido), r.total_retido > 0 ? 'atencao' : '')),
         (r.avisos || []).map(a => el('p', { class: 'aviso erro' }, a)),
-        r.profissionais.map(p => [el('h3', {}, `${p.nome} (${p.conselho}) — a pagar ${reais(p.total_pagar)}, retido ${reais(p.total_retido)}`),
+        r.profissionais.flatMap(p => [el('h3', {}, `${p.nome} (${p.conselho}) — a pagar ${reais(p.total_pagar)}, retido ${reais(p.total_retido)}`),
           tabela(p.itens, [
-            { t: 'Data', v: i => data(i.data) }, { t: 'Origem', v: i => i.origem }, { t: 'Descrição', v: i => i.descricao },
+            { t: 'Data', v: i => data(i.data) }, { t: 'Origem', v: i => origens[i.origem] || i.origem }, { t: 'Descrição', v: i => i.descricao },
             { t: 'Recebido', v: i => reais(i.base), num: true }, { t: 'Regra', v: i => i.regra },
             { t: 'Repasse', v: i => reais(i.valor), num: true },
             { t: 'Situação', v: i => i.situacao === 'retido' ? selo(`retido: glosa ${reais(i.glosa)}`, 'alerta') : selo('a pagar', 'ok') },
             { t: '', v: i => (sup && r.status === 'aberto' && i.glosa > 0) ? el('button', { class: 'link', onclick: () => tenta(async () => {
               await api('POST', `/api/financeiro/repasse/itens/${i.id}/decidir`, { json: { decisao: i.situacao === 'retido' ? 'pagar' : 'reter' } });
               mostra(await api('GET', '/api/financeiro/repasse', { query: { periodo: periodo.value } }));
-            }) }, i.situacao === 'retido' ? 'Pagar o recebido' : 'Reter') : null }])]));
+            }) }, i.situacao === 'retido' ? 'Pagar o recebido' : 'Reter') : null }])])));
     };
     const calcular = el('button', { class: 'primario', id: 'rep-calcular', onclick: () => tenta(async () => {
       mostra(await api('POST', '/api/financeiro/repasse/calcular', { json: { periodo: periodo.value } }));
