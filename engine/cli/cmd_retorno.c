@@ -239,9 +239,14 @@ static void listar_text(const cJSON *arr)
   cJSON_ArrayForEach(o, arr)
   {
     fat_money_format_br((int64_t)cli_jnum(o, "valor_glosado"), b, sizeof b);
-    printf("%4.0f  %-28s %-24s %s  glosas %3.0f (%s)  pendências %.0f\n", cli_jnum(o, "id"),
-           cli_jstr(o, "tipo", "-"), cli_jstr(o, "operadora", "-"), cli_jstr(o, "importado_em", "-"), cli_jnum(o, "glosas"), b,
-           cli_jnum(o, "pendencias"));
+    printf("%4.0f  %-28s %-24s %s  glosas %3.0f (%s)  pendências %.0f", cli_jnum(o, "id"),
+           cli_jstr(o, "tipo", "-"), cli_jstr(o, "operadora", "-"),
+           cli_jstr(o, "importado_em", "-"), cli_jnum(o, "glosas"), b, cli_jnum(o, "pendencias"));
+    if (cJSON_IsNumber(cJSON_GetObjectItem(o, "substituido_por")))
+      printf("  (substituído pelo retorno %.0f)", cli_jnum(o, "substituido_por"));
+    if (cli_jnum(o, "correcoes_pendentes") > 0)
+      printf("  CORREÇÃO PENDENTE (faturo retorno conflitos)");
+    printf("\n");
   }
 }
 
