@@ -39,7 +39,7 @@ static fat_rc load_lote(fat_store *st, int64_t id, msg_lote *l, fat_err *err)
       " (SELECT COALESCE(max(id), 0) + 1 FROM mensagem_enviada)"
       " FROM lote l JOIN operadora o ON o.id = l.operadora_id"
       " JOIN prestador p ON p.id = l.prestador_id WHERE l.id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   memset(l, 0, sizeof *l);
@@ -47,12 +47,12 @@ static fat_rc load_lote(fat_store *st, int64_t id, msg_lote *l, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "lote %" PRId64 " não existe", id);
   }
-  l->operadora_id = sqlite3_column_int64(s, 0);
-  l->numero = sqlite3_column_int64(s, 1);
+  l->operadora_id = fat_col_int64(s, 0);
+  l->numero = fat_col_int64(s, 1);
   fat_lote_col(s, 2, l->status, sizeof l->status);
   fat_lote_col(s, 3, l->protocolo, sizeof l->protocolo);
   fat_lote_col(s, 4, l->ans, sizeof l->ans);
@@ -60,8 +60,8 @@ static fat_rc load_lote(fat_store *st, int64_t id, msg_lote *l, fat_err *err)
   fat_lote_col(s, 6, l->cnpj, sizeof l->cnpj);
   fat_lote_col(s, 7, l->cpf, sizeof l->cpf);
   fat_lote_col(s, 8, l->enc, sizeof l->enc);
-  l->seq = sqlite3_column_int64(s, 9);
-  sqlite3_reset(s);
+  l->seq = fat_col_int64(s, 9);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -95,7 +95,7 @@ static fat_rc keep(fat_store *st, int64_t lote_id, const msg_lote *l, const char
       " arquivo, hash, xml, validado, usuario) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
       " ?11)";
   fat_tiss_xsd_result xr;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char obj[32], det[400];
   fat_rc rc = FAT_OK;
 
@@ -124,7 +124,7 @@ static fat_rc keep(fat_store *st, int64_t lote_id, const msg_lote *l, const char
   fat_bind_text(s, 6, motivo);
   fat_bind_text(s, 7, out->arquivo);
   fat_bind_text(s, 8, doc->hash);
-  sqlite3_bind_blob(s, 9, doc->xml, (int)doc->len, SQLITE_TRANSIENT);
+  fat_bind_blob(s, 9, doc->xml, doc->len);
   fat_bind_int(s, 10, xsd_dir != NULL);
   fat_bind_text(s, 11, fat_store_user(st));
   rc = fat_store_step_done(st, s, "erro ao gravar a mensagem enviada", err);
@@ -192,7 +192,7 @@ static fat_rc load_guias(fat_store *st, int64_t id, const msg_lote *l,
       "SELECT numero_prestador, COALESCE(numero_operadora, '') FROM guia"
       " WHERE lote_id = ?1 AND numero_prestador = ?2";
   fat_tiss_cancela_guia *v;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char *a;
   size_t i, per = 64;
   fat_rc rc = FAT_OK;
@@ -213,7 +213,7 @@ static fat_rc load_guias(fat_store *st, int64_t id, const msg_lote *l,
       break;
     fat_bind_int(s, 1, id);
     fat_bind_text(s, 2, numeros[i]);
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    if (fat_stmt_step(s) == FAT_ROW) {
       fat_lote_col(s, 0, np, per);
       fat_lote_col(s, 1, no, per);
       v[i].numero_prestador = np;
@@ -223,7 +223,7 @@ static fat_rc load_guias(fat_store *st, int64_t id, const msg_lote *l,
       rc = fat_err_set(err, FAT_ENOTFOUND, "a guia %s não está no lote %" PRId64, numeros[i],
                        id);
     }
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
   }
 out:
   if (rc != FAT_OK) {
@@ -293,7 +293,7 @@ fat_rc fat_lote_mensagens(fat_store *st, int64_t id, cJSON **out, fat_err *err)
       "SELECT id AS id, tipo AS tipo, protocolo AS protocolo, guias AS guias, motivo AS motivo,"
       " arquivo AS arquivo, hash AS hash, validado AS validado, criado_em AS criado_em,"
       " usuario AS usuario FROM mensagem_enviada WHERE lote_id = ?1 ORDER BY id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;

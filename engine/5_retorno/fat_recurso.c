@@ -25,9 +25,9 @@ typedef struct gvars {
   int item;
 } gvars;
 
-static void col(char *dst, size_t len, sqlite3_stmt *s, int i)
+static void col(char *dst, size_t len, fat_stmt *s, int i)
 {
-  const unsigned char *t = sqlite3_column_text(s, i);
+  const char *t = fat_col_text(s, i);
 
   snprintf(dst, len, "%s", t != NULL ? (const char *)t : "");
 }
@@ -45,7 +45,7 @@ static fat_rc load_glosa(fat_store *st, int64_t id, gvars *v, fat_err *err)
       " FROM glosa gl JOIN guia g ON g.id = gl.guia_id JOIN operadora o ON o.id = g.operadora_id"
       " LEFT JOIN item i ON i.id = gl.item_id LEFT JOIN beneficiario b ON b.id = g.beneficiario_id"
       " LEFT JOIN glosa_motivo m ON m.codigo = gl.codigo WHERE gl.id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   memset(v, 0, sizeof *v);
@@ -53,16 +53,16 @@ static fat_rc load_glosa(fat_store *st, int64_t id, gvars *v, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "glosa %lld não encontrada", (long long)id);
   }
-  v->glosa_id = sqlite3_column_int64(s, 0);
-  v->guia_id = sqlite3_column_int64(s, 1);
-  v->item_id = sqlite3_column_int64(s, 2);
-  v->valor = sqlite3_column_int64(s, 3);
-  v->operadora_id = sqlite3_column_int64(s, 4);
-  v->lote_id = sqlite3_column_int64(s, 5);
+  v->glosa_id = fat_col_int64(s, 0);
+  v->guia_id = fat_col_int64(s, 1);
+  v->item_id = fat_col_int64(s, 2);
+  v->valor = fat_col_int64(s, 3);
+  v->operadora_id = fat_col_int64(s, 4);
+  v->lote_id = fat_col_int64(s, 5);
   col(v->situacao, sizeof v->situacao, s, 6);
   col(v->classificacao, sizeof v->classificacao, s, 7);
   col(v->codigo, sizeof v->codigo, s, 8);
@@ -78,11 +78,11 @@ static fat_rc load_glosa(fat_store *st, int64_t id, gvars *v, fat_err *err)
   col(v->prazo, sizeof v->prazo, s, 18);
   col(v->descricao, sizeof v->descricao, s, 19);
   col(v->evidencia, sizeof v->evidencia, s, 20);
-  v->item = sqlite3_column_int(s, 21);
+  v->item = fat_col_int(s, 21);
   col(v->beneficiario, sizeof v->beneficiario, s, 22);
   col(v->hora, sizeof v->hora, s, 23);
   col(v->data_solicitacao, sizeof v->data_solicitacao, s, 24);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -275,39 +275,21 @@ static const char *generic_template(const char *grupo, const char *classificacao
 static fat_rc draft(fat_store *st, fat_gen *gen, const gvars *v, char *out, size_t len,
                     fat_err *err)
 {
-  cJSON *c = NULL, *r, *j, *t;
-  fat_err e;
   const char *tpl = NULL;
-  fat_rc rc;
 
-  if (gen != NULL && v->script[0] != '\0' && fat_gen_contract(gen, v->script, &c, &e) == FAT_OK) {
-    r = cJSON_GetObjectItemCaseSensitive(c, "recurso");
-    j = cJSON_GetObjectItemCaseSensitive(r, "justificativas");
-    t = cJSON_GetObjectItemCaseSensitive(j, v->codigo);
-    if (cJSON_IsString(t) && t->valuestring[0] != '\0')
-      tpl = t->valuestring;
-  }
+  if (gen != NULL && v->script[0] != '\0')
+    tpl = fat_contrato_modelo_recurso(fat_gen_contrato(gen, v->script), v->codigo);
   if (tpl == NULL)
     tpl = generic_template(fat_glosa_grupo(st, v->codigo), v->classificacao);
-  rc = fill(tpl, v, out, len, err);
-  cJSON_Delete(c);
-  return rc;
+  return fill(tpl, v, out, len, err);
 }
 
-static int contract_int(fat_gen *gen, const char *script, const char *sect, const char *key)
+/* The contract's deadline to appeal (recurso.prazo_dias), 0 when none. */
+static int recurso_prazo(fat_gen *gen, const char *script)
 {
-  cJSON *c = NULL, *r, *p;
-  fat_err e;
-  int d = 0;
+  const fat_contrato *c = gen != NULL && script[0] != '\0' ? fat_gen_contrato(gen, script) : NULL;
 
-  if (gen == NULL || script[0] == '\0' || fat_gen_contract(gen, script, &c, &e) != FAT_OK)
-    return 0;
-  r = cJSON_GetObjectItemCaseSensitive(c, sect);
-  p = cJSON_GetObjectItemCaseSensitive(r, key);
-  if (cJSON_IsNumber(p) && p->valuedouble > 0 && p->valuedouble < 3650)
-    d = p->valueint;
-  cJSON_Delete(c);
-  return d;
+  return c != NULL ? c->recurso.prazo_dias : 0;
 }
 
 void fat_recurso_criados_fini(fat_recurso_criados *r)
@@ -327,7 +309,7 @@ static fat_rc load_glosas(fat_store *st, const int64_t *glosas, size_t n, int64_
   static const char q_guia[] =
       "SELECT id FROM glosa WHERE guia_id = ?1 AND situacao = 'aberta'"
       " AND classificacao <> 'devida' ORDER BY id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t *ids = NULL, *a;
   gvars *v = NULL;
   size_t k, cnt = 0;
@@ -346,16 +328,16 @@ static fat_rc load_glosas(fat_store *st, const int64_t *glosas, size_t n, int64_
     if (rc != FAT_OK)
       return rc;
     fat_bind_int(s, 1, guia_id);
-    while (rc == FAT_OK && sqlite3_step(s) == SQLITE_ROW) {
+    while (rc == FAT_OK && fat_stmt_step(s) == FAT_ROW) {
       a = fat_realloc(ids, (cnt + 1) * sizeof *a);
       if (a == NULL) {
         rc = fat_err_oom(err);
         break;
       }
       ids = a;
-      ids[cnt++] = sqlite3_column_int64(s, 0);
+      ids[cnt++] = fat_col_int64(s, 0);
     }
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     if (rc == FAT_OK && cnt == 0)
       rc = fat_err_set(err, FAT_ENOTFOUND,
                        "a guia não tem glosas abertas para recorrer (as devidas ficam de fora)");
@@ -414,7 +396,7 @@ static fat_rc create_one(fat_store *st, fat_gen *gen, const gvars *v, size_t n, 
   static const char q_base[] =
       "SELECT min(COALESCE(data_demonstrativo, substr(criado_em, 1, 10))) FROM glosa"
       " WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t numero = 1, total = 0, rid;
   char prazo[16] = "", base[16] = "", just[JUST_MAX + 64], obj[32], det[128];
   size_t k;
@@ -431,11 +413,11 @@ static fat_rc create_one(fat_store *st, fat_gen *gen, const gvars *v, size_t n, 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, v[0].glosa_id);
-  if (sqlite3_step(s) == SQLITE_ROW)
+  if (fat_stmt_step(s) == FAT_ROW)
     col(base, sizeof base, s, 0);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (prazo[0] == '\0' && base[0] != '\0') {
-    dias = contract_int(gen, v[0].script, "recurso", "prazo_dias");
+    dias = recurso_prazo(gen, v[0].script);
     if (dias > 0 && fat_dia_parse(base, &d) == 0)
       fat_dia_format(d + dias, prazo, sizeof prazo);
   }
@@ -443,9 +425,9 @@ static fat_rc create_one(fat_store *st, fat_gen *gen, const gvars *v, size_t n, 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, v[0].operadora_id);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    numero = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    numero = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, ins, &s, err);
   if (rc != FAT_OK)
     return rc;
@@ -546,7 +528,7 @@ out:
 static fat_rc recurso_status(fat_store *st, int64_t id, char *status, size_t len, fat_err *err)
 {
   static const char sql[] = "SELECT status FROM recurso WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   status[0] = '\0';
@@ -554,9 +536,9 @@ static fat_rc recurso_status(fat_store *st, int64_t id, char *status, size_t len
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) == SQLITE_ROW)
+  if (fat_stmt_step(s) == FAT_ROW)
     col(status, len, s, 0);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (status[0] == '\0')
     return fat_err_set(err, FAT_ENOTFOUND, "recurso %lld não encontrado", (long long)id);
   return FAT_OK;
@@ -568,7 +550,7 @@ fat_rc fat_recurso_editar(fat_store *st, int64_t id, int64_t item, const char *j
   static const char upd[] =
       "UPDATE recurso_item SET justificativa = ?3, editado_em = ?4, editado_por = ?5"
       " WHERE recurso_id = ?1 AND (id = ?2 OR glosa_id = ?2)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char status[24], now[24], obj[32], mk[48];
   fat_rc rc;
   size_t n = just != NULL ? strlen(just) : 0;
@@ -601,7 +583,7 @@ fat_rc fat_recurso_editar(fat_store *st, int64_t id, int64_t item, const char *j
   rc = fat_store_step_done(st, s, "não foi possível editar a justificativa", err);
   if (rc != FAT_OK)
     goto fail;
-  if (sqlite3_changes(fat_store_db(st)) == 0) {
+  if (fat_store_changes(st) == 0) {
     rc = fat_err_set(err, FAT_ENOTFOUND, "o recurso %lld não tem o item %lld", (long long)id,
                      (long long)item);
     goto fail;
@@ -662,7 +644,7 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
       " FROM recurso_item ri JOIN glosa gl ON gl.id = ri.glosa_id JOIN guia g ON g.id = gl.guia_id"
       " LEFT JOIN item i ON i.id = gl.item_id WHERE ri.recurso_id = ?1"
       " ORDER BY g.numero_prestador, COALESCE(i.sequencial, 0), ri.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   ritem *v = NULL, *a;
   size_t cnt = 0;
@@ -674,15 +656,15 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "recurso %lld não encontrado", (long long)id);
   }
-  h->id = sqlite3_column_int64(s, 0);
-  h->numero = sqlite3_column_int64(s, 1);
-  h->valor_recursado = sqlite3_column_int64(s, 2);
-  h->valor_recuperado = sqlite3_column_int64(s, 3);
-  h->operadora_id = sqlite3_column_int64(s, 4);
+  h->id = fat_col_int64(s, 0);
+  h->numero = fat_col_int64(s, 1);
+  h->valor_recursado = fat_col_int64(s, 2);
+  h->valor_recuperado = fat_col_int64(s, 3);
+  h->operadora_id = fat_col_int64(s, 4);
   col(h->status, sizeof h->status, s, 5);
   col(h->resultado, sizeof h->resultado, s, 6);
   col(h->prazo, sizeof h->prazo, s, 7);
@@ -692,12 +674,12 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
   col(h->lote, sizeof h->lote, s, 11);
   col(h->protocolo, sizeof h->protocolo, s, 12);
   col(h->criado, sizeof h->criado, s, 13);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, q_p, &s, err);
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) == SQLITE_ROW) {
+  if (fat_stmt_step(s) == FAT_ROW) {
     col(h->codpre, sizeof h->codpre, s, 0);
     col(h->cnpj, sizeof h->cnpj, s, 1);
     col(h->cpf, sizeof h->cpf, s, 2);
@@ -705,29 +687,29 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
       col(h->lote, sizeof h->lote, s, 3);
     if (h->protocolo[0] == '\0')
       col(h->protocolo, sizeof h->protocolo, s, 4);
-    h->n_lotes = sqlite3_column_int(s, 5);
+    h->n_lotes = fat_col_int(s, 5);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, q_i, &s, err);
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  while (sqlite3_step(s) == SQLITE_ROW) {
+  while (fat_stmt_step(s) == FAT_ROW) {
     a = fat_realloc(v, (cnt + 1) * sizeof *v);
     if (a == NULL) {
-      sqlite3_reset(s);
+      fat_stmt_reset(s);
       fat_free(v);
       return fat_err_oom(err);
     }
     v = a;
     memset(&v[cnt], 0, sizeof v[cnt]);
-    v[cnt].id = sqlite3_column_int64(s, 0);
-    v[cnt].glosa_id = sqlite3_column_int64(s, 1);
-    v[cnt].guia_id = sqlite3_column_int64(s, 2);
-    v[cnt].valor = sqlite3_column_int64(s, 3);
-    v[cnt].has_deferido = sqlite3_column_type(s, 4) != SQLITE_NULL;
-    v[cnt].deferido = sqlite3_column_int64(s, 4);
-    v[cnt].seq = sqlite3_column_int(s, 5);
+    v[cnt].id = fat_col_int64(s, 0);
+    v[cnt].glosa_id = fat_col_int64(s, 1);
+    v[cnt].guia_id = fat_col_int64(s, 2);
+    v[cnt].valor = fat_col_int64(s, 3);
+    v[cnt].has_deferido = !fat_col_is_null(s, 4);
+    v[cnt].deferido = fat_col_int64(s, 4);
+    v[cnt].seq = fat_col_int(s, 5);
     col(v[cnt].guia, sizeof v[cnt].guia, s, 6);
     col(v[cnt].guia_op, sizeof v[cnt].guia_op, s, 7);
     col(v[cnt].senha, sizeof v[cnt].senha, s, 8);
@@ -740,10 +722,10 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
     col(v[cnt].just, sizeof v[cnt].just, s, 15);
     col(v[cnt].descr, sizeof v[cnt].descr, s, 16);
     col(v[cnt].glosa_desc, sizeof v[cnt].glosa_desc, s, 17);
-    v[cnt].glosado = sqlite3_column_int64(s, 18);
+    v[cnt].glosado = fat_col_int64(s, 18);
     cnt++;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   *items = v;
   *n = cnt;
   return FAT_OK;
@@ -810,10 +792,8 @@ fat_rc fat_recurso_xml(fat_store *st, fat_gen *gen, int64_t id, const char *xsd_
   fat_tiss_doc doc;
   fat_tiss_xsd_result vr;
   fat_tiss_enc enc = FAT_TISS_ISO88591;
-  cJSON *c = NULL, *hj;
   char numero[24], prot[16], hoje[16], seq[16], fname[80];
-  sqlite3_stmt *s;
-  fat_err e2;
+  fat_stmt *s;
   fat_rc rc;
   int64_t total = 0;
   int e;
@@ -832,9 +812,9 @@ fat_rc fat_recurso_xml(fat_store *st, fat_gen *gen, int64_t id, const char *xsd_
   rc = ready_to_write(&h, it, n, 1, err);
   if (rc != FAT_OK)
     goto out;
-  if (gen != NULL && fat_gen_contract(gen, h.script, &c, &e2) == FAT_OK) {
-    hj = cJSON_GetObjectItemCaseSensitive(c, "hash");
-    if (cJSON_IsString(hj) && (e = fat_tiss_enc_parse(hj->valuestring)) >= 0)
+  if (gen != NULL && fat_gen_contrato(gen, h.script) != NULL) {
+    e = fat_tiss_enc_parse(fat_gen_contrato(gen, h.script)->hash);
+    if (e >= 0)
       enc = (fat_tiss_enc)e;
   }
   fat_dia_hoje(hoje, sizeof hoje);
@@ -945,7 +925,7 @@ fat_rc fat_recurso_xml(fat_store *st, fat_gen *gen, int64_t id, const char *xsd_
   if (rc != FAT_OK)
     goto out;
   fat_bind_int(s, 1, id);
-  sqlite3_bind_blob(s, 2, doc.xml, (int)doc.len, SQLITE_TRANSIENT);
+  fat_bind_blob(s, 2, doc.xml, doc.len);
   fat_bind_text(s, 3, doc.hash);
   rc = fat_store_step_done(st, s, "não foi possível gravar o XML do recurso", err);
   if (rc != FAT_OK)
@@ -958,7 +938,6 @@ fat_rc fat_recurso_xml(fat_store *st, fat_gen *gen, int64_t id, const char *xsd_
 out:
   fat_tiss_doc_fini(&doc);
   fat_tiss_writer_free(w);
-  cJSON_Delete(c);
   fat_free(it);
   return rc;
 }
@@ -1133,7 +1112,7 @@ static fat_rc transition(fat_store *st, int64_t id, const char *from, const char
       "UPDATE recurso SET status = 'enviado', enviado_em = ?2 WHERE id = ?1";
   static const char upd_prot[] =
       "UPDATE recurso SET status = 'protocolado', protocolo = ?3, protocolo_data = ?2 WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char status[24], d[16], obj[32];
   fat_rc rc;
 
@@ -1210,7 +1189,7 @@ static fat_rc load_resp_items(fat_store *st, int64_t id, resp_item **out, size_t
   static const char q_items[] =
       "SELECT ri.id, ri.glosa_id, ri.valor_recursado, ri.valor_deferido FROM recurso_item ri"
       " WHERE ri.recurso_id = ?1 ORDER BY ri.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   resp_item *v = NULL, *a;
   size_t cnt = 0;
   fat_rc rc;
@@ -1221,7 +1200,7 @@ static fat_rc load_resp_items(fat_store *st, int64_t id, resp_item **out, size_t
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  while (rc == FAT_OK && sqlite3_step(s) == SQLITE_ROW) {
+  while (rc == FAT_OK && fat_stmt_step(s) == FAT_ROW) {
     a = fat_realloc(v, (cnt + 1) * sizeof *a);
     if (a == NULL) {
       rc = fat_err_oom(err);
@@ -1229,14 +1208,14 @@ static fat_rc load_resp_items(fat_store *st, int64_t id, resp_item **out, size_t
     }
     v = a;
     memset(&v[cnt], 0, sizeof v[cnt]);
-    v[cnt].id = sqlite3_column_int64(s, 0);
-    v[cnt].glosa = sqlite3_column_int64(s, 1);
-    v[cnt].rec = sqlite3_column_int64(s, 2);
-    v[cnt].has = sqlite3_column_type(s, 3) != SQLITE_NULL;
-    v[cnt].def = sqlite3_column_int64(s, 3);
+    v[cnt].id = fat_col_int64(s, 0);
+    v[cnt].glosa = fat_col_int64(s, 1);
+    v[cnt].rec = fat_col_int64(s, 2);
+    v[cnt].has = !fat_col_is_null(s, 3);
+    v[cnt].def = fat_col_int64(s, 3);
     cnt++;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (rc != FAT_OK) {
     fat_free(v);
     return rc;
@@ -1297,7 +1276,7 @@ fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_respos
   static const char upd_rec[] =
       "UPDATE recurso SET status = CASE WHEN ?5 THEN 'respondido' ELSE status END,"
       " resultado = ?2, respondido_em = ?3, valor_recuperado = ?4 WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char status[24], d[16], obj[32], det[160];
   resp_item *it = NULL;
   size_t n = 0, k, answered = 0;
@@ -1409,7 +1388,7 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
       " ri.valor_recursado, ri.valor_deferido, ri.justificativa FROM recurso_item ri"
       " JOIN glosa gl ON gl.id = ri.glosa_id JOIN guia g ON g.id = gl.guia_id"
       " LEFT JOIN item i ON i.id = gl.item_id WHERE ri.recurso_id = ?1 ORDER BY ri.id";
-  sqlite3_stmt *s, *si;
+  fat_stmt *s, *si;
   cJSON *arr, *o, *items, *x;
   char h[16], mk[48];
   int32_t dh, dp;
@@ -1432,23 +1411,23 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
     return rc;
   }
   fat_bind_int(s, 1, id);
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    const char *status = (const char *)sqlite3_column_text(s, 4);
-    const char *prazo = (const char *)sqlite3_column_text(s, 6);
+  while (fat_stmt_step(s) == FAT_ROW) {
+    const char *status = fat_col_text(s, 4);
+    const char *prazo = fat_col_text(s, 6);
     int pendente = strcmp(status, "rascunho") == 0;
 
     o = cJSON_CreateObject();
     if (o == NULL)
       break;
     cJSON_AddItemToArray(arr, o);
-    rid = sqlite3_column_int64(s, 0);
+    rid = fat_col_int64(s, 0);
     cJSON_AddNumberToObject(o, "id", (double)rid);
-    cJSON_AddNumberToObject(o, "numero", (double)sqlite3_column_int64(s, 1));
-    cJSON_AddStringToObject(o, "operadora", (const char *)sqlite3_column_text(s, 2));
-    cJSON_AddStringToObject(o, "registro_ans", (const char *)sqlite3_column_text(s, 3));
+    cJSON_AddNumberToObject(o, "numero", (double)fat_col_int64(s, 1));
+    cJSON_AddStringToObject(o, "operadora", fat_col_text(s, 2));
+    cJSON_AddStringToObject(o, "registro_ans", fat_col_text(s, 3));
     cJSON_AddStringToObject(o, "status", status);
-    if (sqlite3_column_type(s, 5) != SQLITE_NULL)
-      cJSON_AddStringToObject(o, "resultado", (const char *)sqlite3_column_text(s, 5));
+    if (!fat_col_is_null(s, 5))
+      cJSON_AddStringToObject(o, "resultado", fat_col_text(s, 5));
     if (prazo != NULL && fat_dia_parse(prazo, &dp) == 0) {
       cJSON_AddStringToObject(o, "prazo", prazo);
       cJSON_AddNumberToObject(o, "dias_para_prazo", dp - dh);
@@ -1457,17 +1436,17 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
       cJSON_AddNullToObject(o, "prazo");
       cJSON_AddBoolToObject(o, "atrasado", 0);
     }
-    cJSON_AddNumberToObject(o, "valor_recursado", (double)sqlite3_column_int64(s, 7));
-    cJSON_AddNumberToObject(o, "valor_recuperado", (double)sqlite3_column_int64(s, 8));
-    cJSON_AddStringToObject(o, "criado_em", (const char *)sqlite3_column_text(s, 9));
-    if (sqlite3_column_type(s, 10) != SQLITE_NULL)
-      cJSON_AddStringToObject(o, "protocolo", (const char *)sqlite3_column_text(s, 10));
-    cJSON_AddNumberToObject(o, "qtd_itens", sqlite3_column_int(s, 11));
-    cJSON_AddNumberToObject(o, "itens_respondidos", sqlite3_column_int(s, 12));
-    if (sqlite3_column_type(s, 13) != SQLITE_NULL)
-      cJSON_AddNumberToObject(o, "lote", (double)sqlite3_column_int64(s, 13));
-    if (sqlite3_column_type(s, 14) != SQLITE_NULL)
-      cJSON_AddStringToObject(o, "protocolo_lote", (const char *)sqlite3_column_text(s, 14));
+    cJSON_AddNumberToObject(o, "valor_recursado", (double)fat_col_int64(s, 7));
+    cJSON_AddNumberToObject(o, "valor_recuperado", (double)fat_col_int64(s, 8));
+    cJSON_AddStringToObject(o, "criado_em", fat_col_text(s, 9));
+    if (!fat_col_is_null(s, 10))
+      cJSON_AddStringToObject(o, "protocolo", fat_col_text(s, 10));
+    cJSON_AddNumberToObject(o, "qtd_itens", fat_col_int(s, 11));
+    cJSON_AddNumberToObject(o, "itens_respondidos", fat_col_int(s, 12));
+    if (!fat_col_is_null(s, 13))
+      cJSON_AddNumberToObject(o, "lote", (double)fat_col_int64(s, 13));
+    if (!fat_col_is_null(s, 14))
+      cJSON_AddStringToObject(o, "protocolo_lote", fat_col_text(s, 14));
     if (id == 0)
       continue;
     items = cJSON_AddArrayToObject(o, "itens");
@@ -1476,27 +1455,27 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
     if (rc != FAT_OK)
       break;
     fat_bind_int(si, 1, rid);
-    while (items != NULL && sqlite3_step(si) == SQLITE_ROW) {
+    while (items != NULL && fat_stmt_step(si) == FAT_ROW) {
       x = cJSON_CreateObject();
       if (x == NULL)
         break;
-      cJSON_AddNumberToObject(x, "id", (double)sqlite3_column_int64(si, 0));
-      cJSON_AddNumberToObject(x, "glosa_id", (double)sqlite3_column_int64(si, 1));
-      cJSON_AddStringToObject(x, "guia", (const char *)sqlite3_column_text(si, 2));
-      cJSON_AddNumberToObject(x, "item", sqlite3_column_int(si, 3));
-      cJSON_AddStringToObject(x, "codigo", (const char *)sqlite3_column_text(si, 4));
-      cJSON_AddNumberToObject(x, "valor_recursado", (double)sqlite3_column_int64(si, 5));
-      if (sqlite3_column_type(si, 6) != SQLITE_NULL)
-        cJSON_AddNumberToObject(x, "valor_deferido", (double)sqlite3_column_int64(si, 6));
-      cJSON_AddStringToObject(x, "justificativa", (const char *)sqlite3_column_text(si, 7));
+      cJSON_AddNumberToObject(x, "id", (double)fat_col_int64(si, 0));
+      cJSON_AddNumberToObject(x, "glosa_id", (double)fat_col_int64(si, 1));
+      cJSON_AddStringToObject(x, "guia", fat_col_text(si, 2));
+      cJSON_AddNumberToObject(x, "item", fat_col_int(si, 3));
+      cJSON_AddStringToObject(x, "codigo", fat_col_text(si, 4));
+      cJSON_AddNumberToObject(x, "valor_recursado", (double)fat_col_int64(si, 5));
+      if (!fat_col_is_null(si, 6))
+        cJSON_AddNumberToObject(x, "valor_deferido", (double)fat_col_int64(si, 6));
+      cJSON_AddStringToObject(x, "justificativa", fat_col_text(si, 7));
       cJSON_AddBoolToObject(x, "justificativa_pendente",
-                            first_marker((const char *)sqlite3_column_text(si, 7), mk,
+                            first_marker(fat_col_text(si, 7), mk,
                                          sizeof mk));
       cJSON_AddItemToArray(items, x);
     }
-    sqlite3_reset(si);
+    fat_stmt_reset(si);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (rc != FAT_OK) {
     cJSON_Delete(arr);
     return rc;

@@ -609,7 +609,9 @@ static void read_lote(rd *r, fat_tiss_msg *m, xmlNode *lote)
     collect_lote_items(r, g, c, 0);
     tot = find(c, "valorTotalGeral");
     if (tot == NULL)
-      tot = find(c, "valorProcedimento"); /* guia de consulta */
+      tot = find(c, "valorTotalHonorarios"); /* guia de honorários */
+    if (tot == NULL)
+      tot = find(c, "valorProcedimento");    /* guia de consulta */
     if (tot != NULL)
       g->informado = el_money(r, tot);
     if (!r->failed && g->numero_prestador == NULL)

@@ -22,6 +22,7 @@
 #include "fat_recurso.h"
 #include "fat_rules.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 #include "fat_tiss_read.h"
 #include "fat_tiss_validate.h"
 
