@@ -1,29 +1,48 @@
 #!/bin/sh
 # check_camadas.sh [RAIZ]: the engine owns every SQL statement (ARCHITECTURE.md).
 # Fails (exit 1, one line per violation) when a C file that is not the engine
+<<<<<<< HEAD
 # includes an internal header (*_int.h) or sqlite3.h, or calls the SQLite API
 # (sqlite3_* / SQLITE_*). Checked: web/, bench/ and the CLI (engine/cli/), and
 # any other C file outside engine/, except tests/ (white-box unit tests may look
-# inside the store) and build folders. Run by the build (target check_camadas)
+# inside the store) and build folders. Inside engine/, only the store
+# (engine/base/fat_store.c, fat_store_sqlite.h) may use SQLite: every other
+# module goes through fat_store_int.h (docs/dev/store.md), so a second backend
+# stays one file. Run by the build (target check_camadas)
 # and by ctest (lint.camadas); lint.camadas_violacao proves that it fails on a
 # deliberate violation.
+=======
+# includes an internal header of the engine (fat_*_int.h) or sqlite3.h, or
+# calls the SQLite API (sqlite3_* / SQLITE_*). Checked: web/, bench/ and the CLI
+# (engine/cli/), and any other C file outside engine/, except tests/ (white-box
+# unit tests may look inside the store) and build folders. Comments and string
+# literals do not count. Run by the build (target check_camadas) and by ctest
+# (lint.camadas); lint.camadas_violacao proves that it fails on a deliberate
+# violation.
+>>>>>>> k-web
 set -u
 raiz=${1:-$(dirname "$0")/..}
 cd "$raiz" || { echo "check_camadas: pasta '$raiz' não encontrada" >&2; exit 2; }
 
+<<<<<<< HEAD
 files=$(find . \( -path './build*' -o -path './tests' -o -path './.git' -o -name node_modules \) -prune \
           -o \( -name '*.c' -o -name '*.h' \) -print | sort | while read -r f; do
           case "$f" in
             ./engine/cli/*) echo "$f" ;;
-            ./engine/*) ;;
+            ./engine/base/fat_store.c | ./engine/base/fat_store_sqlite.h) ;;
+            ./engine/*) echo "motor:$f" ;;
             *) echo "$f" ;;
           esac
         done)
 
 status=0
 for f in $files; do
+  motor=0
+  case "$f" in
+    motor:*) motor=1; f=${f#motor:} ;;
+  esac
   # comments and string literals do not count; only code
-  out=$(sed -e 's://.*$::' "$f" | awk -v f="$f" '
+  out=$(sed -e 's://.*$::' "$f" | awk -v f="$f" -v motor=$motor '
     { line = $0
       gsub(/"([^"\\]|\\.)*"/, "\"\"", line)          # string literals
       if (incomment) { if (sub(/.*\*\//, "", line)) incomment = 0; else next }
@@ -33,12 +52,15 @@ for f in $files; do
         else { line = substr(line, 1, index(line, "/*") - 1); incomment = 1 }
       }
       orig = $0
-      if (orig ~ /^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]*\/)?fat_[A-Za-z0-9_]*_int\.h[>"]/)
+      if (!motor && orig ~ /^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]*\/)?fat_[A-Za-z0-9_]*_int\.h[>"]/)
         printf "%s:%d: inclui um cabeçalho interno do motor: %s\n", f, NR, orig
-      else if (orig ~ /^[ \t]*#[ \t]*include[ \t]*[<"]sqlite3\.h[>"]/)
-        printf "%s:%d: inclui sqlite3.h: só o motor fala com o banco\n", f, NR
+      else if (orig ~ /^[ \t]*#[ \t]*include[ \t]*[<"](sqlite3|fat_store_sqlite)\.h[>"]/)
+        printf "%s:%d: inclui %s: só %s fala com o banco\n", f, NR,
+               orig ~ /sqlite3\.h/ ? "sqlite3.h" : "fat_store_sqlite.h",
+               motor ? "o store (fat_store.c)" : "o motor"
       else if (line ~ /(^|[^A-Za-z0-9_])(sqlite3_[A-Za-z0-9_]+|SQLITE_[A-Z0-9_]+)/)
-        printf "%s:%d: usa a API do SQLite: só o motor fala com o banco\n", f, NR
+        printf "%s:%d: usa a API do SQLite: só %s fala com o banco\n", f, NR,
+               motor ? "o store (fat_store.c; use fat_store_int.h)" : "o motor"
     }')
   if [ -n "$out" ]; then
     echo "$out"
@@ -49,3 +71,42 @@ if [ $status -ne 0 ]; then
   echo "check_camadas: SQL e cabeçalhos *_int.h são do motor (engine/); chame uma função pública dele" >&2
 fi
 exit $status
+=======
+files=$( { find . \( -path './build*' -o -path './tests' -o -path './.git' -o -name node_modules \) -prune \
+             -o \( -name '*.c' -o -name '*.h' \) -print | grep -v '^\./engine/'
+           [ -d ./engine/cli ] && find ./engine/cli \( -name '*.c' -o -name '*.h' \) -print
+         } | sort)
+[ -n "$files" ] || exit 0
+
+# shellcheck disable=SC2086
+awk '
+  FNR == 1 { incomment = 0 }
+  {
+    orig = $0
+    line = $0
+    gsub(/"([^"\\]|\\.)*"/, "\"\"", line)             # string literals
+    if (incomment) {
+      if (match(line, /\*\//)) { line = substr(line, RSTART + 2); incomment = 0 }
+      else next
+    }
+    while (match(line, /\/\*/)) {
+      head = substr(line, 1, RSTART - 1)
+      rest = substr(line, RSTART + 2)
+      if (match(rest, /\*\//)) line = head substr(rest, RSTART + 2)
+      else { line = head; incomment = 1 }
+    }
+    sub(/\/\/.*$/, "", line)
+    if (orig ~ /^[ \t]*#[ \t]*include[ \t]*[<"]([^>"]*\/)?fat_[A-Za-z0-9_]*_int\.h[>"]/)
+      { printf "%s:%d: inclui um cabeçalho interno do motor: %s\n", FILENAME, FNR, orig; bad = 1 }
+    else if (orig ~ /^[ \t]*#[ \t]*include[ \t]*[<"]sqlite3\.h[>"]/)
+      { printf "%s:%d: inclui sqlite3.h: só o motor fala com o banco\n", FILENAME, FNR; bad = 1 }
+    else if (line ~ /(^|[^A-Za-z0-9_])(sqlite3_[A-Za-z0-9_]+|SQLITE_[A-Z0-9_]+)/)
+      { printf "%s:%d: usa a API do SQLite: só o motor fala com o banco\n", FILENAME, FNR; bad = 1 }
+  }
+  END {
+    if (bad) {
+      print "check_camadas: SQL e cabeçalhos fat_*_int.h são do motor (engine/); chame uma função pública dele" > "/dev/stderr"
+      exit 1
+    }
+  }' $files
+>>>>>>> k-web

@@ -75,7 +75,7 @@ static const rel_col cols_aging[] = {
 
 fat_rc rel_aging_tabela(fat_store *st, cJSON *rel, int64_t op, const char *hoje, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *tab;
   fat_rc rc = rel_tabela(rel, "aging", "Contas a receber por atraso", cols_aging,
                          REL_NCOLS(cols_aging), &tab, err);
@@ -172,7 +172,7 @@ static fat_rc lista_lotes(fat_store *st, cJSON *rel, const char *nome, const cha
                           const rel_col *cols, size_t n, const char *sql, const char *sql_total,
                           int64_t op, const char *hoje, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *tab;
   fat_rc rc = rel_tabela(rel, nome, titulo, cols, n, &tab, err);
 
@@ -297,7 +297,7 @@ static const rel_col cols_previsto[] = {
 fat_rc fat_rel_previsto(fat_store *st, const fat_rel_params *p, cJSON **out, fat_err *err)
 {
   char de[8], ate[8], ini[11], fim[11];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rel, *tab;
   int64_t op;
   fat_rc rc;

@@ -92,7 +92,7 @@ fat_rc fat_rel_produtividade(fat_store *st, const fat_rel_params *p, cJSON **out
 {
   static const rel_col *const cols_usuarios = cols_semanas + 1;
   char de[11], ate[11];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rel, *tab;
   fat_rc rc;
 
