@@ -5,11 +5,7 @@ add_test(NAME lint.camadas
   COMMAND sh ${CMAKE_SOURCE_DIR}/tools/check_camadas.sh ${CMAKE_SOURCE_DIR})
 set_tests_properties(lint.camadas PROPERTIES LABELS "unit;lint" TIMEOUT 60)
 add_test(NAME lint.camadas_violacao COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/k_camadas.sh)
-<<<<<<< HEAD
 set_tests_properties(lint.camadas_violacao PROPERTIES LABELS "unit;lint" TIMEOUT 180
-=======
-set_tests_properties(lint.camadas_violacao PROPERTIES LABELS "unit;lint" TIMEOUT 120
->>>>>>> k-web
   ENVIRONMENT "${FAT_TEST_ENV}")
 
 # The panel's counters equal a recount after the demo cycle and every kind of
