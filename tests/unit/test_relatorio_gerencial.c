@@ -69,7 +69,7 @@ static void exec(fat_store *st, const char *sql)
 /* The first column (aliased v) of the first row of sql. */
 static int64_t q_int(fat_store *st, const char *sql)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows = NULL;
   fat_err err;
   int64_t v;
