@@ -644,6 +644,35 @@ static void test_glosas(void **state)
   cJSON_Delete(rel);
 }
 
+/* The glosa listing (panel, `faturo glosa listar`) turns the stored 0/1 of
+** glosa.prevista into true/false under the same key: a row whose flag lost
+** its name printed as "": false and the panel never saw the prediction. */
+static void test_listagem_de_glosas_mantem_a_chave_prevista(void **state)
+{
+  fat_store *st = *state;
+  fat_pagina pg;
+  fat_err err;
+  cJSON *rows = NULL, *r, *c;
+  int verdadeiras = 0;
+
+  memset(&pg, 0, sizeof pg);
+  fat_err_clear(&err);
+  if (fat_relatorio_glosas(st, NULL, &pg, &rows, &err) != FAT_OK)
+    fail_msg("listagem de glosas: %s", err.msg);
+  assert_true(cJSON_GetArraySize(rows) > 0);
+  cJSON_ArrayForEach(r, rows)
+  {
+    c = cJSON_GetObjectItemCaseSensitive(r, "prevista");
+    assert_true(cJSON_IsBool(c) || cJSON_IsNull(c));
+    verdadeiras += cJSON_IsTrue(c);
+    cJSON_ArrayForEach(c, r)
+      assert_true(c->string != NULL && c->string[0] != '\0');
+  }
+  assert_int_equal(verdadeiras,
+                   q_int(st, "SELECT count(*) AS v FROM glosa WHERE prevista = 1"));
+  cJSON_Delete(rows);
+}
+
 /* ---- produtividade ---- */
 
 static void test_produtividade_dos_registros_de_auditoria(void **state)
@@ -880,6 +909,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_aging_e_a_identidade_do_recebivel, setup, teardown),
     cmocka_unit_test_setup_teardown(test_previsto_realizado, setup, teardown),
     cmocka_unit_test_setup_teardown(test_glosas, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_listagem_de_glosas_mantem_a_chave_prevista, setup,
+                                    teardown),
     cmocka_unit_test_setup_teardown(test_produtividade_dos_registros_de_auditoria, setup, teardown),
     cmocka_unit_test_setup_teardown(test_fechamento, setup, teardown),
     cmocka_unit_test_setup_teardown(test_csv_brasileiro, setup, teardown),
