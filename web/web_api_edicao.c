@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fat_achado_papel.h"
+#include "fat_anexo.h"
 #include "fat_guia_edit.h"
 #include "fat_mem.h"
 #include "fat_rel.h"
@@ -231,4 +232,75 @@ fat_rc api_achados_reconhecer(web_req *rq, web_res *rs, fat_err *err)
 out:
   fat_free(v);
   return rc;
+}
+
+/* ------------------------------------------------------------ anexos */
+
+/* GET /api/guias/{id}/anexos: the guia's attachments (no content). */
+fat_rc api_guia_anexos(web_req *rq, web_res *rs, fat_err *err)
+{
+  cJSON *arr = NULL;
+  int64_t id;
+  fat_rc rc = web_param_id(rq, 0, &id, err);
+
+  if (rc == FAT_OK)
+    rc = fat_anexo_listar(rq->st, id, &arr, err);
+  if (rc != FAT_OK)
+    return rc;
+  return web_reply_wrap(rs, "anexos", arr, err);
+}
+
+/* POST /api/guias/{id}/anexos?tipo=laudo&arquivo=NOME: the file is the body. */
+fat_rc api_guia_anexar(web_req *rq, web_res *rs, fat_err *err)
+{
+  const char *q = web_query(rq, "arquivo");
+  char nome[FAT_ANEXO_NOME_MAX + 1];
+  fat_anexo_info a;
+  int64_t id;
+  size_t i, o = 0;
+  fat_rc rc = web_param_id(rq, 0, &id, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  for (i = 0; q != NULL && q[i] != '\0' && o + 1 < sizeof nome; i++) {
+    unsigned char c = (unsigned char)q[i];
+
+    if (c >= 0x20 && c != '/' && c != '\\' && c != 0x7f)
+      nome[o++] = (char)c;
+  }
+  nome[o] = '\0';
+  rc = fat_anexo_adicionar(rq->st, id, web_query(rq, "tipo"), o > 0 ? nome : "anexo", rq->body,
+                           rq->body_len, &a, err);
+  if (rc != FAT_OK)
+    return rc;
+  snprintf(rs->objeto, sizeof rs->objeto, "guia:%lld", (long long)id);
+  snprintf(rs->detalhe, sizeof rs->detalhe, "anexo %lld %s", (long long)a.id, a.tipo);
+  rs->json = cJSON_CreateObject();
+  if (rs->json == NULL || cJSON_AddNumberToObject(rs->json, "id", (double)a.id) == NULL ||
+      cJSON_AddNumberToObject(rs->json, "guia_id", (double)id) == NULL ||
+      cJSON_AddStringToObject(rs->json, "tipo", a.tipo) == NULL ||
+      cJSON_AddStringToObject(rs->json, "nome", a.nome) == NULL ||
+      cJSON_AddStringToObject(rs->json, "mime", a.mime) == NULL ||
+      cJSON_AddNumberToObject(rs->json, "tamanho", (double)a.tamanho) == NULL ||
+      cJSON_AddStringToObject(rs->json, "sha256", a.sha256) == NULL)
+    return fat_err_oom(err);
+  return FAT_OK;
+}
+
+/* GET /api/anexos/{id}: the file, as it was attached. */
+fat_rc api_anexo_baixar(web_req *rq, web_res *rs, fat_err *err)
+{
+  fat_anexo_info a;
+  int64_t id;
+  fat_rc rc = web_param_id(rq, 0, &id, err);
+
+  if (rc == FAT_OK)
+    rc = fat_anexo_ler(rq->st, id, &rs->raw, &rs->raw_len, &a, err);
+  if (rc != FAT_OK)
+    return rc;
+  rs->content_type = strcmp(a.mime, "application/pdf") == 0 ? "application/pdf"
+                     : strcmp(a.mime, "image/png") == 0     ? "image/png"
+                                                            : "image/jpeg";
+  web_safe_filename(rs->filename, sizeof rs->filename, a.nome, "anexo");
+  return FAT_OK;
 }

@@ -205,5 +205,8 @@ fat_rc api_guia_cancelar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_guia_historico(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_achados_listar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_achados_reconhecer(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_guia_anexos(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_guia_anexar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_anexo_baixar(web_req *rq, web_res *rs, fat_err *err);
 
 #endif

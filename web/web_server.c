@@ -127,6 +127,9 @@ static const web_route routes[] = {
   {"PATCH", "/api/guias/{}", F, 0, "guia.editar", api_guia_editar},
   {"POST", "/api/guias/{}/cancelar", F, 0, "guia.cancelar", api_guia_cancelar},
   {"GET", "/api/guias/{}/historico", F, 0, NULL, api_guia_historico},
+  {"GET", "/api/guias/{}/anexos", F, 0, NULL, api_guia_anexos},
+  {"POST", "/api/guias/{}/anexos", F, 1, "anexo.adicionar", api_guia_anexar},
+  {"GET", "/api/anexos/{}", F, 0, NULL, api_anexo_baixar},
 };
 #undef F
 #undef S

@@ -73,6 +73,10 @@ int cli_init(fat_cli *cli, int argc, char **argv);
 int cli_importar(fat_cli *cli, int argc, char **argv);
 int cli_exportar(fat_cli *cli, int argc, char **argv);
 int cli_guia(fat_cli *cli, int argc, char **argv);
+/* Part L: `guia anexar|anexos|anexo` (cmd_guia_anexo.c); argv as cli_guia's */
+int cli_guia_anexo(fat_cli *cli, int argc, char **argv);
+int cli_guia_anexo_sub(const char *sub); /* 1 = one of its subcommands */
+void cli_guia_anexo_ajuda(void);        /* its part of `guia --help` */
 int cli_demo(fat_cli *cli, int argc, char **argv);
 int cli_cadastro(fat_cli *cli, int argc, char **argv);
 /* Part B: regras */

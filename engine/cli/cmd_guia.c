@@ -308,7 +308,8 @@ static void help(void)
          "  --sem-regras     confere só com as regras internas (sem scripts)\n"
          "\n"
          "saída: 0 ok (a guia ficou pronta para lote), 1 recusa ou a guia ainda tem\n"
-         "bloqueios, 2 uso incorreto.\n");
+         "bloqueios, 2 uso incorreto.\n\n");
+  cli_guia_anexo_ajuda();
 }
 
 static int parse_id(const char *s, int64_t *out)
@@ -631,6 +632,11 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
     help();
     return CLI_OK;
   }
+  c = 1;
+  while (c < argc && argv[c][0] == '-')
+    c++;
+  if (c < argc && cli_guia_anexo_sub(argv[c]))
+    return cli_guia_anexo(cli, argc, argv);
   memset(&o, 0, sizeof o);
   optind = 1;
   opterr = 0;

@@ -57,6 +57,21 @@ fat --json achado listar --guia "$g" --codigo CID_AUSENTE > "$DIR/cid2.json"
 fat guia historico "$g" > "$DIR/hist.txt"
 grep -q 'J069' "$DIR/hist.txt" || { cat "$DIR/hist.txt" >&2; fail "histórico sem o CID novo"; }
 
+# ---- attachments: a laudo attached, listed with its hash, read back intact
+printf '%%PDF-1.4\n%% laudo de teste\n' > "$DIR/laudo.pdf"
+fat guia anexar "$g" "$DIR/laudo.pdf" --tipo laudo > "$DIR/anexar.txt" ||
+  { cat "$DIR/anexar.txt" >&2; fail "anexar"; }
+fat --json guia anexos "$g" > "$DIR/anexos.json"
+[ "$(jq -r '.[0].sha256' "$DIR/anexos.json")" = "$(sha256sum "$DIR/laudo.pdf" | cut -d' ' -f1)" ] ||
+  fail "SHA-256 do anexo"
+[ "$(jq -r '.[0].tipo_rotulo' "$DIR/anexos.json")" = Laudo ] || fail "rótulo do tipo"
+fat guia anexo "$(jq '.[0].id' "$DIR/anexos.json")" --saida "$DIR/baixado.pdf" > /dev/null
+cmp -s "$DIR/laudo.pdf" "$DIR/baixado.pdf" || fail "anexo baixado difere do original"
+fat guia anexar "$g" "$DIR/laudo.pdf" --tipo laudo > /dev/null 2>&1 && fail "anexou o mesmo arquivo duas vezes"
+echo "texto" > "$DIR/nota.txt"
+fat guia anexar "$g" "$DIR/nota.txt" --tipo laudo > "$DIR/txt.txt" 2>&1 && fail "anexou texto"
+grep -q 'PDF, PNG ou JPEG' "$DIR/txt.txt" || fail "recusa do texto sem motivo"
+
 # ---- batch acknowledgement: one motive, one audit row per finding
 fat --json achado listar --severidade alerta > "$DIR/alertas.json"
 na=$(jq '.tabelas[0].linhas | length' "$DIR/alertas.json")

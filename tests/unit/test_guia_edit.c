@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "fat_achado_papel.h"
+#include "fat_anexo.h"
 #include "fat_conferir.h"
 #include "fat_guia_edit.h"
 #include "fat_mem.h"
@@ -776,6 +778,102 @@ static void test_reconhecer_varios(void **state)
   fat_guia_free(b);
 }
 
+
+/* ------------------------------------------------------------------------
+** Attachments: by content, hashed, limited, listed, read back intact
+*/
+
+static void test_anexos(void **state)
+{
+  fx *f = *state;
+  fat_guia *g = make_guia("A-1", "0112345678901234");
+  static const char pdf[] = "%PDF-1.4\n% laudo de raio-x\n";
+  static const char png[] = "\x89PNG\r\n\x1a\n....";
+  unsigned char h[crypto_hash_sha256_BYTES];
+  char hex[65], *dados = NULL, *grande;
+  fat_anexo_info a, b;
+  cJSON *arr = NULL;
+  size_t len = 0, i;
+  int64_t id;
+  fat_err err;
+
+  id = save(f->st, g);
+  assert_int_equal(fat_anexo_adicionar(f->st, id, "laudo", "/tmp/exames/raio-x.pdf", pdf,
+                                       sizeof pdf - 1, &a, &err),
+                   FAT_OK);
+  crypto_hash_sha256(h, (const unsigned char *)pdf, sizeof pdf - 1);
+  for (i = 0; i < sizeof h; i++)
+    snprintf(hex + 2 * i, 3, "%02x", h[i]);
+  assert_string_equal(a.sha256, hex);
+  assert_string_equal(a.nome, "raio-x.pdf");
+  assert_string_equal(a.mime, "application/pdf");
+  assert_int_equal(a.tamanho, sizeof pdf - 1);
+  assert_int_equal(fat_anexo_adicionar(f->st, id, "pedido_medico", "pedido.png", png,
+                                       sizeof png - 1, &b, &err),
+                   FAT_OK);
+  assert_string_equal(b.mime, "image/png");
+  /* refusals, each naming what is wrong; nothing stored */
+  assert_int_equal(fat_anexo_adicionar(f->st, id, "laudo", "copia.pdf", pdf, sizeof pdf - 1,
+                                       NULL, &err),
+                   FAT_ESTATE);
+  assert_non_null(strstr(err.msg, "raio-x.pdf"));
+  assert_int_equal(fat_anexo_adicionar(f->st, id, "laudo", "nota.txt", "texto", 5, NULL, &err),
+                   FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "PDF, PNG ou JPEG"));
+  assert_int_equal(fat_anexo_adicionar(f->st, id, "raio", "x.pdf", pdf, sizeof pdf - 1, NULL,
+                                       &err),
+                   FAT_EINVAL);
+  assert_int_equal(fat_anexo_adicionar(f->st, id, "laudo", "x.pdf", pdf, 0, NULL, &err),
+                   FAT_EINVAL);
+  grande = fat_calloc(FAT_ANEXO_MAX + 1, 1);
+  assert_non_null(grande);
+  memcpy(grande, "%PDF-", 5);
+  assert_int_equal(fat_anexo_adicionar(f->st, id, "laudo", "grande.pdf", grande,
+                                       FAT_ANEXO_MAX + 1, NULL, &err),
+                   FAT_ELIMIT);
+  fat_free(grande);
+  assert_int_equal(fat_anexo_adicionar(f->st, 999, "laudo", "x.pdf", "%PDF-9", 6, NULL, &err),
+                   FAT_ENOTFOUND);
+  assert_int_equal(scalar_i(f->st, "SELECT count(*) FROM guia_anexo WHERE guia_id = ?1", id), 2);
+  assert_int_equal(scalar_i(f->st, "SELECT count(*) FROM auditoria WHERE acao = "
+                                   "'anexo.adicionar' AND objeto = 'guia:' || ?1",
+                            id),
+                   2);
+  /* listed without content, read back intact */
+  assert_int_equal(fat_anexo_listar(f->st, id, &arr, &err), FAT_OK);
+  assert_int_equal(cJSON_GetArraySize(arr), 2);
+  assert_string_equal(js(cJSON_GetArrayItem(arr, 0), "tipo_rotulo"), "Laudo");
+  assert_string_equal(js(cJSON_GetArrayItem(arr, 1), "tipo_rotulo"), "Pedido médico");
+  assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, 0), "conteudo"));
+  cJSON_Delete(arr);
+  assert_int_equal(fat_anexo_ler(f->st, a.id, &dados, &len, &b, &err), FAT_OK);
+  assert_int_equal(len, sizeof pdf - 1);
+  assert_memory_equal(dados, pdf, len);
+  assert_int_equal(b.guia_id, id);
+  fat_free(dados);
+  /* content changed behind faturo's back: the hash says so */
+  assert_int_equal(fat_store_exec(f->st, "UPDATE guia_anexo SET conteudo = X'255044462D39' "
+                                         "WHERE tipo = 'laudo'",
+                                  &err),
+                   FAT_OK);
+  assert_int_equal(fat_anexo_ler(f->st, a.id, &dados, &len, NULL, &err), FAT_EDB);
+  assert_null(dados);
+  assert_int_equal(fat_anexo_ler(f->st, 999, &dados, &len, NULL, &err), FAT_ENOTFOUND);
+  /* a cancelled guia takes no more files */
+  f->o.motivo = "guia lançada por engano";
+  {
+    fat_guia_mudanca m;
+
+    assert_int_equal(fat_guia_cancelar(f->st, id, &f->o, &m, &err), FAT_OK);
+    fat_guia_mudanca_fini(&m);
+  }
+  f->o.motivo = NULL;
+  assert_int_equal(fat_anexo_adicionar(f->st, id, "termo", "termo.jpg", "\xFF\xD8\xFF\xE0", 4,
+                                       NULL, &err),
+                   FAT_ESTATE);
+  fat_guia_free(g);
+}
+
 /* ------------------------------------------------------------------------
 ** Out of memory anywhere in an edit: FAT_ENOMEM and the store as it was
 */
@@ -853,6 +951,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_reconhecimento_sobrevive, setup, teardown),
     cmocka_unit_test_setup_teardown(test_lista_de_trabalho, setup, teardown),
     cmocka_unit_test_setup_teardown(test_reconhecer_varios, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_anexos, setup, teardown),
     cmocka_unit_test_setup_teardown(test_oom, setup, teardown),
   };
 
