@@ -20,7 +20,9 @@
 #include "fat_achado_papel.h"
 #include "fat_anexo.h"
 #include "fat_conferir.h"
+#include "fat_digitacao.h"
 #include "fat_guia_edit.h"
+#include "fat_guias_int.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_rel.h"
@@ -874,6 +876,83 @@ static void test_anexos(void **state)
   fat_guia_free(g);
 }
 
+
+/* ------------------------------------------------------------------------
+** Digitação: sessions expanded, evaluated without storing, drafts, saved
+*/
+
+static void test_digitacao(void **state)
+{
+  fx *f = *state;
+  fat_guia *g = make_guia("T-1", "0122345678901234");
+  cJSON *form = fat_guia_to_json(g), *it0, *ses, *ex = NULL, *av = NULL, *r = NULL;
+  const cJSON *itens;
+  fat_guia_mudanca m;
+  int64_t rid = 0;
+  fat_err err;
+
+  assert_non_null(form);
+  it0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(form, "itens"), 0);
+  cJSON_DeleteItemFromObjectCaseSensitive(it0, "data");
+  ses = cJSON_AddArrayToObject(it0, "sessoes");
+  assert_non_null(ses);
+  cJSON_AddItemToArray(ses, cJSON_CreateString("03/03/2025"));
+  cJSON_AddItemToArray(ses, cJSON_CreateString("2025-03-05"));
+  cJSON_AddItemToArray(ses, cJSON_CreateString("07/03/2025"));
+  /* one item per session date, numbered in order, then the other item */
+  assert_int_equal(fat_digitacao_expandir(form, &ex, &err), FAT_OK);
+  itens = cJSON_GetObjectItemCaseSensitive(ex, "itens");
+  assert_int_equal(cJSON_GetArraySize(itens), 4);
+  assert_string_equal(js(cJSON_GetArrayItem(itens, 1), "data"), "2025-03-05");
+  assert_int_equal(fat_guias_seq(cJSON_GetArrayItem(itens, 2)), 3);
+  assert_int_equal(fat_guias_seq(cJSON_GetArrayItem(itens, 3)), 4);
+  cJSON_Delete(ex);
+  cJSON_ReplaceItemInArray(ses, 1, cJSON_CreateString("31/02/2025"));
+  assert_int_equal(fat_digitacao_expandir(form, &ex, &err), FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "item 1, sessão 2"));
+  cJSON_ReplaceItemInArray(ses, 1, cJSON_CreateString("05/03/2025"));
+
+  /* evaluated as typed: nothing stored */
+  assert_int_equal(fat_digitacao_avaliar(f->st, f->rules, form, HOJE, &av, &err), FAT_OK);
+  assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(av, "valido")));
+  assert_non_null(cJSON_GetObjectItemCaseSensitive(av, "achados"));
+  cJSON_Delete(av);
+  assert_int_equal(scalar_i(f->st, "SELECT count(*) FROM guia WHERE ?1 = ?1", 0), 0);
+  cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(form, "operadora"),
+                                         "registro_ans", cJSON_CreateString("999999"));
+  assert_int_equal(fat_digitacao_avaliar(f->st, f->rules, form, HOJE, &av, &err), FAT_OK);
+  assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(av, "valido")));
+  assert_string_equal(js(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(av, "erros"), 0),
+                         "campo"),
+                      "operadora.registro_ans");
+  cJSON_Delete(av);
+  cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(form, "operadora"),
+                                         "registro_ans", cJSON_CreateString("312347"));
+
+  /* a draft, read back, then saved as a guia: the draft goes in the same step */
+  assert_int_equal(fat_digitacao_rascunho_salvar(f->st, 0, form, &rid, &err), FAT_OK);
+  assert_true(rid > 0);
+  assert_int_equal(fat_digitacao_rascunho(f->st, rid, &r, &err), FAT_OK);
+  assert_non_null(cJSON_GetObjectItemCaseSensitive(r, "guia"));
+  cJSON_Delete(r);
+  assert_int_equal(fat_digitacao_gravar(f->st, form, rid, &f->o, &m, &err), FAT_OK);
+  assert_true(m.guia_id > 0);
+  assert_int_equal(scalar_i(f->st, "SELECT count(*) FROM item WHERE guia_id = ?1", m.guia_id),
+                   4);
+  assert_int_equal(scalar_i(f->st, "SELECT count(*) FROM auditoria WHERE acao = 'guia.digitar' "
+                                   "AND objeto = 'guia:' || ?1",
+                            m.guia_id),
+                   1);
+  fat_guia_mudanca_fini(&m);
+  assert_int_equal(scalar_i(f->st, "SELECT count(*) FROM guia_rascunho WHERE ?1 = ?1", 0), 0);
+  /* the same número again: refused, nothing written */
+  assert_int_equal(fat_digitacao_gravar(f->st, form, 0, &f->o, &m, &err), FAT_ESTATE);
+  fat_guia_mudanca_fini(&m);
+  assert_int_equal(scalar_i(f->st, "SELECT count(*) FROM guia WHERE ?1 = ?1", 0), 1);
+  cJSON_Delete(form);
+  fat_guia_free(g);
+}
+
 /* ------------------------------------------------------------------------
 ** Out of memory anywhere in an edit: FAT_ENOMEM and the store as it was
 */
@@ -952,6 +1031,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_lista_de_trabalho, setup, teardown),
     cmocka_unit_test_setup_teardown(test_reconhecer_varios, setup, teardown),
     cmocka_unit_test_setup_teardown(test_anexos, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_digitacao, setup, teardown),
     cmocka_unit_test_setup_teardown(test_oom, setup, teardown),
   };
 
