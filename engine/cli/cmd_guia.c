@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "fat_conferir.h"
+#include "fat_digitacao.h"
 #include "fat_guia_edit.h"
 #include "fat_mem.h"
 #include "fat_revisao.h"
@@ -281,6 +282,7 @@ static void help(void)
          "                          [--alteracao ARQ.json] [--motivo \"...\"]\n"
          "     faturo guia cancelar N --motivo \"...\"\n"
          "     faturo guia historico N\n"
+         "     faturo guia digitar ARQ.json [--avaliar | --rascunho]\n"
          "\n"
          "mostrar    uma guia: cabeçalho, beneficiário, profissionais, itens com valores\n"
          "           em R$, achados e glosas. N é o id da guia; ou informe o número da\n"
@@ -297,6 +299,10 @@ static void help(void)
          "           de novo na hora, junto com as outras guias do mesmo beneficiário.\n"
          "cancelar   cancela a guia (motivo obrigatório, fica na auditoria).\n"
          "historico  as revisões da guia: quem mudou o quê, quando e por quê.\n"
+         "digitar    grava uma guia digitada (formulário JSON, docs/formatos.md; um\n"
+         "           item pode trazer \"sessoes\": [datas] em vez de \"data\") pronta\n"
+         "           para a conferência, que roda na hora; --avaliar só mostra o que\n"
+         "           a conferência diria, sem gravar; --rascunho guarda como rascunho.\n"
          "\n"
          "Uma guia em lote já enviado não muda: peça o cancelamento à operadora\n"
          "(faturo lote cancelar) e digite uma nova. Uma guia em lote fechado e não\n"
@@ -612,21 +618,97 @@ static int cancelar(fat_cli *cli, int64_t id, const fat_guia_edit_opts *o0, int 
 
 #define MAX_MUDANCAS 256
 
+/* `guia digitar ARQ.json`: modo 0 saves a guia ready for conferir, 1 only
+** evaluates it, 2 saves it as a draft. */
+static int digitar(fat_cli *cli, const char *arq, int modo, const fat_guia_edit_opts *o0,
+                   int sem_regras)
+{
+  fat_store *st = cli_store(cli);
+  fat_guia_edit_opts o = *o0;
+  fat_guia_mudanca m;
+  cJSON *form = NULL, *av = NULL;
+  const cJSON *a;
+  char *buf = NULL;
+  size_t len = 0;
+  int64_t rid = 0;
+  fat_err err;
+  int rc = CLI_OK;
+
+  if (st == NULL)
+    return CLI_FAIL;
+  if (fat_file_read(arq, FAT_DIGITACAO_MAX_FORM, &buf, &len, &err) != FAT_OK)
+    return cli_error(&err);
+  form = cJSON_ParseWithLength(buf, len);
+  fat_free(buf);
+  if (form == NULL) {
+    fat_err_set(&err, FAT_EINVAL, "%s: JSON inválido", arq);
+    return cli_error(&err);
+  }
+  if (modo == 2) {
+    if (fat_digitacao_rascunho_salvar(st, 0, form, &rid, &err) != FAT_OK)
+      rc = cli_error(&err);
+    else if (cli->json)
+      printf("{\"rascunho\":%lld}\n", (long long)rid);
+    else
+      printf("rascunho %lld gravado (ainda não é uma guia)\n", (long long)rid);
+    cJSON_Delete(form);
+    return rc;
+  }
+  o.rules = abrir_regras(cli, st, sem_regras, &rc);
+  if (rc != CLI_OK) {
+    cJSON_Delete(form);
+    return rc;
+  }
+  if (modo == 1) {
+    if (fat_digitacao_avaliar(st, o.rules, form, o.hoje, &av, &err) != FAT_OK) {
+      rc = cli_error(&err);
+    } else if (cli->json) {
+      rc = cli_emit_json(av);
+      av = NULL;
+    } else if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(av, "valido"))) {
+      cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(av, "erros"))
+        printf("%s%s%s\n", cli_jstr(a, "rotulo", ""), cli_jstr(a, "rotulo", "")[0] ? ": " : "",
+               cli_jstr(a, "mensagem", ""));
+      rc = CLI_FAIL;
+    } else {
+      printf("%s: %lld bloqueio(s), %lld alerta(s)\n",
+             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(av, "pronta")) ? "pronta"
+                                                                          : "não está pronta",
+             (long long)cli_jint(av, "bloqueios"), (long long)cli_jint(av, "alertas"));
+      cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(av, "achados"))
+        printf("  [%s] %s: %s\n", cli_jstr(a, "severidade", ""), cli_jstr(a, "codigo", ""),
+               cli_jstr(a, "mensagem", ""));
+      rc = cli_jint(av, "bloqueios") > 0 ? CLI_FAIL : CLI_OK;
+    }
+  } else if (fat_digitacao_gravar(st, form, 0, &o, &m, &err) != FAT_OK) {
+    rc = ocupado_ou_erro(&err);
+    fat_guia_mudanca_fini(&m);
+  } else {
+    rc = print_mudanca(cli, &m, "digitada");
+    fat_guia_mudanca_fini(&m);
+  }
+  cJSON_Delete(av);
+  cJSON_Delete(form);
+  fat_rules_close(o.rules);
+  return rc;
+}
+
 int cli_guia(fat_cli *cli, int argc, char **argv)
 {
-  enum { O_NUM = 1, O_OPER, O_CAMPO, O_REM, O_ALT, O_MOT, O_HOJE, O_SEM };
+  enum { O_NUM = 1, O_OPER, O_CAMPO, O_REM, O_ALT, O_MOT, O_HOJE, O_SEM, O_AVAL, O_RASC };
   static const struct option opts[] = {
     {"numero", required_argument, NULL, O_NUM},    {"operadora", required_argument, NULL, O_OPER},
     {"campo", required_argument, NULL, O_CAMPO},   {"remover-item", required_argument, NULL, O_REM},
     {"alteracao", required_argument, NULL, O_ALT}, {"motivo", required_argument, NULL, O_MOT},
     {"hoje", required_argument, NULL, O_HOJE},     {"sem-regras", no_argument, NULL, O_SEM},
+    {"avaliar", no_argument, NULL, O_AVAL},        {"rascunho", no_argument, NULL, O_RASC},
     {"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0}};
   const char *numero = NULL, *operadora = NULL, *arquivo = NULL, *sub;
   static mudanca_cli mv[MAX_MUDANCAS];
   size_t n_mv = 0;
   fat_guia_edit_opts o;
   int64_t id = 0, seq;
-  int c, sem_regras = 0;
+  int c, sem_regras = 0, modo = 0;
 
   if (cli_wants_help(argc, argv)) {
     help();
@@ -664,12 +746,14 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
       o.hoje = optarg;
       break;
     case O_SEM: sem_regras = 1; break;
+    case O_AVAL: modo = 1; break;
+    case O_RASC: modo = 2; break;
     default:
       return cli_usage_error("guia", "opção inválida '%s'", argv[optind - 1]);
     }
   }
   if (optind >= argc)
-    return cli_usage_error("guia", "diga o que fazer: mostrar, editar, cancelar ou historico");
+    return cli_usage_error("guia", "diga o que fazer: mostrar, editar, cancelar, historico, digitar ou anexar");
   sub = argv[optind++];
   if (strcmp(sub, "mostrar") == 0 && (numero != NULL || operadora != NULL)) {
     if (numero == NULL || operadora == NULL)
@@ -678,10 +762,17 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
       return cli_usage_error("guia", "argumento inesperado '%s'", argv[optind]);
     return mostrar(cli, 0, numero, operadora);
   }
+  if (strcmp(sub, "digitar") == 0) {
+    if (optind + 1 != argc)
+      return cli_usage_error("guia", "uso: faturo guia digitar ARQ.json [--avaliar|--rascunho]");
+    return digitar(cli, argv[optind], modo, &o, sem_regras);
+  }
+  if (modo != 0)
+    return cli_usage_error("guia", "--avaliar e --rascunho são do digitar");
   if (strcmp(sub, "mostrar") != 0 && strcmp(sub, "editar") != 0 &&
       strcmp(sub, "cancelar") != 0 && strcmp(sub, "historico") != 0)
     return cli_usage_error("guia", "subcomando desconhecido '%s' (mostrar, editar, cancelar, "
-                                   "historico)", sub);
+                                   "historico, digitar, anexar, anexos, anexo)", sub);
   if (optind >= argc)
     return cli_usage_error("guia", "falta o id da guia");
   if (parse_id(argv[optind], &id) != 0)

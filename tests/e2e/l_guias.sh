@@ -72,6 +72,17 @@ echo "texto" > "$DIR/nota.txt"
 fat guia anexar "$g" "$DIR/nota.txt" --tipo laudo > "$DIR/txt.txt" 2>&1 && fail "anexou texto"
 grep -q 'PDF, PNG ou JPEG' "$DIR/txt.txt" || fail "recusa do texto sem motivo"
 
+# ---- digitação: what --avaliar says before saving is what conferir finds after
+fat --json guia mostrar "$copia" | jq '.numero_prestador = "DIG-1" | del(.id)' > "$DIR/dig.json"
+fat --json guia digitar "$DIR/dig.json" --avaliar > "$DIR/aval.json" || true
+[ "$(jq '.valido' "$DIR/aval.json")" = true ] || fail "digitar --avaliar"
+antes=$(jq '.bloqueios' "$DIR/aval.json")
+[ "$antes" -ge 1 ] || fail "a cópia digitada deveria ter a duplicidade"
+fat --json guia digitar "$DIR/dig.json" > "$DIR/gravar.json" || true
+[ "$(jq '.bloqueios' "$DIR/gravar.json")" = "$antes" ] || fail "avaliar e gravar divergem"
+fat guia digitar "$DIR/dig.json" > /dev/null 2>&1 && fail "digitou o mesmo número duas vezes"
+fat guia digitar "$DIR/dig.json" --rascunho | grep -q 'rascunho [0-9]* gravado' || fail "rascunho"
+
 # ---- batch acknowledgement: one motive, one audit row per finding
 fat --json achado listar --severidade alerta > "$DIR/alertas.json"
 na=$(jq '.tabelas[0].linhas | length' "$DIR/alertas.json")
