@@ -362,7 +362,7 @@ static fat_store *thread_store(fat_web *w, fat_err *err)
     return NULL;
   if (pthread_setspecific(w->st_key, st) != 0) {
     fat_store_close(st);
-    fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    fat_err_oom(err);
     return NULL;
   }
   return st;
@@ -608,7 +608,7 @@ fat_rc fat_web_open(const fat_web_config *cfg, fat_web **out, fat_err *err)
     return rc;
   w = fat_calloc(1, sizeof *w);
   if (w == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   w->cfg = *cfg;
   w->db_path = fat_strdup(cfg->db_path);
   w->regras_dir = fat_strdup(cfg->regras_dir);
@@ -620,7 +620,7 @@ fat_rc fat_web_open(const fat_web_config *cfg, fat_web **out, fat_err *err)
       w->endereco == NULL || (cfg->xsd_dir != NULL && w->xsd_dir == NULL) ||
       (cfg->pid_file != NULL && w->pid_file == NULL)) {
     fat_web_close(w);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   w->cfg.db_path = w->db_path;
   w->cfg.regras_dir = w->regras_dir;

@@ -352,7 +352,7 @@ fat_rc fat_cadastro_listar(fat_store *st, cJSON **out, fat_err *err)
   *out = NULL;
   root = cJSON_CreateObject();
   if (root == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   arr = cJSON_AddArrayToObject(root, "prestadores");
   if (arr == NULL)
     goto oom;
@@ -434,7 +434,7 @@ fat_rc fat_cadastro_listar(fat_store *st, cJSON **out, fat_err *err)
 oom_s:
   sqlite3_reset(s);
 oom:
-  rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  rc = fat_err_oom(err);
 fail:
   cJSON_Delete(root);
   return rc;

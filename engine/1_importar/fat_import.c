@@ -103,7 +103,7 @@ fat_rc fat_text_to_utf8(const char *in, size_t len, char **out, size_t *out_len,
   if (valid) {
     *out = fat_strndup((const char *)p, len);
     if (*out == NULL)
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
     if (out_len != NULL)
       *out_len = len;
     return FAT_OK;
@@ -112,7 +112,7 @@ fat_rc fat_text_to_utf8(const char *in, size_t len, char **out, size_t *out_len,
     return fat_err_set(err, FAT_ELIMIT, "arquivo grande demais");
   d = fat_malloc(len * 3 + 1);
   if (d == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   for (i = 0; i < len; i++) {
     unsigned cp = p[i];
 
@@ -318,14 +318,14 @@ static void rec_fini(csv_rec *r)
 static fat_rc rec_push(csv_rec *r, char *s, fat_err *err)
 {
   if (s == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   if (r->n == r->cap) {
     size_t cap = r->cap == 0 ? 32 : r->cap * 2;
     char **nf = fat_realloc(r->f, cap * sizeof *nf);
 
     if (nf == NULL) {
       fat_free(s);
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
     }
     r->f = nf;
     r->cap = cap;
@@ -518,7 +518,7 @@ static fat_rc parsed_push(parsed *p, fat_guia *g, char *label, fat_err *err)
 oom:
   fat_guia_free(g);
   fat_free(label);
-  return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  return fat_err_oom(err);
 }
 
 typedef struct keyidx {
@@ -553,7 +553,7 @@ static fat_rc check_duplicates(const parsed *p, fat_err *err)
     return FAT_OK;
   k = fat_malloc(p->n * sizeof *k);
   if (k == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   for (i = 0; i < p->n; i++) {
     k[i].g = p->g[i];
     k[i].i = i;
@@ -638,7 +638,7 @@ static fat_rc store_one(fat_store *st, fat_guia *g, const char *label, const cha
   if (origem != NULL) {
     g->origem = fat_strdup(origem);
     if (g->origem == NULL)
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
   }
   rc = fat_guia_save(st, g, err);
   if (rc != FAT_OK)
@@ -797,7 +797,7 @@ static fat_rc hash_grow(csv_state *cs, fat_err *err)
   size_t *nh = fat_calloc(ncap, sizeof *nh);
 
   if (nh == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   for (i = 0; i < cs->n_grp; i++) {
     size_t h = hash_str(cs->grp[i].key) & (ncap - 1);
 
@@ -948,7 +948,7 @@ static fat_rc csv_line(csv_state *cs, const csv_rec *r, fat_err *err)
   rc = FAT_OK;
   goto out;
 oom:
-  rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  rc = fat_err_oom(err);
 fail:
 out:
   fat_guia_free(g);
@@ -967,7 +967,7 @@ static fat_rc csv_header(csv_state *cs, const csv_rec *r, fat_err *err)
   cs->ncols = r->n;
   cs->cols = fat_calloc(r->n, sizeof *cs->cols);
   if (cs->cols == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   for (i = 0; i < r->n; i++) {
     const char *name = r->f[i];
     const csv_col *c;
@@ -1239,7 +1239,7 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
 
       if (ni == NULL) {
         sqlite3_reset(s);
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        rc = fat_err_oom(err);
         goto out;
       }
       ids = ni;
@@ -1261,7 +1261,7 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
     root = cJSON_CreateObject();
     arr = root != NULL ? cJSON_AddArrayToObject(root, "guias") : NULL;
     if (arr == NULL)
-      rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      rc = fat_err_oom(err);
   }
   for (i = 0; rc == FAT_OK && i < n; i++) {
     fat_guia *g = NULL;
@@ -1273,7 +1273,7 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
     j = fat_guia_to_json(g);
     fat_guia_free(g);
     if (j == NULL) {
-      rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      rc = fat_err_oom(err);
       break;
     }
     if (fmt == FAT_FMT_CSV) {
@@ -1297,7 +1297,7 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
     char *txt = cJSON_Print(root);
 
     if (txt == NULL) {
-      rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      rc = fat_err_oom(err);
       goto out;
     }
     rc = fat_buf_puts(&b, txt, err);
@@ -1311,7 +1311,7 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
     *out = fat_buf_take(&b);
   }
   if (*out == NULL) {
-    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    rc = fat_err_oom(err);
     goto out;
   }
   if (n_guias != NULL)

@@ -72,11 +72,11 @@ static fat_rc add_error(cJSON *errs, int line, const char *msg, fat_err *err)
   cJSON *o = cJSON_CreateObject();
 
   if (o == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   cJSON_AddItemToArray(errs, o);
   if (cJSON_AddNumberToObject(o, "linha", line) == NULL ||
       cJSON_AddStringToObject(o, "mensagem", msg) == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   return FAT_OK;
 }
 
@@ -164,7 +164,7 @@ static fat_rc parse(const char *text, linha **rows, size_t *n_rows, cJSON *errs,
       cap = cap ? cap * 2 : 128;
       nv = fat_realloc(v, cap * sizeof *v);
       if (nv == NULL) {
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        rc = fat_err_oom(err);
         goto fail;
       }
       v = nv;
@@ -273,7 +273,7 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
       (sem = cJSON_AddArrayToObject(root, "atendidos_sem_guia")) == NULL ||
       (faltas = cJSON_AddArrayToObject(root, "guias_de_faltas")) == NULL ||
       (semag = cJSON_AddArrayToObject(root, "guias_sem_agendamento")) == NULL) {
-    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    rc = fat_err_oom(err);
     goto out;
   }
   if ((rc = parse(text, &rows, &n_rows, errs, err)) != FAT_OK)
@@ -282,7 +282,7 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
     goto out;
   matched = fat_calloc(n_rows + 1, sizeof *matched);
   if (matched == NULL) {
-    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    rc = fat_err_oom(err);
     goto out;
   }
   for (i = 0; i < n_rows; i++) {
@@ -305,7 +305,7 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
         continue;
       o = cJSON_CreateObject();
       if (o == NULL) {
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        rc = fat_err_oom(err);
         goto out;
       }
       cJSON_AddItemToArray(sem, o);
@@ -350,7 +350,7 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
         continue;
       o = cJSON_CreateObject();
       if (o == NULL) {
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        rc = fat_err_oom(err);
         goto out;
       }
       cJSON_AddItemToArray(faltas, o);
@@ -377,7 +377,7 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
       o = cJSON_CreateObject();
       if (o == NULL) {
         sqlite3_reset(s);
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        rc = fat_err_oom(err);
         goto out;
       }
       cJSON_AddItemToArray(semag, o);
@@ -395,7 +395,7 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
     }
     per = cJSON_AddObjectToObject(root, "periodo");
     if (per == NULL) {
-      rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      rc = fat_err_oom(err);
       goto out;
     }
     cJSON_AddStringToObject(per, "inicio", ini);

@@ -891,7 +891,7 @@ fat_rc fat_price_item_with_contract(fat_store *st, const cJSON *contract, const 
   fat_rc rc;
 
   if (c == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   rc = parse_contract(contract, c, err);
   if (rc == FAT_OK)
     rc = price_parsed(st, c, in, out, err);
@@ -968,7 +968,7 @@ fat_rc fat_pricer_new(fat_store *st, fat_contract_fn fn, void *ud, fat_pricer **
 
   *out = NULL;
   if (p == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   p->st = st;
   p->fn = fn;
   p->ud = ud;
@@ -1008,7 +1008,7 @@ static fat_rc pricer_contract(fat_pricer *p, const char *key, const contrato **o
   c = fat_malloc(sizeof *c);
   if (c == NULL) {
     cJSON_Delete(j);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   rc = parse_contract(j, c, err);
   cJSON_Delete(j);
@@ -1023,7 +1023,7 @@ static fat_rc pricer_contract(fat_pricer *p, const char *key, const contrato **o
 
     if (nv == NULL) {
       fat_free(c);
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
     }
     p->v = nv;
     p->cap = nc;
@@ -1031,7 +1031,7 @@ static fat_rc pricer_contract(fat_pricer *p, const char *key, const contrato **o
   p->v[p->n].key = fat_strdup(key);
   if (p->v[p->n].key == NULL) {
     fat_free(c);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   p->v[p->n].c = c;
   p->n++;
@@ -1068,7 +1068,7 @@ static fat_rc rep_unpriced(fat_price_report *r, const fat_item *it, const char *
   fat_price_unpriced *nv = fat_realloc(r->unpriced, (r->n_unpriced + 1) * sizeof *nv);
 
   if (nv == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   r->unpriced = nv;
   nv += r->n_unpriced++;
   nv->item_seq = it->sequencial;
@@ -1083,7 +1083,7 @@ static fat_rc rep_diff(fat_price_report *r, const fat_item *it, const fat_price_
   fat_price_diff *nv = fat_realloc(r->diffs, (r->n_diffs + 1) * sizeof *nv);
 
   if (nv == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   r->diffs = nv;
   nv += r->n_diffs++;
   nv->item_seq = it->sequencial;
@@ -1136,7 +1136,7 @@ static fat_rc price_guia_parsed(fat_store *st, const contrato *c, fat_guia *g, i
   outs = fat_calloc(g->n_itens, sizeof *outs);
   ok = fat_calloc(g->n_itens, sizeof *ok);
   if (outs == NULL || ok == NULL) {
-    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    rc = fat_err_oom(err);
     goto out;
   }
   /* pass 1: every item as if it were principal */
@@ -1246,7 +1246,7 @@ fat_rc fat_price_guia_with_contract(fat_store *st, const cJSON *contract, fat_gu
   fat_rc rc;
 
   if (c == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   rc = parse_contract(contract, c, err);
   if (rc == FAT_OK)
     rc = price_guia_parsed(st, c, g, preencher, rep, err);
@@ -1336,7 +1336,7 @@ static fat_rc todos_add(fat_price_todos_item **v, size_t *n, int64_t guia_id, in
   fat_price_todos_item *nv = fat_realloc(*v, (*n + 1) * sizeof *nv);
 
   if (nv == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   *v = nv;
   nv += (*n)++;
   memset(nv, 0, sizeof *nv);

@@ -350,7 +350,7 @@ static int csv_next(csv_reader *r, long *start_line, fat_err *err)
     }
     r->fields[r->nf] = fat_strdup(r->cell.data != NULL ? r->cell.data : "");
     if (r->fields[r->nf] == NULL) {
-      fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler o arquivo");
+      fat_err_oom(err);
       return -1;
     }
     if (!quoted)
@@ -793,7 +793,7 @@ fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char 
     snprintf(res->codificacao, sizeof res->codificacao, "ISO-8859-1");
     conv = latin1_to_utf8(data, len, &tlen);
     if (conv == NULL)
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao converter o arquivo");
+      return fat_err_oom(err);
     text = conv;
   }
   (void)tlen;

@@ -476,7 +476,7 @@ static fat_rc load_ready(fat_store *st, int64_t op, const fat_lote_fechar_opts *
       cap = cap == 0 ? 64 : cap * 2;
       nv = fat_realloc(v, cap * sizeof *v);
       if (nv == NULL) {
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        rc = fat_err_oom(err);
         goto fail;
       }
       v = nv;
@@ -583,7 +583,7 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
   memset(&doc, 0, sizeof doc);
   gs = fat_calloc(n, sizeof *gs);
   if (gs == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   for (i = 0; i < n; i++) {
     rc = fat_guia_load(st, v[i].id, &gs[i], err);
     if (rc != FAT_OK)
@@ -736,7 +736,7 @@ fat_rc fat_lote_fechar_contrato(fat_store *st, const fat_lote_fechar_opts *o,
   snprintf(ate, sizeof ate, "%s", o->ate != NULL ? o->ate : hoje);
   cfg = fat_malloc(sizeof *cfg);
   if (cfg == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   rc = fat_lote_cfg_from_contract(contract, cfg, err);
   if (rc != FAT_OK)
     goto done_cfg;
@@ -767,7 +767,7 @@ fat_rc fat_lote_fechar_contrato(fat_store *st, const fat_lote_fechar_opts *o,
       cap = cap == 0 ? 8 : cap * 2;
       nl = fat_realloc(res->lotes, cap * sizeof *nl);
       if (nl == NULL) {
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        rc = fat_err_oom(err);
         goto fail;
       }
       res->lotes = nl;
@@ -1018,7 +1018,7 @@ fat_rc fat_lote_xml(fat_store *st, int64_t id, char **xml, size_t *len, char arq
   *xml = fat_strndup(b, (size_t)n);
   sqlite3_reset(s);
   if (*xml == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   *len = (size_t)n;
   return FAT_OK;
 }
@@ -1074,7 +1074,7 @@ fat_rc fat_lote_listar(fat_store *st, const char *operadora, const char *hoje, c
   fat_bind_int_or_null(s, 1, op, operadora == NULL);
   arr = cJSON_CreateArray();
   if (arr == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   while ((r = sqlite3_step(s)) == SQLITE_ROW) {
     cJSON *o = cJSON_CreateObject();
     const char *sit;
@@ -1124,7 +1124,7 @@ fat_rc fat_lote_listar(fat_store *st, const char *operadora, const char *hoje, c
 oom:
   sqlite3_reset(s);
   cJSON_Delete(arr);
-  return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  return fat_err_oom(err);
 }
 
 fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competencia,
@@ -1164,7 +1164,7 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
   fat_bind_text(s, 2, competencia);
   arr = cJSON_CreateArray();
   if (arr == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   while ((r = sqlite3_step(s)) == SQLITE_ROW) {
     cJSON *o;
     char status[16], prev[11];
@@ -1252,7 +1252,7 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
 oom:
   sqlite3_reset(s);
   cJSON_Delete(arr);
-  return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  return fat_err_oom(err);
 }
 
 /* ---- relação de guias (HTML) ---- */

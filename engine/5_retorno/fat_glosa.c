@@ -287,7 +287,7 @@ static fat_rc ctx_load(fat_store *st, int64_t id, glosa_ctx *c, fat_err *err)
   sqlite3_reset(s);
   if (oom) {
     ctx_fini(c);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   return FAT_OK;
 }
@@ -696,7 +696,7 @@ fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g,
   }
   sqlite3_reset(s);
   if (oom)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   if (g->item_seq > 0) {
     rc = fat_store_prepare(st, sql_item, &s, err);
     if (rc != FAT_OK)
@@ -853,7 +853,7 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
   arr = cJSON_CreateArray();
   if (arr == NULL) {
     sqlite3_reset(s);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   while ((step = sqlite3_step(s)) == SQLITE_ROW) {
     o = cJSON_CreateObject();
@@ -891,7 +891,7 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
   sqlite3_reset(s);
   if (step != SQLITE_DONE) {
     cJSON_Delete(arr);
-    return step == SQLITE_ROW ? fat_err_set(err, FAT_ENOMEM, "memória insuficiente")
+    return step == SQLITE_ROW ? fat_err_oom(err)
                               : fat_store_dberr(st, err, "não foi possível listar as glosas");
   }
   *out = arr;
@@ -926,7 +926,7 @@ static fat_rc resumo_q(fat_store *st, const char *sql, const fat_glosa_filtro *f
     cJSON_AddItemToArray(arr, r);
   }
   sqlite3_reset(s);
-  return arr == NULL ? fat_err_set(err, FAT_ENOMEM, "memória insuficiente") : FAT_OK;
+  return arr == NULL ? fat_err_oom(err) : FAT_OK;
 }
 
 fat_rc fat_glosa_resumo(fat_store *st, const fat_glosa_filtro *f, cJSON **out, fat_err *err)
@@ -957,7 +957,7 @@ fat_rc fat_glosa_resumo(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
   *out = NULL;
   o = cJSON_CreateObject();
   if (o == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   rc = resumo_q(st, q_total, f, o, "total", 0, err);
   if (rc == FAT_OK)
     rc = resumo_q(st, q_grupo, f, o, "por_grupo", 1, err);

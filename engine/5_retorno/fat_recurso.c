@@ -239,7 +239,7 @@ fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, siz
   if (n > 0) {
     ids = fat_calloc(n, sizeof *ids);
     if (ids == NULL)
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
     memcpy(ids, glosas, n * sizeof *ids);
     m = n;
   } else {
@@ -253,7 +253,7 @@ fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, siz
       if (a == NULL) {
         sqlite3_reset(s);
         fat_free(ids);
-        return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        return fat_err_oom(err);
       }
       ids = a;
       ids[m++] = sqlite3_column_int64(s, 0);
@@ -266,7 +266,7 @@ fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, siz
   v = fat_calloc(m, sizeof *v);
   if (v == NULL) {
     fat_free(ids);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   for (k = 0; k < m; k++) {
     rc = load_glosa(st, ids[k], &v[k], err);
@@ -525,7 +525,7 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
     if (a == NULL) {
       sqlite3_reset(s);
       fat_free(v);
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
     }
     v = a;
     memset(&v[cnt], 0, sizeof v[cnt]);
@@ -1092,7 +1092,7 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
     return fat_err_set(err, FAT_EINVAL, "data '%s' inválida", h);
   arr = cJSON_CreateArray();
   if (arr == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   rc = fat_store_prepare(st, q, &s, err);
   if (rc != FAT_OK) {
     cJSON_Delete(arr);

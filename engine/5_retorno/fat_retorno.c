@@ -403,7 +403,7 @@ static fat_rc touch_guia(imp *x, int64_t guia_id)
 
     a = fat_realloc(x->guias_tocadas, nc * sizeof *a);
     if (a == NULL)
-      return fat_err_set(x->err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(x->err);
     x->guias_tocadas = a;
     x->cap_tocadas = nc;
   }
@@ -896,7 +896,7 @@ fat_rc fat_retorno_importar_buf(fat_store *st, fat_gen *gen, const char *buf, si
   res->pendencias = cJSON_CreateArray();
   if (res->avisos == NULL || res->pendencias == NULL) {
     fat_retorno_res_fini(res);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   sha256_hex(buf, len, res->sha256);
   rc = find_retorno(st, res->sha256, &prev, when, sizeof when, err);
@@ -1351,7 +1351,7 @@ static fat_rc sim_load(fat_store *st, int64_t lote_id, sim_guia **out, size_t *n
   }
   if (oom) {
     sim_free(v, cnt);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   *out = v;
   *n = cnt;
@@ -1472,7 +1472,7 @@ fat_rc fat_retorno_simular_operadora(fat_store *st, const fat_retorno_sim *opt,
   o.buf = xmlBufferCreate();
   o.w = o.buf != NULL ? xmlNewTextWriterMemory(o.buf, 0) : NULL;
   if (o.w == NULL) {
-    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    rc = fat_err_oom(err);
     goto out;
   }
   xmlTextWriterSetIndent(o.w, 1);
@@ -1615,7 +1615,7 @@ fat_rc fat_retorno_simular_operadora(fat_store *st, const fat_retorno_sim *opt,
   out->len = (size_t)xmlBufferLength(o.buf);
   out->xml = fat_strndup((const char *)xmlBufferContent(o.buf), out->len);
   if (out->xml == NULL) {
-    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    rc = fat_err_oom(err);
     goto out;
   }
   snprintf(out->hash, sizeof out->hash, "%s", hash);

@@ -39,7 +39,7 @@ static fat_rc guia_send_date(fat_store *st, int64_t guia_id, char *out, size_t l
   *script = fat_col_strdup(s, 1, &oom);
   sqlite3_reset(s);
   if (oom)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   return FAT_OK;
 }
 
@@ -81,7 +81,7 @@ fat_rc fat_simular_achados(fat_store *st, fat_gen *gen, int64_t guia_id, const c
     json = fat_guia_to_json(g);
     ctx = cJSON_CreateObject();
     if (json == NULL || ctx == NULL || cJSON_AddStringToObject(ctx, "hoje", dia) == NULL) {
-      rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      rc = fat_err_oom(err);
       goto out;
     }
     {
@@ -92,7 +92,7 @@ fat_rc fat_simular_achados(fat_store *st, fat_gen *gen, int64_t guia_id, const c
         goto out;
       if (hist != NULL && !cJSON_AddItemToObject(ctx, "historico", hist)) {
         cJSON_Delete(hist);
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        rc = fat_err_oom(err);
         goto out;
       }
     }
@@ -327,7 +327,7 @@ fat_rc fat_simular_regras(fat_store *st, const fat_simular_opts *o, fat_simular_
   res->tem_atual = fat_gen_build(o->regras_dir, NULL, NULL, NULL, &cur, &e2) == FAT_OK;
   res->detalhes = cJSON_CreateArray();
   if (res->detalhes == NULL) {
-    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    rc = fat_err_oom(err);
     goto out;
   }
   rc = fat_store_prepare(st, q_guias, &s, err);

@@ -145,7 +145,7 @@ fat_rc fat_usuario_criar(fat_store *st, const char *nome, fat_papel papel, const
     return fat_err_set(err, FAT_EINVAL, "senha longa demais (máximo %d bytes)", SENHA_MAX);
   if (crypto_pwhash_str(hash, senha, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente para calcular o hash da senha");
+    return fat_err_oom(err);
 
   rc = fat_store_begin(st, err);
   if (rc != FAT_OK)
@@ -200,7 +200,7 @@ fat_rc fat_usuario_listar(fat_store *st, cJSON **out, fat_err *err)
     return rc;
   arr = cJSON_CreateArray();
   if (arr == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   while ((step = sqlite3_step(s)) == SQLITE_ROW) {
     o = cJSON_CreateObject();
     if (o == NULL || !cJSON_AddItemToArray(arr, o)) {
@@ -225,7 +225,7 @@ fat_rc fat_usuario_listar(fat_store *st, cJSON **out, fat_err *err)
 oom:
   sqlite3_reset(s);
   cJSON_Delete(arr);
-  return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  return fat_err_oom(err);
 }
 
 static void policy_fill(const fat_auth_policy *in, fat_auth_policy *p)
@@ -399,7 +399,7 @@ fat_rc fat_auth_login(fat_store *st, const char *nome, const char *senha, const 
   }
   sqlite3_reset(s);
   if (oom)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
 
   if (found && hash != NULL) {
     ok = crypto_pwhash_str_verify(hash, senha, strlen(senha)) == 0;

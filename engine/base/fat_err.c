@@ -42,7 +42,7 @@ fat_rc fat_err_prefix(fat_err *err, const char *fmt, ...)
   return err->rc;
 }
 
-fat_rc fat_err_oom(fat_err *err) { return fat_err_set(err, FAT_ENOMEM, "memória insuficiente"); }
+fat_rc fat_err_oom(fat_err *err) { return fat_err_set(err, FAT_ENOMEM, "%s", fat_rc_str(FAT_ENOMEM)); }
 
 void fat_err_clear(fat_err *err)
 {

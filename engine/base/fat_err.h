@@ -43,7 +43,7 @@ fat_rc fat_err_set(fat_err *err, fat_rc rc, const char *fmt, ...) FAT_PRINTF(3, 
 ** Returns err->rc (FAT_OK if err is NULL). */
 fat_rc fat_err_prefix(fat_err *err, const char *fmt, ...) FAT_PRINTF(2, 3);
 
-/* Shorthand for fat_err_set(err, FAT_ENOMEM, "memória insuficiente"). */
+/* Shorthand for fat_err_oom(err). */
 fat_rc fat_err_oom(fat_err *err);
 
 /* Reset err to FAT_OK with an empty message. NULL is a no-op. */

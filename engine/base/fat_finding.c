@@ -48,7 +48,7 @@ static fat_rc findings_grow(fat_findings *l, size_t need, fat_err *err)
     cap *= 2;
   v = fat_realloc(l->v, cap * sizeof *v);
   if (v == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   l->v = v;
   l->cap = cap;
   return FAT_OK;
@@ -82,7 +82,7 @@ fat_rc fat_findings_add(fat_findings *l, const char *codigo, fat_severidade sev,
       (glosa_prevista != NULL && f.glosa_prevista == NULL) || (regra != NULL && f.regra == NULL) ||
       (script_sha256 != NULL && f.script_sha256 == NULL)) {
     finding_free(&f);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   l->v[l->n++] = f;
   return FAT_OK;

@@ -121,7 +121,7 @@ fat_rc fat_buf_append(fat_buf *b, const void *p, size_t n, fat_err *err)
       cap *= 2;
     d = fat_realloc(b->data, cap);
     if (d == NULL)
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
     b->data = d;
     b->cap = cap;
   }
@@ -154,7 +154,7 @@ fat_rc fat_buf_printf(fat_buf *b, fat_err *err, const char *fmt, ...)
     return fat_buf_append(b, small, (size_t)n, err);
   big = fat_malloc((size_t)n + 1);
   if (big == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   va_start(ap, fmt);
   vsnprintf(big, (size_t)n + 1, fmt, ap);
   va_end(ap);
@@ -210,7 +210,7 @@ fat_rc fat_file_read(const char *path, size_t max, char **out, size_t *len, fat_
   if (len != NULL)
     *len = b.len;
   *out = fat_buf_take(&b);
-  return *out == NULL ? fat_err_set(err, FAT_ENOMEM, "memória insuficiente") : FAT_OK;
+  return *out == NULL ? fat_err_oom(err) : FAT_OK;
 }
 
 fat_rc fat_file_write(const char *path, const void *data, size_t len, fat_err *err)
@@ -220,7 +220,7 @@ fat_rc fat_file_write(const char *path, const void *data, size_t len, fat_err *e
   int ok;
 
   if (tmp == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   f = fopen(tmp, "wb");
   if (f == NULL) {
     fat_err_set(err, FAT_EIO, "não foi possível criar %s: %s", tmp, strerror(errno));

@@ -684,6 +684,11 @@ static fat_rc jfail(jctx *c, const char *path, const char *name, fat_rc rc, cons
   return fat_err_set(c->err, rc, "%s", msg);
 }
 
+static fat_rc jfail_oom(jctx *c, const char *path, const char *name)
+{
+  return jfail(c, path, name, FAT_ENOMEM, fat_rc_str(FAT_ENOMEM));
+}
+
 /* Text of a JSON scalar: strings as is; integral numbers and decimal numbers
 ** through cJSON's shortest text (so 12.5 reads as "12.5"). *dyn receives an
 ** allocation to free. Returns NULL with *bad set when the type is wrong. */
@@ -797,7 +802,7 @@ static fat_rc fields_from_json(jctx *c, const cJSON *o, const fdef *defs, void *
     }
     s = scalar_text(v, &dyn, &bad, &oom);
     if (oom)
-      return jfail(c, path, f->name, FAT_ENOMEM, "memória insuficiente");
+      return jfail_oom(c, path, f->name);
     if (bad)
       return jfail(c, path, f->name, FAT_EINVAL, "tipo inválido (esperado texto)");
     if (f->k == K_MONEY || f->k == K_QTY || f->k == K_FATOR) {
@@ -883,7 +888,7 @@ static fat_rc fields_from_json(jctx *c, const cJSON *o, const fdef *defs, void *
       *slot = fat_strdup(val);
       fat_free(dyn);
       if (*slot == NULL)
-        return jfail(c, path, f->name, FAT_ENOMEM, "memória insuficiente");
+        return jfail_oom(c, path, f->name);
     }
   }
   return FAT_OK;
@@ -918,7 +923,7 @@ static fat_rc prof_from_json(jctx *c, const cJSON *o, const char *name, fat_prof
     return jfail(c, path, name, FAT_EINVAL, "objeto esperado");
   p = fat_calloc(1, sizeof *p);
   if (p == NULL)
-    return jfail(c, path, name, FAT_ENOMEM, "memória insuficiente");
+    return jfail_oom(c, path, name);
   *out = p;
   {
     char pp[96];
@@ -950,7 +955,7 @@ static fat_rc guia_from_json(jctx *c, const cJSON *j, fat_guia **out)
     return jfail(c, "", "", FAT_EINVAL, "a guia deve ser um objeto JSON");
   g = fat_calloc(1, sizeof *g);
   if (g == NULL)
-    return jfail(c, "", "", FAT_ENOMEM, "memória insuficiente");
+    return jfail_oom(c, "", "");
   g->valor_total = FAT_ABSENT;
 
   v = cJSON_GetObjectItemCaseSensitive(j, "tipo");
@@ -978,7 +983,7 @@ static fat_rc guia_from_json(jctx *c, const cJSON *j, fat_guia **out)
     }
     g->status = fat_strdup(v->valuestring);
     if (g->status == NULL) {
-      rc = jfail(c, "", "status", FAT_ENOMEM, "memória insuficiente");
+      rc = jfail_oom(c, "", "status");
       goto fail;
     }
   }
@@ -986,7 +991,7 @@ static fat_rc guia_from_json(jctx *c, const cJSON *j, fat_guia **out)
   if (cJSON_IsString(v)) {
     g->origem = fat_strdup(v->valuestring);
     if (g->origem == NULL) {
-      rc = jfail(c, "", "origem", FAT_ENOMEM, "memória insuficiente");
+      rc = jfail_oom(c, "", "origem");
       goto fail;
     }
   }
@@ -1021,7 +1026,7 @@ static fat_rc guia_from_json(jctx *c, const cJSON *j, fat_guia **out)
   if (g->beneficiario_nome == NULL && g->beneficiario.nome != NULL) {
     g->beneficiario_nome = fat_strdup(g->beneficiario.nome);
     if (g->beneficiario_nome == NULL) {
-      rc = jfail(c, "", "beneficiario_nome", FAT_ENOMEM, "memória insuficiente");
+      rc = jfail_oom(c, "", "beneficiario_nome");
       goto fail;
     }
   }
@@ -1040,7 +1045,7 @@ static fat_rc guia_from_json(jctx *c, const cJSON *j, fat_guia **out)
   }
   g->itens = fat_calloc(n, sizeof *g->itens);
   if (g->itens == NULL) {
-    rc = jfail(c, "", "itens", FAT_ENOMEM, "memória insuficiente");
+    rc = jfail_oom(c, "", "itens");
     goto fail;
   }
   i = 0;
@@ -1089,7 +1094,7 @@ static fat_rc guia_from_json(jctx *c, const cJSON *j, fat_guia **out)
     if (it->tipo == NULL) {
       it->tipo = fat_strdup("procedimento");
       if (it->tipo == NULL) {
-        rc = jfail(c, path, "tipo", FAT_ENOMEM, "memória insuficiente");
+        rc = jfail_oom(c, path, "tipo");
         goto fail;
       }
     }
@@ -1142,7 +1147,7 @@ fat_rc fat_guia_from_json(const cJSON *j, fat_guia **out, fat_err *err)
 #define OOMCHK(x)                                                                                  \
   do {                                                                                             \
     if (oom)                                                                                       \
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler %s", x);                    \
+      return fat_err_oom(err);                                                                   \
   } while (0)
 
 /* Text column as an owned string, '' mapped to NULL. */
@@ -1182,7 +1187,7 @@ static fat_rc load_prof(fat_store *st, int64_t id, fat_profissional **out, fat_e
   p = fat_calloc(1, sizeof *p);
   if (p == NULL) {
     sqlite3_reset(s);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler profissional");
+    return fat_err_oom(err);
   }
   p->id = sqlite3_column_int64(s, 0);
   p->nome = col_str(s, 1, &oom);
@@ -1379,7 +1384,7 @@ static fat_rc load_items(fat_store *st, fat_guia *g, fat_err *err)
   prof_ids = fat_calloc(cap, sizeof *prof_ids);
   if (g->itens == NULL || prof_ids == NULL) {
     fat_free(prof_ids);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler itens");
+    return fat_err_oom(err);
   }
   rc = fat_store_prepare(st, sql, &s, err);
   if (rc != FAT_OK) {
@@ -1417,7 +1422,7 @@ static fat_rc load_items(fat_store *st, fat_guia *g, fat_err *err)
   sqlite3_reset(s);
   if (oom) {
     fat_free(prof_ids);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler itens");
+    return fat_err_oom(err);
   }
   for (cap = 0; cap < n && rc == FAT_OK; cap++)
     rc = load_prof(st, prof_ids[cap], &g->itens[cap].profissional, err);
@@ -1434,7 +1439,7 @@ fat_rc fat_guia_load(fat_store *st, int64_t id, fat_guia **out, fat_err *err)
   *out = NULL;
   g = fat_calloc(1, sizeof *g);
   if (g == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler guia");
+    return fat_err_oom(err);
   rc = load_guia_row(st, id, g, ref, err);
   if (rc == FAT_OK)
     rc = load_refs(st, g, ref, err);
@@ -1849,7 +1854,7 @@ static fat_rc save_items(fat_store *st, fat_guia *g, fat_err *err)
       if (nd == NULL) {
         sqlite3_reset(s);
         fat_free(del);
-        return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        return fat_err_oom(err);
       }
       del = nd;
       del[n_del++] = sqlite3_column_int64(s, 0);
@@ -1960,7 +1965,7 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, fat_err *err)
   if (g->competencia == NULL && g->data_inicio != NULL) {
     g->competencia = fat_strndup(g->data_inicio, 7);
     if (g->competencia == NULL)
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
   }
   if (g->id > 0) {
     int r;
@@ -2013,7 +2018,7 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, fat_err *err)
   if (g->status == NULL) {
     g->status = fat_strdup("digitada");
     if (g->status == NULL)
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
   }
   return save_items(st, g, err);
 }

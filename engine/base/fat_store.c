@@ -256,11 +256,11 @@ fat_rc fat_store_open(const char *path, fat_store **out, fat_err *err)
   *out = NULL;
   st = fat_calloc(1, sizeof *st);
   if (st == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao abrir o banco");
+    return fat_err_oom(err);
   snprintf(st->user, sizeof st->user, "%s", "cli");
   if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
       SQLITE_OK) {
-    rc = st->db == NULL ? fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao abrir o banco")
+    rc = st->db == NULL ? fat_err_oom(err)
                         : fat_store_dberr(st, err, "não foi possível abrir o banco de dados");
     fat_err_prefix(err, "%s: ", path);
     goto fail;

@@ -44,10 +44,12 @@ fat_store *cli_store(fat_cli *cli);
 /* Print "faturo: <msg>" to stderr and return CLI_FAIL (or CLI_USAGE for EINVAL
 ** from argument parsing, when usage is nonzero). */
 int cli_error(const fat_err *err);
+/* Say "memória insuficiente" like cli_error and return CLI_FAIL. */
+int cli_error_oom(void);
 int cli_usage_error(const char *verb, const char *fmt, ...) FAT_PRINTF(2, 3);
 
 /* Print o as one line of compact JSON on stdout (o is not consumed).
-** CLI_OK, or CLI_FAIL after saying "memória insuficiente" on stderr. */
+** CLI_OK, or CLI_FAIL after cli_error_oom(). */
 int cli_print_json(const cJSON *o);
 /* The same, consuming o (NULL is reported as out of memory). */
 int cli_emit_json(cJSON *o);

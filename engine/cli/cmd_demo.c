@@ -269,7 +269,7 @@ static int step_lotes(demo_ctx *c)
     } else if (res.n > 0) {
       more = fat_realloc(c->lotes, (c->n_lotes + res.n) * sizeof *more);
       if (more == NULL) {
-        rc = cli_error(&(fat_err){FAT_ENOMEM, 0, "memória insuficiente"});
+        rc = cli_error_oom();
       } else {
         c->lotes = more;
         for (j = 0; j < res.n; j++)
@@ -556,7 +556,7 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
   if (cli->json) {
     c.json = cJSON_CreateObject();
     if (c.json == NULL)
-      return cli_error(&(fat_err){FAT_ENOMEM, 0, "memória insuficiente"});
+      return cli_error_oom();
     cJSON_AddStringToObject(c.json, "competencia", c.op.competencia);
     cJSON_AddNumberToObject(c.json, "semente", (double)c.op.semente);
   }

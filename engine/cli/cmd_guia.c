@@ -325,10 +325,8 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
 
     cJSON_Delete(j);
     fat_guia_free(g);
-    if (txt == NULL) {
-      fprintf(stderr, "faturo: memória insuficiente\n");
-      return CLI_FAIL;
-    }
+    if (txt == NULL)
+      return cli_error_oom();
     printf("%s\n", txt);
     cJSON_free(txt);
     return CLI_OK;

@@ -73,21 +73,16 @@ int cli_importar(fat_cli *cli, int argc, char **argv)
     return cli_error(&err);
   if (cli->json) {
     cJSON *o = cJSON_CreateObject();
-    char *txt = NULL;
 
-    if (o != NULL && cJSON_AddStringToObject(o, "arquivo", argv[optind + 1]) != NULL &&
-        cJSON_AddNumberToObject(o, "novas", (double)res.novas) != NULL &&
-        cJSON_AddNumberToObject(o, "atualizadas", (double)res.atualizadas) != NULL &&
-        cJSON_AddNumberToObject(o, "itens", (double)res.itens) != NULL &&
-        cJSON_AddBoolToObject(o, "latin1", res.latin1) != NULL)
-      txt = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (txt == NULL) {
-      fprintf(stderr, "faturo: memória insuficiente\n");
-      return CLI_FAIL;
+    if (o != NULL && (cJSON_AddStringToObject(o, "arquivo", argv[optind + 1]) == NULL ||
+                      cJSON_AddNumberToObject(o, "novas", (double)res.novas) == NULL ||
+                      cJSON_AddNumberToObject(o, "atualizadas", (double)res.atualizadas) == NULL ||
+                      cJSON_AddNumberToObject(o, "itens", (double)res.itens) == NULL ||
+                      cJSON_AddBoolToObject(o, "latin1", res.latin1) == NULL)) {
+      cJSON_Delete(o);
+      o = NULL;
     }
-    printf("%s\n", txt);
-    cJSON_free(txt);
+    return cli_emit_json(o);
   } else {
     printf("%s: %ld guia(s) importada(s), %ld atualizada(s), %ld item(ns)%s\n",
            argv[optind + 1], res.novas, res.atualizadas, res.itens,

@@ -90,8 +90,7 @@ int cli_servidor(fat_cli *cli, int argc, char **argv)
     return CLI_FAIL;
   pid = fat_rules_pidfile_path(cli->db_path);
   if (pid == NULL) {
-    fprintf(stderr, "faturo: memória insuficiente\n");
-    return CLI_FAIL;
+    return cli_error_oom();
   }
   cfg.db_path = cli->db_path;
   cfg.regras_dir = cli->regras_dir;

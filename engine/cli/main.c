@@ -106,14 +106,20 @@ int cli_usage_error(const char *verb, const char *fmt, ...)
   return CLI_USAGE;
 }
 
+int cli_error_oom(void)
+{
+  fat_err err;
+
+  fat_err_oom(&err);
+  return cli_error(&err);
+}
+
 int cli_print_json(const cJSON *o)
 {
   char *txt = o != NULL ? cJSON_PrintUnformatted(o) : NULL;
 
-  if (txt == NULL) {
-    fprintf(stderr, "faturo: memória insuficiente\n");
-    return CLI_FAIL;
-  }
+  if (txt == NULL)
+    return cli_error_oom();
   printf("%s\n", txt);
   cJSON_free(txt);
   return CLI_OK;

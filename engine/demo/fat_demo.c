@@ -520,7 +520,7 @@ static fat_rc cadastro(gen *G, fat_demo_resumo *res, fat_err *err)
   snprintf(validade, sizeof validade, "%04d-12-31", G->y + 1);
   G->pool = fat_calloc((size_t)G->npool, sizeof *G->pool);
   if (G->pool == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   for (i = 0; i < G->npool; i++) {
     benef *b = &G->pool[i];
     int64_t bid;
@@ -1336,7 +1336,7 @@ static fat_rc finish_guia(gen *G, meta *m, const char *pre_detail, fat_demo_resu
     snprintf(detail, sizeof detail, "valor total %s, soma dos itens %s", a, b);
   }
   if (G->oom)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente na demonstração");
+    return fat_err_oom(err);
   rc = fat_guia_save(G->st, g, err);
   if (rc != FAT_OK) {
     fat_err_prefix(err, "guia %s: ", g->numero_prestador);
@@ -1363,7 +1363,7 @@ static fat_rc copy_guia(const fat_guia *src, fat_guia **out, fat_err *err)
   fat_rc rc;
 
   if (j == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   rc = fat_guia_from_json(j, out, err);
   cJSON_Delete(j);
   if (rc == FAT_OK)
@@ -1436,7 +1436,7 @@ static fat_rc extra_guias(gen *G, int c, int k, fat_demo_resumo *res, fat_err *e
     m = new_meta(G);
     if (m == NULL) {
       fat_guia_free(g);
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
     }
     m->g = g;
     m->op = src->op;
@@ -1571,7 +1571,7 @@ static fat_rc generate(gen *G, const fat_demo_opcoes *op, fat_demo_resumo *res, 
     }
   }
   if (G->oom)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente na demonstração");
+    return fat_err_oom(err);
   assign_defects(G, op->n_guias);
   for (i = 0; i < G->ng; i++) {
     char detail[256] = "";

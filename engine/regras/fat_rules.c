@@ -412,7 +412,7 @@ static fat_rc src_read(const build_src *src, const char *chave, char **text, siz
       if (strcmp(src->stored[i].chave, chave) == 0) {
         *text = fat_strndup(src->stored[i].text, src->stored[i].len);
         if (*text == NULL)
-          return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+          return fat_err_oom(err);
         *len = src->stored[i].len;
         return FAT_OK;
       }
@@ -421,7 +421,7 @@ static fat_rc src_read(const build_src *src, const char *chave, char **text, siz
   }
   path = src_path(src->dir, chave);
   if (path == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   rc = fat_file_read(path, RULES_SCRIPT_MAX, text, len, err);
   if (rc == FAT_EIO && err != NULL && err->sys == 0)
     err->sys = errno;
@@ -1484,7 +1484,7 @@ fat_rc fat_gen_selftest(fat_gen *g, const char *key, cJSON **report, fat_err *er
   list = cJSON_AddArrayToObject(rep, "testes");
   if (rep == NULL || list == NULL) {
     cJSON_Delete(rep);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   fat_buf_init(&errs, 480);
   for (i = 0; i < g->n_ops; i++) {
@@ -1506,7 +1506,7 @@ fat_rc fat_gen_selftest(fat_gen *g, const char *key, cJSON **report, fat_err *er
         cJSON_Delete(codes);
         cJSON_Delete(rep);
         fat_buf_fini(&errs);
-        return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        return fat_err_oom(err);
       }
       cJSON_AddStringToObject(t, "operadora", op->key);
       cJSON_AddStringToObject(t, "nome", cJSON_GetStringValue(nome));
@@ -1609,7 +1609,7 @@ static fat_rc src_list_ops(const build_src *src, char ***out, size_t *n_out, fat
     struct dirent *de;
 
     if (path == NULL)
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
     d = opendir(path);
     if (d == NULL) {
       rc = fat_err_set(err, FAT_ENOTFOUND, "pasta de regras sem operators/: %s: %s", path,
@@ -1646,7 +1646,7 @@ static fat_rc src_list_ops(const build_src *src, char ***out, size_t *n_out, fat
   }
   if (rc != FAT_OK) {
     free_strv(v, n);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   if (n > 0)
     qsort(v, n, sizeof *v, str_cmp);
@@ -1705,13 +1705,13 @@ static fat_rc gen_build(const build_src *src, const fat_limits *lim, int gate, f
     return fat_err_set(err, FAT_ENOMEM, "não foi possível iniciar a libsodium");
   g = fat_calloc(1, sizeof *g);
   if (g == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   atomic_init(&g->refs, 1);
   limits_fill(&g->lim, lim);
   g->dir = fat_strdup(src->dir != NULL ? src->dir : "");
   if (g->dir == NULL) {
     gen_free(g);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   rc = src_list_ops(src, &keys, &n_keys, err);
   if (rc != FAT_OK) {
@@ -1722,7 +1722,7 @@ static fat_rc gen_build(const build_src *src, const fat_limits *lim, int gate, f
   if (g->ops == NULL) {
     free_strv(keys, n_keys);
     gen_free(g);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   bc.g = g;
   bc.src = src;
@@ -1846,7 +1846,7 @@ fat_rc fat_gen_contract(fat_gen *g, const char *key, cJSON **out, fat_err *err)
     return fat_err_set(err, FAT_ENOTFOUND, "operadora '%s' não tem script de regras",
                        key != NULL ? key : "");
   *out = cJSON_Duplicate(op->contract, 1); /* the cached copy is immutable: no lock */
-  return *out != NULL ? FAT_OK : fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  return *out != NULL ? FAT_OK : fat_err_oom(err);
 }
 
 fat_rc fat_gen_check(fat_gen *g, const char *key, const cJSON *guia, const cJSON *ctx,
@@ -2039,7 +2039,7 @@ static fat_rc load_version(fat_store *st, int64_t version, src_file **out, size_
   }
   sqlite3_reset(s);
   if (oom) {
-    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    rc = fat_err_oom(err);
     goto fail;
   }
   if (step != SQLITE_DONE && step != SQLITE_ROW) {
@@ -2102,7 +2102,7 @@ static fat_rc mkdirs_for(const char *path, fat_err *err)
   char *s;
 
   if (p == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   for (s = p + 1; *s != '\0'; s++) {
     if (*s != '/')
       continue;
@@ -2142,7 +2142,7 @@ fat_rc fat_rules_revert(const char *dir, fat_store *st, int64_t version, const f
     char *path = src_path(dir, f->chave);
 
     if (path == NULL) {
-      rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      rc = fat_err_oom(err);
       break;
     }
     rc = mkdirs_for(path, err);
@@ -2160,7 +2160,7 @@ fat_rc fat_rules_revert(const char *dir, fat_store *st, int64_t version, const f
         char *to = fat_asprintf("%s/operators/%s.lua.removido-v%lld", dir, keys[i],
                                 (long long)version);
         if (from == NULL || to == NULL)
-          rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+          rc = fat_err_oom(err);
         else if (rename(from, to) != 0)
           rc = fat_err_set(err, FAT_EIO, "não foi possível renomear %s: %s", from,
                            strerror(errno));
@@ -2174,7 +2174,7 @@ fat_rc fat_rules_revert(const char *dir, fat_store *st, int64_t version, const f
     fat_free(g->dir);
     g->dir = fat_strdup(dir);
     if (g->dir == NULL)
-      rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      rc = fat_err_oom(err);
   }
   if (rc == FAT_OK) {
     snprintf(motivo, sizeof motivo, "reversao de %lld", (long long)version);
@@ -2204,13 +2204,13 @@ fat_rc fat_rules_open(const char *dir, const fat_limits *lim, fat_store *st, fat
     return fat_err_set(err, FAT_EINVAL, "pasta de regras não informada");
   r = fat_calloc(1, sizeof *r);
   if (r == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   limits_fill(&r->lim, lim);
   r->dir = fat_strdup(dir);
   if (r->dir == NULL || pthread_mutex_init(&r->mu, NULL) != 0) {
     fat_free(r->dir);
     fat_free(r);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   memset(&src, 0, sizeof src);
   src.dir = dir;
@@ -2294,7 +2294,7 @@ fat_rc fat_rules_signal_server(const char *db_path, int *sent, fat_err *err)
 
   *sent = 0;
   if (path == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   if (access(path, F_OK) != 0) {
     fat_free(path);
     return FAT_OK;
@@ -2377,14 +2377,14 @@ fat_rc fat_rules_sandbox_eval(const char *dir, const char *src, const fat_limits
   if (b == NULL || g == NULL) {
     fat_free(b);
     fat_free(g);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   limits_fill(&g->lim, lim);
   L = sandbox_new(b, &g->lim);
   if (L == NULL) {
     fat_free(b);
     gen_free(g);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   memset(&bs, 0, sizeof bs);
   bs.dir = dir;
@@ -2479,7 +2479,7 @@ fat_rc fat_rules_versions(fat_store *st, cJSON **out, fat_err *err)
 
   *out = NULL;
   if (arr == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   rc = fat_store_prepare(st, q_gen, &s, err);
   if (rc != FAT_OK) {
     cJSON_Delete(arr);
@@ -2531,7 +2531,7 @@ fat_rc fat_rules_versions(fat_store *st, cJSON **out, fat_err *err)
       sqlite3_reset(s);
   }
   if (rc == FAT_OK && oom)
-    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    rc = fat_err_oom(err);
   if (rc != FAT_OK) {
     cJSON_Delete(arr);
     return rc;

@@ -256,7 +256,7 @@ fat_rc fat_tiss_parse(const char *buf, size_t len, const char *name, xmlDoc **ou
                        name != NULL ? name : "xml", FAT_TISS_MAX_BYTES);
   ctxt = xmlNewParserCtxt();
   if (ctxt == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   /* NONET only: never NOENT, DTDLOAD or HUGE; NONET also keeps the libxml2
   ** default limits on text nodes and nesting depth */
   doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
@@ -384,7 +384,7 @@ fat_rc fat_tiss_hash_declared(const xmlDoc *doc, char out[33], fat_err *err)
     return fat_err_set(err, FAT_ENOTFOUND, "mensagem sem hash (epilogo/hash)");
   txt = xmlNodeGetContent(h);
   if (txt == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   s = (const char *)txt;
   while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
     s++;

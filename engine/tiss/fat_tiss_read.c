@@ -273,7 +273,8 @@ static void rd_oom(rd *r)
 {
   if (!r->failed) {
     r->failed = 1;
-    fat_err_set(r->err, FAT_ENOMEM, "memória insuficiente ao ler %s", r->name);
+    fat_err_oom(r->err);
+    fat_err_prefix(r->err, "%s: ", r->name);
   }
 }
 
@@ -1151,7 +1152,7 @@ fat_rc fat_tiss_read_memory(const char *buf, size_t len, const char *name, fat_t
     return rc;
   ctxt = xmlNewParserCtxt();
   if (ctxt == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler %s", name);
+    return fat_err_oom(err);
   /* NONET only: no NOENT (entity substitution), no DTDLOAD, no HUGE */
   doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL,
                           XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOERROR |
@@ -1187,7 +1188,7 @@ fat_rc fat_tiss_read_memory(const char *buf, size_t len, const char *name, fat_t
   }
   m = fat_calloc(1, sizeof *m);
   if (m == NULL) {
-    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler %s", name);
+    rc = fat_err_oom(err);
     goto done;
   }
   m->informado = m->processado = m->liberado = m->glosado = ABSENT;
@@ -1196,7 +1197,7 @@ fat_rc fat_tiss_read_memory(const char *buf, size_t len, const char *name, fat_t
   r.failed = m->codificacao == NULL;
   r.name = name;
   if (r.failed)
-    fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler %s", name);
+    fat_err_oom(err);
   else
     read_message(&r, m, doc);
   if (r.failed) {

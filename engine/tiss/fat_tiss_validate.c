@@ -78,7 +78,7 @@ static fat_rc schema_get_locked(const char *xsd_dir, xmlSchemaPtr *out, fat_err 
                        path);
   pctx = xmlSchemaNewParserCtxt(path);
   if (pctx == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   pe.err = err;
   pe.n = 0;
   xmlSchemaSetParserStructuredErrors(pctx, schema_parse_error, &pe);
@@ -92,7 +92,7 @@ static fat_rc schema_get_locked(const char *xsd_dir, xmlSchemaPtr *out, fat_err 
   dup = fat_strdup(xsd_dir);
   if (dup == NULL) {
     xmlSchemaFree(schema);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   if (n_cache == SCHEMA_CACHE_MAX) {
     /* a schema may be in use by another thread: keep it alive, just forget
@@ -204,7 +204,7 @@ fat_rc fat_tiss_validate_memory(const char *xsd_dir, const char *buf, size_t len
   vctx = xmlSchemaNewValidCtxt(schema);
   if (vctx == NULL) {
     xmlFreeDoc(doc);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   vc.res = out;
   vc.oom = 0;
@@ -214,7 +214,7 @@ fat_rc fat_tiss_validate_memory(const char *xsd_dir, const char *buf, size_t len
   xmlFreeDoc(doc);
   if (vc.oom) {
     fat_tiss_xsd_result_fini(out);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   if (r < 0) {
     fat_tiss_xsd_result_fini(out);

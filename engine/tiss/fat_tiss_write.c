@@ -37,17 +37,17 @@ fat_rc fat_tiss_writer_new(fat_tiss_enc hash_enc, fat_tiss_writer **out, fat_err
   *out = NULL;
   w = fat_calloc(1, sizeof *w);
   if (w == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   w->buf = xmlBufferCreate();
   if (w->buf == NULL) {
     fat_free(w);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   w->tw = xmlNewTextWriterMemory(w->buf, 0);
   if (w->tw == NULL) {
     xmlBufferFree(w->buf);
     fat_free(w);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   xmlTextWriterSetIndent(w->tw, 1);
   xmlTextWriterSetIndentString(w->tw, BAD_CAST "  ");
@@ -106,7 +106,7 @@ static char *latin1_safe(fat_tiss_writer *w, const char *name, const char *s, si
   char *out = fat_malloc(n + 1);
 
   if (out == NULL) {
-    fat_tiss_w_fail(w, FAT_ENOMEM, "memória insuficiente");
+    fat_tiss_w_fail(w, FAT_ENOMEM, "%s", fat_rc_str(FAT_ENOMEM));
     return NULL;
   }
   while (i < n && (max_chars == 0 || chars < max_chars)) {
@@ -417,7 +417,7 @@ fat_rc fat_tiss_w_finish(fat_tiss_writer *w, fat_tiss_doc *out, fat_err *err)
   }
   out->xml = fat_strndup((const char *)content, (size_t)len);
   if (out->xml == NULL) {
-    fat_tiss_w_fail(w, FAT_ENOMEM, "memória insuficiente");
+    fat_tiss_w_fail(w, FAT_ENOMEM, "%s", fat_rc_str(FAT_ENOMEM));
     goto fail;
   }
   out->len = (size_t)len;
