@@ -238,7 +238,7 @@ fat_rc api_lotes_fechar(web_req *rq, web_res *rs, fat_err *err)
 
       fat_err_clear(&oerr);
       orc = fechar_operadora(rq, keys[i], comp, arr, &guias, &oerr);
-      if (orc == FAT_ENOMEM || orc == FAT_EDB || orc == FAT_EIO) {
+      if (fat_rc_is_system(orc)) {
         rc = fat_err_set(err, orc, "%s", oerr.msg);
       } else if (orc != FAT_OK) {
         cJSON *e = cJSON_CreateObject();

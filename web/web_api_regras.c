@@ -274,8 +274,7 @@ static fat_rc check_text(web_req *rq, const char *key, const char *text, cJSON *
   *valido = 0;
   fd = mkstemp(path);
   if (fd < 0)
-    return fat_err_set(err, FAT_EIO, "não foi possível criar arquivo temporário: %s",
-                       strerror(errno));
+    return fat_err_sys(err, errno, "não foi possível criar arquivo temporário");
   if (write(fd, text, len) != (ssize_t)len) {
     close(fd);
     unlink(path);

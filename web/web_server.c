@@ -720,10 +720,15 @@ fat_rc fat_web_reload(fat_web *w, fat_err *err)
 static void pid_write(const char *path)
 {
   FILE *f;
+  int fd;
 
   if (path == NULL)
     return;
-  f = fopen(path, "w");
+  /* 0600 like the database it points at */
+  fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (f == NULL && fd >= 0)
+    close(fd);
   if (f == NULL) {
     fprintf(stderr, "faturo servidor: não foi possível gravar %s\n", path);
     return;

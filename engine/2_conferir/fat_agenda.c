@@ -335,7 +335,7 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
           if (fat_price_item(pricer, key, &in, &po, &e) == FAT_OK) {
             cJSON_AddNumberToObject(o, "valor_estimado", (double)po.valor_total);
             nao_faturado += po.valor_total;
-          } else if (e.rc == FAT_ENOMEM || e.rc == FAT_EDB) {
+          } else if (fat_rc_is_system(e.rc)) {
             *err = e;
             rc = e.rc;
             goto out;

@@ -567,7 +567,7 @@ out:
 ** from (1), or a failure of the run (0)? */
 static int per_guia_error(fat_rc rc)
 {
-  return rc != FAT_ENOMEM && rc != FAT_EDB && rc != FAT_EIO;
+  return !fat_rc_is_system(rc);
 }
 
 static fat_rc check_one(run *r, int64_t id, fat_err *err)

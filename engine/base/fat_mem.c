@@ -1,6 +1,7 @@
 #include "fat_mem.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,10 +188,7 @@ fat_rc fat_file_read(const char *path, size_t max, char **out, size_t *len, fat_
     *len = 0;
   f = fopen(path, "rb");
   if (f == NULL) {
-    rc = fat_err_set(err, FAT_EIO, "não foi possível abrir %s: %s", path, strerror(errno));
-    if (err != NULL)
-      err->sys = errno;
-    return rc;
+    return fat_err_sys(err, errno, "não foi possível abrir %s", path);
   }
   fat_buf_init(&b, max);
   while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
@@ -216,29 +214,40 @@ fat_rc fat_file_read(const char *path, size_t max, char **out, size_t *len, fat_
 fat_rc fat_file_write(const char *path, const void *data, size_t len, fat_err *err)
 {
   char *tmp = fat_asprintf("%s.tmp", path);
-  FILE *f;
-  int ok;
+  const char *p = data;
+  size_t done = 0;
+  ssize_t n;
+  int fd = -1, e = 0;
+  fat_rc rc = FAT_OK;
 
   if (tmp == NULL)
     return fat_err_oom(err);
-  f = fopen(tmp, "wb");
-  if (f == NULL) {
-    fat_err_set(err, FAT_EIO, "não foi possível criar %s: %s", tmp, strerror(errno));
-    fat_free(tmp);
-    return FAT_EIO;
+  /* exports and XML lotes hold CPF, CID and names: never world-readable */
+  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    rc = fat_err_sys(err, errno, "não foi possível criar %s", tmp);
+    goto out;
   }
-  ok = fwrite(data, 1, len, f) == len;
-  ok = (fflush(f) == 0) && ok;
-  ok = (fsync(fileno(f)) == 0) && ok;
-  ok = (fclose(f) == 0) && ok;
-  if (!ok || rename(tmp, path) != 0) {
-    fat_err_set(err, FAT_EIO, "não foi possível gravar %s: %s", path, strerror(errno));
+  while (done < len && e == 0) {
+    n = write(fd, p + done, len - done);
+    if (n > 0)
+      done += (size_t)n;
+    else if (n < 0 && errno != EINTR)
+      e = errno;
+  }
+  if (e == 0 && fsync(fd) != 0)
+    e = errno;
+  if (close(fd) != 0 && e == 0)
+    e = errno;
+  if (e == 0 && rename(tmp, path) != 0)
+    e = errno;
+  if (e != 0) {
+    rc = fat_err_sys(err, e, "não foi possível gravar %s", path);
     unlink(tmp);
-    fat_free(tmp);
-    return FAT_EIO;
   }
+out:
   fat_free(tmp);
-  return FAT_OK;
+  return rc;
 }
 
 int64_t fat_now_ns(void)

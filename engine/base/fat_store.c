@@ -1,8 +1,12 @@
 #include "fat_store_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fat_mem.h"
 
@@ -24,27 +28,40 @@ struct fat_store {
 
 sqlite3 *fat_store_db(fat_store *st) { return st->db; }
 
+/* A busy or locked database is not a broken one: it gets FAT_EBUSY and a
+** message that says what to do. */
+static fat_rc store_fail(fat_store *st, fat_err *err, const char *what, const char *detail)
+{
+  int code = sqlite3_extended_errcode(st->db);
+  fat_rc rc;
+
+  if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+    rc = fat_err_set(err, FAT_EBUSY,
+                     "%s: o banco de dados está ocupado por outro processo do faturo (outra "
+                     "importação, conferência ou o servidor gravando); tente de novo em "
+                     "instantes",
+                     what);
+  else
+    rc = fat_err_set(err, FAT_EDB, "%s: %s", what, detail);
+  if (err != NULL)
+    err->sys = code;
+  return rc;
+}
+
 fat_rc fat_store_dberr(fat_store *st, fat_err *err, const char *what)
 {
-  fat_rc rc = fat_err_set(err, FAT_EDB, "%s: %s", what, sqlite3_errmsg(st->db));
-
-  if (err != NULL)
-    err->sys = sqlite3_extended_errcode(st->db);
-  return rc;
+  return store_fail(st, err, what, sqlite3_errmsg(st->db));
 }
 
 fat_rc fat_store_exec(fat_store *st, const char *sql, fat_err *err)
 {
   char *msg = NULL;
+  fat_rc rc = FAT_OK;
 
-  if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-    fat_err_set(err, FAT_EDB, "erro no banco de dados: %s", msg != NULL ? msg : "?");
-    if (err != NULL)
-      err->sys = sqlite3_extended_errcode(st->db);
-    sqlite3_free(msg);
-    return FAT_EDB;
-  }
-  return FAT_OK;
+  if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    rc = store_fail(st, err, "não foi possível usar o banco de dados", msg != NULL ? msg : "?");
+  sqlite3_free(msg);
+  return rc;
 }
 
 fat_rc fat_store_prepare(fat_store *st, const char *sql, sqlite3_stmt **out, fat_err *err)
@@ -248,18 +265,44 @@ fail:
   return rc;
 }
 
-fat_rc fat_store_open(const char *path, fat_store **out, fat_err *err)
+/* The database file holds CPF, CID and names: a new one is created 0600
+** here (SQLite gives its -wal and -shm files the same mode). An existing
+** file is left as it is. */
+static fat_rc store_create_file(const char *path, fat_err *err)
 {
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+  if (fd < 0 && errno != EEXIST)
+    return fat_err_sys(err, errno, "%s: não foi possível criar o banco de dados", path);
+  if (fd >= 0)
+    close(fd);
+  return FAT_OK;
+}
+
+static fat_rc store_open(const char *path, int create, fat_store **out, fat_err *err)
+{
+  struct stat sb;
   fat_store *st;
   fat_rc rc;
 
   *out = NULL;
+  if (create) {
+    rc = store_create_file(path, err);
+    if (rc != FAT_OK)
+      return rc;
+  } else if (stat(path, &sb) != 0) {
+    if (errno == ENOENT)
+      return fat_err_set(err, FAT_ENOTFOUND,
+                         "%s: banco de dados não encontrado (confira --db ou FATURO_DB; um "
+                         "banco novo é criado só por: faturo init)",
+                         path);
+    return fat_err_sys(err, errno, "%s: não foi possível abrir o banco de dados", path);
+  }
   st = fat_calloc(1, sizeof *st);
   if (st == NULL)
     return fat_err_oom(err);
   snprintf(st->user, sizeof st->user, "%s", "cli");
-  if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-      SQLITE_OK) {
+  if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
     rc = st->db == NULL ? fat_err_oom(err)
                         : fat_store_dberr(st, err, "não foi possível abrir o banco de dados");
     fat_err_prefix(err, "%s: ", path);
@@ -286,6 +329,21 @@ fat_rc fat_store_open(const char *path, fat_store **out, fat_err *err)
 fail:
   fat_store_close(st);
   return rc;
+}
+
+fat_rc fat_store_open(const char *path, fat_store **out, fat_err *err)
+{
+  return store_open(path, 0, out, err);
+}
+
+fat_rc fat_store_create(const char *path, fat_store **out, fat_err *err)
+{
+  return store_open(path, 1, out, err);
+}
+
+void fat_store_set_busy_timeout(fat_store *st, int ms)
+{
+  sqlite3_busy_timeout(st->db, ms);
 }
 
 void fat_store_close(fat_store *st)

@@ -1,9 +1,14 @@
 /* fat_store.h: the SQLite store.
 **
-** One fat_store is one connection; use one per thread. Opening creates the
-** file if needed, turns on WAL and foreign keys, and applies the embedded
-** migrations (schemas/NNN_*.sql) in one transaction. A database whose schema
-** is newer than this binary knows is refused.
+** One fat_store is one connection; use one per thread. Opening turns on WAL
+** and foreign keys and applies the embedded migrations (schemas/NNN_*.sql)
+** in one transaction. A database whose schema is newer than this binary knows
+** is refused. Only fat_store_create makes a new file (faturo init and the
+** demo): a mistyped path must not become an empty database that reports an
+** all-clear.
+**
+** A database busy or locked by another process (past the busy timeout, 10 s
+** by default) fails with FAT_EBUSY, never FAT_EDB.
 */
 #ifndef FAT_STORE_H
 #define FAT_STORE_H
@@ -14,9 +19,18 @@
 
 typedef struct fat_store fat_store;
 
-/* Open (creating if needed) the store at path and migrate its schema.
+/* Open the existing store at path and migrate its schema. FAT_ENOTFOUND
+** (pt-BR message naming path and `faturo init`) when there is no such file.
 ** On success *out owns the handle; release it with fat_store_close(). */
 FAT_NODISCARD fat_rc fat_store_open(const char *path, fat_store **out, fat_err *err);
+
+/* Like fat_store_open, but a missing file is created (mode 0600: it will
+** hold CPF, CID and names). */
+FAT_NODISCARD fat_rc fat_store_create(const char *path, fat_store **out, fat_err *err);
+
+/* How long a statement waits for another process's lock before it fails
+** with FAT_EBUSY (milliseconds; 10000 by default). */
+void fat_store_set_busy_timeout(fat_store *st, int ms);
 
 /* Close the store; NULL is a no-op. */
 void fat_store_close(fat_store *st);

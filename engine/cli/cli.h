@@ -5,11 +5,12 @@
 **   --regras DIR (or FATURO_REGRAS), --xsd DIR (or FATURO_XSD_DIR),
 **   --usuario NOME (recorded in the audit log; default $USER or "cli").
 ** A verb gets argv[0] = its own name and parses the rest itself (getopt_long).
-** Exit status: 0 ok, 1 findings/refusal/error, 2 usage.
+** Exit status: 0 ok, 1 findings/refusal/error, 2 usage, 3 database busy.
 */
 #ifndef FAT_CLI_H
 #define FAT_CLI_H
 
+#include <getopt.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -20,6 +21,7 @@
 #define CLI_OK 0
 #define CLI_FAIL 1
 #define CLI_USAGE 2
+#define CLI_BUSY 3 /* the database is busy/locked by another process: try again */
 
 typedef struct fat_cli {
   const char *db_path;
@@ -38,11 +40,16 @@ typedef struct fat_cli_verb {
   fat_cli_fn fn;
 } fat_cli_verb;
 
-/* Open (once) the store at cli->db_path; prints the error and returns NULL. */
+/* Open (once) the existing store at cli->db_path; prints the error and
+** returns NULL (a missing file is refused: see cli_store_create). */
 fat_store *cli_store(fat_cli *cli);
+/* The same, creating the database when it does not exist: only `init` and
+** `demo` call this. */
+fat_store *cli_store_create(fat_cli *cli);
 
-/* Print "faturo: <msg>" to stderr and return CLI_FAIL (or CLI_USAGE for EINVAL
-** from argument parsing, when usage is nonzero). */
+/* Print "faturo: <msg>" to stderr and return CLI_FAIL, or CLI_BUSY for
+** FAT_EBUSY (and then the process exits with CLI_BUSY whatever the verb
+** returns). */
 int cli_error(const fat_err *err);
 /* Say "memória insuficiente" like cli_error and return CLI_FAIL. */
 int cli_error_oom(void);
@@ -60,6 +67,12 @@ int cli_emit_json(cJSON *o);
 const char *cli_jstr(const cJSON *o, const char *k, const char *ausente);
 double cli_jnum(const cJSON *o, const char *k);
 int64_t cli_jint(const cJSON *o, const char *k);
+
+/* For the `default:` branch after getopt_long (main sets opterr = 0): say in
+** pt-BR which option was refused, naming it ("opção desconhecida '--x'", "a
+** opção --operadora precisa de um valor"), and return CLI_USAGE. opts is the
+** table given to getopt_long. */
+int cli_bad_option(const char *verb, char **argv, const struct option *opts);
 
 /* True when argv holds -h or --help (verbs print their help and return 0). */
 int cli_wants_help(int argc, char **argv);

@@ -117,7 +117,7 @@ int cli_cadastro(fat_cli *cli, int argc, char **argv)
     case 'k': codigo = optarg; break;
     case 'a': acom = optarg; break;
     default:
-      return cli_usage_error("cadastro", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("cadastro", argv, opts);
     }
   }
   if (optind >= argc)

@@ -298,7 +298,7 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
       break;
     case 'h': help(); return CLI_OK;
     default:
-      return cli_usage_error("conferir", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("conferir", argv, opts);
     }
   }
   if (optind < argc)

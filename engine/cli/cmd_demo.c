@@ -544,13 +544,13 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
         return cli_usage_error("demo", "etapa desconhecida '%s'", optarg);
       ate = optarg;
       break;
-    default: return cli_usage_error("demo", "opção inválida: %s", argv[optind - 1]);
+    default: return cli_bad_option("demo", argv, opts);
     }
   }
   if (optind != argc)
     return cli_usage_error("demo", "argumento inesperado: %s", argv[optind]);
   demo_hoje(c.op.competencia, c.hoje);
-  c.st = cli_store(cli);
+  c.st = cli_store_create(cli);
   if (c.st == NULL)
     return CLI_FAIL;
   if (cli->json) {

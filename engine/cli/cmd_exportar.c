@@ -70,7 +70,7 @@ int cli_exportar(fat_cli *cli, int argc, char **argv)
       saida = optarg;
       break;
     default:
-      return cli_usage_error("exportar", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("exportar", argv, opts);
     }
   }
   if (optind >= argc || strcmp(argv[optind], "guias") != 0)

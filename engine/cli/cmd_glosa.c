@@ -53,7 +53,7 @@ static int parse_filtro(int argc, char **argv, fat_glosa_filtro *f, const char *
       if (*end != '\0' || f->retorno_id <= 0)
         return cli_usage_error(verb, "retorno '%s' inválido", optarg);
       break;
-    default: return cli_usage_error(verb, "opção inválida");
+    default: return cli_bad_option(verb, argv, opts);
     }
   }
   if (optind != argc)
@@ -110,7 +110,7 @@ static int do_registrar(fat_cli *cli, int argc, char **argv)
         return cli_usage_error("glosa registrar", "valor '%s' inválido: %s", optarg, err.msg);
       break;
     case 'b': g.observacao = optarg; break;
-    default: return cli_usage_error("glosa registrar", "opção inválida");
+    default: return cli_bad_option("glosa registrar", argv, opts);
     }
   }
   if (g.guia == NULL || g.codigo == NULL)

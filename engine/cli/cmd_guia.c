@@ -289,7 +289,7 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
       operadora = optarg;
       break;
     default:
-      return cli_usage_error("guia", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("guia", argv, opts);
     }
   }
   if (optind >= argc || strcmp(argv[optind], "mostrar") != 0)

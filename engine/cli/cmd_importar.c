@@ -53,7 +53,7 @@ int cli_importar(fat_cli *cli, int argc, char **argv)
       break;
     }
     default:
-      return cli_usage_error("importar", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("importar", argv, opts);
     }
   }
   if (optind >= argc)

@@ -17,7 +17,7 @@ int cli_init(fat_cli *cli, int argc, char **argv)
   }
   if (argc > 1)
     return cli_usage_error("init", "argumento inesperado '%s'", argv[1]);
-  st = cli_store(cli);
+  st = cli_store_create(cli);
   if (st == NULL)
     return CLI_FAIL;
   if (cli->json) {

@@ -107,7 +107,7 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
     case 'a': o.ate = optarg; break;
     case 'H': o.hoje = optarg; break;
     case 's': saida = optarg; break;
-    default: return cli_usage_error("lote fechar", "opção inválida");
+    default: return cli_bad_option("lote fechar", argv, opts);
     }
   }
   if (o.operadora == NULL)
@@ -226,7 +226,7 @@ static int do_listar(fat_cli *cli, int argc, char **argv, int mapa)
     case 'o': op = optarg; break;
     case 'c': comp = optarg; break;
     case 'H': hoje = optarg; break;
-    default: return cli_usage_error(mapa ? "lote mapa" : "lote listar", "opção inválida");
+    default: return cli_bad_option(mapa ? "lote mapa" : "lote listar", argv, opts);
     }
   }
   if (hoje != NULL && !fat_date_valid(hoje))
@@ -313,7 +313,7 @@ static int do_one(fat_cli *cli, const char *action, int argc, char **argv)
     case 's': saida = optarg; break;
     case 'd': data = optarg; break;
     case 'm': motivo = optarg; break;
-    default: return cli_usage_error(verb, "opção inválida");
+    default: return cli_bad_option(verb, argv, opts);
     }
   }
   if (optind >= argc || parse_id(argv[optind], &id) != 0)

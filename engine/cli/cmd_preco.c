@@ -169,7 +169,7 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
     case 't': in.tipo = optarg; break;
     case 'b': in.codigo_tabela = optarg; break;
     case 'T': all = 1; break;
-    default: return cli_usage_error("preco", "opção inválida: %s", argv[optind - 1]);
+    default: return cli_bad_option("preco", argv, opts);
     }
   }
   if (all ? argc != optind : argc - optind != 2)

@@ -283,7 +283,7 @@ static int do_simular(fat_cli *cli, int argc, char **argv)
         return cli_usage_error("retorno simular-operadora", "data '%s' inválida", optarg);
       o.data = optarg;
       break;
-    default: return cli_usage_error("retorno simular-operadora", "opção inválida");
+    default: return cli_bad_option("retorno simular-operadora", argv, opts);
     }
   }
   if (optind + 1 != argc || saida == NULL)

@@ -81,12 +81,12 @@ int cli_servidor(fat_cli *cli, int argc, char **argv)
       break;
     case 's': cfg.static_dir = optarg; break;
     case 'q': cfg.quiet = 1; break;
-    default: return cli_usage_error("servidor", "opção inválida '%s'", argv[optind - 1]);
+    default: return cli_bad_option("servidor", argv, opts);
     }
   }
   if (optind < argc)
     return cli_usage_error("servidor", "argumento inesperado '%s'", argv[optind]);
-  if (cli_store(cli) == NULL) /* creates/migrates the database first */
+  if (cli_store(cli) == NULL) /* opens and migrates the database first */
     return CLI_FAIL;
   pid = fat_rules_pidfile_path(cli->db_path);
   if (pid == NULL) {

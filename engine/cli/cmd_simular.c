@@ -56,7 +56,7 @@ int cli_regras_simular(fat_cli *cli, int argc, char **argv)
         return cli_usage_error("regras simular", "data '%s' inválida (AAAA-MM-DD)", optarg);
       o.desde = optarg;
       break;
-    default: return cli_usage_error("regras simular", "opção inválida");
+    default: return cli_bad_option("regras simular", argv, opts);
     }
   }
   if (optind + 1 != argc || o.script_path == NULL)

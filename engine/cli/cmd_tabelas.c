@@ -56,7 +56,7 @@ static int importar(fat_cli *cli, int argc, char **argv)
     case 'v': op.vigencia = optarg; break;
     case 'e': op.edicao = optarg; break;
     case 'o': op.operadora = optarg; break;
-    default: return cli_usage_error("tabelas", "opção inválida: %s", argv[optind - 1]);
+    default: return cli_bad_option("tabelas", argv, opts);
     }
   }
   if (argc - optind != 2)

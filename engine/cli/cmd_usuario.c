@@ -110,7 +110,7 @@ static int usuario_criar(fat_cli *cli, int argc, char **argv)
     else if (c == 's')
       arquivo = optarg;
     else
-      return cli_usage_error("usuario", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("usuario", argv, opts);
   }
   if (optind != argc - 1)
     return cli_usage_error("usuario", "informe exatamente um NOME de usuário");

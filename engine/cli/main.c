@@ -1,8 +1,10 @@
 /* main.c: `faturo` entry point: global options, verb dispatch, shared helpers. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libxml/parser.h>
 
@@ -65,17 +67,25 @@ static void usage(FILE *f)
           "  --json           saída em JSON onde o verbo imprime dados\n"
           "  -h, --help       ajuda (também: faturo <verbo> --help)\n"
           "\n"
-          "saída: 0 ok, 1 achados ou recusa, 2 uso incorreto\n");
+          "saída: 0 ok, 1 achados ou recusa, 2 uso incorreto, 3 banco de dados ocupado\n"
+          "por outro processo (tente de novo em instantes)\n");
 }
 
-fat_store *cli_store(fat_cli *cli)
+/* Set by cli_error when it reports a busy/locked database: main() then
+** exits with CLI_BUSY whatever the verb returned. */
+static int saw_busy;
+
+static fat_store *store_get(fat_cli *cli, int create)
 {
   fat_err err;
+  fat_rc rc;
 
   if (cli->st != NULL)
     return cli->st;
   fat_err_clear(&err);
-  if (fat_store_open(cli->db_path, &cli->st, &err) != FAT_OK) {
+  rc = create ? fat_store_create(cli->db_path, &cli->st, &err)
+              : fat_store_open(cli->db_path, &cli->st, &err);
+  if (rc != FAT_OK) {
     cli_error(&err);
     return NULL;
   }
@@ -88,9 +98,17 @@ fat_store *cli_store(fat_cli *cli)
   return cli->st;
 }
 
+fat_store *cli_store(fat_cli *cli) { return store_get(cli, 0); }
+
+fat_store *cli_store_create(fat_cli *cli) { return store_get(cli, 1); }
+
 int cli_error(const fat_err *err)
 {
   fprintf(stderr, "faturo: %s\n", err->msg[0] != '\0' ? err->msg : fat_rc_str(err->rc));
+  if (err->rc == FAT_EBUSY) {
+    saw_busy = 1;
+    return CLI_BUSY;
+  }
   return CLI_FAIL;
 }
 
@@ -148,6 +166,25 @@ double cli_jnum(const cJSON *o, const char *k)
 }
 
 int64_t cli_jint(const cJSON *o, const char *k) { return (int64_t)cli_jnum(o, k); }
+
+int cli_bad_option(const char *verb, char **argv, const struct option *opts)
+{
+  const char *tok = optind > 0 ? argv[optind - 1] : NULL;
+  const struct option *o;
+  size_t n;
+
+  if (tok != NULL && strncmp(tok, "--", 2) == 0) {
+    n = strcspn(tok + 2, "=");
+    for (o = opts; optopt != 0 && o != NULL && o->name != NULL; o++)
+      if (o->val == optopt && o->flag == NULL && o->has_arg == required_argument &&
+          strlen(o->name) == n && strncmp(o->name, tok + 2, n) == 0)
+        return cli_usage_error(verb, "a opção --%s precisa de um valor", o->name);
+    return cli_usage_error(verb, "opção desconhecida '%.*s'", (int)(n + 2), tok);
+  }
+  if (optopt != 0 && optopt != '?')
+    return cli_usage_error(verb, "opção desconhecida '-%c'", optopt);
+  return cli_usage_error(verb, "opção desconhecida '%s'", tok != NULL ? tok : "?");
+}
 
 int cli_wants_help(int argc, char **argv)
 {
@@ -250,6 +287,10 @@ int main(int argc, char **argv)
   fat_cli cli;
   int i, rc;
 
+  /* the database, the pid file and every export hold CPF, CID and names */
+  umask(077);
+  /* getopt's own messages are English: verbs report through cli_bad_option */
+  opterr = 0;
   memset(&cli, 0, sizeof cli);
   cli.db_path = env_or("FATURO_DB", "faturo.db");
   cli.regras_dir = env_or("FATURO_REGRAS", NULL);
@@ -281,7 +322,7 @@ int main(int argc, char **argv)
       rc = verbs[i].fn(&cli, argc - 1, argv + 1);
       fat_store_close(cli.st);
       xmlCleanupParser();
-      return rc;
+      return saw_busy ? CLI_BUSY : rc;
     }
   }
   fprintf(stderr, "faturo: verbo desconhecido '%s' (veja: faturo --help)\n", argv[1]);

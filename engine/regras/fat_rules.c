@@ -1613,7 +1613,7 @@ static fat_rc src_list_ops(const build_src *src, char ***out, size_t *n_out, fat
     d = opendir(path);
     if (d == NULL) {
       rc = fat_err_set(err, FAT_ENOTFOUND, "pasta de regras sem operators/: %s: %s", path,
-                       strerror(errno));
+                       fat_err_errno_str(errno));
       fat_free(path);
       return rc;
     }
@@ -2108,7 +2108,7 @@ static fat_rc mkdirs_for(const char *path, fat_err *err)
       continue;
     *s = '\0';
     if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-      fat_err_set(err, FAT_EIO, "não foi possível criar a pasta %s: %s", p, strerror(errno));
+      fat_err_sys(err, errno, "não foi possível criar a pasta %s", p);
       fat_free(p);
       return FAT_EIO;
     }
@@ -2162,8 +2162,7 @@ fat_rc fat_rules_revert(const char *dir, fat_store *st, int64_t version, const f
         if (from == NULL || to == NULL)
           rc = fat_err_oom(err);
         else if (rename(from, to) != 0)
-          rc = fat_err_set(err, FAT_EIO, "não foi possível renomear %s: %s", from,
-                           strerror(errno));
+          rc = fat_err_sys(err, errno, "não foi possível renomear %s", from);
         fat_free(from);
         fat_free(to);
       }
@@ -2311,8 +2310,7 @@ fat_rc fat_rules_signal_server(const char *db_path, int *sent, fat_err *err)
   } else if (kill((pid_t)pid, 0) != 0) {
     rc = fat_err_set(err, FAT_ENOTFOUND, "%s: servidor (pid %ld) não está rodando", path, pid);
   } else if (kill((pid_t)pid, SIGHUP) != 0) {
-    rc = fat_err_set(err, FAT_EIO, "não foi possível avisar o servidor (pid %ld): %s", pid,
-                     strerror(errno));
+    rc = fat_err_sys(err, errno, "não foi possível avisar o servidor (pid %ld)", pid);
   } else {
     *sent = 1;
   }

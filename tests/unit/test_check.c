@@ -587,7 +587,7 @@ static void test_duplicidade(void **state)
 
   (void)state;
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
   assert_int_equal(fat_store_exec(st,
                                    "INSERT INTO prestador(nome, cnpj) VALUES "
                                    "('Clínica Teste', '11222333000181');"

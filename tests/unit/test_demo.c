@@ -52,7 +52,7 @@ static fat_store *make_demo(const char *path, uint64_t semente, fat_demo_resumo 
 
   remove_db(path);
   fat_err_clear(&err);
-  if (fat_store_open(path, &st, &err) != FAT_OK ||
+  if (fat_store_create(path, &st, &err) != FAT_OK ||
       fat_demo_tabelas(st, regras_dir(), NULL, &err) != FAT_OK ||
       fat_gen_build(regras_dir(), NULL, NULL, NULL, &gen, &err) != FAT_OK ||
       fat_pricer_new_gen(st, gen, &p, &err) != FAT_OK ||

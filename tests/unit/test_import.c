@@ -34,7 +34,7 @@ static fat_store *open_db(const char *path)
   fat_err err;
 
   remove_db(path);
-  assert_int_equal(fat_store_open(path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(path, &st, &err), FAT_OK);
   assert_int_equal(fat_cadastro_prestador(st, "Clínica Exemplo", "11.222.333/0001-81", NULL, NULL,
                                           &err),
                    FAT_OK);

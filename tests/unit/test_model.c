@@ -391,7 +391,7 @@ static fat_store *open_with_cadastro(void)
   fat_err err;
 
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
   assert_int_equal(fat_cadastro_prestador(st, "Clínica Exemplo", "11.222.333/0001-81", "1234567",
                                           NULL, &err),
                    FAT_OK);

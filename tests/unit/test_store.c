@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -28,7 +29,7 @@ static void test_open_migrates(void **state)
 
   (void)state;
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
   assert_int_equal(fat_store_schema_version(st), fat_store_schema_latest());
   assert_true(fat_store_schema_latest() >= 1);
   fat_store_close(st);
@@ -45,7 +46,7 @@ static void test_newer_schema_refused(void **state)
 
   (void)state;
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
   snprintf(sql, sizeof sql, "PRAGMA user_version = %d", fat_store_schema_latest() + 1);
   assert_int_equal(fat_store_exec(st, sql, &err), FAT_OK);
   fat_store_close(st);
@@ -73,7 +74,7 @@ static void test_transaction_rollback(void **state)
 
   (void)state;
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
   assert_int_equal(fat_store_begin(st, &err), FAT_OK);
   assert_int_equal(fat_store_audit(st, "teste.a", "x:1", NULL, &err), FAT_OK);
   assert_int_equal(fat_store_begin(st, &err), FAT_OK); /* nested */
@@ -96,7 +97,7 @@ static void test_foreign_keys_on(void **state)
 
   (void)state;
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
   assert_int_equal(count_rows(st, "PRAGMA foreign_keys"), 1);
   /* an item pointing at no guia is refused */
   assert_int_equal(fat_store_exec(st,
@@ -116,9 +117,72 @@ static void test_open_oom(void **state)
   (void)state;
   remove_db();
   fat_test_fail_alloc_after(0);
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_ENOMEM);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_ENOMEM);
   fat_test_fail_alloc_after(-1);
   assert_null(st);
+}
+
+/* A mistyped path is not a new, empty database: only create makes one. */
+static void test_open_missing_file_refused_not_created(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_ENOTFOUND);
+  assert_null(st);
+  assert_non_null(strstr(err.msg, "faturo init"));
+  assert_non_null(strstr(err.msg, db_path));
+  assert_int_equal(access(db_path, F_OK), -1);
+}
+
+/* The database holds CPF, CID and names: a new file is 0600 whatever the
+** umask. */
+static void test_create_makes_file_0600(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  struct stat sb;
+  mode_t old = umask(022);
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  umask(old);
+  assert_int_equal(stat(db_path, &sb), 0);
+  assert_int_equal(sb.st_mode & 0777, 0600);
+  assert_int_equal(stat("test_store.db-wal", &sb), 0);
+  assert_int_equal(sb.st_mode & 0777, 0600);
+  fat_store_close(st);
+  remove_db();
+}
+
+/* Another connection holding the write lock gives FAT_EBUSY with a message
+** that says to try again, not a generic database error. */
+static void test_locked_database_is_busy_not_db_error(void **state)
+{
+  fat_store *a = NULL, *b = NULL;
+  fat_err err;
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &a, &err), FAT_OK);
+  assert_int_equal(fat_store_open(db_path, &b, &err), FAT_OK);
+  fat_store_set_busy_timeout(b, 50);
+  assert_int_equal(fat_store_begin(a, &err), FAT_OK);
+  assert_int_equal(fat_store_begin(b, &err), FAT_EBUSY);
+  assert_int_equal(err.rc, FAT_EBUSY);
+  assert_non_null(strstr(err.msg, "ocupado"));
+  assert_non_null(strstr(err.msg, "tente de novo"));
+  assert_int_equal(fat_store_audit(b, "teste.b", NULL, NULL, &err), FAT_EBUSY);
+  assert_true(fat_rc_is_system(FAT_EBUSY));
+  fat_store_rollback(a);
+  assert_int_equal(fat_store_begin(b, &err), FAT_OK);
+  fat_store_rollback(b);
+  fat_store_close(b);
+  fat_store_close(a);
+  remove_db();
 }
 
 int main(void)
@@ -129,6 +193,9 @@ int main(void)
     cmocka_unit_test(test_transaction_rollback),
     cmocka_unit_test(test_foreign_keys_on),
     cmocka_unit_test(test_open_oom),
+    cmocka_unit_test(test_open_missing_file_refused_not_created),
+    cmocka_unit_test(test_create_makes_file_0600),
+    cmocka_unit_test(test_locked_database_is_busy_not_db_error),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,7 +31,7 @@ static int setup(void **state)
   fat_err err;
 
   remove_db();
-  if (fat_store_open(db_path, &st, &err) != FAT_OK)
+  if (fat_store_create(db_path, &st, &err) != FAT_OK)
     return -1;
   *state = st;
   return 0;
