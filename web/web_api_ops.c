@@ -81,7 +81,7 @@ fat_rc api_conferir(web_req *rq, web_res *rs, fat_err *err)
   o.todas = web_json_bool(rq, "todas", 0);
   if (web_json_int(rq, "guia_id", &guia_id))
     o.guia_id = guia_id;
-  if (o.competencia != NULL && !fat_competencia_valid(o.competencia))
+  if (o.competencia != NULL && !fat_dia_competencia_valida(o.competencia))
     return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)", o.competencia);
   memset(&ctx, 0, sizeof ctx);
   ctx.guias = cJSON_CreateArray();
@@ -198,7 +198,7 @@ fat_rc api_lotes_fechar(web_req *rq, web_res *rs, fat_err *err)
   int oom_flag = 0;
   fat_rc rc = FAT_OK;
 
-  if (comp != NULL && !fat_competencia_valid(comp))
+  if (comp != NULL && !fat_dia_competencia_valida(comp))
     return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)", comp);
   rs->json = cJSON_CreateObject();
   arr = cJSON_CreateArray();
@@ -287,7 +287,7 @@ fat_rc api_lote_enviado(web_req *rq, web_res *rs, fat_err *err)
 
   if (rc != FAT_OK)
     return rc;
-  if (data != NULL && !fat_date_valid(data))
+  if (data != NULL && !fat_dia_valida(data))
     return fat_err_set(err, FAT_EINVAL, "data inválida '%s' (use AAAA-MM-DD)", data);
   if (data == NULL) {
     fat_dia_hoje(hoje, sizeof hoje);
@@ -313,7 +313,7 @@ fat_rc api_lote_protocolo(web_req *rq, web_res *rs, fat_err *err)
     return rc;
   if (numero == NULL || strlen(numero) > 40)
     return fat_err_set(err, FAT_EINVAL, "informe o número do protocolo (até 40 caracteres)");
-  if (data != NULL && !fat_date_valid(data))
+  if (data != NULL && !fat_dia_valida(data))
     return fat_err_set(err, FAT_EINVAL, "data inválida '%s' (use AAAA-MM-DD)", data);
   if (data == NULL) {
     fat_dia_hoje(hoje, sizeof hoje);
@@ -437,7 +437,7 @@ fat_rc api_regras_simular(web_req *rq, web_res *rs, fat_err *err)
 
   if (rc != FAT_OK)
     return rc;
-  if (desde != NULL && !fat_date_valid(desde))
+  if (desde != NULL && !fat_dia_valida(desde))
     return fat_err_set(err, FAT_EINVAL, "data inválida '%s' (use AAAA-MM-DD)", desde);
   rc = fat_store_prepare(rq->st, sql_draft, &s, err);
   if (rc != FAT_OK)

@@ -542,7 +542,7 @@ static fat_rc store_guia(run *r, const store_in *in, int64_t *ids, int *rec, con
   if ((rc = fat_store_prepare(r->st, sql_conf, &s, err)) != FAT_OK)
     goto out;
   if (in->reconferir_em != INT32_MAX)
-    fat_doc_date_format(in->reconferir_em, recon, sizeof recon);
+    fat_dia_format(in->reconferir_em, recon, sizeof recon);
   fat_bind_int(s, 1, g->id);
   fat_bind_int(s, 2, g->revisao);
   fat_bind_text(s, 3, in->sha);
@@ -865,17 +865,17 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
   memset(res, 0, sizeof *res);
   memset(&r, 0, sizeof r);
   if (o->hoje != NULL) {
-    if (!fat_doc_date_days(o->hoje, NULL))
+    if (!fat_dia_valida(o->hoje))
       return fat_err_set(err, FAT_EINVAL, "data de referência inválida '%s' (use AAAA-MM-DD)",
                          o->hoje);
     snprintf(res->hoje, sizeof res->hoje, "%s", o->hoje);
   } else {
     fat_dia_hoje(res->hoje, sizeof res->hoje);
   }
-  if (o->competencia != NULL && !fat_competencia_valid(o->competencia))
+  if (o->competencia != NULL && !fat_dia_competencia_valida(o->competencia))
     return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)",
                        o->competencia);
-  (void)fat_doc_date_days(res->hoje, &r.copts.hoje);
+  (void)fat_dia_parse(res->hoje, &r.copts.hoje);
   r.st = st;
   r.o = o;
   r.cb = cb;

@@ -461,7 +461,7 @@ static fat_rc load_ready(fat_store *st, int64_t op, const fat_lote_fechar_opts *
     x.valor = sqlite3_column_int64(s, 3);
     col_copy(s, 4, x.ref, sizeof x.ref);
     col_copy(s, 5, x.comp, sizeof x.comp);
-    if (!fat_date_valid(x.ref) || strcmp(x.ref, ate) > 0)
+    if (!fat_dia_valida(x.ref) || strcmp(x.ref, ate) > 0)
       continue; /* undated guias cannot be placed in a period; later ones wait */
     if (x.comp[0] == '\0')
       snprintf(x.comp, sizeof x.comp, "%.7s", x.ref);
@@ -722,12 +722,12 @@ fat_rc fat_lote_fechar_contrato(fat_store *st, const fat_lote_fechar_opts *o,
   fat_rc rc;
 
   memset(res, 0, sizeof *res);
-  if (o->competencia != NULL && !fat_competencia_valid(o->competencia))
+  if (o->competencia != NULL && !fat_dia_competencia_valida(o->competencia))
     return fat_err_set(err, FAT_EINVAL, "competência '%s' inválida (use AAAA-MM)",
                        o->competencia);
-  if (o->hoje != NULL && !fat_date_valid(o->hoje))
+  if (o->hoje != NULL && !fat_dia_valida(o->hoje))
     return fat_err_set(err, FAT_EINVAL, "data de referência '%s' inválida", o->hoje);
-  if (o->ate != NULL && !fat_date_valid(o->ate))
+  if (o->ate != NULL && !fat_dia_valida(o->ate))
     return fat_err_set(err, FAT_EINVAL, "data '%s' inválida (use AAAA-MM-DD)", o->ate);
   if (o->hoje != NULL)
     snprintf(hoje, sizeof hoje, "%s", o->hoje);
@@ -950,7 +950,7 @@ fat_rc fat_lote_enviado(fat_store *st, int64_t id, const char *data, fat_err *er
     " CASE WHEN pagamento_prazo_dias IS NULL THEN NULL"
     " ELSE date(?2, '+' || pagamento_prazo_dias || ' days') END WHERE id = ?1";
 
-  if (!fat_date_valid(data))
+  if (!fat_dia_valida(data))
     return fat_err_set(err, FAT_EINVAL, "data de envio '%s' inválida (use AAAA-MM-DD)",
                        data != NULL ? data : "");
   return transition(st, id, from, "enviado", sql, data, NULL, "enviada", data, NULL, err);
@@ -967,7 +967,7 @@ fat_rc fat_lote_protocolo(fat_store *st, int64_t id, const char *numero, const c
 
   if (numero == NULL || numero[0] == '\0' || strlen(numero) > 12)
     return fat_err_set(err, FAT_EINVAL, "número de protocolo inválido (1 a 12 caracteres)");
-  if (!fat_date_valid(data))
+  if (!fat_dia_valida(data))
     return fat_err_set(err, FAT_EINVAL, "data do protocolo '%s' inválida (use AAAA-MM-DD)",
                        data != NULL ? data : "");
   return transition(st, id, from, "protocolado", sql, data, numero, NULL, data, numero, err);

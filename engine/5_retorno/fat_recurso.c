@@ -873,7 +873,7 @@ static fat_rc transition(fat_store *st, int64_t id, const char *from, const char
   char status[24], d[16], obj[32];
   fat_rc rc;
 
-  if (data != NULL && !fat_date_valid(data))
+  if (data != NULL && !fat_dia_valida(data))
     return fat_err_set(err, FAT_EINVAL, "data '%s' inválida (AAAA-MM-DD)", data);
   if (data == NULL)
     fat_dia_hoje(d, sizeof d);
@@ -947,7 +947,7 @@ fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_respos
                                strcmp(r->resultado, "indeferido") != 0))
     return fat_err_set(err, FAT_EINVAL,
                        "resultado deve ser deferido, deferido_parcial ou indeferido");
-  if (r->data != NULL && !fat_date_valid(r->data))
+  if (r->data != NULL && !fat_dia_valida(r->data))
     return fat_err_set(err, FAT_EINVAL, "data '%s' inválida (AAAA-MM-DD)", r->data);
   if (r->data != NULL)
     snprintf(d, sizeof d, "%s", r->data);

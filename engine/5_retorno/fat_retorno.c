@@ -630,8 +630,8 @@ static fat_rc lote_estado(imp *x, int64_t lote_id, const fat_ret_protocolo *p)
                        "o lote %s ainda está aberto: um retorno só vale para lote enviado", numero);
   /* the operator answered, so it was sent: record it (with a warning) */
   if (strcmp(status, "fechado") == 0) {
-    d = p->data_protocolo != NULL && fat_date_valid(p->data_protocolo) ? p->data_protocolo
-        : x->m->data_emissao != NULL && fat_date_valid(x->m->data_emissao) ? x->m->data_emissao
+    d = p->data_protocolo != NULL && fat_dia_valida(p->data_protocolo) ? p->data_protocolo
+        : x->m->data_emissao != NULL && fat_dia_valida(x->m->data_emissao) ? x->m->data_emissao
                                                                             : NULL;
     if (d == NULL)
       return fat_err_set(x->err, FAT_ESTATE, "o lote %s não foi marcado como enviado", numero);
@@ -644,7 +644,7 @@ static fat_rc lote_estado(imp *x, int64_t lote_id, const fat_ret_protocolo *p)
   }
   if (p->numero_protocolo != NULL && prot[0] == '\0' && strcmp(status, "enviado") == 0) {
     rc = fat_lote_protocolo(x->st, lote_id, p->numero_protocolo,
-                            p->data_protocolo != NULL && fat_date_valid(p->data_protocolo)
+                            p->data_protocolo != NULL && fat_dia_valida(p->data_protocolo)
                                 ? p->data_protocolo
                                 : NULL,
                             x->err);

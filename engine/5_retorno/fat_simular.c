@@ -307,7 +307,7 @@ fat_rc fat_simular_regras(fat_store *st, const fat_simular_opts *o, fat_simular_
   fat_findings_init(&fc);
   if (o->operadora == NULL || o->script_path == NULL || o->regras_dir == NULL)
     return fat_err_set(err, FAT_EINVAL, "informe a operadora, o script e a pasta de regras");
-  if (o->desde != NULL && !fat_date_valid(o->desde))
+  if (o->desde != NULL && !fat_dia_valida(o->desde))
     return fat_err_set(err, FAT_EINVAL, "data '%s' inválida (use AAAA-MM-DD)", o->desde);
   rc = fat_store_prepare(st, q_script, &s, err);
   if (rc != FAT_OK)

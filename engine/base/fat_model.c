@@ -366,50 +366,6 @@ fat_rc fat_qty_parse(const char *s, int64_t *out_e4, fat_err *err)
   return FAT_OK;
 }
 
-static int all_digits(const char *s, size_t n)
-{
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    if (s[i] < '0' || s[i] > '9')
-      return 0;
-  return 1;
-}
-
-static int two(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
-
-int fat_date_valid(const char *s)
-{
-  int32_t d;
-
-  return s != NULL && fat_dia_parse(s, &d) == 0 && atoi(s) >= 1900;
-}
-
-int fat_competencia_valid(const char *s)
-{
-  int m;
-
-  if (s == NULL || strlen(s) != 7 || s[4] != '-' || !all_digits(s, 4) || !all_digits(s + 5, 2))
-    return 0;
-  m = two(s + 5);
-  return m >= 1 && m <= 12;
-}
-
-/* HH:MM or HH:MM:SS; writes the HH:MM:SS form into out[9]. */
-static int time_norm(const char *s, char out[9])
-{
-  size_t n = s != NULL ? strlen(s) : 0;
-
-  if ((n != 5 && n != 8) || s[2] != ':' || !all_digits(s, 2) || !all_digits(s + 3, 2))
-    return 0;
-  if (n == 8 && (s[5] != ':' || !all_digits(s + 6, 2) || two(s + 6) > 59))
-    return 0;
-  if (two(s) > 23 || two(s + 3) > 59)
-    return 0;
-  snprintf(out, 9, "%.2s:%.2s:%.2s", s, s + 3, n == 8 ? s + 6 : "00");
-  return 1;
-}
-
 /* }==================================================================== */
 
 /* {====================================================================
@@ -746,7 +702,7 @@ static fat_rc fields_from_json(jctx *c, const cJSON *o, const fdef *defs, void *
                                const char *path)
 {
   const fdef *f;
-  char msg[300];
+  char msg[sizeof ((fat_err *)NULL)->msg];
 
   for (f = defs; f->name != NULL; f++) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, f->name);
@@ -826,7 +782,8 @@ static fat_rc fields_from_json(jctx *c, const cJSON *o, const fdef *defs, void *
     }
     /* text kinds */
     {
-      char tbuf[9], docbuf[64];
+      char tbuf[FAT_DIA_ISO_LEN], docbuf[64];
+      fat_err why;
       const char *val = s;
       char **slot = FSTR(base, f);
 
@@ -836,23 +793,25 @@ static fat_rc fields_from_json(jctx *c, const cJSON *o, const fdef *defs, void *
       }
       switch (f->k) {
       case K_DATE:
-        if (!fat_date_valid(s))
+        if (fat_dia_ler(s, NULL, tbuf, &why) != FAT_OK) {
           bad = 1;
-        if (bad)
-          snprintf(msg, sizeof msg, "data inválida '%.40s' (use AAAA-MM-DD)", s);
+          snprintf(msg, sizeof msg, "%s", why.msg);
+        }
+        val = tbuf;
         break;
       case K_TIME:
-        if (!time_norm(s, tbuf)) {
+        if (fat_dia_hora_norm(s, tbuf) != 0) {
           bad = 1;
           snprintf(msg, sizeof msg, "hora inválida '%.40s' (use HH:MM ou HH:MM:SS)", s);
         }
         val = tbuf;
         break;
       case K_COMP:
-        if (!fat_competencia_valid(s)) {
+        if (fat_dia_competencia_ler(s, tbuf, &why) != FAT_OK) {
           bad = 1;
-          snprintf(msg, sizeof msg, "competência inválida '%.40s' (use AAAA-MM)", s);
+          snprintf(msg, sizeof msg, "%s", why.msg);
         }
+        val = tbuf;
         break;
       case K_ENUM:
         if (!enum_ok(f->allowed, s)) {

@@ -214,11 +214,6 @@ FAT_NODISCARD fat_rc fat_operadora_id(fat_store *st, const char *registro_ans, i
 FAT_NODISCARD fat_rc fat_prestador_id(fat_store *st, const char *cnpj, const char *cpf,
                                       int64_t *id, fat_err *err);
 
-/* 1 when s is a valid calendar date AAAA-MM-DD (year >= 1900), else 0. */
-int fat_date_valid(const char *s);
-/* 1 when s is a valid competência AAAA-MM, else 0. */
-int fat_competencia_valid(const char *s);
-
 /* Like fat_qty_format with a decimal comma: 25000 -> "2,5000". */
 void fat_qty_format_br(int64_t e4, char *buf, size_t len);
 

@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fat_dia.h"
 #include "fat_err.h"
 #include "fat_store.h"
 
@@ -77,9 +78,15 @@ int cli_bad_option(const char *verb, char **argv, const struct option *opts);
 /* True when argv holds -h or --help (verbs print their help and return 0). */
 int cli_wants_help(int argc, char **argv);
 
-/* Parse AAAA-MM-DD / AAAA-MM; returns 0 when valid. */
-int cli_valid_date(const char *s);
-int cli_valid_competencia(const char *s);
+/* A date option as users type it (DD/MM/AAAA or AAAA-MM-DD): when *arg is
+** not NULL, check it and point *arg at its stored form AAAA-MM-DD written in
+** iso. CLI_OK, or CLI_USAGE after a usage error naming the option and what
+** is wrong with the value. */
+int cli_arg_data(const char *verb, const char *opcao, const char **arg,
+                 char iso[FAT_DIA_ISO_LEN]);
+/* The same for a competência (MM/AAAA or AAAA-MM -> AAAA-MM). */
+int cli_arg_competencia(const char *verb, const char *opcao, const char **arg,
+                        char iso[FAT_DIA_COMP_LEN]);
 
 /* Verbs (one file per verb in engine/cli/). */
 int cli_init(fat_cli *cli, int argc, char **argv);

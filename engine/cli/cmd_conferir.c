@@ -255,6 +255,7 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
   fat_rules *rules = NULL;
   fat_store *st;
   fat_err err;
+  char comp[FAT_DIA_COMP_LEN], hoje[FAT_DIA_ISO_LEN];
   out_ctx oc;
   int c, sem_regras = 0, aval = 0, rc;
   double min_recall = 0.99, min_prec = 0.99;
@@ -271,9 +272,9 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
     switch (c) {
     case O_OPER: o.operadora = optarg; break;
     case O_COMP:
-      if (cli_valid_competencia(optarg) != 0)
-        return cli_usage_error("conferir", "competência inválida '%s' (use AAAA-MM)", optarg);
       o.competencia = optarg;
+      if (cli_arg_competencia("conferir", "--competencia", &o.competencia, comp) != CLI_OK)
+        return CLI_USAGE;
       break;
     case O_GUIA:
       o.guia_id = strtoll(optarg, &end, 10);
@@ -281,9 +282,9 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
         return cli_usage_error("conferir", "--guia espera o id numérico da guia");
       break;
     case O_HOJE:
-      if (!fat_doc_date_days(optarg, NULL))
-        return cli_usage_error("conferir", "data inválida '%s' (use AAAA-MM-DD)", optarg);
       o.hoje = optarg;
+      if (cli_arg_data("conferir", "--hoje", &o.hoje, hoje) != CLI_OK)
+        return CLI_USAGE;
       break;
     case O_TODAS: o.todas = 1; break;
     case O_SEM: sem_regras = 1; break;

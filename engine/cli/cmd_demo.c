@@ -183,14 +183,17 @@ static int step_precos(demo_ctx *c)
 ** deadlines (prazo de apresentação, envio) read as they would then. */
 static void demo_hoje(const char *competencia, char out[11])
 {
-  int y = atoi(competencia), m = atoi(competencia + 5) + 1;
+  char primeiro[FAT_DIA_ISO_LEN];
+  int32_t d;
+  int y, m, dd;
 
-  if (m > 12) {
-    m = 1;
-    y++;
+  snprintf(primeiro, sizeof primeiro, "%.7s-01", competencia);
+  if (fat_dia_parse(primeiro, &d) != 0) { /* the competência was checked: not reached */
+    fat_dia_hoje(out, 11);
+    return;
   }
-  y = y < 1 ? 1 : y > 9999 ? 9999 : y;
-  snprintf(out, 11, "%04d-%02d-05", (unsigned)y % 10000u, (unsigned)m % 100u);
+  fat_dia_to_ymd(d, &y, &m, &dd);
+  fat_dia_format(d + fat_dia_mes_dias(y, m) + 4, out, 11);
 }
 
 /* Step: conferir every guia with the live rules, then measure detection
@@ -528,9 +531,9 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
       c.op.semente = (uint64_t)v;
       break;
     case 'c':
-      if (cli_valid_competencia(optarg) != 0)
-        return cli_usage_error("demo", "competência inválida '%s' (use AAAA-MM)", optarg);
       c.op.competencia = optarg;
+      if (cli_arg_competencia("demo", "--competencia", &c.op.competencia, comp) != CLI_OK)
+        return CLI_USAGE;
       break;
     case 'b':
       if (parse_int(optarg, 50, 100000, &v) != 0)

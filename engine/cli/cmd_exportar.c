@@ -20,7 +20,7 @@ static void help(void)
          "\n"
          "opções:\n"
          "  --operadora REGISTRO_ANS   só as guias desta operadora\n"
-         "  --competencia AAAA-MM      só as guias desta competência\n"
+         "  --competencia MM/AAAA      só as guias desta competência (ou AAAA-MM)\n"
          "  --formato json|csv         formato da saída\n"
          "  --saida ARQUIVO            grava no arquivo (de forma atômica)\n");
 }
@@ -38,7 +38,7 @@ int cli_exportar(fat_cli *cli, int argc, char **argv)
   const char *saida = NULL;
   fat_store *st;
   fat_err err;
-  char *out = NULL;
+  char *out = NULL, comp[FAT_DIA_COMP_LEN];
   size_t len = 0, n = 0;
   int c;
 
@@ -54,9 +54,9 @@ int cli_exportar(fat_cli *cli, int argc, char **argv)
       flt.registro_ans = optarg;
       break;
     case 'c':
-      if (cli_valid_competencia(optarg) != 0)
-        return cli_usage_error("exportar", "competência inválida '%s' (use AAAA-MM)", optarg);
       flt.competencia = optarg;
+      if (cli_arg_competencia("exportar", "--competencia", &flt.competencia, comp) != CLI_OK)
+        return CLI_USAGE;
       break;
     case 'f': {
       int f = fat_formato_parse(optarg);

@@ -32,6 +32,7 @@ static int parse_filtro(int argc, char **argv, fat_glosa_filtro *f, const char *
     {"situacao", required_argument, NULL, 's'},  {"classificacao", required_argument, NULL, 'k'},
     {"grupo", required_argument, NULL, 'g'},     {"retorno", required_argument, NULL, 'r'},
     {NULL, 0, NULL, 0}};
+  static char comp[FAT_DIA_COMP_LEN]; /* f->competencia points here after the call */
   int c;
   char *end;
 
@@ -41,9 +42,9 @@ static int parse_filtro(int argc, char **argv, fat_glosa_filtro *f, const char *
     switch (c) {
     case 'o': f->operadora = optarg; break;
     case 'c':
-      if (cli_valid_competencia(optarg) != 0)
-        return cli_usage_error(verb, "competência '%s' inválida (AAAA-MM)", optarg);
       f->competencia = optarg;
+      if (cli_arg_competencia(verb, "--competencia", &f->competencia, comp) != CLI_OK)
+        return CLI_USAGE;
       break;
     case 's': f->situacao = optarg; break;
     case 'k': f->classificacao = optarg; break;

@@ -92,7 +92,7 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
   fat_gen *gen = NULL;
   fat_store *st;
   fat_err err;
-  char key[64];
+  char key[64], comp[FAT_DIA_COMP_LEN], ate[FAT_DIA_ISO_LEN], hoje[FAT_DIA_ISO_LEN];
   const char *saida = NULL;
   int64_t op;
   int c, ret = CLI_FAIL;
@@ -112,11 +112,10 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
   }
   if (o.operadora == NULL)
     return cli_usage_error("lote fechar", "informe --operadora");
-  if (o.competencia != NULL && !fat_competencia_valid(o.competencia))
-    return cli_usage_error("lote fechar", "competência '%s' inválida (AAAA-MM)", o.competencia);
-  if ((o.ate != NULL && !fat_date_valid(o.ate)) ||
-      (o.hoje != NULL && !fat_date_valid(o.hoje)))
-    return cli_usage_error("lote fechar", "data inválida (AAAA-MM-DD)");
+  if (cli_arg_competencia("lote fechar", "--competencia", &o.competencia, comp) != CLI_OK ||
+      cli_arg_data("lote fechar", "--ate", &o.ate, ate) != CLI_OK ||
+      cli_arg_data("lote fechar", "--hoje", &o.hoje, hoje) != CLI_OK)
+    return CLI_USAGE;
   /* an empty --xsd= turns validation off explicitly */
   o.xsd_dir = (cli->xsd_dir != NULL && cli->xsd_dir[0] != '\0') ? cli->xsd_dir : NULL;
   st = cli_store(cli);
@@ -217,7 +216,7 @@ static int do_listar(fat_cli *cli, int argc, char **argv, int mapa)
   fat_store *st;
   fat_err err;
   cJSON *j = NULL, *it, *l;
-  char m1[40], m2[40], m3[40], m4[40];
+  char m1[40], m2[40], m3[40], m4[40], hoje_iso[FAT_DIA_ISO_LEN], comp_iso[FAT_DIA_COMP_LEN];
   int c;
 
   optind = 1;
@@ -229,8 +228,10 @@ static int do_listar(fat_cli *cli, int argc, char **argv, int mapa)
     default: return cli_bad_option(mapa ? "lote mapa" : "lote listar", argv, opts);
     }
   }
-  if (hoje != NULL && !fat_date_valid(hoje))
-    return cli_usage_error("lote", "data '%s' inválida (AAAA-MM-DD)", hoje);
+  if (cli_arg_data(mapa ? "lote mapa" : "lote listar", "--hoje", &hoje, hoje_iso) != CLI_OK ||
+      cli_arg_competencia(mapa ? "lote mapa" : "lote listar", "--competencia", &comp,
+                          comp_iso) != CLI_OK)
+    return CLI_USAGE;
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;
@@ -298,7 +299,7 @@ static int do_one(fat_cli *cli, const char *action, int argc, char **argv)
                                        {"motivo", required_argument, NULL, 'm'},
                                        {NULL, 0, NULL, 0}};
   const char *saida = NULL, *data = NULL, *motivo = NULL;
-  char verb[32], arq[80];
+  char verb[32], arq[80], data_iso[FAT_DIA_ISO_LEN];
   fat_store *st;
   fat_err err;
   int64_t id;
@@ -318,8 +319,8 @@ static int do_one(fat_cli *cli, const char *action, int argc, char **argv)
   }
   if (optind >= argc || parse_id(argv[optind], &id) != 0)
     return cli_usage_error(verb, "informe o id do lote (veja faturo lote listar)");
-  if (data != NULL && !fat_date_valid(data))
-    return cli_usage_error(verb, "data '%s' inválida (AAAA-MM-DD)", data);
+  if (cli_arg_data(verb, "--data", &data, data_iso) != CLI_OK)
+    return CLI_USAGE;
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;

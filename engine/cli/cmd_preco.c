@@ -129,7 +129,7 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
     {"tabela", required_argument, NULL, 'b'}, {"todos", no_argument, NULL, 'T'},
     {NULL, 0, NULL, 0}};
   const char *data = NULL, *qtd = NULL, *plano = NULL;
-  char hoje[11], acom[16];
+  char hoje[11], acom[16], data_iso[FAT_DIA_ISO_LEN];
   fat_price_operadora op;
   fat_price_in in;
   fat_price_out out;
@@ -178,8 +178,8 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
   if (data == NULL) {
     fat_dia_hoje(hoje, sizeof hoje);
     data = hoje;
-  } else if (cli_valid_date(data) != 0) {
-    return cli_usage_error("preco", "data inválida '%s' (use AAAA-MM-DD)", data);
+  } else if (cli_arg_data("preco", "--data", &data, data_iso) != CLI_OK) {
+    return CLI_USAGE;
   }
   fat_err_clear(&err);
   if (qtd != NULL && (fat_qty_parse(qtd, &in.quantidade_e4, &err) != FAT_OK ||

@@ -382,16 +382,18 @@ static int do_listar(fat_cli *cli, int argc, char **argv)
   static const struct option opts[] = {{"hoje", required_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *hoje = NULL;
+  char hoje_iso[FAT_DIA_ISO_LEN];
   int64_t id = 0;
   fat_store *st;
   int c;
 
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    if (c == 'h' && cli_valid_date(optarg) == 0)
-      hoje = optarg;
-    else
+    if (c != 'h')
       return cli_bad_option("recurso listar", argv, opts);
+    hoje = optarg;
+    if (cli_arg_data("recurso listar", "--hoje", &hoje, hoje_iso) != CLI_OK)
+      return CLI_USAGE;
   }
   if (optind < argc && parse_id(argv[optind], &id) != 0)
     return cli_usage_error("recurso listar", "recurso '%s' inválido", argv[optind]);

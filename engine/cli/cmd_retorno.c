@@ -256,7 +256,7 @@ static int do_simular(fat_cli *cli, int argc, char **argv)
   fat_store *st;
   fat_err err;
   const char *saida = NULL;
-  char *end, b1[32], b2[32];
+  char *end, b1[32], b2[32], data_iso[FAT_DIA_ISO_LEN];
   int c;
   long v;
 
@@ -279,9 +279,9 @@ static int do_simular(fat_cli *cli, int argc, char **argv)
       break;
     case 'o': saida = optarg; break;
     case 'd':
-      if (cli_valid_date(optarg) != 0)
-        return cli_usage_error("retorno simular-operadora", "data '%s' inválida", optarg);
       o.data = optarg;
+      if (cli_arg_data("retorno simular-operadora", "--data", &o.data, data_iso) != CLI_OK)
+        return CLI_USAGE;
       break;
     default: return cli_bad_option("retorno simular-operadora", argv, opts);
     }

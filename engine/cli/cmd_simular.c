@@ -39,7 +39,7 @@ int cli_regras_simular(fat_cli *cli, int argc, char **argv)
   fat_store *st;
   fat_err err;
   cJSON *j;
-  char *s, b[32];
+  char *s, b[32], desde[FAT_DIA_ISO_LEN];
   int c;
 
   if (cli_wants_help(argc, argv)) {
@@ -52,9 +52,9 @@ int cli_regras_simular(fat_cli *cli, int argc, char **argv)
     switch (c) {
     case 's': o.script_path = optarg; break;
     case 'd':
-      if (cli_valid_date(optarg) != 0)
-        return cli_usage_error("regras simular", "data '%s' inválida (AAAA-MM-DD)", optarg);
       o.desde = optarg;
+      if (cli_arg_data("regras simular", "--desde", &o.desde, desde) != CLI_OK)
+        return CLI_USAGE;
       break;
     default: return cli_bad_option("regras simular", argv, opts);
     }

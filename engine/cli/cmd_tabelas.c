@@ -47,6 +47,7 @@ static int importar(fat_cli *cli, int argc, char **argv)
   fat_tabela_resultado res;
   fat_store *st;
   fat_err err;
+  char vigencia[FAT_DIA_ISO_LEN];
   int c, tipo;
 
   optind = 1;
@@ -67,8 +68,8 @@ static int importar(fat_cli *cli, int argc, char **argv)
                            "tipo desconhecido '%s' (tuss, cbhpm, portes, brasindice, simpro, "
                            "negociada, glosas)",
                            argv[optind]);
-  if (op.vigencia != NULL && cli_valid_date(op.vigencia) != 0)
-    return cli_usage_error("tabelas", "vigência inválida '%s' (use AAAA-MM-DD)", op.vigencia);
+  if (cli_arg_data("tabelas", "--vigencia", &op.vigencia, vigencia) != CLI_OK)
+    return CLI_USAGE;
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;

@@ -9,6 +9,8 @@
 #include <libxml/parser.h>
 
 #include "cli.h"
+#include "fat_dia.h"
+#include "fat_dia.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 
@@ -196,9 +198,31 @@ int cli_wants_help(int argc, char **argv)
   return 0;
 }
 
-int cli_valid_competencia(const char *s) { return fat_competencia_valid(s) ? 0 : -1; }
+int cli_arg_data(const char *verb, const char *opcao, const char **arg,
+                 char iso[FAT_DIA_ISO_LEN])
+{
+  fat_err err;
 
-int cli_valid_date(const char *s) { return fat_date_valid(s) ? 0 : -1; }
+  if (*arg == NULL)
+    return CLI_OK;
+  if (fat_dia_ler(*arg, NULL, iso, &err) != FAT_OK)
+    return cli_usage_error(verb, "%s: %s", opcao, err.msg);
+  *arg = iso;
+  return CLI_OK;
+}
+
+int cli_arg_competencia(const char *verb, const char *opcao, const char **arg,
+                        char iso[FAT_DIA_COMP_LEN])
+{
+  fat_err err;
+
+  if (*arg == NULL)
+    return CLI_OK;
+  if (fat_dia_competencia_ler(*arg, iso, &err) != FAT_OK)
+    return cli_usage_error(verb, "%s: %s", opcao, err.msg);
+  *arg = iso;
+  return CLI_OK;
+}
 
 /* Remove the global options from argv (wherever they are); returns the new argc
 ** or -1 after printing a usage error. */

@@ -189,12 +189,6 @@ static void test_tipo(void **state)
   assert_int_equal(fat_guia_tipo_parse("sadt"), FAT_GUIA_SADT);
   assert_int_equal(fat_guia_tipo_parse("odonto"), -1);
   assert_int_equal(fat_guia_tipo_parse(NULL), -1);
-  assert_true(fat_date_valid("2024-02-29"));
-  assert_false(fat_date_valid("2023-02-29"));
-  assert_false(fat_date_valid("2024-13-01"));
-  assert_false(fat_date_valid("10/05/2024"));
-  assert_true(fat_competencia_valid("2024-05"));
-  assert_false(fat_competencia_valid("2024-00"));
 }
 
 /* ---- JSON ---- */
