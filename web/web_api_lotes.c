@@ -6,6 +6,7 @@
 #include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_store_int.h"
 #include "web_int.h"
 

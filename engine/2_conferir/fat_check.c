@@ -8,6 +8,7 @@
 #include "fat_dia.h"
 #include "fat_docnum.h"
 #include "fat_mem.h"
+#include "fat_money.h"
 #include "fat_store_int.h"
 
 /* Rule names recorded with each finding. */
@@ -473,7 +474,7 @@ static int64_t item_expected_total(const fat_item *it)
   if (it->valor_unitario > INT64_MAX / it->quantidade_e4 ||
       it->valor_unitario * it->quantidade_e4 > INT64_MAX / fator)
     return -1;
-  return fat_div_round(it->valor_unitario * it->quantidade_e4 * fator, 1000000);
+  return fat_money_div_round(it->valor_unitario * it->quantidade_e4 * fator, 1000000);
 }
 
 static fat_rc check_coerencia(chk *c)

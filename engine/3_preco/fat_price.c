@@ -1,4 +1,5 @@
 /* fat_price.c: contract pricing with explanations (integer arithmetic only). */
+#include "fat_money.h"
 #include "fat_price.h"
 
 #include <stdarg.h>

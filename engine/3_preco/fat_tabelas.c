@@ -8,6 +8,7 @@
 
 #include "fat_dia.h"
 #include "fat_mem.h"
+#include "fat_money.h"
 #include "fat_store_int.h"
 
 #define TAB_FILE_MAX (64u * 1024u * 1024u)
@@ -86,72 +87,6 @@ static const col_spec *layout_of(fat_tabela_tipo t)
 
 /* ------------------------------------------------------------------------ */
 /* Text helpers                                                             */
-
-int fat_tabelas_decimal(const char *s, int scale, int64_t *out, const char **why)
-{
-  const char *p = s, *comma;
-  int64_t ip = 0, fp = 0;
-  int nd = 0, group = -1, any = 0, i;
-
-  if (s == NULL || *s == '\0') {
-    *why = "valor vazio";
-    return -1;
-  }
-  if (strncmp(p, "R$", 2) == 0)
-    p += 2;
-  while (*p == ' ')
-    p++;
-  comma = strchr(p, ',');
-  for (; *p != '\0' && p != comma; p++) {
-    if (*p >= '0' && *p <= '9') {
-      if (ip > (INT64_MAX / 1000000000) / 10) {
-        *why = "número grande demais";
-        return -1;
-      }
-      ip = ip * 10 + (*p - '0');
-      any = 1;
-      if (group >= 0)
-        group++;
-    } else if (*p == '.') {
-      if (!any || (group >= 0 && group != 3)) {
-        *why = "use vírgula como separador decimal (ponto só separa milhares)";
-        return -1;
-      }
-      group = 0;
-    } else {
-      *why = (*p == '-') ? "valor negativo não é aceito" : "não é um número";
-      return -1;
-    }
-  }
-  if (!any || (group >= 0 && group != 3)) {
-    *why = any ? "use vírgula como separador decimal (ponto só separa milhares)"
-               : "não é um número";
-    return -1;
-  }
-  if (comma != NULL) {
-    for (p = comma + 1; *p != '\0'; p++) {
-      if (*p < '0' || *p > '9') {
-        *why = "não é um número";
-        return -1;
-      }
-      if (++nd > scale) {
-        *why = scale == 2 ? "mais de 2 casas decimais" : "mais de 4 casas decimais";
-        return -1;
-      }
-      fp = fp * 10 + (*p - '0');
-    }
-    if (nd == 0) {
-      *why = "vírgula sem casas decimais";
-      return -1;
-    }
-  }
-  for (i = nd; i < scale; i++)
-    fp *= 10;
-  for (i = 0; i < scale; i++)
-    ip *= 10;
-  *out = ip + fp;
-  return 0;
-}
 
 /* Strict UTF-8 validation (no overlongs, no surrogates). */
 static int utf8_valid(const unsigned char *s, size_t n)
@@ -458,8 +393,9 @@ static fat_rc parse_cell(fat_tabela_tipo tipo, const col_spec *c, const char *ce
   case COL_MONEY:
   case COL_E4:
   case COL_INT:
-    if (fat_tabelas_decimal(cell, c->kind == COL_MONEY ? 2 : c->kind == COL_E4 ? 4 : 0, &v->num,
-                            &why) != 0)
+    why = fat_money_scan(cell, c->kind == COL_MONEY ? 2 : c->kind == COL_E4 ? 4 : 0,
+                         FAT_MONEY_THOUSANDS, &v->num);
+    if (why != NULL)
       return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna %s: '%s': %s", line, c->nome, cell,
                          why);
     if (c->kind == COL_INT && v->num > 1000000)

@@ -122,10 +122,4 @@ FAT_NODISCARD fat_rc fat_tabelas_negociado(fat_store *st, const char *registro_a
 FAT_NODISCARD fat_rc fat_tabelas_tuss(fat_store *st, const char *codigo, const char *data,
                                       char tabela[4], char descricao[160], fat_err *err);
 
-/* Parse a Brazilian decimal ("1.234,5678", "12", "0,5") into an integer
-** scaled by 10^scale (scale 2 = centavos, 4 = ten-thousandths). More decimals
-** than scale, a decimal point, a sign or garbage is an error: returns -1 and
-** *why (static pt-BR text). */
-int fat_tabelas_decimal(const char *s, int scale, int64_t *out, const char **why);
-
 #endif

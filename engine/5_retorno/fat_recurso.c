@@ -7,6 +7,7 @@
 #include "fat_glosa.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_recurso.h"
 #include "fat_store_int.h"
 #include "fat_tiss_validate.h"

@@ -12,6 +12,7 @@
 #include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_retorno.h"
 #include "fat_simular.h"
 #include "fat_store_int.h"
@@ -1563,7 +1564,7 @@ fat_rc fat_retorno_simular_operadora(fat_store *st, const fat_retorno_sim *opt,
       if (it->grau[0] != '\0')
         ow_leaf(&o, "grauParticipacao", it->grau, 0);
       ow_money(&o, "valorInformado", it->total);
-      fat_qty_format(it->qtd_e4, q, sizeof q);
+      fat_money_qty_format(it->qtd_e4, q, sizeof q);
       ow_leaf(&o, "qtdExecutada", q, 0);
       ow_money(&o, "valorProcessado", it->total);
       ow_money(&o, "valorLiberado", it->total - it->glosa_valor);

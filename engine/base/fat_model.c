@@ -12,6 +12,7 @@
 
 #include "fat_dia.h"
 #include "fat_mem.h"
+#include "fat_money.h"
 #include "fat_store_int.h"
 
 /* {====================================================================
@@ -147,223 +148,6 @@ void fat_guia_free(fat_guia *g)
     item_fini(&g->itens[i]);
   fat_free(g->itens);
   fat_free(g);
-}
-
-/* }==================================================================== */
-
-/* {====================================================================
-** Money, quantities, dates
-** ===================================================================== */
-
-int64_t fat_div_round(int64_t a, int64_t b)
-{
-  int64_t q = a / b;
-  int64_t r = a % b;   /* same sign as a (C99) */
-  int64_t ar = r < 0 ? -r : r;
-
-  if (ar >= b - ar)    /* 2|r| >= b without overflow */
-    q += (a < 0) ? -1 : 1;
-  return q;
-}
-
-/* Write |v| / 10^dec with `dec` decimals and separator `sep`, with an
-** optional thousands separator, into buf. */
-static void fmt_fixed(int64_t v, int dec, char sep, char thou, const char *prefix, char *buf,
-                      size_t len)
-{
-  uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-  uint64_t scale = 1, ip, fp;
-  char digits[32], grouped[48], frac[24];
-  size_t nd, i, o = 0;
-  int k;
-
-  for (k = 0; k < dec; k++)
-    scale *= 10;
-  ip = mag / scale;
-  fp = mag % scale;
-  snprintf(digits, sizeof digits, "%llu", (unsigned long long)ip);
-  nd = strlen(digits);
-  for (i = 0; i < nd; i++) {
-    if (thou != '\0' && i > 0 && (nd - i) % 3 == 0)
-      grouped[o++] = thou;
-    grouped[o++] = digits[i];
-  }
-  grouped[o] = '\0';
-  if (dec > 0) {
-    snprintf(frac, sizeof frac, "%0*llu", dec, (unsigned long long)fp);
-    snprintf(buf, len, "%s%s%s%c%s", v < 0 ? "-" : "", prefix, grouped, sep, frac);
-  } else {
-    snprintf(buf, len, "%s%s%s", v < 0 ? "-" : "", prefix, grouped);
-  }
-}
-
-void fat_money_format(int64_t centavos, char *buf, size_t len)
-{
-  fmt_fixed(centavos, 2, '.', '\0', "", buf, len);
-}
-
-void fat_money_format_br(int64_t centavos, char *buf, size_t len)
-{
-  fmt_fixed(centavos, 2, ',', '.', "R$ ", buf, len);
-}
-
-void fat_qty_format(int64_t e4, char *buf, size_t len) { fmt_fixed(e4, 4, '.', '\0', "", buf, len); }
-
-void fat_qty_format_br(int64_t e4, char *buf, size_t len)
-{
-  fmt_fixed(e4, 4, ',', '\0', "", buf, len);
-}
-
-/* Parse a decimal number with at most max_dec decimals into an integer scaled
-** by 10^max_dec. Accepts an optional sign, "R$", surrounding blanks, '.' or ','
-** as decimal separator and (when allow_thou) Brazilian/US thousands groups.
-** Returns NULL on success or a static pt-BR reason. */
-static const char *parse_fixed(const char *s, int max_dec, int allow_thou, int64_t *out)
-{
-  const char *p, *end, *dec_at = NULL;
-  char dsep = '\0', tsep = '\0';
-  int neg = 0, ndec = 0, nint = 0, k;
-  uint64_t v = 0, limit;
-  const char *q;
-
-  if (s == NULL)
-    return "valor vazio";
-  p = s;
-  while (*p == ' ' || *p == '\t')
-    p++;
-  end = p + strlen(p);
-  while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
-    end--;
-  if (p < end && (*p == '-' || *p == '+')) {
-    neg = *p == '-';
-    p++;
-  }
-  if (end - p >= 2 && p[0] == 'R' && p[1] == '$') {
-    p += 2;
-    while (p < end && *p == ' ')
-      p++;
-    if (!neg && p < end && *p == '-') {
-      neg = 1;
-      p++;
-    }
-  }
-  if (p == end)
-    return "valor vazio";
-  /* find the separators used */
-  {
-    int ndot = 0, ncomma = 0;
-    const char *ldot = NULL, *lcomma = NULL;
-
-    for (q = p; q < end; q++) {
-      if (*q == '.') {
-        ndot++;
-        ldot = q;
-      } else if (*q == ',') {
-        ncomma++;
-        lcomma = q;
-      } else if (*q < '0' || *q > '9') {
-        return "caractere inválido";
-      }
-    }
-    if (ndot > 0 && ncomma > 0) {
-      if (!allow_thou)
-        return "separadores misturados";
-      if (ldot > lcomma) {
-        if (ndot > 1)
-          return "separador decimal repetido";
-        dsep = '.';
-        tsep = ',';
-        dec_at = ldot;
-      } else {
-        if (ncomma > 1)
-          return "separador decimal repetido";
-        dsep = ',';
-        tsep = '.';
-        dec_at = lcomma;
-      }
-    } else if (ncomma > 1 || ndot > 1) {
-      if (!allow_thou)
-        return "separador decimal repetido";
-      tsep = ncomma > 1 ? ',' : '.';
-    } else if (ncomma == 1) {
-      dsep = ',';
-      dec_at = lcomma;
-    } else if (ndot == 1) {
-      dsep = '.';
-      dec_at = ldot;
-    }
-  }
-  (void)dsep;
-  /* integer part, validating thousands groups */
-  {
-    const char *iend = dec_at != NULL ? dec_at : end;
-    int group = -1; /* digits since last thousands separator; -1 = none seen */
-    int first_group = 0;
-
-    for (q = p; q < iend; q++) {
-      if (*q == tsep && tsep != '\0') {
-        if (group == -1) {
-          if (first_group < 1 || first_group > 3)
-            return "separador de milhar mal posicionado";
-        } else if (group != 3) {
-          return "separador de milhar mal posicionado";
-        }
-        group = 0;
-        continue;
-      }
-      if (group == -1)
-        first_group++;
-      else
-        group++;
-      if (v > (UINT64_MAX - 9) / 10)
-        return "valor grande demais";
-      v = v * 10 + (uint64_t)(*q - '0');
-      nint++;
-    }
-    if (group != -1 && group != 3)
-      return "separador de milhar mal posicionado";
-  }
-  if (dec_at != NULL) {
-    for (q = dec_at + 1; q < end; q++) {
-      if (ndec == max_dec)
-        return max_dec == 2 ? "mais de 2 casas decimais" : "casas decimais demais";
-      v = v * 10 + (uint64_t)(*q - '0');
-      ndec++;
-    }
-    if (nint == 0 && ndec == 0)
-      return "valor vazio";
-  } else if (nint == 0) {
-    return "valor vazio";
-  }
-  for (k = ndec; k < max_dec; k++) {
-    if (v > UINT64_MAX / 10)
-      return "valor grande demais";
-    v *= 10;
-  }
-  limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-  if (v > limit || (neg && v == limit)) /* keep INT64_MIN free: it is FAT_ABSENT */
-    return "valor grande demais";
-  *out = neg ? -(int64_t)v : (int64_t)v;
-  return NULL;
-}
-
-fat_rc fat_money_parse(const char *s, int64_t *out, fat_err *err)
-{
-  const char *why = parse_fixed(s, 2, 1, out);
-
-  if (why != NULL)
-    return fat_err_set(err, FAT_EINVAL, "valor monetário inválido '%s': %s", s != NULL ? s : "",
-                       why);
-  return FAT_OK;
-}
-
-fat_rc fat_qty_parse(const char *s, int64_t *out_e4, fat_err *err)
-{
-  const char *why = parse_fixed(s, 4, 0, out_e4);
-
-  if (why != NULL)
-    return fat_err_set(err, FAT_EINVAL, "quantidade inválida '%s': %s", s != NULL ? s : "", why);
-  return FAT_OK;
 }
 
 /* }==================================================================== */
@@ -532,9 +316,9 @@ static int fields_to_json(cJSON *obj, const fdef *defs, const void *base)
       if (f->k == K_MONEY)
         fat_money_format(v, buf, sizeof buf);
       else if (f->k == K_QTY)
-        fat_qty_format(v, buf, sizeof buf);
+        fat_money_qty_format(v, buf, sizeof buf);
       else
-        fmt_fixed(v, 2, '.', '\0', "", buf, sizeof buf);
+        fat_money_format_fixed(v, 2, '.', buf, sizeof buf);
       if (cJSON_AddStringToObject(obj, f->name, buf) == NULL)
         return 0;
       break;
@@ -763,14 +547,13 @@ static fat_rc fields_from_json(jctx *c, const cJSON *o, const fdef *defs, void *
       return jfail(c, path, f->name, FAT_EINVAL, "tipo inválido (esperado texto)");
     if (f->k == K_MONEY || f->k == K_QTY || f->k == K_FATOR) {
       int64_t x = 0;
-      const char *why = s[0] == '\0' ? NULL : parse_fixed(s, f->k == K_QTY ? 4 : 2, f->k == K_MONEY, &x);
+      const char *why;
 
       if (s[0] == '\0') {
         fat_free(dyn);
         continue; /* empty = absent */
       }
-      if (why == NULL && (f->k == K_QTY || f->k == K_FATOR) && x < 0)
-        why = "valor negativo";
+      why = fat_money_scan(s, f->k == K_QTY ? 4 : 2, f->k == K_MONEY ? FAT_MONEY_THOUSANDS : 0, &x);
       if (why != NULL) {
         snprintf(msg, sizeof msg, "número inválido '%.60s': %s", s, why);
         fat_free(dyn);

@@ -177,22 +177,6 @@ FAT_NODISCARD fat_rc fat_guia_from_json(const cJSON *j, fat_guia **out, fat_err 
 ** caller's transaction if one is open. Sets g->id and item ids. */
 FAT_NODISCARD fat_rc fat_guia_save(fat_store *st, fat_guia *g, fat_err *err);
 
-/* Money and quantity text helpers (no floating point anywhere).
-** fat_money_format: 123456 -> "1234.56" (TISS st_decimal) into buf.
-** fat_money_format_br: 123456 -> "R$ 1.234,56".
-** fat_money_parse: "1234.56", "1234,56", "1.234,56" (Brazilian), "12" ->
-** centavos; more than 2 decimals is an error. */
-void fat_money_format(int64_t centavos, char *buf, size_t len);
-void fat_money_format_br(int64_t centavos, char *buf, size_t len);
-FAT_NODISCARD fat_rc fat_money_parse(const char *s, int64_t *out, fat_err *err);
-/* Quantities with up to 4 decimals: "1", "2.5", "0,0001" -> ten-thousandths. */
-FAT_NODISCARD fat_rc fat_qty_parse(const char *s, int64_t *out_e4, fat_err *err);
-void fat_qty_format(int64_t e4, char *buf, size_t len); /* 25000 -> "2.5000" */
-
-/* Round a/b half-up (away from zero for negatives) in integer arithmetic.
-** b must be > 0. Used for every price/quantity product. */
-int64_t fat_div_round(int64_t a, int64_t b);
-
 /* ---- Helpers added by Part A (model) ---- */
 
 /* Free a profissional and its strings; NULL is a no-op. */
@@ -213,8 +197,5 @@ FAT_NODISCARD fat_rc fat_operadora_id(fat_store *st, const char *registro_ans, i
 ** FAT_ENOTFOUND when it is not registered. */
 FAT_NODISCARD fat_rc fat_prestador_id(fat_store *st, const char *cnpj, const char *cpf,
                                       int64_t *id, fat_err *err);
-
-/* Like fat_qty_format with a decimal comma: 25000 -> "2,5000". */
-void fat_qty_format_br(int64_t e4, char *buf, size_t len);
 
 #endif

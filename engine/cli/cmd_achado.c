@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "fat_conferir.h"
 #include "fat_model.h"
+#include "fat_money.h"
 
 static void help(void)
 {

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "fat_agenda.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rules.h"
 
 static void help(void)

@@ -10,6 +10,7 @@
 #include "fat_conferir.h"
 #include "fat_docnum.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rules.h"
 
 static void help(void)

@@ -23,6 +23,7 @@
 #include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_price.h"
 #include "fat_recurso.h"
 #include "fat_retorno.h"

@@ -15,6 +15,7 @@
 #include "fat_conferir.h"
 #include "fat_glosa.h"
 #include "fat_model.h"
+#include "fat_money.h"
 
 typedef void (*guia_section_fn)(FILE *f, fat_store *st, const fat_guia *g);
 
@@ -142,7 +143,7 @@ static void sec_itens(FILE *f, fat_store *st, const fat_guia *g)
   for (i = 0; i < g->n_itens; i++) {
     const fat_item *it = &g->itens[i];
 
-    fat_qty_format_br(it->quantidade_e4, q, sizeof q);
+    fat_money_qty_format_br(it->quantidade_e4, q, sizeof q);
     if (it->valor_unitario == FAT_ABSENT)
       snprintf(vu, sizeof vu, "a precificar");
     else

@@ -11,6 +11,7 @@
 #include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rules.h"
 
 static const char lote_help[] =

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "fat_dia.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_price.h"
 #include "fat_rules.h"
 
@@ -182,7 +183,7 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
     return CLI_USAGE;
   }
   fat_err_clear(&err);
-  if (qtd != NULL && (fat_qty_parse(qtd, &in.quantidade_e4, &err) != FAT_OK ||
+  if (qtd != NULL && (fat_money_qty_parse(qtd, &in.quantidade_e4, &err) != FAT_OK ||
                       in.quantidade_e4 <= 0))
     return cli_usage_error("preco", "quantidade inválida '%s'", qtd);
   st = cli_store(cli);

@@ -8,6 +8,7 @@
 #include "fat_glosa.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_recurso.h"
 #include "fat_rules.h"
 

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_retorno.h"
 #include "fat_rules.h"
 #include "fat_tiss_read.h"

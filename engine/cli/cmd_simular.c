@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_simular.h"
 
 static void help(void)

@@ -8,6 +8,7 @@
 #include "fat_dia.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_store_int.h"
 #include "fat_tabelas.h"
 

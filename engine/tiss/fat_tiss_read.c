@@ -7,6 +7,7 @@
 #include <libxml/tree.h>
 
 #include "fat_mem.h"
+#include "fat_money.h"
 #include "fat_tiss_hash.h"
 #include "fat_tiss_read.h"
 
@@ -311,57 +312,15 @@ static char *ctext(rd *r, xmlNode *parent, const char *local)
   return text(r, child(parent, local));
 }
 
-/* A TISS decimal ("123.45", no thousands separator) as an integer with
-** `scale` decimal places; digits past the scale must be zeros (no rounding).
-** A sign is accepted only when allow_sign. */
-static int decimal_fixed(const char *s, int scale, int allow_sign, int64_t *out)
+int fat_tiss_decimal_cents(const char *s, int64_t *out)
 {
-  int64_t v = 0;
-  int neg = 0, dec = -1, nd = 0;
-
-  if (s == NULL || *s == '\0')
-    return -1;
-  if (*s == '+')
-    s++;
-  else if (*s == '-' && allow_sign)
-    neg = (*s++ == '-');
-  for (; *s != '\0'; s++) {
-    if (*s == '.') {
-      if (dec >= 0)
-        return -1;
-      dec = 0;
-      continue;
-    }
-    if (*s < '0' || *s > '9')
-      return -1;
-    nd++;
-    if (dec >= scale) {
-      if (*s != '0')
-        return -1; /* a fraction below the unit (e.g. of a centavo) */
-      continue;
-    }
-    if (v > (INT64_MAX - 9) / 10)
-      return -1;
-    v = v * 10 + (*s - '0');
-    if (dec >= 0)
-      dec++;
-  }
-  if (nd == 0)
-    return -1;
-  if (dec < 0)
-    dec = 0;
-  for (; dec < scale; dec++) {
-    if (v > INT64_MAX / 10)
-      return -1;
-    v *= 10;
-  }
-  *out = neg ? -v : v;
-  return 0;
+  return fat_money_scan(s, 2, FAT_MONEY_TISS | FAT_MONEY_SIGNED, out) == NULL ? 0 : -1;
 }
 
-int fat_tiss_decimal_cents(const char *s, int64_t *out) { return decimal_fixed(s, 2, 1, out); }
-
-int fat_tiss_decimal_e4(const char *s, int64_t *out) { return decimal_fixed(s, 4, 0, out); }
+int fat_tiss_decimal_e4(const char *s, int64_t *out)
+{
+  return fat_money_scan(s, 4, FAT_MONEY_TISS, out) == NULL ? 0 : -1;
+}
 
 /* Money child `local` of parent: ABSENT when missing; an error names the
 ** line and element when present but not a TISS decimal. */
