@@ -9,7 +9,6 @@
 #include "fat_docnum.h"
 #include "fat_mem.h"
 #include "fat_money.h"
-#include "fat_store_int.h"
 
 /* Rule names recorded with each finding. */
 #define R_COMPLETUDE "builtin:completude"
@@ -749,88 +748,72 @@ int fat_check_prazo_contrato(const cJSON *contrato)
 }
 
 /* ------------------------------------------------------------------------
-** Duplicates (SQL over guia then item: indexes guia_benef / guia_carteira, then
-** item(guia_id, sequencial); the beneficiário has few guias, a code+date many)
+** Duplicates (the candidates come from fat_avaliar_ctx_load)
 */
 
-fat_rc fat_check_duplicidade(fat_store *st, const fat_guia *g, fat_findings *out, fat_err *err)
+/* The date an item counts on: its own, else the guia's. */
+static const char *item_dia(const fat_guia *g, const fat_item *it)
 {
-  static const char sql_benef[] =
-    "SELECT g.id, g.numero_prestador, g.status FROM guia g CROSS JOIN item i "
-    "ON i.guia_id = g.id WHERE g.beneficiario_id = ?3 AND g.id <> ?4 "
-    "AND g.status <> 'cancelada' AND i.codigo = ?1 AND COALESCE(i.data, g.data_inicio) = ?2 "
-    "ORDER BY g.id LIMIT 1";
-  static const char sql_cart[] =
-    "SELECT g.id, g.numero_prestador, g.status FROM guia g CROSS JOIN item i "
-    "ON i.guia_id = g.id WHERE g.carteira_numero = ?3 AND g.operadora_id = ?5 AND g.id <> ?4 "
-    "AND g.status <> 'cancelada' AND i.codigo = ?1 AND COALESCE(i.data, g.data_inicio) = ?2 "
-    "ORDER BY g.id LIMIT 1";
+  return !blank(it->data) ? it->data : g->data_inicio;
+}
+
+static int is_procedimento(const fat_item *it)
+{
+  return it->tipo == NULL || strcmp(it->tipo, "procedimento") == 0;
+}
+
+/* Does an earlier item of g have the same code on the same date? */
+static int repeated_in_guia(const fat_guia *g, size_t i)
+{
+  const fat_item *it = &g->itens[i];
+  const char *data = item_dia(g, it);
+  size_t j;
+
+  for (j = 0; j < i; j++) {
+    const fat_item *p = &g->itens[j];
+    const char *pd = item_dia(g, p);
+
+    if (!blank(p->codigo) && strcmp(p->codigo, it->codigo) == 0 && pd != NULL &&
+        strcmp(pd, data) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+fat_rc fat_check_duplicidade(const fat_guia *g, const fat_check_par *pares, size_t n,
+                             fat_findings *out, fat_err *err)
+{
   chk c;
-  size_t i, j;
-  fat_rc rc;
+  size_t i, k;
+  fat_rc rc = FAT_OK;
 
   c.g = g;
   c.o = NULL;
   c.out = out;
   c.err = err;
   c.valor_guia = fat_check_valor_guia(g);
-  if (g->beneficiario.id <= 0 && blank(g->carteira_numero))
-    return FAT_OK;
-  for (i = 0; i < g->n_itens; i++) {
+  for (i = 0; i < g->n_itens && rc == FAT_OK; i++) {
     const fat_item *it = &g->itens[i];
-    const char *data = !blank(it->data) ? it->data : g->data_inicio;
-    sqlite3_stmt *s;
-    int step, seen = 0;
+    const char *data = item_dia(g, it);
+    const fat_check_par *hit = NULL;
+    char path[64];
 
-    if (blank(it->codigo) || blank(data) ||
-        (it->tipo != NULL && strcmp(it->tipo, "procedimento") != 0))
+    if (blank(it->codigo) || blank(data) || !is_procedimento(it) || repeated_in_guia(g, i))
       continue;
-    /* the same code twice in this guia on the same date is reported once */
-    for (j = 0; j < i && !seen; j++) {
-      const fat_item *p = &g->itens[j];
-      const char *pd = !blank(p->data) ? p->data : g->data_inicio;
-
-      seen = !blank(p->codigo) && strcmp(p->codigo, it->codigo) == 0 && pd != NULL &&
-             strcmp(pd, data) == 0;
-    }
-    if (seen)
+    for (k = 0; k < n && hit == NULL; k++)
+      if (pares[k].guia_id != g->id && strcmp(pares[k].codigo, it->codigo) == 0 &&
+          strcmp(pares[k].data, data) == 0)
+        hit = &pares[k];
+    if (hit == NULL)
       continue;
-    rc = fat_store_prepare(st, g->beneficiario.id > 0 ? sql_benef : sql_cart, &s, err);
-    if (rc != FAT_OK)
-      return rc;
-    fat_bind_text(s, 1, it->codigo);
-    fat_bind_text(s, 2, data);
-    if (g->beneficiario.id > 0) {
-      fat_bind_int(s, 3, g->beneficiario.id);
-    } else {
-      fat_bind_text(s, 3, g->carteira_numero);
-      fat_bind_int(s, 5, g->operadora.id);
-    }
-    fat_bind_int(s, 4, g->id);
-    step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
-      char path[64];
-      int64_t other = sqlite3_column_int64(s, 0);
-      const char *num = (const char *)sqlite3_column_text(s, 1);
-      const char *status = (const char *)sqlite3_column_text(s, 2);
-      char numbuf[64];
-
-      snprintf(numbuf, sizeof numbuf, "%s", num != NULL ? num : "?");
-      snprintf(path, sizeof path, "itens[%zu].codigo", i);
-      rc = add(&c, "DUPLICIDADE", FAT_BLOQUEIO, path, "1702", item_valor(it), it->sequencial,
-               R_DUPLICIDADE,
-               "item %d: o procedimento %s em %s para este beneficiário também está na guia %s "
-               "(id %lld, situação %s); cancele a cópia ou corrija o código/data",
-               it->sequencial, it->codigo, data, numbuf, (long long)other,
-               status != NULL ? status : "?");
-      sqlite3_reset(s);
-      if (rc != FAT_OK)
-        return rc;
-    } else {
-      sqlite3_reset(s);
-      if (step != SQLITE_DONE)
-        return fat_store_dberr(st, err, "erro ao procurar guias em duplicidade");
-    }
+    snprintf(path, sizeof path, "itens[%zu].codigo", i);
+    rc = add(&c, "DUPLICIDADE", FAT_BLOQUEIO, path, "1702", item_valor(it), it->sequencial,
+             R_DUPLICIDADE,
+             "item %d: o procedimento %s em %s para este beneficiário também está na guia %s "
+             "(id %lld, situação %s); cancele a cópia ou corrija o código/data",
+             it->sequencial, it->codigo, data,
+             hit->numero_prestador[0] != '\0' ? hit->numero_prestador : "?",
+             (long long)hit->guia_id, hit->status[0] != '\0' ? hit->status : "?");
   }
-  return FAT_OK;
+  return rc;
 }

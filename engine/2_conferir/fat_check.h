@@ -7,9 +7,10 @@
 ** value at risk in centavos and regra "builtin:<name>". docs/conferir.md
 ** lists every code.
 **
-** The checks over one guia (fat_check_guia) are pure: they read only the
-** guia and the options. Duplicates need the store (fat_check_duplicidade);
-** pricing needs the contract and the price tables (fat_check_precos).
+** Every check here is pure: it reads only the guia, the options and, for
+** duplicates, the candidates the caller loaded (fat_avaliar_ctx_load).
+** Pricing findings come from fat_avaliar (fat_avaliar.h), the one pipeline
+** that runs all of them.
 */
 #ifndef FAT_CHECK_H
 #define FAT_CHECK_H
@@ -22,7 +23,6 @@
 #include "fat_err.h"
 #include "fat_finding.h"
 #include "fat_model.h"
-#include "fat_store.h"
 
 #define FAT_PRAZO_APRESENTACAO_PADRAO 90 /* days, when the contract says nothing */
 
@@ -36,12 +36,24 @@ typedef struct fat_check_opts {
 FAT_NODISCARD fat_rc fat_check_guia(const fat_guia *g, const fat_check_opts *o,
                                     fat_findings *out, fat_err *err);
 
-/* DUPLICIDADE: another stored guia (not cancelled) of the same beneficiário
-** with the same procedure code on the same date. The beneficiário is the
-** registered one (beneficiario.id) or, when the guia has none, the carteira
-** at the same operadora. The item's date defaults to the guia's data_inicio. */
-FAT_NODISCARD fat_rc fat_check_duplicidade(fat_store *st, const fat_guia *g, fat_findings *out,
-                                           fat_err *err);
+/* A procedure item of another stored guia (not cancelled) of the same
+** beneficiário (or, when the guia has no beneficiário row, of the same
+** carteira at the same operadora): a candidate duplicate. */
+typedef struct fat_check_par {
+  int64_t guia_id;
+  char numero_prestador[32];
+  char status[16];
+  char codigo[24];
+  char data[11];            /* item date, else that guia's data_inicio */
+} fat_check_par;
+
+/* DUPLICIDADE: a procedure item of g whose code and date (the item's date,
+** else g's data_inicio) are those of a candidate in pares[0..n) (another
+** guia: candidates with g's own id are ignored). The same code twice in g on
+** the same date is reported once; only the first matching candidate is
+** named. */
+FAT_NODISCARD fat_rc fat_check_duplicidade(const fat_guia *g, const fat_check_par *pares,
+                                           size_t n, fat_findings *out, fat_err *err);
 
 /* Required sex of a procedure code: 'F', 'M', or 0 when any sex may have it.
 ** The built-in list is small and documented in docs/conferir.md. */

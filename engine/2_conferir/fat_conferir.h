@@ -4,17 +4,15 @@
 ** A run selects guias (by operadora, competência or id; only guias not yet
 ** in a lote: digitada, conferida, pendente), skips those unchanged since
 ** their last check, and for each of the others:
-**   1. prices it by the contract (fat_price_guia): items without a value get
-**      the contract value (stored, finding VALOR_PREENCHIDO), billed values
-**      above/below the contract give PRECO_ACIMA/ABAIXO_CONTRATO;
-**   2. runs the built-in checks (fat_check.h) and the duplicate search;
-**   3. runs the operator's script checks (fat_gen_check) with
-**      ctx = {hoje, historico}; a script error or budget hit is reported for
-**      that guia (erro) and the run goes on;
-**   4. replaces the guia's findings in `achado` (acknowledgements survive
-**      when the same code + field reappears), sets its status to
-**      'conferida' (no open bloqueio) or 'pendente', and records the check
-**      in `conferencia`.
+**   1. loads it and its context and evaluates it with fat_avaliar
+**      (fat_avaliar.h: pricing, built-in checks, duplicates, the operator's
+**      script, de-duplication; the same evaluation `regras simular` and the
+**      retorno import use);
+**   2. stores the item values pricing filled, replaces the guia's findings
+**      in `achado` (an acknowledgement survives when a finding with the same
+**      identity, fat_finding_chave, reappears), sets its status to
+**      'conferida' (no open bloqueio, no script/pricing error) or 'pendente',
+**      and records the check in `conferencia`.
 ** Guias are written in chunks of FAT_CONFERIR_CHUNK per transaction; each
 ** guia's findings, status and conferencia row go in the same transaction,
 ** so an interrupted run leaves every guia either fully re-checked or as it
@@ -39,12 +37,14 @@
 #include "fat_store.h"
 
 #define FAT_CONFERIR_CHUNK 500
-#define FAT_HISTORICO_DIAS 90
 
 typedef struct fat_conferir_opts {
-  const char *operadora;   /* registro ANS or script key; NULL = every operadora */
+  const char *operadora;   /* registro ANS, script key or id (fat_operadora_resolver);
+                              NULL = every operadora; unknown = FAT_ENOTFOUND */
   const char *competencia; /* AAAA-MM; NULL = any */
-  int64_t guia_id;         /* > 0: only this guia (any status) */
+  int uma_guia;            /* 1: only guia_id (any status) */
+  int64_t guia_id;         /* the guia when uma_guia (or when not 0): must be > 0,
+                              else FAT_EINVAL (never "every guia") */
   const char *hoje;        /* reference date AAAA-MM-DD; NULL = today */
   int todas;               /* 1: re-check unchanged guias too */
 } fat_conferir_opts;
@@ -81,17 +81,12 @@ typedef struct fat_conferir_resumo {
 
 /* Run conferir with the live generation of rules (may be NULL: built-in
 ** checks and no pricing/script checks, said in each guia's erro). cb may be
-** NULL. */
+** NULL. FAT_EINVAL: bad date, competência or guia id; FAT_ENOTFOUND: unknown
+** operadora or guia; FAT_EDB with a busy/locked store (err->sys) when
+** another process holds it. */
 FAT_NODISCARD fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
                                   fat_conferir_cb cb, void *ud, fat_conferir_resumo *res,
                                   fat_err *err);
-
-/* The compact history the scripts get as ctx.historico: the beneficiário's
-** other guias at the same operadora with data_inicio in
-** [data - FAT_HISTORICO_DIAS, data] (see docs/conferir.md for the shape).
-** *out is a JSON array owned by the caller. */
-FAT_NODISCARD fat_rc fat_conferir_historico(fat_store *st, int64_t guia_id, cJSON **out,
-                                            fat_err *err);
 
 /* ---- findings ---- */
 
@@ -103,6 +98,11 @@ FAT_NODISCARD fat_rc fat_conferir_historico(fat_store *st, int64_t guia_id, cJSO
 FAT_NODISCARD fat_rc fat_achado_reconhecer(fat_store *st, int64_t id, const char *motivo,
                                            int64_t *guia_id, int64_t *abertos, fat_err *err);
 
+/* The stored findings of guia guia_id as a fat_findings list (item_seq from
+** the item they concern), appended to out in their stored order. */
+FAT_NODISCARD fat_rc fat_achado_carregar(fat_store *st, int64_t guia_id, fat_findings *out,
+                                         fat_err *err);
+
 /* The stored findings (guia_id > 0: of one guia; else all open ones, i.e.
 ** not acknowledged), as a JSON array of objects {id, guia_id,
 ** numero_prestador, codigo, severidade, campo, mensagem, glosa_prevista,
@@ -110,21 +110,5 @@ FAT_NODISCARD fat_rc fat_achado_reconhecer(fat_store *st, int64_t id, const char
 ** reconhecido_por, reconhecido_motivo, linha (script line of the check)}. */
 FAT_NODISCARD fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out,
                                        fat_err *err);
-
-/* ---- demo evaluation ---- */
-
-/* Compare stored findings with demo_defeito: per defect class the number of
-** guias injected, detected (a finding with one of the class's codes) and
-** recall; precision per class (guias flagged with the code that carry the
-** class, DUPLICIDADE originals excused); and over clean guias (no recorded
-** defect, not the original of a duplicate pair) how many have no bloqueio.
-** *out = {"classes":[{classe, codigos, injetadas, detectadas, recall,
-** sinalizadas, corretas, precisao, exemplos_perdidos:[ids]}],
-** "limpas": n, "limpas_com_bloqueio": n, "precisao_limpas": x,
-** "falsos_alarmes": [{guia_id, codigo}] (first 20), "ok": bool}
-** ok = every class with injetadas > 0 has recall >= min_recall and the clean
-** precision is >= min_precisao. */
-FAT_NODISCARD fat_rc fat_conferir_avaliar_demo(fat_store *st, double min_recall,
-                                               double min_precisao, cJSON **out, fat_err *err);
 
 #endif

@@ -111,6 +111,11 @@ FAT_NODISCARD fat_rc fat_lote_fechar(fat_store *st, fat_gen *gen, const fat_lote
 FAT_NODISCARD fat_rc fat_lote_operadora(fat_store *st, const char *ref, int64_t *id,
                                         char *key_out, size_t key_len, fat_err *err);
 
+/* Find a lote id by "ID", "#ID" or "OPERADORA/NUMERO" (registro ANS or
+** script key and the lote number). FAT_ENOTFOUND when there is none,
+** FAT_EINVAL when ref has neither form. */
+FAT_NODISCARD fat_rc fat_lote_ref(fat_store *st, const char *ref, int64_t *lote_id, fat_err *err);
+
 /* State changes; `id` is lote.id. Dates AAAA-MM-DD. */
 FAT_NODISCARD fat_rc fat_lote_reabrir(fat_store *st, int64_t id, const char *motivo,
                                       fat_err *err);

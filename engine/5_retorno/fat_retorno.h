@@ -1,5 +1,5 @@
-/* fat_retorno.h: import of what the operator sends back, and a simulator of
-** operator returns for tests and the demo (Part F).
+/* fat_retorno.h: import of what the operator sends back (Part F). (The
+** operator simulator of the demo and the tests is fat_demo_retorno.h.)
 **
 ** Import matches protocolo -> lote -> guia (número no prestador, then na
 ** operadora) -> item (sequencial + código, then código + data, then código),
@@ -65,37 +65,5 @@ FAT_NODISCARD fat_rc fat_retorno_listar(fat_store *st, cJSON **out, fat_err *err
 /* Unmatched lines (retorno_id 0 = all still open). */
 FAT_NODISCARD fat_rc fat_retorno_pendencias(fat_store *st, int64_t retorno_id, cJSON **out,
                                             fat_err *err);
-
-/* ---- Operator simulator ---- */
-
-typedef struct fat_retorno_sim {
-  int64_t lote_id;          /* the lote (closed or later) */
-  int taxa_bp;              /* share of clean guias glosed, basis points (1000 = 10%) */
-  uint64_t semente;         /* same seed, same file */
-  const char *data;         /* dataEmissao AAAA-MM-DD; NULL = today */
-} fat_retorno_sim;
-
-typedef struct fat_retorno_sim_res {
-  char *xml;                /* ISO-8859-1 bytes; fat_free */
-  size_t len;
-  char hash[33];
-  size_t n_guias, n_glosas, n_glosas_previstas;
-  int64_t valor_informado, valor_glosado;
-} fat_retorno_sim_res;
-
-void fat_retorno_sim_res_fini(fat_retorno_sim_res *r);
-
-/* Write a DEMONSTRATIVO_ANALISE_CONTA 4.01.00 for the lote as its operator
-** would: glosas of realistic codes, preferring guias whose conferir findings
-** predicted one (mostly the predicted code), plus some undue ones on clean
-** guias (senha válida, preço de contrato, carteira válida). Hash in the
-** operator's encoding (ISO-8859-1). Reads the store only. */
-FAT_NODISCARD fat_rc fat_retorno_simular_operadora(fat_store *st, const fat_retorno_sim *opt,
-                                                   fat_retorno_sim_res *out, fat_err *err);
-
-/* Find a lote id by "ID", "#ID" or "OPERADORA/NUMERO" (registro ANS or
-** script key and lote number). */
-FAT_NODISCARD fat_rc fat_retorno_lote_ref(fat_store *st, const char *ref, int64_t *lote_id,
-                                          fat_err *err);
 
 #endif

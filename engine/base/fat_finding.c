@@ -1,8 +1,11 @@
 #include "fat_finding.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fat_mem.h"
+#include "fat_model.h"
 
 void fat_findings_init(fat_findings *l)
 {
@@ -104,4 +107,43 @@ fat_rc fat_findings_move(fat_findings *dst, fat_findings *src, fat_err *err)
 const char *fat_severidade_str(fat_severidade s)
 {
   return s == FAT_BLOQUEIO ? "bloqueio" : "alerta";
+}
+
+/* "itens[N]" at the start of campo: N, and where the rest begins (after the
+** bracket and an optional '.'); -1 when campo does not start so. */
+static long item_index_of(const char *campo, const char **rest)
+{
+  const char *p;
+  char *end;
+  long idx;
+
+  *rest = campo;
+  if (campo == NULL || strncmp(campo, "itens[", 6) != 0)
+    return -1;
+  p = campo + 6;
+  if (*p < '0' || *p > '9')
+    return -1;
+  idx = strtol(p, &end, 10);
+  if (*end != ']' || idx < 0)
+    return -1;
+  end++;
+  if (*end == '.')
+    end++;
+  *rest = end;
+  return idx;
+}
+
+void fat_finding_chave(const fat_finding *f, const struct fat_guia *g, char *buf, size_t len)
+{
+  const char *rest = NULL;
+  long idx = item_index_of(f->campo, &rest);
+  int seq = f->item_seq;
+
+  if (seq <= 0 && idx >= 0 && g != NULL && (size_t)idx < g->n_itens)
+    seq = g->itens[idx].sequencial;
+  if (seq > 0)
+    snprintf(buf, len, "%s|item %d|%s", f->codigo, seq,
+             idx >= 0 ? rest : (f->campo != NULL ? f->campo : ""));
+  else
+    snprintf(buf, len, "%s|guia|%s", f->codigo, f->campo != NULL ? f->campo : "");
 }

@@ -48,4 +48,20 @@ FAT_NODISCARD fat_rc fat_findings_move(fat_findings *dst, fat_findings *src, fat
 
 const char *fat_severidade_str(fat_severidade s); /* "bloqueio" / "alerta" */
 
+/* A finding's identity across re-checks of its guia: the code, the item it
+** concerns (by sequencial, which survives items being added, removed or
+** reordered, unlike the index in "itens[N]") and the field within the guia
+** or the item. Two findings of one guia with the same identity are "the
+** same thing found again": an acknowledgement carries over, and a script
+** finding repeating a built-in one is dropped. Shape:
+**   "<codigo>|guia|<campo>"            e.g. "CARTEIRA_AUSENTE|guia|carteira_numero"
+**   "<codigo>|item <seq>|<subcampo>"   e.g. "PRECO_ACIMA_CONTRATO|item 3|valor_unitario"
+** The item is f->item_seq, else the item a campo "itens[N]..." points to in g
+** (g may be NULL: the index is then kept in the campo). Truncated to len-1
+** bytes (FAT_FINDING_CHAVE_MAX is enough for codes and fields of up to 64
+** characters each). */
+#define FAT_FINDING_CHAVE_MAX 160
+struct fat_guia;
+void fat_finding_chave(const fat_finding *f, const struct fat_guia *g, char *buf, size_t len);
+
 #endif

@@ -38,8 +38,8 @@ static fat_rc store_fail(fat_store *st, fat_err *err, const char *what, const ch
   if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
     rc = fat_err_set(err, FAT_EBUSY,
                      "%s: o banco de dados está ocupado por outro processo do faturo (outra "
-                     "importação, conferência ou o servidor gravando); tente de novo em "
-                     "instantes",
+                     "importação, conferência ou o servidor gravando); nada foi alterado: tente "
+                     "de novo em instantes",
                      what);
   else
     rc = fat_err_set(err, FAT_EDB, "%s: %s", what, detail);
@@ -52,6 +52,8 @@ fat_rc fat_store_dberr(fat_store *st, fat_err *err, const char *what)
 {
   return store_fail(st, err, what, sqlite3_errmsg(st->db));
 }
+
+int fat_store_ocupado(const fat_err *err) { return err != NULL && err->rc == FAT_EBUSY; }
 
 fat_rc fat_store_exec(fat_store *st, const char *sql, fat_err *err)
 {

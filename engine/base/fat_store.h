@@ -55,6 +55,11 @@ const char *fat_store_user(const fat_store *st);
 FAT_NODISCARD fat_rc fat_store_audit(fat_store *st, const char *acao, const char *objeto,
                                      const char *detalhe, fat_err *err);
 
+/* True when err says the store was busy or locked by another process (the
+** busy timeout ran out): not a fault of the data, try again later. The same
+** as err->rc == FAT_EBUSY. */
+int fat_store_ocupado(const fat_err *err);
+
 /* Current UTC timestamp 'AAAA-MM-DDTHH:MM:SSZ' into buf (>= 21 bytes). */
 void fat_store_now(char *buf, unsigned long len);
 

@@ -5,7 +5,8 @@
 **   --regras DIR (or FATURO_REGRAS), --xsd DIR (or FATURO_XSD_DIR),
 **   --usuario NOME (recorded in the audit log; default $USER or "cli").
 ** A verb gets argv[0] = its own name and parses the rest itself (getopt_long).
-** Exit status: 0 ok, 1 findings/refusal/error, 2 usage, 3 database busy.
+** Exit status: 0 ok, 1 findings/refusal/error, 2 usage, 3 store busy
+** (another process holds the database; nothing was changed: try again).
 */
 #ifndef FAT_CLI_H
 #define FAT_CLI_H
@@ -22,7 +23,7 @@
 #define CLI_OK 0
 #define CLI_FAIL 1
 #define CLI_USAGE 2
-#define CLI_BUSY 3 /* the database is busy/locked by another process: try again */
+#define CLI_OCUPADO 3 /* FAT_EBUSY: another process holds the database: try again */
 
 typedef struct fat_cli {
   const char *db_path;
@@ -48,8 +49,8 @@ fat_store *cli_store(fat_cli *cli);
 ** `demo` call this. */
 fat_store *cli_store_create(fat_cli *cli);
 
-/* Print "faturo: <msg>" to stderr and return CLI_FAIL, or CLI_BUSY for
-** FAT_EBUSY (and then the process exits with CLI_BUSY whatever the verb
+/* Print "faturo: <msg>" to stderr and return CLI_FAIL, or CLI_OCUPADO for
+** FAT_EBUSY (and then the process exits with CLI_OCUPADO whatever the verb
 ** returns). */
 int cli_error(const fat_err *err);
 /* Say "memória insuficiente" like cli_error and return CLI_FAIL. */

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "fat_conferir.h"
+#include "fat_demo.h"
 #include "fat_docnum.h"
 #include "fat_model.h"
 #include "fat_money.h"
@@ -15,7 +16,7 @@
 
 static void help(void)
 {
-  printf("uso: faturo conferir [--operadora REGISTRO_ANS|CHAVE] [--competencia AAAA-MM]\n"
+  printf("uso: faturo conferir [--operadora REGISTRO_ANS|CHAVE|ID] [--competencia AAAA-MM]\n"
          "                     [--guia N] [--hoje AAAA-MM-DD] [--todas] [--json]\n"
          "       faturo conferir --avaliar-demo [--min-recall 0.99] [--min-precisao 0.99]\n"
          "\n"
@@ -26,7 +27,8 @@ static void help(void)
          "da operadora. Cada achado diz o que corrigir, a glosa que evita e o valor em\n"
          "risco. Só reconfere guias que mudaram (ou cujas regras mudaram).\n"
          "\n"
-         "  --operadora X     só a operadora (registro ANS ou chave do script)\n"
+         "  --operadora X     só a operadora (registro ANS, chave do script ou id);\n"
+         "                    uma operadora não cadastrada é recusada\n"
          "  --competencia M   só a competência AAAA-MM\n"
          "  --guia N          só a guia de id N (em qualquer situação)\n"
          "  --hoje DATA       data de referência para prazos (padrão: hoje)\n"
@@ -37,7 +39,9 @@ static void help(void)
          "  --json            um objeto JSON por achado, por linha, e um resumo no fim\n"
          "\n"
          "saída: 0 sem bloqueios em aberto; 1 com bloqueio não reconhecido ou erro;\n"
-         "2 uso incorreto. Reconheça um achado com: faturo achado reconhecer ID --motivo ...\n");
+         "2 uso incorreto; 3 banco de dados ocupado por outro processo (nada foi\n"
+         "alterado: tente de novo). Reconheça um achado com:\n"
+         "faturo achado reconhecer ID --motivo ...\n");
 }
 
 typedef struct out_ctx {
@@ -178,7 +182,7 @@ static int avaliar(fat_store *st, double min_recall, double min_prec, int json)
   fat_err err;
   int ok;
 
-  if (fat_conferir_avaliar_demo(st, min_recall, min_prec, &rep, &err) != FAT_OK)
+  if (fat_demo_avaliar(st, min_recall, min_prec, &rep, &err) != FAT_OK)
     return cli_error(&err);
   ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "ok"));
   if (json) {
@@ -228,6 +232,13 @@ static int avaliar(fat_store *st, double min_recall, double min_prec, int json)
   }
   cJSON_Delete(rep);
   return ok ? CLI_OK : CLI_FAIL;
+}
+
+/* A failure of the run: a busy store has its own message and exit code
+** (it is not a finding, and skipping the rules would not help). */
+static int falha(const fat_err *err)
+{
+  return cli_error(err); /* CLI_OCUPADO for FAT_EBUSY, with the store's message */
 }
 
 static int parse_ratio(const char *s, double *out)
@@ -281,6 +292,7 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
       o.guia_id = strtoll(optarg, &end, 10);
       if (end == optarg || *end != '\0' || o.guia_id <= 0)
         return cli_usage_error("conferir", "--guia espera o id numérico da guia");
+      o.uma_guia = 1;
       break;
     case O_HOJE:
       o.hoje = optarg;
@@ -310,6 +322,8 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
     return CLI_FAIL;
   if (!sem_regras) {
     if (fat_rules_open(cli->regras_dir, NULL, st, &rules, &err) != FAT_OK) {
+      if (fat_store_ocupado(&err))
+        return falha(&err);
       fat_err_prefix(&err, "regras em %s: ", cli->regras_dir);
       cli_error(&err);
       fprintf(stderr, "(corrija as regras, ou use --sem-regras para conferir só as regras "
@@ -321,7 +335,7 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
   oc.quiet = aval;
   if (fat_conferir(st, rules, &o, on_guia, &oc, &res, &err) != FAT_OK) {
     fat_rules_close(rules);
-    return cli_error(&err);
+    return falha(&err);
   }
   fat_rules_close(rules);
   if (aval)

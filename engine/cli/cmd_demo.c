@@ -19,6 +19,8 @@
 #include "cli.h"
 #include "fat_conferir.h"
 #include "fat_demo.h"
+#include "fat_demo_retorno.h"
+#include "fat_dia.h"
 #include "fat_glosa.h"
 #include "fat_lote.h"
 #include "fat_mem.h"
@@ -217,7 +219,7 @@ static int step_conferir(demo_ctx *c)
   fat_money_format_br(r.valor_risco, v, sizeof v);
   say(c, "  data de referência %s: %zu guias conferidas, %zu com bloqueio, %zu com alerta, "
          "%s em risco\n", c->hoje, r.conferidas, r.com_bloqueio, r.com_alerta, v);
-  if (fat_conferir_avaliar_demo(c->st, 0.99, 0.99, &rep, &err) != FAT_OK)
+  if (fat_demo_avaliar(c->st, 0.99, 0.99, &rep, &err) != FAT_OK)
     return cli_error(&err);
   say(c, "\n  detecção dos defeitos injetados:\n    %-24s %9s %10s %8s\n", "classe", "injetadas",
       "detectadas", "recall");
@@ -321,8 +323,8 @@ static int step_retorno(demo_ctx *c)
   fat_err_clear(&err);
   snprintf(data_envio, sizeof data_envio, "%s", c->hoje);
   for (i = 0; i < c->n_lotes && rc == CLI_OK; i++) {
-    fat_retorno_sim sim;
-    fat_retorno_sim_res out;
+    fat_demo_retorno_opts sim;
+    fat_demo_retorno_res out;
     fat_retorno_res res;
     char name[64];
 
@@ -335,7 +337,7 @@ static int step_retorno(demo_ctx *c)
     sim.data = c->hoje;
     snprintf(name, sizeof name, "demonstrativo-lote-%lld.xml", (long long)c->lotes[i]);
     if (fat_lote_enviado(c->st, c->lotes[i], data_envio, &err) != FAT_OK ||
-        fat_retorno_simular_operadora(c->st, &sim, &out, &err) != FAT_OK ||
+        fat_demo_retorno(c->st, &sim, &out, &err) != FAT_OK ||
         fat_retorno_importar_buf(c->st, g, out.xml, out.len, name, &res, &err) != FAT_OK) {
       fat_err_prefix(&err, "retorno do lote %lld: ", (long long)c->lotes[i]);
       rc = cli_error(&err);
@@ -346,7 +348,7 @@ static int step_retorno(demo_ctx *c)
       glosado += res.valor_glosado;
     }
     fat_retorno_res_fini(&res);
-    fat_retorno_sim_res_fini(&out);
+    fat_demo_retorno_res_fini(&out);
   }
   fat_gen_release(g);
   if (rc != CLI_OK)

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fat_demo_retorno.h"
+#include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_money.h"
@@ -252,8 +254,8 @@ static int do_simular(fat_cli *cli, int argc, char **argv)
     {"taxa-glosa", required_argument, NULL, 't'}, {"semente", required_argument, NULL, 's'},
     {"saida", required_argument, NULL, 'o'},      {"data", required_argument, NULL, 'd'},
     {NULL, 0, NULL, 0}};
-  fat_retorno_sim o;
-  fat_retorno_sim_res res;
+  fat_demo_retorno_opts o;
+  fat_demo_retorno_res res;
   fat_store *st;
   fat_err err;
   const char *saida = NULL;
@@ -293,12 +295,12 @@ static int do_simular(fat_cli *cli, int argc, char **argv)
   if (st == NULL)
     return CLI_FAIL;
   fat_err_clear(&err);
-  if (fat_retorno_lote_ref(st, argv[optind], &o.lote_id, &err) != FAT_OK)
+  if (fat_lote_ref(st, argv[optind], &o.lote_id, &err) != FAT_OK)
     return cli_error(&err);
-  if (fat_retorno_simular_operadora(st, &o, &res, &err) != FAT_OK)
+  if (fat_demo_retorno(st, &o, &res, &err) != FAT_OK)
     return cli_error(&err);
   if (fat_file_write(saida, res.xml, res.len, &err) != FAT_OK) {
-    fat_retorno_sim_res_fini(&res);
+    fat_demo_retorno_res_fini(&res);
     return cli_error(&err);
   }
   fat_money_format_br(res.valor_informado, b1, sizeof b1);
@@ -312,7 +314,7 @@ static int do_simular(fat_cli *cli, int argc, char **argv)
     printf("%s: demonstrativo de análise de conta, %zu guias, %s informado, %zu glosas "
            "(%zu de achados do conferir) somando %s, hash %s\n",
            saida, res.n_guias, b1, res.n_glosas, res.n_glosas_previstas, b2, res.hash);
-  fat_retorno_sim_res_fini(&res);
+  fat_demo_retorno_res_fini(&res);
   return CLI_OK;
 }
 

@@ -13,21 +13,31 @@ static void help(void)
 {
   printf("uso: faturo regras simular OPERADORA --script ARQUIVO.lua [--desde AAAA-MM-DD]\n"
          "\n"
-         "Roda o rascunho do script da operadora sobre as guias já enviadas e respondidas e\n"
-         "compara com as glosas recebidas: quantas glosas e quanto dinheiro o rascunho teria\n"
-         "evitado (um bloqueio que previa o mesmo código ou motivo) e quantas guias pagas sem\n"
-         "glosa ele teria bloqueado (falsos alarmes). Mostra também as regras atuais, para\n"
-         "comparar. Nada é gravado.\n");
+         "Roda o rascunho do script da operadora sobre as guias já enviadas e respondidas,\n"
+         "com a mesma conferência do 'faturo conferir' (preços, checagens embutidas,\n"
+         "duplicidades e regras do script), na data em que cada lote foi enviado, e\n"
+         "compara com as glosas recebidas:\n"
+         "  glosas previstas  um achado (bloqueio ou alerta) previa o mesmo código de\n"
+         "                    glosa ou o mesmo motivo; é a mesma conta do 'faturo glosa\n"
+         "                    resumo' (\"uma regra atual teria evitado?\")\n"
+         "  por bloqueio      dessas, as que um bloqueio teria segurado antes do envio\n"
+         "  falsos alarmes    guias pagas sem glosa que o rascunho bloquearia\n"
+         "Mostra também as regras atuais, para comparar. Nada é gravado.\n"
+         "\n"
+         "OPERADORA: registro ANS, chave do script ou id.\n");
 }
 
 static void lado(const char *nome, const fat_simular_lado *l)
 {
-  char b1[32], b2[32];
+  char b0[32], b1[32], b2[32];
 
+  fat_money_format_br(l->valor_previsto, b0, sizeof b0);
   fat_money_format_br(l->valor_evitado, b1, sizeof b1);
   fat_money_format_br(l->valor_falsos, b2, sizeof b2);
-  printf("  %-10s glosas evitadas %4zu (%s)  guias bloqueadas %4zu  falsos alarmes %4zu (%s)\n",
-         nome, l->glosas_evitadas, b1, l->guias_bloqueadas, l->falsos_alarmes, b2);
+  printf("  %-10s glosas previstas %4zu (%s), por bloqueio %4zu (%s)\n"
+         "  %-10s guias bloqueadas %4zu  falsos alarmes %4zu (%s)\n",
+         nome, l->glosas_previstas, b0, l->glosas_evitadas, b1, "", l->guias_bloqueadas,
+         l->falsos_alarmes, b2);
 }
 
 int cli_regras_simular(fat_cli *cli, int argc, char **argv)

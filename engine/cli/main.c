@@ -74,7 +74,7 @@ static void usage(FILE *f)
 }
 
 /* Set by cli_error when it reports a busy/locked database: main() then
-** exits with CLI_BUSY whatever the verb returned. */
+** exits with CLI_OCUPADO whatever the verb returned. */
 static int saw_busy;
 
 static fat_store *store_get(fat_cli *cli, int create)
@@ -109,7 +109,7 @@ int cli_error(const fat_err *err)
   fprintf(stderr, "faturo: %s\n", err->msg[0] != '\0' ? err->msg : fat_rc_str(err->rc));
   if (err->rc == FAT_EBUSY) {
     saw_busy = 1;
-    return CLI_BUSY;
+    return CLI_OCUPADO;
   }
   return CLI_FAIL;
 }
@@ -346,7 +346,7 @@ int main(int argc, char **argv)
       rc = verbs[i].fn(&cli, argc - 1, argv + 1);
       fat_store_close(cli.st);
       xmlCleanupParser();
-      return saw_busy ? CLI_BUSY : rc;
+      return saw_busy ? CLI_OCUPADO : rc;
     }
   }
   fprintf(stderr, "faturo: verbo desconhecido '%s' (veja: faturo --help)\n", argv[1]);

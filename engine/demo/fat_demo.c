@@ -1517,6 +1517,18 @@ static fat_rc empty_store(fat_store *st, fat_err *err)
   return FAT_OK;
 }
 
+/* demo_defeito belongs to the demo, not to the production schema (migration
+** 017 drops it there): the demo creates it in the store it fills. */
+static fat_rc defect_table(fat_store *st, fat_err *err)
+{
+  static const char ddl[] =
+      "CREATE TABLE IF NOT EXISTS demo_defeito ("
+      " guia_id INTEGER NOT NULL REFERENCES guia(id) ON DELETE CASCADE,"
+      " classe TEXT NOT NULL, detalhe TEXT, PRIMARY KEY (guia_id, classe))";
+
+  return fat_store_exec(st, ddl, err);
+}
+
 static fat_rc generate(gen *G, const fat_demo_opcoes *op, fat_demo_resumo *res, fat_err *err)
 {
   int n_extra_dup = count_target(op->n_guias), n_extra_ret = count_target(op->n_guias);
@@ -1627,6 +1639,8 @@ fat_rc fat_demo_gerar(fat_store *st, fat_pricer *p, const fat_demo_opcoes *op,
   if (rc != FAT_OK)
     return rc;
   rc = empty_store(st, err);
+  if (rc == FAT_OK)
+    rc = defect_table(st, err);
   if (rc == FAT_OK)
     rc = generate(&G, op, res, err);
   if (rc == FAT_OK)

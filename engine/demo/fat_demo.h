@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "fat_err.h"
 #include "fat_price.h"
 #include "fat_store.h"
@@ -67,5 +69,21 @@ FAT_NODISCARD fat_rc fat_demo_gerar(fat_store *st, fat_pricer *p, const fat_demo
 ** *inesperados the count of items that break that expectation (0 = ok). */
 FAT_NODISCARD fat_rc fat_demo_conferir_precos(fat_store *st, fat_pricer *p, fat_price_todos *t,
                                               size_t *inesperados, fat_err *err);
+
+/* Compare conferir's stored findings with demo_defeito: per defect class the
+** number of guias injected, detected (a finding with the class's code) and
+** recall; precision per class (guias flagged with the code that carry the
+** class, the originals of DUPLICIDADE pairs excused); and over clean guias
+** (no recorded defect) how many have a bloqueio. Set-based (a handful of
+** statements whatever the number of guias).
+** *out = {"classes":[{classe, codigo, injetadas, detectadas, recall,
+** sinalizadas, corretas, precisao, exemplos_perdidos:[ids]}], "avaliadas": n,
+** "limpas": n, "limpas_com_bloqueio": n, "precisao_limpas": x, "min_recall",
+** "min_precisao", "falsos_alarmes": [{guia_id, codigo, mensagem}] (first 20),
+** "ok": bool}; ok = every class with injetadas > 0 has recall >= min_recall
+** and the clean precision is >= min_precisao. FAT_ESTATE when the store has
+** no demo defects or no conferred guia. */
+FAT_NODISCARD fat_rc fat_demo_avaliar(fat_store *st, double min_recall, double min_precisao,
+                                      cJSON **out, fat_err *err);
 
 #endif

@@ -300,6 +300,11 @@ fat_rc fat_tiss_w_money(fat_tiss_writer *w, const char *name, int64_t centavos, 
   return w_fixed(w, name, centavos, 2, digits);
 }
 
+fat_rc fat_tiss_w_qty(fat_tiss_writer *w, const char *name, int64_t e4, int digits)
+{
+  return w_fixed(w, name, e4, 4, digits);
+}
+
 /* st_numerico3 from ten-thousandths: must be whole and 0..999. */
 static fat_rc w_qty_int(fat_tiss_writer *w, const char *name, int64_t e4)
 {
@@ -333,6 +338,22 @@ static void now_local(char date[11], char hora[9])
   strftime(hora, 9, "%H:%M:%S", &tmv);
 }
 
+/* identificacaoPrestador: código na operadora, else CNPJ, else CPF. */
+static void w_identificacao_prestador(fat_tiss_writer *w, const fat_tiss_cabecalho *cab)
+{
+  fat_tiss_w_start(w, "identificacaoPrestador");
+  if (cab->codigo_prestador != NULL && cab->codigo_prestador[0] != '\0')
+    fat_tiss_w_leaf(w, "codigoPrestadorNaOperadora", cab->codigo_prestador, 14);
+  else if (cab->cnpj_prestador != NULL && cab->cnpj_prestador[0] != '\0')
+    fat_tiss_w_leaf(w, "CNPJ", cab->cnpj_prestador, 14);
+  else if (cab->cpf_prestador != NULL && cab->cpf_prestador[0] != '\0')
+    fat_tiss_w_leaf(w, "CPF", cab->cpf_prestador, 11);
+  else
+    fat_tiss_w_fail(w, FAT_EINVAL,
+                    "prestador sem código na operadora, CNPJ ou CPF para o cabeçalho");
+  fat_tiss_w_end(w);
+}
+
 fat_rc fat_tiss_w_begin(fat_tiss_writer *w, const fat_tiss_cabecalho *cab)
 {
   char d[11], h[9];
@@ -357,24 +378,21 @@ fat_rc fat_tiss_w_begin(fat_tiss_writer *w, const fat_tiss_cabecalho *cab)
   fat_tiss_w_time(w, "horaRegistroTransacao", cab->hora != NULL ? cab->hora : h);
   fat_tiss_w_end(w);
   fat_tiss_w_start(w, "origem");
-  fat_tiss_w_start(w, "identificacaoPrestador");
-  if (cab->codigo_prestador != NULL && cab->codigo_prestador[0] != '\0')
-    fat_tiss_w_leaf(w, "codigoPrestadorNaOperadora", cab->codigo_prestador, 14);
-  else if (cab->cnpj_prestador != NULL && cab->cnpj_prestador[0] != '\0')
-    fat_tiss_w_leaf(w, "CNPJ", cab->cnpj_prestador, 14);
-  else if (cab->cpf_prestador != NULL && cab->cpf_prestador[0] != '\0')
-    fat_tiss_w_leaf(w, "CPF", cab->cpf_prestador, 11);
+  if (cab->da_operadora)
+    fat_tiss_w_leaf(w, "registroANS", cab->registro_ans, 6);
   else
-    fat_tiss_w_fail(w, FAT_EINVAL,
-                    "prestador sem código na operadora, CNPJ ou CPF para o cabeçalho");
-  fat_tiss_w_end(w);
+    w_identificacao_prestador(w, cab);
   fat_tiss_w_end(w);
   fat_tiss_w_start(w, "destino");
-  fat_tiss_w_leaf(w, "registroANS", cab->registro_ans, 6);
+  if (cab->da_operadora)
+    w_identificacao_prestador(w, cab);
+  else
+    fat_tiss_w_leaf(w, "registroANS", cab->registro_ans, 6);
   fat_tiss_w_end(w);
   fat_tiss_w_leaf(w, "Padrao", FAT_TISS_VERSAO, 0);
   fat_tiss_w_end(w); /* cabecalho */
-  return fat_tiss_w_start(w, "prestadorParaOperadora");
+  return fat_tiss_w_start(w, cab->da_operadora ? "operadoraParaPrestador"
+                                               : "prestadorParaOperadora");
 }
 
 fat_rc fat_tiss_w_finish(fat_tiss_writer *w, fat_tiss_doc *out, fat_err *err)
@@ -389,7 +407,7 @@ fat_rc fat_tiss_w_finish(fat_tiss_writer *w, fat_tiss_doc *out, fat_err *err)
     fat_tiss_w_fail(w, FAT_ESTATE, "mensagem TISS com elementos abertos (%d)", w->depth);
   if (w->err.rc != FAT_OK)
     goto fail;
-  fat_tiss_w_end(w); /* prestadorParaOperadora */
+  fat_tiss_w_end(w); /* prestadorParaOperadora / operadoraParaPrestador */
   fat_md5_final(&w->md5, dg);
   fat_md5_hex(dg, hash);
   fat_tiss_w_start(w, "epilogo");

@@ -53,6 +53,9 @@ typedef struct fat_tiss_cabecalho {
   const char *cnpj_prestador;   /* ... then CNPJ, or NULL ... */
   const char *cpf_prestador;    /* ... then CPF */
   const char *registro_ans;     /* destino: the operadora's registro ANS */
+  int da_operadora;             /* 1: an operadora's message to the prestador (demo and
+                                ** tests): origem registroANS, destino the prestador,
+                                ** body operadoraParaPrestador */
 } fat_tiss_cabecalho;
 
 typedef struct fat_tiss_writer fat_tiss_writer;
@@ -63,7 +66,8 @@ FAT_NODISCARD fat_rc fat_tiss_writer_new(fat_tiss_enc hash_enc, fat_tiss_writer 
 void fat_tiss_writer_free(fat_tiss_writer *w);
 
 /* Declaration, <ans:mensagemTISS xmlns:ans=...>, the cabeçalho, and opens
-** <ans:prestadorParaOperadora>. */
+** <ans:prestadorParaOperadora> (or, with cab->da_operadora,
+** <ans:operadoraParaPrestador>). */
 fat_rc fat_tiss_w_begin(fat_tiss_writer *w, const fat_tiss_cabecalho *cab);
 /* Open / close an element (name without prefix, e.g. "loteGuias"). */
 fat_rc fat_tiss_w_start(fat_tiss_writer *w, const char *name);
@@ -79,11 +83,13 @@ fat_rc fat_tiss_w_date(fat_tiss_writer *w, const char *name, const char *date);
 fat_rc fat_tiss_w_time(fat_tiss_writer *w, const char *name, const char *hhmm);
 /* st_decimalN-2 from centavos: "1234.56"; digits = N (8 or 10) bounds it. */
 fat_rc fat_tiss_w_money(fat_tiss_writer *w, const char *name, int64_t centavos, int digits);
+/* st_decimalN-4 from ten-thousandths: "1.5000"; digits = N bounds it. */
+fat_rc fat_tiss_w_qty(fat_tiss_writer *w, const char *name, int64_t e4, int digits);
 /* Record an error (sticky) with a pt-BR message. */
 fat_rc fat_tiss_w_fail(fat_tiss_writer *w, fat_rc rc, const char *fmt, ...) FAT_PRINTF(3, 4);
 /* Context prefixed to later error messages, e.g. "guia 123" (NULL clears). */
 void fat_tiss_w_context(fat_tiss_writer *w, const char *ctx);
-/* Close prestadorParaOperadora, write epilogo/hash, end the document and hand
+/* Close the body (prestadorParaOperadora / operadoraParaPrestador), write epilogo/hash, end the document and hand
 ** the bytes to out. On error out is empty and err says why. The writer can
 ** only be freed afterwards. */
 FAT_NODISCARD fat_rc fat_tiss_w_finish(fat_tiss_writer *w, fat_tiss_doc *out, fat_err *err);

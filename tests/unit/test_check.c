@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "fat_avaliar.h"
 #include "fat_check.h"
 #include "fat_dia.h"
 #include "fat_docnum.h"
@@ -554,6 +555,61 @@ static void remove_db(void)
   unlink("test_check.db-shm");
 }
 
+/* The duplicate check as conferir runs it: candidates loaded by the
+** evaluator's context loader, then the pure check. */
+static fat_rc dups(fat_store *st, const fat_guia *g, fat_findings *f, fat_err *err)
+{
+  fat_avaliador *av = NULL;
+  fat_avaliar_ctx ctx;
+  fat_rc rc = fat_avaliador_new(st, NULL, &av, err);
+
+  fat_avaliar_ctx_init(&ctx);
+  if (rc == FAT_OK)
+    rc = fat_avaliar_ctx_load(av, g, HOJE, &ctx, err);
+  if (rc == FAT_OK)
+    rc = fat_check_duplicidade(g, ctx.pares, ctx.n_pares, f, err);
+  fat_avaliar_ctx_fini(&ctx);
+  fat_avaliador_free(av);
+  return rc;
+}
+
+/* The pure check over hand-made candidates. */
+static void test_duplicidade_pares(void **state)
+{
+  static const struct {
+    const char *name;
+    fat_check_par par;
+    size_t achados;
+  } cases[] = {
+    {"mesmo código e data", {7, "G-7", "enviada", "40301630", "2025-03-10"}, 1},
+    {"outro dia", {7, "G-7", "enviada", "40301630", "2025-03-11"}, 0},
+    {"outro código", {7, "G-7", "enviada", "40301631", "2025-03-10"}, 0},
+    {"material não é duplicidade", {7, "G-7", "enviada", "70012345", "2025-03-10"}, 0},
+    {"a própria guia é ignorada", {1, "G-1", "digitada", "40301630", "2025-03-10"}, 0},
+  };
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    fat_guia *g = make_guia();
+    fat_findings f;
+    fat_err err;
+
+    g->id = 1;
+    fat_findings_init(&f);
+    assert_int_equal(fat_check_duplicidade(g, &cases[i].par, 1, &f, &err), FAT_OK);
+    if (f.n != cases[i].achados)
+      fail_msg("%s: esperava %zu achado(s), veio %zu", cases[i].name, cases[i].achados, f.n);
+    if (f.n == 1) {
+      assert_string_equal(f.v[0].codigo, "DUPLICIDADE");
+      assert_int_equal(f.v[0].item_seq, 1);
+      assert_non_null(strstr(f.v[0].mensagem, "G-7"));
+    }
+    fat_findings_fini(&f);
+    fat_guia_free(g);
+  }
+}
+
 static void test_duplicidade(void **state)
 {
   fat_store *st = NULL;
@@ -584,7 +640,7 @@ static void test_duplicidade(void **state)
   assert_int_equal(fat_guia_save(st, c, &err), FAT_OK);
 
   fat_findings_init(&f);
-  assert_int_equal(fat_check_duplicidade(st, b, &f, &err), FAT_OK);
+  assert_int_equal(dups(st, b, &f, &err), FAT_OK);
   assert_int_equal(f.n, 1); /* the procedure only: materials are not duplicates */
   assert_string_equal(f.v[0].codigo, "DUPLICIDADE");
   assert_string_equal(f.v[0].campo, "itens[0].codigo");
@@ -593,11 +649,11 @@ static void test_duplicidade(void **state)
   assert_non_null(strstr(f.v[0].mensagem, "G-1"));
   fat_findings_clear(&f);
   /* the original sees the copy too */
-  assert_int_equal(fat_check_duplicidade(st, a, &f, &err), FAT_OK);
+  assert_int_equal(dups(st, a, &f, &err), FAT_OK);
   assert_int_equal(f.n, 1);
   assert_non_null(strstr(f.v[0].mensagem, "G-2"));
   fat_findings_clear(&f);
-  assert_int_equal(fat_check_duplicidade(st, c, &f, &err), FAT_OK);
+  assert_int_equal(dups(st, c, &f, &err), FAT_OK);
   assert_int_equal(f.n, 0);
   /* a cancelled copy is no longer a duplicate */
   {
@@ -609,7 +665,7 @@ static void test_duplicidade(void **state)
     assert_int_equal(sqlite3_step(s), SQLITE_DONE);
     sqlite3_reset(s);
   }
-  assert_int_equal(fat_check_duplicidade(st, a, &f, &err), FAT_OK);
+  assert_int_equal(dups(st, a, &f, &err), FAT_OK);
   assert_int_equal(f.n, 0);
   fat_findings_fini(&f);
   fat_guia_free(a);
@@ -631,6 +687,7 @@ int main(void)
     cmocka_unit_test(test_builtin_cases),
     cmocka_unit_test(test_prazo_contrato),
     cmocka_unit_test(test_sexo_list),
+    cmocka_unit_test(test_duplicidade_pares),
     cmocka_unit_test(test_duplicidade),
   };
 

@@ -1,6 +1,8 @@
 /* test_demo.c: the demonstration clinic (fat_demo): deterministic by seed and
 ** competência, every defect class injected, clean guias priced exactly and
-** with valid documents, refuses a non-empty store. Uses the real operator
+** with valid documents, refuses a non-empty store; demo_defeito exists only
+** in a demo store; the set-based evaluation (fat_demo_avaliar) gives the
+** figures a guia-by-guia count gives. Uses the real operator
 ** scripts (FATURO_REGRAS) and demo tables. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "fat_conferir.h"
 #include "fat_demo.h"
 #include "fat_docnum.h"
 #include "fat_mem.h"
@@ -222,11 +225,102 @@ static void test_contents(void **state)
   remove_db("test_demo_d.db");
 }
 
+/* The production schema has no demo table; the demo creates it. */
+static void test_defect_table_only_in_demo(void **state)
+{
+  fat_demo_resumo res;
+  fat_store *st = NULL;
+  fat_err err;
+
+  (void)state;
+  remove_db("test_demo_e.db");
+  assert_int_equal(fat_store_create("test_demo_e.db", &st, &err), FAT_OK);
+  assert_int_equal(scalar(st, "SELECT count(*) FROM sqlite_master WHERE name = 'demo_defeito'"),
+                   0);
+  fat_store_close(st);
+  st = make_demo("test_demo_e.db", 5, &res);
+  assert_int_equal(scalar(st, "SELECT count(*) FROM sqlite_master WHERE name = 'demo_defeito'"),
+                   1);
+  assert_true(scalar(st, "SELECT count(*) FROM demo_defeito") > 0);
+  fat_store_close(st);
+  remove_db("test_demo_e.db");
+}
+
+/* The evaluation's figures equal a count made guia by guia, class by class
+** (the formulation the set-based statements replaced). */
+static void test_avaliar_matches_row_by_row(void **state)
+{
+  static const char rec[] =
+      "SELECT count(*), sum(EXISTS (SELECT 1 FROM achado a WHERE a.guia_id = d.guia_id"
+      " AND a.codigo = ?2)) FROM demo_defeito d JOIN conferencia c ON c.guia_id = d.guia_id"
+      " WHERE d.classe = ?1";
+  static const char flag[] =
+      "SELECT count(DISTINCT guia_id) FROM achado WHERE codigo = ?1";
+  fat_demo_resumo res;
+  fat_conferir_opts o;
+  fat_conferir_resumo r;
+  fat_rules *rules = NULL;
+  fat_store *st;
+  cJSON *rep = NULL, *k;
+  sqlite3_stmt *s;
+  fat_err err;
+  int n = 0;
+
+  (void)state;
+  st = make_demo("test_demo_f.db", 11, &res);
+  fat_err_clear(&err);
+  assert_int_equal(fat_demo_avaliar(st, 0.99, 0.99, &rep, &err), FAT_ESTATE);
+  assert_non_null(strstr(err.msg, "nenhuma guia conferida"));
+  if (fat_rules_open(regras_dir(), NULL, st, &rules, &err) != FAT_OK)
+    fail_msg("regras: %s", err.msg);
+  memset(&o, 0, sizeof o);
+  o.hoje = "2026-11-05";
+  if (fat_conferir(st, rules, &o, NULL, NULL, &r, &err) != FAT_OK)
+    fail_msg("conferir: %s", err.msg);
+  if (fat_demo_avaliar(st, 0.99, 0.99, &rep, &err) != FAT_OK)
+    fail_msg("avaliar: %s", err.msg);
+  cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(rep, "classes"))
+  {
+    const char *classe = cJSON_GetObjectItemCaseSensitive(k, "classe")->valuestring;
+    const char *codigo = cJSON_GetObjectItemCaseSensitive(k, "codigo")->valuestring;
+
+    assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), rec, -1, &s, NULL), SQLITE_OK);
+    sqlite3_bind_text(s, 1, classe, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, codigo, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal((int64_t)cJSON_GetObjectItemCaseSensitive(k, "injetadas")->valuedouble,
+                     sqlite3_column_int64(s, 0));
+    assert_int_equal((int64_t)cJSON_GetObjectItemCaseSensitive(k, "detectadas")->valuedouble,
+                     sqlite3_column_int64(s, 1));
+    sqlite3_finalize(s);
+    assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), flag, -1, &s, NULL), SQLITE_OK);
+    sqlite3_bind_text(s, 1, codigo, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal((int64_t)cJSON_GetObjectItemCaseSensitive(k, "sinalizadas")->valuedouble,
+                     sqlite3_column_int64(s, 0));
+    sqlite3_finalize(s);
+    n++;
+  }
+  assert_int_equal(n, FAT_DEMO_N_CLASSES);
+  assert_int_equal((int64_t)cJSON_GetObjectItemCaseSensitive(rep, "limpas")->valuedouble,
+                   scalar(st, "SELECT count(*) FROM guia g JOIN conferencia c ON c.guia_id = g.id"
+                              " WHERE NOT EXISTS (SELECT 1 FROM demo_defeito d"
+                              " WHERE d.guia_id = g.id)"));
+  /* the demo's own bar: every class found, no bloqueio on a clean guia */
+  assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rep, "ok")));
+  cJSON_Delete(rep);
+  fat_rules_close(rules);
+  fat_store_close(st);
+  remove_db("test_demo_f.db");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_deterministic),
     cmocka_unit_test(test_contents),
+    cmocka_unit_test(test_defect_table_only_in_demo),
+    cmocka_unit_test(test_avaliar_matches_row_by_row),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

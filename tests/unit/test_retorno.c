@@ -19,6 +19,7 @@
 #include <libxml/parser.h>
 
 #include "fat_glosa.h"
+#include "fat_demo_retorno.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_retorno.h"
@@ -259,8 +260,8 @@ static void snapshot(fat_store *st, int64_t out[7])
 ** file glosed both guias with findings, as a real operator mostly does. */
 static char *simulate(fat_store *st, size_t *len, int taxa_bp)
 {
-  fat_retorno_sim o;
-  fat_retorno_sim_res r;
+  fat_demo_retorno_opts o;
+  fat_demo_retorno_res r;
   fat_err err;
   uint64_t seed;
 
@@ -270,12 +271,12 @@ static char *simulate(fat_store *st, size_t *len, int taxa_bp)
   o.data = "2025-04-20";
   for (seed = 1; seed < 100; seed++) {
     o.semente = seed;
-    assert_int_equal(fat_retorno_simular_operadora(st, &o, &r, &err), FAT_OK);
+    assert_int_equal(fat_demo_retorno(st, &o, &r, &err), FAT_OK);
     assert_int_equal(r.n_guias, 6);
     assert_true(r.n_glosas >= r.n_glosas_previstas);
     if (r.n_glosas_previstas == 2)
       break;
-    fat_retorno_sim_res_fini(&r);
+    fat_demo_retorno_res_fini(&r);
   }
   assert_true(seed < 100);
   *len = r.len;

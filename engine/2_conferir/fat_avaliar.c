@@ -1,0 +1,736 @@
+/* fat_avaliar.c: the one evaluation of a guia (see fat_avaliar.h). */
+#include "fat_avaliar.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fat_check.h"
+#include "fat_dia.h"
+#include "fat_docnum.h"
+#include "fat_mem.h"
+#include "fat_money.h"
+#include "fat_store_int.h"
+
+static int blank(const char *s) { return s == NULL || s[0] == '\0'; }
+
+/* Is a failure of one guia's pricing/script something to report in the
+** evaluation (1), or a failure of the call (0)? */
+static int per_guia_error(fat_rc rc)
+{
+  return !fat_rc_is_system(rc);
+}
+
+void fat_avaliar_ctx_init(fat_avaliar_ctx *ctx)
+{
+  memset(ctx, 0, sizeof *ctx);
+}
+
+void fat_avaliar_ctx_fini(fat_avaliar_ctx *ctx)
+{
+  if (ctx == NULL)
+    return;
+  cJSON_Delete(ctx->historico);
+  fat_free(ctx->pares);
+  fat_avaliar_ctx_init(ctx);
+}
+
+void fat_avaliacao_init(fat_avaliacao *a)
+{
+  memset(a, 0, sizeof *a);
+  fat_findings_init(&a->achados);
+  a->valor_total_novo = FAT_ABSENT;
+  a->reconferir_em = INT32_MAX;
+}
+
+void fat_avaliacao_fini(fat_avaliacao *a)
+{
+  if (a == NULL)
+    return;
+  fat_findings_fini(&a->achados);
+  fat_free(a->preenchido);
+  fat_avaliacao_init(a);
+}
+
+/* {======================================================================
+** Pricing findings
+** ======================================================================= */
+
+/* Index of the item with sequencial seq (or -1). */
+static int item_index(const fat_guia *g, int seq)
+{
+  size_t i;
+
+  for (i = 0; i < g->n_itens; i++)
+    if (g->itens[i].sequencial == seq)
+      return (int)i;
+  return -1;
+}
+
+static fat_rc add_preco(fat_findings *f, const char *codigo, fat_severidade sev,
+                        const char *campo, const char *glosa, int64_t risco, int seq,
+                        fat_err *err, const char *fmt, ...) FAT_PRINTF(9, 10);
+
+static fat_rc add_preco(fat_findings *f, const char *codigo, fat_severidade sev,
+                        const char *campo, const char *glosa, int64_t risco, int seq,
+                        fat_err *err, const char *fmt, ...)
+{
+  char msg[640];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return fat_findings_add(f, codigo, sev, campo, msg, glosa, risco, seq, "builtin:preco", NULL,
+                          0, err);
+}
+
+static fat_rc findings_preenchidos(const fat_guia *g, const int *filled, fat_findings *f,
+                                   fat_err *err)
+{
+  char a[32], b[32], campo[64];
+  fat_rc rc = FAT_OK;
+  size_t i;
+
+  for (i = 0; i < g->n_itens && rc == FAT_OK; i++) {
+    const fat_item *it = &g->itens[i];
+
+    if (!filled[i])
+      continue;
+    fat_money_format_br(it->valor_unitario, a, sizeof a);
+    fat_money_format_br(it->valor_total, b, sizeof b);
+    snprintf(campo, sizeof campo, "itens[%zu].valor_unitario", i);
+    rc = add_preco(f, "VALOR_PREENCHIDO", FAT_ALERTA, campo, NULL, 0, it->sequencial, err,
+                   "item %d (%s) veio sem valor: preenchido com o valor do contrato, %s por "
+                   "unidade, total %s; confira antes de enviar",
+                   it->sequencial, blank(it->codigo) ? "?" : it->codigo, a, b);
+  }
+  return rc;
+}
+
+static fat_rc finding_diff(const fat_guia *g, const fat_price_diff *d, fat_findings *f,
+                           fat_err *err)
+{
+  char a[32], b[32], dif[32], campo[64];
+  int k = item_index(g, d->item_seq);
+
+  snprintf(campo, sizeof campo, "itens[%d].valor_unitario", k < 0 ? 0 : k);
+  fat_money_format_br(d->cobrado_unitario, a, sizeof a);
+  fat_money_format_br(d->esperado_unitario, b, sizeof b);
+  if (d->diferenca > 0) {
+    fat_money_format_br(d->diferenca, dif, sizeof dif);
+    return add_preco(f, "PRECO_ACIMA_CONTRATO", FAT_BLOQUEIO, campo, "1714", d->diferenca,
+                     d->item_seq, err,
+                     "item %d (%s) cobrado a %s por unidade, acima do contrato (%s): a "
+                     "operadora glosará %s; corrija o valor para o do contrato",
+                     d->item_seq, d->codigo, a, b, dif);
+  }
+  if (d->diferenca < 0) {
+    fat_money_format_br(-d->diferenca, dif, sizeof dif);
+    return add_preco(f, "PRECO_ABAIXO_CONTRATO", FAT_ALERTA, campo, NULL, -d->diferenca,
+                     d->item_seq, err,
+                     "item %d (%s) cobrado a %s por unidade, abaixo do contrato (%s): %s "
+                     "deixados de cobrar; corrija o valor se não houver acordo diferente",
+                     d->item_seq, d->codigo, a, b, dif);
+  }
+  return FAT_OK;
+}
+
+/* Findings from the price report and the filled values. */
+static fat_rc findings_preco(const fat_guia *g, const fat_price_report *rep, const int *filled,
+                             fat_findings *f, fat_err *err)
+{
+  char campo[64];
+  size_t i;
+  fat_rc rc = findings_preenchidos(g, filled, f, err);
+
+  for (i = 0; i < rep->n_diffs && rc == FAT_OK; i++)
+    rc = finding_diff(g, &rep->diffs[i], f, err);
+  for (i = 0; i < rep->n_unpriced && rc == FAT_OK; i++) {
+    const fat_price_unpriced *u = &rep->unpriced[i];
+    int k = item_index(g, u->item_seq);
+
+    snprintf(campo, sizeof campo, "itens[%d].codigo", k < 0 ? 0 : k);
+    rc = add_preco(f, "PRECO_NAO_ENCONTRADO", FAT_ALERTA, campo, "1708", 0, u->item_seq, err,
+                   "item %d (%s) sem preço no contrato: %s", u->item_seq, u->codigo, u->motivo);
+  }
+  return rc;
+}
+
+/* Step 1: price g by the contract; fills absent values in g and out. */
+static fat_rc step_preco(const char *key, fat_guia *g, const fat_avaliar_ctx *ctx,
+                         fat_avaliacao *out, fat_err *err)
+{
+  fat_price_report rep;
+  int64_t sum_before = 0, sum_after = 0;
+  int all_valued = 1;
+  fat_err e;
+  fat_rc rc;
+  size_t i;
+
+  fat_price_report_init(&rep);
+  for (i = 0; i < g->n_itens; i++) {
+    const fat_item *it = &g->itens[i];
+
+    out->preenchido[i] = it->valor_total == FAT_ABSENT || it->valor_unitario == FAT_ABSENT;
+    if (it->valor_total != FAT_ABSENT)
+      sum_before += it->valor_total;
+  }
+  fat_err_clear(&e);
+  rc = fat_price_guia(ctx->pricer, g, 1, &rep, &e);
+  if (rc != FAT_OK) {
+    memset(out->preenchido, 0, out->n_itens * sizeof *out->preenchido);
+    if (per_guia_error(rc)) {
+      snprintf(out->erro, sizeof out->erro, "preços (%s): %s", key, e.msg);
+      rc = FAT_OK;
+    } else {
+      *err = e;
+    }
+    goto out;
+  }
+  for (i = 0; i < g->n_itens; i++) {
+    const fat_item *it = &g->itens[i];
+
+    if (it->valor_total == FAT_ABSENT || it->valor_unitario == FAT_ABSENT)
+      out->preenchido[i] = 0; /* could not be priced */
+    if (it->valor_total == FAT_ABSENT)
+      all_valued = 0;
+    else
+      sum_after += it->valor_total;
+    out->n_preenchidos += (size_t)(out->preenchido[i] != 0);
+  }
+  /* the billed total left the unvalued items out: it becomes the sum */
+  if (out->n_preenchidos > 0 && all_valued &&
+      (g->valor_total == sum_before || g->valor_total == 0)) {
+    g->valor_total = sum_after;
+    out->valor_total_novo = sum_after;
+  }
+  rc = findings_preco(g, &rep, out->preenchido, &out->achados, err);
+out:
+  fat_price_report_fini(&rep);
+  return rc;
+}
+
+/* }====================================================================== */
+
+/* {======================================================================
+** The pipeline
+** ======================================================================= */
+
+/* Does f already hold a finding with identity `chave`? */
+static int has_chave(const fat_findings *f, size_t n, const fat_guia *g, const char *chave)
+{
+  char k[FAT_FINDING_CHAVE_MAX];
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    fat_finding_chave(&f->v[i], g, k, sizeof k);
+    if (strcmp(k, chave) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* Step 5: move the script findings into out, dropping those whose identity
+** an earlier finding (or an earlier script finding) already has. */
+static fat_rc merge_script(const fat_guia *g, fat_findings *out, fat_findings *script,
+                           fat_err *err)
+{
+  char k[FAT_FINDING_CHAVE_MAX];
+  fat_rc rc = FAT_OK;
+  size_t i;
+
+  for (i = 0; i < script->n && rc == FAT_OK; i++) {
+    const fat_finding *s = &script->v[i];
+
+    fat_finding_chave(s, g, k, sizeof k);
+    if (has_chave(out, out->n, g, k))
+      continue;
+    rc = fat_findings_add(out, s->codigo, s->severidade, s->campo, s->mensagem,
+                          s->glosa_prevista, s->valor_risco, s->item_seq, s->regra,
+                          s->script_sha256, s->linha, err);
+  }
+  return rc;
+}
+
+/* Step 4: the operator's script over the JSON form of g. */
+static fat_rc step_script(fat_gen *gen, const char *key, const fat_guia *g,
+                          const fat_avaliar_ctx *ctx, fat_avaliacao *out, fat_err *err)
+{
+  cJSON *gj = fat_guia_to_json(g), *cj = cJSON_CreateObject();
+  fat_findings sf;
+  fat_err e;
+  fat_rc rc = FAT_OK;
+
+  fat_findings_init(&sf);
+  if (gj == NULL || cj == NULL || cJSON_AddStringToObject(cj, "hoje", ctx->hoje) == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  if (ctx->historico != NULL &&
+      !cJSON_AddItemReferenceToObject(cj, "historico", ctx->historico)) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  fat_err_clear(&e);
+  rc = fat_gen_check(gen, key, gj, cj, &sf, &e);
+  if (rc != FAT_OK) {
+    if (per_guia_error(rc)) {
+      snprintf(out->erro, sizeof out->erro, "script %s: %s", key, e.msg);
+      rc = FAT_OK;
+    } else {
+      *err = e;
+    }
+    goto out;
+  }
+  rc = merge_script(g, &out->achados, &sf, err);
+out:
+  fat_findings_fini(&sf);
+  cJSON_Delete(gj);
+  cJSON_Delete(cj);
+  return rc;
+}
+
+fat_rc fat_avaliar(fat_gen *gen, const char *key, fat_guia *g, const fat_avaliar_ctx *ctx,
+                   fat_avaliacao *out, fat_err *err)
+{
+  fat_check_opts copts;
+  fat_rc rc = FAT_OK;
+
+  fat_avaliacao_fini(out);
+  out->n_itens = g->n_itens;
+  out->preenchido = fat_calloc(g->n_itens + 1, sizeof *out->preenchido);
+  if (out->preenchido == NULL)
+    return fat_err_oom(err);
+  out->script_sha256 = (gen != NULL && key != NULL) ? fat_gen_sha256(gen, key) : NULL;
+
+  /* 1. pricing (fills absent values) */
+  if (out->script_sha256 != NULL && ctx->pricer != NULL)
+    rc = step_preco(key, g, ctx, out, err);
+  else if (gen == NULL)
+    snprintf(out->erro, sizeof out->erro,
+             "sem regras carregadas: preços e regras da operadora não conferidos");
+  else if (out->script_sha256 == NULL)
+    snprintf(out->erro, sizeof out->erro,
+             "a operadora %s não tem script em rules/operators/%s.lua: preços e regras da "
+             "operadora não conferidos",
+             g->operadora.registro_ans != NULL ? g->operadora.registro_ans : "?",
+             key != NULL ? key : "?");
+  if (rc != FAT_OK)
+    return rc;
+
+  /* 2. built-in checks; 3. duplicates */
+  memset(&copts, 0, sizeof copts);
+  copts.hoje = ctx->hoje_dias;
+  copts.prazo_apresentacao_dias = ctx->prazo_apresentacao_dias;
+  rc = fat_check_guia(g, &copts, &out->achados, err);
+  if (rc == FAT_OK)
+    rc = fat_check_duplicidade(g, ctx->pares, ctx->n_pares, &out->achados, err);
+  if (rc != FAT_OK)
+    return rc;
+  out->reconferir_em = fat_check_prazo_limite(g, &copts);
+  if (out->reconferir_em <= copts.hoje)
+    out->reconferir_em = INT32_MAX; /* already late: time changes nothing more */
+
+  /* 4. the operator's script; 5. de-duplication */
+  if (out->script_sha256 != NULL)
+    rc = step_script(gen, key, g, ctx, out, err);
+  return rc;
+}
+
+/* }====================================================================== */
+
+/* {======================================================================
+** The evaluator of a run and the context loader
+** ======================================================================= */
+
+typedef struct prazo_slot {
+  char *key;
+  int prazo;
+} prazo_slot;
+
+struct fat_avaliador {
+  fat_store *st;
+  fat_gen *gen;          /* borrowed; NULL = no rules */
+  fat_pricer *pricer;    /* owned; NULL when gen is NULL */
+  prazo_slot *prazos;    /* contract deadline per operator key */
+  size_t n_prazos;
+};
+
+fat_rc fat_avaliador_new(fat_store *st, fat_gen *gen, fat_avaliador **out, fat_err *err)
+{
+  fat_avaliador *a = fat_calloc(1, sizeof *a);
+  fat_rc rc = FAT_OK;
+
+  *out = NULL;
+  if (a == NULL)
+    return fat_err_oom(err);
+  a->st = st;
+  a->gen = gen;
+  if (gen != NULL)
+    rc = fat_pricer_new_gen(st, gen, &a->pricer, err);
+  if (rc != FAT_OK) {
+    fat_avaliador_free(a);
+    return rc;
+  }
+  *out = a;
+  return FAT_OK;
+}
+
+void fat_avaliador_free(fat_avaliador *a)
+{
+  size_t i;
+
+  if (a == NULL)
+    return;
+  for (i = 0; i < a->n_prazos; i++)
+    fat_free(a->prazos[i].key);
+  fat_free(a->prazos);
+  fat_pricer_free(a->pricer);
+  fat_free(a);
+}
+
+fat_gen *fat_avaliador_gen(const fat_avaliador *a) { return a->gen; }
+
+/* The presentation deadline of operator key's contract (0 = none), read
+** once per key. A contract that cannot be read counts as none. */
+static fat_rc prazo_of(fat_avaliador *a, const char *key, int *prazo, fat_err *err)
+{
+  cJSON *c = NULL;
+  prazo_slot *v;
+  fat_err e;
+  fat_rc rc;
+  size_t i;
+
+  *prazo = 0;
+  if (a->gen == NULL || key == NULL)
+    return FAT_OK;
+  for (i = 0; i < a->n_prazos; i++) {
+    if (strcmp(a->prazos[i].key, key) == 0) {
+      *prazo = a->prazos[i].prazo;
+      return FAT_OK;
+    }
+  }
+  fat_err_clear(&e);
+  rc = fat_gen_contract(a->gen, key, &c, &e);
+  if (rc == FAT_ENOMEM)
+    return fat_err_oom(err);
+  if (rc == FAT_OK)
+    *prazo = fat_check_prazo_contrato(c);
+  cJSON_Delete(c);
+  v = fat_realloc(a->prazos, (a->n_prazos + 1) * sizeof *v);
+  if (v == NULL)
+    return fat_err_oom(err);
+  a->prazos = v;
+  v[a->n_prazos].key = fat_strdup(key);
+  if (v[a->n_prazos].key == NULL)
+    return fat_err_oom(err);
+  v[a->n_prazos].prazo = *prazo;
+  a->n_prazos++;
+  return FAT_OK;
+}
+
+/* ---- history for the scripts (ctx.historico) ---- */
+
+#define HIST_SQL_COLS                                                                          \
+  "SELECT g.id, g.tipo, g.numero_prestador, g.data_inicio, g.tipo_consulta, g.status, "         \
+  "p.conselho, p.numero_conselho, p.uf, p.cpf, p.cbo, "                                         \
+  "(SELECT group_concat(i.codigo, ',') FROM item i WHERE i.guia_id = g.id), "                   \
+  "g.carteira_numero, g.cns, b.cpf "                                                            \
+  "FROM guia g LEFT JOIN profissional p ON p.id = g.executante_id "                            \
+  "LEFT JOIN beneficiario b ON b.id = g.beneficiario_id "
+
+/* Add the string column k of s as o[name] when it is not NULL. */
+static int add_col(cJSON *o, const char *name, sqlite3_stmt *s, int k)
+{
+  const char *v = (const char *)sqlite3_column_text(s, k);
+
+  return v == NULL || cJSON_AddStringToObject(o, name, v) != NULL;
+}
+
+/* {"codigo": c} for each code of a comma-separated list, into its. */
+static int add_codigos(cJSON *its, const char *codes)
+{
+  while (codes != NULL && *codes != '\0') {
+    size_t n = strcspn(codes, ",");
+    char code[32];
+    cJSON *it = cJSON_CreateObject();
+
+    if (it == NULL)
+      return 0;
+    cJSON_AddItemToArray(its, it);
+    snprintf(code, sizeof code, "%.*s", (int)(n < 31 ? n : 31), codes);
+    if (cJSON_AddStringToObject(it, "codigo", code) == NULL)
+      return 0;
+    codes += n;
+    if (*codes == ',')
+      codes++;
+  }
+  return 1;
+}
+
+/* One history row as a JSON object appended to arr; 0 on OOM. */
+static int historico_row(cJSON *arr, sqlite3_stmt *s)
+{
+  static const char *const gcols[] = {NULL, "tipo", "numero_prestador", "data_inicio",
+                                      "tipo_consulta", "status"};
+  static const char *const pcols[] = {"conselho", "numero_conselho", "uf", "cpf", "cbo"};
+  cJSON *o = cJSON_CreateObject(), *ex = NULL, *b, *its;
+  int k;
+
+  if (o == NULL)
+    return 0;
+  cJSON_AddItemToArray(arr, o);
+  if (cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(s, 0)) == NULL)
+    return 0;
+  for (k = 1; k <= 5; k++)
+    if (!add_col(o, gcols[k], s, k))
+      return 0;
+  for (k = 0; k < 5; k++) {
+    if (sqlite3_column_type(s, 6 + k) == SQLITE_NULL)
+      continue;
+    if (ex == NULL)
+      ex = cJSON_AddObjectToObject(o, "executante");
+    if (ex == NULL || !add_col(ex, pcols[k], s, 6 + k))
+      return 0;
+  }
+  if (!add_col(o, "carteira_numero", s, 12) || !add_col(o, "cns", s, 13))
+    return 0;
+  if (sqlite3_column_type(s, 14) != SQLITE_NULL) {
+    b = cJSON_AddObjectToObject(o, "beneficiario");
+    if (b == NULL || !add_col(b, "cpf", s, 14))
+      return 0;
+  }
+  its = cJSON_AddArrayToObject(o, "itens");
+  return its != NULL && add_codigos(its, (const char *)sqlite3_column_text(s, 11));
+}
+
+static fat_rc historico_of(fat_store *st, const fat_guia *g, cJSON **out, fat_err *err)
+{
+  static const char sql_benef[] =
+    HIST_SQL_COLS
+    "WHERE g.beneficiario_id = ?1 AND g.operadora_id = ?2 AND g.id <> ?3 "
+    "AND g.status <> 'cancelada' AND g.data_inicio >= date(?4, '-90 days') "
+    "AND g.data_inicio <= ?4 ORDER BY g.data_inicio, g.id LIMIT 100";
+  static const char sql_cart[] =
+    HIST_SQL_COLS
+    "WHERE g.carteira_numero = ?5 AND g.operadora_id = ?2 AND g.id <> ?3 "
+    "AND g.status <> 'cancelada' AND g.data_inicio >= date(?4, '-90 days') "
+    "AND g.data_inicio <= ?4 ORDER BY g.data_inicio, g.id LIMIT 100";
+  cJSON *arr = cJSON_CreateArray();
+  sqlite3_stmt *s = NULL;
+  fat_rc rc = FAT_OK;
+  int step;
+
+  *out = NULL;
+  if (arr == NULL)
+    return fat_err_oom(err);
+  if (blank(g->data_inicio) || (g->beneficiario.id <= 0 && blank(g->carteira_numero)))
+    goto out;
+  rc = fat_store_prepare(st, g->beneficiario.id > 0 ? sql_benef : sql_cart, &s, err);
+  if (rc != FAT_OK)
+    goto out;
+  if (g->beneficiario.id > 0)
+    fat_bind_int(s, 1, g->beneficiario.id);
+  else
+    fat_bind_text(s, 5, g->carteira_numero);
+  fat_bind_int(s, 2, g->operadora.id);
+  fat_bind_int(s, 3, g->id);
+  fat_bind_text(s, 4, g->data_inicio);
+  step = sqlite3_step(s);
+  while (step == SQLITE_ROW && rc == FAT_OK) {
+    if (!historico_row(arr, s))
+      rc = fat_err_oom(err);
+    else
+      step = sqlite3_step(s);
+  }
+  if (rc == FAT_OK && step != SQLITE_DONE)
+    rc = fat_store_dberr(st, err, "erro ao ler o histórico do beneficiário");
+  sqlite3_reset(s);
+out:
+  if (rc == FAT_OK)
+    *out = arr;
+  else
+    cJSON_Delete(arr);
+  return rc;
+}
+
+fat_rc fat_avaliar_historico(fat_store *st, int64_t guia_id, cJSON **out, fat_err *err)
+{
+  fat_guia *g = NULL;
+  fat_rc rc = fat_guia_load(st, guia_id, &g, err);
+
+  *out = NULL;
+  if (rc == FAT_OK)
+    rc = historico_of(st, g, out, err);
+  fat_guia_free(g);
+  return rc;
+}
+
+/* ---- duplicate candidates ---- */
+
+/* The span of dates of g's procedure items ([lo, hi]); 0 when none. */
+static int proc_dates(const fat_guia *g, const char **lo, const char **hi)
+{
+  size_t i;
+
+  *lo = *hi = NULL;
+  for (i = 0; i < g->n_itens; i++) {
+    const fat_item *it = &g->itens[i];
+    const char *d = !blank(it->data) ? it->data : g->data_inicio;
+
+    if (blank(it->codigo) || blank(d) || (it->tipo != NULL && strcmp(it->tipo, "procedimento")))
+      continue;
+    if (*lo == NULL || strcmp(d, *lo) < 0)
+      *lo = d;
+    if (*hi == NULL || strcmp(d, *hi) > 0)
+      *hi = d;
+  }
+  return *lo != NULL;
+}
+
+static void copy_col(char *dst, size_t len, sqlite3_stmt *s, int k)
+{
+  const char *v = (const char *)sqlite3_column_text(s, k);
+
+  snprintf(dst, len, "%s", v != NULL ? v : "");
+}
+
+static fat_rc pares_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, fat_err *err)
+{
+  /* one statement per guia (not per item): the beneficiário's items in the
+  ** span of dates, matched in C (fat_check_duplicidade) */
+  static const char sql_benef[] =
+    "SELECT g.id, g.numero_prestador, g.status, i.codigo, COALESCE(i.data, g.data_inicio) "
+    "FROM guia g CROSS JOIN item i ON i.guia_id = g.id "
+    "WHERE g.beneficiario_id = ?1 AND g.id <> ?3 AND g.status <> 'cancelada' "
+    "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL "
+    "ORDER BY g.id";
+  static const char sql_cart[] =
+    "SELECT g.id, g.numero_prestador, g.status, i.codigo, COALESCE(i.data, g.data_inicio) "
+    "FROM guia g CROSS JOIN item i ON i.guia_id = g.id "
+    "WHERE g.carteira_numero = ?2 AND g.operadora_id = ?6 AND g.id <> ?3 "
+    "AND g.status <> 'cancelada' "
+    "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL "
+    "ORDER BY g.id";
+  const char *lo, *hi;
+  sqlite3_stmt *s;
+  size_t cap = 0;
+  int step;
+  fat_rc rc;
+
+  if ((g->beneficiario.id <= 0 && blank(g->carteira_numero)) || !proc_dates(g, &lo, &hi))
+    return FAT_OK;
+  rc = fat_store_prepare(st, g->beneficiario.id > 0 ? sql_benef : sql_cart, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (g->beneficiario.id > 0) {
+    fat_bind_int(s, 1, g->beneficiario.id);
+  } else {
+    fat_bind_text(s, 2, g->carteira_numero);
+    fat_bind_int(s, 6, g->operadora.id);
+  }
+  fat_bind_int(s, 3, g->id);
+  fat_bind_text(s, 4, lo);
+  fat_bind_text(s, 5, hi);
+  step = sqlite3_step(s);
+  while (step == SQLITE_ROW && rc == FAT_OK) {
+    fat_check_par *p;
+
+    if (ctx->n_pares == cap) {
+      size_t nc = cap == 0 ? 8 : cap * 2;
+      fat_check_par *v = fat_realloc(ctx->pares, nc * sizeof *v);
+
+      if (v == NULL) {
+        rc = fat_err_oom(err);
+        break;
+      }
+      ctx->pares = v;
+      cap = nc;
+    }
+    p = &ctx->pares[ctx->n_pares++];
+    p->guia_id = sqlite3_column_int64(s, 0);
+    copy_col(p->numero_prestador, sizeof p->numero_prestador, s, 1);
+    copy_col(p->status, sizeof p->status, s, 2);
+    copy_col(p->codigo, sizeof p->codigo, s, 3);
+    copy_col(p->data, sizeof p->data, s, 4);
+    step = sqlite3_step(s);
+  }
+  if (rc == FAT_OK && step != SQLITE_DONE)
+    rc = fat_store_dberr(st, err, "erro ao procurar guias em duplicidade");
+  sqlite3_reset(s);
+  return rc;
+}
+
+fat_rc fat_avaliar_ctx_load(fat_avaliador *a, const fat_guia *g, const char *hoje,
+                            fat_avaliar_ctx *ctx, fat_err *err)
+{
+  const char *key = g->operadora.script;
+  fat_rc rc;
+
+  fat_avaliar_ctx_init(ctx);
+  if (hoje == NULL || fat_dia_parse(hoje, &ctx->hoje_dias) != 0)
+    return fat_err_set(err, FAT_EINVAL, "data de referência inválida '%s' (use AAAA-MM-DD)",
+                       hoje != NULL ? hoje : "");
+  snprintf(ctx->hoje, sizeof ctx->hoje, "%s", hoje);
+  ctx->pricer = a->pricer;
+  rc = prazo_of(a, key, &ctx->prazo_apresentacao_dias, err);
+  if (rc == FAT_OK && a->gen != NULL && key != NULL && fat_gen_sha256(a->gen, key) != NULL)
+    rc = historico_of(a->st, g, &ctx->historico, err);
+  if (rc == FAT_OK)
+    rc = pares_of(a->st, g, ctx, err);
+  return rc;
+}
+
+/* The day guia_id's lote was sent (or closed), else its attendance date. */
+static fat_rc data_envio(fat_store *st, int64_t guia_id, char *out, size_t len, fat_err *err)
+{
+  static const char sql[] =
+    "SELECT substr(COALESCE(l.enviado_em, l.fechado_em, g.data_inicio), 1, 10) "
+    "FROM guia g LEFT JOIN lote l ON l.id = g.lote_id WHERE g.id = ?1";
+  sqlite3_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+  int step;
+
+  out[0] = '\0';
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, guia_id);
+  step = sqlite3_step(s);
+  if (step == SQLITE_ROW)
+    copy_col(out, len, s, 0);
+  else if (step == SQLITE_DONE)
+    rc = fat_err_set(err, FAT_ENOTFOUND, "guia %lld não encontrada", (long long)guia_id);
+  else
+    rc = fat_store_dberr(st, err, "erro ao ler a data de envio da guia");
+  sqlite3_reset(s);
+  return rc;
+}
+
+fat_rc fat_avaliar_guia(fat_avaliador *a, int64_t guia_id, const char *hoje, fat_avaliacao *out,
+                        fat_err *err)
+{
+  fat_avaliar_ctx ctx;
+  fat_guia *g = NULL;
+  char dia[16];
+  fat_rc rc = FAT_OK;
+
+  fat_avaliar_ctx_init(&ctx);
+  if (hoje != NULL)
+    snprintf(dia, sizeof dia, "%s", hoje);
+  else
+    rc = data_envio(a->st, guia_id, dia, sizeof dia, err);
+  if (rc == FAT_OK && !fat_dia_valida(dia))
+    fat_dia_hoje(dia, sizeof dia); /* no usable date at all: today */
+  if (rc == FAT_OK)
+    rc = fat_guia_load(a->st, guia_id, &g, err);
+  if (rc == FAT_OK)
+    rc = fat_avaliar_ctx_load(a, g, dia, &ctx, err);
+  if (rc == FAT_OK)
+    rc = fat_avaliar(a->gen, g->operadora.script, g, &ctx, out, err);
+  fat_avaliar_ctx_fini(&ctx);
+  fat_guia_free(g);
+  return rc;
+}
+
+/* }====================================================================== */

@@ -1,0 +1,449 @@
+/* fat_lote_fechar.c: closing lotes: ready guias grouped by prestador,
+** competência, period and type, numbered, written, validated and stored in one
+** transaction. */
+#include "fat_lote.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fat_dia.h"
+#include "fat_lote_int.h"
+#include "fat_mem.h"
+#include "fat_model.h"
+#include "fat_store_int.h"
+#include "fat_tiss_validate.h"
+#include "fat_tiss_write.h"
+
+
+typedef struct ready {
+  int64_t id, prestador_id, valor;
+  char tipo[24];
+  char comp[8];
+  char ref[11];
+  char ini[11], fim[11];
+} ready;
+
+static int cmp_ready(const void *a, const void *b)
+{
+  const ready *x = a, *y = b;
+  int c;
+
+  if (x->prestador_id != y->prestador_id)
+    return x->prestador_id < y->prestador_id ? -1 : 1;
+  if ((c = strcmp(x->comp, y->comp)) != 0)
+    return c;
+  if ((c = strcmp(x->fim, y->fim)) != 0)
+    return c;
+  if ((c = strcmp(x->tipo, y->tipo)) != 0)
+    return c;
+  if ((c = strcmp(x->ref, y->ref)) != 0)
+    return c;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+static int same_group(const ready *x, const ready *y)
+{
+  return x->prestador_id == y->prestador_id && strcmp(x->comp, y->comp) == 0 &&
+         strcmp(x->fim, y->fim) == 0 && strcmp(x->tipo, y->tipo) == 0;
+}
+
+void fat_lote_fechar_res_fini(fat_lote_fechar_res *r)
+{
+  if (r == NULL)
+    return;
+  fat_free(r->lotes);
+  memset(r, 0, sizeof *r);
+}
+
+static fat_rc load_ready(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
+                         const char *ate, const fat_lote_cfg *cfg, ready **out, size_t *n,
+                         fat_err *err)
+{
+  static const char sql[] =
+    "SELECT g.id, g.prestador_id, g.tipo, g.valor_total,"
+    " CASE WHEN g.tipo IN ('resumo-internacao', 'honorarios')"
+    "  THEN COALESCE(g.data_fim, g.data_inicio) ELSE g.data_inicio END AS ref,"
+    " g.competencia"
+    " FROM guia g"
+    " WHERE g.operadora_id = ?1 AND g.status = 'conferida' AND g.lote_id IS NULL"
+    "  AND NOT EXISTS (SELECT 1 FROM achado a WHERE a.guia_id = g.id"
+    "   AND a.severidade = 'bloqueio' AND a.reconhecido_em IS NULL)"
+    " ORDER BY g.id";
+  sqlite3_stmt *s;
+  ready *v = NULL, *nv;
+  size_t cap = 0, k = 0;
+  fat_rc rc;
+  int r;
+
+  *out = NULL;
+  *n = 0;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, op);
+  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+    ready x;
+
+    memset(&x, 0, sizeof x);
+    x.id = sqlite3_column_int64(s, 0);
+    x.prestador_id = sqlite3_column_int64(s, 1);
+    fat_lote_col(s, 2, x.tipo, sizeof x.tipo);
+    x.valor = sqlite3_column_int64(s, 3);
+    fat_lote_col(s, 4, x.ref, sizeof x.ref);
+    fat_lote_col(s, 5, x.comp, sizeof x.comp);
+    if (!fat_dia_valida(x.ref) || strcmp(x.ref, ate) > 0)
+      continue; /* undated guias cannot be placed in a period; later ones wait */
+    if (x.comp[0] == '\0')
+      snprintf(x.comp, sizeof x.comp, "%.7s", x.ref);
+    if (o->competencia != NULL && strcmp(o->competencia, x.comp) != 0)
+      continue;
+    rc = fat_lote_periodo(cfg, x.ref, x.ini, x.fim, err);
+    if (rc != FAT_OK) {
+      fat_err_prefix(err, "guia %" PRId64 ": ", x.id);
+      goto fail;
+    }
+    if (k == cap) {
+      cap = cap == 0 ? 64 : cap * 2;
+      nv = fat_realloc(v, cap * sizeof *v);
+      if (nv == NULL) {
+        rc = fat_err_oom(err);
+        goto fail;
+      }
+      v = nv;
+    }
+    v[k++] = x;
+  }
+  if (r != SQLITE_DONE) {
+    rc = fat_store_dberr(st, err, "erro ao ler guias prontas");
+    goto fail;
+  }
+  sqlite3_reset(s);
+  if (k > 0)
+    qsort(v, k, sizeof *v, cmp_ready);
+  *out = v;
+  *n = k;
+  return FAT_OK;
+fail:
+  sqlite3_reset(s);
+  fat_free(v);
+  return rc;
+}
+
+/* Next free lote number of the operadora (proximo_lote, but never a number
+** already used). */
+static fat_rc next_numero(fat_store *st, int64_t op, int64_t *num, fat_err *err)
+{
+  static const char sql[] =
+    "SELECT MAX(o.proximo_lote, COALESCE((SELECT MAX(numero) + 1 FROM lote WHERE "
+    "operadora_id = o.id), 1)) FROM operadora o WHERE o.id = ?1";
+  static const char upd[] = "UPDATE operadora SET proximo_lote = ?2 WHERE id = ?1";
+  sqlite3_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, op);
+  if (sqlite3_step(s) != SQLITE_ROW)
+    return fat_store_dberr(st, err, "erro ao numerar lote");
+  *num = sqlite3_column_int64(s, 0);
+  sqlite3_reset(s);
+  rc = fat_store_prepare(st, upd, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, op);
+  fat_bind_int(s, 2, *num + 1);
+  return fat_store_step_done(st, s, "erro ao numerar lote", err);
+}
+
+/* A reopened ('aberto') lote of the same group, to reuse its number. */
+static fat_rc find_open(fat_store *st, int64_t op, const ready *g, int64_t *id, int64_t *num,
+                        fat_err *err)
+{
+  static const char sql[] =
+    "SELECT id, numero FROM lote WHERE operadora_id = ?1 AND prestador_id = ?2 AND "
+    "tipo_guia = ?3 AND competencia = ?4 AND periodo_fim = ?5 AND status = 'aberto' "
+    "ORDER BY numero LIMIT 1";
+  sqlite3_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  *id = 0;
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, op);
+  fat_bind_int(s, 2, g->prestador_id);
+  fat_bind_text(s, 3, g->tipo);
+  fat_bind_text(s, 4, g->comp);
+  fat_bind_text(s, 5, g->fim);
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    *id = sqlite3_column_int64(s, 0);
+    *num = sqlite3_column_int64(s, 1);
+  }
+  sqlite3_reset(s);
+  return FAT_OK;
+}
+
+/* Write, validate and store one lote of guias v[0..n). */
+static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
+                        const fat_lote_cfg *cfg, const ready *v, size_t n, const char *hoje,
+                        fat_lote_info *info, int *validado, fat_err *err)
+{
+  static const char ins[] =
+    "INSERT INTO lote (operadora_id, prestador_id, numero, tipo_guia, competencia,"
+    " periodo_inicio, periodo_fim, status, qtd_guias, valor_informado, hash, arquivo, xml,"
+    " geracao_id, fechado_em, prazo_envio, hash_encoding, pagamento_prazo_dias, validado)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'fechado', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+    " ?16, ?17, ?18)";
+  static const char reuse[] =
+    "UPDATE lote SET status = 'fechado', periodo_inicio = ?2, qtd_guias = ?3,"
+    " valor_informado = ?4, hash = ?5, arquivo = ?6, xml = ?7, geracao_id = ?8,"
+    " fechado_em = ?9, prazo_envio = ?10, hash_encoding = ?11, pagamento_prazo_dias = ?12,"
+    " validado = ?13, motivo_reabertura = NULL WHERE id = ?1";
+  static const char upd_guia[] =
+    "UPDATE guia SET status = 'em_lote', lote_id = ?2 WHERE id = ?1 AND lote_id IS NULL";
+  fat_guia **gs;
+  fat_tiss_doc doc;
+  fat_tiss_envio env;
+  fat_tiss_xsd_result xr;
+  sqlite3_stmt *s;
+  char numtxt[24], fechado[32];
+  int64_t lote_id = 0, numero = 0, total = 0;
+  size_t i;
+  fat_rc rc;
+
+  memset(&doc, 0, sizeof doc);
+  gs = fat_calloc(n, sizeof *gs);
+  if (gs == NULL)
+    return fat_err_oom(err);
+  for (i = 0; i < n; i++) {
+    rc = fat_guia_load(st, v[i].id, &gs[i], err);
+    if (rc != FAT_OK)
+      goto out;
+    total += gs[i]->valor_total;
+  }
+  rc = find_open(st, op, &v[0], &lote_id, &numero, err);
+  if (rc == FAT_OK && lote_id == 0)
+    rc = next_numero(st, op, &numero, err);
+  if (rc != FAT_OK)
+    goto out;
+  snprintf(numtxt, sizeof numtxt, "%" PRId64, numero);
+  memset(&env, 0, sizeof env);
+  env.numero_lote = numtxt;
+  env.data = hoje;
+  env.hash_enc = cfg->hash_enc;
+  rc = fat_tiss_write_lote(&env, (const fat_guia *const *)gs, n, &doc, err);
+  if (rc != FAT_OK) {
+    fat_err_prefix(err, "lote %s: ", numtxt);
+    goto out;
+  }
+  if (o->xsd_dir != NULL) {
+    rc = fat_tiss_validate_memory(o->xsd_dir, doc.xml, doc.len, &xr, err);
+    if (rc != FAT_OK)
+      goto out;
+    if (!xr.valido) {
+      rc = fat_tiss_xsd_result_err(&xr, 5, err);
+      fat_tiss_xsd_result_fini(&xr);
+      fat_err_prefix(err, "lote %s (%s, %zu guias) não foi fechado: ", numtxt, v[0].tipo, n);
+      goto out;
+    }
+    fat_tiss_xsd_result_fini(&xr);
+  } else {
+    *validado = 0;
+  }
+  memset(info, 0, sizeof *info);
+  info->numero = numero;
+  info->operadora_id = op;
+  snprintf(info->tipo, sizeof info->tipo, "%s", v[0].tipo);
+  snprintf(info->competencia, sizeof info->competencia, "%s", v[0].comp);
+  snprintf(info->periodo_inicio, sizeof info->periodo_inicio, "%s", v[0].ini);
+  snprintf(info->periodo_fim, sizeof info->periodo_fim, "%s", v[0].fim);
+  fat_lote_add_days(v[0].fim, cfg->prazo_envio_dias, info->prazo_envio);
+  info->qtd_guias = (int)n;
+  info->valor = total;
+  memcpy(info->hash, doc.hash, sizeof info->hash);
+  fat_tiss_filename(numero, doc.hash, info->arquivo, sizeof info->arquivo);
+  info->reaberto = lote_id != 0;
+  fat_store_now(fechado, sizeof fechado);
+  if (lote_id == 0) {
+    rc = fat_store_prepare(st, ins, &s, err);
+    if (rc != FAT_OK)
+      goto out;
+    fat_bind_int(s, 1, op);
+    fat_bind_int(s, 2, v[0].prestador_id);
+    fat_bind_int(s, 3, numero);
+    fat_bind_text(s, 4, v[0].tipo);
+    fat_bind_text(s, 5, v[0].comp);
+    fat_bind_text(s, 6, v[0].ini);
+    fat_bind_text(s, 7, v[0].fim);
+    fat_bind_int(s, 8, (int64_t)n);
+    fat_bind_int(s, 9, total);
+    fat_bind_text(s, 10, doc.hash);
+    fat_bind_text(s, 11, info->arquivo);
+    sqlite3_bind_blob(s, 12, doc.xml, (int)doc.len, SQLITE_TRANSIENT);
+    fat_bind_int_or_null(s, 13, o->geracao_id, o->geracao_id <= 0);
+    fat_bind_text(s, 14, fechado);
+    fat_bind_text(s, 15, info->prazo_envio);
+    fat_bind_text(s, 16, fat_tiss_enc_str(cfg->hash_enc));
+    fat_bind_int_or_null(s, 17, cfg->pagamento_prazo_dias, cfg->pagamento_prazo_dias < 0);
+    fat_bind_int(s, 18, o->xsd_dir != NULL);
+    rc = fat_store_step_done(st, s, "erro ao gravar lote", err);
+    if (rc != FAT_OK)
+      goto out;
+    lote_id = fat_store_last_id(st);
+  } else {
+    rc = fat_store_prepare(st, reuse, &s, err);
+    if (rc != FAT_OK)
+      goto out;
+    fat_bind_int(s, 1, lote_id);
+    fat_bind_text(s, 2, v[0].ini);
+    fat_bind_int(s, 3, (int64_t)n);
+    fat_bind_int(s, 4, total);
+    fat_bind_text(s, 5, doc.hash);
+    fat_bind_text(s, 6, info->arquivo);
+    sqlite3_bind_blob(s, 7, doc.xml, (int)doc.len, SQLITE_TRANSIENT);
+    fat_bind_int_or_null(s, 8, o->geracao_id, o->geracao_id <= 0);
+    fat_bind_text(s, 9, fechado);
+    fat_bind_text(s, 10, info->prazo_envio);
+    fat_bind_text(s, 11, fat_tiss_enc_str(cfg->hash_enc));
+    fat_bind_int_or_null(s, 12, cfg->pagamento_prazo_dias, cfg->pagamento_prazo_dias < 0);
+    fat_bind_int(s, 13, o->xsd_dir != NULL);
+    rc = fat_store_step_done(st, s, "erro ao gravar lote", err);
+    if (rc != FAT_OK)
+      goto out;
+  }
+  info->id = lote_id;
+  for (i = 0; i < n; i++) {
+    rc = fat_store_prepare(st, upd_guia, &s, err);
+    if (rc != FAT_OK)
+      goto out;
+    fat_bind_int(s, 1, v[i].id);
+    fat_bind_int(s, 2, lote_id);
+    rc = fat_store_step_done(st, s, "erro ao marcar guia em lote", err);
+    if (rc != FAT_OK)
+      goto out;
+    if (sqlite3_changes(fat_store_db(st)) != 1) {
+      rc = fat_err_set(err, FAT_ESTATE, "guia %" PRId64 " entrou em outro lote durante o "
+                                        "fechamento", v[i].id);
+      goto out;
+    }
+  }
+  {
+    char det[160];
+
+    snprintf(det, sizeof det, "lote %" PRId64 ", %zu guias, hash %s%s", numero, n, doc.hash,
+             o->xsd_dir != NULL ? ", XSD ok" : ", XSD não validado");
+    rc = fat_lote_evento(st, lote_id, info->reaberto ? "aberto" : NULL, "fechado", hoje, det, err);
+  }
+out:
+  for (i = 0; i < n; i++)
+    fat_guia_free(gs[i]);
+  fat_free(gs);
+  fat_tiss_doc_fini(&doc);
+  return rc;
+}
+
+fat_rc fat_lote_fechar_contrato(fat_store *st, const fat_lote_fechar_opts *o,
+                                const cJSON *contract, fat_lote_fechar_res *res, fat_err *err)
+{
+  fat_lote_cfg *cfg;
+  char hoje[11], ate[11];
+  int64_t op;
+  ready *v = NULL;
+  size_t n = 0, i, j, cap = 0;
+  fat_rc rc;
+
+  memset(res, 0, sizeof *res);
+  if (o->competencia != NULL && !fat_dia_competencia_valida(o->competencia))
+    return fat_err_set(err, FAT_EINVAL, "competência '%s' inválida (use AAAA-MM)",
+                       o->competencia);
+  if (o->hoje != NULL && !fat_dia_valida(o->hoje))
+    return fat_err_set(err, FAT_EINVAL, "data de referência '%s' inválida", o->hoje);
+  if (o->ate != NULL && !fat_dia_valida(o->ate))
+    return fat_err_set(err, FAT_EINVAL, "data '%s' inválida (use AAAA-MM-DD)", o->ate);
+  if (o->hoje != NULL)
+    snprintf(hoje, sizeof hoje, "%s", o->hoje);
+  else
+    fat_dia_hoje(hoje, sizeof hoje);
+  snprintf(ate, sizeof ate, "%s", o->ate != NULL ? o->ate : hoje);
+  cfg = fat_malloc(sizeof *cfg);
+  if (cfg == NULL)
+    return fat_err_oom(err);
+  rc = fat_lote_cfg_from_contract(contract, cfg, err);
+  if (rc != FAT_OK)
+    goto done_cfg;
+  if (o->xsd_dir != NULL) { /* a broken schema folder fails before any work */
+    rc = fat_tiss_schema_load(o->xsd_dir, err);
+    if (rc != FAT_OK)
+      goto done_cfg;
+  }
+  rc = fat_lote_operadora(st, o->operadora, &op, NULL, 0, err);
+  if (rc != FAT_OK)
+    goto done_cfg;
+  rc = fat_store_begin(st, err);
+  if (rc != FAT_OK)
+    goto done_cfg;
+  rc = load_ready(st, op, o, ate, cfg, &v, &n, err);
+  if (rc != FAT_OK)
+    goto fail;
+  res->validado = o->xsd_dir != NULL;
+  for (i = 0; i < n; i = j) {
+    size_t chunk;
+
+    for (j = i; j < n && same_group(&v[i], &v[j]) && j - i < (size_t)cfg->max_guias; j++)
+      ;
+    chunk = j - i;
+    if (res->n == cap) {
+      fat_lote_info *nl;
+
+      cap = cap == 0 ? 8 : cap * 2;
+      nl = fat_realloc(res->lotes, cap * sizeof *nl);
+      if (nl == NULL) {
+        rc = fat_err_oom(err);
+        goto fail;
+      }
+      res->lotes = nl;
+    }
+    rc = close_one(st, op, o, cfg, &v[i], chunk, hoje, &res->lotes[res->n], &res->validado,
+                   err);
+    if (rc != FAT_OK)
+      goto fail;
+    res->n++;
+    res->guias += chunk;
+  }
+  rc = fat_store_commit(st, err);
+  if (rc != FAT_OK)
+    goto fail_nocommit;
+  fat_free(v);
+  fat_free(cfg);
+  return FAT_OK;
+fail:
+  fat_store_rollback(st);
+fail_nocommit:
+  fat_free(v);
+  fat_lote_fechar_res_fini(res);
+done_cfg:
+  fat_free(cfg);
+  return rc;
+}
+
+fat_rc fat_lote_fechar(fat_store *st, fat_gen *gen, const fat_lote_fechar_opts *o,
+                       fat_lote_fechar_res *res, fat_err *err)
+{
+  fat_lote_fechar_opts with_gen = *o;
+  cJSON *contract = NULL;
+  char key[64];
+  int64_t op;
+  fat_rc rc = fat_lote_operadora(st, o->operadora, &op, key, sizeof key, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_gen_contract(gen, key, &contract, err);
+  if (rc != FAT_OK)
+    return fat_err_prefix(err, "a operadora '%s' não tem contrato utilizável nas regras "
+                               "(operators/%s.lua): ", o->operadora, key);
+  with_gen.geracao_id = fat_gen_id(gen);
+  rc = fat_lote_fechar_contrato(st, &with_gen, contract, res, err);
+  cJSON_Delete(contract);
+  return rc;
+}

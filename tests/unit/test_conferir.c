@@ -1,0 +1,608 @@
+/* test_conferir.c: the conferir run (fat_conferir) and the evaluation it
+** stores (fat_avaliar), table-driven over a small store with the real
+** operator scripts (FATURO_REGRAS): statuses and findings per defect,
+** acknowledgements that survive re-checks (finding identity), refused
+** options, the incremental re-run, and the OOM loop over a whole run. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fat_avaliar.h"
+#include "fat_conferir.h"
+#include "fat_docnum.h"
+#include "fat_mem.h"
+#include "fat_rules.h"
+#include "fat_store_int.h"
+
+#define DB "test_conferir.db"
+#define HOJE "2025-04-01"
+
+static const char *regras_dir(void)
+{
+  const char *r = getenv("FATURO_REGRAS");
+
+  return (r != NULL && r[0] != '\0') ? r : FAT_SOURCE_DIR "/rules";
+}
+
+static void remove_db(void)
+{
+  unlink(DB);
+  unlink(DB "-wal");
+  unlink(DB "-shm");
+}
+
+static char *S(const char *s) { return fat_strdup(s); }
+
+static void repl(char **field, const char *v)
+{
+  fat_free(*field);
+  *field = v != NULL ? fat_strdup(v) : NULL;
+}
+
+static fat_profissional *make_prof(void)
+{
+  fat_profissional *p = fat_calloc(1, sizeof *p);
+
+  assert_non_null(p);
+  p->nome = S("Dra. Ana Souza");
+  p->cpf = S("11144477735");
+  p->conselho = S("CRM");
+  p->numero_conselho = S("123456");
+  p->uf = S("SP");
+  p->cbo = S("225125");
+  return p;
+}
+
+static void set_item(fat_item *it, int seq, const char *tipo, const char *tab, const char *cod,
+                     int64_t unit)
+{
+  memset(it, 0, sizeof *it);
+  it->sequencial = seq;
+  it->tipo = S(tipo);
+  it->codigo_tabela = S(tab);
+  it->codigo = S(cod);
+  it->quantidade_e4 = 10000;
+  it->valor_unitario = unit;
+  it->valor_total = unit;
+  it->fator_e2 = 100;
+  it->data = S("2025-03-10");
+}
+
+/* A clean SP/SADT guia of operadora aurora with two procedures. */
+static fat_guia *make_guia(const char *numero, const char *carteira)
+{
+  fat_guia *g = fat_calloc(1, sizeof *g);
+
+  assert_non_null(g);
+  g->tipo = FAT_GUIA_SADT;
+  g->operadora.registro_ans = S("312347");
+  g->prestador.cnpj = S("11222333000181");
+  g->numero_prestador = S(numero);
+  g->beneficiario_nome = S("Maria da Silva");
+  g->carteira_numero = S(carteira);
+  g->carteira_validade = S("2026-12-31");
+  g->senha = S("S998877");
+  g->data_autorizacao = S("2025-03-01");
+  g->validade_senha = S("2025-03-31");
+  g->cid = S("J069");
+  g->data_inicio = S("2025-03-10");
+  g->executante = make_prof();
+  g->assinatura_beneficiario = 1;
+  g->pedido_medico = 1;
+  g->laudo = 1;
+  g->itens = fat_calloc(2, sizeof *g->itens);
+  assert_non_null(g->itens);
+  g->n_itens = 2;
+  set_item(&g->itens[0], 1, "procedimento", "22", "40301630", 1500);
+  set_item(&g->itens[1], 2, "procedimento", "22", "40302040", 500);
+  g->valor_total = 2000;
+  return g;
+}
+
+static fat_store *open_store(void)
+{
+  fat_store *st = NULL;
+  fat_err err;
+
+  remove_db();
+  assert_int_equal(fat_store_create(DB, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_exec(st,
+                                   "INSERT INTO prestador(nome, cnpj) VALUES "
+                                   "('Clínica Teste', '11222333000181');"
+                                   "INSERT INTO operadora(registro_ans, nome, script) VALUES "
+                                   "('312347', 'Aurora', 'aurora');"
+                                   "INSERT INTO operadora(registro_ans, nome, script) VALUES "
+                                   "('345671', 'Vitalis', 'vitalis');",
+                                   &err),
+                   FAT_OK);
+  return st;
+}
+
+static int64_t save(fat_store *st, fat_guia *g)
+{
+  fat_err err;
+
+  if (fat_guia_save(st, g, &err) != FAT_OK)
+    fail_msg("save %s: %s", g->numero_prestador, err.msg);
+  return g->id;
+}
+
+static int64_t scalar_i(fat_store *st, const char *sql, int64_t id)
+{
+  sqlite3_stmt *s;
+  int64_t v = -1;
+
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+  sqlite3_bind_int64(s, 1, id);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
+static const char *status_of(fat_store *st, int64_t id, char *buf, size_t len)
+{
+  sqlite3_stmt *s;
+
+  buf[0] = '\0';
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), "SELECT status FROM guia WHERE id = ?1",
+                                      -1, &s, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_int64(s, 1, id);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+  return buf;
+}
+
+static fat_rules *open_rules(fat_store *st)
+{
+  fat_rules *r = NULL;
+  fat_err err;
+
+  if (fat_rules_open(regras_dir(), NULL, st, &r, &err) != FAT_OK)
+    fail_msg("regras: %s", err.msg);
+  return r;
+}
+
+static void conferir_ok(fat_store *st, fat_rules *rules, int64_t guia_id, int todas,
+                        fat_conferir_resumo *res)
+{
+  fat_conferir_opts o;
+  fat_err err;
+
+  memset(&o, 0, sizeof o);
+  o.hoje = HOJE;
+  o.guia_id = guia_id;
+  o.uma_guia = guia_id > 0;
+  o.todas = todas;
+  if (fat_conferir(st, rules, &o, NULL, NULL, res, &err) != FAT_OK)
+    fail_msg("conferir: %s", err.msg);
+}
+
+/* ------------------------------------------------------------------------
+** One defect per guia: status and the finding conferir stores
+*/
+
+static void m_none(fat_guia *g) { (void)g; }
+static void m_carteira(fat_guia *g) { repl(&g->carteira_numero, NULL); }
+static void m_senha_vencida(fat_guia *g) { repl(&g->validade_senha, "2025-03-09"); }
+static void m_total(fat_guia *g) { g->valor_total = 2100; }
+static void m_codigo(fat_guia *g) { repl(&g->itens[1].codigo, "4030204"); }
+static void m_prazo(fat_guia *g)
+{
+  repl(&g->data_inicio, "2024-10-01");
+  repl(&g->data_autorizacao, "2024-10-01");
+  repl(&g->validade_senha, "2024-10-30");
+  repl(&g->itens[0].data, "2024-10-01");
+  repl(&g->itens[1].data, "2024-10-01");
+}
+
+typedef struct conf_case {
+  const char *name;
+  void (*mutate)(fat_guia *g);
+  const char *status;   /* expected status after conferir */
+  const char *codigo;   /* a bloqueio expected among the findings (NULL: no bloqueio) */
+  const char *chave;    /* its identity (NULL: not checked) */
+} conf_case;
+
+static const conf_case conf_cases[] = {
+  {"guia limpa", m_none, "conferida", NULL, NULL},
+  {"sem carteira", m_carteira, "pendente", "CARTEIRA_AUSENTE",
+   "CARTEIRA_AUSENTE|guia|carteira_numero"},
+  {"senha vencida", m_senha_vencida, "pendente", "SENHA_VENCIDA",
+   "SENHA_VENCIDA|guia|validade_senha"},
+  {"total divergente", m_total, "pendente", "TOTAL_DIVERGENTE", "TOTAL_DIVERGENTE|guia|valor_total"},
+  {"código TUSS inválido no item 2", m_codigo, "pendente", "CODIGO_TUSS_INVALIDO",
+   "CODIGO_TUSS_INVALIDO|item 2|codigo"},
+  {"fora do prazo de apresentação", m_prazo, "pendente", "PRAZO_EXCEDIDO",
+   "PRAZO_EXCEDIDO|guia|data_inicio"},
+};
+
+static void test_casos(void **state)
+{
+  fat_store *st = open_store();
+  fat_rules *rules = open_rules(st);
+  int64_t ids[sizeof conf_cases / sizeof conf_cases[0]];
+  fat_conferir_resumo res;
+  size_t i;
+  char buf[32], numero[16], carteira[24];
+
+  (void)state;
+  for (i = 0; i < sizeof conf_cases / sizeof conf_cases[0]; i++) {
+    fat_guia *g;
+
+    /* one beneficiário per case: no duplicates between cases */
+    snprintf(numero, sizeof numero, "C-%zu", i);
+    snprintf(carteira, sizeof carteira, "00123456789%05zu", i);
+    g = make_guia(numero, carteira);
+    conf_cases[i].mutate(g);
+    ids[i] = save(st, g);
+    fat_guia_free(g);
+  }
+  conferir_ok(st, rules, 0, 0, &res);
+  assert_int_equal(res.conferidas, sizeof conf_cases / sizeof conf_cases[0]);
+  assert_int_equal(res.com_erro, 0);
+  for (i = 0; i < sizeof conf_cases / sizeof conf_cases[0]; i++) {
+    const conf_case *c = &conf_cases[i];
+    fat_findings f;
+    fat_err err;
+    size_t k;
+    int hit = 0, bloqueios = 0;
+
+    if (strcmp(status_of(st, ids[i], buf, sizeof buf), c->status) != 0)
+      fail_msg("%s: situação %s, esperava %s", c->name, buf, c->status);
+    fat_findings_init(&f);
+    assert_int_equal(fat_achado_carregar(st, ids[i], &f, &err), FAT_OK);
+    for (k = 0; k < f.n; k++) {
+      bloqueios += f.v[k].severidade == FAT_BLOQUEIO;
+      if (c->codigo != NULL && strcmp(f.v[k].codigo, c->codigo) == 0)
+        hit = 1;
+    }
+    if (c->codigo == NULL && bloqueios > 0)
+      fail_msg("%s: bloqueio inesperado", c->name);
+    if (c->codigo != NULL && !hit)
+      fail_msg("%s: esperava %s", c->name, c->codigo);
+    fat_findings_fini(&f);
+  }
+  /* every stored finding carries its identity */
+  assert_int_equal(scalar_i(st, "SELECT count(*) FROM achado WHERE chave IS NULL", 0), 0);
+  for (i = 0; i < sizeof conf_cases / sizeof conf_cases[0]; i++) {
+    sqlite3_stmt *s;
+    int found = 0;
+
+    if (conf_cases[i].chave == NULL)
+      continue;
+    assert_int_equal(sqlite3_prepare_v2(fat_store_db(st),
+                                        "SELECT 1 FROM achado WHERE guia_id = ?1 AND chave = ?2",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_int64(s, 1, ids[i]);
+    sqlite3_bind_text(s, 2, conf_cases[i].chave, -1, SQLITE_STATIC);
+    found = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    if (!found)
+      fail_msg("%s: nenhum achado com a identidade %s", conf_cases[i].name, conf_cases[i].chave);
+  }
+  /* a second run has nothing to do */
+  conferir_ok(st, rules, 0, 0, &res);
+  assert_int_equal(res.conferidas, 0);
+  assert_int_equal(res.sem_mudanca, sizeof conf_cases / sizeof conf_cases[0]);
+  fat_rules_close(rules);
+  fat_store_close(st);
+  remove_db();
+}
+
+/* ------------------------------------------------------------------------
+** Duplicates, acknowledgements and identity
+*/
+
+static void test_duplicidade_e_reconhecimento(void **state)
+{
+  fat_store *st = open_store();
+  fat_rules *rules = open_rules(st);
+  fat_guia *a = make_guia("D-1", "0012345678901234"), *b = make_guia("D-2", "0012345678901234");
+  fat_conferir_resumo res;
+  int64_t ida, idb, achado, gid = 0, abertos = -1;
+  fat_err err;
+  char buf[32];
+
+  (void)state;
+  ida = save(st, a);
+  idb = save(st, b);
+  conferir_ok(st, rules, 0, 0, &res);
+  /* both copies are flagged on both procedures */
+  assert_int_equal(scalar_i(st, "SELECT count(*) FROM achado WHERE guia_id = ?1 AND codigo = "
+                                "'DUPLICIDADE'",
+                            ida),
+                   2);
+  assert_int_equal(scalar_i(st, "SELECT count(*) FROM achado WHERE guia_id = ?1 AND codigo = "
+                                "'DUPLICIDADE'",
+                            idb),
+                   2);
+  assert_string_equal(status_of(st, idb, buf, sizeof buf), "pendente");
+
+  /* acknowledge the duplicate of D-2's second procedure */
+  achado = scalar_i(st, "SELECT id FROM achado WHERE guia_id = ?1 AND chave = "
+                        "'DUPLICIDADE|item 2|codigo'",
+                    idb);
+  assert_true(achado > 0);
+  assert_int_equal(fat_achado_reconhecer(st, achado, "retorno combinado com a operadora", &gid,
+                                         &abertos, &err),
+                   FAT_OK);
+  assert_int_equal(gid, idb);
+  assert_int_equal(abertos, 1);
+  assert_int_equal(fat_achado_reconhecer(st, achado, "de novo", NULL, NULL, &err), FAT_ESTATE);
+
+  /* D-2 loses its first procedure: the acknowledged one moves from
+  ** itens[1] to itens[0], and its acknowledgement follows it */
+  fat_guia_free(b);
+  assert_int_equal(fat_guia_load(st, idb, &b, &err), FAT_OK);
+  fat_free(b->itens[0].tipo);
+  fat_free(b->itens[0].codigo_tabela);
+  fat_free(b->itens[0].codigo);
+  fat_free(b->itens[0].data);
+  fat_free(b->itens[0].descricao);
+  memmove(&b->itens[0], &b->itens[1], sizeof b->itens[0]);
+  b->n_itens = 1;
+  b->valor_total = 500;
+  save(st, b);
+  conferir_ok(st, rules, 0, 0, &res);
+  assert_int_equal(res.conferidas, 1); /* D-2 changed (D-1 did not: see docs/conferir.md) */
+  assert_int_equal(scalar_i(st, "SELECT count(*) FROM achado WHERE guia_id = ?1 AND codigo = "
+                                "'DUPLICIDADE' AND campo = 'itens[0].codigo' AND "
+                                "reconhecido_em IS NOT NULL",
+                            idb),
+                   1);
+  assert_string_equal(status_of(st, idb, buf, sizeof buf), "conferida");
+  /* and it survives a plain re-check */
+  conferir_ok(st, rules, idb, 1, &res);
+  assert_int_equal(res.conferidas, 1);
+  assert_int_equal(res.bloqueios_abertos, 0);
+  assert_string_equal(status_of(st, idb, buf, sizeof buf), "conferida");
+  fat_guia_free(a);
+  fat_guia_free(b);
+  fat_rules_close(rules);
+  fat_store_close(st);
+  remove_db();
+}
+
+/* ------------------------------------------------------------------------
+** Options that are refused, and a guia already in a lote
+*/
+
+static void test_opcoes_recusadas(void **state)
+{
+  static const struct {
+    const char *name;
+    const char *operadora;
+    int uma_guia;
+    int64_t guia_id;
+    const char *hoje, *competencia;
+    fat_rc rc;
+    const char *msg;
+  } cases[] = {
+    {"guia -1", NULL, 0, -1, NULL, NULL, FAT_EINVAL, "id de guia inválido"},
+    {"guia 0 pedida", NULL, 1, 0, NULL, NULL, FAT_EINVAL, "id de guia inválido"},
+    {"guia inexistente", NULL, 1, 999, NULL, NULL, FAT_ENOTFOUND, "guia 999"},
+    {"operadora desconhecida", "unimed", 0, 0, NULL, NULL, FAT_ENOTFOUND, "'unimed'"},
+    {"data inválida", NULL, 0, 0, "2025-02-30", NULL, FAT_EINVAL, "2025-02-30"},
+    {"competência inválida", NULL, 0, 0, NULL, "2025-13", FAT_EINVAL, "2025-13"},
+  };
+  fat_store *st = open_store();
+  fat_guia *g = make_guia("O-1", "0012345678901234");
+  fat_conferir_resumo res;
+  size_t i;
+
+  (void)state;
+  save(st, g);
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    fat_conferir_opts o;
+    fat_err err;
+    fat_rc rc;
+
+    memset(&o, 0, sizeof o);
+    o.operadora = cases[i].operadora;
+    o.uma_guia = cases[i].uma_guia;
+    o.guia_id = cases[i].guia_id;
+    o.hoje = cases[i].hoje;
+    o.competencia = cases[i].competencia;
+    fat_err_clear(&err);
+    rc = fat_conferir(st, NULL, &o, NULL, NULL, &res, &err);
+    if (rc != cases[i].rc)
+      fail_msg("%s: rc %d, esperava %d (%s)", cases[i].name, rc, cases[i].rc, err.msg);
+    if (strstr(err.msg, cases[i].msg) == NULL)
+      fail_msg("%s: mensagem '%s'", cases[i].name, err.msg);
+    assert_int_equal(res.conferidas, 0);
+  }
+  assert_int_equal(scalar_i(st, "SELECT count(*) FROM conferencia", 0), 0);
+  /* the operadora by registro ANS, script key or id */
+  {
+    const char *nomes[] = {"312347", "aurora", "1"};
+    fat_conferir_opts o;
+    fat_err err;
+
+    for (i = 0; i < 3; i++) {
+      memset(&o, 0, sizeof o);
+      o.operadora = nomes[i];
+      o.hoje = HOJE;
+      o.todas = 1;
+      assert_int_equal(fat_conferir(st, NULL, &o, NULL, NULL, &res, &err), FAT_OK);
+      assert_int_equal(res.selecionadas, 1);
+    }
+    o.operadora = "vitalis"; /* known, no guias: nothing to do */
+    assert_int_equal(fat_conferir(st, NULL, &o, NULL, NULL, &res, &err), FAT_OK);
+    assert_int_equal(res.selecionadas, 0);
+  }
+  fat_guia_free(g);
+  fat_store_close(st);
+  remove_db();
+}
+
+static void test_guia_em_lote_nao_muda(void **state)
+{
+  fat_store *st = open_store();
+  fat_guia *g = make_guia("L-1", "0012345678901234");
+  fat_conferir_resumo res;
+  fat_err err;
+  int64_t id;
+  char buf[32];
+
+  (void)state;
+  repl(&g->carteira_numero, NULL);
+  id = save(st, g);
+  assert_int_equal(fat_store_exec(st, "UPDATE guia SET status = 'enviada'", &err), FAT_OK);
+  conferir_ok(st, NULL, 0, 1, &res);
+  assert_int_equal(res.selecionadas, 0); /* not selected without --guia */
+  conferir_ok(st, NULL, id, 0, &res);
+  assert_int_equal(res.conferidas, 1);
+  assert_true(res.bloqueios_abertos > 0);
+  assert_string_equal(status_of(st, id, buf, sizeof buf), "enviada");
+  fat_guia_free(g);
+  fat_store_close(st);
+  remove_db();
+}
+
+/* ------------------------------------------------------------------------
+** The evaluation itself writes nothing
+*/
+
+static void test_avaliar_nao_grava(void **state)
+{
+  fat_store *st = open_store();
+  fat_rules *rules = open_rules(st);
+  fat_gen *gen = fat_rules_acquire(rules);
+  fat_guia *g = make_guia("A-1", "0012345678901234");
+  fat_avaliador *av = NULL;
+  fat_avaliacao a;
+  fat_err err;
+  int64_t id, changes;
+
+  (void)state;
+  g->itens[0].valor_unitario = FAT_ABSENT;
+  g->itens[0].valor_total = FAT_ABSENT;
+  id = save(st, g);
+  changes = sqlite3_total_changes(fat_store_db(st));
+  fat_avaliacao_init(&a);
+  assert_int_equal(fat_avaliador_new(st, gen, &av, &err), FAT_OK);
+  assert_int_equal(fat_avaliar_guia(av, id, HOJE, &a, &err), FAT_OK);
+  assert_non_null(a.script_sha256);
+  assert_int_equal(a.erro[0], '\0');
+  assert_true(a.achados.n > 0);
+  assert_int_equal(sqlite3_total_changes(fat_store_db(st)), changes);
+  assert_int_equal(scalar_i(st, "SELECT count(*) FROM achado", 0), 0);
+  /* no generation: built-in checks only, said in erro */
+  fat_avaliador_free(av);
+  assert_int_equal(fat_avaliador_new(st, NULL, &av, &err), FAT_OK);
+  assert_int_equal(fat_avaliar_guia(av, id, HOJE, &a, &err), FAT_OK);
+  assert_non_null(strstr(a.erro, "sem regras"));
+  assert_null(a.script_sha256);
+  assert_int_equal(fat_avaliar_guia(av, 999, HOJE, &a, &err), FAT_ENOTFOUND);
+  fat_avaliacao_fini(&a);
+  fat_avaliador_free(av);
+  fat_gen_release(gen);
+  fat_guia_free(g);
+  fat_rules_close(rules);
+  fat_store_close(st);
+  remove_db();
+}
+
+/* ------------------------------------------------------------------------
+** OOM: a run interrupted by an allocation failure at any point returns
+** FAT_ENOMEM and leaves the store as it was
+*/
+
+/* What a run leaves in the store (no timestamps, no audit). */
+static void snapshot(fat_store *st, char *buf, size_t len)
+{
+  static const char sql[] =
+    "SELECT group_concat(x, ';') FROM (SELECT a.guia_id || ',' || a.chave || ',' || "
+    "a.severidade || ',' || COALESCE(a.reconhecido_motivo, '') AS x FROM achado a "
+    "UNION ALL SELECT 'g' || id || status || valor_total FROM guia "
+    "UNION ALL SELECT 'c' || guia_id || COALESCE(erro, '') || bloqueios || alertas FROM "
+    "conferencia ORDER BY 1)";
+  sqlite3_stmt *s;
+
+  buf[0] = '\0';
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+    snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+}
+
+static void test_oom(void **state)
+{
+  fat_store *st = open_store();
+  fat_rules *rules = open_rules(st);
+  fat_guia *a = make_guia("M-1", "0012345678901234"), *b = make_guia("M-2", "0012345678901234");
+  cJSON_Hooks hooks = {fat_malloc, fat_free};
+  fat_conferir_resumo res, ref;
+  fat_conferir_opts o;
+  char before[8192], after[8192];
+  long n;
+  int ok = 0;
+
+  (void)state;
+  a->itens[1].valor_unitario = FAT_ABSENT; /* pricing fills it */
+  a->itens[1].valor_total = FAT_ABSENT;
+  repl(&b->carteira_numero, NULL);
+  save(st, a);
+  save(st, b);
+  memset(&o, 0, sizeof o);
+  o.hoje = HOJE;
+  o.todas = 1;
+  conferir_ok(st, rules, 0, 1, &ref);
+  snapshot(st, before, sizeof before);
+  assert_true(strlen(before) > 0 && strlen(before) < sizeof before - 1);
+  cJSON_InitHooks(&hooks);
+  for (n = 0; n < 200000 && !ok; n++) {
+    fat_err err;
+    fat_rc rc;
+
+    fat_err_clear(&err);
+    fat_test_fail_alloc_after(n);
+    rc = fat_conferir(st, rules, &o, NULL, NULL, &res, &err);
+    fat_test_fail_alloc_after(-1);
+    snapshot(st, after, sizeof after);
+    if (rc == FAT_OK) {
+      ok = 1;
+      assert_int_equal(res.conferidas, ref.conferidas);
+      assert_int_equal(res.achados, ref.achados);
+      assert_int_equal(res.bloqueios_abertos, ref.bloqueios_abertos);
+    } else if (rc != FAT_ENOMEM) {
+      fail_msg("falha de memória na alocação %ld virou %d: %s", n, rc, err.msg);
+    }
+    if (strcmp(before, after) != 0)
+      fail_msg("falha de memória na alocação %ld mudou o banco:\n%s\n%s", n, before, after);
+  }
+  cJSON_InitHooks(NULL);
+  assert_true(ok);
+  print_message("conferir ok after %ld injected failures\n", n);
+  assert_true(n > 500); /* the loop went through the whole run */
+  fat_guia_free(a);
+  fat_guia_free(b);
+  fat_rules_close(rules);
+  fat_store_close(st);
+  remove_db();
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_casos),
+    cmocka_unit_test(test_duplicidade_e_reconhecimento),
+    cmocka_unit_test(test_opcoes_recusadas),
+    cmocka_unit_test(test_guia_em_lote_nao_muda),
+    cmocka_unit_test(test_avaliar_nao_grava),
+    cmocka_unit_test(test_oom),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
