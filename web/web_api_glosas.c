@@ -75,8 +75,11 @@ fat_rc api_glosas_listar(web_req *rq, web_res *rs, fat_err *err)
       " AND (?4 IS NULL OR gl.codigo = ?4) AND (?5 IS NULL OR g.competencia = ?5)"
       " ORDER BY gl.prazo_recurso IS NULL, gl.prazo_recurso, gl.id DESC LIMIT ?6 OFFSET ?7";
   const char *b[5];
+  char opbuf[8];
+  fat_rc rc = web_query_operadora(rq, "operadora", &b[0], opbuf, err);
 
-  b[0] = qv(rq, "operadora");
+  if (rc != FAT_OK)
+    return rc;
   b[1] = qv(rq, "situacao");
   b[2] = qv(rq, "classificacao");
   b[3] = qv(rq, "codigo");
@@ -107,9 +110,11 @@ fat_rc api_glosas_resumo(web_req *rq, web_res *rs, fat_err *err)
       " AND (?2 IS NULL OR g.competencia = ?2)"
       " GROUP BY gl.situacao, gl.classificacao ORDER BY valor DESC";
   const char *b[2];
-  fat_rc rc;
+  char opbuf[8];
+  fat_rc rc = web_query_operadora(rq, "operadora", &b[0], opbuf, err);
 
-  b[0] = qv(rq, "operadora");
+  if (rc != FAT_OK)
+    return rc;
   b[1] = qv(rq, "competencia");
   rc = list_into(rq, rs, sql_codigo, "por_codigo", b, 2, 0, err);
   if (rc == FAT_OK)
@@ -132,8 +137,11 @@ fat_rc api_recursos_listar(web_req *rq, web_res *rs, fat_err *err)
       " AND (?2 IS NULL OR r.status = ?2)"
       " ORDER BY r.id DESC LIMIT ?3 OFFSET ?4";
   const char *b[2];
+  char opbuf[8];
+  fat_rc rc = web_query_operadora(rq, "operadora", &b[0], opbuf, err);
 
-  b[0] = qv(rq, "operadora");
+  if (rc != FAT_OK)
+    return rc;
   b[1] = qv(rq, "status");
   return list_into(rq, rs, sql, "recursos", b, 2, 1, err);
 }

@@ -40,7 +40,7 @@ fat_rc api_guias_listar(web_req *rq, web_res *rs, fat_err *err)
       "  AND a.guia_revisao = g.revisao AND a.reconhecido_em IS NULL) AS valor_risco" GUIA_FILTER
       " ORDER BY g.data_inicio DESC, g.id DESC LIMIT ?6 OFFSET ?7";
   static const char sql_count[] = "SELECT count(*)" GUIA_FILTER;
-  const char *op = query_nonempty(rq, "operadora");
+  const char *op = NULL;
   const char *comp = query_nonempty(rq, "competencia");
   const char *status = query_nonempty(rq, "status");
   const char *busca = query_nonempty(rq, "busca");
@@ -49,10 +49,14 @@ fat_rc api_guias_listar(web_req *rq, web_res *rs, fat_err *err)
   int64_t limit, offset, pagina, total = 0;
   sqlite3_stmt *s;
   cJSON *rows = NULL;
+  char opbuf[8];
   fat_rc rc;
   int i;
 
   web_paging(rq, &limit, &offset, &pagina);
+  rc = web_query_operadora(rq, "operadora", &op, opbuf, err);
+  if (rc != FAT_OK)
+    return rc;
   for (i = 0; i < 2; i++) {
     rc = fat_store_prepare(rq->st, i == 0 ? sql_count : sql_rows, &s, err);
     if (rc != FAT_OK)

@@ -45,13 +45,17 @@ fat_rc api_lotes_listar(web_req *rq, web_res *rs, fat_err *err)
   int64_t limit, offset;
   sqlite3_stmt *s;
   cJSON *rows = NULL;
+  const char *op;
+  char opbuf[8];
   fat_rc rc;
 
   web_paging(rq, &limit, &offset, NULL);
-  rc = fat_store_prepare(rq->st, sql, &s, err);
+  rc = web_query_operadora(rq, "operadora", &op, opbuf, err);
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(rq->st, sql, &s, err);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text(s, 1, qv(rq, "operadora"));
+  fat_bind_text(s, 1, op);
   fat_bind_text(s, 2, qv(rq, "status"));
   fat_bind_text(s, 3, qv(rq, "competencia"));
   fat_bind_int(s, 4, limit);

@@ -1,8 +1,10 @@
 /* web_util.c: request helpers shared by the API handlers. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fat_mem.h"
+#include "fat_operadora.h"
 #include "fat_store_int.h"
 #include "web_int.h"
 
@@ -23,6 +25,24 @@ int web_status_for(fat_rc rc)
   case FAT_EBUSY: return 503;
   }
   return 500;
+}
+
+fat_rc web_query_operadora(const web_req *rq, const char *key, const char **out, char buf[8],
+                           fat_err *err)
+{
+  const char *v = web_query(rq, key);
+  fat_operadora_ref op;
+  fat_rc rc;
+
+  *out = NULL;
+  if (v == NULL || v[0] == '\0')
+    return FAT_OK;
+  rc = fat_operadora_resolver_ref(rq->st, v, &op, err);
+  if (rc != FAT_OK)
+    return rc;
+  snprintf(buf, 8, "%s", op.registro_ans);
+  *out = buf;
+  return FAT_OK;
 }
 
 const char *web_json_str(const web_req *rq, const char *key)

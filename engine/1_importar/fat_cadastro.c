@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fat_mem.h"
+#include "fat_operadora.h"
 #include "fat_store_int.h"
 
 int fat_digits_only(const char *s, char *out, size_t len)
@@ -250,10 +251,44 @@ fat_rc fat_cadastro_operadora(fat_store *st, const char *registro_ans, const cha
   return fat_store_commit(st, err);
 }
 
+fat_rc fat_cadastro_plano_acomodacao(fat_store *st, int64_t operadora_id, const char *plano,
+                                     char acomodacao[16], fat_err *err)
+{
+  static const char *const nomes[] = {"enfermaria", "apartamento", "ambulatorial", NULL};
+  static const char sql[] = "SELECT acomodacao FROM plano WHERE operadora_id = ?1 AND codigo = ?2";
+  sqlite3_stmt *s;
+  int i, step;
+  fat_rc rc;
+
+  acomodacao[0] = '\0';
+  for (i = 0; plano != NULL && nomes[i] != NULL; i++) {
+    if (strcmp(plano, nomes[i]) == 0) {
+      snprintf(acomodacao, 16, "%s", plano);
+      return FAT_OK;
+    }
+  }
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, operadora_id);
+  fat_bind_text(s, 2, plano);
+  step = sqlite3_step(s);
+  if (step == SQLITE_ROW)
+    snprintf(acomodacao, 16, "%s", (const char *)sqlite3_column_text(s, 0));
+  else if (step == SQLITE_DONE)
+    rc = fat_err_set(err, FAT_ENOTFOUND,
+                     "plano '%s' não cadastrado nesta operadora (ou use enfermaria, "
+                     "apartamento, ambulatorial)",
+                     plano != NULL ? plano : "");
+  else
+    rc = fat_store_dberr(st, err, "erro ao procurar o plano");
+  sqlite3_reset(s);
+  return rc;
+}
+
 static fat_rc plano_tx(fat_store *st, const char *registro_ans, const char *codigo,
                        const char *nome, const char *acomodacao, int64_t *id, fat_err *err)
 {
-  static const char sql_op[] = "SELECT id FROM operadora WHERE registro_ans = ?1";
   static const char sql_sel[] = "SELECT id FROM plano WHERE operadora_id = ?1 AND codigo = ?2";
   static const char sql_ins[] =
       "INSERT INTO plano (operadora_id, codigo, nome, acomodacao) VALUES (?1, ?2, ?3, ?4)";
@@ -273,14 +308,9 @@ static fat_rc plano_tx(fat_store *st, const char *registro_ans, const char *codi
     return fat_err_set(err, FAT_EINVAL,
                        "acomodação inválida '%s' (use enfermaria, apartamento ou ambulatorial)",
                        acomodacao != NULL ? acomodacao : "");
-  rc = select_id(st, sql_op, registro_ans, NULL, 0, &oid, err);
+  rc = fat_operadora_resolver(st, registro_ans, &oid, err);
   if (rc != FAT_OK)
     return rc;
-  if (oid == 0)
-    return fat_err_set(err, FAT_ENOTFOUND,
-                       "operadora com registro ANS %s não cadastrada (use: faturo cadastro "
-                       "operadora)",
-                       registro_ans != NULL ? registro_ans : "?");
   rc = select_id(st, sql_sel, codigo, NULL, oid, &pid, err);
   if (rc != FAT_OK)
     return rc;

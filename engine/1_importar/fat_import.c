@@ -9,7 +9,9 @@
 #include <cjson/cJSON.h>
 
 #include "fat_mem.h"
+#include "fat_dia.h"
 #include "fat_model.h"
+#include "fat_operadora.h"
 #include "fat_store_int.h"
 
 /* {====================================================================
@@ -602,7 +604,7 @@ static fat_rc store_one(fat_store *st, fat_guia *g, const char *label, const cha
   int r;
   fat_rc rc;
 
-  rc = fat_operadora_id(st, g->operadora.registro_ans, &oid, err);
+  rc = fat_operadora_por_registro(st, g->operadora.registro_ans, &oid, err);
   if (rc != FAT_OK)
     return fat_err_prefix(err, "%s, campo operadora.registro_ans: ", label);
   rc = fat_prestador_id(st, g->prestador.cnpj, g->prestador.cpf, &pid, err);
@@ -1211,10 +1213,10 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
                         size_t *len, size_t *n_guias, fat_err *err)
 {
   static const char sql[] =
-      "SELECT g.id FROM guia g JOIN operadora o ON o.id = g.operadora_id WHERE (?1 IS NULL OR "
-      "o.registro_ans = ?1) AND (?2 IS NULL OR g.competencia = ?2) ORDER BY g.id";
+      "SELECT id FROM guia WHERE (?1 = 0 OR operadora_id = ?1) AND (?2 IS NULL OR "
+      "competencia = ?2) ORDER BY id";
   sqlite3_stmt *s;
-  int64_t *ids = NULL;
+  int64_t *ids = NULL, op = 0;
   size_t n = 0, cap = 0, i;
   cJSON *root = NULL, *arr = NULL;
   fat_buf b;
@@ -1227,10 +1229,18 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
   if (n_guias != NULL)
     *n_guias = 0;
   fat_buf_init(&b, (size_t)1 << 31);
+  if (f != NULL && f->operadora != NULL) {
+    rc = fat_operadora_resolver(st, f->operadora, &op, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  if (f != NULL && f->competencia != NULL && !fat_dia_competencia_valida(f->competencia))
+    return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)",
+                       f->competencia);
   rc = fat_store_prepare(st, sql, &s, err);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text(s, 1, f != NULL ? f->registro_ans : NULL);
+  fat_bind_int(s, 1, op);
   fat_bind_text(s, 2, f != NULL ? f->competencia : NULL);
   while ((r = sqlite3_step(s)) == SQLITE_ROW) {
     if (n == cap) {

@@ -55,11 +55,13 @@ FAT_NODISCARD fat_rc fat_import_guias_buffer(fat_store *st, const char *data, si
                                              fat_import_result *res, fat_err *err);
 
 typedef struct fat_export_filter {
-  const char *registro_ans; /* NULL = every operadora */
+  const char *operadora;    /* registro ANS, script key or id (fat_operadora.h); NULL = all */
   const char *competencia;  /* AAAA-MM or NULL */
 } fat_export_filter;
 
 /* Export the matching guias (ordered by id) as JSON ({"guias":[...]}) or CSV
+** An unknown operadora is refused (FAT_ENOTFOUND listing the registered
+** ones), never an empty export.
 ** (';' separator, decimal comma, UTF-8). *out is NUL-terminated (free with
 ** fat_free), *len its length, *n_guias the count (both may be NULL). The output
 ** is read back identically by the importer. */

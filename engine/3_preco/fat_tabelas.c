@@ -9,6 +9,7 @@
 #include "fat_dia.h"
 #include "fat_mem.h"
 #include "fat_money.h"
+#include "fat_operadora.h"
 #include "fat_store_int.h"
 
 #define TAB_FILE_MAX (64u * 1024u * 1024u)
@@ -411,6 +412,7 @@ typedef struct import_ctx {
   fat_tabela_tipo tipo;
   const fat_tabela_opcoes *op;
   const char *vig;
+  const char *operadora; /* registro ANS of a negotiated table, else NULL */
   int64_t batch;
 } import_ctx;
 
@@ -536,7 +538,7 @@ static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *er
       return rc;
     vi = v[3].text != NULL ? v[3].text : c->vig;
     vf = v[4].text;
-    fat_bind_text(s, 1, c->op->operadora);
+    fat_bind_text(s, 1, c->operadora);
     fat_bind_text(s, 2, v[0].text);
     fat_bind_text(s, 3, v[1].text);
     fat_bind_int(s, 4, v[2].num);
@@ -684,6 +686,7 @@ fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char 
   unsigned char hash[crypto_hash_sha256_BYTES];
   fat_tabela_resultado tmp;
   import_ctx c;
+  fat_operadora_ref opr;
   char *conv = NULL;
   const char *text;
   size_t tlen, i;
@@ -705,12 +708,23 @@ fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char 
       (op->edicao == NULL || op->edicao[0] == '\0'))
     return fat_err_set(err, FAT_EINVAL, "a tabela %s precisa da edição (--edicao)",
                        fat_tabela_tipo_str(tipo));
+  memset(&c, 0, sizeof c);
   if (tipo == FAT_TAB_NEGOCIADA) {
-    if (op->operadora == NULL || strlen(op->operadora) != 6 ||
-        strspn(op->operadora, "0123456789") != 6)
+    if (op->operadora == NULL || op->operadora[0] == '\0')
       return fat_err_set(err, FAT_EINVAL,
-                         "a tabela negociada precisa do registro ANS da operadora (--operadora, 6 "
-                         "dígitos)");
+                         "a tabela negociada precisa da operadora (--operadora: registro ANS, "
+                         "chave do script ou id)");
+    /* a table may come before the operadora is registered: a registro ANS
+    ** (6 digits) is taken as is; any other name must be a registered one */
+    rc = fat_operadora_resolver_ref(st, op->operadora, &opr, err);
+    if (rc == FAT_ENOTFOUND && strlen(op->operadora) == 6 &&
+        strspn(op->operadora, "0123456789") == 6) {
+      snprintf(opr.registro_ans, sizeof opr.registro_ans, "%s", op->operadora);
+      rc = FAT_OK;
+    }
+    if (rc != FAT_OK)
+      return rc;
+    c.operadora = opr.registro_ans;
   }
   crypto_hash_sha256(hash, (const unsigned char *)data, len);
   for (i = 0; i < sizeof hash; i++)
@@ -733,7 +747,6 @@ fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char 
     text = conv;
   }
   (void)tlen;
-  memset(&c, 0, sizeof c);
   c.st = st;
   c.tipo = tipo;
   c.op = op;
@@ -750,7 +763,7 @@ fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char 
   fat_bind_text(s, 4, res->codificacao);
   fat_bind_text(s, 5, c.vig);
   fat_bind_text(s, 6, tipo == FAT_TAB_CBHPM || tipo == FAT_TAB_PORTES ? op->edicao : NULL);
-  fat_bind_text(s, 7, tipo == FAT_TAB_NEGOCIADA ? op->operadora : NULL);
+  fat_bind_text(s, 7, c.operadora);
   fat_bind_text(s, 8, fat_store_user(st));
   rc = fat_store_step_done(st, s, "erro ao registrar a importação", err);
   if (rc != FAT_OK)

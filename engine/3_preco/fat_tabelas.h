@@ -44,7 +44,9 @@ int fat_tabela_tipo_parse(const char *s);
 ** vigencia: default vigência início of rows without a vigencia_inicio column
 **           ('AAAA-MM-DD'; NULL = "0001-01-01", i.e. since always);
 ** edicao:   CBHPM/portes edition (required for cbhpm and portes);
-** operadora: registro ANS (6 digits) the negotiated table belongs to
+** operadora: the operadora the negotiated table belongs to, as
+**           fat_operadora_resolver accepts, or the registro ANS (6 digits)
+**           of one not registered yet; any other unknown name is refused
 **           (required for negociada). */
 typedef struct fat_tabela_opcoes {
   const char *vigencia;

@@ -13,6 +13,7 @@
 #include "fat_dia.h"
 #include "fat_mem.h"
 #include "fat_money.h"
+#include "fat_operadora.h"
 #include "fat_store_int.h"
 
 /* {====================================================================
@@ -1195,20 +1196,23 @@ fat_rc fat_guia_load(fat_store *st, int64_t id, fat_guia **out, fat_err *err)
   return FAT_OK;
 }
 
-fat_rc fat_guia_find(fat_store *st, const char *registro_ans, const char *numero_prestador,
+fat_rc fat_guia_find(fat_store *st, const char *operadora, const char *numero_prestador,
                      int64_t *id, fat_err *err)
 {
-  static const char sql[] = "SELECT g.id FROM guia g JOIN operadora o ON o.id = g.operadora_id "
-                            "WHERE o.registro_ans = ?1 AND g.numero_prestador = ?2 "
-                            "ORDER BY g.id LIMIT 2";
+  static const char sql[] = "SELECT id FROM guia WHERE operadora_id = ?1 AND "
+                            "numero_prestador = ?2 ORDER BY id LIMIT 2";
+  fat_operadora_ref op;
   sqlite3_stmt *s;
   int r, n = 0;
-  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+  fat_rc rc;
 
   *id = 0;
+  rc = fat_operadora_resolver_ref(st, operadora, &op, err);
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql, &s, err);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text(s, 1, registro_ans);
+  fat_bind_int(s, 1, op.id);
   fat_bind_text(s, 2, numero_prestador);
   while ((r = sqlite3_step(s)) == SQLITE_ROW) {
     if (n++ == 0)
@@ -1218,14 +1222,14 @@ fat_rc fat_guia_find(fat_store *st, const char *registro_ans, const char *numero
   if (r != SQLITE_DONE)
     return fat_store_dberr(st, err, "erro ao procurar guia");
   if (n == 0)
-    return fat_err_set(err, FAT_ENOTFOUND, "guia %s da operadora %s não encontrada",
-                       numero_prestador != NULL ? numero_prestador : "?",
-                       registro_ans != NULL ? registro_ans : "?");
+    return fat_err_set(err, FAT_ENOTFOUND, "guia %s da operadora %s (%s) não encontrada",
+                       numero_prestador != NULL ? numero_prestador : "?", op.registro_ans,
+                       op.nome);
   if (n > 1) {
     *id = 0;
     return fat_err_set(err, FAT_EINVAL,
                        "há mais de uma guia %s na operadora %s (de prestadores diferentes)",
-                       numero_prestador, registro_ans);
+                       numero_prestador, op.registro_ans);
   }
   return FAT_OK;
 }
@@ -1248,25 +1252,6 @@ static fat_rc query_id(fat_store *st, sqlite3_stmt *s, int64_t *id, fat_err *err
   if (r != SQLITE_ROW && r != SQLITE_DONE)
     return fat_store_dberr(st, err, "erro ao consultar o banco");
   return FAT_OK;
-}
-
-fat_rc fat_operadora_id(fat_store *st, const char *registro_ans, int64_t *id, fat_err *err)
-{
-  static const char sql[] = "SELECT id FROM operadora WHERE registro_ans = ?1";
-  sqlite3_stmt *s;
-  fat_rc rc = fat_store_prepare(st, sql, &s, err);
-
-  *id = 0;
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_text(s, 1, registro_ans);
-  rc = query_id(st, s, id, err);
-  if (rc == FAT_OK && *id == 0)
-    return fat_err_set(err, FAT_ENOTFOUND,
-                       "operadora com registro ANS %s não cadastrada (use: faturo cadastro "
-                       "operadora)",
-                       registro_ans != NULL ? registro_ans : "?");
-  return rc;
 }
 
 fat_rc fat_prestador_id(fat_store *st, const char *cnpj, const char *cpf, int64_t *id,
@@ -1698,7 +1683,7 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, fat_err *err)
 
   if (g->numero_prestador == NULL)
     return fat_err_set(err, FAT_EINVAL, "numero_prestador: campo obrigatório ausente");
-  rc = fat_operadora_id(st, g->operadora.registro_ans, &g->operadora.id, err);
+  rc = fat_operadora_por_registro(st, g->operadora.registro_ans, &g->operadora.id, err);
   if (rc != FAT_OK)
     return fat_err_prefix(err, "operadora.registro_ans: ");
   rc = fat_prestador_id(st, g->prestador.cnpj, g->prestador.cpf, &g->prestador.id, err);

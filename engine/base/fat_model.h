@@ -159,8 +159,9 @@ void fat_guia_free(fat_guia *g);
 ** FAT_ENOTFOUND when there is no such guia. *out owned by the caller. */
 FAT_NODISCARD fat_rc fat_guia_load(fat_store *st, int64_t id, fat_guia **out, fat_err *err);
 
-/* Find a guia id by operadora (registro ANS) and número no prestador. */
-FAT_NODISCARD fat_rc fat_guia_find(fat_store *st, const char *registro_ans,
+/* Find a guia id by operadora (registro ANS, script key or id, as
+** fat_operadora_resolver) and número no prestador. */
+FAT_NODISCARD fat_rc fat_guia_find(fat_store *st, const char *operadora,
                                    const char *numero_prestador, int64_t *id, fat_err *err);
 
 /* The JSON form of a guia (see docs/formatos.md). NULL on OOM. The caller
@@ -187,11 +188,6 @@ void fat_profissional_free(fat_profissional *p);
 ** error is not about one field) and err->msg holds only the problem. */
 FAT_NODISCARD fat_rc fat_guia_from_json_campo(const cJSON *j, fat_guia **out, char *campo,
                                               size_t campo_len, fat_err *err);
-
-/* Id of the operadora with this registro ANS; FAT_ENOTFOUND (pt-BR message
-** pointing to `faturo cadastro operadora`) when it is not registered. */
-FAT_NODISCARD fat_rc fat_operadora_id(fat_store *st, const char *registro_ans, int64_t *id,
-                                      fat_err *err);
 
 /* Id of the prestador with this CNPJ (or, when cnpj is NULL, this CPF);
 ** FAT_ENOTFOUND when it is not registered. */

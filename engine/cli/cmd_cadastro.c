@@ -13,7 +13,7 @@ static void help(void)
   printf("uso: faturo cadastro prestador --nome NOME --cnpj CNPJ [--cnes CNES]\n"
          "     faturo cadastro operadora --registro-ans REGISTRO --nome NOME --script CHAVE\n"
          "                               [--codigo-prestador CODIGO] [--prestador CNPJ]\n"
-         "     faturo cadastro plano --operadora REGISTRO --codigo CODIGO --nome NOME\n"
+         "     faturo cadastro plano --operadora OPERADORA --codigo CODIGO --nome NOME\n"
          "                           --acomodacao enfermaria|apartamento|ambulatorial\n"
          "     faturo cadastro listar\n"
          "\n"

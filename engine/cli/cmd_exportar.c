@@ -10,7 +10,7 @@
 
 static void help(void)
 {
-  printf("uso: faturo exportar guias [--operadora REGISTRO_ANS] [--competencia AAAA-MM]\n"
+  printf("uso: faturo exportar guias [--operadora OPERADORA] [--competencia MM/AAAA]\n"
          "                            [--formato json|csv] [--saida ARQUIVO]\n"
          "\n"
          "Exporta as guias (com itens) no mesmo formato que `faturo importar guias` lê:\n"
@@ -19,7 +19,8 @@ static void help(void)
          "--json a saída é sempre JSON. Formatos: docs/formatos.md.\n"
          "\n"
          "opções:\n"
-         "  --operadora REGISTRO_ANS   só as guias desta operadora\n"
+         "  --operadora OPERADORA      só as guias desta operadora (registro ANS, chave do\n"
+         "                             script ou id; uma desconhecida é recusada)\n"
          "  --competencia MM/AAAA      só as guias desta competência (ou AAAA-MM)\n"
          "  --formato json|csv         formato da saída\n"
          "  --saida ARQUIVO            grava no arquivo (de forma atômica)\n");
@@ -51,7 +52,7 @@ int cli_exportar(fat_cli *cli, int argc, char **argv)
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
     case 'o':
-      flt.registro_ans = optarg;
+      flt.operadora = optarg;
       break;
     case 'c':
       flt.competencia = optarg;

@@ -254,12 +254,12 @@ static const guia_section_fn guia_sections[] = {
 static void help(void)
 {
   printf("uso: faturo guia mostrar N\n"
-         "     faturo guia mostrar --numero NUMERO --operadora REGISTRO_ANS\n"
+         "     faturo guia mostrar --numero NUMERO --operadora OPERADORA\n"
          "\n"
          "Mostra uma guia: cabeçalho, beneficiário, profissionais e itens com valores\n"
-         "em R$. N é o id da guia; ou informe o número da guia no prestador e o\n"
-         "registro ANS da operadora. Com --json, imprime a guia no formato JSON de\n"
-         "importação (docs/formatos.md).\n");
+         "em R$. N é o id da guia; ou informe o número da guia no prestador e a\n"
+         "operadora (registro ANS, chave do script ou id; uma desconhecida é recusada).\n"
+         "Com --json, imprime a guia no formato JSON de importação (docs/formatos.md).\n");
 }
 
 int cli_guia(fat_cli *cli, int argc, char **argv)

@@ -8,9 +8,11 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "fat_cadastro.h"
 #include "fat_dia.h"
 #include "fat_model.h"
 #include "fat_money.h"
+#include "fat_operadora.h"
 #include "fat_price.h"
 #include "fat_rules.h"
 
@@ -131,7 +133,7 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
     {NULL, 0, NULL, 0}};
   const char *data = NULL, *qtd = NULL, *plano = NULL;
   char hoje[11], acom[16], data_iso[FAT_DIA_ISO_LEN];
-  fat_price_operadora op;
+  fat_operadora_ref op;
   fat_price_in in;
   fat_price_out out;
   fat_store *st;
@@ -201,12 +203,12 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
     rc = todos(cli, st, p);
     goto out;
   }
-  if (fat_price_find_operadora(st, argv[optind], &op, &err) != FAT_OK) {
+  if (fat_operadora_resolver_ref(st, argv[optind], &op, &err) != FAT_OK) {
     rc = cli_error(&err);
     goto out;
   }
   if (plano != NULL) {
-    if (fat_price_plano_acomodacao(st, op.id, plano, acom, &err) != FAT_OK) {
+    if (fat_cadastro_plano_acomodacao(st, op.id, plano, acom, &err) != FAT_OK) {
       rc = cli_error(&err);
       goto out;
     }
@@ -215,14 +217,14 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
   in.registro_ans = op.registro_ans;
   in.codigo = argv[optind + 1];
   in.data = data;
-  if (fat_price_item(p, op.chave, &in, &out, &err) != FAT_OK) {
+  if (fat_price_item(p, op.script, &in, &out, &err) != FAT_OK) {
     rc = cli_error(&err);
     goto out;
   }
   if (cli->json) {
     cJSON *j = fat_price_to_json(&out);
 
-    if (j != NULL && (cJSON_AddStringToObject(j, "operadora", op.chave) == NULL ||
+    if (j != NULL && (cJSON_AddStringToObject(j, "operadora", op.script) == NULL ||
                       cJSON_AddStringToObject(j, "codigo", in.codigo) == NULL ||
                       cJSON_AddStringToObject(j, "data", data) == NULL)) {
       cJSON_Delete(j);
@@ -236,7 +238,12 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
     fat_money_format_br(out.valor_total, mt, sizeof mt);
     printf("%s %s — %s (%s, tabela %s)\n", op.nome, in.codigo, out.descricao, out.grupo,
            out.tabela);
-    printf("data %s%s%s: unitário %s, fator %lld,%02lld, total %s\n", data,
+    int32_t dia = 0;
+    char data_br[FAT_DIA_ISO_LEN];
+
+    (void)fat_dia_parse(data, &dia); /* checked above */
+    fat_dia_format_br(dia, data_br, sizeof data_br);
+    printf("data %s%s%s: unitário %s, fator %lld,%02lld, total %s\n", data_br,
            in.acomodacao != NULL ? ", plano " : "", in.acomodacao != NULL ? in.acomodacao : "",
            mu, (long long)(out.fator_e2 / 100), (long long)(out.fator_e2 % 100), mt);
     printf("cálculo:\n");

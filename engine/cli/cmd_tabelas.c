@@ -11,7 +11,7 @@
 static void help(void)
 {
   printf("uso: faturo tabelas importar TIPO ARQUIVO [--vigencia AAAA-MM-DD] [--edicao E]\n"
-         "                                          [--operadora REGISTRO_ANS]\n"
+         "                                          [--operadora OPERADORA]\n"
          "     faturo tabelas listar\n"
          "\n"
          "Importa tabelas de referência e de preços de um arquivo CSV brasileiro\n"
@@ -34,7 +34,10 @@ static void help(void)
          "              (padrão: desde sempre); um reajuste é uma nova importação\n"
          "              com a data em que passa a valer\n"
          "  --edicao    edição da CBHPM (ex.: demo, 5)\n"
-         "  --operadora registro ANS (6 dígitos) da operadora da tabela negociada\n");
+         "  --operadora a operadora da tabela negociada: registro ANS, chave do script\n"
+         "              ou id de uma cadastrada, ou o registro ANS (6 dígitos) de uma\n"
+         "              ainda não cadastrada; outro nome desconhecido é recusado\n"
+         "  --vigencia  DD/MM/AAAA ou AAAA-MM-DD\n");
 }
 
 static int importar(fat_cli *cli, int argc, char **argv)

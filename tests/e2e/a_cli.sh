@@ -38,6 +38,32 @@ grep -q "faturo init" "$TMP/err" || fail "mensagem não diz faturo init: $(cat "
 "$FAT" exportar guias --formato csv --saida "$TMP/guias.csv" 2>/dev/null || fail "exportar"
 [ "$(mode "$TMP/guias.csv")" = 600 ] || fail "exportação criada com modo $(mode "$TMP/guias.csv")"
 
+# --- one resolver: id, registro ANS or script key; unknown refused -------
+n_ans=$("$FAT" --json exportar guias --operadora 312347 | grep -c '"numero_prestador"')
+n_key=$("$FAT" --json exportar guias --operadora aurora | grep -c '"numero_prestador"')
+n_id=$("$FAT" --json exportar guias --operadora 1 | grep -c '"numero_prestador"')
+[ "$n_ans" -gt 0 ] || fail "exportar --operadora 312347 não achou guias"
+[ "$n_key" = "$n_ans" ] || fail "exportar --operadora aurora: $n_key guias, esperado $n_ans"
+[ "$n_id" = "$n_ans" ] || fail "exportar --operadora 1: $n_id guias, esperado $n_ans"
+refused() { # verb args...: exit 1, names the text and lists what exists
+  "$FAT" "$@" >"$TMP/out" 2>"$TMP/err"
+  rc=$?
+  [ "$rc" -eq 1 ] || fail "$*: saída $rc, esperado 1 ($(cat "$TMP/err"))"
+  grep -q "operadora 'unimed' não cadastrada" "$TMP/err" || fail "$*: $(cat "$TMP/err")"
+  grep -q "312347 (aurora, Aurora Saúde)" "$TMP/err" || fail "$*: não lista as cadastradas"
+}
+refused exportar guias --operadora unimed
+refused conferir --operadora unimed --sem-regras
+refused guia mostrar --numero S-0002 --operadora unimed
+refused glosa listar --operadora unimed
+refused lote listar --operadora unimed
+refused preco unimed 10101012
+refused cadastro plano --operadora unimed --codigo X --nome X --acomodacao enfermaria
+"$FAT" guia mostrar --numero CSV-2 --operadora aurora >/dev/null || fail "guia por chave do script"
+# six digits are a registro ANS, never an id
+"$FAT" exportar guias --operadora 000001 >/dev/null 2>"$TMP/err" && fail "000001 tomado como id"
+grep -q "operadora '000001' não cadastrada" "$TMP/err" || fail "000001: $(cat "$TMP/err")"
+
 # --- options: named in pt-BR, never getopt's English ----------------------
 "$FAT" exportar guias --formatto csv >/dev/null 2>"$TMP/err"
 rc=$?

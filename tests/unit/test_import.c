@@ -227,7 +227,7 @@ static void test_import_errors(void **state)
     {CSV_H "consulta;312347;11222333000181;\"X1;2024-05-01;22;10101012;1\n", FAT_FMT_CSV,
      FAT_EINVAL, "linha 2: aspas não fechadas"},
     {CSV_H "consulta;999999;11222333000181;X1;2024-05-01;22;10101012;1\n", FAT_FMT_CSV,
-     FAT_ENOTFOUND, "linha 2, campo operadora.registro_ans: operadora com registro ANS 999999"},
+     FAT_ENOTFOUND, "linha 2, campo operadora.registro_ans: operadora com registro ANS '999999' não cadastrada; as cadastradas são: 312347 (aurora"},
     {CSV_H, FAT_FMT_CSV, FAT_EINVAL, "o arquivo não contém nenhuma guia"},
     {"{\"guias\":[{\"tipo\":\"consulta\",\"operadora\":{\"registro_ans\":\"312347\"},"
      "\"prestador\":{\"cnpj\":\"11222333000181\"},\"numero_prestador\":\"J1\",\"itens\":[{"

@@ -352,7 +352,7 @@ static void test_save_requires_cadastro(void **state)
                             cJSON_CreateString("999999"));
   assert_int_equal(fat_guia_from_json(in, &g, &err), FAT_OK);
   assert_int_equal(fat_guia_save(st, g, &err), FAT_ENOTFOUND);
-  assert_non_null(strstr(err.msg, "operadora com registro ANS 999999 não cadastrada"));
+  assert_non_null(strstr(err.msg, "operadora com registro ANS '999999' não cadastrada"));
   assert_true(g->id == 0);
   fat_guia_free(g);
   cJSON_ReplaceItemInObject(cJSON_GetObjectItem(in, "operadora"), "registro_ans",
