@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fat_csv.h"
 #include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
@@ -179,7 +180,7 @@ fat_rc api_lote_relacao(web_req *rq, web_res *rs, fat_err *err)
   cJSON *lote, *guias = NULL, *g;
   int64_t id;
   fat_buf b;
-  char money[32];
+  fat_csv w;
   fat_rc rc = web_param_id(rq, 0, &id, err);
 
   if (rc != FAT_OK)
@@ -222,35 +223,27 @@ fat_rc api_lote_relacao(web_req *rq, web_res *rs, fat_err *err)
     }
     return web_add(rs->json, "guias", guias) ? FAT_OK : fat_err_oom(err);
   }
-  /* CSV for spreadsheets: ';' separated, decimal comma, UTF-8 with BOM */
+  /* CSV for spreadsheets: the one writer (fat_csv.h) */
   fat_buf_init(&b, 8 * 1024 * 1024);
-  rc = fat_buf_puts(&b, "\xEF\xBB\xBFguia;guia_operadora;tipo;beneficiario;carteira;data;senha;"
-                        "valor\r\n", err);
+  rc = fat_csv_begin(&w, &b, err);
+  if (rc == FAT_OK)
+    rc = fat_csv_row(&w, err, "guia", "guia_operadora", "tipo", "beneficiario", "carteira",
+                     "data", "senha", "valor", (const char *)NULL);
   cJSON_ArrayForEach(g, guias)
   {
     static const char *const cols[] = {"numero_prestador", "numero_operadora", "tipo",
                                        "beneficiario_nome", "carteira_numero", "data_inicio",
                                        "senha"};
+    const cJSON *vt = cJSON_GetObjectItemCaseSensitive(g, "valor_total");
     size_t i;
 
-    for (i = 0; rc == FAT_OK && i < sizeof cols / sizeof cols[0]; i++) {
-      const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, cols[i]));
-      const char *p;
-
-      rc = fat_buf_puts(&b, "\"", err);
-      for (p = v != NULL ? v : ""; rc == FAT_OK && *p != '\0'; p++)
-        rc = *p == '"' ? fat_buf_puts(&b, "\"\"", err) : fat_buf_append(&b, p, 1, err);
-      if (rc == FAT_OK)
-        rc = fat_buf_puts(&b, "\";", err);
-    }
-    if (rc == FAT_OK) {
-      const cJSON *vt = cJSON_GetObjectItemCaseSensitive(g, "valor_total");
-
-      fat_money_format(cJSON_IsNumber(vt) ? (int64_t)vt->valuedouble : 0, money, sizeof money);
-      if (strchr(money, '.') != NULL)
-        *strchr(money, '.') = ',';
-      rc = fat_buf_printf(&b, err, "%s\r\n", money);
-    }
+    for (i = 0; rc == FAT_OK && i < sizeof cols / sizeof cols[0]; i++)
+      rc = fat_csv_text(&w, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, cols[i])),
+                        err);
+    if (rc == FAT_OK)
+      rc = fat_csv_money(&w, cJSON_IsNumber(vt) ? (int64_t)vt->valuedouble : 0, err);
+    if (rc == FAT_OK)
+      rc = fat_csv_end_row(&w, err);
     if (rc != FAT_OK)
       break;
   }

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "fat_mem.h"
+#include "fat_csv.h"
 #include "fat_dia.h"
 #include "fat_model.h"
 #include "fat_operadora.h"
@@ -1138,27 +1139,6 @@ fat_rc fat_import_guias_file(fat_store *st, const char *path, fat_formato fmt,
 ** Export
 ** ===================================================================== */
 
-static fat_rc csv_put(fat_buf *b, const char *v, int last, fat_err *err)
-{
-  fat_rc rc = FAT_OK;
-  size_t n = strlen(v);
-
-  if (strpbrk(v, ";\"\r\n") != NULL || (n > 0 && (v[0] == ' ' || v[n - 1] == ' '))) {
-    const char *q;
-
-    rc = fat_buf_append(b, "\"", 1, err);
-    for (q = v; rc == FAT_OK && *q != '\0'; q++)
-      rc = *q == '"' ? fat_buf_append(b, "\"\"", 2, err) : fat_buf_append(b, q, 1, err);
-    if (rc == FAT_OK)
-      rc = fat_buf_append(b, "\"", 1, err);
-  } else if (n > 0) {
-    rc = fat_buf_append(b, v, n, err);
-  }
-  if (rc == FAT_OK)
-    rc = fat_buf_append(b, last ? "\r\n" : ";", last ? 2 : 1, err);
-  return rc;
-}
-
 /* Text of a JSON value for one CSV cell into buf. */
 static void cell_text(const cJSON *v, int decimal, char *buf, size_t len, const char **out)
 {
@@ -1185,7 +1165,7 @@ static void cell_text(const cJSON *v, int decimal, char *buf, size_t len, const 
   }
 }
 
-static fat_rc export_csv_guia(fat_buf *b, const cJSON *j, fat_err *err)
+static fat_rc export_csv_guia(fat_csv *w, const cJSON *j, fat_err *err)
 {
   const cJSON *itens = cJSON_GetObjectItemCaseSensitive(j, "itens"), *it;
   char buf[64];
@@ -1201,8 +1181,10 @@ static fat_rc export_csv_guia(fat_buf *b, const cJSON *j, fat_err *err)
       const char *t;
 
       cell_text(v, c->decimal, buf, sizeof buf, &t);
-      rc = csv_put(b, t, c[1].path == NULL, err);
+      rc = fat_csv_text(w, t, err);
     }
+    if (rc == FAT_OK)
+      rc = fat_csv_end_row(w, err);
     if (rc != FAT_OK)
       break;
   }
@@ -1220,6 +1202,7 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
   size_t n = 0, cap = 0, i;
   cJSON *root = NULL, *arr = NULL;
   fat_buf b;
+  fat_csv w;
   int r;
   fat_rc rc;
 
@@ -1265,8 +1248,11 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
   if (fmt == FAT_FMT_CSV) {
     const csv_col *c;
 
+    rc = fat_csv_begin(&w, &b, err);
     for (c = csv_cols; rc == FAT_OK && c->path != NULL; c++)
-      rc = csv_put(&b, c->path, c[1].path == NULL, err);
+      rc = fat_csv_text(&w, c->path, err);
+    if (rc == FAT_OK)
+      rc = fat_csv_end_row(&w, err);
   } else {
     root = cJSON_CreateObject();
     arr = root != NULL ? cJSON_AddArrayToObject(root, "guias") : NULL;
@@ -1287,7 +1273,7 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
       break;
     }
     if (fmt == FAT_FMT_CSV) {
-      rc = export_csv_guia(&b, j, err);
+      rc = export_csv_guia(&w, j, err);
       cJSON_Delete(j);
     } else {
       cJSON_AddItemToArray(arr, j);

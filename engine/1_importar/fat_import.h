@@ -60,9 +60,9 @@ typedef struct fat_export_filter {
 } fat_export_filter;
 
 /* Export the matching guias (ordered by id) as JSON ({"guias":[...]}) or CSV
-** An unknown operadora is refused (FAT_ENOTFOUND listing the registered
-** ones), never an empty export.
-** (';' separator, decimal comma, UTF-8). *out is NUL-terminated (free with
+** (fat_csv.h: ';', decimal comma, UTF-8 with BOM, CRLF). An unknown operadora
+** is refused (FAT_ENOTFOUND listing the registered ones), never an empty
+** export. *out is NUL-terminated (free with
 ** fat_free), *len its length, *n_guias the count (both may be NULL). The output
 ** is read back identically by the importer. */
 FAT_NODISCARD fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f,

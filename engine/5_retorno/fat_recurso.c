@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fat_csv.h"
 #include "fat_dia.h"
 #include "fat_glosa.h"
 #include "fat_mem.h"
@@ -749,17 +750,6 @@ static fat_rc html_esc(fat_buf *b, const char *s, fat_err *err)
   return rc;
 }
 
-static fat_rc csv_field(fat_buf *b, const char *s, int last, fat_err *err)
-{
-  fat_rc rc = fat_buf_puts(b, "\"", err);
-
-  for (; rc == FAT_OK && *s != '\0'; s++)
-    rc = *s == '"' ? fat_buf_puts(b, "\"\"", err) : fat_buf_append(b, s, 1, err);
-  if (rc == FAT_OK)
-    rc = fat_buf_puts(b, last ? "\"\r\n" : "\";", err);
-  return rc;
-}
-
 fat_rc fat_recurso_relatorio(fat_store *st, int64_t id, const char *formato, char **out,
                              size_t *len, fat_err *err)
 {
@@ -781,29 +771,29 @@ fat_rc fat_recurso_relatorio(fat_store *st, int64_t id, const char *formato, cha
     return rc;
   fat_buf_init(&b, (size_t)16 * 1024 * 1024);
   if (csv) {
-    rc = fat_buf_puts(&b, "recurso;operadora;guia;item;procedimento;data;codigo_glosa;"
-                          "descricao_glosa;valor_glosado;valor_recursado;valor_deferido;"
-                          "justificativa\r\n", err);
+    fat_csv w;
+
+    rc = fat_csv_begin(&w, &b, err);
+    if (rc == FAT_OK)
+      rc = fat_csv_row(&w, err, "recurso", "operadora", "guia", "item", "procedimento", "data",
+                       "codigo_glosa", "descricao_glosa", "valor_glosado", "valor_recursado",
+                       "valor_deferido", "justificativa", (const char *)NULL);
     for (i = 0; rc == FAT_OK && i < n; i++) {
       snprintf(seq, sizeof seq, "%d", it[i].seq);
-      fat_money_format(it[i].glosado, v1, sizeof v1);
-      fat_money_format(it[i].valor, v2, sizeof v2);
-      if (it[i].has_deferido)
-        fat_money_format(it[i].deferido, v3, sizeof v3);
-      else
-        v3[0] = '\0';
-      rc = fat_buf_printf(&b, err, "%lld;", (long long)h.numero);
-      if (rc == FAT_OK) rc = csv_field(&b, h.nome, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, it[i].guia, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, it[i].seq > 0 ? seq : "guia", 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, it[i].proc, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, it[i].data, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, it[i].codigo, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, it[i].glosa_desc, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, v1, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, v2, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, v3, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, it[i].just, 1, err);
+      rc = fat_csv_int(&w, h.numero, err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, h.nome, err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, it[i].guia, err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, it[i].seq > 0 ? seq : "guia", err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, it[i].proc, err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, it[i].data, err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, it[i].codigo, err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, it[i].glosa_desc, err);
+      if (rc == FAT_OK) rc = fat_csv_money(&w, it[i].glosado, err);
+      if (rc == FAT_OK) rc = fat_csv_money(&w, it[i].valor, err);
+      if (rc == FAT_OK)
+        rc = it[i].has_deferido ? fat_csv_money(&w, it[i].deferido, err) : fat_csv_text(&w, NULL, err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, it[i].just, err);
+      if (rc == FAT_OK) rc = fat_csv_end_row(&w, err);
     }
   } else {
     rc = fat_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"pt-BR\"><head><meta charset=\"utf-8\">"

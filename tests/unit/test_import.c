@@ -398,8 +398,21 @@ static void test_export_filter(void **state)
   f.competencia = "2024-05";
   assert_int_equal(fat_export_guias(st, &f, FAT_FMT_CSV, &out, &len, &n, &err), FAT_OK);
   assert_int_equal(n, 4);
-  assert_int_equal(strncmp(out, "tipo;numero_prestador;", 22), 0);
+  /* the CSV convention: BOM, ';', CRLF */
+  assert_int_equal(strncmp(out, "\xEF\xBB\xBFtipo;numero_prestador;", 25), 0);
+  assert_non_null(strstr(out, "\r\n"));
   fat_free(out);
+  /* the operadora by script key or id gives the same guias; an unknown one
+  ** is refused, not an empty export */
+  f.operadora = "aurora";
+  assert_int_equal(fat_export_guias(st, &f, FAT_FMT_JSON, &out, &len, &n, &err), FAT_OK);
+  assert_int_equal(n, 4);
+  fat_free(out);
+  f.operadora = "unimed";
+  out = NULL;
+  assert_int_equal(fat_export_guias(st, &f, FAT_FMT_JSON, &out, &len, &n, &err), FAT_ENOTFOUND);
+  assert_null(out);
+  assert_non_null(strstr(err.msg, "operadora 'unimed' não cadastrada"));
   fat_store_close(st);
   remove_db("test_import_i.db");
 }
