@@ -9,10 +9,12 @@
 **   - a full conferir (--todas) with the operator scripts and pricing from
 **     $FATURO_REGRAS (or the source tree's rules/),
 **   - an incremental re-run (nothing changed).
-** Prints figures; asserts nothing. */
+** Prints wall-clock and CPU seconds (the CPU figure is steadier on a shared
+** machine); asserts nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fat_conferir.h"
@@ -21,12 +23,21 @@
 #include "fat_model.h"
 #include "fat_price.h"
 #include "fat_rules.h"
-#include "fat_store_int.h"
+#include "fat_relatorio.h"
 
 #define COMPETENCIA "2026-10"
 #define HOJE "2026-11-05"   /* the demo bills on the 5th of the next month */
 
 static double secs(int64_t a, int64_t b) { return (double)(b - a) / 1e9; }
+
+/* CPU time of the process (user + system), seconds. */
+static double cpu(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static int die(const char *what, const fat_err *err)
 {
@@ -69,7 +80,6 @@ out:
 
 int main(int argc, char **argv)
 {
-  static const char sql_ids[] = "SELECT id FROM guia ORDER BY id";
   int n = argc > 1 ? atoi(argv[1]) : 100000;
   const char *db = argc > 2 ? argv[2] : "bench_conferir.db";
   const char *regras = getenv("FATURO_REGRAS");
@@ -80,8 +90,10 @@ int main(int argc, char **argv)
   fat_conferir_resumo res, r2;
   int64_t t0, *ids = NULL;
   size_t n_ids = 0, i;
-  double t_gen, t_load, t_conf, t_incr;
-  sqlite3_stmt *s;
+  double t_gen, t_load, t_conf, t_incr, c0, c_load, c_conf;
+  fat_pagina pg;
+  cJSON *rows = NULL, *row;
+  char cursor[FAT_CURSOR_MAX] = "";
   char path[1024];
 
   if (regras == NULL || regras[0] == '\0')
@@ -101,14 +113,28 @@ int main(int argc, char **argv)
   t_gen = secs(t0, fat_now_ns());
 
   ids = fat_malloc((size_t)n * 2 * sizeof *ids);
-  if (ids == NULL || fat_store_prepare(st, sql_ids, &s, &err) != FAT_OK)
+  if (ids == NULL) {
+    fat_err_oom(&err);
     return die("listar guias", &err);
-  while (n_ids < (size_t)n * 2 && sqlite3_step(s) == SQLITE_ROW)
-    ids[n_ids++] = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  }
+  do { /* every guia id, page by page (fat_relatorio.h) */
+    memset(&pg, 0, sizeof pg);
+    pg.limite = FAT_PAGINA_MAX;
+    pg.apos = cursor;
+    if (fat_relatorio_guias(st, NULL, &pg, &rows, &err) != FAT_OK)
+      return die("listar guias", &err);
+    cJSON_ArrayForEach(row, rows)
+    {
+      if (n_ids < (size_t)n * 2)
+        ids[n_ids++] = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(row, "id"));
+    }
+    cJSON_Delete(rows);
+    snprintf(cursor, sizeof cursor, "%s", pg.proximo);
+  } while (cursor[0] != '\0');
 
   /* the floor: read every guia with its items and references */
   t0 = fat_now_ns();
+  c0 = cpu();
   for (i = 0; i < n_ids; i++) {
     fat_guia *g = NULL;
 
@@ -117,6 +143,7 @@ int main(int argc, char **argv)
     fat_guia_free(g);
   }
   t_load = secs(t0, fat_now_ns());
+  c_load = cpu() - c0;
 
   if (fat_rules_open(regras, NULL, st, &rules, &err) != FAT_OK)
     return die("regras", &err);
@@ -124,9 +151,11 @@ int main(int argc, char **argv)
   o.hoje = HOJE;
   o.todas = 1;
   t0 = fat_now_ns();
+  c0 = cpu();
   if (fat_conferir(st, rules, &o, NULL, NULL, &res, &err) != FAT_OK)
     return die("conferir", &err);
   t_conf = secs(t0, fat_now_ns());
+  c_conf = cpu() - c0;
   o.todas = 0;
   t0 = fat_now_ns();
   if (fat_conferir(st, rules, &o, NULL, NULL, &r2, &err) != FAT_OK)
@@ -140,6 +169,8 @@ int main(int argc, char **argv)
          (double)n_ids / t_load);
   printf("  conferir (--todas):      %8.2f s  (%9.0f guias/s)  = %.1fx o piso\n", t_conf,
          (double)res.conferidas / t_conf, t_conf / t_load);
+  printf("  CPU: ler %.2f s, conferir %.2f s = %.1fx o piso\n", c_load, c_conf,
+         c_conf / c_load);
   printf("  conferir incremental:    %8.2f s  (%zu sem mudança, %zu reconferidas)\n", t_incr,
          r2.sem_mudanca, r2.conferidas);
   printf("  achados: %zu; guias com bloqueio %zu, com alerta %zu, com erro %zu\n", res.achados,

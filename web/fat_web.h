@@ -24,8 +24,16 @@ typedef struct fat_web_config {
   unsigned threads;        /* worker pool size; 0 = 4 */
   size_t max_body;         /* JSON request bodies; 0 = 1 MiB */
   size_t max_upload;       /* XML uploads (retornos); 0 = 16 MiB */
-  const char *pid_file;    /* written by fat_web_wait while serving; NULL = none */
+  const char *pid_file;    /* written by fat_web_wait while serving (0600); NULL = none */
   int quiet;               /* 1 = no access log */
+  const char *proxy_confiavel; /* IP of the reverse proxy in front of the server, or NULL.
+                              ** Only its X-Forwarded-For (the client address, used by
+                              ** the login throttle and the log) and X-Forwarded-Proto
+                              ** (https: Secure cookies) are believed. */
+  int cookie_seguro;       /* 1 = session cookie always Secure (server behind HTTPS) */
+  unsigned conexoes;       /* simultaneous connections; 0 = 256 */
+  unsigned conexoes_por_ip;/* per client address; 0 = half of conexoes, or no limit
+                              ** behind a trusted proxy (every connection comes from it) */
 } fat_web_config;
 
 /* Open the rules, bind and start serving. The config strings are copied.

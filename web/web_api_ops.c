@@ -1,9 +1,7 @@
 /* web_api_ops.c: the API writes that run engine operations: conferir (Part C),
 ** lotes (Part E), retornos and glosas (Part F), rule simulation (Part F). */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fat_conferir.h"
 #include "fat_dia.h"
@@ -13,7 +11,6 @@
 #include "fat_model.h"
 #include "fat_retorno.h"
 #include "fat_simular.h"
-#include "fat_store_int.h"
 #include "web_int.h"
 
 #define CONFERIR_LISTA_MAX 500
@@ -79,8 +76,10 @@ fat_rc api_conferir(web_req *rq, web_res *rs, fat_err *err)
   o.operadora = nonempty(web_json_str(rq, "operadora"));
   o.competencia = nonempty(web_json_str(rq, "competencia"));
   o.todas = web_json_bool(rq, "todas", 0);
-  if (web_json_int(rq, "guia_id", &guia_id))
-    o.guia_id = guia_id;
+  rc = web_body_id(rq, "guia_id", 0, &guia_id, err);
+  if (rc != FAT_OK)
+    return rc;
+  o.guia_id = guia_id;
   if (o.competencia != NULL && !fat_dia_competencia_valida(o.competencia))
     return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)", o.competencia);
   memset(&ctx, 0, sizeof ctx);
@@ -147,126 +146,81 @@ static cJSON *lote_info_json(const fat_lote_info *l)
   return o;
 }
 
-/* Close the ready guias of one operator (script key) into lotes with the
-** contract of the live generation; appends the lotes to arr. */
-static fat_rc fechar_operadora(web_req *rq, const char *key, const char *competencia,
-                               cJSON *arr, size_t *guias, fat_err *err)
+static fat_rc add_lotes(cJSON *arr, const fat_lote_info *v, size_t n, fat_err *err)
 {
-  fat_lote_fechar_opts o;
-  fat_lote_fechar_res res;
-  fat_gen *g = fat_rules_acquire(rq->srv->rules);
   size_t i;
-  fat_rc rc;
 
-  memset(&o, 0, sizeof o);
-  memset(&res, 0, sizeof res);
-  o.operadora = key;
-  o.competencia = competencia;
-  o.xsd_dir = rq->srv->xsd_dir;
-  rc = fat_lote_fechar(rq->st, g, &o, &res, err);
-  fat_gen_release(g);
-  if (rc != FAT_OK)
-    return rc;
-  *guias += res.guias;
-  for (i = 0; i < res.n; i++) {
-    cJSON *l = lote_info_json(&res.lotes[i]);
+  for (i = 0; i < n; i++) {
+    cJSON *l = lote_info_json(&v[i]);
 
     if (l == NULL || !cJSON_AddItemToArray(arr, l)) {
       cJSON_Delete(l);
-      fat_lote_fechar_res_fini(&res);
       return fat_err_oom(err);
     }
   }
-  fat_lote_fechar_res_fini(&res);
   return FAT_OK;
 }
 
+/* {operadora?, competencia?}: one operadora, or every one with ready guias
+** (each its own transaction; refusals are listed in "erros"). */
 fat_rc api_lotes_fechar(web_req *rq, web_res *rs, fat_err *err)
 {
-  static const char sql_ops[] =
-      "SELECT DISTINCT o.script FROM operadora o JOIN guia g ON g.operadora_id = o.id"
-      " WHERE o.ativa = 1 AND g.status = 'conferida' AND g.lote_id IS NULL ORDER BY o.script";
   const char *op = nonempty(web_json_str(rq, "operadora"));
-  const char *comp = nonempty(web_json_str(rq, "competencia"));
-  char key[64];
-  int64_t op_id;
+  fat_lote_fechar_opts o;
+  fat_lote_fechar_res one;
+  fat_lote_fechar_todas_res all;
   cJSON *arr, *erros;
-  size_t guias = 0;
-  sqlite3_stmt *s;
-  char **keys = NULL;
-  size_t nkeys = 0, i;
-  int oom_flag = 0;
-  fat_rc rc = FAT_OK;
+  size_t guias = 0, i;
+  fat_gen *g;
+  fat_rc rc;
 
-  if (comp != NULL && !fat_dia_competencia_valida(comp))
-    return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)", comp);
+  memset(&o, 0, sizeof o);
+  memset(&one, 0, sizeof one);
+  memset(&all, 0, sizeof all);
+  o.operadora = op;
+  o.competencia = nonempty(web_json_str(rq, "competencia"));
+  o.xsd_dir = rq->srv->xsd_dir;
+  if (o.competencia != NULL && !fat_dia_competencia_valida(o.competencia))
+    return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)",
+                       o.competencia);
+  g = fat_rules_acquire(rq->srv->rules);
+  rc = op != NULL ? fat_lote_fechar(rq->st, g, &o, &one, err)
+                  : fat_lote_fechar_todas(rq->st, g, &o, &all, err);
+  fat_gen_release(g);
+  if (rc != FAT_OK)
+    return rc;
   rs->json = cJSON_CreateObject();
   arr = cJSON_CreateArray();
-  if (rs->json == NULL || !web_add(rs->json, "lotes", arr))
-    return fat_err_oom(err);
-  if (op != NULL) {
-    rc = fat_lote_operadora(rq->st, op, &op_id, key, sizeof key, err);
-    if (rc == FAT_OK)
-      rc = fechar_operadora(rq, key, comp, arr, &guias, err);
-  } else {
-    /* every operator with ready guias; copy the keys first (the statement
-    ** must not stay open while lotes are written) */
-    rc = fat_store_prepare(rq->st, sql_ops, &s, err);
-    if (rc != FAT_OK)
-      return rc;
-    while (!oom_flag && sqlite3_step(s) == SQLITE_ROW) {
-      char **nk = fat_realloc(keys, (nkeys + 1) * sizeof *keys);
-
-      if (nk == NULL) {
-        oom_flag = 1;
-        break;
-      }
-      keys = nk;
-      keys[nkeys] = fat_col_strdup(s, 0, &oom_flag);
-      if (keys[nkeys] != NULL)
-        nkeys++;
-    }
-    sqlite3_reset(s);
-    /* one operator's refusal (e.g. a guia the TISS writer rejects) must not
-    ** keep the others from closing: collect it and go on */
-    erros = cJSON_CreateArray();
-    if (erros == NULL || !web_add(rs->json, "erros", erros))
-      oom_flag = 1;
-    for (i = 0; rc == FAT_OK && !oom_flag && i < nkeys; i++) {
-      fat_err oerr;
-      fat_rc orc;
-
-      fat_err_clear(&oerr);
-      orc = fechar_operadora(rq, keys[i], comp, arr, &guias, &oerr);
-      if (fat_rc_is_system(orc)) {
-        rc = fat_err_set(err, orc, "%s", oerr.msg);
-      } else if (orc != FAT_OK) {
-        cJSON *e = cJSON_CreateObject();
-
-        if (e == NULL || !cJSON_AddItemToArray(erros, e)) {
-          cJSON_Delete(e); /* not attached */
-          oom_flag = 1;
-        } else if (cJSON_AddStringToObject(e, "operadora", keys[i]) == NULL ||
-                   cJSON_AddStringToObject(e, "code", fat_rc_code(orc)) == NULL ||
-                   cJSON_AddStringToObject(e, "message", oerr.msg) == NULL) {
-          oom_flag = 1; /* e belongs to erros */
-        }
-        if (nkeys == 1)
-          rc = fat_err_set(err, orc, "%s", oerr.msg);
-      }
-    }
-    for (i = 0; i < nkeys; i++)
-      fat_free(keys[i]);
-    fat_free(keys);
-    if (oom_flag)
-      return fat_err_oom(err);
+  erros = cJSON_CreateArray();
+  if (rs->json == NULL || !web_add(rs->json, "lotes", arr) || !web_add(rs->json, "erros", erros)) {
+    if (rs->json == NULL || arr == NULL)
+      cJSON_Delete(erros);
+    rc = fat_err_oom(err);
   }
+  if (rc == FAT_OK)
+    rc = op != NULL ? add_lotes(arr, one.lotes, one.n, err) : add_lotes(arr, all.lotes, all.n, err);
+  for (i = 0; rc == FAT_OK && i < all.n_erros; i++) {
+    cJSON *e = cJSON_CreateObject();
+
+    if (e == NULL || !cJSON_AddItemToArray(erros, e)) {
+      cJSON_Delete(e);
+      rc = fat_err_oom(err);
+    } else if (cJSON_AddStringToObject(e, "operadora", all.erros[i].operadora) == NULL ||
+               cJSON_AddStringToObject(e, "code", fat_rc_code(all.erros[i].rc)) == NULL ||
+               cJSON_AddStringToObject(e, "message", all.erros[i].mensagem) == NULL) {
+      rc = fat_err_oom(err);
+    }
+  }
+  guias = op != NULL ? one.guias : all.guias;
+  fat_lote_fechar_res_fini(&one);
+  fat_lote_fechar_todas_res_fini(&all);
   if (rc != FAT_OK)
     return rc;
   snprintf(rs->objeto, sizeof rs->objeto, "lotes:%s", op != NULL ? op : "todas");
   snprintf(rs->detalhe, sizeof rs->detalhe, "%d lote(s), %zu guia(s)", cJSON_GetArraySize(arr),
            guias);
-  return cJSON_AddNumberToObject(rs->json, "guias", (double)guias) != NULL ? FAT_OK : fat_err_oom(err);
+  return cJSON_AddNumberToObject(rs->json, "guias", (double)guias) != NULL ? FAT_OK
+                                                                          : fat_err_oom(err);
 }
 
 static fat_rc ok_json(web_res *rs, int64_t id, fat_err *err)
@@ -365,43 +319,18 @@ fat_rc api_retornos_importar(web_req *rq, web_res *rs, fat_err *err)
 
 /* --------------------------------------------------------------- glosas */
 
+/* {classificacao, evidencia}: a person's decision; {} = the automatic one. */
 fat_rc api_glosa_classificar(web_req *rq, web_res *rs, fat_err *err)
 {
-  static const char sql_manual[] =
-      "UPDATE glosa SET classificacao = ?2, evidencia = ?3 WHERE id = ?1";
-  static const char sql_get[] = "SELECT * FROM glosa WHERE id = ?1";
   const char *cls = nonempty(web_json_str(rq, "classificacao"));
-  const char *evid = nonempty(web_json_str(rq, "evidencia"));
-  sqlite3_stmt *s;
   fat_gen *g;
   int64_t id;
-  char *txt;
   fat_rc rc = web_param_id(rq, 0, &id, err);
 
   if (rc != FAT_OK)
     return rc;
   if (cls != NULL) {
-    /* a person's decision: devida/indevida with the reason they give */
-    if (strcmp(cls, "devida") != 0 && strcmp(cls, "indevida") != 0 &&
-        strcmp(cls, "a_classificar") != 0)
-      return fat_err_set(err, FAT_EINVAL, "classificação deve ser devida, indevida ou a_classificar");
-    if (evid == NULL || strlen(evid) > 1000)
-      return fat_err_set(err, FAT_EINVAL, "informe a evidência da classificação (até 1000 caracteres)");
-    txt = fat_asprintf("%s (por %s)", evid, rq->sessao->usuario);
-    if (txt == NULL)
-      return fat_err_oom(err);
-    rc = fat_store_prepare(rq->st, sql_manual, &s, err);
-    if (rc == FAT_OK) {
-      fat_bind_int(s, 1, id);
-      fat_bind_text(s, 2, cls);
-      fat_bind_text(s, 3, txt);
-      if (sqlite3_step(s) != SQLITE_DONE)
-        rc = fat_store_dberr(rq->st, err, "erro ao classificar glosa");
-      else if (sqlite3_changes(fat_store_db(rq->st)) == 0)
-        rc = fat_err_set(err, FAT_ENOTFOUND, "glosa %lld não encontrada", (long long)id);
-      sqlite3_reset(s);
-    }
-    fat_free(txt);
+    rc = fat_glosa_classificar_manual(rq->st, id, cls, web_json_str(rq, "evidencia"), err);
   } else {
     g = fat_rules_acquire(rq->srv->rules);
     rc = fat_glosa_classificar(rq->st, g, id, err);
@@ -411,67 +340,20 @@ fat_rc api_glosa_classificar(web_req *rq, web_res *rs, fat_err *err)
     return rc;
   snprintf(rs->objeto, sizeof rs->objeto, "glosa:%lld", (long long)id);
   snprintf(rs->detalhe, sizeof rs->detalhe, "%s", cls != NULL ? cls : "automatica");
-  rc = fat_store_prepare(rq->st, sql_get, &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_int(s, 1, id);
-  rs->json = sqlite3_step(s) == SQLITE_ROW ? fat_store_row_json(s, 0) : cJSON_CreateObject();
-  sqlite3_reset(s);
-  return rs->json != NULL ? FAT_OK : fat_err_oom(err);
+  return fat_relatorio_glosa(rq->st, id, &rs->json, err);
 }
 
 /* ------------------------------------------------------ rule simulation */
 
 fat_rc api_regras_simular(web_req *rq, web_res *rs, fat_err *err)
 {
-  static const char sql_draft[] = "SELECT conteudo FROM regra_rascunho WHERE operadora = ?1";
   const char *key, *desde = nonempty(web_json_str(rq, "desde"));
-  char path[] = "/tmp/faturo-simular-XXXXXX";
-  fat_simular_opts o;
   fat_simular_res res;
-  sqlite3_stmt *s;
-  char *text = NULL;
-  int oom_flag = 0, fd;
-  size_t len;
   fat_rc rc = web_param_key(rq, 0, &key, err);
 
   if (rc != FAT_OK)
     return rc;
-  if (desde != NULL && !fat_dia_valida(desde))
-    return fat_err_set(err, FAT_EINVAL, "data inválida '%s' (use AAAA-MM-DD)", desde);
-  rc = fat_store_prepare(rq->st, sql_draft, &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_text(s, 1, key);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    text = fat_col_strdup(s, 0, &oom_flag);
-  sqlite3_reset(s);
-  if (oom_flag)
-    return fat_err_oom(err);
-  if (text == NULL)
-    return fat_err_set(err, FAT_ENOTFOUND,
-                       "não há rascunho para a operadora '%s': salve o rascunho antes de simular",
-                       key);
-  fd = mkstemp(path);
-  len = strlen(text);
-  if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
-    if (fd >= 0) {
-      close(fd);
-      unlink(path);
-    }
-    fat_free(text);
-    return fat_err_set(err, FAT_EIO, "não foi possível criar arquivo temporário");
-  }
-  close(fd);
-  fat_free(text);
-  memset(&o, 0, sizeof o);
-  memset(&res, 0, sizeof res);
-  o.operadora = key;
-  o.regras_dir = rq->srv->regras_dir;
-  o.script_path = path;
-  o.desde = desde;
-  rc = fat_simular_regras(rq->st, &o, &res, err);
-  unlink(path);
+  rc = fat_simular_rascunho(rq->st, rq->srv->regras_dir, key, desde, &res, err);
   if (rc != FAT_OK)
     return rc;
   rs->json = fat_simular_res_json(&res);

@@ -42,8 +42,8 @@ fat_rc api_sessao_login(web_req *rq, web_res *rs, fat_err *err)
   rs->json = sessao_json(&s);
   if (rs->json == NULL)
     return fat_err_oom(err);
-  snprintf(rs->cookie, sizeof rs->cookie, "faturo_sessao=%s; " COOKIE_ATTRS "; Max-Age=%lld",
-           token, (long long)(s.expira_em - (int64_t)time(NULL)));
+  snprintf(rs->cookie, sizeof rs->cookie, "faturo_sessao=%s; " COOKIE_ATTRS "; Max-Age=%lld%s",
+           token, (long long)(s.expira_em - (int64_t)time(NULL)), rq->seguro ? "; Secure" : "");
   snprintf(rs->objeto, sizeof rs->objeto, "%s", s.usuario);
   memset(token, 0, sizeof token);
   return FAT_OK;
@@ -55,7 +55,8 @@ fat_rc api_sessao_logout(web_req *rq, web_res *rs, fat_err *err)
 
   if (rc != FAT_OK)
     return rc;
-  snprintf(rs->cookie, sizeof rs->cookie, "faturo_sessao=; " COOKIE_ATTRS "; Max-Age=0");
+  snprintf(rs->cookie, sizeof rs->cookie, "faturo_sessao=; " COOKIE_ATTRS "; Max-Age=0%s",
+           rq->seguro ? "; Secure" : "");
   rs->json = cJSON_CreateObject();
   if (rs->json == NULL || cJSON_AddBoolToObject(rs->json, "ok", 1) == NULL)
     return fat_err_oom(err);

@@ -13,10 +13,10 @@
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 
 #include "fat_auth.h"
 #include "fat_err.h"
+#include "fat_relatorio.h"
 #include "fat_rules.h"
 #include "fat_store.h"
 #include "fat_web.h"
@@ -27,6 +27,7 @@ struct fat_web {
   fat_web_config cfg;      /* strings below are owned copies */
   char *db_path, *regras_dir, *xsd_dir, *static_dir, *endereco, *pid_file;
   char *static_real;       /* realpath of static_dir */
+  char *proxy;             /* trusted reverse proxy address or NULL */
   void *daemon;            /* struct MHD_Daemon * (kept opaque here) */
   unsigned port;
   fat_store *main_st;      /* the opening thread's connection (rules, reload) */
@@ -47,7 +48,8 @@ typedef struct web_req {
   fat_store *st;                       /* this thread's connection */
   const fat_sessao *sessao;            /* NULL when not logged in */
   const char *token;                   /* cookie token or NULL */
-  const char *ip;
+  const char *ip;                      /* client (forwarded by the trusted proxy) */
+  int seguro;                          /* HTTPS: cookies get Secure */
   void *conn;                          /* opaque for web_query/web_header */
 } web_req;
 
@@ -78,26 +80,49 @@ const char *web_header(const web_req *rq, const char *key);
 
 /* JSON body helpers (NULL / 0 when absent or of another type). */
 const char *web_json_str(const web_req *rq, const char *key);
-int web_json_int(const web_req *rq, const char *key, int64_t *out);
 int web_json_bool(const web_req *rq, const char *key, int dflt);
 
-/* Route parameter i as a positive id; FAT_EINVAL otherwise. */
+/* Every numeric identifier of every route goes through these: an id is a
+** positive integer of at most 15 digits (a JSON number without fraction or a
+** string of digits). Anything else (-1, 0, 1.5, 1e999, "12a", true) is
+** FAT_EINVAL naming the field. */
+FAT_NODISCARD fat_rc web_id_parse(const char *s, const char *campo, int64_t *out, fat_err *err);
+FAT_NODISCARD fat_rc web_id_json(const cJSON *v, const char *campo, int64_t *out, fat_err *err);
+/* Route parameter i as an id. */
 FAT_NODISCARD fat_rc web_param_id(const web_req *rq, int i, int64_t *out, fat_err *err);
+/* Body field key as an id: *out = 0 when absent (or null) and !required. */
+FAT_NODISCARD fat_rc web_body_id(const web_req *rq, const char *key, int required,
+                                 int64_t *out, fat_err *err);
+/* Query parameter key as an id: *out = 0 when absent or empty. */
+FAT_NODISCARD fat_rc web_query_id(const web_req *rq, const char *key, int64_t *out,
+                                  fat_err *err);
+/* Body field key as money in centavos (integer >= 0); *out = absent when
+** the field is absent or null. */
+FAT_NODISCARD fat_rc web_body_centavos(const web_req *rq, const char *key, int64_t absent,
+                                       int64_t *out, fat_err *err);
 /* Route parameter i as an operator key ([a-z0-9_]{1,64}); FAT_EINVAL otherwise. */
 FAT_NODISCARD fat_rc web_param_key(const web_req *rq, int i, const char **out, fat_err *err);
 /* 1 when s is a valid operator key. */
 int web_valid_key(const char *s);
 
-/* Paging from ?pagina=&por_pagina= (1-based; por_pagina 1..500, default 50). */
-void web_paging(const web_req *rq, int64_t *limit, int64_t *offset, int64_t *pagina);
+/* A page of a listing from ?limite= (1..500, default 50; ?por_pagina= is the
+** same) and ?apos= (the cursor the previous page returned). */
+FAT_NODISCARD fat_rc web_pagina(const web_req *rq, fat_pagina *p, fat_err *err);
+
+/* Answer {key: rows, "proximo": cursor|null} (takes rows). */
+FAT_NODISCARD fat_rc web_reply_page(web_res *rs, const char *key, cJSON *rows,
+                                    const fat_pagina *p, fat_err *err);
+/* Answer {key: item} (takes item). */
+FAT_NODISCARD fat_rc web_reply_wrap(web_res *rs, const char *key, cJSON *item, fat_err *err);
+
+/* Query-string value that is not empty, else NULL. */
+const char *web_query_nonempty(const web_req *rq, const char *key);
 
 /* Add helpers that report OOM through the return value (0 = failed). */
 int web_add(cJSON *obj, const char *key, cJSON *item);
 
-/* Serve the XML BLOB selected by sql (columns: blob, file name or NULL,
-** number; ?1 = route id) as a download named after `what`. */
-FAT_NODISCARD fat_rc web_blob_xml(web_req *rq, web_res *rs, const char *sql, const char *what,
-                                  fat_err *err);
+/* Keep a download name to [A-Za-z0-9._-] (dflt when src is empty). */
+void web_safe_filename(char *dst, size_t len, const char *src, const char *dflt);
 
 /* HTTP status for a fat_rc. */
 int web_status_for(fat_rc rc);
@@ -144,5 +169,30 @@ fat_rc api_regras_publicar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_regras_recarregar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_regras_reverter(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_regras_versoes(web_req *rq, web_res *rs, fat_err *err);
+
+
+/* Part G: financeiro (web_api_financeiro.c) */
+fat_rc api_fin_mapa(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_faturas(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_fatura(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_fatura_criar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_fatura_nf(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_recebimentos(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_recebimento_criar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_extrato_importar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_conciliacao(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_conciliacao_propor(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_conciliacao_confirmar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_conciliacao_rejeitar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_particulares(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_particular_criar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_particular_pagar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_recibo(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_repasse(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_repasse_calcular(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_repasse_decidir(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_repasse_fechar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_repasse_xlsx(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_verificar(web_req *rq, web_res *rs, fat_err *err);
 
 #endif

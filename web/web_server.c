@@ -29,16 +29,20 @@ typedef struct web_route {
   const char *method;
   const char *pattern; /* "{}" matches one path segment */
   fat_papel papel;     /* minimum role; NENHUM = public */
-  int upload;          /* 1: body bounded by max_upload instead of max_body */
+  int upload;          /* 1: body bounded by max_upload; -1: by LOGIN_BODY_MAX;
+                          0: by max_body */
   const char *acao;    /* audit action of a write */
   web_handler fn;
 } web_route;
+
+/* A login body is a user name and a password: nobody needs a megabyte. */
+#define LOGIN_BODY_MAX 4096
 
 #define F FAT_PAPEL_FATURISTA
 #define S FAT_PAPEL_SUPERVISOR
 #define A FAT_PAPEL_ADMIN
 static const web_route routes[] = {
-  {"POST", "/api/sessao", FAT_PAPEL_NENHUM, 0, "sessao.login", api_sessao_login},
+  {"POST", "/api/sessao", FAT_PAPEL_NENHUM, -1, "sessao.login", api_sessao_login},
   {"DELETE", "/api/sessao", F, 0, "sessao.sair", api_sessao_logout},
   {"GET", "/api/sessao", F, 0, NULL, api_sessao_eu},
   {"GET", "/api/usuarios", A, 0, NULL, api_usuarios_listar},
@@ -75,6 +79,37 @@ static const web_route routes[] = {
   {"POST", "/api/regras/{}/testar", S, 0, "regras.testar", api_regras_testar},
   {"POST", "/api/regras/{}/simular", S, 0, "regras.simular", api_regras_simular},
   {"GET", "/api/regras/{}/diff", F, 0, NULL, api_regras_diff},
+  /* Part G: financeiro (faturista enters; supervisor confirms matches and closes repasse) */
+  {"GET", "/api/financeiro/mapa", F, 0, NULL, api_fin_mapa},
+  {"GET", "/api/financeiro/faturas", F, 0, NULL, api_fin_faturas},
+  {"POST", "/api/financeiro/faturas", F, 0, "fatura.criar", api_fin_fatura_criar},
+  {"GET", "/api/financeiro/faturas/{}", F, 0, NULL, api_fin_fatura},
+  {"POST", "/api/financeiro/faturas/{}/nf", F, 0, "fatura.nf", api_fin_fatura_nf},
+  {"GET", "/api/financeiro/recebimentos", F, 0, NULL, api_fin_recebimentos},
+  {"POST", "/api/financeiro/recebimentos", F, 0, "recebimento.registrar",
+   api_fin_recebimento_criar},
+  {"POST", "/api/financeiro/extratos", F, 1, "extrato.importar", api_fin_extrato_importar},
+  {"GET", "/api/financeiro/conciliacao", F, 0, NULL, api_fin_conciliacao},
+  {"POST", "/api/financeiro/conciliacao/propor", F, 0, "conciliacao.propor",
+   api_fin_conciliacao_propor},
+  {"POST", "/api/financeiro/conciliacao/{}/confirmar", S, 0, "conciliacao.confirmar",
+   api_fin_conciliacao_confirmar},
+  {"POST", "/api/financeiro/conciliacao/{}/rejeitar", S, 0, "conciliacao.rejeitar",
+   api_fin_conciliacao_rejeitar},
+  {"GET", "/api/financeiro/particulares", F, 0, NULL, api_fin_particulares},
+  {"POST", "/api/financeiro/particulares", F, 0, "particular.registrar",
+   api_fin_particular_criar},
+  {"POST", "/api/financeiro/particulares/{}/pagar", F, 0, "particular.pagar",
+   api_fin_particular_pagar},
+  {"GET", "/api/financeiro/recibos/{}", F, 0, NULL, api_fin_recibo},
+  {"GET", "/api/financeiro/repasse", F, 0, NULL, api_fin_repasse},
+  {"GET", "/api/financeiro/repasse/xlsx", F, 0, NULL, api_fin_repasse_xlsx},
+  {"POST", "/api/financeiro/repasse/calcular", F, 0, "repasse.calcular",
+   api_fin_repasse_calcular},
+  {"POST", "/api/financeiro/repasse/itens/{}/decidir", S, 0, "repasse.decidir",
+   api_fin_repasse_decidir},
+  {"POST", "/api/financeiro/repasse/fechar", S, 0, "repasse.fechar", api_fin_repasse_fechar},
+  {"GET", "/api/financeiro/verificar", S, 0, NULL, api_fin_verificar},
 };
 #undef F
 #undef S
@@ -130,12 +165,27 @@ static const web_route *route_find(const char *method, const char *path, int *pa
 
 /* --------------------------------------------------------- request state */
 
+/* Every /api/ request is judged when its headers arrive (route, session,
+** CSRF token, role, declared size), before one byte of its body is read. A
+** refused request never has its body stored: the body is read and dropped
+** (up to max_upload, so that the client, still sending, can read the answer)
+** and the refusal is sent when it ends; a client that asked "Expect:
+** 100-continue", or that declares more than that, is answered at once. */
 typedef struct req_state {
   const web_route *route;
   fat_buf body;
   int too_large;
   int64_t t0;
-  int status;
+  int status;            /* the status queued (0 = none yet) */
+  int refused;           /* a refusal waits for the end of the body */
+  int refused_status;
+  const char *refused_code;
+  char refused_msg[160];
+  size_t drained;        /* bytes of a refused body read and dropped */
+  int has_sessao;
+  fat_sessao sessao;
+  int seguro;            /* the browser reached us over HTTPS */
+  char ip[64];
   char user[FAT_USUARIO_MAX];
   char method[12];
   char path[200];
@@ -161,27 +211,44 @@ const char *web_header(const web_req *rq, const char *key)
 
 /* ---------------------------------------------------------------- replies */
 
-static void add_common_headers(struct MHD_Response *r)
+/* Content-Security-Policy of the panel's pages, of downloaded HTML (inline
+** styles only) and of everything else (JSON, XML, CSV, scripts). */
+#define CSP_PAINEL                                                                       \
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "         \
+  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+#define CSP_DOCUMENTO                                                                    \
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "      \
+  "frame-ancestors 'none'; form-action 'none'"
+#define CSP_DADOS "default-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
+
+static void add_common_headers(struct MHD_Response *r, const char *csp)
 {
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(r, "X-Frame-Options", "DENY");
   MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+  MHD_add_response_header(r, "Content-Security-Policy", csp != NULL ? csp : CSP_DADOS);
 }
 
 /* Queue a response and record its status for the access log. */
-static enum MHD_Result queue(struct MHD_Connection *c, req_state *rs, int status,
-                             struct MHD_Response *r)
+static enum MHD_Result queue_csp(struct MHD_Connection *c, req_state *rs, int status,
+                                 struct MHD_Response *r, const char *csp)
 {
   enum MHD_Result ret;
 
   if (r == NULL)
     return MHD_NO;
-  add_common_headers(r);
+  add_common_headers(r, csp);
   ret = MHD_queue_response(c, (unsigned)status, r);
   MHD_destroy_response(r);
   if (rs != NULL)
     rs->status = status;
   return ret;
+}
+
+static enum MHD_Result queue(struct MHD_Connection *c, req_state *rs, int status,
+                             struct MHD_Response *r)
+{
+  return queue_csp(c, rs, status, r, NULL);
 }
 
 /* The one JSON reply helper: takes ownership of body. */
@@ -245,7 +312,10 @@ static enum MHD_Result reply_raw(struct MHD_Connection *c, req_state *rs, web_re
     snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", res->filename);
     MHD_add_response_header(r, "Content-Disposition", disp);
   }
-  return queue(c, rs, res->status != 0 ? res->status : 200, r);
+  return queue_csp(c, rs, res->status != 0 ? res->status : 200, r,
+                   res->content_type != NULL && strncmp(res->content_type, "text/html", 9) == 0
+                       ? CSP_DOCUMENTO
+                       : CSP_DADOS);
 }
 
 /* ---------------------------------------------------------- static files */
@@ -326,12 +396,7 @@ static enum MHD_Result serve_file(struct MHD_Connection *c, req_state *rs, const
   }
   MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, mime_for(real));
   MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-  if (html_csp)
-    MHD_add_response_header(r, "Content-Security-Policy",
-                            "default-src 'self'; img-src 'self' data:; "
-                            "style-src 'self' 'unsafe-inline'; object-src 'none'; "
-                            "base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
-  return queue(c, rs, 200, r);
+  return queue_csp(c, rs, 200, r, html_csp ? CSP_PAINEL : CSP_DADOS);
 }
 
 static enum MHD_Result serve_static(fat_web *w, struct MHD_Connection *c, req_state *rs,
@@ -368,9 +433,9 @@ static fat_store *thread_store(fat_web *w, fat_err *err)
   return st;
 }
 
-/* --------------------------------------------------------------- dispatch */
+/* ------------------------------------------------------- client address */
 
-static void client_ip(struct MHD_Connection *c, char *buf, size_t len)
+static void peer_ip(struct MHD_Connection *c, char *buf, size_t len)
 {
   const union MHD_ConnectionInfo *ci =
       MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -389,6 +454,52 @@ static void client_ip(struct MHD_Connection *c, char *buf, size_t len)
   }
 }
 
+/* The last address of an X-Forwarded-For list (the one the trusted proxy
+** itself appended), if it is an IPv4 or IPv6 address. */
+static int forwarded_ip(const char *xff, char *buf, size_t len)
+{
+  const char *last = xff != NULL ? strrchr(xff, ',') : NULL;
+  unsigned char bin[sizeof(struct in6_addr)];
+  char tmp[64];
+  size_t n;
+
+  if (xff == NULL)
+    return 0;
+  last = last != NULL ? last + 1 : xff;
+  while (*last == ' ' || *last == '\t')
+    last++;
+  n = strcspn(last, " \t");
+  if (n == 0 || n >= sizeof tmp)
+    return 0;
+  memcpy(tmp, last, n);
+  tmp[n] = '\0';
+  if (inet_pton(AF_INET, tmp, bin) != 1 && inet_pton(AF_INET6, tmp, bin) != 1)
+    return 0;
+  snprintf(buf, len, "%s", tmp);
+  return 1;
+}
+
+/* Who is asking: the peer, or, when the peer is the configured trusted
+** proxy, the client it forwards for (X-Forwarded-For) and whether the client
+** reached it over HTTPS (X-Forwarded-Proto). Headers from anyone else are
+** ignored, so they cannot be forged to dodge the login throttle. */
+static void client_of(fat_web *w, struct MHD_Connection *c, req_state *rs)
+{
+  const char *proto;
+
+  peer_ip(c, rs->ip, sizeof rs->ip);
+  rs->seguro = w->cfg.cookie_seguro;
+  if (w->proxy == NULL || strcmp(rs->ip, w->proxy) != 0)
+    return;
+  forwarded_ip(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For"), rs->ip,
+               sizeof rs->ip);
+  proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+  if (proto != NULL && strcmp(proto, "https") == 0)
+    rs->seguro = 1;
+}
+
+/* --------------------------------------------------------------- dispatch */
+
 /* Record a refused write of a logged-in user (who tried what). */
 static void audit_denied(fat_store *st, const char *user, const char *acao, const char *why)
 {
@@ -400,9 +511,9 @@ static void audit_denied(fat_store *st, const char *user, const char *acao, cons
     fprintf(stderr, "faturo servidor: auditoria: %s\n", err.msg);
 }
 
-static int is_json_body(const web_req *rq)
+static int is_json_body(struct MHD_Connection *c)
 {
-  const char *ct = web_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE);
+  const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 
   return ct != NULL && strncmp(ct, "application/json", 16) == 0;
 }
@@ -413,13 +524,9 @@ static enum MHD_Result dispatch(fat_web *w, struct MHD_Connection *c, req_state 
   web_req rq;
   web_res res;
   conn_ctx cc;
-  fat_sessao sess;
   fat_err err;
   fat_rc rc;
-  char ip[64];
-  const char *csrf;
   int write = strcmp(method, "GET") != 0;
-  enum MHD_Result ret;
   int status;
 
   memset(&rq, 0, sizeof rq);
@@ -430,10 +537,10 @@ static enum MHD_Result dispatch(fat_web *w, struct MHD_Connection *c, req_state 
   rq.srv = w;
   rq.method = method;
   rq.path = path;
+  rq.seguro = rs->seguro;
   if (!route_match(rs->route->pattern, path, &rq))
     return reply_error(c, rs, 404, "ENOTFOUND", "recurso não encontrado");
-  client_ip(c, ip, sizeof ip);
-  rq.ip = ip;
+  rq.ip = rs->ip;
   rq.body = rs->body.data;
   rq.body_len = rs->body.len;
   rq.st = thread_store(w, &err);
@@ -441,33 +548,13 @@ static enum MHD_Result dispatch(fat_web *w, struct MHD_Connection *c, req_state 
     fprintf(stderr, "faturo servidor: %s\n", err.msg);
     return reply_error(c, rs, 503, "EDB", "banco de dados indisponível");
   }
-
   rq.token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NAME);
-  if (rq.token != NULL && fat_auth_sessao(rq.st, rq.token, &sess, NULL) == FAT_OK) {
-    rq.sessao = &sess;
-    snprintf(rs->user, sizeof rs->user, "%s", sess.usuario);
-  }
-  if (rs->route->papel != FAT_PAPEL_NENHUM) {
-    if (rq.sessao == NULL)
-      return reply_error(c, rs, 401, "ESESSAO", "faça login para continuar");
-    if (write) {
-      csrf = web_header(&rq, "X-CSRF-Token");
-      if (!fat_auth_token_eq(csrf, sess.csrf)) {
-        audit_denied(rq.st, sess.usuario, rs->route->acao, "csrf");
-        return reply_error(c, rs, 403, "ECSRF",
-                           "token de segurança ausente ou inválido; recarregue a página");
-      }
-    }
-    if (sess.papel < rs->route->papel) {
-      if (write)
-        audit_denied(rq.st, sess.usuario, rs->route->acao, fat_papel_str(sess.papel));
-      return reply_error(c, rs, 403, "EPERM", "seu papel não permite esta operação");
-    }
-  }
-  if (fat_store_set_user(rq.st, rq.sessao != NULL ? sess.usuario : "anonimo", &err) != FAT_OK)
+  if (rs->has_sessao)
+    rq.sessao = &rs->sessao;
+  if (fat_store_set_user(rq.st, rs->has_sessao ? rs->sessao.usuario : "anonimo", &err) != FAT_OK)
     return reply_error(c, rs, 500, "EINVAL", err.msg);
 
-  if (rq.body_len > 0 && is_json_body(&rq)) {
+  if (rq.body_len > 0 && is_json_body(c)) {
     rq.json = cJSON_ParseWithLength(rq.body, rq.body_len);
     if (rq.json == NULL || !cJSON_IsObject(rq.json)) {
       cJSON_Delete(rq.json);
@@ -504,11 +591,83 @@ static enum MHD_Result dispatch(fat_web *w, struct MHD_Connection *c, req_state 
   }
   if (res.json == NULL)
     res.json = cJSON_CreateObject();
-  ret = reply_json(c, rs, res.status != 0 ? res.status : 200, res.json, res.cookie);
-  return ret;
+  return reply_json(c, rs, res.status != 0 ? res.status : 200, res.json, res.cookie);
 }
 
 /* --------------------------------------------------------- MHD callbacks */
+
+/* Refuse the request. With no body coming, when the client waits for "100
+** Continue", or when the declared body is too big to be worth reading, the
+** answer goes now; otherwise the body is read and dropped first and the
+** answer goes at its end (see req_state). */
+static enum MHD_Result refuse(fat_web *w, struct MHD_Connection *c, req_state *rs, int status,
+                              const char *code, const char *msg)
+{
+  const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  const char *te =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+  const char *ex = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+  unsigned long long n = cl != NULL ? strtoull(cl, NULL, 10) : 0;
+
+  if ((n == 0 && te == NULL) || ex != NULL || n > w->cfg.max_upload)
+    return reply_error(c, rs, status, code, msg);
+  rs->refused = 1;
+  rs->refused_status = status;
+  rs->refused_code = code;
+  snprintf(rs->refused_msg, sizeof rs->refused_msg, "%s", msg);
+  return MHD_YES;
+}
+
+/* Judge a new /api/ request from its headers alone. */
+static enum MHD_Result admit(fat_web *w, struct MHD_Connection *c, req_state *rs,
+                             const char *method, const char *url)
+{
+  const char *cl, *token, *csrf;
+  int known = 0, write = strcmp(method, "GET") != 0;
+  size_t max;
+  fat_store *st;
+  fat_err err;
+
+  rs->route = route_find(method, url, &known);
+  if (rs->route == NULL)
+    return known ? refuse(w, c, rs, 405, "EMETODO", "método não permitido para este recurso")
+                 : refuse(w, c, rs, 404, "ENOTFOUND", "recurso da API não encontrado");
+  client_of(w, c, rs);
+  if (rs->route->papel != FAT_PAPEL_NENHUM) {
+    fat_err_clear(&err);
+    st = thread_store(w, &err);
+    if (st == NULL) {
+      fprintf(stderr, "faturo servidor: %s\n", err.msg);
+      return refuse(w, c, rs, 503, "EDB", "banco de dados indisponível");
+    }
+    token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NAME);
+    if (token == NULL || fat_auth_sessao(st, token, &rs->sessao, NULL) != FAT_OK)
+      return refuse(w, c, rs, 401, "ESESSAO", "faça login para continuar");
+    rs->has_sessao = 1;
+    snprintf(rs->user, sizeof rs->user, "%s", rs->sessao.usuario);
+    if (write) {
+      csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+      if (!fat_auth_token_eq(csrf, rs->sessao.csrf)) {
+        audit_denied(st, rs->sessao.usuario, rs->route->acao, "csrf");
+        return refuse(w, c, rs, 403, "ECSRF",
+                      "token de segurança ausente ou inválido; recarregue a página");
+      }
+    }
+    if (rs->sessao.papel < rs->route->papel) {
+      if (write)
+        audit_denied(st, rs->sessao.usuario, rs->route->acao, fat_papel_str(rs->sessao.papel));
+      return refuse(w, c, rs, 403, "EPERM", "seu papel não permite esta operação");
+    }
+  }
+  max = rs->route->upload > 0   ? w->cfg.max_upload
+        : rs->route->upload < 0 ? LOGIN_BODY_MAX
+                                : w->cfg.max_body;
+  fat_buf_init(&rs->body, max);
+  cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  if (cl != NULL && strtoull(cl, NULL, 10) > max)
+    return refuse(w, c, rs, 413, "ELIMIT", "requisição grande demais");
+  return MHD_YES;
+}
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
@@ -517,13 +676,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
   fat_web *w = cls;
   req_state *rs = *req_cls;
-  int known = 0;
 
   (void)version;
   if (rs == NULL) {
-    const char *cl;
-    size_t max;
-
     rs = fat_calloc(1, sizeof *rs);
     if (rs == NULL)
       return MHD_NO;
@@ -533,30 +688,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     snprintf(rs->path, sizeof rs->path, "%s", url); /* url has no query string */
     if (strncmp(url, "/api/", 5) != 0)
       return MHD_YES; /* static: answered in the next call */
-    rs->route = route_find(method, url, &known);
-    if (rs->route == NULL)
-      return known ? reply_error(c, rs, 405, "EMETODO", "método não permitido para este recurso")
-                   : reply_error(c, rs, 404, "ENOTFOUND", "recurso da API não encontrado");
-    max = rs->route->upload ? w->cfg.max_upload : w->cfg.max_body;
-    fat_buf_init(&rs->body, max);
-    cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl != NULL && strtoull(cl, NULL, 10) > max)
-      return reply_error(c, rs, 413, "ELIMIT", "requisição grande demais");
+    return admit(w, c, rs, method, url);
+  }
+  if (rs->status != 0) {
+    *upload_data_size = 0; /* already answered: drop what still comes */
     return MHD_YES;
   }
-  if (rs->status != 0)
-    return MHD_YES; /* already answered (e.g. 413) */
   if (*upload_data_size != 0) {
-    if (rs->route != NULL && !rs->too_large &&
-        fat_buf_append(&rs->body, upload_data, *upload_data_size, NULL) != FAT_OK)
-      rs->too_large = 1; /* keep draining; answer 413 at the end */
+    if (rs->refused || rs->route == NULL) {
+      rs->drained += *upload_data_size;
+      *upload_data_size = 0;
+      if (rs->refused && rs->drained > w->cfg.max_upload)
+        return reply_error(c, rs, rs->refused_status, rs->refused_code, rs->refused_msg);
+      return MHD_YES;
+    }
+    if (fat_buf_append(&rs->body, upload_data, *upload_data_size, NULL) != FAT_OK) {
+      /* a chunked body grew past the limit: stop keeping it */
+      fat_buf_fini(&rs->body);
+      rs->drained = 0;
+      rs->refused = 1;
+      rs->refused_status = 413;
+      rs->refused_code = "ELIMIT";
+      snprintf(rs->refused_msg, sizeof rs->refused_msg, "requisição grande demais");
+    }
     *upload_data_size = 0;
     return MHD_YES;
   }
+  if (rs->refused)
+    return reply_error(c, rs, rs->refused_status, rs->refused_code, rs->refused_msg);
   if (rs->route == NULL)
     return serve_static(w, c, rs, method, url);
-  if (rs->too_large)
-    return reply_error(c, rs, 413, "ELIMIT", "requisição grande demais");
   return dispatch(w, c, rs, method, url);
 }
 
@@ -616,11 +777,36 @@ fat_rc fat_web_open(const fat_web_config *cfg, fat_web **out, fat_err *err)
   w->static_dir = dup_or(cfg->static_dir, FAT_SOURCE_DIR "/web/static");
   w->endereco = dup_or(cfg->endereco, "127.0.0.1");
   w->pid_file = cfg->pid_file != NULL ? fat_strdup(cfg->pid_file) : NULL;
+  w->proxy = cfg->proxy_confiavel != NULL ? fat_strdup(cfg->proxy_confiavel) : NULL;
   if (w->db_path == NULL || w->regras_dir == NULL || w->static_dir == NULL ||
       w->endereco == NULL || (cfg->xsd_dir != NULL && w->xsd_dir == NULL) ||
-      (cfg->pid_file != NULL && w->pid_file == NULL)) {
-    fat_web_close(w);
+      (cfg->pid_file != NULL && w->pid_file == NULL) ||
+      (cfg->proxy_confiavel != NULL && w->proxy == NULL)) {
+    fat_free(w->db_path);
+    fat_free(w->regras_dir);
+    fat_free(w->xsd_dir);
+    fat_free(w->static_dir);
+    fat_free(w->endereco);
+    fat_free(w->pid_file);
+    fat_free(w->proxy);
+    fat_free(w);
     return fat_err_oom(err);
+  }
+  if (w->proxy != NULL) {
+    unsigned char bin[sizeof(struct in6_addr)];
+
+    if (inet_pton(AF_INET, w->proxy, bin) != 1 && inet_pton(AF_INET6, w->proxy, bin) != 1) {
+      rc = fat_err_set(err, FAT_EINVAL, "endereço do proxy confiável inválido: %s", w->proxy);
+      fat_free(w->db_path);
+      fat_free(w->regras_dir);
+      fat_free(w->xsd_dir);
+      fat_free(w->static_dir);
+      fat_free(w->endereco);
+      fat_free(w->pid_file);
+      fat_free(w->proxy);
+      fat_free(w);
+      return rc;
+    }
   }
   w->cfg.db_path = w->db_path;
   w->cfg.regras_dir = w->regras_dir;
@@ -628,6 +814,11 @@ fat_rc fat_web_open(const fat_web_config *cfg, fat_web **out, fat_err *err)
   w->cfg.static_dir = w->static_dir;
   w->cfg.endereco = w->endereco;
   w->cfg.pid_file = w->pid_file;
+  w->cfg.proxy_confiavel = w->proxy;
+  if (w->cfg.conexoes == 0)
+    w->cfg.conexoes = 256;
+  if (w->cfg.conexoes_por_ip == 0 && w->proxy == NULL)
+    w->cfg.conexoes_por_ip = w->cfg.conexoes / 2;
   if (w->cfg.threads == 0)
     w->cfg.threads = 4;
   if (w->cfg.max_body == 0)
@@ -643,6 +834,7 @@ fat_rc fat_web_open(const fat_web_config *cfg, fat_web **out, fat_err *err)
     fat_free(w->static_dir);
     fat_free(w->endereco);
     fat_free(w->pid_file);
+    fat_free(w->proxy);
     fat_free(w);
     return fat_err_set(err, FAT_ENOMEM, "não foi possível criar a chave de thread");
   }
@@ -679,8 +871,8 @@ fat_rc fat_web_open(const fat_web_config *cfg, fat_web **out, fat_err *err)
                        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)w->cfg.threads,
                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-                       MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256,
-                       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)64,
+                       MHD_OPTION_CONNECTION_LIMIT, (unsigned int)w->cfg.conexoes,
+                       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)w->cfg.conexoes_por_ip,
                        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
                        MHD_OPTION_END);
@@ -717,24 +909,24 @@ fat_rc fat_web_reload(fat_web *w, fat_err *err)
   return rc;
 }
 
+/* The pid file is the server's alone (mode 0600 whatever the umask). */
 static void pid_write(const char *path)
 {
-  FILE *f;
-  int fd;
+  char line[32];
+  int fd, n, ok;
 
   if (path == NULL)
     return;
-  /* 0600 like the database it points at */
-  fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  f = fd >= 0 ? fdopen(fd, "w") : NULL;
-  if (f == NULL && fd >= 0)
-    close(fd);
-  if (f == NULL) {
-    fprintf(stderr, "faturo servidor: não foi possível gravar %s\n", path);
+  fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    fprintf(stderr, "faturo servidor: não foi possível gravar %s: %s\n", path,
+            fat_err_errno_str(errno));
     return;
   }
-  fprintf(f, "%ld\n", (long)getpid());
-  fclose(f);
+  n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
+  ok = fchmod(fd, 0600) == 0 && n > 0 && write(fd, line, (size_t)n) == (ssize_t)n;
+  if (close(fd) != 0 || !ok)
+    fprintf(stderr, "faturo servidor: não foi possível gravar %s\n", path);
 }
 
 fat_rc fat_web_wait(fat_web *w, fat_err *err)
@@ -785,5 +977,6 @@ void fat_web_close(fat_web *w)
   fat_free(w->static_real);
   fat_free(w->endereco);
   fat_free(w->pid_file);
+  fat_free(w->proxy);
   fat_free(w);
 }

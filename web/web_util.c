@@ -1,12 +1,14 @@
-/* web_util.c: request helpers shared by the API handlers. */
+/* web_util.c: request helpers shared by the API handlers: the one parser of
+** numeric ids, JSON fields, pages and reply shapes. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fat_mem.h"
-#include "fat_operadora.h"
-#include "fat_store_int.h"
 #include "web_int.h"
+
+#define ID_DIGITS_MAX 15 /* ids stay exact as JSON numbers (< 2^53) */
 
 int web_status_for(fat_rc rc)
 {
@@ -27,24 +29,6 @@ int web_status_for(fat_rc rc)
   return 500;
 }
 
-fat_rc web_query_operadora(const web_req *rq, const char *key, const char **out, char buf[8],
-                           fat_err *err)
-{
-  const char *v = web_query(rq, key);
-  fat_operadora_ref op;
-  fat_rc rc;
-
-  *out = NULL;
-  if (v == NULL || v[0] == '\0')
-    return FAT_OK;
-  rc = fat_operadora_resolver_ref(rq->st, v, &op, err);
-  if (rc != FAT_OK)
-    return rc;
-  snprintf(buf, 8, "%s", op.registro_ans);
-  *out = buf;
-  return FAT_OK;
-}
-
 const char *web_json_str(const web_req *rq, const char *key)
 {
   const cJSON *v;
@@ -53,30 +37,6 @@ const char *web_json_str(const web_req *rq, const char *key)
     return NULL;
   v = cJSON_GetObjectItemCaseSensitive(rq->json, key);
   return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-int web_json_int(const web_req *rq, const char *key, int64_t *out)
-{
-  const cJSON *v;
-
-  if (rq->json == NULL)
-    return 0;
-  v = cJSON_GetObjectItemCaseSensitive(rq->json, key);
-  if (cJSON_IsNumber(v) && v->valuedouble >= -9.0e15 && v->valuedouble <= 9.0e15 &&
-      v->valuedouble == (double)(int64_t)v->valuedouble) {
-    *out = (int64_t)v->valuedouble;
-    return 1;
-  }
-  if (cJSON_IsString(v) && v->valuestring[0] != '\0') {
-    char *end;
-    long long n = strtoll(v->valuestring, &end, 10);
-
-    if (*end == '\0') {
-      *out = (int64_t)n;
-      return 1;
-    }
-  }
-  return 0;
 }
 
 int web_json_bool(const web_req *rq, const char *key, int dflt)
@@ -91,19 +51,93 @@ int web_json_bool(const web_req *rq, const char *key, int dflt)
   return dflt;
 }
 
+const char *web_query_nonempty(const web_req *rq, const char *key)
+{
+  const char *v = web_query(rq, key);
+
+  return (v != NULL && v[0] != '\0') ? v : NULL;
+}
+
+/* ------------------------------------------------------------------ ids */
+
+fat_rc web_id_parse(const char *s, const char *campo, int64_t *out, fat_err *err)
+{
+  size_t i, n = s != NULL ? strlen(s) : 0;
+
+  *out = 0;
+  if (n == 0 || n > ID_DIGITS_MAX || s[0] < '1' || s[0] > '9')
+    return fat_err_set(err, FAT_EINVAL, "%s: identificador inválido (use um número inteiro positivo)",
+                       campo);
+  for (i = 0; i < n; i++)
+    if (s[i] < '0' || s[i] > '9')
+      return fat_err_set(err, FAT_EINVAL,
+                         "%s: identificador inválido (use um número inteiro positivo)", campo);
+  *out = (int64_t)strtoll(s, NULL, 10);
+  return FAT_OK;
+}
+
+fat_rc web_id_json(const cJSON *v, const char *campo, int64_t *out, fat_err *err)
+{
+  double d;
+
+  *out = 0;
+  if (cJSON_IsString(v))
+    return web_id_parse(v->valuestring, campo, out, err);
+  if (!cJSON_IsNumber(v))
+    return fat_err_set(err, FAT_EINVAL, "%s: identificador inválido (use um número inteiro positivo)",
+                       campo);
+  d = v->valuedouble;
+  if (!isfinite(d) || d < 1 || d > 999999999999999.0 || d != floor(d))
+    return fat_err_set(err, FAT_EINVAL, "%s: identificador inválido (use um número inteiro positivo)",
+                       campo);
+  *out = (int64_t)d;
+  return FAT_OK;
+}
+
 fat_rc web_param_id(const web_req *rq, int i, int64_t *out, fat_err *err)
 {
   const char *s = (i >= 0 && i < WEB_MAX_PARAMS) ? rq->params[i] : NULL;
-  char *end;
-  long long n;
+
+  return web_id_parse(s, "identificador na URL", out, err);
+}
+
+fat_rc web_body_id(const web_req *rq, const char *key, int required, int64_t *out, fat_err *err)
+{
+  const cJSON *v = rq->json != NULL ? cJSON_GetObjectItemCaseSensitive(rq->json, key) : NULL;
 
   *out = 0;
-  if (s == NULL || s[0] < '1' || s[0] > '9' || strlen(s) > 15)
-    return fat_err_set(err, FAT_EINVAL, "identificador inválido na URL");
-  n = strtoll(s, &end, 10);
-  if (*end != '\0' || n <= 0)
-    return fat_err_set(err, FAT_EINVAL, "identificador inválido na URL");
-  *out = (int64_t)n;
+  if (v == NULL || cJSON_IsNull(v)) {
+    if (required)
+      return fat_err_set(err, FAT_EINVAL, "informe %s", key);
+    return FAT_OK;
+  }
+  return web_id_json(v, key, out, err);
+}
+
+fat_rc web_query_id(const web_req *rq, const char *key, int64_t *out, fat_err *err)
+{
+  const char *s = web_query_nonempty(rq, key);
+
+  *out = 0;
+  if (s == NULL)
+    return FAT_OK;
+  return web_id_parse(s, key, out, err);
+}
+
+fat_rc web_body_centavos(const web_req *rq, const char *key, int64_t absent, int64_t *out,
+                         fat_err *err)
+{
+  const cJSON *v = rq->json != NULL ? cJSON_GetObjectItemCaseSensitive(rq->json, key) : NULL;
+  double d;
+
+  *out = absent;
+  if (v == NULL || cJSON_IsNull(v))
+    return FAT_OK;
+  d = cJSON_IsNumber(v) ? v->valuedouble : -1;
+  if (!isfinite(d) || d < 0 || d > 9.0e15 || d != floor(d))
+    return fat_err_set(err, FAT_EINVAL, "%s: valor inválido (centavos, inteiro, não negativo)",
+                       key);
+  *out = (int64_t)d;
   return FAT_OK;
 }
 
@@ -134,30 +168,54 @@ fat_rc web_param_key(const web_req *rq, int i, const char **out, fat_err *err)
   return FAT_OK;
 }
 
-static int64_t query_int(const web_req *rq, const char *key, int64_t dflt, int64_t lo,
-                         int64_t hi)
-{
-  const char *s = web_query(rq, key);
-  char *end;
-  long long n;
+/* ---------------------------------------------------------------- pages */
 
-  if (s == NULL || s[0] == '\0')
-    return dflt;
-  n = strtoll(s, &end, 10);
-  if (*end != '\0' || n < lo || n > hi)
-    return dflt;
-  return (int64_t)n;
+fat_rc web_pagina(const web_req *rq, fat_pagina *p, fat_err *err)
+{
+  const char *n = web_query_nonempty(rq, "limite");
+  const char *apos = web_query_nonempty(rq, "apos");
+  int64_t lim = 0;
+  fat_rc rc;
+
+  memset(p, 0, sizeof *p);
+  if (n == NULL)
+    n = web_query_nonempty(rq, "por_pagina");
+  if (n != NULL) {
+    rc = web_id_parse(n, "limite", &lim, err);
+    if (rc != FAT_OK)
+      return rc;
+    if (lim > FAT_PAGINA_MAX)
+      return fat_err_set(err, FAT_EINVAL, "limite: no máximo %d por página", FAT_PAGINA_MAX);
+  }
+  p->limite = (int)lim;
+  p->apos = apos;
+  return FAT_OK;
 }
 
-void web_paging(const web_req *rq, int64_t *limit, int64_t *offset, int64_t *pagina)
+fat_rc web_reply_page(web_res *rs, const char *key, cJSON *rows, const fat_pagina *p,
+                      fat_err *err)
 {
-  int64_t p = query_int(rq, "pagina", 1, 1, 1000000);
-  int64_t n = query_int(rq, "por_pagina", 50, 1, 500);
+  rs->json = cJSON_CreateObject();
+  if (rs->json == NULL || !web_add(rs->json, key, rows)) {
+    if (rs->json == NULL)
+      cJSON_Delete(rows);
+    return fat_err_oom(err);
+  }
+  if ((p->proximo[0] != '\0' ? cJSON_AddStringToObject(rs->json, "proximo", p->proximo)
+                             : cJSON_AddNullToObject(rs->json, "proximo")) == NULL)
+    return fat_err_oom(err);
+  return FAT_OK;
+}
 
-  *limit = n;
-  *offset = (p - 1) * n;
-  if (pagina != NULL)
-    *pagina = p;
+fat_rc web_reply_wrap(web_res *rs, const char *key, cJSON *item, fat_err *err)
+{
+  rs->json = cJSON_CreateObject();
+  if (rs->json == NULL || !web_add(rs->json, key, item)) {
+    if (rs->json == NULL)
+      cJSON_Delete(item);
+    return fat_err_oom(err);
+  }
+  return FAT_OK;
 }
 
 int web_add(cJSON *obj, const char *key, cJSON *item)
@@ -171,3 +229,21 @@ int web_add(cJSON *obj, const char *key, cJSON *item)
   return 1;
 }
 
+void web_safe_filename(char *dst, size_t len, const char *src, const char *dflt)
+{
+  const char *base = src != NULL ? strrchr(src, '/') : NULL;
+  size_t i, o = 0;
+
+  base = base != NULL ? base + 1 : src;
+  if (base == NULL || base[0] == '\0')
+    base = dflt;
+  for (i = 0; base[i] != '\0' && o + 1 < len; i++) {
+    char c = base[i];
+
+    dst[o++] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '.' || c == '-' || c == '_')
+                   ? c
+                   : '_';
+  }
+  dst[o] = '\0';
+}

@@ -110,7 +110,8 @@ static fat_rc parse(const char *text, linha **rows, size_t *n_rows, cJSON *errs,
     if (k < 6) {
       snprintf(msg, sizeof msg, "esperava 6 colunas (data;hora;beneficiario;profissional;"
                                 "procedimento;situacao), achei %d", k);
-      if ((rc = add_error(errs, lineno, msg, err)) != FAT_OK)
+      rc = add_error(errs, lineno, msg, err);
+      if (rc != FAT_OK)
         goto fail;
       continue;
     }
@@ -123,7 +124,8 @@ static fat_rc parse(const char *text, linha **rows, size_t *n_rows, cJSON *errs,
       trim_copy(raw, sizeof raw, f[0], len[0]);
       if (fat_dia_ler(raw, NULL, l.data, &why) != FAT_OK) {
         snprintf(msg, sizeof msg, "%s", why.msg);
-        if ((rc = add_error(errs, lineno, msg, err)) != FAT_OK)
+        rc = add_error(errs, lineno, msg, err);
+        if (rc != FAT_OK)
           goto fail;
         continue;
       }
@@ -136,8 +138,8 @@ static fat_rc parse(const char *text, linha **rows, size_t *n_rows, cJSON *errs,
     norm_doc(l.benef);
     norm_doc(l.proc);
     if (l.benef[0] == '\0' || l.proc[0] == '\0') {
-      if ((rc = add_error(errs, lineno, "beneficiário e procedimento são obrigatórios", err)) !=
-          FAT_OK)
+      rc = add_error(errs, lineno, "beneficiário e procedimento são obrigatórios", err);
+      if (rc != FAT_OK)
         goto fail;
       continue;
     }
@@ -145,7 +147,8 @@ static fat_rc parse(const char *text, linha **rows, size_t *n_rows, cJSON *errs,
         strcmp(l.situacao, "cancelado") != 0) {
       snprintf(msg, sizeof msg, "situação '%s' desconhecida (atendido, faltou ou cancelado)",
                l.situacao);
-      if ((rc = add_error(errs, lineno, msg, err)) != FAT_OK)
+      rc = add_error(errs, lineno, msg, err);
+      if (rc != FAT_OK)
         goto fail;
       continue;
     }
@@ -266,7 +269,8 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
     rc = fat_err_oom(err);
     goto out;
   }
-  if ((rc = parse(text, &rows, &n_rows, errs, err)) != FAT_OK)
+  rc = parse(text, &rows, &n_rows, errs, err);
+  if (rc != FAT_OK)
     goto out;
   if (gen != NULL && (rc = fat_pricer_new_gen(st, gen, &pricer, err)) != FAT_OK)
     goto out;
@@ -285,7 +289,8 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
       memcpy(ini, l->data, 11);
     if (strcmp(l->data, fim) > 0)
       memcpy(fim, l->data, 11);
-    if ((rc = find_guia(st, l, &gid, numero, sizeof numero, err)) != FAT_OK)
+    rc = find_guia(st, l, &gid, numero, sizeof numero, err);
+    if (rc != FAT_OK)
       goto out;
     if (gid > 0)
       matched[n_matched++] = gid;
@@ -311,7 +316,8 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
         fat_price_out po;
         fat_err e;
 
-        if ((rc = find_operadora(st, l->benef, key, ans, sizeof key, err)) != FAT_OK)
+        rc = find_operadora(st, l->benef, key, ans, sizeof key, err);
+        if (rc != FAT_OK)
           goto out;
         if (key[0] != '\0')
           cJSON_AddStringToObject(o, "operadora", key);
@@ -354,11 +360,12 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
   }
   qsort(matched, n_matched, sizeof *matched, cmp_id);
   if (n_rows > 0) {
-    if ((rc = fat_store_prepare(st, sql_periodo, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(st, sql_periodo, &s, err);
+    if (rc != FAT_OK)
       goto out;
     fat_bind_text(s, 1, ini);
     fat_bind_text(s, 2, fim);
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    for (step = sqlite3_step(s); step == SQLITE_ROW; step = sqlite3_step(s)) {
       int64_t gid = sqlite3_column_int64(s, 0);
       cJSON *o;
 

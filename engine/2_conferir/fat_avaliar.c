@@ -599,20 +599,20 @@ static void copy_col(char *dst, size_t len, sqlite3_stmt *s, int k)
 static fat_rc pares_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, fat_err *err)
 {
   /* one statement per guia (not per item): the beneficiário's items in the
-  ** span of dates, matched in C (fat_check_duplicidade) */
+  ** span of dates, matched in C (fat_check_duplicidade). No ORDER BY: a
+  ** sorter would open a temporary b-tree for every guia; the check picks the
+  ** lowest guia id itself. */
   static const char sql_benef[] =
     "SELECT g.id, g.numero_prestador, g.status, i.codigo, COALESCE(i.data, g.data_inicio) "
     "FROM guia g CROSS JOIN item i ON i.guia_id = g.id "
     "WHERE g.beneficiario_id = ?1 AND g.id <> ?3 AND g.status <> 'cancelada' "
-    "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL "
-    "ORDER BY g.id";
+    "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL";
   static const char sql_cart[] =
     "SELECT g.id, g.numero_prestador, g.status, i.codigo, COALESCE(i.data, g.data_inicio) "
     "FROM guia g CROSS JOIN item i ON i.guia_id = g.id "
     "WHERE g.carteira_numero = ?2 AND g.operadora_id = ?6 AND g.id <> ?3 "
     "AND g.status <> 'cancelada' "
-    "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL "
-    "ORDER BY g.id";
+    "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL";
   const char *lo, *hi;
   sqlite3_stmt *s;
   size_t cap = 0;

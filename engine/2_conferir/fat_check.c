@@ -332,8 +332,20 @@ static fat_rc check_formatos(chk *c)
 {
   const fat_guia *g = c->g;
   const int64_t v = c->valor_guia;
+  const struct {
+    const char *valor, *campo, *nome;
+    int com_risco;
+  } datas[] = {
+    {g->data_inicio, "data_inicio", "data do atendimento", 1},
+    {g->data_fim, "data_fim", "data final", 1},
+    {g->data_autorizacao, "data_autorizacao", "data da autorização", 1},
+    {g->validade_senha, "validade_senha", "validade da senha", 1},
+    {g->carteira_validade, "carteira_validade", "validade da carteira", 1},
+    {g->data_solicitacao, "data_solicitacao", "data da solicitação", 1},
+    {g->beneficiario.nascimento, "beneficiario.nascimento", "data de nascimento", 0},
+  };
   fat_rc rc;
-  size_t i;
+  size_t i, k;
 
   if (!blank(g->beneficiario.cpf) && !fat_doc_cpf_valid(g->beneficiario.cpf)) {
     rc = add(c, "CPF_INVALIDO", FAT_BLOQUEIO, "beneficiario.cpf", "1011", v, 0, R_FORMATO,
@@ -372,22 +384,15 @@ static fat_rc check_formatos(chk *c)
     if (rc != FAT_OK)
       return rc;
   }
-  if ((rc = check_cids(c)) != FAT_OK ||
-      (rc = check_date_field(c, g->data_inicio, "data_inicio", "data do atendimento", 0, v)) !=
-          FAT_OK ||
-      (rc = check_date_field(c, g->data_fim, "data_fim", "data final", 0, v)) != FAT_OK ||
-      (rc = check_date_field(c, g->data_autorizacao, "data_autorizacao", "data da autorização",
-                             0, v)) != FAT_OK ||
-      (rc = check_date_field(c, g->validade_senha, "validade_senha", "validade da senha", 0, v)) !=
-          FAT_OK ||
-      (rc = check_date_field(c, g->carteira_validade, "carteira_validade",
-                             "validade da carteira", 0, v)) != FAT_OK ||
-      (rc = check_date_field(c, g->data_solicitacao, "data_solicitacao", "data da solicitação",
-                             0, v)) != FAT_OK ||
-      (rc = check_date_field(c, g->beneficiario.nascimento, "beneficiario.nascimento",
-                             "data de nascimento", 0, 0)) != FAT_OK ||
-      (rc = check_time_field(c, g->hora_inicio, "hora_inicio", "hora inicial", 0)) != FAT_OK ||
-      (rc = check_time_field(c, g->hora_fim, "hora_fim", "hora final", 0)) != FAT_OK)
+  rc = check_cids(c);
+  for (k = 0; k < sizeof datas / sizeof datas[0] && rc == FAT_OK; k++)
+    rc = check_date_field(c, datas[k].valor, datas[k].campo, datas[k].nome, 0,
+                          datas[k].com_risco ? v : 0);
+  if (rc == FAT_OK)
+    rc = check_time_field(c, g->hora_inicio, "hora_inicio", "hora inicial", 0);
+  if (rc == FAT_OK)
+    rc = check_time_field(c, g->hora_fim, "hora_fim", "hora final", 0);
+  if (rc != FAT_OK)
     return rc;
 
   for (i = 0; i < g->n_itens; i++) {
@@ -427,16 +432,16 @@ static fat_rc check_formatos(chk *c)
         return rc;
     }
     snprintf(path, sizeof path, "itens[%zu].data", i);
-    if ((rc = check_date_field(c, it->data, path, "data do item", it->sequencial, risco)) !=
-        FAT_OK)
+    rc = check_date_field(c, it->data, path, "data do item", it->sequencial, risco);
+    if (rc != FAT_OK)
       return rc;
     snprintf(path, sizeof path, "itens[%zu].hora_inicio", i);
-    if ((rc = check_time_field(c, it->hora_inicio, path, "hora inicial do item",
-                               it->sequencial)) != FAT_OK)
+    rc = check_time_field(c, it->hora_inicio, path, "hora inicial do item", it->sequencial);
+    if (rc != FAT_OK)
       return rc;
     snprintf(path, sizeof path, "itens[%zu].hora_fim", i);
-    if ((rc = check_time_field(c, it->hora_fim, path, "hora final do item", it->sequencial)) !=
-        FAT_OK)
+    rc = check_time_field(c, it->hora_fim, path, "hora final do item", it->sequencial);
+    if (rc != FAT_OK)
       return rc;
   }
   return FAT_OK;
@@ -724,11 +729,16 @@ fat_rc fat_check_guia(const fat_guia *g, const fat_check_opts *o, fat_findings *
   c.out = out;
   c.err = err;
   c.valor_guia = fat_check_valor_guia(g);
-  if ((rc = check_completude(&c)) != FAT_OK || (rc = check_formatos(&c)) != FAT_OK ||
-      (rc = check_coerencia(&c)) != FAT_OK || (rc = check_sexo(&c)) != FAT_OK ||
-      (rc = check_prazo(&c)) != FAT_OK)
-    return rc;
-  return FAT_OK;
+  rc = check_completude(&c);
+  if (rc == FAT_OK)
+    rc = check_formatos(&c);
+  if (rc == FAT_OK)
+    rc = check_coerencia(&c);
+  if (rc == FAT_OK)
+    rc = check_sexo(&c);
+  if (rc == FAT_OK)
+    rc = check_prazo(&c);
+  return rc;
 }
 
 int fat_check_prazo_contrato(const cJSON *contrato)
@@ -800,9 +810,9 @@ fat_rc fat_check_duplicidade(const fat_guia *g, const fat_check_par *pares, size
 
     if (blank(it->codigo) || blank(data) || !is_procedimento(it) || repeated_in_guia(g, i))
       continue;
-    for (k = 0; k < n && hit == NULL; k++)
+    for (k = 0; k < n; k++)
       if (pares[k].guia_id != g->id && strcmp(pares[k].codigo, it->codigo) == 0 &&
-          strcmp(pares[k].data, data) == 0)
+          strcmp(pares[k].data, data) == 0 && (hit == NULL || pares[k].guia_id < hit->guia_id))
         hit = &pares[k];
     if (hit == NULL)
       continue;

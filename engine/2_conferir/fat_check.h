@@ -50,8 +50,8 @@ typedef struct fat_check_par {
 /* DUPLICIDADE: a procedure item of g whose code and date (the item's date,
 ** else g's data_inicio) are those of a candidate in pares[0..n) (another
 ** guia: candidates with g's own id are ignored). The same code twice in g on
-** the same date is reported once; only the first matching candidate is
-** named. */
+** the same date is reported once; the matching candidate with the lowest
+** guia id is named. */
 FAT_NODISCARD fat_rc fat_check_duplicidade(const fat_guia *g, const fat_check_par *pares,
                                            size_t n, fat_findings *out, fat_err *err);
 

@@ -11,6 +11,7 @@
 #include "fat_check.h"
 #include "fat_dia.h"
 #include "fat_docnum.h"
+#include "fat_enviavel.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_operadora.h"
@@ -629,14 +630,62 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
 ** Findings: acknowledge, list
 ** ======================================================================= */
 
-fat_rc fat_achado_reconhecer(fat_store *st, int64_t id, const char *motivo, int64_t *guia_id,
-                             int64_t *abertos, fat_err *err)
+/* The finding to acknowledge: its guia, code and severity; refused when it
+** does not exist or was already acknowledged. */
+static fat_rc achado_get(fat_store *st, int64_t id, int64_t *gid, char *codigo, size_t len,
+                         int *bloqueio, fat_err *err)
 {
-  static const char sql_get[] =
+  static const char sql[] =
     "SELECT a.guia_id, a.codigo, a.severidade, a.reconhecido_em FROM achado a WHERE a.id = ?1";
-  static const char sql_upd[] =
-    "UPDATE achado SET reconhecido_em = ?2, reconhecido_por = ?3, reconhecido_motivo = ?4 "
-    "WHERE id = ?1";
+  sqlite3_stmt *s;
+  int step;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, id);
+  step = sqlite3_step(s);
+  if (step == SQLITE_ROW) {
+    const char *sev = (const char *)sqlite3_column_text(s, 2);
+
+    *gid = sqlite3_column_int64(s, 0);
+    snprintf(codigo, len, "%s", (const char *)sqlite3_column_text(s, 1));
+    *bloqueio = sev != NULL && strcmp(sev, "bloqueio") == 0;
+    if (sqlite3_column_type(s, 3) != SQLITE_NULL)
+      rc = fat_err_set(err, FAT_ESTATE, "achado %lld (%s) já foi reconhecido", (long long)id,
+                       codigo);
+  } else if (step == SQLITE_DONE) {
+    rc = fat_err_set(err, FAT_ENOTFOUND, "achado %lld não encontrado", (long long)id);
+  } else {
+    rc = fat_store_dberr(st, err, "erro ao ler o achado");
+  }
+  sqlite3_reset(s);
+  return rc;
+}
+
+/* A bloqueio may be acknowledged (sent consciously) only on a guia the
+** TISS XML can carry: refuse when a field the XSD requires is missing. */
+static fat_rc guia_enviavel(fat_store *st, int64_t gid, const char *codigo, fat_err *err)
+{
+  fat_guia *g = NULL;
+  const char *rotulo = NULL;
+  char campo[64];
+  fat_rc rc = fat_guia_load(st, gid, &g, err);
+
+  if (rc == FAT_OK && fat_enviavel_faltando(g, campo, sizeof campo, &rotulo))
+    rc = fat_err_set(err, FAT_ESTATE,
+                     "a guia %s não pode ser enviada sem %s (campo %s, obrigatório no XML TISS "
+                     "4.01.00): corrija a guia em vez de reconhecer o achado %s",
+                     g->numero_prestador != NULL ? g->numero_prestador : "?", rotulo, campo,
+                     codigo);
+  fat_guia_free(g);
+  return rc;
+}
+
+/* Open bloqueios left on guia gid; the guia becomes 'conferida' when none
+** is left and its last check had no script/pricing error. */
+static fat_rc after_ack(fat_store *st, int64_t gid, int64_t *open, fat_err *err)
+{
   static const char sql_open[] =
     "SELECT COUNT(*) FROM achado WHERE guia_id = ?1 AND severidade = 'bloqueio' "
     "AND reconhecido_em IS NULL";
@@ -644,85 +693,82 @@ fat_rc fat_achado_reconhecer(fat_store *st, int64_t id, const char *motivo, int6
   static const char sql_status[] =
     "UPDATE guia SET status = 'conferida' WHERE id = ?1 AND status = 'pendente'";
   sqlite3_stmt *s;
-  int64_t gid, open;
   int had_error = 0;
-  char now[32], obj[48], codigo[64], *det;
+  fat_rc rc = fat_store_prepare(st, sql_open, &s, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, gid);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    *open = sqlite3_column_int64(s, 0);
+  else
+    rc = fat_store_dberr(st, err, "erro ao contar bloqueios");
+  sqlite3_reset(s);
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql_err, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, gid);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    had_error = sqlite3_column_int(s, 0);
+  sqlite3_reset(s);
+  if (*open > 0 || had_error)
+    return FAT_OK;
+  rc = fat_store_prepare(st, sql_status, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, gid);
+  return fat_store_step_done(st, s, "erro ao atualizar a guia", err);
+}
+
+fat_rc fat_achado_reconhecer(fat_store *st, int64_t id, const char *motivo, int64_t *guia_id,
+                             int64_t *abertos, fat_err *err)
+{
+  static const char sql_upd[] =
+    "UPDATE achado SET reconhecido_em = ?2, reconhecido_por = ?3, reconhecido_motivo = ?4 "
+    "WHERE id = ?1";
+  sqlite3_stmt *s;
+  int64_t gid = 0, open = 0;
+  int bloqueio = 0;
+  char now[32], obj[48], codigo[64], *det = NULL;
   fat_rc rc;
 
   if (blank(motivo))
     return fat_err_set(err, FAT_EINVAL, "informe o motivo do reconhecimento (--motivo)");
-  if ((rc = fat_store_begin(st, err)) != FAT_OK)
+  rc = fat_store_begin(st, err);
+  if (rc != FAT_OK)
     return rc;
-  if ((rc = fat_store_prepare(st, sql_get, &s, err)) != FAT_OK)
-    goto fail;
-  fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
-    rc = fat_err_set(err, FAT_ENOTFOUND, "achado %lld não encontrado", (long long)id);
-    goto fail;
-  }
-  gid = sqlite3_column_int64(s, 0);
-  snprintf(codigo, sizeof codigo, "%s", (const char *)sqlite3_column_text(s, 1));
-  if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
-    sqlite3_reset(s);
-    rc = fat_err_set(err, FAT_ESTATE, "achado %lld (%s) já foi reconhecido", (long long)id,
-                     codigo);
-    goto fail;
-  }
-  sqlite3_reset(s);
+  rc = achado_get(st, id, &gid, codigo, sizeof codigo, &bloqueio, err);
+  if (rc == FAT_OK && bloqueio)
+    rc = guia_enviavel(st, gid, codigo, err);
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql_upd, &s, err);
+  if (rc != FAT_OK)
+    goto out;
   fat_store_now(now, sizeof now);
-  if ((rc = fat_store_prepare(st, sql_upd, &s, err)) != FAT_OK)
-    goto fail;
   fat_bind_int(s, 1, id);
   fat_bind_text(s, 2, now);
   fat_bind_text(s, 3, fat_store_user(st));
   fat_bind_text(s, 4, motivo);
   rc = fat_store_step_done(st, s, "erro ao reconhecer achado", err);
+  if (rc == FAT_OK)
+    rc = after_ack(st, gid, &open, err);
   if (rc != FAT_OK)
-    goto fail;
-  if ((rc = fat_store_prepare(st, sql_open, &s, err)) != FAT_OK)
-    goto fail;
-  fat_bind_int(s, 1, gid);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
-    rc = fat_store_dberr(st, err, "erro ao contar bloqueios");
-    goto fail;
-  }
-  open = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
-  if ((rc = fat_store_prepare(st, sql_err, &s, err)) != FAT_OK)
-    goto fail;
-  fat_bind_int(s, 1, gid);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    had_error = sqlite3_column_int(s, 0);
-  sqlite3_reset(s);
-  if (open == 0 && !had_error) {
-    if ((rc = fat_store_prepare(st, sql_status, &s, err)) != FAT_OK)
-      goto fail;
-    fat_bind_int(s, 1, gid);
-    rc = fat_store_step_done(st, s, "erro ao atualizar a guia", err);
-    if (rc != FAT_OK)
-      goto fail;
-  }
+    goto out;
   snprintf(obj, sizeof obj, "achado:%lld", (long long)id);
   det = fat_asprintf("guia %lld, %s: %s", (long long)gid, codigo, motivo);
-  if (det == NULL) {
-    rc = fat_err_oom(err);
-    goto fail;
-  }
-  rc = fat_store_audit(st, "achado.reconhecer", obj, det, err);
+  rc = det != NULL ? fat_store_audit(st, "achado.reconhecer", obj, det, err) : fat_err_oom(err);
+out:
   fat_free(det);
-  if (rc != FAT_OK)
-    goto fail;
-  if ((rc = fat_store_commit(st, err)) != FAT_OK)
+  if (rc != FAT_OK) {
+    fat_store_rollback(st);
     return rc;
-  if (guia_id != NULL)
+  }
+  rc = fat_store_commit(st, err);
+  if (rc == FAT_OK && guia_id != NULL)
     *guia_id = gid;
-  if (abertos != NULL)
+  if (rc == FAT_OK && abertos != NULL)
     *abertos = open;
-  return FAT_OK;
-fail:
-  fat_store_rollback(st);
   return rc;
 }
 
@@ -776,7 +822,8 @@ fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *e
   fat_rc rc;
 
   *out = NULL;
-  if ((rc = fat_store_prepare(st, sql, &s, err)) != FAT_OK)
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, guia_id > 0 ? guia_id : 0);
   /* absent fields are left out (documented JSON shape) */

@@ -282,16 +282,25 @@ fat_rc fat_lote_situacao(fat_store *st, int64_t id, const char *status, const ch
 {
   static const char *const to_proc[] = {"enviado", "protocolado", NULL};
   static const char *const to_pago[] = {"processado", "protocolado", "enviado", "pago_parcial",
-                                        NULL};
+                                        "pago", NULL};
   static const char sql[] = "UPDATE lote SET status = ?2 WHERE id = ?1 AND ?3 IS NULL";
+  char atual[16];
+  fat_rc rc;
 
-  if (status != NULL && strcmp(status, "processado") == 0)
+  if (status == NULL || (strcmp(status, "processado") != 0 && strcmp(status, "pago") != 0 &&
+                         strcmp(status, "pago_parcial") != 0))
+    return fat_err_set(err, FAT_EINVAL,
+                       "situação '%s' inválida (processado, pago, pago_parcial)",
+                       status != NULL ? status : "");
+  rc = lote_status(st, id, atual, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (strcmp(atual, status) == 0)
+    return FAT_OK; /* a return said it again: nothing to record */
+  if (strcmp(status, "processado") == 0)
     return transition(st, id, to_proc, status, sql, status, NULL, "processada", NULL, detalhe,
                       err);
-  if (status != NULL && (strcmp(status, "pago") == 0 || strcmp(status, "pago_parcial") == 0))
-    return transition(st, id, to_pago, status, sql, status, NULL, NULL, NULL, detalhe, err);
-  return fat_err_set(err, FAT_EINVAL, "situação '%s' inválida (processado, pago, pago_parcial)",
-                     status != NULL ? status : "");
+  return transition(st, id, to_pago, status, sql, status, NULL, NULL, NULL, detalhe, err);
 }
 
 fat_rc fat_lote_xml(fat_store *st, int64_t id, char **xml, size_t *len, char arquivo[80],

@@ -106,6 +106,35 @@ FAT_NODISCARD fat_rc fat_lote_fechar_contrato(fat_store *st, const fat_lote_fech
 FAT_NODISCARD fat_rc fat_lote_fechar(fat_store *st, fat_gen *gen, const fat_lote_fechar_opts *o,
                                      fat_lote_fechar_res *res, fat_err *err);
 
+/* Why one operadora's lotes did not close (fat_lote_fechar_todas). */
+typedef struct fat_lote_fechar_erro {
+  char operadora[64];      /* script key */
+  fat_rc rc;
+  char mensagem[512];
+} fat_lote_fechar_erro;
+
+typedef struct fat_lote_fechar_todas_res {
+  fat_lote_info *lotes;    /* every lote closed, operadora by operadora */
+  size_t n;
+  size_t guias;            /* guias put into lotes */
+  int validado;            /* 1 when every XML passed the XSD */
+  fat_lote_fechar_erro *erros; /* operadoras that refused (nothing of theirs written) */
+  size_t n_erros;
+} fat_lote_fechar_todas_res;
+
+void fat_lote_fechar_todas_res_fini(fat_lote_fechar_todas_res *r);
+
+/* Close the lotes of every active operadora with conferred guias outside a
+** lote (Part K, fat_lote_todas.c), each with fat_lote_fechar and its contract
+** in gen, o->operadora ignored (o may be NULL). Each operadora is its own
+** transaction: one refusal (a guia the TISS writer rejects, a script missing
+** from gen) is recorded in res->erros and the others still close. Out of
+** memory and database or file errors stop at once (FAT_ENOMEM/EDB/EIO; the
+** operadoras closed before stay closed). */
+FAT_NODISCARD fat_rc fat_lote_fechar_todas(fat_store *st, fat_gen *gen,
+                                           const fat_lote_fechar_opts *o,
+                                           fat_lote_fechar_todas_res *res, fat_err *err);
+
 /* Resolve an operadora by registro ANS, script key or id. key_out (may be
 ** NULL, >= 64 bytes) gets its script key. */
 FAT_NODISCARD fat_rc fat_lote_operadora(fat_store *st, const char *ref, int64_t *id,
@@ -122,7 +151,9 @@ FAT_NODISCARD fat_rc fat_lote_reabrir(fat_store *st, int64_t id, const char *mot
 FAT_NODISCARD fat_rc fat_lote_enviado(fat_store *st, int64_t id, const char *data, fat_err *err);
 FAT_NODISCARD fat_rc fat_lote_protocolo(fat_store *st, int64_t id, const char *numero,
                                         const char *data, fat_err *err);
-/* processado / pago / pago_parcial (set by the return side, Part F). */
+/* processado / pago / pago_parcial (set by the return side, Part F); a
+** no-op when the lote already has that status. A corrected payment may move
+** pago <-> pago_parcial. */
 FAT_NODISCARD fat_rc fat_lote_situacao(fat_store *st, int64_t id, const char *status,
                                        const char *detalhe, fat_err *err);
 

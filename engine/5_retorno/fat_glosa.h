@@ -52,6 +52,15 @@ char *fat_glosa_descricao(fat_store *st, const char *codigo);
 FAT_NODISCARD fat_rc fat_glosa_classificar(fat_store *st, fat_gen *gen, int64_t id,
                                            fat_err *err);
 
+/* A person's decision on glosa `id` (Part K, fat_glosa_manual.c):
+** classificacao devida | indevida | a_classificar, with the evidence they give
+** (1..1000 characters), stored as "<evidencia> (por <fat_store_user>)".
+** Audited as glosa.classificar, in one transaction. FAT_EINVAL for a bad
+** classification or missing evidence, FAT_ENOTFOUND for an unknown id. */
+FAT_NODISCARD fat_rc fat_glosa_classificar_manual(fat_store *st, int64_t id,
+                                                  const char *classificacao,
+                                                  const char *evidencia, fat_err *err);
+
 /* A manual glosa. */
 typedef struct fat_glosa_nova {
   const char *guia;        /* número da guia no prestador (or "#ID") */

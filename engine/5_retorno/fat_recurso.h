@@ -68,6 +68,23 @@ typedef struct fat_recurso_resposta {
 FAT_NODISCARD fat_rc fat_recurso_responder(fat_store *st, int64_t id,
                                            const fat_recurso_resposta *r, fat_err *err);
 
+/* The panel's short forms (Part K, fat_recurso_simples.c). */
+
+/* fat_recurso_criar, then (when justificativa is not NULL or empty) the same
+** justification on every item with fat_recurso_editar, in one transaction. */
+FAT_NODISCARD fat_rc fat_recurso_criar_justificado(fat_store *st, fat_gen *gen,
+                                                   const int64_t *glosas, size_t n,
+                                                   int64_t guia_id, const char *justificativa,
+                                                   int64_t *id, fat_err *err);
+
+/* The answer as the value granted: valor (centavos, 0..valor_recursado, or
+** FAT_ABSENT) and resultado (NULL = deduced from valor: 0 indeferido, all
+** deferido, else deferido_parcial), through fat_recurso_responder in one
+** transaction. *resultado_out (may be NULL) gets the static result used. */
+FAT_NODISCARD fat_rc fat_recurso_responder_valor(fat_store *st, int64_t id,
+                                                 const char *resultado, int64_t valor,
+                                                 const char **resultado_out, fat_err *err);
+
 /* Recursos with their items: [{id, numero, operadora, status, prazo,
 ** atrasado, dias_para_prazo, valor_recursado, valor_recuperado, itens:[..]}].
 ** hoje NULL = today. id 0 = all. */

@@ -445,11 +445,109 @@ static fat_rc store_glosa(imp *x, int64_t guia_id, int64_t item_id, int64_t ret_
   if (rc != FAT_OK)
     goto out;
   x->res->n_glosas++;
-  x->res->valor_glosado += valor;
   rc = touch_guia(x, guia_id);
 out:
   fat_free(desc);
   return rc;
+}
+
+/* Why the values of item `it` of guia `g` cannot be (pt-BR, naming the guia
+** and the item, into why), or 0 when they can: a negative value, glosas
+** larger than the item, liberado different from informado minus glosado. */
+static int item_impossivel(const fat_ret_guia *g, const fat_ret_item *it, char *why, size_t len)
+{
+  char a[32], b[32], c[32], item[64];
+  int64_t ig = 0;
+  size_t q;
+
+  snprintf(item, sizeof item, "guia %s, item %d (%s)", g->numero_prestador, it->sequencial,
+           it->codigo != NULL ? it->codigo : "?");
+  for (q = 0; q < it->n_glosas; q++) {
+    if (it->glosas[q].valor == ABSENT)
+      continue;
+    if (it->glosas[q].valor < 0) {
+      money_br(it->glosas[q].valor, a, sizeof a);
+      snprintf(why, len, "%s: glosa negativa (%s, código %s)", item, a, it->glosas[q].codigo);
+      return 1;
+    }
+    ig += it->glosas[q].valor;
+  }
+  if (it->informado != ABSENT && ig > it->informado) {
+    money_br(ig, a, sizeof a);
+    money_br(it->informado, b, sizeof b);
+    snprintf(why, len, "%s: glosas somando %s, maior que o valor informado %s", item, a, b);
+    return 1;
+  }
+  if ((it->informado != ABSENT && it->informado < 0) ||
+      (it->processado != ABSENT && it->processado < 0) ||
+      (it->liberado != ABSENT && it->liberado < 0)) {
+    money_br(it->informado, a, sizeof a);
+    money_br(it->processado, b, sizeof b);
+    money_br(it->liberado, c, sizeof c);
+    snprintf(why, len, "%s: valor negativo (informado %s, processado %s, liberado %s)", item, a,
+             b, c);
+    return 1;
+  }
+  if (it->informado != ABSENT && it->liberado != ABSENT && it->liberado != it->informado - ig) {
+    money_br(it->liberado, a, sizeof a);
+    money_br(it->informado, b, sizeof b);
+    money_br(ig, c, sizeof c);
+    snprintf(why, len, "%s: valor liberado %s diferente do informado %s menos o glosado %s",
+             item, a, b, c);
+    return 1;
+  }
+  return 0;
+}
+
+/* The same for the values of guia `g` itself (checked when it carries its
+** own motives, whose value hangs on them). */
+static int guia_impossivel(const fat_ret_guia *g, char *why, size_t len)
+{
+  char a[32], b[32], c[32];
+  int64_t base = g->informado != ABSENT ? g->informado : g->processado;
+
+  if ((g->informado != ABSENT && g->informado < 0) ||
+      (g->processado != ABSENT && g->processado < 0) ||
+      (g->liberado != ABSENT && g->liberado < 0) || (g->glosado != ABSENT && g->glosado < 0)) {
+    money_br(g->informado, a, sizeof a);
+    money_br(g->liberado, b, sizeof b);
+    money_br(g->glosado, c, sizeof c);
+    snprintf(why, len, "guia %s: valor negativo (informado %s, liberado %s, glosado %s)",
+             g->numero_prestador, a, b, c);
+    return 1;
+  }
+  if (base != ABSENT && g->glosado != ABSENT && g->glosado > base) {
+    money_br(g->glosado, a, sizeof a);
+    money_br(base, b, sizeof b);
+    snprintf(why, len, "guia %s: glosa de %s, maior que o valor da guia %s",
+             g->numero_prestador, a, b);
+    return 1;
+  }
+  return 0;
+}
+
+/* Record impossible values: a pendência (with the glosa code, when one) and
+** a warning; no glosa is stored for them. */
+static fat_rc inconsistencia(imp *x, const fat_ret_protocolo *p, const fat_ret_guia *g,
+                             const fat_ret_item *it, const char *why)
+{
+  const fat_ret_glosa *gl = NULL;
+  char motivo[600];
+  int linha;
+
+  if (it != NULL && it->n_glosas > 0)
+    gl = &it->glosas[0];
+  else if (it == NULL && g->n_glosas > 0)
+    gl = &g->glosas[0];
+  linha = it != NULL ? it->linha : g->linha;
+  snprintf(motivo, sizeof motivo,
+           "valores impossíveis: %s; nenhuma glosa gravada: confira com a operadora e, se "
+           "couber, registre com faturo glosa registrar",
+           why);
+  x->res->n_inconsistencias++;
+  aviso(x->res, "linha %d: valores impossíveis: %s (nenhuma glosa gravada; veja as pendências)",
+        linha, why);
+  return pendencia(x, it != NULL ? "item" : "guia", p, g, it, gl, motivo, linha);
 }
 
 static fat_rc import_guia(imp *x, const fat_ret_protocolo *p, int64_t lote_id,
@@ -472,6 +570,8 @@ static fat_rc import_guia(imp *x, const fat_ret_protocolo *p, int64_t lote_id,
   size_t k, q;
   fat_rc rc;
   const char *novo;
+  char why[400];
+  int guia_ruim;
 
   rc = find_guia(x, lote_id, g, &guia_id);
   if (rc != FAT_OK)
@@ -499,10 +599,6 @@ static fat_rc import_guia(imp *x, const fat_ret_protocolo *p, int64_t lote_id,
   if (rc != FAT_OK)
     return rc;
   rg_id = fat_store_last_id(x->st);
-  if (g->informado != ABSENT)
-    x->res->valor_informado += g->informado;
-  if (g->liberado != ABSENT)
-    x->res->valor_liberado += g->liberado;
   if (guia_id == 0) {
     rc = pendencia(x, "guia", p, g, NULL, NULL,
                    "guia não encontrada (nem pelo número no prestador, nem na operadora)",
@@ -548,6 +644,12 @@ static fat_rc import_guia(imp *x, const fat_ret_protocolo *p, int64_t lote_id,
     if (rc != FAT_OK)
       return rc;
     ri_id = fat_store_last_id(x->st);
+    if (item_impossivel(g, it, why, sizeof why)) {
+      rc = inconsistencia(x, p, g, it, why);
+      if (rc != FAT_OK)
+        return rc;
+      continue;
+    }
     if (item_id == 0) {
       rc = pendencia(x, "item", p, g, it, NULL,
                      "item não encontrado na guia (sequencial, código e data); glosas gravadas "
@@ -568,7 +670,13 @@ static fat_rc import_guia(imp *x, const fat_ret_protocolo *p, int64_t lote_id,
     }
   }
   /* guia-level motives: the part of valorGlosaGuia not explained by items */
-  if (g->n_glosas > 0) {
+  guia_ruim = g->n_glosas > 0 && guia_impossivel(g, why, sizeof why);
+  if (guia_ruim) {
+    rc = inconsistencia(x, p, g, NULL, why);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  if (g->n_glosas > 0 && !guia_ruim) {
     int64_t resto = g->glosado != ABSENT ? g->glosado - glosa_itens : 0;
 
     if (g->glosado == ABSENT && glosa_itens == 0 && g->informado != ABSENT &&
@@ -643,11 +751,11 @@ static fat_rc lote_estado(imp *x, int64_t lote_id, const fat_ret_protocolo *p)
     snprintf(status, sizeof status, "enviado");
   }
   if (p->numero_protocolo != NULL && prot[0] == '\0' && strcmp(status, "enviado") == 0) {
+    /* a protocolo de recebimento is dated by its own message (its
+    ** dataEnvioLote is when the lote was sent); a demonstrativo says it */
+    d = x->m->tipo == FAT_TISS_PROTOCOLO ? x->m->data_registro : p->data_protocolo;
     rc = fat_lote_protocolo(x->st, lote_id, p->numero_protocolo,
-                            p->data_protocolo != NULL && fat_dia_valida(p->data_protocolo)
-                                ? p->data_protocolo
-                                : NULL,
-                            x->err);
+                            d != NULL && fat_dia_valida(d) ? d : NULL, x->err);
     if (rc != FAT_OK)
       return rc;
     snprintf(status, sizeof status, "protocolado");
@@ -735,34 +843,57 @@ static int contract_prazo(fat_gen *gen, const char *script)
   return d;
 }
 
-static fat_rc find_retorno(fat_store *st, const char *sha, int64_t *id, char *when, size_t wlen,
-                           fat_err *err)
+/* The identity of a return: "TIPO|registroANS|número" (numeroDemonstrativo,
+** or the numeroProtocolo of a protocolo de recebimento); "" when the message
+** carries no number (then only its content identifies it). */
+static void identidade_of(const fat_tiss_msg *m, char *out, size_t len)
 {
-  static const char sql[] = "SELECT id, importado_em FROM retorno WHERE sha256 = ?1";
-  sqlite3_stmt *s;
-  fat_rc rc;
+  const char *num = m->numero_demonstrativo;
 
-  *id = 0;
-  rc = fat_store_prepare(st, sql, &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_text(s, 1, sha);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    *id = sqlite3_column_int64(s, 0);
-    snprintf(when, wlen, "%s", (const char *)sqlite3_column_text(s, 1));
-  }
-  sqlite3_reset(s);
-  return FAT_OK;
+  if (m->tipo == FAT_TISS_PROTOCOLO)
+    num = m->n_protocolos > 0 ? m->protocolos[0].numero_protocolo : NULL;
+  if (num == NULL || m->registro_ans == NULL || m->tipo_transacao == NULL)
+    out[0] = '\0';
+  else
+    snprintf(out, len, "%s|%s|%s", m->tipo_transacao, m->registro_ans, num);
 }
 
-static fat_rc do_import(imp *x, const char *name, const char *sha)
+/* What the file states per protocolo: its declared totals, else the sum of
+** its guias (absent values count 0). */
+static void add_totals(fat_retorno_res *r, const fat_ret_protocolo *p)
+{
+  int64_t si = 0, sl = 0, sg = 0, sig = 0;
+  size_t j, k, q;
+
+  for (j = 0; j < p->n_guias; j++) {
+    const fat_ret_guia *g = &p->guias[j];
+
+    if (g->informado != ABSENT)
+      si += g->informado;
+    if (g->liberado != ABSENT)
+      sl += g->liberado;
+    if (g->glosado != ABSENT) {
+      sg += g->glosado;
+      continue;
+    }
+    for (k = 0; k < g->n_itens; k++)
+      for (q = 0; q < g->itens[k].n_glosas; q++)
+        if (g->itens[k].glosas[q].valor != ABSENT)
+          sig += g->itens[k].glosas[q].valor;
+  }
+  r->valor_informado += p->informado != ABSENT ? p->informado : si;
+  r->valor_liberado += p->liberado != ABSENT ? p->liberado : sl;
+  r->valor_glosado += p->glosado != ABSENT ? p->glosado : sg + sig;
+}
+
+static fat_rc do_import(imp *x, const char *name, const char *sha, const char *identidade)
 {
   static const char q_op[] = "SELECT id, script FROM operadora WHERE registro_ans = ?1";
   static const char ins[] =
       "INSERT INTO retorno (operadora_id, tipo, versao_tiss, arquivo, sha256, hash_ok, usuario,"
       " numero_demonstrativo, data_emissao, hash_declarado, hash_calculado, valor_informado,"
-      " valor_processado, valor_liberado, valor_glosado)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+      " valor_processado, valor_liberado, valor_glosado, identidade, conteudo_sha256)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
   static const char upd_resumo[] = "UPDATE retorno SET resumo = ?2 WHERE id = ?1";
   const fat_tiss_msg *m = x->m;
   sqlite3_stmt *s;
@@ -809,6 +940,8 @@ static fat_rc do_import(imp *x, const char *name, const char *sha)
   bind_money(s, 13, m->processado);
   bind_money(s, 14, m->liberado);
   bind_money(s, 15, m->glosado);
+  fat_bind_text(s, 16, identidade[0] != '\0' ? identidade : NULL);
+  fat_bind_text(s, 17, m->conteudo_sha256);
   rc = exec_step(x, s, "não foi possível gravar o retorno");
   if (rc != FAT_OK)
     return rc;
@@ -818,6 +951,7 @@ static fat_rc do_import(imp *x, const char *name, const char *sha)
     const fat_ret_protocolo *p = &m->protocolos[i];
 
     x->res->n_protocolos++;
+    add_totals(x->res, p);
     rc = find_lote(x, p, &lote_id);
     if (rc != FAT_OK)
       return rc;
@@ -863,68 +997,27 @@ static fat_rc do_import(imp *x, const char *name, const char *sha)
   js = fat_retorno_res_json(x->res);
   txt = js != NULL ? cJSON_PrintUnformatted(js) : NULL;
   cJSON_Delete(js);
-  if (txt != NULL) {
-    rc = fat_store_prepare(x->st, upd_resumo, &s, x->err);
-    if (rc == FAT_OK) {
-      fat_bind_int(s, 1, x->retorno_id);
-      fat_bind_text(s, 2, txt);
-      rc = exec_step(x, s, "não foi possível gravar o resumo do retorno");
-    }
-    cJSON_free(txt);
-    if (rc != FAT_OK)
-      return rc;
+  if (txt == NULL)
+    return fat_err_oom(x->err);
+  rc = fat_store_prepare(x->st, upd_resumo, &s, x->err);
+  if (rc == FAT_OK) {
+    fat_bind_int(s, 1, x->retorno_id);
+    fat_bind_text(s, 2, txt);
+    rc = exec_step(x, s, "não foi possível gravar o resumo do retorno");
   }
+  cJSON_free(txt);
+  if (rc != FAT_OK)
+    return rc;
   snprintf(obj, sizeof obj, "retorno:%lld", (long long)x->retorno_id);
   snprintf(det, sizeof det, "%s %s: %zu guias, %zu glosas, %zu pendências", m->tipo_transacao,
            name, x->res->n_guias, x->res->n_glosas, x->res->n_pendencias);
   return fat_store_audit(x->st, "retorno.importar", obj, det, x->err);
 }
 
-fat_rc fat_retorno_importar_buf(fat_store *st, fat_gen *gen, const char *buf, size_t len,
-                                const char *name, fat_retorno_res *res, fat_err *err)
+/* Warnings about the message as a whole (version, hash, operator's error,
+** totals). */
+static void avisos_msg(const fat_tiss_msg *m, fat_retorno_res *res)
 {
-  fat_tiss_msg *m = NULL;
-  imp x;
-  fat_rc rc;
-  char when[32] = "";
-  int64_t prev = 0;
-
-  memset(res, 0, sizeof *res);
-  res->avisos = cJSON_CreateArray();
-  res->pendencias = cJSON_CreateArray();
-  if (res->avisos == NULL || res->pendencias == NULL) {
-    fat_retorno_res_fini(res);
-    return fat_err_oom(err);
-  }
-  sha256_hex(buf, len, res->sha256);
-  rc = find_retorno(st, res->sha256, &prev, when, sizeof when, err);
-  if (rc != FAT_OK)
-    goto fail;
-  if (prev != 0) {
-    res->ja_importado = 1;
-    res->retorno_id = prev;
-    aviso(res, "arquivo já importado em %s (retorno %lld): nada mudou", when, (long long)prev);
-    return FAT_OK;
-  }
-  rc = fat_tiss_read_memory(buf, len, name, &m, err);
-  if (rc != FAT_OK)
-    goto fail;
-  snprintf(res->tipo, sizeof res->tipo, "%s", m->tipo_transacao);
-  if (m->tipo == FAT_TISS_LOTE_GUIAS) {
-    rc = fat_err_set(err, FAT_EINVAL,
-                     "%s: é um lote de envio (ENVIO_LOTE_GUIAS), não um retorno da operadora; "
-                     "para conferir seus totais e o hash use: faturo retorno ler %s",
-                     name, name);
-    goto fail;
-  }
-  if (m->tipo != FAT_TISS_PROTOCOLO && m->tipo != FAT_TISS_ANALISE_CONTA &&
-      m->tipo != FAT_TISS_PAGAMENTO) {
-    rc = fat_err_set(err, FAT_EINVAL,
-                     "%s: mensagem %s não é um retorno que o faturo importe (protocolo de "
-                     "recebimento, demonstrativo de análise de conta ou de pagamento)",
-                     name, m->tipo_transacao);
-    goto fail;
-  }
   if (m->versao != NULL && strcmp(m->versao, "4.01.00") != 0 &&
       strcmp(m->versao, "4.00.00") != 0 && strcmp(m->versao, "3.05.00") != 0 &&
       strcmp(m->versao, "3.02.00") != 0)
@@ -948,6 +1041,48 @@ fat_rc fat_retorno_importar_buf(fat_store *st, fat_gen *gen, const char *buf, si
     aviso(res, "a operadora respondeu com erro %s: %s", m->erro_codigo,
           m->erro_descricao != NULL ? m->erro_descricao : "(sem descrição)");
   check_totals(m, res);
+}
+
+/* Parse buf and refuse what is not a return faturo imports. */
+static fat_rc parse_return(const char *buf, size_t len, const char *name, fat_tiss_msg **out,
+                           fat_err *err)
+{
+  fat_tiss_msg *m = NULL;
+  fat_rc rc;
+
+  *out = NULL;
+  rc = fat_tiss_read_memory(buf, len, name, &m, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (m->tipo == FAT_TISS_LOTE_GUIAS) {
+    rc = fat_err_set(err, FAT_EINVAL,
+                     "%s: é um lote de envio (ENVIO_LOTE_GUIAS), não um retorno da operadora; "
+                     "para conferir seus totais e o hash use: faturo retorno ler %s",
+                     name, name);
+  } else if (m->tipo != FAT_TISS_PROTOCOLO && m->tipo != FAT_TISS_ANALISE_CONTA &&
+             m->tipo != FAT_TISS_PAGAMENTO) {
+    rc = fat_err_set(err, FAT_EINVAL,
+                     "%s: mensagem %s não é um retorno que o faturo importe (protocolo de "
+                     "recebimento, demonstrativo de análise de conta ou de pagamento)",
+                     name, m->tipo_transacao);
+  }
+  if (rc != FAT_OK) {
+    fat_tiss_msg_free(m);
+    return rc;
+  }
+  *out = m;
+  return FAT_OK;
+}
+
+/* Import message m (already read) in one transaction (nested in the
+** caller's, if open). */
+static fat_rc import_msg(fat_store *st, fat_gen *gen, const fat_tiss_msg *m, const char *name,
+                         const char *sha, const char *identidade, fat_retorno_res *res,
+                         fat_err *err)
+{
+  imp x;
+  fat_rc rc;
+
   memset(&x, 0, sizeof x);
   x.st = st;
   x.gen = gen;
@@ -956,22 +1091,215 @@ fat_rc fat_retorno_importar_buf(fat_store *st, fat_gen *gen, const char *buf, si
   x.m = m;
   rc = fat_store_begin(st, err);
   if (rc != FAT_OK)
-    goto fail;
-  rc = do_import(&x, name, res->sha256);
+    return rc;
+  rc = do_import(&x, name, sha, identidade);
   fat_free(x.guias_tocadas);
   if (rc != FAT_OK) {
     fat_store_rollback(st);
-    goto fail;
+    return rc;
   }
-  rc = fat_store_commit(st, err);
+  return fat_store_commit(st, err);
+}
+
+/* An earlier return with these bytes, this identity or this content. */
+typedef struct anterior {
+  int64_t id;
+  char importado_em[32];
+  int mesmo_conteudo;       /* its content digest equals this file's */
+  int mesmos_bytes;
+} anterior;
+
+static fat_rc find_anterior(fat_store *st, const char *sha, const char *identidade,
+                            const char *conteudo, anterior *a, fat_err *err)
+{
+  static const char sql[] =
+      "SELECT id, importado_em, conteudo_sha256 IS ?3, sha256 = ?4 FROM retorno"
+      " WHERE sha256 = ?4 OR (substituido_por IS NULL AND"
+      " (identidade = ?1 OR conteudo_sha256 = ?3))"
+      " ORDER BY sha256 = ?4 DESC, conteudo_sha256 IS ?3 DESC, id DESC LIMIT 1";
+  sqlite3_stmt *s;
+  fat_rc rc;
+
+  memset(a, 0, sizeof *a);
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, identidade != NULL && identidade[0] != '\0' ? identidade : NULL);
+  fat_bind_text(s, 3, conteudo);
+  fat_bind_text(s, 4, sha);
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    a->id = sqlite3_column_int64(s, 0);
+    snprintf(a->importado_em, sizeof a->importado_em, "%s",
+             (const char *)sqlite3_column_text(s, 1));
+    a->mesmo_conteudo = sqlite3_column_int(s, 2);
+    a->mesmos_bytes = sqlite3_column_int(s, 3);
+  }
+  sqlite3_reset(s);
+  return FAT_OK;
+}
+
+/* pt-BR summary of what a correction changes against the imported return. */
+static void diferencas(fat_store *st, int64_t retorno_id, const fat_tiss_msg *m, char *out,
+                       size_t len)
+{
+  static const char sql[] =
+      "SELECT valor_informado, valor_liberado, valor_glosado,"
+      " (SELECT count(*) FROM glosa g WHERE g.retorno_id = r.id) FROM retorno r WHERE id = ?1";
+  sqlite3_stmt *s;
+  fat_tiss_somas so;
+  fat_err e;
+  char a[32], b[32], c[32], d[32], f[32], g[32];
+  int64_t oi = ABSENT, ol = ABSENT, og = ABSENT, on = 0;
+
+  fat_tiss_msg_somas(m, &so);
+  if (fat_store_prepare(st, sql, &s, &e) == FAT_OK) {
+    fat_bind_int(s, 1, retorno_id);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+      if (sqlite3_column_type(s, 0) != SQLITE_NULL)
+        oi = sqlite3_column_int64(s, 0);
+      if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+        ol = sqlite3_column_int64(s, 1);
+      if (sqlite3_column_type(s, 2) != SQLITE_NULL)
+        og = sqlite3_column_int64(s, 2);
+      on = sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+  }
+  money_br(oi, a, sizeof a);
+  money_br(m->informado, b, sizeof b);
+  money_br(ol, c, sizeof c);
+  money_br(m->liberado, d, sizeof d);
+  money_br(og, f, sizeof f);
+  money_br(m->glosado, g, sizeof g);
+  snprintf(out, len,
+           "informado %s -> %s; liberado %s -> %s; glosado %s -> %s; glosas %lld -> %zu; "
+           "guias no arquivo: %zu",
+           a, b, c, d, f, g, (long long)on, so.n_glosas, so.n_guias);
+}
+
+/* Keep a correction of retorno `anterior_id` for a person to decide (or
+** find the one already kept with these bytes). */
+static fat_rc keep_conflict(fat_store *st, const fat_tiss_msg *m, const char *buf, size_t len,
+                            const char *name, const char *sha, const char *identidade,
+                            int64_t anterior_id, fat_retorno_res *res, fat_err *err)
+{
+  static const char q_prev[] = "SELECT id, situacao FROM retorno_conflito WHERE sha256 = ?1";
+  static const char ins[] =
+      "INSERT INTO retorno_conflito (retorno_id, identidade, tipo, arquivo, sha256,"
+      " conteudo_sha256, xml, diferencas, usuario) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+  sqlite3_stmt *s;
+  char dif[400], obj[40], det[600], sit[16] = "";
+  int64_t id = 0;
+  fat_rc rc;
+
+  rc = fat_store_prepare(st, q_prev, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, sha);
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    id = sqlite3_column_int64(s, 0);
+    snprintf(sit, sizeof sit, "%s", (const char *)sqlite3_column_text(s, 1));
+  }
+  sqlite3_reset(s);
+  res->retorno_id = anterior_id;
+  if (id != 0) {
+    res->conflito_id = id;
+    aviso(res, "este arquivo já foi registrado como correção %lld do retorno %lld (%s): nada "
+               "mudou",
+          (long long)id, (long long)anterior_id, sit);
+    return FAT_OK;
+  }
+  diferencas(st, anterior_id, m, dif, sizeof dif);
+  rc = fat_store_begin(st, err);
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_store_prepare(st, ins, &s, err);
   if (rc != FAT_OK)
     goto fail;
-  fat_tiss_msg_free(m);
+  fat_bind_int(s, 1, anterior_id);
+  fat_bind_text(s, 2, identidade);
+  fat_bind_text(s, 3, m->tipo_transacao);
+  fat_bind_text(s, 4, name);
+  fat_bind_text(s, 5, sha);
+  fat_bind_text(s, 6, m->conteudo_sha256);
+  sqlite3_bind_blob(s, 7, buf, (int)len, SQLITE_TRANSIENT);
+  fat_bind_text(s, 8, dif);
+  fat_bind_text(s, 9, fat_store_user(st));
+  rc = fat_store_step_done(st, s, "não foi possível registrar a correção", err);
+  if (rc != FAT_OK)
+    goto fail;
+  id = fat_store_last_id(st);
+  snprintf(obj, sizeof obj, "retorno_conflito:%lld", (long long)id);
+  snprintf(det, sizeof det, "%s: mesmo número do retorno %lld com outro conteúdo (%s)", name,
+           (long long)anterior_id, dif);
+  rc = fat_store_audit(st, "retorno.conflito", obj, det, err);
+  if (rc != FAT_OK)
+    goto fail;
+  rc = fat_store_commit(st, err);
+  if (rc != FAT_OK)
+    return rc;
+  res->conflito_id = id;
+  aviso(res,
+        "o retorno %lld (importado antes) tem o mesmo número deste arquivo com outro conteúdo "
+        "(%s): nada foi aplicado; a correção %lld espera uma decisão (faturo retorno conflitos; "
+        "aceitar ou descartar)",
+        (long long)anterior_id, dif, (long long)id);
   return FAT_OK;
 fail:
-  fat_tiss_msg_free(m);
-  fat_retorno_res_fini(res);
+  fat_store_rollback(st);
+  return rc;
+}
+
+fat_rc fat_retorno_importar_buf(fat_store *st, fat_gen *gen, const char *buf, size_t len,
+                                const char *name, fat_retorno_res *res, fat_err *err)
+{
+  fat_tiss_msg *m = NULL;
+  anterior prev;
+  char identidade[160];
+  fat_rc rc;
+
   memset(res, 0, sizeof *res);
+  res->avisos = cJSON_CreateArray();
+  res->pendencias = cJSON_CreateArray();
+  if (res->avisos == NULL || res->pendencias == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  sha256_hex(buf, len, res->sha256);
+  rc = parse_return(buf, len, name, &m, err);
+  if (rc != FAT_OK)
+    goto out;
+  snprintf(res->tipo, sizeof res->tipo, "%s", m->tipo_transacao);
+  identidade_of(m, identidade, sizeof identidade);
+  rc = find_anterior(st, res->sha256, identidade, m->conteudo_sha256, &prev, err);
+  if (rc != FAT_OK)
+    goto out;
+  if (prev.id != 0 && (prev.mesmos_bytes || prev.mesmo_conteudo)) {
+    res->ja_importado = 1;
+    res->retorno_id = prev.id;
+    if (prev.mesmos_bytes)
+      aviso(res, "arquivo já importado em %s (retorno %lld): nada mudou", prev.importado_em,
+            (long long)prev.id);
+    else
+      aviso(res,
+            "o mesmo retorno (mesmo número e mesmo conteúdo) já foi importado em %s (retorno "
+            "%lld); este arquivo difere só nos bytes (formatação, BOM ou codificação): nada "
+            "mudou",
+            prev.importado_em, (long long)prev.id);
+    goto out;
+  }
+  if (prev.id != 0) {
+    rc = keep_conflict(st, m, buf, len, name, res->sha256, identidade, prev.id, res, err);
+    goto out;
+  }
+  avisos_msg(m, res);
+  rc = import_msg(st, gen, m, name, res->sha256, identidade, res, err);
+out:
+  fat_tiss_msg_free(m);
+  if (rc != FAT_OK) {
+    fat_retorno_res_fini(res);
+    memset(res, 0, sizeof *res);
+  }
   return rc;
 }
 
@@ -994,6 +1322,266 @@ fat_rc fat_retorno_importar(fat_store *st, fat_gen *gen, const char *path, fat_r
   return rc;
 }
 
+/*
+** {======================================================
+** Corrections (conflicts)
+** =======================================================
+*/
+
+fat_rc fat_retorno_conflitos(fat_store *st, int pendentes, cJSON **out, fat_err *err)
+{
+  static const char sql[] =
+      "SELECT c.id AS id, c.retorno_id AS retorno_id, c.identidade AS identidade,"
+      " c.tipo AS tipo, c.arquivo AS arquivo, o.nome AS operadora, c.recebido_em AS recebido_em,"
+      " c.usuario AS usuario, c.diferencas AS diferencas, c.situacao AS situacao,"
+      " c.decidido_em AS decidido_em, c.decidido_por AS decidido_por, c.motivo AS motivo,"
+      " c.novo_retorno_id AS novo_retorno_id"
+      " FROM retorno_conflito c JOIN retorno r ON r.id = c.retorno_id"
+      " LEFT JOIN operadora o ON o.id = r.operadora_id"
+      " WHERE ?1 = 0 OR c.situacao = 'pendente' ORDER BY c.id DESC";
+  sqlite3_stmt *s;
+  fat_rc rc;
+
+  *out = NULL;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, pendentes != 0);
+  return fat_store_rows_json(st, s, 1, "erro ao listar as correções de retorno", out, err);
+}
+
+/* A pending correction: its old return and its bytes (fat_free). To accept
+** it, the old return must still be the current one. */
+static fat_rc load_conflict(fat_store *st, int64_t id, int aceitar, int64_t *retorno_id,
+                            char **xml, size_t *len, char *arquivo, size_t alen, fat_err *err)
+{
+  static const char sql[] =
+      "SELECT c.retorno_id, c.situacao, c.xml, COALESCE(c.arquivo, ''), r.substituido_por"
+      " FROM retorno_conflito c JOIN retorno r ON r.id = c.retorno_id WHERE c.id = ?1";
+  sqlite3_stmt *s;
+  fat_rc rc;
+  const char *sit;
+  int n;
+
+  *xml = NULL;
+  *len = 0;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, id);
+  if (sqlite3_step(s) != SQLITE_ROW) {
+    rc = fat_err_set(err, FAT_ENOTFOUND, "correção de retorno %lld não encontrada",
+                     (long long)id);
+    goto out;
+  }
+  sit = (const char *)sqlite3_column_text(s, 1);
+  if (strcmp(sit, "pendente") != 0) {
+    rc = fat_err_set(err, FAT_ESTATE, "a correção %lld já foi decidida (%s)", (long long)id,
+                     sit);
+    goto out;
+  }
+  if (aceitar && sqlite3_column_type(s, 4) != SQLITE_NULL) {
+    rc = fat_err_set(err, FAT_ESTATE,
+                     "o retorno %lld que a correção %lld substituiria já foi substituído pelo "
+                     "retorno %lld: descarte esta correção ou importe-a de novo",
+                     (long long)sqlite3_column_int64(s, 0), (long long)id,
+                     (long long)sqlite3_column_int64(s, 4));
+    goto out;
+  }
+  *retorno_id = sqlite3_column_int64(s, 0);
+  snprintf(arquivo, alen, "%s", (const char *)sqlite3_column_text(s, 3));
+  n = sqlite3_column_bytes(s, 2);
+  *xml = fat_malloc((size_t)n + 1);
+  if (*xml == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  memcpy(*xml, sqlite3_column_blob(s, 2), (size_t)n);
+  (*xml)[n] = '\0';
+  *len = (size_t)n;
+out:
+  sqlite3_reset(s);
+  return rc;
+}
+
+/* Undo what retorno `id` wrote that a correction replaces: its glosas (all
+** must still be open), its payments (and what they added to the lote). */
+static fat_rc undo_retorno(fat_store *st, int64_t id, fat_err *err)
+{
+  static const char q_busy[] =
+      "SELECT gl.id, g.numero_prestador, gl.codigo, gl.situacao,"
+      " (SELECT ri.recurso_id FROM recurso_item ri WHERE ri.glosa_id = gl.id LIMIT 1)"
+      " FROM glosa gl JOIN guia g ON g.id = gl.guia_id WHERE gl.retorno_id = ?1"
+      " AND (gl.situacao <> 'aberta' OR EXISTS (SELECT 1 FROM recurso_item ri"
+      " WHERE ri.glosa_id = gl.id)) ORDER BY gl.id LIMIT 1";
+  static const char del_gl[] = "DELETE FROM glosa WHERE retorno_id = ?1";
+  static const char upd_rec[] =
+      "UPDATE lote SET valor_recebido = valor_recebido - (SELECT total(p.valor) FROM pagamento p"
+      " WHERE p.retorno_id = ?1 AND p.lote_id = lote.id)"
+      " WHERE id IN (SELECT lote_id FROM pagamento WHERE retorno_id = ?1)";
+  static const char del_pag[] = "DELETE FROM pagamento WHERE retorno_id = ?1";
+  static const char upd_pend[] = "UPDATE retorno_pendencia SET resolvida = 1 WHERE retorno_id = ?1";
+  static const char *const steps[] = {del_gl, upd_rec, del_pag, upd_pend, NULL};
+  sqlite3_stmt *s;
+  fat_rc rc;
+  size_t i;
+
+  rc = fat_store_prepare(st, q_busy, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, id);
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    rc = fat_err_set(err, FAT_ESTATE,
+                     "a glosa %lld (guia %s, código %s) do retorno %lld está '%s'%s%s: uma "
+                     "correção não pode substituí-la; resolva o recurso antes ou descarte a "
+                     "correção",
+                     (long long)sqlite3_column_int64(s, 0),
+                     (const char *)sqlite3_column_text(s, 1),
+                     (const char *)sqlite3_column_text(s, 2), (long long)id,
+                     (const char *)sqlite3_column_text(s, 3),
+                     sqlite3_column_type(s, 4) != SQLITE_NULL ? " no recurso " : "",
+                     sqlite3_column_type(s, 4) != SQLITE_NULL
+                         ? (const char *)sqlite3_column_text(s, 4)
+                         : "");
+    sqlite3_reset(s);
+    return rc;
+  }
+  sqlite3_reset(s);
+  for (i = 0; steps[i] != NULL; i++) {
+    rc = fat_store_prepare(st, steps[i], &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, id);
+    rc = fat_store_step_done(st, s, "não foi possível desfazer o retorno corrigido", err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  return FAT_OK;
+}
+
+static fat_rc decide(fat_store *st, int64_t id, const char *situacao, const char *motivo,
+                     int64_t novo, fat_err *err)
+{
+  static const char upd[] =
+      "UPDATE retorno_conflito SET situacao = ?2, motivo = ?3, decidido_em = ?4,"
+      " decidido_por = ?5, novo_retorno_id = ?6 WHERE id = ?1 AND situacao = 'pendente'";
+  sqlite3_stmt *s;
+  char now[32], obj[40], det[600], acao[40];
+  fat_rc rc;
+
+  fat_store_now(now, sizeof now);
+  rc = fat_store_prepare(st, upd, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, id);
+  fat_bind_text(s, 2, situacao);
+  fat_bind_text(s, 3, motivo);
+  fat_bind_text(s, 4, now);
+  fat_bind_text(s, 5, fat_store_user(st));
+  fat_bind_int_or_null(s, 6, novo, novo == 0);
+  rc = fat_store_step_done(st, s, "não foi possível registrar a decisão", err);
+  if (rc != FAT_OK)
+    return rc;
+  if (sqlite3_changes(fat_store_db(st)) != 1)
+    return fat_err_set(err, FAT_ESTATE, "a correção %lld já foi decidida", (long long)id);
+  snprintf(obj, sizeof obj, "retorno_conflito:%lld", (long long)id);
+  snprintf(acao, sizeof acao, "retorno.conflito.%s",
+           strcmp(situacao, "aceito") == 0 ? "aceitar" : "descartar");
+  if (novo != 0)
+    snprintf(det, sizeof det, "%s (novo retorno %lld)", motivo, (long long)novo);
+  else
+    snprintf(det, sizeof det, "%s", motivo);
+  return fat_store_audit(st, acao, obj, det, err);
+}
+
+fat_rc fat_retorno_conflito_aceitar(fat_store *st, fat_gen *gen, int64_t id, const char *motivo,
+                                    fat_retorno_res *res, fat_err *err)
+{
+  static const char upd_old[] = "UPDATE retorno SET substituido_por = ?2 WHERE id = ?1";
+  fat_tiss_msg *m = NULL;
+  sqlite3_stmt *s;
+  char *xml = NULL, arquivo[256], identidade[160], sha[65];
+  size_t len = 0;
+  int64_t old = 0;
+  fat_rc rc;
+
+  memset(res, 0, sizeof *res);
+  if (motivo == NULL || motivo[0] == '\0')
+    return fat_err_set(err, FAT_EINVAL, "informe o motivo da decisão (--motivo)");
+  res->avisos = cJSON_CreateArray();
+  res->pendencias = cJSON_CreateArray();
+  if (res->avisos == NULL || res->pendencias == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  rc = fat_store_begin(st, err);
+  if (rc != FAT_OK)
+    goto out;
+  rc = load_conflict(st, id, 1, &old, &xml, &len, arquivo, sizeof arquivo, err);
+  if (rc == FAT_OK)
+    rc = parse_return(xml, len, arquivo, &m, err);
+  if (rc == FAT_OK)
+    rc = undo_retorno(st, old, err);
+  if (rc != FAT_OK)
+    goto fail;
+  sha256_hex(xml, len, sha);
+  snprintf(res->sha256, sizeof res->sha256, "%s", sha);
+  snprintf(res->tipo, sizeof res->tipo, "%s", m->tipo_transacao);
+  identidade_of(m, identidade, sizeof identidade);
+  avisos_msg(m, res);
+  rc = import_msg(st, gen, m, arquivo, sha, identidade, res, err);
+  if (rc != FAT_OK)
+    goto fail;
+  rc = fat_store_prepare(st, upd_old, &s, err);
+  if (rc != FAT_OK)
+    goto fail;
+  fat_bind_int(s, 1, old);
+  fat_bind_int(s, 2, res->retorno_id);
+  rc = fat_store_step_done(st, s, "não foi possível marcar o retorno substituído", err);
+  if (rc == FAT_OK)
+    rc = decide(st, id, "aceito", motivo, res->retorno_id, err);
+  if (rc != FAT_OK)
+    goto fail;
+  rc = fat_store_commit(st, err);
+  goto out;
+fail:
+  fat_store_rollback(st);
+out:
+  fat_tiss_msg_free(m);
+  fat_free(xml);
+  if (rc != FAT_OK) {
+    fat_retorno_res_fini(res);
+    memset(res, 0, sizeof *res);
+  }
+  return rc;
+}
+
+fat_rc fat_retorno_conflito_descartar(fat_store *st, int64_t id, const char *motivo,
+                                      fat_err *err)
+{
+  char *xml = NULL, arquivo[256];
+  size_t len = 0;
+  int64_t old = 0;
+  fat_rc rc;
+
+  if (motivo == NULL || motivo[0] == '\0')
+    return fat_err_set(err, FAT_EINVAL, "informe o motivo da decisão (--motivo)");
+  rc = fat_store_begin(st, err);
+  if (rc != FAT_OK)
+    return rc;
+  rc = load_conflict(st, id, 0, &old, &xml, &len, arquivo, sizeof arquivo, err);
+  if (rc == FAT_OK)
+    rc = decide(st, id, "descartado", motivo, 0, err);
+  fat_free(xml);
+  if (rc != FAT_OK) {
+    fat_store_rollback(st);
+    return rc;
+  }
+  return fat_store_commit(st, err);
+}
+
+/* }====================================================== */
+
 static void json_cents(cJSON *o, const char *k, int64_t v)
 {
   cJSON_AddNumberToObject(o, k, (double)v);
@@ -1007,6 +1595,8 @@ cJSON *fat_retorno_res_json(const fat_retorno_res *r)
     return NULL;
   cJSON_AddNumberToObject(o, "retorno_id", (double)r->retorno_id);
   cJSON_AddBoolToObject(o, "ja_importado", r->ja_importado);
+  if (r->conflito_id > 0)
+    cJSON_AddNumberToObject(o, "conflito_id", (double)r->conflito_id);
   cJSON_AddStringToObject(o, "tipo", r->tipo);
   cJSON_AddStringToObject(o, "sha256", r->sha256);
   if (r->hash_ok < 0)
@@ -1022,6 +1612,7 @@ cJSON *fat_retorno_res_json(const fat_retorno_res *r)
   cJSON_AddNumberToObject(o, "glosas", (double)r->n_glosas);
   cJSON_AddNumberToObject(o, "glosas_previstas", (double)r->n_previstas);
   cJSON_AddNumberToObject(o, "pendencias", (double)r->n_pendencias);
+  cJSON_AddNumberToObject(o, "inconsistencias", (double)r->n_inconsistencias);
   json_cents(o, "valor_informado", r->valor_informado);
   json_cents(o, "valor_liberado", r->valor_liberado);
   json_cents(o, "valor_glosado", r->valor_glosado);

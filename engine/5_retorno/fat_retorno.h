@@ -6,12 +6,23 @@
 ** records valor informado / processado / liberado per guia and item and every
 ** glosa (value, TUSS table 38 code), classifies each glosa (fat_glosa.h) and
 ** says whether a current rule would have caught it (fat_simular.h). It is:
-**  - idempotent: a file already imported (same SHA-256) changes nothing;
+**  - idempotent by the message, not by the bytes: a return is identified by
+**    its type, operadora and number (numeroDemonstrativo, or the
+**    numeroProtocolo of a protocolo de recebimento) and its content digest
+**    (fat_tiss_msg.conteudo_sha256). The same return again (same bytes, or
+**    re-indented, with a BOM, in another encoding) changes nothing;
+**  - safe with corrections: the same number with another content is kept as a
+**    conflict (retorno_conflito) and applies nothing until a person accepts it
+**    (the old return's effects are replaced, never added to) or discards it;
 **  - atomic: a malformed or hostile file stores nothing; one transaction;
 **  - faithful: lines that match nothing are stored in retorno_pendencia and
 **    listed, never dropped;
-**  - tolerant of the operator's own mistakes: totals that do not add up and a
-**    hash that does not check are reported as avisos, and the file is still
+**  - strict about impossible values: an item whose values contradict each
+**    other (a negative value, glosas larger than the item, liberado different
+**    from informado minus glosado) gets no glosa; it is stored as a pendência
+**    naming the guia and the item, and warned about;
+**  - tolerant of the operator's other mistakes: totals that do not add up and
+**    a hash that does not check are reported as avisos, and the file is still
 **    imported.
 */
 #ifndef FAT_RETORNO_H
@@ -28,7 +39,9 @@
 
 typedef struct fat_retorno_res {
   int64_t retorno_id;       /* new (or, when ja_importado, the earlier) retorno id */
-  int ja_importado;         /* 1: same file imported before, nothing changed */
+  int ja_importado;         /* 1: the same return was imported before, nothing changed */
+  int64_t conflito_id;      /* > 0: a correction of retorno_id kept for a decision;
+                            ** nothing was applied (see fat_retorno_conflito_aceitar) */
   char tipo[40];            /* PROTOCOLO_RECEBIMENTO, DEMONSTRATIVO_..., */
   char sha256[65];
   int hash_ok;              /* 1 checks, 0 does not, -1 the file has none */
@@ -37,8 +50,10 @@ typedef struct fat_retorno_res {
   size_t n_itens, n_itens_casados;
   size_t n_glosas;          /* glosas stored */
   size_t n_pendencias;      /* unmatched lines stored */
+  size_t n_inconsistencias; /* items/guias with impossible values (no glosa stored) */
   size_t n_previstas;       /* glosas a current rule would have caught */
-  int64_t valor_informado, valor_liberado, valor_glosado;
+  int64_t valor_informado, valor_liberado, valor_glosado; /* as the file states them:
+                            ** per protocolo its totals, else the sum of its guias */
   cJSON *avisos;            /* array of pt-BR strings (hash, totals, ...) */
   cJSON *pendencias;        /* array of objects: the unmatched lines */
 } fat_retorno_res;
@@ -65,5 +80,26 @@ FAT_NODISCARD fat_rc fat_retorno_listar(fat_store *st, cJSON **out, fat_err *err
 /* Unmatched lines (retorno_id 0 = all still open). */
 FAT_NODISCARD fat_rc fat_retorno_pendencias(fat_store *st, int64_t retorno_id, cJSON **out,
                                             fat_err *err);
+
+/* Corrections waiting for (or past) a decision: [{id, retorno_id, identidade,
+** tipo, arquivo, recebido_em, usuario, diferencas, situacao, decidido_em,
+** decidido_por, motivo, novo_retorno_id}], newest first; pendentes != 0: only
+** those still 'pendente'. */
+FAT_NODISCARD fat_rc fat_retorno_conflitos(fat_store *st, int pendentes, cJSON **out,
+                                           fat_err *err);
+
+/* Accept correction `id`: in one transaction the return it corrects loses its
+** glosas (refused when any of them is no longer 'aberta': in a recurso, or
+** recovered) and its payments, is marked substituido_por the new one, and the
+** correction is imported as any return (res as fat_retorno_importar). motivo
+** (required) is audited. FAT_ENOTFOUND, FAT_ESTATE (already decided, or the
+** old return was replaced meanwhile), FAT_EINVAL (no motivo). */
+FAT_NODISCARD fat_rc fat_retorno_conflito_aceitar(fat_store *st, fat_gen *gen, int64_t id,
+                                                  const char *motivo, fat_retorno_res *res,
+                                                  fat_err *err);
+
+/* Discard correction `id` (nothing else changes); motivo required, audited. */
+FAT_NODISCARD fat_rc fat_retorno_conflito_descartar(fat_store *st, int64_t id,
+                                                    const char *motivo, fat_err *err);
 
 #endif

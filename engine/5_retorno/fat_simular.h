@@ -98,4 +98,11 @@ FAT_NODISCARD fat_rc fat_simular_regras(fat_store *st, const fat_simular_opts *o
 
 cJSON *fat_simular_res_json(const fat_simular_res *r);
 
+/* fat_simular_regras with the panel's stored draft of operator key
+** (fat_rascunho.h) as the draft script (Part K, fat_simular_rascunho.c).
+** desde AAAA-MM-DD or NULL. FAT_ENOTFOUND when key has no draft. */
+FAT_NODISCARD fat_rc fat_simular_rascunho(fat_store *st, const char *regras_dir,
+                                          const char *key, const char *desde,
+                                          fat_simular_res *res, fat_err *err);
+
 #endif

@@ -228,6 +228,120 @@ oom:
   return fat_err_oom(err);
 }
 
+static fat_rc usuario_id(fat_store *st, const char *nome, int64_t *id, fat_err *err)
+{
+  static const char sql[] = "SELECT id FROM usuario WHERE nome = ?1";
+  sqlite3_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  *id = 0;
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, nome);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    *id = sqlite3_column_int64(s, 0);
+  sqlite3_reset(s);
+  if (*id == 0)
+    return fat_err_set(err, FAT_ENOTFOUND, "usuário '%s' não encontrado", nome != NULL ? nome : "");
+  return FAT_OK;
+}
+
+/* Forget the failed logins of user nome (and of address ip when not NULL). */
+static fat_rc clear_failures(fat_store *st, const char *nome, const char *ip, fat_err *err)
+{
+  static const char sql[] = "DELETE FROM login_falha WHERE chave = ?1 OR chave = ?2";
+  char ukey[FAT_USUARIO_MAX + 8], ikey[80];
+  sqlite3_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  snprintf(ukey, sizeof ukey, "u:%s", nome);
+  snprintf(ikey, sizeof ikey, "ip:%s", ip != NULL ? ip : "");
+  fat_bind_text(s, 1, ukey);
+  fat_bind_text(s, 2, ip != NULL ? ikey : NULL);
+  return fat_store_step_done(st, s, "erro ao liberar o login", err);
+}
+
+fat_rc fat_usuario_desbloquear(fat_store *st, const char *nome, const char *ip, fat_err *err)
+{
+  char obj[96];
+  int64_t id;
+  fat_rc rc;
+
+  if (!nome_valido(nome))
+    return fat_err_set(err, FAT_EINVAL, "nome de usuário inválido");
+  rc = fat_store_begin(st, err);
+  if (rc != FAT_OK)
+    return rc;
+  rc = usuario_id(st, nome, &id, err);
+  if (rc == FAT_OK)
+    rc = clear_failures(st, nome, ip, err);
+  if (rc == FAT_OK) {
+    snprintf(obj, sizeof obj, "usuario:%s", nome);
+    rc = fat_store_audit(st, "usuario.desbloquear", obj, ip, err);
+  }
+  if (rc != FAT_OK) {
+    fat_store_rollback(st);
+    return rc;
+  }
+  return fat_store_commit(st, err);
+}
+
+fat_rc fat_usuario_senha(fat_store *st, const char *nome, const char *senha, fat_err *err)
+{
+  static const char sql_upd[] = "UPDATE usuario SET senha_hash = ?2 WHERE id = ?1";
+  static const char sql_sess[] = "DELETE FROM sessao WHERE usuario_id = ?1";
+  char hash[crypto_pwhash_STRBYTES], obj[96];
+  sqlite3_stmt *s;
+  size_t n = senha != NULL ? strlen(senha) : 0;
+  int64_t id;
+  fat_rc rc;
+
+  rc = fat_auth_init(err);
+  if (rc != FAT_OK)
+    return rc;
+  if (!nome_valido(nome))
+    return fat_err_set(err, FAT_EINVAL, "nome de usuário inválido");
+  if (n < SENHA_MIN)
+    return fat_err_set(err, FAT_EINVAL, "a senha precisa ter pelo menos %d caracteres",
+                       SENHA_MIN);
+  if (n > SENHA_MAX)
+    return fat_err_set(err, FAT_EINVAL, "senha longa demais (máximo %d bytes)", SENHA_MAX);
+  if (crypto_pwhash_str(hash, senha, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente para calcular o hash da senha");
+  rc = fat_store_begin(st, err);
+  if (rc != FAT_OK)
+    return rc;
+  rc = usuario_id(st, nome, &id, err);
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql_upd, &s, err);
+  if (rc == FAT_OK) {
+    fat_bind_int(s, 1, id);
+    fat_bind_text(s, 2, hash);
+    rc = fat_store_step_done(st, s, "erro ao gravar a senha", err);
+  }
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql_sess, &s, err);
+  if (rc == FAT_OK) {
+    fat_bind_int(s, 1, id);
+    rc = fat_store_step_done(st, s, "erro ao encerrar as sessões", err);
+  }
+  if (rc == FAT_OK)
+    rc = clear_failures(st, nome, NULL, err);
+  if (rc == FAT_OK) {
+    snprintf(obj, sizeof obj, "usuario:%s", nome);
+    rc = fat_store_audit(st, "usuario.senha", obj, NULL, err);
+  }
+  sodium_memzero(hash, sizeof hash);
+  if (rc != FAT_OK) {
+    fat_store_rollback(st);
+    return rc;
+  }
+  return fat_store_commit(st, err);
+}
+
 static void policy_fill(const fat_auth_policy *in, fat_auth_policy *p)
 {
   memset(p, 0, sizeof *p);
@@ -382,7 +496,8 @@ fat_rc fat_auth_login(fat_store *st, const char *nome, const char *senha, const 
     return rc;
   if (nu >= p.max_falhas_usuario || ni >= p.max_falhas_ip)
     return fat_err_set(err, FAT_ELIMIT,
-                       "muitas tentativas de login sem sucesso; tente de novo em %d minutos",
+                       "muitas tentativas de login sem sucesso; tente de novo em %d minutos "
+                       "(ou peça a quem administra o servidor: faturo usuario desbloquear)",
                        (p.janela_s + 59) / 60);
 
   rc = fat_store_prepare(st, sql_user, &s, err);

@@ -69,6 +69,18 @@ FAT_NODISCARD fat_rc fat_usuario_criar(fat_store *st, const char *nome, fat_pape
 ** the password hash). *out owned by the caller (cJSON_Delete). */
 FAT_NODISCARD fat_rc fat_usuario_listar(fat_store *st, cJSON **out, fat_err *err);
 
+/* Lift the login throttle of user nome (its failed attempts are forgotten)
+** and, when ip is not NULL, of that client address: the way back in for an
+** administrator locked out, from the machine of the database (`faturo usuario
+** desbloquear`). FAT_ENOTFOUND for an unknown user. Audited. */
+FAT_NODISCARD fat_rc fat_usuario_desbloquear(fat_store *st, const char *nome, const char *ip,
+                                             fat_err *err);
+
+/* Set a new password (8-1024 bytes) for user nome, end its sessions and lift
+** its throttle, in one transaction. FAT_ENOTFOUND for an unknown user. Audited. */
+FAT_NODISCARD fat_rc fat_usuario_senha(fat_store *st, const char *nome, const char *senha,
+                                       fat_err *err);
+
 /* Check a password and open a session. ip may be NULL. pol may be NULL
 ** (defaults). On success fills *out and token (the cookie value, hex).
 ** Returns FAT_EPERM for a wrong user/password (the message does not say

@@ -85,6 +85,12 @@ int cli_wants_help(int argc, char **argv);
 ** is wrong with the value. */
 int cli_arg_data(const char *verb, const char *opcao, const char **arg,
                  char iso[FAT_DIA_ISO_LEN]);
+/* In place, for an argument the verb keeps (optarg): when s is a date as
+** users type it, rewrite it as AAAA-MM-DD (both forms have 10 characters,
+** blanks around are dropped) and return 0; else -1, s untouched. The same
+** for a competência (MM/AAAA or AAAA-MM -> AAAA-MM). */
+int cli_norm_data(char *s);
+int cli_norm_competencia(char *s);
 /* The same for a competência (MM/AAAA or AAAA-MM -> AAAA-MM). */
 int cli_arg_competencia(const char *verb, const char *opcao, const char **arg,
                         char iso[FAT_DIA_COMP_LEN]);
@@ -115,5 +121,14 @@ int cli_regras_simular(fat_cli *cli, int argc, char **argv); /* routed by `regra
 /* Part I: servidor e usuários */
 int cli_servidor(fat_cli *cli, int argc, char **argv);
 int cli_usuario(fat_cli *cli, int argc, char **argv);
+/* Part G: financeiro */
+int cli_fatura(fat_cli *cli, int argc, char **argv);
+int cli_recebimento(fat_cli *cli, int argc, char **argv);
+int cli_conciliacao(fat_cli *cli, int argc, char **argv);
+int cli_particular(fat_cli *cli, int argc, char **argv);
+int cli_caixa(fat_cli *cli, int argc, char **argv);
+int cli_repasse(fat_cli *cli, int argc, char **argv);
+/* Part K: relatórios (o que o painel mostra) */
+int cli_relatorio(fat_cli *cli, int argc, char **argv);
 
 #endif

@@ -21,7 +21,9 @@ static void help(void)
          "reconhecer  aceita um achado com justificativa (fica na auditoria); uma guia\n"
          "            cujos bloqueios estão todos reconhecidos fica pronta para lote.\n"
          "            Ao reconferir, o reconhecimento continua valendo enquanto o mesmo\n"
-         "            código aparecer no mesmo campo.\n");
+         "            achado reaparecer (mesmo código, mesmo item pelo sequencial, mesmo\n"
+         "            campo). Um bloqueio numa guia sem um campo que o XML TISS exige\n"
+         "            (ex.: carteira) não pode ser reconhecido: corrija a guia.\n");
 }
 
 static int listar(fat_cli *cli, int64_t guia_id)

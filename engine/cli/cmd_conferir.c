@@ -17,7 +17,7 @@
 static void help(void)
 {
   printf("uso: faturo conferir [--operadora REGISTRO_ANS|CHAVE|ID] [--competencia AAAA-MM]\n"
-         "                     [--guia N] [--hoje AAAA-MM-DD] [--todas] [--json]\n"
+         "                     [--guia N] [--hoje AAAA-MM-DD] [--todas] [--detalhes] [--json]\n"
          "       faturo conferir --avaliar-demo [--min-recall 0.99] [--min-precisao 0.99]\n"
          "\n"
          "Confere as guias ainda não enviadas (digitadas, conferidas ou pendentes):\n"
@@ -33,6 +33,8 @@ static void help(void)
          "  --guia N          só a guia de id N (em qualquer situação)\n"
          "  --hoje DATA       data de referência para prazos (padrão: hoje)\n"
          "  --todas           reconfere também as guias sem mudança\n"
+         "  --detalhes        lista os achados de todas as guias (sem isso, só das 50\n"
+         "                    primeiras; os demais estão em faturo achado listar)\n"
          "  --sem-regras      confere sem os scripts das operadoras (só as regras internas)\n"
          "  --avaliar-demo    confere e compara os achados com os defeitos injetados pela\n"
          "                    demo: recall e precisão por classe (saída 1 abaixo do mínimo)\n"
@@ -44,14 +46,22 @@ static void help(void)
          "faturo achado reconhecer ID --motivo ...\n");
 }
 
+/* Text output lists the findings of the first CONFERIR_MOSTRAR guias; the
+** rest are counted (faturo achado listar has them all, --detalhes prints
+** them): printing tens of thousands of findings costs more than checking. */
+#define CONFERIR_MOSTRAR 50
+
 typedef struct out_ctx {
   int json;
-  int quiet; /* --avaliar-demo: only the table */
+  int quiet;          /* --avaliar-demo: only the table */
+  int detalhes;       /* --detalhes: every guia's findings in text mode */
+  size_t mostradas;   /* guias whose findings were printed */
+  size_t omitidas;    /* guias with findings not printed */
 } out_ctx;
 
 static void on_guia(void *ud, const fat_conferir_guia *r)
 {
-  const out_ctx *oc = ud;
+  out_ctx *oc = ud;
   size_t i;
   char money[40];
 
@@ -77,6 +87,11 @@ static void on_guia(void *ud, const fat_conferir_guia *r)
   }
   if (r->achados->n == 0)
     return;
+  if (!oc->json && !oc->detalhes && oc->mostradas >= CONFERIR_MOSTRAR) {
+    oc->omitidas++;
+    return;
+  }
+  oc->mostradas++;
   if (!oc->json) {
     fat_money_format_br(r->valor_risco, money, sizeof money);
     printf("guia %lld (%s, %s): %s, em risco %s\n", (long long)r->guia_id,
@@ -130,7 +145,7 @@ static void on_guia(void *ud, const fat_conferir_guia *r)
   }
 }
 
-static void print_summary(const fat_conferir_resumo *res, int json)
+static void print_summary(const fat_conferir_resumo *res, const out_ctx *oc, int json)
 {
   char money[40];
 
@@ -157,6 +172,10 @@ static void print_summary(const fat_conferir_resumo *res, int json)
     return;
   }
   fat_money_format_br(res->valor_risco, money, sizeof money);
+  if (oc->omitidas > 0)
+    printf("\n(achados de mais %zu guia(s) não mostrados aqui: veja faturo achado listar, "
+           "ou rode com --detalhes)\n",
+           oc->omitidas);
   printf("\nconferência (referência %s): %zu guia(s) conferida(s)\n", res->hoje,
          res->conferidas);
   printf("  com bloqueio: %zu   com alerta: %zu   com erro de script/preço: %zu\n",
@@ -254,13 +273,14 @@ static int parse_ratio(const char *s, double *out)
 
 int cli_conferir(fat_cli *cli, int argc, char **argv)
 {
-  enum { O_OPER = 1, O_COMP, O_GUIA, O_HOJE, O_TODAS, O_SEM, O_AVAL, O_MINR, O_MINP };
+  enum { O_OPER = 1, O_COMP, O_GUIA, O_HOJE, O_TODAS, O_SEM, O_AVAL, O_MINR, O_MINP, O_DET };
   static const struct option opts[] = {
     {"operadora", required_argument, NULL, O_OPER},  {"competencia", required_argument, NULL, O_COMP},
     {"guia", required_argument, NULL, O_GUIA},       {"hoje", required_argument, NULL, O_HOJE},
     {"todas", no_argument, NULL, O_TODAS},           {"sem-regras", no_argument, NULL, O_SEM},
     {"avaliar-demo", no_argument, NULL, O_AVAL},     {"min-recall", required_argument, NULL, O_MINR},
-    {"min-precisao", required_argument, NULL, O_MINP}, {"help", no_argument, NULL, 'h'},
+    {"min-precisao", required_argument, NULL, O_MINP}, {"detalhes", no_argument, NULL, O_DET},
+    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
   fat_conferir_opts o;
   fat_conferir_resumo res;
@@ -269,7 +289,7 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
   fat_err err;
   char comp[FAT_DIA_COMP_LEN], hoje[FAT_DIA_ISO_LEN];
   out_ctx oc;
-  int c, sem_regras = 0, aval = 0, rc;
+  int c, sem_regras = 0, aval = 0, detalhes = 0, rc;
   double min_recall = 0.99, min_prec = 0.99;
   char *end;
 
@@ -300,6 +320,7 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
         return CLI_USAGE;
       break;
     case O_TODAS: o.todas = 1; break;
+    case O_DET: detalhes = 1; break;
     case O_SEM: sem_regras = 1; break;
     case O_AVAL: aval = 1; break;
     case O_MINR:
@@ -331,8 +352,10 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
       return CLI_FAIL;
     }
   }
+  memset(&oc, 0, sizeof oc);
   oc.json = cli->json;
   oc.quiet = aval;
+  oc.detalhes = detalhes;
   if (fat_conferir(st, rules, &o, on_guia, &oc, &res, &err) != FAT_OK) {
     fat_rules_close(rules);
     return falha(&err);
@@ -340,7 +363,7 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
   fat_rules_close(rules);
   if (aval)
     return avaliar(st, min_recall, min_prec, cli->json);
-  print_summary(&res, cli->json);
+  print_summary(&res, &oc, cli->json);
   rc = (res.bloqueios_abertos > 0 || res.com_erro > 0) ? CLI_FAIL : CLI_OK;
   return rc;
 }

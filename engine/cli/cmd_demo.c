@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "fat_conferir.h"
 #include "fat_demo.h"
+#include "fat_demo_financeiro.h"
 #include "fat_demo_retorno.h"
 #include "fat_dia.h"
 #include "fat_glosa.h"
@@ -429,6 +430,56 @@ static int step_recurso(demo_ctx *c)
   return rc;
 }
 
+/* Step (Part G): the financial month (fat_demo_financeiro): faturas with NF,
+** a bank statement (OFX) and a CNAB retorno matched, a short and a late
+** payment, particulares and the caixa, repasse holding a glosa in recurso and
+** releasing it the next month. The files go beside the database. */
+static int step_financeiro(demo_ctx *c)
+{
+  fat_gen *g = fat_rules_acquire(c->rules);
+  fat_demo_fin_opts o;
+  cJSON *r = NULL, *x;
+  char dir[1024], v1[40], v2[40], v3[40];
+  const char *barra = strrchr(c->cli->db_path, '/');
+  fat_err err;
+  fat_rc rc;
+
+  fat_err_clear(&err);
+  if (barra != NULL)
+    snprintf(dir, sizeof dir, "%.*s", (int)(barra - c->cli->db_path), c->cli->db_path);
+  else
+    snprintf(dir, sizeof dir, ".");
+  memset(&o, 0, sizeof o);
+  o.hoje = c->hoje;
+  o.saida = dir;
+  rc = fat_demo_financeiro(c->st, g, &o, &r, &err);
+  fat_gen_release(g);
+  if (rc != FAT_OK)
+    return cli_error(&err);
+  say(c, "  %d fatura(s) com nota fiscal; %d crédito(s) conciliado(s) do extrato OFX e do retorno "
+         "CNAB, %d sem conciliação\n", (int)cli_jint(r, "faturas"), (int)cli_jint(r, "conciliados"),
+      (int)cli_jint(r, "pendentes"));
+  say(c, "  pago a menor: %s; pago com atraso: %s; pago por boleto: %s\n",
+      cli_jstr(r, "pagamento_a_menor", "-"), cli_jstr(r, "pagamento_atrasado", "-"),
+      cli_jstr(r, "pagamento_por_boleto", "-"));
+  x = cJSON_GetObjectItemCaseSensitive(r, "repasse");
+  fat_money_format_br(cli_jint(x, "pagar"), v1, sizeof v1);
+  fat_money_format_br(cli_jint(x, "retido"), v2, sizeof v2);
+  say(c, "  %d particular(es); repasse de %s fechado: %s a pagar, %s retido por glosas (em recurso ou indevidas)\n",
+      (int)cli_jint(r, "particulares"), cli_jstr(x, "periodo", "-"), v1, v2);
+  x = cJSON_GetObjectItemCaseSensitive(r, "repasse_seguinte");
+  fat_money_format_br(cli_jint(x, "liberado"), v1, sizeof v1);
+  fat_money_format_br(cli_jint(x, "recuperado"), v2, sizeof v2);
+  fat_money_format_br(cli_jint(x, "pagar"), v3, sizeof v3);
+  say(c, "  recurso deferido (%s recuperados): repasse de %s libera %s retidos, %s a pagar\n", v2,
+      cli_jstr(x, "periodo", "-"), v1, v3);
+  if (c->json != NULL)
+    cJSON_AddItemToObject(c->json, "financeiro", r);
+  else
+    cJSON_Delete(r);
+  return CLI_OK;
+}
+
 /* The cycle, in the order of the flow. Parts add their step here. */
 static const demo_step steps[] = {
   {"regras", "regras das operadoras", step_regras},
@@ -438,6 +489,7 @@ static const demo_step steps[] = {
   {"lotes", "lotes: fechamento por operadora, XML TISS 4.01.00", step_lotes},
   {"retorno", "retorno: demonstrativos das operadoras, glosas", step_retorno},
   {"recurso", "recurso de glosa das glosas indevidas", step_recurso},
+  {"financeiro", "financeiro: faturas, extrato, particulares e repasse", step_financeiro},
   {NULL, NULL, NULL}};
 
 static void help(void)
@@ -461,7 +513,7 @@ static void help(void)
          "  --competencia      mês dos atendimentos (padrão: o mês passado)\n"
          "  --beneficiarios N  tamanho da carteira de pacientes (padrão 2000)\n"
          "  --ate-etapa ETAPA  para depois da etapa: regras, dados, precos, conferir,\n"
-         "                     lotes, retorno ou recurso (padrão: o ciclo todo)\n");
+         "                     lotes, retorno, recurso ou financeiro (padrão: o ciclo todo)\n");
 }
 
 static void default_competencia(char out[16])

@@ -1,4 +1,4 @@
-/* cmd_glosa.c: `faturo glosa registrar|listar|resumo`. */
+/* cmd_glosa.c: `faturo glosa registrar|classificar|listar|resumo`. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +18,10 @@ static void help(void)
          "      registra uma glosa à mão (guia inteira ou item, valor total ou parcial;\n"
          "      sem --valor, glosa o que ainda não foi glosado). N = número da guia no\n"
          "      prestador (ou #ID); C = código TUSS tabela 38; V em reais (\"12,50\").\n"
+         "  classificar ID [--classificacao devida|indevida|a_classificar --evidencia TEXTO]\n"
+         "      classifica a glosa ID: sem --classificacao, pela regra automática (evidência\n"
+         "      da guia, do contrato e dos achados); com ela, pela decisão de quem analisou,\n"
+         "      com a evidência que a justifica (a mesma operação do painel).\n"
          "  listar [--operadora OP] [--competencia AAAA-MM] [--situacao S]\n"
          "         [--classificacao devida|indevida|a_classificar] [--grupo G] [--retorno ID]\n"
          "  resumo [mesmos filtros]  por motivo, operadora, procedimento e profissional\n"
@@ -250,6 +254,64 @@ static int do_resumo(fat_cli *cli, int argc, char **argv)
   return CLI_OK;
 }
 
+static int do_classificar(fat_cli *cli, int argc, char **argv)
+{
+  static const struct option opts[] = {
+    {"classificacao", required_argument, NULL, 'c'},
+    {"evidencia", required_argument, NULL, 'e'},
+    {NULL, 0, NULL, 0}};
+  const char *cls = NULL, *evid = NULL;
+  fat_store *st;
+  fat_rules *rules = NULL;
+  fat_gen *gen = NULL;
+  fat_err err;
+  fat_rc rc;
+  char *end;
+  long long id;
+  int c;
+
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+    case 'c': cls = optarg; break;
+    case 'e': evid = optarg; break;
+    default: return cli_bad_option("glosa classificar", argv, opts);
+    }
+  }
+  if (optind != argc - 1)
+    return cli_usage_error("glosa classificar", "informe o ID da glosa");
+  id = strtoll(argv[optind], &end, 10);
+  if (*end != '\0' || id <= 0)
+    return cli_usage_error("glosa classificar", "ID de glosa '%s' inválido", argv[optind]);
+  if (cls == NULL && evid != NULL)
+    return cli_usage_error("glosa classificar", "--evidencia só vale com --classificacao");
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if (cls != NULL) {
+    rc = fat_glosa_classificar_manual(st, id, cls, evid, &err);
+  } else {
+    if (fat_rules_open(cli->regras_dir, NULL, st, &rules, &err) == FAT_OK)
+      gen = fat_rules_acquire(rules);
+    else
+      fprintf(stderr, "faturo: atenção: regras indisponíveis (%s): sem a conferência de preço\n",
+              err.msg);
+    fat_err_clear(&err);
+    rc = fat_glosa_classificar(st, gen, id, &err);
+    if (gen != NULL)
+      fat_gen_release(gen);
+    fat_rules_close(rules);
+  }
+  if (rc != FAT_OK)
+    return cli_error(&err);
+  if (cli->json)
+    printf("{\"id\":%lld,\"classificada\":true}\n", id);
+  else
+    printf("glosa %lld classificada\n", id);
+  return CLI_OK;
+}
+
 int cli_glosa(fat_cli *cli, int argc, char **argv)
 {
   if (argc < 2 || cli_wants_help(argc, argv)) {
@@ -258,6 +320,8 @@ int cli_glosa(fat_cli *cli, int argc, char **argv)
   }
   if (strcmp(argv[1], "registrar") == 0)
     return do_registrar(cli, argc - 1, argv + 1);
+  if (strcmp(argv[1], "classificar") == 0)
+    return do_classificar(cli, argc - 1, argv + 1);
   if (strcmp(argv[1], "listar") == 0)
     return do_listar(cli, argc - 1, argv + 1);
   if (strcmp(argv[1], "resumo") == 0)

@@ -18,10 +18,12 @@ static const char lote_help[] =
   "uso: faturo lote <ação> [opções]\n"
   "\n"
   "ações:\n"
-  "  fechar --operadora X [--competencia AAAA-MM] [--ate AAAA-MM-DD] [--hoje AAAA-MM-DD]\n"
+  "  fechar --operadora X | --todas [--competencia AAAA-MM] [--ate AAAA-MM-DD] [--hoje AAAA-MM-DD]\n"
   "         [--saida DIR] [--xsd DIR]\n"
   "      agrupa as guias conferidas e sem bloqueio por período do contrato e tipo de guia,\n"
-  "      numera os lotes, gera o XML TISS 4.01.00 e valida no XSD (tudo ou nada)\n"
+  "      numera os lotes, gera o XML TISS 4.01.00 e valida no XSD (tudo ou nada);\n"
+  "      --todas: cada operadora com guias prontas, uma por vez (a recusa de uma não\n"
+  "      impede as outras; saída 1 se alguma recusou)\n"
   "  listar [--operadora X] [--hoje AAAA-MM-DD]   lotes com prazo de envio e atrasos\n"
   "  xml N [--saida DIR]                 grava o arquivo XML do lote N\n"
   "  enviado N --data AAAA-MM-DD         registra o envio (o lote fica imutável)\n"
@@ -86,9 +88,12 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
   static const struct option opts[] = {
     {"operadora", required_argument, NULL, 'o'}, {"competencia", required_argument, NULL, 'c'},
     {"ate", required_argument, NULL, 'a'},       {"hoje", required_argument, NULL, 'H'},
-    {"saida", required_argument, NULL, 's'},     {NULL, 0, NULL, 0}};
+    {"saida", required_argument, NULL, 's'},     {"todas", no_argument, NULL, 'T'},
+    {NULL, 0, NULL, 0}};
   fat_lote_fechar_opts o;
   fat_lote_fechar_res res;
+  fat_lote_fechar_todas_res todas;
+  int todas_ops = 0;
   fat_rules *rules = NULL;
   fat_gen *gen = NULL;
   fat_store *st;
@@ -96,7 +101,7 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
   char key[64], comp[FAT_DIA_COMP_LEN], ate[FAT_DIA_ISO_LEN], hoje[FAT_DIA_ISO_LEN];
   const char *saida = NULL;
   int64_t op;
-  int c, ret = CLI_FAIL;
+  int c, ret = CLI_FAIL, ret_erros = CLI_OK;
   size_t i;
 
   memset(&o, 0, sizeof o);
@@ -108,11 +113,12 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
     case 'a': o.ate = optarg; break;
     case 'H': o.hoje = optarg; break;
     case 's': saida = optarg; break;
+    case 'T': todas_ops = 1; break;
     default: return cli_bad_option("lote fechar", argv, opts);
     }
   }
-  if (o.operadora == NULL)
-    return cli_usage_error("lote fechar", "informe --operadora");
+  if ((o.operadora == NULL) == (todas_ops == 0))
+    return cli_usage_error("lote fechar", "informe --operadora X ou --todas");
   if (cli_arg_competencia("lote fechar", "--competencia", &o.competencia, comp) != CLI_OK ||
       cli_arg_data("lote fechar", "--ate", &o.ate, ate) != CLI_OK ||
       cli_arg_data("lote fechar", "--hoje", &o.hoje, hoje) != CLI_OK)
@@ -123,7 +129,7 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
   if (st == NULL)
     return CLI_FAIL;
   fat_err_clear(&err);
-  if (fat_lote_operadora(st, o.operadora, &op, key, sizeof key, &err) != FAT_OK)
+  if (!todas_ops && fat_lote_operadora(st, o.operadora, &op, key, sizeof key, &err) != FAT_OK)
     return cli_error(&err);
   if (fat_rules_open(cli->regras_dir, NULL, st, &rules, &err) != FAT_OK) {
     fprintf(stderr,
@@ -136,7 +142,26 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
   if (o.xsd_dir == NULL)
     fprintf(stderr, "faturo: atenção: validação XSD pulada (informe a pasta dos XSD TISS "
                     "4.01.00 com --xsd DIR ou FATURO_XSD_DIR)\n");
-  if (fat_lote_fechar(st, gen, &o, &res, &err) != FAT_OK) {
+  memset(&res, 0, sizeof res);
+  if (todas_ops) {
+    /* every operadora: each closes in its own transaction (fat_lote.h) */
+    if (fat_lote_fechar_todas(st, gen, &o, &todas, &err) != FAT_OK) {
+      cli_error(&err);
+      goto out;
+    }
+    for (i = 0; i < todas.n_erros; i++)
+      fprintf(stderr, "faturo: %s: nenhum lote fechado: %s\n", todas.erros[i].operadora,
+              todas.erros[i].mensagem);
+    res.lotes = todas.lotes;
+    res.n = todas.n;
+    res.guias = todas.guias;
+    res.validado = todas.validado;
+    todas.lotes = NULL;
+    todas.n = 0;
+    if (todas.n_erros > 0)
+      ret_erros = CLI_FAIL;
+    fat_lote_fechar_todas_res_fini(&todas);
+  } else if (fat_lote_fechar(st, gen, &o, &res, &err) != FAT_OK) {
     cli_error(&err);
     fprintf(stderr, "faturo: nenhum lote foi fechado e nada foi alterado\n");
     goto out;
@@ -167,7 +192,7 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
     cJSON_Delete(j);
   } else if (res.n == 0) {
     printf("nenhuma guia pronta para lote (conferida, sem bloqueio, fora de lote) para %s\n",
-           o.operadora);
+           todas_ops ? "nenhuma operadora" : o.operadora);
   } else {
     printf("%-5s %-8s %-18s %-7s %-23s %-10s %5s %16s  %s\n", "id", "número", "tipo", "comp.",
            "período", "prazo", "guias", "valor", "arquivo");
@@ -201,6 +226,8 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
     }
   }
   fat_lote_fechar_res_fini(&res);
+  if (ret == CLI_OK)
+    ret = ret_erros;
 out:
   fat_gen_release(gen);
   fat_rules_close(rules);

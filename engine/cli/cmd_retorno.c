@@ -1,4 +1,5 @@
-/* cmd_retorno.c: `faturo retorno importar|ler|listar|pendencias|simular-operadora`. */
+/* cmd_retorno.c: `faturo retorno importar|ler|listar|pendencias|conflitos|
+** aceitar-correcao|descartar-correcao|simular-operadora`. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,14 +24,26 @@ static void help(void)
          "  ler ARQUIVO.xml          lê qualquer mensagem TISS (também lotes de envio) e mostra\n"
          "                           totais e hash, sem gravar nada\n"
          "  listar                   retornos importados\n"
-         "  pendencias [RETORNO]     linhas do retorno que não casaram com nada enviado\n"
+         "  pendencias [RETORNO]     linhas do retorno que não casaram com nada enviado e\n"
+         "                           itens com valores impossíveis (sem glosa gravada)\n"
+         "  conflitos [--todos]      correções da operadora (mesmo número de demonstrativo ou\n"
+         "                           protocolo, outro conteúdo) esperando decisão\n"
+         "  aceitar-correcao ID --motivo TEXTO\n"
+         "                           aplica a correção ID no lugar do retorno que ela corrige\n"
+         "                           (as glosas antigas saem, as novas entram; nada duplica)\n"
+         "  descartar-correcao ID --motivo TEXTO\n"
+         "                           descarta a correção ID (o retorno importado fica como está)\n"
          "  simular-operadora LOTE [--taxa-glosa P] [--semente S] [--data AAAA-MM-DD]\n"
          "                    --saida ARQ.xml\n"
          "                           gera um demonstrativo de análise de conta realista para um\n"
          "                           lote fechado (LOTE = id ou OPERADORA/NUMERO; P em %%, padrão 10)\n"
          "\n"
-         "Importar o mesmo arquivo de novo não muda nada. Um arquivo malformado não grava nada.\n"
-         "Hash que não confere e totais que não batem são avisados e o arquivo é importado.\n");
+         "Um retorno é o mesmo pelo tipo, operadora e número (numeroDemonstrativo ou\n"
+         "numeroProtocolo) e pelo conteúdo: importá-lo de novo, mesmo reindentado, com BOM\n"
+         "ou em outra codificação, não muda nada. O mesmo número com outro conteúdo vira\n"
+         "uma correção à espera de decisão (saída 1). Um arquivo malformado não grava nada.\n"
+         "Hash que não confere e totais que não batem são avisados e o arquivo é importado.\n"
+         "Decisões exigem --motivo e ficam na auditoria.\n");
 }
 
 /* The live generation, or NULL (with a notice) when the rules cannot load. */
@@ -59,6 +72,37 @@ static void print_money(const char *label, int64_t v)
   printf("  %-22s %s\n", label, b);
 }
 
+/* The text summary of an import. */
+static void print_res(const fat_retorno_res *res)
+{
+  const cJSON *a;
+  int i;
+
+  printf("retorno %lld importado: %s\n", (long long)res->retorno_id, res->tipo);
+  printf("  hash: %s\n", res->hash_ok == 1 ? "confere" : res->hash_ok == 0 ? "NÃO confere" : "ausente");
+  printf("  lotes casados: %zu de %zu protocolos\n", res->n_lotes, res->n_protocolos);
+  printf("  guias: %zu (%zu casadas)  itens: %zu (%zu casados)\n", res->n_guias,
+         res->n_guias_casadas, res->n_itens, res->n_itens_casados);
+  printf("  glosas: %zu (%zu previstas por regras atuais)\n", res->n_glosas, res->n_previstas);
+  print_money("valor informado:", res->valor_informado);
+  print_money("valor liberado:", res->valor_liberado);
+  print_money("valor glosado:", res->valor_glosado);
+  for (i = 0; i < cJSON_GetArraySize(res->avisos); i++)
+    printf("aviso: %s\n", cJSON_GetArrayItem(res->avisos, i)->valuestring);
+  if (res->n_pendencias > 0) {
+    printf("pendências (não casaram; gravadas, veja faturo retorno pendencias %lld):\n",
+           (long long)res->retorno_id);
+    cJSON_ArrayForEach(a, res->pendencias)
+    {
+      cJSON *g = cJSON_GetObjectItem(a, "guia"), *m = cJSON_GetObjectItem(a, "motivo");
+
+      printf("  %s guia %s linha %d: %s\n", cJSON_GetObjectItem(a, "nivel")->valuestring,
+             cJSON_IsString(g) ? g->valuestring : "-",
+             (int)cJSON_GetObjectItem(a, "linha")->valuedouble, m->valuestring);
+    }
+  }
+}
+
 static int do_importar(fat_cli *cli, int argc, char **argv)
 {
   fat_store *st;
@@ -66,7 +110,7 @@ static int do_importar(fat_cli *cli, int argc, char **argv)
   fat_gen *gen;
   fat_retorno_res res;
   fat_err err;
-  cJSON *j, *a;
+  cJSON *j;
   char *s;
   int i;
 
@@ -95,37 +139,28 @@ static int do_importar(fat_cli *cli, int argc, char **argv)
       printf("%s\n", s);
     cJSON_free(s);
     cJSON_Delete(j);
+    i = res.conflito_id > 0 ? CLI_FAIL : CLI_OK;
     fat_retorno_res_fini(&res);
-    return CLI_OK;
+    return i;
+  }
+  if (res.conflito_id > 0) {
+    printf("CORREÇÃO À ESPERA DE DECISÃO (correção %lld do retorno %lld): nada foi aplicado\n",
+           (long long)res.conflito_id, (long long)res.retorno_id);
+    for (i = 0; i < cJSON_GetArraySize(res.avisos); i++)
+      printf("aviso: %s\n", cJSON_GetArrayItem(res.avisos, i)->valuestring);
+    printf("decida com: faturo retorno aceitar-correcao %lld --motivo \"...\" (ou "
+           "descartar-correcao)\n",
+           (long long)res.conflito_id);
+    fat_retorno_res_fini(&res);
+    return CLI_FAIL;
   }
   if (res.ja_importado) {
-    printf("arquivo já importado (retorno %lld): nada mudou\n", (long long)res.retorno_id);
+    for (i = 0; i < cJSON_GetArraySize(res.avisos); i++)
+      printf("%s\n", cJSON_GetArrayItem(res.avisos, i)->valuestring);
     fat_retorno_res_fini(&res);
     return CLI_OK;
   }
-  printf("retorno %lld importado: %s\n", (long long)res.retorno_id, res.tipo);
-  printf("  hash: %s\n", res.hash_ok == 1 ? "confere" : res.hash_ok == 0 ? "NÃO confere" : "ausente");
-  printf("  lotes casados: %zu de %zu protocolos\n", res.n_lotes, res.n_protocolos);
-  printf("  guias: %zu (%zu casadas)  itens: %zu (%zu casados)\n", res.n_guias,
-         res.n_guias_casadas, res.n_itens, res.n_itens_casados);
-  printf("  glosas: %zu (%zu previstas por regras atuais)\n", res.n_glosas, res.n_previstas);
-  print_money("valor informado:", res.valor_informado);
-  print_money("valor liberado:", res.valor_liberado);
-  print_money("valor glosado:", res.valor_glosado);
-  for (i = 0; i < cJSON_GetArraySize(res.avisos); i++)
-    printf("aviso: %s\n", cJSON_GetArrayItem(res.avisos, i)->valuestring);
-  if (res.n_pendencias > 0) {
-    printf("pendências (não casaram; gravadas, veja faturo retorno pendencias %lld):\n",
-           (long long)res.retorno_id);
-    cJSON_ArrayForEach(a, res.pendencias)
-    {
-      cJSON *g = cJSON_GetObjectItem(a, "guia"), *m = cJSON_GetObjectItem(a, "motivo");
-
-      printf("  %s guia %s linha %d: %s\n", cJSON_GetObjectItem(a, "nivel")->valuestring,
-             cJSON_IsString(g) ? g->valuestring : "-",
-             (int)cJSON_GetObjectItem(a, "linha")->valuedouble, m->valuestring);
-    }
-  }
+  print_res(&res);
   fat_retorno_res_fini(&res);
   return CLI_OK;
 }
@@ -248,6 +283,104 @@ static int do_listar(fat_cli *cli, int argc, char **argv, int pend)
   return print_json_or(cli, j, pend ? pend_text : listar_text);
 }
 
+static void conflitos_text(const cJSON *arr)
+{
+  const cJSON *o;
+
+  if (cJSON_GetArraySize(arr) == 0)
+    printf("nenhuma correção de retorno à espera de decisão\n");
+  cJSON_ArrayForEach(o, arr)
+  {
+    printf("correção %.0f do retorno %.0f (%s, %s), recebida em %s: %s\n", cli_jnum(o, "id"),
+           cli_jnum(o, "retorno_id"), cli_jstr(o, "tipo", "-"), cli_jstr(o, "operadora", "-"),
+           cli_jstr(o, "recebido_em", "-"), cli_jstr(o, "situacao", "-"));
+    printf("  arquivo %s; %s\n", cli_jstr(o, "arquivo", "-"), cli_jstr(o, "diferencas", "-"));
+    if (strcmp(cli_jstr(o, "situacao", ""), "pendente") != 0)
+      printf("  decidido por %s em %s: %s\n", cli_jstr(o, "decidido_por", "-"),
+             cli_jstr(o, "decidido_em", "-"), cli_jstr(o, "motivo", "-"));
+  }
+}
+
+static int do_conflitos(fat_cli *cli, int argc, char **argv)
+{
+  fat_store *st;
+  fat_err err;
+  cJSON *j;
+  int todos = 0;
+
+  if (argc == 2 && strcmp(argv[1], "--todos") == 0)
+    todos = 1;
+  else if (argc != 1)
+    return cli_usage_error("retorno conflitos", "uso: faturo retorno conflitos [--todos]");
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if (fat_retorno_conflitos(st, !todos, &j, &err) != FAT_OK)
+    return cli_error(&err);
+  return print_json_or(cli, j, conflitos_text);
+}
+
+/* retorno aceitar-correcao|descartar-correcao ID --motivo TEXTO */
+static int do_decidir(fat_cli *cli, int argc, char **argv, int aceitar)
+{
+  static const struct option opts[] = {{"motivo", required_argument, NULL, 'm'},
+                                       {NULL, 0, NULL, 0}};
+  const char *verb = aceitar ? "retorno aceitar-correcao" : "retorno descartar-correcao";
+  const char *motivo = NULL;
+  fat_retorno_res res;
+  fat_rules *rules = NULL;
+  fat_gen *gen = NULL;
+  fat_store *st;
+  fat_err err;
+  char *end;
+  long long id;
+  int c, ret = CLI_FAIL;
+
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    if (c != 'm')
+      return cli_bad_option(verb, argv, opts);
+    motivo = optarg;
+  }
+  if (optind + 1 != argc)
+    return cli_usage_error(verb, "informe o id da correção (veja faturo retorno conflitos)");
+  id = strtoll(argv[optind], &end, 10);
+  if (*end != '\0' || id <= 0)
+    return cli_usage_error(verb, "correção '%s' inválida", argv[optind]);
+  if (motivo == NULL || motivo[0] == '\0')
+    return cli_usage_error(verb, "informe --motivo");
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if (!aceitar) {
+    if (fat_retorno_conflito_descartar(st, id, motivo, &err) != FAT_OK)
+      return cli_error(&err);
+    printf("correção %lld descartada; o retorno importado continua valendo\n", id);
+    return CLI_OK;
+  }
+  gen = open_gen(cli, st, &rules);
+  if (fat_retorno_conflito_aceitar(st, gen, id, motivo, &res, &err) != FAT_OK) {
+    cli_error(&err);
+    fprintf(stderr, "faturo: nada foi alterado\n");
+    goto out;
+  }
+  if (cli->json) {
+    ret = cli_emit_json(fat_retorno_res_json(&res));
+  } else {
+    printf("correção %lld aceita: substitui o retorno anterior\n", id);
+    print_res(&res);
+    ret = CLI_OK;
+  }
+  fat_retorno_res_fini(&res);
+out:
+  if (gen != NULL)
+    fat_gen_release(gen);
+  fat_rules_close(rules);
+  return ret;
+}
+
 static int do_simular(fat_cli *cli, int argc, char **argv)
 {
   static const struct option opts[] = {
@@ -337,6 +470,12 @@ int cli_retorno(fat_cli *cli, int argc, char **argv)
     return do_listar(cli, argc - 1, argv + 1, 0);
   if (strcmp(argv[1], "pendencias") == 0)
     return do_listar(cli, argc - 1, argv + 1, 1);
+  if (strcmp(argv[1], "conflitos") == 0)
+    return do_conflitos(cli, argc - 1, argv + 1);
+  if (strcmp(argv[1], "aceitar-correcao") == 0)
+    return do_decidir(cli, argc - 1, argv + 1, 1);
+  if (strcmp(argv[1], "descartar-correcao") == 0)
+    return do_decidir(cli, argc - 1, argv + 1, 0);
   if (strcmp(argv[1], "simular-operadora") == 0)
     return do_simular(cli, argc - 1, argv + 1);
   return cli_usage_error("retorno", "ação desconhecida '%s'", argv[1]);

@@ -12,19 +12,31 @@
 static void servidor_help(void)
 {
   printf("uso: faturo servidor [--porta 8080] [--endereco 127.0.0.1] [--threads 4]\n"
+         "                     [--proxy-confiavel IP] [--cookie-seguro]\n"
+         "                     [--conexoes N] [--conexoes-por-ip N]\n"
          "                     [--estaticos DIR] [--silencioso]\n"
          "\n"
          "Serve o painel web e a API JSON (/api/...) sobre o banco (--db).\n"
          "Por padrão escuta só em 127.0.0.1 (esta máquina). Para acesso pela rede,\n"
-         "use --endereco 0.0.0.0 atrás de um proxy HTTPS.\n"
+         "ponha o servidor atrás de um proxy HTTPS e informe o endereço dele em\n"
+         "--proxy-confiavel.\n"
          "\n"
-         "  --porta N        porta TCP (0 = escolhe uma livre; padrão 8080)\n"
-         "  --endereco IP    endereço IPv4 de escuta (padrão 127.0.0.1)\n"
-         "  --threads N      threads de atendimento (padrão 4)\n"
-         "  --estaticos DIR  pasta dos arquivos do painel (padrão: web/static)\n"
-         "  --silencioso     sem log de acesso\n"
+         "  --porta N              porta TCP (0 = escolhe uma livre; padrão 8080)\n"
+         "  --endereco IP          endereço IPv4 de escuta (padrão 127.0.0.1)\n"
+         "  --threads N            threads de atendimento (padrão 4)\n"
+         "  --proxy-confiavel IP   endereço do proxy reverso: só dele o servidor aceita\n"
+         "                         X-Forwarded-For (o endereço real de quem acessa, usado\n"
+         "                         no bloqueio de login por endereço e no log) e\n"
+         "                         X-Forwarded-Proto (https: cookie com Secure)\n"
+         "  --cookie-seguro        cookie de sessão sempre com Secure (o navegador só o\n"
+         "                         envia por HTTPS)\n"
+         "  --conexoes N           conexões simultâneas (padrão 256)\n"
+         "  --conexoes-por-ip N    por endereço de origem (padrão: metade de --conexoes;\n"
+         "                         sem limite atrás do proxy confiável)\n"
+         "  --estaticos DIR        pasta dos arquivos do painel (padrão: web/static)\n"
+         "  --silencioso           sem log de acesso\n"
          "\n"
-         "Grava o pid em faturo-servidor.pid ao lado do banco: `faturo regras\n"
+         "Grava o pid em faturo-servidor.pid (modo 0600) ao lado do banco: `faturo regras\n"
          "recarregar` (ou kill -HUP) recarrega as regras sem reiniciar; SIGTERM ou\n"
          "Ctrl-C encerram terminando as requisições em andamento.\n"
          "Crie usuários antes com `faturo usuario criar`.\n");
@@ -52,6 +64,10 @@ int cli_servidor(fat_cli *cli, int argc, char **argv)
     {"threads", required_argument, NULL, 't'},
     {"estaticos", required_argument, NULL, 's'},
     {"silencioso", no_argument, NULL, 'q'},
+    {"proxy-confiavel", required_argument, NULL, 'x'},
+    {"cookie-seguro", no_argument, NULL, 'k'},
+    {"conexoes", required_argument, NULL, 'c'},
+    {"conexoes-por-ip", required_argument, NULL, 'i'},
     {NULL, 0, NULL, 0}
   };
   fat_web_config cfg;
@@ -81,6 +97,16 @@ int cli_servidor(fat_cli *cli, int argc, char **argv)
       break;
     case 's': cfg.static_dir = optarg; break;
     case 'q': cfg.quiet = 1; break;
+    case 'x': cfg.proxy_confiavel = optarg; break;
+    case 'k': cfg.cookie_seguro = 1; break;
+    case 'c':
+      if (parse_uint(optarg, 100000, &cfg.conexoes) != 0 || cfg.conexoes == 0)
+        return cli_usage_error("servidor", "número de conexões inválido '%s'", optarg);
+      break;
+    case 'i':
+      if (parse_uint(optarg, 100000, &cfg.conexoes_por_ip) != 0 || cfg.conexoes_por_ip == 0)
+        return cli_usage_error("servidor", "conexões por endereço inválido '%s'", optarg);
+      break;
     default: return cli_bad_option("servidor", argv, opts);
     }
   }

@@ -1,4 +1,5 @@
-/* cmd_usuario.c: `faturo usuario criar|listar` (users of the web panel). */
+/* cmd_usuario.c: `faturo usuario criar|listar|senha|desbloquear` (users of
+** the web panel). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,13 +19,20 @@ static void usuario_help(void)
   printf("uso: faturo usuario criar NOME --papel faturista|supervisor|admin\n"
          "                           [--senha-arquivo ARQUIVO]\n"
          "     faturo usuario listar [--json]\n"
+         "     faturo usuario senha NOME [--senha-arquivo ARQUIVO]\n"
+         "     faturo usuario desbloquear NOME [--ip ENDERECO]\n"
          "\n"
          "Gerencia os usuários do painel web (faturo servidor).\n"
          "\n"
-         "  criar    cria um usuário. A senha (mínimo 8 caracteres) vem da primeira\n"
-         "           linha de ARQUIVO ou, sem --senha-arquivo, da entrada padrão\n"
-         "           (no terminal ela é pedida sem eco). Guardada com argon2id.\n"
-         "  listar   mostra nome, papel e situação de cada usuário.\n"
+         "  criar        cria um usuário. A senha (mínimo 8 caracteres) vem da primeira\n"
+         "               linha de ARQUIVO ou, sem --senha-arquivo, da entrada padrão\n"
+         "               (no terminal ela é pedida sem eco). Guardada com argon2id.\n"
+         "  listar       mostra nome, papel e situação de cada usuário.\n"
+         "  senha        troca a senha (lida como em criar), encerra as sessões abertas\n"
+         "               do usuário e libera o login dele.\n"
+         "  desbloquear  libera o login bloqueado por tentativas erradas (com --ip,\n"
+         "               também o do endereço). É o caminho de volta de um administrador\n"
+         "               bloqueado: roda na máquina do banco, sem precisar do painel.\n"
          "\n"
          "Papéis, do menor para o maior: faturista (confere guias, fecha lotes,\n"
          "importa retornos), supervisor (também edita rascunhos de regras e\n"
@@ -138,6 +146,83 @@ static int usuario_criar(fat_cli *cli, int argc, char **argv)
   return CLI_OK;
 }
 
+static int usuario_senha(fat_cli *cli, int argc, char **argv)
+{
+  static const struct option opts[] = {
+    {"senha-arquivo", required_argument, NULL, 's'},
+    {NULL, 0, NULL, 0}
+  };
+  const char *arquivo = NULL, *nome;
+  char senha[SENHA_LINHA_MAX];
+  fat_store *st;
+  fat_err err;
+  int c, rc;
+
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    if (c == 's')
+      arquivo = optarg;
+    else
+      return cli_bad_option("usuario", argv, opts);
+  }
+  if (optind != argc - 1)
+    return cli_usage_error("usuario", "informe exatamente um NOME de usuário");
+  nome = argv[optind];
+  if (read_password(arquivo, senha, sizeof senha) != 0)
+    return CLI_FAIL;
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  rc = fat_usuario_senha(st, nome, senha, &err) == FAT_OK ? CLI_OK : CLI_FAIL;
+  memset(senha, 0, sizeof senha);
+  if (rc != CLI_OK)
+    return cli_error(&err);
+  if (cli->json)
+    printf("{\"nome\":\"%s\",\"senha\":\"trocada\"}\n", nome);
+  else
+    printf("senha de %s trocada; as sessões abertas foram encerradas\n", nome);
+  return CLI_OK;
+}
+
+static int usuario_desbloquear(fat_cli *cli, int argc, char **argv)
+{
+  static const struct option opts[] = {
+    {"ip", required_argument, NULL, 'i'},
+    {NULL, 0, NULL, 0}
+  };
+  const char *ip = NULL, *nome;
+  fat_store *st;
+  fat_err err;
+  int c;
+
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    if (c == 'i')
+      ip = optarg;
+    else
+      return cli_bad_option("usuario", argv, opts);
+  }
+  if (optind != argc - 1)
+    return cli_usage_error("usuario", "informe exatamente um NOME de usuário");
+  nome = argv[optind];
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if (fat_usuario_desbloquear(st, nome, ip, &err) != FAT_OK)
+    return cli_error(&err);
+  if (cli->json)
+    printf("{\"nome\":\"%s\",\"desbloqueado\":true}\n", nome);
+  else if (ip != NULL)
+    printf("login de %s liberado (e o do endereço %s)\n", nome, ip);
+  else
+    printf("login de %s liberado\n", nome);
+  return CLI_OK;
+}
+
 static int usuario_listar(fat_cli *cli, int argc, char **argv)
 {
   fat_store *st;
@@ -189,6 +274,11 @@ int cli_usuario(fat_cli *cli, int argc, char **argv)
     return usuario_criar(cli, argc - 1, argv + 1);
   if (strcmp(argv[1], "listar") == 0)
     return usuario_listar(cli, argc - 1, argv + 1);
-  return cli_usage_error("usuario", "subcomando desconhecido '%s' (use criar ou listar)",
+  if (strcmp(argv[1], "senha") == 0)
+    return usuario_senha(cli, argc - 1, argv + 1);
+  if (strcmp(argv[1], "desbloquear") == 0)
+    return usuario_desbloquear(cli, argc - 1, argv + 1);
+  return cli_usage_error("usuario",
+                         "subcomando desconhecido '%s' (use criar, listar, senha ou desbloquear)",
                          argv[1]);
 }

@@ -41,7 +41,16 @@ static const fat_cli_verb verbs[] = {
   {"recurso", "recursos de glosa: rascunho, XML TISS, relatório, resposta", cli_recurso},
   /* Part I: servidor e usuários */
   {"servidor", "serve o painel web e a API JSON", cli_servidor},
-  {"usuario", "cria e lista usuários do painel web", cli_usuario},
+  {"usuario", "cria, lista e desbloqueia usuários do painel web; troca senhas", cli_usuario},
+  /* Part G: financeiro */
+  {"fatura", "faturas por operadora e competência, nota fiscal, mapa de faturas", cli_fatura},
+  {"recebimento", "baixa de recebimentos (à mão, demonstrativo, recurso)", cli_recebimento},
+  {"conciliacao", "extrato OFX/CNAB, conciliação de créditos com faturas", cli_conciliacao},
+  {"particular", "atendimentos particulares, pagamentos, recibos, NFS-e", cli_particular},
+  {"caixa", "caixa diário do usuário: abertura, sangria, fechamento", cli_caixa},
+  {"repasse", "repasse médico sobre o recebido: calcular, extrato, fechar", cli_repasse},
+  /* Part K: relatórios */
+  {"relatorio", "o painel e as listagens (guias, lotes, glosas, retornos, recursos)", cli_relatorio},
   {NULL, NULL, NULL}
 };
 
@@ -195,6 +204,26 @@ int cli_wants_help(int argc, char **argv)
   for (i = 1; i < argc; i++)
     if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
       return 1;
+  return 0;
+}
+
+int cli_norm_data(char *s)
+{
+  char iso[FAT_DIA_ISO_LEN];
+
+  if (s == NULL || fat_dia_ler(s, NULL, iso, NULL) != FAT_OK)
+    return -1;
+  memcpy(s, iso, sizeof iso); /* the user's text had at least 10 characters */
+  return 0;
+}
+
+int cli_norm_competencia(char *s)
+{
+  char iso[FAT_DIA_COMP_LEN];
+
+  if (s == NULL || fat_dia_competencia_ler(s, iso, NULL) != FAT_OK)
+    return -1;
+  memcpy(s, iso, sizeof iso); /* the user's text had at least 7 characters */
   return 0;
 }
 

@@ -32,13 +32,16 @@
 
 /* The originals of the recorded DUPLICIDADE pairs: a guia of the same
 ** beneficiário with the same procedure code on the same date as a guia that
-** carries the DUPLICIDADE defect. Its DUPLICIDADE finding is right. */
+** carries the DUPLICIDADE defect. Its DUPLICIDADE finding is right. The
+** CROSS JOINs fix the join order (defect -> guia -> the beneficiário's other
+** guias -> their items): left to the planner, a store without ANALYZE walks
+** every item of a popular procedure code instead. */
 #define DUP_ORIG_CTE                                                                            \
   "dup_orig(guia_id) AS MATERIALIZED (SELECT DISTINCT g1.id FROM demo_defeito dd"              \
-  " JOIN guia g2 ON g2.id = dd.guia_id JOIN item i2 ON i2.guia_id = g2.id"                      \
-  " JOIN guia g1 ON g1.beneficiario_id = g2.beneficiario_id AND g1.id <> g2.id"                 \
-  " JOIN item i1 ON i1.guia_id = g1.id AND i1.codigo = i2.codigo"                               \
-  " WHERE dd.classe = 'DUPLICIDADE'"                                                            \
+  " CROSS JOIN guia g2 CROSS JOIN guia g1 CROSS JOIN item i2 CROSS JOIN item i1"                \
+  " WHERE dd.classe = 'DUPLICIDADE' AND g2.id = dd.guia_id"                                     \
+  " AND g1.beneficiario_id = g2.beneficiario_id AND g1.id <> g2.id"                             \
+  " AND i2.guia_id = g2.id AND i1.guia_id = g1.id AND i1.codigo = i2.codigo"                    \
   " AND COALESCE(i1.data, g1.data_inicio) = COALESCE(i2.data, g2.data_inicio))"
 
 static fat_rc step_row(fat_store *st, sqlite3_stmt *s, fat_err *err)
@@ -92,8 +95,8 @@ static fat_rc eval_classes(fat_store *st, cJSON *arr, double min_recall, int *ok
       "  FROM achado a JOIN m ON m.codigo = a.codigo),"
       " inj(classe, n, det) AS (SELECT d.classe, count(*), sum(EXISTS (SELECT 1 FROM achado a"
       "  WHERE a.guia_id = d.guia_id AND a.codigo = m.codigo))"
-      "  FROM demo_defeito d JOIN conferencia c ON c.guia_id = d.guia_id"
-      "  JOIN m ON m.classe = d.classe GROUP BY d.classe),"
+      "  FROM demo_defeito d CROSS JOIN conferencia c CROSS JOIN m"
+      "  WHERE c.guia_id = d.guia_id AND m.classe = d.classe GROUP BY d.classe),"
       " prec(classe, n, good) AS (SELECT f.classe, count(*), sum(EXISTS (SELECT 1"
       "  FROM demo_defeito d WHERE d.guia_id = f.guia_id AND d.classe = f.classe)"
       "  OR (f.classe = 'DUPLICIDADE' AND f.guia_id IN (SELECT guia_id FROM dup_orig)))"
@@ -157,9 +160,9 @@ static fat_rc eval_missed(fat_store *st, cJSON *arr, fat_err *err)
       "WITH " CLASSES_CTE ","
       " miss(classe, guia_id, k) AS (SELECT d.classe, d.guia_id,"
       "  row_number() OVER (PARTITION BY d.classe ORDER BY d.guia_id)"
-      "  FROM demo_defeito d JOIN conferencia c ON c.guia_id = d.guia_id"
-      "  JOIN m ON m.classe = d.classe"
-      "  WHERE NOT EXISTS (SELECT 1 FROM achado a WHERE a.guia_id = d.guia_id"
+      "  FROM demo_defeito d CROSS JOIN conferencia c CROSS JOIN m"
+      "  WHERE c.guia_id = d.guia_id AND m.classe = d.classe"
+      "  AND NOT EXISTS (SELECT 1 FROM achado a WHERE a.guia_id = d.guia_id"
       "  AND a.codigo = m.codigo))"
       " SELECT classe, guia_id FROM miss WHERE k <= 5 ORDER BY classe, guia_id";
   sqlite3_stmt *s;

@@ -5,6 +5,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <sodium.h>
 
 #include "fat_mem.h"
 #include "fat_money.h"
@@ -768,9 +769,16 @@ static void read_protocolo(rd *r, fat_tiss_msg *m, xmlNode *pr)
     g->carteira = ctext(r, child(c, "dadosBeneficiario"), "numeroCarteira");
     gg = child(c, "vlInformadoGuia");
     if (gg != NULL) {
+      /* 4.01.00: ct_valorTotal (valorProcessado, valorGlosa, valorLiberado);
+      ** older files: ct_guiaValorTotal (valorProcedimentos ... valorTotalGeral) */
       g->informado = cmoney(r, gg, "valorTotalGeral");
       if (g->informado == ABSENT)
+        g->informado = cmoney(r, gg, "valorProcessado");
+      if (g->informado == ABSENT)
         g->informado = cmoney(r, gg, "valorProcedimentos");
+      g->processado = cmoney(r, gg, "valorProcessado");
+      g->glosado = cmoney(r, gg, "valorGlosa");
+      g->liberado = cmoney(r, gg, "valorLiberado");
     }
     add_motivos(r, &g->glosas, &g->n_glosas, child(c, "glosaGuia"), "motivoGlosa");
     procs = child(c, "procedimentosRealizados");
@@ -922,6 +930,56 @@ static void check_hash(rd *r, fat_tiss_msg *m, xmlDoc *doc, xmlNode *msgel)
   }
 }
 
+/* Feed element n into the content digest: "name{" children "}" for an
+** element with element children, "name=" trimmed text ";" for a leaf. */
+static void digest_el(rd *r, crypto_hash_sha256_state *h, xmlNode *n, int depth)
+{
+  xmlNode *c;
+  char *t;
+  const char *name = (const char *)n->name;
+  int has_el = 0;
+
+  if (r->failed || depth > FAT_TISS_READ_DEPTH)
+    return;
+  for (c = n->children; c != NULL; c = c->next)
+    if (c->type == XML_ELEMENT_NODE)
+      has_el = 1;
+  crypto_hash_sha256_update(h, (const unsigned char *)name, strlen(name));
+  if (!has_el) {
+    t = text(r, n);
+    crypto_hash_sha256_update(h, (const unsigned char *)"=", 1);
+    if (t != NULL)
+      crypto_hash_sha256_update(h, (const unsigned char *)t, strlen(t));
+    crypto_hash_sha256_update(h, (const unsigned char *)";", 1);
+    fat_free(t);
+    return;
+  }
+  crypto_hash_sha256_update(h, (const unsigned char *)"{", 1);
+  for (c = first_el(n->children); c != NULL && !r->failed; c = next_el(c))
+    digest_el(r, h, c, depth + 1);
+  crypto_hash_sha256_update(h, (const unsigned char *)"}", 1);
+}
+
+/* The content digest of the message element msgel (its cabecalho, epilogo
+** and web-service hash left out). */
+static void content_digest(rd *r, fat_tiss_msg *m, xmlNode *msgel)
+{
+  crypto_hash_sha256_state h;
+  unsigned char d[crypto_hash_sha256_BYTES];
+  xmlNode *c;
+  size_t i;
+
+  crypto_hash_sha256_init(&h);
+  for (c = first_el(msgel->children); c != NULL && !r->failed; c = next_el(c)) {
+    if (is_el(c, "cabecalho") || is_el(c, "epilogo") || is_el(c, "hash"))
+      continue;
+    digest_el(r, &h, c, 0);
+  }
+  crypto_hash_sha256_final(&h, d);
+  for (i = 0; i < sizeof d; i++)
+    snprintf(m->conteudo_sha256 + 2 * i, 3, "%02x", d[i]);
+}
+
 static void read_message(rd *r, fat_tiss_msg *m, xmlDoc *doc)
 {
   xmlNode *root = xmlDocGetRootElement(doc), *cab, *msgel, *id, *o, *d, *body, *x;
@@ -962,6 +1020,7 @@ static void read_message(rd *r, fat_tiss_msg *m, xmlDoc *doc)
   if (r->failed)
     return;
   check_hash(r, m, doc, msgel);
+  content_digest(r, m, msgel);
   switch (m->tipo) {
   case FAT_TISS_LOTE_GUIAS:
     body = find(msgel, "loteGuias");

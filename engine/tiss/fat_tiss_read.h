@@ -132,6 +132,12 @@ typedef struct fat_tiss_msg {
   char hash_utf8[33];    /* computed over UTF-8 text */
   int hash_ok;           /* 1 when the declared one equals either */
   const char *hash_codificacao; /* "ISO-8859-1" / "UTF-8" that matched, else NULL */
+  /* what the message says, whatever its bytes: SHA-256 (hex) over the body's
+  ** elements as read (local names, nesting and trimmed leaf text; the
+  ** cabeçalho, the epilogo and the hash left out), so a file re-indented,
+  ** with a BOM, another encoding or another namespace prefix has the same
+  ** digest and any change of a value gives another */
+  char conteudo_sha256[65];
 } fat_tiss_msg;
 
 /* Parse and read buf (len bytes; name is used in messages). On success *out

@@ -43,7 +43,14 @@ return base.operadora {
 
   lote = { periodicidade = "mensal", fechamento_dia = 25, prazo_envio_dias = 10, max_guias = 100,
            agrupamento = { "tipo_guia" } },
-  pagamento = { prazo_dias = 30 },
+  -- cláusula 9: pagamento em 30 dias do protocolo; a Aurora retém na fonte os
+  -- tributos da nota (ISS do município, IR e PIS/COFINS/CSLL)
+  pagamento = { prazo_dias = 30, contar_de = "protocolo" },
+  retencoes = { iss = "2%", ir = "1,5%", pis = "0,65%", cofins = "3%", csll = "1%" },
+  -- como o crédito aparece no extrato do banco
+  conciliacao = { cnpj = "11.222.333/0001-81", historico = { "AURORA SAUDE" } },
+  -- cláusula 12.4: honorários de exames de imagem (grupo 4.08) com repasse fixo de 40%
+  repasse = { { grupo = "408", percentual = "40%", motivo = "cláusula 12.4" } },
   recurso = {
     prazo_dias = 60,
     justificativas = {

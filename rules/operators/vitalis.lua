@@ -38,7 +38,9 @@ return base.operadora {
   -- fecha nos dias 15 e no último dia do mês; envio em até 5 dias; 50 guias por lote
   lote = { periodicidade = "quinzenal", fechamento_dias = { 15, "ultimo" }, prazo_envio_dias = 5,
            max_guias = 50, agrupamento = { "tipo_guia", "competencia" } },
-  pagamento = { prazo_dias = 45 },
+  -- a Vitalis paga só nos dias 10 e 25, no primeiro deles depois de 45 dias do envio
+  pagamento = { prazo_dias = 45, dias_do_mes = { 10, 25 } },
+  conciliacao = { historico = { "VITALIS" } },
   recurso = {
     prazo_dias = 30,
     justificativas = {

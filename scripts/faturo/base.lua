@@ -21,6 +21,7 @@ local CHAVES = {
   registro_ans = true, nome = true, codigo_prestador = true, versao_tiss = true, hash = true,
   lote = true, pagamento = true, recurso = true, prazo_apresentacao_dias = true, precos = true,
   obrigatorios = true, checks = true, testes = true, observacoes = true,
+  retencoes = true, repasse = true, conciliacao = true,
 }
 
 local function falha(fmt, ...)
@@ -167,6 +168,93 @@ local function valida_recurso(rc)
   return r
 end
 
+-- pagamento: prazo em dias (corridos ou úteis) contado do envio ou do protocolo,
+-- e dias fixos de pagamento no mês (o primeiro deles a partir do prazo)
+local function valida_pagamento(p)
+  tabela(p, "pagamento")
+  for k in pairs(p) do
+    if k ~= "prazo_dias" and k ~= "contar_de" and k ~= "dias_uteis" and k ~= "dias_do_mes" then
+      falha("pagamento.%s: campo desconhecido (prazo_dias, contar_de, dias_uteis, dias_do_mes)", tostring(k))
+    end
+  end
+  local r = { prazo_dias = inteiro(p.prazo_dias, "pagamento.prazo_dias", 1, 3650) }
+  r.contar_de = p.contar_de or "envio"
+  if r.contar_de ~= "envio" and r.contar_de ~= "protocolo" then
+    falha("pagamento.contar_de deve ser \"envio\" ou \"protocolo\" (recebido: %s)", tostring(p.contar_de))
+  end
+  if p.dias_uteis ~= nil and type(p.dias_uteis) ~= "boolean" then
+    falha("pagamento.dias_uteis deve ser true ou false")
+  end
+  r.dias_uteis = p.dias_uteis == true
+  r.dias_do_mes = {}
+  for i, d in ipairs(p.dias_do_mes or {}) do
+    r.dias_do_mes[i] = inteiro(d, "pagamento.dias_do_mes[" .. i .. "]", 1, 31)
+  end
+  return r
+end
+
+-- retenções na nota fiscal: percentuais ("1,5%") ou pontos-base inteiros
+local function valida_retencoes(t)
+  local r = { iss_bp = 0, ir_bp = 0, pis_bp = 0, cofins_bp = 0, csll_bp = 0 }
+  if t == nil then return r end
+  tabela(t, "retencoes")
+  for k, v in pairs(t) do
+    if r[tostring(k) .. "_bp"] == nil then
+      falha("retencoes.%s: imposto desconhecido (iss, ir, pis, cofins, csll)", tostring(k))
+    end
+    local ok, bp = pcall(dinheiro.bp, v)
+    if not ok or bp < 0 or bp > 10000 then
+      falha("retencoes.%s: percentual inválido %s (use \"1,5%%\" ou pontos-base)", tostring(k), tostring(v))
+    end
+    r[k .. "_bp"] = bp
+  end
+  return r
+end
+
+-- repasse: casos especiais do contrato, por grupo de procedimento (prefixo do
+-- código): percentual ou valor fixo que o contrato impõe ao profissional
+local function valida_repasse(t)
+  local r = {}
+  if t == nil then return r end
+  tabela(t, "repasse")
+  for i, c in ipairs(t) do
+    local campo = "repasse[" .. i .. "]"
+    tabela(c, campo)
+    local e = { grupo = texto(c.grupo, campo .. ".grupo") }
+    if not e.grupo:match("^%d+$") then falha("%s.grupo deve ser o início do código (dígitos)", campo) end
+    if (c.percentual == nil) == (c.valor == nil) then
+      falha("%s: informe percentual ou valor (um dos dois)", campo)
+    end
+    if c.percentual ~= nil then
+      local ok, bp = pcall(dinheiro.bp, c.percentual)
+      if not ok or bp < 0 or bp > 10000 then falha("%s.percentual inválido", campo) end
+      e.percentual_bp = bp
+    else
+      local ok, v = pcall(dinheiro.centavos, c.valor)
+      if not ok or v < 0 then falha("%s.valor inválido", campo) end
+      e.valor_centavos = v
+    end
+    e.motivo = c.motivo
+    r[i] = e
+  end
+  return r
+end
+
+-- conciliação bancária: CNPJ da operadora e textos do histórico do crédito
+local function valida_conciliacao(t)
+  local r = { historico = {} }
+  if t == nil then return r end
+  tabela(t, "conciliacao")
+  if t.cnpj ~= nil then
+    r.cnpj = texto(t.cnpj, "conciliacao.cnpj"):gsub("%D", "")
+    if #r.cnpj ~= 14 then falha("conciliacao.cnpj deve ter 14 dígitos") end
+  end
+  for i, h in ipairs(t.historico or {}) do
+    r.historico[i] = texto(h, "conciliacao.historico[" .. i .. "]")
+  end
+  return r
+end
+
 -- A declaração da operadora. Devolve a tabela normalizada (ver docs/regras.md).
 function M.operadora(d)
   local ok, r = pcall(function()
@@ -186,8 +274,10 @@ function M.operadora(d)
       falha("hash deve ser \"iso-8859-1\" ou \"utf-8\" (recebido: %s)", tostring(r.hash))
     end
     r.lote = valida_lote(d.lote)
-    tabela(d.pagamento, "pagamento")
-    r.pagamento = { prazo_dias = inteiro(d.pagamento.prazo_dias, "pagamento.prazo_dias", 1, 3650) }
+    r.pagamento = valida_pagamento(d.pagamento)
+    r.retencoes = valida_retencoes(d.retencoes)
+    r.repasse = valida_repasse(d.repasse)
+    r.conciliacao = valida_conciliacao(d.conciliacao)
     r.recurso = valida_recurso(d.recurso)
     r.prazo_apresentacao_dias = inteiro(d.prazo_apresentacao_dias, "prazo_apresentacao_dias", 1, 3650)
     r.precos = normaliza_precos(tabela(d.precos, "precos"), "precos")

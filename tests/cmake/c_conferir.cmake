@@ -13,3 +13,8 @@ endif()
 
 add_test(NAME e2e.agenda COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/c_agenda.sh $<TARGET_FILE:faturo>)
 set_tests_properties(e2e.agenda PROPERTIES LABELS e2e TIMEOUT 120 ENVIRONMENT "${FAT_TEST_ENV}")
+
+add_test(NAME e2e.conferir_operadora
+  COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/c_conferir.sh $<TARGET_FILE:faturo>)
+set_tests_properties(e2e.conferir_operadora PROPERTIES LABELS e2e TIMEOUT 120
+  ENVIRONMENT "${FAT_TEST_ENV}")

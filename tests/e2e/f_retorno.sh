@@ -179,4 +179,75 @@ done
 [ "$(q "SELECT count(*) FROM glosa WHERE grupo IS NULL OR evidencia IS NULL")" = 0 ] ||
   fail "demo: glosa sem grupo ou evidência"
 echo "demo: $n retornos simulados e importados ($(q "SELECT count(*) FROM glosa") glosas)"
+# 3. the other return messages (hand-written fixtures, tests/data/tiss): a
+#    protocolo de recebimento and a demonstrativo de pagamento of lote 7; a
+#    re-issued file with other bytes; a correction decided by a person; values
+#    that cannot be
+export FATURO_DB="$TMP/fix.db"
+FIX="$SRC/tests/data/tiss"
+"$FAT" init >/dev/null || fail "init 3"
+"$FAT" cadastro prestador --nome "Clínica Teste" --cnpj 11.222.333/0001-81 --cnes 1234567 \
+  >/dev/null || fail "cadastro prestador 3"
+"$FAT" cadastro operadora --registro-ans 312347 --nome "Aurora Saúde" --script aurora \
+  --codigo-prestador A-10234 >/dev/null || fail "cadastro operadora 3"
+sqlite3 "$FATURO_DB" <<'SQL' || fail "sqlite3 3"
+INSERT INTO lote (id, operadora_id, prestador_id, numero, tipo_guia, competencia, status,
+  qtd_guias, valor_informado, enviado_em)
+  VALUES (1, 1, 1, 7, 'sp-sadt', '2025-03', 'enviado', 6, 150000, '2025-03-26T10:00:00Z');
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6)
+INSERT INTO guia (prestador_id, operadora_id, tipo, numero_prestador, carteira_numero,
+  carteira_validade, senha, data_autorizacao, validade_senha, data_inicio, valor_total,
+  competencia, status, lote_id, assinatura_beneficiario)
+SELECT 1, 1, 'sp-sadt', 'N' || i, 'C' || i, '2026-01-01', 'S' || i, '2025-03-01', '2025-04-30',
+  printf('2025-03-%02d', i), 25000, '2025-03', 'enviada', 1, 1 FROM n;
+INSERT INTO item (guia_id, sequencial, codigo_tabela, codigo, descricao, quantidade_e4,
+  valor_unitario, valor_total, data)
+SELECT id, 1, '22', '40301010', 'Exame', 10000, 15000, 15000, data_inicio FROM guia;
+INSERT INTO item (guia_id, sequencial, codigo_tabela, codigo, descricao, quantidade_e4,
+  valor_unitario, valor_total, data)
+SELECT id, 2, '22', '40302016', 'Outro exame', 10000, 10000, 10000, data_inicio FROM guia;
+SQL
+"$FAT" retorno importar "$FIX/protocolo-recebimento-4.01.00.xml" >"$TMP/out" 2>&1 ||
+  fail "protocolo: $(cat "$TMP/out")"
+grep -q "lotes casados: 1 de 1" "$TMP/out" || fail "protocolo sem lote: $(cat "$TMP/out")"
+grep -q "valor informado: *R\$ 1.500,00" "$TMP/out" || fail "protocolo: informado $(cat "$TMP/out")"
+[ "$(q "SELECT protocolo FROM lote WHERE id = 1")" = 250300077 ] || fail "protocolo não gravado"
+"$FAT" retorno importar "$FIX/demonstrativo-pagamento-4.01.00.xml" >"$TMP/out" 2>&1 ||
+  fail "pagamento: $(cat "$TMP/out")"
+grep -q "valor informado: *R\$ 1.500,00" "$TMP/out" || fail "pagamento: informado $(cat "$TMP/out")"
+grep -q "valor glosado: *R\$ 150,00" "$TMP/out" || fail "pagamento: glosado $(cat "$TMP/out")"
+[ "$(q "SELECT valor_recebido FROM lote WHERE id = 1")" = 135000 ] || fail "pagamento: recebido"
+# the same demonstrativo re-indented and in UTF-8 with a BOM: the same return
+snap() { q "SELECT (SELECT count(*) FROM retorno)||'/'||(SELECT count(*) FROM pagamento)||'/'||(SELECT total(valor) FROM pagamento)||'/'||(SELECT count(*) FROM glosa)"; }
+before=$(snap)
+{ printf '\357\273\277'; sed '2,$s/^/  /; s/ISO-8859-1/UTF-8/' "$FIX/demonstrativo-pagamento-4.01.00.xml" |
+  iconv -f ISO-8859-1 -t UTF-8; } >"$TMP/reemitido.xml"
+"$FAT" retorno importar "$TMP/reemitido.xml" >"$TMP/out" 2>&1 || fail "reemitido: $(cat "$TMP/out")"
+grep -q "mesmo conteúdo" "$TMP/out" || fail "reemitido: $(cat "$TMP/out")"
+[ "$(snap)" = "$before" ] || fail "reemitido duplicou: $before -> $(snap)"
+# a correction: same number, N3 paid R$ 10,00 less; waits for a decision (exit 1)
+awk '/<ans:numeroGuiaPrestador>N3</{n3=1} n3 && /valorLiberadoGuia/{sub(/250.00/,"240.00"); n3=0} {print}' \
+  "$FIX/demonstrativo-pagamento-4.01.00.xml" |
+  sed 's|<ans:valorLiberado>1350.00|<ans:valorLiberado>1340.00|' >"$TMP/correcao.xml"
+"$FAT" retorno importar "$TMP/correcao.xml" >"$TMP/out" 2>&1 && fail "correção aplicada sem decisão"
+grep -q "CORREÇÃO À ESPERA DE DECISÃO" "$TMP/out" || fail "correção: $(cat "$TMP/out")"
+[ "$(snap)" = "$before" ] || fail "correção mudou o banco antes da decisão"
+CID=$(q "SELECT id FROM retorno_conflito WHERE situacao = 'pendente'")
+"$FAT" retorno conflitos | grep -q "correção $CID" || fail "retorno conflitos"
+"$FAT" retorno aceitar-correcao "$CID" 2>/dev/null && fail "aceitou sem motivo"
+"$FAT" retorno aceitar-correcao "$CID" --motivo "operadora reemitiu" >"$TMP/out" 2>&1 ||
+  fail "aceitar: $(cat "$TMP/out")"
+[ "$(q "SELECT valor_recebido FROM lote WHERE id = 1")" = 134000 ] ||
+  fail "correção: recebido $(q "SELECT valor_recebido FROM lote WHERE id = 1")"
+[ "$(q "SELECT count(*) FROM pagamento")" = 1 ] || fail "correção duplicou o pagamento"
+[ "$(q "SELECT count(*) FROM auditoria WHERE acao = 'retorno.conflito.aceitar'")" = 1 ] ||
+  fail "decisão sem auditoria"
+# impossible values: named per guia and item, no glosa stored for them
+"$FAT" retorno importar "$FIX/demonstrativo-analise-valores-impossiveis.xml" >"$TMP/out" 2>&1 ||
+  fail "valores impossíveis: $(cat "$TMP/out")"
+grep -q "guia N1, item 1 (40301010): glosas somando R\$ 200,00, maior que o valor informado R\$ 150,00" \
+  "$TMP/out" || fail "valores impossíveis: $(cat "$TMP/out")"
+[ "$(q "SELECT count(*) FROM glosa WHERE valor < 0 OR guia_id IN (1, 2, 3)")" = 0 ] ||
+  fail "glosa impossível gravada"
+echo "fixtures: protocolo, pagamento, reemissão, correção e valores impossíveis ok"
 echo "ok: $NG glosas importadas, $IND indevidas, recurso $RID validado"

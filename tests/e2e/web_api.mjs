@@ -2,7 +2,7 @@
 // throttling, limits, static files, rule drafts/publish/hot reload, signals.
 // Usage: node web_api.mjs /path/to/faturo   (no npm dependencies)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, rmSync, cpSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync, cpSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
@@ -175,24 +175,99 @@ caso('sair encerra a sessão', async () => {
   assert.equal((await call('GET', '/api/sessao', { cookie: s.cookie })).status, 401);
 });
 
-caso('limites: corpo grande 413, JSON inválido 400, rota e método desconhecidos', async () => {
+caso('limites: JSON inválido 400, rota e método desconhecidos', async () => {
   const s = await sessao('faturista');
-  // the server answers 413 from Content-Length and closes without reading the body,
-  // so the upload may be cut short: read the status from the raw response
-  const grande = await new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/api/conferir', method: 'POST',
-      headers: { Cookie: s.cookie, 'X-CSRF-Token': s.csrf, 'Content-Type': 'application/json', 'Content-Length': 1100000 } },
-      r => { r.resume(); resolve(r.statusCode); });
-    req.on('error', e => setTimeout(() => reject(e), 200));
-    req.end('x'.repeat(1100000));
-  });
-  assert.equal(grande, 413);
   const invalido = await call('POST', '/api/conferir', { ...s, body: '{"operadora":', headers: { 'Content-Type': 'application/json' } });
   assert.equal(invalido.status, 400); assert.equal(invalido.json.error.code, 'EINVAL');
   assert.equal((await call('GET', '/api/nada', s)).status, 404);
   assert.equal((await call('PATCH', '/api/guias', s)).status, 405);
   const comp = await call('POST', '/api/conferir', { ...s, json: { competencia: '2024-13' } });
   assert.equal(comp.status, 400); assert.match(comp.json.error.message, /competência/);
+});
+
+/* POST body bytes to path without reading them from memory twice; resolves
+ * {status, json} or rejects with the socket error (EPIPE/ECONNRESET when the
+ * server hangs up on a client still sending). */
+function postRaw(path, headers, body, { esperaContinue = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers }, r => {
+      let t = ''; r.setEncoding('utf8'); r.on('data', d => { t += d; });
+      r.on('end', () => { let j = null; try { j = JSON.parse(t); } catch { /* */ } resolve({ status: r.statusCode, json: j, continuou: req.continuou }); });
+    });
+    req.on('error', reject);
+    if (esperaContinue) { req.on('continue', () => { req.continuou = true; req.end(body); }); req.flushHeaders(); }
+    else req.end(body);
+  });
+}
+function memoria(pid) {
+  const st = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = k => Number((new RegExp(k + ':\\s+(\\d+)').exec(st) || [0, 0])[1]);
+  return { rss: kb('VmRSS') * 1024, pico: kb('VmHWM') * 1024 };
+}
+
+caso('o 413 chega ao cliente que ainda está enviando o corpo (20 vezes seguidas, sem EPIPE)', async () => {
+  const s = await sessao('faturista');
+  const corpo = Buffer.alloc(1100000, 'x');
+  for (let i = 0; i < 20; i++) {
+    const r = await postRaw('/api/conferir', { Cookie: s.cookie, 'X-CSRF-Token': s.csrf,
+      'Content-Type': 'application/json', 'Content-Length': corpo.length }, corpo);
+    assert.equal(r.status, 413, 'tentativa ' + i); assert.equal(r.json.error.code, 'ELIMIT');
+  }
+});
+
+caso('corpo sem sessão não é guardado: 40 uploads de 16 MiB sem sessão não fazem o servidor crescer', async () => {
+  const corpo = Buffer.alloc(16 * 1024 * 1024, 'a');
+  const antes = memoria(srv.pid);
+  const rs = await Promise.all(Array.from({ length: 40 }, () => postRaw('/api/retornos?arquivo=x.xml',
+    { 'Content-Type': 'application/xml', 'Content-Length': corpo.length }, corpo)));
+  for (const r of rs) { assert.equal(r.status, 401); assert.equal(r.json.error.code, 'ESESSAO'); }
+  const depois = memoria(srv.pid);
+  const cresceu = depois.pico - antes.pico;
+  assert.ok(cresceu < 48 * 1024 * 1024, `pico de memória subiu ${(cresceu / 1048576).toFixed(1)} MiB`);
+});
+
+caso('Expect: 100-continue sem sessão é recusado antes de o corpo ser enviado', async () => {
+  const r = await postRaw('/api/retornos', { 'Content-Type': 'application/xml', 'Content-Length': 1000,
+    Expect: '100-continue' }, Buffer.alloc(1000, 'b'), { esperaContinue: true });
+  assert.equal(r.status, 401); assert.ok(!r.continuou, 'o servidor pediu o corpo de quem não tem sessão');
+});
+
+caso('ids inválidos dão 400 e nada roda (guia_id -1, 0, 1.5, 1e999, "12a", true)', async () => {
+  const s = await sessao('supervisor');
+  const antes = sql('SELECT count(*) FROM conferencia') + '/' + sql("SELECT count(*) FROM auditoria WHERE acao='conferir'");
+  for (const v of ['-1', '0', '1.5', '1e999', '"12a"', 'true', '-1e999']) {
+    const r = await call('POST', '/api/conferir', { ...s, body: `{"guia_id":${v},"todas":true}`,
+      headers: { 'Content-Type': 'application/json' } });
+    assert.equal(r.status, 400, 'guia_id ' + v); assert.equal(r.json.error.code, 'EINVAL');
+    assert.match(r.json.error.message, /guia_id/);
+  }
+  assert.equal(sql('SELECT count(*) FROM conferencia') + '/' + sql("SELECT count(*) FROM auditoria WHERE acao='conferir'"), antes,
+    'uma conferência rodou com id inválido');
+  for (const p of ['/api/guias/0', '/api/guias/-1', '/api/guias/1e3', '/api/lotes/01/xml', '/api/recursos/9999999999999999/xml'])
+    assert.equal((await call('GET', p, s)).status, 400, p);
+  for (const p of ['/api/guias?limite=0', '/api/guias?limite=501', '/api/guias?apos=abc', '/api/glosas?retorno=-1', '/api/lotes?apos=-5'])
+    assert.equal((await call('GET', p, s)).status, 400, p);
+  const rec = await call('POST', '/api/recursos', { ...s, json: { glosas: [-1] } });
+  assert.equal(rec.status, 400);
+  const adm = await sessao('admin');
+  const rev = await call('POST', '/api/regras/reverter', { ...adm, body: '{"versao":1e999}', headers: { 'Content-Type': 'application/json' } });
+  assert.equal(rev.status, 400);
+});
+
+caso('X-Forwarded-For e X-Forwarded-Proto de quem não é o proxy confiável são ignorados', async () => {
+  const antes = Number(sql("SELECT count(*) FROM login_falha WHERE chave='ip:127.0.0.1'"));
+  const r = await call('POST', '/api/sessao', { json: { usuario: 'xff-' + Date.now(), senha: 'errada-123' },
+    headers: { 'X-Forwarded-For': '198.51.100.9' } });
+  assert.equal(r.status, 401);
+  assert.equal(Number(sql("SELECT count(*) FROM login_falha WHERE chave='ip:127.0.0.1'")), antes + 1);
+  assert.equal(sql("SELECT count(*) FROM login_falha WHERE chave='ip:198.51.100.9'"), '0');
+  const ok = await call('POST', '/api/sessao', { json: { usuario: 'bia', senha: 'senha-fat-1' }, headers: { 'X-Forwarded-Proto': 'https' } });
+  assert.equal(ok.status, 200); assert.doesNotMatch(ok.headers.get('set-cookie'), /Secure/);
+});
+
+caso('pid file com modo 0600', async () => {
+  const st = statSync(join(dir, 'faturo-servidor.pid'));
+  assert.equal(st.mode & 0o777, 0o600);
 });
 
 caso('arquivos estáticos e recusa de path traversal', async () => {
@@ -252,7 +327,7 @@ caso('guias, conferir, lotes (com demo)', async () => {
   const c = await call('POST', '/api/conferir', { ...f, json: {} });
   assert.equal(c.status, 200, c.text); assert.ok(c.json.resumo.conferidas > 0);
   const g = await call('GET', '/api/guias?com_bloqueio=1', f);
-  assert.ok(g.json.total > 0 && g.json.guias.every(x => x.bloqueios > 0));
+  assert.ok(g.json.guias.length > 0 && g.json.guias.every(x => x.bloqueios > 0));
   const d = await call('GET', '/api/guias/' + g.json.guias[0].id, f);
   assert.ok(d.json.achados.some(a => a.severidade === 'bloqueio'));
   const bl = d.json.achados.find(a => a.severidade === 'bloqueio');
@@ -264,6 +339,69 @@ caso('guias, conferir, lotes (com demo)', async () => {
   assert.ok(fe.json.lotes.length > 0, 'nenhum lote fechado: ' + fe.text);
   const xml = await call('GET', `/api/lotes/${fe.json.lotes[0].id}/xml`, f);
   assert.equal(xml.status, 200); assert.match(xml.text, /<\?xml/); assert.match(xml.headers.get('content-disposition'), /attachment/);
+});
+
+caso('CSP em toda resposta: API, erros, estáticos, downloads e a relação HTML do lote', async () => {
+  const s = await sessao('faturista');
+  for (const [p, opts] of [['/api/sessao', {}], ['/api/nada', s], ['/api/painel', s], ['/app.js', {}]]) {
+    const r = await call('GET', p, opts);
+    assert.match(r.headers.get('content-security-policy') || '', /default-src 'none'/, p);
+    assert.match(r.headers.get('content-security-policy'), /frame-ancestors 'none'/, p);
+  }
+  assert.match((await call('GET', '/')).headers.get('content-security-policy'), /default-src 'self'/);
+  if (!temDemo) return;
+  const lote = sql('SELECT id FROM lote WHERE xml IS NOT NULL ORDER BY id LIMIT 1');
+  if (!lote) { pendentes.push('CSP do download: nenhum lote fechado'); return; }
+  for (const p of [`/api/lotes/${lote}/xml`, `/api/lotes/${lote}/relacao?formato=csv`, `/api/lotes/${lote}/relacao?formato=html`]) {
+    const r = await call('GET', p, s);
+    assert.equal(r.status, 200, p);
+    assert.match(r.headers.get('content-security-policy') || '', /default-src 'none'/, p);
+  }
+  const html = await call('GET', `/api/lotes/${lote}/relacao?formato=html`, s);
+  assert.match(html.headers.get('content-security-policy'), /style-src 'unsafe-inline'/);
+  assert.doesNotMatch(html.headers.get('content-security-policy'), /script-src|'unsafe-eval'/);
+  const csv = Buffer.from(await (await fetch(`${base}/api/lotes/${lote}/relacao?formato=csv`,
+    { headers: { Cookie: s.cookie } })).arrayBuffer()).toString('utf8');
+  assert.ok(csv.startsWith('\ufeffguia;'), 'CSV com BOM e ;');
+  assert.match(csv, /;"?\d\d\/\d\d\/\d{4}"?;/, "datas DD/MM/AAAA no CSV");
+  assert.match(csv, /;\d+,\d\d\r\n/, 'valor com vírgula decimal');
+});
+
+caso('listas por cursor: páginas de guias, lotes e glosas sem repetição nem falta, e sem total', async () => {
+  const s = await sessao('faturista');
+  for (const [rota, chave, tabela] of [['/api/guias', 'guias', 'guia'], ['/api/lotes', 'lotes', 'lote'], ['/api/glosas', 'glosas', 'glosa']]) {
+    const vistos = [];
+    let apos = null, paginas = 0;
+    do {
+      const r = await call('GET', `${rota}?limite=7` + (apos ? '&apos=' + encodeURIComponent(apos) : ''), s);
+      assert.equal(r.status, 200, r.text);
+      assert.ok(r.json[chave].length <= 7);
+      assert.equal(r.json.total, undefined, 'nenhuma contagem da tabela inteira por página');
+      vistos.push(...r.json[chave].map(x => x.id));
+      apos = r.json.proximo; paginas++;
+    } while (apos && paginas < 1000);
+    assert.equal(new Set(vistos).size, vistos.length, rota + ': linha repetida');
+    assert.deepEqual(vistos, [...vistos].sort((a, b) => b - a), rota + ': fora de ordem');
+    assert.equal(vistos.length, Number(sql(`SELECT count(*) FROM ${tabela}`)), rota + ': faltou linha');
+  }
+  const f = await call('GET', '/api/guias?limite=3&status=digitada', s);
+  assert.ok(f.json.guias.every(g => g.status === 'digitada'));
+});
+
+caso('classificação manual de glosa: a API e a CLI (glosa classificar) gravam a decisão com a evidência', async () => {
+  if (!temDemo) return;
+  const guia = sql("SELECT numero_prestador FROM guia ORDER BY id LIMIT 1");
+  mustRun(['glosa', 'registrar', '--guia', guia, '--codigo', '1705', '--valor', '1,00']);
+  const id = sql('SELECT max(id) FROM glosa');
+  const f = await sessao('faturista');
+  const r = await call('POST', `/api/glosas/${id}/classificar`, { ...f, json: { classificacao: 'indevida', evidencia: 'senha válida anexada' } });
+  assert.equal(r.status, 200, r.text); assert.equal(r.json.classificacao, 'indevida');
+  assert.equal(sql(`SELECT evidencia FROM glosa WHERE id=${id}`), 'senha válida anexada (por bia)');
+  const semEv = await call('POST', `/api/glosas/${id}/classificar`, { ...f, json: { classificacao: 'devida' } });
+  assert.equal(semEv.status, 400);
+  assert.equal(run(['glosa', 'classificar', id, '--classificacao', 'devida', '--evidencia', 'carteira vencida']).status, 0);
+  assert.equal(sql(`SELECT classificacao || ' ' || evidencia FROM glosa WHERE id=${id}`), 'devida carteira vencida (por teste)');
+  assert.equal(run(['glosa', 'classificar', id, '--classificacao', 'talvez', '--evidencia', 'x']).status, 1);
 });
 
 caso('SIGHUP recarrega as regras sem derrubar o servidor', async () => {
@@ -282,6 +420,83 @@ caso('log de acesso sem query string', async () => {
   await new Promise(r => setTimeout(r, 100));
   assert.match(log, /GET \/api\/guias 200 \d+ms bia/);
   assert.doesNotMatch(log, /JOAO-DA-SILVA/);
+});
+
+/* Another server on its own database (so its login throttle starts clean). */
+async function outroServidor(nome, args) {
+  const d = mkdtempSync(join(tmpdir(), 'faturo-api-' + nome + '-'));
+  const e = { ...env, FATURO_DB: join(d, nome + '.db') };
+  const r = (a, i) => spawnSync(FATURO, a, { env: e, input: i, encoding: 'utf8' });
+  assert.equal(r(['init']).status, 0);
+  assert.equal(r(['usuario', 'criar', 'ana', '--papel', 'admin'], 'senha-admin-1\n').status, 0);
+  assert.equal(r(['usuario', 'criar', 'bia', '--papel', 'faturista'], 'senha-fat-1\n').status, 0);
+  const p = spawn(FATURO, ['servidor', '--porta', '0', ...args], { env: e, stdio: ['ignore', 'pipe', 'pipe'] });
+  let lg = '';
+  p.stderr.on('data', x => { lg += x; });
+  const porta = await new Promise((resolve, reject) => {
+    let out = '';
+    p.stdout.on('data', x => { out += x; const m = /127\.0\.0\.1:(\d+)\//.exec(out); if (m) resolve(Number(m[1])); });
+    p.on('exit', c => reject(new Error(nome + ': servidor saiu com ' + c + ': ' + lg)));
+    setTimeout(() => reject(new Error(nome + ': servidor não respondeu: ' + lg)), 15000);
+  });
+  const chama = async (m, path, { json, headers = {} } = {}) => {
+    const h = { ...headers };
+    let body;
+    if (json !== undefined) { h['Content-Type'] = 'application/json'; body = JSON.stringify(json); }
+    const x = await fetch(`http://127.0.0.1:${porta}${path}`, { method: m, headers: h, body });
+    const t = await x.text(); let j = null; try { j = JSON.parse(t); } catch { /* */ }
+    return { status: x.status, headers: x.headers, json: j, text: t };
+  };
+  const fim = async () => { p.kill('SIGTERM'); await new Promise(ok => p.on('exit', ok)); rmSync(d, { recursive: true, force: true }); };
+  return { chama, run: r, fim, log: () => lg };
+}
+
+caso('atrás do proxy confiável o bloqueio por IP vale só para o endereço encaminhado; cookie Secure com https', async () => {
+  const px = await outroServidor('proxy', ['--proxy-confiavel', '127.0.0.1']);
+  try {
+    const de = ip => ({ 'X-Forwarded-For': '10.9.8.7, ' + ip });
+    for (let i = 0; i < 20; i++) {
+      const r = await px.chama('POST', '/api/sessao', { json: { usuario: 'ninguem' + i, senha: 'errada-123' }, headers: de('203.0.113.7') });
+      assert.equal(r.status, 401, 'falha ' + i);
+    }
+    const bloqueado = await px.chama('POST', '/api/sessao', { json: { usuario: 'bia', senha: 'senha-fat-1' }, headers: de('203.0.113.7') });
+    assert.equal(bloqueado.status, 429, 'o endereço que errou 20 vezes fica bloqueado');
+    const outro = await px.chama('POST', '/api/sessao', { json: { usuario: 'bia', senha: 'senha-fat-1' }, headers: de('203.0.113.8') });
+    assert.equal(outro.status, 200, 'quem está atrás do mesmo proxy com outro endereço continua entrando');
+    assert.doesNotMatch(outro.headers.get('set-cookie'), /Secure/);
+    const https = await px.chama('POST', '/api/sessao', { json: { usuario: 'bia', senha: 'senha-fat-1' },
+      headers: { ...de('203.0.113.9'), 'X-Forwarded-Proto': 'https' } });
+    assert.equal(https.status, 200); assert.match(https.headers.get('set-cookie'), /; Secure/);
+  } finally { await px.fim(); }
+});
+
+caso('--cookie-seguro: o cookie de sessão sempre leva Secure', async () => {
+  const sv = await outroServidor('seguro', ['--cookie-seguro']);
+  try {
+    const r = await sv.chama('POST', '/api/sessao', { json: { usuario: 'bia', senha: 'senha-fat-1' } });
+    assert.equal(r.status, 200); assert.match(r.headers.get('set-cookie'), /; Secure/);
+  } finally { await sv.fim(); }
+});
+
+caso('o último admin bloqueado volta pela CLI: usuario desbloquear e usuario senha', async () => {
+  const sv = await outroServidor('admin', []);
+  try {
+    for (let i = 0; i < 5; i++)
+      assert.equal((await sv.chama('POST', '/api/sessao', { json: { usuario: 'ana', senha: 'errada-' + i } })).status, 401);
+    const preso = await sv.chama('POST', '/api/sessao', { json: { usuario: 'ana', senha: 'senha-admin-1' } });
+    assert.equal(preso.status, 429); assert.match(preso.json.error.message, /faturo usuario desbloquear/);
+    const d = sv.run(['usuario', 'desbloquear', 'ana']);
+    assert.equal(d.status, 0, d.stderr);
+    const volta = await sv.chama('POST', '/api/sessao', { json: { usuario: 'ana', senha: 'senha-admin-1' } });
+    assert.equal(volta.status, 200, 'desbloqueado pela CLI');
+    const cookie = volta.headers.get('set-cookie').split(';')[0];
+    const t = sv.run(['usuario', 'senha', 'ana'], 'senha-nova-22\n');
+    assert.equal(t.status, 0, t.stderr);
+    assert.equal((await sv.chama('GET', '/api/sessao', { headers: { Cookie: cookie } })).status, 401, 'sessão antiga encerrada');
+    assert.equal((await sv.chama('POST', '/api/sessao', { json: { usuario: 'ana', senha: 'senha-admin-1' } })).status, 401);
+    assert.equal((await sv.chama('POST', '/api/sessao', { json: { usuario: 'ana', senha: 'senha-nova-22' } })).status, 200);
+    assert.equal(sv.run(['usuario', 'desbloquear', 'ninguem']).status, 1);
+  } finally { await sv.fim(); }
 });
 
 for (const [nome, fn] of casos) {

@@ -17,6 +17,7 @@
 #include "fat_avaliar.h"
 #include "fat_conferir.h"
 #include "fat_docnum.h"
+#include "fat_enviavel.h"
 #include "fat_mem.h"
 #include "fat_rules.h"
 #include "fat_store_int.h"
@@ -93,6 +94,7 @@ static fat_guia *make_guia(const char *numero, const char *carteira)
   g->validade_senha = S("2025-03-31");
   g->cid = S("J069");
   g->data_inicio = S("2025-03-10");
+  g->tipo_atendimento = S("05");
   g->executante = make_prof();
   g->assinatura_beneficiario = 1;
   g->pedido_medico = 1;
@@ -471,6 +473,132 @@ static void test_guia_em_lote_nao_muda(void **state)
 }
 
 /* ------------------------------------------------------------------------
+** What the TISS XSD cannot carry, and acknowledging a bloqueio on it
+*/
+
+static void e_none(fat_guia *g) { (void)g; }
+static void e_carteira(fat_guia *g) { repl(&g->carteira_numero, ""); }
+static void e_tipo_atend(fat_guia *g) { repl(&g->tipo_atendimento, NULL); }
+static void e_cbo(fat_guia *g) { repl(&g->executante->cbo, NULL); }
+static void e_sem_exec(fat_guia *g)
+{
+  fat_profissional_free(g->executante);
+  g->executante = NULL;
+}
+static void e_consulta(fat_guia *g)
+{
+  g->tipo = FAT_GUIA_CONSULTA;
+  repl(&g->tipo_consulta, "1");
+}
+static void e_consulta_tipo(fat_guia *g) { g->tipo = FAT_GUIA_CONSULTA; }
+static void e_honor(fat_guia *g)
+{
+  g->tipo = FAT_GUIA_HONORARIOS;
+  repl(&g->numero_principal, "SI-1");
+  repl(&g->prestador.codigo_na_operadora, "HZ-1");
+  repl(&g->itens[0].descricao, "Exame 1");
+  repl(&g->itens[1].descricao, "Exame 2");
+}
+static void e_honor_principal(fat_guia *g)
+{
+  e_honor(g);
+  repl(&g->numero_principal, NULL);
+}
+static void e_honor_descricao(fat_guia *g)
+{
+  e_honor(g);
+  repl(&g->itens[1].descricao, NULL);
+}
+static void e_intern(fat_guia *g)
+{
+  g->tipo = FAT_GUIA_INTERNACAO;
+  repl(&g->numero_principal, "SI-1");
+  repl(&g->hora_inicio, "08:00");
+  repl(&g->data_fim, "2025-03-12");
+  repl(&g->hora_fim, "10:00");
+  repl(&g->tipo_internacao, "1");
+  repl(&g->motivo_encerramento, "11");
+}
+static void e_intern_hora(fat_guia *g)
+{
+  e_intern(g);
+  repl(&g->hora_fim, NULL);
+}
+
+static void test_enviavel(void **state)
+{
+  static const struct {
+    const char *name;
+    void (*mutate)(fat_guia *g);
+    const char *campo; /* NULL: the XSD can carry it */
+  } cases[] = {
+    {"SP/SADT completa", e_none, NULL},
+    {"carteira em branco", e_carteira, "carteira_numero"},
+    {"SP/SADT sem tipo de atendimento", e_tipo_atend, "tipo_atendimento"},
+    {"SP/SADT sem CBO do profissional", e_cbo, "executante.cbo"},
+    {"SP/SADT sem profissional", e_sem_exec, "executante"},
+    {"consulta completa", e_consulta, NULL},
+    {"consulta sem tipo de consulta", e_consulta_tipo, "tipo_consulta"},
+    {"honorários completos", e_honor, NULL},
+    {"honorários sem a solicitação de internação", e_honor_principal, "numero_principal"},
+    {"honorários com item sem descrição", e_honor_descricao, "itens[1].descricao"},
+    {"resumo de internação completo", e_intern, NULL},
+    {"resumo de internação sem hora final", e_intern_hora, "hora_fim"},
+  };
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    fat_guia *g = make_guia("E-1", "0012345678901234");
+    const char *rotulo = NULL;
+    char campo[64];
+    int falta;
+
+    cases[i].mutate(g);
+    falta = fat_enviavel_faltando(g, campo, sizeof campo, &rotulo);
+    if (cases[i].campo == NULL && falta)
+      fail_msg("%s: falta %s (%s)", cases[i].name, campo, rotulo);
+    if (cases[i].campo != NULL && (!falta || strcmp(campo, cases[i].campo) != 0))
+      fail_msg("%s: esperava falta de %s, veio %s", cases[i].name, cases[i].campo,
+               falta ? campo : "nada");
+    if (falta)
+      assert_true(rotulo != NULL && strlen(rotulo) > 3);
+    fat_guia_free(g);
+  }
+}
+
+static void test_reconhecer_recusa_o_que_o_xsd_nao_leva(void **state)
+{
+  fat_store *st = open_store();
+  fat_guia *g = make_guia("X-1", "0012345678901234");
+  fat_conferir_resumo res;
+  fat_err err;
+  int64_t id, achado;
+  char buf[32];
+
+  (void)state;
+  repl(&g->carteira_numero, NULL);
+  id = save(st, g);
+  conferir_ok(st, NULL, 0, 0, &res);
+  achado = scalar_i(st, "SELECT id FROM achado WHERE guia_id = ?1 AND codigo = "
+                        "'CARTEIRA_AUSENTE'",
+                    id);
+  assert_true(achado > 0);
+  fat_err_clear(&err);
+  assert_int_equal(fat_achado_reconhecer(st, achado, "a operadora aceita", NULL, NULL, &err),
+                   FAT_ESTATE);
+  assert_non_null(strstr(err.msg, "número da carteira"));
+  assert_non_null(strstr(err.msg, "X-1"));
+  assert_int_equal(scalar_i(st, "SELECT count(*) FROM achado WHERE reconhecido_em IS NOT NULL",
+                            0),
+                   0);
+  assert_string_equal(status_of(st, id, buf, sizeof buf), "pendente");
+  fat_guia_free(g);
+  fat_store_close(st);
+  remove_db();
+}
+
+/* ------------------------------------------------------------------------
 ** The evaluation itself writes nothing
 */
 
@@ -600,6 +728,8 @@ int main(void)
     cmocka_unit_test(test_duplicidade_e_reconhecimento),
     cmocka_unit_test(test_opcoes_recusadas),
     cmocka_unit_test(test_guia_em_lote_nao_muda),
+    cmocka_unit_test(test_enviavel),
+    cmocka_unit_test(test_reconhecer_recusa_o_que_o_xsd_nao_leva),
     cmocka_unit_test(test_avaliar_nao_grava),
     cmocka_unit_test(test_oom),
   };

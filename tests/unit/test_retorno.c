@@ -283,6 +283,90 @@ static char *simulate(fat_store *st, size_t *len, int taxa_bp)
   return r.xml; /* ownership to the caller */
 }
 
+/* A fixture of tests/data/tiss (PROVENANCE.md there). */
+static char *read_fixture(const char *name, size_t *len)
+{
+  const char *src = getenv("FAT_SOURCE_DIR");
+  char path[1024];
+  char *buf = NULL;
+  fat_err err;
+
+  assert_non_null(src);
+  snprintf(path, sizeof path, "%s/tests/data/tiss/%s", src, name);
+  if (fat_file_read(path, FAT_TISS_READ_MAX, &buf, len, &err) != FAT_OK)
+    fail_msg("%s: %s", path, err.msg);
+  return buf;
+}
+
+/* The operadora's answer for lote 1 with one seed and glosa rate. */
+static char *sim_seed(fat_store *st, uint64_t seed, int taxa_bp, size_t *len)
+{
+  fat_demo_retorno_opts o;
+  fat_demo_retorno_res r;
+  fat_err err;
+
+  memset(&o, 0, sizeof o);
+  o.lote_id = 1;
+  o.taxa_bp = taxa_bp;
+  o.data = "2025-04-20";
+  o.semente = seed;
+  if (fat_demo_retorno(st, &o, &r, &err) != FAT_OK)
+    fail_msg("simulador: %s", err.msg);
+  *len = r.len;
+  return r.xml;
+}
+
+/* buf with every occurrence of `from` replaced by `to` (fat_free). */
+static char *replace_all(const char *buf, size_t len, const char *from, const char *to,
+                         size_t *out_len)
+{
+  size_t fl = strlen(from), tl = strlen(to), n = 0, i, o = 0;
+  char *r;
+
+  for (i = 0; i + fl <= len; i++)
+    if (memcmp(buf + i, from, fl) == 0)
+      n++;
+  r = fat_malloc(len + n * tl + 1);
+  assert_non_null(r);
+  for (i = 0; i < len;) {
+    if (i + fl <= len && memcmp(buf + i, from, fl) == 0) {
+      memcpy(r + o, to, tl);
+      o += tl;
+      i += fl;
+    } else {
+      r[o++] = buf[i++];
+    }
+  }
+  r[o] = '\0';
+  *out_len = o;
+  return r;
+}
+
+/* ISO-8859-1 bytes as UTF-8 with a BOM, declared UTF-8 (fat_free). */
+static char *latin1_to_utf8_bom(const char *buf, size_t len, size_t *out_len)
+{
+  char *r = fat_malloc(3 + 2 * len + 1), *t;
+  size_t i, o = 3, tl;
+
+  assert_non_null(r);
+  memcpy(r, "\xEF\xBB\xBF", 3);
+  for (i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)buf[i];
+
+    if (c < 0x80) {
+      r[o++] = (char)c;
+    } else {
+      r[o++] = (char)(0xC0 | (c >> 6));
+      r[o++] = (char)(0x80 | (c & 0x3F));
+    }
+  }
+  r[o] = '\0';
+  t = replace_all(r, o, "encoding=\"ISO-8859-1\"", "encoding=\"UTF-8\"", &tl);
+  fat_free(r);
+  *out_len = tl;
+  return t;
+}
+
 static void test_simulated_valid_and_imported(void **state)
 {
   fat_store *st = clinic();
@@ -505,6 +589,275 @@ static void test_hostile(void **state)
 }
 
 
+/* The hand-written fixtures are what they claim: valid against the XSD, with
+** a genuine hash. */
+static void test_fixtures_valid(void **state)
+{
+  static const char *const files[] = {"protocolo-recebimento-4.01.00.xml",
+                                      "demonstrativo-pagamento-4.01.00.xml",
+                                      "demonstrativo-analise-valores-impossiveis.xml", NULL};
+  const char *xsd = getenv("FATURO_XSD_DIR");
+  fat_tiss_xsd_result vr;
+  fat_tiss_msg *m;
+  fat_err err;
+  size_t i, len;
+  char *buf;
+
+  (void)state;
+  assert_non_null(xsd);
+  for (i = 0; files[i] != NULL; i++) {
+    buf = read_fixture(files[i], &len);
+    memset(&vr, 0, sizeof vr);
+    assert_int_equal(fat_tiss_validate_memory(xsd, buf, len, &vr, &err), FAT_OK);
+    if (!vr.valido)
+      fail_msg("%s: %s", files[i], vr.n_guardados > 0 ? vr.erros[0].mensagem : "?");
+    fat_tiss_xsd_result_fini(&vr);
+    assert_int_equal(fat_tiss_read_memory(buf, len, files[i], &m, &err), FAT_OK);
+    assert_true(m->hash_ok);
+    assert_string_equal(m->hash_codificacao, "ISO-8859-1");
+    fat_tiss_msg_free(m);
+    fat_free(buf);
+  }
+}
+
+/* PROTOCOLO_RECEBIMENTO: the protocol number reaches the lote, the guia
+** values are read from vlInformadoGuia, the guia refused at receipt gets its
+** glosa. */
+static void test_protocolo_recebimento_import(void **state)
+{
+  fat_store *st = clinic();
+  fat_retorno_res res;
+  fat_err err;
+  size_t len;
+  char *buf = read_fixture("protocolo-recebimento-4.01.00.xml", &len);
+
+  (void)state;
+  if (fat_retorno_importar_buf(st, NULL, buf, len, "prot.xml", &res, &err) != FAT_OK)
+    fail_msg("%s", err.msg);
+  assert_string_equal(res.tipo, "PROTOCOLO_RECEBIMENTO");
+  assert_int_equal(res.n_lotes, 1);
+  assert_int_equal(res.n_guias_casadas, 6);
+  assert_int_equal(res.valor_informado, 150000);
+  assert_int_equal(res.valor_glosado, 25000);
+  assert_int_equal(res.n_glosas, 1);
+  assert_int_equal(count(st, "SELECT count(*) FROM lote WHERE id = 1 AND status = 'protocolado'"
+                             " AND protocolo = '250300077' AND protocolo_data = '2025-03-27'"),
+                   1);
+  assert_int_equal(count(st, "SELECT valor FROM glosa WHERE guia_id = 6 AND codigo = '1308'"),
+                   25000);
+  assert_int_equal(count(st, "SELECT sum(valor_informado) FROM retorno_guia"), 150000);
+  fat_retorno_res_fini(&res);
+  fat_free(buf);
+  fat_store_close(st);
+}
+
+/* DEMONSTRATIVO_PAGAMENTO: informado, liberado and glosado come from the
+** file (they were R$ 0,00); the payment is recorded against the lote. */
+static void test_pagamento_import_values(void **state)
+{
+  fat_store *st = clinic();
+  fat_retorno_res res;
+  fat_err err;
+  size_t len;
+  char *buf = read_fixture("demonstrativo-pagamento-4.01.00.xml", &len);
+
+  (void)state;
+  if (fat_retorno_importar_buf(st, NULL, buf, len, "pag.xml", &res, &err) != FAT_OK)
+    fail_msg("%s", err.msg);
+  assert_string_equal(res.tipo, "DEMONSTRATIVO_PAGAMENTO");
+  assert_int_equal(res.n_guias_casadas, 6);
+  assert_int_equal(res.valor_informado, 150000);
+  assert_int_equal(res.valor_liberado, 135000);
+  assert_int_equal(res.valor_glosado, 15000);
+  assert_int_equal(count(st, "SELECT sum(valor) FROM pagamento WHERE lote_id = 1"), 135000);
+  assert_int_equal(count(st, "SELECT count(*) FROM lote WHERE id = 1 AND status = 'pago_parcial'"
+                             " AND valor_recebido = 135000 AND valor_glosado = 15000"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM guia WHERE status = 'paga'"), 6);
+  fat_retorno_res_fini(&res);
+  fat_free(buf);
+  fat_store_close(st);
+}
+
+/* A re-issued demonstrativo (same number, same content, other bytes:
+** re-indented, CRLF, BOM + UTF-8, another namespace prefix) is the same
+** return: nothing is stored twice. */
+static void test_reissued_same_content_not_doubled(void **state)
+{
+  fat_store *st = clinic();
+  fat_retorno_res res;
+  fat_err err;
+  size_t len, vlen[4], i;
+  char *xml, *v[4];
+  int64_t a[7], b[7];
+
+  (void)state;
+  xml = sim_seed(st, 3, 5000, &len);
+  assert_int_equal(fat_retorno_importar_buf(st, NULL, xml, len, "orig.xml", &res, &err), FAT_OK);
+  assert_true(res.n_glosas > 0);
+  fat_retorno_res_fini(&res);
+  v[0] = replace_all(xml, len, "\n", "\n    ", &vlen[0]);
+  v[1] = replace_all(xml, len, "\n", "\r\n", &vlen[1]);
+  v[2] = latin1_to_utf8_bom(xml, len, &vlen[2]);
+  {
+    size_t t;
+    char *x = replace_all(xml, len, "ans:", "tiss:", &t);
+
+    v[3] = replace_all(x, t, "xmlns:ans=", "xmlns:tiss=", &vlen[3]);
+    fat_free(x);
+  }
+  snapshot(st, a);
+  for (i = 0; i < 4; i++) {
+    assert_true(vlen[i] != len || memcmp(v[i], xml, len) != 0);
+    if (fat_retorno_importar_buf(st, NULL, v[i], vlen[i], "reemitido.xml", &res, &err) != FAT_OK)
+      fail_msg("variante %zu: %s", i, err.msg);
+    assert_true(res.ja_importado);
+    assert_int_equal(res.conflito_id, 0);
+    fat_retorno_res_fini(&res);
+    snapshot(st, b);
+    assert_memory_equal(a, b, sizeof a);
+    fat_free(v[i]);
+  }
+  fat_free(xml);
+  fat_store_close(st);
+}
+
+/* A correction (same numeroDemonstrativo, other content) is kept as a
+** conflict and applies nothing until a person accepts it; accepting replaces
+** the old glosas (never doubles them); discarding changes nothing; both
+** audited. */
+static void test_correction_is_a_conflict(void **state)
+{
+  fat_store *st = clinic();
+  fat_retorno_res res;
+  fat_err err;
+  size_t len1, len2, len3;
+  char *x1, *x2, *x3;
+  int64_t a[7], b[7], cid, g2;
+  cJSON *list;
+  uint64_t seed;
+
+  (void)state;
+  x1 = sim_seed(st, 1, 5000, &len1);
+  assert_int_equal(fat_retorno_importar_buf(st, NULL, x1, len1, "d1.xml", &res, &err), FAT_OK);
+  fat_retorno_res_fini(&res);
+  /* another seed: the same demonstrativo number with other glosas */
+  for (seed = 2;; seed++) {
+    x2 = sim_seed(st, seed, 5000, &len2);
+    if (len2 != len1 || memcmp(x1, x2, len1) != 0)
+      break;
+    fat_free(x2);
+  }
+  snapshot(st, a);
+  assert_int_equal(fat_retorno_importar_buf(st, NULL, x2, len2, "d2.xml", &res, &err), FAT_OK);
+  assert_false(res.ja_importado);
+  assert_true(res.conflito_id > 0);
+  cid = res.conflito_id;
+  assert_int_equal(res.n_glosas, 0);
+  fat_retorno_res_fini(&res);
+  snapshot(st, b);
+  assert_int_equal(a[4], b[4]);           /* no glosa stored */
+  assert_int_equal(a[0], b[0]);           /* no retorno stored */
+  assert_int_equal(count(st, "SELECT count(*) FROM retorno_conflito WHERE situacao = 'pendente'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM auditoria WHERE acao = 'retorno.conflito'"), 1);
+  /* the same correction again: still one conflict */
+  assert_int_equal(fat_retorno_importar_buf(st, NULL, x2, len2, "d2.xml", &res, &err), FAT_OK);
+  assert_int_equal(res.conflito_id, cid);
+  fat_retorno_res_fini(&res);
+  assert_int_equal(count(st, "SELECT count(*) FROM retorno_conflito"), 1);
+  assert_int_equal(fat_retorno_conflitos(st, 1, &list, &err), FAT_OK);
+  assert_int_equal(cJSON_GetArraySize(list), 1);
+  assert_non_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(list, 0), "diferencas"));
+  cJSON_Delete(list);
+  /* a decision needs a reason */
+  assert_int_equal(fat_retorno_conflito_aceitar(st, NULL, cid, "", &res, &err), FAT_EINVAL);
+  /* accept: the new glosas replace the old ones */
+  if (fat_retorno_conflito_aceitar(st, NULL, cid, "operadora corrigiu o demonstrativo", &res,
+                                   &err) != FAT_OK)
+    fail_msg("aceitar: %s", err.msg);
+  g2 = (int64_t)res.n_glosas;
+  fat_retorno_res_fini(&res);
+  assert_int_equal(count(st, "SELECT count(*) FROM glosa"), g2);
+  assert_int_equal(count(st, "SELECT count(*) FROM glosa g JOIN retorno r ON r.id = g.retorno_id"
+                             " WHERE r.substituido_por IS NOT NULL"),
+                   0);
+  assert_int_equal(count(st, "SELECT count(*) FROM retorno WHERE substituido_por IS NOT NULL"), 1);
+  assert_int_equal(count(st, "SELECT count(*) FROM retorno_conflito WHERE situacao = 'aceito'"
+                             " AND novo_retorno_id IS NOT NULL AND decidido_por IS NOT NULL"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM auditoria WHERE acao = 'retorno.conflito.aceitar'"),
+                   1);
+  assert_int_equal(fat_retorno_conflito_aceitar(st, NULL, cid, "de novo", &res, &err),
+                   FAT_ESTATE);
+  /* a third version, discarded: nothing changes */
+  for (seed++;; seed++) {
+    x3 = sim_seed(st, seed, 5000, &len3);
+    if ((len3 != len1 || memcmp(x1, x3, len1) != 0) && (len3 != len2 || memcmp(x2, x3, len2) != 0))
+      break;
+    fat_free(x3);
+  }
+  assert_int_equal(fat_retorno_importar_buf(st, NULL, x3, len3, "d3.xml", &res, &err), FAT_OK);
+  cid = res.conflito_id;
+  assert_true(cid > 0);
+  fat_retorno_res_fini(&res);
+  snapshot(st, a);
+  assert_int_equal(fat_retorno_conflito_descartar(st, cid, "versão errada", &err), FAT_OK);
+  snapshot(st, b);
+  assert_int_equal(a[4], b[4]);
+  assert_int_equal(count(st, "SELECT count(*) FROM retorno_conflito WHERE situacao = 'descartado'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM auditoria"
+                             " WHERE acao = 'retorno.conflito.descartar'"),
+                   1);
+  fat_free(x1);
+  fat_free(x2);
+  fat_free(x3);
+  fat_store_close(st);
+}
+
+/* Impossible values are not stored as glosas: each item is named (guia and
+** item) in a pendência and a warning; the sound glosa of the file is. */
+static void test_impossible_values_flagged(void **state)
+{
+  fat_store *st = clinic();
+  fat_retorno_res res;
+  fat_err err;
+  size_t len;
+  char *buf = read_fixture("demonstrativo-analise-valores-impossiveis.xml", &len);
+
+  (void)state;
+  if (fat_retorno_importar_buf(st, NULL, buf, len, "imp.xml", &res, &err) != FAT_OK)
+    fail_msg("%s", err.msg);
+  assert_int_equal(res.n_glosas, 1);
+  assert_int_equal(res.n_inconsistencias, 3);
+  assert_int_equal(count(st, "SELECT count(*) FROM glosa"), 1);
+  assert_int_equal(count(st, "SELECT count(*) FROM glosa WHERE guia_id = 4 AND valor = 1500"), 1);
+  assert_int_equal(count(st, "SELECT count(*) FROM glosa WHERE valor < 0"), 0);
+  assert_int_equal(count(st, "SELECT count(*) FROM retorno_pendencia WHERE nivel = 'item'"
+                             " AND numero_prestador = 'N1' AND sequencial = 1"
+                             " AND motivo LIKE '%guia N1, item 1%maior que o valor informado%'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM retorno_pendencia WHERE nivel = 'item'"
+                             " AND numero_prestador = 'N2' AND motivo LIKE '%glosa negativa%'"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM retorno_pendencia WHERE nivel = 'item'"
+                             " AND numero_prestador = 'N3' AND sequencial = 2"
+                             " AND motivo LIKE '%liberado%informado%glosado%'"),
+                   1);
+  {
+    int i, found = 0;
+
+    for (i = 0; i < cJSON_GetArraySize(res.avisos); i++)
+      if (strstr(cJSON_GetArrayItem(res.avisos, i)->valuestring, "guia N1, item 1") != NULL)
+        found = 1;
+    assert_true(found);
+  }
+  fat_retorno_res_fini(&res);
+  fat_free(buf);
+  fat_store_close(st);
+}
+
 /* `regras simular`: a draft that blocks guias N2 and N5 predicting 1405
 ** prevents N2's glosa and raises a false alarm on N5 when N5 was paid. */
 static void test_regras_simular(void **state)
@@ -574,6 +927,12 @@ int main(void)
     cmocka_unit_test(test_divergent_hash_and_unmatched),
     cmocka_unit_test(test_hostile),
     cmocka_unit_test(test_regras_simular),
+    cmocka_unit_test(test_fixtures_valid),
+    cmocka_unit_test(test_protocolo_recebimento_import),
+    cmocka_unit_test(test_pagamento_import_values),
+    cmocka_unit_test(test_reissued_same_content_not_doubled),
+    cmocka_unit_test(test_correction_is_a_conflict),
+    cmocka_unit_test(test_impossible_values_flagged),
   };
   int r;
 

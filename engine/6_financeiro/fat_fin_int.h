@@ -1,0 +1,34 @@
+/* fat_fin_int.h: helpers shared by the 6_financeiro modules (engine only). */
+#ifndef FAT_FIN_INT_H
+#define FAT_FIN_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "fat_mem.h"
+#include "fat_store_int.h"
+
+/* Column i as text into buf ("" for NULL). */
+void fin_col(sqlite3_stmt *s, int i, char *buf, size_t len);
+/* Add column i as a string (or null) member k. */
+cJSON *fin_add_col(cJSON *o, const char *k, sqlite3_stmt *s, int i);
+/* hoje or today's date into out; -1 when hoje is given and invalid. */
+int fin_hoje(const char *hoje, char out[11]);
+/* The one operator resolver (registro ANS, script key or id) and its script key. */
+FAT_NODISCARD fat_rc fin_operadora(fat_store *st, const char *ref, int64_t *id, char *key,
+                                   size_t key_len, fat_err *err);
+/* Close a user action: commit when rc is FAT_OK, else roll back. */
+fat_rc fin_fim(fat_store *st, fat_rc rc, fat_err *err);
+/* Days from a to b (AAAA-MM-DD); 0 when either is invalid. */
+int fin_dias(const char *a, const char *b);
+
+/* Append s HTML-escaped to b. */
+FAT_NODISCARD fat_rc fin_html(fat_buf *b, const char *s, fat_err *err);
+/* 'AAAA-MM-DD' -> 'DD/MM/AAAA' (other text copied). */
+void fin_data_br(const char *iso, char out[11]);
+/* CPF (11 digits) -> '123.456.789-09'; CNPJ (14) -> '12.345.678/0001-90'; else copied. */
+void fin_doc_br(const char *doc, char *out, size_t len);
+
+#endif

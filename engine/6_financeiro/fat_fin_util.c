@@ -1,0 +1,128 @@
+/* fat_fin_util.c: small helpers of the 6_financeiro modules (fat_fin_int.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "fat_dia.h"
+#include "fat_fin_int.h"
+#include "fat_operadora.h"
+#include "fat_model.h"
+
+void fin_col(sqlite3_stmt *s, int i, char *buf, size_t len)
+{
+  const unsigned char *t = sqlite3_column_text(s, i);
+  size_t n = t != NULL ? strlen((const char *)t) : 0;
+
+  if (len == 0)
+    return;
+  if (n >= len)
+    n = len - 1;
+  if (n > 0)
+    memcpy(buf, t, n);
+  buf[n] = '\0';
+}
+
+cJSON *fin_add_col(cJSON *o, const char *k, sqlite3_stmt *s, int i)
+{
+  const unsigned char *t = sqlite3_column_text(s, i);
+
+  return t != NULL ? cJSON_AddStringToObject(o, k, (const char *)t) : cJSON_AddNullToObject(o, k);
+}
+
+int fin_hoje(const char *hoje, char out[11])
+{
+  if (hoje == NULL) {
+    fat_dia_hoje(out, 11);
+    return 0;
+  }
+  if (!fat_dia_valida(hoje))
+    return -1;
+  memcpy(out, hoje, 10);
+  out[10] = '\0';
+  return 0;
+}
+
+fat_rc fin_operadora(fat_store *st, const char *ref, int64_t *id, char *key, size_t key_len,
+                     fat_err *err)
+{
+  static const char sql[] = "SELECT script FROM operadora WHERE id = ?1";
+  sqlite3_stmt *s;
+  fat_rc rc = fat_operadora_resolver(st, ref, id, err);
+
+  if (rc != FAT_OK || key == NULL)
+    return rc;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, *id);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    fin_col(s, 0, key, key_len);
+  else if (key_len > 0)
+    key[0] = '\0';
+  sqlite3_reset(s);
+  return FAT_OK;
+}
+
+fat_rc fin_fim(fat_store *st, fat_rc rc, fat_err *err)
+{
+  if (rc == FAT_OK)
+    return fat_store_commit(st, err);
+  fat_store_rollback(st);
+  return rc;
+}
+
+int fin_dias(const char *a, const char *b)
+{
+  int32_t x, y;
+
+  if (a == NULL || b == NULL || fat_dia_parse(a, &x) != 0 || fat_dia_parse(b, &y) != 0)
+    return 0;
+  return (int)(y - x);
+}
+
+fat_rc fin_html(fat_buf *b, const char *s, fat_err *err)
+{
+  fat_rc rc = FAT_OK;
+
+  for (; s != NULL && *s != '\0' && rc == FAT_OK; s++) {
+    switch (*s) {
+    case '&': rc = fat_buf_puts(b, "&amp;", err); break;
+    case '<': rc = fat_buf_puts(b, "&lt;", err); break;
+    case '>': rc = fat_buf_puts(b, "&gt;", err); break;
+    case '"': rc = fat_buf_puts(b, "&quot;", err); break;
+    default: rc = fat_buf_append(b, s, 1, err); break;
+    }
+  }
+  return rc;
+}
+
+void fin_data_br(const char *iso, char out[11])
+{
+  if (iso != NULL && strlen(iso) >= 10 && iso[4] == '-' && iso[7] == '-') {
+    memcpy(out, iso + 8, 2);
+    out[2] = '/';
+    memcpy(out + 3, iso + 5, 2);
+    out[5] = '/';
+    memcpy(out + 6, iso, 4);
+    out[10] = '\0';
+  } else {
+    size_t n = iso != NULL ? strlen(iso) : 0;
+
+    if (n > 10)
+      n = 10;
+    if (n > 0)
+      memcpy(out, iso, n);
+    out[n] = '\0';
+  }
+}
+
+void fin_doc_br(const char *doc, char *out, size_t len)
+{
+  size_t n = doc != NULL ? strlen(doc) : 0;
+
+  if (n == 11 && strspn(doc, "0123456789") == 11)
+    snprintf(out, len, "%.3s.%.3s.%.3s-%.2s", doc, doc + 3, doc + 6, doc + 9);
+  else if (n == 14 && strspn(doc, "0123456789") == 14)
+    snprintf(out, len, "%.2s.%.3s.%.3s/%.4s-%.2s", doc, doc + 2, doc + 5, doc + 8, doc + 12);
+  else
+    snprintf(out, len, "%s", doc != NULL ? doc : "");
+}

@@ -1,0 +1,1106 @@
+/* fat_relatorio.c: the dashboard, keyset listings, one guia, the relação de
+** guias (see fat_relatorio.h). Every statement here reads; the counters it
+** reads are written by the triggers of schemas/027_relatorio.sql. */
+#include "fat_money.h"
+#include "fat_relatorio.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fat_dia.h"
+#include "fat_lote.h"
+#include "fat_mem.h"
+#include "fat_model.h"
+#include "fat_operadora.h"
+#include "fat_store_int.h"
+
+#define RELACAO_CSV_MAX (16u * 1024u * 1024u)
+
+/*
+** {======================================================
+** Pages
+** =======================================================
+*/
+
+/* Rows per page of p (the default when 0); FAT_EINVAL when out of range. */
+static fat_rc page_limit(const fat_pagina *p, int *limite, fat_err *err)
+{
+  int n = p != NULL ? p->limite : 0;
+
+  if (n == 0)
+    n = FAT_PAGINA_PADRAO;
+  if (n < 1 || n > FAT_PAGINA_MAX)
+    return fat_err_set(err, FAT_EINVAL, "itens por página deve estar entre 1 e %d",
+                       FAT_PAGINA_MAX);
+  *limite = n;
+  return FAT_OK;
+}
+
+/* The id a page starts below: INT64_MAX on the first page, else the cursor
+** (a positive decimal id, as written by page_rows). */
+static fat_rc page_after(const fat_pagina *p, int64_t *after, fat_err *err)
+{
+  const char *c = p != NULL ? p->apos : NULL;
+  size_t i, n;
+
+  *after = INT64_MAX;
+  if (c == NULL || c[0] == '\0')
+    return FAT_OK;
+  n = strlen(c);
+  if (n > 18 || c[0] < '1' || c[0] > '9')
+    return fat_err_set(err, FAT_EINVAL, "cursor de página inválido");
+  for (i = 0; i < n; i++)
+    if (c[i] < '0' || c[i] > '9')
+      return fat_err_set(err, FAT_EINVAL, "cursor de página inválido");
+  *after = strtoll(c, NULL, 10);
+  return FAT_OK;
+}
+
+/* Step s (bound with limite + 1 as its LIMIT) into a JSON array of at most
+** limite rows; p->proximo gets the id of the last row when more rows follow.
+** Resets s. */
+static fat_rc page_rows(fat_store *st, sqlite3_stmt *s, int limite, fat_pagina *p,
+                        cJSON **out, fat_err *err)
+{
+  cJSON *arr = cJSON_CreateArray(), *row;
+  int64_t last = 0;
+  int n = 0, step, more = 0;
+  fat_rc rc = FAT_OK;
+
+  *out = NULL;
+  if (p != NULL)
+    p->proximo[0] = '\0';
+  if (arr == NULL) {
+    sqlite3_reset(s);
+    return fat_err_oom(err);
+  }
+  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    if (n == limite) {
+      more = 1;
+      break;
+    }
+    row = fat_store_row_json(s, 0);
+    if (row == NULL || !cJSON_AddItemToArray(arr, row)) {
+      cJSON_Delete(row);
+      rc = fat_err_oom(err);
+      break;
+    }
+    last = sqlite3_column_int64(s, 0);
+    n++;
+  }
+  if (rc == FAT_OK && step != SQLITE_ROW && step != SQLITE_DONE)
+    rc = fat_store_dberr(st, err, "erro ao listar");
+  sqlite3_reset(s);
+  if (rc != FAT_OK) {
+    cJSON_Delete(arr);
+    return rc;
+  }
+  if (more && p != NULL)
+    snprintf(p->proximo, sizeof p->proximo, "%lld", (long long)last);
+  *out = arr;
+  return FAT_OK;
+}
+
+/* Operadora id of a filter reference (registro ANS, script key or id); 0 when
+** ref is NULL or empty. An unknown one is a bad filter. */
+static fat_rc filter_operadora(fat_store *st, const char *ref, int64_t *id, fat_err *err)
+{
+  fat_err e;
+
+  *id = 0;
+  if (ref == NULL || ref[0] == '\0')
+    return FAT_OK;
+  fat_err_clear(&e);
+  if (fat_operadora_resolver(st, ref, id, &e) != FAT_OK)
+    return fat_err_set(err, e.rc == FAT_ENOTFOUND ? FAT_EINVAL : e.rc, "%s", e.msg);
+  return FAT_OK;
+}
+
+static const char *nonempty(const char *s) { return (s != NULL && s[0] != '\0') ? s : NULL; }
+
+static fat_rc check_competencia(const char *c, fat_err *err)
+{
+  if (c != NULL && !fat_dia_competencia_valida(c))
+    return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)", c);
+  return FAT_OK;
+}
+
+static void today_or(const char *hoje, char out[11])
+{
+  if (hoje != NULL && fat_dia_valida(hoje))
+    snprintf(out, 11, "%s", hoje);
+  else
+    fat_dia_hoje(out, 11);
+}
+
+void fat_relatorio_competencia_anterior(const char *hoje, char out[8])
+{
+  char h[11];
+  int32_t dia;
+  int y, m, d;
+
+  today_or(hoje, h);
+  if (fat_dia_parse(h, &dia) != 0)
+    dia = 0;
+  fat_dia_to_ymd(dia, &y, &m, &d);
+  m--;
+  if (m == 0) {
+    m = 12;
+    y--;
+  }
+  if (y < 1 || y > 9999 || m < 1 || m > 12) {
+    y = 1970;
+    m = 1;
+  }
+  snprintf(out, 8, "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
+}
+
+/* Run a statement bound by the caller and attach its rows as obj[key]. */
+static fat_rc attach_rows(fat_store *st, sqlite3_stmt *s, cJSON *obj, const char *key,
+                          fat_err *err)
+{
+  cJSON *rows = NULL;
+  fat_rc rc = fat_store_rows_json(st, s, 0, "erro ao consultar o banco", &rows, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  if (!cJSON_AddItemToObject(obj, key, rows)) {
+    cJSON_Delete(rows);
+    return fat_err_oom(err);
+  }
+  return FAT_OK;
+}
+
+/* }====================================================== */
+
+/*
+** {======================================================
+** Dashboard
+** =======================================================
+*/
+
+/* Merge the columns of the single row of s into obj; resets s. */
+static fat_rc merge_row(fat_store *st, sqlite3_stmt *s, cJSON *obj, fat_err *err)
+{
+  cJSON *row, *it, *next;
+
+  if (sqlite3_step(s) != SQLITE_ROW) {
+    fat_rc rc = fat_store_dberr(st, err, "erro ao calcular o painel");
+
+    sqlite3_reset(s);
+    return rc;
+  }
+  row = fat_store_row_json(s, 0);
+  sqlite3_reset(s);
+  if (row == NULL)
+    return fat_err_oom(err);
+  for (it = row->child; it != NULL; it = next) {
+    next = it->next;
+    cJSON_DetachItemViaPointer(row, it);
+    if (!cJSON_AddItemToObject(obj, it->string, it)) {
+      cJSON_Delete(it);
+      cJSON_Delete(row);
+      return fat_err_oom(err);
+    }
+  }
+  cJSON_Delete(row);
+  return FAT_OK;
+}
+
+static fat_rc count_of(fat_store *st, sqlite3_stmt *s, int64_t *n, fat_err *err)
+{
+  fat_rc rc = FAT_OK;
+
+  *n = 0;
+  if (sqlite3_step(s) == SQLITE_ROW)
+    *n = sqlite3_column_int64(s, 0);
+  else
+    rc = fat_store_dberr(st, err, "erro ao calcular o painel");
+  sqlite3_reset(s);
+  return rc;
+}
+
+fat_rc fat_relatorio_painel(fat_store *st, const char *hoje, cJSON **out, fat_err *err)
+{
+  static const char sql_tot[] =
+      "SELECT coalesce(sum(guias), 0) AS guias_total,"
+      " coalesce(sum(guias_a_faturar), 0) AS guias_a_faturar,"
+      " coalesce(sum(valor_a_faturar), 0) AS valor_a_faturar,"
+      " coalesce(sum(guias_com_bloqueio), 0) AS guias_com_bloqueio,"
+      " coalesce(sum(valor_em_risco), 0) AS valor_em_risco,"
+      " coalesce(sum(lotes_aguardando), 0) AS lotes_aguardando_retorno,"
+      " coalesce(sum(glosas_aguardando), 0) AS glosas_aguardando_recurso,"
+      " coalesce(sum(valor_glosas_aguardando), 0) AS valor_glosas_aguardando"
+      " FROM painel_operadora";
+  static const char sql_aux[] =
+      "SELECT coalesce(sum(lotes_fechados), 0), coalesce(sum(glosas_aguardando), 0),"
+      " coalesce(sum(glosas_aguardando_sem_prazo), 0) FROM painel_operadora";
+  static const char sql_atrasados[] =
+      "SELECT count(*) FROM lote WHERE status = 'fechado' AND prazo_envio < ?1";
+  static const char sql_prazo_entre[] =
+      "SELECT count(*) FROM glosa WHERE situacao = 'aberta' AND classificacao <> 'devida'"
+      " AND prazo_recurso >= ?1 AND prazo_recurso <= ?2";
+  static const char sql_prazo_futuro[] =
+      "SELECT count(*) FROM glosa WHERE situacao = 'aberta' AND classificacao <> 'devida'"
+      " AND prazo_recurso >= ?1";
+  static const char sql_prazos[] =
+      "SELECT gl.id AS id, gl.codigo AS codigo, gl.valor AS valor,"
+      " gl.prazo_recurso AS prazo_recurso, g.id AS guia_id,"
+      " g.numero_prestador AS numero_prestador, o.nome AS operadora"
+      " FROM glosa gl JOIN guia g ON g.id = gl.guia_id JOIN operadora o ON o.id = g.operadora_id"
+      " WHERE gl.situacao = 'aberta' AND gl.classificacao <> 'devida'"
+      " AND gl.prazo_recurso >= ?1 ORDER BY gl.prazo_recurso, gl.id LIMIT 10";
+  static const char sql_lotes_prazo[] =
+      "SELECT l.id AS id, l.numero AS numero, l.status AS status,"
+      " l.prazo_envio AS prazo_envio, (l.prazo_envio < ?1) AS atrasado,"
+      " l.qtd_guias AS qtd_guias, l.valor_informado AS valor_informado, o.nome AS operadora"
+      " FROM lote l JOIN operadora o ON o.id = l.operadora_id"
+      " WHERE l.status = 'fechado' AND l.prazo_envio IS NOT NULL"
+      " ORDER BY l.prazo_envio, l.id LIMIT 10";
+  static const char sql_lotes_sem_prazo[] =
+      "SELECT l.id AS id, l.numero AS numero, l.status AS status,"
+      " l.prazo_envio AS prazo_envio, 0 AS atrasado,"
+      " l.qtd_guias AS qtd_guias, l.valor_informado AS valor_informado, o.nome AS operadora"
+      " FROM lote l JOIN operadora o ON o.id = l.operadora_id"
+      " WHERE l.status = 'fechado' AND l.prazo_envio IS NULL ORDER BY l.id LIMIT ?1";
+  static const char sql_por_op[] =
+      "SELECT o.id AS id, o.nome AS nome, o.script AS chave,"
+      " coalesce(p.guias_a_faturar, 0) AS guias_a_faturar,"
+      " coalesce(p.guias_com_bloqueio, 0) AS guias_com_bloqueio,"
+      " coalesce(p.valor_em_risco, 0) AS valor_em_risco,"
+      " coalesce(p.valor_glosado, 0) AS valor_glosado"
+      " FROM operadora o LEFT JOIN painel_operadora p ON p.operadora_id = o.id"
+      " ORDER BY o.nome, o.id";
+  char h[11], ate[11];
+  int32_t dia;
+  int64_t fechados = 0, aguardando = 0, sem_prazo = 0, atrasados = 0, proximo = 0, futuro = 0;
+  sqlite3_stmt *s;
+  cJSON *o, *lotes;
+  fat_rc rc;
+
+  *out = NULL;
+  today_or(hoje, h);
+  if (fat_dia_parse(h, &dia) != 0)
+    return fat_err_set(err, FAT_EINVAL, "data inválida '%s'", h);
+  fat_dia_format(dia + 10, ate, sizeof ate);
+  o = cJSON_CreateObject();
+  if (o == NULL || cJSON_AddStringToObject(o, "hoje", h) == NULL) {
+    cJSON_Delete(o);
+    return fat_err_oom(err);
+  }
+  rc = fat_store_prepare(st, sql_tot, &s, err);
+  if (rc == FAT_OK)
+    rc = merge_row(st, s, o, err);
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql_aux, &s, err);
+  if (rc == FAT_OK) {
+    if (sqlite3_step(s) == SQLITE_ROW) {
+      fechados = sqlite3_column_int64(s, 0);
+      aguardando = sqlite3_column_int64(s, 1);
+      sem_prazo = sqlite3_column_int64(s, 2);
+    } else {
+      rc = fat_store_dberr(st, err, "erro ao calcular o painel");
+    }
+    sqlite3_reset(s);
+  }
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql_atrasados, &s, err);
+  if (rc == FAT_OK) {
+    fat_bind_text(s, 1, h);
+    rc = count_of(st, s, &atrasados, err);
+  }
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql_prazo_entre, &s, err);
+  if (rc == FAT_OK) {
+    fat_bind_text(s, 1, h);
+    fat_bind_text(s, 2, ate);
+    rc = count_of(st, s, &proximo, err);
+  }
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql_prazo_futuro, &s, err);
+  if (rc == FAT_OK) {
+    fat_bind_text(s, 1, h);
+    rc = count_of(st, s, &futuro, err);
+  }
+  if (rc == FAT_OK &&
+      (cJSON_AddNumberToObject(o, "lotes_a_enviar", (double)(fechados - atrasados)) == NULL ||
+       cJSON_AddNumberToObject(o, "lotes_atrasados", (double)atrasados) == NULL ||
+       cJSON_AddNumberToObject(o, "recursos_prazo_proximo", (double)proximo) == NULL ||
+       cJSON_AddNumberToObject(o, "recursos_prazo_vencido",
+                               (double)(aguardando - sem_prazo - futuro)) == NULL))
+    rc = fat_err_oom(err);
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql_prazos, &s, err);
+  if (rc == FAT_OK) {
+    fat_bind_text(s, 1, h);
+    rc = attach_rows(st, s, o, "recursos_proximos", err);
+  }
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql_lotes_prazo, &s, err);
+  if (rc == FAT_OK) {
+    fat_bind_text(s, 1, h);
+    rc = attach_rows(st, s, o, "lotes_fechados", err);
+  }
+  lotes = cJSON_GetObjectItemCaseSensitive(o, "lotes_fechados");
+  if (rc == FAT_OK && cJSON_GetArraySize(lotes) < 10) {
+    cJSON *mais = NULL, *it;
+
+    rc = fat_store_prepare(st, sql_lotes_sem_prazo, &s, err);
+    if (rc == FAT_OK) {
+      fat_bind_int(s, 1, 10 - cJSON_GetArraySize(lotes));
+      rc = fat_store_rows_json(st, s, 0, "erro ao calcular o painel", &mais, err);
+    }
+    while (rc == FAT_OK && mais != NULL && mais->child != NULL) {
+      it = cJSON_DetachItemViaPointer(mais, mais->child);
+      if (!cJSON_AddItemToArray(lotes, it)) {
+        cJSON_Delete(it);
+        rc = fat_err_oom(err);
+      }
+    }
+    cJSON_Delete(mais);
+  }
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql_por_op, &s, err);
+  if (rc == FAT_OK)
+    rc = attach_rows(st, s, o, "por_operadora", err);
+  if (rc != FAT_OK) {
+    cJSON_Delete(o);
+    return rc;
+  }
+  *out = o;
+  return FAT_OK;
+}
+
+fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err)
+{
+  static const char *const steps[] = {
+    "DELETE FROM guia_aberto",
+    "INSERT INTO guia_aberto (guia_id, bloqueios, alertas, risco_bloqueio, valor_risco)"
+    " SELECT a.guia_id, sum(a.severidade = 'bloqueio'), sum(a.severidade = 'alerta'),"
+    " sum(CASE WHEN a.severidade = 'bloqueio' THEN a.valor_risco ELSE 0 END),"
+    " sum(a.valor_risco)"
+    " FROM achado a JOIN guia g ON g.id = a.guia_id"
+    " WHERE a.guia_revisao = g.revisao AND a.reconhecido_em IS NULL GROUP BY a.guia_id",
+    "DELETE FROM painel_operadora",
+    "INSERT INTO painel_operadora (operadora_id) SELECT id FROM operadora",
+    "UPDATE painel_operadora SET"
+    " guias = (SELECT count(*) FROM guia g WHERE g.operadora_id = painel_operadora.operadora_id),"
+    " guias_a_faturar = (SELECT count(*) FROM guia g"
+    "  WHERE g.operadora_id = painel_operadora.operadora_id"
+    "  AND g.status IN ('digitada', 'conferida', 'pendente')),"
+    " valor_a_faturar = (SELECT coalesce(sum(g.valor_total), 0) FROM guia g"
+    "  WHERE g.operadora_id = painel_operadora.operadora_id"
+    "  AND g.status IN ('digitada', 'conferida', 'pendente')),"
+    " guias_com_bloqueio = (SELECT count(*) FROM guia g JOIN guia_aberto a ON a.guia_id = g.id"
+    "  WHERE g.operadora_id = painel_operadora.operadora_id"
+    "  AND g.status IN ('digitada', 'conferida', 'pendente') AND a.bloqueios > 0),"
+    " valor_em_risco = (SELECT coalesce(sum(a.risco_bloqueio), 0) FROM guia g"
+    "  JOIN guia_aberto a ON a.guia_id = g.id"
+    "  WHERE g.operadora_id = painel_operadora.operadora_id"
+    "  AND g.status IN ('digitada', 'conferida', 'pendente')),"
+    " valor_glosado = (SELECT coalesce(sum(gl.valor), 0) FROM glosa gl"
+    "  JOIN guia g ON g.id = gl.guia_id WHERE g.operadora_id = painel_operadora.operadora_id),"
+    " glosas_aguardando = (SELECT count(*) FROM glosa gl JOIN guia g ON g.id = gl.guia_id"
+    "  WHERE g.operadora_id = painel_operadora.operadora_id"
+    "  AND gl.situacao = 'aberta' AND gl.classificacao <> 'devida'),"
+    " valor_glosas_aguardando = (SELECT coalesce(sum(gl.valor), 0) FROM glosa gl"
+    "  JOIN guia g ON g.id = gl.guia_id WHERE g.operadora_id = painel_operadora.operadora_id"
+    "  AND gl.situacao = 'aberta' AND gl.classificacao <> 'devida'),"
+    " glosas_aguardando_sem_prazo = (SELECT count(*) FROM glosa gl"
+    "  JOIN guia g ON g.id = gl.guia_id WHERE g.operadora_id = painel_operadora.operadora_id"
+    "  AND gl.situacao = 'aberta' AND gl.classificacao <> 'devida'"
+    "  AND gl.prazo_recurso IS NULL),"
+    " lotes_fechados = (SELECT count(*) FROM lote l"
+    "  WHERE l.operadora_id = painel_operadora.operadora_id AND l.status = 'fechado'),"
+    " lotes_aguardando = (SELECT count(*) FROM lote l"
+    "  WHERE l.operadora_id = painel_operadora.operadora_id"
+    "  AND l.status IN ('enviado', 'protocolado'))",
+  };
+  sqlite3_stmt *s;
+  size_t i;
+  fat_rc rc = fat_store_begin(st, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  for (i = 0; rc == FAT_OK && i < sizeof steps / sizeof steps[0]; i++) {
+    rc = fat_store_prepare(st, steps[i], &s, err);
+    if (rc == FAT_OK)
+      rc = fat_store_step_done(st, s, "erro ao recontar o painel", err);
+  }
+  if (rc == FAT_OK)
+    rc = fat_store_audit(st, "painel.recontar", NULL, NULL, err);
+  if (rc != FAT_OK) {
+    fat_store_rollback(st);
+    return rc;
+  }
+  return fat_store_commit(st, err);
+}
+
+/* }====================================================== */
+
+/*
+** {======================================================
+** Operadoras and guias
+** =======================================================
+*/
+
+fat_rc fat_relatorio_operadoras(fat_store *st, cJSON **out, fat_err *err)
+{
+  static const char sql[] = "SELECT id, registro_ans, nome, script AS chave, ativa"
+                            " FROM operadora ORDER BY nome, id";
+  sqlite3_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  *out = NULL;
+  if (rc != FAT_OK)
+    return rc;
+  return fat_store_rows_json(st, s, 0, "erro ao listar operadoras", out, err);
+}
+
+/* ?1 operadora id or NULL, ?2 competência, ?3 status, ?4 busca, ?5 com
+** bloqueio (0/1), ?6 last id of the previous page, ?7 limit. Each variant
+** walks the index named in its comment; the other filters are checked per
+** row. */
+#define GUIA_COLS                                                                         \
+  "SELECT g.id AS id, g.tipo AS tipo, g.numero_prestador AS numero_prestador,"            \
+  " g.beneficiario_nome AS beneficiario_nome, g.data_inicio AS data_inicio,"              \
+  " g.competencia AS competencia, g.status AS status, g.valor_total AS valor_total,"      \
+  " g.lote_id AS lote_id, o.id AS operadora_id, o.nome AS operadora,"                     \
+  " o.script AS operadora_chave, coalesce(a.bloqueios, 0) AS bloqueios,"                  \
+  " coalesce(a.alertas, 0) AS alertas, coalesce(a.valor_risco, 0) AS valor_risco"
+#define GUIA_JOIN                                                                         \
+  " JOIN operadora o ON o.id = g.operadora_id LEFT JOIN guia_aberto a ON a.guia_id = g.id"
+#define GUIA_REST                                                                         \
+  " AND (?1 IS NULL OR g.operadora_id = ?1) AND (?2 IS NULL OR g.competencia = ?2)"       \
+  " AND (?3 IS NULL OR g.status = ?3) AND (?5 = 0 OR a.bloqueios > 0)"                    \
+  " ORDER BY g.id DESC LIMIT ?7"
+
+/* busca: numero_prestador / carteira indexes, few rows */
+static const char sql_guias_busca[] =
+    GUIA_COLS " FROM guia g" GUIA_JOIN
+    " WHERE (g.numero_prestador = ?4 OR g.carteira_numero = ?4) AND g.id < ?6" GUIA_REST;
+/* com_bloqueio: the partial index of guias with an open bloqueio */
+static const char sql_guias_bloqueio[] =
+    GUIA_COLS " FROM guia_aberto a INDEXED BY guia_aberto_bloqueio"
+    " JOIN guia g ON g.id = a.guia_id JOIN operadora o ON o.id = g.operadora_id"
+    " WHERE a.bloqueios > 0 AND a.guia_id < ?6"
+    " AND (?1 IS NULL OR g.operadora_id = ?1) AND (?2 IS NULL OR g.competencia = ?2)"
+    " AND (?3 IS NULL OR g.status = ?3) ORDER BY a.guia_id DESC LIMIT ?7";
+/* operadora and competência: guia_operadora_comp */
+static const char sql_guias_op_comp[] =
+    GUIA_COLS " FROM guia g INDEXED BY guia_operadora_comp" GUIA_JOIN
+    " WHERE g.operadora_id = ?1 AND g.competencia = ?2 AND g.id < ?6" GUIA_REST;
+/* competência: guia_competencia */
+static const char sql_guias_comp[] =
+    GUIA_COLS " FROM guia g INDEXED BY guia_competencia" GUIA_JOIN
+    " WHERE g.competencia = ?2 AND g.id < ?6" GUIA_REST;
+/* status: guia_status */
+static const char sql_guias_status[] =
+    GUIA_COLS " FROM guia g INDEXED BY guia_status" GUIA_JOIN
+    " WHERE g.status = ?3 AND g.id < ?6" GUIA_REST;
+/* operadora: guia_operadora */
+static const char sql_guias_op[] =
+    GUIA_COLS " FROM guia g INDEXED BY guia_operadora" GUIA_JOIN
+    " WHERE g.operadora_id = ?1 AND g.id < ?6" GUIA_REST;
+/* nothing: the table itself */
+static const char sql_guias_todas[] =
+    GUIA_COLS " FROM guia g" GUIA_JOIN " WHERE g.id < ?6" GUIA_REST;
+
+fat_rc fat_relatorio_guias(fat_store *st, const fat_relatorio_guias_filtro *f, fat_pagina *p,
+                           cJSON **out, fat_err *err)
+{
+  fat_relatorio_guias_filtro none;
+  const char *sql, *comp, *status, *busca;
+  int64_t op = 0, after;
+  int limite;
+  sqlite3_stmt *s;
+  fat_rc rc;
+
+  *out = NULL;
+  if (f == NULL) {
+    memset(&none, 0, sizeof none);
+    f = &none;
+  }
+  comp = nonempty(f->competencia);
+  status = nonempty(f->status);
+  busca = nonempty(f->busca);
+  rc = page_limit(p, &limite, err);
+  if (rc == FAT_OK)
+    rc = page_after(p, &after, err);
+  if (rc == FAT_OK)
+    rc = check_competencia(comp, err);
+  if (rc == FAT_OK)
+    rc = filter_operadora(st, f->operadora, &op, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (busca != NULL)
+    sql = sql_guias_busca;
+  else if (f->com_bloqueio)
+    sql = sql_guias_bloqueio;
+  else if (op != 0 && comp != NULL)
+    sql = sql_guias_op_comp;
+  else if (comp != NULL)
+    sql = sql_guias_comp;
+  else if (status != NULL)
+    sql = sql_guias_status;
+  else if (op != 0)
+    sql = sql_guias_op;
+  else
+    sql = sql_guias_todas;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int_or_null(s, 1, op, op == 0);
+  fat_bind_text(s, 2, comp);
+  fat_bind_text(s, 3, status);
+  fat_bind_text(s, 4, busca);
+  fat_bind_int(s, 5, f->com_bloqueio ? 1 : 0);
+  fat_bind_int(s, 6, after);
+  fat_bind_int(s, 7, (int64_t)limite + 1);
+  return page_rows(st, s, limite, p, out, err);
+}
+
+fat_rc fat_relatorio_guia(fat_store *st, int64_t id, cJSON **out, fat_err *err)
+{
+  static const char sql_achados[] =
+      "SELECT a.id AS id, a.item_id AS item_id, a.codigo AS codigo,"
+      " a.severidade AS severidade, a.campo AS campo, a.mensagem AS mensagem,"
+      " a.glosa_prevista AS glosa_prevista, a.valor_risco AS valor_risco, a.regra AS regra,"
+      " a.script_sha256 AS script_sha256, a.geracao_id AS geracao_id, a.linha AS linha,"
+      " a.guia_revisao AS guia_revisao, (a.guia_revisao = g.revisao) AS atual,"
+      " a.criado_em AS criado_em, a.reconhecido_em AS reconhecido_em,"
+      " a.reconhecido_por AS reconhecido_por, a.reconhecido_motivo AS reconhecido_motivo"
+      " FROM achado a JOIN guia g ON g.id = a.guia_id WHERE a.guia_id = ?1"
+      " ORDER BY atual DESC, a.severidade = 'bloqueio' DESC, a.id";
+  static const char sql_conf[] =
+      "SELECT guia_id, revisao, script_sha256, geracao_id, referencia, reconferir_em,"
+      " bloqueios, alertas, valor_risco, erro, em FROM conferencia WHERE guia_id = ?1";
+  fat_guia *g = NULL;
+  fat_glosa_filtro gf;
+  fat_pagina gp;
+  cJSON *o = NULL, *gj, *glosas = NULL;
+  sqlite3_stmt *s;
+  fat_rc rc = fat_guia_load(st, id, &g, err);
+
+  *out = NULL;
+  if (rc != FAT_OK)
+    return rc;
+  gj = fat_guia_to_json(g);
+  fat_guia_free(g);
+  o = cJSON_CreateObject();
+  if (gj == NULL || o == NULL || cJSON_AddNumberToObject(o, "id", (double)id) == NULL ||
+      !cJSON_AddItemToObject(o, "guia", gj)) {
+    cJSON_Delete(o);
+    cJSON_Delete(gj);
+    return fat_err_oom(err);
+  }
+  rc = fat_store_prepare(st, sql_achados, &s, err);
+  if (rc == FAT_OK) {
+    fat_bind_int(s, 1, id);
+    rc = attach_rows(st, s, o, "achados", err);
+  }
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql_conf, &s, err);
+  if (rc == FAT_OK) {
+    fat_bind_int(s, 1, id);
+    rc = attach_rows(st, s, o, "conferencia", err);
+  }
+  memset(&gf, 0, sizeof gf);
+  memset(&gp, 0, sizeof gp);
+  gf.guia_id = id;
+  gp.limite = FAT_PAGINA_MAX;
+  if (rc == FAT_OK)
+    rc = fat_relatorio_glosas(st, &gf, &gp, &glosas, err);
+  if (rc == FAT_OK && !cJSON_AddItemToObject(o, "glosas", glosas)) {
+    cJSON_Delete(glosas);
+    rc = fat_err_oom(err);
+  }
+  if (rc != FAT_OK) {
+    cJSON_Delete(o);
+    return rc;
+  }
+  *out = o;
+  return FAT_OK;
+}
+
+/* }====================================================== */
+
+/*
+** {======================================================
+** Lotes, retornos, glosas, recursos
+** =======================================================
+*/
+
+/* ?1 operadora id or NULL, ?2 status, ?3 competência, ?4 hoje, ?5 last id,
+** ?6 limit */
+#define LOTE_COLS                                                                          \
+  "SELECT l.id AS id, l.numero AS numero, l.tipo_guia AS tipo_guia,"                       \
+  " l.competencia AS competencia, l.periodo_inicio AS periodo_inicio,"                     \
+  " l.periodo_fim AS periodo_fim, l.status AS status, l.qtd_guias AS qtd_guias,"           \
+  " l.valor_informado AS valor_informado, l.valor_processado AS valor_processado,"         \
+  " l.valor_liberado AS valor_liberado, l.valor_glosado AS valor_glosado,"                 \
+  " l.valor_recebido AS valor_recebido, l.hash AS hash, l.arquivo AS arquivo,"             \
+  " l.fechado_em AS fechado_em, l.prazo_envio AS prazo_envio,"                             \
+  " (l.status = 'fechado' AND l.prazo_envio < ?4) AS atrasado, l.enviado_em AS enviado_em," \
+  " l.protocolo AS protocolo, l.protocolo_data AS protocolo_data,"                         \
+  " l.previsao_pagamento AS previsao_pagamento, (l.xml IS NOT NULL) AS tem_xml,"           \
+  " o.id AS operadora_id, o.nome AS operadora, o.script AS operadora_chave"                \
+  " FROM lote l"
+#define LOTE_REST                                                                          \
+  " JOIN operadora o ON o.id = l.operadora_id WHERE l.id < ?5"                             \
+  " AND (?1 IS NULL OR l.operadora_id = ?1) AND (?2 IS NULL OR l.status = ?2)"             \
+  " AND (?3 IS NULL OR l.competencia = ?3) ORDER BY l.id DESC LIMIT ?6"
+
+static const char sql_lotes_comp[] = LOTE_COLS " INDEXED BY lote_competencia" LOTE_REST;
+static const char sql_lotes_op_status[] = LOTE_COLS " INDEXED BY lote_operadora_status" LOTE_REST;
+static const char sql_lotes_status[] = LOTE_COLS " INDEXED BY lote_status" LOTE_REST;
+static const char sql_lotes_todos[] = LOTE_COLS LOTE_REST;
+
+fat_rc fat_relatorio_lotes(fat_store *st, const fat_relatorio_lotes_filtro *f, const char *hoje,
+                           fat_pagina *p, cJSON **out, fat_err *err)
+{
+  fat_relatorio_lotes_filtro none;
+  const char *sql, *status, *comp;
+  char h[11];
+  int64_t op = 0, after;
+  int limite;
+  sqlite3_stmt *s;
+  fat_rc rc;
+
+  *out = NULL;
+  if (f == NULL) {
+    memset(&none, 0, sizeof none);
+    f = &none;
+  }
+  status = nonempty(f->status);
+  comp = nonempty(f->competencia);
+  today_or(hoje, h);
+  rc = page_limit(p, &limite, err);
+  if (rc == FAT_OK)
+    rc = page_after(p, &after, err);
+  if (rc == FAT_OK)
+    rc = check_competencia(comp, err);
+  if (rc == FAT_OK)
+    rc = filter_operadora(st, f->operadora, &op, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (comp != NULL)
+    sql = sql_lotes_comp;
+  else if (status != NULL && op != 0)
+    sql = sql_lotes_op_status;
+  else if (status != NULL)
+    sql = sql_lotes_status;
+  else
+    sql = sql_lotes_todos;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int_or_null(s, 1, op, op == 0);
+  fat_bind_text(s, 2, status);
+  fat_bind_text(s, 3, comp);
+  fat_bind_text(s, 4, h);
+  fat_bind_int(s, 5, after);
+  fat_bind_int(s, 6, (int64_t)limite + 1);
+  return page_rows(st, s, limite, p, out, err);
+}
+
+fat_rc fat_relatorio_retornos(fat_store *st, fat_pagina *p, cJSON **out, fat_err *err)
+{
+  static const char sql[] =
+      "SELECT r.id AS id, r.tipo AS tipo, r.arquivo AS arquivo, r.importado_em AS importado_em,"
+      " r.usuario AS usuario, r.hash_ok AS hash_ok,"
+      " r.numero_demonstrativo AS numero_demonstrativo, r.valor_informado AS valor_informado,"
+      " r.valor_liberado AS valor_liberado, r.valor_glosado AS valor_glosado,"
+      " o.nome AS operadora,"
+      " (SELECT count(*) FROM retorno_guia rg WHERE rg.retorno_id = r.id"
+      "  AND rg.guia_id IS NOT NULL) AS guias_casadas,"
+      " (SELECT count(*) FROM retorno_guia rg WHERE rg.retorno_id = r.id"
+      "  AND rg.guia_id IS NULL) AS guias_sem_par,"
+      " (SELECT count(*) FROM retorno_pendencia pe WHERE pe.retorno_id = r.id"
+      "  AND pe.resolvida = 0) AS pendencias"
+      " FROM retorno r LEFT JOIN operadora o ON o.id = r.operadora_id"
+      " WHERE r.id < ?1 ORDER BY r.id DESC LIMIT ?2";
+  int64_t after;
+  int limite;
+  sqlite3_stmt *s;
+  fat_rc rc;
+
+  *out = NULL;
+  rc = page_limit(p, &limite, err);
+  if (rc == FAT_OK)
+    rc = page_after(p, &after, err);
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, after);
+  fat_bind_int(s, 2, (int64_t)limite + 1);
+  return page_rows(st, s, limite, p, out, err);
+}
+
+/* ?1 operadora id or NULL, ?2 competência, ?3 situação, ?4 classificação,
+** ?5 grupo, ?6 retorno id (0 = any), ?7 guia id (0 = any), ?8 last id,
+** ?9 limit */
+#define GLOSA_COLS                                                                          \
+  "SELECT gl.id AS id, g.id AS guia_id, g.numero_prestador AS guia,"                        \
+  " g.numero_operadora AS guia_operadora, o.registro_ans AS registro_ans,"                  \
+  " o.nome AS operadora, o.script AS operadora_chave, i.sequencial AS item,"                \
+  " i.codigo AS procedimento, gl.codigo AS codigo, gl.descricao AS descricao,"              \
+  " gl.grupo AS grupo, gl.valor AS valor, gl.classificacao AS classificacao,"               \
+  " gl.evidencia AS evidencia, gl.situacao AS situacao, gl.prevista AS prevista,"           \
+  " gl.prevista_por AS prevista_por, gl.prazo_recurso AS prazo_recurso,"                    \
+  " gl.origem AS origem, g.competencia AS competencia, gl.observacao AS observacao,"        \
+  " gl.valor_recuperado AS valor_recuperado, p.nome AS profissional,"                       \
+  " gl.retorno_id AS retorno_id"
+#define GLOSA_JOINS                                                                         \
+  " JOIN operadora o ON o.id = g.operadora_id LEFT JOIN item i ON i.id = gl.item_id"        \
+  " LEFT JOIN profissional p ON p.id = coalesce(i.profissional_id, g.executante_id)"
+#define GLOSA_REST                                                                          \
+  " AND gl.id < ?8 AND (?1 IS NULL OR g.operadora_id = ?1)"                                 \
+  " AND (?2 IS NULL OR g.competencia = ?2) AND (?3 IS NULL OR gl.situacao = ?3)"            \
+  " AND (?4 IS NULL OR gl.classificacao = ?4) AND (?5 IS NULL OR gl.grupo = ?5)"            \
+  " AND (?6 = 0 OR gl.retorno_id = ?6) AND (?7 = 0 OR gl.guia_id = ?7)"                     \
+  " ORDER BY gl.id DESC LIMIT ?9"
+
+/* one guia: glosa_guia */
+static const char sql_glosas_guia[] =
+    GLOSA_COLS " FROM glosa gl INDEXED BY glosa_guia JOIN guia g ON g.id = gl.guia_id"
+    GLOSA_JOINS " WHERE gl.guia_id = ?7" GLOSA_REST;
+/* one retorno: glosa_retorno */
+static const char sql_glosas_retorno[] =
+    GLOSA_COLS " FROM glosa gl INDEXED BY glosa_retorno JOIN guia g ON g.id = gl.guia_id"
+    GLOSA_JOINS " WHERE gl.retorno_id = ?6" GLOSA_REST;
+/* one competência: its guias (guia_competencia), then their glosas; the
+** page is sorted among the glosas of that month */
+static const char sql_glosas_comp[] =
+    GLOSA_COLS " FROM guia g INDEXED BY guia_competencia CROSS JOIN glosa gl"
+    " ON gl.guia_id = g.id" GLOSA_JOINS " WHERE g.competencia = ?2" GLOSA_REST;
+/* one situação: glosa_situacao */
+static const char sql_glosas_situacao[] =
+    GLOSA_COLS " FROM glosa gl INDEXED BY glosa_situacao JOIN guia g ON g.id = gl.guia_id"
+    GLOSA_JOINS " WHERE gl.situacao = ?3" GLOSA_REST;
+static const char sql_glosas_todas[] =
+    GLOSA_COLS " FROM glosa gl JOIN guia g ON g.id = gl.guia_id" GLOSA_JOINS " WHERE 1"
+    GLOSA_REST;
+
+/* prevista is a yes/no/not analysed flag: true/false/null as in fat_glosa.h */
+static fat_rc glosa_flags(cJSON *rows, fat_err *err)
+{
+  cJSON *r;
+
+  cJSON_ArrayForEach(r, rows)
+  {
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "prevista");
+
+    if (cJSON_IsNumber(v) &&
+        !cJSON_ReplaceItemViaPointer(r, v, cJSON_CreateBool(v->valuedouble != 0)))
+      return fat_err_oom(err);
+  }
+  return FAT_OK;
+}
+
+fat_rc fat_relatorio_glosas(fat_store *st, const fat_glosa_filtro *f, fat_pagina *p,
+                            cJSON **out, fat_err *err)
+{
+  fat_glosa_filtro none;
+  const char *sql, *comp, *situacao;
+  int64_t op = 0, after;
+  int limite;
+  sqlite3_stmt *s;
+  fat_rc rc;
+
+  *out = NULL;
+  if (f == NULL) {
+    memset(&none, 0, sizeof none);
+    f = &none;
+  }
+  comp = nonempty(f->competencia);
+  situacao = nonempty(f->situacao);
+  rc = page_limit(p, &limite, err);
+  if (rc == FAT_OK)
+    rc = page_after(p, &after, err);
+  if (rc == FAT_OK)
+    rc = check_competencia(comp, err);
+  if (rc == FAT_OK)
+    rc = filter_operadora(st, f->operadora, &op, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (f->guia_id > 0)
+    sql = sql_glosas_guia;
+  else if (f->retorno_id > 0)
+    sql = sql_glosas_retorno;
+  else if (comp != NULL)
+    sql = sql_glosas_comp;
+  else if (situacao != NULL)
+    sql = sql_glosas_situacao;
+  else
+    sql = sql_glosas_todas;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int_or_null(s, 1, op, op == 0);
+  fat_bind_text(s, 2, comp);
+  fat_bind_text(s, 3, situacao);
+  fat_bind_text(s, 4, nonempty(f->classificacao));
+  fat_bind_text(s, 5, nonempty(f->grupo));
+  fat_bind_int(s, 6, f->retorno_id > 0 ? f->retorno_id : 0);
+  fat_bind_int(s, 7, f->guia_id > 0 ? f->guia_id : 0);
+  fat_bind_int(s, 8, after);
+  fat_bind_int(s, 9, (int64_t)limite + 1);
+  rc = page_rows(st, s, limite, p, out, err);
+  if (rc == FAT_OK)
+    rc = glosa_flags(*out, err);
+  if (rc != FAT_OK) {
+    cJSON_Delete(*out);
+    *out = NULL;
+  }
+  return rc;
+}
+
+fat_rc fat_relatorio_glosa(fat_store *st, int64_t id, cJSON **out, fat_err *err)
+{
+  static const char sql[] =
+      GLOSA_COLS " FROM glosa gl JOIN guia g ON g.id = gl.guia_id" GLOSA_JOINS
+      " WHERE gl.id = ?1";
+  sqlite3_stmt *s;
+  cJSON *rows = NULL, *one;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  *out = NULL;
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, id);
+  rc = fat_store_rows_json(st, s, 0, "erro ao consultar a glosa", &rows, err);
+  if (rc == FAT_OK)
+    rc = glosa_flags(rows, err);
+  if (rc != FAT_OK) {
+    cJSON_Delete(rows);
+    return rc;
+  }
+  if (cJSON_GetArraySize(rows) == 0) {
+    cJSON_Delete(rows);
+    return fat_err_set(err, FAT_ENOTFOUND, "glosa %lld não encontrada", (long long)id);
+  }
+  one = cJSON_DetachItemFromArray(rows, 0);
+  cJSON_Delete(rows);
+  *out = one;
+  return FAT_OK;
+}
+
+/* ?1 operadora id or NULL, ?2 status, ?3 last id, ?4 limit */
+#define RECURSO_SQL(IDX)                                                                     \
+  "SELECT r.id AS id, r.numero AS numero, r.status AS status, r.resultado AS resultado,"     \
+  " r.criado_em AS criado_em, r.prazo AS prazo, r.enviado_em AS enviado_em,"                 \
+  " r.protocolo AS protocolo, r.respondido_em AS respondido_em,"                             \
+  " r.valor_recursado AS valor_recursado, r.valor_recuperado AS valor_recuperado,"           \
+  " r.hash AS hash, (r.xml IS NOT NULL) AS tem_xml, r.lote_id AS lote_id,"                   \
+  " o.nome AS operadora, o.script AS operadora_chave,"                                       \
+  " (SELECT count(*) FROM recurso_item ri WHERE ri.recurso_id = r.id) AS itens"              \
+  " FROM recurso r" IDX " JOIN operadora o ON o.id = r.operadora_id WHERE r.id < ?3"         \
+  " AND (?1 IS NULL OR r.operadora_id = ?1) AND (?2 IS NULL OR r.status = ?2)"               \
+  " ORDER BY r.id DESC LIMIT ?4"
+
+static const char sql_recursos_status[] = RECURSO_SQL(" INDEXED BY recurso_status");
+static const char sql_recursos_op[] = RECURSO_SQL(" INDEXED BY recurso_operadora");
+static const char sql_recursos_todos[] = RECURSO_SQL("");
+
+fat_rc fat_relatorio_recursos(fat_store *st, const fat_relatorio_recursos_filtro *f,
+                              fat_pagina *p, cJSON **out, fat_err *err)
+{
+  const char *status = f != NULL ? nonempty(f->status) : NULL;
+  int64_t op = 0, after;
+  int limite;
+  sqlite3_stmt *s;
+  fat_rc rc;
+
+  *out = NULL;
+  rc = page_limit(p, &limite, err);
+  if (rc == FAT_OK)
+    rc = page_after(p, &after, err);
+  if (rc == FAT_OK && f != NULL)
+    rc = filter_operadora(st, f->operadora, &op, err);
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_store_prepare(st,
+                         status != NULL ? sql_recursos_status
+                         : op != 0      ? sql_recursos_op
+                                        : sql_recursos_todos,
+                         &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int_or_null(s, 1, op, op == 0);
+  fat_bind_text(s, 2, status);
+  fat_bind_int(s, 3, after);
+  fat_bind_int(s, 4, (int64_t)limite + 1);
+  return page_rows(st, s, limite, p, out, err);
+}
+
+/* }====================================================== */
+
+/*
+** {======================================================
+** Relação de guias of a lote
+** =======================================================
+*/
+
+fat_rc fat_relatorio_lote_relacao(fat_store *st, int64_t id, cJSON **out, fat_err *err)
+{
+  static const char sql_lote[] =
+      "SELECT l.id AS id, l.numero AS numero, l.tipo_guia AS tipo_guia,"
+      " l.competencia AS competencia, l.status AS status, l.qtd_guias AS qtd_guias,"
+      " l.valor_informado AS valor_informado, l.hash AS hash, l.fechado_em AS fechado_em,"
+      " l.protocolo AS protocolo, o.nome AS operadora, o.registro_ans AS registro_ans"
+      " FROM lote l JOIN operadora o ON o.id = l.operadora_id WHERE l.id = ?1";
+  static const char sql_guias[] =
+      "SELECT g.id AS id, g.numero_prestador AS numero_prestador,"
+      " g.numero_operadora AS numero_operadora, g.tipo AS tipo,"
+      " g.beneficiario_nome AS beneficiario_nome, g.carteira_numero AS carteira_numero,"
+      " g.data_inicio AS data_inicio, g.senha AS senha, g.valor_total AS valor_total"
+      " FROM guia g WHERE g.lote_id = ?1 ORDER BY g.numero_prestador, g.id";
+  sqlite3_stmt *s;
+  cJSON *o, *lote = NULL;
+  fat_rc rc;
+
+  *out = NULL;
+  rc = fat_store_prepare(st, sql_lote, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, id);
+  if (sqlite3_step(s) == SQLITE_ROW) {
+    lote = fat_store_row_json(s, 0);
+    if (lote == NULL)
+      rc = fat_err_oom(err);
+  } else {
+    rc = fat_err_set(err, FAT_ENOTFOUND, "lote %lld não encontrado", (long long)id);
+  }
+  sqlite3_reset(s);
+  if (rc != FAT_OK)
+    return rc;
+  o = cJSON_CreateObject();
+  if (o == NULL || !cJSON_AddItemToObject(o, "lote", lote)) {
+    cJSON_Delete(o);
+    cJSON_Delete(lote);
+    return fat_err_oom(err);
+  }
+  rc = fat_store_prepare(st, sql_guias, &s, err);
+  if (rc == FAT_OK) {
+    fat_bind_int(s, 1, id);
+    rc = attach_rows(st, s, o, "guias", err);
+  }
+  if (rc != FAT_OK) {
+    cJSON_Delete(o);
+    return rc;
+  }
+  *out = o;
+  return FAT_OK;
+}
+
+/* pt-BR label of a guia type key. */
+static const char *tipo_rotulo(const char *tipo)
+{
+  static const struct {
+    const char *k, *v;
+  } t[] = {{"consulta", "Consulta"},
+           {"sp-sadt", "SP/SADT"},
+           {"honorarios", "Honorários"},
+           {"resumo-internacao", "Resumo de internação"}};
+  size_t i;
+
+  for (i = 0; tipo != NULL && i < sizeof t / sizeof t[0]; i++)
+    if (strcmp(tipo, t[i].k) == 0)
+      return t[i].v;
+  return tipo != NULL ? tipo : "";
+}
+
+/* One CSV field, always quoted, quotes doubled, then the separator. */
+static fat_rc csv_field(fat_buf *b, const char *v, const char *sep, fat_err *err)
+{
+  const char *p;
+  fat_rc rc = fat_buf_puts(b, "\"", err);
+
+  for (p = v != NULL ? v : ""; rc == FAT_OK && *p != '\0'; p++)
+    rc = *p == '"' ? fat_buf_puts(b, "\"\"", err) : fat_buf_append(b, p, 1, err);
+  if (rc == FAT_OK)
+    rc = fat_buf_puts(b, "\"", err);
+  if (rc == FAT_OK)
+    rc = fat_buf_puts(b, sep, err);
+  return rc;
+}
+
+fat_rc fat_relatorio_lote_relacao_csv(fat_store *st, int64_t id, char **csv, size_t *len,
+                                      char *name, size_t name_len, fat_err *err)
+{
+  cJSON *rel = NULL, *g;
+  fat_buf b;
+  char money[32], data[16];
+  fat_rc rc;
+
+  *csv = NULL;
+  *len = 0;
+  rc = fat_relatorio_lote_relacao(st, id, &rel, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_buf_init(&b, RELACAO_CSV_MAX);
+  rc = fat_buf_puts(&b,
+                    "\xEF\xBB\xBF"
+                    "guia;guia na operadora;tipo;beneficiário;carteira;data;senha;valor\r\n",
+                    err);
+  cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(rel, "guias"))
+  {
+    const char *d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "data_inicio"));
+    const cJSON *vt = cJSON_GetObjectItemCaseSensitive(g, "valor_total");
+    char *dot;
+
+    data[0] = '\0';
+    if (d != NULL && fat_dia_valida(d))
+      snprintf(data, sizeof data, "%.2s/%.2s/%.4s", d + 8, d + 5, d);
+    fat_money_format(cJSON_IsNumber(vt) ? (int64_t)vt->valuedouble : 0, money, sizeof money);
+    dot = strchr(money, '.');
+    if (dot != NULL)
+      *dot = ',';
+    if (rc == FAT_OK)
+      rc = csv_field(&b, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "numero_prestador")),
+                     ";", err);
+    if (rc == FAT_OK)
+      rc = csv_field(&b, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "numero_operadora")),
+                     ";", err);
+    if (rc == FAT_OK)
+      rc = csv_field(&b,
+                     tipo_rotulo(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "tipo"))),
+                     ";", err);
+    if (rc == FAT_OK)
+      rc = csv_field(&b, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "beneficiario_nome")),
+                     ";", err);
+    if (rc == FAT_OK)
+      rc = csv_field(&b, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "carteira_numero")),
+                     ";", err);
+    if (rc == FAT_OK)
+      rc = csv_field(&b, data, ";", err);
+    if (rc == FAT_OK)
+      rc = csv_field(&b, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "senha")), ";",
+                     err);
+    if (rc == FAT_OK)
+      rc = fat_buf_printf(&b, err, "%s\r\n", money);
+    if (rc != FAT_OK)
+      break;
+  }
+  if (rc == FAT_OK && name != NULL && name_len > 0)
+    snprintf(name, name_len, "relacao-lote-%lld.csv",
+             (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
+                 cJSON_GetObjectItemCaseSensitive(rel, "lote"), "numero")));
+  cJSON_Delete(rel);
+  if (rc != FAT_OK) {
+    fat_buf_fini(&b);
+    return rc;
+  }
+  *len = b.len;
+  *csv = fat_buf_take(&b);
+  if (*csv == NULL) {
+    *len = 0;
+    return fat_err_oom(err);
+  }
+  return FAT_OK;
+}
+
+/* }====================================================== */

@@ -1,0 +1,168 @@
+/* fat_relatorio.h: what the panel and the CLI read (Part K): the dashboard,
+** the listings page by page, one guia with everything about it, the relação de
+** guias of a lote, and the counters behind the dashboard.
+**
+** Listings page by keyset. The caller asks for `limite` rows after the cursor
+** of the previous page (fat_pagina.apos, NULL for the first page) and gets back
+** the cursor of the next page (fat_pagina.proximo, "" when there is none).
+** A cursor is text made by this module (it names the last row of a page);
+** callers pass it back unchanged. Every listing walks one index from the
+** cursor, never counts the whole table and never skips rows with OFFSET, so a
+** page costs the same whatever the size of the history. A filter the walked
+** index does not cover is checked row by row: the page then costs in
+** proportion to how rare that filter is among the rows of the index walked,
+** not to how many rows there are.
+**
+** The dashboard reads the per-operadora counters of schemas/027_relatorio.sql,
+** kept by triggers in the same transaction as every write, plus index ranges
+** bounded by deadlines (lotes late to send, recursos due in 10 days).
+**
+** Rows are JSON objects whose keys are documented with each function; money is
+** integer centavos, dates 'AAAA-MM-DD', timestamps 'AAAA-MM-DDTHH:MM:SSZ'
+** (UTC). *out is owned by the caller (cJSON_Delete).
+*/
+#ifndef FAT_RELATORIO_H
+#define FAT_RELATORIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "fat_err.h"
+#include "fat_glosa.h"
+#include "fat_store.h"
+
+#define FAT_PAGINA_PADRAO 50
+#define FAT_PAGINA_MAX 500
+#define FAT_CURSOR_MAX 64
+
+typedef struct fat_pagina {
+  int limite;                   /* rows per page, 1..FAT_PAGINA_MAX; 0 = 50 */
+  const char *apos;             /* cursor of the previous page; NULL or "" = first */
+  char proximo[FAT_CURSOR_MAX]; /* out: cursor of the next page; "" = last page */
+} fat_pagina;
+
+/* The competência (AAAA-MM) of the month before the month of hoje
+** (AAAA-MM-DD; NULL or invalid = today): the one a billing office closes. */
+void fat_relatorio_competencia_anterior(const char *hoje, char out[8]);
+
+/* ------------------------------------------------------------ dashboard */
+
+/* The numbers of the panel's first screen, as of day `hoje` (AAAA-MM-DD;
+** NULL = today, local date):
+** {hoje, guias_total, guias_a_faturar, valor_a_faturar, guias_com_bloqueio,
+**  valor_em_risco, lotes_a_enviar, lotes_atrasados, lotes_aguardando_retorno,
+**  glosas_aguardando_recurso, valor_glosas_aguardando, recursos_prazo_proximo
+**  (deadline within 10 days), recursos_prazo_vencido,
+**  recursos_proximos:[{id, codigo, valor, prazo_recurso, guia_id,
+**    numero_prestador, operadora}] (10 nearest deadlines),
+**  lotes_fechados:[{id, numero, status, prazo_envio, atrasado, qtd_guias,
+**    valor_informado, operadora}] (10 to send, nearest deadline first),
+**  por_operadora:[{id, nome, chave, guias_a_faturar, guias_com_bloqueio,
+**    valor_em_risco, valor_glosado}]}.
+** "A faturar" = guias digitada, conferida or pendente; "com bloqueio" = with
+** an unacknowledged bloqueio of their current revision; "aguardando recurso" =
+** glosas abertas not classified devida. */
+FAT_NODISCARD fat_rc fat_relatorio_painel(fat_store *st, const char *hoje, cJSON **out,
+                                          fat_err *err);
+
+/* Rebuild the dashboard counters and the open findings per guia from the
+** stored rows, in one transaction (repair after a manual edit of the
+** database; the triggers keep them right otherwise). */
+FAT_NODISCARD fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err);
+
+/* ------------------------------------------------------------- listings */
+
+/* Registered operadoras: [{id, registro_ans, nome, chave, ativa}] by name. */
+FAT_NODISCARD fat_rc fat_relatorio_operadoras(fat_store *st, cJSON **out, fat_err *err);
+
+typedef struct fat_relatorio_guias_filtro {
+  const char *operadora;   /* registro ANS, script key or id; NULL = all */
+  const char *competencia; /* AAAA-MM */
+  const char *status;      /* guia.status */
+  const char *busca;       /* número da guia no prestador or carteira (exact) */
+  int com_bloqueio;        /* 1 = only guias with an open bloqueio */
+} fat_relatorio_guias_filtro;
+
+/* Guias, newest first (id descending): [{id, tipo, numero_prestador, beneficiario_nome, data_inicio,
+** competencia, status, valor_total, lote_id, operadora_id, operadora,
+** operadora_chave, bloqueios, alertas, valor_risco}] where the last three count
+** the open findings of the current revision. f may be NULL. FAT_EINVAL for a
+** bad filter or cursor (message names it). */
+FAT_NODISCARD fat_rc fat_relatorio_guias(fat_store *st, const fat_relatorio_guias_filtro *f,
+                                         fat_pagina *p, cJSON **out, fat_err *err);
+
+/* One guia: {id, guia (the fat_guia_to_json form), achados:[{id, item_id,
+** codigo, severidade, campo, mensagem, glosa_prevista, valor_risco, regra,
+** script_sha256, geracao_id, linha, guia_revisao, atual (1 = of the current
+** revision), criado_em, reconhecido_em, reconhecido_por, reconhecido_motivo}]
+** (current revision first, bloqueios first), conferencia:[the last check, 0 or
+** 1 row], glosas:[as fat_relatorio_glosas]}. FAT_ENOTFOUND when absent. */
+FAT_NODISCARD fat_rc fat_relatorio_guia(fat_store *st, int64_t id, cJSON **out, fat_err *err);
+
+typedef struct fat_relatorio_lotes_filtro {
+  const char *operadora;   /* registro ANS, script key or id */
+  const char *status;      /* lote.status */
+  const char *competencia; /* AAAA-MM */
+} fat_relatorio_lotes_filtro;
+
+/* Lotes, newest first (id descending): [{id, numero, tipo_guia, competencia,
+** periodo_inicio, periodo_fim, status, qtd_guias, valor_informado,
+** valor_processado, valor_liberado, valor_glosado, valor_recebido, hash,
+** arquivo, fechado_em, prazo_envio, atrasado (closed and past prazo_envio on
+** `hoje`), enviado_em, protocolo, protocolo_data, previsao_pagamento, tem_xml,
+** operadora_id, operadora, operadora_chave}]. hoje NULL = today. */
+FAT_NODISCARD fat_rc fat_relatorio_lotes(fat_store *st, const fat_relatorio_lotes_filtro *f,
+                                         const char *hoje, fat_pagina *p, cJSON **out,
+                                         fat_err *err);
+
+/* Imported retornos, newest first: [{id, tipo, arquivo, importado_em, usuario,
+** hash_ok, numero_demonstrativo, valor_informado, valor_liberado,
+** valor_glosado, operadora, guias_casadas, guias_sem_par, pendencias}]. */
+FAT_NODISCARD fat_rc fat_relatorio_retornos(fat_store *st, fat_pagina *p, cJSON **out,
+                                            fat_err *err);
+
+/* Glosas matching f (NULL = all), newest first (id descending), with the keys
+** of the glosa listing of fat_glosa.h: [{id, guia_id, guia, guia_operadora,
+** registro_ans, operadora, operadora_chave, item, procedimento, codigo,
+** descricao, grupo, valor, classificacao, evidencia, situacao, prevista,
+** prevista_por, prazo_recurso, origem, competencia, observacao,
+** valor_recuperado, profissional, retorno_id}]. */
+FAT_NODISCARD fat_rc fat_relatorio_glosas(fat_store *st, const fat_glosa_filtro *f,
+                                          fat_pagina *p, cJSON **out, fat_err *err);
+
+/* One glosa as a row of fat_relatorio_glosas. FAT_ENOTFOUND when absent. */
+FAT_NODISCARD fat_rc fat_relatorio_glosa(fat_store *st, int64_t id, cJSON **out, fat_err *err);
+
+typedef struct fat_relatorio_recursos_filtro {
+  const char *operadora;   /* registro ANS, script key or id */
+  const char *status;      /* rascunho, enviado, protocolado, respondido */
+} fat_relatorio_recursos_filtro;
+
+/* Recursos de glosa, newest first: [{id, numero, status, resultado, criado_em,
+** prazo, enviado_em, protocolo, respondido_em, valor_recursado,
+** valor_recuperado, hash, tem_xml, lote_id, operadora, operadora_chave,
+** itens}]. */
+FAT_NODISCARD fat_rc fat_relatorio_recursos(fat_store *st,
+                                            const fat_relatorio_recursos_filtro *f,
+                                            fat_pagina *p, cJSON **out, fat_err *err);
+
+/* ------------------------------------------------------ relação de guias */
+
+/* The relação de guias of lote id: {lote:{id, numero, tipo_guia, competencia,
+** status, qtd_guias, valor_informado, hash, fechado_em, protocolo, operadora,
+** registro_ans}, guias:[{id, numero_prestador, numero_operadora, tipo,
+** beneficiario_nome, carteira_numero, data_inicio, senha, valor_total}]} in
+** the order of the número da guia. FAT_ENOTFOUND when there is no such lote. */
+FAT_NODISCARD fat_rc fat_relatorio_lote_relacao(fat_store *st, int64_t id, cJSON **out,
+                                                fat_err *err);
+
+/* The same as a spreadsheet: CSV with ';', decimal comma, dates DD/MM/AAAA,
+** UTF-8 with BOM, CRLF. *csv (fat_free) and *len; name (>= 64 bytes) gets
+** "relacao-lote-<numero>.csv". */
+FAT_NODISCARD fat_rc fat_relatorio_lote_relacao_csv(fat_store *st, int64_t id, char **csv,
+                                                    size_t *len, char *name, size_t name_len,
+                                                    fat_err *err);
+
+#endif

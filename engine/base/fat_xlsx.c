@@ -1,0 +1,123 @@
+/* fat_xlsx.c: the spreadsheet writer (see fat_xlsx.h). */
+#include "fat_xlsx.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <xlsxwriter.h>
+
+#include "fat_mem.h"
+
+struct fat_xlsx {
+  lxw_workbook *wb;
+  lxw_worksheet *ws;
+  lxw_format *f_bold, *f_money, *f_date;
+  lxw_error erro;          /* first error, sticky */
+};
+
+static void nota(fat_xlsx *x, lxw_error e)
+{
+  if (x->erro == LXW_NO_ERROR && e != LXW_NO_ERROR)
+    x->erro = e;
+}
+
+fat_rc fat_xlsx_abrir(const char *path, fat_xlsx **out, fat_err *err)
+{
+  fat_xlsx *x;
+
+  *out = NULL;
+  x = fat_calloc(1, sizeof *x);
+  if (x == NULL)
+    return fat_err_oom(err);
+  x->wb = workbook_new(path);
+  if (x->wb == NULL) {
+    fat_free(x);
+    return fat_err_set(err, FAT_EIO, "não foi possível criar a planilha '%s'", path);
+  }
+  x->f_bold = workbook_add_format(x->wb);
+  x->f_money = workbook_add_format(x->wb);
+  x->f_date = workbook_add_format(x->wb);
+  if (x->f_bold == NULL || x->f_money == NULL || x->f_date == NULL) {
+    workbook_close(x->wb);
+    fat_free(x);
+    return fat_err_oom(err);
+  }
+  format_set_bold(x->f_bold);
+  format_set_num_format(x->f_money, "\"R$\" #,##0.00");
+  format_set_num_format(x->f_date, "dd/mm/yyyy");
+  *out = x;
+  return FAT_OK;
+}
+
+fat_rc fat_xlsx_planilha(fat_xlsx *x, const char *nome, fat_err *err)
+{
+  x->ws = workbook_add_worksheet(x->wb, nome);
+  if (x->ws == NULL)
+    return fat_err_set(err, FAT_EINVAL, "nome de planilha '%s' inválido ou repetido",
+                       nome != NULL ? nome : "");
+  return FAT_OK;
+}
+
+void fat_xlsx_titulo(fat_xlsx *x, int lin, int col, const char *s)
+{
+  if (x->ws != NULL && s != NULL)
+    nota(x, worksheet_write_string(x->ws, (lxw_row_t)lin, (lxw_col_t)col, s, x->f_bold));
+}
+
+void fat_xlsx_texto(fat_xlsx *x, int lin, int col, const char *s)
+{
+  if (x->ws != NULL && s != NULL && s[0] != '\0')
+    nota(x, worksheet_write_string(x->ws, (lxw_row_t)lin, (lxw_col_t)col, s, NULL));
+}
+
+void fat_xlsx_inteiro(fat_xlsx *x, int lin, int col, int64_t v)
+{
+  if (x->ws != NULL)
+    nota(x, worksheet_write_number(x->ws, (lxw_row_t)lin, (lxw_col_t)col, (double)v, NULL));
+}
+
+void fat_xlsx_dinheiro(fat_xlsx *x, int lin, int col, int64_t centavos)
+{
+  if (x->ws != NULL)
+    nota(x, worksheet_write_number(x->ws, (lxw_row_t)lin, (lxw_col_t)col,
+                                   (double)centavos / 100.0, x->f_money));
+}
+
+void fat_xlsx_data(fat_xlsx *x, int lin, int col, const char *iso)
+{
+  lxw_datetime d;
+
+  if (x->ws == NULL || iso == NULL)
+    return;
+  if (strlen(iso) >= 10 && iso[4] == '-' && iso[7] == '-') {
+    memset(&d, 0, sizeof d);
+    d.year = (int)strtol(iso, NULL, 10);
+    d.month = (uint8_t)strtol(iso + 5, NULL, 10);
+    d.day = (uint8_t)strtol(iso + 8, NULL, 10);
+    nota(x, worksheet_write_datetime(x->ws, (lxw_row_t)lin, (lxw_col_t)col, &d, x->f_date));
+  } else {
+    fat_xlsx_texto(x, lin, col, iso);
+  }
+}
+
+void fat_xlsx_largura(fat_xlsx *x, int de, int ate, double largura)
+{
+  if (x->ws != NULL)
+    nota(x, worksheet_set_column(x->ws, (lxw_col_t)de, (lxw_col_t)ate, largura, NULL));
+}
+
+fat_rc fat_xlsx_fechar(fat_xlsx *x, fat_err *err)
+{
+  lxw_error e, antes;
+
+  if (x == NULL)
+    return FAT_OK;
+  antes = x->erro;
+  e = workbook_close(x->wb);
+  fat_free(x);
+  if (antes != LXW_NO_ERROR)
+    return fat_err_set(err, FAT_EIO, "erro ao montar a planilha: %s", lxw_strerror(antes));
+  if (e != LXW_NO_ERROR)
+    return fat_err_set(err, FAT_EIO, "erro ao gravar a planilha: %s", lxw_strerror(e));
+  return FAT_OK;
+}

@@ -1,0 +1,209 @@
+/* cmd_repasse.c: `faturo repasse regra|regras|calcular|decidir|fechar|ajuste|listar|extrato`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_fin.h"
+#include "fat_mem.h"
+#include "fat_repasse.h"
+
+static void help(void)
+{
+  printf("uso: faturo repasse <ação> [opções]\n"
+         "\n"
+         "  regra --profissional ID (--percentual P | --valor V) [--operadora OP] [--plano ID]\n"
+         "        [--grupo PREFIXO] [--origem convenio|particular]\n"
+         "      regra de repasse do profissional (a mais específica vale)\n"
+         "  regras                lista as regras\n"
+         "  calcular --periodo AAAA-MM\n"
+         "      calcula o repasse sobre o dinheiro recebido no mês; item com glosa em aberto\n"
+         "      vem retido; retidos de repasses fechados cujo recurso acabou são liberados\n"
+         "  decidir LINHA pagar|reter   paga o que foi recebido de um item retido (ou retém)\n"
+         "  fechar --periodo AAAA-MM    congela o repasse (só muda por ajuste em outro)\n"
+         "  ajuste --periodo AAAA-MM --profissional ID --valor V --motivo TEXTO\n"
+         "  listar                repasses e totais\n"
+         "  extrato --periodo AAAA-MM [--profissional ID] [--formato texto|html|xlsx]\n"
+         "          [--saida ARQUIVO]   extrato por profissional\n");
+}
+
+static void print_extrato(const cJSON *e)
+{
+  const cJSON *p, *i, *a;
+  char v1[40], v2[40], v3[40], d[16];
+
+  printf("repasse de %s (%s)\n", cli_jstr(e, "periodo", "-"), cli_jstr(e, "status", "-"));
+  cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(e, "profissionais")) {
+    printf("\n%s (%s): a pagar %s, retido %s\n", cli_jstr(p, "nome", "-"),
+           cli_jstr(p, "conselho", ""), cf_jbrl(p, "total_pagar", v1),
+           cf_jbrl(p, "total_retido", v2));
+    cJSON_ArrayForEach(i, cJSON_GetObjectItemCaseSensitive(p, "itens")) {
+      printf("  #%-5lld %s %-10s base %12s -> %12s  %s (%s)", (long long)cli_jint(i, "id"),
+             cf_jdata(i, "data", d), cli_jstr(i, "origem", "-"), cf_jbrl(i, "base", v1),
+             cf_jbrl(i, "valor", v2), cli_jstr(i, "descricao", ""), cli_jstr(i, "regra", ""));
+      if (strcmp(cli_jstr(i, "situacao", ""), "retido") == 0)
+        printf("  RETIDO: glosa de %s em aberto", cf_jbrl(i, "glosa", v3));
+      printf("\n");
+    }
+  }
+  printf("\ntotal a pagar %s, retido %s\n", cf_jbrl(e, "total_pagar", v1),
+         cf_jbrl(e, "total_retido", v2));
+  a = cJSON_GetObjectItemCaseSensitive(e, "avisos");
+  cJSON_ArrayForEach(i, a) printf("atenção: %s\n", cJSON_IsString(i) ? i->valuestring : "");
+}
+
+static void print_json(const cJSON *o)
+{
+  cli_print_json(o);
+}
+
+int cli_repasse(fat_cli *cli, int argc, char **argv)
+{
+  static const struct option opts[] = {
+    {"periodo", required_argument, NULL, 'p'},   {"profissional", required_argument, NULL, 'r'},
+    {"percentual", required_argument, NULL, 'c'}, {"valor", required_argument, NULL, 'v'},
+    {"operadora", required_argument, NULL, 'o'}, {"plano", required_argument, NULL, 'l'},
+    {"grupo", required_argument, NULL, 'g'},     {"origem", required_argument, NULL, 'O'},
+    {"motivo", required_argument, NULL, 'm'},    {"formato", required_argument, NULL, 'f'},
+    {"saida", required_argument, NULL, 's'},     {NULL, 0, NULL, 0}};
+  const char *a, *periodo = NULL, *motivo = NULL, *formato = "texto", *saida = NULL;
+  fat_repasse_regra_in rg;
+  int64_t prof = 0, valor = 0, id = 0;
+  int tem_valor = 0, c;
+  fat_store *st;
+  cJSON *o = NULL;
+  fat_err err;
+
+  if (argc < 2 || cli_wants_help(argc, argv)) {
+    help();
+    return argc < 2 ? CLI_USAGE : CLI_OK;
+  }
+  a = argv[1];
+  argc--;
+  argv++;
+  memset(&rg, 0, sizeof rg);
+  rg.percentual_bp = -1;
+  rg.valor_fixo = -1;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    int bad = 0;
+
+    switch (c) {
+    case 'p':
+      bad = cli_norm_competencia(optarg) != 0;
+      periodo = optarg;
+      break;
+    case 'r': bad = cf_id(optarg, &prof); break;
+    case 'c': bad = cf_bp(optarg, &rg.percentual_bp); break;
+    case 'v':
+      if (optarg[0] == '-') {
+        bad = cf_money(optarg + 1, &valor);
+        valor = -valor;
+      } else {
+        bad = cf_money(optarg, &valor);
+      }
+      tem_valor = 1;
+      break;
+    case 'o': rg.operadora = optarg; break;
+    case 'l': bad = cf_id(optarg, &rg.plano_id); break;
+    case 'g': rg.grupo = optarg; break;
+    case 'O': rg.origem = optarg; break;
+    case 'm': motivo = optarg; break;
+    case 'f': formato = optarg; break;
+    case 's': saida = optarg; break;
+    default: bad = 1; break;
+    }
+    if (bad)
+      return cli_usage_error("repasse", "opção ou valor inválido");
+  }
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if (strcmp(a, "regra") == 0) {
+    rg.profissional_id = prof;
+    if (tem_valor)
+      rg.valor_fixo = valor;
+    if (prof == 0)
+      return cli_usage_error("repasse regra", "informe --profissional");
+    if (fat_repasse_regra_definir(st, &rg, &id, &err) != FAT_OK)
+      return cli_error(&err);
+    if (!cli->json)
+      printf("regra de repasse #%lld gravada\n", (long long)id);
+    return CLI_OK;
+  }
+  if (strcmp(a, "regras") == 0 || strcmp(a, "listar") == 0) {
+    if ((a[1] == 'e' ? fat_repasse_regra_listar(st, &o, &err)
+                     : fat_repasse_listar(st, &o, &err)) != FAT_OK)
+      return cli_error(&err);
+    return cf_out(cli, o, print_json);
+  }
+  if (strcmp(a, "decidir") == 0) {
+    if (optind + 2 != argc || cf_id(argv[optind], &id) != 0)
+      return cli_usage_error("repasse decidir", "informe a linha e pagar ou reter");
+    if (fat_repasse_decidir(st, id, argv[optind + 1], &err) != FAT_OK)
+      return cli_error(&err);
+    if (!cli->json)
+      printf("linha #%lld: %s\n", (long long)id, argv[optind + 1]);
+    return CLI_OK;
+  }
+  if (optind != argc)
+    return cli_usage_error("repasse", "argumento inesperado '%s'", argv[optind]);
+  if (periodo == NULL)
+    return cli_usage_error("repasse", "informe --periodo AAAA-MM");
+  if (strcmp(a, "calcular") == 0) {
+    fat_rules *rules;
+    fat_gen *gen = cf_gen(cli, st, &rules);
+    fat_rc rc = fat_repasse_calcular(st, gen, periodo, &o, &err);
+
+    cf_gen_close(gen, rules);
+    if (rc != FAT_OK)
+      return cli_error(&err);
+    return cf_out(cli, o, print_extrato);
+  }
+  if (strcmp(a, "fechar") == 0) {
+    if (fat_repasse_fechar(st, periodo, &err) != FAT_OK)
+      return cli_error(&err);
+    if (!cli->json)
+      printf("repasse de %s fechado\n", periodo);
+    return CLI_OK;
+  }
+  if (strcmp(a, "ajuste") == 0) {
+    if (!tem_valor || prof == 0)
+      return cli_usage_error("repasse ajuste", "informe --profissional, --valor e --motivo");
+    if (fat_repasse_ajuste(st, periodo, prof, valor, motivo, &err) != FAT_OK)
+      return cli_error(&err);
+    if (!cli->json)
+      printf("ajuste registrado no repasse de %s\n", periodo);
+    return CLI_OK;
+  }
+  if (strcmp(a, "extrato") == 0) {
+    if (strcmp(formato, "texto") == 0) {
+      if (fat_repasse_extrato(st, periodo, prof, &o, &err) != FAT_OK)
+        return cli_error(&err);
+      return cf_out(cli, o, print_extrato);
+    }
+    if (strcmp(formato, "html") == 0) {
+      char *html = NULL;
+      size_t len;
+      int r;
+
+      if (fat_repasse_extrato_html(st, periodo, prof, &html, &len, &err) != FAT_OK)
+        return cli_error(&err);
+      r = cf_write(saida != NULL ? saida : "-", html, len);
+      fat_free(html);
+      return r;
+    }
+    if (strcmp(formato, "xlsx") == 0) {
+      if (saida == NULL || strcmp(saida, "-") == 0)
+        return cli_usage_error("repasse extrato", "XLSX precisa de --saida ARQUIVO.xlsx");
+      if (fat_repasse_extrato_xlsx(st, periodo, prof, saida, &err) != FAT_OK)
+        return cli_error(&err);
+      if (!cli->json)
+        printf("extrato gravado em %s\n", saida);
+      return CLI_OK;
+    }
+    return cli_usage_error("repasse extrato", "formato '%s' inválido (texto, html, xlsx)",
+                           formato);
+  }
+  return cli_usage_error("repasse", "ação '%s' desconhecida", a);
+}
