@@ -1,5 +1,4 @@
 /* fat_price.c: contract pricing with explanations (integer arithmetic only). */
-#include "fat_money.h"
 #include "fat_price.h"
 
 #include <stdarg.h>
@@ -9,6 +8,7 @@
 
 #include "fat_dia.h"
 #include "fat_mem.h"
+#include "fat_money.h"
 #include "fat_store_int.h"
 #include "fat_tabelas.h"
 

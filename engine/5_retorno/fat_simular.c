@@ -1,13 +1,13 @@
 /* fat_simular.c: would a rule have caught this glosa; draft script replay.
 ** Both evaluate guias with fat_avaliar (fat_avaliar.h), the evaluation
 ** conferir runs, and judge glosas with fat_simular_preve. */
-#include "fat_dia.h"
 #include "fat_simular.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "fat_avaliar.h"
+#include "fat_dia.h"
 #include "fat_glosa.h"
 #include "fat_mem.h"
 #include "fat_model.h"

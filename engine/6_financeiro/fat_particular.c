@@ -1,5 +1,4 @@
 /* fat_particular.c: particulares, payments, recibos, acquirers, caixa. */
-#include "fat_money.h"
 #include "fat_particular.h"
 
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include "fat_extenso.h"
 #include "fat_fin_int.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rateio.h"
 #include "fat_tabelas.h"
 

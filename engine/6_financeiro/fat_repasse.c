@@ -1,14 +1,14 @@
 /* fat_repasse.c: repasse médico (see fat_repasse.h). */
-#include "fat_dia.h"
-#include "fat_money.h"
 #include "fat_repasse.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "fat_dia.h"
 #include "fat_fin_int.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rateio.h"
 #include "fat_termos.h"
 #include "fat_xlsx.h"
