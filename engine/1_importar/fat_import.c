@@ -14,6 +14,7 @@
 #include "fat_model.h"
 #include "fat_operadora.h"
 #include "fat_store_int.h"
+#include "fat_text.h"
 
 /* {====================================================================
 ** Formats and text decoding
@@ -41,104 +42,6 @@ fat_formato fat_formato_from_path(const char *path)
   if (strcasecmp(dot, ".csv") == 0 || strcasecmp(dot, ".txt") == 0)
     return FAT_FMT_CSV;
   return FAT_FMT_AUTO;
-}
-
-/* Length of the valid UTF-8 sequence at p (strict), or 0. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-  unsigned c = p[0];
-
-  if (c < 0x80)
-    return 1;
-  if (c >= 0xC2 && c <= 0xDF)
-    return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-      return 0;
-    if (c == 0xE0 && p[1] < 0xA0)
-      return 0; /* overlong */
-    if (c == 0xED && p[1] >= 0xA0)
-      return 0; /* surrogate */
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-      return 0;
-    if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
-      return 0;
-    return 4;
-  }
-  return 0;
-}
-
-/* Windows-1252 code points for 0x80..0x9F (0 = undefined -> U+FFFD). */
-static const unsigned short cp1252[32] = {
-  0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-  0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-  0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
-
-fat_rc fat_text_to_utf8(const char *in, size_t len, char **out, size_t *out_len, int *converted,
-                        fat_err *err)
-{
-  const unsigned char *p = (const unsigned char *)in;
-  size_t i = 0, o = 0;
-  int valid = 1;
-  unsigned char *d;
-
-  *out = NULL;
-  if (out_len != NULL)
-    *out_len = 0;
-  if (converted != NULL)
-    *converted = 0;
-  if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
-    p += 3;
-    len -= 3;
-  }
-  while (i < len) {
-    size_t k = utf8_seq(p + i, len - i);
-
-    if (k == 0) {
-      valid = 0;
-      break;
-    }
-    i += k;
-  }
-  if (valid) {
-    *out = fat_strndup((const char *)p, len);
-    if (*out == NULL)
-      return fat_err_oom(err);
-    if (out_len != NULL)
-      *out_len = len;
-    return FAT_OK;
-  }
-  if (len > (SIZE_MAX - 1) / 3)
-    return fat_err_set(err, FAT_ELIMIT, "arquivo grande demais");
-  d = fat_malloc(len * 3 + 1);
-  if (d == NULL)
-    return fat_err_oom(err);
-  for (i = 0; i < len; i++) {
-    unsigned cp = p[i];
-
-    if (cp >= 0x80 && cp <= 0x9F)
-      cp = cp1252[cp - 0x80] != 0 ? cp1252[cp - 0x80] : 0xFFFD;
-    if (cp < 0x80) {
-      d[o++] = (unsigned char)cp;
-    } else if (cp < 0x800) {
-      d[o++] = (unsigned char)(0xC0 | (cp >> 6));
-      d[o++] = (unsigned char)(0x80 | (cp & 0x3F));
-    } else {
-      d[o++] = (unsigned char)(0xE0 | (cp >> 12));
-      d[o++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-      d[o++] = (unsigned char)(0x80 | (cp & 0x3F));
-    }
-  }
-  d[o] = '\0';
-  *out = (char *)d;
-  if (out_len != NULL)
-    *out_len = o;
-  if (converted != NULL)
-    *converted = 1;
-  return FAT_OK;
 }
 
 /* }==================================================================== */
@@ -689,14 +592,41 @@ static fat_rc store_all(fat_store *st, parsed *p, const char *origem, fat_import
 ** JSON import
 ** ===================================================================== */
 
+/* cJSON turns the escape \u0000 into a NUL that silently cuts the string:
+** refuse it, naming the line. An escape is a backslash preceded by an even
+** number of backslashes. */
+static fat_rc json_nul_escape(const char *text, size_t len, fat_err *err)
+{
+  size_t i, k;
+  long line = 1;
+
+  for (i = 0; i < len; i++) {
+    if (text[i] == '\n')
+      line++;
+    if (text[i] != '\\' || i + 5 >= len || strncmp(text + i + 1, "u0000", 5) != 0)
+      continue;
+    for (k = i; k > 0 && text[k - 1] == '\\'; k--)
+      ;
+    if ((i - k) % 2 == 0)
+      return fat_err_set(err, FAT_EINVAL,
+                         "linha %ld: caractere nulo (\\u0000) num texto do JSON: não é aceito "
+                         "(cortaria o texto sem aviso)",
+                         line);
+  }
+  return FAT_OK;
+}
+
 static fat_rc parse_json_file(const char *text, size_t len, parsed *p, fat_err *err)
 {
   const char *end = NULL;
-  cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+  cJSON *root;
   const cJSON *arr, *el;
   size_t i = 0;
-  fat_rc rc = FAT_OK;
+  fat_rc rc = json_nul_escape(text, len, err);
 
+  if (rc != FAT_OK)
+    return rc;
+  root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
   if (root == NULL) {
     long line = 1;
     const char *q;

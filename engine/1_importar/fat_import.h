@@ -8,7 +8,8 @@
 **    numero_prestador); column names are the JSON paths ("data_inicio",
 **    "operadora.registro_ans", "item.quantidade", ...). Separator ';' or ','
 **    detected from the header; decimal comma accepted; UTF-8, or Latin-1 /
-**    Windows-1252 detected and converted; RFC 4180 quoting.
+**    Windows-1252 detected and converted (fat_text.h: a UTF-8 file with a bad
+**    byte is refused, naming its line); RFC 4180 quoting.
 **
 ** Import is all or nothing: one transaction per file; the first bad row (CSV
 ** line number, JSON index) and field are named in err->msg and nothing of that
@@ -68,11 +69,5 @@ typedef struct fat_export_filter {
 FAT_NODISCARD fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f,
                                       fat_formato fmt, char **out, size_t *len,
                                       size_t *n_guias, fat_err *err);
-
-/* Input text to UTF-8: a UTF-8 BOM is dropped; valid UTF-8 is copied; any
-** other byte sequence is read as Windows-1252/Latin-1 and converted
-** (*converted = 1). *out is NUL-terminated; free with fat_free. */
-FAT_NODISCARD fat_rc fat_text_to_utf8(const char *in, size_t len, char **out, size_t *out_len,
-                                      int *converted, fat_err *err);
 
 #endif

@@ -11,6 +11,7 @@
 #include "fat_money.h"
 #include "fat_operadora.h"
 #include "fat_store_int.h"
+#include "fat_text.h"
 
 #define TAB_FILE_MAX (64u * 1024u * 1024u)
 #define TAB_MAX_COLS 16
@@ -88,68 +89,6 @@ static const col_spec *layout_of(fat_tabela_tipo t)
 
 /* ------------------------------------------------------------------------ */
 /* Text helpers                                                             */
-
-/* Strict UTF-8 validation (no overlongs, no surrogates). */
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-  size_t i = 0;
-
-  while (i < n) {
-    unsigned c = s[i];
-    size_t k, need;
-    unsigned cp;
-
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-      need = 1;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      need = 2;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      need = 3;
-      cp = c & 0x07;
-    } else {
-      return 0;
-    }
-    for (k = 1; k <= need; k++) {
-      if (i + k >= n || (s[i + k] & 0xC0) != 0x80)
-        return 0;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return 0;
-    i += need + 1;
-  }
-  return 1;
-}
-
-/* Latin-1 bytes to a new UTF-8 string. */
-static char *latin1_to_utf8(const char *s, size_t n, size_t *outlen)
-{
-  char *o = fat_malloc(n * 2 + 1);
-  size_t i, j = 0;
-
-  if (o == NULL)
-    return NULL;
-  for (i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-
-    if (c < 0x80) {
-      o[j++] = (char)c;
-    } else {
-      o[j++] = (char)(0xC0 | (c >> 6));
-      o[j++] = (char)(0x80 | (c & 0x3F));
-    }
-  }
-  o[j] = '\0';
-  *outlen = j;
-  return o;
-}
 
 /* Header name normalization: lowercase ASCII, common accented Latin letters
 ** folded (UTF-8 two-byte sequences), spaces and '-' to '_'. */
@@ -311,6 +250,7 @@ static int csv_next(csv_reader *r, long *start_line, fat_err *err)
 
 typedef struct row_val {
   const char *text;   /* COL_TEXT/CODE/DATE/PORTE (NULL when empty) */
+  char iso[FAT_DIA_ISO_LEN]; /* COL_DATE: the stored form text points at */
   int64_t num;        /* COL_MONEY/E4/INT */
   int present;
 } row_val;
@@ -351,7 +291,6 @@ static fat_rc parse_cell(fat_tabela_tipo tipo, const col_spec *c, const char *ce
                          row_val *v, fat_err *err)
 {
   const char *why = NULL;
-  int32_t d;
 
   v->present = cell != NULL && cell[0] != '\0';
   v->text = NULL;
@@ -363,12 +302,14 @@ static fat_rc parse_cell(fat_tabela_tipo tipo, const col_spec *c, const char *ce
     return FAT_OK;
   }
   switch (c->kind) {
-  case COL_TEXT:
-    if (strlen(cell) > 500)
-      return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna %s: texto longo demais (máx. 500)",
-                         line, c->nome);
+  case COL_TEXT: {
+    char msg[160];
+
+    if (fat_text_check(cell, 500, 0, msg, sizeof msg) != 0)
+      return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna %s: %s", line, c->nome, msg);
     v->text = cell;
     return FAT_OK;
+  }
   case COL_CODE:
     if (!valid_code(cell))
       return fat_err_set(err, FAT_EINVAL,
@@ -384,13 +325,14 @@ static fat_rc parse_cell(fat_tabela_tipo tipo, const col_spec *c, const char *ce
                          c->nome, cell, tipo == FAT_TAB_PORTES ? ", AN0 a AN8" : ", ou 0");
     v->text = cell;
     return FAT_OK;
-  case COL_DATE:
-    if (fat_dia_parse(cell, &d) != 0)
-      return fat_err_set(err, FAT_EINVAL,
-                         "linha %ld, coluna %s: data inválida '%s' (use AAAA-MM-DD)", line,
-                         c->nome, cell);
-    v->text = cell;
+  case COL_DATE: {
+    fat_err e;
+
+    if (fat_dia_ler(cell, NULL, v->iso, &e) != FAT_OK)
+      return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna %s: %s", line, c->nome, e.msg);
+    v->text = v->iso;
     return FAT_OK;
+  }
   case COL_MONEY:
   case COL_E4:
   case COL_INT:
@@ -693,6 +635,7 @@ fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char 
   sqlite3_stmt *s;
   int32_t d;
   long nrows = 0;
+  int latin1 = 0;
   fat_rc rc;
 
   if (res == NULL)
@@ -729,23 +672,12 @@ fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char 
   crypto_hash_sha256(hash, (const unsigned char *)data, len);
   for (i = 0; i < sizeof hash; i++)
     snprintf(res->sha256 + 2 * i, 3, "%02x", hash[i]);
-  if (memchr(data, '\0', len) != NULL)
-    return fat_err_set(err, FAT_EINVAL, "%s: arquivo binário (contém byte nulo)", name);
-  if (utf8_valid((const unsigned char *)data, len)) {
-    snprintf(res->codificacao, sizeof res->codificacao, "UTF-8");
-    text = data;
-    tlen = len;
-    if (tlen >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-      text += 3;
-      tlen -= 3;
-    }
-  } else {
-    snprintf(res->codificacao, sizeof res->codificacao, "ISO-8859-1");
-    conv = latin1_to_utf8(data, len, &tlen);
-    if (conv == NULL)
-      return fat_err_oom(err);
-    text = conv;
-  }
+  /* the one decoder (fat_text.h): a UTF-8 file with a bad byte is refused */
+  rc = fat_text_to_utf8(data, len, &conv, &tlen, &latin1, err);
+  if (rc != FAT_OK)
+    return fat_err_prefix(err, "%s: ", name);
+  snprintf(res->codificacao, sizeof res->codificacao, "%s", latin1 ? "ISO-8859-1" : "UTF-8");
+  text = conv;
   (void)tlen;
   c.st = st;
   c.tipo = tipo;

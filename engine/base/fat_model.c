@@ -15,6 +15,7 @@
 #include "fat_money.h"
 #include "fat_operadora.h"
 #include "fat_store_int.h"
+#include "fat_text.h"
 
 /* {====================================================================
 ** Guia tipo
@@ -158,7 +159,8 @@ void fat_guia_free(fat_guia *g)
 ** ===================================================================== */
 
 typedef enum fkind {
-  K_STR,   /* free text */
+  K_STR,   /* one line of text */
+  K_MEMO,  /* free text, line breaks allowed */
   K_DATE,  /* AAAA-MM-DD */
   K_TIME,  /* HH:MM[:SS], stored HH:MM:SS */
   K_COMP,  /* AAAA-MM */
@@ -176,112 +178,120 @@ typedef struct fdef {
   size_t off;
   fkind k;
   const char *allowed;
+  int64_t max; /* text: characters (TISS XSD, else FIELD_MAX); money/numbers: value */
 } fdef;
 
-#define GF(name, k, a) {#name, offsetof(fat_guia, name), k, a}
-#define IF(name, k, a) {#name, offsetof(fat_item, name), k, a}
+/* Fields without a size in the TISS XSD (plan names, specialties...). */
+#define FIELD_MAX 200
+/* Long free text (indicação clínica, observação: st_texto500) may hold line
+** breaks and tabs; every other text field is one line. */
+#define MEMO_MAX 500
+
+#define GF(name, k, a, max) {#name, offsetof(fat_guia, name), k, a, max}
+#define IF(name, k, a, max) {#name, offsetof(fat_item, name), k, a, max}
+#define SF(type, name, k, a, max) {#name, offsetof(type, name), k, a, max}
 
 static const fdef guia_fields[] = {
-  GF(numero_prestador, K_STR, NULL),
-  GF(numero_operadora, K_STR, NULL),
-  GF(numero_principal, K_STR, NULL),
-  GF(beneficiario_nome, K_STR, NULL),
-  GF(carteira_numero, K_STR, NULL),
-  GF(carteira_validade, K_DATE, NULL),
-  GF(cns, K_DOC, NULL),
-  GF(atendimento_rn, K_BOOL, NULL),
-  GF(senha, K_STR, NULL),
-  GF(data_autorizacao, K_DATE, NULL),
-  GF(validade_senha, K_DATE, NULL),
-  GF(carater_atendimento, K_ENUM, "1|2"),
-  GF(tipo_atendimento, K_STR, NULL),
-  GF(tipo_consulta, K_STR, NULL),
-  GF(regime_atendimento, K_STR, NULL),
-  GF(indicacao_acidente, K_STR, NULL),
-  GF(cid, K_STR, NULL),
-  GF(cid_secundarios, K_STR, NULL),
-  GF(data_solicitacao, K_DATE, NULL),
-  GF(indicacao_clinica, K_STR, NULL),
-  GF(data_inicio, K_DATE, NULL),
-  GF(hora_inicio, K_TIME, NULL),
-  GF(data_fim, K_DATE, NULL),
-  GF(hora_fim, K_TIME, NULL),
-  GF(tipo_internacao, K_STR, NULL),
-  GF(regime_internacao, K_STR, NULL),
-  GF(motivo_encerramento, K_STR, NULL),
-  GF(assinatura_beneficiario, K_BOOL, NULL),
-  GF(pedido_medico, K_BOOL, NULL),
-  GF(laudo, K_BOOL, NULL),
-  GF(observacao, K_STR, NULL),
-  GF(valor_total, K_MONEY, NULL),
-  GF(competencia, K_COMP, NULL),
-  {NULL, 0, K_STR, NULL}
+  GF(numero_prestador, K_STR, NULL, 20),
+  GF(numero_operadora, K_STR, NULL, 20),
+  GF(numero_principal, K_STR, NULL, 20),
+  GF(beneficiario_nome, K_STR, NULL, 70),
+  GF(carteira_numero, K_STR, NULL, 20),
+  GF(carteira_validade, K_DATE, NULL, 0),
+  GF(cns, K_DOC, NULL, 15),
+  GF(atendimento_rn, K_BOOL, NULL, 0),
+  GF(senha, K_STR, NULL, 20),
+  GF(data_autorizacao, K_DATE, NULL, 0),
+  GF(validade_senha, K_DATE, NULL, 0),
+  GF(carater_atendimento, K_ENUM, "1|2", 0),
+  GF(tipo_atendimento, K_STR, NULL, 2),
+  GF(tipo_consulta, K_STR, NULL, 1),
+  GF(regime_atendimento, K_STR, NULL, 2),
+  GF(indicacao_acidente, K_STR, NULL, 1),
+  GF(cid, K_STR, NULL, 5),              /* st_texto4, plus the dot users write (J06.9) */
+  GF(cid_secundarios, K_STR, NULL, 64), /* up to 4 more CIDs, comma-separated */
+  GF(data_solicitacao, K_DATE, NULL, 0),
+  GF(indicacao_clinica, K_MEMO, NULL, MEMO_MAX),
+  GF(data_inicio, K_DATE, NULL, 0),
+  GF(hora_inicio, K_TIME, NULL, 0),
+  GF(data_fim, K_DATE, NULL, 0),
+  GF(hora_fim, K_TIME, NULL, 0),
+  GF(tipo_internacao, K_STR, NULL, 1),
+  GF(regime_internacao, K_STR, NULL, 1),
+  GF(motivo_encerramento, K_STR, NULL, 2),
+  GF(assinatura_beneficiario, K_BOOL, NULL, 0),
+  GF(pedido_medico, K_BOOL, NULL, 0),
+  GF(laudo, K_BOOL, NULL, 0),
+  GF(observacao, K_MEMO, NULL, MEMO_MAX),
+  GF(valor_total, K_MONEY, NULL, FAT_MONEY_MAX),
+  GF(competencia, K_COMP, NULL, 0),
+  {NULL, 0, K_STR, NULL, 0}
 };
 
 static const fdef operadora_fields[] = {
-  {"registro_ans", offsetof(fat_operadora, registro_ans), K_STR, NULL},
-  {"nome", offsetof(fat_operadora, nome), K_STR, NULL},
-  {"script", offsetof(fat_operadora, script), K_STR, NULL},
-  {NULL, 0, K_STR, NULL}
+  SF(fat_operadora, registro_ans, K_STR, NULL, 6),
+  SF(fat_operadora, nome, K_STR, NULL, 70),
+  SF(fat_operadora, script, K_STR, NULL, 64),
+  {NULL, 0, K_STR, NULL, 0}
 };
 
 static const fdef prestador_fields[] = {
-  {"cnpj", offsetof(fat_prestador, cnpj), K_DOC, NULL},
-  {"cpf", offsetof(fat_prestador, cpf), K_DOC, NULL},
-  {"nome", offsetof(fat_prestador, nome), K_STR, NULL},
-  {"cnes", offsetof(fat_prestador, cnes), K_STR, NULL},
-  {"codigo_na_operadora", offsetof(fat_prestador, codigo_na_operadora), K_STR, NULL},
-  {NULL, 0, K_STR, NULL}
+  SF(fat_prestador, cnpj, K_DOC, NULL, 14),
+  SF(fat_prestador, cpf, K_DOC, NULL, 11),
+  SF(fat_prestador, nome, K_STR, NULL, 70),
+  SF(fat_prestador, cnes, K_STR, NULL, 7),
+  SF(fat_prestador, codigo_na_operadora, K_STR, NULL, 14),
+  {NULL, 0, K_STR, NULL, 0}
 };
 
 static const fdef plano_fields[] = {
-  {"codigo", offsetof(fat_plano, codigo), K_STR, NULL},
-  {"nome", offsetof(fat_plano, nome), K_STR, NULL},
-  {"acomodacao", offsetof(fat_plano, acomodacao), K_ENUM, "enfermaria|apartamento|ambulatorial"},
-  {NULL, 0, K_STR, NULL}
+  SF(fat_plano, codigo, K_STR, NULL, 20),
+  SF(fat_plano, nome, K_STR, NULL, FIELD_MAX),
+  SF(fat_plano, acomodacao, K_ENUM, "enfermaria|apartamento|ambulatorial", 0),
+  {NULL, 0, K_STR, NULL, 0}
 };
 
 static const fdef benef_fields[] = {
-  {"nome", offsetof(fat_beneficiario, nome), K_STR, NULL},
-  {"nome_social", offsetof(fat_beneficiario, nome_social), K_STR, NULL},
-  {"cpf", offsetof(fat_beneficiario, cpf), K_DOC, NULL},
-  {"cns", offsetof(fat_beneficiario, cns), K_DOC, NULL},
-  {"nascimento", offsetof(fat_beneficiario, nascimento), K_DATE, NULL},
-  {"sexo", offsetof(fat_beneficiario, sexo), K_ENUM, "M|F|I"},
-  {NULL, 0, K_STR, NULL}
+  SF(fat_beneficiario, nome, K_STR, NULL, 70),
+  SF(fat_beneficiario, nome_social, K_STR, NULL, 70),
+  SF(fat_beneficiario, cpf, K_DOC, NULL, 11),
+  SF(fat_beneficiario, cns, K_DOC, NULL, 15),
+  SF(fat_beneficiario, nascimento, K_DATE, NULL, 0),
+  SF(fat_beneficiario, sexo, K_ENUM, "M|F|I", 0),
+  {NULL, 0, K_STR, NULL, 0}
 };
 
 static const fdef prof_fields[] = {
-  {"nome", offsetof(fat_profissional, nome), K_STR, NULL},
-  {"cpf", offsetof(fat_profissional, cpf), K_DOC, NULL},
-  {"conselho", offsetof(fat_profissional, conselho), K_STR, NULL},
-  {"numero_conselho", offsetof(fat_profissional, numero_conselho), K_STR, NULL},
-  {"uf", offsetof(fat_profissional, uf), K_STR, NULL},
-  {"cbo", offsetof(fat_profissional, cbo), K_STR, NULL},
-  {"especialidade", offsetof(fat_profissional, especialidade), K_STR, NULL},
-  {NULL, 0, K_STR, NULL}
+  SF(fat_profissional, nome, K_STR, NULL, 70),
+  SF(fat_profissional, cpf, K_DOC, NULL, 11),
+  SF(fat_profissional, conselho, K_STR, NULL, 10),
+  SF(fat_profissional, numero_conselho, K_STR, NULL, 15),
+  SF(fat_profissional, uf, K_STR, NULL, 2),
+  SF(fat_profissional, cbo, K_STR, NULL, 6),
+  SF(fat_profissional, especialidade, K_STR, NULL, FIELD_MAX),
+  {NULL, 0, K_STR, NULL, 0}
 };
 
 static const fdef item_fields[] = {
-  IF(sequencial, K_INT, NULL),
-  IF(tipo, K_ENUM, "procedimento|material|medicamento|opme|taxa|diaria|gas"),
-  IF(codigo_tabela, K_STR, NULL),
-  IF(codigo, K_STR, NULL),
-  IF(descricao, K_STR, NULL),
-  {"quantidade", offsetof(fat_item, quantidade_e4), K_QTY, NULL},
-  IF(valor_unitario, K_MONEY, NULL),
-  IF(valor_total, K_MONEY, NULL),
-  IF(data, K_DATE, NULL),
-  IF(hora_inicio, K_TIME, NULL),
-  IF(hora_fim, K_TIME, NULL),
-  IF(via_acesso, K_STR, NULL),
-  IF(tecnica, K_STR, NULL),
-  IF(grau_participacao, K_STR, NULL),
-  {"fator", offsetof(fat_item, fator_e2), K_FATOR, NULL},
-  IF(unidade_medida, K_STR, NULL),
-  IF(registro_anvisa, K_STR, NULL),
-  IF(codigo_fabricante, K_STR, NULL),
-  {NULL, 0, K_STR, NULL}
+  IF(sequencial, K_INT, NULL, 0),
+  IF(tipo, K_ENUM, "procedimento|material|medicamento|opme|taxa|diaria|gas", 0),
+  IF(codigo_tabela, K_STR, NULL, 2),
+  IF(codigo, K_STR, NULL, 10),
+  IF(descricao, K_STR, NULL, 150),
+  {"quantidade", offsetof(fat_item, quantidade_e4), K_QTY, NULL, FAT_MONEY_QTY_MAX},
+  IF(valor_unitario, K_MONEY, NULL, FAT_MONEY_MAX_ITEM),
+  IF(valor_total, K_MONEY, NULL, FAT_MONEY_MAX_ITEM),
+  IF(data, K_DATE, NULL, 0),
+  IF(hora_inicio, K_TIME, NULL, 0),
+  IF(hora_fim, K_TIME, NULL, 0),
+  IF(via_acesso, K_STR, NULL, 1),
+  IF(tecnica, K_STR, NULL, 1),
+  IF(grau_participacao, K_STR, NULL, 2),
+  {"fator", offsetof(fat_item, fator_e2), K_FATOR, NULL, 999}, /* st_decimal3-2: 9,99 */
+  IF(unidade_medida, K_STR, NULL, 3),
+  IF(registro_anvisa, K_STR, NULL, 15),
+  IF(codigo_fabricante, K_STR, NULL, 60),
+  {NULL, 0, K_STR, NULL, 0}
 };
 
 #define FSTR(base, f) ((char **)(void *)((char *)(base) + (f)->off))
@@ -554,9 +564,26 @@ static fat_rc fields_from_json(jctx *c, const cJSON *o, const fdef *defs, void *
         fat_free(dyn);
         continue; /* empty = absent */
       }
-      why = fat_money_scan(s, f->k == K_QTY ? 4 : 2, f->k == K_MONEY ? FAT_MONEY_THOUSANDS : 0, &x);
+      why = fat_money_scan(s, f->k == K_QTY ? 4 : 2, f->k == K_MONEY ? FAT_MONEY_THOUSANDS : 0,
+                           &x);
       if (why != NULL) {
-        snprintf(msg, sizeof msg, "número inválido '%.60s': %s", s, why);
+        char shown[64];
+
+        if (fat_text_check(s, 60, 0, shown, sizeof shown) != 0)
+          snprintf(msg, sizeof msg, "número inválido: %s", why);
+        else
+          snprintf(msg, sizeof msg, "número inválido '%s': %s", s, why);
+        fat_free(dyn);
+        return jfail(c, path, f->name, FAT_EINVAL, msg);
+      }
+      if (x > f->max) { /* the TISS XSD's range of the field */
+        char lim[40];
+
+        if (f->k == K_MONEY)
+          fat_money_format_br(f->max, lim, sizeof lim);
+        else
+          fat_money_format_fixed(f->max, f->k == K_QTY ? 4 : 2, ',', lim, sizeof lim);
+        snprintf(msg, sizeof msg, "valor acima do máximo de %s", lim);
         fat_free(dyn);
         return jfail(c, path, f->name, FAT_EINVAL, msg);
       }
@@ -574,6 +601,12 @@ static fat_rc fields_from_json(jctx *c, const cJSON *o, const fdef *defs, void *
       if (s[0] == '\0') { /* empty string = absent */
         fat_free(dyn);
         continue;
+      }
+      /* every text: valid UTF-8, no control characters, the field's size */
+      if (fat_text_check(s, f->k == K_STR || f->k == K_MEMO ? (size_t)f->max : 0, f->k == K_MEMO,
+                         msg, sizeof msg) != 0) {
+        fat_free(dyn);
+        return jfail(c, path, f->name, FAT_EINVAL, msg);
       }
       switch (f->k) {
       case K_DATE:
@@ -612,9 +645,10 @@ static fat_rc fields_from_json(jctx *c, const cJSON *o, const fdef *defs, void *
         for (i = 0; s[i] != '\0' && o2 + 1 < sizeof docbuf; i++)
           if (s[i] != '.' && s[i] != '-' && s[i] != '/' && s[i] != ' ')
             docbuf[o2++] = s[i];
-        if (s[i] != '\0') {
+        if (s[i] != '\0' || o2 > (size_t)f->max) {
           bad = 1;
-          snprintf(msg, sizeof msg, "documento longo demais '%.40s'", s);
+          snprintf(msg, sizeof msg, "documento longo demais '%.40s' (no máximo %d caracteres "
+                   "sem a pontuação)", s, (int)f->max);
         }
         docbuf[o2] = '\0';
         val = docbuf;
