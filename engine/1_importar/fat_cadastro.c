@@ -8,6 +8,7 @@
 #include "fat_mem.h"
 #include "fat_operadora.h"
 #include "fat_store_int.h"
+#include "fat_text.h"
 
 int fat_digits_only(const char *s, char *out, size_t len)
 {
@@ -57,6 +58,19 @@ static fat_rc select_id(fat_store *st, const char *sql, const char *a, const cha
 
 static int blank(const char *s) { return s == NULL || s[0] == '\0'; }
 
+/* A required text: present, one line, no control characters, at most max
+** characters (the TISS size of the field). */
+static fat_rc texto(const char *s, const char *campo, size_t max, fat_err *err)
+{
+  char why[160];
+
+  if (blank(s))
+    return fat_err_set(err, FAT_EINVAL, "%s obrigatório", campo);
+  if (fat_text_check(s, max, 0, why, sizeof why) != 0)
+    return fat_err_set(err, FAT_EINVAL, "%s: %s", campo, why);
+  return FAT_OK;
+}
+
 static fat_rc prestador_tx(fat_store *st, const char *nome, const char *cnpj, const char *cnes,
                            int64_t *id, fat_err *err)
 {
@@ -69,8 +83,9 @@ static fat_rc prestador_tx(fat_store *st, const char *nome, const char *cnpj, co
   int64_t pid;
   fat_rc rc;
 
-  if (blank(nome))
-    return fat_err_set(err, FAT_EINVAL, "nome do prestador obrigatório");
+  rc = texto(nome, "nome do prestador", 70, err);
+  if (rc != FAT_OK)
+    return rc;
   if (!fat_doc_cnpj_valid(cnpj))
     return fat_err_set(err, FAT_EINVAL, "CNPJ inválido '%s' (14 dígitos com dígitos verificadores)",
                        cnpj != NULL ? cnpj : "");
@@ -131,7 +146,9 @@ static int script_key_ok(const char *s)
     if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
       return 0;
   }
-  return n > 0 && n <= 64;
+  /* a key that starts with a letter can never be read as a registro ANS or an
+  ** id by fat_operadora_resolver */
+  return n > 0 && n <= 64 && s[0] >= 'a' && s[0] <= 'z';
 }
 
 static fat_rc operadora_tx(fat_store *st, const char *registro_ans, const char *nome,
@@ -155,12 +172,18 @@ static fat_rc operadora_tx(fat_store *st, const char *registro_ans, const char *
   if (fat_digits_only(registro_ans, d, sizeof d) != 6)
     return fat_err_set(err, FAT_EINVAL, "registro ANS inválido '%s' (6 dígitos)",
                        registro_ans != NULL ? registro_ans : "");
-  if (blank(nome))
-    return fat_err_set(err, FAT_EINVAL, "nome da operadora obrigatório");
+  rc = texto(nome, "nome da operadora", 70, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (!blank(codigo_prestador)) {
+    rc = texto(codigo_prestador, "código do prestador na operadora", 14, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
   if (!script_key_ok(script))
     return fat_err_set(err, FAT_EINVAL,
-                       "chave de script inválida '%s' (letras minúsculas, dígitos, _ e -; o "
-                       "arquivo é rules/operators/<chave>.lua)",
+                       "chave de script inválida '%s' (começa por letra minúscula; depois letras "
+                       "minúsculas, dígitos, _ e -; o arquivo é rules/operators/<chave>.lua)",
                        script != NULL ? script : "");
   rc = select_id(st, sql_sel, d, NULL, 0, &oid, err);
   if (rc != FAT_OK)
@@ -298,10 +321,11 @@ static fat_rc plano_tx(fat_store *st, const char *registro_ans, const char *codi
   char obj[48];
   fat_rc rc;
 
-  if (blank(codigo))
-    return fat_err_set(err, FAT_EINVAL, "código do plano obrigatório");
-  if (blank(nome))
-    return fat_err_set(err, FAT_EINVAL, "nome do plano obrigatório");
+  rc = texto(codigo, "código do plano", 20, err);
+  if (rc == FAT_OK)
+    rc = texto(nome, "nome do plano", 200, err);
+  if (rc != FAT_OK)
+    return rc;
   if (acomodacao == NULL ||
       (strcmp(acomodacao, "enfermaria") != 0 && strcmp(acomodacao, "apartamento") != 0 &&
        strcmp(acomodacao, "ambulatorial") != 0))

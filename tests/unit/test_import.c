@@ -520,6 +520,21 @@ static void test_cnpj(void **state)
                    FAT_ENOTFOUND);
   assert_int_equal(fat_cadastro_operadora(st, "12345", "X", "x", NULL, NULL, NULL, &err),
                    FAT_EINVAL);
+  /* a script key that could be read as a registro ANS or an id, a name over
+  ** the TISS size, a control character: refused, naming the field */
+  assert_int_equal(fat_cadastro_operadora(st, "345671", "X", "123456", NULL, NULL, NULL, &err),
+                   FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "chave de script inválida '123456'"));
+  assert_int_equal(fat_cadastro_operadora(st, "345671",
+                                          "Operadora com um nome muito, muito comprido que passa "
+                                          "de setenta caracteres",
+                                          "vitalis", NULL, NULL, NULL, &err),
+                   FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "nome da operadora: texto longo demais"));
+  assert_int_equal(fat_cadastro_prestador(st, "Cl\x01nica", "11.222.333/0001-81", NULL, NULL,
+                                          &err),
+                   FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "nome do prestador: caractere de controle (0x01)"));
   assert_int_equal(q1(st, "SELECT count(*) FROM prestador"), 1);
   assert_string_equal(qs(st, "SELECT codigo FROM prestador_operadora"), "A-10234");
   fat_store_close(st);
