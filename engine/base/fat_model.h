@@ -8,7 +8,12 @@
 ** The JSON form (fat_guia_to_json / fat_guia_from_json) is the one interchange
 ** shape: `faturo importar guias` reads it, `exportar guias` writes it, rules
 ** get it as a Lua table, the API serves it. Its field names are the struct's
-** (Portuguese, snake_case); docs/formatos.md documents it.
+** (Portuguese, snake_case); docs/formatos.md documents it. Reading it checks
+** every field against its TISS size or range and refuses control characters.
+**
+** Money and quantities as text are fat_money.h's; dates fat_dia.h's.
+** (fat_model.c: tipo and free; fat_model_json.c: the JSON form;
+** fat_model_store.c: load, find, save.)
 */
 #ifndef FAT_MODEL_H
 #define FAT_MODEL_H
