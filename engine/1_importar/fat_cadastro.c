@@ -413,7 +413,7 @@ fat_rc fat_cadastro_listar(fat_store *st, cJSON **out, fat_err *err)
   rc = fat_store_prepare(st, sql_pr, &s, err);
   if (rc != FAT_OK)
     goto fail;
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  for (r = sqlite3_step(s); r == SQLITE_ROW; r = sqlite3_step(s)) {
     o = cJSON_CreateObject();
     if (o == NULL || !cJSON_AddItemToArray(arr, o) || !add_col(o, "id", s, 0) ||
         !add_col(o, "nome", s, 1) || !add_col(o, "cnpj", s, 2) || !add_col(o, "cpf", s, 3) ||
@@ -429,7 +429,7 @@ fat_rc fat_cadastro_listar(fat_store *st, cJSON **out, fat_err *err)
   rc = fat_store_prepare(st, sql_op, &s, err);
   if (rc != FAT_OK)
     goto fail;
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  for (r = sqlite3_step(s); r == SQLITE_ROW; r = sqlite3_step(s)) {
     cJSON *sub;
     int64_t oid = sqlite3_column_int64(s, 0);
 

@@ -180,7 +180,7 @@ static const cJSON *json_get_path(const cJSON *obj, const char *path)
   char seg[64];
   size_t n;
 
-  while (obj != NULL && (dot = strchr(path, '.')) != NULL) {
+  for (dot = strchr(path, '.'); obj != NULL && dot != NULL; dot = strchr(path, '.')) {
     n = (size_t)(dot - path);
     if (n >= sizeof seg)
       return NULL;
@@ -639,13 +639,10 @@ static fat_rc parse_json_file(const char *text, size_t len, parsed *p, fat_err *
     return fat_err_set(err, FAT_EINVAL, "JSON inválido perto da linha %ld", line);
   }
   arr = cJSON_IsArray(root) ? root : cJSON_GetObjectItemCaseSensitive(root, "guias");
-  if (!cJSON_IsArray(arr)) {
-    cJSON_Delete(root);
-    return fat_err_set(err, FAT_EINVAL,
-                       "JSON sem lista de guias (esperado {\"guias\": [...]} ou [...])");
-  }
-  cJSON_ArrayForEach(el, arr)
-  {
+  if (!cJSON_IsArray(arr))
+    rc = fat_err_set(err, FAT_EINVAL,
+                     "JSON sem lista de guias (esperado {\"guias\": [...]} ou [...])");
+  for (el = rc == FAT_OK ? arr->child : NULL; el != NULL; el = el->next) {
     char campo[128];
     fat_guia *g = NULL;
 
@@ -761,9 +758,9 @@ static size_t hash_find(const csv_state *cs, const char *key, size_t *slot)
 /* Map "itens[0].x" from a single-item line check to the CSV column "item.x". */
 static void csv_campo(const char *campo, char *out, size_t len)
 {
-  const char *dot;
+  const char *dot = strncmp(campo, "itens[", 6) == 0 ? strchr(campo, ']') : NULL;
 
-  if (strncmp(campo, "itens[", 6) == 0 && (dot = strchr(campo, ']')) != NULL && dot[1] == '.')
+  if (dot != NULL && dot[1] == '.')
     snprintf(out, len, "item.%s", dot + 2);
   else
     snprintf(out, len, "%s", campo);
@@ -1155,7 +1152,7 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
     return rc;
   fat_bind_int(s, 1, op);
   fat_bind_text(s, 2, f != NULL ? f->competencia : NULL);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  for (r = sqlite3_step(s); r == SQLITE_ROW; r = sqlite3_step(s)) {
     if (n == cap) {
       size_t ncap = cap == 0 ? 256 : cap * 2;
       int64_t *ni = fat_realloc(ids, ncap * sizeof *ni);

@@ -488,6 +488,19 @@ static const char *tipo_of(const fat_price_in *in)
   return "procedimento";
 }
 
+/* A small TISS code as a number ("06" -> 6, "3" -> 3); -1 when absent or not
+** one or two digits. */
+static int code_num(const char *s)
+{
+  if (s == NULL || s[0] < '0' || s[0] > '9')
+    return -1;
+  if (s[1] == '\0')
+    return s[0] - '0';
+  if (s[1] >= '0' && s[1] <= '9' && s[2] == '\0')
+    return (s[0] - '0') * 10 + (s[1] - '0');
+  return -1;
+}
+
 static int group_of(const contrato *c, const fat_price_in *in)
 {
   const char *t = tipo_of(in);
@@ -578,7 +591,7 @@ static fat_rc price_cbhpm(fat_store *st, const contrato *c, const grp *g, const 
     return rc;
   snprintf(o->descricao, sizeof o->descricao, "%s", pr.descricao);
   if (in->grau != NULL && in->grau[0] != '\0')
-    grau = atoi(in->grau);
+    grau = code_num(in->grau);
   if (grau == 6) {
     char an[16];
 
@@ -1110,7 +1123,7 @@ static void item_input(const fat_guia *g, const fat_item *it, fat_price_in *in)
   in->carater = (g->carater_atendimento != NULL && strcmp(g->carater_atendimento, "2") == 0) ? 2
               : (g->carater_atendimento != NULL && strcmp(g->carater_atendimento, "1") == 0) ? 1
                                                                                             : 0;
-  in->via = it->via_acesso != NULL ? atoi(it->via_acesso) : 0;
+  in->via = code_num(it->via_acesso) > 0 ? code_num(it->via_acesso) : 0;
   in->principal = 1;
   in->grau = it->grau_participacao;
   in->quantidade_e4 = it->quantidade_e4;
@@ -1118,10 +1131,10 @@ static void item_input(const fat_guia *g, const fat_item *it, fat_price_in *in)
 
 static int same_grau(const char *a, const char *b)
 {
-  int ga = (a != NULL && a[0] != '\0') ? atoi(a) : 0;
-  int gb = (b != NULL && b[0] != '\0') ? atoi(b) : 0;
+  int ga = code_num(a), gb = code_num(b);
 
-  return ga == gb;
+  /* absent counts as 00 (the surgeon) */
+  return (ga < 0 ? 0 : ga) == (gb < 0 ? 0 : gb);
 }
 
 static fat_rc price_guia_parsed(fat_store *st, const contrato *c, fat_guia *g, int preencher,

@@ -407,7 +407,8 @@ static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *er
 
   switch (c->tipo) {
   case FAT_TAB_TUSS:
-    if ((rc = fat_store_prepare(c->st, sql_tuss, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(c->st, sql_tuss, &s, err);
+    if (rc != FAT_OK)
       return rc;
     vi = v[3].text != NULL ? v[3].text : c->vig;
     vf = v[4].text;
@@ -420,7 +421,8 @@ static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *er
     key = v[1].text;
     break;
   case FAT_TAB_CBHPM:
-    if ((rc = fat_store_prepare(c->st, sql_cbhpm, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(c->st, sql_cbhpm, &s, err);
+    if (rc != FAT_OK)
       return rc;
     vi = v[8].text != NULL ? v[8].text : c->vig;
     vf = v[9].text;
@@ -444,7 +446,8 @@ static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *er
                          "linha %ld, coluna fracao_porte: use um valor entre 0,0001 e 1", line);
     break;
   case FAT_TAB_PORTES:
-    if ((rc = fat_store_prepare(c->st, sql_porte, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(c->st, sql_porte, &s, err);
+    if (rc != FAT_OK)
       return rc;
     vi = v[2].text != NULL ? v[2].text : c->vig;
     vf = v[3].text;
@@ -458,7 +461,8 @@ static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *er
     break;
   case FAT_TAB_BRASINDICE:
   case FAT_TAB_SIMPRO:
-    if ((rc = fat_store_prepare(c->st, sql_insumo, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(c->st, sql_insumo, &s, err);
+    if (rc != FAT_OK)
       return rc;
     vi = v[5].text != NULL ? v[5].text : c->vig;
     vf = v[6].text;
@@ -476,7 +480,8 @@ static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *er
       return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna pmc: PMC menor que o PF", line);
     break;
   case FAT_TAB_NEGOCIADA:
-    if ((rc = fat_store_prepare(c->st, sql_neg, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(c->st, sql_neg, &s, err);
+    if (rc != FAT_OK)
       return rc;
     vi = v[3].text != NULL ? v[3].text : c->vig;
     vf = v[4].text;
@@ -491,7 +496,8 @@ static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *er
     break;
   case FAT_TAB_GLOSAS:
   default:
-    if ((rc = fat_store_prepare(c->st, sql_glosa, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(c->st, sql_glosa, &s, err);
+    if (rc != FAT_OK)
       return rc;
     vi = NULL;
     vf = NULL;

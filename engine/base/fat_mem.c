@@ -191,7 +191,7 @@ fat_rc fat_file_read(const char *path, size_t max, char **out, size_t *len, fat_
     return fat_err_sys(err, errno, "não foi possível abrir %s", path);
   }
   fat_buf_init(&b, max);
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+  for (n = fread(chunk, 1, sizeof chunk, f); n > 0; n = fread(chunk, 1, sizeof chunk, f)) {
     rc = fat_buf_append(&b, chunk, n, err);
     if (rc != FAT_OK)
       break;

@@ -241,7 +241,7 @@ static fat_rc load_items(fat_store *st, fat_guia *g, fat_err *err)
   sqlite3_stmt *s;
   size_t n = 0, cap;
   int oom = 0, r;
-  int64_t *prof_ids;
+  int64_t *prof_ids = NULL;
   fat_rc rc = fat_store_prepare(st, sql_n, &s, err);
 
   if (rc != FAT_OK)
@@ -254,16 +254,14 @@ static fat_rc load_items(fat_store *st, fat_guia *g, fat_err *err)
   g->itens = fat_calloc(cap, sizeof *g->itens);
   prof_ids = fat_calloc(cap, sizeof *prof_ids);
   if (g->itens == NULL || prof_ids == NULL) {
-    fat_free(prof_ids);
-    return fat_err_oom(err);
+    rc = fat_err_oom(err);
+    goto out;
   }
   rc = fat_store_prepare(st, sql, &s, err);
-  if (rc != FAT_OK) {
-    fat_free(prof_ids);
-    return rc;
-  }
+  if (rc != FAT_OK)
+    goto out;
   fat_bind_int(s, 1, g->id);
-  while (n < cap && (r = sqlite3_step(s)) == SQLITE_ROW) {
+  for (r = sqlite3_step(s); n < cap && r == SQLITE_ROW; r = sqlite3_step(s)) {
     fat_item *it = &g->itens[n];
 
     g->n_itens = ++n;
@@ -291,12 +289,11 @@ static fat_rc load_items(fat_store *st, fat_guia *g, fat_err *err)
     prof_ids[n - 1] = sqlite3_column_int64(s, 19);
   }
   sqlite3_reset(s);
-  if (oom) {
-    fat_free(prof_ids);
-    return fat_err_oom(err);
-  }
+  if (oom)
+    rc = fat_err_oom(err);
   for (cap = 0; cap < n && rc == FAT_OK; cap++)
     rc = load_prof(st, prof_ids[cap], &g->itens[cap].profissional, err);
+out:
   fat_free(prof_ids);
   return rc;
 }
@@ -342,7 +339,7 @@ fat_rc fat_guia_find(fat_store *st, const char *operadora, const char *numero_pr
     return rc;
   fat_bind_int(s, 1, op.id);
   fat_bind_text(s, 2, numero_prestador);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  for (r = sqlite3_step(s); r == SQLITE_ROW; r = sqlite3_step(s)) {
     if (n++ == 0)
       *id = sqlite3_column_int64(s, 0);
   }
@@ -697,7 +694,7 @@ static fat_rc save_items(fat_store *st, fat_guia *g, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, g->id);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  for (r = sqlite3_step(s); r == SQLITE_ROW && rc == FAT_OK; r = sqlite3_step(s)) {
     int seq = sqlite3_column_int(s, 1);
     int keep = 0;
 
@@ -707,19 +704,16 @@ static fat_rc save_items(fat_store *st, fat_guia *g, fat_err *err)
       int64_t *nd = fat_realloc(del, (n_del + 1) * sizeof *del);
 
       if (nd == NULL) {
-        sqlite3_reset(s);
-        fat_free(del);
-        return fat_err_oom(err);
+        rc = fat_err_oom(err);
+      } else {
+        del = nd;
+        del[n_del++] = sqlite3_column_int64(s, 0);
       }
-      del = nd;
-      del[n_del++] = sqlite3_column_int64(s, 0);
     }
   }
+  if (rc == FAT_OK && r != SQLITE_DONE)
+    rc = fat_store_dberr(st, err, "erro ao ler itens");
   sqlite3_reset(s);
-  if (r != SQLITE_DONE) {
-    fat_free(del);
-    return fat_store_dberr(st, err, "erro ao ler itens");
-  }
   for (k = 0; k < n_del && rc == FAT_OK; k++) {
     rc = fat_store_prepare(st, sql_del, &s, err);
     if (rc == FAT_OK) {

@@ -44,7 +44,7 @@ static fat_rc not_found(fat_store *st, const char *text, int por_registro, fat_e
   if (rc != FAT_OK)
     return rc;
   fat_buf_init(&b, sizeof err->msg);
-  while ((step = sqlite3_step(s)) == SQLITE_ROW && rc == FAT_OK) {
+  for (step = sqlite3_step(s); step == SQLITE_ROW && rc == FAT_OK; step = sqlite3_step(s)) {
     copy_col(s, 0, ans, sizeof ans);
     copy_col(s, 1, key, sizeof key);
     copy_col(s, 2, nome, sizeof nome);

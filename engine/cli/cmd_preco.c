@@ -68,12 +68,14 @@ static int todos(fat_cli *cli, fat_store *st, fat_pricer *p)
         cJSON_AddNumberToObject(o, "precificados", (double)t.n_precificados) == NULL ||
         cJSON_AddNumberToObject(o, "total_cobrado", (double)t.total_cobrado) == NULL ||
         cJSON_AddNumberToObject(o, "total_contrato", (double)t.total_esperado) == NULL ||
-        (a1 = cJSON_AddArrayToObject(o, "sem_preco")) == NULL ||
-        (a2 = cJSON_AddArrayToObject(o, "divergentes")) == NULL) {
+        cJSON_AddArrayToObject(o, "sem_preco") == NULL ||
+        cJSON_AddArrayToObject(o, "divergentes") == NULL) {
       cJSON_Delete(o);
       fat_price_todos_fini(&t);
       return cli_emit_json(NULL);
     }
+    a1 = cJSON_GetObjectItemCaseSensitive(o, "sem_preco");
+    a2 = cJSON_GetObjectItemCaseSensitive(o, "divergentes");
     for (i = 0; i < t.n_sem_preco; i++) {
       cJSON *e = cJSON_CreateObject();
 
@@ -151,7 +153,7 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
   in.quantidade_e4 = 10000;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1; c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'd': data = optarg; break;
     case 'q': qtd = optarg; break;

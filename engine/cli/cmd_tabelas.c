@@ -55,7 +55,7 @@ static int importar(fat_cli *cli, int argc, char **argv)
 
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1; c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'v': op.vigencia = optarg; break;
     case 'e': op.edicao = optarg; break;
