@@ -1,4 +1,5 @@
 /* fat_tiss_hash.c: MD5 (RFC 1321) and the TISS epilogo hash. */
+#include "fat_tiss_erro.h"
 #include "fat_tiss_hash.h"
 
 #include <ctype.h>
@@ -263,15 +264,14 @@ fat_rc fat_tiss_parse(const char *buf, size_t len, const char *name, xmlDoc **ou
                                                               XML_PARSE_NOWARNING);
   if (doc == NULL || !ctxt->wellFormed) {
     e = xmlCtxtGetLastError(ctxt);
-    if (e != NULL && e->message != NULL)
+    if (e != NULL) {
+      char pt[256];
+
+      fat_tiss_erro_pt(e->code, e->message, pt, sizeof pt);
       fat_err_set(err, FAT_EXML, "%s, linha %d: XML mal formado: %s", name != NULL ? name : "xml",
-                  e->line, e->message);
-    else
+                  e->line, pt);
+    } else {
       fat_err_set(err, FAT_EXML, "%s: XML mal formado", name != NULL ? name : "xml");
-    if (err != NULL) { /* libxml2 messages end with a newline */
-      size_t l = strlen(err->msg);
-      while (l > 0 && (err->msg[l - 1] == '\n' || err->msg[l - 1] == ' '))
-        err->msg[--l] = '\0';
     }
     xmlFreeDoc(doc);
     xmlFreeParserCtxt(ctxt);

@@ -9,6 +9,7 @@
 
 #include "fat_mem.h"
 #include "fat_money.h"
+#include "fat_tiss_erro.h"
 #include "fat_tiss_hash.h"
 #include "fat_tiss_read.h"
 
@@ -1181,16 +1182,15 @@ fat_rc fat_tiss_read_memory(const char *buf, size_t len, const char *name, fat_t
         strstr(xe->message, "depth") != NULL)
       rc = fat_err_set(err, FAT_ELIMIT, "%s: linha %d: aninhamento de elementos profundo demais",
                        name, xe->line);
-    else
+    else {
+      char pt[256];
+
+      fat_tiss_erro_pt(xe != NULL ? xe->code : 0, xe != NULL ? xe->message : NULL, pt,
+                       sizeof pt);
       rc = fat_err_set(err, FAT_EXML, "%s: linha %d%s%s: XML malformado: %s", name,
                        xe != NULL ? xe->line : 0, ctxt->name != NULL ? ", elemento " : "",
                        ctxt->name != NULL ? (const char *)ctxt->name : "",
-                       (xe != NULL && xe->message != NULL) ? xe->message : "erro de sintaxe");
-    /* drop the trailing newline libxml2 puts in its messages */
-    if (err != NULL) {
-      size_t n = strlen(err->msg);
-      while (n > 0 && err->msg[n - 1] == '\n')
-        err->msg[--n] = '\0';
+                       xe != NULL ? pt : "erro de sintaxe");
     }
     goto done;
   }

@@ -11,6 +11,7 @@
 #include <libxml/xmlschemas.h>
 
 #include "fat_mem.h"
+#include "fat_tiss_erro.h"
 #include "fat_tiss_hash.h"
 
 #define SCHEMA_CACHE_MAX 4
@@ -45,9 +46,11 @@ static void schema_parse_error(void *ctx, xmlErrorPtr e)
   if (e == NULL || e->level < XML_ERR_ERROR)
     return;
   if (pe->n++ == 0 && pe->err != NULL) {
+    char pt[256];
+
+    fat_tiss_erro_pt(e->code, e->message, pt, sizeof pt);
     fat_err_set(pe->err, FAT_EXML, "XSD %s, linha %d: %s", e->file != NULL ? e->file : "?",
-                e->line, e->message != NULL ? e->message : "erro");
-    trim_nl(pe->err->msg);
+                e->line, pt);
   }
 }
 
@@ -168,7 +171,13 @@ static void valid_error(void *ctx, xmlErrorPtr e)
     if (x->linha == 0)
       x->linha = (int)xmlGetLineNo(node);
   }
-  x->mensagem = fat_strdup(e->message != NULL ? e->message : "erro de validação");
+  {
+    char pt[512];
+
+    fat_tiss_erro_pt(e->code, e->message != NULL ? e->message : "erro de validação", pt,
+                     sizeof pt);
+    x->mensagem = fat_strdup(pt);
+  }
   if (x->mensagem == NULL) {
     fat_free(x->elemento);
     x->elemento = NULL;
