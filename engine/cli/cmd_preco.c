@@ -18,7 +18,7 @@
 
 static void help(void)
 {
-  printf("uso: faturo preco OPERADORA CODIGO [--data AAAA-MM-DD] [--quantidade Q]\n"
+  printf("uso: faturo preco OPERADORA CODIGO [--data DD/MM/AAAA] [--quantidade Q]\n"
          "                  [--plano P] [--carater 1|2] [--via 1|2|3] [--hora HH:MM]\n"
          "                  [--grau GG] [--tipo T] [--tabela TT]\n"
          "     faturo preco --todos\n"
@@ -28,8 +28,9 @@ static void help(void)
          "reduções, reajustes e arredondamento (seção precos do script da operadora;\n"
          "veja docs/precos.md).\n"
          "\n"
-         "  OPERADORA      chave do script (aurora), registro ANS ou nome\n"
-         "  --data         data de realização (padrão: hoje)\n"
+         "  OPERADORA      registro ANS, chave do script (aurora) ou id; uma\n"
+         "                 desconhecida é recusada com a lista das cadastradas\n"
+         "  --data         data de realização, DD/MM/AAAA ou AAAA-MM-DD (padrão: hoje)\n"
          "  --quantidade   quantidade, vírgula decimal (padrão 1)\n"
          "  --plano        código do plano na operadora, ou enfermaria/apartamento/\n"
          "                 ambulatorial\n"
