@@ -15,6 +15,7 @@
 #include "fat_import.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_operadora.h"
 #include "fat_store_int.h"
 
 static void remove_db(const char *p)
@@ -496,6 +497,52 @@ static void test_export_filter(void **state)
   remove_db("test_import_i.db");
 }
 
+/* One resolver: registro ANS, script key or id; six digits are never an id;
+** an unknown one is refused listing what exists. */
+static void test_operadora_resolver(void **state)
+{
+  static const struct {
+    const char *in;
+    fat_rc rc;
+    int64_t id;      /* 1 = aurora, 2 = vitalis */
+    const char *msg; /* part of the message when refused */
+  } cases[] = {
+    {"312347", FAT_OK, 1, NULL},
+    {"aurora", FAT_OK, 1, NULL},
+    {"1", FAT_OK, 1, NULL},
+    {"345671", FAT_OK, 2, NULL},
+    {"vitalis", FAT_OK, 2, NULL},
+    {"2", FAT_OK, 2, NULL},
+    {"3", FAT_ENOTFOUND, 0, "operadora '3' não cadastrada"},
+    {"000001", FAT_ENOTFOUND, 0, "312347 (aurora, Aurora Saúde); 345671 (vitalis, Vitalis)"},
+    {"Aurora", FAT_ENOTFOUND, 0, "use o registro ANS, a chave do script ou o id"},
+    {"unimed", FAT_ENOTFOUND, 0, "(faturo cadastro listar)"},
+    {"", FAT_EINVAL, 0, "informe a operadora"},
+    {NULL, FAT_EINVAL, 0, "informe a operadora"},
+  };
+  fat_store *st = open_db("test_import_m.db");
+  fat_operadora_ref ref;
+  fat_err err;
+  size_t i;
+
+  (void)state;
+  assert_int_equal(fat_cadastro_operadora(st, "345671", "Vitalis", "vitalis", NULL, NULL, NULL,
+                                          &err),
+                   FAT_OK);
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    fat_rc rc = fat_operadora_resolver_ref(st, cases[i].in, &ref, &err);
+
+    if (rc != cases[i].rc || ref.id != cases[i].id)
+      fail_msg("caso %zu: rc %d id %lld", i, rc, (long long)ref.id);
+    if (rc == FAT_OK)
+      assert_string_equal(ref.registro_ans, cases[i].id == 1 ? "312347" : "345671");
+    else if (strstr(err.msg, cases[i].msg) == NULL)
+      fail_msg("caso %zu: '%s' sem '%s'", i, err.msg, cases[i].msg);
+  }
+  fat_store_close(st);
+  remove_db("test_import_m.db");
+}
+
 static void test_cnpj(void **state)
 {
   fat_store *st;
@@ -552,6 +599,7 @@ int main(void)
     cmocka_unit_test(test_cnpj),
     cmocka_unit_test(test_import_refuses_bad_values_naming_row_and_field),
     cmocka_unit_test(test_import_refuses_huge_text_field),
+    cmocka_unit_test(test_operadora_resolver),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
