@@ -21,6 +21,7 @@
 #include "fat_demo.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_paths.h"
 #include "fat_price.h"
 #include "fat_rules.h"
 #include "fat_relatorio.h"
@@ -94,10 +95,12 @@ int main(int argc, char **argv)
   fat_pagina pg;
   cJSON *rows = NULL, *row;
   char cursor[FAT_CURSOR_MAX] = "";
-  char path[1024];
+  char path[1024], rules_def[4200];
 
-  if (regras == NULL || regras[0] == '\0')
-    regras = FAT_SOURCE_DIR "/rules";
+  if ((regras == NULL || regras[0] == '\0') && fat_paths_data_dir() != NULL) {
+    snprintf(rules_def, sizeof rules_def, "%s/rules", fat_paths_data_dir());
+    regras = rules_def;
+  }
   if (n < 100)
     n = 100;
   unlink(db);

@@ -18,13 +18,13 @@ typedef struct fat_web_config {
   const char *db_path;     /* required */
   const char *regras_dir;  /* rules folder (operators/, scripts/); required */
   const char *xsd_dir;     /* TISS XSD folder or NULL */
-  const char *static_dir;  /* panel files; NULL = <source>/web/static */
+  const char *static_dir;  /* panel files; NULL = <data dir>/web/static (fat_paths.h) */
   const char *endereco;    /* IPv4 address to bind; NULL = "127.0.0.1" */
   unsigned port;           /* 0 = ephemeral (see fat_web_port) */
   unsigned threads;        /* worker pool size; 0 = 4 */
   size_t max_body;         /* JSON request bodies; 0 = 1 MiB */
   size_t max_upload;       /* XML uploads (retornos); 0 = 16 MiB */
-  const char *pid_file;    /* written by fat_web_wait while serving (0600); NULL = none */
+  const char *pid_file;    /* held (locked, 0600) by fat_web_wait while serving; NULL = none */
   int quiet;               /* 1 = no access log */
   const char *proxy_confiavel; /* IP of the reverse proxy in front of the server, or NULL.
                               ** Only its X-Forwarded-For (the client address, used by
@@ -43,13 +43,15 @@ FAT_NODISCARD fat_rc fat_web_open(const fat_web_config *cfg, fat_web **out, fat_
 /* The TCP port actually bound. */
 unsigned fat_web_port(const fat_web *w);
 
-/* Serve until SIGTERM or SIGINT; SIGHUP reloads the rules (a failing reload
-** keeps the live rules and is logged). Blocks those signals in the calling
+/* Serve until SIGTERM or SIGINT; SIGHUP reloads the rules on a thread of
+** its own (a failing reload keeps the live rules and is logged; a slow one
+** never delays the next signal). Blocks those signals in the calling
 ** thread, so call it from the main thread before starting other threads.
-** Writes cfg->pid_file on entry and removes it on return. */
+** Takes cfg->pid_file (fat_pidfile_acquire: FAT_ESTATE when another server
+** holds it) on entry and removes it on return. */
 FAT_NODISCARD fat_rc fat_web_wait(fat_web *w, fat_err *err);
 
-/* Reload the rules now, as SIGHUP does (serialized with publishing). */
+/* Reload the rules now, on the calling thread (fat_rules_reload). */
 FAT_NODISCARD fat_rc fat_web_reload(fat_web *w, fat_err *err);
 
 /* Stop accepting, finish the requests in flight, close everything. NULL ok. */

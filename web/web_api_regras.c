@@ -1,7 +1,8 @@
 /* web_api_regras.c: operator scripts in the panel: view, draft (checked on
 ** save), test, diff, publish (hot reload), reload, revert, versions, over
-** fat_rascunho and fat_rules. Publishing, reloading and reverting hold
-** srv->regras_mu so the server runs one of them at a time. */
+** fat_rascunho and fat_rules. Publishing, reloading and reverting are
+** serialized by the engine (fat_rules), which never holds a lock while a
+** script runs: a slow reload does not block the others. */
 #include <stdio.h>
 #include <string.h>
 
@@ -259,9 +260,7 @@ fat_rc api_regras_publicar(web_req *rq, web_res *rs, fat_err *err)
   if (!web_valid_key(key))
     return fat_err_set(err, FAT_EINVAL, "informe a operadora cujo rascunho será publicado");
   snprintf(rs->objeto, sizeof rs->objeto, "regra:%s", key);
-  pthread_mutex_lock(&rq->srv->regras_mu);
   rc = fat_rascunho_publicar(rq->st, rq->srv->rules, key, err);
-  pthread_mutex_unlock(&rq->srv->regras_mu);
   if (rc != FAT_OK)
     return rc;
   return reply_generation(rq, rs, key, err);
@@ -269,13 +268,10 @@ fat_rc api_regras_publicar(web_req *rq, web_res *rs, fat_err *err)
 
 fat_rc api_regras_recarregar(web_req *rq, web_res *rs, fat_err *err)
 {
-  fat_rc rc;
+  fat_rc rc = fat_rules_reload(rq->srv->rules, rq->st, err);
 
-  pthread_mutex_lock(&rq->srv->regras_mu);
-  rc = fat_rules_reload(rq->srv->rules, rq->st, err);
-  pthread_mutex_unlock(&rq->srv->regras_mu);
   if (rc != FAT_OK)
-    return fat_err_prefix(err, "recarga recusada; as regras em uso continuam valendo: ");
+    return rc; /* the message says the live rules stay */
   snprintf(rs->objeto, sizeof rs->objeto, "regras");
   return reply_generation(rq, rs, NULL, err);
 }
@@ -288,11 +284,11 @@ fat_rc api_regras_reverter(web_req *rq, web_res *rs, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   snprintf(rs->objeto, sizeof rs->objeto, "regras:v%lld", (long long)versao);
-  pthread_mutex_lock(&rq->srv->regras_mu);
-  rc = fat_rules_revert(rq->srv->regras_dir, rq->st, versao, NULL, &novo, err);
-  if (rc == FAT_OK)
-    rc = fat_rules_reload(rq->srv->rules, rq->st, err);
-  pthread_mutex_unlock(&rq->srv->regras_mu);
+  /* refused while the folder has edits never published, unless forcar
+  ** (then a copy of each is kept) */
+  rc = fat_rules_revert_live(rq->srv->rules, rq->st, versao,
+                             web_json_bool(rq, "forcar", 0) ? FAT_RULES_REVERTER_FORCAR : 0u,
+                             &novo, err);
   if (rc != FAT_OK)
     return rc;
   return reply_generation(rq, rs, NULL, err);

@@ -195,4 +195,14 @@ fat_rc api_fin_repasse_fechar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_fin_repasse_xlsx(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_fin_verificar(web_req *rq, web_res *rs, fat_err *err);
 
+/* Part H: relatórios gerenciais (web_api_relatorios.c) */
+fat_rc api_rel_painel(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_rel_producao(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_rel_inadimplencia(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_rel_previsto(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_rel_glosas(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_rel_produtividade(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_rel_fechamento(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_regras_simular_precos(web_req *rq, web_res *rs, fat_err *err);
+
 #endif

@@ -17,6 +17,8 @@
 #include <microhttpd.h>
 
 #include "fat_mem.h"
+#include "fat_paths.h"
+#include "fat_pidfile.h"
 #include "web_int.h"
 
 #define COOKIE_NAME "faturo_sessao"
@@ -110,6 +112,15 @@ static const web_route routes[] = {
    api_fin_repasse_decidir},
   {"POST", "/api/financeiro/repasse/fechar", S, 0, "repasse.fechar", api_fin_repasse_fechar},
   {"GET", "/api/financeiro/verificar", S, 0, NULL, api_fin_verificar},
+  /* Part H: relatórios gerenciais (?formato=csv|xlsx downloads them) */
+  {"GET", "/api/relatorios/painel", F, 0, NULL, api_rel_painel},
+  {"GET", "/api/relatorios/producao", F, 0, NULL, api_rel_producao},
+  {"GET", "/api/relatorios/inadimplencia", F, 0, NULL, api_rel_inadimplencia},
+  {"GET", "/api/relatorios/previsto", F, 0, NULL, api_rel_previsto},
+  {"GET", "/api/relatorios/glosas", F, 0, NULL, api_rel_glosas},
+  {"GET", "/api/relatorios/produtividade", S, 0, NULL, api_rel_produtividade},
+  {"GET", "/api/relatorios/fechamento", S, 0, NULL, api_rel_fechamento},
+  {"GET", "/api/regras/{}/simular-precos", S, 0, NULL, api_regras_simular_precos},
 };
 #undef F
 #undef S
@@ -774,7 +785,8 @@ fat_rc fat_web_open(const fat_web_config *cfg, fat_web **out, fat_err *err)
   w->db_path = fat_strdup(cfg->db_path);
   w->regras_dir = fat_strdup(cfg->regras_dir);
   w->xsd_dir = cfg->xsd_dir != NULL ? fat_strdup(cfg->xsd_dir) : NULL;
-  w->static_dir = dup_or(cfg->static_dir, FAT_SOURCE_DIR "/web/static");
+  w->static_dir = cfg->static_dir != NULL ? fat_strdup(cfg->static_dir)
+                                           : fat_paths_data("web/static");
   w->endereco = dup_or(cfg->endereco, "127.0.0.1");
   w->pid_file = cfg->pid_file != NULL ? fat_strdup(cfg->pid_file) : NULL;
   w->proxy = cfg->proxy_confiavel != NULL ? fat_strdup(cfg->proxy_confiavel) : NULL;
@@ -782,6 +794,11 @@ fat_rc fat_web_open(const fat_web_config *cfg, fat_web **out, fat_err *err)
       w->endereco == NULL || (cfg->xsd_dir != NULL && w->xsd_dir == NULL) ||
       (cfg->pid_file != NULL && w->pid_file == NULL) ||
       (cfg->proxy_confiavel != NULL && w->proxy == NULL)) {
+    if (w->static_dir == NULL && cfg->static_dir == NULL && fat_paths_data_dir() == NULL)
+      rc = fat_err_set(err, FAT_ENOTFOUND, "arquivos do painel não encontrados: use "
+                                           "--estaticos DIR ou defina FATURO_HOME");
+    else
+      rc = fat_err_oom(err);
     fat_free(w->db_path);
     fat_free(w->regras_dir);
     fat_free(w->xsd_dir);
@@ -790,7 +807,7 @@ fat_rc fat_web_open(const fat_web_config *cfg, fat_web **out, fat_err *err)
     fat_free(w->pid_file);
     fat_free(w->proxy);
     fat_free(w);
-    return fat_err_oom(err);
+    return rc;
   }
   if (w->proxy != NULL) {
     unsigned char bin[sizeof(struct in6_addr)];
@@ -901,32 +918,17 @@ unsigned fat_web_port(const fat_web *w) { return w->port; }
 
 fat_rc fat_web_reload(fat_web *w, fat_err *err)
 {
-  fat_rc rc;
-
-  pthread_mutex_lock(&w->regras_mu);
-  rc = fat_rules_reload(w->rules, w->main_st, err);
-  pthread_mutex_unlock(&w->regras_mu);
-  return rc;
+  return fat_rules_reload(w->rules, w->main_st, err);
 }
 
-/* The pid file is the server's alone (mode 0600 whatever the umask). */
-static void pid_write(const char *path)
+/* End of a SIGHUP reload (runs on the reload's own thread). */
+static void reload_done(void *ud, fat_rc rc, const fat_err *err)
 {
-  char line[32];
-  int fd, n, ok;
-
-  if (path == NULL)
-    return;
-  fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
-    fprintf(stderr, "faturo servidor: não foi possível gravar %s: %s\n", path,
-            fat_err_errno_str(errno));
-    return;
-  }
-  n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
-  ok = fchmod(fd, 0600) == 0 && n > 0 && write(fd, line, (size_t)n) == (ssize_t)n;
-  if (close(fd) != 0 || !ok)
-    fprintf(stderr, "faturo servidor: não foi possível gravar %s\n", path);
+  (void)ud;
+  if (rc == FAT_OK)
+    fprintf(stderr, "faturo servidor: regras recarregadas (SIGHUP)\n");
+  else
+    fprintf(stderr, "faturo servidor: %s\n", err->msg);
 }
 
 fat_rc fat_web_wait(fat_web *w, fat_err *err)
@@ -934,6 +936,8 @@ fat_rc fat_web_wait(fat_web *w, fat_err *err)
   sigset_t set;
   int sig = 0;
   fat_err rerr;
+  fat_pidfile *pid = NULL;
+  fat_rc rc;
 
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
@@ -941,22 +945,24 @@ fat_rc fat_web_wait(fat_web *w, fat_err *err)
   sigaddset(&set, SIGHUP);
   if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
     return fat_err_set(err, FAT_EIO, "não foi possível bloquear sinais");
-  pid_write(w->pid_file);
+  if (w->pid_file != NULL) {
+    rc = fat_pidfile_acquire(w->pid_file, &pid, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
   for (;;) {
     if (sigwait(&set, &sig) != 0)
       continue;
     if (sig != SIGHUP)
       break;
+    /* the reload runs on its own thread: a slow or stuck script never
+    ** keeps this thread from the next signal */
     fat_err_clear(&rerr);
-    if (fat_web_reload(w, &rerr) == FAT_OK)
-      fprintf(stderr, "faturo servidor: regras recarregadas (SIGHUP)\n");
-    else
-      fprintf(stderr, "faturo servidor: recarga recusada, regras anteriores mantidas: %s\n",
-              rerr.msg);
+    if (fat_rules_reload_bg(w->rules, w->db_path, reload_done, NULL, &rerr) != FAT_OK)
+      fprintf(stderr, "faturo servidor: %s\n", rerr.msg);
   }
   fprintf(stderr, "faturo servidor: encerrando (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-  if (w->pid_file != NULL)
-    unlink(w->pid_file);
+  fat_pidfile_release(pid);
   return FAT_OK;
 }
 

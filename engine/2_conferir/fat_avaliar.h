@@ -119,9 +119,4 @@ FAT_NODISCARD fat_rc fat_avaliar_ctx_load(fat_avaliador *a, const fat_guia *g, c
 FAT_NODISCARD fat_rc fat_avaliar_guia(fat_avaliador *a, int64_t guia_id, const char *hoje,
                                       fat_avaliacao *out, fat_err *err);
 
-/* The scripts' ctx.historico for stored guia guia_id (see fat_avaliar_ctx_load;
-** docs/conferir.md has the shape). *out is a JSON array owned by the caller. */
-FAT_NODISCARD fat_rc fat_avaliar_historico(fat_store *st, int64_t guia_id, cJSON **out,
-                                           fat_err *err);
-
 #endif

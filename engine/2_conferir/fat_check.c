@@ -741,22 +741,6 @@ fat_rc fat_check_guia(const fat_guia *g, const fat_check_opts *o, fat_findings *
   return rc;
 }
 
-int fat_check_prazo_contrato(const cJSON *contrato)
-{
-  const cJSON *n, *a;
-
-  if (contrato == NULL)
-    return 0;
-  n = cJSON_GetObjectItemCaseSensitive(contrato, "prazo_apresentacao_dias");
-  if (cJSON_IsNumber(n) && n->valuedouble >= 1 && n->valuedouble <= 3650)
-    return (int)n->valuedouble;
-  a = cJSON_GetObjectItemCaseSensitive(contrato, "apresentacao");
-  n = cJSON_GetObjectItemCaseSensitive(a, "prazo_dias");
-  if (cJSON_IsNumber(n) && n->valuedouble >= 1 && n->valuedouble <= 3650)
-    return (int)n->valuedouble;
-  return 0;
-}
-
 /* ------------------------------------------------------------------------
 ** Duplicates (the candidates come from fat_avaliar_ctx_load)
 */

@@ -59,11 +59,6 @@ FAT_NODISCARD fat_rc fat_check_duplicidade(const fat_guia *g, const fat_check_pa
 ** The built-in list is small and documented in docs/conferir.md. */
 char fat_check_sexo_exigido(const char *codigo);
 
-/* The operator's presentation deadline in days from its contract JSON
-** (fat_gen_contract): "prazo_apresentacao_dias" at the top level, or
-** "apresentacao": {"prazo_dias": N}. Returns 0 when the contract has none. */
-int fat_check_prazo_contrato(const cJSON *contrato);
-
 /* The date from which the deadline check of g changes its answer (the first
 ** day PRAZO_EXCEDIDO applies), in days since epoch; INT32_MAX when the guia
 ** has no usable date. conferir stores it to know when to check again. */

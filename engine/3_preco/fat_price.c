@@ -13,233 +13,26 @@
 #include "fat_tabelas.h"
 
 /* ------------------------------------------------------------------------ */
-/* Parsed contract                                                           */
+/* The contract: precos{} as the rules generation parsed it (fat_contrato.h). */
 
-enum { G_PROC = 0, G_EXAM, G_MAT, G_MED, G_TAX, G_COUNT };
+enum { G_PROC = FAT_PRECO_PROCEDIMENTOS, G_EXAM = FAT_PRECO_EXAMES, G_MAT = FAT_PRECO_MATERIAIS,
+       G_MED = FAT_PRECO_MEDICAMENTOS, G_TAX = FAT_PRECO_TAXAS, G_COUNT = FAT_PRECO_GRUPOS };
 static const char *const grupo_names[G_COUNT] = {"procedimentos", "exames", "materiais",
                                                  "medicamentos", "taxas"};
-enum { T_CBHPM = 0, T_NEG, T_SIMPRO, T_BRAS };
+enum { T_CBHPM = FAT_PRECO_CBHPM, T_NEG = FAT_PRECO_NEGOCIADA, T_SIMPRO = FAT_PRECO_SIMPRO,
+       T_BRAS = FAT_PRECO_BRASINDICE };
 static const char *const tabela_names[] = {"cbhpm", "negociada", "simpro", "brasindice"};
-enum { A_ENF = 0, A_APT, A_AMB, A_COUNT };
+enum { A_ENF = FAT_PRECO_ENFERMARIA, A_APT = FAT_PRECO_APARTAMENTO,
+       A_AMB = FAT_PRECO_AMBULATORIAL, A_COUNT = FAT_PRECO_ACOMODACOES };
 static const char *const acom_names[A_COUNT] = {"enfermaria", "apartamento", "ambulatorial"};
 
-#define MAX_REAJ 16
-#define MAX_GRAU 14
+#define MAX_REAJ FAT_PRECO_MAX_REAJUSTES
+#define MAX_GRAU FAT_PRECO_MAX_GRAU
 
-typedef struct adj {
-  int on;
-  int64_t bp;
-  int total;           /* 1: applies to the whole unit price, 0: honorários only */
-} adj;
-
-typedef struct grp {
-  int on;
-  int tabela;
-  char edicao[32];
-  int64_t ajuste_bp;
-  int has_uco, has_filme;
-  int64_t uco_c, filme_c;
-  int base_pmc;
-  adj plano[A_COUNT];
-} grp;
-
-typedef struct reaj {
-  char data[11];
-  int64_t bp;
-  unsigned mask;       /* bit per group; 0 = all */
-} reaj;
-
-typedef struct contrato {
-  int truncar;
-  int negociada;
-  grp g[G_COUNT];
-  adj urg, hesp;
-  int hesp_ini, hesp_fim, hesp_fds;
-  int64_t via2_bp, via3_bp;
-  int64_t aux_bp[MAX_GRAU];
-  reaj r[MAX_REAJ];
-  int nr;
-} contrato;
-
-static fat_rc cfail(fat_err *err, const char *path, const char *fmt, ...) FAT_PRINTF(3, 4);
-
-static fat_rc cfail(fat_err *err, const char *path, const char *fmt, ...)
-{
-  char msg[300];
-  va_list ap;
-
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return fat_err_set(err, FAT_EINVAL, "contrato, campo %s: %s", path, msg);
-}
-
-/* Integer field (rejects fractions, so no money ever passes through a float). */
-static fat_rc get_int(const cJSON *o, const char *name, const char *path, int64_t lo, int64_t hi,
-                      int64_t *out, int *found, fat_err *err)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  char full[96];
-  double d;
-  int64_t i;
-
-  snprintf(full, sizeof full, "%s.%s", path, name);
-  if (found != NULL)
-    *found = 0;
-  if (v == NULL || cJSON_IsNull(v))
-    return FAT_OK;
-  if (!cJSON_IsNumber(v))
-    return cfail(err, full, "precisa ser um número inteiro");
-  d = v->valuedouble;
-  if (d < -1e15 || d > 1e15)
-    return cfail(err, full, "número fora do intervalo");
-  i = (int64_t)d;
-  if (d - (double)i > 0.0 || d - (double)i < 0.0)
-    return cfail(err, full,
-                 "precisa ser inteiro (centavos ou pontos-base: use %lld para %s, não frações)",
-                 (long long)(d * 10000.0), "-20% = -2000");
-  if (i < lo || i > hi)
-    return cfail(err, full, "valor %lld fora do intervalo %lld a %lld", (long long)i,
-                 (long long)lo, (long long)hi);
-  *out = i;
-  if (found != NULL)
-    *found = 1;
-  return FAT_OK;
-}
-
-static fat_rc get_str(const cJSON *o, const char *name, const char *path, const char **out,
-                      fat_err *err)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  char full[96];
-
-  *out = NULL;
-  if (v == NULL || cJSON_IsNull(v))
-    return FAT_OK;
-  snprintf(full, sizeof full, "%s.%s", path, name);
-  if (!cJSON_IsString(v))
-    return cfail(err, full, "precisa ser texto");
-  *out = v->valuestring;
-  return FAT_OK;
-}
-
-static fat_rc get_obj(const cJSON *o, const char *name, const char *path, const cJSON **out,
-                      fat_err *err)
-{
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  char full[96];
-
-  *out = NULL;
-  if (v == NULL || cJSON_IsNull(v))
-    return FAT_OK;
-  snprintf(full, sizeof full, "%s.%s", path, name);
-  if (!cJSON_IsObject(v))
-    return cfail(err, full, "precisa ser uma tabela { ... }");
-  *out = v;
-  return FAT_OK;
-}
-
-#define BP_MIN (-10000)
-#define BP_MAX 1000000
-
-static fat_rc parse_adj(const cJSON *o, const char *path, adj *a, fat_err *err)
-{
-  const char *ap;
-  int found;
-  fat_rc rc;
-
-  memset(a, 0, sizeof *a);
-  if (o == NULL)
-    return FAT_OK;
-  rc = get_int(o, "ajuste_bp", path, BP_MIN, BP_MAX, &a->bp, &found, err);
-  if (rc != FAT_OK)
-    return rc;
-  rc = get_str(o, "aplica", path, &ap, err);
-  if (rc != FAT_OK)
-    return rc;
-  if (ap != NULL && strcmp(ap, "total") == 0)
-    a->total = 1;
-  else if (ap != NULL && strcmp(ap, "honorarios") != 0)
-    return cfail(err, path, "aplica deve ser \"honorarios\" ou \"total\", não \"%s\"", ap);
-  a->on = found && a->bp != 0;
-  return FAT_OK;
-}
-
-static fat_rc parse_grp(const cJSON *o, int gi, grp *g, fat_err *err)
-{
-  char path[64];
-  const char *s;
-  const cJSON *planos;
-  size_t k;
-  fat_rc rc;
-
-  memset(g, 0, sizeof *g);
-  if (o == NULL)
-    return FAT_OK;
-  snprintf(path, sizeof path, "precos.%s", grupo_names[gi]);
-  g->on = 1;
-  rc = get_str(o, "tabela", path, &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  if (s == NULL)
-    return cfail(err, path, "falta tabela (cbhpm, negociada, simpro ou brasindice)");
-  for (k = 0; k < sizeof tabela_names / sizeof tabela_names[0]; k++)
-    if (strcmp(s, tabela_names[k]) == 0)
-      break;
-  if (k == sizeof tabela_names / sizeof tabela_names[0])
-    return cfail(err, path, "tabela \"%s\" desconhecida (cbhpm, negociada, simpro, brasindice)",
-                 s);
-  g->tabela = (int)k;
-  if ((gi == G_PROC || gi == G_EXAM) && (g->tabela == T_SIMPRO || g->tabela == T_BRAS))
-    return cfail(err, path, "procedimentos usam cbhpm ou negociada");
-  if ((gi == G_MAT || gi == G_MED || gi == G_TAX) && g->tabela == T_CBHPM)
-    return cfail(err, path, "a CBHPM só precifica procedimentos");
-  rc = get_str(o, "edicao", path, &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  if (g->tabela == T_CBHPM) {
-    if (s == NULL || s[0] == '\0')
-      return cfail(err, path, "a tabela cbhpm precisa de edicao");
-    snprintf(g->edicao, sizeof g->edicao, "%s", s);
-  }
-  if ((rc = get_int(o, "ajuste_bp", path, BP_MIN, BP_MAX, &g->ajuste_bp, NULL, err)) != FAT_OK ||
-      (rc = get_int(o, "uco_centavos", path, 0, 100000000, &g->uco_c, &g->has_uco, err)) !=
-        FAT_OK ||
-      (rc = get_int(o, "filme_centavos", path, 0, 100000000, &g->filme_c, &g->has_filme, err)) !=
-        FAT_OK)
-    return rc;
-  rc = get_str(o, "base", path, &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  if (s != NULL && strcmp(s, "pmc") == 0)
-    g->base_pmc = 1;
-  else if (s != NULL && strcmp(s, "pf") != 0)
-    return cfail(err, path, "base deve ser \"pf\" ou \"pmc\", não \"%s\"", s);
-  rc = get_obj(o, "planos", path, &planos, err);
-  if (rc != FAT_OK)
-    return rc;
-  if (planos != NULL) {
-    const cJSON *e;
-
-    cJSON_ArrayForEach(e, planos)
-    {
-      char pp[96];
-
-      for (k = 0; k < A_COUNT; k++)
-        if (e->string != NULL && strcmp(e->string, acom_names[k]) == 0)
-          break;
-      snprintf(pp, sizeof pp, "%s.planos.%s", path, e->string != NULL ? e->string : "?");
-      if (k == A_COUNT)
-        return cfail(err, pp, "acomodação desconhecida (enfermaria, apartamento, ambulatorial)");
-      if (!cJSON_IsObject(e))
-        return cfail(err, pp, "precisa ser uma tabela { ajuste_bp = ..., aplica = ... }");
-      rc = parse_adj(e, pp, &g->plano[k], err);
-      if (rc != FAT_OK)
-        return rc;
-    }
-  }
-  return FAT_OK;
-}
+typedef fat_preco_ajuste adj;
+typedef fat_preco_grupo grp;
+typedef fat_preco_reajuste reaj;
+typedef fat_contrato_precos contrato;
 
 static int group_index(const char *s)
 {
@@ -251,145 +44,16 @@ static int group_index(const char *s)
   return -1;
 }
 
-static fat_rc parse_contract(const cJSON *contract, contrato *c, fat_err *err)
+/* precos{} of a contract held as JSON (the whole contract or the precos
+** object itself), parsed by the one parser of the rules (fat_contrato.h). */
+static fat_rc parse_json(const cJSON *contract, contrato *c, fat_err *err)
 {
-  const cJSON *p = NULL, *o;
-  const char *s;
-  int64_t v;
-  int i, found;
-  fat_rc rc;
+  const cJSON *p;
 
-  memset(c, 0, sizeof *c);
-  c->negociada = 1;
-  c->via2_bp = 5000;
-  c->via3_bp = 7000;
-  c->aux_bp[1] = 3000;
-  c->aux_bp[2] = 2000;
-  c->aux_bp[3] = 1000;
-  c->aux_bp[4] = 1000;
-  c->hesp_ini = 19 * 60;
-  c->hesp_fim = 7 * 60;
-  c->hesp_fds = 1;
   if (contract == NULL || !cJSON_IsObject(contract))
     return fat_err_set(err, FAT_EINVAL, "contrato ausente ou não é um objeto");
   p = cJSON_GetObjectItemCaseSensitive(contract, "precos");
-  if (p == NULL)
-    p = contract; /* the precos object itself */
-  if (!cJSON_IsObject(p))
-    return cfail(err, "precos", "precisa ser uma tabela { ... }");
-  rc = get_str(p, "arredondamento", "precos", &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  if (s != NULL && strcmp(s, "truncar") == 0)
-    c->truncar = 1;
-  else if (s != NULL && strcmp(s, "meio_acima") != 0)
-    return cfail(err, "precos.arredondamento", "use \"meio_acima\" ou \"truncar\", não \"%s\"", s);
-  o = cJSON_GetObjectItemCaseSensitive(p, "negociada");
-  if (o != NULL && cJSON_IsFalse(o))
-    c->negociada = 0;
-  else if (o != NULL && !cJSON_IsTrue(o))
-    return cfail(err, "precos.negociada", "precisa ser true ou false");
-  for (i = 0; i < G_COUNT; i++) {
-    rc = get_obj(p, grupo_names[i], "precos", &o, err);
-    if (rc == FAT_OK)
-      rc = parse_grp(o, i, &c->g[i], err);
-    if (rc != FAT_OK)
-      return rc;
-  }
-  if ((rc = get_obj(p, "urgencia", "precos", &o, err)) != FAT_OK ||
-      (rc = parse_adj(o, "precos.urgencia", &c->urg, err)) != FAT_OK)
-    return rc;
-  if ((rc = get_obj(p, "horario_especial", "precos", &o, err)) != FAT_OK ||
-      (rc = parse_adj(o, "precos.horario_especial", &c->hesp, err)) != FAT_OK)
-    return rc;
-  if (o != NULL) {
-    const cJSON *f;
-
-    if ((rc = get_str(o, "inicio", "precos.horario_especial", &s, err)) != FAT_OK)
-      return rc;
-    if (s != NULL && (c->hesp_ini = fat_dia_hora_minutos(s)) < 0)
-      return cfail(err, "precos.horario_especial.inicio", "hora inválida \"%s\" (HH:MM)", s);
-    if ((rc = get_str(o, "fim", "precos.horario_especial", &s, err)) != FAT_OK)
-      return rc;
-    if (s != NULL && (c->hesp_fim = fat_dia_hora_minutos(s)) < 0)
-      return cfail(err, "precos.horario_especial.fim", "hora inválida \"%s\" (HH:MM)", s);
-    f = cJSON_GetObjectItemCaseSensitive(o, "fim_de_semana");
-    if (f != NULL && cJSON_IsFalse(f))
-      c->hesp_fds = 0;
-  }
-  if ((rc = get_obj(p, "reducao_via", "precos", &o, err)) != FAT_OK)
-    return rc;
-  if (o != NULL) {
-    if ((rc = get_int(o, "mesma_via_bp", "precos.reducao_via", 0, 10000, &c->via2_bp, NULL,
-                      err)) != FAT_OK ||
-        (rc = get_int(o, "vias_diferentes_bp", "precos.reducao_via", 0, 10000, &c->via3_bp, NULL,
-                      err)) != FAT_OK)
-      return rc;
-    if (c->via2_bp % 100 != 0 || c->via3_bp % 100 != 0)
-      return cfail(err, "precos.reducao_via",
-                   "o fator TISS tem 2 casas: use múltiplos de 100 pontos-base");
-  }
-  if ((rc = get_obj(p, "auxiliares", "precos", &o, err)) != FAT_OK)
-    return rc;
-  if (o != NULL) {
-    for (i = 1; i <= 4; i++) {
-      char k[16];
-
-      snprintf(k, sizeof k, "%02d", i);
-      if ((rc = get_int(o, k, "precos.auxiliares", 0, 10000, &v, &found, err)) != FAT_OK)
-        return rc;
-      if (found)
-        c->aux_bp[i] = v;
-    }
-  }
-  o = cJSON_GetObjectItemCaseSensitive(p, "reajustes");
-  if (o != NULL && !cJSON_IsNull(o)) {
-    const cJSON *e;
-
-    if (!cJSON_IsArray(o))
-      return cfail(err, "precos.reajustes", "precisa ser uma lista { {a_partir_de=..., ...} }");
-    cJSON_ArrayForEach(e, o)
-    {
-      char pp[64];
-      const cJSON *gl;
-      int32_t d;
-      reaj *r;
-
-      snprintf(pp, sizeof pp, "precos.reajustes[%d]", c->nr + 1);
-      if (c->nr >= MAX_REAJ)
-        return cfail(err, "precos.reajustes", "mais de %d reajustes", MAX_REAJ);
-      if (!cJSON_IsObject(e))
-        return cfail(err, pp, "precisa ser uma tabela");
-      r = &c->r[c->nr];
-      memset(r, 0, sizeof *r);
-      if ((rc = get_str(e, "a_partir_de", pp, &s, err)) != FAT_OK)
-        return rc;
-      if (s == NULL || fat_dia_parse(s, &d) != 0)
-        return cfail(err, pp, "a_partir_de precisa ser uma data AAAA-MM-DD");
-      snprintf(r->data, sizeof r->data, "%s", s);
-      if ((rc = get_int(e, "ajuste_bp", pp, BP_MIN, BP_MAX, &r->bp, &found, err)) != FAT_OK)
-        return rc;
-      if (!found)
-        return cfail(err, pp, "falta ajuste_bp");
-      gl = cJSON_GetObjectItemCaseSensitive(e, "grupos");
-      if (gl != NULL) {
-        const cJSON *gn;
-
-        if (!cJSON_IsArray(gl))
-          return cfail(err, pp, "grupos precisa ser uma lista de nomes de grupo");
-        cJSON_ArrayForEach(gn, gl)
-        {
-          int gi = cJSON_IsString(gn) ? group_index(gn->valuestring) : -1;
-
-          if (gi < 0)
-            return cfail(err, pp, "grupo desconhecido em grupos");
-          r->mask |= 1u << gi;
-        }
-      }
-      c->nr++;
-    }
-  }
-  return FAT_OK;
+  return fat_contrato_precos_parse(p != NULL ? p : contract, c, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -906,11 +570,19 @@ fat_rc fat_price_item_with_contract(fat_store *st, const cJSON *contract, const 
 
   if (c == NULL)
     return fat_err_oom(err);
-  rc = parse_contract(contract, c, err);
+  rc = parse_json(contract, c, err);
   if (rc == FAT_OK)
     rc = price_parsed(st, c, in, out, err);
   fat_free(c);
   return rc;
+}
+
+fat_rc fat_price_item_contrato(fat_store *st, const fat_contrato *c, const fat_price_in *in,
+                               fat_price_out *out, fat_err *err)
+{
+  if (c == NULL)
+    return fat_err_set(err, FAT_EINVAL, "contrato ausente");
+  return price_parsed(st, &c->precos, in, out, err);
 }
 
 void fat_price_explain(const fat_price_out *out, void (*emit)(void *ud, const char *line),
@@ -965,7 +637,7 @@ oom:
 
 typedef struct pricer_entry {
   char *key;
-  contrato *c;
+  const contrato *c; /* the source's, not owned */
 } pricer_entry;
 
 struct fat_pricer {
@@ -996,18 +668,15 @@ void fat_pricer_free(fat_pricer *p)
 
   if (p == NULL)
     return;
-  for (i = 0; i < p->n; i++) {
+  for (i = 0; i < p->n; i++)
     fat_free(p->v[i].key);
-    fat_free(p->v[i].c);
-  }
   fat_free(p->v);
   fat_free(p);
 }
 
 static fat_rc pricer_contract(fat_pricer *p, const char *key, const contrato **out, fat_err *err)
 {
-  cJSON *j = NULL;
-  contrato *c;
+  const fat_contrato *c = NULL;
   size_t i;
   fat_rc rc;
 
@@ -1016,40 +685,24 @@ static fat_rc pricer_contract(fat_pricer *p, const char *key, const contrato **o
       *out = p->v[i].c;
       return FAT_OK;
     }
-  rc = p->fn(p->ud, key, &j, err);
+  rc = p->fn(p->ud, key, &c, err);
   if (rc != FAT_OK)
     return rc;
-  c = fat_malloc(sizeof *c);
-  if (c == NULL) {
-    cJSON_Delete(j);
-    return fat_err_oom(err);
-  }
-  rc = parse_contract(j, c, err);
-  cJSON_Delete(j);
-  if (rc != FAT_OK) {
-    fat_free(c);
-    fat_err_prefix(err, "operadora %s: ", key);
-    return rc;
-  }
   if (p->n == p->cap) {
     size_t nc = p->cap ? p->cap * 2 : 8;
     pricer_entry *nv = fat_realloc(p->v, nc * sizeof *nv);
 
-    if (nv == NULL) {
-      fat_free(c);
+    if (nv == NULL)
       return fat_err_oom(err);
-    }
     p->v = nv;
     p->cap = nc;
   }
   p->v[p->n].key = fat_strdup(key);
-  if (p->v[p->n].key == NULL) {
-    fat_free(c);
+  if (p->v[p->n].key == NULL)
     return fat_err_oom(err);
-  }
-  p->v[p->n].c = c;
+  p->v[p->n].c = &c->precos;
   p->n++;
-  *out = c;
+  *out = &c->precos;
   return FAT_OK;
 }
 
@@ -1261,7 +914,7 @@ fat_rc fat_price_guia_with_contract(fat_store *st, const cJSON *contract, fat_gu
 
   if (c == NULL)
     return fat_err_oom(err);
-  rc = parse_contract(contract, c, err);
+  rc = parse_json(contract, c, err);
   if (rc == FAT_OK)
     rc = price_guia_parsed(st, c, g, preencher, rep, err);
   fat_free(c);
@@ -1303,7 +956,7 @@ fat_rc fat_price_conferir_todos(fat_pricer *p, fat_price_todos *out, fat_err *er
 
   memset(out, 0, sizeof *out);
   for (;;) {
-    sqlite3_stmt *s;
+    fat_stmt *s;
     fat_guia *g = NULL;
     fat_price_report rep;
     size_t i;
@@ -1313,15 +966,15 @@ fat_rc fat_price_conferir_todos(fat_pricer *p, fat_price_todos *out, fat_err *er
     if (rc != FAT_OK)
       break;
     fat_bind_int(s, 1, last);
-    step = sqlite3_step(s);
-    if (step != SQLITE_ROW) {
-      sqlite3_reset(s);
-      if (step != SQLITE_DONE)
+    step = fat_stmt_step(s);
+    if (step != FAT_ROW) {
+      fat_stmt_reset(s);
+      if (step != FAT_DONE)
         rc = fat_store_dberr(p->st, err, "erro ao listar guias");
       break;
     }
-    id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
     last = id;
     rc = fat_guia_load(p->st, id, &g, err);
     if (rc != FAT_OK)

@@ -1,8 +1,8 @@
 /* fat_price.h: price an item (or a whole guia) by an operator's contract.
 **
-** The contract is the `precos` section of the operator script, as returned by
-** fat_gen_contract (docs/precos.md describes the shape: integers only, money
-** in centavos, percentages in basis points). Tables come from the store
+** The contract is the `precos` section of the operator's typed contract
+** (fat_contrato.h, parsed once per rules generation; docs/precos.md describes
+** the shape: integers only, money in centavos, percentages in basis points). Tables come from the store
 ** (fat_tabelas.h), chosen by the item's date of service, so a new edition or
 ** a reajuste applies by date.
 **
@@ -74,11 +74,17 @@ typedef struct fat_price_out {
   fat_price_step steps[FAT_PRICE_MAX_STEPS];
 } fat_price_out;
 
-/* Price one item with the contract JSON given directly (the whole contract
-** object as fat_gen_contract returns it, or just its `precos` object).
+/* Price one item by the operator's typed contract (fat_gen_contrato).
 ** FAT_ENOTFOUND: the code is not in the table the contract points to (err
-** says which); FAT_EINVAL: bad input or a contract field of the wrong shape
-** (err names the field, e.g. "precos.procedimentos.ajuste_bp"). */
+** says which); FAT_EINVAL: bad input. */
+FAT_NODISCARD fat_rc fat_price_item_contrato(fat_store *st, const fat_contrato *c,
+                                             const fat_price_in *in, fat_price_out *out,
+                                             fat_err *err);
+
+/* The same with a contract held as JSON (tests and tools: the whole contract
+** or just its `precos` object), parsed by fat_contrato_precos_parse. FAT_EINVAL
+** also for a contract field of the wrong shape (err names the field, e.g.
+** "precos.procedimentos.ajuste_bp"). */
 FAT_NODISCARD fat_rc fat_price_item_with_contract(fat_store *st, const cJSON *contract,
                                                   const fat_price_in *in, fat_price_out *out,
                                                   fat_err *err);
@@ -96,14 +102,15 @@ cJSON *fat_price_to_json(const fat_price_out *out);
 
 typedef struct fat_pricer fat_pricer;
 
-/* Supplies the contract JSON of an operator script key (owned by the caller
-** afterwards). fat_price_gen_source adapts a rules generation. */
-typedef fat_rc (*fat_contract_fn)(void *ud, const char *key, cJSON **out, fat_err *err);
+/* Supplies the typed contract of an operator script key (borrowed: it must
+** outlive the pricer). fat_pricer_new_gen adapts a rules generation. */
+typedef fat_rc (*fat_contract_fn)(void *ud, const char *key, const fat_contrato **out,
+                                  fat_err *err);
 
 /* A pricer reading tables from st and contracts from fn(ud, key). */
 FAT_NODISCARD fat_rc fat_pricer_new(fat_store *st, fat_contract_fn fn, void *ud, fat_pricer **out,
                                     fat_err *err);
-/* A pricer whose contracts come from a rules generation (fat_gen_contract);
+/* A pricer whose contracts come from a rules generation (fat_gen_contrato);
 ** the generation must outlive the pricer. */
 FAT_NODISCARD fat_rc fat_pricer_new_gen(fat_store *st, fat_gen *gen, fat_pricer **out,
                                         fat_err *err);
@@ -158,7 +165,7 @@ void fat_price_report_fini(fat_price_report *r);
 FAT_NODISCARD fat_rc fat_price_guia(fat_pricer *p, fat_guia *g, int preencher,
                                     fat_price_report *rep, fat_err *err);
 
-/* Same, with the contract JSON given directly (tests). */
+/* Same, with a contract held as JSON (tests and tools). */
 FAT_NODISCARD fat_rc fat_price_guia_with_contract(fat_store *st, const cJSON *contract,
                                                   fat_guia *g, int preencher,
                                                   fat_price_report *rep, fat_err *err);

@@ -50,9 +50,13 @@ typedef struct fat_lote_cfg {
   fat_tiss_enc hash_enc;
 } fat_lote_cfg;
 
-/* Read lote{}, pagamento{} and the hash encoding from a contract (the JSON of
-** fat_gen_contract; keys in docs/lotes.md). FAT_EINVAL naming the key when
-** something is missing or malformed. */
+/* What closing needs from the operator's typed contract (fat_gen_contrato:
+** lote{}, pagamento{}, the hash encoding), already checked by the rules. */
+void fat_lote_cfg_from_contrato(const fat_contrato *c, fat_lote_cfg *out);
+
+/* The same from a contract held as JSON (tests and tools), parsed by the
+** rules' parsers (fat_contrato_lote_parse; keys in docs/lotes.md). FAT_EINVAL
+** naming the field when something is missing or malformed. */
 FAT_NODISCARD fat_rc fat_lote_cfg_from_contract(const cJSON *contract, fat_lote_cfg *out,
                                                 fat_err *err);
 

@@ -1,5 +1,6 @@
 /* fat_lote_periodo.c: what closing reads from the contract (lote{},
-** pagamento{}, hash) and the closing period of a date. */
+** pagamento{}, hash; parsed by the rules, fat_contrato.h) and the closing
+** period of a date. */
 #include "fat_lote.h"
 
 #include <inttypes.h>
@@ -8,229 +9,81 @@
 #include <string.h>
 
 #include "fat_dia.h"
+#include "fat_mem.h"
 #include "fat_model.h"
 
 
-static const cJSON *obj_get(const cJSON *o, const char *k)
+/* lote{} as the contract parsed it: the same closing days (0 = the last
+** day), dates and limits. */
+static void cfg_from_lote(const fat_contrato_lote *l, fat_lote_cfg *out)
 {
-  return o != NULL ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static int json_int(const cJSON *v, int *out)
-{
-  if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble)
-    return -1;
-  *out = (int)v->valuedouble;
-  return 0;
-}
-
-/* A closing day: 1..31, or 0 / "ultimo" / "último" / 31+ = last day. */
-static int parse_dia(const cJSON *v, int *out)
-{
-  int d;
-
-  if (cJSON_IsString(v) && (strcmp(v->valuestring, "ultimo") == 0 ||
-                            strcmp(v->valuestring, "\xc3\xbaltimo") == 0 ||
-                            strcmp(v->valuestring, "fim") == 0)) {
-    *out = 0;
-    return 0;
+  switch (l->periodicidade) {
+  case FAT_CONTRATO_MENSAL: out->periodicidade = FAT_PER_MENSAL; break;
+  case FAT_CONTRATO_QUINZENAL: out->periodicidade = FAT_PER_QUINZENAL; break;
+  case FAT_CONTRATO_SEMANAL: out->periodicidade = FAT_PER_SEMANAL; break;
+  case FAT_CONTRATO_CALENDARIO: out->periodicidade = FAT_PER_CALENDARIO; break;
   }
-  if (json_int(v, &d) != 0 || d < -1 || d > 31)
-    return -1;
-  *out = (d <= 0 || d == 31) ? 0 : d;
-  return 0;
+  memcpy(out->dias, l->dias, sizeof out->dias);
+  out->n_dias = l->n_dias;
+  out->dia_semana = l->dia_semana;
+  out->n_cal = l->n_datas < FAT_LOTE_MAX_CAL ? l->n_datas : FAT_LOTE_MAX_CAL;
+  memcpy(out->calendario, l->datas, (size_t)out->n_cal * sizeof out->calendario[0]);
+  out->prazo_envio_dias = l->prazo_envio_dias;
+  out->max_guias = l->max_guias;
 }
 
-static int parse_dia_semana(const cJSON *v, int *out)
+void fat_lote_cfg_from_contrato(const fat_contrato *c, fat_lote_cfg *out)
 {
-  static const char *const nomes[] = {"domingo", "segunda", "terca", "quarta",
-                                      "quinta",  "sexta",   "sabado"};
-  int i;
+  int e;
 
-  if (cJSON_IsString(v)) {
-    const char *s = v->valuestring;
-
-    if (strcmp(s, "ter\xc3\xa7" "a") == 0)
-      s = "terca";
-    else if (strcmp(s, "s\xc3\xa1" "bado") == 0)
-      s = "sabado";
-    for (i = 0; i < 7; i++)
-      if (strncmp(s, nomes[i], strlen(nomes[i])) == 0)
-        return *out = i, 0;
-    return -1;
-  }
-  if (json_int(v, &i) != 0 || i < 0 || i > 7)
-    return -1;
-  *out = i % 7; /* 7 = domingo too */
-  return 0;
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-  int x = *(const int *)a, y = *(const int *)b;
-
-  /* 0 (last day) sorts last */
-  if (x == 0)
-    x = 99;
-  if (y == 0)
-    y = 99;
-  return (x > y) - (x < y);
-}
-
-static int cmp_i32(const void *a, const void *b)
-{
-  int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-
-  return (x > y) - (x < y);
-}
-
-static fat_rc cfg_days(const cJSON *arr, fat_lote_cfg *out, const char *key, fat_err *err)
-{
-  const cJSON *it;
-
-  cJSON_ArrayForEach(it, arr)
-  {
-    if (out->n_dias >= 31 || parse_dia(it, &out->dias[out->n_dias]) != 0)
-      return fat_err_set(err, FAT_EINVAL, "contrato: lote.%s tem dia inválido", key);
-    out->n_dias++;
-  }
-  return FAT_OK;
+  memset(out, 0, sizeof *out);
+  cfg_from_lote(&c->lote, out);
+  out->pagamento_prazo_dias = c->pagamento.prazo_dias > 0 ? c->pagamento.prazo_dias : -1;
+  e = fat_tiss_enc_parse(c->hash); /* the contract checked it */
+  out->hash_enc = e >= 0 ? (fat_tiss_enc)e : FAT_TISS_ISO88591;
 }
 
 fat_rc fat_lote_cfg_from_contract(const cJSON *contract, fat_lote_cfg *out, fat_err *err)
 {
-  const cJSON *lote = obj_get(contract, "lote");
-  const cJSON *per, *v, *tiss, *pag;
+  fat_contrato_lote *lote = fat_malloc(sizeof *lote);
+  fat_contrato_pagamento pag;
+  const cJSON *v, *tiss;
   const char *enc = NULL;
-  int x;
+  fat_rc rc;
 
   memset(out, 0, sizeof *out);
-  out->max_guias = 100;
-  out->pagamento_prazo_dias = -1;
-  if (!cJSON_IsObject(lote))
-    return fat_err_set(err, FAT_EINVAL, "contrato sem a tabela lote{}");
-  per = obj_get(lote, "periodicidade");
-  if (!cJSON_IsString(per))
-    return fat_err_set(err, FAT_EINVAL, "contrato: lote.periodicidade ausente");
-  if (strcmp(per->valuestring, "mensal") == 0) {
-    out->periodicidade = FAT_PER_MENSAL;
-  } else if (strcmp(per->valuestring, "quinzenal") == 0) {
-    out->periodicidade = FAT_PER_QUINZENAL;
-  } else if (strcmp(per->valuestring, "semanal") == 0) {
-    out->periodicidade = FAT_PER_SEMANAL;
-  } else if (strcmp(per->valuestring, "calendario") == 0 ||
-             strcmp(per->valuestring, "calend\xc3\xa1rio") == 0) {
-    out->periodicidade = FAT_PER_CALENDARIO;
-  } else {
-    return fat_err_set(err, FAT_EINVAL, "contrato: lote.periodicidade '%s' desconhecida "
-                                        "(mensal, quinzenal, semanal ou calendario)",
-                       per->valuestring);
+  if (lote == NULL)
+    return fat_err_oom(err);
+  rc = fat_contrato_lote_parse(cJSON_GetObjectItemCaseSensitive(contract, "lote"), lote, err);
+  if (rc == FAT_OK)
+    rc = fat_contrato_pagamento_parse(cJSON_GetObjectItemCaseSensitive(contract, "pagamento"),
+                                      &pag, err);
+  if (rc == FAT_OK) {
+    cfg_from_lote(lote, out);
+    out->pagamento_prazo_dias = pag.prazo_dias > 0 ? pag.prazo_dias : -1;
+    /* hash encoding: tiss.hash_encoding, tiss.hash, hash_encoding or hash */
+    tiss = cJSON_GetObjectItemCaseSensitive(contract, "tiss");
+    v = cJSON_GetObjectItemCaseSensitive(tiss, "hash_encoding");
+    if (v == NULL)
+      v = cJSON_GetObjectItemCaseSensitive(tiss, "hash");
+    if (v == NULL)
+      v = cJSON_GetObjectItemCaseSensitive(contract, "hash_encoding");
+    if (v == NULL)
+      v = cJSON_GetObjectItemCaseSensitive(contract, "hash");
+    if (cJSON_IsString(v))
+      enc = v->valuestring;
   }
-  switch (out->periodicidade) {
-  case FAT_PER_MENSAL:
-    v = obj_get(lote, "fechamento_dia");
-    if (v == NULL)
-      v = obj_get(lote, "fechamento_dias");
-    if (v == NULL) {
-      out->dias[out->n_dias++] = 0;
-    } else if (cJSON_IsArray(v)) {
-      if (cfg_days(v, out, "fechamento_dia", err) != FAT_OK)
-        return err->rc;
-    } else if (parse_dia(v, &out->dias[0]) != 0) {
-      return fat_err_set(err, FAT_EINVAL, "contrato: lote.fechamento_dia inválido");
-    } else {
-      out->n_dias = 1;
-    }
-    break;
-  case FAT_PER_QUINZENAL:
-    v = obj_get(lote, "fechamento_dias");
-    if (v == NULL)
-      v = obj_get(lote, "fechamento_dia");
-    if (cJSON_IsArray(v)) {
-      if (cfg_days(v, out, "fechamento_dias", err) != FAT_OK)
-        return err->rc;
-    } else {
-      out->dias[0] = 15; /* the usual quinzena: 15 and the last day */
-      out->dias[1] = 0;
-      out->n_dias = 2;
-    }
-    break;
-  case FAT_PER_SEMANAL:
-    v = obj_get(lote, "fechamento_dia_semana");
-    if (v == NULL)
-      v = obj_get(lote, "fechamento_dia");
-    if (v == NULL)
-      out->dia_semana = 0;
-    else if (parse_dia_semana(v, &out->dia_semana) != 0)
-      return fat_err_set(err, FAT_EINVAL, "contrato: lote.fechamento_dia_semana inválido "
-                                          "(0 = domingo .. 6 = sábado, ou o nome do dia)");
-    break;
-  case FAT_PER_CALENDARIO:
-    v = obj_get(lote, "calendario");
-    if (v == NULL)
-      v = obj_get(lote, "datas");
-    if (v == NULL)
-      v = obj_get(lote, "fechamentos");
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
-      return fat_err_set(err, FAT_EINVAL, "contrato: lote.calendario (lista de datas de "
-                                          "fechamento) ausente");
-    {
-      const cJSON *it;
-
-      cJSON_ArrayForEach(it, v)
-      {
-        int32_t d;
-
-        if (cJSON_IsString(it) && fat_dia_parse(it->valuestring, &d) == 0) {
-          if (out->n_cal >= FAT_LOTE_MAX_CAL)
-            return fat_err_set(err, FAT_ELIMIT, "contrato: lote.calendario longo demais");
-          out->calendario[out->n_cal++] = d;
-        } else if (parse_dia(it, &x) == 0 && out->n_dias < 31) {
-          out->dias[out->n_dias++] = x; /* a day of every month */
-        } else {
-          return fat_err_set(err, FAT_EINVAL, "contrato: lote.calendario tem item inválido "
-                                              "(use datas AAAA-MM-DD ou dias do mês)");
-        }
-      }
-    }
-    break;
-  }
-  qsort(out->dias, (size_t)out->n_dias, sizeof out->dias[0], cmp_int);
-  qsort(out->calendario, (size_t)out->n_cal, sizeof out->calendario[0], cmp_i32);
-  v = obj_get(lote, "prazo_envio_dias");
-  if (v != NULL && (json_int(v, &out->prazo_envio_dias) != 0 || out->prazo_envio_dias < 0))
-    return fat_err_set(err, FAT_EINVAL, "contrato: lote.prazo_envio_dias inválido");
-  v = obj_get(lote, "max_guias");
-  if (v != NULL) {
-    if (json_int(v, &x) != 0 || x < 1)
-      return fat_err_set(err, FAT_EINVAL, "contrato: lote.max_guias inválido");
-    out->max_guias = x > 100 ? 100 : x; /* the XSD allows 100 guias per lote */
-  }
-  pag = obj_get(contract, "pagamento");
-  v = obj_get(pag, "prazo_dias");
-  if (v != NULL && (json_int(v, &out->pagamento_prazo_dias) != 0 ||
-                    out->pagamento_prazo_dias < 0))
-    return fat_err_set(err, FAT_EINVAL, "contrato: pagamento.prazo_dias inválido");
-  /* hash encoding: tiss.hash_encoding, tiss.hash, hash_encoding or hash */
-  tiss = obj_get(contract, "tiss");
-  v = obj_get(tiss, "hash_encoding");
-  if (v == NULL)
-    v = obj_get(tiss, "hash");
-  if (v == NULL)
-    v = obj_get(contract, "hash_encoding");
-  if (v == NULL)
-    v = obj_get(contract, "hash");
-  if (cJSON_IsString(v))
-    enc = v->valuestring;
-  if (enc != NULL) {
+  if (rc == FAT_OK && enc != NULL) {
     int e = fat_tiss_enc_parse(enc);
 
     if (e < 0)
-      return fat_err_set(err, FAT_EINVAL, "contrato: codificação do hash '%s' desconhecida "
-                                          "(ISO-8859-1 ou UTF-8)", enc);
-    out->hash_enc = (fat_tiss_enc)e;
+      rc = fat_err_set(err, FAT_EINVAL, "contrato: codificação do hash '%s' desconhecida "
+                                        "(ISO-8859-1 ou UTF-8)", enc);
+    else
+      out->hash_enc = (fat_tiss_enc)e;
   }
-  return FAT_OK;
+  fat_free(lote);
+  return rc;
 }
 
 /* Closing day of month y-m for a configured day (0 = last). */

@@ -137,7 +137,7 @@ const char *fat_glosa_grupo_de_tabela(const char *t)
 const char *fat_glosa_grupo(fat_store *st, const char *codigo)
 {
   static const char sql[] = "SELECT grupo FROM glosa_motivo WHERE codigo = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   const char *o, *g = NULL;
   fat_err err;
 
@@ -149,9 +149,9 @@ const char *fat_glosa_grupo(fat_store *st, const char *codigo)
   /* the table belongs to Part D's migration; without it use the ranges */
   if (st != NULL && fat_store_prepare(st, sql, &s, &err) == FAT_OK) {
     fat_bind_text(s, 1, codigo);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      g = fat_glosa_grupo_de_tabela((const char *)sqlite3_column_text(s, 0));
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      g = fat_glosa_grupo_de_tabela(fat_col_text(s, 0));
+    fat_stmt_reset(s);
   }
   return g != NULL ? g : fat_glosa_grupo_builtin(codigo);
 }
@@ -178,7 +178,7 @@ const char *fat_glosa_grupo_rotulo(const char *g)
 char *fat_glosa_descricao(fat_store *st, const char *codigo)
 {
   static const char sql[] = "SELECT descricao FROM glosa_motivo WHERE codigo = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_err err;
   char *d = NULL;
   int oom = 0;
@@ -186,9 +186,9 @@ char *fat_glosa_descricao(fat_store *st, const char *codigo)
   if (st == NULL || codigo == NULL || fat_store_prepare(st, sql, &s, &err) != FAT_OK)
     return NULL;
   fat_bind_text(s, 1, codigo);
-  if (sqlite3_step(s) == SQLITE_ROW)
+  if (fat_stmt_step(s) == FAT_ROW)
     d = fat_col_strdup(s, 0, &oom);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return d;
 }
 
@@ -241,7 +241,7 @@ static fat_rc ctx_load(fat_store *st, int64_t id, glosa_ctx *c, fat_err *err)
       " FROM glosa gl JOIN guia g ON g.id = gl.guia_id JOIN operadora o ON o.id = g.operadora_id"
       " LEFT JOIN item i ON i.id = gl.item_id LEFT JOIN plano pl ON pl.id = g.plano_id"
       " WHERE gl.id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int oom = 0;
 
@@ -250,43 +250,43 @@ static fat_rc ctx_load(fat_store *st, int64_t id, glosa_ctx *c, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "glosa %lld não encontrada", (long long)id);
   }
   c->codigo = fat_col_strdup(s, 0, &oom);
-  c->guia_id = sqlite3_column_int64(s, 1);
-  c->item_id = sqlite3_column_int64(s, 2);
-  c->valor = sqlite3_column_int64(s, 3);
+  c->guia_id = fat_col_int64(s, 1);
+  c->item_id = fat_col_int64(s, 2);
+  c->valor = fat_col_int64(s, 3);
   c->senha = fat_col_strdup(s, 4, &oom);
   c->data_autorizacao = fat_col_strdup(s, 5, &oom);
   c->validade_senha = fat_col_strdup(s, 6, &oom);
   c->data_inicio = fat_col_strdup(s, 7, &oom);
   c->carteira = fat_col_strdup(s, 8, &oom);
   c->carteira_validade = fat_col_strdup(s, 9, &oom);
-  c->assinatura = sqlite3_column_int(s, 10);
-  c->pedido_medico = sqlite3_column_int(s, 11);
-  c->laudo = sqlite3_column_int(s, 12);
+  c->assinatura = fat_col_int(s, 10);
+  c->pedido_medico = fat_col_int(s, 11);
+  c->laudo = fat_col_int(s, 12);
   c->cid = fat_col_strdup(s, 13, &oom);
   c->script = fat_col_strdup(s, 14, &oom);
   c->registro_ans = fat_col_strdup(s, 15, &oom);
-  c->item_seq = sqlite3_column_int(s, 16);
+  c->item_seq = fat_col_int(s, 16);
   c->item_codigo = fat_col_strdup(s, 17, &oom);
   c->item_tabela = fat_col_strdup(s, 18, &oom);
   c->item_tipo = fat_col_strdup(s, 19, &oom);
-  c->item_unit = sqlite3_column_type(s, 20) == SQLITE_NULL ? FAT_ABSENT
-                                                           : sqlite3_column_int64(s, 20);
-  c->item_total = sqlite3_column_type(s, 21) == SQLITE_NULL ? FAT_ABSENT
-                                                            : sqlite3_column_int64(s, 21);
-  c->item_qtd = sqlite3_column_int64(s, 22);
+  c->item_unit = fat_col_is_null(s, 20) ? FAT_ABSENT
+                                                           : fat_col_int64(s, 20);
+  c->item_total = fat_col_is_null(s, 21) ? FAT_ABSENT
+                                                            : fat_col_int64(s, 21);
+  c->item_qtd = fat_col_int64(s, 22);
   c->item_data = fat_col_strdup(s, 23, &oom);
   c->item_hora = fat_col_strdup(s, 24, &oom);
   c->item_via = fat_col_strdup(s, 25, &oom);
   c->item_grau = fat_col_strdup(s, 26, &oom);
   c->acomodacao = fat_col_strdup(s, 27, &oom);
   c->carater = fat_col_strdup(s, 28, &oom);
-  c->beneficiario_id = sqlite3_column_int64(s, 29);
-  sqlite3_reset(s);
+  c->beneficiario_id = fat_col_int64(s, 29);
+  fat_stmt_reset(s);
   if (oom) {
     ctx_fini(c);
     return fat_err_oom(err);
@@ -313,7 +313,7 @@ static fat_rc by_finding(fat_store *st, const glosa_ctx *c, const char *grupo, c
       "SELECT a.codigo, a.glosa_prevista, a.reconhecido_em, a.reconhecido_por,"
       " a.reconhecido_motivo, a.severidade FROM achado a WHERE a.guia_id = ?1"
       " AND (?2 IS NULL OR a.item_id IS NULL OR a.item_id = ?2) ORDER BY a.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int best = 0; /* 2 = same code, 1 = same group */
 
@@ -322,12 +322,12 @@ static fat_rc by_finding(fat_store *st, const glosa_ctx *c, const char *grupo, c
     return rc;
   fat_bind_int(s, 1, c->guia_id);
   fat_bind_int_or_null(s, 2, c->item_id, c->item_id == 0);
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    const char *fc = (const char *)sqlite3_column_text(s, 0);
-    const char *gp = (const char *)sqlite3_column_text(s, 1);
-    const char *rem = (const char *)sqlite3_column_text(s, 2);
-    const char *rpor = (const char *)sqlite3_column_text(s, 3);
-    const char *rmot = (const char *)sqlite3_column_text(s, 4);
+  while (fat_stmt_step(s) == FAT_ROW) {
+    const char *fc = fat_col_text(s, 0);
+    const char *gp = fat_col_text(s, 1);
+    const char *rem = fat_col_text(s, 2);
+    const char *rpor = fat_col_text(s, 3);
+    const char *rmot = fat_col_text(s, 4);
     int level;
 
     if (gp == NULL)
@@ -346,10 +346,10 @@ static fat_rc by_finding(fat_store *st, const glosa_ctx *c, const char *grupo, c
     else
       snprintf(ev, evlen,
                "o conferir apontou %s (%s, prevê glosa %s%s) e a guia foi enviada assim", fc,
-               (const char *)sqlite3_column_text(s, 5), gp,
+               fat_col_text(s, 5), gp,
                level == 1 ? ", mesmo grupo de motivo" : "");
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -368,7 +368,7 @@ static fat_rc has_duplicate(fat_store *st, const glosa_ctx *c, int *dup, fat_err
       " AND ((g.beneficiario_id IS NOT NULL AND g2.beneficiario_id = g.beneficiario_id)"
       "      OR (g.carteira_numero IS NOT NULL AND g2.carteira_numero = g.carteira_numero))"
       " AND i2.codigo = ?2 AND COALESCE(i2.data, g2.data_inicio) = ?3";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *dup = 0;
@@ -380,9 +380,9 @@ static fat_rc has_duplicate(fat_store *st, const glosa_ctx *c, int *dup, fat_err
   fat_bind_int(s, 1, c->guia_id);
   fat_bind_text(s, 2, c->item_codigo);
   fat_bind_text(s, 3, c->item_data);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    *dup = sqlite3_column_int(s, 0) > 0;
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    *dup = fat_col_int(s, 0) > 0;
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -390,7 +390,7 @@ static fat_rc has_duplicate(fat_store *st, const glosa_ctx *c, int *dup, fat_err
 ** -1 = could not price (no contract, no table). */
 static int price_matches(fat_store *st, fat_gen *gen, const glosa_ctx *c, int64_t *esperado)
 {
-  cJSON *contract = NULL;
+  const fat_contrato *contract;
   fat_price_in in;
   fat_price_out out;
   fat_err err;
@@ -399,7 +399,8 @@ static int price_matches(fat_store *st, fat_gen *gen, const glosa_ctx *c, int64_
   if (gen == NULL || c->item_codigo == NULL || c->item_unit == FAT_ABSENT || c->script == NULL ||
       c->item_qtd <= 0)
     return -1;
-  if (fat_gen_contract(gen, c->script, &contract, &err) != FAT_OK)
+  contract = fat_gen_contrato(gen, c->script);
+  if (contract == NULL)
     return -1;
   memset(&in, 0, sizeof in);
   in.registro_ans = c->registro_ans;
@@ -414,11 +415,10 @@ static int price_matches(fat_store *st, fat_gen *gen, const glosa_ctx *c, int64_
   in.principal = c->item_seq == 1;
   in.grau = c->item_grau;
   in.quantidade_e4 = c->item_qtd;
-  if (fat_price_item_with_contract(st, contract, &in, &out, &err) == FAT_OK) {
+  if (fat_price_item_contrato(st, contract, &in, &out, &err) == FAT_OK) {
     *esperado = out.valor_unitario;
     r = out.valor_unitario == c->item_unit;
   }
-  cJSON_Delete(contract);
   return r;
 }
 
@@ -439,7 +439,7 @@ fat_rc fat_glosa_classificar(fat_store *st, fat_gen *gen, int64_t id, fat_err *e
   const char *cls = "a_classificar";
   char ev[600] = "";
   char b1[32], b2[32];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int dup;
   int64_t esperado = 0;
@@ -549,7 +549,7 @@ fat_rc fat_glosa_guia_ref(fat_store *st, const char *ref, const char *operadora,
   static const char sql[] =
       "SELECT id FROM guia WHERE numero_prestador = ?1 AND (?2 = 0 OR operadora_id = ?2)";
   static const char sql_id[] = "SELECT id FROM guia WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t op = 0;
   fat_rc rc;
   int n = 0;
@@ -567,9 +567,9 @@ fat_rc fat_glosa_guia_ref(fat_store *st, const char *ref, const char *operadora,
     if (rc != FAT_OK)
       return rc;
     fat_bind_int(s, 1, v);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      *guia_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      *guia_id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
     if (*guia_id == 0)
       return fat_err_set(err, FAT_ENOTFOUND, "guia %s não encontrada", ref);
     return FAT_OK;
@@ -584,11 +584,11 @@ fat_rc fat_glosa_guia_ref(fat_store *st, const char *ref, const char *operadora,
     return rc;
   fat_bind_text(s, 1, ref);
   fat_bind_int(s, 2, op);
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    *guia_id = sqlite3_column_int64(s, 0);
+  while (fat_stmt_step(s) == FAT_ROW) {
+    *guia_id = fat_col_int64(s, 0);
     n++;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (n == 0)
     return fat_err_set(err, FAT_ENOTFOUND, "guia %s não encontrada%s%s", ref,
                        operadora != NULL ? " na operadora " : "",
@@ -618,7 +618,7 @@ static fat_rc code_known(fat_store *st, const char *codigo, fat_err *err)
 {
   static const char sql_n[] = "SELECT count(*) FROM glosa_motivo";
   static const char sql_c[] = "SELECT 1 FROM glosa_motivo WHERE codigo = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_err e2;
   int n = 0, found = 0;
 
@@ -628,16 +628,16 @@ static fat_rc code_known(fat_store *st, const char *codigo, fat_err *err)
                        codigo != NULL ? codigo : "");
   if (fat_store_prepare(st, sql_n, &s, &e2) != FAT_OK)
     return FAT_OK; /* no table: any 4-digit code */
-  if (sqlite3_step(s) == SQLITE_ROW)
-    n = sqlite3_column_int(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    n = fat_col_int(s, 0);
+  fat_stmt_reset(s);
   if (n == 0)
     return FAT_OK;
   if (fat_store_prepare(st, sql_c, &s, &e2) != FAT_OK)
     return FAT_OK;
   fat_bind_text(s, 1, codigo);
-  found = sqlite3_step(s) == SQLITE_ROW;
-  sqlite3_reset(s);
+  found = fat_stmt_step(s) == FAT_ROW;
+  fat_stmt_reset(s);
   if (!found)
     return fat_err_set(err, FAT_EINVAL, "o código %s não existe na tabela TUSS 38 importada",
                        codigo);
@@ -647,18 +647,9 @@ static fat_rc code_known(fat_store *st, const char *codigo, fat_err *err)
 /* recurso deadline from the operator's contract (recurso.prazo_dias). */
 static int prazo_dias_contrato(fat_gen *gen, const char *script)
 {
-  cJSON *c = NULL, *r, *p;
-  fat_err e;
-  int d = 0;
+  const fat_contrato *c = gen != NULL && script != NULL ? fat_gen_contrato(gen, script) : NULL;
 
-  if (gen == NULL || script == NULL || fat_gen_contract(gen, script, &c, &e) != FAT_OK)
-    return 0;
-  r = cJSON_GetObjectItemCaseSensitive(c, "recurso");
-  p = cJSON_GetObjectItemCaseSensitive(r, "prazo_dias");
-  if (cJSON_IsNumber(p) && p->valuedouble > 0 && p->valuedouble < 3650)
-    d = p->valueint;
-  cJSON_Delete(c);
-  return d;
+  return c != NULL ? c->recurso.prazo_dias : 0;
 }
 
 fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g, int64_t *id,
@@ -676,7 +667,7 @@ fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g,
       "INSERT INTO glosa (guia_id, item_id, codigo, valor, origem, observacao, usuario,"
       " descricao, lote_id, data_demonstrativo, prazo_recurso)"
       " VALUES (?1, ?2, ?3, ?4, 'manual', ?5, ?6, ?7, ?8, ?9, ?10)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t guia_id = 0, item_id = 0, base = 0, ja = 0, valor, lote_id = 0;
   char *script = NULL, *desc = NULL;
   char hoje[24], prazo[16] = "", det[160], obj[32], vb[32], bb[32];
@@ -696,12 +687,12 @@ fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g,
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, guia_id);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    base = sqlite3_column_int64(s, 0);
+  if (fat_stmt_step(s) == FAT_ROW) {
+    base = fat_col_int64(s, 0);
     script = fat_col_strdup(s, 1, &oom);
-    lote_id = sqlite3_column_int64(s, 2);
+    lote_id = fat_col_int64(s, 2);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (oom)
     return fat_err_oom(err);
   if (g->item_seq > 0) {
@@ -710,11 +701,11 @@ fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g,
       goto out;
     fat_bind_int(s, 1, guia_id);
     fat_bind_int(s, 2, g->item_seq);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-      item_id = sqlite3_column_int64(s, 0);
-      base = sqlite3_column_int64(s, 1);
+    if (fat_stmt_step(s) == FAT_ROW) {
+      item_id = fat_col_int64(s, 0);
+      base = fat_col_int64(s, 1);
     }
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     if (item_id == 0) {
       rc = fat_err_set(err, FAT_ENOTFOUND, "a guia %s não tem item %d", g->guia, g->item_seq);
       goto out;
@@ -725,9 +716,9 @@ fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g,
     goto out;
   fat_bind_int(s, 1, guia_id);
   fat_bind_int_or_null(s, 2, item_id, item_id == 0);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    ja = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    ja = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   valor = g->valor == FAT_ABSENT ? base - ja : g->valor;
   fat_money_format_br(valor, vb, sizeof vb);
   fat_money_format_br(base - ja, bb, sizeof bb);
@@ -808,8 +799,7 @@ out:
 
 /* Bind the filter; the operadora the user named is resolved (an unknown one
 ** is refused, not an empty answer). */
-static fat_rc bind_filtro(fat_store *st, sqlite3_stmt *s, const fat_glosa_filtro *f,
-                          fat_err *err)
+static fat_rc bind_filtro(fat_store *st, fat_stmt *s, const fat_glosa_filtro *f, fat_err *err)
 {
   fat_glosa_filtro none;
   int64_t op = 0;
@@ -831,20 +821,20 @@ static fat_rc bind_filtro(fat_store *st, sqlite3_stmt *s, const fat_glosa_filtro
   return rc;
 }
 
-static void add_str(cJSON *o, const char *k, sqlite3_stmt *s, int col)
+static void add_str(cJSON *o, const char *k, fat_stmt *s, int col)
 {
-  if (sqlite3_column_type(s, col) == SQLITE_NULL)
+  if (fat_col_is_null(s, col))
     cJSON_AddNullToObject(o, k);
   else
-    cJSON_AddStringToObject(o, k, (const char *)sqlite3_column_text(s, col));
+    cJSON_AddStringToObject(o, k, fat_col_text(s, col));
 }
 
-static void add_int(cJSON *o, const char *k, sqlite3_stmt *s, int col)
+static void add_int(cJSON *o, const char *k, fat_stmt *s, int col)
 {
-  if (sqlite3_column_type(s, col) == SQLITE_NULL)
+  if (fat_col_is_null(s, col))
     cJSON_AddNullToObject(o, k);
   else
-    cJSON_AddNumberToObject(o, k, (double)sqlite3_column_int64(s, col));
+    cJSON_AddNumberToObject(o, k, (double)fat_col_int64(s, col));
 }
 
 fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, fat_err *err)
@@ -855,7 +845,7 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
       " gl.evidencia, gl.situacao, gl.prevista, gl.prevista_por, gl.prazo_recurso, gl.origem,"
       " g.competencia, gl.observacao, gl.valor_recuperado, p.nome, gl.retorno_id"
       GLOSA_FROM GLOSA_WHERE " ORDER BY gl.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *arr, *o;
   fat_rc rc;
   int step;
@@ -868,10 +858,10 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
     return rc;
   arr = cJSON_CreateArray();
   if (arr == NULL) {
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     return fat_err_oom(err);
   }
-  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((step = fat_stmt_step(s)) == FAT_ROW) {
     o = cJSON_CreateObject();
     if (o == NULL)
       break;
@@ -890,10 +880,10 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
     add_str(o, "classificacao", s, 12);
     add_str(o, "evidencia", s, 13);
     add_str(o, "situacao", s, 14);
-    if (sqlite3_column_type(s, 15) == SQLITE_NULL)
+    if (fat_col_is_null(s, 15))
       cJSON_AddNullToObject(o, "prevista");
     else
-      cJSON_AddBoolToObject(o, "prevista", sqlite3_column_int(s, 15));
+      cJSON_AddBoolToObject(o, "prevista", fat_col_int(s, 15));
     add_str(o, "prevista_por", s, 16);
     add_str(o, "prazo_recurso", s, 17);
     add_str(o, "origem", s, 18);
@@ -904,10 +894,10 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
     add_int(o, "retorno_id", s, 23);
     cJSON_AddItemToArray(arr, o);
   }
-  sqlite3_reset(s);
-  if (step != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (step != FAT_DONE) {
     cJSON_Delete(arr);
-    return step == SQLITE_ROW ? fat_err_oom(err)
+    return step == FAT_ROW ? fat_err_oom(err)
                               : fat_store_dberr(st, err, "não foi possível listar as glosas");
   }
   *out = arr;
@@ -918,7 +908,7 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
 static fat_rc resumo_q(fat_store *st, const char *sql, const fat_glosa_filtro *f, cJSON *o,
                        const char *name, int grupo_label, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *arr, *r;
   fat_rc rc;
 
@@ -928,21 +918,21 @@ static fat_rc resumo_q(fat_store *st, const char *sql, const fat_glosa_filtro *f
   if (rc != FAT_OK)
     return rc;
   arr = cJSON_AddArrayToObject(o, name);
-  while (arr != NULL && sqlite3_step(s) == SQLITE_ROW) {
+  while (arr != NULL && fat_stmt_step(s) == FAT_ROW) {
     r = cJSON_CreateObject();
     if (r == NULL)
       break;
     add_str(r, "chave", s, 0);
     if (grupo_label)
       cJSON_AddStringToObject(r, "rotulo",
-                              fat_glosa_grupo_rotulo((const char *)sqlite3_column_text(s, 0)));
+                              fat_glosa_grupo_rotulo(fat_col_text(s, 0)));
     else
       add_str(r, "rotulo", s, 1);
     add_int(r, "quantidade", s, 2);
     add_int(r, "valor", s, 3);
     cJSON_AddItemToArray(arr, r);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return arr == NULL ? fat_err_oom(err) : FAT_OK;
 }
 

@@ -33,6 +33,9 @@ typedef struct fat_calendario {
 FAT_NODISCARD fat_rc fat_cal_carregar(fat_store *st, const char *municipio_ibge,
                                       fat_calendario *cal, fat_err *err);
 void fat_cal_fini(fat_calendario *cal);
+/* The same for the clinic's municipality (the first prestador's municipio_ibge;
+** only the holidays for every municipality when it has none). */
+FAT_NODISCARD fat_rc fat_cal_carregar_clinica(fat_store *st, fat_calendario *cal, fat_err *err);
 
 /* 1 when dia is a business day under cal (NULL cal = national holidays only). */
 int fat_cal_util(const fat_calendario *cal, int32_t dia);

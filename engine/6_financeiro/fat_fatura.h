@@ -52,7 +52,9 @@ FAT_NODISCARD fat_rc fat_fatura_nf(fat_store *st, fat_gen *gen, int64_t id, cons
 FAT_NODISCARD fat_rc fat_fatura_listar(fat_store *st, const char *operadora,
                                        const char *competencia, cJSON **out, fat_err *err);
 
-/* One fatura with its lotes, receipts, the retentions one by one and the
+/* One fatura with its lotes, its guias (esperado = liberado + recovered,
+** recebido, saldo, situação: baixada / baixa parcial / em aberto), receipts,
+** the retentions one by one and the
 ** differences named: "retencoes", "pagamento_a_menor", "pago_sem_demonstrativo",
 ** "demonstrativo_sem_pagamento" (past the expected date, as of hoje; NULL =
 ** today), "excedente". */

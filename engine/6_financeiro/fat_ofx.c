@@ -14,6 +14,7 @@
 #include "fat_extrato.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 
 typedef struct ofx {
   const char *nome;
@@ -137,45 +138,14 @@ static void valor_texto(const char *s, size_t n, char *buf, size_t len)
   buf[o] = '\0';
 }
 
-/* OFX amount: blanks, sign, digits, '.' or ',' and decimals -> centavos. */
-static int valor_ofx(const char *s, int64_t *out)
+/* OFX amount -> centavos through the one decimal reader: a sign, digits and
+** a '.' (banks may pad it with zeros past the centavos: "-150.0000") or a ','
+** (some Brazilian banks). NULL or the reason it is not a value. */
+static const char *valor_ofx(const char *s, int64_t *out)
 {
-  int64_t v = 0;
-  int neg = 0, dec = -1, digits = 0;
+  unsigned flags = FAT_MONEY_SIGNED | (strchr(s, ',') == NULL ? FAT_MONEY_TISS : 0u);
 
-  while (*s == ' ' || *s == '\t')
-    s++;
-  if (*s == '+' || *s == '-')
-    neg = *s++ == '-';
-  for (; *s != '\0' && *s != ' ' && *s != '\t'; s++) {
-    if (*s >= '0' && *s <= '9') {
-      if (dec >= 2) {
-        if (*s != '0')
-          return -1; /* more than centavos */
-        continue;
-      }
-      if (v > INT64_C(90000000000000000))
-        return -1;
-      v = v * 10 + (*s - '0');
-      digits++;
-      if (dec >= 0)
-        dec++;
-    } else if ((*s == '.' || *s == ',') && dec < 0) {
-      dec = 0;
-    } else {
-      return -1;
-    }
-  }
-  while (*s == ' ' || *s == '\t')
-    s++;
-  if (*s != '\0' || digits == 0)
-    return -1;
-  if (dec < 0)
-    dec = 0;
-  for (; dec < 2; dec++)
-    v *= 10;
-  *out = neg ? -v : v;
-  return 0;
+  return fat_money_scan(s, 2, flags, out);
 }
 
 /* OFX date 'AAAAMMDD[HHMMSS[.XXX]][[tz]]' -> 'AAAA-MM-DD'. */
@@ -232,6 +202,7 @@ static fat_rc leaf(ofx *x, const char *tag, const char *val, int linha)
 {
   fat_extrato *e = x->e;
   fat_extrato_linha *t = x->tx;
+  const char *why;
 
   if (t != NULL) {
     if (strcmp(tag, "TRNTYPE") == 0) {
@@ -242,9 +213,10 @@ static fat_rc leaf(ofx *x, const char *tag, const char *val, int linha)
                            x->nome, linha, val);
       x->tx_date = 1;
     } else if (strcmp(tag, "TRNAMT") == 0) {
-      if (valor_ofx(val, &t->valor) != 0)
-        return fat_err_set(x->err, FAT_EINVAL, "%s: linha %d: TRNAMT '%s' não é um valor",
-                           x->nome, linha, val);
+      why = valor_ofx(val, &t->valor);
+      if (why != NULL)
+        return fat_err_set(x->err, FAT_EINVAL, "%s: linha %d: TRNAMT '%s' não é um valor (%s)",
+                           x->nome, linha, val, why);
       x->tx_amt = 1;
     } else if (strcmp(tag, "FITID") == 0) {
       cp(t->id, sizeof t->id, val);

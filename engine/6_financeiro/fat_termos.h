@@ -2,10 +2,9 @@
 **
 ** This is the ONE place that reads the financial sections of an operator's
 ** contract (pagamento, retencoes, repasse, conciliacao; see docs/financeiro.md
-** and docs/regras.md). The script's base.operadora validates them (a malformed
-** section is refused at reload naming the script line); this adapter turns the
-** published contract into a typed struct. When the typed fat_contrato of the
-** rules generation lands, only fat_termos_ler changes.
+** and docs/regras.md). They are parsed once per rules generation into the
+** typed fat_contrato (a malformed section is refused at reload naming the
+** script line); fat_termos_ler copies them into the terms this module uses.
 */
 #ifndef FAT_TERMOS_H
 #define FAT_TERMOS_H

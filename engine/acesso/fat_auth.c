@@ -122,7 +122,7 @@ fat_rc fat_usuario_criar(fat_store *st, const char *nome, fat_papel papel, const
   static const char sql_ins[] =
       "INSERT INTO usuario (nome, papel, senha_hash) VALUES (?1, ?2, ?3)";
   char hash[crypto_pwhash_STRBYTES];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   size_t n;
   int64_t new_id;
   char obj[96];
@@ -145,7 +145,7 @@ fat_rc fat_usuario_criar(fat_store *st, const char *nome, fat_papel papel, const
     return fat_err_set(err, FAT_EINVAL, "senha longa demais (máximo %d bytes)", SENHA_MAX);
   if (crypto_pwhash_str(hash, senha, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-    return fat_err_oom(err);
+    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente para calcular o hash da senha");
 
   rc = fat_store_begin(st, err);
   if (rc != FAT_OK)
@@ -154,12 +154,12 @@ fat_rc fat_usuario_criar(fat_store *st, const char *nome, fat_papel papel, const
   if (rc != FAT_OK)
     goto fail;
   fat_bind_text(s, 1, nome);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW) {
+    fat_stmt_reset(s);
     rc = fat_err_set(err, FAT_ESTATE, "o usuário '%s' já existe", nome);
     goto fail;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, sql_ins, &s, err);
   if (rc != FAT_OK)
     goto fail;
@@ -189,7 +189,7 @@ fat_rc fat_usuario_listar(fat_store *st, cJSON **out, fat_err *err)
 {
   static const char sql[] =
       "SELECT id, nome, papel, ativo, criado_em FROM usuario ORDER BY nome";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *arr, *o;
   int step;
   fat_rc rc;
@@ -201,29 +201,29 @@ fat_rc fat_usuario_listar(fat_store *st, cJSON **out, fat_err *err)
   arr = cJSON_CreateArray();
   if (arr == NULL)
     return fat_err_oom(err);
-  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((step = fat_stmt_step(s)) == FAT_ROW) {
     o = cJSON_CreateObject();
     if (o == NULL || !cJSON_AddItemToArray(arr, o)) {
       cJSON_Delete(o);
       goto oom;
     }
-    if (cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(s, 0)) == NULL ||
-        cJSON_AddStringToObject(o, "nome", (const char *)sqlite3_column_text(s, 1)) == NULL ||
-        cJSON_AddStringToObject(o, "papel", (const char *)sqlite3_column_text(s, 2)) == NULL ||
-        cJSON_AddBoolToObject(o, "ativo", sqlite3_column_int(s, 3) != 0) == NULL ||
-        cJSON_AddStringToObject(o, "criado_em", (const char *)sqlite3_column_text(s, 4)) ==
+    if (cJSON_AddNumberToObject(o, "id", (double)fat_col_int64(s, 0)) == NULL ||
+        cJSON_AddStringToObject(o, "nome", fat_col_text(s, 1)) == NULL ||
+        cJSON_AddStringToObject(o, "papel", fat_col_text(s, 2)) == NULL ||
+        cJSON_AddBoolToObject(o, "ativo", fat_col_int(s, 3) != 0) == NULL ||
+        cJSON_AddStringToObject(o, "criado_em", fat_col_text(s, 4)) ==
             NULL)
       goto oom;
   }
-  sqlite3_reset(s);
-  if (step != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (step != FAT_DONE) {
     cJSON_Delete(arr);
     return fat_store_dberr(st, err, "erro ao listar usuários");
   }
   *out = arr;
   return FAT_OK;
 oom:
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   cJSON_Delete(arr);
   return fat_err_oom(err);
 }
@@ -231,16 +231,16 @@ oom:
 static fat_rc usuario_id(fat_store *st, const char *nome, int64_t *id, fat_err *err)
 {
   static const char sql[] = "SELECT id FROM usuario WHERE nome = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *id = 0;
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, nome);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    *id = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    *id = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   if (*id == 0)
     return fat_err_set(err, FAT_ENOTFOUND, "usuário '%s' não encontrado", nome != NULL ? nome : "");
   return FAT_OK;
@@ -251,7 +251,7 @@ static fat_rc clear_failures(fat_store *st, const char *nome, const char *ip, fa
 {
   static const char sql[] = "DELETE FROM login_falha WHERE chave = ?1 OR chave = ?2";
   char ukey[FAT_USUARIO_MAX + 8], ikey[80];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -293,7 +293,7 @@ fat_rc fat_usuario_senha(fat_store *st, const char *nome, const char *senha, fat
   static const char sql_upd[] = "UPDATE usuario SET senha_hash = ?2 WHERE id = ?1";
   static const char sql_sess[] = "DELETE FROM sessao WHERE usuario_id = ?1";
   char hash[crypto_pwhash_STRBYTES], obj[96];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   size_t n = senha != NULL ? strlen(senha) : 0;
   int64_t id;
   fat_rc rc;
@@ -360,7 +360,7 @@ static void policy_fill(const fat_auth_policy *in, fat_auth_policy *p)
 static fat_rc count_failures(fat_store *st, const char *key, int64_t since, int *n, fat_err *err)
 {
   static const char sql[] = "SELECT count(*) FROM login_falha WHERE chave = ?1 AND em > ?2";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *n = 0;
@@ -368,18 +368,18 @@ static fat_rc count_failures(fat_store *st, const char *key, int64_t since, int 
     return rc;
   fat_bind_text(s, 1, key);
   fat_bind_int(s, 2, since);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    *n = sqlite3_column_int(s, 0);
+  if (fat_stmt_step(s) == FAT_ROW)
+    *n = fat_col_int(s, 0);
   else
     rc = fat_store_dberr(st, err, "erro ao consultar tentativas de login");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
 static fat_rc add_failure(fat_store *st, const char *key, int64_t now, fat_err *err)
 {
   static const char sql[] = "INSERT INTO login_falha (chave, em) VALUES (?1, ?2)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -419,7 +419,7 @@ static fat_rc open_session(fat_store *st, fat_sessao *out, const char *ukey, con
   static const char sql_ins[] = "INSERT INTO sessao (token_hash, csrf, usuario_id, expira_em, ip) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5)";
   char th[FAT_TOKEN_HEX];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   random_hex(token);
@@ -476,7 +476,7 @@ fat_rc fat_auth_login(fat_store *st, const char *nome, const char *senha, const 
   char *hash = NULL;
   int nu = 0, ni = 0, found = 0, ativo = 0, oom = 0, ok;
   int64_t now = (int64_t)time(NULL);
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   memset(out, 0, sizeof *out);
@@ -504,15 +504,15 @@ fat_rc fat_auth_login(fat_store *st, const char *nome, const char *senha, const 
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, nome);
-  if (sqlite3_step(s) == SQLITE_ROW) {
+  if (fat_stmt_step(s) == FAT_ROW) {
     found = 1;
-    out->usuario_id = sqlite3_column_int64(s, 0);
-    snprintf(out->usuario, sizeof out->usuario, "%s", (const char *)sqlite3_column_text(s, 1));
-    out->papel = fat_papel_parse((const char *)sqlite3_column_text(s, 2));
+    out->usuario_id = fat_col_int64(s, 0);
+    snprintf(out->usuario, sizeof out->usuario, "%s", fat_col_text(s, 1));
+    out->papel = fat_papel_parse(fat_col_text(s, 2));
     hash = fat_col_strdup(s, 3, &oom);
-    ativo = sqlite3_column_int(s, 4);
+    ativo = fat_col_int(s, 4);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (oom)
     return fat_err_oom(err);
 
@@ -548,7 +548,7 @@ fat_rc fat_auth_sessao(fat_store *st, const char *token, fat_sessao *out, fat_er
       "JOIN usuario u ON u.id = s.usuario_id "
       "WHERE s.token_hash = ?1 AND s.expira_em > ?2 AND u.ativo = 1";
   char th[FAT_TOKEN_HEX];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc;
 
@@ -564,21 +564,21 @@ fat_rc fat_auth_sessao(fat_store *st, const char *token, fat_sessao *out, fat_er
     return rc;
   fat_bind_text(s, 1, th);
   fat_bind_int(s, 2, (int64_t)time(NULL));
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
-    out->id = sqlite3_column_int64(s, 0);
-    snprintf(out->csrf, sizeof out->csrf, "%s", (const char *)sqlite3_column_text(s, 1));
-    out->expira_em = sqlite3_column_int64(s, 2);
-    out->usuario_id = sqlite3_column_int64(s, 3);
-    snprintf(out->usuario, sizeof out->usuario, "%s", (const char *)sqlite3_column_text(s, 4));
-    out->papel = fat_papel_parse((const char *)sqlite3_column_text(s, 5));
-  } else if (step != SQLITE_DONE) {
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
+    out->id = fat_col_int64(s, 0);
+    snprintf(out->csrf, sizeof out->csrf, "%s", fat_col_text(s, 1));
+    out->expira_em = fat_col_int64(s, 2);
+    out->usuario_id = fat_col_int64(s, 3);
+    snprintf(out->usuario, sizeof out->usuario, "%s", fat_col_text(s, 4));
+    out->papel = fat_papel_parse(fat_col_text(s, 5));
+  } else if (step != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao consultar sessão");
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (rc != FAT_OK)
     return rc;
-  if (step != SQLITE_ROW || out->papel == FAT_PAPEL_NENHUM) {
+  if (step != FAT_ROW || out->papel == FAT_PAPEL_NENHUM) {
     memset(out, 0, sizeof *out);
     return fat_err_set(err, FAT_ENOTFOUND, "sessão inválida ou expirada");
   }
@@ -589,7 +589,7 @@ fat_rc fat_auth_logout(fat_store *st, const char *token, fat_err *err)
 {
   static const char sql[] = "DELETE FROM sessao WHERE token_hash = ?1";
   char th[FAT_TOKEN_HEX];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   if (token == NULL || strlen(token) != FAT_TOKEN_HEX - 1)

@@ -180,7 +180,9 @@ FAT_NODISCARD fat_rc fat_guia_from_json(const cJSON *j, fat_guia **out, fat_err 
 
 /* Store a new guia (g->id == 0) or replace an existing one (g->id > 0, bumps
 ** revisao), resolving/creating beneficiário and profissionais. Runs inside the
-** caller's transaction if one is open. Sets g->id and item ids. */
+** caller's transaction if one is open. Sets g->id and item ids. Audited as
+** guia.digitar (new) or guia.corrigir (replaced), objeto "guia:<id>": the
+** one place every guia is written, so the productivity report sees them all. */
 FAT_NODISCARD fat_rc fat_guia_save(fat_store *st, fat_guia *g, fat_err *err);
 
 /* ---- Helpers added by Part A (model) ---- */

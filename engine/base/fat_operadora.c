@@ -22,9 +22,9 @@ static int id_text(const char *s, int64_t *v)
   return i > 0 && i != 6;
 }
 
-static void copy_col(sqlite3_stmt *s, int i, char *buf, size_t len)
+static void copy_col(fat_stmt *s, int i, char *buf, size_t len)
 {
-  const unsigned char *t = sqlite3_column_text(s, i);
+  const char *t = fat_col_text(s, i);
 
   snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
 }
@@ -34,7 +34,7 @@ static fat_rc not_found(fat_store *st, const char *text, int por_registro, fat_e
 {
   static const char sql[] =
     "SELECT registro_ans, script, nome FROM operadora ORDER BY registro_ans";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_buf b;
   char ans[8], key[64], nome[128];
   int step, n = 0;
@@ -44,14 +44,14 @@ static fat_rc not_found(fat_store *st, const char *text, int por_registro, fat_e
   if (rc != FAT_OK)
     return rc;
   fat_buf_init(&b, sizeof err->msg);
-  for (step = sqlite3_step(s); step == SQLITE_ROW && rc == FAT_OK; step = sqlite3_step(s)) {
+  for (step = fat_stmt_step(s); step == FAT_ROW && rc == FAT_OK; step = fat_stmt_step(s)) {
     copy_col(s, 0, ans, sizeof ans);
     copy_col(s, 1, key, sizeof key);
     copy_col(s, 2, nome, sizeof nome);
     rc = fat_buf_printf(&b, NULL, "%s%s (%s, %s)", n++ > 0 ? "; " : "", ans, key, nome);
   }
-  sqlite3_reset(s);
-  if (step != SQLITE_DONE && step != SQLITE_ROW) {
+  fat_stmt_reset(s);
+  if (step != FAT_DONE && step != FAT_ROW) {
     rc = fat_store_dberr(st, err, "erro ao procurar a operadora");
   } else if (n == 0) {
     rc = fat_err_set(err, FAT_ENOTFOUND,
@@ -83,7 +83,7 @@ fat_rc fat_operadora_resolver_ref(fat_store *st, const char *text, fat_operadora
     "SELECT id, registro_ans, script, nome FROM operadora "
     "WHERE registro_ans = ?1 OR script = ?1 OR (?2 AND id = ?3) "
     "ORDER BY registro_ans = ?1 DESC, script = ?1 DESC LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t num;
   int step, is_num;
   fat_rc rc;
@@ -99,17 +99,17 @@ fat_rc fat_operadora_resolver_ref(fat_store *st, const char *text, fat_operadora
   fat_bind_text(s, 1, text);
   fat_bind_int(s, 2, is_num);
   fat_bind_int(s, 3, is_num ? num : 0);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
-    out->id = sqlite3_column_int64(s, 0);
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
+    out->id = fat_col_int64(s, 0);
     copy_col(s, 1, out->registro_ans, sizeof out->registro_ans);
     copy_col(s, 2, out->script, sizeof out->script);
     copy_col(s, 3, out->nome, sizeof out->nome);
-  } else if (step != SQLITE_DONE) {
+  } else if (step != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao procurar a operadora");
   }
-  sqlite3_reset(s);
-  if (rc == FAT_OK && step == SQLITE_DONE)
+  fat_stmt_reset(s);
+  if (rc == FAT_OK && step == FAT_DONE)
     rc = not_found(st, text, 0, err);
   return rc;
 }
@@ -118,7 +118,7 @@ fat_rc fat_operadora_por_registro(fat_store *st, const char *registro_ans, int64
                                   fat_err *err)
 {
   static const char sql[] = "SELECT id FROM operadora WHERE registro_ans = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc;
 
@@ -129,13 +129,13 @@ fat_rc fat_operadora_por_registro(fat_store *st, const char *registro_ans, int64
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, registro_ans);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW)
-    *id = sqlite3_column_int64(s, 0);
-  else if (step != SQLITE_DONE)
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW)
+    *id = fat_col_int64(s, 0);
+  else if (step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao procurar a operadora");
-  sqlite3_reset(s);
-  if (rc == FAT_OK && step == SQLITE_DONE)
+  fat_stmt_reset(s);
+  if (rc == FAT_OK && step == FAT_DONE)
     rc = not_found(st, registro_ans, 1, err);
   return rc;
 }

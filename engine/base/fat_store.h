@@ -1,14 +1,13 @@
 /* fat_store.h: the SQLite store.
 **
-** One fat_store is one connection; use one per thread. Opening turns on WAL
-** and foreign keys and applies the embedded migrations (schemas/NNN_*.sql)
-** in one transaction. A database whose schema is newer than this binary knows
-** is refused. Only fat_store_create makes a new file (faturo init and the
-** demo): a mistyped path must not become an empty database that reports an
-** all-clear.
-**
-** A database busy or locked by another process (past the busy timeout, 10 s
-** by default) fails with FAT_EBUSY, never FAT_EDB.
+** One fat_store is one connection; use one per thread. Only fat_store_create
+** makes a new file (faturo init and the demo; mode 0600): a mistyped path
+** must not become an empty database that reports an all-clear. Opening turns
+** on WAL and foreign keys, and applies the embedded
+** migrations (schemas/NNN_*.sql) the database lacks, in order of number and
+** in one transaction; the table esquema_migracao records each one applied.
+** A database that has a migration this binary does not know (made by a newer
+** faturo) is refused.
 */
 #ifndef FAT_STORE_H
 #define FAT_STORE_H
@@ -21,6 +20,8 @@ typedef struct fat_store fat_store;
 
 /* Open the existing store at path and migrate its schema. FAT_ENOTFOUND
 ** (pt-BR message naming path and `faturo init`) when there is no such file.
+** A database busy or locked by another process past the busy timeout fails
+** with FAT_EBUSY (here and in every call on the handle), never FAT_EDB.
 ** On success *out owns the handle; release it with fat_store_close(). */
 FAT_NODISCARD fat_rc fat_store_open(const char *path, fat_store **out, fat_err *err);
 
@@ -35,7 +36,8 @@ void fat_store_set_busy_timeout(fat_store *st, int ms);
 /* Close the store; NULL is a no-op. */
 void fat_store_close(fat_store *st);
 
-/* Schema version of the open database and the newest this binary knows. */
+/* Highest migration number of the open database (its PRAGMA user_version;
+** -1 on error) and the highest this binary knows. */
 int fat_store_schema_version(fat_store *st);
 int fat_store_schema_latest(void);
 
@@ -43,6 +45,10 @@ int fat_store_schema_latest(void);
 ** outermost pair touches SQLite (inner rollback marks the whole as failed). */
 FAT_NODISCARD fat_rc fat_store_begin(fat_store *st, fat_err *err);
 FAT_NODISCARD fat_rc fat_store_commit(fat_store *st, fat_err *err);
+/* A read transaction: one consistent snapshot for several queries, without
+** blocking writers (WAL). End it with fat_store_rollback(). Nests like
+** fat_store_begin (inside a write transaction it is just a level). */
+FAT_NODISCARD fat_rc fat_store_begin_read(fat_store *st, fat_err *err);
 void fat_store_rollback(fat_store *st);
 
 /* The user name recorded in audit rows and generation rows ("cli" by default).

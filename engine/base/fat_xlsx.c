@@ -11,7 +11,7 @@
 struct fat_xlsx {
   lxw_workbook *wb;
   lxw_worksheet *ws;
-  lxw_format *f_bold, *f_money, *f_date;
+  lxw_format *f_bold, *f_money, *f_date, *f_month, *f_pct;
   lxw_error erro;          /* first error, sticky */
 };
 
@@ -37,7 +37,10 @@ fat_rc fat_xlsx_abrir(const char *path, fat_xlsx **out, fat_err *err)
   x->f_bold = workbook_add_format(x->wb);
   x->f_money = workbook_add_format(x->wb);
   x->f_date = workbook_add_format(x->wb);
-  if (x->f_bold == NULL || x->f_money == NULL || x->f_date == NULL) {
+  x->f_month = workbook_add_format(x->wb);
+  x->f_pct = workbook_add_format(x->wb);
+  if (x->f_bold == NULL || x->f_money == NULL || x->f_date == NULL || x->f_month == NULL ||
+      x->f_pct == NULL) {
     workbook_close(x->wb);
     fat_free(x);
     return fat_err_oom(err);
@@ -45,6 +48,8 @@ fat_rc fat_xlsx_abrir(const char *path, fat_xlsx **out, fat_err *err)
   format_set_bold(x->f_bold);
   format_set_num_format(x->f_money, "\"R$\" #,##0.00");
   format_set_num_format(x->f_date, "dd/mm/yyyy");
+  format_set_num_format(x->f_month, "mm/yyyy");
+  format_set_num_format(x->f_pct, "0.00%");
   *out = x;
   return FAT_OK;
 }
@@ -98,6 +103,30 @@ void fat_xlsx_data(fat_xlsx *x, int lin, int col, const char *iso)
   } else {
     fat_xlsx_texto(x, lin, col, iso);
   }
+}
+
+void fat_xlsx_mes(fat_xlsx *x, int lin, int col, const char *mes)
+{
+  lxw_datetime d;
+
+  if (x->ws == NULL || mes == NULL)
+    return;
+  if (strlen(mes) == 7 && mes[4] == '-') {
+    memset(&d, 0, sizeof d);
+    d.year = (int)strtol(mes, NULL, 10);
+    d.month = (uint8_t)strtol(mes + 5, NULL, 10);
+    d.day = 1;
+    nota(x, worksheet_write_datetime(x->ws, (lxw_row_t)lin, (lxw_col_t)col, &d, x->f_month));
+  } else {
+    fat_xlsx_texto(x, lin, col, mes);
+  }
+}
+
+void fat_xlsx_percentual(fat_xlsx *x, int lin, int col, int64_t bp)
+{
+  if (x->ws != NULL)
+    nota(x, worksheet_write_number(x->ws, (lxw_row_t)lin, (lxw_col_t)col, (double)bp / 10000.0,
+                                   x->f_pct));
 }
 
 void fat_xlsx_largura(fat_xlsx *x, int de, int ate, double largura)

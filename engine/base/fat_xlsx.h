@@ -27,6 +27,10 @@ void fat_xlsx_inteiro(fat_xlsx *x, int lin, int col, int64_t v);
 void fat_xlsx_dinheiro(fat_xlsx *x, int lin, int col, int64_t centavos);
 /* 'AAAA-MM-DD' as a date cell; anything else is written as text. */
 void fat_xlsx_data(fat_xlsx *x, int lin, int col, const char *iso);
+/* 'AAAA-MM' as a date cell (the first day) shown MM/AAAA; else text. */
+void fat_xlsx_mes(fat_xlsx *x, int lin, int col, const char *mes);
+/* Basis points (10000 = 100%) as a number cell with a percent format. */
+void fat_xlsx_percentual(fat_xlsx *x, int lin, int col, int64_t bp);
 /* Column width in characters for columns [de, ate]. */
 void fat_xlsx_largura(fat_xlsx *x, int de, int ate, double largura);
 /* Write the file and free x (also on error). */

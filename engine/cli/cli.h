@@ -118,6 +118,8 @@ int cli_retorno(fat_cli *cli, int argc, char **argv);
 int cli_glosa(fat_cli *cli, int argc, char **argv);
 int cli_recurso(fat_cli *cli, int argc, char **argv);
 int cli_regras_simular(fat_cli *cli, int argc, char **argv); /* routed by `regras simular` */
+/* Part J: verificar */
+int cli_verificar(fat_cli *cli, int argc, char **argv);
 /* Part I: servidor e usuários */
 int cli_servidor(fat_cli *cli, int argc, char **argv);
 int cli_usuario(fat_cli *cli, int argc, char **argv);
@@ -130,5 +132,17 @@ int cli_caixa(fat_cli *cli, int argc, char **argv);
 int cli_repasse(fat_cli *cli, int argc, char **argv);
 /* Part K: relatórios (o que o painel mostra) */
 int cli_relatorio(fat_cli *cli, int argc, char **argv);
+/* Part H: relatórios gerenciais (cli_rel.c prints and exports the report
+** documents of fat_rel.h) */
+int cli_relatorio_gerencial(fat_cli *cli, const char *acao, int argc, char **argv);
+int cli_relatorio_gerencial_acao(const char *acao); /* 1 = one of its actions */
+void cli_relatorio_gerencial_ajuda(void);           /* its part of `relatorio --help` */
+/* Print a report document's tables aligned on stdout. */
+void cli_rel_imprimir(const cJSON *rel);
+/* Keep only table `nome` of rel; 0 when it has no such table. */
+int cli_rel_so_tabela(cJSON *rel, const char *nome);
+/* Write rel as CSV (csv: a path, "-" = stdout) and/or XLSX (a path); with
+** neither, print it (or its JSON with --json). Consumes rel. */
+int cli_rel_saida(fat_cli *cli, cJSON *rel, const char *csv, const char *xlsx);
 
 #endif

@@ -97,10 +97,8 @@ const char *cf_data(const char *iso, char buf[16])
 
 int cf_out(fat_cli *cli, cJSON *o, void (*print)(const cJSON *o))
 {
-  if (o == NULL) {
-    fprintf(stderr, "faturo: memória insuficiente\n");
-    return CLI_FAIL;
-  }
+  if (o == NULL)
+    return cli_error_oom();
   if (cli->json)
     return cli_emit_json(o);
   print(o);

@@ -113,7 +113,8 @@ int cli_achado(fat_cli *cli, int argc, char **argv)
   }
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "h", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "h", opts, NULL)) {
     switch (c) {
     case 'g':
       guia_id = strtoll(optarg, &end, 10);

@@ -300,7 +300,8 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
   memset(&o, 0, sizeof o);
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "h", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "h", opts, NULL)) {
     switch (c) {
     case O_OPER: o.operadora = optarg; break;
     case O_COMP:

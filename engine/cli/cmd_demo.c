@@ -642,6 +642,9 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
             "  faturo lote xml 1 --saida xml/       grava o XML TISS de um lote\n"
             "  faturo glosa resumo                  glosas por motivo, operadora, procedimento\n"
             "  faturo recurso listar                recursos e seus prazos\n"
+            "  faturo fatura mapa                   faturas: NF, recebido, saldo, atraso\n"
+            "  faturo conciliacao pendentes         créditos do extrato sem conciliação\n"
+            "  faturo repasse extrato --periodo P   repasse médico (P = mês do pagamento)\n"
             "  faturo preco aurora 10101012         o preço de um item, passo a passo\n"
             "  faturo usuario criar admin --papel admin && faturo servidor\n"
             "                                       o painel web em http://127.0.0.1:8080\n",

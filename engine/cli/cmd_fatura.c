@@ -266,6 +266,10 @@ static void print_fatura(const cJSON *o)
            cli_jint(x, "recuperado") ? " recuperado em recurso" : "");
   cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "diferencas"))
     printf("  diferença: %s\n", cli_jstr(x, "mensagem", "-"));
+  cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(o, "guias"))
+    printf("  guia %s (lote %lld): esperado %s, recebido %s, saldo %s — %s\n",
+           cli_jstr(x, "guia", "-"), (long long)cli_jint(x, "lote"), cf_jbrl(x, "esperado", v1),
+           cf_jbrl(x, "recebido", v2), cf_jbrl(x, "saldo", v3), cli_jstr(x, "situacao", "-"));
 }
 
 static void print_json(const cJSON *o)

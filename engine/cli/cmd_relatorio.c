@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "fat_model.h"
 #include "fat_money.h"
+#include "fat_rel.h"
 #include "fat_relatorio.h"
 
 static void help(void)
@@ -33,7 +34,9 @@ static void help(void)
          "Listagens: as mais recentes primeiro, --limite N por página (padrão 50, até\n"
          "500); a página seguinte é pedida com --apos CURSOR (o cursor que a anterior\n"
          "mostrou); --todas percorre todas as páginas.\n"
-         "opções: --json (uma linha JSON por página: {\"itens\": [...], \"proximo\": ...})\n");
+         "opções: --json (uma linha JSON por página: {\"itens\": [...], \"proximo\": ...})\n"
+         "\n");
+  cli_relatorio_gerencial_ajuda();
 }
 
 static void data_br(const char *iso, char *out, size_t len)
@@ -290,6 +293,8 @@ int cli_relatorio(fat_cli *cli, int argc, char **argv)
   }
   if (strcmp(argv[1], "painel") == 0)
     return do_painel(cli, argc - 1, argv + 1);
+  if (cli_relatorio_gerencial_acao(argv[1]))
+    return cli_relatorio_gerencial(cli, argv[1], argc - 1, argv + 1);
   for (i = 0; i < sizeof listas / sizeof listas[0]; i++)
     if (strcmp(argv[1], listas[i].name) == 0)
       return do_lista(cli, listas[i].k, listas[i].verb, argc - 1, argv + 1);

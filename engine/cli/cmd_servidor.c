@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "fat_mem.h"
-#include "fat_rules.h"
+#include "fat_pidfile.h"
 #include "fat_web.h"
 
 static void servidor_help(void)
@@ -33,12 +33,15 @@ static void servidor_help(void)
          "  --conexoes N           conexões simultâneas (padrão 256)\n"
          "  --conexoes-por-ip N    por endereço de origem (padrão: metade de --conexoes;\n"
          "                         sem limite atrás do proxy confiável)\n"
-         "  --estaticos DIR        pasta dos arquivos do painel (padrão: web/static)\n"
+         "  --estaticos DIR        pasta dos arquivos do painel (padrão: web/static da\n"
+         "                         pasta de dados: $FATURO_HOME ou a instalação)\n"
          "  --silencioso           sem log de acesso\n"
          "\n"
-         "Grava o pid em faturo-servidor.pid (modo 0600) ao lado do banco: `faturo regras\n"
-         "recarregar` (ou kill -HUP) recarrega as regras sem reiniciar; SIGTERM ou\n"
-         "Ctrl-C encerram terminando as requisições em andamento.\n"
+         "Grava o pid em faturo-servidor.pid (modo 0600) ao lado do banco e o mantém\n"
+         "travado enquanto roda (um segundo servidor no mesmo banco é recusado):\n"
+         "`faturo regras recarregar` (ou kill -HUP) recarrega as regras sem reiniciar,\n"
+         "numa linha de execução própria; SIGTERM ou Ctrl-C encerram terminando as\n"
+         "requisições em andamento.\n"
          "Crie usuários antes com `faturo usuario criar`.\n");
 }
 
@@ -112,11 +115,12 @@ int cli_servidor(fat_cli *cli, int argc, char **argv)
   }
   if (optind < argc)
     return cli_usage_error("servidor", "argumento inesperado '%s'", argv[optind]);
-  if (cli_store(cli) == NULL) /* opens and migrates the database first */
+  if (cli_store(cli) == NULL) /* creates/migrates the database first */
     return CLI_FAIL;
-  pid = fat_rules_pidfile_path(cli->db_path);
+  pid = fat_pidfile_path(cli->db_path);
   if (pid == NULL) {
-    return cli_error_oom();
+    fat_err_oom(&err);
+    return cli_error(&err);
   }
   cfg.db_path = cli->db_path;
   cfg.regras_dir = cli->regras_dir;

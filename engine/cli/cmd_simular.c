@@ -1,5 +1,7 @@
 /* cmd_simular.c: `faturo regras simular OPERADORA --script ARQ [--desde AAAA-MM-DD]`
-** (Part F). The verb `regras` belongs to Part B, which routes `simular` here. */
+** (Part F). The verb `regras` belongs to Part B, which routes `simular` here.
+** With --precos (Part H) the proposal is priced over the operadora's real
+** production beside the current contract (fat_rel_simular.h). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,11 +9,14 @@
 #include "cli.h"
 #include "fat_model.h"
 #include "fat_money.h"
+#include "fat_rel_simular.h"
 #include "fat_simular.h"
 
 static void help(void)
 {
   printf("uso: faturo regras simular OPERADORA --script ARQUIVO.lua [--desde AAAA-MM-DD]\n"
+         "     faturo regras simular OPERADORA --script PROPOSTA.lua --precos\n"
+         "           [--desde AAAA-MM] [--ate AAAA-MM] [--csv ARQ] [--xlsx ARQ]\n"
          "\n"
          "Roda o rascunho do script da operadora sobre as guias já enviadas e respondidas,\n"
          "com a mesma conferência do 'faturo conferir' (preços, checagens embutidas,\n"
@@ -23,6 +28,15 @@ static void help(void)
          "  por bloqueio      dessas, as que um bloqueio teria segurado antes do envio\n"
          "  falsos alarmes    guias pagas sem glosa que o rascunho bloquearia\n"
          "Mostra também as regras atuais, para comparar. Nada é gravado.\n"
+         "\n"
+         "\n"
+         "Com --precos: proposta de contrato (tabela nova, deflator, reajuste, UCO...).\n"
+         "A produção real da operadora nas competências escolhidas (padrão: as três\n"
+         "últimas com guias) é precificada item a item duas vezes pelo mesmo motor de\n"
+         "preços, pelo contrato atual e pela proposta, na data de cada atendimento.\n"
+         "Mostra a receita por grupo de procedimento e por competência, a diferença\n"
+         "(proposta − atual) e os itens que um dos lados não consegue precificar\n"
+         "(fora da diferença). --desde/--ate em AAAA-MM. Nada é gravado.\n"
          "\n"
          "OPERADORA: registro ANS, chave do script ou id.\n");
 }
@@ -40,17 +54,42 @@ static void lado(const char *nome, const fat_simular_lado *l)
          l->falsos_alarmes, b2);
 }
 
+/* --precos: the proposal priced over the operadora's production. */
+static int simular_precos(fat_cli *cli, const char *operadora, const char *script,
+                          const char *desde, const char *ate, const char *csv, const char *xlsx)
+{
+  fat_store *st = cli_store(cli);
+  fat_err err;
+  cJSON *rel = NULL;
+
+  if (st == NULL)
+    return CLI_FAIL;
+  fat_err_clear(&err);
+  if (fat_rel_simular_precos_script(st, cli->regras_dir, operadora, script, desde, ate, &rel,
+                                    &err) != FAT_OK)
+    return err.rc == FAT_EINVAL ? cli_usage_error("regras simular", "%s", err.msg)
+                                : cli_error(&err);
+  return cli_rel_saida(cli, rel, csv, xlsx);
+}
+
 int cli_regras_simular(fat_cli *cli, int argc, char **argv)
 {
   static const struct option opts[] = {{"script", required_argument, NULL, 's'},
                                        {"desde", required_argument, NULL, 'd'},
+                                       {"precos", no_argument, NULL, 'p'},
+                                       {"ate", required_argument, NULL, 'a'},
+                                       {"csv", required_argument, NULL, 'c'},
+                                       {"xlsx", required_argument, NULL, 'x'},
                                        {NULL, 0, NULL, 0}};
+  char *desde = NULL, *ate = NULL;
+  const char *csv = NULL, *xlsx = NULL;
+  int precos = 0;
   fat_simular_opts o;
   fat_simular_res r;
   fat_store *st;
   fat_err err;
   cJSON *j;
-  char *s, b[32], desde[FAT_DIA_ISO_LEN];
+  char *s, b[32];
   int c;
 
   if (cli_wants_help(argc, argv)) {
@@ -59,19 +98,28 @@ int cli_regras_simular(fat_cli *cli, int argc, char **argv)
   }
   memset(&o, 0, sizeof o);
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 's': o.script_path = optarg; break;
-    case 'd':
-      o.desde = optarg;
-      if (cli_arg_data("regras simular", "--desde", &o.desde, desde) != CLI_OK)
-        return CLI_USAGE;
-      break;
+    case 'd': desde = optarg; break;
+    case 'p': precos = 1; break;
+    case 'a': ate = optarg; break;
+    case 'c': csv = optarg; break;
+    case 'x': xlsx = optarg; break;
     default: return cli_bad_option("regras simular", argv, opts);
     }
   }
   if (optind + 1 != argc || o.script_path == NULL)
     return cli_usage_error("regras simular", "informe OPERADORA e --script ARQUIVO.lua");
+  if ((desde != NULL && cli_norm_data(desde) != 0) || (ate != NULL && cli_norm_data(ate) != 0))
+    return cli_usage_error("regras simular", "data '%s' inválida (use DD/MM/AAAA ou AAAA-MM-DD)",
+                           desde != NULL && cli_norm_data(desde) != 0 ? desde : ate);
+  if (precos)
+    return simular_precos(cli, argv[optind], o.script_path, desde, ate, csv, xlsx);
+  if (ate != NULL || csv != NULL || xlsx != NULL)
+    return cli_usage_error("regras simular", "--ate, --csv e --xlsx só valem com --precos");
+  o.desde = desde;
   o.operadora = argv[optind];
   o.regras_dir = cli->regras_dir;
   st = cli_store(cli);

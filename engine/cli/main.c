@@ -10,9 +10,9 @@
 
 #include "cli.h"
 #include "fat_dia.h"
-#include "fat_dia.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_paths.h"
 
 /* Verbs in the order `faturo --help` lists them. Each part adds its lines in
 ** its own section. */
@@ -39,6 +39,9 @@ static const fat_cli_verb verbs[] = {
   {"retorno", "importa protocolos e demonstrativos da operadora (e simula um retorno)", cli_retorno},
   {"glosa", "registra, classifica, lista e resume glosas", cli_glosa},
   {"recurso", "recursos de glosa: rascunho, XML TISS, relatório, resposta", cli_recurso},
+  /* Part J: verificar */
+  {"verificar", "confere as invariantes do faturo no banco (totais, glosas, hashes, auditoria)",
+   cli_verificar},
   /* Part I: servidor e usuários */
   {"servidor", "serve o painel web e a API JSON", cli_servidor},
   {"usuario", "cria, lista e desbloqueia usuários do painel web; troca senhas", cli_usuario},
@@ -72,8 +75,10 @@ static void usage(FILE *f)
           "\n"
           "opções (em qualquer posição):\n"
           "  --db CAMINHO     banco de dados (padrão: $FATURO_DB ou ./faturo.db)\n"
-          "  --regras DIR     pasta de regras com operators/ e scripts/ (padrão: $FATURO_REGRAS)\n"
-          "  --xsd DIR        pasta com os XSD TISS 4.01.00 (padrão: $FATURO_XSD_DIR)\n"
+          "  --regras DIR     pasta de regras com operators/ e scripts/ (padrão: $FATURO_REGRAS,\n"
+          "                   ou rules/ da pasta de dados: $FATURO_HOME ou a instalação)\n"
+          "  --xsd DIR        pasta com os XSD TISS 4.01.00 (padrão: $FATURO_XSD_DIR, ou\n"
+          "                   schemas/tiss/4.01.00 da pasta de dados)\n"
           "  --usuario NOME   usuário registrado na auditoria (padrão: $USER)\n"
           "  --json           saída em JSON onde o verbo imprime dados\n"
           "  -h, --help       ajuda (também: faturo <verbo> --help)\n"
@@ -310,34 +315,10 @@ static const char *env_or(const char *name, const char *fallback)
   return (v != NULL && v[0] != '\0') ? v : fallback;
 }
 
-/* The TISS XSDs are looked for in schemas/tiss/4.01.00 of the installation,
-** then in the shared/ folder beside the source tree; NULL when absent (the
-** verbs that validate then say that validation was skipped). */
-static const char *default_xsd_dir(void)
-{
-  static const char *const candidates[] = {
-    FAT_SOURCE_DIR "/schemas/tiss/4.01.00",
-    FAT_SOURCE_DIR "/../shared/tiss/4.01.00",
-    NULL
-  };
-  char path[4096];
-  FILE *f;
-  int i;
-
-  for (i = 0; candidates[i] != NULL; i++) {
-    snprintf(path, sizeof path, "%s/tissV4_01_00.xsd", candidates[i]);
-    f = fopen(path, "rb");
-    if (f != NULL) {
-      fclose(f);
-      return candidates[i];
-    }
-  }
-  return NULL;
-}
-
 int main(int argc, char **argv)
 {
   fat_cli cli;
+  char *default_regras = NULL;
   int i, rc;
 
   /* the database, the pid file and every export hold CPF, CID and names */
@@ -352,10 +333,6 @@ int main(int argc, char **argv)
   argc = take_global_options(&cli, argc, argv);
   if (argc < 0)
     return CLI_USAGE;
-  if (cli.regras_dir == NULL)
-    cli.regras_dir = FAT_SOURCE_DIR "/rules";
-  if (cli.xsd_dir == NULL)
-    cli.xsd_dir = default_xsd_dir();
   if (argc < 2) {
     usage(stderr);
     return CLI_USAGE;
@@ -371,10 +348,17 @@ int main(int argc, char **argv)
   }
   for (i = 0; verbs[i].name != NULL; i++) {
     if (strcmp(argv[1], verbs[i].name) == 0) {
+      if (cli.regras_dir == NULL) { /* NULL when not found: the verbs say how */
+        default_regras = fat_paths_data("rules");
+        cli.regras_dir = default_regras;
+      }
+      if (cli.xsd_dir == NULL)
+        cli.xsd_dir = fat_paths_xsd_dir();
       xmlInitParser();
       rc = verbs[i].fn(&cli, argc - 1, argv + 1);
       fat_store_close(cli.st);
       xmlCleanupParser();
+      fat_free(default_regras);
       return saw_busy ? CLI_OCUPADO : rc;
     }
   }

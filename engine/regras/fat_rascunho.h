@@ -3,11 +3,11 @@
 ** One draft per operator script key (table regra_rascunho, schema 007): the
 ** text, its SHA-256, the live script it started from, who saved it and when,
 ** and the report of its last check (it compiles, its self-tests pass). A
-** draft is checked on every save; publishing writes it over
-** <regras>/operators/<key>.lua and reloads the rules, and if the new
-** generation does not build the file is put back and the live rules stay.
-** Callers that serve several threads serialize publish, reload and revert
-** among themselves (the web server holds one mutex around them).
+** draft is checked on every save; publishing (fat_rules_publicar) builds and
+** self-tests a generation with the draft first and only then writes
+** <regras>/operators/<key>.lua and publishes; if it does not build, nothing
+** is written and the live rules stay. fat_rules serializes publish, reload
+** and revert itself.
 */
 #ifndef FAT_RASCUNHO_H
 #define FAT_RASCUNHO_H
@@ -59,11 +59,11 @@ FAT_NODISCARD fat_rc fat_rascunho_salvar(fat_store *st, fat_rules *r, const char
                                          const char *text, size_t len, fat_rascunho *out,
                                          fat_err *err);
 
-/* Publish the draft of key: write it over the script file, reload r (which
-** records the new generation in st), and drop the draft. When the reload
-** refuses it, the previous file is restored, the live rules and the draft
-** stay, and err says why (FAT_ERULE / FAT_ELIMIT / ...). FAT_ENOTFOUND when
-** there is no draft. */
+/* Publish the draft of key with fat_rules_publicar (the generation is built
+** and self-tested before the file is written; the new generation is
+** recorded in st) and drop the draft. When it is refused nothing changes:
+** the file, the live rules and the draft stay, and err says why (FAT_ERULE /
+** FAT_ELIMIT / ...). FAT_ENOTFOUND when there is no draft. */
 FAT_NODISCARD fat_rc fat_rascunho_publicar(fat_store *st, fat_rules *r, const char *key,
                                            fat_err *err);
 

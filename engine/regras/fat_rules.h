@@ -12,8 +12,15 @@
 ** require "faturo.base" -> DIR/scripts/faturo/base.lua).
 **
 ** Thread safety: a fat_gen may be used from several threads; calls into Lua
-** are serialized per generation (or served from a pool of states); see
-** docs/regras.md for the design.
+** are serialized per operator (each has its own state and run mutex); see
+** docs/regras.md for the design. Building a generation never holds a lock
+** that readers or other reloads wait for.
+**
+** The sandbox (engine/regras/fat_sandbox*.c): no io/os/debug/package, text
+** chunks only, frozen library and module tables, checks that keep no state
+** between guias, and a budget per call (instructions, memory, wall-clock)
+** that also counts the C work of pattern matching and the table/string
+** functions, with a watchdog behind it.
 */
 #ifndef FAT_RULES_H
 #define FAT_RULES_H
@@ -23,6 +30,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fat_contrato.h"
 #include "fat_err.h"
 #include "fat_finding.h"
 #include "fat_store.h"
@@ -30,11 +38,16 @@
 typedef struct fat_rules fat_rules;
 typedef struct fat_gen fat_gen;
 
-/* Budgets for every call into Lua (0 = default). */
+/* Budgets for every call into Lua (0 = default). A call is one script's
+** load or one guia through one operator's checks; C work (patterns,
+** string.rep, table functions) counts as instructions. A watchdog stops a
+** call still running max(time_ms, 1 s) after its deadline. */
 typedef struct fat_limits {
   unsigned long instr_max; /* VM instructions per call (default 10,000,000) */
   size_t mem_max;          /* bytes per Lua state (default 64 MiB) */
   long time_ms;            /* wall-clock per call (default 2000) */
+  long total_ms;           /* wall-clock of a whole reload (every load and
+                              self-test) or self-test run (default 30000) */
 } fat_limits;
 
 /* Build the first generation from dir and publish it. When st is not NULL the
@@ -45,8 +58,29 @@ FAT_NODISCARD fat_rc fat_rules_open(const char *dir, const fat_limits *lim, fat_
 void fat_rules_close(fat_rules *r);
 
 /* Rebuild from the folder; publish only if all is good, else keep the live
-** generation and explain in err (script, line, test name). */
+** generation and explain in err (script, line, test name). The build holds
+** no lock; when reloads overlap, the one started last wins (an older one
+** finishing later is dropped, FAT_OK). */
 FAT_NODISCARD fat_rc fat_rules_reload(fat_rules *r, fat_store *st, fat_err *err);
+
+/* Reload in a new detached thread (for a server's SIGHUP: the signal thread
+** never runs Lua). The thread opens its own store on db_path (NULL = do not
+** record), reloads, and calls done(ud, rc, err) from that thread (done may
+** be NULL). r stays valid until the thread ends even if fat_rules_close is
+** called meanwhile. Error only when the thread could not start. */
+FAT_NODISCARD fat_rc fat_rules_reload_bg(fat_rules *r, const char *db_path,
+                                         void (*done)(void *ud, fat_rc rc, const fat_err *err),
+                                         void *ud, fat_err *err);
+
+/* Publish a draft of one operator: build a generation from the folder with
+** operadora's script replaced by text[0..len) (compile, validate, every
+** self-test), and only then write the file operators/<operadora>.lua
+** atomically (temp file + rename), record the generation (motivo
+** "publicacao de <operadora>") when st is not NULL, and publish it. On any
+** failure nothing changes: the folder keeps its file and the live
+** generation stays; err says why (script, line, test). */
+FAT_NODISCARD fat_rc fat_rules_publicar(fat_rules *r, fat_store *st, const char *operadora,
+                                        const char *text, size_t len, fat_err *err);
 
 /* Take / drop a reference to the live generation. Never NULL after open. */
 fat_gen *fat_rules_acquire(fat_rules *r);
@@ -57,11 +91,18 @@ void fat_gen_release(fat_gen *g);
 ** the panel's draft check and `regras testar`. override_key/override_path may
 ** be NULL. Every script must compile and its declaration validate; the
 ** self-tests are NOT required to pass here (run fat_gen_selftest for the
-** report): only fat_rules_open/fat_rules_reload/fat_rules_revert gate
-** publication on them. Release with fat_gen_release(). */
+** report): only fat_rules_open/reload/publicar/revert gate publication on
+** them. dir NULL: FAT_EINVAL saying how to name the rules folder. Release
+** with fat_gen_release(). */
 FAT_NODISCARD fat_rc fat_gen_build(const char *dir, const char *override_key,
                                    const char *override_path, const fat_limits *lim,
                                    fat_gen **out, fat_err *err);
+
+/* The same with the draft given as text (key's script replaced by
+** text[0..len); nothing is written anywhere). */
+FAT_NODISCARD fat_rc fat_gen_build_draft(const char *dir, const char *key, const char *text,
+                                         size_t len, const fat_limits *lim, fat_gen **out,
+                                         fat_err *err);
 
 int64_t fat_gen_id(const fat_gen *g);                 /* regra_geracao.id, 0 if not stored */
 size_t fat_gen_count(const fat_gen *g);               /* number of operator scripts */
@@ -69,23 +110,33 @@ const char *fat_gen_key(const fat_gen *g, size_t i);  /* operator key of script 
 /* SHA-256 (hex) of an operator's script, NULL if unknown key. */
 const char *fat_gen_sha256(const fat_gen *g, const char *key);
 
-/* The operator's declared contract as JSON (functions dropped, Lua integers
-** kept exact, floats as numbers): registro_ans, nome, lote{}, pagamento{},
-** recurso{}, precos{}, obrigatorios{}, ... as documented in docs/regras.md.
-** *out owned by the caller (cJSON_Delete). FAT_ENOTFOUND for unknown key. */
+/* The operator's typed contract (fat_contrato.h), parsed once when g was
+** built; every stage reads the contract here. Owned by g and immutable: valid
+** while the caller holds g (no lock needed). NULL for an unknown key. */
+const fat_contrato *fat_gen_contrato(const fat_gen *g, const char *key);
+
+/* The operator's declaration as JSON, for display only (`regras mostrar`,
+** the panel): functions dropped, Lua integers kept exact, plus chave, sha256,
+** the names of the checks and the number of tests. Business code reads
+** fat_gen_contrato. *out owned by the caller (cJSON_Delete). FAT_ENOTFOUND
+** for unknown key. */
 FAT_NODISCARD fat_rc fat_gen_contract(fat_gen *g, const char *key, cJSON **out, fat_err *err);
 
 /* Run the operator's checks over one guia (the fat_guia_to_json form) with a
 ** read-only context (ctx: {"hoje": "AAAA-MM-DD", "historico": [guias...], ...};
 ** may be NULL). Findings are appended to out only when the whole run
 ** succeeded. A script error or a budget hit returns FAT_ERULE/FAT_ELIMIT with
-** err naming script, rule and line; out is untouched. */
+** err naming script, rule and line; out is untouched. What a check returns
+** is bounded too (FAT_ELIMIT naming the rule): at most 200 findings per
+** check and 1000 per guia, mensagem up to 2000 bytes, campo up to 200.
+** The result of a guia does not depend on the guias checked before it. */
 FAT_NODISCARD fat_rc fat_gen_check(fat_gen *g, const char *key, const cJSON *guia,
                                    const cJSON *ctx, fat_findings *out, fat_err *err);
 
-/* Run the self-tests of one operator (key) or of all (key NULL). *report is
-** {"ok":bool,"testes":[{"operadora":..,"nome":..,"ok":bool,"erro":..}]}.
-** Returns FAT_ERULE when any test failed. */
+/* Run the self-tests of one operator (key) or of all (key NULL), within
+** lim.total_ms for the whole run. *report is
+** {"ok":bool,"testes":[{"operadora":..,"nome":..,"ok":bool,"erro":..}]}
+** (also set with FAT_ERULE). Returns FAT_ERULE when any test failed. */
 FAT_NODISCARD fat_rc fat_gen_selftest(fat_gen *g, const char *key, cJSON **report,
                                       fat_err *err);
 
@@ -102,23 +153,28 @@ FAT_NODISCARD fat_rc fat_gen_record(fat_gen *g, fat_store *st, const char *motiv
 FAT_NODISCARD fat_rc fat_gen_build_version(fat_store *st, int64_t version, const fat_limits *lim,
                                            fat_gen **out, fat_err *err);
 
+/* fat_rules_revert flags: when the folder has edits that were never
+** published, keep a copy of each (<file>.antes-da-reversao-AAAAMMDD-HHMMSS)
+** and revert anyway, instead of refusing. */
+#define FAT_RULES_REVERTER_FORCAR 1u
+
 /* Rollback: build the stored version, and only if it compiles and every
-** self-test passes, write its scripts back into dir (operators/ and
-** scripts/; operator scripts absent from that version are renamed to
+** self-test passes, write its scripts back into dir (operators/, and
+** scripts/ modules whose text differs from what the folder resolves;
+** operator scripts absent from that version are renamed to
 ** <name>.lua.removido-vN) and record it as a new active generation with
-** motivo "reversao de N". *new_id (may be NULL) gets the new generation id. */
+** motivo "reversao de N". Refuses with FAT_ESTATE, changing nothing, when
+** the folder differs from the active generation (edits not published),
+** unless flags has FAT_RULES_REVERTER_FORCAR. *new_id (may be NULL) gets the
+** new generation id. */
 FAT_NODISCARD fat_rc fat_rules_revert(const char *dir, fat_store *st, int64_t version,
-                                      const fat_limits *lim, int64_t *new_id, fat_err *err);
+                                      const fat_limits *lim, unsigned flags, int64_t *new_id,
+                                      fat_err *err);
 
-/* Path of the pid file a running `faturo servidor` writes next to the
-** database: "<dir of db_path>/faturo-servidor.pid". Caller frees (fat_free). */
-char *fat_rules_pidfile_path(const char *db_path);
-
-/* Ask a running server to reload its rules: when the pid file exists and
-** names a live process, send it SIGHUP (*sent = 1). No pid file: FAT_OK with
-** *sent = 0. The server's SIGHUP handler is expected to call
-** fat_rules_reload() from a normal thread. */
-FAT_NODISCARD fat_rc fat_rules_signal_server(const char *db_path, int *sent, fat_err *err);
+/* The same for a running server: the folder of r is rewritten and the
+** version is published in r at once (no separate reload). */
+FAT_NODISCARD fat_rc fat_rules_revert_live(fat_rules *r, fat_store *st, int64_t version,
+                                           unsigned flags, int64_t *new_id, fat_err *err);
 
 /* The folder a fat_rules / fat_gen was built from ("" for a stored version). */
 const char *fat_rules_dir(const fat_rules *r);

@@ -6,13 +6,20 @@ local dinheiro = require "faturo.dinheiro"
 
 local M = {}
 
+-- as funções usadas a cada guia ficam em locais (acesso direto, sem procurar
+-- na tabela do módulo nem nas globais)
+local type, tostring, ipairs, pcall, format = type, tostring, ipairs, pcall, string.format
+local centavos, diferenca, data_valida = dinheiro.centavos, datas.diferenca, datas.valida
+
 -- campo vazio: ausente, false, "", 0 ou "0"
-function M.vazio(v)
+local function vazio(v)
   return v == nil or v == false or v == "" or v == 0 or v == "0"
 end
+M.vazio = vazio
 
 -- valor por caminho com pontos: M.valor(guia, "executante.cbo")
-function M.valor(guia, caminho)
+local function valor(guia, caminho)
+  if caminho ~= "" and not caminho:find(".", 1, true) then return guia[caminho] end
   local v = guia
   for parte in caminho:gmatch("[^%.]+") do
     if type(v) ~= "table" then return nil end
@@ -20,21 +27,23 @@ function M.valor(guia, caminho)
   end
   return v
 end
+M.valor = valor
 
 -- valor total cobrado na guia em centavos (0 se ausente ou ilegível)
-function M.valor_guia(guia)
-  local ok, c = pcall(dinheiro.centavos, guia.valor_total)
+local function valor_guia(guia)
+  local ok, c = pcall(centavos, guia.valor_total)
   if ok and c then return c end
   local soma = 0
   for _, it in ipairs(guia.itens or {}) do
-    local ok2, v = pcall(dinheiro.centavos, it.valor_total)
+    local ok2, v = pcall(centavos, it.valor_total)
     if ok2 and v then soma = soma + v end
   end
   return soma
 end
+M.valor_guia = valor_guia
 
 -- campos conhecidos: código do achado, glosa TUSS 38 prevista e como falar dele
-M.CAMPOS = {
+local CAMPOS = {
   senha = { "SENHA_AUSENTE", "1403", "a senha de autorização" },
   validade_senha = { "VALIDADE_SENHA_AUSENTE", "1414", "a validade da senha" },
   data_autorizacao = { "DATA_AUTORIZACAO_AUSENTE", "1403", "a data da autorização" },
@@ -51,12 +60,14 @@ M.CAMPOS = {
   executante = { "EXECUTANTE_AUSENTE", nil, "o profissional executante" },
   cns = { "CNS_AUSENTE", "1002", "o cartão nacional de saúde" },
 }
+M.CAMPOS = CAMPOS
 
-function M.campo_info(campo)
-  local info = M.CAMPOS[campo]
+local function campo_info(campo)
+  local info = CAMPOS[campo]
   if info then return info[1], info[2], info[3] end
   return (campo:gsub("%.", "_"):upper() .. "_AUSENTE"), nil, "o campo " .. campo
 end
+M.campo_info = campo_info
 
 -- monta um achado conferindo os campos essenciais
 function M.achado(t)
@@ -74,14 +85,14 @@ function M.obrigatorios(por_tipo)
     local vistos = {}
     for _, lista in ipairs(listas) do
       for _, campo in ipairs(lista) do
-        if not vistos[campo] and M.vazio(M.valor(guia, campo)) then
+        if not vistos[campo] and vazio(valor(guia, campo)) then
           vistos[campo] = true
-          local codigo, glosa, nome = M.campo_info(campo)
+          local codigo, glosa, nome = campo_info(campo)
           achados[#achados + 1] = {
             codigo = codigo, severidade = "bloqueio", campo = campo, glosa = glosa,
-            valor_risco = M.valor_guia(guia),
-            mensagem = string.format("falta %s, exigido pela operadora em guias %s",
-                                     nome, guia.tipo or "?"),
+            valor_risco = valor_guia(guia),
+            mensagem = format("falta %s, exigido pela operadora em guias %s",
+                              nome, guia.tipo or "?"),
           }
         end
       end
@@ -90,7 +101,7 @@ function M.obrigatorios(por_tipo)
   end
 end
 
-function M.mesmo_beneficiario(a, b)
+local function mesmo_beneficiario(a, b)
   if a.carteira_numero and b.carteira_numero then
     return a.carteira_numero == b.carteira_numero
   end
@@ -99,18 +110,21 @@ function M.mesmo_beneficiario(a, b)
   if a.cns and b.cns then return a.cns == b.cns end
   return false
 end
+M.mesmo_beneficiario = mesmo_beneficiario
 
-function M.mesmo_executante(a, b)
+local function mesmo_executante(a, b)
   local ea, eb = a.executante, b.executante
   if type(ea) ~= "table" or type(eb) ~= "table" then return false end
   return ea.conselho == eb.conselho and ea.numero_conselho == eb.numero_conselho
     and ea.uf == eb.uf and ea.numero_conselho ~= nil
 end
+M.mesmo_executante = mesmo_executante
 
-function M.mesma_guia(a, b)
+local function mesma_guia(a, b)
   if a.id and b.id then return a.id == b.id end
   return a.numero_prestador ~= nil and a.numero_prestador == b.numero_prestador
 end
+M.mesma_guia = mesma_guia
 
 -- Consulta de retorno: uma consulta nova (tipo_consulta "1") do mesmo beneficiário
 -- com o mesmo executante até `dias` dias depois de outra consulta (ctx.historico).
@@ -120,11 +134,11 @@ function M.retorno(opts)
   return function(guia, ctx)
     if guia.tipo ~= "consulta" or tostring(guia.tipo_consulta) ~= "1" then return nil end
     local d = guia.data_inicio
-    if not datas.valida(d) then return nil end
+    if not data_valida(d) then return nil end
     for _, h in ipairs(ctx.historico or {}) do
-      if type(h) == "table" and h.tipo == "consulta" and not M.mesma_guia(guia, h)
-          and M.mesmo_beneficiario(guia, h) and M.mesmo_executante(guia, h) then
-        local dif = datas.diferenca(h.data_inicio, d)
+      if type(h) == "table" and h.tipo == "consulta" and not mesma_guia(guia, h)
+          and mesmo_beneficiario(guia, h) and mesmo_executante(guia, h) then
+        local dif = diferenca(h.data_inicio, d)
         local antes = dif and (dif > 0 or (dif == 0 and tostring(h.numero_prestador or "")
                                                           < tostring(guia.numero_prestador or "")))
         if antes and dif <= dias then
@@ -133,8 +147,8 @@ function M.retorno(opts)
             severidade = opts.severidade or "alerta",
             campo = "tipo_consulta",
             glosa = opts.glosa or "1705",
-            valor_risco = M.valor_guia(guia),
-            mensagem = string.format(
+            valor_risco = valor_guia(guia),
+            mensagem = format(
               "consulta %s %d dia(s) depois da consulta de %s com o mesmo profissional: a operadora "
               .. "considera retorno até %d dias (não paga nova consulta)",
               d, dif, h.data_inicio, dias),
@@ -163,12 +177,12 @@ end
 -- Prazo de apresentação: guia atendida há mais de `dias` dias de ctx.hoje.
 function M.prazo_apresentacao(dias, glosa)
   return function(guia, ctx)
-    local dif = datas.diferenca(guia.data_inicio, ctx.hoje)
+    local dif = diferenca(guia.data_inicio, ctx.hoje)
     if dif and dif > dias then
       return {
         codigo = "PRAZO_EXCEDIDO", severidade = "bloqueio", campo = "data_inicio",
-        glosa = glosa or "1701", valor_risco = M.valor_guia(guia),
-        mensagem = string.format("atendimento de %s tem %d dias: o prazo de apresentação da "
+        glosa = glosa or "1701", valor_risco = valor_guia(guia),
+        mensagem = format("atendimento de %s tem %d dias: o prazo de apresentação da "
                                  .. "operadora é de %d dias", guia.data_inicio, dif, dias),
       }
     end

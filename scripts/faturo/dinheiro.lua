@@ -2,14 +2,18 @@
 -- Nada de ponto flutuante: "17,50" -> 1750, "-20%" -> -2000.
 local M = {}
 
+-- as funções usadas a cada guia ficam em locais (acesso direto)
+local type, tonumber, tostring, error = type, tonumber, tostring, error
+local mtype, tointeger, rep, format = math.type, math.tointeger, string.rep, string.format
+
 local function falha(msg, v)
-  error(string.format("%s: %s", msg, tostring(v)), 3)
+  error(format("%s: %s", msg, tostring(v)), 3)
 end
 
 -- "1234.56" (TISS), "1.234,56" / "1234,56" / "R$ 17,50" (Brasil), "12" -> centavos.
 -- Inteiro Lua é aceito como centavos. Mais de 2 casas decimais é erro.
-function M.centavos(v)
-  if math.type(v) == "integer" then return v end
+local function centavos(v)
+  if mtype(v) == "integer" then return v end
   if type(v) ~= "string" then falha("valor em dinheiro inválido (use \"17,50\" ou centavos inteiros)", v) end
   local s = v:gsub("^%s*R%$%s*", ""):gsub("%s+$", "")
   local sinal = 1
@@ -27,44 +31,46 @@ function M.centavos(v)
   end
   if not int then falha("valor em dinheiro inválido", v) end
   if #dec == 1 then dec = dec .. "0" elseif #dec == 0 then dec = "00" end
-  return sinal * (math.tointeger(tonumber(int)) * 100 + math.tointeger(tonumber(dec)))
+  return sinal * (tointeger(tonumber(int)) * 100 + tointeger(tonumber(dec)))
 end
+M.centavos = centavos
 
 -- "-20%", "+10%", "10,5%", "12.25%" -> pontos-base (100 = 1%). Inteiro = pontos-base.
 function M.bp(v)
-  if math.type(v) == "integer" then return v end
+  if mtype(v) == "integer" then return v end
   if type(v) ~= "string" then falha("percentual inválido (use \"-20%\" ou pontos-base inteiros)", v) end
   local sinal, int, dec = v:match("^%s*([%+%-]?)(%d+)[,%.]?(%d?%d?)%s*%%%s*$")
   if not int then falha("percentual inválido", v) end
   if #dec == 1 then dec = dec .. "0" elseif #dec == 0 then dec = "00" end
-  local r = math.tointeger(tonumber(int)) * 100 + math.tointeger(tonumber(dec))
+  local r = tointeger(tonumber(int)) * 100 + tointeger(tonumber(dec))
   return sinal == "-" and -r or r
 end
 
 -- a / b arredondado meio-acima (para longe de zero), b > 0
-function M.dividir(a, b)
+local function dividir(a, b)
   if a >= 0 then return (a + b // 2) // b end
   return -((-a + b // 2) // b)
 end
+M.dividir = dividir
 
 -- valor + bp% do valor (arredondado uma vez)
 function M.aplicar_bp(valor, bp)
-  return M.dividir(valor * (10000 + bp), 10000)
+  return dividir(valor * (10000 + bp), 10000)
 end
 
 -- quantidade "2.5000" / "2,5" / inteiro (unidades) -> décimos de milésimo (10000 = 1)
 function M.quantidade_e4(v)
-  if math.type(v) == "integer" then return v * 10000 end
+  if mtype(v) == "integer" then return v * 10000 end
   if type(v) ~= "string" then return nil end
   local int, dec = v:match("^%s*(%d+)[,%.]?(%d*)%s*$")
   if not int or #dec > 4 then return nil end
-  dec = dec .. string.rep("0", 4 - #dec)
-  return math.tointeger(tonumber(int)) * 10000 + math.tointeger(tonumber(dec))
+  if #dec < 4 then dec = dec .. rep("0", 4 - #dec) end
+  return tointeger(tonumber(int)) * 10000 + tointeger(tonumber(dec))
 end
 
 -- unitário (centavos) × quantidade (e4), arredondado uma vez
 function M.multiplicar(unitario, quantidade_e4)
-  return M.dividir(unitario * quantidade_e4, 10000)
+  return dividir(unitario * quantidade_e4, 10000)
 end
 
 -- 123456 -> "R$ 1.234,56"
@@ -78,7 +84,7 @@ function M.formatar(c)
     int = int:sub(1, -4)
   end
   table.insert(partes, 1, int)
-  return string.format("%sR$ %s,%02d", neg and "-" or "", table.concat(partes, "."), c % 100)
+  return format("%sR$ %s,%02d", neg and "-" or "", table.concat(partes, "."), c % 100)
 end
 
 return M

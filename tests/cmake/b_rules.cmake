@@ -15,3 +15,16 @@ if(TARGET bench_rules)
   set_tests_properties(bench.regras PROPERTIES LABELS bench TIMEOUT 600
     ENVIRONMENT "${FAT_TEST_ENV}")
 endif()
+
+# Part J: the server's signals while a reload runs; cmake --install layout.
+add_test(NAME e2e.regras_servidor
+  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/b_regras_servidor.sh $<TARGET_FILE:faturo>
+          ${CMAKE_SOURCE_DIR})
+set_tests_properties(e2e.regras_servidor PROPERTIES LABELS e2e TIMEOUT 120
+  ENVIRONMENT "${FAT_TEST_ENV}")
+
+add_test(NAME e2e.instalar
+  COMMAND bash ${CMAKE_SOURCE_DIR}/tests/e2e/b_instalar.sh $<TARGET_FILE:faturo>
+          ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR})
+set_tests_properties(e2e.instalar PROPERTIES LABELS e2e TIMEOUT 120
+  ENVIRONMENT "${FAT_TEST_ENV}")

@@ -42,4 +42,30 @@ set +e
 rc=$?
 set -e
 [ "$rc" -eq 2 ] || fail "reverter abc: saída $rc, esperado 2"
+
+# reverter never overwrites edits that were not published
+printf '\n-- edição não publicada\n' >> "$T/regras/operators/vitalis.lua"
+cp "$T/regras/operators/vitalis.lua" "$T/vitalis.editado"
+if "$FATURO" regras reverter 2 2>"$T/err"; then fail "reversão sobre edição não publicada"; fi
+grep -q "operators/vitalis.lua" "$T/err" || fail "recusa sem o arquivo: $(cat "$T/err")"
+cmp -s "$T/regras/operators/vitalis.lua" "$T/vitalis.editado" || fail "edição perdida"
+"$FATURO" regras reverter 2 --forcar | grep -q "voltou à versão 2" || fail "reverter --forcar"
+ls "$T/regras/operators/" | grep -q '^vitalis.lua.antes-da-reversao-' || fail "sem cópia da edição"
+cmp -s "$T/regras/operators/"vitalis.lua.antes-da-reversao-* "$T/vitalis.editado" || fail "cópia errada"
+
+# a stale pid file naming an unrelated live process: nobody is signalled
+sleep 60 &
+STRANGER=$!
+echo "$STRANGER" > "$T/faturo-servidor.pid"
+printf '\n-- outro ajuste\n' >> "$T/regras/operators/aurora.lua"
+"$FATURO" regras recarregar > "$T/out" 2>&1 || fail "recarregar com pid file abandonado: $(cat "$T/out")"
+if grep -q "servidor avisado" "$T/out"; then fail "avisou um processo que não é o servidor"; fi
+kill -0 "$STRANGER" 2>/dev/null || fail "o processo do pid file abandonado recebeu sinal"
+kill "$STRANGER"
+
+# FATURO_REGRAS=DIR without scripts/: the shared modules come from the data dir
+mkdir -p "$T/so-operadoras/operators"
+cp "$SRC"/rules/operators/*.lua "$T/so-operadoras/operators/"
+FATURO_REGRAS="$T/so-operadoras" "$FATURO" regras testar | grep -q "0 falha(s)" ||
+  fail "regras sem scripts/ não acharam faturo.base"
 echo "ok"

@@ -11,6 +11,7 @@
 
 #include "fat_avaliar.h"
 #include "fat_check.h"
+#include "fat_contrato.h"
 #include "fat_dia.h"
 #include "fat_docnum.h"
 #include "fat_mem.h"
@@ -484,12 +485,14 @@ static void test_prazo_contrato(void **state)
   static const struct {
     const char *json;
     int dias;
+    fat_rc rc; /* a malformed deadline refuses the contract when the rules load */
   } cases[] = {
-    {"{\"prazo_apresentacao_dias\": 60}", 60},
-    {"{\"apresentacao\": {\"prazo_dias\": 120}}", 120},
-    {"{\"lote\": {\"prazo_envio_dias\": 10}}", 0},
-    {"{\"prazo_apresentacao_dias\": \"60\"}", 0},
-    {"{\"prazo_apresentacao_dias\": 0}", 0},
+    {"\"prazo_apresentacao_dias\": 60", 60, FAT_OK},
+    {"\"apresentacao\": {\"prazo_dias\": 120}", 120, FAT_OK},
+    {"\"lote\": {\"periodicidade\": \"mensal\", \"prazo_envio_dias\": 10}", 0, FAT_OK},
+    {"\"prazo_apresentacao_dias\": \"60\"", 0, FAT_EINVAL},
+    {"\"prazo_apresentacao_dias\": 0", 0, FAT_EINVAL},
+    {"\"prazo_apresentacao_dias\": 3651", 0, FAT_EINVAL},
   };
   fat_check_opts o;
   fat_guia *g;
@@ -500,13 +503,22 @@ static void test_prazo_contrato(void **state)
 
   (void)state;
   for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    cJSON *j = cJSON_Parse(cases[i].json);
+    char text[256];
+    cJSON *j;
+    fat_contrato *c = NULL;
 
+    snprintf(text, sizeof text, "{\"registro_ans\": \"123456\", \"nome\": \"X\", %s%s}",
+             strstr(cases[i].json, "\"lote\"") != NULL ? "" : "\"lote\": {\"periodicidade\": "
+                                                            "\"mensal\"}, ",
+             cases[i].json);
+    j = cJSON_Parse(text);
     assert_non_null(j);
-    assert_int_equal(fat_check_prazo_contrato(j), cases[i].dias);
+    assert_int_equal(fat_contrato_parse(j, &c, &err), cases[i].rc);
+    if (c != NULL)
+      assert_int_equal(c->prazo_apresentacao_dias, cases[i].dias);
+    fat_contrato_free(c);
     cJSON_Delete(j);
   }
-  assert_int_equal(fat_check_prazo_contrato(NULL), 0);
 
   /* 60-day operator: 2025-03-10 + 60 = 2025-05-09 is the last good day */
   g = make_guia();
@@ -657,13 +669,13 @@ static void test_duplicidade(void **state)
   assert_int_equal(f.n, 0);
   /* a cancelled copy is no longer a duplicate */
   {
-    sqlite3_stmt *s;
+    fat_stmt *s;
     static const char sql[] = "UPDATE guia SET status = 'cancelada' WHERE id = ?1";
 
     assert_int_equal(fat_store_prepare(st, sql, &s, &err), FAT_OK);
     fat_bind_int(s, 1, b->id);
-    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
-    sqlite3_reset(s);
+    assert_int_equal(fat_stmt_step(s), FAT_DONE);
+    fat_stmt_reset(s);
   }
   assert_int_equal(dups(st, a, &f, &err), FAT_OK);
   assert_int_equal(f.n, 0);

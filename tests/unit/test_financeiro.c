@@ -33,6 +33,7 @@
 #include "fat_repasse.h"
 #include "fat_rules.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 #include "fat_termos.h"
 
 static const char *db_path = "test_financeiro.db";
@@ -312,6 +313,9 @@ static void test_fatura_conciliacao(void **state)
     assert_true(ret && menor && semdem);
     assert_int_equal(jint(o, "saldo_a_receber"), 90000 - 87099);
     assert_int_equal(jint(o, "dias_atraso"), 13); /* expected 07/05, today 20/05 */
+    it = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "guias"), 0);
+    assert_string_equal(jstr(it, "situacao"), "baixa parcial");
+    assert_int_equal(jint(it, "saldo"), 90000 - 87099);
   }
   cJSON_Delete(o);
 

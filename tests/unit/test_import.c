@@ -17,6 +17,7 @@
 #include "fat_model.h"
 #include "fat_operadora.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 
 static void remove_db(const char *p)
 {

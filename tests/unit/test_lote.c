@@ -19,6 +19,7 @@
 #include "fat_model.h"
 #include "fat_rules.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 #include "fat_tiss_hash.h"
 #include "fat_tiss_validate.h"
 
@@ -156,9 +157,15 @@ static void test_periodos(void **state)
   periodo_is(cfg, "2025-03-26", "2025-03-26", "2025-04-25");
   periodo_is(cfg, "2025-12-30", "2025-12-26", "2026-01-25");
   cJSON_Delete(c);
-  /* quinzenal, 15 and the last day (vitalis); max_guias capped at the XSD's 100 */
+  /* max_guias above the XSD's 100 is refused (the rules refuse it at reload) */
   c = contract("{\"periodicidade\": \"quinzenal\", \"fechamento_dias\": [15, \"ultimo\"],"
                " \"prazo_envio_dias\": 5, \"max_guias\": 500}");
+  assert_int_equal(fat_lote_cfg_from_contract(c, cfg, &err), FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "lote.max_guias"));
+  cJSON_Delete(c);
+  /* quinzenal, 15 and the last day (vitalis) */
+  c = contract("{\"periodicidade\": \"quinzenal\", \"fechamento_dias\": [15, \"ultimo\"],"
+               " \"prazo_envio_dias\": 5, \"max_guias\": 100}");
   assert_int_equal(fat_lote_cfg_from_contract(c, cfg, &err), FAT_OK);
   assert_int_equal(cfg->max_guias, 100);
   periodo_is(cfg, "2024-02-20", "2024-02-16", "2024-02-29");

@@ -16,9 +16,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <sodium.h>
+
 #include "fat_mem.h"
+#include "fat_paths.h"
+#include "fat_pidfile.h"
 #include "fat_rules_int.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 
 static char src_dir[1024];   /* repository root */
 static char rules_dir[1024]; /* the shipped rules folder */
@@ -138,7 +148,7 @@ static fat_rc eval_fixture(const char *name, const fat_limits *lim, char **out, 
 
   snprintf(path, sizeof path, "%s/%s", fix_dir, name);
   src = slurp(path);
-  rc = fat_rules_sandbox_eval(rules_dir, src, lim, out, err);
+  rc = fat_rules_sandbox_eval(rules_dir, src, lim, 0, out, err);
   fat_free(src);
   return rc;
 }
@@ -185,7 +195,7 @@ static int line_of(const char *path, const char *needle)
 
 static void test_loop_stopped(void **state)
 {
-  fat_limits lim = {2000000, 0, 0};
+  fat_limits lim = {2000000, 0, 0, 0};
   char *out = NULL;
   fat_err e;
   int64_t t0 = fat_now_ns();
@@ -200,7 +210,7 @@ static void test_loop_stopped(void **state)
 
 static void test_pcall_loop_stopped(void **state)
 {
-  fat_limits lim = {2000000, 0, 0};
+  fat_limits lim = {2000000, 0, 0, 0};
   char *out = NULL;
   fat_err e;
 
@@ -212,7 +222,7 @@ static void test_pcall_loop_stopped(void **state)
 
 static void test_time_limit(void **state)
 {
-  fat_limits lim = {(unsigned long)1 << 40, 0, 100}; /* 100 ms, instructions unbounded */
+  fat_limits lim = {(unsigned long)1 << 40, 0, 100, 0}; /* 100 ms, instructions unbounded */
   char *out = NULL;
   fat_err e;
   int64_t t0 = fat_now_ns();
@@ -225,7 +235,7 @@ static void test_time_limit(void **state)
 
 static void test_alloc_stopped(void **state)
 {
-  fat_limits lim = {(unsigned long)1 << 40, (size_t)8 << 20, 10000};
+  fat_limits lim = {(unsigned long)1 << 40, (size_t)8 << 20, 10000, 0};
   char *out = NULL;
   fat_err e;
 
@@ -234,7 +244,7 @@ static void test_alloc_stopped(void **state)
   assert_non_null(strstr(e.msg, "memória"));
   assert_int_equal(eval_fixture("alloc_table.lua", &lim, &out, &e), FAT_ELIMIT);
   assert_non_null(strstr(e.msg, "memória"));
-  assert_int_equal(fat_rules_sandbox_eval(rules_dir, "return #string.rep('x', 1e9)", &lim, &out,
+  assert_int_equal(fat_rules_sandbox_eval(rules_dir, "return #string.rep('x', 1e9)", &lim, 0, &out,
                                           &e),
                    FAT_ELIMIT);
   assert_null(out);
@@ -288,12 +298,12 @@ static void test_missing_functions(void **state)
 
   (void)state;
   for (i = 0; i < sizeof exprs / sizeof exprs[0]; i++) {
-    fat_rc rc = fat_rules_sandbox_eval(rules_dir, exprs[i], NULL, &out, &e);
+    fat_rc rc = fat_rules_sandbox_eval(rules_dir, exprs[i], NULL, 0, &out, &e);
     if (rc != FAT_ERULE)
       fail_msg("'%s' deveria falhar (rc=%d, out=%s)", exprs[i], rc, out != NULL ? out : "");
   }
   /* text chunks through load still work, and so does require of scripts/ */
-  assert_int_equal(fat_rules_sandbox_eval(rules_dir, "return load('return 1 + 1')()", NULL, &out,
+  assert_int_equal(fat_rules_sandbox_eval(rules_dir, "return load('return 1 + 1')()", NULL, 0, &out,
                                           &e),
                    FAT_OK);
   assert_string_equal(out, "2");
@@ -301,7 +311,7 @@ static void test_missing_functions(void **state)
   assert_int_equal(fat_rules_sandbox_eval(rules_dir,
                                           "local d = require 'faturo.datas'\n"
                                           "return d.diferenca('2024-02-28', '2024-03-01')",
-                                          NULL, &out, &e),
+                                          NULL, 0, &out, &e),
                    FAT_OK);
   assert_string_equal(out, "2");
   fat_free(out);
@@ -410,6 +420,94 @@ static void test_contract_json(void **state)
   fat_gen_release(g);
 }
 
+/* The typed contract every stage reads, parsed once per generation. */
+static void test_contrato_typed(void **state)
+{
+  fat_gen *g = NULL;
+  fat_err e;
+  const fat_contrato *c;
+
+  (void)state;
+  assert_int_equal(fat_gen_build(rules_dir, NULL, NULL, NULL, &g, &e), FAT_OK);
+  c = fat_gen_contrato(g, "aurora");
+  assert_non_null(c);
+  assert_string_equal(c->chave, "aurora");
+  assert_string_equal(c->registro_ans, "312347");
+  assert_string_equal(c->codigo_prestador, "A-10234");
+  assert_string_equal(c->hash, "iso-8859-1");
+  assert_int_equal(c->lote.periodicidade, FAT_CONTRATO_MENSAL);
+  assert_int_equal(c->lote.n_dias, 1);
+  assert_int_equal(c->lote.dias[0], 25);
+  assert_int_equal(c->lote.prazo_envio_dias, 10);
+  assert_int_equal(c->lote.max_guias, 100);
+  assert_int_equal(c->pagamento.prazo_dias, 30);
+  assert_int_equal(c->recurso.prazo_dias, 60);
+  assert_int_equal(c->prazo_apresentacao_dias, 90);
+  assert_non_null(strstr(fat_contrato_modelo_recurso(c, "1403"), "{senha}"));
+  assert_null(fat_contrato_modelo_recurso(c, "9999"));
+  assert_true(c->precos.g[FAT_PRECO_PROCEDIMENTOS].on);
+  assert_int_equal(c->precos.g[FAT_PRECO_PROCEDIMENTOS].tabela, FAT_PRECO_CBHPM);
+  assert_string_equal(c->precos.g[FAT_PRECO_PROCEDIMENTOS].edicao, "demo");
+  assert_true(c->precos.g[FAT_PRECO_PROCEDIMENTOS].ajuste_bp == -2000);
+  assert_true(c->precos.g[FAT_PRECO_PROCEDIMENTOS].uco_c == 1750);
+  assert_int_equal(c->precos.g[FAT_PRECO_MATERIAIS].tabela, FAT_PRECO_SIMPRO);
+  c = fat_gen_contrato(g, "vitalis");
+  assert_int_equal(c->lote.periodicidade, FAT_CONTRATO_QUINZENAL);
+  assert_int_equal(c->lote.n_dias, 2);
+  assert_int_equal(c->lote.dias[0], 15);
+  assert_int_equal(c->lote.dias[1], 0); /* the last day of the month */
+  assert_true(c->precos.g[FAT_PRECO_PROCEDIMENTOS].uco_c == 1600); /* "16,00" */
+  c = fat_gen_contrato(g, "serena");
+  assert_string_equal(c->hash, "utf-8");
+  assert_int_equal(c->lote.periodicidade, FAT_CONTRATO_CALENDARIO);
+  assert_true(c->lote.n_datas > 0);
+  c = fat_gen_contrato(g, "horizonte");
+  assert_int_equal(c->lote.periodicidade, FAT_CONTRATO_SEMANAL);
+  assert_int_equal(c->lote.dia_semana, 0);
+  assert_null(fat_gen_contrato(g, "nenhuma"));
+  fat_gen_release(g);
+}
+
+/* A contract section the script's Lua lets through but faturo cannot use is
+** refused when the rules load, naming the file and the line, not found at
+** `lote fechar` or when pricing. */
+static void test_malformed_contract_refused_at_reload(void **state)
+{
+  char dir[256], path[1200], want[80];
+  fat_rules *r = NULL;
+  fat_err e;
+
+  (void)state;
+  make_rules(dir, sizeof dir, 1, NULL);
+  assert_int_equal(fat_rules_open(dir, NULL, NULL, &r, &e), FAT_OK);
+  /* precos{}: an unknown table */
+  snprintf(path, sizeof path, "%s/operators/aurora.lua", dir);
+  assert_true(patch(path, "tabela = \"simpro\"", "tabela = \"cbhpm5\""));
+  assert_int_equal(fat_rules_reload(r, NULL, &e), FAT_ERULE);
+  snprintf(want, sizeof want, "operators/aurora.lua:%d:", line_of(path, "materiais = {"));
+  if (strstr(e.msg, want) == NULL || strstr(e.msg, "precos.materiais") == NULL ||
+      strstr(e.msg, "cbhpm5") == NULL)
+    fail_msg("esperado '%s' e o campo em: %s", want, e.msg);
+  assert_true(patch(path, "tabela = \"cbhpm5\"", "tabela = \"simpro\""));
+  /* lote{}: a script that skips base.operadora and declares a period faturo
+  ** does not know */
+  snprintf(path, sizeof path, "%s/operators/crua.lua", dir);
+  put(path, "-- a declaration by hand\n"
+            "return {\n"
+            "  registro_ans = \"900010\", nome = \"Crua\",\n"
+            "  lote = {\n"
+            "    periodicidade = \"anual\",\n"
+            "  },\n"
+            "}\n");
+  assert_int_equal(fat_rules_reload(r, NULL, &e), FAT_ERULE);
+  if (strstr(e.msg, "operators/crua.lua:5:") == NULL || strstr(e.msg, "anual") == NULL)
+    fail_msg("esperado operators/crua.lua:5 e 'anual' em: %s", e.msg);
+  assert_int_equal(unlink(path), 0);
+  assert_int_equal(fat_rules_reload(r, NULL, &e), FAT_OK);
+  fat_rules_close(r);
+  rm_rf(dir);
+}
+
 static void test_findings_fields(void **state)
 {
   fat_gen *g = NULL;
@@ -459,7 +557,7 @@ static void test_check_limits_and_errors(void **state)
   fat_gen *g = NULL;
   fat_err e;
   fat_findings f;
-  fat_limits lim = {3000000, (size_t)16 << 20, 2000};
+  fat_limits lim = {3000000, (size_t)16 << 20, 2000, 0};
   cJSON *guia;
   int line;
 
@@ -486,6 +584,11 @@ static void test_check_limits_and_errors(void **state)
   guia = sadt_guia("pcall", 1);
   assert_int_equal(fat_gen_check(g, "lento", guia, NULL, &f, &e), FAT_ELIMIT);
   assert_non_null(strstr(e.msg, "lento:pcall_loop"));
+  cJSON_Delete(guia);
+
+  guia = sadt_guia("xpcall", 1); /* the handler would run with hooks off */
+  assert_int_equal(fat_gen_check(g, "lento", guia, NULL, &f, &e), FAT_ELIMIT);
+  assert_non_null(strstr(e.msg, "lento:xpcall_loop"));
   cJSON_Delete(guia);
 
   guia = sadt_guia("memoria", 1);
@@ -741,7 +844,7 @@ static void test_store_versions_and_revert(void **state)
                                   "usuario = 'supervisora' AND motivo = 'recarga'"), 1);
 
   /* revert to the first version: folder restored, new generation recorded */
-  assert_int_equal(fat_rules_revert(dir, st, id1, NULL, &id3, &e), FAT_OK);
+  assert_int_equal(fat_rules_revert(dir, st, id1, NULL, 0, &id3, &e), FAT_OK);
   assert_true(id3 > id2);
   now = slurp(path);
   assert_string_equal(now, orig);
@@ -758,7 +861,7 @@ static void test_store_versions_and_revert(void **state)
   assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(vers, 0), "scripts")) >=
               8);
   cJSON_Delete(vers);
-  assert_int_equal(fat_rules_revert(dir, st, 99, NULL, NULL, &e), FAT_ENOTFOUND);
+  assert_int_equal(fat_rules_revert(dir, st, 99, NULL, 0, NULL, &e), FAT_ENOTFOUND);
   /* the stored build of a version is available without touching the folder */
   assert_int_equal(fat_gen_build_version(st, id2, NULL, &g, &e), FAT_OK);
   assert_int_equal(fat_gen_count(g), 4);
@@ -769,21 +872,802 @@ static void test_store_versions_and_revert(void **state)
   rm_rf(dir);
 }
 
-static void test_signal_server_pidfile(void **state)
+/* ---- sandbox: nothing outruns the budget ------------------------------ */
+
+static void assert_limit_fast(const char *fixture, const fat_limits *lim, int no_hook,
+                              const char *want, int64_t max_ns)
 {
-  char *p;
-  int sent = 1;
+  char path[1200], *src, *out = NULL;
   fat_err e;
+  fat_rc rc;
+  int64_t t0 = fat_now_ns(), dt;
+
+  snprintf(path, sizeof path, "%s/%s", fix_dir, fixture);
+  src = slurp(path);
+  fat_err_clear(&e);
+  rc = fat_rules_sandbox_eval(rules_dir, src, lim, no_hook, &out, &e);
+  dt = fat_now_ns() - t0;
+  fat_free(src);
+  if (rc != FAT_ELIMIT)
+    fail_msg("%s: esperado FAT_ELIMIT, veio %d (%s) saída %s", fixture, rc, e.msg,
+             out != NULL ? out : "");
+  assert_null(out);
+  if (want != NULL && strstr(e.msg, want) == NULL)
+    fail_msg("%s: mensagem sem '%s': %s", fixture, want, e.msg);
+  if (dt > max_ns)
+    fail_msg("%s: levou %lld ms", fixture, (long long)(dt / 1000000));
+}
+
+static void test_xpcall_handler_cannot_escape_budget(void **state)
+{
+  fat_limits lim = {2000000, 0, 2000, 0};
 
   (void)state;
-  p = fat_rules_pidfile_path("/var/lib/faturo/faturo.db");
-  assert_string_equal(p, "/var/lib/faturo/faturo-servidor.pid");
-  fat_free(p);
-  p = fat_rules_pidfile_path("faturo.db");
-  assert_string_equal(p, "faturo-servidor.pid");
-  fat_free(p);
-  assert_int_equal(fat_rules_signal_server("/tmp/test_rules_nao_existe/x.db", &sent, &e), FAT_OK);
-  assert_int_equal(sent, 0);
+  assert_limit_fast("xpcall_loop.lua", &lim, 0, "instruções", 3000000000LL);
+  assert_limit_fast("xpcall_error_loop.lua", &lim, 0, "instruções", 3000000000LL);
+  assert_limit_fast("close_loop.lua", &lim, 0, "instruções", 3000000000LL);
+}
+
+static void test_pattern_backtracking_stops_at_budget(void **state)
+{
+  fat_limits lim = {10000000, 0, 2000, 0};
+  fat_limits by_time = {(unsigned long)1 << 40, 0, 200, 0};
+  static const char *const variants[] = {
+    "return string.match(string.rep('a', 3000), '(.-)(.-)(.-)(.-)(.-)(.-)(.-)(.-)b')",
+    "for x in string.gmatch(string.rep('a', 3000), 'a-a-a-a-a-a-a-a-a-b') do end return 1",
+    "return (string.gsub(string.rep('a', 3000), '.*.*.*.*.*.*.*b', ''))",
+    "return ('x'):rep(3000):find('%w-%w-%w-%w-%w-%w-%w-y')",
+  };
+  size_t i;
+
+  (void)state;
+  assert_limit_fast("pattern_backtrack.lua", &lim, 0, "instruções", 3000000000LL);
+  assert_limit_fast("pattern_backtrack.lua", &by_time, 0, "tempo", 3000000000LL);
+  for (i = 0; i < sizeof variants / sizeof variants[0]; i++) {
+    char *out = NULL;
+    fat_err e;
+    int64_t t0 = fat_now_ns();
+
+    if (fat_rules_sandbox_eval(rules_dir, variants[i], &lim, 0, &out, &e) != FAT_ELIMIT)
+      fail_msg("padrão %zu não parou: %s", i, out != NULL ? out : e.msg);
+    assert_true(fat_now_ns() - t0 < 3000000000LL);
+  }
+}
+
+static void test_plain_find_is_linear(void **state)
+{
+  char *out = NULL;
+  fat_err e;
+  int64_t t0 = fat_now_ns();
+
+  (void)state;
+  assert_int_equal(fat_rules_sandbox_eval(rules_dir,
+                                          "local s = string.rep('a', 4000000)\n"
+                                          "return tostring(s:find(string.rep('a', 2000000) .. "
+                                          "'b', 1, true))",
+                                          NULL, 0, &out, &e),
+                   FAT_OK);
+  assert_string_equal(out, "nil");
+  fat_free(out);
+  assert_true(fat_now_ns() - t0 < 2000000000LL);
+}
+
+static void test_library_c_loops_are_charged(void **state)
+{
+  fat_limits lim = {10000000, 0, 2000, 0};
+
+  (void)state;
+  assert_limit_fast("rep_empty.lua", &lim, 0, "instruções", 3000000000LL);
+  assert_limit_fast("move_range.lua", &lim, 0, "instruções", 3000000000LL);
+  assert_limit_fast("insert_len.lua", &lim, 0, "instruções", 3000000000LL);
+}
+
+static void test_watchdog_stops_what_the_hook_cannot(void **state)
+{
+  fat_limits lim = {(unsigned long)1 << 40, 0, 100, 0};
+
+  (void)state;
+  /* hook off: only the watchdog (hard deadline = 100 ms + 1 s) ends it */
+  assert_limit_fast("alloc_no_hook.lua", &lim, 1, "prazo rígido", 4000000000LL);
+}
+
+/* The pattern functions of the sandbox answer exactly what stock Lua does. */
+static const char pattern_cases[] =
+    "local C = {\n"
+    " {'hello world', 'o w'}, {'hello world', 'l+'}, {'hello', 'l*'}, {'hello', 'x*'},\n"
+    " {'hello', '^h'}, {'hello', '^e'}, {'hello', 'o$'}, {'he$llo', 'e$l'}, {'', ''},\n"
+    " {'abc', '', 2}, {'abc', '', 10}, {'abc', 'b', -2}, {'abc', 'b', -10},\n"
+    " {'  pad  ', '^%s*(.-)%s*$'}, {'key = value', '(%w+)%s*=%s*(%w+)'},\n"
+    " {'2024-03-01', '(%d+)-(%d+)-(%d+)'}, {'f(a(b)c)d', '%b()'}, {'THE (quick) fox', '%f[%a]%a+'},\n"
+    " {'abcabc', '(abc)%1'}, {'abcabd', '(ab)c%1d'}, {'x = 12.50', '()%d+()'},\n"
+    " {'a.b.c', '[^%.]+'}, {'a-b_c', '[%w_]+'}, {'a]b', '[]]'}, {'a^b', '[%^]'}, {'a-z', '[a%-z]+'},\n"
+    " {'ABCdef', '[A-C]+'}, {'\\0a\\0', '%z'}, {'tab\\there', '%c'}, {'x1y2', '%D'},\n"
+    " {'aaa', 'a-'}, {'aaa', 'a-$'}, {'aaab', 'a?a?b'}, {'[x]', '%[(.)%]'},\n"
+    " {'hello', '(h)(e)(l)(l)(o)'}, {'hello', '()ll()'}, {'hello', 'l', 4},\n"
+    " {'a,b,,c', '([^,]*)'}, {'one two  three', '%S+'}, {'x', '%'}, {'x', '[a'}, {'x', '(x'},\n"
+    " {'x', 'x)'}, {'x', '%b'}, {'x', '%f'}, {'x', '%1'}, {'hello', '.-l'}, {'hello', '.-$'},\n"
+    "}\n"
+    "local out = {}\n"
+    "local function rec(ok, ...)\n"
+    "  if not ok then out[#out + 1] = 'ERRO'; return end\n"
+    "  local t = {}\n"
+    "  for i = 1, select('#', ...) do t[i] = tostring((select(i, ...))) end\n"
+    "  out[#out + 1] = table.concat(t, ',')\n"
+    "end\n"
+    "for _, c in ipairs(C) do\n"
+    "  rec(pcall(string.find, c[1], c[2], c[3]))\n"
+    "  rec(pcall(string.match, c[1], c[2], c[3]))\n"
+    "  rec(pcall(function()\n"
+    "    local r = {}\n"
+    "    for a, b in string.gmatch(c[1], c[2], c[3]) do r[#r + 1] = tostring(a) .. '/' .. tostring(b) end\n"
+    "    return table.concat(r, ';')\n"
+    "  end))\n"
+    "  rec(pcall(string.gsub, c[1], c[2], '<%0>'))\n"
+    "  rec(pcall(string.gsub, c[1], c[2], '%1|%%', 2))\n"
+    "  rec(pcall(string.gsub, c[1], c[2], function(x) return x and x:upper() end))\n"
+    "  rec(pcall(string.gsub, c[1], c[2], { a = 'A', l = false }))\n"
+    "  rec(pcall(string.find, c[1], c[2], 1, true))\n"
+    "end\n"
+    "return table.concat(out, '\\n')\n";
+
+static char *stock_lua(const char *chunk)
+{
+  lua_State *L = luaL_newstate();
+  char *r;
+
+  assert_non_null(L);
+  luaL_openlibs(L);
+  if (luaL_dostring(L, chunk) != LUA_OK)
+    fail_msg("Lua padrão: %s", lua_tostring(L, -1));
+  r = fat_strdup(lua_tostring(L, -1));
+  lua_close(L);
+  return r;
+}
+
+/* Random patterns and subjects (small, so the stock matcher stays quick). */
+static void random_cases(char *buf, size_t len, unsigned seed)
+{
+  static const char *const items[] = {"a", "b", "%a", "%d", ".", "[ab]", "[^a]", "(", ")",
+                                      "()", "*", "+", "-", "?", "^", "$", "%b()", "%f[%a]",
+                                      "%1", "%", "[", "]"};
+  static const char subj[] = "ab1(a)b ";
+  size_t off = 0, n;
+  int i, k;
+
+  off += (size_t)snprintf(buf + off, len - off, "local C = {\n");
+  for (i = 0; i < 300 && off < len - 200; i++) {
+    char p[64] = "", s[16] = "";
+    size_t pl = 0;
+
+    n = 1 + (seed >> 7) % 5;
+    for (k = 0; k < (int)n; k++) {
+      const char *it;
+
+      seed = seed * 1103515245u + 12345u;
+      it = items[(seed >> 9) % (sizeof items / sizeof items[0])];
+      if (pl + strlen(it) + 1 < sizeof p) {
+        memcpy(p + pl, it, strlen(it) + 1);
+        pl += strlen(it);
+      }
+    }
+    n = (seed >> 5) % 9;
+    for (k = 0; k < (int)n; k++) {
+      seed = seed * 1103515245u + 12345u;
+      s[k] = subj[(seed >> 11) % (sizeof subj - 1)];
+    }
+    s[n] = '\0';
+    off += (size_t)snprintf(buf + off, len - off, " {%s%s%s, %s%s%s},\n", "'", s, "'", "'", p,
+                            "'");
+  }
+  snprintf(buf + off, len - off, "}\n");
+}
+
+static void compare_with_stock(const char *chunk)
+{
+  char *want = stock_lua(chunk), *got = NULL;
+  fat_limits lim = {(unsigned long)1 << 40, 0, 60000, 0}; /* one call runs every case */
+  fat_err e;
+
+  if (fat_rules_sandbox_eval(rules_dir, chunk, &lim, 0, &got, &e) != FAT_OK)
+    fail_msg("%s", e.msg);
+  if (strcmp(want, got) != 0) {
+    const char *a = want, *b = got;
+    int line = 1;
+
+    while (*a != '\0' && *a == *b) {
+      line += *a == '\n';
+      a++;
+      b++;
+    }
+    fail_msg("resultado %d difere do Lua padrão:\n  padrão: %.80s\n  faturo: %.80s", line, a, b);
+  }
+  fat_free(want);
+  fat_free(got);
+}
+
+static void test_patterns_match_stock_lua(void **state)
+{
+  static char chunk[65536];
+  const char *body = strstr(pattern_cases, "local out = {}");
+  unsigned seed;
+
+  (void)state;
+  compare_with_stock(pattern_cases);
+  for (seed = 1; seed <= 6; seed++) {
+    random_cases(chunk, sizeof chunk - strlen(body) - 1, seed * 7919u);
+    memcpy(chunk + strlen(chunk), body, strlen(body) + 1); /* room kept above */
+    compare_with_stock(chunk);
+  }
+}
+
+/* ---- what a check returns is bounded ----------------------------------- */
+
+static void test_findings_capped_per_check_and_guia(void **state)
+{
+  static const struct {
+    const char *obs, *msg;
+  } cases[] = {
+    {"repetido", "achados:repetido"},
+    {"mensagem", "mensagem com 3000 bytes"},
+    {"campo", "campo com 300 bytes"},
+    {"guia", "numa só guia"},
+  };
+  char dir[256];
+  fat_gen *g = NULL;
+  fat_err e;
+  fat_findings f;
+  size_t i;
+
+  (void)state;
+  make_rules(dir, sizeof dir, 0, "achados");
+  assert_int_equal(fat_gen_build(dir, NULL, NULL, NULL, &g, &e), FAT_OK);
+  fat_findings_init(&f);
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cJSON *guia = sadt_guia(cases[i].obs, 1);
+
+    fat_err_clear(&e);
+    assert_int_equal(fat_gen_check(g, "achados", guia, NULL, &f, &e), FAT_ELIMIT);
+    if (strstr(e.msg, cases[i].msg) == NULL || strstr(e.msg, "achados:") == NULL)
+      fail_msg("%s: mensagem inesperada: %s", cases[i].obs, e.msg);
+    assert_int_equal(f.n, 0);
+    cJSON_Delete(guia);
+  }
+  {
+    cJSON *guia = sadt_guia(NULL, 1);
+
+    assert_int_equal(fat_gen_check(g, "achados", guia, NULL, &f, &e), FAT_OK);
+    assert_int_equal(f.n, 1);
+    cJSON_Delete(guia);
+  }
+  fat_findings_fini(&f);
+  fat_gen_release(g);
+  rm_rf(dir);
+}
+
+/* ---- state does not leak between guias -------------------------------- */
+
+static void test_shared_tables_are_read_only(void **state)
+{
+  char *out = NULL;
+  fat_err e;
+  cJSON *r;
+
+  (void)state;
+  if (eval_fixture("mutate_libs.lua", NULL, &out, &e) != FAT_OK)
+    fail_msg("mutate_libs.lua: %s", e.msg);
+  r = cJSON_Parse(out);
+  assert_non_null(r);
+  if (cJSON_GetArraySize(cJSON_GetObjectItem(r, "aceitos")) != 0)
+    fail_msg("alterações aceitas: %s", out);
+  assert_true(cJSON_GetObjectItem(r, "funcoes_string")->valueint >= 15);
+  assert_string_equal(cJSON_GetObjectItem(r, "formato")->valuestring, "007");
+  assert_string_equal(cJSON_GetObjectItem(r, "metodo")->valuestring, "ABC");
+  assert_int_equal(cJSON_GetObjectItem(r, "tamanho")->valueint, 3);
+  cJSON_Delete(r);
+  fat_free(out);
+}
+
+static void test_check_cannot_break_later_guias(void **state)
+{
+  static const char *const obs[] = {"format", "modulo", "global"};
+  char dir[256];
+  fat_gen *g = NULL;
+  fat_err e;
+  fat_findings f;
+  size_t i;
+
+  (void)state;
+  make_rules(dir, sizeof dir, 0, "mutante");
+  assert_int_equal(fat_gen_build(dir, NULL, NULL, NULL, &g, &e), FAT_OK);
+  fat_findings_init(&f);
+  for (i = 0; i < sizeof obs / sizeof obs[0]; i++) {
+    cJSON *bad = sadt_guia(obs[i], 1), *good = sadt_guia(NULL, 1);
+
+    /* the rule that tries is the one blamed */
+    assert_int_equal(fat_gen_check(g, "mutante", bad, NULL, &f, &e), FAT_ERULE);
+    if (strstr(e.msg, "mutante:a_estraga") == NULL || strstr(e.msg, "não é permitido") == NULL)
+      fail_msg("%s: %s", obs[i], e.msg);
+    /* and the next guia is checked as if nothing happened */
+    assert_int_equal(fat_gen_check(g, "mutante", good, NULL, &f, &e), FAT_OK);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.v[0].mensagem, "valor 21000");
+    fat_findings_clear(&f);
+    cJSON_Delete(bad);
+    cJSON_Delete(good);
+  }
+  fat_findings_fini(&f);
+  fat_gen_release(g);
+  rm_rf(dir);
+}
+
+static void test_check_keeping_state_is_refused(void **state)
+{
+  char dir[256], path[1200];
+  fat_gen *g = NULL;
+  fat_err e;
+  char want[64];
+
+  (void)state;
+  make_rules(dir, sizeof dir, 0, "contador");
+  snprintf(path, sizeof path, "%s/operators/contador.lua", dir);
+  assert_int_equal(fat_gen_build(dir, NULL, NULL, NULL, &g, &e), FAT_ERULE);
+  assert_null(g);
+  snprintf(want, sizeof want, "operators/contador.lua:%d:", line_of(path, "vistas = vistas + 1"));
+  if (strstr(e.msg, want) == NULL || strstr(e.msg, "'vistas'") == NULL)
+    fail_msg("esperado '%s' e 'vistas' em: %s", want, e.msg);
+  rm_rf(dir);
+}
+
+/* Every shipped operator over the same guias, forward and backward: the
+** findings of each guia are the same. */
+static void test_results_do_not_depend_on_order(void **state)
+{
+  fat_gen *g = NULL;
+  fat_err e;
+  cJSON *guias[6];
+  char *fwd[6][4], *bwd[6][4];
+  size_t i, k;
+  int pass;
+
+  (void)state;
+  assert_int_equal(fat_gen_build(rules_dir, NULL, NULL, NULL, &g, &e), FAT_OK);
+  guias[0] = sadt_guia(NULL, 1);
+  guias[1] = sadt_guia(NULL, 0);
+  guias[2] = sadt_guia("x", 1);
+  guias[3] = sadt_guia(NULL, 1);
+  cJSON_ReplaceItemInObject(guias[3], "tipo", cJSON_CreateString("consulta"));
+  guias[4] = sadt_guia(NULL, 1);
+  cJSON_DeleteItemFromObject(guias[4], "cid");
+  guias[5] = sadt_guia(NULL, 0);
+  cJSON_ReplaceItemInObject(cJSON_GetArrayItem(cJSON_GetObjectItem(guias[5], "itens"), 0),
+                            "quantidade", cJSON_CreateString("9.0000"));
+  for (pass = 0; pass < 2; pass++) {
+    for (k = 0; k < 6; k++) {
+      size_t gi = pass == 0 ? k : 5 - k;
+
+      for (i = 0; i < 4; i++) {
+        fat_findings f;
+        fat_buf b;
+        size_t j;
+
+        fat_findings_init(&f);
+        fat_buf_init(&b, 1 << 16);
+        assert_int_equal(fat_gen_check(g, fat_gen_key(g, i), guias[gi], NULL, &f, &e), FAT_OK);
+        for (j = 0; j < f.n; j++)
+          assert_int_equal(fat_buf_printf(&b, NULL, "%s|%s|%lld;", f.v[j].codigo, f.v[j].mensagem,
+                                          (long long)f.v[j].valor_risco), FAT_OK);
+        (pass == 0 ? fwd : bwd)[gi][i] = b.data != NULL ? fat_buf_take(&b) : fat_strdup("");
+        fat_buf_fini(&b);
+        fat_findings_fini(&f);
+      }
+    }
+  }
+  for (k = 0; k < 6; k++) {
+    for (i = 0; i < 4; i++) {
+      assert_string_equal(fwd[k][i], bwd[k][i]);
+      fat_free(fwd[k][i]);
+      fat_free(bwd[k][i]);
+    }
+    cJSON_Delete(guias[k]);
+  }
+  fat_gen_release(g);
+}
+
+/* ---- hard watchdog, reloads off the caller ---------------------------- */
+
+typedef struct stall_arg {
+  fat_gen *g;
+  fat_rc rc;
+  char msg[512];
+} stall_arg;
+
+static void *stall_main(void *p)
+{
+  stall_arg *a = p;
+  cJSON *guia = sadt_guia("demora", 1);
+  fat_findings f;
+  fat_err e;
+
+  fat_findings_init(&f);
+  fat_err_clear(&e);
+  a->rc = fat_gen_check(a->g, "demorado", guia, NULL, &f, &e);
+  snprintf(a->msg, sizeof a->msg, "%s", e.msg);
+  fat_findings_fini(&f);
+  cJSON_Delete(guia);
+  return NULL;
+}
+
+static void test_stalled_rule_never_blocks_other_callers(void **state)
+{
+  char dir[256];
+  fat_gen *g = NULL;
+  fat_limits lim = {(unsigned long)1 << 40, 0, 100, 0};
+  fat_err e;
+  fat_findings f;
+  pthread_t th;
+  stall_arg a;
+  cJSON *guia;
+  int64_t t0;
+  fat_rc rc;
+
+  (void)state;
+  make_rules(dir, sizeof dir, 0, "demorado");
+  assert_int_equal(fat_gen_build(dir, NULL, NULL, &lim, &g, &e), FAT_OK);
+  fat_gen_test_no_hook(g, "demorado");
+  memset(&a, 0, sizeof a);
+  a.g = g;
+  assert_int_equal(pthread_create(&th, NULL, stall_main, &a), 0);
+  usleep(200000);
+  guia = sadt_guia(NULL, 1);
+  fat_findings_init(&f);
+  t0 = fat_now_ns();
+  rc = fat_gen_check(g, "demorado", guia, NULL, &f, &e);
+  assert_int_equal(rc, FAT_ELIMIT);
+  assert_non_null(strstr(e.msg, "prazo rígido"));
+  assert_true(fat_now_ns() - t0 < 5000000000LL);
+  assert_int_equal(pthread_join(th, NULL), 0);
+  assert_int_equal(a.rc, FAT_ELIMIT);
+  assert_non_null(strstr(a.msg, "prazo rígido"));
+  /* once it is back, the operator works again */
+  assert_int_equal(fat_gen_check(g, "demorado", guia, NULL, &f, &e), FAT_OK);
+  fat_findings_fini(&f);
+  cJSON_Delete(guia);
+  fat_gen_release(g);
+  rm_rf(dir);
+}
+
+typedef struct bg_seen {
+  atomic_int done;
+  fat_rc rc;
+  char msg[512];
+} bg_seen;
+
+static void bg_done(void *ud, fat_rc rc, const fat_err *err)
+{
+  bg_seen *b = ud;
+
+  b->rc = rc;
+  snprintf(b->msg, sizeof b->msg, "%s", err->msg);
+  atomic_store(&b->done, 1);
+}
+
+static void test_slow_reload_never_blocks_reloads_or_readers(void **state)
+{
+  char dir[256], path[1200], slow[1200];
+  fat_rules *r = NULL;
+  fat_limits lim = {(unsigned long)1 << 40, 0, 1500, 0};
+  fat_err e;
+  fat_gen *g;
+  bg_seen seen;
+  int64_t t0;
+  char hash0[65];
+  char *orig;
+
+  (void)state;
+  make_rules(dir, sizeof dir, 1, NULL);
+  assert_int_equal(fat_rules_open(dir, &lim, NULL, &r, &e), FAT_OK);
+  g = fat_rules_acquire(r);
+  snprintf(hash0, sizeof hash0, "%s", fat_gen_hash(g));
+  fat_gen_release(g);
+  snprintf(path, sizeof path, "%s/operators/serena.lua", dir);
+  snprintf(slow, sizeof slow, "%s/carga_lenta.lua", fix_dir);
+  snprintf(slow, sizeof slow, "%s/operators/carga_lenta.lua", fix_dir);
+  orig = slurp(path);
+  copy_file(slow, path);
+  memset(&seen, 0, sizeof seen);
+  atomic_init(&seen.done, 0);
+  t0 = fat_now_ns();
+  assert_int_equal(fat_rules_reload_bg(r, NULL, bg_done, &seen, &e), FAT_OK);
+  assert_true(fat_now_ns() - t0 < 500000000LL); /* the caller is not held */
+  usleep(100000);
+  /* meanwhile: readers get the live generation at once... */
+  t0 = fat_now_ns();
+  g = fat_rules_acquire(r);
+  assert_string_equal(fat_gen_hash(g), hash0);
+  fat_gen_release(g);
+  assert_true(fat_now_ns() - t0 < 100000000LL);
+  /* ...and another reload (of the fixed folder) goes through before it */
+  put(path, orig);
+  {
+    char *next = fat_asprintf("%s\n-- corrigido\n", orig);
+    put(path, next);
+    fat_free(next);
+  }
+  assert_int_equal(fat_rules_reload(r, NULL, &e), FAT_OK);
+  assert_int_equal(atomic_load(&seen.done), 0); /* the slow one is still loading */
+  g = fat_rules_acquire(r);
+  assert_string_not_equal(fat_gen_hash(g), hash0);
+  fat_gen_release(g);
+  while (!atomic_load(&seen.done))
+    usleep(50000);
+  assert_int_equal(seen.rc, FAT_ELIMIT);
+  assert_non_null(strstr(seen.msg, "tempo"));
+  fat_free(orig);
+  fat_rules_close(r);
+  rm_rf(dir);
+}
+
+/* ---- folders, revert, pid file ---------------------------------------- */
+
+static void test_modules_fall_back_to_installed(void **state)
+{
+  char dir[256], p[1200];
+  fat_gen *g = NULL;
+  fat_err e;
+  size_t i;
+  int have_base = 0;
+
+  (void)state;
+  assert_non_null(fat_paths_data_dir());
+  make_rules(dir, sizeof dir, 1, NULL);
+  snprintf(p, sizeof p, "rm -rf '%s/scripts'", dir);
+  assert_int_equal(system(p), 0);
+  assert_int_equal(fat_gen_build(dir, NULL, NULL, NULL, &g, &e), FAT_OK);
+  for (i = 0; i < fat_gen_module_count(g); i++)
+    have_base |= strcmp(fat_gen_module_key(g, i), "scripts/faturo/base") == 0;
+  assert_true(have_base);
+  fat_gen_release(g);
+  rm_rf(dir);
+}
+
+static void test_revert_keeps_unpublished_edits(void **state)
+{
+  char dir[256], path[1200], db[300], cmd[1400];
+  fat_store *st = NULL;
+  fat_rules *r = NULL;
+  fat_err e;
+  fat_gen *g;
+  int64_t id1, id2, id3 = 0;
+  char *orig, *edit, *now;
+  FILE *ls;
+  char line[1300];
+  int backups = 0;
+
+  (void)state;
+  make_rules(dir, sizeof dir, 1, NULL);
+  snprintf(db, sizeof db, "%s/test_rules.db", dir);
+  assert_int_equal(fat_store_create(db, &st, &e), FAT_OK);
+  assert_int_equal(fat_rules_open(dir, NULL, st, &r, &e), FAT_OK);
+  g = fat_rules_acquire(r);
+  id1 = fat_gen_id(g);
+  fat_gen_release(g);
+  snprintf(path, sizeof path, "%s/operators/aurora.lua", dir);
+  orig = slurp(path);
+  now = fat_asprintf("%s\n-- v2\n", orig);
+  put(path, now);
+  fat_free(now);
+  assert_int_equal(fat_rules_reload(r, st, &e), FAT_OK);
+  g = fat_rules_acquire(r);
+  id2 = fat_gen_id(g);
+  fat_gen_release(g);
+  assert_true(id2 > id1);
+  /* an edit that was never published */
+  edit = fat_asprintf("%s\n-- v2\n-- edição não publicada\n", orig);
+  put(path, edit);
+  assert_int_equal(fat_rules_revert(dir, st, id1, NULL, 0, &id3, &e), FAT_ESTATE);
+  assert_non_null(strstr(e.msg, "operators/aurora.lua"));
+  assert_non_null(strstr(e.msg, "não publicadas"));
+  now = slurp(path);
+  assert_string_equal(now, edit); /* untouched */
+  fat_free(now);
+  /* forced: the edit is kept aside and the folder is reverted */
+  assert_int_equal(fat_rules_revert(dir, st, id1, NULL, FAT_RULES_REVERTER_FORCAR, &id3, &e),
+                   FAT_OK);
+  now = slurp(path);
+  assert_string_equal(now, orig);
+  fat_free(now);
+  snprintf(cmd, sizeof cmd, "ls '%s/operators'", dir);
+  ls = popen(cmd, "r");
+  assert_non_null(ls);
+  while (fgets(line, sizeof line, ls) != NULL) {
+    if (strncmp(line, "aurora.lua.antes-da-reversao-", 29) == 0) {
+      char bp[2600];
+
+      line[strcspn(line, "\n")] = '\0';
+      snprintf(bp, sizeof bp, "%s/operators/%s", dir, line);
+      now = slurp(bp);
+      assert_string_equal(now, edit);
+      fat_free(now);
+      backups++;
+    }
+  }
+  pclose(ls);
+  assert_int_equal(backups, 1);
+  fat_free(edit);
+  fat_free(orig);
+  fat_rules_close(r);
+  fat_store_close(st);
+  rm_rf(dir);
+}
+
+static void test_publish_builds_before_writing(void **state)
+{
+  char dir[256], path[1200];
+  fat_rules *r = NULL;
+  fat_err e;
+  fat_gen *g;
+  char *orig, *now, *next;
+  static const char broken[] = "local x = = 1\n";
+
+  (void)state;
+  make_rules(dir, sizeof dir, 1, NULL);
+  assert_int_equal(fat_rules_open(dir, NULL, NULL, &r, &e), FAT_OK);
+  snprintf(path, sizeof path, "%s/operators/vitalis.lua", dir);
+  orig = slurp(path);
+  /* a draft that does not compile: nothing written, nothing published */
+  assert_int_equal(fat_rules_publicar(r, NULL, "vitalis", broken, strlen(broken), &e), FAT_ERULE);
+  assert_non_null(strstr(e.msg, "operators/vitalis.lua:1"));
+  now = slurp(path);
+  assert_string_equal(now, orig);
+  fat_free(now);
+  /* a good one: written and live */
+  next = fat_asprintf("%s\n-- publicado pelo painel\n", orig);
+  assert_int_equal(fat_rules_publicar(r, NULL, "vitalis", next, strlen(next), &e), FAT_OK);
+  now = slurp(path);
+  assert_string_equal(now, next);
+  fat_free(now);
+  g = fat_rules_acquire(r);
+  {
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char sha[65];
+
+    crypto_hash_sha256(h, (const unsigned char *)next, strlen(next));
+    sodium_bin2hex(sha, sizeof sha, h, sizeof h);
+    assert_string_equal(fat_gen_sha256(g, "vitalis"), sha);
+  }
+  fat_gen_release(g);
+  fat_free(next);
+  fat_free(orig);
+  fat_rules_close(r);
+  rm_rf(dir);
+}
+
+static void test_signal_only_reaches_the_server_holding_the_pidfile(void **state)
+{
+  char path[] = "/tmp/test_rules_pid_XXXXXX";
+  fat_pidfile *pf = NULL;
+  fat_err e;
+  long pid = -1;
+  pid_t stranger, server;
+  int fd, status = 0, pipefd[2];
+  char buf[64], c;
+
+  (void)state;
+  fd = mkstemp(path);
+  assert_true(fd >= 0);
+  /* a stale file naming a live, unrelated process */
+  stranger = fork();
+  assert_true(stranger >= 0);
+  if (stranger == 0) {
+    pause();
+    _exit(0);
+  }
+  snprintf(buf, sizeof buf, "%ld\n", (long)stranger);
+  assert_int_equal(write(fd, buf, strlen(buf)), (ssize_t)strlen(buf));
+  close(fd);
+  assert_int_equal(fat_pidfile_signal(path, SIGHUP, &pid, &e), FAT_OK);
+  assert_int_equal(pid, 0);
+  usleep(100000);
+  assert_int_equal(waitpid(stranger, &status, WNOHANG), 0); /* not signalled */
+  kill(stranger, SIGKILL);
+  assert_int_equal(waitpid(stranger, &status, 0), stranger);
+  /* a real server holds the file: it is the one signalled */
+  assert_int_equal(pipe(pipefd), 0);
+  server = fork();
+  assert_true(server >= 0);
+  if (server == 0) {
+    sigset_t set;
+    int sig = 0;
+    fat_pidfile *mine = NULL;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    if (fat_pidfile_acquire(path, &mine, NULL) != FAT_OK)
+      _exit(3);
+    if (write(pipefd[1], "k", 1) != 1)
+      _exit(4);
+    sigwait(&set, &sig);
+    fat_pidfile_release(mine);
+    _exit(sig == SIGHUP ? 7 : 5);
+  }
+  assert_int_equal(read(pipefd[0], &c, 1), 1);
+  /* a second server on the same file is refused, naming the first */
+  assert_int_equal(fat_pidfile_acquire(path, &pf, &e), FAT_ESTATE);
+  snprintf(buf, sizeof buf, "pid %ld", (long)server);
+  assert_non_null(strstr(e.msg, buf));
+  assert_int_equal(fat_pidfile_signal(path, SIGHUP, &pid, &e), FAT_OK);
+  assert_int_equal(pid, (long)server);
+  assert_int_equal(waitpid(server, &status, 0), server);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 7);
+  close(pipefd[0]);
+  close(pipefd[1]);
+  /* the server removed its file on the way out */
+  assert_int_equal(fat_pidfile_signal(path, SIGHUP, &pid, &e), FAT_OK);
+  assert_int_equal(pid, 0);
+  unlink(path);
+  {
+    char *p = fat_pidfile_path("/var/lib/faturo/faturo.db");
+    assert_string_equal(p, "/var/lib/faturo/faturo-servidor.pid");
+    fat_free(p);
+    p = fat_pidfile_path("faturo.db");
+    assert_string_equal(p, "faturo-servidor.pid");
+    fat_free(p);
+  }
+}
+
+/* ---- out of memory ---------------------------------------------------- */
+
+static void test_oom_building_and_checking(void **state)
+{
+  cJSON_Hooks hooks = {fat_malloc, fat_free};
+  fat_gen *g = NULL;
+  fat_findings f;
+  fat_err e;
+  cJSON *guia;
+  long n;
+  int ok = 0, tries = 0;
+  fat_rc rc;
+
+  (void)state;
+  guia = sadt_guia(NULL, 0);
+  cJSON_InitHooks(&hooks);
+  for (n = 0; !ok; n += 1 + n / 16, tries++) {
+    fat_err_clear(&e);
+    fat_test_fail_alloc_after(n);
+    rc = fat_gen_build(rules_dir, NULL, NULL, NULL, &g, &e);
+    fat_test_fail_alloc_after(-1);
+    if (rc == FAT_OK) {
+      ok = 1;
+    } else {
+      if (rc != FAT_ENOMEM)
+        fail_msg("construção com falha de memória após %ld: rc %d (%s)", n, rc, e.msg);
+      assert_null(g);
+    }
+  }
+  assert_true(tries > 20);
+  fat_findings_init(&f);
+  ok = 0;
+  for (n = 0; !ok; n++) {
+    fat_err_clear(&e);
+    fat_test_fail_alloc_after(n);
+    rc = fat_gen_check(g, "aurora", guia, NULL, &f, &e);
+    fat_test_fail_alloc_after(-1);
+    if (rc == FAT_OK) {
+      ok = 1;
+    } else {
+      if (rc != FAT_ENOMEM)
+        fail_msg("conferência com falha de memória após %ld: rc %d (%s)", n, rc, e.msg);
+      assert_int_equal(f.n, 0);
+    }
+  }
+  assert_true(n > 10);
+  assert_true(f.n >= 1); /* the same findings as always, after all the failures */
+  assert_string_equal(f.v[0].codigo, "SENHA_AUSENTE");
+  fat_findings_fini(&f);
+  cJSON_InitHooks(NULL);
+  cJSON_Delete(guia);
+  fat_gen_release(g);
 }
 
 int main(void)
@@ -793,18 +1677,37 @@ int main(void)
     cmocka_unit_test(test_pcall_loop_stopped),
     cmocka_unit_test(test_time_limit),
     cmocka_unit_test(test_alloc_stopped),
+    cmocka_unit_test(test_xpcall_handler_cannot_escape_budget),
+    cmocka_unit_test(test_pattern_backtracking_stops_at_budget),
+    cmocka_unit_test(test_plain_find_is_linear),
+    cmocka_unit_test(test_library_c_loops_are_charged),
+    cmocka_unit_test(test_watchdog_stops_what_the_hook_cannot),
+    cmocka_unit_test(test_patterns_match_stock_lua),
     cmocka_unit_test(test_escapes_fail),
     cmocka_unit_test(test_missing_functions),
     cmocka_unit_test(test_globals_allow_list),
+    cmocka_unit_test(test_shared_tables_are_read_only),
     cmocka_unit_test(test_shipped_selftests_pass),
     cmocka_unit_test(test_contract_json),
+    cmocka_unit_test(test_contrato_typed),
+    cmocka_unit_test(test_malformed_contract_refused_at_reload),
     cmocka_unit_test(test_findings_fields),
     cmocka_unit_test(test_check_limits_and_errors),
+    cmocka_unit_test(test_findings_capped_per_check_and_guia),
+    cmocka_unit_test(test_check_cannot_break_later_guias),
+    cmocka_unit_test(test_check_keeping_state_is_refused),
+    cmocka_unit_test(test_results_do_not_depend_on_order),
     cmocka_unit_test(test_bad_declarations),
     cmocka_unit_test(test_reload_broken_keeps_live),
     cmocka_unit_test(test_reload_during_checks),
+    cmocka_unit_test(test_stalled_rule_never_blocks_other_callers),
+    cmocka_unit_test(test_slow_reload_never_blocks_reloads_or_readers),
     cmocka_unit_test(test_store_versions_and_revert),
-    cmocka_unit_test(test_signal_server_pidfile),
+    cmocka_unit_test(test_revert_keeps_unpublished_edits),
+    cmocka_unit_test(test_publish_builds_before_writing),
+    cmocka_unit_test(test_modules_fall_back_to_installed),
+    cmocka_unit_test(test_signal_only_reaches_the_server_holding_the_pidfile),
+    cmocka_unit_test(test_oom_building_and_checking),
   };
 
   read_env();

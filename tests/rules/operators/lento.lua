@@ -20,6 +20,11 @@ return base.operadora {
         for _ = 1, math.maxinteger do pcall(function() while true do end end) end
       end
     end,
+    xpcall_loop = function(guia, ctx)
+      if guia.observacao == "xpcall" then
+        return xpcall(function() while true do end end, function() while true do end end)
+      end
+    end,
     quebra = function(guia, ctx)
       if guia.observacao == "erro" then
         local x = nil

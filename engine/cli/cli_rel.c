@@ -1,0 +1,265 @@
+/* cli_rel.c: printing and exporting the report documents of fat_rel.h
+** (`faturo relatorio producao ...`, `faturo regras simular --precos`):
+** terminal tables aligned by display width (accented text counts one column
+** per character), --json, --csv ARQ and --xlsx ARQ. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fat_mem.h"
+#include "fat_model.h"
+#include "fat_money.h"
+#include "fat_rel.h"
+
+#define CELULA_MAX 48 /* display columns of a text cell before it is cut */
+
+/* Display width of UTF-8 text: one column per code point, none for the
+** combining marks (U+0300..U+036F) a decomposed accent uses. */
+static size_t largura(const char *s)
+{
+  const unsigned char *p = (const unsigned char *)s;
+  size_t w = 0;
+
+  while (*p != '\0') {
+    unsigned cp;
+    int n;
+
+    if (*p < 0x80) {
+      cp = *p;
+      n = 1;
+    } else if ((*p & 0xE0) == 0xC0) {
+      cp = *p & 0x1Fu;
+      n = 2;
+    } else if ((*p & 0xF0) == 0xE0) {
+      cp = *p & 0x0Fu;
+      n = 3;
+    } else {
+      cp = *p & 0x07u;
+      n = 4;
+    }
+    for (int i = 1; i < n; i++) {
+      if ((p[i] & 0xC0) != 0x80) {
+        n = i;
+        break;
+      }
+      cp = (cp << 6) | (p[i] & 0x3Fu);
+    }
+    if (!(cp >= 0x300 && cp <= 0x36F))
+      w++;
+    p += n;
+  }
+  return w;
+}
+
+/* Cut s to at most max display columns (on a character boundary), marking
+** the cut with "…". */
+static void corta(char *s, size_t max)
+{
+  unsigned char *p = (unsigned char *)s;
+  size_t w = 0;
+
+  if (largura(s) <= max)
+    return;
+  while (*p != '\0') {
+    size_t n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 4;
+
+    if (w + 1 == max) {
+      memcpy(p, "\xE2\x80\xA6", 4); /* … and the NUL */
+      return;
+    }
+    w++;
+    while (n-- > 0 && *p != '\0')
+      p++;
+  }
+}
+
+static int numerico(const char *tipo)
+{
+  return strcmp(tipo, "texto") != 0 && strcmp(tipo, "data") != 0 && strcmp(tipo, "mes") != 0;
+}
+
+static void celula(const cJSON *v, const char *tipo, char *out, size_t len)
+{
+  const char *s = cJSON_GetStringValue(v);
+  int64_t n = cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+
+  if (v == NULL) { /* not a figure of this line (a total's text column) */
+    out[0] = '\0';
+    return;
+  }
+  if (cJSON_IsNull(v)) {
+    snprintf(out, len, "—");
+    return;
+  }
+  if (strcmp(tipo, "dinheiro") == 0) {
+    fat_money_format_br(n, out, len);
+  } else if (strcmp(tipo, "percentual") == 0) {
+    int64_t a = n < 0 ? -n : n;
+
+    snprintf(out, len, "%s%lld,%02lld%%", n < 0 ? "-" : "", (long long)(a / 100),
+             (long long)(a % 100));
+  } else if (strcmp(tipo, "data") == 0 && s != NULL && strlen(s) >= 10) {
+    snprintf(out, len, "%.2s/%.2s/%.4s", s + 8, s + 5, s);
+  } else if (strcmp(tipo, "mes") == 0 && s != NULL && strlen(s) >= 7) {
+    snprintf(out, len, "%.2s/%.4s", s + 5, s);
+  } else if (s != NULL) {
+    snprintf(out, len, "%s", s);
+    corta(out, CELULA_MAX);
+  } else if (cJSON_IsNumber(v)) {
+    snprintf(out, len, "%lld", (long long)n);
+  } else {
+    snprintf(out, len, "%s", cJSON_IsTrue(v) ? "sim" : "não");
+  }
+}
+
+/* s in a column w wide, right-aligned (numbers) or left-aligned; the last
+** column gets no trailing blanks. */
+static void pad(const char *s, size_t w, int direita, int ultima)
+{
+  size_t l = largura(s), i;
+
+  if (direita)
+    for (i = l; i < w; i++)
+      putchar(' ');
+  fputs(s, stdout);
+  if (!direita && !ultima)
+    for (i = l; i < w; i++)
+      putchar(' ');
+}
+
+#define MAXC 32
+
+static void imprime_linha(const cJSON *o, const char *const *chaves, const char *const *tipos,
+                          const size_t *w, size_t n, const char *rotulo)
+{
+  char buf[256];
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    if (rotulo != NULL && i == 0)
+      snprintf(buf, sizeof buf, "%s", rotulo);
+    else if (rotulo != NULL && !numerico(tipos[i]))
+      buf[0] = '\0';
+    else
+      celula(cJSON_GetObjectItemCaseSensitive(o, chaves[i]), tipos[i], buf, sizeof buf);
+    if (i > 0)
+      fputs("  ", stdout);
+    pad(buf, w[i], numerico(tipos[i]), i + 1 == n);
+  }
+  putchar('\n');
+}
+
+static void imprime_tabela(const cJSON *tab)
+{
+  const char *chaves[MAXC], *tipos[MAXC], *rotulos[MAXC];
+  const cJSON *c, *r, *tot = cJSON_GetObjectItemCaseSensitive(tab, "total");
+  size_t w[MAXC], n = 0, i, linhas = 0;
+  char buf[256];
+
+  cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(tab, "colunas"))
+  {
+    if (n == MAXC)
+      break;
+    chaves[n] = cli_jstr(c, "chave", "");
+    tipos[n] = cli_jstr(c, "tipo", "texto");
+    rotulos[n] = cli_jstr(c, "rotulo", chaves[n]);
+    w[n] = largura(rotulos[n]);
+    n++;
+  }
+  cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(tab, "linhas"))
+  {
+    for (i = 0; i < n; i++) {
+      celula(cJSON_GetObjectItemCaseSensitive(r, chaves[i]), tipos[i], buf, sizeof buf);
+      if (largura(buf) > w[i])
+        w[i] = largura(buf);
+    }
+    linhas++;
+  }
+  if (cJSON_IsObject(tot))
+    for (i = 0; i < n; i++) {
+      if (i == 0)
+        snprintf(buf, sizeof buf, "Total");
+      else if (!numerico(tipos[i]))
+        continue;
+      else
+        celula(cJSON_GetObjectItemCaseSensitive(tot, chaves[i]), tipos[i], buf, sizeof buf);
+      if (largura(buf) > w[i])
+        w[i] = largura(buf);
+    }
+  printf("%s\n", cli_jstr(tab, "titulo", ""));
+  if (linhas == 0) {
+    printf("  (nenhuma linha)\n\n");
+    return;
+  }
+  for (i = 0; i < n; i++) {
+    if (i > 0)
+      fputs("  ", stdout);
+    pad(rotulos[i], w[i], numerico(tipos[i]), i + 1 == n);
+  }
+  putchar('\n');
+  cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(tab, "linhas"))
+    imprime_linha(r, chaves, tipos, w, n, NULL);
+  if (cJSON_IsObject(tot))
+    imprime_linha(tot, chaves, tipos, w, n, "Total");
+  putchar('\n');
+}
+
+void cli_rel_imprimir(const cJSON *rel)
+{
+  const cJSON *t;
+
+  printf("%s\n\n", cli_jstr(rel, "titulo", ""));
+  cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(rel, "tabelas"))
+    imprime_tabela(t);
+}
+
+int cli_rel_so_tabela(cJSON *rel, const char *nome)
+{
+  cJSON *tabs = cJSON_GetObjectItemCaseSensitive(rel, "tabelas"), *t, *next;
+  int achou = 0;
+
+  for (t = tabs != NULL ? tabs->child : NULL; t != NULL; t = next) {
+    next = t->next;
+    if (strcmp(cli_jstr(t, "nome", ""), nome) == 0)
+      achou = 1;
+    else
+      cJSON_Delete(cJSON_DetachItemViaPointer(tabs, t));
+  }
+  return achou;
+}
+
+int cli_rel_saida(fat_cli *cli, cJSON *rel, const char *csv, const char *xlsx)
+{
+  fat_err err;
+  char *buf = NULL;
+  size_t len = 0;
+  int rc = CLI_OK;
+
+  fat_err_clear(&err);
+  if (csv != NULL) {
+    if (fat_rel_csv(rel, &buf, &len, &err) != FAT_OK) {
+      rc = cli_error(&err);
+    } else if (strcmp(csv, "-") == 0) {
+      if (fwrite(buf, 1, len, stdout) != len)
+        rc = CLI_FAIL;
+    } else if (fat_file_write(csv, buf, len, &err) != FAT_OK) {
+      rc = cli_error(&err);
+    } else if (!cli->json) {
+      printf("CSV gravado em %s\n", csv);
+    }
+    fat_free(buf);
+  }
+  if (rc == CLI_OK && xlsx != NULL) {
+    if (fat_rel_xlsx(rel, xlsx, &err) != FAT_OK)
+      rc = cli_error(&err);
+    else if (!cli->json)
+      printf("planilha gravada em %s\n", xlsx);
+  }
+  if (rc == CLI_OK && cli->json)
+    rc = cli_print_json(rel);
+  else if (rc == CLI_OK && csv == NULL && xlsx == NULL)
+    cli_rel_imprimir(rel);
+  cJSON_Delete(rel);
+  return rc;
+}

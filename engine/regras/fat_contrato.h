@@ -1,0 +1,230 @@
+/* fat_contrato.h: an operator's contract, typed.
+**
+** When a rules generation is built, the declaration each operator script
+** returns (as base.operadora normalizes it; docs/regras.md, "O contrato
+** publicado") is parsed once into an immutable fat_contrato, and a malformed
+** section refuses the reload naming the script's file, line and field.
+** Every stage reads the contract from the generation (fat_gen_contrato in
+** fat_rules.h) instead of walking the script's JSON: lote periods, prices,
+** deadlines, payment terms, retentions, recurso templates.
+**
+** Adding a section: one struct below, its field in fat_contrato, one parser
+** function in fat_contrato.c (a row in its table of sections), and its part
+** of docs/regras.md.
+**
+** The section parsers are public so that tools and tests holding a contract
+** (or just a section) as JSON parse it with the same rules.
+*/
+#ifndef FAT_CONTRATO_H
+#define FAT_CONTRATO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "fat_err.h"
+
+/* {======================================================================
+** lote{}
+** ======================================================================= */
+
+typedef enum fat_contrato_periodicidade {
+  FAT_CONTRATO_MENSAL = 0,
+  FAT_CONTRATO_QUINZENAL,
+  FAT_CONTRATO_SEMANAL,
+  FAT_CONTRATO_CALENDARIO
+} fat_contrato_periodicidade;
+
+typedef enum fat_contrato_agrupamento {
+  FAT_AGRUPA_TIPO_GUIA = 0,
+  FAT_AGRUPA_COMPETENCIA,
+  FAT_AGRUPA_PLANO,
+  FAT_AGRUPA_EXECUTANTE,
+  FAT_AGRUPA_CARATER
+} fat_contrato_agrupamento;
+
+#define FAT_CONTRATO_MAX_DATAS 512
+#define FAT_CONTRATO_MAX_AGRUPAMENTO 5
+
+typedef struct fat_contrato_lote {
+  fat_contrato_periodicidade periodicidade;
+  int dias[31];            /* closing days of the month, ascending, 0 = the last day (last
+                              in the order): mensal (one), quinzenal (two), calendario
+                              (days of every month given besides dates) */
+  int n_dias;
+  int dia_semana;          /* semanal: 0 = domingo .. 6 = sábado */
+  int32_t datas[FAT_CONTRATO_MAX_DATAS]; /* calendario: closing dates, days since
+                                            1970-01-01, ascending, no repeats */
+  int n_datas;
+  int prazo_envio_dias;    /* days after closing to send the lote, 0..365 (default 0) */
+  int max_guias;           /* guias per lote, 1..100 (default 100; the XSD limit) */
+  fat_contrato_agrupamento agrupamento[FAT_CONTRATO_MAX_AGRUPAMENTO]; /* default tipo_guia */
+  int n_agrupamento;
+} fat_contrato_lote;
+
+/* lote{}: periodicidade ("mensal", "quinzenal", "semanal", "calendario");
+** fechamento_dia / fechamento_dias (1..31, "ultimo", -1 = last day);
+** fechamento_dia_semana (0..6 or the day's name); datas (AAAA-MM-DD);
+** prazo_envio_dias; max_guias; agrupamento. FAT_EINVAL naming the field. */
+FAT_NODISCARD fat_rc fat_contrato_lote_parse(const cJSON *lote, fat_contrato_lote *out,
+                                             fat_err *err);
+
+/* }====================================================================== */
+
+/* {======================================================================
+** pagamento{}, recurso{}, retencoes{}, repasse[], conciliacao{}
+** ======================================================================= */
+
+#define FAT_CONTRATO_MAX_DIAS_PAGAMENTO 8
+
+typedef struct fat_contrato_pagamento {
+  int prazo_dias;          /* 1..3650; 0 when the contract has none */
+  int contar_de_protocolo; /* 1 = counted from the protocolo, 0 = from the envio */
+  int dias_uteis;          /* 1 = business days, 0 = calendar days */
+  int dias_do_mes[FAT_CONTRATO_MAX_DIAS_PAGAMENTO]; /* fixed payment days 1..31, ascending */
+  int n_dias_do_mes;
+} fat_contrato_pagamento;
+
+FAT_NODISCARD fat_rc fat_contrato_pagamento_parse(const cJSON *pagamento,
+                                                  fat_contrato_pagamento *out, fat_err *err);
+
+typedef struct fat_contrato_justificativa {
+  char glosa[5];           /* TUSS table 38 code, 4 digits */
+  char *modelo;            /* text with {marcadores} (owned by the contract) */
+} fat_contrato_justificativa;
+
+typedef struct fat_contrato_recurso {
+  int prazo_dias;          /* days to appeal a glosa, 1..3650; 0 when none */
+  fat_contrato_justificativa *justificativas; /* sorted by glosa */
+  size_t n_justificativas;
+} fat_contrato_recurso;
+
+/* Parsed into out (free its justificativas with fat_contrato_recurso_fini). */
+FAT_NODISCARD fat_rc fat_contrato_recurso_parse(const cJSON *recurso, fat_contrato_recurso *out,
+                                                fat_err *err);
+void fat_contrato_recurso_fini(fat_contrato_recurso *r);
+
+enum { FAT_RET_ISS = 0, FAT_RET_IR, FAT_RET_PIS, FAT_RET_COFINS, FAT_RET_CSLL, FAT_RET_N };
+
+typedef struct fat_contrato_retencoes {
+  int64_t bp[FAT_RET_N];   /* retention on the invoice, basis points 0..10000 */
+} fat_contrato_retencoes;
+
+FAT_NODISCARD fat_rc fat_contrato_retencoes_parse(const cJSON *retencoes,
+                                                  fat_contrato_retencoes *out, fat_err *err);
+
+#define FAT_CONTRATO_MAX_REPASSE 32
+
+typedef struct fat_contrato_repasse {
+  char grupo[16];          /* procedure code prefix (digits) */
+  int64_t percentual_bp;   /* 0..10000; -1 when valor is used */
+  int64_t valor;           /* centavos; -1 when percentual is used */
+  char motivo[120];
+} fat_contrato_repasse;
+
+#define FAT_CONTRATO_MAX_HISTORICO 8
+
+typedef struct fat_contrato_conciliacao {
+  char cnpj[15];           /* the operator's CNPJ on credits, 14 digits, or "" */
+  char historico[FAT_CONTRATO_MAX_HISTORICO][64]; /* texts of the credit's memo */
+  int n_historico;
+} fat_contrato_conciliacao;
+
+/* }====================================================================== */
+
+/* {======================================================================
+** precos{} (docs/precos.md)
+** ======================================================================= */
+
+enum { FAT_PRECO_PROCEDIMENTOS = 0, FAT_PRECO_EXAMES, FAT_PRECO_MATERIAIS,
+       FAT_PRECO_MEDICAMENTOS, FAT_PRECO_TAXAS, FAT_PRECO_GRUPOS };
+enum { FAT_PRECO_CBHPM = 0, FAT_PRECO_NEGOCIADA, FAT_PRECO_SIMPRO, FAT_PRECO_BRASINDICE };
+enum { FAT_PRECO_ENFERMARIA = 0, FAT_PRECO_APARTAMENTO, FAT_PRECO_AMBULATORIAL,
+       FAT_PRECO_ACOMODACOES };
+
+#define FAT_PRECO_MAX_REAJUSTES 16
+#define FAT_PRECO_MAX_GRAU 14
+
+/* An adjustment in basis points (plano, urgência, horário especial). */
+typedef struct fat_preco_ajuste {
+  int on;                  /* set and not zero */
+  int64_t bp;
+  int total;               /* 1: applies to the whole unit price, 0: honorários only */
+} fat_preco_ajuste;
+
+/* One group of items (procedimentos, exames, materiais, ...). */
+typedef struct fat_preco_grupo {
+  int on;                  /* the contract prices this group */
+  int tabela;              /* FAT_PRECO_CBHPM .. FAT_PRECO_BRASINDICE */
+  char edicao[32];         /* CBHPM edition */
+  int64_t ajuste_bp;
+  int has_uco, has_filme;
+  int64_t uco_c, filme_c;  /* centavos per UCO and per m² of film */
+  int base_pmc;            /* 1 = Brasíndice/Simpro PMC, 0 = PF */
+  fat_preco_ajuste plano[FAT_PRECO_ACOMODACOES];
+} fat_preco_grupo;
+
+typedef struct fat_preco_reajuste {
+  char data[11];           /* a_partir_de, AAAA-MM-DD */
+  int64_t bp;
+  unsigned mask;           /* bit per group; 0 = every group */
+} fat_preco_reajuste;
+
+typedef struct fat_contrato_precos {
+  int truncar;             /* arredondamento = "truncar" (else half-up) */
+  int negociada;           /* negotiated prices override (default 1) */
+  fat_preco_grupo g[FAT_PRECO_GRUPOS];
+  fat_preco_ajuste urg, hesp; /* urgência, horário especial */
+  int hesp_ini, hesp_fim;  /* horário especial: minutes of the day (default 19:00..07:00) */
+  int hesp_fds;            /* weekends count as horário especial (default 1) */
+  int64_t via2_bp, via3_bp; /* via de acesso: same / different route (default 5000, 7000) */
+  int64_t aux_bp[FAT_PRECO_MAX_GRAU]; /* auxiliares by grau (01..04) */
+  fat_preco_reajuste r[FAT_PRECO_MAX_REAJUSTES];
+  int nr;
+} fat_contrato_precos;
+
+/* precos{} (the section itself; NULL gives the defaults: nothing priced).
+** FAT_EINVAL naming the field ("precos.procedimentos.ajuste_bp"). */
+FAT_NODISCARD fat_rc fat_contrato_precos_parse(const cJSON *precos, fat_contrato_precos *out,
+                                               fat_err *err);
+
+/* }====================================================================== */
+
+/* {======================================================================
+** The whole contract
+** ======================================================================= */
+
+typedef struct fat_contrato {
+  char chave[65];              /* operator script key ("" when parsed from JSON alone) */
+  char registro_ans[7];        /* 6 digits */
+  char *nome;
+  char *codigo_prestador;      /* the clinic's code at the operator ("" when none) */
+  char versao_tiss[16];        /* default "4.01.00" */
+  char hash[16];               /* encoding of the TISS hash: "iso-8859-1" (default) or "utf-8" */
+  int prazo_apresentacao_dias; /* days from the attendance to present the guia, 1..3650; 0 = none */
+  fat_contrato_lote lote;
+  fat_contrato_pagamento pagamento;
+  fat_contrato_recurso recurso;
+  fat_contrato_precos precos;
+  fat_contrato_retencoes retencoes;
+  fat_contrato_repasse repasse[FAT_CONTRATO_MAX_REPASSE];
+  int n_repasse;
+  fat_contrato_conciliacao conciliacao;
+} fat_contrato;
+
+/* Parse a whole contract (the declaration as base.operadora returns it,
+** e.g. fat_gen_contract's JSON). registro_ans, nome and lote{} are required
+** here (base.operadora also requires pagamento, recurso, precos and the
+** presentation deadline; a missing one reads as "none": 0 days, nothing
+** priced). On error err names the field ("contrato, campo lote.max_guias:
+** ...") and *out is NULL. Free with fat_contrato_free. */
+FAT_NODISCARD fat_rc fat_contrato_parse(const cJSON *decl, fat_contrato **out, fat_err *err);
+void fat_contrato_free(fat_contrato *c);
+
+/* The recurso template for a glosa code, NULL when the contract has none. */
+const char *fat_contrato_modelo_recurso(const fat_contrato *c, const char *glosa);
+
+/* }====================================================================== */
+
+#endif

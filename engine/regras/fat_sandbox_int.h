@@ -1,0 +1,114 @@
+/* fat_sandbox_int.h: the Lua sandbox every operator script runs in (internal
+** to engine/regras and its tests).
+**
+** A sandboxed state has a capped allocator and a count hook that share one
+** fat_budget. The budget bounds every call into Lua (instructions, memory,
+** wall-clock), and C library work is charged to the same instruction budget
+** (fat_sandbox_charge): pattern matching, string.rep, table.move/insert/
+** remove/concat/sort and load. A watchdog thread enforces a hard deadline
+** behind the hook. Library and module tables are frozen (read-only) so that a
+** check cannot change what later guias see, and functions reachable from the
+** checks may not assign to variables declared outside them (the same
+** guarantee for locals). docs/regras.md describes the sandbox for rule
+** authors.
+*/
+#ifndef FAT_SANDBOX_INT_H
+#define FAT_SANDBOX_INT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lua.h>
+
+#include "fat_rules.h"
+
+/* VM instructions between two runs of the count hook. */
+#define FAT_HOOK_EVERY 1000
+
+/* Why a budget tripped. */
+enum { FAT_BUD_NONE = 0, FAT_BUD_INSTR, FAT_BUD_TIME, FAT_BUD_MEM, FAT_BUD_HARD };
+
+/* Budget of one Lua state. It is the allocator's ud, so it must outlive the
+** state (lua_close frees through the allocator). */
+typedef struct fat_budget {
+  size_t mem_used, mem_max;       /* bytes */
+  unsigned long ticks, ticks_max; /* 1 tick = FAT_HOOK_EVERY instructions */
+  unsigned long charge;           /* C work units not yet turned into ticks */
+  int64_t deadline_ns;            /* soft deadline of the running call (monotonic) */
+  long time_ms;                   /* per call */
+  unsigned long instr_max;        /* per call */
+  int tripped;                    /* FAT_BUD_* */
+  int armed;                      /* a call is running */
+  int outer;                      /* the deadline is the reload's / self-test run's */
+  int no_hook;                    /* tests only: run without the count hook */
+  int sys_oom;                    /* the system (not the budget) refused memory */
+  const void *fail_ptr;           /* last refused request: Lua retries it after */
+  size_t fail_osize, fail_nsize;  /* an emergency collection */
+  lua_State *L;
+  char where[160];                /* "operators/x.lua:12" where it tripped */
+  char label[96];                 /* what the watchdog reports ("operators/x.lua") */
+  /* watchdog */
+  atomic_llong hard_ns;           /* 0 idle, > 0 hard deadline, -1 killed by the watchdog */
+  struct fat_budget *wd_prev, *wd_next;
+  int wd_on;                      /* registered */
+} fat_budget;
+
+/* A new sandboxed state whose allocator and hook use b (memset and filled
+** here from lim; b must outlive the state). label names it in the
+** watchdog's report. NULL when out of memory. Close with fat_sandbox_close. */
+lua_State *fat_sandbox_new(fat_budget *b, const fat_limits *lim, const char *label);
+/* lua_close the state and take its budget off the watchdog. NULL ok. */
+void fat_sandbox_close(fat_budget *b);
+
+/* Open the allowed libraries with their bounded versions, strip what is not
+** allowed and freeze _G and the library tables. Must run inside lua_pcall
+** (it raises on out-of-memory). require_fn becomes the global require (the
+** rules host resolves modules; NULL = no require). */
+void fat_sandbox_setup(lua_State *L, lua_CFunction require_fn);
+
+/* Arm the budget for one call: fresh instruction count, deadline = now +
+** time_ms, or outer_ns when that is earlier (a reload's or a self-test run's
+** deadline; 0 = none), hard deadline for the watchdog, count hook. */
+void fat_sandbox_arm(fat_budget *b, int64_t outer_ns);
+/* End of the call: hook off, watchdog disarmed. Returns 1 when the watchdog
+** killed the call. */
+int fat_sandbox_disarm(fat_budget *b);
+
+/* The budget of L (the allocator's ud). */
+fat_budget *fat_sandbox_budget(lua_State *L);
+
+/* Charge units of C work (about one VM instruction each) to the running
+** call. When the budget is exhausted (instructions, deadline or watchdog)
+** the budget trips and this raises the budget error; from then on every
+** instruction raises, so a pcall in the script cannot swallow it. */
+void fat_sandbox_charge(lua_State *L, unsigned long units);
+
+/* pt-BR reason of a tripped budget ("limite de instruções excedido"). */
+const char *fat_sandbox_reason(const fat_budget *b);
+
+/* Message handler for lua_pcall: any error object becomes a string. */
+int fat_sandbox_msgh(lua_State *L);
+
+/* Freeze every table reachable from the value at idx (tables, metatables,
+** function upvalues): each table keeps its identity but its contents move to
+** a hidden table and any write raises "somente leitura". pairs, ipairs, #,
+** next, rawget and rawlen see the contents as before. Runs inside lua_pcall. */
+void fat_sandbox_freeze(lua_State *L, int idx);
+
+/* If the table at idx is frozen, replace it in place (same index) by its
+** hidden contents table (for C code that reads with raw access). */
+void fat_sandbox_unfreeze_view(lua_State *L, int idx);
+
+/* Refuse functions that keep state between calls: every Lua function
+** reachable from the value at idx (through tables and upvalues) is checked
+** for assignments to a variable declared outside it (an upvalue that
+** outlives the call). On the first one, raises an error naming the source,
+** line and variable. Runs inside lua_pcall. */
+void fat_sandbox_refuse_state(lua_State *L, int idx);
+
+/* The bounded pattern functions (find, match, gmatch, gsub) set into the
+** table at idx (the string library). */
+void fat_sandbox_open_patterns(lua_State *L, int idx);
+
+#endif
