@@ -144,11 +144,17 @@ static const rel_col cols_repasse[] = {
     {"total", "Total", REL_DINHEIRO},
 };
 
+/* The statements use ?1 (the month) and, when they look at dates, ?2 and ?3:
+** bind only the parameters a statement has. */
 static void bind_mes(fat_stmt *s, const char *mes, const char *ini, const char *fim)
 {
+  int n = fat_stmt_param_count(s);
+
   fat_bind_text(s, 1, mes);
-  fat_bind_text(s, 2, ini);
-  fat_bind_text(s, 3, fim);
+  if (n >= 2)
+    fat_bind_text(s, 2, ini);
+  if (n >= 3)
+    fat_bind_text(s, 3, fim);
 }
 
 static fat_rc tabela(fat_store *st, cJSON *rel, const char *nome, const char *titulo,
