@@ -76,6 +76,13 @@ int64_t cli_jint(const cJSON *o, const char *k);
 ** table given to getopt_long. */
 int cli_bad_option(const char *verb, char **argv, const struct option *opts);
 
+/* For verbs that read their arguments by hand (no getopt): the first of
+** argv[1..argc) that looks like an option ("-x", "--x") and is not in
+** aceitas (a NULL-terminated list; NULL for none) is refused in pt-BR
+** ("opção desconhecida '--x'") and CLI_USAGE returned; CLI_OK otherwise.
+** Stray options must never be read as a file, an operadora or a number. */
+int cli_sem_opcoes(const char *verb, int argc, char **argv, const char *const *aceitas);
+
 /* True when argv holds -h or --help (verbs print their help and return 0). */
 int cli_wants_help(int argc, char **argv);
 

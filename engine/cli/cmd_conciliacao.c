@@ -128,6 +128,11 @@ int cli_conciliacao(fat_cli *cli, int argc, char **argv)
   a = argv[1];
   argc--;
   argv++;
+  if ((strcmp(a, "importar") == 0 || strcmp(a, "extratos") == 0 || strcmp(a, "propor") == 0 ||
+       strcmp(a, "pendentes") == 0 ||
+       (strcmp(a, "conta") == 0 && argc >= 2 && strcmp(argv[1], "listar") == 0)) &&
+      cli_sem_opcoes("conciliacao", argc, argv, NULL) != CLI_OK)
+    return CLI_USAGE;
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;

@@ -15,6 +15,8 @@ int cli_init(fat_cli *cli, int argc, char **argv)
            "Um banco criado por uma versão mais nova do faturo é recusado.\n");
     return CLI_OK;
   }
+  if (cli_sem_opcoes("init", argc, argv, NULL) != CLI_OK)
+    return CLI_USAGE;
   if (argc > 1)
     return cli_usage_error("init", "argumento inesperado '%s'", argv[1]);
   st = cli_store_create(cli);

@@ -453,6 +453,7 @@ static int do_simular(fat_cli *cli, int argc, char **argv)
 
 int cli_retorno(fat_cli *cli, int argc, char **argv)
 {
+  static const char *const todos[] = {"--todos", NULL};
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
       strcmp(argv[1], "ajuda") == 0) {
     help();
@@ -462,6 +463,13 @@ int cli_retorno(fat_cli *cli, int argc, char **argv)
     help();
     return CLI_OK;
   }
+  /* the actions read by hand; the others go through getopt */
+  if ((strcmp(argv[1], "importar") == 0 || strcmp(argv[1], "ler") == 0 ||
+       strcmp(argv[1], "listar") == 0 || strcmp(argv[1], "pendencias") == 0 ||
+       strcmp(argv[1], "conflitos") == 0) &&
+      cli_sem_opcoes("retorno", argc, argv, strcmp(argv[1], "conflitos") == 0 ? todos : NULL) !=
+          CLI_OK)
+    return CLI_USAGE;
   if (strcmp(argv[1], "importar") == 0)
     return do_importar(cli, argc - 1, argv + 1);
   if (strcmp(argv[1], "ler") == 0)

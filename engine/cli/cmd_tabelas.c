@@ -143,6 +143,8 @@ int cli_tabelas(fat_cli *cli, int argc, char **argv)
   if (strcmp(argv[1], "importar") == 0)
     return importar(cli, argc - 1, argv + 1);
   if (strcmp(argv[1], "listar") == 0) {
+    if (cli_sem_opcoes("tabelas listar", argc - 1, argv + 1, NULL) != CLI_OK)
+      return CLI_USAGE;
     if (argc != 2)
       return cli_usage_error("tabelas", "listar não tem argumentos");
     return listar(cli);

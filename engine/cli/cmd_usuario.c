@@ -230,9 +230,10 @@ static int usuario_listar(fat_cli *cli, int argc, char **argv)
   cJSON *lst = NULL, *u;
   char *s;
 
-  (void)argv;
+  if (cli_sem_opcoes("usuario listar", argc, argv, NULL) != CLI_OK)
+    return CLI_USAGE;
   if (argc > 1)
-    return cli_usage_error("usuario", "argumento inesperado '%s'", argv[1]);
+    return cli_usage_error("usuario listar", "argumento inesperado '%s'", argv[1]);
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;

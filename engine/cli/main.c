@@ -202,6 +202,22 @@ int cli_bad_option(const char *verb, char **argv, const struct option *opts)
   return cli_usage_error(verb, "opção desconhecida '%s'", tok != NULL ? tok : "?");
 }
 
+int cli_sem_opcoes(const char *verb, int argc, char **argv, const char *const *aceitas)
+{
+  const char *const *a;
+  int i;
+
+  for (i = 1; i < argc; i++) {
+    if (argv[i][0] != '-' || argv[i][1] == '\0')
+      continue; /* a value, or "-" (standard input/output) */
+    for (a = aceitas; a != NULL && *a != NULL && strcmp(*a, argv[i]) != 0; a++)
+      ;
+    if (a == NULL || *a == NULL)
+      return cli_usage_error(verb, "opção desconhecida '%s'", argv[i]);
+  }
+  return CLI_OK;
+}
+
 int cli_wants_help(int argc, char **argv)
 {
   int i;
