@@ -81,8 +81,8 @@ int cli_regras_simular(fat_cli *cli, int argc, char **argv)
                                        {"csv", required_argument, NULL, 'c'},
                                        {"xlsx", required_argument, NULL, 'x'},
                                        {NULL, 0, NULL, 0}};
-  char *desde = NULL, *ate = NULL;
-  const char *csv = NULL, *xlsx = NULL;
+  const char *desde = NULL, *ate = NULL, *csv = NULL, *xlsx = NULL;
+  char dia_iso[FAT_DIA_ISO_LEN], de_iso[FAT_DIA_COMP_LEN], ate_iso[FAT_DIA_COMP_LEN];
   int precos = 0;
   fat_simular_opts o;
   fat_simular_res r;
@@ -112,11 +112,14 @@ int cli_regras_simular(fat_cli *cli, int argc, char **argv)
   }
   if (optind + 1 != argc || o.script_path == NULL)
     return cli_usage_error("regras simular", "informe OPERADORA e --script ARQUIVO.lua");
-  if ((desde != NULL && cli_norm_data(desde) != 0) || (ate != NULL && cli_norm_data(ate) != 0))
-    return cli_usage_error("regras simular", "data '%s' inválida (use DD/MM/AAAA ou AAAA-MM-DD)",
-                           desde != NULL && cli_norm_data(desde) != 0 ? desde : ate);
-  if (precos)
+  if (precos) { /* a range of competências */
+    if (cli_arg_competencia("regras simular", "--desde", &desde, de_iso) != CLI_OK ||
+        cli_arg_competencia("regras simular", "--ate", &ate, ate_iso) != CLI_OK)
+      return CLI_USAGE;
     return simular_precos(cli, argv[optind], o.script_path, desde, ate, csv, xlsx);
+  }
+  if (cli_arg_data("regras simular", "--desde", &desde, dia_iso) != CLI_OK)
+    return CLI_USAGE;
   if (ate != NULL || csv != NULL || xlsx != NULL)
     return cli_usage_error("regras simular", "--ate, --csv e --xlsx só valem com --precos");
   o.desde = desde;
