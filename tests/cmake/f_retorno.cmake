@@ -1,5 +1,5 @@
 # Part F: retorno -> glosas -> recurso end to end (CLI + xmllint against the XSD).
 add_test(NAME e2e.f_retorno
   COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/f_retorno.sh $<TARGET_FILE:faturo> ${CMAKE_SOURCE_DIR})
-set_tests_properties(e2e.f_retorno PROPERTIES LABELS e2e TIMEOUT 120
+set_tests_properties(e2e.f_retorno PROPERTIES LABELS e2e TIMEOUT 360
   ENVIRONMENT "${FAT_TEST_ENV}")
