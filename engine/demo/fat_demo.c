@@ -505,7 +505,8 @@ static fat_rc cadastro(gen *G, fat_demo_resumo *res, fat_err *err)
              strcmp(PROFS[i].conselho, "CRM") == 0 ? rint_(&G->r, 40000, 199999)
                                                    : rint_(&G->r, 10000, 99999));
     cpf_make(&G->r, cpf);
-    if ((rc = fat_store_prepare(G->st, sql_p, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(G->st, sql_p, &s, err);
+    if (rc != FAT_OK)
       return rc;
     fat_bind_text(s, 1, PROFS[i].nome);
     fat_bind_text(s, 2, cpf);
@@ -514,7 +515,8 @@ static fat_rc cadastro(gen *G, fat_demo_resumo *res, fat_err *err)
     fat_bind_text(s, 5, PROFS[i].uf);
     fat_bind_text(s, 6, PROFS[i].cbo);
     fat_bind_text(s, 7, PROFS[i].especialidade);
-    if ((rc = exec_bind(G->st, s, "erro ao gravar profissional", err)) != FAT_OK)
+    rc = exec_bind(G->st, s, "erro ao gravar profissional", err);
+    if (rc != FAT_OK)
       return rc;
   }
   res->n_profissionais = P_COUNT;
@@ -539,27 +541,31 @@ static fat_rc cadastro(gen *G, fat_demo_resumo *res, fat_err *err)
     b->op[1] = -1;
     if (rint_(&G->r, 0, 99) < 12)
       b->op[1] = (b->op[0] + rint_(&G->r, 1, 3)) % 4;
-    if ((rc = fat_store_prepare(G->st, sql_b, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(G->st, sql_b, &s, err);
+    if (rc != FAT_OK)
       return rc;
     fat_bind_text(s, 1, b->nome);
     fat_bind_text(s, 2, b->cpf);
     fat_bind_text(s, 3, b->cns);
     fat_bind_text(s, 4, b->nascimento);
     fat_bind_text(s, 5, b->sexo);
-    if ((rc = exec_bind(G->st, s, "erro ao gravar beneficiário", err)) != FAT_OK)
+    rc = exec_bind(G->st, s, "erro ao gravar beneficiário", err);
+    if (rc != FAT_OK)
       return rc;
     bid = fat_store_last_id(G->st);
     for (k = 0; k < 2 && b->op[k] >= 0; k++) {
       b->apt[k] = rint_(&G->r, 0, 99) < 35;
       carteira_num(G, b->op[k], i + 1, b->carteira[k]);
-      if ((rc = fat_store_prepare(G->st, sql_c, &s, err)) != FAT_OK)
+      rc = fat_store_prepare(G->st, sql_c, &s, err);
+      if (rc != FAT_OK)
         return rc;
       fat_bind_int(s, 1, bid);
       fat_bind_int(s, 2, G->op_id[b->op[k]]);
       fat_bind_int(s, 3, G->plano_id[b->op[k]][b->apt[k]]);
       fat_bind_text(s, 4, b->carteira[k]);
       fat_bind_text(s, 5, validade);
-      if ((rc = exec_bind(G->st, s, "erro ao gravar carteira", err)) != FAT_OK)
+      rc = exec_bind(G->st, s, "erro ao gravar carteira", err);
+      if (rc != FAT_OK)
         return rc;
     }
   }

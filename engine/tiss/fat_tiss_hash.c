@@ -1,5 +1,4 @@
 /* fat_tiss_hash.c: MD5 (RFC 1321) and the TISS epilogo hash. */
-#include "fat_tiss_erro.h"
 #include "fat_tiss_hash.h"
 
 #include <ctype.h>
@@ -8,6 +7,8 @@
 
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
+
+#include "fat_tiss_erro.h"
 
 const char *fat_tiss_enc_str(fat_tiss_enc e)
 {
@@ -250,6 +251,7 @@ fat_rc fat_tiss_parse(const char *buf, size_t len, const char *name, xmlDoc **ou
   xmlParserCtxtPtr ctxt;
   xmlDoc *doc;
   const xmlError *e;
+  char what[256];
 
   *out = NULL;
   if (len > FAT_TISS_MAX_BYTES || len > (size_t)INT_MAX)
@@ -264,15 +266,9 @@ fat_rc fat_tiss_parse(const char *buf, size_t len, const char *name, xmlDoc **ou
                                                               XML_PARSE_NOWARNING);
   if (doc == NULL || !ctxt->wellFormed) {
     e = xmlCtxtGetLastError(ctxt);
-    if (e != NULL) {
-      char pt[256];
-
-      fat_tiss_erro_pt(e->code, e->message, pt, sizeof pt);
-      fat_err_set(err, FAT_EXML, "%s, linha %d: XML mal formado: %s", name != NULL ? name : "xml",
-                  e->line, pt);
-    } else {
-      fat_err_set(err, FAT_EXML, "%s: XML mal formado", name != NULL ? name : "xml");
-    }
+    fat_tiss_erro_sintaxe(e, what, sizeof what);
+    fat_err_set(err, FAT_EXML, "%s, linha %d: XML malformado: %s", name != NULL ? name : "xml",
+                e != NULL ? e->line : 0, what);
     xmlFreeDoc(doc);
     xmlFreeParserCtxt(ctxt);
     return FAT_EXML;

@@ -985,7 +985,7 @@ static void content_digest(rd *r, fat_tiss_msg *m, xmlNode *msgel)
 
 static void read_message(rd *r, fat_tiss_msg *m, xmlDoc *doc)
 {
-  xmlNode *root = xmlDocGetRootElement(doc), *cab, *msgel, *id, *o, *d, *body, *x;
+  xmlNode *root = xmlDocGetRootElement(doc), *cab, *msgel, *id, *o, *d, *body, *x, *pr;
 
   if (root == NULL) {
     rd_fail(r, FAT_EXML, NULL, "documento vazio");
@@ -1035,11 +1035,12 @@ static void read_message(rd *r, fat_tiss_msg *m, xmlDoc *doc)
   case FAT_TISS_PROTOCOLO:
     body = find(msgel, "recebimentoLote");
     x = child(body, "mensagemErro");
+    pr = child(body, "protocoloRecebimento");
     if (x != NULL) {
       m->erro_codigo = ctext(r, x, "codigoGlosa");
       m->erro_descricao = ctext(r, x, "descricaoGlosa");
-    } else if ((x = child(body, "protocoloRecebimento")) != NULL) {
-      read_protocolo(r, m, x);
+    } else if (pr != NULL) {
+      read_protocolo(r, m, pr);
     } else {
       rd_fail(r, FAT_EXML, body != NULL ? body : msgel,
               "PROTOCOLO_RECEBIMENTO sem protocoloRecebimento");
@@ -1159,6 +1160,7 @@ fat_rc fat_tiss_read_memory(const char *buf, size_t len, const char *name, fat_t
   rd r;
   fat_rc rc;
   int depth;
+  char what[256];
 
   *out = NULL;
   if (name == NULL)
@@ -1185,14 +1187,10 @@ fat_rc fat_tiss_read_memory(const char *buf, size_t len, const char *name, fat_t
       rc = fat_err_set(err, FAT_ELIMIT, "%s: linha %d: aninhamento de elementos profundo demais",
                        name, xe->line);
     else {
-      char pt[256];
-
-      fat_tiss_erro_pt(xe != NULL ? xe->code : 0, xe != NULL ? xe->message : NULL, pt,
-                       sizeof pt);
+      fat_tiss_erro_sintaxe(xe, what, sizeof what);
       rc = fat_err_set(err, FAT_EXML, "%s: linha %d%s%s: XML malformado: %s", name,
                        xe != NULL ? xe->line : 0, ctxt->name != NULL ? ", elemento " : "",
-                       ctxt->name != NULL ? (const char *)ctxt->name : "",
-                       xe != NULL ? pt : "erro de sintaxe");
+                       ctxt->name != NULL ? (const char *)ctxt->name : "", what);
     }
     goto done;
   }

@@ -31,27 +31,17 @@ typedef struct parse_errs {
   int n;
 } parse_errs;
 
-static void trim_nl(char *s)
-{
-  size_t l = strlen(s);
-
-  while (l > 0 && (s[l - 1] == '\n' || s[l - 1] == ' ' || s[l - 1] == '\r'))
-    s[--l] = '\0';
-}
-
 static void schema_parse_error(void *ctx, xmlErrorPtr e)
 {
   parse_errs *pe = ctx;
 
   if (e == NULL || e->level < XML_ERR_ERROR)
     return;
-  if (pe->n++ == 0 && pe->err != NULL) {
-    char pt[256];
-
-    fat_tiss_erro_pt(e->code, e->message, pt, sizeof pt);
-    fat_err_set(pe->err, FAT_EXML, "XSD %s, linha %d: %s", e->file != NULL ? e->file : "?",
-                e->line, pt);
-  }
+  if (pe->n++ == 0 && pe->err != NULL)
+    fat_err_set(pe->err, FAT_EXML,
+                "o XSD %s não pôde ser carregado (linha %d, código %d da libxml2): confira a "
+                "pasta dos XSD TISS 4.01.00",
+                e->file != NULL ? e->file : "?", e->line, e->code);
 }
 
 /* Find or build the schema of dir; the caller holds cache_mu. */
@@ -150,6 +140,7 @@ static void valid_error(void *ctx, xmlErrorPtr e)
   fat_tiss_xsd_result *r = vc->res;
   fat_tiss_xsd_error *x;
   const xmlNode *node;
+  char msg[320], el[96];
 
   if (e == NULL || e->level < XML_ERR_ERROR)
     return;
@@ -166,25 +157,22 @@ static void valid_error(void *ctx, xmlErrorPtr e)
   x = &r->erros[r->n_guardados];
   node = e->node;
   x->linha = e->line;
-  if (node != NULL && node->type == XML_ELEMENT_NODE && node->name != NULL) {
+  /* pt-BR, never libxml2's English; the element libxml2 names in its
+  ** message is the one at fault (the node may be its parent) */
+  fat_tiss_erro_xsd(e, msg, sizeof msg, el, sizeof el);
+  if (el[0] != '\0')
+    x->elemento = fat_strdup(el);
+  else if (node != NULL && node->type == XML_ELEMENT_NODE && node->name != NULL)
     x->elemento = fat_strdup((const char *)node->name);
-    if (x->linha == 0)
-      x->linha = (int)xmlGetLineNo(node);
-  }
-  {
-    char pt[512];
-
-    fat_tiss_erro_pt(e->code, e->message != NULL ? e->message : "erro de validação", pt,
-                     sizeof pt);
-    x->mensagem = fat_strdup(pt);
-  }
+  if (x->linha == 0 && node != NULL)
+    x->linha = (int)xmlGetLineNo(node);
+  x->mensagem = fat_strdup(msg);
   if (x->mensagem == NULL) {
     fat_free(x->elemento);
     x->elemento = NULL;
     vc->oom = 1;
     return;
   }
-  trim_nl(x->mensagem);
   r->n_guardados++;
 }
 
@@ -245,10 +233,9 @@ fat_rc fat_tiss_xsd_result_err(const fat_tiss_xsd_result *r, size_t max, fat_err
   for (i = 0; i < r->n_guardados && i < max && used + 1 < sizeof msg; i++) {
     const fat_tiss_xsd_error *x = &r->erros[i];
 
-    /* libxml2 lists whole enumerations: keep each message short */
-    n = snprintf(msg + used, sizeof msg - used, "; linha %d%s%s: %.160s%s", x->linha,
+    n = snprintf(msg + used, sizeof msg - used, "; linha %d%s%s: %s", x->linha,
                  x->elemento != NULL ? ", elemento " : "", x->elemento != NULL ? x->elemento : "",
-                 x->mensagem, strlen(x->mensagem) > 160 ? "..." : "");
+                 x->mensagem);
     if (n < 0)
       break;
     used += (size_t)n;

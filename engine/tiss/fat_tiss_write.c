@@ -1187,6 +1187,38 @@ fat_rc fat_tiss_write_cancela_lote(const fat_tiss_cabecalho *cab, fat_tiss_enc e
   return rc;
 }
 
+fat_rc fat_tiss_write_cancela_guias(const fat_tiss_cabecalho *cab, fat_tiss_enc enc,
+                                    const fat_tiss_cancela_guia *guias, size_t n,
+                                    fat_tiss_doc *out, fat_err *err)
+{
+  fat_tiss_writer *w;
+  size_t i;
+  fat_rc rc;
+
+  memset(out, 0, sizeof *out);
+  if (n == 0)
+    return fat_err_set(err, FAT_EINVAL, "informe ao menos uma guia para cancelar");
+  rc = begin_prestador_msg(cab, enc, "CANCELA_GUIA", "cancelaGuia", &w, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_tiss_w_start(w, "tipoCancelamento");
+  for (i = 0; i < n; i++) {
+    fat_tiss_w_context(w, guias[i].numero_prestador);
+    fat_tiss_w_start(w, "tipoCancelamentoGuia");
+    fat_tiss_w_leaf(w, "tipoGuia", "2", 0);
+    fat_tiss_w_leaf(w, "numeroGuiaPrestador", guias[i].numero_prestador, 20);
+    fat_tiss_w_leaf_opt(w, "numeroGuiaOperadora", guias[i].numero_operadora, 20);
+    fat_tiss_w_leaf_opt(w, "numeroProtocolo", guias[i].protocolo, 12);
+    fat_tiss_w_end(w);
+  }
+  fat_tiss_w_context(w, NULL);
+  fat_tiss_w_end(w);
+  fat_tiss_w_end(w);
+  rc = fat_tiss_w_finish(w, out, err);
+  fat_tiss_writer_free(w);
+  return rc;
+}
+
 void fat_tiss_filename(int64_t numero_lote, const char *hash, char *buf, size_t len)
 {
   snprintf(buf, len, "%020" PRId64 "_%s.xml", numero_lote, hash != NULL ? hash : "");

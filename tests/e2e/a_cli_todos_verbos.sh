@@ -46,6 +46,9 @@ lote protocolo 1 2
 lote reabrir 1
 lote mapa
 lote relacao 1
+lote status 1
+lote cancelar 1
+lote mensagens 1
 retorno importar x.xml
 retorno ler x.xml
 retorno listar

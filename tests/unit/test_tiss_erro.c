@@ -36,12 +36,12 @@ static void test_malformed_xml_reported_in_portuguese(void **state)
     const char *xml;
     const char *want;
   } cases[] = {
-    {"<a></b>", "a tag de fechamento não corresponde à de abertura"},
-    {"<a>&foo;</a>", "entidade não declarada"},
-    {"<a><b>", "elemento aberto e não fechado"},
+    {"<a></b>", "o elemento a (aberto na linha 1) é fechado como b"},
+    {"<a>&foo;</a>", "entidade &foo; não declarada"},
+    {"<a><b>", "antes de fechar o elemento"},
     {"<a/><b/>", "há conteúdo depois do fim do documento"},
-    {"<a x='1' x='2'/>", "atributo repetido"},
-    {"<a>R&D</a>", "entidade"},
+    {"<a x='1' x='2'/>", "atributo x repetido"},
+    {"<a>R&D</a>", "&amp;"},
     {"", "documento vazio"},
   };
   size_t i;
@@ -109,32 +109,42 @@ static void test_xsd_errors_reported_in_portuguese(void **state)
   fat_free(buf);
 }
 
-/* The phrase table on libxml2's own schema messages. */
+/* libxml2's schema messages: the names and values they quote are kept, the
+** English is not; the element at fault is named apart. */
 static void test_schema_phrases(void **state)
 {
   static const struct {
-    const char *en, *pt;
+    const char *en, *pt, *elemento;
   } cases[] = {
     {"Element '{http://www.ans.gov.br/padroes/tiss/schemas}senha': This element is not expected. "
      "Expected is ( {http://www.ans.gov.br/padroes/tiss/schemas}dataAutorizacao ).\n",
-     "elemento 'senha': elemento fora do lugar; esperado ( dataAutorizacao )."},
+     "elemento fora de lugar ou não previsto pelo XSD; esperado aqui: dataAutorizacao", "senha"},
     {"Element '{http://www.ans.gov.br/padroes/tiss/schemas}sexo': [facet 'enumeration'] The value "
-     "'X' is not an element of the set {'1', '3'}.",
-     "elemento 'sexo': o valor 'X' não está na lista {'1', '3'}."},
+     "'X' is not an element of the set {'1', '3'}.\n",
+     "o valor 'X' não está entre os códigos que o XSD TISS aceita", "sexo"},
     {"Element 'a': [facet 'maxLength'] The value 'abc' has a length of '3'; this exceeds the "
-     "allowed maximum length of '2'.",
-     "elemento 'a': o valor 'abc' tem comprimento '3'; acima do máximo de '2'."},
+     "allowed maximum length of '2'.\n",
+     "texto com 3 caracteres; o máximo é 2", "a"},
+    {"Something libxml2 may say one day.\n",
+     "valor ou estrutura que o XSD TISS não aceita (código 1871 da libxml2)", ""},
   };
-  char buf[512];
+  char msg[512], buf[512], el[96];
+  xmlError e;
   size_t i;
 
   (void)state;
   for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    fat_tiss_erro_pt(1871, cases[i].en, buf, sizeof buf);
+    memset(&e, 0, sizeof e);
+    snprintf(msg, sizeof msg, "%s", cases[i].en);
+    e.code = 1871;
+    e.message = msg;
+    fat_tiss_erro_xsd(&e, buf, sizeof buf, el, sizeof el);
     if (strcmp(buf, cases[i].pt) != 0)
       fail_msg("caso %zu: '%s'", i, buf);
+    assert_string_equal(el, cases[i].elemento);
+    assert_no_english(buf);
   }
-  fat_tiss_erro_pt(999999, NULL, buf, 8); /* bounded, never overflows */
+  fat_tiss_erro_xsd(&e, buf, 8, el, 4); /* bounded, never overflows */
   assert_true(strlen(buf) < 8);
 }
 
