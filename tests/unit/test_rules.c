@@ -839,7 +839,7 @@ static void test_store_versions_and_revert(void **state)
   (void)state;
   make_rules(dir, sizeof dir, 1, NULL);
   snprintf(db, sizeof db, "%s/test_rules.db", dir);
-  assert_int_equal(fat_store_open(db, &st, &e), FAT_OK);
+  assert_int_equal(fat_store_create(db, &st, &e), FAT_OK);
   assert_int_equal(fat_store_set_user(st, "supervisora", &e), FAT_OK);
   assert_int_equal(fat_rules_open(dir, NULL, st, &r, &e), FAT_OK);
   g = fat_rules_acquire(r);
@@ -1543,7 +1543,7 @@ static void test_revert_keeps_unpublished_edits(void **state)
   (void)state;
   make_rules(dir, sizeof dir, 1, NULL);
   snprintf(db, sizeof db, "%s/test_rules.db", dir);
-  assert_int_equal(fat_store_open(db, &st, &e), FAT_OK);
+  assert_int_equal(fat_store_create(db, &st, &e), FAT_OK);
   assert_int_equal(fat_rules_open(dir, NULL, st, &r, &e), FAT_OK);
   g = fat_rules_acquire(r);
   id1 = fat_gen_id(g);
