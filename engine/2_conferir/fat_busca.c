@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fat_leitura.h"
+#include "fat_dia.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_operadora.h"
@@ -192,7 +193,7 @@ fat_rc fat_busca_procedimentos(fat_store *st, const char *termo_s, const char *t
 
   *out = NULL;
   rc = termo_ler(termo_s, &t, &limite, err);
-  if (rc == FAT_OK && data != NULL && !fat_date_valid(data))
+  if (rc == FAT_OK && data != NULL && !fat_dia_valida(data))
     rc = fat_err_set(err, FAT_EINVAL, "data inválida '%s' (use AAAA-MM-DD)", data);
   for (i = 0; i < 3 && rc == FAT_OK; i++) {
     size_t antes = c.n, k;

@@ -8,6 +8,7 @@
 #include "fat_avaliar.h"
 #include "fat_check.h"
 #include "fat_dia.h"
+#include "fat_money.h"
 #include "fat_guias_int.h"
 #include "fat_mem.h"
 #include "fat_model.h"
@@ -29,7 +30,7 @@ static int data_sessao(const char *s, char iso[11])
     snprintf(iso, 11, "%.4s-%.2s-%.2s", s + 6, s + 3, s);
   else
     snprintf(iso, 11, "%s", s);
-  return strlen(s) == 10 && fat_date_valid(iso);
+  return strlen(s) == 10 && fat_dia_valida(iso);
 }
 
 fat_rc fat_digitacao_expandir(const cJSON *form, cJSON **out, fat_err *err)

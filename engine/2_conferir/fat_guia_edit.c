@@ -9,6 +9,7 @@
 #include "fat_achado_papel.h"
 #include "fat_conferir.h"
 #include "fat_dia.h"
+#include "fat_money.h"
 #include "fat_leitura.h"
 #include "fat_mem.h"
 #include "fat_model.h"
@@ -117,7 +118,7 @@ static int lote_enviado(const char *status)
 /* AAAA-MM-DD -> DD/MM/AAAA ("" stays ""). */
 static void data_br(const char *iso, char *buf, size_t len)
 {
-  if (fat_date_valid(iso))
+  if (fat_dia_valida(iso))
     snprintf(buf, len, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
   else
     snprintf(buf, len, "%s", iso != NULL ? iso : "");
@@ -844,7 +845,7 @@ static void data_iso(const char *v, char *buf, size_t len)
 {
   if (strlen(v) == 10 && v[2] == '/' && v[5] == '/') {
     snprintf(buf, len, "%.4s-%.2s-%.2s", v + 6, v + 3, v);
-    if (fat_date_valid(buf))
+    if (fat_dia_valida(buf))
       return;
   }
   snprintf(buf, len, "%s", v);

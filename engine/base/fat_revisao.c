@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fat_dia.h"
+#include "fat_money.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_store_int.h"
@@ -195,8 +196,8 @@ void fat_revisao_texto(const char *campo, const char *valor, char *buf, size_t l
     fat_money_format_br(v, buf, len);
     return;
   }
-  if (strcmp(nome, "quantidade") == 0 && fat_qty_parse(valor, &v, NULL) == FAT_OK) {
-    fat_qty_format_br(v, buf, len);
+  if (strcmp(nome, "quantidade") == 0 && fat_money_qty_parse(valor, &v, NULL) == FAT_OK) {
+    fat_money_qty_format_br(v, buf, len);
     return;
   }
   if (fat_dia_parse(valor, &dia) == 0) {
@@ -204,7 +205,7 @@ void fat_revisao_texto(const char *campo, const char *valor, char *buf, size_t l
     snprintf(buf, len, "%02d/%02d/%04d", d, m, y);
     return;
   }
-  if (strcmp(nome, "competencia") == 0 && fat_competencia_valid(valor)) {
+  if (strcmp(nome, "competencia") == 0 && fat_dia_competencia_valida(valor)) {
     snprintf(buf, len, "%.2s/%.4s", valor + 5, valor);
     return;
   }
@@ -371,8 +372,8 @@ static void item_resumo(const cJSON *it, char *buf, size_t len)
   char qt[40] = "";
   int64_t e4;
 
-  if (cJSON_IsString(q) && fat_qty_parse(q->valuestring, &e4, NULL) == FAT_OK)
-    fat_qty_format_br(e4, qt, sizeof qt);
+  if (cJSON_IsString(q) && fat_money_qty_parse(q->valuestring, &e4, NULL) == FAT_OK)
+    fat_money_qty_format_br(e4, qt, sizeof qt);
   snprintf(buf, len, "código %s (tabela %s), quantidade %s",
            cJSON_IsString(cod) ? cod->valuestring : "?",
            cJSON_IsString(tab) ? tab->valuestring : "?", qt[0] != '\0' ? qt : "?");

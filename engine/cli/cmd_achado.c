@@ -12,6 +12,7 @@
 #include "fat_conferir.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rel_achados.h"
 
 static void help(void)
@@ -236,7 +237,7 @@ int cli_achado(fat_cli *cli, int argc, char **argv)
     case 'C': csv = optarg; filtros = 1; break;
     case 'X': xlsx = optarg; filtros = 1; break;
     case 'h': help(); return CLI_OK;
-    default: return cli_usage_error("achado", "opção inválida '%s'", argv[optind - 1]);
+    default: return cli_bad_option("achado", argv, opts);
     }
   }
   if (optind >= argc)

@@ -22,6 +22,7 @@
 #include "fat_rules.h"
 #include "fat_glosa.h"
 #include "fat_model.h"
+#include "fat_money.h"
 
 typedef void (*guia_section_fn)(FILE *f, fat_store *st, const fat_guia *g);
 
@@ -30,7 +31,7 @@ static const char *nz(const char *s) { return s != NULL ? s : "-"; }
 /* "AAAA-MM-DD..." -> "DD/MM/AAAA" (anything else as it is). */
 static const char *dbr(const char *iso, char *buf, size_t len)
 {
-  if (iso != NULL && fat_date_valid(iso))
+  if (iso != NULL && fat_dia_valida(iso))
     snprintf(buf, len, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
   else
     snprintf(buf, len, "%s", iso != NULL ? iso : "-");
@@ -166,7 +167,7 @@ static void sec_itens(FILE *f, fat_store *st, const fat_guia *g)
   for (i = 0; i < g->n_itens; i++) {
     const fat_item *it = &g->itens[i];
 
-    fat_qty_format_br(it->quantidade_e4, q, sizeof q);
+    fat_money_qty_format_br(it->quantidade_e4, q, sizeof q);
     if (it->valor_unitario == FAT_ABSENT)
       snprintf(vu, sizeof vu, "a precificar");
     else
@@ -709,6 +710,7 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
   fat_guia_edit_opts o;
   int64_t id = 0, seq;
   int c, sem_regras = 0, modo = 0;
+  char hoje[FAT_DIA_ISO_LEN];
 
   if (cli_wants_help(argc, argv)) {
     help();
@@ -741,15 +743,15 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
     case O_ALT: arquivo = optarg; break;
     case O_MOT: o.motivo = optarg; break;
     case O_HOJE:
-      if (cli_valid_date(optarg) != 0)
-        return cli_usage_error("guia", "data inválida '%s' (use AAAA-MM-DD)", optarg);
       o.hoje = optarg;
+      if (cli_arg_data("guia", "--hoje", &o.hoje, hoje) != CLI_OK)
+        return CLI_USAGE;
       break;
     case O_SEM: sem_regras = 1; break;
     case O_AVAL: modo = 1; break;
     case O_RASC: modo = 2; break;
     default:
-      return cli_usage_error("guia", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("guia", argv, opts);
     }
   }
   if (optind >= argc)

@@ -141,7 +141,7 @@ int cli_guia_anexo(fat_cli *cli, int argc, char **argv)
     switch (c) {
     case 't': tipo = optarg; break;
     case 's': saida = optarg; break;
-    default: return cli_usage_error("guia", "opção inválida '%s'", argv[optind - 1]);
+    default: return cli_bad_option("guia", argv, opts);
     }
   }
   if (optind >= argc)

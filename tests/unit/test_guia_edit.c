@@ -25,6 +25,7 @@
 #include "fat_guias_int.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rel.h"
 #include "fat_rel_achados.h"
 #include "fat_revisao.h"
@@ -117,7 +118,7 @@ static int setup(void **state)
   fat_err err;
 
   remove_db();
-  assert_int_equal(fat_store_open(DB, &f->st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(DB, &f->st, &err), FAT_OK);
   assert_int_equal(fat_store_exec(f->st,
                                    "INSERT INTO prestador(nome, cnpj) VALUES "
                                    "('Clínica Teste', '11222333000181');"
