@@ -128,6 +128,18 @@ fat_rc api_sessao_eu(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_usuarios_listar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_usuarios_criar(web_req *rq, web_res *rs, fat_err *err);
 
+/* Part N: user administration and the user's own account (web_api_usuarios.c) */
+fat_rc api_usuario_desativar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_usuario_reativar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_usuario_papel(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_usuario_redefinir(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_usuario_totp_remover(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_usuario_sessoes_encerrar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_sessoes_listar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_sessao_senha(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_sessao_totp(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_sessao_totp_confirmar(web_req *rq, web_res *rs, fat_err *err);
+
 fat_rc api_guias_listar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_guia_ver(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_achado_reconhecer(web_req *rq, web_res *rs, fat_err *err);
