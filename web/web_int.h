@@ -51,6 +51,8 @@ typedef struct web_req {
   const char *ip;                      /* client (forwarded by the trusted proxy) */
   int seguro;                          /* HTTPS: cookies get Secure */
   void *conn;                          /* opaque for web_query/web_header */
+  char acao[128];                      /* "GET /api/guias/{}": method and route
+                                          pattern, the why of the access log */
 } web_req;
 
 typedef struct web_res {
@@ -117,6 +119,11 @@ int web_add(cJSON *obj, const char *key, cJSON *item);
 
 /* Keep a download name to [A-Za-z0-9._-] (dflt when src is empty). */
 void web_safe_filename(char *dst, size_t len, const char *src, const char *dflt);
+
+/* The reader of this request, for masking and the access log
+** (fat_acesso_log.h): the session's user and role, channel "api", the route
+** as acao. */
+void web_leitor(const web_req *rq, fat_leitor *l);
 
 /* HTTP status for a fat_rc. */
 int web_status_for(fat_rc rc);

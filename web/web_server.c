@@ -564,6 +564,7 @@ static enum MHD_Result dispatch(fat_web *w, struct MHD_Connection *c, req_state 
   rq.seguro = rs->seguro;
   if (!route_match(rs->route->pattern, path, &rq))
     return reply_error(c, rs, 404, "ENOTFOUND", "recurso não encontrado");
+  snprintf(rq.acao, sizeof rq.acao, "%s %s", method, rs->route->pattern);
   rq.ip = rs->ip;
   rq.body = rs->body.data;
   rq.body_len = rs->body.len;

@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fat_acesso_log.h"
 #include "fat_err.h"
 #include "fat_store.h"
 
@@ -42,6 +43,13 @@ typedef struct fat_cli_verb {
 
 /* Open (once) the store at cli->db_path; prints the error and returns NULL. */
 fat_store *cli_store(fat_cli *cli);
+
+/* The reader behind this run (for masking and the access log): user
+** cli->usuario with the role of the panel user of that name (a deactivated
+** one reads as a faturista), or, when there is none, the machine's operator
+** (fat_leitor.operador); canal "cli", acao the verb ("guia mostrar"). Opens
+** the store; NULL after printing the error. l is filled and returned. */
+fat_leitor *cli_leitor(fat_cli *cli, const char *acao, fat_leitor *l);
 
 /* Print "faturo: <msg>" to stderr and return CLI_FAIL (or CLI_USAGE for EINVAL
 ** from argument parsing, when usage is nonzero). */

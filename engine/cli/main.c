@@ -7,6 +7,7 @@
 #include <libxml/parser.h>
 
 #include "cli.h"
+#include "fat_auth.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_paths.h"
@@ -98,6 +99,32 @@ fat_store *cli_store(fat_cli *cli)
     return NULL;
   }
   return cli->st;
+}
+
+fat_leitor *cli_leitor(fat_cli *cli, const char *acao, fat_leitor *l)
+{
+  fat_store *st = cli_store(cli);
+  fat_err err;
+  int64_t id = 0;
+
+  memset(l, 0, sizeof *l);
+  if (st == NULL)
+    return NULL;
+  l->usuario = cli->usuario;
+  l->canal = "cli";
+  l->acao = acao;
+  fat_err_clear(&err);
+  if (fat_usuario_id(st, cli->usuario, &id, &err) != FAT_OK) {
+    if (err.rc != FAT_ENOTFOUND && err.rc != FAT_EINVAL) {
+      cli_error(&err);
+      return NULL;
+    }
+    l->operador = 1; /* not a panel user: whoever runs faturo on this machine */
+    return l;
+  }
+  if (fat_usuario_papel_de(st, id, NULL, &l->papel, &err) != FAT_OK)
+    l->papel = FAT_PAPEL_FATURISTA; /* deactivated: the least the panel shows */
+  return l;
 }
 
 int cli_error(const fat_err *err)
