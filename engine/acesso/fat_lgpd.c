@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fat_dia.h"
 #include "fat_mem.h"
@@ -75,6 +76,11 @@ void fat_lgpd_mostrar(fat_dado tipo, const char *v, int completo, char *out, siz
     out[k] = '\0';
     return;
   }
+}
+
+void fat_lgpd_arquivos_privados(void)
+{
+  umask(077);
 }
 
 int fat_lgpd_lista_completa(const fat_leitor *l)

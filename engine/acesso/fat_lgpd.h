@@ -79,6 +79,15 @@ int fat_lgpd_cpf_digitos(const char *s, char out[12]);
 /* 1 when s is a date AAAA-MM-DD. */
 int fat_lgpd_data_valida(const char *s);
 
+/* --------------------------------------------------------- files at rest */
+
+/* From now on every file this process creates (the database and its WAL,
+** exports, attachments, logs, backups, the pid file) is readable and
+** writable by its owner only (0600; folders 0700): sets the process's file
+** mode creation mask to 077. The CLI calls it first thing, so the server
+** (`faturo servidor`) runs under it too. */
+void fat_lgpd_arquivos_privados(void);
+
 /* ------------------------------------------------------------- retention */
 
 #define FAT_LGPD_RETENCAO_PADRAO 5 /* years after the last payment */

@@ -89,6 +89,7 @@ int cli_regras(fat_cli *cli, int argc, char **argv);
 int cli_conferir(fat_cli *cli, int argc, char **argv);
 int cli_achado(fat_cli *cli, int argc, char **argv);
 int cli_auditoria(fat_cli *cli, int argc, char **argv);
+int cli_auditoria_acessos(fat_cli *cli, int argc, char **argv); /* routed by `auditoria acessos` */
 /* Part E: lotes */
 int cli_lote(fat_cli *cli, int argc, char **argv);
 /* Part D: preços e tabelas */
@@ -109,6 +110,8 @@ int cli_conciliacao(fat_cli *cli, int argc, char **argv);
 int cli_particular(fat_cli *cli, int argc, char **argv);
 int cli_caixa(fat_cli *cli, int argc, char **argv);
 int cli_repasse(fat_cli *cli, int argc, char **argv);
+/* Part N: LGPD (titular) and backups */
+int cli_titular(fat_cli *cli, int argc, char **argv);
 /* Part K: relatórios (o que o painel mostra) */
 int cli_relatorio(fat_cli *cli, int argc, char **argv);
 /* Part H: relatórios gerenciais (cli_rel.c prints and exports the report

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "fat_auth.h"
+#include "fat_lgpd.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_paths.h"
@@ -27,7 +28,7 @@ static const fat_cli_verb verbs[] = {
   /* Part C: conferir */
   {"conferir", "confere as guias antes do envio (regras, preços, duplicidades, prazos)", cli_conferir},
   {"achado", "lista e reconhece achados da conferência", cli_achado},
-  {"auditoria", "compara a agenda da clínica com as guias (atendimentos não faturados)", cli_auditoria},
+  {"auditoria", "agenda da clínica contra as guias; registro de acessos a dados de pacientes", cli_auditoria},
   /* Part D: preços e tabelas */
   {"tabelas", "importa e lista tabelas TUSS, CBHPM, Brasíndice, Simpro, negociadas, glosas", cli_tabelas},
   {"preco", "mostra o preço de um item pelo contrato, passo a passo (ou --todos)", cli_preco},
@@ -49,6 +50,8 @@ static const fat_cli_verb verbs[] = {
   {"repasse", "repasse médico sobre o recebido: calcular, extrato, fechar", cli_repasse},
   /* Part K: relatórios */
   {"relatorio", "o painel e as listagens (guias, lotes, glosas, retornos, recursos)", cli_relatorio},
+  /* Part N: LGPD, cópias de segurança */
+  {"titular", "direitos do paciente (LGPD): exportar os dados, anonimizar, prazo de guarda", cli_titular},
   {NULL, NULL, NULL}
 };
 
@@ -259,6 +262,7 @@ int main(int argc, char **argv)
   char *default_regras = NULL;
   int i, rc;
 
+  fat_lgpd_arquivos_privados(); /* database, exports, logs: 0600 */
   memset(&cli, 0, sizeof cli);
   cli.db_path = env_or("FATURO_DB", "faturo.db");
   cli.regras_dir = env_or("FATURO_REGRAS", NULL);
