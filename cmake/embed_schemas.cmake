@@ -1,13 +1,23 @@
 # Writes OUT: the migration files in FILES as byte arrays plus a table of
 # {version, name, sql} (byte arrays avoid C's limit on string literal length).
+# Two files with the same number (two branches that picked the same one) stop
+# the build: the store applies migrations by number.
+cmake_policy(SET CMP0057 NEW)
 set(head "/* generated from schemas/ by cmake/embed_schemas.cmake; do not edit */\n#include <stddef.h>\n\n#include \"fat_store_int.h\"\n\n")
 set(table "const fat_migration fat_migrations[] = {\n")
 string(REPLACE "|" ";" FILES "${FILES}")
+list(SORT FILES)
 set(i 0)
+set(seen "")
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME)
   string(SUBSTRING ${name} 0 3 num)
   math(EXPR ver "${num}")
+  if(ver IN_LIST seen)
+    message(FATAL_ERROR "schemas/: more than one migration numbered ${num} (${name}); "
+                        "renumber one inside its part's range (docs/dev/CONVENTIONS.md)")
+  endif()
+  list(APPEND seen ${ver})
   file(READ ${f} hex HEX)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
   string(REGEX REPLACE "((0x[0-9a-f][0-9a-f],){16})" "\\1\n  " hex "${hex}")

@@ -30,7 +30,7 @@ int fat_digits_only(const char *s, char *out, size_t len)
 static fat_rc select_id(fat_store *st, const char *sql, const char *a, const char *b,
                         int64_t n, int64_t *id, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int r;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -45,11 +45,11 @@ static fat_rc select_id(fat_store *st, const char *sql, const char *a, const cha
     if (b != NULL)
       fat_bind_text(s, 2, b);
   }
-  r = sqlite3_step(s);
-  if (r == SQLITE_ROW)
-    *id = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
-  if (r != SQLITE_ROW && r != SQLITE_DONE)
+  r = fat_stmt_step(s);
+  if (r == FAT_ROW)
+    *id = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
+  if (r != FAT_ROW && r != FAT_DONE)
     return fat_store_dberr(st, err, "erro ao consultar o cadastro");
   return FAT_OK;
 }
@@ -64,7 +64,7 @@ static fat_rc prestador_tx(fat_store *st, const char *nome, const char *cnpj, co
   static const char sql_upd[] =
       "UPDATE prestador SET nome = ?2, cnes = coalesce(?3, cnes) WHERE id = ?1";
   char d[16], c[16], obj[48];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t pid;
   fat_rc rc;
 
@@ -147,7 +147,7 @@ static fat_rc operadora_tx(fat_store *st, const char *registro_ans, const char *
       "INSERT INTO prestador_operadora (prestador_id, operadora_id, codigo) VALUES (?1, ?2, ?3) "
       "ON CONFLICT (prestador_id, operadora_id) DO UPDATE SET codigo = excluded.codigo";
   char d[16], obj[48];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t oid, pid = 0;
   fat_rc rc;
 
@@ -200,13 +200,13 @@ static fat_rc operadora_tx(fat_store *st, const char *registro_ans, const char *
       rc = fat_store_prepare(st, sql_pr_n, &s, err);
       if (rc != FAT_OK)
         return rc;
-      if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_reset(s);
+      if (fat_stmt_step(s) != FAT_ROW) {
+        fat_stmt_reset(s);
         return fat_store_dberr(st, err, "erro ao consultar prestadores");
       }
-      n = sqlite3_column_int64(s, 0);
-      pid = sqlite3_column_int64(s, 1);
-      sqlite3_reset(s);
+      n = fat_col_int64(s, 0);
+      pid = fat_col_int64(s, 1);
+      fat_stmt_reset(s);
       if (n == 0)
         return fat_err_set(err, FAT_ENOTFOUND,
                            "nenhum prestador cadastrado: cadastre o prestador antes de informar "
@@ -258,7 +258,7 @@ static fat_rc plano_tx(fat_store *st, const char *registro_ans, const char *codi
   static const char sql_ins[] =
       "INSERT INTO plano (operadora_id, codigo, nome, acomodacao) VALUES (?1, ?2, ?3, ?4)";
   static const char sql_upd[] = "UPDATE plano SET nome = ?2, acomodacao = ?3 WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t oid, pid;
   char obj[48];
   fat_rc rc;
@@ -325,13 +325,13 @@ fat_rc fat_cadastro_plano(fat_store *st, const char *registro_ans, const char *c
 }
 
 /* Add column i of s to o under name (NULL columns are skipped). 0 on OOM. */
-static int add_col(cJSON *o, const char *name, sqlite3_stmt *s, int i)
+static int add_col(cJSON *o, const char *name, fat_stmt *s, int i)
 {
-  if (sqlite3_column_type(s, i) == SQLITE_NULL)
+  if (fat_col_is_null(s, i))
     return 1;
-  if (sqlite3_column_type(s, i) == SQLITE_INTEGER)
-    return cJSON_AddNumberToObject(o, name, (double)sqlite3_column_int64(s, i)) != NULL;
-  return cJSON_AddStringToObject(o, name, (const char *)sqlite3_column_text(s, i)) != NULL;
+  if (fat_col_type(s, i) == FAT_COL_INTEGER)
+    return cJSON_AddNumberToObject(o, name, (double)fat_col_int64(s, i)) != NULL;
+  return cJSON_AddStringToObject(o, name, fat_col_text(s, i)) != NULL;
 }
 
 fat_rc fat_cadastro_listar(fat_store *st, cJSON **out, fat_err *err)
@@ -345,7 +345,7 @@ fat_rc fat_cadastro_listar(fat_store *st, cJSON **out, fat_err *err)
   static const char sql_pl[] = "SELECT id, codigo, nome, acomodacao FROM plano WHERE "
                                "operadora_id = ?1 ORDER BY codigo";
   cJSON *root, *arr, *o;
-  sqlite3_stmt *s, *s2;
+  fat_stmt *s, *s2;
   int r;
   fat_rc rc;
 
@@ -359,25 +359,25 @@ fat_rc fat_cadastro_listar(fat_store *st, cJSON **out, fat_err *err)
   rc = fat_store_prepare(st, sql_pr, &s, err);
   if (rc != FAT_OK)
     goto fail;
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     o = cJSON_CreateObject();
     if (o == NULL || !cJSON_AddItemToArray(arr, o) || !add_col(o, "id", s, 0) ||
         !add_col(o, "nome", s, 1) || !add_col(o, "cnpj", s, 2) || !add_col(o, "cpf", s, 3) ||
         !add_col(o, "cnes", s, 4)) {
-      sqlite3_reset(s);
+      fat_stmt_reset(s);
       goto oom;
     }
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   arr = cJSON_AddArrayToObject(root, "operadoras");
   if (arr == NULL)
     goto oom;
   rc = fat_store_prepare(st, sql_op, &s, err);
   if (rc != FAT_OK)
     goto fail;
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     cJSON *sub;
-    int64_t oid = sqlite3_column_int64(s, 0);
+    int64_t oid = fat_col_int64(s, 0);
 
     o = cJSON_CreateObject();
     if (o == NULL || !cJSON_AddItemToArray(arr, o) || !add_col(o, "id", s, 0) ||
@@ -389,50 +389,50 @@ fat_rc fat_cadastro_listar(fat_store *st, cJSON **out, fat_err *err)
       goto oom_s;
     rc = fat_store_prepare(st, sql_po, &s2, err);
     if (rc != FAT_OK) {
-      sqlite3_reset(s);
+      fat_stmt_reset(s);
       goto fail;
     }
     fat_bind_int(s2, 1, oid);
-    while (sqlite3_step(s2) == SQLITE_ROW) {
+    while (fat_stmt_step(s2) == FAT_ROW) {
       cJSON *c = cJSON_CreateObject();
 
       if (c == NULL || !cJSON_AddItemToArray(sub, c) || !add_col(c, "cnpj", s2, 0) ||
           !add_col(c, "codigo", s2, 1)) {
-        sqlite3_reset(s2);
+        fat_stmt_reset(s2);
         goto oom_s;
       }
     }
-    sqlite3_reset(s2);
+    fat_stmt_reset(s2);
     sub = cJSON_AddArrayToObject(o, "planos");
     if (sub == NULL)
       goto oom_s;
     rc = fat_store_prepare(st, sql_pl, &s2, err);
     if (rc != FAT_OK) {
-      sqlite3_reset(s);
+      fat_stmt_reset(s);
       goto fail;
     }
     fat_bind_int(s2, 1, oid);
-    while (sqlite3_step(s2) == SQLITE_ROW) {
+    while (fat_stmt_step(s2) == FAT_ROW) {
       cJSON *c = cJSON_CreateObject();
 
       if (c == NULL || !cJSON_AddItemToArray(sub, c) || !add_col(c, "id", s2, 0) ||
           !add_col(c, "codigo", s2, 1) || !add_col(c, "nome", s2, 2) ||
           !add_col(c, "acomodacao", s2, 3)) {
-        sqlite3_reset(s2);
+        fat_stmt_reset(s2);
         goto oom_s;
       }
     }
-    sqlite3_reset(s2);
+    fat_stmt_reset(s2);
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (r != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao listar cadastro");
     goto fail;
   }
   *out = root;
   return FAT_OK;
 oom_s:
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
 oom:
   rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
 fail:

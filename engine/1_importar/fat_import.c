@@ -596,7 +596,7 @@ static fat_rc store_one(fat_store *st, fat_guia *g, const char *label, const cha
 {
   static const char sql[] = "SELECT id, status, lote_id FROM guia WHERE operadora_id = ?1 AND "
                             "prestador_id = ?2 AND numero_prestador = ?3";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t oid, pid, id = 0, lote = 0;
   char status[24] = "";
   int r;
@@ -615,14 +615,14 @@ static fat_rc store_one(fat_store *st, fat_guia *g, const char *label, const cha
   fat_bind_int(s, 1, oid);
   fat_bind_int(s, 2, pid);
   fat_bind_text(s, 3, g->numero_prestador);
-  r = sqlite3_step(s);
-  if (r == SQLITE_ROW) {
-    id = sqlite3_column_int64(s, 0);
-    snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(s, 1));
-    lote = sqlite3_column_int64(s, 2);
+  r = fat_stmt_step(s);
+  if (r == FAT_ROW) {
+    id = fat_col_int64(s, 0);
+    snprintf(status, sizeof status, "%s", fat_col_text(s, 1));
+    lote = fat_col_int64(s, 2);
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_ROW && r != SQLITE_DONE)
+  fat_stmt_reset(s);
+  if (r != FAT_ROW && r != FAT_DONE)
     return fat_store_dberr(st, err, "erro ao procurar guia");
   if (id > 0 && (status_locked(status) || lote > 0))
     return fat_err_set(err, FAT_ESTATE,
@@ -1213,7 +1213,7 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
   static const char sql[] =
       "SELECT g.id FROM guia g JOIN operadora o ON o.id = g.operadora_id WHERE (?1 IS NULL OR "
       "o.registro_ans = ?1) AND (?2 IS NULL OR g.competencia = ?2) ORDER BY g.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t *ids = NULL;
   size_t n = 0, cap = 0, i;
   cJSON *root = NULL, *arr = NULL;
@@ -1232,23 +1232,23 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
     return rc;
   fat_bind_text(s, 1, f != NULL ? f->registro_ans : NULL);
   fat_bind_text(s, 2, f != NULL ? f->competencia : NULL);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     if (n == cap) {
       size_t ncap = cap == 0 ? 256 : cap * 2;
       int64_t *ni = fat_realloc(ids, ncap * sizeof *ni);
 
       if (ni == NULL) {
-        sqlite3_reset(s);
+        fat_stmt_reset(s);
         rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
         goto out;
       }
       ids = ni;
       cap = ncap;
     }
-    ids[n++] = sqlite3_column_int64(s, 0);
+    ids[n++] = fat_col_int64(s, 0);
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (r != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao listar guias");
     goto out;
   }

@@ -13,7 +13,7 @@ fat_rc fat_achado_reconhecer_papel(fat_store *st, int64_t id, const char *motivo
   static const char sql_get[] =
       "SELECT severidade, codigo, reconhecido_em IS NOT NULL FROM achado WHERE id = ?1";
   fat_achado_reconhecido r;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   size_t n = motivo != NULL ? strlen(motivo) : 0;
   int found = 0, ja = 0;
   fat_rc rc;
@@ -29,13 +29,13 @@ fat_rc fat_achado_reconhecer_papel(fat_store *st, int64_t id, const char *motivo
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) == SQLITE_ROW) {
+  if (fat_stmt_step(s) == FAT_ROW) {
     found = 1;
-    snprintf(r.severidade, sizeof r.severidade, "%s", (const char *)sqlite3_column_text(s, 0));
-    snprintf(r.codigo, sizeof r.codigo, "%s", (const char *)sqlite3_column_text(s, 1));
-    ja = sqlite3_column_int(s, 2);
+    snprintf(r.severidade, sizeof r.severidade, "%s", fat_col_text(s, 0));
+    snprintf(r.codigo, sizeof r.codigo, "%s", fat_col_text(s, 1));
+    ja = fat_col_int(s, 2);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (!found)
     return fat_err_set(err, FAT_ENOTFOUND, "achado %lld não encontrado", (long long)id);
   if (ja)

@@ -192,7 +192,7 @@ static fat_rc find_guia(fat_store *st, const linha *l, int64_t *id, char *numero
     "WHERE i.codigo = ?1 AND COALESCE(i.data, g.data_inicio) = ?2 "
     "AND (g.carteira_numero = ?3 OR b.cpf = ?3) AND g.status <> 'cancelada' "
     "ORDER BY g.id LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
   int step;
 
@@ -203,13 +203,13 @@ static fat_rc find_guia(fat_store *st, const linha *l, int64_t *id, char *numero
   fat_bind_text(s, 1, l->proc);
   fat_bind_text(s, 2, l->data);
   fat_bind_text(s, 3, l->benef);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
-    *id = sqlite3_column_int64(s, 0);
-    snprintf(numero, nlen, "%s", (const char *)sqlite3_column_text(s, 1));
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
+    *id = fat_col_int64(s, 0);
+    snprintf(numero, nlen, "%s", fat_col_text(s, 1));
   }
-  sqlite3_reset(s);
-  if (step != SQLITE_ROW && step != SQLITE_DONE)
+  fat_stmt_reset(s);
+  if (step != FAT_ROW && step != FAT_DONE)
     return fat_store_dberr(st, err, "erro ao procurar a guia do agendamento");
   return FAT_OK;
 }
@@ -226,18 +226,18 @@ static fat_rc find_operadora(fat_store *st, const char *benef, char *key, char *
     "UNION ALL SELECT o.script, o.registro_ans FROM carteira c "
     "JOIN operadora o ON o.id = c.operadora_id JOIN beneficiario b ON b.id = c.beneficiario_id "
     "WHERE c.numero = ?1 OR b.cpf = ?1 LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   key[0] = ans[0] = '\0';
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, benef);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    snprintf(key, len, "%s", (const char *)sqlite3_column_text(s, 0));
-    snprintf(ans, len, "%s", (const char *)sqlite3_column_text(s, 1));
+  if (fat_stmt_step(s) == FAT_ROW) {
+    snprintf(key, len, "%s", fat_col_text(s, 0));
+    snprintf(ans, len, "%s", fat_col_text(s, 1));
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -265,7 +265,7 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
   int64_t nao_faturado = 0;
   int atend = 0, falt = 0, step;
   char ini[11] = "9999-99-99", fim[11] = "0000-00-00";
-  sqlite3_stmt *s;
+  fat_stmt *s;
 
   *out = NULL;
   rc = fat_file_read(path, AGENDA_MAX_BYTES, &text, &len, err);
@@ -375,28 +375,28 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
       goto out;
     fat_bind_text(s, 1, ini);
     fat_bind_text(s, 2, fim);
-    for (step = sqlite3_step(s); step == SQLITE_ROW; step = sqlite3_step(s)) {
-      int64_t gid = sqlite3_column_int64(s, 0);
+    for (step = fat_stmt_step(s); step == FAT_ROW; step = fat_stmt_step(s)) {
+      int64_t gid = fat_col_int64(s, 0);
       cJSON *o;
 
       if (bsearch(&gid, matched, n_matched, sizeof *matched, cmp_id) != NULL)
         continue;
       o = cJSON_CreateObject();
       if (o == NULL) {
-        sqlite3_reset(s);
+        fat_stmt_reset(s);
         rc = fat_err_oom(err);
         goto out;
       }
       cJSON_AddItemToArray(semag, o);
       cJSON_AddNumberToObject(o, "guia_id", (double)gid);
-      cJSON_AddStringToObject(o, "numero_prestador", (const char *)sqlite3_column_text(s, 1));
-      cJSON_AddStringToObject(o, "data", (const char *)sqlite3_column_text(s, 2));
-      if (sqlite3_column_type(s, 3) != SQLITE_NULL)
-        cJSON_AddStringToObject(o, "beneficiario", (const char *)sqlite3_column_text(s, 3));
-      cJSON_AddNumberToObject(o, "valor_total", (double)sqlite3_column_int64(s, 4));
+      cJSON_AddStringToObject(o, "numero_prestador", fat_col_text(s, 1));
+      cJSON_AddStringToObject(o, "data", fat_col_text(s, 2));
+      if (!fat_col_is_null(s, 3))
+        cJSON_AddStringToObject(o, "beneficiario", fat_col_text(s, 3));
+      cJSON_AddNumberToObject(o, "valor_total", (double)fat_col_int64(s, 4));
     }
-    sqlite3_reset(s);
-    if (step != SQLITE_DONE) {
+    fat_stmt_reset(s);
+    if (step != FAT_DONE) {
       rc = fat_store_dberr(st, err, "erro ao ler as guias do período");
       goto out;
     }

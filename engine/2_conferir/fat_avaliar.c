@@ -441,9 +441,9 @@ static fat_rc prazo_of(fat_avaliador *a, const char *key, int *prazo, fat_err *e
   "LEFT JOIN beneficiario b ON b.id = g.beneficiario_id "
 
 /* Add the string column k of s as o[name] when it is not NULL. */
-static int add_col(cJSON *o, const char *name, sqlite3_stmt *s, int k)
+static int add_col(cJSON *o, const char *name, fat_stmt *s, int k)
 {
-  const char *v = (const char *)sqlite3_column_text(s, k);
+  const char *v = fat_col_text(s, k);
 
   return v == NULL || cJSON_AddStringToObject(o, name, v) != NULL;
 }
@@ -470,7 +470,7 @@ static int add_codigos(cJSON *its, const char *codes)
 }
 
 /* One history row as a JSON object appended to arr; 0 on OOM. */
-static int historico_row(cJSON *arr, sqlite3_stmt *s)
+static int historico_row(cJSON *arr, fat_stmt *s)
 {
   static const char *const gcols[] = {NULL, "tipo", "numero_prestador", "data_inicio",
                                       "tipo_consulta", "status"};
@@ -481,13 +481,13 @@ static int historico_row(cJSON *arr, sqlite3_stmt *s)
   if (o == NULL)
     return 0;
   cJSON_AddItemToArray(arr, o);
-  if (cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(s, 0)) == NULL)
+  if (cJSON_AddNumberToObject(o, "id", (double)fat_col_int64(s, 0)) == NULL)
     return 0;
   for (k = 1; k <= 5; k++)
     if (!add_col(o, gcols[k], s, k))
       return 0;
   for (k = 0; k < 5; k++) {
-    if (sqlite3_column_type(s, 6 + k) == SQLITE_NULL)
+    if (fat_col_is_null(s, 6 + k))
       continue;
     if (ex == NULL)
       ex = cJSON_AddObjectToObject(o, "executante");
@@ -496,13 +496,13 @@ static int historico_row(cJSON *arr, sqlite3_stmt *s)
   }
   if (!add_col(o, "carteira_numero", s, 12) || !add_col(o, "cns", s, 13))
     return 0;
-  if (sqlite3_column_type(s, 14) != SQLITE_NULL) {
+  if (!fat_col_is_null(s, 14)) {
     b = cJSON_AddObjectToObject(o, "beneficiario");
     if (b == NULL || !add_col(b, "cpf", s, 14))
       return 0;
   }
   its = cJSON_AddArrayToObject(o, "itens");
-  return its != NULL && add_codigos(its, (const char *)sqlite3_column_text(s, 11));
+  return its != NULL && add_codigos(its, fat_col_text(s, 11));
 }
 
 static fat_rc historico_of(fat_store *st, const fat_guia *g, cJSON **out, fat_err *err)
@@ -518,7 +518,7 @@ static fat_rc historico_of(fat_store *st, const fat_guia *g, cJSON **out, fat_er
     "AND g.status <> 'cancelada' AND g.data_inicio >= date(?4, '-90 days') "
     "AND g.data_inicio <= ?4 ORDER BY g.data_inicio, g.id LIMIT 100";
   cJSON *arr = cJSON_CreateArray();
-  sqlite3_stmt *s = NULL;
+  fat_stmt *s = NULL;
   fat_rc rc = FAT_OK;
   int step;
 
@@ -537,16 +537,16 @@ static fat_rc historico_of(fat_store *st, const fat_guia *g, cJSON **out, fat_er
   fat_bind_int(s, 2, g->operadora.id);
   fat_bind_int(s, 3, g->id);
   fat_bind_text(s, 4, g->data_inicio);
-  step = sqlite3_step(s);
-  while (step == SQLITE_ROW && rc == FAT_OK) {
+  step = fat_stmt_step(s);
+  while (step == FAT_ROW && rc == FAT_OK) {
     if (!historico_row(arr, s))
       rc = fat_err_oom(err);
     else
-      step = sqlite3_step(s);
+      step = fat_stmt_step(s);
   }
-  if (rc == FAT_OK && step != SQLITE_DONE)
+  if (rc == FAT_OK && step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao ler o histórico do beneficiário");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
 out:
   if (rc == FAT_OK)
     *out = arr;
@@ -577,9 +577,9 @@ static int proc_dates(const fat_guia *g, const char **lo, const char **hi)
   return *lo != NULL;
 }
 
-static void copy_col(char *dst, size_t len, sqlite3_stmt *s, int k)
+static void copy_col(char *dst, size_t len, fat_stmt *s, int k)
 {
-  const char *v = (const char *)sqlite3_column_text(s, k);
+  const char *v = fat_col_text(s, k);
 
   snprintf(dst, len, "%s", v != NULL ? v : "");
 }
@@ -602,7 +602,7 @@ static fat_rc pares_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, f
     "AND g.status <> 'cancelada' "
     "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL";
   const char *lo, *hi;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   size_t cap = 0;
   int step;
   fat_rc rc;
@@ -621,8 +621,8 @@ static fat_rc pares_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, f
   fat_bind_int(s, 3, g->id);
   fat_bind_text(s, 4, lo);
   fat_bind_text(s, 5, hi);
-  step = sqlite3_step(s);
-  while (step == SQLITE_ROW && rc == FAT_OK) {
+  step = fat_stmt_step(s);
+  while (step == FAT_ROW && rc == FAT_OK) {
     fat_check_par *p;
 
     if (ctx->n_pares == cap) {
@@ -637,16 +637,16 @@ static fat_rc pares_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, f
       cap = nc;
     }
     p = &ctx->pares[ctx->n_pares++];
-    p->guia_id = sqlite3_column_int64(s, 0);
+    p->guia_id = fat_col_int64(s, 0);
     copy_col(p->numero_prestador, sizeof p->numero_prestador, s, 1);
     copy_col(p->status, sizeof p->status, s, 2);
     copy_col(p->codigo, sizeof p->codigo, s, 3);
     copy_col(p->data, sizeof p->data, s, 4);
-    step = sqlite3_step(s);
+    step = fat_stmt_step(s);
   }
-  if (rc == FAT_OK && step != SQLITE_DONE)
+  if (rc == FAT_OK && step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao procurar guias em duplicidade");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -676,7 +676,7 @@ static fat_rc data_envio(fat_store *st, int64_t guia_id, char *out, size_t len, 
   static const char sql[] =
     "SELECT substr(COALESCE(l.enviado_em, l.fechado_em, g.data_inicio), 1, 10) "
     "FROM guia g LEFT JOIN lote l ON l.id = g.lote_id WHERE g.id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
   int step;
 
@@ -684,14 +684,14 @@ static fat_rc data_envio(fat_store *st, int64_t guia_id, char *out, size_t len, 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, guia_id);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW)
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW)
     copy_col(out, len, s, 0);
-  else if (step == SQLITE_DONE)
+  else if (step == FAT_DONE)
     rc = fat_err_set(err, FAT_ENOTFOUND, "guia %lld não encontrada", (long long)guia_id);
   else
     rc = fat_store_dberr(st, err, "erro ao ler a data de envio da guia");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 

@@ -86,10 +86,10 @@ static fat_rc acks_load(fat_store *st, int64_t guia_id, ack **out, size_t *n, fa
   static const char sql[] =
     "SELECT chave, codigo, campo, reconhecido_em, reconhecido_por, reconhecido_motivo "
     "FROM achado WHERE guia_id = ?1 AND reconhecido_em IS NOT NULL";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   ack *v = NULL, *nv;
   size_t cnt = 0;
-  int step = SQLITE_DONE, bad = 0;
+  int step = FAT_DONE, bad = 0;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *out = NULL;
@@ -97,8 +97,8 @@ static fat_rc acks_load(fat_store *st, int64_t guia_id, ack **out, size_t *n, fa
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, guia_id);
-  step = sqlite3_step(s);
-  while (step == SQLITE_ROW && !bad) {
+  step = fat_stmt_step(s);
+  while (step == FAT_ROW && !bad) {
     ack *a;
 
     nv = fat_realloc(v, (cnt + 1) * sizeof *v);
@@ -115,12 +115,12 @@ static fat_rc acks_load(fat_store *st, int64_t guia_id, ack **out, size_t *n, fa
     a->por = fat_col_strdup(s, 4, &bad);
     a->motivo = fat_col_strdup(s, 5, &bad);
     if (!bad)
-      step = sqlite3_step(s);
+      step = fat_stmt_step(s);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (bad)
     rc = fat_err_oom(err);
-  else if (step != SQLITE_DONE)
+  else if (step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao ler achados reconhecidos");
   if (rc != FAT_OK) {
     acks_free(v, cnt);
@@ -172,7 +172,7 @@ static fat_rc antigos_load(fat_store *st, const fat_guia *g, antigo **out, size_
   static const char sql[] =
     "SELECT chave, codigo FROM achado WHERE guia_id = ?1 AND reconhecido_em IS NULL "
     "AND guia_revisao < ?2 AND chave IS NOT NULL";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   antigo *v = NULL, *nv;
   size_t cnt = 0;
   int step, bad = 0;
@@ -184,8 +184,8 @@ static fat_rc antigos_load(fat_store *st, const fat_guia *g, antigo **out, size_
     return rc;
   fat_bind_int(s, 1, g->id);
   fat_bind_int(s, 2, g->revisao);
-  step = sqlite3_step(s);
-  while (step == SQLITE_ROW && !bad) {
+  step = fat_stmt_step(s);
+  while (step == FAT_ROW && !bad) {
     nv = fat_realloc(v, (cnt + 1) * sizeof *v);
     if (nv == NULL) {
       bad = 1;
@@ -197,12 +197,12 @@ static fat_rc antigos_load(fat_store *st, const fat_guia *g, antigo **out, size_
     v[cnt].visto = 0;
     cnt++;
     if (!bad)
-      step = sqlite3_step(s);
+      step = fat_stmt_step(s);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (bad)
     rc = fat_err_oom(err);
-  else if (step != SQLITE_DONE)
+  else if (step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao ler achados anteriores");
   if (rc != FAT_OK) {
     antigos_free(v, cnt);
@@ -267,7 +267,7 @@ static fat_rc store_achados(run *r, const cand *c, const fat_guia *g, const fat_
   ack *acks = NULL;
   antigo *old = NULL;
   size_t n_acks = 0, n_old = 0, i, j;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char chave[FAT_FINDING_CHAVE_MAX];
   fat_rc rc = FAT_OK;
 
@@ -337,7 +337,7 @@ static fat_rc store_valores(run *r, const fat_guia *g, const fat_avaliacao *av, 
   static const char sql_item[] =
     "UPDATE item SET valor_unitario = ?2, valor_total = ?3, fator_e2 = ?4 WHERE id = ?1";
   static const char sql_total[] = "UPDATE guia SET valor_total = ?2 WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = FAT_OK;
   size_t i;
 
@@ -379,7 +379,7 @@ static int status_conferivel(const char *status)
 static fat_rc store_status(run *r, const fat_guia *g, guia_out *go, fat_err *err)
 {
   static const char sql[] = "UPDATE guia SET status = ?2 WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   if (!status_conferivel(g->status)) {
@@ -406,7 +406,7 @@ static fat_rc store_conferencia(run *r, const fat_guia *g, const fat_avaliacao *
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
   int64_t geracao_id = r->gen != NULL ? fat_gen_id(r->gen) : 0;
   const char *erro = av->erro[0] != '\0' ? av->erro : NULL;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char now[32], recon[16];
   fat_rc rc;
 
@@ -513,17 +513,17 @@ out:
 
 /* Has a guia changed since its last check? (the row of sql_sel in
 ** select_guias; columns 1..8) */
-static int mudou(const run *r, sqlite3_stmt *s, int64_t gen_id)
+static int mudou(const run *r, fat_stmt *s, int64_t gen_id)
 {
-  const char *key = (const char *)sqlite3_column_text(s, 2);
+  const char *key = fat_col_text(s, 2);
   const char *sha = (r->gen != NULL && key != NULL) ? fat_gen_sha256(r->gen, key) : NULL;
-  const char *old_sha = (const char *)sqlite3_column_text(s, 4);
-  const char *ref = (const char *)sqlite3_column_text(s, 6);
-  const char *recon = (const char *)sqlite3_column_text(s, 7);
-  int64_t old_gen = sqlite3_column_type(s, 5) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 5);
+  const char *old_sha = fat_col_text(s, 4);
+  const char *ref = fat_col_text(s, 6);
+  const char *recon = fat_col_text(s, 7);
+  int64_t old_gen = fat_col_is_null(s, 5) ? 0 : fat_col_int64(s, 5);
 
-  return sqlite3_column_int64(s, 1) != sqlite3_column_int64(s, 3) || !str_eq_null(sha, old_sha) ||
-         old_gen != gen_id || sqlite3_column_int(s, 8) || ref == NULL ||
+  return fat_col_int64(s, 1) != fat_col_int64(s, 3) || !str_eq_null(sha, old_sha) ||
+         old_gen != gen_id || fat_col_int(s, 8) || ref == NULL ||
          strcmp(r->res->hoje, ref) < 0 || (recon != NULL && strcmp(r->res->hoje, recon) >= 0);
 }
 
@@ -541,7 +541,7 @@ static fat_rc select_guias(run *r, cand **todo, size_t *n_todo, fat_err *err)
     "AND ((?3 = 0 AND g.status IN ('digitada', 'conferida', 'pendente')) OR g.id = ?3) "
     "ORDER BY g.id";
   const fat_conferir_opts *o = r->o;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cand *v = NULL, *nv;
   size_t n = 0, cap = 0;
   int step;
@@ -555,9 +555,9 @@ static fat_rc select_guias(run *r, cand **todo, size_t *n_todo, fat_err *err)
   fat_bind_int(s, 1, r->operadora_id);
   fat_bind_text(s, 2, o->competencia);
   fat_bind_int(s, 3, r->guia_id);
-  step = sqlite3_step(s);
-  while (step == SQLITE_ROW && rc == FAT_OK) {
-    int antes = sqlite3_column_int(s, 9);
+  step = fat_stmt_step(s);
+  while (step == FAT_ROW && rc == FAT_OK) {
+    int antes = fat_col_int(s, 9);
 
     r->res->selecionadas++;
     if (!o->todas && antes && !mudou(r, s, gen_id)) {
@@ -572,15 +572,15 @@ static fat_rc select_guias(run *r, cand **todo, size_t *n_todo, fat_err *err)
         }
         v = nv;
       }
-      v[n].id = sqlite3_column_int64(s, 0);
+      v[n].id = fat_col_int64(s, 0);
       v[n].conferida_antes = antes;
       n++;
     }
-    step = sqlite3_step(s);
+    step = fat_stmt_step(s);
   }
-  if (rc == FAT_OK && step != SQLITE_DONE)
+  if (rc == FAT_OK && step != FAT_DONE)
     rc = fat_store_dberr(r->st, err, "erro ao selecionar guias");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (rc != FAT_OK) {
     fat_free(v);
     return rc;
@@ -600,7 +600,7 @@ static fat_rc count_open(run *r, fat_err *err)
     "AND (?2 IS NULL OR g.competencia = ?2 OR "
     "     (g.competencia IS NULL AND substr(g.data_inicio, 1, 7) = ?2)) "
     "AND ((?3 = 0 AND g.status IN ('digitada', 'conferida', 'pendente')) OR g.id = ?3)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(r->st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -608,13 +608,13 @@ static fat_rc count_open(run *r, fat_err *err)
   fat_bind_int(s, 1, r->operadora_id);
   fat_bind_text(s, 2, r->o->competencia);
   fat_bind_int(s, 3, r->guia_id);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    r->res->bloqueios_abertos = (size_t)sqlite3_column_int64(s, 0);
-    r->res->guias_bloqueadas = (size_t)sqlite3_column_int64(s, 1);
+  if (fat_stmt_step(s) == FAT_ROW) {
+    r->res->bloqueios_abertos = (size_t)fat_col_int64(s, 0);
+    r->res->guias_bloqueadas = (size_t)fat_col_int64(s, 1);
   } else {
     rc = fat_store_dberr(r->st, err, "erro ao contar bloqueios");
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -623,7 +623,7 @@ static fat_rc run_init(run *r, const fat_conferir_opts *o, fat_err *err)
 {
   static const char sql[] = "SELECT 1 FROM guia WHERE id = ?1";
   fat_conferir_resumo *res = r->res;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = FAT_OK;
   int step;
 
@@ -649,12 +649,12 @@ static fat_rc run_init(run *r, const fat_conferir_opts *o, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, o->guia_id);
-  step = sqlite3_step(s);
-  if (step == SQLITE_DONE)
+  step = fat_stmt_step(s);
+  if (step == FAT_DONE)
     rc = fat_err_set(err, FAT_ENOTFOUND, "guia %lld não encontrada", (long long)o->guia_id);
-  else if (step != SQLITE_ROW)
+  else if (step != FAT_ROW)
     rc = fat_store_dberr(r->st, err, "erro ao procurar a guia");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -731,29 +731,29 @@ static fat_rc achado_get(fat_store *st, int64_t id, int64_t *gid, char *codigo, 
 {
   static const char sql[] =
     "SELECT a.guia_id, a.codigo, a.severidade, a.reconhecido_em FROM achado a WHERE a.id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
-    const char *sev = (const char *)sqlite3_column_text(s, 2);
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
+    const char *sev = fat_col_text(s, 2);
 
-    *gid = sqlite3_column_int64(s, 0);
-    snprintf(codigo, len, "%s", (const char *)sqlite3_column_text(s, 1));
+    *gid = fat_col_int64(s, 0);
+    snprintf(codigo, len, "%s", fat_col_text(s, 1));
     *bloqueio = sev != NULL && strcmp(sev, "bloqueio") == 0;
-    if (sqlite3_column_type(s, 3) != SQLITE_NULL)
+    if (!fat_col_is_null(s, 3))
       rc = fat_err_set(err, FAT_ESTATE, "achado %lld (%s) já foi reconhecido", (long long)id,
                        codigo);
-  } else if (step == SQLITE_DONE) {
+  } else if (step == FAT_DONE) {
     rc = fat_err_set(err, FAT_ENOTFOUND, "achado %lld não encontrado", (long long)id);
   } else {
     rc = fat_store_dberr(st, err, "erro ao ler o achado");
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -786,26 +786,26 @@ static fat_rc after_ack(fat_store *st, int64_t gid, int64_t *open, fat_err *err)
   static const char sql_err[] = "SELECT erro IS NOT NULL FROM conferencia WHERE guia_id = ?1";
   static const char sql_status[] =
     "UPDATE guia SET status = 'conferida' WHERE id = ?1 AND status = 'pendente'";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int had_error = 0;
   fat_rc rc = fat_store_prepare(st, sql_open, &s, err);
 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, gid);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    *open = sqlite3_column_int64(s, 0);
+  if (fat_stmt_step(s) == FAT_ROW)
+    *open = fat_col_int64(s, 0);
   else
     rc = fat_store_dberr(st, err, "erro ao contar bloqueios");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (rc == FAT_OK)
     rc = fat_store_prepare(st, sql_err, &s, err);
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, gid);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    had_error = sqlite3_column_int(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    had_error = fat_col_int(s, 0);
+  fat_stmt_reset(s);
   if (*open > 0 || had_error)
     return FAT_OK;
   rc = fat_store_prepare(st, sql_status, &s, err);
@@ -821,7 +821,7 @@ fat_rc fat_achado_reconhecer(fat_store *st, int64_t id, const char *motivo, int6
   static const char sql_upd[] =
     "UPDATE achado SET reconhecido_em = ?2, reconhecido_por = ?3, reconhecido_motivo = ?4 "
     "WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t gid = 0, open = 0;
   int bloqueio = 0;
   char now[32], obj[48], codigo[64], *det = NULL;
@@ -872,31 +872,31 @@ fat_rc fat_achado_carregar(fat_store *st, int64_t guia_id, fat_findings *out, fa
     "SELECT a.codigo, a.severidade, a.campo, a.mensagem, a.glosa_prevista, a.valor_risco, "
     "COALESCE(i.sequencial, 0), a.regra, a.script_sha256, COALESCE(a.linha, 0) "
     "FROM achado a LEFT JOIN item i ON i.id = a.item_id WHERE a.guia_id = ?1 ORDER BY a.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, guia_id);
-  step = sqlite3_step(s);
-  while (step == SQLITE_ROW && rc == FAT_OK) {
-    const char *sev = (const char *)sqlite3_column_text(s, 1);
+  step = fat_stmt_step(s);
+  while (step == FAT_ROW && rc == FAT_OK) {
+    const char *sev = fat_col_text(s, 1);
 
-    rc = fat_findings_add(out, (const char *)sqlite3_column_text(s, 0),
+    rc = fat_findings_add(out, fat_col_text(s, 0),
                           sev != NULL && strcmp(sev, "bloqueio") == 0 ? FAT_BLOQUEIO : FAT_ALERTA,
-                          (const char *)sqlite3_column_text(s, 2),
-                          (const char *)sqlite3_column_text(s, 3),
-                          (const char *)sqlite3_column_text(s, 4), sqlite3_column_int64(s, 5),
-                          sqlite3_column_int(s, 6), (const char *)sqlite3_column_text(s, 7),
-                          (const char *)sqlite3_column_text(s, 8), sqlite3_column_int(s, 9),
+                          fat_col_text(s, 2),
+                          fat_col_text(s, 3),
+                          fat_col_text(s, 4), fat_col_int64(s, 5),
+                          fat_col_int(s, 6), fat_col_text(s, 7),
+                          fat_col_text(s, 8), fat_col_int(s, 9),
                           err);
     if (rc == FAT_OK)
-      step = sqlite3_step(s);
+      step = fat_stmt_step(s);
   }
-  if (rc == FAT_OK && step != SQLITE_DONE)
+  if (rc == FAT_OK && step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao ler os achados da guia");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -912,7 +912,7 @@ fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *e
     "FROM achado a JOIN guia g ON g.id = a.guia_id "
     "WHERE (?1 > 0 AND a.guia_id = ?1) OR (?1 = 0 AND a.reconhecido_em IS NULL) "
     "ORDER BY a.guia_id, a.severidade DESC, a.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;

@@ -916,7 +916,7 @@ fat_rc fat_price_find_operadora(fat_store *st, const char *ref, fat_price_operad
   static const char sql[] =
     "SELECT id, registro_ans, script, nome FROM operadora "
     "WHERE script = ?1 OR registro_ans = ?1 OR nome = ?1 ORDER BY id LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -924,14 +924,14 @@ fat_rc fat_price_find_operadora(fat_store *st, const char *ref, fat_price_operad
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, ref);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
-    out->id = sqlite3_column_int64(s, 0);
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
+    out->id = fat_col_int64(s, 0);
     snprintf(out->registro_ans, sizeof out->registro_ans, "%s",
-             (const char *)sqlite3_column_text(s, 1));
-    snprintf(out->chave, sizeof out->chave, "%s", (const char *)sqlite3_column_text(s, 2));
-    snprintf(out->nome, sizeof out->nome, "%s", (const char *)sqlite3_column_text(s, 3));
-  } else if (step == SQLITE_DONE) {
+             fat_col_text(s, 1));
+    snprintf(out->chave, sizeof out->chave, "%s", fat_col_text(s, 2));
+    snprintf(out->nome, sizeof out->nome, "%s", fat_col_text(s, 3));
+  } else if (step == FAT_DONE) {
     rc = fat_err_set(err, FAT_ENOTFOUND,
                      "operadora '%s' não cadastrada (use a chave do script, o registro ANS ou o "
                      "nome; veja faturo cadastro listar)",
@@ -939,7 +939,7 @@ fat_rc fat_price_find_operadora(fat_store *st, const char *ref, fat_price_operad
   } else {
     rc = fat_store_dberr(st, err, "erro ao procurar a operadora");
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -948,7 +948,7 @@ fat_rc fat_price_plano_acomodacao(fat_store *st, int64_t operadora_id, const cha
 {
   static const char sql[] =
     "SELECT acomodacao FROM plano WHERE operadora_id = ?1 AND codigo = ?2";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc;
 
@@ -961,17 +961,17 @@ fat_rc fat_price_plano_acomodacao(fat_store *st, int64_t operadora_id, const cha
     return rc;
   fat_bind_int(s, 1, operadora_id);
   fat_bind_text(s, 2, plano);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW)
-    snprintf(acomodacao, 16, "%s", (const char *)sqlite3_column_text(s, 0));
-  else if (step == SQLITE_DONE)
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW)
+    snprintf(acomodacao, 16, "%s", fat_col_text(s, 0));
+  else if (step == FAT_DONE)
     rc = fat_err_set(err, FAT_ENOTFOUND,
                      "plano '%s' não cadastrado nesta operadora (ou use enfermaria, "
                      "apartamento, ambulatorial)",
                      plano);
   else
     rc = fat_store_dberr(st, err, "erro ao procurar o plano");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -1010,7 +1010,7 @@ fat_rc fat_price_conferir_todos(fat_pricer *p, fat_price_todos *out, fat_err *er
 
   memset(out, 0, sizeof *out);
   for (;;) {
-    sqlite3_stmt *s;
+    fat_stmt *s;
     fat_guia *g = NULL;
     fat_price_report rep;
     size_t i;
@@ -1020,15 +1020,15 @@ fat_rc fat_price_conferir_todos(fat_pricer *p, fat_price_todos *out, fat_err *er
     if (rc != FAT_OK)
       break;
     fat_bind_int(s, 1, last);
-    step = sqlite3_step(s);
-    if (step != SQLITE_ROW) {
-      sqlite3_reset(s);
-      if (step != SQLITE_DONE)
+    step = fat_stmt_step(s);
+    if (step != FAT_ROW) {
+      fat_stmt_reset(s);
+      if (step != FAT_DONE)
         rc = fat_store_dberr(p->st, err, "erro ao listar guias");
       break;
     }
-    id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
     last = id;
     rc = fat_guia_load(p->st, id, &g, err);
     if (rc != FAT_OK)

@@ -519,7 +519,7 @@ static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *er
     "INSERT INTO glosa_motivo (codigo, descricao, grupo, importacao_id) VALUES (?1, ?2, ?3, ?4) "
     "ON CONFLICT (codigo) DO UPDATE SET descricao = excluded.descricao, grupo = excluded.grupo, "
     "importacao_id = excluded.importacao_id WHERE importacao_id <> excluded.importacao_id";
-  sqlite3_stmt *s = NULL;
+  fat_stmt *s = NULL;
   const char *vi, *vf;
   const char *key;
   fat_rc rc;
@@ -623,19 +623,19 @@ static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *er
     break;
   }
   if (vf != NULL && vi != NULL && strcmp(vf, vi) < 0) {
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_EINVAL,
                        "linha %ld, coluna vigencia_fim: %s é anterior ao início da vigência %s",
                        line, vf, vi);
   }
-  step = sqlite3_step(s);
-  sqlite3_reset(s);
-  if (step != SQLITE_DONE) {
+  step = fat_stmt_step(s);
+  fat_stmt_reset(s);
+  if (step != FAT_DONE) {
     rc = fat_store_dberr(c->st, err, "erro ao gravar");
     fat_err_prefix(err, "linha %ld: ", line);
     return rc;
   }
-  if (sqlite3_changes(fat_store_db(c->st)) == 0)
+  if (fat_store_changes(c->st) == 0)
     return fat_err_set(err, FAT_EINVAL,
                        "linha %ld, coluna %s: '%s' repetido no arquivo (mesma vigência)", line,
                        c->tipo == FAT_TAB_PORTES ? "porte" : "codigo", key);
@@ -751,7 +751,7 @@ fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char 
   char *conv = NULL;
   const char *text;
   size_t tlen, i;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int32_t d;
   long nrows = 0;
   fat_rc rc;
@@ -893,7 +893,7 @@ fat_rc fat_tabelas_listar(fat_store *st, cJSON **out, fat_err *err)
     "(SELECT count(*) FROM preco_negociado) AS negociada, "
     "(SELECT count(*) FROM glosa_motivo) AS glosas";
   cJSON *root = cJSON_CreateObject(), *arr = NULL, *tot;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;
@@ -912,13 +912,13 @@ fat_rc fat_tabelas_listar(fat_store *st, cJSON **out, fat_err *err)
   rc = fat_store_prepare(st, sql_tot, &s, err);
   if (rc != FAT_OK)
     goto fail;
-  if (sqlite3_step(s) != SQLITE_ROW) {
+  if (fat_stmt_step(s) != FAT_ROW) {
     rc = fat_store_dberr(st, err, "erro ao contar tabelas");
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     goto fail;
   }
   tot = fat_store_row_json(s, 1);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (tot == NULL || !cJSON_AddItemToObject(root, "totais", tot)) {
     cJSON_Delete(tot);
     rc = fat_err_oom(err);
@@ -934,21 +934,21 @@ fail:
 /* ------------------------------------------------------------------------ */
 /* Lookups                                                                   */
 
-static void copy_col(sqlite3_stmt *s, int i, char *buf, size_t len)
+static void copy_col(fat_stmt *s, int i, char *buf, size_t len)
 {
-  const unsigned char *t = sqlite3_column_text(s, i);
+  const char *t = fat_col_text(s, i);
 
   snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
 }
 
 /* Step a lookup statement: FAT_OK with a row, FAT_ENOTFOUND, or FAT_EDB. */
-static fat_rc lookup_step(fat_store *st, sqlite3_stmt *s, fat_err *err)
+static fat_rc lookup_step(fat_store *st, fat_stmt *s, fat_err *err)
 {
-  int step = sqlite3_step(s);
+  int step = fat_stmt_step(s);
 
-  if (step == SQLITE_ROW)
+  if (step == FAT_ROW)
     return FAT_OK;
-  if (step == SQLITE_DONE)
+  if (step == FAT_DONE)
     return FAT_ENOTFOUND;
   return fat_store_dberr(st, err, "erro ao consultar tabela de preços");
 }
@@ -961,7 +961,7 @@ fat_rc fat_tabelas_cbhpm(fat_store *st, const char *edicao, const char *codigo, 
     "vigencia_inicio FROM cbhpm_procedimento WHERE edicao = ?1 AND codigo = ?2 "
     "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
     "ORDER BY vigencia_inicio DESC LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -973,17 +973,17 @@ fat_rc fat_tabelas_cbhpm(fat_store *st, const char *edicao, const char *codigo, 
   if (rc == FAT_OK) {
     copy_col(s, 0, out->descricao, sizeof out->descricao);
     copy_col(s, 1, out->porte, sizeof out->porte);
-    out->fracao_porte_e4 = sqlite3_column_int64(s, 2);
-    out->uco_e4 = sqlite3_column_int64(s, 3);
-    out->filme_e4 = sqlite3_column_int64(s, 4);
-    out->auxiliares = sqlite3_column_int(s, 5);
-    out->porte_anestesico = sqlite3_column_int(s, 6);
+    out->fracao_porte_e4 = fat_col_int64(s, 2);
+    out->uco_e4 = fat_col_int64(s, 3);
+    out->filme_e4 = fat_col_int64(s, 4);
+    out->auxiliares = fat_col_int(s, 5);
+    out->porte_anestesico = fat_col_int(s, 6);
     copy_col(s, 7, out->vigencia, sizeof out->vigencia);
   } else if (rc == FAT_ENOTFOUND) {
     fat_err_set(err, rc, "código %s não está na CBHPM edição %s vigente em %s", codigo, edicao,
                 data);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -994,7 +994,7 @@ fat_rc fat_tabelas_porte(fat_store *st, const char *edicao, const char *porte, c
     "SELECT valor, vigencia_inicio FROM cbhpm_porte WHERE edicao = ?1 AND porte = ?2 "
     "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
     "ORDER BY vigencia_inicio DESC LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -1004,12 +1004,12 @@ fat_rc fat_tabelas_porte(fat_store *st, const char *edicao, const char *porte, c
   fat_bind_text(s, 3, data);
   rc = lookup_step(st, s, err);
   if (rc == FAT_OK) {
-    *valor = sqlite3_column_int64(s, 0);
+    *valor = fat_col_int64(s, 0);
     copy_col(s, 1, vigencia, 11);
   } else if (rc == FAT_ENOTFOUND) {
     fat_err_set(err, rc, "porte %s sem valor na edição %s vigente em %s", porte, edicao, data);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -1021,7 +1021,7 @@ fat_rc fat_tabelas_insumo(fat_store *st, const char *tabela, const char *codigo,
     "WHERE tabela = ?1 AND codigo = ?2 "
     "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
     "ORDER BY vigencia_inicio DESC LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -1033,14 +1033,14 @@ fat_rc fat_tabelas_insumo(fat_store *st, const char *tabela, const char *codigo,
   if (rc == FAT_OK) {
     copy_col(s, 0, out->descricao, sizeof out->descricao);
     copy_col(s, 1, out->apresentacao, sizeof out->apresentacao);
-    out->pf = sqlite3_column_int64(s, 2);
-    out->pmc = sqlite3_column_int64(s, 3);
+    out->pf = fat_col_int64(s, 2);
+    out->pmc = fat_col_int64(s, 3);
     copy_col(s, 4, out->vigencia, sizeof out->vigencia);
   } else if (rc == FAT_ENOTFOUND) {
     fat_err_set(err, rc, "código %s não está na tabela %s vigente em %s", codigo,
                 strcmp(tabela, "brasindice") == 0 ? "Brasíndice" : "Simpro", data);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -1053,7 +1053,7 @@ fat_rc fat_tabelas_negociado(fat_store *st, const char *registro_ans, const char
     "WHERE operadora = ?1 AND codigo = ?2 "
     "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
     "ORDER BY vigencia_inicio DESC LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -1063,14 +1063,14 @@ fat_rc fat_tabelas_negociado(fat_store *st, const char *registro_ans, const char
   fat_bind_text(s, 3, data);
   rc = lookup_step(st, s, err);
   if (rc == FAT_OK) {
-    *valor = sqlite3_column_int64(s, 0);
+    *valor = fat_col_int64(s, 0);
     copy_col(s, 1, descricao, 160);
     copy_col(s, 2, vigencia, 11);
   } else if (rc == FAT_ENOTFOUND) {
     fat_err_set(err, rc, "código %s não está na tabela negociada da operadora %s vigente em %s",
                 codigo, registro_ans, data);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -1081,7 +1081,7 @@ fat_rc fat_tabelas_tuss(fat_store *st, const char *codigo, const char *data, cha
     "SELECT tabela, descricao FROM tuss_termo WHERE codigo = ?1 "
     "AND vigencia_inicio <= ?2 AND (vigencia_fim IS NULL OR vigencia_fim >= ?2) "
     "ORDER BY vigencia_inicio DESC LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -1095,6 +1095,6 @@ fat_rc fat_tabelas_tuss(fat_store *st, const char *codigo, const char *data, cha
   } else if (rc == FAT_ENOTFOUND) {
     fat_err_set(err, rc, "código %s não está na terminologia TUSS vigente em %s", codigo, data);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }

@@ -27,9 +27,9 @@ void fat_lote_add_days(const char *date, int n, char out[11])
   fat_dia_format(d + n, out, 11);
 }
 
-void fat_lote_col(sqlite3_stmt *s, int i, char *buf, size_t len)
+void fat_lote_col(fat_stmt *s, int i, char *buf, size_t len)
 {
-  const unsigned char *t = sqlite3_column_text(s, i);
+  const char *t = fat_col_text(s, i);
 
   snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
 }
@@ -39,7 +39,7 @@ fat_rc fat_lote_evento(fat_store *st, int64_t lote_id, const char *de, const cha
 {
   static const char sql[] = "INSERT INTO lote_evento (lote_id, usuario, de, para, data, detalhe) "
                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char obj[32], det[600];
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -65,7 +65,7 @@ fat_rc fat_lote_operadora(fat_store *st, const char *ref, int64_t *id, char *key
 {
   static const char sql[] = "SELECT id, script FROM operadora WHERE registro_ans = ?1 OR "
                             "script = ?1 OR CAST(id AS TEXT) = ?1 ORDER BY id LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   if (ref == NULL || ref[0] == '\0')
@@ -74,13 +74,13 @@ fat_rc fat_lote_operadora(fat_store *st, const char *ref, int64_t *id, char *key
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, ref);
-  if (sqlite3_step(s) != SQLITE_ROW)
+  if (fat_stmt_step(s) != FAT_ROW)
     return fat_err_set(err, FAT_ENOTFOUND, "operadora '%s' não cadastrada (use o registro ANS "
                                            "ou a chave do script)", ref);
-  *id = sqlite3_column_int64(s, 0);
+  *id = fat_col_int64(s, 0);
   if (key_out != NULL)
     fat_lote_col(s, 1, key_out, key_len);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -91,7 +91,7 @@ fat_rc fat_lote_ref(fat_store *st, const char *ref, int64_t *lote_id, fat_err *e
   static const char by_num[] =
       "SELECT l.id FROM lote l JOIN operadora o ON o.id = l.operadora_id"
       " WHERE (o.registro_ans = ?1 OR o.script = ?1) AND l.numero = ?2";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   const char *slash;
   char op[64];
   char *end;
@@ -124,9 +124,9 @@ fat_rc fat_lote_ref(fat_store *st, const char *ref, int64_t *lote_id, fat_err *e
       return rc;
     fat_bind_int(s, 1, v);
   }
-  if (sqlite3_step(s) == SQLITE_ROW)
-    *lote_id = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    *lote_id = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   if (*lote_id == 0)
     return fat_err_set(err, FAT_ENOTFOUND, "lote %s não encontrado", ref);
   return FAT_OK;
@@ -135,18 +135,18 @@ fat_rc fat_lote_ref(fat_store *st, const char *ref, int64_t *lote_id, fat_err *e
 static fat_rc lote_status(fat_store *st, int64_t id, char status[16], fat_err *err)
 {
   static const char sql[] = "SELECT status FROM lote WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "lote %" PRId64 " não existe", id);
   }
   fat_lote_col(s, 0, status, 16);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -157,7 +157,7 @@ fat_rc fat_lote_reabrir(fat_store *st, int64_t id, const char *motivo, fat_err *
   static const char upd_l[] =
     "UPDATE lote SET status = 'aberto', qtd_guias = 0, valor_informado = 0, hash = NULL,"
     " arquivo = NULL, xml = NULL, validado = 0, motivo_reabertura = ?2 WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char status[16];
   fat_rc rc;
 
@@ -209,7 +209,7 @@ static fat_rc transition(fat_store *st, int64_t id, const char *const *from, con
                          const char *data, const char *detalhe, fat_err *err)
 {
   static const char upd_g[] = "UPDATE guia SET status = ?2 WHERE lote_id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char status[16];
   int ok = 0, i;
   fat_rc rc;
@@ -232,8 +232,10 @@ static fat_rc transition(fat_store *st, int64_t id, const char *const *from, con
   if (rc != FAT_OK)
     goto fail;
   fat_bind_int(s, 1, id);
-  fat_bind_text(s, 2, a);
-  fat_bind_text(s, 3, b);
+  if (fat_stmt_param_count(s) >= 2)
+    fat_bind_text(s, 2, a);
+  if (fat_stmt_param_count(s) >= 3)
+    fat_bind_text(s, 3, b);
   rc = fat_store_step_done(st, s, "erro ao atualizar lote", err);
   if (rc != FAT_OK)
     goto fail;
@@ -317,7 +319,7 @@ fat_rc fat_lote_xml(fat_store *st, int64_t id, char **xml, size_t *len, char arq
                     fat_err *err)
 {
   static const char sql[] = "SELECT xml, arquivo, status FROM lote WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   const void *b;
   int n;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
@@ -327,19 +329,19 @@ fat_rc fat_lote_xml(fat_store *st, int64_t id, char **xml, size_t *len, char arq
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "lote %" PRId64 " não existe", id);
   }
-  b = sqlite3_column_blob(s, 0);
-  n = sqlite3_column_bytes(s, 0);
+  b = fat_col_blob(s, 0);
+  n = fat_col_bytes(s, 0);
   if (b == NULL || n <= 0) {
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ESTATE, "lote %" PRId64 " não tem XML (está aberto?)", id);
   }
   fat_lote_col(s, 1, arquivo, 80);
   *xml = fat_strndup(b, (size_t)n);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (*xml == NULL)
     return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
   *len = (size_t)n;

@@ -71,7 +71,7 @@ static fat_rc load_ready(fat_store *st, int64_t op, const fat_lote_fechar_opts *
     "  AND NOT EXISTS (SELECT 1 FROM achado a WHERE a.guia_id = g.id"
     "   AND a.severidade = 'bloqueio' AND a.reconhecido_em IS NULL)"
     " ORDER BY g.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   ready *v = NULL, *nv;
   size_t cap = 0, k = 0;
   fat_rc rc;
@@ -83,14 +83,14 @@ static fat_rc load_ready(fat_store *st, int64_t op, const fat_lote_fechar_opts *
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, op);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     ready x;
 
     memset(&x, 0, sizeof x);
-    x.id = sqlite3_column_int64(s, 0);
-    x.prestador_id = sqlite3_column_int64(s, 1);
+    x.id = fat_col_int64(s, 0);
+    x.prestador_id = fat_col_int64(s, 1);
     fat_lote_col(s, 2, x.tipo, sizeof x.tipo);
-    x.valor = sqlite3_column_int64(s, 3);
+    x.valor = fat_col_int64(s, 3);
     fat_lote_col(s, 4, x.ref, sizeof x.ref);
     fat_lote_col(s, 5, x.comp, sizeof x.comp);
     if (!fat_date_valid(x.ref) || strcmp(x.ref, ate) > 0)
@@ -115,18 +115,18 @@ static fat_rc load_ready(fat_store *st, int64_t op, const fat_lote_fechar_opts *
     }
     v[k++] = x;
   }
-  if (r != SQLITE_DONE) {
+  if (r != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao ler guias prontas");
     goto fail;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (k > 0)
     qsort(v, k, sizeof *v, cmp_ready);
   *out = v;
   *n = k;
   return FAT_OK;
 fail:
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   fat_free(v);
   return rc;
 }
@@ -139,16 +139,16 @@ static fat_rc next_numero(fat_store *st, int64_t op, int64_t *num, fat_err *err)
     "SELECT MAX(o.proximo_lote, COALESCE((SELECT MAX(numero) + 1 FROM lote WHERE "
     "operadora_id = o.id), 1)) FROM operadora o WHERE o.id = ?1";
   static const char upd[] = "UPDATE operadora SET proximo_lote = ?2 WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, op);
-  if (sqlite3_step(s) != SQLITE_ROW)
+  if (fat_stmt_step(s) != FAT_ROW)
     return fat_store_dberr(st, err, "erro ao numerar lote");
-  *num = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  *num = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, upd, &s, err);
   if (rc != FAT_OK)
     return rc;
@@ -165,7 +165,7 @@ static fat_rc find_open(fat_store *st, int64_t op, const ready *g, int64_t *id, 
     "SELECT id, numero FROM lote WHERE operadora_id = ?1 AND prestador_id = ?2 AND "
     "tipo_guia = ?3 AND competencia = ?4 AND periodo_fim = ?5 AND status = 'aberto' "
     "ORDER BY numero LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *id = 0;
@@ -176,11 +176,11 @@ static fat_rc find_open(fat_store *st, int64_t op, const ready *g, int64_t *id, 
   fat_bind_text(s, 3, g->tipo);
   fat_bind_text(s, 4, g->comp);
   fat_bind_text(s, 5, g->fim);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    *id = sqlite3_column_int64(s, 0);
-    *num = sqlite3_column_int64(s, 1);
+  if (fat_stmt_step(s) == FAT_ROW) {
+    *id = fat_col_int64(s, 0);
+    *num = fat_col_int64(s, 1);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -206,7 +206,7 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
   fat_tiss_doc doc;
   fat_tiss_envio env;
   fat_tiss_xsd_result xr;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char numtxt[24], fechado[32];
   int64_t lote_id = 0, numero = 0, total = 0;
   size_t i;
@@ -280,7 +280,7 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     fat_bind_int(s, 9, total);
     fat_bind_text(s, 10, doc.hash);
     fat_bind_text(s, 11, info->arquivo);
-    sqlite3_bind_blob(s, 12, doc.xml, (int)doc.len, SQLITE_TRANSIENT);
+    fat_bind_blob(s, 12, doc.xml, doc.len);
     fat_bind_int_or_null(s, 13, o->geracao_id, o->geracao_id <= 0);
     fat_bind_text(s, 14, fechado);
     fat_bind_text(s, 15, info->prazo_envio);
@@ -301,7 +301,7 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     fat_bind_int(s, 4, total);
     fat_bind_text(s, 5, doc.hash);
     fat_bind_text(s, 6, info->arquivo);
-    sqlite3_bind_blob(s, 7, doc.xml, (int)doc.len, SQLITE_TRANSIENT);
+    fat_bind_blob(s, 7, doc.xml, doc.len);
     fat_bind_int_or_null(s, 8, o->geracao_id, o->geracao_id <= 0);
     fat_bind_text(s, 9, fechado);
     fat_bind_text(s, 10, info->prazo_envio);
@@ -322,7 +322,7 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     rc = fat_store_step_done(st, s, "erro ao marcar guia em lote", err);
     if (rc != FAT_OK)
       goto out;
-    if (sqlite3_changes(fat_store_db(st)) != 1) {
+    if (fat_store_changes(st) != 1) {
       rc = fat_err_set(err, FAT_ESTATE, "guia %" PRId64 " entrou em outro lote durante o "
                                         "fechamento", v[i].id);
       goto out;

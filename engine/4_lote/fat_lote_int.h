@@ -11,7 +11,7 @@
 void fat_lote_add_days(const char *date, int n, char out[11]);
 
 /* Text of column i of s into buf ("" for NULL). */
-void fat_lote_col(sqlite3_stmt *s, int i, char *buf, size_t len);
+void fat_lote_col(fat_stmt *s, int i, char *buf, size_t len);
 
 /* Record a state change of lote_id (de may be NULL when created) in
 ** lote_evento and in the audit log. */

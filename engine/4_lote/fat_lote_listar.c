@@ -14,9 +14,9 @@
 #include "fat_store_int.h"
 
 
-static cJSON *add_str(cJSON *o, const char *k, sqlite3_stmt *s, int i)
+static cJSON *add_str(cJSON *o, const char *k, fat_stmt *s, int i)
 {
-  const unsigned char *t = sqlite3_column_text(s, i);
+  const char *t = fat_col_text(s, i);
 
   return t != NULL ? cJSON_AddStringToObject(o, k, (const char *)t) : cJSON_AddNullToObject(o, k);
 }
@@ -40,7 +40,7 @@ fat_rc fat_lote_listar(fat_store *st, const char *operadora, const char *hoje, c
     " l.prazo_envio, l.enviado_em, l.protocolo, l.arquivo, l.validado"
     " FROM lote l JOIN operadora o ON o.id = l.operadora_id"
     " WHERE ?1 IS NULL OR l.operadora_id = ?1 ORDER BY o.registro_ans, l.numero";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *arr;
   char h[11], prazo[11], status[16];
   int64_t op = 0;
@@ -64,7 +64,7 @@ fat_rc fat_lote_listar(fat_store *st, const char *operadora, const char *hoje, c
   arr = cJSON_CreateArray();
   if (arr == NULL)
     return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     cJSON *o = cJSON_CreateObject();
     const char *sit;
     int dias = 0, has = 0;
@@ -72,8 +72,8 @@ fat_rc fat_lote_listar(fat_store *st, const char *operadora, const char *hoje, c
     if (o == NULL)
       goto oom;
     cJSON_AddItemToArray(arr, o);
-    cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(s, 0));
-    cJSON_AddNumberToObject(o, "numero", (double)sqlite3_column_int64(s, 1));
+    cJSON_AddNumberToObject(o, "id", (double)fat_col_int64(s, 0));
+    cJSON_AddNumberToObject(o, "numero", (double)fat_col_int64(s, 1));
     add_str(o, "registro_ans", s, 2);
     add_str(o, "operadora", s, 3);
     add_str(o, "tipo", s, 4);
@@ -81,13 +81,13 @@ fat_rc fat_lote_listar(fat_store *st, const char *operadora, const char *hoje, c
     add_str(o, "periodo_inicio", s, 6);
     add_str(o, "periodo_fim", s, 7);
     add_str(o, "status", s, 8);
-    cJSON_AddNumberToObject(o, "qtd_guias", sqlite3_column_int(s, 9));
-    cJSON_AddNumberToObject(o, "valor", (double)sqlite3_column_int64(s, 10));
+    cJSON_AddNumberToObject(o, "qtd_guias", fat_col_int(s, 9));
+    cJSON_AddNumberToObject(o, "valor", (double)fat_col_int64(s, 10));
     add_str(o, "prazo_envio", s, 11);
     add_str(o, "enviado_em", s, 12);
     add_str(o, "protocolo", s, 13);
     add_str(o, "arquivo", s, 14);
-    cJSON_AddBoolToObject(o, "validado_xsd", sqlite3_column_int(s, 15) != 0);
+    cJSON_AddBoolToObject(o, "validado_xsd", fat_col_int(s, 15) != 0);
     fat_lote_col(s, 8, status, sizeof status);
     fat_lote_col(s, 11, prazo, sizeof prazo);
     if (strcmp(status, "fechado") != 0 && strcmp(status, "aberto") != 0) {
@@ -102,16 +102,16 @@ fat_rc fat_lote_listar(fat_store *st, const char *operadora, const char *hoje, c
     if (has)
       cJSON_AddNumberToObject(o, "dias_para_prazo", dias);
   }
-  if (r != SQLITE_DONE) {
+  if (r != FAT_DONE) {
     cJSON_Delete(arr);
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     return fat_store_dberr(st, err, "erro ao listar lotes");
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   *out = arr;
   return FAT_OK;
 oom:
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   cJSON_Delete(arr);
   return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
 }
@@ -129,7 +129,7 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
     " WHERE (?1 IS NULL OR l.operadora_id = ?1) AND (?2 IS NULL OR l.competencia = ?2)"
     "  AND l.status <> 'aberto'"
     " ORDER BY o.registro_ans, l.competencia, l.numero";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *arr, *grp = NULL, *lotes = NULL;
   char h[11], key[64], last[64] = "";
   int64_t op = 0, tot[4] = {0, 0, 0, 0};
@@ -154,15 +154,15 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
   arr = cJSON_CreateArray();
   if (arr == NULL)
     return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     cJSON *o;
     char status[16], prev[11];
     const char *sit;
     int64_t vals[4];
     int i;
 
-    snprintf(key, sizeof key, "%s|%s", (const char *)sqlite3_column_text(s, 0),
-             sqlite3_column_text(s, 2) != NULL ? (const char *)sqlite3_column_text(s, 2) : "");
+    snprintf(key, sizeof key, "%s|%s", fat_col_text(s, 0),
+             fat_col_text(s, 2) != NULL ? fat_col_text(s, 2) : "");
     if (grp == NULL || strcmp(key, last) != 0) {
       if (grp != NULL) {
         cJSON_AddNumberToObject(grp, "valor_enviado", (double)tot[0]);
@@ -187,11 +187,11 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
     if (o == NULL)
       goto oom;
     cJSON_AddItemToArray(lotes, o);
-    cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(s, 3));
-    cJSON_AddNumberToObject(o, "numero", (double)sqlite3_column_int64(s, 4));
+    cJSON_AddNumberToObject(o, "id", (double)fat_col_int64(s, 3));
+    cJSON_AddNumberToObject(o, "numero", (double)fat_col_int64(s, 4));
     add_str(o, "tipo", s, 5);
     add_str(o, "status", s, 6);
-    cJSON_AddNumberToObject(o, "qtd_guias", sqlite3_column_int(s, 15));
+    cJSON_AddNumberToObject(o, "qtd_guias", fat_col_int(s, 15));
     add_str(o, "enviado_em", s, 7);
     add_str(o, "protocolo", s, 8);
     add_str(o, "protocolo_data", s, 9);
@@ -199,11 +199,11 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
       static const char *const names[] = {"valor_enviado", "valor_liberado", "valor_glosado",
                                           "valor_recebido"};
 
-      if (sqlite3_column_type(s, 10 + i) == SQLITE_NULL) {
+      if (fat_col_is_null(s, 10 + i)) {
         cJSON_AddNullToObject(o, names[i]);
         vals[i] = 0;
       } else {
-        vals[i] = sqlite3_column_int64(s, 10 + i);
+        vals[i] = fat_col_int64(s, 10 + i);
         cJSON_AddNumberToObject(o, names[i], (double)vals[i]);
       }
       tot[i] += vals[i];
@@ -231,15 +231,15 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
     cJSON_AddNumberToObject(grp, "valor_glosado", (double)tot[2]);
     cJSON_AddNumberToObject(grp, "valor_recebido", (double)tot[3]);
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (r != FAT_DONE) {
     cJSON_Delete(arr);
     return fat_store_dberr(st, err, "erro ao montar o mapa de lotes");
   }
   *out = arr;
   return FAT_OK;
 oom:
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   cJSON_Delete(arr);
   return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
 }
@@ -289,7 +289,7 @@ fat_rc fat_lote_relacao_html(fat_store *st, int64_t id, char **html, size_t *len
     " g.carteira_numero, g.data_inicio, g.data_fim, g.senha, g.valor_total"
     " FROM guia g LEFT JOIN beneficiario b ON b.id = g.beneficiario_id"
     " WHERE g.lote_id = ?1 ORDER BY g.data_inicio, g.numero_prestador";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_buf b;
   char f[11][160], money[48];
   int64_t total = 0, valor;
@@ -302,18 +302,21 @@ fat_rc fat_lote_relacao_html(fat_store *st, int64_t id, char **html, size_t *len
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "lote %" PRId64 " não existe", id);
   }
   for (i = 0; i < 10; i++)
     fat_lote_col(s, i, f[i], sizeof f[i]);
   fat_lote_col(s, 12, f[10], sizeof f[10]);
-  valor = sqlite3_column_int64(s, 11);
-  sqlite3_reset(s);
+  valor = fat_col_int64(s, 11);
+  fat_stmt_reset(s);
   fat_buf_init(&b, FAT_TISS_MAX_BYTES);
   rc = fat_buf_puts(&b,
                     "<!DOCTYPE html>\n<html lang=\"pt-BR\">\n<head>\n<meta charset=\"utf-8\">\n"
+                    /* the file is opened from disk too, where no header protects it */
+                    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                    "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n"
                     "<title>Rela\xc3\xa7\xc3\xa3o de guias</title>\n<style>\n"
                     "body{font-family:sans-serif;font-size:11pt;margin:1.5cm}\n"
                     "table{border-collapse:collapse;width:100%}\n"
@@ -353,9 +356,9 @@ fat_rc fat_lote_relacao_html(fat_store *st, int64_t id, char **html, size_t *len
   if (rc != FAT_OK)
     goto out;
   fat_bind_int(s, 1, id);
-  while (rc == FAT_OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+  while (rc == FAT_OK && (r = fat_stmt_step(s)) == FAT_ROW) {
     char g[7][160], num[16];
-    int64_t v = sqlite3_column_int64(s, 7);
+    int64_t v = fat_col_int64(s, 7);
 
     for (i = 0; i < 7; i++)
       fat_lote_col(s, i, g[i], sizeof g[i]);
@@ -381,7 +384,7 @@ fat_rc fat_lote_relacao_html(fat_store *st, int64_t id, char **html, size_t *len
     if (rc == FAT_OK)
       rc = fat_buf_puts(&b, "</tr>\n", err);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (rc != FAT_OK)
     goto out;
   fat_money_format_br(n > 0 ? total : valor, money, sizeof money);

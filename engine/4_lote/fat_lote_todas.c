@@ -27,7 +27,7 @@ static fat_rc candidate_keys(fat_store *st, char ***out, size_t *n, fat_err *err
       "SELECT o.script FROM operadora o WHERE o.ativa = 1 AND EXISTS"
       " (SELECT 1 FROM guia g WHERE g.operadora_id = o.id AND g.status = 'conferida'"
       "  AND g.lote_id IS NULL) ORDER BY o.script";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char **keys = NULL, **nk;
   size_t k = 0;
   int step, oom = 0;
@@ -37,7 +37,7 @@ static fat_rc candidate_keys(fat_store *st, char ***out, size_t *n, fat_err *err
   *n = 0;
   if (rc != FAT_OK)
     return rc;
-  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((step = fat_stmt_step(s)) == FAT_ROW) {
     nk = fat_realloc(keys, (k + 1) * sizeof *keys);
     if (nk == NULL) {
       oom = 1;
@@ -50,9 +50,9 @@ static fat_rc candidate_keys(fat_store *st, char ***out, size_t *n, fat_err *err
     if (keys[k] != NULL)
       k++;
   }
-  if (!oom && step != SQLITE_ROW && step != SQLITE_DONE)
+  if (!oom && step != FAT_ROW && step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao procurar guias prontas para lote");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (oom)
     rc = fat_err_oom(err);
   if (rc != FAT_OK) {

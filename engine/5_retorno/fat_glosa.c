@@ -135,7 +135,7 @@ const char *fat_glosa_grupo_de_tabela(const char *t)
 const char *fat_glosa_grupo(fat_store *st, const char *codigo)
 {
   static const char sql[] = "SELECT grupo FROM glosa_motivo WHERE codigo = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   const char *o, *g = NULL;
   fat_err err;
 
@@ -147,9 +147,9 @@ const char *fat_glosa_grupo(fat_store *st, const char *codigo)
   /* the table belongs to Part D's migration; without it use the ranges */
   if (st != NULL && fat_store_prepare(st, sql, &s, &err) == FAT_OK) {
     fat_bind_text(s, 1, codigo);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      g = fat_glosa_grupo_de_tabela((const char *)sqlite3_column_text(s, 0));
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      g = fat_glosa_grupo_de_tabela(fat_col_text(s, 0));
+    fat_stmt_reset(s);
   }
   return g != NULL ? g : fat_glosa_grupo_builtin(codigo);
 }
@@ -176,7 +176,7 @@ const char *fat_glosa_grupo_rotulo(const char *g)
 char *fat_glosa_descricao(fat_store *st, const char *codigo)
 {
   static const char sql[] = "SELECT descricao FROM glosa_motivo WHERE codigo = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_err err;
   char *d = NULL;
   int oom = 0;
@@ -184,9 +184,9 @@ char *fat_glosa_descricao(fat_store *st, const char *codigo)
   if (st == NULL || codigo == NULL || fat_store_prepare(st, sql, &s, &err) != FAT_OK)
     return NULL;
   fat_bind_text(s, 1, codigo);
-  if (sqlite3_step(s) == SQLITE_ROW)
+  if (fat_stmt_step(s) == FAT_ROW)
     d = fat_col_strdup(s, 0, &oom);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return d;
 }
 
@@ -239,7 +239,7 @@ static fat_rc ctx_load(fat_store *st, int64_t id, glosa_ctx *c, fat_err *err)
       " FROM glosa gl JOIN guia g ON g.id = gl.guia_id JOIN operadora o ON o.id = g.operadora_id"
       " LEFT JOIN item i ON i.id = gl.item_id LEFT JOIN plano pl ON pl.id = g.plano_id"
       " WHERE gl.id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int oom = 0;
 
@@ -248,43 +248,43 @@ static fat_rc ctx_load(fat_store *st, int64_t id, glosa_ctx *c, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "glosa %lld não encontrada", (long long)id);
   }
   c->codigo = fat_col_strdup(s, 0, &oom);
-  c->guia_id = sqlite3_column_int64(s, 1);
-  c->item_id = sqlite3_column_int64(s, 2);
-  c->valor = sqlite3_column_int64(s, 3);
+  c->guia_id = fat_col_int64(s, 1);
+  c->item_id = fat_col_int64(s, 2);
+  c->valor = fat_col_int64(s, 3);
   c->senha = fat_col_strdup(s, 4, &oom);
   c->data_autorizacao = fat_col_strdup(s, 5, &oom);
   c->validade_senha = fat_col_strdup(s, 6, &oom);
   c->data_inicio = fat_col_strdup(s, 7, &oom);
   c->carteira = fat_col_strdup(s, 8, &oom);
   c->carteira_validade = fat_col_strdup(s, 9, &oom);
-  c->assinatura = sqlite3_column_int(s, 10);
-  c->pedido_medico = sqlite3_column_int(s, 11);
-  c->laudo = sqlite3_column_int(s, 12);
+  c->assinatura = fat_col_int(s, 10);
+  c->pedido_medico = fat_col_int(s, 11);
+  c->laudo = fat_col_int(s, 12);
   c->cid = fat_col_strdup(s, 13, &oom);
   c->script = fat_col_strdup(s, 14, &oom);
   c->registro_ans = fat_col_strdup(s, 15, &oom);
-  c->item_seq = sqlite3_column_int(s, 16);
+  c->item_seq = fat_col_int(s, 16);
   c->item_codigo = fat_col_strdup(s, 17, &oom);
   c->item_tabela = fat_col_strdup(s, 18, &oom);
   c->item_tipo = fat_col_strdup(s, 19, &oom);
-  c->item_unit = sqlite3_column_type(s, 20) == SQLITE_NULL ? FAT_ABSENT
-                                                           : sqlite3_column_int64(s, 20);
-  c->item_total = sqlite3_column_type(s, 21) == SQLITE_NULL ? FAT_ABSENT
-                                                            : sqlite3_column_int64(s, 21);
-  c->item_qtd = sqlite3_column_int64(s, 22);
+  c->item_unit = fat_col_is_null(s, 20) ? FAT_ABSENT
+                                                           : fat_col_int64(s, 20);
+  c->item_total = fat_col_is_null(s, 21) ? FAT_ABSENT
+                                                            : fat_col_int64(s, 21);
+  c->item_qtd = fat_col_int64(s, 22);
   c->item_data = fat_col_strdup(s, 23, &oom);
   c->item_hora = fat_col_strdup(s, 24, &oom);
   c->item_via = fat_col_strdup(s, 25, &oom);
   c->item_grau = fat_col_strdup(s, 26, &oom);
   c->acomodacao = fat_col_strdup(s, 27, &oom);
   c->carater = fat_col_strdup(s, 28, &oom);
-  c->beneficiario_id = sqlite3_column_int64(s, 29);
-  sqlite3_reset(s);
+  c->beneficiario_id = fat_col_int64(s, 29);
+  fat_stmt_reset(s);
   if (oom) {
     ctx_fini(c);
     return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
@@ -311,7 +311,7 @@ static fat_rc by_finding(fat_store *st, const glosa_ctx *c, const char *grupo, c
       "SELECT a.codigo, a.glosa_prevista, a.reconhecido_em, a.reconhecido_por,"
       " a.reconhecido_motivo, a.severidade FROM achado a WHERE a.guia_id = ?1"
       " AND (?2 IS NULL OR a.item_id IS NULL OR a.item_id = ?2) ORDER BY a.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int best = 0; /* 2 = same code, 1 = same group */
 
@@ -320,12 +320,12 @@ static fat_rc by_finding(fat_store *st, const glosa_ctx *c, const char *grupo, c
     return rc;
   fat_bind_int(s, 1, c->guia_id);
   fat_bind_int_or_null(s, 2, c->item_id, c->item_id == 0);
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    const char *fc = (const char *)sqlite3_column_text(s, 0);
-    const char *gp = (const char *)sqlite3_column_text(s, 1);
-    const char *rem = (const char *)sqlite3_column_text(s, 2);
-    const char *rpor = (const char *)sqlite3_column_text(s, 3);
-    const char *rmot = (const char *)sqlite3_column_text(s, 4);
+  while (fat_stmt_step(s) == FAT_ROW) {
+    const char *fc = fat_col_text(s, 0);
+    const char *gp = fat_col_text(s, 1);
+    const char *rem = fat_col_text(s, 2);
+    const char *rpor = fat_col_text(s, 3);
+    const char *rmot = fat_col_text(s, 4);
     int level;
 
     if (gp == NULL)
@@ -344,10 +344,10 @@ static fat_rc by_finding(fat_store *st, const glosa_ctx *c, const char *grupo, c
     else
       snprintf(ev, evlen,
                "o conferir apontou %s (%s, prevê glosa %s%s) e a guia foi enviada assim", fc,
-               (const char *)sqlite3_column_text(s, 5), gp,
+               fat_col_text(s, 5), gp,
                level == 1 ? ", mesmo grupo de motivo" : "");
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -366,7 +366,7 @@ static fat_rc has_duplicate(fat_store *st, const glosa_ctx *c, int *dup, fat_err
       " AND ((g.beneficiario_id IS NOT NULL AND g2.beneficiario_id = g.beneficiario_id)"
       "      OR (g.carteira_numero IS NOT NULL AND g2.carteira_numero = g.carteira_numero))"
       " AND i2.codigo = ?2 AND COALESCE(i2.data, g2.data_inicio) = ?3";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *dup = 0;
@@ -378,9 +378,9 @@ static fat_rc has_duplicate(fat_store *st, const glosa_ctx *c, int *dup, fat_err
   fat_bind_int(s, 1, c->guia_id);
   fat_bind_text(s, 2, c->item_codigo);
   fat_bind_text(s, 3, c->item_data);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    *dup = sqlite3_column_int(s, 0) > 0;
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    *dup = fat_col_int(s, 0) > 0;
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -437,7 +437,7 @@ fat_rc fat_glosa_classificar(fat_store *st, fat_gen *gen, int64_t id, fat_err *e
   const char *cls = "a_classificar";
   char ev[600] = "";
   char b1[32], b2[32];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int dup;
   int64_t esperado = 0;
@@ -548,7 +548,7 @@ fat_rc fat_glosa_guia_ref(fat_store *st, const char *ref, const char *operadora,
       "SELECT g.id FROM guia g JOIN operadora o ON o.id = g.operadora_id"
       " WHERE g.numero_prestador = ?1 AND (?2 IS NULL OR o.registro_ans = ?2 OR o.script = ?2)";
   static const char sql_id[] = "SELECT id FROM guia WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int n = 0;
   char *end;
@@ -565,9 +565,9 @@ fat_rc fat_glosa_guia_ref(fat_store *st, const char *ref, const char *operadora,
     if (rc != FAT_OK)
       return rc;
     fat_bind_int(s, 1, v);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      *guia_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      *guia_id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
     if (*guia_id == 0)
       return fat_err_set(err, FAT_ENOTFOUND, "guia %s não encontrada", ref);
     return FAT_OK;
@@ -577,11 +577,11 @@ fat_rc fat_glosa_guia_ref(fat_store *st, const char *ref, const char *operadora,
     return rc;
   fat_bind_text(s, 1, ref);
   fat_bind_text(s, 2, operadora);
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    *guia_id = sqlite3_column_int64(s, 0);
+  while (fat_stmt_step(s) == FAT_ROW) {
+    *guia_id = fat_col_int64(s, 0);
     n++;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (n == 0)
     return fat_err_set(err, FAT_ENOTFOUND, "guia %s não encontrada%s%s", ref,
                        operadora != NULL ? " na operadora " : "",
@@ -611,7 +611,7 @@ static fat_rc code_known(fat_store *st, const char *codigo, fat_err *err)
 {
   static const char sql_n[] = "SELECT count(*) FROM glosa_motivo";
   static const char sql_c[] = "SELECT 1 FROM glosa_motivo WHERE codigo = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_err e2;
   int n = 0, found = 0;
 
@@ -621,16 +621,16 @@ static fat_rc code_known(fat_store *st, const char *codigo, fat_err *err)
                        codigo != NULL ? codigo : "");
   if (fat_store_prepare(st, sql_n, &s, &e2) != FAT_OK)
     return FAT_OK; /* no table: any 4-digit code */
-  if (sqlite3_step(s) == SQLITE_ROW)
-    n = sqlite3_column_int(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    n = fat_col_int(s, 0);
+  fat_stmt_reset(s);
   if (n == 0)
     return FAT_OK;
   if (fat_store_prepare(st, sql_c, &s, &e2) != FAT_OK)
     return FAT_OK;
   fat_bind_text(s, 1, codigo);
-  found = sqlite3_step(s) == SQLITE_ROW;
-  sqlite3_reset(s);
+  found = fat_stmt_step(s) == FAT_ROW;
+  fat_stmt_reset(s);
   if (!found)
     return fat_err_set(err, FAT_EINVAL, "o código %s não existe na tabela TUSS 38 importada",
                        codigo);
@@ -660,7 +660,7 @@ fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g,
       "INSERT INTO glosa (guia_id, item_id, codigo, valor, origem, observacao, usuario,"
       " descricao, lote_id, data_demonstrativo, prazo_recurso)"
       " VALUES (?1, ?2, ?3, ?4, 'manual', ?5, ?6, ?7, ?8, ?9, ?10)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t guia_id = 0, item_id = 0, base = 0, ja = 0, valor, lote_id = 0;
   char *script = NULL, *desc = NULL;
   char hoje[24], prazo[16] = "", det[160], obj[32], vb[32], bb[32];
@@ -680,12 +680,12 @@ fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g,
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, guia_id);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    base = sqlite3_column_int64(s, 0);
+  if (fat_stmt_step(s) == FAT_ROW) {
+    base = fat_col_int64(s, 0);
     script = fat_col_strdup(s, 1, &oom);
-    lote_id = sqlite3_column_int64(s, 2);
+    lote_id = fat_col_int64(s, 2);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (oom)
     return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
   if (g->item_seq > 0) {
@@ -694,11 +694,11 @@ fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g,
       goto out;
     fat_bind_int(s, 1, guia_id);
     fat_bind_int(s, 2, g->item_seq);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-      item_id = sqlite3_column_int64(s, 0);
-      base = sqlite3_column_int64(s, 1);
+    if (fat_stmt_step(s) == FAT_ROW) {
+      item_id = fat_col_int64(s, 0);
+      base = fat_col_int64(s, 1);
     }
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     if (item_id == 0) {
       rc = fat_err_set(err, FAT_ENOTFOUND, "a guia %s não tem item %d", g->guia, g->item_seq);
       goto out;
@@ -709,9 +709,9 @@ fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g,
     goto out;
   fat_bind_int(s, 1, guia_id);
   fat_bind_int_or_null(s, 2, item_id, item_id == 0);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    ja = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    ja = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   valor = g->valor == FAT_ABSENT ? base - ja : g->valor;
   fat_money_format_br(valor, vb, sizeof vb);
   fat_money_format_br(base - ja, bb, sizeof bb);
@@ -790,7 +790,7 @@ out:
   " AND (?4 IS NULL OR gl.classificacao = ?4) AND (?5 IS NULL OR gl.grupo = ?5)" \
   " AND (?6 = 0 OR gl.retorno_id = ?6) AND (?7 = 0 OR gl.guia_id = ?7)"
 
-static void bind_filtro(sqlite3_stmt *s, const fat_glosa_filtro *f)
+static void bind_filtro(fat_stmt *s, const fat_glosa_filtro *f)
 {
   fat_glosa_filtro none;
 
@@ -807,20 +807,20 @@ static void bind_filtro(sqlite3_stmt *s, const fat_glosa_filtro *f)
   fat_bind_int(s, 7, f->guia_id);
 }
 
-static void add_str(cJSON *o, const char *k, sqlite3_stmt *s, int col)
+static void add_str(cJSON *o, const char *k, fat_stmt *s, int col)
 {
-  if (sqlite3_column_type(s, col) == SQLITE_NULL)
+  if (fat_col_is_null(s, col))
     cJSON_AddNullToObject(o, k);
   else
-    cJSON_AddStringToObject(o, k, (const char *)sqlite3_column_text(s, col));
+    cJSON_AddStringToObject(o, k, fat_col_text(s, col));
 }
 
-static void add_int(cJSON *o, const char *k, sqlite3_stmt *s, int col)
+static void add_int(cJSON *o, const char *k, fat_stmt *s, int col)
 {
-  if (sqlite3_column_type(s, col) == SQLITE_NULL)
+  if (fat_col_is_null(s, col))
     cJSON_AddNullToObject(o, k);
   else
-    cJSON_AddNumberToObject(o, k, (double)sqlite3_column_int64(s, col));
+    cJSON_AddNumberToObject(o, k, (double)fat_col_int64(s, col));
 }
 
 fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, fat_err *err)
@@ -831,7 +831,7 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
       " gl.evidencia, gl.situacao, gl.prevista, gl.prevista_por, gl.prazo_recurso, gl.origem,"
       " g.competencia, gl.observacao, gl.valor_recuperado, p.nome, gl.retorno_id"
       GLOSA_FROM GLOSA_WHERE " ORDER BY gl.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *arr, *o;
   fat_rc rc;
   int step;
@@ -843,10 +843,10 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
   bind_filtro(s, f);
   arr = cJSON_CreateArray();
   if (arr == NULL) {
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
   }
-  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((step = fat_stmt_step(s)) == FAT_ROW) {
     o = cJSON_CreateObject();
     if (o == NULL)
       break;
@@ -865,10 +865,10 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
     add_str(o, "classificacao", s, 12);
     add_str(o, "evidencia", s, 13);
     add_str(o, "situacao", s, 14);
-    if (sqlite3_column_type(s, 15) == SQLITE_NULL)
+    if (fat_col_is_null(s, 15))
       cJSON_AddNullToObject(o, "prevista");
     else
-      cJSON_AddBoolToObject(o, "prevista", sqlite3_column_int(s, 15));
+      cJSON_AddBoolToObject(o, "prevista", fat_col_int(s, 15));
     add_str(o, "prevista_por", s, 16);
     add_str(o, "prazo_recurso", s, 17);
     add_str(o, "origem", s, 18);
@@ -879,10 +879,10 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
     add_int(o, "retorno_id", s, 23);
     cJSON_AddItemToArray(arr, o);
   }
-  sqlite3_reset(s);
-  if (step != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (step != FAT_DONE) {
     cJSON_Delete(arr);
-    return step == SQLITE_ROW ? fat_err_set(err, FAT_ENOMEM, "memória insuficiente")
+    return step == FAT_ROW ? fat_err_set(err, FAT_ENOMEM, "memória insuficiente")
                               : fat_store_dberr(st, err, "não foi possível listar as glosas");
   }
   *out = arr;
@@ -893,7 +893,7 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
 static fat_rc resumo_q(fat_store *st, const char *sql, const fat_glosa_filtro *f, cJSON *o,
                        const char *name, int grupo_label, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *arr, *r;
   fat_rc rc;
 
@@ -902,21 +902,21 @@ static fat_rc resumo_q(fat_store *st, const char *sql, const fat_glosa_filtro *f
     return rc;
   bind_filtro(s, f);
   arr = cJSON_AddArrayToObject(o, name);
-  while (arr != NULL && sqlite3_step(s) == SQLITE_ROW) {
+  while (arr != NULL && fat_stmt_step(s) == FAT_ROW) {
     r = cJSON_CreateObject();
     if (r == NULL)
       break;
     add_str(r, "chave", s, 0);
     if (grupo_label)
       cJSON_AddStringToObject(r, "rotulo",
-                              fat_glosa_grupo_rotulo((const char *)sqlite3_column_text(s, 0)));
+                              fat_glosa_grupo_rotulo(fat_col_text(s, 0)));
     else
       add_str(r, "rotulo", s, 1);
     add_int(r, "quantidade", s, 2);
     add_int(r, "valor", s, 3);
     cJSON_AddItemToArray(arr, r);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return arr == NULL ? fat_err_set(err, FAT_ENOMEM, "memória insuficiente") : FAT_OK;
 }
 

@@ -20,7 +20,7 @@ fat_rc fat_glosa_classificar_manual(fat_store *st, int64_t id, const char *class
                                     const char *evidencia, fat_err *err)
 {
   static const char upd[] = "UPDATE glosa SET classificacao = ?2, evidencia = ?3 WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char *texto = NULL;
   char obj[32];
   size_t n = evidencia != NULL ? strlen(evidencia) : 0;
@@ -45,7 +45,7 @@ fat_rc fat_glosa_classificar_manual(fat_store *st, int64_t id, const char *class
     fat_bind_text(s, 3, texto);
     rc = fat_store_step_done(st, s, "erro ao classificar a glosa", err);
   }
-  if (rc == FAT_OK && sqlite3_changes(fat_store_db(st)) == 0)
+  if (rc == FAT_OK && fat_store_changes(st) == 0)
     rc = fat_err_set(err, FAT_ENOTFOUND, "glosa %lld não encontrada", (long long)id);
   if (rc == FAT_OK) {
     snprintf(obj, sizeof obj, "glosa:%lld", (long long)id);

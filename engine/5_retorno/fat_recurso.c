@@ -24,9 +24,9 @@ typedef struct gvars {
   int item;
 } gvars;
 
-static void col(char *dst, size_t len, sqlite3_stmt *s, int i)
+static void col(char *dst, size_t len, fat_stmt *s, int i)
 {
-  const unsigned char *t = sqlite3_column_text(s, i);
+  const char *t = fat_col_text(s, i);
 
   snprintf(dst, len, "%s", t != NULL ? (const char *)t : "");
 }
@@ -42,7 +42,7 @@ static fat_rc load_glosa(fat_store *st, int64_t id, gvars *v, fat_err *err)
       " COALESCE(i.sequencial, 0)"
       " FROM glosa gl JOIN guia g ON g.id = gl.guia_id JOIN operadora o ON o.id = g.operadora_id"
       " LEFT JOIN item i ON i.id = gl.item_id WHERE gl.id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   memset(v, 0, sizeof *v);
@@ -50,16 +50,16 @@ static fat_rc load_glosa(fat_store *st, int64_t id, gvars *v, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "glosa %lld não encontrada", (long long)id);
   }
-  v->glosa_id = sqlite3_column_int64(s, 0);
-  v->guia_id = sqlite3_column_int64(s, 1);
-  v->item_id = sqlite3_column_int64(s, 2);
-  v->valor = sqlite3_column_int64(s, 3);
-  v->operadora_id = sqlite3_column_int64(s, 4);
-  v->lote_id = sqlite3_column_int64(s, 5);
+  v->glosa_id = fat_col_int64(s, 0);
+  v->guia_id = fat_col_int64(s, 1);
+  v->item_id = fat_col_int64(s, 2);
+  v->valor = fat_col_int64(s, 3);
+  v->operadora_id = fat_col_int64(s, 4);
+  v->lote_id = fat_col_int64(s, 5);
   col(v->situacao, sizeof v->situacao, s, 6);
   col(v->classificacao, sizeof v->classificacao, s, 7);
   col(v->codigo, sizeof v->codigo, s, 8);
@@ -75,8 +75,8 @@ static fat_rc load_glosa(fat_store *st, int64_t id, gvars *v, fat_err *err)
   col(v->prazo, sizeof v->prazo, s, 18);
   col(v->descricao, sizeof v->descricao, s, 19);
   col(v->evidencia, sizeof v->evidencia, s, 20);
-  v->item = sqlite3_column_int(s, 21);
-  sqlite3_reset(s);
+  v->item = fat_col_int(s, 21);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -210,7 +210,7 @@ fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, siz
   static const char q_base[] =
       "SELECT min(COALESCE(data_demonstrativo, substr(criado_em, 1, 10))) FROM glosa"
       " WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t *ids = NULL, op = 0, lote = 0, numero = 1, total = 0, rid;
   size_t k, m = 0;
   gvars *v = NULL;
@@ -231,18 +231,18 @@ fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, siz
     if (rc != FAT_OK)
       return rc;
     fat_bind_int(s, 1, guia_id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while (fat_stmt_step(s) == FAT_ROW) {
       int64_t *a = fat_realloc(ids, (m + 1) * sizeof *a);
 
       if (a == NULL) {
-        sqlite3_reset(s);
+        fat_stmt_reset(s);
         fat_free(ids);
         return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
       }
       ids = a;
-      ids[m++] = sqlite3_column_int64(s, 0);
+      ids[m++] = fat_col_int64(s, 0);
     }
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     if (m == 0)
       return fat_err_set(err, FAT_ENOTFOUND,
                          "a guia não tem glosas abertas para recorrer (as devidas ficam de fora)");
@@ -278,9 +278,9 @@ fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, siz
   if (rc != FAT_OK)
     goto out;
   fat_bind_int(s, 1, ids[0]);
-  if (sqlite3_step(s) == SQLITE_ROW)
+  if (fat_stmt_step(s) == FAT_ROW)
     col(base, sizeof base, s, 0);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (prazo[0] == '\0' && base[0] != '\0') {
     dias = recurso_prazo(gen, v[0].script);
     if (dias > 0 && fat_dia_parse(base, &d) == 0)
@@ -293,9 +293,9 @@ fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, siz
   if (rc != FAT_OK)
     goto fail;
   fat_bind_int(s, 1, op);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    numero = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    numero = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, ins, &s, err);
   if (rc != FAT_OK)
     goto fail;
@@ -349,7 +349,7 @@ out:
 static fat_rc recurso_status(fat_store *st, int64_t id, char *status, size_t len, fat_err *err)
 {
   static const char sql[] = "SELECT status FROM recurso WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   status[0] = '\0';
@@ -357,9 +357,9 @@ static fat_rc recurso_status(fat_store *st, int64_t id, char *status, size_t len
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) == SQLITE_ROW)
+  if (fat_stmt_step(s) == FAT_ROW)
     col(status, len, s, 0);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (status[0] == '\0')
     return fat_err_set(err, FAT_ENOTFOUND, "recurso %lld não encontrado", (long long)id);
   return FAT_OK;
@@ -371,7 +371,7 @@ fat_rc fat_recurso_editar(fat_store *st, int64_t id, int64_t item, const char *j
   static const char upd[] =
       "UPDATE recurso_item SET justificativa = ?3, editado_em = ?4, editado_por = ?5"
       " WHERE recurso_id = ?1 AND (id = ?2 OR glosa_id = ?2)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char status[24], now[24], obj[32];
   fat_rc rc;
   size_t n = just != NULL ? strlen(just) : 0;
@@ -399,7 +399,7 @@ fat_rc fat_recurso_editar(fat_store *st, int64_t id, int64_t item, const char *j
   rc = fat_store_step_done(st, s, "não foi possível editar a justificativa", err);
   if (rc != FAT_OK)
     goto fail;
-  if (sqlite3_changes(fat_store_db(st)) == 0) {
+  if (fat_store_changes(st) == 0) {
     rc = fat_err_set(err, FAT_ENOTFOUND, "o recurso %lld não tem o item %lld", (long long)id,
                      (long long)item);
     goto fail;
@@ -455,7 +455,7 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
       " FROM recurso_item ri JOIN glosa gl ON gl.id = ri.glosa_id JOIN guia g ON g.id = gl.guia_id"
       " LEFT JOIN item i ON i.id = gl.item_id WHERE ri.recurso_id = ?1"
       " ORDER BY g.numero_prestador, COALESCE(i.sequencial, 0), ri.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   ritem *v = NULL, *a;
   size_t cnt = 0;
@@ -467,15 +467,15 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "recurso %lld não encontrado", (long long)id);
   }
-  h->id = sqlite3_column_int64(s, 0);
-  h->numero = sqlite3_column_int64(s, 1);
-  h->valor_recursado = sqlite3_column_int64(s, 2);
-  h->valor_recuperado = sqlite3_column_int64(s, 3);
-  h->operadora_id = sqlite3_column_int64(s, 4);
+  h->id = fat_col_int64(s, 0);
+  h->numero = fat_col_int64(s, 1);
+  h->valor_recursado = fat_col_int64(s, 2);
+  h->valor_recuperado = fat_col_int64(s, 3);
+  h->operadora_id = fat_col_int64(s, 4);
   col(h->status, sizeof h->status, s, 5);
   col(h->resultado, sizeof h->resultado, s, 6);
   col(h->prazo, sizeof h->prazo, s, 7);
@@ -485,12 +485,12 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
   col(h->lote, sizeof h->lote, s, 11);
   col(h->protocolo, sizeof h->protocolo, s, 12);
   col(h->criado, sizeof h->criado, s, 13);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, q_p, &s, err);
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) == SQLITE_ROW) {
+  if (fat_stmt_step(s) == FAT_ROW) {
     col(h->codpre, sizeof h->codpre, s, 0);
     col(h->cnpj, sizeof h->cnpj, s, 1);
     col(h->cpf, sizeof h->cpf, s, 2);
@@ -499,27 +499,27 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
     if (h->protocolo[0] == '\0')
       col(h->protocolo, sizeof h->protocolo, s, 4);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, q_i, &s, err);
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  while (sqlite3_step(s) == SQLITE_ROW) {
+  while (fat_stmt_step(s) == FAT_ROW) {
     a = fat_realloc(v, (cnt + 1) * sizeof *v);
     if (a == NULL) {
-      sqlite3_reset(s);
+      fat_stmt_reset(s);
       fat_free(v);
       return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
     }
     v = a;
     memset(&v[cnt], 0, sizeof v[cnt]);
-    v[cnt].id = sqlite3_column_int64(s, 0);
-    v[cnt].glosa_id = sqlite3_column_int64(s, 1);
-    v[cnt].guia_id = sqlite3_column_int64(s, 2);
-    v[cnt].valor = sqlite3_column_int64(s, 3);
-    v[cnt].has_deferido = sqlite3_column_type(s, 4) != SQLITE_NULL;
-    v[cnt].deferido = sqlite3_column_int64(s, 4);
-    v[cnt].seq = sqlite3_column_int(s, 5);
+    v[cnt].id = fat_col_int64(s, 0);
+    v[cnt].glosa_id = fat_col_int64(s, 1);
+    v[cnt].guia_id = fat_col_int64(s, 2);
+    v[cnt].valor = fat_col_int64(s, 3);
+    v[cnt].has_deferido = !fat_col_is_null(s, 4);
+    v[cnt].deferido = fat_col_int64(s, 4);
+    v[cnt].seq = fat_col_int(s, 5);
     col(v[cnt].guia, sizeof v[cnt].guia, s, 6);
     col(v[cnt].guia_op, sizeof v[cnt].guia_op, s, 7);
     col(v[cnt].senha, sizeof v[cnt].senha, s, 8);
@@ -532,10 +532,10 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
     col(v[cnt].just, sizeof v[cnt].just, s, 15);
     col(v[cnt].descr, sizeof v[cnt].descr, s, 16);
     col(v[cnt].glosa_desc, sizeof v[cnt].glosa_desc, s, 17);
-    v[cnt].glosado = sqlite3_column_int64(s, 18);
+    v[cnt].glosado = fat_col_int64(s, 18);
     cnt++;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   *items = v;
   *n = cnt;
   return FAT_OK;
@@ -567,7 +567,7 @@ fat_rc fat_recurso_xml(fat_store *st, fat_gen *gen, int64_t id, const char *xsd_
   fat_tiss_xsd_result vr;
   fat_tiss_enc enc = FAT_TISS_ISO88591;
   char numero[24], prot[16], hoje[16], seq[16], fname[80];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int64_t total = 0;
   int e;
@@ -696,7 +696,7 @@ fat_rc fat_recurso_xml(fat_store *st, fat_gen *gen, int64_t id, const char *xsd_
   if (rc != FAT_OK)
     goto out;
   fat_bind_int(s, 1, id);
-  sqlite3_bind_blob(s, 2, doc.xml, (int)doc.len, SQLITE_TRANSIENT);
+  fat_bind_blob(s, 2, doc.xml, doc.len);
   fat_bind_text(s, 3, doc.hash);
   rc = fat_store_step_done(st, s, "não foi possível gravar o XML do recurso", err);
   if (rc != FAT_OK)
@@ -850,7 +850,7 @@ static fat_rc transition(fat_store *st, int64_t id, const char *from, const char
       "UPDATE recurso SET status = 'enviado', enviado_em = ?2 WHERE id = ?1";
   static const char upd_prot[] =
       "UPDATE recurso SET status = 'protocolado', protocolo = ?3, protocolo_data = ?2 WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char status[24], d[16], obj[32];
   fat_rc rc;
 
@@ -915,7 +915,7 @@ fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_respos
   static const char upd_rec[] =
       "UPDATE recurso SET status = 'respondido', resultado = ?2, respondido_em = ?3,"
       " valor_recuperado = ?4 WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char status[24], d[16], obj[32], det[128];
   struct { int64_t id, glosa, rec, def; int has; } it[512];
   size_t n = 0, k;
@@ -946,16 +946,16 @@ fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_respos
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  while (n < sizeof it / sizeof it[0] && sqlite3_step(s) == SQLITE_ROW) {
-    it[n].id = sqlite3_column_int64(s, 0);
-    it[n].glosa = sqlite3_column_int64(s, 1);
-    it[n].rec = sqlite3_column_int64(s, 2);
-    it[n].has = sqlite3_column_type(s, 3) != SQLITE_NULL;
-    it[n].def = sqlite3_column_int64(s, 3);
+  while (n < sizeof it / sizeof it[0] && fat_stmt_step(s) == FAT_ROW) {
+    it[n].id = fat_col_int64(s, 0);
+    it[n].glosa = fat_col_int64(s, 1);
+    it[n].rec = fat_col_int64(s, 2);
+    it[n].has = !fat_col_is_null(s, 3);
+    it[n].def = fat_col_int64(s, 3);
     total_rec += it[n].rec;
     n++;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (r->item != 0) {
     for (k = 0; k < n; k++)
       if (it[k].id == r->item || it[k].glosa == r->item) {
@@ -1057,7 +1057,7 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
       " ri.valor_recursado, ri.valor_deferido, ri.justificativa FROM recurso_item ri"
       " JOIN glosa gl ON gl.id = ri.glosa_id JOIN guia g ON g.id = gl.guia_id"
       " LEFT JOIN item i ON i.id = gl.item_id WHERE ri.recurso_id = ?1 ORDER BY ri.id";
-  sqlite3_stmt *s, *si;
+  fat_stmt *s, *si;
   cJSON *arr, *o, *items, *x;
   char h[16];
   int32_t dh, dp;
@@ -1080,23 +1080,23 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
     return rc;
   }
   fat_bind_int(s, 1, id);
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    const char *status = (const char *)sqlite3_column_text(s, 4);
-    const char *prazo = (const char *)sqlite3_column_text(s, 6);
+  while (fat_stmt_step(s) == FAT_ROW) {
+    const char *status = fat_col_text(s, 4);
+    const char *prazo = fat_col_text(s, 6);
     int pendente = strcmp(status, "rascunho") == 0;
 
     o = cJSON_CreateObject();
     if (o == NULL)
       break;
     cJSON_AddItemToArray(arr, o);
-    rid = sqlite3_column_int64(s, 0);
+    rid = fat_col_int64(s, 0);
     cJSON_AddNumberToObject(o, "id", (double)rid);
-    cJSON_AddNumberToObject(o, "numero", (double)sqlite3_column_int64(s, 1));
-    cJSON_AddStringToObject(o, "operadora", (const char *)sqlite3_column_text(s, 2));
-    cJSON_AddStringToObject(o, "registro_ans", (const char *)sqlite3_column_text(s, 3));
+    cJSON_AddNumberToObject(o, "numero", (double)fat_col_int64(s, 1));
+    cJSON_AddStringToObject(o, "operadora", fat_col_text(s, 2));
+    cJSON_AddStringToObject(o, "registro_ans", fat_col_text(s, 3));
     cJSON_AddStringToObject(o, "status", status);
-    if (sqlite3_column_type(s, 5) != SQLITE_NULL)
-      cJSON_AddStringToObject(o, "resultado", (const char *)sqlite3_column_text(s, 5));
+    if (!fat_col_is_null(s, 5))
+      cJSON_AddStringToObject(o, "resultado", fat_col_text(s, 5));
     if (prazo != NULL && fat_dia_parse(prazo, &dp) == 0) {
       cJSON_AddStringToObject(o, "prazo", prazo);
       cJSON_AddNumberToObject(o, "dias_para_prazo", dp - dh);
@@ -1105,12 +1105,12 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
       cJSON_AddNullToObject(o, "prazo");
       cJSON_AddBoolToObject(o, "atrasado", 0);
     }
-    cJSON_AddNumberToObject(o, "valor_recursado", (double)sqlite3_column_int64(s, 7));
-    cJSON_AddNumberToObject(o, "valor_recuperado", (double)sqlite3_column_int64(s, 8));
-    cJSON_AddStringToObject(o, "criado_em", (const char *)sqlite3_column_text(s, 9));
-    if (sqlite3_column_type(s, 10) != SQLITE_NULL)
-      cJSON_AddStringToObject(o, "protocolo", (const char *)sqlite3_column_text(s, 10));
-    cJSON_AddNumberToObject(o, "qtd_itens", sqlite3_column_int(s, 11));
+    cJSON_AddNumberToObject(o, "valor_recursado", (double)fat_col_int64(s, 7));
+    cJSON_AddNumberToObject(o, "valor_recuperado", (double)fat_col_int64(s, 8));
+    cJSON_AddStringToObject(o, "criado_em", fat_col_text(s, 9));
+    if (!fat_col_is_null(s, 10))
+      cJSON_AddStringToObject(o, "protocolo", fat_col_text(s, 10));
+    cJSON_AddNumberToObject(o, "qtd_itens", fat_col_int(s, 11));
     if (id == 0)
       continue;
     items = cJSON_AddArrayToObject(o, "itens");
@@ -1119,24 +1119,24 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
     if (rc != FAT_OK)
       break;
     fat_bind_int(si, 1, rid);
-    while (items != NULL && sqlite3_step(si) == SQLITE_ROW) {
+    while (items != NULL && fat_stmt_step(si) == FAT_ROW) {
       x = cJSON_CreateObject();
       if (x == NULL)
         break;
-      cJSON_AddNumberToObject(x, "id", (double)sqlite3_column_int64(si, 0));
-      cJSON_AddNumberToObject(x, "glosa_id", (double)sqlite3_column_int64(si, 1));
-      cJSON_AddStringToObject(x, "guia", (const char *)sqlite3_column_text(si, 2));
-      cJSON_AddNumberToObject(x, "item", sqlite3_column_int(si, 3));
-      cJSON_AddStringToObject(x, "codigo", (const char *)sqlite3_column_text(si, 4));
-      cJSON_AddNumberToObject(x, "valor_recursado", (double)sqlite3_column_int64(si, 5));
-      if (sqlite3_column_type(si, 6) != SQLITE_NULL)
-        cJSON_AddNumberToObject(x, "valor_deferido", (double)sqlite3_column_int64(si, 6));
-      cJSON_AddStringToObject(x, "justificativa", (const char *)sqlite3_column_text(si, 7));
+      cJSON_AddNumberToObject(x, "id", (double)fat_col_int64(si, 0));
+      cJSON_AddNumberToObject(x, "glosa_id", (double)fat_col_int64(si, 1));
+      cJSON_AddStringToObject(x, "guia", fat_col_text(si, 2));
+      cJSON_AddNumberToObject(x, "item", fat_col_int(si, 3));
+      cJSON_AddStringToObject(x, "codigo", fat_col_text(si, 4));
+      cJSON_AddNumberToObject(x, "valor_recursado", (double)fat_col_int64(si, 5));
+      if (!fat_col_is_null(si, 6))
+        cJSON_AddNumberToObject(x, "valor_deferido", (double)fat_col_int64(si, 6));
+      cJSON_AddStringToObject(x, "justificativa", fat_col_text(si, 7));
       cJSON_AddItemToArray(items, x);
     }
-    sqlite3_reset(si);
+    fat_stmt_reset(si);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (rc != FAT_OK) {
     cJSON_Delete(arr);
     return rc;

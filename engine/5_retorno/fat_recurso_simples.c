@@ -16,7 +16,7 @@ fat_rc fat_recurso_criar_justificado(fat_store *st, fat_gen *gen, const int64_t 
   static const char sql_itens[] = "SELECT id FROM recurso_item WHERE recurso_id = ?1 ORDER BY id";
   int64_t *itens = NULL, *ni;
   size_t k = 0, i;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc;
 
@@ -29,18 +29,18 @@ fat_rc fat_recurso_criar_justificado(fat_store *st, fat_gen *gen, const int64_t 
     rc = fat_store_prepare(st, sql_itens, &s, err);
     if (rc == FAT_OK) {
       fat_bind_int(s, 1, *id);
-      while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+      while ((step = fat_stmt_step(s)) == FAT_ROW) {
         ni = fat_realloc(itens, (k + 1) * sizeof *itens);
         if (ni == NULL) {
           rc = fat_err_oom(err);
           break;
         }
         itens = ni;
-        itens[k++] = sqlite3_column_int64(s, 0);
+        itens[k++] = fat_col_int64(s, 0);
       }
-      if (rc == FAT_OK && step != SQLITE_DONE)
+      if (rc == FAT_OK && step != FAT_DONE)
         rc = fat_store_dberr(st, err, "erro ao ler os itens do recurso");
-      sqlite3_reset(s);
+      fat_stmt_reset(s);
     }
     for (i = 0; rc == FAT_OK && i < k; i++)
       rc = fat_recurso_editar(st, *id, itens[i], justificativa, err);
@@ -60,7 +60,7 @@ fat_rc fat_recurso_responder_valor(fat_store *st, int64_t id, const char *result
 {
   static const char sql[] = "SELECT valor_recursado FROM recurso WHERE id = ?1";
   fat_recurso_resposta r;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t total = -1;
   fat_rc rc;
 
@@ -70,9 +70,9 @@ fat_rc fat_recurso_responder_valor(fat_store *st, int64_t id, const char *result
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    total = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    total = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   if (total < 0)
     return fat_err_set(err, FAT_ENOTFOUND, "recurso %lld não encontrado", (long long)id);
   if (valor != FAT_ABSENT && (valor < 0 || valor > total))

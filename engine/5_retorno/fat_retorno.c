@@ -181,17 +181,17 @@ typedef struct imp {
   size_t n_tocadas, cap_tocadas;
 } imp;
 
-static fat_rc exec_step(imp *x, sqlite3_stmt *s, const char *what)
+static fat_rc exec_step(imp *x, fat_stmt *s, const char *what)
 {
-  int rc = sqlite3_step(s);
+  int rc = fat_stmt_step(s);
 
-  sqlite3_reset(s);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+  fat_stmt_reset(s);
+  if (rc != FAT_DONE && rc != FAT_ROW)
     return fat_store_dberr(x->st, x->err, what);
   return FAT_OK;
 }
 
-static void bind_money(sqlite3_stmt *s, int i, int64_t v)
+static void bind_money(fat_stmt *s, int i, int64_t v)
 {
   fat_bind_int_or_null(s, i, v, v == ABSENT);
 }
@@ -205,7 +205,7 @@ static fat_rc pendencia(imp *x, const char *nivel, const fat_ret_protocolo *p,
       " numero_prestador, numero_operadora, sequencial, codigo, data, valor_informado,"
       " valor_glosado, glosa_codigo, motivo, linha)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *o;
   fat_rc rc;
   int64_t vi = it != NULL ? it->informado : g != NULL ? g->informado : p->informado;
@@ -269,7 +269,7 @@ static fat_rc find_lote(imp *x, const fat_ret_protocolo *p, int64_t *lote_id)
       "SELECT id FROM lote WHERE operadora_id = ?1 AND numero = ?2";
   static const char by_prot[] =
       "SELECT id FROM lote WHERE operadora_id = ?1 AND protocolo = ?2";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *lote_id = 0;
@@ -279,9 +279,9 @@ static fat_rc find_lote(imp *x, const fat_ret_protocolo *p, int64_t *lote_id)
       return rc;
     fat_bind_int(s, 1, x->operadora_id);
     fat_bind_int(s, 2, strtoll(p->numero_lote, NULL, 10));
-    if (sqlite3_step(s) == SQLITE_ROW)
-      *lote_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      *lote_id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
   }
   if (*lote_id == 0 && p->numero_protocolo != NULL) {
     rc = fat_store_prepare(x->st, by_prot, &s, x->err);
@@ -289,9 +289,9 @@ static fat_rc find_lote(imp *x, const fat_ret_protocolo *p, int64_t *lote_id)
       return rc;
     fat_bind_int(s, 1, x->operadora_id);
     fat_bind_text(s, 2, p->numero_protocolo);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      *lote_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      *lote_id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
   }
   return FAT_OK;
 }
@@ -306,7 +306,7 @@ static fat_rc find_guia(imp *x, int64_t lote_id, const fat_ret_guia *g, int64_t 
   static const char q2[] =
       "SELECT id FROM guia WHERE operadora_id = ?1 AND numero_operadora = ?2"
       " ORDER BY (lote_id IS ?3) DESC, id DESC LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *guia_id = 0;
@@ -317,9 +317,9 @@ static fat_rc find_guia(imp *x, int64_t lote_id, const fat_ret_guia *g, int64_t 
     fat_bind_int(s, 1, x->operadora_id);
     fat_bind_text(s, 2, g->numero_prestador);
     fat_bind_int_or_null(s, 3, lote_id, lote_id == 0);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      *guia_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      *guia_id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
   }
   if (*guia_id == 0 && g->numero_operadora != NULL) {
     rc = fat_store_prepare(x->st, q2, &s, x->err);
@@ -328,9 +328,9 @@ static fat_rc find_guia(imp *x, int64_t lote_id, const fat_ret_guia *g, int64_t 
     fat_bind_int(s, 1, x->operadora_id);
     fat_bind_text(s, 2, g->numero_operadora);
     fat_bind_int_or_null(s, 3, lote_id, lote_id == 0);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      *guia_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      *guia_id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
   }
   return FAT_OK;
 }
@@ -346,7 +346,7 @@ static fat_rc find_item(imp *x, int64_t guia_id, const fat_ret_item *it, int64_t
       " AND i.codigo = ?2 AND COALESCE(i.data, g.data_inicio) = ?3 ORDER BY i.sequencial LIMIT 1";
   static const char q3[] =
       "SELECT min(id), count(*) FROM item WHERE guia_id = ?1 AND codigo = ?2";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *item_id = 0;
@@ -359,9 +359,9 @@ static fat_rc find_item(imp *x, int64_t guia_id, const fat_ret_item *it, int64_t
     fat_bind_int(s, 1, guia_id);
     fat_bind_int(s, 2, it->sequencial);
     fat_bind_text(s, 3, it->codigo);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      *item_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      *item_id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
     if (*item_id != 0)
       return FAT_OK;
   }
@@ -372,9 +372,9 @@ static fat_rc find_item(imp *x, int64_t guia_id, const fat_ret_item *it, int64_t
     fat_bind_int(s, 1, guia_id);
     fat_bind_text(s, 2, it->codigo);
     fat_bind_text(s, 3, it->data);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      *item_id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW)
+      *item_id = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
     if (*item_id != 0)
       return FAT_OK;
   }
@@ -383,9 +383,9 @@ static fat_rc find_item(imp *x, int64_t guia_id, const fat_ret_item *it, int64_t
     return rc;
   fat_bind_int(s, 1, guia_id);
   fat_bind_text(s, 2, it->codigo);
-  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 1) == 1)
-    *item_id = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW && fat_col_int(s, 1) == 1)
+    *item_id = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -417,7 +417,7 @@ static fat_rc store_glosa(imp *x, int64_t guia_id, int64_t item_id, int64_t ret_
       "INSERT INTO glosa (guia_id, item_id, retorno_id, codigo, valor, origem, usuario,"
       " descricao, retorno_item_id, lote_id, data_demonstrativo, prazo_recurso)"
       " VALUES (?1, ?2, ?3, ?4, ?5, 'retorno', ?6, ?7, ?8, ?9, ?10, ?11)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   char *desc = NULL;
 
@@ -564,7 +564,7 @@ static fat_rc import_guia(imp *x, const fat_ret_protocolo *p, int64_t lote_id,
   static const char upd_guia[] =
       "UPDATE guia SET status = ?2, numero_operadora = COALESCE(numero_operadora, ?3)"
       " WHERE id = ?1 AND status NOT IN ('cancelada') AND status <> ?2";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t guia_id = 0, rg_id, item_id, ri_id, glosa_itens = 0, ig;
   size_t k, q;
   fat_rc rc;
@@ -716,7 +716,7 @@ static fat_rc import_guia(imp *x, const fat_ret_protocolo *p, int64_t lote_id,
 static fat_rc lote_estado(imp *x, int64_t lote_id, const fat_ret_protocolo *p)
 {
   static const char q_status[] = "SELECT status, protocolo, numero FROM lote WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   char status[24] = "", prot[40] = "", det[160], numero[24] = "";
   const char *d;
@@ -725,13 +725,13 @@ static fat_rc lote_estado(imp *x, int64_t lote_id, const fat_ret_protocolo *p)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, lote_id);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    snprintf(status, sizeof status, "%s", (const char *)sqlite3_column_text(s, 0));
-    if (sqlite3_column_type(s, 1) != SQLITE_NULL)
-      snprintf(prot, sizeof prot, "%s", (const char *)sqlite3_column_text(s, 1));
-    snprintf(numero, sizeof numero, "%s", (const char *)sqlite3_column_text(s, 2));
+  if (fat_stmt_step(s) == FAT_ROW) {
+    snprintf(status, sizeof status, "%s", fat_col_text(s, 0));
+    if (!fat_col_is_null(s, 1))
+      snprintf(prot, sizeof prot, "%s", fat_col_text(s, 1));
+    snprintf(numero, sizeof numero, "%s", fat_col_text(s, 2));
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (strcmp(status, "aberto") == 0)
     return fat_err_set(x->err, FAT_ESTATE,
                        "o lote %s ainda está aberto: um retorno só vale para lote enviado", numero);
@@ -780,7 +780,7 @@ static fat_rc lote_valores(imp *x, int64_t lote_id, const fat_ret_protocolo *p)
   static const char ins_pag[] =
       "INSERT INTO pagamento (operadora_id, lote_id, retorno_id, data, valor, descricao)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   char det[160];
   int64_t glosa = p->glosado;
@@ -886,7 +886,7 @@ static fat_rc do_import(imp *x, const char *name, const char *sha, const char *i
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
   static const char upd_resumo[] = "UPDATE retorno SET resumo = ?2 WHERE id = ?1";
   const fat_tiss_msg *m = x->m;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   size_t i, j, n_prev;
   int64_t lote_id;
@@ -898,11 +898,11 @@ static fat_rc do_import(imp *x, const char *name, const char *sha, const char *i
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, m->registro_ans);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    x->operadora_id = sqlite3_column_int64(s, 0);
-    snprintf(x->script, sizeof x->script, "%s", (const char *)sqlite3_column_text(s, 1));
+  if (fat_stmt_step(s) == FAT_ROW) {
+    x->operadora_id = fat_col_int64(s, 0);
+    snprintf(x->script, sizeof x->script, "%s", fat_col_text(s, 1));
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (x->operadora_id == 0)
     return fat_err_set(x->err, FAT_ENOTFOUND,
                        "%s: a operadora de registro ANS %s não está cadastrada", name,
@@ -1107,7 +1107,7 @@ static fat_rc find_anterior(fat_store *st, const char *sha, const char *identida
       " WHERE sha256 = ?4 OR (substituido_por IS NULL AND"
       " (identidade = ?1 OR conteudo_sha256 = ?3))"
       " ORDER BY sha256 = ?4 DESC, conteudo_sha256 IS ?3 DESC, id DESC LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   memset(a, 0, sizeof *a);
@@ -1117,14 +1117,14 @@ static fat_rc find_anterior(fat_store *st, const char *sha, const char *identida
   fat_bind_text(s, 1, identidade != NULL && identidade[0] != '\0' ? identidade : NULL);
   fat_bind_text(s, 3, conteudo);
   fat_bind_text(s, 4, sha);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    a->id = sqlite3_column_int64(s, 0);
+  if (fat_stmt_step(s) == FAT_ROW) {
+    a->id = fat_col_int64(s, 0);
     snprintf(a->importado_em, sizeof a->importado_em, "%s",
-             (const char *)sqlite3_column_text(s, 1));
-    a->mesmo_conteudo = sqlite3_column_int(s, 2);
-    a->mesmos_bytes = sqlite3_column_int(s, 3);
+             fat_col_text(s, 1));
+    a->mesmo_conteudo = fat_col_int(s, 2);
+    a->mesmos_bytes = fat_col_int(s, 3);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -1135,7 +1135,7 @@ static void diferencas(fat_store *st, int64_t retorno_id, const fat_tiss_msg *m,
   static const char sql[] =
       "SELECT valor_informado, valor_liberado, valor_glosado,"
       " (SELECT count(*) FROM glosa g WHERE g.retorno_id = r.id) FROM retorno r WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_tiss_somas so;
   fat_err e;
   char a[32], b[32], c[32], d[32], f[32], g[32];
@@ -1144,16 +1144,16 @@ static void diferencas(fat_store *st, int64_t retorno_id, const fat_tiss_msg *m,
   fat_tiss_msg_somas(m, &so);
   if (fat_store_prepare(st, sql, &s, &e) == FAT_OK) {
     fat_bind_int(s, 1, retorno_id);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-      if (sqlite3_column_type(s, 0) != SQLITE_NULL)
-        oi = sqlite3_column_int64(s, 0);
-      if (sqlite3_column_type(s, 1) != SQLITE_NULL)
-        ol = sqlite3_column_int64(s, 1);
-      if (sqlite3_column_type(s, 2) != SQLITE_NULL)
-        og = sqlite3_column_int64(s, 2);
-      on = sqlite3_column_int64(s, 3);
+    if (fat_stmt_step(s) == FAT_ROW) {
+      if (!fat_col_is_null(s, 0))
+        oi = fat_col_int64(s, 0);
+      if (!fat_col_is_null(s, 1))
+        ol = fat_col_int64(s, 1);
+      if (!fat_col_is_null(s, 2))
+        og = fat_col_int64(s, 2);
+      on = fat_col_int64(s, 3);
     }
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
   }
   money_br(oi, a, sizeof a);
   money_br(m->informado, b, sizeof b);
@@ -1177,7 +1177,7 @@ static fat_rc keep_conflict(fat_store *st, const fat_tiss_msg *m, const char *bu
   static const char ins[] =
       "INSERT INTO retorno_conflito (retorno_id, identidade, tipo, arquivo, sha256,"
       " conteudo_sha256, xml, diferencas, usuario) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char dif[400], obj[40], det[600], sit[16] = "";
   int64_t id = 0;
   fat_rc rc;
@@ -1186,11 +1186,11 @@ static fat_rc keep_conflict(fat_store *st, const fat_tiss_msg *m, const char *bu
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, sha);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    id = sqlite3_column_int64(s, 0);
-    snprintf(sit, sizeof sit, "%s", (const char *)sqlite3_column_text(s, 1));
+  if (fat_stmt_step(s) == FAT_ROW) {
+    id = fat_col_int64(s, 0);
+    snprintf(sit, sizeof sit, "%s", fat_col_text(s, 1));
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   res->retorno_id = anterior_id;
   if (id != 0) {
     res->conflito_id = id;
@@ -1212,7 +1212,7 @@ static fat_rc keep_conflict(fat_store *st, const fat_tiss_msg *m, const char *bu
   fat_bind_text(s, 4, name);
   fat_bind_text(s, 5, sha);
   fat_bind_text(s, 6, m->conteudo_sha256);
-  sqlite3_bind_blob(s, 7, buf, (int)len, SQLITE_TRANSIENT);
+  fat_bind_blob(s, 7, buf, len);
   fat_bind_text(s, 8, dif);
   fat_bind_text(s, 9, fat_store_user(st));
   rc = fat_store_step_done(st, s, "não foi possível registrar a correção", err);
@@ -1329,7 +1329,7 @@ fat_rc fat_retorno_conflitos(fat_store *st, int pendentes, cJSON **out, fat_err 
       " FROM retorno_conflito c JOIN retorno r ON r.id = c.retorno_id"
       " LEFT JOIN operadora o ON o.id = r.operadora_id"
       " WHERE ?1 = 0 OR c.situacao = 'pendente' ORDER BY c.id DESC";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;
@@ -1348,7 +1348,7 @@ static fat_rc load_conflict(fat_store *st, int64_t id, int aceitar, int64_t *ret
   static const char sql[] =
       "SELECT c.retorno_id, c.situacao, c.xml, COALESCE(c.arquivo, ''), r.substituido_por"
       " FROM retorno_conflito c JOIN retorno r ON r.id = c.retorno_id WHERE c.id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   const char *sit;
   int n;
@@ -1359,38 +1359,38 @@ static fat_rc load_conflict(fat_store *st, int64_t id, int aceitar, int64_t *ret
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
+  if (fat_stmt_step(s) != FAT_ROW) {
     rc = fat_err_set(err, FAT_ENOTFOUND, "correção de retorno %lld não encontrada",
                      (long long)id);
     goto out;
   }
-  sit = (const char *)sqlite3_column_text(s, 1);
+  sit = fat_col_text(s, 1);
   if (strcmp(sit, "pendente") != 0) {
     rc = fat_err_set(err, FAT_ESTATE, "a correção %lld já foi decidida (%s)", (long long)id,
                      sit);
     goto out;
   }
-  if (aceitar && sqlite3_column_type(s, 4) != SQLITE_NULL) {
+  if (aceitar && !fat_col_is_null(s, 4)) {
     rc = fat_err_set(err, FAT_ESTATE,
                      "o retorno %lld que a correção %lld substituiria já foi substituído pelo "
                      "retorno %lld: descarte esta correção ou importe-a de novo",
-                     (long long)sqlite3_column_int64(s, 0), (long long)id,
-                     (long long)sqlite3_column_int64(s, 4));
+                     (long long)fat_col_int64(s, 0), (long long)id,
+                     (long long)fat_col_int64(s, 4));
     goto out;
   }
-  *retorno_id = sqlite3_column_int64(s, 0);
-  snprintf(arquivo, alen, "%s", (const char *)sqlite3_column_text(s, 3));
-  n = sqlite3_column_bytes(s, 2);
+  *retorno_id = fat_col_int64(s, 0);
+  snprintf(arquivo, alen, "%s", fat_col_text(s, 3));
+  n = fat_col_bytes(s, 2);
   *xml = fat_malloc((size_t)n + 1);
   if (*xml == NULL) {
     rc = fat_err_oom(err);
     goto out;
   }
-  memcpy(*xml, sqlite3_column_blob(s, 2), (size_t)n);
+  memcpy(*xml, fat_col_blob(s, 2), (size_t)n);
   (*xml)[n] = '\0';
   *len = (size_t)n;
 out:
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -1412,7 +1412,7 @@ static fat_rc undo_retorno(fat_store *st, int64_t id, fat_err *err)
   static const char del_pag[] = "DELETE FROM pagamento WHERE retorno_id = ?1";
   static const char upd_pend[] = "UPDATE retorno_pendencia SET resolvida = 1 WHERE retorno_id = ?1";
   static const char *const steps[] = {del_gl, upd_rec, del_pag, upd_pend, NULL};
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   size_t i;
 
@@ -1420,23 +1420,23 @@ static fat_rc undo_retorno(fat_store *st, int64_t id, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) == SQLITE_ROW) {
+  if (fat_stmt_step(s) == FAT_ROW) {
     rc = fat_err_set(err, FAT_ESTATE,
                      "a glosa %lld (guia %s, código %s) do retorno %lld está '%s'%s%s: uma "
                      "correção não pode substituí-la; resolva o recurso antes ou descarte a "
                      "correção",
-                     (long long)sqlite3_column_int64(s, 0),
-                     (const char *)sqlite3_column_text(s, 1),
-                     (const char *)sqlite3_column_text(s, 2), (long long)id,
-                     (const char *)sqlite3_column_text(s, 3),
-                     sqlite3_column_type(s, 4) != SQLITE_NULL ? " no recurso " : "",
-                     sqlite3_column_type(s, 4) != SQLITE_NULL
-                         ? (const char *)sqlite3_column_text(s, 4)
+                     (long long)fat_col_int64(s, 0),
+                     fat_col_text(s, 1),
+                     fat_col_text(s, 2), (long long)id,
+                     fat_col_text(s, 3),
+                     !fat_col_is_null(s, 4) ? " no recurso " : "",
+                     !fat_col_is_null(s, 4)
+                         ? fat_col_text(s, 4)
                          : "");
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     return rc;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   for (i = 0; steps[i] != NULL; i++) {
     rc = fat_store_prepare(st, steps[i], &s, err);
     if (rc != FAT_OK)
@@ -1455,7 +1455,7 @@ static fat_rc decide(fat_store *st, int64_t id, const char *situacao, const char
   static const char upd[] =
       "UPDATE retorno_conflito SET situacao = ?2, motivo = ?3, decidido_em = ?4,"
       " decidido_por = ?5, novo_retorno_id = ?6 WHERE id = ?1 AND situacao = 'pendente'";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char now[32], obj[40], det[600], acao[40];
   fat_rc rc;
 
@@ -1472,7 +1472,7 @@ static fat_rc decide(fat_store *st, int64_t id, const char *situacao, const char
   rc = fat_store_step_done(st, s, "não foi possível registrar a decisão", err);
   if (rc != FAT_OK)
     return rc;
-  if (sqlite3_changes(fat_store_db(st)) != 1)
+  if (fat_store_changes(st) != 1)
     return fat_err_set(err, FAT_ESTATE, "a correção %lld já foi decidida", (long long)id);
   snprintf(obj, sizeof obj, "retorno_conflito:%lld", (long long)id);
   snprintf(acao, sizeof acao, "retorno.conflito.%s",
@@ -1489,7 +1489,7 @@ fat_rc fat_retorno_conflito_aceitar(fat_store *st, fat_gen *gen, int64_t id, con
 {
   static const char upd_old[] = "UPDATE retorno SET substituido_por = ?2 WHERE id = ?1";
   fat_tiss_msg *m = NULL;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char *xml = NULL, arquivo[256], identidade[160], sha[65];
   size_t len = 0;
   int64_t old = 0;
@@ -1623,7 +1623,7 @@ fat_rc fat_retorno_listar(fat_store *st, cJSON **out, fat_err *err)
       " (SELECT count(*) FROM retorno_pendencia p WHERE p.retorno_id = r.id) AS pendencias,"
       " (SELECT count(*) FROM glosa g WHERE g.retorno_id = r.id) AS glosas"
       " FROM retorno r LEFT JOIN operadora o ON o.id = r.operadora_id ORDER BY r.id DESC";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;
@@ -1642,7 +1642,7 @@ fat_rc fat_retorno_pendencias(fat_store *st, int64_t retorno_id, cJSON **out, fa
       " valor_informado AS valor_informado, valor_glosado AS valor_glosado,"
       " glosa_codigo AS glosa, motivo AS motivo, linha AS linha"
       " FROM retorno_pendencia WHERE (?1 = 0 AND resolvida = 0) OR retorno_id = ?1 ORDER BY id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;

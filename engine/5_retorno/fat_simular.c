@@ -67,7 +67,7 @@ static fat_rc glosas_load(fat_store *st, int64_t guia_id, int64_t retorno_id, gl
     "SELECT gl.id, gl.codigo, COALESCE(i.sequencial, 0), gl.valor FROM glosa gl "
     "LEFT JOIN item i ON i.id = gl.item_id WHERE gl.guia_id = ?1 "
     "AND (?2 = 0 OR gl.retorno_id = ?2) ORDER BY gl.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -76,10 +76,10 @@ static fat_rc glosas_load(fat_store *st, int64_t guia_id, int64_t retorno_id, gl
     return rc;
   fat_bind_int(s, 1, guia_id);
   fat_bind_int(s, 2, retorno_id);
-  step = sqlite3_step(s);
-  while (step == SQLITE_ROW && rc == FAT_OK) {
+  step = fat_stmt_step(s);
+  while (step == FAT_ROW && rc == FAT_OK) {
     glosa_ref *r;
-    const char *c = (const char *)sqlite3_column_text(s, 1);
+    const char *c = fat_col_text(s, 1);
 
     if (gl->n == gl->cap) {
       size_t nc = gl->cap == 0 ? 16 : gl->cap * 2;
@@ -93,15 +93,15 @@ static fat_rc glosas_load(fat_store *st, int64_t guia_id, int64_t retorno_id, gl
       gl->cap = nc;
     }
     r = &gl->v[gl->n++];
-    r->id = sqlite3_column_int64(s, 0);
+    r->id = fat_col_int64(s, 0);
     snprintf(r->codigo, sizeof r->codigo, "%s", c != NULL ? c : "");
-    r->item_seq = sqlite3_column_int(s, 2);
-    r->valor = sqlite3_column_int64(s, 3);
-    step = sqlite3_step(s);
+    r->item_seq = fat_col_int(s, 2);
+    r->valor = fat_col_int64(s, 3);
+    step = fat_stmt_step(s);
   }
-  if (rc == FAT_OK && step != SQLITE_DONE)
+  if (rc == FAT_OK && step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao ler as glosas da guia");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -138,7 +138,7 @@ static fat_rc prever_uma(fat_store *st, fat_avaliador *av, int64_t guia_id, int6
 {
   static const char upd[] = "UPDATE glosa SET prevista = ?2, prevista_por = ?3 WHERE id = ?1";
   fat_avaliacao a;
-  sqlite3_stmt *u;
+  fat_stmt *u;
   char por[400];
   size_t i;
   fat_rc rc;
@@ -333,7 +333,7 @@ static fat_rc guias_respondidas(fat_store *st, int64_t operadora_id, const char 
     "AND (EXISTS (SELECT 1 FROM retorno_guia rg WHERE rg.guia_id = g.id) "
     "     OR EXISTS (SELECT 1 FROM glosa x WHERE x.guia_id = g.id)) "
     "ORDER BY g.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -341,23 +341,23 @@ static fat_rc guias_respondidas(fat_store *st, int64_t operadora_id, const char 
     return rc;
   fat_bind_int(s, 1, operadora_id);
   fat_bind_text(s, 2, desde);
-  step = sqlite3_step(s);
-  while (step == SQLITE_ROW && rc == FAT_OK) {
-    const char *num = (const char *)sqlite3_column_text(s, 1);
+  step = fat_stmt_step(s);
+  while (step == FAT_ROW && rc == FAT_OK) {
+    const char *num = fat_col_text(s, 1);
 
     if (l->n == l->cap && !lista_grow(l)) {
       rc = fat_err_oom(err);
       continue;
     }
-    l->ids[l->n] = sqlite3_column_int64(s, 0);
+    l->ids[l->n] = fat_col_int64(s, 0);
     snprintf(l->numeros[l->n], sizeof l->numeros[l->n], "%s", num != NULL ? num : "");
-    l->valores[l->n] = sqlite3_column_int64(s, 2);
+    l->valores[l->n] = fat_col_int64(s, 2);
     l->n++;
-    step = sqlite3_step(s);
+    step = fat_stmt_step(s);
   }
-  if (rc == FAT_OK && step != SQLITE_DONE)
+  if (rc == FAT_OK && step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao selecionar as guias respondidas");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -365,7 +365,7 @@ static fat_rc script_key(fat_store *st, int64_t operadora_id, char *key, size_t 
                          fat_err *err)
 {
   static const char sql[] = "SELECT script FROM operadora WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
   const char *k;
 
@@ -373,11 +373,11 @@ static fat_rc script_key(fat_store *st, int64_t operadora_id, char *key, size_t 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, operadora_id);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    k = (const char *)sqlite3_column_text(s, 0);
+  if (fat_stmt_step(s) == FAT_ROW) {
+    k = fat_col_text(s, 0);
     snprintf(key, len, "%s", k != NULL ? k : "");
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (key[0] == '\0')
     rc = fat_err_set(err, FAT_ENOTFOUND, "a operadora não tem chave de script");
   return rc;

@@ -72,7 +72,7 @@ fat_rc fat_cal_carregar(fat_store *st, const char *municipio_ibge, fat_calendari
 {
   static const char sql[] =
     "SELECT data FROM feriado WHERE municipio_ibge IS NULL OR municipio_ibge = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   size_t cap = 0;
   int r;
   fat_rc rc;
@@ -83,17 +83,17 @@ fat_rc fat_cal_carregar(fat_store *st, const char *municipio_ibge, fat_calendari
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, municipio_ibge);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     int32_t d;
 
-    if (fat_dia_parse((const char *)sqlite3_column_text(s, 0), &d) != 0)
+    if (fat_dia_parse(fat_col_text(s, 0), &d) != 0)
       continue;
     if (cal->n == cap) {
       size_t nc = cap ? cap * 2 : 16;
       int32_t *p = fat_realloc(cal->extra, nc * sizeof *p);
 
       if (p == NULL) {
-        sqlite3_reset(s);
+        fat_stmt_reset(s);
         fat_cal_fini(cal);
         return fat_err_oom(err);
       }
@@ -102,8 +102,8 @@ fat_rc fat_cal_carregar(fat_store *st, const char *municipio_ibge, fat_calendari
     }
     cal->extra[cal->n++] = d;
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (r != FAT_DONE) {
     fat_cal_fini(cal);
     return fat_store_dberr(st, err, "erro ao ler os feriados");
   }
@@ -115,7 +115,7 @@ fat_rc fat_cal_carregar(fat_store *st, const char *municipio_ibge, fat_calendari
 fat_rc fat_cal_carregar_clinica(fat_store *st, fat_calendario *cal, fat_err *err)
 {
   static const char sql[] = "SELECT municipio_ibge FROM prestador ORDER BY id LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char mun[16] = "";
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -123,9 +123,9 @@ fat_rc fat_cal_carregar_clinica(fat_store *st, fat_calendario *cal, fat_err *err
   cal->n = 0;
   if (rc != FAT_OK)
     return rc;
-  if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
-    snprintf(mun, sizeof mun, "%s", (const char *)sqlite3_column_text(s, 0));
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW && fat_col_text(s, 0) != NULL)
+    snprintf(mun, sizeof mun, "%s", fat_col_text(s, 0));
+  fat_stmt_reset(s);
   return fat_cal_carregar(st, mun[0] ? mun : NULL, cal, err);
 }
 
@@ -172,7 +172,7 @@ fat_rc fat_cal_feriado_adicionar(fat_store *st, const char *data, const char *de
 {
   static const char sql[] =
     "INSERT INTO feriado (data, descricao, municipio_ibge) VALUES (?1, ?2, ?3)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   if (!fat_date_valid(data))

@@ -33,7 +33,7 @@ fat_rc fat_conta_adicionar(fat_store *st, const char *banco, const char *agencia
 {
   static const char sql[] =
     "INSERT INTO conta_bancaria (banco, agencia, conta, descricao) VALUES (?1, ?2, ?3, ?4)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char b[8], ag[16], c[48], bb[8], obj[32];
   fat_rc rc;
 
@@ -81,7 +81,7 @@ fat_rc fat_conta_listar(fat_store *st, cJSON **out, fat_err *err)
   static const char sql[] =
     "SELECT id AS id, banco AS banco, agencia AS agencia, conta AS conta,"
     " descricao AS descricao FROM conta_bancaria ORDER BY id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *out = NULL;
@@ -98,7 +98,7 @@ static fat_rc conta_do_extrato(fat_store *st, const fat_extrato *e, const char *
   static const char sql[] =
     "SELECT id FROM conta_bancaria WHERE banco = ?1 AND conta = ?2"
     " AND (agencia = '' OR ?3 = '' OR agencia = ?3) ORDER BY id LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -106,16 +106,16 @@ static fat_rc conta_do_extrato(fat_store *st, const fat_extrato *e, const char *
   fat_bind_text(s, 1, e->banco);
   fat_bind_text(s, 2, e->conta);
   fat_bind_text(s, 3, e->agencia);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_EINVAL, "%s: a conta do arquivo (banco %s, agência %s, conta %s) "
                                         "não é uma conta da clínica: cadastre-a com faturo "
                                         "conciliacao conta adicionar --banco %s%s%s --conta %s",
                        nome, e->banco, e->agencia[0] ? e->agencia : "-", e->conta, e->banco,
                        e->agencia[0] ? " --agencia " : "", e->agencia, e->conta);
   }
-  *id = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  *id = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -132,7 +132,7 @@ fat_rc fat_extrato_importar(fat_store *st, const char *nome, const char *data, s
   static const char sql_lin[] =
     "INSERT INTO extrato_linha (extrato_id, linha, chave, data, valor, tipo, descricao,"
     " documento, situacao) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_extrato e;
   char sha[65], obj[32], det[160];
   int64_t conta_id = 0, eid = 0;
@@ -159,13 +159,13 @@ fat_rc fat_extrato_importar(fat_store *st, const char *nome, const char *data, s
   if (rc != FAT_OK)
     goto done;
   fat_bind_text(s, 1, sha);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    res->extrato_id = sqlite3_column_int64(s, 0);
+  if (fat_stmt_step(s) == FAT_ROW) {
+    res->extrato_id = fat_col_int64(s, 0);
     res->ja_importado = 1;
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     goto done;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (e.cartao) {
     rc = fat_err_set(err, FAT_EINVAL, "%s: é fatura de cartão de crédito (CCSTMTRS), não extrato "
                                       "de conta: nada importado", nome);
@@ -189,7 +189,7 @@ fat_rc fat_extrato_importar(fat_store *st, const char *nome, const char *data, s
   fat_bind_text(s, 2, e.inicio);
   fat_bind_text(s, 3, e.fim);
   fat_bind_text(s, 4, res->formato);
-  if (sqlite3_step(s) == SQLITE_ROW) {
+  if (fat_stmt_step(s) == FAT_ROW) {
     char ini[11], fim[11], arq[128];
 
     fin_col(s, 1, ini, sizeof ini);
@@ -197,11 +197,11 @@ fat_rc fat_extrato_importar(fat_store *st, const char *nome, const char *data, s
     fin_col(s, 3, arq, sizeof arq);
     rc = fat_err_set(err, FAT_ESTATE, "%s: o período %s a %s já foi importado para esta conta "
                                       "(extrato #%lld, %s, de %s a %s): nada importado", nome,
-                     e.inicio, e.fim, (long long)sqlite3_column_int64(s, 0), arq, ini, fim);
-    sqlite3_reset(s);
+                     e.inicio, e.fim, (long long)fat_col_int64(s, 0), arq, ini, fim);
+    fat_stmt_reset(s);
     goto out;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, sql_ins, &s, err);
   if (rc != FAT_OK)
     goto out;
@@ -293,7 +293,7 @@ fat_rc fat_extrato_listar(fat_store *st, cJSON **out, fat_err *err)
     " c.agencia AS agencia, c.conta AS conta, e.inicio AS inicio, e.fim AS fim,"
     " e.linhas AS linhas, e.importado_em AS importado_em, e.usuario AS usuario"
     " FROM extrato e JOIN conta_bancaria c ON c.id = e.conta_id ORDER BY e.id DESC";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *out = NULL;
@@ -379,7 +379,7 @@ static fat_rc candidatos(fat_store *st, cand **out, size_t *n, fat_err *err)
     "   fl.fatura_id WHERE fl.lote_id = p.lote_id)"
     "  AND NOT EXISTS (SELECT 1 FROM conciliacao c WHERE c.pagamento_id = p.id"
     "   AND c.status = 'proposta')";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   size_t cap = 0;
   int r;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
@@ -388,7 +388,7 @@ static fat_rc candidatos(fat_store *st, cand **out, size_t *n, fat_err *err)
   *n = 0;
   if (rc != FAT_OK)
     return rc;
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     cand *c;
 
     if (*n == cap) {
@@ -396,7 +396,7 @@ static fat_rc candidatos(fat_store *st, cand **out, size_t *n, fat_err *err)
       cand *p = fat_realloc(*out, nc * sizeof *p);
 
       if (p == NULL) {
-        sqlite3_reset(s);
+        fat_stmt_reset(s);
         fat_free(*out);
         *out = NULL;
         return fat_err_oom(err);
@@ -406,18 +406,18 @@ static fat_rc candidatos(fat_store *st, cand **out, size_t *n, fat_err *err)
     }
     c = &(*out)[(*n)++];
     memset(c, 0, sizeof *c);
-    c->fatura_id = sqlite3_column_int64(s, 0);
-    c->pagamento_id = sqlite3_column_int64(s, 1);
-    c->operadora_id = sqlite3_column_int64(s, 2);
-    c->saldo = sqlite3_column_int64(s, 3);
-    c->numero = sqlite3_column_int64(s, 4);
+    c->fatura_id = fat_col_int64(s, 0);
+    c->pagamento_id = fat_col_int64(s, 1);
+    c->operadora_id = fat_col_int64(s, 2);
+    c->saldo = fat_col_int64(s, 3);
+    c->numero = fat_col_int64(s, 4);
     fin_col(s, 5, c->inicio, sizeof c->inicio);
     fin_col(s, 6, c->fim, sizeof c->fim);
     fin_col(s, 7, c->script, sizeof c->script);
     fin_col(s, 8, c->operadora, sizeof c->operadora);
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (r != FAT_DONE) {
     fat_free(*out);
     *out = NULL;
     return fat_store_dberr(st, err, "erro ao procurar faturas e demonstrativos");
@@ -439,7 +439,7 @@ fat_rc fat_conciliacao_propor(fat_store *st, fat_gen *gen, cJSON **out, fat_err 
     int64_t id, valor;
     char data[11], desc[160], doc[32];
   } lin;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cand *c = NULL;
   lin *L = NULL;
   size_t nc = 0, nl = 0, capl = 0, i, k;
@@ -463,28 +463,28 @@ fat_rc fat_conciliacao_propor(fat_store *st, fat_gen *gen, cJSON **out, fat_err 
   rc = fat_store_prepare(st, sql_lin, &s, err);
   if (rc != FAT_OK)
     goto out;
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     if (nl == capl) {
       size_t ncap = capl ? capl * 2 : 16;
       lin *p = fat_realloc(L, ncap * sizeof *p);
 
       if (p == NULL) {
-        sqlite3_reset(s);
+        fat_stmt_reset(s);
         rc = fat_err_oom(err);
         goto out;
       }
       L = p;
       capl = ncap;
     }
-    L[nl].id = sqlite3_column_int64(s, 0);
+    L[nl].id = fat_col_int64(s, 0);
     fin_col(s, 1, L[nl].data, sizeof L[nl].data);
-    L[nl].valor = sqlite3_column_int64(s, 2);
+    L[nl].valor = fat_col_int64(s, 2);
     fin_col(s, 3, L[nl].desc, sizeof L[nl].desc);
     fin_col(s, 4, L[nl].doc, sizeof L[nl].doc);
     nl++;
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (r != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao ler os créditos pendentes");
     goto out;
   }
@@ -600,26 +600,26 @@ static fat_rc conc_carregar(fat_store *st, int64_t id, conc *c, fat_err *err)
     "SELECT c.extrato_linha_id, COALESCE(c.fatura_id, 0), COALESCE(c.pagamento_id, 0), c.status,"
     " l.data, l.valor, l.situacao, COALESCE(l.descricao, '')"
     " FROM conciliacao c JOIN extrato_linha l ON l.id = c.extrato_linha_id WHERE c.id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "proposta de conciliação #%lld não existe",
                        (long long)id);
   }
-  c->linha_id = sqlite3_column_int64(s, 0);
-  c->fatura_id = sqlite3_column_int64(s, 1);
-  c->pagamento_id = sqlite3_column_int64(s, 2);
+  c->linha_id = fat_col_int64(s, 0);
+  c->fatura_id = fat_col_int64(s, 1);
+  c->pagamento_id = fat_col_int64(s, 2);
   fin_col(s, 3, c->status, sizeof c->status);
   fin_col(s, 4, c->data, sizeof c->data);
-  c->valor = sqlite3_column_int64(s, 5);
+  c->valor = fat_col_int64(s, 5);
   fin_col(s, 6, c->situacao, sizeof c->situacao);
   fin_col(s, 7, c->desc, sizeof c->desc);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -627,7 +627,7 @@ static fat_rc receber(fat_store *st, const conc *c, int aceitar, fat_err *err)
 {
   static const char upd[] = "UPDATE extrato_linha SET situacao = 'conciliada' WHERE id = ?1";
   fat_recebimento_in in;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   if (strcmp(c->situacao, "pendente") != 0)
@@ -656,7 +656,7 @@ static fat_rc decidir(fat_store *st, int64_t id, const char *status, fat_err *er
   static const char sql[] =
     "UPDATE conciliacao SET status = ?2, decidido_em = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
     " decidido_por = ?3 WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -724,7 +724,7 @@ fat_rc fat_conciliacao_vincular(fat_store *st, int64_t linha_id, int64_t fatura_
   static const char rej[] =
     "UPDATE conciliacao SET status = 'rejeitada' WHERE extrato_linha_id = ?1"
     " AND status = 'proposta'";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t cid;
   conc c;
   char obj[32];
@@ -770,7 +770,7 @@ fat_rc fat_conciliacao_ignorar(fat_store *st, int64_t linha_id, const char *moti
 {
   static const char sql[] =
     "UPDATE extrato_linha SET situacao = 'ignorada' WHERE id = ?1 AND situacao = 'pendente'";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char obj[32];
   fat_rc rc;
 
@@ -784,7 +784,7 @@ fat_rc fat_conciliacao_ignorar(fat_store *st, int64_t linha_id, const char *moti
     fat_bind_int(s, 1, linha_id);
     rc = fat_store_step_done(st, s, "não foi possível ignorar o crédito", err);
   }
-  if (rc == FAT_OK && sqlite3_changes(fat_store_db(st)) == 0)
+  if (rc == FAT_OK && fat_store_changes(st) == 0)
     rc = fat_err_set(err, FAT_ESTATE, "o crédito #%lld não está pendente", (long long)linha_id);
   if (rc == FAT_OK) {
     snprintf(obj, sizeof obj, "extrato_linha:%lld", (long long)linha_id);
@@ -809,7 +809,7 @@ fat_rc fat_conciliacao_pendentes(fat_store *st, cJSON **out, fat_err *err)
     " FROM conciliacao c JOIN extrato_linha l ON l.id = c.extrato_linha_id"
     " LEFT JOIN fatura f ON f.id = c.fatura_id WHERE c.status = 'proposta'"
     " ORDER BY l.data, c.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *o, *a = NULL;
   fat_rc rc;
 

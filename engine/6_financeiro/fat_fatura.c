@@ -28,30 +28,30 @@ static fat_rc lote_carregar(fat_store *st, int64_t id, lote_info *l, fat_err *er
     " COALESCE(protocolo_data, ''), COALESCE(valor_liberado, valor_informado),"
     " (SELECT fatura_id FROM fatura_lote WHERE lote_id = lote.id), numero"
     " FROM lote WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "lote #%lld não existe", (long long)id);
   }
   l->id = id;
-  l->operadora_id = sqlite3_column_int64(s, 0);
+  l->operadora_id = fat_col_int64(s, 0);
   fin_col(s, 1, l->status, sizeof l->status);
   fin_col(s, 2, l->comp, sizeof l->comp);
   fin_col(s, 3, l->envio, sizeof l->envio);
   fin_col(s, 4, l->prot, sizeof l->prot);
-  l->valor = sqlite3_column_int64(s, 5);
-  if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
-    long long f = sqlite3_column_int64(s, 6), num = sqlite3_column_int64(s, 7);
+  l->valor = fat_col_int64(s, 5);
+  if (!fat_col_is_null(s, 6)) {
+    long long f = fat_col_int64(s, 6), num = fat_col_int64(s, 7);
 
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ESTATE, "o lote %lld já está na fatura #%lld", num, f);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (strcmp(l->status, "aberto") == 0 || strcmp(l->status, "fechado") == 0)
     return fat_err_set(err, FAT_ESTATE, "o lote #%lld ainda não foi enviado (situação %s)",
                        (long long)id, l->status);
@@ -72,7 +72,7 @@ fat_rc fat_fatura_criar(fat_store *st, fat_gen *gen, const char *operadora,
     "INSERT INTO fatura (operadora_id, competencia, numero, valor, previsao_pagamento, usuario)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
   static const char sql_fl[] = "INSERT INTO fatura_lote (fatura_id, lote_id) VALUES (?1, ?2)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t op, *ids = NULL, valor = 0, numero, fid = 0;
   size_t m = 0, cap = 0, i;
   char key[64], prev[11] = "", obj[32];
@@ -104,23 +104,23 @@ fat_rc fat_fatura_criar(fat_store *st, fat_gen *gen, const char *operadora,
       goto out;
     fat_bind_int(s, 1, op);
     fat_bind_text(s, 2, competencia);
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((r = fat_stmt_step(s)) == FAT_ROW) {
       if (m == cap) {
         size_t nc = cap ? cap * 2 : 8;
         int64_t *p = fat_realloc(ids, nc * sizeof *p);
 
         if (p == NULL) {
-          sqlite3_reset(s);
+          fat_stmt_reset(s);
           rc = fat_err_oom(err);
           goto out;
         }
         ids = p;
         cap = nc;
       }
-      ids[m++] = sqlite3_column_int64(s, 0);
+      ids[m++] = fat_col_int64(s, 0);
     }
-    sqlite3_reset(s);
-    if (r != SQLITE_DONE) {
+    fat_stmt_reset(s);
+    if (r != FAT_DONE) {
       rc = fat_store_dberr(st, err, "erro ao procurar os lotes da fatura");
       goto out;
     }
@@ -164,8 +164,8 @@ fat_rc fat_fatura_criar(fat_store *st, fat_gen *gen, const char *operadora,
   if (rc != FAT_OK)
     goto out;
   fat_bind_int(s, 1, op);
-  numero = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 1;
-  sqlite3_reset(s);
+  numero = fat_stmt_step(s) == FAT_ROW ? fat_col_int64(s, 0) : 1;
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, sql_ins, &s, err);
   if (rc != FAT_OK)
     goto out;
@@ -214,29 +214,29 @@ static fat_rc fatura_carregar(fat_store *st, int64_t id, fatura_row *f, fat_err 
     " f.ret_cofins, f.ret_csll, o.script,"
     " (SELECT COUNT(*) FROM recebimento r WHERE r.fatura_id = f.id)"
     " FROM fatura f JOIN operadora o ON o.id = f.operadora_id WHERE f.id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int i;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "fatura #%lld não existe", (long long)id);
   }
   memset(f, 0, sizeof *f);
   f->id = id;
-  f->operadora_id = sqlite3_column_int64(s, 0);
+  f->operadora_id = fat_col_int64(s, 0);
   fin_col(s, 1, f->status, sizeof f->status);
-  f->valor = sqlite3_column_int64(s, 2);
-  f->tem_nf = sqlite3_column_type(s, 3) != SQLITE_NULL;
-  f->nf_valor = sqlite3_column_int64(s, 3);
+  f->valor = fat_col_int64(s, 2);
+  f->tem_nf = !fat_col_is_null(s, 3);
+  f->nf_valor = fat_col_int64(s, 3);
   for (i = 0; i < 5; i++)
-    f->ret[i] = sqlite3_column_int64(s, 4 + i);
+    f->ret[i] = fat_col_int64(s, 4 + i);
   fin_col(s, 9, f->script, sizeof f->script);
-  f->recebidos = sqlite3_column_int64(s, 10);
-  sqlite3_reset(s);
+  f->recebidos = fat_col_int64(s, 10);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -251,7 +251,7 @@ fat_rc fat_fatura_nf(fat_store *st, fat_gen *gen, int64_t id, const char *numero
   static const char sql[] =
     "UPDATE fatura SET nf_numero = ?2, nf_serie = ?3, nf_data = ?4, nf_valor = ?5,"
     " ret_iss = ?6, ret_ir = ?7, ret_pis = ?8, ret_cofins = ?9, ret_csll = ?10 WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fatura_row f;
   fat_termos t;
   int64_t ret[5], total = 0;
@@ -339,7 +339,7 @@ static fat_rc alvos(fat_store *st, int64_t fatura, int64_t lote, int64_t recurso
     "  OR (?3 > 0 AND g.id IN (SELECT gl.guia_id FROM recurso_item ri JOIN glosa gl"
     "   ON gl.id = ri.glosa_id WHERE ri.recurso_id = ?3))"
     " ORDER BY g.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   size_t cap = 0;
   int r;
   fat_rc rc;
@@ -352,7 +352,7 @@ static fat_rc alvos(fat_store *st, int64_t fatura, int64_t lote, int64_t recurso
   fat_bind_int(s, 1, fatura);
   fat_bind_int(s, 2, lote);
   fat_bind_int(s, 3, recurso);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     alvo *a;
 
     if (*n == cap) {
@@ -360,7 +360,7 @@ static fat_rc alvos(fat_store *st, int64_t fatura, int64_t lote, int64_t recurso
       alvo *p = fat_realloc(*out, nc * sizeof *p);
 
       if (p == NULL) {
-        sqlite3_reset(s);
+        fat_stmt_reset(s);
         fat_free(*out);
         *out = NULL;
         return fat_err_oom(err);
@@ -369,17 +369,17 @@ static fat_rc alvos(fat_store *st, int64_t fatura, int64_t lote, int64_t recurso
       cap = nc;
     }
     a = &(*out)[(*n)++];
-    a->guia_id = sqlite3_column_int64(s, 0);
-    a->lote_id = sqlite3_column_int64(s, 1);
-    a->esperado = sqlite3_column_int64(s, 2);
-    a->rec_normal = sqlite3_column_int64(s, 3);
-    a->recuperavel = sqlite3_column_int64(s, 4);
-    a->rec_recup = sqlite3_column_int64(s, 5);
-    a->deferido_rec = sqlite3_column_int64(s, 6);
+    a->guia_id = fat_col_int64(s, 0);
+    a->lote_id = fat_col_int64(s, 1);
+    a->esperado = fat_col_int64(s, 2);
+    a->rec_normal = fat_col_int64(s, 3);
+    a->recuperavel = fat_col_int64(s, 4);
+    a->rec_recup = fat_col_int64(s, 5);
+    a->deferido_rec = fat_col_int64(s, 6);
     fin_col(s, 7, a->numero, sizeof a->numero);
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (r != FAT_DONE) {
     fat_free(*out);
     *out = NULL;
     return fat_store_dberr(st, err, "erro ao ler as guias do recebimento");
@@ -404,7 +404,7 @@ static fat_rc atualiza_situacao(fat_store *st, const alvo *a, size_t n, int recu
     "  WHERE g.lote_id IN (SELECT lote_id FROM fatura_lote WHERE fatura_id = fatura.id))"
     " >= COALESCE(nf_valor, valor) THEN 'paga' ELSE 'paga_parcial' END"
     " WHERE id IN (SELECT fatura_id FROM fatura_lote WHERE lote_id = ?1) AND status <> 'cancelada'";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   size_t i, j;
   fat_rc rc = FAT_OK;
 
@@ -429,14 +429,14 @@ static fat_rc atualiza_situacao(fat_store *st, const alvo *a, size_t n, int recu
     if (rc != FAT_OK)
       break;
     fat_bind_int(s, 1, a[i].lote_id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-      sqlite3_reset(s);
+    if (fat_stmt_step(s) != FAT_ROW) {
+      fat_stmt_reset(s);
       continue;
     }
     fin_col(s, 0, status, sizeof status);
-    esp = sqlite3_column_int64(s, 1);
-    rec = sqlite3_column_int64(s, 2);
-    sqlite3_reset(s);
+    esp = fat_col_int64(s, 1);
+    rec = fat_col_int64(s, 2);
+    fat_stmt_reset(s);
     if (strcmp(status, "enviado") == 0 || strcmp(status, "protocolado") == 0 ||
         strcmp(status, "processado") == 0 ||
         (strcmp(status, "pago_parcial") == 0 && rec >= esp)) {
@@ -461,7 +461,7 @@ fat_rc fat_recebimento_registrar(fat_store *st, const fat_recebimento_in *in, in
     " usuario) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
   static const char sql_rg[] =
     "INSERT INTO recebimento_guia (recebimento_id, guia_id, valor) VALUES (?1, ?2, ?3)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   alvo *a = NULL;
   int64_t *pesos = NULL, *partes = NULL;
   int64_t op = 0, lote = in->lote_id, valor = in->valor, bruto, rid = 0, soma = 0;
@@ -493,28 +493,28 @@ fat_rc fat_recebimento_registrar(fat_store *st, const fat_recebimento_in *in, in
     if (rc != FAT_OK)
       goto out;
     fat_bind_int(s, 1, in->pagamento_id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-      sqlite3_reset(s);
+    if (fat_stmt_step(s) != FAT_ROW) {
+      fat_stmt_reset(s);
       rc = fat_err_set(err, FAT_ENOTFOUND, "demonstrativo de pagamento #%lld não existe",
                        (long long)in->pagamento_id);
       goto out;
     }
-    op = sqlite3_column_int64(s, 0);
-    lote = sqlite3_column_int64(s, 1);
+    op = fat_col_int64(s, 0);
+    lote = fat_col_int64(s, 1);
     if (data[0] == '\0')
       fin_col(s, 2, data, sizeof data);
     if (valor == 0)
-      valor = sqlite3_column_int64(s, 3);
-    if (sqlite3_column_type(s, 4) != SQLITE_NULL && in->extrato_linha_id == 0 &&
+      valor = fat_col_int64(s, 3);
+    if (!fat_col_is_null(s, 4) && in->extrato_linha_id == 0 &&
         in->valor == 0) {
-      long long r0 = sqlite3_column_int64(s, 4);
+      long long r0 = fat_col_int64(s, 4);
 
-      sqlite3_reset(s);
+      fat_stmt_reset(s);
       rc = fat_err_set(err, FAT_ESTATE, "o demonstrativo #%lld já foi recebido (recebimento "
                                         "#%lld)", (long long)in->pagamento_id, r0);
       goto out;
     }
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     if (lote <= 0) {
       rc = fat_err_set(err, FAT_EINVAL, "o demonstrativo #%lld não diz o lote",
                        (long long)in->pagamento_id);
@@ -541,13 +541,13 @@ fat_rc fat_recebimento_registrar(fat_store *st, const fat_recebimento_in *in, in
     if (rc != FAT_OK)
       goto out;
     fat_bind_int(s, 1, in->lote_id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-      sqlite3_reset(s);
+    if (fat_stmt_step(s) != FAT_ROW) {
+      fat_stmt_reset(s);
       rc = fat_err_set(err, FAT_ENOTFOUND, "lote #%lld não existe", (long long)in->lote_id);
       goto out;
     }
-    op = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    op = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
   } else {
     char st_rec[16];
 
@@ -555,14 +555,14 @@ fat_rc fat_recebimento_registrar(fat_store *st, const fat_recebimento_in *in, in
     if (rc != FAT_OK)
       goto out;
     fat_bind_int(s, 1, in->recurso_id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-      sqlite3_reset(s);
+    if (fat_stmt_step(s) != FAT_ROW) {
+      fat_stmt_reset(s);
       rc = fat_err_set(err, FAT_ENOTFOUND, "recurso #%lld não existe", (long long)in->recurso_id);
       goto out;
     }
-    op = sqlite3_column_int64(s, 0);
+    op = fat_col_int64(s, 0);
     fin_col(s, 1, st_rec, sizeof st_rec);
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     if (strcmp(st_rec, "respondido") != 0) {
       rc = fat_err_set(err, FAT_ESTATE, "o recurso #%lld ainda não foi respondido pela "
                                         "operadora", (long long)in->recurso_id);
@@ -694,7 +694,7 @@ fat_rc fat_recebimento_listar(fat_store *st, const char *operadora, const char *
     " LEFT JOIN fatura f ON f.id = r.fatura_id LEFT JOIN lote l ON l.id = r.lote_id"
     " WHERE (?1 IS NULL OR r.operadora_id = ?1) AND (?2 IS NULL OR r.data >= ?2)"
     " AND (?3 IS NULL OR r.data <= ?3) ORDER BY r.data DESC, r.id DESC";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t op = 0;
   fat_rc rc;
 
@@ -725,7 +725,7 @@ fat_rc fat_recebimento_demonstrativos(fat_store *st, const char *operadora, cJSO
     " FROM pagamento p LEFT JOIN operadora o ON o.id = p.operadora_id"
     " LEFT JOIN lote l ON l.id = p.lote_id"
     " WHERE (?1 IS NULL OR p.operadora_id = ?1) ORDER BY p.data DESC, p.id DESC";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t op = 0;
   fat_rc rc;
 
@@ -761,7 +761,7 @@ fat_rc fat_fatura_listar(fat_store *st, const char *operadora, const char *compe
     " FROM fatura f JOIN operadora o ON o.id = f.operadora_id"
     " WHERE (?1 IS NULL OR f.operadora_id = ?1) AND (?2 IS NULL OR f.competencia = ?2)"
     " ORDER BY f.competencia DESC, o.registro_ans, f.numero";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t op = 0;
   fat_rc rc;
 
@@ -792,7 +792,7 @@ fat_rc fat_fatura_nf_dados(fat_store *st, const char *de, const char *ate, cJSON
     " FROM fatura f JOIN operadora o ON o.id = f.operadora_id"
     " WHERE f.nf_numero IS NOT NULL AND (?1 IS NULL OR f.nf_data >= ?1)"
     " AND (?2 IS NULL OR f.nf_data <= ?2) ORDER BY f.nf_data, f.nf_numero";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;
@@ -888,7 +888,7 @@ static void grupo_fecha(grupo *g, const char *hoje)
 static fat_rc mapa_rows(fat_store *st, int64_t op, int has_op, const char *comp, int64_t fatura,
                         const char *hoje, cJSON *arr, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   grupo g;
   int r;
   fat_rc rc = fat_store_prepare(st, sql_lotes_agg, &s, err);
@@ -899,11 +899,11 @@ static fat_rc mapa_rows(fat_store *st, int64_t op, int has_op, const char *comp,
   fat_bind_int_or_null(s, 1, op, !has_op);
   fat_bind_text(s, 2, comp);
   fat_bind_int_or_null(s, 3, fatura, fatura <= 0);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-    int64_t fid = sqlite3_column_type(s, L_FID) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, L_FID);
-    int64_t inf = sqlite3_column_int64(s, L_INF);
-    int lib_null = sqlite3_column_type(s, L_LIB) == SQLITE_NULL;
-    int64_t lib = sqlite3_column_int64(s, L_LIB);
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
+    int64_t fid = fat_col_is_null(s, L_FID) ? 0 : fat_col_int64(s, L_FID);
+    int64_t inf = fat_col_int64(s, L_INF);
+    int lib_null = fat_col_is_null(s, L_LIB);
+    int64_t lib = fat_col_int64(s, L_LIB);
     char d[11], prev[11];
     cJSON *lo;
 
@@ -920,7 +920,7 @@ static fat_rc mapa_rows(fat_store *st, int64_t op, int has_op, const char *comp,
       fin_add_col(g.o, "competencia", s, L_COMP);
       if (fid > 0) {
         cJSON_AddNumberToObject(g.o, "fatura_id", (double)fid);
-        cJSON_AddNumberToObject(g.o, "fatura", (double)sqlite3_column_int64(s, L_FNUM));
+        cJSON_AddNumberToObject(g.o, "fatura", (double)fat_col_int64(s, L_FNUM));
         fin_add_col(g.o, "status_fatura", s, L_FSTATUS);
       } else {
         cJSON_AddNullToObject(g.o, "fatura_id");
@@ -930,7 +930,7 @@ static fat_rc mapa_rows(fat_store *st, int64_t op, int has_op, const char *comp,
       fin_add_col(g.o, "nf_numero", s, L_NF);
       fin_add_col(g.o, "enviado_em", s, L_ENVIO);
       fin_add_col(g.o, "protocolo", s, L_PROT);
-      g.v[7] = sqlite3_column_int64(s, L_RET);
+      g.v[7] = fat_col_int64(s, L_RET);
       fin_col(s, L_FPREV, g.prev, sizeof g.prev);
       g.lotes = cJSON_AddArrayToObject(g.o, "lotes");
       if (g.lotes == NULL)
@@ -940,18 +940,18 @@ static fat_rc mapa_rows(fat_store *st, int64_t op, int has_op, const char *comp,
     if (lo == NULL)
       goto oom;
     cJSON_AddItemToArray(g.lotes, lo);
-    cJSON_AddNumberToObject(lo, "id", (double)sqlite3_column_int64(s, L_ID));
-    cJSON_AddNumberToObject(lo, "numero", (double)sqlite3_column_int64(s, L_NUM));
+    cJSON_AddNumberToObject(lo, "id", (double)fat_col_int64(s, L_ID));
+    cJSON_AddNumberToObject(lo, "numero", (double)fat_col_int64(s, L_NUM));
     fin_add_col(lo, "status", s, L_STATUS);
-    cJSON_AddBoolToObject(lo, "demonstrativo_pagamento", sqlite3_column_int64(s, L_NPAG) > 0);
+    cJSON_AddBoolToObject(lo, "demonstrativo_pagamento", fat_col_int64(s, L_NPAG) > 0);
     g.v[0] += inf;
     g.v[1] += lib;
-    g.v[2] += sqlite3_column_int64(s, L_GLO);
-    g.v[3] += sqlite3_column_int64(s, L_RECURSADO);
-    g.v[4] += sqlite3_column_int64(s, L_RECUP);
-    g.v[5] += sqlite3_column_int64(s, L_RECEBIDO);
-    g.v[8] += sqlite3_column_int64(s, L_DEFERIDO);
-    g.v[6] += (lib_null ? inf : lib) + sqlite3_column_int64(s, L_DEFERIDO);
+    g.v[2] += fat_col_int64(s, L_GLO);
+    g.v[3] += fat_col_int64(s, L_RECURSADO);
+    g.v[4] += fat_col_int64(s, L_RECUP);
+    g.v[5] += fat_col_int64(s, L_RECEBIDO);
+    g.v[8] += fat_col_int64(s, L_DEFERIDO);
+    g.v[6] += (lib_null ? inf : lib) + fat_col_int64(s, L_DEFERIDO);
     fin_col(s, L_DTREC, d, sizeof d);
     if (strcmp(d, g.dtrec) > 0)
       memcpy(g.dtrec, d, sizeof d);
@@ -965,12 +965,12 @@ static fat_rc mapa_rows(fat_store *st, int64_t op, int has_op, const char *comp,
     }
   }
   grupo_fecha(&g, hoje);
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE)
+  fat_stmt_reset(s);
+  if (r != FAT_DONE)
     return fat_store_dberr(st, err, "erro ao montar o mapa de faturas");
   return FAT_OK;
 oom:
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return fat_err_oom(err);
 }
 
@@ -1048,7 +1048,7 @@ fat_rc fat_fatura_mostrar(fat_store *st, int64_t id, const char *hoje, cJSON **o
     " AND NOT EXISTS (SELECT 1 FROM recebimento r WHERE r.pagamento_id = p.id)"
     " AND NOT EXISTS (SELECT 1 FROM recebimento_guia x JOIN guia g ON g.id = x.guia_id"
     "  WHERE g.lote_id = p.lote_id)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *o = NULL, *arr, *mapa = NULL, *row, *difs, *recs = NULL, *it;
   fatura_row f;
   char h[11], v1[32], v2[32];
@@ -1139,21 +1139,21 @@ fat_rc fat_fatura_mostrar(fat_store *st, int64_t id, const char *hoje, cJSON **o
   if (rc != FAT_OK)
     goto fail;
   fat_bind_int(s, 1, id);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     char d[11], prev[11];
     const cJSON *pv = cJSON_GetObjectItemCaseSensitive(o, "previsao_pagamento");
 
     fin_col(s, 2, d, sizeof d);
     snprintf(prev, sizeof prev, "%s", cJSON_IsString(pv) ? pv->valuestring : d);
     if (strcmp(h, prev) > 0 && strcmp(h, d) > 0) {
-      fat_money_format_br(sqlite3_column_int64(s, 1), v1, sizeof v1);
-      dif(difs, "demonstrativo_sem_pagamento", sqlite3_column_int64(s, 1),
+      fat_money_format_br(fat_col_int64(s, 1), v1, sizeof v1);
+      dif(difs, "demonstrativo_sem_pagamento", fat_col_int64(s, 1),
           "lote %lld: demonstrativo de pagamento de %s (%s) sem crédito até hoje",
-          (long long)sqlite3_column_int64(s, 3), v1, d);
+          (long long)fat_col_int64(s, 3), v1, d);
     }
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (r != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao ler os demonstrativos");
     goto fail;
   }

@@ -8,22 +8,22 @@
 /* Every row of sql (no parameters) is a violation: column 0 is its message. */
 static fat_rc linhas(fat_store *st, const char *sql, cJSON *v, const char *what, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int r;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-    const unsigned char *t = sqlite3_column_text(s, 0);
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
+    const char *t = fat_col_text(s, 0);
 
     if (!cJSON_AddItemToArray(v, cJSON_CreateString(t != NULL ? (const char *)t : "?"))) {
-      sqlite3_reset(s);
+      fat_stmt_reset(s);
       return fat_err_oom(err);
     }
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE)
+  fat_stmt_reset(s);
+  if (r != FAT_DONE)
     return fat_store_dberr(st, err, what);
   return FAT_OK;
 }

@@ -7,9 +7,9 @@
 #include "fat_operadora.h"
 #include "fat_model.h"
 
-void fin_col(sqlite3_stmt *s, int i, char *buf, size_t len)
+void fin_col(fat_stmt *s, int i, char *buf, size_t len)
 {
-  const unsigned char *t = sqlite3_column_text(s, i);
+  const char *t = fat_col_text(s, i);
   size_t n = t != NULL ? strlen((const char *)t) : 0;
 
   if (len == 0)
@@ -21,9 +21,9 @@ void fin_col(sqlite3_stmt *s, int i, char *buf, size_t len)
   buf[n] = '\0';
 }
 
-cJSON *fin_add_col(cJSON *o, const char *k, sqlite3_stmt *s, int i)
+cJSON *fin_add_col(cJSON *o, const char *k, fat_stmt *s, int i)
 {
-  const unsigned char *t = sqlite3_column_text(s, i);
+  const char *t = fat_col_text(s, i);
 
   return t != NULL ? cJSON_AddStringToObject(o, k, (const char *)t) : cJSON_AddNullToObject(o, k);
 }
@@ -45,7 +45,7 @@ fat_rc fin_operadora(fat_store *st, const char *ref, int64_t *id, char *key, siz
                      fat_err *err)
 {
   static const char sql[] = "SELECT script FROM operadora WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_operadora_resolver(st, ref, id, err);
 
   if (rc != FAT_OK || key == NULL)
@@ -54,11 +54,11 @@ fat_rc fin_operadora(fat_store *st, const char *ref, int64_t *id, char *key, siz
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, *id);
-  if (sqlite3_step(s) == SQLITE_ROW)
+  if (fat_stmt_step(s) == FAT_ROW)
     fin_col(s, 0, key, key_len);
   else if (key_len > 0)
     key[0] = '\0';
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 

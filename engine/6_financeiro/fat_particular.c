@@ -29,7 +29,7 @@ fat_rc fat_particular_registrar(fat_store *st, const fat_particular_in *in, int6
   static const char sql[] =
     "INSERT INTO particular (paciente_nome, paciente_cpf, data, profissional_id, codigo,"
     " descricao, valor, usuario) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char cpf[16] = "", desc[160] = "", vig[11], obj[32];
   int64_t valor = in->valor;
   fat_rc rc;
@@ -107,7 +107,7 @@ static fat_rc adq_carregar(fat_store *st, const char *nome, adq *a, fat_err *err
   static const char sql[] =
     "SELECT id, taxa_debito_bp, taxa_credito_bp, taxa_parcelado_bp, prazo_debito_dias,"
     " prazo_credito_dias FROM adquirente WHERE nome = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   if (nome == NULL || nome[0] == '\0')
@@ -116,18 +116,18 @@ static fat_rc adq_carregar(fat_store *st, const char *nome, adq *a, fat_err *err
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, nome);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "adquirente '%s' não cadastrada (faturo particular "
                                            "adquirente)", nome);
   }
-  a->id = sqlite3_column_int64(s, 0);
-  a->deb = sqlite3_column_int64(s, 1);
-  a->cred = sqlite3_column_int64(s, 2);
-  a->parc = sqlite3_column_int64(s, 3);
-  a->pdeb = sqlite3_column_int(s, 4);
-  a->pcred = sqlite3_column_int(s, 5);
-  sqlite3_reset(s);
+  a->id = fat_col_int64(s, 0);
+  a->deb = fat_col_int64(s, 1);
+  a->cred = fat_col_int64(s, 2);
+  a->parc = fat_col_int64(s, 3);
+  a->pdeb = fat_col_int(s, 4);
+  a->pcred = fat_col_int(s, 5);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -135,7 +135,7 @@ static fat_rc caixa_aberto(fat_store *st, const char *data, int64_t *id, fat_err
 {
   static const char sql[] =
     "SELECT id, status FROM caixa WHERE usuario = ?1 AND data = ?2";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char status[16];
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -143,14 +143,14 @@ static fat_rc caixa_aberto(fat_store *st, const char *data, int64_t *id, fat_err
     return rc;
   fat_bind_text(s, 1, fat_store_user(st));
   fat_bind_text(s, 2, data);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ESTATE, "o caixa de %s em %s não foi aberto (faturo caixa "
                                         "abrir)", fat_store_user(st), data);
   }
-  *id = sqlite3_column_int64(s, 0);
+  *id = fat_col_int64(s, 0);
   fin_col(s, 1, status, sizeof status);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (strcmp(status, "aberto") != 0)
     return fat_err_set(err, FAT_ESTATE, "o caixa de %s em %s já foi fechado",
                        fat_store_user(st), data);
@@ -174,7 +174,7 @@ fat_rc fat_particular_pagar(fat_store *st, const fat_particular_pag_in *in,
     "UPDATE particular SET status = 'pago' WHERE id = ?1 AND valor <= (SELECT SUM(x.valor)"
     " FROM particular_pagamento x WHERE x.particular_id = particular.id)";
   static const char *const formas[] = {"dinheiro", "pix", "debito", "credito", "boleto"};
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t saldo, valor = in->valor, num = 0, pid = 0, caixa = 0, taxa_bp = 0, fee = 0;
   int64_t v[24], tx[24], liq[24];
   int n = in->parcelas <= 0 ? 1 : in->parcelas, prazo = 0, cartao, i, ok = 0;
@@ -211,15 +211,15 @@ fat_rc fat_particular_pagar(fat_store *st, const fat_particular_pag_in *in,
   if (rc != FAT_OK)
     goto out;
   fat_bind_int(s, 1, in->particular_id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     rc = fat_err_set(err, FAT_ENOTFOUND, "atendimento particular #%lld não existe",
                      (long long)in->particular_id);
     goto out;
   }
-  saldo = sqlite3_column_int64(s, 0);
+  saldo = fat_col_int64(s, 0);
   fin_col(s, 1, status, sizeof status);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (strcmp(status, "aberto") != 0) {
     rc = fat_err_set(err, FAT_ESTATE, "o atendimento particular #%lld está %s",
                      (long long)in->particular_id, status);
@@ -255,8 +255,8 @@ fat_rc fat_particular_pagar(fat_store *st, const fat_particular_pag_in *in,
   rc = fat_store_prepare(st, sql_num, &s, err);
   if (rc != FAT_OK)
     goto out;
-  num = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 1;
-  sqlite3_reset(s);
+  num = fat_stmt_step(s) == FAT_ROW ? fat_col_int64(s, 0) : 1;
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, sql_ins, &s, err);
   if (rc != FAT_OK)
     goto out;
@@ -332,7 +332,7 @@ fat_rc fat_particular_listar(fat_store *st, const char *status, cJSON **out, fat
     "  WHERE x.particular_id = p.id), 0) AS saldo, p.status AS status"
     " FROM particular p LEFT JOIN profissional pr ON pr.id = p.profissional_id"
     " WHERE (?1 IS NULL OR p.status = ?1) ORDER BY p.data DESC, p.id DESC";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *out = NULL;
@@ -358,7 +358,7 @@ fat_rc fat_particular_mostrar(fat_store *st, int64_t id, cJSON **out, fat_err *e
     "SELECT numero AS numero, valor AS valor, taxa AS taxa, liquido AS liquido,"
     " data_credito AS data_credito FROM particular_parcela WHERE pagamento_id = ?1"
     " ORDER BY numero";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *arr = NULL, *o, *pags = NULL, *it;
   int64_t pago = 0;
   fat_rc rc;
@@ -422,7 +422,7 @@ fat_rc fat_particular_recibo_html(fat_store *st, int64_t recibo, char **html, si
   static const char *const forma_txt[][2] = {
     {"dinheiro", "dinheiro"}, {"pix", "PIX"}, {"debito", "cartão de débito"},
     {"credito", "cartão de crédito"}, {"boleto", "boleto"}};
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_buf b;
   char num[16], data[11], forma[16], pac[160], cpf[16], cod[32], desc[160], dat[11];
   char prof[160], cons[64], cli[160], doc[20], extenso[320], valor_br[32], tmp[40], d1[11];
@@ -438,15 +438,15 @@ fat_rc fat_particular_recibo_html(fat_store *st, int64_t recibo, char **html, si
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, recibo);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "recibo %lld não existe", (long long)recibo);
   }
   fin_col(s, 0, num, sizeof num);
   fin_col(s, 1, data, sizeof data);
   fin_col(s, 2, forma, sizeof forma);
-  valor = sqlite3_column_int64(s, 3);
-  parcelas = sqlite3_column_int(s, 4);
+  valor = fat_col_int64(s, 3);
+  parcelas = fat_col_int(s, 4);
   fin_col(s, 5, pac, sizeof pac);
   fin_col(s, 6, cpf, sizeof cpf);
   fin_col(s, 7, cod, sizeof cod);
@@ -456,7 +456,7 @@ fat_rc fat_particular_recibo_html(fat_store *st, int64_t recibo, char **html, si
   fin_col(s, 11, cons, sizeof cons);
   fin_col(s, 12, cli, sizeof cli);
   fin_col(s, 13, doc, sizeof doc);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   for (i = 0; i < sizeof forma_txt / sizeof forma_txt[0]; i++)
     if (strcmp(forma, forma_txt[i][0]) == 0)
       ftxt = forma_txt[i][1];
@@ -543,7 +543,7 @@ fat_rc fat_particular_nfse(fat_store *st, const char *de, const char *ate, cJSON
     " FROM particular_pagamento x JOIN particular p ON p.id = x.particular_id"
     " WHERE (?1 IS NULL OR x.data >= ?1) AND (?2 IS NULL OR x.data <= ?2)"
     " ORDER BY x.recibo";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *out = NULL;
@@ -561,7 +561,7 @@ fat_rc fat_adquirente_definir(fat_store *st, const fat_adquirente *a, fat_err *e
     " prazo_debito_dias, prazo_credito_dias) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
     " ON CONFLICT (nome) DO UPDATE SET taxa_debito_bp = ?2, taxa_credito_bp = ?3,"
     " taxa_parcelado_bp = ?4, prazo_debito_dias = ?5, prazo_credito_dias = ?6";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   if (a->nome == NULL || a->nome[0] == '\0')
@@ -596,7 +596,7 @@ fat_rc fat_adquirente_listar(fat_store *st, cJSON **out, fat_err *err)
     "SELECT nome AS nome, taxa_debito_bp AS taxa_debito_bp, taxa_credito_bp AS taxa_credito_bp,"
     " taxa_parcelado_bp AS taxa_parcelado_bp, prazo_debito_dias AS prazo_debito_dias,"
     " prazo_credito_dias AS prazo_credito_dias FROM adquirente ORDER BY nome";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *out = NULL;
@@ -611,7 +611,7 @@ fat_rc fat_caixa_abrir(fat_store *st, const char *data, int64_t abertura, int64_
                        fat_err *err)
 {
   static const char sql[] = "INSERT INTO caixa (usuario, data, abertura) VALUES (?1, ?2, ?3)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char obj[32];
   fat_rc rc;
 
@@ -647,7 +647,7 @@ fat_rc fat_caixa_movimentar(fat_store *st, const char *data, const char *tipo, i
 {
   static const char sql[] =
     "INSERT INTO caixa_movimento (caixa_id, tipo, valor, motivo) VALUES (?1, ?2, ?3, ?4)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t cid;
   char obj[32];
   fat_rc rc;
@@ -694,7 +694,7 @@ fat_rc fat_caixa_fechar(fat_store *st, const char *data, int64_t contado, cJSON 
   static const char sql[] =
     "UPDATE caixa SET status = 'fechado', fechamento_contado = ?2, fechamento_esperado = ?3,"
     " diferenca = ?4, fechado_em = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t cid, esperado;
   char obj[32], det[96], v[32];
   fat_rc rc;
@@ -713,14 +713,14 @@ fat_rc fat_caixa_fechar(fat_store *st, const char *data, int64_t contado, cJSON 
     goto out;
   fat_bind_text(s, 1, fat_store_user(st));
   fat_bind_text(s, 2, data);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     rc = fat_store_dberr(st, err, "erro ao somar o caixa");
     goto out;
   }
-  esperado = sqlite3_column_int64(s, 1) + sqlite3_column_int64(s, 2) +
-             sqlite3_column_int64(s, 3) - sqlite3_column_int64(s, 4);
-  sqlite3_reset(s);
+  esperado = fat_col_int64(s, 1) + fat_col_int64(s, 2) +
+             fat_col_int64(s, 3) - fat_col_int64(s, 4);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, sql, &s, err);
   if (rc != FAT_OK)
     goto out;
@@ -757,7 +757,7 @@ fat_rc fat_caixa_mostrar(fat_store *st, const char *usuario, const char *data, c
   static const char sql_m[] =
     "SELECT tipo AS tipo, valor AS valor, motivo AS motivo, em AS em FROM caixa_movimento"
     " WHERE caixa_id = ?1 ORDER BY id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *arr = NULL, *o, *a = NULL;
   const char *u = usuario != NULL ? usuario : fat_store_user(st);
   int64_t cid, din, sup, san, ab;
@@ -782,16 +782,16 @@ fat_rc fat_caixa_mostrar(fat_store *st, const char *usuario, const char *data, c
     goto fail;
   fat_bind_text(s, 1, u);
   fat_bind_text(s, 2, data);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     rc = fat_store_dberr(st, err, "erro ao somar o caixa");
     goto fail;
   }
-  ab = sqlite3_column_int64(s, 1);
-  din = sqlite3_column_int64(s, 2);
-  sup = sqlite3_column_int64(s, 3);
-  san = sqlite3_column_int64(s, 4);
-  sqlite3_reset(s);
+  ab = fat_col_int64(s, 1);
+  din = fat_col_int64(s, 2);
+  sup = fat_col_int64(s, 3);
+  san = fat_col_int64(s, 4);
+  fat_stmt_reset(s);
   cJSON_AddNumberToObject(o, "dinheiro", (double)din);
   cJSON_AddNumberToObject(o, "suprimentos", (double)sup);
   cJSON_AddNumberToObject(o, "sangrias", (double)san);

@@ -22,7 +22,7 @@ fat_rc fat_repasse_regra_definir(fat_store *st, const fat_repasse_regra_in *in, 
   static const char sql[] =
     "INSERT INTO repasse_regra (profissional_id, operadora_id, plano_id, grupo, origem,"
     " percentual_bp, valor_fixo) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t op = 0;
   char obj[32];
   fat_rc rc;
@@ -77,7 +77,7 @@ fat_rc fat_repasse_regra_listar(fat_store *st, cJSON **out, fat_err *err)
     " r.valor_fixo AS valor_fixo FROM repasse_regra r JOIN profissional p"
     " ON p.id = r.profissional_id LEFT JOIN operadora o ON o.id = r.operadora_id"
     " LEFT JOIN plano pl ON pl.id = r.plano_id ORDER BY p.nome, r.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *out = NULL;
@@ -133,7 +133,7 @@ static fat_rc achar_regra(calc *c, int64_t prof, int64_t op, const char *script,
     " = grupo) AND (origem IS NULL OR origem = ?5)"
     " ORDER BY (operadora_id IS NOT NULL) + (plano_id IS NOT NULL) + (grupo IS NOT NULL)"
     " + (origem IS NOT NULL) DESC, length(COALESCE(grupo, '')) DESC, id LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *achou = 0;
@@ -176,12 +176,12 @@ static fat_rc achar_regra(calc *c, int64_t prof, int64_t op, const char *script,
   fat_bind_int(s, 3, plano);
   fat_bind_text(s, 4, codigo);
   fat_bind_text(s, 5, origem);
-  if (sqlite3_step(s) == SQLITE_ROW) {
+  if (fat_stmt_step(s) == FAT_ROW) {
     char grupo[16], orig[16];
 
-    r->id = sqlite3_column_int64(s, 0);
-    r->bp = sqlite3_column_int64(s, 1);
-    r->fixo = sqlite3_column_int64(s, 2);
+    r->id = fat_col_int64(s, 0);
+    r->bp = fat_col_int64(s, 1);
+    r->fixo = fat_col_int64(s, 2);
     fin_col(s, 3, grupo, sizeof grupo);
     fin_col(s, 6, orig, sizeof orig);
     if (r->bp >= 0)
@@ -198,7 +198,7 @@ static fat_rc achar_regra(calc *c, int64_t prof, int64_t op, const char *script,
 
       snprintf(r->texto + l, sizeof r->texto - l, ", grupo %s", grupo);
     }
-    if (sqlite3_column_int(s, 4)) {
+    if (fat_col_int(s, 4)) {
       size_t l = strlen(r->texto);
 
       snprintf(r->texto + l, sizeof r->texto - l, ", operadora");
@@ -210,7 +210,7 @@ static fat_rc achar_regra(calc *c, int64_t prof, int64_t op, const char *script,
     }
     *achou = 1;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -240,7 +240,7 @@ static fat_rc grava(calc *c, const linha *l)
     " pagamento_particular_id, guia_id, item_id, origem_item_id, base, valor, regra_id, regra,"
     " glosa, situacao, descricao) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
     " ?13, ?14, ?15)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(c->st, sql, &s, c->err);
 
   if (rc != FAT_OK)
@@ -287,7 +287,7 @@ static fat_rc convenio_guia(calc *c, int64_t rec, int recup, int64_t op, const c
     "SELECT COALESCE(SUM(valor), 0), COALESCE(MAX(situacao = 'em_recurso'"
     " OR (situacao = 'aberta' AND classificacao = 'indevida')), 0) FROM glosa"
     " WHERE guia_id = ?1 AND item_id IS NULL AND situacao IN ('aberta', 'em_recurso')";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   it *v = NULL;
   int64_t *pesos = NULL, *partes = NULL, glosa_guia = 0, soma_def = 0;
   int reter_guia = 0;
@@ -299,40 +299,40 @@ static fat_rc convenio_guia(calc *c, int64_t rec, int recup, int64_t op, const c
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, guia);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    glosa_guia = sqlite3_column_int64(s, 0);
-    reter_guia = sqlite3_column_int(s, 1);
+  if (fat_stmt_step(s) == FAT_ROW) {
+    glosa_guia = fat_col_int64(s, 0);
+    reter_guia = fat_col_int(s, 1);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(c->st, sql, &s, c->err);
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, guia);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     if (n == cap) {
       size_t nc = cap ? cap * 2 : 8;
       it *p = fat_realloc(v, nc * sizeof *p);
 
       if (p == NULL) {
-        sqlite3_reset(s);
+        fat_stmt_reset(s);
         rc = fat_err_oom(c->err);
         goto out;
       }
       v = p;
       cap = nc;
     }
-    v[n].id = sqlite3_column_int64(s, 0);
+    v[n].id = fat_col_int64(s, 0);
     fin_col(s, 1, v[n].codigo, sizeof v[n].codigo);
-    v[n].prof = sqlite3_column_int64(s, 2);
-    v[n].esperado = sqlite3_column_int64(s, 3);
-    v[n].glosa_aberta = sqlite3_column_int64(s, 4);
-    v[n].deferido = sqlite3_column_int64(s, 5);
-    v[n].reter = sqlite3_column_int(s, 6);
+    v[n].prof = fat_col_int64(s, 2);
+    v[n].esperado = fat_col_int64(s, 3);
+    v[n].glosa_aberta = fat_col_int64(s, 4);
+    v[n].deferido = fat_col_int64(s, 5);
+    v[n].reter = fat_col_int(s, 6);
     soma_def += v[n].deferido;
     n++;
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (r != FAT_DONE) {
     rc = fat_store_dberr(c->st, c->err, "erro ao ler os itens da guia");
     goto out;
   }
@@ -411,7 +411,7 @@ static fat_rc convenio(calc *c)
     int recup;
     char script[64], numero[32];
   } row;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   row *rows = NULL;
   size_t n = 0, cap = 0, i;
   int r;
@@ -420,31 +420,31 @@ static fat_rc convenio(calc *c)
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, c->periodo);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     if (n == cap) {
       size_t nc = cap ? cap * 2 : 16;
       row *p = fat_realloc(rows, nc * sizeof *p);
 
       if (p == NULL) {
-        sqlite3_reset(s);
+        fat_stmt_reset(s);
         fat_free(rows);
         return fat_err_oom(c->err);
       }
       rows = p;
       cap = nc;
     }
-    rows[n].rec = sqlite3_column_int64(s, 0);
-    rows[n].recup = sqlite3_column_int(s, 1);
-    rows[n].op = sqlite3_column_int64(s, 2);
+    rows[n].rec = fat_col_int64(s, 0);
+    rows[n].recup = fat_col_int(s, 1);
+    rows[n].op = fat_col_int64(s, 2);
     fin_col(s, 3, rows[n].script, sizeof rows[n].script);
-    rows[n].guia = sqlite3_column_int64(s, 4);
-    rows[n].plano = sqlite3_column_int64(s, 5);
-    rows[n].valor = sqlite3_column_int64(s, 6);
+    rows[n].guia = fat_col_int64(s, 4);
+    rows[n].plano = fat_col_int64(s, 5);
+    rows[n].valor = fat_col_int64(s, 6);
     fin_col(s, 7, rows[n].numero, sizeof rows[n].numero);
     n++;
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (r != FAT_DONE) {
     fat_free(rows);
     return fat_store_dberr(c->st, c->err, "erro ao ler os recebimentos do período");
   }
@@ -465,7 +465,7 @@ static fat_rc particulares(calc *c)
     int64_t id, base, prof, recibo;
     char codigo[32], paciente[80];
   } row;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   row *rows = NULL;
   size_t n = 0, cap = 0, i;
   int r;
@@ -474,29 +474,29 @@ static fat_rc particulares(calc *c)
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, c->periodo);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     if (n == cap) {
       size_t nc = cap ? cap * 2 : 16;
       row *p = fat_realloc(rows, nc * sizeof *p);
 
       if (p == NULL) {
-        sqlite3_reset(s);
+        fat_stmt_reset(s);
         fat_free(rows);
         return fat_err_oom(c->err);
       }
       rows = p;
       cap = nc;
     }
-    rows[n].id = sqlite3_column_int64(s, 0);
-    rows[n].base = sqlite3_column_int64(s, 1);
-    rows[n].prof = sqlite3_column_int64(s, 2);
+    rows[n].id = fat_col_int64(s, 0);
+    rows[n].base = fat_col_int64(s, 1);
+    rows[n].prof = fat_col_int64(s, 2);
     fin_col(s, 3, rows[n].codigo, sizeof rows[n].codigo);
-    rows[n].recibo = sqlite3_column_int64(s, 4);
+    rows[n].recibo = fat_col_int64(s, 4);
     fin_col(s, 5, rows[n].paciente, sizeof rows[n].paciente);
     n++;
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (r != FAT_DONE) {
     fat_free(rows);
     return fat_store_dberr(c->st, c->err, "erro ao ler os pagamentos particulares");
   }
@@ -548,7 +548,7 @@ static fat_rc liberacoes(calc *c)
     int64_t id, prof, base, valor, guia, item;
     char periodo[8], desc[160], regra[160];
   } row;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   row *rows = NULL;
   size_t n = 0, cap = 0, i;
   int r;
@@ -557,32 +557,32 @@ static fat_rc liberacoes(calc *c)
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, c->periodo);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     if (n == cap) {
       size_t nc = cap ? cap * 2 : 16;
       row *p = fat_realloc(rows, nc * sizeof *p);
 
       if (p == NULL) {
-        sqlite3_reset(s);
+        fat_stmt_reset(s);
         fat_free(rows);
         return fat_err_oom(c->err);
       }
       rows = p;
       cap = nc;
     }
-    rows[n].id = sqlite3_column_int64(s, 0);
-    rows[n].prof = sqlite3_column_int64(s, 1);
-    rows[n].base = sqlite3_column_int64(s, 2);
-    rows[n].valor = sqlite3_column_int64(s, 3);
-    rows[n].guia = sqlite3_column_int64(s, 4);
-    rows[n].item = sqlite3_column_int64(s, 5);
+    rows[n].id = fat_col_int64(s, 0);
+    rows[n].prof = fat_col_int64(s, 1);
+    rows[n].base = fat_col_int64(s, 2);
+    rows[n].valor = fat_col_int64(s, 3);
+    rows[n].guia = fat_col_int64(s, 4);
+    rows[n].item = fat_col_int64(s, 5);
     fin_col(s, 6, rows[n].periodo, sizeof rows[n].periodo);
     fin_col(s, 7, rows[n].desc, sizeof rows[n].desc);
     fin_col(s, 8, rows[n].regra, sizeof rows[n].regra);
     n++;
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (r != FAT_DONE) {
     fat_free(rows);
     return fat_store_dberr(c->st, c->err, "erro ao ler os valores retidos");
   }
@@ -613,23 +613,23 @@ static fat_rc repasse_aberto(fat_store *st, const char *periodo, int64_t *id, fa
 {
   static const char sel[] = "SELECT id, status FROM repasse WHERE periodo = ?1";
   static const char ins[] = "INSERT INTO repasse (periodo) VALUES (?1)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char status[16];
   fat_rc rc = fat_store_prepare(st, sel, &s, err);
 
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, periodo);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    *id = sqlite3_column_int64(s, 0);
+  if (fat_stmt_step(s) == FAT_ROW) {
+    *id = fat_col_int64(s, 0);
     fin_col(s, 1, status, sizeof status);
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     if (strcmp(status, "aberto") != 0)
       return fat_err_set(err, FAT_ESTATE, "o repasse de %s está fechado: só muda por ajuste num "
                                           "repasse seguinte", periodo);
     return FAT_OK;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, ins, &s, err);
   if (rc != FAT_OK)
     return rc;
@@ -650,7 +650,7 @@ fat_rc fat_repasse_calcular(fat_store *st, fat_gen *gen, const char *periodo, cJ
     "DELETE FROM repasse_item WHERE repasse_id = ?1 AND origem <> 'ajuste'";
   static const char sql_upd[] =
     "UPDATE repasse SET calculado_em = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   calc c;
   size_t cap = 0;
   char obj[32];
@@ -681,24 +681,24 @@ fat_rc fat_repasse_calcular(fat_store *st, fat_gen *gen, const char *periodo, cJ
   if (rc != FAT_OK)
     goto out;
   fat_bind_int(s, 1, c.repasse_id);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     if (c.n_pagar == cap) {
       size_t nc = cap ? cap * 2 : 8;
       int64_t(*p)[2] = fat_realloc(c.pagar, nc * sizeof *p);
 
       if (p == NULL) {
-        sqlite3_reset(s);
+        fat_stmt_reset(s);
         rc = fat_err_oom(err);
         goto out;
       }
       c.pagar = p;
       cap = nc;
     }
-    c.pagar[c.n_pagar][0] = sqlite3_column_int64(s, 0);
-    c.pagar[c.n_pagar][1] = sqlite3_column_int64(s, 1);
+    c.pagar[c.n_pagar][0] = fat_col_int64(s, 0);
+    c.pagar[c.n_pagar][1] = fat_col_int64(s, 1);
     c.n_pagar++;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, sql_del, &s, err);
   if (rc == FAT_OK) {
     fat_bind_int(s, 1, c.repasse_id);
@@ -741,7 +741,7 @@ fat_rc fat_repasse_decidir(fat_store *st, int64_t item_id, const char *decisao, 
     "SELECT ri.situacao, ri.glosa, ri.origem, rp.status, rp.periodo FROM repasse_item ri"
     " JOIN repasse rp ON rp.id = ri.repasse_id WHERE ri.id = ?1";
   static const char upd[] = "UPDATE repasse_item SET situacao = ?2 WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char sit[16], origem[16], status[16], periodo[8], obj[32];
   int64_t glosa;
   const char *novo;
@@ -758,17 +758,17 @@ fat_rc fat_repasse_decidir(fat_store *st, int64_t item_id, const char *decisao, 
   if (rc != FAT_OK)
     goto out;
   fat_bind_int(s, 1, item_id);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     rc = fat_err_set(err, FAT_ENOTFOUND, "linha de repasse #%lld não existe", (long long)item_id);
     goto out;
   }
   fin_col(s, 0, sit, sizeof sit);
-  glosa = sqlite3_column_int64(s, 1);
+  glosa = fat_col_int64(s, 1);
   fin_col(s, 2, origem, sizeof origem);
   fin_col(s, 3, status, sizeof status);
   fin_col(s, 4, periodo, sizeof periodo);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (strcmp(status, "aberto") != 0) {
     rc = fat_err_set(err, FAT_ESTATE, "o repasse de %s está fechado: só muda por ajuste num "
                                       "repasse seguinte", periodo);
@@ -799,7 +799,7 @@ fat_rc fat_repasse_fechar(fat_store *st, const char *periodo, fat_err *err)
   static const char upd[] =
     "UPDATE repasse SET status = 'fechado', fechado_em = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
     " fechado_por = ?2 WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char status[16], obj[32];
   int64_t id;
   int calculado;
@@ -815,15 +815,15 @@ fat_rc fat_repasse_fechar(fat_store *st, const char *periodo, fat_err *err)
   if (rc != FAT_OK)
     goto out;
   fat_bind_text(s, 1, periodo);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     rc = fat_err_set(err, FAT_ENOTFOUND, "não há repasse de %s (calcule antes)", periodo);
     goto out;
   }
-  id = sqlite3_column_int64(s, 0);
+  id = fat_col_int64(s, 0);
   fin_col(s, 1, status, sizeof status);
-  calculado = sqlite3_column_type(s, 2) != SQLITE_NULL;
-  sqlite3_reset(s);
+  calculado = !fat_col_is_null(s, 2);
+  fat_stmt_reset(s);
   if (strcmp(status, "fechado") == 0) {
     rc = fat_err_set(err, FAT_ESTATE, "o repasse de %s já está fechado", periodo);
     goto out;
@@ -900,7 +900,7 @@ fat_rc fat_repasse_listar(fat_store *st, cJSON **out, fat_err *err)
     " (SELECT COALESCE(SUM(valor), 0) FROM repasse_item WHERE repasse_id = rp.id"
     "  AND situacao = 'retido') AS total_retido"
     " FROM repasse rp ORDER BY rp.periodo DESC";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *out = NULL;
@@ -925,7 +925,7 @@ fat_rc fat_repasse_extrato(fat_store *st, const char *periodo, int64_t profissio
     " LEFT JOIN guia g ON g.id = ri.guia_id LEFT JOIN item i ON i.id = ri.item_id"
     " WHERE ri.repasse_id = ?1 AND (?2 = 0 OR ri.profissional_id = ?2)"
     " ORDER BY p.nome, ri.profissional_id, ri.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *o, *rows = NULL, *profs, *cur = NULL, *itens = NULL, *row;
   int64_t rid, curp = -1, tp = 0, tr = 0, pp = 0, pr = 0;
   char status[16];
@@ -939,13 +939,13 @@ fat_rc fat_repasse_extrato(fat_store *st, const char *periodo, int64_t profissio
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, periodo);
-  if (sqlite3_step(s) != SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "não há repasse de %s (calcule antes)", periodo);
   }
-  rid = sqlite3_column_int64(s, 0);
+  rid = fat_col_int64(s, 0);
   fin_col(s, 1, status, sizeof status);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, sql_i, &s, err);
   if (rc != FAT_OK)
     return rc;

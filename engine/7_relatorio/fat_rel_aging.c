@@ -19,14 +19,15 @@
 ** recurso. Expected date: the fatura's, else the lote's. ?1 operadora filter
 ** (-1 all, 0 particulares only, else the id), ?2 hoje. */
 #define LOTES_ABERTOS                                                                       \
-  "WITH lt AS (SELECT l.id AS id, l.operadora_id AS operadora_id,"                          \
+  "WITH la AS (SELECT l.id AS id FROM lote l INDEXED BY lote_status"                        \
+  " WHERE l.status IN ('enviado', 'protocolado', 'processado', 'pago_parcial')"             \
+  " UNION SELECT g.lote_id FROM glosa gl INDEXED BY glosa_situacao"                         \
+  " JOIN guia g ON g.id = gl.guia_id"                                                       \
+  " WHERE gl.situacao IN ('recuperada', 'recuperada_parcial') AND g.lote_id IS NOT NULL),"  \
+  " lt AS (SELECT l.id AS id, l.operadora_id AS operadora_id,"                              \
   " coalesce(f.previsao_pagamento, l.previsao_pagamento) AS previsao"                       \
-  " FROM lote l LEFT JOIN fatura_lote fl ON fl.lote_id = l.id"                              \
-  " LEFT JOIN fatura f ON f.id = fl.fatura_id"                                              \
-  " WHERE (l.status IN ('enviado', 'protocolado', 'processado', 'pago_parcial')"            \
-  "  OR l.id IN (SELECT g.lote_id FROM glosa gl JOIN guia g ON g.id = gl.guia_id"           \
-  "   WHERE gl.situacao IN ('recuperada', 'recuperada_parcial')))"                          \
-  " AND (?1 = -1 OR l.operadora_id = ?1)),"                                                 \
+  " FROM la JOIN lote l ON l.id = la.id LEFT JOIN fatura_lote fl ON fl.lote_id = l.id"      \
+  " LEFT JOIN fatura f ON f.id = fl.fatura_id WHERE (?1 = -1 OR l.operadora_id = ?1)),"     \
   " sl AS (SELECT lt.operadora_id AS operadora_id, lt.previsao AS previsao,"                \
   " max(0, sum(coalesce((SELECT rg.valor_liberado FROM retorno_guia rg"                     \
   "   WHERE rg.guia_id = g.id AND rg.valor_liberado IS NOT NULL ORDER BY rg.id DESC LIMIT 1)," \
@@ -38,7 +39,8 @@
   " pa AS (SELECT 0 AS operadora_id, p.data AS previsao,"                                   \
   " max(0, p.valor - (SELECT coalesce(sum(pp.valor), 0) FROM particular_pagamento pp"       \
   "  WHERE pp.particular_id = p.id)) AS saldo"                                              \
-  " FROM particular p WHERE p.status = 'aberto' AND ?1 IN (-1, 0)),"                        \
+  " FROM particular p INDEXED BY particular_aberto WHERE p.status = 'aberto'"                \
+  " AND ?1 IN (-1, 0)),"                                                                    \
   " ab AS (SELECT * FROM sl UNION ALL SELECT * FROM pa),"                                   \
   " fx AS (SELECT operadora_id, saldo,"                                                     \
   " CAST(julianday(?2) - julianday(previsao) AS INTEGER) AS dias, previsao FROM ab"         \
@@ -73,7 +75,7 @@ static const rel_col cols_aging[] = {
 
 fat_rc rel_aging_tabela(fat_store *st, cJSON *rel, int64_t op, const char *hoje, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *tab;
   fat_rc rc = rel_tabela(rel, "aging", "Contas a receber por atraso", cols_aging,
                          REL_NCOLS(cols_aging), &tab, err);
@@ -170,7 +172,7 @@ static fat_rc lista_lotes(fat_store *st, cJSON *rel, const char *nome, const cha
                           const rel_col *cols, size_t n, const char *sql, const char *sql_total,
                           int64_t op, const char *hoje, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *tab;
   fat_rc rc = rel_tabela(rel, nome, titulo, cols, n, &tab, err);
 
@@ -295,7 +297,7 @@ static const rel_col cols_previsto[] = {
 fat_rc fat_rel_previsto(fat_store *st, const fat_rel_params *p, cJSON **out, fat_err *err)
 {
   char de[8], ate[8], ini[11], fim[11];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rel, *tab;
   int64_t op;
   fat_rc rc;

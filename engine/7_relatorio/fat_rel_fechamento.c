@@ -143,18 +143,24 @@ static const rel_col cols_repasse[] = {
     {"total", "Total", REL_DINHEIRO},
 };
 
-static void bind_mes(sqlite3_stmt *s, const char *mes, const char *ini, const char *fim)
+/* The statements use ?1 (the month) and, when they look at dates, ?2 and ?3:
+** bind only the parameters a statement has. */
+static void bind_mes(fat_stmt *s, const char *mes, const char *ini, const char *fim)
 {
+  int n = fat_stmt_param_count(s);
+
   fat_bind_text(s, 1, mes);
-  fat_bind_text(s, 2, ini);
-  fat_bind_text(s, 3, fim);
+  if (n >= 2)
+    fat_bind_text(s, 2, ini);
+  if (n >= 3)
+    fat_bind_text(s, 3, fim);
 }
 
 static fat_rc tabela(fat_store *st, cJSON *rel, const char *nome, const char *titulo,
                      const rel_col *cols, size_t n, const char *sql, const char *sql_total,
                      const char *mes, const char *ini, const char *fim, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *tab;
   fat_rc rc = rel_tabela(rel, nome, titulo, cols, n, &tab, err);
 
@@ -180,7 +186,7 @@ static fat_rc notas(fat_store *st, cJSON *rel, const char *mes, const char *ini,
 {
   char ultimo[11];
   int32_t d;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *tab, *rows = NULL;
   fat_rc rc = rel_tabela(rel, "notas", "Notas fiscais emitidas", cols_notas,
                          REL_NCOLS(cols_notas), &tab, err);

@@ -191,7 +191,7 @@ static fat_rc tabela(fat_store *st, cJSON *rel, const char *nome, const char *ti
                      const rel_col *cols, size_t n, const char *sql, const char *sql_total,
                      const char *de, const char *ate, int64_t op, cJSON **tab, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = rel_tabela(rel, nome, titulo, cols, n, tab, err);
 
   if (rc == FAT_OK)

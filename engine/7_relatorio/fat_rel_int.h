@@ -50,11 +50,11 @@ FAT_NODISCARD fat_rc rel_tabela(cJSON *rel, const char *nome, const char *titulo
 
 /* Append every row of s (bound by the caller) to tab's lines, keyed by the
 ** column aliases, NULL as null. Resets s. */
-FAT_NODISCARD fat_rc rel_linhas(fat_store *st, cJSON *tab, sqlite3_stmt *s, fat_err *err);
+FAT_NODISCARD fat_rc rel_linhas(fat_store *st, cJSON *tab, fat_stmt *s, fat_err *err);
 
 /* The first row of s (bound by the caller) becomes tab's total (null when
 ** there is no row). Resets s. */
-FAT_NODISCARD fat_rc rel_total(fat_store *st, cJSON *tab, sqlite3_stmt *s, fat_err *err);
+FAT_NODISCARD fat_rc rel_total(fat_store *st, cJSON *tab, fat_stmt *s, fat_err *err);
 
 /* Lines of tab (NULL when absent: cJSON_ArrayForEach copes). */
 cJSON *rel_linhas_de(const cJSON *tab);

@@ -62,7 +62,7 @@ static fat_rc mensal(fat_store *st, cJSON *rel, const char *nome, const char *ti
                      const rel_col *cols, size_t n, const char *sql, const char *sql_total,
                      const char *de, const char *ate, int64_t op, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *tab;
   fat_rc rc = rel_tabela(rel, nome, titulo, cols, n, &tab, err);
 
@@ -117,7 +117,7 @@ static fat_rc ultima_convenio(fat_store *st, const char *ate, char comp[8], fat_
 {
   static const char sql[] = "SELECT max(competencia) AS c FROM rel_mes"
                             " WHERE competencia <= ?1 AND operadora_id <> 0 AND guias > 0";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows = NULL;
   const char *c;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);

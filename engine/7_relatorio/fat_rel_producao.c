@@ -126,7 +126,7 @@ static const rel_col cols_unidade[] = {
     {"recebido", "Recebido", REL_DINHEIRO},  {"taxa_glosa", "Taxa de glosa", REL_PERCENTUAL},
 };
 
-static void bind_periodo(sqlite3_stmt *s, const char *de, const char *ate, int64_t op)
+static void bind_periodo(fat_stmt *s, const char *de, const char *ate, int64_t op)
 {
   char ini[11], fim[11];
 
@@ -142,7 +142,7 @@ static void bind_periodo(sqlite3_stmt *s, const char *de, const char *ate, int64
 static fat_rc encher(fat_store *st, cJSON *tab, const char *sql, const char *sql_total,
                      const char *de, const char *ate, int64_t op, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -239,7 +239,7 @@ fat_rc fat_rel_producao(fat_store *st, const fat_rel_params *p, cJSON **out, fat
   if (rc == FAT_OK)
     rc = encher(st, tab, sql_mensal, NULL, antes, ate, op, err);
   if (rc == FAT_OK) {
-    sqlite3_stmt *s;
+    fat_stmt *s;
 
     rc = fat_store_prepare(st, sql_mensal_total, &s, err);
     if (rc == FAT_OK) {

@@ -31,12 +31,12 @@
   " SELECT e.usuario, e.em, 'lote.fechar' FROM lote_evento e, lim"                          \
   "  WHERE e.para = 'fechado' AND e.em >= lim.ini AND e.em < lim.fim)"
 #define PROD_COLS                                                                           \
-  " sum(acao = 'guia.digitar') AS guias_digitadas,"                                         \
-  " sum(acao = 'guia.corrigir') AS guias_corrigidas,"                                       \
-  " sum(acao = 'achado.reconhecer') AS achados_reconhecidos,"                               \
-  " sum(acao = 'achado.resolver') AS achados_resolvidos,"                                   \
-  " sum(acao = 'lote.fechar') AS lotes_fechados,"                                           \
-  " sum(acao = 'recurso.enviar') AS recursos_enviados"
+  " coalesce(sum(acao = 'guia.digitar'), 0) AS guias_digitadas,"                            \
+  " coalesce(sum(acao = 'guia.corrigir'), 0) AS guias_corrigidas,"                          \
+  " coalesce(sum(acao = 'achado.reconhecer'), 0) AS achados_reconhecidos,"                  \
+  " coalesce(sum(acao = 'achado.resolver'), 0) AS achados_resolvidos,"                      \
+  " coalesce(sum(acao = 'lote.fechar'), 0) AS lotes_fechados,"                              \
+  " coalesce(sum(acao = 'recurso.enviar'), 0) AS recursos_enviados"
 
 static const char sql_semanas[] =
     EVENTOS " SELECT date(em, 'localtime', '-6 days', 'weekday 1') AS semana, usuario,"
@@ -92,7 +92,7 @@ fat_rc fat_rel_produtividade(fat_store *st, const fat_rel_params *p, cJSON **out
 {
   static const rel_col *const cols_usuarios = cols_semanas + 1;
   char de[11], ate[11];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rel, *tab;
   fat_rc rc;
 

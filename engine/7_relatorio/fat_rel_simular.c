@@ -69,7 +69,7 @@ static fat_rc grupos_itens(fat_store *st, const fat_guia *g, int *gi, fat_err *e
 {
   static const char sql[] =
       "SELECT i.id AS id, " REL_GRUPO_SQL("i") " AS grupo FROM item i WHERE i.guia_id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows = NULL, *r;
   size_t k;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
@@ -187,7 +187,7 @@ static fat_rc todas(sim *x, int64_t op, fat_err *err)
   fat_rc rc = FAT_OK;
 
   for (;;) {
-    sqlite3_stmt *s;
+    fat_stmt *s;
     cJSON *rows = NULL, *r;
     int n = 0;
 
@@ -359,7 +359,7 @@ static fat_rc dados_operadora(fat_store *st, int64_t id, char *key, size_t klen,
                               size_t nlen, fat_err *err)
 {
   static const char sql[] = "SELECT script AS chave, nome FROM operadora WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows = NULL, *r;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -387,7 +387,7 @@ static fat_rc periodo(fat_store *st, int64_t op, const char *desde, const char *
   static const char sql[] =
       "SELECT max(competencia) AS c FROM guia WHERE operadora_id = ?1 AND competencia IS NOT NULL";
   fat_rel_params p;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows = NULL;
   const char *c;
   char d[8], a[8];

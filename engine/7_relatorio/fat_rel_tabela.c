@@ -104,7 +104,7 @@ cJSON *rel_linhas_de(const cJSON *tab)
   return cJSON_GetObjectItemCaseSensitive(tab, "linhas");
 }
 
-fat_rc rel_linhas(fat_store *st, cJSON *tab, sqlite3_stmt *s, fat_err *err)
+fat_rc rel_linhas(fat_store *st, cJSON *tab, fat_stmt *s, fat_err *err)
 {
   cJSON *rows = NULL, *l = cJSON_GetObjectItemCaseSensitive(tab, "linhas"), *r;
   fat_rc rc = fat_store_rows_json(st, s, 0, "erro ao montar o relatório", &rows, err);
@@ -123,7 +123,7 @@ fat_rc rel_linhas(fat_store *st, cJSON *tab, sqlite3_stmt *s, fat_err *err)
   return FAT_OK;
 }
 
-fat_rc rel_total(fat_store *st, cJSON *tab, sqlite3_stmt *s, fat_err *err)
+fat_rc rel_total(fat_store *st, cJSON *tab, fat_stmt *s, fat_err *err)
 {
   cJSON *rows = NULL, *r;
   fat_rc rc = fat_store_rows_json(st, s, 0, "erro ao montar o relatório", &rows, err);
@@ -301,7 +301,7 @@ fat_rc rel_periodo(fat_store *st, const fat_rel_params *p, char de[8], char ate[
 {
   static const char sql[] =
       "SELECT max(competencia) AS c FROM rel_mes WHERE guias > 0";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows = NULL;
   const char *c;
   char hoje[11];

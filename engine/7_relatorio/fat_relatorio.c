@@ -60,7 +60,7 @@ static fat_rc page_after(const fat_pagina *p, int64_t *after, fat_err *err)
 /* Step s (bound with limite + 1 as its LIMIT) into a JSON array of at most
 ** limite rows; p->proximo gets the id of the last row when more rows follow.
 ** Resets s. */
-static fat_rc page_rows(fat_store *st, sqlite3_stmt *s, int limite, fat_pagina *p,
+static fat_rc page_rows(fat_store *st, fat_stmt *s, int limite, fat_pagina *p,
                         cJSON **out, fat_err *err)
 {
   cJSON *arr = cJSON_CreateArray(), *row;
@@ -72,10 +72,10 @@ static fat_rc page_rows(fat_store *st, sqlite3_stmt *s, int limite, fat_pagina *
   if (p != NULL)
     p->proximo[0] = '\0';
   if (arr == NULL) {
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     return fat_err_oom(err);
   }
-  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((step = fat_stmt_step(s)) == FAT_ROW) {
     if (n == limite) {
       more = 1;
       break;
@@ -86,12 +86,12 @@ static fat_rc page_rows(fat_store *st, sqlite3_stmt *s, int limite, fat_pagina *
       rc = fat_err_oom(err);
       break;
     }
-    last = sqlite3_column_int64(s, 0);
+    last = fat_col_int64(s, 0);
     n++;
   }
-  if (rc == FAT_OK && step != SQLITE_ROW && step != SQLITE_DONE)
+  if (rc == FAT_OK && step != FAT_ROW && step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao listar");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (rc != FAT_OK) {
     cJSON_Delete(arr);
     return rc;
@@ -157,7 +157,7 @@ void fat_relatorio_competencia_anterior(const char *hoje, char out[8])
 }
 
 /* Run a statement bound by the caller and attach its rows as obj[key]. */
-static fat_rc attach_rows(fat_store *st, sqlite3_stmt *s, cJSON *obj, const char *key,
+static fat_rc attach_rows(fat_store *st, fat_stmt *s, cJSON *obj, const char *key,
                           fat_err *err)
 {
   cJSON *rows = NULL;
@@ -181,18 +181,18 @@ static fat_rc attach_rows(fat_store *st, sqlite3_stmt *s, cJSON *obj, const char
 */
 
 /* Merge the columns of the single row of s into obj; resets s. */
-static fat_rc merge_row(fat_store *st, sqlite3_stmt *s, cJSON *obj, fat_err *err)
+static fat_rc merge_row(fat_store *st, fat_stmt *s, cJSON *obj, fat_err *err)
 {
   cJSON *row, *it, *next;
 
-  if (sqlite3_step(s) != SQLITE_ROW) {
+  if (fat_stmt_step(s) != FAT_ROW) {
     fat_rc rc = fat_store_dberr(st, err, "erro ao calcular o painel");
 
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     return rc;
   }
   row = fat_store_row_json(s, 0);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (row == NULL)
     return fat_err_oom(err);
   for (it = row->child; it != NULL; it = next) {
@@ -208,16 +208,16 @@ static fat_rc merge_row(fat_store *st, sqlite3_stmt *s, cJSON *obj, fat_err *err
   return FAT_OK;
 }
 
-static fat_rc count_of(fat_store *st, sqlite3_stmt *s, int64_t *n, fat_err *err)
+static fat_rc count_of(fat_store *st, fat_stmt *s, int64_t *n, fat_err *err)
 {
   fat_rc rc = FAT_OK;
 
   *n = 0;
-  if (sqlite3_step(s) == SQLITE_ROW)
-    *n = sqlite3_column_int64(s, 0);
+  if (fat_stmt_step(s) == FAT_ROW)
+    *n = fat_col_int64(s, 0);
   else
     rc = fat_store_dberr(st, err, "erro ao calcular o painel");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -275,7 +275,7 @@ fat_rc fat_relatorio_painel(fat_store *st, const char *hoje, cJSON **out, fat_er
   char h[11], ate[11];
   int32_t dia;
   int64_t fechados = 0, aguardando = 0, sem_prazo = 0, atrasados = 0, proximo = 0, futuro = 0;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *o, *lotes;
   fat_rc rc;
 
@@ -295,14 +295,14 @@ fat_rc fat_relatorio_painel(fat_store *st, const char *hoje, cJSON **out, fat_er
   if (rc == FAT_OK)
     rc = fat_store_prepare(st, sql_aux, &s, err);
   if (rc == FAT_OK) {
-    if (sqlite3_step(s) == SQLITE_ROW) {
-      fechados = sqlite3_column_int64(s, 0);
-      aguardando = sqlite3_column_int64(s, 1);
-      sem_prazo = sqlite3_column_int64(s, 2);
+    if (fat_stmt_step(s) == FAT_ROW) {
+      fechados = fat_col_int64(s, 0);
+      aguardando = fat_col_int64(s, 1);
+      sem_prazo = fat_col_int64(s, 2);
     } else {
       rc = fat_store_dberr(st, err, "erro ao calcular o painel");
     }
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
   }
   if (rc == FAT_OK)
     rc = fat_store_prepare(st, sql_atrasados, &s, err);
@@ -433,7 +433,7 @@ fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err)
     "  WHERE pp.particular_id = p.id)), 0)"
     " FROM particular p WHERE p.status <> 'cancelado' GROUP BY substr(p.data, 1, 7)",
   };
-  sqlite3_stmt *s;
+  fat_stmt *s;
   size_t i;
   fat_rc rc = fat_store_begin(st, err);
 
@@ -465,7 +465,7 @@ fat_rc fat_relatorio_operadoras(fat_store *st, cJSON **out, fat_err *err)
 {
   static const char sql[] = "SELECT id, registro_ans, nome, script AS chave, ativa"
                             " FROM operadora ORDER BY nome, id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *out = NULL;
@@ -536,7 +536,7 @@ fat_rc fat_relatorio_guias(fat_store *st, const fat_relatorio_guias_filtro *f, f
   const char *sql, *comp, *status, *busca;
   int64_t op = 0, after;
   int limite;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;
@@ -610,7 +610,7 @@ fat_rc fat_relatorio_guia(fat_store *st, const fat_leitor *leitor, int64_t id, c
   fat_glosa_filtro gf;
   fat_pagina gp;
   cJSON *o = NULL, *gj, *glosas = NULL;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_guia_load(st, id, &g, err);
 
   *out = NULL;
@@ -697,7 +697,7 @@ fat_rc fat_relatorio_lotes(fat_store *st, const fat_relatorio_lotes_filtro *f, c
   char h[11];
   int64_t op = 0, after;
   int limite;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;
@@ -755,7 +755,7 @@ fat_rc fat_relatorio_retornos(fat_store *st, fat_pagina *p, cJSON **out, fat_err
       " WHERE r.id < ?1 ORDER BY r.id DESC LIMIT ?2";
   int64_t after;
   int limite;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;
@@ -839,7 +839,7 @@ fat_rc fat_relatorio_glosas(fat_store *st, const fat_glosa_filtro *f, fat_pagina
   const char *sql, *comp, *situacao;
   int64_t op = 0, after;
   int limite;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;
@@ -895,7 +895,7 @@ fat_rc fat_relatorio_glosa(fat_store *st, int64_t id, cJSON **out, fat_err *err)
   static const char sql[] =
       GLOSA_COLS " FROM glosa gl JOIN guia g ON g.id = gl.guia_id" GLOSA_JOINS
       " WHERE gl.id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows = NULL, *one;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -943,7 +943,7 @@ fat_rc fat_relatorio_recursos(fat_store *st, const fat_relatorio_recursos_filtro
   const char *status = f != NULL ? nonempty(f->status) : NULL;
   int64_t op = 0, after;
   int limite;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;
@@ -990,7 +990,7 @@ fat_rc fat_relatorio_lote_relacao(fat_store *st, int64_t id, cJSON **out, fat_er
       " g.beneficiario_nome AS beneficiario_nome, g.carteira_numero AS carteira_numero,"
       " g.data_inicio AS data_inicio, g.senha AS senha, g.valor_total AS valor_total"
       " FROM guia g WHERE g.lote_id = ?1 ORDER BY g.numero_prestador, g.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *o, *lote = NULL;
   fat_rc rc;
 
@@ -999,14 +999,14 @@ fat_rc fat_relatorio_lote_relacao(fat_store *st, int64_t id, cJSON **out, fat_er
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) == SQLITE_ROW) {
+  if (fat_stmt_step(s) == FAT_ROW) {
     lote = fat_store_row_json(s, 0);
     if (lote == NULL)
       rc = fat_err_oom(err);
   } else {
     rc = fat_err_set(err, FAT_ENOTFOUND, "lote %lld não encontrado", (long long)id);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (rc != FAT_OK)
     return rc;
   o = cJSON_CreateObject();

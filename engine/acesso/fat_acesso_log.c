@@ -141,7 +141,7 @@ static fat_rc beneficiarios_de(fat_store *st, const char *objeto, const int64_t 
   size_t nb = 0, m = 0, i;
   char *arr = NULL;
   fat_buf t;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc = FAT_OK;
 
@@ -164,10 +164,10 @@ static fat_rc beneficiarios_de(fat_store *st, const char *objeto, const int64_t 
       goto out;
     fat_bind_text(s, 1, arr);
     fat_bind_int(s, 2, (int64_t)FAT_ACESSO_BENEF_MAX + 1);
-    for (step = sqlite3_step(s); step == SQLITE_ROW && nb <= n; step = sqlite3_step(s))
-      b[nb++] = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (step != SQLITE_DONE && step != SQLITE_ROW) {
+    for (step = fat_stmt_step(s); step == FAT_ROW && nb <= n; step = fat_stmt_step(s))
+      b[nb++] = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
+    if (step != FAT_DONE && step != FAT_ROW) {
       rc = fat_store_dberr(st, err, "erro ao ler os beneficiários das guias");
       goto out;
     }
@@ -204,7 +204,7 @@ fat_rc fat_acesso_registrar(fat_store *st, const fat_leitor *l, const char *obje
       "INSERT INTO acesso (usuario, papel, canal, acao, objeto, registros, beneficiarios, n,"
       " completo, motivo) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
   char *reg = NULL, *ben = NULL;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   if (l == NULL)
@@ -263,7 +263,7 @@ fat_rc fat_acesso_registrar_linhas(fat_store *st, const fat_leitor *l, const cha
 }
 
 /* Every id a statement yields (column 0) into *ids (fat_free), *n its count. */
-static fat_rc collect_ids(fat_store *st, sqlite3_stmt *s, int64_t **ids, size_t *n, fat_err *err)
+static fat_rc collect_ids(fat_store *st, fat_stmt *s, int64_t **ids, size_t *n, fat_err *err)
 {
   size_t cap = 0;
   int step;
@@ -271,7 +271,7 @@ static fat_rc collect_ids(fat_store *st, sqlite3_stmt *s, int64_t **ids, size_t 
 
   *ids = NULL;
   *n = 0;
-  for (step = sqlite3_step(s); step == SQLITE_ROW; step = sqlite3_step(s)) {
+  for (step = fat_stmt_step(s); step == FAT_ROW; step = fat_stmt_step(s)) {
     if (*n == cap) {
       size_t ncap = cap == 0 ? 256 : cap * 2;
       int64_t *grown = fat_realloc(*ids, ncap * sizeof *grown);
@@ -283,10 +283,10 @@ static fat_rc collect_ids(fat_store *st, sqlite3_stmt *s, int64_t **ids, size_t 
       *ids = grown;
       cap = ncap;
     }
-    (*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+    (*ids)[(*n)++] = fat_col_int64(s, 0);
   }
-  sqlite3_reset(s);
-  if (rc == FAT_OK && step != SQLITE_DONE)
+  fat_stmt_reset(s);
+  if (rc == FAT_OK && step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao ler os registros acessados");
   if (rc != FAT_OK) {
     fat_free(*ids);
@@ -302,7 +302,7 @@ fat_rc fat_acesso_registrar_lote(fat_store *st, const fat_leitor *l, int64_t id,
   static const char sql[] = "SELECT id FROM guia WHERE lote_id = ?1 ORDER BY id";
   int64_t *ids = NULL;
   size_t n = 0;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   if (l == NULL)
@@ -330,7 +330,7 @@ fat_rc fat_acesso_registrar_exportacao(fat_store *st, const fat_leitor *l, const
       " AND (?2 IS NULL OR g.competencia = ?2) ORDER BY g.id";
   int64_t *ids = NULL;
   size_t n = 0;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   if (l == NULL)
@@ -369,7 +369,7 @@ static fat_rc titular_ids_load(fat_store *st, const char *cpf, titular_ids *t, f
       "SELECT g.id FROM guia g JOIN beneficiario b ON b.id = g.beneficiario_id"
       " WHERE b.cpf = ?1 ORDER BY g.id";
   static const char sql_p[] = "SELECT id FROM particular WHERE paciente_cpf = ?1 ORDER BY id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   memset(t, 0, sizeof *t);
@@ -436,7 +436,7 @@ fat_rc fat_acesso_listar(fat_store *st, const fat_acesso_filtro *f, cJSON **out,
       " WHERE (?1 IS NULL OR usuario = ?1) AND (?2 IS NULL OR em >= ?2) ORDER BY id DESC";
   titular_ids t;
   char cpf[12], desde[24];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *arr = NULL, *o;
   int limite, step;
   fat_rc rc = FAT_OK;
@@ -474,11 +474,11 @@ fat_rc fat_acesso_listar(fat_store *st, const fat_acesso_filtro *f, cJSON **out,
     goto out;
   fat_bind_text(s, 1, f != NULL ? f->usuario : NULL);
   fat_bind_text(s, 2, desde[0] != '\0' ? desde : NULL);
-  for (step = sqlite3_step(s); step == SQLITE_ROW && cJSON_GetArraySize(arr) < limite;
-       step = sqlite3_step(s)) {
-    const char *objeto = (const char *)sqlite3_column_text(s, 6);
-    const char *reg = (const char *)sqlite3_column_text(s, 7);
-    const char *ben = (const char *)sqlite3_column_text(s, 8);
+  for (step = fat_stmt_step(s); step == FAT_ROW && cJSON_GetArraySize(arr) < limite;
+       step = fat_stmt_step(s)) {
+    const char *objeto = fat_col_text(s, 6);
+    const char *reg = fat_col_text(s, 7);
+    const char *ben = fat_col_text(s, 8);
 
     if (f != NULL && f->cpf != NULL && !touches(&t, objeto, reg, ben))
       continue;
@@ -489,7 +489,7 @@ fat_rc fat_acesso_listar(fat_store *st, const fat_acesso_filtro *f, cJSON **out,
       break;
     }
     { /* completo as a boolean */
-      cJSON *b = cJSON_CreateBool(sqlite3_column_int(s, 10));
+      cJSON *b = cJSON_CreateBool(fat_col_int(s, 10));
 
       if (b == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(o, "completo", b)) {
         cJSON_Delete(b);
@@ -498,9 +498,9 @@ fat_rc fat_acesso_listar(fat_store *st, const fat_acesso_filtro *f, cJSON **out,
       }
     }
   }
-  if (rc == FAT_OK && step != SQLITE_DONE && step != SQLITE_ROW)
+  if (rc == FAT_OK && step != FAT_DONE && step != FAT_ROW)
     rc = fat_store_dberr(st, err, "erro ao ler o registro de acessos");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
 out:
   titular_ids_fini(&t);
   if (rc != FAT_OK) {

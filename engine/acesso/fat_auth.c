@@ -124,7 +124,7 @@ fat_rc fat_usuario_criar(fat_store *st, const char *nome, fat_papel papel, const
       "INSERT INTO usuario (nome, papel, senha_hash, senha_em)"
       " VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))";
   char hash[FAT_AUTH_HASH_MAX];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t new_id;
   char obj[96];
   fat_rc rc;
@@ -152,12 +152,12 @@ fat_rc fat_usuario_criar(fat_store *st, const char *nome, fat_papel papel, const
   if (rc != FAT_OK)
     goto fail;
   fat_bind_text(s, 1, nome);
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW) {
+    fat_stmt_reset(s);
     rc = fat_err_set(err, FAT_ESTATE, "o usuário '%s' já existe", nome);
     goto fail;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   rc = fat_store_prepare(st, sql_ins, &s, err);
   if (rc != FAT_OK)
     goto fail;
@@ -192,7 +192,7 @@ fat_rc fat_usuario_listar(fat_store *st, cJSON **out, fat_err *err)
       " (SELECT count(*) FROM sessao s WHERE s.usuario_id = u.id AND s.expira_em > ?1)"
       " AS sessoes"
       " FROM usuario u ORDER BY u.nome";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *arr = NULL, *o;
   fat_rc rc;
 
@@ -228,7 +228,7 @@ fat_rc fat_usuario_listar(fat_store *st, cJSON **out, fat_err *err)
 fat_rc fat_usuario_id(fat_store *st, const char *nome, int64_t *id, fat_err *err)
 {
   static const char sql[] = "SELECT id FROM usuario WHERE nome = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc;
 
@@ -239,12 +239,12 @@ fat_rc fat_usuario_id(fat_store *st, const char *nome, int64_t *id, fat_err *err
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, nome);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW)
-    *id = sqlite3_column_int64(s, 0);
-  else if (step != SQLITE_DONE)
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW)
+    *id = fat_col_int64(s, 0);
+  else if (step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao consultar usuário");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (rc == FAT_OK && *id == 0)
     rc = fat_err_set(err, FAT_ENOTFOUND, "usuário '%s' não encontrado", nome);
   return rc;
@@ -254,7 +254,7 @@ fat_rc fat_auth_limpa_falhas(fat_store *st, const char *nome, const char *ip, fa
 {
   static const char sql[] = "DELETE FROM login_falha WHERE chave = ?1 OR chave = ?2";
   char ukey[FAT_USUARIO_MAX + 8], ikey[80];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -269,7 +269,7 @@ fat_rc fat_auth_limpa_falhas(fat_store *st, const char *nome, const char *ip, fa
 fat_rc fat_auth_fim_sessoes(fat_store *st, int64_t id, int64_t keep, int *n, fat_err *err)
 {
   static const char sql[] = "DELETE FROM sessao WHERE usuario_id = ?1 AND id <> ?2";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (n != NULL)
@@ -280,7 +280,7 @@ fat_rc fat_auth_fim_sessoes(fat_store *st, int64_t id, int64_t keep, int *n, fat
   fat_bind_int(s, 2, keep > 0 ? keep : 0);
   rc = fat_store_step_done(st, s, "erro ao encerrar as sessões", err);
   if (rc == FAT_OK && n != NULL)
-    *n = sqlite3_changes(fat_store_db(st));
+    *n = fat_store_changes(st);
   return rc;
 }
 
@@ -316,7 +316,7 @@ fat_rc fat_usuario_senha(fat_store *st, const char *nome, const char *senha, fat
       " totp_pendente = NULL, totp_passo = NULL,"
       " senha_em = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1";
   char hash[FAT_AUTH_HASH_MAX], obj[96];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t id;
   fat_rc rc;
 
@@ -380,7 +380,7 @@ static void policy_fill(const fat_auth_policy *in, fat_auth_policy *p)
 static fat_rc count_failures(fat_store *st, const char *key, int64_t since, int *n, fat_err *err)
 {
   static const char sql[] = "SELECT count(*) FROM login_falha WHERE chave = ?1 AND em > ?2";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *n = 0;
@@ -388,18 +388,18 @@ static fat_rc count_failures(fat_store *st, const char *key, int64_t since, int 
     return rc;
   fat_bind_text(s, 1, key);
   fat_bind_int(s, 2, since);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    *n = sqlite3_column_int(s, 0);
+  if (fat_stmt_step(s) == FAT_ROW)
+    *n = fat_col_int(s, 0);
   else
     rc = fat_store_dberr(st, err, "erro ao consultar tentativas de login");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
 static fat_rc add_failure(fat_store *st, const char *key, int64_t now, fat_err *err)
 {
   static const char sql[] = "INSERT INTO login_falha (chave, em) VALUES (?1, ?2)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -465,7 +465,7 @@ static fat_rc open_session(fat_store *st, fat_sessao *out, const login_user *u, 
       "UPDATE usuario SET totp_segredo = coalesce(?2, totp_segredo),"
       " totp_passo = coalesce(?3, totp_passo) WHERE id = ?1";
   char th[FAT_TOKEN_HEX];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   random_hex(token);
@@ -602,7 +602,7 @@ fat_rc fat_auth_login(fat_store *st, const char *nome, const char *senha, const 
   char ukey[FAT_USUARIO_MAX + 8], ikey[80];
   int nu = 0, ni = 0, oom = 0, ok;
   int64_t now = (int64_t)time(NULL);
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   memset(out, 0, sizeof *out);
@@ -631,18 +631,18 @@ fat_rc fat_auth_login(fat_store *st, const char *nome, const char *senha, const 
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, nome);
-  if (sqlite3_step(s) == SQLITE_ROW) {
+  if (fat_stmt_step(s) == FAT_ROW) {
     u.found = 1;
-    out->usuario_id = sqlite3_column_int64(s, 0);
-    snprintf(out->usuario, sizeof out->usuario, "%s", (const char *)sqlite3_column_text(s, 1));
-    out->papel = fat_papel_parse((const char *)sqlite3_column_text(s, 2));
+    out->usuario_id = fat_col_int64(s, 0);
+    snprintf(out->usuario, sizeof out->usuario, "%s", fat_col_text(s, 1));
+    out->papel = fat_papel_parse(fat_col_text(s, 2));
     u.hash = fat_col_strdup(s, 3, &oom);
-    u.ativo = sqlite3_column_int(s, 4);
-    u.troca_senha = sqlite3_column_int(s, 5);
+    u.ativo = fat_col_int(s, 4);
+    u.troca_senha = fat_col_int(s, 5);
     u.totp = fat_col_strdup(s, 6, &oom);
-    u.totp_passo = sqlite3_column_int64(s, 7);
+    u.totp_passo = fat_col_int64(s, 7);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (oom) {
     login_user_fini(&u);
     return fat_err_oom(err);
@@ -694,7 +694,7 @@ fat_rc fat_auth_sessao(fat_store *st, const char *token, fat_sessao *out, fat_er
       " JOIN usuario u ON u.id = s.usuario_id"
       " WHERE s.token_hash = ?1 AND s.expira_em > ?2 AND u.ativo = 1";
   char th[FAT_TOKEN_HEX];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc;
 
@@ -710,23 +710,23 @@ fat_rc fat_auth_sessao(fat_store *st, const char *token, fat_sessao *out, fat_er
     return rc;
   fat_bind_text(s, 1, th);
   fat_bind_int(s, 2, (int64_t)time(NULL));
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
-    out->id = sqlite3_column_int64(s, 0);
-    snprintf(out->csrf, sizeof out->csrf, "%s", (const char *)sqlite3_column_text(s, 1));
-    out->expira_em = sqlite3_column_int64(s, 2);
-    out->usuario_id = sqlite3_column_int64(s, 3);
-    snprintf(out->usuario, sizeof out->usuario, "%s", (const char *)sqlite3_column_text(s, 4));
-    out->papel = fat_papel_parse((const char *)sqlite3_column_text(s, 5));
-    out->troca_senha = sqlite3_column_int(s, 6);
-    out->totp = sqlite3_column_int(s, 7);
-  } else if (step != SQLITE_DONE) {
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
+    out->id = fat_col_int64(s, 0);
+    snprintf(out->csrf, sizeof out->csrf, "%s", fat_col_text(s, 1));
+    out->expira_em = fat_col_int64(s, 2);
+    out->usuario_id = fat_col_int64(s, 3);
+    snprintf(out->usuario, sizeof out->usuario, "%s", fat_col_text(s, 4));
+    out->papel = fat_papel_parse(fat_col_text(s, 5));
+    out->troca_senha = fat_col_int(s, 6);
+    out->totp = fat_col_int(s, 7);
+  } else if (step != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao consultar sessão");
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (rc != FAT_OK)
     return rc;
-  if (step != SQLITE_ROW || out->papel == FAT_PAPEL_NENHUM) {
+  if (step != FAT_ROW || out->papel == FAT_PAPEL_NENHUM) {
     memset(out, 0, sizeof *out);
     return fat_err_set(err, FAT_ENOTFOUND, "sessão inválida ou expirada");
   }
@@ -737,7 +737,7 @@ fat_rc fat_auth_logout(fat_store *st, const char *token, fat_err *err)
 {
   static const char sql[] = "DELETE FROM sessao WHERE token_hash = ?1";
   char th[FAT_TOKEN_HEX];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   if (token == NULL || strlen(token) != FAT_TOKEN_HEX - 1)

@@ -147,23 +147,23 @@ int fat_lgpd_data_valida(const char *s)
 fat_rc fat_lgpd_retencao(fat_store *st, int *anos, fat_err *err)
 {
   static const char sql[] = "SELECT valor FROM lgpd_parametro WHERE chave = 'retencao_anos'";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *anos = FAT_LGPD_RETENCAO_PADRAO;
   if (rc != FAT_OK)
     return rc;
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
-    long v = strtol((const char *)sqlite3_column_text(s, 0), NULL, 10);
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
+    long v = strtol(fat_col_text(s, 0), NULL, 10);
 
     if (v >= FAT_LGPD_RETENCAO_MIN && v <= FAT_LGPD_RETENCAO_MAX)
       *anos = (int)v;
-  } else if (step != SQLITE_DONE) {
+  } else if (step != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao ler o prazo de retenção");
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -173,7 +173,7 @@ fat_rc fat_lgpd_retencao_definir(fat_store *st, int anos, fat_err *err)
       "INSERT INTO lgpd_parametro (chave, valor) VALUES ('retencao_anos', ?1)"
       " ON CONFLICT (chave) DO UPDATE SET valor = excluded.valor";
   char v[16];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   if (anos < FAT_LGPD_RETENCAO_MIN || anos > FAT_LGPD_RETENCAO_MAX)

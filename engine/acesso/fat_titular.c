@@ -45,7 +45,7 @@ static void titular_fini(titular *t)
 static fat_rc ids_of(fat_store *st, const char *sql, const char *cpf, int64_t **ids, size_t *n,
                      fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   size_t cap = 0;
   int step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
@@ -55,7 +55,7 @@ static fat_rc ids_of(fat_store *st, const char *sql, const char *cpf, int64_t **
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, cpf);
-  for (step = sqlite3_step(s); step == SQLITE_ROW; step = sqlite3_step(s)) {
+  for (step = fat_stmt_step(s); step == FAT_ROW; step = fat_stmt_step(s)) {
     if (*n == cap) {
       size_t ncap = cap == 0 ? 64 : cap * 2;
       int64_t *g = fat_realloc(*ids, ncap * sizeof *g);
@@ -67,10 +67,10 @@ static fat_rc ids_of(fat_store *st, const char *sql, const char *cpf, int64_t **
       *ids = g;
       cap = ncap;
     }
-    (*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+    (*ids)[(*n)++] = fat_col_int64(s, 0);
   }
-  sqlite3_reset(s);
-  if (rc == FAT_OK && step != SQLITE_DONE)
+  fat_stmt_reset(s);
+  if (rc == FAT_OK && step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao ler os registros do titular");
   if (rc != FAT_OK) {
     fat_free(*ids);
@@ -169,9 +169,9 @@ static const char sql_ret_part[] =
     " coalesce((SELECT max(x.data) FROM particular_pagamento x WHERE x.particular_id = p.id), ''),"
     " p.data, 0, 0 FROM particular p WHERE p.paciente_cpf = ?1 ORDER BY p.id";
 
-static void col_copy(sqlite3_stmt *s, int i, char *buf, size_t len)
+static void col_copy(fat_stmt *s, int i, char *buf, size_t len)
 {
-  const unsigned char *v = sqlite3_column_text(s, i);
+  const char *v = fat_col_text(s, i);
 
   snprintf(buf, len, "%s", v != NULL ? (const char *)v : "");
 }
@@ -182,7 +182,7 @@ static fat_rc retencoes(fat_store *st, const titular *t, retencao **out, size_t 
   const char *sqls[2] = {sql_ret_guias, sql_ret_part};
   retencao *v = NULL;
   size_t cap = t->n_guias + t->n_part + 1;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step, q;
   fat_rc rc = FAT_OK;
 
@@ -196,12 +196,12 @@ static fat_rc retencoes(fat_store *st, const titular *t, retencao **out, size_t 
     if (rc != FAT_OK)
       break;
     fat_bind_text(s, 1, t->cpf);
-    for (step = sqlite3_step(s); step == SQLITE_ROW && *n < cap; step = sqlite3_step(s)) {
+    for (step = fat_stmt_step(s); step == FAT_ROW && *n < cap; step = fat_stmt_step(s)) {
       retencao *r = &v[(*n)++];
       char a[64], b[120], pago[11], evento[11];
 
       snprintf(r->tipo, sizeof r->tipo, "%s", q == 0 ? "guia" : "particular");
-      r->id = sqlite3_column_int64(s, 0);
+      r->id = fat_col_int64(s, 0);
       col_copy(s, 1, a, sizeof a);
       col_copy(s, 2, b, sizeof b);
       if (q == 0)
@@ -216,11 +216,11 @@ static fat_rc retencoes(fat_store *st, const titular *t, retencao **out, size_t 
       if (r->base[0] == '\0')
         snprintf(r->base, sizeof r->base, "%s", t->hoje); /* nothing dated: keep it */
       mais_anos(r->base, t->anos, r->ate);
-      r->recurso = sqlite3_column_int64(s, 5);
-      r->em_recurso = sqlite3_column_int(s, 6);
+      r->recurso = fat_col_int64(s, 5);
+      r->em_recurso = fat_col_int(s, 6);
     }
-    sqlite3_reset(s);
-    if (step != SQLITE_DONE && step != SQLITE_ROW)
+    fat_stmt_reset(s);
+    if (step != FAT_DONE && step != FAT_ROW)
       rc = fat_store_dberr(st, err, "erro ao calcular a retenção");
   }
   if (rc != FAT_OK) {
@@ -253,7 +253,7 @@ static void data_br(const char *iso, char out[11])
 static fat_rc attach(fat_store *st, cJSON *obj, const char *key, const char *sql, int64_t id,
                      const char *txt, fat_err *err)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *rows = NULL;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -284,7 +284,7 @@ static fat_rc export_beneficiarios(fat_store *st, const titular *t, cJSON *doc, 
       " JOIN operadora o ON o.id = c.operadora_id LEFT JOIN plano p ON p.id = c.plano_id"
       " WHERE c.beneficiario_id = ?1 ORDER BY c.id";
   cJSON *arr = cJSON_AddArrayToObject(doc, "beneficiarios"), *rows = NULL, *b;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   size_t i;
   fat_rc rc = FAT_OK;
 
@@ -393,7 +393,7 @@ static fat_rc export_particulares(fat_store *st, const titular *t, cJSON *doc, f
       "SELECT recibo AS recibo, data AS data, forma AS forma, valor AS valor,"
       " parcelas AS parcelas FROM particular_pagamento WHERE particular_id = ?1 ORDER BY id";
   cJSON *arr = cJSON_AddArrayToObject(doc, "particulares"), *rows = NULL, *p;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   size_t i;
   fat_rc rc = FAT_OK;
 
@@ -870,7 +870,7 @@ static void token_hex(char *out, size_t n)
 static fat_rc exec_txt(fat_store *st, const char *sql, const char *what, fat_err *err,
                        const char *a, const char *b, const char *c)
 {
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -930,23 +930,23 @@ static fat_rc carteiras_tokens(fat_store *st, const titular *t, trocas *cart, fa
       " (SELECT id FROM beneficiario WHERE cpf = ?1)"
       " UNION SELECT carteira_numero FROM guia WHERE carteira_numero IS NOT NULL AND"
       " beneficiario_id IN (SELECT id FROM beneficiario WHERE cpf = ?1)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, t->cpf);
-  for (step = sqlite3_step(s); rc == FAT_OK && step == SQLITE_ROW; step = sqlite3_step(s)) {
+  for (step = fat_stmt_step(s); rc == FAT_OK && step == FAT_ROW; step = fat_stmt_step(s)) {
     char tok[24], hex[17];
 
     token_hex(hex, 8);
     snprintf(tok, sizeof tok, "ANON%s", hex);
     /* whole fields: short numbers too */
-    rc = trocas_add_min(cart, (const char *)sqlite3_column_text(s, 0), tok, 1, err);
+    rc = trocas_add_min(cart, fat_col_text(s, 0), tok, 1, err);
   }
-  sqlite3_reset(s);
-  if (rc == FAT_OK && step != SQLITE_DONE && step != SQLITE_ROW)
+  fat_stmt_reset(s);
+  if (rc == FAT_OK && step != FAT_DONE && step != FAT_ROW)
     rc = fat_store_dberr(st, err, "erro ao ler as carteiras");
   return rc;
 }
@@ -965,23 +965,23 @@ static fat_rc identificadores(fat_store *st, const titular *t, const char *nome_
       " UNION SELECT cns FROM guia WHERE beneficiario_id IN"
       "   (SELECT id FROM beneficiario WHERE cpf = ?1)";
   char fmt[FAT_LGPD_MASCARA_MAX];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, t->cpf);
-  for (step = sqlite3_step(s); rc == FAT_OK && step == SQLITE_ROW; step = sqlite3_step(s)) {
-    const char *v = (const char *)sqlite3_column_text(s, 0);
+  for (step = fat_stmt_step(s); rc == FAT_OK && step == FAT_ROW; step = fat_stmt_step(s)) {
+    const char *v = fat_col_text(s, 0);
 
     if (v != NULL && v[0] >= '0' && v[0] <= '9')
       rc = trocas_add(tx, v, "***", err); /* a CNS */
     else
       rc = trocas_add(tx, v, nome_anon, err);
   }
-  sqlite3_reset(s);
-  if (rc == FAT_OK && step != SQLITE_DONE && step != SQLITE_ROW)
+  fat_stmt_reset(s);
+  if (rc == FAT_OK && step != FAT_DONE && step != FAT_ROW)
     rc = fat_store_dberr(st, err, "erro ao ler os identificadores");
   if (rc == FAT_OK)
     rc = trocas_add(tx, t->cpf, "***", err);
@@ -1080,7 +1080,7 @@ static fat_rc rewrite_lote(fat_store *st, int64_t lote_id, int64_t anon_id, char
       "INSERT INTO lgpd_lote_reescrito (lote_id, anonimizacao_id, hash_anterior, hash_novo)"
       " VALUES (?1, ?2, ?3, ?4)";
   static const char sql_upd[] = "UPDATE lote SET xml = ?2, hash = ?3 WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char *xml = NULL, *hash = NULL, enc_s[16], novo[33];
   int xml_len = 0, oom = 0, step;
   xmlDoc *doc = NULL;
@@ -1094,12 +1094,12 @@ static fat_rc rewrite_lote(fat_store *st, int64_t lote_id, int64_t anon_id, char
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, lote_id);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-    xml_len = sqlite3_column_bytes(s, 0);
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW && !fat_col_is_null(s, 0)) {
+    xml_len = fat_col_bytes(s, 0);
     xml = fat_malloc((size_t)xml_len + 1);
     if (xml != NULL) {
-      memcpy(xml, sqlite3_column_blob(s, 0), (size_t)xml_len);
+      memcpy(xml, fat_col_blob(s, 0), (size_t)xml_len);
       xml[xml_len] = '\0';
     } else {
       oom = 1;
@@ -1107,7 +1107,7 @@ static fat_rc rewrite_lote(fat_store *st, int64_t lote_id, int64_t anon_id, char
     hash = fat_col_strdup(s, 1, &oom);
     col_copy(s, 2, enc_s, sizeof enc_s);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (oom) {
     rc = fat_err_oom(err);
     goto out;
@@ -1145,11 +1145,9 @@ static fat_rc rewrite_lote(fat_store *st, int64_t lote_id, int64_t anon_id, char
     rc = fat_store_prepare(st, sql_upd, &s, err);
   if (rc == FAT_OK) {
     fat_bind_int(s, 1, lote_id);
-    if (sqlite3_bind_blob(s, 2, mem, mem_len, SQLITE_TRANSIENT) != SQLITE_OK)
-      rc = fat_err_oom(err);
+    fat_bind_blob(s, 2, mem, (size_t)mem_len); /* a failed bind fails the step */
     fat_bind_text(s, 3, novo);
-    if (rc == FAT_OK)
-      rc = fat_store_step_done(st, s, "erro ao gravar o XML do lote", err);
+    rc = fat_store_step_done(st, s, "erro ao gravar o XML do lote", err);
   }
   if (rc == FAT_OK)
     *done = 1;
@@ -1182,7 +1180,7 @@ static fat_rc rewrite_lotes(fat_store *st, const titular *t, int64_t anon_id, co
   for (i = 0; rc == FAT_OK && i < nl; i++) {
     char **nums = NULL;
     size_t nn = 0, cap = 0;
-    sqlite3_stmt *s;
+    fat_stmt *s;
     int step, done = 0;
 
     rc = fat_store_prepare(st, sql_g, &s, err);
@@ -1190,7 +1188,7 @@ static fat_rc rewrite_lotes(fat_store *st, const titular *t, int64_t anon_id, co
       break;
     fat_bind_text(s, 1, t->cpf);
     fat_bind_int(s, 2, lotes[i]);
-    for (step = sqlite3_step(s); rc == FAT_OK && step == SQLITE_ROW; step = sqlite3_step(s)) {
+    for (step = fat_stmt_step(s); rc == FAT_OK && step == FAT_ROW; step = fat_stmt_step(s)) {
       int oom = 0;
 
       if (nn == cap) {
@@ -1209,8 +1207,8 @@ static fat_rc rewrite_lotes(fat_store *st, const titular *t, int64_t anon_id, co
       else
         nn++;
     }
-    sqlite3_reset(s);
-    if (rc == FAT_OK && step != SQLITE_DONE && step != SQLITE_ROW)
+    fat_stmt_reset(s);
+    if (rc == FAT_OK && step != FAT_DONE && step != FAT_ROW)
       rc = fat_store_dberr(st, err, "erro ao ler as guias do lote");
     if (rc == FAT_OK)
       rc = rewrite_lote(st, lotes[i], anon_id, nums, nn, cart, fallback, &done, err);
@@ -1279,7 +1277,7 @@ fat_rc fat_titular_anonimizar(fat_store *st, const char *cpf, const char *hoje,
   size_t n_ret = 0, i, k;
   trocas cart, tx;
   char why[1024], hex[13], nome_anon[48], fallback[24], obj[48], det[96];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t soma = 0, depois = 0, anon_id = 0;
   int n_lotes = 0;
   fat_titular_anonimizacao r;
@@ -1323,9 +1321,9 @@ fat_rc fat_titular_anonimizar(fat_store *st, const char *cpf, const char *hoje,
   if (rc != FAT_OK)
     goto fail;
   fat_bind_text(s, 1, t.cpf);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    soma = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    soma = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   rc = carteiras_tokens(st, &t, &cart, err);
   if (rc == FAT_OK)
     rc = identificadores(st, &t, nome_anon, &tx, err);
@@ -1390,9 +1388,9 @@ fat_rc fat_titular_anonimizar(fat_store *st, const char *cpf, const char *hoje,
     rc = fat_store_prepare(st, sql_depois, &s, err);
     if (rc == FAT_OK) {
       fat_bind_text(s, 1, nome_anon);
-      if (sqlite3_step(s) == SQLITE_ROW)
-        depois = sqlite3_column_int64(s, 0);
-      sqlite3_reset(s);
+      if (fat_stmt_step(s) == FAT_ROW)
+        depois = fat_col_int64(s, 0);
+      fat_stmt_reset(s);
       if (depois != soma)
         rc = fat_err_set(err, FAT_ESTATE, "a anonimização mudaria o total das guias; desfeita");
     }

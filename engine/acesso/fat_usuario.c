@@ -26,7 +26,7 @@ static fat_rc load_user(fat_store *st, int64_t id, usuario_row *u, fat_err *err)
 {
   static const char sql[] =
       "SELECT nome, papel, ativo, totp_segredo IS NOT NULL FROM usuario WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -34,17 +34,17 @@ static fat_rc load_user(fat_store *st, int64_t id, usuario_row *u, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
-    snprintf(u->nome, sizeof u->nome, "%s", (const char *)sqlite3_column_text(s, 0));
-    u->papel = fat_papel_parse((const char *)sqlite3_column_text(s, 1));
-    u->ativo = sqlite3_column_int(s, 2);
-    u->tem_totp = sqlite3_column_int(s, 3);
-  } else if (step != SQLITE_DONE) {
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
+    snprintf(u->nome, sizeof u->nome, "%s", fat_col_text(s, 0));
+    u->papel = fat_papel_parse(fat_col_text(s, 1));
+    u->ativo = fat_col_int(s, 2);
+    u->tem_totp = fat_col_int(s, 3);
+  } else if (step != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao consultar usuário");
   }
-  sqlite3_reset(s);
-  if (rc == FAT_OK && step != SQLITE_ROW)
+  fat_stmt_reset(s);
+  if (rc == FAT_OK && step != FAT_ROW)
     rc = fat_err_set(err, FAT_ENOTFOUND, "usuário %lld não encontrado", (long long)id);
   return rc;
 }
@@ -54,18 +54,18 @@ static fat_rc other_admins(fat_store *st, int64_t id, int64_t *n, fat_err *err)
 {
   static const char sql[] =
       "SELECT count(*) FROM usuario WHERE papel = 'admin' AND ativo = 1 AND id <> ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *n = 0;
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  if (sqlite3_step(s) == SQLITE_ROW)
-    *n = sqlite3_column_int64(s, 0);
+  if (fat_stmt_step(s) == FAT_ROW)
+    *n = fat_col_int64(s, 0);
   else
     rc = fat_store_dberr(st, err, "erro ao contar administradores");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -112,7 +112,7 @@ fat_rc fat_usuario_desativar(fat_store *st, int64_t id, fat_err *err)
       "UPDATE usuario SET ativo = 0, desativado_em = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'),"
       " desativado_por = ?2 WHERE id = ?1";
   usuario_row u;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t admins = 0;
   int n = 0;
   char det[64];
@@ -151,7 +151,7 @@ fat_rc fat_usuario_reativar(fat_store *st, int64_t id, fat_err *err)
   static const char sql[] =
       "UPDATE usuario SET ativo = 1, desativado_em = NULL, desativado_por = NULL WHERE id = ?1";
   usuario_row u;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_begin(st, err);
 
   if (rc != FAT_OK)
@@ -176,7 +176,7 @@ fat_rc fat_usuario_mudar_papel(fat_store *st, int64_t id, fat_papel papel, fat_e
 {
   static const char sql[] = "UPDATE usuario SET papel = ?2 WHERE id = ?1";
   usuario_row u;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t admins = 0;
   char det[64];
   fat_rc rc;
@@ -235,7 +235,7 @@ fat_rc fat_usuario_redefinir(fat_store *st, int64_t id, char provisoria[FAT_SENH
       " senha_em = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1";
   char hash[FAT_AUTH_HASH_MAX];
   usuario_row u;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_auth_init(err);
 
   provisoria[0] = '\0';
@@ -278,7 +278,7 @@ static fat_rc load_secrets(fat_store *st, int64_t id, char **hash, char **totp, 
 {
   static const char sql[] =
       "SELECT senha_hash, totp_segredo, totp_pendente FROM usuario WHERE id = ?1 AND ativo = 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int oom = 0, step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -288,19 +288,19 @@ static fat_rc load_secrets(fat_store *st, int64_t id, char **hash, char **totp, 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
     *hash = fat_col_strdup(s, 0, &oom);
     *totp = fat_col_strdup(s, 1, &oom);
     if (pendente != NULL)
       *pendente = fat_col_strdup(s, 2, &oom);
-  } else if (step != SQLITE_DONE) {
+  } else if (step != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao consultar usuário");
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (rc == FAT_OK && oom)
     rc = fat_err_oom(err);
-  if (rc == FAT_OK && (step != SQLITE_ROW || *hash == NULL))
+  if (rc == FAT_OK && (step != FAT_ROW || *hash == NULL))
     rc = fat_err_set(err, FAT_ENOTFOUND, "usuário %lld não encontrado ou desativado",
                      (long long)id);
   if (rc != FAT_OK) {
@@ -332,7 +332,7 @@ fat_rc fat_usuario_trocar_senha(fat_store *st, int64_t id, const char *atual, co
   unsigned char seg[64];
   size_t n = 0;
   usuario_row u;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_auth_init(err);
 
   if (rc != FAT_OK)
@@ -386,7 +386,7 @@ fat_rc fat_usuario_sessoes(fat_store *st, int64_t id, cJSON **out, fat_err *err)
       " s.criado_em AS criado_em, s.expira_em AS expira_em, s.ip AS ip"
       " FROM sessao s JOIN usuario u ON u.id = s.usuario_id"
       " WHERE s.expira_em > ?2 AND (?1 = 0 OR s.usuario_id = ?1) ORDER BY s.id DESC";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *out = NULL;
@@ -402,7 +402,7 @@ fat_rc fat_usuario_encerrar_sessoes(fat_store *st, int64_t id, int64_t sessao_id
 {
   static const char sql_one[] = "DELETE FROM sessao WHERE id = ?1 AND usuario_id = ?2";
   usuario_row u;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int ended = 0;
   char det[64];
   fat_rc rc = fat_store_begin(st, err);
@@ -420,7 +420,7 @@ fat_rc fat_usuario_encerrar_sessoes(fat_store *st, int64_t id, int64_t sessao_id
       rc = fat_store_step_done(st, s, "erro ao encerrar a sessão", err);
     }
     if (rc == FAT_OK)
-      ended = sqlite3_changes(fat_store_db(st));
+      ended = fat_store_changes(st);
     if (rc == FAT_OK && ended == 0)
       rc = fat_err_set(err, FAT_ENOTFOUND, "sessão %lld de '%s' não encontrada",
                        (long long)sessao_id, u.nome);
@@ -447,7 +447,7 @@ fat_rc fat_usuario_totp_iniciar(fat_store *st, int64_t id, const char *senha, ch
   unsigned char seg[FAT_TOTP_SEGREDO_BYTES];
   char *hash = NULL, *totp = NULL, *selado = NULL;
   usuario_row u;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_auth_init(err);
 
   *uri = NULL;
@@ -500,7 +500,7 @@ fat_rc fat_usuario_totp_confirmar(fat_store *st, int64_t id, const char *senha,
   size_t n = 0;
   int64_t passo = 0;
   usuario_row u;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_auth_init(err);
 
   if (rc != FAT_OK)
@@ -547,7 +547,7 @@ fat_rc fat_usuario_totp_remover(fat_store *st, int64_t id, fat_err *err)
       "UPDATE usuario SET totp_segredo = NULL, totp_pendente = NULL, totp_passo = NULL"
       " WHERE id = ?1";
   usuario_row u;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_begin(st, err);
 
   if (rc != FAT_OK)

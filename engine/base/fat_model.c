@@ -1156,13 +1156,13 @@ fat_rc fat_guia_from_json(const cJSON *j, fat_guia **out, fat_err *err)
   } while (0)
 
 /* Text column as an owned string, '' mapped to NULL. */
-static char *col_str(sqlite3_stmt *s, int i, int *oom)
+static char *col_str(fat_stmt *s, int i, int *oom)
 {
-  const unsigned char *t;
+  const char *t;
 
-  if (sqlite3_column_type(s, i) == SQLITE_NULL)
+  if (fat_col_is_null(s, i))
     return NULL;
-  t = sqlite3_column_text(s, i);
+  t = fat_col_text(s, i);
   if (t != NULL && t[0] == '\0')
     return NULL;
   return fat_col_strdup(s, i, oom);
@@ -1172,7 +1172,7 @@ static fat_rc load_prof(fat_store *st, int64_t id, fat_profissional **out, fat_e
 {
   static const char sql[] = "SELECT id, nome, cpf, conselho, numero_conselho, uf, cbo, "
                             "especialidade FROM profissional WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_profissional *p;
   int oom = 0, r;
   fat_rc rc;
@@ -1184,17 +1184,17 @@ static fat_rc load_prof(fat_store *st, int64_t id, fat_profissional **out, fat_e
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  r = sqlite3_step(s);
-  if (r != SQLITE_ROW) {
-    sqlite3_reset(s);
-    return r == SQLITE_DONE ? FAT_OK : fat_store_dberr(st, err, "erro ao ler profissional");
+  r = fat_stmt_step(s);
+  if (r != FAT_ROW) {
+    fat_stmt_reset(s);
+    return r == FAT_DONE ? FAT_OK : fat_store_dberr(st, err, "erro ao ler profissional");
   }
   p = fat_calloc(1, sizeof *p);
   if (p == NULL) {
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler profissional");
   }
-  p->id = sqlite3_column_int64(s, 0);
+  p->id = fat_col_int64(s, 0);
   p->nome = col_str(s, 1, &oom);
   p->cpf = col_str(s, 2, &oom);
   p->conselho = col_str(s, 3, &oom);
@@ -1202,7 +1202,7 @@ static fat_rc load_prof(fat_store *st, int64_t id, fat_profissional **out, fat_e
   p->uf = col_str(s, 5, &oom);
   p->cbo = col_str(s, 6, &oom);
   p->especialidade = col_str(s, 7, &oom);
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   *out = p;
   OOMCHK("profissional");
   return FAT_OK;
@@ -1219,23 +1219,23 @@ static fat_rc load_guia_row(fat_store *st, int64_t id, fat_guia *g, int64_t ref[
       "assinatura_beneficiario, pedido_medico, laudo, observacao, valor_total, competencia, "
       "status, revisao, lote_id, origem, operadora_id, prestador_id, plano_id, beneficiario_id, "
       "solicitante_id, executante_id FROM guia WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int oom = 0, r, k;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, id);
-  r = sqlite3_step(s);
-  if (r != SQLITE_ROW) {
-    sqlite3_reset(s);
-    if (r == SQLITE_DONE)
+  r = fat_stmt_step(s);
+  if (r != FAT_ROW) {
+    fat_stmt_reset(s);
+    if (r == FAT_DONE)
       return fat_err_set(err, FAT_ENOTFOUND, "guia %lld não encontrada", (long long)id);
     return fat_store_dberr(st, err, "erro ao ler guia");
   }
   g->id = id;
   {
-    const char *t = (const char *)sqlite3_column_text(s, 0);
+    const char *t = fat_col_text(s, 0);
     int tp = fat_guia_tipo_parse(t);
 
     g->tipo = tp < 0 ? FAT_GUIA_CONSULTA : (fat_guia_tipo)tp;
@@ -1247,7 +1247,7 @@ static fat_rc load_guia_row(fat_store *st, int64_t id, fat_guia *g, int64_t ref[
   g->carteira_numero = col_str(s, 5, &oom);
   g->carteira_validade = col_str(s, 6, &oom);
   g->cns = col_str(s, 7, &oom);
-  g->atendimento_rn = sqlite3_column_int(s, 8);
+  g->atendimento_rn = fat_col_int(s, 8);
   g->senha = col_str(s, 9, &oom);
   g->data_autorizacao = col_str(s, 10, &oom);
   g->validade_senha = col_str(s, 11, &oom);
@@ -1267,19 +1267,19 @@ static fat_rc load_guia_row(fat_store *st, int64_t id, fat_guia *g, int64_t ref[
   g->tipo_internacao = col_str(s, 25, &oom);
   g->regime_internacao = col_str(s, 26, &oom);
   g->motivo_encerramento = col_str(s, 27, &oom);
-  g->assinatura_beneficiario = sqlite3_column_int(s, 28);
-  g->pedido_medico = sqlite3_column_int(s, 29);
-  g->laudo = sqlite3_column_int(s, 30);
+  g->assinatura_beneficiario = fat_col_int(s, 28);
+  g->pedido_medico = fat_col_int(s, 29);
+  g->laudo = fat_col_int(s, 30);
   g->observacao = col_str(s, 31, &oom);
-  g->valor_total = sqlite3_column_int64(s, 32);
+  g->valor_total = fat_col_int64(s, 32);
   g->competencia = col_str(s, 33, &oom);
   g->status = col_str(s, 34, &oom);
-  g->revisao = sqlite3_column_int64(s, 35);
-  g->lote_id = sqlite3_column_int64(s, 36);
+  g->revisao = fat_col_int64(s, 35);
+  g->lote_id = fat_col_int64(s, 36);
   g->origem = col_str(s, 37, &oom);
   for (k = 0; k < 6; k++)
-    ref[k] = sqlite3_column_int64(s, 38 + k);
-  sqlite3_reset(s);
+    ref[k] = fat_col_int64(s, 38 + k);
+  fat_stmt_reset(s);
   OOMCHK("guia");
   return FAT_OK;
 }
@@ -1294,7 +1294,7 @@ static fat_rc load_refs(fat_store *st, fat_guia *g, const int64_t ref[6], fat_er
   static const char sql_pl[] = "SELECT codigo, nome, acomodacao FROM plano WHERE id = ?1";
   static const char sql_be[] =
       "SELECT nome, nome_social, cpf, cns, nascimento, sexo FROM beneficiario WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int oom = 0;
   fat_rc rc;
 
@@ -1303,12 +1303,12 @@ static fat_rc load_refs(fat_store *st, fat_guia *g, const int64_t ref[6], fat_er
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, ref[0]);
-  if (sqlite3_step(s) == SQLITE_ROW) {
+  if (fat_stmt_step(s) == FAT_ROW) {
     g->operadora.registro_ans = col_str(s, 0, &oom);
     g->operadora.nome = col_str(s, 1, &oom);
     g->operadora.script = col_str(s, 2, &oom);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   OOMCHK("operadora");
 
   g->prestador.id = ref[1];
@@ -1317,14 +1317,14 @@ static fat_rc load_refs(fat_store *st, fat_guia *g, const int64_t ref[6], fat_er
     return rc;
   fat_bind_int(s, 1, ref[1]);
   fat_bind_int(s, 2, ref[0]);
-  if (sqlite3_step(s) == SQLITE_ROW) {
+  if (fat_stmt_step(s) == FAT_ROW) {
     g->prestador.nome = col_str(s, 0, &oom);
     g->prestador.cnpj = col_str(s, 1, &oom);
     g->prestador.cpf = col_str(s, 2, &oom);
     g->prestador.cnes = col_str(s, 3, &oom);
     g->prestador.codigo_na_operadora = col_str(s, 4, &oom);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   OOMCHK("prestador");
 
   if (ref[2] > 0) {
@@ -1333,12 +1333,12 @@ static fat_rc load_refs(fat_store *st, fat_guia *g, const int64_t ref[6], fat_er
     if (rc != FAT_OK)
       return rc;
     fat_bind_int(s, 1, ref[2]);
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    if (fat_stmt_step(s) == FAT_ROW) {
       g->plano.codigo = col_str(s, 0, &oom);
       g->plano.nome = col_str(s, 1, &oom);
       g->plano.acomodacao = col_str(s, 2, &oom);
     }
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     OOMCHK("plano");
   }
   if (ref[3] > 0) {
@@ -1347,7 +1347,7 @@ static fat_rc load_refs(fat_store *st, fat_guia *g, const int64_t ref[6], fat_er
     if (rc != FAT_OK)
       return rc;
     fat_bind_int(s, 1, ref[3]);
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    if (fat_stmt_step(s) == FAT_ROW) {
       g->beneficiario.nome = col_str(s, 0, &oom);
       g->beneficiario.nome_social = col_str(s, 1, &oom);
       g->beneficiario.cpf = col_str(s, 2, &oom);
@@ -1355,7 +1355,7 @@ static fat_rc load_refs(fat_store *st, fat_guia *g, const int64_t ref[6], fat_er
       g->beneficiario.nascimento = col_str(s, 4, &oom);
       g->beneficiario.sexo = col_str(s, 5, &oom);
     }
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     OOMCHK("beneficiário");
   }
   rc = load_prof(st, ref[4], &g->solicitante, err);
@@ -1372,7 +1372,7 @@ static fat_rc load_items(fat_store *st, fat_guia *g, fat_err *err)
       "valor_unitario, valor_total, data, hora_inicio, hora_fim, via_acesso, tecnica, "
       "grau_participacao, fator_e2, unidade_medida, registro_anvisa, codigo_fabricante, "
       "profissional_id FROM item WHERE guia_id = ?1 ORDER BY sequencial";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   size_t n = 0, cap;
   int oom = 0, r;
   int64_t *prof_ids;
@@ -1381,8 +1381,8 @@ static fat_rc load_items(fat_store *st, fat_guia *g, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, g->id);
-  cap = sqlite3_step(s) == SQLITE_ROW ? (size_t)sqlite3_column_int64(s, 0) : 0;
-  sqlite3_reset(s);
+  cap = fat_stmt_step(s) == FAT_ROW ? (size_t)fat_col_int64(s, 0) : 0;
+  fat_stmt_reset(s);
   if (cap == 0)
     return FAT_OK;
   g->itens = fat_calloc(cap, sizeof *g->itens);
@@ -1397,34 +1397,34 @@ static fat_rc load_items(fat_store *st, fat_guia *g, fat_err *err)
     return rc;
   }
   fat_bind_int(s, 1, g->id);
-  while (n < cap && (r = sqlite3_step(s)) == SQLITE_ROW) {
+  while (n < cap && (r = fat_stmt_step(s)) == FAT_ROW) {
     fat_item *it = &g->itens[n];
 
     g->n_itens = ++n;
-    it->id = sqlite3_column_int64(s, 0);
-    it->sequencial = sqlite3_column_int(s, 1);
+    it->id = fat_col_int64(s, 0);
+    it->sequencial = fat_col_int(s, 1);
     it->tipo = col_str(s, 2, &oom);
     it->codigo_tabela = col_str(s, 3, &oom);
     it->codigo = col_str(s, 4, &oom);
     it->descricao = col_str(s, 5, &oom);
-    it->quantidade_e4 = sqlite3_column_int64(s, 6);
+    it->quantidade_e4 = fat_col_int64(s, 6);
     it->valor_unitario =
-        sqlite3_column_type(s, 7) == SQLITE_NULL ? FAT_ABSENT : sqlite3_column_int64(s, 7);
+        fat_col_is_null(s, 7) ? FAT_ABSENT : fat_col_int64(s, 7);
     it->valor_total =
-        sqlite3_column_type(s, 8) == SQLITE_NULL ? FAT_ABSENT : sqlite3_column_int64(s, 8);
+        fat_col_is_null(s, 8) ? FAT_ABSENT : fat_col_int64(s, 8);
     it->data = col_str(s, 9, &oom);
     it->hora_inicio = col_str(s, 10, &oom);
     it->hora_fim = col_str(s, 11, &oom);
     it->via_acesso = col_str(s, 12, &oom);
     it->tecnica = col_str(s, 13, &oom);
     it->grau_participacao = col_str(s, 14, &oom);
-    it->fator_e2 = sqlite3_column_int64(s, 15);
+    it->fator_e2 = fat_col_int64(s, 15);
     it->unidade_medida = col_str(s, 16, &oom);
     it->registro_anvisa = col_str(s, 17, &oom);
     it->codigo_fabricante = col_str(s, 18, &oom);
-    prof_ids[n - 1] = sqlite3_column_int64(s, 19);
+    prof_ids[n - 1] = fat_col_int64(s, 19);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (oom) {
     fat_free(prof_ids);
     return fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler itens");
@@ -1464,7 +1464,7 @@ fat_rc fat_guia_find(fat_store *st, const char *registro_ans, const char *numero
   static const char sql[] = "SELECT g.id FROM guia g JOIN operadora o ON o.id = g.operadora_id "
                             "WHERE o.registro_ans = ?1 AND g.numero_prestador = ?2 "
                             "ORDER BY g.id LIMIT 2";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int r, n = 0;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
@@ -1473,12 +1473,12 @@ fat_rc fat_guia_find(fat_store *st, const char *registro_ans, const char *numero
     return rc;
   fat_bind_text(s, 1, registro_ans);
   fat_bind_text(s, 2, numero_prestador);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
     if (n++ == 0)
-      *id = sqlite3_column_int64(s, 0);
+      *id = fat_col_int64(s, 0);
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE)
+  fat_stmt_reset(s);
+  if (r != FAT_DONE)
     return fat_store_dberr(st, err, "erro ao procurar guia");
   if (n == 0)
     return fat_err_set(err, FAT_ENOTFOUND, "guia %s da operadora %s não encontrada",
@@ -1500,15 +1500,15 @@ fat_rc fat_guia_find(fat_store *st, const char *registro_ans, const char *numero
 ** ===================================================================== */
 
 /* SELECT returning one integer (0 when no row). */
-static fat_rc query_id(fat_store *st, sqlite3_stmt *s, int64_t *id, fat_err *err)
+static fat_rc query_id(fat_store *st, fat_stmt *s, int64_t *id, fat_err *err)
 {
-  int r = sqlite3_step(s);
+  int r = fat_stmt_step(s);
 
   *id = 0;
-  if (r == SQLITE_ROW)
-    *id = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
-  if (r != SQLITE_ROW && r != SQLITE_DONE)
+  if (r == FAT_ROW)
+    *id = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
+  if (r != FAT_ROW && r != FAT_DONE)
     return fat_store_dberr(st, err, "erro ao consultar o banco");
   return FAT_OK;
 }
@@ -1516,7 +1516,7 @@ static fat_rc query_id(fat_store *st, sqlite3_stmt *s, int64_t *id, fat_err *err
 fat_rc fat_operadora_id(fat_store *st, const char *registro_ans, int64_t *id, fat_err *err)
 {
   static const char sql[] = "SELECT id FROM operadora WHERE registro_ans = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *id = 0;
@@ -1537,7 +1537,7 @@ fat_rc fat_prestador_id(fat_store *st, const char *cnpj, const char *cpf, int64_
 {
   static const char sql_cnpj[] = "SELECT id FROM prestador WHERE cnpj = ?1";
   static const char sql_cpf[] = "SELECT id FROM prestador WHERE cpf = ?1 AND cnpj IS NULL";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   *id = 0;
@@ -1558,7 +1558,7 @@ static fat_rc save_plano(fat_store *st, fat_guia *g, fat_err *err)
   static const char sql_sel[] = "SELECT id FROM plano WHERE operadora_id = ?1 AND codigo = ?2";
   static const char sql_ins[] =
       "INSERT INTO plano (operadora_id, codigo, nome, acomodacao) VALUES (?1, ?2, ?3, ?4)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   g->plano.id = 0;
@@ -1589,7 +1589,7 @@ static fat_rc save_prestador_codigo(fat_store *st, fat_guia *g, fat_err *err)
 {
   static const char sql[] = "INSERT OR IGNORE INTO prestador_operadora (prestador_id, "
                             "operadora_id, codigo) VALUES (?1, ?2, ?3)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   if (g->prestador.codigo_na_operadora == NULL)
@@ -1622,7 +1622,7 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_err 
       "plano_id), validade = coalesce(excluded.validade, validade)";
   fat_beneficiario *b = &g->beneficiario;
   const char *nome = b->nome != NULL ? b->nome : g->beneficiario_nome;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t id = 0;
   fat_rc rc;
 
@@ -1711,7 +1711,7 @@ static fat_rc save_prof(fat_store *st, fat_profissional *p, fat_err *err)
       "coalesce(?4, cbo), especialidade = coalesce(?5, especialidade) WHERE id = ?1";
   const char *conselho = p->conselho != NULL ? p->conselho : "";
   const char *uf = p->uf != NULL ? p->uf : "";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t id = 0;
   fat_rc rc;
 
@@ -1766,7 +1766,7 @@ static fat_rc save_prof(fat_store *st, fat_profissional *p, fat_err *err)
 }
 
 /* Bind the guia's own columns ?1..?44 in the order of guia_cols. */
-static void bind_guia(sqlite3_stmt *s, const fat_guia *g)
+static void bind_guia(fat_stmt *s, const fat_guia *g)
 {
   int64_t sol = g->solicitante != NULL ? g->solicitante->id : 0;
   int64_t exe = g->executante != NULL ? g->executante->id : 0;
@@ -1836,7 +1836,7 @@ static fat_rc save_items(fat_store *st, fat_guia *g, fat_err *err)
   static const char sql_id[] = "SELECT id FROM item WHERE guia_id = ?1 AND sequencial = ?2";
   static const char sql_old[] = "SELECT id, sequencial FROM item WHERE guia_id = ?1";
   static const char sql_del[] = "DELETE FROM item WHERE id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   size_t i, k, n_del = 0;
   int64_t *del = NULL;
   int r;
@@ -1847,8 +1847,8 @@ static fat_rc save_items(fat_store *st, fat_guia *g, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, g->id);
-  while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-    int seq = sqlite3_column_int(s, 1);
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
+    int seq = fat_col_int(s, 1);
     int keep = 0;
 
     for (k = 0; k < g->n_itens && !keep; k++)
@@ -1857,16 +1857,16 @@ static fat_rc save_items(fat_store *st, fat_guia *g, fat_err *err)
       int64_t *nd = fat_realloc(del, (n_del + 1) * sizeof *del);
 
       if (nd == NULL) {
-        sqlite3_reset(s);
+        fat_stmt_reset(s);
         fat_free(del);
         return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
       }
       del = nd;
-      del[n_del++] = sqlite3_column_int64(s, 0);
+      del[n_del++] = fat_col_int64(s, 0);
     }
   }
-  sqlite3_reset(s);
-  if (r != SQLITE_DONE) {
+  fat_stmt_reset(s);
+  if (r != FAT_DONE) {
     fat_free(del);
     return fat_store_dberr(st, err, "erro ao ler itens");
   }
@@ -1955,7 +1955,7 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, fat_err *err)
       "?31, observacao = ?32, valor_total = ?33, competencia = ?34, status = ?35, revisao = ?36, "
       "lote_id = ?37, origem = ?38, operadora_id = ?39, prestador_id = ?40, plano_id = ?41, "
       "beneficiario_id = ?42, solicitante_id = ?43, executante_id = ?44 WHERE id = ?45";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t old_benef = 0;
   fat_rc rc;
 
@@ -1979,15 +1979,15 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, fat_err *err)
     if (rc != FAT_OK)
       return rc;
     fat_bind_int(s, 1, g->id);
-    r = sqlite3_step(s);
-    if (r == SQLITE_ROW) {
-      old_benef = sqlite3_column_int64(s, 0);
-      g->revisao = sqlite3_column_int64(s, 1) + 1;
+    r = fat_stmt_step(s);
+    if (r == FAT_ROW) {
+      old_benef = fat_col_int64(s, 0);
+      g->revisao = fat_col_int64(s, 1) + 1;
     }
-    sqlite3_reset(s);
-    if (r == SQLITE_DONE)
+    fat_stmt_reset(s);
+    if (r == FAT_DONE)
       return fat_err_set(err, FAT_ENOTFOUND, "guia %lld não encontrada", (long long)g->id);
-    if (r != SQLITE_ROW)
+    if (r != FAT_ROW)
       return fat_store_dberr(st, err, "erro ao ler guia");
   } else {
     g->revisao = 1;

@@ -23,7 +23,7 @@ fat_rc fat_operadora_resolver(fat_store *st, const char *text, int64_t *id, fat_
   static const char sql[] =
     "SELECT id FROM operadora WHERE registro_ans = ?1 OR script = ?1 OR (?2 AND id = ?3) "
     "ORDER BY registro_ans = ?1 DESC, script = ?1 DESC LIMIT 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int step, num;
   fat_rc rc;
 
@@ -38,16 +38,16 @@ fat_rc fat_operadora_resolver(fat_store *st, const char *text, int64_t *id, fat_
   fat_bind_text(s, 1, text);
   fat_bind_int(s, 2, num);
   fat_bind_int(s, 3, num ? strtoll(text, NULL, 10) : 0);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW)
-    *id = sqlite3_column_int64(s, 0);
-  else if (step == SQLITE_DONE)
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW)
+    *id = fat_col_int64(s, 0);
+  else if (step == FAT_DONE)
     rc = fat_err_set(err, FAT_ENOTFOUND,
                      "operadora '%s' não cadastrada (use o registro ANS, a chave do script ou o "
                      "id; veja faturo cadastro listar)",
                      text);
   else
     rc = fat_store_dberr(st, err, "erro ao procurar a operadora");
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }

@@ -1,35 +1,76 @@
+/* fat_store.c: the SQLite store: connection, migrations, statement cache,
+** bind helpers with a sticky error, transactions and the audit log. */
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 
+#include <assert.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "fat_mem.h"
 
-#define STORE_CACHE_MAX 256
-
-typedef struct stmt_slot {
-  const char *sql; /* identity: the literal's address */
-  sqlite3_stmt *stmt;
-} stmt_slot;
+struct fat_stmt {
+  fat_store *st;       /* owner */
+  sqlite3_stmt *s;
+  char *sql;           /* owned copy of the text: the cache key */
+  size_t len;          /* strlen(sql) */
+  uint32_t hash;       /* FNV-1a of sql */
+  uint64_t used;       /* st->tick when last handed out (LRU) */
+  int bind_rc;         /* SQLite code of the first failed bind; SQLITE_OK = none */
+  int bind_idx;        /* its parameter index */
+};
 
 struct fat_store {
   sqlite3 *db;
-  int depth;        /* nesting of fat_store_begin */
-  int failed;       /* an inner rollback happened */
+  int depth;           /* nesting of fat_store_begin */
+  int failed;          /* an inner rollback happened */
   char user[64];
-  stmt_slot cache[STORE_CACHE_MAX];
+  fat_stmt **cache;    /* n_cache live entries, room for n_alloc */
   int n_cache;
+  int n_alloc;
+  int cap;             /* capacity in statements (fat_store_set_cache_size) */
+  uint64_t tick;
+  int last_code;       /* extended SQLite code of the last failure */
+  char last_msg[256];  /* its message (pt-BR where the store wrote it) */
 };
 
 sqlite3 *fat_store_db(fat_store *st) { return st->db; }
 
+/* Remember a failure for fat_store_dberr(). */
+static void store_fail(fat_store *st, int code, const char *fmt, ...) FAT_PRINTF(3, 4);
+static void store_fail(fat_store *st, int code, const char *fmt, ...)
+{
+  va_list ap;
+
+  st->last_code = code;
+  va_start(ap, fmt);
+  vsnprintf(st->last_msg, sizeof st->last_msg, fmt, ap);
+  va_end(ap);
+}
+
+/* Remember the connection's own last error. */
+static void store_fail_db(fat_store *st)
+{
+  store_fail(st, sqlite3_extended_errcode(st->db), "%s", sqlite3_errmsg(st->db));
+}
+
 fat_rc fat_store_dberr(fat_store *st, fat_err *err, const char *what)
 {
-  fat_rc rc = fat_err_set(err, FAT_EDB, "%s: %s", what, sqlite3_errmsg(st->db));
+  fat_rc rc;
 
+  if (st->last_msg[0] == '\0')
+    store_fail_db(st);
+  if ((st->last_code & 0xff) == SQLITE_NOMEM) {
+    rc = fat_err_oom(err);
+    fat_err_prefix(err, "%s: ", what);
+  } else {
+    rc = fat_err_set(err, FAT_EDB, "%s: %s", what, st->last_msg);
+  }
   if (err != NULL)
-    err->sys = sqlite3_extended_errcode(st->db);
+    err->sys = st->last_code;
   return rc;
 }
 
@@ -43,107 +84,334 @@ int fat_store_ocupado(const fat_err *err)
 fat_rc fat_store_exec(fat_store *st, const char *sql, fat_err *err)
 {
   char *msg = NULL;
+  fat_rc rc = FAT_OK;
 
   if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-    fat_err_set(err, FAT_EDB, "erro no banco de dados: %s", msg != NULL ? msg : "?");
-    if (err != NULL)
-      err->sys = sqlite3_extended_errcode(st->db);
-    sqlite3_free(msg);
-    return FAT_EDB;
+    store_fail(st, sqlite3_extended_errcode(st->db), "%s",
+               msg != NULL ? msg : sqlite3_errmsg(st->db));
+    rc = fat_store_dberr(st, err, "erro no banco de dados");
   }
-  return FAT_OK;
+  sqlite3_free(msg);
+  return rc;
 }
 
-fat_rc fat_store_prepare(fat_store *st, const char *sql, sqlite3_stmt **out, fat_err *err)
+/* ---- the statement cache ---- */
+
+static uint32_t sql_hash(const char *sql, size_t *len)
+{
+  uint32_t h = 2166136261u;
+  size_t n = 0;
+
+  while (sql[n] != '\0') {
+    h = (h ^ (unsigned char)sql[n]) * 16777619u;
+    n++;
+  }
+  *len = n;
+  return h;
+}
+
+static void stmt_free(fat_stmt *s)
+{
+  if (s == NULL)
+    return;
+  sqlite3_finalize(s->s);
+  fat_free(s->sql);
+  fat_free(s);
+}
+
+/* Drop idle statements, least recently used first, until at most keep are
+** cached. Statements being stepped are never dropped. */
+static void cache_trim(fat_store *st, int keep)
+{
+  while (st->n_cache > keep) {
+    int i, victim = -1;
+
+    for (i = 0; i < st->n_cache; i++) {
+      if (sqlite3_stmt_busy(st->cache[i]->s))
+        continue;
+      if (victim < 0 || st->cache[i]->used < st->cache[victim]->used)
+        victim = i;
+    }
+    if (victim < 0)
+      return; /* every statement is in use: keep them all */
+    stmt_free(st->cache[victim]);
+    st->cache[victim] = st->cache[st->n_cache - 1];
+    st->n_cache--;
+  }
+}
+
+void fat_store_set_cache_size(fat_store *st, int n)
+{
+  st->cap = n < 1 ? 1 : n;
+  cache_trim(st, st->cap);
+}
+
+int fat_store_cache_count(const fat_store *st) { return st->n_cache; }
+
+int fat_store_cached(const fat_store *st, const char *sql)
 {
   int i;
-  sqlite3_stmt *s = NULL;
 
-  *out = NULL;
-  for (i = 0; i < st->n_cache; i++) {
-    if (st->cache[i].sql == sql) {
-      sqlite3_reset(st->cache[i].stmt);
-      sqlite3_clear_bindings(st->cache[i].stmt);
-      *out = st->cache[i].stmt;
-      return FAT_OK;
-    }
-  }
-  if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
-    return fat_store_dberr(st, err, "erro ao preparar consulta");
-  if (st->n_cache < STORE_CACHE_MAX) {
-    st->cache[st->n_cache].sql = sql;
-    st->cache[st->n_cache].stmt = s;
-    st->n_cache++;
-  } else {
-    /* cache full: evict the oldest slot (statements are cheap to re-prepare) */
-    sqlite3_finalize(st->cache[0].stmt);
-    memmove(&st->cache[0], &st->cache[1], sizeof st->cache[0] * (STORE_CACHE_MAX - 1));
-    st->cache[STORE_CACHE_MAX - 1].sql = sql;
-    st->cache[STORE_CACHE_MAX - 1].stmt = s;
-  }
-  *out = s;
+  for (i = 0; i < st->n_cache; i++)
+    if (strcmp(st->cache[i]->sql, sql) == 0)
+      return 1;
+  return 0;
+}
+
+/* Make room for one more cached statement. */
+static fat_rc cache_reserve(fat_store *st, fat_err *err)
+{
+  fat_stmt **grown;
+  int n;
+
+  cache_trim(st, st->cap - 1);
+  if (st->n_cache < st->n_alloc)
+    return FAT_OK;
+  n = st->n_alloc < 16 ? 16 : st->n_alloc * 2;
+  grown = fat_realloc(st->cache, sizeof *grown * (size_t)n);
+  if (grown == NULL)
+    return fat_err_oom(err);
+  st->cache = grown;
+  st->n_alloc = n;
   return FAT_OK;
 }
 
-int fat_bind_text(sqlite3_stmt *s, int i, const char *v)
+static fat_rc stmt_in_use(fat_store *st, const char *sql, fat_err *err)
+{
+  /* An outer loop is still reading this statement's rows: handing it out
+  ** would reset that loop. Fix the caller (reset before leaving, or use a
+  ** second SQL text for the nested query). */
+  assert(!"fat_store_prepare: statement still being stepped");
+  store_fail(st, SQLITE_MISUSE, "consulta ainda em uso por um laço externo: %.80s", sql);
+  return fat_err_set(err, FAT_ESTATE, "erro interno: %s", st->last_msg);
+}
+
+/* The cached statement for the text sql (hash h, length len), or NULL. */
+static fat_stmt *cache_find(fat_store *st, const char *sql, uint32_t h, size_t len)
+{
+  int i;
+
+  for (i = 0; i < st->n_cache; i++) {
+    fat_stmt *s = st->cache[i];
+
+    if (s->hash == h && s->len == len && memcmp(s->sql, sql, len) == 0)
+      return s;
+  }
+  return NULL;
+}
+
+fat_rc fat_store_prepare(fat_store *st, const char *sql, fat_stmt **out, fat_err *err)
+{
+  fat_stmt *s = NULL;
+  sqlite3_stmt *raw = NULL;
+  size_t len;
+  uint32_t h = sql_hash(sql, &len);
+  fat_rc rc = FAT_OK;
+
+  *out = cache_find(st, sql, h, len);
+  if (*out != NULL) {
+    if (sqlite3_stmt_busy((*out)->s)) {
+      *out = NULL;
+      rc = stmt_in_use(st, sql, err);
+      goto out;
+    }
+    sqlite3_reset((*out)->s);
+    sqlite3_clear_bindings((*out)->s);
+    (*out)->bind_rc = SQLITE_OK;
+    (*out)->used = ++st->tick;
+    goto out;
+  }
+  if (len > INT_MAX) {
+    rc = fat_err_set(err, FAT_ELIMIT, "consulta SQL longa demais");
+    goto out;
+  }
+  if (sqlite3_prepare_v3(st->db, sql, (int)len + 1, SQLITE_PREPARE_PERSISTENT, &raw, NULL) !=
+      SQLITE_OK) {
+    store_fail_db(st);
+    rc = fat_store_dberr(st, err, "erro ao preparar consulta");
+    goto out;
+  }
+  s = fat_calloc(1, sizeof *s);
+  if (s != NULL)
+    s->sql = fat_strndup(sql, len);
+  if (s == NULL || s->sql == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  rc = cache_reserve(st, err);
+  if (rc != FAT_OK)
+    goto out;
+  s->st = st;
+  s->s = raw;
+  raw = NULL;
+  s->len = len;
+  s->hash = h;
+  s->used = ++st->tick;
+  st->cache[st->n_cache++] = s;
+  *out = s;
+  s = NULL;
+out:
+  sqlite3_finalize(raw);
+  stmt_free(s);
+  return rc;
+}
+
+/* ---- binds: the first failure sticks until the statement is prepared again ---- */
+
+static void bind_check(fat_stmt *s, int i, int r)
+{
+  if (r != SQLITE_OK && s->bind_rc == SQLITE_OK) {
+    s->bind_rc = r;
+    s->bind_idx = i;
+  }
+}
+
+void fat_bind_text(fat_stmt *s, int i, const char *v)
 {
   if (v == NULL)
-    return sqlite3_bind_null(s, i);
-  return sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    bind_check(s, i, sqlite3_bind_null(s->s, i));
+  else
+    bind_check(s, i, sqlite3_bind_text(s->s, i, v, -1, SQLITE_TRANSIENT));
 }
 
-int fat_bind_int(sqlite3_stmt *s, int i, int64_t v) { return sqlite3_bind_int64(s, i, v); }
-
-int fat_bind_int_or_null(sqlite3_stmt *s, int i, int64_t v, int is_null)
+void fat_bind_textn(fat_stmt *s, int i, const char *v, size_t len)
 {
-  return is_null ? sqlite3_bind_null(s, i) : sqlite3_bind_int64(s, i, v);
+  if (v == NULL)
+    bind_check(s, i, sqlite3_bind_null(s->s, i));
+  else if (len > INT_MAX)
+    bind_check(s, i, SQLITE_TOOBIG);
+  else
+    bind_check(s, i, sqlite3_bind_text(s->s, i, v, (int)len, SQLITE_TRANSIENT));
 }
 
-char *fat_col_strdup(sqlite3_stmt *s, int i, int *oom)
+void fat_bind_blob(fat_stmt *s, int i, const void *v, size_t len)
 {
-  const unsigned char *t;
+  if (v == NULL)
+    bind_check(s, i, sqlite3_bind_null(s->s, i));
+  else if (len > INT_MAX)
+    bind_check(s, i, SQLITE_TOOBIG);
+  else
+    bind_check(s, i, sqlite3_bind_blob(s->s, i, v, (int)len, SQLITE_TRANSIENT));
+}
+
+void fat_bind_int(fat_stmt *s, int i, int64_t v)
+{
+  bind_check(s, i, sqlite3_bind_int64(s->s, i, v));
+}
+
+void fat_bind_int_or_null(fat_stmt *s, int i, int64_t v, int is_null)
+{
+  if (is_null)
+    bind_check(s, i, sqlite3_bind_null(s->s, i));
+  else
+    bind_check(s, i, sqlite3_bind_int64(s->s, i, v));
+}
+
+void fat_bind_null(fat_stmt *s, int i) { bind_check(s, i, sqlite3_bind_null(s->s, i)); }
+
+int fat_stmt_param_count(fat_stmt *s) { return sqlite3_bind_parameter_count(s->s); }
+
+/* ---- stepping and columns ---- */
+
+int fat_stmt_step(fat_stmt *s)
+{
+  int r;
+
+  if (s->bind_rc != SQLITE_OK) {
+    store_fail(s->st, s->bind_rc, "valor %d da consulta não pôde ser usado (%s)", s->bind_idx,
+               sqlite3_errstr(s->bind_rc));
+    return FAT_STEP_ERROR;
+  }
+  r = sqlite3_step(s->s);
+  if (r == SQLITE_ROW)
+    return FAT_ROW;
+  if (r == SQLITE_DONE)
+    return FAT_DONE;
+  store_fail_db(s->st);
+  return FAT_STEP_ERROR;
+}
+
+void fat_stmt_reset(fat_stmt *s) { sqlite3_reset(s->s); }
+
+int fat_stmt_busy(fat_stmt *s) { return sqlite3_stmt_busy(s->s); }
+
+int fat_col_type(fat_stmt *s, int i)
+{
+  switch (sqlite3_column_type(s->s, i)) {
+  case SQLITE_INTEGER: return FAT_COL_INTEGER;
+  case SQLITE_FLOAT: return FAT_COL_REAL;
+  case SQLITE_TEXT: return FAT_COL_TEXT;
+  case SQLITE_BLOB: return FAT_COL_BLOB;
+  default: return FAT_COL_NULL;
+  }
+}
+
+int fat_col_is_null(fat_stmt *s, int i) { return sqlite3_column_type(s->s, i) == SQLITE_NULL; }
+
+int64_t fat_col_int64(fat_stmt *s, int i) { return sqlite3_column_int64(s->s, i); }
+
+int fat_col_int(fat_stmt *s, int i) { return sqlite3_column_int(s->s, i); }
+
+double fat_col_double(fat_stmt *s, int i) { return sqlite3_column_double(s->s, i); }
+
+const char *fat_col_text(fat_stmt *s, int i)
+{
+  return (const char *)sqlite3_column_text(s->s, i);
+}
+
+const void *fat_col_blob(fat_stmt *s, int i) { return sqlite3_column_blob(s->s, i); }
+
+int fat_col_bytes(fat_stmt *s, int i) { return sqlite3_column_bytes(s->s, i); }
+
+int fat_col_count(fat_stmt *s) { return sqlite3_column_count(s->s); }
+
+const char *fat_col_name(fat_stmt *s, int i) { return sqlite3_column_name(s->s, i); }
+
+char *fat_col_strdup(fat_stmt *s, int i, int *oom)
+{
+  const char *t;
   char *d;
 
-  if (sqlite3_column_type(s, i) == SQLITE_NULL)
+  if (sqlite3_column_type(s->s, i) == SQLITE_NULL)
     return NULL;
-  t = sqlite3_column_text(s, i);
+  t = fat_col_text(s, i);
   if (t == NULL) {
     *oom = 1;
     return NULL;
   }
-  d = fat_strndup((const char *)t, (size_t)sqlite3_column_bytes(s, i));
+  d = fat_strndup(t, (size_t)sqlite3_column_bytes(s->s, i));
   if (d == NULL)
     *oom = 1;
   return d;
 }
 
-fat_rc fat_store_step_done(fat_store *st, sqlite3_stmt *s, const char *what, fat_err *err)
+fat_rc fat_store_step_done(fat_store *st, fat_stmt *s, const char *what, fat_err *err)
 {
-  int r = sqlite3_step(s);
+  int r = fat_stmt_step(s);
   fat_rc rc = FAT_OK;
 
-  if (r != SQLITE_DONE && r != SQLITE_ROW)
+  if (r != FAT_DONE && r != FAT_ROW)
     rc = fat_store_dberr(st, err, what); /* read the message before the reset */
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
-cJSON *fat_store_row_json(sqlite3_stmt *s, int omit_null)
+cJSON *fat_store_row_json(fat_stmt *s, int omit_null)
 {
   cJSON *o = cJSON_CreateObject();
   cJSON *v;
-  int i, n = sqlite3_column_count(s);
+  int i, n = fat_col_count(s);
 
   if (o == NULL)
     return NULL;
   for (i = 0; i < n; i++) {
-    const char *name = sqlite3_column_name(s, i);
+    const char *name = fat_col_name(s, i);
 
-    switch (sqlite3_column_type(s, i)) {
-    case SQLITE_INTEGER: v = cJSON_CreateNumber((double)sqlite3_column_int64(s, i)); break;
-    case SQLITE_FLOAT: v = cJSON_CreateNumber(sqlite3_column_double(s, i)); break;
-    case SQLITE_TEXT: v = cJSON_CreateString((const char *)sqlite3_column_text(s, i)); break;
-    case SQLITE_NULL:
+    switch (fat_col_type(s, i)) {
+    case FAT_COL_INTEGER: v = cJSON_CreateNumber((double)fat_col_int64(s, i)); break;
+    case FAT_COL_REAL: v = cJSON_CreateNumber(fat_col_double(s, i)); break;
+    case FAT_COL_TEXT: v = cJSON_CreateString(fat_col_text(s, i)); break;
+    case FAT_COL_NULL:
       if (omit_null)
         continue;
       v = cJSON_CreateNull();
@@ -159,118 +427,290 @@ cJSON *fat_store_row_json(sqlite3_stmt *s, int omit_null)
   return o;
 }
 
-fat_rc fat_store_rows_json(fat_store *st, sqlite3_stmt *s, int omit_null, const char *what,
+fat_rc fat_store_rows_json(fat_store *st, fat_stmt *s, int omit_null, const char *what,
                            cJSON **out, fat_err *err)
 {
   cJSON *arr = cJSON_CreateArray(), *row;
-  int step;
+  int step = FAT_STEP_ERROR;
   fat_rc rc = FAT_OK;
 
   *out = NULL;
   if (arr == NULL) {
-    sqlite3_reset(s);
-    return fat_err_oom(err);
+    rc = fat_err_oom(err);
+    goto out;
   }
-  while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+  for (;;) {
+    step = fat_stmt_step(s);
+    if (step != FAT_ROW)
+      break;
     row = fat_store_row_json(s, omit_null);
     if (row == NULL || !cJSON_AddItemToArray(arr, row)) {
       cJSON_Delete(row);
       rc = fat_err_oom(err);
-      break;
+      goto out;
     }
   }
-  if (rc == FAT_OK && step != SQLITE_DONE)
+  if (step != FAT_DONE) {
     rc = fat_store_dberr(st, err, what);
-  sqlite3_reset(s);
-  if (rc != FAT_OK) {
-    cJSON_Delete(arr);
-    return rc;
+    goto out;
   }
   *out = arr;
-  return FAT_OK;
+  arr = NULL;
+out:
+  fat_stmt_reset(s);
+  cJSON_Delete(arr);
+  return rc;
 }
 
 int64_t fat_store_last_id(fat_store *st) { return sqlite3_last_insert_rowid(st->db); }
 
-int fat_store_schema_latest(void)
+int fat_store_changes(fat_store *st) { return sqlite3_changes(st->db); }
+
+/* ---- migrations ---- */
+
+/* The migrations applied to a database, by number. */
+static const char migr_table[] =
+    "CREATE TABLE IF NOT EXISTS esquema_migracao ("
+    " numero INTEGER PRIMARY KEY,"
+    " nome TEXT NOT NULL,"
+    " aplicada_em TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))";
+
+static int migr_count(const fat_migration *list)
+{
+  int n = 0;
+
+  while (list[n].sql != NULL)
+    n++;
+  return n;
+}
+
+static int migr_latest(const fat_migration *list)
 {
   int i, v = 0;
 
-  for (i = 0; fat_migrations[i].sql != NULL; i++)
-    if (fat_migrations[i].version > v)
-      v = fat_migrations[i].version;
+  for (i = 0; list[i].sql != NULL; i++)
+    if (list[i].version > v)
+      v = list[i].version;
   return v;
 }
 
-int fat_store_schema_version(fat_store *st)
+int fat_store_schema_latest(void) { return migr_latest(fat_migrations); }
+
+static int migr_index(const fat_migration *list, int num)
 {
-  sqlite3_stmt *s;
+  int i;
+
+  for (i = 0; list[i].sql != NULL; i++)
+    if (list[i].version == num)
+      return i;
+  return -1;
+}
+
+/* One integer from a constant query (-1 on error or no row). */
+static int store_query_int(fat_store *st, const char *sql)
+{
+  sqlite3_stmt *s = NULL;
   int v = -1;
 
-  if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
-    return -1;
-  if (sqlite3_step(s) == SQLITE_ROW)
+  if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW)
     v = sqlite3_column_int(s, 0);
+  else
+    store_fail_db(st);
   sqlite3_finalize(s);
   return v;
 }
 
-/* Apply every migration newer than user_version, all in one transaction. */
-static fat_rc store_migrate(fat_store *st, fat_err *err)
-{
-  int cur = fat_store_schema_version(st);
-  int latest = fat_store_schema_latest();
-  int i;
-  char pragma[64];
-  fat_rc rc;
+int fat_store_schema_version(fat_store *st) { return store_query_int(st, "PRAGMA user_version"); }
 
-  if (cur < 0)
-    return fat_store_dberr(st, err, "não foi possível ler a versão do esquema");
-  if (cur > latest)
-    return fat_err_set(err, FAT_ESTATE,
-                       "o banco de dados tem esquema versão %d, mais novo que o desta versão do "
-                       "faturo (%d): atualize o faturo antes de usar este banco",
-                       cur, latest);
-  if (cur == latest)
-    return FAT_OK;
-  rc = fat_store_exec(st, "BEGIN IMMEDIATE", err);
-  if (rc != FAT_OK)
-    return rc;
-  for (i = 0; fat_migrations[i].sql != NULL; i++) {
-    if (fat_migrations[i].version <= cur)
-      continue;
-    rc = fat_store_exec(st, fat_migrations[i].sql, err);
-    if (rc != FAT_OK) {
-      fat_err_prefix(err, "migração %s: ", fat_migrations[i].name);
-      goto fail;
+/* What a database has applied, against the list this binary knows. */
+typedef struct migr_state {
+  const fat_migration *list;
+  unsigned char *applied; /* applied[i] for list[i] */
+  int has_table;          /* esquema_migracao exists */
+  int user_version;
+  int unknown;            /* applied numbers the list lacks */
+  int newest;             /* the highest of those */
+  int missing;            /* list entries not applied */
+} migr_state;
+
+/* Read the applied set. A database from before esquema_migracao counts as
+** having every migration up to its user_version (all it could say). */
+static fat_rc migr_read(fat_store *st, migr_state *m, fat_err *err)
+{
+  static const char has_sql[] =
+      "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'esquema_migracao'";
+  sqlite3_stmt *s = NULL;
+  int i, n = migr_count(m->list), r = SQLITE_DONE;
+  fat_rc rc = FAT_OK;
+
+  memset(m->applied, 0, (size_t)n + 1);
+  m->unknown = 0;
+  m->newest = 0;
+  m->missing = 0;
+  m->user_version = fat_store_schema_version(st);
+  m->has_table = store_query_int(st, has_sql);
+  if (m->user_version < 0 || m->has_table < 0) {
+    rc = fat_store_dberr(st, err, "não foi possível ler a versão do esquema");
+    goto out;
+  }
+  if (!m->has_table) {
+    for (i = 0; i < n; i++)
+      m->applied[i] = m->list[i].version <= m->user_version;
+    if (m->user_version > migr_latest(m->list)) {
+      m->unknown = 1;
+      m->newest = m->user_version;
+    }
+  } else {
+    if (sqlite3_prepare_v2(st->db, "SELECT numero FROM esquema_migracao ORDER BY numero", -1, &s,
+                           NULL) != SQLITE_OK)
+      r = SQLITE_ERROR;
+    while (r != SQLITE_ERROR) {
+      r = sqlite3_step(s);
+      if (r != SQLITE_ROW)
+        break;
+      i = migr_index(m->list, sqlite3_column_int(s, 0));
+      if (i >= 0) {
+        m->applied[i] = 1;
+      } else {
+        m->unknown++;
+        m->newest = sqlite3_column_int(s, 0);
+      }
+    }
+    if (r != SQLITE_DONE) {
+      store_fail_db(st);
+      rc = fat_store_dberr(st, err, "não foi possível ler as migrações aplicadas");
+      goto out;
     }
   }
-  snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", latest);
-  rc = fat_store_exec(st, pragma, err);
-  if (rc != FAT_OK)
-    goto fail;
-  return fat_store_exec(st, "COMMIT", err);
-fail:
-  sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+  for (i = 0; i < n; i++)
+    if (!m->applied[i])
+      m->missing++;
+out:
+  sqlite3_finalize(s);
   return rc;
 }
 
-fat_rc fat_store_open(const char *path, fat_store **out, fat_err *err)
+static fat_rc migr_refuse_newer(const migr_state *m, fat_err *err)
+{
+  return fat_err_set(err, FAT_ESTATE,
+                     "o banco de dados tem a migração %03d, que esta versão do faturo não "
+                     "conhece (a mais nova que ela conhece é a %03d): é de um faturo mais "
+                     "novo; atualize o faturo antes de usar este banco",
+                     m->newest, migr_latest(m->list));
+}
+
+/* Record list[i] as applied. */
+static fat_rc migr_mark(fat_store *st, const fat_migration *mig, fat_err *err)
+{
+  sqlite3_stmt *s = NULL;
+  fat_rc rc = FAT_OK;
+  int r = sqlite3_prepare_v2(st->db, "INSERT INTO esquema_migracao (numero, nome) VALUES (?1, ?2)",
+                             -1, &s, NULL);
+
+  if (r == SQLITE_OK)
+    r = sqlite3_bind_int(s, 1, mig->version);
+  if (r == SQLITE_OK)
+    r = sqlite3_bind_text(s, 2, mig->name, -1, SQLITE_STATIC);
+  if (r == SQLITE_OK)
+    r = sqlite3_step(s);
+  if (r != SQLITE_DONE) {
+    store_fail_db(st);
+    rc = fat_store_dberr(st, err, "não foi possível registrar a migração");
+  }
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* Apply every migration of list the database lacks, in order of number, all
+** in one transaction, recording each in esquema_migracao; refuse a database
+** that has a migration the list does not know. */
+static fat_rc store_migrate(fat_store *st, const fat_migration *list, fat_err *err)
+{
+  migr_state m;
+  int i, in_tx = 0;
+  char pragma[64];
+  fat_rc rc;
+
+  memset(&m, 0, sizeof m);
+  m.list = list;
+  m.applied = fat_calloc((size_t)migr_count(list) + 1, 1);
+  if (m.applied == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  rc = migr_read(st, &m, err);
+  if (rc != FAT_OK)
+    goto out;
+  if (m.unknown > 0) {
+    rc = migr_refuse_newer(&m, err);
+    goto out;
+  }
+  if (m.has_table && m.missing == 0)
+    goto out;
+  /* read again under the write lock: another process may have migrated */
+  rc = fat_store_exec(st, "BEGIN IMMEDIATE", err);
+  if (rc != FAT_OK)
+    goto out;
+  in_tx = 1;
+  rc = migr_read(st, &m, err);
+  if (rc != FAT_OK)
+    goto out;
+  if (m.unknown > 0) {
+    rc = migr_refuse_newer(&m, err);
+    goto out;
+  }
+  rc = fat_store_exec(st, migr_table, err);
+  for (i = 0; rc == FAT_OK && list[i].sql != NULL; i++) {
+    if (!m.applied[i]) {
+      rc = fat_store_exec(st, list[i].sql, err);
+      if (rc != FAT_OK)
+        fat_err_prefix(err, "migração %s: ", list[i].name);
+    }
+    if (rc == FAT_OK && (!m.applied[i] || !m.has_table))
+      rc = migr_mark(st, &list[i], err);
+  }
+  if (rc != FAT_OK)
+    goto out;
+  /* user_version keeps naming the newest migration, for older binaries */
+  snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", migr_latest(list));
+  rc = fat_store_exec(st, pragma, err);
+  if (rc != FAT_OK)
+    goto out;
+  rc = fat_store_exec(st, "COMMIT", err);
+  in_tx = rc != FAT_OK;
+out:
+  if (in_tx)
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+  fat_free(m.applied);
+  return rc;
+}
+
+/* ---- open and close ---- */
+
+fat_rc fat_store_open_with(const char *path, const fat_migration *migrations, fat_store **out,
+                          fat_err *err)
 {
   fat_store *st;
   fat_rc rc;
 
   *out = NULL;
   st = fat_calloc(1, sizeof *st);
-  if (st == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao abrir o banco");
+  if (st == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
   snprintf(st->user, sizeof st->user, "%s", "cli");
+  st->cap = FAT_STORE_CACHE_DEFAULT;
   if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
       SQLITE_OK) {
-    rc = st->db == NULL ? fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao abrir o banco")
-                        : fat_store_dberr(st, err, "não foi possível abrir o banco de dados");
-    fat_err_prefix(err, "%s: ", path);
-    goto fail;
+    if (st->db == NULL) {
+      rc = fat_err_oom(err);
+    } else {
+      store_fail_db(st);
+      rc = fat_store_dberr(st, err, "não foi possível abrir o banco de dados");
+    }
+    goto out;
   }
   sqlite3_extended_result_codes(st->db, 1);
   sqlite3_busy_timeout(st->db, 10000);
@@ -279,20 +719,21 @@ fat_rc fat_store_open(const char *path, fat_store **out, fat_err *err)
     rc = fat_store_exec(st, "PRAGMA journal_mode = WAL", err);
   if (rc == FAT_OK)
     rc = fat_store_exec(st, "PRAGMA synchronous = NORMAL", err);
-  if (rc != FAT_OK) {
+  if (rc == FAT_OK)
+    rc = store_migrate(st, migrations, err);
+out:
+  if (rc == FAT_OK) {
+    *out = st;
+  } else {
     fat_err_prefix(err, "%s: ", path);
-    goto fail;
+    fat_store_close(st);
   }
-  rc = store_migrate(st, err);
-  if (rc != FAT_OK) {
-    fat_err_prefix(err, "%s: ", path);
-    goto fail;
-  }
-  *out = st;
-  return FAT_OK;
-fail:
-  fat_store_close(st);
   return rc;
+}
+
+fat_rc fat_store_open(const char *path, fat_store **out, fat_err *err)
+{
+  return fat_store_open_with(path, fat_migrations, out, err);
 }
 
 void fat_store_close(fat_store *st)
@@ -302,10 +743,13 @@ void fat_store_close(fat_store *st)
   if (st == NULL)
     return;
   for (i = 0; i < st->n_cache; i++)
-    sqlite3_finalize(st->cache[i].stmt);
+    stmt_free(st->cache[i]);
+  fat_free(st->cache);
   sqlite3_close(st->db);
   fat_free(st);
 }
+
+/* ---- transactions ---- */
 
 fat_rc fat_store_begin(fat_store *st, fat_err *err)
 {
@@ -313,6 +757,20 @@ fat_rc fat_store_begin(fat_store *st, fat_err *err)
 
   if (st->depth == 0) {
     rc = fat_store_exec(st, "BEGIN IMMEDIATE", err);
+    if (rc != FAT_OK)
+      return rc;
+    st->failed = 0;
+  }
+  st->depth++;
+  return FAT_OK;
+}
+
+fat_rc fat_store_begin_read(fat_store *st, fat_err *err)
+{
+  fat_rc rc;
+
+  if (st->depth == 0) {
+    rc = fat_store_exec(st, "BEGIN DEFERRED", err);
     if (rc != FAT_OK)
       return rc;
     st->failed = 0;
@@ -352,6 +810,8 @@ void fat_store_rollback(fat_store *st)
   sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* ---- user and audit ---- */
+
 fat_rc fat_store_set_user(fat_store *st, const char *user, fat_err *err)
 {
   if (user == NULL || user[0] == '\0' || strlen(user) >= sizeof st->user)
@@ -367,7 +827,7 @@ fat_rc fat_store_audit(fat_store *st, const char *acao, const char *objeto, cons
 {
   static const char sql[] =
       "INSERT INTO auditoria (usuario, acao, objeto, detalhe) VALUES (?1, ?2, ?3, ?4)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -376,8 +836,7 @@ fat_rc fat_store_audit(fat_store *st, const char *acao, const char *objeto, cons
   fat_bind_text(s, 2, acao);
   fat_bind_text(s, 3, objeto);
   fat_bind_text(s, 4, detalhe);
-  rc = fat_store_step_done(st, s, "erro ao gravar auditoria", err);
-  return rc;
+  return fat_store_step_done(st, s, "erro ao gravar auditoria", err);
 }
 
 void fat_store_now(char *buf, unsigned long len)

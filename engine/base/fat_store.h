@@ -2,8 +2,10 @@
 **
 ** One fat_store is one connection; use one per thread. Opening creates the
 ** file if needed, turns on WAL and foreign keys, and applies the embedded
-** migrations (schemas/NNN_*.sql) in one transaction. A database whose schema
-** is newer than this binary knows is refused.
+** migrations (schemas/NNN_*.sql) the database lacks, in order of number and
+** in one transaction; the table esquema_migracao records each one applied.
+** A database that has a migration this binary does not know (made by a newer
+** faturo) is refused.
 */
 #ifndef FAT_STORE_H
 #define FAT_STORE_H
@@ -21,7 +23,8 @@ FAT_NODISCARD fat_rc fat_store_open(const char *path, fat_store **out, fat_err *
 /* Close the store; NULL is a no-op. */
 void fat_store_close(fat_store *st);
 
-/* Schema version of the open database and the newest this binary knows. */
+/* Highest migration number of the open database (its PRAGMA user_version;
+** -1 on error) and the highest this binary knows. */
 int fat_store_schema_version(fat_store *st);
 int fat_store_schema_latest(void);
 
@@ -29,6 +32,10 @@ int fat_store_schema_latest(void);
 ** outermost pair touches SQLite (inner rollback marks the whole as failed). */
 FAT_NODISCARD fat_rc fat_store_begin(fat_store *st, fat_err *err);
 FAT_NODISCARD fat_rc fat_store_commit(fat_store *st, fat_err *err);
+/* A read transaction: one consistent snapshot for several queries, without
+** blocking writers (WAL). End it with fat_store_rollback(). Nests like
+** fat_store_begin (inside a write transaction it is just a level). */
+FAT_NODISCARD fat_rc fat_store_begin_read(fat_store *st, fat_err *err);
 void fat_store_rollback(fat_store *st);
 
 /* The user name recorded in audit rows and generation rows ("cli" by default).

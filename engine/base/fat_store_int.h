@@ -1,62 +1,135 @@
-/* fat_store_int.h: store internals for engine modules (not for CLI/web).
+/* fat_store_int.h: the store's statement API for engine modules (not for the
+** CLI or the web).
 **
-** Modules prepare their own statements on the handle; SQL text is constant and
-** every value is bound. Column text must be copied before the next step.
+** Every SQL statement of faturo runs through this header: modules never see
+** SQLite's types, so a second backend is one new fat_store.c (see
+** docs/dev/store.md for what is still SQLite-specific: the SQL dialect).
+**
+** A statement comes from fat_store_prepare(), which caches it by the SQL
+** text; it stays owned by the store (never finalize it). Bind every value
+** with the fat_bind_* helpers: a bind that fails (out of memory, value too
+** big, wrong index) is remembered on the statement, and every later step of
+** it fails with that error until it is prepared again, so a failed bind can
+** never run the statement with a NULL in its place. Column text must be
+** copied before the next step or reset.
 */
 #ifndef FAT_STORE_INT_H
 #define FAT_STORE_INT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 
 #include "fat_store.h"
 
+/* One embedded migration (schemas/NNN_name.sql). */
 typedef struct fat_migration {
-  int version;
-  const char *name;
+  int version;      /* NNN */
+  const char *name; /* file name */
   const char *sql;
 } fat_migration;
 
 extern const fat_migration fat_migrations[]; /* generated; ends with {0, NULL, NULL} */
 
-sqlite3 *fat_store_db(fat_store *st);
+/* fat_store_open() with another list of migrations (sorted by number, ending
+** with {0, NULL, NULL}) instead of the embedded schemas/: for tests of the
+** migration logic. */
+FAT_NODISCARD fat_rc fat_store_open_with(const char *path, const fat_migration *migrations,
+                                         fat_store **out, fat_err *err);
 
-/* Fill err from the connection's last error, prefixed with what failed. */
+typedef struct fat_stmt fat_stmt; /* a prepared statement owned by the store */
+
+/* Results of fat_stmt_step(). */
+enum { FAT_STEP_ERROR = -1, FAT_ROW = 1, FAT_DONE = 2 };
+
+/* Column types of fat_col_type(). */
+enum { FAT_COL_NULL, FAT_COL_INTEGER, FAT_COL_REAL, FAT_COL_TEXT, FAT_COL_BLOB };
+
+/* Fill err from the store's last failure, prefixed with what failed:
+** FAT_ENOMEM when the database ran out of memory, else FAT_EDB with the
+** database's message and its extended code in err->sys. */
 fat_rc fat_store_dberr(fat_store *st, fat_err *err, const char *what);
 
-/* Prepare (cached by SQL text pointer: pass string literals) a statement.
-** The statement is reset and its bindings cleared before it is returned; it
-** stays owned by the store. */
-FAT_NODISCARD fat_rc fat_store_prepare(fat_store *st, const char *sql, sqlite3_stmt **out,
+/* The statement for sql (any string: the cache compares the text, so a
+** buffer reused for another statement gets another statement), reset, with
+** its bindings and its bind error cleared. Statements not used lately are
+** dropped when the cache is full (fat_store_set_cache_size), never one that
+** is still being stepped. Asking for a statement that is still being stepped
+** (an outer loop is reading its rows and was not reset) is a programming
+** error: it asserts in debug builds and fails with FAT_ESTATE in release
+** builds, instead of silently restarting the outer loop. */
+FAT_NODISCARD fat_rc fat_store_prepare(fat_store *st, const char *sql, fat_stmt **out,
                                        fat_err *err);
 
-/* Bind helpers: NULL strings and negative "absent" markers bind SQL NULL. */
-int fat_bind_text(sqlite3_stmt *s, int i, const char *v);
-int fat_bind_int(sqlite3_stmt *s, int i, int64_t v);
-int fat_bind_int_or_null(sqlite3_stmt *s, int i, int64_t v, int is_null);
+/* Capacity of the statement cache, in statements (default
+** FAT_STORE_CACHE_DEFAULT); at least 1. A smaller capacity drops idle
+** statements now. The cache grows past it only while every cached statement
+** is being stepped. */
+#define FAT_STORE_CACHE_DEFAULT 256
+void fat_store_set_cache_size(fat_store *st, int n);
+/* Statements cached now, and whether sql is one of them (for tests). */
+int fat_store_cache_count(const fat_store *st);
+int fat_store_cached(const fat_store *st, const char *sql);
+
+/* Bind helpers (parameters count from 1). A failure is sticky: see above.
+** NULL strings bind SQL NULL; fat_bind_int_or_null binds NULL when is_null. */
+void fat_bind_text(fat_stmt *s, int i, const char *v);
+void fat_bind_textn(fat_stmt *s, int i, const char *v, size_t len);
+void fat_bind_blob(fat_stmt *s, int i, const void *v, size_t len);
+void fat_bind_int(fat_stmt *s, int i, int64_t v);
+void fat_bind_int_or_null(fat_stmt *s, int i, int64_t v, int is_null);
+void fat_bind_null(fat_stmt *s, int i);
+/* Number of parameters of the statement. */
+int fat_stmt_param_count(fat_stmt *s);
+
+/* Run the statement to its next row: FAT_ROW, FAT_DONE, or FAT_STEP_ERROR
+** (a failed bind, or the database's error; fat_store_dberr() says which). */
+int fat_stmt_step(fat_stmt *s);
+/* Stop stepping: the statement can be stepped again from the start with the
+** same bindings. Always reset a statement that returned FAT_ROW before
+** leaving it (FAT_DONE and fat_store_step_done leave it idle already). */
+void fat_stmt_reset(fat_stmt *s);
+/* True while the statement has returned a row and was not reset or done. */
+int fat_stmt_busy(fat_stmt *s);
+
+/* Columns of the current row (index from 0). fat_col_text is NULL for SQL
+** NULL (or out of memory) and dies at the next step or reset. */
+int fat_col_type(fat_stmt *s, int i);
+int fat_col_is_null(fat_stmt *s, int i);
+int64_t fat_col_int64(fat_stmt *s, int i);
+int fat_col_int(fat_stmt *s, int i);
+double fat_col_double(fat_stmt *s, int i);
+const char *fat_col_text(fat_stmt *s, int i);
+const void *fat_col_blob(fat_stmt *s, int i);
+int fat_col_bytes(fat_stmt *s, int i);
+int fat_col_count(fat_stmt *s);
+const char *fat_col_name(fat_stmt *s, int i);
 
 /* Copy of column i as a new string (NULL for SQL NULL); *oom set on failure. */
-char *fat_col_strdup(sqlite3_stmt *s, int i, int *oom);
+char *fat_col_strdup(fat_stmt *s, int i, int *oom);
 
-/* Step a write statement once and reset it: FAT_OK on SQLITE_DONE/ROW, else
-** FAT_EDB with "<what>: <sqlite message>". */
-FAT_NODISCARD fat_rc fat_store_step_done(fat_store *st, sqlite3_stmt *s, const char *what,
+/* Step a write statement once and reset it: FAT_OK on FAT_DONE/FAT_ROW, else
+** the fat_store_dberr() of "<what>". */
+FAT_NODISCARD fat_rc fat_store_step_done(fat_store *st, fat_stmt *s, const char *what,
                                          fat_err *err);
 
 /* The current row as a JSON object keyed by column name (use SQL aliases for
 ** the keys): integers and reals as numbers, text as strings, BLOBs skipped;
 ** NULL columns as JSON null, or left out when omit_null. NULL on OOM. */
-cJSON *fat_store_row_json(sqlite3_stmt *s, int omit_null);
+cJSON *fat_store_row_json(fat_stmt *s, int omit_null);
 
 /* Every remaining row of s as a JSON array of fat_store_row_json objects;
-** resets s. On a step error: FAT_EDB "<what>: <sqlite message>". */
-FAT_NODISCARD fat_rc fat_store_rows_json(fat_store *st, sqlite3_stmt *s, int omit_null,
+** resets s. On a step error: the fat_store_dberr() of "<what>". */
+FAT_NODISCARD fat_rc fat_store_rows_json(fat_store *st, fat_stmt *s, int omit_null,
                                          const char *what, cJSON **out, fat_err *err);
 
-/* Run one constant SQL statement with no parameters (DDL, PRAGMA). */
+/* Run one constant SQL text with no parameters (DDL, PRAGMA; several
+** statements allowed). */
 FAT_NODISCARD fat_rc fat_store_exec(fat_store *st, const char *sql, fat_err *err);
 
-/* Last inserted rowid. */
+/* Last inserted rowid, and rows changed by the last INSERT/UPDATE/DELETE. */
 int64_t fat_store_last_id(fat_store *st);
+int fat_store_changes(fat_store *st);
 
 #endif

@@ -100,6 +100,8 @@ int cli_retorno(fat_cli *cli, int argc, char **argv);
 int cli_glosa(fat_cli *cli, int argc, char **argv);
 int cli_recurso(fat_cli *cli, int argc, char **argv);
 int cli_regras_simular(fat_cli *cli, int argc, char **argv); /* routed by `regras simular` */
+/* Part J: verificar */
+int cli_verificar(fat_cli *cli, int argc, char **argv);
 /* Part I: servidor e usuários */
 int cli_servidor(fat_cli *cli, int argc, char **argv);
 int cli_usuario(fat_cli *cli, int argc, char **argv);

@@ -112,7 +112,9 @@ static void celula(const cJSON *v, const char *tipo, char *out, size_t len)
   }
 }
 
-static void pad(const char *s, size_t w, int direita)
+/* s in a column w wide, right-aligned (numbers) or left-aligned; the last
+** column gets no trailing blanks. */
+static void pad(const char *s, size_t w, int direita, int ultima)
 {
   size_t l = largura(s), i;
 
@@ -120,7 +122,7 @@ static void pad(const char *s, size_t w, int direita)
     for (i = l; i < w; i++)
       putchar(' ');
   fputs(s, stdout);
-  if (!direita)
+  if (!direita && !ultima)
     for (i = l; i < w; i++)
       putchar(' ');
 }
@@ -142,7 +144,7 @@ static void imprime_linha(const cJSON *o, const char *const *chaves, const char 
       celula(cJSON_GetObjectItemCaseSensitive(o, chaves[i]), tipos[i], buf, sizeof buf);
     if (i > 0)
       fputs("  ", stdout);
-    pad(buf, w[i], numerico(tipos[i]));
+    pad(buf, w[i], numerico(tipos[i]), i + 1 == n);
   }
   putchar('\n');
 }
@@ -192,7 +194,7 @@ static void imprime_tabela(const cJSON *tab)
   for (i = 0; i < n; i++) {
     if (i > 0)
       fputs("  ", stdout);
-    pad(rotulos[i], w[i], numerico(tipos[i]));
+    pad(rotulos[i], w[i], numerico(tipos[i]), i + 1 == n);
   }
   putchar('\n');
   cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(tab, "linhas"))

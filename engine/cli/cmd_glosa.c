@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "fat_glosa.h"
 #include "fat_model.h"
+#include "fat_relatorio.h"
 #include "fat_rules.h"
 
 static void help(void)
@@ -88,7 +89,6 @@ static int do_registrar(fat_cli *cli, int argc, char **argv)
   fat_gen *gen = NULL;
   fat_err err;
   cJSON *l;
-  fat_glosa_filtro f;
   int c, ret;
   int64_t id = 0;
   char *end;
@@ -134,31 +134,57 @@ static int do_registrar(fat_cli *cli, int argc, char **argv)
   fat_rules_close(rules);
   if (ret != CLI_OK)
     return ret;
-  memset(&f, 0, sizeof f);
-  if (fat_glosa_listar(st, &f, &l, &err) != FAT_OK)
+  if (fat_relatorio_glosa(st, id, &l, &err) != FAT_OK)
     return cli_error(&err);
-  {
-    cJSON *o;
+  if (cli->json) {
+    emit_json(l);
+  } else {
+    char b[32];
 
-    cJSON_ArrayForEach(o, l)
-    {
-      char b[32];
-
-      if (cli_jint(o, "id") != id)
-        continue;
-      if (cli->json) {
-        emit_json(o);
-      } else {
-        fat_money_format_br(cli_jint(o, "valor"), b, sizeof b);
-        printf("glosa %lld registrada: guia %s, código %s (%s), %s\n  classificação: %s (%s)\n",
-               (long long)id, cli_jstr(o, "guia", "-"), cli_jstr(o, "codigo", "-"),
-               fat_glosa_grupo_rotulo(cli_jstr(o, "grupo", "-")), b, cli_jstr(o, "classificacao", "-"),
-               cli_jstr(o, "evidencia", "-"));
-      }
-    }
+    fat_money_format_br(cli_jint(l, "valor"), b, sizeof b);
+    printf("glosa %lld registrada: guia %s, código %s (%s), %s\n  classificação: %s (%s)\n",
+           (long long)id, cli_jstr(l, "guia", "-"), cli_jstr(l, "codigo", "-"),
+           fat_glosa_grupo_rotulo(cli_jstr(l, "grupo", "-")), b, cli_jstr(l, "classificacao", "-"),
+           cli_jstr(l, "evidencia", "-"));
   }
   cJSON_Delete(l);
   return CLI_OK;
+}
+
+/* Every glosa of f, newest first, through the panel's listing page by page. */
+static fat_rc glosas_todas(fat_store *st, const fat_glosa_filtro *f, cJSON **out, fat_err *err)
+{
+  char cursor[FAT_CURSOR_MAX] = "";
+  cJSON *all = cJSON_CreateArray(), *rows = NULL;
+  fat_pagina p;
+  fat_rc rc = all != NULL ? FAT_OK : fat_err_oom(err);
+
+  *out = NULL;
+  while (rc == FAT_OK) {
+    memset(&p, 0, sizeof p);
+    p.limite = FAT_PAGINA_MAX;
+    p.apos = cursor;
+    rc = fat_relatorio_glosas(st, f, &p, &rows, err);
+    while (rc == FAT_OK && rows != NULL && rows->child != NULL) {
+      cJSON *it = cJSON_DetachItemViaPointer(rows, rows->child);
+
+      if (!cJSON_AddItemToArray(all, it)) {
+        cJSON_Delete(it);
+        rc = fat_err_oom(err);
+      }
+    }
+    cJSON_Delete(rows);
+    rows = NULL;
+    if (p.proximo[0] == '\0')
+      break;
+    snprintf(cursor, sizeof cursor, "%s", p.proximo);
+  }
+  if (rc != FAT_OK) {
+    cJSON_Delete(all);
+    return rc;
+  }
+  *out = all;
+  return FAT_OK;
 }
 
 static int do_listar(fat_cli *cli, int argc, char **argv)
@@ -178,7 +204,7 @@ static int do_listar(fat_cli *cli, int argc, char **argv)
   if (st == NULL)
     return CLI_FAIL;
   fat_err_clear(&err);
-  if (fat_glosa_listar(st, &f, &l, &err) != FAT_OK)
+  if (glosas_todas(st, &f, &l, &err) != FAT_OK)
     return cli_error(&err);
   if (cli->json) {
     emit_json(l);

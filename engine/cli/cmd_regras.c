@@ -36,6 +36,9 @@ static void help(void)
          "  simular OPERADORA --script ARQ.lua [--desde AAAA-MM-DD]\n"
          "                         roda um rascunho sobre as guias passadas e compara com as\n"
          "                         glosas recebidas (glosas evitadas, alarmes falsos)\n"
+         "  simular OPERADORA --script PROPOSTA.lua --precos [--desde AAAA-MM] [--ate AAAA-MM]\n"
+         "                         precifica a produção real pela proposta e pelo contrato\n"
+         "                         atual: diferença de receita por grupo de procedimento\n"
          "\n"
          "opções: --json (listar, testar, versoes, recarregar, reverter), --db, --regras\n"
          "saída: 0 ok, 1 erro ou teste falhou, 2 uso incorreto\n"
@@ -61,28 +64,59 @@ static int build_gen(fat_cli *cli, fat_gen **g)
   return CLI_OK;
 }
 
+/* One operator of `regras listar` (the typed contract, plus the display
+** view for the number of checks and tests). */
+static cJSON *listar_op(fat_gen *g, const char *key)
+{
+  const fat_contrato *c = fat_gen_contrato(g, key);
+  static const char *const per[] = {"mensal", "quinzenal", "semanal", "calendario"};
+  cJSON *o = cJSON_CreateObject(), *d = NULL;
+
+  if (o == NULL || c == NULL)
+    return o;
+  if (fat_gen_contract(g, key, &d, NULL) != FAT_OK) /* display only: counts may be 0 */
+    d = NULL;
+  cJSON_AddStringToObject(o, "chave", key);
+  cJSON_AddStringToObject(o, "registro_ans", c->registro_ans);
+  cJSON_AddStringToObject(o, "nome", c->nome);
+  cJSON_AddStringToObject(o, "sha256", fat_gen_sha256(g, key));
+  cJSON_AddStringToObject(o, "periodicidade", per[c->lote.periodicidade]);
+  cJSON_AddNumberToObject(o, "checks",
+                          cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "checks")));
+  cJSON_AddNumberToObject(o, "testes",
+                          cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(d, "testes")));
+  cJSON_Delete(d);
+  return o;
+}
+
 static int cmd_listar(fat_cli *cli)
 {
-  fat_gen *g;
+  fat_gen *g = NULL;
   fat_err err;
   int64_t active = 0;
   char hash[65] = "";
-  cJSON *out, *arr, *c;
+  cJSON *out = NULL, *arr = NULL, *c;
   size_t i;
   int rc = build_gen(cli, &g);
 
-  if (rc != CLI_OK)
-    return rc;
   fat_err_clear(&err);
-  if (db_exists(cli)) {
+  if (rc == CLI_OK && db_exists(cli)) {
     fat_store *st = cli_store(cli);
-    if (st == NULL || fat_rules_active(st, &active, hash, &err) != FAT_OK) {
-      fat_gen_release(g);
-      return st == NULL ? CLI_FAIL : cli_error(&err);
-    }
+
+    if (st == NULL)
+      rc = CLI_FAIL;
+    else if (fat_rules_active(st, &active, hash, &err) != FAT_OK)
+      rc = cli_error(&err);
   }
+  if (rc != CLI_OK)
+    goto out;
   out = cJSON_CreateObject();
   arr = cJSON_AddArrayToObject(out, "operadoras");
+  if (arr == NULL) {
+    fat_err_oom(&err);
+    rc = cli_error(&err);
+    goto out;
+  }
   cJSON_AddStringToObject(out, "pasta", cli->regras_dir);
   cJSON_AddStringToObject(out, "hash", fat_gen_hash(g));
   if (active > 0 && strcmp(hash, fat_gen_hash(g)) == 0)
@@ -90,89 +124,79 @@ static int cmd_listar(fat_cli *cli)
   else
     cJSON_AddNullToObject(out, "geracao");
   cJSON_AddNumberToObject(out, "geracao_ativa", (double)active);
-  for (i = 0; i < fat_gen_count(g); i++) {
-    const char *key = fat_gen_key(g, i);
-    cJSON *o = cJSON_CreateObject(), *lote;
-
-    cJSON_AddItemToArray(arr, o);
-    if (fat_gen_contract(g, key, &c, &err) != FAT_OK)
-      continue;
-    lote = cJSON_GetObjectItemCaseSensitive(c, "lote");
-    cJSON_AddStringToObject(o, "chave", key);
-    cJSON_AddStringToObject(o, "registro_ans", cli_jstr(c, "registro_ans", ""));
-    cJSON_AddStringToObject(o, "nome", cli_jstr(c, "nome", ""));
-    cJSON_AddStringToObject(o, "sha256", fat_gen_sha256(g, key));
-    cJSON_AddStringToObject(o, "periodicidade", cli_jstr(lote, "periodicidade", ""));
-    cJSON_AddNumberToObject(o, "checks",
-                            cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c, "checks")));
-    cJSON_AddNumberToObject(o, "testes",
-                            cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "testes")));
-    cJSON_Delete(c);
-  }
+  for (i = 0; i < fat_gen_count(g); i++)
+    cJSON_AddItemToArray(arr, listar_op(g, fat_gen_key(g, i)));
   if (cli->json) {
-    (void)cli_print_json(out);
-  } else {
-    printf("%-12s %-8s %-14s %-13s %-30s\n", "operadora", "ANS", "sha256", "periodicidade",
-           "nome");
-    cJSON_ArrayForEach(c, arr)
-    {
-      printf("%-12s %-8s %.12s   %-13s %s\n", cli_jstr(c, "chave", ""), cli_jstr(c, "registro_ans", ""),
-             cli_jstr(c, "sha256", ""), cli_jstr(c, "periodicidade", ""), cli_jstr(c, "nome", ""));
-    }
-    if (active > 0 && strcmp(hash, fat_gen_hash(g)) == 0)
-      printf("\ngeração %lld (ativa) — pasta %s\n", (long long)active, cli->regras_dir);
-    else if (active > 0)
-      printf("\na pasta %s difere da geração ativa %lld: rode 'faturo regras recarregar'\n",
-             cli->regras_dir, (long long)active);
-    else
-      printf("\nnenhuma geração publicada no banco: rode 'faturo regras recarregar'\n");
+    rc = cli_print_json(out);
+    goto out;
   }
+  printf("%-12s %-8s %-14s %-13s %-30s\n", "operadora", "ANS", "sha256", "periodicidade",
+         "nome");
+  cJSON_ArrayForEach(c, arr)
+  {
+    printf("%-12s %-8s %.12s   %-13s %s\n", cli_jstr(c, "chave", ""),
+           cli_jstr(c, "registro_ans", ""), cli_jstr(c, "sha256", ""),
+           cli_jstr(c, "periodicidade", ""), cli_jstr(c, "nome", ""));
+  }
+  if (active > 0 && strcmp(hash, fat_gen_hash(g)) == 0)
+    printf("\ngeração %lld (ativa) — pasta %s\n", (long long)active, cli->regras_dir);
+  else if (active > 0)
+    printf("\na pasta %s difere da geração ativa %lld: rode 'faturo regras recarregar'\n",
+           cli->regras_dir, (long long)active);
+  else
+    printf("\nnenhuma geração publicada no banco: rode 'faturo regras recarregar'\n");
+out:
   cJSON_Delete(out);
   fat_gen_release(g);
-  return CLI_OK;
+  return rc;
 }
 
 static int cmd_testar(fat_cli *cli, const char *key)
 {
-  fat_gen *g;
+  fat_gen *g = NULL;
   fat_err err;
   cJSON *rep = NULL, *t;
-  fat_rc frc;
+  fat_rc frc = FAT_OK;
   int n = 0, nf = 0;
   int rc = build_gen(cli, &g);
 
-  if (rc != CLI_OK)
-    return rc;
   fat_err_clear(&err);
-  frc = fat_gen_selftest(g, key, &rep, &err);
-  if (rep == NULL) {
-    fat_gen_release(g);
-    return cli_error(&err);
+  if (rc == CLI_OK) {
+    frc = fat_gen_selftest(g, key, &rep, &err);
+    if (rep == NULL)
+      rc = cli_error(&err);
   }
+  if (rc != CLI_OK)
+    goto out;
   if (cli->json) {
-    (void)cli_print_json(rep);
+    rc = cli_print_json(rep);
   } else {
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(rep, "testes"))
     {
       int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ok"));
+
       n++;
       nf += !ok;
-      printf("%-7s %-10s %s\n", ok ? "ok" : "FALHOU", cli_jstr(t, "operadora", ""), cli_jstr(t, "nome", ""));
+      printf("%-7s %-10s %s\n", ok ? "ok" : "FALHOU", cli_jstr(t, "operadora", ""),
+             cli_jstr(t, "nome", ""));
       if (!ok)
         printf("        %s\n", cli_jstr(t, "erro", ""));
     }
     printf("\n%d teste(s), %d falha(s)\n", n, nf);
   }
+  if (rc == CLI_OK && frc != FAT_OK)
+    rc = CLI_FAIL;
+out:
   cJSON_Delete(rep);
   fat_gen_release(g);
-  return frc == FAT_OK ? CLI_OK : CLI_FAIL;
+  return rc;
 }
 
 static int cmd_versoes(fat_cli *cli)
 {
   fat_store *st = cli_store(cli);
   fat_err err;
-  cJSON *arr, *v;
+  cJSON *arr = NULL, *v;
 
   if (st == NULL)
     return CLI_FAIL;
@@ -180,8 +204,9 @@ static int cmd_versoes(fat_cli *cli)
   if (fat_rules_versions(st, &arr, &err) != FAT_OK)
     return cli_error(&err);
   if (cli->json) {
-    (void)cli_print_json(arr);
-  } else if (cJSON_GetArraySize(arr) == 0) {
+    return cli_emit_json(arr);
+  }
+  if (cJSON_GetArraySize(arr) == 0) {
     printf("nenhuma geração publicada (rode 'faturo regras recarregar')\n");
   } else {
     printf("%-6s %-6s %-21s %-12s %-8s %s\n", "versão", "ativa", "quando", "quem", "scripts",
@@ -207,17 +232,16 @@ static void notify_server(fat_cli *cli, cJSON *out)
   fat_err err;
   long pid = 0;
   char *path = fat_pidfile_path(cli->db_path);
+  fat_rc rc;
 
   fat_err_clear(&err);
-  if (path == NULL || fat_pidfile_signal(path, SIGHUP, &pid, &err) != FAT_OK) {
-    if (path == NULL)
-      fat_err_oom(&err);
+  rc = path != NULL ? fat_pidfile_signal(path, SIGHUP, &pid, &err) : fat_err_oom(&err);
+  fat_free(path);
+  if (rc != FAT_OK) {
     fprintf(stderr, "faturo regras: aviso: %s\n", err.msg);
     cJSON_AddStringToObject(out, "servidor", err.msg);
-    fat_free(path);
     return;
   }
-  fat_free(path);
   cJSON_AddBoolToObject(out, "servidor_avisado", pid > 0);
   if (pid > 0 && !cli->json)
     printf("servidor avisado (SIGHUP, pid %ld): ele recarrega as regras da pasta\n", pid);
@@ -228,9 +252,10 @@ static int cmd_recarregar(fat_cli *cli, int argc, char **argv)
   fat_store *st;
   fat_gen *g = NULL;
   fat_err err;
-  cJSON *out;
+  cJSON *out = NULL;
   cJSON *rep = NULL;
   int64_t before = 0;
+  int rc = CLI_OK;
 
   if (argc > 1)
     return cli_usage_error("regras recarregar", "argumento inesperado '%s'", argv[1]);
@@ -240,22 +265,22 @@ static int cmd_recarregar(fat_cli *cli, int argc, char **argv)
   fat_err_clear(&err);
   if (fat_rules_active(st, &before, NULL, &err) != FAT_OK)
     return cli_error(&err);
-  if (fat_gen_build(cli->regras_dir, NULL, NULL, NULL, &g, &err) != FAT_OK) {
+  if (fat_gen_build(cli->regras_dir, NULL, NULL, NULL, &g, &err) != FAT_OK ||
+      fat_gen_selftest(g, NULL, &rep, &err) != FAT_OK) {
     fprintf(stderr, "faturo regras: recarga recusada (geração ativa continua valendo):\n");
-    return cli_error(&err);
+    rc = cli_error(&err);
+    goto out;
   }
-  if (fat_gen_selftest(g, NULL, &rep, &err) != FAT_OK) {
-    cJSON_Delete(rep);
-    fat_gen_release(g);
-    fprintf(stderr, "faturo regras: recarga recusada (geração ativa continua valendo):\n");
-    return cli_error(&err);
-  }
-  cJSON_Delete(rep);
   if (fat_gen_record(g, st, "recarga", &err) != FAT_OK) {
-    fat_gen_release(g);
-    return cli_error(&err);
+    rc = cli_error(&err);
+    goto out;
   }
   out = cJSON_CreateObject();
+  if (out == NULL) {
+    fat_err_oom(&err);
+    rc = cli_error(&err);
+    goto out;
+  }
   cJSON_AddNumberToObject(out, "geracao", (double)fat_gen_id(g));
   cJSON_AddBoolToObject(out, "nova", fat_gen_id(g) != before);
   cJSON_AddNumberToObject(out, "scripts", (double)fat_gen_count(g));
@@ -268,10 +293,12 @@ static int cmd_recarregar(fat_cli *cli, int argc, char **argv)
   }
   notify_server(cli, out);
   if (cli->json)
-    (void)cli_print_json(out);
+    rc = cli_print_json(out);
+out:
   cJSON_Delete(out);
+  cJSON_Delete(rep);
   fat_gen_release(g);
-  return CLI_OK;
+  return rc;
 }
 
 static int cmd_reverter(fat_cli *cli, const char *arg, unsigned flags)
@@ -289,11 +316,20 @@ static int cmd_reverter(fat_cli *cli, const char *arg, unsigned flags)
   if (st == NULL)
     return CLI_FAIL;
   fat_err_clear(&err);
+  if (cli->regras_dir == NULL) {
+    fat_err_set(&err, FAT_EINVAL, "pasta de regras não encontrada: informe --regras DIR ou "
+                                  "defina FATURO_REGRAS ou FATURO_HOME");
+    return cli_error(&err);
+  }
   if (fat_rules_revert(cli->regras_dir, st, version, NULL, flags, &new_id, &err) != FAT_OK) {
     fprintf(stderr, "faturo regras: reversão recusada (nada foi alterado na geração ativa)\n");
     return cli_error(&err);
   }
   out = cJSON_CreateObject();
+  if (out == NULL) {
+    fat_err_oom(&err);
+    return cli_error(&err);
+  }
   cJSON_AddNumberToObject(out, "revertida", (double)version);
   cJSON_AddNumberToObject(out, "geracao", (double)new_id);
   if (!cli->json)
@@ -301,28 +337,24 @@ static int cmd_reverter(fat_cli *cli, const char *arg, unsigned flags)
            (long long)version, (long long)new_id);
   notify_server(cli, out);
   if (cli->json)
-    (void)cli_print_json(out);
+    return cli_emit_json(out);
   cJSON_Delete(out);
   return CLI_OK;
 }
 
 static int cmd_mostrar(fat_cli *cli, const char *key)
 {
-  fat_gen *g;
+  fat_gen *g = NULL;
   fat_err err;
-  cJSON *c;
+  cJSON *c = NULL;
   int rc = build_gen(cli, &g);
 
-  if (rc != CLI_OK)
-    return rc;
   fat_err_clear(&err);
-  if (fat_gen_contract(g, key, &c, &err) != FAT_OK) {
-    fat_gen_release(g);
-    return cli_error(&err);
-  }
-  if (cli->json) {
-    (void)cli_print_json(c);
-  } else {
+  if (rc == CLI_OK && fat_gen_contract(g, key, &c, &err) != FAT_OK)
+    rc = cli_error(&err);
+  if (rc == CLI_OK && cli->json) {
+    rc = cli_print_json(c);
+  } else if (rc == CLI_OK) {
     char *txt = cJSON_Print(c); /* for reading: indented */
 
     if (txt != NULL)
@@ -331,7 +363,7 @@ static int cmd_mostrar(fat_cli *cli, const char *key)
   }
   cJSON_Delete(c);
   fat_gen_release(g);
-  return CLI_OK;
+  return rc;
 }
 
 int cli_regras(fat_cli *cli, int argc, char **argv)

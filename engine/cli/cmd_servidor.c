@@ -119,8 +119,8 @@ int cli_servidor(fat_cli *cli, int argc, char **argv)
     return CLI_FAIL;
   pid = fat_pidfile_path(cli->db_path);
   if (pid == NULL) {
-    fprintf(stderr, "faturo: memória insuficiente\n");
-    return CLI_FAIL;
+    fat_err_oom(&err);
+    return cli_error(&err);
   }
   cfg.db_path = cli->db_path;
   cfg.regras_dir = cli->regras_dir;

@@ -38,6 +38,9 @@ static const fat_cli_verb verbs[] = {
   {"retorno", "importa protocolos e demonstrativos da operadora (e simula um retorno)", cli_retorno},
   {"glosa", "registra, classifica, lista e resume glosas", cli_glosa},
   {"recurso", "recursos de glosa: rascunho, XML TISS, relatório, resposta", cli_recurso},
+  /* Part J: verificar */
+  {"verificar", "confere as invariantes do faturo no banco (totais, glosas, hashes, auditoria)",
+   cli_verificar},
   /* Part I: servidor e usuários */
   {"servidor", "serve o painel web e a API JSON", cli_servidor},
   {"usuario", "cria, lista e desbloqueia usuários do painel web; troca senhas", cli_usuario},

@@ -431,12 +431,12 @@ static fat_profissional *prof_copy(gen *G, int i)
 /* ------------------------------------------------------------------------ */
 /* Cadastro                                                                  */
 
-static fat_rc exec_bind(fat_store *st, sqlite3_stmt *s, const char *what, fat_err *err)
+static fat_rc exec_bind(fat_store *st, fat_stmt *s, const char *what, fat_err *err)
 {
-  int step = sqlite3_step(s);
+  int step = fat_stmt_step(s);
 
-  sqlite3_reset(s);
-  if (step != SQLITE_DONE)
+  fat_stmt_reset(s);
+  if (step != FAT_DONE)
     return fat_store_dberr(st, err, what);
   return FAT_OK;
 }
@@ -476,7 +476,7 @@ static fat_rc cadastro(gen *G, fat_demo_resumo *res, fat_err *err)
     "INSERT INTO profissional (nome, cpf, conselho, numero_conselho, uf, cbo, especialidade) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
   char validade[24];
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int i, k;
   fat_rc rc;
 
@@ -1284,7 +1284,7 @@ static fat_rc record_defect(gen *G, int64_t guia_id, int c, const char *detail, 
 {
   static const char sql[] =
     "INSERT INTO demo_defeito (guia_id, classe, detalhe) VALUES (?1, ?2, ?3)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(G->st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -1499,15 +1499,15 @@ fat_rc fat_demo_tabelas(fat_store *st, const char *regras_dir, long *linhas, fat
 static fat_rc empty_store(fat_store *st, fat_err *err)
 {
   static const char sql[] = "SELECT count(*) FROM guia";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int64_t n = 0;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
-  if (sqlite3_step(s) == SQLITE_ROW)
-    n = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  if (fat_stmt_step(s) == FAT_ROW)
+    n = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   if (n > 0)
     return fat_err_set(err, FAT_ESTATE,
                        "o banco já tem %lld guias: rode a demonstração em uma pasta vazia (ou "
@@ -1674,16 +1674,16 @@ fat_rc fat_demo_conferir_precos(fat_store *st, fat_pricer *p, fat_price_todos *t
     int k, found = 0;
 
     for (k = 0; (sem ? k < 1 : ok_div[k] != NULL) && !found; k++) {
-      sqlite3_stmt *s;
+      fat_stmt *s;
 
       rc = fat_store_prepare(st, sql, &s, err);
       if (rc != FAT_OK)
         return rc;
       fat_bind_int(s, 1, e->guia_id);
       fat_bind_text(s, 2, sem ? "CODIGO_INVALIDO" : ok_div[k]);
-      if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0)
+      if (fat_stmt_step(s) == FAT_ROW && fat_col_int(s, 0) > 0)
         found = 1;
-      sqlite3_reset(s);
+      fat_stmt_reset(s);
     }
     if (!found)
       (*inesperados)++;

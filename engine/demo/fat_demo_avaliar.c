@@ -44,11 +44,11 @@
   " AND i2.guia_id = g2.id AND i1.guia_id = g1.id AND i1.codigo = i2.codigo"                    \
   " AND COALESCE(i1.data, g1.data_inicio) = COALESCE(i2.data, g2.data_inicio))"
 
-static fat_rc step_row(fat_store *st, sqlite3_stmt *s, fat_err *err)
+static fat_rc step_row(fat_store *st, fat_stmt *s, fat_err *err)
 {
-  if (sqlite3_step(s) == SQLITE_ROW)
+  if (fat_stmt_step(s) == FAT_ROW)
     return FAT_OK;
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return fat_store_dberr(st, err, "erro ao avaliar a demo");
 }
 
@@ -59,7 +59,7 @@ static fat_rc counts(fat_store *st, int64_t *n_conf, int64_t *n_def, fat_err *er
       "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'demo_defeito'";
   static const char q_n[] =
       "SELECT (SELECT count(*) FROM conferencia), (SELECT count(*) FROM demo_defeito)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int has;
 
@@ -70,8 +70,8 @@ static fat_rc counts(fat_store *st, int64_t *n_conf, int64_t *n_def, fat_err *er
   rc = step_row(st, s, err);
   if (rc != FAT_OK)
     return rc;
-  has = sqlite3_column_int(s, 0);
-  sqlite3_reset(s);
+  has = fat_col_int(s, 0);
+  fat_stmt_reset(s);
   if (!has)
     return FAT_OK;
   rc = fat_store_prepare(st, q_n, &s, err);
@@ -80,9 +80,9 @@ static fat_rc counts(fat_store *st, int64_t *n_conf, int64_t *n_def, fat_err *er
   rc = step_row(st, s, err);
   if (rc != FAT_OK)
     return rc;
-  *n_conf = sqlite3_column_int64(s, 0);
-  *n_def = sqlite3_column_int64(s, 1);
-  sqlite3_reset(s);
+  *n_conf = fat_col_int64(s, 0);
+  *n_def = fat_col_int64(s, 1);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -105,7 +105,7 @@ static fat_rc eval_classes(fat_store *st, cJSON *arr, double min_recall, int *ok
       " COALESCE(prec.n, 0), COALESCE(prec.good, 0)"
       " FROM m LEFT JOIN inj ON inj.classe = m.classe LEFT JOIN prec ON prec.classe = m.classe"
       " ORDER BY m.ord";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *o;
   int64_t inj, det, flag, good;
   double recall, prec;
@@ -116,13 +116,13 @@ static fat_rc eval_classes(fat_store *st, cJSON *arr, double min_recall, int *ok
   if (rc != FAT_OK)
     return rc;
   for (;;) {
-    r = sqlite3_step(s);
-    if (r != SQLITE_ROW)
+    r = fat_stmt_step(s);
+    if (r != FAT_ROW)
       break;
-    inj = sqlite3_column_int64(s, 2);
-    det = sqlite3_column_int64(s, 3);
-    flag = sqlite3_column_int64(s, 4);
-    good = sqlite3_column_int64(s, 5);
+    inj = fat_col_int64(s, 2);
+    det = fat_col_int64(s, 3);
+    flag = fat_col_int64(s, 4);
+    good = fat_col_int64(s, 5);
     recall = inj > 0 ? (double)det / (double)inj : 1.0;
     prec = flag > 0 ? (double)good / (double)flag : 1.0;
     if (inj > 0 && recall < min_recall)
@@ -133,8 +133,8 @@ static fat_rc eval_classes(fat_store *st, cJSON *arr, double min_recall, int *ok
       goto out;
     }
     cJSON_AddItemToArray(arr, o);
-    if (cJSON_AddStringToObject(o, "classe", (const char *)sqlite3_column_text(s, 0)) == NULL ||
-        cJSON_AddStringToObject(o, "codigo", (const char *)sqlite3_column_text(s, 1)) == NULL ||
+    if (cJSON_AddStringToObject(o, "classe", fat_col_text(s, 0)) == NULL ||
+        cJSON_AddStringToObject(o, "codigo", fat_col_text(s, 1)) == NULL ||
         cJSON_AddNumberToObject(o, "injetadas", (double)inj) == NULL ||
         cJSON_AddNumberToObject(o, "detectadas", (double)det) == NULL ||
         cJSON_AddNumberToObject(o, "recall", recall) == NULL ||
@@ -146,10 +146,10 @@ static fat_rc eval_classes(fat_store *st, cJSON *arr, double min_recall, int *ok
       goto out;
     }
   }
-  if (r != SQLITE_DONE)
+  if (r != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao avaliar a demo");
 out:
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -165,7 +165,7 @@ static fat_rc eval_missed(fat_store *st, cJSON *arr, fat_err *err)
       "  AND NOT EXISTS (SELECT 1 FROM achado a WHERE a.guia_id = d.guia_id"
       "  AND a.codigo = m.codigo))"
       " SELECT classe, guia_id FROM miss WHERE k <= 5 ORDER BY classe, guia_id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *o, *list, *n;
   fat_rc rc;
   int r;
@@ -174,29 +174,29 @@ static fat_rc eval_missed(fat_store *st, cJSON *arr, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   for (;;) {
-    r = sqlite3_step(s);
-    if (r != SQLITE_ROW)
+    r = fat_stmt_step(s);
+    if (r != FAT_ROW)
       break;
     list = NULL;
     cJSON_ArrayForEach(o, arr)
     {
       if (strcmp(cJSON_GetObjectItemCaseSensitive(o, "classe")->valuestring,
-                 (const char *)sqlite3_column_text(s, 0)) == 0)
+                 fat_col_text(s, 0)) == 0)
         list = cJSON_GetObjectItemCaseSensitive(o, "exemplos_perdidos");
     }
     if (list == NULL)
       continue;
-    n = cJSON_CreateNumber((double)sqlite3_column_int64(s, 1));
+    n = cJSON_CreateNumber((double)fat_col_int64(s, 1));
     if (n == NULL) {
       rc = fat_err_oom(err);
       goto out;
     }
     cJSON_AddItemToArray(list, n);
   }
-  if (r != SQLITE_DONE)
+  if (r != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao avaliar a demo");
 out:
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
@@ -211,7 +211,7 @@ static fat_rc eval_clean(fat_store *st, int64_t *clean, int64_t *clean_b, fat_er
       " AND g.id IN (SELECT guia_id FROM dup_orig)))), 0)"
       " FROM guia g JOIN conferencia c ON c.guia_id = g.id"
       " WHERE NOT EXISTS (SELECT 1 FROM demo_defeito d WHERE d.guia_id = g.id)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
 
   rc = fat_store_prepare(st, sql, &s, err);
@@ -220,9 +220,9 @@ static fat_rc eval_clean(fat_store *st, int64_t *clean, int64_t *clean_b, fat_er
   rc = step_row(st, s, err);
   if (rc != FAT_OK)
     return rc;
-  *clean = sqlite3_column_int64(s, 0);
-  *clean_b = sqlite3_column_int64(s, 1);
-  sqlite3_reset(s);
+  *clean = fat_col_int64(s, 0);
+  *clean_b = fat_col_int64(s, 1);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -237,7 +237,7 @@ static fat_rc eval_false_alarms(fat_store *st, cJSON *fps, fat_err *err)
       " AND NOT EXISTS (SELECT 1 FROM demo_defeito d WHERE d.guia_id = g.id)"
       " AND NOT (a.codigo = 'DUPLICIDADE' AND g.id IN (SELECT guia_id FROM dup_orig))"
       " ORDER BY a.guia_id LIMIT 20";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *o;
   fat_rc rc;
   int r;
@@ -246,8 +246,8 @@ static fat_rc eval_false_alarms(fat_store *st, cJSON *fps, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   for (;;) {
-    r = sqlite3_step(s);
-    if (r != SQLITE_ROW)
+    r = fat_stmt_step(s);
+    if (r != FAT_ROW)
       break;
     o = cJSON_CreateObject();
     if (o == NULL) {
@@ -255,17 +255,17 @@ static fat_rc eval_false_alarms(fat_store *st, cJSON *fps, fat_err *err)
       goto out;
     }
     cJSON_AddItemToArray(fps, o);
-    if (cJSON_AddNumberToObject(o, "guia_id", (double)sqlite3_column_int64(s, 0)) == NULL ||
-        cJSON_AddStringToObject(o, "codigo", (const char *)sqlite3_column_text(s, 1)) == NULL ||
-        cJSON_AddStringToObject(o, "mensagem", (const char *)sqlite3_column_text(s, 2)) == NULL) {
+    if (cJSON_AddNumberToObject(o, "guia_id", (double)fat_col_int64(s, 0)) == NULL ||
+        cJSON_AddStringToObject(o, "codigo", fat_col_text(s, 1)) == NULL ||
+        cJSON_AddStringToObject(o, "mensagem", fat_col_text(s, 2)) == NULL) {
       rc = fat_err_oom(err);
       goto out;
     }
   }
-  if (r != SQLITE_DONE)
+  if (r != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao avaliar a demo");
 out:
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 

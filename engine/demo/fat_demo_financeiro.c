@@ -108,7 +108,7 @@ static fat_rc faturas(fat_store *st, fat_gen *gen, const char *hoje, fat_row *f,
   cJSON_ArrayForEach(o, lista) {
     static const char sql[] = "SELECT o.script FROM fatura f JOIN operadora o"
                               " ON o.id = f.operadora_id WHERE f.id = ?1";
-    sqlite3_stmt *s;
+    fat_stmt *s;
     fat_row *r;
 
     if (*nf >= MAX_FAT)
@@ -123,9 +123,9 @@ static fat_rc faturas(fat_store *st, fat_gen *gen, const char *hoje, fat_row *f,
     if (rc != FAT_OK)
       break;
     fat_bind_int(s, 1, r->id);
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
-      snprintf(r->script, sizeof r->script, "%s", (const char *)sqlite3_column_text(s, 0));
-    sqlite3_reset(s);
+    if (fat_stmt_step(s) == FAT_ROW && fat_col_text(s, 0) != NULL)
+      snprintf(r->script, sizeof r->script, "%s", fat_col_text(s, 0));
+    fat_stmt_reset(s);
   }
   cJSON_Delete(lista);
   return rc;
@@ -325,15 +325,15 @@ static fat_rc particulares(fat_store *st, const char *periodo_ini, const int64_t
 static fat_rc profissionais(fat_store *st, int64_t *ids, size_t max, size_t *n, fat_err *err)
 {
   static const char sql[] = "SELECT id FROM profissional ORDER BY id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *n = 0;
   if (rc != FAT_OK)
     return rc;
-  while (*n < max && sqlite3_step(s) == SQLITE_ROW)
-    ids[(*n)++] = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  while (*n < max && fat_stmt_step(s) == FAT_ROW)
+    ids[(*n)++] = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -481,15 +481,15 @@ fat_rc fat_demo_financeiro(fat_store *st, fat_gen *gen, const fat_demo_fin_opts 
   /* repasse rules: 60% of convênio, 50% of particular for everyone */
   if (rc == FAT_OK) {
     static const char sql[] = "SELECT id FROM profissional ORDER BY id";
-    sqlite3_stmt *s;
+    fat_stmt *s;
     int64_t ids[256];
     size_t n = 0, k;
 
     rc = fat_store_prepare(st, sql, &s, err);
-    while (rc == FAT_OK && n < 256 && sqlite3_step(s) == SQLITE_ROW)
-      ids[n++] = sqlite3_column_int64(s, 0);
+    while (rc == FAT_OK && n < 256 && fat_stmt_step(s) == FAT_ROW)
+      ids[n++] = fat_col_int64(s, 0);
     if (rc == FAT_OK)
-      sqlite3_reset(s);
+      fat_stmt_reset(s);
     for (k = 0; k < n && rc == FAT_OK; k++) {
       fat_repasse_regra_in r;
 

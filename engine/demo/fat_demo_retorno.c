@@ -71,9 +71,9 @@ static void sim_free(sim_guia *g, size_t n)
   fat_free(g);
 }
 
-static void copy_col(char *dst, size_t len, sqlite3_stmt *s, int i)
+static void copy_col(char *dst, size_t len, fat_stmt *s, int i)
 {
-  const unsigned char *t = sqlite3_column_text(s, i);
+  const char *t = fat_col_text(s, i);
 
   snprintf(dst, len, "%s", t != NULL ? (const char *)t : "");
 }
@@ -87,7 +87,7 @@ static fat_rc load_lote(fat_store *st, int64_t lote_id, sim_lote *l, fat_err *er
       "  AND po.operadora_id = o.id)"
       " FROM lote l JOIN operadora o ON o.id = l.operadora_id"
       " JOIN prestador p ON p.id = l.prestador_id WHERE l.id = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int found = 0;
 
@@ -96,7 +96,7 @@ static fat_rc load_lote(fat_store *st, int64_t lote_id, sim_lote *l, fat_err *er
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, lote_id);
-  if (sqlite3_step(s) == SQLITE_ROW) {
+  if (fat_stmt_step(s) == FAT_ROW) {
     found = 1;
     copy_col(l->numero, sizeof l->numero, s, 0);
     copy_col(l->status, sizeof l->status, s, 1);
@@ -108,7 +108,7 @@ static fat_rc load_lote(fat_store *st, int64_t lote_id, sim_lote *l, fat_err *er
     copy_col(l->cnes, sizeof l->cnes, s, 7);
     copy_col(l->codpre, sizeof l->codpre, s, 8);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (!found)
     return fat_err_set(err, FAT_ENOTFOUND, "lote %" PRId64 " não encontrado", lote_id);
   if (strcmp(l->status, "aberto") == 0)
@@ -124,7 +124,7 @@ static fat_rc load_itens(fat_store *st, sim_guia *g, fat_err *err)
       "SELECT i.id, i.sequencial, i.codigo_tabela, i.codigo, COALESCE(i.data, g.data_inicio),"
       " i.grau_participacao, i.descricao, i.quantidade_e4, COALESCE(i.valor_total, 0)"
       " FROM item i JOIN guia g ON g.id = i.guia_id WHERE i.guia_id = ?1 ORDER BY i.sequencial";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   sim_item *ni, *it;
   fat_rc rc;
   int oom = 0;
@@ -133,7 +133,7 @@ static fat_rc load_itens(fat_store *st, sim_guia *g, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, g->id);
-  while (!oom && sqlite3_step(s) == SQLITE_ROW) {
+  while (!oom && fat_stmt_step(s) == FAT_ROW) {
     ni = fat_realloc(g->itens, (g->n_itens + 1) * sizeof *ni);
     if (ni == NULL) {
       oom = 1;
@@ -142,17 +142,17 @@ static fat_rc load_itens(fat_store *st, sim_guia *g, fat_err *err)
     g->itens = ni;
     it = &ni[g->n_itens++];
     memset(it, 0, sizeof *it);
-    it->id = sqlite3_column_int64(s, 0);
-    it->seq = sqlite3_column_int(s, 1);
+    it->id = fat_col_int64(s, 0);
+    it->seq = fat_col_int(s, 1);
     copy_col(it->tabela, sizeof it->tabela, s, 2);
     copy_col(it->codigo, sizeof it->codigo, s, 3);
     copy_col(it->data, sizeof it->data, s, 4);
     copy_col(it->grau, sizeof it->grau, s, 5);
     it->descricao = fat_col_strdup(s, 6, &oom);
-    it->qtd_e4 = sqlite3_column_int64(s, 7);
-    it->total = sqlite3_column_int64(s, 8);
+    it->qtd_e4 = fat_col_int64(s, 7);
+    it->total = fat_col_int64(s, 8);
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return oom ? fat_err_oom(err) : FAT_OK;
 }
 
@@ -167,7 +167,7 @@ static fat_rc sim_load(fat_store *st, int64_t lote_id, sim_guia **out, size_t *n
       "  WHERE a.guia_id = g.id AND a.glosa_prevista IS NOT NULL"
       "  ORDER BY (a.severidade = 'bloqueio') DESC, a.id LIMIT 1)"
       " FROM guia g WHERE g.lote_id = ?1 ORDER BY g.id";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   sim_guia *v = NULL, *nv;
   size_t cnt = 0, k;
   fat_rc rc;
@@ -178,7 +178,7 @@ static fat_rc sim_load(fat_store *st, int64_t lote_id, sim_guia **out, size_t *n
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, lote_id);
-  while (rc == FAT_OK && sqlite3_step(s) == SQLITE_ROW) {
+  while (rc == FAT_OK && fat_stmt_step(s) == FAT_ROW) {
     nv = fat_realloc(v, (cnt + 1) * sizeof *v);
     if (nv == NULL) {
       rc = fat_err_oom(err);
@@ -186,17 +186,17 @@ static fat_rc sim_load(fat_store *st, int64_t lote_id, sim_guia **out, size_t *n
     }
     v = nv;
     memset(&v[cnt], 0, sizeof v[cnt]);
-    v[cnt].id = sqlite3_column_int64(s, 0);
+    v[cnt].id = fat_col_int64(s, 0);
     copy_col(v[cnt].numero, sizeof v[cnt].numero, s, 1);
     copy_col(v[cnt].numero_op, sizeof v[cnt].numero_op, s, 2);
     copy_col(v[cnt].senha, sizeof v[cnt].senha, s, 3);
     copy_col(v[cnt].carteira, sizeof v[cnt].carteira, s, 4);
     copy_col(v[cnt].data, sizeof v[cnt].data, s, 5);
     copy_col(v[cnt].prev_code, sizeof v[cnt].prev_code, s, 6);
-    v[cnt].prev_seq = sqlite3_column_int(s, 7);
+    v[cnt].prev_seq = fat_col_int(s, 7);
     cnt++;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   for (k = 0; rc == FAT_OK && k < cnt; k++)
     rc = load_itens(st, &v[k], err);
   if (rc != FAT_OK) {

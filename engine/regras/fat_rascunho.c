@@ -22,9 +22,9 @@ void fat_rascunho_fini(fat_rascunho *r)
   memset(r, 0, sizeof *r);
 }
 
-static void col_copy(sqlite3_stmt *s, int i, char *dst, size_t len)
+static void col_copy(fat_stmt *s, int i, char *dst, size_t len)
 {
-  const unsigned char *v = sqlite3_column_text(s, i);
+  const char *v = fat_col_text(s, i);
 
   snprintf(dst, len, "%s", v != NULL ? (const char *)v : "");
 }
@@ -35,7 +35,7 @@ fat_rc fat_rascunho_ler(fat_store *st, const char *key, fat_rascunho *out, int *
   static const char sql[] =
       "SELECT conteudo, sha256, base_sha256, autor, atualizado_em, valido, relatorio"
       " FROM regra_rascunho WHERE operadora = ?1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char *rel = NULL;
   int oom = 0, step;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
@@ -45,21 +45,21 @@ fat_rc fat_rascunho_ler(fat_store *st, const char *key, fat_rascunho *out, int *
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, key);
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
     *found = 1;
     out->conteudo = fat_col_strdup(s, 0, &oom);
-    out->len = (size_t)sqlite3_column_bytes(s, 0);
+    out->len = (size_t)fat_col_bytes(s, 0);
     col_copy(s, 1, out->sha256, sizeof out->sha256);
     col_copy(s, 2, out->base_sha256, sizeof out->base_sha256);
     col_copy(s, 3, out->autor, sizeof out->autor);
     col_copy(s, 4, out->atualizado_em, sizeof out->atualizado_em);
-    out->valido = sqlite3_column_int(s, 5);
+    out->valido = fat_col_int(s, 5);
     rel = fat_col_strdup(s, 6, &oom);
-  } else if (step != SQLITE_DONE) {
+  } else if (step != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao ler o rascunho");
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (rc == FAT_OK && (oom || (*found && out->conteudo == NULL)))
     rc = fat_err_oom(err);
   if (rc == FAT_OK && rel != NULL)
@@ -76,7 +76,7 @@ fat_rc fat_rascunho_listar(fat_store *st, cJSON **out, fat_err *err)
 {
   static const char sql[] =
       "SELECT operadora, autor, atualizado_em, valido FROM regra_rascunho ORDER BY operadora";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *out = NULL;
@@ -117,61 +117,50 @@ fat_rc fat_rascunho_arquivo_temp(const char *text, size_t len, char *path, size_
 fat_rc fat_rascunho_verificar(const char *regras_dir, const char *key, const char *text,
                               size_t len, cJSON **report, int *valido, fat_err *err)
 {
-  char path[512];
   fat_gen *g = NULL;
-  cJSON *rep, *tests = NULL;
+  cJSON *rep = NULL, *tests = NULL;
   fat_err berr;
-  fat_rc rc;
+  fat_rc rc, built;
 
   *report = NULL;
   *valido = 0;
-  rc = fat_rascunho_arquivo_temp(text, len, path, sizeof path, err);
-  if (rc != FAT_OK)
-    return rc;
   rep = cJSON_CreateObject();
-  if (rep == NULL) {
-    unlink(path);
+  if (rep == NULL)
     return fat_err_oom(err);
-  }
   fat_err_clear(&berr);
-  rc = fat_gen_build(regras_dir, key, path, NULL, &g, &berr);
-  unlink(path);
-  if (rc == FAT_ENOMEM) {
-    cJSON_Delete(rep);
-    return fat_err_oom(err);
+  built = fat_gen_build_draft(regras_dir, key, text, len, NULL, &g, &berr);
+  if (built == FAT_OK) {
+    fat_err_clear(&berr);
+    rc = fat_gen_selftest(g, key, &tests, &berr);
+    fat_gen_release(g);
+  } else {
+    rc = built;
   }
-  if (rc != FAT_OK) {
-    if (cJSON_AddBoolToObject(rep, "compila", 0) == NULL ||
-        cJSON_AddStringToObject(rep, "erro", berr.msg) == NULL) {
-      cJSON_Delete(rep);
-      return fat_err_oom(err);
+  if (rc == FAT_ENOMEM) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  rc = FAT_OK; /* what did not compile or failed a test is in the report */
+  if (cJSON_AddBoolToObject(rep, "compila", built == FAT_OK) == NULL ||
+      (berr.rc != FAT_OK ? cJSON_AddStringToObject(rep, "erro", berr.msg)
+                         : cJSON_AddNullToObject(rep, "erro")) == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  if (tests != NULL) {
+    if (!cJSON_AddItemToObject(rep, "testes", tests)) {
+      rc = fat_err_oom(err);
+      goto out;
     }
-    *report = rep;
-    return FAT_OK;
+    tests = NULL;
   }
-  fat_err_clear(&berr);
-  rc = fat_gen_selftest(g, key, &tests, &berr);
-  fat_gen_release(g);
-  if (rc == FAT_ENOMEM) {
-    cJSON_Delete(rep);
-    cJSON_Delete(tests);
-    return fat_err_oom(err);
-  }
-  if (cJSON_AddBoolToObject(rep, "compila", 1) == NULL ||
-      (rc != FAT_OK ? cJSON_AddStringToObject(rep, "erro", berr.msg)
-                    : cJSON_AddNullToObject(rep, "erro")) == NULL) {
-    cJSON_Delete(rep);
-    cJSON_Delete(tests);
-    return fat_err_oom(err);
-  }
-  if (tests != NULL && !cJSON_AddItemToObject(rep, "testes", tests)) {
-    cJSON_Delete(rep);
-    cJSON_Delete(tests);
-    return fat_err_oom(err);
-  }
-  *valido = rc == FAT_OK;
+  *valido = built == FAT_OK && berr.rc == FAT_OK;
   *report = rep;
-  return FAT_OK;
+  rep = NULL;
+out:
+  cJSON_Delete(tests);
+  cJSON_Delete(rep);
+  return rc;
 }
 
 static void sha256_hex(const char *data, size_t len, char out[65])
@@ -194,7 +183,7 @@ fat_rc fat_rascunho_salvar(fat_store *st, fat_rules *r, const char *key, const c
       " valido = excluded.valido, relatorio = excluded.relatorio";
   fat_rascunho d;
   fat_gen *g;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char *rel = NULL, obj[96], det[128];
   fat_rc rc;
 
@@ -266,7 +255,7 @@ fat_rc fat_rascunho_publicar(fat_store *st, fat_rules *r, const char *key, fat_e
   static const char sql_del[] =
       "DELETE FROM regra_rascunho WHERE operadora = ?1 AND sha256 = ?2";
   fat_rascunho d;
-  sqlite3_stmt *s;
+  fat_stmt *s;
   int found = 0;
   fat_rc rc = fat_rascunho_ler(st, key, &d, &found, err);
 
@@ -299,7 +288,7 @@ fat_rc fat_rascunho_em_uso(fat_store *st, fat_gen *g, const char *regras_dir, co
 {
   static const char sql[] =
       "SELECT conteudo FROM regra_script WHERE geracao_id = ?1 AND chave = 'operators/' || ?2";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   char *path;
   int oom = 0;
   fat_rc rc;
@@ -311,9 +300,9 @@ fat_rc fat_rascunho_em_uso(fat_store *st, fat_gen *g, const char *regras_dir, co
       return rc;
     fat_bind_int(s, 1, fat_gen_id(g));
     fat_bind_text(s, 2, key);
-    if (sqlite3_step(s) == SQLITE_ROW)
+    if (fat_stmt_step(s) == FAT_ROW)
       *text = fat_col_strdup(s, 0, &oom);
-    sqlite3_reset(s);
+    fat_stmt_reset(s);
     if (oom)
       return fat_err_oom(err);
     if (*text != NULL)
@@ -337,7 +326,7 @@ fat_rc fat_rascunho_versoes(fat_store *st, const char *key, cJSON **out, fat_err
       " FROM regra_geracao g LEFT JOIN regra_script s ON s.geracao_id = g.id"
       " AND s.chave = 'operators/' || ?1"
       " WHERE ?1 IS NULL OR s.sha256 IS NOT NULL ORDER BY g.id DESC LIMIT 100";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *out = NULL;

@@ -98,6 +98,12 @@ FAT_NODISCARD fat_rc fat_gen_build(const char *dir, const char *override_key,
                                    const char *override_path, const fat_limits *lim,
                                    fat_gen **out, fat_err *err);
 
+/* The same with the draft given as text (key's script replaced by
+** text[0..len); nothing is written anywhere). */
+FAT_NODISCARD fat_rc fat_gen_build_draft(const char *dir, const char *key, const char *text,
+                                         size_t len, const fat_limits *lim, fat_gen **out,
+                                         fat_err *err);
+
 int64_t fat_gen_id(const fat_gen *g);                 /* regra_geracao.id, 0 if not stored */
 size_t fat_gen_count(const fat_gen *g);               /* number of operator scripts */
 const char *fat_gen_key(const fat_gen *g, size_t i);  /* operator key of script i */

@@ -28,7 +28,6 @@
 #define DEF_MEM_MAX ((size_t)64 * 1024 * 1024)
 #define DEF_TIME_MS 2000L
 #define DEF_TOTAL_MS 30000L
-#define LOCK_POLL_NS (100L * 1000000L)
 
 static const char REG_LOADED[] = "faturo.loaded"; /* registry: module cache */
 static const char REG_BUILD[] = "faturo.build";   /* registry: build_ctx* during build */
@@ -43,7 +42,7 @@ typedef struct build_ctx {
 ** Helpers
 ** ======================================================================= */
 
-void fat_rules_hash_hex(const void *data, size_t len, char out[65])
+static void hash_hex(const void *data, size_t len, char out[65])
 {
   unsigned char h[crypto_hash_sha256_BYTES];
 
@@ -90,7 +89,7 @@ int fat_rules_valid_key(const char *k, size_t n)
 }
 
 /* Append "; msg" to the build error list (bounded). */
-static void errs_add(fat_buf *errs, const char *msg)
+void fat_rules_errs_add(fat_buf *errs, const char *msg)
 {
   fat_rc rc = FAT_OK;
 
@@ -309,7 +308,7 @@ static const fat_rules_file *gen_add_mod(fat_gen *g, const char *chave, char *te
   memset(&f, 0, sizeof f);
   f.text = text;
   f.len = len;
-  fat_rules_hash_hex(text, len, f.sha);
+  hash_hex(text, len, f.sha);
   f.chave = fat_strdup(chave);
   if (f.chave != NULL && g->n_mods == g->cap_mods) {
     size_t cap = g->cap_mods ? g->cap_mods * 2 : 8;
@@ -414,7 +413,7 @@ static void host_setup(lua_State *L, build_ctx *bc)
 static const char *const contract_skip[] = {"checks", "testes", NULL};
 
 /* Raw field of the table at idx; pushes it and returns its type. */
-static int rawfield(lua_State *L, int idx, const char *k)
+int fat_rules_rawfield(lua_State *L, int idx, const char *k)
 {
   idx = lua_absindex(L, idx);
   lua_pushstring(L, k);
@@ -460,7 +459,7 @@ static void validate_test_codes(lua_State *L, int t, const char *field, const ch
 {
   lua_Integer i, n;
 
-  if (rawfield(L, t, field) == LUA_TNIL) {
+  if (fat_rules_rawfield(L, t, field) == LUA_TNIL) {
     lua_pop(L, 1);
     return;
   }
@@ -536,14 +535,14 @@ static void build_tests(lua_State *L, op_build_arg *a, int t)
 
     if (lua_rawgeti(L, t, ti) != LUA_TTABLE)
       luaL_error(L, "%s.lua: testes[%d] deve ser uma tabela", op->file.chave, (int)ti);
-    if (rawfield(L, -1, "nome") != LUA_TSTRING)
+    if (fat_rules_rawfield(L, -1, "nome") != LUA_TSTRING)
       luaL_error(L, "%s.lua: testes[%d] sem nome", op->file.chave, (int)ti);
     tname = lua_tostring(L, -1);
     lua_pop(L, 1); /* the string stays alive in the test table */
-    if (rawfield(L, -1, "guia") != LUA_TTABLE)
+    if (fat_rules_rawfield(L, -1, "guia") != LUA_TTABLE)
       luaL_error(L, "%s.lua: teste '%s' sem guia", op->file.chave, tname);
     lua_pop(L, 1);
-    if (rawfield(L, -1, "ctx") != LUA_TNIL && lua_type(L, -1) != LUA_TTABLE)
+    if (fat_rules_rawfield(L, -1, "ctx") != LUA_TNIL && lua_type(L, -1) != LUA_TTABLE)
       luaL_error(L, "%s.lua: teste '%s': ctx deve ser uma tabela", op->file.chave, tname);
     lua_pop(L, 1);
     validate_test_codes(L, -1, "espera", tname);
@@ -581,16 +580,16 @@ static int op_build_main(lua_State *L)
     return luaL_error(L, "%s.lua: o script deve retornar a declaração da operadora "
                          "(return base.operadora { ... })", op->file.chave);
   fat_sandbox_unfreeze_view(L, decl);
-  if (rawfield(L, decl, "registro_ans") != LUA_TSTRING)
+  if (fat_rules_rawfield(L, decl, "registro_ans") != LUA_TSTRING)
     return luaL_error(L, "%s.lua: registro_ans ausente na declaração", op->file.chave);
   lua_pop(L, 1);
-  if (rawfield(L, decl, "nome") != LUA_TSTRING)
+  if (fat_rules_rawfield(L, decl, "nome") != LUA_TSTRING)
     return luaL_error(L, "%s.lua: nome ausente na declaração", op->file.chave);
   lua_pop(L, 1);
   lua_pushvalue(L, decl);
   (void)luaL_ref(L, LUA_REGISTRYINDEX); /* keep the declaration (and its upvalues) alive */
 
-  if (rawfield(L, decl, "checks") == LUA_TNIL) {
+  if (fat_rules_rawfield(L, decl, "checks") == LUA_TNIL) {
     lua_pop(L, 1);
     lua_newtable(L);
   } else if (lua_type(L, -1) != LUA_TTABLE) {
@@ -608,7 +607,7 @@ static int op_build_main(lua_State *L)
   op->tests = cJSON_CreateArray();
   if (op->tests == NULL)
     return luaL_error(L, "memória insuficiente");
-  if (rawfield(L, decl, "testes") != LUA_TNIL) {
+  if (fat_rules_rawfield(L, decl, "testes") != LUA_TNIL) {
     fat_sandbox_unfreeze_view(L, -1);
     build_tests(L, a, lua_gettop(L));
   }
@@ -669,7 +668,7 @@ static void op_free(fat_rules_op *op)
 }
 
 /* Text of the Lua error on top of L, copied (it dies with the next call). */
-static void copy_lua_msg(lua_State *L, char *buf, size_t len)
+void fat_rules_lua_msg(lua_State *L, char *buf, size_t len)
 {
   const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
 
@@ -754,7 +753,7 @@ static fat_rc op_contrato(fat_rules_op *op, fat_buf *errs)
     snprintf(msg, sizeof msg, "%s.lua:%d: %s", op->file.chave, line, e.msg);
   else
     snprintf(msg, sizeof msg, "%s.lua: %s", op->file.chave, e.msg);
-  errs_add(errs, msg);
+  fat_rules_errs_add(errs, msg);
   return FAT_ERULE;
 }
 
@@ -786,7 +785,7 @@ static fat_rc op_build(fat_gen *g, build_ctx *bc, const char *key, char *text, s
     goto out;
   }
   op->mu_ok = 1;
-  fat_rules_hash_hex(text, len, op->file.sha);
+  hash_hex(text, len, op->file.sha);
   snprintf(msg, sizeof msg, "a regra de %s.lua", op->file.chave);
   op->L = fat_sandbox_new(&op->bud, &g->lim, msg);
   a.holder = cJSON_CreateArray();
@@ -816,16 +815,16 @@ static fat_rc op_build(fat_gen *g, build_ctx *bc, const char *key, char *text, s
       op->bud.tripped = FAT_BUD_HARD;
     snprintf(msg, sizeof msg, "%s.lua: %s na carga do script%s%s", op->file.chave,
              fat_sandbox_reason(&op->bud), op->bud.where[0] ? " em " : "", op->bud.where);
-    errs_add(errs, msg);
+    fat_rules_errs_add(errs, msg);
     rc = FAT_ELIMIT;
   } else if (status == LUA_ERRMEM) {
     op->bud.tripped = FAT_BUD_MEM;
     snprintf(msg, sizeof msg, "%s.lua: %s na carga do script", op->file.chave,
              fat_sandbox_reason(&op->bud));
-    errs_add(errs, msg);
+    fat_rules_errs_add(errs, msg);
     rc = FAT_ELIMIT;
   } else {
-    copy_lua_msg(op->L, msg, sizeof msg);
+    fat_rules_lua_msg(op->L, msg, sizeof msg);
     if (strncmp(msg, op->file.chave, strlen(op->file.chave)) != 0) {
       /* no position in the message: name the script (and the line if we can) */
       char full[700];
@@ -834,9 +833,9 @@ static fat_rc op_build(fat_gen *g, build_ctx *bc, const char *key, char *text, s
         snprintf(full, sizeof full, "%s.lua:%d: %s", op->file.chave, line, msg);
       else
         snprintf(full, sizeof full, "%s.lua: %s", op->file.chave, msg);
-      errs_add(errs, full);
+      fat_rules_errs_add(errs, full);
     } else {
-      errs_add(errs, msg);
+      fat_rules_errs_add(errs, msg);
     }
     rc = FAT_ERULE;
   }
@@ -851,501 +850,7 @@ out:
 
 /* }====================================================================== */
 
-/* {======================================================================
-** Running checks
-** ======================================================================= */
-
-typedef struct run_ctx {
-  fat_gen *g;
-  fat_rules_op *op;
-  const cJSON *guia;
-  const cJSON *ctx;
-  fat_findings found;
-  size_t cur;   /* index of the running check, or (size_t)-1 */
-  size_t n_cur; /* findings of the running check */
-  int cap_hit;  /* a finding cap was hit: FAT_ELIMIT */
-  int oom;      /* C allocation failed: FAT_ENOMEM */
-} run_ctx;
-
-static int valid_code(const char *s, size_t n)
-{
-  size_t i;
-
-  if (n == 0 || n > 64)
-    return 0;
-  for (i = 0; i < n; i++)
-    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-      return 0;
-  return 1;
-}
-
-/* Read an optional integer field (integral floats accepted). */
-static lua_Integer int_field(lua_State *L, int t, const char *k, lua_Integer def)
-{
-  int isnum = 0;
-  lua_Integer v;
-  int ty = rawfield(L, t, k);
-
-  if (ty == LUA_TNIL) {
-    lua_pop(L, 1);
-    return def;
-  }
-  v = lua_tointegerx(L, -1, &isnum);
-  if (ty != LUA_TNUMBER || !isnum)
-    luaL_error(L, "achado: o campo %s deve ser um número inteiro%s", k,
-               strcmp(k, "valor_risco") == 0 ? " (centavos; use dinheiro.centavos)" : "");
-  lua_pop(L, 1);
-  return v;
-}
-
-/* Raise a cap error (FAT_ELIMIT for the caller). */
-static void cap_error(lua_State *L, run_ctx *rc, const char *msg)
-{
-  rc->cap_hit = 1;
-  luaL_error(L, "%s", msg);
-}
-
-/* The finding table at t -> rc->found. Raises on an invalid finding. */
-static void finding_from_lua(lua_State *L, int t, run_ctx *rc)
-{
-  fat_rules_check *c = &rc->op->checks[rc->cur];
-  const char *codigo, *mensagem, *campo = NULL, *glosa = NULL, *sev;
-  size_t n;
-  fat_severidade severidade = FAT_BLOQUEIO;
-  lua_Integer valor, item;
-  char regra[160];
-  int top = lua_gettop(L);
-  fat_err e;
-  char m[200];
-
-  if (rc->n_cur >= FAT_RULES_ACHADOS_CHECK) {
-    snprintf(m, sizeof m, "mais de %d achados de um só check numa guia (máximo %d)",
-             FAT_RULES_ACHADOS_CHECK, FAT_RULES_ACHADOS_CHECK);
-    cap_error(L, rc, m);
-  }
-  if (rc->found.n >= FAT_RULES_ACHADOS_GUIA) {
-    snprintf(m, sizeof m, "mais de %d achados numa só guia (máximo %d)",
-             FAT_RULES_ACHADOS_GUIA, FAT_RULES_ACHADOS_GUIA);
-    cap_error(L, rc, m);
-  }
-  lua_pushvalue(L, t);
-  fat_sandbox_unfreeze_view(L, -1);
-  t = lua_gettop(L);
-  if (rawfield(L, t, "codigo") != LUA_TSTRING)
-    luaL_error(L, "achado sem codigo (texto, ex.: \"SENHA_AUSENTE\")");
-  codigo = lua_tolstring(L, -1, &n);
-  if (!valid_code(codigo, n))
-    luaL_error(L, "achado: codigo '%s' inválido (use A-Z, 0-9 e _, até 64)", codigo);
-  if (rawfield(L, t, "mensagem") != LUA_TSTRING)
-    luaL_error(L, "achado %s sem mensagem", codigo);
-  mensagem = lua_tolstring(L, -1, &n);
-  if (n > FAT_RULES_MENSAGEM_MAX) {
-    snprintf(m, sizeof m, "achado %s: mensagem com %zu bytes (máximo %d)", codigo, n,
-             FAT_RULES_MENSAGEM_MAX);
-    cap_error(L, rc, m);
-  }
-  if (rawfield(L, t, "severidade") != LUA_TNIL) {
-    sev = lua_tostring(L, -1);
-    if (sev != NULL && strcmp(sev, "bloqueio") == 0)
-      severidade = FAT_BLOQUEIO;
-    else if (sev != NULL && strcmp(sev, "alerta") == 0)
-      severidade = FAT_ALERTA;
-    else
-      luaL_error(L, "achado %s: severidade deve ser 'bloqueio' ou 'alerta'", codigo);
-  }
-  if (rawfield(L, t, "campo") != LUA_TNIL) {
-    if (lua_type(L, -1) != LUA_TSTRING)
-      luaL_error(L, "achado %s: campo deve ser texto", codigo);
-    campo = lua_tolstring(L, -1, &n);
-    if (n > FAT_RULES_CAMPO_MAX) {
-      snprintf(m, sizeof m, "achado %s: campo com %zu bytes (máximo %d)", codigo, n,
-               FAT_RULES_CAMPO_MAX);
-      cap_error(L, rc, m);
-    }
-  }
-  switch (rawfield(L, t, "glosa")) {
-  case LUA_TNIL: break;
-  case LUA_TSTRING: glosa = lua_tostring(L, -1); break;
-  case LUA_TNUMBER:
-    if (!lua_isinteger(L, -1))
-      luaL_error(L, "achado %s: glosa deve ser um código da tabela TUSS 38", codigo);
-    glosa = lua_tostring(L, -1); /* converts in place; the value is ours */
-    break;
-  default: luaL_error(L, "achado %s: glosa deve ser um código da tabela TUSS 38", codigo);
-  }
-  if (glosa != NULL) {
-    size_t i, gl = strlen(glosa);
-    if (gl == 0 || gl > 4)
-      luaL_error(L, "achado %s: glosa '%s' inválida (4 dígitos da tabela 38)", codigo, glosa);
-    for (i = 0; i < gl; i++)
-      if (glosa[i] < '0' || glosa[i] > '9')
-        luaL_error(L, "achado %s: glosa '%s' inválida (4 dígitos da tabela 38)", codigo, glosa);
-  }
-  valor = int_field(L, t, "valor_risco", 0);
-  item = int_field(L, t, "item", 0);
-  if (item < 0 || item > INT_MAX)
-    luaL_error(L, "achado %s: item deve ser o sequencial do item (>= 1) ou 0", codigo);
-  snprintf(regra, sizeof regra, "%s:%s", rc->op->key, c->name);
-  fat_err_clear(&e);
-  if (fat_findings_add(&rc->found, codigo, severidade, campo, mensagem, glosa, (int64_t)valor,
-                       (int)item, regra, c->sha[0] ? c->sha : NULL, c->line, &e) != FAT_OK) {
-    rc->oom = e.rc == FAT_ENOMEM;
-    luaL_error(L, "%s", e.msg);
-  }
-  rc->n_cur++;
-  lua_settop(L, top);
-}
-
-/* The value at r returned by a check: nil/false, a finding or a list. */
-static void check_result(lua_State *L, int r, run_ctx *rc)
-{
-  lua_Integer k, n;
-
-  if (lua_type(L, r) == LUA_TTABLE) {
-    lua_pushvalue(L, r);
-    fat_sandbox_unfreeze_view(L, -1);
-    r = lua_gettop(L);
-    if (rawfield(L, r, "codigo") != LUA_TNIL) {
-      lua_pop(L, 1);
-      finding_from_lua(L, r, rc);
-      return;
-    }
-    lua_pop(L, 1);
-    n = (lua_Integer)lua_rawlen(L, r);
-    if (n > FAT_RULES_ACHADOS_CHECK) {
-      char m[200];
-
-      snprintf(m, sizeof m, "o check devolveu %lld achados numa guia (máximo %d)",
-               (long long)n, FAT_RULES_ACHADOS_CHECK);
-      cap_error(L, rc, m);
-    }
-    for (k = 1; k <= n; k++) {
-      if (lua_rawgeti(L, r, k) != LUA_TTABLE)
-        luaL_error(L, "o check deve retornar nil, um achado ou uma lista de achados");
-      finding_from_lua(L, -1, rc);
-      lua_pop(L, 1);
-    }
-  } else if (lua_type(L, r) != LUA_TNIL &&
-             !(lua_type(L, r) == LUA_TBOOLEAN && !lua_toboolean(L, r))) {
-    luaL_error(L, "o check deve retornar nil, um achado ou uma lista de achados (retornou %s)",
-               luaL_typename(L, r));
-  }
-}
-
-/* Protected: guia and ctx to tables, every check in name order. */
-static int run_checks_main(lua_State *L)
-{
-  run_ctx *rc = lua_touserdata(L, 1);
-  fat_rules_op *op = rc->op;
-  int gi, ci, status, r;
-  size_t i;
-
-  lua_settop(L, 0);
-  if (rc->guia == NULL || !cJSON_IsObject(rc->guia))
-    return luaL_error(L, "a guia deve ser um objeto JSON");
-  fat_rules_json_push(L, rc->guia, 0);
-  gi = lua_gettop(L);
-  if (rc->ctx != NULL && cJSON_IsObject(rc->ctx))
-    fat_rules_json_push(L, rc->ctx, 0);
-  else
-    lua_newtable(L);
-  ci = lua_gettop(L);
-  for (i = 0; i < op->n_checks; i++) {
-    rc->cur = i;
-    rc->n_cur = 0;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, op->checks[i].ref);
-    lua_pushvalue(L, gi);
-    lua_pushvalue(L, ci);
-    status = lua_pcall(L, 2, 1, 0);
-    r = lua_gettop(L);
-    if (status != LUA_OK) {
-      /* error(achado) raises a finding; anything else is an error */
-      if (op->bud.tripped == FAT_BUD_NONE && status == LUA_ERRRUN &&
-          lua_type(L, r) == LUA_TTABLE) {
-        fat_sandbox_unfreeze_view(L, r);
-        if (rawfield(L, r, "codigo") == LUA_TSTRING) {
-          lua_pop(L, 1);
-          finding_from_lua(L, r, rc);
-          lua_settop(L, ci);
-          continue;
-        }
-        lua_pop(L, 1);
-      }
-      return lua_error(L);
-    }
-    if (op->bud.tripped != FAT_BUD_NONE) /* swallowed by the check: still its fault */
-      return luaL_error(L, "%s", fat_sandbox_reason(&op->bud));
-    check_result(L, r, rc);
-    lua_settop(L, ci);
-  }
-  rc->cur = (size_t)-1;
-  return 0;
-}
-
-/* Take op->mu. A caller never waits forever behind a call the watchdog
-** killed and that has not come back (a stall the budget could not stop). */
-static fat_rc op_lock(fat_rules_op *op, fat_err *err)
-{
-  int e = pthread_mutex_trylock(&op->mu);
-
-  while (e == EBUSY || e == ETIMEDOUT) {
-    struct timespec ts;
-
-    if (atomic_load(&op->bud.hard_ns) == -1)
-      return fat_err_set(err, FAT_ELIMIT, "operadora %s: uma regra passou do prazo rígido e "
-                                          "ainda não terminou; tente de novo mais tarde",
-                         op->key);
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += LOCK_POLL_NS;
-    if (ts.tv_nsec >= 1000000000L) {
-      ts.tv_sec++;
-      ts.tv_nsec -= 1000000000L;
-    }
-    e = pthread_mutex_timedlock(&op->mu, &ts);
-  }
-  if (e != 0)
-    return fat_err_set(err, FAT_EIO, "operadora %s: %s", op->key, strerror(e));
-  return FAT_OK;
-}
-
-/* Run every check of op over guia. On success the findings are in *found
-** (initialized here; the caller finis it). Caller holds op->mu. deadline:
-** the self-test run's (0 = only the per-call limit). */
-static fat_rc op_run(fat_gen *g, fat_rules_op *op, const cJSON *guia, const cJSON *ctx,
-                     int64_t deadline, fat_findings *found, fat_err *err)
-{
-  run_ctx rc;
-  int status, hard;
-  fat_rc ret = FAT_OK;
-  lua_State *L = op->L;
-  char msg[600], where[300];
-
-  memset(&rc, 0, sizeof rc);
-  rc.g = g;
-  rc.op = op;
-  rc.guia = guia;
-  rc.ctx = ctx;
-  rc.cur = (size_t)-1;
-  fat_findings_init(&rc.found);
-  fat_findings_init(found);
-  lua_settop(L, 0);
-  lua_pushcfunction(L, fat_sandbox_msgh);
-  lua_pushcfunction(L, run_checks_main);
-  lua_pushlightuserdata(L, &rc);
-  fat_sandbox_arm(&op->bud, deadline);
-  status = lua_pcall(L, 1, 0, 1);
-  hard = fat_sandbox_disarm(&op->bud);
-  if (status == LUA_OK && !hard && op->bud.tripped == FAT_BUD_NONE && !op->bud.sys_oom) {
-    lua_settop(L, 0);
-    *found = rc.found;
-    return FAT_OK;
-  }
-  if (rc.cur != (size_t)-1)
-    snprintf(where, sizeof where, "regra %s:%s (%s.lua, linha %d)", op->key,
-             op->checks[rc.cur].name, op->file.chave, op->checks[rc.cur].line);
-  else
-    snprintf(where, sizeof where, "operadora %s (%s.lua)", op->key, op->file.chave);
-  if (hard && op->bud.tripped == FAT_BUD_NONE)
-    op->bud.tripped = FAT_BUD_HARD;
-  if (status == LUA_ERRMEM && !op->bud.sys_oom && op->bud.tripped == FAT_BUD_NONE)
-    op->bud.tripped = FAT_BUD_MEM;
-  if (rc.oom || op->bud.sys_oom) {
-    ret = fat_err_oom(err);
-  } else if (op->bud.tripped != FAT_BUD_NONE) {
-    if (op->bud.tripped == FAT_BUD_INSTR)
-      snprintf(msg, sizeof msg, "%s (%lu instruções)", fat_sandbox_reason(&op->bud),
-               op->bud.instr_max);
-    else if (op->bud.tripped == FAT_BUD_TIME && !op->bud.outer)
-      snprintf(msg, sizeof msg, "%s (%ld ms)", fat_sandbox_reason(&op->bud), op->bud.time_ms);
-    else if (op->bud.tripped == FAT_BUD_MEM)
-      snprintf(msg, sizeof msg, "%s (%zu bytes)", fat_sandbox_reason(&op->bud),
-               op->bud.mem_max);
-    else
-      snprintf(msg, sizeof msg, "%s", fat_sandbox_reason(&op->bud));
-    ret = fat_err_set(err, FAT_ELIMIT, "%s: %s%s%s", where, msg, op->bud.where[0] ? " em " : "",
-                      op->bud.where);
-  } else if (status == LUA_ERRMEM) {
-    ret = fat_err_oom(err);
-  } else {
-    copy_lua_msg(L, msg, sizeof msg);
-    ret = fat_err_set(err, rc.cap_hit ? FAT_ELIMIT : FAT_ERULE, "%s: %s", where, msg);
-  }
-  fat_findings_fini(&rc.found);
-  lua_settop(L, 0);
-  lua_gc(L, LUA_GCCOLLECT); /* give the next guia its memory back */
-  return ret;
-}
-
-/* }====================================================================== */
-
-/* {======================================================================
-** Self-tests
-** ======================================================================= */
-
-static int findings_have(const fat_findings *f, const char *code)
-{
-  size_t i;
-
-  for (i = 0; i < f->n; i++)
-    if (strcmp(f->v[i].codigo, code) == 0)
-      return 1;
-  return 0;
-}
-
-/* Append "; " + pre + code + post to why (bounded). */
-static void why_add(char *why, size_t whylen, const char *pre, const char *code,
-                    const char *post)
-{
-  size_t off = strlen(why);
-
-  if (off + 3 >= whylen)
-    return;
-  if (off > 0) {
-    memcpy(why + off, "; ", 3);
-    off += 2;
-  }
-  snprintf(why + off, whylen - off, "%s%s%s", pre, code, post);
-}
-
-/* Run one test spec; 1 when it passed, 0 when it failed (why says how),
-** -1 on out-of-memory. codes gets the codes produced. */
-static int test_run(fat_gen *g, fat_rules_op *op, const cJSON *spec, int64_t deadline,
-                    cJSON *codes, char *why, size_t whylen)
-{
-  fat_findings found;
-  fat_err e;
-  const cJSON *c;
-  const cJSON *esp = cJSON_GetObjectItemCaseSensitive(spec, "espera");
-  const cJSON *nao = cJSON_GetObjectItemCaseSensitive(spec, "nao_espera");
-  const cJSON *nada = cJSON_GetObjectItemCaseSensitive(spec, "sem_achados");
-  size_t i;
-  int ok = 1;
-  fat_rc rc;
-
-  why[0] = '\0';
-  fat_err_clear(&e);
-  rc = op_lock(op, &e);
-  if (rc == FAT_OK) {
-    rc = op_run(g, op, cJSON_GetObjectItemCaseSensitive(spec, "guia"),
-                cJSON_GetObjectItemCaseSensitive(spec, "ctx"), deadline, &found, &e);
-    pthread_mutex_unlock(&op->mu);
-  }
-  if (rc != FAT_OK) {
-    size_t l = strnlen(e.msg, whylen - 1); /* truncation is fine: it is a message */
-
-    memcpy(why, e.msg, l);
-    why[l] = '\0';
-    return rc == FAT_ENOMEM ? -1 : 0;
-  }
-  for (i = 0; i < found.n && ok >= 0; i++)
-    if (!cJSON_AddItemToArray(codes, cJSON_CreateString(found.v[i].codigo)))
-      ok = -1;
-  cJSON_ArrayForEach(c, esp)
-  {
-    if (ok >= 0 && cJSON_IsString(c) && !findings_have(&found, c->valuestring)) {
-      ok = 0;
-      why_add(why, whylen, "esperado ", c->valuestring, ", não gerado");
-    }
-  }
-  cJSON_ArrayForEach(c, nao)
-  {
-    if (ok >= 0 && cJSON_IsString(c) && findings_have(&found, c->valuestring)) {
-      ok = 0;
-      why_add(why, whylen, "", c->valuestring, " gerado, mas não deveria");
-    }
-  }
-  if (ok >= 0 && cJSON_IsTrue(nada) && found.n > 0) {
-    ok = 0;
-    why_add(why, whylen, "esperado nenhum achado, gerou ", found.v[0].codigo, "");
-  }
-  fat_findings_fini(&found);
-  return ok;
-}
-
-/* Self-tests with a deadline for the whole run. */
-static fat_rc selftest_run(fat_gen *g, const char *key, int64_t deadline, cJSON **report,
-                           fat_err *err)
-{
-  cJSON *rep, *list;
-  size_t i;
-  int all_ok = 1, n_fail = 0;
-  fat_buf errs;
-  fat_rc rc = FAT_OK;
-
-  *report = NULL;
-  if (key != NULL && fat_rules_gen_find(g, key) == NULL)
-    return fat_err_set(err, FAT_ENOTFOUND, "operadora '%s' não tem script de regras", key);
-  fat_buf_init(&errs, 480);
-  rep = cJSON_CreateObject();
-  list = cJSON_AddArrayToObject(rep, "testes");
-  if (rep == NULL || list == NULL) {
-    rc = fat_err_oom(err);
-    goto out;
-  }
-  for (i = 0; i < g->n_ops && rc == FAT_OK; i++) {
-    fat_rules_op *op = g->ops[i];
-    const cJSON *spec;
-
-    if (key != NULL && strcmp(op->key, key) != 0)
-      continue;
-    cJSON_ArrayForEach(spec, op->tests)
-    {
-      char why[400], line[600];
-      cJSON *t = cJSON_CreateObject();
-      cJSON *codes = cJSON_CreateArray();
-      const char *nome = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(spec, "nome"));
-      int ok;
-
-      if (t == NULL || codes == NULL || !cJSON_AddItemToArray(list, t)) {
-        cJSON_Delete(t);
-        cJSON_Delete(codes);
-        rc = fat_err_oom(err);
-        break;
-      }
-      if (!cJSON_AddItemToObject(t, "achados", codes)) {
-        cJSON_Delete(codes);
-        rc = fat_err_oom(err);
-        break;
-      }
-      ok = test_run(g, op, spec, deadline, codes, why, sizeof why);
-      if (ok < 0 || cJSON_AddStringToObject(t, "operadora", op->key) == NULL ||
-          cJSON_AddStringToObject(t, "nome", nome != NULL ? nome : "") == NULL ||
-          cJSON_AddBoolToObject(t, "ok", ok) == NULL ||
-          (!ok && cJSON_AddStringToObject(t, "erro", why) == NULL)) {
-        rc = fat_err_oom(err);
-        break;
-      }
-      if (!ok) {
-        all_ok = 0;
-        n_fail++;
-        snprintf(line, sizeof line, "%s.lua: teste '%s': %s", op->file.chave,
-                 nome != NULL ? nome : "", why);
-        errs_add(&errs, line);
-      }
-    }
-  }
-  if (rc == FAT_OK && cJSON_AddBoolToObject(rep, "ok", all_ok) == NULL)
-    rc = fat_err_oom(err);
-  if (rc == FAT_OK && !all_ok)
-    rc = fat_err_set(err, FAT_ERULE, "%d teste(s) falharam: %s", n_fail,
-                     errs.data != NULL ? errs.data : "");
-out:
-  fat_buf_fini(&errs);
-  if (rc == FAT_OK || rc == FAT_ERULE)
-    *report = rep;
-  else
-    cJSON_Delete(rep);
-  return rc;
-}
-
-static int64_t deadline_after(long ms) { return fat_now_ns() + (int64_t)ms * 1000000LL; }
-
-fat_rc fat_gen_selftest(fat_gen *g, const char *key, cJSON **report, fat_err *err)
-{
-  return selftest_run(g, key, deadline_after(g->lim.total_ms), report, err);
-}
-
-/* }====================================================================== */
+int64_t fat_rules_deadline_after(long ms) { return fat_now_ns() + (int64_t)ms * 1000000LL; }
 
 /* {======================================================================
 ** Generations
@@ -1399,7 +904,7 @@ static fat_rc gen_hash(fat_gen *g)
   for (i = 0; i < n && rc == FAT_OK; i++)
     rc = fat_buf_printf(&b, NULL, "%s %s\n", all[i]->chave, all[i]->sha);
   if (rc == FAT_OK)
-    fat_rules_hash_hex(b.data != NULL ? b.data : "", b.len, g->hash);
+    hash_hex(b.data != NULL ? b.data : "", b.len, g->hash);
   fat_free(all);
   fat_buf_fini(&b);
   return rc == FAT_OK ? FAT_OK : FAT_ENOMEM;
@@ -1442,7 +947,7 @@ fat_rc fat_rules_gen_build(const fat_rules_source *src, const fat_limits *lim, i
     return fat_err_oom(err);
   atomic_init(&g->refs, 1);
   fat_rules_limits_fill(&g->lim, lim);
-  deadline = deadline_after(g->lim.total_ms);
+  deadline = fat_rules_deadline_after(g->lim.total_ms);
   g->dir = fat_strdup(src->dir != NULL ? src->dir : "");
   if (g->dir == NULL) {
     rc = fat_err_oom(err);
@@ -1469,7 +974,7 @@ fat_rc fat_rules_gen_build(const fat_rules_source *src, const fat_limits *lim, i
     if (rc == FAT_OK)
       rc = op_build(g, &bc, keys[i], text, len, deadline, &op, &errs);
     else
-      errs_add(&errs, e.msg);
+      fat_rules_errs_add(&errs, e.msg);
     if (rc != FAT_OK) { /* out of memory first, then budget hits, then the rest */
       if (worst == FAT_OK || rc == FAT_ENOMEM || (worst == FAT_ERULE && rc == FAT_ELIMIT))
         worst = rc;
@@ -1489,7 +994,7 @@ fat_rc fat_rules_gen_build(const fat_rules_source *src, const fat_limits *lim, i
     goto out;
   }
   if (gate) {
-    rc = selftest_run(g, NULL, deadline, &rep, err);
+    rc = fat_rules_selftest_run(g, NULL, deadline, &rep, err);
     cJSON_Delete(rep);
   }
 out:
@@ -1533,6 +1038,29 @@ fat_rc fat_gen_build(const char *dir, const char *override_key, const char *over
   return rc;
 }
 
+fat_rc fat_gen_build_draft(const char *dir, const char *key, const char *text, size_t len,
+                           const fat_limits *lim, fat_gen **out, fat_err *err)
+{
+  fat_rules_source src;
+
+  *out = NULL;
+  if (dir == NULL)
+    return fat_err_set(err, FAT_EINVAL, "pasta de regras não encontrada: informe --regras DIR "
+                                        "ou defina FATURO_REGRAS ou FATURO_HOME");
+  if (key == NULL || !fat_rules_valid_key(key, strlen(key)))
+    return fat_err_set(err, FAT_EINVAL, "chave de operadora inválida '%s'",
+                       key != NULL ? key : "");
+  if (text == NULL || len > FAT_RULES_SCRIPT_MAX)
+    return fat_err_set(err, FAT_ELIMIT, "script grande demais (máximo %d KiB)",
+                       FAT_RULES_SCRIPT_MAX / 1024);
+  memset(&src, 0, sizeof src);
+  src.dir = dir;
+  src.override_key = key;
+  src.override_text = text;
+  src.override_len = len;
+  return fat_rules_gen_build(&src, lim, 0, out, err);
+}
+
 int64_t fat_gen_id(const fat_gen *g) { return g != NULL ? g->id : 0; }
 size_t fat_gen_count(const fat_gen *g) { return g != NULL ? g->n_ops : 0; }
 
@@ -1563,28 +1091,6 @@ const char *fat_gen_module_sha256(const fat_gen *g, size_t i)
 
 const char *fat_gen_hash(const fat_gen *g) { return g != NULL ? g->hash : ""; }
 
-size_t fat_gen_mem_used(fat_gen *g, const char *key)
-{
-  fat_rules_op *op = fat_rules_gen_find(g, key);
-  size_t n;
-
-  if (op == NULL || op_lock(op, NULL) != FAT_OK)
-    return 0;
-  n = op->bud.mem_used;
-  pthread_mutex_unlock(&op->mu);
-  return n;
-}
-
-void fat_gen_test_no_hook(fat_gen *g, const char *key)
-{
-  fat_rules_op *op = fat_rules_gen_find(g, key);
-
-  if (op != NULL && op_lock(op, NULL) == FAT_OK) {
-    op->bud.no_hook = 1;
-    pthread_mutex_unlock(&op->mu);
-  }
-}
-
 const fat_contrato *fat_gen_contrato(const fat_gen *g, const char *key)
 {
   fat_rules_op *op = fat_rules_gen_find(g, key);
@@ -1602,28 +1108,6 @@ fat_rc fat_gen_contract(fat_gen *g, const char *key, cJSON **out, fat_err *err)
                        key != NULL ? key : "");
   *out = cJSON_Duplicate(op->contract, 1); /* the cached copy is immutable: no lock */
   return *out != NULL ? FAT_OK : fat_err_oom(err);
-}
-
-fat_rc fat_gen_check(fat_gen *g, const char *key, const cJSON *guia, const cJSON *ctx,
-                     fat_findings *out, fat_err *err)
-{
-  fat_rules_op *op = fat_rules_gen_find(g, key);
-  fat_findings found;
-  fat_rc rc;
-
-  if (op == NULL)
-    return fat_err_set(err, FAT_ENOTFOUND, "operadora '%s' não tem script de regras",
-                       key != NULL ? key : "");
-  rc = op_lock(op, err);
-  if (rc != FAT_OK)
-    return rc;
-  rc = op_run(g, op, guia, ctx, 0, &found, err);
-  pthread_mutex_unlock(&op->mu);
-  if (rc != FAT_OK)
-    return rc;
-  rc = fat_findings_move(out, &found, err);
-  fat_findings_fini(&found);
-  return rc;
 }
 
 /* }====================================================================== */
@@ -1715,7 +1199,7 @@ fat_rc fat_rules_sandbox_eval(const char *dir, const char *src, const fat_limits
                        b->where[0] ? " em " : "", b->where);
     } else {
       char msg[600];
-      copy_lua_msg(L, msg, sizeof msg);
+      fat_rules_lua_msg(L, msg, sizeof msg);
       rc = fat_err_set(err, FAT_ERULE, "%s", msg);
     }
     fat_free(a.result);

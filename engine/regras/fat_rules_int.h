@@ -4,7 +4,8 @@
 ** The files of the rules host:
 **   fat_sandbox*.c      the sandbox (budget, watchdog, libraries, patterns)
 **   fat_rules_json.c    Lua <-> JSON
-**   fat_rules_gen.c     building a generation, running checks, self-tests
+**   fat_rules_gen.c     building a generation (require, declaration, contract)
+**   fat_rules_check.c   running the checks over a guia, self-tests
 **   fat_rules_store.c   generations in the store, versions, rollback
 **   fat_rules.c         the published generation: reload, publish, revert
 **   fat_contrato*.c     the typed contract of each operator
@@ -86,8 +87,6 @@ typedef struct fat_rules_source {
 
 /* ---- helpers (fat_rules_gen.c) ---- */
 
-/* Hex SHA-256 of data (libsodium). */
-void fat_rules_hash_hex(const void *data, size_t len, char out[65]);
 void fat_rules_file_fini(fat_rules_file *f);
 void fat_rules_files_free(fat_rules_file *v, size_t n);
 /* Fill unset limits with the defaults. */
@@ -103,6 +102,24 @@ FAT_NODISCARD fat_rc fat_rules_list_ops(const fat_rules_source *src, char ***out
                                         fat_err *err);
 void fat_rules_free_strv(char **v, size_t n);
 fat_rules_op *fat_rules_gen_find(const fat_gen *g, const char *key);
+
+/* Append "; msg" to a bounded list of build errors. */
+void fat_rules_errs_add(fat_buf *errs, const char *msg);
+/* Raw field k of the table at idx, pushed; returns its type. */
+int fat_rules_rawfield(lua_State *L, int idx, const char *k);
+/* The Lua error on top of L as text (copied: it dies with the next call). */
+void fat_rules_lua_msg(lua_State *L, char *buf, size_t len);
+/* now + ms, on the monotonic clock (ns). */
+int64_t fat_rules_deadline_after(long ms);
+
+/* ---- checks and self-tests (fat_rules_check.c) ---- */
+
+/* Take op->mu; gives up (FAT_ELIMIT) instead of waiting forever when the
+** call holding it was killed by the watchdog and has not come back. */
+FAT_NODISCARD fat_rc fat_rules_op_lock(fat_rules_op *op, fat_err *err);
+/* The self-tests of key (NULL = all) with one deadline for the whole run. */
+FAT_NODISCARD fat_rc fat_rules_selftest_run(fat_gen *g, const char *key, int64_t deadline,
+                                            cJSON **report, fat_err *err);
 
 /* Build a generation from src. When gate is set every self-test must pass.
 ** The whole build (every script and, with gate, every self-test) has the

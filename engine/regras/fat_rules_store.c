@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "fat_store_int.h"
 
 /* {======================================================================
@@ -34,7 +36,7 @@ static fat_rc insert_script(fat_store *st, int64_t gid, const fat_rules_file *f,
 {
   static const char sql[] =
       "INSERT INTO regra_script (geracao_id, chave, sha256, conteudo) VALUES (?1, ?2, ?3, ?4)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
@@ -42,7 +44,7 @@ static fat_rc insert_script(fat_store *st, int64_t gid, const fat_rules_file *f,
   fat_bind_int(s, 1, gid);
   fat_bind_text(s, 2, f->chave);
   fat_bind_text(s, 3, f->sha);
-  sqlite3_bind_text(s, 4, f->text, (int)f->len, SQLITE_TRANSIENT);
+  fat_bind_textn(s, 4, f->text, f->len);
   return fat_store_step_done(st, s, "erro ao gravar script da geração", err);
 }
 
@@ -53,7 +55,7 @@ fat_rc fat_gen_record(fat_gen *g, fat_store *st, const char *motivo, fat_err *er
   static const char q_ins[] =
       "INSERT INTO regra_geracao (usuario, ativa, origem, motivo, hash, n_scripts, n_testes) "
       "VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc;
   int64_t gid = 0, same = 0;
   size_t i;
@@ -67,12 +69,12 @@ fat_rc fat_gen_record(fat_gen *g, fat_store *st, const char *motivo, fat_err *er
   rc = fat_store_prepare(st, q_active, &s, err);
   if (rc != FAT_OK)
     goto out;
-  if (sqlite3_step(s) == SQLITE_ROW) {
-    const unsigned char *h = sqlite3_column_text(s, 1);
+  if (fat_stmt_step(s) == FAT_ROW) {
+    const char *h = fat_col_text(s, 1);
     if (h != NULL && strcmp((const char *)h, g->hash) == 0)
-      same = sqlite3_column_int64(s, 0); /* identical contents: reuse */
+      same = fat_col_int64(s, 0); /* identical contents: reuse */
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (same > 0) {
     gid = same;
     goto out;
@@ -126,7 +128,7 @@ fat_rc fat_rules_load_version(fat_store *st, int64_t version, fat_rules_file **o
   static const char q_gen[] = "SELECT 1 FROM regra_geracao WHERE id = ?1";
   static const char q_files[] =
       "SELECT chave, conteudo, sha256 FROM regra_script WHERE geracao_id = ?1 ORDER BY chave";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rules_file *v = NULL;
   size_t n = 0, cap = 0;
   fat_rc rc;
@@ -138,16 +140,16 @@ fat_rc fat_rules_load_version(fat_store *st, int64_t version, fat_rules_file **o
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, version);
-  step = sqlite3_step(s);
-  sqlite3_reset(s);
-  if (step != SQLITE_ROW)
+  step = fat_stmt_step(s);
+  fat_stmt_reset(s);
+  if (step != FAT_ROW)
     return fat_err_set(err, FAT_ENOTFOUND, "versão %lld das regras não existe",
                        (long long)version);
   rc = fat_store_prepare(st, q_files, &s, err);
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, version);
-  for (step = sqlite3_step(s); step == SQLITE_ROW && !oom; step = sqlite3_step(s)) {
+  for (step = fat_stmt_step(s); step == FAT_ROW && !oom; step = fat_stmt_step(s)) {
     fat_rules_file f;
     const char *sha;
 
@@ -164,8 +166,8 @@ fat_rc fat_rules_load_version(fat_store *st, int64_t version, fat_rules_file **o
     }
     f.chave = fat_col_strdup(s, 0, &oom);
     f.text = fat_col_strdup(s, 1, &oom);
-    f.len = (size_t)sqlite3_column_bytes(s, 1);
-    sha = (const char *)sqlite3_column_text(s, 2);
+    f.len = (size_t)fat_col_bytes(s, 1);
+    sha = fat_col_text(s, 2);
     if (oom || f.chave == NULL || f.text == NULL) {
       fat_rules_file_fini(&f);
       oom = 1;
@@ -174,10 +176,10 @@ fat_rc fat_rules_load_version(fat_store *st, int64_t version, fat_rules_file **o
     snprintf(f.sha, sizeof f.sha, "%s", sha != NULL ? sha : "");
     v[n++] = f;
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   if (oom)
     rc = fat_err_oom(err);
-  else if (step != SQLITE_DONE)
+  else if (step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao ler a versão das regras");
   if (rc != FAT_OK) {
     fat_rules_files_free(v, n);
@@ -255,6 +257,7 @@ static fat_rc mkdirs_for(const char *path, fat_err *err)
 /* SHA-256 of the file at path into sha ("" when it does not exist). */
 static fat_rc file_sha(const char *path, char sha[65], fat_err *err)
 {
+  unsigned char h[crypto_hash_sha256_BYTES];
   char *text = NULL;
   size_t len = 0;
   struct stat sb;
@@ -264,8 +267,10 @@ static fat_rc file_sha(const char *path, char sha[65], fat_err *err)
   if (stat(path, &sb) != 0)
     return FAT_OK;
   rc = fat_file_read(path, FAT_RULES_SCRIPT_MAX, &text, &len, err);
-  if (rc == FAT_OK)
-    fat_rules_hash_hex(text, len, sha);
+  if (rc == FAT_OK) {
+    crypto_hash_sha256(h, (const unsigned char *)text, len);
+    sodium_bin2hex(sha, 65, h, sizeof h);
+  }
   fat_free(text);
   return rc;
 }
@@ -521,7 +526,7 @@ fat_rc fat_rules_revert(const char *dir, fat_store *st, int64_t version, const f
 fat_rc fat_rules_active(fat_store *st, int64_t *id, char *hash, fat_err *err)
 {
   static const char sql[] = "SELECT id, hash FROM regra_geracao WHERE ativa = 1";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
   int step;
 
@@ -530,30 +535,30 @@ fat_rc fat_rules_active(fat_store *st, int64_t *id, char *hash, fat_err *err)
     hash[0] = '\0';
   if (rc != FAT_OK)
     return rc;
-  step = sqlite3_step(s);
-  if (step == SQLITE_ROW) {
-    const unsigned char *h = sqlite3_column_text(s, 1);
-    *id = sqlite3_column_int64(s, 0);
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
+    const char *h = fat_col_text(s, 1);
+    *id = fat_col_int64(s, 0);
     if (hash != NULL && h != NULL)
       snprintf(hash, 65, "%s", (const char *)h);
-  } else if (step != SQLITE_DONE) {
+  } else if (step != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao ler a geração ativa");
   }
-  sqlite3_reset(s);
+  fat_stmt_reset(s);
   return rc;
 }
 
-static int add_col_text(cJSON *o, const char *name, sqlite3_stmt *s, int i)
+static int add_col_text(cJSON *o, const char *name, fat_stmt *s, int i)
 {
-  const unsigned char *t = sqlite3_column_text(s, i);
+  const char *t = fat_col_text(s, i);
 
-  if (sqlite3_column_type(s, i) == SQLITE_NULL)
+  if (fat_col_is_null(s, i))
     return cJSON_AddNullToObject(o, name) != NULL;
   return cJSON_AddStringToObject(o, name, t != NULL ? (const char *)t : "") != NULL;
 }
 
 /* One row of q_gen as a version object appended to arr; 0 on OOM. */
-static int version_row(cJSON *arr, sqlite3_stmt *s)
+static int version_row(cJSON *arr, fat_stmt *s)
 {
   cJSON *o = cJSON_CreateObject();
 
@@ -561,19 +566,19 @@ static int version_row(cJSON *arr, sqlite3_stmt *s)
     cJSON_Delete(o);
     return 0;
   }
-  return cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(s, 0)) != NULL &&
+  return cJSON_AddNumberToObject(o, "id", (double)fat_col_int64(s, 0)) != NULL &&
          add_col_text(o, "criado_em", s, 1) && add_col_text(o, "usuario", s, 2) &&
-         cJSON_AddBoolToObject(o, "ativa", sqlite3_column_int(s, 3) != 0) != NULL &&
+         cJSON_AddBoolToObject(o, "ativa", fat_col_int(s, 3) != 0) != NULL &&
          add_col_text(o, "origem", s, 4) && add_col_text(o, "motivo", s, 5) &&
-         cJSON_AddNumberToObject(o, "n_scripts", sqlite3_column_int(s, 6)) != NULL &&
-         cJSON_AddNumberToObject(o, "n_testes", sqlite3_column_int(s, 7)) != NULL &&
+         cJSON_AddNumberToObject(o, "n_scripts", fat_col_int(s, 6)) != NULL &&
+         cJSON_AddNumberToObject(o, "n_testes", fat_col_int(s, 7)) != NULL &&
          add_col_text(o, "hash", s, 8) && cJSON_AddArrayToObject(o, "scripts") != NULL;
 }
 
 /* One row of q_files added to its version's scripts; 0 on OOM. */
-static int script_row(cJSON *arr, sqlite3_stmt *s)
+static int script_row(cJSON *arr, fat_stmt *s)
 {
-  int64_t gid = sqlite3_column_int64(s, 0);
+  int64_t gid = fat_col_int64(s, 0);
   cJSON *v, *f;
 
   cJSON_ArrayForEach(v, arr)
@@ -597,29 +602,29 @@ fat_rc fat_rules_versions(fat_store *st, cJSON **out, fat_err *err)
       "FROM regra_geracao ORDER BY id DESC";
   static const char q_files[] =
       "SELECT geracao_id, chave, sha256 FROM regra_script ORDER BY geracao_id DESC, chave";
-  sqlite3_stmt *s;
+  fat_stmt *s;
   cJSON *arr = cJSON_CreateArray();
   fat_rc rc;
-  int step = SQLITE_DONE, ok = 1;
+  int step = FAT_DONE, ok = 1;
 
   *out = NULL;
   if (arr == NULL)
     return fat_err_oom(err);
   rc = fat_store_prepare(st, q_gen, &s, err);
   if (rc == FAT_OK) {
-    for (step = sqlite3_step(s); step == SQLITE_ROW && ok; step = sqlite3_step(s))
+    for (step = fat_stmt_step(s); step == FAT_ROW && ok; step = fat_stmt_step(s))
       ok = version_row(arr, s);
-    sqlite3_reset(s);
-    if (ok && step != SQLITE_DONE)
+    fat_stmt_reset(s);
+    if (ok && step != FAT_DONE)
       rc = fat_store_dberr(st, err, "erro ao listar as versões das regras");
   }
   if (rc == FAT_OK && ok)
     rc = fat_store_prepare(st, q_files, &s, err);
   if (rc == FAT_OK && ok) {
-    for (step = sqlite3_step(s); step == SQLITE_ROW && ok; step = sqlite3_step(s))
+    for (step = fat_stmt_step(s); step == FAT_ROW && ok; step = fat_stmt_step(s))
       ok = script_row(arr, s);
-    sqlite3_reset(s);
-    if (ok && step != SQLITE_DONE)
+    fat_stmt_reset(s);
+    if (ok && step != FAT_DONE)
       rc = fat_store_dberr(st, err, "erro ao listar as versões das regras");
   }
   if (rc == FAT_OK && !ok)

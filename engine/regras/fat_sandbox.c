@@ -161,10 +161,13 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return NULL;
   }
   p = fat_realloc(ptr, nsize);
-  if (p != NULL)
+  if (p != NULL) {
     b->mem_used = b->mem_used - old + nsize;
-  else
+    b->fail_ptr = NULL; /* a later refusal starts over */
+    b->fail_osize = b->fail_nsize = 0;
+  } else {
     b->sys_oom = 1;
+  }
   return p;
 }
 

@@ -607,10 +607,12 @@ static void read_lote(rd *r, fat_tiss_msg *m, xmlNode *lote)
     g->carteira = ctext(r, ben, "numeroCarteira");
     collect_lote_items(r, g, c, 0);
     tot = find(c, "valorTotalGeral");
+    if (tot == NULL)
+      tot = find(c, "valorTotalHonorarios"); /* guia de honorários */
+    if (tot == NULL)
+      tot = find(c, "valorProcedimento");    /* guia de consulta */
     if (tot != NULL)
       g->informado = el_money(r, tot);
-    else if ((tot = find(c, "valorProcedimento")) != NULL)
-      g->informado = el_money(r, tot); /* guia de consulta */
     if (!r->failed && g->numero_prestador == NULL)
       rd_fail(r, FAT_EXML, c, "guia sem numeroGuiaPrestador");
     if (!r->failed && g->informado != ABSENT)

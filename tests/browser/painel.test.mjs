@@ -69,7 +69,7 @@ async function entrar(papel) {
   await page.fill('#login-senha', USERS[papel][1]);
   await page.click('#login-form button[type=submit]');
   await page.waitForSelector('#app:not([hidden])');
-  assert.equal(await page.textContent('#quem-papel'), papel);
+  assert.equal(await page.textContent('#quem-papel'), { admin: 'administrador' }[papel] || papel);
 }
 /* Wait until the notice bar shows a text matching re; returns the text. */
 async function aviso(re) {
@@ -156,6 +156,68 @@ caso('enviar um demonstrativo (retorno)', async () => {
   await page.waitForSelector('#retorno-resultado .cartao');
 });
 
+function sql(q) { return spawnSync('sqlite3', [db, q], { encoding: 'utf8' }).stdout.trim(); }
+
+caso('a guia mostra suas glosas numa tabela (e não "[object HTMLHeadingElement]")', async () => {
+  const id = sql('SELECT guia_id FROM glosa ORDER BY id LIMIT 1');
+  if (!id) { pendentes.push('nenhuma glosa importada: a tela da guia com glosas não foi exercitada'); return; }
+  await entrar('faturista');
+  await page.goto(base + '/#/guias/' + id);
+  await page.waitForSelector('h2:text("Itens")');
+  const texto = await page.textContent('#tela');
+  assert.doesNotMatch(texto, /\[object /);
+  await page.waitForSelector('#guia-glosas table tbody tr');
+  assert.match(await page.textContent('#guia-glosas'), /R\$\s?\d/);
+  await page.screenshot({ path: join(shots, 'guia-glosas.png'), fullPage: true });
+});
+
+caso('a lista de lotes passa de página: todas as páginas, sem repetir nem pular', async () => {
+  const total = Number(sql('SELECT count(*) FROM lote'));
+  if (total < 3) { pendentes.push('menos de 3 lotes: paginação de lotes não exercitada'); return; }
+  await entrar('faturista');
+  await page.goto(base + '/#/lotes?por_pagina=2');
+  await page.waitForSelector('#lotes-lista table tbody tr');
+  const vistos = [];
+  for (let i = 0; i < 1000; i++) {
+    const nums = await page.$$eval('#lotes-lista table tbody tr', trs => trs.map(tr => tr.cells[0].textContent + '/' + tr.cells[1].textContent));
+    assert.ok(nums.length <= 2, 'mais linhas que o tamanho da página');
+    vistos.push(...nums);
+    if (await page.isDisabled('.paginacao .pag-proxima')) break;
+    const antes = nums.join();
+    await page.click('.paginacao .pag-proxima');
+    await page.waitForFunction((a) => [...document.querySelectorAll('#lotes-lista table tbody tr')]
+      .map(tr => tr.cells[0].textContent + '/' + tr.cells[1].textContent).join() !== a, antes);
+  }
+  assert.equal(new Set(vistos).size, vistos.length, 'lote repetido entre páginas');
+  assert.equal(vistos.length, total, 'faltou lote na paginação');
+  await page.click('.paginacao .pag-anterior');
+  await page.waitForSelector('#lotes-lista table tbody tr');
+});
+
+caso('formatos pt-BR: R$, DD/MM/AAAA, hora de São Paulo, CPF/CNPJ pontuados e rótulos em vez de chaves', async () => {
+  await entrar('faturista');
+  const f = await page.evaluate(() => ({
+    hora: Faturo.data('2026-01-15T03:30:00Z'), dia: Faturo.data('2026-03-05'), comp: Faturo.competencia('2026-03'),
+    reais: Faturo.reais(123456).replace(/\u00a0/g, ' '), cpf: Faturo.documento('12345678909'),
+    cnpj: Faturo.documento('11222333000181'), tipo: Faturo.rotulo('tipo', 'sp-sadt'), sit: Faturo.rotulo('glosa', 'em_recurso') }));
+  assert.deepEqual(f, { hora: '15/01/2026 00:30', dia: '05/03/2026', comp: '03/2026', reais: 'R$ 1.234,56',
+    cpf: '123.456.789-09', cnpj: '11.222.333/0001-81', tipo: 'SP/SADT', sit: 'em recurso' });
+  for (const [tela, espera] of [['guias', '#guias-lista table'], ['lotes', '#lotes-lista'], ['glosas', '#glosas-lista'],
+    ['painel', '#painel-cartoes'], ['retornos', '#retornos-lista']]) {
+    await page.goto(base + '/#/' + tela);
+    await page.waitForSelector(espera);
+    await page.waitForTimeout(300);
+    const texto = await page.textContent('#tela');
+    assert.doesNotMatch(texto, /\b\d{4}-\d{2}-\d{2}\b/, tela + ': data no formato AAAA-MM-DD');
+    assert.doesNotMatch(texto, /sp-sadt|resumo-internacao|em_lote|em_recurso|a_classificar|recuperada_parcial|pago_parcial/,
+      tela + ': chave interna à mostra');
+    assert.doesNotMatch(texto, /\[object /, tela);
+  }
+  await page.goto(base + '/#/guias');
+  await page.waitForSelector('#guias-lista table tbody tr');
+  if (temDemo) assert.match(await page.textContent('#guias-lista'), /SP\/SADT/);
+});
+
 const ORIGINAL = readFileSync(join(regras, 'operators/aurora.lua'), 'utf8');
 // the contract's own name (a line of its own), shown by the Regras list from the live generation
 const NOVO = ORIGINAL.replace(/^(\s*)nome = "Aurora Saúde",$/m, '$1nome = "Aurora Saúde (contrato 2025)",');
@@ -192,6 +254,19 @@ caso('supervisor edita o rascunho, verifica e compara; não publica', async () =
   assert.match(await page.textContent('#regra-diff-saida'), /contrato 2025/);
   assert.equal(await page.$('#regra-publicar'), null, 'supervisor não tem o botão Publicar');
   await page.screenshot({ path: join(shots, 'regras.png'), fullPage: true });
+});
+
+caso('simulação da regra: relatório legível (glosas e R$ evitados, alarmes falsos, guias), não JSON', async () => {
+  await entrar('supervisor');
+  await page.goto(base + '/#/regras/aurora');
+  await page.waitForSelector('#regra-simular');
+  await page.click('#regra-simular');
+  await page.waitForSelector('#regra-simulacao', { timeout: 60000 });
+  const t = await page.textContent('#regra-saida');
+  assert.match(t, /Glosas evitadas/); assert.match(t, /Alarmes falsos/); assert.match(t, /R\$/);
+  assert.match(t, /Guias envolvidas/);
+  assert.doesNotMatch(t, /[{}]|valor_evitado|falsos_alarmes/, 'JSON cru na tela');
+  await page.screenshot({ path: join(shots, 'simulacao.png'), fullPage: true });
 });
 
 caso('admin publica e a regra nova vale sem reiniciar o servidor', async () => {

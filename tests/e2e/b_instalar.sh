@@ -28,7 +28,11 @@ if "$T/outro/faturo" regras listar > "$T/out" 2>&1; then fail "cópia achou regr
 grep -q "FATURO_HOME" "$T/out" || fail "sem dizer como: $(cat "$T/out")"
 FATURO_HOME="$T/pref/share/faturo" "$T/outro/faturo" regras testar | grep -q "0 falha(s)" ||
   fail "FATURO_HOME"
-# no build path in the program's data (debug info aside)
-if strings -d "$T/outro/faturo" | grep -qF "$SRC"; then fail "caminho da fonte embutido"; fi
-if strings -d "$T/outro/faturo" | grep -qF "$BUILD"; then fail "caminho do build embutido"; fi
+# no data folder of the build tree in the program (source file names that
+# assert or UBSan keep for their messages aside)
+strings -d "$T/outro/faturo" > "$T/strings"
+for d in rules scripts web/static schemas/tiss; do
+  if grep -qF "$SRC/$d" "$T/strings"; then fail "caminho $SRC/$d embutido"; fi
+done
+if grep -qF "$SRC/../shared" "$T/strings"; then fail "caminho dos XSD embutido"; fi
 echo "ok"

@@ -43,6 +43,24 @@ fi
 echo "ok   sqlite3.h na CLI reprovado"
 rm "$tmp/engine/cli/cmd_violacao.c"
 
+# 4. an engine module calling SQLite instead of the store's statement API is
+#    refused; the store itself may (one run for both)
+mkdir -p "$tmp/engine/4_lote" "$tmp/engine/base"
+printf '#include "fat_store_int.h"\nint f(void *s);\nint f(void *s) { return sqlite3_step(s); }\n' \
+  > "$tmp/engine/4_lote/fat_violacao.c"
+printf '#include <sqlite3.h>\nint f(sqlite3_stmt *s);\nint f(sqlite3_stmt *s) { return sqlite3_step(s); }\n' \
+  > "$tmp/engine/base/fat_store.c"
+if out=$(sh "$check" "$tmp" 2>&1); then
+  echo "FALHA: a verificação aceitou SQLite num módulo do motor: $out"; exit 1
+fi
+echo "$out" | grep -q 'fat_violacao.c:3: usa a API do SQLite: só o store' ||
+  { echo "FALHA: não apontou o sqlite3_step do módulo: $out"; exit 1; }
+if echo "$out" | grep -q 'engine/base/fat_store.c:'; then
+  echo "FALHA: o store não pode usar o SQLite? $out"; exit 1
+fi
+rm "$tmp/engine/4_lote/fat_violacao.c" "$tmp/engine/base/fat_store.c"
+echo "ok   SQLite num módulo do motor reprovado; no store, aceito"
+
 # 3. comments and strings that mention the API are not violations
 printf '/* sqlite3_exec is for the engine */\nconst char *x = "sqlite3_step";\n' \
   > "$tmp/web/web_comentario.c"

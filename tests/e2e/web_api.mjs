@@ -360,6 +360,8 @@ caso('CSP em toda resposta: API, erros, estáticos, downloads e a relação HTML
   const html = await call('GET', `/api/lotes/${lote}/relacao?formato=html`, s);
   assert.match(html.headers.get('content-security-policy'), /style-src 'unsafe-inline'/);
   assert.doesNotMatch(html.headers.get('content-security-policy'), /script-src|'unsafe-eval'/);
+  assert.match(html.text, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'/,
+    'a relação guardada em disco também leva a CSP');
   const csv = Buffer.from(await (await fetch(`${base}/api/lotes/${lote}/relacao?formato=csv`,
     { headers: { Cookie: s.cookie } })).arrayBuffer()).toString('utf8');
   assert.ok(csv.startsWith('\ufeffguia;'), 'CSV com BOM e ;');
@@ -422,14 +424,16 @@ caso('log de acesso sem query string', async () => {
   assert.doesNotMatch(log, /JOAO-DA-SILVA/);
 });
 
-/* Another server on its own database (so its login throttle starts clean). */
-async function outroServidor(nome, args) {
+/* Another server on its own database (so its login throttle starts clean),
+ * with the users named in usuarios ({nome: [papel, senha]}). */
+async function outroServidor(nome, args, usuarios) {
   const d = mkdtempSync(join(tmpdir(), 'faturo-api-' + nome + '-'));
-  const e = { ...env, FATURO_DB: join(d, nome + '.db') };
+  const banco = join(d, nome + '.db');
+  const e = { ...env, FATURO_DB: banco };
   const r = (a, i) => spawnSync(FATURO, a, { env: e, input: i, encoding: 'utf8' });
   assert.equal(r(['init']).status, 0);
-  assert.equal(r(['usuario', 'criar', 'ana', '--papel', 'admin'], 'senha-admin-1\n').status, 0);
-  assert.equal(r(['usuario', 'criar', 'bia', '--papel', 'faturista'], 'senha-fat-1\n').status, 0);
+  for (const [u, [papel, senha]] of Object.entries(usuarios))
+    assert.equal(r(['usuario', 'criar', u, '--papel', papel], senha + '\n').status, 0);
   const p = spawn(FATURO, ['servidor', '--porta', '0', ...args], { env: e, stdio: ['ignore', 'pipe', 'pipe'] });
   let lg = '';
   p.stderr.on('data', x => { lg += x; });
@@ -447,63 +451,71 @@ async function outroServidor(nome, args) {
     const t = await x.text(); let j = null; try { j = JSON.parse(t); } catch { /* */ }
     return { status: x.status, headers: x.headers, json: j, text: t };
   };
+  const sql2 = q => { const x = spawnSync('sqlite3', [banco, q], { encoding: 'utf8' }); assert.equal(x.status, 0, x.stderr); return x.stdout.trim(); };
   const fim = async () => { p.kill('SIGTERM'); await new Promise(ok => p.on('exit', ok)); rmSync(d, { recursive: true, force: true }); };
-  return { chama, run: r, fim, log: () => lg };
+  return { chama, run: r, sql: sql2, fim, log: () => lg };
 }
 
+let proxy = null;
 caso('atrás do proxy confiável o bloqueio por IP vale só para o endereço encaminhado; cookie Secure com https', async () => {
-  const px = await outroServidor('proxy', ['--proxy-confiavel', '127.0.0.1']);
-  try {
-    const de = ip => ({ 'X-Forwarded-For': '10.9.8.7, ' + ip });
-    for (let i = 0; i < 20; i++) {
-      const r = await px.chama('POST', '/api/sessao', { json: { usuario: 'ninguem' + i, senha: 'errada-123' }, headers: de('203.0.113.7') });
-      assert.equal(r.status, 401, 'falha ' + i);
-    }
-    const bloqueado = await px.chama('POST', '/api/sessao', { json: { usuario: 'bia', senha: 'senha-fat-1' }, headers: de('203.0.113.7') });
-    assert.equal(bloqueado.status, 429, 'o endereço que errou 20 vezes fica bloqueado');
-    const outro = await px.chama('POST', '/api/sessao', { json: { usuario: 'bia', senha: 'senha-fat-1' }, headers: de('203.0.113.8') });
-    assert.equal(outro.status, 200, 'quem está atrás do mesmo proxy com outro endereço continua entrando');
-    assert.doesNotMatch(outro.headers.get('set-cookie'), /Secure/);
-    const https = await px.chama('POST', '/api/sessao', { json: { usuario: 'bia', senha: 'senha-fat-1' },
-      headers: { ...de('203.0.113.9'), 'X-Forwarded-Proto': 'https' } });
-    assert.equal(https.status, 200); assert.match(https.headers.get('set-cookie'), /; Secure/);
-  } finally { await px.fim(); }
+  proxy = await outroServidor('proxy', ['--proxy-confiavel', '127.0.0.1'],
+    { ana: ['admin', 'senha-admin-1'], bia: ['faturista', 'senha-fat-1'] });
+  const px = proxy;
+  const de = ip => ({ 'X-Forwarded-For': '10.9.8.7, ' + ip });
+  const r = await px.chama('POST', '/api/sessao', { json: { usuario: 'ninguem', senha: 'errada-123' }, headers: de('203.0.113.7') });
+  assert.equal(r.status, 401);
+  assert.equal(px.sql("SELECT count(*) FROM login_falha WHERE chave = 'ip:203.0.113.7'"), '1', 'falha anotada no endereço encaminhado');
+  assert.equal(px.sql("SELECT count(*) FROM login_falha WHERE chave LIKE 'ip:127.%' OR chave = 'ip:10.9.8.7'"), '0',
+    'nem o endereço do proxy nem um endereço anterior da lista (que o cliente pode forjar)');
+  // 19 more failures from that address (as 19 more wrong attempts would leave them)
+  px.sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 19) " +
+         "INSERT INTO login_falha (chave, em) SELECT 'ip:203.0.113.7', CAST(strftime('%s','now') AS INTEGER) FROM n");
+  const bloqueado = await px.chama('POST', '/api/sessao', { json: { usuario: 'bia', senha: 'senha-fat-1' }, headers: de('203.0.113.7') });
+  assert.equal(bloqueado.status, 429, 'o endereço que errou 20 vezes fica bloqueado');
+  const outro = await px.chama('POST', '/api/sessao', { json: { usuario: 'bia', senha: 'senha-fat-1' }, headers: de('203.0.113.8') });
+  assert.equal(outro.status, 200, 'quem está atrás do mesmo proxy com outro endereço continua entrando');
+  assert.doesNotMatch(outro.headers.get('set-cookie'), /Secure/);
+  const https = await px.chama('POST', '/api/sessao', { json: { usuario: 'bia', senha: 'senha-fat-1' },
+    headers: { ...de('203.0.113.9'), 'X-Forwarded-Proto': 'https' } });
+  assert.equal(https.status, 200); assert.match(https.headers.get('set-cookie'), /; Secure/);
+});
+
+caso('o último admin bloqueado volta pela CLI: usuario desbloquear e usuario senha', async () => {
+  if (!proxy) throw new Error('servidor do caso anterior não subiu');
+  const sv = proxy, de = { 'X-Forwarded-For': '198.51.100.20' };
+  for (let i = 0; i < 5; i++)
+    assert.equal((await sv.chama('POST', '/api/sessao', { json: { usuario: 'ana', senha: 'errada-' + i }, headers: de })).status, 401);
+  const preso = await sv.chama('POST', '/api/sessao', { json: { usuario: 'ana', senha: 'senha-admin-1' }, headers: de });
+  assert.equal(preso.status, 429); assert.match(preso.json.error.message, /faturo usuario desbloquear/);
+  const d = sv.run(['usuario', 'desbloquear', 'ana']);
+  assert.equal(d.status, 0, d.stderr);
+  const volta = await sv.chama('POST', '/api/sessao', { json: { usuario: 'ana', senha: 'senha-admin-1' }, headers: de });
+  assert.equal(volta.status, 200, 'desbloqueado pela CLI');
+  const cookie = volta.headers.get('set-cookie').split(';')[0];
+  const t = sv.run(['usuario', 'senha', 'ana'], 'senha-nova-22\n');
+  assert.equal(t.status, 0, t.stderr);
+  assert.equal((await sv.chama('GET', '/api/sessao', { headers: { Cookie: cookie } })).status, 401, 'sessão antiga encerrada');
+  assert.equal((await sv.chama('POST', '/api/sessao', { json: { usuario: 'ana', senha: 'senha-admin-1' }, headers: de })).status, 401);
+  assert.equal((await sv.chama('POST', '/api/sessao', { json: { usuario: 'ana', senha: 'senha-nova-22' }, headers: de })).status, 200);
+  assert.equal(sv.run(['usuario', 'desbloquear', 'ninguem']).status, 1);
 });
 
 caso('--cookie-seguro: o cookie de sessão sempre leva Secure', async () => {
-  const sv = await outroServidor('seguro', ['--cookie-seguro']);
+  if (proxy) { await proxy.fim(); proxy = null; }
+  const sv = await outroServidor('seguro', ['--cookie-seguro'], { bia: ['faturista', 'senha-fat-1'] });
   try {
     const r = await sv.chama('POST', '/api/sessao', { json: { usuario: 'bia', senha: 'senha-fat-1' } });
     assert.equal(r.status, 200); assert.match(r.headers.get('set-cookie'), /; Secure/);
   } finally { await sv.fim(); }
 });
 
-caso('o último admin bloqueado volta pela CLI: usuario desbloquear e usuario senha', async () => {
-  const sv = await outroServidor('admin', []);
-  try {
-    for (let i = 0; i < 5; i++)
-      assert.equal((await sv.chama('POST', '/api/sessao', { json: { usuario: 'ana', senha: 'errada-' + i } })).status, 401);
-    const preso = await sv.chama('POST', '/api/sessao', { json: { usuario: 'ana', senha: 'senha-admin-1' } });
-    assert.equal(preso.status, 429); assert.match(preso.json.error.message, /faturo usuario desbloquear/);
-    const d = sv.run(['usuario', 'desbloquear', 'ana']);
-    assert.equal(d.status, 0, d.stderr);
-    const volta = await sv.chama('POST', '/api/sessao', { json: { usuario: 'ana', senha: 'senha-admin-1' } });
-    assert.equal(volta.status, 200, 'desbloqueado pela CLI');
-    const cookie = volta.headers.get('set-cookie').split(';')[0];
-    const t = sv.run(['usuario', 'senha', 'ana'], 'senha-nova-22\n');
-    assert.equal(t.status, 0, t.stderr);
-    assert.equal((await sv.chama('GET', '/api/sessao', { headers: { Cookie: cookie } })).status, 401, 'sessão antiga encerrada');
-    assert.equal((await sv.chama('POST', '/api/sessao', { json: { usuario: 'ana', senha: 'senha-admin-1' } })).status, 401);
-    assert.equal((await sv.chama('POST', '/api/sessao', { json: { usuario: 'ana', senha: 'senha-nova-22' } })).status, 200);
-    assert.equal(sv.run(['usuario', 'desbloquear', 'ninguem']).status, 1);
-  } finally { await sv.fim(); }
-});
-
 for (const [nome, fn] of casos) {
-  try { await fn(); console.log('ok   ' + nome); }
+  const t0 = Date.now();
+  try { await fn(); console.log(`ok   ${nome} (${Date.now() - t0} ms)`); }
   catch (e) { falhou = true; console.log('FALHA ' + nome + '\n      ' + (e.stack || e)); }
 }
 
+if (proxy) await proxy.fim();
 srv.kill('SIGTERM');
 const code = await new Promise(r => srv.on('exit', (c) => r(c)));
 if (code !== 0) { falhou = true; console.log('FALHA servidor saiu com ' + code); }

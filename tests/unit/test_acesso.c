@@ -18,6 +18,7 @@
 #include "fat_mem.h"
 #include "fat_store.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 #include "fat_totp.h"
 
 #define DB "test_acesso.db"

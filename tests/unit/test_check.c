@@ -693,13 +693,13 @@ static void test_duplicidade(void **state)
   assert_int_equal(f.n, 0);
   /* a cancelled copy is no longer a duplicate */
   {
-    sqlite3_stmt *s;
+    fat_stmt *s;
     static const char sql[] = "UPDATE guia SET status = 'cancelada' WHERE id = ?1";
 
     assert_int_equal(fat_store_prepare(st, sql, &s, &err), FAT_OK);
     fat_bind_int(s, 1, b->id);
-    assert_int_equal(sqlite3_step(s), SQLITE_DONE);
-    sqlite3_reset(s);
+    assert_int_equal(fat_stmt_step(s), FAT_DONE);
+    fat_stmt_reset(s);
   }
   assert_int_equal(dups(st, a, &f, &err), FAT_OK);
   assert_int_equal(f.n, 0);

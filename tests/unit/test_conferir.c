@@ -21,6 +21,7 @@
 #include "fat_mem.h"
 #include "fat_rules.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 
 #define DB "test_conferir.db"
 #define HOJE "2025-04-01"

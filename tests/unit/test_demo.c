@@ -23,6 +23,7 @@
 #include "fat_price.h"
 #include "fat_rules.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 
 #define N_GUIAS 300
 

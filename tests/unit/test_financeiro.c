@@ -33,6 +33,7 @@
 #include "fat_repasse.h"
 #include "fat_rules.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 #include "fat_termos.h"
 
 static const char *db_path = "test_financeiro.db";

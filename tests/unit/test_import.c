@@ -16,6 +16,7 @@
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 
 static void remove_db(const char *p)
 {

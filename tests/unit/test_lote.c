@@ -19,6 +19,7 @@
 #include "fat_model.h"
 #include "fat_rules.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 #include "fat_tiss_hash.h"
 #include "fat_tiss_validate.h"
 

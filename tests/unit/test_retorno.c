@@ -25,6 +25,7 @@
 #include "fat_retorno.h"
 #include "fat_simular.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 #include "fat_tiss_read.h"
 #include "fat_tiss_validate.h"
 

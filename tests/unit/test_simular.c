@@ -26,6 +26,7 @@
 #include "fat_rules.h"
 #include "fat_simular.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 
 #define DB "test_simular.db"
 #define N_GUIAS 400

@@ -14,6 +14,7 @@
 
 #include "fat_mem.h"
 #include "fat_store_int.h"
+#include "fat_store_sqlite.h"
 #include "fat_tabelas.h"
 
 static const char *db_path = "test_tabelas.db";

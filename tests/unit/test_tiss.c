@@ -16,6 +16,7 @@
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_tiss_hash.h"
+#include "fat_tiss_read.h"
 #include "fat_tiss_validate.h"
 #include "fat_tiss_write.h"
 
@@ -402,6 +403,28 @@ static void test_write_honorarios(void **state)
   fat_guia_free(g);
 }
 
+/* Reading back a lote of honorários gives each guia's informado (the writer
+** puts it in valorTotalHonorarios): what verificar compares a sent lote with. */
+static void test_read_lote_honorarios_informado(void **state)
+{
+  fat_guia *g = guia_from(honorarios_json, "H-2");
+  fat_tiss_doc doc;
+  fat_tiss_msg *m = NULL;
+  fat_err err;
+
+  (void)state;
+  write_validate(g, FAT_TISS_ISO88591, &doc);
+  assert_int_equal(fat_tiss_read_memory(doc.xml, doc.len, "h", &m, &err), FAT_OK);
+  assert_int_equal(m->n_protocolos, 1);
+  assert_int_equal(m->protocolos[0].n_guias, 1);
+  assert_string_equal(m->protocolos[0].guias[0].numero_prestador, "H-2");
+  assert_int_equal(m->protocolos[0].guias[0].informado, 150000);
+  assert_int_equal(m->informado, 150000);
+  fat_tiss_msg_free(m);
+  fat_tiss_doc_fini(&doc);
+  fat_guia_free(g);
+}
+
 static void test_write_internacao(void **state)
 {
   fat_guia *g = guia_from(internacao_json, "I-1");
@@ -605,6 +628,7 @@ int main(void)
     cmocka_unit_test(test_write_consulta),
     cmocka_unit_test(test_write_sadt),
     cmocka_unit_test(test_write_honorarios),
+    cmocka_unit_test(test_read_lote_honorarios_informado),
     cmocka_unit_test(test_write_internacao),
     cmocka_unit_test(test_write_utf8_hash),
     cmocka_unit_test(test_write_lote_many_and_limits),

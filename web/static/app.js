@@ -47,15 +47,64 @@ const Faturo = (() => {
     const frac = (m[2] || '').padEnd(2, '0');
     return Number(inteiro) * 100 + Number(frac);
   }
+  /* Dates: 'AAAA-MM-DD' -> DD/MM/AAAA; UTC timestamps ('...T...Z') -> the
+   * clinic's local time (America/Sao_Paulo), DD/MM/AAAA HH:MM. */
+  const FUSO = 'America/Sao_Paulo';
+  const fmtDataHora = new Intl.DateTimeFormat('pt-BR', { timeZone: FUSO, day: '2-digit',
+    month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  function dataHora(s) {
+    const d = new Date(s);
+    if (isNaN(d)) return s;
+    const p = Object.fromEntries(fmtDataHora.formatToParts(d).map(x => [x.type, x.value]));
+    return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
+  }
   function data(s) {
     if (!s) return '—';
-    const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?/.exec(s);
-    if (!m) return s;
-    return m[4] ? `${m[3]}/${m[2]}/${m[1]} ${m[4]}:${m[5]}` : `${m[3]}/${m[2]}/${m[1]}`;
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s)) return dataHora(s);
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+    return m ? `${m[3]}/${m[2]}/${m[1]}` : s;
+  }
+  /* 'AAAA-MM' -> MM/AAAA */
+  function competencia(s) {
+    const m = /^(\d{4})-(\d{2})$/.exec(s || '');
+    return m ? `${m[2]}/${m[1]}` : (s || '—');
   }
   function competenciaAnterior() {
     const d = new Date(); d.setDate(1); d.setMonth(d.getMonth() - 1);
     return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
+  }
+  /* CPF 000.000.000-00, CNPJ 00.000.000/0000-00 (other text as it is) */
+  function documento(s) {
+    const d = String(s || '').replace(/\D/g, '');
+    if (d.length === 11) return d.replace(/^(\d{3})(\d{3})(\d{3})(\d{2})$/, '$1.$2.$3-$4');
+    if (d.length === 14) return d.replace(/^(\d{2})(\d{3})(\d{3})(\d{4})(\d{2})$/, '$1.$2.$3/$4-$5');
+    return s || '—';
+  }
+  /* Labels for the internal keys users must never read. */
+  const ROTULOS = {
+    tipo: { consulta: 'Consulta', 'sp-sadt': 'SP/SADT', honorarios: 'Honorários',
+      'resumo-internacao': 'Resumo de internação' },
+    guia: { digitada: 'digitada', conferida: 'conferida', pendente: 'pendente', em_lote: 'em lote',
+      enviada: 'enviada', processada: 'processada', paga: 'paga', glosada: 'glosada', cancelada: 'cancelada' },
+    lote: { aberto: 'aberto', fechado: 'fechado', enviado: 'enviado', protocolado: 'protocolado',
+      processado: 'processado', pago: 'pago', pago_parcial: 'pago em parte' },
+    glosa: { aberta: 'aberta', em_recurso: 'em recurso', recuperada: 'recuperada',
+      recuperada_parcial: 'recuperada em parte', perdida: 'perdida', aceita: 'aceita' },
+    classificacao: { devida: 'devida', indevida: 'indevida', a_classificar: 'a classificar' },
+    recurso: { rascunho: 'rascunho', enviado: 'enviado', protocolado: 'protocolado', respondido: 'respondido',
+      deferido: 'deferido', deferido_parcial: 'deferido em parte', indeferido: 'indeferido' },
+    papel: { faturista: 'faturista', supervisor: 'supervisor', admin: 'administrador' },
+    grupo: { cadastro: 'cadastro/elegibilidade', autorizacao: 'autorização', documentacao: 'documentação',
+      cobranca: 'cobrança/valor', tecnica: 'técnica', prazo: 'prazo', outros: 'outros' },
+    severidade: { bloqueio: 'bloqueio', alerta: 'alerta' },
+    retorno: { PROTOCOLO_RECEBIMENTO: 'protocolo de recebimento',
+      DEMONSTRATIVO_ANALISE_CONTA: 'demonstrativo de análise de conta',
+      DEMONSTRATIVO_PAGAMENTO: 'demonstrativo de pagamento' },
+  };
+  function rotulo(tipo, chave) {
+    if (chave === null || chave === undefined || chave === '') return '—';
+    const t = ROTULOS[tipo];
+    return (t && t[chave]) || String(chave).replace(/_/g, ' ');
   }
 
   class ErroApi extends Error {
@@ -157,7 +206,7 @@ const Faturo = (() => {
     document.getElementById('login').hidden = true;
     document.getElementById('app').hidden = false;
     document.getElementById('quem-nome').textContent = s.usuario;
-    document.getElementById('quem-papel').textContent = s.papel;
+    document.getElementById('quem-papel').textContent = rotulo('papel', s.papel);
     montaMenu();
     rota();
   }
@@ -206,8 +255,37 @@ const Faturo = (() => {
       r.operadoras.map(o => el('option', { value: o.chave }, o.nome)));
   }
 
+  /* Page through a keyset listing: paginador(carrega) where carrega(apos)
+   * renders one page and returns its `proximo` cursor; gives the nav node
+   * (‹ anterior / próxima ›) and a reload function that starts over. */
+  function paginador(carrega) {
+    const pilha = [];
+    let atual = null, proximo = null;
+    const ant = el('button', { class: 'pag-anterior', disabled: true }, '‹ anterior');
+    const prox = el('button', { class: 'pag-proxima', disabled: true }, 'próxima ›');
+    const info = el('span', { class: 'pag-info' });
+    const mostra = async (apos) => {
+      proximo = await carrega(apos);
+      atual = apos;
+      ant.disabled = pilha.length === 0;
+      prox.disabled = !proximo;
+      info.textContent = `página ${pilha.length + 1}`;
+    };
+    ant.addEventListener('click', () => tenta(async () => { const a = pilha.pop(); await mostra(a); }));
+    prox.addEventListener('click', () => tenta(async () => { pilha.push(atual); await mostra(proximo); }));
+    const nav = el('div', { class: 'paginacao' }, ant, info, prox);
+    return { nav, recarrega: async () => { pilha.length = 0; await mostra(null); } };
+  }
+
+  /* ?chave=valor of the hash route (#/tela?chave=valor) */
+  function parametrosHash() {
+    const i = location.hash.indexOf('?');
+    return new URLSearchParams(i >= 0 ? location.hash.slice(i + 1) : '');
+  }
+
   return {
-    el, limpa, reais, centavosDe, data, competenciaAnterior, api, baixar, aviso, tenta, pode, tela,
-    tabela, selo, cartao, seletorOperadora, inicia, get sessao() { return sessao; }
+    el, limpa, reais, centavosDe, data, dataHora, competencia, competenciaAnterior, documento, rotulo,
+    api, baixar, aviso, tenta, pode, tela, tabela, selo, cartao, seletorOperadora, paginador,
+    parametrosHash, inicia, get sessao() { return sessao; }
   };
 })();

@@ -1,7 +1,7 @@
 /* Conferir: run the pre-billing check for an operator / competência. */
 'use strict';
 (() => {
-  const { el, limpa, reais, api, tabela, cartao, tenta, aviso } = Faturo;
+  const { el, limpa, reais, rotulo, api, tabela, cartao, tenta, aviso } = Faturo;
 
   Faturo.tela('conferir', {
     titulo: 'Conferir',
@@ -32,7 +32,7 @@
             el('h2', {}, 'Guias com achados nesta conferência'),
             tabela(r.guias, [
               { t: 'Guia', v: g => g.numero_prestador }, { t: 'Operadora', v: g => g.operadora },
-              { t: 'Situação', v: g => g.status },
+              { t: 'Situação', v: g => rotulo('guia', g.status) },
               { t: 'Achados', v: g => g.codigos.join(', ') },
               { t: 'Erro', v: g => g.erro || '' },
               { t: 'Em risco', v: g => reais(g.valor_risco), num: true }],

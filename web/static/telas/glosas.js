@@ -1,44 +1,63 @@
-/* Glosas e recursos: list, classify, build recurso, download XML, record the answer; summary chart. */
+/* Glosas e recursos: list (page by page), classify (automatic or a person's
+ * decision), build recurso, download XML, record the answer; summary chart of
+ * one competência by motive group. */
 'use strict';
 (() => {
-  const { el, limpa, reais, data, api, tabela, selo, tenta, aviso, baixar } = Faturo;
+  const { el, limpa, reais, data, competencia, rotulo, api, tabela, selo, tenta, aviso, baixar,
+    paginador } = Faturo;
   let grafico = null;
 
   const corClass = { devida: 'neutro', indevida: 'bloqueio', a_classificar: 'alerta' };
+  const SITUACOES = ['aberta', 'em_recurso', 'recuperada', 'recuperada_parcial', 'perdida', 'aceita'];
+
+  function decidir(x, recarrega) {
+    const cls = el('select', {}, ['indevida', 'devida', 'a_classificar'].map(c => el('option', { value: c }, rotulo('classificacao', c))));
+    const ev = el('input', { placeholder: 'evidência (obrigatória)', size: 24 });
+    return el('div', { class: 'acoes' },
+      el('button', { class: 'link', title: 'pela regra automática', onclick: () => tenta(async () => {
+        await api('POST', `/api/glosas/${x.id}/classificar`, { json: {} }); aviso('Glosa classificada.'); await recarrega();
+      }) }, 'Classificar'),
+      cls, ev, el('button', { class: 'link', onclick: () => tenta(async () => {
+        await api('POST', `/api/glosas/${x.id}/classificar`, { json: { classificacao: cls.value, evidencia: ev.value } });
+        aviso('Decisão registrada.'); await recarrega();
+      }) }, 'Decidir'));
+  }
 
   Faturo.tela('glosas', {
     titulo: 'Glosas e recursos',
     async render(main) {
       const op = await Faturo.seletorOperadora('g-operadora');
-      const sit = el('select', { id: 'g-situacao' }, ['', 'aberta', 'em_recurso', 'recuperada', 'recuperada_parcial', 'perdida', 'aceita']
-        .map(s => el('option', { value: s }, s || 'todas')));
+      const sit = el('select', { id: 'g-situacao' }, el('option', { value: '' }, 'todas'),
+        SITUACOES.map(s => el('option', { value: s }, rotulo('glosa', s))));
+      const comp = el('input', { id: 'g-competencia', type: 'month', value: Faturo.competenciaAnterior() });
       const canvas = el('canvas', { id: 'glosas-grafico' });
+      const resumo = el('div', { id: 'glosas-resumo' });
       const lista = el('div', { id: 'glosas-lista' }), recursos = el('div', { id: 'recursos-lista' });
       const selecionadas = new Set();
       const justificativa = el('textarea', { id: 'g-justificativa', rows: 2, cols: 60,
         placeholder: 'justificativa do recurso (vale para as glosas marcadas)' });
 
-      const carrega = async () => {
-        const [g, r, s] = await Promise.all([
-          api('GET', '/api/glosas', { query: { operadora: op.value, situacao: sit.value, por_pagina: 200 } }),
-          api('GET', '/api/recursos', { query: { operadora: op.value } }),
-          api('GET', '/api/glosas/resumo', { query: { operadora: op.value } })]);
+      const pagGlosas = paginador(async (apos) => {
+        const g = await api('GET', '/api/glosas', { query: { operadora: op.value, situacao: sit.value, limite: 100, apos } });
         selecionadas.clear();
         limpa(lista).append(tabela(g.glosas, [
           { t: '', v: x => x.situacao === 'aberta' ? el('input', { type: 'checkbox', onchange: (ev) => {
             if (ev.target.checked) selecionadas.add(x.id); else selecionadas.delete(x.id); } }) : '' },
-          { t: 'Guia', v: x => el('a', { href: '#/guias/' + x.guia_id }, x.numero_prestador) },
+          { t: 'Guia', v: x => el('a', { href: '#/guias/' + x.guia_id }, x.guia) },
           { t: 'Operadora', v: x => x.operadora }, { t: 'Código', v: x => x.codigo },
-          { t: 'Descrição', v: x => x.descricao || x.grupo || '—' },
+          { t: 'Motivo', v: x => x.descricao || rotulo('grupo', x.grupo) },
           { t: 'Valor', v: x => reais(x.valor), num: true },
-          { t: 'Classificação', v: x => [selo(x.classificacao, corClass[x.classificacao]),
+          { t: 'Classificação', v: x => [selo(rotulo('classificacao', x.classificacao), corClass[x.classificacao]),
             x.evidencia ? el('div', { class: 'meta' }, x.evidencia) : null] },
-          { t: 'Situação', v: x => x.situacao }, { t: 'Prazo do recurso', v: x => data(x.prazo_recurso) },
-          { t: '', v: x => el('button', { class: 'link', onclick: () => tenta(async () => {
-            await api('POST', `/api/glosas/${x.id}/classificar`, { json: {} }); aviso('Glosa classificada.'); await carrega();
-          }) }, 'Classificar') }]));
+          { t: 'Situação', v: x => rotulo('glosa', x.situacao) }, { t: 'Prazo do recurso', v: x => data(x.prazo_recurso) },
+          { t: '', v: x => decidir(x, () => pagGlosas.recarrega()) }]));
+        return g.proximo;
+      });
+      const pagRecursos = paginador(async (apos) => {
+        const r = await api('GET', '/api/recursos', { query: { operadora: op.value, limite: 50, apos } });
         limpa(recursos).append(tabela(r.recursos, [
-          { t: 'Recurso', v: x => x.numero }, { t: 'Operadora', v: x => x.operadora }, { t: 'Situação', v: x => x.status },
+          { t: 'Recurso', v: x => x.numero }, { t: 'Operadora', v: x => x.operadora },
+          { t: 'Situação', v: x => rotulo('recurso', x.status) + (x.resultado ? ' — ' + rotulo('recurso', x.resultado) : '') },
           { t: 'Itens', v: x => x.itens, num: true }, { t: 'Recursado', v: x => reais(x.valor_recursado), num: true },
           { t: 'Recuperado', v: x => reais(x.valor_recuperado), num: true }, { t: 'Prazo', v: x => data(x.prazo) },
           { t: '', v: x => el('div', { class: 'acoes' },
@@ -49,19 +68,28 @@
               const centavos = Faturo.centavosDe(v || '0');
               if (centavos === null) { aviso('Valor inválido: use o formato 1.234,56', true); return; }
               await api('POST', `/api/recursos/${x.id}/resposta`, { json: { valor_deferido: centavos } });
-              aviso('Resposta registrada.'); await carrega();
+              aviso('Resposta registrada.'); await pagRecursos.recarrega();
             }) }, 'Registrar resposta') : null) }]));
-        const dados = s.por_codigo.slice(0, 12);
+        return r.proximo;
+      });
+      const carregaResumo = async () => {
+        const s = await api('GET', '/api/glosas/resumo', { query: { operadora: op.value, competencia: comp.value } });
+        const total = (s.total && s.total[0]) || { quantidade: 0, valor: 0 };
+        limpa(resumo).append(el('p', { class: 'meta' },
+          `Competência ${competencia(s.competencia)}: ${total.quantidade} glosa(s), ${reais(total.valor)}`));
+        const dados = (s.por_grupo || []).slice(0, 12);
         if (grafico) grafico.destroy();
+        grafico = null;
         if (window.Chart && dados.length) {
           grafico = new Chart(canvas, { type: 'bar', data: {
-            labels: dados.map(d => d.codigo + (d.descricao ? ' ' + d.descricao.slice(0, 24) : '')),
-            datasets: [{ label: 'Valor glosado (R$)', data: dados.map(d => d.valor / 100), backgroundColor: '#0b6e99' },
-              { label: 'Recuperado (R$)', data: dados.map(d => d.valor_recuperado / 100), backgroundColor: '#1a7f37' }] },
+            labels: dados.map(d => d.rotulo || rotulo('grupo', d.chave)),
+            datasets: [{ label: 'Valor glosado', data: dados.map(d => d.valor / 100), backgroundColor: '#0b6e99' }] },
           options: { responsive: true, maintainAspectRatio: false, animation: false, indexAxis: 'y',
+            scales: { x: { ticks: { callback: (v) => reais(Math.round(v * 100)) } } },
             plugins: { tooltip: { callbacks: { label: (c) => c.dataset.label + ': ' + reais(Math.round(c.parsed.x * 100)) } } } } });
         }
       };
+      const carrega = async () => { await Promise.all([pagGlosas.recarrega(), pagRecursos.recarrega(), carregaResumo()]); };
       const criar = el('button', { class: 'primario', id: 'g-recurso', onclick: () => tenta(async () => {
         if (selecionadas.size === 0) { aviso('Marque as glosas a recorrer.', true); return; }
         const r = await api('POST', '/api/recursos', { json: { glosas: [...selecionadas], justificativa: justificativa.value } });
@@ -69,11 +97,12 @@
       }) }, 'Montar recurso');
       main.append(el('h1', {}, 'Glosas e recursos'),
         el('div', { class: 'filtros' }, el('label', {}, 'Operadora', op), el('label', {}, 'Situação', sit),
+          el('label', {}, 'Competência do resumo', comp),
           el('button', { onclick: () => tenta(carrega) }, 'Filtrar')),
-        el('h2', {}, 'Glosas por motivo'), el('div', { class: 'graf' }, canvas),
-        el('h2', {}, 'Glosas'), lista,
+        el('h2', {}, 'Glosas por motivo'), resumo, el('div', { class: 'graf' }, canvas),
+        el('h2', {}, 'Glosas'), lista, pagGlosas.nav,
         el('div', { class: 'barra' }, justificativa, criar),
-        el('h2', {}, 'Recursos'), recursos);
+        el('h2', {}, 'Recursos'), recursos, pagRecursos.nav);
       await carrega();
     }
   });

@@ -1,52 +1,50 @@
-/* Guias: list with filters; detail with findings explained and acknowledged. */
+/* Guias: list with filters, page by page; detail with findings explained and
+ * acknowledged, items and glosas. */
 'use strict';
 (() => {
-  const { el, limpa, reais, data, api, tabela, selo, tenta, aviso } = Faturo;
+  const { el, limpa, reais, data, competencia, documento, rotulo, api, tabela, selo, tenta, aviso,
+    paginador, parametrosHash } = Faturo;
 
-  function parametrosHash() {
-    const i = location.hash.indexOf('?');
-    return new URLSearchParams(i >= 0 ? location.hash.slice(i + 1) : '');
-  }
+  const STATUS = ['digitada', 'conferida', 'pendente', 'em_lote', 'enviada', 'processada', 'paga',
+    'glosada', 'cancelada'];
 
   async function lista(main) {
     const hp = parametrosHash();
     const op = await Faturo.seletorOperadora('f-operadora');
     op.value = hp.get('operadora') || '';
     const comp = el('input', { id: 'f-competencia', type: 'month', value: hp.get('competencia') || '' });
-    const status = el('select', { id: 'f-status' }, ['', 'digitada', 'conferida', 'pendente', 'em_lote',
-      'enviada', 'processada', 'paga', 'glosada', 'cancelada'].map(s => el('option', { value: s }, s || 'todas')));
+    const status = el('select', { id: 'f-status' }, el('option', { value: '' }, 'todas'),
+      STATUS.map(s => el('option', { value: s }, rotulo('guia', s))));
     status.value = hp.get('status') || '';
     const bloq = el('input', { id: 'f-bloqueio', type: 'checkbox' });
     bloq.checked = hp.get('com_bloqueio') === '1';
     const busca = el('input', { id: 'f-busca', placeholder: 'nº da guia ou carteira' });
+    const limite = Number(hp.get('por_pagina')) || 50;
     const res = el('div', { id: 'guias-lista' });
-    let pagina = 1;
-    const carrega = async () => {
+    const pag = paginador(async (apos) => {
       const r = await api('GET', '/api/guias', { query: {
         operadora: op.value, competencia: comp.value, status: status.value,
-        com_bloqueio: bloq.checked ? 1 : '', busca: busca.value.trim(), pagina, por_pagina: 50 } });
+        com_bloqueio: bloq.checked ? 1 : '', busca: busca.value.trim(), limite, apos } });
       limpa(res).append(tabela(r.guias, [
-        { t: 'Guia', v: g => g.numero_prestador }, { t: 'Tipo', v: g => g.tipo },
+        { t: 'Guia', v: g => g.numero_prestador }, { t: 'Tipo', v: g => rotulo('tipo', g.tipo) },
         { t: 'Operadora', v: g => g.operadora }, { t: 'Beneficiário', v: g => g.beneficiario_nome || '—' },
-        { t: 'Atendimento', v: g => data(g.data_inicio) }, { t: 'Situação', v: g => g.status },
+        { t: 'Atendimento', v: g => data(g.data_inicio) }, { t: 'Competência', v: g => competencia(g.competencia) },
+        { t: 'Situação', v: g => rotulo('guia', g.status) },
         { t: 'Achados', v: g => [g.bloqueios ? selo(g.bloqueios + ' bloqueio(s)', 'bloqueio') : null, ' ',
           g.alertas ? selo(g.alertas + ' alerta(s)', 'alerta') : null] },
         { t: 'Valor', v: g => reais(g.valor_total), num: true },
         { t: 'Em risco', v: g => g.valor_risco ? reais(g.valor_risco) : '—', num: true }],
-        g => { location.hash = '#/guias/' + g.id; }),
-        el('div', { class: 'paginacao' },
-          el('button', { disabled: pagina <= 1, onclick: () => { pagina--; tenta(carrega); } }, '‹ anterior'),
-          `página ${r.pagina} · ${r.total} guia(s)`,
-          el('button', { disabled: pagina * r.por_pagina >= r.total, onclick: () => { pagina++; tenta(carrega); } }, 'próxima ›')));
-    };
-    const filtrar = () => { pagina = 1; tenta(carrega); };
+        g => { location.hash = '#/guias/' + g.id; }));
+      return r.proximo;
+    });
+    const filtrar = () => tenta(pag.recarrega);
     main.append(el('h1', {}, 'Guias'),
       el('div', { class: 'filtros' },
         el('label', {}, 'Operadora', op), el('label', {}, 'Competência', comp),
         el('label', {}, 'Situação', status), el('label', {}, 'Busca', busca),
         el('label', {}, 'Só com bloqueio', bloq),
-        el('button', { class: 'primario', id: 'filtrar', onclick: filtrar }, 'Filtrar')), res);
-    await carrega();
+        el('button', { class: 'primario', id: 'filtrar', onclick: filtrar }, 'Filtrar')), res, pag.nav);
+    await pag.recarrega();
   }
 
   function achadoNo(a, recarrega) {
@@ -54,7 +52,8 @@
     const motivo = el('input', { placeholder: 'motivo do reconhecimento', size: 40 });
     const podeReconhecer = a.severidade === 'alerta' || Faturo.pode('supervisor');
     return el('div', { class: `achado ${a.severidade} ${reconhecido ? 'reconhecido' : ''}`, dataset: { codigo: a.codigo } },
-      el('div', { class: 'cab' }, selo(a.severidade, a.severidade), el('span', { class: 'codigo' }, a.codigo),
+      el('div', { class: 'cab' }, selo(rotulo('severidade', a.severidade), a.severidade),
+        el('span', { class: 'codigo' }, a.codigo),
         a.campo ? el('span', { class: 'meta' }, 'campo ' + a.campo) : null,
         a.valor_risco ? el('span', { class: 'meta' }, 'em risco ' + reais(a.valor_risco)) : null,
         a.glosa_prevista ? el('span', { class: 'meta' }, 'glosa prevista ' + a.glosa_prevista) : null,
@@ -77,14 +76,17 @@
     const g = r.guia;
     const recarrega = () => { limpa(main); detalhe(main, id).catch(e => aviso(e.message, true)); };
     const abertos = r.achados.filter(a => !a.reconhecido_em && a.atual !== 0);
+    const benef = g.beneficiario || {};
     main.append(el('p', {}, el('a', { href: '#/guias' }, '‹ voltar às guias')),
-      el('h1', {}, `Guia ${g.numero_prestador} · ${g.tipo}`),
+      el('h1', {}, `Guia ${g.numero_prestador} · ${rotulo('tipo', g.tipo)}`),
       el('div', { class: 'grade2' },
         el('div', { class: 'detalhe cartao' }, el('dl', {}, [
-          ['Operadora', g.operadora && g.operadora.nome], ['Situação', g.status],
-          ['Beneficiário', g.beneficiario_nome], ['Carteira', g.carteira_numero],
-          ['Atendimento', data(g.data_inicio)], ['Competência', g.competencia],
+          ['Operadora', g.operadora && g.operadora.nome], ['Situação', rotulo('guia', g.status)],
+          ['Beneficiário', g.beneficiario_nome || benef.nome], ['CPF', benef.cpf ? documento(benef.cpf) : null],
+          ['Carteira', g.carteira_numero], ['Atendimento', data(g.data_inicio)],
+          ['Competência', competencia(g.competencia)],
           ['Senha', g.senha], ['Validade da senha', data(g.validade_senha)], ['CID', g.cid],
+          ['Prestador', g.prestador ? documento(g.prestador.cnpj || g.prestador.cpf) : null],
           ['Valor total', reais(g.valor_total)]
         ].map(([k, v]) => [el('dt', {}, k), el('dd', {}, v || '—')]))),
         el('div', {}, el('h2', { style: 'margin-top:0' }, `Achados (${abertos.length} em aberto)`),
@@ -97,11 +99,15 @@
       el('h2', {}, 'Itens'), tabela(g.itens || [], [
         { t: 'Seq', v: i => i.sequencial }, { t: 'Tabela', v: i => i.codigo_tabela }, { t: 'Código', v: i => i.codigo },
         { t: 'Descrição', v: i => i.descricao || '—' }, { t: 'Data', v: i => data(i.data) },
-        { t: 'Qtd', v: i => i.quantidade, num: true },
-        { t: 'Unitário', v: i => reais(i.valor_unitario), num: true }, { t: 'Total', v: i => reais(i.valor_total), num: true }]),
-      r.glosas.length ? [el('h2', {}, 'Glosas'), tabela(r.glosas, [
-        { t: 'Código', v: x => x.codigo }, { t: 'Valor', v: x => reais(x.valor), num: true },
-        { t: 'Classificação', v: x => x.classificacao }, { t: 'Situação', v: x => x.situacao }])] : '');
+        { t: 'Qtd', v: i => String(i.quantidade).replace('.', ','), num: true },
+        { t: 'Unitário', v: i => reais(i.valor_unitario), num: true }, { t: 'Total', v: i => reais(i.valor_total), num: true }]));
+    if (r.glosas.length) {
+      main.append(el('h2', {}, 'Glosas'), el('div', { id: 'guia-glosas' }, tabela(r.glosas, [
+        { t: 'Código', v: x => x.codigo }, { t: 'Motivo', v: x => x.descricao || rotulo('grupo', x.grupo) },
+        { t: 'Item', v: x => x.item || 'guia inteira' }, { t: 'Valor', v: x => reais(x.valor), num: true },
+        { t: 'Classificação', v: x => rotulo('classificacao', x.classificacao) },
+        { t: 'Situação', v: x => rotulo('glosa', x.situacao) }, { t: 'Prazo do recurso', v: x => data(x.prazo_recurso) }])));
+    }
   }
 
   Faturo.tela('guias', {

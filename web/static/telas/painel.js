@@ -7,7 +7,7 @@
     titulo: 'Painel',
     async render(main) {
       const p = await api('GET', '/api/painel');
-      main.append(el('h1', {}, 'Painel'),
+      main.append(el('h1', {}, 'Painel'), el('p', { class: 'meta' }, 'Hoje: ' + data(p.hoje)),
         el('div', { class: 'cartoes', id: 'painel-cartoes' },
           cartao('Guias com bloqueio', p.guias_com_bloqueio, p.guias_com_bloqueio > 0 ? 'ruim' : ''),
           cartao('Valor em risco', reais(p.valor_em_risco), p.valor_em_risco > 0 ? 'atencao' : ''),
@@ -20,20 +20,22 @@
             p.glosas_aguardando_recurso > 0 ? 'atencao' : ''),
           cartao('Valor glosado em aberto', reais(p.valor_glosas_aguardando)),
           cartao('Recursos vencendo (10 dias)', p.recursos_prazo_proximo,
-            p.recursos_prazo_proximo > 0 ? 'ruim' : '')));
+            p.recursos_prazo_proximo > 0 ? 'ruim' : ''),
+          cartao('Recursos com prazo vencido', p.recursos_prazo_vencido)));
       const esq = el('div'), dir = el('div');
       main.append(el('div', { class: 'grade2' }, esq, dir));
       esq.append(el('h2', {}, 'Por operadora'), tabela(p.por_operadora, [
         { t: 'Operadora', v: o => o.nome },
         { t: 'A faturar', v: o => o.guias_a_faturar, num: true },
         { t: 'Com bloqueio', v: o => o.guias_com_bloqueio, num: true },
+        { t: 'Em risco', v: o => reais(o.valor_em_risco), num: true },
         { t: 'Glosado', v: o => reais(o.valor_glosado), num: true }],
         o => { location.hash = '#/guias?operadora=' + encodeURIComponent(o.chave); }));
       esq.append(el('h2', {}, 'Lotes fechados a enviar'), tabela(p.lotes_fechados, [
         { t: 'Lote', v: l => l.numero }, { t: 'Operadora', v: l => l.operadora },
         { t: 'Guias', v: l => l.qtd_guias, num: true },
         { t: 'Valor', v: l => reais(l.valor_informado), num: true },
-        { t: 'Prazo de envio', v: l => (l.prazo_envio && l.prazo_envio < p.hoje)
+        { t: 'Prazo de envio', v: l => l.atrasado
           ? Faturo.selo('atrasado ' + data(l.prazo_envio), 'bloqueio') : data(l.prazo_envio) }],
         () => { location.hash = '#/lotes'; }));
       dir.append(el('h2', {}, 'Recursos com prazo mais próximo'), tabela(p.recursos_proximos, [

@@ -2,7 +2,7 @@
  * check and self-tests, simulate, diff vs live, publish (admin), versions and revert. */
 'use strict';
 (() => {
-  const { el, limpa, data, api, tabela, selo, tenta, aviso } = Faturo;
+  const { el, limpa, data, reais, api, tabela, selo, cartao, tenta, aviso } = Faturo;
 
   function relatorioNo(rel) {
     if (!rel) return el('p', { class: 'meta' }, 'Ainda não verificado.');
@@ -13,6 +13,40 @@
           : selo('compila, mas há autotestes falhando', 'bloqueio'), rel.erro ? el('span', { class: 'erro' }, ' ', rel.erro) : null),
       testes.length ? el('ul', { class: 'testes' }, testes.map(t =>
         el('li', { class: t.ok ? 'passou' : 'falhou' }, (t.ok ? '✔ ' : '✘ ') + t.nome, t.erro ? ' — ' + t.erro : ''))) : null);
+  }
+
+  /* The simulation as a report: what the draft would have prevented and what
+   * it would have blocked by mistake, next to the rules in use, and the guias
+   * concerned. */
+  const TIPO_DETALHE = { glosa_prevista: 'glosa prevista', falso_alarme: 'falso alarme' };
+  function simulacaoNo(s) {
+    const r = s.rascunho || {}, a = s.atual;
+    const linha = (rotulo, k, dinheiro) => el('tr', {}, el('th', {}, rotulo),
+      el('td', { class: 'num' }, String(r[k] ?? 0), dinheiro ? ' · ' + reais(r[dinheiro]) : ''),
+      el('td', { class: 'num' }, a ? [String(a[k] ?? 0), dinheiro ? ' · ' + reais(a[dinheiro]) : ''] : '—'));
+    const detalhes = (s.detalhes || []).filter(d => d.lado === 'rascunho');
+    return el('div', { id: 'regra-simulacao' },
+      el('p', {}, `Guias já respondidas examinadas: ${s.guias} (${s.guias_glosadas} com glosa, ${s.guias_pagas} pagas sem glosa); `,
+        `${s.glosas} glosa(s) recebida(s), ${reais(s.valor_glosado)}.`),
+      el('div', { class: 'cartoes' },
+        cartao('Glosas evitadas pelo rascunho', `${r.glosas_evitadas || 0} · ${reais(r.valor_evitado || 0)}`,
+          r.glosas_evitadas ? 'bom' : ''),
+        cartao('Alarmes falsos (guias pagas bloqueadas)', `${r.falsos_alarmes || 0} · ${reais(r.valor_falsos_alarmes || 0)}`,
+          r.falsos_alarmes ? 'ruim' : '')),
+      el('table', { class: 'comparacao' },
+        el('thead', {}, el('tr', {}, el('th', {}, ''), el('th', { class: 'num' }, 'Rascunho'), el('th', { class: 'num' }, 'Regras em uso'))),
+        el('tbody', {},
+          linha('Glosas evitadas (bloqueio)', 'glosas_evitadas', 'valor_evitado'),
+          linha('Glosas previstas (bloqueio ou alerta)', 'glosas_previstas', 'valor_previsto'),
+          linha('Guias que seriam bloqueadas', 'guias_bloqueadas'),
+          linha('Alarmes falsos (pagas sem glosa)', 'falsos_alarmes', 'valor_falsos_alarmes'))),
+      el('h3', {}, 'Guias envolvidas'),
+      tabela(detalhes, [
+        { t: 'Guia', v: d => el('a', { href: '#/guias/' + d.guia_id }, d.guia) },
+        { t: 'O que aconteceria', v: d => d.tipo === 'falso_alarme' ? selo('alarme falso', 'bloqueio')
+          : selo(d.bloqueio ? 'glosa evitada' : (TIPO_DETALHE[d.tipo] || d.tipo), d.bloqueio ? 'ok' : 'alerta') },
+        { t: 'Glosa', v: d => d.codigo || '—' }, { t: 'Achado', v: d => d.achado || '—' },
+        { t: 'Valor', v: d => d.valor !== undefined ? reais(d.valor) : '—', num: true }]));
   }
 
   function marcaErro(cm, rel) {
@@ -57,7 +91,7 @@
         el('button', { id: 'regra-simular', onclick: () => tenta(async () => {
           await salvar();
           const s = await api('POST', `/api/regras/${encodeURIComponent(chave)}/simular`, { json: { competencia: Faturo.competenciaAnterior() } });
-          limpa(saida).append(el('h2', {}, 'Simulação com o rascunho'), el('pre', {}, JSON.stringify(s, null, 2)));
+          limpa(saida).append(el('h2', {}, 'Simulação com o rascunho'), simulacaoNo(s));
         }) }, 'Simular'),
         el('button', { id: 'regra-diff', onclick: () => tenta(async () => {
           await salvar();

@@ -1,7 +1,7 @@
 /* Usuários (admin): list and create panel users. */
 'use strict';
 (() => {
-  const { el, limpa, data, api, tabela, tenta, aviso } = Faturo;
+  const { el, limpa, data, rotulo, api, tabela, tenta, aviso } = Faturo;
 
   Faturo.tela('usuarios', {
     titulo: 'Usuários', papel: 'admin',
@@ -9,10 +9,10 @@
       const lista = el('div', { id: 'usuarios-lista' });
       const nome = el('input', { id: 'u-nome', autocomplete: 'off' });
       const senha = el('input', { id: 'u-senha', type: 'password', autocomplete: 'new-password' });
-      const papel = el('select', { id: 'u-papel' }, ['faturista', 'supervisor', 'admin'].map(p => el('option', { value: p }, p)));
+      const papel = el('select', { id: 'u-papel' }, ['faturista', 'supervisor', 'admin'].map(p => el('option', { value: p }, rotulo('papel', p))));
       const carrega = async () => {
         const r = await api('GET', '/api/usuarios');
-        limpa(lista).append(tabela(r.usuarios, [{ t: 'Nome', v: u => u.nome }, { t: 'Papel', v: u => u.papel },
+        limpa(lista).append(tabela(r.usuarios, [{ t: 'Nome', v: u => u.nome }, { t: 'Papel', v: u => rotulo('papel', u.papel) },
           { t: 'Ativo', v: u => u.ativo ? 'sim' : 'não' }, { t: 'Criado em', v: u => data(u.criado_em) }]));
       };
       main.append(el('h1', {}, 'Usuários'),
