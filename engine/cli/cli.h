@@ -29,6 +29,7 @@ typedef struct fat_cli {
   const char *regras_dir;   /* folder holding operators/ and scripts/ */
   const char *xsd_dir;      /* NULL = validation skipped (say so) */
   const char *usuario;
+  int usuario_informado;    /* 1: --usuario was given (not $USER) */
   int json;
   fat_store *st;            /* opened lazily by cli_store() */
 } fat_cli;
@@ -114,6 +115,8 @@ int cli_caixa(fat_cli *cli, int argc, char **argv);
 int cli_repasse(fat_cli *cli, int argc, char **argv);
 /* Part N: LGPD (titular) and backups */
 int cli_titular(fat_cli *cli, int argc, char **argv);
+int cli_backup(fat_cli *cli, int argc, char **argv);
+int cli_restaurar(fat_cli *cli, int argc, char **argv);
 /* Part K: relatórios (o que o painel mostra) */
 int cli_relatorio(fat_cli *cli, int argc, char **argv);
 /* Part H: relatórios gerenciais (cli_rel.c prints and exports the report

@@ -45,7 +45,6 @@ static void quando_br(const char *iso, char *out, size_t len)
 int cli_auditoria_acessos(fat_cli *cli, int argc, char **argv)
 {
   static const struct option opts[] = {{"beneficiario", required_argument, NULL, 'b'},
-                                       {"usuario", required_argument, NULL, 'u'},
                                        {"desde", required_argument, NULL, 'd'},
                                        {"limite", required_argument, NULL, 'l'},
                                        {"help", no_argument, NULL, 'h'},
@@ -66,9 +65,6 @@ int cli_auditoria_acessos(fat_cli *cli, int argc, char **argv)
     case 'b':
       f.cpf = optarg;
       break;
-    case 'u':
-      f.usuario = optarg;
-      break;
     case 'd':
       f.desde = optarg;
       break;
@@ -87,6 +83,10 @@ int cli_auditoria_acessos(fat_cli *cli, int argc, char **argv)
   }
   if (optind != argc)
     return cli_usage_error("auditoria acessos", "argumento a mais: %s", argv[optind]);
+  /* --usuario is a global option (main.c takes it out of argv wherever it
+  ** is): here it names whose reads to show */
+  if (cli->usuario_informado)
+    f.usuario = cli->usuario;
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;

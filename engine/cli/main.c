@@ -55,6 +55,8 @@ static const fat_cli_verb verbs[] = {
   {"relatorio", "o painel e as listagens (guias, lotes, glosas, retornos, recursos)", cli_relatorio},
   /* Part N: LGPD, cópias de segurança */
   {"titular", "direitos do paciente (LGPD): exportar os dados, anonimizar, prazo de guarda", cli_titular},
+  {"backup", "cópia consistente do banco, opcionalmente cifrada (com o servidor no ar)", cli_backup},
+  {"restaurar", "confere uma cópia e só então substitui o banco por ela", cli_restaurar},
   {NULL, NULL, NULL}
 };
 
@@ -236,11 +238,13 @@ static int take_global_options(fat_cli *cli, int argc, char **argv)
         }
         *slots[k] = argv[++i];
         taken = 1;
-        break;
-      }
-      if (strncmp(argv[i], with_arg[k], n) == 0 && argv[i][n] == '=') {
+      } else if (strncmp(argv[i], with_arg[k], n) == 0 && argv[i][n] == '=') {
         *slots[k] = argv[i] + n + 1;
         taken = 1;
+      }
+      if (taken) {
+        if (slots[k] == &cli->usuario)
+          cli->usuario_informado = 1;
         break;
       }
     }
