@@ -108,7 +108,7 @@ FAT_NODISCARD fat_rc fat_lgpd_retencao_definir(fat_store *st, int anos, fat_err 
 **  plano}]}], guias:[{id, numero_prestador, operadora, tipo, status,
 **  data_inicio, competencia, cid, valor_total, lote, itens:[...],
 **  achados:[...], glosas:[...], recursos:[...], documentos:[...]}],
-**  particulares:[{id, data, codigo, descricao, valor, status,
+**  particulares:[{id, data, paciente, cpf, codigo, descricao, valor, situacao,
 **  pagamentos:[...]}], acessos:[the fat_acesso_listar rows of this CPF],
 **  retencao:[{tipo, id, ultimo_pagamento, guardar_ate, recurso_aberto}]}
 ** into *json, and the same as a self-contained pt-BR HTML page (dates

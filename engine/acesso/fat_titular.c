@@ -662,7 +662,8 @@ static fat_rc render_html(const cJSON *doc, fat_buf *b, fat_err *err)
     rc = h(b, "h2", "Atendimentos particulares", err);
   if (rc == FAT_OK)
     rc = table(b, cJSON_GetObjectItemCaseSensitive(doc, "particulares"),
-               "d:data:Data|t:codigo:Código|t:descricao:Serviço|r:valor:Valor|t:situacao:Situação",
+               "d:data:Data|t:paciente:Paciente|c:cpf:CPF|t:codigo:Código|t:descricao:Serviço|"
+               "r:valor:Valor|t:situacao:Situação",
                err);
   if (rc == FAT_OK)
     rc = h(b, "h2", "Quem acessou estes dados", err);
@@ -781,6 +782,25 @@ out:
 ** Anonymization
 ** =======================================================
 */
+
+/* *tem = 1 when the store has table nome. */
+static fat_rc has_table(fat_store *st, const char *nome, int *tem, fat_err *err)
+{
+  static const char sql[] = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1";
+  fat_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  *tem = 0;
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, nome);
+  if (fat_stmt_step(s) == FAT_ROW)
+    *tem = fat_col_int(s, 0) > 0;
+  else
+    rc = fat_store_dberr(st, err, "erro ao consultar o esquema");
+  fat_stmt_reset(s);
+  return rc;
+}
 
 /* An identifier and what replaces it wherever it is quoted. */
 typedef struct troca {
@@ -1279,7 +1299,7 @@ fat_rc fat_titular_anonimizar(fat_store *st, const char *cpf, const char *hoje,
   char why[1024], hex[13], nome_anon[48], fallback[24], obj[48], det[96];
   fat_stmt *s;
   int64_t soma = 0, depois = 0, anon_id = 0;
-  int n_lotes = 0;
+  int n_lotes = 0, tem_demo = 0;
   fat_titular_anonimizacao r;
   fat_rc rc;
 
@@ -1345,8 +1365,13 @@ fat_rc fat_titular_anonimizar(fat_store *st, const char *cpf, const char *hoje,
   anon_id = fat_store_last_id(st);
   /* the stored XML of the lotes first: it is matched by the old numbers */
   rc = rewrite_lotes(st, &t, anon_id, &cart, fallback, &n_lotes, err);
+  /* demo_defeito exists only in a demo store (migration 017) */
+  if (rc == FAT_OK)
+    rc = has_table(st, "demo_defeito", &tem_demo, err);
   /* identifiers quoted in free text */
   for (k = 0; rc == FAT_OK && k < sizeof sql_tx / sizeof sql_tx[0]; k++) {
+    if (sql_tx[k] == sql_tx_demo && !tem_demo)
+      continue;
     for (i = 0; rc == FAT_OK && i < tx.n; i++)
       rc = exec_txt(st, sql_tx[k], "erro ao anonimizar textos", err, tx.v[i].de, tx.v[i].para,
                     t.cpf);
