@@ -5,6 +5,9 @@
 
 #include <assert.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -688,6 +691,23 @@ out:
 
 /* ---- open and close ---- */
 
+/* SQLite builds an ephemeral b-tree (a fresh page cache of about 90 KB,
+** malloc'd and freed) for an IN list of three or more values each time the
+** statement or trigger holding it runs, e.g. once per guia in the painel
+** triggers. With glibc's default dynamic thresholds each free hands that
+** memory back to the kernel (brk) and the next run faults it in again page
+** by page: most of the CPU of `lote fechar` went there (bench_retorno). Keep
+** freed memory in the process (trimmed above 32 MiB); blocks of 8 MiB and
+** more (big XML buffers) are still mapped and unmapped on their own.
+** Process-wide and idempotent. */
+static void store_tune_heap(void)
+{
+#ifdef __GLIBC__
+  mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
+#endif
+}
+
 fat_rc fat_store_open_with(const char *path, const fat_migration *migrations, fat_store **out,
                           fat_err *err)
 {
@@ -695,6 +715,7 @@ fat_rc fat_store_open_with(const char *path, const fat_migration *migrations, fa
   fat_rc rc;
 
   *out = NULL;
+  store_tune_heap();
   st = fat_calloc(1, sizeof *st);
   if (st == NULL) {
     rc = fat_err_oom(err);
