@@ -15,6 +15,7 @@ mkdir -p "$T/regras/operators"
 cp "$SRC"/rules/operators/*.lua "$T/regras/operators/"
 cp -r "$SRC"/scripts "$T/regras/"
 export FATURO_REGRAS="$T/regras" FATURO_DB="$T/faturo.db"
+"$FATURO" init > /dev/null || fail "init"
 
 "$FATURO" servidor --porta 0 --silencioso > "$T/url" 2> "$T/log" &
 SRV=$!

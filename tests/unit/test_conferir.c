@@ -115,7 +115,7 @@ static fat_store *open_store(void)
   fat_err err;
 
   remove_db();
-  assert_int_equal(fat_store_open(DB, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(DB, &st, &err), FAT_OK);
   assert_int_equal(fat_store_exec(st,
                                    "INSERT INTO prestador(nome, cnpj) VALUES "
                                    "('Clínica Teste', '11222333000181');"
