@@ -916,3 +916,48 @@ void fat_store_now(char *buf, unsigned long len)
   gmtime_r(&t, &tm);
   strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+/* ---- whole-database copy ---- */
+
+fat_rc fat_store_copiar_para(fat_store *st, const char *path, fat_err *err)
+{
+  sqlite3 *dst = NULL;
+  sqlite3_backup *b;
+  int step, fim, tentativas = 0;
+  fat_rc rc = FAT_OK;
+
+  if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+      SQLITE_OK) {
+    rc = fat_err_set(err, FAT_EIO, "não foi possível abrir %s: %s", path,
+                     dst != NULL ? sqlite3_errmsg(dst) : "memória insuficiente");
+    goto out;
+  }
+  sqlite3_busy_timeout(dst, 10000);
+  b = sqlite3_backup_init(dst, "main", st->db, "main");
+  if (b == NULL) {
+    rc = fat_err_set(err, FAT_EDB, "não foi possível copiar o banco para %s: %s", path,
+                     sqlite3_errmsg(dst));
+    if (err != NULL)
+      err->sys = sqlite3_extended_errcode(dst);
+    goto out;
+  }
+  /* all pages in one step: one read snapshot of st, one write transaction
+  ** of dst; a lock held by someone else is waited for a while */
+  do {
+    step = sqlite3_backup_step(b, -1);
+    if (step == SQLITE_BUSY || step == SQLITE_LOCKED)
+      sqlite3_sleep(100);
+  } while ((step == SQLITE_BUSY || step == SQLITE_LOCKED) && ++tentativas < 100);
+  fim = sqlite3_backup_finish(b);
+  if (step != SQLITE_DONE || fim != SQLITE_OK) {
+    int code = step != SQLITE_DONE ? step : fim;
+
+    rc = fat_err_set(err, code == SQLITE_NOMEM ? FAT_ENOMEM : FAT_EDB,
+                     "não foi possível copiar o banco para %s: %s", path, sqlite3_errstr(code));
+    if (err != NULL)
+      err->sys = code;
+  }
+out:
+  sqlite3_close(dst);
+  return rc;
+}
