@@ -193,7 +193,7 @@ static void medir(const char *bin, const char *regras, const char *xsd, int n, m
   m->n = n;
   snprintf(db, sizeof db, "bench_retorno_%d_%ld.db", n, (long)getpid());
   remove_db(db);
-  if (fat_store_open(db, &st, &err) != FAT_OK ||
+  if (fat_store_create(db, &st, &err) != FAT_OK ||
       fat_rules_open(regras, NULL, st, &rules, &err) != FAT_OK)
     die("abrir", &err);
   gen = fat_rules_acquire(rules);
