@@ -5,6 +5,8 @@
 
 #include <assert.h>
 #include <limits.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -688,6 +690,30 @@ out:
 
 /* ---- open and close ---- */
 
+/* glibc gives the top of the heap back to the kernel (brk) whenever more
+** than 128 KB is free there. A verb that parses, checks and stores one guia
+** at a time frees about as much as it allocates per guia, so it can trim
+** and grow the heap once per guia (Part M: a streamed import of 6000 guias
+** made 8679 brk calls; issue 16 saw the same in conferir). Keep up to 64 MB
+** of free heap instead; what a process holds at its peak is unchanged.
+** SQLite writes a statement's journal (the pages it changed, to undo it
+** alone) to a temporary file past 64 KB: storing a guia with its items and
+** the counters its triggers keep wrote ~60 times per guia to /var/tmp. Up
+** to 1 MB per statement stays in memory (SQLite allocates the journal in
+** chunks of this size: below the 4 MB mmap threshold set here, so a chunk
+** is reused from the heap, not mapped, faulted in and unmapped per
+** statement). Process-wide, once, before SQLite starts (a later
+** sqlite3_config is refused and changes nothing). */
+static void heap_tune(void)
+{
+  (void)mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+  (void)mallopt(M_TOP_PAD, 1024 * 1024);
+  (void)mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+  (void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1024 * 1024);
+}
+
+static pthread_once_t heap_once = PTHREAD_ONCE_INIT;
+
 fat_rc fat_store_open_with(const char *path, const fat_migration *migrations, fat_store **out,
                           fat_err *err)
 {
@@ -695,6 +721,7 @@ fat_rc fat_store_open_with(const char *path, const fat_migration *migrations, fa
   fat_rc rc;
 
   *out = NULL;
+  (void)pthread_once(&heap_once, heap_tune);
   st = fat_calloc(1, sizeof *st);
   if (st == NULL) {
     rc = fat_err_oom(err);
@@ -719,6 +746,11 @@ fat_rc fat_store_open_with(const char *path, const fat_migration *migrations, fa
     rc = fat_store_exec(st, "PRAGMA journal_mode = WAL", err);
   if (rc == FAT_OK)
     rc = fat_store_exec(st, "PRAGMA synchronous = NORMAL", err);
+  /* 16 MB of page cache (SQLite's default is 2 MB): a verb writing
+  ** thousands of guias in one transaction spilled and rewrote the same
+  ** index pages to the WAL ~60 times per guia imported (Part M) */
+  if (rc == FAT_OK)
+    rc = fat_store_exec(st, "PRAGMA cache_size = -16384", err);
   if (rc == FAT_OK)
     rc = store_migrate(st, migrations, err);
 out:
