@@ -1,7 +1,15 @@
 /* bench_rules.c: rule engine figures (printed, not a pass/fail):
 **   - time to build (reload) every operator script: median of N builds;
 **   - guias/second through the Lua checks on one core (SP/SADT with 10 items).
-** Usage: bench_rules [RULES_DIR] (default $FATURO_REGRAS or the data dir's rules/). */
+** Usage: bench_rules [RULES_DIR] (default $FATURO_REGRAS or the data dir's rules/).
+**
+** Peers, side by side (../shared/bench/peers): the same 9 rules over the same
+** synthetic guias in faturo (bench/pares/operators/pares.lua), the Python
+** reference, json-rules-engine and GoRules Zen, in the same run; the counts
+** must be identical (else exit 1) and the ratios are printed.
+** Usage: bench_rules --pares GUIAS.jsonl PARES_DIR PEERS_DIR
+**   PEERS_DIR holds ref.py, jre.js, zen.js and (after npm install) node_modules;
+**   without node_modules only the reference is run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +18,8 @@
 #include "fat_mem.h"
 #include "fat_paths.h"
 #include "fat_rules.h"
+
+#include <unistd.h>
 
 #define N_BUILDS 15
 #define N_GUIAS 20000
@@ -81,6 +91,273 @@ static cJSON *make_guia(int n)
   return g;
 }
 
+/* {======================================================================
+** Peers
+** ======================================================================= */
+
+static const char *const PEER_CODES[] = {
+  "ASSINATURA_AUSENTE", "CARTEIRA_AUSENTE", "CARTEIRA_VENCIDA", "CID_AUSENTE",
+  "PRECO_ACIMA_CONTRATO", "QUANTIDADE_INVALIDA", "SENHA_AUSENTE", "SENHA_VENCIDA",
+  "TOTAL_DIVERGENTE", NULL};
+#define N_CODES 9
+
+typedef struct peer_run {
+  char engine[80];
+  double per_s;
+  long counts[N_CODES];
+  int ok; /* ran and printed its line */
+} peer_run;
+
+static void money(char *buf, size_t len, double centavos)
+{
+  long long c = (long long)centavos;
+
+  snprintf(buf, len, "%lld.%02lld", c / 100, c % 100);
+}
+
+static const char *str_of(const cJSON *o, const char *k)
+{
+  const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+
+  return v != NULL ? v : "";
+}
+
+static double num_of(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+  return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* One peer guia -> faturo's guia form (fat_guia_to_json's names). */
+static cJSON *from_peer(const cJSON *p)
+{
+  cJSON *g = cJSON_CreateObject(), *itens, *o;
+  const cJSON *it;
+  const char *tipo = str_of(p, "tipo");
+  char buf[64];
+
+  snprintf(buf, sizeof buf, "P-%.0f", num_of(p, "id"));
+  cJSON_AddStringToObject(g, "numero_prestador", buf);
+  cJSON_AddStringToObject(g, "tipo", strcmp(tipo, "sadt") == 0 ? "sp-sadt" : tipo);
+  cJSON_AddStringToObject(g, "carteira_numero", str_of(p, "carteira"));
+  cJSON_AddStringToObject(g, "carteira_validade", str_of(p, "validade_carteira"));
+  cJSON_AddStringToObject(g, "senha", str_of(p, "senha"));
+  cJSON_AddStringToObject(g, "validade_senha", str_of(p, "validade_senha"));
+  cJSON_AddStringToObject(g, "data_inicio", str_of(p, "data"));
+  cJSON_AddStringToObject(g, "cid", str_of(p, "cid"));
+  cJSON_AddBoolToObject(g, "assinatura_beneficiario",
+                        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "assinatura")));
+  money(buf, sizeof buf, num_of(p, "valor_total"));
+  cJSON_AddStringToObject(g, "valor_total", buf);
+  itens = cJSON_AddArrayToObject(g, "itens");
+  cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(p, "itens"))
+  {
+    double q = num_of(it, "qtd"), v = num_of(it, "valor");
+
+    o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "sequencial", num_of(it, "seq"));
+    cJSON_AddStringToObject(o, "codigo_tabela", "22");
+    cJSON_AddStringToObject(o, "codigo", str_of(it, "codigo"));
+    snprintf(buf, sizeof buf, "%.0f.0000", q);
+    cJSON_AddStringToObject(o, "quantidade", buf);
+    money(buf, sizeof buf, q > 0 ? v / q : v);
+    cJSON_AddStringToObject(o, "valor_unitario", buf);
+    money(buf, sizeof buf, v);
+    cJSON_AddStringToObject(o, "valor_total", buf);
+    cJSON_AddNumberToObject(o, "preco_tabela", num_of(it, "preco_tabela"));
+    cJSON_AddStringToObject(o, "data", str_of(p, "data"));
+    cJSON_AddItemToArray(itens, o);
+  }
+  if (g == NULL || itens == NULL) {
+    cJSON_Delete(g);
+    return NULL;
+  }
+  return g;
+}
+
+static int code_index(const char *c)
+{
+  int i;
+
+  for (i = 0; PEER_CODES[i] != NULL; i++)
+    if (strcmp(PEER_CODES[i], c) == 0)
+      return i;
+  return -1;
+}
+
+/* Run one peer command and read its JSON line (engine, guias_per_s, counts;
+** ref.py prints the counts alone). */
+static void run_peer(const char *cmd, const char *label, peer_run *r)
+{
+  FILE *f = popen(cmd, "r");
+  char line[4096];
+  cJSON *j = NULL, *counts;
+  const cJSON *c;
+
+  memset(r, 0, sizeof *r);
+  snprintf(r->engine, sizeof r->engine, "%s", label);
+  if (f == NULL)
+    return;
+  while (fgets(line, sizeof line, f) != NULL) {
+    if (line[0] == '{') {
+      cJSON_Delete(j);
+      j = cJSON_Parse(line);
+    }
+  }
+  if (pclose(f) != 0 || j == NULL) {
+    cJSON_Delete(j);
+    return;
+  }
+  counts = cJSON_GetObjectItemCaseSensitive(j, "counts");
+  if (counts == NULL)
+    counts = j; /* ref.py */
+  else if (cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "engine")) != NULL)
+    snprintf(r->engine, sizeof r->engine, "%s",
+             cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "engine")));
+  r->per_s = num_of(j, "guias_per_s");
+  cJSON_ArrayForEach(c, counts)
+  {
+    int k = code_index(c->string);
+
+    if (k >= 0)
+      r->counts[k] = (long)c->valuedouble;
+  }
+  r->ok = 1;
+  cJSON_Delete(j);
+}
+
+static int same_counts(const peer_run *a, const peer_run *b)
+{
+  return memcmp(a->counts, b->counts, sizeof a->counts) == 0;
+}
+
+static void print_counts(const peer_run *r)
+{
+  int k;
+
+  for (k = 0; k < N_CODES; k++)
+    printf("%s%s=%ld", k ? " " : "", PEER_CODES[k], r->counts[k]);
+  printf("\n");
+}
+
+static int bench_pares(const char *guias_path, const char *pares_dir, const char *peers_dir)
+{
+  FILE *in;
+  char *line = NULL, cmd[8192], nm[4200];
+  size_t cap = 0, n = 0, cap_g = 0, i;
+  ssize_t len;
+  cJSON **gs = NULL;
+  fat_gen *g = NULL;
+  fat_findings f;
+  fat_err err;
+  peer_run me, ref, peer;
+  int64_t t0, dt, c0, dc;
+  int bad = 0, have_node, k;
+
+  if (strchr(guias_path, '\'') != NULL || strchr(peers_dir, '\'') != NULL) {
+    fprintf(stderr, "bench_rules: caminho com aspas simples\n");
+    return 2;
+  }
+  in = fopen(guias_path, "r");
+  if (in == NULL) {
+    fprintf(stderr, "bench_rules: não foi possível abrir %s\n", guias_path);
+    return 2;
+  }
+  while ((len = getline(&line, &cap, in)) > 0) {
+    cJSON *p = cJSON_Parse(line), *c;
+
+    if (p == NULL)
+      continue;
+    c = from_peer(p);
+    cJSON_Delete(p);
+    if (c == NULL)
+      break;
+    if (n == cap_g) {
+      cap_g = cap_g ? cap_g * 2 : 1024;
+      gs = fat_realloc(gs, cap_g * sizeof *gs);
+      if (gs == NULL)
+        return 2;
+    }
+    gs[n++] = c;
+  }
+  free(line);
+  fclose(in);
+  if (fat_gen_build(pares_dir, NULL, NULL, NULL, &g, &err) != FAT_OK) {
+    fprintf(stderr, "bench_rules: %s\n", err.msg);
+    return 2;
+  }
+  memset(&me, 0, sizeof me);
+  snprintf(me.engine, sizeof me.engine, "faturo (Lua 5.4, sandbox)");
+  fat_findings_init(&f);
+  t0 = fat_now_ns();
+  c0 = cpu_ns();
+  for (i = 0; i < n; i++) {
+    size_t j;
+
+    fat_findings_clear(&f);
+    if (fat_gen_check(g, "pares", gs[i], NULL, &f, &err) != FAT_OK) {
+      fprintf(stderr, "bench_rules: %s\n", err.msg);
+      return 2;
+    }
+    for (j = 0; j < f.n; j++) {
+      k = code_index(f.v[j].codigo);
+      if (k >= 0)
+        me.counts[k]++;
+    }
+  }
+  dc = cpu_ns() - c0;
+  dt = fat_now_ns() - t0;
+  me.per_s = (double)n * 1e9 / (double)dt;
+  fat_findings_fini(&f);
+  printf("pares: %zu guias (%s)\n", n, guias_path);
+  printf("  %-28s %9.0f guias/s (relógio), %9.0f guias por segundo de CPU\n", me.engine, me.per_s,
+         (double)n * 1e9 / (double)dc);
+  printf("    ");
+  print_counts(&me);
+
+  snprintf(cmd, sizeof cmd, "python3 '%s/ref.py' '%s'", peers_dir, guias_path);
+  run_peer(cmd, "referência (ref.py)", &ref);
+  if (!ref.ok) {
+    fprintf(stderr, "bench_rules: ref.py não rodou\n");
+    bad = 1;
+  } else if (!same_counts(&me, &ref)) {
+    printf("  DIVERGE da referência: ");
+    print_counts(&ref);
+    bad = 1;
+  } else {
+    printf("  contagens iguais às da referência (ref.py)\n");
+  }
+  snprintf(nm, sizeof nm, "%s/node_modules", peers_dir);
+  have_node = access(nm, F_OK) == 0;
+  if (!have_node)
+    printf("  pares em Node não rodados: falta %s (npm install)\n", nm);
+  for (k = 0; have_node && k < 2; k++) {
+    if (k == 0)
+      snprintf(cmd, sizeof cmd, "cd '%s' && node jre.js '%s'", peers_dir, guias_path);
+    else
+      snprintf(cmd, sizeof cmd, "cd '%s' && ZEN_INFLIGHT=64 node zen.js '%s'", peers_dir,
+               guias_path);
+    run_peer(cmd, k == 0 ? "json-rules-engine" : "GoRules Zen", &peer);
+    if (!peer.ok) {
+      printf("  %s: não rodou\n", k == 0 ? "json-rules-engine" : "GoRules Zen");
+      continue;
+    }
+    printf("  %-28s %9.0f guias/s (relógio)  faturo/par = %.2fx%s\n", peer.engine, peer.per_s,
+           peer.per_s > 0 ? me.per_s / peer.per_s : 0.0,
+           same_counts(&me, &peer) ? "" : "  CONTAGENS DIVERGEM");
+    if (!same_counts(&me, &peer))
+      bad = 1;
+  }
+  for (i = 0; i < n; i++)
+    cJSON_Delete(gs[i]);
+  fat_free(gs);
+  fat_gen_release(g);
+  return bad;
+}
+
+/* }====================================================================== */
+
 int main(int argc, char **argv)
 {
   const char *dir = argc > 1 ? argv[1] : getenv("FATURO_REGRAS");
@@ -93,6 +370,8 @@ int main(int argc, char **argv)
   char rules_def[4200];
   int i;
 
+  if (argc == 5 && strcmp(argv[1], "--pares") == 0)
+    return bench_pares(argv[2], argv[3], argv[4]);
   if ((dir == NULL || dir[0] == '\0') && fat_paths_data_dir() != NULL) {
     snprintf(rules_def, sizeof rules_def, "%s/rules", fat_paths_data_dir());
     dir = rules_def;

@@ -211,6 +211,28 @@ fat_rc api_lotes_fechar(web_req *rq, web_res *rs, fat_err *err)
       rc = fat_err_oom(err);
     }
   }
+  /* guias held back because the TISS XSD cannot carry them */
+  if (rc == FAT_OK) {
+    const fat_lote_retida *rv = op != NULL ? one.retidas : all.retidas;
+    size_t nr = op != NULL ? one.n_retidas : all.n_retidas;
+    cJSON *ret = cJSON_CreateArray();
+
+    if (ret == NULL || !web_add(rs->json, "retidas", ret))
+      rc = fat_err_oom(err);
+    for (i = 0; rc == FAT_OK && i < nr; i++) {
+      cJSON *e = cJSON_CreateObject();
+
+      if (e == NULL || !cJSON_AddItemToArray(ret, e)) {
+        cJSON_Delete(e);
+        rc = fat_err_oom(err);
+      } else if (cJSON_AddNumberToObject(e, "guia_id", (double)rv[i].guia_id) == NULL ||
+                 cJSON_AddStringToObject(e, "numero", rv[i].numero) == NULL ||
+                 cJSON_AddStringToObject(e, "campo", rv[i].campo) == NULL ||
+                 cJSON_AddStringToObject(e, "motivo", rv[i].motivo) == NULL) {
+        rc = fat_err_oom(err);
+      }
+    }
+  }
   guias = op != NULL ? one.guias : all.guias;
   fat_lote_fechar_res_fini(&one);
   fat_lote_fechar_todas_res_fini(&all);

@@ -32,8 +32,9 @@ fat_rc api_recursos_criar(web_req *rq, web_res *rs, fat_err *err)
 {
   const cJSON *arr = rq->json != NULL ? cJSON_GetObjectItemCaseSensitive(rq->json, "glosas") : NULL;
   const char *just = web_json_str(rq, "justificativa");
-  int64_t glosas[MAX_GLOSAS], guia = 0, id = 0;
-  size_t n = 0;
+  int64_t glosas[MAX_GLOSAS], guia = 0;
+  fat_recurso_criados cr = {NULL, 0};
+  size_t n = 0, i;
   const cJSON *v;
   fat_gen *g;
   fat_rc rc;
@@ -57,14 +58,33 @@ fat_rc api_recursos_criar(web_req *rq, web_res *rs, fat_err *err)
   if (n == 0 && guia == 0)
     return fat_err_set(err, FAT_EINVAL, "informe as glosas (lista de ids) ou a guia do recurso");
   g = fat_rules_acquire(rq->srv->rules);
-  rc = fat_recurso_criar_justificado(rq->st, g, glosas, n, guia, just, &id, err);
+  /* one recurso per lote (protocolo) of the glosas */
+  rc = fat_recurso_criar_justificado(rq->st, g, glosas, n, guia, just, &cr, err);
   fat_gen_release(g);
   if (rc != FAT_OK)
     return rc;
-  snprintf(rs->objeto, sizeof rs->objeto, "recurso:%lld", (long long)id);
-  snprintf(rs->detalhe, sizeof rs->detalhe, "%zu glosa(s)", n);
+  snprintf(rs->objeto, sizeof rs->objeto, "recurso:%lld", (long long)cr.ids[0]);
+  snprintf(rs->detalhe, sizeof rs->detalhe, "%zu glosa(s), %zu recurso(s)", n, cr.n);
   rs->status = 201;
-  return reply_recurso(rq, rs, id, err);
+  if (cr.n == 1) {
+    rc = reply_recurso(rq, rs, cr.ids[0], err);
+    fat_recurso_criados_fini(&cr);
+    return rc;
+  }
+  /* several lotes: the list of the recursos made */
+  rs->json = cJSON_CreateArray();
+  for (i = 0; rc == FAT_OK && rs->json != NULL && i < cr.n; i++) {
+    cJSON *one = NULL;
+
+    rc = fat_recurso_listar(rq->st, cr.ids[i], NULL, &one, err);
+    if (rc == FAT_OK && cJSON_GetArraySize(one) == 1)
+      cJSON_AddItemToArray(rs->json, cJSON_DetachItemFromArray(one, 0));
+    cJSON_Delete(one);
+  }
+  fat_recurso_criados_fini(&cr);
+  if (rc != FAT_OK)
+    return rc;
+  return rs->json != NULL ? FAT_OK : fat_err_oom(err);
 }
 
 /* Body: {"resultado": "deferido|deferido_parcial|indeferido", "valor": centavos}

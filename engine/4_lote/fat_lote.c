@@ -343,7 +343,7 @@ fat_rc fat_lote_xml(fat_store *st, int64_t id, char **xml, size_t *len, char arq
   *xml = fat_strndup(b, (size_t)n);
   fat_stmt_reset(s);
   if (*xml == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   *len = (size_t)n;
   return FAT_OK;
 }

@@ -87,19 +87,33 @@ typedef struct fat_lote_info {
   int reaberto;            /* 1 when an 'aberto' lote (reopened) got the guias */
 } fat_lote_info;
 
+/* A ready guia left out of its lote because the TISS XSD cannot carry it. */
+typedef struct fat_lote_retida {
+  int64_t guia_id;
+  char numero[32];         /* número da guia no prestador */
+  char campo[64];          /* the missing field (JSON path), "" when the XSD said why */
+  char motivo[512];        /* pt-BR: why it cannot go */
+} fat_lote_retida;
+
 typedef struct fat_lote_fechar_res {
   fat_lote_info *lotes;
   size_t n;
   int validado;            /* 1 when every XML passed the XSD */
   size_t guias;            /* guias put into lotes */
+  fat_lote_retida *retidas; /* guias held back (still 'conferida', outside any lote) */
+  size_t n_retidas;
 } fat_lote_fechar_res;
 
 void fat_lote_fechar_res_fini(fat_lote_fechar_res *r);
 
 /* Close lotes with a contract given directly (tests, callers that already
-** hold it). See the file comment. FAT_ENOTFOUND for an unknown operadora;
-** FAT_EXML (message with the XSD errors) when a file fails validation. Zero
-** ready guias is FAT_OK with res->n == 0. */
+** hold it). See the file comment. A guia the TISS XSD cannot carry (a
+** required field missing, fat_enviavel.h; or, with an XSD folder, refused by
+** the schema on its own) is held back: res->retidas says which and why, the
+** guia stays 'conferida' and its lote closes with the others. FAT_ENOTFOUND
+** for an unknown operadora; FAT_EXML (with the XSD errors) only when a lote
+** is refused and no guia of it is refused alone. Zero ready guias is FAT_OK
+** with res->n == 0. */
 FAT_NODISCARD fat_rc fat_lote_fechar_contrato(fat_store *st, const fat_lote_fechar_opts *o,
                                               const cJSON *contract, fat_lote_fechar_res *res,
                                               fat_err *err);
@@ -124,6 +138,8 @@ typedef struct fat_lote_fechar_todas_res {
   int validado;            /* 1 when every XML passed the XSD */
   fat_lote_fechar_erro *erros; /* operadoras that refused (nothing of theirs written) */
   size_t n_erros;
+  fat_lote_retida *retidas; /* guias held back, every operadora */
+  size_t n_retidas;
 } fat_lote_fechar_todas_res;
 
 void fat_lote_fechar_todas_res_fini(fat_lote_fechar_todas_res *r);
@@ -160,6 +176,41 @@ FAT_NODISCARD fat_rc fat_lote_protocolo(fat_store *st, int64_t id, const char *n
 ** pago <-> pago_parcial. */
 FAT_NODISCARD fat_rc fat_lote_situacao(fat_store *st, int64_t id, const char *status,
                                        const char *detalhe, fat_err *err);
+
+/* ---- other messages about a sent lote (fat_lote_mensagem.c) ---- */
+
+/* A message written, validated and kept in mensagem_enviada. */
+typedef struct fat_lote_mensagem {
+  int64_t id;              /* mensagem_enviada.id */
+  char arquivo[96];        /* file name: status_|cancela_<lote 20 digits>_<hash>.xml */
+  char hash[33];
+  char *xml;               /* the bytes (ISO-8859-1); fat_lote_mensagem_fini */
+  size_t len;
+  int validado;            /* 1 when it passed the TISS XSD */
+} fat_lote_mensagem;
+
+void fat_lote_mensagem_fini(fat_lote_mensagem *m);
+
+/* SOLIC_STATUS_PROTOCOLO for the protocolo of lote id: written with the TISS
+** writer (the lote's prestador, operadora and hash encoding), validated
+** against the XSD when xsd_dir is given (FAT_EXML with its errors, nothing
+** kept), kept in mensagem_enviada and audited. FAT_ESTATE when the lote has
+** no protocolo registered. */
+FAT_NODISCARD fat_rc fat_lote_status_protocolo(fat_store *st, int64_t id, const char *xsd_dir,
+                                               fat_lote_mensagem *out, fat_err *err);
+
+/* CANCELA_GUIA for lote id: of the whole lote (n == 0) or of the guias whose
+** números no prestador are guias[0..n) (each must be in the lote). Only for a
+** lote already sent (FAT_ESTATE otherwise: before sending, reopen it).
+** motivo is required and kept. Validated, kept and audited as above; no
+** status changes: the operadora's answer decides. */
+FAT_NODISCARD fat_rc fat_lote_cancelar(fat_store *st, int64_t id, const char *const *guias,
+                                       size_t n, const char *motivo, const char *xsd_dir,
+                                       fat_lote_mensagem *out, fat_err *err);
+
+/* Messages kept for lote id: [{id, tipo, protocolo, guias, motivo, arquivo,
+** hash, validado, criado_em, usuario}]. */
+FAT_NODISCARD fat_rc fat_lote_mensagens(fat_store *st, int64_t id, cJSON **out, fat_err *err);
 
 /* The stored XML of a lote (fat_free) and its file name. */
 FAT_NODISCARD fat_rc fat_lote_xml(fat_store *st, int64_t id, char **xml, size_t *len,

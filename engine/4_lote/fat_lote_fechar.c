@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fat_dia.h"
+#include "fat_enviavel.h"
 #include "fat_lote_int.h"
 #include "fat_mem.h"
 #include "fat_model.h"
@@ -23,6 +24,7 @@ typedef struct ready {
   char comp[8];
   char ref[11];
   char ini[11], fim[11];
+  fat_guia *g;              /* loaded once screened (fat_enviavel) */
 } ready;
 
 static int cmp_ready(const void *a, const void *b)
@@ -32,13 +34,17 @@ static int cmp_ready(const void *a, const void *b)
 
   if (x->prestador_id != y->prestador_id)
     return x->prestador_id < y->prestador_id ? -1 : 1;
-  if ((c = strcmp(x->comp, y->comp)) != 0)
+  c = strcmp(x->comp, y->comp);
+  if (c != 0)
     return c;
-  if ((c = strcmp(x->fim, y->fim)) != 0)
+  c = strcmp(x->fim, y->fim);
+  if (c != 0)
     return c;
-  if ((c = strcmp(x->tipo, y->tipo)) != 0)
+  c = strcmp(x->tipo, y->tipo);
+  if (c != 0)
     return c;
-  if ((c = strcmp(x->ref, y->ref)) != 0)
+  c = strcmp(x->ref, y->ref);
+  if (c != 0)
     return c;
   return (x->id > y->id) - (x->id < y->id);
 }
@@ -54,6 +60,7 @@ void fat_lote_fechar_res_fini(fat_lote_fechar_res *r)
   if (r == NULL)
     return;
   fat_free(r->lotes);
+  fat_free(r->retidas);
   memset(r, 0, sizeof *r);
 }
 
@@ -83,7 +90,7 @@ static fat_rc load_ready(fat_store *st, int64_t op, const fat_lote_fechar_opts *
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, op);
-  while ((r = fat_stmt_step(s)) == FAT_ROW) {
+  for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
     ready x;
 
     memset(&x, 0, sizeof x);
@@ -108,7 +115,7 @@ static fat_rc load_ready(fat_store *st, int64_t op, const fat_lote_fechar_opts *
       cap = cap == 0 ? 64 : cap * 2;
       nv = fat_realloc(v, cap * sizeof *v);
       if (nv == NULL) {
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        rc = fat_err_oom(err);
         goto fail;
       }
       v = nv;
@@ -132,28 +139,39 @@ fail:
 }
 
 /* Next free lote number of the operadora (proximo_lote, but never a number
-** already used). */
+** already used); taken (proximo_lote moved past it) only once its lote is
+** written, so a lote that fails validation burns no number. */
 static fat_rc next_numero(fat_store *st, int64_t op, int64_t *num, fat_err *err)
 {
   static const char sql[] =
     "SELECT MAX(o.proximo_lote, COALESCE((SELECT MAX(numero) + 1 FROM lote WHERE "
     "operadora_id = o.id), 1)) FROM operadora o WHERE o.id = ?1";
-  static const char upd[] = "UPDATE operadora SET proximo_lote = ?2 WHERE id = ?1";
   fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, op);
-  if (fat_stmt_step(s) != FAT_ROW)
-    return fat_store_dberr(st, err, "erro ao numerar lote");
+  if (fat_stmt_step(s) != FAT_ROW) {
+    rc = fat_store_dberr(st, err, "erro ao numerar lote");
+    fat_stmt_reset(s);
+    return rc;
+  }
   *num = fat_col_int64(s, 0);
   fat_stmt_reset(s);
-  rc = fat_store_prepare(st, upd, &s, err);
+  return FAT_OK;
+}
+
+static fat_rc take_numero(fat_store *st, int64_t op, int64_t num, fat_err *err)
+{
+  static const char upd[] = "UPDATE operadora SET proximo_lote = ?2 WHERE id = ?1";
+  fat_stmt *s;
+  fat_rc rc = fat_store_prepare(st, upd, &s, err);
+
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, op);
-  fat_bind_int(s, 2, *num + 1);
+  fat_bind_int(s, 2, num + 1);
   return fat_store_step_done(st, s, "erro ao numerar lote", err);
 }
 
@@ -184,10 +202,53 @@ static fat_rc find_open(fat_store *st, int64_t op, const ready *g, int64_t *id, 
   return FAT_OK;
 }
 
-/* Write, validate and store one lote of guias v[0..n). */
+/* Write the ENVIO_LOTE_GUIAS of v[0..n) as lote `numero` and, with an XSD
+** folder, validate it: *invalido = 1 (and FAT_EXML with the XSD's errors)
+** when the schema refuses it. */
+static fat_rc write_lote(const fat_lote_fechar_opts *o, const fat_lote_cfg *cfg,
+                         const ready *v, size_t n, int64_t numero, const char *hoje,
+                         fat_tiss_doc *doc, int *invalido, fat_err *err)
+{
+  const fat_guia **gs;
+  fat_tiss_envio env;
+  fat_tiss_xsd_result xr;
+  char numtxt[24];
+  size_t i;
+  fat_rc rc;
+
+  *invalido = 0;
+  memset(doc, 0, sizeof *doc);
+  gs = fat_calloc(n, sizeof *gs);
+  if (gs == NULL)
+    return fat_err_oom(err);
+  for (i = 0; i < n; i++)
+    gs[i] = v[i].g;
+  snprintf(numtxt, sizeof numtxt, "%" PRId64, numero);
+  memset(&env, 0, sizeof env);
+  env.numero_lote = numtxt;
+  env.data = hoje;
+  env.hash_enc = cfg->hash_enc;
+  rc = fat_tiss_write_lote(&env, gs, n, doc, err);
+  fat_free(gs);
+  if (rc != FAT_OK || o->xsd_dir == NULL)
+    return rc;
+  memset(&xr, 0, sizeof xr);
+  rc = fat_tiss_validate_memory(o->xsd_dir, doc->xml, doc->len, &xr, err);
+  if (rc == FAT_OK && !xr.valido) {
+    *invalido = 1;
+    rc = fat_tiss_xsd_result_err(&xr, 5, err);
+  }
+  fat_tiss_xsd_result_fini(&xr);
+  if (rc != FAT_OK)
+    fat_tiss_doc_fini(doc);
+  return rc;
+}
+
+/* Write, validate and store one lote of guias v[0..n). Nothing is written to
+** the store unless the file is valid (*invalido = 1 when the XSD refused it). */
 static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
                         const fat_lote_cfg *cfg, const ready *v, size_t n, const char *hoje,
-                        fat_lote_info *info, int *validado, fat_err *err)
+                        fat_lote_info *info, int *validado, int *invalido, fat_err *err)
 {
   static const char ins[] =
     "INSERT INTO lote (operadora_id, prestador_id, numero, tipo_guia, competencia,"
@@ -202,54 +263,33 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     " validado = ?13, motivo_reabertura = NULL WHERE id = ?1";
   static const char upd_guia[] =
     "UPDATE guia SET status = 'em_lote', lote_id = ?2 WHERE id = ?1 AND lote_id IS NULL";
-  fat_guia **gs;
   fat_tiss_doc doc;
-  fat_tiss_envio env;
-  fat_tiss_xsd_result xr;
   fat_stmt *s;
-  char numtxt[24], fechado[32];
+  char fechado[32], det[160];
   int64_t lote_id = 0, numero = 0, total = 0;
   size_t i;
   fat_rc rc;
 
   memset(&doc, 0, sizeof doc);
-  gs = fat_calloc(n, sizeof *gs);
-  if (gs == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-  for (i = 0; i < n; i++) {
-    rc = fat_guia_load(st, v[i].id, &gs[i], err);
-    if (rc != FAT_OK)
-      goto out;
-    total += gs[i]->valor_total;
-  }
+  *invalido = 0;
+  for (i = 0; i < n; i++)
+    total += v[i].g->valor_total;
   rc = find_open(st, op, &v[0], &lote_id, &numero, err);
   if (rc == FAT_OK && lote_id == 0)
     rc = next_numero(st, op, &numero, err);
   if (rc != FAT_OK)
     goto out;
-  snprintf(numtxt, sizeof numtxt, "%" PRId64, numero);
-  memset(&env, 0, sizeof env);
-  env.numero_lote = numtxt;
-  env.data = hoje;
-  env.hash_enc = cfg->hash_enc;
-  rc = fat_tiss_write_lote(&env, (const fat_guia *const *)gs, n, &doc, err);
+  rc = write_lote(o, cfg, v, n, numero, hoje, &doc, invalido, err);
   if (rc != FAT_OK) {
-    fat_err_prefix(err, "lote %s: ", numtxt);
+    fat_err_prefix(err, "lote %" PRId64 " (%s, %zu guias): ", numero, v[0].tipo, n);
     goto out;
   }
-  if (o->xsd_dir != NULL) {
-    rc = fat_tiss_validate_memory(o->xsd_dir, doc.xml, doc.len, &xr, err);
+  if (o->xsd_dir == NULL)
+    *validado = 0;
+  if (lote_id == 0) {
+    rc = take_numero(st, op, numero, err);
     if (rc != FAT_OK)
       goto out;
-    if (!xr.valido) {
-      rc = fat_tiss_xsd_result_err(&xr, 5, err);
-      fat_tiss_xsd_result_fini(&xr);
-      fat_err_prefix(err, "lote %s (%s, %zu guias) não foi fechado: ", numtxt, v[0].tipo, n);
-      goto out;
-    }
-    fat_tiss_xsd_result_fini(&xr);
-  } else {
-    *validado = 0;
   }
   memset(info, 0, sizeof *info);
   info->numero = numero;
@@ -328,18 +368,127 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
       goto out;
     }
   }
-  {
-    char det[160];
-
-    snprintf(det, sizeof det, "lote %" PRId64 ", %zu guias, hash %s%s", numero, n, doc.hash,
-             o->xsd_dir != NULL ? ", XSD ok" : ", XSD não validado");
-    rc = fat_lote_evento(st, lote_id, info->reaberto ? "aberto" : NULL, "fechado", hoje, det, err);
-  }
+  snprintf(det, sizeof det, "lote %" PRId64 ", %zu guias, hash %s%s", numero, n, doc.hash,
+           o->xsd_dir != NULL ? ", XSD ok" : ", XSD não validado");
+  rc = fat_lote_evento(st, lote_id, info->reaberto ? "aberto" : NULL, "fechado", hoje, det,
+                       err);
 out:
-  for (i = 0; i < n; i++)
-    fat_guia_free(gs[i]);
-  fat_free(gs);
   fat_tiss_doc_fini(&doc);
+  return rc;
+}
+
+/* Record guia x as held back (not sent) with why. */
+static fat_rc hold_back(fat_lote_fechar_res *res, ready *x, const char *campo,
+                        const char *motivo, fat_err *err)
+{
+  fat_lote_retida *nr = fat_realloc(res->retidas, (res->n_retidas + 1) * sizeof *nr);
+  fat_lote_retida *r;
+
+  if (nr == NULL)
+    return fat_err_oom(err);
+  res->retidas = nr;
+  r = &nr[res->n_retidas++];
+  memset(r, 0, sizeof *r);
+  r->guia_id = x->id;
+  snprintf(r->numero, sizeof r->numero, "%s",
+           x->g != NULL && x->g->numero_prestador != NULL ? x->g->numero_prestador : "");
+  snprintf(r->campo, sizeof r->campo, "%s", campo != NULL ? campo : "");
+  snprintf(r->motivo, sizeof r->motivo, "%s", motivo);
+  fat_guia_free(x->g);
+  x->g = NULL;
+  return FAT_OK;
+}
+
+/* Load every ready guia and hold back those the TISS XSD cannot carry
+** (fat_enviavel: a required field missing); v is compacted to the others. */
+static fat_rc screen_enviavel(fat_store *st, ready *v, size_t *n, fat_lote_fechar_res *res,
+                              fat_err *err)
+{
+  char campo[64], motivo[256];
+  const char *rotulo = NULL;
+  size_t i, k = 0;
+  fat_rc rc = FAT_OK;
+
+  for (i = 0; rc == FAT_OK && i < *n; i++) {
+    rc = fat_guia_load(st, v[i].id, &v[i].g, err);
+    if (rc != FAT_OK)
+      break;
+    if (fat_enviavel_faltando(v[i].g, campo, sizeof campo, &rotulo)) {
+      snprintf(motivo, sizeof motivo, "falta %s (%s), que o XSD TISS exige", rotulo, campo);
+      rc = hold_back(res, &v[i], campo, motivo, err);
+      continue;
+    }
+    v[k++] = v[i];
+  }
+  for (; i < *n; i++) /* after an error: what was not looked at */
+    v[k++] = v[i];
+  *n = k;
+  return rc;
+}
+
+/* The XSD refused the lote of v[0..n): find, guia by guia, which ones it
+** refuses and hold them back; v is compacted to the others (*n updated). */
+static fat_rc screen_xsd(const fat_lote_fechar_opts *o, const fat_lote_cfg *cfg, ready *v,
+                         size_t *n, const char *hoje, fat_lote_fechar_res *res, fat_err *err)
+{
+  fat_tiss_doc doc;
+  fat_err e;
+  size_t i, k = 0;
+  int invalido;
+  fat_rc rc = FAT_OK;
+
+  for (i = 0; rc == FAT_OK && i < *n; i++) {
+    fat_err_clear(&e);
+    rc = write_lote(o, cfg, &v[i], 1, 1, hoje, &doc, &invalido, &e);
+    fat_tiss_doc_fini(&doc);
+    if (rc == FAT_OK) {
+      v[k++] = v[i];
+      continue;
+    }
+    if (!invalido && e.rc != FAT_EINVAL) {
+      *err = e;
+      break;
+    }
+    rc = hold_back(res, &v[i], NULL, e.msg, err);
+  }
+  for (; i < *n; i++)
+    v[k++] = v[i];
+  *n = k;
+  return rc;
+}
+
+/* Close the lote of guias v[0..n) of one group; a guia the XSD refuses is
+** held back and the lote closes with the others. *closed = 1 when a lote was
+** stored (in res->lotes[res->n], added by the caller). */
+static fat_rc close_chunk(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
+                          const fat_lote_cfg *cfg, ready *v, size_t n, const char *hoje,
+                          fat_lote_fechar_res *res, int *closed, fat_err *err)
+{
+  size_t before = n;
+  int invalido = 0;
+  fat_err refused;
+  fat_rc rc;
+
+  *closed = 0;
+  rc = close_one(st, op, o, cfg, v, n, hoje, &res->lotes[res->n], &res->validado, &invalido,
+                 err);
+  if (rc != FAT_OK && invalido) {
+    refused = *err;
+    rc = screen_xsd(o, cfg, v, &n, hoje, res, err);
+    if (rc == FAT_OK && n == before) { /* no guia alone is refused: the lote as a whole is */
+      *err = refused;
+      rc = refused.rc;
+    } else if (rc == FAT_OK && n == 0) {
+      return FAT_OK; /* every guia of the group held back */
+    } else if (rc == FAT_OK) {
+      rc = close_one(st, op, o, cfg, v, n, hoje, &res->lotes[res->n], &res->validado,
+                     &invalido, err);
+    }
+  }
+  if (rc == FAT_OK) {
+    *closed = 1;
+    res->guias += n;
+  }
   return rc;
 }
 
@@ -348,11 +497,12 @@ out:
 static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o, const fat_contrato *typed,
                      const cJSON *contract, fat_lote_fechar_res *res, fat_err *err)
 {
-  fat_lote_cfg *cfg;
+  fat_lote_cfg *cfg = NULL;
   char hoje[11], ate[11];
   int64_t op;
   ready *v = NULL;
-  size_t n = 0, i, j, cap = 0;
+  size_t n = 0, i, j, k, cap = 0;
+  int closed, in_tx = 0;
   fat_rc rc;
 
   memset(res, 0, sizeof *res);
@@ -370,66 +520,58 @@ static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o, const fat_con
   snprintf(ate, sizeof ate, "%s", o->ate != NULL ? o->ate : hoje);
   cfg = fat_malloc(sizeof *cfg);
   if (cfg == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   rc = FAT_OK;
   if (typed != NULL)
     fat_lote_cfg_from_contrato(typed, cfg);
   else
     rc = fat_lote_cfg_from_contract(contract, cfg, err);
-  if (rc != FAT_OK)
-    goto done_cfg;
-  if (o->xsd_dir != NULL) { /* a broken schema folder fails before any work */
+  if (rc == FAT_OK && o->xsd_dir != NULL) /* a broken schema folder fails before any work */
     rc = fat_tiss_schema_load(o->xsd_dir, err);
-    if (rc != FAT_OK)
-      goto done_cfg;
-  }
-  rc = fat_lote_operadora(st, o->operadora, &op, NULL, 0, err);
+  if (rc == FAT_OK)
+    rc = fat_lote_operadora(st, o->operadora, &op, NULL, 0, err);
+  if (rc == FAT_OK)
+    rc = fat_store_begin(st, err);
   if (rc != FAT_OK)
-    goto done_cfg;
-  rc = fat_store_begin(st, err);
-  if (rc != FAT_OK)
-    goto done_cfg;
+    goto out;
+  in_tx = 1;
   rc = load_ready(st, op, o, ate, cfg, &v, &n, err);
+  if (rc == FAT_OK)
+    rc = screen_enviavel(st, v, &n, res, err);
   if (rc != FAT_OK)
-    goto fail;
+    goto out;
   res->validado = o->xsd_dir != NULL;
   for (i = 0; i < n; i = j) {
-    size_t chunk;
-
     for (j = i; j < n && same_group(&v[i], &v[j]) && j - i < (size_t)cfg->max_guias; j++)
       ;
-    chunk = j - i;
     if (res->n == cap) {
       fat_lote_info *nl;
 
       cap = cap == 0 ? 8 : cap * 2;
       nl = fat_realloc(res->lotes, cap * sizeof *nl);
       if (nl == NULL) {
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-        goto fail;
+        rc = fat_err_oom(err);
+        goto out;
       }
       res->lotes = nl;
     }
-    rc = close_one(st, op, o, cfg, &v[i], chunk, hoje, &res->lotes[res->n], &res->validado,
-                   err);
+    rc = close_chunk(st, op, o, cfg, &v[i], j - i, hoje, res, &closed, err);
     if (rc != FAT_OK)
-      goto fail;
-    res->n++;
-    res->guias += chunk;
+      goto out;
+    if (closed)
+      res->n++;
   }
   rc = fat_store_commit(st, err);
+  in_tx = 0;
+out:
+  if (in_tx)
+    fat_store_rollback(st);
+  for (k = 0; k < n; k++)
+    fat_guia_free(v[k].g);
+  fat_free(v);
+  fat_free(cfg);
   if (rc != FAT_OK)
-    goto fail_nocommit;
-  fat_free(v);
-  fat_free(cfg);
-  return FAT_OK;
-fail:
-  fat_store_rollback(st);
-fail_nocommit:
-  fat_free(v);
-  fat_lote_fechar_res_fini(res);
-done_cfg:
-  fat_free(cfg);
+    fat_lote_fechar_res_fini(res);
   return rc;
 }
 

@@ -64,7 +64,7 @@ fat_rc fat_lote_listar(fat_store *st, const char *operadora, const char *hoje, c
   arr = cJSON_CreateArray();
   if (arr == NULL)
     return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-  while ((r = fat_stmt_step(s)) == FAT_ROW) {
+  for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
     cJSON *o = cJSON_CreateObject();
     const char *sit;
     int dias = 0, has = 0;
@@ -154,7 +154,7 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
   arr = cJSON_CreateArray();
   if (arr == NULL)
     return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-  while ((r = fat_stmt_step(s)) == FAT_ROW) {
+  for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
     cJSON *o;
     char status[16], prev[11];
     const char *sit;

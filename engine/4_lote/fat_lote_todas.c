@@ -15,6 +15,7 @@ void fat_lote_fechar_todas_res_fini(fat_lote_fechar_todas_res *r)
     return;
   fat_free(r->lotes);
   fat_free(r->erros);
+  fat_free(r->retidas);
   memset(r, 0, sizeof *r);
 }
 
@@ -37,7 +38,7 @@ static fat_rc candidate_keys(fat_store *st, char ***out, size_t *n, fat_err *err
   *n = 0;
   if (rc != FAT_OK)
     return rc;
-  while ((step = fat_stmt_step(s)) == FAT_ROW) {
+  for (step = fat_stmt_step(s); step == FAT_ROW; step = fat_stmt_step(s)) {
     nk = fat_realloc(keys, (k + 1) * sizeof *keys);
     if (nk == NULL) {
       oom = 1;
@@ -70,7 +71,16 @@ static fat_rc add_lotes(fat_lote_fechar_todas_res *r, const fat_lote_fechar_res 
                         fat_err *err)
 {
   fat_lote_info *nl;
+  fat_lote_retida *nr;
 
+  if (one->n_retidas > 0) {
+    nr = fat_realloc(r->retidas, (r->n_retidas + one->n_retidas) * sizeof *nr);
+    if (nr == NULL)
+      return fat_err_oom(err);
+    memcpy(nr + r->n_retidas, one->retidas, one->n_retidas * sizeof *nr);
+    r->retidas = nr;
+    r->n_retidas += one->n_retidas;
+  }
   if (one->n == 0)
     return FAT_OK;
   nl = fat_realloc(r->lotes, (r->n + one->n) * sizeof *nl);

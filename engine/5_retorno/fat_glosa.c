@@ -287,9 +287,21 @@ static fat_rc ctx_load(fat_store *st, int64_t id, glosa_ctx *c, fat_err *err)
   fat_stmt_reset(s);
   if (oom) {
     ctx_fini(c);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   return FAT_OK;
+}
+
+/* AAAA-MM-DD (or a timestamp starting with it) as DD/MM/AAAA in buf; "?"
+** for NULL. Evidence is read by people and goes into recursos. */
+static const char *br(const char *iso, char buf[16])
+{
+  if (iso == NULL)
+    return "?";
+  if (strlen(iso) < 10 || iso[4] != '-' || iso[7] != '-')
+    return iso;
+  snprintf(buf, 16, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+  return buf;
 }
 
 static int code_in(const char *c, const char *const *list)
@@ -314,6 +326,7 @@ static fat_rc by_finding(fat_store *st, const glosa_ctx *c, const char *grupo, c
   fat_stmt *s;
   fat_rc rc;
   int best = 0; /* 2 = same code, 1 = same group */
+  char d1[16];
 
   rc = fat_store_prepare(st, sql, &s, err);
   if (rc != FAT_OK)
@@ -338,9 +351,9 @@ static fat_rc by_finding(fat_store *st, const glosa_ctx *c, const char *grupo, c
     *cls = "devida";
     if (rem != NULL)
       snprintf(ev, evlen,
-               "o achado %s do conferir previa a glosa %s e foi reconhecido por %s em %.10s "
+               "o achado %s do conferir previa a glosa %s e foi reconhecido por %s em %s "
                "(%s): enviada conscientemente",
-               fc, gp, rpor != NULL ? rpor : "?", rem, rmot != NULL ? rmot : "sem motivo");
+               fc, gp, rpor != NULL ? rpor : "?", br(rem, d1), rmot != NULL ? rmot : "sem motivo");
     else
       snprintf(ev, evlen,
                "o conferir apontou %s (%s, prevê glosa %s%s) e a guia foi enviada assim", fc,
@@ -442,6 +455,7 @@ fat_rc fat_glosa_classificar(fat_store *st, fat_gen *gen, int64_t id, fat_err *e
   int dup;
   int64_t esperado = 0;
   int pm;
+  char d1[16], d2[16], d3[16];
 
   rc = ctx_load(st, id, &c, err);
   if (rc != FAT_OK)
@@ -459,8 +473,8 @@ fat_rc fat_glosa_classificar(fat_store *st, fat_gen *gen, int64_t id, fat_err *e
       cls = "indevida";
       snprintf(ev, sizeof ev,
                "senha %s presente e válida: autorizada em %s, válida até %s, atendimento em %s",
-               c.senha, c.data_autorizacao != NULL ? c.data_autorizacao : "?",
-               c.validade_senha, c.data_inicio);
+               c.senha, br(c.data_autorizacao, d1), br(c.validade_senha, d2),
+               br(c.data_inicio, d3));
     } else if (c.senha == NULL && code_in(c.codigo, cod_senha)) {
       cls = "devida";
       snprintf(ev, sizeof ev, "a guia foi enviada sem senha de autorização");
@@ -468,21 +482,21 @@ fat_rc fat_glosa_classificar(fat_store *st, fat_gen *gen, int64_t id, fat_err *e
                !date_le(c.data_inicio, c.validade_senha)) {
       cls = "devida";
       snprintf(ev, sizeof ev, "atendimento em %s depois da validade da senha (%s)",
-               c.data_inicio, c.validade_senha);
+               br(c.data_inicio, d1), br(c.validade_senha, d2));
     }
   } else if (code_in(c.codigo, cod_carteira) || strcmp(grupo, "cadastro") == 0) {
     if (c.carteira != NULL && c.carteira_validade != NULL && c.data_inicio != NULL &&
         date_le(c.data_inicio, c.carteira_validade)) {
       cls = "indevida";
       snprintf(ev, sizeof ev, "carteira %s informada e válida até %s (atendimento em %s)",
-               c.carteira, c.carteira_validade, c.data_inicio);
+               c.carteira, br(c.carteira_validade, d1), br(c.data_inicio, d2));
     } else if (c.carteira == NULL) {
       cls = "devida";
       snprintf(ev, sizeof ev, "a guia foi enviada sem número de carteira");
     } else if (c.carteira_validade != NULL && c.data_inicio != NULL) {
       cls = "devida";
       snprintf(ev, sizeof ev, "carteira vencida em %s, atendimento em %s",
-               c.carteira_validade, c.data_inicio);
+               br(c.carteira_validade, d1), br(c.data_inicio, d2));
     }
   } else if (code_in(c.codigo, cod_assinatura)) {
     cls = c.assinatura ? "indevida" : "devida";
@@ -687,7 +701,7 @@ fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g,
   }
   fat_stmt_reset(s);
   if (oom)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   if (g->item_seq > 0) {
     rc = fat_store_prepare(st, sql_item, &s, err);
     if (rc != FAT_OK)
@@ -844,9 +858,9 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
   arr = cJSON_CreateArray();
   if (arr == NULL) {
     fat_stmt_reset(s);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
-  while ((step = fat_stmt_step(s)) == FAT_ROW) {
+  for (step = fat_stmt_step(s); step == FAT_ROW; step = fat_stmt_step(s)) {
     o = cJSON_CreateObject();
     if (o == NULL)
       break;
@@ -882,7 +896,7 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
   fat_stmt_reset(s);
   if (step != FAT_DONE) {
     cJSON_Delete(arr);
-    return step == FAT_ROW ? fat_err_set(err, FAT_ENOMEM, "memória insuficiente")
+    return step == FAT_ROW ? fat_err_oom(err)
                               : fat_store_dberr(st, err, "não foi possível listar as glosas");
   }
   *out = arr;
@@ -917,7 +931,7 @@ static fat_rc resumo_q(fat_store *st, const char *sql, const fat_glosa_filtro *f
     cJSON_AddItemToArray(arr, r);
   }
   fat_stmt_reset(s);
-  return arr == NULL ? fat_err_set(err, FAT_ENOMEM, "memória insuficiente") : FAT_OK;
+  return arr == NULL ? fat_err_oom(err) : FAT_OK;
 }
 
 fat_rc fat_glosa_resumo(fat_store *st, const fat_glosa_filtro *f, cJSON **out, fat_err *err)
@@ -948,7 +962,7 @@ fat_rc fat_glosa_resumo(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
   *out = NULL;
   o = cJSON_CreateObject();
   if (o == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   rc = resumo_q(st, q_total, f, o, "total", 0, err);
   if (rc == FAT_OK)
     rc = resumo_q(st, q_grupo, f, o, "por_grupo", 1, err);

@@ -20,6 +20,7 @@ typedef struct gvars {
   char situacao[24], classificacao[24];
   char codigo[8], numero_guia[32], senha[32], data_aut[16], validade[16], cid[16];
   char data[16], procedimento[24], carteira[32], script[64], prazo[16];
+  char beneficiario[128], hora[16], data_solicitacao[16];
   char descricao[256], evidencia[600];
   int item;
 } gvars;
@@ -38,10 +39,12 @@ static fat_rc load_glosa(fat_store *st, int64_t id, gvars *v, fat_err *err)
       " COALESCE(gl.lote_id, g.lote_id, 0), gl.situacao, gl.classificacao, gl.codigo,"
       " g.numero_prestador, g.senha, g.data_autorizacao, g.validade_senha, g.cid,"
       " COALESCE(i.data, g.data_inicio), i.codigo, g.carteira_numero, o.script,"
-      " gl.prazo_recurso, COALESCE(gl.descricao, ''), COALESCE(gl.evidencia, ''),"
-      " COALESCE(i.sequencial, 0)"
+      " gl.prazo_recurso, COALESCE(gl.descricao, m.descricao, ''), COALESCE(gl.evidencia, ''),"
+      " COALESCE(i.sequencial, 0), COALESCE(g.beneficiario_nome, b.nome),"
+      " COALESCE(i.hora_inicio, g.hora_inicio), g.data_solicitacao"
       " FROM glosa gl JOIN guia g ON g.id = gl.guia_id JOIN operadora o ON o.id = g.operadora_id"
-      " LEFT JOIN item i ON i.id = gl.item_id WHERE gl.id = ?1";
+      " LEFT JOIN item i ON i.id = gl.item_id LEFT JOIN beneficiario b ON b.id = g.beneficiario_id"
+      " LEFT JOIN glosa_motivo m ON m.codigo = gl.codigo WHERE gl.id = ?1";
   fat_stmt *s;
   fat_rc rc;
 
@@ -76,10 +79,24 @@ static fat_rc load_glosa(fat_store *st, int64_t id, gvars *v, fat_err *err)
   col(v->descricao, sizeof v->descricao, s, 19);
   col(v->evidencia, sizeof v->evidencia, s, 20);
   v->item = fat_col_int(s, 21);
+  col(v->beneficiario, sizeof v->beneficiario, s, 22);
+  col(v->hora, sizeof v->hora, s, 23);
+  col(v->data_solicitacao, sizeof v->data_solicitacao, s, 24);
   fat_stmt_reset(s);
   return FAT_OK;
 }
 
+/* AAAA-MM-DD as DD/MM/AAAA into tmp (other text as it is). */
+static const char *data_br(const char *iso, char *tmp, size_t len)
+{
+  if (strlen(iso) < 10 || iso[4] != '-' || iso[7] != '-')
+    return iso;
+  snprintf(tmp, len, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+  return tmp;
+}
+
+/* The value of marker k for glosa v ("" when the data has none), or NULL
+** when k is not a marker faturo knows. */
 static const char *var_of(const gvars *v, const char *k, char *tmp, size_t len)
 {
   if (strcmp(k, "numero_guia") == 0)
@@ -87,17 +104,23 @@ static const char *var_of(const gvars *v, const char *k, char *tmp, size_t len)
   if (strcmp(k, "senha") == 0)
     return v->senha;
   if (strcmp(k, "data_autorizacao") == 0)
-    return v->data_aut;
+    return data_br(v->data_aut, tmp, len);
   if (strcmp(k, "validade_senha") == 0)
-    return v->validade;
+    return data_br(v->validade, tmp, len);
+  if (strcmp(k, "data_solicitacao") == 0)
+    return data_br(v->data_solicitacao, tmp, len);
   if (strcmp(k, "cid") == 0)
     return v->cid;
   if (strcmp(k, "data") == 0)
-    return v->data;
+    return data_br(v->data, tmp, len);
+  if (strcmp(k, "hora") == 0)
+    return v->hora;
   if (strcmp(k, "procedimento") == 0)
     return v->procedimento;
   if (strcmp(k, "carteira") == 0)
     return v->carteira;
+  if (strcmp(k, "beneficiario") == 0)
+    return v->beneficiario;
   if (strcmp(k, "codigo") == 0 || strcmp(k, "glosa") == 0)
     return v->codigo;
   if (strcmp(k, "descricao_glosa") == 0)
@@ -105,6 +128,8 @@ static const char *var_of(const gvars *v, const char *k, char *tmp, size_t len)
   if (strcmp(k, "evidencia") == 0)
     return v->evidencia;
   if (strcmp(k, "item") == 0) {
+    if (v->item <= 0)
+      return "";
     snprintf(tmp, len, "%d", v->item);
     return tmp;
   }
@@ -115,65 +140,140 @@ static const char *var_of(const gvars *v, const char *k, char *tmp, size_t len)
   return NULL;
 }
 
-/* Fill {markers} of a template; unknown or empty markers stay visible so the
-** faturista sees what to complete. Truncated to JUST_MAX bytes on a UTF-8
-** boundary. */
-static void fill(const char *tpl, const gvars *v, char *out, size_t len)
+/* Length of a marker "{name}" at p (name: a-z, 0-9, _), 0 when p has none. */
+static size_t marker_at(const char *p)
 {
-  size_t o = 0;
-  const char *p = tpl, *e;
-  char key[40], tmp[48];
-  const char *val;
+  size_t n = 1;
 
-  while (*p != '\0' && o + 1 < len) {
-    if (*p == '{' && (e = strchr(p, '}')) != NULL && (size_t)(e - p - 1) < sizeof key) {
-      memcpy(key, p + 1, (size_t)(e - p - 1));
-      key[e - p - 1] = '\0';
-      val = var_of(v, key, tmp, sizeof tmp);
-      if (val != NULL && val[0] != '\0') {
-        o += (size_t)snprintf(out + o, len - o, "%s", val);
-        if (o >= len)
-          o = len - 1;
-        p = e + 1;
-        continue;
-      }
-    }
-    out[o++] = *p++;
-  }
-  out[o] = '\0';
-  if (o > JUST_MAX) {
-    o = JUST_MAX;
-    while (o > 0 && ((unsigned char)out[o] & 0xC0) == 0x80)
-      o--;
-    out[o] = '\0';
-  }
+  if (*p != '{')
+    return 0;
+  while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= '0' && p[n] <= '9') || p[n] == '_')
+    n++;
+  return n > 1 && p[n] == '}' ? n + 1 : 0;
 }
 
+/* The first marker left in text, copied into name (with its braces); 0 when
+** none. */
+static int first_marker(const char *text, char *name, size_t len)
+{
+  const char *p;
+  size_t n;
+
+  for (p = text; *p != '\0'; p++) {
+    n = marker_at(p);
+    if (n > 0) {
+      snprintf(name, len, "%.*s", (int)n, p);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Fill the markers of tpl[0..n) into out; *all = 1 when every marker had a
+** value. An unknown or empty marker is copied as it is. */
+static fat_rc fill_span(const char *tpl, size_t n, const gvars *v, fat_buf *out, int *all,
+                        fat_err *err)
+{
+  char key[40], tmp[48];
+  const char *val;
+  size_t i = 0, m;
+  fat_rc rc = FAT_OK;
+
+  *all = 1;
+  while (rc == FAT_OK && i < n) {
+    m = marker_at(tpl + i);
+    if (m > 0 && m - 2 < sizeof key && i + m <= n) {
+      memcpy(key, tpl + i + 1, m - 2);
+      key[m - 2] = '\0';
+      val = var_of(v, key, tmp, sizeof tmp);
+      if (val != NULL && val[0] != '\0') {
+        rc = fat_buf_puts(out, val, err);
+        i += m;
+        continue;
+      }
+      *all = 0;
+    }
+    rc = fat_buf_append(out, tpl + i, 1, err);
+    i++;
+  }
+  return rc;
+}
+
+/* Fill the {markers} of a template from the glosa's data into out (at most
+** JUST_MAX bytes, cut on a UTF-8 boundary). A part in [brackets] that holds a
+** marker is dropped, brackets and all, when any of its markers has no value
+** (brackets without a marker are text); a marker outside brackets without a
+** value stays as "{name}", so the justification is seen as unfinished
+** (first_marker) and is never written to the operadora. FAT_ENOMEM only. */
+static fat_rc fill(const char *tpl, const gvars *v, char *out, size_t len, fat_err *err)
+{
+  fat_buf b, part;
+  const char *p = tpl, *close, *next;
+  size_t o;
+  int all;
+  fat_rc rc = FAT_OK;
+
+  fat_buf_init(&b, 16 * 1024);
+  fat_buf_init(&part, 16 * 1024);
+  while (rc == FAT_OK && *p != '\0') {
+    close = *p == '[' ? strchr(p, ']') : NULL;
+    if (close != NULL && memchr(p, '{', (size_t)(close - p)) != NULL) {
+      fat_buf_reset(&part);
+      rc = fill_span(p + 1, (size_t)(close - p - 1), v, &part, &all, err);
+      if (rc == FAT_OK && all && part.len > 0)
+        rc = fat_buf_append(&b, part.data, part.len, err);
+      p = close + 1;
+      continue;
+    }
+    next = strchr(p + 1, '[');
+    if (next == NULL)
+      next = p + strlen(p);
+    rc = fill_span(p, (size_t)(next - p), v, &b, &all, err);
+    p = next;
+  }
+  if (rc == FAT_OK) {
+    o = b.len < len ? b.len : len - 1;
+    if (o > JUST_MAX)
+      o = JUST_MAX;
+    while (o > 0 && o < b.len && ((unsigned char)b.data[o] & 0xC0) == 0x80)
+      o--;
+    if (o > 0)
+      memcpy(out, b.data, o);
+    out[o] = '\0';
+  }
+  fat_buf_fini(&b);
+  fat_buf_fini(&part);
+  return rc;
+}
+
+/* Generic justifications (no template in the contract): everything that
+** depends on data the guia may lack is in [brackets]. */
 static const char *generic_template(const char *grupo, const char *classificacao)
 {
   if (strcmp(classificacao, "indevida") == 0)
-    return "Solicitamos a revisão da glosa {codigo} ({descricao_glosa}) na guia {numero_guia}, "
-           "item {item} ({procedimento}), no valor de {valor}: {evidencia}. Documentação "
-           "comprobatória anexa.";
+    return "Solicitamos a revisão da glosa {codigo}[ ({descricao_glosa})] na guia {numero_guia}"
+           "[, item {item}][ ({procedimento})], no valor de {valor}[: {evidencia}]. "
+           "Documentação comprobatória anexa.";
   if (strcmp(grupo, "autorizacao") == 0)
-    return "O atendimento da guia {numero_guia} em {data} foi autorizado sob a senha {senha} "
-           "(autorizada em {data_autorizacao}, válida até {validade_senha}); solicitamos a "
+    return "O atendimento da guia {numero_guia}[ em {data}] foi autorizado[ sob a senha {senha}]"
+           "[ (autorizada em {data_autorizacao}][, válida até {validade_senha})]; solicitamos a "
            "revisão da glosa {codigo} no valor de {valor}.";
   if (strcmp(grupo, "cadastro") == 0)
-    return "O beneficiário da guia {numero_guia} (carteira {carteira}) estava ativo e elegível "
-           "em {data}; solicitamos a revisão da glosa {codigo} no valor de {valor}.";
+    return "O beneficiário da guia {numero_guia}[ (carteira {carteira})] estava ativo e elegível"
+           "[ em {data}]; solicitamos a revisão da glosa {codigo} no valor de {valor}.";
   if (strcmp(grupo, "documentacao") == 0)
-    return "Reenviamos a documentação da guia {numero_guia} que motivou a glosa {codigo} "
-           "({descricao_glosa}); solicitamos a revisão do valor de {valor}.";
+    return "Reenviamos a documentação da guia {numero_guia} que motivou a glosa {codigo}"
+           "[ ({descricao_glosa})]; solicitamos a revisão do valor de {valor}.";
   if (strcmp(grupo, "cobranca") == 0)
-    return "O item {item} ({procedimento}) da guia {numero_guia} foi cobrado pelo valor "
+    return "O[ item {item}][ ({procedimento})] da guia {numero_guia} foi cobrado pelo valor "
            "contratado; solicitamos a revisão da glosa {codigo} no valor de {valor}.";
-  return "Solicitamos a revisão da glosa {codigo} ({descricao_glosa}) na guia {numero_guia}, "
-         "atendimento de {data}, no valor de {valor}, conforme documentação anexa.";
+  return "Solicitamos a revisão da glosa {codigo}[ ({descricao_glosa})] na guia {numero_guia}"
+         "[, atendimento de {data}], no valor de {valor}, conforme documentação anexa.";
 }
 
 /* Justification from the contract template for the code, else generic. */
-static void draft(fat_store *st, fat_gen *gen, const gvars *v, char *out, size_t len)
+static fat_rc draft(fat_store *st, fat_gen *gen, const gvars *v, char *out, size_t len,
+                    fat_err *err)
 {
   const char *tpl = NULL;
 
@@ -181,7 +281,7 @@ static void draft(fat_store *st, fat_gen *gen, const gvars *v, char *out, size_t
     tpl = fat_contrato_modelo_recurso(fat_gen_contrato(gen, v->script), v->codigo);
   if (tpl == NULL)
     tpl = generic_template(fat_glosa_grupo(st, v->codigo), v->classificacao);
-  fill(tpl, v, out, len);
+  return fill(tpl, v, out, len, err);
 }
 
 /* The contract's deadline to appeal (recurso.prazo_dias), 0 when none. */
@@ -192,12 +292,98 @@ static int recurso_prazo(fat_gen *gen, const char *script)
   return c != NULL ? c->recurso.prazo_dias : 0;
 }
 
-fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, size_t n,
-                         int64_t guia_id, int64_t *id, fat_err *err)
+void fat_recurso_criados_fini(fat_recurso_criados *r)
+{
+  if (r == NULL)
+    return;
+  fat_free(r->ids);
+  r->ids = NULL;
+  r->n = 0;
+}
+
+/* The glosas to appeal: ids[0..n) or, when n == 0, the open ones of guia_id
+** not classified devida. *out (fat_free) gets their data. */
+static fat_rc load_glosas(fat_store *st, const int64_t *glosas, size_t n, int64_t guia_id,
+                          gvars **out, size_t *m, fat_err *err)
 {
   static const char q_guia[] =
       "SELECT id FROM glosa WHERE guia_id = ?1 AND situacao = 'aberta'"
       " AND classificacao <> 'devida' ORDER BY id";
+  fat_stmt *s;
+  int64_t *ids = NULL, *a;
+  gvars *v = NULL;
+  size_t k, cnt = 0;
+  fat_rc rc = FAT_OK;
+
+  *out = NULL;
+  *m = 0;
+  if (n > 0) {
+    ids = fat_calloc(n, sizeof *ids);
+    if (ids == NULL)
+      return fat_err_oom(err);
+    memcpy(ids, glosas, n * sizeof *ids);
+    cnt = n;
+  } else {
+    rc = fat_store_prepare(st, q_guia, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, guia_id);
+    while (rc == FAT_OK && fat_stmt_step(s) == FAT_ROW) {
+      a = fat_realloc(ids, (cnt + 1) * sizeof *a);
+      if (a == NULL) {
+        rc = fat_err_oom(err);
+        break;
+      }
+      ids = a;
+      ids[cnt++] = fat_col_int64(s, 0);
+    }
+    fat_stmt_reset(s);
+    if (rc == FAT_OK && cnt == 0)
+      rc = fat_err_set(err, FAT_ENOTFOUND,
+                       "a guia não tem glosas abertas para recorrer (as devidas ficam de fora)");
+    if (rc != FAT_OK)
+      goto out;
+  }
+  v = fat_calloc(cnt, sizeof *v);
+  if (v == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  for (k = 0; k < cnt; k++) {
+    rc = load_glosa(st, ids[k], &v[k], err);
+    if (rc != FAT_OK)
+      goto out;
+    if (strcmp(v[k].situacao, "aberta") != 0) {
+      rc = fat_err_set(err, FAT_ESTATE, "a glosa %lld está '%s', não aberta", (long long)ids[k],
+                       v[k].situacao);
+      goto out;
+    }
+    if (k > 0 && v[k].operadora_id != v[0].operadora_id) {
+      rc = fat_err_set(err, FAT_EINVAL,
+                       "as glosas são de operadoras diferentes: um recurso por operadora");
+      goto out;
+    }
+    if (v[k].lote_id == 0) {
+      rc = fat_err_set(err, FAT_ESTATE,
+                       "a glosa %lld (guia %s) não é de um lote enviado: um recurso de glosa "
+                       "responde ao protocolo de um lote",
+                       (long long)v[k].glosa_id, v[k].numero_guia);
+      goto out;
+    }
+  }
+  *out = v;
+  *m = cnt;
+  v = NULL;
+out:
+  fat_free(ids);
+  fat_free(v);
+  return rc;
+}
+
+/* Create one rascunho for the glosas v[0..n) (all of one lote). */
+static fat_rc create_one(fat_store *st, fat_gen *gen, const gvars *v, size_t n, int64_t *id,
+                         fat_err *err)
+{
   static const char q_num[] =
       "SELECT COALESCE(max(numero), 0) + 1 FROM recurso WHERE operadora_id = ?1";
   static const char ins[] =
@@ -211,73 +397,22 @@ fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, siz
       "SELECT min(COALESCE(data_demonstrativo, substr(criado_em, 1, 10))) FROM glosa"
       " WHERE id = ?1";
   fat_stmt *s;
-  int64_t *ids = NULL, op = 0, lote = 0, numero = 1, total = 0, rid;
-  size_t k, m = 0;
-  gvars *v = NULL;
+  int64_t numero = 1, total = 0, rid;
   char prazo[16] = "", base[16] = "", just[JUST_MAX + 64], obj[32], det[128];
-  int lote_mix = 0, dias;
+  size_t k;
   int32_t d;
+  int dias;
   fat_rc rc;
 
-  *id = 0;
-  if (n > 0) {
-    ids = fat_calloc(n, sizeof *ids);
-    if (ids == NULL)
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-    memcpy(ids, glosas, n * sizeof *ids);
-    m = n;
-  } else {
-    rc = fat_store_prepare(st, q_guia, &s, err);
-    if (rc != FAT_OK)
-      return rc;
-    fat_bind_int(s, 1, guia_id);
-    while (fat_stmt_step(s) == FAT_ROW) {
-      int64_t *a = fat_realloc(ids, (m + 1) * sizeof *a);
-
-      if (a == NULL) {
-        fat_stmt_reset(s);
-        fat_free(ids);
-        return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-      }
-      ids = a;
-      ids[m++] = fat_col_int64(s, 0);
-    }
-    fat_stmt_reset(s);
-    if (m == 0)
-      return fat_err_set(err, FAT_ENOTFOUND,
-                         "a guia não tem glosas abertas para recorrer (as devidas ficam de fora)");
-  }
-  v = fat_calloc(m, sizeof *v);
-  if (v == NULL) {
-    fat_free(ids);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-  }
-  for (k = 0; k < m; k++) {
-    rc = load_glosa(st, ids[k], &v[k], err);
-    if (rc != FAT_OK)
-      goto out;
-    if (strcmp(v[k].situacao, "aberta") != 0) {
-      rc = fat_err_set(err, FAT_ESTATE, "a glosa %lld está '%s', não aberta",
-                       (long long)ids[k], v[k].situacao);
-      goto out;
-    }
-    if (k > 0 && v[k].operadora_id != op) {
-      rc = fat_err_set(err, FAT_EINVAL, "as glosas são de operadoras diferentes: um recurso "
-                                        "por operadora");
-      goto out;
-    }
-    op = v[k].operadora_id;
-    if (k > 0 && v[k].lote_id != lote)
-      lote_mix = 1;
-    lote = v[k].lote_id;
+  for (k = 0; k < n; k++) {
     total += v[k].valor;
     if (v[k].prazo[0] != '\0' && (prazo[0] == '\0' || strcmp(v[k].prazo, prazo) < 0))
       snprintf(prazo, sizeof prazo, "%s", v[k].prazo);
   }
   rc = fat_store_prepare(st, q_base, &s, err);
   if (rc != FAT_OK)
-    goto out;
-  fat_bind_int(s, 1, ids[0]);
+    return rc;
+  fat_bind_int(s, 1, v[0].glosa_id);
   if (fat_stmt_step(s) == FAT_ROW)
     col(base, sizeof base, s, 0);
   fat_stmt_reset(s);
@@ -286,60 +421,104 @@ fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, siz
     if (dias > 0 && fat_dia_parse(base, &d) == 0)
       fat_dia_format(d + dias, prazo, sizeof prazo);
   }
-  rc = fat_store_begin(st, err);
-  if (rc != FAT_OK)
-    goto out;
   rc = fat_store_prepare(st, q_num, &s, err);
   if (rc != FAT_OK)
-    goto fail;
-  fat_bind_int(s, 1, op);
+    return rc;
+  fat_bind_int(s, 1, v[0].operadora_id);
   if (fat_stmt_step(s) == FAT_ROW)
     numero = fat_col_int64(s, 0);
   fat_stmt_reset(s);
   rc = fat_store_prepare(st, ins, &s, err);
   if (rc != FAT_OK)
-    goto fail;
-  fat_bind_int(s, 1, op);
-  fat_bind_int_or_null(s, 2, lote, lote == 0 || lote_mix);
+    return rc;
+  fat_bind_int(s, 1, v[0].operadora_id);
+  fat_bind_int(s, 2, v[0].lote_id);
   fat_bind_int(s, 3, numero);
   fat_bind_text(s, 4, prazo[0] != '\0' ? prazo : NULL);
   fat_bind_text(s, 5, base[0] != '\0' ? base : NULL);
   fat_bind_int(s, 6, total);
   rc = fat_store_step_done(st, s, "não foi possível criar o recurso", err);
   if (rc != FAT_OK)
-    goto fail;
+    return rc;
   rid = fat_store_last_id(st);
-  for (k = 0; k < m; k++) {
-    draft(st, gen, &v[k], just, sizeof just);
+  for (k = 0; k < n; k++) {
+    rc = draft(st, gen, &v[k], just, sizeof just, err);
+    if (rc != FAT_OK)
+      return rc;
     rc = fat_store_prepare(st, ins_i, &s, err);
     if (rc != FAT_OK)
-      goto fail;
+      return rc;
     fat_bind_int(s, 1, rid);
     fat_bind_int(s, 2, v[k].glosa_id);
     fat_bind_int(s, 3, v[k].valor);
     fat_bind_text(s, 4, just);
     rc = fat_store_step_done(st, s, "não foi possível gravar o item do recurso", err);
     if (rc != FAT_OK)
-      goto fail;
+      return rc;
     rc = fat_store_prepare(st, upd_g, &s, err);
     if (rc != FAT_OK)
-      goto fail;
+      return rc;
     fat_bind_int(s, 1, v[k].glosa_id);
     rc = fat_store_step_done(st, s, "não foi possível atualizar a glosa", err);
     if (rc != FAT_OK)
-      goto fail;
+      return rc;
   }
   snprintf(obj, sizeof obj, "recurso:%lld", (long long)rid);
-  snprintf(det, sizeof det, "%zu glosas, número %lld", m, (long long)numero);
+  snprintf(det, sizeof det, "%zu glosas, número %lld", n, (long long)numero);
   rc = fat_store_audit(st, "recurso.criar", obj, det, err);
-  if (rc != FAT_OK)
-    goto fail;
-  rc = fat_store_commit(st, err);
   if (rc == FAT_OK)
     *id = rid;
-  goto out;
-fail:
-  fat_store_rollback(st);
+  return rc;
+}
+
+static int cmp_lote(const void *a, const void *b)
+{
+  const gvars *x = a, *y = b;
+
+  if (x->lote_id != y->lote_id)
+    return x->lote_id < y->lote_id ? -1 : 1;
+  return (x->glosa_id > y->glosa_id) - (x->glosa_id < y->glosa_id);
+}
+
+fat_rc fat_recurso_criar(fat_store *st, fat_gen *gen, const int64_t *glosas, size_t n,
+                         int64_t guia_id, fat_recurso_criados *out, fat_err *err)
+{
+  gvars *v = NULL;
+  size_t m = 0, i, j;
+  int64_t *ids = NULL;
+  fat_rc rc;
+
+  memset(out, 0, sizeof *out);
+  rc = load_glosas(st, glosas, n, guia_id, &v, &m, err);
+  if (rc != FAT_OK)
+    return rc;
+  /* a RECURSO_GLOSA answers one protocolo: one recurso per lote */
+  qsort(v, m, sizeof *v, cmp_lote);
+  ids = fat_calloc(m, sizeof *ids);
+  if (ids == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  rc = fat_store_begin(st, err);
+  if (rc != FAT_OK)
+    goto out;
+  for (i = 0; rc == FAT_OK && i < m; i = j) {
+    for (j = i; j < m && v[j].lote_id == v[i].lote_id; j++)
+      ;
+    rc = create_one(st, gen, &v[i], j - i, &ids[out->n], err);
+    if (rc == FAT_OK)
+      out->n++;
+  }
+  if (rc == FAT_OK)
+    rc = fat_store_commit(st, err);
+  else
+    fat_store_rollback(st);
+  if (rc == FAT_OK) {
+    out->ids = ids;
+    ids = NULL;
+  } else {
+    out->n = 0;
+  }
 out:
   fat_free(ids);
   fat_free(v);
@@ -372,12 +551,17 @@ fat_rc fat_recurso_editar(fat_store *st, int64_t id, int64_t item, const char *j
       "UPDATE recurso_item SET justificativa = ?3, editado_em = ?4, editado_por = ?5"
       " WHERE recurso_id = ?1 AND (id = ?2 OR glosa_id = ?2)";
   fat_stmt *s;
-  char status[24], now[24], obj[32];
+  char status[24], now[24], obj[32], mk[48];
   fat_rc rc;
   size_t n = just != NULL ? strlen(just) : 0;
 
   if (n == 0 || n > JUST_MAX)
     return fat_err_set(err, FAT_EINVAL, "a justificativa deve ter de 1 a %d caracteres", JUST_MAX);
+  if (first_marker(just, mk, sizeof mk))
+    return fat_err_set(err, FAT_EINVAL,
+                       "a justificativa tem o marcador %s sem valor: escreva o texto que vai "
+                       "para a operadora",
+                       mk);
   rc = recurso_status(st, id, status, sizeof status, err);
   if (rc != FAT_OK)
     return rc;
@@ -427,6 +611,7 @@ typedef struct rhead {
   int64_t id, numero, valor_recursado, valor_recuperado, operadora_id;
   char status[24], resultado[24], prazo[16], ans[16], nome[128], script[64];
   char lote[24], protocolo[40], codpre[32], cnpj[24], cpf[24], criado[24];
+  int n_lotes;              /* distinct lotes of its glosas (1 since one recurso per lote) */
 } rhead;
 
 static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, size_t *n,
@@ -441,9 +626,13 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
   static const char q_p[] =
       "SELECT (SELECT po.codigo FROM prestador_operadora po WHERE po.prestador_id = g.prestador_id"
       "  AND po.operadora_id = g.operadora_id), p.cnpj, p.cpf, COALESCE(l.numero, ''),"
-      " COALESCE(l.protocolo, '')"
+      " COALESCE(l.protocolo, ''),"
+      " (SELECT count(DISTINCT COALESCE(gl2.lote_id, g2.lote_id)) FROM recurso_item ri2"
+      "  JOIN glosa gl2 ON gl2.id = ri2.glosa_id JOIN guia g2 ON g2.id = gl2.guia_id"
+      "  WHERE ri2.recurso_id = ri.recurso_id)"
       " FROM recurso_item ri JOIN glosa gl ON gl.id = ri.glosa_id JOIN guia g ON g.id = gl.guia_id"
-      " JOIN prestador p ON p.id = g.prestador_id LEFT JOIN lote l ON l.id = g.lote_id"
+      " JOIN prestador p ON p.id = g.prestador_id"
+      " LEFT JOIN lote l ON l.id = COALESCE(gl.lote_id, g.lote_id)"
       " WHERE ri.recurso_id = ?1 ORDER BY ri.id LIMIT 1";
   static const char q_i[] =
       "SELECT ri.id, ri.glosa_id, g.id, ri.valor_recursado, ri.valor_deferido,"
@@ -498,6 +687,7 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
       col(h->lote, sizeof h->lote, s, 3);
     if (h->protocolo[0] == '\0')
       col(h->protocolo, sizeof h->protocolo, s, 4);
+    h->n_lotes = fat_col_int(s, 5);
   }
   fat_stmt_reset(s);
   rc = fat_store_prepare(st, q_i, &s, err);
@@ -509,7 +699,7 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
     if (a == NULL) {
       fat_stmt_reset(s);
       fat_free(v);
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
     }
     v = a;
     memset(&v[cnt], 0, sizeof v[cnt]);
@@ -538,6 +728,42 @@ static fat_rc load_recurso(fat_store *st, int64_t id, rhead *h, ritem **items, s
   fat_stmt_reset(s);
   *items = v;
   *n = cnt;
+  return FAT_OK;
+}
+
+/* Refuse to write what is not ready: a justification with a {marker}, a
+** recurso over several lotes (made before one recurso per lote), a lote
+** without protocolo. what: "escrever o XML", "gerar o relatório", ... */
+static fat_rc ready_to_write(const rhead *h, const ritem *it, size_t n, int need_protocolo,
+                             fat_err *err)
+{
+  char mk[48], item[32];
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    if (!first_marker(it[i].just, mk, sizeof mk))
+      continue;
+    if (it[i].seq > 0)
+      snprintf(item, sizeof item, ", item %d", it[i].seq);
+    else
+      item[0] = '\0';
+    return fat_err_set(err, FAT_EINVAL,
+                       "a glosa %lld (guia %s%s, código %s) precisa de justificativa: o texto "
+                       "ainda tem %s, que os dados da guia não preenchem; escreva-a com faturo "
+                       "recurso editar %lld --item %lld --justificativa \"...\"",
+                       (long long)it[i].glosa_id, it[i].guia, item, it[i].codigo, mk,
+                       (long long)h->id, (long long)it[i].id);
+  }
+  if (h->n_lotes > 1)
+    return fat_err_set(err, FAT_ESTATE,
+                       "o recurso %lld reúne glosas de %d lotes, mas um recurso de glosa responde "
+                       "a um protocolo: crie-o de novo (faturo recurso criar separa por lote)",
+                       (long long)h->id, h->n_lotes);
+  if (need_protocolo && h->protocolo[0] == '\0')
+    return fat_err_set(err, FAT_ESTATE,
+                       "o lote %s não tem protocolo registrado, e o recurso de glosa o informa: "
+                       "registre-o com faturo lote protocolo ID NUMERO --data AAAA-MM-DD",
+                       h->lote[0] != '\0' ? h->lote : "?");
   return FAT_OK;
 }
 
@@ -583,6 +809,9 @@ fat_rc fat_recurso_xml(fat_store *st, fat_gen *gen, int64_t id, const char *xsd_
     rc = fat_err_set(err, FAT_ESTATE, "o recurso %lld não tem itens", (long long)id);
     goto out;
   }
+  rc = ready_to_write(&h, it, n, 1, err);
+  if (rc != FAT_OK)
+    goto out;
   if (gen != NULL && fat_gen_contrato(gen, h.script) != NULL) {
     e = fat_tiss_enc_parse(fat_gen_contrato(gen, h.script)->hash);
     if (e >= 0)
@@ -616,7 +845,7 @@ fat_rc fat_recurso_xml(fat_store *st, fat_gen *gen, int64_t id, const char *xsd_
   else
     fat_tiss_w_leaf(w, "cpfContratado", h.cpf, 11);
   fat_tiss_w_end(w);
-  fat_tiss_w_leaf(w, "numeroLote", h.lote[0] ? h.lote : "0", 12);
+  fat_tiss_w_leaf(w, "numeroLote", h.lote, 12);
   fat_tiss_w_leaf(w, "numeroProtocolo", prot, 12);
   fat_tiss_w_start(w, "opcaoRecurso");
   /* one recursoGuia per guia for its item glosas (itensGuia) and another for
@@ -740,6 +969,31 @@ static fat_rc csv_field(fat_buf *b, const char *s, int last, fat_err *err)
   return rc;
 }
 
+/* Centavos as a CSV number: "1234,56" (decimal comma, no thousands). */
+static void money_csv(int64_t v, char *buf, size_t len)
+{
+  uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+  snprintf(buf, len, "%s%llu,%02llu", v < 0 ? "-" : "", (unsigned long long)(a / 100),
+           (unsigned long long)(a % 100));
+}
+
+/* pt-BR label of a recurso status or result. */
+static const char *situacao_rotulo(const char *k)
+{
+  static const char *const map[][2] = {
+    {"rascunho", "rascunho"},         {"enviado", "enviado"},
+    {"protocolado", "protocolado"},   {"respondido", "respondido"},
+    {"deferido", "deferido"},         {"deferido_parcial", "deferido em parte"},
+    {"indeferido", "indeferido"},     {NULL, NULL}};
+  size_t i;
+
+  for (i = 0; map[i][0] != NULL; i++)
+    if (strcmp(map[i][0], k) == 0)
+      return map[i][1];
+  return k;
+}
+
 fat_rc fat_recurso_relatorio(fat_store *st, int64_t id, const char *formato, char **out,
                              size_t *len, fat_err *err)
 {
@@ -748,7 +1002,7 @@ fat_rc fat_recurso_relatorio(fat_store *st, int64_t id, const char *formato, cha
   size_t n = 0, i;
   fat_buf b;
   fat_rc rc;
-  char v1[32], v2[32], v3[32], seq[16];
+  char v1[32], v2[32], v3[32], seq[16], dt[16];
   int csv = formato != NULL && strcmp(formato, "csv") == 0;
   int64_t tg = 0, tr = 0;
 
@@ -759,17 +1013,23 @@ fat_rc fat_recurso_relatorio(fat_store *st, int64_t id, const char *formato, cha
   rc = load_recurso(st, id, &h, &it, &n, err);
   if (rc != FAT_OK)
     return rc;
+  rc = ready_to_write(&h, it, n, 0, err);
+  if (rc != FAT_OK) {
+    fat_free(it);
+    return rc;
+  }
   fat_buf_init(&b, (size_t)16 * 1024 * 1024);
   if (csv) {
-    rc = fat_buf_puts(&b, "recurso;operadora;guia;item;procedimento;data;codigo_glosa;"
-                          "descricao_glosa;valor_glosado;valor_recursado;valor_deferido;"
-                          "justificativa\r\n", err);
+    /* the Brazilian convention: UTF-8 with BOM, ';', decimal comma, DD/MM/AAAA */
+    rc = fat_buf_puts(&b, "\xEF\xBB\xBF" "Recurso;Operadora;Guia;Item;Procedimento;Data;"
+                          "Código da glosa;Descrição da glosa;Valor glosado;Valor recursado;"
+                          "Valor deferido;Justificativa\r\n", err);
     for (i = 0; rc == FAT_OK && i < n; i++) {
       snprintf(seq, sizeof seq, "%d", it[i].seq);
-      fat_money_format(it[i].glosado, v1, sizeof v1);
-      fat_money_format(it[i].valor, v2, sizeof v2);
+      money_csv(it[i].glosado, v1, sizeof v1);
+      money_csv(it[i].valor, v2, sizeof v2);
       if (it[i].has_deferido)
-        fat_money_format(it[i].deferido, v3, sizeof v3);
+        money_csv(it[i].deferido, v3, sizeof v3);
       else
         v3[0] = '\0';
       rc = fat_buf_printf(&b, err, "%lld;", (long long)h.numero);
@@ -777,7 +1037,7 @@ fat_rc fat_recurso_relatorio(fat_store *st, int64_t id, const char *formato, cha
       if (rc == FAT_OK) rc = csv_field(&b, it[i].guia, 0, err);
       if (rc == FAT_OK) rc = csv_field(&b, it[i].seq > 0 ? seq : "guia", 0, err);
       if (rc == FAT_OK) rc = csv_field(&b, it[i].proc, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, it[i].data, 0, err);
+      if (rc == FAT_OK) rc = csv_field(&b, data_br(it[i].data, dt, sizeof dt), 0, err);
       if (rc == FAT_OK) rc = csv_field(&b, it[i].codigo, 0, err);
       if (rc == FAT_OK) rc = csv_field(&b, it[i].glosa_desc, 0, err);
       if (rc == FAT_OK) rc = csv_field(&b, v1, 0, err);
@@ -799,8 +1059,10 @@ fat_rc fat_recurso_relatorio(fat_store *st, int64_t id, const char *formato, cha
     if (rc == FAT_OK) rc = fat_buf_puts(&b, " &middot; Protocolo: ", err);
     if (rc == FAT_OK) rc = html_esc(&b, h.protocolo[0] ? h.protocolo : "-", err);
     if (rc == FAT_OK) rc = fat_buf_printf(&b, err, " &middot; Situação: %s%s%s &middot; Prazo: %s</p>\n",
-                                          h.status, h.resultado[0] ? " / " : "", h.resultado,
-                                          h.prazo[0] ? h.prazo : "-");
+                                          situacao_rotulo(h.status),
+                                          h.resultado[0] ? " / " : "",
+                                          situacao_rotulo(h.resultado),
+                                          h.prazo[0] ? data_br(h.prazo, dt, sizeof dt) : "-");
     if (rc == FAT_OK) rc = fat_buf_puts(&b, "<table><tr><th>Guia</th><th>Item</th><th>Procedimento</th>"
                                             "<th>Data</th><th>Glosa</th><th>Valor glosado</th>"
                                             "<th>Valor recursado</th><th>Justificativa</th></tr>\n", err);
@@ -817,7 +1079,7 @@ fat_rc fat_recurso_relatorio(fat_store *st, int64_t id, const char *formato, cha
       if (rc == FAT_OK) rc = fat_buf_puts(&b, " ", err);
       if (rc == FAT_OK) rc = html_esc(&b, it[i].descr, err);
       if (rc == FAT_OK) rc = fat_buf_puts(&b, "</td><td>", err);
-      if (rc == FAT_OK) rc = html_esc(&b, it[i].data, err);
+      if (rc == FAT_OK) rc = html_esc(&b, data_br(it[i].data, dt, sizeof dt), err);
       if (rc == FAT_OK) rc = fat_buf_printf(&b, err, "</td><td>%s ", it[i].codigo);
       if (rc == FAT_OK) rc = html_esc(&b, it[i].glosa_desc, err);
       if (rc == FAT_OK) rc = fat_buf_printf(&b, err, "</td><td class=\"v\">%s</td><td class=\"v\">%s</td><td>",
@@ -892,6 +1154,17 @@ fail:
 
 fat_rc fat_recurso_enviar(fat_store *st, int64_t id, const char *data, fat_err *err)
 {
+  rhead h;
+  ritem *it = NULL;
+  size_t n = 0;
+  fat_rc rc;
+
+  rc = load_recurso(st, id, &h, &it, &n, err);
+  if (rc == FAT_OK)
+    rc = ready_to_write(&h, it, n, 0, err);
+  fat_free(it);
+  if (rc != FAT_OK)
+    return rc;
   return transition(st, id, "rascunho", "enviado", NULL, data, err);
 }
 
@@ -903,24 +1176,113 @@ fat_rc fat_recurso_protocolo(fat_store *st, int64_t id, const char *numero, cons
   return transition(st, id, "enviado", "protocolado", numero, data, err);
 }
 
-fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_resposta *r,
-                             fat_err *err)
+/* One item of a recurso being answered. */
+typedef struct resp_item {
+  int64_t id, glosa, rec, def;
+  int has;                  /* has (or gets) its answer */
+  int novo;                 /* answered now */
+} resp_item;
+
+static fat_rc load_resp_items(fat_store *st, int64_t id, resp_item **out, size_t *n,
+                              fat_err *err)
 {
   static const char q_items[] =
       "SELECT ri.id, ri.glosa_id, ri.valor_recursado, ri.valor_deferido FROM recurso_item ri"
       " WHERE ri.recurso_id = ?1 ORDER BY ri.id";
+  fat_stmt *s;
+  resp_item *v = NULL, *a;
+  size_t cnt = 0;
+  fat_rc rc;
+
+  *out = NULL;
+  *n = 0;
+  rc = fat_store_prepare(st, q_items, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, id);
+  while (rc == FAT_OK && fat_stmt_step(s) == FAT_ROW) {
+    a = fat_realloc(v, (cnt + 1) * sizeof *a);
+    if (a == NULL) {
+      rc = fat_err_oom(err);
+      break;
+    }
+    v = a;
+    memset(&v[cnt], 0, sizeof v[cnt]);
+    v[cnt].id = fat_col_int64(s, 0);
+    v[cnt].glosa = fat_col_int64(s, 1);
+    v[cnt].rec = fat_col_int64(s, 2);
+    v[cnt].has = !fat_col_is_null(s, 3);
+    v[cnt].def = fat_col_int64(s, 3);
+    cnt++;
+  }
+  fat_stmt_reset(s);
+  if (rc != FAT_OK) {
+    fat_free(v);
+    return rc;
+  }
+  *out = v;
+  *n = cnt;
+  return FAT_OK;
+}
+
+/* Apply the answer r to the items (in memory). */
+static fat_rc apply_answer(int64_t id, const fat_recurso_resposta *r, resp_item *it, size_t n,
+                           fat_err *err)
+{
+  int64_t total_rec = 0, rest;
+  size_t k;
+  int found = 0;
+
+  for (k = 0; k < n; k++)
+    total_rec += it[k].rec;
+  if (r->item != 0) {
+    for (k = 0; k < n; k++) {
+      if (it[k].id != r->item && it[k].glosa != r->item)
+        continue;
+      if (r->valor_item < 0 || r->valor_item > it[k].rec)
+        return fat_err_set(err, FAT_EINVAL, "valor recuperado do item fora de 0..recursado");
+      it[k].def = r->valor_item;
+      it[k].has = it[k].novo = 1;
+      found = 1;
+    }
+    if (!found)
+      return fat_err_set(err, FAT_ENOTFOUND, "o recurso %lld não tem o item %lld",
+                         (long long)id, (long long)r->item);
+    return FAT_OK;
+  }
+  if (strcmp(r->resultado, "deferido_parcial") == 0 && r->valor == FAT_ABSENT)
+    return fat_err_set(err, FAT_EINVAL,
+                       "deferido parcial: informe --valor-recuperado (ou por item com --item)");
+  if (r->valor != FAT_ABSENT && (r->valor < 0 || r->valor > total_rec))
+    return fat_err_set(err, FAT_EINVAL, "valor recuperado maior que o recursado");
+  /* the whole recurso: every item, the value spread in order up to what each
+  ** appealed */
+  rest = r->valor != FAT_ABSENT ? r->valor : strcmp(r->resultado, "indeferido") == 0 ? 0
+                                                                                      : total_rec;
+  for (k = 0; k < n; k++) {
+    it[k].def = rest < it[k].rec ? rest : it[k].rec;
+    it[k].has = it[k].novo = 1;
+    rest -= it[k].def;
+  }
+  return FAT_OK;
+}
+
+fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_resposta *r,
+                             fat_err *err)
+{
   static const char upd_item[] = "UPDATE recurso_item SET valor_deferido = ?2 WHERE id = ?1";
   static const char upd_glosa[] =
       "UPDATE glosa SET valor_recuperado = ?2, situacao = ?3 WHERE id = ?1";
   static const char upd_rec[] =
-      "UPDATE recurso SET status = 'respondido', resultado = ?2, respondido_em = ?3,"
-      " valor_recuperado = ?4 WHERE id = ?1";
+      "UPDATE recurso SET status = CASE WHEN ?5 THEN 'respondido' ELSE status END,"
+      " resultado = ?2, respondido_em = ?3, valor_recuperado = ?4 WHERE id = ?1";
   fat_stmt *s;
-  char status[24], d[16], obj[32], det[128];
-  struct { int64_t id, glosa, rec, def; int has; } it[512];
-  size_t n = 0, k;
-  int64_t total_rec = 0, recovered = 0, rest;
-  int parcial, found = 0;
+  char status[24], d[16], obj[32], det[160];
+  resp_item *it = NULL;
+  size_t n = 0, k, answered = 0;
+  int64_t total_rec = 0, recovered = 0;
+  const char *resultado = NULL, *sit;
+  int all;
   fat_rc rc;
 
   if (r->resultado == NULL || (strcmp(r->resultado, "deferido") != 0 &&
@@ -942,65 +1304,29 @@ fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_respos
     return fat_err_set(err, FAT_ESTATE,
                        "o recurso %lld está '%s': registre o envio antes da resposta",
                        (long long)id, status);
-  rc = fat_store_prepare(st, q_items, &s, err);
+  rc = load_resp_items(st, id, &it, &n, err);
+  if (rc == FAT_OK)
+    rc = apply_answer(id, r, it, n, err);
   if (rc != FAT_OK)
-    return rc;
-  fat_bind_int(s, 1, id);
-  while (n < sizeof it / sizeof it[0] && fat_stmt_step(s) == FAT_ROW) {
-    it[n].id = fat_col_int64(s, 0);
-    it[n].glosa = fat_col_int64(s, 1);
-    it[n].rec = fat_col_int64(s, 2);
-    it[n].has = !fat_col_is_null(s, 3);
-    it[n].def = fat_col_int64(s, 3);
-    total_rec += it[n].rec;
-    n++;
-  }
-  fat_stmt_reset(s);
-  if (r->item != 0) {
-    for (k = 0; k < n; k++)
-      if (it[k].id == r->item || it[k].glosa == r->item) {
-        if (r->valor_item < 0 || r->valor_item > it[k].rec)
-          return fat_err_set(err, FAT_EINVAL, "valor recuperado do item fora de 0..recursado");
-        it[k].def = r->valor_item;
-        it[k].has = 1;
-        found = 1;
-      }
-    if (!found)
-      return fat_err_set(err, FAT_ENOTFOUND, "o recurso %lld não tem o item %lld", (long long)id,
-                         (long long)r->item);
-  } else if (strcmp(r->resultado, "deferido") == 0 && r->valor == FAT_ABSENT) {
-    for (k = 0; k < n; k++) {
-      it[k].def = it[k].rec;
-      it[k].has = 1;
-    }
-  } else if (strcmp(r->resultado, "indeferido") == 0) {
-    for (k = 0; k < n; k++) {
-      it[k].def = 0;
-      it[k].has = 1;
-    }
-  } else {
-    if (r->valor == FAT_ABSENT)
-      return fat_err_set(err, FAT_EINVAL,
-                         "deferido parcial: informe --valor-recuperado (ou por item com --item)");
-    if (r->valor < 0 || r->valor > total_rec)
-      return fat_err_set(err, FAT_EINVAL, "valor recuperado maior que o recursado");
-    /* spread over items in order, each up to what was appealed */
-    rest = r->valor;
-    for (k = 0; k < n; k++) {
-      it[k].def = rest < it[k].rec ? rest : it[k].rec;
-      it[k].has = 1;
-      rest -= it[k].def;
+    goto out;
+  for (k = 0; k < n; k++) {
+    total_rec += it[k].rec;
+    if (it[k].has) {
+      answered++;
+      recovered += it[k].def;
     }
   }
+  /* the recurso's state follows its items */
+  all = n > 0 && answered == n;
+  if (all)
+    resultado = recovered == 0 ? "indeferido" : recovered >= total_rec ? "deferido"
+                                                                       : "deferido_parcial";
   rc = fat_store_begin(st, err);
   if (rc != FAT_OK)
-    return rc;
+    goto out;
   for (k = 0; k < n; k++) {
-    const char *sit;
-
-    if (!it[k].has)
+    if (!it[k].novo)
       continue;
-    recovered += it[k].def;
     rc = fat_store_prepare(st, upd_item, &s, err);
     if (rc != FAT_OK)
       goto fail;
@@ -1020,27 +1346,29 @@ fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_respos
     if (rc != FAT_OK)
       goto fail;
   }
-  parcial = recovered > 0 && recovered < total_rec;
   rc = fat_store_prepare(st, upd_rec, &s, err);
   if (rc != FAT_OK)
     goto fail;
   fat_bind_int(s, 1, id);
-  fat_bind_text(s, 2, r->item != 0 ? (recovered == 0 ? "indeferido" : parcial ? "deferido_parcial"
-                                                                             : "deferido")
-                                   : r->resultado);
-  fat_bind_text(s, 3, d);
+  fat_bind_text(s, 2, resultado);
+  fat_bind_text(s, 3, all ? d : NULL);
   fat_bind_int(s, 4, recovered);
+  fat_bind_int(s, 5, all);
   rc = fat_store_step_done(st, s, "não foi possível gravar a resposta", err);
   if (rc != FAT_OK)
     goto fail;
   snprintf(obj, sizeof obj, "recurso:%lld", (long long)id);
-  snprintf(det, sizeof det, "%s, recuperado %lld centavos", r->resultado, (long long)recovered);
+  snprintf(det, sizeof det, "%s, %zu de %zu itens respondidos, recuperado %lld centavos%s",
+           r->resultado, answered, n, (long long)recovered, all ? " (respondido)" : "");
   rc = fat_store_audit(st, "recurso.resposta", obj, det, err);
   if (rc != FAT_OK)
     goto fail;
-  return fat_store_commit(st, err);
+  rc = fat_store_commit(st, err);
+  goto out;
 fail:
   fat_store_rollback(st);
+out:
+  fat_free(it);
   return rc;
 }
 
@@ -1049,8 +1377,11 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
   static const char q[] =
       "SELECT r.id, r.numero, o.nome, o.registro_ans, r.status, r.resultado, r.prazo,"
       " r.valor_recursado, r.valor_recuperado, r.criado_em, r.protocolo,"
-      " (SELECT count(*) FROM recurso_item ri WHERE ri.recurso_id = r.id)"
+      " (SELECT count(*) FROM recurso_item ri WHERE ri.recurso_id = r.id),"
+      " (SELECT count(*) FROM recurso_item ri WHERE ri.recurso_id = r.id"
+      "  AND ri.valor_deferido IS NOT NULL), l.numero, l.protocolo"
       " FROM recurso r JOIN operadora o ON o.id = r.operadora_id"
+      " LEFT JOIN lote l ON l.id = r.lote_id"
       " WHERE ?1 = 0 OR r.id = ?1 ORDER BY r.id";
   static const char qi[] =
       "SELECT ri.id, ri.glosa_id, g.numero_prestador, COALESCE(i.sequencial, 0), gl.codigo,"
@@ -1059,7 +1390,7 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
       " LEFT JOIN item i ON i.id = gl.item_id WHERE ri.recurso_id = ?1 ORDER BY ri.id";
   fat_stmt *s, *si;
   cJSON *arr, *o, *items, *x;
-  char h[16];
+  char h[16], mk[48];
   int32_t dh, dp;
   fat_rc rc;
   int64_t rid;
@@ -1073,7 +1404,7 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
     return fat_err_set(err, FAT_EINVAL, "data '%s' inválida", h);
   arr = cJSON_CreateArray();
   if (arr == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   rc = fat_store_prepare(st, q, &s, err);
   if (rc != FAT_OK) {
     cJSON_Delete(arr);
@@ -1111,6 +1442,11 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
     if (!fat_col_is_null(s, 10))
       cJSON_AddStringToObject(o, "protocolo", fat_col_text(s, 10));
     cJSON_AddNumberToObject(o, "qtd_itens", fat_col_int(s, 11));
+    cJSON_AddNumberToObject(o, "itens_respondidos", fat_col_int(s, 12));
+    if (!fat_col_is_null(s, 13))
+      cJSON_AddNumberToObject(o, "lote", (double)fat_col_int64(s, 13));
+    if (!fat_col_is_null(s, 14))
+      cJSON_AddStringToObject(o, "protocolo_lote", fat_col_text(s, 14));
     if (id == 0)
       continue;
     items = cJSON_AddArrayToObject(o, "itens");
@@ -1132,6 +1468,9 @@ fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **o
       if (!fat_col_is_null(si, 6))
         cJSON_AddNumberToObject(x, "valor_deferido", (double)fat_col_int64(si, 6));
       cJSON_AddStringToObject(x, "justificativa", fat_col_text(si, 7));
+      cJSON_AddBoolToObject(x, "justificativa_pendente",
+                            first_marker(fat_col_text(si, 7), mk,
+                                         sizeof mk));
       cJSON_AddItemToArray(items, x);
     }
     fat_stmt_reset(si);

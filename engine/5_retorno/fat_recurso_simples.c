@@ -11,39 +11,44 @@
 
 fat_rc fat_recurso_criar_justificado(fat_store *st, fat_gen *gen, const int64_t *glosas,
                                      size_t n, int64_t guia_id, const char *justificativa,
-                                     int64_t *id, fat_err *err)
+                                     fat_recurso_criados *out, fat_err *err)
 {
   static const char sql_itens[] = "SELECT id FROM recurso_item WHERE recurso_id = ?1 ORDER BY id";
   int64_t *itens = NULL, *ni;
-  size_t k = 0, i;
+  size_t k, i, r;
   fat_stmt *s;
   int step;
   fat_rc rc;
 
-  *id = 0;
+  memset(out, 0, sizeof *out);
   rc = fat_store_begin(st, err);
   if (rc != FAT_OK)
     return rc;
-  rc = fat_recurso_criar(st, gen, glosas, n, guia_id, id, err);
-  if (rc == FAT_OK && justificativa != NULL && justificativa[0] != '\0') {
+  rc = fat_recurso_criar(st, gen, glosas, n, guia_id, out, err);
+  for (r = 0; rc == FAT_OK && justificativa != NULL && justificativa[0] != '\0' && r < out->n;
+       r++) {
+    k = 0;
     rc = fat_store_prepare(st, sql_itens, &s, err);
-    if (rc == FAT_OK) {
-      fat_bind_int(s, 1, *id);
-      while ((step = fat_stmt_step(s)) == FAT_ROW) {
-        ni = fat_realloc(itens, (k + 1) * sizeof *itens);
-        if (ni == NULL) {
-          rc = fat_err_oom(err);
-          break;
-        }
-        itens = ni;
-        itens[k++] = fat_col_int64(s, 0);
+    if (rc != FAT_OK)
+      break;
+    fat_bind_int(s, 1, out->ids[r]);
+    for (;;) {
+      step = fat_stmt_step(s);
+      if (step != FAT_ROW)
+        break;
+      ni = fat_realloc(itens, (k + 1) * sizeof *itens);
+      if (ni == NULL) {
+        rc = fat_err_oom(err);
+        break;
       }
-      if (rc == FAT_OK && step != FAT_DONE)
-        rc = fat_store_dberr(st, err, "erro ao ler os itens do recurso");
-      fat_stmt_reset(s);
+      itens = ni;
+      itens[k++] = fat_col_int64(s, 0);
     }
+    if (rc == FAT_OK && step != FAT_DONE)
+      rc = fat_store_dberr(st, err, "erro ao ler os itens do recurso");
+    fat_stmt_reset(s);
     for (i = 0; rc == FAT_OK && i < k; i++)
-      rc = fat_recurso_editar(st, *id, itens[i], justificativa, err);
+      rc = fat_recurso_editar(st, out->ids[r], itens[i], justificativa, err);
   }
   fat_free(itens);
   if (rc == FAT_OK)
@@ -51,7 +56,7 @@ fat_rc fat_recurso_criar_justificado(fat_store *st, fat_gen *gen, const int64_t 
   else
     fat_store_rollback(st);
   if (rc != FAT_OK)
-    *id = 0;
+    fat_recurso_criados_fini(out);
   return rc;
 }
 

@@ -1621,7 +1621,10 @@ fat_rc fat_retorno_listar(fat_store *st, cJSON **out, fat_err *err)
       " r.valor_informado AS valor_informado, r.valor_liberado AS valor_liberado,"
       " r.valor_glosado AS valor_glosado, r.numero_demonstrativo AS numero_demonstrativo,"
       " (SELECT count(*) FROM retorno_pendencia p WHERE p.retorno_id = r.id) AS pendencias,"
-      " (SELECT count(*) FROM glosa g WHERE g.retorno_id = r.id) AS glosas"
+      " (SELECT count(*) FROM glosa g WHERE g.retorno_id = r.id) AS glosas,"
+      " r.substituido_por AS substituido_por,"
+      " (SELECT count(*) FROM retorno_conflito c WHERE c.retorno_id = r.id"
+      "  AND c.situacao = 'pendente') AS correcoes_pendentes"
       " FROM retorno r LEFT JOIN operadora o ON o.id = r.operadora_id ORDER BY r.id DESC";
   fat_stmt *s;
   fat_rc rc;

@@ -74,7 +74,8 @@ FAT_NODISCARD fat_rc fat_retorno_importar_buf(fat_store *st, fat_gen *gen, const
 cJSON *fat_retorno_res_json(const fat_retorno_res *r);
 
 /* Imported returns: [{id, tipo, arquivo, operadora, importado_em, hash_ok,
-** valores..., pendencias}] newest first. */
+** valores..., numero_demonstrativo, pendencias, glosas, substituido_por (when
+** an accepted correction replaced it), correcoes_pendentes}] newest first. */
 FAT_NODISCARD fat_rc fat_retorno_listar(fat_store *st, cJSON **out, fat_err *err);
 
 /* Unmatched lines (retorno_id 0 = all still open). */

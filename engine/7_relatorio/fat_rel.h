@@ -69,7 +69,8 @@ FAT_NODISCARD fat_rc fat_rel_gerar(fat_store *st, const char *nome, const fat_re
 ** recebido, taxa_glosa, variacao (faturado against the previous competência
 ** of the same operadora; null for the first)}. With detalhe: a second table
 ** "detalhe" per competência and professional / procedure group / unit
-** (prestador), item by item for professional and group (see docs). */
+** (prestador), item by item for professional and group (see docs), each
+** line with its variacao against the same line of the previous month. */
 FAT_NODISCARD fat_rc fat_rel_producao(fat_store *st, const fat_rel_params *p, cJSON **out,
                                       fat_err *err);
 
@@ -91,7 +92,8 @@ FAT_NODISCARD fat_rc fat_rel_previsto(fat_store *st, const fat_rel_params *p, cJ
                                       fat_err *err);
 
 /* Glosas. Tables "mensal" (per competência and operadora: faturado, glosado,
-** taxa, devida, indevida, a_classificar, recursado, recuperado,
+** taxa, variacao_taxa (taxa minus the same operadora's taxa in the previous
+** competência, in basis points; null without one), devida, indevida, a_classificar, recursado, recuperado,
 ** taxa_recuperacao, preveniveis, valor_prevenivel), "por_grupo", "por_codigo"
 ** (with the TUSS description), "por_procedimento", "por_profissional",
 ** "recursos" (per operadora: recovery rate and average time) and

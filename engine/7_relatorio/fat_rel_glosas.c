@@ -50,6 +50,7 @@ static const rel_col cols_mensal[] = {
     {"glosas", "Glosas", REL_INTEIRO},
     {"glosado", "Glosado", REL_DINHEIRO},
     {"taxa", "Taxa de glosa", REL_PERCENTUAL},
+    {"variacao_taxa", "Variação da taxa (pontos)", REL_PERCENTUAL},
     {"devida", "Devidas", REL_DINHEIRO},
     {"indevida", "Indevidas", REL_DINHEIRO},
     {"a_classificar", "A classificar", REL_DINHEIRO},
@@ -187,9 +188,12 @@ static const rel_col cols_preveniveis[] = {
     {"valor", "Valor", REL_DINHEIRO},
 };
 
-static fat_rc tabela(fat_store *st, cJSON *rel, const char *nome, const char *titulo,
-                     const rel_col *cols, size_t n, const char *sql, const char *sql_total,
-                     const char *de, const char *ate, int64_t op, cJSON **tab, fat_err *err)
+/* A table whose lines start at competência desde (the month before the
+** period when a line needs its predecessor) and whose total covers [de, ate]. */
+static fat_rc tabela_desde(fat_store *st, cJSON *rel, const char *nome, const char *titulo,
+                           const rel_col *cols, size_t n, const char *sql, const char *sql_total,
+                           const char *desde, const char *de, const char *ate, int64_t op,
+                           cJSON **tab, fat_err *err)
 {
   fat_stmt *s;
   fat_rc rc = rel_tabela(rel, nome, titulo, cols, n, tab, err);
@@ -197,7 +201,7 @@ static fat_rc tabela(fat_store *st, cJSON *rel, const char *nome, const char *ti
   if (rc == FAT_OK)
     rc = fat_store_prepare(st, sql, &s, err);
   if (rc == FAT_OK) {
-    fat_bind_text(s, 1, de);
+    fat_bind_text(s, 1, desde);
     fat_bind_text(s, 2, ate);
     fat_bind_int(s, 3, op);
     rc = rel_linhas(st, *tab, s, err);
@@ -211,6 +215,13 @@ static fat_rc tabela(fat_store *st, cJSON *rel, const char *nome, const char *ti
     rc = rel_total(st, *tab, s, err);
   }
   return rc;
+}
+
+static fat_rc tabela(fat_store *st, cJSON *rel, const char *nome, const char *titulo,
+                     const rel_col *cols, size_t n, const char *sql, const char *sql_total,
+                     const char *de, const char *ate, int64_t op, cJSON **tab, fat_err *err)
+{
+  return tabela_desde(st, rel, nome, titulo, cols, n, sql, sql_total, de, de, ate, op, tab, err);
 }
 
 /* The motive group keys become their pt-BR labels. */
@@ -233,8 +244,8 @@ static fat_rc rotulos_grupo(cJSON *tab, fat_err *err)
 
 fat_rc fat_rel_glosas(fat_store *st, const fat_rel_params *p, cJSON **out, fat_err *err)
 {
-  char de[8], ate[8];
-  cJSON *rel, *tab, *tot;
+  char de[8], ate[8], antes[8];
+  cJSON *rel, *tab = NULL, *tot;
   int64_t op, faturado = 0, glosado = 0;
   fat_rc rc;
 
@@ -255,13 +266,18 @@ fat_rc fat_rel_glosas(fat_store *st, const fat_rel_params *p, cJSON **out, fat_e
   /* particulares only: they have no glosas, so every table is empty */
   if (op == 0)
     op = INT64_MAX;
+  /* lines from the month before, for the first month's change of rate */
+  rel_mes_soma(de, -1, antes);
   if (rc == FAT_OK)
-    rc = tabela(st, rel, "mensal", "Taxa de glosa por operadora e mês", cols_mensal,
-                REL_NCOLS(cols_mensal), sql_mensal, sql_mensal_total, de, ate, op, &tab, err);
+    rc = tabela_desde(st, rel, "mensal", "Taxa de glosa por operadora e mês", cols_mensal,
+                      REL_NCOLS(cols_mensal), sql_mensal, sql_mensal_total, antes, de, ate, op,
+                      &tab, err);
   if (rc == FAT_OK)
     rc = rel_taxa(tab, "taxa", "glosado", "faturado", err);
   if (rc == FAT_OK)
     rc = rel_taxa(tab, "taxa_recuperacao", "recuperado", "recursado", err);
+  if (rc == FAT_OK)
+    rc = rel_mes_a_mes(tab, "variacao_taxa", "taxa", "operadora_id", 0, de, err);
   tot = cJSON_GetObjectItemCaseSensitive(tab, "total");
   faturado = rel_int(tot, "faturado");
   glosado = rel_int(tot, "glosado");

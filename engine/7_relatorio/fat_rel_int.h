@@ -85,6 +85,17 @@ FAT_NODISCARD fat_rc rel_taxa_fixa(cJSON *tab, const char *k, const char *num, i
 FAT_NODISCARD fat_rc rel_media(cJSON *tab, const char *k, const char *soma, const char *base,
                                fat_err *err);
 
+/* Month over month in tab, whose lines are ordered by competência: for
+** each line, o[k] = the change of o[campo] against the line with the same
+** o[grupo] (equal JSON values) in the previous competência. relativa: in
+** basis points of the previous figure, null when there is none or it is 0;
+** otherwise the difference, null when either figure is missing or null.
+** Then the lines before competência de (read only for this) are dropped.
+** The total is left alone. */
+FAT_NODISCARD fat_rc rel_mes_a_mes(cJSON *tab, const char *k, const char *campo,
+                                   const char *grupo, int relativa, const char *de,
+                                   fat_err *err);
+
 /* ---- parameters ---- */
 
 /* Months: 'AAAA-MM' plus n months (n may be negative) into out[8]. */

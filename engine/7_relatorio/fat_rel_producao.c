@@ -107,6 +107,7 @@ static const rel_col cols_itens[] = {
     {"itens", "Itens", REL_INTEIRO},         {"faturado", "Faturado (itens)", REL_DINHEIRO},
     {"glosado", "Glosado", REL_DINHEIRO},    {"recuperado", "Recuperado", REL_DINHEIRO},
     {"taxa_glosa", "Taxa de glosa", REL_PERCENTUAL},
+    {"variacao", "Variação do faturado", REL_PERCENTUAL},
 };
 
 /* ---- drill-down: unit (prestador), guia by guia ---- */
@@ -124,6 +125,7 @@ static const rel_col cols_unidade[] = {
     {"guias", "Guias", REL_INTEIRO},         {"faturado", "Faturado", REL_DINHEIRO},
     {"glosado", "Glosado", REL_DINHEIRO},    {"recuperado", "Recuperado", REL_DINHEIRO},
     {"recebido", "Recebido", REL_DINHEIRO},  {"taxa_glosa", "Taxa de glosa", REL_PERCENTUAL},
+    {"variacao", "Variação do faturado", REL_PERCENTUAL},
 };
 
 static void bind_periodo(fat_stmt *s, const char *de, const char *ate, int64_t op)
@@ -158,47 +160,27 @@ static fat_rc encher(fat_store *st, cJSON *tab, const char *sql, const char *sql
   return rc;
 }
 
-/* variacao of each line: faturado against the line of the same operadora in
-** the previous competência (lines are ordered by competência), then the
-** lines of the month before the period (read only for this) are dropped. */
-static fat_rc variacoes(cJSON *tab, const char *de, fat_err *err)
+/* Lines from competência antes (the month before the period) and the total
+** over [de, ate]; then each line's variacao (faturado against the line of
+** the same `grupo` in the previous month) and the lines of antes dropped. */
+static fat_rc encher_mes_a_mes(fat_store *st, cJSON *tab, const char *sql, const char *sql_total,
+                               const char *de, const char *ate, int64_t op, const char *grupo,
+                               fat_err *err)
 {
-  cJSON *l = cJSON_GetObjectItemCaseSensitive(tab, "linhas"), *r, *q, *next;
-  fat_rc rc = FAT_OK;
+  char antes[8];
+  fat_stmt *s;
+  fat_rc rc;
 
-  cJSON_ArrayForEach(r, l)
-  {
-    const char *c = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "competencia"));
-    char ant[8];
-    cJSON *prev = NULL;
-
-    if (c == NULL)
-      continue;
-    rel_mes_soma(c, -1, ant);
-    for (q = l->child; q != r; q = q->next) {
-      const char *cq = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(q, "competencia"));
-
-      if (cq != NULL && strcmp(cq, ant) == 0 &&
-          rel_int(q, "operadora_id") == rel_int(r, "operadora_id"))
-        prev = q;
-    }
-    if (prev != NULL && rel_int(prev, "faturado") != 0)
-      rc = rel_set_int(r, "variacao",
-                       rel_bp(rel_int(r, "faturado") - rel_int(prev, "faturado"),
-                              rel_int(prev, "faturado")),
-                       err);
-    else
-      rc = rel_set_null(r, "variacao", err);
-    if (rc != FAT_OK)
-      return rc;
+  rel_mes_soma(de, -1, antes);
+  rc = encher(st, tab, sql, NULL, antes, ate, op, err);
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql_total, &s, err);
+  if (rc == FAT_OK) {
+    bind_periodo(s, de, ate, op);
+    rc = rel_total(st, tab, s, err);
   }
-  for (r = l->child; r != NULL; r = next) {
-    const char *c = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "competencia"));
-
-    next = r->next;
-    if (c != NULL && strcmp(c, de) < 0)
-      cJSON_Delete(cJSON_DetachItemViaPointer(l, r));
-  }
+  if (rc == FAT_OK)
+    rc = rel_mes_a_mes(tab, "variacao", "faturado", grupo, 1, de, err);
   return rc;
 }
 
@@ -206,7 +188,7 @@ fat_rc fat_rel_producao(fat_store *st, const fat_rel_params *p, cJSON **out, fat
 {
   const char *det = p != NULL && p->detalhe != NULL && p->detalhe[0] != '\0' ? p->detalhe
                                                                             : "operadora";
-  char de[8], ate[8], antes[8];
+  char de[8], ate[8];
   cJSON *rel = NULL, *tab, *col;
   int64_t op;
   fat_rc rc;
@@ -234,21 +216,9 @@ fat_rc fat_rel_producao(fat_store *st, const fat_rel_params *p, cJSON **out, fat
   if (rc == FAT_OK)
     rc = rel_tabela(rel, "mensal", "Produção por operadora e mês", cols_mensal,
                     REL_NCOLS(cols_mensal), &tab, err);
-  /* lines from the month before, for the first month's variation */
-  rel_mes_soma(de, -1, antes);
   if (rc == FAT_OK)
-    rc = encher(st, tab, sql_mensal, NULL, antes, ate, op, err);
-  if (rc == FAT_OK) {
-    fat_stmt *s;
-
-    rc = fat_store_prepare(st, sql_mensal_total, &s, err);
-    if (rc == FAT_OK) {
-      bind_periodo(s, de, ate, op);
-      rc = rel_total(st, tab, s, err);
-    }
-  }
-  if (rc == FAT_OK)
-    rc = variacoes(tab, de, err);
+    rc = encher_mes_a_mes(st, tab, sql_mensal, sql_mensal_total, de, ate, op, "operadora_id",
+                          err);
   if (rc == FAT_OK)
     rc = rel_taxa(tab, "taxa_glosa", "glosado", "faturado", err);
   if (rc == FAT_OK && strcmp(det, "operadora") != 0) {
@@ -256,7 +226,8 @@ fat_rc fat_rel_producao(fat_store *st, const fat_rel_params *p, cJSON **out, fat
       rc = rel_tabela(rel, "detalhe", "Produção por unidade e mês", cols_unidade,
                       REL_NCOLS(cols_unidade), &tab, err);
       if (rc == FAT_OK)
-        rc = encher(st, tab, sql_unidade, sql_mensal_total, de, ate, op, err);
+        rc = encher_mes_a_mes(st, tab, sql_unidade, sql_mensal_total, de, ate, op,
+                              "prestador_id", err);
     } else {
       int prof = strcmp(det, "profissional") == 0;
 
@@ -265,8 +236,9 @@ fat_rc fat_rel_producao(fat_store *st, const fat_rel_params *p, cJSON **out, fat
                            : "Produção por grupo de procedimento e mês (itens)",
                       cols_itens, REL_NCOLS(cols_itens), &tab, err);
       if (rc == FAT_OK)
-        rc = encher(st, tab, prof ? sql_prof : sql_grupo, prof ? sql_prof_total : sql_grupo_total,
-                    de, ate, op, err);
+        rc = encher_mes_a_mes(st, tab, prof ? sql_prof : sql_grupo,
+                              prof ? sql_prof_total : sql_grupo_total, de, ate, op,
+                              prof ? "profissional_id" : "detalhe", err);
     }
     /* the header of the detail column says what it is */
     col = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(tab, "colunas"), 1);

@@ -263,6 +263,63 @@ fat_rc rel_media(cJSON *tab, const char *k, const char *soma, const char *base, 
   return each_row(tab, media_um, &a, err);
 }
 
+static const char *competencia_de(const cJSON *o)
+{
+  return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "competencia"));
+}
+
+/* The change of line r against prev (NULL = no line in the month before). */
+static fat_rc mes_a_mes_um(cJSON *r, const cJSON *prev, const char *k, const char *campo,
+                           int relativa, fat_err *err)
+{
+  int64_t a, b;
+
+  if (prev == NULL || !rel_tem(prev, campo) || !rel_tem(r, campo))
+    return rel_set_null(r, k, err);
+  a = rel_int(r, campo);
+  b = rel_int(prev, campo);
+  if (!relativa)
+    return rel_set_int(r, k, a - b, err);
+  if (b == 0)
+    return rel_set_null(r, k, err);
+  return rel_set_int(r, k, rel_bp(a - b, b), err);
+}
+
+fat_rc rel_mes_a_mes(cJSON *tab, const char *k, const char *campo, const char *grupo,
+                     int relativa, const char *de, fat_err *err)
+{
+  cJSON *l = cJSON_GetObjectItemCaseSensitive(tab, "linhas"), *r, *q, *next;
+  cJSON *bloco = NULL, *bloco_ant = NULL; /* first lines of this month and of the one before */
+  char ant[8];
+  fat_rc rc = FAT_OK;
+
+  for (r = l != NULL ? l->child : NULL; r != NULL && rc == FAT_OK; r = r->next) {
+    const char *c = competencia_de(r);
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(r, grupo), *prev = NULL;
+
+    if (c == NULL)
+      continue;
+    if (bloco == NULL || strcmp(competencia_de(bloco), c) != 0) {
+      bloco_ant = bloco;
+      bloco = r;
+    }
+    rel_mes_soma(c, -1, ant);
+    if (bloco_ant != NULL && strcmp(competencia_de(bloco_ant), ant) == 0)
+      for (q = bloco_ant; q != bloco && prev == NULL; q = q->next)
+        if (cJSON_Compare(cJSON_GetObjectItemCaseSensitive(q, grupo), g, 1))
+          prev = q;
+    rc = mes_a_mes_um(r, prev, k, campo, relativa, err);
+  }
+  for (r = l != NULL ? l->child : NULL; r != NULL; r = next) {
+    const char *c = competencia_de(r);
+
+    next = r->next;
+    if (c != NULL && strcmp(c, de) < 0)
+      cJSON_Delete(cJSON_DetachItemViaPointer(l, r));
+  }
+  return rc;
+}
+
 /* }====================================================== */
 
 /*

@@ -799,18 +799,24 @@ static const char sql_glosas_todas[] =
     GLOSA_COLS " FROM glosa gl JOIN guia g ON g.id = gl.guia_id" GLOSA_JOINS " WHERE 1"
     GLOSA_REST;
 
-/* prevista is a yes/no/not analysed flag: true/false/null as in fat_glosa.h */
+/* prevista is a yes/no/not analysed flag: true/false/null as in fat_glosa.h.
+** Replaced by name: cJSON_ReplaceItemViaPointer would leave the new item
+** without its key. */
 static fat_rc glosa_flags(cJSON *rows, fat_err *err)
 {
-  cJSON *r;
+  cJSON *r, *b;
 
   cJSON_ArrayForEach(r, rows)
   {
     cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "prevista");
 
-    if (cJSON_IsNumber(v) &&
-        !cJSON_ReplaceItemViaPointer(r, v, cJSON_CreateBool(v->valuedouble != 0)))
+    if (!cJSON_IsNumber(v))
+      continue;
+    b = cJSON_CreateBool(v->valuedouble != 0);
+    if (b == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(r, "prevista", b)) {
+      cJSON_Delete(b);
       return fat_err_oom(err);
+    }
   }
   return FAT_OK;
 }

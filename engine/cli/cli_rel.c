@@ -22,7 +22,7 @@ static size_t largura(const char *s)
 
   while (*p != '\0') {
     unsigned cp;
-    int n;
+    int n, i;
 
     if (*p < 0x80) {
       cp = *p;
@@ -37,7 +37,7 @@ static size_t largura(const char *s)
       cp = *p & 0x07u;
       n = 4;
     }
-    for (int i = 1; i < n; i++) {
+    for (i = 1; i < n; i++) {
       if ((p[i] & 0xC0) != 0x80) {
         n = i;
         break;

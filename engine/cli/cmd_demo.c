@@ -183,9 +183,23 @@ static int step_precos(demo_ctx *c)
 /* The demo bills as a clinic does: on the 5th day of the month after the
 ** competência. Conferir, lotes and the operator's answer use that date so the
 ** deadlines (prazo de apresentação, envio) read as they would then. */
+/* Out of memory, said once (fat_err_oom's message). */
+static int cli_error_oom(void)
+{
+  fat_err e;
+
+  fat_err_clear(&e);
+  fat_err_oom(&e);
+  return cli_error(&e);
+}
+
 static void demo_hoje(const char *competencia, char out[11])
 {
-  int y = atoi(competencia), m = atoi(competencia + 5) + 1;
+  int y = 0, m = 0;
+
+  if (sscanf(competencia, "%4d-%2d", &y, &m) != 2)
+    y = m = 1;
+  m++;
 
   if (m > 12) {
     m = 1;
@@ -271,7 +285,7 @@ static int step_lotes(demo_ctx *c)
     } else if (res.n > 0) {
       more = fat_realloc(c->lotes, (c->n_lotes + res.n) * sizeof *more);
       if (more == NULL) {
-        rc = cli_error(&(fat_err){FAT_ENOMEM, 0, "memória insuficiente"});
+        rc = cli_error_oom();
       } else {
         c->lotes = more;
         for (j = 0; j < res.n; j++)
@@ -368,19 +382,22 @@ static int step_retorno(demo_ctx *c)
   return CLI_OK;
 }
 
-/* Step: appeal the undue glosas (indevidas) of the operadora with most of
-** them: one recurso, justifications from its script, RECURSO_GLOSA XML. */
+/* Step: appeal the undue glosas (indevidas) of the first operadora that has
+** them: one recurso per lote (protocolo), justifications from its script,
+** one RECURSO_GLOSA XML each. A justification the data cannot fill is left
+** for a person (the XML of that recurso waits for it). */
 static int step_recurso(demo_ctx *c)
 {
   fat_glosa_filtro f;
   fat_gen *g = fat_rules_acquire(c->rules);
+  fat_recurso_criados cr = {NULL, 0};
   cJSON *arr = NULL, *x;
-  int64_t ids[200], id = 0;
-  size_t n = 0, i;
+  int64_t ids[200];
+  size_t n = 0, i, escritos = 0, pendentes = 0;
   char *xml = NULL, name[128], v[40];
   const char *op = NULL;
   size_t len = 0;
-  int validado = 0, rc = CLI_OK;
+  int validado = 1, val, rc = CLI_OK;
   int64_t valor = 0;
   fat_err err;
 
@@ -405,22 +422,42 @@ static int step_recurso(demo_ctx *c)
   cJSON_Delete(arr);
   if (err.rc != FAT_OK) {
     rc = cli_error(&err);
-  } else if (n == 0) {
-    say(c, "  nenhuma glosa indevida em aberto: nada a recorrer\n");
-  } else if (fat_store_begin(c->st, &err) != FAT_OK ||
-             fat_recurso_criar(c->st, g, ids, n, 0, &id, &err) != FAT_OK) {
-    fat_store_rollback(c->st);
-    rc = cli_error(&err);
-  } else if (fat_store_commit(c->st, &err) != FAT_OK ||
-             fat_recurso_xml(c->st, g, id, c->cli->xsd_dir, &xml, &len, name, sizeof name,
-                             &validado, &err) != FAT_OK) {
-    rc = cli_error(&err);
-  } else {
-    fat_money_format_br(valor, v, sizeof v);
-    say(c, "  recurso %lld (%s): %zu glosas indevidas, %s recursados; XML %s%s\n",
-        (long long)id, op, n, v, name, validado ? " validado contra o XSD" : "");
+    goto out;
   }
-  fat_free(xml);
+  if (n == 0) {
+    say(c, "  nenhuma glosa indevida em aberto: nada a recorrer\n");
+    goto out;
+  }
+  if (fat_recurso_criar(c->st, g, ids, n, 0, &cr, &err) != FAT_OK) {
+    rc = cli_error(&err);
+    goto out;
+  }
+  for (i = 0; rc == CLI_OK && i < cr.n; i++) {
+    fat_err_clear(&err);
+    if (fat_recurso_xml(c->st, g, cr.ids[i], c->cli->xsd_dir, &xml, &len, name, sizeof name,
+                        &val, &err) == FAT_OK) {
+      escritos++;
+      validado = validado && val;
+    } else if (err.rc == FAT_EINVAL) {
+      pendentes++; /* a justification for a person to write */
+    } else {
+      rc = cli_error(&err);
+    }
+    fat_free(xml);
+    xml = NULL;
+  }
+  if (rc == CLI_OK) {
+    fat_money_format_br(valor, v, sizeof v);
+    say(c, "  %s: %zu glosas indevidas, %s recursados, em %zu recurso(s), um por protocolo; "
+           "%zu XML escrito(s)%s\n",
+        op, n, v, cr.n, escritos, validado ? " e validado(s) contra o XSD" : "");
+    if (pendentes > 0)
+      say(c, "  %zu recurso(s) esperam uma justificativa que os dados da guia não preenchem "
+             "(faturo recurso listar; faturo recurso editar)\n",
+          pendentes);
+  }
+out:
+  fat_recurso_criados_fini(&cr);
   fat_gen_release(g);
   return rc;
 }
@@ -568,7 +605,8 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
   c.op.competencia = comp;
   optind = 1;
   opterr = 0;
-  while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (o = getopt_long(argc, argv, "", opts, NULL); o != -1;
+       o = getopt_long(argc, argv, "", opts, NULL)) {
     switch (o) {
     case 'g':
       if (parse_int(optarg, 100, 200000, &v) != 0)
@@ -609,7 +647,7 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
   if (cli->json) {
     c.json = cJSON_CreateObject();
     if (c.json == NULL)
-      return cli_error(&(fat_err){FAT_ENOMEM, 0, "memória insuficiente"});
+      return cli_error_oom();
     cJSON_AddStringToObject(c.json, "competencia", c.op.competencia);
     cJSON_AddNumberToObject(c.json, "semente", (double)c.op.semente);
   }

@@ -42,7 +42,8 @@ static int parse_filtro(int argc, char **argv, fat_glosa_filtro *f, const char *
 
   memset(f, 0, sizeof *f);
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'o': f->operadora = optarg; break;
     case 'c':
@@ -98,7 +99,8 @@ static int do_registrar(fat_cli *cli, int argc, char **argv)
   g.valor = FAT_ABSENT;
   fat_err_clear(&err);
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'g': g.guia = optarg; break;
     case 'o': g.operadora = optarg; break;
@@ -295,7 +297,8 @@ static int do_classificar(fat_cli *cli, int argc, char **argv)
   int c;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'c': cls = optarg; break;
     case 'e': evid = optarg; break;

@@ -21,6 +21,8 @@ static const char lote_help[] =
   "         [--saida DIR] [--xsd DIR]\n"
   "      agrupa as guias conferidas e sem bloqueio por período do contrato e tipo de guia,\n"
   "      numera os lotes, gera o XML TISS 4.01.00 e valida no XSD (tudo ou nada);\n"
+  "      uma guia que o XSD TISS não aceita (ex.: sem carteira) fica retida, com o motivo,\n"
+  "      e os lotes fecham com as outras (saída 1 quando há retidas)\n"
   "      --todas: cada operadora com guias prontas, uma por vez (a recusa de uma não\n"
   "      impede as outras; saída 1 se alguma recusou)\n"
   "  listar [--operadora X] [--hoje AAAA-MM-DD]   lotes com prazo de envio e atrasos\n"
@@ -31,6 +33,12 @@ static const char lote_help[] =
   "  mapa [--operadora X] [--competencia AAAA-MM] [--hoje AAAA-MM-DD]\n"
   "      mapa de acompanhamento: envio, protocolo, valores e previsão de pagamento\n"
   "  relacao N [--saida ARQ.html]        relação de guias do lote para impressão\n"
+  "  status N [--saida DIR]              SOLIC_STATUS_PROTOCOLO: pede à operadora a situação\n"
+  "                                      do protocolo do lote (XML validado no XSD e guardado)\n"
+  "  cancelar N --motivo TEXTO [--guia NUMERO]... [--saida DIR]\n"
+  "      CANCELA_GUIA de um lote enviado: o lote inteiro ou só as guias indicadas\n"
+  "      (número no prestador); XML validado no XSD, guardado e auditado\n"
+  "  mensagens N                         mensagens de status e cancelamento enviadas\n"
   "\n"
   "N é o id do lote (coluna id de `faturo lote listar`). X é o registro ANS, a chave\n"
   "do script ou o id da operadora. Sem --xsd / FATURO_XSD_DIR a validação é pulada.\n";
@@ -105,7 +113,8 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
 
   memset(&o, 0, sizeof o);
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'o': o.operadora = optarg; break;
     case 'c': o.competencia = optarg; break;
@@ -156,8 +165,12 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
     res.n = todas.n;
     res.guias = todas.guias;
     res.validado = todas.validado;
+    res.retidas = todas.retidas;
+    res.n_retidas = todas.n_retidas;
     todas.lotes = NULL;
     todas.n = 0;
+    todas.retidas = NULL;
+    todas.n_retidas = 0;
     if (todas.n_erros > 0)
       ret_erros = CLI_FAIL;
     fat_lote_fechar_todas_res_fini(&todas);
@@ -188,27 +201,49 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
       cJSON_AddStringToObject(l, "hash", x->hash);
       cJSON_AddStringToObject(l, "arquivo", x->arquivo);
     }
+    arr = cJSON_AddArrayToObject(j, "retidas");
+    for (i = 0; i < res.n_retidas; i++) {
+      cJSON *r = cJSON_CreateObject();
+
+      cJSON_AddItemToArray(arr, r);
+      cJSON_AddNumberToObject(r, "guia_id", (double)res.retidas[i].guia_id);
+      cJSON_AddStringToObject(r, "numero", res.retidas[i].numero);
+      cJSON_AddStringToObject(r, "campo", res.retidas[i].campo);
+      cJSON_AddStringToObject(r, "motivo", res.retidas[i].motivo);
+    }
     print_json(j);
     cJSON_Delete(j);
-  } else if (res.n == 0) {
+  } else if (res.n == 0 && res.n_retidas == 0) {
     printf("nenhuma guia pronta para lote (conferida, sem bloqueio, fora de lote) para %s\n",
            todas_ops ? "nenhuma operadora" : o.operadora);
+  } else if (res.n == 0) {
+    printf("nenhum lote fechado\n");
   } else {
     printf("%-5s %-8s %-18s %-7s %-23s %-10s %5s %16s  %s\n", "id", "número", "tipo", "comp.",
            "período", "prazo", "guias", "valor", "arquivo");
     for (i = 0; i < res.n; i++) {
       const fat_lote_info *x = &res.lotes[i];
-      char money[40], per[32];
+      char money[40], per[32], prazo[16];
 
       fat_money_format_br(x->valor, money, sizeof money);
-      snprintf(per, sizeof per, "%s a %s", x->periodo_inicio + 5, x->periodo_fim + 5);
+      snprintf(per, sizeof per, "%.2s/%.2s a %.2s/%.2s", x->periodo_inicio + 8,
+               x->periodo_inicio + 5, x->periodo_fim + 8, x->periodo_fim + 5);
+      snprintf(prazo, sizeof prazo, "%.2s/%.2s/%.4s", x->prazo_envio + 8, x->prazo_envio + 5,
+               x->prazo_envio);
       printf("%-5" PRId64 " %-8" PRId64 " %-18s %-7s %-23s %-10s %5d %16s  %s\n", x->id,
-             x->numero, x->tipo, x->competencia, per, x->prazo_envio, x->qtd_guias, money,
-             x->arquivo);
+             x->numero, x->tipo, x->competencia, per, prazo, x->qtd_guias, money, x->arquivo);
     }
     printf("%zu lote%s fechado%s com %zu guias%s\n", res.n, res.n == 1 ? "" : "s",
            res.n == 1 ? "" : "s", res.guias,
            res.validado ? "; XML validado no XSD TISS 4.01.00" : "; XML NÃO validado");
+  }
+  if (!cli->json && res.n_retidas > 0) {
+    printf("%zu guia%s retida%s: o XML TISS não as aceita; continuam conferidas, fora de lote "
+           "(corrija a guia e feche de novo):\n",
+           res.n_retidas, res.n_retidas == 1 ? "" : "s", res.n_retidas == 1 ? "" : "s");
+    for (i = 0; i < res.n_retidas; i++)
+      printf("  guia %s (id %" PRId64 "): %s\n", res.retidas[i].numero, res.retidas[i].guia_id,
+             res.retidas[i].motivo);
   }
   ret = CLI_OK;
   if (saida != NULL) {
@@ -225,6 +260,8 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
       fat_free(xml);
     }
   }
+  if (ret == CLI_OK && res.n_retidas > 0)
+    ret = CLI_FAIL;
   fat_lote_fechar_res_fini(&res);
   if (ret == CLI_OK)
     ret = ret_erros;
@@ -248,7 +285,8 @@ static int do_listar(fat_cli *cli, int argc, char **argv, int mapa)
   int c;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'o': op = optarg; break;
     case 'c': comp = optarg; break;
@@ -335,7 +373,8 @@ static int do_one(fat_cli *cli, const char *action, int argc, char **argv)
 
   snprintf(verb, sizeof verb, "lote %s", action);
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 's': saida = optarg; break;
     case 'd': data = optarg; break;
@@ -396,6 +435,96 @@ static int do_one(fat_cli *cli, const char *action, int argc, char **argv)
   return CLI_OK;
 }
 
+/* lote status|cancelar N ...: write the message, keep it, save the file. */
+static int do_mensagem(fat_cli *cli, const char *action, int argc, char **argv)
+{
+  static const struct option opts[] = {{"saida", required_argument, NULL, 's'},
+                                       {"motivo", required_argument, NULL, 'm'},
+                                       {"guia", required_argument, NULL, 'g'},
+                                       {NULL, 0, NULL, 0}};
+  const char *saida = NULL, *motivo = NULL, *guias[100];
+  const char *xsd = (cli->xsd_dir != NULL && cli->xsd_dir[0] != '\0') ? cli->xsd_dir : NULL;
+  fat_lote_mensagem m;
+  char verb[32];
+  size_t n = 0;
+  fat_store *st;
+  fat_err err;
+  int64_t id;
+  int c, ret;
+
+  snprintf(verb, sizeof verb, "lote %s", action);
+  optind = 1;
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
+    switch (c) {
+    case 's': saida = optarg; break;
+    case 'm': motivo = optarg; break;
+    case 'g':
+      if (n >= sizeof guias / sizeof guias[0])
+        return cli_usage_error(verb, "no máximo %zu guias por mensagem",
+                               sizeof guias / sizeof guias[0]);
+      guias[n++] = optarg;
+      break;
+    default: return cli_usage_error(verb, "opção inválida");
+    }
+  }
+  if (optind + 1 != argc || parse_id(argv[optind], &id) != 0)
+    return cli_usage_error(verb, "informe o id do lote (veja faturo lote listar)");
+  if (strcmp(action, "cancelar") == 0 && (motivo == NULL || motivo[0] == '\0'))
+    return cli_usage_error(verb, "informe --motivo");
+  if (strcmp(action, "status") == 0 && (motivo != NULL || n > 0))
+    return cli_usage_error(verb, "--motivo e --guia são do cancelamento");
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  if (xsd == NULL)
+    fprintf(stderr, "faturo: atenção: validação XSD pulada (informe a pasta dos XSD TISS "
+                    "4.01.00 com --xsd DIR ou FATURO_XSD_DIR)\n");
+  fat_err_clear(&err);
+  if ((strcmp(action, "status") == 0
+           ? fat_lote_status_protocolo(st, id, xsd, &m, &err)
+           : fat_lote_cancelar(st, id, guias, n, motivo, xsd, &m, &err)) != FAT_OK)
+    return cli_error(&err);
+  if (!cli->json)
+    printf("%s do lote %" PRId64 " registrada (mensagem %" PRId64 ", hash %s%s)\n",
+           strcmp(action, "status") == 0 ? "consulta de situação do protocolo"
+                                         : "solicitação de cancelamento",
+           id, m.id, m.hash, m.validado ? ", validada no XSD TISS 4.01.00" : ", NÃO validada");
+  ret = write_to(saida, m.arquivo, m.xml, m.len);
+  fat_lote_mensagem_fini(&m);
+  return ret;
+}
+
+static int do_mensagens(fat_cli *cli, int argc, char **argv)
+{
+  fat_store *st;
+  fat_err err;
+  cJSON *j = NULL, *it;
+  int64_t id;
+
+  if (argc != 2 || parse_id(argv[1], &id) != 0)
+    return cli_usage_error("lote mensagens", "informe o id do lote");
+  st = cli_store(cli);
+  if (st == NULL)
+    return CLI_FAIL;
+  if (fat_lote_mensagens(st, id, &j, &err) != FAT_OK)
+    return cli_error(&err);
+  if (cli->json)
+    return cli_emit_json(j);
+  if (cJSON_GetArraySize(j) == 0)
+    printf("nenhuma mensagem de status ou cancelamento enviada para o lote %" PRId64 "\n", id);
+  cJSON_ArrayForEach(it, j)
+  {
+    printf("%-5.0f %-23s %s por %s  %s%s%s%s\n", cli_jnum(it, "id"), cli_jstr(it, "tipo", "-"),
+           cli_jstr(it, "criado_em", "-"), cli_jstr(it, "usuario", "-"),
+           cli_jstr(it, "arquivo", "-"), cJSON_IsString(cJSON_GetObjectItem(it, "guias"))
+                                             ? "  guias " : "",
+           cli_jstr(it, "guias", ""), cli_jnum(it, "validado") != 0 ? "" : "  (não validada)");
+  }
+  cJSON_Delete(j);
+  return CLI_OK;
+}
+
 int cli_lote(fat_cli *cli, int argc, char **argv)
 {
   const char *a;
@@ -416,6 +545,10 @@ int cli_lote(fat_cli *cli, int argc, char **argv)
     return do_listar(cli, argc - 1, argv + 1, 0);
   if (strcmp(a, "mapa") == 0)
     return do_listar(cli, argc - 1, argv + 1, 1);
+  if (strcmp(a, "status") == 0 || strcmp(a, "cancelar") == 0)
+    return do_mensagem(cli, a, argc - 1, argv + 1);
+  if (strcmp(a, "mensagens") == 0)
+    return do_mensagens(cli, argc - 1, argv + 1);
   if (strcmp(a, "xml") == 0 || strcmp(a, "enviado") == 0 || strcmp(a, "protocolo") == 0 ||
       strcmp(a, "reabrir") == 0 || strcmp(a, "relacao") == 0)
     return do_one(cli, a, argc - 1, argv + 1);

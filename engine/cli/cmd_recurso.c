@@ -16,15 +16,20 @@ static void help(void)
   printf("uso: faturo recurso <ação> [argumentos]\n"
          "\n"
          "  criar --glosas ID,ID,... | --guia N [--operadora OP]\n"
-         "      cria um rascunho com justificativa por glosa (modelos do script da operadora)\n"
+         "      cria um rascunho por lote (um recurso responde a um protocolo) com\n"
+         "      justificativa por glosa (modelos do script da operadora); o que os dados da\n"
+         "      guia não preenchem fica marcado como pendente e o XML espera a edição\n"
          "  editar N --item ID --justificativa \"...\"   (ID do item do recurso ou da glosa)\n"
          "  xml N [--saida DIR]        RECURSO_GLOSA TISS 4.01.00 com hash, validado pelo XSD\n"
-         "  relatorio N [--formato html|csv] [--saida ARQ]\n"
+         "  relatorio N [--formato html|csv] [--saida ARQ]   (CSV com ';', vírgula decimal e BOM)\n"
          "  enviar N [--data AAAA-MM-DD]\n"
          "  protocolo N NUMERO [--data AAAA-MM-DD]\n"
          "  resposta N --resultado deferido|deferido_parcial|indeferido\n"
          "             [--valor-recuperado V] [--item ID --valor V] [--data AAAA-MM-DD]\n"
-         "  listar [N] [--hoje AAAA-MM-DD]   (marca os recursos com prazo vencido)\n");
+         "  listar [N] [--hoje AAAA-MM-DD]   (marca os recursos com prazo vencido)\n"
+         "\n"
+         "Respondidos só alguns itens, o recurso continua aberto e as outras glosas em\n"
+         "recurso; com todos respondidos ele passa a respondido, com o resultado dos itens.\n");
 }
 
 static int parse_id(const char *s, int64_t *id)
@@ -67,8 +72,9 @@ static int do_criar(fat_cli *cli, int argc, char **argv)
     {"glosas", required_argument, NULL, 'g'}, {"guia", required_argument, NULL, 'n'},
     {"operadora", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
   const char *glosas = NULL, *guia = NULL, *op = NULL;
-  int64_t ids[512], guia_id = 0, id = 0;
-  size_t n = 0;
+  int64_t ids[512], guia_id = 0;
+  fat_recurso_criados cr;
+  size_t n = 0, i;
   fat_store *st;
   fat_rules *rules;
   fat_gen *gen;
@@ -78,7 +84,8 @@ static int do_criar(fat_cli *cli, int argc, char **argv)
   char tok[32];
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'g': glosas = optarg; break;
     case 'n': guia = optarg; break;
@@ -111,14 +118,20 @@ static int do_criar(fat_cli *cli, int argc, char **argv)
   if (guia != NULL && fat_glosa_guia_ref(st, guia, op, &guia_id, &err) != FAT_OK)
     return cli_error(&err);
   gen = open_gen(cli, st, &rules);
-  ret = fat_recurso_criar(st, gen, ids, n, guia_id, &id, &err) == FAT_OK ? CLI_OK
+  ret = fat_recurso_criar(st, gen, ids, n, guia_id, &cr, &err) == FAT_OK ? CLI_OK
                                                                         : cli_error(&err);
   close_gen(gen, rules);
   if (ret != CLI_OK)
     return ret;
-  if (!cli->json)
-    printf("recurso %lld criado (rascunho)\n", (long long)id);
-  return show(cli, st, id, NULL);
+  if (!cli->json && cr.n > 1)
+    printf("as glosas são de %zu lotes: um recurso por protocolo\n", cr.n);
+  for (i = 0; ret == CLI_OK && i < cr.n; i++) {
+    if (!cli->json)
+      printf("recurso %lld criado (rascunho)\n", (long long)cr.ids[i]);
+    ret = show(cli, st, cr.ids[i], NULL);
+  }
+  fat_recurso_criados_fini(&cr);
+  return ret;
 }
 
 static int do_editar(fat_cli *cli, int argc, char **argv)
@@ -133,7 +146,8 @@ static int do_editar(fat_cli *cli, int argc, char **argv)
   int c;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'i':
       if (parse_id(optarg, &item) != 0)
@@ -172,7 +186,8 @@ static int do_xml(fat_cli *cli, int argc, char **argv)
   fat_rc rc;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     if (c == 's')
       dir = optarg;
     else
@@ -222,7 +237,8 @@ static int do_relatorio(fat_cli *cli, int argc, char **argv)
   int c;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'f': fmt = optarg; break;
     case 's': saida = optarg; break;
@@ -262,7 +278,8 @@ static int do_estado(fat_cli *cli, int argc, char **argv, int protocolo)
   fat_rc rc;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     if (c == 'd')
       data = optarg;
     else
@@ -297,7 +314,8 @@ static int do_resposta(fat_cli *cli, int argc, char **argv)
   r.valor = FAT_ABSENT;
   fat_err_clear(&err);
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'r': r.resultado = optarg; break;
     case 'v':
@@ -329,11 +347,28 @@ static int do_resposta(fat_cli *cli, int argc, char **argv)
   return show(cli, st, id, NULL);
 }
 
+/* AAAA-MM-DD as DD/MM/AAAA (other text as it is). */
+static const char *data_br(const char *iso, char *buf, size_t len)
+{
+  if (strlen(iso) != 10 || iso[4] != '-' || iso[7] != '-')
+    return iso;
+  snprintf(buf, len, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+  return buf;
+}
+
+static const char *lote_txt(const cJSON *o, char *buf, size_t len)
+{
+  if (!cJSON_IsNumber(cJSON_GetObjectItem(o, "lote")))
+    return "-";
+  snprintf(buf, len, "%.0f", cli_jnum(o, "lote"));
+  return buf;
+}
+
 static int show(fat_cli *cli, fat_store *st, int64_t id, const char *hoje)
 {
   fat_err err;
   cJSON *l, *o, *it;
-  char *s, b1[32], b2[32];
+  char *s, b1[32], b2[32], dt[16], lt[24];
 
   fat_err_clear(&err);
   if (fat_recurso_listar(st, id, hoje, &l, &err) != FAT_OK)
@@ -356,21 +391,24 @@ static int show(fat_cli *cli, fat_store *st, int64_t id, const char *hoje)
                         sizeof b1);
     fat_money_format_br((int64_t)cJSON_GetObjectItem(o, "valor_recuperado")->valuedouble, b2,
                         sizeof b2);
-    printf("recurso %.0f (nº %.0f) %s: %s%s%s, prazo %s%s, recursado %s, recuperado %s\n",
-           cJSON_GetObjectItem(o, "id")->valuedouble, cJSON_GetObjectItem(o, "numero")->valuedouble,
-           cJSON_GetObjectItem(o, "operadora")->valuestring,
-           cJSON_GetObjectItem(o, "status")->valuestring, cJSON_IsString(res) ? " / " : "",
-           cJSON_IsString(res) ? res->valuestring : "", cJSON_IsString(pz) ? pz->valuestring : "-",
-           cJSON_IsTrue(cJSON_GetObjectItem(o, "atrasado")) ? " (VENCIDO)" : "", b1, b2);
+    printf("recurso %.0f (nº %.0f) %s, lote %s, protocolo %s: %s%s%s, prazo %s%s, recursado "
+           "%s, recuperado %s, %.0f de %.0f itens respondidos\n",
+           cli_jnum(o, "id"), cli_jnum(o, "numero"), cli_jstr(o, "operadora", "-"),
+           lote_txt(o, lt, sizeof lt), cli_jstr(o, "protocolo_lote", "-"),
+           cli_jstr(o, "status", "-"), cJSON_IsString(res) ? " / " : "",
+           cJSON_IsString(res) ? res->valuestring : "",
+           cJSON_IsString(pz) ? data_br(pz->valuestring, dt, sizeof dt) : "-",
+           cJSON_IsTrue(cJSON_GetObjectItem(o, "atrasado")) ? " (VENCIDO)" : "", b1, b2,
+           cli_jnum(o, "itens_respondidos"), cli_jnum(o, "qtd_itens"));
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "itens"))
     {
-      fat_money_format_br((int64_t)cJSON_GetObjectItem(it, "valor_recursado")->valuedouble, b1,
-                          sizeof b1);
-      printf("  item %.0f: guia %s item %.0f glosa %s %s\n    %s\n",
-             cJSON_GetObjectItem(it, "id")->valuedouble, cJSON_GetObjectItem(it, "guia")->valuestring,
-             cJSON_GetObjectItem(it, "item")->valuedouble,
-             cJSON_GetObjectItem(it, "codigo")->valuestring, b1,
-             cJSON_GetObjectItem(it, "justificativa")->valuestring);
+      fat_money_format_br(cli_jint(it, "valor_recursado"), b1, sizeof b1);
+      printf("  item %.0f: guia %s item %.0f glosa %s %s%s\n    %s\n", cli_jnum(it, "id"),
+             cli_jstr(it, "guia", "-"), cli_jnum(it, "item"), cli_jstr(it, "codigo", "-"), b1,
+             cJSON_IsTrue(cJSON_GetObjectItem(it, "justificativa_pendente"))
+                 ? "  JUSTIFICATIVA PENDENTE: escreva com faturo recurso editar"
+                 : "",
+             cli_jstr(it, "justificativa", ""));
     }
   }
   cJSON_Delete(l);
@@ -387,7 +425,8 @@ static int do_listar(fat_cli *cli, int argc, char **argv)
   int c;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     if (c == 'h' && cli_valid_date(optarg) == 0)
       hoje = optarg;
     else

@@ -87,7 +87,8 @@ int cli_relatorio_gerencial(fat_cli *cli, const char *acao, int argc, char **arg
     return cli_usage_error("relatorio", "ação desconhecida '%s'", acao);
   memset(&p, 0, sizeof p);
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'd': p.de = optarg; break;
     case 'a': p.ate = optarg; break;

@@ -239,9 +239,14 @@ static void listar_text(const cJSON *arr)
   cJSON_ArrayForEach(o, arr)
   {
     fat_money_format_br((int64_t)cli_jnum(o, "valor_glosado"), b, sizeof b);
-    printf("%4.0f  %-28s %-24s %s  glosas %3.0f (%s)  pendências %.0f\n", cli_jnum(o, "id"),
-           cli_jstr(o, "tipo", "-"), cli_jstr(o, "operadora", "-"), cli_jstr(o, "importado_em", "-"), cli_jnum(o, "glosas"), b,
-           cli_jnum(o, "pendencias"));
+    printf("%4.0f  %-28s %-24s %s  glosas %3.0f (%s)  pendências %.0f", cli_jnum(o, "id"),
+           cli_jstr(o, "tipo", "-"), cli_jstr(o, "operadora", "-"),
+           cli_jstr(o, "importado_em", "-"), cli_jnum(o, "glosas"), b, cli_jnum(o, "pendencias"));
+    if (cJSON_IsNumber(cJSON_GetObjectItem(o, "substituido_por")))
+      printf("  (substituído pelo retorno %.0f)", cli_jnum(o, "substituido_por"));
+    if (cli_jnum(o, "correcoes_pendentes") > 0)
+      printf("  CORREÇÃO PENDENTE (faturo retorno conflitos)");
+    printf("\n");
   }
 }
 
@@ -337,7 +342,8 @@ static int do_decidir(fat_cli *cli, int argc, char **argv, int aceitar)
   int c, ret = CLI_FAIL;
 
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     if (c != 'm')
       return cli_usage_error(verb, "opção inválida");
     motivo = optarg;
@@ -398,7 +404,8 @@ static int do_simular(fat_cli *cli, int argc, char **argv)
   memset(&o, 0, sizeof o);
   o.taxa_bp = 1000;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
+       c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 't':
       v = strtol(optarg, &end, 10);

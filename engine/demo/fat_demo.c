@@ -504,7 +504,8 @@ static fat_rc cadastro(gen *G, fat_demo_resumo *res, fat_err *err)
              strcmp(PROFS[i].conselho, "CRM") == 0 ? rint_(&G->r, 40000, 199999)
                                                    : rint_(&G->r, 10000, 99999));
     cpf_make(&G->r, cpf);
-    if ((rc = fat_store_prepare(G->st, sql_p, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(G->st, sql_p, &s, err);
+    if (rc != FAT_OK)
       return rc;
     fat_bind_text(s, 1, PROFS[i].nome);
     fat_bind_text(s, 2, cpf);
@@ -513,14 +514,15 @@ static fat_rc cadastro(gen *G, fat_demo_resumo *res, fat_err *err)
     fat_bind_text(s, 5, PROFS[i].uf);
     fat_bind_text(s, 6, PROFS[i].cbo);
     fat_bind_text(s, 7, PROFS[i].especialidade);
-    if ((rc = exec_bind(G->st, s, "erro ao gravar profissional", err)) != FAT_OK)
+    rc = exec_bind(G->st, s, "erro ao gravar profissional", err);
+    if (rc != FAT_OK)
       return rc;
   }
   res->n_profissionais = P_COUNT;
   snprintf(validade, sizeof validade, "%04d-12-31", G->y + 1);
   G->pool = fat_calloc((size_t)G->npool, sizeof *G->pool);
   if (G->pool == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   for (i = 0; i < G->npool; i++) {
     benef *b = &G->pool[i];
     int64_t bid;
@@ -538,27 +540,31 @@ static fat_rc cadastro(gen *G, fat_demo_resumo *res, fat_err *err)
     b->op[1] = -1;
     if (rint_(&G->r, 0, 99) < 12)
       b->op[1] = (b->op[0] + rint_(&G->r, 1, 3)) % 4;
-    if ((rc = fat_store_prepare(G->st, sql_b, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(G->st, sql_b, &s, err);
+    if (rc != FAT_OK)
       return rc;
     fat_bind_text(s, 1, b->nome);
     fat_bind_text(s, 2, b->cpf);
     fat_bind_text(s, 3, b->cns);
     fat_bind_text(s, 4, b->nascimento);
     fat_bind_text(s, 5, b->sexo);
-    if ((rc = exec_bind(G->st, s, "erro ao gravar beneficiário", err)) != FAT_OK)
+    rc = exec_bind(G->st, s, "erro ao gravar beneficiário", err);
+    if (rc != FAT_OK)
       return rc;
     bid = fat_store_last_id(G->st);
     for (k = 0; k < 2 && b->op[k] >= 0; k++) {
       b->apt[k] = rint_(&G->r, 0, 99) < 35;
       carteira_num(G, b->op[k], i + 1, b->carteira[k]);
-      if ((rc = fat_store_prepare(G->st, sql_c, &s, err)) != FAT_OK)
+      rc = fat_store_prepare(G->st, sql_c, &s, err);
+      if (rc != FAT_OK)
         return rc;
       fat_bind_int(s, 1, bid);
       fat_bind_int(s, 2, G->op_id[b->op[k]]);
       fat_bind_int(s, 3, G->plano_id[b->op[k]][b->apt[k]]);
       fat_bind_text(s, 4, b->carteira[k]);
       fat_bind_text(s, 5, validade);
-      if ((rc = exec_bind(G->st, s, "erro ao gravar carteira", err)) != FAT_OK)
+      rc = exec_bind(G->st, s, "erro ao gravar carteira", err);
+      if (rc != FAT_OK)
         return rc;
     }
   }
@@ -1363,7 +1369,7 @@ static fat_rc copy_guia(const fat_guia *src, fat_guia **out, fat_err *err)
   fat_rc rc;
 
   if (j == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   rc = fat_guia_from_json(j, out, err);
   cJSON_Delete(j);
   if (rc == FAT_OK)
@@ -1436,7 +1442,7 @@ static fat_rc extra_guias(gen *G, int c, int k, fat_demo_resumo *res, fat_err *e
     m = new_meta(G);
     if (m == NULL) {
       fat_guia_free(g);
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
     }
     m->g = g;
     m->op = src->op;

@@ -531,16 +531,26 @@ fat_rc fat_gen_check(fat_gen *g, const char *key, const cJSON *guia, const cJSON
   return rc;
 }
 
-size_t fat_gen_mem_used(fat_gen *g, const char *key)
+static size_t mem_read(fat_gen *g, const char *key, int peak)
 {
   fat_rules_op *op = fat_rules_gen_find(g, key);
   size_t n;
 
   if (op == NULL || fat_rules_op_lock(op, NULL) != FAT_OK)
     return 0;
-  n = op->bud.mem_used;
+  n = peak ? op->bud.mem_peak : op->bud.mem_used;
   pthread_mutex_unlock(&op->mu);
   return n;
+}
+
+size_t fat_gen_mem_used(fat_gen *g, const char *key)
+{
+  return mem_read(g, key, 0);
+}
+
+size_t fat_gen_mem_peak(fat_gen *g, const char *key)
+{
+  return mem_read(g, key, 1);
 }
 
 void fat_gen_test_no_hook(fat_gen *g, const char *key)

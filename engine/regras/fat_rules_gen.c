@@ -29,6 +29,8 @@
 #define DEF_TIME_MS 2000L
 #define DEF_TOTAL_MS 30000L
 
+atomic_long fat_rules_ops_started;
+
 static const char REG_LOADED[] = "faturo.loaded"; /* registry: module cache */
 static const char REG_BUILD[] = "faturo.build";   /* registry: build_ctx* during build */
 static char loading_mark; /* module-cache value while a module is running */
@@ -586,8 +588,6 @@ static int op_build_main(lua_State *L)
   if (fat_rules_rawfield(L, decl, "nome") != LUA_TSTRING)
     return luaL_error(L, "%s.lua: nome ausente na declaração", op->file.chave);
   lua_pop(L, 1);
-  lua_pushvalue(L, decl);
-  (void)luaL_ref(L, LUA_REGISTRYINDEX); /* keep the declaration (and its upvalues) alive */
 
   if (fat_rules_rawfield(L, decl, "checks") == LUA_TNIL) {
     lua_pop(L, 1);
@@ -632,16 +632,12 @@ static int op_build_main(lua_State *L)
       return luaL_error(L, "memória insuficiente");
   }
 
-  /* what later guias see cannot change: no state kept between calls */
+  /* what later guias see cannot change: no state kept between calls, and
+  ** everything the checks reach read-only (the modules were frozen when
+  ** loaded; the rest of the declaration, tests included, is garbage now:
+  ** the checks' refs keep what they need alive) */
   fat_sandbox_refuse_state(L, checks);
-  fat_sandbox_freeze(L, decl);
-  lua_getfield(L, LUA_REGISTRYINDEX, REG_LOADED); /* the modules, not the cache */
-  lua_pushnil(L);
-  while (lua_next(L, -2) != 0) {
-    fat_sandbox_freeze(L, -1);
-    lua_pop(L, 1);
-  }
-  lua_pop(L, 1);
+  fat_sandbox_freeze(L, checks);
   lua_pushnil(L);
   lua_setfield(L, LUA_REGISTRYINDEX, REG_BUILD);
   return 0;
@@ -770,6 +766,7 @@ static fat_rc op_build(fat_gen *g, build_ctx *bc, const char *key, char *text, s
 
   *out = NULL;
   memset(&a, 0, sizeof a);
+  atomic_fetch_add(&fat_rules_ops_started, 1);
   op = fat_calloc(1, sizeof *op);
   if (op == NULL) {
     fat_free(text);

@@ -168,6 +168,13 @@ FAT_NODISCARD fat_rc fat_rules_sandbox_eval(const char *dir, const char *src, co
 
 /* Memory in use (bytes) by the Lua state of operator key, 0 if unknown. */
 size_t fat_gen_mem_used(fat_gen *g, const char *key);
+/* The most memory (bytes) that state held during its last call (a check run
+** or self-test): what mem_max bounds. 0 if unknown. */
+size_t fat_gen_mem_peak(fat_gen *g, const char *key);
+
+/* Operator builds begun in this process (its text already read): tests
+** wait on it to know a background reload is past reading the folder. */
+extern atomic_long fat_rules_ops_started;
 
 /* Tests: make every call into operator key run without the count hook (so
 ** only the watchdog can stop it). */

@@ -42,7 +42,11 @@ void fat_rules_json_push(lua_State *L, const cJSON *j, int depth)
       lua_rawseti(L, -2, ++n);
     }
   } else if (cJSON_IsObject(j)) {
-    lua_createtable(L, 0, 8);
+    int keys = 0;
+
+    cJSON_ArrayForEach(c, j) /* sized once: no rehash while filling */
+      keys++;
+    lua_createtable(L, 0, keys);
     cJSON_ArrayForEach(c, j)
     {
       if (c->string == NULL || cJSON_IsNull(c))

@@ -163,6 +163,8 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
   p = fat_realloc(ptr, nsize);
   if (p != NULL) {
     b->mem_used = b->mem_used - old + nsize;
+    if (b->mem_used > b->mem_peak)
+      b->mem_peak = b->mem_used;
     b->fail_ptr = NULL; /* a later refusal starts over */
     b->fail_osize = b->fail_nsize = 0;
   } else {
@@ -261,6 +263,7 @@ void fat_sandbox_arm(fat_budget *b, int64_t outer_ns)
 
   b->ticks = 0;
   b->charge = 0;
+  b->mem_peak = b->mem_used;
   b->tripped = FAT_BUD_NONE;
   b->where[0] = '\0';
   b->fail_ptr = NULL;

@@ -33,6 +33,7 @@ enum { FAT_BUD_NONE = 0, FAT_BUD_INSTR, FAT_BUD_TIME, FAT_BUD_MEM, FAT_BUD_HARD 
 ** state (lua_close frees through the allocator). */
 typedef struct fat_budget {
   size_t mem_used, mem_max;       /* bytes */
+  size_t mem_peak;                /* most mem_used reached since the call was armed */
   unsigned long ticks, ticks_max; /* 1 tick = FAT_HOOK_EVERY instructions */
   unsigned long charge;           /* C work units not yet turned into ticks */
   int64_t deadline_ns;            /* soft deadline of the running call (monotonic) */

@@ -1,5 +1,6 @@
 /* fat_tiss_hash.c: MD5 (RFC 1321) and the TISS epilogo hash. */
 #include "fat_tiss_hash.h"
+#include "fat_tiss_erro.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -249,6 +250,7 @@ fat_rc fat_tiss_parse(const char *buf, size_t len, const char *name, xmlDoc **ou
   xmlParserCtxtPtr ctxt;
   xmlDoc *doc;
   const xmlError *e;
+  char what[256];
 
   *out = NULL;
   if (len > FAT_TISS_MAX_BYTES || len > (size_t)INT_MAX)
@@ -256,23 +258,16 @@ fat_rc fat_tiss_parse(const char *buf, size_t len, const char *name, xmlDoc **ou
                        name != NULL ? name : "xml", FAT_TISS_MAX_BYTES);
   ctxt = xmlNewParserCtxt();
   if (ctxt == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   /* NONET only: never NOENT, DTDLOAD or HUGE; NONET also keeps the libxml2
   ** default limits on text nodes and nesting depth */
   doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
                                                               XML_PARSE_NOWARNING);
   if (doc == NULL || !ctxt->wellFormed) {
     e = xmlCtxtGetLastError(ctxt);
-    if (e != NULL && e->message != NULL)
-      fat_err_set(err, FAT_EXML, "%s, linha %d: XML mal formado: %s", name != NULL ? name : "xml",
-                  e->line, e->message);
-    else
-      fat_err_set(err, FAT_EXML, "%s: XML mal formado", name != NULL ? name : "xml");
-    if (err != NULL) { /* libxml2 messages end with a newline */
-      size_t l = strlen(err->msg);
-      while (l > 0 && (err->msg[l - 1] == '\n' || err->msg[l - 1] == ' '))
-        err->msg[--l] = '\0';
-    }
+    fat_tiss_erro_sintaxe(e, what, sizeof what);
+    fat_err_set(err, FAT_EXML, "%s, linha %d: XML malformado: %s", name != NULL ? name : "xml",
+                e != NULL ? e->line : 0, what);
     xmlFreeDoc(doc);
     xmlFreeParserCtxt(ctxt);
     return FAT_EXML;
@@ -384,7 +379,7 @@ fat_rc fat_tiss_hash_declared(const xmlDoc *doc, char out[33], fat_err *err)
     return fat_err_set(err, FAT_ENOTFOUND, "mensagem sem hash (epilogo/hash)");
   txt = xmlNodeGetContent(h);
   if (txt == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   s = (const char *)txt;
   while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
     s++;

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "fat_mem.h"
+#include "fat_tiss_erro.h"
 #include "fat_tiss_hash.h"
 #include "fat_tiss_read.h"
 
@@ -1024,7 +1025,7 @@ static void content_digest(rd *r, fat_tiss_msg *m, xmlNode *msgel)
 
 static void read_message(rd *r, fat_tiss_msg *m, xmlDoc *doc)
 {
-  xmlNode *root = xmlDocGetRootElement(doc), *cab, *msgel, *id, *o, *d, *body, *x;
+  xmlNode *root = xmlDocGetRootElement(doc), *cab, *msgel, *id, *o, *d, *body, *x, *pr;
 
   if (root == NULL) {
     rd_fail(r, FAT_EXML, NULL, "documento vazio");
@@ -1074,11 +1075,12 @@ static void read_message(rd *r, fat_tiss_msg *m, xmlDoc *doc)
   case FAT_TISS_PROTOCOLO:
     body = find(msgel, "recebimentoLote");
     x = child(body, "mensagemErro");
+    pr = child(body, "protocoloRecebimento");
     if (x != NULL) {
       m->erro_codigo = ctext(r, x, "codigoGlosa");
       m->erro_descricao = ctext(r, x, "descricaoGlosa");
-    } else if ((x = child(body, "protocoloRecebimento")) != NULL) {
-      read_protocolo(r, m, x);
+    } else if (pr != NULL) {
+      read_protocolo(r, m, pr);
     } else {
       rd_fail(r, FAT_EXML, body != NULL ? body : msgel,
               "PROTOCOLO_RECEBIMENTO sem protocoloRecebimento");
@@ -1198,6 +1200,7 @@ fat_rc fat_tiss_read_memory(const char *buf, size_t len, const char *name, fat_t
   rd r;
   fat_rc rc;
   int depth;
+  char what[256];
 
   *out = NULL;
   if (name == NULL)
@@ -1223,16 +1226,11 @@ fat_rc fat_tiss_read_memory(const char *buf, size_t len, const char *name, fat_t
         strstr(xe->message, "depth") != NULL)
       rc = fat_err_set(err, FAT_ELIMIT, "%s: linha %d: aninhamento de elementos profundo demais",
                        name, xe->line);
-    else
+    else {
+      fat_tiss_erro_sintaxe(xe, what, sizeof what);
       rc = fat_err_set(err, FAT_EXML, "%s: linha %d%s%s: XML malformado: %s", name,
                        xe != NULL ? xe->line : 0, ctxt->name != NULL ? ", elemento " : "",
-                       ctxt->name != NULL ? (const char *)ctxt->name : "",
-                       (xe != NULL && xe->message != NULL) ? xe->message : "erro de sintaxe");
-    /* drop the trailing newline libxml2 puts in its messages */
-    if (err != NULL) {
-      size_t n = strlen(err->msg);
-      while (n > 0 && err->msg[n - 1] == '\n')
-        err->msg[--n] = '\0';
+                       ctxt->name != NULL ? (const char *)ctxt->name : "", what);
     }
     goto done;
   }

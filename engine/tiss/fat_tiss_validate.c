@@ -11,6 +11,7 @@
 #include <libxml/xmlschemas.h>
 
 #include "fat_mem.h"
+#include "fat_tiss_erro.h"
 #include "fat_tiss_hash.h"
 
 #define SCHEMA_CACHE_MAX 4
@@ -30,25 +31,17 @@ typedef struct parse_errs {
   int n;
 } parse_errs;
 
-static void trim_nl(char *s)
-{
-  size_t l = strlen(s);
-
-  while (l > 0 && (s[l - 1] == '\n' || s[l - 1] == ' ' || s[l - 1] == '\r'))
-    s[--l] = '\0';
-}
-
 static void schema_parse_error(void *ctx, xmlErrorPtr e)
 {
   parse_errs *pe = ctx;
 
   if (e == NULL || e->level < XML_ERR_ERROR)
     return;
-  if (pe->n++ == 0 && pe->err != NULL) {
-    fat_err_set(pe->err, FAT_EXML, "XSD %s, linha %d: %s", e->file != NULL ? e->file : "?",
-                e->line, e->message != NULL ? e->message : "erro");
-    trim_nl(pe->err->msg);
-  }
+  if (pe->n++ == 0 && pe->err != NULL)
+    fat_err_set(pe->err, FAT_EXML,
+                "o XSD %s não pôde ser carregado (linha %d, código %d da libxml2): confira a "
+                "pasta dos XSD TISS 4.01.00",
+                e->file != NULL ? e->file : "?", e->line, e->code);
 }
 
 /* Find or build the schema of dir; the caller holds cache_mu. */
@@ -78,7 +71,7 @@ static fat_rc schema_get_locked(const char *xsd_dir, xmlSchemaPtr *out, fat_err 
                        path);
   pctx = xmlSchemaNewParserCtxt(path);
   if (pctx == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   pe.err = err;
   pe.n = 0;
   xmlSchemaSetParserStructuredErrors(pctx, schema_parse_error, &pe);
@@ -92,7 +85,7 @@ static fat_rc schema_get_locked(const char *xsd_dir, xmlSchemaPtr *out, fat_err 
   dup = fat_strdup(xsd_dir);
   if (dup == NULL) {
     xmlSchemaFree(schema);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   if (n_cache == SCHEMA_CACHE_MAX) {
     /* a schema may be in use by another thread: keep it alive, just forget
@@ -147,6 +140,7 @@ static void valid_error(void *ctx, xmlErrorPtr e)
   fat_tiss_xsd_result *r = vc->res;
   fat_tiss_xsd_error *x;
   const xmlNode *node;
+  char msg[320], el[96];
 
   if (e == NULL || e->level < XML_ERR_ERROR)
     return;
@@ -163,19 +157,22 @@ static void valid_error(void *ctx, xmlErrorPtr e)
   x = &r->erros[r->n_guardados];
   node = e->node;
   x->linha = e->line;
-  if (node != NULL && node->type == XML_ELEMENT_NODE && node->name != NULL) {
+  /* pt-BR, never libxml2's English; the element libxml2 names in its
+  ** message is the one at fault (the node may be its parent) */
+  fat_tiss_erro_xsd(e, msg, sizeof msg, el, sizeof el);
+  if (el[0] != '\0')
+    x->elemento = fat_strdup(el);
+  else if (node != NULL && node->type == XML_ELEMENT_NODE && node->name != NULL)
     x->elemento = fat_strdup((const char *)node->name);
-    if (x->linha == 0)
-      x->linha = (int)xmlGetLineNo(node);
-  }
-  x->mensagem = fat_strdup(e->message != NULL ? e->message : "erro de validação");
+  if (x->linha == 0 && node != NULL)
+    x->linha = (int)xmlGetLineNo(node);
+  x->mensagem = fat_strdup(msg);
   if (x->mensagem == NULL) {
     fat_free(x->elemento);
     x->elemento = NULL;
     vc->oom = 1;
     return;
   }
-  trim_nl(x->mensagem);
   r->n_guardados++;
 }
 
@@ -204,7 +201,7 @@ fat_rc fat_tiss_validate_memory(const char *xsd_dir, const char *buf, size_t len
   vctx = xmlSchemaNewValidCtxt(schema);
   if (vctx == NULL) {
     xmlFreeDoc(doc);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   vc.res = out;
   vc.oom = 0;
@@ -214,7 +211,7 @@ fat_rc fat_tiss_validate_memory(const char *xsd_dir, const char *buf, size_t len
   xmlFreeDoc(doc);
   if (vc.oom) {
     fat_tiss_xsd_result_fini(out);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   if (r < 0) {
     fat_tiss_xsd_result_fini(out);
@@ -236,10 +233,9 @@ fat_rc fat_tiss_xsd_result_err(const fat_tiss_xsd_result *r, size_t max, fat_err
   for (i = 0; i < r->n_guardados && i < max && used + 1 < sizeof msg; i++) {
     const fat_tiss_xsd_error *x = &r->erros[i];
 
-    /* libxml2 lists whole enumerations: keep each message short */
-    n = snprintf(msg + used, sizeof msg - used, "; linha %d%s%s: %.160s%s", x->linha,
+    n = snprintf(msg + used, sizeof msg - used, "; linha %d%s%s: %s", x->linha,
                  x->elemento != NULL ? ", elemento " : "", x->elemento != NULL ? x->elemento : "",
-                 x->mensagem, strlen(x->mensagem) > 160 ? "..." : "");
+                 x->mensagem);
     if (n < 0)
       break;
     used += (size_t)n;

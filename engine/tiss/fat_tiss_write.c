@@ -37,17 +37,17 @@ fat_rc fat_tiss_writer_new(fat_tiss_enc hash_enc, fat_tiss_writer **out, fat_err
   *out = NULL;
   w = fat_calloc(1, sizeof *w);
   if (w == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   w->buf = xmlBufferCreate();
   if (w->buf == NULL) {
     fat_free(w);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   w->tw = xmlNewTextWriterMemory(w->buf, 0);
   if (w->tw == NULL) {
     xmlBufferFree(w->buf);
     fat_free(w);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   xmlTextWriterSetIndent(w->tw, 1);
   xmlTextWriterSetIndentString(w->tw, BAD_CAST "  ");
@@ -1180,6 +1180,38 @@ fat_rc fat_tiss_write_cancela_lote(const fat_tiss_cabecalho *cab, fat_tiss_enc e
   fat_tiss_w_leaf(w, "numeroLote", numero_lote, 12);
   fat_tiss_w_leaf_opt(w, "numeroProtocolo", protocolo, 12);
   fat_tiss_w_end(w);
+  fat_tiss_w_end(w);
+  fat_tiss_w_end(w);
+  rc = fat_tiss_w_finish(w, out, err);
+  fat_tiss_writer_free(w);
+  return rc;
+}
+
+fat_rc fat_tiss_write_cancela_guias(const fat_tiss_cabecalho *cab, fat_tiss_enc enc,
+                                    const fat_tiss_cancela_guia *guias, size_t n,
+                                    fat_tiss_doc *out, fat_err *err)
+{
+  fat_tiss_writer *w;
+  size_t i;
+  fat_rc rc;
+
+  memset(out, 0, sizeof *out);
+  if (n == 0)
+    return fat_err_set(err, FAT_EINVAL, "informe ao menos uma guia para cancelar");
+  rc = begin_prestador_msg(cab, enc, "CANCELA_GUIA", "cancelaGuia", &w, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_tiss_w_start(w, "tipoCancelamento");
+  for (i = 0; i < n; i++) {
+    fat_tiss_w_context(w, guias[i].numero_prestador);
+    fat_tiss_w_start(w, "tipoCancelamentoGuia");
+    fat_tiss_w_leaf(w, "tipoGuia", "2", 0);
+    fat_tiss_w_leaf(w, "numeroGuiaPrestador", guias[i].numero_prestador, 20);
+    fat_tiss_w_leaf_opt(w, "numeroGuiaOperadora", guias[i].numero_operadora, 20);
+    fat_tiss_w_leaf_opt(w, "numeroProtocolo", guias[i].protocolo, 12);
+    fat_tiss_w_end(w);
+  }
+  fat_tiss_w_context(w, NULL);
   fat_tiss_w_end(w);
   fat_tiss_w_end(w);
   rc = fat_tiss_w_finish(w, out, err);

@@ -133,6 +133,19 @@ FAT_NODISCARD fat_rc fat_tiss_write_cancela_lote(const fat_tiss_cabecalho *cab,
                                                  const char *protocolo, fat_tiss_doc *out,
                                                  fat_err *err);
 
+/* One guia of a CANCELA_GUIA (tipoCancelamentoGuia, tipoGuia 2 = faturamento). */
+typedef struct fat_tiss_cancela_guia {
+  const char *numero_prestador;  /* numeroGuiaPrestador (required) */
+  const char *numero_operadora;  /* numeroGuiaOperadora; NULL when unknown */
+  const char *protocolo;         /* numeroProtocolo of its lote; NULL when unknown */
+} fat_tiss_cancela_guia;
+
+/* CANCELA_GUIA of n (>= 1) guias of a faturamento lote. */
+FAT_NODISCARD fat_rc fat_tiss_write_cancela_guias(const fat_tiss_cabecalho *cab,
+                                                  fat_tiss_enc enc,
+                                                  const fat_tiss_cancela_guia *guias, size_t n,
+                                                  fat_tiss_doc *out, fat_err *err);
+
 /* File name of a lote: the number zero-padded to 20 digits, "_", the hash,
 ** ".xml" (e.g. 00000000000000000042_0f3c...9a.xml). */
 void fat_tiss_filename(int64_t numero_lote, const char *hash, char *buf, size_t len);

@@ -122,6 +122,32 @@ caso('faturista: produção por grupo de procedimento e relatórios do superviso
   assert.equal(r.status(), 403);
 });
 
+caso('faturista: inadimplência, previsto × realizado e glosas, cada gráfico com a tabela da API', async () => {
+  const abas = [
+    ['inadimplencia', 'aging', { hoje: '2025-06-10' }, 'aberto'],
+    ['previsto', 'mensal', { de: '2025-04', ate: '2025-06' }, 'previsto'],
+    ['glosas', 'mensal', { de: '2025-03', ate: '2025-03' }, 'glosado'],
+  ];
+  for (const [aba, tabela, filtros, campo] of abas) {
+    await page.goto(base + '/#/relatorios/' + aba);
+    await page.waitForSelector('#r-atualizar');
+    for (const [k, v] of Object.entries(filtros)) await page.fill('#r-' + k, v);
+    await page.click('#r-atualizar');
+    const bloco = `section[data-tabela="${tabela}"]`;
+    await page.waitForSelector(`${bloco} canvas`);
+    await page.click(`${bloco} .ver-tabela`);
+    await page.locator(`${bloco} .rel-tabela`).waitFor({ state: 'visible' });
+    const rel = await page.evaluate(async ([a, q]) => Faturo.api('GET', '/api/relatorios/' + a, { query: q }),
+      [aba, filtros]);
+    const total = rel.tabelas.find(t => t.nome === tabela).total[campo];
+    assert.ok(total > 0, `${aba}: ${campo} total devia ser positivo`);
+    const esperado = await page.evaluate((v) => Faturo.reais(v), total);
+    assert.ok((await page.textContent(`${bloco} tfoot`)).includes(esperado),
+      `${aba}: o total da tabela devia mostrar ${esperado}`);
+  }
+  await page.screenshot({ path: join(shots, 'relatorios-glosas.png'), fullPage: true });
+});
+
 caso('supervisor: proposta de contrato (rascunho da Horizonte) contra o contrato atual', async () => {
   await entrar('supervisor');
   await page.goto(base + '/#/relatorios/proposta');

@@ -14,6 +14,13 @@ if(TARGET bench_rules)
   add_test(NAME bench.regras COMMAND bench_rules ${CMAKE_SOURCE_DIR}/rules)
   set_tests_properties(bench.regras PROPERTIES LABELS bench TIMEOUT 600
     ENVIRONMENT "${FAT_TEST_ENV}")
+  # the 9 rules of ../shared/bench/peers, counts checked against its reference
+  # and ratios to json-rules-engine / Zen when their node_modules are there
+  add_test(NAME bench.regras_pares
+    COMMAND bash ${CMAKE_SOURCE_DIR}/bench/bench_pares.sh $<TARGET_FILE:bench_rules>
+            ${CMAKE_SOURCE_DIR} 20000)
+  set_tests_properties(bench.regras_pares PROPERTIES LABELS bench TIMEOUT 900
+    ENVIRONMENT "${FAT_TEST_ENV}")
 endif()
 
 # Part J: the server's signals while a reload runs; cmake --install layout.

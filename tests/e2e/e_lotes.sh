@@ -3,7 +3,8 @@
 #  1. a hand-made clinic (cadastro + guias inserted with sqlite3, marked
 #     'conferida'): lote fechar with the real aurora contract, every file
 #     checked with `xmllint --noout --schema`, then listar / enviado /
-#     reabrir refused / protocolo / mapa / relacao / xml;
+#     reabrir refused / protocolo / status / cancelar / mapa / relacao / xml;
+#     a guia the XSD cannot carry held back;
 #  2. when `faturo demo` and `faturo conferir` work: close the lotes of every
 #     demo operator and validate every file with xmllint.
 # usage: e_lotes.sh FATURO_BIN SOURCE_DIR   (env: FATURO_XSD_DIR)
@@ -81,6 +82,18 @@ grep -q "ATRASADO" "$TMP/out" || fail "lote listar não mostra atraso: $(cat "$T
 "$FAT" lote reabrir 1 --motivo teste 2>"$TMP/err" && fail "reabriu lote enviado"
 grep -q "não pode ser" "$TMP/err" || fail "mensagem de lote enviado imutável"
 "$FAT" lote protocolo 1 PRT-77 --data 2025-04-03 >/dev/null || fail "lote protocolo"
+# status of the protocolo and a cancellation at the operadora: XSD-valid files, kept
+mkdir -p "$TMP/msg"
+"$FAT" lote status 1 --saida "$TMP/msg" >"$TMP/out" 2>&1 || fail "lote status: $(cat "$TMP/out")"
+grep -q "validada no XSD" "$TMP/out" || fail "lote status sem validação: $(cat "$TMP/out")"
+"$FAT" lote cancelar 1 --guia G1 2>/dev/null; [ $? -eq 2 ] || fail "cancelar sem motivo"
+"$FAT" lote cancelar 1 --guia G1 --motivo "guia em duplicidade" --saida "$TMP/msg" >/dev/null ||
+  fail "lote cancelar"
+[ "$(xsd_ok "$TMP/msg")" -eq 2 ] || fail "mensagens de status/cancelamento"
+grep -q "SOLIC_STATUS_PROTOCOLO" "$TMP"/msg/status_*.xml || fail "arquivo de status"
+grep -q "<ans:numeroGuiaPrestador>G1<" "$TMP"/msg/cancela_*.xml || fail "arquivo de cancelamento"
+[ "$("$FAT" lote mensagens 1 | grep -c "SOLIC_STATUS_PROTOCOLO\|CANCELA_GUIA")" = 2 ] ||
+  fail "lote mensagens"
 "$FAT" lote reabrir 2 --motivo "guia errada" >/dev/null || fail "reabrir lote fechado"
 "$FAT" --json lote mapa --operadora aurora | grep -q '"previsao_pagamento":.*"2025-05-03"' ||
   fail "mapa sem previsão de pagamento"
@@ -92,6 +105,35 @@ cmp -s "$TMP/x"/*.xml "$(ls "$TMP/lotes"/00000000000000000001_*.xml)" ||
   fail "lote xml difere do arquivo fechado"
 "$FAT" lote enviado 99 --data 2025-04-02 2>/dev/null && fail "lote inexistente aceito"
 "$FAT" lote enviado 2>/dev/null; [ $? -eq 2 ] || fail "uso incorreto deve sair com 2"
+
+# a guia the TISS XSD cannot carry (no carteira; its bloqueio acknowledged) is
+# held back with the reason; the other guia of the period closes (exit 1)
+sqlite3 "$FATURO_DB" <<'SQL' || fail "sqlite3 retida"
+INSERT INTO guia (prestador_id, operadora_id, tipo, numero_prestador, beneficiario_nome,
+  carteira_numero, senha, data_autorizacao, validade_senha, carater_atendimento,
+  tipo_atendimento, cid, data_inicio, executante_id, solicitante_id, valor_total, competencia,
+  status)
+SELECT 1, 1, 'sp-sadt', 'G' || i, 'Maria ' || i, CASE WHEN i = 20 THEN NULL ELSE '0099' || i END,
+  'S' || i, '2025-04-01', '2025-05-30', '1', '03', 'J069', '2025-04-10', 1, 1, 15000, '2025-04',
+  'conferida' FROM (SELECT 20 AS i UNION ALL SELECT 21);
+INSERT INTO item (guia_id, sequencial, tipo, codigo_tabela, codigo, descricao, quantidade_e4,
+  valor_unitario, valor_total, data)
+SELECT id, 1, 'procedimento', '22', '40301010', 'Procedimento de teste', 10000, 15000, 15000,
+  data_inicio FROM guia WHERE numero_prestador IN ('G20', 'G21');
+INSERT INTO achado (guia_id, codigo, severidade, mensagem, regra, guia_revisao, reconhecido_em,
+  reconhecido_por, reconhecido_motivo)
+SELECT id, 'CARTEIRA_AUSENTE', 'bloqueio', 'sem carteira', 'builtin:teste', 1,
+  '2025-04-20T10:00:00Z', 'ana', 'carteira pedida' FROM guia WHERE numero_prestador = 'G20';
+SQL
+"$FAT" lote fechar --operadora aurora --competencia 2025-04 --ate 2025-04-30 --hoje 2025-05-01 \
+  >"$TMP/out" 2>"$TMP/err" && fail "guia retida sem saída 1"
+grep -q "guia G20 (id [0-9]*): falta número da carteira" "$TMP/out" ||
+  fail "retida sem motivo: $(cat "$TMP/out" "$TMP/err")"
+[ "$(sqlite3 "$FATURO_DB" "SELECT group_concat(numero_prestador || ':' || status || ':' ||
+      (lote_id IS NULL)) FROM guia WHERE numero_prestador IN ('G20', 'G21')
+      ORDER BY numero_prestador")" = "G20:conferida:1,G21:em_lote:0" ] ||
+  fail "retida: $(sqlite3 "$FATURO_DB" "SELECT numero_prestador, status, lote_id FROM guia WHERE
+      numero_prestador IN ('G20', 'G21')")"
 
 # 2. the demo clinic: generated and checked by `faturo demo` (up to conferir),
 #    then every operator's lotes closed here and each file checked by xmllint

@@ -9,6 +9,9 @@
 #    whose buckets sum to them; recebido = the receipts' gross value;
 #  - glosas: every breakdown adds up to the glosado; TUSS descriptions;
 #  - previsto × realizado: realizado = the money received (recovered aside);
+#  - the reports against the other modules' listings: faturado = the lotes +
+#    the painel's a faturar, glosado = the glosa listing, recebido and the
+#    fechamento's gross = the recebimento listing;
 #  - fechamento: gross = retained + card fees + net = the receipts of the
 #    month; the accountant's package;
 #  - exports: CSV with BOM, ';', decimal comma and accents; XLSX read back
@@ -120,6 +123,45 @@ done
   "$(q "SELECT coalesce(sum(valor), 0) FROM glosa WHERE prevista = 1")" ] || fail "glosas evitáveis"
 [ "$(jq -r '.tabelas[] | select(.nome == "recursos") | .total.recuperado' "$TMP/glosas.json")" = \
   "$(q "SELECT sum(valor_deferido) FROM recurso_item")" ] || fail "recuperado por recurso"
+
+# ---- identities between the reports and the other modules' own listings
+# (lote listing, painel, glosa listing, recebimento listing): no SQL here
+"$F" --json relatorio lotes --todas | jq -s '[.[].itens[]]' > "$TMP/lotes.json" || fail "relatorio lotes"
+"$F" --json relatorio glosas --todas | jq -s '[.[].itens[]]' > "$TMP/glosas_lista.json" ||
+  fail "relatorio glosas"
+"$F" --json recebimento listar > "$TMP/receb.json" || fail "recebimento listar"
+"$F" --json relatorio painel --hoje 2025-06-10 > "$TMP/painel.json" || fail "relatorio painel"
+CONV='[.tabelas[] | select(.nome == "mensal") | .linhas[] | select(.operadora != "Particulares")'
+lotes=$(jq '[.[] | select(.status != "cancelado") | .valor_informado] | add' "$TMP/lotes.json")
+a_faturar=$(jq .valor_a_faturar "$TMP/painel.json")
+[ "$(jq "$CONV | .faturado] | add" "$TMP/prod.json")" = "$((lotes + a_faturar))" ] ||
+  fail "faturado dos convênios ≠ soma dos lotes ($lotes) + a faturar do painel ($a_faturar)"
+glosas_lista=$(jq '[.[].valor] | add' "$TMP/glosas_lista.json")
+[ "$(j "$TMP/prod.json" "$TOT.glosado")" = "$glosas_lista" ] ||
+  fail "glosado da produção ≠ soma da listagem de glosas ($glosas_lista)"
+[ "$(jq -r '.tabelas[] | select(.nome == "mensal") | .total.glosado' "$TMP/glosas.json")" = "$glosas_lista" ] ||
+  fail "glosado da análise de glosas ≠ soma da listagem de glosas"
+[ "$(jq -r '.tabelas[] | select(.nome == "mensal") | .total.faturado' "$TMP/glosas.json")" = \
+  "$(jq "$CONV | select(.competencia == \"2025-03\") | .faturado] | add" "$TMP/prod.json")" ] ||
+  fail "faturado da análise de glosas ≠ faturado dos convênios na produção"
+[ "$(jq '[.[] | select(.status != "cancelado") | .valor_informado - (.valor_glosado // 0)] | add' "$TMP/lotes.json")" = \
+  "$(jq '[.[] | select(.status != "cancelado") | .valor_liberado // .valor_informado] | add' "$TMP/lotes.json")" ] ||
+  fail "lotes: informado − glosado ≠ liberado"
+receb=$(jq '[.[].valor_bruto] | add' "$TMP/receb.json")
+[ "$(jq "$CONV | .recebido] | add" "$TMP/prod.json")" = "$receb" ] ||
+  fail "recebido dos convênios na produção ≠ soma dos recebimentos ($receb)"
+# previsto × realizado over every month = the receipts listed, recovered money aside
+"$F" --json relatorio previsto-realizado --de 2025-01 --ate 2025-12 > "$TMP/prev_ano.json" ||
+  fail "previsto do ano"
+[ "$(jq -r '.tabelas[0].total.realizado' "$TMP/prev_ano.json")" = \
+  "$(jq '[.[] | select(.recuperado == 0) | .valor_bruto] | add' "$TMP/receb.json")" ] ||
+  fail "realizado do ano ≠ recebimentos listados (sem recuperado)"
+"$F" --json recebimento listar --de 2025-05-01 --ate 2025-05-31 > "$TMP/receb_maio.json" ||
+  fail "recebimento listar de maio"
+"$F" --json relatorio fechamento --mes 2025-05 > "$TMP/fech_id.json" || fail "fechamento (identidades)"
+[ "$(jq '[.tabelas[] | select(.nome == "resumo") | .linhas[] | select(.operadora != "Particulares")
+    | .recebido_bruto] | add' "$TMP/fech_id.json")" = "$(jq '[.[].valor_bruto] | add' "$TMP/receb_maio.json")" ] ||
+  fail "recebido bruto do fechamento de maio ≠ recebimentos de maio listados"
 
 # ---- previsto × realizado
 "$F" --json relatorio previsto-realizado --de 2025-04 --ate 2025-06 > "$TMP/prev.json" || fail "previsto"

@@ -324,43 +324,71 @@ static void test_fechar_agrupa(void **state)
   fat_store_close(st);
 }
 
-static void test_fechar_tudo_ou_nada(void **state)
+/* One guia the TISS XSD cannot carry no longer stops the operadora's lotes:
+** it is held back, named with the reason, and the others close. S2 has a CBO
+** the writer writes but the XSD refuses; S3 has no carteira (its CARTEIRA
+** bloqueio acknowledged), which the XSD requires. */
+static void test_fechar_retem_so_o_que_nao_pode_ir(void **state)
 {
   fat_store *st = open_fresh();
   fat_lote_fechar_opts o;
   fat_lote_fechar_res res;
   cJSON *c;
   fat_err err;
+  size_t i;
+  int s2 = 0, s3 = 0;
 
   (void)state;
   add_guia(st, "sp-sadt", "S1", "2025-03-01", "Ana", "225125");
   add_guia(st, "consulta", "C1", "2025-03-02", "Bia", "225125");
   /* 123456 is not a dm_CBOS code: the writer writes it, the XSD refuses it */
   add_guia(st, "sp-sadt", "S2", "2025-03-03", "Caio", "123456");
+  add_guia(st, "sp-sadt", "S3", "2025-03-04", "Duda", "225125");
+  exec(st, "UPDATE guia SET carteira_numero = NULL WHERE numero_prestador = 'S3'");
+  exec(st, "INSERT INTO achado (guia_id, codigo, severidade, mensagem, regra, guia_revisao,"
+           " reconhecido_em, reconhecido_por, reconhecido_motivo) SELECT id, 'CARTEIRA_AUSENTE',"
+           " 'bloqueio', 'sem carteira', 'builtin:t', 1, '2025-03-31T10:00:00Z', 'ana', 'pedida'"
+           " FROM guia WHERE numero_prestador = 'S3'");
   c = contract("{\"periodicidade\": \"mensal\", \"fechamento_dia\": 25, \"prazo_envio_dias\": 10,"
-               " \"max_guias\": 1}");
+               " \"max_guias\": 100}");
   memset(&o, 0, sizeof o);
   o.operadora = "312347";
   o.ate = "2025-03-31";
   o.hoje = "2025-04-01";
   o.xsd_dir = xsd();
-  assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_EXML);
-  if (strstr(err.msg, "CBOS") == NULL || strstr(err.msg, "não foi fechado") == NULL)
-    fail_msg("mensagem inesperada: %s", err.msg);
-  assert_int_equal(res.n, 0);
-  assert_null(res.lotes);
-  /* nothing changed: no lote, numbering untouched, guias still conferida */
-  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM lote"), 0);
-  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM lote_evento"), 0);
-  assert_int_equal(q_int(st, "SELECT proximo_lote FROM operadora"), 1);
-  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM guia WHERE status = 'conferida' AND lote_id"
-                             " IS NULL"), 3);
-  /* without an XSD folder the same lotes close, marked as not validated */
+  if (fat_lote_fechar_contrato(st, &o, c, &res, &err) != FAT_OK)
+    fail_msg("fechar: %s", err.msg);
+  assert_int_equal(res.n, 2); /* sp-sadt with S1, consulta with C1 */
+  assert_true(res.validado);
+  assert_int_equal(res.guias, 2);
+  assert_int_equal(res.n_retidas, 2);
+  for (i = 0; i < res.n_retidas; i++) {
+    if (strcmp(res.retidas[i].numero, "S2") == 0) {
+      s2 = 1;
+      assert_non_null(strstr(res.retidas[i].motivo, "CBOS"));
+    } else if (strcmp(res.retidas[i].numero, "S3") == 0) {
+      s3 = 1;
+      assert_string_equal(res.retidas[i].campo, "carteira_numero");
+      assert_non_null(strstr(res.retidas[i].motivo, "carteira"));
+    }
+  }
+  assert_true(s2 && s3);
+  fat_lote_fechar_res_fini(&res);
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM guia WHERE numero_prestador IN ('S2', 'S3')"
+                             " AND status = 'conferida' AND lote_id IS NULL"), 2);
+  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM guia WHERE numero_prestador IN ('S1', 'C1')"
+                             " AND status = 'em_lote'"), 2);
+  /* no number burned by the refused file */
+  assert_int_equal(q_int(st, "SELECT min(numero) = 1 AND max(numero) = 2 AND count(*) = 2"
+                             " FROM lote"), 1);
+  assert_int_equal(q_int(st, "SELECT proximo_lote FROM operadora"), 3);
+  /* without an XSD folder S2 goes (not validated); S3 never can */
   o.xsd_dir = NULL;
   assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_OK);
-  assert_int_equal(res.n, 3);
+  assert_int_equal(res.n, 1);
   assert_false(res.validado);
-  assert_int_equal(q_int(st, "SELECT COUNT(*) FROM lote WHERE validado = 0"), 3);
+  assert_int_equal(res.n_retidas, 1);
+  assert_string_equal(res.retidas[0].numero, "S3");
   fat_lote_fechar_res_fini(&res);
   /* unknown operadora and broken XSD folder are refused before any work */
   o.operadora = "999999";
@@ -368,6 +396,59 @@ static void test_fechar_tudo_ou_nada(void **state)
   o.operadora = "aurora";
   o.xsd_dir = "/nao/existe";
   assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_EIO);
+  cJSON_Delete(c);
+  fat_store_close(st);
+}
+
+/* Out of memory at every allocation of a closing: a clean FAT_ENOMEM and
+** nothing written, until the closing succeeds (ASan checks for leaks). */
+static void test_fechar_oom(void **state)
+{
+  fat_store *st = open_fresh();
+  fat_lote_fechar_opts o;
+  fat_lote_fechar_res res;
+  cJSON *c;
+  fat_err err;
+  fat_rc rc;
+  long n;
+  int ok = 0;
+
+  (void)state;
+  add_guia(st, "sp-sadt", "S1", "2025-03-01", "Ana", "225125");
+  add_guia(st, "sp-sadt", "S2", "2025-03-03", "Caio", "123456"); /* held back by the XSD */
+  add_guia(st, "consulta", "C1", "2025-03-02", "Bia", "225125");
+  c = contract("{\"periodicidade\": \"mensal\", \"fechamento_dia\": 25, \"prazo_envio_dias\": 10,"
+               " \"max_guias\": 100}");
+  memset(&o, 0, sizeof o);
+  o.operadora = "312347";
+  o.ate = "2025-03-31";
+  o.hoje = "2025-04-01";
+  o.xsd_dir = xsd();
+  /* load the schema outside the loop: it is cached per process */
+  assert_int_equal(fat_tiss_schema_load(o.xsd_dir, &err), FAT_OK);
+  for (n = 0; !ok && n < 100000; n++) {
+    fat_err_clear(&err);
+    fat_test_fail_alloc_after(n);
+    rc = fat_lote_fechar_contrato(st, &o, c, &res, &err);
+    fat_test_fail_alloc_after(-1);
+    if (rc == FAT_OK) {
+      ok = 1;
+      assert_int_equal(res.n, 2);
+      assert_int_equal(res.n_retidas, 1);
+      fat_lote_fechar_res_fini(&res);
+      break;
+    }
+    if (rc != FAT_ENOMEM)
+      fail_msg("falha %ld: código %d (%s)", n, rc, err.msg);
+    assert_int_equal(res.n, 0);
+    assert_null(res.lotes);
+    assert_null(res.retidas);
+    assert_int_equal(q_int(st, "SELECT COUNT(*) FROM lote"), 0);
+    assert_int_equal(q_int(st, "SELECT proximo_lote FROM operadora"), 1);
+    assert_int_equal(q_int(st, "SELECT COUNT(*) FROM guia WHERE lote_id IS NOT NULL"), 0);
+  }
+  assert_true(ok);
+  assert_true(n > 20);
   cJSON_Delete(c);
   fat_store_close(st);
 }
@@ -470,6 +551,83 @@ static void test_estados(void **state)
 }
 
 /* Through the real rules engine, when the operator scripts exist. */
+/* SOLIC_STATUS_PROTOCOLO and CANCELA_GUIA reach the operadora: each
+** written, valid against the XSD, kept with its hash and audited; refused
+** when there is no protocolo, for a lote not sent yet, for a guia of
+** another lote, and without a motivo. */
+static void test_status_e_cancelamento(void **state)
+{
+  static const char *const uma[] = {"S2"}, *const fora[] = {"X9"};
+  fat_store *st = open_fresh();
+  fat_lote_fechar_opts o;
+  fat_lote_fechar_res res;
+  fat_lote_mensagem m;
+  fat_tiss_xsd_result vr;
+  cJSON *c, *list;
+  fat_err err;
+  int64_t id;
+
+  (void)state;
+  add_guia(st, "sp-sadt", "S1", "2025-03-01", "Ana", "225125");
+  add_guia(st, "sp-sadt", "S2", "2025-03-02", "Bia", "225125");
+  c = contract("{\"periodicidade\": \"mensal\", \"fechamento_dia\": 25, \"prazo_envio_dias\": 10,"
+               " \"max_guias\": 100}");
+  memset(&o, 0, sizeof o);
+  o.operadora = "aurora";
+  o.ate = "2025-03-31";
+  o.hoje = "2025-04-01";
+  o.xsd_dir = xsd();
+  assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_OK);
+  id = res.lotes[0].id;
+  fat_lote_fechar_res_fini(&res);
+  /* not sent: nothing to cancel at the operadora; no protocolo: no status */
+  assert_int_equal(fat_lote_cancelar(st, id, NULL, 0, "erro", xsd(), &m, &err), FAT_ESTATE);
+  assert_non_null(strstr(err.msg, "reabrir"));
+  assert_int_equal(fat_lote_status_protocolo(st, id, xsd(), &m, &err), FAT_ESTATE);
+  assert_non_null(strstr(err.msg, "faturo lote protocolo"));
+  assert_int_equal(fat_lote_enviado(st, id, "2025-04-02", &err), FAT_OK);
+  assert_int_equal(fat_lote_protocolo(st, id, "PRT77", "2025-04-03", &err), FAT_OK);
+
+  assert_int_equal(fat_lote_status_protocolo(st, id, xsd(), &m, &err), FAT_OK);
+  assert_true(m.validado);
+  assert_non_null(strstr(m.xml, "<ans:tipoTransacao>SOLIC_STATUS_PROTOCOLO<"));
+  assert_non_null(strstr(m.xml, "<ans:numeroProtocolo>PRT77<"));
+  memset(&vr, 0, sizeof vr);
+  assert_int_equal(fat_tiss_validate_memory(xsd(), m.xml, m.len, &vr, &err), FAT_OK);
+  assert_true(vr.valido);
+  fat_tiss_xsd_result_fini(&vr);
+  fat_lote_mensagem_fini(&m);
+
+  assert_int_equal(fat_lote_cancelar(st, id, uma, 1, NULL, xsd(), &m, &err), FAT_EINVAL);
+  assert_int_equal(fat_lote_cancelar(st, id, fora, 1, "erro", xsd(), &m, &err), FAT_ENOTFOUND);
+  assert_non_null(strstr(err.msg, "X9"));
+  assert_int_equal(fat_lote_cancelar(st, id, uma, 1, "guia duplicada", xsd(), &m, &err),
+                   FAT_OK);
+  assert_non_null(strstr(m.xml, "<ans:tipoCancelamentoGuia>"));
+  assert_non_null(strstr(m.xml, "<ans:numeroGuiaPrestador>S2<"));
+  memset(&vr, 0, sizeof vr);
+  assert_int_equal(fat_tiss_validate_memory(xsd(), m.xml, m.len, &vr, &err), FAT_OK);
+  assert_true(vr.valido);
+  fat_tiss_xsd_result_fini(&vr);
+  fat_lote_mensagem_fini(&m);
+  assert_int_equal(fat_lote_cancelar(st, id, NULL, 0, "lote inteiro errado", xsd(), &m, &err),
+                   FAT_OK);
+  assert_non_null(strstr(m.xml, "<ans:tipoCancelamentoLote>"));
+  fat_lote_mensagem_fini(&m);
+
+  assert_int_equal(fat_lote_mensagens(st, id, &list, &err), FAT_OK);
+  assert_int_equal(cJSON_GetArraySize(list), 3);
+  cJSON_Delete(list);
+  assert_int_equal(q_int(st, "SELECT count(*) FROM mensagem_enviada WHERE validado = 1"
+                             " AND length(hash) = 32 AND length(xml) > 0"), 3);
+  assert_int_equal(q_int(st, "SELECT count(*) FROM auditoria WHERE acao IN ('lote.status',"
+                             " 'lote.cancelar')"), 3);
+  /* the request changes no status: the operadora's answer decides */
+  assert_int_equal(q_int(st, "SELECT count(*) FROM guia WHERE status = 'enviada'"), 2);
+  cJSON_Delete(c);
+  fat_store_close(st);
+}
+
 static void test_contrato_real(void **state)
 {
   const char *dir = getenv("FATURO_REGRAS");
@@ -504,8 +662,10 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_periodos),
     cmocka_unit_test(test_fechar_agrupa),
-    cmocka_unit_test(test_fechar_tudo_ou_nada),
+    cmocka_unit_test(test_fechar_retem_so_o_que_nao_pode_ir),
+    cmocka_unit_test(test_fechar_oom),
     cmocka_unit_test(test_estados),
+    cmocka_unit_test(test_status_e_cancelamento),
     cmocka_unit_test(test_contrato_real),
   };
   int rc;

@@ -348,15 +348,45 @@ static void test_producao_detalhes(void **state)
   assert_int_equal(n(linha(t, "competencia", "2025-03", "detalhe", "Dr. Beto Reis"), "itens"), 4);
   assert_int_equal(n(linha(t, "competencia", "2025-03", "detalhe", "Dra. Ana Lima"), "faturado"),
                    15000 + 5000 + 30000); /* guia 3's items and her particular */
+  /* month over month, line by line: Beto 100,00 (the hemograma) in
+  ** February, 670,00 in March; Ana 200,00 then 500,00 */
+  assert_true(nulo(linha(t, "competencia", "2025-02", "detalhe", "Dr. Beto Reis"), "variacao"));
+  assert_int_equal(n(linha(t, "competencia", "2025-03", "detalhe", "Dr. Beto Reis"), "variacao"),
+                   57000);
+  assert_int_equal(n(linha(t, "competencia", "2025-03", "detalhe", "Dra. Ana Lima"), "variacao"),
+                   15000);
   linhas_somam(t, "dinheiro");
   assert_int_equal(total(t, "glosado"), 10000);
   cJSON_Delete(rel);
+  /* a period starting in March still compares March with February */
+  periodo(&p, "2025-03", "2025-03");
+  p.detalhe = "profissional";
+  rel = gera(st, "producao", &p);
+  t = tab(rel, "detalhe");
+  assert_int_equal(n(linha(t, "competencia", "2025-03", "detalhe", "Dr. Beto Reis"), "variacao"),
+                   57000);
+  assert_int_equal(n(linha(tab(rel, "mensal"), "competencia", "2025-03", "operadora",
+                           "Aurora Saúde"), "variacao"), 9000);
+  {
+    const cJSON *r;
+
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(t, "linhas"))
+      assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "competencia")),
+                          "2025-03");
+  }
+  linhas_somam(t, "dinheiro");
+  assert_int_equal(total(t, "faturado"), 117000); /* March alone */
+  cJSON_Delete(rel);
+  periodo(&p, "2025-02", "2025-03");
   p.detalhe = "grupo";
   rel = gera(st, "producao", &p);
   t = tab(rel, "detalhe");
   assert_int_equal(n(linha(t, "competencia", "2025-03", "detalhe", "(guia inteira)"), "glosado"), 3000);
   assert_int_equal(n(linha(t, "competencia", "2025-03", "detalhe", "Taxas e diárias"), "faturado"), 7000);
   assert_int_equal(n(linha(t, "competencia", "2025-03", "detalhe", "Exames"), "itens"), 2);
+  assert_int_equal(n(linha(t, "competencia", "2025-03", "detalhe", "Exames"), "variacao"),
+                   15000); /* 250,00 against 100,00 */
+  assert_true(nulo(linha(t, "competencia", "2025-03", "detalhe", "Taxas e diárias"), "variacao"));
   linhas_somam(t, "dinheiro");
   linhas_somam(t, "inteiro");
   cJSON_Delete(rel);
@@ -364,6 +394,9 @@ static void test_producao_detalhes(void **state)
   rel = gera(st, "producao", &p);
   t = tab(rel, "detalhe");
   assert_int_equal(n(linha(t, "competencia", "2025-03", "detalhe", "Unidade Norte"), "faturado"), 27000);
+  assert_int_equal(n(linha(t, "competencia", "2025-03", "detalhe", "Clínica Central"), "variacao"),
+                   6667); /* 500,00 against 300,00 */
+  assert_true(nulo(linha(t, "competencia", "2025-03", "detalhe", "Unidade Norte"), "variacao"));
   linhas_somam(t, "dinheiro");
   assert_int_equal(total(t, "faturado"), 147000);
   cJSON_Delete(rel);
@@ -605,6 +638,11 @@ static void test_glosas(void **state)
   assert_int_equal(n(r, "recursado"), 5000);
   assert_int_equal(n(r, "recuperado"), 3000);
   assert_int_equal(n(r, "taxa_recuperacao"), 6000);
+  assert_int_equal(n(r, "taxa"), 877);            /* 50 / 570 */
+  assert_int_equal(n(r, "variacao_taxa"), -790);  /* 8,77% against 16,67% */
+  assert_true(nulo(linha(t, "competencia", "2025-02", "operadora", "Aurora Saúde"), "variacao_taxa"));
+  assert_true(nulo(linha(t, "competencia", "2025-03", "operadora", "Horizonte Cooperativa Médica"),
+                   "variacao_taxa"));
   linhas_somam(t, "dinheiro");
   linhas_somam(t, "inteiro");
   assert_int_equal(total(t, "taxa"), 935); /* 100 / 1.070 */
@@ -642,6 +680,46 @@ static void test_glosas(void **state)
   assert_int_equal(total(tab(rel, "preveniveis"), "valor"),
                    q_int(st, "SELECT sum(valor) AS v FROM glosa WHERE prevista = 1"));
   cJSON_Delete(rel);
+  /* March alone: its change of rate still looks at February, its lines and
+  ** total are March's */
+  periodo(&p, "2025-03", "2025-03");
+  rel = gera(st, "glosas", &p);
+  t = tab(rel, "mensal");
+  assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, "linhas")), 2);
+  assert_int_equal(n(linha(t, "competencia", "2025-03", "operadora", "Aurora Saúde"),
+                     "variacao_taxa"), -790);
+  assert_int_equal(total(t, "faturado"), 77000);
+  linhas_somam(t, "dinheiro");
+  cJSON_Delete(rel);
+}
+
+/* The glosa listing (panel, `faturo glosa listar`) turns the stored 0/1 of
+** glosa.prevista into true/false under the same key: a row whose flag lost
+** its name printed as "": false and the panel never saw the prediction. */
+static void test_listagem_de_glosas_mantem_a_chave_prevista(void **state)
+{
+  fat_store *st = *state;
+  fat_pagina pg;
+  fat_err err;
+  cJSON *rows = NULL, *r, *c;
+  int verdadeiras = 0;
+
+  memset(&pg, 0, sizeof pg);
+  fat_err_clear(&err);
+  if (fat_relatorio_glosas(st, NULL, &pg, &rows, &err) != FAT_OK)
+    fail_msg("listagem de glosas: %s", err.msg);
+  assert_true(cJSON_GetArraySize(rows) > 0);
+  cJSON_ArrayForEach(r, rows)
+  {
+    c = cJSON_GetObjectItemCaseSensitive(r, "prevista");
+    assert_true(cJSON_IsBool(c) || cJSON_IsNull(c));
+    verdadeiras += cJSON_IsTrue(c);
+    cJSON_ArrayForEach(c, r)
+      assert_true(c->string != NULL && c->string[0] != '\0');
+  }
+  assert_int_equal(verdadeiras,
+                   q_int(st, "SELECT count(*) AS v FROM glosa WHERE prevista = 1"));
+  cJSON_Delete(rows);
 }
 
 /* ---- produtividade ---- */
@@ -880,6 +958,8 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_aging_e_a_identidade_do_recebivel, setup, teardown),
     cmocka_unit_test_setup_teardown(test_previsto_realizado, setup, teardown),
     cmocka_unit_test_setup_teardown(test_glosas, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_listagem_de_glosas_mantem_a_chave_prevista, setup,
+                                    teardown),
     cmocka_unit_test_setup_teardown(test_produtividade_dos_registros_de_auditoria, setup, teardown),
     cmocka_unit_test_setup_teardown(test_fechamento, setup, teardown),
     cmocka_unit_test_setup_teardown(test_csv_brasileiro, setup, teardown),

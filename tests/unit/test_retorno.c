@@ -791,6 +791,20 @@ static void test_correction_is_a_conflict(void **state)
                    1);
   assert_int_equal(fat_retorno_conflito_aceitar(st, NULL, cid, "de novo", &res, &err),
                    FAT_ESTATE);
+  /* the listing says which return replaced which */
+  assert_int_equal(fat_retorno_listar(st, &list, &err), FAT_OK);
+  {
+    cJSON *o;
+    int subst = 0;
+
+    cJSON_ArrayForEach(o, list)
+    {
+      if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "substituido_por")))
+        subst++;
+    }
+    assert_int_equal(subst, 1);
+  }
+  cJSON_Delete(list);
   /* a third version, discarded: nothing changes */
   for (seed++;; seed++) {
     x3 = sim_seed(st, seed, 5000, &len3);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <signal.h>
@@ -191,26 +192,41 @@ static int line_of(const char *path, const char *needle)
   return line;
 }
 
+/* CPU time of this thread (ns). A budget in instructions or memory is
+** checked by what it bounds, and the time it took by this thread's CPU, not
+** the wall clock: a loaded box or the sanitizer build changes neither. The
+** wall-clock limits (time_ms, watchdog) are kept out of reach in those tests
+** (NO_TIME) so that they cannot be what trips. */
+static int64_t cpu_ns(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+#define NO_TIME 600000L /* ms */
+
 /* ---- sandbox: budgets ------------------------------------------------- */
 
 static void test_loop_stopped(void **state)
 {
-  fat_limits lim = {2000000, 0, 0, 0};
+  fat_limits lim = {2000000, 0, NO_TIME, 0};
   char *out = NULL;
   fat_err e;
-  int64_t t0 = fat_now_ns();
+  int64_t c0 = cpu_ns();
 
   (void)state;
   assert_int_equal(eval_fixture("loop.lua", &lim, &out, &e), FAT_ELIMIT);
   assert_null(out);
   assert_non_null(strstr(e.msg, "instruções"));
   assert_non_null(strstr(e.msg, "teste.lua:2")); /* where it was interrupted */
-  assert_true(fat_now_ns() - t0 < 2000000000LL);
+  assert_true(cpu_ns() - c0 < 2000000000LL);
 }
 
 static void test_pcall_loop_stopped(void **state)
 {
-  fat_limits lim = {2000000, 0, 0, 0};
+  fat_limits lim = {2000000, 0, NO_TIME, 0};
   char *out = NULL;
   fat_err e;
 
@@ -235,7 +251,8 @@ static void test_time_limit(void **state)
 
 static void test_alloc_stopped(void **state)
 {
-  fat_limits lim = {(unsigned long)1 << 40, (size_t)8 << 20, 10000, 0};
+  /* only memory can stop these: instructions unbounded, time out of reach */
+  fat_limits lim = {(unsigned long)1 << 40, (size_t)8 << 20, NO_TIME, 0};
   char *out = NULL;
   fat_err e;
 
@@ -557,7 +574,9 @@ static void test_check_limits_and_errors(void **state)
   fat_gen *g = NULL;
   fat_err e;
   fat_findings f;
-  fat_limits lim = {3000000, (size_t)16 << 20, 2000, 0};
+  /* instructions and memory stop these; the time limit is out of reach so
+  ** that a loaded box or the sanitizer build cannot change which one trips */
+  fat_limits lim = {3000000, (size_t)16 << 20, NO_TIME, 0};
   cJSON *guia;
   int line;
 
@@ -594,7 +613,16 @@ static void test_check_limits_and_errors(void **state)
   guia = sadt_guia("memoria", 1);
   assert_int_equal(fat_gen_check(g, "lento", guia, NULL, &f, &e), FAT_ELIMIT);
   assert_non_null(strstr(e.msg, "lento:memoria"));
-  assert_non_null(strstr(e.msg, "memória"));
+  if (strstr(e.msg, "memória") == NULL)
+    fail_msg("esperado limite de memória: %s", e.msg);
+  /* what the budget bounds: the state filled its 16 MiB and got no further */
+  {
+    size_t peak = fat_gen_mem_peak(g, "lento");
+
+    if (peak > lim.mem_max || peak < lim.mem_max - ((size_t)1 << 20))
+      fail_msg("pico de memória %zu fora de [%zu, %zu]", peak, lim.mem_max - ((size_t)1 << 20),
+               lim.mem_max);
+  }
   cJSON_Delete(guia);
 
   guia = sadt_guia("erro", 1);
@@ -874,19 +902,23 @@ static void test_store_versions_and_revert(void **state)
 
 /* ---- sandbox: nothing outruns the budget ------------------------------ */
 
+/* The fixture stops with FAT_ELIMIT and a message naming want, within
+** max_ns: of this thread's CPU when the limit is instructions or memory
+** (the wall clock is out of reach then), of the wall clock when it is time. */
 static void assert_limit_fast(const char *fixture, const fat_limits *lim, int no_hook,
                               const char *want, int64_t max_ns)
 {
   char path[1200], *src, *out = NULL;
   fat_err e;
   fat_rc rc;
-  int64_t t0 = fat_now_ns(), dt;
+  int by_cpu = lim->time_ms >= NO_TIME;
+  int64_t t0 = by_cpu ? cpu_ns() : fat_now_ns(), dt;
 
   snprintf(path, sizeof path, "%s/%s", fix_dir, fixture);
   src = slurp(path);
   fat_err_clear(&e);
   rc = fat_rules_sandbox_eval(rules_dir, src, lim, no_hook, &out, &e);
-  dt = fat_now_ns() - t0;
+  dt = (by_cpu ? cpu_ns() : fat_now_ns()) - t0;
   fat_free(src);
   if (rc != FAT_ELIMIT)
     fail_msg("%s: esperado FAT_ELIMIT, veio %d (%s) saída %s", fixture, rc, e.msg,
@@ -900,7 +932,7 @@ static void assert_limit_fast(const char *fixture, const fat_limits *lim, int no
 
 static void test_xpcall_handler_cannot_escape_budget(void **state)
 {
-  fat_limits lim = {2000000, 0, 2000, 0};
+  fat_limits lim = {2000000, 0, NO_TIME, 0};
 
   (void)state;
   assert_limit_fast("xpcall_loop.lua", &lim, 0, "instruções", 3000000000LL);
@@ -910,7 +942,7 @@ static void test_xpcall_handler_cannot_escape_budget(void **state)
 
 static void test_pattern_backtracking_stops_at_budget(void **state)
 {
-  fat_limits lim = {10000000, 0, 2000, 0};
+  fat_limits lim = {10000000, 0, NO_TIME, 0};
   fat_limits by_time = {(unsigned long)1 << 40, 0, 200, 0};
   static const char *const variants[] = {
     "return string.match(string.rep('a', 3000), '(.-)(.-)(.-)(.-)(.-)(.-)(.-)(.-)b')",
@@ -926,35 +958,39 @@ static void test_pattern_backtracking_stops_at_budget(void **state)
   for (i = 0; i < sizeof variants / sizeof variants[0]; i++) {
     char *out = NULL;
     fat_err e;
-    int64_t t0 = fat_now_ns();
+    int64_t c0 = cpu_ns();
 
     if (fat_rules_sandbox_eval(rules_dir, variants[i], &lim, 0, &out, &e) != FAT_ELIMIT)
       fail_msg("padrão %zu não parou: %s", i, out != NULL ? out : e.msg);
-    assert_true(fat_now_ns() - t0 < 3000000000LL);
+    if (strstr(e.msg, "instruções") == NULL)
+      fail_msg("padrão %zu: %s", i, e.msg);
+    assert_true(cpu_ns() - c0 < 3000000000LL);
   }
 }
 
 static void test_plain_find_is_linear(void **state)
 {
+  fat_limits lim = {10000000, 0, NO_TIME, 0};
   char *out = NULL;
   fat_err e;
-  int64_t t0 = fat_now_ns();
+  int64_t c0 = cpu_ns();
 
   (void)state;
   assert_int_equal(fat_rules_sandbox_eval(rules_dir,
                                           "local s = string.rep('a', 4000000)\n"
                                           "return tostring(s:find(string.rep('a', 2000000) .. "
                                           "'b', 1, true))",
-                                          NULL, 0, &out, &e),
+                                          &lim, 0, &out, &e),
                    FAT_OK);
   assert_string_equal(out, "nil");
   fat_free(out);
-  assert_true(fat_now_ns() - t0 < 2000000000LL);
+  /* linear: 6 MB of text in well under 2 s of CPU (quadratic would be hours) */
+  assert_true(cpu_ns() - c0 < 2000000000LL);
 }
 
 static void test_library_c_loops_are_charged(void **state)
 {
-  fat_limits lim = {10000000, 0, 2000, 0};
+  fat_limits lim = {10000000, 0, NO_TIME, 0};
 
   (void)state;
   assert_limit_fast("rep_empty.lua", &lim, 0, "instruções", 3000000000LL);
@@ -1355,11 +1391,12 @@ static void test_slow_reload_never_blocks_reloads_or_readers(void **state)
 {
   char dir[256], path[1200], slow[1200];
   fat_rules *r = NULL;
-  fat_limits lim = {(unsigned long)1 << 40, 0, 1500, 0};
+  fat_limits lim = {(unsigned long)1 << 40, 0, 6000, 0}; /* the slow load spins 6 s */
   fat_err e;
   fat_gen *g;
   bg_seen seen;
   int64_t t0;
+  long started;
   char hash0[65];
   char *orig;
 
@@ -1376,10 +1413,13 @@ static void test_slow_reload_never_blocks_reloads_or_readers(void **state)
   copy_file(slow, path);
   memset(&seen, 0, sizeof seen);
   atomic_init(&seen.done, 0);
+  started = atomic_load(&fat_rules_ops_started);
   t0 = fat_now_ns();
   assert_int_equal(fat_rules_reload_bg(r, NULL, bg_done, &seen, &e), FAT_OK);
   assert_true(fat_now_ns() - t0 < 500000000LL); /* the caller is not held */
-  usleep(100000);
+  /* wait until it has read serena (the third script) and is spinning in it */
+  while (atomic_load(&fat_rules_ops_started) < started + 3)
+    usleep(10000);
   /* meanwhile: readers get the live generation at once... */
   t0 = fat_now_ns();
   g = fat_rules_acquire(r);
@@ -1403,6 +1443,63 @@ static void test_slow_reload_never_blocks_reloads_or_readers(void **state)
   assert_int_equal(seen.rc, FAT_ELIMIT);
   assert_non_null(strstr(seen.msg, "tempo"));
   fat_free(orig);
+  fat_rules_close(r);
+  rm_rf(dir);
+}
+
+/* The deadline of a whole reload, and of a whole self-test run, stops what
+** no single call's limit would: the per-call limit here is a minute. */
+static void test_reload_and_selftest_run_have_their_own_deadline(void **state)
+{
+  char dir[256], path[1200];
+  fat_rules *r = NULL;
+  fat_limits lim = {(unsigned long)1 << 40, 0, 60000, 3000};
+  fat_gen *g = NULL;
+  cJSON *rep = NULL;
+  fat_err e;
+  int64_t t0;
+
+  (void)state;
+  /* a self-test run: every test spins, the run stops at its deadline */
+  make_rules(dir, sizeof dir, 0, "autoteste_lento");
+  assert_int_equal(fat_gen_build(dir, NULL, NULL, &lim, &g, &e), FAT_OK);
+  t0 = fat_now_ns();
+  assert_int_equal(fat_gen_selftest(g, "autoteste_lento", &rep, &e), FAT_ERULE);
+  assert_true(fat_now_ns() - t0 < 20000000000LL);
+  if (strstr(e.msg, "recarga ou dos autotestes") == NULL)
+    fail_msg("esperado o prazo dos autotestes: %s", e.msg);
+  assert_false(cJSON_IsTrue(cJSON_GetObjectItem(rep, "ok")));
+  cJSON_Delete(rep);
+  fat_gen_release(g);
+  /* a reload: a script whose load spins is stopped by the reload's deadline,
+  ** and the live generation stays */
+  snprintf(path, sizeof path, "%s/operators/autoteste_lento.lua", dir);
+  assert_int_equal(unlink(path), 0);
+  {
+    char from[1200];
+
+    snprintf(from, sizeof from, "%s/operators/lento.lua", fix_dir); /* loads in no time */
+    snprintf(path, sizeof path, "%s/operators/lento.lua", dir);
+    copy_file(from, path);
+    assert_int_equal(fat_rules_open(dir, &lim, NULL, &r, &e), FAT_OK);
+    g = fat_rules_acquire(r);
+    snprintf(from, sizeof from, "%s", fat_gen_sha256(g, "lento"));
+    fat_gen_release(g);
+    {
+      char slow[1200];
+
+      snprintf(slow, sizeof slow, "%s/operators/carga_lenta.lua", fix_dir);
+      copy_file(slow, path);
+    }
+    t0 = fat_now_ns();
+    assert_int_equal(fat_rules_reload(r, NULL, &e), FAT_ELIMIT);
+    assert_true(fat_now_ns() - t0 < 20000000000LL);
+    if (strstr(e.msg, "recarga ou dos autotestes") == NULL)
+      fail_msg("esperado o prazo da recarga: %s", e.msg);
+    g = fat_rules_acquire(r);
+    assert_string_equal(fat_gen_sha256(g, "lento"), from);
+    fat_gen_release(g);
+  }
   fat_rules_close(r);
   rm_rf(dir);
 }
@@ -1702,6 +1799,7 @@ int main(void)
     cmocka_unit_test(test_reload_during_checks),
     cmocka_unit_test(test_stalled_rule_never_blocks_other_callers),
     cmocka_unit_test(test_slow_reload_never_blocks_reloads_or_readers),
+    cmocka_unit_test(test_reload_and_selftest_run_have_their_own_deadline),
     cmocka_unit_test(test_store_versions_and_revert),
     cmocka_unit_test(test_revert_keeps_unpublished_edits),
     cmocka_unit_test(test_publish_builds_before_writing),

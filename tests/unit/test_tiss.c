@@ -609,6 +609,87 @@ static void test_other_messages(void **state)
   fat_tiss_doc_fini(&doc);
 }
 
+/* English words libxml2 uses; none may reach a user. */
+static void no_english(const char *msg)
+{
+  static const char *const words[] = {"Element", "element '", "expected", "Expected", "facet",
+                                      "value", "Opening", "Premature", "not ", "allowed",
+                                      "Document", "Entity", "parser error", NULL};
+  size_t i;
+
+  for (i = 0; words[i] != NULL; i++)
+    if (strstr(msg, words[i]) != NULL)
+      fail_msg("inglês da libxml2 na mensagem (\"%s\"): %s", words[i], msg);
+}
+
+typedef struct msg_case {
+  const char *find, *replace; /* in the written consulta; NULL find = raw text */
+  const char *espera;         /* pt-BR fragment */
+} msg_case;
+
+/* Broken and invalid documents: the reader, the parser and the validator
+** answer in pt-BR naming line and element, never with libxml2's English. */
+static void test_messages_in_portuguese(void **state)
+{
+  static const msg_case xsd_cases[] = {
+    {"<ans:CBOS>225125<", "<ans:CBOS>123456<", "não está entre os códigos"},
+    {"<ans:atendimentoRN>", "<ans:xpto>1</ans:xpto><ans:atendimentoRN>", "esperado aqui: atendimentoRN"},
+    {"<ans:registroANS>312347<", "<ans:registroANS>12<", "não segue o formato exigido"},
+    {"<ans:dataAtendimento>", "<ans:dataAtendimento>x", "não é válido para o tipo st_data"},
+  };
+  static const char *const broken[][2] = {
+    {"<?xml version=\"1.0\"?>\n<a><b></a>\n", "linha "},
+    {"<?xml version=\"1.0\"?>\n<a>&x;</a>\n", "entidade &x; não declarada"},
+    {"<?xml version=\"1.0\"?>\n<a>\n", "termina antes de fechar o elemento a"},
+    {"\n<?xml version=\"1.0\"?><a/>", "declaração <?xml?> fora do início"},
+  };
+  fat_guia *g = guia_from(consulta_json, "C-40");
+  fat_tiss_doc doc;
+  fat_tiss_xsd_result r;
+  fat_tiss_msg *m;
+  fat_err err;
+  char *bad, *p;
+  size_t i, fl;
+
+  (void)state;
+  write_validate(g, FAT_TISS_ISO88591, &doc);
+  for (i = 0; i < sizeof xsd_cases / sizeof xsd_cases[0]; i++) {
+    p = strstr(doc.xml, xsd_cases[i].find);
+    if (p == NULL)
+      fail_msg("caso %zu: '%s' não está na guia de consulta escrita", i, xsd_cases[i].find);
+    fl = strlen(xsd_cases[i].find);
+    bad = fat_asprintf("%.*s%s%s", (int)(p - doc.xml), doc.xml, xsd_cases[i].replace, p + fl);
+    assert_non_null(bad);
+    memset(&r, 0, sizeof r);
+    if (fat_tiss_validate_memory(xsd_dir(), bad, strlen(bad), &r, &err) != FAT_OK)
+      fail_msg("caso %zu: %s", i, err.msg);
+    assert_false(r.valido);
+    assert_int_equal(fat_tiss_xsd_result_err(&r, 3, &err), FAT_EXML);
+    if (strstr(err.msg, xsd_cases[i].espera) == NULL)
+      fail_msg("caso %zu: %s", i, err.msg);
+    assert_non_null(strstr(err.msg, "linha "));
+    no_english(err.msg);
+    fat_tiss_xsd_result_fini(&r);
+    fat_free(bad);
+  }
+  for (i = 0; i < sizeof broken / sizeof broken[0]; i++) {
+    fat_err_clear(&err);
+    assert_int_equal(fat_tiss_read_memory(broken[i][0], strlen(broken[i][0]), "x.xml", &m, &err),
+                     FAT_EXML);
+    if (strstr(err.msg, broken[i][1]) == NULL || strstr(err.msg, "x.xml: linha ") == NULL)
+      fail_msg("leitor %zu: %s", i, err.msg);
+    no_english(err.msg);
+    fat_err_clear(&err);
+    memset(&r, 0, sizeof r);
+    assert_int_equal(fat_tiss_validate_memory(xsd_dir(), broken[i][0], strlen(broken[i][0]), &r,
+                                              &err),
+                     FAT_EXML);
+    no_english(err.msg);
+  }
+  fat_tiss_doc_fini(&doc);
+  fat_guia_free(g);
+}
+
 static void test_filename(void **state)
 {
   char buf[80];
@@ -635,6 +716,7 @@ int main(void)
     cmocka_unit_test(test_write_missing_fields),
     cmocka_unit_test(test_validate_reports_errors),
     cmocka_unit_test(test_other_messages),
+    cmocka_unit_test(test_messages_in_portuguese),
     cmocka_unit_test(test_filename),
   };
   int rc;

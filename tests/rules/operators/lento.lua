@@ -33,8 +33,10 @@ return base.operadora {
     end,
     memoria = function(guia, ctx)
       if guia.observacao == "memoria" then
-        local t = {}
-        for i = 1, math.maxinteger do t[i] = string.rep("x", 1024) .. i end
+        -- few instructions per KiB kept: memory runs out long before the
+        -- instruction budget (the test asserts it is memory that stops it)
+        local t, kib = {}, string.rep("x", 1024)
+        for i = 1, math.maxinteger do t[i] = kib .. i end
       end
     end,
   },

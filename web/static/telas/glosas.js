@@ -93,7 +93,11 @@
       const criar = el('button', { class: 'primario', id: 'g-recurso', onclick: () => tenta(async () => {
         if (selecionadas.size === 0) { aviso('Marque as glosas a recorrer.', true); return; }
         const r = await api('POST', '/api/recursos', { json: { glosas: [...selecionadas], justificativa: justificativa.value } });
-        aviso(`Recurso ${r.numero || r.id} criado.`); await carrega();
+        /* glosas of several lotes give one recurso per protocolo (a list) */
+        const rs = Array.isArray(r) ? r : [r];
+        aviso(rs.length > 1 ? `${rs.length} recursos criados, um por protocolo: nº ${rs.map(x => x.numero).join(', ')}.`
+          : `Recurso ${rs[0].numero || rs[0].id} criado.`);
+        await carrega();
       }) }, 'Montar recurso');
       main.append(el('h1', {}, 'Glosas e recursos'),
         el('div', { class: 'filtros' }, el('label', {}, 'Operadora', op), el('label', {}, 'Situação', sit),

@@ -1,0 +1,92 @@
+-- The 9 rules of the peers benchmark (../shared/bench/peers/ref.py) as an
+-- operator script: bench_rules --pares runs them over the same synthetic
+-- guias as json-rules-engine and GoRules Zen and requires the same counts.
+-- The guias come converted into faturo's form (fat_guia_to_json): money as
+-- "1234.56", quantities as "2.0000"; preco_tabela (centavos) is the peers'
+-- per-item contract price, a field of this benchmark only.
+local base = require "faturo.base"
+
+local find, sub, tonumber = string.find, string.sub, tonumber
+
+-- "1234.56" -> 1234, 56 (integers; the benchmark's money has 2 decimals and
+-- its quantities 4): a plain find and two tonumber, no pattern
+local function partes(s)
+  local p = find(s, ".", 1, true)
+  return tonumber(sub(s, 1, p - 1)), tonumber(sub(s, p + 1))
+end
+
+local function centavos(s)
+  local i, d = partes(s)
+  return i * 100 + d
+end
+
+local function vazio(v)
+  return v == nil or v == ""
+end
+
+local function data(guia)
+  return guia.data_inicio or guia.data_atendimento
+end
+
+local function achado(codigo, mensagem)
+  return { codigo = codigo, mensagem = mensagem }
+end
+
+return base.operadora {
+  registro_ans = "999999", nome = "Operadora dos pares", codigo_prestador = "PARES",
+  lote = { periodicidade = "mensal", fechamento_dia = 20, prazo_envio_dias = 5 },
+  pagamento = { prazo_dias = 30 }, recurso = { prazo_dias = 30 },
+  prazo_apresentacao_dias = 90, precos = {},
+  checks = {
+    carteira_ausente = function(guia)
+      if vazio(guia.carteira_numero) then return achado("CARTEIRA_AUSENTE", "sem carteira") end
+    end,
+    carteira_vencida = function(guia)
+      if guia.carteira_validade < data(guia) then
+        return achado("CARTEIRA_VENCIDA", "carteira vencida no atendimento")
+      end
+    end,
+    senha_ausente = function(guia)
+      if guia.tipo == "sp-sadt" and vazio(guia.senha) then
+        return achado("SENHA_AUSENTE", "SP/SADT sem senha")
+      end
+    end,
+    senha_vencida = function(guia)
+      if guia.tipo == "sp-sadt" and guia.validade_senha < data(guia) then
+        return achado("SENHA_VENCIDA", "senha vencida no atendimento")
+      end
+    end,
+    cid_ausente = function(guia)
+      if guia.tipo == "sp-sadt" and vazio(guia.cid) then
+        return achado("CID_AUSENTE", "SP/SADT sem CID")
+      end
+    end,
+    assinatura_ausente = function(guia)
+      if not guia.assinatura_beneficiario then
+        return achado("ASSINATURA_AUSENTE", "sem assinatura do beneficiário")
+      end
+    end,
+    quantidade_invalida = function(guia)
+      for _, it in ipairs(guia.itens) do
+        local i, d = partes(it.quantidade)
+        if i <= 0 and d == 0 then
+          return achado("QUANTIDADE_INVALIDA", "item com quantidade zero")
+        end
+      end
+    end,
+    total_divergente = function(guia)
+      local soma = 0
+      for _, it in ipairs(guia.itens) do soma = soma + centavos(it.valor_total) end
+      if soma ~= centavos(guia.valor_total) then
+        return achado("TOTAL_DIVERGENTE", "total da guia diferente da soma dos itens")
+      end
+    end,
+    preco_acima_contrato = function(guia)
+      for _, it in ipairs(guia.itens) do
+        if centavos(it.valor_total) > it.preco_tabela * partes(it.quantidade) then
+          return achado("PRECO_ACIMA_CONTRATO", "item acima do preço do contrato")
+        end
+      end
+    end,
+  },
+}
