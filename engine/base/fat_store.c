@@ -719,20 +719,14 @@ out:
 ** and grow the heap once per guia (Part M: a streamed import of 6000 guias
 ** made 8679 brk calls; issue 16 saw the same in conferir). Keep up to 64 MB
 ** of free heap instead; what a process holds at its peak is unchanged.
-** SQLite writes a statement's journal (the pages it changed, to undo it
-** alone) to a temporary file past 64 KB: storing a guia with its items and
-** the counters its triggers keep wrote ~60 times per guia to /var/tmp. Up
-** to 1 MB per statement stays in memory (SQLite allocates the journal in
-** chunks of this size: below the 4 MB mmap threshold set here, so a chunk
-** is reused from the heap, not mapped, faulted in and unmapped per
-** statement). Process-wide, once, before SQLite starts (a later
-** sqlite3_config is refused and changes nothing). */
+** Process-wide, once. (Keeping SQLite's statement journals in memory up to
+** 1 MB, SQLITE_CONFIG_STMTJRNL_SPILL, saved ~60 temp-file writes per guia
+** imported but made the demo's retorno fail with "database or disk is
+** full": not done.) */
 static void heap_tune(void)
 {
   (void)mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
   (void)mallopt(M_TOP_PAD, 1024 * 1024);
-  (void)mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
-  (void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1024 * 1024);
 }
 
 static pthread_once_t heap_once = PTHREAD_ONCE_INIT;
