@@ -11,6 +11,7 @@
 #include "fat_fin_check.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_particular.h"
 #include "fat_repasse.h"
 #include "web_int.h"

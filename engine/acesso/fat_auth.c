@@ -200,7 +200,7 @@ fat_rc fat_usuario_listar(fat_store *st, cJSON **out, fat_err *err)
     return rc;
   arr = cJSON_CreateArray();
   if (arr == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   while ((step = fat_stmt_step(s)) == FAT_ROW) {
     o = cJSON_CreateObject();
     if (o == NULL || !cJSON_AddItemToArray(arr, o)) {
@@ -225,7 +225,7 @@ fat_rc fat_usuario_listar(fat_store *st, cJSON **out, fat_err *err)
 oom:
   fat_stmt_reset(s);
   cJSON_Delete(arr);
-  return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  return fat_err_oom(err);
 }
 
 static fat_rc usuario_id(fat_store *st, const char *nome, int64_t *id, fat_err *err)
@@ -514,7 +514,7 @@ fat_rc fat_auth_login(fat_store *st, const char *nome, const char *senha, const 
   }
   fat_stmt_reset(s);
   if (oom)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
 
   if (found && hash != NULL) {
     ok = crypto_pwhash_str_verify(hash, senha, strlen(senha)) == 0;
