@@ -147,7 +147,7 @@ int main(int argc, char **argv)
   unlink(tmp);
   snprintf(tmp, sizeof tmp, "%s-shm", db);
   unlink(tmp);
-  if (fat_store_open(db, &st, &err) != FAT_OK ||
+  if (fat_store_create(db, &st, &err) != FAT_OK ||
       fat_cadastro_prestador(st, "Clínica Exemplo", "11.222.333/0001-81", NULL, NULL, &err) !=
           FAT_OK ||
       fat_cadastro_operadora(st, "312347", "Aurora Saúde", "aurora", NULL, NULL, NULL, &err) !=

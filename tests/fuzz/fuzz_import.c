@@ -1,5 +1,6 @@
 /* fuzz_import.c: libFuzzer target for the guia import (JSON and CSV), into
-** an in-memory store opened once. Built twice: FUZZ_FORMATO selects
+** a store created once in the working folder (fuzz_import_json.db or
+** fuzz_import_csv.db, removed at the start of each run). Built twice: FUZZ_FORMATO selects
 ** FAT_FMT_JSON (fuzz_import_json) or FAT_FMT_CSV (fuzz_import_csv). A file
 ** either imports or is refused with an error; nothing may crash or leak.
 ** Seeds: tests/data/import. */
@@ -7,12 +8,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "fat_import.h"
 
 #ifndef FUZZ_FORMATO
 #define FUZZ_FORMATO FAT_FMT_JSON
 #endif
+#define DB (FUZZ_FORMATO == FAT_FMT_JSON ? "fuzz_import_json.db" : "fuzz_import_csv.db")
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,7 +29,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   fat_err err;
 
   if (st == NULL) {
-    if (fat_store_open(":memory:", &st, &err) != FAT_OK) {
+    char path[64];
+
+    unlink(DB);
+    snprintf(path, sizeof path, "%s-wal", DB);
+    unlink(path);
+    snprintf(path, sizeof path, "%s-shm", DB);
+    unlink(path);
+    if (fat_store_create(DB, &st, &err) != FAT_OK) {
       fprintf(stderr, "fuzz_import: %s\n", err.msg);
       abort();
     }
