@@ -42,6 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     atexit(close_store);
   }
-  (void)fat_import_guias_buffer(st, (const char *)data, size, FUZZ_FORMATO, "fuzz", &res, &err);
+  if (fat_import_guias_buffer(st, (const char *)data, size, FUZZ_FORMATO, "fuzz", &res, &err) !=
+      FAT_OK)
+    return 0; /* refused with a message: fine */
   return 0;
 }
