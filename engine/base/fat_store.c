@@ -7,8 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#ifdef __GLIBC__
 #include <malloc.h>
-#include <pthread.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -720,23 +721,22 @@ out:
 
 /* ---- open and close ---- */
 
-/* glibc gives the top of the heap back to the kernel (brk) whenever more
-** than 128 KB is free there. A verb that parses, checks and stores one guia
-** at a time frees about as much as it allocates per guia, so it can trim
-** and grow the heap once per guia (Part M: a streamed import of 6000 guias
-** made 8679 brk calls; issue 16 saw the same in conferir). Keep up to 64 MB
-** of free heap instead; what a process holds at its peak is unchanged.
-** Process-wide, once. (Keeping SQLite's statement journals in memory up to
-** 1 MB, SQLITE_CONFIG_STMTJRNL_SPILL, saved ~60 temp-file writes per guia
-** imported but made the demo's retorno fail with "database or disk is
-** full": not done.) */
-static void heap_tune(void)
+/* SQLite builds an ephemeral b-tree (a fresh page cache of about 90 KB,
+** malloc'd and freed) for an IN list of three or more values each time the
+** statement or trigger holding it runs, e.g. once per guia in the painel
+** triggers. With glibc's default dynamic thresholds each free hands that
+** memory back to the kernel (brk) and the next run faults it in again page
+** by page: most of the CPU of `lote fechar` went there (bench_retorno). Keep
+** freed memory in the process (trimmed above 32 MiB); blocks of 8 MiB and
+** more (big XML buffers) are still mapped and unmapped on their own.
+** Process-wide and idempotent. */
+static void store_tune_heap(void)
 {
-  (void)mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
-  (void)mallopt(M_TOP_PAD, 1024 * 1024);
+#ifdef __GLIBC__
+  mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
+#endif
 }
-
-static pthread_once_t heap_once = PTHREAD_ONCE_INIT;
 
 /* The database file holds CPF, CID and names: a new one is created 0600
 ** here (SQLite gives its -wal and -shm files the same mode). An existing
@@ -762,7 +762,7 @@ static fat_rc store_open(const char *path, const fat_migration *migrations, int 
   fat_rc rc;
 
   *out = NULL;
-  (void)pthread_once(&heap_once, heap_tune);
+  store_tune_heap();
   if (create) {
     rc = store_create_file(path, err);
     if (rc != FAT_OK)
@@ -943,4 +943,49 @@ void fat_store_now(char *buf, unsigned long len)
 
   gmtime_r(&t, &tm);
   strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- whole-database copy ---- */
+
+fat_rc fat_store_copiar_para(fat_store *st, const char *path, fat_err *err)
+{
+  sqlite3 *dst = NULL;
+  sqlite3_backup *b;
+  int step, fim, tentativas = 0;
+  fat_rc rc = FAT_OK;
+
+  if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+      SQLITE_OK) {
+    rc = fat_err_set(err, FAT_EIO, "não foi possível abrir %s: %s", path,
+                     dst != NULL ? sqlite3_errmsg(dst) : "memória insuficiente");
+    goto out;
+  }
+  sqlite3_busy_timeout(dst, 10000);
+  b = sqlite3_backup_init(dst, "main", st->db, "main");
+  if (b == NULL) {
+    rc = fat_err_set(err, FAT_EDB, "não foi possível copiar o banco para %s: %s", path,
+                     sqlite3_errmsg(dst));
+    if (err != NULL)
+      err->sys = sqlite3_extended_errcode(dst);
+    goto out;
+  }
+  /* all pages in one step: one read snapshot of st, one write transaction
+  ** of dst; a lock held by someone else is waited for a while */
+  do {
+    step = sqlite3_backup_step(b, -1);
+    if (step == SQLITE_BUSY || step == SQLITE_LOCKED)
+      sqlite3_sleep(100);
+  } while ((step == SQLITE_BUSY || step == SQLITE_LOCKED) && ++tentativas < 100);
+  fim = sqlite3_backup_finish(b);
+  if (step != SQLITE_DONE || fim != SQLITE_OK) {
+    int code = step != SQLITE_DONE ? step : fim;
+
+    rc = fat_err_set(err, code == SQLITE_NOMEM ? FAT_ENOMEM : FAT_EDB,
+                     "não foi possível copiar o banco para %s: %s", path, sqlite3_errstr(code));
+    if (err != NULL)
+      err->sys = code;
+  }
+out:
+  sqlite3_close(dst);
+  return rc;
 }

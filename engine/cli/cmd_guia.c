@@ -269,6 +269,7 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *numero = NULL, *operadora = NULL;
+  fat_leitor leitor;
   fat_store *st;
   fat_guia *g = NULL;
   fat_err err;
@@ -320,6 +321,12 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
     return cli_error(&err);
   if (fat_guia_load(st, id, &g, &err) != FAT_OK)
     return cli_error(&err);
+  /* the guia in full (CPF, CNS, carteira): a read recorded before it is shown */
+  if (cli_leitor(cli, "guia mostrar", &leitor) == NULL ||
+      fat_acesso_registrar(st, &leitor, FAT_ACESSO_GUIA, &id, 1, 1, &err) != FAT_OK) {
+    fat_guia_free(g);
+    return err.rc != FAT_OK ? cli_error(&err) : CLI_FAIL;
+  }
   if (cli->json) {
     cJSON *j = fat_guia_to_json(g);
     char *txt = j != NULL ? cJSON_Print(j) : NULL;
