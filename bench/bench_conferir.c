@@ -10,11 +10,25 @@
 **     $FATURO_REGRAS (or the source tree's rules/),
 **   - an incremental re-run (nothing changed).
 ** Prints wall-clock and CPU seconds (the CPU figure is steadier on a shared
-** machine); asserts nothing. */
+** machine); asserts nothing.
+**
+** The peer: the same guias are written as JSON lines in the format of
+** ../shared/bench/peers (gen_guias.py) and json-rules-engine evaluates its 9
+** rules over them in memory (node jre.js), in the same run, when
+** FAT_PEERS_DIR names a copy of that folder with `npm install` done (see
+** docs/desempenho.md). faturo's conferir runs its whole check set (built-in
+** checks, the demo operators' scripts, pricing, storing findings), a
+** superset of those 9 rules.
+**
+** The goals of Part M are printed as ratios measured in this run:
+**   conferir end to end faster than json-rules-engine in memory (>= 1.0),
+**   conferir <= 3x the floor (reading the same guias). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "fat_conferir.h"
@@ -44,6 +58,91 @@ static int die(const char *what, const fat_err *err)
 {
   fprintf(stderr, "bench_conferir: %s: %s\n", what, err->msg);
   return 1;
+}
+
+/* One guia as a line of the peers' format (gen_guias.py): the fields its 9
+** rules read. Absent dates compare as never expiring, absent text as "". */
+static void peer_line(FILE *f, const fat_guia *g)
+{
+  size_t i;
+
+  fprintf(f, "{\"id\":%lld,\"tipo\":\"%s\",\"carteira\":\"%s\",\"validade_carteira\":\"%s\","
+          "\"senha\":\"%s\",\"validade_senha\":\"%s\",\"data\":\"%s\",\"cid\":\"%s\","
+          "\"assinatura\":%s,\"valor_total\":%lld,\"itens\":[",
+          (long long)g->id,
+          g->tipo == FAT_GUIA_CONSULTA ? "consulta"
+          : g->tipo == FAT_GUIA_HONORARIOS ? "honorarios" : "sadt",
+          g->carteira_numero != NULL ? g->carteira_numero : "",
+          g->carteira_validade != NULL ? g->carteira_validade : "9999-12-31",
+          g->senha != NULL ? g->senha : "",
+          g->validade_senha != NULL ? g->validade_senha : "9999-12-31",
+          g->data_inicio != NULL ? g->data_inicio : "", g->cid != NULL ? g->cid : "",
+          g->assinatura_beneficiario ? "true" : "false",
+          (long long)(g->valor_total != FAT_ABSENT ? g->valor_total : 0));
+  for (i = 0; i < g->n_itens; i++) {
+    const fat_item *it = &g->itens[i];
+    long long qtd = it->quantidade_e4 != FAT_ABSENT ? it->quantidade_e4 / 10000 : 0;
+    long long vt = it->valor_total != FAT_ABSENT ? it->valor_total : 0;
+    long long vu = it->valor_unitario != FAT_ABSENT ? it->valor_unitario : 0;
+
+    fprintf(f, "%s{\"seq\":%d,\"codigo\":\"%s\",\"qtd\":%lld,\"valor\":%lld,"
+            "\"preco_tabela\":%lld}", i > 0 ? "," : "", it->sequencial,
+            it->codigo != NULL ? it->codigo : "", qtd, vt, vu);
+  }
+  fputs("]}\n", f);
+}
+
+/* CPU seconds of the waited children (user + system). */
+static double cpu_children(void)
+{
+  struct rusage ru;
+
+  getrusage(RUSAGE_CHILDREN, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* json-rules-engine over the peers file: its guias/s, or 0 when the peers
+** folder is not set up (FAT_PEERS_DIR with node_modules). *secs_out: its
+** own timing of the evaluation; *cpu_out: CPU of the whole node process
+** (reading and parsing the file included). */
+static double peer_jre(const char *jsonl, double *secs_out, double *cpu_out)
+{
+  const char *dir = getenv("FAT_PEERS_DIR");
+  char cmd[2400], line[4096], mod[1100];
+  const char *p;
+  double gps = 0;
+  FILE *f;
+
+  double c0 = cpu_children();
+
+  *secs_out = 0;
+  *cpu_out = 0;
+  if (dir == NULL || dir[0] == '\0')
+    return 0;
+  snprintf(mod, sizeof mod, "%s/node_modules/json-rules-engine", dir);
+  if (access(mod, R_OK) != 0) {
+    fprintf(stderr, "bench_conferir: %s não existe (rode npm install em FAT_PEERS_DIR)\n", mod);
+    return 0;
+  }
+  snprintf(cmd, sizeof cmd, "node '%s/jre.js' '%s'", dir, jsonl);
+  f = popen(cmd, "r");
+  if (f == NULL)
+    return 0;
+  while (fgets(line, sizeof line, f) != NULL) {
+    p = strstr(line, "\"guias_per_s\":");
+    if (p != NULL)
+      gps = strtod(p + 14, NULL);
+    p = strstr(line, "\"seconds\":");
+    if (p != NULL)
+      *secs_out = strtod(p + 10, NULL);
+    if (strstr(line, "counts") != NULL)
+      printf("  json-rules-engine: %s", line);
+  }
+  if (pclose(f) != 0)
+    return 0;
+  *cpu_out = cpu_children() - c0;
+  return gps;
 }
 
 /* The demo clinic with n guias; beneficiaries scale with n so the clean
@@ -81,7 +180,7 @@ out:
 
 int main(int argc, char **argv)
 {
-  int n = argc > 1 ? atoi(argv[1]) : 100000;
+  int n = argc > 1 ? (int)strtol(argv[1], NULL, 10) : 100000;
   const char *db = argc > 2 ? argv[2] : "bench_conferir.db";
   const char *regras = getenv("FATURO_REGRAS");
   fat_store *st = NULL;
@@ -91,11 +190,12 @@ int main(int argc, char **argv)
   fat_conferir_resumo res, r2;
   int64_t t0, *ids = NULL;
   size_t n_ids = 0, i;
-  double t_gen, t_load, t_conf, t_incr, c0, c_load, c_conf;
+  double t_gen, t_load, t_conf, t_incr, c0, c_load, c_conf, jre_gps, jre_s, jre_cpu, conf_gps;
+  FILE *pf;
   fat_pagina pg;
   cJSON *rows = NULL, *row;
   char cursor[FAT_CURSOR_MAX] = "";
-  char path[1024], rules_def[4200];
+  char path[1024], rules_def[4200], peers[1100];
 
   if ((regras == NULL || regras[0] == '\0') && fat_paths_data_dir() != NULL) {
     snprintf(rules_def, sizeof rules_def, "%s/rules", fat_paths_data_dir());
@@ -148,6 +248,23 @@ int main(int argc, char **argv)
   t_load = secs(t0, fat_now_ns());
   c_load = cpu() - c0;
 
+  /* the same guias for the peer (not timed) */
+  snprintf(peers, sizeof peers, "%s.peers.jsonl", db);
+  pf = fopen(peers, "w");
+  if (pf == NULL) {
+    fat_err_set(&err, FAT_EIO, "%s: %s", peers, strerror(errno));
+    return die("escrever guias do par", &err);
+  }
+  for (i = 0; i < n_ids; i++) {
+    fat_guia *g = NULL;
+
+    if (fat_guia_load(st, ids[i], &g, &err) != FAT_OK)
+      return die("ler guia", &err);
+    peer_line(pf, g);
+    fat_guia_free(g);
+  }
+  fclose(pf);
+
   if (fat_rules_open(regras, NULL, st, &rules, &err) != FAT_OK)
     return die("regras", &err);
   memset(&o, 0, sizeof o);
@@ -176,6 +293,19 @@ int main(int argc, char **argv)
          c_conf / c_load);
   printf("  conferir incremental:    %8.2f s  (%zu sem mudança, %zu reconferidas)\n", t_incr,
          r2.sem_mudanca, r2.conferidas);
+  jre_gps = peer_jre(peers, &jre_s, &jre_cpu);
+  conf_gps = (double)res.conferidas / t_conf;
+  printf("metas (Parte M), medidas nesta execução:\n");
+  printf("  conferir / piso (tempo):       %6.2fx  (meta <= 3,00x)  %s\n", t_conf / t_load,
+         t_conf / t_load <= 3.0 ? "ok" : "não atingida");
+  if (jre_gps > 0)
+    printf("  conferir / json-rules-engine:  %6.2fx  (meta >= 1,00x: %.0f contra %.0f guias/s) %s\n",
+           conf_gps / jre_gps, conf_gps, jre_gps, conf_gps >= jre_gps ? "ok" : "não atingida");
+  if (jre_gps > 0 && jre_cpu > 0)
+    printf("  conferir / json-rules-engine:  %6.2fx em CPU (conferir %.2f s; node inteiro, "
+           "com leitura do arquivo, %.2f s)\n", jre_cpu / c_conf, c_conf, jre_cpu);
+  if (jre_gps <= 0)
+    printf("  conferir / json-rules-engine:  não medido (defina FAT_PEERS_DIR; docs/desempenho.md)\n");
   printf("  achados: %zu; guias com bloqueio %zu, com alerta %zu, com erro %zu\n", res.achados,
          res.com_bloqueio, res.com_alerta, res.com_erro);
   fat_free(ids);

@@ -9,6 +9,7 @@
 #include "fat_conciliacao.h"
 #include "fat_fatura.h"
 #include "fat_fin_check.h"
+#include "fat_lgpd.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_money.h"
@@ -212,7 +213,14 @@ fat_rc api_fin_conciliacao_rejeitar(web_req *rq, web_res *rs, fat_err *err)
 
 fat_rc api_fin_particulares(web_req *rq, web_res *rs, fat_err *err)
 {
-  return fat_particular_listar(rq->st, web_query(rq, "situacao"), &rs->json, err);
+  static const fat_lgpd_campo campos[] = {{"cpf", FAT_DADO_CPF}, {NULL, FAT_DADO_CPF}};
+  fat_leitor l;
+  fat_rc rc = fat_particular_listar(rq->st, web_query(rq, "situacao"), &rs->json, err);
+
+  web_leitor(rq, &l);
+  if (rc == FAT_OK)
+    rc = fat_lgpd_lista(rq->st, &l, FAT_ACESSO_PARTICULAR, rs->json, campos, err);
+  return rc;
 }
 
 fat_rc api_fin_particular_criar(web_req *rq, web_res *rs, fat_err *err)

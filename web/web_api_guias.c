@@ -8,6 +8,7 @@
 fat_rc api_guias_listar(web_req *rq, web_res *rs, fat_err *err)
 {
   fat_relatorio_guias_filtro f;
+  fat_leitor l;
   fat_pagina p;
   const char *cb = web_query(rq, "com_bloqueio");
   cJSON *rows = NULL;
@@ -21,6 +22,8 @@ fat_rc api_guias_listar(web_req *rq, web_res *rs, fat_err *err)
   f.status = web_query_nonempty(rq, "status");
   f.busca = web_query_nonempty(rq, "busca");
   f.com_bloqueio = cb != NULL && (strcmp(cb, "1") == 0 || strcmp(cb, "true") == 0);
+  web_leitor(rq, &l);
+  f.leitor = &l;
   rc = fat_relatorio_guias(rq->st, &f, &p, &rows, err);
   if (rc != FAT_OK)
     return rc;
@@ -29,12 +32,14 @@ fat_rc api_guias_listar(web_req *rq, web_res *rs, fat_err *err)
 
 fat_rc api_guia_ver(web_req *rq, web_res *rs, fat_err *err)
 {
+  fat_leitor l;
   int64_t id;
   fat_rc rc = web_param_id(rq, 0, &id, err);
 
   if (rc != FAT_OK)
     return rc;
-  return fat_relatorio_guia(rq->st, id, &rs->json, err);
+  web_leitor(rq, &l);
+  return fat_relatorio_guia(rq->st, &l, id, &rs->json, err);
 }
 
 fat_rc api_achado_reconhecer(web_req *rq, web_res *rs, fat_err *err)

@@ -57,6 +57,7 @@ fat_rc api_lotes_mapa(web_req *rq, web_res *rs, fat_err *err)
 fat_rc api_lote_xml(web_req *rq, web_res *rs, fat_err *err)
 {
   char arquivo[80], dflt[64];
+  fat_leitor l;
   int64_t id;
   fat_rc rc = web_param_id(rq, 0, &id, err);
 
@@ -64,6 +65,9 @@ fat_rc api_lote_xml(web_req *rq, web_res *rs, fat_err *err)
     return rc;
   arquivo[0] = '\0';
   rc = fat_lote_xml(rq->st, id, &rs->raw, &rs->raw_len, arquivo, err);
+  web_leitor(rq, &l);
+  if (rc == FAT_OK) /* the TISS XML carries the carteiras in full */
+    rc = fat_acesso_registrar_lote(rq->st, &l, id, 1, err);
   if (rc != FAT_OK)
     return rc;
   snprintf(dflt, sizeof dflt, "lote-%lld.xml", (long long)id);
@@ -77,9 +81,15 @@ fat_rc api_lote_relacao(web_req *rq, web_res *rs, fat_err *err)
 {
   const char *formato = web_query_nonempty(rq, "formato");
   char name[64];
+  fat_leitor l;
   int64_t id;
   fat_rc rc = web_param_id(rq, 0, &id, err);
 
+  if (rc != FAT_OK)
+    return rc;
+  /* the relação de guias goes with the lote: names and carteiras in full */
+  web_leitor(rq, &l);
+  rc = fat_acesso_registrar_lote(rq->st, &l, id, 1, err);
   if (rc != FAT_OK)
     return rc;
   if (formato == NULL || strcmp(formato, "json") == 0)

@@ -15,7 +15,9 @@ static cJSON *sessao_json(const fat_sessao *s)
   if (cJSON_AddStringToObject(o, "usuario", s->usuario) == NULL ||
       cJSON_AddStringToObject(o, "papel", fat_papel_str(s->papel)) == NULL ||
       cJSON_AddStringToObject(o, "csrf", s->csrf) == NULL ||
-      cJSON_AddNumberToObject(o, "expira_em", (double)s->expira_em) == NULL) {
+      cJSON_AddNumberToObject(o, "expira_em", (double)s->expira_em) == NULL ||
+      cJSON_AddBoolToObject(o, "troca_senha", s->troca_senha != 0) == NULL ||
+      cJSON_AddBoolToObject(o, "totp", s->totp != 0) == NULL) {
     cJSON_Delete(o);
     return NULL;
   }
@@ -26,14 +28,15 @@ fat_rc api_sessao_login(web_req *rq, web_res *rs, fat_err *err)
 {
   const char *nome = web_json_str(rq, "usuario");
   const char *senha = web_json_str(rq, "senha");
+  const char *codigo = web_json_str(rq, "codigo");
   char token[FAT_TOKEN_HEX];
   fat_sessao s;
   fat_rc rc;
 
   if (nome == NULL || senha == NULL)
     return fat_err_set(err, FAT_EINVAL, "informe usuário e senha");
-  rc = fat_auth_login(rq->st, nome, senha, rq->ip, NULL, &s, token, err);
-  if (rc == FAT_EPERM)
+  rc = fat_auth_login(rq->st, nome, senha, codigo, rq->ip, NULL, &s, token, err);
+  if (rc == FAT_EPERM || rc == FAT_ESTATE) /* ESTATE: the second factor's code is missing */
     rs->status = 401;
   else if (rc == FAT_ELIMIT)
     rs->status = 429;

@@ -51,6 +51,8 @@ typedef struct web_req {
   const char *ip;                      /* client (forwarded by the trusted proxy) */
   int seguro;                          /* HTTPS: cookies get Secure */
   void *conn;                          /* opaque for web_query/web_header */
+  char acao[128];                      /* "GET /api/guias/{}": method and route
+                                          pattern, the why of the access log */
 } web_req;
 
 typedef struct web_res {
@@ -124,6 +126,11 @@ int web_add(cJSON *obj, const char *key, cJSON *item);
 /* Keep a download name to [A-Za-z0-9._-] (dflt when src is empty). */
 void web_safe_filename(char *dst, size_t len, const char *src, const char *dflt);
 
+/* The reader of this request, for masking and the access log
+** (fat_acesso_log.h): the session's user and role, channel "api", the route
+** as acao. */
+void web_leitor(const web_req *rq, fat_leitor *l);
+
 /* HTTP status for a fat_rc. */
 int web_status_for(fat_rc rc);
 
@@ -133,6 +140,18 @@ fat_rc api_sessao_logout(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_sessao_eu(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_usuarios_listar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_usuarios_criar(web_req *rq, web_res *rs, fat_err *err);
+
+/* Part N: user administration and the user's own account (web_api_usuarios.c) */
+fat_rc api_usuario_desativar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_usuario_reativar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_usuario_papel(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_usuario_redefinir(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_usuario_totp_remover(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_usuario_sessoes_encerrar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_sessoes_listar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_sessao_senha(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_sessao_totp(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_sessao_totp_confirmar(web_req *rq, web_res *rs, fat_err *err);
 
 fat_rc api_guias_listar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_guia_ver(web_req *rq, web_res *rs, fat_err *err);

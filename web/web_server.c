@@ -49,6 +49,19 @@ static const web_route routes[] = {
   {"GET", "/api/sessao", F, 0, NULL, api_sessao_eu},
   {"GET", "/api/usuarios", A, 0, NULL, api_usuarios_listar},
   {"POST", "/api/usuarios", A, 0, "usuario.criar", api_usuarios_criar},
+  /* Part N: users' life, sessions, second factor */
+  {"POST", "/api/usuarios/{}/desativar", A, 0, "usuario.desativar", api_usuario_desativar},
+  {"POST", "/api/usuarios/{}/reativar", A, 0, "usuario.reativar", api_usuario_reativar},
+  {"POST", "/api/usuarios/{}/papel", A, 0, "usuario.papel", api_usuario_papel},
+  {"POST", "/api/usuarios/{}/senha", A, 0, "usuario.redefinir", api_usuario_redefinir},
+  {"DELETE", "/api/usuarios/{}/totp", A, 0, "usuario.totp_remover", api_usuario_totp_remover},
+  {"DELETE", "/api/usuarios/{}/sessoes", A, 0, "sessao.encerrar", api_usuario_sessoes_encerrar},
+  {"DELETE", "/api/usuarios/{}/sessoes/{}", A, 0, "sessao.encerrar",
+   api_usuario_sessoes_encerrar},
+  {"GET", "/api/sessoes", A, 0, NULL, api_sessoes_listar},
+  {"POST", "/api/sessao/senha", F, -1, "usuario.trocar_senha", api_sessao_senha},
+  {"POST", "/api/sessao/totp", S, -1, "usuario.totp_iniciar", api_sessao_totp},
+  {"POST", "/api/sessao/totp/confirmar", S, -1, "usuario.totp_ativar", api_sessao_totp_confirmar},
   {"GET", "/api/painel", F, 0, NULL, api_painel},
   {"GET", "/api/operadoras", F, 0, NULL, api_operadoras},
   {"GET", "/api/guias", F, 0, NULL, api_guias_listar},
@@ -560,6 +573,7 @@ static enum MHD_Result dispatch(fat_web *w, struct MHD_Connection *c, req_state 
   rq.seguro = rs->seguro;
   if (!route_match(rs->route->pattern, path, &rq))
     return reply_error(c, rs, 404, "ENOTFOUND", "recurso não encontrado");
+  snprintf(rq.acao, sizeof rq.acao, "%s %s", method, rs->route->pattern);
   rq.ip = rs->ip;
   rq.body = rs->body.data;
   rq.body_len = rs->body.len;
@@ -673,6 +687,11 @@ static enum MHD_Result admit(fat_web *w, struct MHD_Connection *c, req_state *rs
                       "token de segurança ausente ou inválido; recarregue a página");
       }
     }
+    /* a session opened with a one-time password may only change it */
+    if (rs->sessao.troca_senha && rs->route->fn != api_sessao_senha &&
+        rs->route->fn != api_sessao_eu && rs->route->fn != api_sessao_logout)
+      return refuse(w, c, rs, 403, "ESENHA",
+                    "troque a senha provisória antes de continuar");
     if (rs->sessao.papel < rs->route->papel) {
       if (write)
         audit_denied(st, rs->sessao.usuario, rs->route->acao, fat_papel_str(rs->sessao.papel));

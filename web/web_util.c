@@ -247,3 +247,12 @@ void web_safe_filename(char *dst, size_t len, const char *src, const char *dflt)
   }
   dst[o] = '\0';
 }
+
+void web_leitor(const web_req *rq, fat_leitor *l)
+{
+  memset(l, 0, sizeof *l);
+  l->usuario = rq->sessao != NULL ? rq->sessao->usuario : NULL;
+  l->papel = rq->sessao != NULL ? rq->sessao->papel : FAT_PAPEL_NENHUM;
+  l->canal = "api";
+  l->acao = rq->acao;
+}

@@ -1,5 +1,6 @@
 /* fat_import.c: files of guias in and out (JSON, CSV). */
 #include "fat_import.h"
+#include "fat_import_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -530,8 +531,8 @@ static fat_rc revisao_depois(fat_store *st, const fat_guia *g, const cJSON *ante
   return rc;
 }
 
-static fat_rc store_one(fat_store *st, fat_guia *g, const char *label, const char *origem,
-                        fat_import_result *res, fat_err *err)
+fat_rc fat_import_store_one(fat_store *st, fat_guia *g, const char *label, const char *origem,
+                            fat_import_result *res, fat_err *err)
 {
   cJSON *antes = NULL;
   static const char sql[] = "SELECT id, status, lote_id FROM guia WHERE operadora_id = ?1 AND "
@@ -614,7 +615,7 @@ static fat_rc store_all(fat_store *st, parsed *p, const char *origem, fat_import
   if (rc != FAT_OK)
     return rc;
   for (i = 0; i < p->n && rc == FAT_OK; i++)
-    rc = store_one(st, p->g[i], p->label[i], origem, res, err);
+    rc = fat_import_store_one(st, p->g[i], p->label[i], origem, res, err);
   if (rc == FAT_OK) {
     snprintf(detail, sizeof detail, "%s: %ld novas, %ld atualizadas, %ld itens",
              origem != NULL ? origem : "(memória)", res->novas, res->atualizadas, res->itens);
@@ -633,76 +634,7 @@ static fat_rc store_all(fat_store *st, parsed *p, const char *origem, fat_import
 ** JSON import
 ** ===================================================================== */
 
-/* cJSON turns the escape \u0000 into a NUL that silently cuts the string:
-** refuse it, naming the line. An escape is a backslash preceded by an even
-** number of backslashes. */
-static fat_rc json_nul_escape(const char *text, size_t len, fat_err *err)
-{
-  size_t i, k;
-  long line = 1;
-
-  for (i = 0; i < len; i++) {
-    if (text[i] == '\n')
-      line++;
-    if (text[i] != '\\' || i + 5 >= len || strncmp(text + i + 1, "u0000", 5) != 0)
-      continue;
-    for (k = i; k > 0 && text[k - 1] == '\\'; k--)
-      ;
-    if ((i - k) % 2 == 0)
-      return fat_err_set(err, FAT_EINVAL,
-                         "linha %ld: caractere nulo (\\u0000) num texto do JSON: não é aceito "
-                         "(cortaria o texto sem aviso)",
-                         line);
-  }
-  return FAT_OK;
-}
-
-static fat_rc parse_json_file(const char *text, size_t len, parsed *p, fat_err *err)
-{
-  const char *end = NULL;
-  cJSON *root;
-  const cJSON *arr, *el;
-  size_t i = 0;
-  fat_rc rc = json_nul_escape(text, len, err);
-
-  if (rc != FAT_OK)
-    return rc;
-  root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-  if (root == NULL) {
-    long line = 1;
-    const char *q;
-
-    if (end == NULL || end < text || end > text + len)
-      return fat_err_set(err, FAT_EINVAL, "JSON inválido (ou memória insuficiente)");
-    for (q = text; q < end; q++)
-      if (*q == '\n')
-        line++;
-    return fat_err_set(err, FAT_EINVAL, "JSON inválido perto da linha %ld", line);
-  }
-  arr = cJSON_IsArray(root) ? root : cJSON_GetObjectItemCaseSensitive(root, "guias");
-  if (!cJSON_IsArray(arr))
-    rc = fat_err_set(err, FAT_EINVAL,
-                     "JSON sem lista de guias (esperado {\"guias\": [...]} ou [...])");
-  for (el = rc == FAT_OK ? arr->child : NULL; el != NULL; el = el->next) {
-    char campo[128];
-    fat_guia *g = NULL;
-
-    rc = fat_guia_from_json_campo(el, &g, campo, sizeof campo, err);
-    if (rc != FAT_OK) {
-      if (campo[0] != '\0')
-        fat_err_prefix(err, "guias[%zu], campo %s: ", i, campo);
-      else
-        fat_err_prefix(err, "guias[%zu]: ", i);
-      break;
-    }
-    rc = parsed_push(p, g, fat_asprintf("guias[%zu]", i), err);
-    if (rc != FAT_OK)
-      break;
-    i++;
-  }
-  cJSON_Delete(root);
-  return rc;
-}
+/* JSON is read guia by guia by fat_import_json.c (fat_import_int.h). */
 
 /* }==================================================================== */
 
@@ -1063,13 +995,14 @@ fat_rc fat_import_guias_buffer(fat_store *st, const char *data, size_t len, fat_
       ;
     fmt = (i < tlen && (text[i] == '{' || text[i] == '[')) ? FAT_FMT_JSON : FAT_FMT_CSV;
   }
-  if (fmt == FAT_FMT_JSON)
-    rc = parse_json_file(text, tlen, &p, err);
-  else
+  if (fmt == FAT_FMT_JSON) {
+    rc = fat_import_json_text(st, text, tlen, origem, res, err);
+  } else {
     rc = parse_csv_file(text, tlen, &p, err);
+    if (rc == FAT_OK)
+      rc = store_all(st, &p, origem, res, err);
+  }
   fat_free(text);
-  if (rc == FAT_OK)
-    rc = store_all(st, &p, origem, res, err);
   parsed_fini(&p);
   if (rc != FAT_OK) {
     long l = res->latin1;
@@ -1085,17 +1018,25 @@ fat_rc fat_import_guias_file(fat_store *st, const char *path, fat_formato fmt,
 {
   char *data = NULL;
   size_t len = 0;
+  int streamed = 0;
   fat_rc rc;
 
   memset(res, 0, sizeof *res);
+  if (fmt == FAT_FMT_AUTO)
+    fmt = fat_formato_from_path(path);
+  /* a JSON file of plain UTF-8 is streamed into the transaction
+  ** (fat_import_json.c); anything else is read whole */
+  if (fmt == FAT_FMT_JSON) {
+    rc = fat_import_json_stream(st, path, res, &streamed, err);
+    if (streamed)
+      return rc;
+  }
   rc = fat_file_read(path, FAT_IMPORT_MAX_BYTES, &data, &len, err);
   if (rc == FAT_ELIMIT)
     return fat_err_set(err, FAT_ELIMIT, "%s: arquivo grande demais (máximo %zu MB)", path,
                        FAT_IMPORT_MAX_BYTES / (1024 * 1024));
   if (rc != FAT_OK)
     return rc;
-  if (fmt == FAT_FMT_AUTO)
-    fmt = fat_formato_from_path(path);
   rc = fat_import_guias_buffer(st, data, len, fmt, path, res, err);
   fat_free(data);
   if (rc != FAT_OK)

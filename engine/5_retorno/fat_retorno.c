@@ -301,37 +301,44 @@ static fat_rc find_lote(imp *x, const fat_ret_protocolo *p, int64_t *lote_id)
 ** by número na operadora. */
 static fat_rc find_guia(imp *x, int64_t lote_id, const fat_ret_guia *g, int64_t *guia_id)
 {
+  /* newest first along the index (operadora_id, número): no sort, no temp
+  ** b-tree; a guia of the returned lote wins over newer ones elsewhere */
   static const char q1[] =
-      "SELECT id FROM guia WHERE operadora_id = ?1 AND numero_prestador = ?2"
-      " ORDER BY (lote_id IS ?3) DESC, id DESC LIMIT 1";
+      "SELECT id, lote_id IS ?3 FROM guia WHERE operadora_id = ?1 AND numero_prestador = ?2"
+      " ORDER BY id DESC";
   static const char q2[] =
-      "SELECT id FROM guia WHERE operadora_id = ?1 AND numero_operadora = ?2"
-      " ORDER BY (lote_id IS ?3) DESC, id DESC LIMIT 1";
+      "SELECT id, lote_id IS ?3 FROM guia WHERE operadora_id = ?1 AND numero_operadora = ?2"
+      " ORDER BY id DESC";
+  static const char *const qs[] = {q1, q2};
+  const char *nums[2];
   fat_stmt *s;
   fat_rc rc;
+  size_t k;
+  int r;
 
+  nums[0] = g->numero_prestador;
+  nums[1] = g->numero_operadora;
   *guia_id = 0;
-  if (g->numero_prestador != NULL) {
-    rc = fat_store_prepare(x->st, q1, &s, x->err);
+  for (k = 0; k < 2 && *guia_id == 0; k++) {
+    if (nums[k] == NULL)
+      continue;
+    rc = fat_store_prepare(x->st, qs[k], &s, x->err);
     if (rc != FAT_OK)
       return rc;
     fat_bind_int(s, 1, x->operadora_id);
-    fat_bind_text(s, 2, g->numero_prestador);
+    fat_bind_text(s, 2, nums[k]);
     fat_bind_int_or_null(s, 3, lote_id, lote_id == 0);
-    if (fat_stmt_step(s) == FAT_ROW)
-      *guia_id = fat_col_int64(s, 0);
+    for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
+      if (*guia_id == 0)
+        *guia_id = fat_col_int64(s, 0);
+      if (fat_col_int(s, 1)) {
+        *guia_id = fat_col_int64(s, 0);
+        break;
+      }
+    }
     fat_stmt_reset(s);
-  }
-  if (*guia_id == 0 && g->numero_operadora != NULL) {
-    rc = fat_store_prepare(x->st, q2, &s, x->err);
-    if (rc != FAT_OK)
-      return rc;
-    fat_bind_int(s, 1, x->operadora_id);
-    fat_bind_text(s, 2, g->numero_operadora);
-    fat_bind_int_or_null(s, 3, lote_id, lote_id == 0);
-    if (fat_stmt_step(s) == FAT_ROW)
-      *guia_id = fat_col_int64(s, 0);
-    fat_stmt_reset(s);
+    if (r != FAT_ROW && r != FAT_DONE)
+      return fat_store_dberr(x->st, x->err, "erro ao procurar a guia do retorno");
   }
   return FAT_OK;
 }

@@ -9,6 +9,7 @@
 
 #include "fat_csv.h"
 #include "fat_dia.h"
+#include "fat_lgpd.h"
 #include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
@@ -481,7 +482,9 @@ fat_rc fat_relatorio_operadoras(fat_store *st, cJSON **out, fat_err *err)
 ** row. */
 #define GUIA_COLS                                                                         \
   "SELECT g.id AS id, g.tipo AS tipo, g.numero_prestador AS numero_prestador,"            \
-  " g.beneficiario_nome AS beneficiario_nome, g.data_inicio AS data_inicio,"              \
+  " g.beneficiario_id AS beneficiario_id, g.beneficiario_nome AS beneficiario_nome,"      \
+  " (SELECT b.cpf FROM beneficiario b WHERE b.id = g.beneficiario_id) AS beneficiario_cpf,"\
+  " g.carteira_numero AS carteira_numero, g.data_inicio AS data_inicio,"                  \
   " g.competencia AS competencia, g.status AS status, g.valor_total AS valor_total,"      \
   " g.lote_id AS lote_id, o.id AS operadora_id, o.nome AS operadora,"                     \
   " o.script AS operadora_chave, coalesce(a.bloqueios, 0) AS bloqueios,"                  \
@@ -523,6 +526,10 @@ static const char sql_guias_op[] =
 /* nothing: the table itself */
 static const char sql_guias_todas[] =
     GUIA_COLS " FROM guia g" GUIA_JOIN " WHERE g.id < ?6" GUIA_REST;
+
+/* The patient identifiers of a guia listing row. */
+static const fat_lgpd_campo guia_ids[] = {
+  {"beneficiario_cpf", FAT_DADO_CPF}, {"carteira_numero", FAT_DADO_CARTEIRA}, {NULL, FAT_DADO_CPF}};
 
 fat_rc fat_relatorio_guias(fat_store *st, const fat_relatorio_guias_filtro *f, fat_pagina *p,
                            cJSON **out, fat_err *err)
@@ -575,10 +582,18 @@ fat_rc fat_relatorio_guias(fat_store *st, const fat_relatorio_guias_filtro *f, f
   fat_bind_int(s, 5, f->com_bloqueio ? 1 : 0);
   fat_bind_int(s, 6, after);
   fat_bind_int(s, 7, (int64_t)limite + 1);
-  return page_rows(st, s, limite, p, out, err);
+  rc = page_rows(st, s, limite, p, out, err);
+  if (rc == FAT_OK) /* masked for the reader, and the page read recorded */
+    rc = fat_lgpd_lista(st, f->leitor, FAT_ACESSO_GUIA, *out, guia_ids, err);
+  if (rc != FAT_OK) {
+    cJSON_Delete(*out);
+    *out = NULL;
+  }
+  return rc;
 }
 
-fat_rc fat_relatorio_guia(fat_store *st, int64_t id, cJSON **out, fat_err *err)
+fat_rc fat_relatorio_guia(fat_store *st, const fat_leitor *leitor, int64_t id, cJSON **out,
+                          fat_err *err)
 {
   static const char sql_achados[] =
       "SELECT a.id AS id, a.item_id AS item_id, a.codigo AS codigo,"
@@ -633,6 +648,8 @@ fat_rc fat_relatorio_guia(fat_store *st, int64_t id, cJSON **out, fat_err *err)
     cJSON_Delete(glosas);
     rc = fat_err_oom(err);
   }
+  if (rc == FAT_OK) /* the guia screen shows every identifier in full */
+    rc = fat_acesso_registrar(st, leitor, FAT_ACESSO_GUIA, &id, 1, 1, err);
   if (rc != FAT_OK) {
     cJSON_Delete(o);
     return rc;

@@ -29,6 +29,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fat_acesso_log.h"
 #include "fat_err.h"
 #include "fat_glosa.h"
 #include "fat_store.h"
@@ -84,23 +85,31 @@ typedef struct fat_relatorio_guias_filtro {
   const char *status;      /* guia.status */
   const char *busca;       /* número da guia no prestador or carteira (exact) */
   int com_bloqueio;        /* 1 = only guias with an open bloqueio */
+  const fat_leitor *leitor; /* who reads (masking and the access log); NULL =
+                               masked and not recorded (internal reads) */
 } fat_relatorio_guias_filtro;
 
-/* Guias, newest first (id descending): [{id, tipo, numero_prestador, beneficiario_nome, data_inicio,
-** competencia, status, valor_total, lote_id, operadora_id, operadora,
-** operadora_chave, bloqueios, alertas, valor_risco}] where the last three count
-** the open findings of the current revision. f may be NULL. FAT_EINVAL for a
-** bad filter or cursor (message names it). */
+/* Guias, newest first (id descending): [{id, tipo, numero_prestador,
+** beneficiario_id, beneficiario_nome, beneficiario_cpf, carteira_numero,
+** data_inicio, competencia, status, valor_total, lote_id, operadora_id,
+** operadora, operadora_chave, bloqueios, alertas, valor_risco}] where the
+** last three count the open findings of the current revision. The CPF
+** (punctuated) and the carteira are masked unless f->leitor sees them in full
+** (fat_lgpd_lista); the page read is recorded in the access log. f may be
+** NULL. FAT_EINVAL for a bad filter or cursor (message names it). */
 FAT_NODISCARD fat_rc fat_relatorio_guias(fat_store *st, const fat_relatorio_guias_filtro *f,
                                          fat_pagina *p, cJSON **out, fat_err *err);
 
-/* One guia: {id, guia (the fat_guia_to_json form), achados:[{id, item_id,
+/* One guia, every identifier in full (the guia screen): the read is recorded
+** in the access log as a full view when leitor is not NULL.
+** {id, guia (the fat_guia_to_json form), achados:[{id, item_id,
 ** codigo, severidade, campo, mensagem, glosa_prevista, valor_risco, regra,
 ** script_sha256, geracao_id, linha, guia_revisao, atual (1 = of the current
 ** revision), criado_em, reconhecido_em, reconhecido_por, reconhecido_motivo}]
 ** (current revision first, bloqueios first), conferencia:[the last check, 0 or
 ** 1 row], glosas:[as fat_relatorio_glosas]}. FAT_ENOTFOUND when absent. */
-FAT_NODISCARD fat_rc fat_relatorio_guia(fat_store *st, int64_t id, cJSON **out, fat_err *err);
+FAT_NODISCARD fat_rc fat_relatorio_guia(fat_store *st, const fat_leitor *leitor, int64_t id,
+                                        cJSON **out, fat_err *err);
 
 typedef struct fat_relatorio_lotes_filtro {
   const char *operadora;   /* registro ANS, script key or id */

@@ -1,18 +1,19 @@
-/* fat_auth.c: users, password hashes, sessions and login throttling. */
+/* fat_auth.c: users, password hashes, sessions and login throttling. The
+** life of a user after its creation (deactivation, roles, one-time
+** passwords, sessions, second factor) is in fat_usuario.c. */
 #include "fat_auth.h"
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <sodium.h>
 
+#include "fat_auth_int.h"
 #include "fat_mem.h"
 #include "fat_store_int.h"
-
-#define SENHA_MIN 8
-#define SENHA_MAX 1024
 
 static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
 static int sodium_ok;
@@ -28,8 +29,8 @@ static void dummy_setup(void)
 {
   static const char pw[] = "faturo-usuario-inexistente";
 
-  dummy_ok = crypto_pwhash_str(dummy_hash, pw, sizeof pw - 1, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                               crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+  dummy_ok = crypto_pwhash_str(dummy_hash, pw, sizeof pw - 1, FAT_SENHA_OPS,
+                               (size_t)FAT_SENHA_MEM) == 0;
 }
 
 fat_rc fat_auth_init(fat_err *err)
@@ -77,7 +78,7 @@ int fat_auth_token_eq(const char *a, const char *b)
   return sodium_memcmp(a, b, la) == 0;
 }
 
-static int nome_valido(const char *s)
+int fat_auth_nome_valido(const char *s)
 {
   size_t i, n;
 
@@ -120,10 +121,10 @@ fat_rc fat_usuario_criar(fat_store *st, const char *nome, fat_papel papel, const
 {
   static const char sql_exists[] = "SELECT 1 FROM usuario WHERE nome = ?1";
   static const char sql_ins[] =
-      "INSERT INTO usuario (nome, papel, senha_hash) VALUES (?1, ?2, ?3)";
-  char hash[crypto_pwhash_STRBYTES];
+      "INSERT INTO usuario (nome, papel, senha_hash, senha_em)"
+      " VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))";
+  char hash[FAT_AUTH_HASH_MAX];
   fat_stmt *s;
-  size_t n;
   int64_t new_id;
   char obj[96];
   fat_rc rc;
@@ -131,21 +132,18 @@ fat_rc fat_usuario_criar(fat_store *st, const char *nome, fat_papel papel, const
   rc = fat_auth_init(err);
   if (rc != FAT_OK)
     return rc;
-  if (!nome_valido(nome))
+  if (!fat_auth_nome_valido(nome))
     return fat_err_set(err, FAT_EINVAL,
                        "nome de usuário inválido: use de 1 a 63 letras, dígitos, '.', '_', '-' "
                        "ou '@'");
   if (papel != FAT_PAPEL_FATURISTA && papel != FAT_PAPEL_SUPERVISOR && papel != FAT_PAPEL_ADMIN)
     return fat_err_set(err, FAT_EINVAL, "papel inválido: use faturista, supervisor ou admin");
-  n = senha != NULL ? strlen(senha) : 0;
-  if (n < SENHA_MIN)
-    return fat_err_set(err, FAT_EINVAL, "a senha precisa ter pelo menos %d caracteres",
-                       SENHA_MIN);
-  if (n > SENHA_MAX)
-    return fat_err_set(err, FAT_EINVAL, "senha longa demais (máximo %d bytes)", SENHA_MAX);
-  if (crypto_pwhash_str(hash, senha, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente para calcular o hash da senha");
+  rc = fat_senha_politica(nome, senha, err);
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_auth_hash(senha, NULL, hash, err);
+  if (rc != FAT_OK)
+    return rc;
 
   rc = fat_store_begin(st, err);
   if (rc != FAT_OK)
@@ -188,66 +186,71 @@ fail:
 fat_rc fat_usuario_listar(fat_store *st, cJSON **out, fat_err *err)
 {
   static const char sql[] =
-      "SELECT id, nome, papel, ativo, criado_em FROM usuario ORDER BY nome";
+      "SELECT u.id AS id, u.nome AS nome, u.papel AS papel, u.ativo AS ativo,"
+      " u.criado_em AS criado_em, u.desativado_em AS desativado_em, u.senha_em AS senha_em,"
+      " u.troca_senha AS troca_senha, (u.totp_segredo IS NOT NULL) AS totp,"
+      " (SELECT count(*) FROM sessao s WHERE s.usuario_id = u.id AND s.expira_em > ?1)"
+      " AS sessoes"
+      " FROM usuario u ORDER BY u.nome";
   fat_stmt *s;
-  cJSON *arr, *o;
-  int step;
+  cJSON *arr = NULL, *o;
   fat_rc rc;
 
   *out = NULL;
   rc = fat_store_prepare(st, sql, &s, err);
   if (rc != FAT_OK)
     return rc;
-  arr = cJSON_CreateArray();
-  if (arr == NULL)
-    return fat_err_oom(err);
-  while ((step = fat_stmt_step(s)) == FAT_ROW) {
-    o = cJSON_CreateObject();
-    if (o == NULL || !cJSON_AddItemToArray(arr, o)) {
-      cJSON_Delete(o);
-      goto oom;
+  fat_bind_int(s, 1, (int64_t)time(NULL));
+  rc = fat_store_rows_json(st, s, 0, "erro ao listar usuários", &arr, err);
+  if (rc != FAT_OK)
+    return rc;
+  /* 0/1 columns as JSON booleans */
+  cJSON_ArrayForEach(o, arr)
+  {
+    static const char *const bools[] = {"ativo", "troca_senha", "totp"};
+    size_t i;
+
+    for (i = 0; i < sizeof bools / sizeof bools[0]; i++) {
+      cJSON *v = cJSON_GetObjectItemCaseSensitive(o, bools[i]);
+      cJSON *b = cJSON_CreateBool(cJSON_IsNumber(v) && v->valuedouble != 0);
+
+      if (b == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(o, bools[i], b)) {
+        cJSON_Delete(b);
+        cJSON_Delete(arr);
+        return fat_err_oom(err);
+      }
     }
-    if (cJSON_AddNumberToObject(o, "id", (double)fat_col_int64(s, 0)) == NULL ||
-        cJSON_AddStringToObject(o, "nome", fat_col_text(s, 1)) == NULL ||
-        cJSON_AddStringToObject(o, "papel", fat_col_text(s, 2)) == NULL ||
-        cJSON_AddBoolToObject(o, "ativo", fat_col_int(s, 3) != 0) == NULL ||
-        cJSON_AddStringToObject(o, "criado_em", fat_col_text(s, 4)) ==
-            NULL)
-      goto oom;
-  }
-  fat_stmt_reset(s);
-  if (step != FAT_DONE) {
-    cJSON_Delete(arr);
-    return fat_store_dberr(st, err, "erro ao listar usuários");
   }
   *out = arr;
   return FAT_OK;
-oom:
-  fat_stmt_reset(s);
-  cJSON_Delete(arr);
-  return fat_err_oom(err);
 }
 
-static fat_rc usuario_id(fat_store *st, const char *nome, int64_t *id, fat_err *err)
+fat_rc fat_usuario_id(fat_store *st, const char *nome, int64_t *id, fat_err *err)
 {
   static const char sql[] = "SELECT id FROM usuario WHERE nome = ?1";
   fat_stmt *s;
-  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+  int step;
+  fat_rc rc;
 
   *id = 0;
+  if (!fat_auth_nome_valido(nome))
+    return fat_err_set(err, FAT_EINVAL, "nome de usuário inválido");
+  rc = fat_store_prepare(st, sql, &s, err);
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, nome);
-  if (fat_stmt_step(s) == FAT_ROW)
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW)
     *id = fat_col_int64(s, 0);
+  else if (step != FAT_DONE)
+    rc = fat_store_dberr(st, err, "erro ao consultar usuário");
   fat_stmt_reset(s);
-  if (*id == 0)
-    return fat_err_set(err, FAT_ENOTFOUND, "usuário '%s' não encontrado", nome != NULL ? nome : "");
-  return FAT_OK;
+  if (rc == FAT_OK && *id == 0)
+    rc = fat_err_set(err, FAT_ENOTFOUND, "usuário '%s' não encontrado", nome);
+  return rc;
 }
 
-/* Forget the failed logins of user nome (and of address ip when not NULL). */
-static fat_rc clear_failures(fat_store *st, const char *nome, const char *ip, fat_err *err)
+fat_rc fat_auth_limpa_falhas(fat_store *st, const char *nome, const char *ip, fat_err *err)
 {
   static const char sql[] = "DELETE FROM login_falha WHERE chave = ?1 OR chave = ?2";
   char ukey[FAT_USUARIO_MAX + 8], ikey[80];
@@ -263,20 +266,38 @@ static fat_rc clear_failures(fat_store *st, const char *nome, const char *ip, fa
   return fat_store_step_done(st, s, "erro ao liberar o login", err);
 }
 
+fat_rc fat_auth_fim_sessoes(fat_store *st, int64_t id, int64_t keep, int *n, fat_err *err)
+{
+  static const char sql[] = "DELETE FROM sessao WHERE usuario_id = ?1 AND id <> ?2";
+  fat_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  if (n != NULL)
+    *n = 0;
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, id);
+  fat_bind_int(s, 2, keep > 0 ? keep : 0);
+  rc = fat_store_step_done(st, s, "erro ao encerrar as sessões", err);
+  if (rc == FAT_OK && n != NULL)
+    *n = fat_store_changes(st);
+  return rc;
+}
+
 fat_rc fat_usuario_desbloquear(fat_store *st, const char *nome, const char *ip, fat_err *err)
 {
   char obj[96];
   int64_t id;
   fat_rc rc;
 
-  if (!nome_valido(nome))
+  if (!fat_auth_nome_valido(nome))
     return fat_err_set(err, FAT_EINVAL, "nome de usuário inválido");
   rc = fat_store_begin(st, err);
   if (rc != FAT_OK)
     return rc;
-  rc = usuario_id(st, nome, &id, err);
+  rc = fat_usuario_id(st, nome, &id, err);
   if (rc == FAT_OK)
-    rc = clear_failures(st, nome, ip, err);
+    rc = fat_auth_limpa_falhas(st, nome, ip, err);
   if (rc == FAT_OK) {
     snprintf(obj, sizeof obj, "usuario:%s", nome);
     rc = fat_store_audit(st, "usuario.desbloquear", obj, ip, err);
@@ -290,31 +311,30 @@ fat_rc fat_usuario_desbloquear(fat_store *st, const char *nome, const char *ip, 
 
 fat_rc fat_usuario_senha(fat_store *st, const char *nome, const char *senha, fat_err *err)
 {
-  static const char sql_upd[] = "UPDATE usuario SET senha_hash = ?2 WHERE id = ?1";
-  static const char sql_sess[] = "DELETE FROM sessao WHERE usuario_id = ?1";
-  char hash[crypto_pwhash_STRBYTES], obj[96];
+  static const char sql_upd[] =
+      "UPDATE usuario SET senha_hash = ?2, troca_senha = 0, totp_segredo = NULL,"
+      " totp_pendente = NULL, totp_passo = NULL,"
+      " senha_em = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1";
+  char hash[FAT_AUTH_HASH_MAX], obj[96];
   fat_stmt *s;
-  size_t n = senha != NULL ? strlen(senha) : 0;
   int64_t id;
   fat_rc rc;
 
   rc = fat_auth_init(err);
   if (rc != FAT_OK)
     return rc;
-  if (!nome_valido(nome))
+  if (!fat_auth_nome_valido(nome))
     return fat_err_set(err, FAT_EINVAL, "nome de usuário inválido");
-  if (n < SENHA_MIN)
-    return fat_err_set(err, FAT_EINVAL, "a senha precisa ter pelo menos %d caracteres",
-                       SENHA_MIN);
-  if (n > SENHA_MAX)
-    return fat_err_set(err, FAT_EINVAL, "senha longa demais (máximo %d bytes)", SENHA_MAX);
-  if (crypto_pwhash_str(hash, senha, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente para calcular o hash da senha");
+  rc = fat_senha_politica(nome, senha, err);
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_auth_hash(senha, NULL, hash, err);
+  if (rc != FAT_OK)
+    return rc;
   rc = fat_store_begin(st, err);
   if (rc != FAT_OK)
     return rc;
-  rc = usuario_id(st, nome, &id, err);
+  rc = fat_usuario_id(st, nome, &id, err);
   if (rc == FAT_OK)
     rc = fat_store_prepare(st, sql_upd, &s, err);
   if (rc == FAT_OK) {
@@ -323,13 +343,9 @@ fat_rc fat_usuario_senha(fat_store *st, const char *nome, const char *senha, fat
     rc = fat_store_step_done(st, s, "erro ao gravar a senha", err);
   }
   if (rc == FAT_OK)
-    rc = fat_store_prepare(st, sql_sess, &s, err);
-  if (rc == FAT_OK) {
-    fat_bind_int(s, 1, id);
-    rc = fat_store_step_done(st, s, "erro ao encerrar as sessões", err);
-  }
+    rc = fat_auth_fim_sessoes(st, id, 0, NULL, err);
   if (rc == FAT_OK)
-    rc = clear_failures(st, nome, NULL, err);
+    rc = fat_auth_limpa_falhas(st, nome, NULL, err);
   if (rc == FAT_OK) {
     snprintf(obj, sizeof obj, "usuario:%s", nome);
     rc = fat_store_audit(st, "usuario.senha", obj, NULL, err);
@@ -355,6 +371,10 @@ static void policy_fill(const fat_auth_policy *in, fat_auth_policy *p)
     p->janela_s = 900;
   if (p->sessao_s <= 0)
     p->sessao_s = 8 * 3600;
+  if (p->hash_ops == 0)
+    p->hash_ops = FAT_SENHA_OPS;
+  if (p->hash_mem == 0)
+    p->hash_mem = (size_t)FAT_SENHA_MEM;
 }
 
 static fat_rc count_failures(fat_store *st, const char *key, int64_t since, int *n, fat_err *err)
@@ -391,7 +411,7 @@ static fat_rc add_failure(fat_store *st, const char *key, int64_t now, fat_err *
 }
 
 static fat_rc record_failure(fat_store *st, const char *ukey, const char *ikey, int64_t now,
-                             fat_err *err)
+                             const char *detalhe, fat_err *err)
 {
   fat_rc rc = fat_store_begin(st, err);
 
@@ -401,7 +421,7 @@ static fat_rc record_failure(fat_store *st, const char *ukey, const char *ikey, 
   if (rc == FAT_OK && ikey != NULL)
     rc = add_failure(st, ikey, now, err);
   if (rc == FAT_OK)
-    rc = fat_store_audit(st, "sessao.falha", ukey, NULL, err);
+    rc = fat_store_audit(st, "sessao.falha", ukey, detalhe, err);
   if (rc != FAT_OK) {
     fat_store_rollback(st);
     return rc;
@@ -409,15 +429,41 @@ static fat_rc record_failure(fat_store *st, const char *ukey, const char *ikey, 
   return fat_store_commit(st, err);
 }
 
-/* Insert the session row and clean up what login makes stale. */
-static fat_rc open_session(fat_store *st, fat_sessao *out, const char *ukey, const char *ip,
-                           int64_t now, const fat_auth_policy *p, char token[FAT_TOKEN_HEX],
-                           fat_err *err)
+/* What login needs to know about a user, and what it may rewrite. */
+typedef struct login_user {
+  int found, ativo, troca_senha;
+  char *hash;          /* senha_hash */
+  char *totp;          /* sealed secret, or NULL */
+  int64_t totp_passo;  /* last step used */
+  char *novo_hash;     /* re-hash with stronger parameters, or NULL */
+  char *novo_totp;     /* re-sealed secret, or NULL */
+  int64_t novo_passo;  /* step of the code accepted now, or 0 */
+} login_user;
+
+static void login_user_fini(login_user *u)
+{
+  if (u->hash != NULL)
+    sodium_memzero(u->hash, strlen(u->hash));
+  fat_free(u->hash);
+  fat_free(u->totp);
+  fat_free(u->novo_hash);
+  fat_free(u->novo_totp);
+}
+
+/* Insert the session row, store what login re-hashed and clean up what
+** login makes stale. */
+static fat_rc open_session(fat_store *st, fat_sessao *out, const login_user *u, const char *ukey,
+                           const char *ip, int64_t now, const fat_auth_policy *p,
+                           char token[FAT_TOKEN_HEX], fat_err *err)
 {
   static const char sql_clear[] = "DELETE FROM login_falha WHERE chave = ?1 OR em <= ?2";
   static const char sql_expired[] = "DELETE FROM sessao WHERE expira_em <= ?1";
   static const char sql_ins[] = "INSERT INTO sessao (token_hash, csrf, usuario_id, expira_em, ip) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5)";
+  static const char sql_hash[] = "UPDATE usuario SET senha_hash = ?2 WHERE id = ?1";
+  static const char sql_totp[] =
+      "UPDATE usuario SET totp_segredo = coalesce(?2, totp_segredo),"
+      " totp_passo = coalesce(?3, totp_passo) WHERE id = ?1";
   char th[FAT_TOKEN_HEX];
   fat_stmt *s;
   fat_rc rc;
@@ -444,6 +490,29 @@ static fat_rc open_session(fat_store *st, fat_sessao *out, const char *ukey, con
   rc = fat_store_step_done(st, s, "erro ao limpar sessões expiradas", err);
   if (rc != FAT_OK)
     goto fail;
+  if (u->novo_hash != NULL) {
+    rc = fat_store_prepare(st, sql_hash, &s, err);
+    if (rc != FAT_OK)
+      goto fail;
+    fat_bind_int(s, 1, out->usuario_id);
+    fat_bind_text(s, 2, u->novo_hash);
+    rc = fat_store_step_done(st, s, "erro ao atualizar o hash da senha", err);
+    if (rc == FAT_OK)
+      rc = fat_store_audit(st, "usuario.rehash", ukey, NULL, err);
+    if (rc != FAT_OK)
+      goto fail;
+  }
+  if (u->novo_totp != NULL || u->novo_passo > 0) {
+    rc = fat_store_prepare(st, sql_totp, &s, err);
+    if (rc != FAT_OK)
+      goto fail;
+    fat_bind_int(s, 1, out->usuario_id);
+    fat_bind_text(s, 2, u->novo_totp);
+    fat_bind_int_or_null(s, 3, u->novo_passo, u->novo_passo <= 0);
+    rc = fat_store_step_done(st, s, "erro ao gravar o segundo fator", err);
+    if (rc != FAT_OK)
+      goto fail;
+  }
   rc = fat_store_prepare(st, sql_ins, &s, err);
   if (rc != FAT_OK)
     goto fail;
@@ -456,7 +525,7 @@ static fat_rc open_session(fat_store *st, fat_sessao *out, const char *ukey, con
   if (rc != FAT_OK)
     goto fail;
   out->id = fat_store_last_id(st);
-  rc = fat_store_audit(st, "sessao.abrir", ukey, NULL, err);
+  rc = fat_store_audit(st, "sessao.abrir", ukey, u->totp != NULL ? "segundo fator" : NULL, err);
   if (rc != FAT_OK)
     goto fail;
   return fat_store_commit(st, err);
@@ -465,27 +534,85 @@ fail:
   return rc;
 }
 
-fat_rc fat_auth_login(fat_store *st, const char *nome, const char *senha, const char *ip,
-                      const fat_auth_policy *pol, fat_sessao *out, char token[FAT_TOKEN_HEX],
-                      fat_err *err)
+/* The m= (KiB) and t= of an argon2id hash text; 0 when absent. */
+static void hash_params(const char *hash, unsigned long long *t, size_t *m)
+{
+  const char *pm = strstr(hash, "$m="), *pt = strstr(hash, ",t=");
+
+  *t = pt != NULL ? strtoull(pt + 3, NULL, 10) : 0;
+  *m = pm != NULL ? (size_t)strtoull(pm + 3, NULL, 10) * 1024u : 0;
+}
+
+/* After a right password: the second factor (when enrolled) and whatever
+** must be re-hashed or re-sealed with stronger parameters. */
+static fat_rc login_second_step(login_user *u, const char *senha, const char *codigo,
+                                int64_t now, const fat_auth_policy *p, fat_err *err)
+{
+  unsigned char seg[64];
+  size_t n = 0;
+  int reseal = 0;
+  unsigned long long t;
+  size_t m;
+  fat_rc rc = FAT_OK;
+
+  if (u->totp != NULL) {
+    int64_t passo = 0;
+
+    if (codigo == NULL || codigo[0] == '\0')
+      return fat_err_set(err, FAT_ESTATE,
+                         "informe o código de %d dígitos do aplicativo autenticador",
+                         FAT_TOTP_DIGITOS);
+    rc = fat_auth_abrir(senha, p, u->totp, seg, sizeof seg, &n, &reseal, err);
+    if (rc == FAT_EPERM || rc == FAT_EINVAL)
+      return fat_err_set(err, FAT_EIO,
+                         "o segundo fator deste usuário não pode ser lido; peça a um "
+                         "administrador para removê-lo (faturo usuario totp remover)");
+    if (rc != FAT_OK)
+      return rc;
+    if (!fat_totp_confere(seg, n, codigo, now, &passo) || passo <= u->totp_passo) {
+      sodium_memzero(seg, sizeof seg);
+      return fat_err_set(err, FAT_EPERM, "código do autenticador incorreto ou já usado");
+    }
+    u->novo_passo = passo;
+    if (reseal)
+      rc = fat_auth_selar(senha, p, seg, n, &u->novo_totp, err);
+    sodium_memzero(seg, sizeof seg);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  hash_params(u->hash, &t, &m);
+  if (t < p->hash_ops || m < p->hash_mem) {
+    u->novo_hash = fat_malloc(FAT_AUTH_HASH_MAX);
+    if (u->novo_hash == NULL)
+      return fat_err_oom(err);
+    rc = fat_auth_hash(senha, p, u->novo_hash, err);
+  }
+  return rc;
+}
+
+fat_rc fat_auth_login(fat_store *st, const char *nome, const char *senha, const char *codigo,
+                      const char *ip, const fat_auth_policy *pol, fat_sessao *out,
+                      char token[FAT_TOKEN_HEX], fat_err *err)
 {
   static const char sql_user[] =
-      "SELECT id, nome, papel, senha_hash, ativo FROM usuario WHERE nome = ?1";
+      "SELECT id, nome, papel, senha_hash, ativo, troca_senha, totp_segredo,"
+      " coalesce(totp_passo, 0) FROM usuario WHERE nome = ?1";
   fat_auth_policy p;
+  login_user u;
   char ukey[FAT_USUARIO_MAX + 8], ikey[80];
-  char *hash = NULL;
-  int nu = 0, ni = 0, found = 0, ativo = 0, oom = 0, ok;
+  int nu = 0, ni = 0, oom = 0, ok;
   int64_t now = (int64_t)time(NULL);
   fat_stmt *s;
   fat_rc rc;
 
   memset(out, 0, sizeof *out);
+  memset(&u, 0, sizeof u);
   token[0] = '\0';
   rc = fat_auth_init(err);
   if (rc != FAT_OK)
     return rc;
   policy_fill(pol, &p);
-  if (!nome_valido(nome) || senha == NULL || strlen(senha) > SENHA_MAX)
+  if (!fat_auth_nome_valido(nome) || senha == NULL || strlen(senha) > FAT_SENHA_MAX)
     return fat_err_set(err, FAT_EPERM, "usuário ou senha incorretos");
   snprintf(ukey, sizeof ukey, "u:%s", nome);
   snprintf(ikey, sizeof ikey, "ip:%s", ip != NULL ? ip : "?");
@@ -505,19 +632,24 @@ fat_rc fat_auth_login(fat_store *st, const char *nome, const char *senha, const 
     return rc;
   fat_bind_text(s, 1, nome);
   if (fat_stmt_step(s) == FAT_ROW) {
-    found = 1;
+    u.found = 1;
     out->usuario_id = fat_col_int64(s, 0);
     snprintf(out->usuario, sizeof out->usuario, "%s", fat_col_text(s, 1));
     out->papel = fat_papel_parse(fat_col_text(s, 2));
-    hash = fat_col_strdup(s, 3, &oom);
-    ativo = fat_col_int(s, 4);
+    u.hash = fat_col_strdup(s, 3, &oom);
+    u.ativo = fat_col_int(s, 4);
+    u.troca_senha = fat_col_int(s, 5);
+    u.totp = fat_col_strdup(s, 6, &oom);
+    u.totp_passo = fat_col_int64(s, 7);
   }
   fat_stmt_reset(s);
-  if (oom)
+  if (oom) {
+    login_user_fini(&u);
     return fat_err_oom(err);
+  }
 
-  if (found && hash != NULL) {
-    ok = crypto_pwhash_str_verify(hash, senha, strlen(senha)) == 0;
+  if (u.found && u.hash != NULL) {
+    ok = crypto_pwhash_str_verify(u.hash, senha, strlen(senha)) == 0;
   } else {
     pthread_once(&dummy_once, dummy_setup);
     int spent = dummy_ok ? crypto_pwhash_str_verify(dummy_hash, senha, strlen(senha)) : -1;
@@ -525,15 +657,28 @@ fat_rc fat_auth_login(fat_store *st, const char *nome, const char *senha, const 
     (void)spent; /* only the time spent matters: the login fails either way */
     ok = 0;
   }
-  fat_free(hash);
-  if (!ok || !ativo || out->papel == FAT_PAPEL_NENHUM) {
-    rc = record_failure(st, ukey, ip != NULL ? ikey : NULL, now, err);
+  if (!ok || !u.ativo || out->papel == FAT_PAPEL_NENHUM) {
+    login_user_fini(&u);
     memset(out, 0, sizeof *out);
+    rc = record_failure(st, ukey, ip != NULL ? ikey : NULL, now, NULL, err);
     if (rc != FAT_OK)
       return rc;
     return fat_err_set(err, FAT_EPERM, "usuário ou senha incorretos");
   }
-  rc = open_session(st, out, ukey, ip, now, &p, token, err);
+  rc = login_second_step(&u, senha, codigo, now, &p, err);
+  if (rc == FAT_EPERM) {
+    fat_err e2;
+
+    fat_err_clear(&e2);
+    if (record_failure(st, ukey, ip != NULL ? ikey : NULL, now, "segundo fator", &e2) != FAT_OK)
+      rc = fat_err_set(err, e2.rc, "%s", e2.msg);
+  }
+  if (rc == FAT_OK) {
+    out->troca_senha = u.troca_senha;
+    out->totp = u.totp != NULL;
+    rc = open_session(st, out, &u, ukey, ip, now, &p, token, err);
+  }
+  login_user_fini(&u);
   if (rc != FAT_OK) {
     memset(out, 0, sizeof *out);
     token[0] = '\0';
@@ -544,9 +689,10 @@ fat_rc fat_auth_login(fat_store *st, const char *nome, const char *senha, const 
 fat_rc fat_auth_sessao(fat_store *st, const char *token, fat_sessao *out, fat_err *err)
 {
   static const char sql[] =
-      "SELECT s.id, s.csrf, s.expira_em, u.id, u.nome, u.papel FROM sessao s "
-      "JOIN usuario u ON u.id = s.usuario_id "
-      "WHERE s.token_hash = ?1 AND s.expira_em > ?2 AND u.ativo = 1";
+      "SELECT s.id, s.csrf, s.expira_em, u.id, u.nome, u.papel, u.troca_senha,"
+      " u.totp_segredo IS NOT NULL FROM sessao s"
+      " JOIN usuario u ON u.id = s.usuario_id"
+      " WHERE s.token_hash = ?1 AND s.expira_em > ?2 AND u.ativo = 1";
   char th[FAT_TOKEN_HEX];
   fat_stmt *s;
   int step;
@@ -572,6 +718,8 @@ fat_rc fat_auth_sessao(fat_store *st, const char *token, fat_sessao *out, fat_er
     out->usuario_id = fat_col_int64(s, 3);
     snprintf(out->usuario, sizeof out->usuario, "%s", fat_col_text(s, 4));
     out->papel = fat_papel_parse(fat_col_text(s, 5));
+    out->troca_senha = fat_col_int(s, 6);
+    out->totp = fat_col_int(s, 7);
   } else if (step != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao consultar sessão");
   }

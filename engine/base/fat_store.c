@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +23,7 @@ struct fat_stmt {
   fat_store *st;       /* owner */
   sqlite3_stmt *s;
   char *sql;           /* owned copy of the text: the cache key */
+  const char *src;     /* the caller's pointer when prepared (a hint only) */
   size_t len;          /* strlen(sql) */
   uint32_t hash;       /* FNV-1a of sql */
   uint64_t used;       /* st->tick when last handed out (LRU) */
@@ -207,15 +211,36 @@ static fat_stmt *cache_find(fat_store *st, const char *sql, uint32_t h, size_t l
   return NULL;
 }
 
+/* Callers pass their `static const char sql[]`, so the same pointer comes
+** back with the same text: find it without hashing the text (hashing it
+** byte by byte on every call was ~3% of conferir). The text is still
+** compared, so a reused buffer with other SQL is not mistaken for it. */
+static fat_stmt *cache_find_ptr(fat_store *st, const char *sql)
+{
+  int i;
+
+  for (i = 0; i < st->n_cache; i++) {
+    fat_stmt *s = st->cache[i];
+
+    if (s->src == sql && strcmp(s->sql, sql) == 0)
+      return s;
+  }
+  return NULL;
+}
+
 fat_rc fat_store_prepare(fat_store *st, const char *sql, fat_stmt **out, fat_err *err)
 {
   fat_stmt *s = NULL;
   sqlite3_stmt *raw = NULL;
-  size_t len;
-  uint32_t h = sql_hash(sql, &len);
+  size_t len = 0;
+  uint32_t h = 0;
   fat_rc rc = FAT_OK;
 
-  *out = cache_find(st, sql, h, len);
+  *out = cache_find_ptr(st, sql);
+  if (*out == NULL) {
+    h = sql_hash(sql, &len);
+    *out = cache_find(st, sql, h, len);
+  }
   if (*out != NULL) {
     if (sqlite3_stmt_busy((*out)->s)) {
       *out = NULL;
@@ -250,6 +275,7 @@ fat_rc fat_store_prepare(fat_store *st, const char *sql, fat_stmt **out, fat_err
     goto out;
   s->st = st;
   s->s = raw;
+  s->src = sql;
   raw = NULL;
   s->len = len;
   s->hash = h;
@@ -695,6 +721,23 @@ out:
 
 /* ---- open and close ---- */
 
+/* SQLite builds an ephemeral b-tree (a fresh page cache of about 90 KB,
+** malloc'd and freed) for an IN list of three or more values each time the
+** statement or trigger holding it runs, e.g. once per guia in the painel
+** triggers. With glibc's default dynamic thresholds each free hands that
+** memory back to the kernel (brk) and the next run faults it in again page
+** by page: most of the CPU of `lote fechar` went there (bench_retorno). Keep
+** freed memory in the process (trimmed above 32 MiB); blocks of 8 MiB and
+** more (big XML buffers) are still mapped and unmapped on their own.
+** Process-wide and idempotent. */
+static void store_tune_heap(void)
+{
+#ifdef __GLIBC__
+  mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
+#endif
+}
+
 /* The database file holds CPF, CID and names: a new one is created 0600
 ** here (SQLite gives its -wal and -shm files the same mode). An existing
 ** file is left as it is. */
@@ -719,6 +762,7 @@ static fat_rc store_open(const char *path, const fat_migration *migrations, int 
   fat_rc rc;
 
   *out = NULL;
+  store_tune_heap();
   if (create) {
     rc = store_create_file(path, err);
     if (rc != FAT_OK)
@@ -754,6 +798,11 @@ static fat_rc store_open(const char *path, const fat_migration *migrations, int 
     rc = fat_store_exec(st, "PRAGMA journal_mode = WAL", err);
   if (rc == FAT_OK)
     rc = fat_store_exec(st, "PRAGMA synchronous = NORMAL", err);
+  /* 16 MB of page cache (SQLite's default is 2 MB): a verb writing
+  ** thousands of guias in one transaction spilled and rewrote the same
+  ** index pages to the WAL ~60 times per guia imported (Part M) */
+  if (rc == FAT_OK)
+    rc = fat_store_exec(st, "PRAGMA cache_size = -16384", err);
   if (rc == FAT_OK)
     rc = store_migrate(st, migrations, err);
 out:
@@ -894,4 +943,49 @@ void fat_store_now(char *buf, unsigned long len)
 
   gmtime_r(&t, &tm);
   strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- whole-database copy ---- */
+
+fat_rc fat_store_copiar_para(fat_store *st, const char *path, fat_err *err)
+{
+  sqlite3 *dst = NULL;
+  sqlite3_backup *b;
+  int step, fim, tentativas = 0;
+  fat_rc rc = FAT_OK;
+
+  if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+      SQLITE_OK) {
+    rc = fat_err_set(err, FAT_EIO, "não foi possível abrir %s: %s", path,
+                     dst != NULL ? sqlite3_errmsg(dst) : "memória insuficiente");
+    goto out;
+  }
+  sqlite3_busy_timeout(dst, 10000);
+  b = sqlite3_backup_init(dst, "main", st->db, "main");
+  if (b == NULL) {
+    rc = fat_err_set(err, FAT_EDB, "não foi possível copiar o banco para %s: %s", path,
+                     sqlite3_errmsg(dst));
+    if (err != NULL)
+      err->sys = sqlite3_extended_errcode(dst);
+    goto out;
+  }
+  /* all pages in one step: one read snapshot of st, one write transaction
+  ** of dst; a lock held by someone else is waited for a while */
+  do {
+    step = sqlite3_backup_step(b, -1);
+    if (step == SQLITE_BUSY || step == SQLITE_LOCKED)
+      sqlite3_sleep(100);
+  } while ((step == SQLITE_BUSY || step == SQLITE_LOCKED) && ++tentativas < 100);
+  fim = sqlite3_backup_finish(b);
+  if (step != SQLITE_DONE || fim != SQLITE_OK) {
+    int code = step != SQLITE_DONE ? step : fim;
+
+    rc = fat_err_set(err, code == SQLITE_NOMEM ? FAT_ENOMEM : FAT_EDB,
+                     "não foi possível copiar o banco para %s: %s", path, sqlite3_errstr(code));
+    if (err != NULL)
+      err->sys = code;
+  }
+out:
+  sqlite3_close(dst);
+  return rc;
 }

@@ -66,6 +66,17 @@ FAT_NODISCARD fat_rc fat_store_audit(fat_store *st, const char *acao, const char
 ** as err->rc == FAT_EBUSY. */
 int fat_store_ocupado(const fat_err *err);
 
+/* Copy the whole database of st, as one consistent snapshot (SQLite's online
+** backup API: other connections go on writing meanwhile), over the database
+** file at path, which is created when absent (its mode follows the process
+** umask: 0600 under the CLI). Whatever path held is replaced inside one
+** write transaction of the destination, so a reader of path sees the old or
+** the new database, never a mix. `faturo backup` copies the clinic's store
+** to a new file; `faturo restaurar` copies a verified backup over the
+** clinic's database (engine/verificar/fat_backup.h). FAT_EIO when path
+** cannot be opened, FAT_EDB (busy past the timeout, disk full...) otherwise. */
+FAT_NODISCARD fat_rc fat_store_copiar_para(fat_store *st, const char *path, fat_err *err);
+
 /* Current UTC timestamp 'AAAA-MM-DDTHH:MM:SSZ' into buf (>= 21 bytes). */
 void fat_store_now(char *buf, unsigned long len);
 

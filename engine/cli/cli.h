@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "fat_dia.h"
+#include "fat_acesso_log.h"
 #include "fat_err.h"
 #include "fat_store.h"
 
@@ -30,6 +31,7 @@ typedef struct fat_cli {
   const char *regras_dir;   /* folder holding operators/ and scripts/ */
   const char *xsd_dir;      /* NULL = validation skipped (say so) */
   const char *usuario;
+  int usuario_informado;    /* 1: --usuario was given (not $USER) */
   int json;
   fat_store *st;            /* opened lazily by cli_store() */
 } fat_cli;
@@ -48,6 +50,13 @@ fat_store *cli_store(fat_cli *cli);
 /* The same, creating the database when it does not exist: only `init` and
 ** `demo` call this. */
 fat_store *cli_store_create(fat_cli *cli);
+
+/* The reader behind this run (for masking and the access log): user
+** cli->usuario with the role of the panel user of that name (a deactivated
+** one reads as a faturista), or, when there is none, the machine's operator
+** (fat_leitor.operador); canal "cli", acao the verb ("guia mostrar"). Opens
+** the store; NULL after printing the error. l is filled and returned. */
+fat_leitor *cli_leitor(fat_cli *cli, const char *acao, fat_leitor *l);
 
 /* Print "faturo: <msg>" to stderr and return CLI_FAIL, or CLI_OCUPADO for
 ** FAT_EBUSY (and then the process exits with CLI_OCUPADO whatever the verb
@@ -119,6 +128,7 @@ int cli_regras(fat_cli *cli, int argc, char **argv);
 int cli_conferir(fat_cli *cli, int argc, char **argv);
 int cli_achado(fat_cli *cli, int argc, char **argv);
 int cli_auditoria(fat_cli *cli, int argc, char **argv);
+int cli_auditoria_acessos(fat_cli *cli, int argc, char **argv); /* routed by `auditoria acessos` */
 /* Part E: lotes */
 int cli_lote(fat_cli *cli, int argc, char **argv);
 /* Part D: preços e tabelas */
@@ -141,6 +151,10 @@ int cli_conciliacao(fat_cli *cli, int argc, char **argv);
 int cli_particular(fat_cli *cli, int argc, char **argv);
 int cli_caixa(fat_cli *cli, int argc, char **argv);
 int cli_repasse(fat_cli *cli, int argc, char **argv);
+/* Part N: LGPD (titular) and backups */
+int cli_titular(fat_cli *cli, int argc, char **argv);
+int cli_backup(fat_cli *cli, int argc, char **argv);
+int cli_restaurar(fat_cli *cli, int argc, char **argv);
 /* Part K: relatórios (o que o painel mostra) */
 int cli_relatorio(fat_cli *cli, int argc, char **argv);
 /* Part H: relatórios gerenciais (cli_rel.c prints and exports the report

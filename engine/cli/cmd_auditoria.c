@@ -1,4 +1,5 @@
-/* cmd_auditoria.c: `faturo auditoria agenda ARQUIVO.csv` (Part C). */
+/* cmd_auditoria.c: `faturo auditoria agenda ARQUIVO.csv` (Part C); `auditoria
+** acessos` is in cmd_acessos.c (Part N). */
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,9 @@
 static void help(void)
 {
   printf("uso: faturo auditoria agenda ARQUIVO.csv [--json]\n"
+         "     faturo auditoria acessos [--beneficiario CPF] [--usuario NOME] [--desde AAAA-MM-DD]\n"
+         "\n"
+         "acessos: quem viu dados de pacientes (veja faturo auditoria acessos --help).\n"
          "\n"
          "Compara a agenda da clínica com as guias: atendimentos que não viraram guia\n"
          "(dinheiro nunca cobrado, com o valor estimado pelo contrato), guias de pacientes\n"
@@ -41,6 +45,8 @@ int cli_auditoria(fat_cli *cli, int argc, char **argv)
   char money[40];
   int n_sem, n_falta, n_semag, n_erros;
 
+  if (argc >= 2 && strcmp(argv[1], "acessos") == 0)
+    return cli_auditoria_acessos(cli, argc - 1, argv + 1);
   if (cli_wants_help(argc, argv)) {
     help();
     return CLI_OK;

@@ -36,6 +36,7 @@ int cli_exportar(fat_cli *cli, int argc, char **argv)
                                        {NULL, 0, NULL, 0}};
   fat_export_filter flt = {NULL, NULL};
   fat_formato fmt = FAT_FMT_AUTO;
+  fat_leitor leitor;
   const char *saida = NULL;
   fat_store *st;
   fat_err err;
@@ -90,6 +91,13 @@ int cli_exportar(fat_cli *cli, int argc, char **argv)
   fat_err_clear(&err);
   if (fat_export_guias(st, &flt, fmt, &out, &len, &n, &err) != FAT_OK)
     return cli_error(&err);
+  /* an export carries every identifier: recorded before it leaves */
+  if (cli_leitor(cli, "exportar", &leitor) == NULL ||
+      fat_acesso_registrar_exportacao(st, &leitor, flt.operadora, flt.competencia, &err) !=
+          FAT_OK) {
+    fat_free(out);
+    return err.rc != FAT_OK ? cli_error(&err) : CLI_FAIL;
+  }
   if (saida != NULL) {
     fat_rc rc = fat_file_write(saida, out, len, &err);
 

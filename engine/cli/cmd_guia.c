@@ -471,6 +471,7 @@ static fat_rules *abrir_regras(fat_cli *cli, fat_store *st, int sem_regras, int 
 static int mostrar(fat_cli *cli, int64_t id, const char *numero, const char *operadora)
 {
   fat_store *st = cli_store(cli);
+  fat_leitor leitor;
   fat_guia *g = NULL;
   fat_err err;
   int i;
@@ -482,6 +483,12 @@ static int mostrar(fat_cli *cli, int64_t id, const char *numero, const char *ope
     return cli_error(&err);
   if (fat_guia_load(st, id, &g, &err) != FAT_OK)
     return cli_error(&err);
+  /* the guia in full (CPF, CNS, carteira): a read recorded before it is shown */
+  if (cli_leitor(cli, "guia mostrar", &leitor) == NULL ||
+      fat_acesso_registrar(st, &leitor, FAT_ACESSO_GUIA, &id, 1, 1, &err) != FAT_OK) {
+    fat_guia_free(g);
+    return err.rc != FAT_OK ? cli_error(&err) : CLI_FAIL;
+  }
   if (cli->json) {
     cJSON *j = fat_guia_to_json(g);
 

@@ -247,12 +247,17 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
   }
   ret = CLI_OK;
   if (saida != NULL) {
+    fat_leitor leitor;
+
+    if (cli_leitor(cli, "lote fechar", &leitor) == NULL)
+      ret = CLI_FAIL;
     for (i = 0; i < res.n && ret == CLI_OK; i++) {
       char *xml;
       size_t len;
       char arq[80];
 
-      if (fat_lote_xml(st, res.lotes[i].id, &xml, &len, arq, &err) != FAT_OK) {
+      if (fat_acesso_registrar_lote(st, &leitor, res.lotes[i].id, 1, &err) != FAT_OK ||
+          fat_lote_xml(st, res.lotes[i].id, &xml, &len, arq, &err) != FAT_OK) {
         ret = cli_error(&err);
         break;
       }
@@ -368,6 +373,7 @@ static int do_one(fat_cli *cli, const char *action, int argc, char **argv)
   char verb[32], arq[80], data_iso[FAT_DIA_ISO_LEN];
   fat_store *st;
   fat_err err;
+  fat_leitor leitor;
   int64_t id;
   int c, ret;
   char *buf = NULL;
@@ -392,6 +398,13 @@ static int do_one(fat_cli *cli, const char *action, int argc, char **argv)
   if (st == NULL)
     return CLI_FAIL;
   fat_err_clear(&err);
+  /* the XML and the relação carry the lote's guias in full: recorded reads */
+  if (strcmp(action, "xml") == 0 || strcmp(action, "relacao") == 0) {
+    if (cli_leitor(cli, verb, &leitor) == NULL)
+      return CLI_FAIL;
+    if (fat_acesso_registrar_lote(st, &leitor, id, 1, &err) != FAT_OK)
+      return cli_error(&err);
+  }
   if (strcmp(action, "xml") == 0) {
     if (fat_lote_xml(st, id, &buf, &len, arq, &err) != FAT_OK)
       return cli_error(&err);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli_fin.h"
+#include "fat_lgpd.h"
 #include "fat_mem.h"
 #include "fat_particular.h"
 
@@ -172,7 +173,9 @@ int cli_particular(fat_cli *cli, int argc, char **argv)
 {
   const char *a;
   fat_store *st;
+  static const fat_lgpd_campo cpf_campos[] = {{"cpf", FAT_DADO_CPF}, {NULL, FAT_DADO_CPF}};
   cJSON *o = NULL;
+  fat_leitor leitor;
   fat_err err;
   int64_t id;
   int c;
@@ -205,6 +208,12 @@ int cli_particular(fat_cli *cli, int argc, char **argv)
     }
     if (fat_particular_listar(st, sit, &o, &err) != FAT_OK)
       return cli_error(&err);
+    /* CPFs masked by role; the listing read is recorded */
+    if (cli_leitor(cli, "particular listar", &leitor) == NULL ||
+        fat_lgpd_lista(st, &leitor, FAT_ACESSO_PARTICULAR, o, cpf_campos, &err) != FAT_OK) {
+      cJSON_Delete(o);
+      return err.rc != FAT_OK ? cli_error(&err) : CLI_FAIL;
+    }
     return cf_out(cli, o, print_lista);
   }
   if (strcmp(a, "mostrar") == 0) {
@@ -212,6 +221,11 @@ int cli_particular(fat_cli *cli, int argc, char **argv)
       return cli_usage_error("particular mostrar", "informe o atendimento");
     if (fat_particular_mostrar(st, id, &o, &err) != FAT_OK)
       return cli_error(&err);
+    if (cli_leitor(cli, "particular mostrar", &leitor) == NULL ||
+        fat_acesso_registrar(st, &leitor, FAT_ACESSO_PARTICULAR, &id, 1, 1, &err) != FAT_OK) {
+      cJSON_Delete(o);
+      return err.rc != FAT_OK ? cli_error(&err) : CLI_FAIL;
+    }
     return cf_out(cli, o, print_um);
   }
   if (strcmp(a, "recibo") == 0) {

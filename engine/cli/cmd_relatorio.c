@@ -142,9 +142,11 @@ static void print_row(lista k, const cJSON *x)
   case L_GUIAS:
     reais(x, "valor_total", v, sizeof v);
     data_br(cli_jstr(x, "data_inicio", NULL), d, sizeof d);
-    printf("%8lld  %-16.16s %-20.20s %-10s %-10s %3lld bloq. %3lld alert. %16s\n",
+    printf("%8lld  %-16.16s %-20.20s %-24.24s %-14s %-10s %-10s %3lld bloq. %3lld alert. "
+           "%16s\n",
            (long long)cli_jint(x, "id"), cli_jstr(x, "numero_prestador", "-"),
-           cli_jstr(x, "operadora", "-"), d, cli_jstr(x, "status", "-"),
+           cli_jstr(x, "operadora", "-"), cli_jstr(x, "beneficiario_nome", "-"),
+           cli_jstr(x, "beneficiario_cpf", "-"), d, cli_jstr(x, "status", "-"),
            (long long)cli_jint(x, "bloqueios"), (long long)cli_jint(x, "alertas"), v);
     break;
   case L_LOTES:
@@ -192,6 +194,7 @@ static int do_lista(fat_cli *cli, lista k, const char *verb, int argc, char **ar
     {"apos", required_argument, NULL, 'a'},      {"todas", no_argument, NULL, 'T'},
     {NULL, 0, NULL, 0}};
   lista_args a;
+  fat_leitor leitor;
   fat_pagina p;
   fat_store *st;
   fat_err err;
@@ -239,6 +242,9 @@ static int do_lista(fat_cli *cli, lista k, const char *verb, int argc, char **ar
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;
+  if (cli_leitor(cli, verb, &leitor) == NULL)
+    return CLI_FAIL;
+  a.g.leitor = &leitor; /* CPFs masked by role; every page read is recorded */
   for (;;) {
     p.apos = cursor[0] != '\0' ? cursor : NULL;
     fat_err_clear(&err);

@@ -10,6 +10,8 @@
 
 #include "cli.h"
 #include "fat_dia.h"
+#include "fat_auth.h"
+#include "fat_lgpd.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_paths.h"
@@ -29,7 +31,7 @@ static const fat_cli_verb verbs[] = {
   /* Part C: conferir */
   {"conferir", "confere as guias antes do envio (regras, preços, duplicidades, prazos)", cli_conferir},
   {"achado", "lista e reconhece achados da conferência", cli_achado},
-  {"auditoria", "compara a agenda da clínica com as guias (atendimentos não faturados)", cli_auditoria},
+  {"auditoria", "agenda da clínica contra as guias; registro de acessos a dados de pacientes", cli_auditoria},
   /* Part D: preços e tabelas */
   {"tabelas", "importa e lista tabelas TUSS, CBHPM, Brasíndice, Simpro, negociadas, glosas", cli_tabelas},
   {"preco", "mostra o preço de um item pelo contrato, passo a passo (ou --todos)", cli_preco},
@@ -54,6 +56,10 @@ static const fat_cli_verb verbs[] = {
   {"repasse", "repasse médico sobre o recebido: calcular, extrato, fechar", cli_repasse},
   /* Part K: relatórios */
   {"relatorio", "o painel e as listagens (guias, lotes, glosas, retornos, recursos)", cli_relatorio},
+  /* Part N: LGPD, cópias de segurança */
+  {"titular", "direitos do paciente (LGPD): exportar os dados, anonimizar, prazo de guarda", cli_titular},
+  {"backup", "cópia consistente do banco, opcionalmente cifrada (com o servidor no ar)", cli_backup},
+  {"restaurar", "confere uma cópia e só então substitui o banco por ela", cli_restaurar},
   {NULL, NULL, NULL}
 };
 
@@ -117,6 +123,32 @@ static fat_store *store_get(fat_cli *cli, int create)
 fat_store *cli_store(fat_cli *cli) { return store_get(cli, 0); }
 
 fat_store *cli_store_create(fat_cli *cli) { return store_get(cli, 1); }
+
+fat_leitor *cli_leitor(fat_cli *cli, const char *acao, fat_leitor *l)
+{
+  fat_store *st = cli_store(cli);
+  fat_err err;
+  int64_t id = 0;
+
+  memset(l, 0, sizeof *l);
+  if (st == NULL)
+    return NULL;
+  l->usuario = cli->usuario;
+  l->canal = "cli";
+  l->acao = acao;
+  fat_err_clear(&err);
+  if (fat_usuario_id(st, cli->usuario, &id, &err) != FAT_OK) {
+    if (err.rc != FAT_ENOTFOUND && err.rc != FAT_EINVAL) {
+      cli_error(&err);
+      return NULL;
+    }
+    l->operador = 1; /* not a panel user: whoever runs faturo on this machine */
+    return l;
+  }
+  if (fat_usuario_papel_de(st, id, NULL, &l->papel, &err) != FAT_OK)
+    l->papel = FAT_PAPEL_FATURISTA; /* deactivated: the least the panel shows */
+  return l;
+}
 
 int cli_error(const fat_err *err)
 {
@@ -308,11 +340,13 @@ static int take_global_options(fat_cli *cli, int argc, char **argv)
         }
         *slots[k] = argv[++i];
         taken = 1;
-        break;
-      }
-      if (strncmp(argv[i], with_arg[k], n) == 0 && argv[i][n] == '=') {
+      } else if (strncmp(argv[i], with_arg[k], n) == 0 && argv[i][n] == '=') {
         *slots[k] = argv[i] + n + 1;
         taken = 1;
+      }
+      if (taken) {
+        if (slots[k] == &cli->usuario)
+          cli->usuario_informado = 1;
         break;
       }
     }
@@ -337,8 +371,7 @@ int main(int argc, char **argv)
   char *default_regras = NULL;
   int i, rc;
 
-  /* the database, the pid file and every export hold CPF, CID and names */
-  umask(077);
+  fat_lgpd_arquivos_privados(); /* database, pid file, exports, logs: 0600 (CPF, CID, names) */
   /* getopt's own messages are English: verbs report through cli_bad_option */
   opterr = 0;
   memset(&cli, 0, sizeof cli);

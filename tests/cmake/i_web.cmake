@@ -11,7 +11,7 @@ endif()
 # ephemeral loopback port with a temporary database and a copy of the rules).
 add_test(NAME e2e.web_api
   COMMAND ${FAT_NODE} ${CMAKE_SOURCE_DIR}/tests/e2e/web_api.mjs $<TARGET_FILE:faturo>)
-set_tests_properties(e2e.web_api PROPERTIES LABELS "e2e;integration" TIMEOUT 400
+set_tests_properties(e2e.web_api PROPERTIES LABELS "e2e;integration" TIMEOUT 900
   ENVIRONMENT "${FAT_TEST_ENV}")
 
 # Browser: the panel in Debian's chromium (headless) via playwright-core.

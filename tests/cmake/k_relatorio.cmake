@@ -12,7 +12,7 @@ set_tests_properties(lint.camadas_violacao PROPERTIES LABELS "unit;lint" TIMEOUT
 # write; the dashboard equals the former per-request definitions; keyset pages.
 add_test(NAME e2e.relatorio
   COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/k_relatorio.sh $<TARGET_FILE:faturo>)
-set_tests_properties(e2e.relatorio PROPERTIES LABELS e2e TIMEOUT 300
+set_tests_properties(e2e.relatorio PROPERTIES LABELS e2e TIMEOUT 600
   ENVIRONMENT "${FAT_TEST_ENV}")
 
 # Benchmark (label bench, not run by default): the panel's routes under wrk on

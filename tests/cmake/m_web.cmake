@@ -6,5 +6,5 @@ if(NOT FAT_NODE)
 endif()
 add_test(NAME e2e.web_recarga
   COMMAND ${FAT_NODE} ${CMAKE_SOURCE_DIR}/tests/e2e/web_recarga.mjs $<TARGET_FILE:faturo>)
-set_tests_properties(e2e.web_recarga PROPERTIES LABELS "e2e;integration" TIMEOUT 300
+set_tests_properties(e2e.web_recarga PROPERTIES LABELS "e2e;integration" TIMEOUT 600
   ENVIRONMENT "${FAT_TEST_ENV}")

@@ -89,10 +89,10 @@ static void test_sessao(void **state)
 
   assert_int_equal(fat_usuario_criar(st, "caio", FAT_PAPEL_SUPERVISOR, "senha-caio-1", NULL, &err),
                    FAT_OK);
-  assert_int_equal(fat_auth_login(st, "caio", "senha-errada", "10.0.0.1", NULL, &s, token, &err),
+  assert_int_equal(fat_auth_login(st, "caio", "senha-errada", NULL, "10.0.0.1", NULL, &s, token, &err),
                    FAT_EPERM);
   assert_int_equal(token[0], '\0');
-  assert_int_equal(fat_auth_login(st, "caio", "senha-caio-1", "10.0.0.1", NULL, &s, token, &err),
+  assert_int_equal(fat_auth_login(st, "caio", "senha-caio-1", NULL, "10.0.0.1", NULL, &s, token, &err),
                    FAT_OK);
   assert_int_equal(strlen(token), 64);
   assert_int_equal(strlen(s.csrf), 64);
@@ -112,7 +112,7 @@ static void test_sessao(void **state)
 static void test_throttle(void **state)
 {
   fat_store *st = *state;
-  fat_auth_policy pol = {3, 5, 600, 0};
+  fat_auth_policy pol = {3, 5, 600, 0, 0, 0};
   fat_err err;
   fat_sessao s;
   char token[FAT_TOKEN_HEX];
@@ -123,22 +123,22 @@ static void test_throttle(void **state)
   assert_int_equal(fat_usuario_criar(st, "eva", FAT_PAPEL_FATURISTA, "senha-eva-1", NULL, &err),
                    FAT_OK);
   for (i = 0; i < 3; i++)
-    assert_int_equal(fat_auth_login(st, "dora", "x-errada", "10.0.0.2", &pol, &s, token, &err),
+    assert_int_equal(fat_auth_login(st, "dora", "x-errada", NULL, "10.0.0.2", &pol, &s, token, &err),
                      FAT_EPERM);
   /* locked even with the right password */
-  assert_int_equal(fat_auth_login(st, "dora", "senha-dora-1", "10.0.0.2", &pol, &s, token, &err),
+  assert_int_equal(fat_auth_login(st, "dora", "senha-dora-1", NULL, "10.0.0.2", &pol, &s, token, &err),
                    FAT_ELIMIT);
   /* another user from another address is fine */
-  assert_int_equal(fat_auth_login(st, "eva", "senha-eva-1", "10.0.0.3", &pol, &s, token, &err),
+  assert_int_equal(fat_auth_login(st, "eva", "senha-eva-1", NULL, "10.0.0.3", &pol, &s, token, &err),
                    FAT_OK);
   /* per address: 2 more failures from 10.0.0.2 (5 in all) lock the address for eva too */
   for (i = 0; i < 2; i++)
-    assert_int_equal(fat_auth_login(st, "eva", "x-errada", "10.0.0.2", &pol, &s, token, &err),
+    assert_int_equal(fat_auth_login(st, "eva", "x-errada", NULL, "10.0.0.2", &pol, &s, token, &err),
                      FAT_EPERM);
-  assert_int_equal(fat_auth_login(st, "eva", "senha-eva-1", "10.0.0.2", &pol, &s, token, &err),
+  assert_int_equal(fat_auth_login(st, "eva", "senha-eva-1", NULL, "10.0.0.2", &pol, &s, token, &err),
                    FAT_ELIMIT);
   /* unknown users count as failures too, with the same answer */
-  assert_int_equal(fat_auth_login(st, "ninguem", "x", "10.0.0.9", &pol, &s, token, &err),
+  assert_int_equal(fat_auth_login(st, "ninguem", "x", NULL, "10.0.0.9", &pol, &s, token, &err),
                    FAT_EPERM);
 }
 

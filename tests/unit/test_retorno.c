@@ -429,6 +429,67 @@ static void test_simulated_valid_and_imported(void **state)
   fat_store_close(st);
 }
 
+/* The returned guia is looked up by (operadora, número) along an index,
+** newest first, and the one in the returned lote wins: a newer guia of
+** another prestador with the same número, outside the lote, never gets the
+** glosas. (The plan is checked too: no scan, no sort.) */
+static void test_guia_lookup_prefers_the_lote_by_index(void **state)
+{
+  static const char *const sql[] = {
+    "INSERT INTO prestador (id, nome, cnpj, cnes) VALUES (2, 'Outra Clínica',"
+    " '11444777000161', '7654321')",
+    "INSERT INTO guia (id, prestador_id, operadora_id, tipo, numero_prestador, data_inicio,"
+    " valor_total, competencia, status) SELECT 100 + id, 2, 1, 'sp-sadt', numero_prestador,"
+    " data_inicio, valor_total, competencia, 'conferida' FROM guia WHERE lote_id = 1",
+    NULL};
+  /* each lookup and the index search it must show */
+  static const char *const plans[][2] = {
+    {"SELECT id, lote_id IS 1 FROM guia WHERE operadora_id = 1 AND numero_prestador = 'N1'"
+     " ORDER BY id DESC", "(operadora_id=? AND numero_prestador=?)"},
+    {"SELECT id, lote_id IS 1 FROM guia WHERE operadora_id = 1 AND numero_operadora = 'X'"
+     " ORDER BY id DESC", "(operadora_id=? AND numero_operadora=?)"},
+    {"SELECT id FROM lote WHERE operadora_id = 1 AND protocolo = 'P'",
+     "(operadora_id=? AND protocolo=?)"},
+    {NULL, NULL}};
+  fat_store *st = clinic();
+  fat_retorno_res res;
+  fat_err err;
+  size_t len, i;
+  char *xml;
+
+  (void)state;
+  xml = simulate(st, &len, 5000);
+  for (i = 0; sql[i] != NULL; i++)
+    if (fat_store_exec(st, sql[i], &err) != FAT_OK)
+      fail_msg("%s: %s", sql[i], err.msg);
+  assert_int_equal(fat_retorno_importar_buf(st, NULL, xml, len, "sim.xml", &res, &err), FAT_OK);
+  assert_int_equal(res.n_guias_casadas, 6);
+  assert_int_equal(count(st, "SELECT count(*) FROM retorno_guia WHERE guia_id > 100"), 0);
+  assert_int_equal(count(st, "SELECT count(*) FROM glosa WHERE guia_id > 100"), 0);
+  assert_int_equal(count(st, "SELECT count(*) FROM retorno_guia WHERE guia_id <= 6"), 6);
+  fat_retorno_res_fini(&res);
+  for (i = 0; plans[i][0] != NULL; i++) {
+    char q[512];
+    sqlite3_stmt *s;
+    int by_index = 0;
+
+    snprintf(q, sizeof q, "EXPLAIN QUERY PLAN %s", plans[i][0]);
+    assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), q, -1, &s, NULL), SQLITE_OK);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      const char *d = (const char *)sqlite3_column_text(s, 3);
+
+      if (strstr(d, "TEMP B-TREE") != NULL || strncmp(d, "SCAN", 4) == 0)
+        fail_msg("%s: %s", plans[i][0], d);
+      by_index |= strstr(d, "INDEX") != NULL && strstr(d, plans[i][1]) != NULL;
+    }
+    sqlite3_finalize(s);
+    if (!by_index)
+      fail_msg("%s: sem índice %s", plans[i][0], plans[i][1]);
+  }
+  fat_free(xml);
+  fat_store_close(st);
+}
+
 static void test_divergent_hash_and_unmatched(void **state)
 {
   fat_store *st = clinic();
@@ -948,6 +1009,7 @@ int main(void)
     cmocka_unit_test(test_reissued_same_content_not_doubled),
     cmocka_unit_test(test_correction_is_a_conflict),
     cmocka_unit_test(test_impossible_values_flagged),
+    cmocka_unit_test(test_guia_lookup_prefers_the_lote_by_index),
   };
   int r;
 

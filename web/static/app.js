@@ -175,6 +175,7 @@ const Faturo = (() => {
 
   async function rota() {
     if (!sessao) return;
+    if (sessao.troca_senha) { trocaObrigatoria(); return; }
     const caminho = location.hash.replace(/^#\/?/, '').split('?')[0];
     const partes = (caminho || 'painel').split('/').map(decodeURIComponent);
     const nome = telas[partes[0]] ? partes[0] : 'painel';
@@ -211,14 +212,36 @@ const Faturo = (() => {
     rota();
   }
 
+  /* Opened with a one-time password: the server refuses everything else
+   * until the user chooses a password of its own. */
+  function trocaObrigatoria() {
+    const main = limpa(document.getElementById('tela'));
+    const atual = el('input', { id: 'troca-atual', type: 'password', autocomplete: 'current-password' });
+    const nova = el('input', { id: 'troca-nova', type: 'password', autocomplete: 'new-password' });
+    const conf = el('input', { id: 'troca-confirma', type: 'password', autocomplete: 'new-password' });
+    main.append(el('h1', {}, 'Troque a sua senha'),
+      el('p', {}, 'Você entrou com uma senha provisória. Escolha uma senha sua (pelo menos 10 caracteres, diferente do nome, fora das senhas mais usadas) para continuar.'),
+      el('div', { class: 'filtros' }, el('label', {}, 'Senha provisória', atual), el('label', {}, 'Nova senha', nova),
+        el('label', {}, 'Repita a nova senha', conf),
+        el('button', { id: 'troca-salvar', class: 'primario', onclick: () => tenta(async () => {
+          if (nova.value !== conf.value) throw new Error('as duas senhas novas não são iguais');
+          await api('POST', '/api/sessao/senha', { json: { atual: atual.value, nova: nova.value } });
+          sessao.troca_senha = false;
+          aviso('Senha trocada.');
+          rota();
+        }) }, 'Trocar senha')));
+  }
+
   async function inicia() {
     document.getElementById('login-form').addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const usuario = document.getElementById('login-usuario').value.trim();
       const senha = document.getElementById('login-senha').value;
+      const codigo = document.getElementById('login-codigo').value.replace(/\s/g, '');
       try {
-        const s = await api('POST', '/api/sessao', { json: { usuario, senha } });
+        const s = await api('POST', '/api/sessao', { json: codigo ? { usuario, senha, codigo } : { usuario, senha } });
         document.getElementById('login-senha').value = '';
+        document.getElementById('login-codigo').value = '';
         entrou(s);
       } catch (e) { document.getElementById('login-erro').textContent = e.message; }
     });

@@ -28,6 +28,7 @@
       limpa(res).append(tabela(r.guias, [
         { t: 'Guia', v: g => g.numero_prestador }, { t: 'Tipo', v: g => rotulo('tipo', g.tipo) },
         { t: 'Operadora', v: g => g.operadora }, { t: 'Beneficiário', v: g => g.beneficiario_nome || '—' },
+        { t: 'CPF', v: g => g.beneficiario_cpf || '—' },
         { t: 'Atendimento', v: g => data(g.data_inicio) }, { t: 'Competência', v: g => competencia(g.competencia) },
         { t: 'Situação', v: g => rotulo('guia', g.status) },
         { t: 'Achados', v: g => [g.bloqueios ? selo(g.bloqueios + ' bloqueio(s)', 'bloqueio') : null, ' ',

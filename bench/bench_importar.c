@@ -1,0 +1,191 @@
+/* bench_importar.c: `importar` of a large JSON file against its floor.
+**
+** usage: bench_importar [MB [DIR]]   (default 200 MB, the import's size cap;
+**                                     files in DIR, default the current one)
+** Writes a file of SP/SADT guias (5 items each, every one a new guia) of
+** about MB megabytes, then measures in this run:
+**   - the floor: SQLite's json_each over the same file (the sqlite3 shell:
+**     `SELECT count(*) FROM json_each(readfile(F), '$.guias')`);
+**   - fat_import_guias_file of the file into a new store (one transaction);
+** and prints guias/s, the ratio to the floor and the peak RSS of this
+** process (getrusage), which holds only the import: the file is written
+** line by line. Goals (Part M): import <= 2x the floor; a 200 MB file in
+** < 100 MB RSS. Asserts nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fat_cadastro.h"
+#include "fat_import.h"
+#include "fat_mem.h"
+
+static double now_s(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds (user + system) of this process or of its waited children. */
+static double cpu_s(int who)
+{
+  struct rusage ru;
+
+  getrusage(who, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static long peak_rss_kb(void)
+{
+  struct rusage ru;
+
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+/* One guia of the file (n = its number). */
+static void guia(FILE *f, long n, int first)
+{
+  int i;
+
+  fprintf(f,
+          "%s{\"tipo\":\"sp-sadt\",\"operadora\":{\"registro_ans\":\"312347\"},"
+          "\"prestador\":{\"cnpj\":\"11222333000181\"},"
+          "\"beneficiario\":{\"nome\":\"Jos\xc3\xa9 da Silva %ld\",\"cpf\":\"52998224725\","
+          "\"nascimento\":\"1980-02-29\",\"sexo\":\"M\"},"
+          "\"numero_prestador\":\"B-%08ld\",\"beneficiario_nome\":\"Jos\xc3\xa9 da Silva\","
+          "\"carteira_numero\":\"0001234567\",\"carteira_validade\":\"2026-12-31\","
+          "\"senha\":\"S%09ld\",\"validade_senha\":\"2026-12-31\",\"cid\":\"J069\","
+          "\"data_inicio\":\"2026-10-%02ld\",\"hora_inicio\":\"09:15:00\","
+          "\"executante\":{\"nome\":\"Dra. Ana Souza\",\"cpf\":\"11144477735\","
+          "\"conselho\":\"CRM\",\"numero_conselho\":\"123456\",\"uf\":\"SP\",\"cbo\":\"225125\"},"
+          "\"assinatura_beneficiario\":true,\"valor_total\":\"600.00\","
+          "\"competencia\":\"2026-10\",\"itens\":[",
+          first ? "" : ",\n", n, n, n, 1 + n % 28);
+  for (i = 1; i <= 5; i++)
+    fprintf(f,
+            "%s{\"sequencial\":%d,\"tipo\":\"procedimento\",\"codigo_tabela\":\"22\","
+            "\"codigo\":\"4030%04d\",\"descricao\":\"Exame laboratorial %d\","
+            "\"quantidade\":\"1.0000\",\"valor_unitario\":\"120.00\","
+            "\"valor_total\":\"120.00\",\"data\":\"2026-10-%02ld\"}",
+            i > 1 ? "," : "", i, 1000 + i, i, 1 + n % 28);
+  fputs("]}", f);
+}
+
+static long write_file(const char *path, long bytes)
+{
+  FILE *f = fopen(path, "w");
+  long n = 0;
+
+  if (f == NULL)
+    return -1;
+  fputs("{\"guias\":[\n", f);
+  while (ftell(f) < bytes - 4096) {
+    guia(f, n + 1, n == 0);
+    n++;
+  }
+  fputs("\n]}\n", f);
+  fclose(f);
+  return n;
+}
+
+/* Seconds of the sqlite3 shell's json_each over path (the floor), or -1. */
+static double floor_json_each(const char *path, long *count)
+{
+  char cmd[2300], line[256];
+  double t0 = now_s(), t;
+  FILE *p;
+
+  snprintf(cmd, sizeof cmd,
+           "sqlite3 :memory: \"SELECT count(*) FROM json_each(readfile('%s'), '\\$.guias')\"",
+           path);
+  p = popen(cmd, "r");
+  if (p == NULL)
+    return -1;
+  *count = -1;
+  if (fgets(line, sizeof line, p) != NULL)
+    *count = strtol(line, NULL, 10);
+  t = now_s() - t0;
+  if (pclose(p) != 0)
+    return -1;
+  return t;
+}
+
+int main(int argc, char **argv)
+{
+  long mb = argc > 1 ? strtol(argv[1], NULL, 10) : 200, n, n_floor = -1;
+  const char *dir = argc > 2 ? argv[2] : ".";
+  char file[1024], db[1024], tmp[1100];
+  fat_store *st = NULL;
+  fat_import_result res;
+  fat_err err;
+  struct stat sb;
+  double t0, t_imp, t_floor, c0, c_imp, c_floor;
+  long rss0, rss1;
+
+  if (mb < 1)
+    mb = 1;
+  snprintf(file, sizeof file, "%s/bench_importar.json", dir);
+  snprintf(db, sizeof db, "%s/bench_importar.db", dir);
+  n = write_file(file, mb * 1024 * 1024);
+  if (n <= 0 || stat(file, &sb) != 0) {
+    fprintf(stderr, "bench_importar: não foi possível escrever %s\n", file);
+    return 1;
+  }
+  c0 = cpu_s(RUSAGE_CHILDREN);
+  t_floor = floor_json_each(file, &n_floor);
+  c_floor = cpu_s(RUSAGE_CHILDREN) - c0;
+
+  unlink(db);
+  snprintf(tmp, sizeof tmp, "%s-wal", db);
+  unlink(tmp);
+  snprintf(tmp, sizeof tmp, "%s-shm", db);
+  unlink(tmp);
+  if (fat_store_create(db, &st, &err) != FAT_OK ||
+      fat_cadastro_prestador(st, "Clínica Exemplo", "11.222.333/0001-81", NULL, NULL, &err) !=
+          FAT_OK ||
+      fat_cadastro_operadora(st, "312347", "Aurora Saúde", "aurora", NULL, NULL, NULL, &err) !=
+          FAT_OK) {
+    fprintf(stderr, "bench_importar: %s\n", err.msg);
+    return 1;
+  }
+  rss0 = peak_rss_kb();
+  t0 = now_s();
+  c0 = cpu_s(RUSAGE_SELF);
+  if (fat_import_guias_file(st, file, FAT_FMT_JSON, &res, &err) != FAT_OK) {
+    fprintf(stderr, "bench_importar: %s\n", err.msg);
+    return 1;
+  }
+  t_imp = now_s() - t0;
+  c_imp = cpu_s(RUSAGE_SELF) - c0;
+  rss1 = peak_rss_kb();
+  fat_store_close(st);
+
+  printf("bench_importar: %ld guias SP/SADT (5 itens cada), arquivo JSON de %.1f MB\n", n,
+         (double)sb.st_size / (1024.0 * 1024.0));
+  if (t_floor > 0)
+    printf("  piso (json_each do SQLite): %8.2f s  (%9.0f guias/s; %ld guias)\n", t_floor,
+           (double)n_floor / t_floor, n_floor);
+  else
+    printf("  piso (json_each do SQLite): não medido (falta o sqlite3 de linha de comando)\n");
+  printf("  importar:                   %8.2f s  (%9.0f guias/s; %ld novas, %ld itens)\n", t_imp,
+         (double)res.novas / t_imp, res.novas, res.itens);
+  printf("  pico de memória (RSS):      %8.1f MB  (antes de importar: %.1f MB)\n",
+         (double)rss1 / 1024.0, (double)rss0 / 1024.0);
+  printf("  CPU: piso %.2f s, importar %.2f s\n", c_floor, c_imp);
+  printf("metas (Parte M), medidas nesta execução:\n");
+  if (t_floor > 0 && c_floor > 0)
+    printf("  importar / piso json_each:  %6.2fx em tempo, %.2fx em CPU  (meta <= 2,00x)  %s\n",
+           t_imp / t_floor, c_imp / c_floor, c_imp / c_floor <= 2.0 ? "ok" : "não atingida");
+  printf("  RSS com %.0f MB de arquivo:  %6.1f MB (meta < 100 MB)  %s\n",
+         (double)sb.st_size / (1024.0 * 1024.0), (double)rss1 / 1024.0,
+         rss1 < 100 * 1024 ? "ok" : "não atingida");
+  unlink(file);
+  return 0;
+}

@@ -1,0 +1,654 @@
+/* fat_import_json.c: a JSON file of guias imported as it is read
+** (fat_import_int.h).
+**
+** Reading a 200 MB file whole, then its cJSON tree, then every fat_guia
+** before storing the first one took gigabytes. Here a small tokenizer finds
+** each element of the guias array ({"guias": [...]} or a top-level array);
+** the element alone goes through cJSON and fat_guia_from_json_campo and is
+** stored at once in the file's transaction. What stays in memory is one
+** element and the key of every guia seen (for "the same guia twice in one
+** file"). A first pass over the file checks it is plain UTF-8; any other
+** file is left to the whole-file reader. */
+#include "fat_import_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "fat_mem.h"
+#include "fat_store.h"
+
+#define CHUNK (256 * 1024)
+
+/* {====================================================================
+** Plain UTF-8 check (first pass)
+** ===================================================================== */
+
+/* Length of a UTF-8 sequence starting with byte c (0 = not a lead byte). */
+static size_t lead_len(unsigned c)
+{
+  if (c < 0x80)
+    return 1;
+  if (c >= 0xC2 && c <= 0xDF)
+    return 2;
+  if (c >= 0xE0 && c <= 0xEF)
+    return 3;
+  if (c >= 0xF0 && c <= 0xF4)
+    return 4;
+  return 0;
+}
+
+/* Is the sequence p[0..n) (n = lead_len) valid (no overlong, surrogate or
+** out-of-range forms)? */
+static int seq_ok(const unsigned char *p, size_t n)
+{
+  size_t i;
+
+  for (i = 1; i < n; i++)
+    if ((p[i] & 0xC0) != 0x80)
+      return 0;
+  if (n == 3 && ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0)))
+    return 0;
+  if (n == 4 && ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90)))
+    return 0;
+  return 1;
+}
+
+/* 1 when the whole stream is UTF-8 without NUL bytes, 0 otherwise, -1 on a
+** read error. Rewinds f. */
+static int plain_utf8(FILE *f, unsigned char *buf)
+{
+  unsigned char carry[4];
+  size_t nc = 0, n, i, k;
+  int ok = 1;
+
+  n = fread(buf, 1, CHUNK, f);
+  while (ok && n > 0) {
+    i = 0;
+    if (nc > 0) { /* finish the sequence cut by the previous chunk */
+      k = lead_len(carry[0]);
+      while (nc < k && i < n)
+        carry[nc++] = buf[i++];
+      if (nc < k) {
+        n = fread(buf, 1, CHUNK, f);
+        continue;
+      }
+      ok = seq_ok(carry, k);
+      nc = 0;
+    }
+    while (ok && i < n) {
+      if (buf[i] == 0) {
+        ok = 0;
+        break;
+      }
+      k = lead_len(buf[i]);
+      if (k == 0) {
+        ok = 0;
+      } else if (i + k > n) {
+        memcpy(carry, buf + i, n - i);
+        nc = n - i;
+        i = n;
+      } else {
+        ok = seq_ok(buf + i, k);
+        i += k;
+      }
+    }
+    n = ok ? fread(buf, 1, CHUNK, f) : 0;
+  }
+  if (ferror(f))
+    return -1;
+  if (nc > 0)
+    ok = 0;
+  rewind(f);
+  return ok;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Keys seen (duplicate guias in one file)
+** ===================================================================== */
+
+typedef struct seen {
+  char **key;      /* open addressing, NULL = empty */
+  size_t *idx;     /* element index of each key */
+  size_t cap, n;
+} seen;
+
+static size_t key_hash(const char *s)
+{
+  size_t h = 1469598103934665603u;
+
+  while (*s != '\0')
+    h = (h ^ (unsigned char)*s++) * 1099511628211u;
+  return h;
+}
+
+static void seen_fini(seen *s)
+{
+  size_t i;
+
+  for (i = 0; i < s->cap; i++)
+    fat_free(s->key[i]);
+  fat_free(s->key);
+  fat_free(s->idx);
+  memset(s, 0, sizeof *s);
+}
+
+static fat_rc seen_grow(seen *s, fat_err *err)
+{
+  size_t cap = s->cap == 0 ? 1024 : s->cap * 2, i, j;
+  char **nk = fat_calloc(cap, sizeof *nk);
+  size_t *ni = fat_calloc(cap, sizeof *ni);
+
+  if (nk == NULL || ni == NULL) {
+    fat_free(nk);
+    fat_free(ni);
+    return fat_err_oom(err);
+  }
+  for (i = 0; i < s->cap; i++) {
+    if (s->key[i] == NULL)
+      continue;
+    for (j = key_hash(s->key[i]) & (cap - 1); nk[j] != NULL; j = (j + 1) & (cap - 1))
+      ;
+    nk[j] = s->key[i];
+    ni[j] = s->idx[i];
+  }
+  fat_free(s->key);
+  fat_free(s->idx);
+  s->key = nk;
+  s->idx = ni;
+  s->cap = cap;
+  return FAT_OK;
+}
+
+/* Add key (taken) for element i; *dup = the earlier element with the same
+** key, or (size_t)-1. */
+static fat_rc seen_add(seen *s, char *key, size_t i, size_t *dup, fat_err *err)
+{
+  size_t j;
+  fat_rc rc;
+
+  *dup = (size_t)-1;
+  if ((s->n + 1) * 2 > s->cap) {
+    rc = seen_grow(s, err);
+    if (rc != FAT_OK) {
+      fat_free(key);
+      return rc;
+    }
+  }
+  for (j = key_hash(key) & (s->cap - 1); s->key[j] != NULL; j = (j + 1) & (s->cap - 1)) {
+    if (strcmp(s->key[j], key) == 0) {
+      *dup = s->idx[j];
+      fat_free(key);
+      return FAT_OK;
+    }
+  }
+  s->key[j] = key;
+  s->idx[j] = i;
+  s->n++;
+  return FAT_OK;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** The tokenizer: one array element at a time
+** ===================================================================== */
+
+enum mode {
+  M_START,      /* before the root value */
+  M_OBJ_KEY,    /* root object: a key or '}' */
+  M_KEY,        /* inside a key string */
+  M_COLON,      /* after a key */
+  M_OBJ_VALUE,  /* the value of a key */
+  M_OBJ_NEXT,   /* after a value: ',' or '}' */
+  M_ARR,        /* guias array: an element or ']' */
+  M_ARR_NEXT,   /* after an element: ',' or ']' */
+  M_VALUE,      /* capturing a value (element or other key's value) */
+  M_END         /* after the root value: whitespace only */
+};
+
+typedef struct jstream {
+  fat_store *st;
+  const char *origem;
+  fat_import_result *res;
+  enum mode mode;
+  int root_array;       /* the root is the guias array */
+  int in_guias;         /* the array being read is the guias */
+  int have_guias;       /* a "guias" array was found */
+  int elem_wanted;      /* after ',' in an array: an element must follow */
+  int capturing_elem;   /* M_VALUE captures an element (else another key's value) */
+  int n_keys;           /* keys of the root object begun */
+  char key[16];         /* the current root key (truncated; only "guias" matters) */
+  size_t key_len;
+  int key_long;
+  /* the value being captured */
+  char *v;
+  size_t v_len, v_cap;
+  long v_line;
+  int depth, in_str, esc;
+  size_t n_elem;        /* elements read */
+  long line;
+  seen keys;
+} jstream;
+
+static fat_rc syntax(const jstream *j, fat_err *err)
+{
+  return fat_err_set(err, FAT_EINVAL, "JSON inválido perto da linha %ld", j->line);
+}
+
+static fat_rc v_push(jstream *j, char c, fat_err *err)
+{
+  if (j->v_len + 2 > j->v_cap) {
+    size_t cap = j->v_cap == 0 ? 4096 : j->v_cap * 2;
+    char *nv;
+
+    if (cap > FAT_IMPORT_MAX_BYTES)
+      return fat_err_set(err, FAT_ELIMIT, "guia %zu grande demais no JSON", j->n_elem);
+    nv = fat_realloc(j->v, cap);
+    if (nv == NULL)
+      return fat_err_oom(err);
+    j->v = nv;
+    j->v_cap = cap;
+  }
+  j->v[j->v_len++] = c;
+  return FAT_OK;
+}
+
+/* The line of byte off of the captured value. */
+static long v_line_at(const jstream *j, size_t off)
+{
+  long line = j->v_line;
+  size_t i;
+
+  for (i = 0; i < off && i < j->v_len; i++)
+    if (j->v[i] == '\n')
+      line++;
+  return line;
+}
+
+/* cJSON turns the escape \u0000 into a NUL that silently cuts the string:
+** refuse it, naming the line. */
+static fat_rc nul_escape(const jstream *j, fat_err *err)
+{
+  size_t i, k;
+
+  for (i = 0; i + 5 < j->v_len; i++) {
+    if (j->v[i] != '\\' || strncmp(j->v + i + 1, "u0000", 5) != 0)
+      continue;
+    for (k = i; k > 0 && j->v[k - 1] == '\\'; k--)
+      ;
+    if ((i - k) % 2 == 0)
+      return fat_err_set(err, FAT_EINVAL,
+                         "linha %ld: caractere nulo (\\u0000) num texto do JSON: não é aceito "
+                         "(cortaria o texto sem aviso)",
+                         v_line_at(j, i));
+  }
+  return FAT_OK;
+}
+
+/* Parse the captured value; NULL with err set when it is not JSON. */
+static cJSON *v_parse(jstream *j, fat_err *err)
+{
+  const char *end = NULL;
+  cJSON *el;
+
+  if (nul_escape(j, err) != FAT_OK)
+    return NULL;
+  j->v[j->v_len] = '\0';
+  el = cJSON_ParseWithLengthOpts(j->v, j->v_len, &end, 0);
+  if (el == NULL) {
+    if (end == NULL || end < j->v || end > j->v + j->v_len)
+      fat_err_set(err, FAT_EINVAL, "JSON inválido (ou memória insuficiente)");
+    else
+      fat_err_set(err, FAT_EINVAL, "JSON inválido perto da linha %ld",
+                  v_line_at(j, (size_t)(end - j->v)));
+  }
+  return el;
+}
+
+/* One element of the guias array: parse, check its key, store. */
+static fat_rc element(jstream *j, fat_err *err)
+{
+  cJSON *el = v_parse(j, err);
+  fat_guia *g = NULL;
+  char campo[128], label[40], *key;
+  size_t i = j->n_elem++, dup = (size_t)-1;
+  fat_rc rc;
+
+  if (el == NULL)
+    return err != NULL ? err->rc : FAT_EINVAL;
+  snprintf(label, sizeof label, "guias[%zu]", i);
+  rc = fat_guia_from_json_campo(el, &g, campo, sizeof campo, err);
+  cJSON_Delete(el);
+  if (rc != FAT_OK) {
+    if (campo[0] != '\0')
+      return fat_err_prefix(err, "%s, campo %s: ", label, campo);
+    return fat_err_prefix(err, "%s: ", label);
+  }
+  key = fat_asprintf("%s\x1f%s\x1f%s\x1f%s",
+                     g->operadora.registro_ans != NULL ? g->operadora.registro_ans : "",
+                     g->prestador.cnpj != NULL ? g->prestador.cnpj : "",
+                     g->prestador.cpf != NULL ? g->prestador.cpf : "",
+                     g->numero_prestador != NULL ? g->numero_prestador : "");
+  rc = key != NULL ? seen_add(&j->keys, key, i, &dup, err) : fat_err_oom(err);
+  if (rc == FAT_OK && dup != (size_t)-1)
+    rc = fat_err_set(err, FAT_EINVAL,
+                     "%s, campo numero_prestador: a guia %s da operadora %s aparece de novo "
+                     "no mesmo arquivo (guias[%zu])",
+                     label, g->numero_prestador, g->operadora.registro_ans, dup);
+  if (rc == FAT_OK)
+    rc = fat_import_store_one(j->st, g, label, j->origem, j->res, err);
+  fat_guia_free(g);
+  return rc;
+}
+
+/* Another key's value of the root object, captured: it must be JSON, and
+** "guias" must be an array (handled before capturing). */
+static fat_rc other_value(jstream *j, fat_err *err)
+{
+  cJSON *v = v_parse(j, err);
+
+  if (v == NULL)
+    return err != NULL ? err->rc : FAT_EINVAL;
+  cJSON_Delete(v);
+  return FAT_OK;
+}
+
+static int ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/* Start capturing a value (an element of the guias when elem); its first
+** byte is then fed through the capture. */
+static void capture_start(jstream *j, int elem)
+{
+  j->mode = M_VALUE;
+  j->capturing_elem = elem;
+  j->v_len = 0;
+  j->v_line = j->line;
+  j->depth = 0;
+  j->in_str = 0;
+  j->esc = 0;
+}
+
+/* The end of the guias array (or of another array-valued capture). */
+static void array_end(jstream *j)
+{
+  j->in_guias = 0;
+  j->mode = j->root_array ? M_END : M_OBJ_NEXT;
+}
+
+/* Feed one byte. */
+static fat_rc feed(jstream *j, char c, fat_err *err)
+{
+  fat_rc rc;
+
+  switch (j->mode) {
+  case M_START:
+    if (ws(c))
+      return FAT_OK;
+    if (c == '[') {
+      j->root_array = 1;
+      j->in_guias = 1;
+      j->have_guias = 1;
+      j->mode = M_ARR;
+      return FAT_OK;
+    }
+    if (c == '{') {
+      j->mode = M_OBJ_KEY;
+      return FAT_OK;
+    }
+    return syntax(j, err);
+  case M_OBJ_KEY:
+    if (ws(c))
+      return FAT_OK;
+    if (c == '"') {
+      j->key_len = 0;
+      j->key_long = 0;
+      j->esc = 0;
+      j->n_keys++;
+      j->mode = M_KEY;
+      return FAT_OK;
+    }
+    if (c == '}' && j->n_keys == 0) {
+      j->mode = M_END; /* {} */
+      return FAT_OK;
+    }
+    return syntax(j, err);
+  case M_KEY:
+    if (j->esc) {
+      j->esc = 0;
+      j->key_long = 1; /* an escaped key is never "guias" as written */
+    } else if (c == '\\') {
+      j->esc = 1;
+    } else if (c == '"') {
+      j->key[j->key_len] = '\0';
+      j->mode = M_COLON;
+      return FAT_OK;
+    }
+    if (j->key_len + 1 < sizeof j->key)
+      j->key[j->key_len++] = c;
+    else
+      j->key_long = 1;
+    return FAT_OK;
+  case M_COLON:
+    if (ws(c))
+      return FAT_OK;
+    if (c != ':')
+      return syntax(j, err);
+    j->mode = M_OBJ_VALUE;
+    return FAT_OK;
+  case M_OBJ_VALUE:
+    if (ws(c))
+      return FAT_OK;
+    if (!j->key_long && strcmp(j->key, "guias") == 0 && !j->have_guias) {
+      if (c != '[')
+        return fat_err_set(err, FAT_EINVAL,
+                           "JSON sem lista de guias (esperado {\"guias\": [...]} ou [...])");
+      j->in_guias = 1;
+      j->have_guias = 1;
+      j->elem_wanted = 0;
+      j->mode = M_ARR;
+      return FAT_OK;
+    }
+    capture_start(j, 0);
+    return feed(j, c, err);
+  case M_OBJ_NEXT:
+    if (ws(c))
+      return FAT_OK;
+    if (c == ',') {
+      j->mode = M_OBJ_KEY;
+      return FAT_OK;
+    }
+    if (c == '}') {
+      j->mode = M_END;
+      return FAT_OK;
+    }
+    return syntax(j, err);
+  case M_ARR:
+    if (ws(c))
+      return FAT_OK;
+    if (c == ']' && !j->elem_wanted) {
+      array_end(j);
+      return FAT_OK;
+    }
+    if (c == ']' || c == ',')
+      return syntax(j, err);
+    capture_start(j, 1);
+    return feed(j, c, err);
+  case M_ARR_NEXT:
+    if (ws(c))
+      return FAT_OK;
+    if (c == ',') {
+      j->elem_wanted = 1;
+      j->mode = M_ARR;
+      return FAT_OK;
+    }
+    if (c == ']') {
+      array_end(j);
+      return FAT_OK;
+    }
+    return syntax(j, err);
+  case M_VALUE:
+    if (!j->in_str && j->depth == 0 &&
+        (c == ',' || (j->capturing_elem ? c == ']' : c == '}'))) {
+      /* the value ended: handle it, then c as the next token */
+      if (j->capturing_elem) {
+        rc = element(j, err);
+        j->elem_wanted = 0;
+        j->mode = M_ARR_NEXT;
+      } else {
+        rc = other_value(j, err);
+        j->mode = M_OBJ_NEXT;
+      }
+      return rc == FAT_OK ? feed(j, c, err) : rc;
+    }
+    if (j->in_str) {
+      if (j->esc)
+        j->esc = 0;
+      else if (c == '\\')
+        j->esc = 1;
+      else if (c == '"')
+        j->in_str = 0;
+    } else if (c == '"') {
+      j->in_str = 1;
+    } else if (c == '{' || c == '[') {
+      j->depth++;
+    } else if (c == '}' || c == ']') {
+      if (j->depth == 0)
+        return syntax(j, err);
+      j->depth--;
+    }
+    return v_push(j, c, err);
+  case M_END:
+    if (ws(c))
+      return FAT_OK;
+    return syntax(j, err);
+  }
+  return syntax(j, err);
+}
+
+/* }==================================================================== */
+
+/* Feed bytes to the tokenizer, counting lines. */
+static fat_rc feed_bytes(jstream *j, const unsigned char *b, size_t n, fat_err *err)
+{
+  size_t i;
+  fat_rc rc = FAT_OK;
+
+  for (i = 0; i < n && rc == FAT_OK; i++) {
+    rc = feed(j, (char)b[i], err);
+    if (b[i] == '\n')
+      j->line++;
+  }
+  return rc;
+}
+
+/* Read the whole input (from f when not NULL, else text[0..len)) and store
+** every guia, in one transaction: committed when everything was stored. */
+static fat_rc import_all(jstream *j, FILE *f, unsigned char *buf, const char *text, size_t len,
+                         const char *origem, fat_err *err)
+{
+  char detail[256];
+  size_t n;
+  fat_rc rc = fat_store_begin(j->st, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  j->line = 1;
+  if (f != NULL) {
+    n = fread(buf, 1, CHUNK, f);
+    if (n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
+      rc = feed_bytes(j, buf + 3, n - 3, err); /* BOM */
+    else
+      rc = feed_bytes(j, buf, n, err);
+    while (rc == FAT_OK && n > 0) {
+      n = fread(buf, 1, CHUNK, f);
+      rc = feed_bytes(j, buf, n, err);
+    }
+    if (rc == FAT_OK && ferror(f))
+      rc = fat_err_set(err, FAT_EIO, "erro ao ler o arquivo: %s", strerror(errno));
+  } else {
+    rc = feed_bytes(j, (const unsigned char *)text, len, err);
+  }
+  if (rc == FAT_OK && j->mode != M_END)
+    rc = syntax(j, err);
+  if (rc == FAT_OK && !j->have_guias)
+    rc = fat_err_set(err, FAT_EINVAL,
+                     "JSON sem lista de guias (esperado {\"guias\": [...]} ou [...])");
+  if (rc == FAT_OK && j->n_elem == 0)
+    rc = fat_err_set(err, FAT_EINVAL, "o arquivo não contém nenhuma guia");
+  if (rc == FAT_OK) {
+    snprintf(detail, sizeof detail, "%s: %ld novas, %ld atualizadas, %ld itens",
+             origem != NULL ? origem : "(memória)", j->res->novas, j->res->atualizadas,
+             j->res->itens);
+    rc = fat_store_audit(j->st, "guia.importar", NULL, detail, err);
+  }
+  if (rc == FAT_OK)
+    return fat_store_commit(j->st, err);
+  fat_store_rollback(j->st);
+  return rc;
+}
+
+fat_rc fat_import_json_text(fat_store *st, const char *text, size_t len, const char *origem,
+                            fat_import_result *res, fat_err *err)
+{
+  jstream j;
+  fat_rc rc;
+
+  memset(&j, 0, sizeof j);
+  j.st = st;
+  j.origem = origem;
+  j.res = res;
+  rc = import_all(&j, NULL, NULL, text, len, origem, err);
+  seen_fini(&j.keys);
+  fat_free(j.v);
+  return rc;
+}
+
+fat_rc fat_import_json_stream(fat_store *st, const char *path, fat_import_result *res,
+                              int *handled, fat_err *err)
+{
+  FILE *f = fopen(path, "rb");
+  unsigned char *buf = NULL;
+  struct stat sb;
+  jstream j;
+  int plain;
+  fat_rc rc = FAT_OK;
+
+  memset(res, 0, sizeof *res);
+  memset(&j, 0, sizeof j);
+  *handled = 0;
+  if (f == NULL)
+    return FAT_OK; /* the whole-file reader names the error */
+  if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode) ||
+      (unsigned long long)sb.st_size > FAT_IMPORT_MAX_BYTES)
+    goto out;
+  buf = fat_malloc(CHUNK);
+  if (buf == NULL) {
+    rc = fat_err_oom(err);
+    *handled = 1;
+    goto out;
+  }
+  plain = plain_utf8(f, buf);
+  if (plain <= 0)
+    goto out;
+  *handled = 1;
+  j.st = st;
+  j.origem = path;
+  j.res = res;
+  rc = import_all(&j, f, buf, NULL, 0, path, err);
+out:
+  if (rc != FAT_OK) {
+    memset(res, 0, sizeof *res);
+    fat_err_prefix(err, "%s: ", path);
+  }
+  seen_fini(&j.keys);
+  fat_free(j.v);
+  fat_free(buf);
+  fclose(f);
+  return rc;
+}

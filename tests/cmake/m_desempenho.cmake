@@ -1,0 +1,10 @@
+# Part M: the import benchmark (label bench, not in the default run): a JSON
+# file of FAT_BENCH_IMPORTAR_MB (default 200, the size cap) against SQLite's
+# json_each over the same file, with the peak RSS. docs/desempenho.md.
+set(FAT_BENCH_IMPORTAR_MB 200 CACHE STRING "size in MB of bench_importar's file")
+if(TARGET bench_importar)
+  add_test(NAME bench.importar COMMAND bench_importar ${FAT_BENCH_IMPORTAR_MB}
+    ${CMAKE_CURRENT_BINARY_DIR})
+  set_tests_properties(bench.importar PROPERTIES LABELS bench TIMEOUT 3600
+    ENVIRONMENT "${FAT_TEST_ENV}")
+endif()

@@ -1,0 +1,62 @@
+# Part M: libFuzzer targets (tests/fuzz/), built when the compiler is clang
+# (clang-14, Debian) or with -DFAT_FUZZ=ON; each is a ctest labelled `fuzz`
+# that runs for FAT_FUZZ_SECONDS over its seed corpus. Seeds are read where
+# they are (../shared/tiss/samples, tests/data, rules/operators): libFuzzer
+# writes the inputs it finds only into the first folder, a scratch folder in
+# the build tree. A crash leaves crash-<sha1> in the build's tests/ folder:
+# add it to tests/data/fuzz/<target>/ and fix the cause.
+#   cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-14 -DFAT_SANITIZE=address,undefined \
+#         -DFAT_SANITIZER_SUITE=OFF -DFAT_BROWSER_TESTS=OFF
+#   cmake --build build-fuzz -j2 && ctest --test-dir build-fuzz -L fuzz
+if(CMAKE_C_COMPILER_ID STREQUAL "Clang")
+  set(fat_fuzz_default ON)
+else()
+  set(fat_fuzz_default OFF)
+endif()
+option(FAT_FUZZ "build the libFuzzer targets of tests/fuzz (needs clang)" ${fat_fuzz_default})
+set(FAT_FUZZ_SECONDS 60 CACHE STRING "seconds each fuzz test runs under ctest")
+
+if(FAT_FUZZ)
+  if(NOT CMAKE_C_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "FAT_FUZZ precisa do clang: -DCMAKE_C_COMPILER=clang-14")
+  endif()
+  # coverage feedback from the engine, not only from the targets
+  foreach(lib faturo_core faturo_demo faturo_web)
+    target_compile_options(${lib} PRIVATE -fsanitize=fuzzer-no-link)
+  endforeach()
+
+  # target -> source, extra definitions, seed folders
+  set(fat_fuzz_targets tiss import_json import_csv contrato valores)
+  set(fat_fuzz_src_tiss fuzz_tiss.c)
+  set(fat_fuzz_seeds_tiss ${FAT_SHARED_DIR}/tiss/samples ${CMAKE_SOURCE_DIR}/tests/data/tiss)
+  set(fat_fuzz_src_import_json fuzz_import.c)
+  set(fat_fuzz_def_import_json FUZZ_FORMATO=FAT_FMT_JSON)
+  set(fat_fuzz_seeds_import_json ${CMAKE_SOURCE_DIR}/tests/data/import)
+  set(fat_fuzz_src_import_csv fuzz_import.c)
+  set(fat_fuzz_def_import_csv FUZZ_FORMATO=FAT_FMT_CSV)
+  set(fat_fuzz_seeds_import_csv ${CMAKE_SOURCE_DIR}/tests/data/import)
+  set(fat_fuzz_src_contrato fuzz_contrato.c)
+  set(fat_fuzz_seeds_contrato ${CMAKE_SOURCE_DIR}/rules/operators)
+  set(fat_fuzz_src_valores fuzz_valores.c)
+  set(fat_fuzz_seeds_valores ${CMAKE_SOURCE_DIR}/tests/fuzz/seeds/valores)
+
+  foreach(t ${fat_fuzz_targets})
+    add_executable(fuzz_${t} ${CMAKE_SOURCE_DIR}/tests/fuzz/${fat_fuzz_src_${t}})
+    target_link_libraries(fuzz_${t} PRIVATE faturo_demo faturo_web faturo_core)
+    fat_target_setup(fuzz_${t})
+    if(fat_fuzz_def_${t})
+      target_compile_definitions(fuzz_${t} PRIVATE ${fat_fuzz_def_${t}})
+    endif()
+    target_compile_options(fuzz_${t} PRIVATE -fsanitize=fuzzer)
+    target_link_options(fuzz_${t} PRIVATE -fsanitize=fuzzer)
+    set(corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz-corpus/${t})
+    add_test(NAME fuzz.${t}
+      COMMAND sh -c "mkdir -p '${corpus}' && exec \"$0\" \"$@\""
+              $<TARGET_FILE:fuzz_${t}> -max_total_time=${FAT_FUZZ_SECONDS} -timeout=30
+              -rss_limit_mb=2048 -print_final_stats=1 ${corpus} ${fat_fuzz_seeds_${t}}
+      WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+    math(EXPR fat_fuzz_timeout "${FAT_FUZZ_SECONDS} * 3 + 120")
+    set_tests_properties(fuzz.${t} PROPERTIES LABELS fuzz TIMEOUT ${fat_fuzz_timeout}
+      ENVIRONMENT "${FAT_TEST_ENV}")
+  endforeach()
+endif()

@@ -1,0 +1,238 @@
+/* test_desempenho.c: what Part M fixed for speed stays fixed.
+**
+** - The rows conferir writes for every guia (its findings, its status, its
+**   total, the open-findings counters) fire triggers that must not build an
+**   ephemeral b-tree per row: SQLite builds one for every constant IN list
+**   of three or more values each time a trigger statement runs, and freeing
+**   them trimmed the heap once per guia (migration 080). EXPLAIN lists the
+**   trigger programs too, so counting OpenEphemeral in it counts them.
+** - `importar` of a JSON file streams it guia by guia into the transaction:
+**   memory does not grow with the file (it held every parsed guia, ~14 KB
+**   each, before storing the first). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fat_cadastro.h"
+#include "fat_import.h"
+#include "fat_store_int.h"
+
+/* Under AddressSanitizer freed memory stays in quarantine (RSS says
+** nothing) and every allocation is slower: a smaller file, no RSS check. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FAT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FAT_ASAN 1
+#endif
+#endif
+#ifdef FAT_ASAN
+#define N_GUIAS 300
+#else
+#define N_GUIAS 3000
+#endif
+
+static const char *db_path = "test_desempenho.db";
+
+static void remove_db(void)
+{
+  unlink(db_path);
+  unlink("test_desempenho.db-wal");
+  unlink("test_desempenho.db-shm");
+}
+
+/* Ephemeral b-trees opened by statement sql, trigger programs included. */
+static int ephemeral_tables(fat_store *st, const char *sql)
+{
+  fat_stmt *s;
+  fat_err err;
+  int n = 0, r;
+
+  assert_int_equal(fat_store_prepare(st, sql, &s, &err), FAT_OK);
+  r = fat_stmt_step(s);
+  while (r == FAT_ROW) {
+    n += strcmp(fat_col_text(s, 1), "OpenEphemeral") == 0;
+    r = fat_stmt_step(s);
+  }
+  assert_int_equal(r, FAT_DONE);
+  fat_stmt_reset(s);
+  return n;
+}
+
+static void test_conferir_writes_open_no_ephemeral_btree_per_row(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  /* one finding stored (its counters in guia_aberto and painel_operadora) */
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN INSERT INTO achado(guia_id, codigo, "
+                                        "severidade, mensagem, valor_risco, regra, "
+                                        "guia_revisao) VALUES (1, 'X', 'bloqueio', 'm', 1, "
+                                        "'r', 1)"),
+                   0);
+  /* the findings of a re-checked guia deleted */
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN DELETE FROM achado WHERE guia_id = 1"), 0);
+  /* the counters of a guia moving between 'with a bloqueio' and not */
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN UPDATE guia_aberto SET bloqueios = 0, "
+                                        "risco_bloqueio = 0 WHERE guia_id = 1"),
+                   0);
+  /* the guia's total filled by pricing: before migration 080, 12 */
+  assert_true(ephemeral_tables(st, "EXPLAIN UPDATE guia SET valor_total = 5 WHERE id = 1") <= 1);
+  /* its new status: before migration 080, 13 (one is the CHECK of 001) */
+  assert_true(ephemeral_tables(st, "EXPLAIN UPDATE guia SET status = 'pendente' "
+                                   "WHERE id = 1") <= 2);
+  fat_store_close(st);
+  remove_db();
+}
+
+/* ---- importar streams a JSON file ---- */
+
+static const char *json_path = "test_desempenho.json";
+
+static long peak_rss_kb(void)
+{
+  struct rusage ru;
+
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+/* A file of n SP/SADT guias with 5 items each (about 1.6 KB per guia);
+** guia dup (1-based, 0 = none) repeats the numero of guia 1; guia bad
+** (0 = none) has a bad quantity. latin1: a name in Latin-1 bytes. */
+static void write_guias(long n, long dup, long bad, int latin1)
+{
+  FILE *f = fopen(json_path, "w");
+  long g;
+  int i;
+
+  assert_non_null(f);
+  fputs("{\"origem\": \"teste\", \"guias\": [\n", f);
+  for (g = 1; g <= n; g++) {
+    fprintf(f,
+            "%s{\"tipo\":\"sp-sadt\",\"operadora\":{\"registro_ans\":\"312347\"},"
+            "\"prestador\":{\"cnpj\":\"11222333000181\"},"
+            "\"numero_prestador\":\"B-%08ld\",\"beneficiario_nome\":\"%s\","
+            "\"carteira_numero\":\"0001234567\",\"senha\":\"S%09ld\",\"cid\":\"J069\","
+            "\"data_inicio\":\"2026-10-05\",\"valor_total\":\"600.00\",\"itens\":[",
+            g > 1 ? ",\n" : "", g == dup ? 1 : g, latin1 ? "Jos\xe9" : "Jos\xc3\xa9", g);
+    for (i = 1; i <= 5; i++)
+      fprintf(f,
+              "%s{\"sequencial\":%d,\"tipo\":\"procedimento\",\"codigo_tabela\":\"22\","
+              "\"codigo\":\"4030%04d\",\"descricao\":\"Exame laboratorial %d\","
+              "\"quantidade\":\"%s\",\"valor_unitario\":\"120.00\","
+              "\"valor_total\":\"120.00\",\"data\":\"2026-10-05\"}",
+              i > 1 ? "," : "", i, 1000 + i, i, g == bad && i == 3 ? "x" : "1.0000");
+    fputs("]}", f);
+  }
+  fputs("\n]}\n", f);
+  fclose(f);
+}
+
+static fat_store *import_db(void)
+{
+  fat_store *st = NULL;
+  fat_err err;
+
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_cadastro_prestador(st, "Clínica Exemplo", "11.222.333/0001-81", NULL,
+                                          NULL, &err),
+                   FAT_OK);
+  assert_int_equal(fat_cadastro_operadora(st, "312347", "Aurora Saúde", "aurora", NULL, NULL,
+                                          NULL, &err),
+                   FAT_OK);
+  return st;
+}
+
+static long count_guias(fat_store *st)
+{
+  fat_stmt *s;
+  fat_err err;
+  long n;
+
+  assert_int_equal(fat_store_prepare(st, "SELECT count(*) FROM guia", &s, &err), FAT_OK);
+  assert_int_equal(fat_stmt_step(s), FAT_ROW);
+  n = (long)fat_col_int64(s, 0);
+  fat_stmt_reset(s);
+  return n;
+}
+
+static void test_import_json_file_memory_flat_in_file_size(void **state)
+{
+  fat_store *st = import_db();
+  fat_import_result res;
+  fat_err err;
+  long before, growth;
+
+  (void)state;
+  write_guias(N_GUIAS, 0, 0, 0); /* 3000: ~5 MB */
+  before = peak_rss_kb();
+  assert_int_equal(fat_import_guias_file(st, json_path, FAT_FMT_AUTO, &res, &err), FAT_OK);
+  growth = peak_rss_kb() - before;
+  assert_int_equal(res.novas, N_GUIAS);
+  assert_int_equal(res.itens, 5 * N_GUIAS);
+  assert_int_equal(count_guias(st), N_GUIAS);
+#ifndef FAT_ASAN
+  /* read whole, this file took ~45 MB (text, tree, 3000 guias); streamed,
+  ** one guia and the keys */
+  if (growth >= 16 * 1024)
+    fail_msg("importar cresceu %ld KB de RSS com um arquivo de ~5 MB", growth);
+#else
+  (void)growth; /* ASan keeps freed memory in quarantine */
+#endif
+  fat_store_close(st);
+  unlink(json_path);
+  remove_db();
+}
+
+static void test_import_json_file_stream_errors_name_the_guia(void **state)
+{
+  fat_store *st = import_db();
+  fat_import_result res;
+  fat_err err;
+
+  (void)state;
+  /* a bad field in guia 100: nothing of the file is stored */
+  write_guias(120, 0, 100, 0);
+  assert_int_equal(fat_import_guias_file(st, json_path, FAT_FMT_JSON, &res, &err), FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "guias[99], campo itens[2].quantidade"));
+  assert_non_null(strstr(err.msg, json_path));
+  assert_int_equal(res.novas, 0);
+  assert_int_equal(count_guias(st), 0);
+  /* guia 80 repeats guia 1: named with the first one */
+  write_guias(120, 80, 0, 0);
+  assert_int_equal(fat_import_guias_file(st, json_path, FAT_FMT_JSON, &res, &err), FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "guias[79], campo numero_prestador: a guia B-00000001"));
+  assert_non_null(strstr(err.msg, "(guias[0])"));
+  assert_int_equal(count_guias(st), 0);
+  /* a Latin-1 file is read whole and converted, as before */
+  write_guias(10, 0, 0, 1);
+  assert_int_equal(fat_import_guias_file(st, json_path, FAT_FMT_JSON, &res, &err), FAT_OK);
+  assert_int_equal(res.latin1, 1);
+  assert_int_equal(count_guias(st), 10);
+  fat_store_close(st);
+  unlink(json_path);
+  remove_db();
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_conferir_writes_open_no_ephemeral_btree_per_row),
+    cmocka_unit_test(test_import_json_file_memory_flat_in_file_size),
+    cmocka_unit_test(test_import_json_file_stream_errors_name_the_guia),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
