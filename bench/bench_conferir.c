@@ -108,7 +108,7 @@ int main(int argc, char **argv)
   unlink(path);
   snprintf(path, sizeof path, "%s-shm", db);
   unlink(path);
-  if (fat_store_open(db, &st, &err) != FAT_OK)
+  if (fat_store_create(db, &st, &err) != FAT_OK)
     return die("abrir banco", &err);
   t0 = fat_now_ns();
   if (generate(st, regras, n, &err) != 0)

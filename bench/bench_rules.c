@@ -241,12 +241,60 @@ static void print_counts(const peer_run *r)
   printf("\n");
 }
 
+/* Read the peers' guias (JSON lines) converted to faturo's form into
+** *out[0..*n). Returns 0, or 2 after printing why. */
+static int load_peer_guias(const char *path, cJSON ***out, size_t *n)
+{
+  FILE *in = fopen(path, "r");
+  char *line = NULL;
+  size_t cap = 0, cap_g = 0;
+  cJSON **gs = NULL;
+  int rc = 0;
+
+  *out = NULL;
+  *n = 0;
+  if (in == NULL) {
+    fprintf(stderr, "bench_rules: não foi possível abrir %s\n", path);
+    return 2;
+  }
+  while (rc == 0 && getline(&line, &cap, in) > 0) {
+    cJSON *p = cJSON_Parse(line), *c;
+
+    if (p == NULL)
+      continue;
+    c = from_peer(p);
+    cJSON_Delete(p);
+    if (c != NULL && *n == cap_g) {
+      cJSON **more = fat_realloc(gs, (cap_g ? cap_g * 2 : 1024) * sizeof *gs);
+
+      if (more == NULL) {
+        cJSON_Delete(c);
+        c = NULL;
+      } else {
+        gs = more;
+        cap_g = cap_g ? cap_g * 2 : 1024;
+      }
+    }
+    if (c == NULL) {
+      fat_err e;
+
+      (void)fat_err_oom(&e);
+      fprintf(stderr, "bench_rules: %s (%s)\n", e.msg, path);
+      rc = 2;
+    } else {
+      gs[(*n)++] = c;
+    }
+  }
+  free(line); /* getline's */
+  fclose(in);
+  *out = gs;
+  return rc;
+}
+
 static int bench_pares(const char *guias_path, const char *pares_dir, const char *peers_dir)
 {
-  FILE *in;
-  char *line = NULL, cmd[8192], nm[4200];
-  size_t cap = 0, n = 0, cap_g = 0, i;
-  ssize_t len;
+  char cmd[8192], nm[4200];
+  size_t n = 0, i;
   cJSON **gs = NULL;
   fat_gen *g = NULL;
   fat_findings f;
@@ -255,41 +303,22 @@ static int bench_pares(const char *guias_path, const char *pares_dir, const char
   int64_t t0, dt, c0, dc;
   int bad = 0, have_node, k;
 
+  fat_findings_init(&f);
   if (strchr(guias_path, '\'') != NULL || strchr(peers_dir, '\'') != NULL) {
     fprintf(stderr, "bench_rules: caminho com aspas simples\n");
-    return 2;
+    bad = 2;
+    goto out;
   }
-  in = fopen(guias_path, "r");
-  if (in == NULL) {
-    fprintf(stderr, "bench_rules: não foi possível abrir %s\n", guias_path);
-    return 2;
-  }
-  while ((len = getline(&line, &cap, in)) > 0) {
-    cJSON *p = cJSON_Parse(line), *c;
-
-    if (p == NULL)
-      continue;
-    c = from_peer(p);
-    cJSON_Delete(p);
-    if (c == NULL)
-      break;
-    if (n == cap_g) {
-      cap_g = cap_g ? cap_g * 2 : 1024;
-      gs = fat_realloc(gs, cap_g * sizeof *gs);
-      if (gs == NULL)
-        return 2;
-    }
-    gs[n++] = c;
-  }
-  free(line);
-  fclose(in);
+  bad = load_peer_guias(guias_path, &gs, &n);
+  if (bad != 0)
+    goto out;
   if (fat_gen_build(pares_dir, NULL, NULL, NULL, &g, &err) != FAT_OK) {
     fprintf(stderr, "bench_rules: %s\n", err.msg);
-    return 2;
+    bad = 2;
+    goto out;
   }
   memset(&me, 0, sizeof me);
   snprintf(me.engine, sizeof me.engine, "faturo (Lua 5.4, sandbox)");
-  fat_findings_init(&f);
   t0 = fat_now_ns();
   c0 = cpu_ns();
   for (i = 0; i < n; i++) {
@@ -298,7 +327,8 @@ static int bench_pares(const char *guias_path, const char *pares_dir, const char
     fat_findings_clear(&f);
     if (fat_gen_check(g, "pares", gs[i], NULL, &f, &err) != FAT_OK) {
       fprintf(stderr, "bench_rules: %s\n", err.msg);
-      return 2;
+      bad = 2;
+      goto out;
     }
     for (j = 0; j < f.n; j++) {
       k = code_index(f.v[j].codigo);
@@ -309,7 +339,6 @@ static int bench_pares(const char *guias_path, const char *pares_dir, const char
   dc = cpu_ns() - c0;
   dt = fat_now_ns() - t0;
   me.per_s = (double)n * 1e9 / (double)dt;
-  fat_findings_fini(&f);
   printf("pares: %zu guias (%s)\n", n, guias_path);
   printf("  %-28s %9.0f guias/s (relógio), %9.0f guias por segundo de CPU\n", me.engine, me.per_s,
          (double)n * 1e9 / (double)dc);
@@ -349,6 +378,8 @@ static int bench_pares(const char *guias_path, const char *pares_dir, const char
     if (!same_counts(&me, &peer))
       bad = 1;
   }
+out:
+  fat_findings_fini(&f);
   for (i = 0; i < n; i++)
     cJSON_Delete(gs[i]);
   fat_free(gs);

@@ -12,6 +12,7 @@
 #include "fat_lgpd.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_particular.h"
 #include "fat_repasse.h"
 #include "web_int.h"

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fat_dia.h"
 #include "fat_glosa.h"
 #include "fat_model.h"
 #include "web_int.h"
@@ -66,7 +67,7 @@ fat_rc api_glosas_resumo(web_req *rq, web_res *rs, fat_err *err)
     fat_relatorio_competencia_anterior(NULL, comp);
     f.competencia = comp;
   }
-  if (!fat_competencia_valid(f.competencia))
+  if (!fat_dia_competencia_valida(f.competencia))
     return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)",
                        f.competencia);
   rc = fat_glosa_resumo(rq->st, &f, &rs->json, err);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fat_dia.h"
 #include "fat_lote.h"
 #include "fat_model.h"
 #include "web_int.h"
@@ -40,7 +41,7 @@ fat_rc api_lotes_mapa(web_req *rq, web_res *rs, fat_err *err)
     fat_relatorio_competencia_anterior(NULL, dflt);
     comp = dflt;
   }
-  if (!fat_competencia_valid(comp))
+  if (!fat_dia_competencia_valida(comp))
     return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)", comp);
   rc = fat_lote_mapa(rq->st, op, comp, NULL, &rows, err);
   if (rc == FAT_ENOTFOUND && op != NULL)

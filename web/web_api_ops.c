@@ -80,7 +80,7 @@ fat_rc api_conferir(web_req *rq, web_res *rs, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   o.guia_id = guia_id;
-  if (o.competencia != NULL && !fat_competencia_valid(o.competencia))
+  if (o.competencia != NULL && !fat_dia_competencia_valida(o.competencia))
     return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)", o.competencia);
   memset(&ctx, 0, sizeof ctx);
   ctx.guias = cJSON_CreateArray();
@@ -180,7 +180,7 @@ fat_rc api_lotes_fechar(web_req *rq, web_res *rs, fat_err *err)
   o.operadora = op;
   o.competencia = nonempty(web_json_str(rq, "competencia"));
   o.xsd_dir = rq->srv->xsd_dir;
-  if (o.competencia != NULL && !fat_competencia_valid(o.competencia))
+  if (o.competencia != NULL && !fat_dia_competencia_valida(o.competencia))
     return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)",
                        o.competencia);
   g = fat_rules_acquire(rq->srv->rules);
@@ -263,7 +263,7 @@ fat_rc api_lote_enviado(web_req *rq, web_res *rs, fat_err *err)
 
   if (rc != FAT_OK)
     return rc;
-  if (data != NULL && !fat_date_valid(data))
+  if (data != NULL && !fat_dia_valida(data))
     return fat_err_set(err, FAT_EINVAL, "data inválida '%s' (use AAAA-MM-DD)", data);
   if (data == NULL) {
     fat_dia_hoje(hoje, sizeof hoje);
@@ -289,7 +289,7 @@ fat_rc api_lote_protocolo(web_req *rq, web_res *rs, fat_err *err)
     return rc;
   if (numero == NULL || strlen(numero) > 40)
     return fat_err_set(err, FAT_EINVAL, "informe o número do protocolo (até 40 caracteres)");
-  if (data != NULL && !fat_date_valid(data))
+  if (data != NULL && !fat_dia_valida(data))
     return fat_err_set(err, FAT_EINVAL, "data inválida '%s' (use AAAA-MM-DD)", data);
   if (data == NULL) {
     fat_dia_hoje(hoje, sizeof hoje);

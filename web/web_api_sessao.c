@@ -44,7 +44,7 @@ fat_rc api_sessao_login(web_req *rq, web_res *rs, fat_err *err)
     return rc;
   rs->json = sessao_json(&s);
   if (rs->json == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   snprintf(rs->cookie, sizeof rs->cookie, "faturo_sessao=%s; " COOKIE_ATTRS "; Max-Age=%lld%s",
            token, (long long)(s.expira_em - (int64_t)time(NULL)), rq->seguro ? "; Secure" : "");
   snprintf(rs->objeto, sizeof rs->objeto, "%s", s.usuario);
@@ -62,14 +62,14 @@ fat_rc api_sessao_logout(web_req *rq, web_res *rs, fat_err *err)
            rq->seguro ? "; Secure" : "");
   rs->json = cJSON_CreateObject();
   if (rs->json == NULL || cJSON_AddBoolToObject(rs->json, "ok", 1) == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   return FAT_OK;
 }
 
 fat_rc api_sessao_eu(web_req *rq, web_res *rs, fat_err *err)
 {
   rs->json = sessao_json(rq->sessao);
-  return rs->json != NULL ? FAT_OK : fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  return rs->json != NULL ? FAT_OK : fat_err_oom(err);
 }
 
 fat_rc api_usuarios_listar(web_req *rq, web_res *rs, fat_err *err)
@@ -83,7 +83,7 @@ fat_rc api_usuarios_listar(web_req *rq, web_res *rs, fat_err *err)
   if (rs->json == NULL || !web_add(rs->json, "usuarios", lst)) {
     if (rs->json == NULL)
       cJSON_Delete(lst);
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   }
   return FAT_OK;
 }
@@ -110,6 +110,6 @@ fat_rc api_usuarios_criar(web_req *rq, web_res *rs, fat_err *err)
   if (rs->json == NULL || cJSON_AddNumberToObject(rs->json, "id", (double)id) == NULL ||
       cJSON_AddStringToObject(rs->json, "nome", nome) == NULL ||
       cJSON_AddStringToObject(rs->json, "papel", fat_papel_str(p)) == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   return FAT_OK;
 }

@@ -71,6 +71,12 @@ typedef fat_rc (*web_handler)(web_req *rq, web_res *rs, fat_err *err);
 
 /* Query-string value (decoded) or NULL. */
 const char *web_query(const web_req *rq, const char *key);
+/* The operadora named by query parameter `key` (registro ANS, script key or
+** id: fat_operadora_resolver) as its registro ANS: *out points at buf, or is
+** NULL when the parameter is absent or empty. An unknown operadora fails with
+** FAT_ENOTFOUND (the message lists the registered ones), never an empty list. */
+FAT_NODISCARD fat_rc web_query_operadora(const web_req *rq, const char *key, const char **out,
+                                         char buf[8], fat_err *err);
 /* Request header value or NULL. */
 const char *web_header(const web_req *rq, const char *key);
 

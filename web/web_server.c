@@ -799,7 +799,7 @@ fat_rc fat_web_open(const fat_web_config *cfg, fat_web **out, fat_err *err)
     return rc;
   w = fat_calloc(1, sizeof *w);
   if (w == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   w->cfg = *cfg;
   w->db_path = fat_strdup(cfg->db_path);
   w->regras_dir = fat_strdup(cfg->regras_dir);

@@ -24,6 +24,7 @@ int web_status_for(fat_rc rc)
   case FAT_ENOMEM: return 503;
   case FAT_EIO: return 500;
   case FAT_EDB: return 500;
+  case FAT_EBUSY: return 503;
   }
   return 500;
 }

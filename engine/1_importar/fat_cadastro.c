@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "fat_mem.h"
+#include "fat_operadora.h"
 #include "fat_store_int.h"
+#include "fat_text.h"
 
 int fat_digits_only(const char *s, char *out, size_t len)
 {
@@ -56,6 +58,19 @@ static fat_rc select_id(fat_store *st, const char *sql, const char *a, const cha
 
 static int blank(const char *s) { return s == NULL || s[0] == '\0'; }
 
+/* A required text: present, one line, no control characters, at most max
+** characters (the TISS size of the field). */
+static fat_rc texto(const char *s, const char *campo, size_t max, fat_err *err)
+{
+  char why[160];
+
+  if (blank(s))
+    return fat_err_set(err, FAT_EINVAL, "%s obrigatório", campo);
+  if (fat_text_check(s, max, 0, why, sizeof why) != 0)
+    return fat_err_set(err, FAT_EINVAL, "%s: %s", campo, why);
+  return FAT_OK;
+}
+
 static fat_rc prestador_tx(fat_store *st, const char *nome, const char *cnpj, const char *cnes,
                            int64_t *id, fat_err *err)
 {
@@ -68,8 +83,9 @@ static fat_rc prestador_tx(fat_store *st, const char *nome, const char *cnpj, co
   int64_t pid;
   fat_rc rc;
 
-  if (blank(nome))
-    return fat_err_set(err, FAT_EINVAL, "nome do prestador obrigatório");
+  rc = texto(nome, "nome do prestador", 70, err);
+  if (rc != FAT_OK)
+    return rc;
   if (!fat_doc_cnpj_valid(cnpj))
     return fat_err_set(err, FAT_EINVAL, "CNPJ inválido '%s' (14 dígitos com dígitos verificadores)",
                        cnpj != NULL ? cnpj : "");
@@ -130,7 +146,9 @@ static int script_key_ok(const char *s)
     if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
       return 0;
   }
-  return n > 0 && n <= 64;
+  /* a key that starts with a letter can never be read as a registro ANS or an
+  ** id by fat_operadora_resolver */
+  return n > 0 && n <= 64 && s[0] >= 'a' && s[0] <= 'z';
 }
 
 static fat_rc operadora_tx(fat_store *st, const char *registro_ans, const char *nome,
@@ -154,12 +172,18 @@ static fat_rc operadora_tx(fat_store *st, const char *registro_ans, const char *
   if (fat_digits_only(registro_ans, d, sizeof d) != 6)
     return fat_err_set(err, FAT_EINVAL, "registro ANS inválido '%s' (6 dígitos)",
                        registro_ans != NULL ? registro_ans : "");
-  if (blank(nome))
-    return fat_err_set(err, FAT_EINVAL, "nome da operadora obrigatório");
+  rc = texto(nome, "nome da operadora", 70, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (!blank(codigo_prestador)) {
+    rc = texto(codigo_prestador, "código do prestador na operadora", 14, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
   if (!script_key_ok(script))
     return fat_err_set(err, FAT_EINVAL,
-                       "chave de script inválida '%s' (letras minúsculas, dígitos, _ e -; o "
-                       "arquivo é rules/operators/<chave>.lua)",
+                       "chave de script inválida '%s' (começa por letra minúscula; depois letras "
+                       "minúsculas, dígitos, _ e -; o arquivo é rules/operators/<chave>.lua)",
                        script != NULL ? script : "");
   rc = select_id(st, sql_sel, d, NULL, 0, &oid, err);
   if (rc != FAT_OK)
@@ -250,10 +274,44 @@ fat_rc fat_cadastro_operadora(fat_store *st, const char *registro_ans, const cha
   return fat_store_commit(st, err);
 }
 
+fat_rc fat_cadastro_plano_acomodacao(fat_store *st, int64_t operadora_id, const char *plano,
+                                     char acomodacao[16], fat_err *err)
+{
+  static const char *const nomes[] = {"enfermaria", "apartamento", "ambulatorial", NULL};
+  static const char sql[] = "SELECT acomodacao FROM plano WHERE operadora_id = ?1 AND codigo = ?2";
+  fat_stmt *s;
+  int i, step;
+  fat_rc rc;
+
+  acomodacao[0] = '\0';
+  for (i = 0; plano != NULL && nomes[i] != NULL; i++) {
+    if (strcmp(plano, nomes[i]) == 0) {
+      snprintf(acomodacao, 16, "%s", plano);
+      return FAT_OK;
+    }
+  }
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, operadora_id);
+  fat_bind_text(s, 2, plano);
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW)
+    snprintf(acomodacao, 16, "%s", fat_col_text(s, 0));
+  else if (step == FAT_DONE)
+    rc = fat_err_set(err, FAT_ENOTFOUND,
+                     "plano '%s' não cadastrado nesta operadora (ou use enfermaria, "
+                     "apartamento, ambulatorial)",
+                     plano != NULL ? plano : "");
+  else
+    rc = fat_store_dberr(st, err, "erro ao procurar o plano");
+  fat_stmt_reset(s);
+  return rc;
+}
+
 static fat_rc plano_tx(fat_store *st, const char *registro_ans, const char *codigo,
                        const char *nome, const char *acomodacao, int64_t *id, fat_err *err)
 {
-  static const char sql_op[] = "SELECT id FROM operadora WHERE registro_ans = ?1";
   static const char sql_sel[] = "SELECT id FROM plano WHERE operadora_id = ?1 AND codigo = ?2";
   static const char sql_ins[] =
       "INSERT INTO plano (operadora_id, codigo, nome, acomodacao) VALUES (?1, ?2, ?3, ?4)";
@@ -263,24 +321,20 @@ static fat_rc plano_tx(fat_store *st, const char *registro_ans, const char *codi
   char obj[48];
   fat_rc rc;
 
-  if (blank(codigo))
-    return fat_err_set(err, FAT_EINVAL, "código do plano obrigatório");
-  if (blank(nome))
-    return fat_err_set(err, FAT_EINVAL, "nome do plano obrigatório");
+  rc = texto(codigo, "código do plano", 20, err);
+  if (rc == FAT_OK)
+    rc = texto(nome, "nome do plano", 200, err);
+  if (rc != FAT_OK)
+    return rc;
   if (acomodacao == NULL ||
       (strcmp(acomodacao, "enfermaria") != 0 && strcmp(acomodacao, "apartamento") != 0 &&
        strcmp(acomodacao, "ambulatorial") != 0))
     return fat_err_set(err, FAT_EINVAL,
                        "acomodação inválida '%s' (use enfermaria, apartamento ou ambulatorial)",
                        acomodacao != NULL ? acomodacao : "");
-  rc = select_id(st, sql_op, registro_ans, NULL, 0, &oid, err);
+  rc = fat_operadora_resolver(st, registro_ans, &oid, err);
   if (rc != FAT_OK)
     return rc;
-  if (oid == 0)
-    return fat_err_set(err, FAT_ENOTFOUND,
-                       "operadora com registro ANS %s não cadastrada (use: faturo cadastro "
-                       "operadora)",
-                       registro_ans != NULL ? registro_ans : "?");
   rc = select_id(st, sql_sel, codigo, NULL, oid, &pid, err);
   if (rc != FAT_OK)
     return rc;
@@ -352,14 +406,14 @@ fat_rc fat_cadastro_listar(fat_store *st, cJSON **out, fat_err *err)
   *out = NULL;
   root = cJSON_CreateObject();
   if (root == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   arr = cJSON_AddArrayToObject(root, "prestadores");
   if (arr == NULL)
     goto oom;
   rc = fat_store_prepare(st, sql_pr, &s, err);
   if (rc != FAT_OK)
     goto fail;
-  while ((r = fat_stmt_step(s)) == FAT_ROW) {
+  for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
     o = cJSON_CreateObject();
     if (o == NULL || !cJSON_AddItemToArray(arr, o) || !add_col(o, "id", s, 0) ||
         !add_col(o, "nome", s, 1) || !add_col(o, "cnpj", s, 2) || !add_col(o, "cpf", s, 3) ||
@@ -375,7 +429,7 @@ fat_rc fat_cadastro_listar(fat_store *st, cJSON **out, fat_err *err)
   rc = fat_store_prepare(st, sql_op, &s, err);
   if (rc != FAT_OK)
     goto fail;
-  while ((r = fat_stmt_step(s)) == FAT_ROW) {
+  for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
     cJSON *sub;
     int64_t oid = fat_col_int64(s, 0);
 
@@ -434,7 +488,7 @@ fat_rc fat_cadastro_listar(fat_store *st, cJSON **out, fat_err *err)
 oom_s:
   fat_stmt_reset(s);
 oom:
-  rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  rc = fat_err_oom(err);
 fail:
   cJSON_Delete(root);
   return rc;

@@ -35,11 +35,19 @@ FAT_NODISCARD fat_rc fat_cadastro_operadora(fat_store *st, const char *registro_
                                             const char *prestador_cnpj, int64_t *id,
                                             fat_err *err);
 
-/* Create or update (by operadora + código) a plano. acomodacao is
-** enfermaria, apartamento or ambulatorial. */
-FAT_NODISCARD fat_rc fat_cadastro_plano(fat_store *st, const char *registro_ans,
+/* Create or update (by operadora + código) a plano. The operadora is named
+** as fat_operadora_resolver accepts (registro ANS, script key or id).
+** acomodacao is enfermaria, apartamento or ambulatorial. */
+FAT_NODISCARD fat_rc fat_cadastro_plano(fat_store *st, const char *operadora,
                                         const char *codigo, const char *nome,
                                         const char *acomodacao, int64_t *id, fat_err *err);
+
+/* Acomodação of a plan named by its code at that operadora, or directly by
+** name (enfermaria, apartamento, ambulatorial), into acomodacao.
+** FAT_ENOTFOUND (pt-BR) when the code is not a plan of that operadora. */
+FAT_NODISCARD fat_rc fat_cadastro_plano_acomodacao(fat_store *st, int64_t operadora_id,
+                                                   const char *plano, char acomodacao[16],
+                                                   fat_err *err);
 
 /* Everything registered, as
 ** {"prestadores":[{id,nome,cnpj,cpf,cnes}],

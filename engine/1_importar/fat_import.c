@@ -9,8 +9,12 @@
 #include <cjson/cJSON.h>
 
 #include "fat_mem.h"
+#include "fat_csv.h"
+#include "fat_dia.h"
 #include "fat_model.h"
+#include "fat_operadora.h"
 #include "fat_store_int.h"
+#include "fat_text.h"
 
 /* {====================================================================
 ** Formats and text decoding
@@ -38,104 +42,6 @@ fat_formato fat_formato_from_path(const char *path)
   if (strcasecmp(dot, ".csv") == 0 || strcasecmp(dot, ".txt") == 0)
     return FAT_FMT_CSV;
   return FAT_FMT_AUTO;
-}
-
-/* Length of the valid UTF-8 sequence at p (strict), or 0. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-  unsigned c = p[0];
-
-  if (c < 0x80)
-    return 1;
-  if (c >= 0xC2 && c <= 0xDF)
-    return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-      return 0;
-    if (c == 0xE0 && p[1] < 0xA0)
-      return 0; /* overlong */
-    if (c == 0xED && p[1] >= 0xA0)
-      return 0; /* surrogate */
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-      return 0;
-    if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
-      return 0;
-    return 4;
-  }
-  return 0;
-}
-
-/* Windows-1252 code points for 0x80..0x9F (0 = undefined -> U+FFFD). */
-static const unsigned short cp1252[32] = {
-  0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-  0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-  0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
-
-fat_rc fat_text_to_utf8(const char *in, size_t len, char **out, size_t *out_len, int *converted,
-                        fat_err *err)
-{
-  const unsigned char *p = (const unsigned char *)in;
-  size_t i = 0, o = 0;
-  int valid = 1;
-  unsigned char *d;
-
-  *out = NULL;
-  if (out_len != NULL)
-    *out_len = 0;
-  if (converted != NULL)
-    *converted = 0;
-  if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
-    p += 3;
-    len -= 3;
-  }
-  while (i < len) {
-    size_t k = utf8_seq(p + i, len - i);
-
-    if (k == 0) {
-      valid = 0;
-      break;
-    }
-    i += k;
-  }
-  if (valid) {
-    *out = fat_strndup((const char *)p, len);
-    if (*out == NULL)
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-    if (out_len != NULL)
-      *out_len = len;
-    return FAT_OK;
-  }
-  if (len > (SIZE_MAX - 1) / 3)
-    return fat_err_set(err, FAT_ELIMIT, "arquivo grande demais");
-  d = fat_malloc(len * 3 + 1);
-  if (d == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-  for (i = 0; i < len; i++) {
-    unsigned cp = p[i];
-
-    if (cp >= 0x80 && cp <= 0x9F)
-      cp = cp1252[cp - 0x80] != 0 ? cp1252[cp - 0x80] : 0xFFFD;
-    if (cp < 0x80) {
-      d[o++] = (unsigned char)cp;
-    } else if (cp < 0x800) {
-      d[o++] = (unsigned char)(0xC0 | (cp >> 6));
-      d[o++] = (unsigned char)(0x80 | (cp & 0x3F));
-    } else {
-      d[o++] = (unsigned char)(0xE0 | (cp >> 12));
-      d[o++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-      d[o++] = (unsigned char)(0x80 | (cp & 0x3F));
-    }
-  }
-  d[o] = '\0';
-  *out = (char *)d;
-  if (out_len != NULL)
-    *out_len = o;
-  if (converted != NULL)
-    *converted = 1;
-  return FAT_OK;
 }
 
 /* }==================================================================== */
@@ -274,7 +180,7 @@ static const cJSON *json_get_path(const cJSON *obj, const char *path)
   char seg[64];
   size_t n;
 
-  while (obj != NULL && (dot = strchr(path, '.')) != NULL) {
+  for (dot = strchr(path, '.'); obj != NULL && dot != NULL; dot = strchr(path, '.')) {
     n = (size_t)(dot - path);
     if (n >= sizeof seg)
       return NULL;
@@ -318,14 +224,14 @@ static void rec_fini(csv_rec *r)
 static fat_rc rec_push(csv_rec *r, char *s, fat_err *err)
 {
   if (s == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   if (r->n == r->cap) {
     size_t cap = r->cap == 0 ? 32 : r->cap * 2;
     char **nf = fat_realloc(r->f, cap * sizeof *nf);
 
     if (nf == NULL) {
       fat_free(s);
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
     }
     r->f = nf;
     r->cap = cap;
@@ -518,7 +424,7 @@ static fat_rc parsed_push(parsed *p, fat_guia *g, char *label, fat_err *err)
 oom:
   fat_guia_free(g);
   fat_free(label);
-  return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  return fat_err_oom(err);
 }
 
 typedef struct keyidx {
@@ -553,7 +459,7 @@ static fat_rc check_duplicates(const parsed *p, fat_err *err)
     return FAT_OK;
   k = fat_malloc(p->n * sizeof *k);
   if (k == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   for (i = 0; i < p->n; i++) {
     k[i].g = p->g[i];
     k[i].i = i;
@@ -602,7 +508,7 @@ static fat_rc store_one(fat_store *st, fat_guia *g, const char *label, const cha
   int r;
   fat_rc rc;
 
-  rc = fat_operadora_id(st, g->operadora.registro_ans, &oid, err);
+  rc = fat_operadora_por_registro(st, g->operadora.registro_ans, &oid, err);
   if (rc != FAT_OK)
     return fat_err_prefix(err, "%s, campo operadora.registro_ans: ", label);
   rc = fat_prestador_id(st, g->prestador.cnpj, g->prestador.cpf, &pid, err);
@@ -638,7 +544,7 @@ static fat_rc store_one(fat_store *st, fat_guia *g, const char *label, const cha
   if (origem != NULL) {
     g->origem = fat_strdup(origem);
     if (g->origem == NULL)
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
   }
   rc = fat_guia_save(st, g, err);
   if (rc != FAT_OK)
@@ -686,14 +592,41 @@ static fat_rc store_all(fat_store *st, parsed *p, const char *origem, fat_import
 ** JSON import
 ** ===================================================================== */
 
+/* cJSON turns the escape \u0000 into a NUL that silently cuts the string:
+** refuse it, naming the line. An escape is a backslash preceded by an even
+** number of backslashes. */
+static fat_rc json_nul_escape(const char *text, size_t len, fat_err *err)
+{
+  size_t i, k;
+  long line = 1;
+
+  for (i = 0; i < len; i++) {
+    if (text[i] == '\n')
+      line++;
+    if (text[i] != '\\' || i + 5 >= len || strncmp(text + i + 1, "u0000", 5) != 0)
+      continue;
+    for (k = i; k > 0 && text[k - 1] == '\\'; k--)
+      ;
+    if ((i - k) % 2 == 0)
+      return fat_err_set(err, FAT_EINVAL,
+                         "linha %ld: caractere nulo (\\u0000) num texto do JSON: não é aceito "
+                         "(cortaria o texto sem aviso)",
+                         line);
+  }
+  return FAT_OK;
+}
+
 static fat_rc parse_json_file(const char *text, size_t len, parsed *p, fat_err *err)
 {
   const char *end = NULL;
-  cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+  cJSON *root;
   const cJSON *arr, *el;
   size_t i = 0;
-  fat_rc rc = FAT_OK;
+  fat_rc rc = json_nul_escape(text, len, err);
 
+  if (rc != FAT_OK)
+    return rc;
+  root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
   if (root == NULL) {
     long line = 1;
     const char *q;
@@ -706,13 +639,10 @@ static fat_rc parse_json_file(const char *text, size_t len, parsed *p, fat_err *
     return fat_err_set(err, FAT_EINVAL, "JSON inválido perto da linha %ld", line);
   }
   arr = cJSON_IsArray(root) ? root : cJSON_GetObjectItemCaseSensitive(root, "guias");
-  if (!cJSON_IsArray(arr)) {
-    cJSON_Delete(root);
-    return fat_err_set(err, FAT_EINVAL,
-                       "JSON sem lista de guias (esperado {\"guias\": [...]} ou [...])");
-  }
-  cJSON_ArrayForEach(el, arr)
-  {
+  if (!cJSON_IsArray(arr))
+    rc = fat_err_set(err, FAT_EINVAL,
+                     "JSON sem lista de guias (esperado {\"guias\": [...]} ou [...])");
+  for (el = rc == FAT_OK ? arr->child : NULL; el != NULL; el = el->next) {
     char campo[128];
     fat_guia *g = NULL;
 
@@ -797,7 +727,7 @@ static fat_rc hash_grow(csv_state *cs, fat_err *err)
   size_t *nh = fat_calloc(ncap, sizeof *nh);
 
   if (nh == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   for (i = 0; i < cs->n_grp; i++) {
     size_t h = hash_str(cs->grp[i].key) & (ncap - 1);
 
@@ -828,9 +758,9 @@ static size_t hash_find(const csv_state *cs, const char *key, size_t *slot)
 /* Map "itens[0].x" from a single-item line check to the CSV column "item.x". */
 static void csv_campo(const char *campo, char *out, size_t len)
 {
-  const char *dot;
+  const char *dot = strncmp(campo, "itens[", 6) == 0 ? strchr(campo, ']') : NULL;
 
-  if (strncmp(campo, "itens[", 6) == 0 && (dot = strchr(campo, ']')) != NULL && dot[1] == '.')
+  if (dot != NULL && dot[1] == '.')
     snprintf(out, len, "item.%s", dot + 2);
   else
     snprintf(out, len, "%s", campo);
@@ -948,7 +878,7 @@ static fat_rc csv_line(csv_state *cs, const csv_rec *r, fat_err *err)
   rc = FAT_OK;
   goto out;
 oom:
-  rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  rc = fat_err_oom(err);
 fail:
 out:
   fat_guia_free(g);
@@ -967,7 +897,7 @@ static fat_rc csv_header(csv_state *cs, const csv_rec *r, fat_err *err)
   cs->ncols = r->n;
   cs->cols = fat_calloc(r->n, sizeof *cs->cols);
   if (cs->cols == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   for (i = 0; i < r->n; i++) {
     const char *name = r->f[i];
     const csv_col *c;
@@ -1136,27 +1066,6 @@ fat_rc fat_import_guias_file(fat_store *st, const char *path, fat_formato fmt,
 ** Export
 ** ===================================================================== */
 
-static fat_rc csv_put(fat_buf *b, const char *v, int last, fat_err *err)
-{
-  fat_rc rc = FAT_OK;
-  size_t n = strlen(v);
-
-  if (strpbrk(v, ";\"\r\n") != NULL || (n > 0 && (v[0] == ' ' || v[n - 1] == ' '))) {
-    const char *q;
-
-    rc = fat_buf_append(b, "\"", 1, err);
-    for (q = v; rc == FAT_OK && *q != '\0'; q++)
-      rc = *q == '"' ? fat_buf_append(b, "\"\"", 2, err) : fat_buf_append(b, q, 1, err);
-    if (rc == FAT_OK)
-      rc = fat_buf_append(b, "\"", 1, err);
-  } else if (n > 0) {
-    rc = fat_buf_append(b, v, n, err);
-  }
-  if (rc == FAT_OK)
-    rc = fat_buf_append(b, last ? "\r\n" : ";", last ? 2 : 1, err);
-  return rc;
-}
-
 /* Text of a JSON value for one CSV cell into buf. */
 static void cell_text(const cJSON *v, int decimal, char *buf, size_t len, const char **out)
 {
@@ -1183,7 +1092,7 @@ static void cell_text(const cJSON *v, int decimal, char *buf, size_t len, const 
   }
 }
 
-static fat_rc export_csv_guia(fat_buf *b, const cJSON *j, fat_err *err)
+static fat_rc export_csv_guia(fat_csv *w, const cJSON *j, fat_err *err)
 {
   const cJSON *itens = cJSON_GetObjectItemCaseSensitive(j, "itens"), *it;
   char buf[64];
@@ -1199,8 +1108,10 @@ static fat_rc export_csv_guia(fat_buf *b, const cJSON *j, fat_err *err)
       const char *t;
 
       cell_text(v, c->decimal, buf, sizeof buf, &t);
-      rc = csv_put(b, t, c[1].path == NULL, err);
+      rc = fat_csv_text(w, t, err);
     }
+    if (rc == FAT_OK)
+      rc = fat_csv_end_row(w, err);
     if (rc != FAT_OK)
       break;
   }
@@ -1211,13 +1122,14 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
                         size_t *len, size_t *n_guias, fat_err *err)
 {
   static const char sql[] =
-      "SELECT g.id FROM guia g JOIN operadora o ON o.id = g.operadora_id WHERE (?1 IS NULL OR "
-      "o.registro_ans = ?1) AND (?2 IS NULL OR g.competencia = ?2) ORDER BY g.id";
+      "SELECT id FROM guia WHERE (?1 = 0 OR operadora_id = ?1) AND (?2 IS NULL OR "
+      "competencia = ?2) ORDER BY id";
   fat_stmt *s;
-  int64_t *ids = NULL;
+  int64_t *ids = NULL, op = 0;
   size_t n = 0, cap = 0, i;
   cJSON *root = NULL, *arr = NULL;
   fat_buf b;
+  fat_csv w;
   int r;
   fat_rc rc;
 
@@ -1227,19 +1139,27 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
   if (n_guias != NULL)
     *n_guias = 0;
   fat_buf_init(&b, (size_t)1 << 31);
+  if (f != NULL && f->operadora != NULL) {
+    rc = fat_operadora_resolver(st, f->operadora, &op, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  if (f != NULL && f->competencia != NULL && !fat_dia_competencia_valida(f->competencia))
+    return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)",
+                       f->competencia);
   rc = fat_store_prepare(st, sql, &s, err);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text(s, 1, f != NULL ? f->registro_ans : NULL);
+  fat_bind_int(s, 1, op);
   fat_bind_text(s, 2, f != NULL ? f->competencia : NULL);
-  while ((r = fat_stmt_step(s)) == FAT_ROW) {
+  for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
     if (n == cap) {
       size_t ncap = cap == 0 ? 256 : cap * 2;
       int64_t *ni = fat_realloc(ids, ncap * sizeof *ni);
 
       if (ni == NULL) {
         fat_stmt_reset(s);
-        rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+        rc = fat_err_oom(err);
         goto out;
       }
       ids = ni;
@@ -1255,13 +1175,16 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
   if (fmt == FAT_FMT_CSV) {
     const csv_col *c;
 
+    rc = fat_csv_begin(&w, &b, err);
     for (c = csv_cols; rc == FAT_OK && c->path != NULL; c++)
-      rc = csv_put(&b, c->path, c[1].path == NULL, err);
+      rc = fat_csv_text(&w, c->path, err);
+    if (rc == FAT_OK)
+      rc = fat_csv_end_row(&w, err);
   } else {
     root = cJSON_CreateObject();
     arr = root != NULL ? cJSON_AddArrayToObject(root, "guias") : NULL;
     if (arr == NULL)
-      rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      rc = fat_err_oom(err);
   }
   for (i = 0; rc == FAT_OK && i < n; i++) {
     fat_guia *g = NULL;
@@ -1273,11 +1196,11 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
     j = fat_guia_to_json(g);
     fat_guia_free(g);
     if (j == NULL) {
-      rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      rc = fat_err_oom(err);
       break;
     }
     if (fmt == FAT_FMT_CSV) {
-      rc = export_csv_guia(&b, j, err);
+      rc = export_csv_guia(&w, j, err);
       cJSON_Delete(j);
     } else {
       cJSON_AddItemToArray(arr, j);
@@ -1297,7 +1220,7 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
     char *txt = cJSON_Print(root);
 
     if (txt == NULL) {
-      rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      rc = fat_err_oom(err);
       goto out;
     }
     rc = fat_buf_puts(&b, txt, err);
@@ -1311,7 +1234,7 @@ fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f, fat_formato f
     *out = fat_buf_take(&b);
   }
   if (*out == NULL) {
-    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    rc = fat_err_oom(err);
     goto out;
   }
   if (n_guias != NULL)

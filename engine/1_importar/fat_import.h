@@ -8,7 +8,8 @@
 **    numero_prestador); column names are the JSON paths ("data_inicio",
 **    "operadora.registro_ans", "item.quantidade", ...). Separator ';' or ','
 **    detected from the header; decimal comma accepted; UTF-8, or Latin-1 /
-**    Windows-1252 detected and converted; RFC 4180 quoting.
+**    Windows-1252 detected and converted (fat_text.h: a UTF-8 file with a bad
+**    byte is refused, naming its line); RFC 4180 quoting.
 **
 ** Import is all or nothing: one transaction per file; the first bad row (CSV
 ** line number, JSON index) and field are named in err->msg and nothing of that
@@ -55,22 +56,18 @@ FAT_NODISCARD fat_rc fat_import_guias_buffer(fat_store *st, const char *data, si
                                              fat_import_result *res, fat_err *err);
 
 typedef struct fat_export_filter {
-  const char *registro_ans; /* NULL = every operadora */
+  const char *operadora;    /* registro ANS, script key or id (fat_operadora.h); NULL = all */
   const char *competencia;  /* AAAA-MM or NULL */
 } fat_export_filter;
 
 /* Export the matching guias (ordered by id) as JSON ({"guias":[...]}) or CSV
-** (';' separator, decimal comma, UTF-8). *out is NUL-terminated (free with
+** (fat_csv.h: ';', decimal comma, UTF-8 with BOM, CRLF). An unknown operadora
+** is refused (FAT_ENOTFOUND listing the registered ones), never an empty
+** export. *out is NUL-terminated (free with
 ** fat_free), *len its length, *n_guias the count (both may be NULL). The output
 ** is read back identically by the importer. */
 FAT_NODISCARD fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f,
                                       fat_formato fmt, char **out, size_t *len,
                                       size_t *n_guias, fat_err *err);
-
-/* Input text to UTF-8: a UTF-8 BOM is dropped; valid UTF-8 is copied; any
-** other byte sequence is read as Windows-1252/Latin-1 and converted
-** (*converted = 1). *out is NUL-terminated; free with fat_free. */
-FAT_NODISCARD fat_rc fat_text_to_utf8(const char *in, size_t len, char **out, size_t *out_len,
-                                      int *converted, fat_err *err);
 
 #endif

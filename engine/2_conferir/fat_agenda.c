@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fat_dia.h"
 #include "fat_docnum.h"
 #include "fat_mem.h"
 #include "fat_model.h"
@@ -35,18 +36,6 @@ static void trim_copy(char *dst, size_t cap, const char *s, size_t n)
     n = cap - 1;
   memcpy(dst, s, n);
   dst[n] = '\0';
-}
-
-/* Accept AAAA-MM-DD or DD/MM/AAAA into AAAA-MM-DD. */
-static int norm_date(const char *in, char out[11])
-{
-  if (strlen(in) != 10)
-    return 0;
-  if (in[2] == '/' && in[5] == '/')
-    snprintf(out, 11, "%.4s-%.2s-%.2s", in + 6, in + 3, in);
-  else
-    snprintf(out, 11, "%.10s", in);
-  return fat_doc_date_days(out, NULL);
 }
 
 /* Remove punctuation from a CPF-looking value. */
@@ -99,7 +88,7 @@ static fat_rc parse(const char *text, linha **rows, size_t *n_rows, cJSON *errs,
     int k = 0;
     const char *q = p;
     linha l;
-    char msg[200];
+    char msg[sizeof ((fat_err *)NULL)->msg];
 
     lineno++;
     memset(&l, 0, sizeof l);
@@ -130,10 +119,11 @@ static fat_rc parse(const char *text, linha **rows, size_t *n_rows, cJSON *errs,
       continue; /* header */
     {
       char raw[16];
+      fat_err why;
 
       trim_copy(raw, sizeof raw, f[0], len[0]);
-      if (!norm_date(raw, l.data)) {
-        snprintf(msg, sizeof msg, "data inválida '%s' (use AAAA-MM-DD)", raw);
+      if (fat_dia_ler(raw, NULL, l.data, &why) != FAT_OK) {
+        snprintf(msg, sizeof msg, "%s", why.msg);
         rc = add_error(errs, lineno, msg, err);
         if (rc != FAT_OK)
           goto fail;
@@ -341,7 +331,7 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
           if (fat_price_item(pricer, key, &in, &po, &e) == FAT_OK) {
             cJSON_AddNumberToObject(o, "valor_estimado", (double)po.valor_total);
             nao_faturado += po.valor_total;
-          } else if (e.rc == FAT_ENOMEM || e.rc == FAT_EDB) {
+          } else if (fat_rc_is_system(e.rc)) {
             *err = e;
             rc = e.rc;
             goto out;

@@ -9,6 +9,7 @@
 #include "fat_dia.h"
 #include "fat_docnum.h"
 #include "fat_mem.h"
+#include "fat_money.h"
 #include "fat_store_int.h"
 
 static int blank(const char *s) { return s == NULL || s[0] == '\0'; }
@@ -17,7 +18,7 @@ static int blank(const char *s) { return s == NULL || s[0] == '\0'; }
 ** evaluation (1), or a failure of the call (0)? */
 static int per_guia_error(fat_rc rc)
 {
-  return rc != FAT_ENOMEM && rc != FAT_EDB && rc != FAT_EIO;
+  return !fat_rc_is_system(rc);
 }
 
 void fat_avaliar_ctx_init(fat_avaliar_ctx *ctx)
@@ -657,7 +658,7 @@ fat_rc fat_avaliar_ctx_load(fat_avaliador *a, const fat_guia *g, const char *hoj
   fat_rc rc;
 
   fat_avaliar_ctx_init(ctx);
-  if (hoje == NULL || !fat_doc_date_days(hoje, &ctx->hoje_dias))
+  if (hoje == NULL || fat_dia_parse(hoje, &ctx->hoje_dias) != 0)
     return fat_err_set(err, FAT_EINVAL, "data de referência inválida '%s' (use AAAA-MM-DD)",
                        hoje != NULL ? hoje : "");
   snprintf(ctx->hoje, sizeof ctx->hoje, "%s", hoje);
@@ -708,7 +709,7 @@ fat_rc fat_avaliar_guia(fat_avaliador *a, int64_t guia_id, const char *hoje, fat
     snprintf(dia, sizeof dia, "%s", hoje);
   else
     rc = data_envio(a->st, guia_id, dia, sizeof dia, err);
-  if (rc == FAT_OK && !fat_doc_date_days(dia, NULL))
+  if (rc == FAT_OK && !fat_dia_valida(dia))
     fat_dia_hoje(dia, sizeof dia); /* no usable date at all: today */
   if (rc == FAT_OK)
     rc = fat_guia_load(a->st, guia_id, &g, err);

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fat_dia.h"
 #include "fat_docnum.h"
 #include "fat_mem.h"
+#include "fat_money.h"
 
 /* Rule names recorded with each finding. */
 #define R_COMPLETUDE "builtin:completude"
@@ -232,7 +234,7 @@ static fat_rc check_completude(chk *c)
 static fat_rc check_date_field(chk *c, const char *value, const char *campo, const char *nome,
                                int seq, int64_t risco)
 {
-  if (blank(value) || fat_doc_date_days(value, NULL))
+  if (blank(value) || fat_dia_valida(value))
     return FAT_OK;
   return add(c, "DATA_INVALIDA", FAT_BLOQUEIO, campo, "1323", risco, seq, R_FORMATO,
              "%s '%s' não é uma data válida (use AAAA-MM-DD)", nome, value);
@@ -241,7 +243,7 @@ static fat_rc check_date_field(chk *c, const char *value, const char *campo, con
 static fat_rc check_time_field(chk *c, const char *value, const char *campo, const char *nome,
                                int seq)
 {
-  if (blank(value) || fat_doc_time_valid(value))
+  if (blank(value) || fat_dia_hora_minutos(value) >= 0)
     return FAT_OK;
   return add(c, "HORA_INVALIDA", FAT_ALERTA, campo, "1323", 0, seq, R_FORMATO,
              "%s '%s' não é um horário válido (use HH:MM)", nome, value);
@@ -454,7 +456,7 @@ static int32_t days_of(const char *s)
 {
   int32_t d;
 
-  return (s != NULL && fat_doc_date_days(s, &d)) ? d : INT32_MIN;
+  return fat_dia_parse(s, &d) == 0 ? d : INT32_MIN;
 }
 
 /* The guia type allows this item type? (TISS: a consulta bills exactly one
@@ -476,7 +478,7 @@ static int64_t item_expected_total(const fat_item *it)
   if (it->valor_unitario > INT64_MAX / it->quantidade_e4 ||
       it->valor_unitario * it->quantidade_e4 > INT64_MAX / fator)
     return -1;
-  return fat_div_round(it->valor_unitario * it->quantidade_e4 * fator, 1000000);
+  return fat_money_div_round(it->valor_unitario * it->quantidade_e4 * fator, 1000000);
 }
 
 static fat_rc check_coerencia(chk *c)
@@ -709,7 +711,7 @@ static fat_rc check_prazo(chk *c)
   limite = fat_check_prazo_limite(c->g, c->o);
   if (limite == INT32_MAX || c->o->hoje < limite)
     return FAT_OK;
-  fat_doc_date_format(limite - 1, lim, sizeof lim);
+  fat_dia_format_br(limite - 1, lim, sizeof lim);
   return add(c, "PRAZO_EXCEDIDO", FAT_BLOQUEIO, "data_inicio", "1701", c->valor_guia, 0, R_PRAZO,
              "atendimento de %s fora do prazo de apresentação de %d dias da operadora (venceu "
              "em %s): negocie com a operadora antes de enviar ou a guia será glosada",

@@ -419,7 +419,7 @@ static fat_rc store_conferencia(run *r, const fat_guia *g, const fat_avaliacao *
     return rc;
   fat_store_now(now, sizeof now);
   if (av->reconferir_em != INT32_MAX)
-    fat_doc_date_format(av->reconferir_em, recon, sizeof recon);
+    fat_dia_format(av->reconferir_em, recon, sizeof recon);
   fat_bind_int(s, 1, g->id);
   fat_bind_int(s, 2, g->revisao);
   fat_bind_text(s, 3, av->script_sha256);
@@ -627,14 +627,14 @@ static fat_rc run_init(run *r, const fat_conferir_opts *o, fat_err *err)
   fat_rc rc = FAT_OK;
   int step;
 
-  if (o->hoje != NULL && !fat_doc_date_days(o->hoje, NULL))
+  if (o->hoje != NULL && !fat_dia_valida(o->hoje))
     return fat_err_set(err, FAT_EINVAL, "data de referência inválida '%s' (use AAAA-MM-DD)",
                        o->hoje);
   if (o->hoje != NULL)
     snprintf(res->hoje, sizeof res->hoje, "%s", o->hoje);
   else
     fat_dia_hoje(res->hoje, sizeof res->hoje);
-  if (o->competencia != NULL && !fat_competencia_valid(o->competencia))
+  if (o->competencia != NULL && !fat_dia_competencia_valida(o->competencia))
     return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)",
                        o->competencia);
   if ((o->uma_guia || o->guia_id != 0) && o->guia_id <= 0)

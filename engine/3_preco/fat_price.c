@@ -8,6 +8,7 @@
 
 #include "fat_dia.h"
 #include "fat_mem.h"
+#include "fat_money.h"
 #include "fat_store_int.h"
 #include "fat_tabelas.h"
 
@@ -151,6 +152,19 @@ static const char *tipo_of(const fat_price_in *in)
   return "procedimento";
 }
 
+/* A small TISS code as a number ("06" -> 6, "3" -> 3); -1 when absent or not
+** one or two digits. */
+static int code_num(const char *s)
+{
+  if (s == NULL || s[0] < '0' || s[0] > '9')
+    return -1;
+  if (s[1] == '\0')
+    return s[0] - '0';
+  if (s[1] >= '0' && s[1] <= '9' && s[2] == '\0')
+    return (s[0] - '0') * 10 + (s[1] - '0');
+  return -1;
+}
+
 static int group_of(const contrato *c, const fat_price_in *in)
 {
   const char *t = tipo_of(in);
@@ -241,7 +255,7 @@ static fat_rc price_cbhpm(fat_store *st, const contrato *c, const grp *g, const 
     return rc;
   snprintf(o->descricao, sizeof o->descricao, "%s", pr.descricao);
   if (in->grau != NULL && in->grau[0] != '\0')
-    grau = atoi(in->grau);
+    grau = code_num(in->grau);
   if (grau == 6) {
     char an[16];
 
@@ -640,7 +654,7 @@ fat_rc fat_pricer_new(fat_store *st, fat_contract_fn fn, void *ud, fat_pricer **
 
   *out = NULL;
   if (p == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   p->st = st;
   p->fn = fn;
   p->ud = ud;
@@ -721,7 +735,7 @@ static fat_rc rep_unpriced(fat_price_report *r, const fat_item *it, const char *
   fat_price_unpriced *nv = fat_realloc(r->unpriced, (r->n_unpriced + 1) * sizeof *nv);
 
   if (nv == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   r->unpriced = nv;
   nv += r->n_unpriced++;
   nv->item_seq = it->sequencial;
@@ -736,7 +750,7 @@ static fat_rc rep_diff(fat_price_report *r, const fat_item *it, const fat_price_
   fat_price_diff *nv = fat_realloc(r->diffs, (r->n_diffs + 1) * sizeof *nv);
 
   if (nv == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   r->diffs = nv;
   nv += r->n_diffs++;
   nv->item_seq = it->sequencial;
@@ -762,7 +776,7 @@ static void item_input(const fat_guia *g, const fat_item *it, fat_price_in *in)
   in->carater = (g->carater_atendimento != NULL && strcmp(g->carater_atendimento, "2") == 0) ? 2
               : (g->carater_atendimento != NULL && strcmp(g->carater_atendimento, "1") == 0) ? 1
                                                                                             : 0;
-  in->via = it->via_acesso != NULL ? atoi(it->via_acesso) : 0;
+  in->via = code_num(it->via_acesso) > 0 ? code_num(it->via_acesso) : 0;
   in->principal = 1;
   in->grau = it->grau_participacao;
   in->quantidade_e4 = it->quantidade_e4;
@@ -770,10 +784,10 @@ static void item_input(const fat_guia *g, const fat_item *it, fat_price_in *in)
 
 static int same_grau(const char *a, const char *b)
 {
-  int ga = (a != NULL && a[0] != '\0') ? atoi(a) : 0;
-  int gb = (b != NULL && b[0] != '\0') ? atoi(b) : 0;
+  int ga = code_num(a), gb = code_num(b);
 
-  return ga == gb;
+  /* absent counts as 00 (the surgeon) */
+  return (ga < 0 ? 0 : ga) == (gb < 0 ? 0 : gb);
 }
 
 static fat_rc price_guia_parsed(fat_store *st, const contrato *c, fat_guia *g, int preencher,
@@ -789,7 +803,7 @@ static fat_rc price_guia_parsed(fat_store *st, const contrato *c, fat_guia *g, i
   outs = fat_calloc(g->n_itens, sizeof *outs);
   ok = fat_calloc(g->n_itens, sizeof *ok);
   if (outs == NULL || ok == NULL) {
-    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    rc = fat_err_oom(err);
     goto out;
   }
   /* pass 1: every item as if it were principal */
@@ -907,74 +921,6 @@ fat_rc fat_price_guia_with_contract(fat_store *st, const cJSON *contract, fat_gu
   return rc;
 }
 
-/* ------------------------------------------------------------------------ */
-/* CLI helpers                                                               */
-
-fat_rc fat_price_find_operadora(fat_store *st, const char *ref, fat_price_operadora *out,
-                                fat_err *err)
-{
-  static const char sql[] =
-    "SELECT id, registro_ans, script, nome FROM operadora "
-    "WHERE script = ?1 OR registro_ans = ?1 OR nome = ?1 ORDER BY id LIMIT 1";
-  fat_stmt *s;
-  int step;
-  fat_rc rc = fat_store_prepare(st, sql, &s, err);
-
-  memset(out, 0, sizeof *out);
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_text(s, 1, ref);
-  step = fat_stmt_step(s);
-  if (step == FAT_ROW) {
-    out->id = fat_col_int64(s, 0);
-    snprintf(out->registro_ans, sizeof out->registro_ans, "%s",
-             fat_col_text(s, 1));
-    snprintf(out->chave, sizeof out->chave, "%s", fat_col_text(s, 2));
-    snprintf(out->nome, sizeof out->nome, "%s", fat_col_text(s, 3));
-  } else if (step == FAT_DONE) {
-    rc = fat_err_set(err, FAT_ENOTFOUND,
-                     "operadora '%s' não cadastrada (use a chave do script, o registro ANS ou o "
-                     "nome; veja faturo cadastro listar)",
-                     ref);
-  } else {
-    rc = fat_store_dberr(st, err, "erro ao procurar a operadora");
-  }
-  fat_stmt_reset(s);
-  return rc;
-}
-
-fat_rc fat_price_plano_acomodacao(fat_store *st, int64_t operadora_id, const char *plano,
-                                  char acomodacao[16], fat_err *err)
-{
-  static const char sql[] =
-    "SELECT acomodacao FROM plano WHERE operadora_id = ?1 AND codigo = ?2";
-  fat_stmt *s;
-  int step;
-  fat_rc rc;
-
-  if (acom_of(plano) >= 0) {
-    snprintf(acomodacao, 16, "%s", plano);
-    return FAT_OK;
-  }
-  rc = fat_store_prepare(st, sql, &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_int(s, 1, operadora_id);
-  fat_bind_text(s, 2, plano);
-  step = fat_stmt_step(s);
-  if (step == FAT_ROW)
-    snprintf(acomodacao, 16, "%s", fat_col_text(s, 0));
-  else if (step == FAT_DONE)
-    rc = fat_err_set(err, FAT_ENOTFOUND,
-                     "plano '%s' não cadastrado nesta operadora (ou use enfermaria, "
-                     "apartamento, ambulatorial)",
-                     plano);
-  else
-    rc = fat_store_dberr(st, err, "erro ao procurar o plano");
-  fat_stmt_reset(s);
-  return rc;
-}
-
 void fat_price_todos_fini(fat_price_todos *t)
 {
   fat_free(t->sem_preco);
@@ -989,7 +935,7 @@ static fat_rc todos_add(fat_price_todos_item **v, size_t *n, int64_t guia_id, in
   fat_price_todos_item *nv = fat_realloc(*v, (*n + 1) * sizeof *nv);
 
   if (nv == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   *v = nv;
   nv += (*n)++;
   memset(nv, 0, sizeof *nv);

@@ -170,25 +170,7 @@ FAT_NODISCARD fat_rc fat_price_guia_with_contract(fat_store *st, const cJSON *co
                                                   fat_guia *g, int preencher,
                                                   fat_price_report *rep, fat_err *err);
 
-/* ---- Helpers for the CLI/API ---- */
-
-typedef struct fat_price_operadora {
-  int64_t id;
-  char registro_ans[8];
-  char chave[64];             /* rule script key */
-  char nome[128];
-} fat_price_operadora;
-
-/* Find an operadora by script key, registro ANS or exact name.
-** FAT_ENOTFOUND (pt-BR message) when there is none. */
-FAT_NODISCARD fat_rc fat_price_find_operadora(fat_store *st, const char *ref,
-                                              fat_price_operadora *out, fat_err *err);
-
-/* Acomodação of a plan given by code (plano.codigo of that operadora) or
-** directly by name (enfermaria, apartamento, ambulatorial). */
-FAT_NODISCARD fat_rc fat_price_plano_acomodacao(fat_store *st, int64_t operadora_id,
-                                                const char *plano, char acomodacao[16],
-                                                fat_err *err);
+/* ---- The whole store (`preco --todos`) ---- */
 
 /* One line of the whole-database check. */
 typedef struct fat_price_todos_item {

@@ -8,7 +8,10 @@
 
 #include "fat_dia.h"
 #include "fat_mem.h"
+#include "fat_money.h"
+#include "fat_operadora.h"
 #include "fat_store_int.h"
+#include "fat_text.h"
 
 #define TAB_FILE_MAX (64u * 1024u * 1024u)
 #define TAB_MAX_COLS 16
@@ -86,134 +89,6 @@ static const col_spec *layout_of(fat_tabela_tipo t)
 
 /* ------------------------------------------------------------------------ */
 /* Text helpers                                                             */
-
-int fat_tabelas_decimal(const char *s, int scale, int64_t *out, const char **why)
-{
-  const char *p = s, *comma;
-  int64_t ip = 0, fp = 0;
-  int nd = 0, group = -1, any = 0, i;
-
-  if (s == NULL || *s == '\0') {
-    *why = "valor vazio";
-    return -1;
-  }
-  if (strncmp(p, "R$", 2) == 0)
-    p += 2;
-  while (*p == ' ')
-    p++;
-  comma = strchr(p, ',');
-  for (; *p != '\0' && p != comma; p++) {
-    if (*p >= '0' && *p <= '9') {
-      if (ip > (INT64_MAX / 1000000000) / 10) {
-        *why = "número grande demais";
-        return -1;
-      }
-      ip = ip * 10 + (*p - '0');
-      any = 1;
-      if (group >= 0)
-        group++;
-    } else if (*p == '.') {
-      if (!any || (group >= 0 && group != 3)) {
-        *why = "use vírgula como separador decimal (ponto só separa milhares)";
-        return -1;
-      }
-      group = 0;
-    } else {
-      *why = (*p == '-') ? "valor negativo não é aceito" : "não é um número";
-      return -1;
-    }
-  }
-  if (!any || (group >= 0 && group != 3)) {
-    *why = any ? "use vírgula como separador decimal (ponto só separa milhares)"
-               : "não é um número";
-    return -1;
-  }
-  if (comma != NULL) {
-    for (p = comma + 1; *p != '\0'; p++) {
-      if (*p < '0' || *p > '9') {
-        *why = "não é um número";
-        return -1;
-      }
-      if (++nd > scale) {
-        *why = scale == 2 ? "mais de 2 casas decimais" : "mais de 4 casas decimais";
-        return -1;
-      }
-      fp = fp * 10 + (*p - '0');
-    }
-    if (nd == 0) {
-      *why = "vírgula sem casas decimais";
-      return -1;
-    }
-  }
-  for (i = nd; i < scale; i++)
-    fp *= 10;
-  for (i = 0; i < scale; i++)
-    ip *= 10;
-  *out = ip + fp;
-  return 0;
-}
-
-/* Strict UTF-8 validation (no overlongs, no surrogates). */
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-  size_t i = 0;
-
-  while (i < n) {
-    unsigned c = s[i];
-    size_t k, need;
-    unsigned cp;
-
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-      need = 1;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      need = 2;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      need = 3;
-      cp = c & 0x07;
-    } else {
-      return 0;
-    }
-    for (k = 1; k <= need; k++) {
-      if (i + k >= n || (s[i + k] & 0xC0) != 0x80)
-        return 0;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return 0;
-    i += need + 1;
-  }
-  return 1;
-}
-
-/* Latin-1 bytes to a new UTF-8 string. */
-static char *latin1_to_utf8(const char *s, size_t n, size_t *outlen)
-{
-  char *o = fat_malloc(n * 2 + 1);
-  size_t i, j = 0;
-
-  if (o == NULL)
-    return NULL;
-  for (i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-
-    if (c < 0x80) {
-      o[j++] = (char)c;
-    } else {
-      o[j++] = (char)(0xC0 | (c >> 6));
-      o[j++] = (char)(0x80 | (c & 0x3F));
-    }
-  }
-  o[j] = '\0';
-  *outlen = j;
-  return o;
-}
 
 /* Header name normalization: lowercase ASCII, common accented Latin letters
 ** folded (UTF-8 two-byte sequences), spaces and '-' to '_'. */
@@ -350,7 +225,7 @@ static int csv_next(csv_reader *r, long *start_line, fat_err *err)
     }
     r->fields[r->nf] = fat_strdup(r->cell.data != NULL ? r->cell.data : "");
     if (r->fields[r->nf] == NULL) {
-      fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler o arquivo");
+      fat_err_oom(err);
       return -1;
     }
     if (!quoted)
@@ -375,6 +250,7 @@ static int csv_next(csv_reader *r, long *start_line, fat_err *err)
 
 typedef struct row_val {
   const char *text;   /* COL_TEXT/CODE/DATE/PORTE (NULL when empty) */
+  char iso[FAT_DIA_ISO_LEN]; /* COL_DATE: the stored form text points at */
   int64_t num;        /* COL_MONEY/E4/INT */
   int present;
 } row_val;
@@ -415,7 +291,6 @@ static fat_rc parse_cell(fat_tabela_tipo tipo, const col_spec *c, const char *ce
                          row_val *v, fat_err *err)
 {
   const char *why = NULL;
-  int32_t d;
 
   v->present = cell != NULL && cell[0] != '\0';
   v->text = NULL;
@@ -427,12 +302,14 @@ static fat_rc parse_cell(fat_tabela_tipo tipo, const col_spec *c, const char *ce
     return FAT_OK;
   }
   switch (c->kind) {
-  case COL_TEXT:
-    if (strlen(cell) > 500)
-      return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna %s: texto longo demais (máx. 500)",
-                         line, c->nome);
+  case COL_TEXT: {
+    char msg[160];
+
+    if (fat_text_check(cell, 500, 0, msg, sizeof msg) != 0)
+      return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna %s: %s", line, c->nome, msg);
     v->text = cell;
     return FAT_OK;
+  }
   case COL_CODE:
     if (!valid_code(cell))
       return fat_err_set(err, FAT_EINVAL,
@@ -448,18 +325,20 @@ static fat_rc parse_cell(fat_tabela_tipo tipo, const col_spec *c, const char *ce
                          c->nome, cell, tipo == FAT_TAB_PORTES ? ", AN0 a AN8" : ", ou 0");
     v->text = cell;
     return FAT_OK;
-  case COL_DATE:
-    if (fat_dia_parse(cell, &d) != 0)
-      return fat_err_set(err, FAT_EINVAL,
-                         "linha %ld, coluna %s: data inválida '%s' (use AAAA-MM-DD)", line,
-                         c->nome, cell);
-    v->text = cell;
+  case COL_DATE: {
+    fat_err e;
+
+    if (fat_dia_ler(cell, NULL, v->iso, &e) != FAT_OK)
+      return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna %s: %s", line, c->nome, e.msg);
+    v->text = v->iso;
     return FAT_OK;
+  }
   case COL_MONEY:
   case COL_E4:
   case COL_INT:
-    if (fat_tabelas_decimal(cell, c->kind == COL_MONEY ? 2 : c->kind == COL_E4 ? 4 : 0, &v->num,
-                            &why) != 0)
+    why = fat_money_scan(cell, c->kind == COL_MONEY ? 2 : c->kind == COL_E4 ? 4 : 0,
+                         FAT_MONEY_THOUSANDS, &v->num);
+    if (why != NULL)
       return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna %s: '%s': %s", line, c->nome, cell,
                          why);
     if (c->kind == COL_INT && v->num > 1000000)
@@ -475,6 +354,7 @@ typedef struct import_ctx {
   fat_tabela_tipo tipo;
   const fat_tabela_opcoes *op;
   const char *vig;
+  const char *operadora; /* registro ANS of a negotiated table, else NULL */
   int64_t batch;
 } import_ctx;
 
@@ -527,7 +407,8 @@ static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *er
 
   switch (c->tipo) {
   case FAT_TAB_TUSS:
-    if ((rc = fat_store_prepare(c->st, sql_tuss, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(c->st, sql_tuss, &s, err);
+    if (rc != FAT_OK)
       return rc;
     vi = v[3].text != NULL ? v[3].text : c->vig;
     vf = v[4].text;
@@ -540,7 +421,8 @@ static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *er
     key = v[1].text;
     break;
   case FAT_TAB_CBHPM:
-    if ((rc = fat_store_prepare(c->st, sql_cbhpm, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(c->st, sql_cbhpm, &s, err);
+    if (rc != FAT_OK)
       return rc;
     vi = v[8].text != NULL ? v[8].text : c->vig;
     vf = v[9].text;
@@ -564,7 +446,8 @@ static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *er
                          "linha %ld, coluna fracao_porte: use um valor entre 0,0001 e 1", line);
     break;
   case FAT_TAB_PORTES:
-    if ((rc = fat_store_prepare(c->st, sql_porte, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(c->st, sql_porte, &s, err);
+    if (rc != FAT_OK)
       return rc;
     vi = v[2].text != NULL ? v[2].text : c->vig;
     vf = v[3].text;
@@ -578,7 +461,8 @@ static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *er
     break;
   case FAT_TAB_BRASINDICE:
   case FAT_TAB_SIMPRO:
-    if ((rc = fat_store_prepare(c->st, sql_insumo, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(c->st, sql_insumo, &s, err);
+    if (rc != FAT_OK)
       return rc;
     vi = v[5].text != NULL ? v[5].text : c->vig;
     vf = v[6].text;
@@ -596,11 +480,12 @@ static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *er
       return fat_err_set(err, FAT_EINVAL, "linha %ld, coluna pmc: PMC menor que o PF", line);
     break;
   case FAT_TAB_NEGOCIADA:
-    if ((rc = fat_store_prepare(c->st, sql_neg, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(c->st, sql_neg, &s, err);
+    if (rc != FAT_OK)
       return rc;
     vi = v[3].text != NULL ? v[3].text : c->vig;
     vf = v[4].text;
-    fat_bind_text(s, 1, c->op->operadora);
+    fat_bind_text(s, 1, c->operadora);
     fat_bind_text(s, 2, v[0].text);
     fat_bind_text(s, 3, v[1].text);
     fat_bind_int(s, 4, v[2].num);
@@ -611,7 +496,8 @@ static fat_rc insert_row(import_ctx *c, const row_val *v, long line, fat_err *er
     break;
   case FAT_TAB_GLOSAS:
   default:
-    if ((rc = fat_store_prepare(c->st, sql_glosa, &s, err)) != FAT_OK)
+    rc = fat_store_prepare(c->st, sql_glosa, &s, err);
+    if (rc != FAT_OK)
       return rc;
     vi = NULL;
     vf = NULL;
@@ -748,12 +634,14 @@ fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char 
   unsigned char hash[crypto_hash_sha256_BYTES];
   fat_tabela_resultado tmp;
   import_ctx c;
+  fat_operadora_ref opr;
   char *conv = NULL;
   const char *text;
   size_t tlen, i;
   fat_stmt *s;
   int32_t d;
   long nrows = 0;
+  int latin1 = 0;
   fat_rc rc;
 
   if (res == NULL)
@@ -769,35 +657,34 @@ fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char 
       (op->edicao == NULL || op->edicao[0] == '\0'))
     return fat_err_set(err, FAT_EINVAL, "a tabela %s precisa da edição (--edicao)",
                        fat_tabela_tipo_str(tipo));
+  memset(&c, 0, sizeof c);
   if (tipo == FAT_TAB_NEGOCIADA) {
-    if (op->operadora == NULL || strlen(op->operadora) != 6 ||
-        strspn(op->operadora, "0123456789") != 6)
+    if (op->operadora == NULL || op->operadora[0] == '\0')
       return fat_err_set(err, FAT_EINVAL,
-                         "a tabela negociada precisa do registro ANS da operadora (--operadora, 6 "
-                         "dígitos)");
+                         "a tabela negociada precisa da operadora (--operadora: registro ANS, "
+                         "chave do script ou id)");
+    /* a table may come before the operadora is registered: a registro ANS
+    ** (6 digits) is taken as is; any other name must be a registered one */
+    rc = fat_operadora_resolver_ref(st, op->operadora, &opr, err);
+    if (rc == FAT_ENOTFOUND && strlen(op->operadora) == 6 &&
+        strspn(op->operadora, "0123456789") == 6) {
+      snprintf(opr.registro_ans, sizeof opr.registro_ans, "%s", op->operadora);
+      rc = FAT_OK;
+    }
+    if (rc != FAT_OK)
+      return rc;
+    c.operadora = opr.registro_ans;
   }
   crypto_hash_sha256(hash, (const unsigned char *)data, len);
   for (i = 0; i < sizeof hash; i++)
     snprintf(res->sha256 + 2 * i, 3, "%02x", hash[i]);
-  if (memchr(data, '\0', len) != NULL)
-    return fat_err_set(err, FAT_EINVAL, "%s: arquivo binário (contém byte nulo)", name);
-  if (utf8_valid((const unsigned char *)data, len)) {
-    snprintf(res->codificacao, sizeof res->codificacao, "UTF-8");
-    text = data;
-    tlen = len;
-    if (tlen >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-      text += 3;
-      tlen -= 3;
-    }
-  } else {
-    snprintf(res->codificacao, sizeof res->codificacao, "ISO-8859-1");
-    conv = latin1_to_utf8(data, len, &tlen);
-    if (conv == NULL)
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao converter o arquivo");
-    text = conv;
-  }
+  /* the one decoder (fat_text.h): a UTF-8 file with a bad byte is refused */
+  rc = fat_text_to_utf8(data, len, &conv, &tlen, &latin1, err);
+  if (rc != FAT_OK)
+    return fat_err_prefix(err, "%s: ", name);
+  snprintf(res->codificacao, sizeof res->codificacao, "%s", latin1 ? "ISO-8859-1" : "UTF-8");
+  text = conv;
   (void)tlen;
-  memset(&c, 0, sizeof c);
   c.st = st;
   c.tipo = tipo;
   c.op = op;
@@ -814,7 +701,7 @@ fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char 
   fat_bind_text(s, 4, res->codificacao);
   fat_bind_text(s, 5, c.vig);
   fat_bind_text(s, 6, tipo == FAT_TAB_CBHPM || tipo == FAT_TAB_PORTES ? op->edicao : NULL);
-  fat_bind_text(s, 7, tipo == FAT_TAB_NEGOCIADA ? op->operadora : NULL);
+  fat_bind_text(s, 7, c.operadora);
   fat_bind_text(s, 8, fat_store_user(st));
   rc = fat_store_step_done(st, s, "erro ao registrar a importação", err);
   if (rc != FAT_OK)

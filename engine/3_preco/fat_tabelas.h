@@ -44,7 +44,9 @@ int fat_tabela_tipo_parse(const char *s);
 ** vigencia: default vigência início of rows without a vigencia_inicio column
 **           ('AAAA-MM-DD'; NULL = "0001-01-01", i.e. since always);
 ** edicao:   CBHPM/portes edition (required for cbhpm and portes);
-** operadora: registro ANS (6 digits) the negotiated table belongs to
+** operadora: the operadora the negotiated table belongs to, as
+**           fat_operadora_resolver accepts, or the registro ANS (6 digits)
+**           of one not registered yet; any other unknown name is refused
 **           (required for negociada). */
 typedef struct fat_tabela_opcoes {
   const char *vigencia;
@@ -121,11 +123,5 @@ FAT_NODISCARD fat_rc fat_tabelas_negociado(fat_store *st, const char *registro_a
 /* TUSS description of a code (any TUSS table) vigente on data. */
 FAT_NODISCARD fat_rc fat_tabelas_tuss(fat_store *st, const char *codigo, const char *data,
                                       char tabela[4], char descricao[160], fat_err *err);
-
-/* Parse a Brazilian decimal ("1.234,5678", "12", "0,5") into an integer
-** scaled by 10^scale (scale 2 = centavos, 4 = ten-thousandths). More decimals
-** than scale, a decimal point, a sign or garbage is an error: returns -1 and
-** *why (static pt-BR text). */
-int fat_tabelas_decimal(const char *s, int scale, int64_t *out, const char **why);
 
 #endif

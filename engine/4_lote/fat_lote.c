@@ -13,6 +13,7 @@
 #include "fat_lote_int.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_operadora.h"
 #include "fat_store_int.h"
 
 
@@ -63,37 +64,24 @@ fat_rc fat_lote_evento(fat_store *st, int64_t lote_id, const char *de, const cha
 fat_rc fat_lote_operadora(fat_store *st, const char *ref, int64_t *id, char *key_out,
                           size_t key_len, fat_err *err)
 {
-  static const char sql[] = "SELECT id, script FROM operadora WHERE registro_ans = ?1 OR "
-                            "script = ?1 OR CAST(id AS TEXT) = ?1 ORDER BY id LIMIT 1";
-  fat_stmt *s;
-  fat_rc rc;
+  fat_operadora_ref op;
+  fat_rc rc = fat_operadora_resolver_ref(st, ref, &op, err);
 
-  if (ref == NULL || ref[0] == '\0')
-    return fat_err_set(err, FAT_EINVAL, "operadora não informada");
-  rc = fat_store_prepare(st, sql, &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_text(s, 1, ref);
-  if (fat_stmt_step(s) != FAT_ROW)
-    return fat_err_set(err, FAT_ENOTFOUND, "operadora '%s' não cadastrada (use o registro ANS "
-                                           "ou a chave do script)", ref);
-  *id = fat_col_int64(s, 0);
-  if (key_out != NULL)
-    fat_lote_col(s, 1, key_out, key_len);
-  fat_stmt_reset(s);
-  return FAT_OK;
+  *id = op.id;
+  if (rc == FAT_OK && key_out != NULL)
+    snprintf(key_out, key_len, "%s", op.script);
+  return rc;
 }
 
 
 fat_rc fat_lote_ref(fat_store *st, const char *ref, int64_t *lote_id, fat_err *err)
 {
   static const char by_id[] = "SELECT id FROM lote WHERE id = ?1";
-  static const char by_num[] =
-      "SELECT l.id FROM lote l JOIN operadora o ON o.id = l.operadora_id"
-      " WHERE (o.registro_ans = ?1 OR o.script = ?1) AND l.numero = ?2";
+  static const char by_num[] = "SELECT id FROM lote WHERE operadora_id = ?1 AND numero = ?2";
   fat_stmt *s;
   const char *slash;
   char op[64];
+  fat_operadora_ref opr;
   char *end;
   long long v;
   fat_rc rc;
@@ -110,10 +98,12 @@ fat_rc fat_lote_ref(fat_store *st, const char *ref, int64_t *lote_id, fat_err *e
     v = strtoll(slash + 1, &end, 10);
     if (*end != '\0' || v <= 0)
       return fat_err_set(err, FAT_EINVAL, "lote '%s' inválido (use OPERADORA/NUMERO)", ref);
-    rc = fat_store_prepare(st, by_num, &s, err);
+    rc = fat_operadora_resolver_ref(st, op, &opr, err);
+    if (rc == FAT_OK)
+      rc = fat_store_prepare(st, by_num, &s, err);
     if (rc != FAT_OK)
       return rc;
-    fat_bind_text(s, 1, op);
+    fat_bind_int(s, 1, opr.id);
     fat_bind_int(s, 2, v);
   } else {
     v = strtoll(ref[0] == '#' ? ref + 1 : ref, &end, 10);
@@ -266,7 +256,7 @@ fat_rc fat_lote_enviado(fat_store *st, int64_t id, const char *data, fat_err *er
     " CASE WHEN pagamento_prazo_dias IS NULL THEN NULL"
     " ELSE date(?2, '+' || pagamento_prazo_dias || ' days') END WHERE id = ?1";
 
-  if (!fat_date_valid(data))
+  if (!fat_dia_valida(data))
     return fat_err_set(err, FAT_EINVAL, "data de envio '%s' inválida (use AAAA-MM-DD)",
                        data != NULL ? data : "");
   return transition(st, id, from, "enviado", sql, data, NULL, "enviada", data, NULL, err);
@@ -283,7 +273,7 @@ fat_rc fat_lote_protocolo(fat_store *st, int64_t id, const char *numero, const c
 
   if (numero == NULL || numero[0] == '\0' || strlen(numero) > 12)
     return fat_err_set(err, FAT_EINVAL, "número de protocolo inválido (1 a 12 caracteres)");
-  if (!fat_date_valid(data))
+  if (!fat_dia_valida(data))
     return fat_err_set(err, FAT_EINVAL, "data do protocolo '%s' inválida (use AAAA-MM-DD)",
                        data != NULL ? data : "");
   return transition(st, id, from, "protocolado", sql, data, numero, NULL, data, numero, err);

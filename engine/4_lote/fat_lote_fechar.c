@@ -100,7 +100,7 @@ static fat_rc load_ready(fat_store *st, int64_t op, const fat_lote_fechar_opts *
     x.valor = fat_col_int64(s, 3);
     fat_lote_col(s, 4, x.ref, sizeof x.ref);
     fat_lote_col(s, 5, x.comp, sizeof x.comp);
-    if (!fat_date_valid(x.ref) || strcmp(x.ref, ate) > 0)
+    if (!fat_dia_valida(x.ref) || strcmp(x.ref, ate) > 0)
       continue; /* undated guias cannot be placed in a period; later ones wait */
     if (x.comp[0] == '\0')
       snprintf(x.comp, sizeof x.comp, "%.7s", x.ref);
@@ -506,12 +506,12 @@ static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o, const fat_con
   fat_rc rc;
 
   memset(res, 0, sizeof *res);
-  if (o->competencia != NULL && !fat_competencia_valid(o->competencia))
+  if (o->competencia != NULL && !fat_dia_competencia_valida(o->competencia))
     return fat_err_set(err, FAT_EINVAL, "competência '%s' inválida (use AAAA-MM)",
                        o->competencia);
-  if (o->hoje != NULL && !fat_date_valid(o->hoje))
+  if (o->hoje != NULL && !fat_dia_valida(o->hoje))
     return fat_err_set(err, FAT_EINVAL, "data de referência '%s' inválida", o->hoje);
-  if (o->ate != NULL && !fat_date_valid(o->ate))
+  if (o->ate != NULL && !fat_dia_valida(o->ate))
     return fat_err_set(err, FAT_EINVAL, "data '%s' inválida (use AAAA-MM-DD)", o->ate);
   if (o->hoje != NULL)
     snprintf(hoje, sizeof hoje, "%s", o->hoje);

@@ -11,6 +11,7 @@
 #include "fat_lote_int.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_store_int.h"
 
 
@@ -63,7 +64,7 @@ fat_rc fat_lote_listar(fat_store *st, const char *operadora, const char *hoje, c
   fat_bind_int_or_null(s, 1, op, operadora == NULL);
   arr = cJSON_CreateArray();
   if (arr == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
     cJSON *o = cJSON_CreateObject();
     const char *sit;
@@ -113,7 +114,7 @@ fat_rc fat_lote_listar(fat_store *st, const char *operadora, const char *hoje, c
 oom:
   fat_stmt_reset(s);
   cJSON_Delete(arr);
-  return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  return fat_err_oom(err);
 }
 
 fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competencia,
@@ -153,7 +154,7 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
   fat_bind_text(s, 2, competencia);
   arr = cJSON_CreateArray();
   if (arr == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
     cJSON *o;
     char status[16], prev[11];
@@ -241,7 +242,7 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
 oom:
   fat_stmt_reset(s);
   cJSON_Delete(arr);
-  return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+  return fat_err_oom(err);
 }
 
 /* ---- relação de guias (HTML) ---- */

@@ -136,7 +136,7 @@ fat_rc fat_lote_fechar_todas(fat_store *st, fat_gen *gen, const fat_lote_fechar_
       rc = add_lotes(res, &r1, err);
       if (r1.n > 0 && !r1.validado)
         res->validado = 0;
-    } else if (e.rc == FAT_ENOMEM || e.rc == FAT_EDB || e.rc == FAT_EIO) {
+    } else if (fat_rc_is_system(e.rc)) {
       rc = fat_err_set(err, e.rc, "%s: %s", keys[i], e.msg);
     } else {
       rc = add_erro(res, keys[i], &e, err);

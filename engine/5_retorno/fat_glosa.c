@@ -7,6 +7,8 @@
 #include "fat_glosa.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
+#include "fat_operadora.h"
 #include "fat_price.h"
 #include "fat_store_int.h"
 
@@ -559,10 +561,10 @@ fat_rc fat_glosa_guia_ref(fat_store *st, const char *ref, const char *operadora,
                           int64_t *guia_id, fat_err *err)
 {
   static const char sql[] =
-      "SELECT g.id FROM guia g JOIN operadora o ON o.id = g.operadora_id"
-      " WHERE g.numero_prestador = ?1 AND (?2 IS NULL OR o.registro_ans = ?2 OR o.script = ?2)";
+      "SELECT id FROM guia WHERE numero_prestador = ?1 AND (?2 = 0 OR operadora_id = ?2)";
   static const char sql_id[] = "SELECT id FROM guia WHERE id = ?1";
   fat_stmt *s;
+  int64_t op = 0;
   fat_rc rc;
   int n = 0;
   char *end;
@@ -586,11 +588,16 @@ fat_rc fat_glosa_guia_ref(fat_store *st, const char *ref, const char *operadora,
       return fat_err_set(err, FAT_ENOTFOUND, "guia %s não encontrada", ref);
     return FAT_OK;
   }
+  if (operadora != NULL) {
+    rc = fat_operadora_resolver(st, operadora, &op, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
   rc = fat_store_prepare(st, sql, &s, err);
   if (rc != FAT_OK)
     return rc;
   fat_bind_text(s, 1, ref);
-  fat_bind_text(s, 2, operadora);
+  fat_bind_int(s, 2, op);
   while (fat_stmt_step(s) == FAT_ROW) {
     *guia_id = fat_col_int64(s, 0);
     n++;
@@ -799,26 +806,33 @@ out:
   " LEFT JOIN item i ON i.id = gl.item_id" \
   " LEFT JOIN profissional p ON p.id = COALESCE(i.profissional_id, g.executante_id)"
 #define GLOSA_WHERE \
-  " WHERE (?1 IS NULL OR o.registro_ans = ?1 OR o.script = ?1)" \
+  " WHERE (?1 = 0 OR g.operadora_id = ?1)" \
   " AND (?2 IS NULL OR g.competencia = ?2) AND (?3 IS NULL OR gl.situacao = ?3)" \
   " AND (?4 IS NULL OR gl.classificacao = ?4) AND (?5 IS NULL OR gl.grupo = ?5)" \
   " AND (?6 = 0 OR gl.retorno_id = ?6) AND (?7 = 0 OR gl.guia_id = ?7)"
 
-static void bind_filtro(fat_stmt *s, const fat_glosa_filtro *f)
+/* Bind the filter; the operadora the user named is resolved (an unknown one
+** is refused, not an empty answer). */
+static fat_rc bind_filtro(fat_store *st, fat_stmt *s, const fat_glosa_filtro *f, fat_err *err)
 {
   fat_glosa_filtro none;
+  int64_t op = 0;
+  fat_rc rc = FAT_OK;
 
   if (f == NULL) {
     memset(&none, 0, sizeof none);
     f = &none;
   }
-  fat_bind_text(s, 1, f->operadora);
+  if (f->operadora != NULL)
+    rc = fat_operadora_resolver(st, f->operadora, &op, err);
+  fat_bind_int(s, 1, op);
   fat_bind_text(s, 2, f->competencia);
   fat_bind_text(s, 3, f->situacao);
   fat_bind_text(s, 4, f->classificacao);
   fat_bind_text(s, 5, f->grupo);
   fat_bind_int(s, 6, f->retorno_id);
   fat_bind_int(s, 7, f->guia_id);
+  return rc;
 }
 
 static void add_str(cJSON *o, const char *k, fat_stmt *s, int col)
@@ -852,9 +866,10 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
 
   *out = NULL;
   rc = fat_store_prepare(st, sql, &s, err);
+  if (rc == FAT_OK)
+    rc = bind_filtro(st, s, f, err);
   if (rc != FAT_OK)
     return rc;
-  bind_filtro(s, f);
   arr = cJSON_CreateArray();
   if (arr == NULL) {
     fat_stmt_reset(s);
@@ -912,9 +927,10 @@ static fat_rc resumo_q(fat_store *st, const char *sql, const fat_glosa_filtro *f
   fat_rc rc;
 
   rc = fat_store_prepare(st, sql, &s, err);
+  if (rc == FAT_OK)
+    rc = bind_filtro(st, s, f, err);
   if (rc != FAT_OK)
     return rc;
-  bind_filtro(s, f);
   arr = cJSON_AddArrayToObject(o, name);
   while (arr != NULL && fat_stmt_step(s) == FAT_ROW) {
     r = cJSON_CreateObject();

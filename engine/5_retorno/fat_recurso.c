@@ -3,10 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fat_csv.h"
 #include "fat_dia.h"
 #include "fat_glosa.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_recurso.h"
 #include "fat_store_int.h"
 #include "fat_tiss_validate.h"
@@ -958,26 +960,6 @@ static fat_rc html_esc(fat_buf *b, const char *s, fat_err *err)
   return rc;
 }
 
-static fat_rc csv_field(fat_buf *b, const char *s, int last, fat_err *err)
-{
-  fat_rc rc = fat_buf_puts(b, "\"", err);
-
-  for (; rc == FAT_OK && *s != '\0'; s++)
-    rc = *s == '"' ? fat_buf_puts(b, "\"\"", err) : fat_buf_append(b, s, 1, err);
-  if (rc == FAT_OK)
-    rc = fat_buf_puts(b, last ? "\"\r\n" : "\";", err);
-  return rc;
-}
-
-/* Centavos as a CSV number: "1234,56" (decimal comma, no thousands). */
-static void money_csv(int64_t v, char *buf, size_t len)
-{
-  uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-
-  snprintf(buf, len, "%s%llu,%02llu", v < 0 ? "-" : "", (unsigned long long)(a / 100),
-           (unsigned long long)(a % 100));
-}
-
 /* pt-BR label of a recurso status or result. */
 static const char *situacao_rotulo(const char *k)
 {
@@ -1020,30 +1002,31 @@ fat_rc fat_recurso_relatorio(fat_store *st, int64_t id, const char *formato, cha
   }
   fat_buf_init(&b, (size_t)16 * 1024 * 1024);
   if (csv) {
-    /* the Brazilian convention: UTF-8 with BOM, ';', decimal comma, DD/MM/AAAA */
-    rc = fat_buf_puts(&b, "\xEF\xBB\xBF" "Recurso;Operadora;Guia;Item;Procedimento;Data;"
-                          "Código da glosa;Descrição da glosa;Valor glosado;Valor recursado;"
-                          "Valor deferido;Justificativa\r\n", err);
+    /* the one CSV writer (fat_csv): UTF-8 with BOM, ';', decimal comma; dates DD/MM/AAAA */
+    fat_csv w;
+
+    rc = fat_csv_begin(&w, &b, err);
+    if (rc == FAT_OK)
+      rc = fat_csv_row(&w, err, "Recurso", "Operadora", "Guia", "Item", "Procedimento", "Data",
+                       "Código da glosa", "Descrição da glosa", "Valor glosado",
+                       "Valor recursado", "Valor deferido", "Justificativa", (const char *)NULL);
     for (i = 0; rc == FAT_OK && i < n; i++) {
       snprintf(seq, sizeof seq, "%d", it[i].seq);
-      money_csv(it[i].glosado, v1, sizeof v1);
-      money_csv(it[i].valor, v2, sizeof v2);
-      if (it[i].has_deferido)
-        money_csv(it[i].deferido, v3, sizeof v3);
-      else
-        v3[0] = '\0';
-      rc = fat_buf_printf(&b, err, "%lld;", (long long)h.numero);
-      if (rc == FAT_OK) rc = csv_field(&b, h.nome, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, it[i].guia, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, it[i].seq > 0 ? seq : "guia", 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, it[i].proc, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, data_br(it[i].data, dt, sizeof dt), 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, it[i].codigo, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, it[i].glosa_desc, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, v1, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, v2, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, v3, 0, err);
-      if (rc == FAT_OK) rc = csv_field(&b, it[i].just, 1, err);
+      rc = fat_csv_int(&w, h.numero, err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, h.nome, err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, it[i].guia, err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, it[i].seq > 0 ? seq : "guia", err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, it[i].proc, err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, data_br(it[i].data, dt, sizeof dt), err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, it[i].codigo, err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, it[i].glosa_desc, err);
+      if (rc == FAT_OK) rc = fat_csv_money(&w, it[i].glosado, err);
+      if (rc == FAT_OK) rc = fat_csv_money(&w, it[i].valor, err);
+      if (rc == FAT_OK)
+        rc = it[i].has_deferido ? fat_csv_money(&w, it[i].deferido, err)
+                                : fat_csv_text(&w, NULL, err);
+      if (rc == FAT_OK) rc = fat_csv_text(&w, it[i].just, err);
+      if (rc == FAT_OK) rc = fat_csv_end_row(&w, err);
     }
   } else {
     rc = fat_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"pt-BR\"><head><meta charset=\"utf-8\">"
@@ -1116,7 +1099,7 @@ static fat_rc transition(fat_store *st, int64_t id, const char *from, const char
   char status[24], d[16], obj[32];
   fat_rc rc;
 
-  if (data != NULL && !fat_date_valid(data))
+  if (data != NULL && !fat_dia_valida(data))
     return fat_err_set(err, FAT_EINVAL, "data '%s' inválida (AAAA-MM-DD)", data);
   if (data == NULL)
     fat_dia_hoje(d, sizeof d);
@@ -1290,7 +1273,7 @@ fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_respos
                                strcmp(r->resultado, "indeferido") != 0))
     return fat_err_set(err, FAT_EINVAL,
                        "resultado deve ser deferido, deferido_parcial ou indeferido");
-  if (r->data != NULL && !fat_date_valid(r->data))
+  if (r->data != NULL && !fat_dia_valida(r->data))
     return fat_err_set(err, FAT_EINVAL, "data '%s' inválida (AAAA-MM-DD)", r->data);
   if (r->data != NULL)
     snprintf(d, sizeof d, "%s", r->data);

@@ -11,6 +11,7 @@
 #include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_retorno.h"
 #include "fat_simular.h"
 #include "fat_store_int.h"
@@ -737,8 +738,8 @@ static fat_rc lote_estado(imp *x, int64_t lote_id, const fat_ret_protocolo *p)
                        "o lote %s ainda está aberto: um retorno só vale para lote enviado", numero);
   /* the operator answered, so it was sent: record it (with a warning) */
   if (strcmp(status, "fechado") == 0) {
-    d = p->data_protocolo != NULL && fat_date_valid(p->data_protocolo) ? p->data_protocolo
-        : x->m->data_emissao != NULL && fat_date_valid(x->m->data_emissao) ? x->m->data_emissao
+    d = p->data_protocolo != NULL && fat_dia_valida(p->data_protocolo) ? p->data_protocolo
+        : x->m->data_emissao != NULL && fat_dia_valida(x->m->data_emissao) ? x->m->data_emissao
                                                                             : NULL;
     if (d == NULL)
       return fat_err_set(x->err, FAT_ESTATE, "o lote %s não foi marcado como enviado", numero);
@@ -754,7 +755,7 @@ static fat_rc lote_estado(imp *x, int64_t lote_id, const fat_ret_protocolo *p)
     ** dataEnvioLote is when the lote was sent); a demonstrativo says it */
     d = x->m->tipo == FAT_TISS_PROTOCOLO ? x->m->data_registro : p->data_protocolo;
     rc = fat_lote_protocolo(x->st, lote_id, p->numero_protocolo,
-                            d != NULL && fat_date_valid(d) ? d : NULL, x->err);
+                            d != NULL && fat_dia_valida(d) ? d : NULL, x->err);
     if (rc != FAT_OK)
       return rc;
     snprintf(status, sizeof status, "protocolado");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fat_avaliar.h"
+#include "fat_dia.h"
 #include "fat_glosa.h"
 #include "fat_mem.h"
 #include "fat_model.h"
@@ -418,7 +419,7 @@ fat_rc fat_simular_regras(fat_store *st, const fat_simular_opts *o, fat_simular_
   memset(&gl, 0, sizeof gl);
   if (o->operadora == NULL || o->script_path == NULL || o->regras_dir == NULL)
     return fat_err_set(err, FAT_EINVAL, "informe a operadora, o script e a pasta de regras");
-  if (o->desde != NULL && !fat_date_valid(o->desde))
+  if (o->desde != NULL && !fat_dia_valida(o->desde))
     return fat_err_set(err, FAT_EINVAL, "data '%s' inválida (use AAAA-MM-DD)", o->desde);
   rc = fat_operadora_resolver(st, o->operadora, &operadora_id, err);
   if (rc == FAT_OK)

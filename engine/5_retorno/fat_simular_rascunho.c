@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fat_dia.h"
 #include "fat_model.h"
 #include "fat_rascunho.h"
 #include "fat_simular.h"
@@ -18,7 +19,7 @@ fat_rc fat_simular_rascunho(fat_store *st, const char *regras_dir, const char *k
   fat_rc rc;
 
   memset(res, 0, sizeof *res);
-  if (desde != NULL && !fat_date_valid(desde))
+  if (desde != NULL && !fat_dia_valida(desde))
     return fat_err_set(err, FAT_EINVAL, "data inválida '%s' (use AAAA-MM-DD)", desde);
   rc = fat_rascunho_ler(st, key, &d, &found, err);
   if (rc != FAT_OK)

@@ -175,7 +175,7 @@ fat_rc fat_cal_feriado_adicionar(fat_store *st, const char *data, const char *de
   fat_stmt *s;
   fat_rc rc;
 
-  if (!fat_date_valid(data))
+  if (!fat_dia_valida(data))
     return fat_err_set(err, FAT_EINVAL, "data do feriado '%s' inválida (use AAAA-MM-DD)",
                        data != NULL ? data : "");
   if (descricao == NULL || descricao[0] == '\0')

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fat_dia.h"
 #include "fat_extrato.h"
 #include "fat_mem.h"
 #include "fat_model.h"
@@ -119,7 +120,7 @@ static int data_cnab(const rec *r, int pos, int len, int ymd, char out[11])
   } else {
     snprintf(out, 11, "%.4s-%.2s-%.2s", b + 4, b + 2, b);
   }
-  if (!fat_date_valid(out)) {
+  if (!fat_dia_valida(out)) {
     out[0] = '\0';
     return -1;
   }

@@ -13,6 +13,7 @@
 #include "fat_fin_int.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_termos.h"
 
 static void digitos(const char *s, char *buf, size_t len)
@@ -492,7 +493,7 @@ fat_rc fat_conciliacao_propor(fat_store *st, fat_gen *gen, cJSON **out, fat_err 
     const lin *l = &L[i];
     long exatos = 0, exatos_ind = 0, ind_menor = 0;
     size_t best = 0, best_ind = 0, best_menor = 0;
-    const cand *esc = NULL;
+    cand *esc = NULL;
     char motivo[300], v1[32], v2[32];
     int curto = 0;
 
@@ -548,7 +549,7 @@ fat_rc fat_conciliacao_propor(fat_store *st, fat_gen *gen, cJSON **out, fat_err 
     rc = fat_store_step_done(st, s, "não foi possível gravar a proposta", err);
     if (rc != FAT_OK)
       break;
-    ((cand *)esc)->usado = 1;
+    esc->usado = 1;
     {
       cJSON *o = cJSON_CreateObject();
 

@@ -11,6 +11,7 @@
 #include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rateio.h"
 #include "fat_termos.h"
 
@@ -81,7 +82,7 @@ fat_rc fat_fatura_criar(fat_store *st, fat_gen *gen, const char *operadora,
   fat_calendario cal = {NULL, 0};
   fat_rc rc;
 
-  if (competencia == NULL || !fat_competencia_valid(competencia))
+  if (competencia == NULL || !fat_dia_competencia_valida(competencia))
     return fat_err_set(err, FAT_EINVAL, "competência '%s' inválida (use AAAA-MM)",
                        competencia != NULL ? competencia : "");
   rc = fin_operadora(st, operadora, &op, key, sizeof key, err);
@@ -261,7 +262,7 @@ fat_rc fat_fatura_nf(fat_store *st, fat_gen *gen, int64_t id, const char *numero
 
   if (numero == NULL || numero[0] == '\0' || strlen(numero) > 20)
     return fat_err_set(err, FAT_EINVAL, "número da nota fiscal inválido (1 a 20 caracteres)");
-  if (!fat_date_valid(data))
+  if (!fat_dia_valida(data))
     return fat_err_set(err, FAT_EINVAL, "data da nota fiscal '%s' inválida (use AAAA-MM-DD)",
                        data != NULL ? data : "");
   rc = fatura_carregar(st, id, &f, err);
@@ -477,7 +478,7 @@ fat_rc fat_recebimento_registrar(fat_store *st, const fat_recebimento_in *in, in
     return fat_err_set(err, FAT_EINVAL, "informe a fatura, o lote, o demonstrativo ou o recurso "
                                         "do recebimento (um só)");
   if (in->data != NULL) {
-    if (!fat_date_valid(in->data))
+    if (!fat_dia_valida(in->data))
       return fat_err_set(err, FAT_EINVAL, "data do recebimento '%s' inválida (use AAAA-MM-DD)",
                          in->data);
     snprintf(data, sizeof data, "%s", in->data);

@@ -34,7 +34,7 @@ int fin_hoje(const char *hoje, char out[11])
     fat_dia_hoje(out, 11);
     return 0;
   }
-  if (!fat_date_valid(hoje))
+  if (!fat_dia_valida(hoje))
     return -1;
   memcpy(out, hoje, 10);
   out[10] = '\0';

@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fat_dia.h"
 #include "fat_extrato.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 
 typedef struct ofx {
   const char *nome;
@@ -136,45 +138,14 @@ static void valor_texto(const char *s, size_t n, char *buf, size_t len)
   buf[o] = '\0';
 }
 
-/* OFX amount: blanks, sign, digits, '.' or ',' and decimals -> centavos. */
-static int valor_ofx(const char *s, int64_t *out)
+/* OFX amount -> centavos through the one decimal reader: a sign, digits and
+** a '.' (banks may pad it with zeros past the centavos: "-150.0000") or a ','
+** (some Brazilian banks). NULL or the reason it is not a value. */
+static const char *valor_ofx(const char *s, int64_t *out)
 {
-  int64_t v = 0;
-  int neg = 0, dec = -1, digits = 0;
+  unsigned flags = FAT_MONEY_SIGNED | (strchr(s, ',') == NULL ? FAT_MONEY_TISS : 0u);
 
-  while (*s == ' ' || *s == '\t')
-    s++;
-  if (*s == '+' || *s == '-')
-    neg = *s++ == '-';
-  for (; *s != '\0' && *s != ' ' && *s != '\t'; s++) {
-    if (*s >= '0' && *s <= '9') {
-      if (dec >= 2) {
-        if (*s != '0')
-          return -1; /* more than centavos */
-        continue;
-      }
-      if (v > INT64_C(90000000000000000))
-        return -1;
-      v = v * 10 + (*s - '0');
-      digits++;
-      if (dec >= 0)
-        dec++;
-    } else if ((*s == '.' || *s == ',') && dec < 0) {
-      dec = 0;
-    } else {
-      return -1;
-    }
-  }
-  while (*s == ' ' || *s == '\t')
-    s++;
-  if (*s != '\0' || digits == 0)
-    return -1;
-  if (dec < 0)
-    dec = 0;
-  for (; dec < 2; dec++)
-    v *= 10;
-  *out = neg ? -v : v;
-  return 0;
+  return fat_money_scan(s, 2, flags, out);
 }
 
 /* OFX date 'AAAAMMDD[HHMMSS[.XXX]][[tz]]' -> 'AAAA-MM-DD'. */
@@ -186,7 +157,7 @@ static int data_ofx(const char *s, char out[11])
     if (s[i] < '0' || s[i] > '9')
       return -1;
   snprintf(out, 11, "%.4s-%.2s-%.2s", s, s + 4, s + 6);
-  return fat_date_valid(out) ? 0 : -1;
+  return fat_dia_valida(out) ? 0 : -1;
 }
 
 static void so_digitos(const char *s, char *buf, size_t len)
@@ -231,6 +202,7 @@ static fat_rc leaf(ofx *x, const char *tag, const char *val, int linha)
 {
   fat_extrato *e = x->e;
   fat_extrato_linha *t = x->tx;
+  const char *why;
 
   if (t != NULL) {
     if (strcmp(tag, "TRNTYPE") == 0) {
@@ -241,9 +213,10 @@ static fat_rc leaf(ofx *x, const char *tag, const char *val, int linha)
                            x->nome, linha, val);
       x->tx_date = 1;
     } else if (strcmp(tag, "TRNAMT") == 0) {
-      if (valor_ofx(val, &t->valor) != 0)
-        return fat_err_set(x->err, FAT_EINVAL, "%s: linha %d: TRNAMT '%s' não é um valor",
-                           x->nome, linha, val);
+      why = valor_ofx(val, &t->valor);
+      if (why != NULL)
+        return fat_err_set(x->err, FAT_EINVAL, "%s: linha %d: TRNAMT '%s' não é um valor (%s)",
+                           x->nome, linha, val, why);
       x->tx_amt = 1;
     } else if (strcmp(tag, "FITID") == 0) {
       cp(t->id, sizeof t->id, val);

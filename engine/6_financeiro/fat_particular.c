@@ -10,6 +10,7 @@
 #include "fat_extenso.h"
 #include "fat_fin_int.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rateio.h"
 #include "fat_tabelas.h"
 
@@ -41,7 +42,7 @@ fat_rc fat_particular_registrar(fat_store *st, const fat_particular_in *in, int6
     if (!fat_doc_cpf_valid(cpf))
       return fat_err_set(err, FAT_EINVAL, "CPF do paciente '%s' inválido", in->paciente_cpf);
   }
-  if (!fat_date_valid(in->data))
+  if (!fat_dia_valida(in->data))
     return fat_err_set(err, FAT_EINVAL, "data do atendimento '%s' inválida (use AAAA-MM-DD)",
                        in->data != NULL ? in->data : "");
   if (in->codigo == NULL || in->codigo[0] == '\0')
@@ -191,7 +192,7 @@ fat_rc fat_particular_pagar(fat_store *st, const fat_particular_pag_in *in,
   if (!ok)
     return fat_err_set(err, FAT_EINVAL, "forma de pagamento '%s' inválida (dinheiro, pix, debito, "
                                         "credito, boleto)", in->forma != NULL ? in->forma : "");
-  if (!fat_date_valid(in->data))
+  if (!fat_dia_valida(in->data))
     return fat_err_set(err, FAT_EINVAL, "data do pagamento '%s' inválida (use AAAA-MM-DD)",
                        in->data != NULL ? in->data : "");
   cartao = strcmp(in->forma, "debito") == 0 || strcmp(in->forma, "credito") == 0;
@@ -615,7 +616,7 @@ fat_rc fat_caixa_abrir(fat_store *st, const char *data, int64_t abertura, int64_
   char obj[32];
   fat_rc rc;
 
-  if (!fat_date_valid(data))
+  if (!fat_dia_valida(data))
     return fat_err_set(err, FAT_EINVAL, "data do caixa '%s' inválida (use AAAA-MM-DD)",
                        data != NULL ? data : "");
   if (abertura < 0)

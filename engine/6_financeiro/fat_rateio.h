@@ -2,7 +2,7 @@
 ** always sum to the whole (all values in centavos, percentages in basis
 ** points, 100 = 1%).
 **
-** - fat_rateio_bp: one percentage of a value, rounded half-up (fat_div_round).
+** - fat_rateio_bp: one percentage of a value, rounded half-up (fat_money_div_round).
 ** - fat_rateio_parcelas: n equal installments; the remainder centavos go to the
 **   FIRST installment (R$ 100,00 in 3 = 33,34 + 33,33 + 33,33).
 ** - fat_rateio_proporcional: a total split by weights with the largest

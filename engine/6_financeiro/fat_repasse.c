@@ -5,15 +5,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fat_dia.h"
 #include "fat_fin_int.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rateio.h"
 #include "fat_termos.h"
 #include "fat_xlsx.h"
 
 static int periodo_ok(const char *p)
 {
-  return p != NULL && fat_competencia_valid(p);
+  return p != NULL && fat_dia_competencia_valida(p);
 }
 
 fat_rc fat_repasse_regra_definir(fat_store *st, const fat_repasse_regra_in *in, int64_t *id,

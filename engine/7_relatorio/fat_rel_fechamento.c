@@ -10,6 +10,7 @@
 #include "fat_fatura.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rel_int.h"
 
 #define RESUMO_MAX (1u << 20)
@@ -222,7 +223,7 @@ fat_rc fat_rel_fechamento(fat_store *st, const fat_rel_params *p, cJSON **out, f
   *out = NULL;
   if (mes == NULL || mes[0] == '\0')
     return fat_err_set(err, FAT_EINVAL, "informe o mês do fechamento (AAAA-MM)");
-  if (!fat_competencia_valid(mes))
+  if (!fat_dia_competencia_valida(mes))
     return fat_err_set(err, FAT_EINVAL, "mês '%s' inválido (use AAAA-MM)", mes);
   rel_dias(mes, mes, ini, fim);
   rel = rel_novo("fechamento", "Fechamento do mês para a contabilidade");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fat_dia.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_operadora.h"
@@ -414,7 +415,7 @@ static fat_rc periodo(fat_store *st, int64_t op, const char *desde, const char *
     p.ate = a;
   }
   if (desde == NULL || desde[0] == '\0') {
-    if (!fat_competencia_valid(p.ate))
+    if (!fat_dia_competencia_valida(p.ate))
       return fat_err_set(err, FAT_EINVAL, "mês final '%s' inválido (use AAAA-MM)", p.ate);
     rel_mes_soma(p.ate, -2, d);
     p.de = d;

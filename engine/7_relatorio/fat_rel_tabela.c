@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fat_csv.h"
 #include "fat_dia.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_operadora.h"
 #include "fat_rel_int.h"
 #include "fat_xlsx.h"
@@ -194,7 +196,7 @@ int64_t rel_bp(int64_t num, int64_t den)
     den = -den;
     num = -num;
   }
-  return fat_div_round(num * 10000, den);
+  return fat_money_div_round(num * 10000, den);
 }
 
 /* Apply fn to every line of tab and to its total (when it is an object). */
@@ -248,7 +250,7 @@ static fat_rc media_um(cJSON *o, const void *ud, fat_err *err)
 {
   const taxa_args *a = ud;
   int64_t base = rel_int(o, a->den);
-  fat_rc rc = base > 0 ? rel_set_int(o, a->k, fat_div_round(rel_int(o, a->num), base), err)
+  fat_rc rc = base > 0 ? rel_set_int(o, a->k, fat_money_div_round(rel_int(o, a->num), base), err)
                        : rel_set_null(o, a->k, err);
 
   rel_del(o, a->num);
@@ -348,7 +350,7 @@ static int meses_entre(const char *de, const char *ate)
 
 static fat_rc mes_param(const char *v, const char *nome, char out[8], fat_err *err)
 {
-  if (!fat_competencia_valid(v))
+  if (!fat_dia_competencia_valida(v))
     return fat_err_set(err, FAT_EINVAL, "%s '%s' inválido (use AAAA-MM)", nome, v);
   snprintf(out, 8, "%s", v);
   return FAT_OK;
@@ -375,7 +377,7 @@ fat_rc rel_periodo(fat_store *st, const fat_rel_params *p, char de[8], char ate[
     if (rc != FAT_OK)
       return rc;
     c = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(rows, 0), "c"));
-    if (c != NULL && fat_competencia_valid(c)) {
+    if (c != NULL && fat_dia_competencia_valida(c)) {
       snprintf(ate, 8, "%s", c);
     } else {
       fat_dia_hoje(hoje, sizeof hoje);
@@ -569,25 +571,7 @@ static void celula_texto(const cJSON *v, int tipo, char *out, size_t len)
   }
 }
 
-/* One CSV cell: quoted (quotes doubled) when it holds ';', '"', CR or LF
-** or starts or ends with a blank; then ';' or the end of the row. */
-static fat_rc csv_celula(fat_buf *b, const char *v, int ultima, fat_err *err)
-{
-  size_t n = strlen(v);
-  int aspas = strpbrk(v, ";\"\r\n") != NULL || (n > 0 && (v[0] == ' ' || v[n - 1] == ' '));
-  const char *p;
-  fat_rc rc = aspas ? fat_buf_puts(b, "\"", err) : FAT_OK;
-
-  for (p = v; rc == FAT_OK && *p != '\0'; p++)
-    rc = *p == '"' ? fat_buf_puts(b, "\"\"", err) : fat_buf_append(b, p, 1, err);
-  if (rc == FAT_OK && aspas)
-    rc = fat_buf_puts(b, "\"", err);
-  if (rc == FAT_OK)
-    rc = fat_buf_puts(b, ultima ? "\r\n" : ";", err);
-  return rc;
-}
-
-static fat_rc csv_linha(fat_buf *b, const cJSON *o, const col_lida *c, size_t n,
+static fat_rc csv_linha(fat_csv *w, const cJSON *o, const col_lida *c, size_t n,
                         const char *rotulo, fat_err *err)
 {
   char cel[512];
@@ -601,8 +585,10 @@ static fat_rc csv_linha(fat_buf *b, const cJSON *o, const col_lida *c, size_t n,
       cel[0] = '\0';
     else
       celula_texto(cJSON_GetObjectItemCaseSensitive(o, c[i].chave), c[i].tipo, cel, sizeof cel);
-    rc = csv_celula(b, cel, i + 1 == n, err);
+    rc = fat_csv_text(w, cel, err);
   }
+  if (rc == FAT_OK)
+    rc = fat_csv_end_row(w, err);
   return rc;
 }
 
@@ -611,18 +597,17 @@ fat_rc fat_rel_csv(const cJSON *rel, char **csv, size_t *len, fat_err *err)
   const cJSON *tab, *r, *tot;
   col_lida c[MAX_COLS];
   fat_buf b;
+  fat_csv w;
   size_t n, i;
   fat_rc rc;
 
   *csv = NULL;
   *len = 0;
   fat_buf_init(&b, REL_CSV_MAX);
-  rc = fat_buf_puts(&b, "\xEF\xBB\xBF", err);
+  rc = fat_csv_begin(&w, &b, err);
   if (rc == FAT_OK)
-    rc = csv_celula(&b, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rel, "titulo")) != NULL
-                            ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rel, "titulo"))
-                            : "",
-                    1, err);
+    rc = fat_csv_row(&w, err, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rel, "titulo")),
+                     (const char *)NULL);
   cJSON_ArrayForEach(tab, cJSON_GetObjectItemCaseSensitive(rel, "tabelas"))
   {
     const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tab, "titulo"));
@@ -632,20 +617,22 @@ fat_rc fat_rel_csv(const cJSON *rel, char **csv, size_t *len, fat_err *err)
     n = colunas(tab, c, MAX_COLS);
     if (n == 0)
       continue;
-    rc = fat_buf_puts(&b, "\r\n", err);
+    rc = fat_csv_end_row(&w, err); /* a blank row between tables */
     if (rc == FAT_OK)
-      rc = csv_celula(&b, t != NULL ? t : "", 1, err);
+      rc = fat_csv_row(&w, err, t != NULL ? t : "", (const char *)NULL);
     for (i = 0; i < n && rc == FAT_OK; i++)
-      rc = csv_celula(&b, c[i].rotulo, i + 1 == n, err);
+      rc = fat_csv_text(&w, c[i].rotulo, err);
+    if (rc == FAT_OK)
+      rc = fat_csv_end_row(&w, err);
     cJSON_ArrayForEach(r, rel_linhas_de(tab))
     {
       if (rc != FAT_OK)
         break;
-      rc = csv_linha(&b, r, c, n, NULL, err);
+      rc = csv_linha(&w, r, c, n, NULL, err);
     }
     tot = cJSON_GetObjectItemCaseSensitive(tab, "total");
     if (rc == FAT_OK && cJSON_IsObject(tot))
-      rc = csv_linha(&b, tot, c, n, "Total", err);
+      rc = csv_linha(&w, tot, c, n, "Total", err);
   }
   if (rc != FAT_OK) {
     fat_buf_fini(&b);

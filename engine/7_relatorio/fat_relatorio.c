@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fat_csv.h"
 #include "fat_dia.h"
 #include "fat_lgpd.h"
 #include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_operadora.h"
 #include "fat_store_int.h"
 
@@ -121,14 +123,14 @@ static const char *nonempty(const char *s) { return (s != NULL && s[0] != '\0') 
 
 static fat_rc check_competencia(const char *c, fat_err *err)
 {
-  if (c != NULL && !fat_competencia_valid(c))
+  if (c != NULL && !fat_dia_competencia_valida(c))
     return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)", c);
   return FAT_OK;
 }
 
 static void today_or(const char *hoje, char out[11])
 {
-  if (hoje != NULL && fat_date_valid(hoje))
+  if (hoje != NULL && fat_dia_valida(hoje))
     snprintf(out, 11, "%s", hoje);
   else
     fat_dia_hoje(out, 11);
@@ -1051,28 +1053,18 @@ static const char *tipo_rotulo(const char *tipo)
   return tipo != NULL ? tipo : "";
 }
 
-/* One CSV field, always quoted, quotes doubled, then the separator. */
-static fat_rc csv_field(fat_buf *b, const char *v, const char *sep, fat_err *err)
-{
-  const char *p;
-  fat_rc rc = fat_buf_puts(b, "\"", err);
-
-  for (p = v != NULL ? v : ""; rc == FAT_OK && *p != '\0'; p++)
-    rc = *p == '"' ? fat_buf_puts(b, "\"\"", err) : fat_buf_append(b, p, 1, err);
-  if (rc == FAT_OK)
-    rc = fat_buf_puts(b, "\"", err);
-  if (rc == FAT_OK)
-    rc = fat_buf_puts(b, sep, err);
-  return rc;
-}
-
 fat_rc fat_relatorio_lote_relacao_csv(fat_store *st, int64_t id, char **csv, size_t *len,
                                       char *name, size_t name_len, fat_err *err)
 {
+  static const char *const cols[] = {"numero_prestador", "numero_operadora", "tipo",
+                                     "beneficiario_nome", "carteira_numero", "data_inicio",
+                                     "senha"};
   cJSON *rel = NULL, *g;
   fat_buf b;
-  char money[32], data[16];
+  fat_csv w;
+  char data[FAT_DIA_ISO_LEN];
   fat_rc rc;
+  size_t i;
 
   *csv = NULL;
   *len = 0;
@@ -1080,46 +1072,32 @@ fat_rc fat_relatorio_lote_relacao_csv(fat_store *st, int64_t id, char **csv, siz
   if (rc != FAT_OK)
     return rc;
   fat_buf_init(&b, RELACAO_CSV_MAX);
-  rc = fat_buf_puts(&b,
-                    "\xEF\xBB\xBF"
-                    "guia;guia na operadora;tipo;beneficiário;carteira;data;senha;valor\r\n",
-                    err);
+  rc = fat_csv_begin(&w, &b, err);
+  if (rc == FAT_OK)
+    rc = fat_csv_row(&w, err, "guia", "guia na operadora", "tipo", "beneficiário", "carteira",
+                     "data", "senha", "valor", (const char *)NULL);
   cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(rel, "guias"))
   {
-    const char *d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "data_inicio"));
     const cJSON *vt = cJSON_GetObjectItemCaseSensitive(g, "valor_total");
-    char *dot;
 
-    data[0] = '\0';
-    if (d != NULL && fat_date_valid(d))
-      snprintf(data, sizeof data, "%.2s/%.2s/%.4s", d + 8, d + 5, d);
-    fat_money_format(cJSON_IsNumber(vt) ? (int64_t)vt->valuedouble : 0, money, sizeof money);
-    dot = strchr(money, '.');
-    if (dot != NULL)
-      *dot = ',';
+    for (i = 0; rc == FAT_OK && i < sizeof cols / sizeof cols[0]; i++) {
+      const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, cols[i]));
+      int32_t dia;
+
+      if (i == 2)
+        v = tipo_rotulo(v);
+      if (i == 5) { /* the date as users read it */
+        data[0] = '\0';
+        if (fat_dia_parse(v, &dia) == 0)
+          fat_dia_format_br(dia, data, sizeof data);
+        v = data;
+      }
+      rc = fat_csv_text(&w, v, err);
+    }
     if (rc == FAT_OK)
-      rc = csv_field(&b, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "numero_prestador")),
-                     ";", err);
+      rc = fat_csv_money(&w, cJSON_IsNumber(vt) ? (int64_t)vt->valuedouble : 0, err);
     if (rc == FAT_OK)
-      rc = csv_field(&b, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "numero_operadora")),
-                     ";", err);
-    if (rc == FAT_OK)
-      rc = csv_field(&b,
-                     tipo_rotulo(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "tipo"))),
-                     ";", err);
-    if (rc == FAT_OK)
-      rc = csv_field(&b, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "beneficiario_nome")),
-                     ";", err);
-    if (rc == FAT_OK)
-      rc = csv_field(&b, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "carteira_numero")),
-                     ";", err);
-    if (rc == FAT_OK)
-      rc = csv_field(&b, data, ";", err);
-    if (rc == FAT_OK)
-      rc = csv_field(&b, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "senha")), ";",
-                     err);
-    if (rc == FAT_OK)
-      rc = fat_buf_printf(&b, err, "%s\r\n", money);
+      rc = fat_csv_end_row(&w, err);
     if (rc != FAT_OK)
       break;
   }

@@ -3,10 +3,8 @@
 #include "fat_dia.h"
 
 #include <stdio.h>
-#include <time.h>
-
-#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 int32_t fat_dia_from_ymd(int y, int m, int d)
 {
@@ -45,6 +43,9 @@ int fat_dia_mes_dias(int y, int m)
   return mdays[(m - 1) % 12];
 }
 
+#define FAT_DIA_STR2(x) #x
+#define FAT_DIA_STR(x) FAT_DIA_STR2(x)
+
 static int digits(const char *s, int n, int *out)
 {
   int i, v = 0;
@@ -58,18 +59,119 @@ static int digits(const char *s, int n, int *out)
   return 0;
 }
 
+/* The shape of a date or competência text. */
+typedef enum forma { F_ISO, F_BR, F_NENHUMA } forma;
+
+/* Split s (exactly n characters) into y, m (and d when with_day): ISO
+** 'AAAA-MM[-DD]' or Brazilian '[DD/]MM/AAAA'. */
+static forma split(const char *s, size_t n, int with_day, int *y, int *m, int *d)
+{
+  *d = 1;
+  if (with_day && n == 10 && s[4] == '-' && s[7] == '-' && digits(s, 4, y) == 0 &&
+      digits(s + 5, 2, m) == 0 && digits(s + 8, 2, d) == 0)
+    return F_ISO;
+  if (with_day && n == 10 && s[2] == '/' && s[5] == '/' && digits(s, 2, d) == 0 &&
+      digits(s + 3, 2, m) == 0 && digits(s + 6, 4, y) == 0)
+    return F_BR;
+  if (!with_day && n == 7 && s[4] == '-' && digits(s, 4, y) == 0 && digits(s + 5, 2, m) == 0)
+    return F_ISO;
+  if (!with_day && n == 7 && s[2] == '/' && digits(s, 2, m) == 0 && digits(s + 3, 4, y) == 0)
+    return F_BR;
+  return F_NENHUMA;
+}
+
+/* Why y-m-d is not an acceptable date, or NULL. */
+static const char *why_not(int y, int m, int d)
+{
+  if (m < 1 || m > 12)
+    return "mês inexistente";
+  if (d < 1 || d > fat_dia_mes_dias(y, m))
+    return "dia inexistente";
+  if (y < FAT_DIA_ANO_MIN || y > FAT_DIA_ANO_MAX)
+    return "ano fora do intervalo aceito (" FAT_DIA_STR(FAT_DIA_ANO_MIN) " a " FAT_DIA_STR(
+        FAT_DIA_ANO_MAX) ")";
+  return NULL;
+}
+
 int fat_dia_parse(const char *s, int32_t *dia)
 {
   int y, m, d;
 
-  if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+  if (s == NULL || split(s, strlen(s), 1, &y, &m, &d) != F_ISO || why_not(y, m, d) != NULL)
     return -1;
-  if (digits(s, 4, &y) != 0 || digits(s + 5, 2, &m) != 0 || digits(s + 8, 2, &d) != 0)
-    return -1;
-  if (y < 1 || m < 1 || m > 12 || d < 1 || d > fat_dia_mes_dias(y, m))
-    return -1;
-  *dia = fat_dia_from_ymd(y, m, d);
+  if (dia != NULL)
+    *dia = fat_dia_from_ymd(y, m, d);
   return 0;
+}
+
+int fat_dia_valida(const char *s) { return fat_dia_parse(s, NULL) == 0; }
+
+/* s without the blanks around it: start in *p, length returned. */
+static size_t trimmed(const char *s, const char **p)
+{
+  size_t n;
+
+  while (*s == ' ' || *s == '\t')
+    s++;
+  n = strlen(s);
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+    n--;
+  *p = s;
+  return n;
+}
+
+fat_rc fat_dia_ler(const char *s, int32_t *dia, char iso[FAT_DIA_ISO_LEN], fat_err *err)
+{
+  const char *p, *why;
+  size_t n;
+  int y, m, d;
+
+  if (s == NULL)
+    return fat_err_set(err, FAT_EINVAL, "data ausente (use DD/MM/AAAA ou AAAA-MM-DD)");
+  n = trimmed(s, &p);
+  if (split(p, n, 1, &y, &m, &d) == F_NENHUMA)
+    return fat_err_set(err, FAT_EINVAL, "data inválida '%.40s' (use DD/MM/AAAA ou AAAA-MM-DD)",
+                       s);
+  why = why_not(y, m, d);
+  if (why != NULL)
+    return fat_err_set(err, FAT_EINVAL, "data inválida '%.*s': %s", (int)n, p, why);
+  if (dia != NULL)
+    *dia = fat_dia_from_ymd(y, m, d);
+  if (iso != NULL)
+    fat_dia_format(fat_dia_from_ymd(y, m, d), iso, FAT_DIA_ISO_LEN);
+  return FAT_OK;
+}
+
+int fat_dia_competencia_valida(const char *s)
+{
+  int y, m, d;
+
+  return s != NULL && split(s, strlen(s), 0, &y, &m, &d) == F_ISO && why_not(y, m, 1) == NULL;
+}
+
+fat_rc fat_dia_competencia_ler(const char *s, char iso[FAT_DIA_COMP_LEN], fat_err *err)
+{
+  const char *p, *why;
+  size_t n;
+  int y, m, d;
+
+  if (s == NULL)
+    return fat_err_set(err, FAT_EINVAL, "competência ausente (use MM/AAAA ou AAAA-MM)");
+  n = trimmed(s, &p);
+  if (split(p, n, 0, &y, &m, &d) == F_NENHUMA)
+    return fat_err_set(err, FAT_EINVAL,
+                       "competência inválida '%.40s' (use MM/AAAA ou AAAA-MM)", s);
+  why = why_not(y, m, 1);
+  if (why != NULL)
+    return fat_err_set(err, FAT_EINVAL, "competência inválida '%.*s': %s", (int)n, p, why);
+  if (iso != NULL) {
+    char buf[FAT_DIA_ISO_LEN];
+
+    fat_dia_format(fat_dia_from_ymd(y, m, 1), buf, sizeof buf);
+    memcpy(iso, buf, FAT_DIA_COMP_LEN - 1);
+    iso[FAT_DIA_COMP_LEN - 1] = '\0';
+  }
+  return FAT_OK;
 }
 
 void fat_dia_format(int32_t dia, char *buf, size_t len)
@@ -78,6 +180,14 @@ void fat_dia_format(int32_t dia, char *buf, size_t len)
 
   fat_dia_to_ymd(dia, &y, &m, &d);
   snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
+}
+
+void fat_dia_format_br(int32_t dia, char *buf, size_t len)
+{
+  int y, m, d;
+
+  fat_dia_to_ymd(dia, &y, &m, &d);
+  snprintf(buf, len, "%02d/%02d/%04d", d, m, y);
 }
 
 int fat_dia_semana(int32_t dia)
@@ -103,6 +213,17 @@ int fat_dia_hora_minutos(const char *s)
   if (n == 8 && (s[5] != ':' || digits(s + 6, 2, &sec) != 0 || sec > 59))
     return -1;
   return h * 60 + m;
+}
+
+int fat_dia_hora_norm(const char *s, char out[9])
+{
+  if (fat_dia_hora_minutos(s) < 0)
+    return -1;
+  /* the shape was checked: copy HH:MM and the seconds (or :00) */
+  memcpy(out, s, 5);
+  memcpy(out + 5, strlen(s) == 8 ? s + 5 : ":00", 3);
+  out[8] = '\0';
+  return 0;
 }
 
 void fat_dia_hoje(char *buf, size_t len)

@@ -1,8 +1,13 @@
-/* fat_dia.h: calendar dates as day numbers (Part D helper, used by prices,
-** table import and the demo generator).
+/* fat_dia.h: the one calendar of faturo: dates, competências and times of
+** day, as users type them and as they are stored.
 **
 ** A day number is the count of days since 1970-01-01 (negative before it), in
-** the proleptic Gregorian calendar. Text dates are always 'AAAA-MM-DD'.
+** the proleptic Gregorian calendar. Stored and TISS dates are 'AAAA-MM-DD',
+** competências 'AAAA-MM', times 'HH:MM:SS'. Users may also type 'DD/MM/AAAA'
+** and 'MM/AAAA' (fat_dia_ler, fat_dia_competencia_ler), which are converted.
+** Every date faturo accepts, from any source, has its year in
+** FAT_DIA_ANO_MIN..FAT_DIA_ANO_MAX: a plausible date of birth, of service or
+** of a table edition.
 */
 #ifndef FAT_DIA_H
 #define FAT_DIA_H
@@ -10,18 +15,51 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fat_err.h"
+
+#define FAT_DIA_ANO_MIN 1900
+#define FAT_DIA_ANO_MAX 2199
+
+/* Buffer sizes of the ISO text forms, NUL included. */
+#define FAT_DIA_ISO_LEN 11  /* AAAA-MM-DD */
+#define FAT_DIA_COMP_LEN 8  /* AAAA-MM */
+
 /* Day number of y-m-d (no validation; m 1..12, d 1..31). */
 int32_t fat_dia_from_ymd(int y, int m, int d);
 
 /* Split a day number into year, month (1..12) and day (1..31). */
 void fat_dia_to_ymd(int32_t dia, int *y, int *m, int *d);
 
-/* Parse 'AAAA-MM-DD' strictly (real calendar date, years 0001..9999).
-** Returns 0 and sets *dia, or -1 when s is not a valid date. */
+/* Parse a stored date 'AAAA-MM-DD' strictly (a real calendar day, year in
+** FAT_DIA_ANO_MIN..MAX). Returns 0 and sets *dia (may be NULL), or -1. */
 int fat_dia_parse(const char *s, int32_t *dia);
+
+/* 1 when s is a date fat_dia_parse accepts, else 0 (NULL is never valid). */
+int fat_dia_valida(const char *s);
+
+/* Parse a date as users type it: 'DD/MM/AAAA' or 'AAAA-MM-DD' (blanks around
+** it ignored). On success sets *dia and writes the stored form 'AAAA-MM-DD'
+** into iso (either may be NULL). FAT_EINVAL with a pt-BR message that quotes
+** the value and says what is wrong: the shape ("use DD/MM/AAAA ou
+** AAAA-MM-DD"), a day that does not exist ("31/02/2024"), or a year out of
+** range. */
+FAT_NODISCARD fat_rc fat_dia_ler(const char *s, int32_t *dia, char iso[FAT_DIA_ISO_LEN],
+                                 fat_err *err);
+
+/* 1 when s is a stored competência 'AAAA-MM' (month 1..12, year in range). */
+int fat_dia_competencia_valida(const char *s);
+
+/* Parse a competência as users type it: 'MM/AAAA' or 'AAAA-MM'; writes
+** 'AAAA-MM' into iso (may be NULL). FAT_EINVAL with a pt-BR message like
+** fat_dia_ler's. */
+FAT_NODISCARD fat_rc fat_dia_competencia_ler(const char *s, char iso[FAT_DIA_COMP_LEN],
+                                             fat_err *err);
 
 /* Format a day number as 'AAAA-MM-DD' into buf (len >= 11). */
 void fat_dia_format(int32_t dia, char *buf, size_t len);
+
+/* Format a day number for users: 'DD/MM/AAAA' into buf (len >= 11). */
+void fat_dia_format_br(int32_t dia, char *buf, size_t len);
 
 /* Day of the week: 0 = domingo, 1 = segunda, ..., 6 = sábado. */
 int fat_dia_semana(int32_t dia);
@@ -32,7 +70,12 @@ int fat_dia_mes_dias(int y, int m);
 /* Today's local date (the clinic's day) as 'AAAA-MM-DD' into buf (len >= 11). */
 void fat_dia_hoje(char *buf, size_t len);
 
-/* Parse 'HH:MM' or 'HH:MM:SS' into minutes since midnight; -1 when invalid. */
+/* Parse 'HH:MM' or 'HH:MM:SS' (24 h) into minutes since midnight; -1 when
+** invalid (NULL included). */
 int fat_dia_hora_minutos(const char *s);
+
+/* The stored form 'HH:MM:SS' of a time fat_dia_hora_minutos accepts, into
+** out[9]. Returns 0, or -1 when s is not a valid time. */
+int fat_dia_hora_norm(const char *s, char out[9]);
 
 #endif

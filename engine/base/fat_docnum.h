@@ -2,8 +2,8 @@
 **
 ** Pure functions, no allocation: check digits of CPF, CNPJ (numeric and the
 ** alphanumeric form valid from July 2026) and CNS; CBO-S, council and UF
-** codes; TUSS code formats per terminology table; CID-10; ISO dates and
-** times. Every validator returns 1 when the value is valid and 0 otherwise
+** codes; TUSS code formats per terminology table; CID-10 (dates and times
+** are fat_dia.h's). Every validator returns 1 when the value is valid and 0 otherwise
 ** (NULL is never valid).
 */
 #ifndef FAT_DOCNUM_H
@@ -55,15 +55,5 @@ int fat_doc_tuss_table_known(const char *tabela);
 /* CID-10: a letter, two digits, optionally a fourth character (digit, or
 ** "X"), with an optional dot: "J06", "J069", "J06.9". */
 int fat_doc_cid_valid(const char *s);
-
-/* ISO date 'AAAA-MM-DD' (a real calendar day, year 1900..2199) into days
-** since 1970-01-01. Returns 1 when valid (and sets *days if non-NULL). */
-int fat_doc_date_days(const char *s, int32_t *days);
-
-/* Days since epoch back to 'AAAA-MM-DD' (buf >= 11 bytes). */
-void fat_doc_date_format(int32_t days, char *buf, unsigned long len);
-
-/* 'HH:MM' or 'HH:MM:SS' 24h. */
-int fat_doc_time_valid(const char *s);
 
 #endif

@@ -1,5 +1,6 @@
 #include "fat_err.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,7 +43,55 @@ fat_rc fat_err_prefix(fat_err *err, const char *fmt, ...)
   return err->rc;
 }
 
-fat_rc fat_err_oom(fat_err *err) { return fat_err_set(err, FAT_ENOMEM, "memória insuficiente"); }
+fat_rc fat_err_oom(fat_err *err) { return fat_err_set(err, FAT_ENOMEM, "%s", fat_rc_str(FAT_ENOMEM)); }
+
+const char *fat_err_errno_str(int errnum)
+{
+  switch (errnum) {
+  case ENOENT: return "arquivo ou pasta não existe";
+  case EACCES: return "permissão negada";
+  case EPERM: return "operação não permitida";
+  case EEXIST: return "o arquivo já existe";
+  case EISDIR: return "é uma pasta, não um arquivo";
+  case ENOTDIR: return "um componente do caminho não é uma pasta";
+  case ENOSPC: return "disco cheio";
+  case EDQUOT: return "cota de disco excedida";
+  case EROFS: return "sistema de arquivos somente leitura";
+  case ENAMETOOLONG: return "nome de arquivo longo demais";
+  case ELOOP: return "links simbólicos demais no caminho";
+  case EMFILE:
+  case ENFILE: return "arquivos abertos demais";
+  case ENOMEM: return "memória insuficiente";
+  case EIO: return "erro de entrada/saída no disco";
+  case EBUSY: return "recurso ocupado";
+  case EINVAL: return "argumento inválido";
+  case EFBIG: return "arquivo grande demais";
+  case EXDEV: return "origem e destino em sistemas de arquivos diferentes";
+  case ETXTBSY: return "arquivo em uso";
+  case EAGAIN: return "recurso temporariamente indisponível";
+  case EADDRINUSE: return "endereço (porta) já em uso";
+  case EADDRNOTAVAIL: return "endereço não disponível nesta máquina";
+  case ECONNREFUSED: return "conexão recusada";
+  case ESRCH: return "processo não existe";
+  case 0: return "sem erro";
+  default: return "erro do sistema";
+  }
+}
+
+fat_rc fat_err_sys(fat_err *err, int errnum, const char *fmt, ...)
+{
+  char ctx[sizeof err->msg];
+  va_list ap;
+
+  if (err == NULL)
+    return FAT_EIO;
+  va_start(ap, fmt);
+  vsnprintf(ctx, sizeof ctx, fmt, ap);
+  va_end(ap);
+  fat_err_set(err, FAT_EIO, "%s: %s", ctx, fat_err_errno_str(errnum));
+  err->sys = errnum;
+  return FAT_EIO;
+}
 
 void fat_err_clear(fat_err *err)
 {
@@ -67,6 +116,7 @@ const char *fat_rc_str(fat_rc rc)
   case FAT_ELIMIT: return "limite excedido";
   case FAT_ESTATE: return "operação não permitida neste estado";
   case FAT_EPERM: return "permissão negada";
+  case FAT_EBUSY: return "banco de dados ocupado por outro processo";
   }
   return "erro desconhecido";
 }
@@ -85,6 +135,12 @@ const char *fat_rc_code(fat_rc rc)
   case FAT_ELIMIT: return "ELIMIT";
   case FAT_ESTATE: return "ESTATE";
   case FAT_EPERM: return "EPERM";
+  case FAT_EBUSY: return "EBUSY";
   }
   return "EUNKNOWN";
+}
+
+int fat_rc_is_system(fat_rc rc)
+{
+  return rc == FAT_ENOMEM || rc == FAT_EIO || rc == FAT_EDB || rc == FAT_EBUSY;
 }

@@ -26,7 +26,8 @@ typedef enum fat_rc {
   FAT_ERULE,     /* a Lua rule raised an error or a self-test failed */
   FAT_ELIMIT,    /* input or rule exceeded a size/instruction/memory/time budget */
   FAT_ESTATE,    /* operation not allowed in the object's current state */
-  FAT_EPERM      /* the user's role does not allow it */
+  FAT_EPERM,     /* the user's role does not allow it */
+  FAT_EBUSY      /* the database is busy or locked by another process; try again */
 } fat_rc;
 
 typedef struct fat_err {
@@ -43,8 +44,19 @@ fat_rc fat_err_set(fat_err *err, fat_rc rc, const char *fmt, ...) FAT_PRINTF(3, 
 ** Returns err->rc (FAT_OK if err is NULL). */
 fat_rc fat_err_prefix(fat_err *err, const char *fmt, ...) FAT_PRINTF(2, 3);
 
-/* Shorthand for fat_err_set(err, FAT_ENOMEM, "memória insuficiente"). */
+/* Out of memory: FAT_ENOMEM with "memória insuficiente", the one spelling of
+** that message. Returns FAT_ENOMEM. */
 fat_rc fat_err_oom(fat_err *err);
+
+/* An operating-system failure: FAT_EIO with "<formatted context>: <pt-BR
+** description of errnum>" and err->sys = errnum. Use it instead of
+** strerror(), whose text is English (e.g. "não foi possível abrir x.csv:
+** arquivo ou pasta não existe"). Returns FAT_EIO. */
+fat_rc fat_err_sys(fat_err *err, int errnum, const char *fmt, ...) FAT_PRINTF(3, 4);
+
+/* Static pt-BR description of an errno value ("permissão negada", "disco
+** cheio"...); unknown values give "erro do sistema". Never NULL. */
+const char *fat_err_errno_str(int errnum);
 
 /* Reset err to FAT_OK with an empty message. NULL is a no-op. */
 void fat_err_clear(fat_err *err);
@@ -54,5 +66,10 @@ const char *fat_rc_str(fat_rc rc);
 
 /* Stable ASCII identifier of a code for APIs, e.g. "ENOMEM". Never NULL. */
 const char *fat_rc_code(fat_rc rc);
+
+/* 1 when rc is a failure of the system rather than of the input (ENOMEM,
+** EIO, EDB, EBUSY): a batch stops on it instead of reporting the one item
+** and going on. */
+int fat_rc_is_system(fat_rc rc);
 
 #endif

@@ -1,6 +1,7 @@
 #include "fat_mem.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +122,7 @@ fat_rc fat_buf_append(fat_buf *b, const void *p, size_t n, fat_err *err)
       cap *= 2;
     d = fat_realloc(b->data, cap);
     if (d == NULL)
-      return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+      return fat_err_oom(err);
     b->data = d;
     b->cap = cap;
   }
@@ -154,7 +155,7 @@ fat_rc fat_buf_printf(fat_buf *b, fat_err *err, const char *fmt, ...)
     return fat_buf_append(b, small, (size_t)n, err);
   big = fat_malloc((size_t)n + 1);
   if (big == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
+    return fat_err_oom(err);
   va_start(ap, fmt);
   vsnprintf(big, (size_t)n + 1, fmt, ap);
   va_end(ap);
@@ -187,13 +188,10 @@ fat_rc fat_file_read(const char *path, size_t max, char **out, size_t *len, fat_
     *len = 0;
   f = fopen(path, "rb");
   if (f == NULL) {
-    rc = fat_err_set(err, FAT_EIO, "não foi possível abrir %s: %s", path, strerror(errno));
-    if (err != NULL)
-      err->sys = errno;
-    return rc;
+    return fat_err_sys(err, errno, "não foi possível abrir %s", path);
   }
   fat_buf_init(&b, max);
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+  for (n = fread(chunk, 1, sizeof chunk, f); n > 0; n = fread(chunk, 1, sizeof chunk, f)) {
     rc = fat_buf_append(&b, chunk, n, err);
     if (rc != FAT_OK)
       break;
@@ -210,35 +208,46 @@ fat_rc fat_file_read(const char *path, size_t max, char **out, size_t *len, fat_
   if (len != NULL)
     *len = b.len;
   *out = fat_buf_take(&b);
-  return *out == NULL ? fat_err_set(err, FAT_ENOMEM, "memória insuficiente") : FAT_OK;
+  return *out == NULL ? fat_err_oom(err) : FAT_OK;
 }
 
 fat_rc fat_file_write(const char *path, const void *data, size_t len, fat_err *err)
 {
   char *tmp = fat_asprintf("%s.tmp", path);
-  FILE *f;
-  int ok;
+  const char *p = data;
+  size_t done = 0;
+  ssize_t n;
+  int fd = -1, e = 0;
+  fat_rc rc = FAT_OK;
 
   if (tmp == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente");
-  f = fopen(tmp, "wb");
-  if (f == NULL) {
-    fat_err_set(err, FAT_EIO, "não foi possível criar %s: %s", tmp, strerror(errno));
-    fat_free(tmp);
-    return FAT_EIO;
+    return fat_err_oom(err);
+  /* exports and XML lotes hold CPF, CID and names: never world-readable */
+  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    rc = fat_err_sys(err, errno, "não foi possível criar %s", tmp);
+    goto out;
   }
-  ok = fwrite(data, 1, len, f) == len;
-  ok = (fflush(f) == 0) && ok;
-  ok = (fsync(fileno(f)) == 0) && ok;
-  ok = (fclose(f) == 0) && ok;
-  if (!ok || rename(tmp, path) != 0) {
-    fat_err_set(err, FAT_EIO, "não foi possível gravar %s: %s", path, strerror(errno));
+  while (done < len && e == 0) {
+    n = write(fd, p + done, len - done);
+    if (n > 0)
+      done += (size_t)n;
+    else if (n < 0 && errno != EINTR)
+      e = errno;
+  }
+  if (e == 0 && fsync(fd) != 0)
+    e = errno;
+  if (close(fd) != 0 && e == 0)
+    e = errno;
+  if (e == 0 && rename(tmp, path) != 0)
+    e = errno;
+  if (e != 0) {
+    rc = fat_err_sys(err, e, "não foi possível gravar %s", path);
     unlink(tmp);
-    fat_free(tmp);
-    return FAT_EIO;
   }
+out:
   fat_free(tmp);
-  return FAT_OK;
+  return rc;
 }
 
 int64_t fat_now_ns(void)

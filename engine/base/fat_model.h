@@ -8,7 +8,12 @@
 ** The JSON form (fat_guia_to_json / fat_guia_from_json) is the one interchange
 ** shape: `faturo importar guias` reads it, `exportar guias` writes it, rules
 ** get it as a Lua table, the API serves it. Its field names are the struct's
-** (Portuguese, snake_case); docs/formatos.md documents it.
+** (Portuguese, snake_case); docs/formatos.md documents it. Reading it checks
+** every field against its TISS size or range and refuses control characters.
+**
+** Money and quantities as text are fat_money.h's; dates fat_dia.h's.
+** (fat_model.c: tipo and free; fat_model_json.c: the JSON form;
+** fat_model_store.c: load, find, save.)
 */
 #ifndef FAT_MODEL_H
 #define FAT_MODEL_H
@@ -159,8 +164,9 @@ void fat_guia_free(fat_guia *g);
 ** FAT_ENOTFOUND when there is no such guia. *out owned by the caller. */
 FAT_NODISCARD fat_rc fat_guia_load(fat_store *st, int64_t id, fat_guia **out, fat_err *err);
 
-/* Find a guia id by operadora (registro ANS) and número no prestador. */
-FAT_NODISCARD fat_rc fat_guia_find(fat_store *st, const char *registro_ans,
+/* Find a guia id by operadora (registro ANS, script key or id, as
+** fat_operadora_resolver) and número no prestador. */
+FAT_NODISCARD fat_rc fat_guia_find(fat_store *st, const char *operadora,
                                    const char *numero_prestador, int64_t *id, fat_err *err);
 
 /* The JSON form of a guia (see docs/formatos.md). NULL on OOM. The caller
@@ -179,22 +185,6 @@ FAT_NODISCARD fat_rc fat_guia_from_json(const cJSON *j, fat_guia **out, fat_err 
 ** one place every guia is written, so the productivity report sees them all. */
 FAT_NODISCARD fat_rc fat_guia_save(fat_store *st, fat_guia *g, fat_err *err);
 
-/* Money and quantity text helpers (no floating point anywhere).
-** fat_money_format: 123456 -> "1234.56" (TISS st_decimal) into buf.
-** fat_money_format_br: 123456 -> "R$ 1.234,56".
-** fat_money_parse: "1234.56", "1234,56", "1.234,56" (Brazilian), "12" ->
-** centavos; more than 2 decimals is an error. */
-void fat_money_format(int64_t centavos, char *buf, size_t len);
-void fat_money_format_br(int64_t centavos, char *buf, size_t len);
-FAT_NODISCARD fat_rc fat_money_parse(const char *s, int64_t *out, fat_err *err);
-/* Quantities with up to 4 decimals: "1", "2.5", "0,0001" -> ten-thousandths. */
-FAT_NODISCARD fat_rc fat_qty_parse(const char *s, int64_t *out_e4, fat_err *err);
-void fat_qty_format(int64_t e4, char *buf, size_t len); /* 25000 -> "2.5000" */
-
-/* Round a/b half-up (away from zero for negatives) in integer arithmetic.
-** b must be > 0. Used for every price/quantity product. */
-int64_t fat_div_round(int64_t a, int64_t b);
-
 /* ---- Helpers added by Part A (model) ---- */
 
 /* Free a profissional and its strings; NULL is a no-op. */
@@ -206,22 +196,9 @@ void fat_profissional_free(fat_profissional *p);
 FAT_NODISCARD fat_rc fat_guia_from_json_campo(const cJSON *j, fat_guia **out, char *campo,
                                               size_t campo_len, fat_err *err);
 
-/* Id of the operadora with this registro ANS; FAT_ENOTFOUND (pt-BR message
-** pointing to `faturo cadastro operadora`) when it is not registered. */
-FAT_NODISCARD fat_rc fat_operadora_id(fat_store *st, const char *registro_ans, int64_t *id,
-                                      fat_err *err);
-
 /* Id of the prestador with this CNPJ (or, when cnpj is NULL, this CPF);
 ** FAT_ENOTFOUND when it is not registered. */
 FAT_NODISCARD fat_rc fat_prestador_id(fat_store *st, const char *cnpj, const char *cpf,
                                       int64_t *id, fat_err *err);
-
-/* 1 when s is a valid calendar date AAAA-MM-DD (year >= 1900), else 0. */
-int fat_date_valid(const char *s);
-/* 1 when s is a valid competência AAAA-MM, else 0. */
-int fat_competencia_valid(const char *s);
-
-/* Like fat_qty_format with a decimal comma: 25000 -> "2,5000". */
-void fat_qty_format_br(int64_t e4, char *buf, size_t len);
 
 #endif

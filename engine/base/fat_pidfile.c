@@ -59,7 +59,7 @@ fat_rc fat_pidfile_acquire(const char *path, fat_pidfile **out, fat_err *err)
   }
   p->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (p->fd < 0) {
-    rc = fat_err_set(err, FAT_EIO, "não foi possível criar %s: %s", path, strerror(errno));
+    rc = fat_err_sys(err, errno, "não foi possível criar %s", path);
     goto out;
   }
   memset(&fl, 0, sizeof fl);
@@ -74,7 +74,7 @@ fat_rc fat_pidfile_acquire(const char *path, fat_pidfile **out, fat_err *err)
   }
   n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
   if (fchmod(p->fd, 0600) != 0 || ftruncate(p->fd, 0) != 0 || write(p->fd, line, (size_t)n) != n)
-    rc = fat_err_set(err, FAT_EIO, "não foi possível gravar %s: %s", path, strerror(errno));
+    rc = fat_err_sys(err, errno, "não foi possível gravar %s", path);
 out:
   if (rc == FAT_OK) {
     *out = p;
@@ -108,15 +108,14 @@ fat_rc fat_pidfile_signal(const char *path, int sig, long *pid, fat_err *err)
   if (fd < 0) {
     if (errno == ENOENT)
       return FAT_OK;
-    return fat_err_set(err, FAT_EIO, "não foi possível ler %s: %s", path, strerror(errno));
+    return fat_err_sys(err, errno, "não foi possível ler %s", path);
   }
   holder = lock_holder(fd);
   close(fd);
   if (holder <= 0)
     return FAT_OK; /* stale: the server that wrote it is gone */
   if (kill((pid_t)holder, sig) != 0)
-    rc = fat_err_set(err, FAT_EIO, "não foi possível avisar o servidor (pid %ld): %s", holder,
-                     strerror(errno));
+    rc = fat_err_sys(err, errno, "não foi possível avisar o servidor (pid %ld)", holder);
   else
     *pid = holder;
   return rc;

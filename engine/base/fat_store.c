@@ -4,11 +4,15 @@
 #include "fat_store_sqlite.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fat_mem.h"
 
@@ -66,6 +70,14 @@ fat_rc fat_store_dberr(fat_store *st, fat_err *err, const char *what)
   if ((st->last_code & 0xff) == SQLITE_NOMEM) {
     rc = fat_err_oom(err);
     fat_err_prefix(err, "%s: ", what);
+  } else if ((st->last_code & 0xff) == SQLITE_BUSY || (st->last_code & 0xff) == SQLITE_LOCKED) {
+    /* a busy or locked database is not a broken one: its own code, and a
+    ** message that says what to do */
+    rc = fat_err_set(err, FAT_EBUSY,
+                     "%s: o banco de dados está ocupado por outro processo do faturo (outra "
+                     "importação, conferência ou o servidor gravando); nada foi alterado: tente "
+                     "de novo em instantes",
+                     what);
   } else {
     rc = fat_err_set(err, FAT_EDB, "%s: %s", what, st->last_msg);
   }
@@ -74,12 +86,7 @@ fat_rc fat_store_dberr(fat_store *st, fat_err *err, const char *what)
   return rc;
 }
 
-int fat_store_ocupado(const fat_err *err)
-{
-  int primary = err != NULL ? (err->sys & 0xff) : 0;
-
-  return err != NULL && err->rc == FAT_EDB && (primary == SQLITE_BUSY || primary == SQLITE_LOCKED);
-}
+int fat_store_ocupado(const fat_err *err) { return err != NULL && err->rc == FAT_EBUSY; }
 
 fat_rc fat_store_exec(fat_store *st, const char *sql, fat_err *err)
 {
@@ -89,7 +96,7 @@ fat_rc fat_store_exec(fat_store *st, const char *sql, fat_err *err)
   if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
     store_fail(st, sqlite3_extended_errcode(st->db), "%s",
                msg != NULL ? msg : sqlite3_errmsg(st->db));
-    rc = fat_store_dberr(st, err, "erro no banco de dados");
+    rc = fat_store_dberr(st, err, "não foi possível usar o banco de dados");
   }
   sqlite3_free(msg);
   return rc;
@@ -688,13 +695,42 @@ out:
 
 /* ---- open and close ---- */
 
-fat_rc fat_store_open_with(const char *path, const fat_migration *migrations, fat_store **out,
-                          fat_err *err)
+/* The database file holds CPF, CID and names: a new one is created 0600
+** here (SQLite gives its -wal and -shm files the same mode). An existing
+** file is left as it is. */
+static fat_rc store_create_file(const char *path, fat_err *err)
 {
-  fat_store *st;
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+  if (fd < 0 && errno != EEXIST)
+    return fat_err_sys(err, errno, "%s: não foi possível criar o banco de dados", path);
+  if (fd >= 0)
+    close(fd);
+  return FAT_OK;
+}
+
+/* Only a create opens a file that does not exist: a mistyped path must not
+** become an empty database that reports an all-clear. */
+static fat_rc store_open(const char *path, const fat_migration *migrations, int create,
+                         fat_store **out, fat_err *err)
+{
+  struct stat sb;
+  fat_store *st = NULL;
   fat_rc rc;
 
   *out = NULL;
+  if (create) {
+    rc = store_create_file(path, err);
+    if (rc != FAT_OK)
+      return rc;
+  } else if (stat(path, &sb) != 0) {
+    if (errno == ENOENT)
+      return fat_err_set(err, FAT_ENOTFOUND,
+                         "%s: banco de dados não encontrado (confira --db ou FATURO_DB; um "
+                         "banco novo é criado só por: faturo init)",
+                         path);
+    return fat_err_sys(err, errno, "%s: não foi possível abrir o banco de dados", path);
+  }
   st = fat_calloc(1, sizeof *st);
   if (st == NULL) {
     rc = fat_err_oom(err);
@@ -702,8 +738,7 @@ fat_rc fat_store_open_with(const char *path, const fat_migration *migrations, fa
   }
   snprintf(st->user, sizeof st->user, "%s", "cli");
   st->cap = FAT_STORE_CACHE_DEFAULT;
-  if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-      SQLITE_OK) {
+  if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
     if (st->db == NULL) {
       rc = fat_err_oom(err);
     } else {
@@ -731,10 +766,23 @@ out:
   return rc;
 }
 
+fat_rc fat_store_open_with(const char *path, const fat_migration *migrations, fat_store **out,
+                          fat_err *err)
+{
+  return store_open(path, migrations, 1, out, err);
+}
+
 fat_rc fat_store_open(const char *path, fat_store **out, fat_err *err)
 {
-  return fat_store_open_with(path, fat_migrations, out, err);
+  return store_open(path, fat_migrations, 0, out, err);
 }
+
+fat_rc fat_store_create(const char *path, fat_store **out, fat_err *err)
+{
+  return store_open(path, fat_migrations, 1, out, err);
+}
+
+void fat_store_set_busy_timeout(fat_store *st, int ms) { sqlite3_busy_timeout(st->db, ms); }
 
 void fat_store_close(fat_store *st)
 {

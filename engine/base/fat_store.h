@@ -1,7 +1,9 @@
 /* fat_store.h: the SQLite store.
 **
-** One fat_store is one connection; use one per thread. Opening creates the
-** file if needed, turns on WAL and foreign keys, and applies the embedded
+** One fat_store is one connection; use one per thread. Only fat_store_create
+** makes a new file (faturo init and the demo; mode 0600): a mistyped path
+** must not become an empty database that reports an all-clear. Opening turns
+** on WAL and foreign keys, and applies the embedded
 ** migrations (schemas/NNN_*.sql) the database lacks, in order of number and
 ** in one transaction; the table esquema_migracao records each one applied.
 ** A database that has a migration this binary does not know (made by a newer
@@ -16,9 +18,20 @@
 
 typedef struct fat_store fat_store;
 
-/* Open (creating if needed) the store at path and migrate its schema.
+/* Open the existing store at path and migrate its schema. FAT_ENOTFOUND
+** (pt-BR message naming path and `faturo init`) when there is no such file.
+** A database busy or locked by another process past the busy timeout fails
+** with FAT_EBUSY (here and in every call on the handle), never FAT_EDB.
 ** On success *out owns the handle; release it with fat_store_close(). */
 FAT_NODISCARD fat_rc fat_store_open(const char *path, fat_store **out, fat_err *err);
+
+/* Like fat_store_open, but a missing file is created (mode 0600: it will
+** hold CPF, CID and names). */
+FAT_NODISCARD fat_rc fat_store_create(const char *path, fat_store **out, fat_err *err);
+
+/* How long a statement waits for another process's lock before it fails
+** with FAT_EBUSY (milliseconds; 10000 by default). */
+void fat_store_set_busy_timeout(fat_store *st, int ms);
 
 /* Close the store; NULL is a no-op. */
 void fat_store_close(fat_store *st);
@@ -49,7 +62,8 @@ FAT_NODISCARD fat_rc fat_store_audit(fat_store *st, const char *acao, const char
                                      const char *detalhe, fat_err *err);
 
 /* True when err says the store was busy or locked by another process (the
-** busy timeout ran out): not a fault of the data, try again later. */
+** busy timeout ran out): not a fault of the data, try again later. The same
+** as err->rc == FAT_EBUSY. */
 int fat_store_ocupado(const fat_err *err);
 
 /* Copy the whole database of st, as one consistent snapshot (SQLite's online

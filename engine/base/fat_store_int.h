@@ -32,7 +32,7 @@ typedef struct fat_migration {
 
 extern const fat_migration fat_migrations[]; /* generated; ends with {0, NULL, NULL} */
 
-/* fat_store_open() with another list of migrations (sorted by number, ending
+/* fat_store_create() with another list of migrations (sorted by number, ending
 ** with {0, NULL, NULL}) instead of the embedded schemas/: for tests of the
 ** migration logic. */
 FAT_NODISCARD fat_rc fat_store_open_with(const char *path, const fat_migration *migrations,

@@ -11,18 +11,20 @@
 #ifndef FAT_CLI_H
 #define FAT_CLI_H
 
+#include <getopt.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
 
 #include "fat_acesso_log.h"
+#include "fat_dia.h"
 #include "fat_err.h"
 #include "fat_store.h"
 
 #define CLI_OK 0
 #define CLI_FAIL 1
 #define CLI_USAGE 2
-#define CLI_OCUPADO 3
+#define CLI_OCUPADO 3 /* FAT_EBUSY: another process holds the database: try again */
 
 typedef struct fat_cli {
   const char *db_path;
@@ -42,8 +44,12 @@ typedef struct fat_cli_verb {
   fat_cli_fn fn;
 } fat_cli_verb;
 
-/* Open (once) the store at cli->db_path; prints the error and returns NULL. */
+/* Open (once) the existing store at cli->db_path; prints the error and
+** returns NULL (a missing file is refused: see cli_store_create). */
 fat_store *cli_store(fat_cli *cli);
+/* The same, creating the database when it does not exist: only `init` and
+** `demo` call this. */
+fat_store *cli_store_create(fat_cli *cli);
 
 /* The reader behind this run (for masking and the access log): user
 ** cli->usuario with the role of the panel user of that name (a deactivated
@@ -52,13 +58,16 @@ fat_store *cli_store(fat_cli *cli);
 ** the store; NULL after printing the error. l is filled and returned. */
 fat_leitor *cli_leitor(fat_cli *cli, const char *acao, fat_leitor *l);
 
-/* Print "faturo: <msg>" to stderr and return CLI_FAIL (or CLI_USAGE for EINVAL
-** from argument parsing, when usage is nonzero). */
+/* Print "faturo: <msg>" to stderr and return CLI_FAIL, or CLI_OCUPADO for
+** FAT_EBUSY (and then the process exits with CLI_OCUPADO whatever the verb
+** returns). */
 int cli_error(const fat_err *err);
+/* Say "memória insuficiente" like cli_error and return CLI_FAIL. */
+int cli_error_oom(void);
 int cli_usage_error(const char *verb, const char *fmt, ...) FAT_PRINTF(2, 3);
 
 /* Print o as one line of compact JSON on stdout (o is not consumed).
-** CLI_OK, or CLI_FAIL after saying "memória insuficiente" on stderr. */
+** CLI_OK, or CLI_FAIL after cli_error_oom(). */
 int cli_print_json(const cJSON *o);
 /* The same, consuming o (NULL is reported as out of memory). */
 int cli_emit_json(cJSON *o);
@@ -70,12 +79,37 @@ const char *cli_jstr(const cJSON *o, const char *k, const char *ausente);
 double cli_jnum(const cJSON *o, const char *k);
 int64_t cli_jint(const cJSON *o, const char *k);
 
+/* For the `default:` branch after getopt_long (main sets opterr = 0): say in
+** pt-BR which option was refused, naming it ("opção desconhecida '--x'", "a
+** opção --operadora precisa de um valor"), and return CLI_USAGE. opts is the
+** table given to getopt_long. */
+int cli_bad_option(const char *verb, char **argv, const struct option *opts);
+
+/* For verbs that read their arguments by hand (no getopt): the first of
+** argv[1..argc) that looks like an option ("-x", "--x") and is not in
+** aceitas (a NULL-terminated list; NULL for none) is refused in pt-BR
+** ("opção desconhecida '--x'") and CLI_USAGE returned; CLI_OK otherwise.
+** Stray options must never be read as a file, an operadora or a number. */
+int cli_sem_opcoes(const char *verb, int argc, char **argv, const char *const *aceitas);
+
 /* True when argv holds -h or --help (verbs print their help and return 0). */
 int cli_wants_help(int argc, char **argv);
 
-/* Parse AAAA-MM-DD / AAAA-MM; returns 0 when valid. */
-int cli_valid_date(const char *s);
-int cli_valid_competencia(const char *s);
+/* A date option as users type it (DD/MM/AAAA or AAAA-MM-DD): when *arg is
+** not NULL, check it and point *arg at its stored form AAAA-MM-DD written in
+** iso. CLI_OK, or CLI_USAGE after a usage error naming the option and what
+** is wrong with the value. */
+int cli_arg_data(const char *verb, const char *opcao, const char **arg,
+                 char iso[FAT_DIA_ISO_LEN]);
+/* In place, for an argument the verb keeps (optarg): when s is a date as
+** users type it, rewrite it as AAAA-MM-DD (both forms have 10 characters,
+** blanks around are dropped) and return 0; else -1, s untouched. The same
+** for a competência (MM/AAAA or AAAA-MM -> AAAA-MM). */
+int cli_norm_data(char *s);
+int cli_norm_competencia(char *s);
+/* The same for a competência (MM/AAAA or AAAA-MM -> AAAA-MM). */
+int cli_arg_competencia(const char *verb, const char *opcao, const char **arg,
+                        char iso[FAT_DIA_COMP_LEN]);
 
 /* Verbs (one file per verb in engine/cli/). */
 int cli_init(fat_cli *cli, int argc, char **argv);

@@ -7,6 +7,7 @@
 
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 
 int cf_id(const char *s, int64_t *out)
 {
@@ -96,10 +97,8 @@ const char *cf_data(const char *iso, char buf[16])
 
 int cf_out(fat_cli *cli, cJSON *o, void (*print)(const cJSON *o))
 {
-  if (o == NULL) {
-    fprintf(stderr, "faturo: memória insuficiente\n");
-    return CLI_FAIL;
-  }
+  if (o == NULL)
+    return cli_error_oom();
   if (cli->json)
     return cli_emit_json(o);
   print(o);

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rel.h"
 
 #define CELULA_MAX 48 /* display columns of a text cell before it is cut */

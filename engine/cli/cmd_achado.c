@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "fat_conferir.h"
 #include "fat_model.h"
+#include "fat_money.h"
 
 static void help(void)
 {
@@ -122,7 +123,7 @@ int cli_achado(fat_cli *cli, int argc, char **argv)
       break;
     case 'm': motivo = optarg; break;
     case 'h': help(); return CLI_OK;
-    default: return cli_usage_error("achado", "opção inválida '%s'", argv[optind - 1]);
+    default: return cli_bad_option("achado", argv, opts);
     }
   }
   if (optind >= argc)

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "fat_agenda.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rules.h"
 
 static void help(void)
@@ -50,6 +51,8 @@ int cli_auditoria(fat_cli *cli, int argc, char **argv)
     help();
     return CLI_OK;
   }
+  if (cli_sem_opcoes("auditoria", argc, argv, NULL) != CLI_OK)
+    return CLI_USAGE;
   if (argc < 2 || strcmp(argv[1], "agenda") != 0)
     return cli_usage_error("auditoria", "use: faturo auditoria agenda ARQUIVO.csv");
   if (argc != 3)

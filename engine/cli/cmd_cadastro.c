@@ -13,7 +13,7 @@ static void help(void)
   printf("uso: faturo cadastro prestador --nome NOME --cnpj CNPJ [--cnes CNES]\n"
          "     faturo cadastro operadora --registro-ans REGISTRO --nome NOME --script CHAVE\n"
          "                               [--codigo-prestador CODIGO] [--prestador CNPJ]\n"
-         "     faturo cadastro plano --operadora REGISTRO --codigo CODIGO --nome NOME\n"
+         "     faturo cadastro plano --operadora OPERADORA --codigo CODIGO --nome NOME\n"
          "                           --acomodacao enfermaria|apartamento|ambulatorial\n"
          "     faturo cadastro listar\n"
          "\n"
@@ -104,7 +104,7 @@ int cli_cadastro(fat_cli *cli, int argc, char **argv)
   }
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "h", opts, NULL); c != -1; c = getopt_long(argc, argv, "h", opts, NULL)) {
     switch (c) {
     case 'n': nome = optarg; break;
     case 'c': cnpj = optarg; break;
@@ -117,7 +117,7 @@ int cli_cadastro(fat_cli *cli, int argc, char **argv)
     case 'k': codigo = optarg; break;
     case 'a': acom = optarg; break;
     default:
-      return cli_usage_error("cadastro", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("cadastro", argv, opts);
     }
   }
   if (optind >= argc)

@@ -69,8 +69,8 @@ int cli_caixa(fat_cli *cli, int argc, char **argv)
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (c) {
     case 'd':
-      if (cli_valid_date(optarg) != 0)
-        return cli_usage_error("caixa", "data '%s' inválida (AAAA-MM-DD)", optarg);
+      if (cli_norm_data(optarg) != 0)
+        return cli_usage_error("caixa", "data '%s' inválida (use DD/MM/AAAA ou AAAA-MM-DD)", optarg);
       snprintf(data, sizeof data, "%s", optarg);
       break;
     case 'v':
@@ -83,7 +83,7 @@ int cli_caixa(fat_cli *cli, int argc, char **argv)
       break;
     case 'm': motivo = optarg; break;
     case 'u': dono = optarg; break;
-    default: return cli_usage_error("caixa", "opção inválida");
+    default: return cli_bad_option("caixa", argv, opts);
     }
   }
   if (optind != argc)

@@ -96,7 +96,7 @@ static int do_conta(fat_cli *cli, int argc, char **argv, fat_store *st)
     case 'a': ag = optarg; break;
     case 'c': cc = optarg; break;
     case 'd': d = optarg; break;
-    default: return cli_usage_error("conciliacao conta adicionar", "opção inválida");
+    default: return cli_bad_option("conciliacao conta adicionar", argv, opts);
     }
   }
   if (b == NULL || cc == NULL)
@@ -128,6 +128,11 @@ int cli_conciliacao(fat_cli *cli, int argc, char **argv)
   a = argv[1];
   argc--;
   argv++;
+  if ((strcmp(a, "importar") == 0 || strcmp(a, "extratos") == 0 || strcmp(a, "propor") == 0 ||
+       strcmp(a, "pendentes") == 0 ||
+       (strcmp(a, "conta") == 0 && argc >= 2 && strcmp(argv[1], "listar") == 0)) &&
+      cli_sem_opcoes("conciliacao", argc, argv, NULL) != CLI_OK)
+    return CLI_USAGE;
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;
@@ -191,7 +196,7 @@ int cli_conciliacao(fat_cli *cli, int argc, char **argv)
     case 'p': bad |= cf_id(optarg, &pag); break;
     case 'x': aceitar = 1; break;
     case 'm': motivo = optarg; break;
-    default: return cli_usage_error("conciliacao", "opção inválida");
+    default: return cli_bad_option("conciliacao", argv, opts);
     }
   }
   if (bad || optind + 1 != argc || cf_id(argv[optind], &id) != 0)

@@ -11,6 +11,7 @@
 #include "fat_demo.h"
 #include "fat_docnum.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rules.h"
 
 static void help(void)
@@ -256,14 +257,7 @@ static int avaliar(fat_store *st, double min_recall, double min_prec, int json)
 ** (it is not a finding, and skipping the rules would not help). */
 static int falha(const fat_err *err)
 {
-  if (fat_store_ocupado(err)) {
-    fprintf(stderr,
-            "faturo conferir: o banco de dados está ocupado por outro processo (%s); nada foi "
-            "alterado: tente de novo em instantes\n",
-            err->msg);
-    return CLI_OCUPADO;
-  }
-  return cli_error(err);
+  return cli_error(err); /* CLI_OCUPADO for FAT_EBUSY, with the store's message */
 }
 
 static int parse_ratio(const char *s, double *out)
@@ -293,6 +287,7 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
   fat_rules *rules = NULL;
   fat_store *st;
   fat_err err;
+  char comp[FAT_DIA_COMP_LEN], hoje[FAT_DIA_ISO_LEN];
   out_ctx oc;
   int c, sem_regras = 0, aval = 0, detalhes = 0, rc;
   double min_recall = 0.99, min_prec = 0.99;
@@ -310,9 +305,9 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
     switch (c) {
     case O_OPER: o.operadora = optarg; break;
     case O_COMP:
-      if (cli_valid_competencia(optarg) != 0)
-        return cli_usage_error("conferir", "competência inválida '%s' (use AAAA-MM)", optarg);
       o.competencia = optarg;
+      if (cli_arg_competencia("conferir", "--competencia", &o.competencia, comp) != CLI_OK)
+        return CLI_USAGE;
       break;
     case O_GUIA:
       o.guia_id = strtoll(optarg, &end, 10);
@@ -321,9 +316,9 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
       o.uma_guia = 1;
       break;
     case O_HOJE:
-      if (!fat_doc_date_days(optarg, NULL))
-        return cli_usage_error("conferir", "data inválida '%s' (use AAAA-MM-DD)", optarg);
       o.hoje = optarg;
+      if (cli_arg_data("conferir", "--hoje", &o.hoje, hoje) != CLI_OK)
+        return CLI_USAGE;
       break;
     case O_TODAS: o.todas = 1; break;
     case O_DET: detalhes = 1; break;
@@ -339,7 +334,7 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
       break;
     case 'h': help(); return CLI_OK;
     default:
-      return cli_usage_error("conferir", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("conferir", argv, opts);
     }
   }
   if (optind < argc)

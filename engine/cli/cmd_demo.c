@@ -21,10 +21,12 @@
 #include "fat_demo.h"
 #include "fat_demo_financeiro.h"
 #include "fat_demo_retorno.h"
+#include "fat_dia.h"
 #include "fat_glosa.h"
 #include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_price.h"
 #include "fat_recurso.h"
 #include "fat_retorno.h"
@@ -183,30 +185,19 @@ static int step_precos(demo_ctx *c)
 /* The demo bills as a clinic does: on the 5th day of the month after the
 ** competência. Conferir, lotes and the operator's answer use that date so the
 ** deadlines (prazo de apresentação, envio) read as they would then. */
-/* Out of memory, said once (fat_err_oom's message). */
-static int cli_error_oom(void)
-{
-  fat_err e;
-
-  fat_err_clear(&e);
-  fat_err_oom(&e);
-  return cli_error(&e);
-}
-
 static void demo_hoje(const char *competencia, char out[11])
 {
-  int y = 0, m = 0;
+  char primeiro[FAT_DIA_ISO_LEN];
+  int32_t d;
+  int y, m, dd;
 
-  if (sscanf(competencia, "%4d-%2d", &y, &m) != 2)
-    y = m = 1;
-  m++;
-
-  if (m > 12) {
-    m = 1;
-    y++;
+  snprintf(primeiro, sizeof primeiro, "%.7s-01", competencia);
+  if (fat_dia_parse(primeiro, &d) != 0) { /* the competência was checked: not reached */
+    fat_dia_hoje(out, 11);
+    return;
   }
-  y = y < 1 ? 1 : y > 9999 ? 9999 : y;
-  snprintf(out, 11, "%04d-%02d-05", (unsigned)y % 10000u, (unsigned)m % 100u);
+  fat_dia_to_ymd(d, &y, &m, &dd);
+  fat_dia_format(d + fat_dia_mes_dias(y, m) + 4, out, 11);
 }
 
 /* Step: conferir every guia with the live rules, then measure detection
@@ -619,9 +610,9 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
       c.op.semente = (uint64_t)v;
       break;
     case 'c':
-      if (cli_valid_competencia(optarg) != 0)
-        return cli_usage_error("demo", "competência inválida '%s' (use AAAA-MM)", optarg);
       c.op.competencia = optarg;
+      if (cli_arg_competencia("demo", "--competencia", &c.op.competencia, comp) != CLI_OK)
+        return CLI_USAGE;
       break;
     case 'b':
       if (parse_int(optarg, 50, 100000, &v) != 0)
@@ -635,13 +626,13 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
         return cli_usage_error("demo", "etapa desconhecida '%s'", optarg);
       ate = optarg;
       break;
-    default: return cli_usage_error("demo", "opção inválida: %s", argv[optind - 1]);
+    default: return cli_bad_option("demo", argv, opts);
     }
   }
   if (optind != argc)
     return cli_usage_error("demo", "argumento inesperado: %s", argv[optind]);
   demo_hoje(c.op.competencia, c.hoje);
-  c.st = cli_store(cli);
+  c.st = cli_store_create(cli);
   if (c.st == NULL)
     return CLI_FAIL;
   if (cli->json) {

@@ -10,7 +10,7 @@
 
 static void help(void)
 {
-  printf("uso: faturo exportar guias [--operadora REGISTRO_ANS] [--competencia AAAA-MM]\n"
+  printf("uso: faturo exportar guias [--operadora OPERADORA] [--competencia MM/AAAA]\n"
          "                            [--formato json|csv] [--saida ARQUIVO]\n"
          "\n"
          "Exporta as guias (com itens) no mesmo formato que `faturo importar guias` lê:\n"
@@ -19,8 +19,9 @@ static void help(void)
          "--json a saída é sempre JSON. Formatos: docs/formatos.md.\n"
          "\n"
          "opções:\n"
-         "  --operadora REGISTRO_ANS   só as guias desta operadora\n"
-         "  --competencia AAAA-MM      só as guias desta competência\n"
+         "  --operadora OPERADORA      só as guias desta operadora (registro ANS, chave do\n"
+         "                             script ou id; uma desconhecida é recusada)\n"
+         "  --competencia MM/AAAA      só as guias desta competência (ou AAAA-MM)\n"
          "  --formato json|csv         formato da saída\n"
          "  --saida ARQUIVO            grava no arquivo (de forma atômica)\n");
 }
@@ -39,7 +40,7 @@ int cli_exportar(fat_cli *cli, int argc, char **argv)
   const char *saida = NULL;
   fat_store *st;
   fat_err err;
-  char *out = NULL;
+  char *out = NULL, comp[FAT_DIA_COMP_LEN];
   size_t len = 0, n = 0;
   int c;
 
@@ -49,15 +50,15 @@ int cli_exportar(fat_cli *cli, int argc, char **argv)
   }
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "h", opts, NULL); c != -1; c = getopt_long(argc, argv, "h", opts, NULL)) {
     switch (c) {
     case 'o':
-      flt.registro_ans = optarg;
+      flt.operadora = optarg;
       break;
     case 'c':
-      if (cli_valid_competencia(optarg) != 0)
-        return cli_usage_error("exportar", "competência inválida '%s' (use AAAA-MM)", optarg);
       flt.competencia = optarg;
+      if (cli_arg_competencia("exportar", "--competencia", &flt.competencia, comp) != CLI_OK)
+        return CLI_USAGE;
       break;
     case 'f': {
       int f = fat_formato_parse(optarg);
@@ -71,7 +72,7 @@ int cli_exportar(fat_cli *cli, int argc, char **argv)
       saida = optarg;
       break;
     default:
-      return cli_usage_error("exportar", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("exportar", argv, opts);
     }
   }
   if (optind >= argc || strcmp(argv[optind], "guias") != 0)
@@ -92,7 +93,7 @@ int cli_exportar(fat_cli *cli, int argc, char **argv)
     return cli_error(&err);
   /* an export carries every identifier: recorded before it leaves */
   if (cli_leitor(cli, "exportar", &leitor) == NULL ||
-      fat_acesso_registrar_exportacao(st, &leitor, flt.registro_ans, flt.competencia, &err) !=
+      fat_acesso_registrar_exportacao(st, &leitor, flt.operadora, flt.competencia, &err) !=
           FAT_OK) {
     fat_free(out);
     return err.rc != FAT_OK ? cli_error(&err) : CLI_FAIL;

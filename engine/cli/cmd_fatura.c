@@ -56,7 +56,7 @@ static int do_criar(fat_cli *cli, int argc, char **argv)
     case 'o': op = optarg; break;
     case 'c': comp = optarg; break;
     case 'l': lotes = optarg; break;
-    default: return cli_usage_error("fatura criar", "opção inválida");
+    default: return cli_bad_option("fatura criar", argv, opts);
     }
   }
   if (op == NULL || comp == NULL || optind != argc)
@@ -124,7 +124,7 @@ static int do_nf(fat_cli *cli, int argc, char **argv)
       if (cf_money(optarg, &valor) != 0)
         return cli_usage_error("fatura nf", "valor '%s' inválido", optarg);
       break;
-    default: return cli_usage_error("fatura nf", "opção inválida");
+    default: return cli_bad_option("fatura nf", argv, opts);
     }
   }
   if (optind + 1 != argc || cf_id(argv[optind], &id) != 0 || num == NULL || data == NULL)
@@ -164,16 +164,16 @@ static int filtros(int argc, char **argv, const char *verb, const char **op, con
     switch (c) {
     case 'o': *op = optarg; break;
     case 'c':
-      if (cli_valid_competencia(optarg) != 0)
-        return cli_usage_error(verb, "competência '%s' inválida (AAAA-MM)", optarg);
+      if (cli_norm_competencia(optarg) != 0)
+        return cli_usage_error(verb, "competência '%s' inválida (use MM/AAAA ou AAAA-MM)", optarg);
       *comp = optarg;
       break;
     case 'h':
-      if (hoje == NULL || cli_valid_date(optarg) != 0)
-        return cli_usage_error(verb, "data '%s' inválida (AAAA-MM-DD)", optarg);
+      if (hoje == NULL || cli_norm_data(optarg) != 0)
+        return cli_usage_error(verb, "data '%s' inválida (use DD/MM/AAAA ou AAAA-MM-DD)", optarg);
       *hoje = optarg;
       break;
-    default: return cli_usage_error(verb, "opção inválida");
+    default: return cli_bad_option(verb, argv, opts);
     }
   }
   if (optind != argc)
@@ -334,8 +334,11 @@ int cli_fatura(fat_cli *cli, int argc, char **argv)
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-      if (c != 'h' || cli_valid_date(optarg) != 0)
-        return cli_usage_error("fatura mostrar", "opção inválida");
+      if (c != 'h')
+        return cli_bad_option("fatura mostrar", argv, opts);
+      if (cli_norm_data(optarg) != 0)
+        return cli_usage_error("fatura mostrar",
+                               "data '%s' inválida (use DD/MM/AAAA ou AAAA-MM-DD)", optarg);
       hoje = optarg;
     }
     if (optind + 1 != argc || cf_id(argv[optind], &id) != 0)
@@ -356,8 +359,11 @@ int cli_fatura(fat_cli *cli, int argc, char **argv)
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-      if ((c != 'd' && c != 'a') || cli_valid_date(optarg) != 0)
-        return cli_usage_error("fatura notas", "opção inválida");
+      if (c != 'd' && c != 'a')
+        return cli_bad_option("fatura notas", argv, opts);
+      if (cli_norm_data(optarg) != 0)
+        return cli_usage_error("fatura notas",
+                               "data '%s' inválida (use DD/MM/AAAA ou AAAA-MM-DD)", optarg);
       if (c == 'd')
         de = optarg;
       else
@@ -384,7 +390,7 @@ int cli_fatura(fat_cli *cli, int argc, char **argv)
       case 'd': d = optarg; break;
       case 't': t = optarg; break;
       case 'm': m = optarg; break;
-      default: return cli_usage_error("fatura feriado", "opção inválida");
+      default: return cli_bad_option("fatura feriado", argv, opts);
       }
     }
     if (d == NULL || t == NULL)

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "fat_glosa.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_relatorio.h"
 #include "fat_rules.h"
 
@@ -47,8 +48,8 @@ static int parse_filtro(int argc, char **argv, fat_glosa_filtro *f, const char *
     switch (c) {
     case 'o': f->operadora = optarg; break;
     case 'c':
-      if (cli_valid_competencia(optarg) != 0)
-        return cli_usage_error(verb, "competência '%s' inválida (AAAA-MM)", optarg);
+      if (cli_norm_competencia(optarg) != 0)
+        return cli_usage_error(verb, "competência '%s' inválida (use MM/AAAA ou AAAA-MM)", optarg);
       f->competencia = optarg;
       break;
     case 's': f->situacao = optarg; break;
@@ -59,7 +60,7 @@ static int parse_filtro(int argc, char **argv, fat_glosa_filtro *f, const char *
       if (*end != '\0' || f->retorno_id <= 0)
         return cli_usage_error(verb, "retorno '%s' inválido", optarg);
       break;
-    default: return cli_usage_error(verb, "opção inválida");
+    default: return cli_bad_option(verb, argv, opts);
     }
   }
   if (optind != argc)
@@ -116,7 +117,7 @@ static int do_registrar(fat_cli *cli, int argc, char **argv)
         return cli_usage_error("glosa registrar", "valor '%s' inválido: %s", optarg, err.msg);
       break;
     case 'b': g.observacao = optarg; break;
-    default: return cli_usage_error("glosa registrar", "opção inválida");
+    default: return cli_bad_option("glosa registrar", argv, opts);
     }
   }
   if (g.guia == NULL || g.codigo == NULL)
@@ -302,7 +303,7 @@ static int do_classificar(fat_cli *cli, int argc, char **argv)
     switch (c) {
     case 'c': cls = optarg; break;
     case 'e': evid = optarg; break;
-    default: return cli_usage_error("glosa classificar", "opção inválida");
+    default: return cli_bad_option("glosa classificar", argv, opts);
     }
   }
   if (optind != argc - 1)

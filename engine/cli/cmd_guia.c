@@ -15,6 +15,7 @@
 #include "fat_conferir.h"
 #include "fat_glosa.h"
 #include "fat_model.h"
+#include "fat_money.h"
 
 typedef void (*guia_section_fn)(FILE *f, fat_store *st, const fat_guia *g);
 
@@ -142,7 +143,7 @@ static void sec_itens(FILE *f, fat_store *st, const fat_guia *g)
   for (i = 0; i < g->n_itens; i++) {
     const fat_item *it = &g->itens[i];
 
-    fat_qty_format_br(it->quantidade_e4, q, sizeof q);
+    fat_money_qty_format_br(it->quantidade_e4, q, sizeof q);
     if (it->valor_unitario == FAT_ABSENT)
       snprintf(vu, sizeof vu, "a precificar");
     else
@@ -253,12 +254,12 @@ static const guia_section_fn guia_sections[] = {
 static void help(void)
 {
   printf("uso: faturo guia mostrar N\n"
-         "     faturo guia mostrar --numero NUMERO --operadora REGISTRO_ANS\n"
+         "     faturo guia mostrar --numero NUMERO --operadora OPERADORA\n"
          "\n"
          "Mostra uma guia: cabeçalho, beneficiário, profissionais e itens com valores\n"
-         "em R$. N é o id da guia; ou informe o número da guia no prestador e o\n"
-         "registro ANS da operadora. Com --json, imprime a guia no formato JSON de\n"
-         "importação (docs/formatos.md).\n");
+         "em R$. N é o id da guia; ou informe o número da guia no prestador e a\n"
+         "operadora (registro ANS, chave do script ou id; uma desconhecida é recusada).\n"
+         "Com --json, imprime a guia no formato JSON de importação (docs/formatos.md).\n");
 }
 
 int cli_guia(fat_cli *cli, int argc, char **argv)
@@ -281,7 +282,7 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
   }
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "h", opts, NULL); c != -1; c = getopt_long(argc, argv, "h", opts, NULL)) {
     switch (c) {
     case 'n':
       numero = optarg;
@@ -290,7 +291,7 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
       operadora = optarg;
       break;
     default:
-      return cli_usage_error("guia", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("guia", argv, opts);
     }
   }
   if (optind >= argc || strcmp(argv[optind], "mostrar") != 0)
@@ -332,10 +333,8 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
 
     cJSON_Delete(j);
     fat_guia_free(g);
-    if (txt == NULL) {
-      fprintf(stderr, "faturo: memória insuficiente\n");
-      return CLI_FAIL;
-    }
+    if (txt == NULL)
+      return cli_error_oom();
     printf("%s\n", txt);
     cJSON_free(txt);
     return CLI_OK;

@@ -18,6 +18,10 @@ static void help(void)
          "e o campo. Uma guia que já existe (mesma operadora, prestador e número no\n"
          "prestador) é atualizada (revisão + 1), a menos que já esteja em lote.\n"
          "A operadora e o prestador precisam estar cadastrados (faturo cadastro).\n"
+         "São recusados, com a linha e o campo: valor negativo ou fora da faixa do TISS,\n"
+         "texto maior que o campo do TISS, caractere de controle, byte nulo, e um\n"
+         "arquivo UTF-8 com um byte inválido (só um arquivo sem nada em UTF-8 é lido\n"
+         "como Latin-1). Datas DD/MM/AAAA ou AAAA-MM-DD; valores 1.234,56 ou 1234.56.\n"
          "Limite: 200 MB por arquivo. Formatos: docs/formatos.md.\n"
          "\n"
          "opções:\n"
@@ -42,7 +46,7 @@ int cli_importar(fat_cli *cli, int argc, char **argv)
   }
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "h", opts, NULL); c != -1; c = getopt_long(argc, argv, "h", opts, NULL)) {
     switch (c) {
     case 'f': {
       int f = fat_formato_parse(optarg);
@@ -53,7 +57,7 @@ int cli_importar(fat_cli *cli, int argc, char **argv)
       break;
     }
     default:
-      return cli_usage_error("importar", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("importar", argv, opts);
     }
   }
   if (optind >= argc)
@@ -73,21 +77,16 @@ int cli_importar(fat_cli *cli, int argc, char **argv)
     return cli_error(&err);
   if (cli->json) {
     cJSON *o = cJSON_CreateObject();
-    char *txt = NULL;
 
-    if (o != NULL && cJSON_AddStringToObject(o, "arquivo", argv[optind + 1]) != NULL &&
-        cJSON_AddNumberToObject(o, "novas", (double)res.novas) != NULL &&
-        cJSON_AddNumberToObject(o, "atualizadas", (double)res.atualizadas) != NULL &&
-        cJSON_AddNumberToObject(o, "itens", (double)res.itens) != NULL &&
-        cJSON_AddBoolToObject(o, "latin1", res.latin1) != NULL)
-      txt = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (txt == NULL) {
-      fprintf(stderr, "faturo: memória insuficiente\n");
-      return CLI_FAIL;
+    if (o != NULL && (cJSON_AddStringToObject(o, "arquivo", argv[optind + 1]) == NULL ||
+                      cJSON_AddNumberToObject(o, "novas", (double)res.novas) == NULL ||
+                      cJSON_AddNumberToObject(o, "atualizadas", (double)res.atualizadas) == NULL ||
+                      cJSON_AddNumberToObject(o, "itens", (double)res.itens) == NULL ||
+                      cJSON_AddBoolToObject(o, "latin1", res.latin1) == NULL)) {
+      cJSON_Delete(o);
+      o = NULL;
     }
-    printf("%s\n", txt);
-    cJSON_free(txt);
+    return cli_emit_json(o);
   } else {
     printf("%s: %ld guia(s) importada(s), %ld atualizada(s), %ld item(ns)%s\n",
            argv[optind + 1], res.novas, res.atualizadas, res.itens,

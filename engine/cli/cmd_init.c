@@ -15,26 +15,23 @@ int cli_init(fat_cli *cli, int argc, char **argv)
            "Um banco criado por uma versão mais nova do faturo é recusado.\n");
     return CLI_OK;
   }
+  if (cli_sem_opcoes("init", argc, argv, NULL) != CLI_OK)
+    return CLI_USAGE;
   if (argc > 1)
     return cli_usage_error("init", "argumento inesperado '%s'", argv[1]);
-  st = cli_store(cli);
+  st = cli_store_create(cli);
   if (st == NULL)
     return CLI_FAIL;
   if (cli->json) {
     cJSON *o = cJSON_CreateObject();
-    char *s = NULL;
 
-    if (o != NULL && cJSON_AddStringToObject(o, "banco", cli->db_path) != NULL &&
-        cJSON_AddNumberToObject(o, "esquema", fat_store_schema_version(st)) != NULL)
-      s = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (s == NULL) {
-      fprintf(stderr, "faturo: memória insuficiente\n");
-      return CLI_FAIL;
+    if (o != NULL && (cJSON_AddStringToObject(o, "banco", cli->db_path) == NULL ||
+                      cJSON_AddNumberToObject(o, "esquema", fat_store_schema_version(st)) == NULL)) {
+      cJSON_Delete(o);
+      o = NULL;
     }
-    printf("%s\n", s);
-    cJSON_free(s);
-  } else
-    printf("banco pronto: %s (esquema versão %d)\n", cli->db_path, fat_store_schema_version(st));
+    return cli_emit_json(o);
+  }
+  printf("banco pronto: %s (esquema versão %d)\n", cli->db_path, fat_store_schema_version(st));
   return CLI_OK;
 }

@@ -11,6 +11,7 @@
 #include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rules.h"
 
 static const char lote_help[] =
@@ -105,7 +106,7 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
   fat_gen *gen = NULL;
   fat_store *st;
   fat_err err;
-  char key[64];
+  char key[64], comp[FAT_DIA_COMP_LEN], ate[FAT_DIA_ISO_LEN], hoje[FAT_DIA_ISO_LEN];
   const char *saida = NULL;
   int64_t op;
   int c, ret = CLI_FAIL, ret_erros = CLI_OK;
@@ -122,16 +123,15 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
     case 'H': o.hoje = optarg; break;
     case 's': saida = optarg; break;
     case 'T': todas_ops = 1; break;
-    default: return cli_usage_error("lote fechar", "opção inválida");
+    default: return cli_bad_option("lote fechar", argv, opts);
     }
   }
   if ((o.operadora == NULL) == (todas_ops == 0))
     return cli_usage_error("lote fechar", "informe --operadora X ou --todas");
-  if (o.competencia != NULL && !fat_competencia_valid(o.competencia))
-    return cli_usage_error("lote fechar", "competência '%s' inválida (AAAA-MM)", o.competencia);
-  if ((o.ate != NULL && !fat_date_valid(o.ate)) ||
-      (o.hoje != NULL && !fat_date_valid(o.hoje)))
-    return cli_usage_error("lote fechar", "data inválida (AAAA-MM-DD)");
+  if (cli_arg_competencia("lote fechar", "--competencia", &o.competencia, comp) != CLI_OK ||
+      cli_arg_data("lote fechar", "--ate", &o.ate, ate) != CLI_OK ||
+      cli_arg_data("lote fechar", "--hoje", &o.hoje, hoje) != CLI_OK)
+    return CLI_USAGE;
   /* an empty --xsd= turns validation off explicitly */
   o.xsd_dir = (cli->xsd_dir != NULL && cli->xsd_dir[0] != '\0') ? cli->xsd_dir : NULL;
   st = cli_store(cli);
@@ -286,7 +286,7 @@ static int do_listar(fat_cli *cli, int argc, char **argv, int mapa)
   fat_store *st;
   fat_err err;
   cJSON *j = NULL, *it, *l;
-  char m1[40], m2[40], m3[40], m4[40];
+  char m1[40], m2[40], m3[40], m4[40], hoje_iso[FAT_DIA_ISO_LEN], comp_iso[FAT_DIA_COMP_LEN];
   int c;
 
   optind = 1;
@@ -296,11 +296,13 @@ static int do_listar(fat_cli *cli, int argc, char **argv, int mapa)
     case 'o': op = optarg; break;
     case 'c': comp = optarg; break;
     case 'H': hoje = optarg; break;
-    default: return cli_usage_error(mapa ? "lote mapa" : "lote listar", "opção inválida");
+    default: return cli_bad_option(mapa ? "lote mapa" : "lote listar", argv, opts);
     }
   }
-  if (hoje != NULL && !fat_date_valid(hoje))
-    return cli_usage_error("lote", "data '%s' inválida (AAAA-MM-DD)", hoje);
+  if (cli_arg_data(mapa ? "lote mapa" : "lote listar", "--hoje", &hoje, hoje_iso) != CLI_OK ||
+      cli_arg_competencia(mapa ? "lote mapa" : "lote listar", "--competencia", &comp,
+                          comp_iso) != CLI_OK)
+    return CLI_USAGE;
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;
@@ -368,7 +370,7 @@ static int do_one(fat_cli *cli, const char *action, int argc, char **argv)
                                        {"motivo", required_argument, NULL, 'm'},
                                        {NULL, 0, NULL, 0}};
   const char *saida = NULL, *data = NULL, *motivo = NULL;
-  char verb[32], arq[80];
+  char verb[32], arq[80], data_iso[FAT_DIA_ISO_LEN];
   fat_store *st;
   fat_err err;
   fat_leitor leitor;
@@ -385,13 +387,13 @@ static int do_one(fat_cli *cli, const char *action, int argc, char **argv)
     case 's': saida = optarg; break;
     case 'd': data = optarg; break;
     case 'm': motivo = optarg; break;
-    default: return cli_usage_error(verb, "opção inválida");
+    default: return cli_bad_option(verb, argv, opts);
     }
   }
   if (optind >= argc || parse_id(argv[optind], &id) != 0)
     return cli_usage_error(verb, "informe o id do lote (veja faturo lote listar)");
-  if (data != NULL && !fat_date_valid(data))
-    return cli_usage_error(verb, "data '%s' inválida (AAAA-MM-DD)", data);
+  if (cli_arg_data(verb, "--data", &data, data_iso) != CLI_OK)
+    return CLI_USAGE;
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;
@@ -478,7 +480,7 @@ static int do_mensagem(fat_cli *cli, const char *action, int argc, char **argv)
                                sizeof guias / sizeof guias[0]);
       guias[n++] = optarg;
       break;
-    default: return cli_usage_error(verb, "opção inválida");
+    default: return cli_bad_option(verb, argv, opts);
     }
   }
   if (optind + 1 != argc || parse_id(argv[optind], &id) != 0)
@@ -515,6 +517,8 @@ static int do_mensagens(fat_cli *cli, int argc, char **argv)
   cJSON *j = NULL, *it;
   int64_t id;
 
+  if (cli_sem_opcoes("lote mensagens", argc, argv, NULL) != CLI_OK)
+    return CLI_USAGE;
   if (argc != 2 || parse_id(argv[1], &id) != 0)
     return cli_usage_error("lote mensagens", "informe o id do lote");
   st = cli_store(cli);

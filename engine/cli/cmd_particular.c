@@ -105,7 +105,7 @@ static int do_registrar(fat_cli *cli, int argc, char **argv, fat_store *st)
       if (cf_money(optarg, &in.valor) != 0)
         return cli_usage_error("particular registrar", "valor '%s' inválido", optarg);
       break;
-    default: return cli_usage_error("particular registrar", "opção inválida");
+    default: return cli_bad_option("particular registrar", argv, opts);
     }
   }
   fat_err_clear(&err);
@@ -149,7 +149,7 @@ static int do_pagar(fat_cli *cli, int argc, char **argv, fat_store *st)
         return cli_usage_error("particular pagar", "parcelas '%s' inválidas (1 a 24)", optarg);
       in.parcelas = (int)n;
       break;
-    default: return cli_usage_error("particular pagar", "opção inválida");
+    default: return cli_bad_option("particular pagar", argv, opts);
     }
   }
   if (optind + 1 != argc || cf_id(argv[optind], &in.particular_id) != 0)
@@ -203,7 +203,7 @@ int cli_particular(fat_cli *cli, int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
       if (c != 's')
-        return cli_usage_error("particular listar", "opção inválida");
+        return cli_bad_option("particular listar", argv, opts);
       sit = optarg;
     }
     if (fat_particular_listar(st, sit, &o, &err) != FAT_OK)
@@ -239,7 +239,7 @@ int cli_particular(fat_cli *cli, int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
       if (c != 's')
-        return cli_usage_error("particular recibo", "opção inválida");
+        return cli_bad_option("particular recibo", argv, opts);
       saida = optarg;
     }
     if (optind + 1 != argc || cf_id(argv[optind], &id) != 0)
@@ -260,8 +260,11 @@ int cli_particular(fat_cli *cli, int argc, char **argv)
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-      if ((c != 'd' && c != 'a') || cli_valid_date(optarg) != 0)
-        return cli_usage_error("particular nfse", "opção inválida");
+      if (c != 'd' && c != 'a')
+        return cli_bad_option("particular nfse", argv, opts);
+      if (cli_norm_data(optarg) != 0)
+        return cli_usage_error("particular nfse",
+                               "data '%s' inválida (use DD/MM/AAAA ou AAAA-MM-DD)", optarg);
       if (c == 'd')
         de = optarg;
       else
@@ -280,7 +283,7 @@ int cli_particular(fat_cli *cli, int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
       if (c != 'v')
-        return cli_usage_error("particular tabela", "opção inválida");
+        return cli_bad_option("particular tabela", argv, opts);
       vig = optarg;
     }
     if (optind + 1 != argc)
@@ -321,7 +324,7 @@ int cli_particular(fat_cli *cli, int argc, char **argv)
       default: bad = 1; break;
       }
       if (bad)
-        return cli_usage_error("particular adquirente", "opção inválida");
+        return cli_bad_option("particular adquirente", argv, opts);
     }
     if (optind + 1 != argc)
       return cli_usage_error("particular adquirente", "informe o nome da adquirente");

@@ -8,14 +8,17 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "fat_cadastro.h"
 #include "fat_dia.h"
 #include "fat_model.h"
+#include "fat_money.h"
+#include "fat_operadora.h"
 #include "fat_price.h"
 #include "fat_rules.h"
 
 static void help(void)
 {
-  printf("uso: faturo preco OPERADORA CODIGO [--data AAAA-MM-DD] [--quantidade Q]\n"
+  printf("uso: faturo preco OPERADORA CODIGO [--data DD/MM/AAAA] [--quantidade Q]\n"
          "                  [--plano P] [--carater 1|2] [--via 1|2|3] [--hora HH:MM]\n"
          "                  [--grau GG] [--tipo T] [--tabela TT]\n"
          "     faturo preco --todos\n"
@@ -25,8 +28,9 @@ static void help(void)
          "reduções, reajustes e arredondamento (seção precos do script da operadora;\n"
          "veja docs/precos.md).\n"
          "\n"
-         "  OPERADORA      chave do script (aurora), registro ANS ou nome\n"
-         "  --data         data de realização (padrão: hoje)\n"
+         "  OPERADORA      registro ANS, chave do script (aurora) ou id; uma\n"
+         "                 desconhecida é recusada com a lista das cadastradas\n"
+         "  --data         data de realização, DD/MM/AAAA ou AAAA-MM-DD (padrão: hoje)\n"
          "  --quantidade   quantidade, vírgula decimal (padrão 1)\n"
          "  --plano        código do plano na operadora, ou enfermaria/apartamento/\n"
          "                 ambulatorial\n"
@@ -65,12 +69,14 @@ static int todos(fat_cli *cli, fat_store *st, fat_pricer *p)
         cJSON_AddNumberToObject(o, "precificados", (double)t.n_precificados) == NULL ||
         cJSON_AddNumberToObject(o, "total_cobrado", (double)t.total_cobrado) == NULL ||
         cJSON_AddNumberToObject(o, "total_contrato", (double)t.total_esperado) == NULL ||
-        (a1 = cJSON_AddArrayToObject(o, "sem_preco")) == NULL ||
-        (a2 = cJSON_AddArrayToObject(o, "divergentes")) == NULL) {
+        cJSON_AddArrayToObject(o, "sem_preco") == NULL ||
+        cJSON_AddArrayToObject(o, "divergentes") == NULL) {
       cJSON_Delete(o);
       fat_price_todos_fini(&t);
       return cli_emit_json(NULL);
     }
+    a1 = cJSON_GetObjectItemCaseSensitive(o, "sem_preco");
+    a2 = cJSON_GetObjectItemCaseSensitive(o, "divergentes");
     for (i = 0; i < t.n_sem_preco; i++) {
       cJSON *e = cJSON_CreateObject();
 
@@ -129,8 +135,8 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
     {"tabela", required_argument, NULL, 'b'}, {"todos", no_argument, NULL, 'T'},
     {NULL, 0, NULL, 0}};
   const char *data = NULL, *qtd = NULL, *plano = NULL;
-  char hoje[11], acom[16];
-  fat_price_operadora op;
+  char hoje[11], acom[16], data_iso[FAT_DIA_ISO_LEN];
+  fat_operadora_ref op;
   fat_price_in in;
   fat_price_out out;
   fat_store *st;
@@ -148,7 +154,7 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
   in.quantidade_e4 = 10000;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1; c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'd': data = optarg; break;
     case 'q': qtd = optarg; break;
@@ -169,7 +175,7 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
     case 't': in.tipo = optarg; break;
     case 'b': in.codigo_tabela = optarg; break;
     case 'T': all = 1; break;
-    default: return cli_usage_error("preco", "opção inválida: %s", argv[optind - 1]);
+    default: return cli_bad_option("preco", argv, opts);
     }
   }
   if (all ? argc != optind : argc - optind != 2)
@@ -178,11 +184,11 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
   if (data == NULL) {
     fat_dia_hoje(hoje, sizeof hoje);
     data = hoje;
-  } else if (cli_valid_date(data) != 0) {
-    return cli_usage_error("preco", "data inválida '%s' (use AAAA-MM-DD)", data);
+  } else if (cli_arg_data("preco", "--data", &data, data_iso) != CLI_OK) {
+    return CLI_USAGE;
   }
   fat_err_clear(&err);
-  if (qtd != NULL && (fat_qty_parse(qtd, &in.quantidade_e4, &err) != FAT_OK ||
+  if (qtd != NULL && (fat_money_qty_parse(qtd, &in.quantidade_e4, &err) != FAT_OK ||
                       in.quantidade_e4 <= 0))
     return cli_usage_error("preco", "quantidade inválida '%s'", qtd);
   st = cli_store(cli);
@@ -200,12 +206,12 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
     rc = todos(cli, st, p);
     goto out;
   }
-  if (fat_price_find_operadora(st, argv[optind], &op, &err) != FAT_OK) {
+  if (fat_operadora_resolver_ref(st, argv[optind], &op, &err) != FAT_OK) {
     rc = cli_error(&err);
     goto out;
   }
   if (plano != NULL) {
-    if (fat_price_plano_acomodacao(st, op.id, plano, acom, &err) != FAT_OK) {
+    if (fat_cadastro_plano_acomodacao(st, op.id, plano, acom, &err) != FAT_OK) {
       rc = cli_error(&err);
       goto out;
     }
@@ -214,14 +220,14 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
   in.registro_ans = op.registro_ans;
   in.codigo = argv[optind + 1];
   in.data = data;
-  if (fat_price_item(p, op.chave, &in, &out, &err) != FAT_OK) {
+  if (fat_price_item(p, op.script, &in, &out, &err) != FAT_OK) {
     rc = cli_error(&err);
     goto out;
   }
   if (cli->json) {
     cJSON *j = fat_price_to_json(&out);
 
-    if (j != NULL && (cJSON_AddStringToObject(j, "operadora", op.chave) == NULL ||
+    if (j != NULL && (cJSON_AddStringToObject(j, "operadora", op.script) == NULL ||
                       cJSON_AddStringToObject(j, "codigo", in.codigo) == NULL ||
                       cJSON_AddStringToObject(j, "data", data) == NULL)) {
       cJSON_Delete(j);
@@ -235,7 +241,12 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
     fat_money_format_br(out.valor_total, mt, sizeof mt);
     printf("%s %s — %s (%s, tabela %s)\n", op.nome, in.codigo, out.descricao, out.grupo,
            out.tabela);
-    printf("data %s%s%s: unitário %s, fator %lld,%02lld, total %s\n", data,
+    int32_t dia = 0;
+    char data_br[FAT_DIA_ISO_LEN];
+
+    (void)fat_dia_parse(data, &dia); /* checked above */
+    fat_dia_format_br(dia, data_br, sizeof data_br);
+    printf("data %s%s%s: unitário %s, fator %lld,%02lld, total %s\n", data_br,
            in.acomodacao != NULL ? ", plano " : "", in.acomodacao != NULL ? in.acomodacao : "",
            mu, (long long)(out.fator_e2 / 100), (long long)(out.fator_e2 % 100), mt);
     printf("cálculo:\n");

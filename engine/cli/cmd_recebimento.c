@@ -96,7 +96,7 @@ static int do_registrar(fat_cli *cli, int argc, char **argv)
     case 'd': in.data = optarg; break;
     case 't': in.descricao = optarg; break;
     case 'x': in.aceitar_excedente = 1; break;
-    default: return cli_usage_error("recebimento registrar", "opção inválida");
+    default: return cli_bad_option("recebimento registrar", argv, opts);
     }
   }
   if (bad || optind != argc)
@@ -126,7 +126,8 @@ int cli_recebimento(fat_cli *cli, int argc, char **argv)
                                        {"de", required_argument, NULL, 'd'},
                                        {"ate", required_argument, NULL, 'a'},
                                        {NULL, 0, NULL, 0}};
-  const char *a, *op = NULL, *de = NULL, *ate = NULL;
+  const char *a, *op = NULL;
+  char *de = NULL, *ate = NULL;
   fat_store *st;
   cJSON *o = NULL;
   fat_err err;
@@ -150,11 +151,11 @@ int cli_recebimento(fat_cli *cli, int argc, char **argv)
     case 'o': op = optarg; break;
     case 'd': de = optarg; break;
     case 'a': ate = optarg; break;
-    default: return cli_usage_error("recebimento", "opção inválida");
+    default: return cli_bad_option("recebimento", argv, opts);
     }
   }
-  if ((de != NULL && cli_valid_date(de) != 0) || (ate != NULL && cli_valid_date(ate) != 0))
-    return cli_usage_error("recebimento", "data inválida (AAAA-MM-DD)");
+  if ((de != NULL && cli_norm_data(de) != 0) || (ate != NULL && cli_norm_data(ate) != 0))
+    return cli_usage_error("recebimento", "data inválida (use DD/MM/AAAA ou AAAA-MM-DD)");
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;

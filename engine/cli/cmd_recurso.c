@@ -8,6 +8,7 @@
 #include "fat_glosa.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_recurso.h"
 #include "fat_rules.h"
 
@@ -90,7 +91,7 @@ static int do_criar(fat_cli *cli, int argc, char **argv)
     case 'g': glosas = optarg; break;
     case 'n': guia = optarg; break;
     case 'o': op = optarg; break;
-    default: return cli_usage_error("recurso criar", "opção inválida");
+    default: return cli_bad_option("recurso criar", argv, opts);
     }
   }
   if ((glosas == NULL) == (guia == NULL))
@@ -154,7 +155,7 @@ static int do_editar(fat_cli *cli, int argc, char **argv)
         return cli_usage_error("recurso editar", "item '%s' inválido", optarg);
       break;
     case 'j': just = optarg; break;
-    default: return cli_usage_error("recurso editar", "opção inválida");
+    default: return cli_bad_option("recurso editar", argv, opts);
     }
   }
   if (optind + 1 != argc || parse_id(argv[optind], &id) != 0 || item == 0 || just == NULL)
@@ -191,7 +192,7 @@ static int do_xml(fat_cli *cli, int argc, char **argv)
     if (c == 's')
       dir = optarg;
     else
-      return cli_usage_error("recurso xml", "opção inválida");
+      return cli_bad_option("recurso xml", argv, opts);
   }
   if (optind + 1 != argc || parse_id(argv[optind], &id) != 0)
     return cli_usage_error("recurso xml", "informe o número do recurso");
@@ -242,7 +243,7 @@ static int do_relatorio(fat_cli *cli, int argc, char **argv)
     switch (c) {
     case 'f': fmt = optarg; break;
     case 's': saida = optarg; break;
-    default: return cli_usage_error("recurso relatorio", "opção inválida");
+    default: return cli_bad_option("recurso relatorio", argv, opts);
     }
   }
   if (optind + 1 != argc || parse_id(argv[optind], &id) != 0)
@@ -283,7 +284,7 @@ static int do_estado(fat_cli *cli, int argc, char **argv, int protocolo)
     if (c == 'd')
       data = optarg;
     else
-      return cli_usage_error(verb, "opção inválida");
+      return cli_bad_option(verb, argv, opts);
   }
   if (optind + 1 + protocolo != argc || parse_id(argv[optind], &id) != 0)
     return cli_usage_error(verb, protocolo ? "informe N e NUMERO" : "informe N");
@@ -332,7 +333,7 @@ static int do_resposta(fat_cli *cli, int argc, char **argv)
       has_item_val = 1;
       break;
     case 'd': r.data = optarg; break;
-    default: return cli_usage_error("recurso resposta", "opção inválida");
+    default: return cli_bad_option("recurso resposta", argv, opts);
     }
   }
   if (optind + 1 != argc || parse_id(argv[optind], &id) != 0 || r.resultado == NULL)
@@ -420,17 +421,18 @@ static int do_listar(fat_cli *cli, int argc, char **argv)
   static const struct option opts[] = {{"hoje", required_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char *hoje = NULL;
+  char hoje_iso[FAT_DIA_ISO_LEN];
   int64_t id = 0;
   fat_store *st;
   int c;
 
   optind = 1;
-  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
-       c = getopt_long(argc, argv, "", opts, NULL)) {
-    if (c == 'h' && cli_valid_date(optarg) == 0)
-      hoje = optarg;
-    else
-      return cli_usage_error("recurso listar", "opção inválida");
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    if (c != 'h')
+      return cli_bad_option("recurso listar", argv, opts);
+    hoje = optarg;
+    if (cli_arg_data("recurso listar", "--hoje", &hoje, hoje_iso) != CLI_OK)
+      return CLI_USAGE;
   }
   if (optind < argc && parse_id(argv[optind], &id) != 0)
     return cli_usage_error("recurso listar", "recurso '%s' inválido", argv[optind]);

@@ -368,6 +368,7 @@ static int cmd_mostrar(fat_cli *cli, const char *key)
 
 int cli_regras(fat_cli *cli, int argc, char **argv)
 {
+  static const char *const forcar[] = {"--forcar", NULL};
   const char *acao;
 
   if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -381,6 +382,9 @@ int cli_regras(fat_cli *cli, int argc, char **argv)
     help();
     return CLI_OK;
   }
+  if (cli_sem_opcoes("regras", argc, argv, strcmp(acao, "reverter") == 0 ? forcar : NULL) !=
+      CLI_OK)
+    return CLI_USAGE;
   if (strcmp(acao, "listar") == 0) {
     if (argc > 2)
       return cli_usage_error("regras listar", "argumento inesperado '%s'", argv[2]);

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rel.h"
 #include "fat_relatorio.h"
 
@@ -55,7 +56,7 @@ static int do_painel(fat_cli *cli, int argc, char **argv)
 {
   static const struct option opts[] = {{"hoje", required_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
-  const char *hoje = NULL;
+  char *hoje = NULL;
   fat_store *st;
   fat_err err;
   cJSON *p = NULL, *x;
@@ -65,13 +66,13 @@ static int do_painel(fat_cli *cli, int argc, char **argv)
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     if (c != 'h')
-      return cli_usage_error("relatorio painel", "opção inválida");
+      return cli_bad_option("relatorio painel", argv, opts);
     hoje = optarg;
   }
   if (optind != argc)
     return cli_usage_error("relatorio painel", "argumento inesperado '%s'", argv[optind]);
-  if (hoje != NULL && cli_valid_date(hoje) != 0)
-    return cli_usage_error("relatorio painel", "data '%s' inválida (AAAA-MM-DD)", hoje);
+  if (hoje != NULL && cli_norm_data(hoje) != 0)
+    return cli_usage_error("relatorio painel", "data '%s' inválida (use DD/MM/AAAA ou AAAA-MM-DD)", hoje);
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;
@@ -210,8 +211,8 @@ static int do_lista(fat_cli *cli, lista k, const char *verb, int argc, char **ar
     switch (c) {
     case 'o': a.g.operadora = a.l.operadora = a.gl.operadora = a.r.operadora = optarg; break;
     case 'c':
-      if (cli_valid_competencia(optarg) != 0)
-        return cli_usage_error(verb, "competência '%s' inválida (AAAA-MM)", optarg);
+      if (cli_norm_competencia(optarg) != 0)
+        return cli_usage_error(verb, "competência '%s' inválida (use MM/AAAA ou AAAA-MM)", optarg);
       a.g.competencia = a.l.competencia = a.gl.competencia = optarg;
       break;
     case 's': a.g.status = a.l.status = a.r.status = optarg; break;
@@ -233,7 +234,7 @@ static int do_lista(fat_cli *cli, lista k, const char *verb, int argc, char **ar
       break;
     case 'a': snprintf(cursor, sizeof cursor, "%s", optarg); break;
     case 'T': todas = 1; break;
-    default: return cli_usage_error(verb, "opção inválida");
+    default: return cli_bad_option(verb, argv, opts);
     }
   }
   if (optind != argc)

@@ -100,7 +100,7 @@ int cli_relatorio_gerencial(fat_cli *cli, const char *acao, int argc, char **arg
     case 'c': csv = optarg; break;
     case 'x': xlsx = optarg; break;
     case 's': saida = optarg; break;
-    default: return cli_usage_error(verbo, "opção inválida");
+    default: return cli_bad_option(verbo, argv, opts);
     }
   }
   if (optind != argc)

@@ -56,6 +56,19 @@ static void print_json(const cJSON *o)
   cli_print_json(o);
 }
 
+/* "--nome" of the option whose getopt value is c. */
+static const char *opcao(const struct option *opts, int c)
+{
+  static char buf[40];
+
+  for (; opts->name != NULL; opts++)
+    if (opts->val == c) {
+      snprintf(buf, sizeof buf, "--%s", opts->name);
+      return buf;
+    }
+  return "?";
+}
+
 int cli_repasse(fat_cli *cli, int argc, char **argv)
 {
   static const struct option opts[] = {
@@ -89,7 +102,7 @@ int cli_repasse(fat_cli *cli, int argc, char **argv)
 
     switch (c) {
     case 'p':
-      bad = cli_valid_competencia(optarg) != 0;
+      bad = cli_norm_competencia(optarg) != 0;
       periodo = optarg;
       break;
     case 'r': bad = cf_id(optarg, &prof); break;
@@ -110,10 +123,10 @@ int cli_repasse(fat_cli *cli, int argc, char **argv)
     case 'm': motivo = optarg; break;
     case 'f': formato = optarg; break;
     case 's': saida = optarg; break;
-    default: bad = 1; break;
+    default: return cli_bad_option("repasse", argv, opts);
     }
     if (bad)
-      return cli_usage_error("repasse", "opção ou valor inválido");
+      return cli_usage_error("repasse", "valor inválido '%s' em %s", optarg, opcao(opts, c));
   }
   st = cli_store(cli);
   if (st == NULL)

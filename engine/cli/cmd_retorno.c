@@ -10,6 +10,7 @@
 #include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_retorno.h"
 #include "fat_rules.h"
 #include "fat_tiss_read.h"
@@ -345,7 +346,7 @@ static int do_decidir(fat_cli *cli, int argc, char **argv, int aceitar)
   for (c = getopt_long(argc, argv, "", opts, NULL); c != -1;
        c = getopt_long(argc, argv, "", opts, NULL)) {
     if (c != 'm')
-      return cli_usage_error(verb, "opção inválida");
+      return cli_bad_option(verb, argv, opts);
     motivo = optarg;
   }
   if (optind + 1 != argc)
@@ -397,7 +398,7 @@ static int do_simular(fat_cli *cli, int argc, char **argv)
   fat_store *st;
   fat_err err;
   const char *saida = NULL;
-  char *end, b1[32], b2[32];
+  char *end, b1[32], b2[32], data_iso[FAT_DIA_ISO_LEN];
   int c;
   long v;
 
@@ -421,11 +422,11 @@ static int do_simular(fat_cli *cli, int argc, char **argv)
       break;
     case 'o': saida = optarg; break;
     case 'd':
-      if (cli_valid_date(optarg) != 0)
-        return cli_usage_error("retorno simular-operadora", "data '%s' inválida", optarg);
       o.data = optarg;
+      if (cli_arg_data("retorno simular-operadora", "--data", &o.data, data_iso) != CLI_OK)
+        return CLI_USAGE;
       break;
-    default: return cli_usage_error("retorno simular-operadora", "opção inválida");
+    default: return cli_bad_option("retorno simular-operadora", argv, opts);
     }
   }
   if (optind + 1 != argc || saida == NULL)
@@ -459,6 +460,7 @@ static int do_simular(fat_cli *cli, int argc, char **argv)
 
 int cli_retorno(fat_cli *cli, int argc, char **argv)
 {
+  static const char *const todos[] = {"--todos", NULL};
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
       strcmp(argv[1], "ajuda") == 0) {
     help();
@@ -468,6 +470,13 @@ int cli_retorno(fat_cli *cli, int argc, char **argv)
     help();
     return CLI_OK;
   }
+  /* the actions read by hand; the others go through getopt */
+  if ((strcmp(argv[1], "importar") == 0 || strcmp(argv[1], "ler") == 0 ||
+       strcmp(argv[1], "listar") == 0 || strcmp(argv[1], "pendencias") == 0 ||
+       strcmp(argv[1], "conflitos") == 0) &&
+      cli_sem_opcoes("retorno", argc, argv, strcmp(argv[1], "conflitos") == 0 ? todos : NULL) !=
+          CLI_OK)
+    return CLI_USAGE;
   if (strcmp(argv[1], "importar") == 0)
     return do_importar(cli, argc - 1, argv + 1);
   if (strcmp(argv[1], "ler") == 0)

@@ -110,7 +110,7 @@ int cli_servidor(fat_cli *cli, int argc, char **argv)
       if (parse_uint(optarg, 100000, &cfg.conexoes_por_ip) != 0 || cfg.conexoes_por_ip == 0)
         return cli_usage_error("servidor", "conexões por endereço inválido '%s'", optarg);
       break;
-    default: return cli_usage_error("servidor", "opção inválida '%s'", argv[optind - 1]);
+    default: return cli_bad_option("servidor", argv, opts);
     }
   }
   if (optind < argc)

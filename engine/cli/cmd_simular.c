@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_rel_simular.h"
 #include "fat_simular.h"
 
@@ -81,6 +82,7 @@ int cli_regras_simular(fat_cli *cli, int argc, char **argv)
                                        {"xlsx", required_argument, NULL, 'x'},
                                        {NULL, 0, NULL, 0}};
   const char *desde = NULL, *ate = NULL, *csv = NULL, *xlsx = NULL;
+  char dia_iso[FAT_DIA_ISO_LEN], de_iso[FAT_DIA_COMP_LEN], ate_iso[FAT_DIA_COMP_LEN];
   int precos = 0;
   fat_simular_opts o;
   fat_simular_res r;
@@ -105,17 +107,21 @@ int cli_regras_simular(fat_cli *cli, int argc, char **argv)
     case 'a': ate = optarg; break;
     case 'c': csv = optarg; break;
     case 'x': xlsx = optarg; break;
-    default: return cli_usage_error("regras simular", "opção inválida");
+    default: return cli_bad_option("regras simular", argv, opts);
     }
   }
   if (optind + 1 != argc || o.script_path == NULL)
     return cli_usage_error("regras simular", "informe OPERADORA e --script ARQUIVO.lua");
-  if (precos)
+  if (precos) { /* a range of competências */
+    if (cli_arg_competencia("regras simular", "--desde", &desde, de_iso) != CLI_OK ||
+        cli_arg_competencia("regras simular", "--ate", &ate, ate_iso) != CLI_OK)
+      return CLI_USAGE;
     return simular_precos(cli, argv[optind], o.script_path, desde, ate, csv, xlsx);
+  }
+  if (cli_arg_data("regras simular", "--desde", &desde, dia_iso) != CLI_OK)
+    return CLI_USAGE;
   if (ate != NULL || csv != NULL || xlsx != NULL)
     return cli_usage_error("regras simular", "--ate, --csv e --xlsx só valem com --precos");
-  if (desde != NULL && cli_valid_date(desde) != 0)
-    return cli_usage_error("regras simular", "data '%s' inválida (AAAA-MM-DD)", desde);
   o.desde = desde;
   o.operadora = argv[optind];
   o.regras_dir = cli->regras_dir;

@@ -11,7 +11,7 @@
 static void help(void)
 {
   printf("uso: faturo tabelas importar TIPO ARQUIVO [--vigencia AAAA-MM-DD] [--edicao E]\n"
-         "                                          [--operadora REGISTRO_ANS]\n"
+         "                                          [--operadora OPERADORA]\n"
          "     faturo tabelas listar\n"
          "\n"
          "Importa tabelas de referência e de preços de um arquivo CSV brasileiro\n"
@@ -34,7 +34,10 @@ static void help(void)
          "              (padrão: desde sempre); um reajuste é uma nova importação\n"
          "              com a data em que passa a valer\n"
          "  --edicao    edição da CBHPM (ex.: demo, 5)\n"
-         "  --operadora registro ANS (6 dígitos) da operadora da tabela negociada\n");
+         "  --operadora a operadora da tabela negociada: registro ANS, chave do script\n"
+         "              ou id de uma cadastrada, ou o registro ANS (6 dígitos) de uma\n"
+         "              ainda não cadastrada; outro nome desconhecido é recusado\n"
+         "  --vigencia  DD/MM/AAAA ou AAAA-MM-DD\n");
 }
 
 static int importar(fat_cli *cli, int argc, char **argv)
@@ -47,16 +50,17 @@ static int importar(fat_cli *cli, int argc, char **argv)
   fat_tabela_resultado res;
   fat_store *st;
   fat_err err;
+  char vigencia[FAT_DIA_ISO_LEN];
   int c, tipo;
 
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+  for (c = getopt_long(argc, argv, "", opts, NULL); c != -1; c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
     case 'v': op.vigencia = optarg; break;
     case 'e': op.edicao = optarg; break;
     case 'o': op.operadora = optarg; break;
-    default: return cli_usage_error("tabelas", "opção inválida: %s", argv[optind - 1]);
+    default: return cli_bad_option("tabelas", argv, opts);
     }
   }
   if (argc - optind != 2)
@@ -67,8 +71,8 @@ static int importar(fat_cli *cli, int argc, char **argv)
                            "tipo desconhecido '%s' (tuss, cbhpm, portes, brasindice, simpro, "
                            "negociada, glosas)",
                            argv[optind]);
-  if (op.vigencia != NULL && cli_valid_date(op.vigencia) != 0)
-    return cli_usage_error("tabelas", "vigência inválida '%s' (use AAAA-MM-DD)", op.vigencia);
+  if (cli_arg_data("tabelas", "--vigencia", &op.vigencia, vigencia) != CLI_OK)
+    return CLI_USAGE;
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;
@@ -139,6 +143,8 @@ int cli_tabelas(fat_cli *cli, int argc, char **argv)
   if (strcmp(argv[1], "importar") == 0)
     return importar(cli, argc - 1, argv + 1);
   if (strcmp(argv[1], "listar") == 0) {
+    if (cli_sem_opcoes("tabelas listar", argc - 1, argv + 1, NULL) != CLI_OK)
+      return CLI_USAGE;
     if (argc != 2)
       return cli_usage_error("tabelas", "listar não tem argumentos");
     return listar(cli);

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "fat_lgpd.h"
 #include "fat_mem.h"
+#include "fat_money.h"
 #include "fat_model.h"
 
 static void help(void)

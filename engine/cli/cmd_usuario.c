@@ -140,7 +140,7 @@ static int usuario_criar(fat_cli *cli, int argc, char **argv)
     else if (c == 's')
       arquivo = optarg;
     else
-      return cli_usage_error("usuario", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("usuario", argv, opts);
   }
   if (optind != argc - 1)
     return cli_usage_error("usuario", "informe exatamente um NOME de usuário");
@@ -186,7 +186,7 @@ static int usuario_senha(fat_cli *cli, int argc, char **argv)
     if (c == 's')
       arquivo = optarg;
     else
-      return cli_usage_error("usuario", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("usuario", argv, opts);
   }
   if (optind != argc - 1)
     return cli_usage_error("usuario", "informe exatamente um NOME de usuário");
@@ -225,7 +225,7 @@ static int usuario_desbloquear(fat_cli *cli, int argc, char **argv)
     if (c == 'i')
       ip = optarg;
     else
-      return cli_usage_error("usuario", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("usuario", argv, opts);
   }
   if (optind != argc - 1)
     return cli_usage_error("usuario", "informe exatamente um NOME de usuário");
@@ -252,9 +252,10 @@ static int usuario_listar(fat_cli *cli, int argc, char **argv)
   cJSON *lst = NULL, *u;
   char *s;
 
-  (void)argv;
+  if (cli_sem_opcoes("usuario listar", argc, argv, NULL) != CLI_OK)
+    return CLI_USAGE;
   if (argc > 1)
-    return cli_usage_error("usuario", "argumento inesperado '%s'", argv[1]);
+    return cli_usage_error("usuario listar", "argumento inesperado '%s'", argv[1]);
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;

@@ -2,7 +2,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -134,7 +133,7 @@ int cli_verificar(fat_cli *cli, int argc, char **argv)
         return cli_usage_error("verificar", "invariantes demais (até %d)", MAX_NOMES);
       nomes[n_nomes++] = optarg;
     } else {
-      return cli_usage_error("verificar", "opção inválida '%s'", argv[optind - 1]);
+      return cli_bad_option("verificar", argv, opts);
     }
   }
   if (optind < argc)
@@ -147,11 +146,7 @@ int cli_verificar(fat_cli *cli, int argc, char **argv)
                              nomes[k]);
   if (lista)
     return listar(cli);
-  if (access(cli->db_path, F_OK) != 0) {
-    fprintf(stderr, "faturo: o banco %s não existe\n", cli->db_path);
-    return CLI_FAIL;
-  }
-  st = cli_store(cli);
+  st = cli_store(cli); /* a missing file is refused there, never created */
   if (st == NULL)
     return CLI_FAIL;
   fat_err_clear(&err);

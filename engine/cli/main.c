@@ -1,14 +1,17 @@
 /* main.c: `faturo` entry point: global options, verb dispatch, shared helpers. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libxml/parser.h>
 
 #include "cli.h"
 #include "fat_auth.h"
 #include "fat_lgpd.h"
+#include "fat_dia.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_paths.h"
@@ -86,17 +89,25 @@ static void usage(FILE *f)
           "  --json           saída em JSON onde o verbo imprime dados\n"
           "  -h, --help       ajuda (também: faturo <verbo> --help)\n"
           "\n"
-          "saída: 0 ok, 1 achados ou recusa, 2 uso incorreto\n");
+          "saída: 0 ok, 1 achados ou recusa, 2 uso incorreto, 3 banco de dados ocupado\n"
+          "por outro processo (tente de novo em instantes)\n");
 }
 
-fat_store *cli_store(fat_cli *cli)
+/* Set by cli_error when it reports a busy/locked database: main() then
+** exits with CLI_OCUPADO whatever the verb returned. */
+static int saw_busy;
+
+static fat_store *store_get(fat_cli *cli, int create)
 {
   fat_err err;
+  fat_rc rc;
 
   if (cli->st != NULL)
     return cli->st;
   fat_err_clear(&err);
-  if (fat_store_open(cli->db_path, &cli->st, &err) != FAT_OK) {
+  rc = create ? fat_store_create(cli->db_path, &cli->st, &err)
+              : fat_store_open(cli->db_path, &cli->st, &err);
+  if (rc != FAT_OK) {
     cli_error(&err);
     return NULL;
   }
@@ -108,6 +119,10 @@ fat_store *cli_store(fat_cli *cli)
   }
   return cli->st;
 }
+
+fat_store *cli_store(fat_cli *cli) { return store_get(cli, 0); }
+
+fat_store *cli_store_create(fat_cli *cli) { return store_get(cli, 1); }
 
 fat_leitor *cli_leitor(fat_cli *cli, const char *acao, fat_leitor *l)
 {
@@ -138,6 +153,10 @@ fat_leitor *cli_leitor(fat_cli *cli, const char *acao, fat_leitor *l)
 int cli_error(const fat_err *err)
 {
   fprintf(stderr, "faturo: %s\n", err->msg[0] != '\0' ? err->msg : fat_rc_str(err->rc));
+  if (err->rc == FAT_EBUSY) {
+    saw_busy = 1;
+    return CLI_OCUPADO;
+  }
   return CLI_FAIL;
 }
 
@@ -153,14 +172,20 @@ int cli_usage_error(const char *verb, const char *fmt, ...)
   return CLI_USAGE;
 }
 
+int cli_error_oom(void)
+{
+  fat_err err;
+
+  fat_err_oom(&err);
+  return cli_error(&err);
+}
+
 int cli_print_json(const cJSON *o)
 {
   char *txt = o != NULL ? cJSON_PrintUnformatted(o) : NULL;
 
-  if (txt == NULL) {
-    fprintf(stderr, "faturo: memória insuficiente\n");
-    return CLI_FAIL;
-  }
+  if (txt == NULL)
+    return cli_error_oom();
   printf("%s\n", txt);
   cJSON_free(txt);
   return CLI_OK;
@@ -190,6 +215,41 @@ double cli_jnum(const cJSON *o, const char *k)
 
 int64_t cli_jint(const cJSON *o, const char *k) { return (int64_t)cli_jnum(o, k); }
 
+int cli_bad_option(const char *verb, char **argv, const struct option *opts)
+{
+  const char *tok = optind > 0 ? argv[optind - 1] : NULL;
+  const struct option *o;
+  size_t n;
+
+  if (tok != NULL && strncmp(tok, "--", 2) == 0) {
+    n = strcspn(tok + 2, "=");
+    for (o = opts; optopt != 0 && o != NULL && o->name != NULL; o++)
+      if (o->val == optopt && o->flag == NULL && o->has_arg == required_argument &&
+          strlen(o->name) == n && strncmp(o->name, tok + 2, n) == 0)
+        return cli_usage_error(verb, "a opção --%s precisa de um valor", o->name);
+    return cli_usage_error(verb, "opção desconhecida '%.*s'", (int)(n + 2), tok);
+  }
+  if (optopt != 0 && optopt != '?')
+    return cli_usage_error(verb, "opção desconhecida '-%c'", optopt);
+  return cli_usage_error(verb, "opção desconhecida '%s'", tok != NULL ? tok : "?");
+}
+
+int cli_sem_opcoes(const char *verb, int argc, char **argv, const char *const *aceitas)
+{
+  const char *const *a;
+  int i;
+
+  for (i = 1; i < argc; i++) {
+    if (argv[i][0] != '-' || argv[i][1] == '\0')
+      continue; /* a value, or "-" (standard input/output) */
+    for (a = aceitas; a != NULL && *a != NULL && strcmp(*a, argv[i]) != 0; a++)
+      ;
+    if (a == NULL || *a == NULL)
+      return cli_usage_error(verb, "opção desconhecida '%s'", argv[i]);
+  }
+  return CLI_OK;
+}
+
 int cli_wants_help(int argc, char **argv)
 {
   int i;
@@ -200,9 +260,51 @@ int cli_wants_help(int argc, char **argv)
   return 0;
 }
 
-int cli_valid_competencia(const char *s) { return fat_competencia_valid(s) ? 0 : -1; }
+int cli_norm_data(char *s)
+{
+  char iso[FAT_DIA_ISO_LEN];
 
-int cli_valid_date(const char *s) { return fat_date_valid(s) ? 0 : -1; }
+  if (s == NULL || fat_dia_ler(s, NULL, iso, NULL) != FAT_OK)
+    return -1;
+  memcpy(s, iso, sizeof iso); /* the user's text had at least 10 characters */
+  return 0;
+}
+
+int cli_norm_competencia(char *s)
+{
+  char iso[FAT_DIA_COMP_LEN];
+
+  if (s == NULL || fat_dia_competencia_ler(s, iso, NULL) != FAT_OK)
+    return -1;
+  memcpy(s, iso, sizeof iso); /* the user's text had at least 7 characters */
+  return 0;
+}
+
+int cli_arg_data(const char *verb, const char *opcao, const char **arg,
+                 char iso[FAT_DIA_ISO_LEN])
+{
+  fat_err err;
+
+  if (*arg == NULL)
+    return CLI_OK;
+  if (fat_dia_ler(*arg, NULL, iso, &err) != FAT_OK)
+    return cli_usage_error(verb, "%s: %s", opcao, err.msg);
+  *arg = iso;
+  return CLI_OK;
+}
+
+int cli_arg_competencia(const char *verb, const char *opcao, const char **arg,
+                        char iso[FAT_DIA_COMP_LEN])
+{
+  fat_err err;
+
+  if (*arg == NULL)
+    return CLI_OK;
+  if (fat_dia_competencia_ler(*arg, iso, &err) != FAT_OK)
+    return cli_usage_error(verb, "%s: %s", opcao, err.msg);
+  *arg = iso;
+  return CLI_OK;
+}
 
 /* Remove the global options from argv (wherever they are); returns the new argc
 ** or -1 after printing a usage error. */
@@ -269,7 +371,11 @@ int main(int argc, char **argv)
   char *default_regras = NULL;
   int i, rc;
 
-  fat_lgpd_arquivos_privados(); /* database, exports, logs: 0600 */
+  /* the database, the pid file and every export hold CPF, CID and names:
+  ** everything this process creates is 0600 */
+  fat_lgpd_arquivos_privados();
+  /* getopt's own messages are English: verbs report through cli_bad_option */
+  opterr = 0;
   memset(&cli, 0, sizeof cli);
   cli.db_path = env_or("FATURO_DB", "faturo.db");
   cli.regras_dir = env_or("FATURO_REGRAS", NULL);
@@ -304,7 +410,7 @@ int main(int argc, char **argv)
       fat_store_close(cli.st);
       xmlCleanupParser();
       fat_free(default_regras);
-      return rc;
+      return saw_busy ? CLI_OCUPADO : rc;
     }
   }
   fprintf(stderr, "faturo: verbo desconhecido '%s' (veja: faturo --help)\n", argv[1]);

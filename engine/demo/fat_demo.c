@@ -8,6 +8,7 @@
 #include "fat_dia.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_store_int.h"
 #include "fat_tabelas.h"
 
@@ -1342,7 +1343,7 @@ static fat_rc finish_guia(gen *G, meta *m, const char *pre_detail, fat_demo_resu
     snprintf(detail, sizeof detail, "valor total %s, soma dos itens %s", a, b);
   }
   if (G->oom)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente na demonstração");
+    return fat_err_oom(err);
   rc = fat_guia_save(G->st, g, err);
   if (rc != FAT_OK) {
     fat_err_prefix(err, "guia %s: ", g->numero_prestador);
@@ -1589,7 +1590,7 @@ static fat_rc generate(gen *G, const fat_demo_opcoes *op, fat_demo_resumo *res, 
     }
   }
   if (G->oom)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente na demonstração");
+    return fat_err_oom(err);
   assign_defects(G, op->n_guias);
   for (i = 0; i < G->ng; i++) {
     char detail[256] = "";
@@ -1621,13 +1622,19 @@ fat_rc fat_demo_gerar(fat_store *st, fat_pricer *p, const fat_demo_opcoes *op,
                       fat_demo_resumo *res, fat_err *err)
 {
   gen G;
+  char primeiro[FAT_DIA_ISO_LEN];
+  int32_t dia0;
   int y, m, i;
   fat_rc rc;
 
   memset(res, 0, sizeof *res);
-  if (op->competencia == NULL || strlen(op->competencia) != 7 ||
-      sscanf(op->competencia, "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12 || y < 1900)
-    return fat_err_set(err, FAT_EINVAL, "competência inválida (use AAAA-MM)");
+  if (!fat_dia_competencia_valida(op->competencia))
+    return fat_err_set(err, FAT_EINVAL, "competência '%s' inválida (use MM/AAAA ou AAAA-MM)",
+                       op->competencia != NULL ? op->competencia : "");
+  snprintf(primeiro, sizeof primeiro, "%s-01", op->competencia);
+  if (fat_dia_parse(primeiro, &dia0) != 0)
+    return fat_err_set(err, FAT_EINVAL, "competência '%s' inválida", op->competencia);
+  fat_dia_to_ymd(dia0, &y, &m, &i);
   if (op->n_guias < 100 || op->n_guias > 200000)
     return fat_err_set(err, FAT_EINVAL, "número de guias deve ficar entre 100 e 200000");
   memset(&G, 0, sizeof G);

@@ -10,6 +10,7 @@
 #include "fat_fin_check.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_particular.h"
 #include "fat_recurso.h"
 #include "fat_repasse.h"
@@ -399,7 +400,7 @@ fat_rc fat_demo_financeiro(fat_store *st, fat_gen *gen, const fat_demo_fin_opts 
 
   if (resumo != NULL)
     *resumo = NULL;
-  if (o == NULL || !fat_date_valid(o->hoje))
+  if (o == NULL || !fat_dia_valida(o->hoje))
     return fat_err_set(err, FAT_EINVAL, "demo financeiro: data de envio inválida");
   fat_buf_init(&b, (size_t)1 << 20);
   out = cJSON_CreateObject();

@@ -100,8 +100,7 @@ fat_rc fat_rascunho_arquivo_temp(const char *text, size_t len, char *path, size_
   fd = mkstemp(path);
   umask(old);
   if (fd < 0)
-    return fat_err_set(err, FAT_EIO, "não foi possível criar arquivo temporário: %s",
-                       strerror(errno));
+    return fat_err_sys(err, errno, "não foi possível criar arquivo temporário");
   if (write(fd, text, len) != (ssize_t)len) {
     close(fd);
     unlink(path);

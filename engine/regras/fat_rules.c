@@ -356,7 +356,7 @@ fat_rc fat_rules_reload_bg(fat_rules *r, const char *db_path,
     rules_release(r);
     fat_free(b->db_path);
     fat_free(b);
-    return fat_err_set(err, FAT_EIO, "não foi possível iniciar a recarga: %s", strerror(e));
+    return fat_err_sys(err, e, "não foi possível iniciar a recarga");
   }
   return FAT_OK;
 }

@@ -267,7 +267,7 @@ fat_rc fat_rules_op_lock(fat_rules_op *op, fat_err *err)
     e = pthread_mutex_timedlock(&op->mu, &ts);
   }
   if (e != 0)
-    return fat_err_set(err, FAT_EIO, "operadora %s: %s", op->key, strerror(e));
+    return fat_err_sys(err, e, "operadora %s", op->key);
   return FAT_OK;
 }
 

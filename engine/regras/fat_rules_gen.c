@@ -190,7 +190,7 @@ fat_rc fat_rules_list_ops(const fat_rules_source *src, char ***out, size_t *n_ou
     d = opendir(path);
     if (d == NULL) {
       rc = fat_err_set(err, FAT_ENOTFOUND, "pasta de regras sem operators/: %s: %s", path,
-                       strerror(errno));
+                       fat_err_errno_str(errno));
       goto out;
     }
     for (de = readdir(d); de != NULL && rc == FAT_OK; de = readdir(d)) {

@@ -247,7 +247,7 @@ static fat_rc mkdirs_for(const char *path, fat_err *err)
       continue;
     *s = '\0';
     if (mkdir(p, 0755) != 0 && errno != EEXIST)
-      rc = fat_err_set(err, FAT_EIO, "não foi possível criar a pasta %s: %s", p, strerror(errno));
+      rc = fat_err_sys(err, errno, "não foi possível criar a pasta %s", p);
     *s = '/';
   }
   fat_free(p);
@@ -477,7 +477,7 @@ fat_rc fat_rules_folder_write(const char *dir, fat_store *st, const fat_gen *g, 
     if (from == NULL || to == NULL)
       rc = fat_err_oom(err);
     else if (rename(from, to) != 0)
-      rc = fat_err_set(err, FAT_EIO, "não foi possível renomear %s: %s", from, strerror(errno));
+      rc = fat_err_sys(err, errno, "não foi possível renomear %s", from);
     fat_free(from);
     fat_free(to);
   }

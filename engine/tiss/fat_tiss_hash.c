@@ -1,6 +1,5 @@
 /* fat_tiss_hash.c: MD5 (RFC 1321) and the TISS epilogo hash. */
 #include "fat_tiss_hash.h"
-#include "fat_tiss_erro.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -8,6 +7,8 @@
 
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
+
+#include "fat_tiss_erro.h"
 
 const char *fat_tiss_enc_str(fat_tiss_enc e)
 {

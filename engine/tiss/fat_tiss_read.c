@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "fat_mem.h"
+#include "fat_money.h"
 #include "fat_tiss_erro.h"
 #include "fat_tiss_hash.h"
 #include "fat_tiss_read.h"
@@ -275,7 +276,8 @@ static void rd_oom(rd *r)
 {
   if (!r->failed) {
     r->failed = 1;
-    fat_err_set(r->err, FAT_ENOMEM, "memória insuficiente ao ler %s", r->name);
+    fat_err_oom(r->err);
+    fat_err_prefix(r->err, "%s: ", r->name);
   }
 }
 
@@ -312,57 +314,15 @@ static char *ctext(rd *r, xmlNode *parent, const char *local)
   return text(r, child(parent, local));
 }
 
-/* A TISS decimal ("123.45", no thousands separator) as an integer with
-** `scale` decimal places; digits past the scale must be zeros (no rounding).
-** A sign is accepted only when allow_sign. */
-static int decimal_fixed(const char *s, int scale, int allow_sign, int64_t *out)
+int fat_tiss_decimal_cents(const char *s, int64_t *out)
 {
-  int64_t v = 0;
-  int neg = 0, dec = -1, nd = 0;
-
-  if (s == NULL || *s == '\0')
-    return -1;
-  if (*s == '+')
-    s++;
-  else if (*s == '-' && allow_sign)
-    neg = (*s++ == '-');
-  for (; *s != '\0'; s++) {
-    if (*s == '.') {
-      if (dec >= 0)
-        return -1;
-      dec = 0;
-      continue;
-    }
-    if (*s < '0' || *s > '9')
-      return -1;
-    nd++;
-    if (dec >= scale) {
-      if (*s != '0')
-        return -1; /* a fraction below the unit (e.g. of a centavo) */
-      continue;
-    }
-    if (v > (INT64_MAX - 9) / 10)
-      return -1;
-    v = v * 10 + (*s - '0');
-    if (dec >= 0)
-      dec++;
-  }
-  if (nd == 0)
-    return -1;
-  if (dec < 0)
-    dec = 0;
-  for (; dec < scale; dec++) {
-    if (v > INT64_MAX / 10)
-      return -1;
-    v *= 10;
-  }
-  *out = neg ? -v : v;
-  return 0;
+  return fat_money_scan(s, 2, FAT_MONEY_TISS | FAT_MONEY_SIGNED, out) == NULL ? 0 : -1;
 }
 
-int fat_tiss_decimal_cents(const char *s, int64_t *out) { return decimal_fixed(s, 2, 1, out); }
-
-int fat_tiss_decimal_e4(const char *s, int64_t *out) { return decimal_fixed(s, 4, 0, out); }
+int fat_tiss_decimal_e4(const char *s, int64_t *out)
+{
+  return fat_money_scan(s, 4, FAT_MONEY_TISS, out) == NULL ? 0 : -1;
+}
 
 /* Money child `local` of parent: ABSENT when missing; an error names the
 ** line and element when present but not a TISS decimal. */
@@ -1215,7 +1175,7 @@ fat_rc fat_tiss_read_memory(const char *buf, size_t len, const char *name, fat_t
     return rc;
   ctxt = xmlNewParserCtxt();
   if (ctxt == NULL)
-    return fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler %s", name);
+    return fat_err_oom(err);
   /* NONET only: no NOENT (entity substitution), no DTDLOAD, no HUGE */
   doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL,
                           XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOERROR |
@@ -1246,7 +1206,7 @@ fat_rc fat_tiss_read_memory(const char *buf, size_t len, const char *name, fat_t
   }
   m = fat_calloc(1, sizeof *m);
   if (m == NULL) {
-    rc = fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler %s", name);
+    rc = fat_err_oom(err);
     goto done;
   }
   m->informado = m->processado = m->liberado = m->glosado = ABSENT;
@@ -1255,7 +1215,7 @@ fat_rc fat_tiss_read_memory(const char *buf, size_t len, const char *name, fat_t
   r.failed = m->codificacao == NULL;
   r.name = name;
   if (r.failed)
-    fat_err_set(err, FAT_ENOMEM, "memória insuficiente ao ler %s", name);
+    fat_err_oom(err);
   else
     read_message(&r, m, doc);
   if (r.failed) {

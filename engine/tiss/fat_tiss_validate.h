@@ -19,7 +19,7 @@
 typedef struct fat_tiss_xsd_error {
   int linha;        /* line in the document (0 when unknown) */
   char *elemento;   /* local name of the element concerned (may be NULL) */
-  char *mensagem;   /* libxml2's message, trimmed */
+  char *mensagem;   /* libxml2's message in pt-BR (fat_tiss_erro_xsd) */
 } fat_tiss_xsd_error;
 
 typedef struct fat_tiss_xsd_result {

@@ -106,7 +106,7 @@ static char *latin1_safe(fat_tiss_writer *w, const char *name, const char *s, si
   char *out = fat_malloc(n + 1);
 
   if (out == NULL) {
-    fat_tiss_w_fail(w, FAT_ENOMEM, "memória insuficiente");
+    fat_tiss_w_fail(w, FAT_ENOMEM, "%s", fat_rc_str(FAT_ENOMEM));
     return NULL;
   }
   while (i < n && (max_chars == 0 || chars < max_chars)) {
@@ -435,7 +435,7 @@ fat_rc fat_tiss_w_finish(fat_tiss_writer *w, fat_tiss_doc *out, fat_err *err)
   }
   out->xml = fat_strndup((const char *)content, (size_t)len);
   if (out->xml == NULL) {
-    fat_tiss_w_fail(w, FAT_ENOMEM, "memória insuficiente");
+    fat_tiss_w_fail(w, FAT_ENOMEM, "%s", fat_rc_str(FAT_ENOMEM));
     goto fail;
   }
   out->len = (size_t)len;

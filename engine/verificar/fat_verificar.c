@@ -12,6 +12,7 @@
 
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_store_int.h"
 #include "fat_verificar_int.h"
 

@@ -11,6 +11,7 @@
 
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_store_int.h"
 #include "fat_tiss_hash.h"
 #include "fat_tiss_read.h"

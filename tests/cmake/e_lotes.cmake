@@ -3,7 +3,7 @@
 # loaded 2-core machine (measured: 2 min wall, 11-17 s of CPU).
 add_test(NAME e2e.e_lotes
   COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/e_lotes.sh $<TARGET_FILE:faturo> ${CMAKE_SOURCE_DIR})
-set_tests_properties(e2e.e_lotes PROPERTIES LABELS e2e TIMEOUT 300
+set_tests_properties(e2e.e_lotes PROPERTIES LABELS e2e TIMEOUT 360
   ENVIRONMENT "${FAT_TEST_ENV}")
 
 # Part E: benchmark of writing + hashing + validating a lote vs xmllint.

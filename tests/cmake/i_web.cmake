@@ -20,7 +20,7 @@ if(FAT_BROWSER_TESTS)
     add_test(NAME browser.painel
       COMMAND ${FAT_NODE} ${CMAKE_SOURCE_DIR}/tests/browser/painel.test.mjs $<TARGET_FILE:faturo>
       WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/browser)
-    set_tests_properties(browser.painel PROPERTIES LABELS browser TIMEOUT 300
+    set_tests_properties(browser.painel PROPERTIES LABELS browser TIMEOUT 600
       ENVIRONMENT "${FAT_TEST_ENV}")
   else()
     # fail loudly rather than skip: a missing browser test must not look green

@@ -32,6 +32,18 @@ grep -q "data_inicio" "$TMP/err" || fail "erro não diz o campo data_inicio: $(c
 "$FAT" --json exportar guias >"$TMP/vazio.json" || fail "exportar"
 grep -q '"guias":[[:space:]]*\[\]' "$TMP/vazio.json" || fail "algo foi gravado: $(cat "$TMP/vazio.json")"
 
+# data that must not be accepted: exit 1, row and field named, nothing stored
+H='tipo;operadora.registro_ans;prestador.cnpj;numero_prestador;beneficiario.nome;item.codigo_tabela;item.codigo;item.quantidade;item.valor_unitario'
+printf '%s\nconsulta;312347;11222333000181;U1;Jos\303\251;22;10101012;1;10,00\nconsulta;312347;11222333000181;U2;Jo\343o;22;10101012;1;10,00\n' "$H" >"$TMP/misto.csv"
+"$FAT" importar guias "$TMP/misto.csv" >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 1 ] || fail "UTF-8 com um byte ruim aceito (saída 0)"
+grep -q "linha 3: byte 0xE3 inválido em UTF-8" "$TMP/err" || fail "UTF-8 ruim: $(cat "$TMP/err")"
+printf '%s\nconsulta;312347;11222333000181;U1;Ana;22;10101012;1;-10,00\n' "$H" >"$TMP/neg.csv"
+"$FAT" importar guias "$TMP/neg.csv" >/dev/null 2>"$TMP/err" && fail "valor negativo aceito"
+grep -q "linha 2, campo item.valor_unitario: .*valor negativo" "$TMP/err" || fail "negativo: $(cat "$TMP/err")"
+"$FAT" --json exportar guias >"$TMP/vazio2.json" || fail "exportar"
+grep -q '"guias":[[:space:]]*\[\]' "$TMP/vazio2.json" || fail "algo foi gravado: $(cat "$TMP/vazio2.json")"
+
 # usage errors exit 2
 "$FAT" importar 2>/dev/null
 [ $? -eq 2 ] || fail "uso incorreto deveria sair com 2"

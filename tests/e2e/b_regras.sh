@@ -12,6 +12,7 @@ cp -r "$SRC"/scripts/faturo "$T/regras/scripts/"
 export FATURO_REGRAS="$T/regras" FATURO_DB="$T/faturo.db"
 fail() { echo "FALHOU: $*" >&2; exit 1; }
 
+"$FATURO" init >/dev/null || fail "init"
 "$FATURO" regras --help | grep -q "recarregar" || fail "help"
 "$FATURO" regras testar | tee "$T/out" | grep -q "0 falha(s)" || fail "testar"
 "$FATURO" regras testar vitalis >/dev/null || fail "testar vitalis"

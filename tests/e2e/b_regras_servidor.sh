@@ -15,6 +15,7 @@ mkdir -p "$T/regras/operators"
 cp "$SRC"/rules/operators/*.lua "$T/regras/operators/"
 cp -r "$SRC"/scripts "$T/regras/"
 export FATURO_REGRAS="$T/regras" FATURO_DB="$T/faturo.db"
+"$FATURO" init > /dev/null || fail "init"
 
 "$FATURO" servidor --porta 0 --silencioso > "$T/url" 2> "$T/log" &
 SRV=$!
@@ -46,8 +47,12 @@ if kill -0 "$SRV" 2>/dev/null; then fail "SIGTERM esperou a recarga"; fi
 wait "$SRV" || true
 SRV=""
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-[ "$ms" -lt 2000 ] || fail "encerrou em $ms ms"
 grep -q "encerrando (SIGTERM)" "$T/log" || fail "sem encerramento"
-if grep -q "regras recarregadas" <(tail -n 1 "$T/log"); then fail "a recarga lenta terminou antes"; fi
+# what proves it, whatever the load: the slow reload never reported (its
+# result, success or error naming the lentaN scripts, would be in the log
+# had the server waited for it); the time is only a sanity bound
+[ "$(grep -c "regras recarregadas" "$T/log")" = 1 ] || fail "a recarga lenta terminou antes"
+if grep -q "lenta" "$T/log"; then fail "a recarga lenta terminou antes"; fi
+[ "$ms" -lt 10000 ] || fail "encerrou em $ms ms"
 [ ! -e "$T/faturo-servidor.pid" ] || fail "pid file ficou"
 echo "ok ($ms ms)"

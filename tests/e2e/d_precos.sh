@@ -43,7 +43,7 @@ grep -q "99999999" p3.out || fail "mensagem do código inexistente"
 grep -q "sem preço" todos.out || fail "preco --todos sem contagem"
 
 # table import: a bad row rejects the file naming line and column
-printf 'codigo;descricao;valor\n10101012;Consulta;120,00\n40304361;Hemograma;12.50\n' > neg.csv
+printf 'codigo;descricao;valor\n10101012;Consulta;120,00\n40304361;Hemograma;-12,50\n' > neg.csv
 "$FATURO" tabelas importar negociada neg.csv --operadora 312347 > imp.out 2>&1 &&
   fail "arquivo com linha ruim aceito"
 grep -q "linha 3, coluna valor" imp.out || { cat imp.out; fail "erro sem linha/coluna"; }

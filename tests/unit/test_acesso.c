@@ -30,7 +30,7 @@ static int setup(void **state)
   unlink(DB);
   unlink(DB "-wal");
   unlink(DB "-shm");
-  if (fat_store_open(DB, &st, NULL) != FAT_OK)
+  if (fat_store_create(DB, &st, NULL) != FAT_OK)
     return -1;
   *state = st;
   return 0;

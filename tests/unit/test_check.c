@@ -12,6 +12,7 @@
 #include "fat_avaliar.h"
 #include "fat_check.h"
 #include "fat_contrato.h"
+#include "fat_dia.h"
 #include "fat_docnum.h"
 #include "fat_mem.h"
 #include "fat_store_int.h"
@@ -119,40 +120,15 @@ static void test_tuss_codes(void **state)
                cases[i].codigo ? cases[i].codigo : "NULL", cases[i].valid);
 }
 
+/* dates and times are fat_dia's: tests/unit/test_dia.c */
 static void test_cid_dates_times(void **state)
 {
   static const str_case cid[] = {{"J06", 1}, {"J069", 1}, {"J06.9", 1}, {"S72X", 1},
                                  {"J6", 0},  {"j069", 0}, {"J06.", 0}, {"J0699", 0},
                                  {"106", 0}, {NULL, 0}};
-  static const str_case tm[] = {{"08:30", 1}, {"23:59:59", 1}, {"24:00", 0}, {"08:60", 0},
-                                {"8:30", 0},  {"08:30:60", 0}, {"08-30", 0}, {NULL, 0}};
-  static const struct {
-    const char *s;
-    int valid;
-    int32_t days;
-  } dates[] = {
-    {"1970-01-01", 1, 0},     {"2000-03-01", 1, 11017}, {"2024-02-29", 1, 19782},
-    {"2023-02-29", 0, 0},     {"2025-13-01", 0, 0},     {"2025-04-31", 0, 0},
-    {"25-04-01", 0, 0},       {"2025/04/01", 0, 0},     {"1899-12-31", 0, 0},
-    {"2100-02-29", 0, 0},
-  };
-  size_t i;
-  char buf[16];
 
   (void)state;
   run_cases(cid, fat_doc_cid_valid, "cid");
-  run_cases(tm, fat_doc_time_valid, "hora");
-  for (i = 0; i < sizeof dates / sizeof dates[0]; i++) {
-    int32_t d = -1;
-
-    if (fat_doc_date_days(dates[i].s, &d) != dates[i].valid)
-      fail_msg("data '%s' should be %d", dates[i].s, dates[i].valid);
-    if (dates[i].valid) {
-      assert_int_equal(d, dates[i].days);
-      fat_doc_date_format(d, buf, sizeof buf);
-      assert_string_equal(buf, dates[i].s);
-    }
-  }
 }
 
 /* ------------------------------------------------------------------------
@@ -231,7 +207,7 @@ static fat_guia *make_guia(void)
 
 static void opts_init(fat_check_opts *o, const char *hoje, int prazo)
 {
-  assert_true(fat_doc_date_days(hoje, &o->hoje));
+  assert_int_equal(fat_dia_parse(hoje, &o->hoje), 0);
   o->prazo_apresentacao_dias = prazo;
 }
 
@@ -547,7 +523,7 @@ static void test_prazo_contrato(void **state)
   /* 60-day operator: 2025-03-10 + 60 = 2025-05-09 is the last good day */
   g = make_guia();
   opts_init(&o, "2025-05-09", 60);
-  fat_doc_date_format(fat_check_prazo_limite(g, &o), buf, sizeof buf);
+  fat_dia_format(fat_check_prazo_limite(g, &o), buf, sizeof buf);
   assert_string_equal(buf, "2025-05-10");
   fat_findings_init(&f);
   assert_int_equal(fat_check_guia(g, &o, &f, &err), FAT_OK);
@@ -655,7 +631,7 @@ static void test_duplicidade(void **state)
 
   (void)state;
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
   assert_int_equal(fat_store_exec(st,
                                    "INSERT INTO prestador(nome, cnpj) VALUES "
                                    "('Clínica Teste', '11222333000181');"

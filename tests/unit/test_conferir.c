@@ -115,7 +115,7 @@ static fat_store *open_store(void)
   fat_err err;
 
   remove_db();
-  assert_int_equal(fat_store_open(DB, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(DB, &st, &err), FAT_OK);
   assert_int_equal(fat_store_exec(st,
                                    "INSERT INTO prestador(nome, cnpj) VALUES "
                                    "('Clínica Teste', '11222333000181');"
@@ -714,7 +714,10 @@ static void test_oom(void **state)
   cJSON_InitHooks(NULL);
   assert_true(ok);
   print_message("conferir ok after %ld injected failures\n", n);
-  assert_true(n > 500); /* the loop went through the whole run */
+  /* the loop went through the whole run: two guias through the built-in
+  ** checks, pricing, the rules' Lua view and the findings take ~490
+  ** allocations (it was ~510 before the Lua view sized its tables once) */
+  assert_true(n > 400);
   fat_guia_free(a);
   fat_guia_free(b);
   fat_rules_close(rules);

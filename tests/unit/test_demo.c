@@ -56,7 +56,7 @@ static fat_store *make_demo(const char *path, uint64_t semente, fat_demo_resumo 
 
   remove_db(path);
   fat_err_clear(&err);
-  if (fat_store_open(path, &st, &err) != FAT_OK ||
+  if (fat_store_create(path, &st, &err) != FAT_OK ||
       fat_demo_tabelas(st, regras_dir(), NULL, &err) != FAT_OK ||
       fat_gen_build(regras_dir(), NULL, NULL, NULL, &gen, &err) != FAT_OK ||
       fat_pricer_new_gen(st, gen, &p, &err) != FAT_OK ||
@@ -235,7 +235,7 @@ static void test_defect_table_only_in_demo(void **state)
 
   (void)state;
   remove_db("test_demo_e.db");
-  assert_int_equal(fat_store_open("test_demo_e.db", &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create("test_demo_e.db", &st, &err), FAT_OK);
   assert_int_equal(scalar(st, "SELECT count(*) FROM sqlite_master WHERE name = 'demo_defeito'"),
                    0);
   fat_store_close(st);

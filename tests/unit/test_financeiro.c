@@ -141,7 +141,7 @@ static int setup(void **state)
   fat_err err;
 
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &c->st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &c->st, &err), FAT_OK);
   assert_int_equal(fat_store_set_user(c->st, "ana", &err), FAT_OK);
   exec(c->st, fixture);
   if (fat_gen_build(getenv("FATURO_REGRAS"), NULL, NULL, NULL, &c->gen, &err) != FAT_OK)

@@ -72,7 +72,7 @@ static fat_store *clinic(void)
   size_t i;
 
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
   for (i = 0; sql[i] != NULL; i++)
     if (fat_store_exec(st, sql[i], &err) != FAT_OK)
       fail_msg("%s: %s", sql[i], err.msg);

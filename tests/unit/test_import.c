@@ -15,6 +15,7 @@
 #include "fat_import.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_operadora.h"
 #include "fat_store_int.h"
 #include "fat_store_sqlite.h"
 
@@ -35,7 +36,7 @@ static fat_store *open_db(const char *path)
   fat_err err;
 
   remove_db(path);
-  assert_int_equal(fat_store_open(path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(path, &st, &err), FAT_OK);
   assert_int_equal(fat_cadastro_prestador(st, "Clínica Exemplo", "11.222.333/0001-81", NULL, NULL,
                                           &err),
                    FAT_OK);
@@ -228,7 +229,7 @@ static void test_import_errors(void **state)
     {CSV_H "consulta;312347;11222333000181;\"X1;2024-05-01;22;10101012;1\n", FAT_FMT_CSV,
      FAT_EINVAL, "linha 2: aspas não fechadas"},
     {CSV_H "consulta;999999;11222333000181;X1;2024-05-01;22;10101012;1\n", FAT_FMT_CSV,
-     FAT_ENOTFOUND, "linha 2, campo operadora.registro_ans: operadora com registro ANS 999999"},
+     FAT_ENOTFOUND, "linha 2, campo operadora.registro_ans: operadora com registro ANS '999999' não cadastrada; as cadastradas são: 312347 (aurora"},
     {CSV_H, FAT_FMT_CSV, FAT_EINVAL, "o arquivo não contém nenhuma guia"},
     {"{\"guias\":[{\"tipo\":\"consulta\",\"operadora\":{\"registro_ans\":\"312347\"},"
      "\"prestador\":{\"cnpj\":\"11222333000181\"},\"numero_prestador\":\"J1\",\"itens\":[{"
@@ -275,6 +276,108 @@ static void test_import_errors(void **state)
   remove_db("test_import_e.db");
 }
 
+/* Data that must not be accepted: each case names the row and the field,
+** and nothing of the file is stored. Buffers with NUL bytes carry their
+** length. */
+typedef struct bad_case {
+  const char *text;
+  size_t len; /* 0 = strlen */
+  fat_formato fmt;
+  const char *msg;
+} bad_case;
+
+#define CSV_V "tipo;operadora.registro_ans;prestador.cnpj;numero_prestador;beneficiario.nome;" \
+              "observacao;item.codigo_tabela;item.codigo;item.quantidade;item.valor_unitario;"  \
+              "valor_total\n"
+#define NUL_ROW CSV_V "consulta;312347;11222333000181;N1;Ana;x\0y;22;10101012;1;;\n"
+#define JSON_G(extra) "{\"guias\":[{\"tipo\":\"consulta\",\"operadora\":{\"registro_ans\":" \
+  "\"312347\"},\"prestador\":{\"cnpj\":\"11222333000181\"},\"numero_prestador\":\"J1\"," \
+  extra "\"itens\":[{\"codigo_tabela\":\"22\",\"codigo\":\"10101012\"," \
+  "\"quantidade\":\"1\"}]}]}"
+
+static void test_import_refuses_bad_values_naming_row_and_field(void **state)
+{
+  static const bad_case cases[] = {
+    {CSV_V "consulta;312347;11222333000181;N1;Ana;;22;10101012;1;-10,00;\n", 0, FAT_FMT_CSV,
+     "linha 2, campo item.valor_unitario: número inválido '-10,00': valor negativo"},
+    {CSV_V "consulta;312347;11222333000181;N1;Ana;;22;10101012;1;;-5\n", 0, FAT_FMT_CSV,
+     "linha 2, campo valor_total: número inválido '-5': valor negativo"},
+    {CSV_V "consulta;312347;11222333000181;N1;Ana;;22;10101012;1;92233720368547758,07;\n", 0,
+     FAT_FMT_CSV, "linha 2, campo item.valor_unitario: valor acima do máximo de R$ 999.999,99"},
+    {CSV_V "consulta;312347;11222333000181;N1;Ana;;22;10101012;1;;100000000,00\n", 0,
+     FAT_FMT_CSV, "linha 2, campo valor_total: valor acima do máximo de R$ 99.999.999,99"},
+    {CSV_V "consulta;312347;11222333000181;N1;Ana;;22;10101012;100000;;\n", 0, FAT_FMT_CSV,
+     "linha 2, campo item.quantidade: valor acima do máximo de 99999,9999"},
+    {CSV_V "consulta;312347;11222333000181;N1;Ana;a\001b;22;10101012;1;;\n", 0, FAT_FMT_CSV,
+     "linha 2, campo observacao: caractere de controle (0x01)"},
+    {CSV_V "consulta;312347;11222333000181;N1;A\tna;;22;10101012;1;;\n", 0, FAT_FMT_CSV,
+     "linha 2, campo beneficiario.nome: caractere de controle (0x09)"},
+    {NUL_ROW, sizeof NUL_ROW - 1, FAT_FMT_CSV, "linha 2: byte nulo (0x00)"},
+    {CSV_V "consulta;312347;11222333000181;N123456789012345678901;Ana;;22;10101012;1;;\n", 0,
+     FAT_FMT_CSV, "linha 2, campo numero_prestador: texto longo demais (22 caracteres; o máximo "
+                  "é 20)"},
+    {JSON_G("\"observacao\":\"a\\u0000b\",") , 0, FAT_FMT_JSON,
+     "linha 1: caractere nulo (\\u0000)"},
+    {JSON_G("\"senha\":\"12\\u00073\",") , 0, FAT_FMT_JSON,
+     "guias[0], campo senha: caractere de controle (0x07)"},
+    {JSON_G("\"valor_total\":\"-1.00\",") , 0, FAT_FMT_JSON,
+     "guias[0], campo valor_total: número inválido '-1.00': valor negativo"},
+    {JSON_G("\"valor_total\":-1,") , 0, FAT_FMT_JSON,
+     "guias[0], campo valor_total: número inválido '-1': valor negativo"},
+    {JSON_G("\"valor_total\":9.2233720368547758e18,") , 0, FAT_FMT_JSON,
+     "guias[0], campo valor_total"},
+    /* one bad byte in an UTF-8 file: refused naming its line, not re-read as Latin-1 */
+    {CSV_V "consulta;312347;11222333000181;N1;Jos\xC3\xA9;;22;10101012;1;;\n"
+           "consulta;312347;11222333000181;N2;Jo\xE3o;;22;10101012;1;;\n", 0, FAT_FMT_CSV,
+     "linha 3: byte 0xE3 inválido em UTF-8"},
+  };
+  fat_store *st = open_db("test_import_k.db");
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    fat_import_result res;
+    fat_err err;
+    size_t len = cases[i].len != 0 ? cases[i].len : strlen(cases[i].text);
+    fat_rc rc = fat_import_guias_buffer(st, cases[i].text, len, cases[i].fmt, "t", &res, &err);
+
+    if (rc == FAT_OK || strstr(err.msg, cases[i].msg) == NULL)
+      fail_msg("caso %zu: rc %d '%s', esperado '%s'", i, rc, rc == FAT_OK ? "" : err.msg,
+               cases[i].msg);
+  }
+  assert_int_equal(q1(st, "SELECT count(*) FROM guia"), 0);
+  fat_store_close(st);
+  remove_db("test_import_k.db");
+}
+
+/* A 10 MB free-text field is refused by the TISS maximum of its field, with
+** the row and the field named. */
+static void test_import_refuses_huge_text_field(void **state)
+{
+  static const char head[] = CSV_V "consulta;312347;11222333000181;N1;Ana;";
+  static const char tail[] = ";22;10101012;1;;\n";
+  size_t big = (size_t)10 * 1024 * 1024, n = sizeof head - 1;
+  char *buf = fat_malloc(n + big + sizeof tail);
+  fat_store *st = open_db("test_import_l.db");
+  fat_import_result res;
+  fat_err err;
+
+  (void)state;
+  assert_non_null(buf);
+  memcpy(buf, head, n);
+  memset(buf + n, 'x', big);
+  memcpy(buf + n + big, tail, sizeof tail);
+  assert_int_equal(fat_import_guias_buffer(st, buf, n + big + sizeof tail - 1, FAT_FMT_CSV, "t",
+                                           &res, &err),
+                   FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "linha 2, campo observacao: texto longo demais (10485760 "
+                                  "caracteres; o máximo é 500)"));
+  assert_int_equal(q1(st, "SELECT count(*) FROM guia"), 0);
+  fat_free(buf);
+  fat_store_close(st);
+  remove_db("test_import_l.db");
+}
+
 static void test_comma_separator(void **state)
 {
   static const char csv[] =
@@ -296,29 +399,6 @@ static void test_comma_separator(void **state)
   assert_int_equal(q1(st, "SELECT valor_unitario FROM item WHERE sequencial = 2"), 9990);
   fat_store_close(st);
   remove_db("test_import_f.db");
-}
-
-static void test_text_to_utf8(void **state)
-{
-  char *out = NULL;
-  size_t len = 0;
-  int conv = -1;
-  fat_err err;
-
-  (void)state;
-  assert_int_equal(fat_text_to_utf8("\xEF\xBB\xBF" "a\xC3\xA7" "b", 7, &out, &len, &conv, &err),
-                   FAT_OK);
-  assert_string_equal(out, "a\xC3\xA7" "b");
-  assert_int_equal(conv, 0);
-  fat_free(out);
-  assert_int_equal(fat_text_to_utf8("S\xE3o Jos\xE9 \x80", 10, &out, &len, &conv, &err), FAT_OK);
-  assert_string_equal(out, "São José €");
-  assert_int_equal(conv, 1);
-  fat_free(out);
-  /* an overlong encoding is not UTF-8 */
-  assert_int_equal(fat_text_to_utf8("\xC0\xAF", 2, &out, &len, &conv, &err), FAT_OK);
-  assert_int_equal(conv, 1);
-  fat_free(out);
 }
 
 /* export -> import into a fresh store -> export gives the same text. */
@@ -399,10 +479,69 @@ static void test_export_filter(void **state)
   f.competencia = "2024-05";
   assert_int_equal(fat_export_guias(st, &f, FAT_FMT_CSV, &out, &len, &n, &err), FAT_OK);
   assert_int_equal(n, 4);
-  assert_int_equal(strncmp(out, "tipo;numero_prestador;", 22), 0);
+  /* the CSV convention: BOM, ';', CRLF */
+  assert_int_equal(strncmp(out, "\xEF\xBB\xBFtipo;numero_prestador;", 25), 0);
+  assert_non_null(strstr(out, "\r\n"));
   fat_free(out);
+  /* the operadora by script key or id gives the same guias; an unknown one
+  ** is refused, not an empty export */
+  f.operadora = "aurora";
+  assert_int_equal(fat_export_guias(st, &f, FAT_FMT_JSON, &out, &len, &n, &err), FAT_OK);
+  assert_int_equal(n, 4);
+  fat_free(out);
+  f.operadora = "unimed";
+  out = NULL;
+  assert_int_equal(fat_export_guias(st, &f, FAT_FMT_JSON, &out, &len, &n, &err), FAT_ENOTFOUND);
+  assert_null(out);
+  assert_non_null(strstr(err.msg, "operadora 'unimed' não cadastrada"));
   fat_store_close(st);
   remove_db("test_import_i.db");
+}
+
+/* One resolver: registro ANS, script key or id; six digits are never an id;
+** an unknown one is refused listing what exists. */
+static void test_operadora_resolver(void **state)
+{
+  static const struct {
+    const char *in;
+    fat_rc rc;
+    int64_t id;      /* 1 = aurora, 2 = vitalis */
+    const char *msg; /* part of the message when refused */
+  } cases[] = {
+    {"312347", FAT_OK, 1, NULL},
+    {"aurora", FAT_OK, 1, NULL},
+    {"1", FAT_OK, 1, NULL},
+    {"345671", FAT_OK, 2, NULL},
+    {"vitalis", FAT_OK, 2, NULL},
+    {"2", FAT_OK, 2, NULL},
+    {"3", FAT_ENOTFOUND, 0, "operadora '3' não cadastrada"},
+    {"000001", FAT_ENOTFOUND, 0, "312347 (aurora, Aurora Saúde); 345671 (vitalis, Vitalis)"},
+    {"Aurora", FAT_ENOTFOUND, 0, "use o registro ANS, a chave do script ou o id"},
+    {"unimed", FAT_ENOTFOUND, 0, "(faturo cadastro listar)"},
+    {"", FAT_EINVAL, 0, "informe a operadora"},
+    {NULL, FAT_EINVAL, 0, "informe a operadora"},
+  };
+  fat_store *st = open_db("test_import_m.db");
+  fat_operadora_ref ref;
+  fat_err err;
+  size_t i;
+
+  (void)state;
+  assert_int_equal(fat_cadastro_operadora(st, "345671", "Vitalis", "vitalis", NULL, NULL, NULL,
+                                          &err),
+                   FAT_OK);
+  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    fat_rc rc = fat_operadora_resolver_ref(st, cases[i].in, &ref, &err);
+
+    if (rc != cases[i].rc || ref.id != cases[i].id)
+      fail_msg("caso %zu: rc %d id %lld", i, rc, (long long)ref.id);
+    if (rc == FAT_OK)
+      assert_string_equal(ref.registro_ans, cases[i].id == 1 ? "312347" : "345671");
+    else if (strstr(err.msg, cases[i].msg) == NULL)
+      fail_msg("caso %zu: '%s' sem '%s'", i, err.msg, cases[i].msg);
+  }
+  fat_store_close(st);
+  remove_db("test_import_m.db");
 }
 
 static void test_cnpj(void **state)
@@ -429,6 +568,21 @@ static void test_cnpj(void **state)
                    FAT_ENOTFOUND);
   assert_int_equal(fat_cadastro_operadora(st, "12345", "X", "x", NULL, NULL, NULL, &err),
                    FAT_EINVAL);
+  /* a script key that could be read as a registro ANS or an id, a name over
+  ** the TISS size, a control character: refused, naming the field */
+  assert_int_equal(fat_cadastro_operadora(st, "345671", "X", "123456", NULL, NULL, NULL, &err),
+                   FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "chave de script inválida '123456'"));
+  assert_int_equal(fat_cadastro_operadora(st, "345671",
+                                          "Operadora com um nome muito, muito comprido que passa "
+                                          "de setenta caracteres",
+                                          "vitalis", NULL, NULL, NULL, &err),
+                   FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "nome da operadora: texto longo demais"));
+  assert_int_equal(fat_cadastro_prestador(st, "Cl\x01nica", "11.222.333/0001-81", NULL, NULL,
+                                          &err),
+                   FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "nome do prestador: caractere de controle (0x01)"));
   assert_int_equal(q1(st, "SELECT count(*) FROM prestador"), 1);
   assert_string_equal(qs(st, "SELECT codigo FROM prestador_operadora"), "A-10234");
   fat_store_close(st);
@@ -441,9 +595,12 @@ int main(void)
     cmocka_unit_test(test_import_json),       cmocka_unit_test(test_import_csv),
     cmocka_unit_test(test_import_csv_bad_row), cmocka_unit_test(test_import_latin1),
     cmocka_unit_test(test_import_errors),     cmocka_unit_test(test_comma_separator),
-    cmocka_unit_test(test_text_to_utf8),      cmocka_unit_test(test_round_trip_json),
+    cmocka_unit_test(test_round_trip_json),
     cmocka_unit_test(test_round_trip_csv),    cmocka_unit_test(test_export_filter),
     cmocka_unit_test(test_cnpj),
+    cmocka_unit_test(test_import_refuses_bad_values_naming_row_and_field),
+    cmocka_unit_test(test_import_refuses_huge_text_field),
+    cmocka_unit_test(test_operadora_resolver),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

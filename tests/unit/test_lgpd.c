@@ -35,7 +35,7 @@ static int setup(void **state)
   fat_store *st = NULL;
 
   remove_db();
-  if (fat_store_open(DB, &st, NULL) != FAT_OK)
+  if (fat_store_create(DB, &st, NULL) != FAT_OK)
     return -1;
   *state = st;
   return 0;

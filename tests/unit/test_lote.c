@@ -58,7 +58,7 @@ static fat_store *open_fresh(void)
   fat_err err;
 
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
   exec(st, "INSERT INTO operadora (id, registro_ans, nome, script) VALUES "
            "(1, '312347', 'Aurora Saúde', 'aurora')");
   exec(st, "INSERT INTO prestador (id, nome, cnpj, cnes) VALUES "

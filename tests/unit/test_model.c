@@ -1,4 +1,4 @@
-/* test_model.c: guia model: money/qty helpers, JSON form, load/save, OOM. */
+/* test_model.c: guia model: JSON form, load/save, OOM (money: test_money.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,7 @@
 #include "fat_cadastro.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_money.h"
 #include "fat_store_int.h"
 #include "fat_store_sqlite.h"
 
@@ -23,160 +24,6 @@ static void remove_db(void)
   unlink(db_path);
   unlink("test_model.db-wal");
   unlink("test_model.db-shm");
-}
-
-/* ---- money / quantity tables ---- */
-
-typedef struct money_case {
-  const char *in;
-  fat_rc rc;
-  int64_t out;
-} money_case;
-
-static void test_money_parse(void **state)
-{
-  static const money_case cases[] = {
-    {"1234.56", FAT_OK, 123456},
-    {"1234,56", FAT_OK, 123456},
-    {"1.234,56", FAT_OK, 123456},
-    {"1,234.56", FAT_OK, 123456},
-    {"1.234.567,89", FAT_OK, 123456789},
-    {"12", FAT_OK, 1200},
-    {"0,5", FAT_OK, 50},
-    {",05", FAT_OK, 5},
-    {"-0,05", FAT_OK, -5},
-    {"-1.234,56", FAT_OK, -123456},
-    {"  42.10 ", FAT_OK, 4210},
-    {"R$ 1.234,56", FAT_OK, 123456},
-    {"-R$ 7,00", FAT_OK, -700},
-    {"+3", FAT_OK, 300},
-    {"0", FAT_OK, 0},
-    {"92233720368547758.07", FAT_OK, INT64_MAX},
-    {"-92233720368547758.07", FAT_OK, -INT64_MAX},
-    {"92233720368547758.08", FAT_EINVAL, 0},
-    {"-92233720368547758.08", FAT_EINVAL, 0}, /* INT64_MIN is FAT_ABSENT */
-    {"1.234", FAT_EINVAL, 0},                 /* 3 decimals */
-    {"12,345", FAT_EINVAL, 0},
-    {"0.001", FAT_EINVAL, 0},
-    {"1,2,3", FAT_EINVAL, 0},
-    {"12.34.56", FAT_EINVAL, 0},              /* bad thousands groups */
-    {"1.23,45", FAT_EINVAL, 0},
-    {"abc", FAT_EINVAL, 0},
-    {"12a", FAT_EINVAL, 0},
-    {"", FAT_EINVAL, 0},
-    {"-", FAT_EINVAL, 0},
-    {"1e3", FAT_EINVAL, 0},
-  };
-  size_t i;
-
-  (void)state;
-  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    int64_t v = -1;
-    fat_err err;
-    fat_rc rc = fat_money_parse(cases[i].in, &v, &err);
-
-    if (rc != cases[i].rc)
-      fail_msg("'%s': rc %d, esperado %d", cases[i].in, rc, cases[i].rc);
-    if (rc == FAT_OK && v != cases[i].out)
-      fail_msg("'%s': %lld, esperado %lld", cases[i].in, (long long)v, (long long)cases[i].out);
-    if (rc != FAT_OK)
-      assert_non_null(strstr(err.msg, "valor monetário inválido"));
-  }
-  {
-    fat_err err;
-    int64_t v;
-
-    assert_int_equal(fat_money_parse("1,999", &v, &err), FAT_EINVAL);
-    assert_non_null(strstr(err.msg, "mais de 2 casas decimais"));
-  }
-}
-
-typedef struct fmt_case {
-  int64_t v;
-  const char *plain;
-  const char *br;
-} fmt_case;
-
-static void test_money_format(void **state)
-{
-  static const fmt_case cases[] = {
-    {0, "0.00", "R$ 0,00"},
-    {5, "0.05", "R$ 0,05"},
-    {-5, "-0.05", "-R$ 0,05"},
-    {100, "1.00", "R$ 1,00"},
-    {123456, "1234.56", "R$ 1.234,56"},
-    {-123456789, "-1234567.89", "-R$ 1.234.567,89"},
-    {100000000, "1000000.00", "R$ 1.000.000,00"},
-    {INT64_MAX, "92233720368547758.07", "R$ 92.233.720.368.547.758,07"},
-    {-INT64_MAX, "-92233720368547758.07", "-R$ 92.233.720.368.547.758,07"},
-  };
-  char buf[64];
-  size_t i;
-
-  (void)state;
-  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    int64_t back = 0;
-    fat_err err;
-
-    fat_money_format(cases[i].v, buf, sizeof buf);
-    assert_string_equal(buf, cases[i].plain);
-    assert_int_equal(fat_money_parse(buf, &back, &err), FAT_OK); /* round trip */
-    assert_true(back == cases[i].v);
-    fat_money_format_br(cases[i].v, buf, sizeof buf);
-    assert_string_equal(buf, cases[i].br);
-    assert_int_equal(fat_money_parse(buf, &back, &err), FAT_OK);
-    assert_true(back == cases[i].v);
-  }
-  fat_money_format(123456, buf, 5); /* truncates, never overflows */
-  assert_int_equal(strlen(buf), 4);
-}
-
-static void test_qty(void **state)
-{
-  static const money_case cases[] = {
-    {"1", FAT_OK, 10000},       {"2.5", FAT_OK, 25000},  {"2,5", FAT_OK, 25000},
-    {"0,0001", FAT_OK, 1},      {"10.1234", FAT_OK, 101234}, {"0", FAT_OK, 0},
-    {"1.00001", FAT_EINVAL, 0}, {"1.234,5", FAT_EINVAL, 0}, {"x", FAT_EINVAL, 0},
-    {"", FAT_EINVAL, 0},
-  };
-  char buf[32];
-  size_t i;
-
-  (void)state;
-  for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    int64_t v = -1;
-    fat_err err;
-    fat_rc rc = fat_qty_parse(cases[i].in, &v, &err);
-
-    if (rc != cases[i].rc)
-      fail_msg("'%s': rc %d", cases[i].in, rc);
-    if (rc == FAT_OK && v != cases[i].out)
-      fail_msg("'%s': %lld", cases[i].in, (long long)v);
-  }
-  fat_qty_format(25000, buf, sizeof buf);
-  assert_string_equal(buf, "2.5000");
-  fat_qty_format(1, buf, sizeof buf);
-  assert_string_equal(buf, "0.0001");
-  fat_qty_format_br(123456, buf, sizeof buf);
-  assert_string_equal(buf, "12,3456");
-}
-
-static void test_div_round(void **state)
-{
-  static const int64_t t[][3] = {
-    {5, 2, 3},    {-5, 2, -3},   {4, 3, 1},     {-4, 3, -1},  {1, 2, 1},
-    {-1, 2, -1},  {1, 3, 0},     {-1, 3, 0},    {0, 7, 0},    {149, 100, 1},
-    {150, 100, 2}, {-150, 100, -2}, {-149, 100, -1}, {862500, 100000, 9},
-    {INT64_MAX, 1, INT64_MAX}, {INT64_MAX, 2, INT64_MAX / 2 + 1},
-  };
-  size_t i;
-
-  (void)state;
-  for (i = 0; i < sizeof t / sizeof t[0]; i++)
-    if (fat_div_round(t[i][0], t[i][1]) != t[i][2])
-      fail_msg("fat_div_round(%lld, %lld) = %lld, esperado %lld", (long long)t[i][0],
-               (long long)t[i][1], (long long)fat_div_round(t[i][0], t[i][1]),
-               (long long)t[i][2]);
 }
 
 static void test_tipo(void **state)
@@ -190,12 +37,6 @@ static void test_tipo(void **state)
   assert_int_equal(fat_guia_tipo_parse("sadt"), FAT_GUIA_SADT);
   assert_int_equal(fat_guia_tipo_parse("odonto"), -1);
   assert_int_equal(fat_guia_tipo_parse(NULL), -1);
-  assert_true(fat_date_valid("2024-02-29"));
-  assert_false(fat_date_valid("2023-02-29"));
-  assert_false(fat_date_valid("2024-13-01"));
-  assert_false(fat_date_valid("10/05/2024"));
-  assert_true(fat_competencia_valid("2024-05"));
-  assert_false(fat_competencia_valid("2024-00"));
 }
 
 /* ---- JSON ---- */
@@ -392,7 +233,7 @@ static fat_store *open_with_cadastro(void)
   fat_err err;
 
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
   assert_int_equal(fat_cadastro_prestador(st, "Clínica Exemplo", "11.222.333/0001-81", "1234567",
                                           NULL, &err),
                    FAT_OK);
@@ -512,7 +353,7 @@ static void test_save_requires_cadastro(void **state)
                             cJSON_CreateString("999999"));
   assert_int_equal(fat_guia_from_json(in, &g, &err), FAT_OK);
   assert_int_equal(fat_guia_save(st, g, &err), FAT_ENOTFOUND);
-  assert_non_null(strstr(err.msg, "operadora com registro ANS 999999 não cadastrada"));
+  assert_non_null(strstr(err.msg, "operadora com registro ANS '999999' não cadastrada"));
   assert_true(g->id == 0);
   fat_guia_free(g);
   cJSON_ReplaceItemInObject(cJSON_GetObjectItem(in, "operadora"), "registro_ans",
@@ -608,10 +449,6 @@ static void test_oom_json(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_money_parse),
-    cmocka_unit_test(test_money_format),
-    cmocka_unit_test(test_qty),
-    cmocka_unit_test(test_div_round),
     cmocka_unit_test(test_tipo),
     cmocka_unit_test(test_json_round_trip_each_type),
     cmocka_unit_test(test_json_values),

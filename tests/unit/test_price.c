@@ -62,7 +62,7 @@ static int setup(void **state)
   fat_err err;
 
   remove_db();
-  if (fat_store_open(db_path, &st, &err) != FAT_OK)
+  if (fat_store_create(db_path, &st, &err) != FAT_OK)
     return -1;
   imp(st, FAT_TAB_PORTES, csv_portes, "t", NULL);
   imp(st, FAT_TAB_PORTES, csv_portes_2026_11, "t", NULL);

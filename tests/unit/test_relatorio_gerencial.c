@@ -171,7 +171,7 @@ static int setup(void **state)
   fat_err err;
 
   remove_db();
-  if (fat_store_open(db_path, &st, &err) != FAT_OK)
+  if (fat_store_create(db_path, &st, &err) != FAT_OK)
     fail_msg("abrir: %s", err.msg);
   for (size_t i = 0; fixture[i] != NULL; i++)
     exec(st, fixture[i]);

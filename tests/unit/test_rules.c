@@ -839,7 +839,7 @@ static void test_store_versions_and_revert(void **state)
   (void)state;
   make_rules(dir, sizeof dir, 1, NULL);
   snprintf(db, sizeof db, "%s/test_rules.db", dir);
-  assert_int_equal(fat_store_open(db, &st, &e), FAT_OK);
+  assert_int_equal(fat_store_create(db, &st, &e), FAT_OK);
   assert_int_equal(fat_store_set_user(st, "supervisora", &e), FAT_OK);
   assert_int_equal(fat_rules_open(dir, NULL, st, &r, &e), FAT_OK);
   g = fat_rules_acquire(r);
@@ -1543,7 +1543,7 @@ static void test_revert_keeps_unpublished_edits(void **state)
   (void)state;
   make_rules(dir, sizeof dir, 1, NULL);
   snprintf(db, sizeof db, "%s/test_rules.db", dir);
-  assert_int_equal(fat_store_open(db, &st, &e), FAT_OK);
+  assert_int_equal(fat_store_create(db, &st, &e), FAT_OK);
   assert_int_equal(fat_rules_open(dir, NULL, st, &r, &e), FAT_OK);
   g = fat_rules_acquire(r);
   id1 = fat_gen_id(g);
@@ -1718,6 +1718,8 @@ static void test_signal_only_reaches_the_server_holding_the_pidfile(void **state
 static void test_oom_building_and_checking(void **state)
 {
   cJSON_Hooks hooks = {fat_malloc, fat_free};
+  /* only the injected failures may stop a build: wall-clock limits out of reach */
+  fat_limits lim = {0, 0, NO_TIME, NO_TIME};
   fat_gen *g = NULL;
   fat_findings f;
   fat_err e;
@@ -1732,7 +1734,7 @@ static void test_oom_building_and_checking(void **state)
   for (n = 0; !ok; n += 1 + n / 16, tries++) {
     fat_err_clear(&e);
     fat_test_fail_alloc_after(n);
-    rc = fat_gen_build(rules_dir, NULL, NULL, NULL, &g, &e);
+    rc = fat_gen_build(rules_dir, NULL, NULL, &lim, &g, &e);
     fat_test_fail_alloc_after(-1);
     if (rc == FAT_OK) {
       ok = 1;

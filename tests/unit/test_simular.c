@@ -122,7 +122,7 @@ static void demo_ciclo(fat_store **out_st, fat_rules **out_rules)
 
   remove_db();
   fat_err_clear(&err);
-  if (fat_store_open(DB, &st, &err) != FAT_OK ||
+  if (fat_store_create(DB, &st, &err) != FAT_OK ||
       fat_demo_tabelas(st, regras_dir(), NULL, &err) != FAT_OK ||
       fat_rules_open(regras_dir(), NULL, st, &rules, &err) != FAT_OK)
     fail_msg("demo: %s", err.msg);

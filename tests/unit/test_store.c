@@ -1,6 +1,7 @@
 /* test_store.c: store open, migrations by number, schema guard, the statement
 ** cache (content keys, busy statements, eviction, capacity), sticky bind
-** errors, transactions, audit. */
+** errors, transactions, audit; only create makes a file (0600); busy is
+** FAT_EBUSY. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,7 +51,7 @@ static void test_open_migrates(void **state)
 
   (void)state;
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
   assert_int_equal(fat_store_schema_version(st), fat_store_schema_latest());
   assert_true(fat_store_schema_latest() >= 1);
   for (n = 0; fat_migrations[n].sql != NULL; n++)
@@ -131,7 +133,7 @@ static void test_unknown_migration_refused(void **state)
 
   /* the real schema: a migration number from the future */
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
   assert_int_equal(fat_store_exec(st, "INSERT INTO esquema_migracao (numero, nome) "
                                       "VALUES (999, '999_futuro.sql')",
                                   &err),
@@ -217,7 +219,7 @@ static fat_store *open_numbers(int n)
   char sql[64];
 
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
   assert_int_equal(fat_store_exec(st, "CREATE TABLE t (n INTEGER, s TEXT)", &err), FAT_OK);
   for (i = 1; i <= n; i++) {
     snprintf(sql, sizeof sql, "INSERT INTO t (n) VALUES (%d)", i);
@@ -481,7 +483,7 @@ static void test_transaction_rollback(void **state)
 
   (void)state;
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
   assert_int_equal(fat_store_begin(st, &err), FAT_OK);
   assert_int_equal(fat_store_audit(st, "teste.a", "x:1", NULL, &err), FAT_OK);
   assert_int_equal(fat_store_begin(st, &err), FAT_OK); /* nested */
@@ -504,7 +506,7 @@ static void test_foreign_keys_on(void **state)
 
   (void)state;
   remove_db();
-  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
   assert_int_equal(count_rows(st, "PRAGMA foreign_keys"), 1);
   /* an item pointing at no guia is refused */
   assert_int_equal(fat_store_exec(st,
@@ -528,7 +530,7 @@ static void test_open_oom(void **state)
   for (n = 0; rc == FAT_ENOMEM && n < 1000; n++) {
     remove_db();
     fat_test_fail_alloc_after(n);
-    rc = fat_store_open(db_path, &st, &err);
+    rc = fat_store_create(db_path, &st, &err);
     fat_test_fail_alloc_after(-1);
     if (rc == FAT_ENOMEM)
       assert_null(st);
@@ -536,6 +538,69 @@ static void test_open_oom(void **state)
   assert_int_equal(rc, FAT_OK);
   assert_true(n > 1);
   fat_store_close(st);
+  remove_db();
+}
+
+/* A mistyped path is not a new, empty database: only create makes one. */
+static void test_open_missing_file_refused_not_created(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_ENOTFOUND);
+  assert_null(st);
+  assert_non_null(strstr(err.msg, "faturo init"));
+  assert_non_null(strstr(err.msg, db_path));
+  assert_int_equal(access(db_path, F_OK), -1);
+}
+
+/* The database holds CPF, CID and names: a new file is 0600 whatever the
+** umask. */
+static void test_create_makes_file_0600(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  struct stat sb;
+  mode_t old = umask(022);
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  umask(old);
+  assert_int_equal(stat(db_path, &sb), 0);
+  assert_int_equal(sb.st_mode & 0777, 0600);
+  assert_int_equal(stat("test_store.db-wal", &sb), 0);
+  assert_int_equal(sb.st_mode & 0777, 0600);
+  fat_store_close(st);
+  remove_db();
+}
+
+/* Another connection holding the write lock gives FAT_EBUSY with a message
+** that says to try again, not a generic database error. */
+static void test_locked_database_is_busy_not_db_error(void **state)
+{
+  fat_store *a = NULL, *b = NULL;
+  fat_err err;
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &a, &err), FAT_OK);
+  assert_int_equal(fat_store_open(db_path, &b, &err), FAT_OK);
+  fat_store_set_busy_timeout(b, 50);
+  assert_int_equal(fat_store_begin(a, &err), FAT_OK);
+  assert_int_equal(fat_store_begin(b, &err), FAT_EBUSY);
+  assert_int_equal(err.rc, FAT_EBUSY);
+  assert_non_null(strstr(err.msg, "ocupado"));
+  assert_non_null(strstr(err.msg, "tente de novo"));
+  assert_int_equal(fat_store_audit(b, "teste.b", NULL, NULL, &err), FAT_EBUSY);
+  assert_true(fat_rc_is_system(FAT_EBUSY));
+  fat_store_rollback(a);
+  assert_int_equal(fat_store_begin(b, &err), FAT_OK);
+  fat_store_rollback(b);
+  fat_store_close(b);
+  fat_store_close(a);
   remove_db();
 }
 
@@ -556,6 +621,9 @@ int main(void)
     cmocka_unit_test(test_transaction_rollback),
     cmocka_unit_test(test_foreign_keys_on),
     cmocka_unit_test(test_open_oom),
+    cmocka_unit_test(test_open_missing_file_refused_not_created),
+    cmocka_unit_test(test_create_makes_file_0600),
+    cmocka_unit_test(test_locked_database_is_busy_not_db_error),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

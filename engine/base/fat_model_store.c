@@ -1,0 +1,899 @@
+/* fat_model_store.c: a guia to and from the store: load (with the rows it
+** references), find by operadora and número, save (resolving or creating
+** beneficiário, profissionais, plano and carteira) in one transaction.
+*/
+#include "fat_model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fat_mem.h"
+#include "fat_operadora.h"
+#include "fat_store_int.h"
+
+/* {====================================================================
+** Load and find
+** ===================================================================== */
+
+#define OOMCHK(x)                                                                                  \
+  do {                                                                                             \
+    if (oom)                                                                                       \
+      return fat_err_oom(err);                                                                   \
+  } while (0)
+
+/* Text column as an owned string, '' mapped to NULL. */
+static char *col_str(fat_stmt *s, int i, int *oom)
+{
+  const char *t;
+
+  if (fat_col_is_null(s, i))
+    return NULL;
+  t = fat_col_text(s, i);
+  if (t != NULL && t[0] == '\0')
+    return NULL;
+  return fat_col_strdup(s, i, oom);
+}
+
+static fat_rc load_prof(fat_store *st, int64_t id, fat_profissional **out, fat_err *err)
+{
+  static const char sql[] = "SELECT id, nome, cpf, conselho, numero_conselho, uf, cbo, "
+                            "especialidade FROM profissional WHERE id = ?1";
+  fat_stmt *s;
+  fat_profissional *p;
+  int oom = 0, r;
+  fat_rc rc;
+
+  *out = NULL;
+  if (id <= 0)
+    return FAT_OK;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, id);
+  r = fat_stmt_step(s);
+  if (r != FAT_ROW) {
+    fat_stmt_reset(s);
+    return r == FAT_DONE ? FAT_OK : fat_store_dberr(st, err, "erro ao ler profissional");
+  }
+  p = fat_calloc(1, sizeof *p);
+  if (p == NULL) {
+    fat_stmt_reset(s);
+    return fat_err_oom(err);
+  }
+  p->id = fat_col_int64(s, 0);
+  p->nome = col_str(s, 1, &oom);
+  p->cpf = col_str(s, 2, &oom);
+  p->conselho = col_str(s, 3, &oom);
+  p->numero_conselho = col_str(s, 4, &oom);
+  p->uf = col_str(s, 5, &oom);
+  p->cbo = col_str(s, 6, &oom);
+  p->especialidade = col_str(s, 7, &oom);
+  fat_stmt_reset(s);
+  *out = p;
+  OOMCHK("profissional");
+  return FAT_OK;
+}
+
+static fat_rc load_guia_row(fat_store *st, int64_t id, fat_guia *g, int64_t ref[6], fat_err *err)
+{
+  static const char sql[] =
+      "SELECT tipo, numero_prestador, numero_operadora, numero_principal, beneficiario_nome, "
+      "carteira_numero, carteira_validade, cns, atendimento_rn, senha, data_autorizacao, "
+      "validade_senha, carater_atendimento, tipo_atendimento, tipo_consulta, regime_atendimento, "
+      "indicacao_acidente, cid, cid_secundarios, data_solicitacao, indicacao_clinica, data_inicio, "
+      "hora_inicio, data_fim, hora_fim, tipo_internacao, regime_internacao, motivo_encerramento, "
+      "assinatura_beneficiario, pedido_medico, laudo, observacao, valor_total, competencia, "
+      "status, revisao, lote_id, origem, operadora_id, prestador_id, plano_id, beneficiario_id, "
+      "solicitante_id, executante_id FROM guia WHERE id = ?1";
+  fat_stmt *s;
+  int oom = 0, r, k;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, id);
+  r = fat_stmt_step(s);
+  if (r != FAT_ROW) {
+    fat_stmt_reset(s);
+    if (r == FAT_DONE)
+      return fat_err_set(err, FAT_ENOTFOUND, "guia %lld não encontrada", (long long)id);
+    return fat_store_dberr(st, err, "erro ao ler guia");
+  }
+  g->id = id;
+  {
+    const char *t = fat_col_text(s, 0);
+    int tp = fat_guia_tipo_parse(t);
+
+    g->tipo = tp < 0 ? FAT_GUIA_CONSULTA : (fat_guia_tipo)tp;
+  }
+  g->numero_prestador = col_str(s, 1, &oom);
+  g->numero_operadora = col_str(s, 2, &oom);
+  g->numero_principal = col_str(s, 3, &oom);
+  g->beneficiario_nome = col_str(s, 4, &oom);
+  g->carteira_numero = col_str(s, 5, &oom);
+  g->carteira_validade = col_str(s, 6, &oom);
+  g->cns = col_str(s, 7, &oom);
+  g->atendimento_rn = fat_col_int(s, 8);
+  g->senha = col_str(s, 9, &oom);
+  g->data_autorizacao = col_str(s, 10, &oom);
+  g->validade_senha = col_str(s, 11, &oom);
+  g->carater_atendimento = col_str(s, 12, &oom);
+  g->tipo_atendimento = col_str(s, 13, &oom);
+  g->tipo_consulta = col_str(s, 14, &oom);
+  g->regime_atendimento = col_str(s, 15, &oom);
+  g->indicacao_acidente = col_str(s, 16, &oom);
+  g->cid = col_str(s, 17, &oom);
+  g->cid_secundarios = col_str(s, 18, &oom);
+  g->data_solicitacao = col_str(s, 19, &oom);
+  g->indicacao_clinica = col_str(s, 20, &oom);
+  g->data_inicio = col_str(s, 21, &oom);
+  g->hora_inicio = col_str(s, 22, &oom);
+  g->data_fim = col_str(s, 23, &oom);
+  g->hora_fim = col_str(s, 24, &oom);
+  g->tipo_internacao = col_str(s, 25, &oom);
+  g->regime_internacao = col_str(s, 26, &oom);
+  g->motivo_encerramento = col_str(s, 27, &oom);
+  g->assinatura_beneficiario = fat_col_int(s, 28);
+  g->pedido_medico = fat_col_int(s, 29);
+  g->laudo = fat_col_int(s, 30);
+  g->observacao = col_str(s, 31, &oom);
+  g->valor_total = fat_col_int64(s, 32);
+  g->competencia = col_str(s, 33, &oom);
+  g->status = col_str(s, 34, &oom);
+  g->revisao = fat_col_int64(s, 35);
+  g->lote_id = fat_col_int64(s, 36);
+  g->origem = col_str(s, 37, &oom);
+  for (k = 0; k < 6; k++)
+    ref[k] = fat_col_int64(s, 38 + k);
+  fat_stmt_reset(s);
+  OOMCHK("guia");
+  return FAT_OK;
+}
+
+static fat_rc load_refs(fat_store *st, fat_guia *g, const int64_t ref[6], fat_err *err)
+{
+  static const char sql_op[] = "SELECT registro_ans, nome, script FROM operadora WHERE id = ?1";
+  static const char sql_pr[] =
+      "SELECT p.nome, p.cnpj, p.cpf, p.cnes, po.codigo FROM prestador p "
+      "LEFT JOIN prestador_operadora po ON po.prestador_id = p.id AND po.operadora_id = ?2 "
+      "WHERE p.id = ?1";
+  static const char sql_pl[] = "SELECT codigo, nome, acomodacao FROM plano WHERE id = ?1";
+  static const char sql_be[] =
+      "SELECT nome, nome_social, cpf, cns, nascimento, sexo FROM beneficiario WHERE id = ?1";
+  fat_stmt *s;
+  int oom = 0;
+  fat_rc rc;
+
+  g->operadora.id = ref[0];
+  rc = fat_store_prepare(st, sql_op, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, ref[0]);
+  if (fat_stmt_step(s) == FAT_ROW) {
+    g->operadora.registro_ans = col_str(s, 0, &oom);
+    g->operadora.nome = col_str(s, 1, &oom);
+    g->operadora.script = col_str(s, 2, &oom);
+  }
+  fat_stmt_reset(s);
+  OOMCHK("operadora");
+
+  g->prestador.id = ref[1];
+  rc = fat_store_prepare(st, sql_pr, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, ref[1]);
+  fat_bind_int(s, 2, ref[0]);
+  if (fat_stmt_step(s) == FAT_ROW) {
+    g->prestador.nome = col_str(s, 0, &oom);
+    g->prestador.cnpj = col_str(s, 1, &oom);
+    g->prestador.cpf = col_str(s, 2, &oom);
+    g->prestador.cnes = col_str(s, 3, &oom);
+    g->prestador.codigo_na_operadora = col_str(s, 4, &oom);
+  }
+  fat_stmt_reset(s);
+  OOMCHK("prestador");
+
+  if (ref[2] > 0) {
+    g->plano.id = ref[2];
+    rc = fat_store_prepare(st, sql_pl, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, ref[2]);
+    if (fat_stmt_step(s) == FAT_ROW) {
+      g->plano.codigo = col_str(s, 0, &oom);
+      g->plano.nome = col_str(s, 1, &oom);
+      g->plano.acomodacao = col_str(s, 2, &oom);
+    }
+    fat_stmt_reset(s);
+    OOMCHK("plano");
+  }
+  if (ref[3] > 0) {
+    g->beneficiario.id = ref[3];
+    rc = fat_store_prepare(st, sql_be, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, ref[3]);
+    if (fat_stmt_step(s) == FAT_ROW) {
+      g->beneficiario.nome = col_str(s, 0, &oom);
+      g->beneficiario.nome_social = col_str(s, 1, &oom);
+      g->beneficiario.cpf = col_str(s, 2, &oom);
+      g->beneficiario.cns = col_str(s, 3, &oom);
+      g->beneficiario.nascimento = col_str(s, 4, &oom);
+      g->beneficiario.sexo = col_str(s, 5, &oom);
+    }
+    fat_stmt_reset(s);
+    OOMCHK("beneficiário");
+  }
+  rc = load_prof(st, ref[4], &g->solicitante, err);
+  if (rc == FAT_OK)
+    rc = load_prof(st, ref[5], &g->executante, err);
+  return rc;
+}
+
+static fat_rc load_items(fat_store *st, fat_guia *g, fat_err *err)
+{
+  static const char sql_n[] = "SELECT count(*) FROM item WHERE guia_id = ?1";
+  static const char sql[] =
+      "SELECT id, sequencial, tipo, codigo_tabela, codigo, descricao, quantidade_e4, "
+      "valor_unitario, valor_total, data, hora_inicio, hora_fim, via_acesso, tecnica, "
+      "grau_participacao, fator_e2, unidade_medida, registro_anvisa, codigo_fabricante, "
+      "profissional_id FROM item WHERE guia_id = ?1 ORDER BY sequencial";
+  fat_stmt *s;
+  size_t n = 0, cap;
+  int oom = 0, r;
+  int64_t *prof_ids = NULL;
+  fat_rc rc = fat_store_prepare(st, sql_n, &s, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, g->id);
+  cap = fat_stmt_step(s) == FAT_ROW ? (size_t)fat_col_int64(s, 0) : 0;
+  fat_stmt_reset(s);
+  if (cap == 0)
+    return FAT_OK;
+  g->itens = fat_calloc(cap, sizeof *g->itens);
+  prof_ids = fat_calloc(cap, sizeof *prof_ids);
+  if (g->itens == NULL || prof_ids == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    goto out;
+  fat_bind_int(s, 1, g->id);
+  for (r = fat_stmt_step(s); n < cap && r == FAT_ROW; r = fat_stmt_step(s)) {
+    fat_item *it = &g->itens[n];
+
+    g->n_itens = ++n;
+    it->id = fat_col_int64(s, 0);
+    it->sequencial = fat_col_int(s, 1);
+    it->tipo = col_str(s, 2, &oom);
+    it->codigo_tabela = col_str(s, 3, &oom);
+    it->codigo = col_str(s, 4, &oom);
+    it->descricao = col_str(s, 5, &oom);
+    it->quantidade_e4 = fat_col_int64(s, 6);
+    it->valor_unitario =
+        fat_col_is_null(s, 7) ? FAT_ABSENT : fat_col_int64(s, 7);
+    it->valor_total =
+        fat_col_is_null(s, 8) ? FAT_ABSENT : fat_col_int64(s, 8);
+    it->data = col_str(s, 9, &oom);
+    it->hora_inicio = col_str(s, 10, &oom);
+    it->hora_fim = col_str(s, 11, &oom);
+    it->via_acesso = col_str(s, 12, &oom);
+    it->tecnica = col_str(s, 13, &oom);
+    it->grau_participacao = col_str(s, 14, &oom);
+    it->fator_e2 = fat_col_int64(s, 15);
+    it->unidade_medida = col_str(s, 16, &oom);
+    it->registro_anvisa = col_str(s, 17, &oom);
+    it->codigo_fabricante = col_str(s, 18, &oom);
+    prof_ids[n - 1] = fat_col_int64(s, 19);
+  }
+  fat_stmt_reset(s);
+  if (oom)
+    rc = fat_err_oom(err);
+  for (cap = 0; cap < n && rc == FAT_OK; cap++)
+    rc = load_prof(st, prof_ids[cap], &g->itens[cap].profissional, err);
+out:
+  fat_free(prof_ids);
+  return rc;
+}
+
+fat_rc fat_guia_load(fat_store *st, int64_t id, fat_guia **out, fat_err *err)
+{
+  fat_guia *g;
+  int64_t ref[6];
+  fat_rc rc;
+
+  *out = NULL;
+  g = fat_calloc(1, sizeof *g);
+  if (g == NULL)
+    return fat_err_oom(err);
+  rc = load_guia_row(st, id, g, ref, err);
+  if (rc == FAT_OK)
+    rc = load_refs(st, g, ref, err);
+  if (rc == FAT_OK)
+    rc = load_items(st, g, err);
+  if (rc != FAT_OK) {
+    fat_guia_free(g);
+    return rc;
+  }
+  *out = g;
+  return FAT_OK;
+}
+
+fat_rc fat_guia_find(fat_store *st, const char *operadora, const char *numero_prestador,
+                     int64_t *id, fat_err *err)
+{
+  static const char sql[] = "SELECT id FROM guia WHERE operadora_id = ?1 AND "
+                            "numero_prestador = ?2 ORDER BY id LIMIT 2";
+  fat_operadora_ref op;
+  fat_stmt *s;
+  int r, n = 0;
+  fat_rc rc;
+
+  *id = 0;
+  rc = fat_operadora_resolver_ref(st, operadora, &op, err);
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, op.id);
+  fat_bind_text(s, 2, numero_prestador);
+  for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
+    if (n++ == 0)
+      *id = fat_col_int64(s, 0);
+  }
+  fat_stmt_reset(s);
+  if (r != FAT_DONE)
+    return fat_store_dberr(st, err, "erro ao procurar guia");
+  if (n == 0)
+    return fat_err_set(err, FAT_ENOTFOUND, "guia %s da operadora %s (%s) não encontrada",
+                       numero_prestador != NULL ? numero_prestador : "?", op.registro_ans,
+                       op.nome);
+  if (n > 1) {
+    *id = 0;
+    return fat_err_set(err, FAT_EINVAL,
+                       "há mais de uma guia %s na operadora %s (de prestadores diferentes)",
+                       numero_prestador, op.registro_ans);
+  }
+  return FAT_OK;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Save
+** ===================================================================== */
+
+/* SELECT returning one integer (0 when no row). */
+static fat_rc query_id(fat_store *st, fat_stmt *s, int64_t *id, fat_err *err)
+{
+  int r = fat_stmt_step(s);
+
+  *id = 0;
+  if (r == FAT_ROW)
+    *id = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
+  if (r != FAT_ROW && r != FAT_DONE)
+    return fat_store_dberr(st, err, "erro ao consultar o banco");
+  return FAT_OK;
+}
+
+fat_rc fat_prestador_id(fat_store *st, const char *cnpj, const char *cpf, int64_t *id,
+                        fat_err *err)
+{
+  static const char sql_cnpj[] = "SELECT id FROM prestador WHERE cnpj = ?1";
+  static const char sql_cpf[] = "SELECT id FROM prestador WHERE cpf = ?1 AND cnpj IS NULL";
+  fat_stmt *s;
+  fat_rc rc;
+
+  *id = 0;
+  rc = fat_store_prepare(st, cnpj != NULL ? sql_cnpj : sql_cpf, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, cnpj != NULL ? cnpj : cpf);
+  rc = query_id(st, s, id, err);
+  if (rc == FAT_OK && *id == 0)
+    return fat_err_set(err, FAT_ENOTFOUND,
+                       "prestador com %s %s não cadastrado (use: faturo cadastro prestador)",
+                       cnpj != NULL ? "CNPJ" : "CPF", cnpj != NULL ? cnpj : (cpf ? cpf : "?"));
+  return rc;
+}
+
+static fat_rc save_plano(fat_store *st, fat_guia *g, fat_err *err)
+{
+  static const char sql_sel[] = "SELECT id FROM plano WHERE operadora_id = ?1 AND codigo = ?2";
+  static const char sql_ins[] =
+      "INSERT INTO plano (operadora_id, codigo, nome, acomodacao) VALUES (?1, ?2, ?3, ?4)";
+  fat_stmt *s;
+  fat_rc rc;
+
+  g->plano.id = 0;
+  if (g->plano.codigo == NULL)
+    return FAT_OK;
+  rc = fat_store_prepare(st, sql_sel, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, g->operadora.id);
+  fat_bind_text(s, 2, g->plano.codigo);
+  rc = query_id(st, s, &g->plano.id, err);
+  if (rc != FAT_OK || g->plano.id > 0)
+    return rc;
+  rc = fat_store_prepare(st, sql_ins, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, g->operadora.id);
+  fat_bind_text(s, 2, g->plano.codigo);
+  fat_bind_text(s, 3, g->plano.nome != NULL ? g->plano.nome : g->plano.codigo);
+  fat_bind_text(s, 4, g->plano.acomodacao != NULL ? g->plano.acomodacao : "enfermaria");
+  rc = fat_store_step_done(st, s, "erro ao gravar plano", err);
+  if (rc == FAT_OK)
+    g->plano.id = fat_store_last_id(st);
+  return rc;
+}
+
+static fat_rc save_prestador_codigo(fat_store *st, fat_guia *g, fat_err *err)
+{
+  static const char sql[] = "INSERT OR IGNORE INTO prestador_operadora (prestador_id, "
+                            "operadora_id, codigo) VALUES (?1, ?2, ?3)";
+  fat_stmt *s;
+  fat_rc rc;
+
+  if (g->prestador.codigo_na_operadora == NULL)
+    return FAT_OK;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, g->prestador.id);
+  fat_bind_int(s, 2, g->operadora.id);
+  fat_bind_text(s, 3, g->prestador.codigo_na_operadora);
+  return fat_store_step_done(st, s, "erro ao gravar código do prestador", err);
+}
+
+/* Create or update the beneficiário and its carteira at the operadora. */
+static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_err *err)
+{
+  static const char sql_cpf[] = "SELECT id FROM beneficiario WHERE cpf = ?1 ORDER BY id LIMIT 1";
+  static const char sql_cart[] =
+      "SELECT beneficiario_id FROM carteira WHERE operadora_id = ?1 AND numero = ?2";
+  static const char sql_ins[] = "INSERT INTO beneficiario (nome, nome_social, cpf, cns, "
+                                "nascimento, sexo) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+  static const char sql_upd[] =
+      "UPDATE beneficiario SET nome = coalesce(?2, nome), nome_social = coalesce(?3, "
+      "nome_social), cpf = coalesce(?4, cpf), cns = coalesce(?5, cns), nascimento = "
+      "coalesce(?6, nascimento), sexo = coalesce(?7, sexo) WHERE id = ?1";
+  static const char sql_cart_up[] =
+      "INSERT INTO carteira (beneficiario_id, operadora_id, plano_id, numero, validade) "
+      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (operadora_id, numero) DO UPDATE SET "
+      "beneficiario_id = excluded.beneficiario_id, plano_id = coalesce(excluded.plano_id, "
+      "plano_id), validade = coalesce(excluded.validade, validade)";
+  fat_beneficiario *b = &g->beneficiario;
+  const char *nome = b->nome != NULL ? b->nome : g->beneficiario_nome;
+  fat_stmt *s;
+  int64_t id = 0;
+  fat_rc rc;
+
+  if (b->cpf != NULL) {
+    rc = fat_store_prepare(st, sql_cpf, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_text(s, 1, b->cpf);
+    rc = query_id(st, s, &id, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  if (id == 0 && g->carteira_numero != NULL) {
+    rc = fat_store_prepare(st, sql_cart, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, g->operadora.id);
+    fat_bind_text(s, 2, g->carteira_numero);
+    rc = query_id(st, s, &id, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  if (id == 0 && b->cpf == NULL && g->carteira_numero == NULL)
+    id = old_benef; /* nothing identifies the person: keep the previous link */
+  if (id > 0) {
+    rc = fat_store_prepare(st, sql_upd, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, id);
+    fat_bind_text(s, 2, b->nome);
+    fat_bind_text(s, 3, b->nome_social);
+    fat_bind_text(s, 4, b->cpf);
+    fat_bind_text(s, 5, b->cns != NULL ? b->cns : g->cns);
+    fat_bind_text(s, 6, b->nascimento);
+    fat_bind_text(s, 7, b->sexo);
+    rc = fat_store_step_done(st, s, "erro ao atualizar beneficiário", err);
+    if (rc != FAT_OK)
+      return rc;
+  } else if (nome != NULL) {
+    rc = fat_store_prepare(st, sql_ins, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_text(s, 1, nome);
+    fat_bind_text(s, 2, b->nome_social);
+    fat_bind_text(s, 3, b->cpf);
+    fat_bind_text(s, 4, b->cns != NULL ? b->cns : g->cns);
+    fat_bind_text(s, 5, b->nascimento);
+    fat_bind_text(s, 6, b->sexo);
+    rc = fat_store_step_done(st, s, "erro ao gravar beneficiário", err);
+    if (rc != FAT_OK)
+      return rc;
+    id = fat_store_last_id(st);
+  }
+  b->id = id;
+  if (id > 0 && g->carteira_numero != NULL) {
+    rc = fat_store_prepare(st, sql_cart_up, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, id);
+    fat_bind_int(s, 2, g->operadora.id);
+    fat_bind_int_or_null(s, 3, g->plano.id, g->plano.id <= 0);
+    fat_bind_text(s, 4, g->carteira_numero);
+    fat_bind_text(s, 5, g->carteira_validade);
+    rc = fat_store_step_done(st, s, "erro ao gravar carteira", err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  return FAT_OK;
+}
+
+/* Match a profissional by conselho + número + UF (or, without número, by
+** CPF or name among the incomplete ones), creating it when new; updates the
+** descriptive fields that are informed. */
+static fat_rc save_prof(fat_store *st, fat_profissional *p, fat_err *err)
+{
+  static const char sql_key[] = "SELECT id FROM profissional WHERE conselho = ?1 AND "
+                                "numero_conselho = ?2 AND uf = ?3";
+  static const char sql_inc[] =
+      "SELECT id FROM profissional WHERE conselho = ?1 AND uf = ?2 AND numero_conselho IS "
+      "NULL AND ((?3 IS NOT NULL AND cpf = ?3) OR (?3 IS NULL AND nome = ?4)) "
+      "ORDER BY id LIMIT 1";
+  static const char sql_ins[] = "INSERT INTO profissional (nome, cpf, conselho, numero_conselho, "
+                                "uf, cbo, especialidade) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+  static const char sql_upd[] =
+      "UPDATE profissional SET nome = coalesce(?2, nome), cpf = coalesce(?3, cpf), cbo = "
+      "coalesce(?4, cbo), especialidade = coalesce(?5, especialidade) WHERE id = ?1";
+  const char *conselho = p->conselho != NULL ? p->conselho : "";
+  const char *uf = p->uf != NULL ? p->uf : "";
+  fat_stmt *s;
+  int64_t id = 0;
+  fat_rc rc;
+
+  if (p->numero_conselho != NULL) {
+    rc = fat_store_prepare(st, sql_key, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_text(s, 1, conselho);
+    fat_bind_text(s, 2, p->numero_conselho);
+    fat_bind_text(s, 3, uf);
+  } else {
+    rc = fat_store_prepare(st, sql_inc, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_text(s, 1, conselho);
+    fat_bind_text(s, 2, uf);
+    fat_bind_text(s, 3, p->cpf);
+    fat_bind_text(s, 4, p->nome != NULL ? p->nome : "");
+  }
+  rc = query_id(st, s, &id, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (id > 0) {
+    rc = fat_store_prepare(st, sql_upd, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, id);
+    fat_bind_text(s, 2, p->nome);
+    fat_bind_text(s, 3, p->cpf);
+    fat_bind_text(s, 4, p->cbo);
+    fat_bind_text(s, 5, p->especialidade);
+    rc = fat_store_step_done(st, s, "erro ao atualizar profissional", err);
+  } else {
+    rc = fat_store_prepare(st, sql_ins, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_text(s, 1, p->nome != NULL ? p->nome : "");
+    fat_bind_text(s, 2, p->cpf);
+    fat_bind_text(s, 3, conselho);
+    fat_bind_text(s, 4, p->numero_conselho);
+    fat_bind_text(s, 5, uf);
+    fat_bind_text(s, 6, p->cbo);
+    fat_bind_text(s, 7, p->especialidade);
+    rc = fat_store_step_done(st, s, "erro ao gravar profissional", err);
+    if (rc != FAT_OK)
+      return rc;
+    id = fat_store_last_id(st);
+  }
+  if (rc == FAT_OK)
+    p->id = id;
+  return rc;
+}
+
+/* Bind the guia's own columns ?1..?44 in the order of guia_cols. */
+static void bind_guia(fat_stmt *s, const fat_guia *g)
+{
+  int64_t sol = g->solicitante != NULL ? g->solicitante->id : 0;
+  int64_t exe = g->executante != NULL ? g->executante->id : 0;
+
+  fat_bind_text(s, 1, fat_guia_tipo_str(g->tipo));
+  fat_bind_text(s, 2, g->numero_prestador);
+  fat_bind_text(s, 3, g->numero_operadora);
+  fat_bind_text(s, 4, g->numero_principal);
+  fat_bind_text(s, 5, g->beneficiario_nome);
+  fat_bind_text(s, 6, g->carteira_numero);
+  fat_bind_text(s, 7, g->carteira_validade);
+  fat_bind_text(s, 8, g->cns);
+  fat_bind_int(s, 9, g->atendimento_rn != 0);
+  fat_bind_text(s, 10, g->senha);
+  fat_bind_text(s, 11, g->data_autorizacao);
+  fat_bind_text(s, 12, g->validade_senha);
+  fat_bind_text(s, 13, g->carater_atendimento);
+  fat_bind_text(s, 14, g->tipo_atendimento);
+  fat_bind_text(s, 15, g->tipo_consulta);
+  fat_bind_text(s, 16, g->regime_atendimento);
+  fat_bind_text(s, 17, g->indicacao_acidente);
+  fat_bind_text(s, 18, g->cid);
+  fat_bind_text(s, 19, g->cid_secundarios);
+  fat_bind_text(s, 20, g->data_solicitacao);
+  fat_bind_text(s, 21, g->indicacao_clinica);
+  fat_bind_text(s, 22, g->data_inicio);
+  fat_bind_text(s, 23, g->hora_inicio);
+  fat_bind_text(s, 24, g->data_fim);
+  fat_bind_text(s, 25, g->hora_fim);
+  fat_bind_text(s, 26, g->tipo_internacao);
+  fat_bind_text(s, 27, g->regime_internacao);
+  fat_bind_text(s, 28, g->motivo_encerramento);
+  fat_bind_int(s, 29, g->assinatura_beneficiario != 0);
+  fat_bind_int(s, 30, g->pedido_medico != 0);
+  fat_bind_int(s, 31, g->laudo != 0);
+  fat_bind_text(s, 32, g->observacao);
+  fat_bind_int(s, 33, g->valor_total == FAT_ABSENT ? 0 : g->valor_total);
+  fat_bind_text(s, 34, g->competencia);
+  fat_bind_text(s, 35, g->status != NULL ? g->status : "digitada");
+  fat_bind_int(s, 36, g->revisao > 0 ? g->revisao : 1);
+  fat_bind_int_or_null(s, 37, g->lote_id, g->lote_id <= 0);
+  fat_bind_text(s, 38, g->origem);
+  fat_bind_int(s, 39, g->operadora.id);
+  fat_bind_int(s, 40, g->prestador.id);
+  fat_bind_int_or_null(s, 41, g->plano.id, g->plano.id <= 0);
+  fat_bind_int_or_null(s, 42, g->beneficiario.id, g->beneficiario.id <= 0);
+  fat_bind_int_or_null(s, 43, sol, sol <= 0);
+  fat_bind_int_or_null(s, 44, exe, exe <= 0);
+}
+
+static fat_rc save_items(fat_store *st, fat_guia *g, fat_err *err)
+{
+  static const char sql_up[] =
+      "INSERT INTO item (guia_id, sequencial, tipo, codigo_tabela, codigo, descricao, "
+      "quantidade_e4, valor_unitario, valor_total, data, hora_inicio, hora_fim, via_acesso, "
+      "tecnica, grau_participacao, fator_e2, profissional_id, unidade_medida, registro_anvisa, "
+      "codigo_fabricante) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+      "?15, ?16, ?17, ?18, ?19, ?20) ON CONFLICT (guia_id, sequencial) DO UPDATE SET "
+      "tipo = excluded.tipo, codigo_tabela = excluded.codigo_tabela, codigo = excluded.codigo, "
+      "descricao = excluded.descricao, quantidade_e4 = excluded.quantidade_e4, "
+      "valor_unitario = excluded.valor_unitario, valor_total = excluded.valor_total, "
+      "data = excluded.data, hora_inicio = excluded.hora_inicio, hora_fim = excluded.hora_fim, "
+      "via_acesso = excluded.via_acesso, tecnica = excluded.tecnica, "
+      "grau_participacao = excluded.grau_participacao, fator_e2 = excluded.fator_e2, "
+      "profissional_id = excluded.profissional_id, unidade_medida = excluded.unidade_medida, "
+      "registro_anvisa = excluded.registro_anvisa, codigo_fabricante = excluded.codigo_fabricante";
+  static const char sql_id[] = "SELECT id FROM item WHERE guia_id = ?1 AND sequencial = ?2";
+  static const char sql_old[] = "SELECT id, sequencial FROM item WHERE guia_id = ?1";
+  static const char sql_del[] = "DELETE FROM item WHERE id = ?1";
+  fat_stmt *s;
+  size_t i, k, n_del = 0;
+  int64_t *del = NULL;
+  int r;
+  fat_rc rc;
+
+  /* items of the stored guia whose sequencial is gone are removed */
+  rc = fat_store_prepare(st, sql_old, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, g->id);
+  for (r = fat_stmt_step(s); r == FAT_ROW && rc == FAT_OK; r = fat_stmt_step(s)) {
+    int seq = fat_col_int(s, 1);
+    int keep = 0;
+
+    for (k = 0; k < g->n_itens && !keep; k++)
+      keep = g->itens[k].sequencial == seq;
+    if (!keep) {
+      int64_t *nd = fat_realloc(del, (n_del + 1) * sizeof *del);
+
+      if (nd == NULL) {
+        rc = fat_err_oom(err);
+      } else {
+        del = nd;
+        del[n_del++] = fat_col_int64(s, 0);
+      }
+    }
+  }
+  if (rc == FAT_OK && r != FAT_DONE)
+    rc = fat_store_dberr(st, err, "erro ao ler itens");
+  fat_stmt_reset(s);
+  for (k = 0; k < n_del && rc == FAT_OK; k++) {
+    rc = fat_store_prepare(st, sql_del, &s, err);
+    if (rc == FAT_OK) {
+      fat_bind_int(s, 1, del[k]);
+      rc = fat_store_step_done(st, s, "erro ao remover item", err);
+    }
+  }
+  fat_free(del);
+  if (rc != FAT_OK)
+    return rc;
+
+  for (i = 0; i < g->n_itens; i++) {
+    fat_item *it = &g->itens[i];
+
+    if (it->profissional != NULL) {
+      rc = save_prof(st, it->profissional, err);
+      if (rc != FAT_OK)
+        return fat_err_prefix(err, "itens[%zu].profissional: ", i);
+    }
+    rc = fat_store_prepare(st, sql_up, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, g->id);
+    fat_bind_int(s, 2, it->sequencial);
+    fat_bind_text(s, 3, it->tipo != NULL ? it->tipo : "procedimento");
+    fat_bind_text(s, 4, it->codigo_tabela);
+    fat_bind_text(s, 5, it->codigo);
+    fat_bind_text(s, 6, it->descricao);
+    fat_bind_int(s, 7, it->quantidade_e4 == FAT_ABSENT ? 0 : it->quantidade_e4);
+    fat_bind_int_or_null(s, 8, it->valor_unitario, it->valor_unitario == FAT_ABSENT);
+    fat_bind_int_or_null(s, 9, it->valor_total, it->valor_total == FAT_ABSENT);
+    fat_bind_text(s, 10, it->data);
+    fat_bind_text(s, 11, it->hora_inicio);
+    fat_bind_text(s, 12, it->hora_fim);
+    fat_bind_text(s, 13, it->via_acesso);
+    fat_bind_text(s, 14, it->tecnica);
+    fat_bind_text(s, 15, it->grau_participacao);
+    fat_bind_int(s, 16, it->fator_e2 == FAT_ABSENT ? 100 : it->fator_e2);
+    fat_bind_int_or_null(s, 17, it->profissional != NULL ? it->profissional->id : 0,
+                         it->profissional == NULL);
+    fat_bind_text(s, 18, it->unidade_medida);
+    fat_bind_text(s, 19, it->registro_anvisa);
+    fat_bind_text(s, 20, it->codigo_fabricante);
+    rc = fat_store_step_done(st, s, "erro ao gravar item", err);
+    if (rc != FAT_OK)
+      return fat_err_prefix(err, "itens[%zu]: ", i);
+    rc = fat_store_prepare(st, sql_id, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, g->id);
+    fat_bind_int(s, 2, it->sequencial);
+    rc = query_id(st, s, &it->id, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  return FAT_OK;
+}
+
+static fat_rc guia_save_tx(fat_store *st, fat_guia *g, fat_err *err)
+{
+  static const char sql_old[] = "SELECT beneficiario_id, revisao FROM guia WHERE id = ?1";
+  static const char sql_ins[] =
+      "INSERT INTO guia (tipo, numero_prestador, numero_operadora, numero_principal, "
+      "beneficiario_nome, carteira_numero, carteira_validade, cns, atendimento_rn, senha, "
+      "data_autorizacao, validade_senha, carater_atendimento, tipo_atendimento, tipo_consulta, "
+      "regime_atendimento, indicacao_acidente, cid, cid_secundarios, data_solicitacao, "
+      "indicacao_clinica, data_inicio, hora_inicio, data_fim, hora_fim, tipo_internacao, "
+      "regime_internacao, motivo_encerramento, assinatura_beneficiario, pedido_medico, laudo, "
+      "observacao, valor_total, competencia, status, revisao, lote_id, origem, operadora_id, "
+      "prestador_id, plano_id, beneficiario_id, solicitante_id, executante_id) VALUES (?1, ?2, "
+      "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
+      "?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, "
+      "?40, ?41, ?42, ?43, ?44)";
+  static const char sql_upd[] =
+      "UPDATE guia SET tipo = ?1, numero_prestador = ?2, numero_operadora = ?3, "
+      "numero_principal = ?4, beneficiario_nome = ?5, carteira_numero = ?6, carteira_validade = "
+      "?7, cns = ?8, atendimento_rn = ?9, senha = ?10, data_autorizacao = ?11, validade_senha = "
+      "?12, carater_atendimento = ?13, tipo_atendimento = ?14, tipo_consulta = ?15, "
+      "regime_atendimento = ?16, indicacao_acidente = ?17, cid = ?18, cid_secundarios = ?19, "
+      "data_solicitacao = ?20, indicacao_clinica = ?21, data_inicio = ?22, hora_inicio = ?23, "
+      "data_fim = ?24, hora_fim = ?25, tipo_internacao = ?26, regime_internacao = ?27, "
+      "motivo_encerramento = ?28, assinatura_beneficiario = ?29, pedido_medico = ?30, laudo = "
+      "?31, observacao = ?32, valor_total = ?33, competencia = ?34, status = ?35, revisao = ?36, "
+      "lote_id = ?37, origem = ?38, operadora_id = ?39, prestador_id = ?40, plano_id = ?41, "
+      "beneficiario_id = ?42, solicitante_id = ?43, executante_id = ?44 WHERE id = ?45";
+  fat_stmt *s;
+  int64_t old_benef = 0;
+  fat_rc rc;
+
+  if (g->numero_prestador == NULL)
+    return fat_err_set(err, FAT_EINVAL, "numero_prestador: campo obrigatório ausente");
+  rc = fat_operadora_por_registro(st, g->operadora.registro_ans, &g->operadora.id, err);
+  if (rc != FAT_OK)
+    return fat_err_prefix(err, "operadora.registro_ans: ");
+  rc = fat_prestador_id(st, g->prestador.cnpj, g->prestador.cpf, &g->prestador.id, err);
+  if (rc != FAT_OK)
+    return fat_err_prefix(err, "prestador.cnpj: ");
+  if (g->competencia == NULL && g->data_inicio != NULL) {
+    g->competencia = fat_strndup(g->data_inicio, 7);
+    if (g->competencia == NULL)
+      return fat_err_oom(err);
+  }
+  if (g->id > 0) {
+    int r;
+
+    rc = fat_store_prepare(st, sql_old, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, g->id);
+    r = fat_stmt_step(s);
+    if (r == FAT_ROW) {
+      old_benef = fat_col_int64(s, 0);
+      g->revisao = fat_col_int64(s, 1) + 1;
+    }
+    fat_stmt_reset(s);
+    if (r == FAT_DONE)
+      return fat_err_set(err, FAT_ENOTFOUND, "guia %lld não encontrada", (long long)g->id);
+    if (r != FAT_ROW)
+      return fat_store_dberr(st, err, "erro ao ler guia");
+  } else {
+    g->revisao = 1;
+  }
+  rc = save_plano(st, g, err);
+  if (rc == FAT_OK)
+    rc = save_prestador_codigo(st, g, err);
+  if (rc == FAT_OK)
+    rc = save_benef(st, g, old_benef, err);
+  if (rc == FAT_OK && g->solicitante != NULL) {
+    rc = save_prof(st, g->solicitante, err);
+    if (rc != FAT_OK)
+      fat_err_prefix(err, "solicitante: ");
+  }
+  if (rc == FAT_OK && g->executante != NULL) {
+    rc = save_prof(st, g->executante, err);
+    if (rc != FAT_OK)
+      fat_err_prefix(err, "executante: ");
+  }
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_store_prepare(st, g->id > 0 ? sql_upd : sql_ins, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  bind_guia(s, g);
+  if (g->id > 0)
+    fat_bind_int(s, 45, g->id);
+  rc = fat_store_step_done(st, s, "erro ao gravar guia", err);
+  if (rc != FAT_OK)
+    return rc;
+  if (g->id == 0)
+    g->id = fat_store_last_id(st);
+  if (g->status == NULL) {
+    g->status = fat_strdup("digitada");
+    if (g->status == NULL)
+      return fat_err_oom(err);
+  }
+  return save_items(st, g, err);
+}
+
+fat_rc fat_guia_save(fat_store *st, fat_guia *g, fat_err *err)
+{
+  int64_t id0 = g->id;
+  char obj[32], det[32];
+  fat_rc rc = fat_store_begin(st, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  rc = guia_save_tx(st, g, err);
+  /* who entered or corrected each guia: the team's productivity report
+  ** (fat_rel_produtividade) counts these rows */
+  if (rc == FAT_OK) {
+    snprintf(obj, sizeof obj, "guia:%lld", (long long)g->id);
+    snprintf(det, sizeof det, "revisão %lld", (long long)g->revisao);
+    rc = fat_store_audit(st, id0 > 0 ? "guia.corrigir" : "guia.digitar", obj, det, err);
+  }
+  if (rc != FAT_OK) {
+    fat_store_rollback(st);
+    g->id = id0;
+    return rc;
+  }
+  return fat_store_commit(st, err);
+}
+
+/* }==================================================================== */
