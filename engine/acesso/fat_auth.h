@@ -74,7 +74,7 @@ typedef struct fat_auth_policy {
   size_t hash_mem;        /* argon2id memory in bytes (default FAT_SENHA_MEM) */
 } fat_auth_policy;
 
-/* Password policy (docs/usuarios.md): at least FAT_SENHA_MIN characters
+/* Password policy (docs/lgpd.md): at least FAT_SENHA_MIN characters
 ** (bytes of UTF-8), at most FAT_SENHA_MAX bytes, not the user name, not one
 ** character repeated, not in faturo's list of common passwords (compared
 ** without case). argon2id with FAT_SENHA_OPS passes over FAT_SENHA_MEM bytes

@@ -14,6 +14,7 @@
 #include "fat_auth.h"
 #include "fat_dia.h"
 #include "fat_mem.h"
+#include "fat_money.h"
 #include "fat_model.h"
 #include "fat_money.h"
 #include "fat_store_int.h"

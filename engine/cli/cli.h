@@ -16,8 +16,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "fat_dia.h"
 #include "fat_acesso_log.h"
+#include "fat_dia.h"
 #include "fat_err.h"
 #include "fat_store.h"
 

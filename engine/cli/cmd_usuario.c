@@ -31,7 +31,7 @@ static void usuario_help(void)
          "     faturo usuario totp remover NOME\n"
          "     faturo usuario desbloquear NOME [--ip ENDERECO]\n"
          "\n"
-         "Gerencia os usuários do painel web (faturo servidor). Veja docs/usuarios.md.\n"
+         "Gerencia os usuários do painel web (faturo servidor). Veja docs/lgpd.md.\n"
          "\n"
          "  criar        cria um usuário. A senha vem da primeira linha de ARQUIVO ou,\n"
          "               sem --senha-arquivo, da entrada padrão (no terminal ela é pedida\n"

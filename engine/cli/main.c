@@ -9,9 +9,9 @@
 #include <libxml/parser.h>
 
 #include "cli.h"
-#include "fat_dia.h"
 #include "fat_auth.h"
 #include "fat_lgpd.h"
+#include "fat_dia.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_paths.h"
@@ -371,7 +371,9 @@ int main(int argc, char **argv)
   char *default_regras = NULL;
   int i, rc;
 
-  fat_lgpd_arquivos_privados(); /* database, pid file, exports, logs: 0600 (CPF, CID, names) */
+  /* the database, the pid file and every export hold CPF, CID and names:
+  ** everything this process creates is 0600 */
+  fat_lgpd_arquivos_privados();
   /* getopt's own messages are English: verbs report through cli_bad_option */
   opterr = 0;
   memset(&cli, 0, sizeof cli);

@@ -351,7 +351,7 @@ out:
   return rc;
 }
 
-/* Copy file origem into file destino as it is. */
+/* Copy the open file in into file destino as it is. */
 static fat_rc copy_file(FILE *in, const char *destino, fat_err *err)
 {
   char buf[16384];
@@ -361,7 +361,7 @@ static fat_rc copy_file(FILE *in, const char *destino, fat_err *err)
 
   if (out == NULL)
     return fat_err_set(err, FAT_EIO, "não foi possível criar %s: %s", destino, strerror(errno));
-  while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+  for (n = fread(buf, 1, sizeof buf, in); n > 0; n = fread(buf, 1, sizeof buf, in)) {
     if (fwrite(buf, 1, n, out) != n) {
       rc = fat_err_set(err, FAT_EIO, "não foi possível gravar %s: %s", destino, strerror(errno));
       break;
