@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fat_calendario.h"
 #include "fat_dia.h"
 #include "fat_lote_int.h"
 #include "fat_mem.h"
@@ -193,10 +194,11 @@ fail:
 }
 
 /* Move a lote from one of `from` (NULL-terminated) to `to`, running `sql`
-** (?1 = id, ?2 = a, ?3 = b) and, when guia_status is set, the guias too. */
+** (?1 = id, ?2 = a, ?3 = b, ?4 = c) and, when guia_status is set, the guias too. */
 static fat_rc transition(fat_store *st, int64_t id, const char *const *from, const char *to,
-                         const char *sql, const char *a, const char *b, const char *guia_status,
-                         const char *data, const char *detalhe, fat_err *err)
+                         const char *sql, const char *a, const char *b, const char *c,
+                         const char *guia_status, const char *data, const char *detalhe,
+                         fat_err *err)
 {
   static const char upd_g[] = "UPDATE guia SET status = ?2 WHERE lote_id = ?1";
   fat_stmt *s;
@@ -226,6 +228,8 @@ static fat_rc transition(fat_store *st, int64_t id, const char *const *from, con
     fat_bind_text(s, 2, a);
   if (fat_stmt_param_count(s) >= 3)
     fat_bind_text(s, 3, b);
+  if (fat_stmt_param_count(s) >= 4)
+    fat_bind_text(s, 4, c);
   rc = fat_store_step_done(st, s, "erro ao atualizar lote", err);
   if (rc != FAT_OK)
     goto fail;
@@ -248,18 +252,99 @@ fail:
   return rc;
 }
 
+/* The expected payment date of lote id when it is sent on envio_txt (and,
+** when protocolo_txt is set, protocolled then), into out ("" when the lote has
+** no prazo): the contract's payment terms frozen in the lote at closing, through
+** fat_contrato_previsao and the clinic's calendar. Lotes closed before those
+** terms were kept count calendar days from the event being recorded. */
+static fat_rc previsao(fat_store *st, int64_t id, const char *envio_txt,
+                       const char *protocolo_txt, char out[11], fat_err *err)
+{
+  static const char sql[] =
+    "SELECT pagamento_prazo_dias, pagamento_dias_uteis, pagamento_de_protocolo,"
+    " pagamento_dias_mes, enviado_em FROM lote WHERE id = ?1";
+  fat_contrato_pagamento p;
+  fat_calendario cal = {NULL, 0};
+  char dias[64], enviado[16];
+  int32_t envio = -1, protocolo = -1, d = -1;
+  int legado = 0;
+  fat_stmt *s;
+  fat_rc rc;
+
+  out[0] = '\0';
+  memset(&p, 0, sizeof p);
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, id);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
+    return fat_err_set(err, FAT_ENOTFOUND, "lote %" PRId64 " não existe", id);
+  }
+  p.prazo_dias = fat_col_is_null(s, 0) ? 0 : (int)fat_col_int64(s, 0);
+  legado = fat_col_is_null(s, 1);
+  p.dias_uteis = legado ? 0 : fat_col_int64(s, 1) != 0;
+  p.contar_de_protocolo = fat_col_is_null(s, 2) ? 0 : fat_col_int64(s, 2) != 0;
+  fat_lote_col(s, 3, dias, sizeof dias);
+  fat_lote_col(s, 4, enviado, sizeof enviado);
+  fat_stmt_reset(s);
+  if (p.prazo_dias <= 0)
+    return FAT_OK;
+  {
+    const char *c = dias;
+
+    while (*c != '\0' && p.n_dias_do_mes < FAT_CONTRATO_MAX_DIAS_PAGAMENTO) {
+      char *end;
+      long v = strtol(c, &end, 10);
+
+      if (end == c)
+        break;
+      if (v >= 1 && v <= 31)
+        p.dias_do_mes[p.n_dias_do_mes++] = (int)v;
+      c = *end == ',' ? end + 1 : end;
+    }
+  }
+  if (envio_txt != NULL && fat_dia_parse(envio_txt, &envio) != 0)
+    envio = -1;
+  if (envio_txt == NULL && fat_dia_parse(enviado, &envio) != 0)
+    envio = -1;
+  if (protocolo_txt != NULL && fat_dia_parse(protocolo_txt, &protocolo) != 0)
+    protocolo = -1;
+  if (legado) {
+    /* calendar days from the event being recorded, as before the terms */
+    int32_t base = protocolo >= 0 ? protocolo : envio;
+
+    if (base >= 0)
+      fat_dia_format(base + p.prazo_dias, out, 11);
+    return FAT_OK;
+  }
+  rc = fat_cal_carregar_clinica(st, &cal, err);
+  if (rc != FAT_OK)
+    return rc;
+  d = fat_contrato_previsao(&p, &cal, envio, protocolo);
+  fat_cal_fini(&cal);
+  if (d >= 0)
+    fat_dia_format(d, out, 11);
+  return FAT_OK;
+}
+
 fat_rc fat_lote_enviado(fat_store *st, int64_t id, const char *data, fat_err *err)
 {
   static const char *const from[] = {"fechado", NULL};
   static const char sql[] =
-    "UPDATE lote SET status = 'enviado', enviado_em = ?2, previsao_pagamento ="
-    " CASE WHEN pagamento_prazo_dias IS NULL THEN NULL"
-    " ELSE date(?2, '+' || pagamento_prazo_dias || ' days') END WHERE id = ?1";
+    "UPDATE lote SET status = 'enviado', enviado_em = ?2, previsao_pagamento = ?3"
+    " WHERE id = ?1";
+  char prev[11];
+  fat_rc rc;
 
   if (!fat_dia_valida(data))
     return fat_err_set(err, FAT_EINVAL, "data de envio '%s' inválida (use AAAA-MM-DD)",
                        data != NULL ? data : "");
-  return transition(st, id, from, "enviado", sql, data, NULL, "enviada", data, NULL, err);
+  rc = previsao(st, id, data, NULL, prev, err);
+  if (rc != FAT_OK)
+    return rc;
+  return transition(st, id, from, "enviado", sql, data, prev[0] != '\0' ? prev : NULL, NULL,
+                    "enviada", data, NULL, err);
 }
 
 fat_rc fat_lote_protocolo(fat_store *st, int64_t id, const char *numero, const char *data,
@@ -268,15 +353,20 @@ fat_rc fat_lote_protocolo(fat_store *st, int64_t id, const char *numero, const c
   static const char *const from[] = {"enviado", NULL};
   static const char sql[] =
     "UPDATE lote SET status = 'protocolado', protocolo = ?3, protocolo_data = ?2,"
-    " previsao_pagamento = CASE WHEN pagamento_prazo_dias IS NULL THEN previsao_pagamento"
-    " ELSE date(?2, '+' || pagamento_prazo_dias || ' days') END WHERE id = ?1";
+    " previsao_pagamento = COALESCE(?4, previsao_pagamento) WHERE id = ?1";
+  char prev[11];
+  fat_rc rc;
 
   if (numero == NULL || numero[0] == '\0' || strlen(numero) > 12)
     return fat_err_set(err, FAT_EINVAL, "número de protocolo inválido (1 a 12 caracteres)");
   if (!fat_dia_valida(data))
     return fat_err_set(err, FAT_EINVAL, "data do protocolo '%s' inválida (use AAAA-MM-DD)",
                        data != NULL ? data : "");
-  return transition(st, id, from, "protocolado", sql, data, numero, NULL, data, numero, err);
+  rc = previsao(st, id, NULL, data, prev, err);
+  if (rc != FAT_OK)
+    return rc;
+  return transition(st, id, from, "protocolado", sql, data, numero,
+                    prev[0] != '\0' ? prev : NULL, NULL, data, numero, err);
 }
 
 fat_rc fat_lote_situacao(fat_store *st, int64_t id, const char *status, const char *detalhe,
@@ -300,9 +390,9 @@ fat_rc fat_lote_situacao(fat_store *st, int64_t id, const char *status, const ch
   if (strcmp(atual, status) == 0)
     return FAT_OK; /* a return said it again: nothing to record */
   if (strcmp(status, "processado") == 0)
-    return transition(st, id, to_proc, status, sql, status, NULL, "processada", NULL, detalhe,
+    return transition(st, id, to_proc, status, sql, status, NULL, NULL, "processada", NULL, detalhe,
                       err);
-  return transition(st, id, to_pago, status, sql, status, NULL, NULL, NULL, detalhe, err);
+  return transition(st, id, to_pago, status, sql, status, NULL, NULL, NULL, NULL, detalhe, err);
 }
 
 fat_rc fat_lote_xml(fat_store *st, int64_t id, char **xml, size_t *len, char arquivo[80],

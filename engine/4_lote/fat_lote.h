@@ -47,6 +47,7 @@ typedef struct fat_lote_cfg {
   int prazo_envio_dias;  /* days after the period's end to send the lote */
   int max_guias;         /* 1..100 */
   int pagamento_prazo_dias; /* -1 when the contract does not say */
+  fat_contrato_pagamento pagamento; /* the contract's payment terms (previsão) */
   fat_tiss_enc hash_enc;
 } fat_lote_cfg;
 

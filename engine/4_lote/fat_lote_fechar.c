@@ -64,6 +64,26 @@ void fat_lote_fechar_res_fini(fat_lote_fechar_res *r)
   memset(r, 0, sizeof *r);
 }
 
+/* Bind the payment terms of the contract at ?i (dias úteis), ?i+1 (counted
+** from the protocolo) and ?i+2 (fixed payment days, "5,20"; NULL when none). */
+static void bind_pagamento(fat_stmt *s, int i, const fat_contrato_pagamento *p)
+{
+  char dias[FAT_CONTRATO_MAX_DIAS_PAGAMENTO * 4];
+  size_t len = 0;
+  int k;
+
+  dias[0] = '\0';
+  for (k = 0; k < p->n_dias_do_mes && len + 4 < sizeof dias; k++) {
+    int w = snprintf(dias + len, sizeof dias - len, "%s%d", k > 0 ? "," : "", p->dias_do_mes[k]);
+
+    if (w > 0)
+      len += (size_t)w;
+  }
+  fat_bind_int(s, i, p->dias_uteis != 0);
+  fat_bind_int(s, i + 1, p->contar_de_protocolo != 0);
+  fat_bind_text(s, i + 2, len > 0 ? dias : NULL);
+}
+
 static fat_rc load_ready(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
                          const char *ate, const fat_lote_cfg *cfg, ready **out, size_t *n,
                          fat_err *err)
@@ -253,14 +273,16 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
   static const char ins[] =
     "INSERT INTO lote (operadora_id, prestador_id, numero, tipo_guia, competencia,"
     " periodo_inicio, periodo_fim, status, qtd_guias, valor_informado, hash, arquivo, xml,"
-    " geracao_id, fechado_em, prazo_envio, hash_encoding, pagamento_prazo_dias, validado)"
+    " geracao_id, fechado_em, prazo_envio, hash_encoding, pagamento_prazo_dias, validado,"
+    " pagamento_dias_uteis, pagamento_de_protocolo, pagamento_dias_mes)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'fechado', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-    " ?16, ?17, ?18)";
+    " ?16, ?17, ?18, ?19, ?20, ?21)";
   static const char reuse[] =
     "UPDATE lote SET status = 'fechado', periodo_inicio = ?2, qtd_guias = ?3,"
     " valor_informado = ?4, hash = ?5, arquivo = ?6, xml = ?7, geracao_id = ?8,"
     " fechado_em = ?9, prazo_envio = ?10, hash_encoding = ?11, pagamento_prazo_dias = ?12,"
-    " validado = ?13, motivo_reabertura = NULL WHERE id = ?1";
+    " validado = ?13, motivo_reabertura = NULL, pagamento_dias_uteis = ?14,"
+    " pagamento_de_protocolo = ?15, pagamento_dias_mes = ?16 WHERE id = ?1";
   static const char upd_guia[] =
     "UPDATE guia SET status = 'em_lote', lote_id = ?2 WHERE id = ?1 AND lote_id IS NULL";
   fat_tiss_doc doc;
@@ -327,6 +349,7 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     fat_bind_text(s, 16, fat_tiss_enc_str(cfg->hash_enc));
     fat_bind_int_or_null(s, 17, cfg->pagamento_prazo_dias, cfg->pagamento_prazo_dias < 0);
     fat_bind_int(s, 18, o->xsd_dir != NULL);
+    bind_pagamento(s, 19, &cfg->pagamento);
     rc = fat_store_step_done(st, s, "erro ao gravar lote", err);
     if (rc != FAT_OK)
       goto out;
@@ -348,6 +371,7 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     fat_bind_text(s, 11, fat_tiss_enc_str(cfg->hash_enc));
     fat_bind_int_or_null(s, 12, cfg->pagamento_prazo_dias, cfg->pagamento_prazo_dias < 0);
     fat_bind_int(s, 13, o->xsd_dir != NULL);
+    bind_pagamento(s, 14, &cfg->pagamento);
     rc = fat_store_step_done(st, s, "erro ao gravar lote", err);
     if (rc != FAT_OK)
       goto out;

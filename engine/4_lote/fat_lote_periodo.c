@@ -39,6 +39,7 @@ void fat_lote_cfg_from_contrato(const fat_contrato *c, fat_lote_cfg *out)
   memset(out, 0, sizeof *out);
   cfg_from_lote(&c->lote, out);
   out->pagamento_prazo_dias = c->pagamento.prazo_dias > 0 ? c->pagamento.prazo_dias : -1;
+  out->pagamento = c->pagamento;
   e = fat_tiss_enc_parse(c->hash); /* the contract checked it */
   out->hash_enc = e >= 0 ? (fat_tiss_enc)e : FAT_TISS_ISO88591;
 }
@@ -61,6 +62,7 @@ fat_rc fat_lote_cfg_from_contract(const cJSON *contract, fat_lote_cfg *out, fat_
   if (rc == FAT_OK) {
     cfg_from_lote(lote, out);
     out->pagamento_prazo_dias = pag.prazo_dias > 0 ? pag.prazo_dias : -1;
+    out->pagamento = pag;
     /* hash encoding: tiss.hash_encoding, tiss.hash, hash_encoding or hash */
     tiss = cJSON_GetObjectItemCaseSensitive(contract, "tiss");
     v = cJSON_GetObjectItemCaseSensitive(tiss, "hash_encoding");

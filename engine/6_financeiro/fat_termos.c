@@ -47,40 +47,14 @@ fat_rc fat_termos_ler(fat_gen *gen, const char *key, fat_termos *t, fat_err *err
 int32_t fat_termos_previsao(const fat_termos *t, const fat_calendario *cal, int32_t envio,
                             int32_t protocolo)
 {
-  int32_t base, d;
-  int y, m, dd, i;
+  fat_contrato_pagamento p;
+  int i;
 
-  if (t->prazo_dias <= 0)
-    return -1;
-  base = t->contar_de_protocolo ? (protocolo >= 0 ? protocolo : envio)
-                                : (envio >= 0 ? envio : protocolo);
-  if (base < 0)
-    return -1;
-  d = t->dias_uteis ? fat_cal_somar_uteis(cal, base, t->prazo_dias) : base + t->prazo_dias;
-  if (t->n_dias > 0) {
-    int achou = 0;
-
-    fat_dia_to_ymd(d, &y, &m, &dd);
-    while (!achou) {
-      for (i = 0; i < t->n_dias; i++) {
-        int dia = t->dias_do_mes[i], ult = fat_dia_mes_dias(y, m);
-
-        if (dia > ult)
-          dia = ult;
-        if (dia >= dd) {
-          d = fat_dia_from_ymd(y, m, dia);
-          achou = 1;
-          break;
-        }
-      }
-      if (!achou) {
-        dd = 1;
-        if (++m > 12) {
-          m = 1;
-          y++;
-        }
-      }
-    }
-  }
-  return fat_cal_proximo_util(cal, d);
+  memset(&p, 0, sizeof p);
+  p.prazo_dias = t->prazo_dias;
+  p.contar_de_protocolo = t->contar_de_protocolo;
+  p.dias_uteis = t->dias_uteis;
+  for (i = 0; i < t->n_dias && i < FAT_CONTRATO_MAX_DIAS_PAGAMENTO; i++)
+    p.dias_do_mes[p.n_dias_do_mes++] = t->dias_do_mes[i];
+  return fat_contrato_previsao(&p, cal, envio, protocolo);
 }

@@ -51,7 +51,8 @@ FAT_NODISCARD fat_rc fat_termos_ler(fat_gen *gen, const char *key, fat_termos *t
 ** protocolled on protocolo (either may be < 0 when unknown): the term counted
 ** from the date the terms name (falling back to the other), in calendar or
 ** business days, then moved to the first fixed payment day on or after it,
-** then to a business day. Returns -1 when there is no term or no base date. */
+** then to a business day. Returns -1 when there is no term or no base date.
+** The computation is fat_contrato_previsao (regras), shared with lotes. */
 int32_t fat_termos_previsao(const fat_termos *t, const fat_calendario *cal, int32_t envio,
                             int32_t protocolo);
 

@@ -971,3 +971,44 @@ fat_rc fat_contrato_parse(const cJSON *d, fat_contrato **out, fat_err *err)
 }
 
 /* }====================================================================== */
+
+int32_t fat_contrato_previsao(const fat_contrato_pagamento *p, const fat_calendario *cal,
+                              int32_t envio, int32_t protocolo)
+{
+  int32_t base, d;
+  int y, m, dd, i;
+
+  if (p->prazo_dias <= 0)
+    return -1;
+  base = p->contar_de_protocolo ? (protocolo >= 0 ? protocolo : envio)
+                                : (envio >= 0 ? envio : protocolo);
+  if (base < 0)
+    return -1;
+  d = p->dias_uteis ? fat_cal_somar_uteis(cal, base, p->prazo_dias) : base + p->prazo_dias;
+  if (p->n_dias_do_mes > 0) {
+    int achou = 0;
+
+    fat_dia_to_ymd(d, &y, &m, &dd);
+    while (!achou) {
+      for (i = 0; i < p->n_dias_do_mes; i++) {
+        int dia = p->dias_do_mes[i], ult = fat_dia_mes_dias(y, m);
+
+        if (dia > ult)
+          dia = ult;
+        if (dia >= dd) {
+          d = fat_dia_from_ymd(y, m, dia);
+          achou = 1;
+          break;
+        }
+      }
+      if (!achou) {
+        dd = 1;
+        if (++m > 12) {
+          m = 1;
+          y++;
+        }
+      }
+    }
+  }
+  return fat_cal_proximo_util(cal, d);
+}

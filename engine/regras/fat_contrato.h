@@ -23,6 +23,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fat_calendario.h"
 #include "fat_err.h"
 
 /* {======================================================================
@@ -88,6 +89,16 @@ typedef struct fat_contrato_pagamento {
 
 FAT_NODISCARD fat_rc fat_contrato_pagamento_parse(const cJSON *pagamento,
                                                   fat_contrato_pagamento *out, fat_err *err);
+
+/* Expected payment date (day number) under the terms p of something sent on
+** envio and protocolled on protocolo (either may be < 0 when unknown): the
+** prazo counted from the date the terms name (falling back to the other), in
+** calendar or business days of cal, then moved to the first fixed payment day
+** on or after it, then to a business day. Returns -1 when there is no prazo or
+** no base date. The ONE computation of the previsão: lotes (4_lote) and
+** faturas (6_financeiro, through fat_termos_previsao) both call it. */
+int32_t fat_contrato_previsao(const fat_contrato_pagamento *p, const fat_calendario *cal,
+                              int32_t envio, int32_t protocolo);
 
 typedef struct fat_contrato_justificativa {
   char glosa[5];           /* TUSS table 38 code, 4 digits */

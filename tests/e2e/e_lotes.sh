@@ -95,7 +95,8 @@ grep -q "<ans:numeroGuiaPrestador>G1<" "$TMP"/msg/cancela_*.xml || fail "arquivo
 [ "$("$FAT" lote mensagens 1 | grep -c "SOLIC_STATUS_PROTOCOLO\|CANCELA_GUIA")" = 2 ] ||
   fail "lote mensagens"
 "$FAT" lote reabrir 2 --motivo "guia errada" >/dev/null || fail "reabrir lote fechado"
-"$FAT" --json lote mapa --operadora aurora | grep -q '"previsao_pagamento":.*"2025-05-03"' ||
+# aurora pays 30 days after the protocolo (03/04/2025): 03/05/2025 is a Saturday -> 05/05/2025
+"$FAT" --json lote mapa --operadora aurora | grep -q '"previsao_pagamento":.*"2025-05-05"' ||
   fail "mapa sem previsão de pagamento"
 "$FAT" lote relacao 1 --saida "$TMP/rel.html" >/dev/null || fail "lote relacao"
 grep -q "Jo&atilde;o\|João da Conceição" "$TMP/rel.html" || fail "relação sem beneficiário"

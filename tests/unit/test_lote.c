@@ -453,6 +453,78 @@ static void test_fechar_oom(void **state)
   fat_store_close(st);
 }
 
+/* Close one lote of two guias under pagamento_json, send it on envio, return
+** its previsão; then protocol it on protocolo and return the new one in p2. */
+static void previsao_de(const char *pagamento_json, const char *envio, const char *protocolo,
+                        char p1[11], char p2[11])
+{
+  fat_store *st = open_fresh();
+  fat_lote_fechar_opts o;
+  fat_lote_fechar_res res;
+  char buf[1024];
+  cJSON *c;
+  fat_err err;
+  int64_t id;
+  sqlite3_stmt *s;
+
+  add_guia(st, "sp-sadt", "S1", "2025-03-01", "Ana", "225125");
+  snprintf(buf, sizeof buf,
+           "{\"registro_ans\": \"312347\", \"lote\": {\"periodicidade\": \"mensal\","
+           " \"fechamento_dia\": 25, \"prazo_envio_dias\": 10, \"max_guias\": 100},"
+           " \"pagamento\": %s}", pagamento_json);
+  c = cJSON_Parse(buf);
+  assert_non_null(c);
+  memset(&o, 0, sizeof o);
+  o.operadora = "aurora";
+  o.ate = "2025-03-31";
+  o.hoje = "2025-04-01";
+  assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_OK);
+  assert_int_equal(res.n, 1);
+  id = res.lotes[0].id;
+  fat_lote_fechar_res_fini(&res);
+  cJSON_Delete(c);
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st),
+                                      "SELECT COALESCE(previsao_pagamento, '') FROM lote"
+                                      " WHERE id = ?1", -1, &s, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_int64(s, 1, id);
+  assert_int_equal(fat_lote_enviado(st, id, envio, &err), FAT_OK);
+  assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+  snprintf(p1, 11, "%s", (const char *)sqlite3_column_text(s, 0));
+  sqlite3_reset(s);
+  assert_int_equal(fat_lote_protocolo(st, id, "P-1", protocolo, &err), FAT_OK);
+  assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+  snprintf(p2, 11, "%s", (const char *)sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+  fat_store_close(st);
+}
+
+static void test_previsao_do_lote_segue_os_termos_do_contrato(void **state)
+{
+  char p1[11], p2[11];
+
+  (void)state;
+  /* 10 business days from the protocolo, paid on day 5 or 20. Sent Wed
+  ** 2025-04-02, no protocolo yet: counted from the envio, 04-03..04-16 ->
+  ** day 20 (Sunday) -> 21 is Tiradentes -> Tue 2025-04-22. Protocolled Mon
+  ** 2025-04-07: 04-08..04-17, skipping Good Friday 04-18 and 04-21, -> 04-23
+  ** -> next fixed day is 2025-05-05 (Monday). */
+  previsao_de("{\"prazo_dias\": 10, \"contar_de\": \"protocolo\", \"dias_uteis\": true,"
+              " \"dias_do_mes\": [20, 5]}",
+              "2025-04-02", "2025-04-07", p1, p2);
+  assert_string_equal(p1, "2025-04-22");
+  assert_string_equal(p2, "2025-05-05");
+  /* 30 calendar days from the envio: 2025-04-05 (Sat) + 30 = 2025-05-05
+  ** (Mon); the protocolo on 2025-04-10 does not move it. */
+  previsao_de("{\"prazo_dias\": 30}", "2025-04-05", "2025-04-10", p1, p2);
+  assert_string_equal(p1, "2025-05-05");
+  assert_string_equal(p2, "2025-05-05");
+  /* no pagamento term: no previsão */
+  previsao_de("{}", "2025-04-05", "2025-04-10", p1, p2);
+  assert_string_equal(p1, "");
+  assert_string_equal(p2, "");
+}
+
 static void test_estados(void **state)
 {
   fat_store *st = open_fresh();
@@ -524,7 +596,8 @@ static void test_estados(void **state)
   assert_int_equal(fat_lote_situacao(st, id, "processado", NULL, &err), FAT_ESTATE);
   assert_int_equal(q_int(st, "SELECT COUNT(*) FROM lote_evento WHERE lote_id = 1"), 6);
 
-  /* mapa: protocol, values and expected payment (protocol date + 30 days) */
+  /* mapa: protocol, values and expected payment (the contract counts 30
+  ** calendar days from the envio, 2025-04-02: a Friday, kept at protocolo) */
   assert_int_equal(fat_lote_mapa(st, "aurora", "2025-03", "2025-04-10", &mapa, &err), FAT_OK);
   it = cJSON_GetArrayItem(mapa, 0);
   assert_non_null(it);
@@ -532,7 +605,7 @@ static void test_estados(void **state)
   assert_int_equal(cJSON_GetObjectItem(it, "valor_enviado")->valueint, 20000);
   it = cJSON_GetArrayItem(cJSON_GetObjectItem(it, "lotes"), 0);
   assert_string_equal(cJSON_GetObjectItem(it, "protocolo")->valuestring, "PROT-123");
-  assert_string_equal(cJSON_GetObjectItem(it, "previsao_pagamento")->valuestring, "2025-05-05");
+  assert_string_equal(cJSON_GetObjectItem(it, "previsao_pagamento")->valuestring, "2025-05-02");
   assert_string_equal(cJSON_GetObjectItem(it, "situacao")->valuestring, "pago");
   cJSON_Delete(mapa);
 
@@ -665,6 +738,7 @@ int main(void)
     cmocka_unit_test(test_fechar_retem_so_o_que_nao_pode_ir),
     cmocka_unit_test(test_fechar_oom),
     cmocka_unit_test(test_estados),
+    cmocka_unit_test(test_previsao_do_lote_segue_os_termos_do_contrato),
     cmocka_unit_test(test_status_e_cancelamento),
     cmocka_unit_test(test_contrato_real),
   };
