@@ -257,8 +257,8 @@ fail:
 ** no prazo): the contract's payment terms frozen in the lote at closing, through
 ** fat_contrato_previsao and the clinic's calendar. Lotes closed before those
 ** terms were kept count calendar days from the event being recorded. */
-static fat_rc previsao(fat_store *st, int64_t id, const char *envio_txt,
-                       const char *protocolo_txt, char out[11], fat_err *err)
+static fat_rc previsao(fat_store *st, int64_t id, const char *envio_txt, const char *protocolo_txt,
+                       char out[11], fat_err *err)
 {
   static const char sql[] =
     "SELECT pagamento_prazo_dias, pagamento_dias_uteis, pagamento_de_protocolo,"
@@ -365,8 +365,8 @@ fat_rc fat_lote_protocolo(fat_store *st, int64_t id, const char *numero, const c
   rc = previsao(st, id, NULL, data, prev, err);
   if (rc != FAT_OK)
     return rc;
-  return transition(st, id, from, "protocolado", sql, data, numero,
-                    prev[0] != '\0' ? prev : NULL, NULL, data, numero, err);
+  return transition(st, id, from, "protocolado", sql, data, numero, prev[0] != '\0' ? prev : NULL,
+                    NULL, data, numero, err);
 }
 
 fat_rc fat_lote_situacao(fat_store *st, int64_t id, const char *status, const char *detalhe,

@@ -471,7 +471,8 @@ static void previsao_de(const char *pagamento_json, const char *envio, const cha
   snprintf(buf, sizeof buf,
            "{\"registro_ans\": \"312347\", \"lote\": {\"periodicidade\": \"mensal\","
            " \"fechamento_dia\": 25, \"prazo_envio_dias\": 10, \"max_guias\": 100},"
-           " \"pagamento\": %s}", pagamento_json);
+           " \"pagamento\": %s}",
+           pagamento_json);
   c = cJSON_Parse(buf);
   assert_non_null(c);
   memset(&o, 0, sizeof o);
@@ -485,7 +486,8 @@ static void previsao_de(const char *pagamento_json, const char *envio, const cha
   cJSON_Delete(c);
   assert_int_equal(sqlite3_prepare_v2(fat_store_db(st),
                                       "SELECT COALESCE(previsao_pagamento, '') FROM lote"
-                                      " WHERE id = ?1", -1, &s, NULL),
+                                      " WHERE id = ?1",
+                                      -1, &s, NULL),
                    SQLITE_OK);
   sqlite3_bind_int64(s, 1, id);
   assert_int_equal(fat_lote_enviado(st, id, envio, &err), FAT_OK);
