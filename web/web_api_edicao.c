@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fat_acesso_log.h"
 #include "fat_achado_papel.h"
 #include "fat_anexo.h"
 #include "fat_guia_edit.h"
@@ -240,6 +241,7 @@ out:
 fat_rc api_guia_anexos(web_req *rq, web_res *rs, fat_err *err)
 {
   cJSON *arr = NULL;
+  fat_leitor l;
   int64_t id;
   fat_rc rc = web_param_id(rq, 0, &id, err);
 
@@ -247,6 +249,13 @@ fat_rc api_guia_anexos(web_req *rq, web_res *rs, fat_err *err)
     rc = fat_anexo_listar(rq->st, id, &arr, err);
   if (rc != FAT_OK)
     return rc;
+  /* the attachments' names and kinds of the guia: a (masked) read of it */
+  web_leitor(rq, &l);
+  rc = fat_acesso_registrar(rq->st, &l, FAT_ACESSO_GUIA, &id, 1, 0, err);
+  if (rc != FAT_OK) {
+    cJSON_Delete(arr);
+    return rc;
+  }
   return web_reply_wrap(rs, "anexos", arr, err);
 }
 
@@ -291,6 +300,7 @@ fat_rc api_guia_anexar(web_req *rq, web_res *rs, fat_err *err)
 fat_rc api_anexo_baixar(web_req *rq, web_res *rs, fat_err *err)
 {
   fat_anexo_info a;
+  fat_leitor l;
   int64_t id;
   fat_rc rc = web_param_id(rq, 0, &id, err);
 
@@ -298,6 +308,16 @@ fat_rc api_anexo_baixar(web_req *rq, web_res *rs, fat_err *err)
     rc = fat_anexo_ler(rq->st, id, &rs->raw, &rs->raw_len, &a, err);
   if (rc != FAT_OK)
     return rc;
+  /* the file itself is patient data: the read of its guia is recorded before
+     it is sent */
+  web_leitor(rq, &l);
+  rc = fat_acesso_registrar(rq->st, &l, FAT_ACESSO_GUIA, &a.guia_id, 1, 1, err);
+  if (rc != FAT_OK) {
+    fat_free(rs->raw);
+    rs->raw = NULL;
+    rs->raw_len = 0;
+    return rc;
+  }
   rs->content_type = strcmp(a.mime, "application/pdf") == 0 ? "application/pdf"
                      : strcmp(a.mime, "image/png") == 0     ? "image/png"
                                                             : "image/jpeg";

@@ -318,6 +318,30 @@ fat_rc fat_acesso_registrar_lote(fat_store *st, const fat_leitor *l, int64_t id,
   return rc;
 }
 
+fat_rc fat_acesso_registrar_recurso(fat_store *st, const fat_leitor *l, int64_t id, int completo,
+                                    fat_err *err)
+{
+  static const char sql[] = "SELECT DISTINCT gl.guia_id FROM recurso_item ri"
+                            " JOIN glosa gl ON gl.id = ri.glosa_id"
+                            " WHERE ri.recurso_id = ?1 ORDER BY 1";
+  int64_t *ids = NULL;
+  size_t n = 0;
+  fat_stmt *s;
+  fat_rc rc;
+
+  if (l == NULL)
+    return FAT_OK;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, id);
+  rc = collect_ids(st, s, &ids, &n, err);
+  if (rc == FAT_OK)
+    rc = fat_acesso_registrar(st, l, FAT_ACESSO_GUIA, ids, n, completo, err);
+  fat_free(ids);
+  return rc;
+}
+
 fat_rc fat_acesso_registrar_exportacao(fat_store *st, const fat_leitor *l, const char *operadora,
                                        const char *competencia, fat_err *err)
 {

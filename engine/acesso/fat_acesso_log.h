@@ -68,6 +68,11 @@ FAT_NODISCARD fat_rc fat_acesso_registrar_linhas(fat_store *st, const fat_leitor
 FAT_NODISCARD fat_rc fat_acesso_registrar_lote(fat_store *st, const fat_leitor *l, int64_t id,
                                                int completo, fat_err *err);
 
+/* A read of every guia whose glosas recurso id appeals (its printable
+** report, its CSV, its XML). */
+FAT_NODISCARD fat_rc fat_acesso_registrar_recurso(fat_store *st, const fat_leitor *l, int64_t id,
+                                                  int completo, fat_err *err);
+
 /* A read of every guia an export with this filter writes: operadora (registro
 ** ANS, script key or id; NULL = all) and competencia (AAAA-MM or NULL), the
 ** filter of fat_export_guias. */

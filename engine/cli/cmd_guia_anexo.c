@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
+#include "fat_acesso_log.h"
 #include "fat_anexo.h"
 #include "fat_mem.h"
 
@@ -104,6 +105,7 @@ static int baixar(fat_cli *cli, int64_t id, const char *saida)
 {
   fat_store *st = cli_store(cli);
   fat_anexo_info a;
+  fat_leitor leitor;
   char *buf = NULL;
   size_t len = 0;
   fat_err err;
@@ -113,6 +115,14 @@ static int baixar(fat_cli *cli, int64_t id, const char *saida)
     return CLI_FAIL;
   if (fat_anexo_ler(st, id, &buf, &len, &a, &err) != FAT_OK)
     return cli_error(&err);
+  /* an attachment (laudo, pedido) is patient data: the read of its guia is
+     recorded before anything is written out */
+  fat_err_clear(&err);
+  if (cli_leitor(cli, "guia anexo", &leitor) == NULL ||
+      fat_acesso_registrar(st, &leitor, FAT_ACESSO_GUIA, &a.guia_id, 1, 1, &err) != FAT_OK) {
+    fat_free(buf);
+    return err.rc != FAT_OK ? cli_error(&err) : CLI_FAIL;
+  }
   if (strcmp(saida, "-") == 0) {
     if (fwrite(buf, 1, len, stdout) != len)
       rc = CLI_FAIL;

@@ -514,6 +514,7 @@ static int do_mensagens(fat_cli *cli, int argc, char **argv)
 {
   fat_store *st;
   fat_err err;
+  fat_leitor leitor;
   cJSON *j = NULL, *it;
   int64_t id;
 
@@ -526,6 +527,13 @@ static int do_mensagens(fat_cli *cli, int argc, char **argv)
     return CLI_FAIL;
   if (fat_lote_mensagens(st, id, &j, &err) != FAT_OK)
     return cli_error(&err);
+  /* the messages name the lote's guias: a read of them, recorded first */
+  fat_err_clear(&err);
+  if (cli_leitor(cli, "lote mensagens", &leitor) == NULL ||
+      fat_acesso_registrar_lote(st, &leitor, id, 0, &err) != FAT_OK) {
+    cJSON_Delete(j);
+    return err.rc != FAT_OK ? cli_error(&err) : CLI_FAIL;
+  }
   if (cli->json)
     return cli_emit_json(j);
   if (cJSON_GetArraySize(j) == 0)

@@ -233,6 +233,7 @@ static int do_relatorio(fat_cli *cli, int argc, char **argv)
   int64_t id;
   fat_store *st;
   fat_err err;
+  fat_leitor leitor;
   char *out = NULL;
   size_t len;
   int c;
@@ -254,6 +255,12 @@ static int do_relatorio(fat_cli *cli, int argc, char **argv)
   fat_err_clear(&err);
   if (fat_recurso_relatorio(st, id, fmt, &out, &len, &err) != FAT_OK)
     return cli_error(&err);
+  /* the report names the patients of the appealed guias: a read of them */
+  if (cli_leitor(cli, "recurso relatorio", &leitor) == NULL ||
+      fat_acesso_registrar_recurso(st, &leitor, id, 1, &err) != FAT_OK) {
+    fat_free(out);
+    return err.rc != FAT_OK ? cli_error(&err) : CLI_FAIL;
+  }
   if (saida != NULL) {
     if (fat_file_write(saida, out, len, &err) != FAT_OK) {
       fat_free(out);

@@ -66,6 +66,28 @@ grep -q "guia mostrar" porcpf.txt || fail "acessos --beneficiario não acha a le
 "$FAT" --db "$R" auditoria acessos --desde 2026-13-01 > /dev/null 2>&1
 [ $? -eq 2 ] || fail "--desde inválido deveria sair com 2"
 
+# reads that carry patient data beyond guia mostrar: an attachment downloaded
+# and a lote's messages are recorded too (ids only)
+printf '%%PDF-1.4\n%% laudo de teste\n' > laudo.pdf
+"$FAT" --db "$R" guia anexar "$gid" laudo.pdf --tipo laudo > /dev/null || fail "guia anexar"
+aid=$(q "$R" "SELECT max(id) FROM guia_anexo")
+"$FAT" --db "$R" --usuario maria guia anexo "$aid" --saida baixado.txt > /dev/null ||
+  fail "guia anexo (baixar)"
+lid=$(q "$R" "SELECT min(id) FROM lote")
+[ -n "$lid" ] || fail "o demo não criou lote"
+"$FAT" --db "$R" --usuario maria lote mensagens "$lid" > /dev/null || fail "lote mensagens"
+rid=$(q "$R" "SELECT min(r.id) FROM recurso r JOIN recurso_item ri ON ri.recurso_id = r.id")
+[ -n "$rid" ] || fail "o demo não criou recurso"
+"$FAT" --db "$R" --usuario maria recurso relatorio "$rid" > /dev/null || fail "recurso relatorio"
+"$FAT" --db "$R" --json auditoria acessos --usuario maria > acessos2.json ||
+  fail "auditoria acessos (2)"
+grep -q "\"acao\":\"guia anexo\",\"objeto\":\"guia\",\"registros\":\"$gid\"" acessos2.json ||
+  fail "o download do anexo $aid (guia $gid) não ficou registrado: $(cat acessos2.json)"
+grep -q '"acao":"lote mensagens","objeto":"guia"' acessos2.json ||
+  fail "a leitura das mensagens do lote $lid não ficou registrada: $(cat acessos2.json)"
+grep -q '"acao":"recurso relatorio","objeto":"guia","registros":"[0-9]' acessos2.json ||
+  fail "o relatório do recurso $rid não ficou registrado: $(cat acessos2.json)"
+
 # ------------------------------------------------ 2. export and anonymization
 "$FAT" --db "$R" titular exportar "$cpf" --saida "$TMP" > exp.txt || fail "titular exportar"
 [ "$(modo "titular-$cpf.json")" = 600 ] || fail "exportação JSON com modo $(modo "titular-$cpf.json")"

@@ -369,6 +369,27 @@ caso('CSP em toda resposta: API, erros, estáticos, downloads e a relação HTML
   assert.match(csv, /;\d+,\d\d\r\n/, 'valor com vírgula decimal');
 });
 
+caso('anexos: a lista e o download de um anexo ficam no registro de acessos', async () => {
+  if (!temDemo) return;
+  const s = await sessao('faturista');
+  const g = Number(sql('SELECT min(id) FROM guia'));
+  const pdf = '%PDF-1.4\n% laudo do teste de acessos\n';
+  const a = await call('POST', `/api/guias/${g}/anexos?tipo=laudo&arquivo=acesso.pdf`,
+    { ...s, body: pdf, headers: { 'Content-Type': 'application/pdf' } });
+  assert.equal(a.status, 200, a.text);
+  const antes = Number(sql("SELECT count(*) FROM acesso WHERE usuario = 'bia' AND canal = 'api'"));
+  const l = await call('GET', `/api/guias/${g}/anexos`, s);
+  assert.equal(l.status, 200, l.text);
+  const d = await call('GET', `/api/anexos/${a.json.id}`, s);
+  assert.equal(d.status, 200, d.text);
+  assert.equal(d.text, pdf);
+  const rows = sql("SELECT acao || '|' || objeto || '|' || registros || '|' || completo FROM acesso" +
+    ` WHERE usuario = 'bia' AND canal = 'api' ORDER BY id DESC LIMIT 2`).split('\n');
+  assert.equal(Number(sql("SELECT count(*) FROM acesso WHERE usuario = 'bia' AND canal = 'api'")), antes + 2);
+  assert.match(rows[0], new RegExp(`/api/anexos/.*\\|guia\\|${g}\\|1$`), rows.join(' / '));
+  assert.match(rows[1], new RegExp(`/api/guias/.*anexos\\|guia\\|${g}\\|0$`), rows.join(' / '));
+});
+
 caso('listas por cursor: páginas de guias, lotes e glosas sem repetição nem falta, e sem total', async () => {
   const s = await sessao('faturista');
   for (const [rota, chave, tabela] of [['/api/guias', 'guias', 'guia'], ['/api/lotes', 'lotes', 'lote'], ['/api/glosas', 'glosas', 'glosa']]) {
