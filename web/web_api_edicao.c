@@ -129,6 +129,7 @@ fat_rc api_guia_cancelar(web_req *rq, web_res *rs, fat_err *err)
 fat_rc api_guia_historico(web_req *rq, web_res *rs, fat_err *err)
 {
   cJSON *arr = NULL;
+  fat_leitor l;
   int64_t id;
   fat_rc rc = web_param_id(rq, 0, &id, err);
 
@@ -136,6 +137,13 @@ fat_rc api_guia_historico(web_req *rq, web_res *rs, fat_err *err)
     rc = fat_guia_historico(rq->st, id, &arr, err);
   if (rc != FAT_OK)
     return rc;
+  /* the revisions carry fields before and after (CPF, carteira): a full read */
+  web_leitor(rq, &l);
+  rc = fat_acesso_registrar(rq->st, &l, FAT_ACESSO_GUIA, &id, 1, 1, err);
+  if (rc != FAT_OK) {
+    cJSON_Delete(arr);
+    return rc;
+  }
   return web_reply_wrap(rs, "revisoes", arr, err);
 }
 

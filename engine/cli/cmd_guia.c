@@ -504,6 +504,7 @@ static int mostrar(fat_cli *cli, int64_t id, const char *numero, const char *ope
 static int historico(fat_cli *cli, int64_t id)
 {
   fat_store *st = cli_store(cli);
+  fat_leitor leitor;
   cJSON *arr = NULL;
   const cJSON *r;
   fat_err err;
@@ -511,8 +512,15 @@ static int historico(fat_cli *cli, int64_t id)
 
   if (st == NULL)
     return CLI_FAIL;
+  fat_err_clear(&err);
   if (fat_guia_historico(st, id, &arr, &err) != FAT_OK)
     return cli_error(&err);
+  /* the revisions carry fields before and after (CPF, carteira): a full read */
+  if (cli_leitor(cli, "guia historico", &leitor) == NULL ||
+      fat_acesso_registrar(st, &leitor, FAT_ACESSO_GUIA, &id, 1, 1, &err) != FAT_OK) {
+    cJSON_Delete(arr);
+    return err.rc != FAT_OK ? cli_error(&err) : CLI_FAIL;
+  }
   if (cli->json)
     return cli_emit_json(arr);
   printf("Histórico da guia %lld\n", (long long)id);

@@ -79,6 +79,7 @@ lid=$(q "$R" "SELECT min(id) FROM lote")
 rid=$(q "$R" "SELECT min(r.id) FROM recurso r JOIN recurso_item ri ON ri.recurso_id = r.id")
 [ -n "$rid" ] || fail "o demo não criou recurso"
 "$FAT" --db "$R" --usuario maria recurso relatorio "$rid" > /dev/null || fail "recurso relatorio"
+"$FAT" --db "$R" --usuario maria guia historico "$gid" > /dev/null || fail "guia historico"
 "$FAT" --db "$R" --json auditoria acessos --usuario maria > acessos2.json ||
   fail "auditoria acessos (2)"
 grep -q "\"acao\":\"guia anexo\",\"objeto\":\"guia\",\"registros\":\"$gid\"" acessos2.json ||
@@ -87,6 +88,8 @@ grep -q '"acao":"lote mensagens","objeto":"guia"' acessos2.json ||
   fail "a leitura das mensagens do lote $lid não ficou registrada: $(cat acessos2.json)"
 grep -q '"acao":"recurso relatorio","objeto":"guia","registros":"[0-9]' acessos2.json ||
   fail "o relatório do recurso $rid não ficou registrado: $(cat acessos2.json)"
+grep -q "\"acao\":\"guia historico\",\"objeto\":\"guia\",\"registros\":\"$gid\"" acessos2.json ||
+  fail "a leitura do histórico da guia $gid não ficou registrada: $(cat acessos2.json)"
 
 # ------------------------------------------------ 2. export and anonymization
 "$FAT" --db "$R" titular exportar "$cpf" --saida "$TMP" > exp.txt || fail "titular exportar"
