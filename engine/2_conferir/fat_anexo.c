@@ -6,7 +6,6 @@
 
 #include <sodium.h>
 
-#include "fat_leitura.h"
 #include "fat_mem.h"
 #include "fat_store_int.h"
 
@@ -224,7 +223,7 @@ fat_rc fat_anexo_ler(fat_store *st, int64_t id, char **dados, size_t *len, fat_a
     "SELECT guia_id, tipo, nome, mime, tamanho, sha256, criado_em, conteudo "
     "FROM guia_anexo WHERE id = ?1";
   fat_anexo_info a;
-  char sha[65], obj[40];
+  char sha[65];
   fat_stmt *s;
   int step, n = 0;
   char *buf = NULL;
@@ -268,8 +267,6 @@ fat_rc fat_anexo_ler(fat_store *st, int64_t id, char **dados, size_t *len, fat_a
                        "corrompido no banco)",
                        (long long)id);
   }
-  snprintf(obj, sizeof obj, "anexo:%lld", (long long)id);
-  fat_leitura_registrar(st, "anexo.baixar", obj);
   *dados = buf;
   *len = (size_t)n;
   if (info != NULL)

@@ -6,7 +6,8 @@
 ** the database (guia_anexo, migration 041) with its SHA-256, type, size and
 ** who attached it; the same content twice on one guia is refused. Attaching
 ** is audited (anexo.adicionar); reading a file back is patient data and is
-** reported to the access log (fat_leitura.h). Who may download is the web's
+** recorded in the access log by the caller (fat_acesso_registrar, as the CLI's
+** `guia anexo` and the web's download do). Who may download is the web's
 ** and the CLI's business: the roles that can see the guia.
 */
 #ifndef FAT_ANEXO_H

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fat_leitura.h"
 #include "fat_dia.h"
 #include "fat_mem.h"
 #include "fat_model.h"
@@ -309,7 +308,6 @@ fat_rc fat_busca_beneficiarios(fat_store *st, const char *termo_s, const char *o
       return rc;
     }
   }
-  fat_leitura_registrar(st, "beneficiario.buscar", termo_s);
   *out = arr;
   return FAT_OK;
 }

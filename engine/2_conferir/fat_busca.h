@@ -32,7 +32,8 @@ FAT_NODISCARD fat_rc fat_busca_procedimentos(fat_store *st, const char *termo,
 ** (optionally only cards of operadora: registro ANS, script key or id):
 ** [{id, nome, nome_social, cpf, cns, nascimento, sexo, carteiras:
 ** [{registro_ans, operadora, numero, validade, plano}]}]. Patient data: the
-** read is logged (fat_leitura.h). */
+** caller records the read in the access log (fat_acesso_registrar with
+** FAT_ACESSO_BENEFICIARIO), as every other read of patient data does. */
 FAT_NODISCARD fat_rc fat_busca_beneficiarios(fat_store *st, const char *termo,
                                              const char *operadora, int limite, cJSON **out,
                                              fat_err *err);

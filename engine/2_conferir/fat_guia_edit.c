@@ -10,7 +10,6 @@
 #include "fat_conferir.h"
 #include "fat_dia.h"
 #include "fat_money.h"
-#include "fat_leitura.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_revisao.h"
@@ -824,14 +823,8 @@ out:
 
 fat_rc fat_guia_historico(fat_store *st, int64_t id, cJSON **out, fat_err *err)
 {
-  char obj[32];
-  fat_rc rc = fat_revisao_listar(st, id, out, err);
-
-  if (rc == FAT_OK) {
-    snprintf(obj, sizeof obj, "guia:%lld", (long long)id);
-    fat_leitura_registrar(st, "guia.historico", obj);
-  }
-  return rc;
+  /* the caller records the read (fat_acesso_registrar), as for guia mostrar */
+  return fat_revisao_listar(st, id, out, err);
 }
 
 /* }====================================================================== */
