@@ -1313,6 +1313,7 @@ static void test_results_do_not_depend_on_order(void **state)
 
 typedef struct stall_arg {
   fat_gen *g;
+  atomic_int started; /* the thread is about to run the stalling check */
   fat_rc rc;
   char msg[512];
 } stall_arg;
@@ -1326,6 +1327,7 @@ static void *stall_main(void *p)
 
   fat_findings_init(&f);
   fat_err_clear(&e);
+  atomic_store(&a->started, 1);
   a->rc = fat_gen_check(a->g, "demorado", guia, NULL, &f, &e);
   snprintf(a->msg, sizeof a->msg, "%s", e.msg);
   fat_findings_fini(&f);
@@ -1353,6 +1355,10 @@ static void test_stalled_rule_never_blocks_other_callers(void **state)
   memset(&a, 0, sizeof a);
   a.g = g;
   assert_int_equal(pthread_create(&th, NULL, stall_main, &a), 0);
+  /* on a loaded machine the thread may start late: wait until it runs, then
+  ** give it time to take the operator's lock and stall */
+  while (!atomic_load(&a.started))
+    usleep(1000);
   usleep(200000);
   guia = sadt_guia(NULL, 1);
   fat_findings_init(&f);
