@@ -275,6 +275,33 @@ static fat_rc attach(fat_store *st, cJSON *obj, const char *key, const char *sql
   return FAT_OK;
 }
 
+/* Append to arr the row sql (one ?1 = id) returns, with its children
+** (sql_filhos, ?1 = id) under key filhos; no row appends nothing. */
+static fat_rc append_with_children(fat_store *st, cJSON *arr, const char *sql, int64_t id,
+                                   const char *contexto, const char *filhos,
+                                   const char *sql_filhos, fat_err *err)
+{
+  cJSON *rows = NULL, *o;
+  fat_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, id);
+  rc = fat_store_rows_json(st, s, 1, contexto, &rows, err);
+  if (rc != FAT_OK)
+    return rc;
+  o = cJSON_DetachItemFromArray(rows, 0);
+  cJSON_Delete(rows);
+  if (o == NULL)
+    return FAT_OK;
+  if (!cJSON_AddItemToArray(arr, o)) {
+    cJSON_Delete(o);
+    return fat_err_oom(err);
+  }
+  return attach(st, o, filhos, sql_filhos, id, NULL, err);
+}
+
 static fat_rc export_beneficiarios(fat_store *st, const titular *t, cJSON *doc, fat_err *err)
 {
   static const char sql_b[] =
@@ -285,32 +312,15 @@ static fat_rc export_beneficiarios(fat_store *st, const titular *t, cJSON *doc, 
       " c.validade AS validade, p.nome AS plano FROM carteira c"
       " JOIN operadora o ON o.id = c.operadora_id LEFT JOIN plano p ON p.id = c.plano_id"
       " WHERE c.beneficiario_id = ?1 ORDER BY c.id";
-  cJSON *arr = cJSON_AddArrayToObject(doc, "beneficiarios"), *rows = NULL, *b;
-  fat_stmt *s;
+  cJSON *arr = cJSON_AddArrayToObject(doc, "beneficiarios");
   size_t i;
   fat_rc rc = FAT_OK;
 
   if (arr == NULL)
     return fat_err_oom(err);
-  for (i = 0; rc == FAT_OK && i < t->n_benef; i++) {
-    rc = fat_store_prepare(st, sql_b, &s, err);
-    if (rc != FAT_OK)
-      break;
-    fat_bind_int(s, 1, t->benef[i]);
-    rc = fat_store_rows_json(st, s, 1, "erro ao ler o beneficiário", &rows, err);
-    if (rc != FAT_OK)
-      break;
-    b = cJSON_DetachItemFromArray(rows, 0);
-    cJSON_Delete(rows);
-    if (b == NULL)
-      continue;
-    if (!cJSON_AddItemToArray(arr, b)) {
-      cJSON_Delete(b);
-      rc = fat_err_oom(err);
-      break;
-    }
-    rc = attach(st, b, "carteiras", sql_c, t->benef[i], NULL, err);
-  }
+  for (i = 0; rc == FAT_OK && i < t->n_benef; i++)
+    rc = append_with_children(st, arr, sql_b, t->benef[i], "erro ao ler o beneficiário",
+                              "carteiras", sql_c, err);
   return rc;
 }
 
@@ -394,32 +404,15 @@ static fat_rc export_particulares(fat_store *st, const titular *t, cJSON *doc, f
   static const char sql_x[] =
       "SELECT recibo AS recibo, data AS data, forma AS forma, valor AS valor,"
       " parcelas AS parcelas FROM particular_pagamento WHERE particular_id = ?1 ORDER BY id";
-  cJSON *arr = cJSON_AddArrayToObject(doc, "particulares"), *rows = NULL, *p;
-  fat_stmt *s;
+  cJSON *arr = cJSON_AddArrayToObject(doc, "particulares");
   size_t i;
   fat_rc rc = FAT_OK;
 
   if (arr == NULL)
     return fat_err_oom(err);
-  for (i = 0; rc == FAT_OK && i < t->n_part; i++) {
-    rc = fat_store_prepare(st, sql_p, &s, err);
-    if (rc != FAT_OK)
-      break;
-    fat_bind_int(s, 1, t->part[i]);
-    rc = fat_store_rows_json(st, s, 1, "erro ao ler o atendimento particular", &rows, err);
-    if (rc != FAT_OK)
-      break;
-    p = cJSON_DetachItemFromArray(rows, 0);
-    cJSON_Delete(rows);
-    if (p == NULL)
-      continue;
-    if (!cJSON_AddItemToArray(arr, p)) {
-      cJSON_Delete(p);
-      rc = fat_err_oom(err);
-      break;
-    }
-    rc = attach(st, p, "pagamentos", sql_x, t->part[i], NULL, err);
-  }
+  for (i = 0; rc == FAT_OK && i < t->n_part; i++)
+    rc = append_with_children(st, arr, sql_p, t->part[i], "erro ao ler o atendimento particular",
+                              "pagamentos", sql_x, err);
   return rc;
 }
 
