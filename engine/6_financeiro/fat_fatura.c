@@ -106,17 +106,10 @@ fat_rc fat_fatura_criar(fat_store *st, fat_gen *gen, const char *operadora,
     fat_bind_int(s, 1, op);
     fat_bind_text(s, 2, competencia);
     while ((r = fat_stmt_step(s)) == FAT_ROW) {
-      if (m == cap) {
-        size_t nc = cap ? cap * 2 : 8;
-        int64_t *p = fat_realloc(ids, nc * sizeof *p);
-
-        if (p == NULL) {
-          fat_stmt_reset(s);
-          rc = fat_err_oom(err);
-          goto out;
-        }
-        ids = p;
-        cap = nc;
+      if (!FAT_GROW(ids, cap, m)) {
+        fat_stmt_reset(s);
+        rc = fat_err_oom(err);
+        goto out;
       }
       ids[m++] = fat_col_int64(s, 0);
     }
@@ -356,18 +349,11 @@ static fat_rc alvos(fat_store *st, int64_t fatura, int64_t lote, int64_t recurso
   while ((r = fat_stmt_step(s)) == FAT_ROW) {
     alvo *a;
 
-    if (*n == cap) {
-      size_t nc = cap ? cap * 2 : 16;
-      alvo *p = fat_realloc(*out, nc * sizeof *p);
-
-      if (p == NULL) {
-        fat_stmt_reset(s);
-        fat_free(*out);
-        *out = NULL;
-        return fat_err_oom(err);
-      }
-      *out = p;
-      cap = nc;
+    if (!FAT_GROW(*out, cap, *n)) {
+      fat_stmt_reset(s);
+      fat_free(*out);
+      *out = NULL;
+      return fat_err_oom(err);
     }
     a = &(*out)[(*n)++];
     a->guia_id = fat_col_int64(s, 0);

@@ -311,17 +311,10 @@ static fat_rc convenio_guia(calc *c, int64_t rec, int recup, int64_t op, const c
     return rc;
   fat_bind_int(s, 1, guia);
   while ((r = fat_stmt_step(s)) == FAT_ROW) {
-    if (n == cap) {
-      size_t nc = cap ? cap * 2 : 8;
-      it *p = fat_realloc(v, nc * sizeof *p);
-
-      if (p == NULL) {
-        fat_stmt_reset(s);
-        rc = fat_err_oom(c->err);
-        goto out;
-      }
-      v = p;
-      cap = nc;
+    if (!FAT_GROW(v, cap, n)) {
+      fat_stmt_reset(s);
+      rc = fat_err_oom(c->err);
+      goto out;
     }
     v[n].id = fat_col_int64(s, 0);
     fin_col(s, 1, v[n].codigo, sizeof v[n].codigo);
@@ -423,17 +416,10 @@ static fat_rc convenio(calc *c)
     return rc;
   fat_bind_text(s, 1, c->periodo);
   while ((r = fat_stmt_step(s)) == FAT_ROW) {
-    if (n == cap) {
-      size_t nc = cap ? cap * 2 : 16;
-      row *p = fat_realloc(rows, nc * sizeof *p);
-
-      if (p == NULL) {
-        fat_stmt_reset(s);
-        fat_free(rows);
-        return fat_err_oom(c->err);
-      }
-      rows = p;
-      cap = nc;
+    if (!FAT_GROW(rows, cap, n)) {
+      fat_stmt_reset(s);
+      fat_free(rows);
+      return fat_err_oom(c->err);
     }
     rows[n].rec = fat_col_int64(s, 0);
     rows[n].recup = fat_col_int(s, 1);
@@ -477,17 +463,10 @@ static fat_rc particulares(calc *c)
     return rc;
   fat_bind_text(s, 1, c->periodo);
   while ((r = fat_stmt_step(s)) == FAT_ROW) {
-    if (n == cap) {
-      size_t nc = cap ? cap * 2 : 16;
-      row *p = fat_realloc(rows, nc * sizeof *p);
-
-      if (p == NULL) {
-        fat_stmt_reset(s);
-        fat_free(rows);
-        return fat_err_oom(c->err);
-      }
-      rows = p;
-      cap = nc;
+    if (!FAT_GROW(rows, cap, n)) {
+      fat_stmt_reset(s);
+      fat_free(rows);
+      return fat_err_oom(c->err);
     }
     rows[n].id = fat_col_int64(s, 0);
     rows[n].base = fat_col_int64(s, 1);
@@ -560,17 +539,10 @@ static fat_rc liberacoes(calc *c)
     return rc;
   fat_bind_text(s, 1, c->periodo);
   while ((r = fat_stmt_step(s)) == FAT_ROW) {
-    if (n == cap) {
-      size_t nc = cap ? cap * 2 : 16;
-      row *p = fat_realloc(rows, nc * sizeof *p);
-
-      if (p == NULL) {
-        fat_stmt_reset(s);
-        fat_free(rows);
-        return fat_err_oom(c->err);
-      }
-      rows = p;
-      cap = nc;
+    if (!FAT_GROW(rows, cap, n)) {
+      fat_stmt_reset(s);
+      fat_free(rows);
+      return fat_err_oom(c->err);
     }
     rows[n].id = fat_col_int64(s, 0);
     rows[n].prof = fat_col_int64(s, 1);
@@ -684,17 +656,10 @@ fat_rc fat_repasse_calcular(fat_store *st, fat_gen *gen, const char *periodo, cJ
     goto out;
   fat_bind_int(s, 1, c.repasse_id);
   while ((r = fat_stmt_step(s)) == FAT_ROW) {
-    if (c.n_pagar == cap) {
-      size_t nc = cap ? cap * 2 : 8;
-      int64_t(*p)[2] = fat_realloc(c.pagar, nc * sizeof *p);
-
-      if (p == NULL) {
-        fat_stmt_reset(s);
-        rc = fat_err_oom(err);
-        goto out;
-      }
-      c.pagar = p;
-      cap = nc;
+    if (!FAT_GROW(c.pagar, cap, c.n_pagar)) {
+      fat_stmt_reset(s);
+      rc = fat_err_oom(err);
+      goto out;
     }
     c.pagar[c.n_pagar][0] = fat_col_int64(s, 0);
     c.pagar[c.n_pagar][1] = fat_col_int64(s, 1);
