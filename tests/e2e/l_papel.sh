@@ -78,6 +78,8 @@ jq 'del(.itens[0].sessoes[10])' "$DIR/ses.json" > "$DIR/ses10.json"
 fat --json guia digitar "$DIR/ses10.json" --avaliar > "$DIR/ses10-a.json" || true
 jq -e '[.achados[] | select(.codigo == "SESSOES_EXCEDIDAS")] | length == 0' \
   "$DIR/ses10-a.json" > /dev/null || fail "10 sessões deram SESSOES_EXCEDIDAS"
+jq -e '.sessoes == [{"codigo": "20103220", "sessoes": 10, "max": 10}]' "$DIR/ses10-a.json" \
+  > /dev/null || fail "a avaliação não mostra o limite de sessões do contrato"
 
 # ---- printing: the ANS fields, pt-BR formats, a hostile name escaped
 fat guia editar "$rm_id" --campo 'beneficiario_nome=<script>alert(1)</script> & Cia' \
