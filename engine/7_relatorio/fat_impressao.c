@@ -179,7 +179,17 @@ static const char *titulo_de(fat_guia_tipo t)
   return "GUIA";
 }
 
-static const char *sim_nao(int v) { return v ? "S" : "N"; }
+static const char *sim_nao(int v) { return v ? "Sim" : "N\xc3\xa3o"; }
+
+/* The TISS code of caráter do atendimento with its meaning. */
+static const char *carater_br(const char *c)
+{
+  if (c != NULL && strcmp(c, "1") == 0)
+    return "1 - Eletivo";
+  if (c != NULL && strcmp(c, "2") == 0)
+    return "2 - Urg\xc3\xaancia/Emerg\xc3\xaancia";
+  return c;
+}
 
 static fat_rc profissional(fat_buf *b, int n0, const char *titulo, const fat_profissional *p,
                            fat_err *err)
@@ -314,7 +324,7 @@ static fat_rc uma_guia(fat_buf *b, const fat_guia *g, fat_err *err)
   if (rc == FAT_OK)
     rc = fat_buf_puts(b, "<h2>Dados do atendimento</h2>\n<div class=\"linha\">", err);
   if (rc == FAT_OK)
-    rc = campo(b, 26, "Car\xc3\xa1ter do atendimento", g->carater_atendimento, err);
+    rc = campo(b, 26, "Car\xc3\xa1ter do atendimento", carater_br(g->carater_atendimento), err);
   if (rc == FAT_OK)
     rc = campo(b, 27, "Data da solicita\xc3\xa7\xc3\xa3o",
                data_br(g->data_solicitacao, d1, sizeof d1), err);
