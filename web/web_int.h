@@ -233,5 +233,12 @@ fat_rc api_achados_reconhecer(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_guia_anexos(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_guia_anexar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_anexo_baixar(web_req *rq, web_res *rs, fat_err *err);
+/* Part L: papers and printing (web_api_papel.c) */
+fat_rc api_lote_papel(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_lote_papel_entregar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_guia_papel(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_guia_papel_marcar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_guia_impressao(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_lote_impressao(web_req *rq, web_res *rs, fat_err *err);
 
 #endif

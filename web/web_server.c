@@ -143,6 +143,13 @@ static const web_route routes[] = {
   {"GET", "/api/guias/{}/anexos", F, 0, NULL, api_guia_anexos},
   {"POST", "/api/guias/{}/anexos", F, 1, "anexo.adicionar", api_guia_anexar},
   {"GET", "/api/anexos/{}", F, 0, NULL, api_anexo_baixar},
+  /* Part L: physical papers and printing (web_api_papel.c) */
+  {"GET", "/api/lotes/{}/papel", F, 0, NULL, api_lote_papel},
+  {"POST", "/api/lotes/{}/papel", F, 0, "lote.papel", api_lote_papel_entregar},
+  {"GET", "/api/guias/{}/papel", F, 0, NULL, api_guia_papel},
+  {"POST", "/api/guias/{}/papel", F, 0, "guia.papel", api_guia_papel_marcar},
+  {"GET", "/api/guias/{}/impressao", F, 0, NULL, api_guia_impressao},
+  {"GET", "/api/lotes/{}/impressao", F, 0, NULL, api_lote_impressao},
 };
 #undef F
 #undef S
