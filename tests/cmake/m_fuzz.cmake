@@ -4,7 +4,8 @@
 # they are (../shared/tiss/samples, tests/data, rules/operators): libFuzzer
 # writes the inputs it finds only into the first folder, a scratch folder in
 # the build tree. A crash leaves crash-<sha1> in the build's tests/ folder:
-# add it to tests/data/fuzz/<target>/ and fix the cause.
+# add it to tests/fuzz/regress/<target>/ (replayed by every build, see
+# fuzz_sementes.* below, and added to the fuzzer's seeds) and fix the cause.
 #   cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-14 -DFAT_SANITIZE=address,undefined \
 #         -DFAT_SANITIZER_SUITE=OFF -DFAT_BROWSER_TESTS=OFF
 #   cmake --build build-fuzz -j2 && ctest --test-dir build-fuzz -L fuzz
