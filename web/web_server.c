@@ -596,11 +596,8 @@ static enum MHD_Result dispatch(fat_web *w, struct MHD_Connection *c, req_state 
     return reply_error(c, rs, 500, "EINVAL", err.msg);
 
   if (rq.body_len > 0 && is_json_body(c)) {
-    rq.json = cJSON_ParseWithLength(rq.body, rq.body_len);
-    if (rq.json == NULL || !cJSON_IsObject(rq.json)) {
-      cJSON_Delete(rq.json);
-      return reply_error(c, rs, 400, "EINVAL", "corpo da requisição não é um objeto JSON válido");
-    }
+    if (web_body_parse(rq.body, rq.body_len, &rq.json, &err) != FAT_OK)
+      return reply_error(c, rs, 400, "EINVAL", err.msg);
   }
 
   rc = rs->route->fn(&rq, &res, &err);
