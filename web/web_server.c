@@ -143,6 +143,18 @@ static const web_route routes[] = {
   {"GET", "/api/guias/{}/anexos", F, 0, NULL, api_guia_anexos},
   {"POST", "/api/guias/{}/anexos", F, 1, "anexo.adicionar", api_guia_anexar},
   {"GET", "/api/anexos/{}", F, 0, NULL, api_anexo_baixar},
+  /* Part L: guias typed in the panel (digitação) and its look-ups */
+  {"POST", "/api/digitacao/avaliar", F, 0, NULL, api_digitacao_avaliar},
+  {"POST", "/api/digitacao", F, 0, "guia.digitar", api_digitacao_gravar},
+  {"GET", "/api/digitacao/rascunhos", F, 0, NULL, api_rascunhos_listar},
+  {"POST", "/api/digitacao/rascunhos", F, 0, "rascunho.salvar", api_rascunho_salvar},
+  {"GET", "/api/digitacao/rascunhos/{}", F, 0, NULL, api_rascunho_ver},
+  {"PUT", "/api/digitacao/rascunhos/{}", F, 0, "rascunho.salvar", api_rascunho_salvar},
+  {"DELETE", "/api/digitacao/rascunhos/{}", F, 0, "rascunho.apagar", api_rascunho_apagar},
+  {"GET", "/api/busca/procedimentos", F, 0, NULL, api_busca_procedimentos},
+  {"GET", "/api/busca/beneficiarios", F, 0, NULL, api_busca_beneficiarios},
+  {"GET", "/api/busca/profissionais", F, 0, NULL, api_busca_profissionais},
+  {"GET", "/api/prestadores", F, 0, NULL, api_prestadores},
 };
 #undef F
 #undef S

@@ -78,8 +78,11 @@
     const recarrega = () => { limpa(main); detalhe(main, id).catch(e => aviso(e.message, true)); };
     const abertos = r.achados.filter(a => !a.reconhecido_em && a.atual !== 0);
     const benef = g.beneficiario || {};
+    const E = Faturo.guiaEdicao;
+    const caixaItem = el('div', { id: 'item-caixa' });
     main.append(el('p', {}, el('a', { href: '#/guias' }, '‹ voltar às guias')),
       el('h1', {}, `Guia ${g.numero_prestador} · ${rotulo('tipo', g.tipo)}`),
+      el('div', { class: 'barra' }, E.imprimir(id)),
       el('div', { class: 'grade2' },
         el('div', { class: 'detalhe cartao' }, el('dl', {}, [
           ['Operadora', g.operadora && g.operadora.nome], ['Situação', rotulo('guia', g.status)],
@@ -97,11 +100,12 @@
             await api('POST', '/api/conferir', { json: { guia_id: Number(id), todas: true } });
             aviso('Guia conferida.'); recarrega();
           }) }, 'Conferir esta guia'))),
-      el('h2', {}, 'Itens'), tabela(g.itens || [], [
-        { t: 'Seq', v: i => i.sequencial }, { t: 'Tabela', v: i => i.codigo_tabela }, { t: 'Código', v: i => i.codigo },
+      el('h2', {}, 'Itens'), el('div', { id: 'guia-itens' }, tabela(g.itens || [], [
+        { t: 'Nº', v: i => i.sequencial }, { t: 'Tabela', v: i => i.codigo_tabela }, { t: 'Código', v: i => i.codigo },
         { t: 'Descrição', v: i => i.descricao || '—' }, { t: 'Data', v: i => data(i.data) },
-        { t: 'Qtd', v: i => String(i.quantidade).replace('.', ','), num: true },
-        { t: 'Unitário', v: i => reais(i.valor_unitario), num: true }, { t: 'Total', v: i => reais(i.valor_total), num: true }]));
+        { t: 'Qtd', v: i => E.quantidade(i.quantidade), num: true },
+        { t: 'Unitário', v: i => reais(i.valor_unitario), num: true }, { t: 'Total', v: i => reais(i.valor_total), num: true },
+        { t: 'Ações', v: i => E.acoesItem(g, i, caixaItem, id, recarrega) }])), caixaItem);
     if (r.glosas.length) {
       main.append(el('h2', {}, 'Glosas'), el('div', { id: 'guia-glosas' }, tabela(r.glosas, [
         { t: 'Código', v: x => x.codigo }, { t: 'Motivo', v: x => x.descricao || rotulo('grupo', x.grupo) },
@@ -109,6 +113,7 @@
         { t: 'Classificação', v: x => rotulo('classificacao', x.classificacao) },
         { t: 'Situação', v: x => rotulo('glosa', x.situacao) }, { t: 'Prazo do recurso', v: x => data(x.prazo_recurso) }])));
     }
+    await E.secoes(main, g, id, recarrega);
   }
 
   Faturo.tela('guias', {
