@@ -311,7 +311,7 @@
   async function render(main, params) {
     const [ops, prest] = await Promise.all([api('GET', '/api/operadoras'), api('GET', '/api/prestadores')]);
     const ctx = { operadoras: ops.operadoras, prestadores: prest.prestadores };
-    const st = { tipo: 'sp-sadt', guia: {}, procs: [{}], despesas: [], rascunho: 0 };
+    const st = { tipo: 'sp-sadt', guia: {}, procs: [{ quantidade: '1' }], despesas: [], rascunho: 0 };
     if (ctx.prestadores.length === 1) {
       const p = ctx.prestadores[0];
       st.guia.prestador = p.cnpj ? { cnpj: p.cnpj } : { cpf: p.cpf };
@@ -362,7 +362,7 @@
       estado.className = r.pronta ? 'ok-texto' : 'meta';
       achadosBox.append(el('div', { class: 'meta', id: 'dig-total' }, 'Valor total pelo contrato: ', reais(r.valor_total),
         r.valor_risco ? ` · em risco ${reais(r.valor_risco)}` : ''),
-      r.erro ? el('p', { class: 'aviso erro' }, r.erro) : null,
+      ...(r.erro ? [el('p', { class: 'aviso erro' }, r.erro)] : []),
       ...(r.precos || []).map(p => el('div', { class: 'meta dig-preco' },
         `item ${p.item}: ${reais(p.valor_unitario)} cada, ${reais(p.valor_total)} pelo contrato`)),
       ...r.achados.map(a => {
@@ -450,7 +450,7 @@
       });
       if (!def.max || lista.length < def.max) {
         fs.append(el('button', { type: 'button', class: 'dig-mais', onclick: () => {
-          lista.push(despesa ? { tipo: 'material' } : {}); desenha();
+          lista.push(despesa ? { tipo: 'material', quantidade: '1' } : { quantidade: '1' }); desenha();
         } }, despesa ? '+ outra despesa' : '+ procedimento'));
       }
       return fs;
@@ -507,7 +507,7 @@
     tipoSel.addEventListener('change', () => {
       st.tipo = tipoSel.value;
       if (FORMULARIOS[st.tipo].procedimentos.max) st.procs = st.procs.slice(0, 1);
-      if (!st.procs.length) st.procs.push({});
+      if (!st.procs.length) st.procs.push({ quantidade: '1' });
       desenha(); avaliar();
     });
     const salvarRascunho = () => tenta(async () => {

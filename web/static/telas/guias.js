@@ -48,14 +48,25 @@
     await pag.recarrega();
   }
 
-  function achadoNo(a, recarrega) {
+  /* A finding's field as the faturista reads it: items by número (the
+   * stored path counts positions from 0), words instead of keys. */
+  function campoAchado(campo, g) {
+    const m = /^itens\[(\d+)\]\.?(.*)$/.exec(campo);
+    if (!m) return campo.replace(/_/g, ' ').replace(/\./g, ': ');
+    const it = (g.itens || [])[Number(m[1])];
+    const num = it ? it.sequencial : Number(m[1]) + 1;
+    return `item ${num}` + (m[2] ? ': ' + m[2].replace(/_/g, ' ').replace(/\./g, ': ') : '');
+  }
+
+  function achadoNo(a, recarrega, g) {
     const reconhecido = !!a.reconhecido_em;
-    const motivo = el('input', { placeholder: 'motivo do reconhecimento', size: 40 });
+    const motivo = el('input', { placeholder: 'motivo do reconhecimento', size: 40,
+      'aria-label': `Motivo do reconhecimento de ${a.codigo}` });
     const podeReconhecer = a.severidade === 'alerta' || Faturo.pode('supervisor');
     return el('div', { class: `achado ${a.severidade} ${reconhecido ? 'reconhecido' : ''}`, dataset: { codigo: a.codigo } },
       el('div', { class: 'cab' }, selo(rotulo('severidade', a.severidade), a.severidade),
         el('span', { class: 'codigo' }, a.codigo),
-        a.campo ? el('span', { class: 'meta' }, 'campo ' + a.campo) : null,
+        a.campo ? el('span', { class: 'meta' }, 'campo ' + campoAchado(a.campo, g || {})) : null,
         a.valor_risco ? el('span', { class: 'meta' }, 'em risco ' + reais(a.valor_risco)) : null,
         a.glosa_prevista ? el('span', { class: 'meta' }, 'glosa prevista ' + a.glosa_prevista) : null,
         a.atual === 0 ? selo('de revisão anterior', 'neutro') : null),
@@ -94,7 +105,7 @@
           ['Valor total', reais(g.valor_total)]
         ].map(([k, v]) => [el('dt', {}, k), el('dd', {}, v || '—')]))),
         el('div', {}, el('h2', { style: 'margin-top:0' }, `Achados (${abertos.length} em aberto)`),
-          r.achados.length ? r.achados.map(a => achadoNo(a, recarrega))
+          r.achados.length ? r.achados.map(a => achadoNo(a, recarrega, g))
             : el('p', { class: 'vazio' }, 'Nenhum achado. Rode a conferência para verificar esta guia.'),
           el('button', { onclick: () => tenta(async () => {
             await api('POST', '/api/conferir', { json: { guia_id: Number(id), todas: true } });
