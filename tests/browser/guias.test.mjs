@@ -208,6 +208,10 @@ caso('digitação: consulta digitada à mão, com busca do beneficiário e do c�
   await telaEmOrdem('digitacao-consulta');
   const g = await gravar('DIG-CONS-1', 'Consulta');
   assert.equal(g.tipo, 'consulta');
+  /* the beneficiário look-up is a read of patient data: in the access log */
+  const acessos = json(['auditoria', 'acessos', '--beneficiario', '529.982.247-25', '--usuario', 'bia']);
+  assert.ok(acessos.some(a => a.acao === 'GET /api/busca/beneficiarios' && a.objeto === 'beneficiario'),
+    JSON.stringify(acessos.slice(0, 3)));
   assert.equal(g.itens.length, 1);
   assert.equal(g.itens[0].codigo, '10101012');
   assert.ok(Number(g.itens[0].valor_total) > 0, 'a consulta ganhou o preço do contrato');
