@@ -374,7 +374,15 @@ caso('a cópia duplicada é cancelada com motivo e a original fica livre', async
   await entrar();
   await page.goto(base + '/#/guias/' + origId);
   await page.waitForSelector('.achado[data-codigo="DUPLICIDADE"]');
-  await page.goto(base + '/#/guias/' + copiaId);
+  /* the copy is found in the list and opened with the keyboard */
+  await page.goto(base + '/#/guias');
+  await page.fill('#f-busca', 'DUP-COPIA');
+  await page.press('#f-busca', 'Tab');
+  await page.click('#filtrar');
+  const link = page.locator('#guias-lista a', { hasText: 'DUP-COPIA' });
+  await link.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((id) => location.hash === '#/guias/' + id, copiaId);
   await page.waitForSelector('.achado[data-codigo="DUPLICIDADE"]');
   await page.click('#guia-cancelar summary');
   await page.fill('#cancelar-motivo', 'cópia da guia DUP-ORIGINAL');

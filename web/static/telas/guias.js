@@ -26,7 +26,8 @@
         operadora: op.value, competencia: comp.value, status: status.value,
         com_bloqueio: bloq.checked ? 1 : '', busca: busca.value.trim(), limite, apos } });
       limpa(res).append(tabela(r.guias, [
-        { t: 'Guia', v: g => g.numero_prestador }, { t: 'Tipo', v: g => rotulo('tipo', g.tipo) },
+        { t: 'Guia', v: g => el('a', { href: '#/guias/' + g.id, onclick: (ev) => ev.stopPropagation() }, g.numero_prestador) },
+        { t: 'Tipo', v: g => rotulo('tipo', g.tipo) },
         { t: 'Operadora', v: g => g.operadora }, { t: 'Beneficiário', v: g => g.beneficiario_nome || '—' },
         { t: 'CPF', v: g => g.beneficiario_cpf || '—' },
         { t: 'Atendimento', v: g => data(g.data_inicio) }, { t: 'Competência', v: g => competencia(g.competencia) },
