@@ -255,6 +255,10 @@ caso('digitação: SP/SADT com sessões e outras despesas, achados enquanto digi
   await d.getByLabel('Valor unitário').fill(preco[1]);
   await d.getByLabel('Valor total').fill(reais2(unit * 2));
   await estado(/Pronta para conferir/);
+  /* the form numbers items as the engine does: one per session, despesas after */
+  assert.deepEqual(await page.$$eval('.dig-item-cab b', bs => bs.map(b => b.textContent)),
+    ['Itens 1 a 3 (3 sessões)', 'Item 4']);
+  assert.match(await page.inputValue('input[data-campo="beneficiario.cpf"]'), /^529\.982\.247-25$/);
   await telaEmOrdem('digitacao-sadt');
   const g = await gravar('DIG-SADT-1', 'SP/SADT');
   assert.equal(g.tipo, 'sp-sadt');

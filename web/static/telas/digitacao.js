@@ -6,7 +6,7 @@
  * answer. Drafts (rascunhos) keep an unfinished form. */
 'use strict';
 (() => {
-  const { el, limpa, reais, dataHora, documento, rotulo, api, tabela, selo, tenta, aviso } = Faturo;
+  const { el, limpa, reais, data, dataHora, documento, rotulo, api, tabela, selo, tenta, aviso } = Faturo;
 
   const TIPOS = [['consulta', 'Consulta'], ['sp-sadt', 'SP/SADT'], ['honorarios', 'Honorários'],
     ['resumo-internacao', 'Resumo de internação']];
@@ -274,7 +274,9 @@
       const ph = { data: 'DD/MM/AAAA', hora: 'HH:MM', dinheiro: '0,00' }[f.t];
       inp = el('input', { id, placeholder: ph || null, inputmode: f.t === 'dinheiro' ? 'decimal' : null,
         size: f.t === 'data' ? 10 : f.t === 'hora' ? 5 : f.t === 'dinheiro' ? 10 : null });
-      inp.value = Array.isArray(v) ? v.join(', ') : (v ?? '');
+      /* what the user reads: DD/MM/AAAA even for a date stored as AAAA-MM-DD */
+      const mostra = (x) => (f.t === 'data' && /^\d{4}-\d{2}-\d{2}$/.test(x) ? data(x) : x);
+      inp.value = Array.isArray(v) ? v.map(mostra).join(', ') : mostra(v ?? '');
       inp.addEventListener('input', () => muda(inp.value.trim()));
     }
     inp.dataset.campo = f.c;
@@ -330,7 +332,24 @@
     const rascBox = el('div', { id: 'dig-rascunhos' });
 
     let timer = null, seq = 0;
+    /* the items' números as the engine will count them: a procedure with N
+     * session dates is N items; outras despesas come after the procedures */
+    const renumera = () => {
+      let n = 1;
+      const conta = (it) => {
+        const ds = typeof it.sessoes === 'string' ? it.sessoes.split(/[\s,;]+/).filter(Boolean).length : 0;
+        return Math.max(ds, 1);
+      };
+      const itens = [...st.procs, ...(FORMULARIOS[st.tipo].despesas ? st.despesas : [])];
+      const caixas = formBox.querySelectorAll('.dig-item .dig-item-cab b');
+      itens.forEach((it, i) => {
+        const k = conta(it);
+        if (caixas[i]) caixas[i].textContent = k > 1 ? `Itens ${n} a ${n + k - 1} (${k} sessões)` : `Item ${n}`;
+        n += k;
+      });
+    };
     const avaliar = () => {
+      renumera();
       clearTimeout(timer);
       estado.textContent = 'conferindo…';
       timer = setTimeout(() => tenta(async () => {
@@ -387,10 +406,11 @@
             () => ({ operadora: pega(st.guia, 'operadora.registro_ans') || '' }),
             b => `${b.nome} · CPF ${documento(b.cpf)}${b.carteiras && b.carteiras[0] ? ' · carteira ' + b.carteiras[0].numero : ''}`,
             b => {
-              st.guia.beneficiario = { nome: b.nome, cpf: b.cpf, cns: b.cns, nascimento: b.nascimento, sexo: b.sexo };
+              st.guia.beneficiario = { nome: b.nome, cpf: b.cpf ? documento(b.cpf) : undefined, cns: b.cns,
+                nascimento: b.nascimento ? data(b.nascimento) : undefined, sexo: b.sexo };
               const op = pega(st.guia, 'operadora.registro_ans');
               const c = (b.carteiras || []).find(x => !op || x.registro_ans === op) || (b.carteiras || [])[0];
-              if (c) { st.guia.carteira_numero = c.numero; st.guia.carteira_validade = c.validade; }
+              if (c) { st.guia.carteira_numero = c.numero; st.guia.carteira_validade = c.validade ? data(c.validade) : undefined; }
               if (b.cns) st.guia.cns = b.cns;
               desenha(); avaliar();
             }));
@@ -450,7 +470,7 @@
       });
       if (!def.max || lista.length < def.max) {
         fs.append(el('button', { type: 'button', class: 'dig-mais', onclick: () => {
-          lista.push(despesa ? { tipo: 'material', quantidade: '1' } : { quantidade: '1' }); desenha();
+          lista.push(despesa ? { tipo: 'material', quantidade: '1' } : { quantidade: '1' }); desenha(); avaliar();
         } }, despesa ? '+ outra despesa' : '+ procedimento'));
       }
       return fs;
