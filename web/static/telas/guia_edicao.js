@@ -192,7 +192,10 @@
       if (!f) throw new Error('escolha o arquivo (PDF, PNG ou JPEG)');
       const a = await api('POST', `/api/guias/${id}/anexos`, { body: await f.arrayBuffer(),
         tipo: f.type || 'application/octet-stream', query: { tipo: tipo.value, arquivo: f.name } });
-      aviso(`Anexo ${a.nome} gravado.`);
+      /* an attachment can clear an operator's requirement: the guia is
+       * checked again at once, as after any change */
+      await api('POST', '/api/conferir', { json: { guia_id: Number(id), todas: true } });
+      aviso(`Anexo ${a.nome} gravado; guia conferida de novo.`);
       recarrega();
     });
     return el('div', { id: 'guia-anexos' },

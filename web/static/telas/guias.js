@@ -40,7 +40,7 @@
       return r.proximo;
     });
     const filtrar = () => tenta(pag.recarrega);
-    main.append(el('h1', {}, 'Guias'),
+    main.append(el('h1', {}, 'Guias'), el('p', {}, el('a', { class: 'botao', href: '#/digitacao' }, 'Digitar uma guia')),
       el('div', { class: 'filtros' },
         el('label', {}, 'Operadora', op), el('label', {}, 'Competência', comp),
         el('label', {}, 'Situação', status), el('label', {}, 'Busca', busca),
