@@ -248,4 +248,16 @@ fat_rc api_guia_papel_marcar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_guia_impressao(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_lote_impressao(web_req *rq, web_res *rs, fat_err *err);
 
+/* Part L: digitação in the panel (web_api_digitacao.c, docs/guias.md) */
+fat_rc api_digitacao_avaliar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_digitacao_gravar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_rascunhos_listar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_rascunho_ver(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_rascunho_salvar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_rascunho_apagar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_busca_procedimentos(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_busca_beneficiarios(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_busca_profissionais(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_prestadores(web_req *rq, web_res *rs, fat_err *err);
+
 #endif

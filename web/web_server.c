@@ -150,6 +150,18 @@ static const web_route routes[] = {
   {"POST", "/api/guias/{}/papel", F, 0, "guia.papel", api_guia_papel_marcar},
   {"GET", "/api/guias/{}/impressao", F, 0, NULL, api_guia_impressao},
   {"GET", "/api/lotes/{}/impressao", F, 0, NULL, api_lote_impressao},
+  /* Part L: guias typed in the panel (digitação) and its look-ups */
+  {"POST", "/api/digitacao/avaliar", F, 0, NULL, api_digitacao_avaliar},
+  {"POST", "/api/digitacao", F, 0, "guia.digitar", api_digitacao_gravar},
+  {"GET", "/api/digitacao/rascunhos", F, 0, NULL, api_rascunhos_listar},
+  {"POST", "/api/digitacao/rascunhos", F, 0, "rascunho.salvar", api_rascunho_salvar},
+  {"GET", "/api/digitacao/rascunhos/{}", F, 0, NULL, api_rascunho_ver},
+  {"PUT", "/api/digitacao/rascunhos/{}", F, 0, "rascunho.salvar", api_rascunho_salvar},
+  {"DELETE", "/api/digitacao/rascunhos/{}", F, 0, "rascunho.apagar", api_rascunho_apagar},
+  {"GET", "/api/busca/procedimentos", F, 0, NULL, api_busca_procedimentos},
+  {"GET", "/api/busca/beneficiarios", F, 0, NULL, api_busca_beneficiarios},
+  {"GET", "/api/busca/profissionais", F, 0, NULL, api_busca_profissionais},
+  {"GET", "/api/prestadores", F, 0, NULL, api_prestadores},
 };
 #undef F
 #undef S
