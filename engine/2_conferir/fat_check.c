@@ -790,7 +790,8 @@ fat_rc fat_check_duplicidade(const fat_guia *g, const fat_check_par *pares, size
     const fat_item *it = &g->itens[i];
     const char *data = item_dia(g, it);
     const fat_check_par *hit = NULL;
-    char path[64];
+    char path[64], dia_br[16];
+    int32_t dia;
 
     if (blank(it->codigo) || blank(data) || !is_procedimento(it) || repeated_in_guia(g, i))
       continue;
@@ -801,11 +802,15 @@ fat_rc fat_check_duplicidade(const fat_guia *g, const fat_check_par *pares, size
     if (hit == NULL)
       continue;
     snprintf(path, sizeof path, "itens[%zu].codigo", i);
+    if (fat_dia_parse(data, &dia) == 0)
+      fat_dia_format_br(dia, dia_br, sizeof dia_br);
+    else
+      snprintf(dia_br, sizeof dia_br, "%s", data);
     rc = add(&c, "DUPLICIDADE", FAT_BLOQUEIO, path, "1702", item_valor(it), it->sequencial,
              R_DUPLICIDADE,
              "item %d: o procedimento %s em %s para este beneficiário também está na guia %s "
              "(id %lld, situação %s); cancele a cópia ou corrija o código/data",
-             it->sequencial, it->codigo, data,
+             it->sequencial, it->codigo, dia_br,
              hit->numero_prestador[0] != '\0' ? hit->numero_prestador : "?",
              (long long)hit->guia_id, hit->status[0] != '\0' ? hit->status : "?");
   }

@@ -659,6 +659,9 @@ static void test_duplicidade(void **state)
   assert_string_equal(f.v[0].glosa_prevista, "1702");
   assert_int_equal(f.v[0].valor_risco, 1500);
   assert_non_null(strstr(f.v[0].mensagem, "G-1"));
+  /* the day as users read it, not the stored AAAA-MM-DD */
+  assert_non_null(strstr(f.v[0].mensagem, "10/03/2025"));
+  assert_null(strstr(f.v[0].mensagem, "2025-03-10"));
   fat_findings_clear(&f);
   /* the original sees the copy too */
   assert_int_equal(dups(st, a, &f, &err), FAT_OK);
