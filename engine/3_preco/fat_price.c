@@ -541,7 +541,8 @@ static fat_rc price_parsed(fat_store *st, const contrato *c, const fat_price_in 
     default:
       rc = fat_err_set(err, FAT_ENOTFOUND,
                        "código %s não está na tabela negociada da operadora %s vigente em %s",
-                       in->codigo, in->registro_ans != NULL ? in->registro_ans : "?", in->data);
+                       in->codigo, in->registro_ans != NULL ? in->registro_ans : "?",
+                       fat_dia_br_de(in->data).s);
       break;
     }
     if (rc != FAT_OK)

@@ -868,7 +868,7 @@ fat_rc fat_tabelas_cbhpm(fat_store *st, const char *edicao, const char *codigo, 
 
   if (rc == FAT_ENOTFOUND)
     return fat_err_set(err, rc, "código %s não está na CBHPM edição %s vigente em %s", codigo,
-                       edicao, data);
+                       edicao, fat_dia_br_de(data).s);
   if (rc != FAT_OK)
     return rc;
   copy_col(s, 0, out->descricao, sizeof out->descricao);
@@ -896,7 +896,7 @@ fat_rc fat_tabelas_porte(fat_store *st, const char *edicao, const char *porte, c
 
   if (rc == FAT_ENOTFOUND)
     return fat_err_set(err, rc, "porte %s sem valor na edição %s vigente em %s", porte, edicao,
-                       data);
+                       fat_dia_br_de(data).s);
   if (rc != FAT_OK)
     return rc;
   *valor = fat_col_int64(s, 0);
@@ -919,7 +919,8 @@ fat_rc fat_tabelas_insumo(fat_store *st, const char *tabela, const char *codigo,
 
   if (rc == FAT_ENOTFOUND)
     return fat_err_set(err, rc, "código %s não está na tabela %s vigente em %s", codigo,
-                       strcmp(tabela, "brasindice") == 0 ? "Brasíndice" : "Simpro", data);
+                       strcmp(tabela, "brasindice") == 0 ? "Brasíndice" : "Simpro",
+                       fat_dia_br_de(data).s);
   if (rc != FAT_OK)
     return rc;
   copy_col(s, 0, out->descricao, sizeof out->descricao);
@@ -947,7 +948,7 @@ fat_rc fat_tabelas_negociado(fat_store *st, const char *registro_ans, const char
   if (rc == FAT_ENOTFOUND)
     return fat_err_set(err, rc,
                        "código %s não está na tabela negociada da operadora %s vigente em %s",
-                       codigo, registro_ans, data);
+                       codigo, registro_ans, fat_dia_br_de(data).s);
   if (rc != FAT_OK)
     return rc;
   *valor = fat_col_int64(s, 0);
@@ -970,7 +971,7 @@ fat_rc fat_tabelas_tuss(fat_store *st, const char *codigo, const char *data, cha
 
   if (rc == FAT_ENOTFOUND)
     return fat_err_set(err, rc, "código %s não está na terminologia TUSS vigente em %s", codigo,
-                       data);
+                       fat_dia_br_de(data).s);
   if (rc != FAT_OK)
     return rc;
   copy_col(s, 0, tabela, 4);

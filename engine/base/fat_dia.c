@@ -190,6 +190,18 @@ void fat_dia_format_br(int32_t dia, char *buf, size_t len)
   snprintf(buf, len, "%02d/%02d/%04d", d, m, y);
 }
 
+fat_dia_br fat_dia_br_de(const char *s)
+{
+  fat_dia_br b;
+  int32_t dia;
+
+  if (s != NULL && fat_dia_parse(s, &dia) == 0)
+    fat_dia_format_br(dia, b.s, sizeof b.s);
+  else
+    snprintf(b.s, sizeof b.s, "%s", s != NULL ? s : "?");
+  return b;
+}
+
 int fat_dia_semana(int32_t dia)
 {
   /* 1970-01-01 was a Thursday (4) */

@@ -61,6 +61,15 @@ void fat_dia_format(int32_t dia, char *buf, size_t len);
 /* Format a day number for users: 'DD/MM/AAAA' into buf (len >= 11). */
 void fat_dia_format_br(int32_t dia, char *buf, size_t len);
 
+/* A date for a message users read: any date fat_dia_parse accepts as
+** 'DD/MM/AAAA'; other text as it is (at most 15 bytes); NULL as "?". By
+** value, so that fat_dia_br_de(data).s can be an argument of one call (the
+** array lives until the end of that full expression). */
+typedef struct fat_dia_br {
+  char s[16];
+} fat_dia_br;
+fat_dia_br fat_dia_br_de(const char *s);
+
 /* Day of the week: 0 = domingo, 1 = segunda, ..., 6 = sábado. */
 int fat_dia_semana(int32_t dia);
 

@@ -69,6 +69,10 @@ const bloqId = semear('bloq', { ...base0, numero_prestador: 'SEM-SENHA-1', carte
 const dup = { ...base0, beneficiario: { nome: 'Rui Duplo Teixeira', cpf: '11144477735' }, carteira_numero: '3123470000900002',
   senha: 'A1B2C3', validade_senha: VALIDADE,
   itens: [{ codigo_tabela: '22', codigo: '40304361', quantidade: '1', data: SEMANA }] };
+/* Aurora requires a laudo for magnetic resonance (group 4.11) */
+const rmId = semear('rm', { ...base0, beneficiario: { nome: 'Célia Imagem Barros', cpf: '39053344705' },
+  carteira_numero: '3123470000900003', numero_prestador: 'RM-LAUDO-1', senha: 'RM-1', validade_senha: VALIDADE,
+  itens: [{ codigo_tabela: '22', codigo: '41101014', quantidade: '1', data: SEMANA }] });
 const origId = semear('orig', { ...dup, numero_prestador: 'DUP-ORIGINAL' });
 const copiaId = semear('copia', { ...dup, numero_prestador: 'DUP-COPIA' });
 
@@ -402,24 +406,27 @@ caso('a cópia duplicada é cancelada com motivo e a original fica livre', async
     'a original não tem mais duplicidade');
 });
 
-caso('um laudo é anexado, listado e baixado igual', async () => {
+caso('o laudo que a operadora exige é anexado, a guia passa, e o arquivo é listado e baixado igual', async () => {
   await entrar();
-  await page.goto(base + '/#/guias/' + origId);
-  await page.waitForSelector('#guia-anexos');
+  await page.goto(base + '/#/guias/' + rmId);
+  await page.waitForSelector('.achado.bloqueio[data-codigo="ANEXO_AUSENTE"]');
+  assert.match(await page.textContent('.achado[data-codigo="ANEXO_AUSENTE"]'), /laudo/i);
   const rotulos = await page.$$eval('#anexo-tipo option', os => os.map(o => o.textContent));
   assert.deepEqual(rotulos, ['Laudo', 'Pedido médico', 'Autorização', 'Termo', 'Outro']);
   const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
   await page.selectOption('#anexo-tipo', 'laudo');
-  await page.setInputFiles('#anexo-arquivo', { name: 'laudo-us.pdf', mimeType: 'application/pdf', buffer: pdf });
+  await page.setInputFiles('#anexo-arquivo', { name: 'laudo-rm.pdf', mimeType: 'application/pdf', buffer: pdf });
   await page.click('#anexo-enviar');
-  await aviso(/Anexo laudo-us\.pdf gravado/);
-  await page.waitForFunction(() => /laudo-us\.pdf/.test(document.getElementById('guia-anexos')?.textContent));
+  await aviso(/Anexo laudo-rm\.pdf gravado/);
+  await page.waitForFunction(() => /laudo-rm\.pdf/.test(document.getElementById('guia-anexos')?.textContent || ''));
+  /* checked again at once: the requirement is met */
+  assert.equal(await page.locator('.achado[data-codigo="ANEXO_AUSENTE"]:not(.reconhecido)').count(), 0);
   const linha = await page.textContent('#guia-anexos tbody tr');
   assert.match(linha, /Laudo/);
   assert.match(linha, /\d{2}\/\d{2}\/\d{4}/);
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('button[aria-label="Baixar laudo-us.pdf"]')]);
-  const p = await dl.path();
-  assert.deepEqual(readFileSync(p), pdf);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('button[aria-label="Baixar laudo-rm.pdf"]')]);
+  assert.deepEqual(readFileSync(await dl.path()), pdf);
+  await telaEmOrdem('guia-laudo');
 });
 
 caso('imprimir abre a guia para impressão', async () => {

@@ -171,6 +171,10 @@ static void test_format_round_trip_and_br(void **state)
   fat_dia_format_br(d, buf, sizeof buf);
   assert_string_equal(buf, "29/02/2024");
   assert_int_equal(fat_dia_semana(d), 4); /* a Thursday */
+  /* for messages: a date the Brazilian way, anything else as it is */
+  assert_string_equal(fat_dia_br_de("2024-02-29").s, "29/02/2024");
+  assert_string_equal(fat_dia_br_de("amanhã").s, "amanhã");
+  assert_string_equal(fat_dia_br_de(NULL).s, "?");
 }
 
 int main(void)

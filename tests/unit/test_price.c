@@ -423,6 +423,8 @@ static void test_errors(void **state)
   in.codigo = "99999999";
   assert_int_equal(fat_price_item_with_contract(*state, c, &in, &o, &err), FAT_ENOTFOUND);
   assert_non_null(strstr(err.msg, "99999999"));
+  assert_non_null(strstr(err.msg, "05/10/2026")); /* the day as users read it */
+  assert_null(strstr(err.msg, "2026-10-05"));
   cJSON_Delete(c);
   c = cJSON_Parse(horizonte_json);
   in.codigo = "79012011";
