@@ -667,8 +667,8 @@ static fat_rc pares_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, f
 
 /* The distinct types of the files attached to stored guia g, when its
 ** contract requires any (one statement per guia only then). */
-static fat_rc anexos_of(fat_avaliador *a, const fat_guia *g, const char *key,
-                        fat_avaliar_ctx *ctx, fat_err *err)
+static fat_rc anexos_of(fat_avaliador *a, const fat_guia *g, const char *key, fat_avaliar_ctx *ctx,
+                        fat_err *err)
 {
   static const char sql[] = "SELECT DISTINCT tipo FROM guia_anexo WHERE guia_id = ?1";
   const fat_contrato *c = (a->gen != NULL && key != NULL) ? fat_gen_contrato(a->gen, key) : NULL;

@@ -112,11 +112,11 @@ static int setup(void **state)
   remove_db();
   assert_int_equal(fat_store_create(DB, &f->st, &err), FAT_OK);
   assert_int_equal(fat_store_exec(f->st,
-                                   "INSERT INTO prestador(nome, cnpj) VALUES "
-                                   "('Clínica Teste', '11222333000181');"
-                                   "INSERT INTO operadora(registro_ans, nome, script) VALUES "
-                                   "('312347', 'Aurora Saúde', 'aurora');",
-                                   &err),
+                                  "INSERT INTO prestador(nome, cnpj) VALUES "
+                                  "('Clínica Teste', '11222333000181');"
+                                  "INSERT INTO operadora(registro_ans, nome, script) VALUES "
+                                  "('312347', 'Aurora Saúde', 'aurora');",
+                                  &err),
                    FAT_OK);
   assert_int_equal(fat_store_set_user(f->st, "ana", &err), FAT_OK);
   if (fat_rules_open(regras_dir(), NULL, f->st, &f->rules, &err) != FAT_OK)
@@ -212,9 +212,9 @@ static void test_laudo_exigido_ate_anexar(void **state)
   conferir(f);
   assert_int_equal(achados(f->st, rm->id, "ANEXO_AUSENTE", NULL, NULL, NULL), 1);
   /* the laudo: the next plain conferir (not --todas) checks the guia again */
-  assert_int_equal(fat_anexo_adicionar(f->st, rm->id, "laudo", "laudo-rm.pdf", "%PDF-1.4\nrm\n",
-                                       12, NULL, &err),
-                   FAT_OK);
+  assert_int_equal(
+    fat_anexo_adicionar(f->st, rm->id, "laudo", "laudo-rm.pdf", "%PDF-1.4\nrm\n", 12, NULL, &err),
+    FAT_OK);
   conferir(f);
   assert_int_equal(achados(f->st, rm->id, "ANEXO_AUSENTE", NULL, NULL, NULL), 0);
   fat_guia_free(rm);
@@ -264,11 +264,11 @@ static void test_impressao(void **state)
                                "&quot;Cia&quot;"));
   assert_non_null(strstr(html, "1 - Registro ANS</span>312347"));
   assert_non_null(strstr(html, "IMP-1"));
-  assert_non_null(strstr(html, "11.222.333/0001-81"));      /* CNPJ punctuated */
-  assert_non_null(strstr(html, "01/03/2025"));              /* DD/MM/AAAA */
+  assert_non_null(strstr(html, "11.222.333/0001-81")); /* CNPJ punctuated */
+  assert_non_null(strstr(html, "01/03/2025"));         /* DD/MM/AAAA */
   assert_non_null(strstr(html, "R$ 21,00"));
   assert_non_null(strstr(html, "R$ 42,00"));
-  assert_non_null(strstr(html, "225125"));                  /* CBO */
+  assert_non_null(strstr(html, "225125")); /* CBO */
   assert_non_null(strstr(html, "J069"));
   assert_non_null(strstr(html, "Assinatura do benefici"));
   assert_non_null(strstr(html, "@page"));
