@@ -456,7 +456,8 @@ static fat_rules *abrir_regras(fat_cli *cli, fat_store *st, int sem_regras, int 
   if (sem_regras)
     return NULL;
   if (fat_rules_open(cli->regras_dir, NULL, st, &rules, &err) != FAT_OK) {
-    if (fat_store_ocupado(&err)) {
+    /* a busy, full or read-only database is not the rules' fault */
+    if (fat_store_ocupado(&err) || err.rc == FAT_EDB || err.rc == FAT_ENOMEM) {
       *rc = ocupado_ou_erro(&err);
       return NULL;
     }
