@@ -347,6 +347,24 @@ caso('achados: filtro, R$ em risco por código, CSV e reconhecimento em lote com
   await page.screenshot({ path: join(shots, 'achados.png'), fullPage: true });
 });
 
+caso('conferir e retornos: rótulos, 1024 px e linhas alcançáveis pelo teclado', async () => {
+  await entrar();
+  await irPara('#/retornos', '#retornos-lista table tbody tr');
+  await confereTela('retornos');
+  await irPara('#/conferir', '#conferir-rodar');
+  await page.selectOption('#c-operadora', '');
+  await page.fill('#c-competencia', '');
+  await page.click('#conferir-rodar');
+  await aviso(/Conferência concluída/);
+  await confereTela('conferir');
+  const linhas = await page.$$('#conferir-resultado table tbody tr');
+  if (linhas.length) {
+    await linhas[0].focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /^#\/guias\/\d+/.test(location.hash));
+  }
+});
+
 caso('formatos pt-BR nos auxiliares: quantidade, cores e rótulos', async () => {
   await entrar();
   const f = await page.evaluate(() => ({
