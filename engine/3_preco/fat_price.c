@@ -567,11 +567,15 @@ static fat_rc price_parsed(fat_store *st, const contrato *c, const fat_price_in 
     case T_SIMPRO:
     case T_BRAS: rc = price_insumo(st, c, g, in, o, &unit, err); break;
     case T_NEG:
-    default:
+    default: {
+      char db[24];
+
       rc = fat_err_set(err, FAT_ENOTFOUND,
                        "código %s não está na tabela negociada da operadora %s vigente em %s",
-                       in->codigo, in->registro_ans != NULL ? in->registro_ans : "?", in->data);
+                       in->codigo, in->registro_ans != NULL ? in->registro_ans : "?",
+                       dia_br(in->data, db, sizeof db));
       break;
+    }
     }
     if (rc != FAT_OK)
       return rc;

@@ -13,6 +13,19 @@
 #include "fat_store_int.h"
 #include "fat_text.h"
 
+/* A stored date 'AAAA-MM-DD' as users read it in a message, DD/MM/AAAA (other
+** text as it is); returns buf. */
+static const char *em_br(const char *iso, char *buf, size_t len)
+{
+  int32_t dia;
+
+  if (iso != NULL && fat_dia_parse(iso, &dia) == 0)
+    fat_dia_format_br(dia, buf, len);
+  else
+    snprintf(buf, len, "%s", iso != NULL ? iso : "");
+  return buf;
+}
+
 #define TAB_FILE_MAX (64u * 1024u * 1024u)
 #define TAB_MAX_COLS 16
 #define TAB_VIG_SEMPRE "0001-01-01"
@@ -867,8 +880,10 @@ fat_rc fat_tabelas_cbhpm(fat_store *st, const char *edicao, const char *codigo, 
     out->porte_anestesico = fat_col_int(s, 6);
     copy_col(s, 7, out->vigencia, sizeof out->vigencia);
   } else if (rc == FAT_ENOTFOUND) {
+    char br[24];
+
     fat_err_set(err, rc, "código %s não está na CBHPM edição %s vigente em %s", codigo, edicao,
-                data);
+                em_br(data, br, sizeof br));
   }
   fat_stmt_reset(s);
   return rc;
@@ -894,7 +909,10 @@ fat_rc fat_tabelas_porte(fat_store *st, const char *edicao, const char *porte, c
     *valor = fat_col_int64(s, 0);
     copy_col(s, 1, vigencia, 11);
   } else if (rc == FAT_ENOTFOUND) {
-    fat_err_set(err, rc, "porte %s sem valor na edição %s vigente em %s", porte, edicao, data);
+    char br[24];
+
+    fat_err_set(err, rc, "porte %s sem valor na edição %s vigente em %s", porte, edicao,
+                em_br(data, br, sizeof br));
   }
   fat_stmt_reset(s);
   return rc;
@@ -924,8 +942,11 @@ fat_rc fat_tabelas_insumo(fat_store *st, const char *tabela, const char *codigo,
     out->pmc = fat_col_int64(s, 3);
     copy_col(s, 4, out->vigencia, sizeof out->vigencia);
   } else if (rc == FAT_ENOTFOUND) {
+    char br[24];
+
     fat_err_set(err, rc, "código %s não está na tabela %s vigente em %s", codigo,
-                strcmp(tabela, "brasindice") == 0 ? "Brasíndice" : "Simpro", data);
+                strcmp(tabela, "brasindice") == 0 ? "Brasíndice" : "Simpro",
+                em_br(data, br, sizeof br));
   }
   fat_stmt_reset(s);
   return rc;
@@ -954,8 +975,10 @@ fat_rc fat_tabelas_negociado(fat_store *st, const char *registro_ans, const char
     copy_col(s, 1, descricao, 160);
     copy_col(s, 2, vigencia, 11);
   } else if (rc == FAT_ENOTFOUND) {
+    char br[24];
+
     fat_err_set(err, rc, "código %s não está na tabela negociada da operadora %s vigente em %s",
-                codigo, registro_ans, data);
+                codigo, registro_ans, em_br(data, br, sizeof br));
   }
   fat_stmt_reset(s);
   return rc;
@@ -980,7 +1003,10 @@ fat_rc fat_tabelas_tuss(fat_store *st, const char *codigo, const char *data, cha
     copy_col(s, 0, tabela, 4);
     copy_col(s, 1, descricao, 160);
   } else if (rc == FAT_ENOTFOUND) {
-    fat_err_set(err, rc, "código %s não está na terminologia TUSS vigente em %s", codigo, data);
+    char br[24];
+
+    fat_err_set(err, rc, "código %s não está na terminologia TUSS vigente em %s", codigo,
+                em_br(data, br, sizeof br));
   }
   fat_stmt_reset(s);
   return rc;

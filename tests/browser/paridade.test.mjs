@@ -198,6 +198,7 @@ caso('preço com os passos: tabela, porte, deflator, resultado; quantidade sem 1
   assert.match(t, /CBHPM/); assert.match(t, /deflator/); assert.match(t, /resultado/);
   assert.match(t, /quantidade 2,5 ×/);
   assert.doesNotMatch(t, /,0000|\.0000/);
+  assert.match(await page.inputValue('#p-data'), /^\d{2}\/\d{2}\/\d{4}$/, 'data em DD/MM/AAAA');
   const cli = JSON.parse(mustRun(['--json', 'preco', 'aurora', '10101012', '--quantidade', '2,5', '--data',
     await page.inputValue('#p-data')]));
   assert.match(t.replace(/\u00a0/g, ' '), new RegExp('R\\$ ' + (cli.valor_total / 100).toFixed(2).replace('.', ',')),
@@ -207,6 +208,7 @@ caso('preço com os passos: tabela, porte, deflator, resultado; quantidade sem 1
   await page.fill('#p-codigo', '99999999');
   await page.click('#p-calcular');
   await page.waitForSelector('#preco-resultado .erro');
+  assert.match(await page.textContent('#preco-resultado .erro'), /vigente em \d{2}\/\d{2}\/\d{4}/);
   await page.screenshot({ path: join(shots, 'preco.png'), fullPage: true });
 });
 
@@ -268,10 +270,12 @@ caso('recurso: editar a justificativa, enviar, protocolo e resposta por item', a
   await page.click('.rj-salvar');
   await aviso(/Justificativa do item 1 salva/);
   assert.equal(sql(`SELECT justificativa FROM recurso_item WHERE id = ${item}`), texto);
+  await page.fill('#r-envio-data', '02/12/2026');
   await page.click('#r-enviar-recurso');
   await aviso(/enviado/);
   await page.waitForSelector('#r-protocolo-numero');
   assert.equal(sql(`SELECT status FROM recurso WHERE id = ${rid}`), 'enviado');
+  assert.match(sql(`SELECT enviado_em FROM recurso WHERE id = ${rid}`), /^2026-12-02/);
   await page.fill('#r-protocolo-numero', 'REC-2026-77');
   await page.click('#r-protocolar');
   await aviso(/Protocolo do recurso registrado/);
@@ -370,10 +374,11 @@ caso('formatos pt-BR nos auxiliares: quantidade, cores e rótulos', async () => 
   const f = await page.evaluate(() => ({
     q1: Faturo.quantidade('1.0000'), q2: Faturo.quantidade(25000, true), q3: Faturo.quantidade(1234, true),
     indevida: Faturo.cor('classificacao', 'indevida'), devida: Faturo.cor('classificacao', 'devida'),
-    hora: Faturo.data('2026-07-01T02:05:00Z'), passo: Faturo.rotulo('passo', 'total'),
+    hora: Faturo.data('2026-07-01T02:05:00Z'), sqlite: Faturo.data('2026-07-01 02:05:00'),
+    passo: Faturo.rotulo('passo', 'total'),
   }));
   assert.deepEqual(f, { q1: '1', q2: '2,5', q3: '0,1234', indevida: 'recuperar', devida: 'neutro',
-    hora: '30/06/2026 23:05', passo: 'resultado' });
+    hora: '30/06/2026 23:05', sqlite: '30/06/2026 23:05', passo: 'resultado' });
 });
 
 for (const [nome, fn] of casos) {

@@ -34,6 +34,6 @@ jq -r '.passos[].passo' "$DIR/p.json" | grep -qx total || fail "passo do total"
 # refusals: unknown operadora lists the registered ones; unknown code names the table
 if fat preco nenhuma 10101012 > /dev/null 2> "$DIR/e1.txt"; then fail "operadora desconhecida aceita"; fi
 grep -q 'aurora' "$DIR/e1.txt" || fail "a recusa não lista as operadoras: $(cat "$DIR/e1.txt")"
-if fat preco aurora 99999999 > /dev/null 2> "$DIR/e2.txt"; then fail "código desconhecido aceito"; fi
-[ -s "$DIR/e2.txt" ] || fail "código desconhecido sem mensagem"
+if fat preco aurora 99999999 --data 05/11/2026 > /dev/null 2> "$DIR/e2.txt"; then fail "código desconhecido aceito"; fi
+grep -q "vigente em 05/11/2026" "$DIR/e2.txt" || fail "a recusa não diz a data em DD/MM/AAAA: $(cat "$DIR/e2.txt")"
 echo "ok: preco"

@@ -61,8 +61,16 @@ const Faturo = (() => {
   function data(s) {
     if (!s) return '—';
     if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s)) return dataHora(s);
+    /* SQLite's datetime('now') ('AAAA-MM-DD HH:MM:SS') is UTC too */
+    if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(s)) return dataHora(s.replace(' ', 'T') + 'Z');
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
     return m ? `${m[3]}/${m[2]}/${m[1]}` : s;
+  }
+  /* Today in the clinic's time zone as users type dates, DD/MM/AAAA (the
+   * engine reads DD/MM/AAAA and AAAA-MM-DD alike; a native date input would
+   * show the browser's own locale). */
+  function hojeBR() {
+    return new Date().toLocaleDateString('pt-BR', { timeZone: FUSO, day: '2-digit', month: '2-digit', year: 'numeric' });
   }
   /* 'AAAA-MM' -> MM/AAAA */
   function competencia(s) {
@@ -342,7 +350,7 @@ const Faturo = (() => {
 
   return {
     el, limpa, reais, centavosDe, data, dataHora, competencia, competenciaAnterior, documento, rotulo,
-    quantidade, cor, seloDe,
+    quantidade, cor, seloDe, hojeBR,
     api, baixar, aviso, tenta, pode, tela, tabela, selo, cartao, seletorOperadora, paginador,
     parametrosHash, inicia, get sessao() { return sessao; }
   };

@@ -56,7 +56,6 @@
       el('div', { class: 'barra nao-imprime' },
         el('button', { class: 'primario', id: 'relacao-imprimir', onclick: () => window.print() }, 'Imprimir'),
         el('button', { onclick: () => tenta(() => baixar(`/api/lotes/${l.id}/relacao?formato=csv`, `relacao-${l.numero}.csv`)) }, 'Baixar CSV')));
-    if (Faturo.papeis) await Faturo.papeis(main, l);
   }
 
   Faturo.tela('lotes', {

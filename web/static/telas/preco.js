@@ -11,7 +11,8 @@
       const op = await Faturo.seletorOperadora('p-operadora', false);
       if (hp.get('operadora')) op.value = hp.get('operadora');
       const codigo = el('input', { id: 'p-codigo', size: 12, inputmode: 'numeric', value: hp.get('codigo') || '', required: true });
-      const dia = el('input', { id: 'p-data', type: 'date', value: hp.get('data') || new Date().toLocaleDateString('sv-SE', { timeZone: 'America/Sao_Paulo' }) });
+      const dia = el('input', { id: 'p-data', size: 10, inputmode: 'numeric', placeholder: 'DD/MM/AAAA',
+        value: hp.get('data') || Faturo.hojeBR() });
       const qtd = el('input', { id: 'p-quantidade', size: 6, value: '1', inputmode: 'decimal' });
       const plano = el('input', { id: 'p-plano', size: 14, placeholder: 'código ou enfermaria/apartamento' });
       const carater = el('select', { id: 'p-carater' }, el('option', { value: '' }, 'não informado'),

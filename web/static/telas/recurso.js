@@ -5,8 +5,6 @@
 (() => {
   const { el, limpa, reais, data, dataHora, rotulo, api, tabela, tenta, aviso, baixar, centavosDe, seloDe } = Faturo;
 
-  function hojeLocal() { return new Date().toLocaleDateString('sv-SE', { timeZone: 'America/Sao_Paulo' }); }
-
   async function mostra(main, id) {
     const r = await api('GET', `/api/recursos/${encodeURIComponent(id)}`);
     const recarrega = () => tenta(async () => { limpa(main); await mostra(main, id); });
@@ -59,7 +57,7 @@
 
     const acoes = el('div', { class: 'barra', id: 'recurso-acoes' });
     if (rascunho) {
-      const dia = el('input', { id: 'r-envio-data', type: 'date', value: hojeLocal() });
+      const dia = el('input', { id: 'r-envio-data', size: 10, placeholder: 'DD/MM/AAAA', value: Faturo.hojeBR() });
       acoes.append(el('label', {}, 'Data do envio', dia), el('button', { class: 'primario', id: 'r-enviar-recurso',
         onclick: () => tenta(async () => {
           await api('POST', `/api/recursos/${r.id}/enviar`, { json: { data: dia.value } });
@@ -68,7 +66,7 @@
     }
     if (r.status === 'enviado') {
       const num = el('input', { id: 'r-protocolo-numero', size: 16 });
-      const dia = el('input', { id: 'r-protocolo-data', type: 'date', value: hojeLocal() });
+      const dia = el('input', { id: 'r-protocolo-data', size: 10, placeholder: 'DD/MM/AAAA', value: Faturo.hojeBR() });
       acoes.append(el('label', {}, 'Protocolo do recurso', num), el('label', {}, 'Data do protocolo', dia),
         el('button', { class: 'primario', id: 'r-protocolar', onclick: () => tenta(async () => {
           await api('POST', `/api/recursos/${r.id}/protocolo`, { json: { protocolo: num.value.trim(), data: dia.value } });
