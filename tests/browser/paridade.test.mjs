@@ -348,6 +348,18 @@ caso('achados: filtro, R$ em risco por código, CSV e reconhecimento em lote com
   await aviso(/2 achado\(s\) reconhecido\(s\)/);
   assert.equal(sql(`SELECT count(*) FROM achado WHERE id IN (${ids.join(',')}) AND reconhecido_em IS NOT NULL AND reconhecido_motivo = 'operadora dispensa nesta competência'`), '2');
   await page.waitForFunction((n) => [...document.querySelectorAll('#achados-lista input.a-marca')].length === n, marcas.length - 2);
+  // competência and profissional filters narrow the list to what they name
+  await page.selectOption('#a-severidade', '');
+  const [comp, prof] = sql("SELECT g.competencia, p.nome FROM achado a JOIN guia g ON g.id = a.guia_id " +
+    "JOIN profissional p ON p.id = g.executante_id WHERE a.reconhecido_em IS NULL ORDER BY a.id LIMIT 1").split('|');
+  await page.fill('#a-competencia', comp);
+  await page.fill('#a-profissional', prof.split(' ')[0] + ' ' + prof.split(' ')[1]);
+  await page.click('#a-filtrar');
+  await page.waitForFunction((p) => { const trs = [...document.querySelectorAll('#achados-lista table tbody tr')];
+    return trs.length > 0 && trs.every(tr => tr.cells[4].textContent.includes(p)); }, prof.split(' ')[0]);
+  const comps = await page.$$eval('#achados-lista table tbody tr', trs => trs.map(tr => tr.cells[3].textContent));
+  const [a, m] = comp.split('-');
+  assert.ok(comps.every(c => c === `${m}/${a}`), comps.join(','));
   await page.screenshot({ path: join(shots, 'achados.png'), fullPage: true });
 });
 
