@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fat_acesso_log.h"
 #include "fat_agenda.h"
 #include "fat_dia.h"
 #include "fat_glosa.h"
@@ -80,6 +81,7 @@ fat_rc api_importar_guias(web_req *rq, web_res *rs, fat_err *err)
 ** (fat_agenda_auditar_buffer, as `faturo auditoria agenda`). */
 fat_rc api_auditoria_agenda(web_req *rq, web_res *rs, fat_err *err)
 {
+  fat_leitor l;
   char name[100];
   fat_gen *g;
   fat_rc rc;
@@ -96,7 +98,16 @@ fat_rc api_auditoria_agenda(web_req *rq, web_res *rs, fat_err *err)
   }
   if (cJSON_AddStringToObject(rs->json, "arquivo", name) == NULL)
     return fat_err_oom(err);
-  return FAT_OK;
+  /* the guias it names carry their beneficiários: a read of them */
+  web_leitor(rq, &l);
+  rc = fat_acesso_registrar_linhas(rq->st, &l, FAT_ACESSO_GUIA,
+                                   cJSON_GetObjectItemCaseSensitive(rs->json, "guias_de_faltas"),
+                                   "guia_id", 1, err);
+  if (rc == FAT_OK)
+    rc = fat_acesso_registrar_linhas(
+        rq->st, &l, FAT_ACESSO_GUIA,
+        cJSON_GetObjectItemCaseSensitive(rs->json, "guias_sem_agendamento"), "guia_id", 1, err);
+  return rc;
 }
 
 /* GET /api/preco?operadora&codigo&data&quantidade&plano&carater&via&hora&grau
@@ -200,13 +211,20 @@ static fat_rc recurso_um(web_req *rq, web_res *rs, int64_t id, fat_err *err)
   return FAT_OK;
 }
 
-/* GET /api/recursos/{id}: the recurso with its items. */
+/* GET /api/recursos/{id}: the recurso with its items (their justifications
+** may name the patient: a read of the appealed guias). */
 fat_rc api_recurso_ver(web_req *rq, web_res *rs, fat_err *err)
 {
+  fat_leitor l;
   int64_t id;
   fat_rc rc = web_param_id(rq, 0, &id, err);
 
-  return rc != FAT_OK ? rc : recurso_um(rq, rs, id, err);
+  if (rc == FAT_OK)
+    rc = recurso_um(rq, rs, id, err);
+  if (rc != FAT_OK)
+    return rc;
+  web_leitor(rq, &l);
+  return fat_acesso_registrar_recurso(rq->st, &l, id, 1, err);
 }
 
 /* POST /api/recursos/{id}/itens/{item}/justificativa {justificativa}

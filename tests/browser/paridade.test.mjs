@@ -180,6 +180,8 @@ caso('auditoria da agenda por upload: atendimento sem guia e linha recusada', as
   assert.match(t, /Atendimentos sem guia/);
   assert.match(t, /Linhas recusadas/);
   assert.match(t, /05\/11\/2026/);
+  assert.equal(sql("SELECT count(*) > 0 FROM acesso WHERE usuario = 'bia' AND acao = 'POST /api/auditoria/agenda'"), '1',
+    'as guias da auditoria ficam no registro de acessos');
   await confereTela('agenda');
 });
 
@@ -265,6 +267,8 @@ caso('recurso: editar a justificativa, enviar, protocolo e resposta por item', a
   await page.click(`#recursos-lista a[href="#/recurso/${rid}"]`);
   await page.waitForSelector(`#rj-${item}`);
   await confereTela('recurso');
+  assert.equal(sql("SELECT count(*) > 0 FROM acesso WHERE usuario = 'bia' AND acao = 'GET /api/recursos/{}'"), '1',
+    'abrir o recurso fica no registro de acessos');
   const texto = 'Procedimento autorizado pela senha 123456; segue a guia assinada pelo beneficiário.';
   await page.fill(`#rj-${item}`, texto);
   await page.click('.rj-salvar');
