@@ -248,6 +248,25 @@ caso('lotes: filtro por situação e competência, paginação e a relação de 
   assert.match(rel, /Relação de guias — lote/); assert.match(rel, /R\$/);
   assert.ok(await page.isVisible('#relacao-imprimir'));
   await confereTela('relação');
+  // the physical papers: the delivery record and a guia's signed paper in hand
+  await page.waitForSelector('#papel-form');
+  const hoje = await page.evaluate(() => Faturo.hojeBR());
+  await page.fill('#pp-data', hoje);
+  await page.fill('#pp-por', 'Jorge (motoboy)');
+  await page.fill('#pp-protocolo', 'PR-555');
+  await page.click('#papel-registrar');
+  await aviso(/Entrega dos papéis registrada/);
+  const [d, m, a] = hoje.split('/');
+  assert.equal(sql(`SELECT entregue_em || '|' || entregue_por || '|' || protocolo FROM lote_papel WHERE lote_id = ${Number(id)}`),
+    `${a}-${m}-${d}|Jorge (motoboy)|PR-555`);
+  await page.waitForFunction(() => /Entregue em \d{2}\/\d{2}\/\d{4} por Jorge/.test(document.getElementById('papel-situacao').textContent));
+  const pend = (await page.$$('#papel-pendentes .papel-recebido')).length;
+  assert.equal(pend, n, 'todas as guias sem papel no começo');
+  await page.click('#papel-pendentes .papel-recebido');
+  await aviso(/Papel da guia .* recebido/);
+  await page.waitForFunction((k) => document.querySelectorAll('#papel-pendentes .papel-recebido').length === k, pend - 1);
+  assert.equal(sql(`SELECT count(*) FROM guia_papel p JOIN guia g ON g.id = p.guia_id WHERE g.lote_id = ${Number(id)}`), '1');
+  await confereTela('papéis do lote');
   await page.emulateMedia({ media: 'print' });
   assert.equal(await page.isVisible('.topo'), false, 'o topo não sai na impressão');
   assert.equal(await page.isVisible('#relacao-imprimir'), false, 'o botão não sai na impressão');

@@ -1,6 +1,7 @@
 /* Lotes: close, download XML, mark sent, protocol; the list filtered by
  * operadora, situação and competência, page by page; the printable relação
- * de guias of one lote (#/lotes/ID); the lote map of one competência. */
+ * de guias of one lote (#/lotes/ID) with its physical papers (delivery record,
+ * guias missing their signed paper); the lote map of one competência. */
 'use strict';
 (() => {
   const { el, limpa, reais, data, competencia, rotulo, api, tabela, selo, tenta, aviso, baixar,
@@ -24,6 +25,40 @@
         await api('POST', `/api/lotes/${l.id}/protocolo`, { json: { protocolo: protocolo.value } });
         aviso(`Protocolo registrado no lote ${l.numero}.`); recarrega();
       }) }, 'Registrar protocolo')] : null);
+  }
+
+  /* The physical papers of the lote (some operators still want the signed
+   * paper guias): the delivery record and the guias still missing their paper. */
+  async function papeis(box, l) {
+    const p = await api('GET', `/api/lotes/${l.id}/papel`);
+    const recarrega = () => tenta(async () => { limpa(box); await papeis(box, l); });
+    const e = p.entrega;
+    const dia = el('input', { id: 'pp-data', size: 10, placeholder: 'DD/MM/AAAA', value: e ? data(e.data) : Faturo.hojeBR() });
+    const por = el('input', { id: 'pp-por', size: 20, maxlength: 200, value: e ? e.por : '' });
+    const prot = el('input', { id: 'pp-protocolo', size: 16, maxlength: 200, value: e && e.protocolo ? e.protocolo : '' });
+    const obs = el('input', { id: 'pp-observacao', size: 24, maxlength: 200, value: e && e.observacao ? e.observacao : '' });
+    box.append(el('h2', {}, 'Papéis físicos'),
+      el('p', { class: 'meta', id: 'papel-exigencia' }, p.papel_fisico === true ? 'O contrato da operadora exige as guias em papel assinadas.'
+        : p.papel_fisico === false ? 'O contrato da operadora não exige papel; registre a entrega se ela pediu.' : ''),
+      el('p', { id: 'papel-situacao' }, e ? `Entregue em ${data(e.data)} por ${e.por}` + (e.protocolo ? `, protocolo ${e.protocolo}` : ', sem protocolo de recebimento') +
+        (e.observacao ? ` (${e.observacao})` : '') + `. Registrado por ${e.registrado_por || '—'} em ${data(e.registrado_em)}.`
+        : 'Entrega ainda não registrada.',
+      ` Papéis assinados em mãos: ${p.recebidos} de ${p.guias}.`),
+      el('form', { id: 'papel-form', class: 'filtros', onsubmit: (ev) => { ev.preventDefault(); tenta(async () => {
+        await api('POST', `/api/lotes/${l.id}/papel`, { json: { data: dia.value.trim(), por: por.value.trim(),
+          protocolo: prot.value.trim(), observacao: obs.value.trim() } });
+        aviso('Entrega dos papéis registrada.'); recarrega();
+      }); } }, el('label', {}, 'Data da entrega', dia), el('label', {}, 'Quem levou', por),
+        el('label', {}, 'Protocolo de recebimento', prot), el('label', {}, 'Observação', obs),
+        el('button', { class: 'primario', id: 'papel-registrar', type: 'submit' }, e ? 'Atualizar entrega' : 'Registrar entrega')),
+      el('h3', {}, 'Guias sem o papel assinado'),
+      el('div', { id: 'papel-pendentes' }, tabela(p.pendentes, [
+        { t: 'Guia', v: g => el('a', { href: '#/guias/' + g.guia_id }, g.numero_prestador) },
+        { t: 'Beneficiário', v: g => g.beneficiario_nome || '—' }, { t: 'Atendimento', v: g => data(g.data_inicio) },
+        { t: 'Ação', v: g => el('button', { class: 'link papel-recebido', onclick: () => tenta(async () => {
+          await api('POST', `/api/guias/${g.guia_id}/papel`, { json: { recebido: true } });
+          aviso(`Papel da guia ${g.numero_prestador} recebido.`); recarrega();
+        }) }, 'Papel recebido') }])));
   }
 
   /* The relação de guias of one lote, to read and to print. */
@@ -56,6 +91,9 @@
       el('div', { class: 'barra nao-imprime' },
         el('button', { class: 'primario', id: 'relacao-imprimir', onclick: () => window.print() }, 'Imprimir'),
         el('button', { onclick: () => tenta(() => baixar(`/api/lotes/${l.id}/relacao?formato=csv`, `relacao-${l.numero}.csv`)) }, 'Baixar CSV')));
+    const box = el('section', { class: 'nao-imprime', id: 'lote-papeis' });
+    main.append(box);
+    await papeis(box, l);
   }
 
   Faturo.tela('lotes', {
