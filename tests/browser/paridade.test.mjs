@@ -379,8 +379,8 @@ caso('achados: filtro, R$ em risco por código, CSV e reconhecimento em lote com
   await page.fill('#a-profissional', prof.split(' ')[0] + ' ' + prof.split(' ')[1]);
   await page.click('#a-filtrar');
   await page.waitForFunction((p) => { const trs = [...document.querySelectorAll('#achados-lista table tbody tr')];
-    return trs.length > 0 && trs.every(tr => tr.cells[4].textContent.includes(p)); }, prof.split(' ')[0]);
-  const comps = await page.$$eval('#achados-lista table tbody tr', trs => trs.map(tr => tr.cells[3].textContent));
+    return trs.length > 0 && trs.every(tr => tr.cells[3].textContent.includes(p)); }, prof.split(' ')[0]);
+  const comps = await page.$$eval('#achados-lista table tbody tr', trs => trs.map(tr => tr.cells[1].querySelector('.meta').textContent));
   const [a, m] = comp.split('-');
   assert.ok(comps.every(c => c === `${m}/${a}`), comps.join(','));
   await page.screenshot({ path: join(shots, 'achados.png'), fullPage: true });

@@ -290,7 +290,8 @@ const Faturo = (() => {
     try { entrou(await api('GET', '/api/sessao')); } catch (e) { mostraLogin(''); }
   }
 
-  /* A table from rows: cols = [{t: 'Título', v: row => value|Node, num: true}] */
+  /* A table from rows: cols = [{t: 'Título', v: row => value|Node, num: true}]
+   * (num: a right-aligned figure; nw: a code or number never broken) */
   function tabela(linhas, cols, aoClicar) {
     if (!linhas || linhas.length === 0) return el('p', { class: 'vazio' }, 'Nada encontrado.');
     return el('table', {},
@@ -302,7 +303,7 @@ const Faturo = (() => {
         onkeydown: aoClicar ? (ev) => {
           if ((ev.key === 'Enter' || ev.key === ' ') && ev.target === ev.currentTarget) { ev.preventDefault(); aoClicar(l); }
         } : null
-      }, cols.map(c => el('td', { class: c.num ? 'num' : null }, c.v(l)))))));
+      }, cols.map(c => el('td', { class: c.num ? 'num' : c.nw ? 'nw' : null }, c.v(l)))))));
   }
 
   function selo(texto, tipo) { return el('span', { class: 'selo ' + (tipo || 'neutro') }, texto); }

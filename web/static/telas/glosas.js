@@ -84,13 +84,14 @@
           { t: 'Recorrer', v: x => x.situacao === 'aberta' ? el('input', { type: 'checkbox',
             'aria-label': `Recorrer da glosa ${x.codigo} da guia ${x.guia}`, onchange: (ev) => {
             if (ev.target.checked) selecionadas.add(x.id); else selecionadas.delete(x.id); } }) : '' },
-          { t: 'Guia', v: x => el('a', { href: '#/guias/' + x.guia_id }, x.guia) },
-          { t: 'Operadora', v: x => x.operadora }, { t: 'Código', v: x => x.codigo },
-          { t: 'Motivo', v: x => x.descricao || rotulo('grupo', x.grupo) },
+          { t: 'Guia', v: x => [el('a', { class: 'nw', href: '#/guias/' + x.guia_id }, x.guia),
+            el('div', { class: 'meta' }, x.operadora)] },
+          { t: 'Glosa', v: x => [el('strong', {}, x.codigo), ' ', x.descricao || rotulo('grupo', x.grupo)] },
           { t: 'Valor', v: x => reais(x.valor), num: true },
           { t: 'Classificação', v: x => [seloDe('classificacao', x.classificacao),
             x.evidencia ? el('div', { class: 'meta' }, x.evidencia) : null] },
-          { t: 'Situação', v: x => seloDe('glosa', x.situacao) }, { t: 'Prazo do recurso', v: x => data(x.prazo_recurso) },
+          { t: 'Situação', v: x => [seloDe('glosa', x.situacao),
+            x.prazo_recurso ? el('div', { class: 'meta' }, 'recurso até ' + data(x.prazo_recurso)) : null] },
           { t: 'Decisão', v: x => decidir(x, () => pagGlosas.recarrega()) }]));
         return g.proximo;
       });

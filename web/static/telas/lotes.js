@@ -82,10 +82,10 @@
         tabela(r.guias, [
           { t: 'Nº', v: g => r.guias.indexOf(g) + 1, num: true },
           { t: 'Guia no prestador', v: g => g.numero_prestador }, { t: 'Guia na operadora', v: g => g.numero_operadora || '—' },
-          { t: 'Tipo', v: g => rotulo('tipo', g.tipo) }, { t: 'Beneficiário', v: g => g.beneficiario_nome || '—' },
+          { t: 'Beneficiário', v: g => g.beneficiario_nome || '—' },
           { t: 'Carteira', v: g => g.carteira_numero || '—' }, { t: 'Atendimento', v: g => data(g.data_inicio) },
           { t: 'Senha', v: g => g.senha || '—' }, { t: 'Valor', v: g => reais(g.valor_total), num: true },
-          { t: 'Assinatura do beneficiário', v: () => '' }]),
+          { t: 'Assinatura', v: () => '' }]),
         el('p', { class: 'total-relacao' }, `Total: ${r.guias.length} guia(s), ${reais(total)}`),
         el('p', { class: 'assinatura' }, 'Recebido por: ______________________________   Data: ____/____/________')),
       el('div', { class: 'barra nao-imprime' },
