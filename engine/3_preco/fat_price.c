@@ -94,9 +94,38 @@ static void fmt_pct(int64_t bp, char *buf, size_t len)
   snprintf(buf, len, "%lld,%02lld%%", (long long)(bp / 100), (long long)(bp % 100));
 }
 
+/* A stored date 'AAAA-MM-DD' as users read it, DD/MM/AAAA ("o início" for
+** the tables' 0001-01-01, valid since always; other text as it is); returns
+** buf. */
+static const char *dia_br(const char *iso, char *buf, size_t len)
+{
+  int32_t dia;
+
+  if (strncmp(iso, "0001-", 5) == 0)
+    snprintf(buf, len, "o início");
+  else if (fat_dia_parse(iso, &dia) == 0)
+    fat_dia_format_br(dia, buf, len);
+  else
+    snprintf(buf, len, "%s", iso);
+  return buf;
+}
+
+/* A quantity or fraction as users read it: 10000 -> "1", 25000 -> "2,5",
+** 1234 -> "0,1234" (no trailing zeros). */
 static void fmt_e4(int64_t e4, char *buf, size_t len)
 {
-  snprintf(buf, len, "%lld,%04lld", (long long)(e4 / 10000), (long long)(e4 % 10000));
+  int64_t frac = e4 % 10000;
+  int digits = 4;
+
+  if (frac == 0) {
+    snprintf(buf, len, "%lld", (long long)(e4 / 10000));
+    return;
+  }
+  while (frac % 10 == 0) {
+    frac /= 10;
+    digits--;
+  }
+  snprintf(buf, len, "%lld,%0*lld", (long long)(e4 / 10000), digits, (long long)frac);
 }
 
 static void add_step(fat_price_out *o, const char *passo, int64_t valor, const char *fmt, ...)
@@ -245,7 +274,7 @@ static fat_rc price_cbhpm(fat_store *st, const contrato *c, const grp *g, const 
 {
   fat_cbhpm_proc pr;
   int64_t porte_v = 0, hon = 0, co = 0, filme = 0;
-  char vig[11], m1[32], m2[32], m3[32], e4[24];
+  char vig[11], vb[24], m1[32], m2[32], m3[32], e4[24];
   int grau = -1, acom = acom_of(in->acomodacao), hesp;
   const char *why = "";
   fat_rc rc;
@@ -270,7 +299,7 @@ static fat_rc price_cbhpm(fat_store *st, const contrato *c, const grp *g, const 
     fmt_money(hon, m1, sizeof m1);
     add_step(o, "anestesista", hon,
              "anestesista (grau 06): porte anestésico %s da CBHPM %s (vigência desde %s): %s", an,
-             g->edicao, vig, m1);
+             g->edicao, dia_br(vig, vb, sizeof vb), m1);
   } else if (strcmp(pr.porte, "0") != 0) {
     rc = fat_tabelas_porte(st, g->edicao, pr.porte, in->data, &porte_v, vig, err);
     if (rc != FAT_OK)
@@ -282,7 +311,7 @@ static fat_rc price_cbhpm(fat_store *st, const contrato *c, const grp *g, const 
     fmt_money(hon, m2, sizeof m2);
     fmt_e4(pr.fracao_porte_e4, e4, sizeof e4);
     add_step(o, "porte", hon, "porte %s da CBHPM %s (vigência desde %s): %s × fração %s = %s",
-             pr.porte, g->edicao, vig, m1, e4, m2);
+             pr.porte, g->edicao, dia_br(vig, vb, sizeof vb), m1, e4, m2);
   }
   if (hon > 0 && g->ajuste_bp != 0) {
     rc = step_adj(o, "ajuste", g->ajuste_bp < 0 ? "deflator de" : "inflator de", g->ajuste_bp,
@@ -395,7 +424,7 @@ static fat_rc price_insumo(fat_store *st, const contrato *c, const grp *g, const
 {
   const char *tab = g->tabela == T_BRAS ? "brasindice" : "simpro";
   fat_insumo_preco ip;
-  char m1[32];
+  char m1[32], vb[24];
   int acom = acom_of(in->acomodacao);
   fat_rc rc;
 
@@ -406,8 +435,8 @@ static fat_rc price_insumo(fat_store *st, const contrato *c, const grp *g, const
   *unit = g->base_pmc ? ip.pmc : ip.pf;
   fmt_money(*unit, m1, sizeof m1);
   add_step(o, "base", *unit, "%s %s (vigência desde %s): %s",
-           g->tabela == T_BRAS ? "Brasíndice" : "Simpro", g->base_pmc ? "PMC" : "PF", ip.vigencia,
-           m1);
+           g->tabela == T_BRAS ? "Brasíndice" : "Simpro", g->base_pmc ? "PMC" : "PF",
+           dia_br(ip.vigencia, vb, sizeof vb), m1);
   if (g->ajuste_bp != 0) {
     rc = step_adj(o, "ajuste", "ajuste de", g->ajuste_bp, g->base_pmc ? "o PMC" : "o PF",
                   c->truncar, unit, err);
@@ -510,7 +539,7 @@ static fat_rc price_parsed(fat_store *st, const contrato *c, const fat_price_in 
     g = &c->g[G_PROC];
   snprintf(o->grupo, sizeof o->grupo, "%s", grupo_names[gi]);
   if (c->negociada && in->registro_ans != NULL) {
-    char vig[11], m[32];
+    char vig[11], vb[24], m[32];
 
     rc = fat_tabelas_negociado(st, in->registro_ans, in->codigo, in->data, &unit, o->descricao,
                                vig, err);
@@ -520,7 +549,7 @@ static fat_rc price_parsed(fat_store *st, const contrato *c, const fat_price_in 
       fmt_money(unit, m, sizeof m);
       add_step(o, "negociada", unit,
                "tabela negociada da operadora %s (vigência desde %s): %s (valor final)",
-               in->registro_ans, vig, m);
+               in->registro_ans, dia_br(vig, vb, sizeof vb), m);
     } else if (rc != FAT_ENOTFOUND) {
       return rc;
     }
@@ -538,21 +567,25 @@ static fat_rc price_parsed(fat_store *st, const contrato *c, const fat_price_in 
     case T_SIMPRO:
     case T_BRAS: rc = price_insumo(st, c, g, in, o, &unit, err); break;
     case T_NEG:
-    default:
+    default: {
+      char db[24];
+
       rc = fat_err_set(err, FAT_ENOTFOUND,
                        "código %s não está na tabela negociada da operadora %s vigente em %s",
-                       in->codigo, in->registro_ans != NULL ? in->registro_ans : "?", in->data);
+                       in->codigo, in->registro_ans != NULL ? in->registro_ans : "?",
+                       dia_br(in->data, db, sizeof db));
       break;
+    }
     }
     if (rc != FAT_OK)
       return rc;
     for (i = 0; i < c->nr; i++) {
       const reaj *r = &c->r[i];
-      char lab[64];
+      char lab[64], vb[24];
 
       if (strcmp(r->data, in->data) > 0 || (r->mask != 0 && !(r->mask & (1u << gi))))
         continue;
-      snprintf(lab, sizeof lab, "reajuste a partir de %s:", r->data);
+      snprintf(lab, sizeof lab, "reajuste a partir de %s:", dia_br(r->data, vb, sizeof vb));
       rc = step_adj(o, "reajuste", lab, r->bp, "o unitário", c->truncar, &unit, err);
       if (rc != FAT_OK)
         return rc;

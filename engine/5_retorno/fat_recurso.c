@@ -1268,9 +1268,10 @@ fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_respos
   int all;
   fat_rc rc;
 
-  if (r->resultado == NULL || (strcmp(r->resultado, "deferido") != 0 &&
-                               strcmp(r->resultado, "deferido_parcial") != 0 &&
-                               strcmp(r->resultado, "indeferido") != 0))
+  /* one item's answer is its value; a resultado given with it is still checked */
+  if ((r->resultado == NULL && r->item == 0) ||
+      (r->resultado != NULL && strcmp(r->resultado, "deferido") != 0 &&
+       strcmp(r->resultado, "deferido_parcial") != 0 && strcmp(r->resultado, "indeferido") != 0))
     return fat_err_set(err, FAT_EINVAL,
                        "resultado deve ser deferido, deferido_parcial ou indeferido");
   if (r->data != NULL && !fat_dia_valida(r->data))
@@ -1342,7 +1343,8 @@ fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_respos
     goto fail;
   snprintf(obj, sizeof obj, "recurso:%lld", (long long)id);
   snprintf(det, sizeof det, "%s, %zu de %zu itens respondidos, recuperado %lld centavos%s",
-           r->resultado, answered, n, (long long)recovered, all ? " (respondido)" : "");
+           r->resultado != NULL ? r->resultado : "item", answered, n, (long long)recovered,
+           all ? " (respondido)" : "");
   rc = fat_store_audit(st, "recurso.resposta", obj, det, err);
   if (rc != FAT_OK)
     goto fail;
