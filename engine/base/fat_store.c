@@ -782,7 +782,10 @@ static fat_rc store_open(const char *path, const fat_migration *migrations, int 
   }
   snprintf(st->user, sizeof st->user, "%s", "cli");
   st->cap = FAT_STORE_CACHE_DEFAULT;
-  if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+  /* a fat_store (its statement cache) is used by one thread at a time, so
+  ** the connection needs no mutex of its own (SQLITE_OPEN_NOMUTEX) */
+  if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+      SQLITE_OK) {
     if (st->db == NULL) {
       rc = fat_err_oom(err);
     } else {

@@ -33,6 +33,7 @@
 #include "fat_contrato.h"
 #include "fat_err.h"
 #include "fat_finding.h"
+#include "fat_model.h"
 #include "fat_store.h"
 
 typedef struct fat_rules fat_rules;
@@ -132,6 +133,12 @@ FAT_NODISCARD fat_rc fat_gen_contract(fat_gen *g, const char *key, cJSON **out, 
 ** The result of a guia does not depend on the guias checked before it. */
 FAT_NODISCARD fat_rc fat_gen_check(fat_gen *g, const char *key, const cJSON *guia,
                                    const cJSON *ctx, fat_findings *out, fat_err *err);
+
+/* fat_gen_check over the guia itself: its Lua table is built straight from
+** the struct (fat_guia_visit), the same table fat_gen_check builds from
+** fat_guia_to_json(g), without the JSON tree in between. */
+FAT_NODISCARD fat_rc fat_gen_check_guia(fat_gen *g, const char *key, const fat_guia *guia,
+                                        const cJSON *ctx, fat_findings *out, fat_err *err);
 
 /* Run the self-tests of one operator (key) or of all (key NULL), within
 ** lim.total_ms for the whole run. *report is
