@@ -47,6 +47,15 @@ struct fat_store {
 
 sqlite3 *fat_store_db(fat_store *st) { return st->db; }
 
+const char *fat_store_filename(fat_store *st)
+{
+  const char *f = sqlite3_db_filename(st->db, "main");
+
+  return f != NULL && f[0] != '\0' ? f : NULL;
+}
+
+int fat_store_in_transaction(const fat_store *st) { return st->depth > 0; }
+
 /* Remember a failure for fat_store_dberr(). */
 static void store_fail(fat_store *st, int code, const char *fmt, ...) FAT_PRINTF(3, 4);
 static void store_fail(fat_store *st, int code, const char *fmt, ...)

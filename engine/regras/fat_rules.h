@@ -105,6 +105,13 @@ FAT_NODISCARD fat_rc fat_gen_build_draft(const char *dir, const char *key, const
                                          size_t len, const fat_limits *lim, fat_gen **out,
                                          fat_err *err);
 
+/* A copy of generation g with Lua states of its own (the same script texts,
+** so the same hash, SHA-256s, id and answers), for a worker thread that
+** checks guias beside other threads: each operator's state serves one call
+** at a time. The self-tests are not run again. Release with
+** fat_gen_release. */
+FAT_NODISCARD fat_rc fat_gen_clone(fat_gen *g, fat_gen **out, fat_err *err);
+
 int64_t fat_gen_id(const fat_gen *g);                 /* regra_geracao.id, 0 if not stored */
 size_t fat_gen_count(const fat_gen *g);               /* number of operator scripts */
 const char *fat_gen_key(const fat_gen *g, size_t i);  /* operator key of script i */
