@@ -80,6 +80,13 @@ FAT_NODISCARD fat_rc web_query_operadora(const web_req *rq, const char *key, con
 /* Request header value or NULL. */
 const char *web_header(const web_req *rq, const char *key);
 
+/* The one parser of request bodies sent as application/json (the core calls
+** it before the handler; tests/fuzz/fuzz_corpo.c feeds it without a socket):
+** body (len bytes, not NUL-terminated) must be one JSON object. *out gets the
+** object (the caller owns it), or NULL when len is 0; anything else is
+** FAT_EINVAL with the message the client receives. */
+FAT_NODISCARD fat_rc web_body_parse(const char *body, size_t len, cJSON **out, fat_err *err);
+
 /* JSON body helpers (NULL / 0 when absent or of another type). */
 const char *web_json_str(const web_req *rq, const char *key);
 int web_json_bool(const web_req *rq, const char *key, int dflt);
@@ -233,5 +240,24 @@ fat_rc api_achados_reconhecer(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_guia_anexos(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_guia_anexar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_anexo_baixar(web_req *rq, web_res *rs, fat_err *err);
+/* Part L: papers and printing (web_api_papel.c) */
+fat_rc api_lote_papel(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_lote_papel_entregar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_guia_papel(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_guia_papel_marcar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_guia_impressao(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_lote_impressao(web_req *rq, web_res *rs, fat_err *err);
+
+/* Part L: digitação in the panel (web_api_digitacao.c, docs/guias.md) */
+fat_rc api_digitacao_avaliar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_digitacao_gravar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_rascunhos_listar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_rascunho_ver(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_rascunho_salvar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_rascunho_apagar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_busca_procedimentos(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_busca_beneficiarios(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_busca_profissionais(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_prestadores(web_req *rq, web_res *rs, fat_err *err);
 
 #endif

@@ -143,6 +143,25 @@ static const web_route routes[] = {
   {"GET", "/api/guias/{}/anexos", F, 0, NULL, api_guia_anexos},
   {"POST", "/api/guias/{}/anexos", F, 1, "anexo.adicionar", api_guia_anexar},
   {"GET", "/api/anexos/{}", F, 0, NULL, api_anexo_baixar},
+  /* Part L: physical papers and printing (web_api_papel.c) */
+  {"GET", "/api/lotes/{}/papel", F, 0, NULL, api_lote_papel},
+  {"POST", "/api/lotes/{}/papel", F, 0, "lote.papel", api_lote_papel_entregar},
+  {"GET", "/api/guias/{}/papel", F, 0, NULL, api_guia_papel},
+  {"POST", "/api/guias/{}/papel", F, 0, "guia.papel", api_guia_papel_marcar},
+  {"GET", "/api/guias/{}/impressao", F, 0, NULL, api_guia_impressao},
+  {"GET", "/api/lotes/{}/impressao", F, 0, NULL, api_lote_impressao},
+  /* Part L: guias typed in the panel (digitação) and its look-ups */
+  {"POST", "/api/digitacao/avaliar", F, 0, NULL, api_digitacao_avaliar},
+  {"POST", "/api/digitacao", F, 0, "guia.digitar", api_digitacao_gravar},
+  {"GET", "/api/digitacao/rascunhos", F, 0, NULL, api_rascunhos_listar},
+  {"POST", "/api/digitacao/rascunhos", F, 0, "rascunho.salvar", api_rascunho_salvar},
+  {"GET", "/api/digitacao/rascunhos/{}", F, 0, NULL, api_rascunho_ver},
+  {"PUT", "/api/digitacao/rascunhos/{}", F, 0, "rascunho.salvar", api_rascunho_salvar},
+  {"DELETE", "/api/digitacao/rascunhos/{}", F, 0, "rascunho.apagar", api_rascunho_apagar},
+  {"GET", "/api/busca/procedimentos", F, 0, NULL, api_busca_procedimentos},
+  {"GET", "/api/busca/beneficiarios", F, 0, NULL, api_busca_beneficiarios},
+  {"GET", "/api/busca/profissionais", F, 0, NULL, api_busca_profissionais},
+  {"GET", "/api/prestadores", F, 0, NULL, api_prestadores},
 };
 #undef F
 #undef S
@@ -589,11 +608,8 @@ static enum MHD_Result dispatch(fat_web *w, struct MHD_Connection *c, req_state 
     return reply_error(c, rs, 500, "EINVAL", err.msg);
 
   if (rq.body_len > 0 && is_json_body(c)) {
-    rq.json = cJSON_ParseWithLength(rq.body, rq.body_len);
-    if (rq.json == NULL || !cJSON_IsObject(rq.json)) {
-      cJSON_Delete(rq.json);
-      return reply_error(c, rs, 400, "EINVAL", "corpo da requisição não é um objeto JSON válido");
-    }
+    if (web_body_parse(rq.body, rq.body_len, &rq.json, &err) != FAT_OK)
+      return reply_error(c, rs, 400, "EINVAL", err.msg);
   }
 
   rc = rs->route->fn(&rq, &res, &err);

@@ -29,6 +29,22 @@ int web_status_for(fat_rc rc)
   return 500;
 }
 
+fat_rc web_body_parse(const char *body, size_t len, cJSON **out, fat_err *err)
+{
+  cJSON *j;
+
+  *out = NULL;
+  if (len == 0)
+    return FAT_OK;
+  j = cJSON_ParseWithLength(body, len);
+  if (j == NULL || !cJSON_IsObject(j)) {
+    cJSON_Delete(j);
+    return fat_err_set(err, FAT_EINVAL, "corpo da requisição não é um objeto JSON válido");
+  }
+  *out = j;
+  return FAT_OK;
+}
+
 const char *web_json_str(const web_req *rq, const char *key)
 {
   const cJSON *v;

@@ -110,6 +110,7 @@ fat_rc fat_anexo_adicionar(fat_store *st, int64_t guia_id, const char *tipo, con
   static const char sql[] =
     "INSERT INTO guia_anexo(guia_id, tipo, nome, mime, tamanho, sha256, conteudo, criado_em, "
     "criado_por) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+  static const char sql_conf[] = "UPDATE conferencia SET revisao = 0 WHERE guia_id = ?1";
   fat_anexo_info a;
   const char *base, *mime;
   char status[16], outro[FAT_ANEXO_NOME_MAX + 1], obj[40], *det = NULL;
@@ -179,6 +180,16 @@ fat_rc fat_anexo_adicionar(fat_store *st, int64_t guia_id, const char *tipo, con
   if (rc != FAT_OK)
     goto out;
   a.id = fat_store_last_id(st);
+  /* a contract may require this type (ANEXO_AUSENTE): the guia's last check
+     no longer stands, so the next conferir checks it again (revisions start
+     at 1: 0 is never current) */
+  rc = fat_store_prepare(st, sql_conf, &s, err);
+  if (rc != FAT_OK)
+    goto out;
+  fat_bind_int(s, 1, guia_id);
+  rc = fat_store_step_done(st, s, "erro ao marcar a guia para nova conferência", err);
+  if (rc != FAT_OK)
+    goto out;
   snprintf(obj, sizeof obj, "guia:%lld", (long long)guia_id);
   det = fat_asprintf("anexo %lld: %s %s (%lld bytes, sha256 %s)", (long long)a.id, a.tipo,
                      a.nome, (long long)a.tamanho, a.sha256);

@@ -45,7 +45,9 @@ const char *fat_anexo_tipo_rotulo(const char *tipo);
 ** unsupported content (says which formats are accepted), name too long;
 ** FAT_ELIMIT over FAT_ANEXO_MAX; FAT_ENOTFOUND: no such guia; FAT_ESTATE:
 ** the guia is cancelled, or it already has this file (names the attachment).
-** One transaction, audited. *out (may be NULL) describes what was stored. */
+** One transaction, audited; the guia's last check is marked stale so the next
+** conferir checks it again (an operator may require this type: ANEXO_AUSENTE).
+** *out (may be NULL) describes what was stored. */
 FAT_NODISCARD fat_rc fat_anexo_adicionar(fat_store *st, int64_t guia_id, const char *tipo,
                                          const char *nome, const void *dados, size_t len,
                                          fat_anexo_info *out, fat_err *err);

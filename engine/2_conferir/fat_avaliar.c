@@ -297,6 +297,18 @@ out:
   return rc;
 }
 
+/* Step 3b: the contract's rules about guias (attachments, sessions). */
+static fat_rc step_contrato(const fat_contrato *c, const fat_guia *g, const fat_avaliar_ctx *ctx,
+                            fat_avaliacao *out, fat_err *err)
+{
+  const char *tipos[8];
+  size_t i;
+
+  for (i = 0; i < ctx->n_anexos && i < 8; i++)
+    tipos[i] = ctx->anexos[i];
+  return fat_contrato_conferir(c, g, tipos, i, &out->achados, err);
+}
+
 fat_rc fat_avaliar(fat_gen *gen, const char *key, fat_guia *g, const fat_avaliar_ctx *ctx,
                    fat_avaliacao *out, fat_err *err)
 {
@@ -332,6 +344,8 @@ fat_rc fat_avaliar(fat_gen *gen, const char *key, fat_guia *g, const fat_avaliar
   rc = fat_check_guia(g, &copts, &out->achados, err);
   if (rc == FAT_OK)
     rc = fat_check_duplicidade(g, ctx->pares, ctx->n_pares, &out->achados, err);
+  if (rc == FAT_OK && gen != NULL && key != NULL)
+    rc = step_contrato(fat_gen_contrato(gen, key), g, ctx, out, err);
   if (rc != FAT_OK)
     return rc;
   out->reconferir_em = fat_check_prazo_limite(g, &copts);
@@ -652,6 +666,35 @@ static fat_rc pares_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, f
   return rc;
 }
 
+/* The distinct types of the files attached to stored guia g, when its
+** contract requires any (one statement per guia only then). */
+static fat_rc anexos_of(fat_avaliador *a, const fat_guia *g, const char *key,
+                        fat_avaliar_ctx *ctx, fat_err *err)
+{
+  static const char sql[] = "SELECT DISTINCT tipo FROM guia_anexo WHERE guia_id = ?1";
+  const fat_contrato *c = (a->gen != NULL && key != NULL) ? fat_gen_contrato(a->gen, key) : NULL;
+  fat_stmt *s;
+  int step;
+  fat_rc rc;
+
+  if (c == NULL || c->guias.n_anexos == 0 || g->id <= 0)
+    return FAT_OK;
+  rc = fat_store_prepare(a->st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, g->id);
+  step = fat_stmt_step(s);
+  while (step == FAT_ROW) {
+    if (ctx->n_anexos < sizeof ctx->anexos / sizeof ctx->anexos[0])
+      copy_col(ctx->anexos[ctx->n_anexos++], sizeof ctx->anexos[0], s, 0);
+    step = fat_stmt_step(s);
+  }
+  if (step != FAT_DONE)
+    rc = fat_store_dberr(a->st, err, "erro ao ler os anexos da guia");
+  fat_stmt_reset(s);
+  return rc;
+}
+
 fat_rc fat_avaliar_ctx_load(fat_avaliador *a, const fat_guia *g, const char *hoje,
                             fat_avaliar_ctx *ctx, fat_err *err)
 {
@@ -669,6 +712,8 @@ fat_rc fat_avaliar_ctx_load(fat_avaliador *a, const fat_guia *g, const char *hoj
     rc = historico_of(a->st, g, &ctx->historico, err);
   if (rc == FAT_OK)
     rc = pares_of(a->st, g, ctx, err);
+  if (rc == FAT_OK)
+    rc = anexos_of(a, g, key, ctx, err);
   return rc;
 }
 

@@ -15,7 +15,9 @@
 **      contract cannot price give PRECO_NAO_ENCONTRADO;
 **   2. the built-in checks (fat_check_guia) with the contract's deadline;
 **   3. duplicates (DUPLICIDADE) against ctx->pares, the procedure items of
-**      the beneficiário's other guias loaded by the caller;
+**      the beneficiário's other guias loaded by the caller; then the
+**      contract's guia rules (fat_contrato_conferir: ANEXO_AUSENTE against
+**      ctx->anexos, SESSOES_EXCEDIDAS);
 **   4. the operator's script checks (fat_gen_check) with ctx = {hoje,
 **      historico};
 **   5. de-duplication: a script finding with the identity (fat_finding_chave)
@@ -57,6 +59,9 @@ typedef struct fat_avaliar_ctx {
   cJSON *historico;              /* owned; the scripts' ctx.historico (NULL = none) */
   fat_check_par *pares;          /* owned; duplicate candidates (fat_check.h) */
   size_t n_pares;
+  char anexos[8][16];            /* types of the files attached to the guia (laudo, ...),
+                                    read only when its contract requires some */
+  size_t n_anexos;
 } fat_avaliar_ctx;
 
 void fat_avaliar_ctx_init(fat_avaliar_ctx *ctx);

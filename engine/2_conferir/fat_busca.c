@@ -237,6 +237,21 @@ fat_rc fat_busca_procedimentos(fat_store *st, const char *termo_s, const char *t
   return FAT_OK;
 }
 
+fat_rc fat_busca_prestadores(fat_store *st, cJSON **out, fat_err *err)
+{
+  static const char sql[] =
+    "SELECT id, nome, cnpj, cpf, cnes FROM prestador ORDER BY nome, id LIMIT ?1";
+  fat_stmt *s;
+  fat_rc rc;
+
+  *out = NULL;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, FAT_BUSCA_LIMITE_MAX);
+  return fat_store_rows_json(st, s, 1, "erro ao listar os prestadores", out, err);
+}
+
 /* }====================================================================== */
 
 /* {======================================================================

@@ -43,4 +43,9 @@ FAT_NODISCARD fat_rc fat_busca_beneficiarios(fat_store *st, const char *termo,
 FAT_NODISCARD fat_rc fat_busca_profissionais(fat_store *st, const char *termo, int limite,
                                              cJSON **out, fat_err *err);
 
+/* The registered prestadores (the clinics that bill), by name: [{id, nome,
+** cnpj, cpf, cnes}] (cnpj or cpf null). Not patient data. At most
+** FAT_BUSCA_LIMITE_MAX rows. */
+FAT_NODISCARD fat_rc fat_busca_prestadores(fat_store *st, cJSON **out, fat_err *err);
+
 #endif

@@ -350,6 +350,46 @@ oom:
   return NULL;
 }
 
+/* The sessions of an SP/SADT guia against its contract, for the form:
+** o.sessoes = [{codigo, sessoes, max}] per procedure code with a limit (the
+** check itself is SESSOES_EXCEDIDAS, in fat_avaliar). 0, or -1 on OOM. */
+static int sessoes_do_contrato(cJSON *o, const fat_guia *g, fat_gen *gen)
+{
+  const fat_contrato *c =
+    gen != NULL && g->operadora.script != NULL ? fat_gen_contrato(gen, g->operadora.script) : NULL;
+  cJSON *arr;
+  size_t i, j;
+
+  if (c == NULL || g->tipo != FAT_GUIA_SADT)
+    return 0;
+  arr = cJSON_AddArrayToObject(o, "sessoes");
+  if (arr == NULL)
+    return -1;
+  for (i = 0; i < g->n_itens; i++) {
+    const char *cod = g->itens[i].codigo;
+    int max = fat_contrato_sessoes_max(c, cod), n = 0, visto = 0;
+    cJSON *e;
+
+    if (blank(cod) || max <= 0)
+      continue;
+    for (j = 0; j < g->n_itens; j++) {
+      if (!blank(g->itens[j].codigo) && strcmp(g->itens[j].codigo, cod) == 0) {
+        visto |= j < i;
+        n++;
+      }
+    }
+    if (visto)
+      continue;
+    e = cJSON_CreateObject();
+    if (e == NULL || !cJSON_AddItemToArray(arr, e) ||
+        cJSON_AddStringToObject(e, "codigo", cod) == NULL ||
+        cJSON_AddNumberToObject(e, "sessoes", n) == NULL ||
+        cJSON_AddNumberToObject(e, "max", max) == NULL)
+      return -1;
+  }
+  return 0;
+}
+
 fat_rc fat_digitacao_avaliar(fat_store *st, fat_rules *rules, const cJSON *form,
                              const char *hoje, cJSON **out, fat_err *err)
 {
@@ -392,7 +432,7 @@ fat_rc fat_digitacao_avaliar(fat_store *st, fat_rules *rules, const cJSON *form,
     rc = fat_avaliar(gen, g->operadora.script, g, &ctx, &aval, err);
   if (rc == FAT_OK) {
     *out = resposta(g, &aval);
-    if (*out == NULL)
+    if (*out == NULL || sessoes_do_contrato(*out, g, gen) != 0)
       rc = fat_err_oom(err);
   }
 out:

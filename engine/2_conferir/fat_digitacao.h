@@ -17,9 +17,12 @@
 ** Sessions (SP/SADT billed per session, as physiotherapy and psychology do):
 ** an item of the form may carry "sessoes": ["2025-03-03", "05/03/2025", ...]
 ** instead of one "data"; it stands for one item per date (same procedure,
-** same quantity and values), numbered in order. conferir checks the number of
-** sessions of an SP/SADT guia (distinct dates of its procedures) against the
-** operator's guias.max_sessoes_sadt (fat_contrato.h).
+** same quantity and values), numbered in order. The limit is the operator's
+** contract (sessoes_max_por_guia / sessoes_por_procedimento, fat_contrato.h):
+** the evaluation (fat_avaliar, so both fat_digitacao_avaliar and conferir)
+** gives SESSOES_EXCEDIDAS when one procedure has more items in an SP/SADT
+** guia than fat_contrato_sessoes_max allows. FAT_DIGITACAO_MAX_SESSOES only
+** bounds the input (a list longer than any contract may allow).
 */
 #ifndef FAT_DIGITACAO_H
 #define FAT_DIGITACAO_H
@@ -35,7 +38,9 @@
 #include "fat_store.h"
 
 #define FAT_DIGITACAO_MAX_FORM (1024 * 1024) /* bytes of a draft's JSON form */
-#define FAT_DIGITACAO_MAX_SESSOES 366        /* dates in one item's "sessoes" */
+/* dates in one item's "sessoes": an input bound (the limit per guia is the
+** contract's, at most this) */
+#define FAT_DIGITACAO_MAX_SESSOES FAT_CONTRATO_MAX_SESSOES
 
 /* The form with every item's "sessoes" expanded into one item per date (see
 ** the file comment); a new object (the form itself is not changed). A form
@@ -53,7 +58,10 @@ FAT_NODISCARD fat_rc fat_digitacao_expandir(const cJSON *form, cJSON **out, fat_
 **               glosa_prevista, valor_risco, regra}],
 **    precos: [{item, valor_unitario, valor_total}] (values the contract
 **             gives to items without one, centavos),
-**    valor_total (centavos, after pricing), erro?}  otherwise.
+**    valor_total (centavos, after pricing), erro?,
+**    sessoes: [{codigo, sessoes, max}] (SP/SADT whose contract limits the
+**             sessions of a procedure: each such code, its items, the limit)}
+**  otherwise.
 ** Only out-of-memory and store failures are errors of the call. */
 FAT_NODISCARD fat_rc fat_digitacao_avaliar(fat_store *st, fat_rules *rules, const cJSON *form,
                                            const char *hoje, cJSON **out, fat_err *err);

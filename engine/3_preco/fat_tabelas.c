@@ -828,13 +828,27 @@ static void copy_col(fat_stmt *s, int i, char *buf, size_t len)
   snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
 }
 
-/* Step a lookup statement: FAT_OK with a row, FAT_ENOTFOUND, or FAT_EDB. */
-static fat_rc lookup_step(fat_store *st, fat_stmt *s, fat_err *err)
+/* Run a lookup of the row in force (vigente) on a date: prepares sql, binds
+** the n keys as ?1..?n and steps once. FAT_OK leaves the row on *out for
+** the caller to read and reset; FAT_ENOTFOUND (statement already reset, no
+** message: the caller names what was missing) or an error with its message. */
+static fat_rc lookup_vigente(fat_store *st, const char *sql, const char *const *keys, int n,
+                             fat_stmt **out, fat_err *err)
 {
-  int step = fat_stmt_step(s);
+  fat_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+  int i, step;
 
-  if (step == FAT_ROW)
+  if (rc != FAT_OK)
+    return rc;
+  for (i = 0; i < n; i++)
+    fat_bind_text(s, i + 1, keys[i]);
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
+    *out = s;
     return FAT_OK;
+  }
+  fat_stmt_reset(s);
   if (step == FAT_DONE)
     return FAT_ENOTFOUND;
   return fat_store_dberr(st, err, "erro ao consultar tabela de preços");
@@ -848,30 +862,25 @@ fat_rc fat_tabelas_cbhpm(fat_store *st, const char *edicao, const char *codigo, 
     "vigencia_inicio FROM cbhpm_procedimento WHERE edicao = ?1 AND codigo = ?2 "
     "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
     "ORDER BY vigencia_inicio DESC LIMIT 1";
-  fat_stmt *s;
-  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+  const char *const keys[] = {edicao, codigo, data};
+  fat_stmt *s = NULL;
+  fat_rc rc = lookup_vigente(st, sql, keys, 3, &s, err);
 
+  if (rc == FAT_ENOTFOUND)
+    return fat_err_set(err, rc, "código %s não está na CBHPM edição %s vigente em %s", codigo,
+                       edicao, data);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text(s, 1, edicao);
-  fat_bind_text(s, 2, codigo);
-  fat_bind_text(s, 3, data);
-  rc = lookup_step(st, s, err);
-  if (rc == FAT_OK) {
-    copy_col(s, 0, out->descricao, sizeof out->descricao);
-    copy_col(s, 1, out->porte, sizeof out->porte);
-    out->fracao_porte_e4 = fat_col_int64(s, 2);
-    out->uco_e4 = fat_col_int64(s, 3);
-    out->filme_e4 = fat_col_int64(s, 4);
-    out->auxiliares = fat_col_int(s, 5);
-    out->porte_anestesico = fat_col_int(s, 6);
-    copy_col(s, 7, out->vigencia, sizeof out->vigencia);
-  } else if (rc == FAT_ENOTFOUND) {
-    fat_err_set(err, rc, "código %s não está na CBHPM edição %s vigente em %s", codigo, edicao,
-                data);
-  }
+  copy_col(s, 0, out->descricao, sizeof out->descricao);
+  copy_col(s, 1, out->porte, sizeof out->porte);
+  out->fracao_porte_e4 = fat_col_int64(s, 2);
+  out->uco_e4 = fat_col_int64(s, 3);
+  out->filme_e4 = fat_col_int64(s, 4);
+  out->auxiliares = fat_col_int(s, 5);
+  out->porte_anestesico = fat_col_int(s, 6);
+  copy_col(s, 7, out->vigencia, sizeof out->vigencia);
   fat_stmt_reset(s);
-  return rc;
+  return FAT_OK;
 }
 
 fat_rc fat_tabelas_porte(fat_store *st, const char *edicao, const char *porte, const char *data,
@@ -881,23 +890,19 @@ fat_rc fat_tabelas_porte(fat_store *st, const char *edicao, const char *porte, c
     "SELECT valor, vigencia_inicio FROM cbhpm_porte WHERE edicao = ?1 AND porte = ?2 "
     "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
     "ORDER BY vigencia_inicio DESC LIMIT 1";
-  fat_stmt *s;
-  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+  const char *const keys[] = {edicao, porte, data};
+  fat_stmt *s = NULL;
+  fat_rc rc = lookup_vigente(st, sql, keys, 3, &s, err);
 
+  if (rc == FAT_ENOTFOUND)
+    return fat_err_set(err, rc, "porte %s sem valor na edição %s vigente em %s", porte, edicao,
+                       data);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text(s, 1, edicao);
-  fat_bind_text(s, 2, porte);
-  fat_bind_text(s, 3, data);
-  rc = lookup_step(st, s, err);
-  if (rc == FAT_OK) {
-    *valor = fat_col_int64(s, 0);
-    copy_col(s, 1, vigencia, 11);
-  } else if (rc == FAT_ENOTFOUND) {
-    fat_err_set(err, rc, "porte %s sem valor na edição %s vigente em %s", porte, edicao, data);
-  }
+  *valor = fat_col_int64(s, 0);
+  copy_col(s, 1, vigencia, 11);
   fat_stmt_reset(s);
-  return rc;
+  return FAT_OK;
 }
 
 fat_rc fat_tabelas_insumo(fat_store *st, const char *tabela, const char *codigo, const char *data,
@@ -908,27 +913,22 @@ fat_rc fat_tabelas_insumo(fat_store *st, const char *tabela, const char *codigo,
     "WHERE tabela = ?1 AND codigo = ?2 "
     "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
     "ORDER BY vigencia_inicio DESC LIMIT 1";
-  fat_stmt *s;
-  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+  const char *const keys[] = {tabela, codigo, data};
+  fat_stmt *s = NULL;
+  fat_rc rc = lookup_vigente(st, sql, keys, 3, &s, err);
 
+  if (rc == FAT_ENOTFOUND)
+    return fat_err_set(err, rc, "código %s não está na tabela %s vigente em %s", codigo,
+                       strcmp(tabela, "brasindice") == 0 ? "Brasíndice" : "Simpro", data);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text(s, 1, tabela);
-  fat_bind_text(s, 2, codigo);
-  fat_bind_text(s, 3, data);
-  rc = lookup_step(st, s, err);
-  if (rc == FAT_OK) {
-    copy_col(s, 0, out->descricao, sizeof out->descricao);
-    copy_col(s, 1, out->apresentacao, sizeof out->apresentacao);
-    out->pf = fat_col_int64(s, 2);
-    out->pmc = fat_col_int64(s, 3);
-    copy_col(s, 4, out->vigencia, sizeof out->vigencia);
-  } else if (rc == FAT_ENOTFOUND) {
-    fat_err_set(err, rc, "código %s não está na tabela %s vigente em %s", codigo,
-                strcmp(tabela, "brasindice") == 0 ? "Brasíndice" : "Simpro", data);
-  }
+  copy_col(s, 0, out->descricao, sizeof out->descricao);
+  copy_col(s, 1, out->apresentacao, sizeof out->apresentacao);
+  out->pf = fat_col_int64(s, 2);
+  out->pmc = fat_col_int64(s, 3);
+  copy_col(s, 4, out->vigencia, sizeof out->vigencia);
   fat_stmt_reset(s);
-  return rc;
+  return FAT_OK;
 }
 
 fat_rc fat_tabelas_negociado(fat_store *st, const char *registro_ans, const char *codigo,
@@ -940,25 +940,21 @@ fat_rc fat_tabelas_negociado(fat_store *st, const char *registro_ans, const char
     "WHERE operadora = ?1 AND codigo = ?2 "
     "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
     "ORDER BY vigencia_inicio DESC LIMIT 1";
-  fat_stmt *s;
-  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+  const char *const keys[] = {registro_ans, codigo, data};
+  fat_stmt *s = NULL;
+  fat_rc rc = lookup_vigente(st, sql, keys, 3, &s, err);
 
+  if (rc == FAT_ENOTFOUND)
+    return fat_err_set(err, rc,
+                       "código %s não está na tabela negociada da operadora %s vigente em %s",
+                       codigo, registro_ans, data);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text(s, 1, registro_ans);
-  fat_bind_text(s, 2, codigo);
-  fat_bind_text(s, 3, data);
-  rc = lookup_step(st, s, err);
-  if (rc == FAT_OK) {
-    *valor = fat_col_int64(s, 0);
-    copy_col(s, 1, descricao, 160);
-    copy_col(s, 2, vigencia, 11);
-  } else if (rc == FAT_ENOTFOUND) {
-    fat_err_set(err, rc, "código %s não está na tabela negociada da operadora %s vigente em %s",
-                codigo, registro_ans, data);
-  }
+  *valor = fat_col_int64(s, 0);
+  copy_col(s, 1, descricao, 160);
+  copy_col(s, 2, vigencia, 11);
   fat_stmt_reset(s);
-  return rc;
+  return FAT_OK;
 }
 
 fat_rc fat_tabelas_tuss(fat_store *st, const char *codigo, const char *data, char tabela[4],
@@ -968,20 +964,17 @@ fat_rc fat_tabelas_tuss(fat_store *st, const char *codigo, const char *data, cha
     "SELECT tabela, descricao FROM tuss_termo WHERE codigo = ?1 "
     "AND vigencia_inicio <= ?2 AND (vigencia_fim IS NULL OR vigencia_fim >= ?2) "
     "ORDER BY vigencia_inicio DESC LIMIT 1";
-  fat_stmt *s;
-  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+  const char *const keys[] = {codigo, data};
+  fat_stmt *s = NULL;
+  fat_rc rc = lookup_vigente(st, sql, keys, 2, &s, err);
 
+  if (rc == FAT_ENOTFOUND)
+    return fat_err_set(err, rc, "código %s não está na terminologia TUSS vigente em %s", codigo,
+                       data);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text(s, 1, codigo);
-  fat_bind_text(s, 2, data);
-  rc = lookup_step(st, s, err);
-  if (rc == FAT_OK) {
-    copy_col(s, 0, tabela, 4);
-    copy_col(s, 1, descricao, 160);
-  } else if (rc == FAT_ENOTFOUND) {
-    fat_err_set(err, rc, "código %s não está na terminologia TUSS vigente em %s", codigo, data);
-  }
+  copy_col(s, 0, tabela, 4);
+  copy_col(s, 1, descricao, 160);
   fat_stmt_reset(s);
-  return rc;
+  return FAT_OK;
 }

@@ -166,17 +166,10 @@ static fat_rc registros(const char *data, size_t len, const char *nome, rec **ou
       return fat_err_set(err, FAT_EINVAL, "%s: linha %d: linha vazia no meio do arquivo", nome,
                          linha);
     }
-    if (*n == cap) {
-      size_t nc = cap ? cap * 2 : 32;
-      rec *p = fat_realloc(*out, nc * sizeof *p);
-
-      if (p == NULL) {
-        fat_free(*out);
-        *out = NULL;
-        return fat_err_oom(err);
-      }
-      *out = p;
-      cap = nc;
+    if (!FAT_GROW(*out, cap, *n)) {
+      fat_free(*out);
+      *out = NULL;
+      return fat_err_oom(err);
     }
     (*out)[*n].s = data + a;
     (*out)[*n].n = b - a;

@@ -392,18 +392,11 @@ static fat_rc candidatos(fat_store *st, cand **out, size_t *n, fat_err *err)
   while ((r = fat_stmt_step(s)) == FAT_ROW) {
     cand *c;
 
-    if (*n == cap) {
-      size_t nc = cap ? cap * 2 : 16;
-      cand *p = fat_realloc(*out, nc * sizeof *p);
-
-      if (p == NULL) {
-        fat_stmt_reset(s);
-        fat_free(*out);
-        *out = NULL;
-        return fat_err_oom(err);
-      }
-      *out = p;
-      cap = nc;
+    if (!FAT_GROW(*out, cap, *n)) {
+      fat_stmt_reset(s);
+      fat_free(*out);
+      *out = NULL;
+      return fat_err_oom(err);
     }
     c = &(*out)[(*n)++];
     memset(c, 0, sizeof *c);

@@ -106,17 +106,10 @@ fat_rc fat_fatura_criar(fat_store *st, fat_gen *gen, const char *operadora,
     fat_bind_int(s, 1, op);
     fat_bind_text(s, 2, competencia);
     while ((r = fat_stmt_step(s)) == FAT_ROW) {
-      if (m == cap) {
-        size_t nc = cap ? cap * 2 : 8;
-        int64_t *p = fat_realloc(ids, nc * sizeof *p);
-
-        if (p == NULL) {
-          fat_stmt_reset(s);
-          rc = fat_err_oom(err);
-          goto out;
-        }
-        ids = p;
-        cap = nc;
+      if (!FAT_GROW(ids, cap, m)) {
+        fat_stmt_reset(s);
+        rc = fat_err_oom(err);
+        goto out;
       }
       ids[m++] = fat_col_int64(s, 0);
     }
@@ -356,18 +349,11 @@ static fat_rc alvos(fat_store *st, int64_t fatura, int64_t lote, int64_t recurso
   while ((r = fat_stmt_step(s)) == FAT_ROW) {
     alvo *a;
 
-    if (*n == cap) {
-      size_t nc = cap ? cap * 2 : 16;
-      alvo *p = fat_realloc(*out, nc * sizeof *p);
-
-      if (p == NULL) {
-        fat_stmt_reset(s);
-        fat_free(*out);
-        *out = NULL;
-        return fat_err_oom(err);
-      }
-      *out = p;
-      cap = nc;
+    if (!FAT_GROW(*out, cap, *n)) {
+      fat_stmt_reset(s);
+      fat_free(*out);
+      *out = NULL;
+      return fat_err_oom(err);
     }
     a = &(*out)[(*n)++];
     a->guia_id = fat_col_int64(s, 0);
@@ -695,23 +681,9 @@ fat_rc fat_recebimento_listar(fat_store *st, const char *operadora, const char *
     " LEFT JOIN fatura f ON f.id = r.fatura_id LEFT JOIN lote l ON l.id = r.lote_id"
     " WHERE (?1 IS NULL OR r.operadora_id = ?1) AND (?2 IS NULL OR r.data >= ?2)"
     " AND (?3 IS NULL OR r.data <= ?3) ORDER BY r.data DESC, r.id DESC";
-  fat_stmt *s;
-  int64_t op = 0;
-  fat_rc rc;
+  const char *const txt[] = {de, ate};
 
-  *out = NULL;
-  if (operadora != NULL) {
-    rc = fin_operadora(st, operadora, &op, NULL, 0, err);
-    if (rc != FAT_OK)
-      return rc;
-  }
-  rc = fat_store_prepare(st, sql, &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_int_or_null(s, 1, op, operadora == NULL);
-  fat_bind_text(s, 2, de);
-  fat_bind_text(s, 3, ate);
-  return fat_store_rows_json(st, s, 0, "erro ao listar os recebimentos", out, err);
+  return fin_listar(st, sql, operadora, txt, 2, "os recebimentos", out, err);
 }
 
 fat_rc fat_recebimento_demonstrativos(fat_store *st, const char *operadora, cJSON **out,
@@ -726,21 +698,7 @@ fat_rc fat_recebimento_demonstrativos(fat_store *st, const char *operadora, cJSO
     " FROM pagamento p LEFT JOIN operadora o ON o.id = p.operadora_id"
     " LEFT JOIN lote l ON l.id = p.lote_id"
     " WHERE (?1 IS NULL OR p.operadora_id = ?1) ORDER BY p.data DESC, p.id DESC";
-  fat_stmt *s;
-  int64_t op = 0;
-  fat_rc rc;
-
-  *out = NULL;
-  if (operadora != NULL) {
-    rc = fin_operadora(st, operadora, &op, NULL, 0, err);
-    if (rc != FAT_OK)
-      return rc;
-  }
-  rc = fat_store_prepare(st, sql, &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_int_or_null(s, 1, op, operadora == NULL);
-  return fat_store_rows_json(st, s, 0, "erro ao listar os demonstrativos", out, err);
+  return fin_listar(st, sql, operadora, NULL, 0, "os demonstrativos", out, err);
 }
 
 /* ---- listings and the mapa ---- */
@@ -762,22 +720,9 @@ fat_rc fat_fatura_listar(fat_store *st, const char *operadora, const char *compe
     " FROM fatura f JOIN operadora o ON o.id = f.operadora_id"
     " WHERE (?1 IS NULL OR f.operadora_id = ?1) AND (?2 IS NULL OR f.competencia = ?2)"
     " ORDER BY f.competencia DESC, o.registro_ans, f.numero";
-  fat_stmt *s;
-  int64_t op = 0;
-  fat_rc rc;
+  const char *const txt[] = {competencia};
 
-  *out = NULL;
-  if (operadora != NULL) {
-    rc = fin_operadora(st, operadora, &op, NULL, 0, err);
-    if (rc != FAT_OK)
-      return rc;
-  }
-  rc = fat_store_prepare(st, sql, &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_int_or_null(s, 1, op, operadora == NULL);
-  fat_bind_text(s, 2, competencia);
-  return fat_store_rows_json(st, s, 0, "erro ao listar as faturas", out, err);
+  return fin_listar(st, sql, operadora, txt, 1, "as faturas", out, err);
 }
 
 fat_rc fat_fatura_nf_dados(fat_store *st, const char *de, const char *ate, cJSON **out,

@@ -19,6 +19,13 @@ int fin_hoje(const char *hoje, char out[11]);
 /* The one operator resolver (registro ANS, script key or id) and its script key. */
 FAT_NODISCARD fat_rc fin_operadora(fat_store *st, const char *ref, int64_t *id, char *key,
                                    size_t key_len, fat_err *err);
+/* A listing filtered by the operadora the user named: resolves operadora
+** (NULL: any), binds its id (or null) as ?1 and the n texts as ?2..?n+1,
+** and returns every row as a JSON array in *out (what names the listing in
+** a database error: "erro ao listar <what>"). */
+FAT_NODISCARD fat_rc fin_listar(fat_store *st, const char *sql, const char *operadora,
+                                const char *const *txt, int n, const char *what, cJSON **out,
+                                fat_err *err);
 /* Close a user action: commit when rc is FAT_OK, else roll back. */
 fat_rc fin_fim(fat_store *st, fat_rc rc, fat_err *err);
 /* Days from a to b (AAAA-MM-DD); 0 when either is invalid. */

@@ -62,6 +62,31 @@ fat_rc fin_operadora(fat_store *st, const char *ref, int64_t *id, char *key, siz
   return FAT_OK;
 }
 
+fat_rc fin_listar(fat_store *st, const char *sql, const char *operadora, const char *const *txt,
+                  int n, const char *what, cJSON **out, fat_err *err)
+{
+  fat_stmt *s;
+  int64_t op = 0;
+  int i;
+  char msg[96];
+  fat_rc rc;
+
+  *out = NULL;
+  if (operadora != NULL) {
+    rc = fin_operadora(st, operadora, &op, NULL, 0, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int_or_null(s, 1, op, operadora == NULL);
+  for (i = 0; i < n; i++)
+    fat_bind_text(s, i + 2, txt[i]);
+  snprintf(msg, sizeof msg, "erro ao listar %s", what);
+  return fat_store_rows_json(st, s, 0, msg, out, err);
+}
+
 fat_rc fin_fim(fat_store *st, fat_rc rc, fat_err *err)
 {
   if (rc == FAT_OK)

@@ -311,17 +311,10 @@ static fat_rc convenio_guia(calc *c, int64_t rec, int recup, int64_t op, const c
     return rc;
   fat_bind_int(s, 1, guia);
   while ((r = fat_stmt_step(s)) == FAT_ROW) {
-    if (n == cap) {
-      size_t nc = cap ? cap * 2 : 8;
-      it *p = fat_realloc(v, nc * sizeof *p);
-
-      if (p == NULL) {
-        fat_stmt_reset(s);
-        rc = fat_err_oom(c->err);
-        goto out;
-      }
-      v = p;
-      cap = nc;
+    if (!FAT_GROW(v, cap, n)) {
+      fat_stmt_reset(s);
+      rc = fat_err_oom(c->err);
+      goto out;
     }
     v[n].id = fat_col_int64(s, 0);
     fin_col(s, 1, v[n].codigo, sizeof v[n].codigo);
@@ -401,6 +394,69 @@ out:
   return rc;
 }
 
+/* Every row of sql (its ?1 bound to the period) read by read into a new
+** array of elem-byte rows (*out, freed by the caller with fat_free; *n
+** rows). The statement is finished before any row is used, so the caller
+** may write while it walks them. what names the rows in a database error. */
+static fat_rc period_rows(calc *c, const char *sql, size_t elem,
+                          void (*read)(fat_stmt *s, void *row), const char *what, void **out,
+                          size_t *n)
+{
+  fat_stmt *s;
+  unsigned char *rows = NULL;
+  size_t cap = 0;
+  int r;
+  fat_rc rc = fat_store_prepare(c->st, sql, &s, c->err);
+
+  *out = NULL;
+  *n = 0;
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, c->periodo);
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
+    if (!fat_grow(&rows, &cap, *n, elem)) {
+      fat_stmt_reset(s);
+      fat_free(rows);
+      *n = 0;
+      return fat_err_oom(c->err);
+    }
+    memset(rows + *n * elem, 0, elem);
+    read(s, rows + *n * elem);
+    (*n)++;
+  }
+  fat_stmt_reset(s);
+  if (r != FAT_DONE) {
+    char msg[96];
+
+    fat_free(rows);
+    *n = 0;
+    snprintf(msg, sizeof msg, "erro ao ler %s", what);
+    return fat_store_dberr(c->st, c->err, msg);
+  }
+  *out = rows;
+  return FAT_OK;
+}
+
+typedef struct convenio_rec {
+  int64_t rec, op, guia, plano, valor;
+  int recup;
+  char script[64], numero[32];
+} convenio_rec;
+
+static void convenio_row(fat_stmt *s, void *p)
+{
+  convenio_rec *r = p;
+
+  r->rec = fat_col_int64(s, 0);
+  r->recup = fat_col_int(s, 1);
+  r->op = fat_col_int64(s, 2);
+  fin_col(s, 3, r->script, sizeof r->script);
+  r->guia = fat_col_int64(s, 4);
+  r->plano = fat_col_int64(s, 5);
+  r->valor = fat_col_int64(s, 6);
+  fin_col(s, 7, r->numero, sizeof r->numero);
+}
+
 static fat_rc convenio(calc *c)
 {
   static const char sql[] =
@@ -408,53 +464,37 @@ static fat_rc convenio(calc *c)
     " x.valor, g.numero_prestador FROM recebimento r JOIN recebimento_guia x"
     " ON x.recebimento_id = r.id JOIN guia g ON g.id = x.guia_id JOIN operadora o"
     " ON o.id = r.operadora_id WHERE substr(r.data, 1, 7) = ?1 ORDER BY r.id, x.guia_id";
-  typedef struct row {
-    int64_t rec, op, guia, plano, valor;
-    int recup;
-    char script[64], numero[32];
-  } row;
-  fat_stmt *s;
-  row *rows = NULL;
-  size_t n = 0, cap = 0, i;
-  int r;
-  fat_rc rc = fat_store_prepare(c->st, sql, &s, c->err);
+  convenio_rec *rows;
+  void *v;
+  size_t n, i;
+  fat_rc rc =
+    period_rows(c, sql, sizeof *rows, convenio_row, "os recebimentos do período", &v, &n);
 
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text(s, 1, c->periodo);
-  while ((r = fat_stmt_step(s)) == FAT_ROW) {
-    if (n == cap) {
-      size_t nc = cap ? cap * 2 : 16;
-      row *p = fat_realloc(rows, nc * sizeof *p);
-
-      if (p == NULL) {
-        fat_stmt_reset(s);
-        fat_free(rows);
-        return fat_err_oom(c->err);
-      }
-      rows = p;
-      cap = nc;
-    }
-    rows[n].rec = fat_col_int64(s, 0);
-    rows[n].recup = fat_col_int(s, 1);
-    rows[n].op = fat_col_int64(s, 2);
-    fin_col(s, 3, rows[n].script, sizeof rows[n].script);
-    rows[n].guia = fat_col_int64(s, 4);
-    rows[n].plano = fat_col_int64(s, 5);
-    rows[n].valor = fat_col_int64(s, 6);
-    fin_col(s, 7, rows[n].numero, sizeof rows[n].numero);
-    n++;
-  }
-  fat_stmt_reset(s);
-  if (r != FAT_DONE) {
-    fat_free(rows);
-    return fat_store_dberr(c->st, c->err, "erro ao ler os recebimentos do período");
-  }
+  rows = v;
   for (i = 0; i < n && rc == FAT_OK; i++)
     rc = convenio_guia(c, rows[i].rec, rows[i].recup, rows[i].op, rows[i].script, rows[i].guia,
                        rows[i].plano, rows[i].valor, rows[i].numero);
   fat_free(rows);
   return rc;
+}
+
+typedef struct particulares_rec {
+  int64_t id, base, prof, recibo;
+  char codigo[32], paciente[80];
+} particulares_rec;
+
+static void particulares_row(fat_stmt *s, void *p)
+{
+  particulares_rec *r = p;
+
+  r->id = fat_col_int64(s, 0);
+  r->base = fat_col_int64(s, 1);
+  r->prof = fat_col_int64(s, 2);
+  fin_col(s, 3, r->codigo, sizeof r->codigo);
+  r->recibo = fat_col_int64(s, 4);
+  fin_col(s, 5, r->paciente, sizeof r->paciente);
 }
 
 static fat_rc particulares(calc *c)
@@ -463,45 +503,15 @@ static fat_rc particulares(calc *c)
     "SELECT x.id, x.valor - x.taxa, p.profissional_id, p.codigo, x.recibo, p.paciente_nome"
     " FROM particular_pagamento x JOIN particular p ON p.id = x.particular_id"
     " WHERE substr(x.data, 1, 7) = ?1 AND p.profissional_id IS NOT NULL ORDER BY x.id";
-  typedef struct row {
-    int64_t id, base, prof, recibo;
-    char codigo[32], paciente[80];
-  } row;
-  fat_stmt *s;
-  row *rows = NULL;
-  size_t n = 0, cap = 0, i;
-  int r;
-  fat_rc rc = fat_store_prepare(c->st, sql, &s, c->err);
+  particulares_rec *rows;
+  void *v;
+  size_t n, i;
+  fat_rc rc =
+    period_rows(c, sql, sizeof *rows, particulares_row, "os pagamentos particulares", &v, &n);
 
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text(s, 1, c->periodo);
-  while ((r = fat_stmt_step(s)) == FAT_ROW) {
-    if (n == cap) {
-      size_t nc = cap ? cap * 2 : 16;
-      row *p = fat_realloc(rows, nc * sizeof *p);
-
-      if (p == NULL) {
-        fat_stmt_reset(s);
-        fat_free(rows);
-        return fat_err_oom(c->err);
-      }
-      rows = p;
-      cap = nc;
-    }
-    rows[n].id = fat_col_int64(s, 0);
-    rows[n].base = fat_col_int64(s, 1);
-    rows[n].prof = fat_col_int64(s, 2);
-    fin_col(s, 3, rows[n].codigo, sizeof rows[n].codigo);
-    rows[n].recibo = fat_col_int64(s, 4);
-    fin_col(s, 5, rows[n].paciente, sizeof rows[n].paciente);
-    n++;
-  }
-  fat_stmt_reset(s);
-  if (r != FAT_DONE) {
-    fat_free(rows);
-    return fat_store_dberr(c->st, c->err, "erro ao ler os pagamentos particulares");
-  }
+  rows = v;
   for (i = 0; i < n && rc == FAT_OK; i++) {
     linha l;
     regra rg;
@@ -534,6 +544,26 @@ static fat_rc particulares(calc *c)
   return rc;
 }
 
+typedef struct liberacoes_rec {
+  int64_t id, prof, base, valor, guia, item;
+  char periodo[8], desc[160], regra[160];
+} liberacoes_rec;
+
+static void liberacoes_row(fat_stmt *s, void *p)
+{
+  liberacoes_rec *r = p;
+
+  r->id = fat_col_int64(s, 0);
+  r->prof = fat_col_int64(s, 1);
+  r->base = fat_col_int64(s, 2);
+  r->valor = fat_col_int64(s, 3);
+  r->guia = fat_col_int64(s, 4);
+  r->item = fat_col_int64(s, 5);
+  fin_col(s, 6, r->periodo, sizeof r->periodo);
+  fin_col(s, 7, r->desc, sizeof r->desc);
+  fin_col(s, 8, r->regra, sizeof r->regra);
+}
+
 static fat_rc liberacoes(calc *c)
 {
   static const char sql[] =
@@ -546,48 +576,14 @@ static fat_rc liberacoes(calc *c)
     "  OR (gl.situacao = 'aberta' AND gl.classificacao = 'indevida'))"
     "  AND (gl.item_id = ri.item_id OR (gl.item_id IS NULL AND gl.guia_id = ri.guia_id)))"
     " ORDER BY ri.id";
-  typedef struct row {
-    int64_t id, prof, base, valor, guia, item;
-    char periodo[8], desc[160], regra[160];
-  } row;
-  fat_stmt *s;
-  row *rows = NULL;
-  size_t n = 0, cap = 0, i;
-  int r;
-  fat_rc rc = fat_store_prepare(c->st, sql, &s, c->err);
+  liberacoes_rec *rows;
+  void *v;
+  size_t n, i;
+  fat_rc rc = period_rows(c, sql, sizeof *rows, liberacoes_row, "os valores retidos", &v, &n);
 
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text(s, 1, c->periodo);
-  while ((r = fat_stmt_step(s)) == FAT_ROW) {
-    if (n == cap) {
-      size_t nc = cap ? cap * 2 : 16;
-      row *p = fat_realloc(rows, nc * sizeof *p);
-
-      if (p == NULL) {
-        fat_stmt_reset(s);
-        fat_free(rows);
-        return fat_err_oom(c->err);
-      }
-      rows = p;
-      cap = nc;
-    }
-    rows[n].id = fat_col_int64(s, 0);
-    rows[n].prof = fat_col_int64(s, 1);
-    rows[n].base = fat_col_int64(s, 2);
-    rows[n].valor = fat_col_int64(s, 3);
-    rows[n].guia = fat_col_int64(s, 4);
-    rows[n].item = fat_col_int64(s, 5);
-    fin_col(s, 6, rows[n].periodo, sizeof rows[n].periodo);
-    fin_col(s, 7, rows[n].desc, sizeof rows[n].desc);
-    fin_col(s, 8, rows[n].regra, sizeof rows[n].regra);
-    n++;
-  }
-  fat_stmt_reset(s);
-  if (r != FAT_DONE) {
-    fat_free(rows);
-    return fat_store_dberr(c->st, c->err, "erro ao ler os valores retidos");
-  }
+  rows = v;
   for (i = 0; i < n && rc == FAT_OK; i++) {
     linha l;
     char desc[200];
@@ -684,17 +680,10 @@ fat_rc fat_repasse_calcular(fat_store *st, fat_gen *gen, const char *periodo, cJ
     goto out;
   fat_bind_int(s, 1, c.repasse_id);
   while ((r = fat_stmt_step(s)) == FAT_ROW) {
-    if (c.n_pagar == cap) {
-      size_t nc = cap ? cap * 2 : 8;
-      int64_t(*p)[2] = fat_realloc(c.pagar, nc * sizeof *p);
-
-      if (p == NULL) {
-        fat_stmt_reset(s);
-        rc = fat_err_oom(err);
-        goto out;
-      }
-      c.pagar = p;
-      cap = nc;
+    if (!FAT_GROW(c.pagar, cap, c.n_pagar)) {
+      fat_stmt_reset(s);
+      rc = fat_err_oom(err);
+      goto out;
     }
     c.pagar[c.n_pagar][0] = fat_col_int64(s, 0);
     c.pagar[c.n_pagar][1] = fat_col_int64(s, 1);

@@ -75,24 +75,14 @@ static const rel_col cols_aging[] = {
 
 fat_rc rel_aging_tabela(fat_store *st, cJSON *rel, int64_t op, const char *hoje, fat_err *err)
 {
-  fat_stmt *s;
   cJSON *tab;
   fat_rc rc = rel_tabela(rel, "aging", "Contas a receber por atraso", cols_aging,
                          REL_NCOLS(cols_aging), &tab, err);
 
-  if (rc == FAT_OK)
-    rc = fat_store_prepare(st, sql_aging, &s, err);
   if (rc == FAT_OK) {
-    fat_bind_int(s, 1, op);
-    fat_bind_text(s, 2, hoje);
-    rc = rel_linhas(st, tab, s, err);
-  }
-  if (rc == FAT_OK)
-    rc = fat_store_prepare(st, sql_aging_total, &s, err);
-  if (rc == FAT_OK) {
-    fat_bind_int(s, 1, op);
-    fat_bind_text(s, 2, hoje);
-    rc = rel_total(st, tab, s, err);
+    const rel_arg a[] = {REL_NUM(op), REL_TXT(hoje)};
+
+    rc = rel_consulta(st, tab, sql_aging, sql_aging_total, a, 2, err);
   }
   return rc;
 }
@@ -172,23 +162,13 @@ static fat_rc lista_lotes(fat_store *st, cJSON *rel, const char *nome, const cha
                           const rel_col *cols, size_t n, const char *sql, const char *sql_total,
                           int64_t op, const char *hoje, fat_err *err)
 {
-  fat_stmt *s;
   cJSON *tab;
   fat_rc rc = rel_tabela(rel, nome, titulo, cols, n, &tab, err);
 
-  if (rc == FAT_OK)
-    rc = fat_store_prepare(st, sql, &s, err);
   if (rc == FAT_OK) {
-    fat_bind_int(s, 1, op);
-    fat_bind_text(s, 2, hoje);
-    rc = rel_linhas(st, tab, s, err);
-  }
-  if (rc == FAT_OK)
-    rc = fat_store_prepare(st, sql_total, &s, err);
-  if (rc == FAT_OK) {
-    fat_bind_int(s, 1, op);
-    fat_bind_text(s, 2, hoje);
-    rc = rel_total(st, tab, s, err);
+    const rel_arg a[] = {REL_NUM(op), REL_TXT(hoje)};
+
+    rc = rel_consulta(st, tab, sql, sql_total, a, 2, err);
   }
   return rc;
 }
@@ -297,7 +277,6 @@ static const rel_col cols_previsto[] = {
 fat_rc fat_rel_previsto(fat_store *st, const fat_rel_params *p, cJSON **out, fat_err *err)
 {
   char de[8], ate[8], ini[11], fim[11];
-  fat_stmt *s;
   cJSON *rel, *tab;
   int64_t op;
   fat_rc rc;
@@ -321,21 +300,9 @@ fat_rc fat_rel_previsto(fat_store *st, const fat_rel_params *p, cJSON **out, fat
     rc = rel_tabela(rel, "mensal", "Pagamentos previstos e realizados por mês", cols_previsto,
                     REL_NCOLS(cols_previsto), &tab, err);
   if (rc == FAT_OK && op != 0) {
-    rc = fat_store_prepare(st, sql_previsto, &s, err);
-    if (rc == FAT_OK) {
-      fat_bind_text(s, 1, ini);
-      fat_bind_text(s, 2, fim);
-      fat_bind_int(s, 3, op);
-      rc = rel_linhas(st, tab, s, err);
-    }
-    if (rc == FAT_OK)
-      rc = fat_store_prepare(st, sql_previsto_total, &s, err);
-    if (rc == FAT_OK) {
-      fat_bind_text(s, 1, ini);
-      fat_bind_text(s, 2, fim);
-      fat_bind_int(s, 3, op);
-      rc = rel_total(st, tab, s, err);
-    }
+    const rel_arg a[] = {REL_TXT(ini), REL_TXT(fim), REL_NUM(op)};
+
+    rc = rel_consulta(st, tab, sql_previsto, sql_previsto_total, a, 3, err);
   }
   if (rc == FAT_OK)
     rc = rel_media(tab, "atraso_medio", "atraso_soma", "atraso_base", err);

@@ -56,6 +56,22 @@ FAT_NODISCARD fat_rc rel_linhas(fat_store *st, cJSON *tab, fat_stmt *s, fat_err 
 ** there is no row). Resets s. */
 FAT_NODISCARD fat_rc rel_total(fat_store *st, cJSON *tab, fat_stmt *s, fat_err *err);
 
+/* A value a report statement binds, in order as ?1, ?2...: a text (REL_TXT,
+** NULL binds null) or an integer (REL_NUM). */
+typedef struct rel_arg {
+  const char *txt;
+  int64_t num;
+  int is_num;
+} rel_arg;
+#define REL_TXT(v) {(v), 0, 0}
+#define REL_NUM(v) {NULL, (v), 1}
+
+/* Fill tab from two statements bound with the same n args: its lines from
+** sql_linhas and its total from sql_total (either may be NULL: skipped). */
+FAT_NODISCARD fat_rc rel_consulta(fat_store *st, cJSON *tab, const char *sql_linhas,
+                                  const char *sql_total, const rel_arg *args, int n,
+                                  fat_err *err);
+
 /* Lines of tab (NULL when absent: cJSON_ArrayForEach copes). */
 cJSON *rel_linhas_de(const cJSON *tab);
 

@@ -62,25 +62,13 @@ static fat_rc mensal(fat_store *st, cJSON *rel, const char *nome, const char *ti
                      const rel_col *cols, size_t n, const char *sql, const char *sql_total,
                      const char *de, const char *ate, int64_t op, fat_err *err)
 {
-  fat_stmt *s;
   cJSON *tab;
   fat_rc rc = rel_tabela(rel, nome, titulo, cols, n, &tab, err);
 
-  if (rc == FAT_OK)
-    rc = fat_store_prepare(st, sql, &s, err);
   if (rc == FAT_OK) {
-    fat_bind_text(s, 1, de);
-    fat_bind_text(s, 2, ate);
-    fat_bind_int(s, 3, op);
-    rc = rel_linhas(st, tab, s, err);
-  }
-  if (rc == FAT_OK)
-    rc = fat_store_prepare(st, sql_total, &s, err);
-  if (rc == FAT_OK) {
-    fat_bind_text(s, 1, de);
-    fat_bind_text(s, 2, ate);
-    fat_bind_int(s, 3, op);
-    rc = rel_total(st, tab, s, err);
+    const rel_arg a[] = {REL_TXT(de), REL_TXT(ate), REL_NUM(op)};
+
+    rc = rel_consulta(st, tab, sql, sql_total, a, 3, err);
   }
   if (rc == FAT_OK)
     rc = rel_taxa(tab, "taxa_glosa", "glosado", "faturado", err);

@@ -92,7 +92,6 @@ fat_rc fat_rel_produtividade(fat_store *st, const fat_rel_params *p, cJSON **out
 {
   static const rel_col *const cols_usuarios = cols_semanas + 1;
   char de[11], ate[11];
-  fat_stmt *s;
   cJSON *rel, *tab;
   fat_rc rc;
 
@@ -109,36 +108,18 @@ fat_rc fat_rel_produtividade(fat_store *st, const fat_rel_params *p, cJSON **out
   if (rc == FAT_OK)
     rc = rel_tabela(rel, "semanas", "Produtividade por usuário e semana", cols_semanas,
                     REL_NCOLS(cols_semanas), &tab, err);
-  if (rc == FAT_OK)
-    rc = fat_store_prepare(st, sql_semanas, &s, err);
   if (rc == FAT_OK) {
-    fat_bind_text(s, 1, de);
-    fat_bind_text(s, 2, ate);
-    rc = rel_linhas(st, tab, s, err);
-  }
-  if (rc == FAT_OK)
-    rc = fat_store_prepare(st, sql_semanas_total, &s, err);
-  if (rc == FAT_OK) {
-    fat_bind_text(s, 1, de);
-    fat_bind_text(s, 2, ate);
-    rc = rel_total(st, tab, s, err);
+    const rel_arg a[] = {REL_TXT(de), REL_TXT(ate)};
+
+    rc = rel_consulta(st, tab, sql_semanas, sql_semanas_total, a, 2, err);
   }
   if (rc == FAT_OK)
     rc = rel_tabela(rel, "usuarios", "Produtividade por usuário no período", cols_usuarios,
                     REL_NCOLS(cols_semanas) - 1, &tab, err);
-  if (rc == FAT_OK)
-    rc = fat_store_prepare(st, sql_usuarios, &s, err);
   if (rc == FAT_OK) {
-    fat_bind_text(s, 1, de);
-    fat_bind_text(s, 2, ate);
-    rc = rel_linhas(st, tab, s, err);
-  }
-  if (rc == FAT_OK)
-    rc = fat_store_prepare(st, sql_semanas_total, &s, err);
-  if (rc == FAT_OK) {
-    fat_bind_text(s, 1, de);
-    fat_bind_text(s, 2, ate);
-    rc = rel_total(st, tab, s, err);
+    const rel_arg a[] = {REL_TXT(de), REL_TXT(ate)};
+
+    rc = rel_consulta(st, tab, sql_usuarios, sql_semanas_total, a, 2, err);
   }
   if (rc != FAT_OK) {
     cJSON_Delete(rel);

@@ -143,6 +143,40 @@ fat_rc rel_total(fat_store *st, cJSON *tab, fat_stmt *s, fat_err *err)
   return rc;
 }
 
+static fat_rc rel_prepare_args(fat_store *st, const char *sql, const rel_arg *args, int n,
+                               fat_stmt **out, fat_err *err)
+{
+  fat_rc rc = fat_store_prepare(st, sql, out, err);
+  int i;
+
+  for (i = 0; rc == FAT_OK && i < n; i++) {
+    if (args[i].is_num)
+      fat_bind_int(*out, i + 1, args[i].num);
+    else
+      fat_bind_text(*out, i + 1, args[i].txt);
+  }
+  return rc;
+}
+
+fat_rc rel_consulta(fat_store *st, cJSON *tab, const char *sql_linhas, const char *sql_total,
+                    const rel_arg *args, int n, fat_err *err)
+{
+  fat_stmt *s = NULL;
+  fat_rc rc = FAT_OK;
+
+  if (sql_linhas != NULL) {
+    rc = rel_prepare_args(st, sql_linhas, args, n, &s, err);
+    if (rc == FAT_OK)
+      rc = rel_linhas(st, tab, s, err);
+  }
+  if (rc == FAT_OK && sql_total != NULL) {
+    rc = rel_prepare_args(st, sql_total, args, n, &s, err);
+    if (rc == FAT_OK)
+      rc = rel_total(st, tab, s, err);
+  }
+  return rc;
+}
+
 int64_t rel_int(const cJSON *o, const char *k)
 {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);

@@ -128,6 +128,24 @@ static fat_rc check_competencia(const char *c, fat_err *err)
   return FAT_OK;
 }
 
+/* The page of a listing (rows per page and the id it starts below) and its
+** common filters: a competência to check (NULL: none) and, when op is not
+** NULL, the operadora the user named (NULL or empty: any, *op = 0). */
+static fat_rc listing_args(fat_store *st, const fat_pagina *p, const char *comp,
+                           const char *operadora, int *limite, int64_t *after, int64_t *op,
+                           fat_err *err)
+{
+  fat_rc rc = page_limit(p, limite, err);
+
+  if (rc == FAT_OK)
+    rc = page_after(p, after, err);
+  if (rc == FAT_OK)
+    rc = check_competencia(comp, err);
+  if (rc == FAT_OK && op != NULL)
+    rc = filter_operadora(st, operadora, op, err);
+  return rc;
+}
+
 static void today_or(const char *hoje, char out[11])
 {
   if (hoje != NULL && fat_dia_valida(hoje))
@@ -549,13 +567,7 @@ fat_rc fat_relatorio_guias(fat_store *st, const fat_relatorio_guias_filtro *f, f
   comp = nonempty(f->competencia);
   status = nonempty(f->status);
   busca = nonempty(f->busca);
-  rc = page_limit(p, &limite, err);
-  if (rc == FAT_OK)
-    rc = page_after(p, &after, err);
-  if (rc == FAT_OK)
-    rc = check_competencia(comp, err);
-  if (rc == FAT_OK)
-    rc = filter_operadora(st, f->operadora, &op, err);
+  rc = listing_args(st, p, comp, f->operadora, &limite, &after, &op, err);
   if (rc != FAT_OK)
     return rc;
   if (busca != NULL)
@@ -710,13 +722,7 @@ fat_rc fat_relatorio_lotes(fat_store *st, const fat_relatorio_lotes_filtro *f, c
   status = nonempty(f->status);
   comp = nonempty(f->competencia);
   today_or(hoje, h);
-  rc = page_limit(p, &limite, err);
-  if (rc == FAT_OK)
-    rc = page_after(p, &after, err);
-  if (rc == FAT_OK)
-    rc = check_competencia(comp, err);
-  if (rc == FAT_OK)
-    rc = filter_operadora(st, f->operadora, &op, err);
+  rc = listing_args(st, p, comp, f->operadora, &limite, &after, &op, err);
   if (rc != FAT_OK)
     return rc;
   if (comp != NULL)
@@ -761,9 +767,7 @@ fat_rc fat_relatorio_retornos(fat_store *st, fat_pagina *p, cJSON **out, fat_err
   fat_rc rc;
 
   *out = NULL;
-  rc = page_limit(p, &limite, err);
-  if (rc == FAT_OK)
-    rc = page_after(p, &after, err);
+  rc = listing_args(st, p, NULL, NULL, &limite, &after, NULL, err);
   if (rc == FAT_OK)
     rc = fat_store_prepare(st, sql, &s, err);
   if (rc != FAT_OK)
@@ -857,13 +861,7 @@ fat_rc fat_relatorio_glosas(fat_store *st, const fat_glosa_filtro *f, fat_pagina
   }
   comp = nonempty(f->competencia);
   situacao = nonempty(f->situacao);
-  rc = page_limit(p, &limite, err);
-  if (rc == FAT_OK)
-    rc = page_after(p, &after, err);
-  if (rc == FAT_OK)
-    rc = check_competencia(comp, err);
-  if (rc == FAT_OK)
-    rc = filter_operadora(st, f->operadora, &op, err);
+  rc = listing_args(st, p, comp, f->operadora, &limite, &after, &op, err);
   if (rc != FAT_OK)
     return rc;
   if (f->guia_id > 0)
@@ -955,11 +953,7 @@ fat_rc fat_relatorio_recursos(fat_store *st, const fat_relatorio_recursos_filtro
   fat_rc rc;
 
   *out = NULL;
-  rc = page_limit(p, &limite, err);
-  if (rc == FAT_OK)
-    rc = page_after(p, &after, err);
-  if (rc == FAT_OK && f != NULL)
-    rc = filter_operadora(st, f->operadora, &op, err);
+  rc = listing_args(st, p, NULL, f != NULL ? f->operadora : NULL, &limite, &after, &op, err);
   if (rc != FAT_OK)
     return rc;
   rc = fat_store_prepare(st,

@@ -88,17 +88,10 @@ fat_rc fat_cal_carregar(fat_store *st, const char *municipio_ibge, fat_calendari
 
     if (fat_dia_parse(fat_col_text(s, 0), &d) != 0)
       continue;
-    if (cal->n == cap) {
-      size_t nc = cap ? cap * 2 : 16;
-      int32_t *p = fat_realloc(cal->extra, nc * sizeof *p);
-
-      if (p == NULL) {
-        fat_stmt_reset(s);
-        fat_cal_fini(cal);
-        return fat_err_oom(err);
-      }
-      cal->extra = p;
-      cap = nc;
+    if (!FAT_GROW(cal->extra, cap, cal->n)) {
+      fat_stmt_reset(s);
+      fat_cal_fini(cal);
+      return fat_err_oom(err);
     }
     cal->extra[cal->n++] = d;
   }

@@ -45,6 +45,25 @@ void *fat_realloc(void *p, size_t n)
   return realloc(p, n == 0 ? 1 : n);
 }
 
+int fat_grow(void *parr, size_t *cap, size_t n, size_t elem)
+{
+  void *old, *nv;
+  size_t nc;
+
+  if (n < *cap)
+    return 1;
+  nc = *cap != 0 ? *cap * 2 : 16;
+  if (nc <= *cap || elem == 0 || nc > SIZE_MAX / elem)
+    return 0;
+  memcpy(&old, parr, sizeof old);
+  nv = fat_realloc(old, nc * elem);
+  if (nv == NULL)
+    return 0;
+  memcpy(parr, &nv, sizeof nv);
+  *cap = nc;
+  return 1;
+}
+
 void fat_free(void *p) { free(p); }
 
 char *fat_strndup(const char *s, size_t n)

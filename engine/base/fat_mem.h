@@ -17,6 +17,15 @@ void *fat_calloc(size_t count, size_t size);
 void *fat_realloc(void *p, size_t n);
 void fat_free(void *p);
 
+/* Room for element n of a growable array: when n has reached *cap, the array
+** whose address is parr (a T ** passed as void *; elements of elem bytes)
+** is reallocated to twice its capacity (first 16) and *cap updated. Returns
+** 1 when element n can be written, 0 on OOM or overflow, leaving the array
+** and *cap as they were (the caller still owns and frees it). Use through
+** FAT_GROW(array, cap, n). */
+int fat_grow(void *parr, size_t *cap, size_t n, size_t elem);
+#define FAT_GROW(arr, cap, n) fat_grow((void *)&(arr), &(cap), (n), sizeof *(arr))
+
 /* Copy of s (NULL gives NULL); the caller frees with fat_free. */
 char *fat_strdup(const char *s);
 /* Copy of the first n bytes of s plus a NUL. */

@@ -175,6 +175,21 @@ static const char *ultimo(const char *campo)
   return dot != NULL ? dot + 1 : campo;
 }
 
+/* A quantity as users read it: 10000 -> "1", 25000 -> "2,5" (no "1,0000"). */
+static void qtd_texto(int64_t e4, char *buf, size_t len)
+{
+  size_t n;
+
+  fat_money_qty_format_br(e4, buf, len);
+  if (strchr(buf, ',') == NULL)
+    return;
+  n = strlen(buf);
+  while (n > 0 && buf[n - 1] == '0')
+    buf[--n] = '\0';
+  if (n > 0 && buf[n - 1] == ',')
+    buf[--n] = '\0';
+}
+
 void fat_revisao_texto(const char *campo, const char *valor, char *buf, size_t len)
 {
   const char *nome = campo != NULL ? ultimo(campo) : "";
@@ -197,7 +212,7 @@ void fat_revisao_texto(const char *campo, const char *valor, char *buf, size_t l
     return;
   }
   if (strcmp(nome, "quantidade") == 0 && fat_money_qty_parse(valor, &v, NULL) == FAT_OK) {
-    fat_money_qty_format_br(v, buf, len);
+    qtd_texto(v, buf, len);
     return;
   }
   if (fat_dia_parse(valor, &dia) == 0) {
@@ -363,7 +378,7 @@ static const cJSON *item_por_seq(const cJSON *itens, int seq)
   return NULL;
 }
 
-/* "código 40301630 (tabela 22), quantidade 1,0000" */
+/* "código 40301630 (tabela 22), quantidade 1" */
 static void item_resumo(const cJSON *it, char *buf, size_t len)
 {
   const cJSON *cod = cJSON_GetObjectItemCaseSensitive(it, "codigo");
@@ -373,7 +388,7 @@ static void item_resumo(const cJSON *it, char *buf, size_t len)
   int64_t e4;
 
   if (cJSON_IsString(q) && fat_money_qty_parse(q->valuestring, &e4, NULL) == FAT_OK)
-    fat_money_qty_format_br(e4, qt, sizeof qt);
+    qtd_texto(e4, qt, sizeof qt);
   snprintf(buf, len, "código %s (tabela %s), quantidade %s",
            cJSON_IsString(cod) ? cod->valuestring : "?",
            cJSON_IsString(tab) ? tab->valuestring : "?", qt[0] != '\0' ? qt : "?");

@@ -42,6 +42,7 @@ struct fat_store {
   int cap;             /* capacity in statements (fat_store_set_cache_size) */
   uint64_t tick;
   int last_code;       /* extended SQLite code of the last failure */
+  int last_errno;      /* errno of the connection's last failed OS call then */
   char last_msg[256];  /* its message (pt-BR where the store wrote it) */
 };
 
@@ -63,6 +64,7 @@ static void store_fail(fat_store *st, int code, const char *fmt, ...)
   va_list ap;
 
   st->last_code = code;
+  st->last_errno = st->db != NULL ? sqlite3_system_errno(st->db) : 0;
   va_start(ap, fmt);
   vsnprintf(st->last_msg, sizeof st->last_msg, fmt, ap);
   va_end(ap);
@@ -74,13 +76,59 @@ static void store_fail_db(fat_store *st)
   store_fail(st, sqlite3_extended_errcode(st->db), "%s", sqlite3_errmsg(st->db));
 }
 
+/* The database file's name for a message ("" for an in-memory one). */
+static const char *store_path(fat_store *st)
+{
+  const char *p = st->db != NULL ? sqlite3_db_filename(st->db, "main") : NULL;
+
+  return p != NULL ? p : "";
+}
+
+/* 1 when the last failure was a full disk (or a file-size limit): SQLite says
+** SQLITE_FULL, or an I/O error whose errno is ENOSPC, EDQUOT or EFBIG. */
+static int store_full(const fat_store *st)
+{
+  int prim = st->last_code & 0xff, e = st->last_errno;
+
+  return prim == SQLITE_FULL ||
+         (prim == SQLITE_IOERR && (e == ENOSPC || e == EDQUOT || e == EFBIG));
+}
+
+/* 1 when the last failure was a database that cannot be written: read-only
+** file, folder or mount. */
+static int store_readonly(const fat_store *st)
+{
+  int prim = st->last_code & 0xff, e = st->last_errno;
+
+  return prim == SQLITE_READONLY || (prim == SQLITE_IOERR && e == EROFS) ||
+         (prim == SQLITE_CANTOPEN && (e == EACCES || e == EROFS || e == EPERM));
+}
+
 fat_rc fat_store_dberr(fat_store *st, fat_err *err, const char *what)
 {
   fat_rc rc;
 
   if (st->last_msg[0] == '\0')
     store_fail_db(st);
-  if ((st->last_code & 0xff) == SQLITE_NOMEM) {
+  if (store_full(st)) {
+    /* a full disk is the user's to fix: say so, and what it cost */
+    rc = fat_err_set(err, FAT_EDB,
+                     "%s: disco cheio: não há espaço para gravar o banco de dados %s; nada foi "
+                     "gravado desta operação (o que já estava gravado continua intacto): libere "
+                     "espaço no disco e repita",
+                     what, store_path(st));
+  } else if (store_readonly(st)) {
+    rc = fat_err_set(err, FAT_EDB,
+                     "%s: o banco de dados %s está somente leitura (permissão do arquivo ou da "
+                     "pasta, ou disco montado só para leitura); nada foi gravado: use um usuário "
+                     "com permissão de escrita no arquivo e na pasta",
+                     what, store_path(st));
+  } else if ((st->last_code & 0xff) == SQLITE_IOERR) {
+    rc = fat_err_set(err, FAT_EDB,
+                     "%s: erro de leitura ou gravação no disco do banco de dados %s (SQLite "
+                     "%d: %s); nada foi gravado desta operação",
+                     what, store_path(st), st->last_code, st->last_msg);
+  } else if ((st->last_code & 0xff) == SQLITE_NOMEM) {
     rc = fat_err_oom(err);
     fat_err_prefix(err, "%s: ", what);
   } else if ((st->last_code & 0xff) == SQLITE_BUSY || (st->last_code & 0xff) == SQLITE_LOCKED) {
@@ -101,7 +149,8 @@ fat_rc fat_store_dberr(fat_store *st, fat_err *err, const char *what)
 
 int fat_store_ocupado(const fat_err *err) { return err != NULL && err->rc == FAT_EBUSY; }
 
-fat_rc fat_store_exec(fat_store *st, const char *sql, fat_err *err)
+/* Run sql; on failure the error starts with what. */
+static fat_rc store_exec_what(fat_store *st, const char *sql, const char *what, fat_err *err)
 {
   char *msg = NULL;
   fat_rc rc = FAT_OK;
@@ -109,10 +158,15 @@ fat_rc fat_store_exec(fat_store *st, const char *sql, fat_err *err)
   if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
     store_fail(st, sqlite3_extended_errcode(st->db), "%s",
                msg != NULL ? msg : sqlite3_errmsg(st->db));
-    rc = fat_store_dberr(st, err, "não foi possível usar o banco de dados");
+    rc = fat_store_dberr(st, err, what);
   }
   sqlite3_free(msg);
   return rc;
+}
+
+fat_rc fat_store_exec(fat_store *st, const char *sql, fat_err *err)
+{
+  return store_exec_what(st, sql, "não foi possível usar o banco de dados", err);
 }
 
 /* ---- the statement cache ---- */
@@ -865,7 +919,7 @@ fat_rc fat_store_begin(fat_store *st, fat_err *err)
   fat_rc rc;
 
   if (st->depth == 0) {
-    rc = fat_store_exec(st, "BEGIN IMMEDIATE", err);
+    rc = store_exec_what(st, "BEGIN IMMEDIATE", "não foi possível começar a gravação", err);
     if (rc != FAT_OK)
       return rc;
     st->failed = 0;
@@ -901,7 +955,7 @@ fat_rc fat_store_commit(fat_store *st, fat_err *err)
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     return fat_err_set(err, FAT_ESTATE, "transação desfeita por erro anterior");
   }
-  rc = fat_store_exec(st, "COMMIT", err);
+  rc = store_exec_what(st, "COMMIT", "a gravação não pôde ser concluída", err);
   if (rc != FAT_OK)
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
   return rc;

@@ -120,6 +120,14 @@ int cli_guia(fat_cli *cli, int argc, char **argv);
 int cli_guia_anexo(fat_cli *cli, int argc, char **argv);
 int cli_guia_anexo_sub(const char *sub); /* 1 = one of its subcommands */
 void cli_guia_anexo_ajuda(void);        /* its part of `guia --help` */
+/* Part L: `guia papel|imprimir` and `lote papel|imprimir` (cmd_papel.c);
+** argv as cli_guia's / as lote's with argv[0] = the action */
+int cli_guia_papel(fat_cli *cli, int argc, char **argv);
+int cli_guia_papel_sub(const char *sub);
+void cli_papel_ajuda_guia(void);
+int cli_lote_papel(fat_cli *cli, int argc, char **argv);
+int cli_lote_papel_sub(const char *sub);
+void cli_papel_ajuda_lote(void);
 int cli_demo(fat_cli *cli, int argc, char **argv);
 int cli_cadastro(fat_cli *cli, int argc, char **argv);
 /* Part B: regras */

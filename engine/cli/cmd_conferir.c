@@ -377,7 +377,8 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
     return CLI_FAIL;
   if (!sem_regras) {
     if (fat_rules_open(cli->regras_dir, NULL, st, &rules, &err) != FAT_OK) {
-      if (fat_store_ocupado(&err))
+      /* a busy, full or read-only database is not the rules' fault */
+      if (fat_store_ocupado(&err) || err.rc == FAT_EDB || err.rc == FAT_ENOMEM)
         return falha(&err);
       fat_err_prefix(&err, "regras em %s: ", cli->regras_dir);
       cli_error(&err);

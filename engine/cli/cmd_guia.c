@@ -317,6 +317,7 @@ static void help(void)
          "saída: 0 ok (a guia ficou pronta para lote), 1 recusa ou a guia ainda tem\n"
          "bloqueios, 2 uso incorreto.\n\n");
   cli_guia_anexo_ajuda();
+  cli_papel_ajuda_guia();
 }
 
 static int parse_id(const char *s, int64_t *out)
@@ -455,7 +456,8 @@ static fat_rules *abrir_regras(fat_cli *cli, fat_store *st, int sem_regras, int 
   if (sem_regras)
     return NULL;
   if (fat_rules_open(cli->regras_dir, NULL, st, &rules, &err) != FAT_OK) {
-    if (fat_store_ocupado(&err)) {
+    /* a busy, full or read-only database is not the rules' fault */
+    if (fat_store_ocupado(&err) || err.rc == FAT_EDB || err.rc == FAT_ENOMEM) {
       *rc = ocupado_ou_erro(&err);
       return NULL;
     }
@@ -736,6 +738,8 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
     c++;
   if (c < argc && cli_guia_anexo_sub(argv[c]))
     return cli_guia_anexo(cli, argc, argv);
+  if (c < argc && cli_guia_papel_sub(argv[c]))
+    return cli_guia_papel(cli, argc, argv);
   memset(&o, 0, sizeof o);
   optind = 1;
   opterr = 0;
@@ -789,7 +793,7 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
   if (strcmp(sub, "mostrar") != 0 && strcmp(sub, "editar") != 0 &&
       strcmp(sub, "cancelar") != 0 && strcmp(sub, "historico") != 0)
     return cli_usage_error("guia", "subcomando desconhecido '%s' (mostrar, editar, cancelar, "
-                                   "historico, digitar, anexar, anexos, anexo)", sub);
+                                   "historico, digitar, anexar, anexos, anexo, papel, imprimir)", sub);
   if (optind >= argc)
     return cli_usage_error("guia", "falta o id da guia");
   if (parse_id(argv[optind], &id) != 0)

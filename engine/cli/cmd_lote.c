@@ -557,10 +557,13 @@ int cli_lote(fat_cli *cli, int argc, char **argv)
   if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
       strcmp(argv[1], "ajuda") == 0) {
     fputs(lote_help, argc < 2 ? stderr : stdout);
+    if (argc >= 2)
+      cli_papel_ajuda_lote();
     return argc < 2 ? CLI_USAGE : CLI_OK;
   }
   if (cli_wants_help(argc, argv)) {
     fputs(lote_help, stdout);
+    cli_papel_ajuda_lote();
     return CLI_OK;
   }
   a = argv[1];
@@ -574,6 +577,8 @@ int cli_lote(fat_cli *cli, int argc, char **argv)
     return do_mensagem(cli, a, argc - 1, argv + 1);
   if (strcmp(a, "mensagens") == 0)
     return do_mensagens(cli, argc - 1, argv + 1);
+  if (cli_lote_papel_sub(a))
+    return cli_lote_papel(cli, argc - 1, argv + 1);
   if (strcmp(a, "xml") == 0 || strcmp(a, "enviado") == 0 || strcmp(a, "protocolo") == 0 ||
       strcmp(a, "reabrir") == 0 || strcmp(a, "relacao") == 0)
     return do_one(cli, a, argc - 1, argv + 1);

@@ -23,7 +23,7 @@ static const fat_cli_verb verbs[] = {
   {"init", "cria (ou atualiza) o banco de dados", cli_init},
   {"importar", "importa guias de arquivo JSON ou CSV", cli_importar},
   {"exportar", "exporta guias em JSON ou CSV", cli_exportar},
-  {"guia", "mostra uma guia", cli_guia},
+  {"guia", "mostra, corrige, cancela, digita, anexa e imprime guias", cli_guia},
   {"cadastro", "cadastra prestador, operadoras e planos", cli_cadastro},
   {"demo", "cria uma clínica de demonstração e roda o ciclo completo", cli_demo},
   /* Part B: regras */
@@ -36,7 +36,7 @@ static const fat_cli_verb verbs[] = {
   {"tabelas", "importa e lista tabelas TUSS, CBHPM, Brasíndice, Simpro, negociadas, glosas", cli_tabelas},
   {"preco", "mostra o preço de um item pelo contrato, passo a passo (ou --todos)", cli_preco},
   /* Part E: lotes */
-  {"lote", "fecha lotes TISS, registra envio e protocolo, mapa e relação", cli_lote},
+  {"lote", "fecha lotes TISS; envio, protocolo, mapa, relação, papéis e impressão", cli_lote},
   /* Part F: retorno, glosas, recursos */
   {"retorno", "importa protocolos e demonstrativos da operadora (e simula um retorno)", cli_retorno},
   {"glosa", "registra, classifica, lista e resume glosas", cli_glosa},

@@ -962,6 +962,8 @@ fat_rc fat_contrato_parse(const cJSON *d, fat_contrato **out, fat_err *err)
     rc = parse_repasse(get(d, "repasse"), c, err);
   if (rc == FAT_OK)
     rc = parse_conciliacao(get_tab(d, "conciliacao"), &c->conciliacao, err);
+  if (rc == FAT_OK)
+    rc = fat_contrato_guias_parse(d, &c->guias, err);
   if (rc != FAT_OK) {
     fat_contrato_free(c);
     return rc;

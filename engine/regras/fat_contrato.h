@@ -26,6 +26,10 @@
 #include "fat_calendario.h"
 #include "fat_err.h"
 
+struct fat_guia;
+struct fat_findings;
+struct fat_contrato;
+
 /* {======================================================================
 ** lote{}
 ** ======================================================================= */
@@ -203,6 +207,66 @@ FAT_NODISCARD fat_rc fat_contrato_precos_parse(const cJSON *precos, fat_contrato
 /* }====================================================================== */
 
 /* {======================================================================
+** guias: attachments required per procedure, sessions per SP/SADT guia,
+** physical papers (Part L)
+** ======================================================================= */
+
+#define FAT_CONTRATO_MAX_PROC 32     /* rules in anexos_exigidos / sessoes_por_procedimento */
+#define FAT_CONTRATO_MAX_CODIGOS 16  /* codes listed in one rule */
+#define FAT_CONTRATO_MAX_SESSOES 366 /* the highest limit of sessions a contract may set */
+
+/* Which procedures a rule covers: listed codes and/or a code prefix. */
+typedef struct fat_contrato_proc {
+  char codigos[FAT_CONTRATO_MAX_CODIGOS][16]; /* exact codes (digits) */
+  int n_codigos;
+  char prefixo[16];        /* digits of the group ("4.08" -> "408"); "" = none */
+  char tipo[16];           /* anexos_exigidos: the attachment type (laudo, pedido_medico,
+                              autorizacao, termo, outro); "" in sessoes_por_procedimento */
+  int max;                 /* sessoes_por_procedimento: sessions per guia, 1..366 */
+} fat_contrato_proc;
+
+typedef struct fat_contrato_guias {
+  fat_contrato_proc anexos[FAT_CONTRATO_MAX_PROC];  /* anexos_exigidos, in script order */
+  int n_anexos;
+  int sessoes_max_por_guia; /* executions of one procedure in one SP/SADT guia; 0 = no limit */
+  fat_contrato_proc sessoes[FAT_CONTRATO_MAX_PROC]; /* sessoes_por_procedimento */
+  int n_sessoes;
+  int papel_fisico;         /* 1: the operator still wants the signed paper guias */
+} fat_contrato_guias;
+
+/* anexos_exigidos, sessoes_max_por_guia, sessoes_por_procedimento and
+** papel_fisico, read from the top level of the declaration decl. Rules are
+** { codigos = {"40801012", ...} and/or prefixo = "4.08" (or grupo), tipo =
+** "laudo" } (anexos) or { ..., max = N } (sessões); codes may be written with
+** dots. FAT_EINVAL naming the field ("anexos_exigidos[2]: ..."). */
+FAT_NODISCARD fat_rc fat_contrato_guias_parse(const cJSON *decl, fat_contrato_guias *out,
+                                              fat_err *err);
+
+/* Whether rule p covers procedure code (1) or not (0). */
+int fat_contrato_proc_cobre(const fat_contrato_proc *p, const char *codigo);
+
+/* The limit of sessions per SP/SADT guia of procedure codigo: the first
+** sessoes_por_procedimento rule covering it, else sessoes_max_por_guia;
+** 0 = no limit. c may be NULL (0). */
+int fat_contrato_sessoes_max(const struct fat_contrato *c, const char *codigo);
+
+/* The contract checks of a guia (conferir's built-in "contrato" checks, run
+** by the one evaluation, fat_avaliar, and by the scripts' self-tests):
+**   ANEXO_AUSENTE (bloqueio): a procedure of g is covered by an
+**     anexos_exigidos rule whose tipo is not among anexos[0..n_anexos) (the
+**     types of the files attached to the guia); one finding per missing
+**     type, campo "anexos.<tipo>", naming the first procedure that needs it;
+**   SESSOES_EXCEDIDAS (bloqueio): an SP/SADT guia has more items of one
+**     procedure code than fat_contrato_sessoes_max allows; one finding per
+**     code, on its first item, value at risk = the items past the limit.
+** c NULL: nothing. Findings are appended to out (regra "builtin:contrato"). */
+FAT_NODISCARD fat_rc fat_contrato_conferir(const struct fat_contrato *c, const struct fat_guia *g,
+                                           const char *const *anexos, size_t n_anexos,
+                                           struct fat_findings *out, fat_err *err);
+
+/* }====================================================================== */
+
+/* {======================================================================
 ** The whole contract
 ** ======================================================================= */
 
@@ -222,6 +286,7 @@ typedef struct fat_contrato {
   fat_contrato_repasse repasse[FAT_CONTRATO_MAX_REPASSE];
   int n_repasse;
   fat_contrato_conciliacao conciliacao;
+  fat_contrato_guias guias;    /* anexos_exigidos, sessoes_*, papel_fisico */
 } fat_contrato;
 
 /* Parse a whole contract (the declaration as base.operadora returns it,

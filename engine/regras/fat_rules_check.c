@@ -13,6 +13,10 @@
 
 #include <lauxlib.h>
 
+#include "fat_mem.h"
+#include "fat_model.h"
+#include "fat_money.h"
+
 #define LOCK_POLL_NS (100L * 1000000L)
 
 /* {======================================================================
@@ -475,6 +479,65 @@ static void why_add(char *why, size_t whylen, const char *pre, const char *code,
   snprintf(why + off, whylen - off, "%s%s%s", pre, code, post);
 }
 
+/* The contract's guia rules over the test's guia (fat_contrato_conferir),
+** with the attachments the spec lists in "anexos" = {"laudo", ...}: a
+** self-test sees what conferir would add to the script's findings. Test
+** guias are sketches (no prestador...), so only what those rules read is
+** taken from the JSON: the type and each item's code, type, number, total. */
+static fat_rc test_contrato(const fat_rules_op *op, const cJSON *spec, fat_findings *found,
+                            fat_err *err)
+{
+  const cJSON *an = cJSON_GetObjectItemCaseSensitive(spec, "anexos"), *a, *it;
+  const cJSON *gj = cJSON_GetObjectItemCaseSensitive(spec, "guia");
+  const cJSON *itens = cJSON_GetObjectItemCaseSensitive(gj, "itens");
+  const cJSON *tipo = cJSON_GetObjectItemCaseSensitive(gj, "tipo");
+  const char *tipos[8];
+  size_t n = 0;
+  fat_guia g;
+  fat_rc rc;
+  int t;
+
+  if (op->contrato == NULL ||
+      (op->contrato->guias.n_anexos == 0 && op->contrato->guias.sessoes_max_por_guia == 0 &&
+       op->contrato->guias.n_sessoes == 0))
+    return FAT_OK;
+  if (!cJSON_IsArray(an))
+    an = NULL;
+  cJSON_ArrayForEach(a, an)
+  {
+    if (cJSON_IsString(a) && n < 8)
+      tipos[n++] = a->valuestring;
+  }
+  memset(&g, 0, sizeof g);
+  t = cJSON_IsString(tipo) ? fat_guia_tipo_parse(tipo->valuestring) : -1;
+  if (t < 0 || !cJSON_IsArray(itens) || cJSON_GetArraySize(itens) == 0)
+    return FAT_OK;
+  g.tipo = (fat_guia_tipo)t;
+  g.itens = fat_calloc((size_t)cJSON_GetArraySize(itens), sizeof *g.itens);
+  if (g.itens == NULL)
+    return fat_err_oom(err);
+  cJSON_ArrayForEach(it, itens)
+  {
+    fat_item *x = &g.itens[g.n_itens++];
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "codigo");
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(it, "tipo");
+    const cJSON *sq = cJSON_GetObjectItemCaseSensitive(it, "sequencial");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "valor_total");
+
+    x->codigo = cJSON_IsString(c) ? c->valuestring : NULL;
+    x->tipo = cJSON_IsString(k) ? k->valuestring : NULL;
+    x->sequencial = cJSON_IsNumber(sq) ? sq->valueint : (int)g.n_itens;
+    x->valor_total = FAT_ABSENT;
+    if (cJSON_IsString(v) && fat_money_scan(v->valuestring, 2, 0, &x->valor_total) != NULL)
+      x->valor_total = FAT_ABSENT;
+    else if (cJSON_IsNumber(v))
+      x->valor_total = (int64_t)v->valuedouble;
+  }
+  rc = fat_contrato_conferir(op->contrato, &g, tipos, n, found, err);
+  fat_free(g.itens);
+  return rc;
+}
+
 /* Run one test spec; 1 when it passed, 0 when it failed (why says how),
 ** -1 on out-of-memory. codes gets the codes produced. */
 static int test_run(fat_gen *g, fat_rules_op *op, const cJSON *spec, int64_t deadline,
@@ -497,6 +560,11 @@ static int test_run(fat_gen *g, fat_rules_op *op, const cJSON *spec, int64_t dea
     rc = op_run(g, op, cJSON_GetObjectItemCaseSensitive(spec, "guia"), NULL,
                 cJSON_GetObjectItemCaseSensitive(spec, "ctx"), deadline, &found, &e);
     pthread_mutex_unlock(&op->mu);
+  }
+  if (rc == FAT_OK) {
+    rc = test_contrato(op, spec, &found, &e);
+    if (rc != FAT_OK)
+      fat_findings_fini(&found);
   }
   if (rc != FAT_OK) {
     size_t l = strnlen(e.msg, whylen - 1); /* truncation is fine: it is a message */

@@ -91,6 +91,29 @@ const char *fat_sandbox_reason(const fat_budget *b);
 /* Message handler for lua_pcall: any error object becomes a string. */
 int fat_sandbox_msgh(lua_State *L);
 
+/* A depth-first walk over a graph of Lua values, without C recursion: the
+** work list is a Lua table (a stack of values still to visit) and a second
+** table remembers what was visited, so a value reached twice is visited once
+** and cycles end. */
+typedef struct fat_sandbox_walk {
+  int work;       /* stack index of the work list */
+  lua_Integer n;  /* values on the work list */
+} fat_sandbox_walk;
+
+/* Called once for each table or function reached; v is its stack index and
+** type its lua_type. The visitor queues what should be visited after it with
+** fat_sandbox_walk_push and may leave values on the stack (the walk drops
+** them). */
+typedef void (*fat_sandbox_visit)(lua_State *L, int v, int type, fat_sandbox_walk *w);
+
+/* Pops the value on top of the stack onto the walk's work list. */
+void fat_sandbox_walk_push(lua_State *L, fat_sandbox_walk *w);
+
+/* Walks every table and function reachable from the value at idx, calling
+** visit for each. Runs inside lua_pcall (it may raise "tabelas aninhadas
+** demais" and whatever visit raises). */
+void fat_sandbox_walk_from(lua_State *L, int idx, fat_sandbox_visit visit);
+
 /* Freeze every table reachable from the value at idx (tables, metatables,
 ** function upvalues): each table keeps its identity but its contents move to
 ** a hidden table and any write raises "somente leitura". pairs, ipairs, #,

@@ -123,9 +123,9 @@ static int l_fat_rawlen(lua_State *L)
 }
 
 /* Move the table at t into a fresh contents table, give t the frozen
-** metatable, and push onto the work list (array at work, size *n) every
-** value the walk must visit next. */
-static void freeze_one(lua_State *L, int t, int work, lua_Integer *n)
+** metatable, and push onto the walk's work list every value it must visit
+** next. */
+static void freeze_one(lua_State *L, int t, fat_sandbox_walk *w)
 {
   int shadow, mt = 0, src = 0, F;
 
@@ -136,9 +136,9 @@ static void freeze_one(lua_State *L, int t, int work, lua_Integer *n)
     lua_pushvalue(L, -2);
     lua_pushvalue(L, -2);
     lua_rawset(L, shadow);
-    lua_rawseti(L, work, ++*n); /* v */
+    fat_sandbox_walk_push(L, w); /* v */
     lua_pushvalue(L, -1);
-    lua_rawseti(L, work, ++*n); /* k (kept on the stack for lua_next) */
+    fat_sandbox_walk_push(L, w); /* k (kept on the stack for lua_next) */
   }
   lua_pushnil(L);
   while (lua_next(L, shadow) != 0) {
@@ -174,7 +174,7 @@ static void freeze_one(lua_State *L, int t, int work, lua_Integer *n)
       lua_pushvalue(L, -2);
       lua_setfield(L, -2, "__index");
       lua_setmetatable(L, shadow);
-      lua_rawseti(L, work, ++*n);
+      fat_sandbox_walk_push(L, w);
     } else {
       lua_pop(L, 1);
     }
@@ -208,32 +208,37 @@ static void freeze_one(lua_State *L, int t, int work, lua_Integer *n)
   lua_rawsetp(L, F, &frozen_key);
   if (mt != 0) {
     lua_pushvalue(L, mt);
-    lua_rawseti(L, work, ++*n);
+    fat_sandbox_walk_push(L, w);
   }
   lua_pushvalue(L, F);
   lua_setmetatable(L, t);
   lua_settop(L, shadow - 1);
 }
 
-void fat_sandbox_freeze(lua_State *L, int idx)
+void fat_sandbox_walk_push(lua_State *L, fat_sandbox_walk *w)
 {
-  int work, seen, v;
-  lua_Integer n = 0;
+  lua_rawseti(L, w->work, ++w->n);
+}
+
+void fat_sandbox_walk_from(lua_State *L, int idx, fat_sandbox_visit visit)
+{
+  fat_sandbox_walk w = {0, 0};
+  int seen;
 
   idx = lua_absindex(L, idx);
   luaL_checkstack(L, 24, "tabelas aninhadas demais");
   lua_newtable(L);
-  work = lua_gettop(L);
+  w.work = lua_gettop(L);
   lua_newtable(L);
   seen = lua_gettop(L);
   lua_pushvalue(L, idx);
-  lua_rawseti(L, work, ++n);
-  while (n > 0) {
-    int t;
+  fat_sandbox_walk_push(L, &w);
+  while (w.n > 0) {
+    int v, t;
 
-    lua_rawgeti(L, work, n);
+    lua_rawgeti(L, w.work, w.n);
     lua_pushnil(L);
-    lua_rawseti(L, work, n--);
+    lua_rawseti(L, w.work, w.n--);
     v = lua_gettop(L);
     t = lua_type(L, v);
     if (t != LUA_TTABLE && t != LUA_TFUNCTION) {
@@ -249,20 +254,28 @@ void fat_sandbox_freeze(lua_State *L, int idx)
     lua_pushvalue(L, v);
     lua_pushboolean(L, 1);
     lua_rawset(L, seen);
-    if (t == LUA_TTABLE) {
-      if (frozen_contents(L, v))
-        lua_pop(L, 1); /* frozen earlier, with everything it reaches */
-      else
-        freeze_one(L, v, work, &n);
-    } else {
-      int i;
-
-      for (i = 1; lua_getupvalue(L, v, i) != NULL; i++)
-        lua_rawseti(L, work, ++n);
-    }
+    visit(L, v, t, &w);
     lua_settop(L, seen);
   }
   lua_pop(L, 2);
+}
+
+static void freeze_visit(lua_State *L, int v, int type, fat_sandbox_walk *w)
+{
+  if (type == LUA_TTABLE) {
+    if (!frozen_contents(L, v)) /* else frozen earlier, with everything it reaches */
+      freeze_one(L, v, w);
+  } else {
+    int i;
+
+    for (i = 1; lua_getupvalue(L, v, i) != NULL; i++)
+      fat_sandbox_walk_push(L, w);
+  }
+}
+
+void fat_sandbox_freeze(lua_State *L, int idx)
+{
+  fat_sandbox_walk_from(L, idx, freeze_visit);
 }
 
 /* }====================================================================== */

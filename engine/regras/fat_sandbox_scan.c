@@ -262,66 +262,36 @@ static void scan_function(lua_State *L)
                h.src, h.line, h.fn_line, h.var);
 }
 
+static void refuse_state_visit(lua_State *L, int v, int type, fat_sandbox_walk *w)
+{
+  if (type == LUA_TTABLE) {
+    int c;
+
+    if (lua_getmetatable(L, v))
+      fat_sandbox_walk_push(L, w);
+    lua_pushvalue(L, v);
+    fat_sandbox_unfreeze_view(L, -1);
+    c = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, c) != 0) {
+      fat_sandbox_walk_push(L, w);
+      lua_pushvalue(L, -1);
+      fat_sandbox_walk_push(L, w);
+    }
+  } else {
+    int i;
+
+    if (!lua_iscfunction(L, v)) {
+      lua_pushvalue(L, v);
+      scan_function(L);
+      lua_pop(L, 1);
+    }
+    for (i = 1; lua_getupvalue(L, v, i) != NULL; i++)
+      fat_sandbox_walk_push(L, w);
+  }
+}
+
 void fat_sandbox_refuse_state(lua_State *L, int idx)
 {
-  int work, seen, v;
-  lua_Integer n = 0;
-
-  idx = lua_absindex(L, idx);
-  luaL_checkstack(L, 24, "tabelas aninhadas demais");
-  lua_newtable(L);
-  work = lua_gettop(L);
-  lua_newtable(L);
-  seen = lua_gettop(L);
-  lua_pushvalue(L, idx);
-  lua_rawseti(L, work, ++n);
-  while (n > 0) {
-    int t;
-
-    lua_rawgeti(L, work, n);
-    lua_pushnil(L);
-    lua_rawseti(L, work, n--);
-    v = lua_gettop(L);
-    t = lua_type(L, v);
-    if (t != LUA_TTABLE && t != LUA_TFUNCTION) {
-      lua_pop(L, 1);
-      continue;
-    }
-    lua_pushvalue(L, v);
-    if (lua_rawget(L, seen) != LUA_TNIL) {
-      lua_pop(L, 2);
-      continue;
-    }
-    lua_pop(L, 1);
-    lua_pushvalue(L, v);
-    lua_pushboolean(L, 1);
-    lua_rawset(L, seen);
-    if (t == LUA_TTABLE) {
-      int c;
-
-      if (lua_getmetatable(L, v))
-        lua_rawseti(L, work, ++n);
-      lua_pushvalue(L, v);
-      fat_sandbox_unfreeze_view(L, -1);
-      c = lua_gettop(L);
-      lua_pushnil(L);
-      while (lua_next(L, c) != 0) {
-        lua_rawseti(L, work, ++n);
-        lua_pushvalue(L, -1);
-        lua_rawseti(L, work, ++n);
-      }
-    } else {
-      int i;
-
-      if (!lua_iscfunction(L, v)) {
-        lua_pushvalue(L, v);
-        scan_function(L);
-        lua_pop(L, 1);
-      }
-      for (i = 1; lua_getupvalue(L, v, i) != NULL; i++)
-        lua_rawseti(L, work, ++n);
-    }
-    lua_settop(L, seen);
-  }
-  lua_pop(L, 2);
+  fat_sandbox_walk_from(L, idx, refuse_state_visit);
 }

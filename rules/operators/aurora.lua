@@ -25,6 +25,31 @@ local SADT = {
   },
 }
 
+-- ressonância magnética (grupo 4.11): a Aurora exige o laudo anexado à guia
+local RM = base.mesclar(SADT, {
+  numero_prestador = "AUR-0200",
+  itens = { { sequencial = 1, tipo = "procedimento", codigo_tabela = "22", codigo = "41101014",
+              quantidade = "1.0000", valor_unitario = "210.00", valor_total = "210.00",
+              data = "2025-03-10" } },
+})
+
+-- SP/SADT de sessões (fisioterapia, psicoterapia): n itens do mesmo código, um por dia
+local function sessoes(codigo, n)
+  local itens = {}
+  for i = 1, n do
+    itens[i] = { sequencial = i, tipo = "procedimento", codigo_tabela = "22", codigo = codigo,
+                 quantidade = "1.0000", valor_unitario = "21.00", valor_total = "21.00",
+                 data = string.format("2025-03-%02d", i) }
+  end
+  return base.mesclar(SADT, { numero_prestador = "AUR-0300", valor_total = string.format("%d.00", 21 * n),
+                              itens = base.nada }), itens
+end
+local function guia_sessoes(codigo, n)
+  local g, itens = sessoes(codigo, n)
+  g.itens = itens
+  return g
+end
+
 local CONSULTA = base.mesclar(SADT, {
   tipo = "consulta", numero_prestador = "AUR-0100", tipo_consulta = "1",
   senha = base.nada, validade_senha = base.nada, data_autorizacao = base.nada,
@@ -63,6 +88,14 @@ return base.operadora {
         .. "solicitante; segue a prescrição.",
     },
   },
+  -- cláusula 8.3: exames de ressonância magnética (grupo 4.11) só com o laudo anexado
+  anexos_exigidos = { { prefixo = "4.11", tipo = "laudo" } },
+  -- cláusula 8.5: até 10 sessões do mesmo procedimento por guia de SP/SADT; psicoterapia
+  -- (50000470) até 20
+  sessoes_max_por_guia = 10,
+  sessoes_por_procedimento = { { codigos = { "50000470" }, max = 20 } },
+  -- a Aurora ainda exige a via em papel assinada pelo beneficiário, entregue por lote
+  papel_fisico = true,
   prazo_apresentacao_dias = 90,
 
   precos = {
@@ -110,6 +143,15 @@ return base.operadora {
     { nome = "SADT sem validade da senha e sem CID", guia = base.mesclar(SADT, { validade_senha = base.nada, cid = base.nada }),
       espera = { "VALIDADE_SENHA_AUSENTE", "CID_AUSENTE" } },
     { nome = "consulta não exige senha", guia = CONSULTA, sem_achados = true },
+    { nome = "ressonância sem laudo anexado é bloqueada", guia = RM, espera = { "ANEXO_AUSENTE" } },
+    { nome = "ressonância com laudo anexado passa", guia = RM, anexos = { "laudo" },
+      sem_achados = true },
+    { nome = "11 sessões do mesmo procedimento passam do limite de 10",
+      guia = guia_sessoes("20103220", 11), espera = { "SESSOES_EXCEDIDAS" } },
+    { nome = "10 sessões cabem numa guia", guia = guia_sessoes("20103220", 10),
+      nao_espera = { "SESSOES_EXCEDIDAS" } },
+    { nome = "psicoterapia aceita 20 sessões", guia = guia_sessoes("50000470", 20),
+      nao_espera = { "SESSOES_EXCEDIDAS" } },
     { nome = "quantidade 6 num item de SADT é bloqueada",
       guia = base.mesclar(SADT, { itens = { { sequencial = 1, codigo = "40304361", quantidade = "6.0000",
                                               valor_total = "630.00" } } }),

@@ -22,6 +22,8 @@ local CHAVES = {
   lote = true, pagamento = true, recurso = true, prazo_apresentacao_dias = true, precos = true,
   obrigatorios = true, checks = true, testes = true, observacoes = true,
   retencoes = true, repasse = true, conciliacao = true,
+  anexos_exigidos = true, sessoes_max_por_guia = true, sessoes_por_procedimento = true,
+  papel_fisico = true,
 }
 
 local function falha(fmt, ...)
@@ -283,6 +285,19 @@ function M.operadora(d)
     r.precos = normaliza_precos(tabela(d.precos, "precos"), "precos")
     r.obrigatorios = valida_obrigatorios(d.obrigatorios or {})
     r.observacoes = d.observacoes
+    -- regras de guias (Part L): conferidas pelo faturo ao carregar o contrato
+    -- (anexos_exigidos[N], sessoes_*, papel_fisico; ver docs/regras.md)
+    if d.anexos_exigidos ~= nil then r.anexos_exigidos = tabela(d.anexos_exigidos, "anexos_exigidos") end
+    if d.sessoes_por_procedimento ~= nil then
+      r.sessoes_por_procedimento = tabela(d.sessoes_por_procedimento, "sessoes_por_procedimento")
+    end
+    if d.sessoes_max_por_guia ~= nil then
+      r.sessoes_max_por_guia = inteiro(d.sessoes_max_por_guia, "sessoes_max_por_guia", 1, 366)
+    end
+    if d.papel_fisico ~= nil then
+      if type(d.papel_fisico) ~= "boolean" then falha("papel_fisico deve ser true ou false") end
+      r.papel_fisico = d.papel_fisico
+    end
     r.checks = {}
     for nome, fn in pairs(d.checks or {}) do
       if type(fn) ~= "function" then falha("checks.%s deve ser function(guia, ctx)", tostring(nome)) end

@@ -77,6 +77,10 @@ function M.achado(t)
   return t
 end
 
+-- o tipo da guia como o faturista o lê (SP/SADT, não sp-sadt)
+local TIPO_ROTULO = { consulta = "de consulta", ["sp-sadt"] = "SP/SADT", honorarios = "de honorários",
+                      ["resumo-internacao"] = "de resumo de internação" }
+
 -- check de campos obrigatórios; `por_tipo` é { ["sp-sadt"] = {"senha", ...}, todos = {...} }
 function M.obrigatorios(por_tipo)
   return function(guia, ctx)
@@ -92,7 +96,7 @@ function M.obrigatorios(por_tipo)
             codigo = codigo, severidade = "bloqueio", campo = campo, glosa = glosa,
             valor_risco = valor_guia(guia),
             mensagem = format("falta %s, exigido pela operadora em guias %s",
-                              nome, guia.tipo or "?"),
+                              nome, TIPO_ROTULO[guia.tipo] or guia.tipo or "?"),
           }
         end
       end

@@ -102,6 +102,8 @@ const ESCRITAS = [
   ['POST', '/api/lotes/fechar', 'faturista'],
   ['POST', '/api/lotes/1/enviado', 'faturista'],
   ['POST', '/api/lotes/1/protocolo', 'faturista'],
+  ['POST', '/api/lotes/1/papel', 'faturista'],
+  ['POST', '/api/guias/1/papel', 'faturista'],
   ['POST', '/api/retornos', 'faturista'],
   ['POST', '/api/glosas/1/classificar', 'faturista'],
   ['PUT', '/api/regras/aurora/rascunho', 'supervisor'],
@@ -113,7 +115,8 @@ const ESCRITAS = [
 ];
 const LEITURAS = ['/api/sessao', '/api/guias', '/api/guias/1', '/api/lotes', '/api/lotes/mapa', '/api/lotes/1/xml',
   '/api/lotes/1/relacao', '/api/glosas', '/api/glosas/resumo', '/api/recursos', '/api/recursos/1/xml', '/api/regras',
-  '/api/regras/aurora', '/api/regras/aurora/diff', '/api/regras/versoes', '/api/usuarios', '/api/painel', '/api/retornos'];
+  '/api/regras/aurora', '/api/regras/aurora/diff', '/api/regras/versoes', '/api/usuarios', '/api/painel', '/api/retornos',
+  '/api/lotes/1/papel', '/api/guias/1/papel', '/api/guias/1/impressao', '/api/lotes/1/impressao'];
 
 caso('sem sessão: toda escrita e toda leitura dão 401', async () => {
   for (const [m, p] of ESCRITAS) {
@@ -388,6 +391,53 @@ caso('anexos: a lista e o download de um anexo ficam no registro de acessos', as
   assert.equal(Number(sql("SELECT count(*) FROM acesso WHERE usuario = 'bia' AND canal = 'api'")), antes + 2);
   assert.match(rows[0], new RegExp(`/api/anexos/.*\\|guia\\|${g}\\|1$`), rows.join(' / '));
   assert.match(rows[1], new RegExp(`/api/guias/.*anexos\\|guia\\|${g}\\|0$`), rows.join(' / '));
+});
+
+caso('papéis e impressão: entrega do lote, papel da guia, guia e lote em HTML com a leitura registrada', async () => {
+  if (!temDemo) return;
+  const s = await sessao('faturista');
+  const lote = sql('SELECT id FROM lote WHERE xml IS NOT NULL ORDER BY id LIMIT 1');
+  assert.ok(lote, 'nenhum lote fechado');
+  const g = Number(sql(`SELECT min(id) FROM guia WHERE lote_id = ${lote}`));
+  let r = await call('GET', `/api/lotes/${lote}/papel`, s);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.entrega, null);
+  const n = r.json.pendentes.length;
+  assert.ok(n >= 1);
+  r = await call('POST', `/api/lotes/${lote}/papel`, { ...s, json: { data: '31/02/2026', por: 'Ana' } });
+  assert.equal(r.status, 400, r.text);
+  assert.match(r.json.error.message, /31\/02\/2026/);
+  const iso = new Date().toISOString().slice(0, 10);
+  const hoje = `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+  r = await call('POST', `/api/lotes/${lote}/papel`, { ...s, json: { data: hoje, por: 'José', protocolo: 'REC-1' } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.entrega.protocolo, 'REC-1');
+  assert.equal(r.json.entrega.data, iso);
+  r = await call('POST', `/api/guias/${g}/papel`, { ...s, json: { recebido: true } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.recebido, true);
+  r = await call('POST', `/api/guias/${g}/papel`, { ...s, json: { recebido: true } });
+  assert.equal(r.status, 409, r.text);
+  r = await call('POST', `/api/guias/${g}/papel`, { ...s, json: { recebido: 'sim' } });
+  assert.equal(r.status, 400, r.text);
+  r = await call('GET', `/api/lotes/${lote}/papel`, s);
+  assert.equal(r.json.pendentes.length, n - 1);
+  assert.equal(r.json.recebidos, 1);
+  const antes = Number(sql("SELECT count(*) FROM acesso WHERE usuario = 'bia' AND canal = 'api'"));
+  const h = await call('GET', `/api/guias/${g}/impressao`, s);
+  assert.equal(h.status, 200, h.text);
+  assert.match(h.headers.get('content-type'), /^text\/html/);
+  assert.equal(h.headers.get('content-disposition'), null, 'abre no navegador para imprimir');
+  assert.match(h.text, /Registro ANS/);
+  assert.match(h.text, /<section class="guia">/);
+  const hl = await call('GET', `/api/lotes/${lote}/impressao`, s);
+  assert.equal(hl.status, 200, hl.text);
+  assert.match(hl.text, /Relação de guias/);
+  assert.equal((hl.text.match(/<section class="guia">/g) || []).length,
+    Number(sql(`SELECT count(*) FROM guia WHERE lote_id = ${lote}`)));
+  assert.equal(Number(sql("SELECT count(*) FROM acesso WHERE usuario = 'bia' AND canal = 'api'")), antes + 2,
+    'imprimir guia e lote são leituras registradas');
+  assert.equal((await call('GET', '/api/guias/999999/impressao', s)).status, 404);
 });
 
 caso('listas por cursor: páginas de guias, lotes e glosas sem repetição nem falta, e sem total', async () => {

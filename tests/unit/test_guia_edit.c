@@ -322,8 +322,8 @@ static void test_itens_por_numero(void **state)
   a = alt_de(&m, "itens[2].quantidade");
   assert_non_null(a);
   assert_string_equal(js(a, "rotulo"), "item 2: quantidade");
-  assert_string_equal(js(a, "de_texto"), "1,0000");
-  assert_string_equal(js(a, "para_texto"), "2,0000");
+  assert_string_equal(js(a, "de_texto"), "1");
+  assert_string_equal(js(a, "para_texto"), "2");
   a = alt_de(&m, "itens[1]");
   assert_non_null(a);
   assert_null(js(a, "para"));

@@ -525,6 +525,56 @@ static void test_malformed_contract_refused_at_reload(void **state)
   rm_rf(dir);
 }
 
+/* The contract's rules about guias (Part L): attachments required per
+** procedure, sessions per SP/SADT guia, paper; a malformed rule is refused at
+** reload naming the script line that sets it. */
+static void test_contrato_guias_rules(void **state)
+{
+  char dir[256], path[1200], want[80];
+  const fat_contrato *c;
+  fat_gen *g = NULL;
+  fat_rules *r = NULL;
+  fat_err e;
+
+  (void)state;
+  assert_int_equal(fat_gen_build(rules_dir, NULL, NULL, NULL, &g, &e), FAT_OK);
+  c = fat_gen_contrato(g, "aurora");
+  assert_non_null(c);
+  assert_int_equal(c->guias.n_anexos, 1);
+  assert_string_equal(c->guias.anexos[0].prefixo, "411");
+  assert_string_equal(c->guias.anexos[0].tipo, "laudo");
+  assert_true(fat_contrato_proc_cobre(&c->guias.anexos[0], "41101014"));
+  assert_false(fat_contrato_proc_cobre(&c->guias.anexos[0], "40805026"));
+  assert_int_equal(fat_contrato_sessoes_max(c, "20103220"), 10);
+  assert_int_equal(fat_contrato_sessoes_max(c, "50000470"), 20);
+  assert_int_equal(c->guias.papel_fisico, 1);
+  c = fat_gen_contrato(g, "vitalis");
+  assert_int_equal(c->guias.n_anexos, 0);
+  assert_int_equal(fat_contrato_sessoes_max(c, "20103220"), 0);
+  assert_int_equal(c->guias.papel_fisico, 0);
+  fat_gen_release(g);
+
+  make_rules(dir, sizeof dir, 1, NULL);
+  assert_int_equal(fat_rules_open(dir, NULL, NULL, &r, &e), FAT_OK);
+  snprintf(path, sizeof path, "%s/operators/aurora.lua", dir);
+  assert_true(patch(path, "tipo = \"laudo\" }", "tipo = \"raiox\" }"));
+  assert_int_equal(fat_rules_reload(r, NULL, &e), FAT_ERULE);
+  snprintf(want, sizeof want, "operators/aurora.lua:%d:", line_of(path, "anexos_exigidos = {"));
+  if (strstr(e.msg, want) == NULL || strstr(e.msg, "anexos_exigidos[1]") == NULL)
+    fail_msg("esperado '%s' e anexos_exigidos[1] em: %s", want, e.msg);
+  assert_true(patch(path, "tipo = \"raiox\" }", "tipo = \"laudo\" }"));
+  assert_true(patch(path, "max = 20 }", "max = 0  }"));
+  assert_int_equal(fat_rules_reload(r, NULL, &e), FAT_ERULE);
+  snprintf(want, sizeof want, "operators/aurora.lua:%d:",
+           line_of(path, "sessoes_por_procedimento = {"));
+  if (strstr(e.msg, want) == NULL || strstr(e.msg, "max") == NULL)
+    fail_msg("esperado '%s' e max em: %s", want, e.msg);
+  assert_true(patch(path, "max = 0  }", "max = 20 }"));
+  assert_int_equal(fat_rules_reload(r, NULL, &e), FAT_OK);
+  fat_rules_close(r);
+  rm_rf(dir);
+}
+
 static void test_findings_fields(void **state)
 {
   fat_gen *g = NULL;
@@ -1893,6 +1943,7 @@ int main(void)
     cmocka_unit_test(test_contract_json),
     cmocka_unit_test(test_contrato_typed),
     cmocka_unit_test(test_malformed_contract_refused_at_reload),
+    cmocka_unit_test(test_contrato_guias_rules),
     cmocka_unit_test(test_findings_fields),
     cmocka_unit_test(test_check_limits_and_errors),
     cmocka_unit_test(test_findings_capped_per_check_and_guia),

@@ -1,6 +1,7 @@
 /* test_text.c: files decoded to UTF-8 (Latin-1 only when nothing in them is
 ** UTF-8; a UTF-8 file with a bad byte refused naming the line; NUL refused)
-** and the check every text field passes. Table-driven. */
+** and the check every text field passes. Table-driven. Also the growable
+** array helper of fat_mem (fat_grow). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,11 +98,45 @@ static void test_text_check_controls_utf8_and_length(void **state)
   assert_int_equal(fat_text_chars("ação"), 4);
 }
 
+/* fat_grow: an array grows by doubling, keeps what it had, and on OOM or
+** overflow answers 0 with the array and its capacity untouched. */
+static void test_grow_keeps_contents_and_survives_oom(void **state)
+{
+  int64_t *v = NULL;
+  size_t cap = 0, n;
+
+  (void)state;
+  for (n = 0; n < 100; n++) {
+    assert_true(FAT_GROW(v, cap, n));
+    assert_true(cap > n);
+    v[n] = (int64_t)n * 3;
+  }
+  for (n = 0; n < 100; n++)
+    assert_int_equal(v[n], (int64_t)n * 3);
+  assert_int_equal(cap, 128);
+  assert_true(FAT_GROW(v, cap, 127)); /* room left: no reallocation */
+  assert_int_equal(cap, 128);
+  fat_test_fail_alloc_after(0);
+  assert_false(FAT_GROW(v, cap, 128));
+  fat_test_fail_alloc_after(-1);
+  assert_int_equal(cap, 128);
+  assert_int_equal(v[99], 297);
+  {
+    size_t huge = SIZE_MAX / 2 + 1;
+    int64_t *w = v;
+
+    assert_false(FAT_GROW(v, huge, huge)); /* the doubling would overflow */
+    assert_ptr_equal(v, w);
+  }
+  fat_free(v);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_text_to_utf8_latin1_only_when_nothing_is_utf8),
     cmocka_unit_test(test_text_check_controls_utf8_and_length),
+    cmocka_unit_test(test_grow_keeps_contents_and_survives_oom),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,8 @@
         operadora: op.value, competencia: comp.value, status: status.value,
         com_bloqueio: bloq.checked ? 1 : '', busca: busca.value.trim(), limite, apos } });
       limpa(res).append(tabela(r.guias, [
-        { t: 'Guia', v: g => g.numero_prestador }, { t: 'Tipo', v: g => rotulo('tipo', g.tipo) },
+        { t: 'Guia', v: g => el('a', { href: '#/guias/' + g.id, onclick: (ev) => ev.stopPropagation() }, g.numero_prestador) },
+        { t: 'Tipo', v: g => rotulo('tipo', g.tipo) },
         { t: 'Operadora', v: g => g.operadora }, { t: 'Beneficiário', v: g => g.beneficiario_nome || '—' },
         { t: 'CPF', v: g => g.beneficiario_cpf || '—' },
         { t: 'Atendimento', v: g => data(g.data_inicio) }, { t: 'Competência', v: g => competencia(g.competencia) },
@@ -39,7 +40,7 @@
       return r.proximo;
     });
     const filtrar = () => tenta(pag.recarrega);
-    main.append(el('h1', {}, 'Guias'),
+    main.append(el('h1', {}, 'Guias'), el('p', {}, el('a', { class: 'botao', href: '#/digitacao' }, 'Digitar uma guia')),
       el('div', { class: 'filtros' },
         el('label', {}, 'Operadora', op), el('label', {}, 'Competência', comp),
         el('label', {}, 'Situação', status), el('label', {}, 'Busca', busca),
@@ -48,14 +49,25 @@
     await pag.recarrega();
   }
 
-  function achadoNo(a, recarrega) {
+  /* A finding's field as the faturista reads it: items by número (the
+   * stored path counts positions from 0), words instead of keys. */
+  function campoAchado(campo, g) {
+    const m = /^itens\[(\d+)\]\.?(.*)$/.exec(campo);
+    if (!m) return campo.replace(/_/g, ' ').replace(/\./g, ': ');
+    const it = (g.itens || [])[Number(m[1])];
+    const num = it ? it.sequencial : Number(m[1]) + 1;
+    return `item ${num}` + (m[2] ? ': ' + m[2].replace(/_/g, ' ').replace(/\./g, ': ') : '');
+  }
+
+  function achadoNo(a, recarrega, g) {
     const reconhecido = !!a.reconhecido_em;
-    const motivo = el('input', { placeholder: 'motivo do reconhecimento', size: 40 });
+    const motivo = el('input', { placeholder: 'motivo do reconhecimento', size: 40,
+      'aria-label': `Motivo do reconhecimento de ${a.codigo}` });
     const podeReconhecer = a.severidade === 'alerta' || Faturo.pode('supervisor');
     return el('div', { class: `achado ${a.severidade} ${reconhecido ? 'reconhecido' : ''}`, dataset: { codigo: a.codigo } },
       el('div', { class: 'cab' }, selo(rotulo('severidade', a.severidade), a.severidade),
         el('span', { class: 'codigo' }, a.codigo),
-        a.campo ? el('span', { class: 'meta' }, 'campo ' + a.campo) : null,
+        a.campo ? el('span', { class: 'meta' }, 'campo ' + campoAchado(a.campo, g || {})) : null,
         a.valor_risco ? el('span', { class: 'meta' }, 'em risco ' + reais(a.valor_risco)) : null,
         a.glosa_prevista ? el('span', { class: 'meta' }, 'glosa prevista ' + a.glosa_prevista) : null,
         a.atual === 0 ? selo('de revisão anterior', 'neutro') : null),
@@ -78,8 +90,11 @@
     const recarrega = () => { limpa(main); detalhe(main, id).catch(e => aviso(e.message, true)); };
     const abertos = r.achados.filter(a => !a.reconhecido_em && a.atual !== 0);
     const benef = g.beneficiario || {};
+    const E = Faturo.guiaEdicao;
+    const caixaItem = el('div', { id: 'item-caixa' });
     main.append(el('p', {}, el('a', { href: '#/guias' }, '‹ voltar às guias')),
       el('h1', {}, `Guia ${g.numero_prestador} · ${rotulo('tipo', g.tipo)}`),
+      el('div', { class: 'barra' }, E.imprimir(id)),
       el('div', { class: 'grade2' },
         el('div', { class: 'detalhe cartao' }, el('dl', {}, [
           ['Operadora', g.operadora && g.operadora.nome], ['Situação', rotulo('guia', g.status)],
@@ -91,17 +106,18 @@
           ['Valor total', reais(g.valor_total)]
         ].map(([k, v]) => [el('dt', {}, k), el('dd', {}, v || '—')]))),
         el('div', {}, el('h2', { style: 'margin-top:0' }, `Achados (${abertos.length} em aberto)`),
-          r.achados.length ? r.achados.map(a => achadoNo(a, recarrega))
+          r.achados.length ? r.achados.map(a => achadoNo(a, recarrega, g))
             : el('p', { class: 'vazio' }, 'Nenhum achado. Rode a conferência para verificar esta guia.'),
           el('button', { onclick: () => tenta(async () => {
             await api('POST', '/api/conferir', { json: { guia_id: Number(id), todas: true } });
             aviso('Guia conferida.'); recarrega();
           }) }, 'Conferir esta guia'))),
-      el('h2', {}, 'Itens'), tabela(g.itens || [], [
-        { t: 'Seq', v: i => i.sequencial }, { t: 'Tabela', v: i => i.codigo_tabela }, { t: 'Código', v: i => i.codigo },
+      el('h2', {}, 'Itens'), el('div', { id: 'guia-itens' }, tabela(g.itens || [], [
+        { t: 'Nº', v: i => i.sequencial }, { t: 'Tabela', v: i => i.codigo_tabela }, { t: 'Código', v: i => i.codigo },
         { t: 'Descrição', v: i => i.descricao || '—' }, { t: 'Data', v: i => data(i.data) },
-        { t: 'Qtd', v: i => String(i.quantidade).replace('.', ','), num: true },
-        { t: 'Unitário', v: i => reais(i.valor_unitario), num: true }, { t: 'Total', v: i => reais(i.valor_total), num: true }]));
+        { t: 'Qtd', v: i => E.quantidade(i.quantidade), num: true },
+        { t: 'Unitário', v: i => reais(i.valor_unitario), num: true }, { t: 'Total', v: i => reais(i.valor_total), num: true },
+        { t: 'Ações', v: i => E.acoesItem(g, i, caixaItem, id, recarrega) }])), caixaItem);
     if (r.glosas.length) {
       main.append(el('h2', {}, 'Glosas'), el('div', { id: 'guia-glosas' }, tabela(r.glosas, [
         { t: 'Código', v: x => x.codigo }, { t: 'Motivo', v: x => x.descricao || rotulo('grupo', x.grupo) },
@@ -109,6 +125,7 @@
         { t: 'Classificação', v: x => rotulo('classificacao', x.classificacao) },
         { t: 'Situação', v: x => rotulo('glosa', x.situacao) }, { t: 'Prazo do recurso', v: x => data(x.prazo_recurso) }])));
     }
+    await E.secoes(main, g, id, recarrega);
   }
 
   Faturo.tela('guias', {
