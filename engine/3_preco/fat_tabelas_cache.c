@@ -43,7 +43,7 @@ typedef struct tc_entry {
 } tc_entry;
 
 struct fat_tcache {
-  tc_entry *b[TC_BUCKETS];
+  tc_entry **b; /* TC_BUCKETS chains, allocated with the first answer */
   size_t n;
 };
 
@@ -53,7 +53,7 @@ static void tc_clear(fat_tcache *c)
 {
   size_t i;
 
-  for (i = 0; i < TC_BUCKETS; i++) {
+  for (i = 0; c->b != NULL && i < TC_BUCKETS; i++) {
     tc_entry *e = c->b[i], *nx;
 
     for (; e != NULL; e = nx) {
@@ -72,6 +72,7 @@ void fat_tcache_free(fat_tcache *c)
   if (c == NULL)
     return;
   tc_clear(c);
+  fat_free(c->b);
   fat_free(c);
 }
 
@@ -101,6 +102,8 @@ static tc_entry *tc_find(fat_tcache *c, const char *key, uint32_t h)
 {
   tc_entry *e;
 
+  if (c->b == NULL)
+    return NULL;
   for (e = c->b[h % TC_BUCKETS]; e != NULL; e = e->next)
     if (e->h == h && strcmp(e->key, key) == 0)
       return e;
@@ -118,6 +121,10 @@ static void tc_put(fat_tcache *c, const char *key, uint32_t h, fat_rc rc, const 
     return;
   if (c->n >= TC_MAX)
     tc_clear(c);
+  if (c->b == NULL)
+    c->b = fat_calloc(TC_BUCKETS, sizeof *c->b);
+  if (c->b == NULL)
+    return;
   e = fat_calloc(1, sizeof *e);
   if (e == NULL)
     return;
