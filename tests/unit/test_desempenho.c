@@ -95,6 +95,51 @@ static void test_conferir_writes_open_no_ephemeral_btree_per_row(void **state)
   remove_db();
 }
 
+/* The plan SQLite chose for sql, its "detail" lines joined by '|'. */
+static void query_plan(fat_store *st, const char *sql, char *out, size_t len)
+{
+  fat_stmt *s;
+  fat_err err;
+  size_t used = 0;
+  int r;
+
+  out[0] = '\0';
+  assert_int_equal(fat_store_prepare(st, sql, &s, &err), FAT_OK);
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
+    int w = snprintf(out + used, len - used, "%s|", fat_col_text(s, 3));
+
+    assert_true(w > 0 && (size_t)w < len - used);
+    used += (size_t)w;
+  }
+  assert_int_equal(r, FAT_DONE);
+  fat_stmt_reset(s);
+}
+
+/* The financial invariant "repasse lines sum the base received" sums, per
+** guia of each recebimento, the lines of the period's repasse that stand on
+** it; without an index on (repasse, recebimento, guia) each guia scanned all
+** of the period's lines (quadratic; migration 087). */
+static void test_repasse_lines_of_a_receipt_found_by_index(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  char plan[1024];
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  query_plan(st, "EXPLAIN QUERY PLAN SELECT SUM(base) FROM repasse_item WHERE repasse_id = 1"
+                 " AND origem = 'convenio' AND recebimento_id = 2 AND guia_id = 3",
+             plan, sizeof plan);
+  assert_non_null(strstr(plan, "USING INDEX repasse_item_recebimento"));
+  query_plan(st, "EXPLAIN QUERY PLAN SELECT SUM(base) FROM repasse_item WHERE repasse_id = 1"
+                 " AND pagamento_particular_id = 2",
+             plan, sizeof plan);
+  assert_non_null(strstr(plan, "USING INDEX repasse_item_particular"));
+  fat_store_close(st);
+  remove_db();
+}
+
 /* ---- importar streams a JSON file ---- */
 
 static const char *json_path = "test_desempenho.json";
@@ -230,6 +275,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_conferir_writes_open_no_ephemeral_btree_per_row),
+    cmocka_unit_test(test_repasse_lines_of_a_receipt_found_by_index),
     cmocka_unit_test(test_import_json_file_memory_flat_in_file_size),
     cmocka_unit_test(test_import_json_file_stream_errors_name_the_guia),
   };
