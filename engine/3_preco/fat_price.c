@@ -11,6 +11,7 @@
 #include "fat_money.h"
 #include "fat_store_int.h"
 #include "fat_tabelas.h"
+#include "fat_tabelas_cache.h"
 
 /* ------------------------------------------------------------------------ */
 /* The contract: precos{} as the rules generation parsed it (fat_contrato.h). */
@@ -269,8 +270,8 @@ static fat_rc step_adj(fat_price_out *o, const char *passo, const char *label, i
   return FAT_OK;
 }
 
-static fat_rc price_cbhpm(fat_store *st, const contrato *c, const grp *g, const fat_price_in *in,
-                          fat_price_out *o, int64_t *unit, fat_err *err)
+static fat_rc price_cbhpm(fat_store *st, fat_tcache *tc, const contrato *c, const grp *g,
+                          const fat_price_in *in, fat_price_out *o, int64_t *unit, fat_err *err)
 {
   fat_cbhpm_proc pr;
   int64_t porte_v = 0, hon = 0, co = 0, filme = 0;
@@ -279,7 +280,7 @@ static fat_rc price_cbhpm(fat_store *st, const contrato *c, const grp *g, const 
   const char *why = "";
   fat_rc rc;
 
-  rc = fat_tabelas_cbhpm(st, g->edicao, in->codigo, in->data, &pr, err);
+  rc = fat_tcache_cbhpm(tc, st, g->edicao, in->codigo, in->data, &pr, err);
   if (rc != FAT_OK)
     return rc;
   snprintf(o->descricao, sizeof o->descricao, "%s", pr.descricao);
@@ -293,7 +294,7 @@ static fat_rc price_cbhpm(fat_store *st, const contrato *c, const grp *g, const 
                          "código %s não tem porte anestésico na CBHPM %s: anestesista sem valor",
                          in->codigo, g->edicao);
     snprintf(an, sizeof an, "AN%d", pr.porte_anestesico);
-    rc = fat_tabelas_porte(st, g->edicao, an, in->data, &hon, vig, err);
+    rc = fat_tcache_porte(tc, st, g->edicao, an, in->data, &hon, vig, err);
     if (rc != FAT_OK)
       return rc;
     fmt_money(hon, m1, sizeof m1);
@@ -301,7 +302,7 @@ static fat_rc price_cbhpm(fat_store *st, const contrato *c, const grp *g, const 
              "anestesista (grau 06): porte anestésico %s da CBHPM %s (vigência desde %s): %s", an,
              g->edicao, dia_br(vig, vb, sizeof vb), m1);
   } else if (strcmp(pr.porte, "0") != 0) {
-    rc = fat_tabelas_porte(st, g->edicao, pr.porte, in->data, &porte_v, vig, err);
+    rc = fat_tcache_porte(tc, st, g->edicao, pr.porte, in->data, &porte_v, vig, err);
     if (rc != FAT_OK)
       return rc;
     rc = mul_e4(porte_v, pr.fracao_porte_e4, c->truncar, &hon, err);
@@ -419,8 +420,9 @@ static fat_rc price_cbhpm(fat_store *st, const contrato *c, const grp *g, const 
   return FAT_OK;
 }
 
-static fat_rc price_insumo(fat_store *st, const contrato *c, const grp *g, const fat_price_in *in,
-                           fat_price_out *o, int64_t *unit, fat_err *err)
+static fat_rc price_insumo(fat_store *st, fat_tcache *tc, const contrato *c, const grp *g,
+                           const fat_price_in *in, fat_price_out *o, int64_t *unit,
+                           fat_err *err)
 {
   const char *tab = g->tabela == T_BRAS ? "brasindice" : "simpro";
   fat_insumo_preco ip;
@@ -428,7 +430,7 @@ static fat_rc price_insumo(fat_store *st, const contrato *c, const grp *g, const
   int acom = acom_of(in->acomodacao);
   fat_rc rc;
 
-  rc = fat_tabelas_insumo(st, tab, in->codigo, in->data, &ip, err);
+  rc = fat_tcache_insumo(tc, st, tab, in->codigo, in->data, &ip, err);
   if (rc != FAT_OK)
     return rc;
   snprintf(o->descricao, sizeof o->descricao, "%s", ip.descricao);
@@ -493,8 +495,8 @@ static fat_rc finish_total(const contrato *c, int64_t fator, const fat_price_in 
 }
 
 /* Price with the contract already parsed; principal/via handled by in. */
-static fat_rc price_parsed(fat_store *st, const contrato *c, const fat_price_in *in,
-                           fat_price_out *o, fat_err *err)
+static fat_rc price_parsed(fat_store *st, fat_tcache *tc, const contrato *c,
+                           const fat_price_in *in, fat_price_out *o, fat_err *err)
 {
   int gi, i;
   const grp *g;
@@ -519,7 +521,7 @@ static fat_rc price_parsed(fat_store *st, const contrato *c, const fat_price_in 
     char tab[4], desc[160];
     fat_err e2;
 
-    rc = fat_tabelas_tuss(st, in->codigo, in->data, tab, desc, &e2);
+    rc = fat_tcache_tuss(tc, st, in->codigo, in->data, tab, desc, &e2);
     if (rc == FAT_OK) {
       fat_price_in *mut = &tuss_in;
 
@@ -541,7 +543,7 @@ static fat_rc price_parsed(fat_store *st, const contrato *c, const fat_price_in 
   if (c->negociada && in->registro_ans != NULL) {
     char vig[11], vb[24], m[32];
 
-    rc = fat_tabelas_negociado(st, in->registro_ans, in->codigo, in->data, &unit, o->descricao,
+    rc = fat_tcache_negociado(tc, st, in->registro_ans, in->codigo, in->data, &unit, o->descricao,
                                vig, err);
     if (rc == FAT_OK) {
       negotiated = 1;
@@ -563,9 +565,9 @@ static fat_rc price_parsed(fat_store *st, const contrato *c, const fat_price_in 
                          grupo_names[gi], grupo_names[gi], in->codigo);
     snprintf(o->tabela, sizeof o->tabela, "%s", tabela_names[g->tabela]);
     switch (g->tabela) {
-    case T_CBHPM: rc = price_cbhpm(st, c, g, in, o, &unit, err); break;
+    case T_CBHPM: rc = price_cbhpm(st, tc, c, g, in, o, &unit, err); break;
     case T_SIMPRO:
-    case T_BRAS: rc = price_insumo(st, c, g, in, o, &unit, err); break;
+    case T_BRAS: rc = price_insumo(st, tc, c, g, in, o, &unit, err); break;
     case T_NEG:
     default: {
       char db[24];
@@ -605,7 +607,7 @@ fat_rc fat_price_item_with_contract(fat_store *st, const cJSON *contract, const 
     return fat_err_oom(err);
   rc = parse_json(contract, c, err);
   if (rc == FAT_OK)
-    rc = price_parsed(st, c, in, out, err);
+    rc = price_parsed(st, NULL, c, in, out, err);
   fat_free(c);
   return rc;
 }
@@ -615,7 +617,7 @@ fat_rc fat_price_item_contrato(fat_store *st, const fat_contrato *c, const fat_p
 {
   if (c == NULL)
     return fat_err_set(err, FAT_EINVAL, "contrato ausente");
-  return price_parsed(st, &c->precos, in, out, err);
+  return price_parsed(st, NULL, &c->precos, in, out, err);
 }
 
 void fat_price_explain(const fat_price_out *out, void (*emit)(void *ud, const char *line),
@@ -675,6 +677,7 @@ typedef struct pricer_entry {
 
 struct fat_pricer {
   fat_store *st;
+  fat_tcache *tc;    /* NULL until fat_pricer_cache */
   fat_contract_fn fn;
   void *ud;
   pricer_entry *v;
@@ -704,7 +707,15 @@ void fat_pricer_free(fat_pricer *p)
   for (i = 0; i < p->n; i++)
     fat_free(p->v[i].key);
   fat_free(p->v);
+  fat_tcache_free(p->tc);
   fat_free(p);
+}
+
+fat_rc fat_pricer_cache(fat_pricer *p, fat_err *err)
+{
+  if (p->tc == NULL)
+    p->tc = fat_tcache_new();
+  return p->tc != NULL ? FAT_OK : fat_err_oom(err);
 }
 
 static fat_rc pricer_contract(fat_pricer *p, const char *key, const contrato **out, fat_err *err)
@@ -747,7 +758,7 @@ fat_rc fat_price_item(fat_pricer *p, const char *key, const fat_price_in *in, fa
 
   if (rc != FAT_OK)
     return rc;
-  return price_parsed(p->st, c, in, out, err);
+  return price_parsed(p->st, p->tc, c, in, out, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -823,8 +834,8 @@ static int same_grau(const char *a, const char *b)
   return (ga < 0 ? 0 : ga) == (gb < 0 ? 0 : gb);
 }
 
-static fat_rc price_guia_parsed(fat_store *st, const contrato *c, fat_guia *g, int preencher,
-                                fat_price_report *rep, fat_err *err)
+static fat_rc price_guia_parsed(fat_store *st, fat_tcache *tc, const contrato *c, fat_guia *g,
+                                int preencher, fat_price_report *rep, fat_err *err)
 {
   fat_price_out *outs = NULL;
   int *ok = NULL;
@@ -850,7 +861,7 @@ static fat_rc price_guia_parsed(fat_store *st, const contrato *c, fat_guia *g, i
     if (in.codigo == NULL) {
       rc = rep_unpriced(rep, &g->itens[i], "item sem código", err);
     } else {
-      fat_rc r2 = price_parsed(st, c, &in, &outs[i], &e2);
+      fat_rc r2 = price_parsed(st, tc, c, &in, &outs[i], &e2);
 
       if (r2 == FAT_OK)
         ok[i] = 1;
@@ -936,7 +947,7 @@ fat_rc fat_price_guia(fat_pricer *p, fat_guia *g, int preencher, fat_price_repor
   rc = pricer_contract(p, g->operadora.script, &c, err);
   if (rc != FAT_OK)
     return rc;
-  return price_guia_parsed(p->st, c, g, preencher, rep, err);
+  return price_guia_parsed(p->st, p->tc, c, g, preencher, rep, err);
 }
 
 fat_rc fat_price_guia_with_contract(fat_store *st, const cJSON *contract, fat_guia *g,
@@ -949,7 +960,7 @@ fat_rc fat_price_guia_with_contract(fat_store *st, const cJSON *contract, fat_gu
     return fat_err_oom(err);
   rc = parse_json(contract, c, err);
   if (rc == FAT_OK)
-    rc = price_guia_parsed(st, c, g, preencher, rep, err);
+    rc = price_guia_parsed(st, NULL, c, g, preencher, rep, err);
   fat_free(c);
   return rc;
 }
