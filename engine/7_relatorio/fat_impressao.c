@@ -18,23 +18,6 @@ static int blank(const char *s) { return s == NULL || s[0] == '\0'; }
 ** pt-BR formats and escaping
 ** ======================================================================= */
 
-static fat_rc esc(fat_buf *b, const char *s, fat_err *err)
-{
-  fat_rc rc = FAT_OK;
-
-  for (; s != NULL && *s != '\0' && rc == FAT_OK; s++) {
-    switch (*s) {
-    case '&': rc = fat_buf_puts(b, "&amp;", err); break;
-    case '<': rc = fat_buf_puts(b, "&lt;", err); break;
-    case '>': rc = fat_buf_puts(b, "&gt;", err); break;
-    case '"': rc = fat_buf_puts(b, "&quot;", err); break;
-    case '\'': rc = fat_buf_puts(b, "&#39;", err); break;
-    default: rc = fat_buf_append(b, s, 1, err); break;
-    }
-  }
-  return rc;
-}
-
 /* AAAA-MM-DD (possibly with a time after it) -> DD/MM/AAAA; other text as is. */
 static const char *data_br(const char *iso, char *out, size_t len)
 {
@@ -145,7 +128,7 @@ static fat_rc cabeca(fat_buf *b, const char *titulo, fat_err *err)
                  err);
 
   if (rc == FAT_OK)
-    rc = esc(b, titulo, err);
+    rc = fat_buf_html(b, titulo, err);
   if (rc == FAT_OK)
     rc = fat_buf_printf(b, err, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", CSS);
   return rc;
@@ -157,11 +140,11 @@ static fat_rc campo(fat_buf *b, int n, const char *rotulo, const char *valor, fa
   fat_rc rc = fat_buf_printf(b, err, "<div class=\"c\"><span class=\"n\">%d - ", n);
 
   if (rc == FAT_OK)
-    rc = esc(b, rotulo, err);
+    rc = fat_buf_html(b, rotulo, err);
   if (rc == FAT_OK)
     rc = fat_buf_puts(b, "</span>", err);
   if (rc == FAT_OK)
-    rc = esc(b, valor != NULL ? valor : "", err);
+    rc = fat_buf_html(b, valor != NULL ? valor : "", err);
   if (rc == FAT_OK)
     rc = fat_buf_puts(b, "</div>", err);
   return rc;
@@ -198,7 +181,7 @@ static fat_rc profissional(fat_buf *b, int n0, const char *titulo, const fat_pro
   fat_rc rc = fat_buf_puts(b, "<h2>", err);
 
   if (rc == FAT_OK)
-    rc = esc(b, titulo, err);
+    rc = fat_buf_html(b, titulo, err);
   if (rc == FAT_OK)
     rc = fat_buf_puts(b, "</h2>\n<div class=\"linha\">", err);
   if (rc == FAT_OK)
@@ -250,7 +233,7 @@ static fat_rc itens(fat_buf *b, const fat_guia *g, fat_err *err)
     for (k = 0; k < 8 && rc == FAT_OK; k++) {
       rc = fat_buf_puts(b, k >= 5 ? "<td class=\"v\">" : "<td>", err);
       if (rc == FAT_OK)
-        rc = esc(b, cells[k], err);
+        rc = fat_buf_html(b, cells[k], err);
       if (rc == FAT_OK)
         rc = fat_buf_puts(b, "</td>", err);
     }
@@ -273,7 +256,7 @@ static fat_rc uma_guia(fat_buf *b, const fat_guia *g, fat_err *err)
   fat_rc rc = fat_buf_puts(b, "<section class=\"guia\">\n<h1>", err);
 
   if (rc == FAT_OK)
-    rc = esc(b, titulo_de(g->tipo), err);
+    rc = fat_buf_html(b, titulo_de(g->tipo), err);
   if (rc == FAT_OK)
     rc = fat_buf_puts(b, "</h1>\n<div class=\"linha\">", err);
   if (rc == FAT_OK)
@@ -497,7 +480,7 @@ static fat_rc relacao(fat_store *st, int64_t id, fat_buf *b, int64_t **ids, size
 
       rc = fat_buf_puts(b, "<td>", err);
       if (rc == FAT_OK)
-        rc = esc(b, c == 4 ? data_br(t, dt, sizeof dt) : (t != NULL ? t : ""), err);
+        rc = fat_buf_html(b, c == 4 ? data_br(t, dt, sizeof dt) : (t != NULL ? t : ""), err);
       if (rc == FAT_OK)
         rc = fat_buf_puts(b, "</td>", err);
     }
