@@ -2,13 +2,16 @@
 ** the same guias (fat_guia_load).
 **
 ** usage: bench_conferir [N [DB]]   (default 100000 guias, bench_conferir.db)
+** FAT_THREADS: threads of the threaded re-check (default 2).
 ** Builds N guias with the demo generator (the four demo operators, all four
 ** guia types, 1 to 30 items, priced by the contracts, ~30% with injected
 ** defects), then times:
 **   - fat_guia_load of every guia (the floor),
 **   - a full conferir (--todas) with the operator scripts and pricing from
 **     $FATURO_REGRAS (or the source tree's rules/),
-**   - an incremental re-run (nothing changed).
+**   - an incremental re-run (nothing changed),
+**   - the same full re-check on 1 thread and on FAT_THREADS threads (the
+**     same answers, checked: else exit 1).
 ** Prints wall-clock and CPU seconds (the CPU figure is steadier on a shared
 ** machine); asserts nothing.
 **
@@ -52,6 +55,15 @@ static double cpu(void)
 
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A thread count 1..16 from text, else 0. */
+static int atoi_ok(const char *s)
+{
+  char *end;
+  long v = strtol(s, &end, 10);
+
+  return (end == s || *end != '\0' || v < 1 || v > 16) ? 0 : (int)v;
 }
 
 static int die(const char *what, const fat_err *err)
@@ -191,6 +203,9 @@ int main(int argc, char **argv)
   int64_t t0, *ids = NULL;
   size_t n_ids = 0, i;
   double t_gen, t_load, t_conf, t_incr, c0, c_load, c_conf, jre_gps, jre_s, jre_cpu, conf_gps;
+  double t_re1, c_re1, t_ren, c_ren;
+  const char *thr = getenv("FAT_THREADS");
+  int nthreads = thr != NULL && atoi_ok(thr) > 0 ? atoi_ok(thr) : 2;
   FILE *pf;
   fat_pagina pg;
   cJSON *rows = NULL, *row;
@@ -270,12 +285,33 @@ int main(int argc, char **argv)
   memset(&o, 0, sizeof o);
   o.hoje = HOJE;
   o.todas = 1;
+  o.threads = 1;
   t0 = fat_now_ns();
   c0 = cpu();
   if (fat_conferir(st, rules, &o, NULL, NULL, &res, &err) != FAT_OK)
     return die("conferir", &err);
   t_conf = secs(t0, fat_now_ns());
   c_conf = cpu() - c0;
+  /* the same re-check (every guia again) on 1 and on nthreads threads */
+  t0 = fat_now_ns();
+  c0 = cpu();
+  if (fat_conferir(st, rules, &o, NULL, NULL, &r2, &err) != FAT_OK)
+    return die("conferir (1 thread)", &err);
+  t_re1 = secs(t0, fat_now_ns());
+  c_re1 = cpu() - c0;
+  o.threads = nthreads;
+  t0 = fat_now_ns();
+  c0 = cpu();
+  if (fat_conferir(st, rules, &o, NULL, NULL, &r2, &err) != FAT_OK)
+    return die("conferir (threads)", &err);
+  t_ren = secs(t0, fat_now_ns());
+  c_ren = cpu() - c0;
+  if (r2.achados != res.achados || r2.conferidas != res.conferidas) {
+    fprintf(stderr, "bench_conferir: %d threads: %zu achados em %zu guias, 1 thread: %zu em %zu\n",
+            nthreads, r2.achados, r2.conferidas, res.achados, res.conferidas);
+    return 1;
+  }
+  o.threads = 1;
   o.todas = 0;
   t0 = fat_now_ns();
   if (fat_conferir(st, rules, &o, NULL, NULL, &r2, &err) != FAT_OK)
@@ -293,6 +329,10 @@ int main(int argc, char **argv)
          c_conf / c_load);
   printf("  conferir incremental:    %8.2f s  (%zu sem mudança, %zu reconferidas)\n", t_incr,
          r2.sem_mudanca, r2.conferidas);
+  printf("  reconferir (--todas), 1 thread:  %8.2f s, CPU %.2f s (%9.0f guias/s)\n", t_re1, c_re1,
+         (double)res.conferidas / t_re1);
+  printf("  reconferir (--todas), %d threads: %8.2f s, CPU %.2f s (%9.0f guias/s) = %.2fx 1 thread\n",
+         nthreads, t_ren, c_ren, (double)res.conferidas / t_ren, t_re1 / t_ren);
   jre_gps = peer_jre(peers, &jre_s, &jre_cpu);
   conf_gps = (double)res.conferidas / t_conf;
   printf("metas (Parte M), medidas nesta execução:\n");
@@ -301,6 +341,13 @@ int main(int argc, char **argv)
   if (jre_gps > 0)
     printf("  conferir / json-rules-engine:  %6.2fx  (meta >= 1,00x: %.0f contra %.0f guias/s) %s\n",
            conf_gps / jre_gps, conf_gps, jre_gps, conf_gps >= jre_gps ? "ok" : "não atingida");
+  if (jre_gps > 0)
+    printf("  conferir %d threads / jre:      %6.2fx  (reconferir em %d threads: %.0f guias/s) %s\n",
+           nthreads, (double)res.conferidas / t_ren / jre_gps, nthreads,
+           (double)res.conferidas / t_ren,
+           (double)res.conferidas / t_ren >= jre_gps ? "ok" : "não atingida");
+  printf("  %d threads / 1 thread:          %6.2fx  (meta >= 1,70x com 2 núcleos)  %s\n", nthreads,
+         t_re1 / t_ren, t_re1 / t_ren >= 1.7 ? "ok" : "não atingida");
   if (jre_gps > 0 && jre_cpu > 0)
     printf("  conferir / json-rules-engine:  %6.2fx em CPU (conferir %.2f s; node inteiro, "
            "com leitura do arquivo, %.2f s)\n", jre_cpu / c_conf, c_conf, jre_cpu);

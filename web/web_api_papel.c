@@ -67,16 +67,16 @@ fat_rc api_guia_papel(web_req *rq, web_res *rs, fat_err *err)
 ** hand, or still missing; answers like the GET. */
 fat_rc api_guia_papel_marcar(web_req *rq, web_res *rs, fat_err *err)
 {
-  const cJSON *r = rq->json != NULL ? cJSON_GetObjectItemCaseSensitive(rq->json, "recebido")
-                                    : NULL;
+  const cJSON *r = rq->json != NULL ? cJSON_GetObjectItemCaseSensitive(rq->json, "recebido") : NULL;
   int64_t id;
   fat_rc rc = web_param_id(rq, 0, &id, err);
 
   if (rc != FAT_OK)
     return rc;
   if (!cJSON_IsBool(r))
-    return fat_err_set(err, FAT_EINVAL, "recebido: informe true (papel assinado recebido) ou "
-                                        "false (pendente)");
+    return fat_err_set(err, FAT_EINVAL,
+                       "recebido: informe true (papel assinado recebido) ou "
+                       "false (pendente)");
   rc = fat_guia_papel_marcar(rq->st, id, cJSON_IsTrue(r), err);
   if (rc != FAT_OK)
     return rc;

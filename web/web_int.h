@@ -260,4 +260,15 @@ fat_rc api_busca_beneficiarios(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_busca_profissionais(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_prestadores(web_req *rq, web_res *rs, fat_err *err);
 
+/* Part L: panel parity for the daily cycle (web_api_paridade.c) */
+fat_rc api_importar_guias(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_auditoria_agenda(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_preco(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_glosa_registrar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_recurso_ver(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_recurso_justificar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_recurso_enviar(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_recurso_protocolo(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_recurso_item_resposta(web_req *rq, web_res *rs, fat_err *err);
+
 #endif

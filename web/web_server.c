@@ -162,6 +162,18 @@ static const web_route routes[] = {
   {"GET", "/api/busca/beneficiarios", F, 0, NULL, api_busca_beneficiarios},
   {"GET", "/api/busca/profissionais", F, 0, NULL, api_busca_profissionais},
   {"GET", "/api/prestadores", F, 0, NULL, api_prestadores},
+  /* Part L: panel parity for the daily cycle (web_api_paridade.c) */
+  {"POST", "/api/importar/guias", F, 1, "guia.importar", api_importar_guias},
+  {"POST", "/api/auditoria/agenda", F, 1, "auditoria.agenda", api_auditoria_agenda},
+  {"GET", "/api/preco", F, 0, NULL, api_preco},
+  {"POST", "/api/glosas", F, 0, "glosa.registrar", api_glosa_registrar},
+  {"GET", "/api/recursos/{}", F, 0, NULL, api_recurso_ver},
+  {"POST", "/api/recursos/{}/enviar", F, 0, "recurso.enviar", api_recurso_enviar},
+  {"POST", "/api/recursos/{}/protocolo", F, 0, "recurso.protocolo", api_recurso_protocolo},
+  {"POST", "/api/recursos/{}/itens/{}/justificativa", F, 0, "recurso.editar",
+   api_recurso_justificar},
+  {"POST", "/api/recursos/{}/itens/{}/resposta", F, 0, "recurso.resposta",
+   api_recurso_item_resposta},
 };
 #undef F
 #undef S

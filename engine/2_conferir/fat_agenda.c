@@ -241,12 +241,28 @@ static int cmp_id(const void *a, const void *b)
 fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON **out,
                           fat_err *err)
 {
+  char *text = NULL;
+  size_t len;
+  fat_rc rc;
+
+  *out = NULL;
+  rc = fat_file_read(path, AGENDA_MAX_BYTES, &text, &len, err);
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_agenda_auditar_buffer(st, gen, text, len, out, err);
+  fat_free(text);
+  return rc;
+}
+
+fat_rc fat_agenda_auditar_buffer(fat_store *st, fat_gen *gen, const char *data, size_t data_len,
+                                 cJSON **out, fat_err *err)
+{
   static const char sql_periodo[] =
     "SELECT g.id, g.numero_prestador, g.data_inicio, COALESCE(g.carteira_numero, b.cpf), "
     "g.valor_total FROM guia g LEFT JOIN beneficiario b ON b.id = g.beneficiario_id "
     "WHERE g.data_inicio BETWEEN ?1 AND ?2 AND g.status <> 'cancelada' ORDER BY g.id";
   char *text = NULL;
-  size_t len, n_rows = 0, i, n_matched = 0;
+  size_t n_rows = 0, i, n_matched = 0;
   linha *rows = NULL;
   int64_t *matched = NULL;
   cJSON *root = NULL, *errs, *sem, *faltas, *semag, *per;
@@ -258,9 +274,15 @@ fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path, cJSON *
   fat_stmt *s;
 
   *out = NULL;
-  rc = fat_file_read(path, AGENDA_MAX_BYTES, &text, &len, err);
-  if (rc != FAT_OK)
-    return rc;
+  if (data_len > AGENDA_MAX_BYTES)
+    return fat_err_set(err, FAT_ELIMIT, "agenda maior que %u MB", AGENDA_MAX_BYTES >> 20);
+  if (data_len > 0 && memchr(data, '\0', data_len) != NULL)
+    return fat_err_set(err, FAT_EINVAL, "a agenda tem um byte nulo: envie o CSV em texto");
+  text = fat_malloc(data_len + 1);
+  if (text == NULL)
+    return fat_err_oom(err);
+  memcpy(text, data, data_len);
+  text[data_len] = '\0';
   root = cJSON_CreateObject();
   if (root == NULL || (errs = cJSON_AddArrayToObject(root, "erros")) == NULL ||
       (sem = cJSON_AddArrayToObject(root, "atendidos_sem_guia")) == NULL ||

@@ -33,4 +33,10 @@
 FAT_NODISCARD fat_rc fat_agenda_auditar(fat_store *st, fat_gen *gen, const char *path,
                                         cJSON **out, fat_err *err);
 
+/* The same with the schedule in memory (data_len bytes, need not be
+** NUL-terminated; the panel's upload). A NUL byte is refused (FAT_EINVAL),
+** more than 64 MB too (FAT_ELIMIT). */
+FAT_NODISCARD fat_rc fat_agenda_auditar_buffer(fat_store *st, fat_gen *gen, const char *data,
+                                               size_t data_len, cJSON **out, fat_err *err);
+
 #endif

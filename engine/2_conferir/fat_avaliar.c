@@ -253,17 +253,17 @@ static fat_rc merge_script(const fat_guia *g, fat_findings *out, fat_findings *s
   return rc;
 }
 
-/* Step 4: the operator's script over the JSON form of g. */
+/* Step 4: the operator's script over g (its JSON form, as a Lua table). */
 static fat_rc step_script(fat_gen *gen, const char *key, const fat_guia *g,
                           const fat_avaliar_ctx *ctx, fat_avaliacao *out, fat_err *err)
 {
-  cJSON *gj = fat_guia_to_json(g), *cj = cJSON_CreateObject();
+  cJSON *cj = cJSON_CreateObject();
   fat_findings sf;
   fat_err e;
   fat_rc rc = FAT_OK;
 
   fat_findings_init(&sf);
-  if (gj == NULL || cj == NULL || cJSON_AddStringToObject(cj, "hoje", ctx->hoje) == NULL) {
+  if (cj == NULL || cJSON_AddStringToObject(cj, "hoje", ctx->hoje) == NULL) {
     rc = fat_err_oom(err);
     goto out;
   }
@@ -280,7 +280,7 @@ static fat_rc step_script(fat_gen *gen, const char *key, const fat_guia *g,
     }
   }
   fat_err_clear(&e);
-  rc = fat_gen_check(gen, key, gj, cj, &sf, &e);
+  rc = fat_gen_check_guia(gen, key, g, cj, &sf, &e); /* the guia's table built from g */
   if (rc != FAT_OK) {
     if (per_guia_error(rc)) {
       snprintf(out->erro, sizeof out->erro, "script %s: %s", key, e.msg);
@@ -293,7 +293,6 @@ static fat_rc step_script(fat_gen *gen, const char *key, const fat_guia *g,
   rc = merge_script(g, &out->achados, &sf, err);
 out:
   fat_findings_fini(&sf);
-  cJSON_Delete(gj);
   cJSON_Delete(cj);
   return rc;
 }
@@ -390,6 +389,8 @@ fat_rc fat_avaliador_new(fat_store *st, fat_gen *gen, fat_avaliador **out, fat_e
   a->gen = gen;
   if (gen != NULL)
     rc = fat_pricer_new_gen(st, gen, &a->pricer, err);
+  if (rc == FAT_OK && a->pricer != NULL)
+    rc = fat_pricer_cache(a->pricer, err); /* an evaluator serves one action */
   if (rc != FAT_OK) {
     fat_avaliador_free(a);
     return rc;
@@ -667,8 +668,8 @@ static fat_rc pares_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, f
 
 /* The distinct types of the files attached to stored guia g, when its
 ** contract requires any (one statement per guia only then). */
-static fat_rc anexos_of(fat_avaliador *a, const fat_guia *g, const char *key,
-                        fat_avaliar_ctx *ctx, fat_err *err)
+static fat_rc anexos_of(fat_avaliador *a, const fat_guia *g, const char *key, fat_avaliar_ctx *ctx,
+                        fat_err *err)
 {
   static const char sql[] = "SELECT DISTINCT tipo FROM guia_anexo WHERE guia_id = ?1";
   const fat_contrato *c = (a->gen != NULL && key != NULL) ? fat_gen_contrato(a->gen, key) : NULL;

@@ -100,8 +100,10 @@ FAT_NODISCARD fat_rc fat_avaliar(fat_gen *gen, const char *key, fat_guia *g,
 typedef struct fat_avaliador fat_avaliador;
 
 /* An evaluator over store st with generation gen (borrowed; may be NULL).
-** It owns a pricer (when gen is not NULL) and caches each operator's
-** contract deadline. Release with fat_avaliador_free (NULL is a no-op). */
+** It owns a pricer (when gen is not NULL), which keeps the price-table
+** answers it read (fat_pricer_cache), and caches each operator's contract
+** deadline: make one per action (tables imported later are not seen by it).
+** Release with fat_avaliador_free (NULL is a no-op). */
 FAT_NODISCARD fat_rc fat_avaliador_new(fat_store *st, fat_gen *gen, fat_avaliador **out,
                                        fat_err *err);
 void fat_avaliador_free(fat_avaliador *a);

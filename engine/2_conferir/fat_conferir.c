@@ -2,6 +2,8 @@
 ** (see fat_conferir.h, docs/conferir.md). */
 #include "fat_conferir.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -418,41 +420,52 @@ static void report_guia(run *r, const fat_guia *g, const fat_avaliacao *av, cons
   }
 }
 
+/* Store the evaluation av of guia g (checked as c) and report it; the
+** guia's new status goes to status (len bytes). */
+static fat_rc store_one(run *r, const cand *c, const fat_guia *g, const fat_avaliacao *av,
+                        char *status, size_t len, fat_err *err)
+{
+  guia_out go;
+  fat_rc rc = FAT_OK;
+
+  memset(&go, 0, sizeof go);
+  go.ids = fat_calloc(av->achados.n + 1, sizeof *go.ids);
+  go.rec = fat_calloc(av->achados.n + 1, sizeof *go.rec);
+  if (go.ids == NULL || go.rec == NULL)
+    rc = fat_err_oom(err);
+  if (rc == FAT_OK)
+    rc = store_achados(r, c, g, av, &go, err);
+  if (rc == FAT_OK)
+    rc = store_valores(r, g, av, err);
+  if (rc == FAT_OK)
+    rc = store_conferencia(r, g, av, &go, err);
+  if (rc == FAT_OK) {
+    report_guia(r, g, av, &go);
+    snprintf(status, len, "%s", go.status != NULL ? go.status : "");
+  }
+  fat_free(go.ids);
+  fat_free(go.rec);
+  return rc;
+}
+
 /* conferir of one guia = load + fat_avaliar + store. */
 static fat_rc check_one(run *r, const cand *c, fat_err *err)
 {
   fat_guia *g = NULL;
   fat_avaliar_ctx ctx;
   fat_avaliacao av;
-  guia_out go;
+  char status[16];
   fat_rc rc;
 
   fat_avaliar_ctx_init(&ctx);
   fat_avaliacao_init(&av);
-  memset(&go, 0, sizeof go);
   rc = fat_guia_load(r->st, c->id, &g, err);
   if (rc == FAT_OK)
     rc = fat_avaliar_ctx_load(r->av, g, r->res->hoje, &ctx, err);
   if (rc == FAT_OK)
     rc = fat_avaliar(r->gen, g->operadora.script, g, &ctx, &av, err);
-  if (rc != FAT_OK)
-    goto out;
-  go.ids = fat_calloc(av.achados.n + 1, sizeof *go.ids);
-  go.rec = fat_calloc(av.achados.n + 1, sizeof *go.rec);
-  if (go.ids == NULL || go.rec == NULL) {
-    rc = fat_err_oom(err);
-    goto out;
-  }
-  rc = store_achados(r, c, g, &av, &go, err);
   if (rc == FAT_OK)
-    rc = store_valores(r, g, &av, err);
-  if (rc == FAT_OK)
-    rc = store_conferencia(r, g, &av, &go, err);
-  if (rc == FAT_OK)
-    report_guia(r, g, &av, &go);
-out:
-  fat_free(go.ids);
-  fat_free(go.rec);
+    rc = store_one(r, c, g, &av, status, sizeof status, err);
   fat_avaliacao_fini(&av);
   fat_avaliar_ctx_fini(&ctx);
   fat_guia_free(g);
@@ -630,12 +643,353 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
   return rc;
 }
 
+/* {----------------------------------------------------------------------
+** The run on several threads: workers load and evaluate guias, each with
+** its own connection (a read snapshot taken before the run writes), its own
+** evaluator and its own Lua states (fat_gen_clone); this thread stores the
+** evaluations in the order of the guias, in the same chunks and
+** transactions as the run on one thread. The answers are the same as on
+** one thread: what a run writes that a later guia of the same run reads is
+** the status of the guias before it (the duplicates' "situação" and the
+** scripts' historico), and a worker takes those statuses from this run
+** (waiting until they are stored) instead of from its snapshot.
+** ----------------------------------------------------------------------- */
+
+#define PAR_WINDOW 64    /* guias evaluated ahead of the writer */
+#define PAR_MAX_THREADS 16
+
+typedef struct par_slot {
+  fat_guia *g;
+  fat_avaliacao av;
+  fat_rc rc;
+  fat_err err;
+  int ready;
+} par_slot;
+
+typedef struct par_run par_run;
+
+typedef struct par_worker {
+  par_run *p;
+  fat_store *st;
+  fat_gen *gen;          /* the worker's clone; NULL without rules */
+  fat_avaliador *av;
+  pthread_t th;
+  int started;
+} par_worker;
+
+struct par_run {
+  run *r;
+  const cand *todo;
+  size_t n;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  par_slot slots[PAR_WINDOW];
+  char (*status)[16];    /* new status of todo[i], once stored */
+  size_t next;           /* next guia to evaluate */
+  size_t stored;         /* guias stored so far (in order) */
+  int abort;
+};
+
+/* Index of guia id in the run (todo is in id order), or -1. */
+static long par_index(const par_run *p, int64_t id)
+{
+  size_t lo = 0, hi = p->n;
+
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+
+    if (p->todo[mid].id == id)
+      return (long)mid;
+    if (p->todo[mid].id < id)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return -1;
+}
+
+/* The status this run stored for todo[k] (k before the caller's guia),
+** waiting for it; FAT_ESTATE when the run stopped meanwhile. */
+static fat_rc par_status(par_run *p, size_t k, char *out, size_t len, fat_err *err)
+{
+  int stop;
+
+  pthread_mutex_lock(&p->mu);
+  while (!p->abort && p->stored <= k)
+    pthread_cond_wait(&p->cv, &p->mu);
+  stop = p->abort;
+  if (!stop)
+    snprintf(out, len, "%s", p->status[k]);
+  pthread_mutex_unlock(&p->mu);
+  return stop ? fat_err_set(err, FAT_ESTATE, "conferir interrompido") : FAT_OK;
+}
+
+/* Replace, in ctx, the snapshot's status of the guias this run checked
+** before guia i by the status the run gave them. */
+static fat_rc par_fix_ctx(par_run *p, size_t i, fat_avaliar_ctx *ctx, fat_err *err)
+{
+  char st[16];
+  cJSON *h;
+  size_t j;
+  long k;
+  fat_rc rc = FAT_OK;
+
+  for (j = 0; j < ctx->n_pares && rc == FAT_OK; j++) {
+    k = par_index(p, ctx->pares[j].guia_id);
+    if (k >= 0 && (size_t)k < i)
+      rc = par_status(p, (size_t)k, ctx->pares[j].status, sizeof ctx->pares[j].status, err);
+  }
+  if (ctx->historico == NULL)
+    return rc;
+  cJSON_ArrayForEach(h, ctx->historico)
+  {
+    cJSON *id = cJSON_GetObjectItemCaseSensitive(h, "id");
+    cJSON *sv = cJSON_GetObjectItemCaseSensitive(h, "status");
+
+    if (rc != FAT_OK)
+      break;
+    if (!cJSON_IsNumber(id) || !cJSON_IsString(sv))
+      continue;
+    k = par_index(p, (int64_t)id->valuedouble);
+    if (k < 0 || (size_t)k >= i)
+      continue;
+    rc = par_status(p, (size_t)k, st, sizeof st, err);
+    if (rc == FAT_OK && strcmp(sv->valuestring, st) != 0 && cJSON_SetValuestring(sv, st) == NULL)
+      rc = fat_err_oom(err);
+  }
+  return rc;
+}
+
+/* Load and evaluate todo[i] into slot s. */
+static fat_rc par_eval(par_worker *w, size_t i, par_slot *s)
+{
+  par_run *p = w->p;
+  fat_avaliar_ctx ctx;
+  fat_rc rc;
+
+  fat_avaliar_ctx_init(&ctx);
+  fat_avaliacao_init(&s->av);
+  fat_err_clear(&s->err);
+  rc = fat_guia_load(w->st, p->todo[i].id, &s->g, &s->err);
+  if (rc == FAT_OK)
+    rc = fat_avaliar_ctx_load(w->av, s->g, p->r->res->hoje, &ctx, &s->err);
+  if (rc == FAT_OK)
+    rc = par_fix_ctx(p, i, &ctx, &s->err);
+  if (rc == FAT_OK)
+    rc = fat_avaliar(w->gen, s->g->operadora.script, s->g, &ctx, &s->av, &s->err);
+  fat_avaliar_ctx_fini(&ctx);
+  return rc;
+}
+
+static void *par_main(void *arg)
+{
+  par_worker *w = arg;
+  par_run *p = w->p;
+
+  for (;;) {
+    par_slot *s;
+    size_t i;
+    fat_rc rc;
+
+    pthread_mutex_lock(&p->mu);
+    while (!p->abort && p->next < p->n && p->next >= p->stored + PAR_WINDOW)
+      pthread_cond_wait(&p->cv, &p->mu);
+    if (p->abort || p->next >= p->n) {
+      pthread_mutex_unlock(&p->mu);
+      break;
+    }
+    i = p->next++;
+    pthread_mutex_unlock(&p->mu);
+    s = &p->slots[i % PAR_WINDOW]; /* free: the writer is past i - PAR_WINDOW */
+    rc = par_eval(w, i, s);
+    pthread_mutex_lock(&p->mu);
+    s->rc = rc;
+    s->ready = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+  }
+  return NULL;
+}
+
+/* A worker's connection, evaluator and rules, set up on this thread; the
+** read snapshot starts here, before the run writes anything. */
+static fat_rc par_worker_init(par_worker *w, par_run *p, const char *path, fat_err *err)
+{
+  static const char sql[] = "SELECT 1 FROM guia LIMIT 1";
+  fat_stmt *s;
+  fat_rc rc;
+
+  w->p = p;
+  rc = fat_store_open(path, &w->st, err);
+  if (rc == FAT_OK)
+    rc = fat_store_begin_read(w->st, err);
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(w->st, sql, &s, err);
+  if (rc == FAT_OK) {
+    if (fat_stmt_step(s) == FAT_STEP_ERROR)
+      rc = fat_store_dberr(w->st, err, "erro ao abrir a leitura");
+    fat_stmt_reset(s);
+  }
+  if (rc == FAT_OK && p->r->gen != NULL)
+    rc = fat_gen_clone(p->r->gen, &w->gen, err);
+  if (rc == FAT_OK)
+    rc = fat_avaliador_new(w->st, w->gen, &w->av, err);
+  return rc;
+}
+
+static void par_worker_fini(par_worker *w)
+{
+  fat_avaliador_free(w->av);
+  if (w->gen != NULL)
+    fat_gen_release(w->gen);
+  if (w->st != NULL) {
+    fat_store_rollback(w->st);
+    fat_store_close(w->st);
+  }
+}
+
+/* Wait for todo[j]'s evaluation; NULL when the run stopped. */
+static par_slot *par_take(par_run *p, size_t j)
+{
+  par_slot *s = &p->slots[j % PAR_WINDOW];
+
+  pthread_mutex_lock(&p->mu);
+  while (!p->abort && !s->ready)
+    pthread_cond_wait(&p->cv, &p->mu);
+  pthread_mutex_unlock(&p->mu);
+  return s->ready ? s : NULL;
+}
+
+static void par_slot_free(par_slot *s)
+{
+  fat_avaliacao_fini(&s->av);
+  fat_guia_free(s->g);
+  s->g = NULL;
+  s->ready = 0;
+}
+
+/* Store todo[from..to) in one transaction as run_chunk does. */
+static fat_rc par_chunk(par_run *p, size_t from, size_t to, int last, fat_err *err)
+{
+  run *r = p->r;
+  char detalhe[160];
+  size_t j;
+  fat_rc rc = fat_store_begin(r->st, err);
+
+  for (j = from; j < to && rc == FAT_OK; j++) {
+    par_slot *s = par_take(p, j);
+
+    if (s == NULL) {
+      rc = fat_err_set(err, FAT_ESTATE, "conferir interrompido");
+    } else if (s->rc != FAT_OK) {
+      rc = s->rc;
+      *err = s->err;
+    } else {
+      rc = store_one(r, &p->todo[j], s->g, &s->av, p->status[j], sizeof p->status[j], err);
+    }
+    if (rc != FAT_OK) {
+      fat_err_prefix(err, "guia %lld: ", (long long)p->todo[j].id);
+      break;
+    }
+    par_slot_free(s);
+    pthread_mutex_lock(&p->mu);
+    p->stored = j + 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+  }
+  if (rc == FAT_OK && last) {
+    snprintf(detalhe, sizeof detalhe, "referência %s; %zu conferidas, %zu sem mudança",
+             r->res->hoje, r->res->conferidas, r->res->sem_mudanca);
+    rc = fat_store_audit(r->st, "conferir", NULL, detalhe, err);
+  }
+  if (rc == FAT_OK)
+    return fat_store_commit(r->st, err);
+  fat_store_rollback(r->st);
+  return rc;
+}
+
+/* Run todo on nthreads workers (see above). */
+static fat_rc run_parallel(run *r, const cand *todo, size_t n, int nthreads, const char *path,
+                           fat_err *err)
+{
+  par_run *p = fat_calloc(1, sizeof *p);
+  par_worker *w = NULL;
+  sigset_t all, old;
+  size_t i, end;
+  int k, nw = 0, sync_ok = 0;
+  fat_rc rc = FAT_OK;
+
+  if (p == NULL)
+    return fat_err_oom(err);
+  p->r = r;
+  p->todo = todo;
+  p->n = n;
+  p->status = fat_calloc(n + 1, sizeof *p->status);
+  w = fat_calloc((size_t)nthreads, sizeof *w);
+  if (p->status == NULL || w == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  if (pthread_mutex_init(&p->mu, NULL) != 0) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  if (pthread_cond_init(&p->cv, NULL) != 0) {
+    pthread_mutex_destroy(&p->mu);
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  sync_ok = 1;
+  for (nw = 0; nw < nthreads && rc == FAT_OK; nw++)
+    rc = par_worker_init(&w[nw], p, path, err);
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old); /* signals stay with the calling thread */
+  for (k = 0; k < nw && rc == FAT_OK; k++) {
+    int e = pthread_create(&w[k].th, NULL, par_main, &w[k]);
+
+    if (e != 0)
+      rc = fat_err_sys(err, e, "não foi possível iniciar as threads do conferir");
+    else
+      w[k].started = 1;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  for (i = 0; i < n && rc == FAT_OK; i = end) {
+    end = i + FAT_CONFERIR_CHUNK < n ? i + FAT_CONFERIR_CHUNK : n;
+    rc = par_chunk(p, i, end, end >= n, err);
+  }
+  pthread_mutex_lock(&p->mu);
+  p->abort = 1; /* done or failed: the workers stop */
+  pthread_cond_broadcast(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+  for (k = 0; k < nw; k++)
+    if (w[k].started)
+      pthread_join(w[k].th, NULL);
+  for (k = 0; k < PAR_WINDOW; k++)
+    if (p->slots[k].ready || p->slots[k].g != NULL)
+      par_slot_free(&p->slots[k]);
+out:
+  for (k = 0; w != NULL && k < nw; k++)
+    par_worker_fini(&w[k]);
+  if (sync_ok) {
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+  }
+  fat_free(w);
+  fat_free(p->status);
+  fat_free(p);
+  return rc;
+}
+
+/* }---------------------------------------------------------------------- */
+
 fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
                     fat_conferir_cb cb, void *ud, fat_conferir_resumo *res, fat_err *err)
 {
   run r;
   cand *todo = NULL;
   size_t n_todo = 0, i, end;
+  const char *path;
+  int nthreads;
   fat_rc rc;
 
   memset(res, 0, sizeof *res);
@@ -653,6 +1007,16 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
   rc = fat_avaliador_new(st, r.gen, &r.av, err);
   if (rc == FAT_OK)
     rc = select_guias(&r, &todo, &n_todo, err);
+  nthreads = o->threads < PAR_MAX_THREADS ? o->threads : PAR_MAX_THREADS;
+  path = fat_store_filename(st);
+  /* threads need another connection to the same data: a database file and
+  ** no transaction of the caller's still open (its writes are not seen
+  ** from another connection) */
+  if (rc == FAT_OK && nthreads > 1 && n_todo > 1 && path != NULL &&
+      !fat_store_in_transaction(st)) {
+    rc = run_parallel(&r, todo, n_todo, nthreads, path, err);
+    n_todo = 0;
+  }
   for (i = 0; i < n_todo && rc == FAT_OK; i = end) {
     end = i + FAT_CONFERIR_CHUNK < n_todo ? i + FAT_CONFERIR_CHUNK : n_todo;
     rc = run_chunk(&r, todo, i, end, end >= n_todo, err);

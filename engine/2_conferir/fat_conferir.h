@@ -47,6 +47,10 @@ typedef struct fat_conferir_opts {
                               else FAT_EINVAL (never "every guia") */
   const char *hoje;        /* reference date AAAA-MM-DD; NULL = today */
   int todas;               /* 1: re-check unchanged guias too */
+  int threads;             /* guias evaluated on this many threads (capped at 16);
+                              0 or 1 = on the calling thread. Same answers either
+                              way; threads need a database file and no open
+                              transaction of the caller's (else: one thread) */
 } fat_conferir_opts;
 
 /* What the caller sees of one checked guia (valid during the callback). */

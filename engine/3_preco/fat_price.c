@@ -11,6 +11,7 @@
 #include "fat_money.h"
 #include "fat_store_int.h"
 #include "fat_tabelas.h"
+#include "fat_tabelas_cache.h"
 
 /* ------------------------------------------------------------------------ */
 /* The contract: precos{} as the rules generation parsed it (fat_contrato.h). */
@@ -94,9 +95,38 @@ static void fmt_pct(int64_t bp, char *buf, size_t len)
   snprintf(buf, len, "%lld,%02lld%%", (long long)(bp / 100), (long long)(bp % 100));
 }
 
+/* A stored date 'AAAA-MM-DD' as users read it, DD/MM/AAAA ("o início" for
+** the tables' 0001-01-01, valid since always; other text as it is); returns
+** buf. */
+static const char *dia_br(const char *iso, char *buf, size_t len)
+{
+  int32_t dia;
+
+  if (strncmp(iso, "0001-", 5) == 0)
+    snprintf(buf, len, "o início");
+  else if (fat_dia_parse(iso, &dia) == 0)
+    fat_dia_format_br(dia, buf, len);
+  else
+    snprintf(buf, len, "%s", iso);
+  return buf;
+}
+
+/* A quantity or fraction as users read it: 10000 -> "1", 25000 -> "2,5",
+** 1234 -> "0,1234" (no trailing zeros). */
 static void fmt_e4(int64_t e4, char *buf, size_t len)
 {
-  snprintf(buf, len, "%lld,%04lld", (long long)(e4 / 10000), (long long)(e4 % 10000));
+  int64_t frac = e4 % 10000;
+  int digits = 4;
+
+  if (frac == 0) {
+    snprintf(buf, len, "%lld", (long long)(e4 / 10000));
+    return;
+  }
+  while (frac % 10 == 0) {
+    frac /= 10;
+    digits--;
+  }
+  snprintf(buf, len, "%lld,%0*lld", (long long)(e4 / 10000), digits, (long long)frac);
 }
 
 static void add_step(fat_price_out *o, const char *passo, int64_t valor, const char *fmt, ...)
@@ -240,17 +270,17 @@ static fat_rc step_adj(fat_price_out *o, const char *passo, const char *label, i
   return FAT_OK;
 }
 
-static fat_rc price_cbhpm(fat_store *st, const contrato *c, const grp *g, const fat_price_in *in,
-                          fat_price_out *o, int64_t *unit, fat_err *err)
+static fat_rc price_cbhpm(fat_store *st, fat_tcache *tc, const contrato *c, const grp *g,
+                          const fat_price_in *in, fat_price_out *o, int64_t *unit, fat_err *err)
 {
   fat_cbhpm_proc pr;
   int64_t porte_v = 0, hon = 0, co = 0, filme = 0;
-  char vig[11], m1[32], m2[32], m3[32], e4[24];
+  char vig[11], vb[24], m1[32], m2[32], m3[32], e4[24];
   int grau = -1, acom = acom_of(in->acomodacao), hesp;
   const char *why = "";
   fat_rc rc;
 
-  rc = fat_tabelas_cbhpm(st, g->edicao, in->codigo, in->data, &pr, err);
+  rc = fat_tcache_cbhpm(tc, st, g->edicao, in->codigo, in->data, &pr, err);
   if (rc != FAT_OK)
     return rc;
   snprintf(o->descricao, sizeof o->descricao, "%s", pr.descricao);
@@ -264,15 +294,15 @@ static fat_rc price_cbhpm(fat_store *st, const contrato *c, const grp *g, const 
                          "código %s não tem porte anestésico na CBHPM %s: anestesista sem valor",
                          in->codigo, g->edicao);
     snprintf(an, sizeof an, "AN%d", pr.porte_anestesico);
-    rc = fat_tabelas_porte(st, g->edicao, an, in->data, &hon, vig, err);
+    rc = fat_tcache_porte(tc, st, g->edicao, an, in->data, &hon, vig, err);
     if (rc != FAT_OK)
       return rc;
     fmt_money(hon, m1, sizeof m1);
     add_step(o, "anestesista", hon,
              "anestesista (grau 06): porte anestésico %s da CBHPM %s (vigência desde %s): %s", an,
-             g->edicao, vig, m1);
+             g->edicao, dia_br(vig, vb, sizeof vb), m1);
   } else if (strcmp(pr.porte, "0") != 0) {
-    rc = fat_tabelas_porte(st, g->edicao, pr.porte, in->data, &porte_v, vig, err);
+    rc = fat_tcache_porte(tc, st, g->edicao, pr.porte, in->data, &porte_v, vig, err);
     if (rc != FAT_OK)
       return rc;
     rc = mul_e4(porte_v, pr.fracao_porte_e4, c->truncar, &hon, err);
@@ -282,7 +312,7 @@ static fat_rc price_cbhpm(fat_store *st, const contrato *c, const grp *g, const 
     fmt_money(hon, m2, sizeof m2);
     fmt_e4(pr.fracao_porte_e4, e4, sizeof e4);
     add_step(o, "porte", hon, "porte %s da CBHPM %s (vigência desde %s): %s × fração %s = %s",
-             pr.porte, g->edicao, vig, m1, e4, m2);
+             pr.porte, g->edicao, dia_br(vig, vb, sizeof vb), m1, e4, m2);
   }
   if (hon > 0 && g->ajuste_bp != 0) {
     rc = step_adj(o, "ajuste", g->ajuste_bp < 0 ? "deflator de" : "inflator de", g->ajuste_bp,
@@ -390,24 +420,25 @@ static fat_rc price_cbhpm(fat_store *st, const contrato *c, const grp *g, const 
   return FAT_OK;
 }
 
-static fat_rc price_insumo(fat_store *st, const contrato *c, const grp *g, const fat_price_in *in,
-                           fat_price_out *o, int64_t *unit, fat_err *err)
+static fat_rc price_insumo(fat_store *st, fat_tcache *tc, const contrato *c, const grp *g,
+                           const fat_price_in *in, fat_price_out *o, int64_t *unit,
+                           fat_err *err)
 {
   const char *tab = g->tabela == T_BRAS ? "brasindice" : "simpro";
   fat_insumo_preco ip;
-  char m1[32];
+  char m1[32], vb[24];
   int acom = acom_of(in->acomodacao);
   fat_rc rc;
 
-  rc = fat_tabelas_insumo(st, tab, in->codigo, in->data, &ip, err);
+  rc = fat_tcache_insumo(tc, st, tab, in->codigo, in->data, &ip, err);
   if (rc != FAT_OK)
     return rc;
   snprintf(o->descricao, sizeof o->descricao, "%s", ip.descricao);
   *unit = g->base_pmc ? ip.pmc : ip.pf;
   fmt_money(*unit, m1, sizeof m1);
   add_step(o, "base", *unit, "%s %s (vigência desde %s): %s",
-           g->tabela == T_BRAS ? "Brasíndice" : "Simpro", g->base_pmc ? "PMC" : "PF", ip.vigencia,
-           m1);
+           g->tabela == T_BRAS ? "Brasíndice" : "Simpro", g->base_pmc ? "PMC" : "PF",
+           dia_br(ip.vigencia, vb, sizeof vb), m1);
   if (g->ajuste_bp != 0) {
     rc = step_adj(o, "ajuste", "ajuste de", g->ajuste_bp, g->base_pmc ? "o PMC" : "o PF",
                   c->truncar, unit, err);
@@ -464,8 +495,8 @@ static fat_rc finish_total(const contrato *c, int64_t fator, const fat_price_in 
 }
 
 /* Price with the contract already parsed; principal/via handled by in. */
-static fat_rc price_parsed(fat_store *st, const contrato *c, const fat_price_in *in,
-                           fat_price_out *o, fat_err *err)
+static fat_rc price_parsed(fat_store *st, fat_tcache *tc, const contrato *c,
+                           const fat_price_in *in, fat_price_out *o, fat_err *err)
 {
   int gi, i;
   const grp *g;
@@ -490,7 +521,7 @@ static fat_rc price_parsed(fat_store *st, const contrato *c, const fat_price_in 
     char tab[4], desc[160];
     fat_err e2;
 
-    rc = fat_tabelas_tuss(st, in->codigo, in->data, tab, desc, &e2);
+    rc = fat_tcache_tuss(tc, st, in->codigo, in->data, tab, desc, &e2);
     if (rc == FAT_OK) {
       fat_price_in *mut = &tuss_in;
 
@@ -510,9 +541,9 @@ static fat_rc price_parsed(fat_store *st, const contrato *c, const fat_price_in 
     g = &c->g[G_PROC];
   snprintf(o->grupo, sizeof o->grupo, "%s", grupo_names[gi]);
   if (c->negociada && in->registro_ans != NULL) {
-    char vig[11], m[32];
+    char vig[11], vb[24], m[32];
 
-    rc = fat_tabelas_negociado(st, in->registro_ans, in->codigo, in->data, &unit, o->descricao,
+    rc = fat_tcache_negociado(tc, st, in->registro_ans, in->codigo, in->data, &unit, o->descricao,
                                vig, err);
     if (rc == FAT_OK) {
       negotiated = 1;
@@ -520,7 +551,7 @@ static fat_rc price_parsed(fat_store *st, const contrato *c, const fat_price_in 
       fmt_money(unit, m, sizeof m);
       add_step(o, "negociada", unit,
                "tabela negociada da operadora %s (vigência desde %s): %s (valor final)",
-               in->registro_ans, vig, m);
+               in->registro_ans, dia_br(vig, vb, sizeof vb), m);
     } else if (rc != FAT_ENOTFOUND) {
       return rc;
     }
@@ -534,26 +565,29 @@ static fat_rc price_parsed(fat_store *st, const contrato *c, const fat_price_in 
                          grupo_names[gi], grupo_names[gi], in->codigo);
     snprintf(o->tabela, sizeof o->tabela, "%s", tabela_names[g->tabela]);
     switch (g->tabela) {
-    case T_CBHPM: rc = price_cbhpm(st, c, g, in, o, &unit, err); break;
+    case T_CBHPM: rc = price_cbhpm(st, tc, c, g, in, o, &unit, err); break;
     case T_SIMPRO:
-    case T_BRAS: rc = price_insumo(st, c, g, in, o, &unit, err); break;
+    case T_BRAS: rc = price_insumo(st, tc, c, g, in, o, &unit, err); break;
     case T_NEG:
-    default:
+    default: {
+      char db[24];
+
       rc = fat_err_set(err, FAT_ENOTFOUND,
                        "código %s não está na tabela negociada da operadora %s vigente em %s",
                        in->codigo, in->registro_ans != NULL ? in->registro_ans : "?",
-                       fat_dia_br_de(in->data).s);
+                       dia_br(in->data, db, sizeof db));
       break;
+    }
     }
     if (rc != FAT_OK)
       return rc;
     for (i = 0; i < c->nr; i++) {
       const reaj *r = &c->r[i];
-      char lab[64];
+      char lab[64], vb[24];
 
       if (strcmp(r->data, in->data) > 0 || (r->mask != 0 && !(r->mask & (1u << gi))))
         continue;
-      snprintf(lab, sizeof lab, "reajuste a partir de %s:", r->data);
+      snprintf(lab, sizeof lab, "reajuste a partir de %s:", dia_br(r->data, vb, sizeof vb));
       rc = step_adj(o, "reajuste", lab, r->bp, "o unitário", c->truncar, &unit, err);
       if (rc != FAT_OK)
         return rc;
@@ -573,7 +607,7 @@ fat_rc fat_price_item_with_contract(fat_store *st, const cJSON *contract, const 
     return fat_err_oom(err);
   rc = parse_json(contract, c, err);
   if (rc == FAT_OK)
-    rc = price_parsed(st, c, in, out, err);
+    rc = price_parsed(st, NULL, c, in, out, err);
   fat_free(c);
   return rc;
 }
@@ -583,7 +617,7 @@ fat_rc fat_price_item_contrato(fat_store *st, const fat_contrato *c, const fat_p
 {
   if (c == NULL)
     return fat_err_set(err, FAT_EINVAL, "contrato ausente");
-  return price_parsed(st, &c->precos, in, out, err);
+  return price_parsed(st, NULL, &c->precos, in, out, err);
 }
 
 void fat_price_explain(const fat_price_out *out, void (*emit)(void *ud, const char *line),
@@ -643,6 +677,7 @@ typedef struct pricer_entry {
 
 struct fat_pricer {
   fat_store *st;
+  fat_tcache *tc;    /* NULL until fat_pricer_cache */
   fat_contract_fn fn;
   void *ud;
   pricer_entry *v;
@@ -672,7 +707,15 @@ void fat_pricer_free(fat_pricer *p)
   for (i = 0; i < p->n; i++)
     fat_free(p->v[i].key);
   fat_free(p->v);
+  fat_tcache_free(p->tc);
   fat_free(p);
+}
+
+fat_rc fat_pricer_cache(fat_pricer *p, fat_err *err)
+{
+  if (p->tc == NULL)
+    p->tc = fat_tcache_new();
+  return p->tc != NULL ? FAT_OK : fat_err_oom(err);
 }
 
 static fat_rc pricer_contract(fat_pricer *p, const char *key, const contrato **out, fat_err *err)
@@ -715,7 +758,7 @@ fat_rc fat_price_item(fat_pricer *p, const char *key, const fat_price_in *in, fa
 
   if (rc != FAT_OK)
     return rc;
-  return price_parsed(p->st, c, in, out, err);
+  return price_parsed(p->st, p->tc, c, in, out, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -791,8 +834,8 @@ static int same_grau(const char *a, const char *b)
   return (ga < 0 ? 0 : ga) == (gb < 0 ? 0 : gb);
 }
 
-static fat_rc price_guia_parsed(fat_store *st, const contrato *c, fat_guia *g, int preencher,
-                                fat_price_report *rep, fat_err *err)
+static fat_rc price_guia_parsed(fat_store *st, fat_tcache *tc, const contrato *c, fat_guia *g,
+                                int preencher, fat_price_report *rep, fat_err *err)
 {
   fat_price_out *outs = NULL;
   int *ok = NULL;
@@ -818,7 +861,7 @@ static fat_rc price_guia_parsed(fat_store *st, const contrato *c, fat_guia *g, i
     if (in.codigo == NULL) {
       rc = rep_unpriced(rep, &g->itens[i], "item sem código", err);
     } else {
-      fat_rc r2 = price_parsed(st, c, &in, &outs[i], &e2);
+      fat_rc r2 = price_parsed(st, tc, c, &in, &outs[i], &e2);
 
       if (r2 == FAT_OK)
         ok[i] = 1;
@@ -904,7 +947,7 @@ fat_rc fat_price_guia(fat_pricer *p, fat_guia *g, int preencher, fat_price_repor
   rc = pricer_contract(p, g->operadora.script, &c, err);
   if (rc != FAT_OK)
     return rc;
-  return price_guia_parsed(p->st, c, g, preencher, rep, err);
+  return price_guia_parsed(p->st, p->tc, c, g, preencher, rep, err);
 }
 
 fat_rc fat_price_guia_with_contract(fat_store *st, const cJSON *contract, fat_guia *g,
@@ -917,7 +960,7 @@ fat_rc fat_price_guia_with_contract(fat_store *st, const cJSON *contract, fat_gu
     return fat_err_oom(err);
   rc = parse_json(contract, c, err);
   if (rc == FAT_OK)
-    rc = price_guia_parsed(st, c, g, preencher, rep, err);
+    rc = price_guia_parsed(st, NULL, c, g, preencher, rep, err);
   fat_free(c);
   return rc;
 }

@@ -115,6 +115,10 @@ FAT_NODISCARD fat_rc fat_pricer_new(fat_store *st, fat_contract_fn fn, void *ud,
 FAT_NODISCARD fat_rc fat_pricer_new_gen(fat_store *st, fat_gen *gen, fat_pricer **out,
                                         fat_err *err);
 void fat_pricer_free(fat_pricer *p);
+/* Keep the answers of the price tables from now on (fat_tabelas_cache.h):
+** for a pricer that lives for one action, when the tables do not change
+** during it (conferir). Freed with the pricer. */
+FAT_NODISCARD fat_rc fat_pricer_cache(fat_pricer *p, fat_err *err);
 
 /* Price one item for operator script key (contract fetched once per key). */
 FAT_NODISCARD fat_rc fat_price_item(fat_pricer *p, const char *key, const fat_price_in *in,

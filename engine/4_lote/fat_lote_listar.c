@@ -247,23 +247,6 @@ oom:
 
 /* ---- relação de guias (HTML) ---- */
 
-static fat_rc html_esc(fat_buf *b, const char *s, fat_err *err)
-{
-  fat_rc rc = FAT_OK;
-
-  for (; s != NULL && *s != '\0' && rc == FAT_OK; s++) {
-    switch (*s) {
-    case '&': rc = fat_buf_puts(b, "&amp;", err); break;
-    case '<': rc = fat_buf_puts(b, "&lt;", err); break;
-    case '>': rc = fat_buf_puts(b, "&gt;", err); break;
-    case '"': rc = fat_buf_puts(b, "&quot;", err); break;
-    case '\'': rc = fat_buf_puts(b, "&#39;", err); break;
-    default: rc = fat_buf_append(b, s, 1, err); break;
-    }
-  }
-  return rc;
-}
-
 static fat_rc html_cell(fat_buf *b, const char *tag, const char *cls, const char *s,
                         fat_err *err)
 {
@@ -271,7 +254,7 @@ static fat_rc html_cell(fat_buf *b, const char *tag, const char *cls, const char
                              cls != NULL ? cls : "", cls != NULL ? "\"" : "");
 
   if (rc == FAT_OK)
-    rc = html_esc(b, s, err);
+    rc = fat_buf_html(b, s, err);
   if (rc == FAT_OK)
     rc = fat_buf_printf(b, err, "</%s>", tag);
   return rc;

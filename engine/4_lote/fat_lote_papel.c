@@ -40,7 +40,7 @@ fat_rc fat_lote_papel_entregar(fat_store *st, int64_t id, const fat_lote_papel_e
     " ON CONFLICT (lote_id) DO UPDATE SET entregue_em = ?2, entregue_por = ?3,"
     " protocolo = ?4, observacao = ?5, registrado_em = ?6, registrado_por = ?7";
   char data[FAT_DIA_ISO_LEN], hj[16], fechado[16] = "", status[16] = "", obj[40], det[300],
-    agora[32], br[16];
+                                      agora[32], br[16];
   int32_t dia, dia_hoje;
   int64_t numero = 0;
   fat_stmt *s;
@@ -50,8 +50,7 @@ fat_rc fat_lote_papel_entregar(fat_store *st, int64_t id, const fat_lote_papel_e
   if (e == NULL || blank(e->data))
     return fat_err_set(err, FAT_EINVAL, "data da entrega: informe o dia (DD/MM/AAAA)");
   rc = fat_dia_ler(e->data, &dia, data, err);
-  if (rc != FAT_OK)
-  {
+  if (rc != FAT_OK) {
     fat_err_prefix(err, "data da entrega: ");
     return rc;
   }
@@ -82,8 +81,7 @@ fat_rc fat_lote_papel_entregar(fat_store *st, int64_t id, const fat_lote_papel_e
   step = fat_stmt_step(s);
   if (step == FAT_ROW) {
     snprintf(status, sizeof status, "%s", fat_col_text(s, 0) != NULL ? fat_col_text(s, 0) : "");
-    snprintf(fechado, sizeof fechado, "%s",
-             fat_col_text(s, 1) != NULL ? fat_col_text(s, 1) : "");
+    snprintf(fechado, sizeof fechado, "%s", fat_col_text(s, 1) != NULL ? fat_col_text(s, 1) : "");
     numero = fat_col_int64(s, 2);
   } else if (step == FAT_DONE) {
     rc = fat_err_set(err, FAT_ENOTFOUND, "lote %lld não encontrado", (long long)id);
@@ -96,7 +94,8 @@ fat_rc fat_lote_papel_entregar(fat_store *st, int64_t id, const fat_lote_papel_e
   if (strcmp(status, "aberto") == 0) {
     rc = fat_err_set(err, FAT_ESTATE,
                      "o lote %lld ainda está aberto: feche o lote antes de registrar a entrega "
-                     "dos papéis", (long long)id);
+                     "dos papéis",
+                     (long long)id);
     goto out;
   }
   if (fechado[0] != '\0' && strcmp(data, fechado) < 0) {
@@ -106,8 +105,8 @@ fat_rc fat_lote_papel_entregar(fat_store *st, int64_t id, const fat_lote_papel_e
       fat_dia_format_br(f, br, sizeof br);
     else
       snprintf(br, sizeof br, "%s", fechado);
-    rc = fat_err_set(err, FAT_EINVAL, "data da entrega: o lote %lld só fechou em %s",
-                     (long long)id, br);
+    rc = fat_err_set(err, FAT_EINVAL, "data da entrega: o lote %lld só fechou em %s", (long long)id,
+                     br);
     goto out;
   }
   fat_store_now(agora, sizeof agora);
@@ -131,8 +130,8 @@ fat_rc fat_lote_papel_entregar(fat_store *st, int64_t id, const fat_lote_papel_e
   if (rc != FAT_OK)
     goto out;
   snprintf(obj, sizeof obj, "lote:%lld", (long long)id);
-  snprintf(det, sizeof det, "lote %lld entregue em %s por %.80s; protocolo %.60s", (long long)numero,
-           data, e->por, blank(e->protocolo) ? "-" : e->protocolo);
+  snprintf(det, sizeof det, "lote %lld entregue em %s por %.80s; protocolo %.60s",
+           (long long)numero, data, e->por, blank(e->protocolo) ? "-" : e->protocolo);
   rc = fat_store_audit(st, "lote.papel", obj, det, err);
 out:
   if (rc == FAT_OK)
@@ -214,8 +213,8 @@ fat_rc fat_guia_papel_marcar(fat_store *st, int64_t id, int recebido, fat_err *e
   if (rc != FAT_OK)
     goto out;
   snprintf(obj, sizeof obj, "guia:%lld", (long long)id);
-  rc = fat_store_audit(st, "guia.papel", obj, recebido ? "papel assinado recebido"
-                                                       : "papel assinado pendente", err);
+  rc = fat_store_audit(st, "guia.papel", obj,
+                       recebido ? "papel assinado recebido" : "papel assinado pendente", err);
 out:
   if (rc == FAT_OK)
     rc = fat_store_commit(st, err);

@@ -46,8 +46,7 @@ FAT_NODISCARD fat_rc fat_lote_papel_entregar(fat_store *st, int64_t id,
 ** missing (0). FAT_ENOTFOUND: no such guia; FAT_ESTATE: the guia is
 ** cancelled, or already in that state (the message says since when).
 ** Audited guia.papel. */
-FAT_NODISCARD fat_rc fat_guia_papel_marcar(fat_store *st, int64_t id, int recebido,
-                                           fat_err *err);
+FAT_NODISCARD fat_rc fat_guia_papel_marcar(fat_store *st, int64_t id, int recebido, fat_err *err);
 
 /* The papers of lote id: {lote_id, numero, status, operadora, registro_ans,
 ** papel_fisico (true/false from the contract of gen; null when gen is NULL

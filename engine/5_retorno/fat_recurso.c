@@ -944,22 +944,6 @@ out:
   return rc;
 }
 
-static fat_rc html_esc(fat_buf *b, const char *s, fat_err *err)
-{
-  fat_rc rc = FAT_OK;
-
-  for (; *s != '\0' && rc == FAT_OK; s++) {
-    switch (*s) {
-    case '<': rc = fat_buf_puts(b, "&lt;", err); break;
-    case '>': rc = fat_buf_puts(b, "&gt;", err); break;
-    case '&': rc = fat_buf_puts(b, "&amp;", err); break;
-    case '"': rc = fat_buf_puts(b, "&quot;", err); break;
-    default: rc = fat_buf_append(b, s, 1, err); break;
-    }
-  }
-  return rc;
-}
-
 /* pt-BR label of a recurso status or result. */
 static const char *situacao_rotulo(const char *k)
 {
@@ -1036,11 +1020,11 @@ fat_rc fat_recurso_relatorio(fat_store *st, int64_t id, const char *formato, cha
                           ".v{text-align:right;white-space:nowrap}</style></head><body>\n", err);
     if (rc == FAT_OK) rc = fat_buf_printf(&b, err, "<h1>Recurso de glosa nº %lld</h1>\n<p>Operadora: ",
                                           (long long)h.numero);
-    if (rc == FAT_OK) rc = html_esc(&b, h.nome, err);
+    if (rc == FAT_OK) rc = fat_buf_html(&b, h.nome, err);
     if (rc == FAT_OK) rc = fat_buf_printf(&b, err, " (ANS %s) &middot; Lote: ", h.ans);
-    if (rc == FAT_OK) rc = html_esc(&b, h.lote[0] ? h.lote : "-", err);
+    if (rc == FAT_OK) rc = fat_buf_html(&b, h.lote[0] ? h.lote : "-", err);
     if (rc == FAT_OK) rc = fat_buf_puts(&b, " &middot; Protocolo: ", err);
-    if (rc == FAT_OK) rc = html_esc(&b, h.protocolo[0] ? h.protocolo : "-", err);
+    if (rc == FAT_OK) rc = fat_buf_html(&b, h.protocolo[0] ? h.protocolo : "-", err);
     if (rc == FAT_OK) rc = fat_buf_printf(&b, err, " &middot; Situação: %s%s%s &middot; Prazo: %s</p>\n",
                                           situacao_rotulo(h.status),
                                           h.resultado[0] ? " / " : "",
@@ -1055,19 +1039,19 @@ fat_rc fat_recurso_relatorio(fat_store *st, int64_t id, const char *formato, cha
       tg += it[i].glosado;
       tr += it[i].valor;
       rc = fat_buf_puts(&b, "<tr><td>", err);
-      if (rc == FAT_OK) rc = html_esc(&b, it[i].guia, err);
+      if (rc == FAT_OK) rc = fat_buf_html(&b, it[i].guia, err);
       if (rc == FAT_OK && it[i].seq > 0) rc = fat_buf_printf(&b, err, "</td><td>%d</td><td>", it[i].seq);
       if (rc == FAT_OK && it[i].seq == 0) rc = fat_buf_puts(&b, "</td><td>guia</td><td>", err);
-      if (rc == FAT_OK) rc = html_esc(&b, it[i].proc, err);
+      if (rc == FAT_OK) rc = fat_buf_html(&b, it[i].proc, err);
       if (rc == FAT_OK) rc = fat_buf_puts(&b, " ", err);
-      if (rc == FAT_OK) rc = html_esc(&b, it[i].descr, err);
+      if (rc == FAT_OK) rc = fat_buf_html(&b, it[i].descr, err);
       if (rc == FAT_OK) rc = fat_buf_puts(&b, "</td><td>", err);
-      if (rc == FAT_OK) rc = html_esc(&b, data_br(it[i].data, dt, sizeof dt), err);
+      if (rc == FAT_OK) rc = fat_buf_html(&b, data_br(it[i].data, dt, sizeof dt), err);
       if (rc == FAT_OK) rc = fat_buf_printf(&b, err, "</td><td>%s ", it[i].codigo);
-      if (rc == FAT_OK) rc = html_esc(&b, it[i].glosa_desc, err);
+      if (rc == FAT_OK) rc = fat_buf_html(&b, it[i].glosa_desc, err);
       if (rc == FAT_OK) rc = fat_buf_printf(&b, err, "</td><td class=\"v\">%s</td><td class=\"v\">%s</td><td>",
                                             v1, v2);
-      if (rc == FAT_OK) rc = html_esc(&b, it[i].just, err);
+      if (rc == FAT_OK) rc = fat_buf_html(&b, it[i].just, err);
       if (rc == FAT_OK) rc = fat_buf_puts(&b, "</td></tr>\n", err);
     }
     fat_money_format_br(tg, v1, sizeof v1);
@@ -1268,9 +1252,10 @@ fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_respos
   int all;
   fat_rc rc;
 
-  if (r->resultado == NULL || (strcmp(r->resultado, "deferido") != 0 &&
-                               strcmp(r->resultado, "deferido_parcial") != 0 &&
-                               strcmp(r->resultado, "indeferido") != 0))
+  /* one item's answer is its value; a resultado given with it is still checked */
+  if ((r->resultado == NULL && r->item == 0) ||
+      (r->resultado != NULL && strcmp(r->resultado, "deferido") != 0 &&
+       strcmp(r->resultado, "deferido_parcial") != 0 && strcmp(r->resultado, "indeferido") != 0))
     return fat_err_set(err, FAT_EINVAL,
                        "resultado deve ser deferido, deferido_parcial ou indeferido");
   if (r->data != NULL && !fat_dia_valida(r->data))
@@ -1342,7 +1327,8 @@ fat_rc fat_recurso_responder(fat_store *st, int64_t id, const fat_recurso_respos
     goto fail;
   snprintf(obj, sizeof obj, "recurso:%lld", (long long)id);
   snprintf(det, sizeof det, "%s, %zu de %zu itens respondidos, recuperado %lld centavos%s",
-           r->resultado, answered, n, (long long)recovered, all ? " (respondido)" : "");
+           r->resultado != NULL ? r->resultado : "item", answered, n, (long long)recovered,
+           all ? " (respondido)" : "");
   rc = fat_store_audit(st, "recurso.resposta", obj, det, err);
   if (rc != FAT_OK)
     goto fail;

@@ -79,7 +79,8 @@ FAT_NODISCARD fat_rc fat_recurso_protocolo(fat_store *st, int64_t id, const char
 /* The operator's answer. resultado: deferido | deferido_parcial | indeferido.
 ** valor: total recovered (FAT_ABSENT = by resultado: everything for deferido,
 ** nothing for indeferido; required for deferido_parcial unless per item).
-** item/valor_item: one item's recovered value (item 0 = none). Answered
+** item/valor_item: one item's recovered value (item 0 = none); with an item,
+** resultado may be NULL (the item's value is its answer). Answered
 ** glosas become recuperada / recuperada_parcial / perdida; the others stay
 ** em_recurso. The recurso is respondido only when every item has its answer,
 ** with the resultado its items give; until then it keeps its status and the

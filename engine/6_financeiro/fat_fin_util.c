@@ -104,22 +104,6 @@ int fin_dias(const char *a, const char *b)
   return (int)(y - x);
 }
 
-fat_rc fin_html(fat_buf *b, const char *s, fat_err *err)
-{
-  fat_rc rc = FAT_OK;
-
-  for (; s != NULL && *s != '\0' && rc == FAT_OK; s++) {
-    switch (*s) {
-    case '&': rc = fat_buf_puts(b, "&amp;", err); break;
-    case '<': rc = fat_buf_puts(b, "&lt;", err); break;
-    case '>': rc = fat_buf_puts(b, "&gt;", err); break;
-    case '"': rc = fat_buf_puts(b, "&quot;", err); break;
-    default: rc = fat_buf_append(b, s, 1, err); break;
-    }
-  }
-  return rc;
-}
-
 void fin_data_br(const char *iso, char out[11])
 {
   if (iso != NULL && strlen(iso) >= 10 && iso[4] == '-' && iso[7] == '-') {

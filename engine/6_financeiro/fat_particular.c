@@ -469,13 +469,13 @@ fat_rc fat_particular_recibo_html(fat_store *st, int64_t recibo, char **html, si
   rc = fat_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"pt-BR\"><head><meta charset=\"utf-8\">"
                         "<title>Recibo ", err);
   if (rc == FAT_OK)
-    rc = fin_html(&b, num, err);
+    rc = fat_buf_html(&b, num, err);
   if (rc == FAT_OK)
     rc = fat_buf_puts(&b, "</title><style>body{font-family:sans-serif;max-width:46em;margin:2em "
                           "auto}h1{font-size:1.4em}.valor{font-size:1.3em;font-weight:bold}"
                           "@media print{button{display:none}}</style></head><body>\n<h1>", err);
   if (rc == FAT_OK)
-    rc = fin_html(&b, cli, err);
+    rc = fat_buf_html(&b, cli, err);
   fin_doc_br(doc, tmp, sizeof tmp);
   if (rc == FAT_OK)
     rc = fat_buf_printf(&b, err, "</h1>\n<p>CNPJ/CPF %s</p>\n<h2>Recibo nº %s</h2>\n", tmp, num);
@@ -483,28 +483,28 @@ fat_rc fat_particular_recibo_html(fat_store *st, int64_t recibo, char **html, si
     rc = fat_buf_printf(&b, err, "<p class=\"valor\">Valor: %s</p>\n<p>Recebi(emos) de <b>",
                         valor_br);
   if (rc == FAT_OK)
-    rc = fin_html(&b, pac, err);
+    rc = fat_buf_html(&b, pac, err);
   fin_doc_br(cpf, tmp, sizeof tmp);
   if (rc == FAT_OK)
     rc = fat_buf_printf(&b, err, "</b>%s%s a importância de <b>%s</b> (", cpf[0] ? ", CPF " : "",
                         cpf[0] ? tmp : "", valor_br);
   if (rc == FAT_OK)
-    rc = fin_html(&b, extenso, err);
+    rc = fat_buf_html(&b, extenso, err);
   if (rc == FAT_OK)
     rc = fat_buf_puts(&b, "), referente a ", err);
   if (rc == FAT_OK)
-    rc = fin_html(&b, desc[0] ? desc : cod, err);
+    rc = fat_buf_html(&b, desc[0] ? desc : cod, err);
   fin_data_br(dat, d1);
   if (rc == FAT_OK)
     rc = fat_buf_printf(&b, err, " (código %s), atendimento de %s", cod, d1);
   if (rc == FAT_OK && prof[0] != '\0') {
     rc = fat_buf_puts(&b, ", profissional ", err);
     if (rc == FAT_OK)
-      rc = fin_html(&b, prof, err);
+      rc = fat_buf_html(&b, prof, err);
     if (rc == FAT_OK && cons[0] != '\0') {
       rc = fat_buf_puts(&b, " (", err);
       if (rc == FAT_OK)
-        rc = fin_html(&b, cons, err);
+        rc = fat_buf_html(&b, cons, err);
       if (rc == FAT_OK)
         rc = fat_buf_puts(&b, ")", err);
     }
@@ -519,7 +519,7 @@ fat_rc fat_particular_recibo_html(fat_store *st, int64_t recibo, char **html, si
     rc = fat_buf_puts(&b, "<p style=\"margin-top:4em\">______________________________<br>",
                       err);
   if (rc == FAT_OK)
-    rc = fin_html(&b, cli, err);
+    rc = fat_buf_html(&b, cli, err);
   if (rc == FAT_OK)
     rc = fat_buf_puts(&b, "</p>\n<button onclick=\"window.print()\">Imprimir</button>\n"
                           "</body></html>\n", err);

@@ -1048,11 +1048,11 @@ fat_rc fat_repasse_extrato_html(fat_store *st, const char *periodo, int64_t prof
       break;
     rc = fat_buf_puts(&b, "<h2>", err);
     if (rc == FAT_OK)
-      rc = fin_html(&b, jstr(p, "nome"), err);
+      rc = fat_buf_html(&b, jstr(p, "nome"), err);
     if (rc == FAT_OK)
       rc = fat_buf_puts(&b, " — ", err);
     if (rc == FAT_OK)
-      rc = fin_html(&b, jstr(p, "conselho"), err);
+      rc = fat_buf_html(&b, jstr(p, "conselho"), err);
     if (rc == FAT_OK)
       rc = fat_buf_puts(&b, "</h2>\n<table><tr><th>Data</th><th>Origem</th><th>Descrição</th>"
                             "<th>Recebido</th><th>Regra</th><th>Repasse</th><th>Glosa</th>"
@@ -1070,11 +1070,11 @@ fat_rc fat_repasse_extrato_html(fat_store *st, const char *periodo, int64_t prof
                           strcmp(sit, "retido") == 0 ? " class=\"retido\"" : "", d,
                           jstr(i, "origem"));
       if (rc == FAT_OK)
-        rc = fin_html(&b, jstr(i, "descricao"), err);
+        rc = fat_buf_html(&b, jstr(i, "descricao"), err);
       if (rc == FAT_OK)
         rc = fat_buf_printf(&b, err, "</td><td class=\"v\">%s</td><td>", v1);
       if (rc == FAT_OK)
-        rc = fin_html(&b, jstr(i, "regra"), err);
+        rc = fat_buf_html(&b, jstr(i, "regra"), err);
       if (rc == FAT_OK)
         rc = fat_buf_printf(&b, err, "</td><td class=\"v\">%s</td><td class=\"v\">%s</td>"
                                      "<td>%s</td></tr>\n", v2, jint(i, "glosa") > 0 ? v3 : "",

@@ -18,23 +18,6 @@ static int blank(const char *s) { return s == NULL || s[0] == '\0'; }
 ** pt-BR formats and escaping
 ** ======================================================================= */
 
-static fat_rc esc(fat_buf *b, const char *s, fat_err *err)
-{
-  fat_rc rc = FAT_OK;
-
-  for (; s != NULL && *s != '\0' && rc == FAT_OK; s++) {
-    switch (*s) {
-    case '&': rc = fat_buf_puts(b, "&amp;", err); break;
-    case '<': rc = fat_buf_puts(b, "&lt;", err); break;
-    case '>': rc = fat_buf_puts(b, "&gt;", err); break;
-    case '"': rc = fat_buf_puts(b, "&quot;", err); break;
-    case '\'': rc = fat_buf_puts(b, "&#39;", err); break;
-    default: rc = fat_buf_append(b, s, 1, err); break;
-    }
-  }
-  return rc;
-}
-
 /* AAAA-MM-DD (possibly with a time after it) -> DD/MM/AAAA; other text as is. */
 static const char *data_br(const char *iso, char *out, size_t len)
 {
@@ -137,15 +120,15 @@ static const char CSS[] =
 
 static fat_rc cabeca(fat_buf *b, const char *titulo, fat_err *err)
 {
-  fat_rc rc = fat_buf_puts(
-    b,
-    "<!DOCTYPE html>\n<html lang=\"pt-BR\">\n<head>\n<meta charset=\"utf-8\">\n"
-    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-    "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\">\n<title>",
-    err);
+  fat_rc rc =
+    fat_buf_puts(b,
+                 "<!DOCTYPE html>\n<html lang=\"pt-BR\">\n<head>\n<meta charset=\"utf-8\">\n"
+                 "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                 "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'\">\n<title>",
+                 err);
 
   if (rc == FAT_OK)
-    rc = esc(b, titulo, err);
+    rc = fat_buf_html(b, titulo, err);
   if (rc == FAT_OK)
     rc = fat_buf_printf(b, err, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", CSS);
   return rc;
@@ -157,11 +140,11 @@ static fat_rc campo(fat_buf *b, int n, const char *rotulo, const char *valor, fa
   fat_rc rc = fat_buf_printf(b, err, "<div class=\"c\"><span class=\"n\">%d - ", n);
 
   if (rc == FAT_OK)
-    rc = esc(b, rotulo, err);
+    rc = fat_buf_html(b, rotulo, err);
   if (rc == FAT_OK)
     rc = fat_buf_puts(b, "</span>", err);
   if (rc == FAT_OK)
-    rc = esc(b, valor != NULL ? valor : "", err);
+    rc = fat_buf_html(b, valor != NULL ? valor : "", err);
   if (rc == FAT_OK)
     rc = fat_buf_puts(b, "</div>", err);
   return rc;
@@ -171,8 +154,9 @@ static const char *titulo_de(fat_guia_tipo t)
 {
   switch (t) {
   case FAT_GUIA_CONSULTA: return "GUIA DE CONSULTA";
-  case FAT_GUIA_SADT: return "GUIA DE SERVI\xc3\x87O PROFISSIONAL / SERVI\xc3\x87O AUXILIAR DE "
-                             "DIAGN\xc3\x93STICO E TERAPIA - SP/SADT";
+  case FAT_GUIA_SADT:
+    return "GUIA DE SERVI\xc3\x87O PROFISSIONAL / SERVI\xc3\x87O AUXILIAR DE "
+           "DIAGN\xc3\x93STICO E TERAPIA - SP/SADT";
   case FAT_GUIA_HONORARIOS: return "GUIA DE HONOR\xc3\x81RIOS";
   case FAT_GUIA_INTERNACAO: return "GUIA DE RESUMO DE INTERNA\xc3\x87\xc3\x83O";
   }
@@ -197,7 +181,7 @@ static fat_rc profissional(fat_buf *b, int n0, const char *titulo, const fat_pro
   fat_rc rc = fat_buf_puts(b, "<h2>", err);
 
   if (rc == FAT_OK)
-    rc = esc(b, titulo, err);
+    rc = fat_buf_html(b, titulo, err);
   if (rc == FAT_OK)
     rc = fat_buf_puts(b, "</h2>\n<div class=\"linha\">", err);
   if (rc == FAT_OK)
@@ -205,12 +189,14 @@ static fat_rc profissional(fat_buf *b, int n0, const char *titulo, const fat_pro
   if (rc == FAT_OK)
     rc = campo(b, n0 + 1, "Conselho profissional", p != NULL ? p->conselho : "", err);
   if (rc == FAT_OK)
-    rc = campo(b, n0 + 2, "N\xc3\xbamero no conselho", p != NULL ? p->numero_conselho : "",
-               err);
+    rc = campo(b, n0 + 2, "N\xc3\xbamero no conselho", p != NULL ? p->numero_conselho : "", err);
   if (rc == FAT_OK)
     rc = campo(b, n0 + 3, "UF", p != NULL ? p->uf : "", err);
   if (rc == FAT_OK)
-    rc = campo(b, n0 + 4, "C\xc3\xb3" "digo CBO", p != NULL ? p->cbo : "", err);
+    rc = campo(b, n0 + 4,
+               "C\xc3\xb3"
+               "digo CBO",
+               p != NULL ? p->cbo : "", err);
   if (rc == FAT_OK)
     rc = fat_buf_puts(b, "</div>\n", err);
   return rc;
@@ -219,13 +205,14 @@ static fat_rc profissional(fat_buf *b, int n0, const char *titulo, const fat_pro
 static fat_rc itens(fat_buf *b, const fat_guia *g, fat_err *err)
 {
   char d[16], q[32], vu[48], vt[48], seq[16];
-  fat_rc rc = fat_buf_puts(
-    b,
-    "<h2>Procedimentos e itens realizados</h2>\n<table>\n<thead><tr><th>#</th>"
-    "<th>Data</th><th>Tabela</th><th>C\xc3\xb3" "digo</th><th>Descri\xc3\xa7\xc3\xa3o</th>"
-    "<th class=\"v\">Qtde.</th><th class=\"v\">Valor unit\xc3\xa1rio</th>"
-    "<th class=\"v\">Valor total</th></tr></thead>\n<tbody>\n",
-    err);
+  fat_rc rc =
+    fat_buf_puts(b,
+                 "<h2>Procedimentos e itens realizados</h2>\n<table>\n<thead><tr><th>#</th>"
+                 "<th>Data</th><th>Tabela</th><th>C\xc3\xb3"
+                 "digo</th><th>Descri\xc3\xa7\xc3\xa3o</th>"
+                 "<th class=\"v\">Qtde.</th><th class=\"v\">Valor unit\xc3\xa1rio</th>"
+                 "<th class=\"v\">Valor total</th></tr></thead>\n<tbody>\n",
+                 err);
   size_t i;
 
   for (i = 0; i < g->n_itens && rc == FAT_OK; i++) {
@@ -246,7 +233,7 @@ static fat_rc itens(fat_buf *b, const fat_guia *g, fat_err *err)
     for (k = 0; k < 8 && rc == FAT_OK; k++) {
       rc = fat_buf_puts(b, k >= 5 ? "<td class=\"v\">" : "<td>", err);
       if (rc == FAT_OK)
-        rc = esc(b, cells[k], err);
+        rc = fat_buf_html(b, cells[k], err);
       if (rc == FAT_OK)
         rc = fat_buf_puts(b, "</td>", err);
     }
@@ -254,8 +241,9 @@ static fat_rc itens(fat_buf *b, const fat_guia *g, fat_err *err)
       rc = fat_buf_puts(b, "</tr>\n", err);
   }
   if (rc == FAT_OK)
-    rc = fat_buf_printf(b, err, "</tbody>\n<tfoot><tr><th colspan=\"7\">Valor total da guia</th>"
-                                "<th class=\"v\">%s</th></tr></tfoot>\n</table>\n",
+    rc = fat_buf_printf(b, err,
+                        "</tbody>\n<tfoot><tr><th colspan=\"7\">Valor total da guia</th>"
+                        "<th class=\"v\">%s</th></tr></tfoot>\n</table>\n",
                         dinheiro_br(g->valor_total, vt, sizeof vt));
   return rc;
 }
@@ -268,7 +256,7 @@ static fat_rc uma_guia(fat_buf *b, const fat_guia *g, fat_err *err)
   fat_rc rc = fat_buf_puts(b, "<section class=\"guia\">\n<h1>", err);
 
   if (rc == FAT_OK)
-    rc = esc(b, titulo_de(g->tipo), err);
+    rc = fat_buf_html(b, titulo_de(g->tipo), err);
   if (rc == FAT_OK)
     rc = fat_buf_puts(b, "</h1>\n<div class=\"linha\">", err);
   if (rc == FAT_OK)
@@ -283,14 +271,15 @@ static fat_rc uma_guia(fat_buf *b, const fat_guia *g, fat_err *err)
   if (rc == FAT_OK)
     rc = campo(b, 5, "Senha", g->senha, err);
   if (rc == FAT_OK)
-    rc = campo(b, 6, "Data de validade da senha", data_br(g->validade_senha, d2, sizeof d2),
-               err);
+    rc = campo(b, 6, "Data de validade da senha", data_br(g->validade_senha, d2, sizeof d2), err);
   if (rc == FAT_OK)
-    rc = campo(b, 7, "N\xc2\xba da guia atribu\xc3\xad" "do pela operadora",
+    rc = campo(b, 7,
+               "N\xc2\xba da guia atribu\xc3\xad"
+               "do pela operadora",
                g->numero_operadora, err);
   if (rc == FAT_OK)
-    rc = fat_buf_puts(b, "</div>\n<h2>Dados do benefici\xc3\xa1rio</h2>\n<div class=\"linha\">",
-                      err);
+    rc =
+      fat_buf_puts(b, "</div>\n<h2>Dados do benefici\xc3\xa1rio</h2>\n<div class=\"linha\">", err);
   if (rc == FAT_OK)
     rc = campo(b, 8, "N\xc3\xbamero da carteira", g->carteira_numero, err);
   if (rc == FAT_OK)
@@ -298,7 +287,10 @@ static fat_rc uma_guia(fat_buf *b, const fat_guia *g, fat_err *err)
   if (rc == FAT_OK)
     rc = campo(b, 10, "Nome", nome, err);
   if (rc == FAT_OK)
-    rc = campo(b, 11, "Cart\xc3\xa3o Nacional de Sa\xc3\xba" "de", cns, err);
+    rc = campo(b, 11,
+               "Cart\xc3\xa3o Nacional de Sa\xc3\xba"
+               "de",
+               cns, err);
   if (rc == FAT_OK)
     rc = campo(b, 12, "Atendimento a RN", sim_nao(g->atendimento_rn), err);
   if (rc == FAT_OK)
@@ -308,15 +300,20 @@ static fat_rc uma_guia(fat_buf *b, const fat_guia *g, fat_err *err)
   if (rc == FAT_OK)
     rc = fat_buf_puts(b, "<h2>Dados do contratado executante</h2>\n<div class=\"linha\">", err);
   if (rc == FAT_OK)
-    rc = campo(b, 18, "C\xc3\xb3" "digo na operadora / CNPJ / CPF",
-               !blank(g->prestador.cnpj) ? doc_br(g->prestador.cnpj, doc, sizeof doc)
+    rc = campo(b, 18,
+               "C\xc3\xb3"
+               "digo na operadora / CNPJ / CPF",
+               !blank(g->prestador.cnpj)  ? doc_br(g->prestador.cnpj, doc, sizeof doc)
                : !blank(g->prestador.cpf) ? doc_br(g->prestador.cpf, doc, sizeof doc)
                                           : g->prestador.codigo_na_operadora,
                err);
   if (rc == FAT_OK)
     rc = campo(b, 19, "Nome do contratado", g->prestador.nome, err);
   if (rc == FAT_OK)
-    rc = campo(b, 20, "C\xc3\xb3" "digo CNES", g->prestador.cnes, err);
+    rc = campo(b, 20,
+               "C\xc3\xb3"
+               "digo CNES",
+               g->prestador.cnes, err);
   if (rc == FAT_OK)
     rc = fat_buf_puts(b, "</div>\n", err);
   if (rc == FAT_OK)
@@ -345,13 +342,12 @@ static fat_rc uma_guia(fat_buf *b, const fat_guia *g, fat_err *err)
   if (rc == FAT_OK)
     rc = campo(b, 40, "Observa\xc3\xa7\xc3\xa3o / justificativa", g->observacao, err);
   if (rc == FAT_OK)
-    rc = fat_buf_puts(
-      b,
-      "</div>\n<div class=\"assin\"><div>41 - Assinatura do benefici\xc3\xa1rio ou "
-      "respons\xc3\xa1vel<br>Data: ____/____/________</div>"
-      "<div>42 - Assinatura do profissional executante</div>"
-      "<div>43 - Assinatura do contratado</div></div>\n</section>\n",
-      err);
+    rc = fat_buf_puts(b,
+                      "</div>\n<div class=\"assin\"><div>41 - Assinatura do benefici\xc3\xa1rio ou "
+                      "respons\xc3\xa1vel<br>Data: ____/____/________</div>"
+                      "<div>42 - Assinatura do profissional executante</div>"
+                      "<div>43 - Assinatura do contratado</div></div>\n</section>\n",
+                      err);
   return rc;
 }
 
@@ -395,8 +391,7 @@ fat_rc fat_impressao_guias(fat_store *st, const int64_t *ids, size_t n, char **h
 }
 
 /* The relação page of lote id and the ids of its guias (fat_free). */
-static fat_rc relacao(fat_store *st, int64_t id, fat_buf *b, int64_t **ids, size_t *n,
-                      fat_err *err)
+static fat_rc relacao(fat_store *st, int64_t id, fat_buf *b, int64_t **ids, size_t *n, fat_err *err)
 {
   static const char q_lote[] =
     "SELECT l.numero, o.nome, o.registro_ans, p.nome, COALESCE(p.cnpj, p.cpf), l.tipo_guia,"
@@ -408,9 +403,15 @@ static fat_rc relacao(fat_store *st, int64_t id, fat_buf *b, int64_t **ids, size
     " g.carteira_numero, g.data_inicio, g.valor_total"
     " FROM guia g LEFT JOIN beneficiario b ON b.id = g.beneficiario_id"
     " WHERE g.lote_id = ?1 ORDER BY g.data_inicio, g.numero_prestador, g.id";
-  static const char *const rot[] = {
-    NULL, "Operadora", "Registro ANS", "Prestador", "CNPJ/CPF", "Tipo de guia",
-    "Compet\xc3\xaancia", "Per\xc3\xadodo de", "Per\xc3\xadodo at\xc3\xa9"};
+  static const char *const rot[] = {NULL,
+                                    "Operadora",
+                                    "Registro ANS",
+                                    "Prestador",
+                                    "CNPJ/CPF",
+                                    "Tipo de guia",
+                                    "Compet\xc3\xaancia",
+                                    "Per\xc3\xadodo de",
+                                    "Per\xc3\xadodo at\xc3\xa9"};
   char f[9][200], dt[16], v[48];
   int64_t total = 0, *vid = NULL;
   size_t cap = 0;
@@ -426,9 +427,9 @@ static fat_rc relacao(fat_store *st, int64_t id, fat_buf *b, int64_t **ids, size
   step = fat_stmt_step(s);
   if (step != FAT_ROW) {
     fat_stmt_reset(s);
-    return step == FAT_DONE ? fat_err_set(err, FAT_ENOTFOUND, "lote %lld não encontrado",
-                                          (long long)id)
-                            : fat_store_dberr(st, err, "erro ao ler o lote");
+    return step == FAT_DONE
+             ? fat_err_set(err, FAT_ENOTFOUND, "lote %lld não encontrado", (long long)id)
+             : fat_store_dberr(st, err, "erro ao ler o lote");
   }
   for (i = 0; i < 9; i++)
     snprintf(f[i], sizeof f[i], "%s", fat_col_text(s, i) != NULL ? fat_col_text(s, i) : "");
@@ -439,16 +440,18 @@ static fat_rc relacao(fat_store *st, int64_t id, fat_buf *b, int64_t **ids, size
   snprintf(f[7], sizeof f[7], "%s", dt);
   data_br(f[8], dt, sizeof dt);
   snprintf(f[8], sizeof f[8], "%s", dt);
-  rc = fat_buf_printf(b, err, "<section class=\"relacao\">\n<h1>Rela\xc3\xa7\xc3\xa3o de guias "
-                              "&mdash; lote %s</h1>\n<div class=\"linha\">",
+  rc = fat_buf_printf(b, err,
+                      "<section class=\"relacao\">\n<h1>Rela\xc3\xa7\xc3\xa3o de guias "
+                      "&mdash; lote %s</h1>\n<div class=\"linha\">",
                       f[0]);
   for (i = 1; i < 9 && rc == FAT_OK; i++)
     rc = campo(b, i, rot[i], f[i], err);
   if (rc == FAT_OK)
-    rc = fat_buf_puts(b, "</div>\n<table>\n<thead><tr><th>#</th><th>Guia no prestador</th>"
-                         "<th>Benefici\xc3\xa1rio</th><th>Carteira</th><th>Data</th>"
-                         "<th class=\"v\">Valor</th></tr></thead>\n<tbody>\n",
-                     err);
+    rc = fat_buf_puts(b,
+                      "</div>\n<table>\n<thead><tr><th>#</th><th>Guia no prestador</th>"
+                      "<th>Benefici\xc3\xa1rio</th><th>Carteira</th><th>Data</th>"
+                      "<th class=\"v\">Valor</th></tr></thead>\n<tbody>\n",
+                      err);
   if (rc == FAT_OK)
     rc = fat_store_prepare(st, q_guias, &s, err);
   if (rc != FAT_OK)
@@ -477,23 +480,23 @@ static fat_rc relacao(fat_store *st, int64_t id, fat_buf *b, int64_t **ids, size
 
       rc = fat_buf_puts(b, "<td>", err);
       if (rc == FAT_OK)
-        rc = esc(b, c == 4 ? data_br(t, dt, sizeof dt) : (t != NULL ? t : ""), err);
+        rc = fat_buf_html(b, c == 4 ? data_br(t, dt, sizeof dt) : (t != NULL ? t : ""), err);
       if (rc == FAT_OK)
         rc = fat_buf_puts(b, "</td>", err);
     }
     if (rc == FAT_OK)
-      rc = fat_buf_printf(b, err, "<td class=\"v\">%s</td></tr>\n",
-                          dinheiro_br(gv, v, sizeof v));
+      rc = fat_buf_printf(b, err, "<td class=\"v\">%s</td></tr>\n", dinheiro_br(gv, v, sizeof v));
   }
   if (rc == FAT_OK && step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao ler as guias do lote");
   fat_stmt_reset(s);
   if (rc == FAT_OK)
-    rc = fat_buf_printf(b, err, "</tbody>\n<tfoot><tr><th colspan=\"5\">Total: %d guia%s</th>"
-                                "<th class=\"v\">%s</th></tr></tfoot>\n</table>\n"
-                                "<div class=\"assin\"><div>Entregue por</div>"
-                                "<div>Recebido por (operadora)<br>Data: ____/____/________"
-                                "</div></div>\n</section>\n",
+    rc = fat_buf_printf(b, err,
+                        "</tbody>\n<tfoot><tr><th colspan=\"5\">Total: %d guia%s</th>"
+                        "<th class=\"v\">%s</th></tr></tfoot>\n</table>\n"
+                        "<div class=\"assin\"><div>Entregue por</div>"
+                        "<div>Recebido por (operadora)<br>Data: ____/____/________"
+                        "</div></div>\n</section>\n",
                         k, k == 1 ? "" : "s", dinheiro_br(total, v, sizeof v));
   if (rc != FAT_OK) {
     fat_free(vid);

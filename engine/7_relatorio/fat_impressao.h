@@ -29,8 +29,8 @@
 /* The guias ids[0..n) (1..FAT_IMPRESSAO_MAX_GUIAS, in that order) as one
 ** HTML document into *html (fat_free) of *len bytes. FAT_ENOTFOUND naming
 ** the first id that is not a guia; FAT_EINVAL for n out of range. */
-FAT_NODISCARD fat_rc fat_impressao_guias(fat_store *st, const int64_t *ids, size_t n,
-                                         char **html, size_t *len, fat_err *err);
+FAT_NODISCARD fat_rc fat_impressao_guias(fat_store *st, const int64_t *ids, size_t n, char **html,
+                                         size_t *len, fat_err *err);
 
 /* Lote id printed: its relação de guias on the first page (operadora,
 ** prestador, competência, each guia with beneficiário, carteira, data and

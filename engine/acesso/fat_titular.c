@@ -446,24 +446,6 @@ static fat_rc export_retencao(const titular *t, const retencao *r, size_t n, cJS
 
 /* ---- HTML ---- */
 
-static fat_rc esc(fat_buf *b, const char *s, fat_err *err)
-{
-  fat_rc rc = FAT_OK;
-  const char *p;
-
-  for (p = s != NULL ? s : ""; rc == FAT_OK && *p != '\0'; p++) {
-    switch (*p) {
-    case '<': rc = fat_buf_puts(b, "&lt;", err); break;
-    case '>': rc = fat_buf_puts(b, "&gt;", err); break;
-    case '&': rc = fat_buf_puts(b, "&amp;", err); break;
-    case '"': rc = fat_buf_puts(b, "&quot;", err); break;
-    case '\'': rc = fat_buf_puts(b, "&#39;", err); break;
-    default: rc = fat_buf_append(b, p, 1, err); break;
-    }
-  }
-  return rc;
-}
-
 static const char *js(const cJSON *o, const char *k)
 {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -490,25 +472,25 @@ static fat_rc cell(fat_buf *b, char kind, const cJSON *o, const char *k, fat_err
   switch (kind) {
   case 'd':
     data_br(js(o, k), buf);
-    rc = esc(b, buf, err);
+    rc = fat_buf_html(b, buf, err);
     break;
   case 'r':
     fat_money_format_br(jn(o, k), buf, sizeof buf);
-    rc = esc(b, buf, err);
+    rc = fat_buf_html(b, buf, err);
     break;
   case 'c':
     fat_lgpd_mostrar(FAT_DADO_CPF, js(o, k), 1, buf, sizeof buf);
-    rc = esc(b, buf, err);
+    rc = fat_buf_html(b, buf, err);
     break;
   case 'n':
     fat_lgpd_mostrar(FAT_DADO_CNS, js(o, k), 1, buf, sizeof buf);
-    rc = esc(b, buf, err);
+    rc = fat_buf_html(b, buf, err);
     break;
   case 'i':
     rc = fat_buf_printf(b, err, "%lld", (long long)jn(o, k));
     break;
   default:
-    rc = esc(b, js(o, k), err);
+    rc = fat_buf_html(b, js(o, k), err);
     break;
   }
   return rc == FAT_OK ? fat_buf_puts(b, "</td>", err) : rc;
@@ -531,7 +513,7 @@ static fat_rc table(fat_buf *b, const cJSON *arr, const char *cols, fat_err *err
 
     rc = fat_buf_puts(b, "<th>", err);
     if (rc == FAT_OK)
-      rc = esc(b, title != NULL ? title + 1 : tok, err);
+      rc = fat_buf_html(b, title != NULL ? title + 1 : tok, err);
     if (rc == FAT_OK)
       rc = fat_buf_puts(b, "</th>", err);
   }
@@ -567,7 +549,7 @@ static fat_rc h(fat_buf *b, const char *tag, const char *text, fat_err *err)
   fat_rc rc = fat_buf_printf(b, err, "<%s>", tag);
 
   if (rc == FAT_OK)
-    rc = esc(b, text, err);
+    rc = fat_buf_html(b, text, err);
   if (rc == FAT_OK)
     rc = fat_buf_printf(b, err, "</%s>\n", tag);
   return rc;

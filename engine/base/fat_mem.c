@@ -183,6 +183,23 @@ fat_rc fat_buf_printf(fat_buf *b, fat_err *err, const char *fmt, ...)
   return rc;
 }
 
+fat_rc fat_buf_html(fat_buf *b, const char *s, fat_err *err)
+{
+  fat_rc rc = FAT_OK;
+
+  for (; s != NULL && *s != '\0' && rc == FAT_OK; s++) {
+    switch (*s) {
+    case '&': rc = fat_buf_puts(b, "&amp;", err); break;
+    case '<': rc = fat_buf_puts(b, "&lt;", err); break;
+    case '>': rc = fat_buf_puts(b, "&gt;", err); break;
+    case '"': rc = fat_buf_puts(b, "&quot;", err); break;
+    case '\'': rc = fat_buf_puts(b, "&#39;", err); break;
+    default: rc = fat_buf_append(b, s, 1, err); break;
+    }
+  }
+  return rc;
+}
+
 char *fat_buf_take(fat_buf *b)
 {
   char *d = b->data;

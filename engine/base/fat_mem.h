@@ -52,6 +52,9 @@ void fat_buf_reset(fat_buf *b);
 FAT_NODISCARD fat_rc fat_buf_append(fat_buf *b, const void *p, size_t n, fat_err *err);
 FAT_NODISCARD fat_rc fat_buf_puts(fat_buf *b, const char *s, fat_err *err);
 FAT_NODISCARD fat_rc fat_buf_printf(fat_buf *b, fat_err *err, const char *fmt, ...) FAT_PRINTF(3, 4);
+/* Append s (NULL: nothing) escaped for HTML text and attribute values:
+** & < > " and ' become entities, everything else is copied. */
+FAT_NODISCARD fat_rc fat_buf_html(fat_buf *b, const char *s, fat_err *err);
 /* Hand the data to the caller (free with fat_free) and reset the buffer. */
 char *fat_buf_take(fat_buf *b);
 

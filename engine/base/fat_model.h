@@ -173,6 +173,26 @@ FAT_NODISCARD fat_rc fat_guia_find(fat_store *st, const char *operadora,
 ** frees with cJSON_Delete. Absent fields are omitted. */
 cJSON *fat_guia_to_json(const fat_guia *g);
 
+/* A walk over the JSON form of a guia, field by field in the order of
+** fat_guia_to_json (which is built with it), for building another view of
+** the guia without the cJSON tree (the rules host builds the Lua table of a
+** guia with it). name is the key in the enclosing object, NULL inside an
+** array; obj_begin and arr_begin get the number of entries that follow;
+** end closes the innermost object or array. Numbers come as JSON numbers
+** (double); money, quantities and factors as their JSON text. A callback
+** returns 0 to stop the walk. */
+typedef struct fat_guia_visitor {
+  int (*obj_begin)(void *ud, const char *name, int n);
+  int (*arr_begin)(void *ud, const char *name, int n);
+  int (*end)(void *ud);
+  int (*str)(void *ud, const char *name, const char *v);
+  int (*num)(void *ud, const char *name, double v);
+  int (*boolean)(void *ud, const char *name, int v);
+} fat_guia_visitor;
+
+/* Walk g with v; 1 when the walk finished, 0 when a callback stopped it. */
+int fat_guia_visit(const fat_guia *g, const fat_guia_visitor *v, void *ud);
+
 /* Parse the JSON form; errors name the field path ("itens[2].quantidade").
 ** Operadora, prestador, plano and profissionais may be given by key only
 ** (registro_ans, cnpj, codigo, conselho+numero+uf); fat_guia_save resolves them. */

@@ -164,124 +164,231 @@ static const fdef item_fields[] = {
 #define CFINT(base, f) ((const int *)(const void *)((const char *)(base) + (f)->off))
 #define CFI64(base, f) ((const int64_t *)(const void *)((const char *)(base) + (f)->off))
 
-/* Add the fields of one struct to obj; returns 0 on OOM. */
-static int fields_to_json(cJSON *obj, const fdef *defs, const void *base)
+/* Is field f of base present in the JSON form? */
+static int field_present(const fdef *f, const void *base)
+{
+  switch (f->k) {
+  case K_BOOL:
+  case K_INT: return 1;
+  case K_MONEY:
+  case K_QTY:
+  case K_FATOR: return *CFI64(base, f) != FAT_ABSENT;
+  default: return *CFSTR(base, f) != NULL;
+  }
+}
+
+/* How many fields of one struct the JSON form holds. */
+static int fields_count(const fdef *defs, const void *base)
+{
+  const fdef *f;
+  int n = 0;
+
+  for (f = defs; f->name != NULL; f++)
+    n += field_present(f, base);
+  return n;
+}
+
+/* Visit the fields of one struct; returns 0 when the visitor stopped. */
+static int fields_visit(const fat_guia_visitor *v, void *ud, const fdef *defs, const void *base)
 {
   const fdef *f;
   char buf[48];
+  int ok = 1;
 
-  for (f = defs; f->name != NULL; f++) {
+  for (f = defs; ok && f->name != NULL; f++) {
+    if (!field_present(f, base))
+      continue;
     switch (f->k) {
-    case K_BOOL:
-      if (cJSON_AddBoolToObject(obj, f->name, *CFINT(base, f) != 0) == NULL)
-        return 0;
-      break;
-    case K_INT:
-      if (cJSON_AddNumberToObject(obj, f->name, *CFINT(base, f)) == NULL)
-        return 0;
-      break;
+    case K_BOOL: ok = v->boolean(ud, f->name, *CFINT(base, f) != 0); break;
+    case K_INT: ok = v->num(ud, f->name, *CFINT(base, f)); break;
     case K_MONEY:
+      fat_money_format(*CFI64(base, f), buf, sizeof buf);
+      ok = v->str(ud, f->name, buf);
+      break;
     case K_QTY:
-    case K_FATOR: {
-      int64_t v = *CFI64(base, f);
-
-      if (v == FAT_ABSENT)
-        break;
-      if (f->k == K_MONEY)
-        fat_money_format(v, buf, sizeof buf);
-      else if (f->k == K_QTY)
-        fat_money_qty_format(v, buf, sizeof buf);
-      else
-        fat_money_format_fixed(v, 2, '.', buf, sizeof buf);
-      if (cJSON_AddStringToObject(obj, f->name, buf) == NULL)
-        return 0;
+      fat_money_qty_format(*CFI64(base, f), buf, sizeof buf);
+      ok = v->str(ud, f->name, buf);
       break;
-    }
-    default: {
-      const char *s = *CFSTR(base, f);
-
-      if (s != NULL && cJSON_AddStringToObject(obj, f->name, s) == NULL)
-        return 0;
+    case K_FATOR:
+      fat_money_format_fixed(*CFI64(base, f), 2, '.', buf, sizeof buf);
+      ok = v->str(ud, f->name, buf);
       break;
+    default: ok = v->str(ud, f->name, *CFSTR(base, f)); break;
     }
-    }
+  }
+  return ok;
+}
+
+/* Does a nested object appear (some string field set, or `always`)? */
+static int sub_present(const fdef *defs, const void *base, int always)
+{
+  const fdef *f;
+
+  if (always)
+    return 1;
+  for (f = defs; f->name != NULL; f++)
+    if (f->k != K_BOOL && f->k != K_INT && f->k != K_MONEY && f->k != K_QTY &&
+        f->k != K_FATOR && *CFSTR(base, f) != NULL)
+      return 1;
+  return 0;
+}
+
+/* Visit a nested object with the given fields when it is present. */
+static int sub_visit(const fat_guia_visitor *v, void *ud, const char *name, const fdef *defs,
+                     const void *base, int always)
+{
+  if (!sub_present(defs, base, always))
+    return 1;
+  return v->obj_begin(ud, name, fields_count(defs, base)) && fields_visit(v, ud, defs, base) &&
+         v->end(ud);
+}
+
+static int item_visit(const fat_guia_visitor *v, void *ud, const fat_item *it)
+{
+  int n = (it->id > 0) + fields_count(item_fields, it) + (it->profissional != NULL);
+
+  if (!v->obj_begin(ud, NULL, n))
+    return 0;
+  if (it->id > 0 && !v->num(ud, "id", (double)it->id))
+    return 0;
+  if (!fields_visit(v, ud, item_fields, it))
+    return 0;
+  if (it->profissional != NULL &&
+      !sub_visit(v, ud, "profissional", prof_fields, it->profissional, 1))
+    return 0;
+  return v->end(ud);
+}
+
+int fat_guia_visit(const fat_guia *g, const fat_guia_visitor *v, void *ud)
+{
+  int n = (g->id > 0) + 3 + sub_present(plano_fields, &g->plano, 0) +
+          sub_present(benef_fields, &g->beneficiario, 0) + fields_count(guia_fields, g) +
+          (g->solicitante != NULL) + (g->executante != NULL) + (g->status != NULL) +
+          (g->revisao > 0) + (g->lote_id > 0) + (g->origem != NULL) + 1;
+  size_t i;
+
+  if (!v->obj_begin(ud, NULL, n))
+    return 0;
+  if (g->id > 0 && !v->num(ud, "id", (double)g->id))
+    return 0;
+  if (!v->str(ud, "tipo", fat_guia_tipo_str(g->tipo)))
+    return 0;
+  if (!sub_visit(v, ud, "operadora", operadora_fields, &g->operadora, 1) ||
+      !sub_visit(v, ud, "prestador", prestador_fields, &g->prestador, 1) ||
+      !sub_visit(v, ud, "plano", plano_fields, &g->plano, 0) ||
+      !sub_visit(v, ud, "beneficiario", benef_fields, &g->beneficiario, 0))
+    return 0;
+  if (!fields_visit(v, ud, guia_fields, g))
+    return 0;
+  if (g->solicitante != NULL && !sub_visit(v, ud, "solicitante", prof_fields, g->solicitante, 1))
+    return 0;
+  if (g->executante != NULL && !sub_visit(v, ud, "executante", prof_fields, g->executante, 1))
+    return 0;
+  if (g->status != NULL && !v->str(ud, "status", g->status))
+    return 0;
+  if (g->revisao > 0 && !v->num(ud, "revisao", (double)g->revisao))
+    return 0;
+  if (g->lote_id > 0 && !v->num(ud, "lote_id", (double)g->lote_id))
+    return 0;
+  if (g->origem != NULL && !v->str(ud, "origem", g->origem))
+    return 0;
+  if (!v->arr_begin(ud, "itens", (int)g->n_itens))
+    return 0;
+  for (i = 0; i < g->n_itens; i++)
+    if (!item_visit(v, ud, &g->itens[i]))
+      return 0;
+  return v->end(ud) && v->end(ud);
+}
+
+/* ---- the visitor building the cJSON tree ---- */
+
+#define JB_DEPTH 8
+
+typedef struct jbuild {
+  cJSON *stack[JB_DEPTH];
+  int top;     /* index of the innermost open container, -1 before the root */
+  cJSON *root;
+} jbuild;
+
+/* Attach item under name to the innermost container (or make it the root). */
+static int jb_add(jbuild *b, const char *name, cJSON *item)
+{
+  cJSON *parent;
+
+  if (item == NULL)
+    return 0;
+  if (b->top < 0) {
+    b->root = item;
+    return 1;
+  }
+  parent = b->stack[b->top];
+  if (cJSON_IsArray(parent))
+    return cJSON_AddItemToArray(parent, item);
+  if (!cJSON_AddItemToObject(parent, name, item)) {
+    cJSON_Delete(item);
+    return 0;
   }
   return 1;
 }
 
-/* Add a nested object with the given fields (only when some string field is
-** set, or always when `always`). Returns 0 on OOM. */
-static int sub_to_json(cJSON *parent, const char *name, const fdef *defs, const void *base,
-                       int always)
+static int jb_open(jbuild *b, const char *name, cJSON *c)
 {
-  cJSON *o;
-  const fdef *f;
-  int any = always;
-
-  for (f = defs; !any && f->name != NULL; f++)
-    if (f->k != K_BOOL && f->k != K_INT && f->k != K_MONEY && f->k != K_QTY &&
-        f->k != K_FATOR && *CFSTR(base, f) != NULL)
-      any = 1;
-  if (!any)
-    return 1;
-  o = cJSON_AddObjectToObject(parent, name);
-  if (o == NULL)
+  if (b->top + 1 >= JB_DEPTH || !jb_add(b, name, c)) {
+    if (b->top + 1 >= JB_DEPTH)
+      cJSON_Delete(c);
     return 0;
-  return fields_to_json(o, defs, base);
+  }
+  b->stack[++b->top] = c;
+  return 1;
+}
+
+static int jb_obj(void *ud, const char *name, int n)
+{
+  (void)n;
+  return jb_open(ud, name, cJSON_CreateObject());
+}
+
+static int jb_arr(void *ud, const char *name, int n)
+{
+  (void)n;
+  return jb_open(ud, name, cJSON_CreateArray());
+}
+
+static int jb_end(void *ud)
+{
+  jbuild *b = ud;
+
+  b->top--;
+  return 1;
+}
+
+static int jb_str(void *ud, const char *name, const char *v)
+{
+  return jb_add(ud, name, cJSON_CreateString(v));
+}
+
+static int jb_num(void *ud, const char *name, double v)
+{
+  return jb_add(ud, name, cJSON_CreateNumber(v));
+}
+
+static int jb_bool(void *ud, const char *name, int v)
+{
+  return jb_add(ud, name, cJSON_CreateBool(v));
 }
 
 cJSON *fat_guia_to_json(const fat_guia *g)
 {
-  cJSON *j = cJSON_CreateObject(), *arr;
-  size_t i;
+  static const fat_guia_visitor jv = {jb_obj, jb_arr, jb_end, jb_str, jb_num, jb_bool};
+  jbuild b;
 
-  if (j == NULL)
+  memset(&b, 0, sizeof b);
+  b.top = -1;
+  if (!fat_guia_visit(g, &jv, &b)) {
+    cJSON_Delete(b.root);
     return NULL;
-  if (g->id > 0 && cJSON_AddNumberToObject(j, "id", (double)g->id) == NULL)
-    goto oom;
-  if (cJSON_AddStringToObject(j, "tipo", fat_guia_tipo_str(g->tipo)) == NULL)
-    goto oom;
-  if (!sub_to_json(j, "operadora", operadora_fields, &g->operadora, 1) ||
-      !sub_to_json(j, "prestador", prestador_fields, &g->prestador, 1) ||
-      !sub_to_json(j, "plano", plano_fields, &g->plano, 0) ||
-      !sub_to_json(j, "beneficiario", benef_fields, &g->beneficiario, 0))
-    goto oom;
-  if (!fields_to_json(j, guia_fields, g))
-    goto oom;
-  if (g->solicitante != NULL && !sub_to_json(j, "solicitante", prof_fields, g->solicitante, 1))
-    goto oom;
-  if (g->executante != NULL && !sub_to_json(j, "executante", prof_fields, g->executante, 1))
-    goto oom;
-  if (g->status != NULL && cJSON_AddStringToObject(j, "status", g->status) == NULL)
-    goto oom;
-  if (g->revisao > 0 && cJSON_AddNumberToObject(j, "revisao", (double)g->revisao) == NULL)
-    goto oom;
-  if (g->lote_id > 0 && cJSON_AddNumberToObject(j, "lote_id", (double)g->lote_id) == NULL)
-    goto oom;
-  if (g->origem != NULL && cJSON_AddStringToObject(j, "origem", g->origem) == NULL)
-    goto oom;
-  arr = cJSON_AddArrayToObject(j, "itens");
-  if (arr == NULL)
-    goto oom;
-  for (i = 0; i < g->n_itens; i++) {
-    const fat_item *it = &g->itens[i];
-    cJSON *o = cJSON_CreateObject();
-
-    if (o == NULL)
-      goto oom;
-    cJSON_AddItemToArray(arr, o);
-    if (it->id > 0 && cJSON_AddNumberToObject(o, "id", (double)it->id) == NULL)
-      goto oom;
-    if (!fields_to_json(o, item_fields, it))
-      goto oom;
-    if (it->profissional != NULL &&
-        !sub_to_json(o, "profissional", prof_fields, it->profissional, 1))
-      goto oom;
   }
-  return j;
-oom:
-  cJSON_Delete(j);
-  return NULL;
+  return b.root;
 }
 
 /* Parsing context: the field path of the error goes to `campo`. */

@@ -48,6 +48,15 @@ struct fat_store {
 
 sqlite3 *fat_store_db(fat_store *st) { return st->db; }
 
+const char *fat_store_filename(fat_store *st)
+{
+  const char *f = sqlite3_db_filename(st->db, "main");
+
+  return f != NULL && f[0] != '\0' ? f : NULL;
+}
+
+int fat_store_in_transaction(const fat_store *st) { return st->depth > 0; }
+
 /* Remember a failure for fat_store_dberr(). */
 static void store_fail(fat_store *st, int code, const char *fmt, ...) FAT_PRINTF(3, 4);
 static void store_fail(fat_store *st, int code, const char *fmt, ...)
@@ -836,7 +845,10 @@ static fat_rc store_open(const char *path, const fat_migration *migrations, int 
   }
   snprintf(st->user, sizeof st->user, "%s", "cli");
   st->cap = FAT_STORE_CACHE_DEFAULT;
-  if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+  /* a fat_store (its statement cache) is used by one thread at a time, so
+  ** the connection needs no mutex of its own (SQLITE_OPEN_NOMUTEX) */
+  if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+      SQLITE_OK) {
     if (st->db == NULL) {
       rc = fat_err_oom(err);
     } else {

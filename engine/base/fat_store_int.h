@@ -32,6 +32,12 @@ typedef struct fat_migration {
 
 extern const fat_migration fat_migrations[]; /* generated; ends with {0, NULL, NULL} */
 
+/* The file of the database (NULL for an in-memory or temporary one): where
+** another connection to the same database is opened from. */
+const char *fat_store_filename(fat_store *st);
+/* 1 while a transaction (fat_store_begin or _begin_read) is open on st. */
+int fat_store_in_transaction(const fat_store *st);
+
 /* fat_store_create() with another list of migrations (sorted by number, ending
 ** with {0, NULL, NULL}) instead of the embedded schemas/: for tests of the
 ** migration logic. */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -17,7 +18,8 @@
 static void help(void)
 {
   printf("uso: faturo conferir [--operadora REGISTRO_ANS|CHAVE|ID] [--competencia AAAA-MM]\n"
-         "                     [--guia N] [--hoje AAAA-MM-DD] [--todas] [--detalhes] [--json]\n"
+         "                     [--guia N] [--hoje AAAA-MM-DD] [--todas] [--threads N] [--detalhes]\n"
+         "                     [--json]\n"
          "       faturo conferir --avaliar-demo [--min-recall 0.99] [--min-precisao 0.99]\n"
          "\n"
          "Confere as guias ainda não enviadas (digitadas, conferidas ou pendentes):\n"
@@ -33,6 +35,8 @@ static void help(void)
          "  --guia N          só a guia de id N (em qualquer situação)\n"
          "  --hoje DATA       data de referência para prazos (padrão: hoje)\n"
          "  --todas           reconfere também as guias sem mudança\n"
+         "  --threads N       confere em N threads, de 1 a 16 (padrão: $FAT_THREADS, ou o\n"
+         "                    número de núcleos); o resultado é o mesmo com qualquer N\n"
          "  --detalhes        lista os achados de todas as guias (sem isso, só das 50\n"
          "                    primeiras; os demais estão em faturo achado listar)\n"
          "  --sem-regras      confere sem os scripts das operadoras (só as regras internas)\n"
@@ -271,15 +275,38 @@ static int parse_ratio(const char *s, double *out)
   return 0;
 }
 
+/* 1..16 from text, else 0. */
+static int parse_threads(const char *s)
+{
+  char *end;
+  long v = strtol(s, &end, 10);
+
+  return (end == s || *end != '\0' || v < 1 || v > 16) ? 0 : (int)v;
+}
+
+/* $FAT_THREADS when valid, else the number of cores (at most 16). */
+static int default_threads(void)
+{
+  const char *e = getenv("FAT_THREADS");
+  long n;
+
+  if (e != NULL && parse_threads(e) > 0)
+    return parse_threads(e);
+  n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > 16 ? 16 : (int)n;
+}
+
 int cli_conferir(fat_cli *cli, int argc, char **argv)
 {
-  enum { O_OPER = 1, O_COMP, O_GUIA, O_HOJE, O_TODAS, O_SEM, O_AVAL, O_MINR, O_MINP, O_DET };
+  enum { O_OPER = 1, O_COMP, O_GUIA, O_HOJE, O_TODAS, O_SEM, O_AVAL, O_MINR, O_MINP, O_DET,
+         O_THR };
   static const struct option opts[] = {
     {"operadora", required_argument, NULL, O_OPER},  {"competencia", required_argument, NULL, O_COMP},
     {"guia", required_argument, NULL, O_GUIA},       {"hoje", required_argument, NULL, O_HOJE},
     {"todas", no_argument, NULL, O_TODAS},           {"sem-regras", no_argument, NULL, O_SEM},
     {"avaliar-demo", no_argument, NULL, O_AVAL},     {"min-recall", required_argument, NULL, O_MINR},
     {"min-precisao", required_argument, NULL, O_MINP}, {"detalhes", no_argument, NULL, O_DET},
+    {"threads", required_argument, NULL, O_THR},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
   fat_conferir_opts o;
@@ -298,6 +325,7 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
     return CLI_OK;
   }
   memset(&o, 0, sizeof o);
+  o.threads = default_threads();
   optind = 1;
   opterr = 0;
   for (c = getopt_long(argc, argv, "h", opts, NULL); c != -1;
@@ -321,6 +349,11 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
         return CLI_USAGE;
       break;
     case O_TODAS: o.todas = 1; break;
+    case O_THR:
+      o.threads = parse_threads(optarg);
+      if (o.threads <= 0)
+        return cli_usage_error("conferir", "--threads espera um número de 1 a 16");
+      break;
     case O_DET: detalhes = 1; break;
     case O_SEM: sem_regras = 1; break;
     case O_AVAL: aval = 1; break;

@@ -774,7 +774,8 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
     }
   }
   if (optind >= argc)
-    return cli_usage_error("guia", "diga o que fazer: mostrar, editar, cancelar, historico, digitar ou anexar");
+    return cli_usage_error("guia", "diga o que fazer: mostrar, editar, cancelar, historico, "
+                                   "digitar, anexar, papel ou imprimir");
   sub = argv[optind++];
   if (strcmp(sub, "mostrar") == 0 && (numero != NULL || operadora != NULL)) {
     if (numero == NULL || operadora == NULL)
@@ -792,8 +793,10 @@ int cli_guia(fat_cli *cli, int argc, char **argv)
     return cli_usage_error("guia", "--avaliar e --rascunho são do digitar");
   if (strcmp(sub, "mostrar") != 0 && strcmp(sub, "editar") != 0 &&
       strcmp(sub, "cancelar") != 0 && strcmp(sub, "historico") != 0)
-    return cli_usage_error("guia", "subcomando desconhecido '%s' (mostrar, editar, cancelar, "
-                                   "historico, digitar, anexar, anexos, anexo, papel, imprimir)", sub);
+    return cli_usage_error("guia",
+                           "subcomando desconhecido '%s' (mostrar, editar, cancelar, "
+                           "historico, digitar, anexar, anexos, anexo, papel, imprimir)",
+                           sub);
   if (optind >= argc)
     return cli_usage_error("guia", "falta o id da guia");
   if (parse_id(argv[optind], &id) != 0)

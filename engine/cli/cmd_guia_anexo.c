@@ -20,7 +20,9 @@ void cli_guia_anexo_ajuda(void)
          "  faturo guia anexo ID --saida ARQUIVO      grava o anexo ID (\"-\" = saída)\n"
          "  Aceita PDF, PNG ou JPEG de até %d MiB; o mesmo arquivo duas vezes na mesma\n"
          "  guia é recusado. Cada anexo guarda o SHA-256, o tipo, o tamanho, quem anexou\n"
-         "  e quando.\n",
+         "  e quando. Se o contrato da operadora exige esse tipo de anexo para um\n"
+         "  procedimento da guia (achado ANEXO_AUSENTE), a próxima conferência\n"
+         "  (faturo conferir) já o considera.\n",
          FAT_ANEXO_MAX / (1024 * 1024));
 }
 

@@ -199,8 +199,10 @@ static void mostrar_lote_papel(const cJSON *o)
 
   printf("Lote %lld (número %lld) - %s\n", (long long)cli_jint(o, "lote_id"),
          (long long)cli_jint(o, "numero"), cli_jstr(o, "operadora", "?"));
-  printf("Papel físico exigido pela operadora: %s\n",
-         cJSON_IsTrue(pf) ? "sim" : cJSON_IsFalse(pf) ? "não" : "não informado (sem regras)");
+  printf("Papel físico exigido pela operadora: %s\n", cJSON_IsTrue(pf) ? "sim"
+                                                      : cJSON_IsFalse(pf)
+                                                        ? "não"
+                                                        : "não informado (sem regras)");
   if (cJSON_IsObject(e)) {
     const char *data = cli_jstr(e, "data", "");
 
@@ -239,12 +241,10 @@ int cli_lote_papel_sub(const char *sub)
 
 int cli_lote_papel(fat_cli *cli, int argc, char **argv)
 {
-  static const struct option opts[] = {{"entregue", required_argument, NULL, 'e'},
-                                       {"por", required_argument, NULL, 'p'},
-                                       {"protocolo", required_argument, NULL, 'r'},
-                                       {"observacao", required_argument, NULL, 'o'},
-                                       {"saida", required_argument, NULL, 's'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+    {"entregue", required_argument, NULL, 'e'},  {"por", required_argument, NULL, 'p'},
+    {"protocolo", required_argument, NULL, 'r'}, {"observacao", required_argument, NULL, 'o'},
+    {"saida", required_argument, NULL, 's'},     {NULL, 0, NULL, 0}};
   fat_lote_papel_entrega e;
   const char *saida = NULL, *sub = argv[0];
   char verb[32];

@@ -14,6 +14,8 @@
 #include "fat_money.h"
 #include "fat_operadora.h"
 #include "fat_price.h"
+#include "fat_price_consulta.h"
+#include "fat_mem.h"
 #include "fat_rules.h"
 
 static void help(void)
@@ -134,46 +136,42 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
     {"grau", required_argument, NULL, 'g'},   {"tipo", required_argument, NULL, 't'},
     {"tabela", required_argument, NULL, 'b'}, {"todos", no_argument, NULL, 'T'},
     {NULL, 0, NULL, 0}};
-  const char *data = NULL, *qtd = NULL, *plano = NULL;
-  char hoje[11], acom[16], data_iso[FAT_DIA_ISO_LEN];
-  fat_operadora_ref op;
-  fat_price_in in;
-  fat_price_out out;
+  char data_iso[FAT_DIA_ISO_LEN];
+  fat_price_pedido q;
+  fat_price_consulta *res = NULL;
   fat_store *st;
   fat_gen *gen = NULL;
   fat_pricer *p = NULL;
   fat_err err;
+  int64_t qtd_e4;
   int c, all = 0, rc = CLI_FAIL;
 
   if (cli_wants_help(argc, argv)) {
     help();
     return CLI_OK;
   }
-  memset(&in, 0, sizeof in);
-  in.principal = 1;
-  in.quantidade_e4 = 10000;
+  memset(&q, 0, sizeof q);
   optind = 1;
   opterr = 0;
   for (c = getopt_long(argc, argv, "", opts, NULL); c != -1; c = getopt_long(argc, argv, "", opts, NULL)) {
     switch (c) {
-    case 'd': data = optarg; break;
-    case 'q': qtd = optarg; break;
-    case 'p': plano = optarg; break;
+    case 'd': q.data = optarg; break;
+    case 'q': q.quantidade = optarg; break;
+    case 'p': q.plano = optarg; break;
     case 'c':
       if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)
         return cli_usage_error("preco", "--carater deve ser 1 ou 2");
-      in.carater = optarg[0] - '0';
+      q.carater = optarg;
       break;
     case 'v':
       if (strlen(optarg) != 1 || optarg[0] < '1' || optarg[0] > '3')
         return cli_usage_error("preco", "--via deve ser 1, 2 ou 3");
-      in.via = optarg[0] - '0';
-      in.principal = in.via == 1;
+      q.via = optarg;
       break;
-    case 'h': in.hora = optarg; break;
-    case 'g': in.grau = optarg; break;
-    case 't': in.tipo = optarg; break;
-    case 'b': in.codigo_tabela = optarg; break;
+    case 'h': q.hora = optarg; break;
+    case 'g': q.grau = optarg; break;
+    case 't': q.tipo = optarg; break;
+    case 'b': q.tabela = optarg; break;
     case 'T': all = 1; break;
     default: return cli_bad_option("preco", argv, opts);
     }
@@ -181,16 +179,12 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
   if (all ? argc != optind : argc - optind != 2)
     return cli_usage_error("preco", all ? "--todos não leva OPERADORA nem CODIGO"
                                         : "diga a OPERADORA e o CODIGO");
-  if (data == NULL) {
-    fat_dia_hoje(hoje, sizeof hoje);
-    data = hoje;
-  } else if (cli_arg_data("preco", "--data", &data, data_iso) != CLI_OK) {
+  if (q.data != NULL && cli_arg_data("preco", "--data", &q.data, data_iso) != CLI_OK)
     return CLI_USAGE;
-  }
   fat_err_clear(&err);
-  if (qtd != NULL && (fat_money_qty_parse(qtd, &in.quantidade_e4, &err) != FAT_OK ||
-                      in.quantidade_e4 <= 0))
-    return cli_usage_error("preco", "quantidade inválida '%s'", qtd);
+  if (q.quantidade != NULL &&
+      (fat_money_qty_parse(q.quantidade, &qtd_e4, &err) != FAT_OK || qtd_e4 <= 0))
+    return cli_usage_error("preco", "quantidade inválida '%s'", q.quantidade);
   st = cli_store(cli);
   if (st == NULL)
     return CLI_FAIL;
@@ -198,62 +192,45 @@ int cli_preco(fat_cli *cli, int argc, char **argv)
     fat_err_prefix(&err, "regras em %s: ", cli->regras_dir);
     return cli_error(&err);
   }
-  if (fat_pricer_new_gen(st, gen, &p, &err) != FAT_OK) {
-    rc = cli_error(&err);
-    goto out;
-  }
   if (all) {
-    rc = todos(cli, st, p);
-    goto out;
-  }
-  if (fat_operadora_resolver_ref(st, argv[optind], &op, &err) != FAT_OK) {
-    rc = cli_error(&err);
-    goto out;
-  }
-  if (plano != NULL) {
-    if (fat_cadastro_plano_acomodacao(st, op.id, plano, acom, &err) != FAT_OK) {
+    if (fat_pricer_new_gen(st, gen, &p, &err) != FAT_OK)
       rc = cli_error(&err);
-      goto out;
-    }
-    in.acomodacao = acom;
+    else
+      rc = todos(cli, st, p);
+    goto out;
   }
-  in.registro_ans = op.registro_ans;
-  in.codigo = argv[optind + 1];
-  in.data = data;
-  if (fat_price_item(p, op.script, &in, &out, &err) != FAT_OK) {
+  q.operadora = argv[optind];
+  q.codigo = argv[optind + 1];
+  res = fat_calloc(1, sizeof *res);
+  if (res == NULL) {
+    rc = cli_error_oom();
+    goto out;
+  }
+  if (fat_price_consultar(st, gen, &q, res, &err) != FAT_OK) {
     rc = cli_error(&err);
     goto out;
   }
   if (cli->json) {
-    cJSON *j = fat_price_to_json(&out);
-
-    if (j != NULL && (cJSON_AddStringToObject(j, "operadora", op.script) == NULL ||
-                      cJSON_AddStringToObject(j, "codigo", in.codigo) == NULL ||
-                      cJSON_AddStringToObject(j, "data", data) == NULL)) {
-      cJSON_Delete(j);
-      j = NULL;
-    }
-    rc = cli_emit_json(j);
+    rc = cli_emit_json(fat_price_consulta_json(res));
   } else {
-    char mu[32], mt[32];
-
-    fat_money_format_br(out.valor_unitario, mu, sizeof mu);
-    fat_money_format_br(out.valor_total, mt, sizeof mt);
-    printf("%s %s — %s (%s, tabela %s)\n", op.nome, in.codigo, out.descricao, out.grupo,
-           out.tabela);
+    char mu[32], mt[32], data_br[FAT_DIA_ISO_LEN];
     int32_t dia = 0;
-    char data_br[FAT_DIA_ISO_LEN];
 
-    (void)fat_dia_parse(data, &dia); /* checked above */
+    fat_money_format_br(res->out.valor_unitario, mu, sizeof mu);
+    fat_money_format_br(res->out.valor_total, mt, sizeof mt);
+    printf("%s %s — %s (%s, tabela %s)\n", res->op.nome, res->codigo, res->out.descricao,
+           res->out.grupo, res->out.tabela);
+    (void)fat_dia_parse(res->data, &dia); /* checked by fat_price_consultar */
     fat_dia_format_br(dia, data_br, sizeof data_br);
     printf("data %s%s%s: unitário %s, fator %lld,%02lld, total %s\n", data_br,
-           in.acomodacao != NULL ? ", plano " : "", in.acomodacao != NULL ? in.acomodacao : "",
-           mu, (long long)(out.fator_e2 / 100), (long long)(out.fator_e2 % 100), mt);
+           res->acomodacao[0] != '\0' ? ", plano " : "", res->acomodacao, mu,
+           (long long)(res->out.fator_e2 / 100), (long long)(res->out.fator_e2 % 100), mt);
     printf("cálculo:\n");
-    fat_price_explain(&out, emit_line, NULL);
+    fat_price_explain(&res->out, emit_line, NULL);
     rc = CLI_OK;
   }
 out:
+  fat_free(res);
   fat_pricer_free(p);
   fat_gen_release(gen);
   return rc;

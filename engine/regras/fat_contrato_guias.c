@@ -128,10 +128,9 @@ static fat_rc parse_proc(const cJSON *it, const char *path, int com_tipo, fat_co
     snprintf(p->tipo, sizeof p->tipo, "%s", v->valuestring);
   } else {
     v = cJSON_GetObjectItemCaseSensitive(it, "max");
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble ||
-        v->valuedouble < 1 || v->valuedouble > FAT_CONTRATO_MAX_SESSOES)
-      return gfail(err, path, "max deve ser um número inteiro de 1 a %d",
-                   FAT_CONTRATO_MAX_SESSOES);
+    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble || v->valuedouble < 1 ||
+        v->valuedouble > FAT_CONTRATO_MAX_SESSOES)
+      return gfail(err, path, "max deve ser um número inteiro de 1 a %d", FAT_CONTRATO_MAX_SESSOES);
     p->max = (int)v->valuedouble;
   }
   return FAT_OK;
@@ -177,8 +176,8 @@ fat_rc fat_contrato_guias_parse(const cJSON *d, fat_contrato_guias *out, fat_err
     return rc;
   v = cJSON_GetObjectItemCaseSensitive(d, "sessoes_max_por_guia");
   if (v != NULL && !cJSON_IsNull(v)) {
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble ||
-        v->valuedouble < 1 || v->valuedouble > FAT_CONTRATO_MAX_SESSOES)
+    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble || v->valuedouble < 1 ||
+        v->valuedouble > FAT_CONTRATO_MAX_SESSOES)
       return gfail(err, "sessoes_max_por_guia", "deve ser um número inteiro de 1 a %d",
                    FAT_CONTRATO_MAX_SESSOES);
     out->sessoes_max_por_guia = (int)v->valuedouble;

@@ -33,6 +33,7 @@
 #include "fat_contrato.h"
 #include "fat_err.h"
 #include "fat_finding.h"
+#include "fat_model.h"
 #include "fat_store.h"
 
 typedef struct fat_rules fat_rules;
@@ -104,6 +105,13 @@ FAT_NODISCARD fat_rc fat_gen_build_draft(const char *dir, const char *key, const
                                          size_t len, const fat_limits *lim, fat_gen **out,
                                          fat_err *err);
 
+/* A copy of generation g with Lua states of its own (the same script texts,
+** so the same hash, SHA-256s, id and answers), for a worker thread that
+** checks guias beside other threads: each operator's state serves one call
+** at a time. The self-tests are not run again. Release with
+** fat_gen_release. */
+FAT_NODISCARD fat_rc fat_gen_clone(fat_gen *g, fat_gen **out, fat_err *err);
+
 int64_t fat_gen_id(const fat_gen *g);                 /* regra_geracao.id, 0 if not stored */
 size_t fat_gen_count(const fat_gen *g);               /* number of operator scripts */
 const char *fat_gen_key(const fat_gen *g, size_t i);  /* operator key of script i */
@@ -132,6 +140,12 @@ FAT_NODISCARD fat_rc fat_gen_contract(fat_gen *g, const char *key, cJSON **out, 
 ** The result of a guia does not depend on the guias checked before it. */
 FAT_NODISCARD fat_rc fat_gen_check(fat_gen *g, const char *key, const cJSON *guia,
                                    const cJSON *ctx, fat_findings *out, fat_err *err);
+
+/* fat_gen_check over the guia itself: its Lua table is built straight from
+** the struct (fat_guia_visit), the same table fat_gen_check builds from
+** fat_guia_to_json(g), without the JSON tree in between. */
+FAT_NODISCARD fat_rc fat_gen_check_guia(fat_gen *g, const char *key, const fat_guia *guia,
+                                        const cJSON *ctx, fat_findings *out, fat_err *err);
 
 /* Run the self-tests of one operator (key) or of all (key NULL), within
 ** lim.total_ms for the whole run. *report is

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +27,7 @@ typedef struct run_ctx {
   fat_gen *g;
   fat_rules_op *op;
   const cJSON *guia;
+  const fat_guia *gs; /* the guia as a struct, instead of guia */
   const cJSON *ctx;
   fat_findings found;
   size_t cur;   /* index of the running check, or (size_t)-1 */
@@ -199,6 +201,105 @@ static void check_result(lua_State *L, int r, run_ctx *rc)
   }
 }
 
+/* {----------------------------------------------------------------------
+** The Lua table of a fat_guia, straight from the struct (fat_guia_visit):
+** the same tables, keys, values, sizes and insertion order as
+** fat_rules_json_push(fat_guia_to_json(g)), so a script sees no difference.
+** Runs inside lua_pcall (raises on OOM).
+** ----------------------------------------------------------------------- */
+
+#define LV_DEPTH 8
+
+typedef struct lua_view {
+  lua_State *L;
+  int depth;                    /* open containers */
+  const char *name[LV_DEPTH];   /* each one's key in its parent (NULL: array slot) */
+  lua_Integer n[LV_DEPTH];      /* entries set so far, for arrays */
+  int is_arr[LV_DEPTH];
+} lua_view;
+
+/* Set the value on top into the innermost open container under name. */
+static int lv_set(lua_view *v, const char *name)
+{
+  int d = v->depth - 1;
+
+  if (d < 0)
+    return 1; /* the root stays on the stack */
+  if (v->is_arr[d])
+    lua_rawseti(v->L, -2, ++v->n[d]);
+  else
+    lua_setfield(v->L, -2, name); /* plain table: no metamethods */
+  return 1;
+}
+
+static int lv_open(lua_view *v, const char *name, int n, int arr)
+{
+  if (v->depth >= LV_DEPTH)
+    return luaL_error(v->L, "JSON aninhado demais");
+  luaL_checkstack(v->L, 4, "JSON aninhado demais");
+  if (arr)
+    lua_createtable(v->L, n, 0);
+  else
+    lua_createtable(v->L, 0, n);
+  v->name[v->depth] = name;
+  v->n[v->depth] = 0;
+  v->is_arr[v->depth] = arr;
+  v->depth++;
+  return 1;
+}
+
+static int lv_obj(void *ud, const char *name, int n) { return lv_open(ud, name, n, 0); }
+
+static int lv_arr(void *ud, const char *name, int n) { return lv_open(ud, name, n, 1); }
+
+static int lv_end(void *ud)
+{
+  lua_view *v = ud;
+
+  v->depth--;
+  return lv_set(v, v->name[v->depth]);
+}
+
+static int lv_str(void *ud, const char *name, const char *s)
+{
+  lua_view *v = ud;
+
+  lua_pushstring(v->L, s);
+  return lv_set(v, name);
+}
+
+static int lv_num(void *ud, const char *name, double d)
+{
+  lua_view *v = ud;
+
+  if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && floor(d) == d)
+    lua_pushinteger(v->L, (lua_Integer)d); /* as fat_rules_json_push */
+  else
+    lua_pushnumber(v->L, d);
+  return lv_set(v, name);
+}
+
+static int lv_bool(void *ud, const char *name, int b)
+{
+  lua_view *v = ud;
+
+  lua_pushboolean(v->L, b);
+  return lv_set(v, name);
+}
+
+/* Push the Lua table of g. */
+static void push_guia(lua_State *L, const fat_guia *g)
+{
+  static const fat_guia_visitor lv = {lv_obj, lv_arr, lv_end, lv_str, lv_num, lv_bool};
+  lua_view v;
+
+  memset(&v, 0, sizeof v);
+  v.L = L;
+  (void)fat_guia_visit(g, &lv, &v);
+}
+
+/* }---------------------------------------------------------------------- */
+
 /* Protected: guia and ctx to tables, every check in name order. */
 static int run_checks_main(lua_State *L)
 {
@@ -208,9 +309,12 @@ static int run_checks_main(lua_State *L)
   size_t i;
 
   lua_settop(L, 0);
-  if (rc->guia == NULL || !cJSON_IsObject(rc->guia))
+  if (rc->gs != NULL)
+    push_guia(L, rc->gs);
+  else if (rc->guia == NULL || !cJSON_IsObject(rc->guia))
     return luaL_error(L, "a guia deve ser um objeto JSON");
-  fat_rules_json_push(L, rc->guia, 0);
+  else
+    fat_rules_json_push(L, rc->guia, 0);
   gi = lua_gettop(L);
   if (rc->ctx != NULL && cJSON_IsObject(rc->ctx))
     fat_rules_json_push(L, rc->ctx, 0);
@@ -278,8 +382,8 @@ fat_rc fat_rules_op_lock(fat_rules_op *op, fat_err *err)
 /* Run every check of op over guia. On success the findings are in *found
 ** (initialized here; the caller finis it). Caller holds op->mu. deadline:
 ** the self-test run's (0 = only the per-call limit). */
-static fat_rc op_run(fat_gen *g, fat_rules_op *op, const cJSON *guia, const cJSON *ctx,
-                     int64_t deadline, fat_findings *found, fat_err *err)
+static fat_rc op_run(fat_gen *g, fat_rules_op *op, const cJSON *guia, const fat_guia *gs,
+                     const cJSON *ctx, int64_t deadline, fat_findings *found, fat_err *err)
 {
   run_ctx rc;
   int status, hard;
@@ -291,6 +395,7 @@ static fat_rc op_run(fat_gen *g, fat_rules_op *op, const cJSON *guia, const cJSO
   rc.g = g;
   rc.op = op;
   rc.guia = guia;
+  rc.gs = gs;
   rc.ctx = ctx;
   rc.cur = (size_t)-1;
   fat_findings_init(&rc.found);
@@ -452,7 +557,7 @@ static int test_run(fat_gen *g, fat_rules_op *op, const cJSON *spec, int64_t dea
   fat_err_clear(&e);
   rc = fat_rules_op_lock(op, &e);
   if (rc == FAT_OK) {
-    rc = op_run(g, op, cJSON_GetObjectItemCaseSensitive(spec, "guia"),
+    rc = op_run(g, op, cJSON_GetObjectItemCaseSensitive(spec, "guia"), NULL,
                 cJSON_GetObjectItemCaseSensitive(spec, "ctx"), deadline, &found, &e);
     pthread_mutex_unlock(&op->mu);
   }
@@ -577,8 +682,9 @@ fat_rc fat_gen_selftest(fat_gen *g, const char *key, cJSON **report, fat_err *er
 
 /* }====================================================================== */
 
-fat_rc fat_gen_check(fat_gen *g, const char *key, const cJSON *guia, const cJSON *ctx,
-                     fat_findings *out, fat_err *err)
+/* fat_gen_check and fat_gen_check_guia: the guia as JSON or as a struct. */
+static fat_rc gen_check(fat_gen *g, const char *key, const cJSON *guia, const fat_guia *gs,
+                        const cJSON *ctx, fat_findings *out, fat_err *err)
 {
   fat_rules_op *op = fat_rules_gen_find(g, key);
   fat_findings found;
@@ -590,13 +696,27 @@ fat_rc fat_gen_check(fat_gen *g, const char *key, const cJSON *guia, const cJSON
   rc = fat_rules_op_lock(op, err);
   if (rc != FAT_OK)
     return rc;
-  rc = op_run(g, op, guia, ctx, 0, &found, err);
+  rc = op_run(g, op, guia, gs, ctx, 0, &found, err);
   pthread_mutex_unlock(&op->mu);
   if (rc != FAT_OK)
     return rc;
   rc = fat_findings_move(out, &found, err);
   fat_findings_fini(&found);
   return rc;
+}
+
+fat_rc fat_gen_check(fat_gen *g, const char *key, const cJSON *guia, const cJSON *ctx,
+                     fat_findings *out, fat_err *err)
+{
+  return gen_check(g, key, guia, NULL, ctx, out, err);
+}
+
+fat_rc fat_gen_check_guia(fat_gen *g, const char *key, const fat_guia *guia, const cJSON *ctx,
+                          fat_findings *out, fat_err *err)
+{
+  if (guia == NULL)
+    return fat_err_set(err, FAT_EINVAL, "guia ausente");
+  return gen_check(g, key, NULL, guia, ctx, out, err);
 }
 
 static size_t mem_read(fat_gen *g, const char *key, int peak)

@@ -1004,6 +1004,44 @@ out:
   return rc;
 }
 
+fat_rc fat_gen_clone(fat_gen *g, fat_gen **out, fat_err *err)
+{
+  fat_rules_file *files;
+  fat_rules_source src;
+  fat_gen *c = NULL;
+  size_t i, n = 0;
+  fat_rc rc;
+
+  *out = NULL;
+  files = fat_calloc(g->n_ops + g->n_mods + 1, sizeof *files);
+  if (files == NULL)
+    return fat_err_oom(err);
+  for (i = 0; i < g->n_ops; i++)
+    files[n++] = g->ops[i]->file; /* borrowed: chave and text stay g's */
+  for (i = 0; i < g->n_mods; i++)
+    files[n++] = g->mods[i];
+  memset(&src, 0, sizeof src);
+  src.stored = files;
+  src.n_stored = n;
+  rc = fat_rules_gen_build(&src, &g->lim, 0, &c, err); /* g passed its self-tests */
+  fat_free(files);
+  if (rc != FAT_OK)
+    return fat_err_prefix(err, "cópia das regras: ");
+  if (strcmp(c->hash, g->hash) != 0) {
+    gen_free(c);
+    return fat_err_set(err, FAT_ESTATE, "cópia das regras diferente da geração original");
+  }
+  c->id = g->id;
+  fat_free(c->dir);
+  c->dir = fat_strdup(g->dir);
+  if (c->dir == NULL) {
+    gen_free(c);
+    return fat_err_oom(err);
+  }
+  *out = c;
+  return FAT_OK;
+}
+
 fat_rc fat_gen_build(const char *dir, const char *override_key, const char *override_path,
                      const fat_limits *lim, fat_gen **out, fat_err *err)
 {

@@ -302,6 +302,39 @@ static void test_state_follows_items(void **state)
   fat_store_close(st);
 }
 
+/* The panel answers an item by its value alone (no resultado); the whole
+** recurso still needs one. */
+static void test_item_answer_needs_no_resultado(void **state)
+{
+  static const int64_t gl[] = {1, 6};
+  fat_store *st = clinic();
+  fat_recurso_criados r;
+  fat_recurso_resposta a;
+  fat_err err;
+  int64_t id;
+
+  (void)state;
+  assert_int_equal(fat_recurso_criar(st, NULL, gl, 2, 0, &r, &err), FAT_OK);
+  id = r.ids[0];
+  assert_int_equal(fat_recurso_enviar(st, id, "2025-04-25", &err), FAT_OK);
+  memset(&a, 0, sizeof a);
+  a.valor = FAT_ABSENT;
+  assert_int_equal(fat_recurso_responder(st, id, &a, &err), FAT_EINVAL);
+  a.item = 1;
+  a.valor_item = 700;
+  assert_int_equal(fat_recurso_responder(st, id, &a, &err), FAT_OK);
+  assert_int_equal(
+    count(st, "SELECT count(*) FROM glosa WHERE id = 1 AND situacao = 'recuperada_parcial'"
+              " AND valor_recuperado = 700"),
+    1);
+  a.resultado = "talvez";
+  a.item = 6;
+  a.valor_item = 0;
+  assert_int_equal(fat_recurso_responder(st, id, &a, &err), FAT_EINVAL);
+  fat_recurso_criados_fini(&r);
+  fat_store_close(st);
+}
+
 /* The CSV report: UTF-8 with BOM, ';', decimal comma. */
 static void test_csv_brazilian(void **state)
 {
@@ -332,6 +365,7 @@ int main(void)
     cmocka_unit_test(test_criar_refuses_without_lote),
     cmocka_unit_test(test_marker_never_written),
     cmocka_unit_test(test_state_follows_items),
+    cmocka_unit_test(test_item_answer_needs_no_resultado),
     cmocka_unit_test(test_csv_brazilian),
   };
   int r;

@@ -1286,6 +1286,103 @@ static void test_check_cannot_break_later_guias(void **state)
   rm_rf(dir);
 }
 
+/* The concatenated mensagens of f (the espelho operator's dump). */
+static char *joined(const fat_findings *f)
+{
+  fat_buf b;
+  fat_err e;
+  size_t i;
+
+  fat_buf_init(&b, (size_t)1 << 20);
+  assert_int_equal(fat_buf_puts(&b, "", &e), FAT_OK);
+  for (i = 0; i < f->n; i++)
+    assert_int_equal(fat_buf_puts(&b, f->v[i].mensagem, &e), FAT_OK);
+  return fat_buf_take(&b);
+}
+
+/* conferir builds the guia's Lua table straight from the struct: a script
+** walking it with pairs sees the same keys, values, types and order as the
+** table built from the guia's JSON form. */
+static void test_guia_table_from_struct_same_as_from_json(void **state)
+{
+  static const char *const extra[] = {
+    NULL,
+    "{\"id\":77,\"revisao\":3,\"status\":\"digitada\",\"plano\":{\"codigo\":\"P1\","
+    "\"acomodacao\":\"apartamento\"},\"beneficiario\":{\"nome\":\"Ana\",\"cpf\":\"52998224725\","
+    "\"sexo\":\"F\"},\"executante\":{\"nome\":\"Dr. X\",\"conselho\":\"CRM\","
+    "\"numero_conselho\":\"123\",\"uf\":\"SP\",\"cbo\":\"225125\"},\"observacao\":\"a\\nb\"}",
+  };
+  char dir[256];
+  fat_gen *g = NULL;
+  fat_err e;
+  size_t k;
+  int it;
+
+  (void)state;
+  make_rules(dir, sizeof dir, 0, "espelho");
+  assert_int_equal(fat_gen_build(dir, NULL, NULL, NULL, &g, &e), FAT_OK);
+  for (k = 0; k < sizeof extra / sizeof extra[0]; k++) {
+    cJSON *j = sadt_guia(NULL, 1), *back, *its, *add;
+    fat_guia *fg = NULL;
+    fat_findings a, b;
+    char *sa, *sb;
+
+    assert_non_null(cJSON_AddObjectToObject(j, "prestador"));
+    cJSON_AddStringToObject(cJSON_GetObjectItem(j, "prestador"), "cnpj", "11222333000181");
+
+    its = cJSON_GetObjectItemCaseSensitive(j, "itens");
+    for (it = 2; it <= 12; it++) { /* items with and without optional fields */
+      cJSON *o = cJSON_Duplicate(cJSON_GetArrayItem(its, 0), 1);
+
+      assert_non_null(o);
+      cJSON_ReplaceItemInObject(o, "sequencial", cJSON_CreateNumber(it));
+      if (it % 3 == 0)
+        cJSON_DeleteItemFromObject(o, "valor_unitario");
+      if (it % 4 == 0)
+        cJSON_AddStringToObject(o, "grau_participacao", "01");
+      cJSON_AddItemToArray(its, o);
+    }
+    if (extra[k] != NULL) {
+      cJSON *c;
+
+      add = cJSON_Parse(extra[k]);
+      assert_non_null(add);
+      cJSON_ArrayForEach(c, add)
+      {
+        cJSON_DeleteItemFromObjectCaseSensitive(j, c->string);
+        assert_true(cJSON_AddItemToObject(j, c->string, cJSON_Duplicate(c, 1)));
+      }
+      cJSON_Delete(add);
+    }
+    if (fat_guia_from_json(j, &fg, &e) != FAT_OK)
+      fail_msg("guia %zu: %s", k, e.msg);
+    if (extra[k] != NULL) { /* what the store fills (not read from JSON) */
+      fg->id = 77;
+      fg->revisao = 3;
+    }
+    back = fat_guia_to_json(fg);
+    assert_non_null(back);
+    fat_findings_init(&a);
+    fat_findings_init(&b);
+    assert_int_equal(fat_gen_check(g, "espelho", back, NULL, &a, &e), FAT_OK);
+    assert_int_equal(fat_gen_check_guia(g, "espelho", fg, NULL, &b, &e), FAT_OK);
+    sa = joined(&a);
+    sb = joined(&b);
+    assert_true(strlen(sa) > 500); /* the dump is there */
+    assert_non_null(strstr(sa, "valor_total=string:210.00"));
+    assert_string_equal(sa, sb);
+    fat_free(sa);
+    fat_free(sb);
+    fat_findings_fini(&a);
+    fat_findings_fini(&b);
+    cJSON_Delete(back);
+    cJSON_Delete(j);
+    fat_guia_free(fg);
+  }
+  fat_gen_release(g);
+  rm_rf(dir);
+}
+
 static void test_check_keeping_state_is_refused(void **state)
 {
   char dir[256], path[1200];
@@ -1851,6 +1948,7 @@ int main(void)
     cmocka_unit_test(test_check_limits_and_errors),
     cmocka_unit_test(test_findings_capped_per_check_and_guia),
     cmocka_unit_test(test_check_cannot_break_later_guias),
+    cmocka_unit_test(test_guia_table_from_struct_same_as_from_json),
     cmocka_unit_test(test_check_keeping_state_is_refused),
     cmocka_unit_test(test_results_do_not_depend_on_order),
     cmocka_unit_test(test_bad_declarations),

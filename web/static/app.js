@@ -61,8 +61,16 @@ const Faturo = (() => {
   function data(s) {
     if (!s) return '—';
     if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s)) return dataHora(s);
+    /* SQLite's datetime('now') ('AAAA-MM-DD HH:MM:SS') is UTC too */
+    if (/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$/.test(s)) return dataHora(s.replace(' ', 'T') + 'Z');
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
     return m ? `${m[3]}/${m[2]}/${m[1]}` : s;
+  }
+  /* Today in the clinic's time zone as users type dates, DD/MM/AAAA (the
+   * engine reads DD/MM/AAAA and AAAA-MM-DD alike; a native date input would
+   * show the browser's own locale). */
+  function hojeBR() {
+    return new Date().toLocaleDateString('pt-BR', { timeZone: FUSO, day: '2-digit', month: '2-digit', year: 'numeric' });
   }
   /* 'AAAA-MM' -> MM/AAAA */
   function competencia(s) {
@@ -80,6 +88,14 @@ const Faturo = (() => {
     if (d.length === 14) return d.replace(/^(\d{2})(\d{3})(\d{3})(\d{4})(\d{2})$/, '$1.$2.$3/$4-$5');
     return s || '—';
   }
+  /* Quantities as users read them: 10000 (ten-thousandths) or "1.0000" ->
+   * "1"; 25000 / "2.5000" -> "2,5" (no trailing zeros, decimal comma). */
+  const fmtQtd = new Intl.NumberFormat('pt-BR', { maximumFractionDigits: 4 });
+  function quantidade(v, e4) {
+    if (v === null || v === undefined || v === '') return '—';
+    const n = e4 ? Number(v) / 10000 : Number(v);
+    return isNaN(n) ? String(v) : fmtQtd.format(n);
+  }
   /* Labels for the internal keys users must never read. */
   const ROTULOS = {
     tipo: { consulta: 'Consulta', 'sp-sadt': 'SP/SADT', honorarios: 'Honorários',
@@ -96,7 +112,15 @@ const Faturo = (() => {
     papel: { faturista: 'faturista', supervisor: 'supervisor', admin: 'administrador' },
     grupo: { cadastro: 'cadastro/elegibilidade', autorizacao: 'autorização', documentacao: 'documentação',
       cobranca: 'cobrança/valor', tecnica: 'técnica', prazo: 'prazo', outros: 'outros' },
-    severidade: { bloqueio: 'bloqueio', alerta: 'alerta' },
+    severidade: { bloqueio: 'bloqueio', alerta: 'alerta', Bloqueio: 'bloqueio', Alerta: 'alerta' },
+    passo: { negociada: 'tabela negociada', porte: 'porte', ajuste: 'ajuste do contrato', plano: 'plano',
+      urgencia: 'urgência', horario_especial: 'horário especial', auxiliar: 'auxiliar', anestesista: 'anestesista',
+      uco: 'UCO (custo operacional)', filme: 'filme', unitario: 'valor unitário', base: 'valor base',
+      reajuste: 'reajuste', fator: 'fator (via de acesso)', total: 'resultado', deflator: 'deflator',
+      tabela: 'tabela' },
+    grupo_preco: { procedimentos: 'procedimentos', exames: 'exames', materiais: 'materiais',
+      medicamentos: 'medicamentos', taxas: 'taxas' },
+    tabela_preco: { cbhpm: 'CBHPM', negociada: 'negociada', simpro: 'Simpro', brasindice: 'Brasíndice' },
     retorno: { PROTOCOLO_RECEBIMENTO: 'protocolo de recebimento',
       DEMONSTRATIVO_ANALISE_CONTA: 'demonstrativo de análise de conta',
       DEMONSTRATIVO_PAGAMENTO: 'demonstrativo de pagamento' },
@@ -106,6 +130,19 @@ const Faturo = (() => {
     const t = ROTULOS[tipo];
     return (t && t[chave]) || String(chave).replace(/_/g, ' ');
   }
+  /* Colours that mean the right thing: an indevida glosa is money to
+   * recover ('recuperar'), not an error; a devida one is a loss accepted. */
+  const CORES = {
+    classificacao: { devida: 'neutro', indevida: 'recuperar', a_classificar: 'alerta' },
+    glosa: { aberta: 'alerta', em_recurso: 'recuperar', recuperada: 'ok', recuperada_parcial: 'ok',
+      perdida: 'neutro', aceita: 'neutro' },
+    recurso: { rascunho: 'alerta', enviado: 'neutro', protocolado: 'neutro', respondido: 'ok',
+      deferido: 'ok', deferido_parcial: 'ok', indeferido: 'neutro' },
+    severidade: { bloqueio: 'bloqueio', alerta: 'alerta', Bloqueio: 'bloqueio', Alerta: 'alerta' },
+  };
+  function cor(tipo, chave) { return (CORES[tipo] && CORES[tipo][chave]) || 'neutro'; }
+  /* A selo (badge) with the label and colour of a key. */
+  function seloDe(tipo, chave) { return selo(rotulo(tipo, chave), cor(tipo, chave)); }
 
   class ErroApi extends Error {
     constructor(status, code, message) { super(message); this.status = status; this.code = code; }
@@ -253,14 +290,20 @@ const Faturo = (() => {
     try { entrou(await api('GET', '/api/sessao')); } catch (e) { mostraLogin(''); }
   }
 
-  /* A table from rows: cols = [{t: 'Título', v: row => value|Node, num: true}] */
+  /* A table from rows: cols = [{t: 'Título', v: row => value|Node, num: true}]
+   * (num: a right-aligned figure; nw: a code or number never broken) */
   function tabela(linhas, cols, aoClicar) {
     if (!linhas || linhas.length === 0) return el('p', { class: 'vazio' }, 'Nada encontrado.');
     return el('table', {},
       el('thead', {}, el('tr', {}, cols.map(c => el('th', { class: c.num ? 'num' : null }, c.t)))),
       el('tbody', {}, linhas.map(l => el('tr', {
-        class: aoClicar ? 'clicavel' : null, onclick: aoClicar ? () => aoClicar(l) : null
-      }, cols.map(c => el('td', { class: c.num ? 'num' : null }, c.v(l)))))));
+        class: aoClicar ? 'clicavel' : null, onclick: aoClicar ? () => aoClicar(l) : null,
+        /* rows that open something are reached and opened from the keyboard too */
+        tabindex: aoClicar ? 0 : null,
+        onkeydown: aoClicar ? (ev) => {
+          if ((ev.key === 'Enter' || ev.key === ' ') && ev.target === ev.currentTarget) { ev.preventDefault(); aoClicar(l); }
+        } : null
+      }, cols.map(c => el('td', { class: c.num ? 'num' : c.nw ? 'nw' : null }, c.v(l)))))));
   }
 
   function selo(texto, tipo) { return el('span', { class: 'selo ' + (tipo || 'neutro') }, texto); }
@@ -308,6 +351,7 @@ const Faturo = (() => {
 
   return {
     el, limpa, reais, centavosDe, data, dataHora, competencia, competenciaAnterior, documento, rotulo,
+    quantidade, cor, seloDe, hojeBR,
     api, baixar, aviso, tenta, pode, tela, tabela, selo, cartao, seletorOperadora, paginador,
     parametrosHash, inicia, get sessao() { return sessao; }
   };

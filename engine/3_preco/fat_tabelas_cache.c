@@ -1,0 +1,278 @@
+/* fat_tabelas_cache.c: the table look-ups of one pricing action, kept
+** (see fat_tabelas_cache.h). A chained hash table of answers keyed by the
+** look-up's whole input; bounded (emptied when full). */
+#include "fat_tabelas_cache.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fat_mem.h"
+
+#define TC_BUCKETS 65536
+#define TC_MAX 65536 /* answers kept before the cache starts over */
+
+typedef struct tc_neg {
+  int64_t valor;
+  char descricao[160];
+  char vigencia[11];
+} tc_neg;
+
+typedef struct tc_porte {
+  int64_t valor;
+  char vigencia[11];
+} tc_porte;
+
+typedef struct tc_tuss {
+  char tabela[4];
+  char descricao[160];
+} tc_tuss;
+
+typedef struct tc_entry {
+  struct tc_entry *next;
+  uint32_t h;
+  char *key;
+  fat_rc rc;
+  char *msg;  /* the not-found message; NULL when found */
+  union {
+    fat_cbhpm_proc cbhpm;
+    fat_insumo_preco insumo;
+    tc_neg neg;
+    tc_porte porte;
+    tc_tuss tuss;
+  } v;
+} tc_entry;
+
+struct fat_tcache {
+  tc_entry **b; /* TC_BUCKETS chains, allocated with the first answer */
+  size_t n;
+};
+
+fat_tcache *fat_tcache_new(void) { return fat_calloc(1, sizeof(fat_tcache)); }
+
+static void tc_clear(fat_tcache *c)
+{
+  size_t i;
+
+  for (i = 0; c->b != NULL && i < TC_BUCKETS; i++) {
+    tc_entry *e = c->b[i], *nx;
+
+    for (; e != NULL; e = nx) {
+      nx = e->next;
+      fat_free(e->key);
+      fat_free(e->msg);
+      fat_free(e);
+    }
+    c->b[i] = NULL;
+  }
+  c->n = 0;
+}
+
+void fat_tcache_free(fat_tcache *c)
+{
+  if (c == NULL)
+    return;
+  tc_clear(c);
+  fat_free(c->b);
+  fat_free(c);
+}
+
+/* The key of a look-up: its kind and inputs, separated by 0x1f (absent
+** inputs as "\x1e", apart from ""). NULL when it does not fit. */
+static int tc_key(char *buf, size_t len, char kind, const char *a, const char *b,
+                  const char *d)
+{
+  int n = snprintf(buf, len, "%c\x1f%s\x1f%s\x1f%s", kind, a != NULL ? a : "\x1e",
+                   b != NULL ? b : "\x1e", d != NULL ? d : "\x1e");
+
+  return n > 0 && (size_t)n < len;
+}
+
+static uint32_t tc_hash(const char *s)
+{
+  uint32_t h = 2166136261u; /* FNV-1a */
+
+  for (; *s != '\0'; s++) {
+    h ^= (unsigned char)*s;
+    h *= 16777619u;
+  }
+  return h;
+}
+
+static tc_entry *tc_find(fat_tcache *c, const char *key, uint32_t h)
+{
+  tc_entry *e;
+
+  if (c->b == NULL)
+    return NULL;
+  for (e = c->b[h % TC_BUCKETS]; e != NULL; e = e->next)
+    if (e->h == h && strcmp(e->key, key) == 0)
+      return e;
+  return NULL;
+}
+
+/* Keep the answer (rc, the error's message when not found, the value at
+** v of size n). Out of memory only loses the cache entry. */
+static void tc_put(fat_tcache *c, const char *key, uint32_t h, fat_rc rc, const fat_err *err,
+                   const void *v, size_t n)
+{
+  tc_entry *e;
+
+  if (rc != FAT_OK && rc != FAT_ENOTFOUND)
+    return;
+  if (c->n >= TC_MAX)
+    tc_clear(c);
+  if (c->b == NULL)
+    c->b = fat_calloc(TC_BUCKETS, sizeof *c->b);
+  if (c->b == NULL)
+    return;
+  e = fat_calloc(1, sizeof *e);
+  if (e == NULL)
+    return;
+  e->key = fat_strdup(key);
+  e->msg = rc != FAT_OK ? fat_strdup(err->msg) : NULL;
+  if (e->key == NULL || (rc != FAT_OK && e->msg == NULL)) {
+    fat_free(e->key);
+    fat_free(e->msg);
+    fat_free(e);
+    return;
+  }
+  e->h = h;
+  e->rc = rc;
+  if (rc == FAT_OK)
+    memcpy(&e->v, v, n);
+  e->next = c->b[h % TC_BUCKETS];
+  c->b[h % TC_BUCKETS] = e;
+  c->n++;
+}
+
+/* A kept answer: FAT_OK with the value copied to v, or the kept error. */
+static fat_rc tc_answer(const tc_entry *e, void *v, size_t n, fat_err *err)
+{
+  if (e->rc != FAT_OK)
+    return fat_err_set(err, e->rc, "%s", e->msg);
+  memcpy(v, &e->v, n);
+  return FAT_OK;
+}
+
+fat_rc fat_tcache_cbhpm(fat_tcache *c, fat_store *st, const char *edicao, const char *codigo,
+                        const char *data, fat_cbhpm_proc *out, fat_err *err)
+{
+  char key[256];
+  tc_entry *e;
+  uint32_t h;
+  fat_rc rc;
+
+  if (c == NULL || !tc_key(key, sizeof key, 'c', edicao, codigo, data))
+    return fat_tabelas_cbhpm(st, edicao, codigo, data, out, err);
+  h = tc_hash(key);
+  e = tc_find(c, key, h);
+  if (e != NULL)
+    return tc_answer(e, out, sizeof *out, err);
+  rc = fat_tabelas_cbhpm(st, edicao, codigo, data, out, err);
+  tc_put(c, key, h, rc, err, out, sizeof *out);
+  return rc;
+}
+
+fat_rc fat_tcache_porte(fat_tcache *c, fat_store *st, const char *edicao, const char *porte,
+                        const char *data, int64_t *valor, char vigencia[11], fat_err *err)
+{
+  char key[256];
+  tc_entry *e;
+  tc_porte p;
+  uint32_t h;
+  fat_rc rc;
+
+  if (c == NULL || !tc_key(key, sizeof key, 'p', edicao, porte, data))
+    return fat_tabelas_porte(st, edicao, porte, data, valor, vigencia, err);
+  h = tc_hash(key);
+  e = tc_find(c, key, h);
+  memset(&p, 0, sizeof p);
+  if (e != NULL) {
+    rc = tc_answer(e, &p, sizeof p, err);
+  } else {
+    rc = fat_tabelas_porte(st, edicao, porte, data, &p.valor, p.vigencia, err);
+    tc_put(c, key, h, rc, err, &p, sizeof p);
+  }
+  if (rc == FAT_OK) {
+    *valor = p.valor;
+    memcpy(vigencia, p.vigencia, sizeof p.vigencia);
+  }
+  return rc;
+}
+
+fat_rc fat_tcache_insumo(fat_tcache *c, fat_store *st, const char *tabela, const char *codigo,
+                         const char *data, fat_insumo_preco *out, fat_err *err)
+{
+  char key[256];
+  tc_entry *e;
+  uint32_t h;
+  fat_rc rc;
+
+  if (c == NULL || !tc_key(key, sizeof key, 'i', tabela, codigo, data))
+    return fat_tabelas_insumo(st, tabela, codigo, data, out, err);
+  h = tc_hash(key);
+  e = tc_find(c, key, h);
+  if (e != NULL)
+    return tc_answer(e, out, sizeof *out, err);
+  rc = fat_tabelas_insumo(st, tabela, codigo, data, out, err);
+  tc_put(c, key, h, rc, err, out, sizeof *out);
+  return rc;
+}
+
+fat_rc fat_tcache_negociado(fat_tcache *c, fat_store *st, const char *registro_ans,
+                            const char *codigo, const char *data, int64_t *valor,
+                            char descricao[160], char vigencia[11], fat_err *err)
+{
+  char key[256];
+  tc_entry *e;
+  tc_neg ng;
+  uint32_t h;
+  fat_rc rc;
+
+  if (c == NULL || !tc_key(key, sizeof key, 'n', registro_ans, codigo, data))
+    return fat_tabelas_negociado(st, registro_ans, codigo, data, valor, descricao, vigencia,
+                                 err);
+  h = tc_hash(key);
+  e = tc_find(c, key, h);
+  memset(&ng, 0, sizeof ng);
+  if (e != NULL) {
+    rc = tc_answer(e, &ng, sizeof ng, err);
+  } else {
+    rc = fat_tabelas_negociado(st, registro_ans, codigo, data, &ng.valor, ng.descricao,
+                               ng.vigencia, err);
+    tc_put(c, key, h, rc, err, &ng, sizeof ng);
+  }
+  if (rc == FAT_OK) {
+    *valor = ng.valor;
+    memcpy(descricao, ng.descricao, sizeof ng.descricao);
+    memcpy(vigencia, ng.vigencia, sizeof ng.vigencia);
+  }
+  return rc;
+}
+
+fat_rc fat_tcache_tuss(fat_tcache *c, fat_store *st, const char *codigo, const char *data,
+                       char tabela[4], char descricao[160], fat_err *err)
+{
+  char key[256];
+  tc_entry *e;
+  tc_tuss t;
+  uint32_t h;
+  fat_rc rc;
+
+  if (c == NULL || !tc_key(key, sizeof key, 't', NULL, codigo, data))
+    return fat_tabelas_tuss(st, codigo, data, tabela, descricao, err);
+  h = tc_hash(key);
+  e = tc_find(c, key, h);
+  memset(&t, 0, sizeof t);
+  if (e != NULL) {
+    rc = tc_answer(e, &t, sizeof t, err);
+  } else {
+    rc = fat_tabelas_tuss(st, codigo, data, t.tabela, t.descricao, err);
+    tc_put(c, key, h, rc, err, &t, sizeof t);
+  }
+  if (rc == FAT_OK) {
+    memcpy(tabela, t.tabela, sizeof t.tabela);
+    memcpy(descricao, t.descricao, sizeof t.descricao);
+  }
+  return rc;
+}
