@@ -497,7 +497,7 @@ static fat_rc check_coerencia(chk *c)
     rc = add(c, "SENHA_VENCIDA", FAT_BLOQUEIO, "validade_senha", "1405", v, 0, R_COERENCIA,
              "atendimento em %s depois da validade da senha (%s): peça à operadora a "
              "prorrogação ou uma nova senha antes de enviar",
-             g->data_inicio, g->validade_senha);
+             fat_dia_br_de(g->data_inicio).s, fat_dia_br_de(g->validade_senha).s);
     if (rc != FAT_OK)
       return rc;
   }
@@ -506,7 +506,7 @@ static fat_rc check_coerencia(chk *c)
              R_COERENCIA,
              "atendimento em %s antes da autorização (%s): confira as datas; se o atendimento "
              "foi mesmo antes, peça autorização retroativa à operadora",
-             g->data_inicio, g->data_autorizacao);
+             fat_dia_br_de(g->data_inicio).s, fat_dia_br_de(g->data_autorizacao).s);
     if (rc != FAT_OK)
       return rc;
   }
@@ -515,20 +515,21 @@ static fat_rc check_coerencia(chk *c)
              R_COERENCIA,
              "carteira válida até %s, mas o atendimento foi em %s: confira a carteira nova do "
              "beneficiário e a elegibilidade na data",
-             g->carteira_validade, g->data_inicio);
+             fat_dia_br_de(g->carteira_validade).s, fat_dia_br_de(g->data_inicio).s);
     if (rc != FAT_OK)
       return rc;
   }
   if (ini != INT32_MIN && fim != INT32_MIN && fim < ini) {
     rc = add(c, "DATA_FIM_ANTES_INICIO", FAT_BLOQUEIO, "data_fim", "1608", v, 0, R_COERENCIA,
              "data final %s anterior à data inicial %s: corrija o período do atendimento",
-             g->data_fim, g->data_inicio);
+             fat_dia_br_de(g->data_fim).s, fat_dia_br_de(g->data_inicio).s);
     if (rc != FAT_OK)
       return rc;
   }
   if (ini != INT32_MIN && c->o != NULL && ini > c->o->hoje) {
     rc = add(c, "DATA_FUTURA", FAT_BLOQUEIO, "data_inicio", "1323", v, 0, R_COERENCIA,
-             "data do atendimento %s está no futuro: corrija a data", g->data_inicio);
+             "data do atendimento %s está no futuro: corrija a data",
+             fat_dia_br_de(g->data_inicio).s);
     if (rc != FAT_OK)
       return rc;
   }
@@ -558,9 +559,10 @@ static fat_rc check_coerencia(chk *c)
                item_valor(it), it->sequencial, R_COERENCIA,
                "item %d (%s) datado de %s, fora do período da internação (%s a %s): corrija a "
                "data do item ou cobre-o na conta certa",
-               it->sequencial, blank(it->codigo) ? "?" : it->codigo, it->data,
-               blank(g->data_inicio) ? "?" : g->data_inicio,
-               blank(g->data_fim) ? "?" : g->data_fim);
+               it->sequencial, blank(it->codigo) ? "?" : it->codigo,
+               fat_dia_br_de(it->data).s,
+               fat_dia_br_de(blank(g->data_inicio) ? "?" : g->data_inicio).s,
+               fat_dia_br_de(blank(g->data_fim) ? "?" : g->data_fim).s);
       if (rc != FAT_OK)
         return rc;
     }
@@ -715,7 +717,7 @@ static fat_rc check_prazo(chk *c)
   return add(c, "PRAZO_EXCEDIDO", FAT_BLOQUEIO, "data_inicio", "1701", c->valor_guia, 0, R_PRAZO,
              "atendimento de %s fora do prazo de apresentação de %d dias da operadora (venceu "
              "em %s): negocie com a operadora antes de enviar ou a guia será glosada",
-             c->g->data_inicio, prazo_dias(c->o), lim);
+             fat_dia_br_de(c->g->data_inicio).s, prazo_dias(c->o), lim);
 }
 
 fat_rc fat_check_guia(const fat_guia *g, const fat_check_opts *o, fat_findings *out,

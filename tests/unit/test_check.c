@@ -427,6 +427,25 @@ static const check_case check_cases[] = {
    "itens[1].tipo", "1304", 500},
 };
 
+/* Whether s holds a date written AAAA-MM-DD (users read DD/MM/AAAA). */
+static int has_iso_date(const char *s)
+{
+  for (; *s != '\0'; s++) {
+    int k, ok = 1;
+
+    for (k = 0; k < 10 && ok; k++) {
+      char c = s[k];
+
+      if (c == '\0')
+        return 0;
+      ok = (k == 4 || k == 7) ? c == '-' : (c >= '0' && c <= '9');
+    }
+    if (ok)
+      return 1;
+  }
+  return 0;
+}
+
 static void test_builtin_cases(void **state)
 {
   fat_check_opts o;
@@ -474,6 +493,9 @@ static void test_builtin_cases(void **state)
       assert_int_equal(strncmp(hit->regra, "builtin:", 8), 0);
       assert_null(hit->script_sha256);
       assert_true(strlen(hit->mensagem) > 20);
+      /* (a date that is not a date is quoted as it was typed) */
+      if (has_iso_date(hit->mensagem) && strstr(hit->mensagem, "não é uma data válida") == NULL)
+        fail_msg("%s: a mensagem mostra a data como AAAA-MM-DD: %s", cc->name, hit->mensagem);
     }
     fat_findings_fini(&f);
     fat_guia_free(g);
