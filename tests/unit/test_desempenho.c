@@ -118,7 +118,8 @@ static void query_plan(fat_store *st, const char *sql, char *out, size_t len)
 /* The financial invariant "repasse lines sum the base received" sums, per
 ** guia of each recebimento, the lines of the period's repasse that stand on
 ** it; without an index on (repasse, recebimento, guia) each guia scanned all
-** of the period's lines (quadratic; migration 087). */
+** of the period's lines (quadratic; migration 087); releasing held lines
+** scanned every line per held one (migration 088). */
 static void test_repasse_lines_of_a_receipt_found_by_index(void **state)
 {
   fat_store *st = NULL;
@@ -136,6 +137,13 @@ static void test_repasse_lines_of_a_receipt_found_by_index(void **state)
                  " AND pagamento_particular_id = 2",
              plan, sizeof plan);
   assert_non_null(strstr(plan, "USING INDEX repasse_item_particular"));
+  /* the held lines no later line has released (migration 088) */
+  query_plan(st, "EXPLAIN QUERY PLAN SELECT ri.id FROM repasse_item ri WHERE"
+                 " ri.situacao = 'retido' AND NOT EXISTS (SELECT 1 FROM repasse_item z"
+                 " WHERE z.origem_item_id = ri.id)",
+             plan, sizeof plan);
+  assert_non_null(strstr(plan, "USING INDEX repasse_item_retido"));
+  assert_non_null(strstr(plan, "INDEX repasse_item_origem_item"));
   fat_store_close(st);
   remove_db();
 }
