@@ -1,6 +1,7 @@
 /* fat_conferir.c: the conferir run, findings storage and acknowledgement
 ** (see fat_conferir.h, docs/conferir.md). */
 #include "fat_conferir.h"
+#include "fat_guias_int.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -1220,8 +1221,9 @@ fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *e
     "a.glosa_prevista AS glosa_prevista, a.valor_risco AS valor_risco, a.regra AS regra, "
     "a.script_sha256 AS script_sha256, a.criado_em AS criado_em, "
     "a.reconhecido_em AS reconhecido_em, a.reconhecido_por AS reconhecido_por, "
-    "a.reconhecido_motivo AS reconhecido_motivo, a.linha AS linha "
-    "FROM achado a JOIN guia g ON g.id = a.guia_id "
+    "a.reconhecido_motivo AS reconhecido_motivo, a.linha AS linha, "
+    FAT_ACHADO_CAMPO_SQL("a", "it") " AS campo_numerado "
+    "FROM achado a JOIN guia g ON g.id = a.guia_id LEFT JOIN item it ON it.id = a.item_id "
     "WHERE (?1 > 0 AND a.guia_id = ?1) OR (?1 = 0 AND a.reconhecido_em IS NULL) "
     "ORDER BY a.guia_id, a.severidade DESC, a.id";
   fat_stmt *s;

@@ -34,6 +34,15 @@ FAT_NODISCARD fat_rc fat_guias_reconferir(fat_store *st, int64_t id,
                                           const fat_guia_edit_opts *o, fat_guia_mudanca *m,
                                           fat_err *err);
 
+/* SQL: a stored finding's field path as users read it. Findings store
+** items by position ("itens[0].codigo", the key of their identity); users
+** see them by their número ("itens[1].codigo"). A is the achado's alias and
+** IT the alias of its item (LEFT JOIN item IT ON IT.id = A.item_id). */
+#define FAT_ACHADO_CAMPO_SQL(A, IT)                                                         \
+  "CASE WHEN " A ".campo LIKE 'itens[%]%' AND " IT ".sequencial IS NOT NULL"                \
+  " THEN 'itens[' || " IT ".sequencial || ']' || substr(" A ".campo, instr(" A ".campo, ']') + 1)" \
+  " ELSE " A ".campo END"
+
 /* The index i of "itens[i]..." in a field path of form (the guia's JSON
 ** form) becomes the item's número: "itens[<sequencial>]...". */
 void fat_guias_numerar_campo(const cJSON *form, const char *campo, char *out, size_t len);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fat_dia.h"
+#include "fat_guias_int.h"
 #include "fat_rel_int.h"
 
 /* ?1 operadora id (-1 all), ?2 code, ?3 severity, ?4 competência AAAA-MM,
@@ -37,9 +38,7 @@ static const char sql_linhas[] =
     " a.codigo AS codigo,"
     " CASE a.severidade WHEN 'bloqueio' THEN 'Bloqueio' ELSE 'Alerta' END AS severidade,"
     /* items by their número (1-based), as the guia shows them */
-    " CASE WHEN a.campo LIKE 'itens[%]%' AND it.sequencial IS NOT NULL"
-    "  THEN 'itens[' || it.sequencial || ']' || substr(a.campo, instr(a.campo, ']') + 1)"
-    "  ELSE a.campo END AS campo, a.mensagem AS mensagem, a.valor_risco AS valor_risco,"
+    " " FAT_ACHADO_CAMPO_SQL("a", "it") " AS campo, a.mensagem AS mensagem, a.valor_risco AS valor_risco,"
     " substr(a.criado_em, 1, 10) AS criado_em, substr(a.reconhecido_em, 1, 10)"
     " AS reconhecido_em, a.reconhecido_por AS reconhecido_por,"
     " a.reconhecido_motivo AS reconhecido_motivo" FONTE_ITEM " ORDER BY a.guia_id, a.id";

@@ -74,8 +74,9 @@ static int listar(fat_cli *cli, int64_t guia_id)
     fat_money_format_br((int64_t)cli_jnum(a, "valor_risco"), money, sizeof money);
     printf("achado %.0f  guia %.0f (%s)  [%s] %s%s%s  glosa %s  %s\n", cli_jnum(a, "id"),
            cli_jnum(a, "guia_id"), cli_jstr(a, "numero_prestador", NULL) ? cli_jstr(a, "numero_prestador", NULL) : "?",
-           cli_jstr(a, "severidade", NULL), cli_jstr(a, "codigo", NULL), cli_jstr(a, "campo", NULL) ? " em " : "",
-           cli_jstr(a, "campo", NULL) ? cli_jstr(a, "campo", NULL) : "",
+           cli_jstr(a, "severidade", NULL), cli_jstr(a, "codigo", NULL),
+           cli_jstr(a, "campo_numerado", NULL) ? " em " : "",
+           cli_jstr(a, "campo_numerado", NULL) ? cli_jstr(a, "campo_numerado", NULL) : "",
            cli_jstr(a, "glosa_prevista", NULL) ? cli_jstr(a, "glosa_prevista", NULL) : "-", money);
     printf("    %s\n", cli_jstr(a, "mensagem", NULL));
     if (rec != NULL)

@@ -226,7 +226,7 @@ static void sec_achados(FILE *f, fat_store *st, const fat_guia *g)
     fprintf(f, "  #%-5lld %-8s %-24s %s\n", (long long)cli_jint(a, "id"),
             nz(cli_jstr(a, "severidade", NULL)), nz(cli_jstr(a, "codigo", NULL)), nz(cli_jstr(a, "mensagem", NULL)));
     fprintf(f, "         campo %s, glosa prevista %s, em risco %s, regra %s%s%.12s",
-            nz(cli_jstr(a, "campo", NULL)), nz(cli_jstr(a, "glosa_prevista", NULL)), v,
+            nz(cli_jstr(a, "campo_numerado", NULL)), nz(cli_jstr(a, "glosa_prevista", NULL)), v,
             nz(cli_jstr(a, "regra", NULL)), sha != NULL ? " versão " : "", sha != NULL ? sha : "");
     if (cli_jint(a, "linha") > 0)
       fprintf(f, " linha %lld", (long long)cli_jint(a, "linha"));

@@ -32,6 +32,13 @@ head -c 3 "$DIR/dup.csv" | od -An -tx1 | grep -q 'ef bb bf' || fail "CSV sem BOM
 grep -q '^Achado;Id da guia;Guia;Operadora;Competência;' "$DIR/dup.csv" || fail "CSV sem cabeçalho"
 fat achado listar --severidade grave > "$DIR/erro.txt" 2>&1 && fail "severidade inválida aceita"
 grep -q -- '--severidade' "$DIR/erro.txt" || fail "erro não nomeia o filtro"
+# the guia's own view names the item as the worklist does (its número, from 1)
+g1=$(jq '.tabelas[0].linhas[0].guia_id' "$DIR/dup.json")
+c1=$(jq -r '.tabelas[0].linhas[0].campo' "$DIR/dup.json")
+fat guia mostrar "$g1" > "$DIR/mostrar.txt"
+grep -qF "campo $c1," "$DIR/mostrar.txt" || fail "guia mostrar não diz o campo $c1 como a lista de trabalho"
+fat achado listar > "$DIR/abertos.txt"
+grep -q ' em itens\[0\]' "$DIR/abertos.txt" && fail "achado listar numera itens a partir de 0"
 
 # ---- cancel one copy of a duplicate: the other copy loses its DUPLICIDADE
 copia=$(jq '.tabelas[0].linhas[0].guia_id' "$DIR/dup.json")
