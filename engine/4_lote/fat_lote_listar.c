@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fat_dia.h"
+#include "fat_docnum.h"
 #include "fat_lote_int.h"
 #include "fat_mem.h"
 #include "fat_model.h"
@@ -293,6 +294,22 @@ fat_rc fat_lote_relacao_html(fat_store *st, int64_t id, char **html, size_t *len
   for (i = 0; i < 10; i++)
     fat_lote_col(s, i, f[i], sizeof f[i]);
   fat_lote_col(s, 12, f[10], sizeof f[10]);
+  /* as users read them: CPF/CNPJ punctuated, the type's label, MM/AAAA and
+  ** DD/MM/AAAA */
+  {
+    char t[160];
+
+    snprintf(t, sizeof t, "%s", f[4]);
+    fat_doc_br(t, f[4], sizeof f[4]);
+    snprintf(t, sizeof t, "%s", fat_guia_tipo_rotulo(f[5]));
+    snprintf(f[5], sizeof f[5], "%s", t);
+    if (strlen(f[6]) == 7 && f[6][4] == '-') {
+      snprintf(t, sizeof t, "%.2s/%.4s", f[6] + 5, f[6]);
+      snprintf(f[6], sizeof f[6], "%s", t);
+    }
+    snprintf(f[7], sizeof f[7], "%s", fat_dia_br_de(f[7]).s);
+    snprintf(f[8], sizeof f[8], "%s", fat_dia_br_de(f[8]).s);
+  }
   valor = fat_col_int64(s, 11);
   fat_stmt_reset(s);
   fat_buf_init(&b, FAT_TISS_MAX_BYTES);
@@ -346,6 +363,9 @@ fat_rc fat_lote_relacao_html(fat_store *st, int64_t id, char **html, size_t *len
 
     for (i = 0; i < 7; i++)
       fat_lote_col(s, i, g[i], sizeof g[i]);
+    snprintf(g[4], sizeof g[4], "%s", fat_dia_br_de(g[4]).s);
+    if (g[5][0] != '\0')
+      snprintf(g[5], sizeof g[5], "%s", fat_dia_br_de(g[5]).s);
     if (g[5][0] != '\0' && strcmp(g[4], g[5]) != 0) {
       size_t l = strlen(g[4]);
 

@@ -4,6 +4,8 @@
 
 #include "fat_dia.h"
 #include "fat_fin_int.h"
+
+#include "fat_docnum.h"
 #include "fat_operadora.h"
 #include "fat_model.h"
 
@@ -126,12 +128,5 @@ void fin_data_br(const char *iso, char out[11])
 
 void fin_doc_br(const char *doc, char *out, size_t len)
 {
-  size_t n = doc != NULL ? strlen(doc) : 0;
-
-  if (n == 11 && strspn(doc, "0123456789") == 11)
-    snprintf(out, len, "%.3s.%.3s.%.3s-%.2s", doc, doc + 3, doc + 6, doc + 9);
-  else if (n == 14 && strspn(doc, "0123456789") == 14)
-    snprintf(out, len, "%.2s.%.3s.%.3s/%.4s-%.2s", doc, doc + 2, doc + 5, doc + 8, doc + 12);
-  else
-    snprintf(out, len, "%s", doc != NULL ? doc : "");
+  fat_doc_br(doc, out, len);
 }

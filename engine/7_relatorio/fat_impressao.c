@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fat_dia.h"
+#include "fat_docnum.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_money.h"
@@ -35,30 +36,10 @@ static const char *data_br(const char *iso, char *out, size_t len)
   return out;
 }
 
-/* Digits of s into out (at most len-1). */
-static size_t so_digitos(const char *s, char *out, size_t len)
-{
-  size_t n = 0;
-
-  for (; s != NULL && *s != '\0' && n + 1 < len; s++)
-    if (*s >= '0' && *s <= '9')
-      out[n++] = *s;
-  out[n] = '\0';
-  return n;
-}
-
-/* CPF 000.000.000-00, CNPJ 00.000.000/0000-00; anything else as given. */
+/* CPF/CNPJ punctuated (fat_doc_br), returning out for use in an argument list. */
 static const char *doc_br(const char *s, char *out, size_t len)
 {
-  char d[32];
-  size_t n = so_digitos(s, d, sizeof d);
-
-  if (n == 11)
-    snprintf(out, len, "%.3s.%.3s.%.3s-%.2s", d, d + 3, d + 6, d + 9);
-  else if (n == 14)
-    snprintf(out, len, "%.2s.%.3s.%.3s/%.4s-%.2s", d, d + 2, d + 5, d + 8, d + 12);
-  else
-    snprintf(out, len, "%s", s != NULL ? s : "");
+  fat_doc_br(s, out, len);
   return out;
 }
 

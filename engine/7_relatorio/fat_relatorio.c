@@ -1030,23 +1030,6 @@ fat_rc fat_relatorio_lote_relacao(fat_store *st, int64_t id, cJSON **out, fat_er
   return FAT_OK;
 }
 
-/* pt-BR label of a guia type key. */
-static const char *tipo_rotulo(const char *tipo)
-{
-  static const struct {
-    const char *k, *v;
-  } t[] = {{"consulta", "Consulta"},
-           {"sp-sadt", "SP/SADT"},
-           {"honorarios", "Honorários"},
-           {"resumo-internacao", "Resumo de internação"}};
-  size_t i;
-
-  for (i = 0; tipo != NULL && i < sizeof t / sizeof t[0]; i++)
-    if (strcmp(tipo, t[i].k) == 0)
-      return t[i].v;
-  return tipo != NULL ? tipo : "";
-}
-
 fat_rc fat_relatorio_lote_relacao_csv(fat_store *st, int64_t id, char **csv, size_t *len,
                                       char *name, size_t name_len, fat_err *err)
 {
@@ -1079,7 +1062,7 @@ fat_rc fat_relatorio_lote_relacao_csv(fat_store *st, int64_t id, char **csv, siz
       int32_t dia;
 
       if (i == 2)
-        v = tipo_rotulo(v);
+        v = fat_guia_tipo_rotulo(v);
       if (i == 5) { /* the date as users read it */
         data[0] = '\0';
         if (fat_dia_parse(v, &dia) == 0)

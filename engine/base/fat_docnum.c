@@ -227,3 +227,30 @@ int fat_doc_cid_valid(const char *s)
   }
   return n == 4 && (is_digit(s[3]) || s[3] == 'X');
 }
+
+void fat_doc_br(const char *s, char *out, size_t len)
+{
+  char d[16];
+  size_t n = 0;
+  const char *p;
+
+  for (p = s; p != NULL && *p != '\0'; p++) {
+    if (*p >= '0' && *p <= '9') {
+      if (n + 1 >= sizeof d) {
+        n = 0;
+        break;
+      }
+      d[n++] = *p;
+    } else if (strchr(".-/ ", *p) == NULL) {
+      n = 0; /* not a document number: shown as given */
+      break;
+    }
+  }
+  d[n] = '\0';
+  if (n == 11)
+    snprintf(out, len, "%.3s.%.3s.%.3s-%.2s", d, d + 3, d + 6, d + 9);
+  else if (n == 14)
+    snprintf(out, len, "%.2s.%.3s.%.3s/%.4s-%.2s", d, d + 2, d + 5, d + 8, d + 12);
+  else
+    snprintf(out, len, "%s", s != NULL ? s : "");
+}

@@ -9,11 +9,17 @@
 #ifndef FAT_DOCNUM_H
 #define FAT_DOCNUM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* CPF: 11 digits (punctuation "123.456.789-09" accepted), two mod-11 check
 ** digits, not all digits equal. */
 int fat_doc_cpf_valid(const char *s);
+
+/* A CPF or CNPJ as users read it: the digits of s as 000.000.000-00 (11) or
+** 00.000.000/0000-00 (14) (dots, dashes, slashes and spaces in s are
+** ignored); anything else copied as given (NULL as ""). */
+void fat_doc_br(const char *s, char *out, size_t len);
 
 /* CNPJ: 14 characters (punctuation accepted); the first 12 may be digits or
 ** uppercase letters (alphanumeric CNPJ, value = ASCII - 48), the last two are

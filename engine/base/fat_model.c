@@ -22,6 +22,17 @@ const char *fat_guia_tipo_str(fat_guia_tipo t)
   return tipo_names[t];
 }
 
+const char *fat_guia_tipo_rotulo(const char *s)
+{
+  static const char *const rotulos[] = {"Consulta", "SP/SADT", "Honorários",
+                                        "Resumo de internação"};
+  int t = fat_guia_tipo_parse(s);
+
+  if (t < 0 || (size_t)t >= sizeof rotulos / sizeof rotulos[0])
+    return s != NULL ? s : "";
+  return rotulos[t];
+}
+
 int fat_guia_tipo_parse(const char *s)
 {
   int i;

@@ -39,6 +39,9 @@ typedef enum fat_guia_tipo {
 const char *fat_guia_tipo_str(fat_guia_tipo t);
 /* Parse the string form; returns -1 when unknown. */
 int fat_guia_tipo_parse(const char *s);
+/* The label users read for a type's string form ("SP/SADT" for "sp-sadt",
+** "Resumo de internação"...); an unknown key is returned as it is, NULL as "". */
+const char *fat_guia_tipo_rotulo(const char *s);
 
 typedef struct fat_profissional {
   int64_t id;

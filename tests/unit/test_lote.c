@@ -619,6 +619,11 @@ static void test_estados(void **state)
   assert_null(strstr(html, "<b>&amp;"));
   assert_non_null(strstr(html, "R$ 200,00"));
   assert_non_null(strstr(html, "Total: 2 guias"));
+  /* what users read: MM/AAAA, DD/MM/AAAA, the type's label; no internal form */
+  assert_non_null(strstr(html, "<dd>03/2025</dd>"));
+  assert_null(strstr(html, "2025-03"));
+  assert_null(strstr(html, "sp-sadt"));
+  assert_null(strstr(html, ">consulta<"));
   fat_free(html);
   assert_int_equal(fat_lote_relacao_html(st, 99, &html, &len, &err), FAT_ENOTFOUND);
   cJSON_Delete(c);
