@@ -13,19 +13,6 @@
 #include "fat_store_int.h"
 #include "fat_text.h"
 
-/* A stored date 'AAAA-MM-DD' as users read it in a message, DD/MM/AAAA (other
-** text as it is); returns buf. */
-static const char *em_br(const char *iso, char *buf, size_t len)
-{
-  int32_t dia;
-
-  if (iso != NULL && fat_dia_parse(iso, &dia) == 0)
-    fat_dia_format_br(dia, buf, len);
-  else
-    snprintf(buf, len, "%s", iso != NULL ? iso : "");
-  return buf;
-}
-
 #define TAB_FILE_MAX (64u * 1024u * 1024u)
 #define TAB_MAX_COLS 16
 #define TAB_VIG_SEMPRE "0001-01-01"
@@ -876,13 +863,12 @@ fat_rc fat_tabelas_cbhpm(fat_store *st, const char *edicao, const char *codigo, 
     "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
     "ORDER BY vigencia_inicio DESC LIMIT 1";
   const char *const keys[] = {edicao, codigo, data};
-  char br[24];
   fat_stmt *s = NULL;
   fat_rc rc = lookup_vigente(st, sql, keys, 3, &s, err);
 
   if (rc == FAT_ENOTFOUND)
     return fat_err_set(err, rc, "código %s não está na CBHPM edição %s vigente em %s", codigo,
-                       edicao, em_br(data, br, sizeof br));
+                       edicao, fat_dia_br_de(data).s);
   if (rc != FAT_OK)
     return rc;
   copy_col(s, 0, out->descricao, sizeof out->descricao);
@@ -905,13 +891,12 @@ fat_rc fat_tabelas_porte(fat_store *st, const char *edicao, const char *porte, c
     "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
     "ORDER BY vigencia_inicio DESC LIMIT 1";
   const char *const keys[] = {edicao, porte, data};
-  char br[24];
   fat_stmt *s = NULL;
   fat_rc rc = lookup_vigente(st, sql, keys, 3, &s, err);
 
   if (rc == FAT_ENOTFOUND)
     return fat_err_set(err, rc, "porte %s sem valor na edição %s vigente em %s", porte, edicao,
-                       em_br(data, br, sizeof br));
+                       fat_dia_br_de(data).s);
   if (rc != FAT_OK)
     return rc;
   *valor = fat_col_int64(s, 0);
@@ -929,14 +914,13 @@ fat_rc fat_tabelas_insumo(fat_store *st, const char *tabela, const char *codigo,
     "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
     "ORDER BY vigencia_inicio DESC LIMIT 1";
   const char *const keys[] = {tabela, codigo, data};
-  char br[24];
   fat_stmt *s = NULL;
   fat_rc rc = lookup_vigente(st, sql, keys, 3, &s, err);
 
   if (rc == FAT_ENOTFOUND)
     return fat_err_set(err, rc, "código %s não está na tabela %s vigente em %s", codigo,
                        strcmp(tabela, "brasindice") == 0 ? "Brasíndice" : "Simpro",
-                       em_br(data, br, sizeof br));
+                       fat_dia_br_de(data).s);
   if (rc != FAT_OK)
     return rc;
   copy_col(s, 0, out->descricao, sizeof out->descricao);
@@ -958,14 +942,13 @@ fat_rc fat_tabelas_negociado(fat_store *st, const char *registro_ans, const char
     "AND vigencia_inicio <= ?3 AND (vigencia_fim IS NULL OR vigencia_fim >= ?3) "
     "ORDER BY vigencia_inicio DESC LIMIT 1";
   const char *const keys[] = {registro_ans, codigo, data};
-  char br[24];
   fat_stmt *s = NULL;
   fat_rc rc = lookup_vigente(st, sql, keys, 3, &s, err);
 
   if (rc == FAT_ENOTFOUND)
     return fat_err_set(err, rc,
                        "código %s não está na tabela negociada da operadora %s vigente em %s",
-                       codigo, registro_ans, em_br(data, br, sizeof br));
+                       codigo, registro_ans, fat_dia_br_de(data).s);
   if (rc != FAT_OK)
     return rc;
   *valor = fat_col_int64(s, 0);
@@ -983,13 +966,12 @@ fat_rc fat_tabelas_tuss(fat_store *st, const char *codigo, const char *data, cha
     "AND vigencia_inicio <= ?2 AND (vigencia_fim IS NULL OR vigencia_fim >= ?2) "
     "ORDER BY vigencia_inicio DESC LIMIT 1";
   const char *const keys[] = {codigo, data};
-  char br[24];
   fat_stmt *s = NULL;
   fat_rc rc = lookup_vigente(st, sql, keys, 2, &s, err);
 
   if (rc == FAT_ENOTFOUND)
     return fat_err_set(err, rc, "código %s não está na terminologia TUSS vigente em %s", codigo,
-                       em_br(data, br, sizeof br));
+                       fat_dia_br_de(data).s);
   if (rc != FAT_OK)
     return rc;
   copy_col(s, 0, tabela, 4);
