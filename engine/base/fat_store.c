@@ -10,6 +10,7 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +36,7 @@ struct fat_store {
   sqlite3 *db;
   int depth;           /* nesting of fat_store_begin */
   int failed;          /* an inner rollback happened */
+  int bulk;            /* fat_store_begin_bulk: temp_store is MEMORY until the end */
   char user[64];
   fat_stmt **cache;    /* n_cache live entries, room for n_alloc */
   int n_cache;
@@ -801,6 +803,25 @@ static void store_tune_heap(void)
 #endif
 }
 
+/* SQLite's process-wide settings, once, before the first connection starts
+** SQLite (a later sqlite3_config is refused and changes nothing):
+** - statement journals stay in memory up to 120 KiB (SQLite's default is
+**   64 KiB). A journal that passes this size is written to a temporary file
+**   in ONE write of that many bytes, and the unix VFS writes at most
+**   128 KiB - 1 bytes per call (it masks the length with 0x1ffff): with
+**   1 MiB the write was 0 bytes and the statement failed with "database or
+**   disk is full" (the demo's retorno, Part M). Keep it below 128 KiB;
+**   fat_store_begin_bulk keeps them in memory whatever their size.
+** - no memory statistics: each SQLite allocation otherwise takes a global
+**   mutex to count bytes nobody reads. */
+static void store_tune_sqlite(void)
+{
+  (void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 120 * 1024);
+  (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+static pthread_once_t store_tune_once = PTHREAD_ONCE_INIT;
+
 /* The database file holds CPF, CID and names: a new one is created 0600
 ** here (SQLite gives its -wal and -shm files the same mode). An existing
 ** file is left as it is. */
@@ -826,6 +847,7 @@ static fat_rc store_open(const char *path, const fat_migration *migrations, int 
 
   *out = NULL;
   store_tune_heap();
+  pthread_once(&store_tune_once, store_tune_sqlite);
   if (create) {
     rc = store_create_file(path, err);
     if (rc != FAT_OK)
@@ -914,6 +936,16 @@ void fat_store_close(fat_store *st)
 
 /* ---- transactions ---- */
 
+/* After the outermost commit or rollback of fat_store_begin_bulk: back to
+** the build's temp_store (temporary files). */
+static void store_bulk_end(fat_store *st)
+{
+  if (st->bulk) {
+    sqlite3_exec(st->db, "PRAGMA temp_store = DEFAULT", NULL, NULL, NULL);
+    st->bulk = 0;
+  }
+}
+
 fat_rc fat_store_begin(fat_store *st, fat_err *err)
 {
   fat_rc rc;
@@ -926,6 +958,28 @@ fat_rc fat_store_begin(fat_store *st, fat_err *err)
   }
   st->depth++;
   return FAT_OK;
+}
+
+/* SQLite decides where a transaction's statement journals live when the
+** transaction begins: in memory for its whole length when temp_store is
+** MEMORY; otherwise in memory until one statement passes the spill size
+** (see store_tune), then in a temporary file for the rest of the
+** transaction. Importing 6000 guias spilled early and then wrote ~60 times
+** per guia to /var/tmp (Part M, docs/desempenho.md). */
+fat_rc fat_store_begin_bulk(fat_store *st, fat_err *err)
+{
+  fat_rc rc;
+
+  if (st->depth > 0)
+    return fat_store_begin(st, err);
+  rc = fat_store_exec(st, "PRAGMA temp_store = MEMORY", err);
+  if (rc != FAT_OK)
+    return rc;
+  st->bulk = 1;
+  rc = fat_store_begin(st, err);
+  if (rc != FAT_OK)
+    store_bulk_end(st);
+  return rc;
 }
 
 fat_rc fat_store_begin_read(fat_store *st, fat_err *err)
@@ -953,11 +1007,13 @@ fat_rc fat_store_commit(fat_store *st, fat_err *err)
     return FAT_OK;
   if (st->failed) {
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    store_bulk_end(st);
     return fat_err_set(err, FAT_ESTATE, "transação desfeita por erro anterior");
   }
   rc = store_exec_what(st, "COMMIT", "a gravação não pôde ser concluída", err);
   if (rc != FAT_OK)
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+  store_bulk_end(st);
   return rc;
 }
 
@@ -971,6 +1027,7 @@ void fat_store_rollback(fat_store *st)
     return;
   }
   sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+  store_bulk_end(st);
 }
 
 /* ---- user and audit ---- */

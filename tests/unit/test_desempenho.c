@@ -8,7 +8,12 @@
 **   trigger programs too, so counting OpenEphemeral in it counts them.
 ** - `importar` of a JSON file streams it guia by guia into the transaction:
 **   memory does not grow with the file (it held every parsed guia, ~14 KB
-**   each, before storing the first). */
+**   each, before storing the first).
+** - `importar` keeps SQLite's statement journals in memory: once one
+**   statement's journal passed 64 KiB, every statement of the rest of the
+**   file's transaction wrote its journal to a temporary file (~60 writes
+**   per guia, most of the import's time). A statement journal past the
+**   in-memory size still works (1 MiB failed with "disk is full"). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +24,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "fat_cadastro.h"
 #include "fat_import.h"
@@ -279,6 +285,95 @@ static void test_import_json_file_stream_errors_name_the_guia(void **state)
   remove_db();
 }
 
+/* ---- statement journals ---- */
+
+/* A VFS over the default one that counts the statement journals
+** (sub-journals) SQLite writes to a file. */
+static sqlite3_vfs shim_vfs;
+static sqlite3_vfs *base_vfs;
+static int subjournal_files;
+
+static int shim_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
+                     int *out_flags)
+{
+  (void)vfs;
+  if (flags & SQLITE_OPEN_SUBJOURNAL)
+    subjournal_files++;
+  return base_vfs->xOpen(base_vfs, name, f, flags, out_flags);
+}
+
+static void shim_install(void)
+{
+  base_vfs = sqlite3_vfs_find(NULL);
+  assert_non_null(base_vfs);
+  shim_vfs = *base_vfs;
+  shim_vfs.zName = "fat_test_conta_subjournal";
+  shim_vfs.xOpen = shim_open;
+  assert_int_equal(sqlite3_vfs_register(&shim_vfs, 1), SQLITE_OK);
+  subjournal_files = 0;
+}
+
+static void shim_remove(void) { assert_int_equal(sqlite3_vfs_unregister(&shim_vfs), SQLITE_OK); }
+
+static void test_import_statement_journals_stay_in_memory(void **state)
+{
+  fat_store *st;
+  fat_import_result res;
+  fat_err err;
+
+  (void)state;
+  shim_install();
+  st = import_db();
+  write_guias(N_GUIAS, 0, 0, 0);
+  assert_int_equal(fat_import_guias_file(st, json_path, FAT_FMT_JSON, &res, &err), FAT_OK);
+  assert_int_equal(res.novas, N_GUIAS);
+  /* with fat_store_begin: a file from about guia 1000 on */
+  assert_int_equal(subjournal_files, 0);
+  fat_store_close(st);
+  shim_remove();
+  unlink(json_path);
+  remove_db();
+}
+
+static void test_statement_journal_past_memory_size_commits(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  fat_store_close(st); /* SQLite is set up; now open it over the shim */
+  shim_install();
+  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_exec(st, "CREATE TABLE rascunho (id INTEGER PRIMARY KEY, "
+                                      "x TEXT NOT NULL)", &err),
+                   FAT_OK);
+  /* a counter kept by a trigger, as the panel's: the UPDATE below writes
+  ** more than one table, so it needs a statement journal */
+  assert_int_equal(fat_store_exec(st, "CREATE TABLE rascunho_conta (n INTEGER NOT NULL); "
+                                      "INSERT INTO rascunho_conta VALUES (0); "
+                                      "CREATE TRIGGER rascunho_mudou AFTER UPDATE ON rascunho "
+                                      "BEGIN UPDATE rascunho_conta SET n = n + 1; END",
+                                  &err),
+                   FAT_OK);
+  /* ~600 pages of 4 KB */
+  assert_int_equal(fat_store_exec(st, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+                                      "FROM n WHERE i < 600) INSERT INTO rascunho (x) SELECT "
+                                      "hex(zeroblob(1800)) FROM n", &err),
+                   FAT_OK);
+  /* one statement changing every page inside a transaction: its journal
+  ** (~2.4 MB) goes past the in-memory size to a temporary file */
+  assert_int_equal(fat_store_begin(st, &err), FAT_OK);
+  if (fat_store_exec(st, "UPDATE rascunho SET x = x || 'a'", &err) != FAT_OK)
+    fail_msg("%s", err.msg);
+  assert_int_equal(fat_store_commit(st, &err), FAT_OK);
+  assert_int_equal(subjournal_files, 1);
+  fat_store_close(st);
+  shim_remove();
+  remove_db();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -286,6 +381,8 @@ int main(void)
     cmocka_unit_test(test_repasse_lines_of_a_receipt_found_by_index),
     cmocka_unit_test(test_import_json_file_memory_flat_in_file_size),
     cmocka_unit_test(test_import_json_file_stream_errors_name_the_guia),
+    cmocka_unit_test(test_import_statement_journals_stay_in_memory),
+    cmocka_unit_test(test_statement_journal_past_memory_size_commits),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
