@@ -101,6 +101,79 @@ static void test_conferir_writes_open_no_ephemeral_btree_per_row(void **state)
   remove_db();
 }
 
+/* Storing a guia (importar, digitar, the demo) runs the CHECK constraints
+** of guia, item and beneficiario for each row: before migration 084 their
+** constant IN lists built 8 ephemeral b-trees per guia of 5 items. The
+** rewritten constraints refuse what they refused. */
+static void test_storing_a_guia_opens_no_ephemeral_btree(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  fat_stmt *s;
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN INSERT INTO guia (tipo, numero_prestador, "
+                                        "operadora_id, prestador_id, status) VALUES "
+                                        "('sp-sadt', 'x', 1, 1, 'digitada')"),
+                   0);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN INSERT INTO item (guia_id, sequencial, tipo, "
+                                        "codigo_tabela, codigo, quantidade_e4) VALUES (1, 1, "
+                                        "'taxa', '22', '1', 1)"),
+                   0);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN INSERT INTO beneficiario (nome, sexo) VALUES "
+                                        "('a', 'M')"),
+                   0);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN UPDATE beneficiario SET sexo = 'F' WHERE id = 1"),
+                   0);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN INSERT INTO plano (operadora_id, codigo, nome, "
+                                        "acomodacao) VALUES (1, 'p', 'p', 'apartamento')"),
+                   0);
+  /* the constraints still hold */
+  assert_int_equal(fat_store_exec(st, "INSERT INTO operadora (registro_ans, nome, script) "
+                                      "VALUES ('312347', 'Aurora', 'aurora')", &err),
+                   FAT_OK);
+  assert_int_equal(fat_store_exec(st, "INSERT INTO prestador (nome, cnpj) VALUES ('C', "
+                                      "'11222333000181')", &err),
+                   FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "INSERT INTO guia (tipo, numero_prestador, "
+                                          "operadora_id, prestador_id) VALUES ('sadt', 'x', 1, 1)",
+                                      &err),
+                       FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "INSERT INTO guia (tipo, numero_prestador, "
+                                          "operadora_id, prestador_id, status) VALUES "
+                                          "('consulta', 'x', 1, 1, 'aberta')", &err),
+                       FAT_OK);
+  assert_int_equal(fat_store_exec(st, "INSERT INTO guia (tipo, numero_prestador, operadora_id, "
+                                      "prestador_id, status) VALUES ('resumo-internacao', 'x', 1, "
+                                      "1, 'cancelada')", &err),
+                   FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "INSERT INTO item (guia_id, sequencial, tipo, "
+                                          "codigo_tabela, codigo, quantidade_e4) VALUES (1, 1, "
+                                          "'servico', '22', '1', 1)", &err),
+                       FAT_OK);
+  assert_int_equal(fat_store_exec(st, "INSERT INTO item (guia_id, sequencial, tipo, "
+                                      "codigo_tabela, codigo, quantidade_e4) VALUES (1, 1, 'gas', "
+                                      "'22', '1', 1)", &err),
+                   FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "INSERT INTO beneficiario (nome, sexo) VALUES ('a', "
+                                          "'X')", &err),
+                       FAT_OK);
+  assert_int_equal(fat_store_exec(st, "INSERT INTO beneficiario (nome, sexo) VALUES ('a', NULL)",
+                                  &err),
+                   FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "INSERT INTO plano (operadora_id, codigo, nome, "
+                                          "acomodacao) VALUES (1, 'p', 'p', 'suite')", &err),
+                       FAT_OK);
+  assert_int_equal(fat_store_prepare(st, "PRAGMA integrity_check", &s, &err), FAT_OK);
+  assert_int_equal(fat_stmt_step(s), FAT_ROW);
+  assert_string_equal(fat_col_text(s, 0), "ok");
+  fat_stmt_reset(s);
+  fat_store_close(st);
+  remove_db();
+}
+
 /* The plan SQLite chose for sql, its "detail" lines joined by '|'. */
 static void query_plan(fat_store *st, const char *sql, char *out, size_t len)
 {
@@ -379,6 +452,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_conferir_writes_open_no_ephemeral_btree_per_row),
     cmocka_unit_test(test_repasse_lines_of_a_receipt_found_by_index),
+    cmocka_unit_test(test_storing_a_guia_opens_no_ephemeral_btree),
     cmocka_unit_test(test_import_json_file_memory_flat_in_file_size),
     cmocka_unit_test(test_import_json_file_stream_errors_name_the_guia),
     cmocka_unit_test(test_import_statement_journals_stay_in_memory),
