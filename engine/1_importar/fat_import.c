@@ -611,7 +611,7 @@ static fat_rc store_all(fat_store *st, parsed *p, const char *origem, fat_import
   rc = check_duplicates(p, err);
   if (rc != FAT_OK)
     return rc;
-  rc = fat_store_begin(st, err);
+  rc = fat_store_begin_bulk(st, err);
   if (rc != FAT_OK)
     return rc;
   for (i = 0; i < p->n && rc == FAT_OK; i++)

@@ -602,7 +602,7 @@ static fat_rc import_all(jstream *j, FILE *f, unsigned char *buf, const char *te
 {
   char detail[256];
   size_t n;
-  fat_rc rc = fat_store_begin(j->st, err);
+  fat_rc rc = fat_store_begin_bulk(j->st, err);
 
   if (rc != FAT_OK)
     return rc;

@@ -50,6 +50,15 @@ FAT_NODISCARD fat_rc fat_store_commit(fat_store *st, fat_err *err);
 ** fat_store_begin (inside a write transaction it is just a level). */
 FAT_NODISCARD fat_rc fat_store_begin_read(fat_store *st, fat_err *err);
 void fat_store_rollback(fat_store *st);
+/* A write transaction for many small statements (an import of thousands of
+** guias): like fat_store_begin, but each statement's undo journal (SQLite's
+** statement journal, needed by statements that fire triggers) stays in
+** memory for the whole transaction instead of going to a temporary file
+** once one statement passes SQLite's spill size; the connection's
+** temp_store is MEMORY until the outermost commit or rollback. Use it only
+** for transactions of small statements: one statement's journal holds the
+** pages it changes. Inside an open transaction it is just a level. */
+FAT_NODISCARD fat_rc fat_store_begin_bulk(fat_store *st, fat_err *err);
 
 /* The user name recorded in audit rows and generation rows ("cli" by default).
 ** The string is copied. */
