@@ -1,9 +1,10 @@
 -- The 9 rules of the peers benchmark (../shared/bench/peers/ref.py) as an
 -- operator script: bench_rules --pares runs them over the same synthetic
 -- guias as json-rules-engine and GoRules Zen and requires the same counts.
--- The guias come converted into faturo's form (fat_guia_to_json): money as
--- "1234.56", quantities as "2.0000"; preco_tabela (centavos) is the peers'
--- per-item contract price, a field of this benchmark only.
+-- The guias come converted into faturo's import format and read into
+-- fat_guia structs (money as "1234.56", quantities as "2.0000" in the Lua
+-- view); the peers' per-item contract price is not a field of a guia: the
+-- benchmark hands it to the checks as ctx.precos[k] (centavos, item k).
 local base = require "faturo.base"
 
 local find, sub, tonumber = string.find, string.sub, tonumber
@@ -81,9 +82,10 @@ return base.operadora {
         return achado("TOTAL_DIVERGENTE", "total da guia diferente da soma dos itens")
       end
     end,
-    preco_acima_contrato = function(guia)
-      for _, it in ipairs(guia.itens) do
-        if centavos(it.valor_total) > it.preco_tabela * partes(it.quantidade) then
+    preco_acima_contrato = function(guia, ctx)
+      local precos = ctx.precos
+      for k, it in ipairs(guia.itens) do
+        if centavos(it.valor_total) > precos[k] * partes(it.quantidade) then
           return achado("PRECO_ACIMA_CONTRATO", "item acima do preço do contrato")
         end
       end
