@@ -325,6 +325,9 @@ lua_State *fat_sandbox_new(fat_budget *b, const fat_limits *lim, const char *lab
   if (L == NULL)
     return NULL;
   b->L = L;
+  /* generational: each guia's tables die young (built, read by the checks,
+  ** dropped); the incremental collector walked the whole state for them */
+  (void)lua_gc(L, LUA_GCGEN, 0, 0);
   lua_atpanic(L, sandbox_panic);
   lua_setwarnf(L, sandbox_warn, NULL);
   wd_register(b);
