@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #ifdef __GLIBC__
-#include <malloc.h>
 #endif
 #include <stdarg.h>
 #include <stdio.h>
@@ -784,23 +783,6 @@ out:
 
 /* ---- open and close ---- */
 
-/* SQLite builds an ephemeral b-tree (a fresh page cache of about 90 KB,
-** malloc'd and freed) for an IN list of three or more values each time the
-** statement or trigger holding it runs, e.g. once per guia in the painel
-** triggers. With glibc's default dynamic thresholds each free hands that
-** memory back to the kernel (brk) and the next run faults it in again page
-** by page: most of the CPU of `lote fechar` went there (bench_retorno). Keep
-** freed memory in the process (trimmed above 32 MiB); blocks of 8 MiB and
-** more (big XML buffers) are still mapped and unmapped on their own.
-** Process-wide and idempotent. */
-static void store_tune_heap(void)
-{
-#ifdef __GLIBC__
-  mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
-  mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
-#endif
-}
-
 /* The database file holds CPF, CID and names: a new one is created 0600
 ** here (SQLite gives its -wal and -shm files the same mode). An existing
 ** file is left as it is. */
@@ -825,7 +807,7 @@ static fat_rc store_open(const char *path, const fat_migration *migrations, int 
   fat_rc rc;
 
   *out = NULL;
-  store_tune_heap();
+  fat_mem_keep_heap(); /* the painel triggers' IN lists: see fat_mem.h */
   if (create) {
     rc = store_create_file(path, err);
     if (rc != FAT_OK)

@@ -321,6 +321,7 @@ lua_State *fat_sandbox_new(fat_budget *b, const fat_limits *lim, const char *lab
     b->ticks_max = 1;
   b->time_ms = lim->time_ms;
   snprintf(b->label, sizeof b->label, "%s", label != NULL ? label : "script");
+  fat_mem_keep_heap(); /* each guia's tables come and go: see fat_mem.h */
   L = lua_newstate(sandbox_alloc, b);
   if (L == NULL)
     return NULL;
