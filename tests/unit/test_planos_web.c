@@ -23,7 +23,16 @@
 
 #include <cmocka.h>
 
+#include "fat_busca.h"
+#include "fat_conciliacao.h"
+#include "fat_digitacao.h"
+#include "fat_fatura.h"
 #include "fat_glosa.h"
+#include "fat_particular.h"
+#include "fat_rel.h"
+#include "fat_rel_achados.h"
+#include "fat_repasse.h"
+#include "fat_auth.h"
 #include "fat_lote.h"
 #include "fat_relatorio.h"
 #include "fat_store_int.h"
@@ -265,6 +274,91 @@ static void rodar(fat_store *st)
   cJSON_Delete(o);
 }
 
+/* The other GET routes of the panel that list or summarise: the findings
+** worklist, the management reports, financeiro, the searches of the guia
+** form. Not yet all by index: OUTRAS_PENDENTES problems measured on
+** 01/12/2026 (see docs/desempenho.md), printed by the test. */
+#define OUTRAS_PENDENTES 53
+/* a call that must succeed; its message when it does not */
+#define OK(call)                                                                            \
+  do {                                                                                      \
+    fat_rc rc_ = (call);                                                                    \
+    if (rc_ != FAT_OK)                                                                      \
+      printf("falhou: %s: %s\n", #call, err.msg);                                           \
+    assert_int_equal(rc_, FAT_OK);                                                          \
+  } while (0)
+
+static void rodar_outras(fat_store *st)
+{
+  static const char *const rels[] = {"painel", "producao", "inadimplencia", "previsto", "glosas",
+                                     NULL};
+  fat_achados_filtro af;
+  fat_rel_params rp;
+  fat_err err;
+  cJSON *o = NULL;
+  int i;
+
+  memset(&af, 0, sizeof af);
+  OK(fat_rel_achados(st, &af, &o, &err));
+  cJSON_Delete(o);
+  af.competencia = "2026-10";
+  af.operadora = "aurora";
+  OK(fat_rel_achados(st, &af, &o, &err));
+  cJSON_Delete(o);
+  for (i = 0; rels[i] != NULL; i++) {
+    memset(&rp, 0, sizeof rp);
+    rp.hoje = "2026-11-05";
+    OK(fat_rel_gerar(st, rels[i], &rp, &o, &err));
+    cJSON_Delete(o);
+  }
+  OK(fat_fatura_mapa(st, NULL, "2026-10", "2026-11-05", &o, &err));
+  cJSON_Delete(o);
+  OK(fat_fatura_listar(st, NULL, NULL, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_recebimento_listar(st, NULL, NULL, NULL, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_conciliacao_pendentes(st, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_particular_listar(st, NULL, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_repasse_extrato(st, "2026-12", 0, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_digitacao_rascunhos(st, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_busca_procedimentos(st, "consulta", NULL, NULL, 10, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_busca_beneficiarios(st, "maria", NULL, 10, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_busca_profissionais(st, "silva", 10, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_usuario_listar(st, &o, &err));
+  cJSON_Delete(o);
+}
+
+static void test_outras_rotas(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  int i, n = 0;
+
+  (void)state;
+  n_vistos = 0;
+  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(sqlite3_trace_v2(fat_store_db(st), SQLITE_TRACE_STMT, trace, NULL),
+                   SQLITE_OK);
+  rodar_outras(st);
+  sqlite3_trace_v2(fat_store_db(st), 0, NULL, NULL);
+  for (i = 0; i < n_vistos; i++) {
+    n += problemas(fat_store_db(st), vistos[i], permitido(vistos[i]) != NULL);
+    free(vistos[i]);
+  }
+  printf("%d comandos, %d problemas (conhecidos: até %d)\n", n_vistos, n, OUTRAS_PENDENTES);
+  fat_store_close(st);
+  /* a ratchet: these routes are not fixed yet (docs/desempenho.md lists
+  ** them); a new full scan or sort makes the count grow and fails here */
+  assert_true(n <= OUTRAS_PENDENTES);
+}
+
 static void test_rotas_de_lista_e_painel_sem_varredura(void **state)
 {
   fat_store *st = NULL;
@@ -346,6 +440,7 @@ int main(int argc, char **argv)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rotas_de_lista_e_painel_sem_varredura),
       cmocka_unit_test(test_glosas_do_mes_pagina_a_pagina_todas_uma_vez),
+      cmocka_unit_test(test_outras_rotas),
   };
 
   if (argc > 1) {
