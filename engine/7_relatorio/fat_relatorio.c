@@ -680,7 +680,8 @@ fat_rc fat_relatorio_guia(fat_store *st, const fat_leitor *leitor, int64_t id, c
 */
 
 /* ?1 operadora id or NULL, ?2 status, ?3 competência, ?4 hoje, ?5 last id,
-** ?6 limit */
+** ?6 limit. tem_xml asks typeof(), which reads the record header only:
+** "xml IS NOT NULL" loaded each lote's whole XML from its overflow pages. */
 #define LOTE_COLS                                                                          \
   "SELECT l.id AS id, l.numero AS numero, l.tipo_guia AS tipo_guia,"                       \
   " l.competencia AS competencia, l.periodo_inicio AS periodo_inicio,"                     \
@@ -691,7 +692,7 @@ fat_rc fat_relatorio_guia(fat_store *st, const fat_leitor *leitor, int64_t id, c
   " l.fechado_em AS fechado_em, l.prazo_envio AS prazo_envio,"                             \
   " (l.status = 'fechado' AND l.prazo_envio < ?4) AS atrasado, l.enviado_em AS enviado_em," \
   " l.protocolo AS protocolo, l.protocolo_data AS protocolo_data,"                         \
-  " l.previsao_pagamento AS previsao_pagamento, (l.xml IS NOT NULL) AS tem_xml,"           \
+  " l.previsao_pagamento AS previsao_pagamento, (typeof(l.xml) <> 'null') AS tem_xml,"           \
   " o.id AS operadora_id, o.nome AS operadora, o.script AS operadora_chave"                \
   " FROM lote l"
 #define LOTE_REST                                                                          \
@@ -947,7 +948,7 @@ fat_rc fat_relatorio_glosa(fat_store *st, int64_t id, cJSON **out, fat_err *err)
   " r.criado_em AS criado_em, r.prazo AS prazo, r.enviado_em AS enviado_em,"                 \
   " r.protocolo AS protocolo, r.respondido_em AS respondido_em,"                             \
   " r.valor_recursado AS valor_recursado, r.valor_recuperado AS valor_recuperado,"           \
-  " r.hash AS hash, (r.xml IS NOT NULL) AS tem_xml, r.lote_id AS lote_id,"                   \
+  " r.hash AS hash, (typeof(r.xml) <> 'null') AS tem_xml, r.lote_id AS lote_id,"                   \
   " o.nome AS operadora, o.script AS operadora_chave,"                                       \
   " (SELECT count(*) FROM recurso_item ri WHERE ri.recurso_id = r.id) AS itens"              \
   " FROM recurso r" IDX " JOIN operadora o ON o.id = r.operadora_id WHERE" EQ " r.id < ?3"  \
