@@ -29,6 +29,7 @@
 set -u
 BUILD=${1:?uso: run_all.sh PASTA_DO_BUILD}
 BUILD=$(cd "$BUILD" && pwd)
+export FAT_WRK_RECARGAS="${FAT_WRK_RECARGAS:-100}"
 SRC=${FAT_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 SIZES=${FAT_BENCH_SIZES:-10000 100000 1000000}
 OUT=${FAT_BENCH_OUT:-$PWD/bench-results.json}
@@ -70,7 +71,7 @@ mede() {
   coleta "$n" "$log"
 }
 
-num() { sed -n "s/$1/\\1/p" "$2" | head -1; }
+num() { sed -n "s#$1#\\1#p" "$2" | head -1; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "" }'; }
 
 # ---- readers of the usual output of benchmarks without RESULT lines ----
@@ -102,17 +103,20 @@ le_regras_pares() {
   ' "$2"
 }
 le_lote_retorno() { # N log: the last size of bench_retorno
+  # a figure line: "<rótulo> W ms (CPU C ms)  razão R (CPU RC)"
   awk '
-    /^banco com [0-9]+ guias:/ { n = $3; lg = ""; rg = "" }
+    function ms() { for (i = 1; i <= NF; i++) if ($i == "ms") return $(i - 1); return 0 }
+    function rc() { v = $NF; sub(/\)/, "", v); return v }
+    /^banco com [0-9]+ guias:/ { n = $3 }
     /lote fechar de uma operadora:/ { lg = $(NF - 1) }
-    /xmllint --schema nos mesmos lotes/ { xl = $5 }
-    /lote fechar no processo/ { fl = $4; rl = $(NF - 2) }
+    /xmllint --schema nos mesmos lotes/ { xl = ms() }
+    /lote fechar no processo/ { fl = ms(); rl = rc() }
     /retorno importar: [0-9]+ demonstrativos/ { rg = $(NF - 1) }
-    /xmllint --schema nos mesmos arquivos/ { xr = $5 }
-    /importação no processo/ { ir = $3; rr = $(NF - 2) }
+    /xmllint --schema nos mesmos arquivos/ { xr = ms() }
+    /importação no processo/ { ir = ms(); rr = rc() }
     END {
-      if (fl != "") printf "RESULT lote_fechar guias=%s guias_s=%.0f piso=xmllint piso_guias_s=%.0f razao=%s meta=<=1,5x\n", n, lg / (fl / 1000), lg / (xl / 1000), rl
-      if (ir != "") printf "RESULT retorno guias=%s guias_s=%.0f piso=xmllint piso_guias_s=%.0f razao=%s meta=<=3x\n", n, rg / (ir / 1000), rg / (xr / 1000), rr
+      if (fl > 0 && xl > 0) printf "RESULT lote_fechar guias=%s guias_s=%.0f piso=xmllint piso_guias_s=%.0f razao=%s meta=<=1,5x\n", n, lg / (fl / 1000), lg / (xl / 1000), rl
+      if (ir > 0 && xr > 0) printf "RESULT retorno guias=%s guias_s=%.0f piso=xmllint piso_guias_s=%.0f razao=%s meta=<=3x\n", n, rg / (ir / 1000), rg / (xr / 1000), rr
     }' "$2"
 }
 le_lote_tiss() {
@@ -148,7 +152,7 @@ for n in $SIZES; do
   [ "$p" -le "$m" ] || p=$m
   mede "$n" lote_retorno "$d/retorno.log" "$BUILD/bench_retorno" "$FATURO" "$p" "$m"
   if [ -f "$d/demo.db" ]; then
-    FAT_WRK_RECARGAS=${FAT_WRK_RECARGAS:-100} mede "$n" web "$d/web.log" \
+    mede "$n" web "$d/web.log" \
       sh "$SRC/bench/web_wrk.sh" "$FATURO" "$d/demo.db" "$WRK_S"
   fi
   [ -n "${FAT_BENCH_MANTER:-}" ] || rm -f "$d/demo.db" "$d/demo.db-wal" "$d/demo.db-shm"
