@@ -936,17 +936,16 @@ static fat_rc resumo_q(fat_store *st, const char *sql, const fat_glosa_filtro *f
   return arr == NULL ? fat_err_oom(err) : FAT_OK;
 }
 
-/* The summary of one competência walks that month's guias (guia_competencia)
-** and their glosas (glosa_guia): its cost follows the month, not the whole
-** history, which the plain GLOSA_FROM would scan (test_planos_web). */
+/* The summary of one competência reads that month's glosas only
+** (glosa_competencia, migration 085), not every glosa of the history. */
 #define GLOSA_FROM_MES                                                                      \
-  " FROM guia g INDEXED BY guia_competencia CROSS JOIN glosa gl INDEXED BY glosa_guia"      \
-  " ON gl.guia_id = g.id JOIN operadora o ON o.id = g.operadora_id"                         \
+  " FROM glosa gl INDEXED BY glosa_competencia JOIN guia g ON g.id = gl.guia_id"            \
+  " JOIN operadora o ON o.id = g.operadora_id"                                              \
   " LEFT JOIN item i ON i.id = gl.item_id"                                                  \
   " LEFT JOIN profissional p ON p.id = COALESCE(i.profissional_id, g.executante_id)"
 /* the same query over every glosa and over one month's */
 #define RESUMO_Q(SEL, TAIL)                                                                 \
-  { SEL GLOSA_FROM GLOSA_WHERE TAIL, SEL GLOSA_FROM_MES GLOSA_WHERE " AND g.competencia = ?2" TAIL }
+  { SEL GLOSA_FROM GLOSA_WHERE TAIL, SEL GLOSA_FROM_MES GLOSA_WHERE " AND gl.competencia = ?2" TAIL }
 
 fat_rc fat_glosa_resumo(fat_store *st, const fat_glosa_filtro *f, cJSON **out, fat_err *err)
 {

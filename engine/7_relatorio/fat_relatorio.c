@@ -817,19 +817,11 @@ static const char sql_glosas_guia[] =
 static const char sql_glosas_retorno[] =
     GLOSA_COLS " FROM glosa gl INDEXED BY glosa_retorno JOIN guia g ON g.id = gl.guia_id"
     GLOSA_JOINS " WHERE gl.retorno_id = ?6" GLOSA_REST;
-/* one competência: its guias (guia_competencia) newest first, then the
-** glosas of each (glosa_guia) newest first, so no sort. The cursor (the
-** last glosa of the previous page) is resumed inside its guia: the guias
-** below the cursor's, and the glosas of the cursor's guia below it. The
-** walk probes every guia of the month until a page is full: its cost
-** follows how rare glosas are among the month's guias, not the history. */
-#define GLOSA_GUIA_DO_CURSOR                                                                \
-  "(SELECT coalesce(max(c.guia_id), 9223372036854775807) FROM glosa c WHERE c.id = ?8)"
+/* one competência: glosa_competencia (migration 085: the guia's
+** competência kept on the glosa) */
 static const char sql_glosas_comp[] =
-    GLOSA_COLS " FROM guia g INDEXED BY guia_competencia CROSS JOIN glosa gl INDEXED BY"
-    " glosa_guia ON gl.guia_id = g.id" GLOSA_JOINS " WHERE g.competencia = ?2"
-    " AND g.id <= " GLOSA_GUIA_DO_CURSOR " AND (g.id < " GLOSA_GUIA_DO_CURSOR " OR gl.id < ?8)"
-    GLOSA_FILTROS " ORDER BY g.id DESC, gl.id DESC LIMIT ?9";
+    GLOSA_COLS " FROM glosa gl INDEXED BY glosa_competencia JOIN guia g ON g.id = gl.guia_id"
+    GLOSA_JOINS " WHERE gl.competencia = ?2" GLOSA_REST;
 /* one situação: glosa_situacao */
 static const char sql_glosas_situacao[] =
     GLOSA_COLS " FROM glosa gl INDEXED BY glosa_situacao JOIN guia g ON g.id = gl.guia_id"
