@@ -104,7 +104,9 @@ le_regras_pares() {
 }
 le_lote_retorno() { # N log: the last size of bench_retorno
   # a figure line: "<rótulo> W ms (CPU C ms)  razão R (CPU RC)"
-  awk '
+  lote=0
+  [ -x "$BUILD/bench_lote" ] && lote=1 # then bench_lote says lote_fechar
+  awk -v lote="$lote" '
     function ms() { for (i = 1; i <= NF; i++) if ($i == "ms") return $(i - 1); return 0 }
     function rc() { v = $NF; sub(/\)/, "", v); return v }
     /^banco com [0-9]+ guias:/ { n = $3 }
@@ -115,7 +117,7 @@ le_lote_retorno() { # N log: the last size of bench_retorno
     /xmllint --schema nos mesmos arquivos/ { xr = ms() }
     /importação no processo/ { ir = ms(); rr = rc() }
     END {
-      if (fl > 0 && xl > 0) printf "RESULT lote_fechar guias=%s guias_s=%.0f piso=xmllint piso_guias_s=%.0f razao=%s meta=<=1,5x\n", n, lg / (fl / 1000), lg / (xl / 1000), rl
+      if (!lote && fl > 0 && xl > 0) printf "RESULT lote_fechar guias=%s guias_s=%.0f piso=xmllint piso_guias_s=%.0f razao=%s meta=<=1,5x\n", n, lg / (fl / 1000), lg / (xl / 1000), rl
       if (ir > 0 && xr > 0) printf "RESULT retorno guias=%s guias_s=%.0f piso=xmllint piso_guias_s=%.0f razao=%s meta=<=3x\n", n, rg / (ir / 1000), rg / (xr / 1000), rr
     }' "$2"
 }
@@ -133,6 +135,7 @@ le_demo() {
     "meta=1M<600s cpu_s=$c"
 }
 le_web() { :; }
+le_lote() { :; }
 
 for n in $SIZES; do
   d=$DIR/$n
@@ -151,6 +154,9 @@ for n in $SIZES; do
   p=2000
   [ "$p" -le "$m" ] || p=$m
   mede "$n" lote_retorno "$d/retorno.log" "$BUILD/bench_retorno" "$FATURO" "$p" "$m"
+  if [ -x "$BUILD/bench_lote" ]; then # lote fechar end to end (prints its RESULT line)
+    mede "$n" lote "$d/lote.log" "$BUILD/bench_lote" "$FATURO" "$n" 2
+  fi
   if [ -f "$d/demo.db" ]; then
     mede "$n" web "$d/web.log" \
       sh "$SRC/bench/web_wrk.sh" "$FATURO" "$d/demo.db" "$WRK_S"
@@ -165,15 +171,27 @@ campo() { # linha chave
 }
 echo
 echo "faturo: benchmarks da Parte M ($(date '+%d/%m/%Y %H:%M'), carga $(cut -d' ' -f1-3 /proc/loadavg))"
-printf '%-9s %-13s %12s %-18s %12s %8s %-16s %9s\n' guias verbo guias/s piso 'piso guias/s' razão meta 'RSS (MB)'
-grep -v '^RESULT web ' "$RES" | while IFS= read -r l; do
-  v=$(echo "$l" | cut -d' ' -f2)
-  rss=$(campo "$l" rss_kb)
-  printf '%-9s %-13s %12s %-18s %12s %8s %-16s %9s\n' "$(campo "$l" tamanho)" "$v" \
-    "$(campo "$l" guias_s)" "$(campo "$l" piso)" "$(campo "$l" piso_guias_s)" \
-    "$(campo "$l" razao)" "$(campo "$l" meta)" \
-    "$(awk -v k="$rss" 'BEGIN { if (k != "") printf "%.1f", k / 1024 }')"
-done
+printf '%-9s %-13s %12s %-18s %12s %8s %-18s %9s\n' guias verbo guias/s piso 'piso guias/s' razão meta 'RSS (MB)'
+# the benchmarks name their figures in two dialects (razao/ratio, piso/floor,
+# guias_s/guias_por_cpu_s...): one column each; the goal by verb when absent
+grep -v '^RESULT web ' "$RES" | awk '
+  {
+    delete k
+    for (i = 3; i <= NF; i++) { c = $i; sub(/=.*/, "", c); k[c] = substr($i, length(c) + 2) }
+    v = $2
+    gs = k["guias_s"] != "" ? k["guias_s"] : (k["guias_por_cpu_s"] != "" ? k["guias_por_cpu_s"] : \
+         (k["cpu_s"] > 0 ? sprintf("%.0f", k["guias"] / k["cpu_s"]) : ""))
+    pi = k["piso"] != "" ? k["piso"] : (v == "conferir" || v == "regras_pares" ? "json-rules-engine" : \
+         (k["floor_cpu_s"] != "" ? (v == "importar" ? "json_each" : "xmllint") : ""))
+    pg = k["piso_guias_s"] != "" ? k["piso_guias_s"] : (k["floor_cpu_s"] > 0 ? \
+         sprintf("%.0f", k["guias"] / k["floor_cpu_s"]) : (k["jre_guias_por_cpu_s"] != "" ? k["jre_guias_por_cpu_s"] : ""))
+    r = k["razao"] != "" ? k["razao"] : (k["ratio"] != "" ? k["ratio"] : k["ratio_1t"])
+    m = k["meta"]
+    if (m == "") m = v == "conferir" ? ">=1x jre (CPU)" : v == "importar" ? "<=2x" : \
+                     v == "lote_fechar" ? "<=1,5x" : v == "retorno" ? "<=3x" : v == "regras_pares" ? ">=5x, 100k/s" : ""
+    rss = k["rss_kb"] != "" ? sprintf("%.1f", k["rss_kb"] / 1024) : ""
+    printf "%-9s %-13s %12s %-18s %12s %8s %-18s %9s\n", k["tamanho"], v, gs, pi, pg, r, m, rss
+  }'
 if grep -q '^RESULT web ' "$RES"; then
   echo
   printf '%-9s %-52s %9s %9s %9s %8s %s\n' guias rota req/s 'p50 (ms)' 'p99 (ms)' 'não-2xx' 'erros de socket'
