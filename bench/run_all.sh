@@ -194,11 +194,12 @@ grep -v '^RESULT web ' "$RES" | awk '
   }'
 if grep -q '^RESULT web ' "$RES"; then
   echo
-  printf '%-9s %-52s %9s %9s %9s %8s %s\n' guias rota req/s 'p50 (ms)' 'p99 (ms)' 'não-2xx' 'erros de socket'
+  printf '%-9s %-52s %9s %9s %9s %10s %8s %s\n' guias rota req/s 'p50 (ms)' 'p99 (ms)' \
+    'CPU ms/req' 'não-2xx' 'erros de socket'
   grep '^RESULT web ' "$RES" | while IFS= read -r l; do
-    printf '%-9s %-52s %9s %9s %9s %8s %s\n' "$(campo "$l" tamanho)" "$(campo "$l" rota)" \
+    printf '%-9s %-52s %9s %9s %9s %10s %8s %s\n' "$(campo "$l" tamanho)" "$(campo "$l" rota)" \
       "$(campo "$l" req_s)" "$(campo "$l" p50_ms)" "$(campo "$l" p99_ms)" \
-      "$(campo "$l" nao_2xx)" "$(campo "$l" erros_socket)"
+      "$(campo "$l" cpu_ms_req)" "$(campo "$l" nao_2xx)" "$(campo "$l" erros_socket)"
   done
 fi
 

@@ -7,9 +7,11 @@
 # other AND as many POST /api/regras/recarregar of the panel, at the same time;
 # before each reload a comment is appended to an operator script of the rules
 # copy, so every reload compiles and publishes a new generation.
-# Prints, per route: requests/s, latency p50/p99, answers that were not 2xx,
-# socket errors; for the reloads, how many failed. Each figure is also a line
-#   RESULT web rota=... req_s=... p50_ms=... p99_ms=... nao_2xx=... erros_socket=...
+# Prints, per route: requests/s, latency p50/p99, the server's CPU time per
+# request (user + system of the server process over the run, /proc; steadier
+# than requests/s on a shared machine), answers that were not 2xx, socket
+# errors; for the reloads, how many failed. Each figure is also a line
+#   RESULT web rota=... req_s=... p50_ms=... p99_ms=... cpu_ms_req=... nao_2xx=... erros_socket=...
 # (bench/run_all.sh collects them). Exit 1 when the reload test lost any
 # request or any reload failed (goal of Part M: none).
 # The database is used in place (the server reads it, plus one user, its
@@ -47,7 +49,11 @@ guias=$(curl -s -H "Cookie: $cookie" "$base/api/painel" | sed -n 's/.*"guias_tot
 comp=$(curl -s -H "Cookie: $cookie" "$base/api/guias?limite=1" |
   sed -n 's/.*"competencia":"\([0-9-]*\)".*/\1/p' | head -1)
 echo "banco: $BANCO ($guias guias; competência $comp); wrk -t2 -c64 -d${DUR}s; servidor $(basename "$FATURO")"
-printf '%-52s %9s %9s %9s %8s %s\n' rota req/s p50 p99 nao-2xx erros-de-socket
+printf '%-52s %9s %9s %9s %8s %8s %s\n' rota req/s p50 p99 cpu-ms/req nao-2xx erros-de-socket
+cpu() { # CPU ticks (user + system) of the server so far
+  awk '{ print $14 + $15 }' "/proc/$srv/stat" 2>/dev/null || echo 0
+}
+hz=$(getconf CLK_TCK)
 
 ms() { # wrk latency (850.00us, 12.3ms, 1.2s) in ms
   echo "$1" | head -1 | tr -d ' \r\t' | awk '/us$/ { sub(/us/, ""); printf "%.2f", $0 / 1000; next }
@@ -56,14 +62,19 @@ ms() { # wrk latency (850.00us, 12.3ms, 1.2s) in ms
 }
 # wrk on a route: rota rótulo duração → prints the table row and the RESULT line
 roda() {
+  c0=$(cpu)
   out=$(wrk -t2 -c64 -d"${3}s" --latency -H "Cookie: $cookie" "$base$1" 2>&1)
+  c1=$(cpu)
+  nreq=$(echo "$out" | sed -n 's/^ *\([0-9]*\) requests in.*/\1/p')
+  cms=$(awk -v a="$c0" -v b="$c1" -v n="${nreq:-0}" -v hz="$hz" \
+        'BEGIN { if (n > 0) printf "%.3f", (b - a) * 1000 / hz / n }')
   rps=$(echo "$out" | sed -n 's/^Requests\/sec: *//p')
   p50=$(echo "$out" | sed -n 's/^ *50% *//p')
   p99=$(echo "$out" | sed -n 's/^ *99% *//p')
   n2=$(echo "$out" | sed -n 's/.*Non-2xx or 3xx responses: *//p')
   se=$(echo "$out" | sed -n 's/.*Socket errors: *//p' | awk -F'[ ,]+' '{ print $2 + $4 + $6 + $8 }')
-  printf '%-52s %9s %9s %9s %8s %s\n' "$2" "$rps" "$p50" "$p99" "${n2:-0}" "${se:-0}"
-  echo "RESULT web rota=$2 req_s=$rps p50_ms=$(ms "$p50") p99_ms=$(ms "$p99") nao_2xx=${n2:-0} erros_socket=${se:-0}"
+  printf '%-52s %9s %9s %9s %8s %8s %s\n' "$2" "$rps" "$p50" "$p99" "$cms" "${n2:-0}" "${se:-0}"
+  echo "RESULT web rota=$2 req_s=$rps p50_ms=$(ms "$p50") p99_ms=$(ms "$p99") cpu_ms_req=$cms nao_2xx=${n2:-0} erros_socket=${se:-0}"
 }
 for r in /api/painel /api/guias '/api/guias?com_bloqueio=1' '/api/guias?status=conferida' \
          "/api/guias?competencia=$comp" '/api/guias?operadora=aurora' /api/lotes \
@@ -108,8 +119,8 @@ done
 wait $cli $pnl
 fcli=$(cat "$tmp/rec-cli"); fpnl=$(cat "$tmp/rec-painel")
 ger=$(curl -s -H "Cookie: $cookie" "$base/api/regras" | sed -n 's/.*"geracao":\([0-9]*\).*/\1/p' | head -1)
-printf '%-52s %9s %9s %9s %8s %s\n' "/api/painel e /api/guias + $RECARGAS+$RECARGAS recargas" \
-  "~$tot_req req" "" "" "$tot_n2" "$tot_se"
+printf '%-52s %9s %9s %9s %8s %8s %s\n' "/api/painel e /api/guias + $RECARGAS+$RECARGAS recargas" \
+  "~$tot_req req" "" "" "" "$tot_n2" "$tot_se"
 echo "RESULT web rota=recargas_${RECARGAS}cli+${RECARGAS}painel req_s= p50_ms= p99_ms= nao_2xx=$tot_n2 erros_socket=$tot_se requisicoes=$tot_req recargas_falhas_cli=$fcli recargas_falhas_painel=$fpnl geracao=${ger:-?}"
 echo "recargas: $RECARGAS pela linha de comando ($fcli falharam) e $RECARGAS pelo painel ($fpnl falharam)," \
   "ao mesmo tempo, sob carga ($rodadas medidas de 3 s); geração ativa no fim: ${ger:-?};" \
