@@ -78,10 +78,8 @@ roda() {
 }
 for r in /api/painel /api/guias '/api/guias?com_bloqueio=1' '/api/guias?status=conferida' \
          "/api/guias?competencia=$comp" '/api/guias?operadora=aurora' /api/lotes \
-         '/api/lotes?status=fechado' "/api/lotes/mapa?competencia=$comp" /api/glosas \
-         '/api/glosas?situacao=aberta' "/api/glosas?competencia=$comp" \
-         "/api/glosas/resumo?competencia=$comp" /api/retornos /api/recursos \
-         /api/relatorios/painel /api/financeiro/faturas "/api/financeiro/mapa?competencia=$comp"; do
+         '/api/lotes?status=fechado' /api/glosas '/api/glosas?situacao=aberta' \
+         "/api/glosas?competencia=$comp" /api/retornos /api/recursos /api/financeiro/faturas; do
   roda "$r" "$r" "$DUR"
 done
 
@@ -118,6 +116,12 @@ while [ ! -f "$tmp/rec-cli" ] || [ ! -f "$tmp/rec-painel" ]; do
 done
 wait $cli $pnl
 fcli=$(cat "$tmp/rec-cli"); fpnl=$(cat "$tmp/rec-painel")
+# the month's summaries and reports last: a slow one keeps the server busy
+# after wrk stops (the answers still owed), which would weigh on what follows
+for r in "/api/glosas/resumo?competencia=$comp" "/api/lotes/mapa?competencia=$comp" \
+         /api/relatorios/painel "/api/financeiro/mapa?competencia=$comp"; do
+  roda "$r" "$r" "$DUR"
+done
 ger=$(curl -s -H "Cookie: $cookie" "$base/api/regras" | sed -n 's/.*"geracao":\([0-9]*\).*/\1/p' | head -1)
 printf '%-52s %9s %9s %9s %8s %8s %s\n' "/api/painel e /api/guias + $RECARGAS+$RECARGAS recargas" \
   "~$tot_req req" "" "" "" "$tot_n2" "$tot_se"
