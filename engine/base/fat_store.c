@@ -141,12 +141,26 @@ fat_rc fat_store_dberr(fat_store *st, fat_err *err, const char *what)
   } else {
     rc = fat_err_set(err, FAT_EDB, "%s: %s", what, st->last_msg);
   }
-  if (err != NULL)
-    err->sys = st->last_code;
+  if (err != NULL) /* the class, not the detail, for fat_store_falha_de */
+    err->sys = store_full(st)       ? SQLITE_FULL
+               : store_readonly(st) ? SQLITE_READONLY
+                                    : st->last_code;
   return rc;
 }
 
 int fat_store_ocupado(const fat_err *err) { return err != NULL && err->rc == FAT_EBUSY; }
+
+fat_store_falha fat_store_falha_de(const fat_err *err)
+{
+  if (err == NULL || err->rc != FAT_EDB)
+    return FAT_FALHA_OUTRA;
+  switch (err->sys & 0xff) {
+  case SQLITE_FULL: return FAT_FALHA_DISCO_CHEIO;
+  case SQLITE_READONLY: return FAT_FALHA_SOMENTE_LEITURA;
+  case SQLITE_IOERR: return FAT_FALHA_DISCO;
+  default: return FAT_FALHA_OUTRA;
+  }
+}
 
 /* Run sql; on failure the error starts with what. */
 static fat_rc store_exec_what(fat_store *st, const char *sql, const char *what, fat_err *err)
