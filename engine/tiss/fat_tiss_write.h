@@ -1,6 +1,7 @@
 /* fat_tiss_write.h: TISS 4.01.00 message writer (Part E).
 **
-** Messages are written with libxml2's xmlTextWriter, declared and encoded
+** Messages are written straight into a buffer (as libxml2's xmlTextWriter
+** indented them: tests/unit/test_tiss_escrita.c), declared and encoded
 ** ISO-8859-1, elements prefixed `ans:` (xmlns:ans = FAT_TISS_NS), in the
 ** XSD's element order, and hashed while they are written: every leaf's text
 ** goes into the epilogo MD5 in the operator's hash encoding (fat_tiss_hash.h).
