@@ -253,7 +253,7 @@ static fat_rc write_lote(const fat_lote_fechar_opts *o, const fat_lote_cfg *cfg,
   if (rc != FAT_OK || o->xsd_dir == NULL)
     return rc;
   memset(&xr, 0, sizeof xr);
-  rc = fat_tiss_validate_memory(o->xsd_dir, doc->xml, doc->len, &xr, err);
+  rc = fat_tiss_validate_written(o->xsd_dir, doc->xml, doc->len, &xr, err);
   if (rc == FAT_OK && !xr.valido) {
     *invalido = 1;
     rc = fat_tiss_xsd_result_err(&xr, 5, err);
