@@ -9,6 +9,7 @@
 
 
 #include "fat_mem.h"
+#include "fat_tiss_validate.h"
 
 #define W_MAX_DEPTH 32
 #define W_MAX_QNAME 72
@@ -26,6 +27,7 @@ struct fat_tiss_writer {
   char names[W_MAX_DEPTH][W_MAX_QNAME]; /* open elements, "ans:name" */
   fat_md5 md5;
   fat_tiss_enc enc;
+  fat_tiss_xsd_events *ev; /* NULL, or the schema checking each element */
   int depth;       /* open elements */
   int tag_open;    /* the last start tag still lacks its '>' */
   int begun;
@@ -67,6 +69,7 @@ void fat_tiss_writer_free(fat_tiss_writer *w)
     return;
   fat_free(w->out);
   fat_free(w->scratch);
+  fat_tiss_xsd_events_finish(w->ev);
   fat_free(w);
 }
 
@@ -271,6 +274,8 @@ static fat_rc start_q(fat_tiss_writer *w, const char *qname, size_t qlen)
   w_put(w, qname, qlen);
   memcpy(w->names[w->depth], qname, qlen);
   w->names[w->depth][qlen] = '\0';
+  if (w->ev != NULL) /* every name is "ans:" + the local name */
+    fat_tiss_xsd_start(w->ev, w->names[w->depth] + 4, w->depth == 0);
   w->depth++;
   w->tag_open = 1;
   return w->err.rc;
@@ -300,6 +305,8 @@ fat_rc fat_tiss_w_end(fat_tiss_writer *w)
     return fat_tiss_w_fail(w, FAT_ESTATE, "fechamento de elemento sem abertura");
   w->depth--;
   q = w->names[w->depth];
+  if (w->ev != NULL)
+    fat_tiss_xsd_end(w->ev, q + 4);
   if (w->tag_open) {
     W_PUTS(w, "/>\n");
     w->tag_open = 0;
@@ -324,6 +331,10 @@ static fat_rc w_element(fat_tiss_writer *w, const char *name, const char *text, 
   w_text(w, text, n);
   w->depth--;
   q = w->names[w->depth];
+  if (w->ev != NULL) {
+    fat_tiss_xsd_text(w->ev, text, n);
+    fat_tiss_xsd_end(w->ev, q + 4);
+  }
   W_PUTS(w, "</");
   w_put(w, q, strlen(q));
   W_PUTS(w, ">\n");
@@ -556,6 +567,8 @@ fat_rc fat_tiss_w_finish(fat_tiss_writer *w, fat_tiss_doc *out, fat_err *err)
   w->out[w->len] = '\0'; /* w_room always keeps a byte for it */
   out->xml = w->out;  /* handed over: the writer can only be freed now */
   out->len = w->len;
+  out->xsd_valido = fat_tiss_xsd_events_finish(w->ev);
+  w->ev = NULL;
   w->out = NULL;
   w->len = w->cap = 0;
   memcpy(out->hash, hash, sizeof hash);
@@ -1202,8 +1215,12 @@ fat_rc fat_tiss_write_lote(const fat_tiss_envio *e, const fat_guia *const *guias
   if ((unsigned)guias[0]->tipo > FAT_GUIA_INTERNACAO)
     return fat_err_set(err, FAT_EINVAL, "tipo de guia desconhecido");
   rc = fat_tiss_writer_new(e->hash_enc, &w, err);
-  if (rc != FAT_OK)
+  if (rc == FAT_OK && e->xsd_dir != NULL)
+    rc = fat_tiss_xsd_events_new(e->xsd_dir, &w->ev, err);
+  if (rc != FAT_OK) {
+    fat_tiss_writer_free(w);
     return rc;
+  }
   now_local(d, h);
   memset(&cab, 0, sizeof cab);
   cab.tipo_transacao = "ENVIO_LOTE_GUIAS";

@@ -40,6 +40,8 @@ typedef struct fat_tiss_doc {
   char *xml;       /* the bytes (ISO-8859-1), NUL-terminated; fat_free */
   size_t len;
   char hash[33];   /* the epilogo hash written into it */
+  int xsd_valido;  /* 1: the schema accepted the elements as they were written
+                   ** (fat_tiss_envio.xsd_dir); 0: refused or not checked */
 } fat_tiss_doc;
 
 void fat_tiss_doc_fini(fat_tiss_doc *d);
@@ -114,6 +116,8 @@ typedef struct fat_tiss_envio {
   const char *data;          /* AAAA-MM-DD; NULL = today (also dataEmissaoGuia) */
   const char *hora;          /* HH:MM:SS; NULL = now */
   fat_tiss_enc hash_enc;
+  const char *xsd_dir;       /* when set, every element is given to the schema as it is
+                             ** written (fat_tiss_xsd_events): out->xsd_valido */
 } fat_tiss_envio;
 
 /* ENVIO_LOTE_GUIAS with n (1..100) guias of one type, same operadora and
