@@ -222,51 +222,14 @@ fat_rc fat_tiss_validate_memory(const char *xsd_dir, const char *buf, size_t len
   return FAT_OK;
 }
 
-/* Errors of the one-pass validation are only counted: the document is
-** validated again for the messages. */
+/* Errors of the validation fed by a writer are only counted: the document
+** is validated again from its bytes for the messages. */
 static void count_error(void *ctx, xmlErrorPtr e)
 {
   int *n = ctx;
 
   if (e != NULL && e->level >= XML_ERR_ERROR)
     (*n)++;
-}
-
-fat_rc fat_tiss_validate_written(const char *xsd_dir, const char *buf, size_t len,
-                                 fat_tiss_xsd_result *out, fat_err *err)
-{
-  xmlSchemaPtr schema;
-  xmlSchemaValidCtxtPtr vctx;
-  xmlParserInputBufferPtr in;
-  xmlSAXHandler sax;
-  int n_err = 0, r = -1;
-  fat_rc rc;
-
-  memset(out, 0, sizeof *out);
-  if (len > FAT_TISS_MAX_BYTES || len > (size_t)INT_MAX)
-    return fat_tiss_validate_memory(xsd_dir, buf, len, out, err);
-  pthread_mutex_lock(&cache_mu);
-  rc = xsd_dir != NULL && xsd_dir[0] != '\0' ? schema_get_locked(xsd_dir, &schema, err)
-                                              : FAT_EINVAL;
-  pthread_mutex_unlock(&cache_mu);
-  if (rc != FAT_OK) /* the full path says why */
-    return fat_tiss_validate_memory(xsd_dir, buf, len, out, err);
-  vctx = xmlSchemaNewValidCtxt(schema);
-  if (vctx == NULL)
-    return fat_err_oom(err);
-  xmlSchemaSetValidStructuredErrors(vctx, count_error, &n_err);
-  memset(&sax, 0, sizeof sax); /* no callbacks of ours: the validator's only */
-  sax.initialized = XML_SAX2_MAGIC;
-  sax.serror = count_error;
-  in = xmlParserInputBufferCreateMem(buf, (int)len, XML_CHAR_ENCODING_NONE);
-  if (in != NULL) /* the parser frees `in` */
-    r = xmlSchemaValidateStream(vctx, in, XML_CHAR_ENCODING_NONE, &sax, &n_err);
-  xmlSchemaFreeValidCtxt(vctx);
-  if (r == 0 && n_err == 0) {
-    out->valido = 1;
-    return FAT_OK;
-  }
-  return fat_tiss_validate_memory(xsd_dir, buf, len, out, err);
 }
 
 struct fat_tiss_xsd_events {

@@ -38,15 +38,6 @@ void fat_tiss_xsd_result_fini(fat_tiss_xsd_result *r);
 FAT_NODISCARD fat_rc fat_tiss_validate_memory(const char *xsd_dir, const char *buf, size_t len,
                                               fat_tiss_xsd_result *out, fat_err *err);
 
-/* The same answer as fat_tiss_validate_memory, for a document this process
-** has just written (fat_tiss_write.h): the bytes are parsed and validated in
-** one pass, without building a tree; only when that pass finds a problem is
-** the document validated again by fat_tiss_validate_memory, whose result
-** (errors, lines, elements, messages) is the one returned. Not for files
-** from outside: the one-pass parser has libxml2's default options. */
-FAT_NODISCARD fat_rc fat_tiss_validate_written(const char *xsd_dir, const char *buf, size_t len,
-                                               fat_tiss_xsd_result *out, fat_err *err);
-
 /* Validation fed element by element by a writer, without parsing anything:
 ** the elements (local names in the TISS namespace) and their text (UTF-8)
 ** as the writer emits them, in order. fat_tiss_xsd_events_finish says

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -604,83 +603,6 @@ static void test_write_checked_while_written(void **state)
   fat_guia_free(bad);
 }
 
-/* fat_tiss_validate_written gives what fat_tiss_validate_memory gives (rc,
-** verdict, count, first error), valid or not, well-formed or not, and prints
-** nothing of its own. */
-static void same_validation(const char *buf, size_t len, const char *dir)
-{
-  fat_tiss_xsd_result a, b;
-  fat_err ea, eb;
-  fat_rc ra, rb;
-
-  memset(&a, 0, sizeof a);
-  memset(&b, 0, sizeof b);
-  fat_err_clear(&ea);
-  fat_err_clear(&eb);
-  ra = fat_tiss_validate_memory(dir, buf, len, &a, &ea);
-  rb = fat_tiss_validate_written(dir, buf, len, &b, &eb);
-  assert_int_equal(ra, rb);
-  if (ra != FAT_OK) {
-    assert_string_equal(ea.msg, eb.msg);
-    return;
-  }
-  assert_int_equal(a.valido, b.valido);
-  assert_int_equal(a.n_erros, b.n_erros);
-  assert_int_equal(a.n_guardados, b.n_guardados);
-  if (a.n_guardados > 0) {
-    assert_int_equal(a.erros[0].linha, b.erros[0].linha);
-    assert_string_equal(a.erros[0].mensagem, b.erros[0].mensagem);
-  }
-  fat_tiss_xsd_result_fini(&a);
-  fat_tiss_xsd_result_fini(&b);
-}
-
-static void test_validate_written_same_answer(void **state)
-{
-  fat_guia *g = guia_from(sadt_json, "S-40");
-  fat_tiss_doc doc;
-  char *bad, *p, *q, path[] = "/tmp/test_tiss_stderr_XXXXXX";
-  size_t len;
-  int fd, saved;
-  FILE *f;
-
-  (void)state;
-  write_validate(g, FAT_TISS_ISO88591, &doc);
-  same_validation(doc.xml, doc.len, xsd_dir()); /* valid */
-  bad = fat_strdup(doc.xml);
-  p = strstr(bad, "4.01.00");
-  memcpy(p, "9.99.99", 7); /* a value the XSD refuses */
-  same_validation(bad, doc.len, xsd_dir());
-  memcpy(p, "4.01.00", 7); /* a required element missing */
-  p = strstr(bad, "<ans:numeroGuiaPrestador>");
-  q = strstr(p, "\n");
-  memmove(p, q + 1, strlen(q + 1) + 1);
-  same_validation(bad, strlen(bad), xsd_dir());
-  same_validation(doc.xml, doc.len, "/nao/existe");
-  /* not well-formed: the same error, and nothing on stderr */
-  fd = mkstemp(path);
-  assert_true(fd >= 0);
-  fflush(stderr);
-  saved = dup(2);
-  assert_true(dup2(fd, 2) >= 0);
-  same_validation(doc.xml, doc.len / 2, xsd_dir());
-  fflush(stderr);
-  assert_true(dup2(saved, 2) >= 0);
-  close(saved);
-  f = fdopen(fd, "r");
-  assert_non_null(f);
-  assert_int_equal(fseek(f, 0, SEEK_END), 0);
-  assert_int_equal(ftell(f), 0);
-  fclose(f);
-  unlink(path);
-  fat_free(bad);
-  bad = read_sample("lote-sadt-4.02.00-lote639.xml", &len);
-  same_validation(bad, len, xsd_dir());
-  fat_free(bad);
-  fat_tiss_doc_fini(&doc);
-  fat_guia_free(g);
-}
-
 static void test_validate_reports_errors(void **state)
 {
   fat_guia *g = guia_from(consulta_json, "C-30");
@@ -863,7 +785,6 @@ int main(void)
     cmocka_unit_test(test_write_lote_many_and_limits),
     cmocka_unit_test(test_write_missing_fields),
     cmocka_unit_test(test_validate_reports_errors),
-    cmocka_unit_test(test_validate_written_same_answer),
     cmocka_unit_test(test_write_checked_while_written),
     cmocka_unit_test(test_other_messages),
     cmocka_unit_test(test_messages_in_portuguese),
