@@ -829,14 +829,60 @@ static void bind_guia(fat_stmt *s, const fat_guia *g)
   fat_bind_int_or_null(s, 44, exe, exe <= 0);
 }
 
-static fat_rc save_items(fat_store *st, fat_guia *g, fat_err *err)
+/* Item columns ?1..?20 of the item INSERT (both forms below). */
+#define ITEM_INSERT                                                                          \
+  "INSERT INTO item (guia_id, sequencial, tipo, codigo_tabela, codigo, descricao, "         \
+  "quantidade_e4, valor_unitario, valor_total, data, hora_inicio, hora_fim, via_acesso, "   \
+  "tecnica, grau_participacao, fator_e2, profissional_id, unidade_medida, registro_anvisa, " \
+  "codigo_fabricante) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "  \
+  "?15, ?16, ?17, ?18, ?19, ?20)"
+
+static void bind_item(fat_stmt *s, const fat_guia *g, const fat_item *it)
 {
+  fat_bind_int(s, 1, g->id);
+  fat_bind_int(s, 2, it->sequencial);
+  fat_bind_text(s, 3, it->tipo != NULL ? it->tipo : "procedimento");
+  fat_bind_text(s, 4, it->codigo_tabela);
+  fat_bind_text(s, 5, it->codigo);
+  fat_bind_text(s, 6, it->descricao);
+  fat_bind_int(s, 7, it->quantidade_e4 == FAT_ABSENT ? 0 : it->quantidade_e4);
+  fat_bind_int_or_null(s, 8, it->valor_unitario, it->valor_unitario == FAT_ABSENT);
+  fat_bind_int_or_null(s, 9, it->valor_total, it->valor_total == FAT_ABSENT);
+  fat_bind_text(s, 10, it->data);
+  fat_bind_text(s, 11, it->hora_inicio);
+  fat_bind_text(s, 12, it->hora_fim);
+  fat_bind_text(s, 13, it->via_acesso);
+  fat_bind_text(s, 14, it->tecnica);
+  fat_bind_text(s, 15, it->grau_participacao);
+  fat_bind_int(s, 16, it->fator_e2 == FAT_ABSENT ? 100 : it->fator_e2);
+  fat_bind_int_or_null(s, 17, it->profissional != NULL ? it->profissional->id : 0,
+                       it->profissional == NULL);
+  fat_bind_text(s, 18, it->unidade_medida);
+  fat_bind_text(s, 19, it->registro_anvisa);
+  fat_bind_text(s, 20, it->codigo_fabricante);
+}
+
+/* Do two items of g share a sequencial? */
+static int items_repeat_sequencial(const fat_guia *g)
+{
+  size_t i, k;
+
+  for (i = 1; i < g->n_itens; i++)
+    for (k = 0; k < i; k++)
+      if (g->itens[k].sequencial == g->itens[i].sequencial)
+        return 1;
+  return 0;
+}
+
+/* Store g's items. fresh: g was inserted just now, so it has no stored items
+** to match by sequencial: each item is a plain INSERT and its id the rowid
+** it got (importing a file is mostly new guias; the matching below cost a
+** query per guia and two statements per item). */
+static fat_rc save_items(fat_store *st, fat_guia *g, int fresh, fat_err *err)
+{
+  static const char sql_ins[] = ITEM_INSERT;
   static const char sql_up[] =
-      "INSERT INTO item (guia_id, sequencial, tipo, codigo_tabela, codigo, descricao, "
-      "quantidade_e4, valor_unitario, valor_total, data, hora_inicio, hora_fim, via_acesso, "
-      "tecnica, grau_participacao, fator_e2, profissional_id, unidade_medida, registro_anvisa, "
-      "codigo_fabricante) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-      "?15, ?16, ?17, ?18, ?19, ?20) ON CONFLICT (guia_id, sequencial) DO UPDATE SET "
+      ITEM_INSERT " ON CONFLICT (guia_id, sequencial) DO UPDATE SET "
       "tipo = excluded.tipo, codigo_tabela = excluded.codigo_tabela, codigo = excluded.codigo, "
       "descricao = excluded.descricao, quantidade_e4 = excluded.quantidade_e4, "
       "valor_unitario = excluded.valor_unitario, valor_total = excluded.valor_total, "
@@ -852,43 +898,48 @@ static fat_rc save_items(fat_store *st, fat_guia *g, fat_err *err)
   size_t i, k, n_del = 0;
   int64_t *del = NULL;
   int r;
-  fat_rc rc;
+  fat_rc rc = FAT_OK;
 
-  /* items of the stored guia whose sequencial is gone are removed */
-  rc = fat_store_prepare(st, sql_old, &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_int(s, 1, g->id);
-  for (r = fat_stmt_step(s); r == FAT_ROW && rc == FAT_OK; r = fat_stmt_step(s)) {
-    int seq = fat_col_int(s, 1);
-    int keep = 0;
+  /* two items with one sequencial: the second replaces the first, as ever */
+  if (fresh && items_repeat_sequencial(g))
+    fresh = 0;
+  if (!fresh) {
+    /* items of the stored guia whose sequencial is gone are removed */
+    rc = fat_store_prepare(st, sql_old, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, g->id);
+    for (r = fat_stmt_step(s); r == FAT_ROW && rc == FAT_OK; r = fat_stmt_step(s)) {
+      int seq = fat_col_int(s, 1);
+      int keep = 0;
 
-    for (k = 0; k < g->n_itens && !keep; k++)
-      keep = g->itens[k].sequencial == seq;
-    if (!keep) {
-      int64_t *nd = fat_realloc(del, (n_del + 1) * sizeof *del);
+      for (k = 0; k < g->n_itens && !keep; k++)
+        keep = g->itens[k].sequencial == seq;
+      if (!keep) {
+        int64_t *nd = fat_realloc(del, (n_del + 1) * sizeof *del);
 
-      if (nd == NULL) {
-        rc = fat_err_oom(err);
-      } else {
-        del = nd;
-        del[n_del++] = fat_col_int64(s, 0);
+        if (nd == NULL) {
+          rc = fat_err_oom(err);
+        } else {
+          del = nd;
+          del[n_del++] = fat_col_int64(s, 0);
+        }
       }
     }
-  }
-  if (rc == FAT_OK && r != FAT_DONE)
-    rc = fat_store_dberr(st, err, "erro ao ler itens");
-  fat_stmt_reset(s);
-  for (k = 0; k < n_del && rc == FAT_OK; k++) {
-    rc = fat_store_prepare(st, sql_del, &s, err);
-    if (rc == FAT_OK) {
-      fat_bind_int(s, 1, del[k]);
-      rc = fat_store_step_done(st, s, "erro ao remover item", err);
+    if (rc == FAT_OK && r != FAT_DONE)
+      rc = fat_store_dberr(st, err, "erro ao ler itens");
+    fat_stmt_reset(s);
+    for (k = 0; k < n_del && rc == FAT_OK; k++) {
+      rc = fat_store_prepare(st, sql_del, &s, err);
+      if (rc == FAT_OK) {
+        fat_bind_int(s, 1, del[k]);
+        rc = fat_store_step_done(st, s, "erro ao remover item", err);
+      }
     }
+    fat_free(del);
+    if (rc != FAT_OK)
+      return rc;
   }
-  fat_free(del);
-  if (rc != FAT_OK)
-    return rc;
 
   for (i = 0; i < g->n_itens; i++) {
     fat_item *it = &g->itens[i];
@@ -898,33 +949,17 @@ static fat_rc save_items(fat_store *st, fat_guia *g, fat_err *err)
       if (rc != FAT_OK)
         return fat_err_prefix(err, "itens[%zu].profissional: ", i);
     }
-    rc = fat_store_prepare(st, sql_up, &s, err);
+    rc = fat_store_prepare(st, fresh ? sql_ins : sql_up, &s, err);
     if (rc != FAT_OK)
       return rc;
-    fat_bind_int(s, 1, g->id);
-    fat_bind_int(s, 2, it->sequencial);
-    fat_bind_text(s, 3, it->tipo != NULL ? it->tipo : "procedimento");
-    fat_bind_text(s, 4, it->codigo_tabela);
-    fat_bind_text(s, 5, it->codigo);
-    fat_bind_text(s, 6, it->descricao);
-    fat_bind_int(s, 7, it->quantidade_e4 == FAT_ABSENT ? 0 : it->quantidade_e4);
-    fat_bind_int_or_null(s, 8, it->valor_unitario, it->valor_unitario == FAT_ABSENT);
-    fat_bind_int_or_null(s, 9, it->valor_total, it->valor_total == FAT_ABSENT);
-    fat_bind_text(s, 10, it->data);
-    fat_bind_text(s, 11, it->hora_inicio);
-    fat_bind_text(s, 12, it->hora_fim);
-    fat_bind_text(s, 13, it->via_acesso);
-    fat_bind_text(s, 14, it->tecnica);
-    fat_bind_text(s, 15, it->grau_participacao);
-    fat_bind_int(s, 16, it->fator_e2 == FAT_ABSENT ? 100 : it->fator_e2);
-    fat_bind_int_or_null(s, 17, it->profissional != NULL ? it->profissional->id : 0,
-                         it->profissional == NULL);
-    fat_bind_text(s, 18, it->unidade_medida);
-    fat_bind_text(s, 19, it->registro_anvisa);
-    fat_bind_text(s, 20, it->codigo_fabricante);
+    bind_item(s, g, it);
     rc = fat_store_step_done(st, s, "erro ao gravar item", err);
     if (rc != FAT_OK)
       return fat_err_prefix(err, "itens[%zu]: ", i);
+    if (fresh) {
+      it->id = fat_store_last_id(st);
+      continue;
+    }
     rc = fat_store_prepare(st, sql_id, &s, err);
     if (rc != FAT_OK)
       return rc;
@@ -966,6 +1001,7 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, fat_err *err)
       "beneficiario_id = ?42, solicitante_id = ?43, executante_id = ?44 WHERE id = ?45";
   fat_stmt *s;
   int64_t old_benef = 0;
+  int fresh;
   fat_rc rc;
 
   if (g->numero_prestador == NULL)
@@ -1027,14 +1063,15 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, fat_err *err)
   rc = fat_store_step_done(st, s, "erro ao gravar guia", err);
   if (rc != FAT_OK)
     return rc;
-  if (g->id == 0)
+  fresh = g->id == 0;
+  if (fresh)
     g->id = fat_store_last_id(st);
   if (g->status == NULL) {
     g->status = fat_strdup("digitada");
     if (g->status == NULL)
       return fat_err_oom(err);
   }
-  return save_items(st, g, err);
+  return save_items(st, g, fresh, err);
 }
 
 fat_rc fat_guia_save(fat_store *st, fat_guia *g, fat_err *err)
