@@ -69,13 +69,16 @@ static void say(const demo_ctx *c, const char *fmt, ...)
 
 static double ms(int64_t ns) { return (double)ns / 1e6; }
 
-/* CPU time of the process so far (user + system, every thread), in ms. */
-static double cpu_ms(void)
+/* CPU time of the process so far (user + system, every thread), in ms;
+** *pico_mb (may be NULL) the peak resident memory so far, in MB. */
+static double cpu_ms(long *pico_mb)
 {
   struct rusage u;
 
   if (getrusage(RUSAGE_SELF, &u) != 0)
     return 0.0;
+  if (pico_mb != NULL)
+    *pico_mb = u.ru_maxrss / 1024;
   return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 +
          (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
 }
@@ -665,13 +668,16 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
       cli->db_path, c.op.competencia, (unsigned long long)c.op.semente, c.op.n_guias);
   for (i = 0; steps[i].titulo != NULL; i++) {
     int64_t ts = fat_now_ns();
-    double cs = cpu_ms();
+    double cs = cpu_ms(NULL);
+    long pico = 0;
 
     say(&c, "\n[%d] %s\n", i + 1, steps[i].titulo);
     rc = steps[i].fn(&c);
     if (rc != CLI_OK)
       break;
-    say(&c, "  ok (%.0f ms; CPU %.0f ms)\n", ms(fat_now_ns() - ts), cpu_ms() - cs);
+    cs = cpu_ms(&pico) - cs;
+    say(&c, "  ok (%.0f ms; CPU %.0f ms; pico de memória até aqui %ld MB)\n",
+        ms(fat_now_ns() - ts), cs, pico);
     fflush(stdout); /* a long demo shows each step as it ends */
     if (ate != NULL && strcmp(ate, steps[i].chave) == 0)
       break;
