@@ -114,27 +114,18 @@ static int lote_enviado(const char *status)
   return status[0] != '\0' && strcmp(status, "aberto") != 0 && strcmp(status, "fechado") != 0;
 }
 
-/* AAAA-MM-DD -> DD/MM/AAAA ("" stays ""). */
-static void data_br(const char *iso, char *buf, size_t len)
-{
-  if (fat_dia_valida(iso))
-    snprintf(buf, len, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
-  else
-    snprintf(buf, len, "%s", iso != NULL ? iso : "");
-}
-
 /* The refusal for a guia that may not change, or FAT_OK. `o_que` is
 ** "corrigida" or "cancelada" for the message. */
 static fat_rc estado_permite(const estado *e, int64_t id, const char *o_que, fat_err *err)
 {
-  char quando[16];
+  char quando[32];
 
   if (strcmp(e->status, "cancelada") == 0)
     return fat_err_set(err, FAT_ESTATE,
                        "a guia %s (id %lld) está cancelada e não pode ser %s", e->numero,
                        (long long)id, o_que);
   if (e->lote_id > 0 && lote_enviado(e->lote_status)) {
-    data_br(e->enviado_em, quando, sizeof quando);
+    snprintf(quando, sizeof quando, "%s", fat_dia_br_ou(e->enviado_em, "").s);
     return fat_err_set(err, FAT_ESTATE,
                        "a guia %s (id %lld) está no lote %lld, já enviado à operadora%s%s: "
                        "não pode ser %s. Peça o cancelamento à operadora (faturo lote cancelar "

@@ -96,19 +96,15 @@ static void fmt_pct(int64_t bp, char *buf, size_t len)
 }
 
 /* A stored date 'AAAA-MM-DD' as users read it, DD/MM/AAAA ("o início" for
-** the tables' 0001-01-01, valid since always; other text as it is); returns
-** buf. */
-static const char *dia_br(const char *iso, char *buf, size_t len)
+** the tables' 0001-01-01, valid since always; other text as it is). */
+static fat_dia_br dia_br(const char *iso)
 {
-  int32_t dia;
+  fat_dia_br b;
 
-  if (strncmp(iso, "0001-", 5) == 0)
-    snprintf(buf, len, "o início");
-  else if (fat_dia_parse(iso, &dia) == 0)
-    fat_dia_format_br(dia, buf, len);
-  else
-    snprintf(buf, len, "%s", iso);
-  return buf;
+  if (strncmp(iso, "0001-", 5) != 0)
+    return fat_dia_br_de(iso);
+  snprintf(b.s, sizeof b.s, "o início");
+  return b;
 }
 
 /* A quantity or fraction as users read it: 10000 -> "1", 25000 -> "2,5",
@@ -275,7 +271,7 @@ static fat_rc price_cbhpm(fat_store *st, fat_tcache *tc, const contrato *c, cons
 {
   fat_cbhpm_proc pr;
   int64_t porte_v = 0, hon = 0, co = 0, filme = 0;
-  char vig[11], vb[24], m1[32], m2[32], m3[32], e4[24];
+  char vig[11], m1[32], m2[32], m3[32], e4[24];
   int grau = -1, acom = acom_of(in->acomodacao), hesp;
   const char *why = "";
   fat_rc rc;
@@ -300,7 +296,7 @@ static fat_rc price_cbhpm(fat_store *st, fat_tcache *tc, const contrato *c, cons
     fmt_money(hon, m1, sizeof m1);
     add_step(o, "anestesista", hon,
              "anestesista (grau 06): porte anestésico %s da CBHPM %s (vigência desde %s): %s", an,
-             g->edicao, dia_br(vig, vb, sizeof vb), m1);
+             g->edicao, dia_br(vig).s, m1);
   } else if (strcmp(pr.porte, "0") != 0) {
     rc = fat_tcache_porte(tc, st, g->edicao, pr.porte, in->data, &porte_v, vig, err);
     if (rc != FAT_OK)
@@ -312,7 +308,7 @@ static fat_rc price_cbhpm(fat_store *st, fat_tcache *tc, const contrato *c, cons
     fmt_money(hon, m2, sizeof m2);
     fmt_e4(pr.fracao_porte_e4, e4, sizeof e4);
     add_step(o, "porte", hon, "porte %s da CBHPM %s (vigência desde %s): %s × fração %s = %s",
-             pr.porte, g->edicao, dia_br(vig, vb, sizeof vb), m1, e4, m2);
+             pr.porte, g->edicao, dia_br(vig).s, m1, e4, m2);
   }
   if (hon > 0 && g->ajuste_bp != 0) {
     rc = step_adj(o, "ajuste", g->ajuste_bp < 0 ? "deflator de" : "inflator de", g->ajuste_bp,
@@ -426,7 +422,7 @@ static fat_rc price_insumo(fat_store *st, fat_tcache *tc, const contrato *c, con
 {
   const char *tab = g->tabela == T_BRAS ? "brasindice" : "simpro";
   fat_insumo_preco ip;
-  char m1[32], vb[24];
+  char m1[32];
   int acom = acom_of(in->acomodacao);
   fat_rc rc;
 
@@ -438,7 +434,7 @@ static fat_rc price_insumo(fat_store *st, fat_tcache *tc, const contrato *c, con
   fmt_money(*unit, m1, sizeof m1);
   add_step(o, "base", *unit, "%s %s (vigência desde %s): %s",
            g->tabela == T_BRAS ? "Brasíndice" : "Simpro", g->base_pmc ? "PMC" : "PF",
-           dia_br(ip.vigencia, vb, sizeof vb), m1);
+           dia_br(ip.vigencia).s, m1);
   if (g->ajuste_bp != 0) {
     rc = step_adj(o, "ajuste", "ajuste de", g->ajuste_bp, g->base_pmc ? "o PMC" : "o PF",
                   c->truncar, unit, err);
@@ -541,7 +537,7 @@ static fat_rc price_parsed(fat_store *st, fat_tcache *tc, const contrato *c,
     g = &c->g[G_PROC];
   snprintf(o->grupo, sizeof o->grupo, "%s", grupo_names[gi]);
   if (c->negociada && in->registro_ans != NULL) {
-    char vig[11], vb[24], m[32];
+    char vig[11], m[32];
 
     rc = fat_tcache_negociado(tc, st, in->registro_ans, in->codigo, in->data, &unit, o->descricao,
                                vig, err);
@@ -551,7 +547,7 @@ static fat_rc price_parsed(fat_store *st, fat_tcache *tc, const contrato *c,
       fmt_money(unit, m, sizeof m);
       add_step(o, "negociada", unit,
                "tabela negociada da operadora %s (vigência desde %s): %s (valor final)",
-               in->registro_ans, dia_br(vig, vb, sizeof vb), m);
+               in->registro_ans, dia_br(vig).s, m);
     } else if (rc != FAT_ENOTFOUND) {
       return rc;
     }
@@ -570,12 +566,10 @@ static fat_rc price_parsed(fat_store *st, fat_tcache *tc, const contrato *c,
     case T_BRAS: rc = price_insumo(st, tc, c, g, in, o, &unit, err); break;
     case T_NEG:
     default: {
-      char db[24];
-
       rc = fat_err_set(err, FAT_ENOTFOUND,
                        "código %s não está na tabela negociada da operadora %s vigente em %s",
                        in->codigo, in->registro_ans != NULL ? in->registro_ans : "?",
-                       dia_br(in->data, db, sizeof db));
+                       dia_br(in->data).s);
       break;
     }
     }
@@ -583,11 +577,11 @@ static fat_rc price_parsed(fat_store *st, fat_tcache *tc, const contrato *c,
       return rc;
     for (i = 0; i < c->nr; i++) {
       const reaj *r = &c->r[i];
-      char lab[64], vb[24];
+      char lab[64];
 
       if (strcmp(r->data, in->data) > 0 || (r->mask != 0 && !(r->mask & (1u << gi))))
         continue;
-      snprintf(lab, sizeof lab, "reajuste a partir de %s:", dia_br(r->data, vb, sizeof vb));
+      snprintf(lab, sizeof lab, "reajuste a partir de %s:", dia_br(r->data).s);
       rc = step_adj(o, "reajuste", lab, r->bp, "o unitário", c->truncar, &unit, err);
       if (rc != FAT_OK)
         return rc;

@@ -294,18 +294,6 @@ static fat_rc ctx_load(fat_store *st, int64_t id, glosa_ctx *c, fat_err *err)
   return FAT_OK;
 }
 
-/* AAAA-MM-DD (or a timestamp starting with it) as DD/MM/AAAA in buf; "?"
-** for NULL. Evidence is read by people and goes into recursos. */
-static const char *br(const char *iso, char buf[16])
-{
-  if (iso == NULL)
-    return "?";
-  if (strlen(iso) < 10 || iso[4] != '-' || iso[7] != '-')
-    return iso;
-  snprintf(buf, 16, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
-  return buf;
-}
-
 static int code_in(const char *c, const char *const *list)
 {
   size_t i;
@@ -328,7 +316,6 @@ static fat_rc by_finding(fat_store *st, const glosa_ctx *c, const char *grupo, c
   fat_stmt *s;
   fat_rc rc;
   int best = 0; /* 2 = same code, 1 = same group */
-  char d1[16];
 
   rc = fat_store_prepare(st, sql, &s, err);
   if (rc != FAT_OK)
@@ -355,7 +342,7 @@ static fat_rc by_finding(fat_store *st, const glosa_ctx *c, const char *grupo, c
       snprintf(ev, evlen,
                "o achado %s do conferir previa a glosa %s e foi reconhecido por %s em %s "
                "(%s): enviada conscientemente",
-               fc, gp, rpor != NULL ? rpor : "?", br(rem, d1), rmot != NULL ? rmot : "sem motivo");
+               fc, gp, rpor != NULL ? rpor : "?", fat_dia_br_de(rem).s, rmot != NULL ? rmot : "sem motivo");
     else
       snprintf(ev, evlen,
                "o conferir apontou %s (%s, prevê glosa %s%s) e a guia foi enviada assim", fc,
@@ -457,7 +444,6 @@ fat_rc fat_glosa_classificar(fat_store *st, fat_gen *gen, int64_t id, fat_err *e
   int dup;
   int64_t esperado = 0;
   int pm;
-  char d1[16], d2[16], d3[16];
 
   rc = ctx_load(st, id, &c, err);
   if (rc != FAT_OK)
@@ -475,8 +461,8 @@ fat_rc fat_glosa_classificar(fat_store *st, fat_gen *gen, int64_t id, fat_err *e
       cls = "indevida";
       snprintf(ev, sizeof ev,
                "senha %s presente e válida: autorizada em %s, válida até %s, atendimento em %s",
-               c.senha, br(c.data_autorizacao, d1), br(c.validade_senha, d2),
-               br(c.data_inicio, d3));
+               c.senha, fat_dia_br_de(c.data_autorizacao).s, fat_dia_br_de(c.validade_senha).s,
+               fat_dia_br_de(c.data_inicio).s);
     } else if (c.senha == NULL && code_in(c.codigo, cod_senha)) {
       cls = "devida";
       snprintf(ev, sizeof ev, "a guia foi enviada sem senha de autorização");
@@ -484,21 +470,21 @@ fat_rc fat_glosa_classificar(fat_store *st, fat_gen *gen, int64_t id, fat_err *e
                !date_le(c.data_inicio, c.validade_senha)) {
       cls = "devida";
       snprintf(ev, sizeof ev, "atendimento em %s depois da validade da senha (%s)",
-               br(c.data_inicio, d1), br(c.validade_senha, d2));
+               fat_dia_br_de(c.data_inicio).s, fat_dia_br_de(c.validade_senha).s);
     }
   } else if (code_in(c.codigo, cod_carteira) || strcmp(grupo, "cadastro") == 0) {
     if (c.carteira != NULL && c.carteira_validade != NULL && c.data_inicio != NULL &&
         date_le(c.data_inicio, c.carteira_validade)) {
       cls = "indevida";
       snprintf(ev, sizeof ev, "carteira %s informada e válida até %s (atendimento em %s)",
-               c.carteira, br(c.carteira_validade, d1), br(c.data_inicio, d2));
+               c.carteira, fat_dia_br_de(c.carteira_validade).s, fat_dia_br_de(c.data_inicio).s);
     } else if (c.carteira == NULL) {
       cls = "devida";
       snprintf(ev, sizeof ev, "a guia foi enviada sem número de carteira");
     } else if (c.carteira_validade != NULL && c.data_inicio != NULL) {
       cls = "devida";
       snprintf(ev, sizeof ev, "carteira vencida em %s, atendimento em %s",
-               br(c.carteira_validade, d1), br(c.data_inicio, d2));
+               fat_dia_br_de(c.carteira_validade).s, fat_dia_br_de(c.data_inicio).s);
     }
   } else if (code_in(c.codigo, cod_assinatura)) {
     cls = c.assinatura ? "indevida" : "devida";

@@ -91,9 +91,7 @@ static fat_rc load_glosa(fat_store *st, int64_t id, gvars *v, fat_err *err)
 /* AAAA-MM-DD as DD/MM/AAAA into tmp (other text as it is). */
 static const char *data_br(const char *iso, char *tmp, size_t len)
 {
-  if (strlen(iso) < 10 || iso[4] != '-' || iso[7] != '-')
-    return iso;
-  snprintf(tmp, len, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+  snprintf(tmp, len, "%s", fat_dia_br_ou(iso, "").s);
   return tmp;
 }
 
@@ -968,7 +966,7 @@ fat_rc fat_recurso_relatorio(fat_store *st, int64_t id, const char *formato, cha
   size_t n = 0, i;
   fat_buf b;
   fat_rc rc;
-  char v1[32], v2[32], v3[32], seq[16], dt[16];
+  char v1[32], v2[32], v3[32], seq[16], dt[32];
   int csv = formato != NULL && strcmp(formato, "csv") == 0;
   int64_t tg = 0, tr = 0;
 

@@ -31,8 +31,6 @@ fat_rc fin_fim(fat_store *st, fat_rc rc, fat_err *err);
 /* Days from a to b (AAAA-MM-DD); 0 when either is invalid. */
 int fin_dias(const char *a, const char *b);
 
-/* 'AAAA-MM-DD' -> 'DD/MM/AAAA' (other text copied). */
-void fin_data_br(const char *iso, char out[11]);
 /* CPF (11 digits) -> '123.456.789-09'; CNPJ (14) -> '12.345.678/0001-90'; else copied. */
 void fin_doc_br(const char *doc, char *out, size_t len);
 

@@ -106,26 +106,6 @@ int fin_dias(const char *a, const char *b)
   return (int)(y - x);
 }
 
-void fin_data_br(const char *iso, char out[11])
-{
-  if (iso != NULL && strlen(iso) >= 10 && iso[4] == '-' && iso[7] == '-') {
-    memcpy(out, iso + 8, 2);
-    out[2] = '/';
-    memcpy(out + 3, iso + 5, 2);
-    out[5] = '/';
-    memcpy(out + 6, iso, 4);
-    out[10] = '\0';
-  } else {
-    size_t n = iso != NULL ? strlen(iso) : 0;
-
-    if (n > 10)
-      n = 10;
-    if (n > 0)
-      memcpy(out, iso, n);
-    out[n] = '\0';
-  }
-}
-
 void fin_doc_br(const char *doc, char *out, size_t len)
 {
   fat_doc_br(doc, out, len);

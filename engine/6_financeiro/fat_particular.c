@@ -426,7 +426,7 @@ fat_rc fat_particular_recibo_html(fat_store *st, int64_t recibo, char **html, si
   fat_stmt *s;
   fat_buf b;
   char num[16], data[11], forma[16], pac[160], cpf[16], cod[32], desc[160], dat[11];
-  char prof[160], cons[64], cli[160], doc[20], extenso[320], valor_br[32], tmp[40], d1[11];
+  char prof[160], cons[64], cli[160], doc[20], extenso[320], valor_br[32], tmp[40], d1[32];
   int64_t valor;
   int parcelas;
   size_t i;
@@ -494,7 +494,7 @@ fat_rc fat_particular_recibo_html(fat_store *st, int64_t recibo, char **html, si
     rc = fat_buf_puts(&b, "), referente a ", err);
   if (rc == FAT_OK)
     rc = fat_buf_html(&b, desc[0] ? desc : cod, err);
-  fin_data_br(dat, d1);
+  snprintf(d1, sizeof d1, "%s", fat_dia_br_ou(dat, "").s);
   if (rc == FAT_OK)
     rc = fat_buf_printf(&b, err, " (código %s), atendimento de %s", cod, d1);
   if (rc == FAT_OK && prof[0] != '\0') {
@@ -509,7 +509,7 @@ fat_rc fat_particular_recibo_html(fat_store *st, int64_t recibo, char **html, si
         rc = fat_buf_puts(&b, ")", err);
     }
   }
-  fin_data_br(data, d1);
+  snprintf(d1, sizeof d1, "%s", fat_dia_br_ou(data, "").s);
   if (rc == FAT_OK)
     rc = fat_buf_printf(&b, err, ".</p>\n<p>Forma de pagamento: %s%s%s.</p>\n<p>Data: %s</p>\n",
                         ftxt, parcelas > 1 ? " em " : "", "", d1);

@@ -1054,7 +1054,7 @@ fat_rc fat_repasse_extrato_html(fat_store *st, const char *periodo, int64_t prof
 {
   cJSON *e = NULL, *p, *i;
   fat_buf b;
-  char v1[32], v2[32], v3[32], d[11];
+  char v1[32], v2[32], v3[32], d[32];
   fat_rc rc;
 
   *html = NULL;
@@ -1088,7 +1088,7 @@ fat_rc fat_repasse_extrato_html(fat_store *st, const char *periodo, int64_t prof
 
       if (rc != FAT_OK)
         break;
-      fin_data_br(jstr(i, "data"), d);
+      snprintf(d, sizeof d, "%s", fat_dia_br_ou(jstr(i, "data"), "").s);
       fat_money_format_br(jint(i, "base"), v1, sizeof v1);
       fat_money_format_br(jint(i, "valor"), v2, sizeof v2);
       fat_money_format_br(jint(i, "glosa"), v3, sizeof v3);

@@ -22,17 +22,7 @@ static int blank(const char *s) { return s == NULL || s[0] == '\0'; }
 /* AAAA-MM-DD (possibly with a time after it) -> DD/MM/AAAA; other text as is. */
 static const char *data_br(const char *iso, char *out, size_t len)
 {
-  char d[FAT_DIA_ISO_LEN];
-  int32_t dia;
-
-  if (blank(iso))
-    return "";
-  snprintf(d, sizeof d, "%.10s", iso);
-  if (fat_dia_parse(d, &dia) != 0) {
-    snprintf(out, len, "%s", iso);
-    return out;
-  }
-  fat_dia_format_br(dia, out, len);
+  snprintf(out, len, "%s", fat_dia_br_ou(iso, "").s);
   return out;
 }
 
@@ -185,7 +175,7 @@ static fat_rc profissional(fat_buf *b, int n0, const char *titulo, const fat_pro
 
 static fat_rc itens(fat_buf *b, const fat_guia *g, fat_err *err)
 {
-  char d[16], q[32], vu[48], vt[48], seq[16];
+  char d[32], q[32], vu[48], vt[48], seq[16];
   fat_rc rc =
     fat_buf_puts(b,
                  "<h2>Procedimentos e itens realizados</h2>\n<table>\n<thead><tr><th>#</th>"
@@ -231,7 +221,7 @@ static fat_rc itens(fat_buf *b, const fat_guia *g, fat_err *err)
 
 static fat_rc uma_guia(fat_buf *b, const fat_guia *g, fat_err *err)
 {
-  char d1[16], d2[16], d3[16], doc[32];
+  char d1[32], d2[32], d3[32], doc[32];
   const char *nome = !blank(g->beneficiario_nome) ? g->beneficiario_nome : g->beneficiario.nome;
   const char *cns = !blank(g->cns) ? g->cns : g->beneficiario.cns;
   fat_rc rc = fat_buf_puts(b, "<section class=\"guia\">\n<h1>", err);
@@ -393,7 +383,7 @@ static fat_rc relacao(fat_store *st, int64_t id, fat_buf *b, int64_t **ids, size
                                     "Compet\xc3\xaancia",
                                     "Per\xc3\xadodo de",
                                     "Per\xc3\xadodo at\xc3\xa9"};
-  char f[9][200], dt[16], v[48];
+  char f[9][200], dt[32], v[48];
   int64_t total = 0, *vid = NULL;
   size_t cap = 0;
   fat_stmt *s;

@@ -583,10 +583,8 @@ static void celula_texto(const cJSON *v, int tipo, char *out, size_t len)
   case REL_INTEIRO:
   case REL_DIAS: fixo(cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0, 0, "", out, len); break;
   case REL_DATA:
-    if (s != NULL && strlen(s) >= 10 && s[4] == '-' && s[7] == '-')
-      snprintf(out, len, "%.2s/%.2s/%.4s", s + 8, s + 5, s);
-    else if (s != NULL)
-      snprintf(out, len, "%s", s);
+    if (s != NULL)
+      snprintf(out, len, "%s", fat_dia_br_ou(s, "").s);
     break;
   case REL_MES:
     if (s != NULL && strlen(s) >= 7 && s[4] == '-')

@@ -235,14 +235,6 @@ static fat_rc retencoes(fat_store *st, const titular *t, retencao **out, size_t 
 }
 
 /* "DD/MM/AAAA" of a stored date. */
-static void data_br(const char *iso, char out[11])
-{
-  if (iso != NULL && strlen(iso) >= 10 && iso[4] == '-' && iso[7] == '-')
-    snprintf(out, 11, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
-  else
-    snprintf(out, 11, "%s", iso != NULL ? iso : "");
-}
-
 /* }====================================================== */
 
 /*
@@ -471,8 +463,7 @@ static fat_rc cell(fat_buf *b, char kind, const cJSON *o, const char *k, fat_err
     return rc;
   switch (kind) {
   case 'd':
-    data_br(js(o, k), buf);
-    rc = fat_buf_html(b, buf, err);
+    rc = fat_buf_html(b, fat_dia_br_ou(js(o, k), "").s, err);
     break;
   case 'r':
     fat_money_format_br(jn(o, k), buf, sizeof buf);
@@ -558,7 +549,7 @@ static fat_rc h(fat_buf *b, const char *tag, const char *text, fat_err *err)
 static fat_rc render_html(const cJSON *doc, fat_buf *b, fat_err *err)
 {
   const cJSON *x, *arr;
-  char cpf[FAT_LGPD_MASCARA_MAX], buf[200], d1[11];
+  char cpf[FAT_LGPD_MASCARA_MAX], buf[200];
   fat_rc rc;
 
   fat_lgpd_mostrar(FAT_DADO_CPF, js(doc, "cpf"), 1, cpf, sizeof cpf);
@@ -577,12 +568,11 @@ static fat_rc render_html(const cJSON *doc, fat_buf *b, fat_err *err)
     rc = h(b, "h1", buf, err);
   }
   if (rc == FAT_OK) {
-    data_br(js(doc, "gerado_em"), d1);
     rc = fat_buf_printf(b, err,
-                        "<p>Gerado em %s (UTC %s) a pedido do titular dos dados (Lei 13.709/2018,"
+                        "<p>Gerado em %s a pedido do titular dos dados (Lei 13.709/2018,"
                         " art. 18). Os registros de faturamento são guardados por %lld anos "
                         "depois do último pagamento.</p>\n",
-                        d1, js(doc, "gerado_em") + (strlen(js(doc, "gerado_em")) > 11 ? 11 : 0),
+                        fat_quando_br_de(js(doc, "gerado_em"), "").s,
                         (long long)jn(doc, "retencao_anos"));
   }
   if (rc == FAT_OK)
@@ -884,7 +874,7 @@ static fat_rc exec_txt(fat_store *st, const char *sql, const char *what, fat_err
 static void motivos(const titular *t, const retencao *r, size_t n, char *out, size_t len)
 {
   size_t i, k = 0, used = 0;
-  char d1[11], d2[11];
+  char d1[32], d2[32];
 
   out[0] = '\0';
   for (i = 0; i < n; i++) {
@@ -898,8 +888,8 @@ static void motivos(const titular *t, const retencao *r, size_t n, char *out, si
       snprintf(out + used, len - used, "; e outros registros");
       return;
     }
-    data_br(r[i].base, d1);
-    data_br(r[i].ate, d2);
+    snprintf(d1, sizeof d1, "%s", fat_dia_br_ou(r[i].base, "").s);
+    snprintf(d2, sizeof d2, "%s", fat_dia_br_ou(r[i].ate, "").s);
     if (recurso && r[i].recurso > 0)
       w = snprintf(out + used, len - used, "%s%s está no recurso de glosa nº %lld, em aberto",
                    k > 0 ? "; " : "", r[i].rotulo, (long long)r[i].recurso);
@@ -1301,13 +1291,10 @@ fat_rc fat_titular_anonimizar(fat_store *st, const char *cpf, const char *hoje,
     goto fail;
   motivos(&t, ret, n_ret, why, sizeof why);
   if (why[0] != '\0') {
-    char h[11];
-
-    data_br(t.hoje, h);
     rc = fat_err_set(err, FAT_ESTATE,
                      "não é possível anonimizar em %s (retenção de %d anos depois do último "
                      "pagamento): %s",
-                     h, t.anos, why);
+                     fat_dia_br_ou(t.hoje, "").s, t.anos, why);
     goto fail;
   }
   token_hex(hex, 6);

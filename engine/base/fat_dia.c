@@ -190,16 +190,61 @@ void fat_dia_format_br(int32_t dia, char *buf, size_t len)
   snprintf(buf, len, "%02d/%02d/%04d", d, m, y);
 }
 
-fat_dia_br fat_dia_br_de(const char *s)
+fat_dia_br fat_dia_br_ou(const char *s, const char *vazio)
 {
   fat_dia_br b;
+  char d[FAT_DIA_ISO_LEN];
   int32_t dia;
+  size_t n = s != NULL ? strlen(s) : 0;
 
-  if (s != NULL && fat_dia_parse(s, &dia) == 0)
+  if (n == 0) {
+    snprintf(b.s, sizeof b.s, "%s", vazio != NULL ? vazio : "");
+    return b;
+  }
+  /* a timestamp's day: the first 10 bytes when a T or a blank follows */
+  snprintf(d, sizeof d, "%.10s", s);
+  if ((n == 10 || (n > 10 && (s[10] == 'T' || s[10] == ' '))) && fat_dia_parse(d, &dia) == 0)
     fat_dia_format_br(dia, b.s, sizeof b.s);
   else
-    snprintf(b.s, sizeof b.s, "%s", s != NULL ? s : "?");
+    snprintf(b.s, sizeof b.s, "%s", s);
   return b;
+}
+
+fat_dia_br fat_dia_br_de(const char *s) { return fat_dia_br_ou(s, "?"); }
+
+fat_quando_br fat_quando_br_epoch(int64_t t)
+{
+  fat_quando_br q;
+  time_t tt = (time_t)t;
+  struct tm tm;
+
+  if (localtime_r(&tt, &tm) == NULL || strftime(q.s, sizeof q.s, "%d/%m/%Y %H:%M", &tm) == 0)
+    snprintf(q.s, sizeof q.s, "%lld", (long long)t);
+  return q;
+}
+
+fat_quando_br fat_quando_br_de(const char *utc, const char *vazio)
+{
+  fat_quando_br q;
+  char d[FAT_DIA_ISO_LEN], sep = 0, rest = 0;
+  int y, mo, da, h, mi, se, n;
+  int32_t dia;
+
+  if (utc == NULL || utc[0] == '\0') {
+    snprintf(q.s, sizeof q.s, "%s", vazio != NULL ? vazio : "");
+    return q;
+  }
+  n = sscanf(utc, "%4d-%2d-%2d%c%2d:%2d:%2d%c", &y, &mo, &da, &sep, &h, &mi, &se, &rest);
+  snprintf(d, sizeof d, "%.10s", utc);
+  if (n >= 7 && (sep == 'T' || sep == ' ') && (n == 7 || rest == 'Z' || rest == '.') &&
+      fat_dia_parse(d, &dia) == 0 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && se >= 0 &&
+      se < 61)
+    return fat_quando_br_epoch((int64_t)dia * 86400 + h * 3600 + mi * 60 + se);
+  if (fat_dia_parse(utc, &dia) == 0)
+    fat_dia_format_br(dia, q.s, sizeof q.s);
+  else
+    snprintf(q.s, sizeof q.s, "%s", utc);
+  return q;
 }
 
 int fat_dia_semana(int32_t dia)

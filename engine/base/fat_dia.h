@@ -62,13 +62,31 @@ void fat_dia_format(int32_t dia, char *buf, size_t len);
 void fat_dia_format_br(int32_t dia, char *buf, size_t len);
 
 /* A date for a message users read: any date fat_dia_parse accepts as
-** 'DD/MM/AAAA'; other text as it is (at most 15 bytes); NULL as "?". By
+** 'DD/MM/AAAA'; other text as it is (at most 31 bytes); NULL as "?". By
 ** value, so that fat_dia_br_de(data).s can be an argument of one call (the
 ** array lives until the end of that full expression). */
 typedef struct fat_dia_br {
-  char s[16];
+  char s[32];
 } fat_dia_br;
 fat_dia_br fat_dia_br_de(const char *s);
+
+/* fat_dia_br_de with `vazio` shown for NULL or "" (the caller's dash, "?" or
+** nothing), and the date of a stored timestamp ('AAAA-MM-DDTHH:MM:SSZ',
+** or with a blank instead of the T) shown as its day, 'DD/MM/AAAA', as
+** written (no time-zone conversion: use fat_quando_br_de for an instant). */
+fat_dia_br fat_dia_br_ou(const char *s, const char *vazio);
+
+/* An instant for users: local time 'DD/MM/AAAA HH:MM'. fat_quando_br_de
+** takes a stored UTC timestamp ('AAAA-MM-DDTHH:MM:SS', a blank for the T
+** and a trailing Z accepted); a plain date is shown as fat_dia_br_de does,
+** NULL or "" as `vazio`, other text as it is (at most 23 bytes).
+** fat_quando_br_epoch takes seconds since 1970 (UTC). By value, as
+** fat_dia_br. */
+typedef struct fat_quando_br {
+  char s[24];
+} fat_quando_br;
+fat_quando_br fat_quando_br_de(const char *utc, const char *vazio);
+fat_quando_br fat_quando_br_epoch(int64_t t);
 
 /* Day of the week: 0 = domingo, 1 = segunda, ..., 6 = sábado. */
 int fat_dia_semana(int32_t dia);

@@ -195,7 +195,6 @@ void fat_revisao_texto(const char *campo, const char *valor, char *buf, size_t l
   const char *nome = campo != NULL ? ultimo(campo) : "";
   int64_t v;
   int32_t dia;
-  int y, m, d;
 
   if (len == 0)
     return;
@@ -216,8 +215,7 @@ void fat_revisao_texto(const char *campo, const char *valor, char *buf, size_t l
     return;
   }
   if (fat_dia_parse(valor, &dia) == 0) {
-    fat_dia_to_ymd(dia, &y, &m, &d);
-    snprintf(buf, len, "%02d/%02d/%04d", d, m, y);
+    fat_dia_format_br(dia, buf, len);
     return;
   }
   if (strcmp(nome, "competencia") == 0 && fat_dia_competencia_valida(valor)) {

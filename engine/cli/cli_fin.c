@@ -1,4 +1,5 @@
 /* cli_fin.c: helpers of the financial verbs (cli_fin.h). */
+#include "fat_dia.h"
 #include "cli_fin.h"
 
 #include <stdio.h>
@@ -87,11 +88,7 @@ const char *cf_brl(int64_t centavos, char buf[40])
 
 const char *cf_data(const char *iso, char buf[16])
 {
-  if (iso == NULL || strlen(iso) < 10 || iso[4] != '-') {
-    snprintf(buf, 16, "%s", iso != NULL && iso[0] ? iso : "-");
-    return buf;
-  }
-  snprintf(buf, 16, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+  snprintf(buf, 16, "%.15s", fat_dia_br_ou(iso, "-").s);
   return buf;
 }
 

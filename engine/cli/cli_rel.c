@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fat_dia.h"
 #include "cli.h"
 #include "fat_mem.h"
 #include "fat_model.h"
@@ -100,7 +101,7 @@ static void celula(const cJSON *v, const char *tipo, char *out, size_t len)
     snprintf(out, len, "%s%lld,%02lld%%", n < 0 ? "-" : "", (long long)(a / 100),
              (long long)(a % 100));
   } else if (strcmp(tipo, "data") == 0 && s != NULL && strlen(s) >= 10) {
-    snprintf(out, len, "%.2s/%.2s/%.4s", s + 8, s + 5, s);
+    snprintf(out, len, "%s", fat_dia_br_ou(s, "").s);
   } else if (strcmp(tipo, "mes") == 0 && s != NULL && strlen(s) >= 7) {
     snprintf(out, len, "%.2s/%.4s", s + 5, s);
   } else if (s != NULL) {

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fat_dia.h"
 #include "cli.h"
 #include "fat_acesso_log.h"
 #include "fat_lgpd.h"
@@ -30,16 +31,6 @@ static void help(void)
          "  --limite N          no máximo N linhas (padrão 1000)\n"
          "\n"
          "Veja docs/lgpd.md.\n");
-}
-
-/* "2026-12-01T05:30:00Z" as "01/12/2026 05:30:00 UTC" into out. */
-static void quando_br(const char *iso, char *out, size_t len)
-{
-  if (iso == NULL || strlen(iso) < 19) {
-    snprintf(out, len, "%s", iso != NULL ? iso : "-");
-    return;
-  }
-  snprintf(out, len, "%.2s/%.2s/%.4s %.8s UTC", iso + 8, iso + 5, iso, iso + 11);
 }
 
 int cli_auditoria_acessos(fat_cli *cli, int argc, char **argv)
@@ -105,7 +96,7 @@ int cli_auditoria_acessos(fat_cli *cli, int argc, char **argv)
            "canal", "comando/rota", "registro", "qtd.", "CPF", "ids");
   cJSON_ArrayForEach(x, rows)
   {
-    quando_br(cli_jstr(x, "em", NULL), quando, sizeof quando);
+    snprintf(quando, sizeof quando, "%s", fat_quando_br_de(cli_jstr(x, "em", NULL), "-").s);
     printf("%-23s %-16.16s %-10.10s %-5s %-32.32s %-12s %6lld %-9s %s\n", quando,
            cli_jstr(x, "usuario", "-"), cli_jstr(x, "papel", "-"), cli_jstr(x, "canal", "-"),
            cli_jstr(x, "acao", "-"), cli_jstr(x, "objeto", "-"), (long long)cli_jint(x, "n"),

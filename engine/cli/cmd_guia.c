@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fat_dia.h"
 #include "cli.h"
 #include "fat_conferir.h"
 #include "fat_digitacao.h"
@@ -27,17 +28,6 @@
 typedef void (*guia_section_fn)(FILE *f, fat_store *st, const fat_guia *g);
 
 static const char *nz(const char *s) { return s != NULL ? s : "-"; }
-
-/* "AAAA-MM-DD..." -> "DD/MM/AAAA" (anything else as it is). */
-static const char *dbr(const char *iso, char *buf, size_t len)
-{
-  if (iso != NULL && fat_dia_valida(iso))
-    snprintf(buf, len, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
-  else
-    snprintf(buf, len, "%s", iso != NULL ? iso : "-");
-  return buf;
-}
-
 
 /* Print s padded/truncated to `width` characters (UTF-8 aware). */
 static void put_col(FILE *f, const char *s, int width, int right)
@@ -63,7 +53,7 @@ static void put_col(FILE *f, const char *s, int width, int right)
 
 static void sec_cabecalho(FILE *f, fat_store *st, const fat_guia *g)
 {
-  char v[48], d1[16], d2[16];
+  char v[48];
 
   (void)st;
   fprintf(f, "Guia %lld  %s  nº no prestador %s", (long long)g->id, fat_guia_tipo_str(g->tipo),
@@ -87,16 +77,16 @@ static void sec_cabecalho(FILE *f, fat_store *st, const fat_guia *g)
     fprintf(f, "  competência: %.2s/%.4s", g->competencia + 5, g->competencia);
   else
     fprintf(f, "  competência: %s", nz(g->competencia));
-  fprintf(f, "   atendimento: %s", dbr(g->data_inicio, d1, sizeof d1));
+  fprintf(f, "   atendimento: %s", fat_dia_br_ou(g->data_inicio, "-").s);
   if (g->hora_inicio != NULL)
     fprintf(f, " %s", g->hora_inicio);
   if (g->data_fim != NULL)
-    fprintf(f, " até %s%s%s", dbr(g->data_fim, d1, sizeof d1), g->hora_fim != NULL ? " " : "",
+    fprintf(f, " até %s%s%s", fat_dia_br_ou(g->data_fim, "-").s, g->hora_fim != NULL ? " " : "",
             g->hora_fim != NULL ? g->hora_fim : "");
   fputc('\n', f);
   if (g->senha != NULL || g->data_autorizacao != NULL || g->validade_senha != NULL)
     fprintf(f, "  senha:       %s (autorizada em %s, válida até %s)\n", nz(g->senha),
-            dbr(g->data_autorizacao, d1, sizeof d1), dbr(g->validade_senha, d2, sizeof d2));
+            fat_dia_br_ou(g->data_autorizacao, "-").s, fat_dia_br_ou(g->validade_senha, "-").s);
   fprintf(f, "  CID:         %s", nz(g->cid));
   if (g->cid_secundarios != NULL)
     fprintf(f, " (secundários: %s)", g->cid_secundarios);
@@ -116,7 +106,6 @@ static void sec_cabecalho(FILE *f, fat_store *st, const fat_guia *g)
 static void sec_beneficiario(FILE *f, fat_store *st, const fat_guia *g)
 {
   const fat_beneficiario *b = &g->beneficiario;
-  char d1[16];
 
   (void)st;
   fprintf(f, "\nBeneficiário\n");
@@ -124,10 +113,10 @@ static void sec_beneficiario(FILE *f, fat_store *st, const fat_guia *g)
   if (b->nome_social != NULL)
     fprintf(f, " (nome social: %s)", b->nome_social);
   fprintf(f, "\n  carteira:    %s (validade %s)%s\n", nz(g->carteira_numero),
-          dbr(g->carteira_validade, d1, sizeof d1),
+          fat_dia_br_ou(g->carteira_validade, "-").s,
           g->atendimento_rn ? "  atendimento a recém-nato" : "");
   fprintf(f, "  CPF:         %s   CNS: %s   nascimento: %s   sexo: %s\n", nz(b->cpf),
-          nz(g->cns != NULL ? g->cns : b->cns), dbr(b->nascimento, d1, sizeof d1), nz(b->sexo));
+          nz(g->cns != NULL ? g->cns : b->cns), fat_dia_br_ou(b->nascimento, "-").s, nz(b->sexo));
 }
 
 static void print_prof(FILE *f, const char *label, const fat_profissional *p)
@@ -158,7 +147,7 @@ static void sec_itens(FILE *f, fat_store *st, const fat_guia *g)
   size_t i;
   int64_t soma = 0;
   int any_absent = 0;
-  char q[32], vu[40], vt[40], dt[16];
+  char q[32], vu[40], vt[40];
 
   (void)st;
   fprintf(f, "\nItens\n");
@@ -184,7 +173,7 @@ static void sec_itens(FILE *f, fat_store *st, const fat_guia *g)
     fputc(' ', f);
     put_col(f, it->descricao != NULL ? it->descricao : it->tipo, 30, 0);
     fputc(' ', f);
-    put_col(f, it->data != NULL ? dbr(it->data, dt, sizeof dt) : "", 10, 0);
+    put_col(f, fat_dia_br_ou(it->data, "").s, 10, 0);
     fputc(' ', f);
     put_col(f, q, 10, 1);
     fputc(' ', f);
@@ -332,26 +321,6 @@ static int parse_id(const char *s, int64_t *out)
     return -1;
   *out = v;
   return 0;
-}
-
-/* UTC 'AAAA-MM-DDTHH:MM:SSZ' as local 'DD/MM/AAAA HH:MM'. */
-static const char *quando_br(const char *utc, char *buf, size_t len)
-{
-  struct tm tm;
-  time_t t;
-
-  memset(&tm, 0, sizeof tm);
-  if (utc == NULL || sscanf(utc, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                            &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
-    snprintf(buf, len, "%s", utc != NULL ? utc : "-");
-    return buf;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  t = timegm(&tm);
-  if (localtime_r(&t, &tm) == NULL || strftime(buf, len, "%d/%m/%Y %H:%M", &tm) == 0)
-    snprintf(buf, len, "%s", utc);
-  return buf;
 }
 
 static int ocupado_ou_erro(const fat_err *err)
@@ -510,7 +479,6 @@ static int historico(fat_cli *cli, int64_t id)
   cJSON *arr = NULL;
   const cJSON *r;
   fat_err err;
-  char q[40];
 
   if (st == NULL)
     return CLI_FAIL;
@@ -531,7 +499,7 @@ static int historico(fat_cli *cli, int64_t id)
     const char *acao = cli_jstr(r, "acao", "?"), *motivo = cli_jstr(r, "motivo", NULL);
 
     printf("\nrevisão %lld  %s  por %s  (%s)\n", (long long)cli_jint(r, "revisao"),
-           quando_br(cli_jstr(r, "em", NULL), q, sizeof q), cli_jstr(r, "usuario", "?"),
+           fat_quando_br_de(cli_jstr(r, "em", NULL), "-").s, cli_jstr(r, "usuario", "?"),
            strcmp(acao, "importar") == 0   ? "importada"
            : strcmp(acao, "digitar") == 0  ? "digitada"
            : strcmp(acao, "editar") == 0   ? "corrigida"

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fat_dia.h"
 #include "cli.h"
 #include "fat_acesso_log.h"
 #include "fat_anexo.h"
@@ -90,10 +91,9 @@ static int listar(fat_cli *cli, int64_t guia)
   {
     const char *em = cli_jstr(a, "criado_em", "");
 
-    printf("anexo %lld  %-13s  %s  %s  %lld bytes  %.2s/%.2s/%.4s por %s\n",
-           (long long)cli_jint(a, "id"), cli_jstr(a, "tipo_rotulo", ""), cli_jstr(a, "nome", ""),
-           cli_jstr(a, "mime", ""), (long long)cli_jint(a, "tamanho"),
-           strlen(em) >= 10 ? em + 8 : "", strlen(em) >= 10 ? em + 5 : "", em,
+    printf("anexo %lld  %-13s  %s  %s  %lld bytes  %s por %s\n", (long long)cli_jint(a, "id"),
+           cli_jstr(a, "tipo_rotulo", ""), cli_jstr(a, "nome", ""), cli_jstr(a, "mime", ""),
+           (long long)cli_jint(a, "tamanho"), fat_quando_br_de(em, "-").s,
            cli_jstr(a, "criado_por", "?"));
     n++;
   }

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fat_dia.h"
 #include "cli.h"
 #include "fat_lote.h"
 #include "fat_mem.h"
@@ -223,15 +224,14 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
            "período", "prazo", "guias", "valor", "arquivo");
     for (i = 0; i < res.n; i++) {
       const fat_lote_info *x = &res.lotes[i];
-      char money[40], per[32], prazo[16];
+      char money[40], per[32];
 
       fat_money_format_br(x->valor, money, sizeof money);
       snprintf(per, sizeof per, "%.2s/%.2s a %.2s/%.2s", x->periodo_inicio + 8,
                x->periodo_inicio + 5, x->periodo_fim + 8, x->periodo_fim + 5);
-      snprintf(prazo, sizeof prazo, "%.2s/%.2s/%.4s", x->prazo_envio + 8, x->prazo_envio + 5,
-               x->prazo_envio);
       printf("%-5" PRId64 " %-8" PRId64 " %-18s %-7s %-23s %-10s %5d %16s  %s\n", x->id,
-             x->numero, x->tipo, x->competencia, per, prazo, x->qtd_guias, money, x->arquivo);
+             x->numero, x->tipo, x->competencia, per, fat_dia_br_ou(x->prazo_envio, "-").s,
+             x->qtd_guias, money, x->arquivo);
     }
     printf("%zu lote%s fechado%s com %zu guias%s\n", res.n, res.n == 1 ? "" : "s",
            res.n == 1 ? "" : "s", res.guias,

@@ -59,34 +59,13 @@ static int entregar_html(const char *saida, const char *html, size_t len)
   return CLI_OK;
 }
 
-/* A stored UTC timestamp as local DD/MM/AAAA HH:MM. */
-static const char *quando_br(const char *utc, char *buf, size_t len)
-{
-  struct tm tm;
-  time_t t;
-
-  memset(&tm, 0, sizeof tm);
-  if (utc == NULL || sscanf(utc, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                            &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
-    snprintf(buf, len, "%s", utc != NULL ? utc : "-");
-    return buf;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  t = timegm(&tm);
-  if (localtime_r(&t, &tm) == NULL || strftime(buf, len, "%d/%m/%Y %H:%M", &tm) == 0)
-    snprintf(buf, len, "%s", utc);
-  return buf;
-}
-
 static void imprimir_papel(const cJSON *o)
 {
   const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "recebido");
-  char q[40];
 
   if (cJSON_IsTrue(r))
     printf("guia %lld: papel assinado recebido em %s por %s\n", (long long)cli_jint(o, "guia_id"),
-           quando_br(cli_jstr(o, "recebido_em", NULL), q, sizeof q),
+           fat_quando_br_de(cli_jstr(o, "recebido_em", NULL), "-").s,
            cli_jstr(o, "recebido_por", "?"));
   else
     printf("guia %lld: papel assinado pendente\n", (long long)cli_jint(o, "guia_id"));

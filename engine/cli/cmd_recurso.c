@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fat_dia.h"
 #include "cli.h"
 #include "fat_glosa.h"
 #include "fat_mem.h"
@@ -355,15 +356,6 @@ static int do_resposta(fat_cli *cli, int argc, char **argv)
   return show(cli, st, id, NULL);
 }
 
-/* AAAA-MM-DD as DD/MM/AAAA (other text as it is). */
-static const char *data_br(const char *iso, char *buf, size_t len)
-{
-  if (strlen(iso) != 10 || iso[4] != '-' || iso[7] != '-')
-    return iso;
-  snprintf(buf, len, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
-  return buf;
-}
-
 static const char *lote_txt(const cJSON *o, char *buf, size_t len)
 {
   if (!cJSON_IsNumber(cJSON_GetObjectItem(o, "lote")))
@@ -376,7 +368,7 @@ static int show(fat_cli *cli, fat_store *st, int64_t id, const char *hoje)
 {
   fat_err err;
   cJSON *l, *o, *it;
-  char *s, b1[32], b2[32], dt[16], lt[24];
+  char *s, b1[32], b2[32], lt[24];
 
   fat_err_clear(&err);
   if (fat_recurso_listar(st, id, hoje, &l, &err) != FAT_OK)
@@ -405,7 +397,7 @@ static int show(fat_cli *cli, fat_store *st, int64_t id, const char *hoje)
            lote_txt(o, lt, sizeof lt), cli_jstr(o, "protocolo_lote", "-"),
            cli_jstr(o, "status", "-"), cJSON_IsString(res) ? " / " : "",
            cJSON_IsString(res) ? res->valuestring : "",
-           cJSON_IsString(pz) ? data_br(pz->valuestring, dt, sizeof dt) : "-",
+           fat_dia_br_ou(cJSON_IsString(pz) ? pz->valuestring : NULL, "-").s,
            cJSON_IsTrue(cJSON_GetObjectItem(o, "atrasado")) ? " (VENCIDO)" : "", b1, b2,
            cli_jnum(o, "itens_respondidos"), cli_jnum(o, "qtd_itens"));
     cJSON_ArrayForEach(it, cJSON_GetObjectItem(o, "itens"))

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fat_dia.h"
 #include "cli.h"
 #include "fat_model.h"
 #include "fat_money.h"
@@ -39,14 +40,6 @@ static void help(void)
   cli_relatorio_gerencial_ajuda();
 }
 
-static void data_br(const char *iso, char *out, size_t len)
-{
-  if (iso != NULL && strlen(iso) >= 10 && iso[4] == '-' && iso[7] == '-')
-    snprintf(out, len, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
-  else
-    snprintf(out, len, "%s", iso != NULL ? iso : "-");
-}
-
 static void reais(const cJSON *o, const char *k, char *out, size_t len)
 {
   fat_money_format_br(cli_jint(o, k), out, len);
@@ -60,7 +53,7 @@ static int do_painel(fat_cli *cli, int argc, char **argv)
   fat_store *st;
   fat_err err;
   cJSON *p = NULL, *x;
-  char a[40], b[40], d[16];
+  char a[40], b[40], d[32];
   int c;
 
   optind = 1;
@@ -81,7 +74,7 @@ static int do_painel(fat_cli *cli, int argc, char **argv)
     return cli_error(&err);
   if (cli->json)
     return cli_emit_json(p);
-  data_br(cli_jstr(p, "hoje", NULL), d, sizeof d);
+  snprintf(d, sizeof d, "%s", fat_dia_br_ou(cli_jstr(p, "hoje", NULL), "-").s);
   printf("painel em %s\n\n", d);
   reais(p, "valor_a_faturar", a, sizeof a);
   printf("  guias a faturar            %8lld   %s\n", (long long)cli_jint(p, "guias_a_faturar"), a);
@@ -136,12 +129,12 @@ static fat_rc fetch(fat_store *st, lista k, const lista_args *a, fat_pagina *p, 
 
 static void print_row(lista k, const cJSON *x)
 {
-  char v[40], d[16];
+  char v[40], d[32];
 
   switch (k) {
   case L_GUIAS:
     reais(x, "valor_total", v, sizeof v);
-    data_br(cli_jstr(x, "data_inicio", NULL), d, sizeof d);
+    snprintf(d, sizeof d, "%s", fat_dia_br_ou(cli_jstr(x, "data_inicio", NULL), "-").s);
     printf("%8lld  %-16.16s %-20.20s %-24.24s %-14s %-10s %-10s %3lld bloq. %3lld alert. "
            "%16s\n",
            (long long)cli_jint(x, "id"), cli_jstr(x, "numero_prestador", "-"),
@@ -151,7 +144,7 @@ static void print_row(lista k, const cJSON *x)
     break;
   case L_LOTES:
     reais(x, "valor_informado", v, sizeof v);
-    data_br(cli_jstr(x, "prazo_envio", NULL), d, sizeof d);
+    snprintf(d, sizeof d, "%s", fat_dia_br_ou(cli_jstr(x, "prazo_envio", NULL), "-").s);
     printf("%6lld  nº %-6lld %-20.20s %-8s %-12s %4lld guias %16s  prazo %s%s\n",
            (long long)cli_jint(x, "id"), (long long)cli_jint(x, "numero"),
            cli_jstr(x, "operadora", "-"), cli_jstr(x, "competencia", "-"),
@@ -160,7 +153,7 @@ static void print_row(lista k, const cJSON *x)
     break;
   case L_GLOSAS:
     reais(x, "valor", v, sizeof v);
-    data_br(cli_jstr(x, "prazo_recurso", NULL), d, sizeof d);
+    snprintf(d, sizeof d, "%s", fat_dia_br_ou(cli_jstr(x, "prazo_recurso", NULL), "-").s);
     printf("%7lld  guia %-14.14s %-20.20s %-5s %14s %-13s %-18s prazo %s\n",
            (long long)cli_jint(x, "id"), cli_jstr(x, "guia", "-"), cli_jstr(x, "operadora", "-"),
            cli_jstr(x, "codigo", "-"), v, cli_jstr(x, "classificacao", "-"),
@@ -174,7 +167,7 @@ static void print_row(lista k, const cJSON *x)
     break;
   case L_RECURSOS:
     reais(x, "valor_recursado", v, sizeof v);
-    data_br(cli_jstr(x, "prazo", NULL), d, sizeof d);
+    snprintf(d, sizeof d, "%s", fat_dia_br_ou(cli_jstr(x, "prazo", NULL), "-").s);
     printf("%6lld  nº %-6lld %-20.20s %-12s %4lld itens %16s prazo %s\n",
            (long long)cli_jint(x, "id"), (long long)cli_jint(x, "numero"),
            cli_jstr(x, "operadora", "-"), cli_jstr(x, "status", "-"),

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fat_dia.h"
 #include "cli.h"
 #include "fat_auth.h"
 #include "fat_mem.h"
@@ -404,9 +405,6 @@ static int usuario_sessoes(fat_cli *cli, int argc, char **argv)
   fat_err err;
   cJSON *lst = NULL, *x;
   int64_t id = 0;
-  time_t t;
-  struct tm tm;
-  char quando[32];
 
   if (argc > 2)
     return cli_usage_error("usuario", "argumento inesperado '%s'", argv[2]);
@@ -422,16 +420,14 @@ static int usuario_sessoes(fat_cli *cli, int argc, char **argv)
     return cli_error(&err);
   if (cli->json)
     return cli_emit_json(lst);
-  printf("%-6s %-24s %-11s %-20s %-16s %s\n", "SESSÃO", "USUÁRIO", "PAPEL", "ABERTA EM (UTC)",
+  printf("%-6s %-24s %-11s %-16s %-16s %s\n", "SESSÃO", "USUÁRIO", "PAPEL", "ABERTA EM",
          "EXPIRA", "ENDEREÇO");
   cJSON_ArrayForEach(x, lst)
   {
-    t = (time_t)cli_jint(x, "expira_em");
-    localtime_r(&t, &tm);
-    strftime(quando, sizeof quando, "%d/%m/%Y %H:%M", &tm);
-    printf("%-6lld %-24s %-11s %-20s %-16s %s\n", (long long)cli_jint(x, "id"),
-           cli_jstr(x, "usuario", ""), cli_jstr(x, "papel", ""), cli_jstr(x, "criado_em", ""),
-           quando, cli_jstr(x, "ip", "-"));
+    printf("%-6lld %-24s %-11s %-16s %-16s %s\n", (long long)cli_jint(x, "id"),
+           cli_jstr(x, "usuario", ""), cli_jstr(x, "papel", ""),
+           fat_quando_br_de(cli_jstr(x, "criado_em", NULL), "-").s,
+           fat_quando_br_epoch(cli_jint(x, "expira_em")).s, cli_jstr(x, "ip", "-"));
   }
   if (cJSON_GetArraySize(lst) == 0)
     printf("nenhuma sessão aberta\n");

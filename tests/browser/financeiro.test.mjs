@@ -3,35 +3,13 @@
 // confirms the match, registers and receives a particular, computes and
 // closes the repasse; a faturista sees no confirm/close buttons.
 // Usage: node financeiro.test.mjs /path/to/faturo   Screenshots: test-results/.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, cpSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { clinica, painel } from './harness.mjs';
 
-const FATURO = process.argv[2];
-const here = dirname(fileURLToPath(import.meta.url));
-const src = process.env.FAT_SOURCE_DIR || join(here, '..', '..');
-const shots = join(here, 'test-results');
-mkdirSync(shots, { recursive: true });
-const dir = mkdtempSync(join(tmpdir(), 'faturo-browser-fin-'));
-const db = join(dir, 'fin.db');
-const regras = join(dir, 'regras');
-cpSync(join(src, 'rules'), regras, { recursive: true });
-cpSync(join(src, 'scripts'), join(regras, 'scripts'), { recursive: true });
-const env = { ...process.env, FATURO_DB: db, FATURO_REGRAS: regras, USER: 'teste' };
-function mustRun(args, input) {
-  const r = spawnSync(FATURO, args, { env, input, encoding: 'utf8' });
-  assert.equal(r.status, 0, `faturo ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-function sql(q) {
-  const r = spawnSync('sqlite3', [db, q], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-}
+const C = clinica('financeiro');
+const { mustRun, sql, shots, dir } = C;
 mustRun(['init']);
 mustRun(['cadastro', 'prestador', '--nome', 'Clínica São João', '--cnpj', '11.222.333/0001-81', '--cnes', '1234567']);
 mustRun(['cadastro', 'operadora', '--registro-ans', '312347', '--nome', 'Aurora Saúde', '--script', 'aurora',
@@ -62,50 +40,9 @@ DATA:OFXSGML
 const USERS = { faturista: ['bia', 'senha-fat-1'], supervisor: ['caio', 'senha-sup-1'] };
 for (const [papel, [nome, senha]] of Object.entries(USERS)) mustRun(['usuario', 'criar', nome, '--papel', papel], senha + '\n');
 
-const srv = spawn(FATURO, ['servidor', '--porta', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-let log = '';
-srv.stderr.on('data', d => { log += d; });
-const port = await new Promise((resolve, reject) => {
-  let out = '';
-  srv.stdout.on('data', d => { out += d; const m = /127\.0\.0\.1:(\d+)\//.exec(out); if (m) resolve(Number(m[1])); });
-  srv.on('exit', c => reject(new Error('servidor saiu com ' + c + ': ' + log)));
-  setTimeout(() => reject(new Error('servidor não respondeu')), 15000);
-});
-const base = `http://127.0.0.1:${port}`;
-const profile = mkdtempSync(join(tmpdir(), 'faturo-chromium-fin-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1360, height: 900 }, locale: 'pt-BR',
-  acceptDownloads: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-proxy-server'],
-});
-const page = ctx.pages()[0] || await ctx.newPage();
-const errosJs = [];
-page.on('pageerror', e => errosJs.push(String(e)));
-page.on('console', m => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errosJs.push(m.text()); });
-page.on('dialog', d => d.accept());
-page.on('popup', p => p.close().catch(() => {}));
-page.setDefaultTimeout(15000);
-
-async function entrar(papel) {
-  await ctx.clearCookies();
-  await page.goto(base + '/');
-  await page.waitForSelector('#login-form', { state: 'visible' });
-  await page.fill('#login-usuario', USERS[papel][0]);
-  await page.fill('#login-senha', USERS[papel][1]);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#app:not([hidden])');
-}
-async function aviso(re) {
-  await page.waitForFunction((s) => {
-    const a = document.getElementById('aviso');
-    return !a.hidden && new RegExp(s).test(a.textContent);
-  }, re.source);
-}
-
-let falhou = false;
-const casos = [];
-function caso(nome, fn) { casos.push([nome, fn]); }
+const P = await painel(C, { viewport: { width: 1360, height: 900 }, popups: true });
+const { base, page, aviso, caso } = P;
+const entrar = papel => P.entrar(USERS[papel][0], USERS[papel][1]);
 
 caso('faturista importa o extrato e propõe; não vê o botão de confirmar', async () => {
   await entrar('faturista');
@@ -152,17 +89,4 @@ caso('supervisor confirma, registra e recebe um particular, calcula e fecha o re
   assert.equal(sql("SELECT status FROM repasse WHERE periodo = '2025-05'"), 'fechado');
 });
 
-for (const [nome, fn] of casos) {
-  try { await fn(); console.log('ok   ' + nome); }
-  catch (e) {
-    falhou = true; console.log('FALHA ' + nome + '\n      ' + (e.stack || e));
-    await page.screenshot({ path: join(shots, 'financeiro-falha.png'), fullPage: true }).catch(() => {});
-  }
-}
-if (errosJs.length) { falhou = true; console.log('FALHA erros de JavaScript no painel:\n  ' + errosJs.join('\n  ')); }
-await ctx.close();
-srv.kill('SIGTERM');
-await new Promise(r => srv.on('exit', r));
-rmSync(profile, { recursive: true, force: true });
-if (falhou) { console.log('--- log do servidor ---\n' + log.slice(-3000)); process.exit(1); }
-rmSync(dir, { recursive: true, force: true });
+await P.fim(await P.rodar('financeiro-falha.png'));

@@ -3,34 +3,13 @@
 // attachments and the printable guia, in Debian's chromium driven by
 // playwright-core. Usage: node guias.test.mjs /path/to/faturo
 // Screenshots go to tests/browser/test-results/guias-*.png.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, cpSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { clinica, painel } from './harness.mjs';
 
-const FATURO = process.argv[2];
-if (!FATURO) { console.error('uso: node guias.test.mjs CAMINHO_DO_FATURO'); process.exit(2); }
-const here = dirname(fileURLToPath(import.meta.url));
-const src = process.env.FAT_SOURCE_DIR || join(here, '..', '..');
-const shots = join(here, 'test-results');
-mkdirSync(shots, { recursive: true });
-const dir = mkdtempSync(join(tmpdir(), 'faturo-guias-'));
-const db = join(dir, 'guias.db');
-const regras = join(dir, 'regras');
-cpSync(join(src, 'rules'), regras, { recursive: true });
-cpSync(join(src, 'scripts'), join(regras, 'scripts'), { recursive: true });
-const env = { ...process.env, FATURO_DB: db, FATURO_REGRAS: regras, USER: 'teste' };
-
-function run(args, input) { return spawnSync(FATURO, args, { env, input, encoding: 'utf8' }); }
-function mustRun(args, input) {
-  const r = run(args, input);
-  assert.equal(r.status, 0, `faturo ${args.join(' ')}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-function json(args) { return JSON.parse(mustRun(['--json', ...args])); }
+const C = clinica('guias');
+const { run, mustRun, json, shots, dir } = C;
 /* a stored guia of the Aurora operator by its número, as the CLI shows it */
 function guia(numero) { return json(['guia', 'mostrar', '--numero', numero, '--operadora', '312347']); }
 
@@ -76,49 +55,9 @@ const rmId = semear('rm', { ...base0, beneficiario: { nome: 'Célia Imagem Barro
 const origId = semear('orig', { ...dup, numero_prestador: 'DUP-ORIGINAL' });
 const copiaId = semear('copia', { ...dup, numero_prestador: 'DUP-COPIA' });
 
-const srv = spawn(FATURO, ['servidor', '--porta', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-let log = '';
-srv.stderr.on('data', d => { log += d; });
-const port = await new Promise((resolve, reject) => {
-  let out = '';
-  srv.stdout.on('data', d => { out += d; const m = /127\.0\.0\.1:(\d+)\//.exec(out); if (m) resolve(Number(m[1])); });
-  srv.on('exit', c => reject(new Error('servidor saiu com ' + c + ': ' + log)));
-  setTimeout(() => reject(new Error('servidor não respondeu')), 15000);
-});
-const base = `http://127.0.0.1:${port}`;
-
-const profile = mkdtempSync(join(tmpdir(), 'faturo-chromium-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1024, height: 800 },
-  acceptDownloads: true, locale: 'pt-BR',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-proxy-server'],
-});
-const page = ctx.pages()[0] || await ctx.newPage();
-const errosJs = [];
-page.on('pageerror', e => errosJs.push(String(e)));
-page.on('console', m => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errosJs.push(m.text()); });
-page.on('dialog', d => d.accept());
-page.setDefaultTimeout(15000);
-
-async function entrar() {
-  await ctx.clearCookies();
-  await page.goto(base + '/');
-  await page.waitForSelector('#login-form', { state: 'visible' });
-  await page.fill('#login-usuario', USERS.faturista[0]);
-  await page.fill('#login-senha', USERS.faturista[1]);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#app:not([hidden])');
-}
-async function aviso(re) {
-  await page.waitForFunction((s) => {
-    const a = document.getElementById('aviso');
-    return !a.hidden && new RegExp(s).test(a.textContent);
-  }, re.source).catch(async () => {
-    throw new Error(`aviso esperado ${re} não apareceu; aviso atual: "${await page.textContent('#aviso')}"`);
-  });
-  return page.textContent('#aviso');
-}
+const P = await painel(C, { viewport: { width: 1024, height: 800 } });
+const { base, ctx, page, aviso, caso } = P;
+const entrar = () => P.entrar(USERS.faturista[0], USERS.faturista[1]);
 
 /* The screen is usable: nothing wider than 1024 px, every field labelled,
  * no internal key where users read. */
@@ -137,10 +76,6 @@ async function telaEmOrdem(nome) {
   assert.equal(chave, null, `${nome}: chave interna ou data ISO na tela: ${chave && chave[0]}`);
   await page.screenshot({ path: join(shots, `guias-${nome}.png`), fullPage: true });
 }
-
-let falhou = false;
-const casos = [];
-function caso(nome, fn) { casos.push([nome, fn]); }
 
 /* the form field whose label is texto, inside the section or item sel */
 function campo(texto, dentro) {
@@ -441,18 +376,4 @@ caso('imprimir abre a guia para impressão', async () => {
   await aba.close();
 });
 
-for (const [nome, fn] of casos) {
-  if (process.env.FAT_CASO && !nome.includes(process.env.FAT_CASO)) continue;
-  try { await fn(); console.log('ok   ' + nome); }
-  catch (e) {
-    falhou = true; console.log('FALHA ' + nome + '\n      ' + (e.stack || e));
-    await page.screenshot({ path: join(shots, 'guias-falha.png'), fullPage: true }).catch(() => {});
-  }
-}
-if (errosJs.length) { falhou = true; console.log('FALHA erros de JavaScript no painel:\n  ' + errosJs.join('\n  ')); }
-await ctx.close();
-srv.kill('SIGTERM');
-await new Promise(r => srv.on('exit', r));
-rmSync(profile, { recursive: true, force: true });
-if (falhou) { console.log('--- log do servidor ---\n' + log.slice(-4000)); process.exit(1); }
-rmSync(dir, { recursive: true, force: true });
+await P.fim(await P.rodar('guias-falha.png'));

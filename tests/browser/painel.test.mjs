@@ -1,34 +1,15 @@
 // Browser tests of the faturo panel (Part I): Debian's chromium driven by
 // playwright-core. Usage: node painel.test.mjs /path/to/faturo
 // Screenshots go to tests/browser/test-results/.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, cpSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { clinica, painel } from './harness.mjs';
 
-const FATURO = process.argv[2];
-if (!FATURO) { console.error('uso: node painel.test.mjs CAMINHO_DO_FATURO'); process.exit(2); }
-const here = dirname(fileURLToPath(import.meta.url));
-const src = process.env.FAT_SOURCE_DIR || join(here, '..', '..');
-const shots = join(here, 'test-results');
-mkdirSync(shots, { recursive: true });
-const dir = mkdtempSync(join(tmpdir(), 'faturo-browser-'));
-const db = join(dir, 'painel.db');
-const regras = join(dir, 'regras');
-cpSync(join(src, 'rules'), regras, { recursive: true });
-cpSync(join(src, 'scripts'), join(regras, 'scripts'), { recursive: true });
-const env = { ...process.env, FATURO_DB: db, FATURO_REGRAS: regras, USER: 'teste' };
+const C = clinica('painel');
+const { run, mustRun, sql, shots, dir, regras } = C;
 const pendentes = [];
 
-function run(args, input) { return spawnSync(FATURO, args, { env, input, encoding: 'utf8' }); }
-function mustRun(args, input) {
-  const r = run(args, input);
-  assert.equal(r.status, 0, `faturo ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
 mustRun(['init']);
 const demo = run(['demo', '--guias', '200', '--ate-etapa', 'precos']);
 const temDemo = demo.status === 0;
@@ -36,55 +17,13 @@ if (!temDemo) pendentes.push('faturo demo indisponível: conferir com achados, f
 const USERS = { faturista: ['bia', 'senha-fat-1'], supervisor: ['caio', 'senha-sup-1'], admin: ['ana', 'senha-admin-1'] };
 for (const [papel, [nome, senha]] of Object.entries(USERS)) mustRun(['usuario', 'criar', nome, '--papel', papel], senha + '\n');
 
-const srv = spawn(FATURO, ['servidor', '--porta', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-let log = '';
-srv.stderr.on('data', d => { log += d; });
-const port = await new Promise((resolve, reject) => {
-  let out = '';
-  srv.stdout.on('data', d => { out += d; const m = /127\.0\.0\.1:(\d+)\//.exec(out); if (m) resolve(Number(m[1])); });
-  srv.on('exit', c => reject(new Error('servidor saiu com ' + c + ': ' + log)));
-  setTimeout(() => reject(new Error('servidor não respondeu')), 15000);
-});
-const base = `http://127.0.0.1:${port}`;
-
-const profile = mkdtempSync(join(tmpdir(), 'faturo-chromium-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1360, height: 860 },
-  acceptDownloads: true, locale: 'pt-BR',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-proxy-server'],
-});
-const page = ctx.pages()[0] || await ctx.newPage();
-const errosJs = [];
-page.on('pageerror', e => errosJs.push(String(e)));
-page.on('console', m => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errosJs.push(m.text()); });
-page.on('dialog', d => d.accept());
-page.setDefaultTimeout(15000);
+const P = await painel(C, { viewport: { width: 1360, height: 860 } });
+const { base, srv, page, aviso, caso } = P;
 
 async function entrar(papel) {
-  await ctx.clearCookies();
-  await page.goto(base + '/');
-  await page.waitForSelector('#login-form', { state: 'visible' });
-  await page.fill('#login-usuario', USERS[papel][0]);
-  await page.fill('#login-senha', USERS[papel][1]);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#app:not([hidden])');
+  await P.entrar(USERS[papel][0], USERS[papel][1]);
   assert.equal(await page.textContent('#quem-papel'), { admin: 'administrador' }[papel] || papel);
 }
-/* Wait until the notice bar shows a text matching re; returns the text. */
-async function aviso(re) {
-  await page.waitForFunction((src) => {
-    const a = document.getElementById('aviso');
-    return !a.hidden && new RegExp(src).test(a.textContent);
-  }, re.source).catch(async () => {
-    throw new Error(`aviso esperado ${re} não apareceu; aviso atual: "${await page.textContent('#aviso')}"`);
-  });
-  return page.textContent('#aviso');
-}
-
-let falhou = false;
-const casos = [];
-function caso(nome, fn) { casos.push([nome, fn]); }
 
 caso('login errado mostra a mensagem e não entra', async () => {
   await page.goto(base + '/');
@@ -144,7 +83,7 @@ caso('enviar um demonstrativo (retorno)', async () => {
   await entrar('faturista');
   await page.goto(base + '/#/retornos');
   await page.waitForSelector('#retornos-lista');
-  const lote = spawnSync('sqlite3', [db, 'SELECT id FROM lote ORDER BY id LIMIT 1'], { encoding: 'utf8' }).stdout.trim();
+  const lote = sql('SELECT id FROM lote ORDER BY id LIMIT 1');
   const sim = lote ? run(['retorno', 'simular-operadora', lote, '--saida', join(dir, 'demonstrativo.xml')]) : { status: 1, stderr: 'sem lote' };
   if (sim.status !== 0) {
     pendentes.push('demonstrativo não enviado: não há lote/simulador de retorno (' + (sim.stderr || '').trim() + ')');
@@ -155,8 +94,6 @@ caso('enviar um demonstrativo (retorno)', async () => {
   await aviso(/Retorno importado/);
   await page.waitForSelector('#retorno-resultado .cartao');
 });
-
-function sql(q) { return spawnSync('sqlite3', [db, q], { encoding: 'utf8' }).stdout.trim(); }
 
 caso('a guia mostra suas glosas numa tabela (e não "[object HTMLHeadingElement]")', async () => {
   const id = sql('SELECT guia_id FROM glosa ORDER BY id LIMIT 1');
@@ -297,20 +234,8 @@ caso('glosas e usuários abrem sem erros', async () => {
   await page.screenshot({ path: join(shots, 'guias.png'), fullPage: true });
 });
 
-for (const [nome, fn] of casos) {
-  try { await fn(); console.log('ok   ' + nome); }
-  catch (e) {
-    falhou = true; console.log('FALHA ' + nome + '\n      ' + (e.stack || e));
-    await page.screenshot({ path: join(shots, 'falha.png'), fullPage: true }).catch(() => {});
-  }
-}
-if (errosJs.length) { falhou = true; console.log('FALHA erros de JavaScript no painel:\n  ' + errosJs.join('\n  ')); }
-await ctx.close();
-srv.kill('SIGTERM');
-await new Promise(r => srv.on('exit', r));
-rmSync(profile, { recursive: true, force: true });
+let falhou = await P.rodar('falha.png');
 for (const p of pendentes) console.log('PENDENTE ' + p);
 // everything the panel covers has landed: a pending case is a failure now
 if (pendentes.length) falhou = true;
-if (falhou) { console.log('--- log do servidor ---\n' + log.slice(-4000)); process.exit(1); }
-rmSync(dir, { recursive: true, force: true });
+await P.fim(falhou);

@@ -1,86 +1,21 @@
 // Browser tests of Part L's panel parity: what the faturista does daily in
 // the CLI, done in the panel (Debian's chromium via playwright-core).
 // Usage: node paridade.test.mjs /path/to/faturo
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, cpSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { clinica, painel } from './harness.mjs';
 
-const FATURO = process.argv[2];
-if (!FATURO) { console.error('uso: node paridade.test.mjs CAMINHO_DO_FATURO'); process.exit(2); }
-const here = dirname(fileURLToPath(import.meta.url));
-const src = process.env.FAT_SOURCE_DIR || join(here, '..', '..');
-const shots = join(here, 'test-results');
-mkdirSync(shots, { recursive: true });
-const dir = mkdtempSync(join(tmpdir(), 'faturo-paridade-'));
-const db = join(dir, 'paridade.db');
-const regras = join(dir, 'regras');
-cpSync(join(src, 'rules'), regras, { recursive: true });
-cpSync(join(src, 'scripts'), join(regras, 'scripts'), { recursive: true });
-const env = { ...process.env, FATURO_DB: db, FATURO_REGRAS: regras, USER: 'teste' };
-
-function run(args, input) { return spawnSync(FATURO, args, { env, input, encoding: 'utf8' }); }
-function mustRun(args, input) {
-  const r = run(args, input);
-  assert.equal(r.status, 0, `faturo ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-function sql(q) {
-  const r = spawnSync('sqlite3', [db, q], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `sqlite3: ${r.stderr}`);
-  return r.stdout.trim();
-}
+const C = clinica('paridade');
+const { run, mustRun, sql, shots, dir } = C;
 mustRun(['init']);
 // the whole cycle up to recursos: pending guias, lotes processed, glosas, recursos in rascunho
 mustRun(['demo', '--guias', '200', '--ate-etapa', 'recurso']);
 mustRun(['usuario', 'criar', 'bia', '--papel', 'faturista'], 'senha-fat-1\n');
 
-const srv = spawn(FATURO, ['servidor', '--porta', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-let log = '';
-srv.stderr.on('data', d => { log += d; });
-const port = await new Promise((resolve, reject) => {
-  let out = '';
-  srv.stdout.on('data', d => { out += d; const m = /127\.0\.0\.1:(\d+)\//.exec(out); if (m) resolve(Number(m[1])); });
-  srv.on('exit', c => reject(new Error('servidor saiu com ' + c + ': ' + log)));
-  setTimeout(() => reject(new Error('servidor não respondeu')), 15000);
-});
-const base = `http://127.0.0.1:${port}`;
-
-const profile = mkdtempSync(join(tmpdir(), 'faturo-chromium-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1024, height: 800 },
-  acceptDownloads: true, locale: 'pt-BR', timezoneId: 'America/Sao_Paulo',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-proxy-server'],
-});
-const page = ctx.pages()[0] || await ctx.newPage();
-const errosJs = [];
-page.on('pageerror', e => errosJs.push(String(e)));
-page.on('console', m => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errosJs.push(m.text()); });
-page.on('dialog', d => d.accept());
-page.setDefaultTimeout(15000);
-
-async function entrar() {
-  await ctx.clearCookies();
-  await page.goto(base + '/');
-  await page.waitForSelector('#login-form', { state: 'visible' });
-  await page.fill('#login-usuario', 'bia');
-  await page.fill('#login-senha', 'senha-fat-1');
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#app:not([hidden])');
-}
-async function aviso(re) {
-  await page.waitForFunction((s) => {
-    const a = document.getElementById('aviso');
-    return !a.hidden && new RegExp(s).test(a.textContent);
-  }, re.source).catch(async () => {
-    throw new Error(`aviso esperado ${re} não apareceu; aviso atual: "${await page.textContent('#aviso')}"`);
-  });
-  return page.textContent('#aviso');
-}
+const P = await painel(C, { viewport: { width: 1024, height: 800 }, timezoneId: 'America/Sao_Paulo' });
+const { base, ctx, page, aviso, caso } = P;
+const entrar = () => P.entrar('bia', 'senha-fat-1');
 async function irPara(hash, seletor) {
   await page.goto(base + '/' + hash);
   await page.waitForSelector(seletor);
@@ -105,9 +40,6 @@ async function confereTela(nome) {
   assert.doesNotMatch(r.texto, /\[object |undefined|NaN/, nome);
 }
 
-let falhou = false;
-const casos = [];
-function caso(nome, fn) { casos.push([nome, fn]); }
 
 /* Two new guias from a pending one of the demo (its JSON form, new números). */
 function guiasNovas(sufixos) {
@@ -416,19 +348,4 @@ caso('formatos pt-BR nos auxiliares: quantidade, cores e rótulos', async () => 
     hora: '30/06/2026 23:05', sqlite: '30/06/2026 23:05', passo: 'resultado' });
 });
 
-for (const [nome, fn] of casos) {
-  try { await fn(); console.log('ok   ' + nome); }
-  catch (e) {
-    falhou = true; console.log('FALHA ' + nome + '\n      ' + (e.stack || e));
-    await page.screenshot({ path: join(shots, 'paridade-falha.png'), fullPage: true }).catch(() => {});
-  }
-}
-if (errosJs.length) { falhou = true; console.log('FALHA erros de JavaScript no painel:\n  ' + errosJs.join('\n  ')); }
-await ctx.close();
-srv.kill('SIGTERM');
-await new Promise(r => srv.on('exit', r));
-rmSync(profile, { recursive: true, force: true });
-const n = casos.length;
-if (falhou) { console.log('--- log do servidor ---\n' + log.slice(-4000)); process.exit(1); }
-console.log(`${n} passed, 0 failed`);
-rmSync(dir, { recursive: true, force: true });
+await P.fim(await P.rodar('paridade-falha.png'));

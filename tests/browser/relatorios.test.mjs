@@ -6,30 +6,13 @@
 // proposal saved as the draft of Horizonte's script over its production and
 // downloads the accountant's spreadsheet of a month.
 // Usage: node relatorios.test.mjs /path/to/faturo   Screenshots: test-results/.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, cpSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { clinica, painel } from './harness.mjs';
 
-const FATURO = process.argv[2];
-const here = dirname(fileURLToPath(import.meta.url));
-const src = process.env.FAT_SOURCE_DIR || join(here, '..', '..');
-const shots = join(here, 'test-results');
-mkdirSync(shots, { recursive: true });
-const dir = mkdtempSync(join(tmpdir(), 'faturo-browser-rel-'));
-const db = join(dir, 'rel.db');
-const regras = join(dir, 'regras');
-cpSync(join(src, 'rules'), regras, { recursive: true });
-cpSync(join(src, 'scripts'), join(regras, 'scripts'), { recursive: true });
-const env = { ...process.env, FATURO_DB: db, FATURO_REGRAS: regras, USER: 'teste' };
-function mustRun(args, input) {
-  const r = spawnSync(FATURO, args, { env, input, encoding: 'utf8' });
-  assert.equal(r.status, 0, `faturo ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const C = clinica('relatorios');
+const { mustRun, shots, dir, regras } = C;
 mustRun(['demo', '--guias', '150', '--competencia', '2025-03']);
 const USERS = { faturista: ['bia', 'senha-fat-1'], supervisor: ['caio', 'senha-sup-1'] };
 for (const [papel, [nome, senha]] of Object.entries(USERS)) mustRun(['usuario', 'criar', nome, '--papel', papel], senha + '\n');
@@ -38,38 +21,9 @@ const proposta = readFileSync(join(regras, 'operators', 'horizonte.lua'), 'utf8'
     'medicamentos = { tabela = "brasindice", base = "pmc", ajuste_bp = 1000 },');
 assert.match(proposta, /ajuste_bp = 1000 \},/);
 
-const srv = spawn(FATURO, ['servidor', '--porta', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-let log = '';
-srv.stderr.on('data', d => { log += d; });
-const port = await new Promise((resolve, reject) => {
-  let out = '';
-  srv.stdout.on('data', d => { out += d; const m = /127\.0\.0\.1:(\d+)\//.exec(out); if (m) resolve(Number(m[1])); });
-  srv.on('exit', c => reject(new Error('servidor saiu com ' + c + ': ' + log)));
-  setTimeout(() => reject(new Error('servidor não respondeu')), 15000);
-});
-const base = `http://127.0.0.1:${port}`;
-const profile = mkdtempSync(join(tmpdir(), 'faturo-chromium-rel-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1360, height: 900 }, locale: 'pt-BR',
-  acceptDownloads: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-proxy-server'],
-});
-const page = ctx.pages()[0] || await ctx.newPage();
-const errosJs = [];
-page.on('pageerror', e => errosJs.push(String(e)));
-page.on('console', m => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errosJs.push(m.text()); });
-page.setDefaultTimeout(20000);
-
-async function entrar(papel) {
-  await ctx.clearCookies();
-  await page.goto(base + '/');
-  await page.waitForSelector('#login-form', { state: 'visible' });
-  await page.fill('#login-usuario', USERS[papel][0]);
-  await page.fill('#login-senha', USERS[papel][1]);
-  await page.click('#login-form button[type=submit]');
-  await page.waitForSelector('#app:not([hidden])');
-}
+const P = await painel(C, { viewport: { width: 1360, height: 900 }, timeout: 20000, dialogos: false });
+const { base, ctx, page, aviso, caso } = P;
+const entrar = papel => P.entrar(USERS[papel][0], USERS[papel][1]);
 /* click the export button of a block and return the downloaded bytes */
 async function exporta(bloco, formato) {
   const [d] = await Promise.all([page.waitForEvent('download'),
@@ -77,9 +31,6 @@ async function exporta(bloco, formato) {
   return { nome: d.suggestedFilename(), dados: readFileSync(await d.path()) };
 }
 
-let falhou = false;
-const casos = [];
-function caso(nome, fn) { casos.push([nome, fn]); }
 
 caso('faturista: painel gerencial em gráficos, a tabela a um clique e as exportações', async () => {
   await entrar('faturista');
@@ -188,17 +139,4 @@ caso('supervisor: fechamento do mês e a planilha do contador', async () => {
   assert.match(await page.textContent('#rel-saida'), /teste/); /* the demo's guias were entered by $USER */
 });
 
-for (const [nome, fn] of casos) {
-  try { await fn(); console.log('ok   ' + nome); }
-  catch (e) {
-    falhou = true; console.log('FALHA ' + nome + '\n      ' + (e.stack || e));
-    await page.screenshot({ path: join(shots, 'relatorios-falha.png'), fullPage: true }).catch(() => {});
-  }
-}
-if (errosJs.length) { falhou = true; console.log('FALHA erros de JavaScript no painel:\n  ' + errosJs.join('\n  ')); }
-await ctx.close();
-srv.kill('SIGTERM');
-await new Promise(r => srv.on('exit', r));
-rmSync(profile, { recursive: true, force: true });
-if (falhou) { console.log('--- log do servidor ---\n' + log.slice(-3000)); process.exit(1); }
-rmSync(dir, { recursive: true, force: true });
+await P.fim(await P.rodar('relatorios-falha.png'));

@@ -5,81 +5,25 @@
 // last admin cannot demote itself (the API's reason is shown); the masked
 // CPF of the guia list for a faturista.
 // Usage: node usuarios.test.mjs /path/to/faturo
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { clinica, painel } from './harness.mjs';
 
-const FATURO = process.argv[2];
-if (!FATURO) { console.error('uso: node usuarios.test.mjs CAMINHO_DO_FATURO'); process.exit(2); }
-const here = dirname(fileURLToPath(import.meta.url));
-const src = process.env.FAT_SOURCE_DIR || join(here, '..', '..');
-const shots = join(here, 'test-results');
-mkdirSync(shots, { recursive: true });
-const dir = mkdtempSync(join(tmpdir(), 'faturo-browser-n-'));
-const db = join(dir, 'usuarios.db');
-const env = { ...process.env, FATURO_DB: db, FATURO_REGRAS: join(src, 'rules'), USER: 'teste' };
-
-function mustRun(args, input) {
-  const r = spawnSync(FATURO, args, { env, input, encoding: 'utf8' });
-  assert.equal(r.status, 0, `faturo ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const C = clinica('usuarios', { copiaRegras: false });
+const { mustRun, shots } = C;
 mustRun(['demo', '--guias', '100', '--ate-etapa', 'precos']);
 const USERS = { admin: ['ana', 'Admin-forte-2026'], faturista: ['bia', 'Fatura-boa-2026'] };
 for (const [papel, [nome, senha]] of Object.entries(USERS)) mustRun(['usuario', 'criar', nome, '--papel', papel], senha + '\n');
 
-const srv = spawn(FATURO, ['servidor', '--porta', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-let log = '';
-srv.stderr.on('data', d => { log += d; });
-const port = await new Promise((resolve, reject) => {
-  let out = '';
-  srv.stdout.on('data', d => { out += d; const m = /127\.0\.0\.1:(\d+)\//.exec(out); if (m) resolve(Number(m[1])); });
-  srv.on('exit', c => reject(new Error('servidor saiu com ' + c + ': ' + log)));
-  setTimeout(() => reject(new Error('servidor não respondeu')), 15000);
-});
-const base = `http://127.0.0.1:${port}`;
-
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-proxy-server'];
-const profA = mkdtempSync(join(tmpdir(), 'faturo-chromium-a-'));
-const profB = mkdtempSync(join(tmpdir(), 'faturo-chromium-b-'));
-const opts = { executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1360, height: 860 }, locale: 'pt-BR', args };
-const ctxA = await chromium.launchPersistentContext(profA, opts); // the admin
-const ctxB = await chromium.launchPersistentContext(profB, opts); // the user
-const pa = ctxA.pages()[0] || await ctxA.newPage();
-const pb = ctxB.pages()[0] || await ctxB.newPage();
-const errosJs = [];
-for (const p of [pa, pb]) {
-  p.on('pageerror', e => errosJs.push(String(e)));
-  p.on('console', m => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errosJs.push(m.text()); });
-  p.setDefaultTimeout(15000);
-}
-
-async function entrar(p, nome, senha) {
-  await p.goto(base + '/');
-  await p.waitForSelector('#login-form', { state: 'visible' });
-  await p.fill('#login-usuario', nome);
-  await p.fill('#login-senha', senha);
-  await p.click('#login-form button[type=submit]');
-  await p.waitForSelector('#app:not([hidden])');
-}
-async function aviso(p, re) {
-  await p.waitForFunction((s) => {
-    const a = document.getElementById('aviso');
-    return !a.hidden && new RegExp(s).test(a.textContent);
-  }, re.source).catch(async () => {
-    throw new Error(`aviso esperado ${re} não apareceu; aviso atual: "${await p.textContent('#aviso')}"`);
-  });
-}
+const P = await painel(C, { viewport: { width: 1360, height: 860 }, dialogos: false });
+const { base } = P;
+const pa = P.page;                        // the admin
+const { page: pb } = await P.contexto();  // the user
+const entrar = (p, nome, senha) => P.entrar(nome, senha, p);
+const aviso = (p, re) => P.aviso(re, p);
 const botao = (p, acao, nome) => p.click(`#usuarios-lista button[data-acao="${acao}"][data-usuario="${nome}"]`);
 
-let falhou = false;
-const casos = [];
-function caso(nome, fn) { casos.push([nome, fn]); }
+const caso = P.caso;
 
 caso('a faturista vê CPFs mascarados na lista de guias', async () => {
   await entrar(pb, ...USERS.faturista);
@@ -148,20 +92,4 @@ caso('o último admin não deixa de ser admin', async () => {
   assert.equal(me.papel, 'admin');
 });
 
-for (const [nome, fn] of casos) {
-  try { await fn(); console.log('ok   ' + nome); }
-  catch (e) {
-    falhou = true; console.log('FALHA ' + nome + '\n      ' + (e.stack || e));
-    await pa.screenshot({ path: join(shots, 'usuarios-falha-admin.png'), fullPage: true }).catch(() => {});
-    await pb.screenshot({ path: join(shots, 'usuarios-falha-usuario.png'), fullPage: true }).catch(() => {});
-  }
-}
-if (errosJs.length) { falhou = true; console.log('FALHA erros de JavaScript no painel:\n  ' + errosJs.join('\n  ')); }
-await ctxA.close();
-await ctxB.close();
-srv.kill('SIGTERM');
-await new Promise(r => srv.on('exit', r));
-rmSync(profA, { recursive: true, force: true });
-rmSync(profB, { recursive: true, force: true });
-if (falhou) { console.log('--- log do servidor ---\n' + log.slice(-4000)); process.exit(1); }
-rmSync(dir, { recursive: true, force: true });
+await P.fim(await P.rodar('usuarios-falha-admin.png', [[pb, 'usuarios-falha-usuario.png']]));

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "fixture_guia.h"
 #include "fat_avaliar.h"
 #include "fat_conferir.h"
 #include "fat_demo.h"
@@ -28,21 +29,7 @@
 #define DB "test_conferir.db"
 #define HOJE "2025-04-01"
 
-static const char *regras_dir(void)
-{
-  const char *r = getenv("FATURO_REGRAS");
-
-  return (r != NULL && r[0] != '\0') ? r : FAT_SOURCE_DIR "/rules";
-}
-
-static void remove_db(void)
-{
-  unlink(DB);
-  unlink(DB "-wal");
-  unlink(DB "-shm");
-}
-
-static char *S(const char *s) { return fat_strdup(s); }
+#define S fix_S
 
 static void repl(char **field, const char *v)
 {
@@ -50,73 +37,12 @@ static void repl(char **field, const char *v)
   *field = v != NULL ? fat_strdup(v) : NULL;
 }
 
-static fat_profissional *make_prof(void)
-{
-  fat_profissional *p = fat_calloc(1, sizeof *p);
-
-  assert_non_null(p);
-  p->nome = S("Dra. Ana Souza");
-  p->cpf = S("11144477735");
-  p->conselho = S("CRM");
-  p->numero_conselho = S("123456");
-  p->uf = S("SP");
-  p->cbo = S("225125");
-  return p;
-}
-
-static void set_item(fat_item *it, int seq, const char *tipo, const char *tab, const char *cod,
-                     int64_t unit)
-{
-  memset(it, 0, sizeof *it);
-  it->sequencial = seq;
-  it->tipo = S(tipo);
-  it->codigo_tabela = S(tab);
-  it->codigo = S(cod);
-  it->quantidade_e4 = 10000;
-  it->valor_unitario = unit;
-  it->valor_total = unit;
-  it->fator_e2 = 100;
-  it->data = S("2025-03-10");
-}
-
-/* A clean SP/SADT guia of operadora aurora with two procedures. */
-static fat_guia *make_guia(const char *numero, const char *carteira)
-{
-  fat_guia *g = fat_calloc(1, sizeof *g);
-
-  assert_non_null(g);
-  g->tipo = FAT_GUIA_SADT;
-  g->operadora.registro_ans = S("312347");
-  g->prestador.cnpj = S("11222333000181");
-  g->numero_prestador = S(numero);
-  g->beneficiario_nome = S("Maria da Silva");
-  g->carteira_numero = S(carteira);
-  g->carteira_validade = S("2026-12-31");
-  g->senha = S("S998877");
-  g->data_autorizacao = S("2025-03-01");
-  g->validade_senha = S("2025-03-31");
-  g->cid = S("J069");
-  g->data_inicio = S("2025-03-10");
-  g->tipo_atendimento = S("05");
-  g->executante = make_prof();
-  g->assinatura_beneficiario = 1;
-  g->pedido_medico = 1;
-  g->laudo = 1;
-  g->itens = fat_calloc(2, sizeof *g->itens);
-  assert_non_null(g->itens);
-  g->n_itens = 2;
-  set_item(&g->itens[0], 1, "procedimento", "22", "40301630", 1500);
-  set_item(&g->itens[1], 2, "procedimento", "22", "40302040", 500);
-  g->valor_total = 2000;
-  return g;
-}
-
 static fat_store *open_store(void)
 {
   fat_store *st = NULL;
   fat_err err;
 
-  remove_db();
+  fix_remove_db(DB);
   assert_int_equal(fat_store_create(DB, &st, &err), FAT_OK);
   assert_int_equal(fat_store_exec(st,
                                    "INSERT INTO prestador(nome, cnpj) VALUES "
@@ -128,15 +54,6 @@ static fat_store *open_store(void)
                                    &err),
                    FAT_OK);
   return st;
-}
-
-static int64_t save(fat_store *st, fat_guia *g)
-{
-  fat_err err;
-
-  if (fat_guia_save(st, g, &err) != FAT_OK)
-    fail_msg("save %s: %s", g->numero_prestador, err.msg);
-  return g->id;
 }
 
 static int64_t scalar_i(fat_store *st, const char *sql, int64_t id)
@@ -172,7 +89,7 @@ static fat_rules *open_rules(fat_store *st)
   fat_rules *r = NULL;
   fat_err err;
 
-  if (fat_rules_open(regras_dir(), NULL, st, &r, &err) != FAT_OK)
+  if (fat_rules_open(fix_regras_dir(), NULL, st, &r, &err) != FAT_OK)
     fail_msg("regras: %s", err.msg);
   return r;
 }
@@ -247,9 +164,9 @@ static void test_casos(void **state)
     /* one beneficiário per case: no duplicates between cases */
     snprintf(numero, sizeof numero, "C-%zu", i);
     snprintf(carteira, sizeof carteira, "00123456789%05zu", i);
-    g = make_guia(numero, carteira);
+    g = fix_guia_sadt(numero, carteira);
     conf_cases[i].mutate(g);
-    ids[i] = save(st, g);
+    ids[i] = fix_save(st, g);
     fat_guia_free(g);
   }
   conferir_ok(st, rules, 0, 0, &res);
@@ -302,7 +219,7 @@ static void test_casos(void **state)
   assert_int_equal(res.sem_mudanca, sizeof conf_cases / sizeof conf_cases[0]);
   fat_rules_close(rules);
   fat_store_close(st);
-  remove_db();
+  fix_remove_db(DB);
 }
 
 /* ------------------------------------------------------------------------
@@ -313,15 +230,15 @@ static void test_duplicidade_e_reconhecimento(void **state)
 {
   fat_store *st = open_store();
   fat_rules *rules = open_rules(st);
-  fat_guia *a = make_guia("D-1", "0012345678901234"), *b = make_guia("D-2", "0012345678901234");
+  fat_guia *a = fix_guia_sadt("D-1", "0012345678901234"), *b = fix_guia_sadt("D-2", "0012345678901234");
   fat_conferir_resumo res;
   int64_t ida, idb, achado, achado_a, gid = 0, abertos = -1;
   fat_err err;
   char buf[32];
 
   (void)state;
-  ida = save(st, a);
-  idb = save(st, b);
+  ida = fix_save(st, a);
+  idb = fix_save(st, b);
   conferir_ok(st, rules, 0, 0, &res);
   /* both copies are flagged on both procedures */
   assert_int_equal(scalar_i(st, "SELECT count(*) FROM achado WHERE guia_id = ?1 AND codigo = "
@@ -374,7 +291,7 @@ static void test_duplicidade_e_reconhecimento(void **state)
   memmove(&b->itens[0], &b->itens[1], sizeof b->itens[0]);
   b->n_itens = 1;
   b->valor_total = 500;
-  save(st, b);
+  fix_save(st, b);
   conferir_ok(st, rules, 0, 0, &res);
   assert_int_equal(res.conferidas, 1); /* D-2 changed (D-1 did not: see docs/conferir.md) */
   assert_int_equal(scalar_i(st, "SELECT count(*) FROM achado WHERE guia_id = ?1 AND codigo = "
@@ -398,7 +315,7 @@ static void test_duplicidade_e_reconhecimento(void **state)
   fat_guia_free(b);
   fat_rules_close(rules);
   fat_store_close(st);
-  remove_db();
+  fix_remove_db(DB);
 }
 
 /* ------------------------------------------------------------------------
@@ -424,12 +341,12 @@ static void test_opcoes_recusadas(void **state)
     {"competência inválida", NULL, 0, 0, NULL, "2025-13", FAT_EINVAL, "2025-13"},
   };
   fat_store *st = open_store();
-  fat_guia *g = make_guia("O-1", "0012345678901234");
+  fat_guia *g = fix_guia_sadt("O-1", "0012345678901234");
   fat_conferir_resumo res;
   size_t i;
 
   (void)state;
-  save(st, g);
+  fix_save(st, g);
   for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     fat_conferir_opts o;
     fat_err err;
@@ -470,13 +387,13 @@ static void test_opcoes_recusadas(void **state)
   }
   fat_guia_free(g);
   fat_store_close(st);
-  remove_db();
+  fix_remove_db(DB);
 }
 
 static void test_guia_em_lote_nao_muda(void **state)
 {
   fat_store *st = open_store();
-  fat_guia *g = make_guia("L-1", "0012345678901234");
+  fat_guia *g = fix_guia_sadt("L-1", "0012345678901234");
   fat_conferir_resumo res;
   fat_err err;
   int64_t id;
@@ -484,7 +401,7 @@ static void test_guia_em_lote_nao_muda(void **state)
 
   (void)state;
   repl(&g->carteira_numero, NULL);
-  id = save(st, g);
+  id = fix_save(st, g);
   assert_int_equal(fat_store_exec(st, "UPDATE guia SET status = 'enviada'", &err), FAT_OK);
   conferir_ok(st, NULL, 0, 1, &res);
   assert_int_equal(res.selecionadas, 0); /* not selected without --guia */
@@ -494,7 +411,7 @@ static void test_guia_em_lote_nao_muda(void **state)
   assert_string_equal(status_of(st, id, buf, sizeof buf), "enviada");
   fat_guia_free(g);
   fat_store_close(st);
-  remove_db();
+  fix_remove_db(DB);
 }
 
 /* ------------------------------------------------------------------------
@@ -574,7 +491,7 @@ static void test_enviavel(void **state)
 
   (void)state;
   for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    fat_guia *g = make_guia("E-1", "0012345678901234");
+    fat_guia *g = fix_guia_sadt("E-1", "0012345678901234");
     const char *rotulo = NULL;
     char campo[64];
     int falta;
@@ -595,7 +512,7 @@ static void test_enviavel(void **state)
 static void test_reconhecer_recusa_o_que_o_xsd_nao_leva(void **state)
 {
   fat_store *st = open_store();
-  fat_guia *g = make_guia("X-1", "0012345678901234");
+  fat_guia *g = fix_guia_sadt("X-1", "0012345678901234");
   fat_conferir_resumo res;
   fat_err err;
   int64_t id, achado;
@@ -603,7 +520,7 @@ static void test_reconhecer_recusa_o_que_o_xsd_nao_leva(void **state)
 
   (void)state;
   repl(&g->carteira_numero, NULL);
-  id = save(st, g);
+  id = fix_save(st, g);
   conferir_ok(st, NULL, 0, 0, &res);
   achado = scalar_i(st, "SELECT id FROM achado WHERE guia_id = ?1 AND codigo = "
                         "'CARTEIRA_AUSENTE'",
@@ -620,7 +537,7 @@ static void test_reconhecer_recusa_o_que_o_xsd_nao_leva(void **state)
   assert_string_equal(status_of(st, id, buf, sizeof buf), "pendente");
   fat_guia_free(g);
   fat_store_close(st);
-  remove_db();
+  fix_remove_db(DB);
 }
 
 /* ------------------------------------------------------------------------
@@ -632,7 +549,7 @@ static void test_avaliar_nao_grava(void **state)
   fat_store *st = open_store();
   fat_rules *rules = open_rules(st);
   fat_gen *gen = fat_rules_acquire(rules);
-  fat_guia *g = make_guia("A-1", "0012345678901234");
+  fat_guia *g = fix_guia_sadt("A-1", "0012345678901234");
   fat_avaliador *av = NULL;
   fat_avaliacao a;
   fat_err err;
@@ -641,7 +558,7 @@ static void test_avaliar_nao_grava(void **state)
   (void)state;
   g->itens[0].valor_unitario = FAT_ABSENT;
   g->itens[0].valor_total = FAT_ABSENT;
-  id = save(st, g);
+  id = fix_save(st, g);
   changes = sqlite3_total_changes(fat_store_db(st));
   fat_avaliacao_init(&a);
   assert_int_equal(fat_avaliador_new(st, gen, &av, &err), FAT_OK);
@@ -664,7 +581,7 @@ static void test_avaliar_nao_grava(void **state)
   fat_guia_free(g);
   fat_rules_close(rules);
   fat_store_close(st);
-  remove_db();
+  fix_remove_db(DB);
 }
 
 /* ------------------------------------------------------------------------
@@ -694,7 +611,7 @@ static void test_oom(void **state)
 {
   fat_store *st = open_store();
   fat_rules *rules = open_rules(st);
-  fat_guia *a = make_guia("M-1", "0012345678901234"), *b = make_guia("M-2", "0012345678901234");
+  fat_guia *a = fix_guia_sadt("M-1", "0012345678901234"), *b = fix_guia_sadt("M-2", "0012345678901234");
   cJSON_Hooks hooks = {fat_malloc, fat_free};
   fat_conferir_resumo res, ref;
   fat_conferir_opts o;
@@ -706,8 +623,8 @@ static void test_oom(void **state)
   a->itens[1].valor_unitario = FAT_ABSENT; /* pricing fills it */
   a->itens[1].valor_total = FAT_ABSENT;
   repl(&b->carteira_numero, NULL);
-  save(st, a);
-  save(st, b);
+  fix_save(st, a);
+  fix_save(st, b);
   memset(&o, 0, sizeof o);
   o.hoje = HOJE;
   o.todas = 1;
@@ -747,7 +664,7 @@ static void test_oom(void **state)
   fat_guia_free(b);
   fat_rules_close(rules);
   fat_store_close(st);
-  remove_db();
+  fix_remove_db(DB);
 }
 
 /* ------------------------------------------------------------------------
@@ -817,10 +734,10 @@ static void make_demo(int k, int n)
   op.semente = 7;
   op.competencia = "2026-10";
   op.n_beneficiarios = n / 4;
-  if (fat_gen_build(regras_dir(), NULL, NULL, NULL, &gen, &err) != FAT_OK ||
+  if (fat_gen_build(fix_regras_dir(), NULL, NULL, NULL, &gen, &err) != FAT_OK ||
       fat_pricer_new_gen(st, gen, &pricer, &err) != FAT_OK ||
       fat_store_begin(st, &err) != FAT_OK ||
-      fat_demo_tabelas(st, regras_dir(), &linhas, &err) != FAT_OK ||
+      fat_demo_tabelas(st, fix_regras_dir(), &linhas, &err) != FAT_OK ||
       fat_demo_gerar(st, pricer, &op, &res, &err) != FAT_OK ||
       fat_store_commit(st, &err) != FAT_OK)
     fail_msg("demo: %s", err.msg);

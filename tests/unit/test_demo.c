@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "fixture_guia.h"
 #include "fat_conferir.h"
 #include "fat_demo.h"
 #include "fat_docnum.h"
@@ -26,13 +27,6 @@
 #include "fat_store_sqlite.h"
 
 #define N_GUIAS 300
-
-static const char *regras_dir(void)
-{
-  const char *r = getenv("FATURO_REGRAS");
-
-  return (r != NULL && r[0] != '\0') ? r : FAT_SOURCE_DIR "/rules";
-}
 
 static void remove_db(const char *path)
 {
@@ -57,8 +51,8 @@ static fat_store *make_demo(const char *path, uint64_t semente, fat_demo_resumo 
   remove_db(path);
   fat_err_clear(&err);
   if (fat_store_create(path, &st, &err) != FAT_OK ||
-      fat_demo_tabelas(st, regras_dir(), NULL, &err) != FAT_OK ||
-      fat_gen_build(regras_dir(), NULL, NULL, NULL, &gen, &err) != FAT_OK ||
+      fat_demo_tabelas(st, fix_regras_dir(), NULL, &err) != FAT_OK ||
+      fat_gen_build(fix_regras_dir(), NULL, NULL, NULL, &gen, &err) != FAT_OK ||
       fat_pricer_new_gen(st, gen, &p, &err) != FAT_OK ||
       fat_demo_gerar(st, p, &op, res, &err) != FAT_OK)
     fail_msg("demo: %s", err.msg);
@@ -209,7 +203,7 @@ static void test_contents(void **state)
                    0);
   /* pricing: only CODIGO_INVALIDO items unpriced, only value defects off-contract */
   fat_err_clear(&err);
-  assert_int_equal(fat_gen_build(regras_dir(), NULL, NULL, NULL, &gen, &err), FAT_OK);
+  assert_int_equal(fat_gen_build(fix_regras_dir(), NULL, NULL, NULL, &gen, &err), FAT_OK);
   assert_int_equal(fat_pricer_new_gen(st, gen, &p, &err), FAT_OK);
   assert_int_equal(fat_demo_conferir_precos(st, p, &t, &inesperados, &err), FAT_OK);
   assert_int_equal(inesperados, 0);
@@ -322,7 +316,7 @@ static void test_avaliar_matches_row_by_row(void **state)
   fat_err_clear(&err);
   assert_int_equal(fat_demo_avaliar(st, 0.99, 0.99, &rep, &err), FAT_ESTATE);
   assert_non_null(strstr(err.msg, "nenhuma guia conferida"));
-  if (fat_rules_open(regras_dir(), NULL, st, &rules, &err) != FAT_OK)
+  if (fat_rules_open(fix_regras_dir(), NULL, st, &rules, &err) != FAT_OK)
     fail_msg("regras: %s", err.msg);
   memset(&o, 0, sizeof o);
   o.hoje = "2026-11-05";

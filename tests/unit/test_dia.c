@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -177,6 +179,32 @@ static void test_format_round_trip_and_br(void **state)
   assert_string_equal(fat_dia_br_de(NULL).s, "?");
 }
 
+/* One formatter for every date and instant users read: the caller's text for
+** nothing, a stored timestamp's day, an instant in local time (here UTC-3,
+** a POSIX TZ that needs no tzdata), anything else as it is. */
+static void test_br_forms_for_dates_timestamps_and_instants(void **state)
+{
+  (void)state;
+  setenv("TZ", "<-03>3", 1);
+  tzset();
+  assert_string_equal(fat_dia_br_ou(NULL, "-").s, "-");
+  assert_string_equal(fat_dia_br_ou("", "").s, "");
+  assert_string_equal(fat_dia_br_ou("2026-12-01T02:10:00Z", "-").s, "01/12/2026");
+  assert_string_equal(fat_dia_br_ou("2026-12-01 02:10:00", "-").s, "01/12/2026");
+  assert_string_equal(fat_dia_br_ou("2026-12-01x", "-").s, "2026-12-01x");
+  assert_string_equal(fat_dia_br_ou("0001-01-01", "-").s, "0001-01-01");
+  /* an instant: UTC 02:10 is 23:10 of the day before in UTC-3 */
+  assert_string_equal(fat_quando_br_de("2026-12-01T02:10:00Z", "-").s, "30/11/2026 23:10");
+  assert_string_equal(fat_quando_br_de("2026-12-01 15:00:59", "-").s, "01/12/2026 12:00");
+  assert_string_equal(fat_quando_br_de("2026-12-01T15:00:00.250Z", "-").s, "01/12/2026 12:00");
+  assert_string_equal(fat_quando_br_de("2026-12-01", "-").s, "01/12/2026");
+  assert_string_equal(fat_quando_br_de(NULL, "-").s, "-");
+  assert_string_equal(fat_quando_br_de("2026-02-30T10:00:00Z", "-").s, "2026-02-30T10:00:00Z");
+  assert_string_equal(fat_quando_br_de("2026-12-01T25:00:00Z", "-").s, "2026-12-01T25:00:00Z");
+  assert_string_equal(fat_quando_br_de("ontem à noite", "-").s, "ontem à noite");
+  assert_string_equal(fat_quando_br_epoch(0).s, "31/12/1969 21:00");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -185,6 +213,7 @@ int main(void)
     cmocka_unit_test(test_competencia_accepts_mm_aaaa_and_aaaa_mm),
     cmocka_unit_test(test_hora_minutes_and_stored_form),
     cmocka_unit_test(test_format_round_trip_and_br),
+    cmocka_unit_test(test_br_forms_for_dates_timestamps_and_instants),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "fixture_guia.h"
 #include "fat_achado_papel.h"
 #include "fat_anexo.h"
 #include "fat_conferir.h"
@@ -36,75 +37,7 @@
 #define DB "test_guia_edit.db"
 #define HOJE "2025-04-01"
 
-static const char *regras_dir(void)
-{
-  const char *r = getenv("FATURO_REGRAS");
-
-  return (r != NULL && r[0] != '\0') ? r : FAT_SOURCE_DIR "/rules";
-}
-
-static void remove_db(void)
-{
-  unlink(DB);
-  unlink(DB "-wal");
-  unlink(DB "-shm");
-}
-
-static char *S(const char *s) { return fat_strdup(s); }
-
-static void set_item(fat_item *it, int seq, const char *cod, int64_t unit)
-{
-  memset(it, 0, sizeof *it);
-  it->sequencial = seq;
-  it->tipo = S("procedimento");
-  it->codigo_tabela = S("22");
-  it->codigo = S(cod);
-  it->quantidade_e4 = 10000;
-  it->valor_unitario = unit;
-  it->valor_total = unit;
-  it->fator_e2 = 100;
-  it->data = S("2025-03-10");
-}
-
-/* A clean SP/SADT guia of operadora aurora with two procedures. */
-static fat_guia *make_guia(const char *numero, const char *carteira)
-{
-  fat_guia *g = fat_calloc(1, sizeof *g);
-  fat_profissional *p = fat_calloc(1, sizeof *p);
-
-  assert_non_null(g);
-  assert_non_null(p);
-  p->nome = S("Dra. Ana Souza");
-  p->cpf = S("11144477735");
-  p->conselho = S("CRM");
-  p->numero_conselho = S("123456");
-  p->uf = S("SP");
-  p->cbo = S("225125");
-  g->tipo = FAT_GUIA_SADT;
-  g->operadora.registro_ans = S("312347");
-  g->prestador.cnpj = S("11222333000181");
-  g->numero_prestador = S(numero);
-  g->beneficiario_nome = S("Maria da Silva");
-  g->carteira_numero = S(carteira);
-  g->carteira_validade = S("2026-12-31");
-  g->senha = S("S998877");
-  g->data_autorizacao = S("2025-03-01");
-  g->validade_senha = S("2025-03-31");
-  g->cid = S("J069");
-  g->data_inicio = S("2025-03-10");
-  g->tipo_atendimento = S("05");
-  g->executante = p;
-  g->assinatura_beneficiario = 1;
-  g->pedido_medico = 1;
-  g->laudo = 1;
-  g->itens = fat_calloc(2, sizeof *g->itens);
-  assert_non_null(g->itens);
-  g->n_itens = 2;
-  set_item(&g->itens[0], 1, "40301630", 1500);
-  set_item(&g->itens[1], 2, "40302040", 500);
-  g->valor_total = 2000;
-  return g;
-}
+#define S fix_S
 
 typedef struct fx {
   fat_store *st;
@@ -117,7 +50,7 @@ static int setup(void **state)
   fx *f = fat_calloc(1, sizeof *f);
   fat_err err;
 
-  remove_db();
+  fix_remove_db(DB);
   assert_int_equal(fat_store_create(DB, &f->st, &err), FAT_OK);
   assert_int_equal(fat_store_exec(f->st,
                                    "INSERT INTO prestador(nome, cnpj) VALUES "
@@ -127,7 +60,7 @@ static int setup(void **state)
                                    &err),
                    FAT_OK);
   assert_int_equal(fat_store_set_user(f->st, "ana", &err), FAT_OK);
-  if (fat_rules_open(regras_dir(), NULL, f->st, &f->rules, &err) != FAT_OK)
+  if (fat_rules_open(fix_regras_dir(), NULL, f->st, &f->rules, &err) != FAT_OK)
     fail_msg("regras: %s", err.msg);
   f->o.rules = f->rules;
   f->o.hoje = HOJE;
@@ -142,17 +75,8 @@ static int teardown(void **state)
   fat_rules_close(f->rules);
   fat_store_close(f->st);
   fat_free(f);
-  remove_db();
+  fix_remove_db(DB);
   return 0;
-}
-
-static int64_t save(fat_store *st, fat_guia *g)
-{
-  fat_err err;
-
-  if (fat_guia_save(st, g, &err) != FAT_OK)
-    fail_msg("save %s: %s", g->numero_prestador, err.msg);
-  return g->id;
 }
 
 static int64_t scalar_i(fat_store *st, const char *sql, int64_t id)
@@ -241,7 +165,7 @@ static const char *js(const cJSON *o, const char *k)
 static void test_corrige_ate_passar(void **state)
 {
   fx *f = *state;
-  fat_guia *g = make_guia("E-1", "0012345678901234");
+  fat_guia *g = fix_guia_sadt("E-1", "0012345678901234");
   fat_guia_mudanca m;
   cJSON *hist = NULL;
   const cJSON *a, *r;
@@ -251,7 +175,7 @@ static void test_corrige_ate_passar(void **state)
 
   fat_free(g->validade_senha);
   g->validade_senha = S("2025-03-09"); /* expired before the attendance: bloqueio */
-  id = save(f->st, g);
+  id = fix_save(f->st, g);
   conferir(f, id);
   assert_string_equal(scalar_s(f->st, "SELECT status FROM guia WHERE id = ?1", id, buf,
                                sizeof buf),
@@ -305,13 +229,13 @@ static void test_corrige_ate_passar(void **state)
 static void test_itens_por_numero(void **state)
 {
   fx *f = *state;
-  fat_guia *g = make_guia("E-2", "0022345678901234"), *h = NULL;
+  fat_guia *g = fix_guia_sadt("E-2", "0022345678901234"), *h = NULL;
   fat_guia_mudanca m;
   const cJSON *a;
   int64_t id;
   fat_err err;
 
-  id = save(f->st, g);
+  id = fix_save(f->st, g);
   conferir(f, id);
   editar_ok(f, id,
             "{\"itens\": [{\"sequencial\": 2, \"quantidade\": \"2\", \"valor_total\": "
@@ -372,11 +296,11 @@ static void test_recusas(void **state)
     {"[1, 2]", "deve ser um objeto"},
   };
   fx *f = *state;
-  fat_guia *g = make_guia("E-3", "0032345678901234");
+  fat_guia *g = fix_guia_sadt("E-3", "0032345678901234");
   int64_t id;
   size_t i;
 
-  id = save(f->st, g);
+  id = fix_save(f->st, g);
   conferir(f, id);
   for (i = 0; i < sizeof casos / sizeof casos[0]; i++) {
     cJSON *p = patch_of(casos[i].patch);
@@ -434,14 +358,14 @@ static void test_patch_campo(void **state)
 static void test_lote_recusa(void **state)
 {
   fx *f = *state;
-  fat_guia *g = make_guia("E-4", "0042345678901234");
+  fat_guia *g = fix_guia_sadt("E-4", "0042345678901234");
   fat_guia_mudanca m;
   cJSON *p = patch_of("{\"senha\": \"NOVA\"}");
   int64_t id;
   fat_err err;
   char sql[256];
 
-  id = save(f->st, g);
+  id = fix_save(f->st, g);
   conferir(f, id);
   assert_int_equal(fat_store_exec(f->st,
                                    "INSERT INTO lote(id, operadora_id, prestador_id, numero, "
@@ -481,14 +405,14 @@ static void test_lote_recusa(void **state)
 static void test_cancela_duplicata(void **state)
 {
   fx *f = *state;
-  fat_guia *a = make_guia("D-1", "0052345678901234"), *b = make_guia("D-2", "0052345678901234");
+  fat_guia *a = fix_guia_sadt("D-1", "0052345678901234"), *b = fix_guia_sadt("D-2", "0052345678901234");
   fat_guia_mudanca m;
   int64_t ida, idb;
   fat_err err;
   char buf[32];
 
-  ida = save(f->st, a);
-  idb = save(f->st, b);
+  ida = fix_save(f->st, a);
+  idb = fix_save(f->st, b);
   conferir(f, 0);
   assert_string_equal(scalar_s(f->st, "SELECT status FROM guia WHERE id = ?1", ida, buf,
                                sizeof buf),
@@ -530,13 +454,13 @@ static void test_cancela_duplicata(void **state)
 static void test_reconhecimento_sobrevive(void **state)
 {
   fx *f = *state;
-  fat_guia *a = make_guia("R-1", "0062345678901234"), *b = make_guia("R-2", "0062345678901234");
+  fat_guia *a = fix_guia_sadt("R-1", "0062345678901234"), *b = fix_guia_sadt("R-2", "0062345678901234");
   fat_guia_mudanca m;
   int64_t ida, achado;
   fat_err err;
 
-  ida = save(f->st, a);
-  save(f->st, b);
+  ida = fix_save(f->st, a);
+  fix_save(f->st, b);
   conferir(f, 0);
   achado = scalar_i(f->st, "SELECT id FROM achado WHERE guia_id = ?1 AND chave = "
                            "'DUPLICIDADE|item 1|codigo'",
@@ -613,8 +537,8 @@ static int n_linhas(fx *f, const fat_achados_filtro *w)
 static void test_lista_de_trabalho(void **state)
 {
   fx *f = *state;
-  fat_guia *v = make_guia("V-1", "0082345678901234"), *a = make_guia("W-1", "0092345678901234"),
-           *b = make_guia("W-2", "0092345678901234");
+  fat_guia *v = fix_guia_sadt("V-1", "0082345678901234"), *a = fix_guia_sadt("W-1", "0092345678901234"),
+           *b = fix_guia_sadt("W-2", "0092345678901234");
   fat_achados_filtro w;
   cJSON *rel = NULL;
   const cJSON *l;
@@ -634,9 +558,9 @@ static void test_lista_de_trabalho(void **state)
   v->executante->cpf = S("52998224725");
   fat_free(v->beneficiario_nome);
   v->beneficiario_nome = S("José Pereira"); /* not a copy of W-1 / W-2 */
-  idv = save(f->st, v);
-  save(f->st, a);
-  save(f->st, b);
+  idv = fix_save(f->st, v);
+  fix_save(f->st, a);
+  fix_save(f->st, b);
   conferir(f, 0);
 
   /* every open finding, and the summary measured against the rows */
@@ -718,7 +642,7 @@ static void test_lista_de_trabalho(void **state)
 static void test_reconhecer_varios(void **state)
 {
   fx *f = *state;
-  fat_guia *a = make_guia("B-1", "0102345678901234"), *b = make_guia("B-2", "0102345678901234");
+  fat_guia *a = fix_guia_sadt("B-1", "0102345678901234"), *b = fix_guia_sadt("B-2", "0102345678901234");
   fat_achados_filtro w;
   fat_papel faturista = FAT_PAPEL_FATURISTA;
   int64_t ids[5], ida;
@@ -726,8 +650,8 @@ static void test_reconhecer_varios(void **state)
   fat_err err;
   int i;
 
-  ida = save(f->st, a);
-  save(f->st, b);
+  ida = fix_save(f->st, a);
+  fix_save(f->st, b);
   conferir(f, 0);
   for (i = 0; i < 4; i++)
     ids[i] = scalar_i(f->st, "SELECT id FROM achado WHERE codigo = 'DUPLICIDADE' "
@@ -789,7 +713,7 @@ static void test_reconhecer_varios(void **state)
 static void test_anexos(void **state)
 {
   fx *f = *state;
-  fat_guia *g = make_guia("A-1", "0112345678901234");
+  fat_guia *g = fix_guia_sadt("A-1", "0112345678901234");
   static const char pdf[] = "%PDF-1.4\n% laudo de raio-x\n";
   static const char png[] = "\x89PNG\r\n\x1a\n....";
   unsigned char h[crypto_hash_sha256_BYTES];
@@ -800,7 +724,7 @@ static void test_anexos(void **state)
   int64_t id;
   fat_err err;
 
-  id = save(f->st, g);
+  id = fix_save(f->st, g);
   assert_int_equal(fat_anexo_adicionar(f->st, id, "laudo", "/tmp/exames/raio-x.pdf", pdf,
                                        sizeof pdf - 1, &a, &err),
                    FAT_OK);
@@ -885,7 +809,7 @@ static void test_anexos(void **state)
 static void test_digitacao(void **state)
 {
   fx *f = *state;
-  fat_guia *g = make_guia("T-1", "0122345678901234");
+  fat_guia *g = fix_guia_sadt("T-1", "0122345678901234");
   cJSON *form = fat_guia_to_json(g), *it0, *ses, *ex = NULL, *av = NULL, *r = NULL;
   const cJSON *itens;
   fat_guia_mudanca m;
@@ -977,15 +901,15 @@ static void snapshot(fat_store *st, char *buf, size_t len)
 static void test_oom(void **state)
 {
   fx *f = *state;
-  fat_guia *a = make_guia("M-1", "0072345678901234"), *b = make_guia("M-2", "0072345678901234");
+  fat_guia *a = fix_guia_sadt("M-1", "0072345678901234"), *b = fix_guia_sadt("M-2", "0072345678901234");
   cJSON_Hooks hooks = {fat_malloc, fat_free};
   cJSON *p;
   char before[8192], after[8192];
   long n;
   int ok = 0;
 
-  save(f->st, a);
-  save(f->st, b);
+  fix_save(f->st, a);
+  fix_save(f->st, b);
   conferir(f, 0);
   snapshot(f->st, before, sizeof before);
   cJSON_InitHooks(&hooks);

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "fixture_guia.h"
 #include "fat_anexo.h"
 #include "fat_conferir.h"
 #include "fat_impressao.h"
@@ -28,72 +29,24 @@
 #define DB "test_papel.db"
 #define HOJE "2025-04-01"
 
-static const char *regras_dir(void)
-{
-  const char *r = getenv("FATURO_REGRAS");
-
-  return (r != NULL && r[0] != '\0') ? r : FAT_SOURCE_DIR "/rules";
-}
-
-static void remove_db(void)
-{
-  unlink(DB);
-  unlink(DB "-wal");
-  unlink(DB "-shm");
-}
-
-static char *S(const char *s) { return fat_strdup(s); }
+#define S fix_S
 
 /* An SP/SADT guia of the Aurora with n items of procedure cod (R$ 21,00 each,
 ** one a day from 01/03/2025). */
 static fat_guia *make_guia(const char *numero, const char *cod, int n)
 {
-  fat_guia *g = fat_calloc(1, sizeof *g);
-  fat_profissional *p = fat_calloc(1, sizeof *p);
+  fat_guia *g = fix_guia_sadt_itens(numero, "0072345678901234", (size_t)n);
   int i;
 
-  assert_non_null(g);
-  assert_non_null(p);
-  p->nome = S("Dra. Ana Souza");
-  p->cpf = S("11144477735");
-  p->conselho = S("CRM");
-  p->numero_conselho = S("123456");
-  p->uf = S("SP");
-  p->cbo = S("225125");
-  g->tipo = FAT_GUIA_SADT;
-  g->operadora.registro_ans = S("312347");
-  g->prestador.cnpj = S("11222333000181");
-  g->numero_prestador = S(numero);
-  g->beneficiario_nome = S("Maria da Silva");
-  g->carteira_numero = S("0072345678901234");
-  g->carteira_validade = S("2026-12-31");
-  g->senha = S("S998877");
+  fat_free(g->data_autorizacao);
   g->data_autorizacao = S("2025-02-28");
-  g->validade_senha = S("2025-03-31");
-  g->cid = S("J069");
+  fat_free(g->data_inicio);
   g->data_inicio = S("2025-03-01");
-  g->tipo_atendimento = S("05");
-  g->executante = p;
-  g->assinatura_beneficiario = 1;
-  g->pedido_medico = 1;
-  g->laudo = 1;
-  g->itens = fat_calloc((size_t)n, sizeof *g->itens);
-  assert_non_null(g->itens);
-  g->n_itens = (size_t)n;
   for (i = 0; i < n; i++) {
     char d[11];
-    fat_item *it = &g->itens[i];
 
     snprintf(d, sizeof d, "2025-03-%02d", i + 1);
-    it->sequencial = i + 1;
-    it->tipo = S("procedimento");
-    it->codigo_tabela = S("22");
-    it->codigo = S(cod);
-    it->quantidade_e4 = 10000;
-    it->valor_unitario = 2100;
-    it->valor_total = 2100;
-    it->fator_e2 = 100;
-    it->data = S(d);
+    fix_item(&g->itens[i], i + 1, "procedimento", "22", cod, 2100, d);
   }
   g->valor_total = 2100 * n;
   return g;
@@ -109,7 +62,7 @@ static int setup(void **state)
   fx *f = fat_calloc(1, sizeof *f);
   fat_err err;
 
-  remove_db();
+  fix_remove_db(DB);
   assert_int_equal(fat_store_create(DB, &f->st, &err), FAT_OK);
   assert_int_equal(fat_store_exec(f->st,
                                   "INSERT INTO prestador(nome, cnpj) VALUES "
@@ -119,7 +72,7 @@ static int setup(void **state)
                                   &err),
                    FAT_OK);
   assert_int_equal(fat_store_set_user(f->st, "ana", &err), FAT_OK);
-  if (fat_rules_open(regras_dir(), NULL, f->st, &f->rules, &err) != FAT_OK)
+  if (fat_rules_open(fix_regras_dir(), NULL, f->st, &f->rules, &err) != FAT_OK)
     fail_msg("regras: %s", err.msg);
   *state = f;
   return 0;
@@ -132,17 +85,8 @@ static int teardown(void **state)
   fat_rules_close(f->rules);
   fat_store_close(f->st);
   fat_free(f);
-  remove_db();
+  fix_remove_db(DB);
   return 0;
-}
-
-static int64_t save(fat_store *st, fat_guia *g)
-{
-  fat_err err;
-
-  if (fat_guia_save(st, g, &err) != FAT_OK)
-    fail_msg("save %s: %s", g->numero_prestador, err.msg);
-  return g->id;
 }
 
 static void conferir(fx *f)
@@ -195,8 +139,8 @@ static void test_laudo_exigido_ate_anexar(void **state)
   int64_t risco = 0;
   fat_err err;
 
-  save(f->st, rm);
-  save(f->st, lab);
+  fix_save(f->st, rm);
+  fix_save(f->st, lab);
   conferir(f);
   assert_int_equal(achados(f->st, rm->id, "ANEXO_AUSENTE", campo, msg, &risco), 1);
   assert_string_equal(campo, "anexos.laudo");
@@ -229,9 +173,9 @@ static void test_sessoes_do_contrato(void **state)
   char campo[64], msg[700];
   int64_t risco = 0;
 
-  save(f->st, onze);
-  save(f->st, dez);
-  save(f->st, psi);
+  fix_save(f->st, onze);
+  fix_save(f->st, dez);
+  fix_save(f->st, psi);
   conferir(f);
   assert_int_equal(achados(f->st, onze->id, "SESSOES_EXCEDIDAS", campo, msg, &risco), 1);
   assert_string_equal(campo, "itens[0].codigo");
@@ -256,7 +200,7 @@ static void test_impressao(void **state)
 
   fat_free(g->beneficiario_nome);
   g->beneficiario_nome = S("<script>alert('x')</script> & \"Cia\"");
-  ids[0] = save(f->st, g);
+  ids[0] = fix_save(f->st, g);
   assert_int_equal(fat_impressao_guias(f->st, ids, 1, &html, &len, &err), FAT_OK);
   assert_true(len == strlen(html));
   assert_null(strstr(html, "<script"));
@@ -318,8 +262,8 @@ static void test_papeis_do_lote(void **state)
   cJSON *o = NULL;
   fat_err err;
 
-  ids[0] = save(f->st, a);
-  ids[1] = save(f->st, b);
+  ids[0] = fix_save(f->st, a);
+  ids[1] = fix_save(f->st, b);
   lote = lote_de(f, "fechado", ids, 2);
   aberto = lote_de(f, "aberto", NULL, 0);
   assert_int_equal(fat_lote_papel(f->st, gen, lote, &o, &err), FAT_OK);
@@ -403,7 +347,7 @@ static void test_oom(void **state)
   long n;
   int ok = 0;
 
-  id = save(f->st, g);
+  id = fix_save(f->st, g);
   lote = lote_de(f, "fechado", &id, 1);
   cJSON_InitHooks(&hooks);
   for (n = 0; n < 100000 && !ok; n++) { /* printing */

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "fixture_guia.h"
 #include "fat_conferir.h"
 #include "fat_demo.h"
 #include "fat_demo_retorno.h"
@@ -31,20 +32,6 @@
 #define DB "test_simular.db"
 #define N_GUIAS 400
 #define HOJE "2026-11-05" /* the demo bills on the 5th of the next month */
-
-static const char *regras_dir(void)
-{
-  const char *r = getenv("FATURO_REGRAS");
-
-  return (r != NULL && r[0] != '\0') ? r : FAT_SOURCE_DIR "/rules";
-}
-
-static void remove_db(void)
-{
-  unlink(DB);
-  unlink(DB "-wal");
-  unlink(DB "-shm");
-}
 
 /* ------------------------------------------------------------------------
 ** fat_simular_preve
@@ -120,11 +107,11 @@ static void demo_ciclo(fat_store **out_st, fat_rules **out_rules)
   size_t i, j;
   uint64_t semente = 1;
 
-  remove_db();
+  fix_remove_db(DB);
   fat_err_clear(&err);
   if (fat_store_create(DB, &st, &err) != FAT_OK ||
-      fat_demo_tabelas(st, regras_dir(), NULL, &err) != FAT_OK ||
-      fat_rules_open(regras_dir(), NULL, st, &rules, &err) != FAT_OK)
+      fat_demo_tabelas(st, fix_regras_dir(), NULL, &err) != FAT_OK ||
+      fat_rules_open(fix_regras_dir(), NULL, st, &rules, &err) != FAT_OK)
     fail_msg("demo: %s", err.msg);
   gen = fat_rules_acquire(rules);
   if (fat_pricer_new_gen(st, gen, &p, &err) != FAT_OK ||
@@ -281,8 +268,8 @@ static void test_conferir_simular_retorno_concordam(void **state)
 
     memset(&o, 0, sizeof o);
     o.operadora = fat_gen_key(gen, k);
-    o.regras_dir = regras_dir();
-    snprintf(path, sizeof path, "%s/operators/%s.lua", regras_dir(), o.operadora);
+    o.regras_dir = fix_regras_dir();
+    snprintf(path, sizeof path, "%s/operators/%s.lua", fix_regras_dir(), o.operadora);
     o.script_path = path;
     if (fat_simular_regras(st, &o, &r, &err) != FAT_OK)
       fail_msg("simular %s: %s", o.operadora, err.msg);
@@ -326,7 +313,7 @@ static void test_conferir_simular_retorno_concordam(void **state)
   fat_rules_close(rules);
   fat_store_close(st);
   fat_free(rows);
-  remove_db();
+  fix_remove_db(DB);
 }
 
 int main(void)
