@@ -240,8 +240,8 @@ static void test_chunks_keep_exact_counts(void **state)
   remove_db("test_demo_f.db");
   fat_err_clear(&err);
   if (fat_store_create("test_demo_f.db", &st, &err) != FAT_OK ||
-      fat_demo_tabelas(st, regras_dir(), NULL, &err) != FAT_OK ||
-      fat_gen_build(regras_dir(), NULL, NULL, NULL, &gen, &err) != FAT_OK ||
+      fat_demo_tabelas(st, fix_regras_dir(), NULL, &err) != FAT_OK ||
+      fat_gen_build(fix_regras_dir(), NULL, NULL, NULL, &gen, &err) != FAT_OK ||
       fat_pricer_new_gen(st, gen, &p, &err) != FAT_OK ||
       fat_demo_gerar(st, p, &op, &res, &err) != FAT_OK)
     fail_msg("demo: %s", err.msg);
