@@ -926,6 +926,37 @@ fat_rc fat_repasse_listar(fat_store *st, cJSON **out, fat_err *err)
   return fat_store_rows_json(st, s, 0, "erro ao listar os repasses", out, err);
 }
 
+fat_rc fat_repasse_totais_de(fat_store *st, const char *periodo, fat_repasse_totais *t,
+                             fat_err *err)
+{
+  static const char sql[] =
+    "SELECT COALESCE(SUM(CASE WHEN ri.situacao = 'retido' THEN 0 ELSE ri.valor END), 0),"
+    " COALESCE(SUM(CASE WHEN ri.situacao = 'retido' THEN ri.valor ELSE 0 END), 0),"
+    " COALESCE(SUM(CASE WHEN ri.origem = 'liberacao' THEN ri.valor ELSE 0 END), 0), count(*)"
+    " FROM repasse rp JOIN repasse_item ri ON ri.repasse_id = rp.id WHERE rp.periodo = ?1";
+  fat_stmt *s;
+  fat_rc rc;
+
+  memset(t, 0, sizeof *t);
+  if (!periodo_ok(periodo))
+    return fat_err_set(err, FAT_EINVAL, "período '%s' inválido (use AAAA-MM)",
+                       periodo != NULL ? periodo : "");
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, periodo);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
+    return fat_store_dberr(st, err, "erro ao somar o repasse");
+  }
+  t->pagar = fat_col_int64(s, 0);
+  t->retido = fat_col_int64(s, 1);
+  t->liberado = fat_col_int64(s, 2);
+  t->linhas = fat_col_int64(s, 3);
+  fat_stmt_reset(s);
+  return FAT_OK;
+}
+
 fat_rc fat_repasse_extrato(fat_store *st, const char *periodo, int64_t profissional_id,
                            cJSON **out, fat_err *err)
 {

@@ -74,6 +74,19 @@ FAT_NODISCARD fat_rc fat_repasse_ajuste(fat_store *st, const char *periodo,
 ** total_pagar, total_retido}. */
 FAT_NODISCARD fat_rc fat_repasse_listar(fat_store *st, cJSON **out, fat_err *err);
 
+/* The totals of the repasse of periodo without its lines (a handful of
+** bytes whatever the number of lines; fat_repasse_extrato holds every line).
+** The same figures as the statement's: pagar = every line not held, retido
+** = the held ones; liberado = lines releasing held money (origem
+** "liberacao"). All 0 when periodo has no repasse. */
+typedef struct fat_repasse_totais {
+  int64_t pagar, retido, liberado;
+  int64_t linhas;
+} fat_repasse_totais;
+
+FAT_NODISCARD fat_rc fat_repasse_totais_de(fat_store *st, const char *periodo,
+                                           fat_repasse_totais *t, fat_err *err);
+
 /* The statement of periodo: {periodo, status, total_pagar, total_retido,
 ** profissionais: [{id, nome, conselho, total_pagar, total_retido, itens: [...]}]}.
 ** profissional_id 0 = everyone. */
