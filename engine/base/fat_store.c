@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #ifdef __GLIBC__
-#include <malloc.h>
 #endif
 #include <pthread.h>
 #include <stdarg.h>
@@ -144,12 +143,26 @@ fat_rc fat_store_dberr(fat_store *st, fat_err *err, const char *what)
   } else {
     rc = fat_err_set(err, FAT_EDB, "%s: %s", what, st->last_msg);
   }
-  if (err != NULL)
-    err->sys = st->last_code;
+  if (err != NULL) /* the class, not the detail, for fat_store_falha_de */
+    err->sys = store_full(st)       ? SQLITE_FULL
+               : store_readonly(st) ? SQLITE_READONLY
+                                    : st->last_code;
   return rc;
 }
 
 int fat_store_ocupado(const fat_err *err) { return err != NULL && err->rc == FAT_EBUSY; }
+
+fat_store_falha fat_store_falha_de(const fat_err *err)
+{
+  if (err == NULL || err->rc != FAT_EDB)
+    return FAT_FALHA_OUTRA;
+  switch (err->sys & 0xff) {
+  case SQLITE_FULL: return FAT_FALHA_DISCO_CHEIO;
+  case SQLITE_READONLY: return FAT_FALHA_SOMENTE_LEITURA;
+  case SQLITE_IOERR: return FAT_FALHA_DISCO;
+  default: return FAT_FALHA_OUTRA;
+  }
+}
 
 /* Run sql; on failure the error starts with what. */
 static fat_rc store_exec_what(fat_store *st, const char *sql, const char *what, fat_err *err)
@@ -786,23 +799,6 @@ out:
 
 /* ---- open and close ---- */
 
-/* SQLite builds an ephemeral b-tree (a fresh page cache of about 90 KB,
-** malloc'd and freed) for an IN list of three or more values each time the
-** statement or trigger holding it runs, e.g. once per guia in the painel
-** triggers. With glibc's default dynamic thresholds each free hands that
-** memory back to the kernel (brk) and the next run faults it in again page
-** by page: most of the CPU of `lote fechar` went there (bench_retorno). Keep
-** freed memory in the process (trimmed above 32 MiB); blocks of 8 MiB and
-** more (big XML buffers) are still mapped and unmapped on their own.
-** Process-wide and idempotent. */
-static void store_tune_heap(void)
-{
-#ifdef __GLIBC__
-  mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
-  mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
-#endif
-}
-
 /* SQLite's process-wide settings, once, before the first connection starts
 ** SQLite (a later sqlite3_config is refused and changes nothing):
 ** - statement journals stay in memory up to 120 KiB (SQLite's default is
@@ -846,7 +842,7 @@ static fat_rc store_open(const char *path, const fat_migration *migrations, int 
   fat_rc rc;
 
   *out = NULL;
-  store_tune_heap();
+  fat_mem_keep_heap(); /* the painel triggers' IN lists: see fat_mem.h */
   pthread_once(&store_tune_once, store_tune_sqlite);
   if (create) {
     rc = store_create_file(path, err);

@@ -28,6 +28,7 @@
 
 #include "fat_cadastro.h"
 #include "fat_import.h"
+#include "fat_repasse.h"
 #include "fat_store_int.h"
 
 /* Under AddressSanitizer freed memory stays in quarantine (RSS says
@@ -223,6 +224,27 @@ static void test_repasse_lines_of_a_receipt_found_by_index(void **state)
              plan, sizeof plan);
   assert_non_null(strstr(plan, "USING INDEX repasse_item_retido"));
   assert_non_null(strstr(plan, "INDEX repasse_item_origem_item"));
+  fat_store_close(st);
+  remove_db();
+}
+
+/* repasse calcular held every guia received in the period as a row in
+** memory (~150 bytes each: 150 MB at a million guias); it now walks them in
+** keyset pages, each a seek on recebimento_guia's key with no sort (a sort
+** would read every remaining row per page: quadratic). */
+static void test_repasse_receipts_walked_by_key_without_sort(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  char plan[1024];
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  query_plan(st, "EXPLAIN QUERY PLAN " FAT_REPASSE_CONVENIO_SQL, plan, sizeof plan);
+  assert_non_null(strstr(plan, "SEARCH x USING INDEX sqlite_autoindex_recebimento_guia_1 "
+                               "((recebimento_id,guia_id)>(?,?))"));
+  assert_null(strstr(plan, "TEMP B-TREE"));
   fat_store_close(st);
   remove_db();
 }
@@ -453,6 +475,7 @@ int main(void)
     cmocka_unit_test(test_conferir_writes_open_no_ephemeral_btree_per_row),
     cmocka_unit_test(test_repasse_lines_of_a_receipt_found_by_index),
     cmocka_unit_test(test_storing_a_guia_opens_no_ephemeral_btree),
+    cmocka_unit_test(test_repasse_receipts_walked_by_key_without_sort),
     cmocka_unit_test(test_import_json_file_memory_flat_in_file_size),
     cmocka_unit_test(test_import_json_file_stream_errors_name_the_guia),
     cmocka_unit_test(test_import_statement_journals_stay_in_memory),
