@@ -407,6 +407,9 @@ fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err)
     " sum(a.valor_risco)"
     " FROM achado a JOIN guia g ON g.id = a.guia_id"
     " WHERE a.guia_revisao = g.revisao AND a.reconhecido_em IS NULL GROUP BY a.guia_id",
+    /* the guia's competência copied on each glosa (migration 085) */
+    "UPDATE glosa SET competencia = (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)"
+    " WHERE competencia IS NOT (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)",
     "DELETE FROM painel_operadora",
     "INSERT INTO painel_operadora (operadora_id) SELECT id FROM operadora",
     "UPDATE painel_operadora SET"

@@ -117,12 +117,12 @@ static void tabela_de(const char *sql, const char *alias, char *out, size_t n)
             strcmp(palavra, "JOIN") != 0 && strcmp(palavra, "ON") != 0 &&
             strcmp(palavra, "BY") != 0 && strchr(palavra, '.') == NULL &&
             strchr(palavra, '(') == NULL && strchr(palavra, '=') == NULL) {
-          const char *antes = w - 1;
+          const char *antes = w > sql ? w - 1 : sql;
 
           /* "FROM guia g" / "JOIN guia g": the word before the table */
           while (antes > sql && antes[-1] != ' ')
             antes--;
-          if (strncmp(antes, "FROM ", 5) == 0 || strncmp(antes, "JOIN ", 5) == 0) {
+          if (w > sql && (strncmp(antes, "FROM ", 5) == 0 || strncmp(antes, "JOIN ", 5) == 0)) {
             snprintf(out, n, "%s", palavra);
             return;
           }
