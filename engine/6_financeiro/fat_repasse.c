@@ -457,25 +457,51 @@ static void convenio_row(fat_stmt *s, void *p)
   fin_col(s, 7, r->numero, sizeof r->numero);
 }
 
+/* The guias received in the period, in keyset pages of CONVENIO_PAGE rows
+** (recebimento, guia): memory stays flat however many guias were paid (a
+** million guias held as rows was ~150 MB). */
+#define CONVENIO_PAGE 512
+
 static fat_rc convenio(calc *c)
 {
-  static const char sql[] =
-    "SELECT r.id, r.recuperado, r.operadora_id, o.script, x.guia_id, COALESCE(g.plano_id, 0),"
-    " x.valor, g.numero_prestador FROM recebimento r JOIN recebimento_guia x"
-    " ON x.recebimento_id = r.id JOIN guia g ON g.id = x.guia_id JOIN operadora o"
-    " ON o.id = r.operadora_id WHERE substr(r.data, 1, 7) = ?1 ORDER BY r.id, x.guia_id";
-  convenio_rec *rows;
-  void *v;
+  static const char sql[] = FAT_REPASSE_CONVENIO_SQL;
+  convenio_rec *rows = fat_calloc(CONVENIO_PAGE, sizeof *rows);
+  int64_t last_rec = 0, last_guia = 0;
   size_t n, i;
-  fat_rc rc =
-    period_rows(c, sql, sizeof *rows, convenio_row, "os recebimentos do período", &v, &n);
+  fat_stmt *s;
+  fat_rc rc = FAT_OK;
+  int r;
 
-  if (rc != FAT_OK)
-    return rc;
-  rows = v;
-  for (i = 0; i < n && rc == FAT_OK; i++)
-    rc = convenio_guia(c, rows[i].rec, rows[i].recup, rows[i].op, rows[i].script, rows[i].guia,
-                       rows[i].plano, rows[i].valor, rows[i].numero);
+  if (rows == NULL)
+    return fat_err_oom(c->err);
+  do {
+    rc = fat_store_prepare(c->st, sql, &s, c->err);
+    if (rc != FAT_OK)
+      break;
+    fat_bind_text(s, 1, c->periodo);
+    fat_bind_int(s, 2, last_rec);
+    fat_bind_int(s, 3, last_guia);
+    fat_bind_int(s, 4, CONVENIO_PAGE);
+    n = 0;
+    while (n < CONVENIO_PAGE && (r = fat_stmt_step(s)) == FAT_ROW) {
+      memset(&rows[n], 0, sizeof rows[n]);
+      convenio_row(s, &rows[n]);
+      n++;
+    }
+    if (n < CONVENIO_PAGE && r != FAT_DONE) {
+      fat_stmt_reset(s);
+      rc = fat_store_dberr(c->st, c->err, "erro ao ler os recebimentos do período");
+      break;
+    }
+    fat_stmt_reset(s);
+    for (i = 0; i < n && rc == FAT_OK; i++)
+      rc = convenio_guia(c, rows[i].rec, rows[i].recup, rows[i].op, rows[i].script, rows[i].guia,
+                         rows[i].plano, rows[i].valor, rows[i].numero);
+    if (n > 0) {
+      last_rec = rows[n - 1].rec;
+      last_guia = rows[n - 1].guia;
+    }
+  } while (rc == FAT_OK && n == CONVENIO_PAGE);
   fat_free(rows);
   return rc;
 }
@@ -898,6 +924,37 @@ fat_rc fat_repasse_listar(fat_store *st, cJSON **out, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   return fat_store_rows_json(st, s, 0, "erro ao listar os repasses", out, err);
+}
+
+fat_rc fat_repasse_totais_de(fat_store *st, const char *periodo, fat_repasse_totais *t,
+                             fat_err *err)
+{
+  static const char sql[] =
+    "SELECT COALESCE(SUM(CASE WHEN ri.situacao = 'retido' THEN 0 ELSE ri.valor END), 0),"
+    " COALESCE(SUM(CASE WHEN ri.situacao = 'retido' THEN ri.valor ELSE 0 END), 0),"
+    " COALESCE(SUM(CASE WHEN ri.origem = 'liberacao' THEN ri.valor ELSE 0 END), 0), count(*)"
+    " FROM repasse rp JOIN repasse_item ri ON ri.repasse_id = rp.id WHERE rp.periodo = ?1";
+  fat_stmt *s;
+  fat_rc rc;
+
+  memset(t, 0, sizeof *t);
+  if (!periodo_ok(periodo))
+    return fat_err_set(err, FAT_EINVAL, "período '%s' inválido (use AAAA-MM)",
+                       periodo != NULL ? periodo : "");
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, periodo);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
+    return fat_store_dberr(st, err, "erro ao somar o repasse");
+  }
+  t->pagar = fat_col_int64(s, 0);
+  t->retido = fat_col_int64(s, 1);
+  t->liberado = fat_col_int64(s, 2);
+  t->linhas = fat_col_int64(s, 3);
+  fat_stmt_reset(s);
+  return FAT_OK;
 }
 
 fat_rc fat_repasse_extrato(fat_store *st, const char *periodo, int64_t profissional_id,

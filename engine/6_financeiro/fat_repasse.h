@@ -74,6 +74,19 @@ FAT_NODISCARD fat_rc fat_repasse_ajuste(fat_store *st, const char *periodo,
 ** total_pagar, total_retido}. */
 FAT_NODISCARD fat_rc fat_repasse_listar(fat_store *st, cJSON **out, fat_err *err);
 
+/* The totals of the repasse of periodo without its lines (a handful of
+** bytes whatever the number of lines; fat_repasse_extrato holds every line).
+** The same figures as the statement's: pagar = every line not held, retido
+** = the held ones; liberado = lines releasing held money (origem
+** "liberacao"). All 0 when periodo has no repasse. */
+typedef struct fat_repasse_totais {
+  int64_t pagar, retido, liberado;
+  int64_t linhas;
+} fat_repasse_totais;
+
+FAT_NODISCARD fat_rc fat_repasse_totais_de(fat_store *st, const char *periodo,
+                                           fat_repasse_totais *t, fat_err *err);
+
 /* The statement of periodo: {periodo, status, total_pagar, total_retido,
 ** profissionais: [{id, nome, conselho, total_pagar, total_retido, itens: [...]}]}.
 ** profissional_id 0 = everyone. */
@@ -87,5 +100,17 @@ FAT_NODISCARD fat_rc fat_repasse_extrato_html(fat_store *st, const char *periodo
 FAT_NODISCARD fat_rc fat_repasse_extrato_xlsx(fat_store *st, const char *periodo,
                                               int64_t profissional_id, const char *path,
                                               fat_err *err);
+
+/* The guias received in a period (?1 = AAAA-MM) after the key (?2 =
+** recebimento id, ?3 = guia id), in key order, at most ?4 rows: the pages
+** fat_repasse_calcular walks. Seeks the primary key of recebimento_guia and
+** needs no sort (unit.desempenho checks the plan). */
+#define FAT_REPASSE_CONVENIO_SQL                                                               \
+  "SELECT r.id, r.recuperado, r.operadora_id, o.script, x.guia_id, COALESCE(g.plano_id, 0),"   \
+  " x.valor, g.numero_prestador FROM recebimento r JOIN recebimento_guia x"                    \
+  " ON x.recebimento_id = r.id JOIN guia g ON g.id = x.guia_id JOIN operadora o"               \
+  " ON o.id = r.operadora_id WHERE substr(r.data, 1, 7) = ?1"                                  \
+  " AND (x.recebimento_id, x.guia_id) > (?2, ?3)"                                              \
+  " ORDER BY x.recebimento_id, x.guia_id LIMIT ?4"
 
 #endif

@@ -111,6 +111,12 @@ int cli_norm_competencia(char *s);
 int cli_arg_competencia(const char *verb, const char *opcao, const char **arg,
                         char iso[FAT_DIA_COMP_LEN]);
 
+/* Threads for a verb that evaluates guias on several (conferir, demo):
+** $FAT_THREADS when it is 1..16, else the number of cores (at most 16). */
+int cli_threads_padrao(void);
+/* 1..16 from text, else 0. */
+int cli_threads_parse(const char *s);
+
 /* Verbs (one file per verb in engine/cli/). */
 int cli_init(fat_cli *cli, int argc, char **argv);
 int cli_importar(fat_cli *cli, int argc, char **argv);

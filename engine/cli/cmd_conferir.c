@@ -275,27 +275,6 @@ static int parse_ratio(const char *s, double *out)
   return 0;
 }
 
-/* 1..16 from text, else 0. */
-static int parse_threads(const char *s)
-{
-  char *end;
-  long v = strtol(s, &end, 10);
-
-  return (end == s || *end != '\0' || v < 1 || v > 16) ? 0 : (int)v;
-}
-
-/* $FAT_THREADS when valid, else the number of cores (at most 16). */
-static int default_threads(void)
-{
-  const char *e = getenv("FAT_THREADS");
-  long n;
-
-  if (e != NULL && parse_threads(e) > 0)
-    return parse_threads(e);
-  n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n < 1 ? 1 : n > 16 ? 16 : (int)n;
-}
-
 int cli_conferir(fat_cli *cli, int argc, char **argv)
 {
   enum { O_OPER = 1, O_COMP, O_GUIA, O_HOJE, O_TODAS, O_SEM, O_AVAL, O_MINR, O_MINP, O_DET,
@@ -325,7 +304,7 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
     return CLI_OK;
   }
   memset(&o, 0, sizeof o);
-  o.threads = default_threads();
+  o.threads = cli_threads_padrao();
   optind = 1;
   opterr = 0;
   for (c = getopt_long(argc, argv, "h", opts, NULL); c != -1;
@@ -350,7 +329,7 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
       break;
     case O_TODAS: o.todas = 1; break;
     case O_THR:
-      o.threads = parse_threads(optarg);
+      o.threads = cli_threads_parse(optarg);
       if (o.threads <= 0)
         return cli_usage_error("conferir", "--threads espera um número de 1 a 16");
       break;

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/resource.h>
+
 #include <cjson/cJSON.h>
 
 #include "cli.h"
@@ -66,6 +68,20 @@ static void say(const demo_ctx *c, const char *fmt, ...)
 }
 
 static double ms(int64_t ns) { return (double)ns / 1e6; }
+
+/* CPU time of the process so far (user + system, every thread), in ms;
+** *pico_mb (may be NULL) the peak resident memory so far, in MB. */
+static double cpu_ms(long *pico_mb)
+{
+  struct rusage u;
+
+  if (getrusage(RUSAGE_SELF, &u) != 0)
+    return 0.0;
+  if (pico_mb != NULL)
+    *pico_mb = u.ru_maxrss / 1024;
+  return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 +
+         (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
+}
 
 /* Step: build the rules generation (operator contracts). */
 static int step_regras(demo_ctx *c)
@@ -215,6 +231,7 @@ static int step_conferir(demo_ctx *c)
     return cli_error(&err);
   memset(&o, 0, sizeof o);
   o.hoje = c->hoje;
+  o.threads = cli_threads_padrao();
   if (fat_conferir(c->st, c->rules, &o, NULL, NULL, &r, &err) != FAT_OK)
     return cli_error(&err);
   fat_money_format_br(r.valor_risco, v, sizeof v);
@@ -522,19 +539,22 @@ static void help(void)
          "\n"
          "Cria, num banco vazio, uma clínica de demonstração: tabelas de preços\n"
          "(rules/tabelas/demo), o prestador, as 4 operadoras de docs/dev/CONTRATOS-DEMO.md\n"
-         "com seus planos, cerca de 2.000 beneficiários, 20 profissionais e um mês de\n"
-         "guias dos quatro tipos, precificadas pelo contrato de cada operadora. Depois\n"
+         "com seus planos, cerca de 2.000 beneficiários (um para cada 4 guias acima de\n"
+         "8.000 guias), 20 profissionais e um mês de guias dos quatro tipos,\n"
+         "precificadas pelo contrato de cada operadora. Depois\n"
          "injeta defeitos conhecidos (~1,5%% das guias por classe, registrados na tabela\n"
          "demo_defeito) e roda o ciclo de faturamento: conferir (com recall e precisão\n"
          "contra os defeitos injetados), fechamento dos lotes com XML TISS validado,\n"
          "demonstrativos de retorno das operadoras com glosas, e um recurso de glosa.\n"
-         "A data de referência é o dia 5 do mês seguinte à competência.\n"
+         "A data de referência é o dia 5 do mês seguinte à competência. O conferir\n"
+         "roda em $FAT_THREADS threads (padrão: o número de núcleos, até 16).\n"
          "\n"
-         "  --guias N          quantidade de guias (padrão 3000, mínimo 100)\n"
+         "  --guias N          quantidade de guias (padrão 3000, de 100 a 1000000)\n"
          "  --semente S        semente do gerador (padrão 1): mesma semente e mesma\n"
          "                     competência geram exatamente os mesmos dados\n"
          "  --competencia      mês dos atendimentos (padrão: o mês passado)\n"
-         "  --beneficiarios N  tamanho da carteira de pacientes (padrão 2000)\n"
+         "  --beneficiarios N  tamanho da carteira de pacientes (padrão 2000, ou uma\n"
+         "                     pessoa para cada 4 guias quando passar disso)\n"
          "  --ate-etapa ETAPA  para depois da etapa: regras, dados, precos, conferir,\n"
          "                     lotes, retorno, recurso ou financeiro (padrão: o ciclo todo)\n");
 }
@@ -591,7 +611,7 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
   c.cli = cli;
   c.op.n_guias = 3000;
   c.op.semente = 1;
-  c.op.n_beneficiarios = 2000;
+  c.op.n_beneficiarios = 0; /* fat_demo_beneficiarios(n_guias) */
   default_competencia(comp);
   c.op.competencia = comp;
   optind = 1;
@@ -600,8 +620,9 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
        o = getopt_long(argc, argv, "", opts, NULL)) {
     switch (o) {
     case 'g':
-      if (parse_int(optarg, 100, 200000, &v) != 0)
-        return cli_usage_error("demo", "--guias deve ser um número entre 100 e 200000");
+      if (parse_int(optarg, 100, FAT_DEMO_MAX_GUIAS, &v) != 0)
+        return cli_usage_error("demo", "--guias deve ser um número entre 100 e %d",
+                               FAT_DEMO_MAX_GUIAS);
       c.op.n_guias = (int)v;
       break;
     case 's':
@@ -647,12 +668,17 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
       cli->db_path, c.op.competencia, (unsigned long long)c.op.semente, c.op.n_guias);
   for (i = 0; steps[i].titulo != NULL; i++) {
     int64_t ts = fat_now_ns();
+    double cs = cpu_ms(NULL);
+    long pico = 0;
 
     say(&c, "\n[%d] %s\n", i + 1, steps[i].titulo);
     rc = steps[i].fn(&c);
     if (rc != CLI_OK)
       break;
-    say(&c, "  ok (%.0f ms)\n", ms(fat_now_ns() - ts));
+    cs = cpu_ms(&pico) - cs;
+    say(&c, "  ok (%.0f ms; CPU %.0f ms; pico de memória até aqui %ld MB)\n",
+        ms(fat_now_ns() - ts), cs, pico);
+    fflush(stdout); /* a long demo shows each step as it ends */
     if (ate != NULL && strcmp(ate, steps[i].chave) == 0)
       break;
   }

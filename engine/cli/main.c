@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -248,6 +249,27 @@ int cli_sem_opcoes(const char *verb, int argc, char **argv, const char *const *a
       return cli_usage_error(verb, "opção desconhecida '%s'", argv[i]);
   }
   return CLI_OK;
+}
+
+/* 1..16 from text, else 0. */
+int cli_threads_parse(const char *s)
+{
+  char *end;
+  long v = strtol(s, &end, 10);
+
+  return (end == s || *end != '\0' || v < 1 || v > 16) ? 0 : (int)v;
+}
+
+/* $FAT_THREADS when valid, else the number of cores (at most 16). */
+int cli_threads_padrao(void)
+{
+  const char *e = getenv("FAT_THREADS");
+  long n;
+
+  if (e != NULL && cli_threads_parse(e) > 0)
+    return cli_threads_parse(e);
+  n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > 16 ? 16 : (int)n;
 }
 
 int cli_wants_help(int argc, char **argv)

@@ -210,18 +210,11 @@ static const char *const CIDS_CLIN[] = {"J069", "I10",  "E119", "M545", "K219", 
 /* ------------------------------------------------------------------------ */
 /* Check digits                                                              */
 
-static void cpf_make(rng *r, char out[12])
+/* The two check digits of a CPF whose first nine digits are d[0..8]. */
+static void cpf_digits(int d[11], char out[12])
 {
-  int d[11], i, s, same;
+  int i, s;
 
-  do {
-    same = 1;
-    for (i = 0; i < 9; i++) {
-      d[i] = rint_(r, 0, 9);
-      if (d[i] != d[0])
-        same = 0;
-    }
-  } while (same);
   for (s = 0, i = 0; i < 9; i++)
     s += d[i] * (10 - i);
   d[9] = (s % 11 < 2) ? 0 : 11 - s % 11;
@@ -231,6 +224,48 @@ static void cpf_make(rng *r, char out[12])
   for (i = 0; i < 11; i++)
     out[i] = (char)('0' + d[i]);
   out[11] = '\0';
+}
+
+static void cpf_make(rng *r, char out[12])
+{
+  int d[11], i, same;
+
+  do {
+    same = 1;
+    for (i = 0; i < 9; i++) {
+      d[i] = rint_(r, 0, 9);
+      if (d[i] != d[0])
+        same = 0;
+    }
+  } while (same);
+  cpf_digits(d, out);
+}
+
+/* The CPF of person number i (beneficiaries of the pool, then the dedicated
+** ones): the nine digits are (i * A + B) mod 10^9 with A prime to 10, a
+** bijection, so two people never share a CPF however many there are. The
+** ten numbers of one repeated digit (invalid CPFs) move to i + 5 * 10^8,
+** an index no other person uses (there are far fewer people). */
+static void cpf_of(uint64_t i, uint64_t salt, char out[12])
+{
+  int d[11], k, same;
+  uint64_t v;
+
+  for (;;) {
+    v = (i * 387420489ull + salt % 1000000000ull) % 1000000000ull;
+    same = 1;
+    for (k = 8; k >= 0; k--) {
+      d[k] = (int)(v % 10);
+      v /= 10;
+    }
+    for (k = 1; k < 9; k++)
+      if (d[k] != d[0])
+        same = 0;
+    if (!same)
+      break;
+    i += 500000000ull;
+  }
+  cpf_digits(d, out);
 }
 
 /* Provisional CNS (starts with 7, 8 or 9): weighted sum (15..1) mod 11 == 0. */
@@ -302,10 +337,14 @@ typedef struct meta {
   int male;
 } meta;
 
-/* Open-addressing set of 64-bit keys (0 is never a key). */
+/* Bloom filter of 64-bit keys: "maybe present" or "surely absent". The
+** generator only asks "could this clash?"; a false "maybe" makes it draw
+** another day or person, which costs nothing but a retry, while the size
+** stays fixed by the number of guias (~8 bytes per guia), not by what was
+** added. */
 typedef struct kset {
   uint64_t *v;
-  size_t cap, n;
+  uint64_t mask;      /* bits - 1 (bits a power of two) */
 } kset;
 
 typedef struct gen {
@@ -318,10 +357,12 @@ typedef struct gen {
   char cnpj[15];
   int64_t op_id[4];
   int64_t plano_id[4][2];     /* [op][0 enfermaria, 1 apartamento] */
-  benef *pool;
-  int npool;
+  int npool;                  /* beneficiaries of the pool, derived by index */
+  uint64_t pool_seed;
+  benef cur;                  /* the last beneficiary derived (benef_at) */
+  int cur_i;                  /* its index, -1 for none */
   char prof_num[P_COUNT][16];
-  meta *gs;
+  meta *gs;                   /* the guias of the chunk being generated */
   int ng, capg;
   int seq;                    /* numero_prestador sequence */
   int extra_benef;            /* dedicated beneficiaries created */
@@ -345,45 +386,36 @@ static uint64_t str_hash(const char *s)
   return h;
 }
 
+/* Room for about `keys` keys at 16 bits each (4 probes: ~0.2% false "maybe"). */
+static int kset_init(kset *k, uint64_t keys)
+{
+  uint64_t bits = 1ull << 16;
+
+  while (bits < keys * 16 && bits < (1ull << 34))
+    bits <<= 1;
+  k->v = fat_calloc((size_t)(bits / 64), sizeof *k->v);
+  k->mask = bits - 1;
+  return k->v == NULL ? -1 : 0;
+}
+
 static int kset_has(const kset *k, uint64_t key)
 {
-  size_t i;
+  uint64_t h = key, step = (key >> 33) | 1;
+  int i;
 
-  if (k->cap == 0)
-    return 0;
-  key |= 1;
-  for (i = key & (k->cap - 1); k->v[i] != 0; i = (i + 1) & (k->cap - 1))
-    if (k->v[i] == key)
-      return 1;
-  return 0;
+  for (i = 0; i < 4; i++, h += step)
+    if ((k->v[(h & k->mask) >> 6] & (1ull << (h & 63))) == 0)
+      return 0;
+  return 1;
 }
 
 static int kset_add(kset *k, uint64_t key)
 {
-  size_t i;
+  uint64_t h = key, step = (key >> 33) | 1;
+  int i;
 
-  key |= 1;
-  if ((k->n + 1) * 2 > k->cap) {
-    size_t nc = k->cap ? k->cap * 2 : 4096, j;
-    uint64_t *nv = fat_calloc(nc, sizeof *nv);
-
-    if (nv == NULL)
-      return -1;
-    for (j = 0; j < k->cap; j++)
-      if (k->v[j] != 0) {
-        for (i = k->v[j] & (nc - 1); nv[i] != 0; i = (i + 1) & (nc - 1))
-          ;
-        nv[i] = k->v[j];
-      }
-    fat_free(k->v);
-    k->v = nv;
-    k->cap = nc;
-  }
-  for (i = key & (k->cap - 1); k->v[i] != 0; i = (i + 1) & (k->cap - 1))
-    if (k->v[i] == key)
-      return 0;
-  k->v[i] = key;
-  k->n++;
+  for (i = 0; i < 4; i++, h += step)
+    k->v[(h & k->mask) >> 6] |= 1ull << (h & 63);
   return 0;
 }
 
@@ -442,28 +474,64 @@ static fat_rc exec_bind(fat_store *st, fat_stmt *s, const char *what, fat_err *e
   return FAT_OK;
 }
 
-static void make_person(gen *G, benef *b, int female)
+/* Person number `who` (pool index, or npool + n for the n-th dedicated one)
+** drawn from r: name, unique CPF (cpf_of), CNS, birth date, sex. */
+static void make_person(const gen *G, rng *r, uint64_t who, benef *b, int female)
 {
-  const char *first = female ? NOMES_F[rint_(&G->r, 0, (int)NELEM(NOMES_F) - 1)]
-                             : NOMES_M[rint_(&G->r, 0, (int)NELEM(NOMES_M) - 1)];
-  const char *s1 = SOBRENOMES[rint_(&G->r, 0, (int)NELEM(SOBRENOMES) - 1)];
-  const char *s2 = SOBRENOMES[rint_(&G->r, 0, (int)NELEM(SOBRENOMES) - 1)];
-  int age = rint_(&G->r, 0, 99) < 12 ? rint_(&G->r, 0, 17) : rint_(&G->r, 18, 88);
-  int32_t born = fat_dia_from_ymd(G->y - age, 1, 1) - rint_(&G->r, 1, 364);
+  const char *first = female ? NOMES_F[rint_(r, 0, (int)NELEM(NOMES_F) - 1)]
+                             : NOMES_M[rint_(r, 0, (int)NELEM(NOMES_M) - 1)];
+  const char *s1 = SOBRENOMES[rint_(r, 0, (int)NELEM(SOBRENOMES) - 1)];
+  const char *s2 = SOBRENOMES[rint_(r, 0, (int)NELEM(SOBRENOMES) - 1)];
+  int age = rint_(r, 0, 99) < 12 ? rint_(r, 0, 17) : rint_(r, 18, 88);
+  int32_t born = fat_dia_from_ymd(G->y - age, 1, 1) - rint_(r, 1, 364);
 
   if (strcmp(s1, s2) == 0)
     snprintf(b->nome, sizeof b->nome, "%s %s", first, s1);
   else
     snprintf(b->nome, sizeof b->nome, "%s %s %s", first, s1, s2);
-  cpf_make(&G->r, b->cpf);
-  cns_make(&G->r, b->cns);
+  cpf_of(who, G->pool_seed, b->cpf);
+  cns_make(r, b->cns);
   day_str(born, b->nascimento);
   snprintf(b->sexo, sizeof b->sexo, "%s", female ? "F" : "M");
 }
 
-static void carteira_num(gen *G, int op, int serial, char out[24])
+/* Beneficiary i of the pool, a pure function of (seed, competência, i): the
+** pool is never held in memory, whatever its size. */
+static void benef_make(const gen *G, int i, benef *b)
 {
-  snprintf(out, 24, "%s%08d%02d", OPS[op].registro, serial, rint_(&G->r, 0, 99));
+  rng r;
+  int w, acc = 0, k;
+
+  r.s = mix(G->pool_seed, (uint64_t)i + 1);
+  memset(b, 0, sizeof *b);
+  w = rint_(&r, 0, 99);
+  make_person(G, &r, (uint64_t)i, b, rint_(&r, 0, 99) < 55);
+  b->op[0] = 3;
+  for (k = 0; k < 4; k++) {
+    acc += OPS[k].peso;
+    if (w < acc) {
+      b->op[0] = k;
+      break;
+    }
+  }
+  b->op[1] = -1;
+  if (rint_(&r, 0, 99) < 12)
+    b->op[1] = (b->op[0] + rint_(&r, 1, 3)) % 4;
+  for (k = 0; k < 2 && b->op[k] >= 0; k++) {
+    b->apt[k] = rint_(&r, 0, 99) < 35;
+    snprintf(b->carteira[k], sizeof b->carteira[k], "%s%08d%02d", OPS[b->op[k]].registro, i + 1,
+             rint_(&r, 0, 99));
+  }
+}
+
+/* Beneficiary i of the pool (the last one is kept: a guia asks several times). */
+static const benef *benef_at(gen *G, int i)
+{
+  if (G->cur_i != i) {
+    benef_make(G, i, &G->cur);
+    G->cur_i = i;
+  }
+  return &G->cur;
 }
 
 static fat_rc cadastro(gen *G, fat_demo_resumo *res, fat_err *err)
@@ -521,26 +589,10 @@ static fat_rc cadastro(gen *G, fat_demo_resumo *res, fat_err *err)
   }
   res->n_profissionais = P_COUNT;
   snprintf(validade, sizeof validade, "%04d-12-31", G->y + 1);
-  G->pool = fat_calloc((size_t)G->npool, sizeof *G->pool);
-  if (G->pool == NULL)
-    return fat_err_oom(err);
   for (i = 0; i < G->npool; i++) {
-    benef *b = &G->pool[i];
+    const benef *b = benef_at(G, i);
     int64_t bid;
-    int w = rint_(&G->r, 0, 99), acc = 0;
 
-    make_person(G, b, rint_(&G->r, 0, 99) < 55);
-    b->op[0] = 3;
-    for (k = 0; k < 4; k++) {
-      acc += OPS[k].peso;
-      if (w < acc) {
-        b->op[0] = k;
-        break;
-      }
-    }
-    b->op[1] = -1;
-    if (rint_(&G->r, 0, 99) < 12)
-      b->op[1] = (b->op[0] + rint_(&G->r, 1, 3)) % 4;
     rc = fat_store_prepare(G->st, sql_b, &s, err);
     if (rc != FAT_OK)
       return rc;
@@ -554,8 +606,6 @@ static fat_rc cadastro(gen *G, fat_demo_resumo *res, fat_err *err)
       return rc;
     bid = fat_store_last_id(G->st);
     for (k = 0; k < 2 && b->op[k] >= 0; k++) {
-      b->apt[k] = rint_(&G->r, 0, 99) < 35;
-      carteira_num(G, b->op[k], i + 1, b->carteira[k]);
       rc = fat_store_prepare(G->st, sql_c, &s, err);
       if (rc != FAT_OK)
         return rc;
@@ -600,7 +650,7 @@ static meta *new_meta(gen *G)
 static fat_guia *new_guia(gen *G, fat_guia_tipo t, int bi, int k, int32_t dia)
 {
   fat_guia *g = fat_calloc(1, sizeof *g);
-  benef *b = &G->pool[bi];
+  const benef *b = benef_at(G, bi);
   int op = b->op[k];
   char buf[32], d[11];
 
@@ -738,16 +788,16 @@ static void triples_add(gen *G, const fat_guia *g)
 static void pick_benef(gen *G, int *bi, int *k)
 {
   *bi = rint_(&G->r, 0, G->npool - 1);
-  *k = (G->pool[*bi].op[1] >= 0 && rint_(&G->r, 0, 1)) ? 1 : 0;
+  *k = (benef_at(G, *bi)->op[1] >= 0 && rint_(&G->r, 0, 1)) ? 1 : 0;
 }
 
-static int is_female(const gen *G, int bi) { return G->pool[bi].sexo[0] == 'F'; }
+static int is_female(gen *G, int bi) { return benef_at(G, bi)->sexo[0] == 'F'; }
 
-static int age_at(const gen *G, int bi)
+static int age_at(gen *G, int bi)
 {
-  return G->y - (int)((G->pool[bi].nascimento[0] - '0') * 1000 +
-                      (G->pool[bi].nascimento[1] - '0') * 100 +
-                      (G->pool[bi].nascimento[2] - '0') * 10 + (G->pool[bi].nascimento[3] - '0'));
+  const char *n = benef_at(G, bi)->nascimento;
+
+  return G->y - (int)((n[0] - '0') * 1000 + (n[1] - '0') * 100 + (n[2] - '0') * 10 + (n[3] - '0'));
 }
 
 static fat_guia *make_consulta(gen *G, int *obi)
@@ -768,7 +818,7 @@ static fat_guia *make_consulta(gen *G, int *obi)
       exec = P_CLIN1;
     if (exec == P_URO && is_female(G, bi))
       exec = P_CLIN2;
-    pk = mix(str_hash(G->pool[bi].cpf), (uint64_t)exec + 1);
+    pk = mix(str_hash(benef_at(G, bi)->cpf), (uint64_t)exec + 1);
     if (kset_has(&G->pairs, pk))
       continue;
     g = new_guia(G, FAT_GUIA_CONSULTA, bi, k, dia);
@@ -936,7 +986,7 @@ static fat_guia *make_internacao(gen *G, int *obi, fat_guia **hon)
     g->executante = prof_copy(G, att);
     g->indicacao_clinica = S(G, cir ? "tratamento cirúrgico eletivo" : "tratamento clínico");
     set_senha(G, g, ini);
-    add_item(G, g, G->pool[bi].apt[k] ? &DIARIA_APT : &DIARIA_ENF, 10000 * days, ini, -1, NULL,
+    add_item(G, g, benef_at(G, bi)->apt[k] ? &DIARIA_APT : &DIARIA_ENF, 10000 * days, ini, -1, NULL,
              NULL);
     if (cir)
       add_item(G, g, &TAXA_SALA, 10000, ini, -1, NULL, NULL);
@@ -1054,6 +1104,11 @@ static int eligible(const gen *G, const meta *m, int c)
   (void)G;
 }
 
+int fat_demo_beneficiarios(int n_guias)
+{
+  return n_guias / 4 > 2000 ? n_guias / 4 : 2000;
+}
+
 static int count_target(int n)
 {
   int k = (n * DEMO_RATE_BP + 5000) / 10000;
@@ -1061,7 +1116,17 @@ static int count_target(int n)
   return k < 1 ? 1 : k;
 }
 
-static void assign_defects(gen *G, int n_total)
+/* Share of k due once `done` of n guias are out: round(k * done / n). */
+static int due(int k, int64_t done, int64_t n)
+{
+  return (int)(((int64_t)k * done + n / 2) / n);
+}
+
+/* Give the guias of the chunk (G->gs) the defects the classes still owe: a
+** class is due k * done / n_base of its k guias once done base guias are
+** generated (what a chunk could not place is owed by the next). *got[c]
+** counts what each class has. */
+static void assign_defects(gen *G, int k, int done, int n_base, int got[FAT_DEMO_N_CLASSES])
 {
   /* the most constrained classes first */
   static const int order[] = {D_ITEM_FORA_PERIODO, D_SEXO_INCOMPATIVEL, D_PEDIDO_MEDICO_AUSENTE,
@@ -1071,19 +1136,18 @@ static void assign_defects(gen *G, int n_total)
                               D_CARTEIRA_VENCIDA, D_CPF_INVALIDO, D_CARTEIRA_AUSENTE,
                               D_CNS_INVALIDO, D_PRECO_ACIMA_CONTRATO, D_TOTAL_DIVERGENTE};
   size_t oi;
-  int k = count_target(n_total);
 
   for (oi = 0; oi < NELEM(order); oi++) {
-    int c = order[oi], got = 0, tries = 0;
+    int c = order[oi], goal = due(k, done, n_base), tries = 0;
 
-    while (got < k && tries < G->ng * 20) {
+    while (got[c] < goal && tries < G->ng * 20) {
       meta *m = &G->gs[rint_(&G->r, 0, G->ng - 1)];
 
       tries++;
       if (!eligible(G, m, c))
         continue;
       m->classe = c;
-      got++;
+      got[c]++;
     }
   }
 }
@@ -1098,7 +1162,7 @@ static void dedicated_person(gen *G, meta *m, int c, char *detail, size_t dlen)
   int32_t ini;
 
   memset(&b, 0, sizeof b);
-  make_person(G, &b, !m->male);
+  make_person(G, &G->r, (uint64_t)G->npool + (uint64_t)G->extra_benef, &b, !m->male);
   G->extra_benef++;
   snprintf(cart, sizeof cart, "%s9%07d00", OPS[m->op].registro, G->extra_benef);
   if (c == D_CPF_INVALIDO) {
@@ -1378,14 +1442,14 @@ static fat_rc copy_guia(const fat_guia *src, fat_guia **out, fat_err *err)
   return rc;
 }
 
-/* DUPLICIDADE and CONSULTA_RETORNO: extra guias made from clean ones. */
-static fat_rc extra_guias(gen *G, int c, int k, fat_demo_resumo *res, fat_err *err)
+/* DUPLICIDADE and CONSULTA_RETORNO: extra guias made from clean ones of the
+** chunk (G->ng base guias) until *got reaches goal. */
+static fat_rc extra_guias(gen *G, int c, int goal, int *got, fat_demo_resumo *res, fat_err *err)
 {
-  int got = 0, tries = 0;
+  int tries = 0, nbase = G->ng;
 
-  while (got < k && tries < G->ng * 20) {
-    meta *src = &G->gs[rint_(&G->r, 0, G->ng - 1)];
-    meta *m;
+  while (*got < goal && tries < nbase * 20) {
+    meta *src = &G->gs[rint_(&G->r, 0, nbase - 1)];
     fat_guia *g = NULL;
     char detail[256], buf[32];
     int32_t d;
@@ -1440,20 +1504,22 @@ static fat_rc extra_guias(gen *G, int c, int k, fat_demo_resumo *res, fat_err *e
                "executante",
                gap, src->g->numero_prestador, (long long)src->g->id);
     }
-    m = new_meta(G);
-    if (m == NULL) {
+    {
+      meta x;
+
+      memset(&x, 0, sizeof x);
+      x.g = g;
+      x.op = src->op;
+      x.benef = src->benef;
+      x.male = src->male;
+      x.classe = c;
+      x.internacao_de = -1;
+      rc = finish_guia(G, &x, detail, res, err);
       fat_guia_free(g);
-      return fat_err_oom(err);
+      if (rc != FAT_OK)
+        return rc;
     }
-    m->g = g;
-    m->op = src->op;
-    m->benef = src->benef;
-    m->male = src->male;
-    m->classe = c;
-    rc = finish_guia(G, m, detail, res, err);
-    if (rc != FAT_OK)
-      return rc;
-    got++;
+    (*got)++;
   }
   return FAT_OK;
 }
@@ -1535,44 +1601,46 @@ static fat_rc defect_table(fat_store *st, fat_err *err)
   return fat_store_exec(st, ddl, err);
 }
 
-static fat_rc generate(gen *G, const fat_demo_opcoes *op, fat_demo_resumo *res, fat_err *err)
-{
-  int n_extra_dup = count_target(op->n_guias), n_extra_ret = count_target(op->n_guias);
-  int n_base = op->n_guias - n_extra_dup - n_extra_ret;
-  int64_t t0 = fat_now_ns();
-  int i;
-  fat_rc rc;
+/* Base guias generated, written and forgotten per chunk: memory stays flat in
+** the number of guias. Each chunk gets its share of every defect class and of
+** the extra (copied) guias, drawn among its own guias. */
+#define DEMO_CHUNK 2000
 
-  rc = cadastro(G, res, err);
-  if (rc != FAT_OK)
-    return rc;
-  res->ns_cadastro = fat_now_ns() - t0;
-  t0 = fat_now_ns();
-  while (G->ng < n_base && !G->oom) {
+static void free_chunk(gen *G)
+{
+  int i;
+
+  for (i = 0; i < G->ng; i++)
+    fat_guia_free(G->gs[i].g);
+  G->ng = 0;
+}
+
+/* Up to `want` base guias into G->gs (an internação and its honorários count
+** two and stay in the same chunk). */
+static void make_chunk(gen *G, int want)
+{
+  while (G->ng < want && !G->oom) {
     int r = rint_(&G->r, 0, 99), bi = 0;
     fat_guia *g = NULL, *h = NULL;
     meta *m;
 
     if (r < 44)
       g = make_consulta(G, &bi);
-    else if (r < 88 || G->ng + 2 > n_base)
+    else if (r < 88 || G->ng + 2 > want)
       g = make_sadt(G, &bi);
     else
       g = make_internacao(G, &bi, &h);
-    if (g == NULL) {
-      if (G->oom)
-        break;
+    if (g == NULL)
       continue;
-    }
     m = new_meta(G);
     if (m == NULL) {
       fat_guia_free(g);
       fat_guia_free(h);
-      break;
+      return;
     }
     m->g = g;
     m->benef = bi;
-    m->male = G->pool[bi].sexo[0] == 'M';
+    m->male = benef_at(G, bi)->sexo[0] == 'M';
     for (m->op = 0; m->op < 3 && strcmp(OPS[m->op].registro, g->operadora.registro_ans) != 0;
          m->op++)
       ;
@@ -1581,7 +1649,7 @@ static fat_rc generate(gen *G, const fat_demo_opcoes *op, fat_demo_resumo *res, 
 
       if (mh == NULL) {
         fat_guia_free(h);
-        break;
+        return;
       }
       m = &G->gs[G->ng - 2]; /* the realloc may have moved it */
       *mh = *m;
@@ -1589,24 +1657,48 @@ static fat_rc generate(gen *G, const fat_demo_opcoes *op, fat_demo_resumo *res, 
       mh->internacao_de = G->ng - 2;
     }
   }
-  if (G->oom)
-    return fat_err_oom(err);
-  assign_defects(G, op->n_guias);
-  for (i = 0; i < G->ng; i++) {
-    char detail[256] = "";
-    meta *m = &G->gs[i];
+}
 
-    if (m->classe >= 0)
-      defect_before(G, m, detail, sizeof detail);
-    rc = finish_guia(G, m, detail, res, err);
-    if (rc != FAT_OK)
-      return rc;
-  }
-  rc = extra_guias(G, D_DUPLICIDADE, n_extra_dup, res, err);
-  if (rc == FAT_OK)
-    rc = extra_guias(G, D_CONSULTA_RETORNO, n_extra_ret, res, err);
+static fat_rc generate(gen *G, const fat_demo_opcoes *op, fat_demo_resumo *res, fat_err *err)
+{
+  int n_extra_dup = count_target(op->n_guias), n_extra_ret = count_target(op->n_guias);
+  int n_base = op->n_guias - n_extra_dup - n_extra_ret, k = count_target(op->n_guias);
+  int got[FAT_DEMO_N_CLASSES], got_dup = 0, got_ret = 0, done = 0, i;
+  int64_t t0 = fat_now_ns();
+  fat_rc rc;
+
+  memset(got, 0, sizeof got);
+  rc = cadastro(G, res, err);
   if (rc != FAT_OK)
     return rc;
+  res->ns_cadastro = fat_now_ns() - t0;
+  t0 = fat_now_ns();
+  while (done < n_base) {
+    int want = n_base - done < DEMO_CHUNK ? n_base - done : DEMO_CHUNK;
+
+    make_chunk(G, want);
+    if (G->oom)
+      return fat_err_oom(err);
+    done += G->ng;
+    assign_defects(G, k, done, n_base, got);
+    for (i = 0; i < G->ng; i++) {
+      char detail[256] = "";
+      meta *m = &G->gs[i];
+
+      if (m->classe >= 0)
+        defect_before(G, m, detail, sizeof detail);
+      rc = finish_guia(G, m, detail, res, err);
+      if (rc != FAT_OK)
+        return rc;
+    }
+    rc = extra_guias(G, D_DUPLICIDADE, due(n_extra_dup, done, n_base), &got_dup, res, err);
+    if (rc == FAT_OK)
+      rc = extra_guias(G, D_CONSULTA_RETORNO, due(n_extra_ret, done, n_base), &got_ret, res,
+                       err);
+    if (rc != FAT_OK)
+      return rc;
+    free_chunk(G);
+  }
   res->n_beneficiarios += G->extra_benef;
   res->ns_guias = fat_now_ns() - t0;
   {
@@ -1635,8 +1727,9 @@ fat_rc fat_demo_gerar(fat_store *st, fat_pricer *p, const fat_demo_opcoes *op,
   if (fat_dia_parse(primeiro, &dia0) != 0)
     return fat_err_set(err, FAT_EINVAL, "competência '%s' inválida", op->competencia);
   fat_dia_to_ymd(dia0, &y, &m, &i);
-  if (op->n_guias < 100 || op->n_guias > 200000)
-    return fat_err_set(err, FAT_EINVAL, "número de guias deve ficar entre 100 e 200000");
+  if (op->n_guias < 100 || op->n_guias > FAT_DEMO_MAX_GUIAS)
+    return fat_err_set(err, FAT_EINVAL, "número de guias deve ficar entre 100 e %d",
+                       FAT_DEMO_MAX_GUIAS);
   memset(&G, 0, sizeof G);
   G.st = st;
   G.p = p;
@@ -1646,7 +1739,15 @@ fat_rc fat_demo_gerar(fat_store *st, fat_pricer *p, const fat_demo_opcoes *op,
   G.dia0 = fat_dia_from_ymd(y, m, 1);
   snprintf(G.comp, sizeof G.comp, "%04d-%02d", y, m);
   G.r.s = mix(op->semente ? op->semente : 1, (uint64_t)(y * 100 + m));
-  G.npool = op->n_beneficiarios > 0 ? op->n_beneficiarios : 2000;
+  G.pool_seed = mix(G.r.s, 0x706f6f6cull);
+  G.cur_i = -1;
+  G.npool = op->n_beneficiarios > 0 ? op->n_beneficiarios : fat_demo_beneficiarios(op->n_guias);
+  if (kset_init(&G.triples, (uint64_t)op->n_guias * 4) != 0 ||
+      kset_init(&G.pairs, (uint64_t)op->n_guias) != 0) {
+    fat_free(G.triples.v);
+    fat_free(G.pairs.v);
+    return fat_err_oom(err);
+  }
   rc = fat_store_begin(st, err);
   if (rc != FAT_OK)
     return rc;
@@ -1659,10 +1760,8 @@ fat_rc fat_demo_gerar(fat_store *st, fat_pricer *p, const fat_demo_opcoes *op,
     rc = fat_store_commit(st, err);
   else
     fat_store_rollback(st);
-  for (i = 0; i < G.ng; i++)
-    fat_guia_free(G.gs[i].g);
+  free_chunk(&G);
   fat_free(G.gs);
-  fat_free(G.pool);
   fat_free(G.triples.v);
   fat_free(G.pairs.v);
   return rc;

@@ -28,12 +28,20 @@
 #define FAT_DEMO_N_CLASSES 20
 const char *fat_demo_classe(int i);
 
+/* The largest demo (fat_demo_opcoes.n_guias). */
+#define FAT_DEMO_MAX_GUIAS 1000000
+
 typedef struct fat_demo_opcoes {
-  int n_guias;            /* total guias, default 3000 (minimum 100) */
+  int n_guias;            /* total guias, default 3000 (minimum 100, at most FAT_DEMO_MAX_GUIAS) */
   uint64_t semente;       /* default 1 */
   const char *competencia;/* AAAA-MM (required) */
-  int n_beneficiarios;    /* default 2000 */
+  int n_beneficiarios;    /* 0 = fat_demo_beneficiarios(n_guias) */
 } fat_demo_opcoes;
+
+/* The default size of the beneficiary pool for n guias: 2,000, or n / 4 when
+** larger (a beneficiary sees each professional once a month in the demo, so
+** the pool grows with the guias). */
+int fat_demo_beneficiarios(int n_guias);
 
 typedef struct fat_demo_resumo {
   int n_guias;
@@ -57,7 +65,10 @@ FAT_NODISCARD fat_rc fat_demo_tabelas(fat_store *st, const char *regras_dir, lon
 /* Generate the clinic into an empty store (FAT_ESTATE when it already has
 ** guias): cadastro, guias priced through p (whose contracts must be the demo
 ** operators' scripts), defects; all in one transaction (nested in the
-** caller's, if open). The tables must be imported first. */
+** caller's, if open). The tables must be imported first. Memory does not
+** grow with the number of guias: they are generated, written and freed in
+** chunks of 2,000, each chunk receiving its share of every defect class (the
+** beneficiaries are derived from their index, never held). */
 FAT_NODISCARD fat_rc fat_demo_gerar(fat_store *st, fat_pricer *p, const fat_demo_opcoes *op,
                                     fat_demo_resumo *res, fat_err *err);
 

@@ -371,20 +371,6 @@ static fat_rc recurso_demo(fat_store *st, const char *hoje, const char *periodo2
   return rc;
 }
 
-static int64_t soma_origem(const cJSON *e, const char *origem, const char *situacao)
-{
-  const cJSON *p, *i;
-  int64_t t = 0;
-
-  cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(e, "profissionais"))
-    cJSON_ArrayForEach(i, cJSON_GetObjectItemCaseSensitive(p, "itens")) {
-      if ((origem == NULL || strcmp(jstr(i, "origem"), origem) == 0) &&
-          (situacao == NULL || strcmp(jstr(i, "situacao"), situacao) == 0))
-        t += jint(i, "valor");
-    }
-  return t;
-}
-
 fat_rc fat_demo_financeiro(fat_store *st, fat_gen *gen, const fat_demo_fin_opts *o,
                            cJSON **resumo, fat_err *err)
 {
@@ -393,8 +379,9 @@ fat_rc fat_demo_financeiro(fat_store *st, fat_gen *gen, const fat_demo_fin_opts 
   int64_t prof[3], rid = 0, rvalor = 0;
   char ini[11], fim[11], periodo[8], periodo2[8], nome[64], d[11];
   int n_conc = 0, n_part = 0, late = -1, boleto = -1, curto = -1;
-  cJSON *out = NULL, *arquivos = NULL, *e1 = NULL, *e2 = NULL, *ver = NULL, *x, *pend = NULL;
+  cJSON *out = NULL, *arquivos = NULL, *ver = NULL, *x, *pend = NULL;
   fat_extrato_res res;
+  fat_repasse_totais t1, t2;
   fat_buf b;
   fat_rc rc;
 
@@ -510,7 +497,9 @@ fat_rc fat_demo_financeiro(fat_store *st, fat_gen *gen, const fat_demo_fin_opts 
   if (rc == FAT_OK)
     rc = recurso_demo(st, o->hoje, periodo2, &rid, &rvalor, err);
   if (rc == FAT_OK)
-    rc = fat_repasse_calcular(st, gen, periodo, &e1, err);
+    rc = fat_repasse_calcular(st, gen, periodo, NULL, err);
+  if (rc == FAT_OK)
+    rc = fat_repasse_totais_de(st, periodo, &t1, err);
   if (rc == FAT_OK)
     rc = fat_repasse_fechar(st, periodo, err);
   if (rc != FAT_OK)
@@ -532,7 +521,9 @@ fat_rc fat_demo_financeiro(fat_store *st, fat_gen *gen, const fat_demo_fin_opts 
     }
   }
   if (rc == FAT_OK)
-    rc = fat_repasse_calcular(st, gen, periodo2, &e2, err);
+    rc = fat_repasse_calcular(st, gen, periodo2, NULL, err);
+  if (rc == FAT_OK)
+    rc = fat_repasse_totais_de(st, periodo2, &t2, err);
   if (rc == FAT_OK)
     rc = fat_fin_verificar(st, &ver, err);
   if (rc == FAT_OK) {
@@ -563,21 +554,19 @@ fat_rc fat_demo_financeiro(fat_store *st, fat_gen *gen, const fat_demo_fin_opts 
   x = cJSON_AddObjectToObject(out, "repasse");
   if (x != NULL) {
     cJSON_AddStringToObject(x, "periodo", periodo);
-    cJSON_AddNumberToObject(x, "pagar", (double)jint(e1, "total_pagar"));
-    cJSON_AddNumberToObject(x, "retido", (double)jint(e1, "total_retido"));
+    cJSON_AddNumberToObject(x, "pagar", (double)t1.pagar);
+    cJSON_AddNumberToObject(x, "retido", (double)t1.retido);
   }
   x = cJSON_AddObjectToObject(out, "repasse_seguinte");
   if (x != NULL) {
     cJSON_AddStringToObject(x, "periodo", periodo2);
-    cJSON_AddNumberToObject(x, "pagar", (double)jint(e2, "total_pagar"));
-    cJSON_AddNumberToObject(x, "liberado", (double)soma_origem(e2, "liberacao", NULL));
+    cJSON_AddNumberToObject(x, "pagar", (double)t2.pagar);
+    cJSON_AddNumberToObject(x, "liberado", (double)t2.liberado);
     cJSON_AddNumberToObject(x, "recuperado", (double)rvalor);
   }
   cJSON_AddBoolToObject(out, "invariantes_ok", 1);
 fim:
   fat_buf_fini(&b);
-  cJSON_Delete(e1);
-  cJSON_Delete(e2);
   cJSON_Delete(ver);
   cJSON_Delete(pend);
   if (rc == FAT_OK && resumo != NULL)

@@ -220,6 +220,56 @@ static void test_contents(void **state)
   remove_db("test_demo_d.db");
 }
 
+/* More guias than one chunk of the streaming generator (2,000): every class
+** still gets exactly its 1.5% (the chunks share the quota), the summary says
+** what demo_defeito holds, no two people share a CPF (beneficiaries derived
+** by index, dedicated ones after them), and the clash filters let no
+** procedure of a clean guia repeat for the same person and day. */
+static void test_chunks_keep_exact_counts(void **state)
+{
+  fat_demo_opcoes op = {5000, 11, "2026-10", 3000};
+  fat_demo_resumo res;
+  fat_store *st = NULL;
+  fat_gen *gen = NULL;
+  fat_pricer *p = NULL;
+  fat_err err;
+  char sql[160];
+  int i;
+
+  (void)state;
+  remove_db("test_demo_f.db");
+  fat_err_clear(&err);
+  if (fat_store_create("test_demo_f.db", &st, &err) != FAT_OK ||
+      fat_demo_tabelas(st, fix_regras_dir(), NULL, &err) != FAT_OK ||
+      fat_gen_build(fix_regras_dir(), NULL, NULL, NULL, &gen, &err) != FAT_OK ||
+      fat_pricer_new_gen(st, gen, &p, &err) != FAT_OK ||
+      fat_demo_gerar(st, p, &op, &res, &err) != FAT_OK)
+    fail_msg("demo: %s", err.msg);
+  assert_int_equal(res.n_guias, 5000);
+  assert_int_equal(scalar(st, "SELECT count(*) FROM guia"), 5000);
+  for (i = 0; i < FAT_DEMO_N_CLASSES; i++) {
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM demo_defeito WHERE classe = '%s'",
+             fat_demo_classe(i));
+    assert_int_equal(res.defeitos[i], 75); /* round(5000 * 1.5%) */
+    assert_int_equal(scalar(st, sql), 75);
+  }
+  assert_int_equal(scalar(st, "SELECT count(*) FROM (SELECT cpf FROM beneficiario GROUP BY cpf "
+                              "HAVING count(*) > 1)"),
+                   0);
+  assert_true(scalar(st, "SELECT count(*) FROM beneficiario") >= 3000);
+  assert_int_equal(scalar(st, "SELECT count(*) FROM item i1 JOIN guia g1 ON g1.id = i1.guia_id "
+                              "JOIN guia g2 ON g2.beneficiario_id = g1.beneficiario_id AND "
+                              "g2.id > g1.id JOIN item i2 ON i2.guia_id = g2.id AND i2.codigo = "
+                              "i1.codigo AND i2.data = i1.data WHERE i1.codigo_tabela = '22' "
+                              "AND NOT EXISTS (SELECT 1 FROM demo_defeito d WHERE d.guia_id IN "
+                              "(g1.id, g2.id))"),
+                   0);
+  fat_pricer_free(p);
+  fat_gen_release(gen);
+  fat_store_close(st);
+  remove_db("test_demo_f.db");
+}
+
 /* The production schema has no demo table; the demo creates it. */
 static void test_defect_table_only_in_demo(void **state)
 {
@@ -315,6 +365,7 @@ int main(void)
     cmocka_unit_test(test_deterministic),
     cmocka_unit_test(test_contents),
     cmocka_unit_test(test_defect_table_only_in_demo),
+    cmocka_unit_test(test_chunks_keep_exact_counts),
     cmocka_unit_test(test_avaliar_matches_row_by_row),
   };
 

@@ -508,6 +508,19 @@ static void test_repasse(void **state)
   assert_int_equal(total_prof(e, 1, "total_pagar"), 15000 + 48255);
   assert_int_equal(total_prof(e, 2, "total_pagar"), 15484);
   assert_int_equal(jint(e, "total_retido"), 29033);
+  /* the totals without the lines (what the demo reads at a million guias) */
+  {
+    fat_repasse_totais t;
+
+    assert_int_equal(fat_repasse_totais_de(st, "2025-05", &t, &err), FAT_OK);
+    assert_int_equal(t.pagar, jint(e, "total_pagar"));
+    assert_int_equal(t.retido, 29033);
+    assert_int_equal(t.liberado, 0);
+    assert_int_equal(t.linhas, 4);
+    assert_int_equal(fat_repasse_totais_de(st, "2031-01", &t, &err), FAT_OK);
+    assert_int_equal(t.pagar + t.retido + t.linhas, 0);
+    assert_int_equal(fat_repasse_totais_de(st, "maio", &t, &err), FAT_EINVAL);
+  }
   held = q_int(st, "SELECT id FROM repasse_item WHERE situacao = 'retido'");
   assert_int_equal(q_int(st, "SELECT glosa FROM repasse_item WHERE situacao = 'retido'"), 10000);
   assert_string_equal(q_txt(st, "SELECT regra FROM repasse_item WHERE item_id = 2", buf,
@@ -562,6 +575,13 @@ static void test_repasse(void **state)
   assert_int_equal(jint(e, "total_retido"), 0);
   assert_int_equal(q_int(st, "SELECT origem_item_id FROM repasse_item WHERE origem = 'liberacao'"),
                    held);
+  {
+    fat_repasse_totais t;
+
+    assert_int_equal(fat_repasse_totais_de(st, "2025-06", &t, &err), FAT_OK);
+    assert_int_equal(t.pagar, jint(e, "total_pagar"));
+    assert_int_equal(t.liberado, 29033);
+  }
   cJSON_Delete(e);
   /* the mapa shows the recovered money */
   assert_int_equal(fat_fatura_mapa(st, "aurora", "2025-03", "2025-06-20", &v, &err), FAT_OK);
