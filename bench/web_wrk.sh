@@ -116,16 +116,18 @@ while [ ! -f "$tmp/rec-cli" ] || [ ! -f "$tmp/rec-painel" ]; do
 done
 wait $cli $pnl
 fcli=$(cat "$tmp/rec-cli"); fpnl=$(cat "$tmp/rec-painel")
+printf '%-52s %9s %9s %9s %8s %8s %s\n' "/api/painel e /api/guias + $RECARGAS+$RECARGAS recargas" \
+  "~$tot_req req" "" "" "" "$tot_n2" "$tot_se"
+echo "RESULT web rota=recargas_${RECARGAS}cli+${RECARGAS}painel req_s= p50_ms= p99_ms= nao_2xx=$tot_n2 erros_socket=$tot_se requisicoes=$tot_req recargas_falhas_cli=$fcli recargas_falhas_painel=$fpnl"
 # the month's summaries and reports last: a slow one keeps the server busy
-# after wrk stops (the answers still owed), which would weigh on what follows
+# after wrk stops (the answers still owed), which would weigh on what follows;
+# FAT_WRK_LENTAS=0 skips them
+[ "${FAT_WRK_LENTAS:-1}" = 0 ] ||
 for r in "/api/glosas/resumo?competencia=$comp" "/api/lotes/mapa?competencia=$comp" \
          /api/relatorios/painel "/api/financeiro/mapa?competencia=$comp"; do
   roda "$r" "$r" "$DUR"
 done
-ger=$(curl -s -H "Cookie: $cookie" "$base/api/regras" | sed -n 's/.*"geracao":\([0-9]*\).*/\1/p' | head -1)
-printf '%-52s %9s %9s %9s %8s %8s %s\n' "/api/painel e /api/guias + $RECARGAS+$RECARGAS recargas" \
-  "~$tot_req req" "" "" "" "$tot_n2" "$tot_se"
-echo "RESULT web rota=recargas_${RECARGAS}cli+${RECARGAS}painel req_s= p50_ms= p99_ms= nao_2xx=$tot_n2 erros_socket=$tot_se requisicoes=$tot_req recargas_falhas_cli=$fcli recargas_falhas_painel=$fpnl geracao=${ger:-?}"
+ger=$(curl -s -m 30 -H "Cookie: $cookie" "$base/api/regras" | sed -n 's/.*"geracao":\([0-9]*\).*/\1/p' | head -1)
 echo "recargas: $RECARGAS pela linha de comando ($fcli falharam) e $RECARGAS pelo painel ($fpnl falharam)," \
   "ao mesmo tempo, sob carga ($rodadas medidas de 3 s); geração ativa no fim: ${ger:-?};" \
   "conexões recusadas pelo limite: $(grep -c 'connection limit' "$tmp/srv.err" || true)"

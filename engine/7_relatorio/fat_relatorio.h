@@ -68,8 +68,9 @@ void fat_relatorio_competencia_anterior(const char *hoje, char out[8]);
 FAT_NODISCARD fat_rc fat_relatorio_painel(fat_store *st, const char *hoje, cJSON **out,
                                           fat_err *err);
 
-/* Rebuild the dashboard counters, the open findings per guia and the
-** monthly counters of the management reports (rel_mes) from the stored rows,
+/* Rebuild the dashboard counters, the open findings per guia, the
+** competência copied on each glosa (migration 085) and the monthly
+** counters of the management reports (rel_mes) from the stored rows,
 ** in one transaction (repair after a manual edit of the database; the
 ** triggers keep them right otherwise). */
 FAT_NODISCARD fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err);
