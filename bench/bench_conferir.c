@@ -117,11 +117,12 @@ static double cpu_children(void)
 /* json-rules-engine over the peers file: its guias/s, or 0 when the peers
 ** folder is not set up (FAT_PEERS_DIR with node_modules). *secs_out: its
 ** own timing of the evaluation; *cpu_out: CPU of the whole node process
-** (reading and parsing the file included). */
-static double peer_jre(const char *jsonl, double *secs_out, double *cpu_out)
+** (reading and parsing the file included); *loop_cpu_out: CPU of the loop it
+** timed (bench/pares/cpu.js preloaded; 0 when that file is not found). */
+static double peer_jre(const char *jsonl, double *secs_out, double *cpu_out, double *loop_cpu_out)
 {
   const char *dir = getenv("FAT_PEERS_DIR");
-  char cmd[2400], line[4096], mod[1100];
+  char cmd[3600], line[4096], mod[1100], pre[1300] = "";
   const char *p;
   double gps = 0;
   FILE *f;
@@ -130,6 +131,7 @@ static double peer_jre(const char *jsonl, double *secs_out, double *cpu_out)
 
   *secs_out = 0;
   *cpu_out = 0;
+  *loop_cpu_out = 0;
   if (dir == NULL || dir[0] == '\0')
     return 0;
   snprintf(mod, sizeof mod, "%s/node_modules/json-rules-engine", dir);
@@ -137,11 +139,21 @@ static double peer_jre(const char *jsonl, double *secs_out, double *cpu_out)
     fprintf(stderr, "bench_conferir: %s não existe (rode npm install em FAT_PEERS_DIR)\n", mod);
     return 0;
   }
-  snprintf(cmd, sizeof cmd, "node '%s/jre.js' '%s'", dir, jsonl);
+  if (fat_paths_data_dir() != NULL) {
+    snprintf(mod, sizeof mod, "%s/bench/pares/cpu.js", fat_paths_data_dir());
+    if (access(mod, R_OK) == 0 && strchr(mod, '\'') == NULL)
+      snprintf(pre, sizeof pre, "--require '%s' ", mod);
+  }
+  snprintf(cmd, sizeof cmd, "node %s'%s/jre.js' '%s'", pre, dir, jsonl);
   f = popen(cmd, "r");
   if (f == NULL)
     return 0;
   while (fgets(line, sizeof line, f) != NULL) {
+    p = strstr(line, "\"cpu_s\":");
+    if (p != NULL) {
+      *loop_cpu_out = strtod(p + 8, NULL);
+      continue;
+    }
     p = strstr(line, "\"guias_per_s\":");
     if (p != NULL)
       gps = strtod(p + 14, NULL);
@@ -203,6 +215,7 @@ int main(int argc, char **argv)
   int64_t t0, *ids = NULL;
   size_t n_ids = 0, i;
   double t_gen, t_load, t_conf, t_incr, c0, c_load, c_conf, jre_gps, jre_s, jre_cpu, conf_gps;
+  double jre_loop_cpu;
   double t_re1, c_re1, t_ren, c_ren;
   const char *thr = getenv("FAT_THREADS");
   int nthreads = thr != NULL && atoi_ok(thr) > 0 ? atoi_ok(thr) : 2;
@@ -333,7 +346,7 @@ int main(int argc, char **argv)
          (double)res.conferidas / t_re1);
   printf("  reconferir (--todas), %d threads: %8.2f s, CPU %.2f s (%9.0f guias/s) = %.2fx 1 thread\n",
          nthreads, t_ren, c_ren, (double)res.conferidas / t_ren, t_re1 / t_ren);
-  jre_gps = peer_jre(peers, &jre_s, &jre_cpu);
+  jre_gps = peer_jre(peers, &jre_s, &jre_cpu, &jre_loop_cpu);
   conf_gps = (double)res.conferidas / t_conf;
   printf("metas (Parte M), medidas nesta execução:\n");
   printf("  conferir / piso (tempo):       %6.2fx  (meta <= 3,00x)  %s\n", t_conf / t_load,
@@ -351,10 +364,24 @@ int main(int argc, char **argv)
   if (jre_gps > 0 && jre_cpu > 0)
     printf("  conferir / json-rules-engine:  %6.2fx em CPU (conferir %.2f s; node inteiro, "
            "com leitura do arquivo, %.2f s)\n", jre_cpu / c_conf, c_conf, jre_cpu);
+  if (jre_gps > 0 && jre_loop_cpu > 0)
+    printf("  conferir / json-rules-engine:  %6.2fx em CPU só da avaliação do par (o laço que o "
+           "jre.js mede: %.2f s)  %s\n", jre_loop_cpu / c_conf, jre_loop_cpu,
+           jre_loop_cpu >= c_conf ? "ok" : "não atingida");
   if (jre_gps <= 0)
     printf("  conferir / json-rules-engine:  não medido (defina FAT_PEERS_DIR; docs/desempenho.md)\n");
   printf("  achados: %zu; guias com bloqueio %zu, com alerta %zu, com erro %zu\n", res.achados,
          res.com_bloqueio, res.com_alerta, res.com_erro);
+  /* one line for scripts (make bench): CPU seconds; ratio_1t = CPU of
+  ** json-rules-engine's timed loop / CPU of conferir on one thread (> 1:
+  ** conferir is faster); ratio_2t = conferir's guias/s on nthreads threads
+  ** (wall clock) / json-rules-engine's guias/s (its own timing) */
+  printf("RESULT conferir guias=%zu cpu_s=%.3f floor_cpu_s=%.3f jre_cpu_s=%.3f "
+         "jre_processo_cpu_s=%.3f ratio_1t=%.2f ratio_2t=%.2f threads=%d recheck_1t_cpu_s=%.3f "
+         "recheck_nt_cpu_s=%.3f\n",
+         n_ids, c_conf, c_load, jre_loop_cpu, jre_cpu,
+         jre_loop_cpu > 0 ? jre_loop_cpu / c_conf : 0.0,
+         jre_gps > 0 ? (double)res.conferidas / t_ren / jre_gps : 0.0, nthreads, c_re1, c_ren);
   fat_free(ids);
   fat_rules_close(rules);
   fat_store_close(st);

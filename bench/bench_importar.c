@@ -10,7 +10,11 @@
 ** and prints guias/s, the ratio to the floor and the peak RSS of this
 ** process (getrusage), which holds only the import: the file is written
 ** line by line. Goals (Part M): import <= 2x the floor; a 200 MB file in
-** < 100 MB RSS. Asserts nothing. */
+** < 100 MB RSS. Asserts nothing. The last line is for scripts:
+**   RESULT importar guias=N cpu_s=.. floor_cpu_s=.. ratio=.. wall_s=..
+**          floor_wall_s=.. rss_kb=.. file_mb=..
+** (ratio = CPU of the import / CPU of the floor; -1 when the floor was not
+** measured). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +190,11 @@ int main(int argc, char **argv)
   printf("  RSS com %.0f MB de arquivo:  %6.1f MB (meta < 100 MB)  %s\n",
          (double)sb.st_size / (1024.0 * 1024.0), (double)rss1 / 1024.0,
          rss1 < 100 * 1024 ? "ok" : "não atingida");
+  /* one line for scripts (make bench): figures of this run, C locale */
+  printf("RESULT importar guias=%ld cpu_s=%.2f floor_cpu_s=%.2f ratio=%.2f wall_s=%.2f "
+         "floor_wall_s=%.2f rss_kb=%ld file_mb=%.1f\n",
+         (long)res.novas, c_imp, c_floor, c_floor > 0 ? c_imp / c_floor : -1.0, t_imp,
+         t_floor, rss1, (double)sb.st_size / (1024.0 * 1024.0));
   unlink(file);
   return 0;
 }

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "fat_mem.h"
+#include "fat_model.h"
 #include "fat_paths.h"
 #include "fat_rules.h"
 
@@ -23,6 +24,8 @@
 
 #define N_BUILDS 15
 #define N_GUIAS 20000
+#define N_REPEAT 3 /* runs of the peers' guias through faturo: the median counts */
+#define N_REPEAT_MAX 50
 
 /* CPU time of this thread (ns): on a shared machine wall-clock figures say
 ** more about the neighbours than about the code. */
@@ -104,6 +107,8 @@ static const char *const PEER_CODES[] = {
 typedef struct peer_run {
   char engine[80];
   double per_s;
+  double cpu_s; /* CPU of the timed loop (bench/pares/cpu.js), 0 = not measured */
+  long guias;
   long counts[N_CODES];
   int ok; /* ran and printed its line */
 } peer_run;
@@ -129,17 +134,28 @@ static double num_of(const cJSON *o, const char *k)
   return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
-/* One peer guia -> faturo's guia form (fat_guia_to_json's names). */
-static cJSON *from_peer(const cJSON *p)
+/* The converter: one peer guia -> faturo's import format (the JSON of
+** `faturo importar guias`, docs/formatos.md), which fat_guia_from_json reads
+** into a fat_guia like any imported guia. The peers' per-item contract price
+** (preco_tabela) is not a field of a guia: it goes to *precos (centavos, one
+** per item, in item order), which the benchmark hands to the script as
+** ctx.precos, the way the host informs a check of what is not in the guia. */
+static cJSON *from_peer(const cJSON *p, cJSON **precos)
 {
-  cJSON *g = cJSON_CreateObject(), *itens, *o;
+  cJSON *g = cJSON_CreateObject(), *itens, *o, *pr = cJSON_CreateArray();
   const cJSON *it;
   const char *tipo = str_of(p, "tipo");
   char buf[64];
 
+  *precos = NULL;
   snprintf(buf, sizeof buf, "P-%.0f", num_of(p, "id"));
   cJSON_AddStringToObject(g, "numero_prestador", buf);
   cJSON_AddStringToObject(g, "tipo", strcmp(tipo, "sadt") == 0 ? "sp-sadt" : tipo);
+  o = cJSON_AddObjectToObject(g, "operadora");
+  cJSON_AddStringToObject(o, "registro_ans", "999999");
+  cJSON_AddStringToObject(o, "script", "pares");
+  o = cJSON_AddObjectToObject(g, "prestador");
+  cJSON_AddStringToObject(o, "cnpj", "11222333000181");
   cJSON_AddStringToObject(g, "carteira_numero", str_of(p, "carteira"));
   cJSON_AddStringToObject(g, "carteira_validade", str_of(p, "validade_carteira"));
   cJSON_AddStringToObject(g, "senha", str_of(p, "senha"));
@@ -165,14 +181,17 @@ static cJSON *from_peer(const cJSON *p)
     cJSON_AddStringToObject(o, "valor_unitario", buf);
     money(buf, sizeof buf, v);
     cJSON_AddStringToObject(o, "valor_total", buf);
-    cJSON_AddNumberToObject(o, "preco_tabela", num_of(it, "preco_tabela"));
     cJSON_AddStringToObject(o, "data", str_of(p, "data"));
     cJSON_AddItemToArray(itens, o);
+    cJSON_AddItemToArray(pr, cJSON_CreateNumber(num_of(it, "preco_tabela")));
   }
-  if (g == NULL || itens == NULL) {
+  if (g == NULL || itens == NULL || pr == NULL ||
+      cJSON_GetArraySize(pr) != cJSON_GetArraySize(itens)) {
     cJSON_Delete(g);
+    cJSON_Delete(pr);
     return NULL;
   }
+  *precos = pr;
   return g;
 }
 
@@ -200,7 +219,12 @@ static void run_peer(const char *cmd, const char *label, peer_run *r)
   if (f == NULL)
     return;
   while (fgets(line, sizeof line, f) != NULL) {
-    if (line[0] == '{') {
+    if (strncmp(line, "{\"cpu_s\":", 9) == 0) {
+      cJSON *c1 = cJSON_Parse(line);
+
+      r->cpu_s = num_of(c1, "cpu_s");
+      cJSON_Delete(c1);
+    } else if (line[0] == '{') {
       cJSON_Delete(j);
       j = cJSON_Parse(line);
     }
@@ -216,6 +240,7 @@ static void run_peer(const char *cmd, const char *label, peer_run *r)
     snprintf(r->engine, sizeof r->engine, "%s",
              cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "engine")));
   r->per_s = num_of(j, "guias_per_s");
+  r->guias = (long)num_of(j, "guias");
   cJSON_ArrayForEach(c, counts)
   {
     int k = code_index(c->string);
@@ -241,14 +266,67 @@ static void print_counts(const peer_run *r)
   printf("\n");
 }
 
-/* Read the peers' guias (JSON lines) converted to faturo's form into
-** *out[0..*n). Returns 0, or 2 after printing why. */
-static int load_peer_guias(const char *path, cJSON ***out, size_t *n)
+/* One peer guia ready for the rules: the fat_guia (read from faturo's
+** import format by fat_guia_from_json), its JSON form for the JSON path and
+** the context the host hands the script (hoje, precos). */
+typedef struct peer_guia {
+  fat_guia *g;
+  cJSON *json;
+  cJSON *ctx;
+} peer_guia;
+
+static void peer_guia_fini(peer_guia *p)
+{
+  fat_guia_free(p->g);
+  cJSON_Delete(p->json);
+  cJSON_Delete(p->ctx);
+}
+
+/* Convert one line; 0, or 2 after printing why. */
+static int peer_convert(const char *line, size_t lineno, peer_guia *out)
+{
+  cJSON *p = cJSON_Parse(line), *imp, *precos = NULL;
+  fat_err e;
+  char campo[120];
+  int rc = 0;
+
+  memset(out, 0, sizeof *out);
+  if (p == NULL) {
+    fprintf(stderr, "bench_rules: linha %zu: JSON inválido\n", lineno);
+    return 2;
+  }
+  imp = from_peer(p, &precos);
+  cJSON_Delete(p);
+  out->ctx = cJSON_CreateObject();
+  if (imp == NULL || out->ctx == NULL || cJSON_AddStringToObject(out->ctx, "hoje", "2026-11-05") == NULL ||
+      !cJSON_AddItemToObject(out->ctx, "precos", precos)) {
+    cJSON_Delete(precos);
+    fprintf(stderr, "bench_rules: linha %zu: %s\n", lineno, fat_rc_str(FAT_ENOMEM));
+    rc = 2;
+  } else if (fat_guia_from_json_campo(imp, &out->g, campo, sizeof campo, &e) != FAT_OK) {
+    fprintf(stderr, "bench_rules: linha %zu, campo %s: %s\n", lineno, campo, e.msg);
+    rc = 2;
+  } else {
+    out->json = fat_guia_to_json(out->g);
+    if (out->json == NULL) {
+      fprintf(stderr, "bench_rules: linha %zu: %s\n", lineno, fat_rc_str(FAT_ENOMEM));
+      rc = 2;
+    }
+  }
+  cJSON_Delete(imp);
+  if (rc != 0)
+    peer_guia_fini(out);
+  return rc;
+}
+
+/* Read the peers' guias (JSON lines) into *out[0..*n), converted. Returns
+** 0, or 2 after printing why. */
+static int load_peer_guias(const char *path, peer_guia **out, size_t *n)
 {
   FILE *in = fopen(path, "r");
   char *line = NULL;
-  size_t cap = 0, cap_g = 0;
-  cJSON **gs = NULL;
+  size_t cap = 0, cap_g = 0, lineno = 0;
+  peer_guia *gs = NULL;
   int rc = 0;
 
   *out = NULL;
@@ -258,32 +336,23 @@ static int load_peer_guias(const char *path, cJSON ***out, size_t *n)
     return 2;
   }
   while (rc == 0 && getline(&line, &cap, in) > 0) {
-    cJSON *p = cJSON_Parse(line), *c;
-
-    if (p == NULL)
+    lineno++;
+    if (line[0] == '\n')
       continue;
-    c = from_peer(p);
-    cJSON_Delete(p);
-    if (c != NULL && *n == cap_g) {
-      cJSON **more = fat_realloc(gs, (cap_g ? cap_g * 2 : 1024) * sizeof *gs);
+    if (*n == cap_g) {
+      peer_guia *more = fat_realloc(gs, (cap_g ? cap_g * 2 : 1024) * sizeof *gs);
 
       if (more == NULL) {
-        cJSON_Delete(c);
-        c = NULL;
-      } else {
-        gs = more;
-        cap_g = cap_g ? cap_g * 2 : 1024;
+        fprintf(stderr, "bench_rules: %s (%s)\n", fat_rc_str(FAT_ENOMEM), path);
+        rc = 2;
+        break;
       }
+      gs = more;
+      cap_g = cap_g ? cap_g * 2 : 1024;
     }
-    if (c == NULL) {
-      fat_err e;
-
-      (void)fat_err_oom(&e);
-      fprintf(stderr, "bench_rules: %s (%s)\n", e.msg, path);
-      rc = 2;
-    } else {
-      gs[(*n)++] = c;
-    }
+    rc = peer_convert(line, lineno, &gs[*n]);
+    if (rc == 0)
+      (*n)++;
   }
   free(line); /* getline's */
   fclose(in);
@@ -291,20 +360,67 @@ static int load_peer_guias(const char *path, cJSON ***out, size_t *n)
   return rc;
 }
 
-static int bench_pares(const char *guias_path, const char *pares_dir, const char *peers_dir)
+/* Evaluate every guia, through the struct (fat_gen_check_guia, conferir's
+** way) or through its JSON form (fat_gen_check); counts per code in r and
+** the CPU time of the loop in *cpu. 0, or 2 after printing why. */
+static int run_faturo(fat_gen *g, const peer_guia *gs, size_t n, int by_struct, peer_run *r,
+                      int64_t *cpu, int64_t *wall)
 {
-  char cmd[8192], nm[4200];
-  size_t n = 0, i;
-  cJSON **gs = NULL;
-  fat_gen *g = NULL;
   fat_findings f;
   fat_err err;
-  peer_run me, ref, peer;
-  int64_t t0, dt, c0, dc;
-  int bad = 0, have_node, k;
+  int64_t t0, c0;
+  size_t i, j;
+  int k, bad = 0;
 
   fat_findings_init(&f);
-  if (strchr(guias_path, '\'') != NULL || strchr(peers_dir, '\'') != NULL) {
+  t0 = fat_now_ns();
+  c0 = cpu_ns();
+  for (i = 0; i < n && !bad; i++) {
+    fat_rc rc;
+
+    fat_findings_clear(&f);
+    if (by_struct)
+      rc = fat_gen_check_guia(g, "pares", gs[i].g, gs[i].ctx, &f, &err);
+    else
+      rc = fat_gen_check(g, "pares", gs[i].json, gs[i].ctx, &f, &err);
+    if (rc != FAT_OK) {
+      fprintf(stderr, "bench_rules: %s\n", err.msg);
+      bad = 2;
+      break;
+    }
+    for (j = 0; j < f.n; j++) {
+      k = code_index(f.v[j].codigo);
+      if (k >= 0)
+        r->counts[k]++;
+    }
+  }
+  *cpu = cpu_ns() - c0;
+  *wall = fat_now_ns() - t0;
+  fat_findings_fini(&f);
+  return bad;
+}
+
+static int bench_pares(const char *guias_path, const char *pares_dir, const char *peers_dir)
+{
+  char cmd[8192], nm[4200], *pares_abs = realpath(pares_dir, NULL);
+  size_t n = 0, i;
+  peer_guia *gs = NULL;
+  fat_gen *g = NULL;
+  fat_err err;
+  peer_run me, viajson, ref, peer, jre;
+  int64_t dt, dc, dtj, dcj, cpus[N_REPEAT_MAX], walls[N_REPEAT_MAX];
+  int reps = N_REPEAT, r;
+  double me_cpu_s = 0, jre_cpu_s = 0;
+  int bad = 0, have_node, k;
+
+  memset(&jre, 0, sizeof jre);
+  if (pares_abs == NULL) {
+    fprintf(stderr, "bench_rules: pasta %s não encontrada\n", pares_dir);
+    bad = 2;
+    goto out;
+  }
+  if (strchr(guias_path, '\'') != NULL || strchr(peers_dir, '\'') != NULL ||
+      strchr(pares_abs, '\'') != NULL) {
     fprintf(stderr, "bench_rules: caminho com aspas simples\n");
     bad = 2;
     goto out;
@@ -317,33 +433,42 @@ static int bench_pares(const char *guias_path, const char *pares_dir, const char
     bad = 2;
     goto out;
   }
-  memset(&me, 0, sizeof me);
-  snprintf(me.engine, sizeof me.engine, "faturo (Lua 5.4, sandbox)");
-  t0 = fat_now_ns();
-  c0 = cpu_ns();
-  for (i = 0; i < n; i++) {
-    size_t j;
-
-    fat_findings_clear(&f);
-    if (fat_gen_check(g, "pares", gs[i], NULL, &f, &err) != FAT_OK) {
-      fprintf(stderr, "bench_rules: %s\n", err.msg);
-      bad = 2;
-      goto out;
-    }
-    for (j = 0; j < f.n; j++) {
-      k = code_index(f.v[j].codigo);
-      if (k >= 0)
-        me.counts[k]++;
-    }
+  memset(&viajson, 0, sizeof viajson);
+  if (getenv("FAT_BENCH_REPETIR") != NULL)
+    reps = (int)strtol(getenv("FAT_BENCH_REPETIR"), NULL, 10);
+  if (reps < 1 || reps > N_REPEAT_MAX)
+    reps = N_REPEAT;
+  /* the JSON path first: it also warms the state up for the struct path,
+  ** which runs N_REPEAT times (FAT_BENCH_REPETIR): the median CPU counts */
+  bad = run_faturo(g, gs, n, 0, &viajson, &dcj, &dtj);
+  for (r = 0; bad == 0 && r < reps; r++) {
+    memset(&me, 0, sizeof me);
+    bad = run_faturo(g, gs, n, 1, &me, &cpus[r], &walls[r]);
   }
-  dc = cpu_ns() - c0;
-  dt = fat_now_ns() - t0;
+  if (bad != 0)
+    goto out;
+  snprintf(me.engine, sizeof me.engine, "faturo (Lua 5.4, sandbox)");
+  qsort(cpus, (size_t)reps, sizeof cpus[0], cmp_i64);
+  qsort(walls, (size_t)reps, sizeof walls[0], cmp_i64);
+  dc = cpus[reps / 2];
+  dt = walls[reps / 2];
   me.per_s = (double)n * 1e9 / (double)dt;
-  printf("pares: %zu guias (%s)\n", n, guias_path);
-  printf("  %-28s %9.0f guias/s (relógio), %9.0f guias por segundo de CPU\n", me.engine, me.per_s,
-         (double)n * 1e9 / (double)dc);
+  me_cpu_s = (double)n * 1e9 / (double)dc;
+  printf("pares: %zu guias (%s), convertidas para o formato de importação do faturo e lidas "
+         "por fat_guia_from_json antes da medida\n", n, guias_path);
+  printf("  %-28s %9.0f guias/s (relógio), %9.0f guias por segundo de CPU "
+         "(fat_gen_check_guia, a tabela montada da struct, como no conferir; mediana de %d)\n",
+         me.engine, me.per_s, me_cpu_s, reps);
+  printf("  %-28s %9.0f guias/s (relógio), %9.0f guias por segundo de CPU "
+         "(fat_gen_check, a guia em JSON)\n",
+         "  o mesmo pela forma JSON", (double)n * 1e9 / (double)dtj, (double)n * 1e9 / (double)dcj);
   printf("    ");
   print_counts(&me);
+  if (!same_counts(&me, &viajson)) {
+    printf("  DIVERGE entre a struct e o JSON: ");
+    print_counts(&viajson);
+    bad = 1;
+  }
 
   snprintf(cmd, sizeof cmd, "python3 '%s/ref.py' '%s'", peers_dir, guias_path);
   run_peer(cmd, "referência (ref.py)", &ref);
@@ -362,28 +487,41 @@ static int bench_pares(const char *guias_path, const char *pares_dir, const char
   if (!have_node)
     printf("  pares em Node não rodados: falta %s (npm install)\n", nm);
   for (k = 0; have_node && k < 2; k++) {
+    /* bench/pares/cpu.js, preloaded, adds the CPU of the peer's timed loop */
     if (k == 0)
-      snprintf(cmd, sizeof cmd, "cd '%s' && node jre.js '%s'", peers_dir, guias_path);
+      snprintf(cmd, sizeof cmd, "cd '%s' && node --require '%s/cpu.js' jre.js '%s'", peers_dir,
+               pares_abs, guias_path);
     else
-      snprintf(cmd, sizeof cmd, "cd '%s' && ZEN_INFLIGHT=64 node zen.js '%s'", peers_dir,
-               guias_path);
+      snprintf(cmd, sizeof cmd, "cd '%s' && ZEN_INFLIGHT=64 node --require '%s/cpu.js' zen.js '%s'",
+               peers_dir, pares_abs, guias_path);
     run_peer(cmd, k == 0 ? "json-rules-engine" : "GoRules Zen", &peer);
     if (!peer.ok) {
       printf("  %s: não rodou\n", k == 0 ? "json-rules-engine" : "GoRules Zen");
       continue;
     }
-    printf("  %-28s %9.0f guias/s (relógio)  faturo/par = %.2fx%s\n", peer.engine, peer.per_s,
+    if (k == 0)
+      jre = peer;
+    printf("  %-28s %9.0f guias/s (relógio), %9.0f guias por segundo de CPU;  faturo/par = "
+           "%.2fx (relógio), %.2fx (CPU)%s\n",
+           peer.engine, peer.per_s, peer.cpu_s > 0 ? (double)peer.guias / peer.cpu_s : 0.0,
            peer.per_s > 0 ? me.per_s / peer.per_s : 0.0,
+           peer.cpu_s > 0 ? me_cpu_s * peer.cpu_s / (double)peer.guias : 0.0,
            same_counts(&me, &peer) ? "" : "  CONTAGENS DIVERGEM");
     if (!same_counts(&me, &peer))
       bad = 1;
   }
+  if (jre.cpu_s > 0)
+    jre_cpu_s = (double)jre.guias / jre.cpu_s;
+  printf("RESULT regras_pares guias=%zu guias_por_cpu_s=%.0f guias_por_s=%.0f "
+         "jre_guias_por_cpu_s=%.0f ratio=%.2f contagens=%s\n",
+         n, me_cpu_s, me.per_s, jre_cpu_s, jre_cpu_s > 0 ? me_cpu_s / jre_cpu_s : 0.0,
+         bad == 0 ? "iguais" : "divergem");
 out:
-  fat_findings_fini(&f);
   for (i = 0; i < n; i++)
-    cJSON_Delete(gs[i]);
+    peer_guia_fini(&gs[i]);
   fat_free(gs);
   fat_gen_release(g);
+  free(pares_abs); /* realpath's */
   return bad;
 }
 

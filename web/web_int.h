@@ -141,6 +141,12 @@ void web_leitor(const web_req *rq, fat_leitor *l);
 /* HTTP status for a fat_rc. */
 int web_status_for(fat_rc rc);
 
+/* 1 when err is a storage failure the user must fix and may read about (disk
+** full: *status = 507; read-only database or another disk error: 503); its
+** pt-BR message (what the CLI prints) then goes to the browser instead of
+** the generic "erro interno". 0 otherwise (*status untouched). */
+int web_falha_disco(const fat_err *err, int *status);
+
 /* Handlers, grouped by file (web_api_*.c). */
 fat_rc api_sessao_login(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_sessao_logout(web_req *rq, web_res *rs, fat_err *err);

@@ -611,6 +611,9 @@ static enum MHD_Result dispatch(fat_web *w, struct MHD_Connection *c, req_state 
   rq.st = thread_store(w, &err);
   if (rq.st == NULL) {
     fprintf(stderr, "faturo servidor: %s\n", err.msg);
+    status = 503;
+    if (web_falha_disco(&err, &status))
+      return reply_error(c, rs, status, "EDB", err.msg);
     return reply_error(c, rs, 503, "EDB", "banco de dados indisponível");
   }
   rq.token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NAME);
@@ -630,6 +633,12 @@ static enum MHD_Result dispatch(fat_web *w, struct MHD_Connection *c, req_state 
     cJSON_Delete(res.json);
     fat_free(res.raw);
     status = res.status != 0 ? res.status : web_status_for(rc);
+    if (web_falha_disco(&err, &status)) {
+      /* the user's to fix (space, permissions): the store's own message,
+      ** the same the CLI prints */
+      fprintf(stderr, "faturo servidor: %s %s: %s\n", method, path, err.msg);
+      return reply_error(c, rs, status, fat_rc_code(rc), err.msg);
+    }
     if (rc == FAT_EDB || rc == FAT_EIO || rc == FAT_ENOMEM) {
       /* internal detail goes to the log, not to the browser */
       fprintf(stderr, "faturo servidor: %s %s: %s\n", method, path, err.msg);

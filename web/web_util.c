@@ -29,6 +29,17 @@ int web_status_for(fat_rc rc)
   return 500;
 }
 
+int web_falha_disco(const fat_err *err, int *status)
+{
+  switch (fat_store_falha_de(err)) {
+  case FAT_FALHA_DISCO_CHEIO: *status = 507; return 1;
+  case FAT_FALHA_SOMENTE_LEITURA: *status = 503; return 1;
+  case FAT_FALHA_DISCO: *status = 503; return 1;
+  case FAT_FALHA_OUTRA: break;
+  }
+  return 0;
+}
+
 fat_rc web_body_parse(const char *body, size_t len, cJSON **out, fat_err *err)
 {
   cJSON *j;

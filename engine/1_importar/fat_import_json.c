@@ -533,16 +533,64 @@ static fat_rc feed(jstream *j, char c, fat_err *err)
 
 /* }==================================================================== */
 
-/* Feed bytes to the tokenizer, counting lines. */
+/* Bytes that mean something to the capture (M_VALUE) inside a string and
+** outside one: anything else is only copied. */
+static int stops_in_str(unsigned char c) { return c == '"' || c == '\\' || c == '\n'; }
+
+static int stops_outside(unsigned char c)
+{
+  return c == '"' || c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == '\n';
+}
+
+/* Append b[0..n) to the captured value. */
+static fat_rc v_append(jstream *j, const unsigned char *b, size_t n, fat_err *err)
+{
+  if (j->v_len + n + 1 > j->v_cap) {
+    size_t cap = j->v_cap == 0 ? 4096 : j->v_cap;
+    char *nv;
+
+    while (j->v_len + n + 1 > cap)
+      cap *= 2;
+    if (cap > FAT_IMPORT_MAX_BYTES)
+      return fat_err_set(err, FAT_ELIMIT, "guia %zu grande demais no JSON", j->n_elem);
+    nv = fat_realloc(j->v, cap);
+    if (nv == NULL)
+      return fat_err_oom(err);
+    j->v = nv;
+    j->v_cap = cap;
+  }
+  memcpy(j->v + j->v_len, b, n);
+  j->v_len += n;
+  return FAT_OK;
+}
+
+/* Feed bytes to the tokenizer, counting lines. While a value is captured,
+** a run of bytes that changes no state (text inside a string, numbers,
+** spaces) is copied at once instead of byte by byte. */
 static fat_rc feed_bytes(jstream *j, const unsigned char *b, size_t n, fat_err *err)
 {
-  size_t i;
+  size_t i = 0, k;
   fat_rc rc = FAT_OK;
 
-  for (i = 0; i < n && rc == FAT_OK; i++) {
+  while (i < n && rc == FAT_OK) {
+    if (j->mode == M_VALUE && !j->esc) {
+      k = i;
+      if (j->in_str)
+        while (k < n && !stops_in_str(b[k]))
+          k++;
+      else
+        while (k < n && !stops_outside(b[k]))
+          k++;
+      if (k > i) {
+        rc = v_append(j, b + i, k - i, err);
+        i = k;
+        continue;
+      }
+    }
     rc = feed(j, (char)b[i], err);
     if (b[i] == '\n')
       j->line++;
+    i++;
   }
   return rc;
 }

@@ -248,10 +248,13 @@ static fat_rc write_lote(const fat_lote_fechar_opts *o, const fat_lote_cfg *cfg,
   env.numero_lote = numtxt;
   env.data = hoje;
   env.hash_enc = cfg->hash_enc;
+  env.xsd_dir = o->xsd_dir; /* the schema checks each element as it is written */
   rc = fat_tiss_write_lote(&env, gs, n, doc, err);
   fat_free(gs);
-  if (rc != FAT_OK || o->xsd_dir == NULL)
+  if (rc != FAT_OK || o->xsd_dir == NULL || doc->xsd_valido)
     return rc;
+  /* refused (or not checked): the written bytes are validated for the verdict
+  ** and the messages */
   memset(&xr, 0, sizeof xr);
   rc = fat_tiss_validate_memory(o->xsd_dir, doc->xml, doc->len, &xr, err);
   if (rc == FAT_OK && !xr.valido) {
@@ -430,11 +433,12 @@ static fat_rc screen_enviavel(fat_store *st, ready *v, size_t *n, fat_lote_fecha
 {
   char campo[64], motivo[256];
   const char *rotulo = NULL;
-  size_t i, k = 0;
-  fat_rc rc = FAT_OK;
+  fat_guia_loader *ld = NULL;
+  size_t i = 0, k = 0;
+  fat_rc rc = fat_guia_loader_new(st, &ld, err);
 
-  for (i = 0; rc == FAT_OK && i < *n; i++) {
-    rc = fat_guia_load(st, v[i].id, &v[i].g, err);
+  for (; rc == FAT_OK && i < *n; i++) {
+    rc = fat_guia_loader_load(ld, v[i].id, &v[i].g, err);
     if (rc != FAT_OK)
       break;
     if (fat_enviavel_faltando(v[i].g, campo, sizeof campo, &rotulo)) {
@@ -447,6 +451,7 @@ static fat_rc screen_enviavel(fat_store *st, ready *v, size_t *n, fat_lote_fecha
   for (; i < *n; i++) /* after an error: what was not looked at */
     v[k++] = v[i];
   *n = k;
+  fat_guia_loader_free(ld);
   return rc;
 }
 

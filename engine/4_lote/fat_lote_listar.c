@@ -121,16 +121,20 @@ oom:
 fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competencia,
                      const char *hoje, cJSON **out, fat_err *err)
 {
-  static const char sql[] =
-    "SELECT o.registro_ans, o.nome, l.competencia, l.id, l.numero, l.tipo_guia, l.status,"
-    " l.enviado_em, l.protocolo, l.protocolo_data, l.valor_informado, l.valor_liberado,"
-    " l.valor_glosado, COALESCE(l.valor_recebido,"
-    "  (SELECT SUM(p.valor) FROM pagamento p WHERE p.lote_id = l.id)),"
-    " l.previsao_pagamento, l.qtd_guias"
-    " FROM lote l JOIN operadora o ON o.id = l.operadora_id"
-    " WHERE (?1 IS NULL OR l.operadora_id = ?1) AND (?2 IS NULL OR l.competencia = ?2)"
-    "  AND l.status <> 'aberto'"
-    " ORDER BY o.registro_ans, l.competencia, l.numero";
+#define MAPA_SQL(IDX, EQ)                                                                   \
+  "SELECT o.registro_ans, o.nome, l.competencia, l.id, l.numero, l.tipo_guia, l.status,"    \
+  " l.enviado_em, l.protocolo, l.protocolo_data, l.valor_informado, l.valor_liberado,"      \
+  " l.valor_glosado, COALESCE(l.valor_recebido,"                                            \
+  "  (SELECT SUM(p.valor) FROM pagamento p WHERE p.lote_id = l.id)),"                       \
+  " l.previsao_pagamento, l.qtd_guias"                                                      \
+  " FROM lote l" IDX " JOIN operadora o ON o.id = l.operadora_id WHERE" EQ                  \
+  " (?1 IS NULL OR l.operadora_id = ?1) AND (?2 IS NULL OR l.competencia = ?2)"             \
+  "  AND l.status <> 'aberto'"                                                              \
+  " ORDER BY o.registro_ans, l.competencia, l.numero"
+  /* one month (the panel always names one): that month's lotes only */
+  static const char sql_mes[] = MAPA_SQL(" INDEXED BY lote_competencia", " l.competencia = ?2 AND");
+  static const char sql_todos[] = MAPA_SQL("", "");
+  const char *sql = competencia != NULL ? sql_mes : sql_todos;
   fat_stmt *s;
   cJSON *arr, *grp = NULL, *lotes = NULL;
   char h[11], key[64], last[64] = "";

@@ -936,28 +936,40 @@ static fat_rc resumo_q(fat_store *st, const char *sql, const fat_glosa_filtro *f
   return arr == NULL ? fat_err_oom(err) : FAT_OK;
 }
 
+/* The summary of one competência reads that month's glosas only
+** (glosa_competencia, migration 085), not every glosa of the history. */
+#define GLOSA_FROM_MES                                                                      \
+  " FROM glosa gl INDEXED BY glosa_competencia JOIN guia g ON g.id = gl.guia_id"            \
+  " JOIN operadora o ON o.id = g.operadora_id"                                              \
+  " LEFT JOIN item i ON i.id = gl.item_id"                                                  \
+  " LEFT JOIN profissional p ON p.id = COALESCE(i.profissional_id, g.executante_id)"
+/* the same query over every glosa and over one month's */
+#define RESUMO_Q(SEL, TAIL)                                                                 \
+  { SEL GLOSA_FROM GLOSA_WHERE TAIL, SEL GLOSA_FROM_MES GLOSA_WHERE " AND gl.competencia = ?2" TAIL }
+
 fat_rc fat_glosa_resumo(fat_store *st, const fat_glosa_filtro *f, cJSON **out, fat_err *err)
 {
-  static const char q_total[] =
-      "SELECT 'total', 'total', count(*), COALESCE(sum(gl.valor), 0)" GLOSA_FROM GLOSA_WHERE;
-  static const char q_grupo[] =
-      "SELECT COALESCE(gl.grupo, 'outros'), NULL, count(*), sum(gl.valor)" GLOSA_FROM
-      GLOSA_WHERE " GROUP BY 1 ORDER BY 4 DESC";
-  static const char q_oper[] =
-      "SELECT o.registro_ans, o.nome, count(*), sum(gl.valor)" GLOSA_FROM GLOSA_WHERE
-      " GROUP BY o.id ORDER BY 4 DESC";
-  static const char q_proc[] =
-      "SELECT COALESCE(i.codigo, '(guia inteira)'), max(i.descricao), count(*), sum(gl.valor)"
-      GLOSA_FROM GLOSA_WHERE " GROUP BY 1 ORDER BY 4 DESC";
-  static const char q_prof[] =
+  static const char *const q_total[2] =
+      RESUMO_Q("SELECT 'total', 'total', count(*), COALESCE(sum(gl.valor), 0)", "");
+  static const char *const q_grupo[2] =
+      RESUMO_Q("SELECT COALESCE(gl.grupo, 'outros'), NULL, count(*), sum(gl.valor)",
+               " GROUP BY 1 ORDER BY 4 DESC");
+  static const char *const q_oper[2] = RESUMO_Q(
+      "SELECT o.registro_ans, o.nome, count(*), sum(gl.valor)", " GROUP BY o.id ORDER BY 4 DESC");
+  static const char *const q_proc[2] = RESUMO_Q(
+      "SELECT COALESCE(i.codigo, '(guia inteira)'), max(i.descricao), count(*), sum(gl.valor)",
+      " GROUP BY 1 ORDER BY 4 DESC");
+  static const char *const q_prof[2] = RESUMO_Q(
       "SELECT COALESCE(p.conselho || ' ' || p.numero_conselho || '/' || p.uf, '(sem profissional)'),"
-      " max(p.nome), count(*), sum(gl.valor)" GLOSA_FROM GLOSA_WHERE " GROUP BY 1 ORDER BY 4 DESC";
-  static const char q_cls[] =
-      "SELECT gl.classificacao, NULL, count(*), sum(gl.valor)" GLOSA_FROM GLOSA_WHERE
-      " GROUP BY 1 ORDER BY 4 DESC";
-  static const char q_prev[] =
-      "SELECT CASE gl.prevista WHEN 1 THEN 'sim' WHEN 0 THEN 'nao' ELSE 'nao_analisada' END,"
-      " NULL, count(*), sum(gl.valor)" GLOSA_FROM GLOSA_WHERE " GROUP BY 1 ORDER BY 1";
+      " max(p.nome), count(*), sum(gl.valor)",
+      " GROUP BY 1 ORDER BY 4 DESC");
+  static const char *const q_cls[2] = RESUMO_Q(
+      "SELECT gl.classificacao, NULL, count(*), sum(gl.valor)", " GROUP BY 1 ORDER BY 4 DESC");
+  static const char *const q_prev[2] =
+      RESUMO_Q("SELECT CASE gl.prevista WHEN 1 THEN 'sim' WHEN 0 THEN 'nao' ELSE 'nao_analisada' END,"
+               " NULL, count(*), sum(gl.valor)",
+               " GROUP BY 1 ORDER BY 1");
+  int m = f != NULL && f->competencia != NULL && f->competencia[0] != '\0';
   cJSON *o;
   fat_rc rc;
 
@@ -965,19 +977,19 @@ fat_rc fat_glosa_resumo(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
   o = cJSON_CreateObject();
   if (o == NULL)
     return fat_err_oom(err);
-  rc = resumo_q(st, q_total, f, o, "total", 0, err);
+  rc = resumo_q(st, q_total[m], f, o, "total", 0, err);
   if (rc == FAT_OK)
-    rc = resumo_q(st, q_grupo, f, o, "por_grupo", 1, err);
+    rc = resumo_q(st, q_grupo[m], f, o, "por_grupo", 1, err);
   if (rc == FAT_OK)
-    rc = resumo_q(st, q_oper, f, o, "por_operadora", 0, err);
+    rc = resumo_q(st, q_oper[m], f, o, "por_operadora", 0, err);
   if (rc == FAT_OK)
-    rc = resumo_q(st, q_proc, f, o, "por_procedimento", 0, err);
+    rc = resumo_q(st, q_proc[m], f, o, "por_procedimento", 0, err);
   if (rc == FAT_OK)
-    rc = resumo_q(st, q_prof, f, o, "por_profissional", 0, err);
+    rc = resumo_q(st, q_prof[m], f, o, "por_profissional", 0, err);
   if (rc == FAT_OK)
-    rc = resumo_q(st, q_cls, f, o, "por_classificacao", 0, err);
+    rc = resumo_q(st, q_cls[m], f, o, "por_classificacao", 0, err);
   if (rc == FAT_OK)
-    rc = resumo_q(st, q_prev, f, o, "por_previsao", 0, err);
+    rc = resumo_q(st, q_prev[m], f, o, "por_previsao", 0, err);
   if (rc != FAT_OK) {
     cJSON_Delete(o);
     return rc;

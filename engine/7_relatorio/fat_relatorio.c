@@ -268,7 +268,8 @@ fat_rc fat_relatorio_painel(fat_store *st, const char *hoje, cJSON **out, fat_er
       "SELECT gl.id AS id, gl.codigo AS codigo, gl.valor AS valor,"
       " gl.prazo_recurso AS prazo_recurso, g.id AS guia_id,"
       " g.numero_prestador AS numero_prestador, o.nome AS operadora"
-      " FROM glosa gl JOIN guia g ON g.id = gl.guia_id JOIN operadora o ON o.id = g.operadora_id"
+      " FROM glosa gl INDEXED BY glosa_aguardando_prazo JOIN guia g ON g.id = gl.guia_id"
+      " JOIN operadora o ON o.id = g.operadora_id"
       " WHERE gl.situacao = 'aberta' AND gl.classificacao <> 'devida'"
       " AND gl.prazo_recurso >= ?1 ORDER BY gl.prazo_recurso, gl.id LIMIT 10";
   static const char sql_lotes_prazo[] =
@@ -679,7 +680,8 @@ fat_rc fat_relatorio_guia(fat_store *st, const fat_leitor *leitor, int64_t id, c
 */
 
 /* ?1 operadora id or NULL, ?2 status, ?3 competência, ?4 hoje, ?5 last id,
-** ?6 limit */
+** ?6 limit. tem_xml asks typeof(), which reads the record header only:
+** "xml IS NOT NULL" loaded each lote's whole XML from its overflow pages. */
 #define LOTE_COLS                                                                          \
   "SELECT l.id AS id, l.numero AS numero, l.tipo_guia AS tipo_guia,"                       \
   " l.competencia AS competencia, l.periodo_inicio AS periodo_inicio,"                     \
@@ -690,18 +692,24 @@ fat_rc fat_relatorio_guia(fat_store *st, const fat_leitor *leitor, int64_t id, c
   " l.fechado_em AS fechado_em, l.prazo_envio AS prazo_envio,"                             \
   " (l.status = 'fechado' AND l.prazo_envio < ?4) AS atrasado, l.enviado_em AS enviado_em," \
   " l.protocolo AS protocolo, l.protocolo_data AS protocolo_data,"                         \
-  " l.previsao_pagamento AS previsao_pagamento, (l.xml IS NOT NULL) AS tem_xml,"           \
+  " l.previsao_pagamento AS previsao_pagamento, (typeof(l.xml) <> 'null') AS tem_xml,"           \
   " o.id AS operadora_id, o.nome AS operadora, o.script AS operadora_chave"                \
   " FROM lote l"
 #define LOTE_REST                                                                          \
-  " JOIN operadora o ON o.id = l.operadora_id WHERE l.id < ?5"                             \
+  " l.id < ?5"                                                                             \
   " AND (?1 IS NULL OR l.operadora_id = ?1) AND (?2 IS NULL OR l.status = ?2)"             \
   " AND (?3 IS NULL OR l.competencia = ?3) ORDER BY l.id DESC LIMIT ?6"
+#define LOTE_JOIN " JOIN operadora o ON o.id = l.operadora_id WHERE"
 
-static const char sql_lotes_comp[] = LOTE_COLS " INDEXED BY lote_competencia" LOTE_REST;
-static const char sql_lotes_op_status[] = LOTE_COLS " INDEXED BY lote_operadora_status" LOTE_REST;
-static const char sql_lotes_status[] = LOTE_COLS " INDEXED BY lote_status" LOTE_REST;
-static const char sql_lotes_todos[] = LOTE_COLS LOTE_REST;
+/* each filtered variant names its index's columns with "=" so that the walk
+** is the range of the index below the cursor, in id order (no sort) */
+static const char sql_lotes_comp[] =
+    LOTE_COLS " INDEXED BY lote_competencia" LOTE_JOIN " l.competencia = ?3 AND" LOTE_REST;
+static const char sql_lotes_op_status[] = LOTE_COLS " INDEXED BY lote_operadora_status" LOTE_JOIN
+    " l.operadora_id = ?1 AND l.status = ?2 AND" LOTE_REST;
+static const char sql_lotes_status[] =
+    LOTE_COLS " INDEXED BY lote_status" LOTE_JOIN " l.status = ?2 AND" LOTE_REST;
+static const char sql_lotes_todos[] = LOTE_COLS LOTE_JOIN LOTE_REST;
 
 fat_rc fat_relatorio_lotes(fat_store *st, const fat_relatorio_lotes_filtro *f, const char *hoje,
                            fat_pagina *p, cJSON **out, fat_err *err)
@@ -794,12 +802,12 @@ fat_rc fat_relatorio_retornos(fat_store *st, fat_pagina *p, cJSON **out, fat_err
 #define GLOSA_JOINS                                                                         \
   " JOIN operadora o ON o.id = g.operadora_id LEFT JOIN item i ON i.id = gl.item_id"        \
   " LEFT JOIN profissional p ON p.id = coalesce(i.profissional_id, g.executante_id)"
-#define GLOSA_REST                                                                          \
-  " AND gl.id < ?8 AND (?1 IS NULL OR g.operadora_id = ?1)"                                 \
+#define GLOSA_FILTROS                                                                       \
+  " AND (?1 IS NULL OR g.operadora_id = ?1)"                                                \
   " AND (?2 IS NULL OR g.competencia = ?2) AND (?3 IS NULL OR gl.situacao = ?3)"            \
   " AND (?4 IS NULL OR gl.classificacao = ?4) AND (?5 IS NULL OR gl.grupo = ?5)"            \
-  " AND (?6 = 0 OR gl.retorno_id = ?6) AND (?7 = 0 OR gl.guia_id = ?7)"                     \
-  " ORDER BY gl.id DESC LIMIT ?9"
+  " AND (?6 = 0 OR gl.retorno_id = ?6) AND (?7 = 0 OR gl.guia_id = ?7)"
+#define GLOSA_REST " AND gl.id < ?8" GLOSA_FILTROS " ORDER BY gl.id DESC LIMIT ?9"
 
 /* one guia: glosa_guia */
 static const char sql_glosas_guia[] =
@@ -809,11 +817,11 @@ static const char sql_glosas_guia[] =
 static const char sql_glosas_retorno[] =
     GLOSA_COLS " FROM glosa gl INDEXED BY glosa_retorno JOIN guia g ON g.id = gl.guia_id"
     GLOSA_JOINS " WHERE gl.retorno_id = ?6" GLOSA_REST;
-/* one competência: its guias (guia_competencia), then their glosas; the
-** page is sorted among the glosas of that month */
+/* one competência: glosa_competencia (migration 085: the guia's
+** competência kept on the glosa) */
 static const char sql_glosas_comp[] =
-    GLOSA_COLS " FROM guia g INDEXED BY guia_competencia CROSS JOIN glosa gl"
-    " ON gl.guia_id = g.id" GLOSA_JOINS " WHERE g.competencia = ?2" GLOSA_REST;
+    GLOSA_COLS " FROM glosa gl INDEXED BY glosa_competencia JOIN guia g ON g.id = gl.guia_id"
+    GLOSA_JOINS " WHERE gl.competencia = ?2" GLOSA_REST;
 /* one situação: glosa_situacao */
 static const char sql_glosas_situacao[] =
     GLOSA_COLS " FROM glosa gl INDEXED BY glosa_situacao JOIN guia g ON g.id = gl.guia_id"
@@ -927,21 +935,23 @@ fat_rc fat_relatorio_glosa(fat_store *st, int64_t id, cJSON **out, fat_err *err)
 }
 
 /* ?1 operadora id or NULL, ?2 status, ?3 last id, ?4 limit */
-#define RECURSO_SQL(IDX)                                                                     \
+#define RECURSO_SQL(IDX, EQ)                                                                     \
   "SELECT r.id AS id, r.numero AS numero, r.status AS status, r.resultado AS resultado,"     \
   " r.criado_em AS criado_em, r.prazo AS prazo, r.enviado_em AS enviado_em,"                 \
   " r.protocolo AS protocolo, r.respondido_em AS respondido_em,"                             \
   " r.valor_recursado AS valor_recursado, r.valor_recuperado AS valor_recuperado,"           \
-  " r.hash AS hash, (r.xml IS NOT NULL) AS tem_xml, r.lote_id AS lote_id,"                   \
+  " r.hash AS hash, (typeof(r.xml) <> 'null') AS tem_xml, r.lote_id AS lote_id,"                   \
   " o.nome AS operadora, o.script AS operadora_chave,"                                       \
   " (SELECT count(*) FROM recurso_item ri WHERE ri.recurso_id = r.id) AS itens"              \
-  " FROM recurso r" IDX " JOIN operadora o ON o.id = r.operadora_id WHERE r.id < ?3"         \
+  " FROM recurso r" IDX " JOIN operadora o ON o.id = r.operadora_id WHERE" EQ " r.id < ?3"  \
   " AND (?1 IS NULL OR r.operadora_id = ?1) AND (?2 IS NULL OR r.status = ?2)"               \
   " ORDER BY r.id DESC LIMIT ?4"
 
-static const char sql_recursos_status[] = RECURSO_SQL(" INDEXED BY recurso_status");
-static const char sql_recursos_op[] = RECURSO_SQL(" INDEXED BY recurso_operadora");
-static const char sql_recursos_todos[] = RECURSO_SQL("");
+static const char sql_recursos_status[] =
+    RECURSO_SQL(" INDEXED BY recurso_status", " r.status = ?2 AND");
+static const char sql_recursos_op[] =
+    RECURSO_SQL(" INDEXED BY recurso_operadora", " r.operadora_id = ?1 AND");
+static const char sql_recursos_todos[] = RECURSO_SQL("", "");
 
 fat_rc fat_relatorio_recursos(fat_store *st, const fat_relatorio_recursos_filtro *f,
                               fat_pagina *p, cJSON **out, fat_err *err)

@@ -1,6 +1,7 @@
 #include "fat_mem.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -292,4 +293,12 @@ int64_t fat_now_ns(void)
 
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void fat_mem_keep_heap(void)
+{
+#ifdef __GLIBC__
+  mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
+#endif
 }

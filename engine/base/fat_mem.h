@@ -33,6 +33,16 @@ char *fat_strndup(const char *s, size_t n);
 /* printf into a new string; NULL on OOM. */
 char *fat_asprintf(const char *fmt, ...) FAT_PRINTF(1, 2);
 
+/* Keep freed heap memory in the process instead of handing it back to the
+** kernel after each burst: with glibc's default dynamic thresholds, code
+** that mallocs and frees the same ~100 KB per guia (SQLite's ephemeral
+** b-tree for an IN list of three or more values, run per row by a trigger;
+** a Lua state's tables for each guia) gives it back with brk and faults it
+** in again page by page. Trims above 32 MiB; blocks of 8 MiB and more are
+** still mapped and unmapped on their own. Process-wide and idempotent;
+** called when a store is opened and when a rules state is created. */
+void fat_mem_keep_heap(void);
+
 /* Test hook: after n more successful allocations every allocation fails
 ** (n < 0 turns injection off). Only affects fat_* allocators. */
 void fat_test_fail_alloc_after(long n);

@@ -167,6 +167,17 @@ void fat_guia_free(fat_guia *g);
 ** FAT_ENOTFOUND when there is no such guia. *out owned by the caller. */
 FAT_NODISCARD fat_rc fat_guia_load(fat_store *st, int64_t id, fat_guia **out, fat_err *err);
 
+/* A loader of many guias in one transaction (e.g. the guias of a lote): the
+** rows the guias reference (operadora, prestador and its code at the
+** operadora, plano, profissionais) are read once and kept, so it must not
+** outlive changes to those rows. fat_guia_loader_load gives exactly what
+** fat_guia_load gives. */
+typedef struct fat_guia_loader fat_guia_loader;
+FAT_NODISCARD fat_rc fat_guia_loader_new(fat_store *st, fat_guia_loader **out, fat_err *err);
+FAT_NODISCARD fat_rc fat_guia_loader_load(fat_guia_loader *l, int64_t id, fat_guia **out,
+                                          fat_err *err);
+void fat_guia_loader_free(fat_guia_loader *l);
+
 /* Find a guia id by operadora (registro ANS, script key or id, as
 ** fat_operadora_resolver) and número no prestador. */
 FAT_NODISCARD fat_rc fat_guia_find(fat_store *st, const char *operadora,

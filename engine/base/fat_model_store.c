@@ -4,6 +4,7 @@
 */
 #include "fat_model.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,41 +35,193 @@ static char *col_str(fat_stmt *s, int i, int *oom)
   return fat_col_strdup(s, i, oom);
 }
 
-static fat_rc load_prof(fat_store *st, int64_t id, fat_profissional **out, fat_err *err)
+/* Rows a guia references (operadora, prestador with its code at the
+** operadora, plano, profissional), read once per loader: the guias of one
+** lote share most of them. Without a loader each is read for each guia. */
+enum { REF_OPERADORA, REF_PRESTADOR, REF_PLANO, REF_PROF };
+#define REF_MAX_COLS 7
+
+typedef struct ref_row {
+  int used, found, kind;
+  int64_t k1, k2;
+  char *col[REF_MAX_COLS]; /* '' and NULL as NULL */
+} ref_row;
+
+struct fat_guia_loader {
+  fat_store *st;
+  ref_row *rows; /* open addressing on (kind, k1, k2); cap a power of 2 */
+  size_t n, cap;
+};
+
+static void ref_row_fini(ref_row *r)
 {
-  static const char sql[] = "SELECT id, nome, cpf, conselho, numero_conselho, uf, cbo, "
-                            "especialidade FROM profissional WHERE id = ?1";
+  int i;
+
+  for (i = 0; i < REF_MAX_COLS; i++)
+    fat_free(r->col[i]);
+  memset(r, 0, sizeof *r);
+}
+
+void fat_guia_loader_free(fat_guia_loader *l)
+{
+  size_t i;
+
+  if (l == NULL)
+    return;
+  for (i = 0; i < l->cap; i++)
+    if (l->rows[i].used)
+      ref_row_fini(&l->rows[i]);
+  fat_free(l->rows);
+  fat_free(l);
+}
+
+fat_rc fat_guia_loader_new(fat_store *st, fat_guia_loader **out, fat_err *err)
+{
+  fat_guia_loader *l = fat_calloc(1, sizeof *l);
+
+  *out = NULL;
+  if (l == NULL)
+    return fat_err_oom(err);
+  l->st = st;
+  l->cap = 64;
+  l->rows = fat_calloc(l->cap, sizeof *l->rows);
+  if (l->rows == NULL) {
+    fat_free(l);
+    return fat_err_oom(err);
+  }
+  *out = l;
+  return FAT_OK;
+}
+
+static size_t ref_slot(const ref_row *rows, size_t cap, int kind, int64_t k1, int64_t k2)
+{
+  uint64_t h = ((uint64_t)k1 * 0x9E3779B97F4A7C15u) ^ ((uint64_t)k2 * 0xC2B2AE3D27D4EB4Fu) ^
+               (uint64_t)kind;
+  size_t i = (size_t)(h ^ (h >> 29)) & (cap - 1);
+
+  while (rows[i].used &&
+         !(rows[i].kind == kind && rows[i].k1 == k1 && rows[i].k2 == k2))
+    i = (i + 1) & (cap - 1);
+  return i;
+}
+
+static fat_rc ref_grow(fat_guia_loader *l, fat_err *err)
+{
+  size_t cap = l->cap * 2, i;
+  ref_row *nr = fat_calloc(cap, sizeof *nr);
+
+  if (nr == NULL)
+    return fat_err_oom(err);
+  for (i = 0; i < l->cap; i++)
+    if (l->rows[i].used)
+      nr[ref_slot(nr, cap, l->rows[i].kind, l->rows[i].k1, l->rows[i].k2)] = l->rows[i];
+  fat_free(l->rows);
+  l->rows = nr;
+  l->cap = cap;
+  return FAT_OK;
+}
+
+/* Row (kind, k1, k2) by sql (?1 = k1, and ?2 = k2 when the query has it):
+** its first ncols columns as strings. With a loader the row stays in it
+** (*out points there); without, it is read into tmp, which the caller owns. */
+static fat_rc ref_get(fat_store *st, fat_guia_loader *l, int kind, const char *sql, int64_t k1,
+                      int64_t k2, int ncols, ref_row *tmp, const ref_row **out, fat_err *err)
+{
+  ref_row *r = tmp;
   fat_stmt *s;
+  int i, oom = 0, step;
+  fat_rc rc;
+
+  *out = NULL;
+  memset(tmp, 0, sizeof *tmp);
+  if (l != NULL) {
+    if ((l->n + 1) * 2 > l->cap && ref_grow(l, err) != FAT_OK)
+      return err != NULL ? err->rc : FAT_ENOMEM;
+    r = &l->rows[ref_slot(l->rows, l->cap, kind, k1, k2)];
+    if (r->used) {
+      *out = r;
+      return FAT_OK;
+    }
+  }
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, k1);
+  if (kind == REF_PRESTADOR)
+    fat_bind_int(s, 2, k2);
+  step = fat_stmt_step(s);
+  if (step == FAT_ROW) {
+    r->found = 1;
+    for (i = 0; i < ncols; i++)
+      r->col[i] = col_str(s, i, &oom);
+  }
+  fat_stmt_reset(s);
+  if (oom || (step != FAT_ROW && step != FAT_DONE)) {
+    ref_row_fini(r);
+    return oom ? fat_err_oom(err) : fat_store_dberr(st, err, "erro ao ler guia");
+  }
+  r->used = 1;
+  r->kind = kind;
+  r->k1 = k1;
+  r->k2 = k2;
+  if (l != NULL)
+    l->n++;
+  *out = r;
+  return FAT_OK;
+}
+
+/* Column i of row r for a guia: taken from tmp (no loader), copied from the
+** loader's row otherwise. */
+static char *ref_take(const ref_row *r, ref_row *tmp, int i, int *oom)
+{
+  char *v;
+
+  if (r == tmp) {
+    v = tmp->col[i];
+    tmp->col[i] = NULL;
+    return v;
+  }
+  if (r->col[i] == NULL)
+    return NULL;
+  v = fat_strdup(r->col[i]);
+  if (v == NULL)
+    *oom = 1;
+  return v;
+}
+
+static fat_rc load_prof(fat_store *st, fat_guia_loader *l, int64_t id, fat_profissional **out,
+                        fat_err *err)
+{
+  static const char sql[] = "SELECT nome, cpf, conselho, numero_conselho, uf, cbo, "
+                            "especialidade FROM profissional WHERE id = ?1";
+  const ref_row *r;
+  ref_row tmp;
   fat_profissional *p;
-  int oom = 0, r;
+  int oom = 0;
   fat_rc rc;
 
   *out = NULL;
   if (id <= 0)
     return FAT_OK;
-  rc = fat_store_prepare(st, sql, &s, err);
-  if (rc != FAT_OK)
+  rc = ref_get(st, l, REF_PROF, sql, id, 0, 7, &tmp, &r, err);
+  if (rc != FAT_OK || !r->found) {
+    ref_row_fini(&tmp);
     return rc;
-  fat_bind_int(s, 1, id);
-  r = fat_stmt_step(s);
-  if (r != FAT_ROW) {
-    fat_stmt_reset(s);
-    return r == FAT_DONE ? FAT_OK : fat_store_dberr(st, err, "erro ao ler profissional");
   }
   p = fat_calloc(1, sizeof *p);
   if (p == NULL) {
-    fat_stmt_reset(s);
+    ref_row_fini(&tmp);
     return fat_err_oom(err);
   }
-  p->id = fat_col_int64(s, 0);
-  p->nome = col_str(s, 1, &oom);
-  p->cpf = col_str(s, 2, &oom);
-  p->conselho = col_str(s, 3, &oom);
-  p->numero_conselho = col_str(s, 4, &oom);
-  p->uf = col_str(s, 5, &oom);
-  p->cbo = col_str(s, 6, &oom);
-  p->especialidade = col_str(s, 7, &oom);
-  fat_stmt_reset(s);
+  p->id = id;
+  p->nome = ref_take(r, &tmp, 0, &oom);
+  p->cpf = ref_take(r, &tmp, 1, &oom);
+  p->conselho = ref_take(r, &tmp, 2, &oom);
+  p->numero_conselho = ref_take(r, &tmp, 3, &oom);
+  p->uf = ref_take(r, &tmp, 4, &oom);
+  p->cbo = ref_take(r, &tmp, 5, &oom);
+  p->especialidade = ref_take(r, &tmp, 6, &oom);
+  ref_row_fini(&tmp);
   *out = p;
   OOMCHK("profissional");
   return FAT_OK;
@@ -150,7 +303,8 @@ static fat_rc load_guia_row(fat_store *st, int64_t id, fat_guia *g, int64_t ref[
   return FAT_OK;
 }
 
-static fat_rc load_refs(fat_store *st, fat_guia *g, const int64_t ref[6], fat_err *err)
+static fat_rc load_refs(fat_store *st, fat_guia_loader *l, fat_guia *g, const int64_t ref[6],
+                        fat_err *err)
 {
   static const char sql_op[] = "SELECT registro_ans, nome, script FROM operadora WHERE id = ?1";
   static const char sql_pr[] =
@@ -160,51 +314,49 @@ static fat_rc load_refs(fat_store *st, fat_guia *g, const int64_t ref[6], fat_er
   static const char sql_pl[] = "SELECT codigo, nome, acomodacao FROM plano WHERE id = ?1";
   static const char sql_be[] =
       "SELECT nome, nome_social, cpf, cns, nascimento, sexo FROM beneficiario WHERE id = ?1";
+  const ref_row *r;
+  ref_row tmp;
   fat_stmt *s;
   int oom = 0;
   fat_rc rc;
 
   g->operadora.id = ref[0];
-  rc = fat_store_prepare(st, sql_op, &s, err);
+  rc = ref_get(st, l, REF_OPERADORA, sql_op, ref[0], 0, 3, &tmp, &r, err);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_int(s, 1, ref[0]);
-  if (fat_stmt_step(s) == FAT_ROW) {
-    g->operadora.registro_ans = col_str(s, 0, &oom);
-    g->operadora.nome = col_str(s, 1, &oom);
-    g->operadora.script = col_str(s, 2, &oom);
+  if (r->found) {
+    g->operadora.registro_ans = ref_take(r, &tmp, 0, &oom);
+    g->operadora.nome = ref_take(r, &tmp, 1, &oom);
+    g->operadora.script = ref_take(r, &tmp, 2, &oom);
   }
-  fat_stmt_reset(s);
+  ref_row_fini(&tmp);
   OOMCHK("operadora");
 
   g->prestador.id = ref[1];
-  rc = fat_store_prepare(st, sql_pr, &s, err);
+  rc = ref_get(st, l, REF_PRESTADOR, sql_pr, ref[1], ref[0], 5, &tmp, &r, err);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_int(s, 1, ref[1]);
-  fat_bind_int(s, 2, ref[0]);
-  if (fat_stmt_step(s) == FAT_ROW) {
-    g->prestador.nome = col_str(s, 0, &oom);
-    g->prestador.cnpj = col_str(s, 1, &oom);
-    g->prestador.cpf = col_str(s, 2, &oom);
-    g->prestador.cnes = col_str(s, 3, &oom);
-    g->prestador.codigo_na_operadora = col_str(s, 4, &oom);
+  if (r->found) {
+    g->prestador.nome = ref_take(r, &tmp, 0, &oom);
+    g->prestador.cnpj = ref_take(r, &tmp, 1, &oom);
+    g->prestador.cpf = ref_take(r, &tmp, 2, &oom);
+    g->prestador.cnes = ref_take(r, &tmp, 3, &oom);
+    g->prestador.codigo_na_operadora = ref_take(r, &tmp, 4, &oom);
   }
-  fat_stmt_reset(s);
+  ref_row_fini(&tmp);
   OOMCHK("prestador");
 
   if (ref[2] > 0) {
     g->plano.id = ref[2];
-    rc = fat_store_prepare(st, sql_pl, &s, err);
+    rc = ref_get(st, l, REF_PLANO, sql_pl, ref[2], 0, 3, &tmp, &r, err);
     if (rc != FAT_OK)
       return rc;
-    fat_bind_int(s, 1, ref[2]);
-    if (fat_stmt_step(s) == FAT_ROW) {
-      g->plano.codigo = col_str(s, 0, &oom);
-      g->plano.nome = col_str(s, 1, &oom);
-      g->plano.acomodacao = col_str(s, 2, &oom);
+    if (r->found) {
+      g->plano.codigo = ref_take(r, &tmp, 0, &oom);
+      g->plano.nome = ref_take(r, &tmp, 1, &oom);
+      g->plano.acomodacao = ref_take(r, &tmp, 2, &oom);
     }
-    fat_stmt_reset(s);
+    ref_row_fini(&tmp);
     OOMCHK("plano");
   }
   if (ref[3] > 0) {
@@ -224,46 +376,47 @@ static fat_rc load_refs(fat_store *st, fat_guia *g, const int64_t ref[6], fat_er
     fat_stmt_reset(s);
     OOMCHK("beneficiário");
   }
-  rc = load_prof(st, ref[4], &g->solicitante, err);
+  rc = load_prof(st, l, ref[4], &g->solicitante, err);
   if (rc == FAT_OK)
-    rc = load_prof(st, ref[5], &g->executante, err);
+    rc = load_prof(st, l, ref[5], &g->executante, err);
   return rc;
 }
 
-static fat_rc load_items(fat_store *st, fat_guia *g, fat_err *err)
+static fat_rc load_items(fat_store *st, fat_guia_loader *l, fat_guia *g, fat_err *err)
 {
-  static const char sql_n[] = "SELECT count(*) FROM item WHERE guia_id = ?1";
   static const char sql[] =
       "SELECT id, sequencial, tipo, codigo_tabela, codigo, descricao, quantidade_e4, "
       "valor_unitario, valor_total, data, hora_inicio, hora_fim, via_acesso, tecnica, "
       "grau_participacao, fator_e2, unidade_medida, registro_anvisa, codigo_fabricante, "
       "profissional_id FROM item WHERE guia_id = ?1 ORDER BY sequencial";
   fat_stmt *s;
-  size_t n = 0, cap;
+  size_t n = 0, cap = 0, k;
   int oom = 0, r;
   int64_t *prof_ids = NULL;
-  fat_rc rc = fat_store_prepare(st, sql_n, &s, err);
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, g->id);
-  cap = fat_stmt_step(s) == FAT_ROW ? (size_t)fat_col_int64(s, 0) : 0;
-  fat_stmt_reset(s);
-  if (cap == 0)
-    return FAT_OK;
-  g->itens = fat_calloc(cap, sizeof *g->itens);
-  prof_ids = fat_calloc(cap, sizeof *prof_ids);
-  if (g->itens == NULL || prof_ids == NULL) {
-    rc = fat_err_oom(err);
-    goto out;
-  }
-  rc = fat_store_prepare(st, sql, &s, err);
-  if (rc != FAT_OK)
-    goto out;
-  fat_bind_int(s, 1, g->id);
-  for (r = fat_stmt_step(s); n < cap && r == FAT_ROW; r = fat_stmt_step(s)) {
-    fat_item *it = &g->itens[n];
+  for (r = fat_stmt_step(s); r == FAT_ROW && !oom; r = fat_stmt_step(s)) {
+    fat_item *it;
 
+    if (n == cap) { /* items are few: grow by doubling from 8 */
+      size_t nc = cap == 0 ? 8 : cap * 2;
+      fat_item *ni = fat_realloc(g->itens, nc * sizeof *ni);
+      int64_t *np = ni != NULL ? fat_realloc(prof_ids, nc * sizeof *np) : NULL;
+
+      if (ni != NULL)
+        g->itens = ni;
+      if (np == NULL) {
+        oom = 1;
+        break;
+      }
+      prof_ids = np;
+      memset(g->itens + cap, 0, (nc - cap) * sizeof *g->itens);
+      cap = nc;
+    }
+    it = &g->itens[n];
     g->n_itens = ++n;
     it->id = fat_col_int64(s, 0);
     it->sequencial = fat_col_int(s, 1);
@@ -291,14 +444,16 @@ static fat_rc load_items(fat_store *st, fat_guia *g, fat_err *err)
   fat_stmt_reset(s);
   if (oom)
     rc = fat_err_oom(err);
-  for (cap = 0; cap < n && rc == FAT_OK; cap++)
-    rc = load_prof(st, prof_ids[cap], &g->itens[cap].profissional, err);
-out:
+  else if (r != FAT_DONE)
+    rc = fat_store_dberr(st, err, "erro ao ler itens da guia");
+  for (k = 0; k < n && rc == FAT_OK; k++)
+    rc = load_prof(st, l, prof_ids[k], &g->itens[k].profissional, err);
   fat_free(prof_ids);
   return rc;
 }
 
-fat_rc fat_guia_load(fat_store *st, int64_t id, fat_guia **out, fat_err *err)
+static fat_rc guia_load(fat_store *st, fat_guia_loader *l, int64_t id, fat_guia **out,
+                        fat_err *err)
 {
   fat_guia *g;
   int64_t ref[6];
@@ -310,15 +465,25 @@ fat_rc fat_guia_load(fat_store *st, int64_t id, fat_guia **out, fat_err *err)
     return fat_err_oom(err);
   rc = load_guia_row(st, id, g, ref, err);
   if (rc == FAT_OK)
-    rc = load_refs(st, g, ref, err);
+    rc = load_refs(st, l, g, ref, err);
   if (rc == FAT_OK)
-    rc = load_items(st, g, err);
+    rc = load_items(st, l, g, err);
   if (rc != FAT_OK) {
     fat_guia_free(g);
     return rc;
   }
   *out = g;
   return FAT_OK;
+}
+
+fat_rc fat_guia_load(fat_store *st, int64_t id, fat_guia **out, fat_err *err)
+{
+  return guia_load(st, NULL, id, out, err);
+}
+
+fat_rc fat_guia_loader_load(fat_guia_loader *l, int64_t id, fat_guia **out, fat_err *err)
+{
+  return guia_load(l->st, l, id, out, err);
 }
 
 fat_rc fat_guia_find(fat_store *st, const char *operadora, const char *numero_prestador,
@@ -664,14 +829,60 @@ static void bind_guia(fat_stmt *s, const fat_guia *g)
   fat_bind_int_or_null(s, 44, exe, exe <= 0);
 }
 
-static fat_rc save_items(fat_store *st, fat_guia *g, fat_err *err)
+/* Item columns ?1..?20 of the item INSERT (both forms below). */
+#define ITEM_INSERT                                                                          \
+  "INSERT INTO item (guia_id, sequencial, tipo, codigo_tabela, codigo, descricao, "         \
+  "quantidade_e4, valor_unitario, valor_total, data, hora_inicio, hora_fim, via_acesso, "   \
+  "tecnica, grau_participacao, fator_e2, profissional_id, unidade_medida, registro_anvisa, " \
+  "codigo_fabricante) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "  \
+  "?15, ?16, ?17, ?18, ?19, ?20)"
+
+static void bind_item(fat_stmt *s, const fat_guia *g, const fat_item *it)
 {
+  fat_bind_int(s, 1, g->id);
+  fat_bind_int(s, 2, it->sequencial);
+  fat_bind_text(s, 3, it->tipo != NULL ? it->tipo : "procedimento");
+  fat_bind_text(s, 4, it->codigo_tabela);
+  fat_bind_text(s, 5, it->codigo);
+  fat_bind_text(s, 6, it->descricao);
+  fat_bind_int(s, 7, it->quantidade_e4 == FAT_ABSENT ? 0 : it->quantidade_e4);
+  fat_bind_int_or_null(s, 8, it->valor_unitario, it->valor_unitario == FAT_ABSENT);
+  fat_bind_int_or_null(s, 9, it->valor_total, it->valor_total == FAT_ABSENT);
+  fat_bind_text(s, 10, it->data);
+  fat_bind_text(s, 11, it->hora_inicio);
+  fat_bind_text(s, 12, it->hora_fim);
+  fat_bind_text(s, 13, it->via_acesso);
+  fat_bind_text(s, 14, it->tecnica);
+  fat_bind_text(s, 15, it->grau_participacao);
+  fat_bind_int(s, 16, it->fator_e2 == FAT_ABSENT ? 100 : it->fator_e2);
+  fat_bind_int_or_null(s, 17, it->profissional != NULL ? it->profissional->id : 0,
+                       it->profissional == NULL);
+  fat_bind_text(s, 18, it->unidade_medida);
+  fat_bind_text(s, 19, it->registro_anvisa);
+  fat_bind_text(s, 20, it->codigo_fabricante);
+}
+
+/* Do two items of g share a sequencial? */
+static int items_repeat_sequencial(const fat_guia *g)
+{
+  size_t i, k;
+
+  for (i = 1; i < g->n_itens; i++)
+    for (k = 0; k < i; k++)
+      if (g->itens[k].sequencial == g->itens[i].sequencial)
+        return 1;
+  return 0;
+}
+
+/* Store g's items. fresh: g was inserted just now, so it has no stored items
+** to match by sequencial: each item is a plain INSERT and its id the rowid
+** it got (importing a file is mostly new guias; the matching below cost a
+** query per guia and two statements per item). */
+static fat_rc save_items(fat_store *st, fat_guia *g, int fresh, fat_err *err)
+{
+  static const char sql_ins[] = ITEM_INSERT;
   static const char sql_up[] =
-      "INSERT INTO item (guia_id, sequencial, tipo, codigo_tabela, codigo, descricao, "
-      "quantidade_e4, valor_unitario, valor_total, data, hora_inicio, hora_fim, via_acesso, "
-      "tecnica, grau_participacao, fator_e2, profissional_id, unidade_medida, registro_anvisa, "
-      "codigo_fabricante) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-      "?15, ?16, ?17, ?18, ?19, ?20) ON CONFLICT (guia_id, sequencial) DO UPDATE SET "
+      ITEM_INSERT " ON CONFLICT (guia_id, sequencial) DO UPDATE SET "
       "tipo = excluded.tipo, codigo_tabela = excluded.codigo_tabela, codigo = excluded.codigo, "
       "descricao = excluded.descricao, quantidade_e4 = excluded.quantidade_e4, "
       "valor_unitario = excluded.valor_unitario, valor_total = excluded.valor_total, "
@@ -687,43 +898,48 @@ static fat_rc save_items(fat_store *st, fat_guia *g, fat_err *err)
   size_t i, k, n_del = 0;
   int64_t *del = NULL;
   int r;
-  fat_rc rc;
+  fat_rc rc = FAT_OK;
 
-  /* items of the stored guia whose sequencial is gone are removed */
-  rc = fat_store_prepare(st, sql_old, &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_int(s, 1, g->id);
-  for (r = fat_stmt_step(s); r == FAT_ROW && rc == FAT_OK; r = fat_stmt_step(s)) {
-    int seq = fat_col_int(s, 1);
-    int keep = 0;
+  /* two items with one sequencial: the second replaces the first, as ever */
+  if (fresh && items_repeat_sequencial(g))
+    fresh = 0;
+  if (!fresh) {
+    /* items of the stored guia whose sequencial is gone are removed */
+    rc = fat_store_prepare(st, sql_old, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, g->id);
+    for (r = fat_stmt_step(s); r == FAT_ROW && rc == FAT_OK; r = fat_stmt_step(s)) {
+      int seq = fat_col_int(s, 1);
+      int keep = 0;
 
-    for (k = 0; k < g->n_itens && !keep; k++)
-      keep = g->itens[k].sequencial == seq;
-    if (!keep) {
-      int64_t *nd = fat_realloc(del, (n_del + 1) * sizeof *del);
+      for (k = 0; k < g->n_itens && !keep; k++)
+        keep = g->itens[k].sequencial == seq;
+      if (!keep) {
+        int64_t *nd = fat_realloc(del, (n_del + 1) * sizeof *del);
 
-      if (nd == NULL) {
-        rc = fat_err_oom(err);
-      } else {
-        del = nd;
-        del[n_del++] = fat_col_int64(s, 0);
+        if (nd == NULL) {
+          rc = fat_err_oom(err);
+        } else {
+          del = nd;
+          del[n_del++] = fat_col_int64(s, 0);
+        }
       }
     }
-  }
-  if (rc == FAT_OK && r != FAT_DONE)
-    rc = fat_store_dberr(st, err, "erro ao ler itens");
-  fat_stmt_reset(s);
-  for (k = 0; k < n_del && rc == FAT_OK; k++) {
-    rc = fat_store_prepare(st, sql_del, &s, err);
-    if (rc == FAT_OK) {
-      fat_bind_int(s, 1, del[k]);
-      rc = fat_store_step_done(st, s, "erro ao remover item", err);
+    if (rc == FAT_OK && r != FAT_DONE)
+      rc = fat_store_dberr(st, err, "erro ao ler itens");
+    fat_stmt_reset(s);
+    for (k = 0; k < n_del && rc == FAT_OK; k++) {
+      rc = fat_store_prepare(st, sql_del, &s, err);
+      if (rc == FAT_OK) {
+        fat_bind_int(s, 1, del[k]);
+        rc = fat_store_step_done(st, s, "erro ao remover item", err);
+      }
     }
+    fat_free(del);
+    if (rc != FAT_OK)
+      return rc;
   }
-  fat_free(del);
-  if (rc != FAT_OK)
-    return rc;
 
   for (i = 0; i < g->n_itens; i++) {
     fat_item *it = &g->itens[i];
@@ -733,33 +949,17 @@ static fat_rc save_items(fat_store *st, fat_guia *g, fat_err *err)
       if (rc != FAT_OK)
         return fat_err_prefix(err, "itens[%zu].profissional: ", i);
     }
-    rc = fat_store_prepare(st, sql_up, &s, err);
+    rc = fat_store_prepare(st, fresh ? sql_ins : sql_up, &s, err);
     if (rc != FAT_OK)
       return rc;
-    fat_bind_int(s, 1, g->id);
-    fat_bind_int(s, 2, it->sequencial);
-    fat_bind_text(s, 3, it->tipo != NULL ? it->tipo : "procedimento");
-    fat_bind_text(s, 4, it->codigo_tabela);
-    fat_bind_text(s, 5, it->codigo);
-    fat_bind_text(s, 6, it->descricao);
-    fat_bind_int(s, 7, it->quantidade_e4 == FAT_ABSENT ? 0 : it->quantidade_e4);
-    fat_bind_int_or_null(s, 8, it->valor_unitario, it->valor_unitario == FAT_ABSENT);
-    fat_bind_int_or_null(s, 9, it->valor_total, it->valor_total == FAT_ABSENT);
-    fat_bind_text(s, 10, it->data);
-    fat_bind_text(s, 11, it->hora_inicio);
-    fat_bind_text(s, 12, it->hora_fim);
-    fat_bind_text(s, 13, it->via_acesso);
-    fat_bind_text(s, 14, it->tecnica);
-    fat_bind_text(s, 15, it->grau_participacao);
-    fat_bind_int(s, 16, it->fator_e2 == FAT_ABSENT ? 100 : it->fator_e2);
-    fat_bind_int_or_null(s, 17, it->profissional != NULL ? it->profissional->id : 0,
-                         it->profissional == NULL);
-    fat_bind_text(s, 18, it->unidade_medida);
-    fat_bind_text(s, 19, it->registro_anvisa);
-    fat_bind_text(s, 20, it->codigo_fabricante);
+    bind_item(s, g, it);
     rc = fat_store_step_done(st, s, "erro ao gravar item", err);
     if (rc != FAT_OK)
       return fat_err_prefix(err, "itens[%zu]: ", i);
+    if (fresh) {
+      it->id = fat_store_last_id(st);
+      continue;
+    }
     rc = fat_store_prepare(st, sql_id, &s, err);
     if (rc != FAT_OK)
       return rc;
@@ -801,6 +1001,7 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, fat_err *err)
       "beneficiario_id = ?42, solicitante_id = ?43, executante_id = ?44 WHERE id = ?45";
   fat_stmt *s;
   int64_t old_benef = 0;
+  int fresh;
   fat_rc rc;
 
   if (g->numero_prestador == NULL)
@@ -862,14 +1063,15 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, fat_err *err)
   rc = fat_store_step_done(st, s, "erro ao gravar guia", err);
   if (rc != FAT_OK)
     return rc;
-  if (g->id == 0)
+  fresh = g->id == 0;
+  if (fresh)
     g->id = fat_store_last_id(st);
   if (g->status == NULL) {
     g->status = fat_strdup("digitada");
     if (g->status == NULL)
       return fat_err_oom(err);
   }
-  return save_items(st, g, err);
+  return save_items(st, g, fresh, err);
 }
 
 fat_rc fat_guia_save(fat_store *st, fat_guia *g, fat_err *err)

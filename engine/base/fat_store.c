@@ -8,8 +8,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #ifdef __GLIBC__
-#include <malloc.h>
 #endif
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -142,12 +142,26 @@ fat_rc fat_store_dberr(fat_store *st, fat_err *err, const char *what)
   } else {
     rc = fat_err_set(err, FAT_EDB, "%s: %s", what, st->last_msg);
   }
-  if (err != NULL)
-    err->sys = st->last_code;
+  if (err != NULL) /* the class, not the detail, for fat_store_falha_de */
+    err->sys = store_full(st)       ? SQLITE_FULL
+               : store_readonly(st) ? SQLITE_READONLY
+                                    : st->last_code;
   return rc;
 }
 
 int fat_store_ocupado(const fat_err *err) { return err != NULL && err->rc == FAT_EBUSY; }
+
+fat_store_falha fat_store_falha_de(const fat_err *err)
+{
+  if (err == NULL || err->rc != FAT_EDB)
+    return FAT_FALHA_OUTRA;
+  switch (err->sys & 0xff) {
+  case SQLITE_FULL: return FAT_FALHA_DISCO_CHEIO;
+  case SQLITE_READONLY: return FAT_FALHA_SOMENTE_LEITURA;
+  case SQLITE_IOERR: return FAT_FALHA_DISCO;
+  default: return FAT_FALHA_OUTRA;
+  }
+}
 
 /* Run sql; on failure the error starts with what. */
 static fat_rc store_exec_what(fat_store *st, const char *sql, const char *what, fat_err *err)
@@ -784,22 +798,25 @@ out:
 
 /* ---- open and close ---- */
 
-/* SQLite builds an ephemeral b-tree (a fresh page cache of about 90 KB,
-** malloc'd and freed) for an IN list of three or more values each time the
-** statement or trigger holding it runs, e.g. once per guia in the painel
-** triggers. With glibc's default dynamic thresholds each free hands that
-** memory back to the kernel (brk) and the next run faults it in again page
-** by page: most of the CPU of `lote fechar` went there (bench_retorno). Keep
-** freed memory in the process (trimmed above 32 MiB); blocks of 8 MiB and
-** more (big XML buffers) are still mapped and unmapped on their own.
-** Process-wide and idempotent. */
-static void store_tune_heap(void)
+/* SQLite's process-wide settings, once, before the first connection starts
+** SQLite (a later sqlite3_config is refused and changes nothing):
+** - statement journals stay in memory up to 120 KiB (SQLite's default is
+**   64 KiB). A journal that passes this size is written to a temporary file
+**   in ONE write of that many bytes, and the unix VFS writes at most
+**   128 KiB - 1 bytes per call (it masks the length with 0x1ffff): with
+**   1 MiB the write was 0 bytes and the statement failed with "database or
+**   disk is full" (the demo's retorno, Part M). Keep it below 128 KiB.
+**   (temp_store = MEMORY, which keeps them in memory whatever their size,
+**   made a 30 MB import slower, 3.3 s of CPU against 1.9 s: Part M.)
+** - no memory statistics: each SQLite allocation otherwise takes a global
+**   mutex to count bytes nobody reads. */
+static void store_tune_sqlite(void)
 {
-#ifdef __GLIBC__
-  mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
-  mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
-#endif
+  (void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 120 * 1024);
+  (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
+
+static pthread_once_t store_tune_once = PTHREAD_ONCE_INIT;
 
 /* The database file holds CPF, CID and names: a new one is created 0600
 ** here (SQLite gives its -wal and -shm files the same mode). An existing
@@ -825,7 +842,8 @@ static fat_rc store_open(const char *path, const fat_migration *migrations, int 
   fat_rc rc;
 
   *out = NULL;
-  store_tune_heap();
+  fat_mem_keep_heap(); /* the painel triggers' IN lists: see fat_mem.h */
+  pthread_once(&store_tune_once, store_tune_sqlite);
   if (create) {
     rc = store_create_file(path, err);
     if (rc != FAT_OK)

@@ -66,6 +66,20 @@ FAT_NODISCARD fat_rc fat_store_audit(fat_store *st, const char *acao, const char
 ** as err->rc == FAT_EBUSY. */
 int fat_store_ocupado(const fat_err *err);
 
+/* The storage failure an error of the store describes, for a caller that
+** must choose how to answer it (the web server's HTTP status): */
+typedef enum fat_store_falha {
+  FAT_FALHA_OUTRA = 0,      /* not a storage failure (or not one of these) */
+  FAT_FALHA_DISCO_CHEIO,    /* disk full or file-size limit */
+  FAT_FALHA_SOMENTE_LEITURA,/* read-only file, folder or mount */
+  FAT_FALHA_DISCO           /* another read/write error of the disk */
+} fat_store_falha;
+
+/* Which of the failures above err (filled by a store function, possibly
+** prefixed on its way up) describes. err->msg already says it in pt-BR for
+** the user, with the database file's name and that nothing was written. */
+fat_store_falha fat_store_falha_de(const fat_err *err);
+
 /* Copy the whole database of st, as one consistent snapshot (SQLite's online
 ** backup API: other connections go on writing meanwhile), over the database
 ** file at path, which is created when absent (its mode follows the process

@@ -264,7 +264,9 @@ static int lv_str(void *ud, const char *name, const char *s)
 {
   lua_view *v = ud;
 
-  lua_pushstring(v->L, s);
+  /* lua_pushstring looks s up in Lua's cache by address first, and a
+  ** struct's strings are new addresses: a strcmp per entry for nothing */
+  lua_pushlstring(v->L, s, strlen(s));
   return lv_set(v, name);
 }
 

@@ -30,7 +30,9 @@ void fat_rules_json_push(lua_State *L, const cJSON *j, int depth)
     else
       lua_pushnumber(L, d);
   } else if (cJSON_IsString(j)) {
-    lua_pushstring(L, j->valuestring != NULL ? j->valuestring : "");
+    const char *s = j->valuestring != NULL ? j->valuestring : "";
+
+    lua_pushlstring(L, s, strlen(s)); /* no look-up by address: see lv_str */
   } else if (cJSON_IsArray(j)) {
     lua_createtable(L, cJSON_GetArraySize(j), 0);
     cJSON_ArrayForEach(c, j)

@@ -321,10 +321,14 @@ lua_State *fat_sandbox_new(fat_budget *b, const fat_limits *lim, const char *lab
     b->ticks_max = 1;
   b->time_ms = lim->time_ms;
   snprintf(b->label, sizeof b->label, "%s", label != NULL ? label : "script");
+  fat_mem_keep_heap(); /* each guia's tables come and go: see fat_mem.h */
   L = lua_newstate(sandbox_alloc, b);
   if (L == NULL)
     return NULL;
   b->L = L;
+  /* generational: each guia's tables die young (built, read by the checks,
+  ** dropped); the incremental collector walked the whole state for them */
+  (void)lua_gc(L, LUA_GCGEN, 0, 0);
   lua_atpanic(L, sandbox_panic);
   lua_setwarnf(L, sandbox_warn, NULL);
   wd_register(b);

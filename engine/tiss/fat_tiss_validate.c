@@ -13,6 +13,7 @@
 #include "fat_mem.h"
 #include "fat_tiss_erro.h"
 #include "fat_tiss_hash.h"
+#include "fat_tiss_write.h"
 
 #define SCHEMA_CACHE_MAX 4
 
@@ -219,6 +220,91 @@ fat_rc fat_tiss_validate_memory(const char *xsd_dir, const char *buf, size_t len
   }
   out->valido = (r == 0 && out->n_erros == 0);
   return FAT_OK;
+}
+
+/* Errors of the validation fed by a writer are only counted: the document
+** is validated again from its bytes for the messages. */
+static void count_error(void *ctx, xmlErrorPtr e)
+{
+  int *n = ctx;
+
+  if (e != NULL && e->level >= XML_ERR_ERROR)
+    (*n)++;
+}
+
+struct fat_tiss_xsd_events {
+  xmlSchemaValidCtxtPtr vctx;
+  xmlSchemaSAXPlugPtr plug;
+  xmlSAXHandlerPtr sax; /* the validator's handlers (no parser behind them) */
+  void *user;
+  int n_err;
+};
+
+fat_rc fat_tiss_xsd_events_new(const char *xsd_dir, fat_tiss_xsd_events **out, fat_err *err)
+{
+  fat_tiss_xsd_events *ev;
+  xmlSchemaPtr schema;
+  fat_rc rc;
+
+  *out = NULL;
+  rc = fat_tiss_schema_load(xsd_dir, err);
+  if (rc != FAT_OK)
+    return rc;
+  pthread_mutex_lock(&cache_mu);
+  rc = schema_get_locked(xsd_dir, &schema, err);
+  pthread_mutex_unlock(&cache_mu);
+  if (rc != FAT_OK)
+    return rc;
+  ev = fat_calloc(1, sizeof *ev);
+  if (ev == NULL)
+    return fat_err_oom(err);
+  ev->vctx = xmlSchemaNewValidCtxt(schema);
+  if (ev->vctx != NULL) {
+    xmlSchemaSetValidStructuredErrors(ev->vctx, count_error, &ev->n_err);
+    ev->plug = xmlSchemaSAXPlug(ev->vctx, &ev->sax, &ev->user);
+  }
+  if (ev->plug == NULL || ev->sax == NULL || ev->sax->startElementNs == NULL ||
+      ev->sax->endElementNs == NULL || ev->sax->characters == NULL) {
+    if (ev->plug != NULL)
+      xmlSchemaSAXUnplug(ev->plug);
+    if (ev->vctx != NULL)
+      xmlSchemaFreeValidCtxt(ev->vctx);
+    fat_free(ev);
+    return fat_err_oom(err);
+  }
+  *out = ev;
+  return FAT_OK;
+}
+
+void fat_tiss_xsd_start(fat_tiss_xsd_events *ev, const char *local, int root)
+{
+  const xmlChar *ns[2] = {BAD_CAST "ans", BAD_CAST FAT_TISS_NS};
+
+  ev->sax->startElementNs(ev->user, BAD_CAST local, BAD_CAST "ans", BAD_CAST FAT_TISS_NS,
+                          root ? 1 : 0, root ? ns : NULL, 0, 0, NULL);
+}
+
+void fat_tiss_xsd_text(fat_tiss_xsd_events *ev, const char *utf8, size_t n)
+{
+  if (n > 0 && n <= (size_t)INT_MAX)
+    ev->sax->characters(ev->user, BAD_CAST utf8, (int)n);
+}
+
+void fat_tiss_xsd_end(fat_tiss_xsd_events *ev, const char *local)
+{
+  ev->sax->endElementNs(ev->user, BAD_CAST local, BAD_CAST "ans", BAD_CAST FAT_TISS_NS);
+}
+
+int fat_tiss_xsd_events_finish(fat_tiss_xsd_events *ev)
+{
+  int ok;
+
+  if (ev == NULL)
+    return 0;
+  ok = xmlSchemaSAXUnplug(ev->plug) == 0 && xmlSchemaIsValid(ev->vctx) == 1 && ev->n_err == 0;
+  xmlSchemaFreeValidCtxt(ev->vctx);
+  fat_free(ev);
+  return ok;
 }
 
 fat_rc fat_tiss_xsd_result_err(const fat_tiss_xsd_result *r, size_t max, fat_err *err)

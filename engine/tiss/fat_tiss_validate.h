@@ -38,6 +38,20 @@ void fat_tiss_xsd_result_fini(fat_tiss_xsd_result *r);
 FAT_NODISCARD fat_rc fat_tiss_validate_memory(const char *xsd_dir, const char *buf, size_t len,
                                               fat_tiss_xsd_result *out, fat_err *err);
 
+/* Validation fed element by element by a writer, without parsing anything:
+** the elements (local names in the TISS namespace) and their text (UTF-8)
+** as the writer emits them, in order. fat_tiss_xsd_events_finish says
+** whether the schema accepted them (1) or not (0: refused, or the events
+** could not be checked), and frees ev. Errors are only counted: for the
+** messages validate the written bytes with fat_tiss_validate_memory. */
+typedef struct fat_tiss_xsd_events fat_tiss_xsd_events;
+FAT_NODISCARD fat_rc fat_tiss_xsd_events_new(const char *xsd_dir, fat_tiss_xsd_events **out,
+                                             fat_err *err);
+void fat_tiss_xsd_start(fat_tiss_xsd_events *ev, const char *local, int root);
+void fat_tiss_xsd_text(fat_tiss_xsd_events *ev, const char *utf8, size_t n);
+void fat_tiss_xsd_end(fat_tiss_xsd_events *ev, const char *local);
+int fat_tiss_xsd_events_finish(fat_tiss_xsd_events *ev);
+
 /* Load (or reuse) the cached schema of xsd_dir; useful to report a broken
 ** schema folder before doing any work. */
 FAT_NODISCARD fat_rc fat_tiss_schema_load(const char *xsd_dir, fat_err *err);

@@ -1,4 +1,4 @@
-/* fat_tiss_write.c: TISS 4.01.00 writer (xmlTextWriter, ISO-8859-1, hash on write). */
+/* fat_tiss_write.c: TISS 4.01.00 writer (ISO-8859-1 bytes written directly, hash on write). */
 #include "fat_tiss_write.h"
 
 #include <inttypes.h>
@@ -7,16 +7,29 @@
 #include <string.h>
 #include <time.h>
 
-#include <libxml/xmlwriter.h>
 
 #include "fat_mem.h"
+#include "fat_tiss_validate.h"
 
+#define W_MAX_DEPTH 32
+#define W_MAX_QNAME 72
+
+/* The bytes are written straight into one growing buffer, exactly as
+** libxml2's xmlTextWriter wrote them before (indented by two spaces, one
+** element per line, a leaf's text on its line, an element with nothing
+** inside as <ans:x/>, text escaped as xmlEncodeSpecialChars does, output
+** in ISO-8859-1): tests/unit/test_tiss_escrita.c keeps those bytes. */
 struct fat_tiss_writer {
-  xmlBufferPtr buf;
-  xmlTextWriterPtr tw;
+  char *out;       /* the document so far (ISO-8859-1) */
+  size_t len, cap;
+  char *scratch;   /* latin1_safe's result, reused from leaf to leaf */
+  size_t scratch_cap;
+  char names[W_MAX_DEPTH][W_MAX_QNAME]; /* open elements, "ans:name" */
   fat_md5 md5;
   fat_tiss_enc enc;
+  fat_tiss_xsd_events *ev; /* NULL, or the schema checking each element */
   int depth;       /* open elements */
+  int tag_open;    /* the last start tag still lacks its '>' */
   int begun;
   fat_err err;     /* sticky first error (err.rc != FAT_OK) */
   char ctx[160];   /* prefix for error messages */
@@ -38,19 +51,12 @@ fat_rc fat_tiss_writer_new(fat_tiss_enc hash_enc, fat_tiss_writer **out, fat_err
   w = fat_calloc(1, sizeof *w);
   if (w == NULL)
     return fat_err_oom(err);
-  w->buf = xmlBufferCreate();
-  if (w->buf == NULL) {
+  w->cap = 64 * 1024;
+  w->out = fat_malloc(w->cap);
+  if (w->out == NULL) {
     fat_free(w);
     return fat_err_oom(err);
   }
-  w->tw = xmlNewTextWriterMemory(w->buf, 0);
-  if (w->tw == NULL) {
-    xmlBufferFree(w->buf);
-    fat_free(w);
-    return fat_err_oom(err);
-  }
-  xmlTextWriterSetIndent(w->tw, 1);
-  xmlTextWriterSetIndentString(w->tw, BAD_CAST "  ");
   w->enc = hash_enc;
   fat_md5_init(&w->md5);
   *out = w;
@@ -61,10 +67,9 @@ void fat_tiss_writer_free(fat_tiss_writer *w)
 {
   if (w == NULL)
     return;
-  if (w->tw != NULL)
-    xmlFreeTextWriter(w->tw);
-  if (w->buf != NULL)
-    xmlBufferFree(w->buf);
+  fat_free(w->out);
+  fat_free(w->scratch);
+  fat_tiss_xsd_events_finish(w->ev);
   fat_free(w);
 }
 
@@ -95,20 +100,114 @@ static fat_rc xml_fail(fat_tiss_writer *w, const char *what)
   return fat_tiss_w_fail(w, FAT_ENOMEM, "erro ao escrever XML (%s)", what);
 }
 
+/* Room for n more bytes (and a final NUL) in w->out. */
+static int w_room(fat_tiss_writer *w, size_t n)
+{
+  char *nb;
+  size_t cap;
+
+  if (w->len + n + 1 <= w->cap)
+    return 1;
+  if (n > FAT_TISS_MAX_BYTES || w->len > FAT_TISS_MAX_BYTES) {
+    fat_tiss_w_fail(w, FAT_ELIMIT, "mensagem TISS maior que %zu bytes", FAT_TISS_MAX_BYTES);
+    return 0;
+  }
+  for (cap = w->cap; w->len + n + 1 > cap; cap *= 2)
+    ;
+  nb = fat_realloc(w->out, cap);
+  if (nb == NULL) {
+    fat_tiss_w_fail(w, FAT_ENOMEM, "%s", fat_rc_str(FAT_ENOMEM));
+    return 0;
+  }
+  w->out = nb;
+  w->cap = cap;
+  return 1;
+}
+
+static void w_put(fat_tiss_writer *w, const char *s, size_t n)
+{
+  if (w->err.rc != FAT_OK || !w_room(w, n))
+    return;
+  memcpy(w->out + w->len, s, n);
+  w->len += n;
+}
+
+#define W_PUTS(w, lit) w_put((w), (lit), sizeof(lit) - 1)
+
+static void w_indent(fat_tiss_writer *w, int depth)
+{
+  static const char spaces[] = "                                                                ";
+  size_t n = (size_t)depth * 2;
+
+  while (n > 0 && w->err.rc == FAT_OK) {
+    size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+
+    w_put(w, spaces, k);
+    n -= k;
+  }
+}
+
+/* utf8 (already reduced to the ISO-8859-1 repertoire by latin1_safe) as
+** escaped ISO-8859-1 text: & < > " and CR as entities, U+0080..U+00FF as one
+** byte. */
+static void w_text(fat_tiss_writer *w, const char *utf8, size_t n)
+{
+  const unsigned char *p = (const unsigned char *)utf8;
+  size_t i = 0, run;
+
+  while (i < n && w->err.rc == FAT_OK) {
+    for (run = i; run < n && p[run] < 0x80 && p[run] != '&' && p[run] != '<' && p[run] != '>' &&
+                  p[run] != '"' && p[run] != '\r';
+         run++)
+      ;
+    if (run > i) {
+      w_put(w, utf8 + i, run - i);
+      i = run;
+      continue;
+    }
+    switch (p[i]) {
+    case '&': W_PUTS(w, "&amp;"); break;
+    case '<': W_PUTS(w, "&lt;"); break;
+    case '>': W_PUTS(w, "&gt;"); break;
+    case '"': W_PUTS(w, "&quot;"); break;
+    case '\r': W_PUTS(w, "&#13;"); break;
+    default:
+      if ((p[i] == 0xC2 || p[i] == 0xC3) && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
+        char b = (char)(((p[i] & 0x03u) << 6) | (p[i + 1] & 0x3Fu));
+
+        w_put(w, &b, 1);
+        i++;
+      } else {
+        fat_tiss_w_fail(w, FAT_EINVAL, "texto com caractere fora do ISO-8859-1");
+      }
+      break;
+    }
+    i++;
+  }
+}
+
 /* Reduce UTF-8 text to the ISO-8859-1 repertoire (as UTF-8): invalid UTF-8 is
 ** an error, code points > U+00FF become '?', C0 controls other than TAB/LF and
 ** DEL/C1 controls become ' '. Truncated to max_chars characters (0 = no
-** limit). Returns a new string or NULL (error recorded in w). */
+** limit). Returns w->scratch (valid until the next call) or NULL (error
+** recorded in w). */
 static char *latin1_safe(fat_tiss_writer *w, const char *name, const char *s, size_t max_chars)
 {
   const unsigned char *p = (const unsigned char *)s;
   size_t n = strlen(s), i = 0, o = 0, chars = 0;
-  char *out = fat_malloc(n + 1);
+  char *out;
 
-  if (out == NULL) {
-    fat_tiss_w_fail(w, FAT_ENOMEM, "%s", fat_rc_str(FAT_ENOMEM));
-    return NULL;
+  if (n + 1 > w->scratch_cap) {
+    char *nb = fat_realloc(w->scratch, n + 1);
+
+    if (nb == NULL) {
+      fat_tiss_w_fail(w, FAT_ENOMEM, "%s", fat_rc_str(FAT_ENOMEM));
+      return NULL;
+    }
+    w->scratch = nb;
+    w->scratch_cap = n + 1;
   }
+  out = w->scratch;
   while (i < n && (max_chars == 0 || chars < max_chars)) {
     unsigned char b = p[i];
     uint32_t cp;
@@ -156,58 +255,107 @@ static char *latin1_safe(fat_tiss_writer *w, const char *name, const char *s, si
   out[o] = '\0';
   return out;
 bad:
-  fat_free(out);
   fat_tiss_w_fail(w, FAT_EINVAL, "campo %s: texto com UTF-8 inválido", name);
   return NULL;
 }
 
-static fat_rc start_raw(fat_tiss_writer *w, const char *name)
+/* Open <qname (the '>' comes with the first child or text; see w_close_tag). */
+static fat_rc start_q(fat_tiss_writer *w, const char *qname, size_t qlen)
 {
-  char q[96];
-
   if (w->err.rc != FAT_OK)
     return w->err.rc;
-  snprintf(q, sizeof q, "ans:%s", name);
-  if (xmlTextWriterStartElement(w->tw, BAD_CAST q) < 0)
-    return xml_fail(w, name);
+  if (w->depth >= W_MAX_DEPTH || qlen >= W_MAX_QNAME)
+    return xml_fail(w, qname);
+  if (w->tag_open)
+    W_PUTS(w, ">\n");
+  w->tag_open = 0;
+  w_indent(w, w->depth);
+  W_PUTS(w, "<");
+  w_put(w, qname, qlen);
+  memcpy(w->names[w->depth], qname, qlen);
+  w->names[w->depth][qlen] = '\0';
+  if (w->ev != NULL) /* every name is "ans:" + the local name */
+    fat_tiss_xsd_start(w->ev, w->names[w->depth] + 4, w->depth == 0);
   w->depth++;
-  return FAT_OK;
+  w->tag_open = 1;
+  return w->err.rc;
+}
+
+static fat_rc start_raw(fat_tiss_writer *w, const char *name)
+{
+  char q[W_MAX_QNAME];
+  size_t n = strlen(name);
+
+  if (n + 4 >= sizeof q)
+    return xml_fail(w, name);
+  memcpy(q, "ans:", 4);
+  memcpy(q + 4, name, n + 1);
+  return start_q(w, q, n + 4);
 }
 
 fat_rc fat_tiss_w_start(fat_tiss_writer *w, const char *name) { return start_raw(w, name); }
 
 fat_rc fat_tiss_w_end(fat_tiss_writer *w)
 {
+  const char *q;
+
   if (w->err.rc != FAT_OK)
     return w->err.rc;
   if (w->depth <= 0)
     return fat_tiss_w_fail(w, FAT_ESTATE, "fechamento de elemento sem abertura");
-  if (xmlTextWriterEndElement(w->tw) < 0)
-    return xml_fail(w, "fim de elemento");
   w->depth--;
-  return FAT_OK;
+  q = w->names[w->depth];
+  if (w->ev != NULL)
+    fat_tiss_xsd_end(w->ev, q + 4);
+  if (w->tag_open) {
+    W_PUTS(w, "/>\n");
+    w->tag_open = 0;
+    return w->err.rc;
+  }
+  w_indent(w, w->depth);
+  W_PUTS(w, "</");
+  w_put(w, q, strlen(q));
+  W_PUTS(w, ">\n");
+  return w->err.rc;
+}
+
+/* <ans:name>text</ans:name> with text (ISO-8859-1 repertoire, as UTF-8) escaped. */
+static fat_rc w_element(fat_tiss_writer *w, const char *name, const char *text, size_t n)
+{
+  const char *q;
+
+  if (start_raw(w, name) != FAT_OK)
+    return w->err.rc;
+  W_PUTS(w, ">");
+  w->tag_open = 0;
+  w_text(w, text, n);
+  w->depth--;
+  q = w->names[w->depth];
+  if (w->ev != NULL) {
+    fat_tiss_xsd_text(w->ev, text, n);
+    fat_tiss_xsd_end(w->ev, q + 4);
+  }
+  W_PUTS(w, "</");
+  w_put(w, q, strlen(q));
+  W_PUTS(w, ">\n");
+  return w->err.rc;
 }
 
 /* Write <ans:name>text</ans:name> and feed text into the hash. */
 static fat_rc leaf_raw(fat_tiss_writer *w, const char *name, const char *text, size_t max_chars)
 {
-  char q[96];
   char *safe;
-  fat_rc rc;
+  size_t n;
 
   if (w->err.rc != FAT_OK)
     return w->err.rc;
   safe = latin1_safe(w, name, text, max_chars);
   if (safe == NULL)
     return w->err.rc;
-  snprintf(q, sizeof q, "ans:%s", name);
-  if (xmlTextWriterWriteElement(w->tw, BAD_CAST q, BAD_CAST safe) < 0) {
-    fat_free(safe);
-    return xml_fail(w, name);
-  }
-  rc = fat_tiss_hash_feed(&w->md5, w->enc, safe, strlen(safe), &w->err);
-  fat_free(safe);
-  return rc;
+  n = strlen(safe);
+  if (w_element(w, name, safe, n) != FAT_OK)
+    return w->err.rc;
+  return fat_tiss_hash_feed(&w->md5, w->enc, safe, n, &w->err);
 }
 
 fat_rc fat_tiss_w_leaf(fat_tiss_writer *w, const char *name, const char *text, size_t max_chars)
@@ -364,12 +512,10 @@ fat_rc fat_tiss_w_begin(fat_tiss_writer *w, const fat_tiss_cabecalho *cab)
     return fat_tiss_w_fail(w, FAT_ESTATE, "mensagem já iniciada");
   w->begun = 1;
   now_local(d, h);
-  if (xmlTextWriterStartDocument(w->tw, "1.0", "ISO-8859-1", NULL) < 0)
-    return xml_fail(w, "declaração");
-  if (xmlTextWriterStartElementNS(w->tw, BAD_CAST "ans", BAD_CAST "mensagemTISS",
-                                  BAD_CAST FAT_TISS_NS) < 0)
-    return xml_fail(w, "mensagemTISS");
-  w->depth++;
+  W_PUTS(w, "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n");
+  if (start_q(w, "ans:mensagemTISS", sizeof "ans:mensagemTISS" - 1) != FAT_OK)
+    return w->err.rc;
+  W_PUTS(w, " xmlns:ans=\"" FAT_TISS_NS "\""); /* still inside the start tag */
   fat_tiss_w_start(w, "cabecalho");
   fat_tiss_w_start(w, "identificacaoTransacao");
   fat_tiss_w_leaf(w, "tipoTransacao", cab->tipo_transacao, 0);
@@ -399,8 +545,6 @@ fat_rc fat_tiss_w_finish(fat_tiss_writer *w, fat_tiss_doc *out, fat_err *err)
 {
   unsigned char dg[16];
   char hash[33];
-  const xmlChar *content;
-  int len;
 
   memset(out, 0, sizeof *out);
   if (w->err.rc == FAT_OK && (!w->begun || w->depth != 2))
@@ -411,34 +555,22 @@ fat_rc fat_tiss_w_finish(fat_tiss_writer *w, fat_tiss_doc *out, fat_err *err)
   fat_md5_final(&w->md5, dg);
   fat_md5_hex(dg, hash);
   fat_tiss_w_start(w, "epilogo");
-  if (w->err.rc == FAT_OK) { /* the hash itself is not hashed */
-    if (xmlTextWriterWriteElement(w->tw, BAD_CAST "ans:hash", BAD_CAST hash) < 0)
-      xml_fail(w, "hash");
-  }
+  w_element(w, "hash", hash, 32); /* the hash itself is not hashed */
   fat_tiss_w_end(w);
   fat_tiss_w_end(w); /* mensagemTISS */
   if (w->err.rc != FAT_OK)
     goto fail;
-  if (xmlTextWriterEndDocument(w->tw) < 0 || xmlTextWriterFlush(w->tw) < 0) {
-    xml_fail(w, "fim do documento");
-    goto fail;
-  }
-  content = xmlBufferContent(w->buf);
-  len = xmlBufferLength(w->buf);
-  if (content == NULL || len <= 0) {
-    xml_fail(w, "documento vazio");
-    goto fail;
-  }
-  if ((size_t)len > FAT_TISS_MAX_BYTES) {
+  if (w->len > FAT_TISS_MAX_BYTES) {
     fat_tiss_w_fail(w, FAT_ELIMIT, "mensagem TISS maior que %zu bytes", FAT_TISS_MAX_BYTES);
     goto fail;
   }
-  out->xml = fat_strndup((const char *)content, (size_t)len);
-  if (out->xml == NULL) {
-    fat_tiss_w_fail(w, FAT_ENOMEM, "%s", fat_rc_str(FAT_ENOMEM));
-    goto fail;
-  }
-  out->len = (size_t)len;
+  w->out[w->len] = '\0'; /* w_room always keeps a byte for it */
+  out->xml = w->out;  /* handed over: the writer can only be freed now */
+  out->len = w->len;
+  out->xsd_valido = fat_tiss_xsd_events_finish(w->ev);
+  w->ev = NULL;
+  w->out = NULL;
+  w->len = w->cap = 0;
   memcpy(out->hash, hash, sizeof hash);
   return FAT_OK;
 fail:
@@ -1083,8 +1215,12 @@ fat_rc fat_tiss_write_lote(const fat_tiss_envio *e, const fat_guia *const *guias
   if ((unsigned)guias[0]->tipo > FAT_GUIA_INTERNACAO)
     return fat_err_set(err, FAT_EINVAL, "tipo de guia desconhecido");
   rc = fat_tiss_writer_new(e->hash_enc, &w, err);
-  if (rc != FAT_OK)
+  if (rc == FAT_OK && e->xsd_dir != NULL)
+    rc = fat_tiss_xsd_events_new(e->xsd_dir, &w->ev, err);
+  if (rc != FAT_OK) {
+    fat_tiss_writer_free(w);
     return rc;
+  }
   now_local(d, h);
   memset(&cab, 0, sizeof cab);
   cab.tipo_transacao = "ENVIO_LOTE_GUIAS";

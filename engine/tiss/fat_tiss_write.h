@@ -1,6 +1,7 @@
 /* fat_tiss_write.h: TISS 4.01.00 message writer (Part E).
 **
-** Messages are written with libxml2's xmlTextWriter, declared and encoded
+** Messages are written straight into a buffer (as libxml2's xmlTextWriter
+** indented them: tests/unit/test_tiss_escrita.c), declared and encoded
 ** ISO-8859-1, elements prefixed `ans:` (xmlns:ans = FAT_TISS_NS), in the
 ** XSD's element order, and hashed while they are written: every leaf's text
 ** goes into the epilogo MD5 in the operator's hash encoding (fat_tiss_hash.h).
@@ -39,6 +40,8 @@ typedef struct fat_tiss_doc {
   char *xml;       /* the bytes (ISO-8859-1), NUL-terminated; fat_free */
   size_t len;
   char hash[33];   /* the epilogo hash written into it */
+  int xsd_valido;  /* 1: the schema accepted the elements as they were written
+                   ** (fat_tiss_envio.xsd_dir); 0: refused or not checked */
 } fat_tiss_doc;
 
 void fat_tiss_doc_fini(fat_tiss_doc *d);
@@ -113,6 +116,8 @@ typedef struct fat_tiss_envio {
   const char *data;          /* AAAA-MM-DD; NULL = today (also dataEmissaoGuia) */
   const char *hora;          /* HH:MM:SS; NULL = now */
   fat_tiss_enc hash_enc;
+  const char *xsd_dir;       /* when set, every element is given to the schema as it is
+                             ** written (fat_tiss_xsd_events): out->xsd_valido */
 } fat_tiss_envio;
 
 /* ENVIO_LOTE_GUIAS with n (1..100) guias of one type, same operadora and

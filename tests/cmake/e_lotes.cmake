@@ -13,3 +13,12 @@ if(TARGET bench_tiss)
   set_tests_properties(bench.tiss PROPERTIES LABELS bench TIMEOUT 300
     ENVIRONMENT "${FAT_TEST_ENV}")
 endif()
+
+# Part M: `faturo lote fechar --todas --saida DIR` end to end against
+# `xmllint --schema` over the files it wrote (demo database, 10,000 guias);
+# last line `RESULT lote_fechar ...` for harnesses. Label bench.
+if(TARGET bench_lote)
+  add_test(NAME bench.lote_fechar COMMAND bench_lote $<TARGET_FILE:faturo> 10000 2)
+  set_tests_properties(bench.lote_fechar PROPERTIES LABELS bench TIMEOUT 1800
+    ENVIRONMENT "${FAT_TEST_ENV}")
+endif()

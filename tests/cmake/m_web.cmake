@@ -1,10 +1,16 @@
-# Part M (web): no request fails while the rules are reloaded by the CLI and
-# by the panel under 64 connections (tests/e2e/web_recarga.mjs).
-find_program(FAT_NODE node)
-if(NOT FAT_NODE)
-  return()
+# Part M (web): a read-only database reaches the panel as the store's pt-BR
+# message with 503, not as "erro interno" (Debian's chromium, playwright-core).
+find_program(FAT_NODE_MW node)
+if(FAT_NODE_MW AND FAT_BROWSER_TESTS)
+  if(EXISTS ${CMAKE_SOURCE_DIR}/tests/browser/node_modules/playwright-core)
+    add_test(NAME browser.falha_disco
+      COMMAND ${FAT_NODE_MW} ${CMAKE_SOURCE_DIR}/tests/browser/falha_disco.test.mjs $<TARGET_FILE:faturo>
+      WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/tests/browser)
+    set_tests_properties(browser.falha_disco PROPERTIES LABELS browser TIMEOUT 300
+      SKIP_RETURN_CODE 77 ENVIRONMENT "${FAT_TEST_ENV}")
+  else()
+    add_test(NAME browser.falha_disco COMMAND sh -c
+      "echo 'playwright-core ausente em tests/browser/node_modules: rode bash tools/install-deps.sh' >&2; exit 1")
+    set_tests_properties(browser.falha_disco PROPERTIES LABELS browser)
+  endif()
 endif()
-add_test(NAME e2e.web_recarga
-  COMMAND ${FAT_NODE} ${CMAKE_SOURCE_DIR}/tests/e2e/web_recarga.mjs $<TARGET_FILE:faturo>)
-set_tests_properties(e2e.web_recarga PROPERTIES LABELS "e2e;integration" TIMEOUT 600
-  ENVIRONMENT "${FAT_TEST_ENV}")

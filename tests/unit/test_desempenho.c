@@ -8,7 +8,9 @@
 **   trigger programs too, so counting OpenEphemeral in it counts them.
 ** - `importar` of a JSON file streams it guia by guia into the transaction:
 **   memory does not grow with the file (it held every parsed guia, ~14 KB
-**   each, before storing the first). */
+**   each, before storing the first).
+** - A statement journal past SQLite's in-memory size still works: with
+**   1 MiB in memory it failed with "disk is full" (fat_store.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "fat_cadastro.h"
 #include "fat_import.h"
@@ -92,6 +95,79 @@ static void test_conferir_writes_open_no_ephemeral_btree_per_row(void **state)
   /* its new status: before migration 080, 13 (one is the CHECK of 001) */
   assert_true(ephemeral_tables(st, "EXPLAIN UPDATE guia SET status = 'pendente' "
                                    "WHERE id = 1") <= 2);
+  fat_store_close(st);
+  remove_db();
+}
+
+/* Storing a guia (importar, digitar, the demo) runs the CHECK constraints
+** of guia, item and beneficiario for each row: before migration 084 their
+** constant IN lists built 8 ephemeral b-trees per guia of 5 items. The
+** rewritten constraints refuse what they refused. */
+static void test_storing_a_guia_opens_no_ephemeral_btree(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  fat_stmt *s;
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN INSERT INTO guia (tipo, numero_prestador, "
+                                        "operadora_id, prestador_id, status) VALUES "
+                                        "('sp-sadt', 'x', 1, 1, 'digitada')"),
+                   0);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN INSERT INTO item (guia_id, sequencial, tipo, "
+                                        "codigo_tabela, codigo, quantidade_e4) VALUES (1, 1, "
+                                        "'taxa', '22', '1', 1)"),
+                   0);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN INSERT INTO beneficiario (nome, sexo) VALUES "
+                                        "('a', 'M')"),
+                   0);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN UPDATE beneficiario SET sexo = 'F' WHERE id = 1"),
+                   0);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN INSERT INTO plano (operadora_id, codigo, nome, "
+                                        "acomodacao) VALUES (1, 'p', 'p', 'apartamento')"),
+                   0);
+  /* the constraints still hold */
+  assert_int_equal(fat_store_exec(st, "INSERT INTO operadora (registro_ans, nome, script) "
+                                      "VALUES ('312347', 'Aurora', 'aurora')", &err),
+                   FAT_OK);
+  assert_int_equal(fat_store_exec(st, "INSERT INTO prestador (nome, cnpj) VALUES ('C', "
+                                      "'11222333000181')", &err),
+                   FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "INSERT INTO guia (tipo, numero_prestador, "
+                                          "operadora_id, prestador_id) VALUES ('sadt', 'x', 1, 1)",
+                                      &err),
+                       FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "INSERT INTO guia (tipo, numero_prestador, "
+                                          "operadora_id, prestador_id, status) VALUES "
+                                          "('consulta', 'x', 1, 1, 'aberta')", &err),
+                       FAT_OK);
+  assert_int_equal(fat_store_exec(st, "INSERT INTO guia (tipo, numero_prestador, operadora_id, "
+                                      "prestador_id, status) VALUES ('resumo-internacao', 'x', 1, "
+                                      "1, 'cancelada')", &err),
+                   FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "INSERT INTO item (guia_id, sequencial, tipo, "
+                                          "codigo_tabela, codigo, quantidade_e4) VALUES (1, 1, "
+                                          "'servico', '22', '1', 1)", &err),
+                       FAT_OK);
+  assert_int_equal(fat_store_exec(st, "INSERT INTO item (guia_id, sequencial, tipo, "
+                                      "codigo_tabela, codigo, quantidade_e4) VALUES (1, 1, 'gas', "
+                                      "'22', '1', 1)", &err),
+                   FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "INSERT INTO beneficiario (nome, sexo) VALUES ('a', "
+                                          "'X')", &err),
+                       FAT_OK);
+  assert_int_equal(fat_store_exec(st, "INSERT INTO beneficiario (nome, sexo) VALUES ('a', NULL)",
+                                  &err),
+                   FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "INSERT INTO plano (operadora_id, codigo, nome, "
+                                          "acomodacao) VALUES (1, 'p', 'p', 'suite')", &err),
+                       FAT_OK);
+  assert_int_equal(fat_store_prepare(st, "PRAGMA integrity_check", &s, &err), FAT_OK);
+  assert_int_equal(fat_stmt_step(s), FAT_ROW);
+  assert_string_equal(fat_col_text(s, 0), "ok");
+  fat_stmt_reset(s);
   fat_store_close(st);
   remove_db();
 }
@@ -301,14 +377,85 @@ static void test_import_json_file_stream_errors_name_the_guia(void **state)
   remove_db();
 }
 
+/* ---- statement journals ---- */
+
+/* A VFS over the default one that counts the statement journals
+** (sub-journals) SQLite writes to a file. */
+static sqlite3_vfs shim_vfs;
+static sqlite3_vfs *base_vfs;
+static int subjournal_files;
+
+static int shim_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
+                     int *out_flags)
+{
+  (void)vfs;
+  if (flags & SQLITE_OPEN_SUBJOURNAL)
+    subjournal_files++;
+  return base_vfs->xOpen(base_vfs, name, f, flags, out_flags);
+}
+
+static void shim_install(void)
+{
+  base_vfs = sqlite3_vfs_find(NULL);
+  assert_non_null(base_vfs);
+  shim_vfs = *base_vfs;
+  shim_vfs.zName = "fat_test_conta_subjournal";
+  shim_vfs.xOpen = shim_open;
+  assert_int_equal(sqlite3_vfs_register(&shim_vfs, 1), SQLITE_OK);
+  subjournal_files = 0;
+}
+
+static void shim_remove(void) { assert_int_equal(sqlite3_vfs_unregister(&shim_vfs), SQLITE_OK); }
+
+static void test_statement_journal_past_memory_size_commits(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  fat_store_close(st); /* SQLite is set up; now open it over the shim */
+  shim_install();
+  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_exec(st, "CREATE TABLE rascunho (id INTEGER PRIMARY KEY, "
+                                      "x TEXT NOT NULL)", &err),
+                   FAT_OK);
+  /* a counter kept by a trigger, as the panel's: the UPDATE below writes
+  ** more than one table, so it needs a statement journal */
+  assert_int_equal(fat_store_exec(st, "CREATE TABLE rascunho_conta (n INTEGER NOT NULL); "
+                                      "INSERT INTO rascunho_conta VALUES (0); "
+                                      "CREATE TRIGGER rascunho_mudou AFTER UPDATE ON rascunho "
+                                      "BEGIN UPDATE rascunho_conta SET n = n + 1; END",
+                                  &err),
+                   FAT_OK);
+  /* ~600 pages of 4 KB */
+  assert_int_equal(fat_store_exec(st, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+                                      "FROM n WHERE i < 600) INSERT INTO rascunho (x) SELECT "
+                                      "hex(zeroblob(1800)) FROM n", &err),
+                   FAT_OK);
+  /* one statement changing every page inside a transaction: its journal
+  ** (~2.4 MB) goes past the in-memory size to a temporary file */
+  assert_int_equal(fat_store_begin(st, &err), FAT_OK);
+  if (fat_store_exec(st, "UPDATE rascunho SET x = x || 'a'", &err) != FAT_OK)
+    fail_msg("%s", err.msg);
+  assert_int_equal(fat_store_commit(st, &err), FAT_OK);
+  assert_int_equal(subjournal_files, 1);
+  fat_store_close(st);
+  shim_remove();
+  remove_db();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_conferir_writes_open_no_ephemeral_btree_per_row),
     cmocka_unit_test(test_repasse_lines_of_a_receipt_found_by_index),
+    cmocka_unit_test(test_storing_a_guia_opens_no_ephemeral_btree),
     cmocka_unit_test(test_repasse_receipts_walked_by_key_without_sort),
     cmocka_unit_test(test_import_json_file_memory_flat_in_file_size),
     cmocka_unit_test(test_import_json_file_stream_errors_name_the_guia),
+    cmocka_unit_test(test_statement_journal_past_memory_size_commits),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

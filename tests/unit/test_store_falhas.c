@@ -79,6 +79,9 @@ static void test_disco_cheio_diz_o_que_houve_e_nao_perde_nada(void **state)
   assert_non_null(strstr(err.msg, db_path));
   assert_null(strstr(err.msg, "full")); /* not SQLite's English */
   assert_int_equal(err.sys & 0xff, SQLITE_FULL);
+  assert_int_equal(fat_store_falha_de(&err), FAT_FALHA_DISCO_CHEIO);
+  fat_err_prefix(&err, "ao gravar: "); /* a caller's context keeps the class */
+  assert_int_equal(fat_store_falha_de(&err), FAT_FALHA_DISCO_CHEIO);
   assert_int_equal(count_rows(st, "SELECT count(*) FROM t"), 1);
   assert_int_equal(count_rows(st, integrity_ok), 1);
   fat_store_close(st);
@@ -103,6 +106,7 @@ static void test_disco_cheio_no_commit_desfaz_a_transacao(void **state)
   else
     fat_store_rollback(st);
   assert_non_null(strstr(err.msg, "disco cheio"));
+  assert_int_equal(fat_store_falha_de(&err), FAT_FALHA_DISCO_CHEIO);
   assert_int_equal(count_rows(st, "SELECT count(*) FROM t"), 1);
   /* the store is usable again once there is room */
   assert_int_equal(fat_store_exec(st, "PRAGMA max_page_count = 1073741823", &err), FAT_OK);
@@ -124,6 +128,7 @@ static void test_somente_leitura_diz_o_que_houve_e_nao_muda_nada(void **state)
   /* a write transaction is refused as it begins */
   assert_int_equal(fat_store_begin(st, &err), FAT_EDB);
   assert_non_null(strstr(err.msg, "começar a gravação"));
+  assert_int_equal(fat_store_falha_de(&err), FAT_FALHA_SOMENTE_LEITURA);
   assert_non_null(strstr(err.msg, "somente leitura"));
   assert_non_null(strstr(err.msg, "nada foi gravado"));
   /* and so is a write outside one */
@@ -132,11 +137,17 @@ static void test_somente_leitura_diz_o_que_houve_e_nao_muda_nada(void **state)
   assert_non_null(strstr(err.msg, "nada foi gravado"));
   assert_non_null(strstr(err.msg, db_path));
   assert_null(strstr(err.msg, "readonly"));
+  assert_int_equal(fat_store_falha_de(&err), FAT_FALHA_SOMENTE_LEITURA);
   /* an audit record (every write verb makes one) is refused the same way */
   assert_int_equal(fat_store_audit(st, "teste", NULL, NULL, &err), FAT_EDB);
   assert_non_null(strstr(err.msg, "somente leitura"));
   assert_int_equal(fat_store_exec(st, "PRAGMA query_only = 0", &err), FAT_OK);
   assert_int_equal(count_rows(st, "SELECT count(*) FROM t"), 1);
+  /* an error that is not the disk's is not classed as one */
+  assert_int_equal(fat_store_exec(st, "SELECT * FROM nao_existe", &err), FAT_EDB);
+  assert_int_equal(fat_store_falha_de(&err), FAT_FALHA_OUTRA);
+  fat_err_set(&err, FAT_EINVAL, "x");
+  assert_int_equal(fat_store_falha_de(&err), FAT_FALHA_OUTRA);
   fat_store_close(st);
   remove_db();
 }

@@ -533,6 +533,76 @@ static void test_write_missing_fields(void **state)
   fat_guia_free(g);
 }
 
+/* With fat_tiss_envio.xsd_dir the schema checks each element as the writer
+** writes it: its verdict (doc.xsd_valido) is the verdict on the written
+** bytes, for the four guia types, a value the XSD refuses (tipoAtendimento 99) and
+** both; without xsd_dir nothing is checked (0). */
+static int bytes_valid(const fat_tiss_doc *doc)
+{
+  fat_tiss_xsd_result r;
+  fat_err err;
+  int v;
+
+  assert_int_equal(fat_tiss_validate_memory(xsd_dir(), doc->xml, doc->len, &r, &err), FAT_OK);
+  v = r.valido;
+  fat_tiss_xsd_result_fini(&r);
+  return v;
+}
+
+static int checked_while_written(const fat_guia *const *v, size_t n, const char *dir,
+                                 int *bytes)
+{
+  fat_tiss_envio e;
+  fat_tiss_doc doc;
+  fat_err err;
+  int ok;
+
+  memset(&e, 0, sizeof e);
+  e.numero_lote = "43";
+  e.data = "2025-03-20";
+  e.hora = "10:11:12";
+  e.xsd_dir = dir;
+  if (fat_tiss_write_lote(&e, v, n, &doc, &err) != FAT_OK)
+    fail_msg("fat_tiss_write_lote: %s", err.msg);
+  ok = doc.xsd_valido;
+  *bytes = bytes_valid(&doc);
+  fat_tiss_doc_fini(&doc);
+  return ok;
+}
+
+static void test_write_checked_while_written(void **state)
+{
+  static const char *const fmts[4] = {consulta_json, sadt_json, honorarios_json,
+                                      internacao_json};
+  fat_guia *g[4], *bad;
+  const fat_guia *v[2];
+  int bytes;
+  size_t k;
+
+  (void)state;
+  for (k = 0; k < 4; k++) {
+    g[k] = guia_from(fmts[k], "W-1");
+    v[0] = g[k];
+    assert_int_equal(checked_while_written(v, 1, xsd_dir(), &bytes), 1);
+    assert_int_equal(bytes, 1);
+    assert_int_equal(checked_while_written(v, 1, NULL, &bytes), 0);
+  }
+  bad = guia_from(sadt_json, "W-2");
+  fat_free(bad->tipo_atendimento);
+  bad->tipo_atendimento = fat_strdup("99"); /* not a dm_tipoAtendimento */
+  v[0] = g[1];
+  v[1] = bad;
+  {
+    int ev = checked_while_written(v, 2, xsd_dir(), &bytes);
+
+    assert_int_equal(bytes, 0);
+    assert_int_equal(ev, 0);
+  }
+  for (k = 0; k < 4; k++)
+    fat_guia_free(g[k]);
+  fat_guia_free(bad);
+}
+
 static void test_validate_reports_errors(void **state)
 {
   fat_guia *g = guia_from(consulta_json, "C-30");
@@ -715,6 +785,7 @@ int main(void)
     cmocka_unit_test(test_write_lote_many_and_limits),
     cmocka_unit_test(test_write_missing_fields),
     cmocka_unit_test(test_validate_reports_errors),
+    cmocka_unit_test(test_write_checked_while_written),
     cmocka_unit_test(test_other_messages),
     cmocka_unit_test(test_messages_in_portuguese),
     cmocka_unit_test(test_filename),

@@ -1,0 +1,470 @@
+/* test_planos_web.c: the panel's list and dashboard routes cost the same at
+** a million guias as at a few thousand (Part M). Every statement the engine
+** runs for them (recorded with sqlite3_trace_v2 while the engine functions
+** behind the routes run, every filter variant, first and second page) is
+** asked for its EXPLAIN QUERY PLAN, which must have:
+**   - no SCAN of a table that grows with the guias (only index SEARCHes, or
+**     a SCAN of a small register: operadora, usuario...);
+**   - no temp b-tree for ORDER BY / GROUP BY / DISTINCT over such a table;
+** and the SQL no OFFSET and no count(*) of a growing table. A statement of
+** the allowed list below may break a rule, with the reason written there.
+**
+** The database is the demo clinic's whole cycle (argv[1], or made here with
+** `$FATURO_BIN demo --guias 300 --competencia 2026-10`): the plans do not depend on the amount of data
+** (the store never runs ANALYZE, so the planner has no statistics), and the
+** data make every per-row statement run at least once. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fat_busca.h"
+#include "fat_conciliacao.h"
+#include "fat_digitacao.h"
+#include "fat_fatura.h"
+#include "fat_glosa.h"
+#include "fat_particular.h"
+#include "fat_rel.h"
+#include "fat_rel_achados.h"
+#include "fat_repasse.h"
+#include "fat_auth.h"
+#include "fat_lote.h"
+#include "fat_relatorio.h"
+#include "fat_store_int.h"
+#include "fat_store_sqlite.h"
+
+static const char *db_path;
+
+/* the tables that grow with the guias and their history */
+static const char *const crescem[] = {
+  "guia", "item", "achado", "conferencia", "guia_aberto", "glosa", "lote", "retorno",
+  "retorno_guia", "retorno_pendencia", "recurso", "recurso_item", "recebimento_guia",
+  "auditoria", "acesso_log", "guia_historico", "guia_anexo", "repasse_item", "beneficiario",
+  NULL};
+
+/* Statements allowed a temp b-tree (never a SCAN of a growing table), and
+** why: each sorts or groups rows found through an index, as many as the
+** answer itself holds. */
+static const struct {
+  const char *trecho; /* a piece of the statement's SQL */
+  const char *motivo;
+} permitidos[] = {
+  {"FROM operadora o LEFT JOIN painel_operadora p",
+   "one row per operadora (a register of a few dozen), sorted by name"},
+  {"FROM operadora WHERE registro_ans = ?1 OR script = ?1",
+   "the operadora a filter names: at most a few rows of a small register"},
+  {"WHERE (g.numero_prestador = ?4 OR g.carteira_numero = ?4)",
+   "busca: the guias of one número or one carteira (a patient's), sorted"},
+  {"FROM lote l INDEXED BY lote_competencia JOIN operadora o",
+   "lote mapa of one month: that month's lotes, all of them in the answer, grouped by operadora"},
+  {"FROM glosa gl INDEXED BY glosa_competencia JOIN guia g ON g.id = gl.guia_id JOIN "
+   "operadora o ON o.id = g.operadora_id LEFT JOIN item i",
+   "glosas resumo of one month: totals grouped from that month's glosas (not the history)"},
+  {NULL, NULL},
+};
+
+#define MAX_SQL 256
+static char *vistos[MAX_SQL];
+static int n_vistos;
+
+static int trace(unsigned tipo, void *ctx, void *p, void *x)
+{
+  const char *sql = sqlite3_sql((sqlite3_stmt *)p);
+  int i;
+
+  (void)tipo;
+  (void)ctx;
+  (void)x;
+  if (sql == NULL || strncmp(sql, "EXPLAIN", 7) == 0)
+    return 0;
+  for (i = 0; i < n_vistos; i++)
+    if (strcmp(vistos[i], sql) == 0)
+      return 0;
+  if (n_vistos < MAX_SQL)
+    vistos[n_vistos++] = strdup(sql);
+  return 0;
+}
+
+/* The table an alias of sql stands for ("FROM guia g", "JOIN glosa gl",
+** "guia_aberto a INDEXED BY ..."); the name itself when not an alias. */
+static void tabela_de(const char *sql, const char *alias, char *out, size_t n)
+{
+  const char *p = sql;
+  size_t la = strlen(alias);
+
+  snprintf(out, n, "%s", alias);
+  while ((p = strstr(p, alias)) != NULL) {
+    const char *fim = p + la, *ini = p;
+    int sep = p > sql && p[-1] == ' ';
+
+    if (sep && (*fim == ' ' || *fim == '\0' || *fim == ',')) {
+      /* the word before " alias" is the table when it is not a keyword */
+      const char *w = ini - 1;
+
+      while (w > sql && w[-1] != ' ')
+        w--;
+      if (w < ini - 1) {
+        size_t lw = (size_t)(ini - 1 - w);
+        char palavra[64];
+
+        snprintf(palavra, sizeof palavra, "%.*s", (int)lw, w);
+        if (strcmp(palavra, "AS") != 0 && strcmp(palavra, "FROM") != 0 &&
+            strcmp(palavra, "JOIN") != 0 && strcmp(palavra, "ON") != 0 &&
+            strcmp(palavra, "BY") != 0 && strchr(palavra, '.') == NULL &&
+            strchr(palavra, '(') == NULL && strchr(palavra, '=') == NULL) {
+          const char *antes = w - 1;
+
+          /* "FROM guia g" / "JOIN guia g": the word before the table */
+          while (antes > sql && antes[-1] != ' ')
+            antes--;
+          if (strncmp(antes, "FROM ", 5) == 0 || strncmp(antes, "JOIN ", 5) == 0) {
+            snprintf(out, n, "%s", palavra);
+            return;
+          }
+        }
+      }
+    }
+    p = fim;
+  }
+}
+
+static int cresce(const char *t)
+{
+  int i;
+
+  for (i = 0; crescem[i] != NULL; i++)
+    if (strcmp(crescem[i], t) == 0)
+      return 1;
+  return 0;
+}
+
+static const char *permitido(const char *sql)
+{
+  int i;
+
+  for (i = 0; permitidos[i].trecho != NULL; i++)
+    if (strstr(sql, permitidos[i].trecho) != NULL)
+      return permitidos[i].motivo;
+  return NULL;
+}
+
+/* Problems of one statement's plan, printed; returns how many. */
+static int problemas(sqlite3 *db, const char *sql, int ordena_ok)
+{
+  sqlite3_stmt *s = NULL;
+  char *q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+  int n = 0;
+
+  assert_non_null(q);
+  if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK) {
+    sqlite3_free(q);
+    return 0; /* e.g. a statement on a temporary table gone by now */
+  }
+  sqlite3_free(q);
+  if (strstr(sql, "OFFSET") != NULL) {
+    printf("  OFFSET em: %s\n", sql);
+    n++;
+  }
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    const char *d = (const char *)sqlite3_column_text(s, 3);
+    char t[64];
+
+    if (d == NULL)
+      continue;
+    if (strncmp(d, "SCAN ", 5) == 0) {
+      char alias[64];
+
+      sscanf(d + 5, "%63s", alias);
+      tabela_de(sql, alias, t, sizeof t);
+      if (cresce(t)) { /* an index walked whole is still the whole table */
+        printf("  %s (%s) em: %s\n", d, t, sql);
+        n++;
+      }
+    } else if (strstr(d, "USE TEMP B-TREE") != NULL && !ordena_ok) {
+      printf("  %s em: %s\n", d, sql);
+      n++;
+    }
+  }
+  sqlite3_finalize(s);
+  return n;
+}
+
+static void rodar(fat_store *st)
+{
+  fat_relatorio_guias_filtro gf;
+  fat_relatorio_lotes_filtro lf;
+  fat_relatorio_recursos_filtro rf;
+  fat_glosa_filtro glf;
+  fat_pagina p;
+  fat_err err;
+  cJSON *o = NULL;
+  int i;
+
+  assert_int_equal(fat_relatorio_painel(st, "2026-11-05", &o, &err), FAT_OK);
+  cJSON_Delete(o);
+  for (i = 0; i < 8; i++) {
+    memset(&gf, 0, sizeof gf);
+    memset(&p, 0, sizeof p);
+    p.limite = 5;
+    if (i == 1)
+      gf.operadora = "aurora";
+    if (i == 2 || i == 3)
+      gf.competencia = "2026-10";
+    if (i == 3)
+      gf.operadora = "aurora";
+    if (i == 4)
+      gf.status = "conferida";
+    if (i == 5)
+      gf.busca = "1";
+    if (i == 6)
+      gf.com_bloqueio = 1;
+    assert_int_equal(fat_relatorio_guias(st, &gf, &p, &o, &err), FAT_OK);
+    cJSON_Delete(o);
+  }
+  for (i = 0; i < 4; i++) {
+    memset(&lf, 0, sizeof lf);
+    memset(&p, 0, sizeof p);
+    if (i == 1 || i == 2)
+      lf.status = "fechado";
+    if (i == 2)
+      lf.operadora = "aurora";
+    if (i == 3)
+      lf.competencia = "2026-10";
+    assert_int_equal(fat_relatorio_lotes(st, &lf, "2026-11-05", &p, &o, &err), FAT_OK);
+    cJSON_Delete(o);
+  }
+  memset(&p, 0, sizeof p);
+  assert_int_equal(fat_relatorio_retornos(st, &p, &o, &err), FAT_OK);
+  cJSON_Delete(o);
+  for (i = 0; i < 5; i++) {
+    memset(&glf, 0, sizeof glf);
+    memset(&p, 0, sizeof p);
+    if (i == 1)
+      glf.situacao = "aberta";
+    if (i == 2)
+      glf.competencia = "2026-10";
+    if (i == 3)
+      glf.retorno_id = 1;
+    if (i == 4)
+      glf.guia_id = 1;
+    assert_int_equal(fat_relatorio_glosas(st, &glf, &p, &o, &err), FAT_OK);
+    cJSON_Delete(o);
+  }
+  for (i = 0; i < 3; i++) {
+    memset(&rf, 0, sizeof rf);
+    memset(&p, 0, sizeof p);
+    if (i == 1)
+      rf.status = "rascunho";
+    if (i == 2)
+      rf.operadora = "aurora";
+    assert_int_equal(fat_relatorio_recursos(st, &rf, &p, &o, &err), FAT_OK);
+    cJSON_Delete(o);
+  }
+  assert_int_equal(fat_lote_mapa(st, NULL, "2026-10", "2026-11-05", &o, &err), FAT_OK);
+  cJSON_Delete(o);
+  memset(&glf, 0, sizeof glf);
+  glf.competencia = "2026-10";
+  assert_int_equal(fat_glosa_resumo(st, &glf, &o, &err), FAT_OK);
+  cJSON_Delete(o);
+}
+
+/* The other GET routes of the panel that list or summarise: the findings
+** worklist, the management reports, financeiro, the searches of the guia
+** form. Not yet all by index: OUTRAS_PENDENTES problems measured on
+** 01/12/2026 (see docs/desempenho.md), printed by the test. */
+#define OUTRAS_PENDENTES 53
+/* a call that must succeed; its message when it does not */
+#define OK(call)                                                                            \
+  do {                                                                                      \
+    fat_rc rc_ = (call);                                                                    \
+    if (rc_ != FAT_OK)                                                                      \
+      printf("falhou: %s: %s\n", #call, err.msg);                                           \
+    assert_int_equal(rc_, FAT_OK);                                                          \
+  } while (0)
+
+static void rodar_outras(fat_store *st)
+{
+  static const char *const rels[] = {"painel", "producao", "inadimplencia", "previsto", "glosas",
+                                     NULL};
+  fat_achados_filtro af;
+  fat_rel_params rp;
+  fat_err err;
+  cJSON *o = NULL;
+  int i;
+
+  memset(&af, 0, sizeof af);
+  OK(fat_rel_achados(st, &af, &o, &err));
+  cJSON_Delete(o);
+  af.competencia = "2026-10";
+  af.operadora = "aurora";
+  OK(fat_rel_achados(st, &af, &o, &err));
+  cJSON_Delete(o);
+  for (i = 0; rels[i] != NULL; i++) {
+    memset(&rp, 0, sizeof rp);
+    rp.hoje = "2026-11-05";
+    OK(fat_rel_gerar(st, rels[i], &rp, &o, &err));
+    cJSON_Delete(o);
+  }
+  OK(fat_fatura_mapa(st, NULL, "2026-10", "2026-11-05", &o, &err));
+  cJSON_Delete(o);
+  OK(fat_fatura_listar(st, NULL, NULL, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_recebimento_listar(st, NULL, NULL, NULL, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_conciliacao_pendentes(st, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_particular_listar(st, NULL, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_repasse_extrato(st, "2026-12", 0, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_digitacao_rascunhos(st, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_busca_procedimentos(st, "consulta", NULL, NULL, 10, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_busca_beneficiarios(st, "maria", NULL, 10, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_busca_profissionais(st, "silva", 10, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_usuario_listar(st, &o, &err));
+  cJSON_Delete(o);
+}
+
+static void test_outras_rotas(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  int i, n = 0;
+
+  (void)state;
+  n_vistos = 0;
+  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(sqlite3_trace_v2(fat_store_db(st), SQLITE_TRACE_STMT, trace, NULL),
+                   SQLITE_OK);
+  rodar_outras(st);
+  sqlite3_trace_v2(fat_store_db(st), 0, NULL, NULL);
+  for (i = 0; i < n_vistos; i++) {
+    n += problemas(fat_store_db(st), vistos[i], permitido(vistos[i]) != NULL);
+    free(vistos[i]);
+  }
+  printf("%d comandos, %d problemas (conhecidos: até %d)\n", n_vistos, n, OUTRAS_PENDENTES);
+  fat_store_close(st);
+  /* a ratchet: these routes are not fixed yet (docs/desempenho.md lists
+  ** them); a new full scan or sort makes the count grow and fails here */
+  assert_true(n <= OUTRAS_PENDENTES);
+}
+
+static void test_rotas_de_lista_e_painel_sem_varredura(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  int i, n = 0;
+
+  (void)state;
+  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(sqlite3_trace_v2(fat_store_db(st), SQLITE_TRACE_STMT, trace, NULL),
+                   SQLITE_OK);
+  rodar(st);
+  sqlite3_trace_v2(fat_store_db(st), 0, NULL, NULL);
+  assert_true(n_vistos > 20);
+  for (i = 0; i < n_vistos; i++) {
+    n += problemas(fat_store_db(st), vistos[i], permitido(vistos[i]) != NULL);
+    free(vistos[i]);
+  }
+  printf("%d comandos, %d problemas\n", n_vistos, n);
+  fat_store_close(st);
+  assert_int_equal(n, 0);
+}
+
+static int64_t conta(fat_store *st, const char *sql)
+{
+  sqlite3_stmt *s;
+  int64_t n = -1;
+
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    n = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return n;
+}
+
+/* The glosas of one competência (glosa_competencia, kept by the triggers of
+** migration 085): pages of 2 give every glosa of the month once, and the
+** copy of the competência on each glosa is the guia's. */
+static void test_glosas_do_mes_pagina_a_pagina_todas_uma_vez(void **state)
+{
+  fat_store *st = NULL;
+  fat_glosa_filtro f;
+  fat_pagina p;
+  fat_err err;
+  char cur[FAT_CURSOR_MAX] = "";
+  int64_t vistas = 0, total, soma = 0;
+  int paginas = 0;
+
+  (void)state;
+  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  total = conta(st, "SELECT count(*) FROM glosa gl JOIN guia g ON g.id = gl.guia_id"
+                    " WHERE g.competencia = '2026-10'");
+  assert_true(total > 4);
+  memset(&f, 0, sizeof f);
+  f.competencia = "2026-10";
+  do {
+    cJSON *rows = NULL, *r;
+
+    memset(&p, 0, sizeof p);
+    p.limite = 2;
+    p.apos = cur[0] != '\0' ? cur : NULL;
+    assert_int_equal(fat_relatorio_glosas(st, &f, &p, &rows, &err), FAT_OK);
+    cJSON_ArrayForEach(r, rows)
+    {
+      vistas++;
+      soma += (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "id"));
+    }
+    cJSON_Delete(rows);
+    snprintf(cur, sizeof cur, "%s", p.proximo);
+    paginas++;
+  } while (cur[0] != '\0');
+  assert_int_equal(vistas, total);
+  assert_int_equal(soma, conta(st, "SELECT sum(gl.id) FROM glosa gl JOIN guia g"
+                                   " ON g.id = gl.guia_id WHERE g.competencia = '2026-10'"));
+  assert_true(paginas >= total / 2);
+  assert_int_equal(conta(st, "SELECT count(*) FROM glosa gl JOIN guia g ON g.id = gl.guia_id"
+                             " WHERE gl.competencia IS NOT g.competencia"),
+                   0);
+  fat_store_close(st);
+}
+
+int main(int argc, char **argv)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_rotas_de_lista_e_painel_sem_varredura),
+      cmocka_unit_test(test_glosas_do_mes_pagina_a_pagina_todas_uma_vez),
+      cmocka_unit_test(test_outras_rotas),
+  };
+
+  if (argc > 1) {
+    db_path = argv[1];
+  } else {
+    const char *bin = getenv("FATURO_BIN");
+    char cmd[4096];
+
+    db_path = "test_planos_web.db";
+    if (bin == NULL) {
+      fprintf(stderr, "uso: test_planos_web BANCO_DA_DEMO (ou FATURO_BIN)\n");
+      return 2;
+    }
+    snprintf(cmd, sizeof cmd,
+             "rm -f %s %s-wal %s-shm && FATURO_DB=%s '%s' demo --guias 300 "
+             "--competencia 2026-10 > /dev/null",
+             db_path, db_path, db_path, db_path, bin);
+    if (system(cmd) != 0) {
+      fprintf(stderr, "test_planos_web: a demo falhou: %s\n", cmd);
+      return 1;
+    }
+  }
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
