@@ -227,7 +227,7 @@ static void test_contents(void **state)
 ** procedure of a clean guia repeat for the same person and day. */
 static void test_chunks_keep_exact_counts(void **state)
 {
-  fat_demo_opcoes op = {5000, 11, "2026-10", 3000};
+  fat_demo_opcoes op = {2500, 11, "2026-10", 3000};
   fat_demo_resumo res;
   fat_store *st = NULL;
   fat_gen *gen = NULL;
@@ -245,13 +245,13 @@ static void test_chunks_keep_exact_counts(void **state)
       fat_pricer_new_gen(st, gen, &p, &err) != FAT_OK ||
       fat_demo_gerar(st, p, &op, &res, &err) != FAT_OK)
     fail_msg("demo: %s", err.msg);
-  assert_int_equal(res.n_guias, 5000);
-  assert_int_equal(scalar(st, "SELECT count(*) FROM guia"), 5000);
+  assert_int_equal(res.n_guias, 2500);
+  assert_int_equal(scalar(st, "SELECT count(*) FROM guia"), 2500);
   for (i = 0; i < FAT_DEMO_N_CLASSES; i++) {
     snprintf(sql, sizeof sql, "SELECT count(*) FROM demo_defeito WHERE classe = '%s'",
              fat_demo_classe(i));
-    assert_int_equal(res.defeitos[i], 75); /* round(5000 * 1.5%) */
-    assert_int_equal(scalar(st, sql), 75);
+    assert_int_equal(res.defeitos[i], 38); /* round(2500 * 1.5%) */
+    assert_int_equal(scalar(st, sql), 38);
   }
   assert_int_equal(scalar(st, "SELECT count(*) FROM (SELECT cpf FROM beneficiario GROUP BY cpf "
                               "HAVING count(*) > 1)"),
