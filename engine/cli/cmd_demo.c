@@ -103,6 +103,21 @@ static int step_regras(demo_ctx *c)
   say(c, "\n");
   return CLI_OK;
 }
+/* part of whole as users read it, right-aligned: "  1,50%" (hundredths,
+** truncated; 64-bit, as 300,000 * 10,000 does not fit an int). */
+typedef struct pct_txt {
+  char s[24];
+} pct_txt;
+
+static pct_txt pct_br(int part, int whole)
+{
+  pct_txt t;
+  int64_t h = whole > 0 ? (int64_t)part * 10000 / whole : 0;
+
+  snprintf(t.s, sizeof t.s, "%6lld,%02lld%%", (long long)(h / 100), (long long)(h % 100));
+  return t;
+}
+
 
 /* Step: tables + cadastro + guias + defects, in one transaction. */
 static int step_dados(demo_ctx *c)
@@ -137,12 +152,10 @@ static int step_dados(demo_ctx *c)
   say(c, "\n  defeitos injetados (tabela demo_defeito):\n");
   say(c, "    %-26s %6s %7s\n", "classe", "guias", "% guias");
   for (i = 0; i < FAT_DEMO_N_CLASSES; i++)
-    say(c, "    %-26s %6d %6d,%02d%%\n", fat_demo_classe(i), c->res.defeitos[i],
-        c->res.defeitos[i] * 100 / c->res.n_guias,
-        (c->res.defeitos[i] * 10000 / c->res.n_guias) % 100);
-  say(c, "    %-26s %6d %6d,%02d%%\n", "guias com algum defeito", c->res.n_com_defeito,
-      c->res.n_com_defeito * 100 / c->res.n_guias,
-      (c->res.n_com_defeito * 10000 / c->res.n_guias) % 100);
+    say(c, "    %-26s %6d %s\n", fat_demo_classe(i), c->res.defeitos[i],
+        pct_br(c->res.defeitos[i], c->res.n_guias).s);
+  say(c, "    %-26s %6d %s\n", "guias com algum defeito", c->res.n_com_defeito,
+      pct_br(c->res.n_com_defeito, c->res.n_guias).s);
   if (c->json != NULL) {
     cJSON *d = cJSON_AddObjectToObject(c->json, "defeitos");
 
