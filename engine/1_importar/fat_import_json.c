@@ -241,22 +241,34 @@ static fat_rc syntax(const jstream *j, fat_err *err)
   return fat_err_set(err, FAT_EINVAL, "JSON inválido perto da linha %ld", j->line);
 }
 
+/* Room in the captured value for n more bytes and a NUL: the buffer doubles
+** from 4 KiB, up to the import's file limit. */
+static fat_rc v_room(jstream *j, size_t n, fat_err *err)
+{
+  size_t cap = j->v_cap == 0 ? 4096 : j->v_cap;
+  char *nv;
+
+  if (j->v_len + n + 1 <= j->v_cap)
+    return FAT_OK;
+  while (j->v_len + n + 1 > cap)
+    cap *= 2;
+  if (cap > FAT_IMPORT_MAX_BYTES)
+    return fat_err_set(err, FAT_ELIMIT, "guia %zu grande demais no JSON", j->n_elem);
+  nv = fat_realloc(j->v, cap);
+  if (nv == NULL)
+    return fat_err_oom(err);
+  j->v = nv;
+  j->v_cap = cap;
+  return FAT_OK;
+}
+
 static fat_rc v_push(jstream *j, char c, fat_err *err)
 {
-  if (j->v_len + 2 > j->v_cap) {
-    size_t cap = j->v_cap == 0 ? 4096 : j->v_cap * 2;
-    char *nv;
+  fat_rc rc = v_room(j, 1, err);
 
-    if (cap > FAT_IMPORT_MAX_BYTES)
-      return fat_err_set(err, FAT_ELIMIT, "guia %zu grande demais no JSON", j->n_elem);
-    nv = fat_realloc(j->v, cap);
-    if (nv == NULL)
-      return fat_err_oom(err);
-    j->v = nv;
-    j->v_cap = cap;
-  }
-  j->v[j->v_len++] = c;
-  return FAT_OK;
+  if (rc == FAT_OK)
+    j->v[j->v_len++] = c;
+  return rc;
 }
 
 /* The line of byte off of the captured value. */
@@ -545,20 +557,10 @@ static int stops_outside(unsigned char c)
 /* Append b[0..n) to the captured value. */
 static fat_rc v_append(jstream *j, const unsigned char *b, size_t n, fat_err *err)
 {
-  if (j->v_len + n + 1 > j->v_cap) {
-    size_t cap = j->v_cap == 0 ? 4096 : j->v_cap;
-    char *nv;
+  fat_rc rc = v_room(j, n, err);
 
-    while (j->v_len + n + 1 > cap)
-      cap *= 2;
-    if (cap > FAT_IMPORT_MAX_BYTES)
-      return fat_err_set(err, FAT_ELIMIT, "guia %zu grande demais no JSON", j->n_elem);
-    nv = fat_realloc(j->v, cap);
-    if (nv == NULL)
-      return fat_err_oom(err);
-    j->v = nv;
-    j->v_cap = cap;
-  }
+  if (rc != FAT_OK)
+    return rc;
   memcpy(j->v + j->v_len, b, n);
   j->v_len += n;
   return FAT_OK;

@@ -102,18 +102,25 @@ static fat_rc schema_get_locked(const char *xsd_dir, xmlSchemaPtr *out, fat_err 
   return FAT_OK;
 }
 
-fat_rc fat_tiss_schema_load(const char *xsd_dir, fat_err *err)
+/* The compiled schema of xsd_dir (parsed on first use, then cached). */
+static fat_rc schema_of(const char *xsd_dir, xmlSchemaPtr *out, fat_err *err)
 {
-  xmlSchemaPtr s;
   fat_rc rc;
 
   if (xsd_dir == NULL || xsd_dir[0] == '\0')
     return fat_err_set(err, FAT_EINVAL, "pasta dos XSD TISS não informada (--xsd DIR ou "
                                         "FATURO_XSD_DIR)");
   pthread_mutex_lock(&cache_mu);
-  rc = schema_get_locked(xsd_dir, &s, err);
+  rc = schema_get_locked(xsd_dir, out, err);
   pthread_mutex_unlock(&cache_mu);
   return rc;
+}
+
+fat_rc fat_tiss_schema_load(const char *xsd_dir, fat_err *err)
+{
+  xmlSchemaPtr s;
+
+  return schema_of(xsd_dir, &s, err);
 }
 
 void fat_tiss_xsd_result_fini(fat_tiss_xsd_result *r)
@@ -188,12 +195,7 @@ fat_rc fat_tiss_validate_memory(const char *xsd_dir, const char *buf, size_t len
   int r;
 
   memset(out, 0, sizeof *out);
-  rc = fat_tiss_schema_load(xsd_dir, err);
-  if (rc != FAT_OK)
-    return rc;
-  pthread_mutex_lock(&cache_mu);
-  rc = schema_get_locked(xsd_dir, &schema, err);
-  pthread_mutex_unlock(&cache_mu);
+  rc = schema_of(xsd_dir, &schema, err);
   if (rc != FAT_OK)
     return rc;
   rc = fat_tiss_parse(buf, len, "mensagem TISS", &doc, err);
@@ -247,12 +249,7 @@ fat_rc fat_tiss_xsd_events_new(const char *xsd_dir, fat_tiss_xsd_events **out, f
   fat_rc rc;
 
   *out = NULL;
-  rc = fat_tiss_schema_load(xsd_dir, err);
-  if (rc != FAT_OK)
-    return rc;
-  pthread_mutex_lock(&cache_mu);
-  rc = schema_get_locked(xsd_dir, &schema, err);
-  pthread_mutex_unlock(&cache_mu);
+  rc = schema_of(xsd_dir, &schema, err);
   if (rc != FAT_OK)
     return rc;
   ev = fat_calloc(1, sizeof *ev);
