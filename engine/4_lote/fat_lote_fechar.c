@@ -11,6 +11,7 @@
 #include "fat_dia.h"
 #include "fat_enviavel.h"
 #include "fat_lote_int.h"
+#include "fat_lote_xml.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_store_int.h"
@@ -273,16 +274,17 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
                         const fat_lote_cfg *cfg, const ready *v, size_t n, const char *hoje,
                         fat_lote_info *info, int *validado, int *invalido, fat_err *err)
 {
+  /* ?12 (insert) and ?7 (reuse) were the XML, now in lote_xml (fat_lote_xml_gravar). */
   static const char ins[] =
     "INSERT INTO lote (operadora_id, prestador_id, numero, tipo_guia, competencia,"
-    " periodo_inicio, periodo_fim, status, qtd_guias, valor_informado, hash, arquivo, xml,"
+    " periodo_inicio, periodo_fim, status, qtd_guias, valor_informado, hash, arquivo,"
     " geracao_id, fechado_em, prazo_envio, hash_encoding, pagamento_prazo_dias, validado,"
     " pagamento_dias_uteis, pagamento_de_protocolo, pagamento_dias_mes)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'fechado', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'fechado', ?8, ?9, ?10, ?11, ?13, ?14, ?15,"
     " ?16, ?17, ?18, ?19, ?20, ?21)";
   static const char reuse[] =
     "UPDATE lote SET status = 'fechado', periodo_inicio = ?2, qtd_guias = ?3,"
-    " valor_informado = ?4, hash = ?5, arquivo = ?6, xml = ?7, geracao_id = ?8,"
+    " valor_informado = ?4, hash = ?5, arquivo = ?6, geracao_id = ?8,"
     " fechado_em = ?9, prazo_envio = ?10, hash_encoding = ?11, pagamento_prazo_dias = ?12,"
     " validado = ?13, motivo_reabertura = NULL, pagamento_dias_uteis = ?14,"
     " pagamento_de_protocolo = ?15, pagamento_dias_mes = ?16 WHERE id = ?1";
@@ -345,7 +347,6 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     fat_bind_int(s, 9, total);
     fat_bind_text(s, 10, doc.hash);
     fat_bind_text(s, 11, info->arquivo);
-    fat_bind_blob(s, 12, doc.xml, doc.len);
     fat_bind_int_or_null(s, 13, o->geracao_id, o->geracao_id <= 0);
     fat_bind_text(s, 14, fechado);
     fat_bind_text(s, 15, info->prazo_envio);
@@ -367,7 +368,6 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     fat_bind_int(s, 4, total);
     fat_bind_text(s, 5, doc.hash);
     fat_bind_text(s, 6, info->arquivo);
-    fat_bind_blob(s, 7, doc.xml, doc.len);
     fat_bind_int_or_null(s, 8, o->geracao_id, o->geracao_id <= 0);
     fat_bind_text(s, 9, fechado);
     fat_bind_text(s, 10, info->prazo_envio);
@@ -379,6 +379,9 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     if (rc != FAT_OK)
       goto out;
   }
+  rc = fat_lote_xml_gravar(st, lote_id, doc.xml, doc.len, err);
+  if (rc != FAT_OK)
+    goto out;
   info->id = lote_id;
   for (i = 0; i < n; i++) {
     rc = fat_store_prepare(st, upd_guia, &s, err);

@@ -590,7 +590,9 @@ static void test_estados(void **state)
   assert_non_null(strstr(err.msg, "enviado"));
   assert_int_equal(fat_lote_enviado(st, id, "2025-04-03", &err), FAT_ESTATE);
   /* even direct SQL cannot change a sent lote or take a guia out of it */
-  assert_int_not_equal(fat_store_exec(st, "UPDATE lote SET xml = 'x'", &err), FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "UPDATE lote_xml SET xml = 'x'", &err), FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "DELETE FROM lote_xml", &err), FAT_OK);
+  assert_int_equal(q_int(st, "SELECT count(*) FROM lote_xml"), 1);
   assert_int_not_equal(fat_store_exec(st, "UPDATE guia SET lote_id = NULL", &err), FAT_OK);
   assert_int_not_equal(fat_store_exec(st, "DELETE FROM lote", &err), FAT_OK);
   assert_int_equal(fat_lote_protocolo(st, id, "PROT-123", "2025-04-05", &err), FAT_OK);
