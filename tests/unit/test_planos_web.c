@@ -75,6 +75,9 @@ static const struct {
    "glosas, reached from the guias of the competência range"},
   {"FROM guia g WHERE g.competencia BETWEEN ?1 AND ?2 AND g.status <> 'cancelada'",
    "report over a period (produção mensal, por unidade): groups the period's guias"},
+  {"WHERE b.id IN (SELECT id FROM beneficiario WHERE cpf >= ?1 AND cpf < ?2",
+   "busca by digits: sorts by name the beneficiários whose CPF, CNS or card number starts "
+   "with the digits typed (three index ranges)"},
   {NULL, NULL},
 };
 
@@ -287,7 +290,7 @@ static void rodar(fat_store *st)
 ** worklist, the management reports, financeiro, the searches of the guia
 ** form. Not yet all by index: OUTRAS_PENDENTES problems (53 on 01/12/2026,
 ** lowered as each is fixed; see docs/desempenho.md), printed by the test. */
-#define OUTRAS_PENDENTES 30
+#define OUTRAS_PENDENTES 29
 /* a call that must succeed; its message when it does not */
 #define OK(call)                                                                            \
   do {                                                                                      \
@@ -346,6 +349,8 @@ static void rodar_outras(fat_store *st)
   OK(fat_busca_procedimentos(st, "consulta", NULL, NULL, 10, &o, &err));
   cJSON_Delete(o);
   OK(fat_busca_beneficiarios(st, "maria", NULL, 10, &o, &err));
+  cJSON_Delete(o);
+  OK(fat_busca_beneficiarios(st, "123.4", NULL, 10, &o, &err));
   cJSON_Delete(o);
   OK(fat_busca_profissionais(st, "silva", 10, &o, &err));
   cJSON_Delete(o);
@@ -562,6 +567,67 @@ static void test_achados_pagina_a_pagina_como_a_lista_inteira(void **state)
   fat_store_close(st);
 }
 
+/* A search of digits finds a beneficiário by the start of its CPF and of its
+** card number (index ranges), and only beneficiários whose CPF, CNS or card
+** starts with them. */
+static void test_busca_por_digitos_acha_pelo_inicio_do_documento(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  cJSON *arr = NULL, *b;
+  sqlite3_stmt *q;
+  char cpf[16] = "", cart[32] = "", pre[8];
+  int64_t id = 0, id_cart = 0;
+  int achou;
+
+  (void)state;
+  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st),
+                                      "SELECT b.id, b.cpf, c.beneficiario_id, c.numero FROM"
+                                      " beneficiario b, carteira c WHERE length(b.cpf) = 11"
+                                      " ORDER BY b.id, c.id LIMIT 1",
+                                      -1, &q, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+  id = sqlite3_column_int64(q, 0);
+  snprintf(cpf, sizeof cpf, "%s", (const char *)sqlite3_column_text(q, 1));
+  id_cart = sqlite3_column_int64(q, 2);
+  snprintf(cart, sizeof cart, "%s", (const char *)sqlite3_column_text(q, 3));
+  sqlite3_finalize(q);
+
+  /* the CPF typed with its punctuation, up to the 7th digit */
+  snprintf(pre, sizeof pre, "%.3s.%.3s", cpf, cpf + 3);
+  assert_int_equal(fat_busca_beneficiarios(st, pre, NULL, 50, &arr, &err), FAT_OK);
+  achou = 0;
+  cJSON_ArrayForEach(b, arr)
+  {
+    const char *c = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "cpf"));
+    const char *cns = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "cns"));
+    const cJSON *k, *cs = cJSON_GetObjectItemCaseSensitive(b, "carteiras");
+    int casa = (c != NULL && strncmp(c, cpf, 6) == 0) || (cns != NULL && strncmp(cns, cpf, 6) == 0);
+
+    cJSON_ArrayForEach(k, cs)
+    {
+      const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "numero"));
+
+      casa |= n != NULL && strncmp(n, cpf, 6) == 0;
+    }
+    assert_true(casa);
+    achou |= (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(b, "id")) == id;
+  }
+  cJSON_Delete(arr);
+  assert_true(achou);
+
+  /* the whole card number */
+  assert_int_equal(fat_busca_beneficiarios(st, cart, NULL, 50, &arr, &err), FAT_OK);
+  achou = 0;
+  cJSON_ArrayForEach(b, arr)
+    achou |= (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(b, "id")) == id_cart;
+  cJSON_Delete(arr);
+  assert_true(achou);
+  fat_store_close(st);
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
@@ -569,6 +635,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_glosas_do_mes_pagina_a_pagina_todas_uma_vez),
       cmocka_unit_test(test_outras_rotas),
       cmocka_unit_test(test_achados_pagina_a_pagina_como_a_lista_inteira),
+      cmocka_unit_test(test_busca_por_digitos_acha_pelo_inicio_do_documento),
   };
 
   if (argc > 1) {
