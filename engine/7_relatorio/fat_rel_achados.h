@@ -46,10 +46,10 @@ typedef struct fat_achados_filtro {
 ** cursor pagina->apos, and pagina->proximo is the cursor of the next page
 ** ("" after the last); the totals and "por_codigo" come with the first page
 ** only (apos NULL or ""): later pages carry the lines alone. A page walks
-** the index of the findings by guia from the cursor (achado_guia, or
-** achado_codigo with a code), never the whole list; the totals of the first
-** page still read every finding the filter matches. FAT_EINVAL for a cursor
-** this function did not make.
+** the findings in (guia, id) order from the cursor and stops at the limit
+** (unit.planos_web checks its plan); the totals of the first page still
+** read every finding the filter matches. FAT_EINVAL for a cursor this
+** function did not make.
 ** FAT_EINVAL naming the filter for a bad severity or competência or an
 ** unknown operadora. Reads only. */
 FAT_NODISCARD fat_rc fat_rel_achados(fat_store *st, const fat_achados_filtro *f, cJSON **out,
