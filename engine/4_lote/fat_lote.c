@@ -433,6 +433,6 @@ const char *fat_lote_status_rotulo(const char *status)
   if (status == NULL)
     return "";
   if (strcmp(status, "pago_parcial") == 0)
-    return "pago parcialmente";
+    return "pago em parte";
   return status;
 }

@@ -1158,6 +1158,6 @@ const char *fat_fatura_status_rotulo(const char *status)
   if (status == NULL)
     return "";
   if (strcmp(status, "paga_parcial") == 0)
-    return "paga parcialmente";
+    return "paga em parte";
   return status;
 }
