@@ -422,3 +422,12 @@ fat_rc fat_lote_xml(fat_store *st, int64_t id, char **xml, size_t *len, char arq
     rc = fat_err_set(err, FAT_ESTATE, "lote %" PRId64 " não tem XML (está aberto?)", id);
   return rc;
 }
+
+const char *fat_lote_status_rotulo(const char *status)
+{
+  if (status == NULL)
+    return "";
+  if (strcmp(status, "pago_parcial") == 0)
+    return "pago em parte";
+  return status;
+}
