@@ -247,6 +247,7 @@ static fat_rc write_lote(const fat_lote_fechar_opts *o, const fat_lote_cfg *cfg,
   memset(&env, 0, sizeof env);
   env.numero_lote = numtxt;
   env.data = hoje;
+  env.hora = o->hora;
   env.hash_enc = cfg->hash_enc;
   env.xsd_dir = o->xsd_dir; /* the schema checks each element as it is written */
   rc = fat_tiss_write_lote(&env, gs, n, doc, err);
@@ -482,6 +483,8 @@ static fat_rc screen_xsd(const fat_lote_fechar_opts *o, const fat_lote_cfg *cfg,
   }
   for (; i < *n; i++)
     v[k++] = v[i];
+  for (i = k; i < *n; i++) /* moved down or freed: the caller frees v[0..*n) of its array */
+    v[i].g = NULL;
   *n = k;
   return rc;
 }
@@ -523,11 +526,13 @@ static fat_rc close_chunk(fat_store *st, int64_t op, const fat_lote_fechar_opts 
 
 /* The body of fat_lote_fechar(_contrato): the contract is typed (from the
 ** rules generation) or JSON (tests). */
-static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o, const fat_contrato *typed,
+static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o_in, const fat_contrato *typed,
                      const cJSON *contract, fat_lote_fechar_res *res, fat_err *err)
 {
+  fat_lote_fechar_opts opts = *o_in; /* with the hora normalized */
+  const fat_lote_fechar_opts *o = &opts;
   fat_lote_cfg *cfg = NULL;
-  char hoje[11], ate[11];
+  char hoje[11], ate[11], hora[9];
   int64_t op;
   ready *v = NULL;
   size_t n = 0, i, j, k, cap = 0;
@@ -542,6 +547,10 @@ static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o, const fat_con
     return fat_err_set(err, FAT_EINVAL, "data de referência '%s' inválida", o->hoje);
   if (o->ate != NULL && !fat_dia_valida(o->ate))
     return fat_err_set(err, FAT_EINVAL, "data '%s' inválida (use AAAA-MM-DD)", o->ate);
+  if (o->hora != NULL && fat_dia_hora_norm(o->hora, hora) != 0)
+    return fat_err_set(err, FAT_EINVAL, "hora '%s' inválida (use HH:MM ou HH:MM:SS)", o->hora);
+  if (o->hora != NULL)
+    opts.hora = hora;
   if (o->hoje != NULL)
     snprintf(hoje, sizeof hoje, "%s", o->hoje);
   else
