@@ -422,7 +422,7 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     fat_bind_int(s, 9, total);
     fat_bind_text(s, 10, doc.hash);
     fat_bind_text(s, 11, info->arquivo);
-    fat_bind_blob(s, 12, doc.xml, doc.len);
+    fat_bind_blob_static(s, 12, doc.xml, doc.len);
     fat_bind_int_or_null(s, 13, o->geracao_id, o->geracao_id <= 0);
     fat_bind_text(s, 14, fechado);
     fat_bind_text(s, 15, info->prazo_envio);
@@ -431,6 +431,7 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     fat_bind_int(s, 18, o->xsd_dir != NULL);
     bind_pagamento(s, 19, &cfg->pagamento);
     rc = fat_store_step_done(st, s, "erro ao gravar lote", err);
+    fat_bind_blob(s, 12, NULL, 0); /* doc.xml is freed below */
     if (rc != FAT_OK)
       goto out;
     lote_id = fat_store_last_id(st);
@@ -444,7 +445,7 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     fat_bind_int(s, 4, total);
     fat_bind_text(s, 5, doc.hash);
     fat_bind_text(s, 6, info->arquivo);
-    fat_bind_blob(s, 7, doc.xml, doc.len);
+    fat_bind_blob_static(s, 7, doc.xml, doc.len);
     fat_bind_int_or_null(s, 8, o->geracao_id, o->geracao_id <= 0);
     fat_bind_text(s, 9, fechado);
     fat_bind_text(s, 10, info->prazo_envio);
@@ -453,6 +454,7 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     fat_bind_int(s, 13, o->xsd_dir != NULL);
     bind_pagamento(s, 14, &cfg->pagamento);
     rc = fat_store_step_done(st, s, "erro ao gravar lote", err);
+    fat_bind_blob(s, 7, NULL, 0); /* doc.xml is freed below */
     if (rc != FAT_OK)
       goto out;
   }

@@ -251,9 +251,18 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
   ret = CLI_OK;
   if (saida != NULL) {
     fat_leitor leitor;
+    int tx = 0;
 
     if (cli_leitor(cli, "lote fechar", &leitor) == NULL)
       ret = CLI_FAIL;
+    /* the access log of the files in one transaction, not one per file; what
+    ** was read before a failure stays logged */
+    if (ret == CLI_OK && res.n > 1) {
+      if (fat_store_begin(st, &err) != FAT_OK)
+        ret = cli_error(&err);
+      else
+        tx = 1;
+    }
     for (i = 0; i < res.n && ret == CLI_OK; i++) {
       char *xml;
       size_t len;
@@ -267,6 +276,8 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
       ret = write_to(saida, arq, xml, len);
       fat_free(xml);
     }
+    if (tx && fat_store_commit(st, &err) != FAT_OK)
+      ret = cli_error(&err);
   }
   if (ret == CLI_OK && res.n_retidas > 0)
     ret = CLI_FAIL;
