@@ -27,17 +27,22 @@ fat_rc fat_lote_xml_gravar(fat_store *st, int64_t lote_id, const void *xml, size
   rc = fat_store_prepare(st, upd, &s, err);
   if (rc != FAT_OK)
     return rc;
+  /* the XML (megabytes) is bound without a copy: the caller's buffer lives
+  ** through the step, and the binding is cleared before returning */
   fat_bind_int(s, 1, lote_id);
-  fat_bind_blob(s, 2, xml, len); /* a failed bind fails the step */
+  fat_bind_blob_static(s, 2, xml, len); /* a failed bind fails the step */
   rc = fat_store_step_done(st, s, "erro ao gravar o XML do lote", err);
+  fat_bind_blob(s, 2, NULL, 0);
   if (rc != FAT_OK || fat_store_changes(st) > 0)
     return rc;
   rc = fat_store_prepare(st, ins, &s, err);
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, lote_id);
-  fat_bind_blob(s, 2, xml, len);
-  return fat_store_step_done(st, s, "erro ao gravar o XML do lote", err);
+  fat_bind_blob_static(s, 2, xml, len);
+  rc = fat_store_step_done(st, s, "erro ao gravar o XML do lote", err);
+  fat_bind_blob(s, 2, NULL, 0);
+  return rc;
 }
 
 fat_rc fat_lote_xml_ler(fat_store *st, int64_t lote_id, char **xml, size_t *len, fat_err *err)
