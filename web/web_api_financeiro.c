@@ -294,9 +294,30 @@ fat_rc api_fin_recibo(web_req *rq, web_res *rs, fat_err *err)
   return FAT_OK;
 }
 
+static fat_rc no_buf(void *u, const char *p, size_t n, fat_err *err)
+{
+  return fat_buf_append(u, p, n, err);
+}
+
+/* The statement's JSON text written as the engine reads it (the same bytes
+** as the object printed; ~10x less memory than the object of every line). */
 fat_rc api_fin_repasse(web_req *rq, web_res *rs, fat_err *err)
 {
-  return fat_repasse_extrato(rq->st, web_query(rq, "periodo"), 0, &rs->json, err);
+  fat_buf b;
+  fat_rc rc;
+
+  fat_buf_init(&b, (size_t)1 << 30);
+  rc = fat_repasse_extrato_json_escrever(rq->st, web_query(rq, "periodo"), 0, no_buf, &b, err);
+  if (rc != FAT_OK) {
+    fat_buf_fini(&b);
+    return rc;
+  }
+  rs->raw_len = b.len;
+  rs->raw = fat_buf_take(&b);
+  if (rs->raw == NULL)
+    return fat_err_oom(err);
+  rs->content_type = "application/json; charset=utf-8";
+  return FAT_OK;
 }
 
 fat_rc api_fin_repasse_calcular(web_req *rq, web_res *rs, fat_err *err)

@@ -13,14 +13,26 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
 
 #include "fat_fatura.h"
+#include "fat_mem.h"
+#include "fat_repasse.h"
 #include "fat_store_int.h"
 #include "fat_store_sqlite.h"
+
+/* Under AddressSanitizer freed memory stays in quarantine: no RSS check. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FAT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FAT_ASAN 1
+#endif
+#endif
 
 static const char *db_path = "test_escala.db";
 
@@ -137,9 +149,188 @@ static void test_receiving_a_fatura_costs_linear_in_its_lotes(void **state)
   assert_true(grande < pequeno * 6);
 }
 
+static long peak_rss_kb(void)
+{
+  struct rusage ru;
+
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+/* A repasse of `linhas` lines over three professionals (two with the same
+** name), some held, some without receipt, guia or description. */
+static fat_store *clinica_repasse(int linhas)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  char sql[2048];
+
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  exec(st, "INSERT INTO prestador (id, nome, cnpj) VALUES (1, 'Clínica', '11444777000161');"
+           "INSERT INTO operadora (id, registro_ans, nome, script) VALUES"
+           " (1, '312347', 'Aurora Saúde', 'aurora');"
+           "INSERT INTO profissional (id, nome, conselho, numero_conselho, uf) VALUES"
+           " (1, 'Dra. Ana \"Lima\" <&>', 'CRM', '1111', 'SP'),"
+           " (2, 'Bruno Reis', 'CRM', NULL, 'RJ'), (3, 'Bruno Reis', 'CRO', '33', 'MG');"
+           "INSERT INTO guia (id, prestador_id, operadora_id, tipo, numero_prestador,"
+           " valor_total, competencia, status) VALUES (1, 1, 1, 'consulta', 'G1', 25000,"
+           " '2025-03', 'processada');"
+           "INSERT INTO item (id, guia_id, sequencial, codigo_tabela, codigo, quantidade_e4,"
+           " valor_unitario, valor_total) VALUES (1, 1, 1, '22', '10101012', 10000, 25000,"
+           " 25000);"
+           "INSERT INTO recebimento (id, operadora_id, origem, data, valor, valor_bruto)"
+           " VALUES (1, 1, 'manual', '2025-05-12', 25000, 25000);"
+           "INSERT INTO repasse (id, periodo) VALUES (1, '2025-05');");
+  snprintf(sql, sizeof sql,
+           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+           " INSERT INTO repasse_item (repasse_id, profissional_id, origem, recebimento_id,"
+           " guia_id, item_id, base, valor, regra, glosa, situacao, descricao)"
+           " SELECT 1, 1 + i %% 3, 'convenio', CASE WHEN i %% 4 = 0 THEN NULL ELSE 1 END,"
+           " CASE WHEN i %% 6 = 0 THEN NULL ELSE 1 END, CASE WHEN i %% 6 = 0 THEN NULL ELSE 1 END,"
+           " i * 1234567, i * 740741, CASE WHEN i %% 9 = 0 THEN NULL ELSE '60%% convênio' END,"
+           " CASE WHEN i %% 7 = 0 THEN i ELSE 0 END,"
+           " CASE WHEN i %% 7 = 0 THEN 'retido' ELSE 'pagar' END,"
+           " CASE WHEN i %% 11 = 0 THEN NULL ELSE 'G1 item 1: consulta \"' || i || '\" <b>' END"
+           " FROM n",
+           linhas);
+  exec(st, sql);
+  return st;
+}
+
+static fat_rc no_buf(void *u, const char *p, size_t n, fat_err *err)
+{
+  return fat_buf_append(u, p, n, err);
+}
+
+typedef struct contagem {
+  size_t bytes;
+  uint64_t soma;
+} contagem;
+
+static fat_rc conta_bytes(void *u, const char *p, size_t n, fat_err *err)
+{
+  contagem *c = u;
+  size_t i;
+
+  (void)err;
+  c->bytes += n;
+  for (i = 0; i < n; i++)
+    c->soma = c->soma * 31 + (unsigned char)p[i];
+  return FAT_OK;
+}
+
+/* The statement written as it is read is the text of the whole statement
+** built as JSON (every professional, and one), across pages of 512. */
+static void test_repasse_extrato_streamed_is_the_same_json(void **state)
+{
+  fat_store *st = clinica_repasse(2000);
+  static const int64_t profs[] = {0, 1, 2};
+  fat_err err;
+  size_t k;
+
+  (void)state;
+  for (k = 0; k < sizeof profs / sizeof profs[0]; k++) {
+    cJSON *tree = NULL;
+    char *whole;
+    fat_buf b;
+
+    assert_int_equal(fat_repasse_extrato(st, "2025-05", profs[k], &tree, &err), FAT_OK);
+    whole = cJSON_PrintUnformatted(tree);
+    assert_non_null(whole);
+    fat_buf_init(&b, (size_t)64 << 20);
+    assert_int_equal(fat_repasse_extrato_json_escrever(st, "2025-05", profs[k], no_buf, &b, &err),
+                     FAT_OK);
+    assert_int_equal(b.len, strlen(whole));
+    assert_memory_equal(b.data, whole, b.len);
+    cJSON_free(whole);
+    cJSON_Delete(tree);
+    fat_buf_fini(&b);
+  }
+  /* no repasse: the same refusal */
+  {
+    contagem c = {0, 0};
+
+    assert_int_equal(fat_repasse_extrato_json_escrever(st, "2025-06", 0, conta_bytes, &c, &err),
+                     FAT_ENOTFOUND);
+    assert_int_equal(c.bytes, 0);
+  }
+  fat_store_close(st);
+  remove_db();
+}
+
+/* `repasse extrato` held every line of the period as JSON (615 MB for the
+** 305,687 lines of the 100k-guia demo): written as it is read, 60,000 lines
+** (~12 MB of JSON text) take the same memory as a few pages. */
+static void test_repasse_extrato_memory_flat_in_lines(void **state)
+{
+  fat_store *st = clinica_repasse(60000);
+  contagem c = {0, 0};
+  fat_err err;
+  long before, growth;
+
+  (void)state;
+  before = peak_rss_kb();
+  assert_int_equal(fat_repasse_extrato_json_escrever(st, "2025-05", 0, conta_bytes, &c, &err),
+                   FAT_OK);
+  growth = peak_rss_kb() - before;
+  print_message("extrato: %zu bytes, pico de RSS +%ld KB\n", c.bytes, growth);
+  assert_true(c.bytes > (size_t)10 << 20);
+#ifndef FAT_ASAN
+  /* built whole: ~2 KB of JSON tree per line, ~120 MB here */
+  if (growth >= 16 * 1024)
+    fail_msg("repasse extrato cresceu %ld KB de RSS com 60.000 linhas", growth);
+#else
+  (void)growth;
+#endif
+  fat_store_close(st);
+  remove_db();
+}
+
+/* The plan SQLite chose for sql, its "detail" lines joined by '|'. */
+static void query_plan(fat_store *st, const char *sql, char *out, size_t len)
+{
+  fat_stmt *s;
+  fat_err err;
+  size_t used = 0;
+  int r;
+
+  out[0] = '\0';
+  assert_int_equal(fat_store_prepare(st, sql, &s, &err), FAT_OK);
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
+    int w = snprintf(out + used, len - used, "%s|", fat_col_text(s, 3));
+
+    assert_true(w > 0 && (size_t)w < len - used);
+    used += (size_t)w;
+  }
+  assert_int_equal(r, FAT_DONE);
+  fat_stmt_reset(s);
+}
+
+/* Each page of the statement seeks the professional's lines after the last
+** one read: no scan, no sort (a page would cost the whole repasse). */
+static void test_repasse_extrato_page_seeks_by_key(void **state)
+{
+  fat_store *st = clinica_repasse(10);
+  char plan[1024];
+
+  (void)state;
+  query_plan(st, "EXPLAIN QUERY PLAN " FAT_REPASSE_EXTRATO_LINHAS_SQL, plan, sizeof plan);
+  assert_non_null(strstr(plan, "SEARCH ri USING INDEX repasse_item_rep (repasse_id=? AND "
+                               "profissional_id=? AND rowid>?)"));
+  assert_null(strstr(plan, "SCAN"));
+  assert_null(strstr(plan, "TEMP B-TREE"));
+  fat_store_close(st);
+  remove_db();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    /* first: the RSS peak is the process's, measured before anything grows it */
+    cmocka_unit_test(test_repasse_extrato_memory_flat_in_lines),
+    cmocka_unit_test(test_repasse_extrato_streamed_is_the_same_json),
+    cmocka_unit_test(test_repasse_extrato_page_seeks_by_key),
     cmocka_unit_test(test_receiving_a_fatura_costs_linear_in_its_lotes),
   };
 
