@@ -666,6 +666,26 @@ static fat_rc repasse_aberto(fat_store *st, const char *periodo, int64_t *id, fa
 fat_rc fat_repasse_calcular(fat_store *st, fat_gen *gen, const char *periodo, cJSON **out,
                             fat_err *err)
 {
+  cJSON *avisos = NULL;
+  fat_rc rc;
+
+  if (out != NULL)
+    *out = NULL;
+  rc = fat_repasse_calcular_avisos(st, gen, periodo, out != NULL ? &avisos : NULL, err);
+  if (rc == FAT_OK && out != NULL) {
+    rc = fat_repasse_extrato(st, periodo, 0, out, err);
+    if (rc == FAT_OK) {
+      cJSON_AddItemToObject(*out, "avisos", avisos);
+      avisos = NULL;
+    }
+  }
+  cJSON_Delete(avisos);
+  return rc;
+}
+
+fat_rc fat_repasse_calcular_avisos(fat_store *st, fat_gen *gen, const char *periodo,
+                                   cJSON **avisos, fat_err *err)
+{
   static const char sql_dec[] =
     "SELECT recebimento_id, item_id FROM repasse_item WHERE repasse_id = ?1"
     " AND origem = 'convenio' AND situacao = 'pagar' AND glosa > 0";
@@ -680,8 +700,8 @@ fat_rc fat_repasse_calcular(fat_store *st, fat_gen *gen, const char *periodo, cJ
   int r;
   fat_rc rc;
 
-  if (out != NULL)
-    *out = NULL;
+  if (avisos != NULL)
+    *avisos = NULL;
   if (!periodo_ok(periodo))
     return fat_err_set(err, FAT_EINVAL, "período '%s' inválido (use AAAA-MM)",
                        periodo != NULL ? periodo : "");
@@ -738,12 +758,9 @@ fat_rc fat_repasse_calcular(fat_store *st, fat_gen *gen, const char *periodo, cJ
   }
 out:
   rc = fin_fim(st, rc, err);
-  if (rc == FAT_OK && out != NULL) {
-    rc = fat_repasse_extrato(st, periodo, 0, out, err);
-    if (rc == FAT_OK) {
-      cJSON_AddItemToObject(*out, "avisos", c.avisos);
-      c.avisos = NULL;
-    }
+  if (rc == FAT_OK && avisos != NULL) {
+    *avisos = c.avisos;
+    c.avisos = NULL;
   }
 done:
   fat_free(c.pagar);

@@ -59,6 +59,12 @@ FAT_NODISCARD fat_rc fat_repasse_regra_listar(fat_store *st, cJSON **out, fat_er
 ** professional). FAT_ESTATE when that repasse is closed. */
 FAT_NODISCARD fat_rc fat_repasse_calcular(fat_store *st, fat_gen *gen, const char *periodo,
                                           cJSON **out, fat_err *err);
+/* The same calculation; *avisos (may be NULL) gets only the array of
+** warnings, and the statement is left to fat_repasse_extrato_ler or the
+** _escrever functions (its lines are not held in memory). */
+FAT_NODISCARD fat_rc fat_repasse_calcular_avisos(fat_store *st, fat_gen *gen,
+                                                 const char *periodo, cJSON **avisos,
+                                                 fat_err *err);
 /* A held line: "pagar" pays what was received now; "reter" holds it again.
 ** Only in an open repasse. Audited. */
 FAT_NODISCARD fat_rc fat_repasse_decidir(fat_store *st, int64_t item_id, const char *decisao,
@@ -136,9 +142,12 @@ FAT_NODISCARD fat_rc fat_repasse_extrato_ler(fat_store *st, const char *periodo,
 typedef fat_rc (*fat_repasse_escrita)(void *u, const char *p, size_t n, fat_err *err);
 
 /* The statement as JSON text, written to w as it is read: byte for byte
-** cJSON_PrintUnformatted(fat_repasse_extrato(...)), in flat memory. */
+** cJSON_PrintUnformatted(fat_repasse_extrato(...)), in flat memory. The
+** members of mais (an object; NULL = none) are written after the totals,
+** as fat_repasse_calcular adds "avisos". */
 FAT_NODISCARD fat_rc fat_repasse_extrato_json_escrever(fat_store *st, const char *periodo,
                                                        int64_t profissional_id,
+                                                       const cJSON *mais,
                                                        fat_repasse_escrita w, void *u,
                                                        fat_err *err);
 /* The statement as printable HTML written to w as it is read (flat memory);

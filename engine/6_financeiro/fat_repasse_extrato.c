@@ -302,8 +302,9 @@ static fat_rc json_linha(void *u, const fat_repasse_prof *p, const cJSON *linha,
   return rc;
 }
 
-/* the totals closing an object: ],"total_pagar":X,"total_retido":Y} */
-static fat_rc json_totais(saida *o, int64_t tp, int64_t tr, fat_err *err)
+/* the totals closing an array: ],"total_pagar":X,"total_retido":Y and, when
+** fechar, the object's } */
+static fat_rc json_totais(saida *o, int64_t tp, int64_t tr, int fechar, fat_err *err)
 {
   fat_rc rc = fat_buf_puts(&o->b, "],\"total_pagar\":", err);
 
@@ -313,14 +314,14 @@ static fat_rc json_totais(saida *o, int64_t tp, int64_t tr, fat_err *err)
     rc = fat_buf_puts(&o->b, ",\"total_retido\":", err);
   if (rc == FAT_OK)
     rc = json_valor(o, cJSON_CreateNumber((double)tr), err);
-  if (rc == FAT_OK)
+  if (rc == FAT_OK && fechar)
     rc = fat_buf_puts(&o->b, "}", err);
   return rc;
 }
 
 static fat_rc json_prof_fim(void *u, const fat_repasse_prof *p, fat_err *err)
 {
-  return json_totais(u, p->total_pagar, p->total_retido, err);
+  return json_totais(u, p->total_pagar, p->total_retido, 1, err);
 }
 
 static fat_rc escrever(fat_store *st, const char *periodo, int64_t prof, const fat_repasse_leitor *l,
@@ -342,6 +343,7 @@ static fat_rc escrever(fat_store *st, const char *periodo, int64_t prof, const f
 typedef struct json_total {
   saida o;
   int64_t tp, tr;
+  const cJSON *mais;
 } json_total;
 
 static fat_rc json_inicio_total(void *u, const char *periodo, const char *status,
@@ -358,18 +360,39 @@ static fat_rc json_inicio_total(void *u, const char *periodo, const char *status
 static fat_rc json_fim(saida *o, fat_err *err)
 {
   json_total *j = (json_total *)o;
+  const cJSON *m;
+  fat_rc rc = json_totais(o, j->tp, j->tr, 0, err);
 
-  return json_totais(o, j->tp, j->tr, err);
+  if (rc != FAT_OK)
+    return rc;
+  cJSON_ArrayForEach(m, j->mais) {
+    char *t = cJSON_PrintUnformatted(m);
+
+    if (t == NULL)
+      return fat_err_oom(err);
+    rc = fat_buf_puts(&o->b, ",", err);
+    if (rc == FAT_OK)
+      rc = json_valor(o, cJSON_CreateString(m->string), err);
+    if (rc == FAT_OK)
+      rc = fat_buf_puts(&o->b, ":", err);
+    if (rc == FAT_OK)
+      rc = fat_buf_puts(&o->b, t, err);
+    cJSON_free(t);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  return fat_buf_puts(&o->b, "}", err);
 }
 
 fat_rc fat_repasse_extrato_json_escrever(fat_store *st, const char *periodo,
-                                         int64_t profissional_id, fat_repasse_escrita w, void *u,
-                                         fat_err *err)
+                                         int64_t profissional_id, const cJSON *mais,
+                                         fat_repasse_escrita w, void *u, fat_err *err)
 {
   json_total j;
   fat_repasse_leitor l;
 
   memset(&j, 0, sizeof j);
+  j.mais = mais;
   j.o.w = w;
   j.o.u = u;
   memset(&l, 0, sizeof l);

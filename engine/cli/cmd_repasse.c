@@ -28,31 +28,6 @@ static void help(void)
          "          [--saida ARQUIVO]   extrato por profissional\n");
 }
 
-static void print_extrato(const cJSON *e)
-{
-  const cJSON *p, *i, *a;
-  char v1[40], v2[40], v3[40], d[16];
-
-  printf("repasse de %s (%s)\n", cli_jstr(e, "periodo", "-"), cli_jstr(e, "status", "-"));
-  cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(e, "profissionais")) {
-    printf("\n%s (%s): a pagar %s, retido %s\n", cli_jstr(p, "nome", "-"),
-           cli_jstr(p, "conselho", ""), cf_jbrl(p, "total_pagar", v1),
-           cf_jbrl(p, "total_retido", v2));
-    cJSON_ArrayForEach(i, cJSON_GetObjectItemCaseSensitive(p, "itens")) {
-      printf("  #%-5lld %s %-10s base %12s -> %12s  %s (%s)", (long long)cli_jint(i, "id"),
-             cf_jdata(i, "data", d), cli_jstr(i, "origem", "-"), cf_jbrl(i, "base", v1),
-             cf_jbrl(i, "valor", v2), cli_jstr(i, "descricao", ""), cli_jstr(i, "regra", ""));
-      if (strcmp(cli_jstr(i, "situacao", ""), "retido") == 0)
-        printf("  RETIDO: glosa de %s em aberto", cf_jbrl(i, "glosa", v3));
-      printf("\n");
-    }
-  }
-  printf("\ntotal a pagar %s, retido %s\n", cf_jbrl(e, "total_pagar", v1),
-         cf_jbrl(e, "total_retido", v2));
-  a = cJSON_GetObjectItemCaseSensitive(e, "avisos");
-  cJSON_ArrayForEach(i, a) printf("atenção: %s\n", cJSON_IsString(i) ? i->valuestring : "");
-}
-
 /* ---- `repasse extrato`: printed as the engine reads it (flat memory) ---- */
 
 typedef struct extrato_out {
@@ -113,14 +88,17 @@ static fat_rc ex_escreve(void *u, const char *p, size_t n, fat_err *err)
   return FAT_OK;
 }
 
-/* `repasse extrato` in texto, --json or html, to stdout or to the file
-** saida (written beside it, then renamed: never half a file). */
+/* `repasse extrato` (and the statement `repasse calcular` prints, with its
+** avisos) in texto, --json or html, to stdout or to the file saida (written
+** beside it, then renamed: never half a file). */
 static int extrato(fat_cli *cli, fat_store *st, const char *periodo, int64_t prof,
-                   const char *formato, const char *saida)
+                   const char *formato, const char *saida, cJSON *avisos)
 {
   extrato_out o;
   fat_repasse_leitor l;
   char tmp[4096] = "";
+  cJSON *mais = NULL;
+  const cJSON *a;
   fat_err err;
   fat_rc rc;
 
@@ -144,7 +122,15 @@ static int extrato(fat_cli *cli, fat_store *st, const char *periodo, int64_t pro
   if (strcmp(formato, "html") == 0) {
     rc = fat_repasse_extrato_html_escrever(st, periodo, prof, ex_escreve, &o, &err);
   } else if (cli->json) {
-    rc = fat_repasse_extrato_json_escrever(st, periodo, prof, ex_escreve, &o, &err);
+    if (avisos != NULL) {
+      mais = cJSON_CreateObject();
+      if (mais == NULL || !cJSON_AddItemReferenceToObject(mais, "avisos", avisos)) {
+        cJSON_Delete(mais);
+        return cli_error_oom();
+      }
+    }
+    rc = fat_repasse_extrato_json_escrever(st, periodo, prof, mais, ex_escreve, &o, &err);
+    cJSON_Delete(mais);
     if (rc == FAT_OK)
       rc = ex_escreve(&o, "\n", 1, &err);
   } else {
@@ -159,6 +145,7 @@ static int extrato(fat_cli *cli, fat_store *st, const char *periodo, int64_t pro
 
       printf("\ntotal a pagar %s, retido %s\n", cf_brl(o.total_pagar, v1),
              cf_brl(o.total_retido, v2));
+      cJSON_ArrayForEach(a, avisos) printf("atenção: %s\n", cJSON_IsString(a) ? a->valuestring : "");
     }
   }
   if (tmp[0] != '\0') {
@@ -291,12 +278,16 @@ int cli_repasse(fat_cli *cli, int argc, char **argv)
   if (strcmp(a, "calcular") == 0) {
     fat_rules *rules;
     fat_gen *gen = cf_gen(cli, st, &rules);
-    fat_rc rc = fat_repasse_calcular(st, gen, periodo, &o, &err);
+    fat_rc rc = fat_repasse_calcular_avisos(st, gen, periodo, &o, &err);
+    int r;
 
     cf_gen_close(gen, rules);
     if (rc != FAT_OK)
       return cli_error(&err);
-    return cf_out(cli, o, print_extrato);
+    /* the statement as extrato prints it (its lines are not held), then the avisos */
+    r = extrato(cli, st, periodo, 0, "texto", NULL, o);
+    cJSON_Delete(o);
+    return r;
   }
   if (strcmp(a, "fechar") == 0) {
     if (fat_repasse_fechar(st, periodo, &err) != FAT_OK)
@@ -316,7 +307,7 @@ int cli_repasse(fat_cli *cli, int argc, char **argv)
   }
   if (strcmp(a, "extrato") == 0) {
     if (strcmp(formato, "texto") == 0 || strcmp(formato, "html") == 0)
-      return extrato(cli, st, periodo, prof, formato, saida);
+      return extrato(cli, st, periodo, prof, formato, saida, NULL);
     if (strcmp(formato, "xlsx") == 0) {
       if (saida == NULL || strcmp(saida, "-") == 0)
         return cli_usage_error("repasse extrato", "XLSX precisa de --saida ARQUIVO.xlsx");

@@ -239,7 +239,7 @@ static void test_repasse_extrato_streamed_is_the_same_json(void **state)
     whole = cJSON_PrintUnformatted(tree);
     assert_non_null(whole);
     fat_buf_init(&b, (size_t)64 << 20);
-    assert_int_equal(fat_repasse_extrato_json_escrever(st, "2025-05", profs[k], no_buf, &b, &err),
+    assert_int_equal(fat_repasse_extrato_json_escrever(st, "2025-05", profs[k], NULL, no_buf, &b, &err),
                      FAT_OK);
     assert_int_equal(b.len, strlen(whole));
     assert_memory_equal(b.data, whole, b.len);
@@ -247,11 +247,33 @@ static void test_repasse_extrato_streamed_is_the_same_json(void **state)
     cJSON_Delete(tree);
     fat_buf_fini(&b);
   }
+  /* with the members repasse calcular adds after the totals */
+  {
+    cJSON *tree = NULL, *mais = cJSON_CreateObject(), *av = cJSON_CreateArray();
+    char *whole;
+    fat_buf b;
+
+    cJSON_AddItemToArray(av, cJSON_CreateString("profissional #9 sem regra: \"x\" <y>"));
+    cJSON_AddItemToArray(av, cJSON_CreateString("guia G1 sem itens"));
+    cJSON_AddItemToObject(mais, "avisos", av);
+    assert_int_equal(fat_repasse_extrato(st, "2025-05", 0, &tree, &err), FAT_OK);
+    cJSON_AddItemReferenceToObject(tree, "avisos", av);
+    whole = cJSON_PrintUnformatted(tree);
+    fat_buf_init(&b, (size_t)64 << 20);
+    assert_int_equal(fat_repasse_extrato_json_escrever(st, "2025-05", 0, mais, no_buf, &b, &err),
+                     FAT_OK);
+    assert_int_equal(b.len, strlen(whole));
+    assert_memory_equal(b.data, whole, b.len);
+    cJSON_free(whole);
+    cJSON_Delete(tree);
+    cJSON_Delete(mais);
+    fat_buf_fini(&b);
+  }
   /* no repasse: the same refusal */
   {
     contagem c = {0, 0};
 
-    assert_int_equal(fat_repasse_extrato_json_escrever(st, "2025-06", 0, conta_bytes, &c, &err),
+    assert_int_equal(fat_repasse_extrato_json_escrever(st, "2025-06", 0, NULL, conta_bytes, &c, &err),
                      FAT_ENOTFOUND);
     assert_int_equal(c.bytes, 0);
   }
@@ -271,7 +293,7 @@ static void test_repasse_extrato_memory_flat_in_lines(void **state)
 
   (void)state;
   before = peak_rss_kb();
-  assert_int_equal(fat_repasse_extrato_json_escrever(st, "2025-05", 0, conta_bytes, &c, &err),
+  assert_int_equal(fat_repasse_extrato_json_escrever(st, "2025-05", 0, NULL, conta_bytes, &c, &err),
                    FAT_OK);
   growth = peak_rss_kb() - before;
   print_message("extrato: %zu bytes, pico de RSS +%ld KB\n", c.bytes, growth);
