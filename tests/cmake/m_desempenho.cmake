@@ -8,3 +8,9 @@ if(TARGET bench_importar)
   set_tests_properties(bench.importar PROPERTIES LABELS bench TIMEOUT 3600
     ENVIRONMENT "${FAT_TEST_ENV}")
 endif()
+
+# `repasse extrato` streamed: the same bytes as the statement built whole (m5-demo)
+add_test(NAME e2e.m_repasse_extrato
+  COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/m_repasse_extrato.sh $<TARGET_FILE:faturo> ${CMAKE_SOURCE_DIR})
+set_tests_properties(e2e.m_repasse_extrato PROPERTIES LABELS e2e TIMEOUT 300
+  ENVIRONMENT "${FAT_TEST_ENV}")
