@@ -74,6 +74,10 @@ FAT_NODISCARD fat_rc fat_store_prepare(fat_store *st, const char *sql, fat_stmt 
 ** is being stepped. */
 #define FAT_STORE_CACHE_DEFAULT 256
 void fat_store_set_cache_size(fat_store *st, int n);
+/* Requests for a statement-journal chunk that SQLite's allocator served
+** from the store's free list of freed chunks since the process started
+** (fat_store.c, jpool_install; for tests). */
+unsigned long fat_store_jpool_hits(void);
 /* Statements cached now, and whether sql is one of them (for tests). */
 int fat_store_cache_count(const fat_store *st);
 int fat_store_cached(const fat_store *st, const char *sql);
