@@ -61,6 +61,9 @@ typedef struct fat_rules_op {
   cJSON *contract;    /* display view of the declaration */
   fat_contrato *contrato; /* the typed contract every stage reads */
   cJSON *tests;       /* array of {nome, guia, ctx, espera, nao_espera, sem_achados} */
+  void *run;          /* the check run in progress (fat_rules_check.c), for the
+                         host views' C functions; NULL between calls */
+  struct fat_rules_view *view; /* the guia's Lua view (fat_rules_view.c), NULL until used */
 } fat_rules_op;
 
 struct fat_gen {
