@@ -205,106 +205,6 @@ static void check_result(lua_State *L, int r, run_ctx *rc)
   }
 }
 
-/* {----------------------------------------------------------------------
-** The Lua table of a fat_guia, straight from the struct (fat_guia_visit):
-** the same tables, keys, values, sizes and insertion order as
-** fat_rules_json_push(fat_guia_to_json(g)), so a script sees no difference.
-** Runs inside lua_pcall (raises on OOM).
-** ----------------------------------------------------------------------- */
-
-#define LV_DEPTH 8
-
-typedef struct lua_view {
-  lua_State *L;
-  int depth;                    /* open containers */
-  const char *name[LV_DEPTH];   /* each one's key in its parent (NULL: array slot) */
-  lua_Integer n[LV_DEPTH];      /* entries set so far, for arrays */
-  int is_arr[LV_DEPTH];
-} lua_view;
-
-/* Set the value on top into the innermost open container under name. */
-static int lv_set(lua_view *v, const char *name)
-{
-  int d = v->depth - 1;
-
-  if (d < 0)
-    return 1; /* the root stays on the stack */
-  if (v->is_arr[d])
-    lua_rawseti(v->L, -2, ++v->n[d]);
-  else
-    lua_setfield(v->L, -2, name); /* plain table: no metamethods */
-  return 1;
-}
-
-static int lv_open(lua_view *v, const char *name, int n, int arr)
-{
-  if (v->depth >= LV_DEPTH)
-    return luaL_error(v->L, "JSON aninhado demais");
-  luaL_checkstack(v->L, 4, "JSON aninhado demais");
-  if (arr)
-    lua_createtable(v->L, n, 0);
-  else
-    lua_createtable(v->L, 0, n);
-  v->name[v->depth] = name;
-  v->n[v->depth] = 0;
-  v->is_arr[v->depth] = arr;
-  v->depth++;
-  return 1;
-}
-
-static int lv_obj(void *ud, const char *name, int n) { return lv_open(ud, name, n, 0); }
-
-static int lv_arr(void *ud, const char *name, int n) { return lv_open(ud, name, n, 1); }
-
-static int lv_end(void *ud)
-{
-  lua_view *v = ud;
-
-  v->depth--;
-  return lv_set(v, v->name[v->depth]);
-}
-
-static int lv_str(void *ud, const char *name, const char *s)
-{
-  lua_view *v = ud;
-
-  /* lua_pushstring looks s up in Lua's cache by address first, and a
-  ** struct's strings are new addresses: a strcmp per entry for nothing */
-  lua_pushlstring(v->L, s, strlen(s));
-  return lv_set(v, name);
-}
-
-static int lv_num(void *ud, const char *name, double d)
-{
-  lua_view *v = ud;
-
-  if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && floor(d) == d)
-    lua_pushinteger(v->L, (lua_Integer)d); /* as fat_rules_json_push */
-  else
-    lua_pushnumber(v->L, d);
-  return lv_set(v, name);
-}
-
-static int lv_bool(void *ud, const char *name, int b)
-{
-  lua_view *v = ud;
-
-  lua_pushboolean(v->L, b);
-  return lv_set(v, name);
-}
-
-/* Push the Lua table of g. */
-static void push_guia(lua_State *L, const fat_guia *g)
-{
-  static const fat_guia_visitor lv = {lv_obj, lv_arr, lv_end, lv_str, lv_num, lv_bool};
-  lua_view v;
-
-  memset(&v, 0, sizeof v);
-  v.L = L;
-  (void)fat_guia_visit(g, &lv, &v);
-}
-
-/* }---------------------------------------------------------------------- */
 
 /* {----------------------------------------------------------------------
 ** The lazy ctx field: the ctx table is plain (the checks may write to it)
@@ -346,6 +246,15 @@ static void ctx_lazy_fill(lua_State *L, run_ctx *rc, int t)
   lua_pushstring(L, lz->name);
   lua_insert(L, -2);
   lua_rawset(L, t);
+}
+
+void fat_rules_run_oom(lua_State *L, fat_rules_op *op)
+{
+  run_ctx *rc = op->run;
+
+  if (rc != NULL)
+    rc->oom = 1;
+  luaL_error(L, "memória insuficiente");
 }
 
 static run_ctx *ctx_run(lua_State *L)
@@ -449,7 +358,7 @@ static int run_checks_main(lua_State *L)
 
   lua_settop(L, 0);
   if (rc->gs != NULL)
-    push_guia(L, rc->gs);
+    fat_rules_view_push(L, op, rc->gs);
   else if (rc->guia == NULL || !cJSON_IsObject(rc->guia))
     return luaL_error(L, "a guia deve ser um objeto JSON");
   else
@@ -548,6 +457,7 @@ static fat_rc op_run(fat_gen *g, fat_rules_op *op, const cJSON *guia, const fat_
   op->run = &rc;
   status = lua_pcall(L, 1, 0, 1);
   op->run = NULL;
+  fat_rules_view_end(op->view);
   hard = fat_sandbox_disarm(&op->bud);
   if (rc.host_rc != FAT_OK) { /* the host's failure, not the rule's */
     *err = rc.host_err;
