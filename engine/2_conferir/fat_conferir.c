@@ -725,24 +725,26 @@ static fat_rc par_status(par_run *p, size_t k, char *out, size_t len, fat_err *e
   return stop ? fat_err_set(err, FAT_ESTATE, "conferir interrompido") : FAT_OK;
 }
 
-/* Replace, in ctx, the snapshot's status of the guias this run checked
-** before guia i by the status the run gave them. */
-static fat_rc par_fix_ctx(par_run *p, size_t i, fat_avaliar_ctx *ctx, fat_err *err)
+/* Which guia of the run a history belongs to (the ud of par_fix_hist). */
+typedef struct par_hist {
+  par_run *p;
+  size_t i;
+} par_hist;
+
+/* ctx->hist_fix: in the history just loaded for guia i (when a script read
+** it), replace the snapshot's status of the guias this run checked before
+** guia i by the status the run gave them. */
+static fat_rc par_fix_hist(void *ud, cJSON *historico, fat_err *err)
 {
+  par_hist *ph = ud;
+  par_run *p = ph->p;
+  size_t i = ph->i;
   char st[16];
   cJSON *h;
-  size_t j;
   long k;
   fat_rc rc = FAT_OK;
 
-  for (j = 0; j < ctx->n_pares && rc == FAT_OK; j++) {
-    k = par_index(p, ctx->pares[j].guia_id);
-    if (k >= 0 && (size_t)k < i)
-      rc = par_status(p, (size_t)k, ctx->pares[j].status, sizeof ctx->pares[j].status, err);
-  }
-  if (ctx->historico == NULL)
-    return rc;
-  cJSON_ArrayForEach(h, ctx->historico)
+  cJSON_ArrayForEach(h, historico)
   {
     cJSON *id = cJSON_GetObjectItemCaseSensitive(h, "id");
     cJSON *sv = cJSON_GetObjectItemCaseSensitive(h, "status");
@@ -761,11 +763,36 @@ static fat_rc par_fix_ctx(par_run *p, size_t i, fat_avaliar_ctx *ctx, fat_err *e
   return rc;
 }
 
+/* Replace, in ctx, the snapshot's status of the guias this run checked
+** before guia i by the status the run gave them: now in the duplicate
+** candidates, when it is loaded in the history (par_fix_hist; ph lives as
+** long as ctx). */
+static fat_rc par_fix_ctx(par_run *p, size_t i, fat_avaliar_ctx *ctx, par_hist *ph, fat_err *err)
+{
+  size_t j;
+  long k;
+  fat_rc rc = FAT_OK;
+
+  for (j = 0; j < ctx->n_pares && rc == FAT_OK; j++) {
+    k = par_index(p, ctx->pares[j].guia_id);
+    if (k >= 0 && (size_t)k < i)
+      rc = par_status(p, (size_t)k, ctx->pares[j].status, sizeof ctx->pares[j].status, err);
+  }
+  ph->p = p;
+  ph->i = i;
+  ctx->hist_fix = par_fix_hist;
+  ctx->hist_fix_ud = ph;
+  if (rc == FAT_OK && ctx->historico != NULL) /* loaded already (not by the loader) */
+    rc = par_fix_hist(ph, ctx->historico, err);
+  return rc;
+}
+
 /* Load and evaluate todo[i] into slot s. */
 static fat_rc par_eval(par_worker *w, size_t i, par_slot *s)
 {
   par_run *p = w->p;
   fat_avaliar_ctx ctx;
+  par_hist ph;
   fat_rc rc;
 
   fat_avaliar_ctx_init(&ctx);
@@ -775,7 +802,7 @@ static fat_rc par_eval(par_worker *w, size_t i, par_slot *s)
   if (rc == FAT_OK)
     rc = fat_avaliar_ctx_load(w->av, s->g, p->r->res->hoje, &ctx, &s->err);
   if (rc == FAT_OK)
-    rc = par_fix_ctx(p, i, &ctx, &s->err);
+    rc = par_fix_ctx(p, i, &ctx, &ph, &s->err);
   if (rc == FAT_OK)
     rc = fat_avaliar(w->gen, s->g->operadora.script, s->g, &ctx, &s->av, &s->err);
   fat_avaliar_ctx_fini(&ctx);
