@@ -201,17 +201,92 @@ static int64_t guia_risco(const fat_guia *g, const fat_findings *f, const int *r
   return cap > 0 && sum > cap ? cap : sum;
 }
 
-/* What store_guia writes and what it answers. */
-typedef struct guia_out {
-  int64_t *ids;          /* achado.id per finding */
-  int *rec;              /* 1 when the finding kept an acknowledgement */
-  const char *status;    /* new status */
+/* What storing a guia's evaluation will write, worked out before writing
+** from reads only (the guia's achado rows before this check): each
+** finding's earlier row, the acknowledgements kept, the counts and the
+** guia's new status. The threaded run works it out on the worker's
+** connection: its snapshot holds the same earlier rows, since the run
+** writes a guia's findings only when it stores that guia. */
+typedef struct guia_plan {
+  velho *old;            /* the guia's achado rows before this check */
+  size_t n_old;
+  long *match;           /* per finding: its row in old, or -1 (a new row) */
+  int *rec;              /* per finding: 1 when it keeps an acknowledgement */
+  char (*chave)[FAT_FINDING_CHAVE_MAX]; /* per finding: its identity */
+  int64_t bloqueios, alertas;  /* open bloqueios (not acknowledged), alertas */
   int64_t risco;
-  int64_t bloqueios, alertas;
-} guia_out;
+  const char *status;    /* the guia's new status (a literal or the guia's own) */
+} guia_plan;
 
-static fat_rc store_achados(run *r, const cand *c, const fat_guia *g, const fat_avaliacao *av,
-                            guia_out *go, fat_err *err)
+static void plan_init(guia_plan *pl) { memset(pl, 0, sizeof *pl); }
+
+static void plan_fini(guia_plan *pl)
+{
+  velhos_free(pl->old, pl->n_old);
+  fat_free(pl->match);
+  fat_free(pl->rec);
+  fat_free(pl->chave);
+  plan_init(pl);
+}
+
+/* Is status one conferir may change (a guia not yet in a lote)? */
+static int status_conferivel(const char *status)
+{
+  return status != NULL && (strcmp(status, "digitada") == 0 ||
+                            strcmp(status, "conferida") == 0 || strcmp(status, "pendente") == 0);
+}
+
+/* Work out pl (init'ed) for the evaluation av of guia g (checked as c),
+** reading g's earlier findings from st. The same finding found again
+** (same identity, fat_finding_chave; rows stored before migration 013 have
+** none and match by code and field) takes over its row, each row once, in
+** the order of the findings. The new status: "pendente" with an open
+** bloqueio or an error, else "conferida"; a guia already in a lote
+** (conferir --guia N may check any guia) keeps its status. */
+static fat_rc plan_guia(fat_store *st, const cand *c, const fat_guia *g, const fat_avaliacao *av,
+                        guia_plan *pl, fat_err *err)
+{
+  const fat_findings *f = &av->achados;
+  size_t i;
+  fat_rc rc = FAT_OK;
+
+  pl->match = fat_calloc(f->n + 1, sizeof *pl->match);
+  pl->rec = fat_calloc(f->n + 1, sizeof *pl->rec);
+  pl->chave = fat_calloc(f->n + 1, sizeof *pl->chave);
+  if (pl->match == NULL || pl->rec == NULL || pl->chave == NULL)
+    return fat_err_oom(err);
+  /* a guia never checked has no achado rows: nothing to keep or delete */
+  if (c->conferida_antes)
+    rc = velhos_load(st, g->id, &pl->old, &pl->n_old, err);
+  for (i = 0; i < f->n && rc == FAT_OK; i++) {
+    const fat_finding *a = &f->v[i];
+    velho *k;
+
+    fat_finding_chave(a, g, pl->chave[i], sizeof pl->chave[i]);
+    k = velho_of(pl->old, pl->n_old, a, pl->chave[i]);
+    pl->match[i] = k != NULL ? (long)(k - pl->old) : -1;
+    pl->rec[i] = k != NULL && k->reconhecido;
+    if (k != NULL)
+      k->usado = 1;
+    if (a->severidade == FAT_BLOQUEIO && !pl->rec[i])
+      pl->bloqueios++;
+    else if (a->severidade == FAT_ALERTA)
+      pl->alertas++;
+  }
+  if (rc != FAT_OK)
+    return rc;
+  pl->risco = guia_risco(g, f, pl->rec);
+  if (!status_conferivel(g->status))
+    pl->status = g->status;
+  else
+    pl->status = (pl->bloqueios > 0 || av->erro[0] != '\0') ? "pendente" : "conferida";
+  return FAT_OK;
+}
+
+/* Write the findings of av as pl matched them; the id of each finding's
+** row goes to ids. */
+static fat_rc store_achados(run *r, const fat_guia *g, const fat_avaliacao *av,
+                            const guia_plan *pl, int64_t *ids, fat_err *err)
 {
   static const char sql_ins[] =
     "INSERT INTO achado(guia_id, item_id, codigo, severidade, campo, mensagem, glosa_prevista, "
@@ -224,23 +299,15 @@ static fat_rc store_achados(run *r, const cand *c, const fat_guia *g, const fat_
     "geracao_id = ?11, guia_revisao = ?12, linha = ?13, chave = ?14 WHERE id = ?15";
   const fat_findings *f = &av->achados;
   int64_t geracao_id = r->gen != NULL ? fat_gen_id(r->gen) : 0;
-  velho *old = NULL;
-  size_t n_old = 0, i;
+  size_t i;
   fat_stmt *s;
-  char chave[FAT_FINDING_CHAVE_MAX];
   fat_rc rc = FAT_OK;
 
-  /* a guia never checked has no achado rows: nothing to keep or delete */
-  if (c->conferida_antes)
-    rc = velhos_load(r->st, g->id, &old, &n_old, err);
   for (i = 0; i < f->n && rc == FAT_OK; i++) {
     const fat_finding *a = &f->v[i];
     int idx = a->item_seq > 0 ? item_index(g, a->item_seq) : -1;
-    velho *k;
+    const velho *k = pl->match[i] >= 0 ? &pl->old[pl->match[i]] : NULL;
 
-    fat_finding_chave(a, g, chave, sizeof chave);
-    k = velho_of(old, n_old, a, chave);
-    go->rec[i] = k != NULL && k->reconhecido;
     rc = fat_store_prepare(r->st, k != NULL ? sql_upd : sql_ins, &s, err);
     if (rc != FAT_OK)
       break;
@@ -258,26 +325,15 @@ static fat_rc store_achados(run *r, const cand *c, const fat_guia *g, const fat_
     fat_bind_int_or_null(s, 11, geracao_id, geracao_id <= 0);
     fat_bind_int(s, 12, g->revisao);
     fat_bind_int_or_null(s, 13, a->linha, a->linha <= 0);
-    fat_bind_text(s, 14, chave);
+    fat_bind_text(s, 14, pl->chave[i]);
     if (k != NULL)
       fat_bind_int(s, 15, k->id);
     rc = fat_store_step_done(r->st, s, "erro ao gravar achado", err);
-    if (rc != FAT_OK)
-      break;
-    if (k != NULL) {
-      k->usado = 1;
-      go->ids[i] = k->id;
-    } else {
-      go->ids[i] = fat_store_last_id(r->st);
-    }
-    if (a->severidade == FAT_BLOQUEIO && !go->rec[i])
-      go->bloqueios++;
-    else if (a->severidade == FAT_ALERTA)
-      go->alertas++;
+    if (rc == FAT_OK)
+      ids[i] = k != NULL ? k->id : fat_store_last_id(r->st);
   }
   if (rc == FAT_OK)
-    rc = velhos_fim(r->st, g, old, n_old, err);
-  velhos_free(old, n_old);
+    rc = velhos_fim(r->st, g, pl->old, pl->n_old, err);
   return rc;
 }
 
@@ -317,39 +373,27 @@ static fat_rc store_valores(run *r, const fat_guia *g, const fat_avaliacao *av, 
   return rc;
 }
 
-/* Is status one conferir may change (a guia not yet in a lote)? */
-static int status_conferivel(const char *status)
-{
-  return status != NULL && (strcmp(status, "digitada") == 0 ||
-                            strcmp(status, "conferida") == 0 || strcmp(status, "pendente") == 0);
-}
-
-/* The guia's new status: only a guia not yet in a lote changes status
-** (conferir --guia N may check any guia), and an unchanged status is not
-** written again. */
-static fat_rc store_status(run *r, const fat_guia *g, guia_out *go, fat_err *err)
+/* The guia's new status (pl->status): only a guia not yet in a lote
+** changes status, and an unchanged status is not written again. */
+static fat_rc store_status(run *r, const fat_guia *g, const guia_plan *pl, fat_err *err)
 {
   static const char sql[] = "UPDATE guia SET status = ?2 WHERE id = ?1";
   fat_stmt *s;
   fat_rc rc;
 
-  if (!status_conferivel(g->status)) {
-    go->status = g->status;
-    return FAT_OK;
-  }
-  if (strcmp(g->status, go->status) == 0)
+  if (!status_conferivel(g->status) || strcmp(g->status, pl->status) == 0)
     return FAT_OK;
   rc = fat_store_prepare(r->st, sql, &s, err);
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, g->id);
-  fat_bind_text(s, 2, go->status);
+  fat_bind_text(s, 2, pl->status);
   return fat_store_step_done(r->st, s, "erro ao atualizar a situação da guia", err);
 }
 
 /* The guia's new status and its conferencia row. */
 static fat_rc store_conferencia(run *r, const fat_guia *g, const fat_avaliacao *av,
-                                guia_out *go, fat_err *err)
+                                const guia_plan *pl, fat_err *err)
 {
   static const char sql_conf[] =
     "INSERT OR REPLACE INTO conferencia(guia_id, revisao, script_sha256, geracao_id, "
@@ -361,9 +405,7 @@ static fat_rc store_conferencia(run *r, const fat_guia *g, const fat_avaliacao *
   char now[32], recon[16];
   fat_rc rc;
 
-  go->status = (go->bloqueios > 0 || erro != NULL) ? "pendente" : "conferida";
-  go->risco = guia_risco(g, &av->achados, go->rec);
-  rc = store_status(r, g, go, err);
+  rc = store_status(r, g, pl, err);
   if (rc == FAT_OK)
     rc = fat_store_prepare(r->st, sql_conf, &s, err);
   if (rc != FAT_OK)
@@ -377,23 +419,24 @@ static fat_rc store_conferencia(run *r, const fat_guia *g, const fat_avaliacao *
   fat_bind_int_or_null(s, 4, geracao_id, geracao_id <= 0);
   fat_bind_text(s, 5, r->res->hoje);
   fat_bind_text(s, 6, av->reconferir_em != INT32_MAX ? recon : NULL);
-  fat_bind_int(s, 7, go->bloqueios);
-  fat_bind_int(s, 8, go->alertas);
-  fat_bind_int(s, 9, go->risco);
+  fat_bind_int(s, 7, pl->bloqueios);
+  fat_bind_int(s, 8, pl->alertas);
+  fat_bind_int(s, 9, pl->risco);
   fat_bind_text(s, 10, erro);
   fat_bind_text(s, 11, now);
   return fat_store_step_done(r->st, s, "erro ao gravar a conferência", err);
 }
 
 /* Add one checked guia to the summary and tell the caller. */
-static void report_guia(run *r, const fat_guia *g, const fat_avaliacao *av, const guia_out *go)
+static void report_guia(run *r, const fat_guia *g, const fat_avaliacao *av, const guia_plan *pl,
+                        const int64_t *ids)
 {
   const fat_findings *f = &av->achados;
   int has_b = 0, has_a = 0;
   size_t i;
 
   for (i = 0; i < f->n; i++) {
-    if (f->v[i].severidade == FAT_BLOQUEIO && !go->rec[i])
+    if (f->v[i].severidade == FAT_BLOQUEIO && !pl->rec[i])
       has_b = 1;
     else if (f->v[i].severidade == FAT_ALERTA)
       has_a = 1;
@@ -404,69 +447,65 @@ static void report_guia(run *r, const fat_guia *g, const fat_avaliacao *av, cons
   r->res->com_erro += (size_t)(av->erro[0] != '\0');
   r->res->achados += f->n;
   r->res->preenchidos += av->n_preenchidos;
-  r->res->valor_risco += go->risco;
+  r->res->valor_risco += pl->risco;
   if (r->cb != NULL) {
     fat_conferir_guia cg;
 
     cg.guia_id = g->id;
     cg.numero_prestador = g->numero_prestador;
     cg.operadora = g->operadora.script;
-    cg.status = go->status;
+    cg.status = pl->status;
     cg.achados = f;
-    cg.achado_ids = go->ids;
-    cg.reconhecido = go->rec;
+    cg.achado_ids = ids;
+    cg.reconhecido = pl->rec;
     cg.erro = av->erro[0] != '\0' ? av->erro : NULL;
-    cg.valor_risco = go->risco;
+    cg.valor_risco = pl->risco;
     r->cb(r->ud, &cg);
   }
 }
 
-/* Store the evaluation av of guia g (checked as c) and report it; the
-** guia's new status goes to status (len bytes). */
-static fat_rc store_one(run *r, const cand *c, const fat_guia *g, const fat_avaliacao *av,
-                        char *status, size_t len, fat_err *err)
+/* Store the evaluation av of guia g as planned in pl and report it. */
+static fat_rc store_one(run *r, const fat_guia *g, const fat_avaliacao *av, const guia_plan *pl,
+                        fat_err *err)
 {
-  guia_out go;
+  int64_t *ids = fat_calloc(av->achados.n + 1, sizeof *ids);
   fat_rc rc = FAT_OK;
 
-  memset(&go, 0, sizeof go);
-  go.ids = fat_calloc(av->achados.n + 1, sizeof *go.ids);
-  go.rec = fat_calloc(av->achados.n + 1, sizeof *go.rec);
-  if (go.ids == NULL || go.rec == NULL)
-    rc = fat_err_oom(err);
-  if (rc == FAT_OK)
-    rc = store_achados(r, c, g, av, &go, err);
+  if (ids == NULL)
+    return fat_err_oom(err);
+  rc = store_achados(r, g, av, pl, ids, err);
   if (rc == FAT_OK)
     rc = store_valores(r, g, av, err);
   if (rc == FAT_OK)
-    rc = store_conferencia(r, g, av, &go, err);
-  if (rc == FAT_OK) {
-    report_guia(r, g, av, &go);
-    snprintf(status, len, "%s", go.status != NULL ? go.status : "");
-  }
-  fat_free(go.ids);
-  fat_free(go.rec);
+    rc = store_conferencia(r, g, av, pl, err);
+  if (rc == FAT_OK)
+    report_guia(r, g, av, pl, ids);
+  fat_free(ids);
   return rc;
 }
 
-/* conferir of one guia = load + fat_avaliar + store. */
+/* conferir of one guia = load + fat_avaliar + plan + store. */
 static fat_rc check_one(run *r, const cand *c, fat_err *err)
 {
   fat_guia *g = NULL;
   fat_avaliar_ctx ctx;
   fat_avaliacao av;
-  char status[16];
+  guia_plan pl;
   fat_rc rc;
 
   fat_avaliar_ctx_init(&ctx);
   fat_avaliacao_init(&av);
+  plan_init(&pl);
   rc = fat_guia_load(r->st, c->id, &g, err);
   if (rc == FAT_OK)
     rc = fat_avaliar_ctx_load(r->av, g, r->res->hoje, &ctx, err);
   if (rc == FAT_OK)
     rc = fat_avaliar(r->gen, g->operadora.script, g, &ctx, &av, err);
   if (rc == FAT_OK)
-    rc = store_one(r, c, g, &av, status, sizeof status, err);
+    rc = plan_guia(r->st, c, g, &av, &pl, err);
+  if (rc == FAT_OK)
+    rc = store_one(r, g, &av, &pl, err);
+  plan_fini(&pl);
   fat_avaliacao_fini(&av);
   fat_avaliar_ctx_fini(&ctx);
   fat_guia_free(g);
@@ -645,50 +684,99 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
 }
 
 /* {----------------------------------------------------------------------
-** The run on several threads: workers load and evaluate guias, each with
-** its own connection (a read snapshot taken before the run writes), its own
-** evaluator and its own Lua states (fat_gen_clone); this thread stores the
-** evaluations in the order of the guias, in the same chunks and
-** transactions as the run on one thread. The answers are the same as on
-** one thread: what a run writes that a later guia of the same run reads is
-** the status of the guias before it (the duplicates' "situação" and the
-** scripts' historico), and a worker takes those statuses from this run
-** (waiting until they are stored) instead of from its snapshot.
+** The run on several threads: workers load, evaluate and plan guias
+** (plan_guia), each with its own connection (a read snapshot taken before
+** the run writes), its own evaluator and its own Lua states
+** (fat_gen_clone); this thread stores the evaluations in the order of the
+** guias, in the same chunks and transactions as the run on one thread.
+** The answers are the same as on one thread: what a run writes that a
+** later guia of the same run reads is the status of the guias before it
+** (the duplicates' "situação" and the scripts' historico), and a worker
+** takes those statuses from this run instead of from its snapshot: the
+** status planned for the earlier guia, known as soon as it is evaluated
+** (a worker waits only while another worker is still on that guia).
+**
+** What keeps the threads from paying for each other (perf of the first
+** version: ~16% of the CPU in wake-ups, glibc arena locks):
+**   - work goes out in batches of consecutive guias (par_batch): one
+**     hand-over to the writer per batch, not per guia;
+**   - each thread sleeps on its own condition variable and is woken only
+**     for what it waits for (the batch it needs, a status, a batch of its
+**     own handed back), never by a broadcast;
+**   - a batch belongs to the worker that evaluated it: the writer hands it
+**     back and the worker frees its guias and evaluations itself, so no
+**     thread frees into another thread's malloc arena.
+** The lowest guia not yet evaluated never waits (its earlier guias are all
+** evaluated), so the run cannot deadlock on statuses; a worker stops at a
+** failed guia and the writer stops the run when it reaches it.
 ** ----------------------------------------------------------------------- */
 
-#define PAR_WINDOW 64    /* guias evaluated ahead of the writer */
 #define PAR_MAX_THREADS 16
+#define PAR_BATCH_MAX 32 /* guias per batch */
+#define PAR_BUFS 3       /* batches per worker: one evaluated, two waiting for the writer */
 
-typedef struct par_slot {
+/* One guia evaluated and planned by a worker. */
+typedef struct par_item {
   fat_guia *g;
   fat_avaliacao av;
-  fat_rc rc;
-  fat_err err;
-  int ready;
-} par_slot;
+  guia_plan plan;
+} par_item;
 
+typedef struct par_worker par_worker;
 typedef struct par_run par_run;
 
-typedef struct par_worker {
+/* todo[from..to), batch number bn, evaluated by owner into items. A batch
+** is free (owner may take it again; its items still hold the memory of the
+** last one until the owner clears them), being evaluated, or ready (the
+** writer stores it, then frees it). */
+typedef struct par_batch {
+  par_worker *owner;
+  size_t bn, from, to;
+  enum { PB_FREE, PB_EVAL, PB_READY } state;
+  size_t n_ok;              /* items evaluated; when < to - from, item n_ok failed: */
+  fat_rc rc;                /* its failure */
+  fat_err err;
+  size_t n_items;           /* items holding memory */
+  par_item items[PAR_BATCH_MAX];
+} par_batch;
+
+struct par_worker {
   par_run *p;
   fat_store *st;
-  fat_gen *gen;          /* the worker's clone; NULL without rules */
+  fat_gen *gen;             /* the worker's clone; NULL without rules */
   fat_avaliador *av;
   pthread_t th;
   int started;
-} par_worker;
+  pthread_cond_t cv;        /* it sleeps here (cv_ok: initialised) */
+  int cv_ok;
+  int wait_buf;             /* 1 while it waits for a batch of its own to be freed */
+  size_t wait_status;       /* the guia whose status it waits for; SIZE_MAX: none */
+  int64_t ns_vida, ns_status, ns_buf; /* its life, its waits (fat_conferir_resumo) */
+  size_t n_esperas;
+  par_batch bufs[PAR_BUFS];
+};
 
 struct par_run {
   run *r;
   const cand *todo;
   size_t n;
-  pthread_mutex_t mu;
-  pthread_cond_t cv;
-  par_slot slots[PAR_WINDOW];
-  char (*status)[16];    /* new status of todo[i], once stored */
-  size_t next;           /* next guia to evaluate */
-  size_t stored;         /* guias stored so far (in order) */
+  size_t batch;             /* guias per batch */
+  par_worker *w;
+  int nw;
+  pthread_mutex_t mu;       /* guards everything below and the batches' state */
+  pthread_cond_t cv;        /* the writer sleeps here */
+  int writer_waits;         /* 1 while it waits for batch `want` */
+  size_t want;
+  par_batch **ring;         /* batch bn at ring[bn % n_ring] while not free */
+  size_t n_ring;
+  char (*status)[16];       /* status planned for todo[i], once known[i] */
+  unsigned char *known;
+  size_t known_below;       /* known[0..known_below) are all 1 */
+  size_t next;              /* first guia not handed out */
+  size_t next_bn;
   int abort;
+  int64_t ns_writer_wait;
+  size_t n_writer_waits;
 };
 
 /* Index of guia id in the run (todo is in id order), or -1. */
@@ -709,36 +797,63 @@ static long par_index(const par_run *p, int64_t id)
   return -1;
 }
 
-/* The status this run stored for todo[k] (k before the caller's guia),
-** waiting for it; FAT_ESTATE when the run stopped meanwhile. */
-static fat_rc par_status(par_run *p, size_t k, char *out, size_t len, fat_err *err)
+/* Worker w sleeps on its condition variable (p->mu held), counting the
+** time in *ns. */
+static void par_sleep(par_worker *w, int64_t *ns)
 {
-  int stop;
+  int64_t t0 = fat_now_ns();
 
-  pthread_mutex_lock(&p->mu);
-  while (!p->abort && p->stored <= k)
-    pthread_cond_wait(&p->cv, &p->mu);
-  stop = p->abort;
-  if (!stop)
-    snprintf(out, len, "%s", p->status[k]);
-  pthread_mutex_unlock(&p->mu);
-  return stop ? fat_err_set(err, FAT_ESTATE, "conferir interrompido") : FAT_OK;
+  pthread_cond_wait(&w->cv, &w->p->mu);
+  *ns += fat_now_ns() - t0;
+  w->n_esperas++;
 }
 
-/* Replace, in ctx, the snapshot's status of the guias this run checked
-** before guia i by the status the run gave them. */
-static fat_rc par_fix_ctx(par_run *p, size_t i, fat_avaliar_ctx *ctx, fat_err *err)
+/* The status this run gives todo[k] (k before the worker's guia) into out.
+** Below *known (all statuses known, none ever rewritten) it is read as is;
+** else it is waited for and *known brought up to date. FAT_ESTATE when the
+** run stopped meanwhile. */
+static fat_rc par_status(par_worker *w, size_t k, size_t *known, char *out, size_t len,
+                         fat_err *err)
 {
+  par_run *p = w->p;
+  int stop = 0;
+
+  if (k >= *known) {
+    pthread_mutex_lock(&p->mu);
+    while (!p->abort && !p->known[k]) {
+      w->wait_status = k;
+      par_sleep(w, &w->ns_status);
+    }
+    w->wait_status = SIZE_MAX;
+    stop = p->abort;
+    *known = p->known_below;
+    pthread_mutex_unlock(&p->mu);
+  }
+  if (stop)
+    return fat_err_set(err, FAT_ESTATE, "conferir interrompido");
+  snprintf(out, len, "%s", p->status[k]);
+  return FAT_OK;
+}
+
+/* Replace, in ctx, the snapshot's status of the guias this run checks
+** before guia i by the status the run gives them. */
+static fat_rc par_fix_ctx(par_worker *w, size_t i, fat_avaliar_ctx *ctx, fat_err *err)
+{
+  par_run *p = w->p;
   char st[16];
   cJSON *h;
-  size_t j;
+  size_t j, known;
   long k;
   fat_rc rc = FAT_OK;
 
+  pthread_mutex_lock(&p->mu);
+  known = p->known_below;
+  pthread_mutex_unlock(&p->mu);
   for (j = 0; j < ctx->n_pares && rc == FAT_OK; j++) {
     k = par_index(p, ctx->pares[j].guia_id);
     if (k >= 0 && (size_t)k < i)
-      rc = par_status(p, (size_t)k, ctx->pares[j].status, sizeof ctx->pares[j].status, err);
+      rc = par_status(w, (size_t)k, &known, ctx->pares[j].status,
+                      sizeof ctx->pares[j].status, err);
   }
   if (ctx->historico == NULL)
     return rc;
@@ -754,61 +869,140 @@ static fat_rc par_fix_ctx(par_run *p, size_t i, fat_avaliar_ctx *ctx, fat_err *e
     k = par_index(p, (int64_t)id->valuedouble);
     if (k < 0 || (size_t)k >= i)
       continue;
-    rc = par_status(p, (size_t)k, st, sizeof st, err);
+    rc = par_status(w, (size_t)k, &known, st, sizeof st, err);
     if (rc == FAT_OK && strcmp(sv->valuestring, st) != 0 && cJSON_SetValuestring(sv, st) == NULL)
       rc = fat_err_oom(err);
   }
   return rc;
 }
 
-/* Load and evaluate todo[i] into slot s. */
-static fat_rc par_eval(par_worker *w, size_t i, par_slot *s)
+/* Load, evaluate and plan todo[i] into it (empty). */
+static fat_rc par_eval(par_worker *w, size_t i, par_item *it, fat_err *err)
 {
   par_run *p = w->p;
   fat_avaliar_ctx ctx;
   fat_rc rc;
 
   fat_avaliar_ctx_init(&ctx);
-  fat_avaliacao_init(&s->av);
-  fat_err_clear(&s->err);
-  rc = fat_guia_load(w->st, p->todo[i].id, &s->g, &s->err);
+  rc = fat_guia_load(w->st, p->todo[i].id, &it->g, err);
   if (rc == FAT_OK)
-    rc = fat_avaliar_ctx_load(w->av, s->g, p->r->res->hoje, &ctx, &s->err);
+    rc = fat_avaliar_ctx_load(w->av, it->g, p->r->res->hoje, &ctx, err);
   if (rc == FAT_OK)
-    rc = par_fix_ctx(p, i, &ctx, &s->err);
+    rc = par_fix_ctx(w, i, &ctx, err);
   if (rc == FAT_OK)
-    rc = fat_avaliar(w->gen, s->g->operadora.script, s->g, &ctx, &s->av, &s->err);
+    rc = fat_avaliar(w->gen, it->g->operadora.script, it->g, &ctx, &it->av, err);
+  if (rc == FAT_OK)
+    rc = plan_guia(w->st, &p->todo[i], it->g, &it->av, &it->plan, err);
   fat_avaliar_ctx_fini(&ctx);
   return rc;
+}
+
+/* Free what the items of b hold (on the thread that allocated it). */
+static void par_batch_clear(par_batch *b)
+{
+  size_t k;
+
+  for (k = 0; k < b->n_items; k++) {
+    par_item *it = &b->items[k];
+
+    plan_fini(&it->plan);
+    fat_avaliacao_fini(&it->av);
+    fat_guia_free(it->g);
+    it->g = NULL;
+  }
+  b->n_items = 0;
+}
+
+/* Make status of todo[i] known (p->mu held) and wake the worker waiting
+** for it, if any. */
+static void par_publish(par_run *p, size_t i, const char *status)
+{
+  int k;
+
+  snprintf(p->status[i], sizeof p->status[i], "%s", status != NULL ? status : "");
+  p->known[i] = 1;
+  while (p->known_below < p->n && p->known[p->known_below])
+    p->known_below++;
+  for (k = 0; k < p->nw; k++)
+    if (p->w[k].wait_status == i)
+      pthread_cond_signal(&p->w[k].cv);
+}
+
+/* Evaluate batch b (taken by w), publishing each guia's status. */
+static void par_eval_batch(par_worker *w, par_batch *b)
+{
+  par_run *p = w->p;
+  size_t i;
+
+  for (i = b->from; i < b->to; i++) {
+    par_item *it = &b->items[i - b->from];
+
+    fat_avaliacao_init(&it->av);
+    plan_init(&it->plan);
+    b->n_items++;
+    b->rc = par_eval(w, i, it, &b->err);
+    if (b->rc != FAT_OK)
+      break;
+    pthread_mutex_lock(&p->mu);
+    par_publish(p, i, it->plan.status);
+    pthread_mutex_unlock(&p->mu);
+    b->n_ok++;
+  }
+}
+
+/* A free batch of w's (p->mu held), or NULL. */
+static par_batch *par_free_batch(par_worker *w)
+{
+  int k;
+
+  for (k = 0; k < PAR_BUFS; k++)
+    if (w->bufs[k].state == PB_FREE)
+      return &w->bufs[k];
+  return NULL;
 }
 
 static void *par_main(void *arg)
 {
   par_worker *w = arg;
   par_run *p = w->p;
+  int64_t t0 = fat_now_ns();
+  fat_rc rc = FAT_OK;
 
-  for (;;) {
-    par_slot *s;
-    size_t i;
-    fat_rc rc;
+  while (rc == FAT_OK) {
+    par_batch *b = NULL;
 
     pthread_mutex_lock(&p->mu);
-    while (!p->abort && p->next < p->n && p->next >= p->stored + PAR_WINDOW)
-      pthread_cond_wait(&p->cv, &p->mu);
+    while (!p->abort && p->next < p->n) {
+      b = par_free_batch(w);
+      if (b != NULL)
+        break;
+      w->wait_buf = 1;
+      par_sleep(w, &w->ns_buf);
+      w->wait_buf = 0;
+    }
     if (p->abort || p->next >= p->n) {
       pthread_mutex_unlock(&p->mu);
       break;
     }
-    i = p->next++;
+    b->from = p->next;
+    b->to = p->n - b->from > p->batch ? b->from + p->batch : p->n;
+    p->next = b->to;
+    b->bn = p->next_bn++;
+    b->state = PB_EVAL;
+    p->ring[b->bn % p->n_ring] = b;
     pthread_mutex_unlock(&p->mu);
-    s = &p->slots[i % PAR_WINDOW]; /* free: the writer is past i - PAR_WINDOW */
-    rc = par_eval(w, i, s);
+    par_batch_clear(b); /* the batch before, stored by the writer meanwhile */
+    b->n_ok = 0;
+    fat_err_clear(&b->err);
+    par_eval_batch(w, b);
+    rc = b->rc; /* on failure the writer stops the run at the failed guia */
     pthread_mutex_lock(&p->mu);
-    s->rc = rc;
-    s->ready = 1;
-    pthread_cond_broadcast(&p->cv);
+    b->state = PB_READY;
+    if (p->writer_waits && p->want == b->bn)
+      pthread_cond_signal(&p->cv);
     pthread_mutex_unlock(&p->mu);
   }
+  w->ns_vida = fat_now_ns() - t0;
   return NULL;
 }
 
@@ -819,8 +1013,15 @@ static fat_rc par_worker_init(par_worker *w, par_run *p, const char *path, fat_e
   static const char sql[] = "SELECT 1 FROM guia LIMIT 1";
   fat_stmt *s;
   fat_rc rc;
+  int k;
 
   w->p = p;
+  w->wait_status = SIZE_MAX;
+  for (k = 0; k < PAR_BUFS; k++)
+    w->bufs[k].owner = w;
+  if (pthread_cond_init(&w->cv, NULL) != 0)
+    return fat_err_oom(err);
+  w->cv_ok = 1;
   rc = fat_store_open(path, &w->st, err);
   if (rc == FAT_OK)
     rc = fat_store_begin_read(w->st, err);
@@ -840,6 +1041,10 @@ static fat_rc par_worker_init(par_worker *w, par_run *p, const char *path, fat_e
 
 static void par_worker_fini(par_worker *w)
 {
+  int k;
+
+  for (k = 0; k < PAR_BUFS; k++)
+    par_batch_clear(&w->bufs[k]);
   fat_avaliador_free(w->av);
   if (w->gen != NULL)
     fat_gen_release(w->gen);
@@ -847,30 +1052,64 @@ static void par_worker_fini(par_worker *w)
     fat_store_rollback(w->st);
     fat_store_close(w->st);
   }
+  if (w->cv_ok)
+    pthread_cond_destroy(&w->cv);
 }
 
-/* Wait for todo[j]'s evaluation; NULL when the run stopped. */
-static par_slot *par_take(par_run *p, size_t j)
+/* The writer's batch b is stored: hand it back to its worker (p->mu held). */
+static void par_give_back(par_run *p, par_batch *b)
 {
-  par_slot *s = &p->slots[j % PAR_WINDOW];
-
-  pthread_mutex_lock(&p->mu);
-  while (!p->abort && !s->ready)
-    pthread_cond_wait(&p->cv, &p->mu);
-  pthread_mutex_unlock(&p->mu);
-  return s->ready ? s : NULL;
+  (void)p;
+  b->state = PB_FREE;
+  if (b->owner->wait_buf)
+    pthread_cond_signal(&b->owner->cv);
 }
 
-static void par_slot_free(par_slot *s)
+/* The evaluation of todo[j] (j in order) into *out: when j is past the
+** writer's batch *cur, the batch is handed back and the next one waited
+** for. Its failure, or FAT_ESTATE when the run stopped. */
+static fat_rc par_take(par_run *p, size_t j, par_batch **cur, par_item **out, fat_err *err)
 {
-  fat_avaliacao_fini(&s->av);
-  fat_guia_free(s->g);
-  s->g = NULL;
-  s->ready = 0;
+  par_batch *b = *cur;
+
+  if (b == NULL || j >= b->to) {
+    size_t bn = b != NULL ? b->bn + 1 : 0;
+
+    pthread_mutex_lock(&p->mu);
+    if (b != NULL)
+      par_give_back(p, b);
+    *cur = NULL;
+    for (;;) {
+      int64_t t0;
+
+      b = p->ring[bn % p->n_ring];
+      if (p->abort || (b != NULL && b->bn == bn && b->state == PB_READY))
+        break;
+      p->writer_waits = 1;
+      p->want = bn;
+      t0 = fat_now_ns();
+      pthread_cond_wait(&p->cv, &p->mu);
+      p->ns_writer_wait += fat_now_ns() - t0;
+      p->n_writer_waits++;
+      p->writer_waits = 0;
+    }
+    if (!p->abort)
+      *cur = b;
+    pthread_mutex_unlock(&p->mu);
+    if (*cur == NULL)
+      return fat_err_set(err, FAT_ESTATE, "conferir interrompido");
+  }
+  if (j - b->from >= b->n_ok) { /* the worker failed on todo[j] */
+    *err = b->err;
+    return b->rc;
+  }
+  *out = &b->items[j - b->from];
+  return FAT_OK;
 }
 
 /* Store todo[from..to) in one transaction as run_chunk does. */
-static fat_rc par_chunk(par_run *p, size_t from, size_t to, int last, fat_err *err)
+static fat_rc par_chunk(par_run *p, size_t from, size_t to, int last, par_batch **cur,
+                        fat_err *err)
 {
   run *r = p->r;
   char detalhe[160];
@@ -878,25 +1117,13 @@ static fat_rc par_chunk(par_run *p, size_t from, size_t to, int last, fat_err *e
   fat_rc rc = fat_store_begin(r->st, err);
 
   for (j = from; j < to && rc == FAT_OK; j++) {
-    par_slot *s = par_take(p, j);
+    par_item *it = NULL;
 
-    if (s == NULL) {
-      rc = fat_err_set(err, FAT_ESTATE, "conferir interrompido");
-    } else if (s->rc != FAT_OK) {
-      rc = s->rc;
-      *err = s->err;
-    } else {
-      rc = store_one(r, &p->todo[j], s->g, &s->av, p->status[j], sizeof p->status[j], err);
-    }
-    if (rc != FAT_OK) {
+    rc = par_take(p, j, cur, &it, err);
+    if (rc == FAT_OK)
+      rc = store_one(r, it->g, &it->av, &it->plan, err);
+    if (rc != FAT_OK)
       fat_err_prefix(err, "guia %lld: ", (long long)p->todo[j].id);
-      break;
-    }
-    par_slot_free(s);
-    pthread_mutex_lock(&p->mu);
-    p->stored = j + 1;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
   }
   if (rc == FAT_OK && last) {
     snprintf(detalhe, sizeof detalhe, "referência %s; %zu conferidas, %zu sem mudança",
@@ -909,15 +1136,41 @@ static fat_rc par_chunk(par_run *p, size_t from, size_t to, int last, fat_err *e
   return rc;
 }
 
+/* Guias per batch: up to PAR_BATCH_MAX, and small enough that every
+** worker gets several batches. */
+static size_t par_batch_size(size_t n, int nthreads)
+{
+  size_t b = n / ((size_t)nthreads * 8);
+
+  return b < 1 ? 1 : b > PAR_BATCH_MAX ? PAR_BATCH_MAX : b;
+}
+
+/* The waits of the run into the summary. */
+static void par_resumo(const par_run *p, fat_conferir_resumo *res)
+{
+  int k;
+
+  res->threads = p->nw;
+  res->ns_escrita_espera = p->ns_writer_wait;
+  res->esperas = p->n_writer_waits;
+  for (k = 0; k < p->nw; k++) {
+    res->ns_threads += p->w[k].ns_vida;
+    res->ns_espera_situacao += p->w[k].ns_status;
+    res->ns_espera_lote += p->w[k].ns_buf;
+    res->esperas += p->w[k].n_esperas;
+  }
+}
+
 /* Run todo on nthreads workers (see above). */
 static fat_rc run_parallel(run *r, const cand *todo, size_t n, int nthreads, const char *path,
                            fat_err *err)
 {
   par_run *p = fat_calloc(1, sizeof *p);
-  par_worker *w = NULL;
+  par_batch *cur = NULL;
   sigset_t all, old;
   size_t i, end;
   int k, nw = 0, sync_ok = 0;
+  int64_t t0 = fat_now_ns();
   fat_rc rc = FAT_OK;
 
   if (p == NULL)
@@ -925,9 +1178,13 @@ static fat_rc run_parallel(run *r, const cand *todo, size_t n, int nthreads, con
   p->r = r;
   p->todo = todo;
   p->n = n;
+  p->batch = par_batch_size(n, nthreads);
+  p->n_ring = (size_t)nthreads * PAR_BUFS;
   p->status = fat_calloc(n + 1, sizeof *p->status);
-  w = fat_calloc((size_t)nthreads, sizeof *w);
-  if (p->status == NULL || w == NULL) {
+  p->known = fat_calloc(n + 1, 1);
+  p->ring = fat_calloc(p->n_ring, sizeof *p->ring);
+  p->w = fat_calloc((size_t)nthreads, sizeof *p->w);
+  if (p->status == NULL || p->known == NULL || p->ring == NULL || p->w == NULL) {
     rc = fat_err_oom(err);
     goto out;
   }
@@ -942,45 +1199,47 @@ static fat_rc run_parallel(run *r, const cand *todo, size_t n, int nthreads, con
   }
   sync_ok = 1;
   for (nw = 0; nw < nthreads && rc == FAT_OK; nw++)
-    rc = par_worker_init(&w[nw], p, path, err);
+    rc = par_worker_init(&p->w[nw], p, path, err);
+  p->nw = nw;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old); /* signals stay with the calling thread */
   for (k = 0; k < nw && rc == FAT_OK; k++) {
-    int e = pthread_create(&w[k].th, NULL, par_main, &w[k]);
+    int e = pthread_create(&p->w[k].th, NULL, par_main, &p->w[k]);
 
     if (e != 0)
       rc = fat_err_sys(err, e, "não foi possível iniciar as threads do conferir");
     else
-      w[k].started = 1;
+      p->w[k].started = 1;
   }
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   for (i = 0; i < n && rc == FAT_OK; i = end) {
     end = i + FAT_CONFERIR_CHUNK < n ? i + FAT_CONFERIR_CHUNK : n;
-    rc = par_chunk(p, i, end, end >= n, err);
+    rc = par_chunk(p, i, end, end >= n, &cur, err);
   }
   pthread_mutex_lock(&p->mu);
   p->abort = 1; /* done or failed: the workers stop */
-  pthread_cond_broadcast(&p->cv);
+  for (k = 0; k < nw; k++)
+    pthread_cond_signal(&p->w[k].cv);
   pthread_mutex_unlock(&p->mu);
   for (k = 0; k < nw; k++)
-    if (w[k].started)
-      pthread_join(w[k].th, NULL);
-  for (k = 0; k < PAR_WINDOW; k++)
-    if (p->slots[k].ready || p->slots[k].g != NULL)
-      par_slot_free(&p->slots[k]);
+    if (p->w[k].started)
+      pthread_join(p->w[k].th, NULL);
+  par_resumo(p, r->res);
+  r->res->ns_escrita = fat_now_ns() - t0;
 out:
-  for (k = 0; w != NULL && k < nw; k++)
-    par_worker_fini(&w[k]);
+  for (k = 0; p->w != NULL && k < nw; k++)
+    par_worker_fini(&p->w[k]);
   if (sync_ok) {
     pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
   }
-  fat_free(w);
+  fat_free(p->w);
   fat_free(p->status);
+  fat_free(p->known);
+  fat_free(p->ring);
   fat_free(p);
   return rc;
 }
-
 /* }---------------------------------------------------------------------- */
 
 fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,

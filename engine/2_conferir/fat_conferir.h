@@ -81,6 +81,14 @@ typedef struct fat_conferir_resumo {
   int64_t valor_risco;     /* centavos, over checked guias */
   size_t bloqueios_abertos;/* unacknowledged bloqueios over ALL selected guias */
   size_t guias_bloqueadas; /* selected guias with an unacknowledged bloqueio */
+  /* the run on threads, for measurement (all 0 on one thread): */
+  int threads;             /* worker threads that ran */
+  int64_t ns_escrita;      /* wall time of the threaded part (the writer's life) */
+  int64_t ns_escrita_espera; /* the writer waiting for the next batch */
+  int64_t ns_threads;      /* the workers' lives, summed */
+  int64_t ns_espera_situacao; /* workers waiting for an earlier guia's status, summed */
+  int64_t ns_espera_lote;  /* workers waiting for the writer to free a batch, summed */
+  size_t esperas;          /* times a thread went to sleep waiting */
 } fat_conferir_resumo;
 
 /* Run conferir with the live generation of rules (may be NULL: built-in
