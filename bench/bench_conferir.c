@@ -348,12 +348,14 @@ int main(int argc, char **argv)
   printf("  reconferir (--todas), %d threads: %8.2f s, CPU %.2f s (%9.0f guias/s) = %.2fx 1 thread\n",
          nthreads, t_ren, c_ren, (double)res.conferidas / t_ren, t_re1 / t_ren);
   if (rt.threads > 0)
-    printf("  esperas em %d threads: quem grava %.2f s de %.2f s (%.0f%%); as threads "
-           "%.2f s pela situação + %.2f s por lote livre de %.2f s (%.0f%%); %zu esperas\n",
-           rt.threads, secs(0, rt.ns_escrita_espera), secs(0, rt.ns_escrita),
-           100.0 * (double)rt.ns_escrita_espera / (double)(rt.ns_escrita > 0 ? rt.ns_escrita : 1),
-           secs(0, rt.ns_espera_situacao), secs(0, rt.ns_espera_lote), secs(0, rt.ns_threads),
-           100.0 * (double)(rt.ns_espera_situacao + rt.ns_espera_lote) /
+    printf("  em %d threads (%.2f s): gravando %.2f s (%.0f%%); as threads esperaram %.2f s "
+           "pela situação, %.2f s por lote gravado, %.2f s no início e no fim, de %.2f s "
+           "(%.0f%%); %zu esperas\n",
+           rt.threads, secs(0, rt.ns_total), secs(0, rt.ns_gravando),
+           100.0 * (double)rt.ns_gravando / (double)(rt.ns_total > 0 ? rt.ns_total : 1),
+           secs(0, rt.ns_espera_situacao), secs(0, rt.ns_espera_lote), secs(0, rt.ns_espera_fim),
+           secs(0, rt.ns_threads),
+           100.0 * (double)(rt.ns_espera_situacao + rt.ns_espera_lote + rt.ns_espera_fim) /
              (double)(rt.ns_threads > 0 ? rt.ns_threads : 1),
            rt.esperas);
   jre_gps = peer_jre(peers, &jre_s, &jre_cpu, &jre_loop_cpu);

@@ -684,38 +684,44 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
 }
 
 /* {----------------------------------------------------------------------
-** The run on several threads: workers load, evaluate and plan guias
-** (plan_guia), each with its own connection (a read snapshot taken before
-** the run writes), its own evaluator and its own Lua states
-** (fat_gen_clone); this thread stores the evaluations in the order of the
-** guias, in the same chunks and transactions as the run on one thread.
-** The answers are the same as on one thread: what a run writes that a
-** later guia of the same run reads is the status of the guias before it
-** (the duplicates' "situação" and the scripts' historico), and a worker
-** takes those statuses from this run instead of from its snapshot: the
-** status planned for the earlier guia, known as soon as it is evaluated
-** (a worker waits only while another worker is still on that guia).
+** The run on several threads. Each thread (the caller's is one of them)
+** loads, evaluates and plans guias (plan_guia) with its own connection (a
+** read snapshot opened before the run writes), its own evaluator and its
+** own Lua states (fat_gen_clone), and the evaluations are stored in the
+** order of the guias through the caller's connection, in the same chunks
+** and transactions as the run on one thread, by one thread at a time: the
+** one that finishes the batch that is next to store stores it and every
+** ready batch after it (the store "token", p->storing). The answers are
+** the same as on one thread: what a run writes that a later guia of the
+** same run reads is the status of the guias before it (the duplicates'
+** "situação" and the scripts' historico), and a thread takes those
+** statuses from this run instead of from its snapshot: the status planned
+** for the earlier guia, known as soon as it is evaluated (a thread waits
+** only while another one is still on that guia).
 **
 ** What keeps the threads from paying for each other (perf of the first
-** version: ~16% of the CPU in wake-ups, glibc arena locks):
-**   - work goes out in batches of consecutive guias (par_batch): one
-**     hand-over to the writer per batch, not per guia;
+** version, a writer thread fed one guia at a time: ~16% of the CPU in
+** wake-ups, glibc arena locks, data moving between cores):
+**   - work goes out in batches of consecutive guias (par_batch);
+**   - no thread of its own for storing: a batch is mostly stored by the
+**     thread that evaluated it, on the core whose cache holds it;
 **   - each thread sleeps on its own condition variable and is woken only
-**     for what it waits for (the batch it needs, a status, a batch of its
-**     own handed back), never by a broadcast;
-**   - a batch belongs to the worker that evaluated it: the writer hands it
-**     back and the worker frees its guias and evaluations itself, so no
-**     thread frees into another thread's malloc arena.
-** The lowest guia not yet evaluated never waits (its earlier guias are all
-** evaluated), so the run cannot deadlock on statuses; a worker stops at a
-** failed guia and the writer stops the run when it reaches it.
+**     for what it waits for (a status, a batch of its own stored), never
+**     by a broadcast;
+**   - a batch belongs to the thread that evaluated it, which frees its
+**     guias and evaluations itself when it takes the batch again, so no
+**     thread frees into another thread's malloc arena; each thread sets up
+**     its connection and Lua states itself, in its own arena.
+** The lowest guia not yet evaluated never waits (the guias before it are
+** all evaluated), so the run cannot deadlock on statuses; a batch that
+** failed stops the run when its turn to be stored comes.
 ** ----------------------------------------------------------------------- */
 
 #define PAR_MAX_THREADS 16
 #define PAR_BATCH_MAX 32 /* guias per batch */
-#define PAR_BUFS 3       /* batches per worker: one evaluated, two waiting for the writer */
+#define PAR_BUFS 3       /* batches per thread: one evaluated, two waiting to be stored */
 
-/* One guia evaluated and planned by a worker. */
+/* One guia evaluated and planned by a thread. */
 typedef struct par_item {
   fat_guia *g;
   fat_avaliacao av;
@@ -725,10 +731,10 @@ typedef struct par_item {
 typedef struct par_worker par_worker;
 typedef struct par_run par_run;
 
-/* todo[from..to), batch number bn, evaluated by owner into items. A batch
-** is free (owner may take it again; its items still hold the memory of the
-** last one until the owner clears them), being evaluated, or ready (the
-** writer stores it, then frees it). */
+/* Batch number bn, todo[bn * batch ...], evaluated by owner into items.
+** Free (the owner may take it again; its items hold the memory of the last
+** one until the owner clears them), being evaluated, or ready (to be
+** stored, then free). */
 typedef struct par_batch {
   par_worker *owner;
   size_t bn, from, to;
@@ -743,15 +749,16 @@ typedef struct par_batch {
 struct par_worker {
   par_run *p;
   fat_store *st;
-  fat_gen *gen;             /* the worker's clone; NULL without rules */
+  fat_gen *gen;             /* the thread's clone; NULL without rules */
   fat_avaliador *av;
-  pthread_t th;
+  pthread_t th;             /* not for worker 0, the caller's thread */
   int started;
-  pthread_cond_t cv;        /* it sleeps here (cv_ok: initialised) */
-  int cv_ok;
-  int wait_buf;             /* 1 while it waits for a batch of its own to be freed */
+  pthread_cond_t cv;        /* it sleeps here */
+  int wait_buf;             /* 1 while it waits for a batch of its own to be stored */
   size_t wait_status;       /* the guia whose status it waits for; SIZE_MAX: none */
-  int64_t ns_vida, ns_status, ns_buf; /* its life, its waits (fat_conferir_resumo) */
+  int wait_start;           /* 1 while it waits for the other threads' snapshots */
+  int wait_end;             /* 1 while it (worker 0) waits for the last batches */
+  int64_t ns_vida, ns_status, ns_buf, ns_fim, ns_grava; /* fat_conferir_resumo */
   size_t n_esperas;
   par_batch bufs[PAR_BUFS];
 };
@@ -761,22 +768,23 @@ struct par_run {
   const cand *todo;
   size_t n;
   size_t batch;             /* guias per batch */
+  size_t n_batches;
+  const char *path;
   par_worker *w;
   int nw;
-  pthread_mutex_t mu;       /* guards everything below and the batches' state */
-  pthread_cond_t cv;        /* the writer sleeps here */
-  int writer_waits;         /* 1 while it waits for batch `want` */
-  size_t want;
+  pthread_mutex_t mu;       /* guards what follows and the batches' state */
+  int n_ready;              /* threads with their snapshot open */
   par_batch **ring;         /* batch bn at ring[bn % n_ring] while not free */
   size_t n_ring;
   char (*status)[16];       /* status planned for todo[i], once known[i] */
   unsigned char *known;
   size_t known_below;       /* known[0..known_below) are all 1 */
-  size_t next;              /* first guia not handed out */
-  size_t next_bn;
-  int abort;
-  int64_t ns_writer_wait;
-  size_t n_writer_waits;
+  size_t next_bn;           /* first batch not handed out */
+  size_t stored_bn;         /* batches stored */
+  int storing;              /* 1 while a thread stores (uses r->st) */
+  int abort;                /* the run stopped (rc, err) or ended */
+  fat_rc rc;
+  fat_err err;
 };
 
 /* Index of guia id in the run (todo is in id order), or -1. */
@@ -808,7 +816,22 @@ static void par_sleep(par_worker *w, int64_t *ns)
   w->n_esperas++;
 }
 
-/* The status this run gives todo[k] (k before the worker's guia) into out.
+/* Stop the run (p->mu held) with rc and *err (the first failure wins; FAT_OK:
+** the run ended) and wake every thread. */
+static void par_stop(par_run *p, fat_rc rc, const fat_err *err)
+{
+  int k;
+
+  if (!p->abort && rc != FAT_OK) {
+    p->rc = rc;
+    p->err = *err;
+  }
+  p->abort = 1;
+  for (k = 0; k < p->nw; k++)
+    pthread_cond_signal(&p->w[k].cv);
+}
+
+/* The status this run gives todo[k] (k before the thread's guia) into out.
 ** Below *known (all statuses known, none ever rewritten) it is read as is;
 ** else it is waited for and *known brought up to date. FAT_ESTATE when the
 ** run stopped meanwhile. */
@@ -913,8 +936,8 @@ static void par_batch_clear(par_batch *b)
   b->n_items = 0;
 }
 
-/* Make status of todo[i] known (p->mu held) and wake the worker waiting
-** for it, if any. */
+/* Make the status of todo[i] known (p->mu held) and wake the thread
+** waiting for it, if any. */
 static void par_publish(par_run *p, size_t i, const char *status)
 {
   int k;
@@ -934,6 +957,9 @@ static void par_eval_batch(par_worker *w, par_batch *b)
   par_run *p = w->p;
   size_t i;
 
+  b->n_ok = 0;
+  b->rc = FAT_OK;
+  fat_err_clear(&b->err);
   for (i = b->from; i < b->to; i++) {
     par_item *it = &b->items[i - b->from];
 
@@ -941,12 +967,91 @@ static void par_eval_batch(par_worker *w, par_batch *b)
     plan_init(&it->plan);
     b->n_items++;
     b->rc = par_eval(w, i, it, &b->err);
-    if (b->rc != FAT_OK)
+    if (b->rc != FAT_OK) {
+      fat_err_prefix(&b->err, "guia %lld: ", (long long)p->todo[i].id);
       break;
+    }
     pthread_mutex_lock(&p->mu);
     par_publish(p, i, it->plan.status);
     pthread_mutex_unlock(&p->mu);
     b->n_ok++;
+  }
+}
+
+/* Store the guias of ready batch b through the caller's connection, which
+** the calling thread holds (p->storing): a transaction begins at the first
+** guia of each chunk of FAT_CONFERIR_CHUNK and commits after its last, as
+** run_chunk does (the last chunk also audits). On failure the open
+** transaction is rolled back. */
+static fat_rc par_store_batch(par_run *p, par_batch *b, fat_err *err)
+{
+  run *r = p->r;
+  char detalhe[160];
+  size_t j;
+  fat_rc rc = FAT_OK;
+
+  for (j = b->from; j < b->to && rc == FAT_OK; j++) {
+    const par_item *it = &b->items[j - b->from];
+
+    if (j % FAT_CONFERIR_CHUNK == 0)
+      rc = fat_store_begin(r->st, err);
+    if (rc != FAT_OK)
+      break;
+    if (j - b->from >= b->n_ok) { /* its thread failed on todo[j] */
+      rc = b->rc;
+      *err = b->err;
+      break;
+    }
+    rc = store_one(r, it->g, &it->av, &it->plan, err);
+    if (rc != FAT_OK) {
+      fat_err_prefix(err, "guia %lld: ", (long long)p->todo[j].id);
+      break;
+    }
+    if (j + 1 == p->n) {
+      snprintf(detalhe, sizeof detalhe, "referência %s; %zu conferidas, %zu sem mudança",
+               r->res->hoje, r->res->conferidas, r->res->sem_mudanca);
+      rc = fat_store_audit(r->st, "conferir", NULL, detalhe, err);
+    }
+    if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || j + 1 == p->n))
+      rc = fat_store_commit(r->st, err);
+  }
+  if (rc != FAT_OK && fat_store_in_transaction(r->st))
+    fat_store_rollback(r->st);
+  return rc;
+}
+
+/* Worker w holds the store token (p->storing, p->mu held): store every
+** ready batch that is next, in order; a stored batch goes back to its
+** owner. */
+static void par_store_ready(par_worker *w)
+{
+  par_run *p = w->p;
+  fat_err e;
+
+  while (!p->abort) {
+    par_batch *b = p->ring[p->stored_bn % p->n_ring];
+    int64_t t0;
+    fat_rc rc;
+
+    if (p->stored_bn >= p->n_batches || b == NULL || b->bn != p->stored_bn ||
+        b->state != PB_READY)
+      break;
+    pthread_mutex_unlock(&p->mu);
+    t0 = fat_now_ns();
+    fat_err_clear(&e);
+    rc = par_store_batch(p, b, &e);
+    w->ns_grava += fat_now_ns() - t0;
+    pthread_mutex_lock(&p->mu);
+    if (rc != FAT_OK) {
+      par_stop(p, rc, &e);
+      break;
+    }
+    b->state = PB_FREE;
+    if (b->owner->wait_buf)
+      pthread_cond_signal(&b->owner->cv);
+    p->stored_bn++;
+    if (p->stored_bn == p->n_batches && p->w[0].wait_end)
+      pthread_cond_signal(&p->w[0].cv);
   }
 }
 
@@ -961,68 +1066,16 @@ static par_batch *par_free_batch(par_worker *w)
   return NULL;
 }
 
-static void *par_main(void *arg)
-{
-  par_worker *w = arg;
-  par_run *p = w->p;
-  int64_t t0 = fat_now_ns();
-  fat_rc rc = FAT_OK;
-
-  while (rc == FAT_OK) {
-    par_batch *b = NULL;
-
-    pthread_mutex_lock(&p->mu);
-    while (!p->abort && p->next < p->n) {
-      b = par_free_batch(w);
-      if (b != NULL)
-        break;
-      w->wait_buf = 1;
-      par_sleep(w, &w->ns_buf);
-      w->wait_buf = 0;
-    }
-    if (p->abort || p->next >= p->n) {
-      pthread_mutex_unlock(&p->mu);
-      break;
-    }
-    b->from = p->next;
-    b->to = p->n - b->from > p->batch ? b->from + p->batch : p->n;
-    p->next = b->to;
-    b->bn = p->next_bn++;
-    b->state = PB_EVAL;
-    p->ring[b->bn % p->n_ring] = b;
-    pthread_mutex_unlock(&p->mu);
-    par_batch_clear(b); /* the batch before, stored by the writer meanwhile */
-    b->n_ok = 0;
-    fat_err_clear(&b->err);
-    par_eval_batch(w, b);
-    rc = b->rc; /* on failure the writer stops the run at the failed guia */
-    pthread_mutex_lock(&p->mu);
-    b->state = PB_READY;
-    if (p->writer_waits && p->want == b->bn)
-      pthread_cond_signal(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-  }
-  w->ns_vida = fat_now_ns() - t0;
-  return NULL;
-}
-
-/* A worker's connection, evaluator and rules, set up on this thread; the
-** read snapshot starts here, before the run writes anything. */
-static fat_rc par_worker_init(par_worker *w, par_run *p, const char *path, fat_err *err)
+/* A thread's connection, evaluator and rules, set up on that thread (its
+** own malloc arena); its read snapshot starts here, before the run writes
+** anything. */
+static fat_rc par_worker_init(par_worker *w, fat_err *err)
 {
   static const char sql[] = "SELECT 1 FROM guia LIMIT 1";
+  par_run *p = w->p;
   fat_stmt *s;
-  fat_rc rc;
-  int k;
+  fat_rc rc = fat_store_open(p->path, &w->st, err);
 
-  w->p = p;
-  w->wait_status = SIZE_MAX;
-  for (k = 0; k < PAR_BUFS; k++)
-    w->bufs[k].owner = w;
-  if (pthread_cond_init(&w->cv, NULL) != 0)
-    return fat_err_oom(err);
-  w->cv_ok = 1;
-  rc = fat_store_open(path, &w->st, err);
   if (rc == FAT_OK)
     rc = fat_store_begin_read(w->st, err);
   if (rc == FAT_OK)
@@ -1032,13 +1085,18 @@ static fat_rc par_worker_init(par_worker *w, par_run *p, const char *path, fat_e
       rc = fat_store_dberr(w->st, err, "erro ao abrir a leitura");
     fat_stmt_reset(s);
   }
-  if (rc == FAT_OK && p->r->gen != NULL)
+  /* the caller's thread uses the run's generation (only it runs those Lua
+  ** states; the others read its id); each other thread its own copy */
+  if (rc == FAT_OK && w == p->w)
+    w->gen = p->r->gen;
+  else if (rc == FAT_OK && p->r->gen != NULL)
     rc = fat_gen_clone(p->r->gen, &w->gen, err);
   if (rc == FAT_OK)
     rc = fat_avaliador_new(w->st, w->gen, &w->av, err);
   return rc;
 }
 
+/* What worker w frees after the run (the memory of its last batches). */
 static void par_worker_fini(par_worker *w)
 {
   int k;
@@ -1046,98 +1104,84 @@ static void par_worker_fini(par_worker *w)
   for (k = 0; k < PAR_BUFS; k++)
     par_batch_clear(&w->bufs[k]);
   fat_avaliador_free(w->av);
-  if (w->gen != NULL)
+  w->av = NULL;
+  if (w->gen != NULL && w != w->p->w)
     fat_gen_release(w->gen);
+  w->gen = NULL;
   if (w->st != NULL) {
     fat_store_rollback(w->st);
     fat_store_close(w->st);
   }
-  if (w->cv_ok)
-    pthread_cond_destroy(&w->cv);
+  w->st = NULL;
 }
 
-/* The writer's batch b is stored: hand it back to its worker (p->mu held). */
-static void par_give_back(par_run *p, par_batch *b)
+/* A thread of the run: set up, wait for every snapshot, then take batches,
+** evaluate them and store what is next, until no batch is left. */
+static void par_work(par_worker *w)
 {
-  (void)p;
-  b->state = PB_FREE;
-  if (b->owner->wait_buf)
-    pthread_cond_signal(&b->owner->cv);
-}
+  par_run *p = w->p;
+  int64_t t0 = fat_now_ns();
+  fat_err e;
+  fat_rc rc;
 
-/* The evaluation of todo[j] (j in order) into *out: when j is past the
-** writer's batch *cur, the batch is handed back and the next one waited
-** for. Its failure, or FAT_ESTATE when the run stopped. */
-static fat_rc par_take(par_run *p, size_t j, par_batch **cur, par_item **out, fat_err *err)
-{
-  par_batch *b = *cur;
+  fat_err_clear(&e);
+  rc = par_worker_init(w, &e);
+  pthread_mutex_lock(&p->mu);
+  if (rc != FAT_OK) {
+    par_stop(p, rc, &e);
+  } else if (++p->n_ready == p->nw) {
+    int k;
 
-  if (b == NULL || j >= b->to) {
-    size_t bn = b != NULL ? b->bn + 1 : 0;
+    for (k = 0; k < p->nw; k++)
+      if (p->w[k].wait_start)
+        pthread_cond_signal(&p->w[k].cv);
+  }
+  while (!p->abort && p->n_ready < p->nw) {
+    w->wait_start = 1;
+    par_sleep(w, &w->ns_fim);
+    w->wait_start = 0;
+  }
+  for (;;) {
+    par_batch *b = NULL;
 
-    pthread_mutex_lock(&p->mu);
-    if (b != NULL)
-      par_give_back(p, b);
-    *cur = NULL;
-    for (;;) {
-      int64_t t0;
-
-      b = p->ring[bn % p->n_ring];
-      if (p->abort || (b != NULL && b->bn == bn && b->state == PB_READY))
+    while (!p->abort && p->next_bn < p->n_batches) {
+      b = par_free_batch(w);
+      if (b != NULL)
         break;
-      p->writer_waits = 1;
-      p->want = bn;
-      t0 = fat_now_ns();
-      pthread_cond_wait(&p->cv, &p->mu);
-      p->ns_writer_wait += fat_now_ns() - t0;
-      p->n_writer_waits++;
-      p->writer_waits = 0;
+      w->wait_buf = 1;
+      par_sleep(w, &w->ns_buf);
+      w->wait_buf = 0;
     }
-    if (!p->abort)
-      *cur = b;
+    if (p->abort || p->next_bn >= p->n_batches)
+      break;
+    b->bn = p->next_bn++;
+    b->from = b->bn * p->batch;
+    b->to = p->n - b->from > p->batch ? b->from + p->batch : p->n;
+    b->state = PB_EVAL;
+    p->ring[b->bn % p->n_ring] = b;
     pthread_mutex_unlock(&p->mu);
-    if (*cur == NULL)
-      return fat_err_set(err, FAT_ESTATE, "conferir interrompido");
+    par_batch_clear(b); /* the batch it held before, stored meanwhile */
+    par_eval_batch(w, b);
+    pthread_mutex_lock(&p->mu);
+    b->state = PB_READY;
+    if (!p->storing) {
+      p->storing = 1;
+      par_store_ready(w);
+      p->storing = 0;
+    }
   }
-  if (j - b->from >= b->n_ok) { /* the worker failed on todo[j] */
-    *err = b->err;
-    return b->rc;
-  }
-  *out = &b->items[j - b->from];
-  return FAT_OK;
+  pthread_mutex_unlock(&p->mu);
+  w->ns_vida = fat_now_ns() - t0;
 }
 
-/* Store todo[from..to) in one transaction as run_chunk does. */
-static fat_rc par_chunk(par_run *p, size_t from, size_t to, int last, par_batch **cur,
-                        fat_err *err)
+static void *par_main(void *arg)
 {
-  run *r = p->r;
-  char detalhe[160];
-  size_t j;
-  fat_rc rc = fat_store_begin(r->st, err);
-
-  for (j = from; j < to && rc == FAT_OK; j++) {
-    par_item *it = NULL;
-
-    rc = par_take(p, j, cur, &it, err);
-    if (rc == FAT_OK)
-      rc = store_one(r, it->g, &it->av, &it->plan, err);
-    if (rc != FAT_OK)
-      fat_err_prefix(err, "guia %lld: ", (long long)p->todo[j].id);
-  }
-  if (rc == FAT_OK && last) {
-    snprintf(detalhe, sizeof detalhe, "referência %s; %zu conferidas, %zu sem mudança",
-             r->res->hoje, r->res->conferidas, r->res->sem_mudanca);
-    rc = fat_store_audit(r->st, "conferir", NULL, detalhe, err);
-  }
-  if (rc == FAT_OK)
-    return fat_store_commit(r->st, err);
-  fat_store_rollback(r->st);
-  return rc;
+  par_work(arg);
+  return NULL;
 }
 
 /* Guias per batch: up to PAR_BATCH_MAX, and small enough that every
-** worker gets several batches. */
+** thread gets several batches. */
 static size_t par_batch_size(size_t n, int nthreads)
 {
   size_t b = n / ((size_t)nthreads * 8);
@@ -1145,31 +1189,32 @@ static size_t par_batch_size(size_t n, int nthreads)
   return b < 1 ? 1 : b > PAR_BATCH_MAX ? PAR_BATCH_MAX : b;
 }
 
-/* The waits of the run into the summary. */
-static void par_resumo(const par_run *p, fat_conferir_resumo *res)
+/* The threads' times into the summary. */
+static void par_resumo(const par_run *p, int64_t ns, fat_conferir_resumo *res)
 {
   int k;
 
   res->threads = p->nw;
-  res->ns_escrita_espera = p->ns_writer_wait;
-  res->esperas = p->n_writer_waits;
+  res->ns_total = ns;
   for (k = 0; k < p->nw; k++) {
-    res->ns_threads += p->w[k].ns_vida;
-    res->ns_espera_situacao += p->w[k].ns_status;
-    res->ns_espera_lote += p->w[k].ns_buf;
-    res->esperas += p->w[k].n_esperas;
+    const par_worker *w = &p->w[k];
+
+    res->ns_threads += w->ns_vida;
+    res->ns_gravando += w->ns_grava;
+    res->ns_espera_situacao += w->ns_status;
+    res->ns_espera_lote += w->ns_buf;
+    res->ns_espera_fim += w->ns_fim;
+    res->esperas += w->n_esperas;
   }
 }
 
-/* Run todo on nthreads workers (see above). */
+/* Run todo on nthreads threads, the caller's being the first (see above). */
 static fat_rc run_parallel(run *r, const cand *todo, size_t n, int nthreads, const char *path,
                            fat_err *err)
 {
   par_run *p = fat_calloc(1, sizeof *p);
-  par_batch *cur = NULL;
   sigset_t all, old;
-  size_t i, end;
-  int k, nw = 0, sync_ok = 0;
+  int k;
   int64_t t0 = fat_now_ns();
   fat_rc rc = FAT_OK;
 
@@ -1178,7 +1223,9 @@ static fat_rc run_parallel(run *r, const cand *todo, size_t n, int nthreads, con
   p->r = r;
   p->todo = todo;
   p->n = n;
+  p->path = path;
   p->batch = par_batch_size(n, nthreads);
+  p->n_batches = (n + p->batch - 1) / p->batch;
   p->n_ring = (size_t)nthreads * PAR_BUFS;
   p->status = fat_calloc(n + 1, sizeof *p->status);
   p->known = fat_calloc(n + 1, 1);
@@ -1192,47 +1239,62 @@ static fat_rc run_parallel(run *r, const cand *todo, size_t n, int nthreads, con
     rc = fat_err_oom(err);
     goto out;
   }
-  if (pthread_cond_init(&p->cv, NULL) != 0) {
-    pthread_mutex_destroy(&p->mu);
-    rc = fat_err_oom(err);
-    goto out;
+  for (p->nw = 0; p->nw < nthreads; p->nw++) {
+    par_worker *w = &p->w[p->nw];
+    int b;
+
+    if (pthread_cond_init(&w->cv, NULL) != 0)
+      break;
+    w->p = p;
+    w->wait_status = SIZE_MAX;
+    for (b = 0; b < PAR_BUFS; b++)
+      w->bufs[b].owner = w;
   }
-  sync_ok = 1;
-  for (nw = 0; nw < nthreads && rc == FAT_OK; nw++)
-    rc = par_worker_init(&p->w[nw], p, path, err);
-  p->nw = nw;
+  if (p->nw < nthreads) {
+    rc = fat_err_oom(err);
+    goto out_sync;
+  }
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old); /* signals stay with the calling thread */
-  for (k = 0; k < nw && rc == FAT_OK; k++) {
+  for (k = 1; k < p->nw; k++) {
     int e = pthread_create(&p->w[k].th, NULL, par_main, &p->w[k]);
 
-    if (e != 0)
-      rc = fat_err_sys(err, e, "não foi possível iniciar as threads do conferir");
-    else
-      p->w[k].started = 1;
+    if (e != 0) {
+      fat_err e2;
+
+      fat_err_sys(&e2, e, "não foi possível iniciar as threads do conferir");
+      pthread_mutex_lock(&p->mu);
+      par_stop(p, e2.rc, &e2);
+      pthread_mutex_unlock(&p->mu);
+      break;
+    }
+    p->w[k].started = 1;
   }
   pthread_sigmask(SIG_SETMASK, &old, NULL);
-  for (i = 0; i < n && rc == FAT_OK; i = end) {
-    end = i + FAT_CONFERIR_CHUNK < n ? i + FAT_CONFERIR_CHUNK : n;
-    rc = par_chunk(p, i, end, end >= n, &cur, err);
-  }
+  par_work(&p->w[0]);
+  /* the last batches may still be stored by another thread */
   pthread_mutex_lock(&p->mu);
-  p->abort = 1; /* done or failed: the workers stop */
-  for (k = 0; k < nw; k++)
-    pthread_cond_signal(&p->w[k].cv);
+  while (!p->abort && p->stored_bn < p->n_batches) {
+    p->w[0].wait_end = 1;
+    par_sleep(&p->w[0], &p->w[0].ns_fim);
+    p->w[0].wait_end = 0;
+  }
+  par_stop(p, FAT_OK, NULL); /* done or failed: the threads stop */
+  rc = p->rc;
+  if (rc != FAT_OK)
+    *err = p->err;
   pthread_mutex_unlock(&p->mu);
-  for (k = 0; k < nw; k++)
+  for (k = 1; k < p->nw; k++)
     if (p->w[k].started)
       pthread_join(p->w[k].th, NULL);
-  par_resumo(p, r->res);
-  r->res->ns_escrita = fat_now_ns() - t0;
-out:
-  for (k = 0; p->w != NULL && k < nw; k++)
+  par_resumo(p, fat_now_ns() - t0, r->res);
+out_sync:
+  for (k = 0; k < p->nw; k++) {
     par_worker_fini(&p->w[k]);
-  if (sync_ok) {
-    pthread_cond_destroy(&p->cv);
-    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->w[k].cv);
   }
+  pthread_mutex_destroy(&p->mu);
+out:
   fat_free(p->w);
   fat_free(p->status);
   fat_free(p->known);
@@ -1240,6 +1302,7 @@ out:
   fat_free(p);
   return rc;
 }
+
 /* }---------------------------------------------------------------------- */
 
 fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
