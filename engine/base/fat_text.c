@@ -190,3 +190,32 @@ int fat_text_check(const char *s, size_t max, int multiline, char *why, size_t w
   }
   return 0;
 }
+
+fat_text_col fat_text_coluna(const char *s, int largura)
+{
+  fat_text_col c;
+  size_t o = 0;
+  int n = 0;
+
+  if (largura > 120)
+    largura = 120;
+  if (s == NULL)
+    s = "-";
+  while (*s != '\0' && n < largura) {
+    size_t k = 1;
+
+    /* one code point: the lead byte and its continuation bytes */
+    while (s[k] != '\0' && ((unsigned char)s[k] & 0xC0) == 0x80 && k < 4)
+      k++;
+    memcpy(c.s + o, s, k);
+    o += k;
+    s += k;
+    n++;
+  }
+  while (n < largura) {
+    c.s[o++] = ' ';
+    n++;
+  }
+  c.s[o] = '\0';
+  return c;
+}
