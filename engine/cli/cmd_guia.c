@@ -31,26 +31,12 @@ typedef void (*guia_section_fn)(FILE *f, fat_store *st, const fat_guia *g);
 
 static const char *nz(const char *s) { return s != NULL ? s : "-"; }
 
-/* Print s padded/truncated to `width` characters (UTF-8 aware). */
+/* Print s padded/truncated to `width` columns (UTF-8 aware). */
 static void put_col(FILE *f, const char *s, int width, int right)
 {
-  int n = 0, i;
-  const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-  size_t bytes = 0;
-
-  while (p[bytes] != '\0' && n < width) {
-    bytes++;
-    while ((p[bytes] & 0xC0) == 0x80)
-      bytes++;
-    n++;
-  }
-  if (right)
-    for (i = n; i < width; i++)
-      fputc(' ', f);
-  fwrite(p, 1, bytes, f);
-  if (!right)
-    for (i = n; i < width; i++)
-      fputc(' ', f);
+  if (s == NULL)
+    s = "";
+  fputs(right ? fat_text_coluna_dir(s, width).s : fat_text_coluna(s, width).s, f);
 }
 
 static void sec_cabecalho(FILE *f, fat_store *st, const fat_guia *g)

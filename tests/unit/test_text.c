@@ -110,6 +110,10 @@ static void test_coluna_counts_characters_not_bytes(void **state)
   assert_string_equal(fat_text_coluna(NULL, 3).s, "-  ");
   assert_string_equal(fat_text_coluna("x", 0).s, "");
   assert_int_equal(fat_text_chars(fat_text_coluna("€", 500).s), 120);
+  assert_string_equal(fat_text_coluna_dir("R$ 1,00", 9).s, "  R$ 1,00");
+  /* a decomposed accent (e + U+0301) takes one column, and stays with its e */
+  assert_string_equal(fat_text_coluna("Jose\xCC\x81 Silva", 4).s, "Jose\xCC\x81");
+  assert_int_equal(fat_text_largura("Jose\xCC\x81"), 4);
 }
 
 /* fat_grow: an array grows by doubling, keeps what it had, and on OOM or
