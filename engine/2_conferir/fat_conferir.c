@@ -859,29 +859,31 @@ static fat_rc par_status(par_worker *w, size_t k, size_t *known, char *out, size
   return FAT_OK;
 }
 
-/* Replace, in ctx, the snapshot's status of the guias this run checks
-** before guia i by the status the run gives them. */
-static fat_rc par_fix_ctx(par_worker *w, size_t i, fat_avaliar_ctx *ctx, fat_err *err)
+/* Which guia of the run a history belongs to, and the thread checking it
+** (the ud of par_fix_hist). */
+typedef struct par_hist {
+  par_worker *w;
+  size_t i;
+} par_hist;
+
+/* ctx->hist_fix: in the history just loaded for guia i (when a script read
+** it), replace the snapshot's status of the guias this run checks before
+** guia i by the status the run gives them. */
+static fat_rc par_fix_hist(void *ud, cJSON *historico, fat_err *err)
 {
+  par_hist *ph = ud;
+  par_worker *w = ph->w;
   par_run *p = w->p;
+  size_t i = ph->i, known;
   char st[16];
   cJSON *h;
-  size_t j, known;
   long k;
   fat_rc rc = FAT_OK;
 
   pthread_mutex_lock(&p->mu);
   known = p->known_below;
   pthread_mutex_unlock(&p->mu);
-  for (j = 0; j < ctx->n_pares && rc == FAT_OK; j++) {
-    k = par_index(p, ctx->pares[j].guia_id);
-    if (k >= 0 && (size_t)k < i)
-      rc = par_status(w, (size_t)k, &known, ctx->pares[j].status,
-                      sizeof ctx->pares[j].status, err);
-  }
-  if (ctx->historico == NULL)
-    return rc;
-  cJSON_ArrayForEach(h, ctx->historico)
+  cJSON_ArrayForEach(h, historico)
   {
     cJSON *id = cJSON_GetObjectItemCaseSensitive(h, "id");
     cJSON *sv = cJSON_GetObjectItemCaseSensitive(h, "status");
@@ -900,11 +902,42 @@ static fat_rc par_fix_ctx(par_worker *w, size_t i, fat_avaliar_ctx *ctx, fat_err
   return rc;
 }
 
+/* Replace, in ctx, the snapshot's status of the guias this run checks
+** before guia i by the status the run gives them: now in the duplicate
+** candidates, when it is loaded in the history (par_fix_hist; ph lives as
+** long as ctx). */
+static fat_rc par_fix_ctx(par_worker *w, size_t i, fat_avaliar_ctx *ctx, par_hist *ph,
+                          fat_err *err)
+{
+  par_run *p = w->p;
+  size_t j, known;
+  long k;
+  fat_rc rc = FAT_OK;
+
+  pthread_mutex_lock(&p->mu);
+  known = p->known_below;
+  pthread_mutex_unlock(&p->mu);
+  for (j = 0; j < ctx->n_pares && rc == FAT_OK; j++) {
+    k = par_index(p, ctx->pares[j].guia_id);
+    if (k >= 0 && (size_t)k < i)
+      rc = par_status(w, (size_t)k, &known, ctx->pares[j].status,
+                      sizeof ctx->pares[j].status, err);
+  }
+  ph->w = w;
+  ph->i = i;
+  ctx->hist_fix = par_fix_hist;
+  ctx->hist_fix_ud = ph;
+  if (rc == FAT_OK && ctx->historico != NULL) /* loaded already (not by the loader) */
+    rc = par_fix_hist(ph, ctx->historico, err);
+  return rc;
+}
+
 /* Load, evaluate and plan todo[i] into it (empty). */
 static fat_rc par_eval(par_worker *w, size_t i, par_item *it, fat_err *err)
 {
   par_run *p = w->p;
   fat_avaliar_ctx ctx;
+  par_hist ph;
   fat_rc rc;
 
   fat_avaliar_ctx_init(&ctx);
@@ -912,7 +945,7 @@ static fat_rc par_eval(par_worker *w, size_t i, par_item *it, fat_err *err)
   if (rc == FAT_OK)
     rc = fat_avaliar_ctx_load(w->av, it->g, p->r->res->hoje, &ctx, err);
   if (rc == FAT_OK)
-    rc = par_fix_ctx(w, i, &ctx, err);
+    rc = par_fix_ctx(w, i, &ctx, &ph, err);
   if (rc == FAT_OK)
     rc = fat_avaliar(w->gen, it->g->operadora.script, it->g, &ctx, &it->av, err);
   if (rc == FAT_OK)
