@@ -772,6 +772,7 @@ struct par_run {
   const char *path;
   par_worker *w;
   int nw;
+  pthread_mutex_t clone_mu; /* one fat_gen_clone at a time */
   pthread_mutex_t mu;       /* guards what follows and the batches' state */
   int n_ready;              /* threads with their snapshot open */
   par_batch **ring;         /* batch bn at ring[bn % n_ring] while not free */
@@ -1119,11 +1120,16 @@ static fat_rc par_worker_init(par_worker *w, fat_err *err)
     fat_stmt_reset(s);
   }
   /* the caller's thread uses the run's generation (only it runs those Lua
-  ** states; the others read its id); each other thread its own copy */
-  if (rc == FAT_OK && w == p->w)
+  ** states; the others read its id); each other thread its own copy, made
+  ** one at a time as on one thread: loading the scripts has a time limit,
+  ** which many copies at once on few cores could pass */
+  if (rc == FAT_OK && w == p->w) {
     w->gen = p->r->gen;
-  else if (rc == FAT_OK && p->r->gen != NULL)
+  } else if (rc == FAT_OK && p->r->gen != NULL) {
+    pthread_mutex_lock(&p->clone_mu);
     rc = fat_gen_clone(p->r->gen, &w->gen, err);
+    pthread_mutex_unlock(&p->clone_mu);
+  }
   if (rc == FAT_OK)
     rc = fat_avaliador_new(w->st, w->gen, &w->av, err);
   return rc;
@@ -1272,6 +1278,11 @@ static fat_rc run_parallel(run *r, const cand *todo, size_t n, int nthreads, con
     rc = fat_err_oom(err);
     goto out;
   }
+  if (pthread_mutex_init(&p->clone_mu, NULL) != 0) {
+    pthread_mutex_destroy(&p->mu);
+    rc = fat_err_oom(err);
+    goto out;
+  }
   for (p->nw = 0; p->nw < nthreads; p->nw++) {
     par_worker *w = &p->w[p->nw];
     int b;
@@ -1326,6 +1337,7 @@ out_sync:
     par_worker_fini(&p->w[k]);
     pthread_cond_destroy(&p->w[k].cv);
   }
+  pthread_mutex_destroy(&p->clone_mu);
   pthread_mutex_destroy(&p->mu);
 out:
   fat_free(p->w);
