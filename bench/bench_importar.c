@@ -1,7 +1,9 @@
 /* bench_importar.c: `importar` of a large JSON file against its floor.
 **
-** usage: bench_importar [MB [DIR]]   (default 200 MB, the import's size cap;
-**                                     files in DIR, default the current one)
+** usage: bench_importar [MB [DIR [csv]]]   (default 200 MB, the JSON import's
+**                                     size cap; files in DIR, default the
+**                                     current one; csv: the same guias as a
+**                                     CSV file, no floor, RESULT importar_csv)
 ** Writes a file of SP/SADT guias (5 items each, every one a new guia) of
 ** about MB megabytes, then measures in this run:
 **   - the floor: SQLite's json_each over the same file (the sqlite3 shell:
@@ -82,6 +84,44 @@ static void guia(FILE *f, long n, int first)
   fputs("]}", f);
 }
 
+/* The same guia as CSV lines (one per item, the guia's columns repeated). */
+static void guia_csv(FILE *f, long n)
+{
+  int i;
+
+  for (i = 1; i <= 5; i++)
+    fprintf(f,
+            "sp-sadt;312347;11222333000181;B-%08ld;Jos\xc3\xa9 da Silva %ld;52998224725;"
+            "1980-02-29;M;Jos\xc3\xa9 da Silva;0001234567;2026-12-31;S%09ld;2026-12-31;J069;"
+            "2026-10-%02ld;09:15:00;Dra. Ana Souza;11144477735;CRM;123456;SP;225125;1;600,00;"
+            "2026-10;%d;procedimento;22;4030%04d;Exame laboratorial %d;1,0000;120,00;120,00;"
+            "2026-10-%02ld\n",
+            n, n, n, 1 + n % 28, i, 1000 + i, i, 1 + n % 28);
+}
+
+static long write_csv(const char *path, long bytes)
+{
+  FILE *f = fopen(path, "w");
+  long n = 0;
+
+  if (f == NULL)
+    return -1;
+  fputs("tipo;operadora.registro_ans;prestador.cnpj;numero_prestador;beneficiario.nome;"
+        "beneficiario.cpf;beneficiario.nascimento;beneficiario.sexo;beneficiario_nome;"
+        "carteira_numero;carteira_validade;senha;validade_senha;cid;data_inicio;hora_inicio;"
+        "executante.nome;executante.cpf;executante.conselho;executante.numero_conselho;"
+        "executante.uf;executante.cbo;assinatura_beneficiario;valor_total;competencia;"
+        "item.sequencial;item.tipo;item.codigo_tabela;item.codigo;item.descricao;"
+        "item.quantidade;item.valor_unitario;item.valor_total;item.data\n",
+        f);
+  while (ftell(f) < bytes) {
+    guia_csv(f, n + 1);
+    n++;
+  }
+  fclose(f);
+  return n;
+}
+
 static long write_file(const char *path, long bytes)
 {
   FILE *f = fopen(path, "w");
@@ -125,6 +165,7 @@ int main(int argc, char **argv)
 {
   long mb = argc > 1 ? strtol(argv[1], NULL, 10) : 200, n, n_floor = -1;
   const char *dir = argc > 2 ? argv[2] : ".";
+  int csv = argc > 3 && strcmp(argv[3], "csv") == 0;
   char file[1024], db[1024], tmp[1100];
   fat_store *st = NULL;
   fat_import_result res;
@@ -135,15 +176,15 @@ int main(int argc, char **argv)
 
   if (mb < 1)
     mb = 1;
-  snprintf(file, sizeof file, "%s/bench_importar.json", dir);
+  snprintf(file, sizeof file, "%s/bench_importar.%s", dir, csv ? "csv" : "json");
   snprintf(db, sizeof db, "%s/bench_importar.db", dir);
-  n = write_file(file, mb * 1024 * 1024);
+  n = csv ? write_csv(file, mb * 1024 * 1024) : write_file(file, mb * 1024 * 1024);
   if (n <= 0 || stat(file, &sb) != 0) {
     fprintf(stderr, "bench_importar: não foi possível escrever %s\n", file);
     return 1;
   }
   c0 = cpu_s(RUSAGE_CHILDREN);
-  t_floor = floor_json_each(file, &n_floor);
+  t_floor = csv ? -1 : floor_json_each(file, &n_floor);
   c_floor = cpu_s(RUSAGE_CHILDREN) - c0;
 
   unlink(db);
@@ -162,7 +203,7 @@ int main(int argc, char **argv)
   rss0 = peak_rss_kb();
   t0 = now_s();
   c0 = cpu_s(RUSAGE_SELF);
-  if (fat_import_guias_file(st, file, FAT_FMT_JSON, &res, &err) != FAT_OK) {
+  if (fat_import_guias_file(st, file, csv ? FAT_FMT_CSV : FAT_FMT_JSON, &res, &err) != FAT_OK) {
     fprintf(stderr, "bench_importar: %s\n", err.msg);
     return 1;
   }
@@ -171,11 +212,13 @@ int main(int argc, char **argv)
   rss1 = peak_rss_kb();
   fat_store_close(st);
 
-  printf("bench_importar: %ld guias SP/SADT (5 itens cada), arquivo JSON de %.1f MB\n", n,
-         (double)sb.st_size / (1024.0 * 1024.0));
+  printf("bench_importar: %ld guias SP/SADT (5 itens cada), arquivo %s de %.1f MB\n", n,
+         csv ? "CSV" : "JSON", (double)sb.st_size / (1024.0 * 1024.0));
   if (t_floor > 0)
     printf("  piso (json_each do SQLite): %8.2f s  (%9.0f guias/s; %ld guias)\n", t_floor,
            (double)n_floor / t_floor, n_floor);
+  else if (csv)
+    printf("  piso (json_each do SQLite): não se aplica a CSV\n");
   else
     printf("  piso (json_each do SQLite): não medido (falta o sqlite3 de linha de comando)\n");
   printf("  importar:                   %8.2f s  (%9.0f guias/s; %ld novas, %ld itens)\n", t_imp,
@@ -191,9 +234,9 @@ int main(int argc, char **argv)
          (double)sb.st_size / (1024.0 * 1024.0), (double)rss1 / 1024.0,
          rss1 < 100 * 1024 ? "ok" : "não atingida");
   /* one line for scripts (make bench): figures of this run, C locale */
-  printf("RESULT importar guias=%ld cpu_s=%.2f floor_cpu_s=%.2f ratio=%.2f wall_s=%.2f "
+  printf("RESULT %s guias=%ld cpu_s=%.2f floor_cpu_s=%.2f ratio=%.2f wall_s=%.2f "
          "floor_wall_s=%.2f rss_kb=%ld file_mb=%.1f\n",
-         (long)res.novas, c_imp, c_floor, c_floor > 0 ? c_imp / c_floor : -1.0, t_imp,
+         csv ? "importar_csv" : "importar", (long)res.novas, c_imp, c_floor, c_floor > 0 ? c_imp / c_floor : -1.0, t_imp,
          t_floor, rss1, (double)sb.st_size / (1024.0 * 1024.0));
   unlink(file);
   return 0;

@@ -2,10 +2,13 @@
 #include "fat_import.h"
 #include "fat_import_int.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -203,7 +206,8 @@ static const cJSON *json_get_path(const cJSON *obj, const char *path)
 typedef struct csv_rec {
   char **f;
   size_t n, cap;
-  long line; /* physical line where the record starts (1-based) */
+  long line;     /* physical line where the record starts (1-based) */
+  long long off; /* where it starts in the input */
 } csv_rec;
 
 static void rec_clear(csv_rec *r)
@@ -242,56 +246,106 @@ static fat_rc rec_push(csv_rec *r, char *s, fat_err *err)
   return FAT_OK;
 }
 
+/* The input: the whole text in memory (f == NULL), or a file read
+** FAT_IMPORT_CHUNK bytes at a time, so a record, even a quoted field with
+** line breaks, may straddle two reads. */
 typedef struct csv_in {
-  const char *b;
+  FILE *f;
+  char *buf;      /* f's read buffer */
+  const char *b;  /* text (memory) or buf (file) */
   size_t len, pos;
-  long line; /* current physical line */
+  long long base; /* offset in the input of b[0] */
+  int eof, ioerr;
+  long line;      /* current physical line */
   char sep;
 } csv_in;
+
+/* Read the next piece of the file into b; 0 at its end (or on a read error,
+** then ioerr is set). */
+static int in_fill(csv_in *in)
+{
+  if (in->f == NULL || in->eof)
+    return 0;
+  in->base += (long long)in->len;
+  in->len = fread(in->buf, 1, FAT_IMPORT_CHUNK, in->f);
+  in->pos = 0;
+  if (in->len == 0) {
+    in->eof = 1;
+    in->ioerr = ferror(in->f) != 0;
+  }
+  return in->len > 0;
+}
+
+/* The next byte, not taken; -1 at the end of the input. */
+static int in_peek(csv_in *in)
+{
+  if (in->pos >= in->len && !in_fill(in))
+    return -1;
+  return (unsigned char)in->b[in->pos];
+}
+
+static long long in_offset(const csv_in *in) { return in->base + (long long)in->pos; }
+
+/* Read on from offset off (a record start met before), at line line. */
+static int in_seek(csv_in *in, long long off, long line)
+{
+  in->line = line;
+  if (in->f == NULL) {
+    in->pos = (size_t)off;
+    return 0;
+  }
+  if (fseeko(in->f, (off_t)off, SEEK_SET) != 0)
+    return -1;
+  in->base = off;
+  in->len = 0;
+  in->pos = 0;
+  in->eof = 0;
+  return 0;
+}
 
 /* Read the next record; *got = 0 at end of input. Fields are owned by r. */
 static fat_rc csv_next(csv_in *in, csv_rec *r, int *got, fat_err *err)
 {
   fat_buf fb;
-  fat_rc rc;
+  fat_rc rc = FAT_OK;
+  int c;
 
   rec_clear(r);
   *got = 0;
-  if (in->pos >= in->len)
-    return FAT_OK;
+  fat_buf_init(&fb, FAT_IMPORT_MAX_BYTES);
+  if (in_peek(in) < 0)
+    goto out;
   *got = 1;
   r->line = in->line;
-  fat_buf_init(&fb, FAT_IMPORT_MAX_BYTES);
+  r->off = in_offset(in);
   for (;;) {
-    const char *b = in->b;
-    int quoted = 0;
-    size_t start;
-
     fat_buf_reset(&fb);
     rc = fat_buf_append(&fb, "", 0, err);
     if (rc != FAT_OK)
       goto out;
-    while (in->pos < in->len && (b[in->pos] == ' ' || b[in->pos] == '\t'))
+    for (c = in_peek(in); c == ' ' || c == '\t'; c = in_peek(in))
       in->pos++;
-    if (in->pos < in->len && b[in->pos] == '"') {
-      quoted = 1;
+    if (c == '"') {
       in->pos++;
       for (;;) {
-        start = in->pos;
-        while (in->pos < in->len && b[in->pos] != '"') {
-          if (b[in->pos] == '\n')
+        size_t start = in->pos;
+
+        while (in->pos < in->len && in->b[in->pos] != '"') {
+          if (in->b[in->pos] == '\n')
             in->line++;
           in->pos++;
         }
-        rc = fat_buf_append(&fb, b + start, in->pos - start, err);
+        rc = fat_buf_append(&fb, in->b + start, in->pos - start, err);
         if (rc != FAT_OK)
           goto out;
-        if (in->pos >= in->len) {
+        if (in->pos >= in->len) { /* the field goes on in the next read */
+          if (in_fill(in))
+            continue;
           rc = fat_err_set(err, FAT_EINVAL, "linha %ld: aspas não fechadas", r->line);
           goto out;
         }
         in->pos++; /* the quote */
-        if (in->pos < in->len && b[in->pos] == '"') {
+        if (in_peek(in) == '"') {
           rc = fat_buf_append(&fb, "\"", 1, err);
           if (rc != FAT_OK)
             goto out;
@@ -300,10 +354,9 @@ static fat_rc csv_next(csv_in *in, csv_rec *r, int *got, fat_err *err)
         }
         break;
       }
-      while (in->pos < in->len && (b[in->pos] == ' ' || b[in->pos] == '\t'))
+      for (c = in_peek(in); c == ' ' || c == '\t'; c = in_peek(in))
         in->pos++;
-      if (in->pos < in->len && b[in->pos] != in->sep && b[in->pos] != '\r' &&
-          b[in->pos] != '\n') {
+      if (c >= 0 && c != in->sep && c != '\r' && c != '\n') {
         rc = fat_err_set(err, FAT_EINVAL,
                          "linha %ld: texto depois de um campo entre aspas (use \"\" para aspas "
                          "dentro do campo)",
@@ -311,36 +364,41 @@ static fat_rc csv_next(csv_in *in, csv_rec *r, int *got, fat_err *err)
         goto out;
       }
     } else {
-      size_t end;
+      for (;;) {
+        size_t start = in->pos;
 
-      start = in->pos;
-      while (in->pos < in->len && b[in->pos] != in->sep && b[in->pos] != '\r' &&
-             b[in->pos] != '\n')
-        in->pos++;
-      end = in->pos;
-      while (end > start && (b[end - 1] == ' ' || b[end - 1] == '\t'))
-        end--;
-      rc = fat_buf_append(&fb, b + start, end - start, err);
-      if (rc != FAT_OK)
-        goto out;
+        while (in->pos < in->len && in->b[in->pos] != in->sep && in->b[in->pos] != '\r' &&
+               in->b[in->pos] != '\n')
+          in->pos++;
+        rc = fat_buf_append(&fb, in->b + start, in->pos - start, err);
+        if (rc != FAT_OK)
+          goto out;
+        if (in->pos < in->len || !in_fill(in))
+          break;
+      }
+      while (fb.len > 0 && (fb.data[fb.len - 1] == ' ' || fb.data[fb.len - 1] == '\t'))
+        fb.len--;
     }
-    (void)quoted;
     rc = rec_push(r, fat_strndup(fb.data, fb.len), err);
     if (rc != FAT_OK)
       goto out;
-    if (in->pos < in->len && b[in->pos] == in->sep) {
+    c = in_peek(in);
+    if (c == in->sep) {
       in->pos++;
       continue;
     }
-    if (in->pos < in->len && b[in->pos] == '\r')
+    if (c == '\r') {
       in->pos++;
-    if (in->pos < in->len && b[in->pos] == '\n')
+      c = in_peek(in);
+    }
+    if (c == '\n')
       in->pos++;
     in->line++;
     break;
   }
-  rc = FAT_OK;
 out:
+  if (rc == FAT_OK && in->ioerr)
+    rc = fat_err_set(err, FAT_EIO, "erro ao ler o arquivo: %s", strerror(errno));
   fat_buf_fini(&fb);
   return rc;
 }
@@ -375,117 +433,12 @@ static char csv_detect_sep(const char *b, size_t len)
   return nc > nsc ? ',' : ';';
 }
 
+
 /* }==================================================================== */
 
 /* {====================================================================
-** Storing a parsed file
+** Storing one guia
 ** ===================================================================== */
-
-typedef struct parsed {
-  fat_guia **g;
-  char **label; /* "linha 7" / "guias[3]" */
-  size_t n, cap;
-} parsed;
-
-static void parsed_fini(parsed *p)
-{
-  size_t i;
-
-  for (i = 0; i < p->n; i++) {
-    fat_guia_free(p->g[i]);
-    fat_free(p->label[i]);
-  }
-  fat_free(p->g);
-  fat_free(p->label);
-  memset(p, 0, sizeof *p);
-}
-
-/* Take ownership of g (freed on failure). */
-static fat_rc parsed_push(parsed *p, fat_guia *g, char *label, fat_err *err)
-{
-  if (label == NULL)
-    goto oom;
-  if (p->n == p->cap) {
-    size_t cap = p->cap == 0 ? 64 : p->cap * 2;
-    fat_guia **ng = fat_realloc(p->g, cap * sizeof *ng);
-    char **nl;
-
-    if (ng == NULL)
-      goto oom;
-    p->g = ng;
-    nl = fat_realloc(p->label, cap * sizeof *nl);
-    if (nl == NULL)
-      goto oom;
-    p->label = nl;
-    p->cap = cap;
-  }
-  p->g[p->n] = g;
-  p->label[p->n] = label;
-  p->n++;
-  return FAT_OK;
-oom:
-  fat_guia_free(g);
-  fat_free(label);
-  return fat_err_oom(err);
-}
-
-typedef struct keyidx {
-  const fat_guia *g;
-  size_t i;
-} keyidx;
-
-static int nz_cmp(const char *a, const char *b) { return strcmp(a != NULL ? a : "", b != NULL ? b : ""); }
-
-static int key_cmp(const void *pa, const void *pb)
-{
-  const fat_guia *a = ((const keyidx *)pa)->g, *b = ((const keyidx *)pb)->g;
-  int c = nz_cmp(a->operadora.registro_ans, b->operadora.registro_ans);
-
-  if (c == 0)
-    c = nz_cmp(a->prestador.cnpj, b->prestador.cnpj);
-  if (c == 0)
-    c = nz_cmp(a->prestador.cpf, b->prestador.cpf);
-  if (c == 0)
-    c = nz_cmp(a->numero_prestador, b->numero_prestador);
-  if (c == 0)
-    c = ((const keyidx *)pa)->i < ((const keyidx *)pb)->i ? -1 : 1;
-  return c;
-}
-
-static fat_rc check_duplicates(const parsed *p, fat_err *err)
-{
-  keyidx *k;
-  size_t i;
-
-  if (p->n < 2)
-    return FAT_OK;
-  k = fat_malloc(p->n * sizeof *k);
-  if (k == NULL)
-    return fat_err_oom(err);
-  for (i = 0; i < p->n; i++) {
-    k[i].g = p->g[i];
-    k[i].i = i;
-  }
-  qsort(k, p->n, sizeof *k, key_cmp);
-  for (i = 1; i < p->n; i++) {
-    const fat_guia *a = k[i - 1].g, *b = k[i].g;
-
-    if (nz_cmp(a->operadora.registro_ans, b->operadora.registro_ans) == 0 &&
-        nz_cmp(a->prestador.cnpj, b->prestador.cnpj) == 0 &&
-        nz_cmp(a->prestador.cpf, b->prestador.cpf) == 0 &&
-        nz_cmp(a->numero_prestador, b->numero_prestador) == 0) {
-      fat_rc rc = fat_err_set(err, FAT_EINVAL,
-                              "%s, campo numero_prestador: a guia %s da operadora %s aparece de "
-                              "novo no mesmo arquivo (%s)",
-                              p->label[k[i].i], b->numero_prestador, b->operadora.registro_ans,
-                              p->label[k[i - 1].i]);
-      fat_free(k);
-      return rc;
-    }
-  }
-  fat_free(k);
-  return FAT_OK;
-}
 
 static int status_locked(const char *s)
 {
@@ -531,8 +484,66 @@ static fat_rc revisao_depois(fat_store *st, const fat_guia *g, const cJSON *ante
   return rc;
 }
 
+void fat_import_ids_fini(fat_import_ids *ids)
+{
+  int i;
+
+  for (i = 0; i < ids->n_op; i++)
+    fat_free(ids->op[i].key);
+  for (i = 0; i < ids->n_pr; i++)
+    fat_free(ids->pr[i].key);
+  memset(ids, 0, sizeof *ids);
+}
+
+/* The operadora of registro ANS reg: from the run's cache, else looked up
+** (and kept while there is room). */
+static fat_rc cached_operadora(fat_store *st, fat_import_ids *ids, const char *reg, int64_t *id,
+                               fat_err *err)
+{
+  fat_rc rc;
+  int i;
+
+  for (i = 0; ids != NULL && reg != NULL && i < ids->n_op; i++) {
+    if (strcmp(ids->op[i].key, reg) == 0) {
+      *id = ids->op[i].id;
+      return FAT_OK;
+    }
+  }
+  rc = fat_operadora_por_registro(st, reg, id, err);
+  if (rc == FAT_OK && ids != NULL && reg != NULL && ids->n_op < FAT_IMPORT_IDS_MAX) {
+    ids->op[ids->n_op].key = fat_strdup(reg);
+    if (ids->op[ids->n_op].key != NULL)
+      ids->op[ids->n_op++].id = *id;
+  }
+  return rc;
+}
+
+/* The prestador of CNPJ cnpj or CPF cpf, cached as cached_operadora. */
+static fat_rc cached_prestador(fat_store *st, fat_import_ids *ids, const char *cnpj,
+                               const char *cpf, int64_t *id, fat_err *err)
+{
+  char key[64];
+  fat_rc rc;
+  int i;
+
+  snprintf(key, sizeof key, "%s\x1f%s", cnpj != NULL ? cnpj : "", cpf != NULL ? cpf : "");
+  for (i = 0; ids != NULL && i < ids->n_pr; i++) {
+    if (strcmp(ids->pr[i].key, key) == 0) {
+      *id = ids->pr[i].id;
+      return FAT_OK;
+    }
+  }
+  rc = fat_prestador_id(st, cnpj, cpf, id, err);
+  if (rc == FAT_OK && ids != NULL && ids->n_pr < FAT_IMPORT_IDS_MAX) {
+    ids->pr[ids->n_pr].key = fat_strdup(key);
+    if (ids->pr[ids->n_pr].key != NULL)
+      ids->pr[ids->n_pr++].id = *id;
+  }
+  return rc;
+}
+
 fat_rc fat_import_store_one(fat_store *st, fat_guia *g, const char *label, const char *origem,
-                            fat_import_result *res, fat_err *err)
+                            fat_import_ids *ids, fat_import_result *res, fat_err *err)
 {
   cJSON *antes = NULL;
   static const char sql[] = "SELECT id, status, lote_id FROM guia WHERE operadora_id = ?1 AND "
@@ -543,10 +554,10 @@ fat_rc fat_import_store_one(fat_store *st, fat_guia *g, const char *label, const
   int r;
   fat_rc rc;
 
-  rc = fat_operadora_por_registro(st, g->operadora.registro_ans, &oid, err);
+  rc = cached_operadora(st, ids, g->operadora.registro_ans, &oid, err);
   if (rc != FAT_OK)
     return fat_err_prefix(err, "%s, campo operadora.registro_ans: ", label);
-  rc = fat_prestador_id(st, g->prestador.cnpj, g->prestador.cpf, &pid, err);
+  rc = cached_prestador(st, ids, g->prestador.cnpj, g->prestador.cpf, &pid, err);
   if (rc != FAT_OK)
     return fat_err_prefix(err, "%s, campo prestador.%s: ", label,
                           g->prestador.cnpj != NULL ? "cnpj" : "cpf");
@@ -584,7 +595,7 @@ fat_rc fat_import_store_one(fat_store *st, fat_guia *g, const char *label, const
   if (id > 0)
     rc = revisao_antes(st, id, &antes, err);
   if (rc == FAT_OK)
-    rc = fat_guia_save(st, g, err);
+    rc = fat_guia_save_ids(st, g, oid, pid, err);
   /* a guia replaced by a new import is a revision like any correction */
   if (rc == FAT_OK && id > 0)
     rc = revisao_depois(st, g, antes, origem, err);
@@ -599,90 +610,83 @@ fat_rc fat_import_store_one(fat_store *st, fat_guia *g, const char *label, const
   return FAT_OK;
 }
 
-static fat_rc store_all(fat_store *st, parsed *p, const char *origem, fat_import_result *res,
-                        fat_err *err)
-{
-  char detail[256];
-  size_t i;
-  fat_rc rc;
-
-  if (p->n == 0)
-    return fat_err_set(err, FAT_EINVAL, "o arquivo não contém nenhuma guia");
-  rc = check_duplicates(p, err);
-  if (rc != FAT_OK)
-    return rc;
-  rc = fat_store_begin_bulk(st, err);
-  if (rc != FAT_OK)
-    return rc;
-  for (i = 0; i < p->n && rc == FAT_OK; i++)
-    rc = fat_import_store_one(st, p->g[i], p->label[i], origem, res, err);
-  if (rc == FAT_OK) {
-    snprintf(detail, sizeof detail, "%s: %ld novas, %ld atualizadas, %ld itens",
-             origem != NULL ? origem : "(memória)", res->novas, res->atualizadas, res->itens);
-    rc = fat_store_audit(st, "guia.importar", NULL, detail, err);
-  }
-  if (rc != FAT_OK) {
-    fat_store_rollback(st);
-    return rc;
-  }
-  return fat_store_commit(st, err);
-}
-
-/* }==================================================================== */
-
-/* {====================================================================
-** JSON import
-** ===================================================================== */
-
-/* JSON is read guia by guia by fat_import_json.c (fat_import_int.h). */
 
 /* }==================================================================== */
 
 /* {====================================================================
 ** CSV import
+**
+** Two passes over the input, so that what stays in memory does not grow
+** with the file's text (a CSV was held whole, then every guia of it):
+**  1. every record is read and checked on its own (the guia's columns and
+**     its item; errors name the line) and its guia found by key (operadora
+**     + prestador + numero_prestador). Kept per guia: the key, its first
+**     line and where it starts, a hash of that line's guia columns (a later
+**     line with other values is refused naming both lines) and how many
+**     lines it has; and the runs of consecutive lines of one guia.
+**  2. the input is read again, run by run, in one transaction: a guia is
+**     assembled from its lines and stored when its last line has been read.
+**     The lines of a guia need not be together; only guias still waiting
+**     for a line are in memory (none, when each guia's lines are together,
+**     as the export writes them).
 ** ===================================================================== */
 
 typedef struct csv_group {
   char *key;
-  cJSON *head;   /* guia fields of the first line */
-  cJSON *itens;  /* one item per line */
-  long *lines;   /* line of each item */
-  size_t n_lines;
-  char **vals;   /* raw guia-column values of the first line (ncols) */
+  long first_line;     /* line of its first record */
+  long long first_off; /* where that record starts in the input */
+  uint64_t vals_hash;  /* of that record's guia columns */
+  size_t n_lines;      /* records of this guia in the input */
+  size_t n_read;       /* of them read in the second pass */
+  /* second pass, while the guia is assembled */
+  cJSON *head;         /* guia fields of the first line */
+  cJSON *itens;        /* one item per line */
+  long *lines;         /* line of each item */
+  csv_rec first;       /* the first line's raw values */
 } csv_group;
 
+typedef struct csv_run {
+  size_t grp; /* group index */
+  size_t n;   /* consecutive records of it */
+} csv_run;
+
 typedef struct csv_state {
-  const csv_col **cols; /* column of each header position (NULL = ignored) */
+  const csv_col **cols; /* column of each header position */
   size_t ncols;
   csv_group *grp;
   size_t n_grp, cap_grp;
   size_t *hash; /* open addressing: group index + 1, 0 = empty */
   size_t hcap;
+  csv_run *runs;
+  size_t n_runs, cap_runs;
+  long long data_off; /* the first record after the header */
+  long data_line;
 } csv_state;
 
-static void group_fini(csv_group *gr, size_t ncols)
+/* Free what the second pass assembled for gr. */
+static void group_asm_fini(csv_group *gr)
 {
-  size_t i;
-
-  fat_free(gr->key);
   cJSON_Delete(gr->head);
   cJSON_Delete(gr->itens);
   fat_free(gr->lines);
-  if (gr->vals != NULL)
-    for (i = 0; i < ncols; i++)
-      fat_free(gr->vals[i]);
-  fat_free(gr->vals);
+  rec_fini(&gr->first);
+  gr->head = NULL;
+  gr->itens = NULL;
+  gr->lines = NULL;
 }
 
 static void csv_state_fini(csv_state *cs)
 {
   size_t i;
 
-  for (i = 0; i < cs->n_grp; i++)
-    group_fini(&cs->grp[i], cs->ncols);
+  for (i = 0; i < cs->n_grp; i++) {
+    fat_free(cs->grp[i].key);
+    group_asm_fini(&cs->grp[i]);
+  }
   fat_free(cs->grp);
   fat_free(cs->hash);
   fat_free(cs->cols);
+  fat_free(cs->runs);
 }
 
 static size_t hash_str(const char *s)
@@ -741,59 +745,131 @@ static void csv_campo(const char *campo, char *out, size_t len)
 
 static const char *rec_val(const csv_rec *r, size_t i) { return i < r->n ? r->f[i] : ""; }
 
-static fat_rc csv_line(csv_state *cs, const csv_rec *r, fat_err *err)
+static int is_guia_col(const csv_state *cs, size_t i)
 {
-  cJSON *head = cJSON_CreateObject(), *item = cJSON_CreateObject(), *check = NULL, *arr;
-  fat_guia *g = NULL;
-  char campo[128], cm[140], *key = NULL;
-  size_t i, gi, slot = 0;
-  csv_group *gr;
-  fat_rc rc;
+  return cs->cols[i] != NULL && !is_item_col(cs->cols[i]->path);
+}
 
-  if (head == NULL || item == NULL)
-    goto oom;
+/* FNV-1a of the raw guia-column values of r. */
+static uint64_t vals_hash(const csv_state *cs, const csv_rec *r)
+{
+  uint64_t h = 1469598103934665603ULL;
+  size_t i;
+  const char *v;
+
+  for (i = 0; i < cs->ncols; i++) {
+    if (!is_guia_col(cs, i))
+      continue;
+    for (v = rec_val(r, i); *v != '\0'; v++)
+      h = (h ^ (unsigned char)*v) * 1099511628211ULL;
+    h = (h ^ 0x1f) * 1099511628211ULL;
+  }
+  return h;
+}
+
+/* The guia columns of r (line r->line) against the values of the guia's
+** first line: the error naming both lines at the first that differs, or
+** FAT_OK when they are equal. */
+static fat_rc vals_differ(const csv_state *cs, const csv_rec *r, const csv_rec *first,
+                          long first_line, fat_err *err)
+{
+  size_t i;
+
+  for (i = 0; i < cs->ncols; i++) {
+    if (!is_guia_col(cs, i) || strcmp(rec_val(r, i), rec_val(first, i)) == 0)
+      continue;
+    return fat_err_set(err, FAT_EINVAL,
+                       "linha %ld, campo %s: valor '%.60s' difere do da linha %ld ('%.60s'); "
+                       "as colunas da guia devem ser iguais em todas as linhas da mesma guia",
+                       r->line, cs->cols[i]->path, rec_val(r, i), first_line, rec_val(first, i));
+  }
+  return FAT_OK;
+}
+
+/* Set the columns of r into head (guia columns) and item (item columns;
+** either may be NULL to skip them); empty values are absent. 0 on OOM. */
+static int rec_to_json(const csv_state *cs, const csv_rec *r, cJSON *head, cJSON *item)
+{
+  size_t i;
+
   for (i = 0; i < cs->ncols; i++) {
     const char *v = rec_val(r, i);
 
     if (cs->cols[i] == NULL || v[0] == '\0')
       continue;
     if (is_item_col(cs->cols[i]->path)) {
-      if (!json_set_path(item, cs->cols[i]->path + 5, v))
-        goto oom;
-    } else if (!json_set_path(head, cs->cols[i]->path, v)) {
-      goto oom;
+      if (item != NULL && !json_set_path(item, cs->cols[i]->path + 5, v))
+        return 0;
+    } else if (head != NULL && !json_set_path(head, cs->cols[i]->path, v)) {
+      return 0;
     }
   }
-  /* validate the line on its own: guia fields + this item */
-  check = cJSON_Duplicate(head, 1);
-  if (check == NULL)
+  return 1;
+}
+
+/* First pass, a line of r's guia with a hash other than the first line's:
+** read the first line again to name the column (the input is left where it
+** was). */
+static fat_rc csv_refetch_differ(csv_state *cs, csv_in *in, const csv_group *gr,
+                                 const csv_rec *r, fat_err *err)
+{
+  long long here = in_offset(in);
+  long line = in->line;
+  csv_rec first;
+  int got = 0;
+  fat_rc rc;
+
+  memset(&first, 0, sizeof first);
+  if (in_seek(in, gr->first_off, gr->first_line) != 0)
+    return fat_err_set(err, FAT_EIO, "erro ao ler o arquivo: %s", strerror(errno));
+  rc = csv_next(in, &first, &got, err);
+  if (rc == FAT_OK && got)
+    rc = vals_differ(cs, r, &first, gr->first_line, err);
+  rec_fini(&first);
+  if (rc == FAT_OK && in_seek(in, here, line) != 0)
+    rc = fat_err_set(err, FAT_EIO, "erro ao ler o arquivo: %s", strerror(errno));
+  return rc;
+}
+
+/* First pass: check one line on its own and count it in its guia. */
+static fat_rc csv_check_line(csv_state *cs, csv_in *in, const csv_rec *r, fat_err *err)
+{
+  cJSON *check = cJSON_CreateObject(), *item = cJSON_CreateObject(), *arr;
+  fat_guia *g = NULL;
+  char campo[128], cm[140], *key = NULL;
+  size_t gi, slot = 0;
+  uint64_t h;
+  csv_group *gr;
+  fat_rc rc;
+
+  if (check == NULL || item == NULL || !rec_to_json(cs, r, check, item))
     goto oom;
+  /* the guia fields + this item */
   arr = cJSON_AddArrayToObject(check, "itens");
-  if (arr == NULL || !cJSON_AddItemReferenceToArray(arr, item))
+  if (arr == NULL)
     goto oom;
+  cJSON_AddItemToArray(arr, item);
+  item = NULL;
   rc = fat_guia_from_json_campo(check, &g, campo, sizeof campo, err);
-  cJSON_Delete(check);
-  check = NULL;
   if (rc != FAT_OK) {
     csv_campo(campo, cm, sizeof cm);
     if (cm[0] != '\0')
       fat_err_prefix(err, "linha %ld, campo %s: ", r->line, cm);
     else
       fat_err_prefix(err, "linha %ld: ", r->line);
-    goto fail;
+    goto out;
   }
   key = fat_asprintf("%s\x1f%s\x1f%s\x1f%s", g->operadora.registro_ans,
                      g->prestador.cnpj != NULL ? g->prestador.cnpj : "",
                      g->prestador.cpf != NULL ? g->prestador.cpf : "", g->numero_prestador);
-  fat_guia_free(g);
-  g = NULL;
   if (key == NULL)
     goto oom;
   if (cs->n_grp * 2 >= cs->hcap) {
     rc = hash_grow(cs, err);
     if (rc != FAT_OK)
-      goto fail;
+      goto out;
   }
+  h = vals_hash(cs, r);
   gi = hash_find(cs, key, &slot);
   if (gi == (size_t)-1) {
     if (cs->n_grp == cs->cap_grp) {
@@ -805,59 +881,48 @@ static fat_rc csv_line(csv_state *cs, const csv_rec *r, fat_err *err)
       cs->grp = ng;
       cs->cap_grp = cap;
     }
-    gr = &cs->grp[cs->n_grp];
+    gi = cs->n_grp++;
+    gr = &cs->grp[gi];
     memset(gr, 0, sizeof *gr);
-    cs->n_grp++;
     cs->hash[slot] = cs->n_grp;
     gr->key = key;
     key = NULL;
-    gr->head = head;
-    head = NULL;
-    gr->itens = cJSON_CreateArray();
-    gr->vals = fat_calloc(cs->ncols, sizeof *gr->vals);
-    if (gr->itens == NULL || gr->vals == NULL)
-      goto oom;
-    for (i = 0; i < cs->ncols; i++) {
-      if (cs->cols[i] == NULL || is_item_col(cs->cols[i]->path))
-        continue;
-      gr->vals[i] = fat_strdup(rec_val(r, i));
-      if (gr->vals[i] == NULL)
-        goto oom;
-    }
+    gr->first_line = r->line;
+    gr->first_off = r->off;
+    gr->vals_hash = h;
   } else {
     gr = &cs->grp[gi];
-    for (i = 0; i < cs->ncols; i++) {
-      if (cs->cols[i] == NULL || is_item_col(cs->cols[i]->path))
-        continue;
-      if (strcmp(rec_val(r, i), gr->vals[i]) != 0) {
-        rc = fat_err_set(err, FAT_EINVAL,
-                         "linha %ld, campo %s: valor '%.60s' difere do da linha %ld ('%.60s'); "
-                         "as colunas da guia devem ser iguais em todas as linhas da mesma guia",
-                         r->line, cs->cols[i]->path, rec_val(r, i), gr->lines[0], gr->vals[i]);
-        goto fail;
-      }
+    if (h != gr->vals_hash) {
+      rc = csv_refetch_differ(cs, in, gr, r, err);
+      if (rc != FAT_OK)
+        goto out;
     }
   }
-  {
-    long *nl = fat_realloc(gr->lines, (gr->n_lines + 1) * sizeof *nl);
+  gr->n_lines++;
+  if (cs->n_runs > 0 && cs->runs[cs->n_runs - 1].grp == gi) {
+    cs->runs[cs->n_runs - 1].n++;
+  } else {
+    if (cs->n_runs == cs->cap_runs) {
+      size_t cap = cs->cap_runs == 0 ? 64 : cs->cap_runs * 2;
+      csv_run *nr = fat_realloc(cs->runs, cap * sizeof *nr);
 
-    if (nl == NULL)
-      goto oom;
-    gr->lines = nl;
+      if (nr == NULL)
+        goto oom;
+      cs->runs = nr;
+      cs->cap_runs = cap;
+    }
+    cs->runs[cs->n_runs].grp = gi;
+    cs->runs[cs->n_runs].n = 1;
+    cs->n_runs++;
   }
-  cJSON_AddItemToArray(gr->itens, item);
-  item = NULL;
-  gr->lines[gr->n_lines++] = r->line;
   rc = FAT_OK;
   goto out;
 oom:
   rc = fat_err_oom(err);
-fail:
 out:
   fat_guia_free(g);
   fat_free(key);
   cJSON_Delete(check);
-  cJSON_Delete(head);
   cJSON_Delete(item);
   return rc;
 }
@@ -902,69 +967,225 @@ static fat_rc csv_header(csv_state *cs, const csv_rec *r, fat_err *err)
   return FAT_OK;
 }
 
-static fat_rc parse_csv_file(const char *text, size_t len, parsed *p, fat_err *err)
+/* First pass over the whole input. */
+static fat_rc csv_scan(csv_state *cs, csv_in *in, fat_err *err)
 {
-  csv_in in;
   csv_rec r;
-  csv_state cs;
   int got, header = 0;
-  size_t i;
-  fat_rc rc = FAT_OK;
+  fat_rc rc;
 
   memset(&r, 0, sizeof r);
-  memset(&cs, 0, sizeof cs);
-  in.b = text;
-  in.len = len;
-  in.pos = 0;
-  in.line = 1;
-  in.sep = csv_detect_sep(text, len);
   for (;;) {
-    rc = csv_next(&in, &r, &got, err);
+    rc = csv_next(in, &r, &got, err);
     if (rc != FAT_OK || !got)
       break;
     if (rec_blank(&r))
       continue;
     if (!header) {
-      rc = csv_header(&cs, &r, err);
+      rc = csv_header(cs, &r, err);
       if (rc != FAT_OK)
         break;
       header = 1;
+      cs->data_off = in_offset(in);
+      cs->data_line = in->line;
       continue;
     }
-    if (r.n > cs.ncols) {
+    if (r.n > cs->ncols) {
       rc = fat_err_set(err, FAT_EINVAL,
                        "linha %ld: %zu campos, mas o cabeçalho tem %zu colunas (separador '%c')",
-                       r.line, r.n, cs.ncols, in.sep);
+                       r.line, r.n, cs->ncols, in->sep);
       break;
     }
-    rc = csv_line(&cs, &r, err);
+    rc = csv_check_line(cs, in, &r, err);
     if (rc != FAT_OK)
       break;
   }
   rec_fini(&r);
   if (rc == FAT_OK && !header)
     rc = fat_err_set(err, FAT_EINVAL, "arquivo CSV vazio");
-  for (i = 0; rc == FAT_OK && i < cs.n_grp; i++) {
-    csv_group *gr = &cs.grp[i];
-    fat_guia *g = NULL;
-    char campo[128], cm[140];
-    long line = gr->lines[0];
+  if (rc == FAT_OK && cs->n_grp == 0)
+    rc = fat_err_set(err, FAT_EINVAL, "o arquivo não contém nenhuma guia");
+  return rc;
+}
 
-    cJSON_AddItemToObject(gr->head, "itens", gr->itens);
-    gr->itens = NULL;
-    rc = fat_guia_from_json_campo(gr->head, &g, campo, sizeof campo, err);
-    if (rc != FAT_OK) {
-      unsigned long k;
+/* Second pass: add record r to its guia gr. */
+static fat_rc csv_assemble(csv_state *cs, csv_group *gr, const csv_rec *r, fat_err *err)
+{
+  cJSON *item;
+  size_t i;
+  fat_rc rc;
 
-      if (sscanf(campo, "itens[%lu]", &k) == 1 && k < gr->n_lines)
-        line = gr->lines[k];
-      csv_campo(campo, cm, sizeof cm);
-      fat_err_prefix(err, "linha %ld, campo %s: ", line, cm);
-      break;
+  if (gr->n_read == 0) {
+    if (gr->n_lines > 10000) {
+      fat_err_set(err, FAT_ELIMIT, "itens demais (máximo 10000 por guia)");
+      return fat_err_prefix(err, "linha %ld, campo itens: ", gr->first_line);
     }
-    rc = parsed_push(p, g, fat_asprintf("linha %ld", line), err);
+    gr->head = cJSON_CreateObject();
+    gr->itens = cJSON_CreateArray();
+    gr->lines = fat_malloc(gr->n_lines * sizeof *gr->lines);
+    if (gr->head == NULL || gr->itens == NULL || gr->lines == NULL ||
+        !rec_to_json(cs, r, gr->head, NULL))
+      return fat_err_oom(err);
+    for (i = 0; i < r->n; i++) {
+      rc = rec_push(&gr->first, fat_strdup(r->f[i]), err);
+      if (rc != FAT_OK)
+        return rc;
+    }
+  } else {
+    rc = vals_differ(cs, r, &gr->first, gr->first_line, err);
+    if (rc != FAT_OK)
+      return rc;
   }
+  if (gr->n_read >= gr->n_lines)
+    return fat_err_set(err, FAT_EIO, "o arquivo mudou durante a importação");
+  item = cJSON_CreateObject();
+  if (item == NULL || !rec_to_json(cs, r, NULL, item)) {
+    cJSON_Delete(item);
+    return fat_err_oom(err);
+  }
+  cJSON_AddItemToArray(gr->itens, item);
+  gr->lines[gr->n_read++] = r->line;
+  return FAT_OK;
+}
+
+/* Second pass: every line of gr was read: check the guia whole and store it. */
+static fat_rc csv_store_group(fat_store *st, csv_group *gr, const char *origem,
+                              fat_import_ids *ids, fat_import_result *res, fat_err *err)
+{
+  fat_guia *g = NULL;
+  char campo[128], cm[140], label[40];
+  long line = gr->first_line;
+  fat_rc rc;
+
+  cJSON_AddItemToObject(gr->head, "itens", gr->itens);
+  gr->itens = NULL;
+  rc = fat_guia_from_json_campo(gr->head, &g, campo, sizeof campo, err);
+  if (rc != FAT_OK) {
+    unsigned long k;
+
+    if (sscanf(campo, "itens[%lu]", &k) == 1 && k < gr->n_read)
+      line = gr->lines[k];
+    csv_campo(campo, cm, sizeof cm);
+    fat_err_prefix(err, "linha %ld, campo %s: ", line, cm);
+  } else {
+    snprintf(label, sizeof label, "linha %ld", line);
+    rc = fat_import_store_one(st, g, label, origem, ids, res, err);
+  }
+  fat_guia_free(g);
+  group_asm_fini(gr);
+  return rc;
+}
+
+/* Second pass over the input, inside the caller's transaction. */
+static fat_rc csv_store(fat_store *st, csv_state *cs, csv_in *in, const char *origem,
+                        fat_import_result *res, fat_err *err)
+{
+  fat_import_ids ids;
+  csv_rec r;
+  size_t ri, k;
+  int got = 0;
+  fat_rc rc = FAT_OK;
+
+  memset(&ids, 0, sizeof ids);
+  memset(&r, 0, sizeof r);
+  if (in_seek(in, cs->data_off, cs->data_line) != 0)
+    rc = fat_err_set(err, FAT_EIO, "erro ao ler o arquivo: %s", strerror(errno));
+  for (ri = 0; rc == FAT_OK && ri < cs->n_runs; ri++) {
+    csv_group *gr = &cs->grp[cs->runs[ri].grp];
+
+    for (k = 0; rc == FAT_OK && k < cs->runs[ri].n; k++) {
+      do
+        rc = csv_next(in, &r, &got, err);
+      while (rc == FAT_OK && got && rec_blank(&r));
+      if (rc == FAT_OK && !got)
+        rc = fat_err_set(err, FAT_EIO, "o arquivo mudou durante a importação");
+      if (rc == FAT_OK)
+        rc = csv_assemble(cs, gr, &r, err);
+    }
+    if (rc == FAT_OK && gr->n_read == gr->n_lines)
+      rc = csv_store_group(st, gr, origem, &ids, res, err);
+  }
+  rec_fini(&r);
+  fat_import_ids_fini(&ids);
+  return rc;
+}
+
+/* Import the CSV of in: check it whole, then store it in one transaction. */
+static fat_rc import_csv(fat_store *st, csv_in *in, const char *origem, fat_import_result *res,
+                         fat_err *err)
+{
+  char detail[256];
+  csv_state cs;
+  fat_rc rc;
+
+  memset(&cs, 0, sizeof cs);
+  rc = csv_scan(&cs, in, err);
+  if (rc == FAT_OK)
+    rc = fat_store_begin_bulk(st, err);
+  if (rc != FAT_OK)
+    goto out;
+  rc = csv_store(st, &cs, in, origem, res, err);
+  if (rc == FAT_OK) {
+    snprintf(detail, sizeof detail, "%s: %ld novas, %ld atualizadas, %ld itens",
+             origem != NULL ? origem : "(memória)", res->novas, res->atualizadas, res->itens);
+    rc = fat_store_audit(st, "guia.importar", NULL, detail, err);
+  }
+  if (rc == FAT_OK)
+    rc = fat_store_commit(st, err);
+  else
+    fat_store_rollback(st);
+out:
   csv_state_fini(&cs);
+  return rc;
+}
+
+/* A CSV file of plain UTF-8 imported as it is read (two passes, above):
+** *handled = 0 for any other file (nothing done: the caller reads it
+** whole, which decides its encoding and its errors). */
+static fat_rc csv_stream(fat_store *st, const char *path, fat_import_result *res, int *handled,
+                         fat_err *err)
+{
+  FILE *f = fopen(path, "rb");
+  unsigned char *buf = NULL;
+  struct stat sb;
+  csv_in in;
+  int plain;
+  fat_rc rc = FAT_OK;
+
+  memset(res, 0, sizeof *res);
+  memset(&in, 0, sizeof in);
+  *handled = 0;
+  if (f == NULL)
+    return FAT_OK; /* the whole-file reader names the error */
+  if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode))
+    goto out;
+  buf = fat_malloc(FAT_IMPORT_CHUNK);
+  if (buf == NULL) {
+    rc = fat_err_oom(err);
+    *handled = 1;
+    goto out;
+  }
+  plain = fat_import_plain_utf8(f, buf);
+  if (plain <= 0)
+    goto out;
+  *handled = 1;
+  in.f = f;
+  in.buf = (char *)buf;
+  in.b = in.buf;
+  in.line = 1;
+  if (in_peek(&in) >= 0) {
+    if (in.len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF)
+      in.pos = 3; /* BOM */
+    in.sep = csv_detect_sep(in.b + in.pos, in.len - in.pos);
+  }
+  rc = import_csv(st, &in, path, res, err);
+out:
+  if (rc != FAT_OK) {
+    memset(res, 0, sizeof *res);
+    fat_err_prefix(err, "%s: ", path);
+  }
+  fat_free(buf);
+  fclose(f);
   return rc;
 }
 
@@ -976,11 +1197,9 @@ fat_rc fat_import_guias_buffer(fat_store *st, const char *data, size_t len, fat_
   char *text = NULL;
   size_t tlen = 0, i;
   int conv = 0;
-  parsed p;
   fat_rc rc;
 
   memset(res, 0, sizeof *res);
-  memset(&p, 0, sizeof p);
   if (len > FAT_IMPORT_MAX_BYTES)
     return fat_err_set(err, FAT_ELIMIT, "arquivo grande demais (%zu bytes; máximo %zu MB)", len,
                        FAT_IMPORT_MAX_BYTES / (1024 * 1024));
@@ -998,12 +1217,16 @@ fat_rc fat_import_guias_buffer(fat_store *st, const char *data, size_t len, fat_
   if (fmt == FAT_FMT_JSON) {
     rc = fat_import_json_text(st, text, tlen, origem, res, err);
   } else {
-    rc = parse_csv_file(text, tlen, &p, err);
-    if (rc == FAT_OK)
-      rc = store_all(st, &p, origem, res, err);
+    csv_in in;
+
+    memset(&in, 0, sizeof in);
+    in.b = text;
+    in.len = tlen;
+    in.line = 1;
+    in.sep = csv_detect_sep(text, tlen);
+    rc = import_csv(st, &in, origem, res, err);
   }
   fat_free(text);
-  parsed_fini(&p);
   if (rc != FAT_OK) {
     long l = res->latin1;
 
@@ -1024,10 +1247,14 @@ fat_rc fat_import_guias_file(fat_store *st, const char *path, fat_formato fmt,
   memset(res, 0, sizeof *res);
   if (fmt == FAT_FMT_AUTO)
     fmt = fat_formato_from_path(path);
-  /* a JSON file of plain UTF-8 is streamed into the transaction
-  ** (fat_import_json.c); anything else is read whole */
+  /* a file of plain UTF-8 is streamed into the transaction (JSON:
+  ** fat_import_json.c; CSV: above); anything else is read whole */
   if (fmt == FAT_FMT_JSON) {
     rc = fat_import_json_stream(st, path, res, &streamed, err);
+    if (streamed)
+      return rc;
+  } else if (fmt == FAT_FMT_CSV) {
+    rc = csv_stream(st, path, res, &streamed, err);
     if (streamed)
       return rc;
   }

@@ -1,22 +1,47 @@
 /* fat_import_int.h: what the import's two readers share (not installed).
 **
-** fat_import.c reads a file whole (CSV, and JSON that is not plain UTF-8);
-** fat_import_json.c streams a UTF-8 JSON file guia by guia into the
-** transaction. Both store through fat_import_store_one. */
+** fat_import.c reads CSV (a file of plain UTF-8 as it is read, anything
+** else whole) and files that are not plain UTF-8; fat_import_json.c streams
+** a UTF-8 JSON file guia by guia into the transaction. Both store through
+** fat_import_store_one. */
 #ifndef FAT_IMPORT_INT_H
 #define FAT_IMPORT_INT_H
 
+#include <stdio.h>
+
 #include "fat_import.h"
 #include "fat_model.h"
+
+/* The operadoras and prestadores one import run has resolved (registro ANS,
+** CNPJ/CPF -> id): each is looked up once per file, not twice per guia.
+** Zero-initialize; valid inside one transaction; free with
+** fat_import_ids_fini. */
+#define FAT_IMPORT_IDS_MAX 16
+typedef struct fat_import_ids {
+  struct {
+    char *key; /* registro ANS, or "cnpj\x1fcpf" */
+    int64_t id;
+  } op[FAT_IMPORT_IDS_MAX], pr[FAT_IMPORT_IDS_MAX];
+  int n_op, n_pr;
+} fat_import_ids;
+
+void fat_import_ids_fini(fat_import_ids *ids);
 
 /* Store one parsed guia inside the caller's transaction: a guia already
 ** stored with the same operadora + prestador + numero_prestador is replaced
 ** unless it is in a lote (FAT_ESTATE). label ("guias[3]", "linha 7") prefixes
 ** errors; origem (may be NULL) is recorded on the guia. Counts go to res. g
-** stays owned by the caller. */
+** stays owned by the caller. ids (the run's cache) may be NULL. */
 FAT_NODISCARD fat_rc fat_import_store_one(fat_store *st, fat_guia *g, const char *label,
-                                          const char *origem, fat_import_result *res,
-                                          fat_err *err);
+                                          const char *origem, fat_import_ids *ids,
+                                          fat_import_result *res, fat_err *err);
+
+/* Bytes read from a file at a time by the streaming readers. */
+#define FAT_IMPORT_CHUNK (256 * 1024)
+
+/* 1 when the rest of f is UTF-8 without NUL bytes, 0 otherwise, -1 on a
+** read error; f is rewound. buf: FAT_IMPORT_CHUNK bytes of scratch. */
+int fat_import_plain_utf8(FILE *f, unsigned char *buf);
 
 /* Import the JSON file at path streaming: each guia is parsed, checked for a
 ** repeated key (only the keys are kept) and stored as it is read, all in one

@@ -21,7 +21,7 @@
 #include "fat_mem.h"
 #include "fat_store.h"
 
-#define CHUNK (256 * 1024)
+#define CHUNK FAT_IMPORT_CHUNK
 
 /* {====================================================================
 ** Plain UTF-8 check (first pass)
@@ -57,9 +57,7 @@ static int seq_ok(const unsigned char *p, size_t n)
   return 1;
 }
 
-/* 1 when the whole stream is UTF-8 without NUL bytes, 0 otherwise, -1 on a
-** read error. Rewinds f. */
-static int plain_utf8(FILE *f, unsigned char *buf)
+int fat_import_plain_utf8(FILE *f, unsigned char *buf)
 {
   unsigned char carry[4];
   size_t nc = 0, n, i, k;
@@ -234,6 +232,7 @@ typedef struct jstream {
   size_t n_elem;        /* elements read */
   long line;
   seen keys;
+  fat_import_ids ids;   /* operadoras and prestadores resolved in this run */
 } jstream;
 
 static fat_rc syntax(const jstream *j, fat_err *err)
@@ -354,7 +353,7 @@ static fat_rc element(jstream *j, fat_err *err)
                      "no mesmo arquivo (guias[%zu])",
                      label, g->numero_prestador, g->operadora.registro_ans, dup);
   if (rc == FAT_OK)
-    rc = fat_import_store_one(j->st, g, label, j->origem, j->res, err);
+    rc = fat_import_store_one(j->st, g, label, j->origem, &j->ids, j->res, err);
   fat_guia_free(g);
   return rc;
 }
@@ -655,6 +654,7 @@ fat_rc fat_import_json_text(fat_store *st, const char *text, size_t len, const c
   j.res = res;
   rc = import_all(&j, NULL, NULL, text, len, origem, err);
   seen_fini(&j.keys);
+  fat_import_ids_fini(&j.ids);
   fat_free(j.v);
   return rc;
 }
@@ -683,7 +683,7 @@ fat_rc fat_import_json_stream(fat_store *st, const char *path, fat_import_result
     *handled = 1;
     goto out;
   }
-  plain = plain_utf8(f, buf);
+  plain = fat_import_plain_utf8(f, buf);
   if (plain <= 0)
     goto out;
   *handled = 1;
@@ -697,6 +697,7 @@ out:
     fat_err_prefix(err, "%s: ", path);
   }
   seen_fini(&j.keys);
+  fat_import_ids_fini(&j.ids);
   fat_free(j.v);
   fat_free(buf);
   fclose(f);

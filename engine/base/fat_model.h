@@ -221,6 +221,13 @@ FAT_NODISCARD fat_rc fat_guia_from_json(const cJSON *j, fat_guia **out, fat_err 
 ** guia.digitar (new) or guia.corrigir (replaced), objeto "guia:<id>": the
 ** one place every guia is written, so the productivity report sees them all. */
 FAT_NODISCARD fat_rc fat_guia_save(fat_store *st, fat_guia *g, fat_err *err);
+/* fat_guia_save with the operadora and prestador already resolved by the
+** caller (ids of g->operadora.registro_ans and g->prestador's CNPJ/CPF, as
+** fat_operadora_por_registro and fat_prestador_id give them): an import
+** resolves each once per file instead of once per guia. An id <= 0 is
+** resolved here, as fat_guia_save does. */
+FAT_NODISCARD fat_rc fat_guia_save_ids(fat_store *st, fat_guia *g, int64_t operadora_id,
+                                       int64_t prestador_id, fat_err *err);
 
 /* ---- Helpers added by Part A (model) ---- */
 

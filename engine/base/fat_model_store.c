@@ -626,12 +626,17 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_err 
   static const char sql_upd[] =
       "UPDATE beneficiario SET nome = coalesce(?2, nome), nome_social = coalesce(?3, "
       "nome_social), cpf = coalesce(?4, cpf), cns = coalesce(?5, cns), nascimento = "
-      "coalesce(?6, nascimento), sexo = coalesce(?7, sexo) WHERE id = ?1";
+      "coalesce(?6, nascimento), sexo = coalesce(?7, sexo) WHERE id = ?1 AND (coalesce(?2, "
+      "nome) IS NOT nome OR coalesce(?3, nome_social) IS NOT nome_social OR coalesce(?4, cpf) "
+      "IS NOT cpf OR coalesce(?5, cns) IS NOT cns OR coalesce(?6, nascimento) IS NOT "
+      "nascimento OR coalesce(?7, sexo) IS NOT sexo)";
   static const char sql_cart_up[] =
       "INSERT INTO carteira (beneficiario_id, operadora_id, plano_id, numero, validade) "
       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (operadora_id, numero) DO UPDATE SET "
       "beneficiario_id = excluded.beneficiario_id, plano_id = coalesce(excluded.plano_id, "
-      "plano_id), validade = coalesce(excluded.validade, validade)";
+      "plano_id), validade = coalesce(excluded.validade, validade) WHERE beneficiario_id IS "
+      "NOT excluded.beneficiario_id OR coalesce(excluded.plano_id, plano_id) IS NOT plano_id "
+      "OR coalesce(excluded.validade, validade) IS NOT validade";
   fat_beneficiario *b = &g->beneficiario;
   const char *nome = b->nome != NULL ? b->nome : g->beneficiario_nome;
   fat_stmt *s;
@@ -720,7 +725,9 @@ static fat_rc save_prof(fat_store *st, fat_profissional *p, fat_err *err)
                                 "uf, cbo, especialidade) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
   static const char sql_upd[] =
       "UPDATE profissional SET nome = coalesce(?2, nome), cpf = coalesce(?3, cpf), cbo = "
-      "coalesce(?4, cbo), especialidade = coalesce(?5, especialidade) WHERE id = ?1";
+      "coalesce(?4, cbo), especialidade = coalesce(?5, especialidade) WHERE id = ?1 AND "
+      "(coalesce(?2, nome) IS NOT nome OR coalesce(?3, cpf) IS NOT cpf OR coalesce(?4, cbo) IS "
+      "NOT cbo OR coalesce(?5, especialidade) IS NOT especialidade)";
   const char *conselho = p->conselho != NULL ? p->conselho : "";
   const char *uf = p->uf != NULL ? p->uf : "";
   fat_stmt *s;
@@ -972,7 +979,10 @@ static fat_rc save_items(fat_store *st, fat_guia *g, int fresh, fat_err *err)
   return FAT_OK;
 }
 
-static fat_rc guia_save_tx(fat_store *st, fat_guia *g, fat_err *err)
+/* ids: the operadora and prestador of g already resolved by the caller, or
+** 0 to resolve them here from g's registro ANS and CNPJ/CPF. */
+static fat_rc guia_save_tx(fat_store *st, fat_guia *g, int64_t operadora_id,
+                           int64_t prestador_id, fat_err *err)
 {
   static const char sql_old[] = "SELECT beneficiario_id, revisao FROM guia WHERE id = ?1";
   static const char sql_ins[] =
@@ -1006,12 +1016,18 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, fat_err *err)
 
   if (g->numero_prestador == NULL)
     return fat_err_set(err, FAT_EINVAL, "numero_prestador: campo obrigatório ausente");
-  rc = fat_operadora_por_registro(st, g->operadora.registro_ans, &g->operadora.id, err);
-  if (rc != FAT_OK)
-    return fat_err_prefix(err, "operadora.registro_ans: ");
-  rc = fat_prestador_id(st, g->prestador.cnpj, g->prestador.cpf, &g->prestador.id, err);
-  if (rc != FAT_OK)
-    return fat_err_prefix(err, "prestador.cnpj: ");
+  g->operadora.id = operadora_id;
+  if (operadora_id <= 0) {
+    rc = fat_operadora_por_registro(st, g->operadora.registro_ans, &g->operadora.id, err);
+    if (rc != FAT_OK)
+      return fat_err_prefix(err, "operadora.registro_ans: ");
+  }
+  g->prestador.id = prestador_id;
+  if (prestador_id <= 0) {
+    rc = fat_prestador_id(st, g->prestador.cnpj, g->prestador.cpf, &g->prestador.id, err);
+    if (rc != FAT_OK)
+      return fat_err_prefix(err, "prestador.cnpj: ");
+  }
   if (g->competencia == NULL && g->data_inicio != NULL) {
     g->competencia = fat_strndup(g->data_inicio, 7);
     if (g->competencia == NULL)
@@ -1076,13 +1092,19 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, fat_err *err)
 
 fat_rc fat_guia_save(fat_store *st, fat_guia *g, fat_err *err)
 {
+  return fat_guia_save_ids(st, g, 0, 0, err);
+}
+
+fat_rc fat_guia_save_ids(fat_store *st, fat_guia *g, int64_t operadora_id, int64_t prestador_id,
+                         fat_err *err)
+{
   int64_t id0 = g->id;
   char obj[32], det[32];
   fat_rc rc = fat_store_begin(st, err);
 
   if (rc != FAT_OK)
     return rc;
-  rc = guia_save_tx(st, g, err);
+  rc = guia_save_tx(st, g, operadora_id, prestador_id, err);
   /* who entered or corrected each guia: the team's productivity report
   ** (fat_rel_produtividade) counts these rows */
   if (rc == FAT_OK) {

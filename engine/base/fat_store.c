@@ -417,6 +417,16 @@ void fat_bind_blob(fat_stmt *s, int i, const void *v, size_t len)
     bind_check(s, i, sqlite3_bind_blob(s->s, i, v, (int)len, SQLITE_TRANSIENT));
 }
 
+void fat_bind_blob_static(fat_stmt *s, int i, const void *v, size_t len)
+{
+  if (v == NULL)
+    bind_check(s, i, sqlite3_bind_null(s->s, i));
+  else if (len > INT_MAX)
+    bind_check(s, i, SQLITE_TOOBIG);
+  else
+    bind_check(s, i, sqlite3_bind_blob(s->s, i, v, (int)len, SQLITE_STATIC));
+}
+
 void fat_bind_int(fat_stmt *s, int i, int64_t v)
 {
   bind_check(s, i, sqlite3_bind_int64(s->s, i, v));
@@ -811,6 +821,127 @@ out:
 
 /* ---- open and close ---- */
 
+/* ---- SQLite's allocator: statement-journal chunks kept for reuse ---- */
+
+/* A statement journal in memory (fat_store_begin_bulk: temp_store = MEMORY)
+** is a list of 1 KiB chunks that SQLite allocates while a statement writes
+** and frees when the statement ends: storing one guia (the guia's indexes,
+** the painel triggers) takes ~60 of them. For glibc a 1 KiB request is a
+** "large" one: past the 7 its thread cache holds, each request first
+** consolidated the fast bins and sorted the unsorted bin: ~20% of the CPU
+** of importar, and it grew with the heap (perf, Part M, docs/desempenho.md).
+** So blocks of that size, when freed, wait on a free list (at most
+** JPOOL_MAX) for the next request; every other size goes straight to
+** SQLite's own allocator, which this wraps. The list is shared by every
+** thread (SQLite calls the allocator from any of them). */
+#define JPOOL_SIZE 1024 /* SQLite's MEMJOURNAL_DFLT_FILECHUNKSIZE */
+#define JPOOL_MAX 4096  /* blocks kept: 4 MiB */
+
+static sqlite3_mem_methods jpool_base; /* SQLite's default allocator */
+static pthread_mutex_t jpool_mu = PTHREAD_MUTEX_INITIALIZER;
+static void *jpool_head;               /* free blocks, linked through their first word */
+static int jpool_n;                    /* blocks on the list */
+static int jpool_usable;               /* jpool_base.xSize of a JPOOL_SIZE block */
+static unsigned long jpool_hits;       /* requests served from the list */
+
+static void *jpool_malloc(int n)
+{
+  void *p = NULL;
+
+  if (n == JPOOL_SIZE && jpool_usable > 0) {
+    pthread_mutex_lock(&jpool_mu);
+    if (jpool_head != NULL) {
+      p = jpool_head;
+      jpool_head = *(void **)p;
+      jpool_n--;
+      jpool_hits++;
+    }
+    pthread_mutex_unlock(&jpool_mu);
+    if (p != NULL)
+      return p;
+  }
+  return jpool_base.xMalloc(n);
+}
+
+static void jpool_free(void *p)
+{
+  if (p != NULL && jpool_usable > 0 && jpool_base.xSize(p) == jpool_usable) {
+    pthread_mutex_lock(&jpool_mu);
+    if (jpool_n < JPOOL_MAX) {
+      *(void **)p = jpool_head;
+      jpool_head = p;
+      jpool_n++;
+      p = NULL;
+    }
+    pthread_mutex_unlock(&jpool_mu);
+  }
+  if (p != NULL)
+    jpool_base.xFree(p);
+}
+
+static void *jpool_realloc(void *p, int n) { return jpool_base.xRealloc(p, n); }
+static int jpool_size(void *p) { return jpool_base.xSize(p); }
+static int jpool_roundup(int n) { return jpool_base.xRoundup(n); }
+
+static int jpool_init(void *ud)
+{
+  int rc = jpool_base.xInit(ud);
+  void *p;
+
+  if (rc != SQLITE_OK)
+    return rc;
+  p = jpool_base.xMalloc(JPOOL_SIZE);
+  if (p != NULL) {
+    jpool_usable = jpool_base.xSize(p);
+    jpool_base.xFree(p);
+  }
+  return SQLITE_OK;
+}
+
+static void jpool_shutdown(void *ud)
+{
+  pthread_mutex_lock(&jpool_mu);
+  while (jpool_head != NULL) {
+    void *p = jpool_head;
+
+    jpool_head = *(void **)p;
+    jpool_base.xFree(p);
+  }
+  jpool_n = 0;
+  pthread_mutex_unlock(&jpool_mu);
+  jpool_base.xShutdown(ud);
+}
+
+unsigned long fat_store_jpool_hits(void)
+{
+  unsigned long n;
+
+  pthread_mutex_lock(&jpool_mu);
+  n = jpool_hits;
+  pthread_mutex_unlock(&jpool_mu);
+  return n;
+}
+
+/* Wrap SQLite's default allocator with the list above (before SQLite
+** starts; refused, and harmless, after). */
+static void jpool_install(void)
+{
+  static sqlite3_mem_methods m;
+
+  if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &jpool_base) != SQLITE_OK ||
+      jpool_base.xMalloc == NULL)
+    return;
+  m = jpool_base;
+  m.xMalloc = jpool_malloc;
+  m.xFree = jpool_free;
+  m.xRealloc = jpool_realloc;
+  m.xSize = jpool_size;
+  m.xRoundup = jpool_roundup;
+  m.xInit = jpool_init;
+  m.xShutdown = jpool_shutdown;
+  (void)sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+}
+
 /* SQLite's process-wide settings, once, before the first connection starts
 ** SQLite (a later sqlite3_config is refused and changes nothing):
 ** - statement journals stay in memory up to 120 KiB (SQLite's default is
@@ -821,9 +952,11 @@ out:
 **   disk is full" (the demo's retorno, Part M). Keep it below 128 KiB;
 **   fat_store_begin_bulk keeps them in memory whatever their size.
 ** - no memory statistics: each SQLite allocation otherwise takes a global
-**   mutex to count bytes nobody reads. */
+**   mutex to count bytes nobody reads.
+** - statement-journal chunks reused (jpool_install, above). */
 static void store_tune_sqlite(void)
 {
+  jpool_install();
   (void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 120 * 1024);
   (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }

@@ -81,6 +81,10 @@ void fat_store_set_cache_size(fat_store *st, int n);
 ** fewer writes and reads, at up to that much more memory. */
 #define FAT_STORE_PAGINAS_MB 16
 FAT_NODISCARD fat_rc fat_store_set_paginas_mb(fat_store *st, int mb, fat_err *err);
+/* Requests for a statement-journal chunk that SQLite's allocator served
+** from the store's free list of freed chunks since the process started
+** (fat_store.c, jpool_install; for tests). */
+unsigned long fat_store_jpool_hits(void);
 /* Statements cached now, and whether sql is one of them (for tests). */
 int fat_store_cache_count(const fat_store *st);
 int fat_store_cached(const fat_store *st, const char *sql);
@@ -90,6 +94,11 @@ int fat_store_cached(const fat_store *st, const char *sql);
 void fat_bind_text(fat_stmt *s, int i, const char *v);
 void fat_bind_textn(fat_stmt *s, int i, const char *v, size_t len);
 void fat_bind_blob(fat_stmt *s, int i, const void *v, size_t len);
+/* fat_bind_blob without the copy (a lote's XML is large): v must stay valid
+** and unchanged until the statement has been stepped and reset
+** (fat_store_step_done does both); bind the parameter again (NULL) before
+** freeing v, since a reset keeps the binding. */
+void fat_bind_blob_static(fat_stmt *s, int i, const void *v, size_t len);
 void fat_bind_int(fat_stmt *s, int i, int64_t v);
 void fat_bind_int_or_null(fat_stmt *s, int i, int64_t v, int is_null);
 void fat_bind_null(fat_stmt *s, int i);

@@ -13,6 +13,7 @@
 #include "fat_cadastro.h"
 #include "fat_docnum.h"
 #include "fat_import.h"
+#include "fat_import_int.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_operadora.h"
@@ -245,6 +246,24 @@ static void test_import_errors(void **state)
      "\"numero_prestador\":\"J1\",\"itens\":[{\"codigo_tabela\":\"22\",\"codigo\":\"1\","
      "\"quantidade\":\"1\"}]}]",
      FAT_FMT_AUTO, FAT_EINVAL, "guias[1], campo numero_prestador: a guia J1"},
+    /* operadoras and prestadores are resolved once per file: a second
+    ** guia with another operadora is still looked up and named */
+    {"[{\"tipo\":\"consulta\",\"operadora\":{\"registro_ans\":\"312347\"},\"prestador\":{"
+     "\"cnpj\":\"11222333000181\"},\"numero_prestador\":\"J1\",\"itens\":[{\"codigo_tabela\":"
+     "\"22\",\"codigo\":\"1\",\"quantidade\":\"1\"}]},{\"tipo\":\"consulta\",\"operadora\":{"
+     "\"registro_ans\":\"999999\"},\"prestador\":{\"cnpj\":\"11222333000181\"},"
+     "\"numero_prestador\":\"J2\",\"itens\":[{\"codigo_tabela\":\"22\",\"codigo\":\"1\","
+     "\"quantidade\":\"1\"}]}]",
+     FAT_FMT_AUTO, FAT_ENOTFOUND, "guias[1], campo operadora.registro_ans: operadora com registro ANS '999999' não cadastrada"},
+    {CSV_H "consulta;312347;11222333000181;X1;2024-05-01;22;10101012;1\n"
+           "consulta;312347;11222333000181;X2;2024-05-01;22;10101012;1\n"
+           "consulta;312347;11222333000191;X3;2024-05-01;22;10101012;1\n",
+     FAT_FMT_CSV, FAT_ENOTFOUND, "linha 4, campo prestador.cnpj: prestador com CNPJ 11222333000191 não cadastrado"},
+    /* the lines of one guia need not be together; they must agree */
+    {CSV_H "consulta;312347;11222333000181;X1;2024-05-01;22;10101012;1\n"
+           "consulta;312347;11222333000181;X2;2024-05-01;22;10101012;1\n"
+           "consulta;312347;11222333000181;X1;2024-05-03;22;10101012;1\n",
+     FAT_FMT_CSV, FAT_EINVAL, "linha 4, campo data_inicio: valor '2024-05-03' difere do da linha 2"},
     {"{\"guias\": [\n{\"tipo\": }]}", FAT_FMT_JSON, FAT_EINVAL, "JSON inválido perto da linha 2"},
     {"{\"outra\":1}", FAT_FMT_JSON, FAT_EINVAL, "JSON sem lista de guias"},
   };
@@ -448,6 +467,175 @@ static void round_trip(fat_formato fmt, const char *input)
   remove_db("test_import_h.db");
 }
 
+static void write_text(const char *path, const char *text, size_t len)
+{
+  FILE *f = fopen(path, "wb");
+
+  assert_non_null(f);
+  assert_int_equal(fwrite(text, 1, len, f), len);
+  assert_int_equal(fclose(f), 0);
+}
+
+#define CSV_Q "tipo;operadora.registro_ans;prestador.cnpj;numero_prestador;data_inicio;" \
+              "observacao;item.codigo_tabela;item.codigo;item.quantidade\n"
+
+/* A CSV file is read FAT_IMPORT_CHUNK bytes at a time: a quoted field with a
+** line break and a doubled quote, cut by the end of a read at each of its
+** bytes, is read whole, and the lines after it keep their numbers. */
+static void test_csv_stream_quoted_newline_across_read_boundary(void **state)
+{
+  static const char l0[] = "consulta;312347;11222333000181;Q0;2024-05-01;;22;10101012;1\n";
+  static const char pre[] = "consulta;312347;11222333000181;Q1;2024-05-01;";
+  static const char field[] = "\"ab\nc\"\"d\"";
+  static const char post[] = ";22;10101012;1\nconsulta;312347;11222333000181;Q1;2024-05-01;"
+                             "\"ab\nc\"\"d\";22;10101013;1\n";
+  size_t shift;
+
+  (void)state;
+  for (shift = 0; shift < sizeof field; shift++) {
+    fat_import_result res;
+    fat_err err;
+    fat_buf b;
+    fat_store *st = open_db("test_import_q.db");
+    size_t head = strlen(CSV_Q) + strlen(l0) + strlen(pre);
+    size_t pad = FAT_IMPORT_CHUNK - 1 - shift - head, i;
+    long bad_line = 2 + (long)pad + 1 + 2 + 2;
+    char want[64];
+    int bad;
+
+    for (bad = 0; bad < 2; bad++) {
+      fat_buf_init(&b, (size_t)1 << 24);
+      assert_int_equal(fat_buf_puts(&b, CSV_Q, &err), FAT_OK);
+      assert_int_equal(fat_buf_puts(&b, l0, &err), FAT_OK);
+      for (i = 0; i < pad; i++)
+        assert_int_equal(fat_buf_append(&b, "\n", 1, &err), FAT_OK);
+      assert_int_equal(fat_buf_puts(&b, pre, &err), FAT_OK);
+      assert_int_equal(b.len, FAT_IMPORT_CHUNK - 1 - shift); /* the field starts here */
+      assert_int_equal(fat_buf_puts(&b, field, &err), FAT_OK);
+      assert_int_equal(fat_buf_puts(&b, post, &err), FAT_OK);
+      assert_int_equal(fat_buf_puts(&b, bad ? "consulta;312347;11222333000181;Q2;2024-02-30;;22;1;1\n"
+                                            : "consulta;312347;11222333000181;Q2;2024-05-02;;22;1;1\n",
+                                    &err),
+                       FAT_OK);
+      write_text("test_import_q.csv", b.data, b.len);
+      fat_buf_fini(&b);
+      if (bad) {
+        assert_int_equal(fat_import_guias_file(st, "test_import_q.csv", FAT_FMT_AUTO, &res, &err),
+                         FAT_EINVAL);
+        snprintf(want, sizeof want, "linha %ld, campo data_inicio", bad_line);
+        if (strstr(err.msg, want) == NULL)
+          fail_msg("deslocamento %zu: '%s', esperado '%s'", shift, err.msg, want);
+        assert_int_equal(q1(st, "SELECT count(*) FROM guia"), 0);
+        continue;
+      }
+      assert_int_equal(fat_import_guias_file(st, "test_import_q.csv", FAT_FMT_AUTO, &res, &err),
+                       FAT_OK);
+      assert_int_equal(res.novas, 3);
+      assert_int_equal(res.itens, 4);
+      assert_string_equal(qs(st, "SELECT observacao FROM guia WHERE numero_prestador = 'Q1'"),
+                          "ab\nc\"d");
+      assert_int_equal(q1(st, "SELECT count(*) FROM item i JOIN guia g ON g.id = i.guia_id "
+                              "WHERE g.numero_prestador = 'Q1'"),
+                       2);
+      /* the file again: every guia replaced, none twice */
+      assert_int_equal(fat_import_guias_file(st, "test_import_q.csv", FAT_FMT_AUTO, &res, &err),
+                       FAT_OK);
+      assert_int_equal(res.atualizadas, 3);
+      assert_int_equal(q1(st, "SELECT count(*) FROM guia"), 3);
+      fat_store_close(st);
+      st = open_db("test_import_q.db");
+    }
+    fat_store_close(st);
+  }
+  remove_db("test_import_q.db");
+  unlink("test_import_q.csv");
+}
+
+/* The lines of one guia spread over a file read as it streams: the guia gets
+** all of them, in file order, and is stored once. */
+static void test_csv_stream_scattered_lines_one_guia(void **state)
+{
+  static const char text[] =
+      CSV_Q "consulta;312347;11222333000181;S1;2024-05-01;;22;10101012;1\n"
+            "consulta;312347;11.222.333/0001-81;S2;2024-05-01;;22;10101012;1\n"
+            "\n"
+            "consulta;312347;11222333000181;S1;2024-05-01;;22;40304361;2\n"
+            "consulta;312347;11222333000181;S3;2024-05-01;;22;10101012;1\n"
+            "consulta;312347;11.222.333/0001-81;S2;2024-05-01;;22;40304361;1\n";
+  fat_store *st = open_db("test_import_s.db");
+  fat_import_result res;
+  fat_err err;
+
+  (void)state;
+  write_text("test_import_s.csv", text, strlen(text));
+  assert_int_equal(fat_import_guias_file(st, "test_import_s.csv", FAT_FMT_CSV, &res, &err),
+                   FAT_OK);
+  assert_int_equal(res.novas, 3);
+  assert_int_equal(res.itens, 5);
+  assert_int_equal(q1(st, "SELECT count(*) FROM item i JOIN guia g ON g.id = i.guia_id WHERE "
+                          "g.numero_prestador = 'S1'"),
+                   2);
+  assert_int_equal(q1(st, "SELECT quantidade_e4 FROM item i JOIN guia g ON g.id = i.guia_id "
+                          "WHERE g.numero_prestador = 'S1' AND i.sequencial = 2"),
+                   20000);
+  assert_int_equal(q1(st, "SELECT count(*) FROM item i JOIN guia g ON g.id = i.guia_id WHERE "
+                          "g.numero_prestador = 'S2'"),
+                   2);
+  fat_store_close(st);
+  remove_db("test_import_s.db");
+  unlink("test_import_s.csv");
+}
+
+/* A beneficiário or profissional met again with other values is updated;
+** met with the same values, nothing is rewritten (no-op updates skipped). */
+static void test_import_updates_people_only_when_changed(void **state)
+{
+  static const char text[] =
+      "tipo;operadora.registro_ans;prestador.cnpj;numero_prestador;beneficiario.nome;"
+      "beneficiario.cpf;beneficiario.sexo;carteira_numero;carteira_validade;executante.nome;"
+      "executante.conselho;executante.numero_conselho;executante.uf;executante.cbo;"
+      "item.codigo_tabela;item.codigo;item.quantidade\n"
+      "consulta;312347;11222333000181;P1;Ana;52998224725;F;C1;2026-12-31;Dr. A;CRM;1;SP;;22;1;1\n"
+      "consulta;312347;11222333000181;P2;Ana;52998224725;F;C1;2026-12-31;Dr. A;CRM;1;SP;;22;1;1\n"
+      "consulta;312347;11222333000181;P3;Ana Maria;52998224725;;C1;2027-06-30;Dr. A;CRM;1;SP;"
+      "225125;22;1;1\n";
+  fat_store *st = open_db("test_import_p.db");
+  fat_import_result res;
+  fat_err err;
+
+  (void)state;
+  assert_int_equal(fat_import_guias_buffer(st, text, strlen(text), FAT_FMT_CSV, "t", &res, &err),
+                   FAT_OK);
+  assert_int_equal(res.novas, 3);
+  assert_int_equal(q1(st, "SELECT count(*) FROM beneficiario"), 1);
+  assert_string_equal(qs(st, "SELECT nome FROM beneficiario"), "Ana Maria");
+  assert_string_equal(qs(st, "SELECT sexo FROM beneficiario"), "F"); /* absent: kept */
+  assert_string_equal(qs(st, "SELECT validade FROM carteira WHERE numero = 'C1'"), "2027-06-30");
+  assert_int_equal(q1(st, "SELECT count(*) FROM profissional"), 1);
+  assert_string_equal(qs(st, "SELECT cbo FROM profissional"), "225125");
+  assert_int_equal(q1(st, "SELECT count(DISTINCT beneficiario_id) FROM guia"), 1);
+  fat_store_close(st);
+  remove_db("test_import_p.db");
+}
+
+/* Storing guias in the import's transaction reuses SQLite's freed
+** statement-journal chunks (fat_store.c, jpool_install). */
+static void test_import_reuses_statement_journal_chunks(void **state)
+{
+  fat_store *st = open_db("test_import_j.db");
+  fat_import_result res;
+  fat_err err;
+  unsigned long h0 = fat_store_jpool_hits();
+
+  (void)state;
+  assert_int_equal(fat_import_guias_file(st, data_path("good.json"), FAT_FMT_AUTO, &res, &err),
+                   FAT_OK);
+  assert_int_equal(res.novas, 4);
+  assert_true(fat_store_jpool_hits() > h0);
+  fat_store_close(st);
+  remove_db("test_import_j.db");
+}
+
 static void test_round_trip_json(void **state)
 {
   (void)state;
@@ -601,6 +789,10 @@ int main(void)
     cmocka_unit_test(test_import_refuses_bad_values_naming_row_and_field),
     cmocka_unit_test(test_import_refuses_huge_text_field),
     cmocka_unit_test(test_operadora_resolver),
+    cmocka_unit_test(test_csv_stream_quoted_newline_across_read_boundary),
+    cmocka_unit_test(test_csv_stream_scattered_lines_one_guia),
+    cmocka_unit_test(test_import_updates_people_only_when_changed),
+    cmocka_unit_test(test_import_reuses_statement_journal_chunks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
