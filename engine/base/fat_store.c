@@ -235,6 +235,18 @@ void fat_store_set_cache_size(fat_store *st, int n)
   cache_trim(st, st->cap);
 }
 
+fat_rc fat_store_set_paginas_mb(fat_store *st, int mb, fat_err *err)
+{
+  char sql[48];
+
+  if (mb < 1)
+    mb = 1;
+  if (mb > 4096)
+    mb = 4096;
+  snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", mb * 1024);
+  return fat_store_exec(st, sql, err);
+}
+
 int fat_store_cache_count(const fat_store *st) { return st->n_cache; }
 
 int fat_store_cached(const fat_store *st, const char *sql)
@@ -1019,7 +1031,7 @@ static fat_rc store_open(const char *path, const fat_migration *migrations, int 
   ** thousands of guias in one transaction spilled and rewrote the same
   ** index pages to the WAL ~60 times per guia imported (Part M) */
   if (rc == FAT_OK)
-    rc = fat_store_exec(st, "PRAGMA cache_size = -16384", err);
+    rc = fat_store_set_paginas_mb(st, FAT_STORE_PAGINAS_MB, err);
   if (rc == FAT_OK)
     rc = store_migrate(st, migrations, err);
 out:

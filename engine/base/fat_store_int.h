@@ -74,6 +74,13 @@ FAT_NODISCARD fat_rc fat_store_prepare(fat_store *st, const char *sql, fat_stmt 
 ** is being stepped. */
 #define FAT_STORE_CACHE_DEFAULT 256
 void fat_store_set_cache_size(fat_store *st, int n);
+/* Pages SQLite keeps in memory for this connection, in MiB (PRAGMA
+** cache_size; FAT_STORE_PAGINAS_MB when opened). Work that writes a big
+** database in one transaction (the demo's guias) spills the dirty pages that
+** do not fit to the WAL and writes them again when they change: more cache,
+** fewer writes and reads, at up to that much more memory. */
+#define FAT_STORE_PAGINAS_MB 16
+FAT_NODISCARD fat_rc fat_store_set_paginas_mb(fat_store *st, int mb, fat_err *err);
 /* Requests for a statement-journal chunk that SQLite's allocator served
 ** from the store's free list of freed chunks since the process started
 ** (fat_store.c, jpool_install; for tests). */

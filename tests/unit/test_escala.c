@@ -346,6 +346,38 @@ static void test_repasse_extrato_page_seeks_by_key(void **state)
   remove_db();
 }
 
+static int64_t cache_size(fat_store *st)
+{
+  fat_stmt *s;
+  fat_err err;
+  int64_t v;
+
+  assert_int_equal(fat_store_prepare(st, "PRAGMA cache_size", &s, &err), FAT_OK);
+  assert_int_equal(fat_stmt_step(s), FAT_ROW);
+  v = fat_col_int64(s, 0);
+  fat_stmt_reset(s);
+  return v;
+}
+
+/* The page cache a connection opens with, and the one bulk work asks for
+** (in KiB, negative: SQLite's way of saying a size instead of pages). */
+static void test_page_cache_set_in_mib(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  assert_int_equal(cache_size(st), -(int64_t)FAT_STORE_PAGINAS_MB * 1024);
+  assert_int_equal(fat_store_set_paginas_mb(st, 64, &err), FAT_OK);
+  assert_int_equal(cache_size(st), -64 * 1024);
+  assert_int_equal(fat_store_set_paginas_mb(st, 0, &err), FAT_OK);
+  assert_int_equal(cache_size(st), -1024);
+  fat_store_close(st);
+  remove_db();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -354,6 +386,7 @@ int main(void)
     cmocka_unit_test(test_repasse_extrato_streamed_is_the_same_json),
     cmocka_unit_test(test_repasse_extrato_page_seeks_by_key),
     cmocka_unit_test(test_receiving_a_fatura_costs_linear_in_its_lotes),
+    cmocka_unit_test(test_page_cache_set_in_mib),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
