@@ -427,3 +427,12 @@ fat_rc fat_lote_xml(fat_store *st, int64_t id, char **xml, size_t *len, char arq
   *len = (size_t)n;
   return FAT_OK;
 }
+
+const char *fat_lote_status_rotulo(const char *status)
+{
+  if (status == NULL)
+    return "";
+  if (strcmp(status, "pago_parcial") == 0)
+    return "pago em parte";
+  return status;
+}

@@ -234,4 +234,9 @@ FAT_NODISCARD fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const c
 FAT_NODISCARD fat_rc fat_lote_relacao_html(fat_store *st, int64_t id, char **html, size_t *len,
                                            fat_err *err);
 
+/* A lote's status (lote.status) as users read it: 'pago_parcial' is "pago em
+** parte"; the other statuses are words already; unknown text as it is,
+** NULL as "". */
+const char *fat_lote_status_rotulo(const char *status);
+
 #endif

@@ -220,7 +220,7 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
     if (strcmp(status, "pago") == 0)
       sit = "pago";
     else if (strcmp(status, "pago_parcial") == 0)
-      sit = "pago parcialmente";
+      sit = fat_lote_status_rotulo(status);
     else if (strcmp(status, "fechado") == 0)
       sit = "aguardando envio";
     else if (prev[0] != '\0' && strcmp(h, prev) > 0)

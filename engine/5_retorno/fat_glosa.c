@@ -156,6 +156,19 @@ const char *fat_glosa_grupo(fat_store *st, const char *codigo)
   return g != NULL ? g : fat_glosa_grupo_builtin(codigo);
 }
 
+const char *fat_glosa_situacao_rotulo(const char *k)
+{
+  if (k == NULL)
+    return "";
+  if (strcmp(k, "a_classificar") == 0)
+    return "a classificar";
+  if (strcmp(k, "em_recurso") == 0)
+    return "em recurso";
+  if (strcmp(k, "recuperada_parcial") == 0)
+    return "recuperada em parte";
+  return k;
+}
+
 const char *fat_glosa_grupo_rotulo(const char *g)
 {
   if (g == NULL)

@@ -43,6 +43,12 @@ const char *fat_glosa_grupo(fat_store *st, const char *codigo);
 /* pt-BR label of a group key ("cadastro/elegibilidade", ...). */
 const char *fat_glosa_grupo_rotulo(const char *grupo);
 
+/* A glosa's classificação or situação (glosa.classificacao, situacao) as
+** users read it: 'a_classificar' is "a classificar", 'em_recurso' "em
+** recurso", 'recuperada_parcial' "recuperada em parte"; the others are words
+** already; unknown text as it is, NULL as "". */
+const char *fat_glosa_situacao_rotulo(const char *k);
+
 /* Description of a code from glosa_motivo, or NULL (caller frees). */
 char *fat_glosa_descricao(fat_store *st, const char *codigo);
 

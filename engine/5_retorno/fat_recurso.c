@@ -942,8 +942,7 @@ out:
   return rc;
 }
 
-/* pt-BR label of a recurso status or result. */
-static const char *situacao_rotulo(const char *k)
+const char *fat_recurso_situacao_rotulo(const char *k)
 {
   static const char *const map[][2] = {
     {"rascunho", "rascunho"},         {"enviado", "enviado"},
@@ -952,6 +951,8 @@ static const char *situacao_rotulo(const char *k)
     {"indeferido", "indeferido"},     {NULL, NULL}};
   size_t i;
 
+  if (k == NULL)
+    return "";
   for (i = 0; map[i][0] != NULL; i++)
     if (strcmp(map[i][0], k) == 0)
       return map[i][1];
@@ -1024,9 +1025,9 @@ fat_rc fat_recurso_relatorio(fat_store *st, int64_t id, const char *formato, cha
     if (rc == FAT_OK) rc = fat_buf_puts(&b, " &middot; Protocolo: ", err);
     if (rc == FAT_OK) rc = fat_buf_html(&b, h.protocolo[0] ? h.protocolo : "-", err);
     if (rc == FAT_OK) rc = fat_buf_printf(&b, err, " &middot; Situação: %s%s%s &middot; Prazo: %s</p>\n",
-                                          situacao_rotulo(h.status),
+                                          fat_recurso_situacao_rotulo(h.status),
                                           h.resultado[0] ? " / " : "",
-                                          situacao_rotulo(h.resultado),
+                                          fat_recurso_situacao_rotulo(h.resultado),
                                           h.prazo[0] ? data_br(h.prazo, dt, sizeof dt) : "-");
     if (rc == FAT_OK) rc = fat_buf_puts(&b, "<table><tr><th>Guia</th><th>Item</th><th>Procedimento</th>"
                                             "<th>Data</th><th>Glosa</th><th>Valor glosado</th>"

@@ -122,4 +122,9 @@ FAT_NODISCARD fat_rc fat_recurso_responder_valor(fat_store *st, int64_t id,
 FAT_NODISCARD fat_rc fat_recurso_listar(fat_store *st, int64_t id, const char *hoje, cJSON **out,
                                         fat_err *err);
 
+/* A recurso's status or result (recurso.status, resultado) as users read it:
+** 'deferido_parcial' is "deferido em parte"; the others are words already;
+** unknown text as it is, NULL as "". */
+const char *fat_recurso_situacao_rotulo(const char *k);
+
 #endif

@@ -1152,3 +1152,12 @@ fail:
   cJSON_Delete(o);
   return rc;
 }
+
+const char *fat_fatura_status_rotulo(const char *status)
+{
+  if (status == NULL)
+    return "";
+  if (strcmp(status, "paga_parcial") == 0)
+    return "paga em parte";
+  return status;
+}

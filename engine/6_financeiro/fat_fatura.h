@@ -109,4 +109,9 @@ FAT_NODISCARD fat_rc fat_recebimento_listar(fat_store *st, const char *operadora
 FAT_NODISCARD fat_rc fat_recebimento_demonstrativos(fat_store *st, const char *operadora,
                                                     cJSON **out, fat_err *err);
 
+/* A fatura's status (fatura.status) as users read it: 'paga_parcial' is "paga em
+** parte"; the other statuses are words already; unknown text as it is,
+** NULL as "". */
+const char *fat_fatura_status_rotulo(const char *status);
+
 #endif

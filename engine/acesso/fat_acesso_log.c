@@ -75,6 +75,19 @@ fat_rc fat_acesso_ids_texto(const int64_t *ids, size_t n, char **out, fat_err *e
   return *out != NULL ? FAT_OK : fat_err_oom(err);
 }
 
+const char *fat_acesso_objeto_rotulo(const char *objeto)
+{
+  if (objeto == NULL)
+    return "";
+  if (strcmp(objeto, FAT_ACESSO_GUIA) == 0)
+    return "Guia";
+  if (strcmp(objeto, FAT_ACESSO_BENEFICIARIO) == 0)
+    return "Beneficiário";
+  if (strcmp(objeto, FAT_ACESSO_PARTICULAR) == 0)
+    return "Atendimento particular";
+  return objeto;
+}
+
 int fat_acesso_ids_contem(const char *lista, int64_t id)
 {
   const char *p = lista;

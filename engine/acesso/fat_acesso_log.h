@@ -47,6 +47,10 @@ typedef struct fat_leitor {
 #define FAT_ACESSO_BENEFICIARIO "beneficiario"
 #define FAT_ACESSO_PARTICULAR "particular"
 
+/* The kind of record objeto (FAT_ACESSO_*) as users read it: "Guia",
+** "Beneficiário", "Atendimento particular"; other text as it is, NULL as "". */
+const char *fat_acesso_objeto_rotulo(const char *objeto);
+
 /* Record one read by l of ids[0..n) of kind objeto (FAT_ACESSO_*). For guias
 ** the beneficiários behind them are looked up and recorded too; for
 ** beneficiários the ids are recorded as such. completo: full identifiers

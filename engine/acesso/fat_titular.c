@@ -452,8 +452,8 @@ static int64_t jn(const cJSON *o, const char *k)
   return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
 }
 
-/* One table cell of kind: 't' text, 'd' date, 'r' money, 'c' CPF, 'n' CNS,
-** 'i' integer. */
+/* One table cell of kind: 't' text, 'd' date, 'q' instant (local time),
+** 'o' kind of record (its label), 'r' money, 'c' CPF, 'n' CNS, 'i' integer. */
 static fat_rc cell(fat_buf *b, char kind, const cJSON *o, const char *k, fat_err *err)
 {
   char buf[64];
@@ -464,6 +464,12 @@ static fat_rc cell(fat_buf *b, char kind, const cJSON *o, const char *k, fat_err
   switch (kind) {
   case 'd':
     rc = fat_buf_html(b, fat_dia_br_ou(js(o, k), "").s, err);
+    break;
+  case 'q':
+    rc = fat_buf_html(b, fat_quando_br_de(js(o, k), "").s, err);
+    break;
+  case 'o':
+    rc = fat_buf_html(b, fat_acesso_objeto_rotulo(js(o, k)), err);
     break;
   case 'r':
     fat_money_format_br(jn(o, k), buf, sizeof buf);
@@ -636,8 +642,8 @@ static fat_rc render_html(const cJSON *doc, fat_buf *b, fat_err *err)
     rc = h(b, "h2", "Quem acessou estes dados", err);
   if (rc == FAT_OK)
     rc = table(b, cJSON_GetObjectItemCaseSensitive(doc, "acessos"),
-               "t:em:Quando (UTC)|t:usuario:Usuário|t:papel:Papel|t:acao:Por quê (ação)|"
-               "t:objeto:O quê",
+               "q:em:Quando|t:usuario:Usuário|t:papel:Papel|t:acao:Por quê (ação)|"
+               "o:objeto:O quê",
                err);
   if (rc == FAT_OK)
     rc = h(b, "h2", "Retenção", err);

@@ -210,6 +210,19 @@ fat_dia_br fat_dia_br_ou(const char *s, const char *vazio)
   return b;
 }
 
+fat_dia_br fat_dia_competencia_br_ou(const char *s, const char *vazio)
+{
+  fat_dia_br b;
+
+  if (s == NULL || s[0] == '\0')
+    snprintf(b.s, sizeof b.s, "%s", vazio != NULL ? vazio : "");
+  else if (fat_dia_competencia_valida(s))
+    snprintf(b.s, sizeof b.s, "%.2s/%.4s", s + 5, s);
+  else
+    snprintf(b.s, sizeof b.s, "%s", s);
+  return b;
+}
+
 fat_dia_br fat_dia_br_de(const char *s) { return fat_dia_br_ou(s, "?"); }
 
 fat_quando_br fat_quando_br_epoch(int64_t t)

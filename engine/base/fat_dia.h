@@ -76,6 +76,10 @@ fat_dia_br fat_dia_br_de(const char *s);
 ** written (no time-zone conversion: use fat_quando_br_de for an instant). */
 fat_dia_br fat_dia_br_ou(const char *s, const char *vazio);
 
+/* A competência for users: a stored 'AAAA-MM' as 'MM/AAAA'; NULL or "" as
+** `vazio`, other text as it is (at most 31 bytes). By value, as fat_dia_br. */
+fat_dia_br fat_dia_competencia_br_ou(const char *s, const char *vazio);
+
 /* An instant for users: local time 'DD/MM/AAAA HH:MM'. fat_quando_br_de
 ** takes a stored UTC timestamp ('AAAA-MM-DDTHH:MM:SS', a blank for the T
 ** and a trailing Z accepted); a plain date is shown as fat_dia_br_de does,

@@ -33,6 +33,15 @@ const char *fat_guia_tipo_rotulo(const char *s)
   return rotulos[t];
 }
 
+const char *fat_guia_status_rotulo(const char *s)
+{
+  if (s == NULL)
+    return "";
+  if (strcmp(s, "em_lote") == 0)
+    return "em lote";
+  return s;
+}
+
 int fat_guia_tipo_parse(const char *s)
 {
   int i;

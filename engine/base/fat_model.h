@@ -42,6 +42,9 @@ int fat_guia_tipo_parse(const char *s);
 /* The label users read for a type's string form ("SP/SADT" for "sp-sadt",
 ** "Resumo de internação"...); an unknown key is returned as it is, NULL as "". */
 const char *fat_guia_tipo_rotulo(const char *s);
+/* A guia's status (guia.status) as users read it: 'em_lote' is "em lote";
+** the others are words already; unknown text as it is, NULL as "". */
+const char *fat_guia_status_rotulo(const char *s);
 
 typedef struct fat_profissional {
   int64_t id;

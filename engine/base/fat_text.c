@@ -190,3 +190,100 @@ int fat_text_check(const char *s, size_t max, int multiline, char *why, size_t w
   }
   return 0;
 }
+
+/* The code point at p (n bytes, 1..4; a broken sequence ends at its first
+** byte that is not a continuation byte). */
+static unsigned code_point(const unsigned char *p, int *n)
+{
+  unsigned cp;
+  int i;
+
+  if (*p < 0x80) {
+    *n = 1;
+    return *p;
+  }
+  if ((*p & 0xE0) == 0xC0) {
+    cp = *p & 0x1Fu;
+    *n = 2;
+  } else if ((*p & 0xF0) == 0xE0) {
+    cp = *p & 0x0Fu;
+    *n = 3;
+  } else {
+    cp = *p & 0x07u;
+    *n = 4;
+  }
+  for (i = 1; i < *n; i++) {
+    if ((p[i] & 0xC0) != 0x80) {
+      *n = i;
+      break;
+    }
+    cp = (cp << 6) | (p[i] & 0x3Fu);
+  }
+  return cp;
+}
+
+static int combining(unsigned cp) { return cp >= 0x300 && cp <= 0x36F; }
+
+size_t fat_text_largura(const char *s)
+{
+  const unsigned char *p = (const unsigned char *)s;
+  size_t w = 0;
+
+  while (*p != '\0') {
+    int n;
+
+    if (!combining(code_point(p, &n)))
+      w++;
+    p += n;
+  }
+  return w;
+}
+
+/* s cut to `largura` columns (a base character keeps its combining marks;
+** at most 2 marks per character are kept, so the buffer always fits) and
+** padded with blanks after (direita = 0) or before (direita = 1). */
+static fat_text_col coluna(const char *s, int largura, int direita)
+{
+  fat_text_col c;
+  const unsigned char *p;
+  size_t o = 0, cut;
+  int w = 0, marks = 0, pad;
+
+  if (largura > 120)
+    largura = 120;
+  if (largura < 0)
+    largura = 0;
+  p = (const unsigned char *)(s != NULL ? s : "-");
+  /* find the cut: whole characters up to `largura` columns */
+  cut = 0;
+  while (p[cut] != '\0') {
+    int n;
+    unsigned cp = code_point(p + cut, &n);
+
+    if (combining(cp)) {
+      if (w == 0 || ++marks > 2)
+        break;
+    } else {
+      if (w == largura)
+        break;
+      w++;
+      marks = 0;
+    }
+    cut += (size_t)n;
+  }
+  pad = largura - w;
+  if (direita)
+    while (pad-- > 0)
+      c.s[o++] = ' ';
+  memcpy(c.s + o, p, cut);
+  o += cut;
+  if (!direita)
+    while (pad-- > 0)
+      c.s[o++] = ' ';
+  c.s[o] = '\0';
+  return c;
+}
+
+fat_text_col fat_text_coluna(const char *s, int largura) { return coluna(s, largura, 0); }
+
+fat_text_col fat_text_coluna_dir(const char *s, int largura) { return coluna(s, largura, 1); }

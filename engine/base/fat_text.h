@@ -34,4 +34,20 @@ size_t fat_text_chars(const char *s);
 ** máximo é 500)"). */
 int fat_text_check(const char *s, size_t max, int multiline, char *why, size_t why_len);
 
+/* Display width of UTF-8 text: one column per code point, none for the
+** combining marks (U+0300..U+036F) a decomposed accent uses. */
+size_t fat_text_largura(const char *s);
+
+/* A column of a plain-text table: the UTF-8 string s cut or padded with
+** blanks to exactly `largura` display columns (fat_text_largura; at most
+** 120), so that "Honorários" lines up under "Consulta" (printf's widths count
+** bytes). fat_text_coluna pads on the right (text), fat_text_coluna_dir on
+** the left (numbers). NULL is shown as "-". By value, so that
+** fat_text_coluna(x, 18).s can be an argument of one printf. */
+typedef struct fat_text_col {
+  char s[8 * 120 + 1];
+} fat_text_col;
+fat_text_col fat_text_coluna(const char *s, int largura);
+fat_text_col fat_text_coluna_dir(const char *s, int largura);
+
 #endif

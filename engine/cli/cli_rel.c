@@ -12,46 +12,9 @@
 #include "fat_model.h"
 #include "fat_money.h"
 #include "fat_rel.h"
+#include "fat_text.h"
 
 #define CELULA_MAX 48 /* display columns of a text cell before it is cut */
-
-/* Display width of UTF-8 text: one column per code point, none for the
-** combining marks (U+0300..U+036F) a decomposed accent uses. */
-static size_t largura(const char *s)
-{
-  const unsigned char *p = (const unsigned char *)s;
-  size_t w = 0;
-
-  while (*p != '\0') {
-    unsigned cp;
-    int n, i;
-
-    if (*p < 0x80) {
-      cp = *p;
-      n = 1;
-    } else if ((*p & 0xE0) == 0xC0) {
-      cp = *p & 0x1Fu;
-      n = 2;
-    } else if ((*p & 0xF0) == 0xE0) {
-      cp = *p & 0x0Fu;
-      n = 3;
-    } else {
-      cp = *p & 0x07u;
-      n = 4;
-    }
-    for (i = 1; i < n; i++) {
-      if ((p[i] & 0xC0) != 0x80) {
-        n = i;
-        break;
-      }
-      cp = (cp << 6) | (p[i] & 0x3Fu);
-    }
-    if (!(cp >= 0x300 && cp <= 0x36F))
-      w++;
-    p += n;
-  }
-  return w;
-}
 
 /* Cut s to at most max display columns (on a character boundary), marking
 ** the cut with "…". */
@@ -60,7 +23,7 @@ static void corta(char *s, size_t max)
   unsigned char *p = (unsigned char *)s;
   size_t w = 0;
 
-  if (largura(s) <= max)
+  if (fat_text_largura(s) <= max)
     return;
   while (*p != '\0') {
     size_t n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 4;
@@ -102,8 +65,8 @@ static void celula(const cJSON *v, const char *tipo, char *out, size_t len)
              (long long)(a % 100));
   } else if (strcmp(tipo, "data") == 0 && s != NULL && strlen(s) >= 10) {
     snprintf(out, len, "%s", fat_dia_br_ou(s, "").s);
-  } else if (strcmp(tipo, "mes") == 0 && s != NULL && strlen(s) >= 7) {
-    snprintf(out, len, "%.2s/%.4s", s + 5, s);
+  } else if (strcmp(tipo, "mes") == 0 && s != NULL) {
+    snprintf(out, len, "%s", fat_dia_competencia_br_ou(s, "").s);
   } else if (s != NULL) {
     snprintf(out, len, "%s", s);
     corta(out, CELULA_MAX);
@@ -118,7 +81,7 @@ static void celula(const cJSON *v, const char *tipo, char *out, size_t len)
 ** column gets no trailing blanks. */
 static void pad(const char *s, size_t w, int direita, int ultima)
 {
-  size_t l = largura(s), i;
+  size_t l = fat_text_largura(s), i;
 
   if (direita)
     for (i = l; i < w; i++)
@@ -165,15 +128,15 @@ static void imprime_tabela(const cJSON *tab)
     chaves[n] = cli_jstr(c, "chave", "");
     tipos[n] = cli_jstr(c, "tipo", "texto");
     rotulos[n] = cli_jstr(c, "rotulo", chaves[n]);
-    w[n] = largura(rotulos[n]);
+    w[n] = fat_text_largura(rotulos[n]);
     n++;
   }
   cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(tab, "linhas"))
   {
     for (i = 0; i < n; i++) {
       celula(cJSON_GetObjectItemCaseSensitive(r, chaves[i]), tipos[i], buf, sizeof buf);
-      if (largura(buf) > w[i])
-        w[i] = largura(buf);
+      if (fat_text_largura(buf) > w[i])
+        w[i] = fat_text_largura(buf);
     }
     linhas++;
   }
@@ -185,8 +148,8 @@ static void imprime_tabela(const cJSON *tab)
         continue;
       else
         celula(cJSON_GetObjectItemCaseSensitive(tot, chaves[i]), tipos[i], buf, sizeof buf);
-      if (largura(buf) > w[i])
-        w[i] = largura(buf);
+      if (fat_text_largura(buf) > w[i])
+        w[i] = fat_text_largura(buf);
     }
   printf("%s\n", cli_jstr(tab, "titulo", ""));
   if (linhas == 0) {

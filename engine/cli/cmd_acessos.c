@@ -92,14 +92,14 @@ int cli_auditoria_acessos(fat_cli *cli, int argc, char **argv)
   if (cJSON_GetArraySize(rows) == 0)
     printf("nenhum acesso registrado com esses filtros\n");
   else
-    printf("%-23s %-17s %-10s %-5s %-32s %-12s %6s %-9s %s\n", "quando", "usuário", "papel",
+    printf("%-23s %-17s %-10s %-5s %-32s %-22s %6s %-9s %s\n", "quando", "usuário", "papel",
            "canal", "comando/rota", "registro", "qtd.", "CPF", "ids");
   cJSON_ArrayForEach(x, rows)
   {
     snprintf(quando, sizeof quando, "%s", fat_quando_br_de(cli_jstr(x, "em", NULL), "-").s);
-    printf("%-23s %-16.16s %-10.10s %-5s %-32.32s %-12s %6lld %-9s %s\n", quando,
+    printf("%-23s %-16.16s %-10.10s %-5s %-32.32s %-22s %6lld %-9s %s\n", quando,
            cli_jstr(x, "usuario", "-"), cli_jstr(x, "papel", "-"), cli_jstr(x, "canal", "-"),
-           cli_jstr(x, "acao", "-"), cli_jstr(x, "objeto", "-"), (long long)cli_jint(x, "n"),
+           cli_jstr(x, "acao", "-"), fat_acesso_objeto_rotulo(cli_jstr(x, "objeto", "-")), (long long)cli_jint(x, "n"),
            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "completo")) ? "completo"
                                                                           : "mascarado",
            cli_jstr(x, "registros", ""));

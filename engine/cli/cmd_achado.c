@@ -14,6 +14,8 @@
 #include "fat_model.h"
 #include "fat_money.h"
 #include "fat_rel_achados.h"
+#include "fat_dia.h"
+#include "fat_revisao.h"
 
 static void help(void)
 {
@@ -71,16 +73,19 @@ static int listar(fat_cli *cli, int64_t guia_id)
   {
     const char *rec = cli_jstr(a, "reconhecido_em", NULL);
 
+    char campo[160] = "";
+
+    if (cli_jstr(a, "campo_numerado", NULL) != NULL)
+      fat_revisao_rotulo(cli_jstr(a, "campo_numerado", NULL), campo, sizeof campo);
     fat_money_format_br((int64_t)cli_jnum(a, "valor_risco"), money, sizeof money);
     printf("achado %.0f  guia %.0f (%s)  [%s] %s%s%s  glosa %s  %s\n", cli_jnum(a, "id"),
            cli_jnum(a, "guia_id"), cli_jstr(a, "numero_prestador", NULL) ? cli_jstr(a, "numero_prestador", NULL) : "?",
            cli_jstr(a, "severidade", NULL), cli_jstr(a, "codigo", NULL),
-           cli_jstr(a, "campo_numerado", NULL) ? " em " : "",
-           cli_jstr(a, "campo_numerado", NULL) ? cli_jstr(a, "campo_numerado", NULL) : "",
+           campo[0] != '\0' ? " em " : "", campo,
            cli_jstr(a, "glosa_prevista", NULL) ? cli_jstr(a, "glosa_prevista", NULL) : "-", money);
     printf("    %s\n", cli_jstr(a, "mensagem", NULL));
     if (rec != NULL)
-      printf("    reconhecido em %s por %s: %s\n", rec,
+      printf("    reconhecido em %s por %s: %s\n", fat_quando_br_de(rec, "?").s,
              cli_jstr(a, "reconhecido_por", NULL) ? cli_jstr(a, "reconhecido_por", NULL) : "?",
              cli_jstr(a, "reconhecido_motivo", NULL) ? cli_jstr(a, "reconhecido_motivo", NULL) : "");
     n++;

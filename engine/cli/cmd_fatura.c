@@ -5,10 +5,12 @@
 
 #include "cli_fin.h"
 #include "fat_calendario.h"
+#include "fat_dia.h"
 #include "fat_fatura.h"
 #include "fat_fin_check.h"
 #include "fat_mem.h"
 #include "fat_model.h"
+#include "fat_text.h"
 
 static void help(void)
 {
@@ -190,13 +192,18 @@ static void print_lista(const cJSON *a)
     printf("nenhuma fatura\n");
     return;
   }
-  printf("%-5s %-4s %-22s %-8s %-12s %-10s %14s %14s %14s %s\n", "id", "nº", "operadora",
-         "compet.", "situação", "NF", "valor", "líquido", "recebido", "previsão");
+  /* "líquido" has one 2-byte character: 15 bytes are 14 columns */
+  printf("%-5s %s %-22s %-8s %s %-10s %14s %15s %14s %s\n", "id", fat_text_coluna("nº", 4).s,
+         "operadora", "compet.", fat_text_coluna("situação", 17).s, "NF", "valor",
+         "líquido", "recebido", "previsão");
   cJSON_ArrayForEach(o, a) {
-    printf("%-5lld %-4lld %-22.22s %-8s %-12s %-10s %14s %14s %14s %s\n",
+    printf("%-5lld %-4lld %s %-8s %s %-10s %14s %14s %14s %s\n",
            (long long)cli_jint(o, "id"), (long long)cli_jint(o, "numero"),
-           cli_jstr(o, "operadora", "-"), cli_jstr(o, "competencia", "-"),
-           cli_jstr(o, "status", "-"), cli_jstr(o, "nf_numero", "-"), cf_jbrl(o, "valor", v1),
+           fat_text_coluna(cli_jstr(o, "operadora", "-"), 22).s,
+           fat_dia_competencia_br_ou(cli_jstr(o, "competencia", NULL), "-").s,
+           fat_text_coluna(fat_fatura_status_rotulo(cli_jstr(o, "status", "-")), 17).s,
+           cli_jstr(o, "nf_numero", "-"),
+           cf_jbrl(o, "valor", v1),
            cf_jbrl(o, "valor_liquido", v2), cf_jbrl(o, "recebido", v3),
            cf_jdata(o, "previsao_pagamento", d));
   }
@@ -223,11 +230,13 @@ static void print_mapa(const cJSON *a)
     }
     if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "fatura")))
       printf("%s (%s) %s — fatura %lld, NF %s, lotes %s\n", cli_jstr(o, "operadora", "-"),
-             cli_jstr(o, "registro_ans", "-"), cli_jstr(o, "competencia", "-"),
+             cli_jstr(o, "registro_ans", "-"),
+             fat_dia_competencia_br_ou(cli_jstr(o, "competencia", NULL), "-").s,
              (long long)cli_jint(o, "fatura"), cli_jstr(o, "nf_numero", "-"), lotes);
     else
       printf("%s (%s) %s — sem fatura, lotes %s\n", cli_jstr(o, "operadora", "-"),
-             cli_jstr(o, "registro_ans", "-"), cli_jstr(o, "competencia", "-"), lotes);
+             cli_jstr(o, "registro_ans", "-"),
+             fat_dia_competencia_br_ou(cli_jstr(o, "competencia", NULL), "-").s, lotes);
     printf("  enviado %s, liberado %s, glosado %s, recursado %s, recuperado %s\n",
            cf_jbrl(o, "valor_enviado", v[0]), cf_jbrl(o, "valor_liberado", v[1]),
            cf_jbrl(o, "valor_glosado", v[2]), cf_jbrl(o, "valor_recursado", v[3]),
@@ -250,7 +259,8 @@ static void print_fatura(const cJSON *o)
 
   printf("fatura %lld de %s (%s), competência %s: %s\n", (long long)cli_jint(o, "numero"),
          cli_jstr(o, "operadora", "-"), cli_jstr(o, "registro_ans", "-"),
-         cli_jstr(o, "competencia", "-"), cli_jstr(o, "status", "-"));
+         fat_dia_competencia_br_ou(cli_jstr(o, "competencia", NULL), "-").s,
+         fat_fatura_status_rotulo(cli_jstr(o, "status", "-")));
   printf("  valor %s, NF %s série %s de %s no valor de %s\n", cf_jbrl(o, "valor", v1),
          cli_jstr(o, "nf_numero", "-"), cli_jstr(o, "nf_serie", "-"), cf_jdata(o, "nf_data", d),
          cf_jbrl(o, "nf_valor", v2));

@@ -10,6 +10,7 @@
 #include "fat_money.h"
 #include "fat_relatorio.h"
 #include "fat_rules.h"
+#include "fat_text.h"
 
 static void help(void)
 {
@@ -147,7 +148,8 @@ static int do_registrar(fat_cli *cli, int argc, char **argv)
     fat_money_format_br(cli_jint(l, "valor"), b, sizeof b);
     printf("glosa %lld registrada: guia %s, código %s (%s), %s\n  classificação: %s (%s)\n",
            (long long)id, cli_jstr(l, "guia", "-"), cli_jstr(l, "codigo", "-"),
-           fat_glosa_grupo_rotulo(cli_jstr(l, "grupo", "-")), b, cli_jstr(l, "classificacao", "-"),
+           fat_glosa_grupo_rotulo(cli_jstr(l, "grupo", "-")), b,
+           fat_glosa_situacao_rotulo(cli_jstr(l, "classificacao", "-")),
            cli_jstr(l, "evidencia", "-"));
   }
   cJSON_Delete(l);
@@ -222,9 +224,12 @@ static int do_listar(fat_cli *cli, int argc, char **argv)
 
     fat_money_format_br(cli_jint(o, "valor"), b, sizeof b);
     total += cli_jint(o, "valor");
-    printf("%5lld  guia %-12s item %-3lld %s %-14s %14s  %-13s %-11s %s%s\n",
-           (long long)cli_jint(o, "id"), cli_jstr(o, "guia", "-"), (long long)cli_jint(o, "item"), cli_jstr(o, "codigo", "-"),
-           cli_jstr(o, "grupo", "-"), b, cli_jstr(o, "classificacao", "-"), cli_jstr(o, "situacao", "-"),
+    printf("%5lld  guia %-12s item %-3lld %s %s %14s  %-13s %s %s%s\n",
+           (long long)cli_jint(o, "id"), cli_jstr(o, "guia", "-"), (long long)cli_jint(o, "item"),
+           cli_jstr(o, "codigo", "-"),
+           fat_text_coluna(fat_glosa_grupo_rotulo(cli_jstr(o, "grupo", NULL)), 22).s, b,
+           fat_glosa_situacao_rotulo(cli_jstr(o, "classificacao", "-")),
+           fat_text_coluna(fat_glosa_situacao_rotulo(cli_jstr(o, "situacao", "-")), 19).s,
            cJSON_IsTrue(pv) ? "prevista por " : cJSON_IsFalse(pv) ? "nenhuma regra previa" : "",
            cJSON_IsTrue(pv) ? cli_jstr(o, "prevista_por", "-") : "");
     printf("       %s\n", cli_jstr(o, "evidencia", "-"));

@@ -24,31 +24,19 @@
 #include "fat_glosa.h"
 #include "fat_model.h"
 #include "fat_money.h"
+#include "fat_docnum.h"
+#include "fat_text.h"
 
 typedef void (*guia_section_fn)(FILE *f, fat_store *st, const fat_guia *g);
 
 static const char *nz(const char *s) { return s != NULL ? s : "-"; }
 
-/* Print s padded/truncated to `width` characters (UTF-8 aware). */
+/* Print s padded/truncated to `width` columns (UTF-8 aware). */
 static void put_col(FILE *f, const char *s, int width, int right)
 {
-  int n = 0, i;
-  const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-  size_t bytes = 0;
-
-  while (p[bytes] != '\0' && n < width) {
-    bytes++;
-    while ((p[bytes] & 0xC0) == 0x80)
-      bytes++;
-    n++;
-  }
-  if (right)
-    for (i = n; i < width; i++)
-      fputc(' ', f);
-  fwrite(p, 1, bytes, f);
-  if (!right)
-    for (i = n; i < width; i++)
-      fputc(' ', f);
+  if (s == NULL)
+    s = "";
+  fputs(right ? fat_text_coluna_dir(s, width).s : fat_text_coluna(s, width).s, f);
 }
 
 static void sec_cabecalho(FILE *f, fat_store *st, const fat_guia *g)
@@ -56,17 +44,19 @@ static void sec_cabecalho(FILE *f, fat_store *st, const fat_guia *g)
   char v[48];
 
   (void)st;
-  fprintf(f, "Guia %lld  %s  nº no prestador %s", (long long)g->id, fat_guia_tipo_str(g->tipo),
+  fprintf(f, "Guia %lld  %s  nº no prestador %s", (long long)g->id,
+          fat_guia_tipo_rotulo(fat_guia_tipo_str(g->tipo)),
           nz(g->numero_prestador));
   if (g->numero_operadora != NULL)
     fprintf(f, "  nº na operadora %s", g->numero_operadora);
-  fprintf(f, "\n  situação: %s, revisão %lld", nz(g->status), (long long)g->revisao);
+  fprintf(f, "\n  situação: %s, revisão %lld", fat_guia_status_rotulo(nz(g->status)),
+          (long long)g->revisao);
   if (g->lote_id > 0)
     fprintf(f, ", lote %lld", (long long)g->lote_id);
   fprintf(f, "\n  operadora:   %s (ANS %s)\n", nz(g->operadora.nome), nz(g->operadora.registro_ans));
+  fat_doc_br(g->prestador.cnpj != NULL ? g->prestador.cnpj : g->prestador.cpf, v, sizeof v);
   fprintf(f, "  prestador:   %s (%s %s)", nz(g->prestador.nome),
-          g->prestador.cnpj != NULL ? "CNPJ" : "CPF",
-          g->prestador.cnpj != NULL ? g->prestador.cnpj : nz(g->prestador.cpf));
+          g->prestador.cnpj != NULL ? "CNPJ" : "CPF", nz(v));
   if (g->prestador.codigo_na_operadora != NULL)
     fprintf(f, ", código na operadora %s", g->prestador.codigo_na_operadora);
   fputc('\n', f);
@@ -106,8 +96,10 @@ static void sec_cabecalho(FILE *f, fat_store *st, const fat_guia *g)
 static void sec_beneficiario(FILE *f, fat_store *st, const fat_guia *g)
 {
   const fat_beneficiario *b = &g->beneficiario;
+  char cpf[24];
 
   (void)st;
+  fat_doc_br(b->cpf, cpf, sizeof cpf);
   fprintf(f, "\nBeneficiário\n");
   fprintf(f, "  nome:        %s", nz(g->beneficiario_nome != NULL ? g->beneficiario_nome : b->nome));
   if (b->nome_social != NULL)
@@ -115,7 +107,7 @@ static void sec_beneficiario(FILE *f, fat_store *st, const fat_guia *g)
   fprintf(f, "\n  carteira:    %s (validade %s)%s\n", nz(g->carteira_numero),
           fat_dia_br_ou(g->carteira_validade, "-").s,
           g->atendimento_rn ? "  atendimento a recém-nato" : "");
-  fprintf(f, "  CPF:         %s   CNS: %s   nascimento: %s   sexo: %s\n", nz(b->cpf),
+  fprintf(f, "  CPF:         %s   CNS: %s   nascimento: %s   sexo: %s\n", nz(cpf),
           nz(g->cns != NULL ? g->cns : b->cns), fat_dia_br_ou(b->nascimento, "-").s, nz(b->sexo));
 }
 
@@ -210,19 +202,22 @@ static void sec_achados(FILE *f, fat_store *st, const fat_guia *g)
   fprintf(f, "\nAchados da conferência\n");
   cJSON_ArrayForEach(a, arr) {
     const char *sha = cli_jstr(a, "script_sha256", NULL);
+    char campo[160];
 
     fat_money_format_br(cli_jint(a, "valor_risco"), v, sizeof v);
+    fat_revisao_rotulo(nz(cli_jstr(a, "campo_numerado", NULL)), campo, sizeof campo);
     fprintf(f, "  #%-5lld %-8s %-24s %s\n", (long long)cli_jint(a, "id"),
             nz(cli_jstr(a, "severidade", NULL)), nz(cli_jstr(a, "codigo", NULL)), nz(cli_jstr(a, "mensagem", NULL)));
     fprintf(f, "         campo %s, glosa prevista %s, em risco %s, regra %s%s%.12s",
-            nz(cli_jstr(a, "campo_numerado", NULL)), nz(cli_jstr(a, "glosa_prevista", NULL)), v,
+            campo, nz(cli_jstr(a, "glosa_prevista", NULL)), v,
             nz(cli_jstr(a, "regra", NULL)), sha != NULL ? " versão " : "", sha != NULL ? sha : "");
     if (cli_jint(a, "linha") > 0)
       fprintf(f, " linha %lld", (long long)cli_jint(a, "linha"));
     fputc('\n', f);
     if (cli_jstr(a, "reconhecido_em", NULL) != NULL)
       fprintf(f, "         reconhecido por %s em %s: %s\n", nz(cli_jstr(a, "reconhecido_por", NULL)),
-              nz(cli_jstr(a, "reconhecido_em", NULL)), nz(cli_jstr(a, "reconhecido_motivo", NULL)));
+              fat_quando_br_de(cli_jstr(a, "reconhecido_em", NULL), "-").s,
+              nz(cli_jstr(a, "reconhecido_motivo", NULL)));
   }
   cJSON_Delete(arr);
 }
@@ -245,9 +240,11 @@ static void sec_glosas(FILE *f, fat_store *st, const fat_guia *g)
     fprintf(f, "\nGlosas\n");
     cJSON_ArrayForEach(a, arr) {
       fat_money_format_br(cli_jint(a, "valor"), v, sizeof v);
-      fprintf(f, "  #%-5lld %-5s %14s  %-13s %-10s %s\n", (long long)cli_jint(a, "id"),
-              nz(cli_jstr(a, "codigo", NULL)), v, nz(cli_jstr(a, "classificacao", NULL)),
-              nz(cli_jstr(a, "situacao", NULL)), nz(cli_jstr(a, "descricao", NULL)));
+      fprintf(f, "  #%-5lld %-5s %14s  %-13s %s %s\n", (long long)cli_jint(a, "id"),
+              nz(cli_jstr(a, "codigo", NULL)), v,
+              fat_glosa_situacao_rotulo(nz(cli_jstr(a, "classificacao", NULL))),
+              fat_text_coluna(fat_glosa_situacao_rotulo(nz(cli_jstr(a, "situacao", NULL))), 19).s,
+              nz(cli_jstr(a, "descricao", NULL)));
     }
   }
   cJSON_Delete(arr);

@@ -14,6 +14,8 @@
 #include "fat_model.h"
 #include "fat_money.h"
 #include "fat_rules.h"
+#include "fat_text.h"
+#include "fat_tiss_read.h"
 
 static const char lote_help[] =
   "uso: faturo lote <ação> [opções]\n"
@@ -220,8 +222,9 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
   } else if (res.n == 0) {
     printf("nenhum lote fechado\n");
   } else {
-    printf("%-5s %-8s %-18s %-7s %-23s %-10s %5s %16s  %s\n", "id", "número", "tipo", "comp.",
-           "período", "prazo", "guias", "valor", "arquivo");
+    printf("%-5s %s %s %-7s %s %-10s %5s %16s  %s\n", "id", fat_text_coluna("número", 8).s,
+           fat_text_coluna("tipo", 20).s, "comp.", fat_text_coluna("período", 23).s, "prazo",
+           "guias", "valor", "arquivo");
     for (i = 0; i < res.n; i++) {
       const fat_lote_info *x = &res.lotes[i];
       char money[40], per[32];
@@ -229,9 +232,10 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
       fat_money_format_br(x->valor, money, sizeof money);
       snprintf(per, sizeof per, "%.2s/%.2s a %.2s/%.2s", x->periodo_inicio + 8,
                x->periodo_inicio + 5, x->periodo_fim + 8, x->periodo_fim + 5);
-      printf("%-5" PRId64 " %-8" PRId64 " %-18s %-7s %-23s %-10s %5d %16s  %s\n", x->id,
-             x->numero, x->tipo, x->competencia, per, fat_dia_br_ou(x->prazo_envio, "-").s,
-             x->qtd_guias, money, x->arquivo);
+      printf("%-5" PRId64 " %-8" PRId64 " %s %-7s %-23s %-10s %5d %16s  %s\n", x->id,
+             x->numero, fat_text_coluna(fat_guia_tipo_rotulo(x->tipo), 20).s,
+             fat_dia_competencia_br_ou(x->competencia, "-").s, per,
+             fat_dia_br_ou(x->prazo_envio, "-").s, x->qtd_guias, money, x->arquivo);
     }
     printf("%zu lote%s fechado%s com %zu guias%s\n", res.n, res.n == 1 ? "" : "s",
            res.n == 1 ? "" : "s", res.guias,
@@ -312,8 +316,9 @@ static int do_listar(fat_cli *cli, int argc, char **argv, int mapa)
   if (cli->json) {
     print_json(j);
   } else if (!mapa) {
-    printf("%-5s %-8s %-10s %-18s %-7s %-12s %5s %16s %-10s %s\n", "id", "número", "operadora",
-           "tipo", "comp.", "situação", "guias", "valor", "prazo", "prazo de envio");
+    printf("%-5s %s %-10s %s %-7s %s %5s %16s %-10s %s\n", "id", fat_text_coluna("número", 8).s,
+           "operadora", fat_text_coluna("tipo", 20).s, "comp.", fat_text_coluna("situação", 17).s,
+           "guias", "valor", "prazo", "prazo de envio");
     cJSON_ArrayForEach(it, j)
     {
       const char *sp = cli_jstr(it, "situacao_prazo", "-");
@@ -326,32 +331,42 @@ static int do_listar(fat_cli *cli, int argc, char **argv, int mapa)
       else if (strcmp(sp, "no_prazo") == 0)
         snprintf(note, sizeof note, "no prazo");
       else
-        snprintf(note, sizeof note, "enviado em %s", cli_jstr(it, "enviado_em", "-"));
-      printf("%-5.0f %-8.0f %-10s %-18s %-7s %-12s %5.0f %16s %-10s %s\n", cli_jnum(it, "id"),
-             cli_jnum(it, "numero"), cli_jstr(it, "operadora", "-"), cli_jstr(it, "tipo", "-"), cli_jstr(it, "competencia", "-"),
-             cli_jstr(it, "status", "-"), cli_jnum(it, "qtd_guias"), money_br(it, "valor", m1, sizeof m1),
-             cli_jstr(it, "prazo_envio", "-"), note);
+        snprintf(note, sizeof note, "enviado em %s",
+                 fat_dia_br_ou(cli_jstr(it, "enviado_em", NULL), "-").s);
+      printf("%-5.0f %-8.0f %s %s %-7s %s %5.0f %16s %-10s %s\n", cli_jnum(it, "id"),
+             cli_jnum(it, "numero"), fat_text_coluna(cli_jstr(it, "operadora", "-"), 10).s,
+             fat_text_coluna(fat_guia_tipo_rotulo(cli_jstr(it, "tipo", "-")), 20).s,
+             fat_dia_competencia_br_ou(cli_jstr(it, "competencia", NULL), "-").s,
+             fat_text_coluna(fat_lote_status_rotulo(cli_jstr(it, "status", "-")), 17).s,
+             cli_jnum(it, "qtd_guias"),
+             money_br(it, "valor", m1, sizeof m1),
+             fat_dia_br_ou(cli_jstr(it, "prazo_envio", NULL), "-").s, note);
     }
   } else {
     cJSON_ArrayForEach(it, j)
     {
       printf("%s (%s), competência %s: enviado %s, liberado %s, glosado %s, recebido %s\n",
-             cli_jstr(it, "operadora", "-"), cli_jstr(it, "registro_ans", "-"), cli_jstr(it, "competencia", "-"),
+             cli_jstr(it, "operadora", "-"), cli_jstr(it, "registro_ans", "-"),
+             fat_dia_competencia_br_ou(cli_jstr(it, "competencia", NULL), "-").s,
              money_br(it, "valor_enviado", m1, sizeof m1),
              money_br(it, "valor_liberado", m2, sizeof m2),
              money_br(it, "valor_glosado", m3, sizeof m3),
              money_br(it, "valor_recebido", m4, sizeof m4));
-      printf("  %-8s %-18s %-11s %-12s %-11s %14s %14s %14s %14s %-11s %s\n", "lote", "tipo",
-             "enviado", "protocolo", "prot. em", "enviado R$", "liberado", "glosado",
-             "recebido", "previsão", "situação");
+      printf("  %-8s %s %-11s %-12s %-11s %14s %14s %14s %14s %s %s\n", "lote",
+             fat_text_coluna("tipo", 20).s, "enviado", "protocolo", "prot. em", "enviado R$",
+             "liberado", "glosado", "recebido", fat_text_coluna("previsão", 11).s, "situação");
       cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(it, "lotes"))
       {
-        printf("  %-8.0f %-18s %-11s %-12s %-11s %14s %14s %14s %14s %-11s %s\n",
-               cli_jnum(l, "numero"), cli_jstr(l, "tipo", "-"), cli_jstr(l, "enviado_em", "-"), cli_jstr(l, "protocolo", "-"),
-               cli_jstr(l, "protocolo_data", "-"), money_br(l, "valor_enviado", m1, sizeof m1),
+        printf("  %-8.0f %s %-11s %-12s %-11s %14s %14s %14s %14s %-11s %s\n",
+               cli_jnum(l, "numero"),
+               fat_text_coluna(fat_guia_tipo_rotulo(cli_jstr(l, "tipo", "-")), 20).s,
+               fat_dia_br_ou(cli_jstr(l, "enviado_em", NULL), "-").s, cli_jstr(l, "protocolo", "-"),
+               fat_dia_br_ou(cli_jstr(l, "protocolo_data", NULL), "-").s,
+               money_br(l, "valor_enviado", m1, sizeof m1),
                money_br(l, "valor_liberado", m2, sizeof m2),
                money_br(l, "valor_glosado", m3, sizeof m3),
-               money_br(l, "valor_recebido", m4, sizeof m4), cli_jstr(l, "previsao_pagamento", "-"),
+               money_br(l, "valor_recebido", m4, sizeof m4),
+               fat_dia_br_ou(cli_jstr(l, "previsao_pagamento", NULL), "-").s,
                cli_jstr(l, "situacao", "-"));
       }
     }
@@ -540,8 +555,9 @@ static int do_mensagens(fat_cli *cli, int argc, char **argv)
     printf("nenhuma mensagem de status ou cancelamento enviada para o lote %" PRId64 "\n", id);
   cJSON_ArrayForEach(it, j)
   {
-    printf("%-5.0f %-23s %s por %s  %s%s%s%s\n", cli_jnum(it, "id"), cli_jstr(it, "tipo", "-"),
-           cli_jstr(it, "criado_em", "-"), cli_jstr(it, "usuario", "-"),
+    printf("%-5.0f %s %s por %s  %s%s%s%s\n", cli_jnum(it, "id"),
+           fat_text_coluna(fat_tiss_transacao_rotulo(cli_jstr(it, "tipo", "-")), 42).s,
+           fat_quando_br_de(cli_jstr(it, "criado_em", NULL), "-").s, cli_jstr(it, "usuario", "-"),
            cli_jstr(it, "arquivo", "-"), cJSON_IsString(cJSON_GetObjectItem(it, "guias"))
                                              ? "  guias " : "",
            cli_jstr(it, "guias", ""), cli_jnum(it, "validado") != 0 ? "" : "  (não validada)");

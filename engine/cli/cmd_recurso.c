@@ -395,8 +395,9 @@ static int show(fat_cli *cli, fat_store *st, int64_t id, const char *hoje)
            "%s, recuperado %s, %.0f de %.0f itens respondidos\n",
            cli_jnum(o, "id"), cli_jnum(o, "numero"), cli_jstr(o, "operadora", "-"),
            lote_txt(o, lt, sizeof lt), cli_jstr(o, "protocolo_lote", "-"),
-           cli_jstr(o, "status", "-"), cJSON_IsString(res) ? " / " : "",
-           cJSON_IsString(res) ? res->valuestring : "",
+           fat_recurso_situacao_rotulo(cli_jstr(o, "status", "-")),
+           cJSON_IsString(res) ? " / " : "",
+           cJSON_IsString(res) ? fat_recurso_situacao_rotulo(res->valuestring) : "",
            fat_dia_br_ou(cJSON_IsString(pz) ? pz->valuestring : NULL, "-").s,
            cJSON_IsTrue(cJSON_GetObjectItem(o, "atrasado")) ? " (VENCIDO)" : "", b1, b2,
            cli_jnum(o, "itens_respondidos"), cli_jnum(o, "qtd_itens"));

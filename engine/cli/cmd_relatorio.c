@@ -12,6 +12,11 @@
 #include "fat_money.h"
 #include "fat_rel.h"
 #include "fat_relatorio.h"
+#include "fat_glosa.h"
+#include "fat_lote.h"
+#include "fat_recurso.h"
+#include "fat_text.h"
+#include "fat_tiss_read.h"
 
 static void help(void)
 {
@@ -139,30 +144,36 @@ static void print_row(lista k, const cJSON *x)
            "%16s\n",
            (long long)cli_jint(x, "id"), cli_jstr(x, "numero_prestador", "-"),
            cli_jstr(x, "operadora", "-"), cli_jstr(x, "beneficiario_nome", "-"),
-           cli_jstr(x, "beneficiario_cpf", "-"), d, cli_jstr(x, "status", "-"),
+           cli_jstr(x, "beneficiario_cpf", "-"), d,
+           fat_guia_status_rotulo(cli_jstr(x, "status", "-")),
            (long long)cli_jint(x, "bloqueios"), (long long)cli_jint(x, "alertas"), v);
     break;
   case L_LOTES:
     reais(x, "valor_informado", v, sizeof v);
     snprintf(d, sizeof d, "%s", fat_dia_br_ou(cli_jstr(x, "prazo_envio", NULL), "-").s);
-    printf("%6lld  nº %-6lld %-20.20s %-8s %-12s %4lld guias %16s  prazo %s%s\n",
+    printf("%6lld  nº %-6lld %-20.20s %-8s %s %4lld guias %16s  prazo %s%s\n",
            (long long)cli_jint(x, "id"), (long long)cli_jint(x, "numero"),
-           cli_jstr(x, "operadora", "-"), cli_jstr(x, "competencia", "-"),
-           cli_jstr(x, "status", "-"), (long long)cli_jint(x, "qtd_guias"), v, d,
+           cli_jstr(x, "operadora", "-"),
+           fat_dia_competencia_br_ou(cli_jstr(x, "competencia", NULL), "-").s,
+           fat_text_coluna(fat_lote_status_rotulo(cli_jstr(x, "status", "-")), 17).s,
+           (long long)cli_jint(x, "qtd_guias"), v, d,
            cli_jint(x, "atrasado") ? " (atrasado)" : "");
     break;
   case L_GLOSAS:
     reais(x, "valor", v, sizeof v);
     snprintf(d, sizeof d, "%s", fat_dia_br_ou(cli_jstr(x, "prazo_recurso", NULL), "-").s);
-    printf("%7lld  guia %-14.14s %-20.20s %-5s %14s %-13s %-18s prazo %s\n",
+    printf("%7lld  guia %-14.14s %-20.20s %-5s %14s %-13s %s prazo %s\n",
            (long long)cli_jint(x, "id"), cli_jstr(x, "guia", "-"), cli_jstr(x, "operadora", "-"),
-           cli_jstr(x, "codigo", "-"), v, cli_jstr(x, "classificacao", "-"),
-           cli_jstr(x, "situacao", "-"), d);
+           cli_jstr(x, "codigo", "-"), v,
+           fat_glosa_situacao_rotulo(cli_jstr(x, "classificacao", "-")),
+           fat_text_coluna(fat_glosa_situacao_rotulo(cli_jstr(x, "situacao", "-")), 19).s, d);
     break;
   case L_RETORNOS:
     reais(x, "valor_glosado", v, sizeof v);
-    printf("%6lld  %-28.28s %-20.20s %5lld casadas %5lld sem par %14s glosado\n",
-           (long long)cli_jint(x, "id"), cli_jstr(x, "tipo", "-"), cli_jstr(x, "operadora", "-"),
+    printf("%6lld  %s %-20.20s %5lld casadas %5lld sem par %14s glosado\n",
+           (long long)cli_jint(x, "id"),
+           fat_text_coluna(fat_tiss_transacao_rotulo(cli_jstr(x, "tipo", "-")), 34).s,
+           cli_jstr(x, "operadora", "-"),
            (long long)cli_jint(x, "guias_casadas"), (long long)cli_jint(x, "guias_sem_par"), v);
     break;
   case L_RECURSOS:
@@ -170,7 +181,7 @@ static void print_row(lista k, const cJSON *x)
     snprintf(d, sizeof d, "%s", fat_dia_br_ou(cli_jstr(x, "prazo", NULL), "-").s);
     printf("%6lld  nº %-6lld %-20.20s %-12s %4lld itens %16s prazo %s\n",
            (long long)cli_jint(x, "id"), (long long)cli_jint(x, "numero"),
-           cli_jstr(x, "operadora", "-"), cli_jstr(x, "status", "-"),
+           cli_jstr(x, "operadora", "-"), fat_recurso_situacao_rotulo(cli_jstr(x, "status", "-")),
            (long long)cli_jint(x, "itens"), v, d);
     break;
   }

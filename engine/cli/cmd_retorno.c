@@ -7,12 +7,14 @@
 
 #include "cli.h"
 #include "fat_demo_retorno.h"
+#include "fat_dia.h"
 #include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_money.h"
 #include "fat_retorno.h"
 #include "fat_rules.h"
+#include "fat_text.h"
 #include "fat_tiss_read.h"
 
 static void help(void)
@@ -78,7 +80,8 @@ static void print_res(const fat_retorno_res *res)
   const cJSON *a;
   int i;
 
-  printf("retorno %lld importado: %s\n", (long long)res->retorno_id, res->tipo);
+  printf("retorno %lld importado: %s\n", (long long)res->retorno_id,
+         fat_tiss_transacao_rotulo(res->tipo));
   printf("  hash: %s\n", res->hash_ok == 1 ? "confere" : res->hash_ok == 0 ? "NÃO confere" : "ausente");
   printf("  lotes casados: %zu de %zu protocolos\n", res->n_lotes, res->n_protocolos);
   printf("  guias: %zu (%zu casadas)  itens: %zu (%zu casados)\n", res->n_guias,
@@ -189,7 +192,7 @@ static int do_ler(fat_cli *cli, int argc, char **argv)
     return CLI_OK;
   }
   fat_tiss_msg_somas(m, &so);
-  printf("%s (TISS %s, %s), operadora ANS %s\n", m->tipo_transacao, m->versao ? m->versao : "?",
+  printf("%s (TISS %s, %s), operadora ANS %s\n", fat_tiss_transacao_rotulo(m->tipo_transacao), m->versao ? m->versao : "?",
          m->codificacao, m->registro_ans ? m->registro_ans : "?");
   printf("  protocolos/lotes: %zu  guias: %zu  itens: %zu  glosas: %zu\n", m->n_protocolos,
          so.n_guias, so.n_itens, so.n_glosas);
@@ -240,9 +243,10 @@ static void listar_text(const cJSON *arr)
   cJSON_ArrayForEach(o, arr)
   {
     fat_money_format_br((int64_t)cli_jnum(o, "valor_glosado"), b, sizeof b);
-    printf("%4.0f  %-28s %-24s %s  glosas %3.0f (%s)  pendências %.0f", cli_jnum(o, "id"),
-           cli_jstr(o, "tipo", "-"), cli_jstr(o, "operadora", "-"),
-           cli_jstr(o, "importado_em", "-"), cli_jnum(o, "glosas"), b, cli_jnum(o, "pendencias"));
+    printf("%4.0f  %s %s %s  glosas %3.0f (%s)  pendências %.0f", cli_jnum(o, "id"),
+           fat_text_coluna(fat_tiss_transacao_rotulo(cli_jstr(o, "tipo", "-")), 34).s,
+           fat_text_coluna(cli_jstr(o, "operadora", "-"), 26).s,
+           fat_quando_br_de(cli_jstr(o, "importado_em", NULL), "-").s, cli_jnum(o, "glosas"), b, cli_jnum(o, "pendencias"));
     if (cJSON_IsNumber(cJSON_GetObjectItem(o, "substituido_por")))
       printf("  (substituído pelo retorno %.0f)", cli_jnum(o, "substituido_por"));
     if (cli_jnum(o, "correcoes_pendentes") > 0)
@@ -297,12 +301,13 @@ static void conflitos_text(const cJSON *arr)
   cJSON_ArrayForEach(o, arr)
   {
     printf("correção %.0f do retorno %.0f (%s, %s), recebida em %s: %s\n", cli_jnum(o, "id"),
-           cli_jnum(o, "retorno_id"), cli_jstr(o, "tipo", "-"), cli_jstr(o, "operadora", "-"),
-           cli_jstr(o, "recebido_em", "-"), cli_jstr(o, "situacao", "-"));
+           cli_jnum(o, "retorno_id"), fat_tiss_transacao_rotulo(cli_jstr(o, "tipo", "-")),
+           cli_jstr(o, "operadora", "-"), fat_quando_br_de(cli_jstr(o, "recebido_em", NULL), "-").s,
+           cli_jstr(o, "situacao", "-"));
     printf("  arquivo %s; %s\n", cli_jstr(o, "arquivo", "-"), cli_jstr(o, "diferencas", "-"));
     if (strcmp(cli_jstr(o, "situacao", ""), "pendente") != 0)
       printf("  decidido por %s em %s: %s\n", cli_jstr(o, "decidido_por", "-"),
-             cli_jstr(o, "decidido_em", "-"), cli_jstr(o, "motivo", "-"));
+             fat_quando_br_de(cli_jstr(o, "decidido_em", NULL), "-").s, cli_jstr(o, "motivo", "-"));
   }
 }
 

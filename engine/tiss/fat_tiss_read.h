@@ -175,4 +175,9 @@ int fat_tiss_decimal_cents(const char *s, int64_t *out);
 /* TISS decimal9-4 quantity to ten-thousandths. 0 on success, -1 otherwise. */
 int fat_tiss_decimal_e4(const char *s, int64_t *out);
 
+/* A TISS tipoTransacao (dm_tipoTransacao, e.g. DEMONSTRATIVO_ANALISE_CONTA)
+** as users read it: "demonstrativo de análise de conta"; unknown text as it
+** is, NULL as "". */
+const char *fat_tiss_transacao_rotulo(const char *tipo);
+
 #endif

@@ -76,8 +76,8 @@ return base.operadora {
           codigo = "PEDIDO_MEDICO_VENCIDO", severidade = "bloqueio", campo = "data_solicitacao",
           glosa = "1709", valor_risco = checks.valor_guia(guia),
           mensagem = string.format("pedido médico de %s usado em %s (%d dias): a Vitalis aceita "
-                                   .. "pedidos de até %d dias", guia.data_solicitacao,
-                                   guia.data_inicio, dif, VALIDADE_PEDIDO_DIAS),
+                                   .. "pedidos de até %d dias", datas.br(guia.data_solicitacao),
+                                   datas.br(guia.data_inicio), dif, VALIDADE_PEDIDO_DIAS),
         }
       end
     end,

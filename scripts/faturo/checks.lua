@@ -155,7 +155,7 @@ function M.retorno(opts)
             mensagem = format(
               "consulta %s %d dia(s) depois da consulta de %s com o mesmo profissional: a operadora "
               .. "considera retorno até %d dias (não paga nova consulta)",
-              d, dif, h.data_inicio, dias),
+              datas.br(d), dif, datas.br(h.data_inicio), dias),
           }
         end
       end
@@ -187,7 +187,7 @@ function M.prazo_apresentacao(dias, glosa)
         codigo = "PRAZO_EXCEDIDO", severidade = "bloqueio", campo = "data_inicio",
         glosa = glosa or "1701", valor_risco = valor_guia(guia),
         mensagem = format("atendimento de %s tem %d dias: o prazo de apresentação da "
-                                 .. "operadora é de %d dias", guia.data_inicio, dif, dias),
+                                 .. "operadora é de %d dias", datas.br(guia.data_inicio), dif, dias),
       }
     end
   end

@@ -86,6 +86,14 @@ end
 
 M.NOMES_SEMANA = { [0] = "domingo", "segunda", "terca", "quarta", "quinta", "sexta", "sabado" }
 
+-- "AAAA-MM-DD" como o usuário lê: "DD/MM/AAAA" (para mensagens); outro valor
+-- volta como texto, sem mudança
+function M.br(s)
+  local a, m, d = partes(s)
+  if not a then return tostring(s) end
+  return format("%02d/%02d/%04d", d, m, a)
+end
+
 function M.competencia(s)
   local a, m = partes(s)
   if not a then return nil end

@@ -77,6 +77,8 @@ grep -q "FATURO_XSD_DIR" "$TMP/err" || fail "não avisou da validação pulada"
 
 "$FAT" lote listar --hoje 2025-04-10 >"$TMP/out" || fail "lote listar"
 grep -q "ATRASADO" "$TMP/out" || fail "lote listar não mostra atraso: $(cat "$TMP/out")"
+# what users read: competência MM/AAAA, dates DD/MM/AAAA, labels, never ISO or keys
+grep -Eq '[0-9]{4}-[0-9]{2}|_' "$TMP/out" && fail "lote listar com data ISO ou chave interna: $(cat "$TMP/out")"
 "$FAT" --json lote listar | grep -q '"prazo_envio"' || fail "lote listar --json"
 "$FAT" lote enviado 1 --data 2025-04-02 >/dev/null || fail "lote enviado"
 "$FAT" lote reabrir 1 --motivo teste 2>"$TMP/err" && fail "reabriu lote enviado"
@@ -92,7 +94,7 @@ grep -q "validada no XSD" "$TMP/out" || fail "lote status sem validação: $(cat
 [ "$(xsd_ok "$TMP/msg")" -eq 2 ] || fail "mensagens de status/cancelamento"
 grep -q "SOLIC_STATUS_PROTOCOLO" "$TMP"/msg/status_*.xml || fail "arquivo de status"
 grep -q "<ans:numeroGuiaPrestador>G1<" "$TMP"/msg/cancela_*.xml || fail "arquivo de cancelamento"
-[ "$("$FAT" lote mensagens 1 | grep -c "SOLIC_STATUS_PROTOCOLO\|CANCELA_GUIA")" = 2 ] ||
+[ "$("$FAT" lote mensagens 1 | grep -c "solicitação de situação do protocolo\|cancelamento de guia")" = 2 ] ||
   fail "lote mensagens"
 "$FAT" lote reabrir 2 --motivo "guia errada" >/dev/null || fail "reabrir lote fechado"
 # aurora pays 30 days after the protocolo (03/04/2025): 03/05/2025 is a Saturday -> 05/05/2025

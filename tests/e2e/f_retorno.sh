@@ -77,6 +77,8 @@ LOTE=$(q "SELECT min(id) FROM lote")
   --saida "$TMP/ret/dem.xml" >"$TMP/out" || fail "simular-operadora"
 xsd_ok "$TMP/ret/dem.xml"
 "$FAT" retorno ler "$TMP/ret/dem.xml" | grep -q "hash: confere" || fail "hash do simulado"
+"$FAT" retorno ler "$TMP/ret/dem.xml" | grep -q "^demonstrativo de análise de conta (TISS" ||
+  fail "retorno ler mostra o código do tipo, não o nome"
 NG=$("$FAT" --json retorno ler "$TMP/ret/dem.xml" | sed -n 's/.*"glosas":[^0-9]*\([0-9]*\).*/\1/p' | head -1)
 [ "${NG:-0}" -ge 3 ] || fail "simulado com poucas glosas ($NG)"
 

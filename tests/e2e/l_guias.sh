@@ -36,9 +36,14 @@ grep -q -- '--severidade' "$DIR/erro.txt" || fail "erro não nomeia o filtro"
 g1=$(jq '.tabelas[0].linhas[0].guia_id' "$DIR/dup.json")
 c1=$(jq -r '.tabelas[0].linhas[0].campo' "$DIR/dup.json")
 fat guia mostrar "$g1" > "$DIR/mostrar.txt"
-grep -qF "campo $c1," "$DIR/mostrar.txt" || fail "guia mostrar não diz o campo $c1 como a lista de trabalho"
+# (users read the field's label: itens[1].codigo is "item 1: código")
+n1=${c1#itens[}; n1=${n1%%]*}
+case "$c1" in itens\[*) ;; *) fail "campo do achado de duplicidade inesperado: $c1" ;; esac
+grep -qF "campo item $n1: " "$DIR/mostrar.txt" || fail "guia mostrar não diz o campo $c1 como a lista de trabalho"
+grep -qF "itens[" "$DIR/mostrar.txt" && fail "guia mostrar mostra o caminho interno do campo"
 fat achado listar > "$DIR/abertos.txt"
-grep -q ' em itens\[0\]' "$DIR/abertos.txt" && fail "achado listar numera itens a partir de 0"
+grep -q ' em item 0:' "$DIR/abertos.txt" && fail "achado listar numera itens a partir de 0"
+grep -qF "itens[" "$DIR/abertos.txt" && fail "achado listar mostra o caminho interno do campo"
 
 # ---- cancel one copy of a duplicate: the other copy loses its DUPLICIDADE
 copia=$(jq '.tabelas[0].linhas[0].guia_id' "$DIR/dup.json")

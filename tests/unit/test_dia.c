@@ -193,6 +193,9 @@ static void test_br_forms_for_dates_timestamps_and_instants(void **state)
   assert_string_equal(fat_dia_br_ou("2026-12-01 02:10:00", "-").s, "01/12/2026");
   assert_string_equal(fat_dia_br_ou("2026-12-01x", "-").s, "2026-12-01x");
   assert_string_equal(fat_dia_br_ou("0001-01-01", "-").s, "0001-01-01");
+  assert_string_equal(fat_dia_competencia_br_ou("2026-11", "-").s, "11/2026");
+  assert_string_equal(fat_dia_competencia_br_ou(NULL, "-").s, "-");
+  assert_string_equal(fat_dia_competencia_br_ou("2026-13", "-").s, "2026-13");
   /* an instant: UTC 02:10 is 23:10 of the day before in UTC-3 */
   assert_string_equal(fat_quando_br_de("2026-12-01T02:10:00Z", "-").s, "30/11/2026 23:10");
   assert_string_equal(fat_quando_br_de("2026-12-01 15:00:59", "-").s, "01/12/2026 12:00");

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -175,6 +176,31 @@ static void test_registro_so_ids(void **state)
   assert_int_equal(fat_acesso_listar(st, &f, &rows, &err), FAT_EINVAL);
 }
 
+/* The titular's export is read by the patient: who read the data, when
+** (local time, as every instant users read) and what, in words. */
+static void test_titular_export_accesses_local_time_labels(void **state)
+{
+  fat_store *st = *state;
+  char *html = NULL;
+  size_t html_len = 0;
+  fat_err err;
+
+  setenv("TZ", "<-03>3", 1);
+  tzset();
+  exec_ok(st, "INSERT INTO beneficiario (id, nome, cpf) VALUES (1, 'Maria Sigilosa', '12345678909')");
+  exec_ok(st, "INSERT INTO acesso (em, usuario, papel, canal, acao, objeto, registros,"
+              " beneficiarios, n, completo) VALUES ('2026-03-10T15:30:00Z', 'bia', 'faturista',"
+              " 'api', 'GET /api/beneficiarios/{}', 'beneficiario', '1', ',1,', 1, 1)");
+  fat_err_clear(&err);
+  assert_int_equal(fat_titular_exportar(st, NULL, "12345678909", NULL, &html, &html_len, &err),
+                   FAT_OK);
+  assert_non_null(strstr(html, "<td>10/03/2026 12:30</td>"));
+  assert_null(strstr(html, "2026-03-10T15:30"));
+  assert_null(strstr(html, "(UTC)"));
+  assert_non_null(strstr(html, "<td>Beneficiário</td>"));
+  fat_free(html);
+}
+
 /* A particular paid yesterday is within retention: refused, saying until
 ** when; judged 10 years on, it is anonymized and its amount stays. */
 static void test_retencao(void **state)
@@ -236,6 +262,8 @@ int main(void)
     cmocka_unit_test(test_ids_texto),
     cmocka_unit_test_setup_teardown(test_registro_so_ids, setup, teardown),
     cmocka_unit_test_setup_teardown(test_retencao, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_titular_export_accesses_local_time_labels, setup,
+                                    teardown),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -332,6 +332,14 @@ static void test_missing_functions(void **state)
                    FAT_OK);
   assert_string_equal(out, "2");
   fat_free(out);
+  /* messages show dates as users read them */
+  assert_int_equal(fat_rules_sandbox_eval(rules_dir,
+                                          "local d = require 'faturo.datas'\n"
+                                          "return d.br('2026-11-18') .. ' ' .. d.br('2026-02-30')",
+                                          NULL, 0, &out, &e),
+                   FAT_OK);
+  assert_string_equal(out, "18/11/2026 2026-02-30");
+  fat_free(out);
 }
 
 static void test_globals_allow_list(void **state)

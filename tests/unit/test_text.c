@@ -98,6 +98,24 @@ static void test_text_check_controls_utf8_and_length(void **state)
   assert_int_equal(fat_text_chars("ação"), 4);
 }
 
+/* A table column is counted in characters: accented words line up with plain
+** ones, long text is cut at a character boundary, NULL shows a dash. */
+static void test_coluna_counts_characters_not_bytes(void **state)
+{
+  (void)state;
+  assert_string_equal(fat_text_coluna("Honorários", 12).s, "Honorários  ");
+  assert_string_equal(fat_text_coluna("Consulta", 12).s, "Consulta    ");
+  assert_string_equal(fat_text_coluna("Resumo de internação", 12).s, "Resumo de in");
+  assert_string_equal(fat_text_coluna("ação", 2).s, "aç");
+  assert_string_equal(fat_text_coluna(NULL, 3).s, "-  ");
+  assert_string_equal(fat_text_coluna("x", 0).s, "");
+  assert_int_equal(fat_text_chars(fat_text_coluna("€", 500).s), 120);
+  assert_string_equal(fat_text_coluna_dir("R$ 1,00", 9).s, "  R$ 1,00");
+  /* a decomposed accent (e + U+0301) takes one column, and stays with its e */
+  assert_string_equal(fat_text_coluna("Jose\xCC\x81 Silva", 4).s, "Jose\xCC\x81");
+  assert_int_equal(fat_text_largura("Jose\xCC\x81"), 4);
+}
+
 /* fat_grow: an array grows by doubling, keeps what it had, and on OOM or
 ** overflow answers 0 with the array and its capacity untouched. */
 static void test_grow_keeps_contents_and_survives_oom(void **state)
@@ -136,6 +154,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_text_to_utf8_latin1_only_when_nothing_is_utf8),
     cmocka_unit_test(test_text_check_controls_utf8_and_length),
+    cmocka_unit_test(test_coluna_counts_characters_not_bytes),
     cmocka_unit_test(test_grow_keeps_contents_and_survives_oom),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
