@@ -211,7 +211,7 @@ int main(int argc, char **argv)
   fat_rules *rules = NULL;
   fat_err err;
   fat_conferir_opts o;
-  fat_conferir_resumo res, r2;
+  fat_conferir_resumo res, r2, rt;
   int64_t t0, *ids = NULL;
   size_t n_ids = 0, i;
   double t_gen, t_load, t_conf, t_incr, c0, c_load, c_conf, jre_gps, jre_s, jre_cpu, conf_gps;
@@ -319,6 +319,7 @@ int main(int argc, char **argv)
     return die("conferir (threads)", &err);
   t_ren = secs(t0, fat_now_ns());
   c_ren = cpu() - c0;
+  rt = r2;
   if (r2.achados != res.achados || r2.conferidas != res.conferidas) {
     fprintf(stderr, "bench_conferir: %d threads: %zu achados em %zu guias, 1 thread: %zu em %zu\n",
             nthreads, r2.achados, r2.conferidas, res.achados, res.conferidas);
@@ -346,6 +347,17 @@ int main(int argc, char **argv)
          (double)res.conferidas / t_re1);
   printf("  reconferir (--todas), %d threads: %8.2f s, CPU %.2f s (%9.0f guias/s) = %.2fx 1 thread\n",
          nthreads, t_ren, c_ren, (double)res.conferidas / t_ren, t_re1 / t_ren);
+  if (rt.threads > 0)
+    printf("  em %d threads (%.2f s): gravando %.2f s (%.0f%%); as threads esperaram %.2f s "
+           "pela situação, %.2f s por lote gravado, %.2f s no início e no fim, de %.2f s "
+           "(%.0f%%); %zu esperas\n",
+           rt.threads, secs(0, rt.ns_total), secs(0, rt.ns_gravando),
+           100.0 * (double)rt.ns_gravando / (double)(rt.ns_total > 0 ? rt.ns_total : 1),
+           secs(0, rt.ns_espera_situacao), secs(0, rt.ns_espera_lote), secs(0, rt.ns_espera_fim),
+           secs(0, rt.ns_threads),
+           100.0 * (double)(rt.ns_espera_situacao + rt.ns_espera_lote + rt.ns_espera_fim) /
+             (double)(rt.ns_threads > 0 ? rt.ns_threads : 1),
+           rt.esperas);
   jre_gps = peer_jre(peers, &jre_s, &jre_cpu, &jre_loop_cpu);
   conf_gps = (double)res.conferidas / t_conf;
   printf("metas (Parte M), medidas nesta execução:\n");

@@ -149,18 +149,27 @@ fat_rc api_guia_historico(web_req *rq, web_res *rs, fat_err *err)
 
 /* GET /api/achados: the worklist (fat_rel_achados.h) with the filters
 ** operadora, codigo, severidade, competencia, profissional, guia and
-** reconhecidos (nao | sim | todos); ?formato=csv|xlsx downloads it. */
+** reconhecidos (nao | sim | todos), one page of lines (limite, apos; the
+** report gets "proximo": the next page's cursor or null; totals and
+** per-code on the first page only); ?formato=csv|xlsx downloads every line. */
 fat_rc api_achados_listar(web_req *rq, web_res *rs, fat_err *err)
 {
   const char *formato = web_query_nonempty(rq, "formato");
   const char *rec = web_query_nonempty(rq, "reconhecidos");
   const char *guia = web_query_nonempty(rq, "guia");
   fat_achados_filtro f;
+  fat_pagina pag;
   cJSON *rel = NULL;
   char *end = NULL;
   fat_rc rc;
 
   memset(&f, 0, sizeof f);
+  if (formato == NULL || strcmp(formato, "json") == 0) {
+    rc = web_pagina(rq, &pag, err);
+    if (rc != FAT_OK)
+      return rc;
+    f.pagina = &pag;
+  }
   f.operadora = web_query_nonempty(rq, "operadora");
   f.codigo = web_query_nonempty(rq, "codigo");
   f.severidade = web_query_nonempty(rq, "severidade");
@@ -186,6 +195,9 @@ fat_rc api_achados_listar(web_req *rq, web_res *rs, fat_err *err)
     return rc;
   if (formato == NULL || strcmp(formato, "json") == 0) {
     rs->json = rel;
+    if ((pag.proximo[0] != '\0' ? cJSON_AddStringToObject(rel, "proximo", pag.proximo)
+                                : cJSON_AddNullToObject(rel, "proximo")) == NULL)
+      return fat_err_oom(err);
     return FAT_OK;
   }
   if (strcmp(formato, "csv") == 0) {

@@ -253,11 +253,22 @@ static fat_rc merge_script(const fat_guia *g, fat_findings *out, fat_findings *s
   return rc;
 }
 
+/* ctx.historico for the scripts, computed when a check first reads it. */
+static fat_rc historico_lazy(void *ud, const cJSON **out, fat_err *err)
+{
+  fat_avaliar_ctx *ctx = ud;
+  fat_rc rc = fat_avaliar_ctx_historico(ctx, err);
+
+  *out = rc == FAT_OK ? ctx->historico : NULL;
+  return rc;
+}
+
 /* Step 4: the operator's script over g (its JSON form, as a Lua table). */
 static fat_rc step_script(fat_gen *gen, const char *key, const fat_guia *g,
-                          const fat_avaliar_ctx *ctx, fat_avaliacao *out, fat_err *err)
+                          fat_avaliar_ctx *ctx, fat_avaliacao *out, fat_err *err)
 {
   cJSON *cj = cJSON_CreateObject();
+  fat_rules_lazy lazy = {"historico", historico_lazy, ctx};
   fat_findings sf;
   fat_err e;
   fat_rc rc = FAT_OK;
@@ -280,7 +291,11 @@ static fat_rc step_script(fat_gen *gen, const char *key, const fat_guia *g,
     }
   }
   fat_err_clear(&e);
-  rc = fat_gen_check_guia(gen, key, g, cj, &sf, &e); /* the guia's table built from g */
+  /* the guia's table built from g; the history, when not loaded yet, only
+  ** if a check reads it (a query per guia that only consulta checks need) */
+  rc = fat_gen_check_guia_lazy(gen, key, g, cj,
+                               ctx->historico == NULL && ctx->hist_av != NULL ? &lazy : NULL,
+                               &sf, &e);
   if (rc != FAT_OK) {
     if (per_guia_error(rc)) {
       snprintf(out->erro, sizeof out->erro, "script %s: %s", key, e.msg);
@@ -309,7 +324,7 @@ static fat_rc step_contrato(const fat_contrato *c, const fat_guia *g, const fat_
   return fat_contrato_conferir(c, g, tipos, i, &out->achados, err);
 }
 
-fat_rc fat_avaliar(fat_gen *gen, const char *key, fat_guia *g, const fat_avaliar_ctx *ctx,
+fat_rc fat_avaliar(fat_gen *gen, const char *key, fat_guia *g, fat_avaliar_ctx *ctx,
                    fat_avaliacao *out, fat_err *err)
 {
   fat_check_opts copts;
@@ -708,12 +723,28 @@ fat_rc fat_avaliar_ctx_load(fat_avaliador *a, const fat_guia *g, const char *hoj
   snprintf(ctx->hoje, sizeof ctx->hoje, "%s", hoje);
   ctx->pricer = a->pricer;
   rc = prazo_of(a, key, &ctx->prazo_apresentacao_dias, err);
-  if (rc == FAT_OK && a->gen != NULL && key != NULL && fat_gen_sha256(a->gen, key) != NULL)
-    rc = historico_of(a->st, g, &ctx->historico, err);
+  if (rc == FAT_OK && a->gen != NULL && key != NULL && fat_gen_sha256(a->gen, key) != NULL) {
+    ctx->hist_av = a; /* loaded when a check reads it: fat_avaliar_ctx_historico */
+    ctx->hist_g = g;
+  }
   if (rc == FAT_OK)
     rc = pares_of(a->st, g, ctx, err);
   if (rc == FAT_OK)
     rc = anexos_of(a, g, key, ctx, err);
+  return rc;
+}
+
+fat_rc fat_avaliar_ctx_historico(fat_avaliar_ctx *ctx, fat_err *err)
+{
+  fat_rc rc;
+
+  if (ctx->historico != NULL || ctx->hist_av == NULL)
+    return FAT_OK;
+  rc = historico_of(ctx->hist_av->st, ctx->hist_g, &ctx->historico, err);
+  if (rc == FAT_OK && ctx->hist_fix != NULL)
+    rc = ctx->hist_fix(ctx->hist_fix_ud, ctx->historico, err);
+  if (rc == FAT_OK)
+    ctx->hist_av = NULL; /* loaded */
   return rc;
 }
 

@@ -56,7 +56,17 @@ typedef struct fat_avaliar_ctx {
   int32_t hoje_dias;             /* the same, days since 1970-01-01 */
   int prazo_apresentacao_dias;   /* contract deadline; 0 = default (90) */
   fat_pricer *pricer;            /* borrowed; NULL = no pricing */
-  cJSON *historico;              /* owned; the scripts' ctx.historico (NULL = none) */
+  cJSON *historico;              /* owned; the scripts' ctx.historico (NULL = none, or not
+                                    loaded yet: see hist_av) */
+  struct fat_avaliador *hist_av; /* set by fat_avaliar_ctx_load: the history is loaded
+                                    from here (for hist_g) when a check first reads
+                                    ctx.historico (fat_avaliar_ctx_historico); NULL =
+                                    nothing to load */
+  const fat_guia *hist_g;
+  /* called once on the history just loaded (may be NULL): the threaded conferir
+  ** replaces the statuses of guias its run already stored */
+  fat_rc (*hist_fix)(void *ud, cJSON *historico, fat_err *err);
+  void *hist_fix_ud;
   fat_check_par *pares;          /* owned; duplicate candidates (fat_check.h) */
   size_t n_pares;
   char anexos[8][16];            /* types of the files attached to the guia (laudo, ...),
@@ -92,8 +102,7 @@ void fat_avaliacao_fini(fat_avaliacao *a);
 ** reads price tables through ctx->pricer. out is reset first.
 ** FAT_ENOMEM / FAT_EDB / FAT_EIO only; everything else is in out->erro. */
 FAT_NODISCARD fat_rc fat_avaliar(fat_gen *gen, const char *key, fat_guia *g,
-                                 const fat_avaliar_ctx *ctx, fat_avaliacao *out,
-                                 fat_err *err);
+                                 fat_avaliar_ctx *ctx, fat_avaliacao *out, fat_err *err);
 
 /* ---- the per-run part and the context loader ---- */
 
@@ -110,14 +119,21 @@ void fat_avaliador_free(fat_avaliador *a);
 fat_gen *fat_avaliador_gen(const fat_avaliador *a);
 
 /* Load the context to evaluate g on date hoje (AAAA-MM-DD, required):
-** the contract deadline of g's operator, the pricer, the scripts' history
-** (the beneficiário's other guias at the same operadora with data_inicio in
-** [data - FAT_HISTORICO_DIAS, data], at most 100; only when the operator has
-** a script) and the duplicate candidates (fat_check_par). ctx is
-** initialised here; fini it even on failure. */
+** the contract deadline of g's operator, the pricer, the duplicate
+** candidates (fat_check_par) and what the scripts' history needs (only when
+** the operator has a script; the history itself is loaded when a check
+** first reads ctx.historico: fat_avaliar_ctx_historico). g must outlive
+** ctx. ctx is initialised here; fini it even on failure. */
 #define FAT_HISTORICO_DIAS 90
 FAT_NODISCARD fat_rc fat_avaliar_ctx_load(fat_avaliador *a, const fat_guia *g, const char *hoje,
                                           fat_avaliar_ctx *ctx, fat_err *err);
+
+/* The scripts' history of ctx's guia, loaded now if it was not: the
+** beneficiário's other guias at the same operadora with data_inicio in
+** [data - FAT_HISTORICO_DIAS, data], at most 100, oldest first (then
+** hist_fix). Sets ctx->historico (NULL when ctx has no history to load);
+** later calls return at once. FAT_EDB / FAT_ENOMEM. */
+FAT_NODISCARD fat_rc fat_avaliar_ctx_historico(fat_avaliar_ctx *ctx, fat_err *err);
 
 /* Load stored guia guia_id, its context on date hoje and evaluate it (the
 ** guia in memory is discarded: filled values are not stored). hoje NULL =

@@ -281,20 +281,43 @@ static fat_rc carteiras(fat_store *st, cJSON *b, int64_t id, int64_t operadora_i
   return rc;
 }
 
+/* The range [de, ate) of the texts that start with the digits of t->num
+** ("123%"): ate is the prefix with its last character one higher. */
+static void faixa(const termo *t, char *de, char *ate, size_t n)
+{
+  size_t len = strlen(t->num);
+
+  snprintf(de, n, "%.*s", (int)(len > 0 ? len - 1 : 0), t->num); /* without the '%' */
+  snprintf(ate, n, "%s", de);
+  len = strlen(ate);
+  if (len > 0)
+    ate[len - 1] = (char)(ate[len - 1] + 1);
+}
+
 fat_rc fat_busca_beneficiarios(fat_store *st, const char *termo_s, const char *operadora,
                                int limite, cJSON **out, fat_err *err)
 {
-  static const char sql[] =
+  /* digits: the ranges of three indexes (CPF, CNS, card number) */
+  static const char sql_dig[] =
     "SELECT b.id AS id, b.nome AS nome, b.nome_social AS nome_social, b.cpf AS cpf, "
     "b.cns AS cns, b.nascimento AS nascimento, b.sexo AS sexo FROM beneficiario b "
-    "WHERE (?1 IS NULL OR b.cpf LIKE ?1 OR b.cns LIKE ?1 OR EXISTS (SELECT 1 FROM carteira c "
-    "WHERE c.beneficiario_id = b.id AND c.numero LIKE ?1)) AND "
+    "WHERE b.id IN (SELECT id FROM beneficiario WHERE cpf >= ?1 AND cpf < ?2"
+    " UNION SELECT id FROM beneficiario WHERE cns >= ?1 AND cns < ?2"
+    " UNION SELECT beneficiario_id FROM carteira WHERE numero >= ?1 AND numero < ?2)"
+    " AND (?6 = 0 OR EXISTS (SELECT 1 FROM carteira c WHERE c.beneficiario_id = b.id AND "
+    "c.operadora_id = ?6)) ORDER BY b.nome, b.id LIMIT ?7";
+  /* words: the names in order (beneficiario_nome) until the limit is met */
+  static const char sql_nome[] =
+    "SELECT b.id AS id, b.nome AS nome, b.nome_social AS nome_social, b.cpf AS cpf, "
+    "b.cns AS cns, b.nascimento AS nascimento, b.sexo AS sexo"
+    " FROM beneficiario b INDEXED BY beneficiario_nome WHERE "
     PALAVRAS("b.nome || ' ' || COALESCE(b.nome_social, '')", 2, 3, 4, 5)
     " AND (?6 = 0 OR EXISTS (SELECT 1 FROM carteira c WHERE c.beneficiario_id = b.id AND "
     "c.operadora_id = ?6)) ORDER BY b.nome, b.id LIMIT ?7";
   int64_t op = 0;
   fat_stmt *s;
   cJSON *arr = NULL, *b;
+  char de[72], ate[72];
   termo t;
   fat_rc rc;
 
@@ -303,11 +326,16 @@ fat_rc fat_busca_beneficiarios(fat_store *st, const char *termo_s, const char *o
   if (rc == FAT_OK && operadora != NULL && operadora[0] != '\0')
     rc = fat_operadora_resolver(st, operadora, &op, err);
   if (rc == FAT_OK)
-    rc = fat_store_prepare(st, sql, &s, err);
+    rc = fat_store_prepare(st, t.digitos ? sql_dig : sql_nome, &s, err);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text(s, 1, t.digitos ? t.num : NULL);
-  bind_palavras(s, 2, &t);
+  if (t.digitos) {
+    faixa(&t, de, ate, sizeof de);
+    fat_bind_text(s, 1, de);
+    fat_bind_text(s, 2, ate);
+  } else {
+    bind_palavras(s, 2, &t);
+  }
   fat_bind_int(s, 6, op);
   fat_bind_int(s, 7, limite);
   rc = fat_store_rows_json(st, s, 1, "erro ao buscar beneficiários", &arr, err);

@@ -201,17 +201,92 @@ static int64_t guia_risco(const fat_guia *g, const fat_findings *f, const int *r
   return cap > 0 && sum > cap ? cap : sum;
 }
 
-/* What store_guia writes and what it answers. */
-typedef struct guia_out {
-  int64_t *ids;          /* achado.id per finding */
-  int *rec;              /* 1 when the finding kept an acknowledgement */
-  const char *status;    /* new status */
+/* What storing a guia's evaluation will write, worked out before writing
+** from reads only (the guia's achado rows before this check): each
+** finding's earlier row, the acknowledgements kept, the counts and the
+** guia's new status. The threaded run works it out on the worker's
+** connection: its snapshot holds the same earlier rows, since the run
+** writes a guia's findings only when it stores that guia. */
+typedef struct guia_plan {
+  velho *old;            /* the guia's achado rows before this check */
+  size_t n_old;
+  long *match;           /* per finding: its row in old, or -1 (a new row) */
+  int *rec;              /* per finding: 1 when it keeps an acknowledgement */
+  char (*chave)[FAT_FINDING_CHAVE_MAX]; /* per finding: its identity */
+  int64_t bloqueios, alertas;  /* open bloqueios (not acknowledged), alertas */
   int64_t risco;
-  int64_t bloqueios, alertas;
-} guia_out;
+  const char *status;    /* the guia's new status (a literal or the guia's own) */
+} guia_plan;
 
-static fat_rc store_achados(run *r, const cand *c, const fat_guia *g, const fat_avaliacao *av,
-                            guia_out *go, fat_err *err)
+static void plan_init(guia_plan *pl) { memset(pl, 0, sizeof *pl); }
+
+static void plan_fini(guia_plan *pl)
+{
+  velhos_free(pl->old, pl->n_old);
+  fat_free(pl->match);
+  fat_free(pl->rec);
+  fat_free(pl->chave);
+  plan_init(pl);
+}
+
+/* Is status one conferir may change (a guia not yet in a lote)? */
+static int status_conferivel(const char *status)
+{
+  return status != NULL && (strcmp(status, "digitada") == 0 ||
+                            strcmp(status, "conferida") == 0 || strcmp(status, "pendente") == 0);
+}
+
+/* Work out pl (init'ed) for the evaluation av of guia g (checked as c),
+** reading g's earlier findings from st. The same finding found again
+** (same identity, fat_finding_chave; rows stored before migration 013 have
+** none and match by code and field) takes over its row, each row once, in
+** the order of the findings. The new status: "pendente" with an open
+** bloqueio or an error, else "conferida"; a guia already in a lote
+** (conferir --guia N may check any guia) keeps its status. */
+static fat_rc plan_guia(fat_store *st, const cand *c, const fat_guia *g, const fat_avaliacao *av,
+                        guia_plan *pl, fat_err *err)
+{
+  const fat_findings *f = &av->achados;
+  size_t i;
+  fat_rc rc = FAT_OK;
+
+  pl->match = fat_calloc(f->n + 1, sizeof *pl->match);
+  pl->rec = fat_calloc(f->n + 1, sizeof *pl->rec);
+  pl->chave = fat_calloc(f->n + 1, sizeof *pl->chave);
+  if (pl->match == NULL || pl->rec == NULL || pl->chave == NULL)
+    return fat_err_oom(err);
+  /* a guia never checked has no achado rows: nothing to keep or delete */
+  if (c->conferida_antes)
+    rc = velhos_load(st, g->id, &pl->old, &pl->n_old, err);
+  for (i = 0; i < f->n && rc == FAT_OK; i++) {
+    const fat_finding *a = &f->v[i];
+    velho *k;
+
+    fat_finding_chave(a, g, pl->chave[i], sizeof pl->chave[i]);
+    k = velho_of(pl->old, pl->n_old, a, pl->chave[i]);
+    pl->match[i] = k != NULL ? (long)(k - pl->old) : -1;
+    pl->rec[i] = k != NULL && k->reconhecido;
+    if (k != NULL)
+      k->usado = 1;
+    if (a->severidade == FAT_BLOQUEIO && !pl->rec[i])
+      pl->bloqueios++;
+    else if (a->severidade == FAT_ALERTA)
+      pl->alertas++;
+  }
+  if (rc != FAT_OK)
+    return rc;
+  pl->risco = guia_risco(g, f, pl->rec);
+  if (!status_conferivel(g->status))
+    pl->status = g->status;
+  else
+    pl->status = (pl->bloqueios > 0 || av->erro[0] != '\0') ? "pendente" : "conferida";
+  return FAT_OK;
+}
+
+/* Write the findings of av as pl matched them; the id of each finding's
+** row goes to ids. */
+static fat_rc store_achados(run *r, const fat_guia *g, const fat_avaliacao *av,
+                            const guia_plan *pl, int64_t *ids, fat_err *err)
 {
   static const char sql_ins[] =
     "INSERT INTO achado(guia_id, item_id, codigo, severidade, campo, mensagem, glosa_prevista, "
@@ -224,23 +299,15 @@ static fat_rc store_achados(run *r, const cand *c, const fat_guia *g, const fat_
     "geracao_id = ?11, guia_revisao = ?12, linha = ?13, chave = ?14 WHERE id = ?15";
   const fat_findings *f = &av->achados;
   int64_t geracao_id = r->gen != NULL ? fat_gen_id(r->gen) : 0;
-  velho *old = NULL;
-  size_t n_old = 0, i;
+  size_t i;
   fat_stmt *s;
-  char chave[FAT_FINDING_CHAVE_MAX];
   fat_rc rc = FAT_OK;
 
-  /* a guia never checked has no achado rows: nothing to keep or delete */
-  if (c->conferida_antes)
-    rc = velhos_load(r->st, g->id, &old, &n_old, err);
   for (i = 0; i < f->n && rc == FAT_OK; i++) {
     const fat_finding *a = &f->v[i];
     int idx = a->item_seq > 0 ? item_index(g, a->item_seq) : -1;
-    velho *k;
+    const velho *k = pl->match[i] >= 0 ? &pl->old[pl->match[i]] : NULL;
 
-    fat_finding_chave(a, g, chave, sizeof chave);
-    k = velho_of(old, n_old, a, chave);
-    go->rec[i] = k != NULL && k->reconhecido;
     rc = fat_store_prepare(r->st, k != NULL ? sql_upd : sql_ins, &s, err);
     if (rc != FAT_OK)
       break;
@@ -258,26 +325,15 @@ static fat_rc store_achados(run *r, const cand *c, const fat_guia *g, const fat_
     fat_bind_int_or_null(s, 11, geracao_id, geracao_id <= 0);
     fat_bind_int(s, 12, g->revisao);
     fat_bind_int_or_null(s, 13, a->linha, a->linha <= 0);
-    fat_bind_text(s, 14, chave);
+    fat_bind_text(s, 14, pl->chave[i]);
     if (k != NULL)
       fat_bind_int(s, 15, k->id);
     rc = fat_store_step_done(r->st, s, "erro ao gravar achado", err);
-    if (rc != FAT_OK)
-      break;
-    if (k != NULL) {
-      k->usado = 1;
-      go->ids[i] = k->id;
-    } else {
-      go->ids[i] = fat_store_last_id(r->st);
-    }
-    if (a->severidade == FAT_BLOQUEIO && !go->rec[i])
-      go->bloqueios++;
-    else if (a->severidade == FAT_ALERTA)
-      go->alertas++;
+    if (rc == FAT_OK)
+      ids[i] = k != NULL ? k->id : fat_store_last_id(r->st);
   }
   if (rc == FAT_OK)
-    rc = velhos_fim(r->st, g, old, n_old, err);
-  velhos_free(old, n_old);
+    rc = velhos_fim(r->st, g, pl->old, pl->n_old, err);
   return rc;
 }
 
@@ -317,39 +373,27 @@ static fat_rc store_valores(run *r, const fat_guia *g, const fat_avaliacao *av, 
   return rc;
 }
 
-/* Is status one conferir may change (a guia not yet in a lote)? */
-static int status_conferivel(const char *status)
-{
-  return status != NULL && (strcmp(status, "digitada") == 0 ||
-                            strcmp(status, "conferida") == 0 || strcmp(status, "pendente") == 0);
-}
-
-/* The guia's new status: only a guia not yet in a lote changes status
-** (conferir --guia N may check any guia), and an unchanged status is not
-** written again. */
-static fat_rc store_status(run *r, const fat_guia *g, guia_out *go, fat_err *err)
+/* The guia's new status (pl->status): only a guia not yet in a lote
+** changes status, and an unchanged status is not written again. */
+static fat_rc store_status(run *r, const fat_guia *g, const guia_plan *pl, fat_err *err)
 {
   static const char sql[] = "UPDATE guia SET status = ?2 WHERE id = ?1";
   fat_stmt *s;
   fat_rc rc;
 
-  if (!status_conferivel(g->status)) {
-    go->status = g->status;
-    return FAT_OK;
-  }
-  if (strcmp(g->status, go->status) == 0)
+  if (!status_conferivel(g->status) || strcmp(g->status, pl->status) == 0)
     return FAT_OK;
   rc = fat_store_prepare(r->st, sql, &s, err);
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, g->id);
-  fat_bind_text(s, 2, go->status);
+  fat_bind_text(s, 2, pl->status);
   return fat_store_step_done(r->st, s, "erro ao atualizar a situação da guia", err);
 }
 
 /* The guia's new status and its conferencia row. */
 static fat_rc store_conferencia(run *r, const fat_guia *g, const fat_avaliacao *av,
-                                guia_out *go, fat_err *err)
+                                const guia_plan *pl, fat_err *err)
 {
   static const char sql_conf[] =
     "INSERT OR REPLACE INTO conferencia(guia_id, revisao, script_sha256, geracao_id, "
@@ -361,9 +405,7 @@ static fat_rc store_conferencia(run *r, const fat_guia *g, const fat_avaliacao *
   char now[32], recon[16];
   fat_rc rc;
 
-  go->status = (go->bloqueios > 0 || erro != NULL) ? "pendente" : "conferida";
-  go->risco = guia_risco(g, &av->achados, go->rec);
-  rc = store_status(r, g, go, err);
+  rc = store_status(r, g, pl, err);
   if (rc == FAT_OK)
     rc = fat_store_prepare(r->st, sql_conf, &s, err);
   if (rc != FAT_OK)
@@ -377,23 +419,24 @@ static fat_rc store_conferencia(run *r, const fat_guia *g, const fat_avaliacao *
   fat_bind_int_or_null(s, 4, geracao_id, geracao_id <= 0);
   fat_bind_text(s, 5, r->res->hoje);
   fat_bind_text(s, 6, av->reconferir_em != INT32_MAX ? recon : NULL);
-  fat_bind_int(s, 7, go->bloqueios);
-  fat_bind_int(s, 8, go->alertas);
-  fat_bind_int(s, 9, go->risco);
+  fat_bind_int(s, 7, pl->bloqueios);
+  fat_bind_int(s, 8, pl->alertas);
+  fat_bind_int(s, 9, pl->risco);
   fat_bind_text(s, 10, erro);
   fat_bind_text(s, 11, now);
   return fat_store_step_done(r->st, s, "erro ao gravar a conferência", err);
 }
 
 /* Add one checked guia to the summary and tell the caller. */
-static void report_guia(run *r, const fat_guia *g, const fat_avaliacao *av, const guia_out *go)
+static void report_guia(run *r, const fat_guia *g, const fat_avaliacao *av, const guia_plan *pl,
+                        const int64_t *ids)
 {
   const fat_findings *f = &av->achados;
   int has_b = 0, has_a = 0;
   size_t i;
 
   for (i = 0; i < f->n; i++) {
-    if (f->v[i].severidade == FAT_BLOQUEIO && !go->rec[i])
+    if (f->v[i].severidade == FAT_BLOQUEIO && !pl->rec[i])
       has_b = 1;
     else if (f->v[i].severidade == FAT_ALERTA)
       has_a = 1;
@@ -404,69 +447,65 @@ static void report_guia(run *r, const fat_guia *g, const fat_avaliacao *av, cons
   r->res->com_erro += (size_t)(av->erro[0] != '\0');
   r->res->achados += f->n;
   r->res->preenchidos += av->n_preenchidos;
-  r->res->valor_risco += go->risco;
+  r->res->valor_risco += pl->risco;
   if (r->cb != NULL) {
     fat_conferir_guia cg;
 
     cg.guia_id = g->id;
     cg.numero_prestador = g->numero_prestador;
     cg.operadora = g->operadora.script;
-    cg.status = go->status;
+    cg.status = pl->status;
     cg.achados = f;
-    cg.achado_ids = go->ids;
-    cg.reconhecido = go->rec;
+    cg.achado_ids = ids;
+    cg.reconhecido = pl->rec;
     cg.erro = av->erro[0] != '\0' ? av->erro : NULL;
-    cg.valor_risco = go->risco;
+    cg.valor_risco = pl->risco;
     r->cb(r->ud, &cg);
   }
 }
 
-/* Store the evaluation av of guia g (checked as c) and report it; the
-** guia's new status goes to status (len bytes). */
-static fat_rc store_one(run *r, const cand *c, const fat_guia *g, const fat_avaliacao *av,
-                        char *status, size_t len, fat_err *err)
+/* Store the evaluation av of guia g as planned in pl and report it. */
+static fat_rc store_one(run *r, const fat_guia *g, const fat_avaliacao *av, const guia_plan *pl,
+                        fat_err *err)
 {
-  guia_out go;
+  int64_t *ids = fat_calloc(av->achados.n + 1, sizeof *ids);
   fat_rc rc = FAT_OK;
 
-  memset(&go, 0, sizeof go);
-  go.ids = fat_calloc(av->achados.n + 1, sizeof *go.ids);
-  go.rec = fat_calloc(av->achados.n + 1, sizeof *go.rec);
-  if (go.ids == NULL || go.rec == NULL)
-    rc = fat_err_oom(err);
-  if (rc == FAT_OK)
-    rc = store_achados(r, c, g, av, &go, err);
+  if (ids == NULL)
+    return fat_err_oom(err);
+  rc = store_achados(r, g, av, pl, ids, err);
   if (rc == FAT_OK)
     rc = store_valores(r, g, av, err);
   if (rc == FAT_OK)
-    rc = store_conferencia(r, g, av, &go, err);
-  if (rc == FAT_OK) {
-    report_guia(r, g, av, &go);
-    snprintf(status, len, "%s", go.status != NULL ? go.status : "");
-  }
-  fat_free(go.ids);
-  fat_free(go.rec);
+    rc = store_conferencia(r, g, av, pl, err);
+  if (rc == FAT_OK)
+    report_guia(r, g, av, pl, ids);
+  fat_free(ids);
   return rc;
 }
 
-/* conferir of one guia = load + fat_avaliar + store. */
+/* conferir of one guia = load + fat_avaliar + plan + store. */
 static fat_rc check_one(run *r, const cand *c, fat_err *err)
 {
   fat_guia *g = NULL;
   fat_avaliar_ctx ctx;
   fat_avaliacao av;
-  char status[16];
+  guia_plan pl;
   fat_rc rc;
 
   fat_avaliar_ctx_init(&ctx);
   fat_avaliacao_init(&av);
+  plan_init(&pl);
   rc = fat_guia_load(r->st, c->id, &g, err);
   if (rc == FAT_OK)
     rc = fat_avaliar_ctx_load(r->av, g, r->res->hoje, &ctx, err);
   if (rc == FAT_OK)
     rc = fat_avaliar(r->gen, g->operadora.script, g, &ctx, &av, err);
   if (rc == FAT_OK)
-    rc = store_one(r, c, g, &av, status, sizeof status, err);
+    rc = plan_guia(r->st, c, g, &av, &pl, err);
+  if (rc == FAT_OK)
+    rc = store_one(r, g, &av, &pl, err);
+  plan_fini(&pl);
   fat_avaliacao_fini(&av);
   fat_avaliar_ctx_fini(&ctx);
   fat_guia_free(g);
@@ -645,50 +684,107 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
 }
 
 /* {----------------------------------------------------------------------
-** The run on several threads: workers load and evaluate guias, each with
-** its own connection (a read snapshot taken before the run writes), its own
-** evaluator and its own Lua states (fat_gen_clone); this thread stores the
-** evaluations in the order of the guias, in the same chunks and
-** transactions as the run on one thread. The answers are the same as on
-** one thread: what a run writes that a later guia of the same run reads is
-** the status of the guias before it (the duplicates' "situação" and the
-** scripts' historico), and a worker takes those statuses from this run
-** (waiting until they are stored) instead of from its snapshot.
+** The run on several threads. Each thread (the caller's is one of them)
+** loads, evaluates and plans guias (plan_guia) with its own connection (a
+** read snapshot opened before the run writes), its own evaluator and its
+** own Lua states (fat_gen_clone), and the evaluations are stored in the
+** order of the guias through the caller's connection, in the same chunks
+** and transactions as the run on one thread, by one thread at a time: the
+** one that finishes the batch that is next to store stores it and every
+** ready batch after it (the store "token", p->storing). The answers are
+** the same as on one thread: what a run writes that a later guia of the
+** same run reads is the status of the guias before it (the duplicates'
+** "situação" and the scripts' historico), and a thread takes those
+** statuses from this run instead of from its snapshot: the status planned
+** for the earlier guia, known as soon as it is evaluated (a thread waits
+** only while another one is still on that guia).
+**
+** What keeps the threads from paying for each other (perf of the first
+** version, a writer thread fed one guia at a time: ~16% of the CPU in
+** wake-ups, glibc arena locks, data moving between cores):
+**   - work goes out in batches of consecutive guias (par_batch);
+**   - no thread of its own for storing: a batch is mostly stored by the
+**     thread that evaluated it, on the core whose cache holds it;
+**   - each thread sleeps on its own condition variable and is woken only
+**     for what it waits for (a status, a batch of its own stored), never
+**     by a broadcast;
+**   - a batch belongs to the thread that evaluated it, which frees its
+**     guias and evaluations itself when it takes the batch again, so no
+**     thread frees into another thread's malloc arena; each thread sets up
+**     its connection and Lua states itself, in its own arena.
+** The lowest guia not yet evaluated never waits (the guias before it are
+** all evaluated), so the run cannot deadlock on statuses; a batch that
+** failed stops the run when its turn to be stored comes.
 ** ----------------------------------------------------------------------- */
 
-#define PAR_WINDOW 64    /* guias evaluated ahead of the writer */
 #define PAR_MAX_THREADS 16
+#define PAR_BATCH_MAX 32 /* guias per batch */
+#define PAR_BUFS 3       /* batches per thread: one evaluated, two waiting to be stored */
 
-typedef struct par_slot {
+/* One guia evaluated and planned by a thread. */
+typedef struct par_item {
   fat_guia *g;
   fat_avaliacao av;
-  fat_rc rc;
-  fat_err err;
-  int ready;
-} par_slot;
+  guia_plan plan;
+} par_item;
 
+typedef struct par_worker par_worker;
 typedef struct par_run par_run;
 
-typedef struct par_worker {
+/* Batch number bn, todo[bn * batch ...], evaluated by owner into items.
+** Free (the owner may take it again; its items hold the memory of the last
+** one until the owner clears them), being evaluated, or ready (to be
+** stored, then free). */
+typedef struct par_batch {
+  par_worker *owner;
+  size_t bn, from, to;
+  enum { PB_FREE, PB_EVAL, PB_READY } state;
+  size_t n_ok;              /* items evaluated; when < to - from, item n_ok failed: */
+  fat_rc rc;                /* its failure */
+  fat_err err;
+  size_t n_items;           /* items holding memory */
+  par_item items[PAR_BATCH_MAX];
+} par_batch;
+
+struct par_worker {
   par_run *p;
   fat_store *st;
-  fat_gen *gen;          /* the worker's clone; NULL without rules */
+  fat_gen *gen;             /* the thread's clone; NULL without rules */
   fat_avaliador *av;
-  pthread_t th;
+  pthread_t th;             /* not for worker 0, the caller's thread */
   int started;
-} par_worker;
+  pthread_cond_t cv;        /* it sleeps here */
+  int wait_buf;             /* 1 while it waits for a batch of its own to be stored */
+  size_t wait_status;       /* the guia whose status it waits for; SIZE_MAX: none */
+  int wait_start;           /* 1 while it waits for the other threads' snapshots */
+  int wait_end;             /* 1 while it (worker 0) waits for the last batches */
+  int64_t ns_vida, ns_status, ns_buf, ns_fim, ns_grava; /* fat_conferir_resumo */
+  size_t n_esperas;
+  par_batch bufs[PAR_BUFS];
+};
 
 struct par_run {
   run *r;
   const cand *todo;
   size_t n;
-  pthread_mutex_t mu;
-  pthread_cond_t cv;
-  par_slot slots[PAR_WINDOW];
-  char (*status)[16];    /* new status of todo[i], once stored */
-  size_t next;           /* next guia to evaluate */
-  size_t stored;         /* guias stored so far (in order) */
-  int abort;
+  size_t batch;             /* guias per batch */
+  size_t n_batches;
+  const char *path;
+  par_worker *w;
+  int nw;
+  pthread_mutex_t mu;       /* guards what follows and the batches' state */
+  int n_ready;              /* threads with their snapshot open */
+  par_batch **ring;         /* batch bn at ring[bn % n_ring] while not free */
+  size_t n_ring;
+  char (*status)[16];       /* status planned for todo[i], once known[i] */
+  unsigned char *known;
+  size_t known_below;       /* known[0..known_below) are all 1 */
+  size_t next_bn;           /* first batch not handed out */
+  size_t stored_bn;         /* batches stored */
+  int storing;              /* 1 while a thread stores (uses r->st) */
+  int abort;                /* the run stopped (rc, err) or ended */
+  fat_rc rc;
+  fat_err err;
 };
 
 /* Index of guia id in the run (todo is in id order), or -1. */
@@ -709,40 +805,84 @@ static long par_index(const par_run *p, int64_t id)
   return -1;
 }
 
-/* The status this run stored for todo[k] (k before the caller's guia),
-** waiting for it; FAT_ESTATE when the run stopped meanwhile. */
-static fat_rc par_status(par_run *p, size_t k, char *out, size_t len, fat_err *err)
+/* Worker w sleeps on its condition variable (p->mu held), counting the
+** time in *ns. */
+static void par_sleep(par_worker *w, int64_t *ns)
 {
-  int stop;
+  int64_t t0 = fat_now_ns();
 
-  pthread_mutex_lock(&p->mu);
-  while (!p->abort && p->stored <= k)
-    pthread_cond_wait(&p->cv, &p->mu);
-  stop = p->abort;
-  if (!stop)
-    snprintf(out, len, "%s", p->status[k]);
-  pthread_mutex_unlock(&p->mu);
-  return stop ? fat_err_set(err, FAT_ESTATE, "conferir interrompido") : FAT_OK;
+  pthread_cond_wait(&w->cv, &w->p->mu);
+  *ns += fat_now_ns() - t0;
+  w->n_esperas++;
 }
 
-/* Replace, in ctx, the snapshot's status of the guias this run checked
-** before guia i by the status the run gave them. */
-static fat_rc par_fix_ctx(par_run *p, size_t i, fat_avaliar_ctx *ctx, fat_err *err)
+/* Stop the run (p->mu held) with rc and *err (the first failure wins; FAT_OK:
+** the run ended) and wake every thread. */
+static void par_stop(par_run *p, fat_rc rc, const fat_err *err)
 {
+  int k;
+
+  if (!p->abort && rc != FAT_OK) {
+    p->rc = rc;
+    p->err = *err;
+  }
+  p->abort = 1;
+  for (k = 0; k < p->nw; k++)
+    pthread_cond_signal(&p->w[k].cv);
+}
+
+/* The status this run gives todo[k] (k before the thread's guia) into out.
+** Below *known (all statuses known, none ever rewritten) it is read as is;
+** else it is waited for and *known brought up to date. FAT_ESTATE when the
+** run stopped meanwhile. */
+static fat_rc par_status(par_worker *w, size_t k, size_t *known, char *out, size_t len,
+                         fat_err *err)
+{
+  par_run *p = w->p;
+  int stop = 0;
+
+  if (k >= *known) {
+    pthread_mutex_lock(&p->mu);
+    while (!p->abort && !p->known[k]) {
+      w->wait_status = k;
+      par_sleep(w, &w->ns_status);
+    }
+    w->wait_status = SIZE_MAX;
+    stop = p->abort;
+    *known = p->known_below;
+    pthread_mutex_unlock(&p->mu);
+  }
+  if (stop)
+    return fat_err_set(err, FAT_ESTATE, "conferir interrompido");
+  snprintf(out, len, "%s", p->status[k]);
+  return FAT_OK;
+}
+
+/* Which guia of the run a history belongs to, and the thread checking it
+** (the ud of par_fix_hist). */
+typedef struct par_hist {
+  par_worker *w;
+  size_t i;
+} par_hist;
+
+/* ctx->hist_fix: in the history just loaded for guia i (when a script read
+** it), replace the snapshot's status of the guias this run checks before
+** guia i by the status the run gives them. */
+static fat_rc par_fix_hist(void *ud, cJSON *historico, fat_err *err)
+{
+  par_hist *ph = ud;
+  par_worker *w = ph->w;
+  par_run *p = w->p;
+  size_t i = ph->i, known;
   char st[16];
   cJSON *h;
-  size_t j;
   long k;
   fat_rc rc = FAT_OK;
 
-  for (j = 0; j < ctx->n_pares && rc == FAT_OK; j++) {
-    k = par_index(p, ctx->pares[j].guia_id);
-    if (k >= 0 && (size_t)k < i)
-      rc = par_status(p, (size_t)k, ctx->pares[j].status, sizeof ctx->pares[j].status, err);
-  }
-  if (ctx->historico == NULL)
-    return rc;
-  cJSON_ArrayForEach(h, ctx->historico)
+  pthread_mutex_lock(&p->mu);
+  known = p->known_below;
+  pthread_mutex_unlock(&p->mu);
+  cJSON_ArrayForEach(h, historico)
   {
     cJSON *id = cJSON_GetObjectItemCaseSensitive(h, "id");
     cJSON *sv = cJSON_GetObjectItemCaseSensitive(h, "status");
@@ -754,74 +894,221 @@ static fat_rc par_fix_ctx(par_run *p, size_t i, fat_avaliar_ctx *ctx, fat_err *e
     k = par_index(p, (int64_t)id->valuedouble);
     if (k < 0 || (size_t)k >= i)
       continue;
-    rc = par_status(p, (size_t)k, st, sizeof st, err);
+    rc = par_status(w, (size_t)k, &known, st, sizeof st, err);
     if (rc == FAT_OK && strcmp(sv->valuestring, st) != 0 && cJSON_SetValuestring(sv, st) == NULL)
       rc = fat_err_oom(err);
   }
   return rc;
 }
 
-/* Load and evaluate todo[i] into slot s. */
-static fat_rc par_eval(par_worker *w, size_t i, par_slot *s)
+/* Replace, in ctx, the snapshot's status of the guias this run checks
+** before guia i by the status the run gives them: now in the duplicate
+** candidates, when it is loaded in the history (par_fix_hist; ph lives as
+** long as ctx). */
+static fat_rc par_fix_ctx(par_worker *w, size_t i, fat_avaliar_ctx *ctx, par_hist *ph,
+                          fat_err *err)
+{
+  par_run *p = w->p;
+  size_t j, known;
+  long k;
+  fat_rc rc = FAT_OK;
+
+  pthread_mutex_lock(&p->mu);
+  known = p->known_below;
+  pthread_mutex_unlock(&p->mu);
+  for (j = 0; j < ctx->n_pares && rc == FAT_OK; j++) {
+    k = par_index(p, ctx->pares[j].guia_id);
+    if (k >= 0 && (size_t)k < i)
+      rc = par_status(w, (size_t)k, &known, ctx->pares[j].status,
+                      sizeof ctx->pares[j].status, err);
+  }
+  ph->w = w;
+  ph->i = i;
+  ctx->hist_fix = par_fix_hist;
+  ctx->hist_fix_ud = ph;
+  if (rc == FAT_OK && ctx->historico != NULL) /* loaded already (not by the loader) */
+    rc = par_fix_hist(ph, ctx->historico, err);
+  return rc;
+}
+
+/* Load, evaluate and plan todo[i] into it (empty). */
+static fat_rc par_eval(par_worker *w, size_t i, par_item *it, fat_err *err)
 {
   par_run *p = w->p;
   fat_avaliar_ctx ctx;
+  par_hist ph;
   fat_rc rc;
 
   fat_avaliar_ctx_init(&ctx);
-  fat_avaliacao_init(&s->av);
-  fat_err_clear(&s->err);
-  rc = fat_guia_load(w->st, p->todo[i].id, &s->g, &s->err);
+  rc = fat_guia_load(w->st, p->todo[i].id, &it->g, err);
   if (rc == FAT_OK)
-    rc = fat_avaliar_ctx_load(w->av, s->g, p->r->res->hoje, &ctx, &s->err);
+    rc = fat_avaliar_ctx_load(w->av, it->g, p->r->res->hoje, &ctx, err);
   if (rc == FAT_OK)
-    rc = par_fix_ctx(p, i, &ctx, &s->err);
+    rc = par_fix_ctx(w, i, &ctx, &ph, err);
   if (rc == FAT_OK)
-    rc = fat_avaliar(w->gen, s->g->operadora.script, s->g, &ctx, &s->av, &s->err);
+    rc = fat_avaliar(w->gen, it->g->operadora.script, it->g, &ctx, &it->av, err);
+  if (rc == FAT_OK)
+    rc = plan_guia(w->st, &p->todo[i], it->g, &it->av, &it->plan, err);
   fat_avaliar_ctx_fini(&ctx);
   return rc;
 }
 
-static void *par_main(void *arg)
+/* Free what the items of b hold (on the thread that allocated it). */
+static void par_batch_clear(par_batch *b)
 {
-  par_worker *w = arg;
+  size_t k;
+
+  for (k = 0; k < b->n_items; k++) {
+    par_item *it = &b->items[k];
+
+    plan_fini(&it->plan);
+    fat_avaliacao_fini(&it->av);
+    fat_guia_free(it->g);
+    it->g = NULL;
+  }
+  b->n_items = 0;
+}
+
+/* Make the status of todo[i] known (p->mu held) and wake the thread
+** waiting for it, if any. */
+static void par_publish(par_run *p, size_t i, const char *status)
+{
+  int k;
+
+  snprintf(p->status[i], sizeof p->status[i], "%s", status != NULL ? status : "");
+  p->known[i] = 1;
+  while (p->known_below < p->n && p->known[p->known_below])
+    p->known_below++;
+  for (k = 0; k < p->nw; k++)
+    if (p->w[k].wait_status == i)
+      pthread_cond_signal(&p->w[k].cv);
+}
+
+/* Evaluate batch b (taken by w), publishing each guia's status. */
+static void par_eval_batch(par_worker *w, par_batch *b)
+{
   par_run *p = w->p;
+  size_t i;
 
-  for (;;) {
-    par_slot *s;
-    size_t i;
-    fat_rc rc;
+  b->n_ok = 0;
+  b->rc = FAT_OK;
+  fat_err_clear(&b->err);
+  for (i = b->from; i < b->to; i++) {
+    par_item *it = &b->items[i - b->from];
 
-    pthread_mutex_lock(&p->mu);
-    while (!p->abort && p->next < p->n && p->next >= p->stored + PAR_WINDOW)
-      pthread_cond_wait(&p->cv, &p->mu);
-    if (p->abort || p->next >= p->n) {
-      pthread_mutex_unlock(&p->mu);
+    fat_avaliacao_init(&it->av);
+    plan_init(&it->plan);
+    b->n_items++;
+    b->rc = par_eval(w, i, it, &b->err);
+    if (b->rc != FAT_OK) {
+      fat_err_prefix(&b->err, "guia %lld: ", (long long)p->todo[i].id);
       break;
     }
-    i = p->next++;
-    pthread_mutex_unlock(&p->mu);
-    s = &p->slots[i % PAR_WINDOW]; /* free: the writer is past i - PAR_WINDOW */
-    rc = par_eval(w, i, s);
     pthread_mutex_lock(&p->mu);
-    s->rc = rc;
-    s->ready = 1;
-    pthread_cond_broadcast(&p->cv);
+    par_publish(p, i, it->plan.status);
     pthread_mutex_unlock(&p->mu);
+    b->n_ok++;
   }
+}
+
+/* Store the guias of ready batch b through the caller's connection, which
+** the calling thread holds (p->storing): a transaction begins at the first
+** guia of each chunk of FAT_CONFERIR_CHUNK and commits after its last, as
+** run_chunk does (the last chunk also audits). On failure the open
+** transaction is rolled back. */
+static fat_rc par_store_batch(par_run *p, par_batch *b, fat_err *err)
+{
+  run *r = p->r;
+  char detalhe[160];
+  size_t j;
+  fat_rc rc = FAT_OK;
+
+  for (j = b->from; j < b->to && rc == FAT_OK; j++) {
+    const par_item *it = &b->items[j - b->from];
+
+    if (j % FAT_CONFERIR_CHUNK == 0)
+      rc = fat_store_begin(r->st, err);
+    if (rc != FAT_OK)
+      break;
+    if (j - b->from >= b->n_ok) { /* its thread failed on todo[j] */
+      rc = b->rc;
+      *err = b->err;
+      break;
+    }
+    rc = store_one(r, it->g, &it->av, &it->plan, err);
+    if (rc != FAT_OK) {
+      fat_err_prefix(err, "guia %lld: ", (long long)p->todo[j].id);
+      break;
+    }
+    if (j + 1 == p->n) {
+      snprintf(detalhe, sizeof detalhe, "referência %s; %zu conferidas, %zu sem mudança",
+               r->res->hoje, r->res->conferidas, r->res->sem_mudanca);
+      rc = fat_store_audit(r->st, "conferir", NULL, detalhe, err);
+    }
+    if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || j + 1 == p->n))
+      rc = fat_store_commit(r->st, err);
+  }
+  if (rc != FAT_OK && fat_store_in_transaction(r->st))
+    fat_store_rollback(r->st);
+  return rc;
+}
+
+/* Worker w holds the store token (p->storing, p->mu held): store every
+** ready batch that is next, in order; a stored batch goes back to its
+** owner. */
+static void par_store_ready(par_worker *w)
+{
+  par_run *p = w->p;
+  fat_err e;
+
+  while (!p->abort) {
+    par_batch *b = p->ring[p->stored_bn % p->n_ring];
+    int64_t t0;
+    fat_rc rc;
+
+    if (p->stored_bn >= p->n_batches || b == NULL || b->bn != p->stored_bn ||
+        b->state != PB_READY)
+      break;
+    pthread_mutex_unlock(&p->mu);
+    t0 = fat_now_ns();
+    fat_err_clear(&e);
+    rc = par_store_batch(p, b, &e);
+    w->ns_grava += fat_now_ns() - t0;
+    pthread_mutex_lock(&p->mu);
+    if (rc != FAT_OK) {
+      par_stop(p, rc, &e);
+      break;
+    }
+    b->state = PB_FREE;
+    if (b->owner->wait_buf)
+      pthread_cond_signal(&b->owner->cv);
+    p->stored_bn++;
+    if (p->stored_bn == p->n_batches && p->w[0].wait_end)
+      pthread_cond_signal(&p->w[0].cv);
+  }
+}
+
+/* A free batch of w's (p->mu held), or NULL. */
+static par_batch *par_free_batch(par_worker *w)
+{
+  int k;
+
+  for (k = 0; k < PAR_BUFS; k++)
+    if (w->bufs[k].state == PB_FREE)
+      return &w->bufs[k];
   return NULL;
 }
 
-/* A worker's connection, evaluator and rules, set up on this thread; the
-** read snapshot starts here, before the run writes anything. */
-static fat_rc par_worker_init(par_worker *w, par_run *p, const char *path, fat_err *err)
+/* A thread's connection, evaluator and rules, set up on that thread (its
+** own malloc arena); its read snapshot starts here, before the run writes
+** anything. */
+static fat_rc par_worker_init(par_worker *w, fat_err *err)
 {
   static const char sql[] = "SELECT 1 FROM guia LIMIT 1";
+  par_run *p = w->p;
   fat_stmt *s;
-  fat_rc rc;
+  fat_rc rc = fat_store_open(p->path, &w->st, err);
 
-  w->p = p;
-  rc = fat_store_open(path, &w->st, err);
   if (rc == FAT_OK)
     rc = fat_store_begin_read(w->st, err);
   if (rc == FAT_OK)
@@ -831,93 +1118,137 @@ static fat_rc par_worker_init(par_worker *w, par_run *p, const char *path, fat_e
       rc = fat_store_dberr(w->st, err, "erro ao abrir a leitura");
     fat_stmt_reset(s);
   }
-  if (rc == FAT_OK && p->r->gen != NULL)
+  /* the caller's thread uses the run's generation (only it runs those Lua
+  ** states; the others read its id); each other thread its own copy */
+  if (rc == FAT_OK && w == p->w)
+    w->gen = p->r->gen;
+  else if (rc == FAT_OK && p->r->gen != NULL)
     rc = fat_gen_clone(p->r->gen, &w->gen, err);
   if (rc == FAT_OK)
     rc = fat_avaliador_new(w->st, w->gen, &w->av, err);
   return rc;
 }
 
+/* What worker w frees after the run (the memory of its last batches). */
 static void par_worker_fini(par_worker *w)
 {
+  int k;
+
+  for (k = 0; k < PAR_BUFS; k++)
+    par_batch_clear(&w->bufs[k]);
   fat_avaliador_free(w->av);
-  if (w->gen != NULL)
+  w->av = NULL;
+  if (w->gen != NULL && w != w->p->w)
     fat_gen_release(w->gen);
+  w->gen = NULL;
   if (w->st != NULL) {
     fat_store_rollback(w->st);
     fat_store_close(w->st);
   }
+  w->st = NULL;
 }
 
-/* Wait for todo[j]'s evaluation; NULL when the run stopped. */
-static par_slot *par_take(par_run *p, size_t j)
+/* A thread of the run: set up, wait for every snapshot, then take batches,
+** evaluate them and store what is next, until no batch is left. */
+static void par_work(par_worker *w)
 {
-  par_slot *s = &p->slots[j % PAR_WINDOW];
+  par_run *p = w->p;
+  int64_t t0 = fat_now_ns();
+  fat_err e;
+  fat_rc rc;
 
+  fat_err_clear(&e);
+  rc = par_worker_init(w, &e);
   pthread_mutex_lock(&p->mu);
-  while (!p->abort && !s->ready)
-    pthread_cond_wait(&p->cv, &p->mu);
-  pthread_mutex_unlock(&p->mu);
-  return s->ready ? s : NULL;
-}
+  if (rc != FAT_OK) {
+    par_stop(p, rc, &e);
+  } else if (++p->n_ready == p->nw) {
+    int k;
 
-static void par_slot_free(par_slot *s)
-{
-  fat_avaliacao_fini(&s->av);
-  fat_guia_free(s->g);
-  s->g = NULL;
-  s->ready = 0;
-}
+    for (k = 0; k < p->nw; k++)
+      if (p->w[k].wait_start)
+        pthread_cond_signal(&p->w[k].cv);
+  }
+  while (!p->abort && p->n_ready < p->nw) {
+    w->wait_start = 1;
+    par_sleep(w, &w->ns_fim);
+    w->wait_start = 0;
+  }
+  for (;;) {
+    par_batch *b = NULL;
 
-/* Store todo[from..to) in one transaction as run_chunk does. */
-static fat_rc par_chunk(par_run *p, size_t from, size_t to, int last, fat_err *err)
-{
-  run *r = p->r;
-  char detalhe[160];
-  size_t j;
-  fat_rc rc = fat_store_begin(r->st, err);
-
-  for (j = from; j < to && rc == FAT_OK; j++) {
-    par_slot *s = par_take(p, j);
-
-    if (s == NULL) {
-      rc = fat_err_set(err, FAT_ESTATE, "conferir interrompido");
-    } else if (s->rc != FAT_OK) {
-      rc = s->rc;
-      *err = s->err;
-    } else {
-      rc = store_one(r, &p->todo[j], s->g, &s->av, p->status[j], sizeof p->status[j], err);
+    while (!p->abort && p->next_bn < p->n_batches) {
+      b = par_free_batch(w);
+      if (b != NULL)
+        break;
+      w->wait_buf = 1;
+      par_sleep(w, &w->ns_buf);
+      w->wait_buf = 0;
     }
-    if (rc != FAT_OK) {
-      fat_err_prefix(err, "guia %lld: ", (long long)p->todo[j].id);
+    if (p->abort || p->next_bn >= p->n_batches)
       break;
-    }
-    par_slot_free(s);
-    pthread_mutex_lock(&p->mu);
-    p->stored = j + 1;
-    pthread_cond_broadcast(&p->cv);
+    b->bn = p->next_bn++;
+    b->from = b->bn * p->batch;
+    b->to = p->n - b->from > p->batch ? b->from + p->batch : p->n;
+    b->state = PB_EVAL;
+    p->ring[b->bn % p->n_ring] = b;
     pthread_mutex_unlock(&p->mu);
+    par_batch_clear(b); /* the batch it held before, stored meanwhile */
+    par_eval_batch(w, b);
+    pthread_mutex_lock(&p->mu);
+    b->state = PB_READY;
+    if (!p->storing) {
+      p->storing = 1;
+      par_store_ready(w);
+      p->storing = 0;
+    }
   }
-  if (rc == FAT_OK && last) {
-    snprintf(detalhe, sizeof detalhe, "referência %s; %zu conferidas, %zu sem mudança",
-             r->res->hoje, r->res->conferidas, r->res->sem_mudanca);
-    rc = fat_store_audit(r->st, "conferir", NULL, detalhe, err);
-  }
-  if (rc == FAT_OK)
-    return fat_store_commit(r->st, err);
-  fat_store_rollback(r->st);
-  return rc;
+  pthread_mutex_unlock(&p->mu);
+  w->ns_vida = fat_now_ns() - t0;
 }
 
-/* Run todo on nthreads workers (see above). */
+static void *par_main(void *arg)
+{
+  par_work(arg);
+  return NULL;
+}
+
+/* Guias per batch: up to PAR_BATCH_MAX, and small enough that every
+** thread gets several batches. */
+static size_t par_batch_size(size_t n, int nthreads)
+{
+  size_t b = n / ((size_t)nthreads * 8);
+
+  return b < 1 ? 1 : b > PAR_BATCH_MAX ? PAR_BATCH_MAX : b;
+}
+
+/* The threads' times into the summary. */
+static void par_resumo(const par_run *p, int64_t ns, fat_conferir_resumo *res)
+{
+  int k;
+
+  res->threads = p->nw;
+  res->ns_total = ns;
+  for (k = 0; k < p->nw; k++) {
+    const par_worker *w = &p->w[k];
+
+    res->ns_threads += w->ns_vida;
+    res->ns_gravando += w->ns_grava;
+    res->ns_espera_situacao += w->ns_status;
+    res->ns_espera_lote += w->ns_buf;
+    res->ns_espera_fim += w->ns_fim;
+    res->esperas += w->n_esperas;
+  }
+}
+
+/* Run todo on nthreads threads, the caller's being the first (see above). */
 static fat_rc run_parallel(run *r, const cand *todo, size_t n, int nthreads, const char *path,
                            fat_err *err)
 {
   par_run *p = fat_calloc(1, sizeof *p);
-  par_worker *w = NULL;
   sigset_t all, old;
-  size_t i, end;
-  int k, nw = 0, sync_ok = 0;
+  int k;
+  int64_t t0 = fat_now_ns();
   fat_rc rc = FAT_OK;
 
   if (p == NULL)
@@ -925,9 +1256,15 @@ static fat_rc run_parallel(run *r, const cand *todo, size_t n, int nthreads, con
   p->r = r;
   p->todo = todo;
   p->n = n;
+  p->path = path;
+  p->batch = par_batch_size(n, nthreads);
+  p->n_batches = (n + p->batch - 1) / p->batch;
+  p->n_ring = (size_t)nthreads * PAR_BUFS;
   p->status = fat_calloc(n + 1, sizeof *p->status);
-  w = fat_calloc((size_t)nthreads, sizeof *w);
-  if (p->status == NULL || w == NULL) {
+  p->known = fat_calloc(n + 1, 1);
+  p->ring = fat_calloc(p->n_ring, sizeof *p->ring);
+  p->w = fat_calloc((size_t)nthreads, sizeof *p->w);
+  if (p->status == NULL || p->known == NULL || p->ring == NULL || p->w == NULL) {
     rc = fat_err_oom(err);
     goto out;
   }
@@ -935,48 +1272,66 @@ static fat_rc run_parallel(run *r, const cand *todo, size_t n, int nthreads, con
     rc = fat_err_oom(err);
     goto out;
   }
-  if (pthread_cond_init(&p->cv, NULL) != 0) {
-    pthread_mutex_destroy(&p->mu);
-    rc = fat_err_oom(err);
-    goto out;
+  for (p->nw = 0; p->nw < nthreads; p->nw++) {
+    par_worker *w = &p->w[p->nw];
+    int b;
+
+    if (pthread_cond_init(&w->cv, NULL) != 0)
+      break;
+    w->p = p;
+    w->wait_status = SIZE_MAX;
+    for (b = 0; b < PAR_BUFS; b++)
+      w->bufs[b].owner = w;
   }
-  sync_ok = 1;
-  for (nw = 0; nw < nthreads && rc == FAT_OK; nw++)
-    rc = par_worker_init(&w[nw], p, path, err);
+  if (p->nw < nthreads) {
+    rc = fat_err_oom(err);
+    goto out_sync;
+  }
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old); /* signals stay with the calling thread */
-  for (k = 0; k < nw && rc == FAT_OK; k++) {
-    int e = pthread_create(&w[k].th, NULL, par_main, &w[k]);
+  for (k = 1; k < p->nw; k++) {
+    int e = pthread_create(&p->w[k].th, NULL, par_main, &p->w[k]);
 
-    if (e != 0)
-      rc = fat_err_sys(err, e, "não foi possível iniciar as threads do conferir");
-    else
-      w[k].started = 1;
+    if (e != 0) {
+      fat_err e2;
+
+      fat_err_sys(&e2, e, "não foi possível iniciar as threads do conferir");
+      pthread_mutex_lock(&p->mu);
+      par_stop(p, e2.rc, &e2);
+      pthread_mutex_unlock(&p->mu);
+      break;
+    }
+    p->w[k].started = 1;
   }
   pthread_sigmask(SIG_SETMASK, &old, NULL);
-  for (i = 0; i < n && rc == FAT_OK; i = end) {
-    end = i + FAT_CONFERIR_CHUNK < n ? i + FAT_CONFERIR_CHUNK : n;
-    rc = par_chunk(p, i, end, end >= n, err);
-  }
+  par_work(&p->w[0]);
+  /* the last batches may still be stored by another thread */
   pthread_mutex_lock(&p->mu);
-  p->abort = 1; /* done or failed: the workers stop */
-  pthread_cond_broadcast(&p->cv);
-  pthread_mutex_unlock(&p->mu);
-  for (k = 0; k < nw; k++)
-    if (w[k].started)
-      pthread_join(w[k].th, NULL);
-  for (k = 0; k < PAR_WINDOW; k++)
-    if (p->slots[k].ready || p->slots[k].g != NULL)
-      par_slot_free(&p->slots[k]);
-out:
-  for (k = 0; w != NULL && k < nw; k++)
-    par_worker_fini(&w[k]);
-  if (sync_ok) {
-    pthread_cond_destroy(&p->cv);
-    pthread_mutex_destroy(&p->mu);
+  while (!p->abort && p->stored_bn < p->n_batches) {
+    p->w[0].wait_end = 1;
+    par_sleep(&p->w[0], &p->w[0].ns_fim);
+    p->w[0].wait_end = 0;
   }
-  fat_free(w);
+  par_stop(p, FAT_OK, NULL); /* done or failed: the threads stop */
+  rc = p->rc;
+  if (rc != FAT_OK)
+    *err = p->err;
+  pthread_mutex_unlock(&p->mu);
+  for (k = 1; k < p->nw; k++)
+    if (p->w[k].started)
+      pthread_join(p->w[k].th, NULL);
+  par_resumo(p, fat_now_ns() - t0, r->res);
+out_sync:
+  for (k = 0; k < p->nw; k++) {
+    par_worker_fini(&p->w[k]);
+    pthread_cond_destroy(&p->w[k].cv);
+  }
+  pthread_mutex_destroy(&p->mu);
+out:
+  fat_free(p->w);
   fat_free(p->status);
+  fat_free(p->known);
+  fat_free(p->ring);
   fat_free(p);
   return rc;
 }

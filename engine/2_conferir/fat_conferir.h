@@ -47,9 +47,10 @@ typedef struct fat_conferir_opts {
                               else FAT_EINVAL (never "every guia") */
   const char *hoje;        /* reference date AAAA-MM-DD; NULL = today */
   int todas;               /* 1: re-check unchanged guias too */
-  int threads;             /* guias evaluated on this many threads (capped at 16);
-                              0 or 1 = on the calling thread. Same answers either
-                              way; threads need a database file and no open
+  int threads;             /* guias evaluated on this many threads, the calling
+                              one included (capped at 16); 0 or 1 = on the
+                              calling thread only. Same answers either way;
+                              threads need a database file and no open
                               transaction of the caller's (else: one thread) */
 } fat_conferir_opts;
 
@@ -81,12 +82,23 @@ typedef struct fat_conferir_resumo {
   int64_t valor_risco;     /* centavos, over checked guias */
   size_t bloqueios_abertos;/* unacknowledged bloqueios over ALL selected guias */
   size_t guias_bloqueadas; /* selected guias with an unacknowledged bloqueio */
+  /* the run on threads, for measurement (all 0 on one thread): */
+  int threads;             /* threads that ran, the caller's included */
+  int64_t ns_total;        /* wall time of the threaded part */
+  int64_t ns_threads;      /* the threads' lives, summed */
+  int64_t ns_gravando;     /* storing (one thread at a time), summed */
+  int64_t ns_espera_situacao; /* waiting for an earlier guia's status, summed */
+  int64_t ns_espera_lote;  /* waiting for a batch of its own to be stored, summed */
+  int64_t ns_espera_fim;   /* waiting for the other threads to start or to end */
+  size_t esperas;          /* times a thread went to sleep waiting */
 } fat_conferir_resumo;
 
 /* Run conferir with the live generation of rules (may be NULL: built-in
 ** checks and no pricing/script checks, said in each guia's erro). cb may be
-** NULL. FAT_EINVAL: bad date, competência or guia id; FAT_ENOTFOUND: unknown
-** operadora or guia; FAT_EDB with a busy/locked store (err->sys) when
+** NULL; it is called once per checked guia, in the order of the guias, one
+** call at a time, and with o->threads > 1 possibly on another thread of the
+** run (all signals blocked there). FAT_EINVAL: bad date, competência or guia
+** id; FAT_ENOTFOUND: unknown operadora or guia; FAT_EDB with a busy/locked store (err->sys) when
 ** another process holds it. */
 FAT_NODISCARD fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
                                   fat_conferir_cb cb, void *ud, fat_conferir_resumo *res,

@@ -12,6 +12,7 @@
 #include "fat_calendario.h"
 #include "fat_dia.h"
 #include "fat_lote_int.h"
+#include "fat_lote_xml.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_operadora.h"
@@ -147,7 +148,7 @@ fat_rc fat_lote_reabrir(fat_store *st, int64_t id, const char *motivo, fat_err *
     "UPDATE guia SET status = 'conferida', lote_id = NULL WHERE lote_id = ?1";
   static const char upd_l[] =
     "UPDATE lote SET status = 'aberto', qtd_guias = 0, valor_informado = 0, hash = NULL,"
-    " arquivo = NULL, xml = NULL, validado = 0, motivo_reabertura = ?2 WHERE id = ?1";
+    " arquivo = NULL, validado = 0, motivo_reabertura = ?2 WHERE id = ?1";
   fat_stmt *s;
   char status[16];
   fat_rc rc;
@@ -182,6 +183,9 @@ fat_rc fat_lote_reabrir(fat_store *st, int64_t id, const char *motivo, fat_err *
   fat_bind_int(s, 1, id);
   fat_bind_text(s, 2, motivo);
   rc = fat_store_step_done(st, s, "erro ao reabrir lote", err);
+  if (rc != FAT_OK)
+    goto fail;
+  rc = fat_lote_xml_gravar(st, id, NULL, 0, err);
   if (rc != FAT_OK)
     goto fail;
   rc = fat_lote_evento(st, id, "fechado", "aberto", NULL, motivo, err);
@@ -398,10 +402,8 @@ fat_rc fat_lote_situacao(fat_store *st, int64_t id, const char *status, const ch
 fat_rc fat_lote_xml(fat_store *st, int64_t id, char **xml, size_t *len, char arquivo[80],
                     fat_err *err)
 {
-  static const char sql[] = "SELECT xml, arquivo, status FROM lote WHERE id = ?1";
+  static const char sql[] = "SELECT arquivo FROM lote WHERE id = ?1";
   fat_stmt *s;
-  const void *b;
-  int n;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   *xml = NULL;
@@ -413,19 +415,12 @@ fat_rc fat_lote_xml(fat_store *st, int64_t id, char **xml, size_t *len, char arq
     fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "lote %" PRId64 " não existe", id);
   }
-  b = fat_col_blob(s, 0);
-  n = fat_col_bytes(s, 0);
-  if (b == NULL || n <= 0) {
-    fat_stmt_reset(s);
-    return fat_err_set(err, FAT_ESTATE, "lote %" PRId64 " não tem XML (está aberto?)", id);
-  }
-  fat_lote_col(s, 1, arquivo, 80);
-  *xml = fat_strndup(b, (size_t)n);
+  fat_lote_col(s, 0, arquivo, 80);
   fat_stmt_reset(s);
-  if (*xml == NULL)
-    return fat_err_oom(err);
-  *len = (size_t)n;
-  return FAT_OK;
+  rc = fat_lote_xml_ler(st, id, xml, len, err);
+  if (rc == FAT_OK && *xml == NULL)
+    rc = fat_err_set(err, FAT_ESTATE, "lote %" PRId64 " não tem XML (está aberto?)", id);
+  return rc;
 }
 
 const char *fat_lote_status_rotulo(const char *status)

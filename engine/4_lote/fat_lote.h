@@ -73,6 +73,8 @@ typedef struct fat_lote_fechar_opts {
   const char *hoje;        /* reference date (fechado_em, prazos); NULL = today */
   const char *xsd_dir;     /* NULL = XSD validation skipped (res->validado = 0) */
   int64_t geracao_id;      /* rule generation that gave the contract (0 = none) */
+  const char *hora;        /* horaRegistroTransacao of the files, HH:MM[:SS]; NULL = now
+                           ** (with hoje, the same guias give the same bytes) */
 } fat_lote_fechar_opts;
 
 typedef struct fat_lote_info {

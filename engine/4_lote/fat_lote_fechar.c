@@ -11,6 +11,7 @@
 #include "fat_dia.h"
 #include "fat_enviavel.h"
 #include "fat_lote_int.h"
+#include "fat_lote_xml.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_store_int.h"
@@ -18,18 +19,31 @@
 #include "fat_tiss_write.h"
 
 
+/* One guia of the lote being filled, with its group's keys (close_one reads
+** them from v[0]). */
 typedef struct ready {
-  int64_t id, prestador_id, valor;
+  int64_t id, prestador_id;
   char tipo[24];
   char comp[8];
-  char ref[11];
   char ini[11], fim[11];
-  fat_guia *g;              /* loaded once screened (fat_enviavel) */
+  fat_guia *g;              /* loaded, screened (fat_enviavel) */
 } ready;
 
-static int cmp_ready(const void *a, const void *b)
+/* One group of ready guias: prestador, competência, closing period and type,
+** with the first and last reference date of its guias. Lotes are cut from
+** the groups in the order of cmp_grupo, and inside a group in the order of
+** (reference date, id). */
+typedef struct grupo {
+  int64_t prestador_id;
+  char tipo[24];
+  char comp[8];
+  char ini[11], fim[11];
+  char lo[11], hi[11];
+} grupo;
+
+static int cmp_grupo(const void *a, const void *b)
 {
-  const ready *x = a, *y = b;
+  const grupo *x = a, *y = b;
   int c;
 
   if (x->prestador_id != y->prestador_id)
@@ -40,19 +54,7 @@ static int cmp_ready(const void *a, const void *b)
   c = strcmp(x->fim, y->fim);
   if (c != 0)
     return c;
-  c = strcmp(x->tipo, y->tipo);
-  if (c != 0)
-    return c;
-  c = strcmp(x->ref, y->ref);
-  if (c != 0)
-    return c;
-  return (x->id > y->id) - (x->id < y->id);
-}
-
-static int same_group(const ready *x, const ready *y)
-{
-  return x->prestador_id == y->prestador_id && strcmp(x->comp, y->comp) == 0 &&
-         strcmp(x->fim, y->fim) == 0 && strcmp(x->tipo, y->tipo) == 0;
+  return strcmp(x->tipo, y->tipo);
 }
 
 void fat_lote_fechar_res_fini(fat_lote_fechar_res *r)
@@ -84,23 +86,36 @@ static void bind_pagamento(fat_stmt *s, int i, const fat_contrato_pagamento *p)
   fat_bind_text(s, i + 2, len > 0 ? dias : NULL);
 }
 
-static fat_rc load_ready(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
-                         const char *ate, const fat_lote_cfg *cfg, ready **out, size_t *n,
-                         fat_err *err)
+/* The reference date of a guia, which chooses its period (the final date of
+** internação and honorários, else the first), cut at 10 characters; the
+** same expression as the partial index guia_pronta
+** (schemas/083_lote_pronta.sql), which serves the pages below. A guia with
+** no competência takes the month of this date. */
+#define REF_SQL                                                                                  \
+  "substr(CASE WHEN g.tipo IN ('resumo-internacao', 'honorarios')"                              \
+  " THEN COALESCE(g.data_fim, g.data_inicio) ELSE g.data_inicio END, 1, 10)"
+#define REF_MAX 48 /* 10 characters of UTF-8 and the NUL */
+#define READY_SQL                                                                                \
+  " g.status = 'conferida' AND g.lote_id IS NULL"                                                \
+  " AND NOT EXISTS (SELECT 1 FROM achado a WHERE a.guia_id = g.id"                              \
+  "  AND a.severidade = 'bloqueio' AND a.reconhecido_em IS NULL)"
+
+/* The groups of the ready guias of operadora op: one row per prestador,
+** type, reference date and competência (a few hundred a month, whatever the
+** number of guias), each placed in its period; undated guias and those
+** after `ate` are left out (they wait), as are other competências when
+** o->competencia is given. */
+static fat_rc load_grupos(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
+                          const char *ate, const fat_lote_cfg *cfg, grupo **out, size_t *n,
+                          fat_err *err)
 {
   static const char sql[] =
-    "SELECT g.id, g.prestador_id, g.tipo, g.valor_total,"
-    " CASE WHEN g.tipo IN ('resumo-internacao', 'honorarios')"
-    "  THEN COALESCE(g.data_fim, g.data_inicio) ELSE g.data_inicio END AS ref,"
-    " g.competencia"
-    " FROM guia g"
-    " WHERE g.operadora_id = ?1 AND g.status = 'conferida' AND g.lote_id IS NULL"
-    "  AND NOT EXISTS (SELECT 1 FROM achado a WHERE a.guia_id = g.id"
-    "   AND a.severidade = 'bloqueio' AND a.reconhecido_em IS NULL)"
-    " ORDER BY g.id";
+    "SELECT g.prestador_id, g.tipo, " REF_SQL ", g.competencia FROM guia g"
+    " WHERE g.operadora_id = ?1 AND" READY_SQL
+    " GROUP BY g.prestador_id, g.tipo, " REF_SQL ", g.competencia";
   fat_stmt *s;
-  ready *v = NULL, *nv;
-  size_t cap = 0, k = 0;
+  grupo *v = NULL, *nv;
+  size_t cap = 0, k = 0, i;
   fat_rc rc;
   int r;
 
@@ -111,28 +126,38 @@ static fat_rc load_ready(fat_store *st, int64_t op, const fat_lote_fechar_opts *
     return rc;
   fat_bind_int(s, 1, op);
   for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
-    ready x;
+    grupo x;
+    char ref[REF_MAX];
 
     memset(&x, 0, sizeof x);
-    x.id = fat_col_int64(s, 0);
-    x.prestador_id = fat_col_int64(s, 1);
-    fat_lote_col(s, 2, x.tipo, sizeof x.tipo);
-    x.valor = fat_col_int64(s, 3);
-    fat_lote_col(s, 4, x.ref, sizeof x.ref);
-    fat_lote_col(s, 5, x.comp, sizeof x.comp);
-    if (!fat_dia_valida(x.ref) || strcmp(x.ref, ate) > 0)
+    x.prestador_id = fat_col_int64(s, 0);
+    fat_lote_col(s, 1, x.tipo, sizeof x.tipo);
+    fat_lote_col(s, 2, ref, sizeof ref);
+    fat_lote_col(s, 3, x.comp, sizeof x.comp);
+    if (!fat_dia_valida(ref) || strcmp(ref, ate) > 0)
       continue; /* undated guias cannot be placed in a period; later ones wait */
     if (x.comp[0] == '\0')
-      snprintf(x.comp, sizeof x.comp, "%.7s", x.ref);
+      snprintf(x.comp, sizeof x.comp, "%.7s", ref);
     if (o->competencia != NULL && strcmp(o->competencia, x.comp) != 0)
       continue;
-    rc = fat_lote_periodo(cfg, x.ref, x.ini, x.fim, err);
+    rc = fat_lote_periodo(cfg, ref, x.ini, x.fim, err);
     if (rc != FAT_OK) {
-      fat_err_prefix(err, "guia %" PRId64 ": ", x.id);
+      fat_err_prefix(err, "guias de %s: ", ref);
       goto fail;
     }
+    for (i = 0; i < k && cmp_grupo(&v[i], &x) != 0; i++)
+      ;
+    if (i < k) { /* the group has another date (or competência form) */
+      if (strcmp(ref, v[i].lo) < 0)
+        memcpy(v[i].lo, ref, sizeof v[i].lo);
+      if (strcmp(ref, v[i].hi) > 0)
+        memcpy(v[i].hi, ref, sizeof v[i].hi);
+      continue;
+    }
+    memcpy(x.lo, ref, sizeof x.lo);
+    memcpy(x.hi, ref, sizeof x.hi);
     if (k == cap) {
-      cap = cap == 0 ? 64 : cap * 2;
+      cap = cap == 0 ? 16 : cap * 2;
       nv = fat_realloc(v, cap * sizeof *v);
       if (nv == NULL) {
         rc = fat_err_oom(err);
@@ -148,13 +173,65 @@ static fat_rc load_ready(fat_store *st, int64_t op, const fat_lote_fechar_opts *
   }
   fat_stmt_reset(s);
   if (k > 0)
-    qsort(v, k, sizeof *v, cmp_ready);
+    qsort(v, k, sizeof *v, cmp_grupo);
   *out = v;
   *n = k;
   return FAT_OK;
 fail:
   fat_stmt_reset(s);
   fat_free(v);
+  return rc;
+}
+
+/* The next page of group gr: the ids of up to `max` ready guias after
+** (*last_ref, *last_id) in (reference date, id) order, into ids[]; the key
+** moves to the last row read. A guia put into a lote leaves the partial
+** index, so a page costs its own rows, not the guias closed before it. */
+static fat_rc page_grupo(fat_store *st, int64_t op, const grupo *gr, char last_ref[REF_MAX],
+                         int64_t *last_id, int64_t *ids, size_t max, size_t *n, fat_err *err)
+{
+  static const char sql[] =
+    "SELECT g.id, " REF_SQL " FROM guia g"
+    " WHERE g.operadora_id = ?1 AND g.prestador_id = ?2 AND g.tipo = ?3"
+    "  AND " REF_SQL " BETWEEN ?4 AND ?5"
+    "  AND (" REF_SQL " > ?6 OR (" REF_SQL " = ?6 AND g.id > ?7))"
+    "  AND substr(COALESCE(NULLIF(g.competencia, ''), " REF_SQL "), 1, 7) = ?8"
+    "  AND" READY_SQL
+    " ORDER BY " REF_SQL ", g.id LIMIT ?9";
+  fat_stmt *s;
+  char ref[REF_MAX];
+  size_t k = 0;
+  fat_rc rc;
+  int r;
+
+  *n = 0;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, op);
+  fat_bind_int(s, 2, gr->prestador_id);
+  fat_bind_text(s, 3, gr->tipo);
+  fat_bind_text(s, 4, gr->lo);
+  fat_bind_text(s, 5, gr->hi);
+  fat_bind_text(s, 6, last_ref);
+  fat_bind_int(s, 7, *last_id);
+  fat_bind_text(s, 8, gr->comp);
+  fat_bind_int(s, 9, (int64_t)max);
+  for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
+    *last_id = fat_col_int64(s, 0);
+    fat_lote_col(s, 1, ref, sizeof ref);
+    memcpy(last_ref, ref, sizeof ref);
+    /* a malformed date between two real ones sorts inside the range but
+    ** belongs to no period: left out, as before */
+    if (fat_dia_valida(ref))
+      ids[k++] = *last_id;
+    else
+      ids[k++] = -*last_id;
+  }
+  if (r != FAT_DONE)
+    rc = fat_store_dberr(st, err, "erro ao ler guias prontas");
+  fat_stmt_reset(s);
+  *n = k;
   return rc;
 }
 
@@ -247,6 +324,7 @@ static fat_rc write_lote(const fat_lote_fechar_opts *o, const fat_lote_cfg *cfg,
   memset(&env, 0, sizeof env);
   env.numero_lote = numtxt;
   env.data = hoje;
+  env.hora = o->hora;
   env.hash_enc = cfg->hash_enc;
   env.xsd_dir = o->xsd_dir; /* the schema checks each element as it is written */
   rc = fat_tiss_write_lote(&env, gs, n, doc, err);
@@ -273,16 +351,17 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
                         const fat_lote_cfg *cfg, const ready *v, size_t n, const char *hoje,
                         fat_lote_info *info, int *validado, int *invalido, fat_err *err)
 {
+  /* ?12 (insert) and ?7 (reuse) were the XML, now in lote_xml (fat_lote_xml_gravar). */
   static const char ins[] =
     "INSERT INTO lote (operadora_id, prestador_id, numero, tipo_guia, competencia,"
-    " periodo_inicio, periodo_fim, status, qtd_guias, valor_informado, hash, arquivo, xml,"
+    " periodo_inicio, periodo_fim, status, qtd_guias, valor_informado, hash, arquivo,"
     " geracao_id, fechado_em, prazo_envio, hash_encoding, pagamento_prazo_dias, validado,"
     " pagamento_dias_uteis, pagamento_de_protocolo, pagamento_dias_mes)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'fechado', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'fechado', ?8, ?9, ?10, ?11, ?13, ?14, ?15,"
     " ?16, ?17, ?18, ?19, ?20, ?21)";
   static const char reuse[] =
     "UPDATE lote SET status = 'fechado', periodo_inicio = ?2, qtd_guias = ?3,"
-    " valor_informado = ?4, hash = ?5, arquivo = ?6, xml = ?7, geracao_id = ?8,"
+    " valor_informado = ?4, hash = ?5, arquivo = ?6, geracao_id = ?8,"
     " fechado_em = ?9, prazo_envio = ?10, hash_encoding = ?11, pagamento_prazo_dias = ?12,"
     " validado = ?13, motivo_reabertura = NULL, pagamento_dias_uteis = ?14,"
     " pagamento_de_protocolo = ?15, pagamento_dias_mes = ?16 WHERE id = ?1";
@@ -345,7 +424,6 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     fat_bind_int(s, 9, total);
     fat_bind_text(s, 10, doc.hash);
     fat_bind_text(s, 11, info->arquivo);
-    fat_bind_blob(s, 12, doc.xml, doc.len);
     fat_bind_int_or_null(s, 13, o->geracao_id, o->geracao_id <= 0);
     fat_bind_text(s, 14, fechado);
     fat_bind_text(s, 15, info->prazo_envio);
@@ -367,7 +445,6 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     fat_bind_int(s, 4, total);
     fat_bind_text(s, 5, doc.hash);
     fat_bind_text(s, 6, info->arquivo);
-    fat_bind_blob(s, 7, doc.xml, doc.len);
     fat_bind_int_or_null(s, 8, o->geracao_id, o->geracao_id <= 0);
     fat_bind_text(s, 9, fechado);
     fat_bind_text(s, 10, info->prazo_envio);
@@ -379,6 +456,9 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     if (rc != FAT_OK)
       goto out;
   }
+  rc = fat_lote_xml_gravar(st, lote_id, doc.xml, doc.len, err);
+  if (rc != FAT_OK)
+    goto out;
   info->id = lote_id;
   for (i = 0; i < n; i++) {
     rc = fat_store_prepare(st, upd_guia, &s, err);
@@ -404,61 +484,44 @@ out:
   return rc;
 }
 
-/* Record guia x as held back (not sent) with why. */
-static fat_rc hold_back(fat_lote_fechar_res *res, ready *x, const char *campo,
-                        const char *motivo, fat_err *err)
-{
-  fat_lote_retida *nr = fat_realloc(res->retidas, (res->n_retidas + 1) * sizeof *nr);
-  fat_lote_retida *r;
+/* Guias held back, in the order they were found. */
+typedef struct retidas {
+  fat_lote_retida *v;
+  size_t n;
+} retidas;
 
-  if (nr == NULL)
-    return fat_err_oom(err);
-  res->retidas = nr;
-  r = &nr[res->n_retidas++];
+/* Record guia x as held back (not sent) with why, in list; x->g is freed
+** (also on failure). */
+static fat_rc hold_back(retidas *list, ready *x, const char *campo, const char *motivo,
+                        fat_err *err)
+{
+  fat_lote_retida *nr = fat_realloc(list->v, (list->n + 1) * sizeof *nr);
+  fat_lote_retida *r;
+  fat_rc rc = FAT_OK;
+
+  if (nr == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  list->v = nr;
+  r = &nr[list->n++];
   memset(r, 0, sizeof *r);
   r->guia_id = x->id;
   snprintf(r->numero, sizeof r->numero, "%s",
            x->g != NULL && x->g->numero_prestador != NULL ? x->g->numero_prestador : "");
   snprintf(r->campo, sizeof r->campo, "%s", campo != NULL ? campo : "");
   snprintf(r->motivo, sizeof r->motivo, "%s", motivo);
+out:
   fat_guia_free(x->g);
   x->g = NULL;
-  return FAT_OK;
-}
-
-/* Load every ready guia and hold back those the TISS XSD cannot carry
-** (fat_enviavel: a required field missing); v is compacted to the others. */
-static fat_rc screen_enviavel(fat_store *st, ready *v, size_t *n, fat_lote_fechar_res *res,
-                              fat_err *err)
-{
-  char campo[64], motivo[256];
-  const char *rotulo = NULL;
-  fat_guia_loader *ld = NULL;
-  size_t i = 0, k = 0;
-  fat_rc rc = fat_guia_loader_new(st, &ld, err);
-
-  for (; rc == FAT_OK && i < *n; i++) {
-    rc = fat_guia_loader_load(ld, v[i].id, &v[i].g, err);
-    if (rc != FAT_OK)
-      break;
-    if (fat_enviavel_faltando(v[i].g, campo, sizeof campo, &rotulo)) {
-      snprintf(motivo, sizeof motivo, "falta %s (%s), que o XSD TISS exige", rotulo, campo);
-      rc = hold_back(res, &v[i], campo, motivo, err);
-      continue;
-    }
-    v[k++] = v[i];
-  }
-  for (; i < *n; i++) /* after an error: what was not looked at */
-    v[k++] = v[i];
-  *n = k;
-  fat_guia_loader_free(ld);
   return rc;
 }
 
 /* The XSD refused the lote of v[0..n): find, guia by guia, which ones it
-** refuses and hold them back; v is compacted to the others (*n updated). */
+** refuses and hold them back; v is compacted to the others (*n updated;
+** the slots after them hold no guia). */
 static fat_rc screen_xsd(const fat_lote_fechar_opts *o, const fat_lote_cfg *cfg, ready *v,
-                         size_t *n, const char *hoje, fat_lote_fechar_res *res, fat_err *err)
+                         size_t *n, const char *hoje, retidas *held, fat_err *err)
 {
   fat_tiss_doc doc;
   fat_err e;
@@ -478,60 +541,159 @@ static fat_rc screen_xsd(const fat_lote_fechar_opts *o, const fat_lote_cfg *cfg,
       *err = e;
       break;
     }
-    rc = hold_back(res, &v[i], NULL, e.msg, err);
+    rc = hold_back(held, &v[i], NULL, e.msg, err);
   }
   for (; i < *n; i++)
     v[k++] = v[i];
+  for (i = k; i < *n; i++) /* moved down or freed: the caller frees v[0..*n) of its array */
+    v[i].g = NULL;
   *n = k;
   return rc;
 }
 
 /* Close the lote of guias v[0..n) of one group; a guia the XSD refuses is
-** held back and the lote closes with the others. *closed = 1 when a lote was
-** stored (in res->lotes[res->n], added by the caller). */
+** held back (in held) and the lote closes with the others; the lote goes to
+** res->lotes. The guias are freed in every case. */
 static fat_rc close_chunk(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
                           const fat_lote_cfg *cfg, ready *v, size_t n, const char *hoje,
-                          fat_lote_fechar_res *res, int *closed, fat_err *err)
+                          fat_lote_fechar_res *res, retidas *held, size_t *cap, fat_err *err)
 {
-  size_t before = n;
+  size_t before = n, i;
   int invalido = 0;
   fat_err refused;
-  fat_rc rc;
+  fat_rc rc = FAT_OK;
 
-  *closed = 0;
+  if (res->n == *cap) {
+    fat_lote_info *nl;
+    size_t ncap = *cap == 0 ? 8 : *cap * 2;
+
+    nl = fat_realloc(res->lotes, ncap * sizeof *nl);
+    if (nl == NULL) {
+      rc = fat_err_oom(err);
+      goto out;
+    }
+    res->lotes = nl;
+    *cap = ncap;
+  }
   rc = close_one(st, op, o, cfg, v, n, hoje, &res->lotes[res->n], &res->validado, &invalido,
                  err);
   if (rc != FAT_OK && invalido) {
     refused = *err;
-    rc = screen_xsd(o, cfg, v, &n, hoje, res, err);
+    rc = screen_xsd(o, cfg, v, &n, hoje, held, err);
     if (rc == FAT_OK && n == before) { /* no guia alone is refused: the lote as a whole is */
       *err = refused;
       rc = refused.rc;
     } else if (rc == FAT_OK && n == 0) {
-      return FAT_OK; /* every guia of the group held back */
+      goto out; /* every guia of the group held back */
     } else if (rc == FAT_OK) {
       rc = close_one(st, op, o, cfg, v, n, hoje, &res->lotes[res->n], &res->validado,
                      &invalido, err);
     }
   }
   if (rc == FAT_OK) {
-    *closed = 1;
+    res->n++;
     res->guias += n;
+  }
+out:
+  for (i = 0; i < before; i++) {
+    fat_guia_free(v[i].g);
+    v[i].g = NULL;
   }
   return rc;
 }
 
+/* Close the lotes of group gr: its ready guias are read a page at a time
+** (max_guias ids), loaded and screened (fat_enviavel: one the XSD cannot
+** carry is held back in res->retidas), and each time max_guias of them are
+** in v, they are written, validated, stored and freed. v has room for
+** max_guias guias, ids for max_guias ids: nothing here grows with the
+** number of guias. */
+static fat_rc close_grupo(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
+                          const fat_lote_cfg *cfg, const grupo *gr, fat_guia_loader *ld,
+                          ready *v, int64_t *ids, const char *hoje, fat_lote_fechar_res *res,
+                          retidas *sem_campo, retidas *recusadas, size_t *cap, fat_err *err)
+{
+  size_t max = (size_t)cfg->max_guias, n = 0, n_ids = 0, i;
+  char last_ref[REF_MAX], campo[64], motivo[256];
+  const char *rotulo = NULL;
+  int64_t last_id = 0;
+  fat_rc rc = FAT_OK;
+
+  last_ref[0] = '\0';
+  do {
+    rc = page_grupo(st, op, gr, last_ref, &last_id, ids, max, &n_ids, err);
+    for (i = 0; rc == FAT_OK && i < n_ids; i++) {
+      ready *x = &v[n];
+
+      if (ids[i] < 0)
+        continue;
+      memset(x, 0, sizeof *x);
+      x->id = ids[i];
+      x->prestador_id = gr->prestador_id;
+      memcpy(x->tipo, gr->tipo, sizeof x->tipo);
+      memcpy(x->comp, gr->comp, sizeof x->comp);
+      memcpy(x->ini, gr->ini, sizeof x->ini);
+      memcpy(x->fim, gr->fim, sizeof x->fim);
+      rc = fat_guia_loader_load(ld, x->id, &x->g, err);
+      if (rc != FAT_OK)
+        break;
+      if (fat_enviavel_faltando(x->g, campo, sizeof campo, &rotulo)) {
+        snprintf(motivo, sizeof motivo, "falta %s (%s), que o XSD TISS exige", rotulo, campo);
+        rc = hold_back(sem_campo, x, campo, motivo, err);
+        continue;
+      }
+      if (++n == max) {
+        rc = close_chunk(st, op, o, cfg, v, n, hoje, res, recusadas, cap, err);
+        n = 0;
+      }
+    }
+  } while (rc == FAT_OK && n_ids == max);
+  if (rc == FAT_OK && n > 0) {
+    rc = close_chunk(st, op, o, cfg, v, n, hoje, res, recusadas, cap, err);
+    n = 0;
+  }
+  for (i = 0; i < n; i++) { /* after an error */
+    fat_guia_free(v[i].g);
+    v[i].g = NULL;
+  }
+  return rc;
+}
+
+/* Append list to res->retidas. */
+static fat_rc add_retidas(fat_lote_fechar_res *res, const retidas *list, fat_err *err)
+{
+  fat_lote_retida *nr;
+
+  if (list->n == 0)
+    return FAT_OK;
+  nr = fat_realloc(res->retidas, (res->n_retidas + list->n) * sizeof *nr);
+  if (nr == NULL)
+    return fat_err_oom(err);
+  memcpy(nr + res->n_retidas, list->v, list->n * sizeof *nr);
+  res->retidas = nr;
+  res->n_retidas += list->n;
+  return FAT_OK;
+}
+
 /* The body of fat_lote_fechar(_contrato): the contract is typed (from the
-** rules generation) or JSON (tests). */
-static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o, const fat_contrato *typed,
+** rules generation) or JSON (tests). What is held at once: the groups (a
+** few per period), one page of ids and one lote of guias and its XML;
+** never every ready guia. The guias held back are reported those that lack
+** a field first, then those the XSD refused. */
+static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o_in, const fat_contrato *typed,
                      const cJSON *contract, fat_lote_fechar_res *res, fat_err *err)
 {
+  fat_lote_fechar_opts opts = *o_in; /* with the hora normalized */
+  const fat_lote_fechar_opts *o = &opts;
   fat_lote_cfg *cfg = NULL;
-  char hoje[11], ate[11];
-  int64_t op;
+  char hoje[11], ate[11], hora[9];
+  int64_t op, *ids = NULL;
+  grupo *grupos = NULL;
   ready *v = NULL;
-  size_t n = 0, i, j, k, cap = 0;
-  int closed, in_tx = 0;
+  fat_guia_loader *ld = NULL;
+  retidas sem_campo = {NULL, 0}, recusadas = {NULL, 0};
+  size_t n_grupos = 0, i, cap = 0;
+  int in_tx = 0;
   fat_rc rc;
 
   memset(res, 0, sizeof *res);
@@ -542,6 +704,10 @@ static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o, const fat_con
     return fat_err_set(err, FAT_EINVAL, "data de referência '%s' inválida", o->hoje);
   if (o->ate != NULL && !fat_dia_valida(o->ate))
     return fat_err_set(err, FAT_EINVAL, "data '%s' inválida (use AAAA-MM-DD)", o->ate);
+  if (o->hora != NULL && fat_dia_hora_norm(o->hora, hora) != 0)
+    return fat_err_set(err, FAT_EINVAL, "hora '%s' inválida (use HH:MM ou HH:MM:SS)", o->hora);
+  if (o->hora != NULL)
+    opts.hora = hora;
   if (o->hoje != NULL)
     snprintf(hoje, sizeof hoje, "%s", o->hoje);
   else
@@ -564,40 +730,36 @@ static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o, const fat_con
   if (rc != FAT_OK)
     goto out;
   in_tx = 1;
-  rc = load_ready(st, op, o, ate, cfg, &v, &n, err);
+  rc = load_grupos(st, op, o, ate, cfg, &grupos, &n_grupos, err);
+  if (rc == FAT_OK && n_grupos > 0) {
+    v = fat_calloc((size_t)cfg->max_guias, sizeof *v);
+    ids = fat_calloc((size_t)cfg->max_guias, sizeof *ids);
+    if (v == NULL || ids == NULL)
+      rc = fat_err_oom(err);
+  }
+  if (rc == FAT_OK && n_grupos > 0)
+    rc = fat_guia_loader_new(st, &ld, err);
+  res->validado = o->xsd_dir != NULL;
+  for (i = 0; rc == FAT_OK && i < n_grupos; i++)
+    rc = close_grupo(st, op, o, cfg, &grupos[i], ld, v, ids, hoje, res, &sem_campo, &recusadas,
+                     &cap, err);
   if (rc == FAT_OK)
-    rc = screen_enviavel(st, v, &n, res, err);
+    rc = add_retidas(res, &sem_campo, err);
+  if (rc == FAT_OK)
+    rc = add_retidas(res, &recusadas, err);
   if (rc != FAT_OK)
     goto out;
-  res->validado = o->xsd_dir != NULL;
-  for (i = 0; i < n; i = j) {
-    for (j = i; j < n && same_group(&v[i], &v[j]) && j - i < (size_t)cfg->max_guias; j++)
-      ;
-    if (res->n == cap) {
-      fat_lote_info *nl;
-
-      cap = cap == 0 ? 8 : cap * 2;
-      nl = fat_realloc(res->lotes, cap * sizeof *nl);
-      if (nl == NULL) {
-        rc = fat_err_oom(err);
-        goto out;
-      }
-      res->lotes = nl;
-    }
-    rc = close_chunk(st, op, o, cfg, &v[i], j - i, hoje, res, &closed, err);
-    if (rc != FAT_OK)
-      goto out;
-    if (closed)
-      res->n++;
-  }
   rc = fat_store_commit(st, err);
   in_tx = 0;
 out:
   if (in_tx)
     fat_store_rollback(st);
-  for (k = 0; k < n; k++)
-    fat_guia_free(v[k].g);
+  fat_guia_loader_free(ld);
+  fat_free(sem_campo.v);
+  fat_free(recusadas.v);
   fat_free(v);
+  fat_free(ids);
+  fat_free(grupos);
   fat_free(cfg);
   if (rc != FAT_OK)
     fat_lote_fechar_res_fini(res);

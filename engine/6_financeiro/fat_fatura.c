@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fat_calendario.h"
@@ -374,7 +375,32 @@ static fat_rc alvos(fat_store *st, int64_t fatura, int64_t lote, int64_t recurso
   return FAT_OK;
 }
 
-/* Status of the faturas and lotes touched by a receipt. */
+static int cmp_id(const void *x, const void *y)
+{
+  int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+  return (a > b) - (a < b);
+}
+
+/* Sort v[0..*n) and drop repeated ids. */
+static void ids_unicos(int64_t *v, size_t *n)
+{
+  size_t i, k = 0;
+
+  if (*n == 0)
+    return;
+  qsort(v, *n, sizeof *v, cmp_id);
+  for (i = 1; i < *n; i++)
+    if (v[i] != v[k])
+      v[++k] = v[i];
+  *n = k + 1;
+}
+
+/* Status of the faturas and lotes touched by a receipt: each lote once, then
+** each fatura of those lotes once. (It recomputed the fatura's received sum,
+** over every guia of the fatura, once per lote, and looked for repeated lotes
+** among all the receipt's guias: a fatura of 1 million guias in 9,000 lotes
+** never finished; unit.escala.) */
 static fat_rc atualiza_situacao(fat_store *st, const alvo *a, size_t n, int recuperado,
                                 fat_err *err)
 {
@@ -385,37 +411,47 @@ static fat_rc atualiza_situacao(fat_store *st, const alvo *a, size_t n, int recu
     "   AND rg.valor_liberado IS NOT NULL ORDER BY rg.id DESC LIMIT 1), g.valor_total) AS esp,"
     "  COALESCE((SELECT SUM(v.valor) FROM recebimento_guia v WHERE v.guia_id = g.id), 0) AS rec"
     " FROM guia g WHERE g.lote_id = ?1) x ON x.lote_id = l.id WHERE l.id = ?1 GROUP BY l.id";
+  static const char sql_fl[] = "SELECT fatura_id FROM fatura_lote WHERE lote_id = ?1";
   static const char sql_fat[] =
     "UPDATE fatura SET status = CASE WHEN"
-    " (SELECT COALESCE(SUM(x.valor), 0) FROM recebimento_guia x JOIN guia g ON g.id = x.guia_id"
-    "  WHERE g.lote_id IN (SELECT lote_id FROM fatura_lote WHERE fatura_id = fatura.id))"
+    " (SELECT COALESCE(SUM(x.valor), 0) FROM fatura_lote fl JOIN guia g ON g.lote_id = fl.lote_id"
+    "  JOIN recebimento_guia x ON x.guia_id = g.id WHERE fl.fatura_id = fatura.id)"
     " >= COALESCE(nf_valor, valor) THEN 'paga' ELSE 'paga_parcial' END"
-    " WHERE id IN (SELECT fatura_id FROM fatura_lote WHERE lote_id = ?1) AND status <> 'cancelada'";
+    " WHERE id = ?1 AND status <> 'cancelada'";
   fat_stmt *s;
-  size_t i, j;
+  int64_t *lotes = NULL, *faturas = NULL;
+  size_t i, nl = 0, nf = 0;
   fat_rc rc = FAT_OK;
 
-  for (i = 0; i < n && rc == FAT_OK; i++) {
+  lotes = fat_malloc((n > 0 ? n : 1) * sizeof *lotes);
+  if (lotes == NULL)
+    return fat_err_oom(err);
+  for (i = 0; i < n; i++)
+    if (a[i].lote_id != 0)
+      lotes[nl++] = a[i].lote_id;
+  ids_unicos(lotes, &nl);
+  faturas = fat_malloc((nl > 0 ? nl : 1) * sizeof *faturas);
+  if (faturas == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  for (i = 0; i < nl && rc == FAT_OK; i++) {
     char status[16];
     int64_t esp, rec;
-    int visto = 0;
 
-    for (j = 0; j < i; j++)
-      if (a[j].lote_id == a[i].lote_id)
-        visto = 1;
-    if (visto || a[i].lote_id == 0)
-      continue;
-    rc = fat_store_prepare(st, sql_fat, &s, err);
+    rc = fat_store_prepare(st, sql_fl, &s, err);
     if (rc != FAT_OK)
       break;
-    fat_bind_int(s, 1, a[i].lote_id);
-    rc = fat_store_step_done(st, s, "não foi possível atualizar a fatura", err);
-    if (rc != FAT_OK || recuperado)
+    fat_bind_int(s, 1, lotes[i]);
+    if (fat_stmt_step(s) == FAT_ROW)
+      faturas[nf++] = fat_col_int64(s, 0);
+    fat_stmt_reset(s);
+    if (recuperado)
       continue;
     rc = fat_store_prepare(st, sql_lote, &s, err);
     if (rc != FAT_OK)
       break;
-    fat_bind_int(s, 1, a[i].lote_id);
+    fat_bind_int(s, 1, lotes[i]);
     if (fat_stmt_step(s) != FAT_ROW) {
       fat_stmt_reset(s);
       continue;
@@ -427,10 +463,21 @@ static fat_rc atualiza_situacao(fat_store *st, const alvo *a, size_t n, int recu
     if (strcmp(status, "enviado") == 0 || strcmp(status, "protocolado") == 0 ||
         strcmp(status, "processado") == 0 ||
         (strcmp(status, "pago_parcial") == 0 && rec >= esp)) {
-      rc = fat_lote_situacao(st, a[i].lote_id, rec >= esp ? "pago" : "pago_parcial",
+      rc = fat_lote_situacao(st, lotes[i], rec >= esp ? "pago" : "pago_parcial",
                              "baixa pelo financeiro", err);
     }
   }
+  ids_unicos(faturas, &nf);
+  for (i = 0; i < nf && rc == FAT_OK; i++) {
+    rc = fat_store_prepare(st, sql_fat, &s, err);
+    if (rc != FAT_OK)
+      break;
+    fat_bind_int(s, 1, faturas[i]);
+    rc = fat_store_step_done(st, s, "não foi possível atualizar a fatura", err);
+  }
+out:
+  fat_free(lotes);
+  fat_free(faturas);
   return rc;
 }
 

@@ -11,7 +11,6 @@
 #include "fat_money.h"
 #include "fat_rateio.h"
 #include "fat_termos.h"
-#include "fat_xlsx.h"
 
 static int periodo_ok(const char *p)
 {
@@ -667,6 +666,26 @@ static fat_rc repasse_aberto(fat_store *st, const char *periodo, int64_t *id, fa
 fat_rc fat_repasse_calcular(fat_store *st, fat_gen *gen, const char *periodo, cJSON **out,
                             fat_err *err)
 {
+  cJSON *avisos = NULL;
+  fat_rc rc;
+
+  if (out != NULL)
+    *out = NULL;
+  rc = fat_repasse_calcular_avisos(st, gen, periodo, out != NULL ? &avisos : NULL, err);
+  if (rc == FAT_OK && out != NULL) {
+    rc = fat_repasse_extrato(st, periodo, 0, out, err);
+    if (rc == FAT_OK) {
+      cJSON_AddItemToObject(*out, "avisos", avisos);
+      avisos = NULL;
+    }
+  }
+  cJSON_Delete(avisos);
+  return rc;
+}
+
+fat_rc fat_repasse_calcular_avisos(fat_store *st, fat_gen *gen, const char *periodo,
+                                   cJSON **avisos, fat_err *err)
+{
   static const char sql_dec[] =
     "SELECT recebimento_id, item_id FROM repasse_item WHERE repasse_id = ?1"
     " AND origem = 'convenio' AND situacao = 'pagar' AND glosa > 0";
@@ -681,8 +700,8 @@ fat_rc fat_repasse_calcular(fat_store *st, fat_gen *gen, const char *periodo, cJ
   int r;
   fat_rc rc;
 
-  if (out != NULL)
-    *out = NULL;
+  if (avisos != NULL)
+    *avisos = NULL;
   if (!periodo_ok(periodo))
     return fat_err_set(err, FAT_EINVAL, "período '%s' inválido (use AAAA-MM)",
                        periodo != NULL ? periodo : "");
@@ -739,12 +758,9 @@ fat_rc fat_repasse_calcular(fat_store *st, fat_gen *gen, const char *periodo, cJ
   }
 out:
   rc = fin_fim(st, rc, err);
-  if (rc == FAT_OK && out != NULL) {
-    rc = fat_repasse_extrato(st, periodo, 0, out, err);
-    if (rc == FAT_OK) {
-      cJSON_AddItemToObject(*out, "avisos", c.avisos);
-      c.avisos = NULL;
-    }
+  if (rc == FAT_OK && avisos != NULL) {
+    *avisos = c.avisos;
+    c.avisos = NULL;
   }
 done:
   fat_free(c.pagar);
@@ -1064,177 +1080,4 @@ oom:
   cJSON_Delete(rows);
   cJSON_Delete(o);
   return fat_err_oom(err);
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-  const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsString(x) ? x->valuestring : "";
-}
-
-static int64_t jint(const cJSON *o, const char *k)
-{
-  const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
-
-  return cJSON_IsNumber(x) ? (int64_t)x->valuedouble : 0;
-}
-
-fat_rc fat_repasse_extrato_html(fat_store *st, const char *periodo, int64_t profissional_id,
-                                char **html, size_t *len, fat_err *err)
-{
-  cJSON *e = NULL, *p, *i;
-  fat_buf b;
-  char v1[32], v2[32], v3[32], d[32];
-  fat_rc rc;
-
-  *html = NULL;
-  *len = 0;
-  rc = fat_repasse_extrato(st, periodo, profissional_id, &e, err);
-  if (rc != FAT_OK)
-    return rc;
-  fat_buf_init(&b, (size_t)8 << 20);
-  rc = fat_buf_printf(&b, err, "<!DOCTYPE html>\n<html lang=\"pt-BR\"><head><meta charset=\"utf-8\">"
-                               "<title>Repasse %s</title><style>body{font-family:sans-serif}"
-                               "table{border-collapse:collapse;width:100%%}td,th{border:1px solid "
-                               "#999;padding:2px 6px}td.v{text-align:right}.retido{color:#a00}"
-                               "</style></head><body>\n<h1>Repasse médico de %s (%s)</h1>\n",
-                      periodo, periodo, jstr(e, "status"));
-  cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(e, "profissionais")) {
-    if (rc != FAT_OK)
-      break;
-    rc = fat_buf_puts(&b, "<h2>", err);
-    if (rc == FAT_OK)
-      rc = fat_buf_html(&b, jstr(p, "nome"), err);
-    if (rc == FAT_OK)
-      rc = fat_buf_puts(&b, " — ", err);
-    if (rc == FAT_OK)
-      rc = fat_buf_html(&b, jstr(p, "conselho"), err);
-    if (rc == FAT_OK)
-      rc = fat_buf_puts(&b, "</h2>\n<table><tr><th>Data</th><th>Origem</th><th>Descrição</th>"
-                            "<th>Recebido</th><th>Regra</th><th>Repasse</th><th>Glosa</th>"
-                            "<th>Situação</th></tr>\n", err);
-    cJSON_ArrayForEach(i, cJSON_GetObjectItemCaseSensitive(p, "itens")) {
-      const char *sit = jstr(i, "situacao");
-
-      if (rc != FAT_OK)
-        break;
-      snprintf(d, sizeof d, "%s", fat_dia_br_ou(jstr(i, "data"), "").s);
-      fat_money_format_br(jint(i, "base"), v1, sizeof v1);
-      fat_money_format_br(jint(i, "valor"), v2, sizeof v2);
-      fat_money_format_br(jint(i, "glosa"), v3, sizeof v3);
-      rc = fat_buf_printf(&b, err, "<tr%s><td>%s</td><td>%s</td><td>",
-                          strcmp(sit, "retido") == 0 ? " class=\"retido\"" : "", d,
-                          jstr(i, "origem"));
-      if (rc == FAT_OK)
-        rc = fat_buf_html(&b, jstr(i, "descricao"), err);
-      if (rc == FAT_OK)
-        rc = fat_buf_printf(&b, err, "</td><td class=\"v\">%s</td><td>", v1);
-      if (rc == FAT_OK)
-        rc = fat_buf_html(&b, jstr(i, "regra"), err);
-      if (rc == FAT_OK)
-        rc = fat_buf_printf(&b, err, "</td><td class=\"v\">%s</td><td class=\"v\">%s</td>"
-                                     "<td>%s</td></tr>\n", v2, jint(i, "glosa") > 0 ? v3 : "",
-                            strcmp(sit, "retido") == 0 ? "retido (glosa em aberto)" : "a pagar");
-    }
-    fat_money_format_br(jint(p, "total_pagar"), v1, sizeof v1);
-    fat_money_format_br(jint(p, "total_retido"), v2, sizeof v2);
-    if (rc == FAT_OK)
-      rc = fat_buf_printf(&b, err, "</table>\n<p><b>A pagar: %s</b> — retido: %s</p>\n", v1, v2);
-  }
-  fat_money_format_br(jint(e, "total_pagar"), v1, sizeof v1);
-  fat_money_format_br(jint(e, "total_retido"), v2, sizeof v2);
-  if (rc == FAT_OK)
-    rc = fat_buf_printf(&b, err, "<h2>Total a pagar: %s — retido: %s</h2>\n</body></html>\n", v1,
-                        v2);
-  cJSON_Delete(e);
-  if (rc != FAT_OK) {
-    fat_buf_fini(&b);
-    return rc;
-  }
-  *len = b.len;
-  *html = fat_buf_take(&b);
-  return FAT_OK;
-}
-
-fat_rc fat_repasse_extrato_xlsx(fat_store *st, const char *periodo, int64_t profissional_id,
-                                const char *path, fat_err *err)
-{
-  static const char *const cab[] = {"Data", "Origem", "Descrição", "Recebido", "Regra",
-                                    "Repasse", "Glosa", "Situação"};
-  cJSON *e = NULL, *p, *i;
-  fat_xlsx *x = NULL;
-  int lin, k, n = 0;
-  fat_rc rc;
-
-  rc = fat_repasse_extrato(st, periodo, profissional_id, &e, err);
-  if (rc != FAT_OK)
-    return rc;
-  rc = fat_xlsx_abrir(path, &x, err);
-  if (rc != FAT_OK)
-    goto out;
-  rc = fat_xlsx_planilha(x, "Resumo", err);
-  if (rc != FAT_OK)
-    goto out;
-  fat_xlsx_titulo(x, 0, 0, "Repasse médico");
-  fat_xlsx_texto(x, 0, 1, periodo);
-  fat_xlsx_texto(x, 0, 2, jstr(e, "status"));
-  fat_xlsx_titulo(x, 2, 0, "Profissional");
-  fat_xlsx_titulo(x, 2, 1, "Conselho");
-  fat_xlsx_titulo(x, 2, 2, "A pagar");
-  fat_xlsx_titulo(x, 2, 3, "Retido");
-  fat_xlsx_largura(x, 0, 1, 32);
-  fat_xlsx_largura(x, 2, 3, 14);
-  lin = 3;
-  cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(e, "profissionais")) {
-    fat_xlsx_texto(x, lin, 0, jstr(p, "nome"));
-    fat_xlsx_texto(x, lin, 1, jstr(p, "conselho"));
-    fat_xlsx_dinheiro(x, lin, 2, jint(p, "total_pagar"));
-    fat_xlsx_dinheiro(x, lin, 3, jint(p, "total_retido"));
-    lin++;
-  }
-  fat_xlsx_titulo(x, lin, 0, "Total");
-  fat_xlsx_dinheiro(x, lin, 2, jint(e, "total_pagar"));
-  fat_xlsx_dinheiro(x, lin, 3, jint(e, "total_retido"));
-  cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(e, "profissionais")) {
-    char nome[32];
-
-    snprintf(nome, sizeof nome, "Prof %d", ++n);
-    rc = fat_xlsx_planilha(x, nome, err);
-    if (rc != FAT_OK)
-      goto out;
-    fat_xlsx_titulo(x, 0, 0, jstr(p, "nome"));
-    fat_xlsx_texto(x, 0, 2, jstr(p, "conselho"));
-    for (k = 0; k < 8; k++)
-      fat_xlsx_titulo(x, 2, k, cab[k]);
-    fat_xlsx_largura(x, 0, 1, 12);
-    fat_xlsx_largura(x, 2, 2, 48);
-    fat_xlsx_largura(x, 3, 7, 14);
-    lin = 3;
-    cJSON_ArrayForEach(i, cJSON_GetObjectItemCaseSensitive(p, "itens")) {
-      fat_xlsx_data(x, lin, 0, jstr(i, "data"));
-      fat_xlsx_texto(x, lin, 1, jstr(i, "origem"));
-      fat_xlsx_texto(x, lin, 2, jstr(i, "descricao"));
-      fat_xlsx_dinheiro(x, lin, 3, jint(i, "base"));
-      fat_xlsx_texto(x, lin, 4, jstr(i, "regra"));
-      fat_xlsx_dinheiro(x, lin, 5, jint(i, "valor"));
-      if (jint(i, "glosa") > 0)
-        fat_xlsx_dinheiro(x, lin, 6, jint(i, "glosa"));
-      fat_xlsx_texto(x, lin, 7, strcmp(jstr(i, "situacao"), "retido") == 0 ? "retido" : "a pagar");
-      lin++;
-    }
-    fat_xlsx_titulo(x, lin, 4, "A pagar");
-    fat_xlsx_dinheiro(x, lin, 5, jint(p, "total_pagar"));
-    fat_xlsx_titulo(x, lin + 1, 4, "Retido");
-    fat_xlsx_dinheiro(x, lin + 1, 5, jint(p, "total_retido"));
-  }
-out:
-  if (x != NULL) {
-    fat_rc r2 = fat_xlsx_fechar(x, rc == FAT_OK ? err : NULL);
-
-    if (rc == FAT_OK)
-      rc = r2;
-  }
-  cJSON_Delete(e);
-  return rc;
 }

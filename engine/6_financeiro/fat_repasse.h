@@ -59,6 +59,12 @@ FAT_NODISCARD fat_rc fat_repasse_regra_listar(fat_store *st, cJSON **out, fat_er
 ** professional). FAT_ESTATE when that repasse is closed. */
 FAT_NODISCARD fat_rc fat_repasse_calcular(fat_store *st, fat_gen *gen, const char *periodo,
                                           cJSON **out, fat_err *err);
+/* The same calculation; *avisos (may be NULL) gets only the array of
+** warnings, and the statement is left to fat_repasse_extrato_ler or the
+** _escrever functions (its lines are not held in memory). */
+FAT_NODISCARD fat_rc fat_repasse_calcular_avisos(fat_store *st, fat_gen *gen,
+                                                 const char *periodo, cJSON **avisos,
+                                                 fat_err *err);
 /* A held line: "pagar" pays what was received now; "reter" holds it again.
 ** Only in an open repasse. Audited. */
 FAT_NODISCARD fat_rc fat_repasse_decidir(fat_store *st, int64_t item_id, const char *decisao,
@@ -87,13 +93,72 @@ typedef struct fat_repasse_totais {
 FAT_NODISCARD fat_rc fat_repasse_totais_de(fat_store *st, const char *periodo,
                                            fat_repasse_totais *t, fat_err *err);
 
-/* The statement of periodo: {periodo, status, total_pagar, total_retido,
-** profissionais: [{id, nome, conselho, total_pagar, total_retido, itens: [...]}]}.
-** profissional_id 0 = everyone. */
+/* The statement of periodo: {periodo, status, profissionais: [{id, nome,
+** conselho, itens: [...], total_pagar, total_retido}], total_pagar,
+** total_retido}. profissional_id 0 = everyone. Every line is held in memory
+** (~2 KB each): a statement of any size should be read with
+** fat_repasse_extrato_ler or written with the _escrever functions. */
 FAT_NODISCARD fat_rc fat_repasse_extrato(fat_store *st, const char *periodo,
                                          int64_t profissional_id, cJSON **out, fat_err *err);
-/* The same as printable HTML (*html fat_free) or as an XLSX file at path
-** (one sheet per professional plus a summary). */
+/* One professional of a statement and the totals of its lines. */
+typedef struct fat_repasse_prof {
+  int64_t id;
+  const char *nome;          /* NULL when missing */
+  const char *conselho;      /* "CRM 1111/SP"; NULL when a part of it is missing */
+  int64_t total_pagar;       /* lines not held */
+  int64_t total_retido;      /* held lines */
+  int64_t linhas;
+} fat_repasse_prof;
+
+/* What fat_repasse_extrato_ler calls, in this order (a NULL member is
+** skipped): inicio once, with the period, its status, every professional of
+** the statement in its order (name, then id) and the grand totals; then, for
+** each professional, prof, linha for each of its lines in id order, and
+** prof_fim. A line is the object {id, origem, data, guia, codigo, base,
+** valor, regra, glosa, situacao, descricao} of fat_repasse_extrato (null
+** where the line has no value); it lives until linha returns. A callback
+** that returns other than FAT_OK stops the reading with its code. */
+typedef struct fat_repasse_leitor {
+  void *u;
+  fat_rc (*inicio)(void *u, const char *periodo, const char *status,
+                   const fat_repasse_prof *profs, size_t n, int64_t total_pagar,
+                   int64_t total_retido, fat_err *err);
+  fat_rc (*prof)(void *u, const fat_repasse_prof *p, fat_err *err);
+  fat_rc (*linha)(void *u, const fat_repasse_prof *p, const cJSON *linha, fat_err *err);
+  fat_rc (*prof_fim)(void *u, const fat_repasse_prof *p, fat_err *err);
+} fat_repasse_leitor;
+
+/* The statement of periodo (profissional_id 0 = everyone) handed to l as it
+** is read: the lines come in pages of 512 by the key of repasse_item, in one
+** read snapshot, so memory does not grow with the number of lines (the
+** professionals and their totals are held: one row each). No statement is
+** open while a callback runs. FAT_ENOTFOUND when periodo has no repasse. */
+FAT_NODISCARD fat_rc fat_repasse_extrato_ler(fat_store *st, const char *periodo,
+                                             int64_t profissional_id,
+                                             const fat_repasse_leitor *l, fat_err *err);
+
+/* Where the streamed statements go: n bytes at p, in order (~64 KB at a
+** time). Return other than FAT_OK to stop. */
+typedef fat_rc (*fat_repasse_escrita)(void *u, const char *p, size_t n, fat_err *err);
+
+/* The statement as JSON text, written to w as it is read: byte for byte
+** cJSON_PrintUnformatted(fat_repasse_extrato(...)), in flat memory. The
+** members of mais (an object; NULL = none) are written after the totals,
+** as fat_repasse_calcular adds "avisos". */
+FAT_NODISCARD fat_rc fat_repasse_extrato_json_escrever(fat_store *st, const char *periodo,
+                                                       int64_t profissional_id,
+                                                       const cJSON *mais,
+                                                       fat_repasse_escrita w, void *u,
+                                                       fat_err *err);
+/* The statement as printable HTML written to w as it is read (flat memory);
+** fat_repasse_extrato_html gives the same bytes in one buffer (*html
+** fat_free). The XLSX file at path has one sheet per professional plus a
+** summary (the spreadsheet library holds the cells until it writes the
+** file). */
+FAT_NODISCARD fat_rc fat_repasse_extrato_html_escrever(fat_store *st, const char *periodo,
+                                                       int64_t profissional_id,
+                                                       fat_repasse_escrita w, void *u,
+                                                       fat_err *err);
 FAT_NODISCARD fat_rc fat_repasse_extrato_html(fat_store *st, const char *periodo,
                                               int64_t profissional_id, char **html, size_t *len,
                                               fat_err *err);
@@ -112,5 +177,18 @@ FAT_NODISCARD fat_rc fat_repasse_extrato_xlsx(fat_store *st, const char *periodo
   " ON o.id = r.operadora_id WHERE substr(r.data, 1, 7) = ?1"                                  \
   " AND (x.recebimento_id, x.guia_id) > (?2, ?3)"                                              \
   " ORDER BY x.recebimento_id, x.guia_id LIMIT ?4"
+
+/* A page of the lines of professional ?2 in repasse ?1 after line id ?3, in
+** id order (fat_repasse_extrato_ler): seeks repasse_item_rep and needs no
+** sort (unit.escala checks the plan). */
+#define FAT_REPASSE_EXTRATO_LINHAS_SQL                                                         \
+  "SELECT ri.id AS id, ri.origem AS origem, COALESCE(r.data, x.data) AS data,"                 \
+  " g.numero_prestador AS guia, i.codigo AS codigo, ri.base AS base, ri.valor AS valor,"       \
+  " ri.regra AS regra, ri.glosa AS glosa, ri.situacao AS situacao, ri.descricao AS descricao"  \
+  " FROM repasse_item ri LEFT JOIN recebimento r ON r.id = ri.recebimento_id"                  \
+  " LEFT JOIN particular_pagamento x ON x.id = ri.pagamento_particular_id"                     \
+  " LEFT JOIN guia g ON g.id = ri.guia_id LEFT JOIN item i ON i.id = ri.item_id"               \
+  " WHERE ri.repasse_id = ?1 AND ri.profissional_id = ?2 AND ri.id > ?3"                       \
+  " ORDER BY ri.id LIMIT 512"
 
 #endif

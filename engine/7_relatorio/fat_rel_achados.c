@@ -2,6 +2,7 @@
 #include "fat_rel_achados.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fat_dia.h"
@@ -42,6 +43,21 @@ static const char sql_linhas[] =
     " substr(a.criado_em, 1, 10) AS criado_em, substr(a.reconhecido_em, 1, 10)"
     " AS reconhecido_em, a.reconhecido_por AS reconhecido_por,"
     " a.reconhecido_motivo AS reconhecido_motivo" FONTE_ITEM " ORDER BY a.guia_id, a.id";
+/* one page: ?9 guia and ?10 id of the cursor (0 0 for the first), ?11 limit;
+** "a.guia_id >= ?9" bounds the walk of the index from the cursor */
+static const char sql_pagina[] =
+    "SELECT a.id AS id, a.guia_id AS guia_id, g.numero_prestador AS guia,"
+    " (SELECT nome FROM operadora o WHERE o.id = g.operadora_id) AS operadora,"
+    " g.competencia AS competencia,"
+    " (SELECT nome FROM profissional p WHERE p.id = g.executante_id) AS profissional,"
+    " a.codigo AS codigo,"
+    " CASE a.severidade WHEN 'bloqueio' THEN 'Bloqueio' ELSE 'Alerta' END AS severidade,"
+    " " FAT_ACHADO_CAMPO_SQL("a", "it") " AS campo, a.mensagem AS mensagem, a.valor_risco AS valor_risco,"
+    " substr(a.criado_em, 1, 10) AS criado_em, substr(a.reconhecido_em, 1, 10)"
+    " AS reconhecido_em, a.reconhecido_por AS reconhecido_por,"
+    " a.reconhecido_motivo AS reconhecido_motivo" FONTE_ITEM
+    " AND a.guia_id >= ?9 AND (a.guia_id > ?9 OR a.id > ?10)"
+    " ORDER BY a.guia_id, a.id LIMIT ?11";
 static const char sql_total[] =
     "SELECT count(*) AS achados, count(DISTINCT a.guia_id) AS guias,"
     " coalesce(sum(a.valor_risco), 0) AS valor_risco" FONTE;
@@ -100,6 +116,9 @@ typedef struct filtro_lido {
   int64_t op;
   char comp[8];
   char digitos[32];
+  int64_t apos_guia, apos_id; /* the page's cursor (0 0: first page) */
+  int limite;                 /* lines per page (with f->pagina) */
+  int seguinte;               /* 1: a page after the first */
 } filtro_lido;
 
 static fat_rc ler_filtro(fat_store *st, const fat_achados_filtro *f, filtro_lido *l,
@@ -154,10 +173,11 @@ static void bind_filtro(fat_stmt *s, const fat_achados_filtro *f, const filtro_l
   fat_bind_int(s, 8, f->reconhecidos);
 }
 
-/* Add a table of sql (lines) with its total. */
+/* Add a table of sql (lines) and, when com_total, its total. */
 static fat_rc tabela(fat_store *st, cJSON *rel, const char *nome, const char *titulo,
                      const rel_col *cols, size_t n, const char *sql,
-                     const fat_achados_filtro *f, const filtro_lido *l, fat_err *err)
+                     const fat_achados_filtro *f, const filtro_lido *l, int com_total,
+                     fat_err *err)
 {
   cJSON *tab;
   fat_stmt *s;
@@ -167,15 +187,51 @@ static fat_rc tabela(fat_store *st, cJSON *rel, const char *nome, const char *ti
     rc = fat_store_prepare(st, sql, &s, err);
   if (rc == FAT_OK) {
     bind_filtro(s, f, l);
+    if (sql == sql_pagina) {
+      fat_bind_int(s, 9, l->apos_guia);
+      fat_bind_int(s, 10, l->apos_id);
+      fat_bind_int(s, 11, l->limite);
+    }
     rc = rel_linhas(st, tab, s, err);
   }
-  if (rc == FAT_OK)
+  if (rc == FAT_OK && sql == sql_pagina) {
+    const cJSON *linhas = cJSON_GetObjectItemCaseSensitive(tab, "linhas");
+    const cJSON *ult = cJSON_GetArrayItem(linhas, cJSON_GetArraySize(linhas) - 1);
+
+    f->pagina->proximo[0] = '\0';
+    if (ult != NULL && cJSON_GetArraySize(linhas) >= l->limite)
+      snprintf(f->pagina->proximo, sizeof f->pagina->proximo, "%lld.%lld",
+               (long long)rel_int(ult, "guia_id"), (long long)rel_int(ult, "id"));
+  }
+  if (rc == FAT_OK && com_total)
     rc = fat_store_prepare(st, sql_total, &s, err);
-  if (rc == FAT_OK) {
+  if (rc == FAT_OK && com_total) {
     bind_filtro(s, f, l);
     rc = rel_total(st, tab, s, err);
   }
   return rc;
+}
+
+/* The page asked for: limit and cursor "guia.id" (fat_rel_achados made it). */
+static fat_rc ler_pagina(const fat_pagina *p, filtro_lido *l, fat_err *err)
+{
+  const char *c = p->apos;
+  char *fim = NULL;
+
+  l->limite = p->limite == 0 ? 50 : p->limite;
+  if (l->limite < 1 || l->limite > FAT_PAGINA_MAX)
+    return fat_err_set(err, FAT_EINVAL, "limite deve estar entre 1 e %d", FAT_PAGINA_MAX);
+  if (c == NULL || c[0] == '\0')
+    return FAT_OK;
+  l->apos_guia = strtoll(c, &fim, 10);
+  if (fim == c || *fim != '.' || l->apos_guia < 0)
+    return fat_err_set(err, FAT_EINVAL, "cursor de página inválido");
+  c = fim + 1;
+  l->apos_id = strtoll(c, &fim, 10);
+  if (fim == c || *fim != '\0' || l->apos_id < 0)
+    return fat_err_set(err, FAT_EINVAL, "cursor de página inválido");
+  l->seguinte = 1;
+  return FAT_OK;
 }
 
 fat_rc fat_rel_achados(fat_store *st, const fat_achados_filtro *f, cJSON **out, fat_err *err)
@@ -192,6 +248,8 @@ fat_rc fat_rel_achados(fat_store *st, const fat_achados_filtro *f, cJSON **out, 
     f = &vazio;
   }
   rc = ler_filtro(st, f, &l, err);
+  if (rc == FAT_OK && f->pagina != NULL)
+    rc = ler_pagina(f->pagina, &l, err);
   if (rc != FAT_OK)
     return rc;
   rel = rel_novo("achados", "Achados da conferência");
@@ -213,11 +271,11 @@ fat_rc fat_rel_achados(fat_store *st, const fat_achados_filtro *f, cJSON **out, 
     rc = rel_param(rel, "reconhecidos",
                    f->reconhecidos == 0 ? "nao" : f->reconhecidos == 1 ? "sim" : "todos", err);
   if (rc == FAT_OK)
-    rc = tabela(st, rel, "achados", "Achados", cols_linhas, REL_NCOLS(cols_linhas), sql_linhas,
-                f, &l, err);
-  if (rc == FAT_OK)
+    rc = tabela(st, rel, "achados", "Achados", cols_linhas, REL_NCOLS(cols_linhas),
+                f->pagina != NULL ? sql_pagina : sql_linhas, f, &l, !l.seguinte, err);
+  if (rc == FAT_OK && !l.seguinte)
     rc = tabela(st, rel, "por_codigo", "Por código", cols_codigo, REL_NCOLS(cols_codigo),
-                sql_codigo, f, &l, err);
+                sql_codigo, f, &l, 1, err);
   if (rc != FAT_OK) {
     cJSON_Delete(rel);
     return rc;

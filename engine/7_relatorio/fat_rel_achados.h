@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "fat_err.h"
+#include "fat_relatorio.h"
 #include "fat_store.h"
 
 /* Which findings: every member may be NULL / 0 (no filter). */
@@ -28,6 +29,8 @@ typedef struct fat_achados_filtro {
                                guia's executante or an item's professional */
   int64_t guia_id;          /* one guia (every finding of it, acknowledged too) */
   int reconhecidos;         /* 0 open only (default), 1 acknowledged only, 2 both */
+  fat_pagina *pagina;       /* NULL: every line (CLI, exports); else one page of the
+                               lines by keyset (guia, id), fat_relatorio.h */
 } fat_achados_filtro;
 
 /* The worklist for filter f (NULL = no filter) as a report document
@@ -39,6 +42,14 @@ typedef struct fat_achados_filtro {
 **     and id; total {achados, guias, valor_risco};
 **   "por_codigo": per code and severity {codigo, severidade, achados, guias,
 **     valor_risco}, most money first; the same total]}.
+** With f->pagina, "achados" holds at most pagina->limite lines after the
+** cursor pagina->apos, and pagina->proximo is the cursor of the next page
+** ("" after the last); the totals and "por_codigo" come with the first page
+** only (apos NULL or ""): later pages carry the lines alone. A page walks
+** the findings in (guia, id) order from the cursor and stops at the limit
+** (unit.planos_web checks its plan); the totals of the first page still
+** read every finding the filter matches. FAT_EINVAL for a cursor this
+** function did not make.
 ** FAT_EINVAL naming the filter for a bad severity or competência or an
 ** unknown operadora. Reads only. */
 FAT_NODISCARD fat_rc fat_rel_achados(fat_store *st, const fat_achados_filtro *f, cJSON **out,

@@ -97,7 +97,7 @@ static const rel_col cols_codigo[] = {
 ** goes to "(guia inteira)" / the guia's executante) */
 static const char sql_procedimento[] =
     GS ", it AS (SELECT i.codigo AS chave, max(i.descricao) AS descricao, count(*) AS itens,"
-    " coalesce(sum(i.valor_total), 0) AS faturado FROM gs JOIN item i ON i.guia_id = gs.id"
+    " coalesce(sum(i.valor_total), 0) AS faturado FROM gs CROSS JOIN item i ON i.guia_id = gs.id"
     " GROUP BY i.codigo),"
     " gp AS (SELECT coalesce(i.codigo, '(guia inteira)') AS chave," GL_COLS
     " FROM gs JOIN glosa gl ON gl.guia_id = gs.id LEFT JOIN item i ON i.id = gl.item_id"
@@ -108,7 +108,7 @@ static const char sql_procedimento[] =
     " FROM gp LEFT JOIN it ON it.chave = gp.chave ORDER BY gp.glosado DESC, gp.chave";
 static const char sql_profissional[] =
     GS ", it AS (SELECT coalesce(i.profissional_id, gs.executante) AS chave, count(*) AS itens,"
-    " coalesce(sum(i.valor_total), 0) AS faturado FROM gs JOIN item i ON i.guia_id = gs.id"
+    " coalesce(sum(i.valor_total), 0) AS faturado FROM gs CROSS JOIN item i ON i.guia_id = gs.id"
     " GROUP BY 1),"
     " gp AS (SELECT coalesce(i.profissional_id, gs.executante) AS chave," GL_COLS
     " FROM gs JOIN glosa gl ON gl.guia_id = gs.id LEFT JOIN item i ON i.id = gl.item_id"
@@ -136,7 +136,7 @@ static const rel_col cols_profissional[] = {
 
 #define REC_FONTE                                                                           \
   GS ", rid AS (SELECT DISTINCT ri.recurso_id AS id FROM gs"                                \
-  " JOIN glosa gl ON gl.guia_id = gs.id JOIN recurso_item ri ON ri.glosa_id = gl.id),"      \
+  " CROSS JOIN glosa gl ON gl.guia_id = gs.id CROSS JOIN recurso_item ri ON ri.glosa_id = gl.id)," \
   " rs AS (SELECT r.id AS id, r.operadora_id AS operadora_id, r.status AS status,"          \
   " (SELECT count(*) FROM recurso_item ri WHERE ri.recurso_id = r.id) AS glosas,"           \
   " (SELECT coalesce(sum(ri.valor_recursado), 0) FROM recurso_item ri"                      \

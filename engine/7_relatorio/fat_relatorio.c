@@ -687,8 +687,8 @@ fat_rc fat_relatorio_guia(fat_store *st, const fat_leitor *leitor, int64_t id, c
 */
 
 /* ?1 operadora id or NULL, ?2 status, ?3 competência, ?4 hoje, ?5 last id,
-** ?6 limit. tem_xml asks typeof(), which reads the record header only:
-** "xml IS NOT NULL" loaded each lote's whole XML from its overflow pages. */
+** ?6 limit. tem_xml looks the lote up in lote_xml (its primary key): the
+** XML itself is never read by a list (migration 081). */
 #define LOTE_COLS                                                                          \
   "SELECT l.id AS id, l.numero AS numero, l.tipo_guia AS tipo_guia,"                       \
   " l.competencia AS competencia, l.periodo_inicio AS periodo_inicio,"                     \
@@ -699,7 +699,8 @@ fat_rc fat_relatorio_guia(fat_store *st, const fat_leitor *leitor, int64_t id, c
   " l.fechado_em AS fechado_em, l.prazo_envio AS prazo_envio,"                             \
   " (l.status = 'fechado' AND l.prazo_envio < ?4) AS atrasado, l.enviado_em AS enviado_em," \
   " l.protocolo AS protocolo, l.protocolo_data AS protocolo_data,"                         \
-  " l.previsao_pagamento AS previsao_pagamento, (typeof(l.xml) <> 'null') AS tem_xml,"           \
+  " l.previsao_pagamento AS previsao_pagamento,"                                          \
+  " EXISTS (SELECT 1 FROM lote_xml x WHERE x.lote_id = l.id) AS tem_xml,"                  \
   " o.id AS operadora_id, o.nome AS operadora, o.script AS operadora_chave"                \
   " FROM lote l"
 #define LOTE_REST                                                                          \

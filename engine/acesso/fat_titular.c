@@ -13,6 +13,7 @@
 
 #include "fat_auth.h"
 #include "fat_dia.h"
+#include "fat_lote_xml.h"
 #include "fat_mem.h"
 #include "fat_money.h"
 #include "fat_model.h"
@@ -1068,14 +1069,15 @@ static fat_rc rewrite_lote(fat_store *st, int64_t lote_id, int64_t anon_id, char
                            fat_err *err)
 {
   static const char sql_get[] =
-      "SELECT xml, hash, coalesce(hash_encoding, 'ISO-8859-1') FROM lote WHERE id = ?1";
+      "SELECT hash, coalesce(hash_encoding, 'ISO-8859-1') FROM lote WHERE id = ?1";
   static const char sql_rec[] =
       "INSERT INTO lgpd_lote_reescrito (lote_id, anonimizacao_id, hash_anterior, hash_novo)"
       " VALUES (?1, ?2, ?3, ?4)";
-  static const char sql_upd[] = "UPDATE lote SET xml = ?2, hash = ?3 WHERE id = ?1";
+  static const char sql_upd[] = "UPDATE lote SET hash = ?2 WHERE id = ?1";
   fat_stmt *s;
   char *xml = NULL, *hash = NULL, enc_s[16], novo[33];
-  int xml_len = 0, oom = 0, step;
+  size_t xml_len = 0;
+  int oom = 0, step;
   xmlDoc *doc = NULL;
   xmlNode *ep, *hn;
   xmlChar *mem = NULL;
@@ -1088,27 +1090,22 @@ static fat_rc rewrite_lote(fat_store *st, int64_t lote_id, int64_t anon_id, char
     return rc;
   fat_bind_int(s, 1, lote_id);
   step = fat_stmt_step(s);
-  if (step == FAT_ROW && !fat_col_is_null(s, 0)) {
-    xml_len = fat_col_bytes(s, 0);
-    xml = fat_malloc((size_t)xml_len + 1);
-    if (xml != NULL) {
-      memcpy(xml, fat_col_blob(s, 0), (size_t)xml_len);
-      xml[xml_len] = '\0';
-    } else {
-      oom = 1;
-    }
-    hash = fat_col_strdup(s, 1, &oom);
-    col_copy(s, 2, enc_s, sizeof enc_s);
+  if (step == FAT_ROW) {
+    hash = fat_col_strdup(s, 0, &oom);
+    col_copy(s, 1, enc_s, sizeof enc_s);
   }
   fat_stmt_reset(s);
   if (oom) {
     rc = fat_err_oom(err);
     goto out;
   }
+  rc = fat_lote_xml_ler(st, lote_id, &xml, &xml_len, err);
+  if (rc != FAT_OK)
+    goto out;
   if (xml == NULL || hash == NULL) /* no XML kept: nothing to rewrite */
     goto out;
   enc = fat_tiss_enc_parse(enc_s) == FAT_TISS_UTF8 ? FAT_TISS_UTF8 : FAT_TISS_ISO88591;
-  rc = fat_tiss_parse(xml, (size_t)xml_len, "lote", &doc, err);
+  rc = fat_tiss_parse(xml, xml_len, "lote", &doc, err);
   if (rc != FAT_OK)
     goto out;
   if (rewrite_guias(xmlDocGetRootElement(doc), numeros, nn, cart, fallback) == 0)
@@ -1134,12 +1131,13 @@ static fat_rc rewrite_lote(fat_store *st, int64_t lote_id, int64_t anon_id, char
     fat_bind_text(s, 4, novo);
     rc = fat_store_step_done(st, s, "erro ao registrar a reescrita do lote", err);
   }
+  if (rc == FAT_OK) /* the XML first: its trigger checks the record from the current hash */
+    rc = fat_lote_xml_gravar(st, lote_id, mem, (size_t)mem_len, err);
   if (rc == FAT_OK)
     rc = fat_store_prepare(st, sql_upd, &s, err);
   if (rc == FAT_OK) {
     fat_bind_int(s, 1, lote_id);
-    fat_bind_blob(s, 2, mem, (size_t)mem_len); /* a failed bind fails the step */
-    fat_bind_text(s, 3, novo);
+    fat_bind_text(s, 2, novo);
     rc = fat_store_step_done(st, s, "erro ao gravar o XML do lote", err);
   }
   if (rc == FAT_OK)
@@ -1160,7 +1158,7 @@ static fat_rc rewrite_lotes(fat_store *st, const titular *t, int64_t anon_id, co
 {
   static const char sql_l[] =
       "SELECT DISTINCT g.lote_id FROM guia g JOIN lote l ON l.id = g.lote_id"
-      " WHERE l.xml IS NOT NULL AND g.beneficiario_id IN"
+      " WHERE l.id IN (SELECT lote_id FROM lote_xml) AND g.beneficiario_id IN"
       " (SELECT id FROM beneficiario WHERE cpf = ?1) ORDER BY 1";
   static const char sql_g[] =
       "SELECT numero_prestador FROM guia WHERE lote_id = ?2 AND beneficiario_id IN"

@@ -405,6 +405,16 @@ void fat_bind_blob(fat_stmt *s, int i, const void *v, size_t len)
     bind_check(s, i, sqlite3_bind_blob(s->s, i, v, (int)len, SQLITE_TRANSIENT));
 }
 
+void fat_bind_blob_static(fat_stmt *s, int i, const void *v, size_t len)
+{
+  if (v == NULL)
+    bind_check(s, i, sqlite3_bind_null(s->s, i));
+  else if (len > INT_MAX)
+    bind_check(s, i, SQLITE_TOOBIG);
+  else
+    bind_check(s, i, sqlite3_bind_blob(s->s, i, v, (int)len, SQLITE_STATIC));
+}
+
 void fat_bind_int(fat_stmt *s, int i, int64_t v)
 {
   bind_check(s, i, sqlite3_bind_int64(s->s, i, v));

@@ -87,6 +87,11 @@ int fat_store_cached(const fat_store *st, const char *sql);
 void fat_bind_text(fat_stmt *s, int i, const char *v);
 void fat_bind_textn(fat_stmt *s, int i, const char *v, size_t len);
 void fat_bind_blob(fat_stmt *s, int i, const void *v, size_t len);
+/* fat_bind_blob without the copy (a lote's XML is large): v must stay valid
+** and unchanged until the statement has been stepped and reset
+** (fat_store_step_done does both); bind the parameter again (NULL) before
+** freeing v, since a reset keeps the binding. */
+void fat_bind_blob_static(fat_stmt *s, int i, const void *v, size_t len);
 void fat_bind_int(fat_stmt *s, int i, int64_t v);
 void fat_bind_int_or_null(fat_stmt *s, int i, int64_t v, int is_null);
 void fat_bind_null(fat_stmt *s, int i);

@@ -44,12 +44,36 @@ static void help(void)
          "                    demo: recall e precisão por classe (saída 1 abaixo do mínimo)\n"
          "  --json            um objeto JSON por achado, por linha, e um resumo no fim\n"
          "\n"
+         "Com FAT_CONFERIR_ESPERAS=1 no ambiente, mostra no erro padrão quanto tempo as\n"
+         "threads gravaram e esperaram umas pelas outras (para medir o desempenho).\n"
+         "\n"
          "saída: 0 sem bloqueios em aberto; 1 com bloqueio não reconhecido ou erro;\n"
          "2 uso incorreto; 3 banco de dados ocupado por outro processo (nada foi\n"
          "alterado: tente de novo). Reconheça um achado com:\n"
          "faturo achado reconhecer ID --motivo ...\n");
 }
 
+
+/* How long the threads of the run stored and waited (FAT_CONFERIR_ESPERAS),
+** on stderr: for measuring, not part of the report. */
+static void print_esperas(const fat_conferir_resumo *r)
+{
+  double vida = r->ns_threads > 0 ? (double)r->ns_threads : 1.0;
+
+  if (r->threads <= 0) {
+    fprintf(stderr, "esperas: conferir rodou numa thread\n");
+    return;
+  }
+  fprintf(stderr,
+          "esperas: %d threads, %.2f s; gravando %.2f s; esperando pela situação de outra "
+          "guia %.2f s, por lote gravado %.2f s, no início e no fim %.2f s: %.1f%% do tempo "
+          "das threads (%.2f s); %zu esperas\n",
+          r->threads, (double)r->ns_total / 1e9, (double)r->ns_gravando / 1e9,
+          (double)r->ns_espera_situacao / 1e9, (double)r->ns_espera_lote / 1e9,
+          (double)r->ns_espera_fim / 1e9,
+          100.0 * (double)(r->ns_espera_situacao + r->ns_espera_lote + r->ns_espera_fim) / vida,
+          vida / 1e9, r->esperas);
+}
 /* Text output lists the findings of the first CONFERIR_MOSTRAR guias; the
 ** rest are counted (faturo achado listar has them all, --detalhes prints
 ** them): printing tens of thousands of findings costs more than checking. */
@@ -378,6 +402,8 @@ int cli_conferir(fat_cli *cli, int argc, char **argv)
   if (aval)
     return avaliar(st, min_recall, min_prec, cli->json);
   print_summary(&res, &oc, cli->json);
+  if (getenv("FAT_CONFERIR_ESPERAS") != NULL)
+    print_esperas(&res);
   rc = (res.bloqueios_abertos > 0 || res.com_erro > 0) ? CLI_FAIL : CLI_OK;
   return rc;
 }

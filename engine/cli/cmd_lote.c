@@ -22,13 +22,15 @@ static const char lote_help[] =
   "\n"
   "ações:\n"
   "  fechar --operadora X | --todas [--competencia AAAA-MM] [--ate AAAA-MM-DD] [--hoje AAAA-MM-DD]\n"
-  "         [--saida DIR] [--xsd DIR]\n"
+  "         [--hora HH:MM:SS] [--saida DIR] [--xsd DIR]\n"
   "      agrupa as guias conferidas e sem bloqueio por período do contrato e tipo de guia,\n"
   "      numera os lotes, gera o XML TISS 4.01.00 e valida no XSD (tudo ou nada);\n"
   "      uma guia que o XSD TISS não aceita (ex.: sem carteira) fica retida, com o motivo,\n"
   "      e os lotes fecham com as outras (saída 1 quando há retidas)\n"
   "      --todas: cada operadora com guias prontas, uma por vez (a recusa de uma não\n"
   "      impede as outras; saída 1 se alguma recusou)\n"
+  "      --hora: hora de registro da transação nos arquivos (padrão: agora); com --hoje,\n"
+  "      as mesmas guias dão os mesmos arquivos, byte a byte\n"
   "  listar [--operadora X] [--hoje AAAA-MM-DD]   lotes com prazo de envio e atrasos\n"
   "  xml N [--saida DIR]                 grava o arquivo XML do lote N\n"
   "  enviado N --data AAAA-MM-DD         registra o envio (o lote fica imutável)\n"
@@ -100,7 +102,7 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
     {"operadora", required_argument, NULL, 'o'}, {"competencia", required_argument, NULL, 'c'},
     {"ate", required_argument, NULL, 'a'},       {"hoje", required_argument, NULL, 'H'},
     {"saida", required_argument, NULL, 's'},     {"todas", no_argument, NULL, 'T'},
-    {NULL, 0, NULL, 0}};
+    {"hora", required_argument, NULL, 'h'},      {NULL, 0, NULL, 0}};
   fat_lote_fechar_opts o;
   fat_lote_fechar_res res;
   fat_lote_fechar_todas_res todas;
@@ -124,6 +126,7 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
     case 'c': o.competencia = optarg; break;
     case 'a': o.ate = optarg; break;
     case 'H': o.hoje = optarg; break;
+    case 'h': o.hora = optarg; break;
     case 's': saida = optarg; break;
     case 'T': todas_ops = 1; break;
     default: return cli_bad_option("lote fechar", argv, opts);
@@ -252,9 +255,18 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
   ret = CLI_OK;
   if (saida != NULL) {
     fat_leitor leitor;
+    int tx = 0;
 
     if (cli_leitor(cli, "lote fechar", &leitor) == NULL)
       ret = CLI_FAIL;
+    /* the access log of the files in one transaction, not one per file; what
+    ** was read before a failure stays logged */
+    if (ret == CLI_OK && res.n > 1) {
+      if (fat_store_begin(st, &err) != FAT_OK)
+        ret = cli_error(&err);
+      else
+        tx = 1;
+    }
     for (i = 0; i < res.n && ret == CLI_OK; i++) {
       char *xml;
       size_t len;
@@ -268,6 +280,8 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
       ret = write_to(saida, arq, xml, len);
       fat_free(xml);
     }
+    if (tx && fat_store_commit(st, &err) != FAT_OK)
+      ret = cli_error(&err);
   }
   if (ret == CLI_OK && res.n_retidas > 0)
     ret = CLI_FAIL;

@@ -1,7 +1,9 @@
 /* cmd_repasse.c: `faturo repasse regra|regras|calcular|decidir|fechar|ajuste|listar|extrato`. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_fin.h"
 #include "fat_mem.h"
@@ -26,29 +28,139 @@ static void help(void)
          "          [--saida ARQUIVO]   extrato por profissional\n");
 }
 
-static void print_extrato(const cJSON *e)
+/* ---- `repasse extrato`: printed as the engine reads it (flat memory) ---- */
+
+typedef struct extrato_out {
+  FILE *f;
+  int64_t total_pagar, total_retido;
+} extrato_out;
+
+static fat_rc ex_inicio(void *u, const char *periodo, const char *status,
+                        const fat_repasse_prof *profs, size_t n, int64_t tp, int64_t tr,
+                        fat_err *err)
 {
-  const cJSON *p, *i, *a;
+  extrato_out *o = u;
+
+  (void)profs;
+  (void)n;
+  (void)err;
+  o->total_pagar = tp;
+  o->total_retido = tr;
+  fprintf(o->f, "repasse de %s (%s)\n", periodo, status);
+  return FAT_OK;
+}
+
+static fat_rc ex_prof(void *u, const fat_repasse_prof *p, fat_err *err)
+{
+  extrato_out *o = u;
+  char v1[40], v2[40];
+
+  (void)err;
+  fprintf(o->f, "\n%s (%s): a pagar %s, retido %s\n", p->nome != NULL ? p->nome : "-",
+          p->conselho != NULL ? p->conselho : "", cf_brl(p->total_pagar, v1),
+          cf_brl(p->total_retido, v2));
+  return FAT_OK;
+}
+
+static fat_rc ex_linha(void *u, const fat_repasse_prof *p, const cJSON *i, fat_err *err)
+{
+  extrato_out *o = u;
   char v1[40], v2[40], v3[40], d[16];
 
-  printf("repasse de %s (%s)\n", cli_jstr(e, "periodo", "-"), cli_jstr(e, "status", "-"));
-  cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(e, "profissionais")) {
-    printf("\n%s (%s): a pagar %s, retido %s\n", cli_jstr(p, "nome", "-"),
-           cli_jstr(p, "conselho", ""), cf_jbrl(p, "total_pagar", v1),
-           cf_jbrl(p, "total_retido", v2));
-    cJSON_ArrayForEach(i, cJSON_GetObjectItemCaseSensitive(p, "itens")) {
-      printf("  #%-5lld %s %-10s base %12s -> %12s  %s (%s)", (long long)cli_jint(i, "id"),
-             cf_jdata(i, "data", d), cli_jstr(i, "origem", "-"), cf_jbrl(i, "base", v1),
-             cf_jbrl(i, "valor", v2), cli_jstr(i, "descricao", ""), cli_jstr(i, "regra", ""));
-      if (strcmp(cli_jstr(i, "situacao", ""), "retido") == 0)
-        printf("  RETIDO: glosa de %s em aberto", cf_jbrl(i, "glosa", v3));
-      printf("\n");
+  (void)p;
+  fprintf(o->f, "  #%-5lld %s %-10s base %12s -> %12s  %s (%s)", (long long)cli_jint(i, "id"),
+          cf_jdata(i, "data", d), cli_jstr(i, "origem", "-"), cf_jbrl(i, "base", v1),
+          cf_jbrl(i, "valor", v2), cli_jstr(i, "descricao", ""), cli_jstr(i, "regra", ""));
+  if (strcmp(cli_jstr(i, "situacao", ""), "retido") == 0)
+    fprintf(o->f, "  RETIDO: glosa de %s em aberto", cf_jbrl(i, "glosa", v3));
+  fprintf(o->f, "\n");
+  if (ferror(o->f))
+    return fat_err_set(err, FAT_EIO, "erro ao escrever na saída");
+  return FAT_OK;
+}
+
+static fat_rc ex_escreve(void *u, const char *p, size_t n, fat_err *err)
+{
+  extrato_out *o = u;
+
+  if (fwrite(p, 1, n, o->f) != n)
+    return fat_err_set(err, FAT_EIO, "erro ao escrever na saída");
+  return FAT_OK;
+}
+
+/* `repasse extrato` (and the statement `repasse calcular` prints, with its
+** avisos) in texto, --json or html, to stdout or to the file saida (written
+** beside it, then renamed: never half a file). */
+static int extrato(fat_cli *cli, fat_store *st, const char *periodo, int64_t prof,
+                   const char *formato, const char *saida, cJSON *avisos)
+{
+  extrato_out o;
+  fat_repasse_leitor l;
+  char tmp[4096] = "";
+  cJSON *mais = NULL;
+  const cJSON *a;
+  fat_err err;
+  fat_rc rc;
+
+  fat_err_clear(&err);
+  memset(&o, 0, sizeof o);
+  o.f = stdout;
+  if (strcmp(formato, "html") == 0 && saida != NULL && strcmp(saida, "-") != 0) {
+    int fd;
+
+    snprintf(tmp, sizeof tmp, "%s.tmp", saida);
+    /* 0600 like every file faturo writes (names and money of people) */
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    o.f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (o.f == NULL) {
+      if (fd >= 0)
+        close(fd);
+      fprintf(stderr, "faturo: não foi possível criar %s\n", tmp);
+      return CLI_FAIL;
     }
   }
-  printf("\ntotal a pagar %s, retido %s\n", cf_jbrl(e, "total_pagar", v1),
-         cf_jbrl(e, "total_retido", v2));
-  a = cJSON_GetObjectItemCaseSensitive(e, "avisos");
-  cJSON_ArrayForEach(i, a) printf("atenção: %s\n", cJSON_IsString(i) ? i->valuestring : "");
+  if (strcmp(formato, "html") == 0) {
+    rc = fat_repasse_extrato_html_escrever(st, periodo, prof, ex_escreve, &o, &err);
+  } else if (cli->json) {
+    if (avisos != NULL) {
+      mais = cJSON_CreateObject();
+      if (mais == NULL || !cJSON_AddItemReferenceToObject(mais, "avisos", avisos)) {
+        cJSON_Delete(mais);
+        return cli_error_oom();
+      }
+    }
+    rc = fat_repasse_extrato_json_escrever(st, periodo, prof, mais, ex_escreve, &o, &err);
+    cJSON_Delete(mais);
+    if (rc == FAT_OK)
+      rc = ex_escreve(&o, "\n", 1, &err);
+  } else {
+    memset(&l, 0, sizeof l);
+    l.u = &o;
+    l.inicio = ex_inicio;
+    l.prof = ex_prof;
+    l.linha = ex_linha;
+    rc = fat_repasse_extrato_ler(st, periodo, prof, &l, &err);
+    if (rc == FAT_OK) {
+      char v1[40], v2[40];
+
+      printf("\ntotal a pagar %s, retido %s\n", cf_brl(o.total_pagar, v1),
+             cf_brl(o.total_retido, v2));
+      cJSON_ArrayForEach(a, avisos) printf("atenção: %s\n", cJSON_IsString(a) ? a->valuestring : "");
+    }
+  }
+  if (tmp[0] != '\0') {
+    if ((fflush(o.f) != 0 || fsync(fileno(o.f)) != 0) && rc == FAT_OK)
+      rc = fat_err_set(&err, FAT_EIO, "erro ao gravar %s", saida);
+    if (fclose(o.f) != 0 && rc == FAT_OK)
+      rc = fat_err_set(&err, FAT_EIO, "erro ao gravar %s", saida);
+    if (rc == FAT_OK && rename(tmp, saida) != 0)
+      rc = fat_err_set(&err, FAT_EIO, "não foi possível gravar %s", saida);
+    if (rc != FAT_OK)
+      unlink(tmp);
+  }
+  if (rc != FAT_OK)
+    return cli_error(&err);
+  return CLI_OK;
 }
 
 static void print_json(const cJSON *o)
@@ -166,12 +278,16 @@ int cli_repasse(fat_cli *cli, int argc, char **argv)
   if (strcmp(a, "calcular") == 0) {
     fat_rules *rules;
     fat_gen *gen = cf_gen(cli, st, &rules);
-    fat_rc rc = fat_repasse_calcular(st, gen, periodo, &o, &err);
+    fat_rc rc = fat_repasse_calcular_avisos(st, gen, periodo, &o, &err);
+    int r;
 
     cf_gen_close(gen, rules);
     if (rc != FAT_OK)
       return cli_error(&err);
-    return cf_out(cli, o, print_extrato);
+    /* the statement as extrato prints it (its lines are not held), then the avisos */
+    r = extrato(cli, st, periodo, 0, "texto", NULL, o);
+    cJSON_Delete(o);
+    return r;
   }
   if (strcmp(a, "fechar") == 0) {
     if (fat_repasse_fechar(st, periodo, &err) != FAT_OK)
@@ -190,22 +306,8 @@ int cli_repasse(fat_cli *cli, int argc, char **argv)
     return CLI_OK;
   }
   if (strcmp(a, "extrato") == 0) {
-    if (strcmp(formato, "texto") == 0) {
-      if (fat_repasse_extrato(st, periodo, prof, &o, &err) != FAT_OK)
-        return cli_error(&err);
-      return cf_out(cli, o, print_extrato);
-    }
-    if (strcmp(formato, "html") == 0) {
-      char *html = NULL;
-      size_t len;
-      int r;
-
-      if (fat_repasse_extrato_html(st, periodo, prof, &html, &len, &err) != FAT_OK)
-        return cli_error(&err);
-      r = cf_write(saida != NULL ? saida : "-", html, len);
-      fat_free(html);
-      return r;
-    }
+    if (strcmp(formato, "texto") == 0 || strcmp(formato, "html") == 0)
+      return extrato(cli, st, periodo, prof, formato, saida, NULL);
     if (strcmp(formato, "xlsx") == 0) {
       if (saida == NULL || strcmp(saida, "-") == 0)
         return cli_usage_error("repasse extrato", "XLSX precisa de --saida ARQUIVO.xlsx");

@@ -147,6 +147,27 @@ FAT_NODISCARD fat_rc fat_gen_check(fat_gen *g, const char *key, const cJSON *gui
 FAT_NODISCARD fat_rc fat_gen_check_guia(fat_gen *g, const char *key, const fat_guia *guia,
                                         const cJSON *ctx, fat_findings *out, fat_err *err);
 
+/* A field of the scripts' ctx that the host computes only when a check
+** reads it (conferir's `historico`: a query per guia that only some checks
+** need). fn gives the field's JSON value (owned by the host and alive until
+** the check call returns; NULL = the field is absent); it runs at most once
+** per call, inside the call but outside the rule's time budget. A failure
+** (FAT_EDB, FAT_ENOMEM...) fails the call with fn's error, even when the
+** check catches it with pcall. To scripts the field is an ordinary ctx
+** field: read, pairs and next see it as if it had been there from the
+** start. */
+typedef struct fat_rules_lazy {
+  const char *name;
+  fat_rc (*fn)(void *ud, const cJSON **out, fat_err *err);
+  void *ud;
+} fat_rules_lazy;
+
+/* fat_gen_check_guia with a lazy ctx field (lazy may be NULL; its name
+** must not be a key of ctx). */
+FAT_NODISCARD fat_rc fat_gen_check_guia_lazy(fat_gen *g, const char *key, const fat_guia *guia,
+                                             const cJSON *ctx, const fat_rules_lazy *lazy,
+                                             fat_findings *out, fat_err *err);
+
 /* Run the self-tests of one operator (key) or of all (key NULL), within
 ** lim.total_ms for the whole run. *report is
 ** {"ok":bool,"testes":[{"operadora":..,"nome":..,"ok":bool,"erro":..}]}

@@ -29,6 +29,10 @@ typedef struct run_ctx {
   const cJSON *guia;
   const fat_guia *gs; /* the guia as a struct, instead of guia */
   const cJSON *ctx;
+  const fat_rules_lazy *lazy; /* a ctx field computed when first read */
+  int lazy_done;              /* lazy->fn already ran */
+  fat_rc host_rc;             /* lazy->fn failed: the call fails with host_err */
+  fat_err host_err;
   fat_findings found;
   size_t cur;   /* index of the running check, or (size_t)-1 */
   size_t n_cur; /* findings of the running check */
@@ -201,103 +205,145 @@ static void check_result(lua_State *L, int r, run_ctx *rc)
   }
 }
 
+
 /* {----------------------------------------------------------------------
-** The Lua table of a fat_guia, straight from the struct (fat_guia_visit):
-** the same tables, keys, values, sizes and insertion order as
-** fat_rules_json_push(fat_guia_to_json(g)), so a script sees no difference.
-** Runs inside lua_pcall (raises on OOM).
+** The lazy ctx field: the ctx table is plain (the checks may write to it)
+** with a protected metatable whose __index computes the field on its first
+** read; pairs, next, rawget and rawlen complete it first (host view).
 ** ----------------------------------------------------------------------- */
 
-#define LV_DEPTH 8
+static const char ctx_meta_key = 0; /* registry: the lazy ctx metatable */
 
-typedef struct lua_view {
-  lua_State *L;
-  int depth;                    /* open containers */
-  const char *name[LV_DEPTH];   /* each one's key in its parent (NULL: array slot) */
-  lua_Integer n[LV_DEPTH];      /* entries set so far, for arrays */
-  int is_arr[LV_DEPTH];
-} lua_view;
-
-/* Set the value on top into the innermost open container under name. */
-static int lv_set(lua_view *v, const char *name)
+/* Compute the lazy field into the ctx table t (absolute index) unless done
+** or already set by the script; pushes nothing. */
+static void ctx_lazy_fill(lua_State *L, run_ctx *rc, int t)
 {
-  int d = v->depth - 1;
+  const fat_rules_lazy *lz = rc->lazy;
+  const cJSON *j = NULL;
+  fat_rc r;
 
-  if (d < 0)
-    return 1; /* the root stays on the stack */
-  if (v->is_arr[d])
-    lua_rawseti(v->L, -2, ++v->n[d]);
-  else
-    lua_setfield(v->L, -2, name); /* plain table: no metamethods */
+  if (lz == NULL || rc->lazy_done)
+    return;
+  rc->lazy_done = 1;
+  lua_pushstring(L, lz->name);
+  if (lua_rawget(L, t) != LUA_TNIL) { /* the script set it first */
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pop(L, 1);
+  if (!fat_sandbox_pause(&rc->op->bud))
+    return; /* killed by the watchdog: the next instruction raises */
+  fat_err_clear(&rc->host_err);
+  r = lz->fn(lz->ud, &j, &rc->host_err);
+  fat_sandbox_resume(&rc->op->bud);
+  if (r != FAT_OK) {
+    rc->host_rc = r;
+    luaL_error(L, "%s", rc->host_err.msg);
+  }
+  if (j == NULL)
+    return;
+  fat_rules_json_push(L, j, 0);
+  lua_pushstring(L, lz->name);
+  lua_insert(L, -2);
+  lua_rawset(L, t);
+}
+
+void fat_rules_run_oom(lua_State *L, fat_rules_op *op)
+{
+  run_ctx *rc = op->run;
+
+  if (rc != NULL)
+    rc->oom = 1;
+  luaL_error(L, "memória insuficiente");
+}
+
+static run_ctx *ctx_run(lua_State *L)
+{
+  fat_rules_op *op = lua_touserdata(L, lua_upvalueindex(1));
+
+  if (op->run == NULL)
+    luaL_error(L, "contexto fora de uma conferência");
+  return op->run;
+}
+
+/* __index(ctx, k) */
+static int ctx_index(lua_State *L)
+{
+  run_ctx *rc = ctx_run(L);
+
+  if (rc->lazy != NULL && !rc->lazy_done && lua_type(L, 2) == LUA_TSTRING &&
+      strcmp(lua_tostring(L, 2), rc->lazy->name) == 0) {
+    ctx_lazy_fill(L, rc, 1);
+    lua_settop(L, 2);
+    lua_rawget(L, 1);
+    return 1;
+  }
+  lua_pushnil(L);
   return 1;
 }
 
-static int lv_open(lua_view *v, const char *name, int n, int arr)
+/* The view's completion (fat_sandbox_view_key): the table itself, filled. */
+static int ctx_complete(lua_State *L)
 {
-  if (v->depth >= LV_DEPTH)
-    return luaL_error(v->L, "JSON aninhado demais");
-  luaL_checkstack(v->L, 4, "JSON aninhado demais");
-  if (arr)
-    lua_createtable(v->L, n, 0);
-  else
-    lua_createtable(v->L, 0, n);
-  v->name[v->depth] = name;
-  v->n[v->depth] = 0;
-  v->is_arr[v->depth] = arr;
-  v->depth++;
+  ctx_lazy_fill(L, ctx_run(L), 1);
+  lua_settop(L, 1);
   return 1;
 }
 
-static int lv_obj(void *ud, const char *name, int n) { return lv_open(ud, name, n, 0); }
-
-static int lv_arr(void *ud, const char *name, int n) { return lv_open(ud, name, n, 1); }
-
-static int lv_end(void *ud)
+static int ctx_pairs(lua_State *L)
 {
-  lua_view *v = ud;
-
-  v->depth--;
-  return lv_set(v, v->name[v->depth]);
+  ctx_lazy_fill(L, ctx_run(L), 1);
+  lua_pushcfunction(L, fat_sandbox_next);
+  lua_pushvalue(L, 1);
+  lua_pushnil(L);
+  return 3;
 }
 
-static int lv_str(void *ud, const char *name, const char *s)
+/* Give the ctx table at t the lazy metatable (made once per state). */
+static void ctx_set_lazy(lua_State *L, fat_rules_op *op, int t)
 {
-  lua_view *v = ud;
-
-  /* lua_pushstring looks s up in Lua's cache by address first, and a
-  ** struct's strings are new addresses: a strcmp per entry for nothing */
-  lua_pushlstring(v->L, s, strlen(s));
-  return lv_set(v, name);
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &ctx_meta_key) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 4);
+    lua_pushlightuserdata(L, op);
+    lua_pushcclosure(L, ctx_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pushlightuserdata(L, op);
+    lua_pushcclosure(L, ctx_pairs, 1);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pushlightuserdata(L, op);
+    lua_pushcclosure(L, ctx_complete, 1);
+    lua_rawsetp(L, -2, fat_sandbox_view_key());
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &ctx_meta_key);
+  }
+  lua_setmetatable(L, t);
 }
 
-static int lv_num(void *ud, const char *name, double d)
+/* Push the ctx table: the JSON object's fields (as fat_rules_json_push)
+** sized for the lazy field too, so that the field, once computed, sits
+** where it would have been had it come with the others. */
+static void push_ctx(lua_State *L, run_ctx *rc)
 {
-  lua_view *v = ud;
+  const cJSON *c, *j = rc->ctx;
+  int keys = 0;
 
-  if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && floor(d) == d)
-    lua_pushinteger(v->L, (lua_Integer)d); /* as fat_rules_json_push */
-  else
-    lua_pushnumber(v->L, d);
-  return lv_set(v, name);
-}
-
-static int lv_bool(void *ud, const char *name, int b)
-{
-  lua_view *v = ud;
-
-  lua_pushboolean(v->L, b);
-  return lv_set(v, name);
-}
-
-/* Push the Lua table of g. */
-static void push_guia(lua_State *L, const fat_guia *g)
-{
-  static const fat_guia_visitor lv = {lv_obj, lv_arr, lv_end, lv_str, lv_num, lv_bool};
-  lua_view v;
-
-  memset(&v, 0, sizeof v);
-  v.L = L;
-  (void)fat_guia_visit(g, &lv, &v);
+  if (j != NULL && !cJSON_IsObject(j))
+    j = NULL;
+  cJSON_ArrayForEach(c, j)
+    keys++;
+  lua_createtable(L, 0, keys + (rc->lazy != NULL));
+  cJSON_ArrayForEach(c, j)
+  {
+    if (c->string == NULL || cJSON_IsNull(c))
+      continue;
+    fat_rules_json_push(L, c, 1);
+    lua_setfield(L, -2, c->string);
+  }
+  if (rc->lazy != NULL)
+    ctx_set_lazy(L, rc->op, lua_gettop(L));
 }
 
 /* }---------------------------------------------------------------------- */
@@ -312,16 +358,13 @@ static int run_checks_main(lua_State *L)
 
   lua_settop(L, 0);
   if (rc->gs != NULL)
-    push_guia(L, rc->gs);
+    fat_rules_view_push(L, op, rc->gs);
   else if (rc->guia == NULL || !cJSON_IsObject(rc->guia))
     return luaL_error(L, "a guia deve ser um objeto JSON");
   else
     fat_rules_json_push(L, rc->guia, 0);
   gi = lua_gettop(L);
-  if (rc->ctx != NULL && cJSON_IsObject(rc->ctx))
-    fat_rules_json_push(L, rc->ctx, 0);
-  else
-    lua_newtable(L);
+  push_ctx(L, rc);
   ci = lua_gettop(L);
   for (i = 0; i < op->n_checks; i++) {
     rc->cur = i;
@@ -331,6 +374,8 @@ static int run_checks_main(lua_State *L)
     lua_pushvalue(L, ci);
     status = lua_pcall(L, 2, 1, 0);
     r = lua_gettop(L);
+    if (rc->host_rc != FAT_OK) /* even when the check caught it */
+      return luaL_error(L, "%s", rc->host_err.msg);
     if (status != LUA_OK) {
       /* error(achado) raises a finding; anything else is an error */
       if (op->bud.tripped == FAT_BUD_NONE && status == LUA_ERRRUN &&
@@ -385,7 +430,8 @@ fat_rc fat_rules_op_lock(fat_rules_op *op, fat_err *err)
 ** (initialized here; the caller finis it). Caller holds op->mu. deadline:
 ** the self-test run's (0 = only the per-call limit). */
 static fat_rc op_run(fat_gen *g, fat_rules_op *op, const cJSON *guia, const fat_guia *gs,
-                     const cJSON *ctx, int64_t deadline, fat_findings *found, fat_err *err)
+                     const cJSON *ctx, const fat_rules_lazy *lazy, int64_t deadline,
+                     fat_findings *found, fat_err *err)
 {
   run_ctx rc;
   int status, hard;
@@ -399,6 +445,7 @@ static fat_rc op_run(fat_gen *g, fat_rules_op *op, const cJSON *guia, const fat_
   rc.guia = guia;
   rc.gs = gs;
   rc.ctx = ctx;
+  rc.lazy = lazy;
   rc.cur = (size_t)-1;
   fat_findings_init(&rc.found);
   fat_findings_init(found);
@@ -407,8 +454,18 @@ static fat_rc op_run(fat_gen *g, fat_rules_op *op, const cJSON *guia, const fat_
   lua_pushcfunction(L, run_checks_main);
   lua_pushlightuserdata(L, &rc);
   fat_sandbox_arm(&op->bud, deadline);
+  op->run = &rc;
   status = lua_pcall(L, 1, 0, 1);
+  op->run = NULL;
+  fat_rules_view_end(op->view);
   hard = fat_sandbox_disarm(&op->bud);
+  if (rc.host_rc != FAT_OK) { /* the host's failure, not the rule's */
+    *err = rc.host_err;
+    ret = rc.host_rc;
+    fat_findings_fini(&rc.found);
+    lua_settop(L, 0);
+    return ret;
+  }
   if (status == LUA_OK && !hard && op->bud.tripped == FAT_BUD_NONE && !op->bud.sys_oom) {
     lua_settop(L, 0);
     *found = rc.found;
@@ -560,7 +617,7 @@ static int test_run(fat_gen *g, fat_rules_op *op, const cJSON *spec, int64_t dea
   rc = fat_rules_op_lock(op, &e);
   if (rc == FAT_OK) {
     rc = op_run(g, op, cJSON_GetObjectItemCaseSensitive(spec, "guia"), NULL,
-                cJSON_GetObjectItemCaseSensitive(spec, "ctx"), deadline, &found, &e);
+                cJSON_GetObjectItemCaseSensitive(spec, "ctx"), NULL, deadline, &found, &e);
     pthread_mutex_unlock(&op->mu);
   }
   if (rc == FAT_OK) {
@@ -686,7 +743,8 @@ fat_rc fat_gen_selftest(fat_gen *g, const char *key, cJSON **report, fat_err *er
 
 /* fat_gen_check and fat_gen_check_guia: the guia as JSON or as a struct. */
 static fat_rc gen_check(fat_gen *g, const char *key, const cJSON *guia, const fat_guia *gs,
-                        const cJSON *ctx, fat_findings *out, fat_err *err)
+                        const cJSON *ctx, const fat_rules_lazy *lazy, fat_findings *out,
+                        fat_err *err)
 {
   fat_rules_op *op = fat_rules_gen_find(g, key);
   fat_findings found;
@@ -698,7 +756,7 @@ static fat_rc gen_check(fat_gen *g, const char *key, const cJSON *guia, const fa
   rc = fat_rules_op_lock(op, err);
   if (rc != FAT_OK)
     return rc;
-  rc = op_run(g, op, guia, gs, ctx, 0, &found, err);
+  rc = op_run(g, op, guia, gs, ctx, lazy, 0, &found, err);
   pthread_mutex_unlock(&op->mu);
   if (rc != FAT_OK)
     return rc;
@@ -710,7 +768,7 @@ static fat_rc gen_check(fat_gen *g, const char *key, const cJSON *guia, const fa
 fat_rc fat_gen_check(fat_gen *g, const char *key, const cJSON *guia, const cJSON *ctx,
                      fat_findings *out, fat_err *err)
 {
-  return gen_check(g, key, guia, NULL, ctx, out, err);
+  return gen_check(g, key, guia, NULL, ctx, NULL, out, err);
 }
 
 fat_rc fat_gen_check_guia(fat_gen *g, const char *key, const fat_guia *guia, const cJSON *ctx,
@@ -718,7 +776,18 @@ fat_rc fat_gen_check_guia(fat_gen *g, const char *key, const fat_guia *guia, con
 {
   if (guia == NULL)
     return fat_err_set(err, FAT_EINVAL, "guia ausente");
-  return gen_check(g, key, NULL, guia, ctx, out, err);
+  return gen_check(g, key, NULL, guia, ctx, NULL, out, err);
+}
+
+fat_rc fat_gen_check_guia_lazy(fat_gen *g, const char *key, const fat_guia *guia,
+                               const cJSON *ctx, const fat_rules_lazy *lazy, fat_findings *out,
+                               fat_err *err)
+{
+  if (guia == NULL)
+    return fat_err_set(err, FAT_EINVAL, "guia ausente");
+  if (lazy != NULL && (lazy->name == NULL || lazy->fn == NULL))
+    return fat_err_set(err, FAT_EINVAL, "campo preguiçoso do contexto sem nome ou função");
+  return gen_check(g, key, NULL, guia, ctx, lazy, out, err);
 }
 
 static size_t mem_read(fat_gen *g, const char *key, int peak)

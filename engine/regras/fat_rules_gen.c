@@ -650,6 +650,7 @@ static void op_free(fat_rules_op *op)
   if (op == NULL)
     return;
   fat_sandbox_close(&op->bud);
+  fat_rules_view_free(op->view);
   for (i = 0; i < op->n_checks; i++)
     fat_free(op->checks[i].name);
   fat_free(op->checks);

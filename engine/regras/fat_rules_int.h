@@ -48,6 +48,8 @@ typedef struct fat_rules_check {
   char sha[65]; /* of the file defining the function ("" if unknown) */
 } fat_rules_check;
 
+typedef struct fat_rules_view fat_rules_view;
+
 /* One operator of a generation: its state, checks, contract and tests. */
 typedef struct fat_rules_op {
   char *key;
@@ -61,6 +63,9 @@ typedef struct fat_rules_op {
   cJSON *contract;    /* display view of the declaration */
   fat_contrato *contrato; /* the typed contract every stage reads */
   cJSON *tests;       /* array of {nome, guia, ctx, espera, nao_espera, sem_achados} */
+  void *run;          /* the check run in progress (fat_rules_check.c), for the
+                         host views' C functions; NULL between calls */
+  fat_rules_view *view; /* the guia's Lua view (fat_rules_view.c), NULL until used */
 } fat_rules_op;
 
 struct fat_gen {
@@ -126,6 +131,23 @@ FAT_NODISCARD fat_rc fat_rules_selftest_run(fat_gen *g, const char *key, int64_t
 ** deadline lim->total_ms. */
 FAT_NODISCARD fat_rc fat_rules_gen_build(const fat_rules_source *src, const fat_limits *lim,
                                          int gate, fat_gen **out, fat_err *err);
+
+/* Out of C memory inside a check run of op: flag the run (the call fails
+** with FAT_ENOMEM) and raise. */
+void fat_rules_run_oom(lua_State *L, fat_rules_op *op);
+
+/* ---- the guia's view (fat_rules_view.c) ---- */
+
+/* Push the Lua view of g for a check run of op (op->run set): a table
+** that reads like fat_rules_json_push(fat_guia_to_json(g)) but whose
+** fields are made when first read, in tables pooled in op's state and
+** cleared for the next guia. g must stay unchanged until the call
+** returns. Inside lua_pcall (raises). */
+void fat_rules_view_push(lua_State *L, fat_rules_op *op, const fat_guia *g);
+/* The call is over: the view shows nothing until the next push. NULL ok. */
+void fat_rules_view_end(fat_rules_view *v);
+/* Free the C side of a view (the Lua side dies with the state). NULL ok. */
+void fat_rules_view_free(fat_rules_view *v);
 
 /* ---- Lua <-> JSON (fat_rules_json.c), inside lua_pcall ---- */
 

@@ -280,6 +280,27 @@ void fat_sandbox_arm(fat_budget *b, int64_t outer_ns)
     lua_sethook(b->L, sandbox_hook, LUA_MASKCOUNT, FAT_HOOK_EVERY);
 }
 
+int fat_sandbox_pause(fat_budget *b)
+{
+  long long h = atomic_exchange(&b->hard_ns, 0); /* 0: the watchdog skips it */
+
+  if (h == -1) {
+    atomic_store(&b->hard_ns, -1);
+    return 0;
+  }
+  b->paused_hard = h;
+  b->paused_at = fat_now_ns();
+  return 1;
+}
+
+void fat_sandbox_resume(fat_budget *b)
+{
+  int64_t dt = fat_now_ns() - b->paused_at;
+
+  b->deadline_ns += dt;
+  atomic_store(&b->hard_ns, b->paused_hard > 0 ? b->paused_hard + (long long)dt : b->paused_hard);
+}
+
 int fat_sandbox_disarm(fat_budget *b)
 {
   lua_sethook(b->L, NULL, 0, 0);

@@ -44,6 +44,8 @@ typedef struct fat_budget {
   int outer;                      /* the deadline is the reload's / self-test run's */
   int no_hook;                    /* tests only: run without the count hook */
   int sys_oom;                    /* the system (not the budget) refused memory */
+  int64_t paused_at;              /* fat_sandbox_pause: when (monotonic ns) */
+  long long paused_hard;          /* fat_sandbox_pause: the hard deadline it held */
   const void *fail_ptr;           /* last refused request: Lua retries it after */
   size_t fail_osize, fail_nsize;  /* an emergency collection */
   lua_State *L;
@@ -123,6 +125,28 @@ void fat_sandbox_freeze(lua_State *L, int idx);
 /* If the table at idx is frozen, replace it in place (same index) by its
 ** hidden contents table (for C code that reads with raw access). */
 void fat_sandbox_unfreeze_view(lua_State *L, int idx);
+
+/* Host views: tables the host fills as a check reads them (the guia, a
+** lazy ctx field). Such a table's metatable holds, under this light
+** userdata key, a C function that completes the view: called with the
+** table, it returns the table holding everything raw access must see (the
+** table itself once completed, or a hidden table). next, rawget, rawlen,
+** pairs and fat_sandbox_unfreeze_view look through it as through a frozen
+** table. The metatable must be protected (__metatable) so that a script
+** cannot reach it. */
+const void *fat_sandbox_view_key(void);
+
+/* next(t [, k]) looking through frozen tables and host views (the
+** sandbox's next; a view's __pairs returns it). */
+int fat_sandbox_next(lua_State *L);
+
+/* Host work inside a call (a query a check asked for by reading a lazy
+** ctx field) is not the script's time: pause the budget's clocks (soft
+** deadline and the watchdog's hard one) around it. fat_sandbox_pause
+** returns 0 when the call was already killed by the watchdog (then do not
+** resume); fat_sandbox_resume moves both deadlines by the time paused. */
+int fat_sandbox_pause(fat_budget *b);
+void fat_sandbox_resume(fat_budget *b);
 
 /* Refuse functions that keep state between calls: every Lua function
 ** reachable from the value at idx (through tables and upvalues) is checked

@@ -19,6 +19,7 @@
 /* Marker keys (light userdata) in a frozen table's metatable. */
 static const char frozen_key = 0;  /* -> the hidden contents */
 static const char derived_key = 0; /* -> plain metatable for setmetatable */
+static const char view_key = 0;    /* -> completion function of a host view */
 
 /* Bounds of the rebuilt library functions. */
 #define SORT_MAX 100000 /* elements table.sort accepts */
@@ -41,10 +42,35 @@ static int frozen_contents(lua_State *L, int idx)
   return 0;
 }
 
-void fat_sandbox_unfreeze_view(lua_State *L, int idx)
+const void *fat_sandbox_view_key(void)
+{
+  return &view_key;
+}
+
+/* Push what raw access sees in the table at idx and return 1 when it is
+** frozen or a host view (fat_sandbox_view_key: its completion function
+** runs); return 0 (pushing nothing) otherwise. */
+static int contents_of(lua_State *L, int idx)
 {
   idx = lua_absindex(L, idx);
   if (frozen_contents(L, idx))
+    return 1;
+  if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx))
+    return 0;
+  if (lua_rawgetp(L, -1, &view_key) != LUA_TFUNCTION) {
+    lua_pop(L, 2);
+    return 0;
+  }
+  lua_remove(L, -2);
+  lua_pushvalue(L, idx);
+  lua_call(L, 1, 1);
+  return 1;
+}
+
+void fat_sandbox_unfreeze_view(lua_State *L, int idx)
+{
+  idx = lua_absindex(L, idx);
+  if (contents_of(L, idx))
     lua_replace(L, idx);
 }
 
@@ -81,8 +107,8 @@ static int l_frozen_len(lua_State *L)
   return 1;
 }
 
-/* next(t [, k]) looking through frozen tables. */
-static int l_fat_next(lua_State *L)
+/* next(t [, k]) looking through frozen tables and host views. */
+int fat_sandbox_next(lua_State *L)
 {
   luaL_checktype(L, 1, LUA_TTABLE);
   fat_sandbox_unfreeze_view(L, 1);
@@ -96,7 +122,7 @@ static int l_fat_next(lua_State *L)
 /* __pairs of a frozen table: iterate the contents without handing them out. */
 static int l_frozen_pairs(lua_State *L)
 {
-  lua_pushcfunction(L, l_fat_next);
+  lua_pushcfunction(L, fat_sandbox_next);
   lua_pushvalue(L, 1);
   lua_pushnil(L);
   return 3;
@@ -594,7 +620,7 @@ static const char *const sandbox_drop[] = {"dofile", "loadfile", "collectgarbage
 
 static const luaL_Reg base_wrap[] = {
   {"load", l_fat_load},     {"setmetatable", l_fat_setmetatable}, {"xpcall", l_fat_xpcall},
-  {"next", l_fat_next},     {"rawget", l_fat_rawget},             {"rawlen", l_fat_rawlen},
+  {"next", fat_sandbox_next},     {"rawget", l_fat_rawget},             {"rawlen", l_fat_rawlen},
   {NULL, NULL}
 };
 

@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "fat_lote_xml.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_money.h"
@@ -137,12 +138,13 @@ static int in_other_xml(const fat_verif_ctx *c, int64_t op, const char *numero,
 fat_rc fat_verif_lotes(fat_verif_ctx *c, fat_verif_lote **out, size_t *n, fat_err *err)
 {
   static const char sql[] =
-      "SELECT l.id, l.numero, l.operadora_id, l.status, l.hash, l.hash_encoding, l.xml, o.nome"
+      "SELECT l.id, l.numero, l.operadora_id, l.status, l.hash, l.hash_encoding, NULL, o.nome"
       " FROM lote l JOIN operadora o ON o.id = l.operadora_id"
       " WHERE l.status <> 'aberto' ORDER BY l.id";
   fat_stmt *s = NULL;
   fat_verif_lote *grown;
-  size_t cap = 0;
+  char *xml = NULL;
+  size_t cap = 0, xml_len = 0;
   int r = FAT_DONE;
   fat_rc rc = FAT_OK;
 
@@ -175,9 +177,12 @@ fat_rc fat_verif_lotes(fat_verif_ctx *c, fat_verif_lote **out, size_t *n, fat_er
     copy_col(s, 4, l->hash, sizeof l->hash);
     copy_col(s, 5, l->enc, sizeof l->enc);
     copy_col(s, 7, l->operadora, sizeof l->operadora);
-    l->tem_xml = !fat_col_is_null(s, 6) && fat_col_bytes(s, 6) > 0;
+    rc = fat_lote_xml_ler(c->st, l->id, &xml, &xml_len, err);
+    l->tem_xml = rc == FAT_OK && xml != NULL;
     if (l->tem_xml)
-      rc = lote_from_xml(l, fat_col_blob(s, 6), (size_t)fat_col_bytes(s, 6), err);
+      rc = lote_from_xml(l, xml, xml_len, err);
+    fat_free(xml);
+    xml = NULL;
   }
   if (rc == FAT_OK && r != FAT_DONE)
     rc = fat_store_dberr(c->st, err, "erro ao ler os lotes");

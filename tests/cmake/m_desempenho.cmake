@@ -8,6 +8,13 @@ if(TARGET bench_importar)
   set_tests_properties(bench.importar PROPERTIES LABELS bench TIMEOUT 3600
     ENVIRONMENT "${FAT_TEST_ENV}")
 endif()
+
+# `repasse extrato` streamed: the same bytes as the statement built whole (m5-demo)
+add_test(NAME e2e.m_repasse_extrato
+  COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/m_repasse_extrato.sh $<TARGET_FILE:faturo> ${CMAKE_SOURCE_DIR})
+set_tests_properties(e2e.m_repasse_extrato PROPERTIES LABELS e2e TIMEOUT 300
+  ENVIRONMENT "${FAT_TEST_ENV}")
+
 # The CSV import streams (two passes, memory flat in the file's size): a CSV
 # file bigger than the 200 MB that the whole-file reader held, with its RSS.
 set(FAT_BENCH_IMPORTAR_CSV_MB 210 CACHE STRING "size in MB of bench_importar's CSV file")

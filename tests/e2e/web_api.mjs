@@ -353,7 +353,7 @@ caso('CSP em toda resposta: API, erros, estáticos, downloads e a relação HTML
   }
   assert.match((await call('GET', '/')).headers.get('content-security-policy'), /default-src 'self'/);
   if (!temDemo) return;
-  const lote = sql('SELECT id FROM lote WHERE xml IS NOT NULL ORDER BY id LIMIT 1');
+  const lote = sql('SELECT lote_id FROM lote_xml ORDER BY lote_id LIMIT 1');
   if (!lote) { pendentes.push('CSP do download: nenhum lote fechado'); return; }
   for (const p of [`/api/lotes/${lote}/xml`, `/api/lotes/${lote}/relacao?formato=csv`, `/api/lotes/${lote}/relacao?formato=html`]) {
     const r = await call('GET', p, s);
@@ -396,7 +396,7 @@ caso('anexos: a lista e o download de um anexo ficam no registro de acessos', as
 caso('papéis e impressão: entrega do lote, papel da guia, guia e lote em HTML com a leitura registrada', async () => {
   if (!temDemo) return;
   const s = await sessao('faturista');
-  const lote = sql('SELECT id FROM lote WHERE xml IS NOT NULL ORDER BY id LIMIT 1');
+  const lote = sql('SELECT lote_id FROM lote_xml ORDER BY lote_id LIMIT 1');
   assert.ok(lote, 'nenhum lote fechado');
   const g = Number(sql(`SELECT min(id) FROM guia WHERE lote_id = ${lote}`));
   let r = await call('GET', `/api/lotes/${lote}/papel`, s);

@@ -584,6 +584,105 @@ static void test_avaliar_nao_grava(void **state)
   fix_remove_db(DB);
 }
 
+/* A consulta of the fixture's beneficiário with its executante on day d. */
+static fat_guia *consulta(const char *numero, const char *d)
+{
+  fat_guia *g = fix_guia_sadt_itens(numero, "0012345678901234", 1);
+
+  g->tipo = FAT_GUIA_CONSULTA;
+  repl(&g->tipo_consulta, "1");
+  repl(&g->data_inicio, d);
+  repl(&g->senha, NULL);
+  repl(&g->data_autorizacao, NULL);
+  repl(&g->validade_senha, NULL);
+  fix_item(&g->itens[0], 1, "procedimento", "22", "10101012", 10000, d);
+  g->valor_total = 10000;
+  return g;
+}
+
+/* Evaluate g with its context; eager = load the history before the
+** scripts run (what conferir did for every guia). Returns the findings'
+** codes and messages; *loaded says whether the history was read. */
+static char *avaliar_hist(fat_store *st, fat_avaliador *av, int64_t id, int eager, int *loaded)
+{
+  fat_avaliar_ctx ctx;
+  fat_avaliacao a;
+  fat_err err;
+  fat_guia *g = NULL;
+  char *out = fat_calloc(1, 8192);
+  size_t i, off = 0;
+
+  assert_non_null(out);
+  assert_int_equal(fat_guia_load(st, id, &g, &err), FAT_OK);
+  fat_avaliar_ctx_init(&ctx);
+  fat_avaliacao_init(&a);
+  assert_int_equal(fat_avaliar_ctx_load(av, g, HOJE, &ctx, &err), FAT_OK);
+  assert_null(ctx.historico); /* not read yet */
+  if (eager)
+    assert_int_equal(fat_avaliar_ctx_historico(&ctx, &err), FAT_OK);
+  if (fat_avaliar(fat_avaliador_gen(av), g->operadora.script, g, &ctx, &a, &err) != FAT_OK)
+    fail_msg("avaliar: %s", err.msg);
+  if (a.erro[0] != '\0')
+    fail_msg("%s: %s", g->numero_prestador, a.erro);
+  for (i = 0; i < a.achados.n; i++)
+    off += (size_t)snprintf(out + off, 8192 - off, "%s:%s|", a.achados.v[i].codigo,
+                            a.achados.v[i].mensagem);
+  *loaded = ctx.historico != NULL;
+  fat_avaliacao_fini(&a);
+  fat_avaliar_ctx_fini(&ctx);
+  fat_guia_free(g);
+  return out;
+}
+
+/* ctx.historico is queried only when a check reads it: the consulta rule
+** (checks.retorno) still sees the same history and finds the same return
+** visit as when the history was loaded for every guia; an SP/SADT guia,
+** whose checks never read it, is evaluated the same without the query. */
+static void test_historico_so_quando_lido(void **state)
+{
+  fat_store *st = open_store();
+  fat_rules *rules = open_rules(st);
+  fat_gen *gen = fat_rules_acquire(rules);
+  fat_guia *c1 = consulta("C-1", "2025-03-10"), *c2 = consulta("C-2", "2025-03-20");
+  fat_guia *sadt = fix_guia_sadt("S-1", "0012345678901234");
+  fat_avaliador *av = NULL;
+  fat_err err;
+  char *lazy, *eager;
+  int loaded;
+
+  (void)state;
+  fix_save(st, c1);
+  fix_save(st, c2);
+  fix_save(st, sadt);
+  assert_int_equal(fat_avaliador_new(st, gen, &av, &err), FAT_OK);
+
+  lazy = avaliar_hist(st, av, c2->id, 0, &loaded);
+  assert_true(loaded); /* the consulta check read it */
+  eager = avaliar_hist(st, av, c2->id, 1, &loaded);
+  assert_non_null(strstr(lazy, "CONSULTA_RETORNO:"));
+  assert_non_null(strstr(lazy, "10/03/2025"));
+  assert_string_equal(lazy, eager);
+  fat_free(lazy);
+  fat_free(eager);
+
+  lazy = avaliar_hist(st, av, sadt->id, 0, &loaded);
+  assert_false(loaded); /* no check read it: no query */
+  eager = avaliar_hist(st, av, sadt->id, 1, &loaded);
+  assert_true(loaded);
+  assert_string_equal(lazy, eager);
+  fat_free(lazy);
+  fat_free(eager);
+
+  fat_avaliador_free(av);
+  fat_gen_release(gen);
+  fat_guia_free(c1);
+  fat_guia_free(c2);
+  fat_guia_free(sadt);
+  fat_rules_close(rules);
+  fat_store_close(st);
+  fix_remove_db(DB);
+}
+
 /* ------------------------------------------------------------------------
 ** OOM: a run interrupted by an allocation failure at any point returns
 ** FAT_ENOMEM and leaves the store as it was
@@ -656,10 +755,12 @@ static void test_oom(void **state)
   assert_true(ok);
   print_message("conferir ok after %ld injected failures\n", n);
   /* the loop went through the whole run: two guias through the built-in
-  ** checks, pricing, the rules' Lua view and the findings take ~217
-  ** allocations (~490 while the Lua view was built from a cJSON copy of the
-  ** guia; ~510 before it sized its tables once) */
-  assert_true(n > 180);
+  ** checks, pricing, the rules' Lua view and the findings take ~178
+  ** allocations (~217 while the history was read for every guia and the
+  ** view's tables were new for every guia; ~490 while the Lua view was
+  ** built from a cJSON copy of the guia; ~510 before it sized its tables
+  ** once) */
+  assert_true(n > 150);
   fat_guia_free(a);
   fat_guia_free(b);
   fat_rules_close(rules);
@@ -713,9 +814,9 @@ static char *dump_run(fat_store *st)
   return out;
 }
 
-/* The demo clinic (n guias, few beneficiários: duplicates and history
+/* The demo clinic (n guias of nb beneficiários: duplicates and history
 ** between guias of the same run) in DB_PAR k. */
-static void make_demo(int k, int n)
+static void make_demo_b(int k, int n, int nb)
 {
   char path[64];
   fat_store *st = NULL;
@@ -733,7 +834,7 @@ static void make_demo(int k, int n)
   op.n_guias = n;
   op.semente = 7;
   op.competencia = "2026-10";
-  op.n_beneficiarios = n / 4;
+  op.n_beneficiarios = nb;
   if (fat_gen_build(fix_regras_dir(), NULL, NULL, NULL, &gen, &err) != FAT_OK ||
       fat_pricer_new_gen(st, gen, &pricer, &err) != FAT_OK ||
       fat_store_begin(st, &err) != FAT_OK ||
@@ -746,26 +847,87 @@ static void make_demo(int k, int n)
   fat_store_close(st);
 }
 
-/* conferir of DB_PAR k on nthreads threads; the dump of what it wrote. */
-static char *conferir_par(int k, int nthreads, fat_conferir_resumo *res)
+/* The demo clinic (n guias, few beneficiários) in DB_PAR k. */
+static void make_demo(int k, int n)
 {
-  char path[64], *d;
+  make_demo_b(k, n, n / 4 > 0 ? n / 4 : 1);
+}
+
+/* Copy DB_PAR from into DB_PAR to (closed stores: no -wal left). */
+static void copy_par(int from, int to)
+{
+  char a[64], b[64], buf[65536];
+  FILE *in, *out;
+  size_t n;
+
+  remove_par(to);
+  snprintf(a, sizeof a, DB_PAR, from);
+  snprintf(b, sizeof b, DB_PAR, to);
+  in = fopen(a, "rb");
+  out = fopen(b, "wb");
+  assert_non_null(in);
+  assert_non_null(out);
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+    assert_int_equal(fwrite(buf, 1, n, out), n);
+  fclose(in);
+  assert_int_equal(fclose(out), 0);
+}
+
+/* Order of a guia in which the callback saw it must be the guias' order. */
+typedef struct ordem {
+  int64_t ultimo;
+  size_t n;
+  int fora;
+} ordem;
+
+static void on_guia_ordem(void *ud, const fat_conferir_guia *g)
+{
+  ordem *o = ud;
+
+  if (g->guia_id <= o->ultimo)
+    o->fora = 1;
+  o->ultimo = g->guia_id;
+  o->n++;
+}
+
+/* conferir of DB_PAR k on nthreads threads: its answer (err filled on
+** failure) and the dump of the store after it. */
+static fat_rc conferir_par_rc(int k, int nthreads, fat_conferir_resumo *res, fat_err *err,
+                              char **dump)
+{
+  char path[64];
   fat_store *st = NULL;
   fat_rules *rules;
   fat_conferir_opts o;
-  fat_err err;
+  ordem ord;
+  fat_rc rc;
 
   snprintf(path, sizeof path, DB_PAR, k);
-  assert_int_equal(fat_store_open(path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_open(path, &st, err), FAT_OK);
   rules = open_rules(st);
   memset(&o, 0, sizeof o);
+  memset(&ord, 0, sizeof ord);
   o.hoje = "2026-11-05";
   o.threads = nthreads;
-  if (fat_conferir(st, rules, &o, NULL, NULL, res, &err) != FAT_OK)
-    fail_msg("conferir (%d threads): %s", nthreads, err.msg);
-  d = dump_run(st);
+  rc = fat_conferir(st, rules, &o, on_guia_ordem, &ord, res, err);
+  /* the callback sees each stored guia once, in the order of the guias */
+  assert_false(ord.fora);
+  if (rc == FAT_OK)
+    assert_int_equal(ord.n, res->conferidas);
+  *dump = dump_run(st);
   fat_rules_close(rules);
   fat_store_close(st);
+  return rc;
+}
+
+/* conferir of DB_PAR k on nthreads threads; the dump of what it wrote. */
+static char *conferir_par(int k, int nthreads, fat_conferir_resumo *res)
+{
+  char *d = NULL;
+  fat_err err;
+
+  if (conferir_par_rc(k, nthreads, res, &err, &d) != FAT_OK)
+    fail_msg("conferir (%d threads): %s", nthreads, err.msg);
   return d;
 }
 
@@ -800,6 +962,152 @@ static void test_threads_same_answers_as_one(void **state)
   remove_par(3);
 }
 
+/* The first column of the first row of sql (0 without one). */
+static int64_t query_int(fat_store *st, const char *sql)
+{
+  sqlite3_stmt *s;
+  int64_t v = 0;
+
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
+/* Many threads on guias whose beneficiários interleave (each has guias all
+** over the run, so a thread keeps needing statuses of guias another thread
+** is evaluating, in batches of a few guias): the same findings, statuses,
+** values and conferencia rows as one thread, whatever the thread count. */
+static void test_threads_interleaved_beneficiarios_same_answers(void **state)
+{
+  static const int threads[] = {2, 3, 8, 16};
+  fat_conferir_resumo r1, rn;
+  char *d1, *dn;
+  size_t i;
+
+  (void)state;
+  make_demo_b(10, 300, 5);
+  copy_par(10, 11);
+  d1 = conferir_par(11, 1, &r1);
+  assert_int_equal(r1.conferidas, 300);
+  assert_int_equal(r1.threads, 0);
+  assert_non_null(strstr(d1, "situação pendente"));
+  for (i = 0; i < sizeof threads / sizeof threads[0]; i++) {
+    copy_par(10, 12);
+    dn = conferir_par(12, threads[i], &rn);
+    assert_int_equal(rn.threads, threads[i]);
+    assert_int_equal(rn.conferidas, r1.conferidas);
+    assert_int_equal(rn.achados, r1.achados);
+    assert_int_equal(rn.com_bloqueio, r1.com_bloqueio);
+    assert_int_equal(rn.valor_risco, r1.valor_risco);
+    assert_int_equal(rn.bloqueios_abertos, r1.bloqueios_abertos);
+    if (strcmp(dn, d1) != 0)
+      fail_msg("%d threads gravaram outra coisa que 1 thread", threads[i]);
+    fat_free(dn);
+  }
+  fat_free(d1);
+  remove_par(10);
+  remove_par(11);
+  remove_par(12);
+}
+
+/* Leave only the first n guias of DB_PAR k to conferir (the others are
+** cancelled). */
+static void keep_guias(int k, int n)
+{
+  char path[64], sql[160];
+  fat_store *st = NULL;
+  fat_err err;
+
+  snprintf(path, sizeof path, DB_PAR, k);
+  assert_int_equal(fat_store_open(path, &st, &err), FAT_OK);
+  snprintf(sql, sizeof sql,
+           "UPDATE guia SET status = 'cancelada' WHERE id NOT IN "
+           "(SELECT id FROM guia ORDER BY id LIMIT %d)", n);
+  if (fat_store_exec(st, sql, &err) != FAT_OK)
+    fail_msg("%s", err.msg);
+  fat_store_close(st);
+}
+
+/* Tiny runs (fewer guias than threads, batches of one guia) end, on 1, 2
+** and 8 threads, with the same answers as one thread. */
+static void test_threads_tiny_inputs_end(void **state)
+{
+  static const int sizes[] = {9, 3, 2, 1}; /* each cancels more */
+  static const int threads[] = {2, 8};
+  fat_conferir_resumo r1, rn;
+  char *d1, *dn;
+  size_t i, j;
+
+  (void)state;
+  make_demo(20, 100); /* the demo's least */
+  for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+    keep_guias(20, sizes[i]);
+    copy_par(20, 21);
+    d1 = conferir_par(21, 1, &r1);
+    assert_int_equal(r1.conferidas, (size_t)sizes[i]);
+    for (j = 0; j < sizeof threads / sizeof threads[0]; j++) {
+      copy_par(20, 22);
+      dn = conferir_par(22, threads[j], &rn);
+      assert_int_equal(rn.conferidas, r1.conferidas);
+      assert_int_equal(rn.achados, r1.achados);
+      assert_string_equal(dn, d1);
+      fat_free(dn);
+    }
+    fat_free(d1);
+  }
+  remove_par(20);
+  remove_par(21);
+  remove_par(22);
+}
+
+/* Storing fails at one guia in the middle of the second chunk (a trigger
+** refuses its conferencia row): on threads as on one thread, the run
+** answers the error naming that guia, the first chunk stays stored, the
+** failed chunk is rolled back whole, and no thread is left waiting. */
+static void test_threads_store_failure_same_as_one(void **state)
+{
+  static const int threads[] = {1, 2, 4};
+  char path[64], sql[256], *d1 = NULL, *dn = NULL, guia[32];
+  fat_store *st = NULL;
+  fat_conferir_resumo r;
+  fat_err err;
+  int64_t alvo;
+  size_t i;
+
+  (void)state;
+  make_demo(30, FAT_CONFERIR_CHUNK + 300);
+  snprintf(path, sizeof path, DB_PAR, 30);
+  assert_int_equal(fat_store_open(path, &st, &err), FAT_OK);
+  alvo = query_int(st, "SELECT id FROM guia ORDER BY id LIMIT 1 OFFSET 650");
+  assert_true(alvo > 0);
+  snprintf(sql, sizeof sql,
+           "CREATE TRIGGER falha_teste BEFORE INSERT ON conferencia WHEN NEW.guia_id = %lld "
+           "BEGIN SELECT RAISE(ABORT, 'falha de teste'); END",
+           (long long)alvo);
+  assert_int_equal(fat_store_exec(st, sql, &err), FAT_OK);
+  fat_store_close(st);
+  snprintf(guia, sizeof guia, "guia %lld:", (long long)alvo);
+  for (i = 0; i < sizeof threads / sizeof threads[0]; i++) {
+    copy_par(30, 31);
+    assert_int_not_equal(conferir_par_rc(31, threads[i], &r, &err, &dn), FAT_OK);
+    assert_non_null(strstr(err.msg, guia));
+    assert_non_null(strstr(err.msg, "falha de teste"));
+    /* the guias before it were checked (the first chunk's stay stored) */
+    assert_int_equal(r.conferidas, 650);
+    if (d1 == NULL)
+      d1 = dn;
+    else if (strcmp(dn, d1) != 0)
+      fail_msg("%d threads: o banco depois da falha difere do de 1 thread", threads[i]);
+    if (dn != d1)
+      fat_free(dn);
+  }
+  fat_free(d1);
+  remove_par(30);
+  remove_par(31);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -810,8 +1118,12 @@ int main(void)
     cmocka_unit_test(test_enviavel),
     cmocka_unit_test(test_reconhecer_recusa_o_que_o_xsd_nao_leva),
     cmocka_unit_test(test_avaliar_nao_grava),
+    cmocka_unit_test(test_historico_so_quando_lido),
     cmocka_unit_test(test_oom),
     cmocka_unit_test(test_threads_same_answers_as_one),
+    cmocka_unit_test(test_threads_interleaved_beneficiarios_same_answers),
+    cmocka_unit_test(test_threads_tiny_inputs_end),
+    cmocka_unit_test(test_threads_store_failure_same_as_one),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include <sodium.h>
+
 #include <libxml/parser.h>
 
 #include "fat_lote.h"
@@ -24,6 +26,9 @@
 #include "fat_tiss_validate.h"
 
 static const char *db_path = "test_lote.db";
+
+/* CNPJ of the prestador add_guia gives its guias (a test may switch it). */
+static const char *g_cnpj = "11222333000181";
 
 static void remove_db(void)
 {
@@ -83,7 +88,7 @@ static int64_t add_guia(fat_store *st, const char *tipo, const char *numero, con
 
   snprintf(json, sizeof json,
            "{\"tipo\": \"%s\", \"operadora\": {\"registro_ans\": \"312347\"},"
-           " \"prestador\": {\"cnpj\": \"11222333000181\"}, \"numero_prestador\": \"%s\","
+           " \"prestador\": {\"cnpj\": \"%s\"}, \"numero_prestador\": \"%s\","
            " \"carteira_numero\": \"0012345678\", \"beneficiario_nome\": \"%s\","
            " \"data_inicio\": \"%s\", \"tipo_consulta\": \"1\", \"tipo_atendimento\": \"%s\","
            " \"senha\": \"S1\", \"data_autorizacao\": \"%s\", \"cid\": \"J069\","
@@ -93,7 +98,7 @@ static int64_t add_guia(fat_store *st, const char *tipo, const char *numero, con
            " \"itens\": [{\"sequencial\": 1, \"tipo\": \"procedimento\", \"codigo_tabela\": \"22\","
            " \"codigo\": \"%s\", \"descricao\": \"Procedimento\", \"quantidade\": \"1\","
            " \"valor_unitario\": \"100.00\", \"valor_total\": \"100.00\"}]}",
-           tipo, numero, benef, data, consulta ? "04" : "03", data, data, cbo, cbo,
+           tipo, g_cnpj, numero, benef, data, consulta ? "04" : "03", data, data, cbo, cbo,
            consulta ? "10101012" : "40301010");
   j = cJSON_Parse(json);
   assert_non_null(j);
@@ -453,6 +458,146 @@ static void test_fechar_oom(void **state)
   fat_store_close(st);
 }
 
+/* Append what one closing did to t: each lote (number, group, period,
+** count, value, hash, file name, a BLAKE2b of its XML bytes, its guias by
+** número) and each guia held back (número, field, reason). */
+static void digest_closing(fat_store *st, const fat_lote_fechar_res *res, char *t, size_t cap)
+{
+  size_t i, len = strlen(t);
+  fat_err err;
+
+  for (i = 0; i < res->n; i++) {
+    const fat_lote_info *l = &res->lotes[i];
+    unsigned char h[16];
+    char hex[33], arq[80], sql[160];
+    char *xml;
+    size_t xlen;
+    sqlite3_stmt *s;
+
+    assert_int_equal(fat_lote_xml(st, l->id, &xml, &xlen, arq, &err), FAT_OK);
+    crypto_generichash(h, sizeof h, (const unsigned char *)xml, xlen, NULL, 0);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    fat_free(xml);
+    len += (size_t)snprintf(t + len, cap - len,
+                            "L %lld %s %s %s..%s %s %d %lld %s %s %d %s:", (long long)l->numero,
+                            l->tipo, l->competencia, l->periodo_inicio, l->periodo_fim,
+                            l->prazo_envio, l->qtd_guias, (long long)l->valor, l->hash,
+                            l->arquivo, l->reaberto, hex);
+    snprintf(sql, sizeof sql, "SELECT numero_prestador FROM guia WHERE lote_id = %lld ORDER BY id",
+             (long long)l->id);
+    assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+    while (sqlite3_step(s) == SQLITE_ROW)
+      len += (size_t)snprintf(t + len, cap - len, " %s", sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    len += (size_t)snprintf(t + len, cap - len, "\n");
+    assert_true(len < cap);
+  }
+  for (i = 0; i < res->n_retidas; i++)
+    len += (size_t)snprintf(t + len, cap - len, "R %s %s %s\n", res->retidas[i].numero,
+                            res->retidas[i].campo, res->retidas[i].motivo);
+  assert_true(len < cap);
+}
+
+static void digest_is(const char *t, const char *expected)
+{
+  unsigned char h[16];
+  char hex[33];
+
+  crypto_generichash(h, sizeof h, (const unsigned char *)t, strlen(t), NULL, 0);
+  sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+  if (strcmp(hex, expected) != 0) {
+    FILE *f = fopen("test_lote_fechamento.txt", "w"); /* cmocka cuts long messages */
+
+    if (f != NULL) {
+      fputs(t, f);
+      fclose(f);
+    }
+    fail_msg("resumo %s, esperado %s; o fechamento está em test_lote_fechamento.txt:\n%s", hex,
+             expected, t);
+  }
+}
+
+/* Many lotes of two prestadores, two guia types, two competências and three
+** periods, with guias the XSD cannot carry, guias it refuses, blocked ones,
+** later ones and a reopened lote, closed at a fixed hora: the lotes, their
+** guias, numbers, hashes and XML bytes are exactly those the closing gave
+** when it loaded every ready guia at once (the digests below were taken
+** from that closing, main at a9d4102), now that it reads them page by page. */
+static void test_fechar_em_paginas_igual_ao_fechamento_de_uma_vez(void **state)
+{
+  static char t[64 * 1024];
+  fat_store *st = open_fresh();
+  fat_lote_fechar_opts o;
+  fat_lote_fechar_res res;
+  cJSON *c;
+  fat_err err;
+  char num[16], data[11], nome[16];
+  int i;
+
+  (void)state;
+  assert_true(sodium_init() >= 0);
+  exec(st, "INSERT INTO prestador (id, nome, cnpj, cnes) VALUES "
+           "(2, 'Clínica Vila Nova', '11444777000161', '7654321')");
+  exec(st, "INSERT INTO prestador_operadora (prestador_id, operadora_id, codigo) VALUES "
+           "(2, 1, 'B-20077')");
+  for (i = 0; i < 130; i++) {
+    int p2 = i % 3 == 2;
+
+    g_cnpj = p2 ? "11444777000161" : "11222333000181";
+    snprintf(num, sizeof num, "%s-%03d", p2 ? "B" : "A", i);
+    snprintf(nome, sizeof nome, "Pessoa %d", i);
+    if (i % 11 == 10)
+      snprintf(data, sizeof data, "2025-04-%02d", 1 + (i * 7) % 20); /* some after --ate */
+    else
+      snprintf(data, sizeof data, "2025-03-%02d", 1 + (i * 13) % 31);
+    add_guia(st, i % 4 == 0 ? "consulta" : "sp-sadt", num, data, nome,
+             i % 17 == 5 ? "123456" : "225125");
+  }
+  g_cnpj = "11222333000181";
+  /* no carteira (bloqueio acknowledged): the XSD cannot carry them */
+  exec(st, "UPDATE guia SET carteira_numero = NULL WHERE id % 13 = 7");
+  exec(st, "INSERT INTO achado (guia_id, codigo, severidade, mensagem, regra, guia_revisao,"
+           " reconhecido_em) SELECT id, 'CARTEIRA_AUSENTE', 'bloqueio', 'sem carteira',"
+           " 'builtin:t', 1, '2025-03-31T10:00:00Z' FROM guia WHERE id % 13 = 7");
+  /* an open bloqueio: not ready */
+  exec(st, "INSERT INTO achado (guia_id, codigo, severidade, mensagem, regra, guia_revisao) "
+           "SELECT id, 'SENHA_AUSENTE', 'bloqueio', 'sem senha', 'builtin:x', 1 FROM guia "
+           "WHERE id % 19 = 3");
+  /* competência other than the month of the date, or none */
+  exec(st, "UPDATE guia SET competencia = '2025-02' WHERE id % 23 = 4");
+  exec(st, "UPDATE guia SET competencia = NULL WHERE id % 29 = 6");
+  c = contract("{\"periodicidade\": \"quinzenal\", \"fechamento_dias\": [15, \"ultimo\"],"
+               " \"prazo_envio_dias\": 5, \"max_guias\": 7}");
+  memset(&o, 0, sizeof o);
+  o.operadora = "aurora";
+  o.ate = "2025-04-10";
+  o.hoje = "2025-04-11";
+  o.hora = "10:20:30";
+  o.xsd_dir = xsd();
+  /* 1: only competência 2025-02; then its first lote is reopened */
+  o.competencia = "2025-02";
+  t[0] = '\0';
+  if (fat_lote_fechar_contrato(st, &o, c, &res, &err) != FAT_OK)
+    fail_msg("fechar: %s", err.msg);
+  assert_true(res.n >= 1);
+  digest_closing(st, &res, t, sizeof t);
+  assert_int_equal(fat_lote_reabrir(st, res.lotes[0].id, "teste", &err), FAT_OK);
+  fat_lote_fechar_res_fini(&res);
+  digest_is(t, "472aab49f43bed635416db2595159a34");
+  /* 2: everything up to --ate */
+  o.competencia = NULL;
+  t[0] = '\0';
+  if (fat_lote_fechar_contrato(st, &o, c, &res, &err) != FAT_OK)
+    fail_msg("fechar: %s", err.msg);
+  assert_true(res.n > 10);
+  assert_true(res.n_retidas > 5);
+  digest_closing(st, &res, t, sizeof t);
+  fat_lote_fechar_res_fini(&res);
+  digest_is(t, "6d2c8a8c94d5132b72f27ef9b98193ec");
+  cJSON_Delete(c);
+  fat_store_close(st);
+}
+
 /* Close one lote of two guias under pagamento_json, send it on envio, return
 ** its previsão; then protocol it on protocolo and return the new one in p2. */
 static void previsao_de(const char *pagamento_json, const char *envio, const char *protocolo,
@@ -590,7 +735,9 @@ static void test_estados(void **state)
   assert_non_null(strstr(err.msg, "enviado"));
   assert_int_equal(fat_lote_enviado(st, id, "2025-04-03", &err), FAT_ESTATE);
   /* even direct SQL cannot change a sent lote or take a guia out of it */
-  assert_int_not_equal(fat_store_exec(st, "UPDATE lote SET xml = 'x'", &err), FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "UPDATE lote_xml SET xml = 'x'", &err), FAT_OK);
+  assert_int_not_equal(fat_store_exec(st, "DELETE FROM lote_xml", &err), FAT_OK);
+  assert_int_equal(q_int(st, "SELECT count(*) FROM lote_xml"), 1);
   assert_int_not_equal(fat_store_exec(st, "UPDATE guia SET lote_id = NULL", &err), FAT_OK);
   assert_int_not_equal(fat_store_exec(st, "DELETE FROM lote", &err), FAT_OK);
   assert_int_equal(fat_lote_protocolo(st, id, "PROT-123", "2025-04-05", &err), FAT_OK);
@@ -744,6 +891,7 @@ int main(void)
     cmocka_unit_test(test_fechar_agrupa),
     cmocka_unit_test(test_fechar_retem_so_o_que_nao_pode_ir),
     cmocka_unit_test(test_fechar_oom),
+    cmocka_unit_test(test_fechar_em_paginas_igual_ao_fechamento_de_uma_vez),
     cmocka_unit_test(test_estados),
     cmocka_unit_test(test_previsao_do_lote_segue_os_termos_do_contrato),
     cmocka_unit_test(test_status_e_cancelamento),

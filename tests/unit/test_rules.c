@@ -1308,6 +1308,144 @@ static char *joined(const fat_findings *f)
   return fat_buf_take(&b);
 }
 
+/* ---- a ctx field computed only when a check reads it ------------------- */
+
+typedef struct lazy_hist {
+  int calls;
+  fat_rc fail; /* FAT_OK, or what the host fails with */
+  cJSON *hist;
+} lazy_hist;
+
+static fat_rc lazy_hist_fn(void *ud, const cJSON **out, fat_err *err)
+{
+  lazy_hist *h = ud;
+
+  h->calls++;
+  if (h->fail != FAT_OK)
+    return fat_err_set(err, h->fail, "erro ao ler o histórico do beneficiário: disco");
+  *out = h->hist;
+  return FAT_OK;
+}
+
+/* The messages of the preguica operator's findings for ctx.modo = modo. */
+static fat_rc check_preguica(fat_gen *g, const fat_guia *fg, const char *modo, lazy_hist *h,
+                             char *out, size_t len, fat_err *e)
+{
+  fat_rules_lazy lazy = {"historico", lazy_hist_fn, h};
+  cJSON *ctx = cJSON_CreateObject();
+  fat_findings f;
+  size_t i, off = 0;
+  fat_rc rc;
+
+  assert_non_null(cJSON_AddStringToObject(ctx, "hoje", "2025-04-01"));
+  assert_non_null(cJSON_AddStringToObject(ctx, "modo", modo));
+  fat_findings_init(&f);
+  out[0] = '\0';
+  rc = fat_gen_check_guia_lazy(g, "preguica", fg, ctx, &lazy, &f, e);
+  for (i = 0; i < f.n && off < len; i++)
+    off += (size_t)snprintf(out + off, len - off, "%s|", f.v[i].mensagem);
+  fat_findings_fini(&f);
+  cJSON_Delete(ctx);
+  return rc;
+}
+
+/* A lazy ctx field (conferir's historico) is computed once, only when a
+** check reads it, and reads like any ctx field (by name, with pairs); a
+** host failure fails the call even when the check catches it. */
+static void test_lazy_ctx_field_only_when_read(void **state)
+{
+  char dir[256], out[2048];
+  fat_gen *g = NULL;
+  fat_guia *fg = NULL;
+  cJSON *j = sadt_guia(NULL, 1);
+  lazy_hist h;
+  fat_err e;
+
+  (void)state;
+  memset(&h, 0, sizeof h);
+  h.hist = cJSON_Parse("[{\"id\":5,\"numero_prestador\":\"H-5\"},{\"id\":6}]");
+  assert_non_null(h.hist);
+  cJSON_AddStringToObject(cJSON_AddObjectToObject(j, "prestador"), "cnpj", "11222333000181");
+  if (fat_guia_from_json(j, &fg, &e) != FAT_OK)
+    fail_msg("%s", e.msg);
+  make_rules(dir, sizeof dir, 0, "preguica");
+  if (fat_gen_build(dir, NULL, NULL, NULL, &g, &e) != FAT_OK)
+    fail_msg("%s", e.msg);
+
+  assert_int_equal(check_preguica(g, fg, "nada", &h, out, sizeof out, &e), FAT_OK);
+  assert_string_equal(out, "nada:sp-sadt|");
+  assert_int_equal(h.calls, 0); /* nobody read it: never computed */
+
+  assert_int_equal(check_preguica(g, fg, "ler", &h, out, sizeof out, &e), FAT_OK);
+  assert_string_equal(out, "ler:2:H-5:true|nada:sp-sadt|");
+  assert_int_equal(h.calls, 1);
+
+  assert_int_equal(check_preguica(g, fg, "pares", &h, out, sizeof out, &e), FAT_OK);
+  assert_string_equal(out, "pares:historico=table,hoje=string,modo=string|nada:sp-sadt|");
+  assert_int_equal(h.calls, 2);
+
+  h.fail = FAT_EDB; /* the host's failure, even swallowed by pcall */
+  assert_int_equal(check_preguica(g, fg, "engolir", &h, out, sizeof out, &e), FAT_EDB);
+  assert_non_null(strstr(e.msg, "histórico do beneficiário: disco"));
+  h.fail = FAT_OK; /* and the next guia is fine */
+  assert_int_equal(check_preguica(g, fg, "engolir", &h, out, sizeof out, &e), FAT_OK);
+  assert_string_equal(out, "engoliu:true|nada:sp-sadt|");
+
+  cJSON_Delete(h.hist);
+  cJSON_Delete(j);
+  fat_guia_free(fg);
+  fat_gen_release(g);
+  rm_rf(dir);
+}
+
+/* The guia's view is pooled and reused from guia to guia: a check cannot
+** keep a reference to it anywhere (upvalue, module table, metatable), and
+** what a check writes into it is seen by the later checks of the same guia
+** (as with a plain table) and never by the next guia. */
+static void test_guia_view_reused_keeps_nothing(void **state)
+{
+  static const char *const expect[] = {
+    "guardou:;antes:nil,nil|np=G-1 extra=vazou senha=ALTERADA cid=nil cod1=X n=2 it2=Y difere=|",
+    "guardou:;antes:nil,nil|np=G-2 extra=nil senha=S1 cid=J069 cod1=40304361 n=1 it2=nil "
+    "difere=|",
+    "guardou:;antes:nil,nil|np=G-1 extra=vazou senha=ALTERADA cid=nil cod1=X n=2 it2=Y difere=|",
+  };
+  static const char *const numero[] = {"G-1", "G-2", "G-1"};
+  char dir[256];
+  fat_gen *g = NULL;
+  fat_err e;
+  size_t k, i;
+
+  (void)state;
+  make_rules(dir, sizeof dir, 0, "guarda");
+  if (fat_gen_build(dir, NULL, NULL, NULL, &g, &e) != FAT_OK)
+    fail_msg("%s", e.msg);
+  for (k = 0; k < sizeof expect / sizeof expect[0]; k++) {
+    cJSON *j = sadt_guia(NULL, 1);
+    fat_guia *fg = NULL;
+    fat_findings f;
+    char out[2048];
+    size_t off = 0;
+
+    cJSON_ReplaceItemInObject(j, "numero_prestador", cJSON_CreateString(numero[k]));
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(j, "prestador"), "cnpj", "11222333000181");
+    if (fat_guia_from_json(j, &fg, &e) != FAT_OK)
+      fail_msg("%s", e.msg);
+    fat_findings_init(&f);
+    if (fat_gen_check_guia(g, "guarda", fg, NULL, &f, &e) != FAT_OK)
+      fail_msg("guia %zu: %s", k, e.msg);
+    out[0] = '\0';
+    for (i = 0; i < f.n; i++)
+      off += (size_t)snprintf(out + off, sizeof out - off, "%s|", f.v[i].mensagem);
+    assert_string_equal(out, expect[k]);
+    fat_findings_fini(&f);
+    fat_guia_free(fg);
+    cJSON_Delete(j);
+  }
+  fat_gen_release(g);
+  rm_rf(dir);
+}
+
 /* conferir builds the guia's Lua table straight from the struct: a script
 ** walking it with pairs sees the same keys, values, types and order as the
 ** table built from the guia's JSON form. */
@@ -1319,6 +1457,7 @@ static void test_guia_table_from_struct_same_as_from_json(void **state)
     "\"acomodacao\":\"apartamento\"},\"beneficiario\":{\"nome\":\"Ana\",\"cpf\":\"52998224725\","
     "\"sexo\":\"F\"},\"executante\":{\"nome\":\"Dr. X\",\"conselho\":\"CRM\","
     "\"numero_conselho\":\"123\",\"uf\":\"SP\",\"cbo\":\"225125\"},\"observacao\":\"a\\nb\"}",
+    NULL, /* after the richer guia: the pooled view shows nothing of it */
   };
   char dir[256];
   fat_gen *g = NULL;
@@ -1339,7 +1478,7 @@ static void test_guia_table_from_struct_same_as_from_json(void **state)
     cJSON_AddStringToObject(cJSON_GetObjectItem(j, "prestador"), "cnpj", "11222333000181");
 
     its = cJSON_GetObjectItemCaseSensitive(j, "itens");
-    for (it = 2; it <= 12; it++) { /* items with and without optional fields */
+    for (it = 2; it <= (k == 2 ? 3 : 12); it++) { /* items with and without optional fields */
       cJSON *o = cJSON_Duplicate(cJSON_GetArrayItem(its, 0), 1);
 
       assert_non_null(o);
@@ -1957,6 +2096,8 @@ int main(void)
     cmocka_unit_test(test_findings_capped_per_check_and_guia),
     cmocka_unit_test(test_check_cannot_break_later_guias),
     cmocka_unit_test(test_guia_table_from_struct_same_as_from_json),
+    cmocka_unit_test(test_lazy_ctx_field_only_when_read),
+    cmocka_unit_test(test_guia_view_reused_keeps_nothing),
     cmocka_unit_test(test_check_keeping_state_is_refused),
     cmocka_unit_test(test_results_do_not_depend_on_order),
     cmocka_unit_test(test_bad_declarations),

@@ -204,8 +204,8 @@ static const verif_case cases[] = {
   {"guia_status_lote", 0,
    "UPDATE guia SET status = 'conferida' WHERE id = " FIRST_GUIA_EM_LOTE},
   {"lote_inalterado_desde_hash", 1,
-   "UPDATE lote SET xml = CAST(replace(CAST(xml AS TEXT), 'numeroLote>', 'numeroLote>9') AS "
-   "BLOB) WHERE id = (SELECT min(id) FROM lote)"},
+   "UPDATE lote_xml SET xml = CAST(replace(CAST(xml AS TEXT), 'numeroLote>', 'numeroLote>9') AS "
+   "BLOB) WHERE lote_id = (SELECT min(id) FROM lote)"},
   {"lote_inalterado_desde_hash", 1,
    "UPDATE lote SET hash = '00000000000000000000000000000000' WHERE id = (SELECT max(id) FROM "
    "lote)"},
@@ -216,9 +216,12 @@ static const verif_case cases[] = {
   /* the same guias sent again in a second lote (double billing) */
   {"guia_em_dois_lotes", 0,
    "INSERT INTO lote (operadora_id, prestador_id, numero, tipo_guia, competencia, status,"
-   " qtd_guias, valor_informado, hash, arquivo, xml, hash_encoding)"
-   " SELECT operadora_id, prestador_id, numero + 1000, tipo_guia, competencia, 'enviado', 0, 0,"
-   " hash, arquivo, xml, hash_encoding FROM lote WHERE id = (SELECT min(id) FROM lote);"
+   " qtd_guias, valor_informado, hash, arquivo, hash_encoding)"
+   " SELECT operadora_id, prestador_id, numero + 1000, tipo_guia, competencia, 'fechado', 0, 0,"
+   " hash, arquivo, hash_encoding FROM lote WHERE id = (SELECT min(id) FROM lote);"
+   " INSERT INTO lote_xml (lote_id, xml) SELECT (SELECT max(id) FROM lote), xml FROM lote_xml"
+   "  WHERE lote_id = (SELECT min(id) FROM lote);"
+   " UPDATE lote SET status = 'enviado' WHERE id = (SELECT max(id) FROM lote);"
    " INSERT INTO lote_evento (lote_id, usuario, de, para)"
    "  SELECT max(id), 't', NULL, 'fechado' FROM lote;"
    " INSERT INTO lote_evento (lote_id, usuario, de, para)"

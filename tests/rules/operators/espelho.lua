@@ -25,6 +25,14 @@ return base.operadora {
     espelha = function(guia, ctx)
       local out = {}
       dump(guia, out)
+      -- fields read by name (not walked): what a richer guia before this
+      -- one had must not show through
+      for _, k in ipairs({ "id", "plano", "beneficiario", "executante", "status", "revisao",
+                           "observacao", "senha" }) do
+        out[#out + 1] = "|" .. k .. "=" .. type(guia[k])
+      end
+      out[#out + 1] = "|n=" .. #guia.itens .. "|4=" .. type(guia.itens[4])
+        .. "|gp=" .. type(guia.itens[1].grau_participacao)
       local s = table.concat(out)
       local achados = {}
       for i = 1, #s, 1500 do

@@ -28,10 +28,21 @@
       const contaMarcados = el('span', { id: 'a-marcados', class: 'meta' }, '0 marcado(s)');
       const atualizaConta = () => { contaMarcados.textContent = `${marcados.size} marcado(s)`; };
 
+      // one page of lines at a time (the totals and per-code come with the first)
+      let linhas = [], proximo = null;
+      const mais = el('button', { id: 'a-mais', hidden: true, onclick: () => tenta(carregaMais) }, 'Carregar mais achados');
+      const carregaMais = async () => {
+        const r = await api('GET', '/api/achados', { query: { ...filtro(), apos: proximo } });
+        const t = Object.fromEntries((r.tabelas || []).map(x => [x.nome, x]));
+        linhas = linhas.concat((t.achados && t.achados.linhas) || []);
+        proximo = r.proximo || null;
+        mostraLinhas();
+      };
       const carrega = async () => {
         const r = await api('GET', '/api/achados', { query: filtro() });
         const t = Object.fromEntries((r.tabelas || []).map(x => [x.nome, x]));
-        const linhas = (t.achados && t.achados.linhas) || [];
+        linhas = (t.achados && t.achados.linhas) || [];
+        proximo = r.proximo || null;
         const tot = (t.achados && t.achados.total) || { achados: 0, guias: 0, valor_risco: 0 };
         marcados.clear(); atualizaConta();
         limpa(resumo).append(el('div', { class: 'cartoes' }, cartao('Achados', tot.achados),
@@ -42,6 +53,9 @@
           { t: 'Severidade', v: x => seloDe('severidade', x.severidade) },
           { t: 'Achados', v: x => x.achados, num: true }, { t: 'Guias', v: x => x.guias, num: true },
           { t: 'R$ em risco', v: x => reais(x.valor_risco), num: true }]));
+        mostraLinhas();
+      };
+      const mostraLinhas = () => {
         const todosCb = el('input', { type: 'checkbox', id: 'a-marcar-todos', 'aria-label': 'Marcar todos os achados da lista',
           onchange: (ev) => {
             for (const cb of lista.querySelectorAll('input.a-marca')) { cb.checked = ev.target.checked; cb.dispatchEvent(new Event('change')); }
@@ -58,6 +72,8 @@
           { t: 'Mensagem', v: x => el('span', { class: 'mensagem-motor' }, x.mensagem) },
           { t: 'Em risco', v: x => reais(x.valor_risco), num: true },
           { t: 'Reconhecido', v: x => x.reconhecido_em ? `${data(x.reconhecido_em)} por ${x.reconhecido_por}: ${x.reconhecido_motivo || ''}` : '—' }]));
+        for (const cb of lista.querySelectorAll('input.a-marca')) if (marcados.has(Number(cb.value))) cb.checked = true;
+        mais.hidden = !proximo;
       };
       const reconhecer = el('button', { class: 'primario', id: 'a-reconhecer', onclick: () => tenta(async () => {
         if (marcados.size === 0) { aviso('Marque os achados a reconhecer.', true); return; }
@@ -82,7 +98,7 @@
         resumo, el('h2', {}, 'Por código'), porCodigo,
         el('h2', {}, 'Achados'),
         el('div', { class: 'barra' }, el('label', {}, 'Motivo do reconhecimento', motivo), reconhecer, contaMarcados),
-        lista);
+        lista, mais);
       await carrega();
     }
   });

@@ -1,0 +1,360 @@
+/* test_escala.c: verbs whose cost must grow with N, not faster (Part M,
+** `faturo demo --guias 1000000`).
+**
+** The work SQLite does is counted in virtual-machine instructions (a progress
+** handler called every 100 of them, all statements and triggers included):
+** the count is the same on every run and on every machine, so a cost that
+** grows faster than the data shows as a ratio, without timing anything. Each
+** test runs the verb on a clinic of size n and of size 4n and wants the
+** ratio well under 16 (what a quadratic step gives). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "fat_fatura.h"
+#include "fat_mem.h"
+#include "fat_repasse.h"
+#include "fat_store_int.h"
+#include "fat_store_sqlite.h"
+
+/* Under AddressSanitizer freed memory stays in quarantine: no RSS check. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FAT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FAT_ASAN 1
+#endif
+#endif
+
+static const char *db_path = "test_escala.db";
+
+static void remove_db(void)
+{
+  unlink(db_path);
+  unlink("test_escala.db-wal");
+  unlink("test_escala.db-shm");
+}
+
+static int contar(void *p)
+{
+  (*(int64_t *)p)++;
+  return 0;
+}
+
+/* Start counting VM instructions (in hundreds) of st into *n. */
+static void conta_de(fat_store *st, int64_t *n)
+{
+  *n = 0;
+  sqlite3_progress_handler(fat_store_db(st), 100, contar, n);
+}
+
+static void conta_fim(fat_store *st) { sqlite3_progress_handler(fat_store_db(st), 0, NULL, NULL); }
+
+static void exec(fat_store *st, const char *sql)
+{
+  fat_err err;
+
+  if (fat_store_exec(st, sql, &err) != FAT_OK)
+    fail_msg("%s: %s", sql, err.msg);
+}
+
+/* A clinic with one fatura of `lotes` processed lotes of `por_lote` guias
+** (R$ 100,00 each); returns the store open. */
+static fat_store *clinica_fatura(int lotes, int por_lote)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  char sql[1024];
+
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  exec(st, "INSERT INTO prestador (id, nome, cnpj) VALUES (1, 'Clínica', '11444777000161');"
+           "INSERT INTO operadora (id, registro_ans, nome, script) VALUES"
+           " (1, '312347', 'Aurora Saúde', 'aurora');");
+  snprintf(sql, sizeof sql,
+           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+           " INSERT INTO lote (id, operadora_id, prestador_id, numero, tipo_guia, competencia,"
+           " status, valor_informado, valor_liberado, enviado_em, protocolo, protocolo_data)"
+           " SELECT i, 1, 1, i, 'consulta', '2025-03', 'processado', %d, %d, '2025-04-05',"
+           " 'P' || i, '2025-04-07' FROM n",
+           lotes, por_lote * 10000, por_lote * 10000);
+  exec(st, sql);
+  snprintf(sql, sizeof sql,
+           "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+           " INSERT INTO guia (id, prestador_id, operadora_id, tipo, numero_prestador,"
+           " valor_total, competencia, status, lote_id)"
+           " SELECT i + 1, 1, 1, 'consulta', 'G' || i, 10000, '2025-03', 'processada',"
+           " i / %d + 1 FROM n",
+           lotes * por_lote - 1, por_lote);
+  exec(st, sql);
+  snprintf(sql, sizeof sql,
+           "INSERT INTO fatura (id, operadora_id, competencia, numero, valor)"
+           " VALUES (1, 1, '2025-03', 1, %d);"
+           "INSERT INTO fatura_lote (fatura_id, lote_id) SELECT 1, id FROM lote;",
+           lotes * por_lote * 10000);
+  exec(st, sql);
+  return st;
+}
+
+/* VM instructions (hundreds) of receiving the whole fatura. */
+static int64_t custo_receber_fatura(int lotes, int por_lote)
+{
+  fat_store *st = clinica_fatura(lotes, por_lote);
+  fat_recebimento_in in;
+  fat_stmt *s;
+  fat_err err;
+  int64_t n;
+
+  memset(&in, 0, sizeof in);
+  in.fatura_id = 1;
+  in.data = "2025-05-10";
+  in.valor = (int64_t)lotes * por_lote * 10000;
+  conta_de(st, &n);
+  assert_int_equal(fat_recebimento_registrar(st, &in, NULL, &err), FAT_OK);
+  conta_fim(st);
+  /* it did its work: the fatura and every lote are paid */
+  assert_int_equal(fat_store_prepare(st, "SELECT (SELECT status FROM fatura WHERE id = 1),"
+                                         " (SELECT count(*) FROM lote WHERE status = 'pago')",
+                                     &s, &err),
+                   FAT_OK);
+  assert_int_equal(fat_stmt_step(s), FAT_ROW);
+  assert_string_equal(fat_col_text(s, 0), "paga");
+  assert_int_equal(fat_col_int(s, 1), lotes);
+  fat_stmt_reset(s);
+  fat_store_close(st);
+  remove_db();
+  return n;
+}
+
+/* Receiving a fatura recomputed the fatura's received sum over all its guias
+** once per lote (and the demo's financial month of 1 million guias, 4 faturas
+** of ~2,300 lotes, never ended). 4x the lotes must cost ~4x, not 16x. */
+static void test_receiving_a_fatura_costs_linear_in_its_lotes(void **state)
+{
+  int64_t pequeno, grande;
+
+  (void)state;
+  pequeno = custo_receber_fatura(50, 10);
+  grande = custo_receber_fatura(200, 10);
+  print_message("receber fatura: 50 lotes %lld, 200 lotes %lld (x100 instruções)\n",
+                (long long)pequeno, (long long)grande);
+  assert_true(grande < pequeno * 6);
+}
+
+static long peak_rss_kb(void)
+{
+  struct rusage ru;
+
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+/* A repasse of `linhas` lines over three professionals (two with the same
+** name), some held, some without receipt, guia or description. */
+static fat_store *clinica_repasse(int linhas)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  char sql[2048];
+
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  exec(st, "INSERT INTO prestador (id, nome, cnpj) VALUES (1, 'Clínica', '11444777000161');"
+           "INSERT INTO operadora (id, registro_ans, nome, script) VALUES"
+           " (1, '312347', 'Aurora Saúde', 'aurora');"
+           "INSERT INTO profissional (id, nome, conselho, numero_conselho, uf) VALUES"
+           " (1, 'Dra. Ana \"Lima\" <&>', 'CRM', '1111', 'SP'),"
+           " (2, 'Bruno Reis', 'CRM', NULL, 'RJ'), (3, 'Bruno Reis', 'CRO', '33', 'MG');"
+           "INSERT INTO guia (id, prestador_id, operadora_id, tipo, numero_prestador,"
+           " valor_total, competencia, status) VALUES (1, 1, 1, 'consulta', 'G1', 25000,"
+           " '2025-03', 'processada');"
+           "INSERT INTO item (id, guia_id, sequencial, codigo_tabela, codigo, quantidade_e4,"
+           " valor_unitario, valor_total) VALUES (1, 1, 1, '22', '10101012', 10000, 25000,"
+           " 25000);"
+           "INSERT INTO recebimento (id, operadora_id, origem, data, valor, valor_bruto)"
+           " VALUES (1, 1, 'manual', '2025-05-12', 25000, 25000);"
+           "INSERT INTO repasse (id, periodo) VALUES (1, '2025-05');");
+  snprintf(sql, sizeof sql,
+           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+           " INSERT INTO repasse_item (repasse_id, profissional_id, origem, recebimento_id,"
+           " guia_id, item_id, base, valor, regra, glosa, situacao, descricao)"
+           " SELECT 1, 1 + i %% 3, 'convenio', CASE WHEN i %% 4 = 0 THEN NULL ELSE 1 END,"
+           " CASE WHEN i %% 6 = 0 THEN NULL ELSE 1 END, CASE WHEN i %% 6 = 0 THEN NULL ELSE 1 END,"
+           " i * 1234567, i * 740741, CASE WHEN i %% 9 = 0 THEN NULL ELSE '60%% convênio' END,"
+           " CASE WHEN i %% 7 = 0 THEN i ELSE 0 END,"
+           " CASE WHEN i %% 7 = 0 THEN 'retido' ELSE 'pagar' END,"
+           " CASE WHEN i %% 11 = 0 THEN NULL ELSE 'G1 item 1: consulta \"' || i || '\" <b>' END"
+           " FROM n",
+           linhas);
+  exec(st, sql);
+  return st;
+}
+
+static fat_rc no_buf(void *u, const char *p, size_t n, fat_err *err)
+{
+  return fat_buf_append(u, p, n, err);
+}
+
+typedef struct contagem {
+  size_t bytes;
+  uint64_t soma;
+} contagem;
+
+static fat_rc conta_bytes(void *u, const char *p, size_t n, fat_err *err)
+{
+  contagem *c = u;
+  size_t i;
+
+  (void)err;
+  c->bytes += n;
+  for (i = 0; i < n; i++)
+    c->soma = c->soma * 31 + (unsigned char)p[i];
+  return FAT_OK;
+}
+
+/* The statement written as it is read is the text of the whole statement
+** built as JSON (every professional, and one), across pages of 512. */
+static void test_repasse_extrato_streamed_is_the_same_json(void **state)
+{
+  fat_store *st = clinica_repasse(2000);
+  static const int64_t profs[] = {0, 1, 2};
+  fat_err err;
+  size_t k;
+
+  (void)state;
+  for (k = 0; k < sizeof profs / sizeof profs[0]; k++) {
+    cJSON *tree = NULL;
+    char *whole;
+    fat_buf b;
+
+    assert_int_equal(fat_repasse_extrato(st, "2025-05", profs[k], &tree, &err), FAT_OK);
+    whole = cJSON_PrintUnformatted(tree);
+    assert_non_null(whole);
+    fat_buf_init(&b, (size_t)64 << 20);
+    assert_int_equal(fat_repasse_extrato_json_escrever(st, "2025-05", profs[k], NULL, no_buf, &b, &err),
+                     FAT_OK);
+    assert_int_equal(b.len, strlen(whole));
+    assert_memory_equal(b.data, whole, b.len);
+    cJSON_free(whole);
+    cJSON_Delete(tree);
+    fat_buf_fini(&b);
+  }
+  /* with the members repasse calcular adds after the totals */
+  {
+    cJSON *tree = NULL, *mais = cJSON_CreateObject(), *av = cJSON_CreateArray();
+    char *whole;
+    fat_buf b;
+
+    cJSON_AddItemToArray(av, cJSON_CreateString("profissional #9 sem regra: \"x\" <y>"));
+    cJSON_AddItemToArray(av, cJSON_CreateString("guia G1 sem itens"));
+    cJSON_AddItemToObject(mais, "avisos", av);
+    assert_int_equal(fat_repasse_extrato(st, "2025-05", 0, &tree, &err), FAT_OK);
+    cJSON_AddItemReferenceToObject(tree, "avisos", av);
+    whole = cJSON_PrintUnformatted(tree);
+    fat_buf_init(&b, (size_t)64 << 20);
+    assert_int_equal(fat_repasse_extrato_json_escrever(st, "2025-05", 0, mais, no_buf, &b, &err),
+                     FAT_OK);
+    assert_int_equal(b.len, strlen(whole));
+    assert_memory_equal(b.data, whole, b.len);
+    cJSON_free(whole);
+    cJSON_Delete(tree);
+    cJSON_Delete(mais);
+    fat_buf_fini(&b);
+  }
+  /* no repasse: the same refusal */
+  {
+    contagem c = {0, 0};
+
+    assert_int_equal(fat_repasse_extrato_json_escrever(st, "2025-06", 0, NULL, conta_bytes, &c, &err),
+                     FAT_ENOTFOUND);
+    assert_int_equal(c.bytes, 0);
+  }
+  fat_store_close(st);
+  remove_db();
+}
+
+/* `repasse extrato` held every line of the period as JSON (615 MB for the
+** 305,687 lines of the 100k-guia demo): written as it is read, 60,000 lines
+** (~12 MB of JSON text) take the same memory as a few pages. */
+static void test_repasse_extrato_memory_flat_in_lines(void **state)
+{
+  fat_store *st = clinica_repasse(60000);
+  contagem c = {0, 0};
+  fat_err err;
+  long before, growth;
+
+  (void)state;
+  before = peak_rss_kb();
+  assert_int_equal(fat_repasse_extrato_json_escrever(st, "2025-05", 0, NULL, conta_bytes, &c, &err),
+                   FAT_OK);
+  growth = peak_rss_kb() - before;
+  print_message("extrato: %zu bytes, pico de RSS +%ld KB\n", c.bytes, growth);
+  assert_true(c.bytes > (size_t)10 << 20);
+#ifndef FAT_ASAN
+  /* built whole: ~2 KB of JSON tree per line, ~120 MB here */
+  if (growth >= 16 * 1024)
+    fail_msg("repasse extrato cresceu %ld KB de RSS com 60.000 linhas", growth);
+#else
+  (void)growth;
+#endif
+  fat_store_close(st);
+  remove_db();
+}
+
+/* The plan SQLite chose for sql, its "detail" lines joined by '|'. */
+static void query_plan(fat_store *st, const char *sql, char *out, size_t len)
+{
+  fat_stmt *s;
+  fat_err err;
+  size_t used = 0;
+  int r;
+
+  out[0] = '\0';
+  assert_int_equal(fat_store_prepare(st, sql, &s, &err), FAT_OK);
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
+    int w = snprintf(out + used, len - used, "%s|", fat_col_text(s, 3));
+
+    assert_true(w > 0 && (size_t)w < len - used);
+    used += (size_t)w;
+  }
+  assert_int_equal(r, FAT_DONE);
+  fat_stmt_reset(s);
+}
+
+/* Each page of the statement seeks the professional's lines after the last
+** one read: no scan, no sort (a page would cost the whole repasse). */
+static void test_repasse_extrato_page_seeks_by_key(void **state)
+{
+  fat_store *st = clinica_repasse(10);
+  char plan[1024];
+
+  (void)state;
+  query_plan(st, "EXPLAIN QUERY PLAN " FAT_REPASSE_EXTRATO_LINHAS_SQL, plan, sizeof plan);
+  assert_non_null(strstr(plan, "SEARCH ri USING INDEX repasse_item_rep (repasse_id=? AND "
+                               "profissional_id=? AND rowid>?)"));
+  assert_null(strstr(plan, "SCAN"));
+  assert_null(strstr(plan, "TEMP B-TREE"));
+  fat_store_close(st);
+  remove_db();
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    /* first: the RSS peak is the process's, measured before anything grows it */
+    cmocka_unit_test(test_repasse_extrato_memory_flat_in_lines),
+    cmocka_unit_test(test_repasse_extrato_streamed_is_the_same_json),
+    cmocka_unit_test(test_repasse_extrato_page_seeks_by_key),
+    cmocka_unit_test(test_receiving_a_fatura_costs_linear_in_its_lotes),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
