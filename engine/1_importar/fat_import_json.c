@@ -12,6 +12,7 @@
 #include "fat_import_int.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -78,6 +79,18 @@ int fat_import_plain_utf8(FILE *f, unsigned char *buf)
       nc = 0;
     }
     while (ok && i < n) {
+      /* runs of ASCII without NUL, 8 bytes at a time (byte by byte this
+      ** pass was ~6% of importar) */
+      while (i + 8 <= n) {
+        uint64_t w;
+
+        memcpy(&w, buf + i, 8);
+        if (((w | ((w - 0x0101010101010101ULL) & ~w)) & 0x8080808080808080ULL) != 0)
+          break;
+        i += 8;
+      }
+      if (i >= n)
+        break;
       if (buf[i] == 0) {
         ok = 0;
         break;
@@ -546,12 +559,14 @@ static fat_rc feed(jstream *j, char c, fat_err *err)
 
 /* Bytes that mean something to the capture (M_VALUE) inside a string and
 ** outside one: anything else is only copied. */
-static int stops_in_str(unsigned char c) { return c == '"' || c == '\\' || c == '\n'; }
+/* (a table: one load per byte of the copied runs) */
+static const unsigned char stop_tab[256] = {
+  ['"'] = 3, ['\\'] = 1, ['\n'] = 3, ['{'] = 2, ['}'] = 2, ['['] = 2, [']'] = 2, [','] = 2,
+};
 
-static int stops_outside(unsigned char c)
-{
-  return c == '"' || c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == '\n';
-}
+static int stops_in_str(unsigned char c) { return stop_tab[c] & 1; }
+
+static int stops_outside(unsigned char c) { return stop_tab[c] & 2; }
 
 /* Append b[0..n) to the captured value. */
 static fat_rc v_append(jstream *j, const unsigned char *b, size_t n, fat_err *err)
