@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -1145,29 +1144,22 @@ out:
 static fat_rc csv_stream(fat_store *st, const char *path, fat_import_result *res, int *handled,
                          fat_err *err)
 {
-  FILE *f = fopen(path, "rb");
-  unsigned char *buf = NULL;
-  struct stat sb;
+  FILE *f;
+  unsigned char *buf;
   csv_in in;
-  int plain;
-  fat_rc rc = FAT_OK;
+  fat_rc rc;
 
   memset(res, 0, sizeof *res);
   memset(&in, 0, sizeof in);
   *handled = 0;
-  if (f == NULL)
-    return FAT_OK; /* the whole-file reader names the error */
-  if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode))
-    goto out;
-  buf = fat_malloc(FAT_IMPORT_CHUNK);
-  if (buf == NULL) {
-    rc = fat_err_oom(err);
+  rc = fat_import_stream_open(path, 0, &f, &buf, err);
+  if (rc != FAT_OK) {
     *handled = 1;
-    goto out;
+    fat_err_prefix(err, "%s: ", path);
+    return rc;
   }
-  plain = fat_import_plain_utf8(f, buf);
-  if (plain <= 0)
-    goto out;
+  if (f == NULL)
+    return FAT_OK;
   *handled = 1;
   in.f = f;
   in.buf = (char *)buf;
@@ -1179,7 +1171,6 @@ static fat_rc csv_stream(fat_store *st, const char *path, fat_import_result *res
     in.sep = csv_detect_sep(in.b + in.pos, in.len - in.pos);
   }
   rc = import_csv(st, &in, path, res, err);
-out:
   if (rc != FAT_OK) {
     memset(res, 0, sizeof *res);
     fat_err_prefix(err, "%s: ", path);

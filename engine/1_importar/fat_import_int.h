@@ -43,6 +43,16 @@ FAT_NODISCARD fat_rc fat_import_store_one(fat_store *st, fat_guia *g, const char
 ** read error; f is rewound. buf: FAT_IMPORT_CHUNK bytes of scratch. */
 int fat_import_plain_utf8(FILE *f, unsigned char *buf);
 
+/* Open path for a streaming reader: a regular file of at most max bytes (0:
+** any size) whose content is plain UTF-8 without NUL (fat_import_plain_utf8).
+** Then *f is the file, rewound, and *buf FAT_IMPORT_CHUNK bytes of scratch,
+** both the caller's to close and free. Any other file (missing, not regular,
+** too big, another encoding, unreadable) leaves both NULL and returns FAT_OK:
+** the whole-file reader decides its encoding and names its errors.
+** FAT_ENOMEM (f closed) when the buffer cannot be had. */
+FAT_NODISCARD fat_rc fat_import_stream_open(const char *path, unsigned long long max, FILE **f,
+                                            unsigned char **buf, fat_err *err);
+
 /* Import the JSON file at path streaming: each guia is parsed, checked for a
 ** repeated key (only the keys are kept) and stored as it is read, all in one
 ** transaction, so memory does not grow with the file. Only a file of plain

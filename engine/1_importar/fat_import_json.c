@@ -117,6 +117,37 @@ int fat_import_plain_utf8(FILE *f, unsigned char *buf)
   return ok;
 }
 
+fat_rc fat_import_stream_open(const char *path, unsigned long long max, FILE **f,
+                              unsigned char **buf, fat_err *err)
+{
+  FILE *in = fopen(path, "rb");
+  unsigned char *b = NULL;
+  struct stat sb;
+
+  *f = NULL;
+  *buf = NULL;
+  if (in == NULL)
+    return FAT_OK;
+  if (fstat(fileno(in), &sb) != 0 || !S_ISREG(sb.st_mode) ||
+      (max > 0 && (unsigned long long)sb.st_size > max)) {
+    fclose(in);
+    return FAT_OK;
+  }
+  b = fat_malloc(CHUNK);
+  if (b == NULL) {
+    fclose(in);
+    return fat_err_oom(err);
+  }
+  if (fat_import_plain_utf8(in, b) <= 0) {
+    fat_free(b);
+    fclose(in);
+    return FAT_OK;
+  }
+  *f = in;
+  *buf = b;
+  return FAT_OK;
+}
+
 /* }==================================================================== */
 
 /* {====================================================================
@@ -677,36 +708,27 @@ fat_rc fat_import_json_text(fat_store *st, const char *text, size_t len, const c
 fat_rc fat_import_json_stream(fat_store *st, const char *path, fat_import_result *res,
                               int *handled, fat_err *err)
 {
-  FILE *f = fopen(path, "rb");
-  unsigned char *buf = NULL;
-  struct stat sb;
+  FILE *f;
+  unsigned char *buf;
   jstream j;
-  int plain;
-  fat_rc rc = FAT_OK;
+  fat_rc rc;
 
   memset(res, 0, sizeof *res);
   memset(&j, 0, sizeof j);
   *handled = 0;
-  if (f == NULL)
-    return FAT_OK; /* the whole-file reader names the error */
-  if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode) ||
-      (unsigned long long)sb.st_size > FAT_IMPORT_MAX_BYTES)
-    goto out;
-  buf = fat_malloc(CHUNK);
-  if (buf == NULL) {
-    rc = fat_err_oom(err);
+  rc = fat_import_stream_open(path, FAT_IMPORT_MAX_BYTES, &f, &buf, err);
+  if (rc != FAT_OK) {
     *handled = 1;
-    goto out;
+    fat_err_prefix(err, "%s: ", path);
+    return rc;
   }
-  plain = fat_import_plain_utf8(f, buf);
-  if (plain <= 0)
-    goto out;
+  if (f == NULL)
+    return FAT_OK;
   *handled = 1;
   j.st = st;
   j.origem = path;
   j.res = res;
   rc = import_all(&j, f, buf, NULL, 0, path, err);
-out:
   if (rc != FAT_OK) {
     memset(res, 0, sizeof *res);
     fat_err_prefix(err, "%s: ", path);
