@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "fat_mem.h"
+#include "fat_store_int.h"
 
 const char *fix_regras_dir(void)
 {
@@ -101,4 +102,23 @@ int64_t fix_save(fat_store *st, fat_guia *g)
   if (fat_guia_save(st, g, &err) != FAT_OK)
     fail_msg("save %s: %s", g->numero_prestador, err.msg);
   return g->id;
+}
+
+void fix_query_plan(fat_store *st, const char *sql, char *out, size_t len)
+{
+  fat_stmt *s;
+  fat_err err;
+  size_t used = 0;
+  int r;
+
+  out[0] = '\0';
+  assert_int_equal(fat_store_prepare(st, sql, &s, &err), FAT_OK);
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
+    int w = snprintf(out + used, len - used, "%s|", fat_col_text(s, 3));
+
+    assert_true(w > 0 && (size_t)w < len - used);
+    used += (size_t)w;
+  }
+  assert_int_equal(r, FAT_DONE);
+  fat_stmt_reset(s);
 }

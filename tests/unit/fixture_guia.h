@@ -41,4 +41,9 @@ fat_guia *fix_guia_sadt_itens(const char *numero, const char *carteira, size_t n
 /* fat_guia_save, failing the test with the engine's message; the new id. */
 int64_t fix_save(fat_store *st, fat_guia *g);
 
+/* The plan SQLite chose for sql (an "EXPLAIN QUERY PLAN ..." statement): its
+** "detail" lines joined by '|' into out (fails the test when it does not
+** fit). */
+void fix_query_plan(fat_store *st, const char *sql, char *out, size_t len);
+
 #endif

@@ -30,6 +30,7 @@
 #include "fat_import.h"
 #include "fat_repasse.h"
 #include "fat_store_int.h"
+#include "fixture_guia.h"
 
 /* Under AddressSanitizer freed memory stays in quarantine (RSS says
 ** nothing) and every allocation is slower: a smaller file, no RSS check. */
@@ -175,26 +176,6 @@ static void test_storing_a_guia_opens_no_ephemeral_btree(void **state)
   remove_db();
 }
 
-/* The plan SQLite chose for sql, its "detail" lines joined by '|'. */
-static void query_plan(fat_store *st, const char *sql, char *out, size_t len)
-{
-  fat_stmt *s;
-  fat_err err;
-  size_t used = 0;
-  int r;
-
-  out[0] = '\0';
-  assert_int_equal(fat_store_prepare(st, sql, &s, &err), FAT_OK);
-  while ((r = fat_stmt_step(s)) == FAT_ROW) {
-    int w = snprintf(out + used, len - used, "%s|", fat_col_text(s, 3));
-
-    assert_true(w > 0 && (size_t)w < len - used);
-    used += (size_t)w;
-  }
-  assert_int_equal(r, FAT_DONE);
-  fat_stmt_reset(s);
-}
-
 /* The financial invariant "repasse lines sum the base received" sums, per
 ** guia of each recebimento, the lines of the period's repasse that stand on
 ** it; without an index on (repasse, recebimento, guia) each guia scanned all
@@ -209,16 +190,16 @@ static void test_repasse_lines_of_a_receipt_found_by_index(void **state)
   (void)state;
   remove_db();
   assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
-  query_plan(st, "EXPLAIN QUERY PLAN SELECT SUM(base) FROM repasse_item WHERE repasse_id = 1"
+  fix_query_plan(st, "EXPLAIN QUERY PLAN SELECT SUM(base) FROM repasse_item WHERE repasse_id = 1"
                  " AND origem = 'convenio' AND recebimento_id = 2 AND guia_id = 3",
              plan, sizeof plan);
   assert_non_null(strstr(plan, "USING INDEX repasse_item_recebimento"));
-  query_plan(st, "EXPLAIN QUERY PLAN SELECT SUM(base) FROM repasse_item WHERE repasse_id = 1"
+  fix_query_plan(st, "EXPLAIN QUERY PLAN SELECT SUM(base) FROM repasse_item WHERE repasse_id = 1"
                  " AND pagamento_particular_id = 2",
              plan, sizeof plan);
   assert_non_null(strstr(plan, "USING INDEX repasse_item_particular"));
   /* the held lines no later line has released (migration 088) */
-  query_plan(st, "EXPLAIN QUERY PLAN SELECT ri.id FROM repasse_item ri WHERE"
+  fix_query_plan(st, "EXPLAIN QUERY PLAN SELECT ri.id FROM repasse_item ri WHERE"
                  " ri.situacao = 'retido' AND NOT EXISTS (SELECT 1 FROM repasse_item z"
                  " WHERE z.origem_item_id = ri.id)",
              plan, sizeof plan);
@@ -241,7 +222,7 @@ static void test_repasse_receipts_walked_by_key_without_sort(void **state)
   (void)state;
   remove_db();
   assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
-  query_plan(st, "EXPLAIN QUERY PLAN " FAT_REPASSE_CONVENIO_SQL, plan, sizeof plan);
+  fix_query_plan(st, "EXPLAIN QUERY PLAN " FAT_REPASSE_CONVENIO_SQL, plan, sizeof plan);
   assert_non_null(strstr(plan, "SEARCH x USING INDEX sqlite_autoindex_recebimento_guia_1 "
                                "((recebimento_id,guia_id)>(?,?))"));
   assert_null(strstr(plan, "TEMP B-TREE"));

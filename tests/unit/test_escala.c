@@ -23,6 +23,7 @@
 #include "fat_mem.h"
 #include "fat_repasse.h"
 #include "fat_store_int.h"
+#include "fixture_guia.h"
 #include "fat_store_sqlite.h"
 
 /* Under AddressSanitizer freed memory stays in quarantine: no RSS check. */
@@ -309,26 +310,6 @@ static void test_repasse_extrato_memory_flat_in_lines(void **state)
   remove_db();
 }
 
-/* The plan SQLite chose for sql, its "detail" lines joined by '|'. */
-static void query_plan(fat_store *st, const char *sql, char *out, size_t len)
-{
-  fat_stmt *s;
-  fat_err err;
-  size_t used = 0;
-  int r;
-
-  out[0] = '\0';
-  assert_int_equal(fat_store_prepare(st, sql, &s, &err), FAT_OK);
-  while ((r = fat_stmt_step(s)) == FAT_ROW) {
-    int w = snprintf(out + used, len - used, "%s|", fat_col_text(s, 3));
-
-    assert_true(w > 0 && (size_t)w < len - used);
-    used += (size_t)w;
-  }
-  assert_int_equal(r, FAT_DONE);
-  fat_stmt_reset(s);
-}
-
 /* Each page of the statement seeks the professional's lines after the last
 ** one read: no scan, no sort (a page would cost the whole repasse). */
 static void test_repasse_extrato_page_seeks_by_key(void **state)
@@ -337,7 +318,7 @@ static void test_repasse_extrato_page_seeks_by_key(void **state)
   char plan[1024];
 
   (void)state;
-  query_plan(st, "EXPLAIN QUERY PLAN " FAT_REPASSE_EXTRATO_LINHAS_SQL, plan, sizeof plan);
+  fix_query_plan(st, "EXPLAIN QUERY PLAN " FAT_REPASSE_EXTRATO_LINHAS_SQL, plan, sizeof plan);
   assert_non_null(strstr(plan, "SEARCH ri USING INDEX repasse_item_rep (repasse_id=? AND "
                                "profissional_id=? AND rowid>?)"));
   assert_null(strstr(plan, "SCAN"));
