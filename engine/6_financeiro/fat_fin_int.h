@@ -26,6 +26,11 @@ FAT_NODISCARD fat_rc fin_operadora(fat_store *st, const char *ref, int64_t *id, 
 FAT_NODISCARD fat_rc fin_listar(fat_store *st, const char *sql, const char *operadora,
                                 const char *const *txt, int n, const char *what, cJSON **out,
                                 fat_err *err);
+/* The repasse of periodo ('AAAA-MM'): its id and status ('aberto' or
+** 'fechado'). FAT_EINVAL for a period that is not a competência,
+** FAT_ENOTFOUND "não há repasse de P (calcule antes)". */
+FAT_NODISCARD fat_rc fin_repasse_do_periodo(fat_store *st, const char *periodo, int64_t *id,
+                                            char status[16], fat_err *err);
 /* Close a user action: commit when rc is FAT_OK, else roll back. */
 fat_rc fin_fim(fat_store *st, fat_rc rc, fat_err *err);
 /* Days from a to b (AAAA-MM-DD); 0 when either is invalid. */

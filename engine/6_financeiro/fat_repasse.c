@@ -17,6 +17,30 @@ static int periodo_ok(const char *p)
   return p != NULL && fat_dia_competencia_valida(p);
 }
 
+fat_rc fin_repasse_do_periodo(fat_store *st, const char *periodo, int64_t *id, char status[16],
+                              fat_err *err)
+{
+  static const char sql[] = "SELECT id, status FROM repasse WHERE periodo = ?1";
+  fat_stmt *s;
+  fat_rc rc;
+
+  if (!periodo_ok(periodo))
+    return fat_err_set(err, FAT_EINVAL, "período '%s' inválido (use AAAA-MM)",
+                       periodo != NULL ? periodo : "");
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_text(s, 1, periodo);
+  if (fat_stmt_step(s) != FAT_ROW) {
+    fat_stmt_reset(s);
+    return fat_err_set(err, FAT_ENOTFOUND, "não há repasse de %s (calcule antes)", periodo);
+  }
+  *id = fat_col_int64(s, 0);
+  fin_col(s, 1, status, 16);
+  fat_stmt_reset(s);
+  return FAT_OK;
+}
+
 fat_rc fat_repasse_regra_definir(fat_store *st, const fat_repasse_regra_in *in, int64_t *id,
                                  fat_err *err)
 {
@@ -976,7 +1000,6 @@ fat_rc fat_repasse_totais_de(fat_store *st, const char *periodo, fat_repasse_tot
 fat_rc fat_repasse_extrato(fat_store *st, const char *periodo, int64_t profissional_id,
                            cJSON **out, fat_err *err)
 {
-  static const char sql_r[] = "SELECT id, status FROM repasse WHERE periodo = ?1";
   static const char sql_i[] =
     "SELECT ri.id AS id, ri.profissional_id AS profissional_id, p.nome AS profissional,"
     " p.conselho || ' ' || COALESCE(p.numero_conselho, '') || '/' || p.uf AS conselho,"
@@ -996,20 +1019,9 @@ fat_rc fat_repasse_extrato(fat_store *st, const char *periodo, int64_t profissio
   fat_rc rc;
 
   *out = NULL;
-  if (!periodo_ok(periodo))
-    return fat_err_set(err, FAT_EINVAL, "período '%s' inválido (use AAAA-MM)",
-                       periodo != NULL ? periodo : "");
-  rc = fat_store_prepare(st, sql_r, &s, err);
+  rc = fin_repasse_do_periodo(st, periodo, &rid, status, err);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text(s, 1, periodo);
-  if (fat_stmt_step(s) != FAT_ROW) {
-    fat_stmt_reset(s);
-    return fat_err_set(err, FAT_ENOTFOUND, "não há repasse de %s (calcule antes)", periodo);
-  }
-  rid = fat_col_int64(s, 0);
-  fin_col(s, 1, status, sizeof status);
-  fat_stmt_reset(s);
   rc = fat_store_prepare(st, sql_i, &s, err);
   if (rc != FAT_OK)
     return rc;

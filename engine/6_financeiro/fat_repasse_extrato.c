@@ -139,34 +139,20 @@ static fat_rc linhas(fat_store *st, int64_t rid, const fat_repasse_prof *p,
 fat_rc fat_repasse_extrato_ler(fat_store *st, const char *periodo, int64_t profissional_id,
                                const fat_repasse_leitor *l, fat_err *err)
 {
-  static const char sql_r[] = "SELECT id, status FROM repasse WHERE periodo = ?1";
   fat_repasse_prof *lista = NULL;
   prof_lido *profs = NULL;
   size_t n = 0, i;
   int64_t rid, tp = 0, tr = 0;
   char status[16];
-  fat_stmt *s;
   fat_rc rc, fim;
 
-  if (periodo == NULL || !fat_dia_competencia_valida(periodo))
-    return fat_err_set(err, FAT_EINVAL, "período '%s' inválido (use AAAA-MM)",
-                       periodo != NULL ? periodo : "");
   /* one snapshot for the totals and every page */
   rc = fat_store_begin_read(st, err);
   if (rc != FAT_OK)
     return rc;
-  rc = fat_store_prepare(st, sql_r, &s, err);
+  rc = fin_repasse_do_periodo(st, periodo, &rid, status, err);
   if (rc != FAT_OK)
     goto out;
-  fat_bind_text(s, 1, periodo);
-  if (fat_stmt_step(s) != FAT_ROW) {
-    fat_stmt_reset(s);
-    rc = fat_err_set(err, FAT_ENOTFOUND, "não há repasse de %s (calcule antes)", periodo);
-    goto out;
-  }
-  rid = fat_col_int64(s, 0);
-  fin_col(s, 1, status, sizeof status);
-  fat_stmt_reset(s);
   rc = profissionais(st, rid, profissional_id, &profs, &n, err);
   if (rc != FAT_OK)
     goto out;
