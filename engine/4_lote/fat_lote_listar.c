@@ -307,10 +307,8 @@ fat_rc fat_lote_relacao_html(fat_store *st, int64_t id, char **html, size_t *len
     fat_doc_br(t, f[4], sizeof f[4]);
     snprintf(t, sizeof t, "%s", fat_guia_tipo_rotulo(f[5]));
     snprintf(f[5], sizeof f[5], "%s", t);
-    if (strlen(f[6]) == 7 && f[6][4] == '-') {
-      snprintf(t, sizeof t, "%.2s/%.4s", f[6] + 5, f[6]);
-      snprintf(f[6], sizeof f[6], "%s", t);
-    }
+    snprintf(t, sizeof t, "%s", fat_dia_competencia_br_ou(f[6], "").s);
+    snprintf(f[6], sizeof f[6], "%s", t);
     snprintf(f[7], sizeof f[7], "%s", fat_dia_br_de(f[7]).s);
     snprintf(f[8], sizeof f[8], "%s", fat_dia_br_de(f[8]).s);
   }

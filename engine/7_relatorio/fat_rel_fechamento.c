@@ -297,7 +297,8 @@ fat_rc fat_rel_fechamento_resumo(const cJSON *rel, char **txt, fat_err *err)
   if (res == NULL || mes == NULL)
     return fat_err_set(err, FAT_EINVAL, "o documento não é um fechamento");
   fat_buf_init(&b, RESUMO_MAX);
-  rc = fat_buf_printf(&b, err, "Fechamento de %.2s/%.4s para a contabilidade\n\n", mes + 5, mes);
+  rc = fat_buf_printf(&b, err, "Fechamento de %s para a contabilidade\n\n",
+                      fat_dia_competencia_br_ou(mes, "").s);
   cJSON_ArrayForEach(r, rel_linhas_de(res))
   {
     const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "operadora"));

@@ -587,10 +587,8 @@ static void celula_texto(const cJSON *v, int tipo, char *out, size_t len)
       snprintf(out, len, "%s", fat_dia_br_ou(s, "").s);
     break;
   case REL_MES:
-    if (s != NULL && strlen(s) >= 7 && s[4] == '-')
-      snprintf(out, len, "%.2s/%.4s", s + 5, s);
-    else if (s != NULL)
-      snprintf(out, len, "%s", s);
+    if (s != NULL)
+      snprintf(out, len, "%s", fat_dia_competencia_br_ou(s, "").s);
     break;
   default:
     if (s != NULL)

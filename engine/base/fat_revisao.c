@@ -219,7 +219,7 @@ void fat_revisao_texto(const char *campo, const char *valor, char *buf, size_t l
     return;
   }
   if (strcmp(nome, "competencia") == 0 && fat_dia_competencia_valida(valor)) {
-    snprintf(buf, len, "%.2s/%.4s", valor + 5, valor);
+    snprintf(buf, len, "%s", fat_dia_competencia_br_ou(valor, "").s);
     return;
   }
   if (strcmp(nome, "fator") == 0) {

@@ -63,10 +63,7 @@ static void sec_cabecalho(FILE *f, fat_store *st, const fat_guia *g)
   if (g->plano.codigo != NULL)
     fprintf(f, "  plano:       %s %s (%s)\n", g->plano.codigo, nz(g->plano.nome),
             nz(g->plano.acomodacao));
-  if (g->competencia != NULL && strlen(g->competencia) == 7)
-    fprintf(f, "  competência: %.2s/%.4s", g->competencia + 5, g->competencia);
-  else
-    fprintf(f, "  competência: %s", nz(g->competencia));
+  fprintf(f, "  competência: %s", fat_dia_competencia_br_ou(g->competencia, "-").s);
   fprintf(f, "   atendimento: %s", fat_dia_br_ou(g->data_inicio, "-").s);
   if (g->hora_inicio != NULL)
     fprintf(f, " %s", g->hora_inicio);
