@@ -14,20 +14,8 @@ shift 3
 src=${FAT_SOURCE_DIR:-$(dirname "$0")/..}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/faturo-cpu-XXXXXX")
 export FATURO_DB="$BANCO" FATURO_REGRAS="$src/rules"
-printf 'senha-bench-1\n' | "$FATURO" usuario criar bench --papel admin > /dev/null 2>&1 || true
-"$FATURO" usuario desbloquear bench > /dev/null 2>&1 || true
-"$FATURO" servidor --porta 0 --silencioso > "$tmp/srv.out" 2> "$tmp/srv.err" &
-srv=$!
-trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null; rm -rf "$tmp"' EXIT
-i=0
-until porta=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$tmp/srv.out") && [ -n "$porta" ]; do
-  i=$((i + 1)); [ $i -lt 600 ] || { cat "$tmp/srv.err"; exit 1; }; sleep 0.1
-done
-base="http://127.0.0.1:$porta"
-curl -s -i -H 'Content-Type: application/json' -d '{"usuario":"bench","senha":"senha-bench-1"}' \
-  "$base/api/sessao" > "$tmp/login"
-cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' "$tmp/login")
-[ -n "$cookie" ] || { echo "web_rotas_cpu: login falhou" >&2; exit 1; }
+. "$(dirname "$0")/servidor_bench.sh"
+servidor_bench_subir web_rotas_cpu
 hz=$(getconf CLK_TCK)
 cpu() { awk '{ print $14 + $15 }' "/proc/$srv/stat"; }
 for r in "$@"; do

@@ -28,22 +28,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/faturo-wrk-XXXXXX")
 mkdir -p "$tmp/regras"
 cp -r "$src/rules/operators" "$tmp/regras/" && cp -r "$src/scripts" "$tmp/regras/scripts"
 export FATURO_DB="$BANCO" FATURO_REGRAS="$tmp/regras"
-printf 'senha-bench-1\n' | "$FATURO" usuario criar bench --papel admin > /dev/null 2>&1 || true
-"$FATURO" usuario desbloquear bench > /dev/null 2>&1 || true
 "$FATURO" regras recarregar > /dev/null 2>&1 || true
-"$FATURO" servidor --porta 0 --silencioso > "$tmp/srv.out" 2> "$tmp/srv.err" &
-srv=$!
-trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null; rm -rf "$tmp"' EXIT
-i=0
-until porta=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$tmp/srv.out") && [ -n "$porta" ]; do
-  i=$((i + 1)); [ $i -lt 600 ] || { cat "$tmp/srv.err"; exit 1; }; sleep 0.1
-done
-base="http://127.0.0.1:$porta"
-curl -s -i -H 'Content-Type: application/json' -d '{"usuario":"bench","senha":"senha-bench-1"}' \
-  "$base/api/sessao" > "$tmp/login"
-cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' "$tmp/login")
-csrf=$(sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p' "$tmp/login")
-[ -n "$cookie" ] && [ -n "$csrf" ] || { echo "web_wrk: login falhou" >&2; exit 1; }
+. "$(dirname "$0")/servidor_bench.sh"
+servidor_bench_subir web_wrk
 guias=$(curl -s -H "Cookie: $cookie" "$base/api/painel" | sed -n 's/.*"guias_total":\([0-9]*\).*/\1/p')
 # the competência with the most guias (the demo's month)
 comp=$(curl -s -H "Cookie: $cookie" "$base/api/guias?limite=1" |
