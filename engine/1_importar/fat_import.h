@@ -1,4 +1,4 @@
-/* fat_import.h: import and export of files of guias (JSON and CSV).
+/* fat_import.h: import of files of guias (JSON and CSV); export in fat_export.h.
 **
 ** Formats are documented for users in docs/formatos.md. In short:
 **  - JSON: {"guias": [<guia>, ...]} or a top-level array of guias, each in the
@@ -54,20 +54,5 @@ FAT_NODISCARD fat_rc fat_import_guias_file(fat_store *st, const char *path, fat_
 FAT_NODISCARD fat_rc fat_import_guias_buffer(fat_store *st, const char *data, size_t len,
                                              fat_formato fmt, const char *origem,
                                              fat_import_result *res, fat_err *err);
-
-typedef struct fat_export_filter {
-  const char *operadora;    /* registro ANS, script key or id (fat_operadora.h); NULL = all */
-  const char *competencia;  /* AAAA-MM or NULL */
-} fat_export_filter;
-
-/* Export the matching guias (ordered by id) as JSON ({"guias":[...]}) or CSV
-** (fat_csv.h: ';', decimal comma, UTF-8 with BOM, CRLF). An unknown operadora
-** is refused (FAT_ENOTFOUND listing the registered ones), never an empty
-** export. *out is NUL-terminated (free with
-** fat_free), *len its length, *n_guias the count (both may be NULL). The output
-** is read back identically by the importer. */
-FAT_NODISCARD fat_rc fat_export_guias(fat_store *st, const fat_export_filter *f,
-                                      fat_formato fmt, char **out, size_t *len,
-                                      size_t *n_guias, fat_err *err);
 
 #endif

@@ -3,7 +3,7 @@
 ** fat_import.c reads CSV (a file of plain UTF-8 as it is read, anything
 ** else whole) and files that are not plain UTF-8; fat_import_json.c streams
 ** a UTF-8 JSON file guia by guia into the transaction. Both store through
-** fat_import_store_one. */
+** fat_import_store_one. fat_export.c writes the CSV columns listed here. */
 #ifndef FAT_IMPORT_INT_H
 #define FAT_IMPORT_INT_H
 
@@ -11,6 +11,17 @@
 
 #include "fat_import.h"
 #include "fat_model.h"
+
+/* One CSV column: its JSON path ("item." columns belong to the line's item)
+** and whether it is money/quantity (written with a decimal comma). */
+typedef struct fat_import_col {
+  const char *path;
+  int decimal;
+} fat_import_col;
+
+/* Every CSV column, in the order the export writes them; ends with a NULL
+** path. The importer accepts them in any order and case. */
+extern const fat_import_col fat_import_cols[];
 
 /* The operadoras and prestadores one import run has resolved (registro ANS,
 ** CNPJ/CPF -> id): each is looked up once per file, not twice per guia.

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "fat_import.h"
+#include "fat_export.h"
 #include "fat_mem.h"
 
 static void help(void)

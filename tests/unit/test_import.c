@@ -12,6 +12,7 @@
 
 #include "fat_cadastro.h"
 #include "fat_docnum.h"
+#include "fat_export.h"
 #include "fat_import.h"
 #include "fat_import_int.h"
 #include "fat_mem.h"
