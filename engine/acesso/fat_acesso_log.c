@@ -358,7 +358,7 @@ fat_rc fat_acesso_registrar_recurso(fat_store *st, const fat_leitor *l, int64_t 
 fat_rc fat_acesso_registrar_exportacao(fat_store *st, const fat_leitor *l, const char *operadora,
                                        const char *competencia, fat_err *err)
 {
-  /* the operadora as fat_export_guias resolves it: registro ANS, script key
+  /* the operadora as fat_export_guias_escrever resolves it: registro ANS, script key
   ** or id */
   static const char sql[] =
       "SELECT g.id FROM guia g JOIN operadora o ON o.id = g.operadora_id"

@@ -79,7 +79,7 @@ FAT_NODISCARD fat_rc fat_acesso_registrar_recurso(fat_store *st, const fat_leito
 
 /* A read of every guia an export with this filter writes: operadora (registro
 ** ANS, script key or id; NULL = all) and competencia (AAAA-MM or NULL), the
-** filter of fat_export_guias. */
+** filter of fat_export_guias_escrever. */
 FAT_NODISCARD fat_rc fat_acesso_registrar_exportacao(fat_store *st, const fat_leitor *l,
                                                      const char *operadora,
                                                      const char *competencia, fat_err *err);

@@ -73,6 +73,7 @@ const char *fat_err_errno_str(int errnum)
   case EADDRNOTAVAIL: return "endereço não disponível nesta máquina";
   case ECONNREFUSED: return "conexão recusada";
   case ESRCH: return "processo não existe";
+  case EPIPE: return "quem lia a saída a fechou antes do fim";
   case 0: return "sem erro";
   default: return "erro do sistema";
   }

@@ -248,43 +248,97 @@ fat_rc fat_file_read(const char *path, size_t max, char **out, size_t *len, fat_
   return *out == NULL ? fat_err_oom(err) : FAT_OK;
 }
 
-fat_rc fat_file_write(const char *path, const void *data, size_t len, fat_err *err)
+static void file_out_end(fat_file_out *o)
 {
-  char *tmp = fat_asprintf("%s.tmp", path);
-  const char *p = data;
-  size_t done = 0;
-  ssize_t n;
-  int fd = -1, e = 0;
-  fat_rc rc = FAT_OK;
+  if (o->fd >= 0)
+    close(o->fd);
+  o->fd = -1;
+  if (o->tmp != NULL)
+    unlink(o->tmp);
+  fat_free(o->tmp);
+  fat_free(o->path);
+  o->tmp = NULL;
+  o->path = NULL;
+}
 
-  if (tmp == NULL)
+fat_rc fat_file_out_open(fat_file_out *o, const char *path, fat_err *err)
+{
+  o->fd = -1;
+  o->path = fat_strdup(path);
+  o->tmp = fat_asprintf("%s.tmp", path);
+  if (o->path == NULL || o->tmp == NULL) {
+    fat_free(o->tmp);
+    o->tmp = NULL;
+    file_out_end(o);
     return fat_err_oom(err);
+  }
   /* exports and XML lotes hold CPF, CID and names: never world-readable */
-  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    rc = fat_err_sys(err, errno, "não foi possível criar %s", tmp);
-    goto out;
+  o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (o->fd < 0) {
+    fat_rc rc = fat_err_sys(err, errno, "não foi possível criar %s", o->tmp);
+
+    fat_free(o->tmp);
+    o->tmp = NULL; /* not ours to remove */
+    file_out_end(o);
+    return rc;
   }
-  while (done < len && e == 0) {
-    n = write(fd, p + done, len - done);
-    if (n > 0)
-      done += (size_t)n;
-    else if (n < 0 && errno != EINTR)
-      e = errno;
+  return FAT_OK;
+}
+
+fat_rc fat_file_out_escrever(void *u, const char *p, size_t n, fat_err *err)
+{
+  fat_file_out *o = u;
+  size_t done = 0;
+  ssize_t w;
+
+  while (done < n) {
+    w = write(o->fd, p + done, n - done);
+    if (w > 0)
+      done += (size_t)w;
+    else if (w < 0 && errno != EINTR)
+      return fat_err_sys(err, errno, "não foi possível gravar %s", o->path);
   }
-  if (e == 0 && fsync(fd) != 0)
+  return FAT_OK;
+}
+
+fat_rc fat_file_out_commit(fat_file_out *o, fat_err *err)
+{
+  int e = 0;
+
+  if (fsync(o->fd) != 0)
     e = errno;
-  if (close(fd) != 0 && e == 0)
+  if (close(o->fd) != 0 && e == 0)
     e = errno;
-  if (e == 0 && rename(tmp, path) != 0)
+  o->fd = -1;
+  if (e == 0 && rename(o->tmp, o->path) != 0)
     e = errno;
   if (e != 0) {
-    rc = fat_err_sys(err, e, "não foi possível gravar %s", path);
-    unlink(tmp);
+    fat_rc rc = fat_err_sys(err, e, "não foi possível gravar %s", o->path);
+
+    file_out_end(o);
+    return rc;
   }
-out:
-  fat_free(tmp);
-  return rc;
+  fat_free(o->tmp);
+  o->tmp = NULL; /* renamed: nothing to remove */
+  file_out_end(o);
+  return FAT_OK;
+}
+
+void fat_file_out_abort(fat_file_out *o) { file_out_end(o); }
+
+fat_rc fat_file_write(const char *path, const void *data, size_t len, fat_err *err)
+{
+  fat_file_out o;
+  fat_rc rc = fat_file_out_open(&o, path, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_file_out_escrever(&o, data, len, err);
+  if (rc != FAT_OK) {
+    fat_file_out_abort(&o);
+    return rc;
+  }
+  return fat_file_out_commit(&o, err);
 }
 
 int64_t fat_now_ns(void)

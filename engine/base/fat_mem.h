@@ -71,8 +71,32 @@ char *fat_buf_take(fat_buf *b);
 /* Read a whole file into *out (NUL-terminated, length in *len) refusing files
 ** larger than max bytes. The caller frees *out with fat_free. */
 FAT_NODISCARD fat_rc fat_file_read(const char *path, size_t max, char **out, size_t *len, fat_err *err);
-/* Write data atomically: to path.tmp, fsync, rename. */
+/* Write data atomically: to path.tmp, fsync, rename (fat_file_out). */
 FAT_NODISCARD fat_rc fat_file_write(const char *path, const void *data, size_t len, fat_err *err);
+
+/* Where a writer that streams its output puts it: called with each piece in
+** order (n may be 0); anything but FAT_OK stops the writer, which returns
+** that error with err as the callback set it. */
+typedef fat_rc (*fat_escrita)(void *u, const char *p, size_t n, fat_err *err);
+
+/* A file written as it is produced and put in place only when complete:
+** fat_file_out_open creates path.tmp beside path (mode 0600: exports hold
+** CPF, CID and names), fat_file_out_escrever (a fat_escrita, u = the
+** fat_file_out) appends to it, fat_file_out_commit fsyncs it and renames it
+** to path, fat_file_out_abort removes it. Whatever fails (disk full, a
+** write error, the rename), nothing is left under path and path.tmp is
+** removed; errors name path and the system's reason in Portuguese. After
+** open, exactly one of commit or abort must be called (commit also ends it
+** when it fails). */
+typedef struct fat_file_out {
+  int fd;
+  char *path, *tmp;
+} fat_file_out;
+
+FAT_NODISCARD fat_rc fat_file_out_open(fat_file_out *o, const char *path, fat_err *err);
+FAT_NODISCARD fat_rc fat_file_out_escrever(void *o, const char *p, size_t n, fat_err *err);
+FAT_NODISCARD fat_rc fat_file_out_commit(fat_file_out *o, fat_err *err);
+void fat_file_out_abort(fat_file_out *o);
 
 /* Monotonic clock in nanoseconds. */
 int64_t fat_now_ns(void);

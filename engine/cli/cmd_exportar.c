@@ -1,12 +1,23 @@
 /* cmd_exportar.c: `faturo exportar guias [--operadora R] [--competencia AAAA-MM]
 ** [--formato json|csv] [--saida ARQUIVO]`. */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "fat_export.h"
 #include "fat_mem.h"
+
+/* The export's pieces to stdout (a fat_escrita). */
+static fat_rc escreve_stdout(void *u, const char *p, size_t n, fat_err *err)
+{
+  (void)u;
+  if (fwrite(p, 1, n, stdout) != n)
+    return fat_err_sys(err, errno, "erro ao escrever a exportação na saída");
+  return FAT_OK;
+}
 
 static void help(void)
 {
@@ -23,7 +34,13 @@ static void help(void)
          "                             script ou id; uma desconhecida é recusada)\n"
          "  --competencia MM/AAAA      só as guias desta competência (ou AAAA-MM)\n"
          "  --formato json|csv         formato da saída\n"
-         "  --saida ARQUIVO            grava no arquivo (de forma atômica)\n");
+         "  --saida ARQUIVO            grava no arquivo (de forma atômica)\n"
+         "\n"
+         "As guias são lidas e escritas aos poucos: a memória não cresce com o número de\n"
+         "guias. Com --saida, o texto vai para ARQUIVO.tmp e só ganha o nome ARQUIVO quando\n"
+         "está completo; se a gravação falhar no meio (disco cheio), o erro diz por quê, o\n"
+         "ARQUIVO.tmp é apagado e um ARQUIVO anterior fica como estava. Na tela, se quem lê\n"
+         "fechar a saída antes do fim (`| head`), o comando termina com erro.\n");
 }
 
 int cli_exportar(fat_cli *cli, int argc, char **argv)
@@ -40,8 +57,9 @@ int cli_exportar(fat_cli *cli, int argc, char **argv)
   const char *saida = NULL;
   fat_store *st;
   fat_err err;
-  char *out = NULL, comp[FAT_DIA_COMP_LEN];
-  size_t len = 0, n = 0;
+  char comp[FAT_DIA_COMP_LEN];
+  size_t n = 0;
+  fat_rc rc;
   int c;
 
   if (cli_wants_help(argc, argv)) {
@@ -89,25 +107,38 @@ int cli_exportar(fat_cli *cli, int argc, char **argv)
   if (st == NULL)
     return CLI_FAIL;
   fat_err_clear(&err);
-  if (fat_export_guias(st, &flt, fmt, &out, &len, &n, &err) != FAT_OK)
+  if (fat_export_guias_checar(st, &flt, &err) != FAT_OK)
     return cli_error(&err);
-  /* an export carries every identifier: recorded before it leaves */
+  /* an export carries every identifier: recorded before the first byte
+  ** leaves */
   if (cli_leitor(cli, "exportar", &leitor) == NULL ||
       fat_acesso_registrar_exportacao(st, &leitor, flt.operadora, flt.competencia, &err) !=
-          FAT_OK) {
-    fat_free(out);
+          FAT_OK)
     return err.rc != FAT_OK ? cli_error(&err) : CLI_FAIL;
-  }
   if (saida != NULL) {
-    fat_rc rc = fat_file_write(saida, out, len, &err);
+    fat_file_out fo;
 
-    fat_free(out);
+    /* written beside saida as it is produced, renamed when complete */
+    rc = fat_file_out_open(&fo, saida, &err);
+    if (rc != FAT_OK)
+      return cli_error(&err);
+    rc = fat_export_guias_escrever(st, &flt, fmt, fat_file_out_escrever, &fo, &n, &err);
+    if (rc == FAT_OK)
+      rc = fat_file_out_commit(&fo, &err);
+    else
+      fat_file_out_abort(&fo);
     if (rc != FAT_OK)
       return cli_error(&err);
     fprintf(stderr, "%zu guia(s) exportada(s) para %s\n", n, saida);
     return CLI_OK;
   }
-  fwrite(out, 1, len, stdout);
-  fat_free(out);
+  /* a reader that goes away (`| head`) is an error to report, not a
+  ** signal that kills the process silently */
+  signal(SIGPIPE, SIG_IGN);
+  rc = fat_export_guias_escrever(st, &flt, fmt, escreve_stdout, NULL, &n, &err);
+  if (rc == FAT_OK && fflush(stdout) != 0)
+    rc = fat_err_sys(&err, errno, "erro ao escrever a exportação na saída");
+  if (rc != FAT_OK)
+    return cli_error(&err);
   return CLI_OK;
 }

@@ -72,4 +72,23 @@ export FATURO_DB="$TMP/e2e2.db"
 "$FAT" importar guias "$TMP/a.csv" >/dev/null || fail "reimportar csv exportado"
 "$FAT" exportar guias --formato csv --saida "$TMP/b.csv" 2>/dev/null
 cmp -s "$TMP/a.csv" "$TMP/b.csv" || fail "CSV exportado difere depois de importar de volta"
+
+# the export streams into ARQUIVO.tmp, renamed when complete: a write that
+# fails at the end (here the final name is a folder; a full disk midway is
+# unit.export) is a clear error and leaves no .tmp behind; the access is
+# recorded (LGPD) as before, once per export
+mkdir "$TMP/pasta.csv"
+n_antes=$("$FAT" --json auditoria acessos 2>/dev/null | grep -o '"acao":"exportar"' | wc -l)
+"$FAT" exportar guias --formato csv --saida "$TMP/pasta.csv" 2>"$TMP/err"
+[ $? -eq 1 ] || fail "exportar sobre uma pasta: saída diferente de 1"
+grep -q "não foi possível gravar $TMP/pasta.csv: é uma pasta, não um arquivo" "$TMP/err" ||
+  fail "erro de gravação: $(cat "$TMP/err")"
+[ ! -e "$TMP/pasta.csv.tmp" ] || fail ".tmp deixado para trás"
+n_depois=$("$FAT" --json auditoria acessos 2>/dev/null | grep -o '"acao":"exportar"' | wc -l)
+[ "$n_depois" -eq $((n_antes + 1)) ] || fail "acesso da exportação não registrado ($n_antes -> $n_depois)"
+# a reader that closes the screen output early: an error in Portuguese, not a
+# silent death by SIGPIPE
+(sleep 1; "$FAT" exportar guias --formato csv 2>"$TMP/err"; echo $? >"$TMP/rc") | true
+[ "$(cat "$TMP/rc")" = 1 ] || fail "saída fechada: código $(cat "$TMP/rc"), esperado 1"
+grep -q "quem lia a saída a fechou antes do fim" "$TMP/err" || fail "saída fechada: $(cat "$TMP/err")"
 echo "ok"
