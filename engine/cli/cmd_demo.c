@@ -83,6 +83,45 @@ static double cpu_ms(long *pico_mb)
          (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
 }
 
+/* FAT_DEMO_IO=1 (a measuring aid, docs/desempenho.md): each step also
+** prints its system CPU and the bytes the process read and wrote to storage
+** (read_bytes/write_bytes of /proc/self/io, Linux). Elsewhere, or when the
+** file cannot be read, the figures are -1 and the line says so. */
+typedef struct demo_io {
+  double sys_ms;
+  long long lidos, escritos;
+} demo_io;
+
+static demo_io io_now(void)
+{
+  demo_io io = {0.0, -1, -1};
+  struct rusage u;
+  FILE *f = fopen("/proc/self/io", "r");
+  char line[128];
+
+  if (getrusage(RUSAGE_SELF, &u) == 0)
+    io.sys_ms = (double)u.ru_stime.tv_sec * 1e3 + (double)u.ru_stime.tv_usec / 1e3;
+  if (f == NULL)
+    return io;
+  while (fgets(line, sizeof line, f) != NULL) {
+    long long v;
+
+    if (sscanf(line, "read_bytes: %lld", &v) == 1)
+      io.lidos = v;
+    else if (sscanf(line, "write_bytes: %lld", &v) == 1)
+      io.escritos = v;
+  }
+  fclose(f);
+  return io;
+}
+
+static int io_wanted(void)
+{
+  const char *v = getenv("FAT_DEMO_IO");
+
+  return v != NULL && strcmp(v, "1") == 0;
+}
+
 /* Step: build the rules generation (operator contracts). */
 static int step_regras(demo_ctx *c)
 {
@@ -683,6 +722,7 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
     int64_t ts = fat_now_ns();
     double cs = cpu_ms(NULL);
     long pico = 0;
+    demo_io io0 = io_now(), io1;
 
     say(&c, "\n[%d] %s\n", i + 1, steps[i].titulo);
     rc = steps[i].fn(&c);
@@ -691,6 +731,16 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
     cs = cpu_ms(&pico) - cs;
     say(&c, "  ok (%.0f ms; CPU %.0f ms; pico de memória até aqui %ld MB)\n",
         ms(fat_now_ns() - ts), cs, pico);
+    if (io_wanted()) {
+      io1 = io_now();
+      if (io0.escritos >= 0 && io1.escritos >= 0)
+        say(&c, "  E/S: sistema %.0f ms; escritos %.1f MB; lidos %.1f MB\n",
+            io1.sys_ms - io0.sys_ms, (double)(io1.escritos - io0.escritos) / 1048576.0,
+            (double)(io1.lidos - io0.lidos) / 1048576.0);
+      else
+        say(&c, "  E/S: sistema %.0f ms; bytes escritos e lidos indisponíveis aqui\n",
+            io1.sys_ms - io0.sys_ms);
+    }
     fflush(stdout); /* a long demo shows each step as it ends */
     if (ate != NULL && strcmp(ate, steps[i].chave) == 0)
       break;
