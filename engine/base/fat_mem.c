@@ -349,6 +349,13 @@ int64_t fat_now_ns(void)
   return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+void fat_mem_devolver(void)
+{
+#ifdef __GLIBC__
+  (void)malloc_trim(0);
+#endif
+}
+
 void fat_mem_keep_heap(void)
 {
 #ifdef __GLIBC__

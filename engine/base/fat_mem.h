@@ -43,6 +43,12 @@ char *fat_asprintf(const char *fmt, ...) FAT_PRINTF(1, 2);
 ** called when a store is opened and when a rules state is created. */
 void fat_mem_keep_heap(void);
 
+/* Hand the free heap memory back to the kernel now (glibc's malloc_trim;
+** nothing elsewhere): after a burst that freed much more than the
+** fat_mem_keep_heap threshold keeps (a large page cache shrunk back), so that
+** what follows, e.g. other threads' arenas, does not add to it. */
+void fat_mem_devolver(void);
+
 /* Test hook: after n more successful allocations every allocation fails
 ** (n < 0 turns injection off). Only affects fat_* allocators. */
 void fat_test_fail_alloc_after(long n);

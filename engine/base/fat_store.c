@@ -654,6 +654,22 @@ static int store_query_int(fat_store *st, const char *sql)
   return v;
 }
 
+fat_rc fat_store_set_checkpoint_mb(fat_store *st, int mb, fat_err *err)
+{
+  char sql[64];
+  int page = store_query_int(st, "PRAGMA page_size");
+
+  if (mb < 1)
+    mb = 1;
+  if (mb > 1024)
+    mb = 1024;
+  if (page <= 0)
+    page = 4096;
+  snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = %d",
+           (int)((int64_t)mb * 1048576 / page));
+  return fat_store_exec(st, sql, err);
+}
+
 int fat_store_schema_version(fat_store *st) { return store_query_int(st, "PRAGMA user_version"); }
 
 /* What a database has applied, against the list this binary knows. */

@@ -60,6 +60,17 @@ void fat_store_rollback(fat_store *st);
 ** pages it changes. Inside an open transaction it is just a level. */
 FAT_NODISCARD fat_rc fat_store_begin_bulk(fat_store *st, fat_err *err);
 
+/* How much the WAL may hold, in MiB, before a commit copies it into the
+** database (PRAGMA wal_autocheckpoint; SQLite's default is 1000 pages, ~4
+** MiB, and faturo keeps it). Work made of many small transactions that
+** change the same pages again and again (the demo's lotes and retornos:
+** the guias' status index) then writes each page to the database once per
+** checkpoint instead of about once per transaction, and syncs less often.
+** The cost: a -wal file up to that size and, with synchronous = NORMAL,
+** more recent commits that a power cut (not a crash of faturo) can undo.
+** Only the demo sets it (docs/dev/store.md). */
+FAT_NODISCARD fat_rc fat_store_set_checkpoint_mb(fat_store *st, int mb, fat_err *err);
+
 /* The user name recorded in audit rows and generation rows ("cli" by default).
 ** The string is copied. */
 FAT_NODISCARD fat_rc fat_store_set_user(fat_store *st, const char *user, fat_err *err);

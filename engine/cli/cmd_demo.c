@@ -34,6 +34,11 @@
 #include "fat_retorno.h"
 #include "fat_rules.h"
 
+/* The demo's connection lets the WAL grow to this many MiB between
+** checkpoints (fat_store_set_checkpoint_mb): its lotes and retornos change
+** the same index pages in thousands of small transactions. */
+#define DEMO_CHECKPOINT_MB 64
+
 typedef struct demo_ctx {
   fat_cli *cli;
   fat_store *st;
@@ -83,6 +88,47 @@ static double cpu_ms(long *pico_mb)
          (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
 }
 
+/* FAT_DEMO_IO=1 (a measuring aid, docs/desempenho.md): each step also
+** prints its system CPU and the bytes the process read and wrote to storage
+** (read_bytes/write_bytes of /proc/self/io, Linux). Elsewhere, or when the
+** file cannot be read, the figures are -1 and the line says so. */
+typedef struct demo_io {
+  double sys_ms;
+  long long lidos, escritos, cancelados;
+} demo_io;
+
+static demo_io io_now(void)
+{
+  demo_io io = {0.0, -1, -1, -1};
+  struct rusage u;
+  FILE *f = fopen("/proc/self/io", "r");
+  char line[128];
+
+  if (getrusage(RUSAGE_SELF, &u) == 0)
+    io.sys_ms = (double)u.ru_stime.tv_sec * 1e3 + (double)u.ru_stime.tv_usec / 1e3;
+  if (f == NULL)
+    return io;
+  while (fgets(line, sizeof line, f) != NULL) {
+    long long v;
+
+    if (sscanf(line, "read_bytes: %lld", &v) == 1)
+      io.lidos = v;
+    else if (sscanf(line, "write_bytes: %lld", &v) == 1)
+      io.escritos = v;
+    else if (sscanf(line, "cancelled_write_bytes: %lld", &v) == 1)
+      io.cancelados = v;
+  }
+  fclose(f);
+  return io;
+}
+
+static int io_wanted(void)
+{
+  const char *v = getenv("FAT_DEMO_IO");
+
+  return v != NULL && strcmp(v, "1") == 0;
+}
+
 /* Step: build the rules generation (operator contracts). */
 static int step_regras(demo_ctx *c)
 {
@@ -124,20 +170,13 @@ static int step_dados(demo_ctx *c)
 {
   fat_err err;
   long linhas = 0;
-  int64_t t0 = fat_now_ns(), t_tab;
+  int64_t t_tab = 0;
   char valor[32];
   int i;
 
   fat_err_clear(&err);
-  if (fat_store_begin(c->st, &err) != FAT_OK)
-    return cli_error(&err);
-  if (fat_demo_tabelas(c->st, c->cli->regras_dir, &linhas, &err) != FAT_OK ||
-      fat_demo_gerar(c->st, c->pricer, &c->op, &c->res, &err) != FAT_OK) {
-    fat_store_rollback(c->st);
-    return cli_error(&err);
-  }
-  t_tab = fat_now_ns() - t0 - c->res.ns_cadastro - c->res.ns_guias;
-  if (fat_store_commit(c->st, &err) != FAT_OK)
+  if (fat_demo_dados(c->st, c->pricer, c->cli->regras_dir, &c->op, &linhas, &c->res, &t_tab,
+                     &err) != FAT_OK)
     return cli_error(&err);
   fat_money_format_br(c->res.valor_total, valor, sizeof valor);
   say(c, "  tabelas de preços: %ld linhas de rules/tabelas/demo (%.0f ms)\n", linhas, ms(t_tab));
@@ -367,9 +406,17 @@ static int step_retorno(demo_ctx *c)
     sim.semente = c->op.semente + (uint64_t)i;
     sim.data = c->hoje;
     snprintf(name, sizeof name, "demonstrativo-lote-%lld.xml", (long long)c->lotes[i]);
-    if (fat_lote_enviado(c->st, c->lotes[i], data_envio, &err) != FAT_OK ||
+    /* sending a lote and importing its answer are one transaction here: the
+    ** guias of a lote lie on scattered pages of guia and of its status index,
+    ** and two commits wrote each of those pages twice; its statement
+    ** journals stay in memory (they went to temporary files: a quarter of
+    ** the bytes this step wrote). docs/desempenho.md, rodada 6. */
+    if (fat_store_begin_bulk(c->st, &err) != FAT_OK ||
+        fat_lote_enviado(c->st, c->lotes[i], data_envio, &err) != FAT_OK ||
         fat_demo_retorno(c->st, &sim, &out, &err) != FAT_OK ||
-        fat_retorno_importar_buf(c->st, g, out.xml, out.len, name, &res, &err) != FAT_OK) {
+        fat_retorno_importar_buf(c->st, g, out.xml, out.len, name, &res, &err) != FAT_OK ||
+        fat_store_commit(c->st, &err) != FAT_OK) {
+      fat_store_rollback(c->st);
       fat_err_prefix(&err, "retorno do lote %lld: ", (long long)c->lotes[i]);
       rc = cli_error(&err);
     } else {
@@ -669,6 +716,13 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
   c.st = cli_store_create(cli);
   if (c.st == NULL)
     return CLI_FAIL;
+  {
+    fat_err err;
+
+    fat_err_clear(&err);
+    if (fat_store_set_checkpoint_mb(c.st, DEMO_CHECKPOINT_MB, &err) != FAT_OK)
+      return cli_error(&err);
+  }
   if (cli->json) {
     c.json = cJSON_CreateObject();
     if (c.json == NULL)
@@ -683,6 +737,7 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
     int64_t ts = fat_now_ns();
     double cs = cpu_ms(NULL);
     long pico = 0;
+    demo_io io0 = io_now(), io1;
 
     say(&c, "\n[%d] %s\n", i + 1, steps[i].titulo);
     rc = steps[i].fn(&c);
@@ -691,6 +746,19 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
     cs = cpu_ms(&pico) - cs;
     say(&c, "  ok (%.0f ms; CPU %.0f ms; pico de memória até aqui %ld MB)\n",
         ms(fat_now_ns() - ts), cs, pico);
+    if (io_wanted()) {
+      io1 = io_now();
+      if (io0.escritos >= 0 && io1.escritos >= 0)
+        say(&c,
+            "  E/S: sistema %.0f ms; escritos %.1f MB (%.1f MB deles em arquivos apagados "
+            "antes de ir ao disco); lidos %.1f MB\n",
+            io1.sys_ms - io0.sys_ms, (double)(io1.escritos - io0.escritos) / 1048576.0,
+            (double)(io1.cancelados - io0.cancelados) / 1048576.0,
+            (double)(io1.lidos - io0.lidos) / 1048576.0);
+      else
+        say(&c, "  E/S: sistema %.0f ms; bytes escritos e lidos indisponíveis aqui\n",
+            io1.sys_ms - io0.sys_ms);
+    }
     fflush(stdout); /* a long demo shows each step as it ends */
     if (ate != NULL && strcmp(ate, steps[i].chave) == 0)
       break;

@@ -1767,6 +1767,35 @@ fat_rc fat_demo_gerar(fat_store *st, fat_pricer *p, const fat_demo_opcoes *op,
   return rc;
 }
 
+fat_rc fat_demo_dados(fat_store *st, fat_pricer *p, const char *regras_dir,
+                      const fat_demo_opcoes *op, long *linhas, fat_demo_resumo *res,
+                      int64_t *ns_tabelas, fat_err *err)
+{
+  int64_t t0 = fat_now_ns();
+  fat_rc rc, rc2;
+
+  memset(res, 0, sizeof *res);
+  rc = fat_store_set_paginas_mb(st, FAT_DEMO_PAGINAS_MB, err);
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_store_begin(st, err);
+  if (rc == FAT_OK) {
+    rc = fat_demo_tabelas(st, regras_dir, linhas, err);
+    if (ns_tabelas != NULL)
+      *ns_tabelas = fat_now_ns() - t0;
+    if (rc == FAT_OK)
+      rc = fat_demo_gerar(st, p, op, res, err);
+    if (rc == FAT_OK)
+      rc = fat_store_commit(st, err);
+    else
+      fat_store_rollback(st);
+  }
+  /* the cache shrinks now that its pages are clean (the commit wrote them) */
+  rc2 = fat_store_set_paginas_mb(st, FAT_STORE_PAGINAS_MB, rc == FAT_OK ? err : NULL);
+  fat_mem_devolver();
+  return rc == FAT_OK ? rc2 : rc;
+}
+
 fat_rc fat_demo_conferir_precos(fat_store *st, fat_pricer *p, fat_price_todos *t,
                                 size_t *inesperados, fat_err *err)
 {

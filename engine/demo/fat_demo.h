@@ -72,6 +72,19 @@ FAT_NODISCARD fat_rc fat_demo_tabelas(fat_store *st, const char *regras_dir, lon
 FAT_NODISCARD fat_rc fat_demo_gerar(fat_store *st, fat_pricer *p, const fat_demo_opcoes *op,
                                     fat_demo_resumo *res, fat_err *err);
 
+/* The demo's data step: fat_demo_tabelas then fat_demo_gerar, in one
+** transaction (nested in the caller's, if open). While that transaction is
+** open the connection keeps up to FAT_DEMO_PAGINAS_MB MiB of pages
+** (FAT_STORE_PAGINAS_MB otherwise): at 1M guias its dirty pages no longer fit
+** the usual cache, and each one spilled to the WAL was read back and written
+** again (docs/desempenho.md, "demo de 1 milhão, rodada 6"). After it, the
+** connection is back to the usual cache and the pages are given back to the
+** system. *ns_tabelas (may be NULL) gets the time of the tables. */
+#define FAT_DEMO_PAGINAS_MB 64
+FAT_NODISCARD fat_rc fat_demo_dados(fat_store *st, fat_pricer *p, const char *regras_dir,
+                                    const fat_demo_opcoes *op, long *linhas,
+                                    fat_demo_resumo *res, int64_t *ns_tabelas, fat_err *err);
+
 /* Pricing check after generation: prices every stored item and verifies that
 ** items left unpriced belong only to guias with a recorded CODIGO_INVALIDO
 ** defect and that items billed off-contract belong only to guias with a

@@ -141,6 +141,65 @@ static void test_deterministic(void **state)
   remove_db("test_demo_c.db");
 }
 
+/* fat_demo_dados (the demo's data step with a larger page cache while its
+** one transaction is open) writes exactly the rows fat_demo_tabelas +
+** fat_demo_gerar write, and leaves the connection with the usual cache. */
+static void test_dados_same_rows_cache_back(void **state)
+{
+  fat_demo_opcoes op = {N_GUIAS, 7, "2026-10", 2000};
+  fat_demo_resumo r1, r2;
+  fat_store *a, *b = NULL;
+  fat_gen *gen = NULL;
+  fat_pricer *p = NULL;
+  fat_err err;
+  char ha[65], hb[65];
+  long linhas = 0;
+  int64_t ns_tab = -1;
+
+  (void)state;
+  a = make_demo("test_demo_a.db", 7, &r1);
+  remove_db("test_demo_b.db");
+  fat_err_clear(&err);
+  if (fat_store_create("test_demo_b.db", &b, &err) != FAT_OK ||
+      fat_gen_build(fix_regras_dir(), NULL, NULL, NULL, &gen, &err) != FAT_OK ||
+      fat_pricer_new_gen(b, gen, &p, &err) != FAT_OK ||
+      fat_demo_dados(b, p, fix_regras_dir(), &op, &linhas, &r2, &ns_tab, &err) != FAT_OK)
+    fail_msg("demo: %s", err.msg);
+  db_hash(a, ha);
+  db_hash(b, hb);
+  assert_string_equal(ha, hb);
+  assert_int_equal(r1.n_guias, r2.n_guias);
+  assert_true(r1.valor_total == r2.valor_total);
+  assert_true(linhas > 0);
+  assert_true(ns_tab >= 0);
+  assert_int_equal(scalar(b, "PRAGMA cache_size"), -FAT_STORE_PAGINAS_MB * 1024);
+  fat_pricer_free(p);
+  fat_gen_release(gen);
+  fat_store_close(a);
+  fat_store_close(b);
+  remove_db("test_demo_a.db");
+  remove_db("test_demo_b.db");
+}
+
+/* fat_store_set_checkpoint_mb sets SQLite's checkpoint threshold in pages of
+** this database (default: SQLite's 1000). */
+static void test_checkpoint_mb(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+
+  (void)state;
+  remove_db("test_demo_ck.db");
+  fat_err_clear(&err);
+  assert_int_equal(fat_store_create("test_demo_ck.db", &st, &err), FAT_OK);
+  assert_int_equal(scalar(st, "PRAGMA wal_autocheckpoint"), 1000);
+  assert_int_equal(fat_store_set_checkpoint_mb(st, 64, &err), FAT_OK);
+  assert_int_equal(scalar(st, "PRAGMA wal_autocheckpoint"),
+                   64 * 1048576 / scalar(st, "PRAGMA page_size"));
+  fat_store_close(st);
+  remove_db("test_demo_ck.db");
+}
+
 static void test_contents(void **state)
 {
   fat_demo_resumo res;
@@ -364,6 +423,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_deterministic),
     cmocka_unit_test(test_contents),
+    cmocka_unit_test(test_dados_same_rows_cache_back),
+    cmocka_unit_test(test_checkpoint_mb),
     cmocka_unit_test(test_defect_table_only_in_demo),
     cmocka_unit_test(test_chunks_keep_exact_counts),
     cmocka_unit_test(test_avaliar_matches_row_by_row),
