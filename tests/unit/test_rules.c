@@ -683,6 +683,21 @@ static void test_check_limits_and_errors(void **state)
   }
   cJSON_Delete(guia);
 
+  /* small blocks come from the state's pool: counted all the same */
+  guia = sadt_guia("memoria_pequena", 1);
+  assert_int_equal(fat_gen_check(g, "lento", guia, NULL, &f, &e), FAT_ELIMIT);
+  assert_non_null(strstr(e.msg, "lento:memoria_pequena"));
+  if (strstr(e.msg, "memória") == NULL)
+    fail_msg("esperado limite de memória: %s", e.msg);
+  {
+    size_t peak = fat_gen_mem_peak(g, "lento");
+
+    if (peak > lim.mem_max || peak < lim.mem_max - ((size_t)1 << 20))
+      fail_msg("pico de memória %zu fora de [%zu, %zu]", peak, lim.mem_max - ((size_t)1 << 20),
+               lim.mem_max);
+  }
+  cJSON_Delete(guia);
+
   guia = sadt_guia("erro", 1);
   assert_int_equal(fat_gen_check(g, "lento", guia, NULL, &f, &e), FAT_ERULE);
   assert_non_null(strstr(e.msg, "lento:quebra"));
