@@ -33,49 +33,53 @@
 #include "fat_rules_int.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <lauxlib.h>
 
 #include "fat_model.h"
+#include "fat_money.h"
 
 #define VIEW_DEPTH 8
 
-/* What a guia set in one pooled R, entry by entry in visit order (the key,
-** NULL for an array element, and the value), so that the next guia sets
-** only what differs: most of a guia's fields (operadora, prestador, dates,
-** item kinds, quantities...) repeat from one guia to the next, and setting
-** a field costs a Lua string (hash, intern) plus a table store. */
-enum { E_STR, E_NUM, E_BOOL, E_OBJ };
+/* What the guia set in one pooled R, entry by entry in visit order (the
+** key, NULL for an array element, and the value), updated in place guia
+** after guia so that the fill stores in R only what differs: most of a
+** guia's fields (operadora, prestador, dates, item kinds, quantities...)
+** repeat from one guia to the next, and storing a field costs a Lua string
+** (hash, intern) plus a table store. */
+enum { E_STR, E_NUM, E_BOOL, E_FIX, E_OBJ };
+
+#define ENT_INLINE 24 /* text up to this size (with its NUL) kept in the entry */
 
 typedef struct ventry {
   const char *name; /* the visitor's key (static text: compared by address) */
   int kind;         /* E_* */
-  size_t len;       /* E_STR: bytes at off in the slot's text */
+  int dec;          /* E_FIX: decimals */
+  size_t len;       /* E_STR: bytes */
   union {
-    size_t off;     /* E_STR */
     double d;       /* E_NUM */
     int b;          /* E_BOOL */
+    int64_t i;      /* E_FIX: the value times 10^dec */
     int k;          /* E_OBJ: the slot whose P is the value */
   } u;
+  char *heap;       /* E_STR longer than the inline room (kept for reuse) */
+  size_t cap;
+  char in[ENT_INLINE];
 } ventry;
-
-typedef struct ventries {
-  ventry *e;
-  size_t n, cap;
-  char *txt; /* the E_STR values */
-  size_t ntxt, captxt;
-} ventries;
 
 /* One pooled view: P, R, M (P's metatable), L (R's metatable, an object's)
 ** live in the registry's pool table at 4k+1 .. 4k+4; this guia's full table
 ** (if made) at F[k+1]. */
 typedef struct vslot {
-  ventries held;      /* what R holds (set by the last guia that used the slot) */
-  ventries fresh;     /* what the guia being filled sets */
+  ventry *e;          /* the entries of the guia shown (in place) */
+  size_t n, cap;      /* entries of the guia shown; made */
+  size_t n_was;       /* entries before this guia's fill */
+  int renamed;        /* this guia's fill changed a key or the count */
   lua_Integer n_arr;  /* elements R holds (an array's) */
   int is_arr;         /* what the slot shows in this guia */
-  int held_arr;       /* what it showed when `held` was recorded */
+  int held_arr;       /* what it showed in the last guia that used it */
   int r_lazy;         /* R has L as its metatable (it shows an object) */
   const char **cached; /* keys of an object's R that hold a value */
   size_t n_cached, cap_cached;
@@ -228,7 +232,7 @@ static int fb_bool(void *ud, const char *name, int v)
 /* Push slot k's full table, making this guia's full tables first. */
 static void push_full(lua_State *L, fat_rules_view *v, int k)
 {
-  static const fat_guia_visitor fv = {fb_obj, fb_arr, fb_end, fb_str, fb_num, fb_bool};
+  static const fat_guia_visitor fv = {fb_obj, fb_arr, fb_end, fb_str, fb_num, fb_bool, NULL, 0};
   int top = lua_gettop(L);
 
   push_pool(L);
@@ -313,6 +317,29 @@ static int p_pairs(lua_State *L)
   return 3;
 }
 
+static const char *ent_txt(const ventry *e) { return e->len < ENT_INLINE ? e->in : e->heap; }
+
+/* Push the Lua value of entry e (a nested object's: its view P). */
+static void push_entry(lua_State *L, const ventry *e)
+{
+  char buf[48];
+
+  switch (e->kind) {
+  case E_STR: lua_pushlstring(L, ent_txt(e), e->len); break;
+  case E_NUM: push_num(L, e->u.d); break;
+  case E_BOOL: lua_pushboolean(L, e->u.b); break;
+  case E_FIX:
+    fat_money_format_fixed(e->u.i, e->dec, '.', buf, sizeof buf);
+    lua_pushstring(L, buf);
+    break;
+  default:
+    push_pool(L);
+    lua_rawgeti(L, -1, 4 * (lua_Integer)e->u.k + 1);
+    lua_remove(L, -2);
+    break;
+  }
+}
+
 static int cached_find(const vslot *s, const char *name)
 {
   size_t i;
@@ -343,9 +370,9 @@ static int r_index(lua_State *L)
   }
   s = &v->s[k];
   key = lua_tostring(L, 2);
-  for (i = 0; i < s->held.n && e == NULL; i++)
-    if (strcmp(s->held.e[i].name, key) == 0)
-      e = &s->held.e[i];
+  for (i = 0; i < s->n && e == NULL; i++)
+    if (s->e[i].name != NULL && strcmp(s->e[i].name, key) == 0)
+      e = &s->e[i];
   if (e == NULL || s->is_arr) {
     lua_pushnil(L);
     return 1;
@@ -353,16 +380,7 @@ static int r_index(lua_State *L)
   if (!grow((void **)&v->s[k].cached, &v->s[k].cap_cached, s->n_cached + 1,
             sizeof *s->cached))
     fat_rules_run_oom(L, v->op);
-  switch (e->kind) {
-  case E_STR: lua_pushlstring(L, s->held.txt + e->u.off, e->len); break;
-  case E_NUM: push_num(L, e->u.d); break;
-  case E_BOOL: lua_pushboolean(L, e->u.b); break;
-  default: /* a nested object or array: its view */
-    push_pool(L);
-    lua_rawgeti(L, -1, 4 * (lua_Integer)e->u.k + 1);
-    lua_remove(L, -2);
-    break;
-  }
+  push_entry(L, e);
   lua_pushvalue(L, -1);
   lua_setfield(L, 1, e->name); /* R has no __newindex: a raw store */
   v->s[k].cached[v->s[k].n_cached++] = e->name;
@@ -432,51 +450,59 @@ static int r_of(fat_rules_view *v, int d)
   return v->st_idx[d];
 }
 
-/* Does R already hold entry e (entry j of this guia's walk of slot s, text
-** at txt): the last guia set the same key to the same value at the same
-** place? */
-static int held_same(const vslot *s, size_t j, const ventry *e, const char *txt)
-{
-  const ventry *h;
-
-  if (s->held_arr != s->is_arr || j >= s->held.n)
-    return 0;
-  h = &s->held.e[j];
-  if (h->name != e->name || h->kind != e->kind)
-    return 0;
-  switch (e->kind) {
-  case E_STR: return h->len == e->len && memcmp(s->held.txt + h->u.off, txt, e->len) == 0;
-  case E_NUM: return memcmp(&h->u.d, &e->u.d, sizeof e->u.d) == 0;
-  case E_BOOL: return h->u.b == e->u.b;
-  default: return h->u.k == e->u.k;
-  }
-}
-
-/* Record the next entry of the innermost open slot (e: key, kind, value;
-** txt: E_STR's bytes). Returns the stack index of R when the value must be
-** stored now (the caller pushes it and calls fill_store): an array's
-** element, or an object's field a check has read (cached), when R does not
-** hold it already; 0 otherwise (an unread field waits for r_index). */
-static int fill_entry(fat_rules_view *v, ventry *e, const char *txt)
+/* Set the next entry of the innermost open slot to e (txt: E_STR's bytes)
+** in place. Returns the stack index of R when the value must be stored now
+** (the caller pushes it and calls fill_store): an array's element, or an
+** object's field a check has read (cached), whose value differs from the
+** last guia's at the same place; 0 otherwise (R holds it, or an unread
+** field waits for r_index). */
+static int fill_entry(fat_rules_view *v, const ventry *e, const char *txt)
 {
   int d = v->depth - 1;
   vslot *s = &v->s[v->st_slot[d]];
-  ventries *f = &s->fresh;
-  size_t j = f->n;
+  size_t j = (size_t)v->st_n[d]++;
+  ventry *h;
 
-  if (!grow((void **)&f->e, &f->cap, f->n + 1, sizeof *f->e))
-    fat_rules_run_oom(v->L, v->op);
-  if (e->kind == E_STR) {
-    if (!grow((void **)&f->txt, &f->captxt, f->ntxt + e->len + 1, 1))
+  if (j == s->cap) {
+    size_t old = s->cap;
+
+    if (!grow((void **)&s->e, &s->cap, j + 1, sizeof *s->e))
       fat_rules_run_oom(v->L, v->op);
-    memcpy(f->txt + f->ntxt, txt, e->len);
-    e->u.off = f->ntxt;
-    f->ntxt += e->len;
+    memset(s->e + old, 0, (s->cap - old) * sizeof *s->e);
   }
-  f->e[f->n++] = *e;
-  v->st_n[d]++;
-  if (held_same(s, j, e, txt))
-    return 0;
+  h = &s->e[j];
+  if (j < s->n_was && h->name == e->name && h->kind == e->kind) {
+    int same;
+
+    switch (e->kind) {
+    case E_STR: same = h->len == e->len && memcmp(ent_txt(h), txt, e->len) == 0; break;
+    case E_NUM: same = memcmp(&h->u.d, &e->u.d, sizeof e->u.d) == 0; break;
+    case E_BOOL: same = h->u.b == e->u.b; break;
+    case E_FIX: same = h->u.i == e->u.i && h->dec == e->dec; break;
+    default: same = h->u.k == e->u.k; break;
+    }
+    if (same)
+      return 0;
+  } else {
+    s->renamed = 1;
+  }
+  h->name = e->name;
+  h->kind = e->kind;
+  h->dec = e->dec;
+  h->u = e->u;
+  h->len = e->len;
+  if (e->kind == E_STR) {
+    if (e->len >= ENT_INLINE && e->len >= h->cap) {
+      char *t = fat_realloc(h->heap, e->len + 1);
+
+      if (t == NULL)
+        fat_rules_run_oom(v->L, v->op);
+      h->heap = t;
+      h->cap = e->len + 1;
+    }
+    memcpy(e->len < ENT_INLINE ? h->in : h->heap, txt, e->len);
+    (e->len < ENT_INLINE ? h->in : h->heap)[e->len] = '\0';
+  }
   if (!s->is_arr && !cached_find(s, e->name))
     return 0;
   return r_of(v, d);
@@ -516,7 +542,7 @@ static int fill_open(fat_rules_view *v, const char *name, int n, int arr)
     ventry e;
     int r;
 
-    memset(&e, 0, sizeof e);
+    memset(&e, 0, offsetof(ventry, heap));
     e.name = name;
     e.kind = E_OBJ;
     e.u.k = k;
@@ -538,8 +564,9 @@ static int fill_open(fat_rules_view *v, const char *name, int n, int arr)
     lua_pop(L, 1);
     s->r_lazy = !arr;
   }
-  s->fresh.n = 0;
-  s->fresh.ntxt = 0;
+  /* a slot that showed the other kind: no entry of it is held */
+  s->n_was = s->held_arr == arr ? s->n : 0;
+  s->renamed = s->held_arr != arr;
   v->st_slot[v->depth] = k;
   v->st_idx[v->depth] = 0;
   v->st_top[v->depth] = lua_gettop(L);
@@ -560,36 +587,43 @@ static int fill_end(void *ud)
   lua_State *L = v->L;
   int d = v->depth - 1;
   vslot *s = &v->s[v->st_slot[d]];
-  lua_Integer i, n = s->is_arr ? v->st_n[d] : 0;
-  size_t j, m;
-  ventries t;
+  size_t n = (size_t)v->st_n[d], j, m;
+  lua_Integer i;
 
-  for (i = n + 1; i <= s->n_arr; i++) {
-    int r = r_of(v, d); /* before the nil: it may push R */
-
-    lua_pushnil(L);
-    lua_rawseti(L, r, i);
-  }
-  s->n_arr = n;
-  /* an object's fields R holds (read by a check) that this guia lacks */
-  for (j = 0; j < s->n_cached;) {
-    for (m = 0; !s->is_arr && m < s->fresh.n && s->fresh.e[m].name != s->cached[j]; m++)
-      ;
-    if (s->is_arr || m == s->fresh.n) {
+  if (s->is_arr) {
+    for (i = (lua_Integer)n + 1; i <= s->n_arr; i++) {
       int r = r_of(v, d); /* before the nil: it may push R */
 
       lua_pushnil(L);
-      lua_setfield(L, r, s->cached[j]);
-      s->cached[j] = s->cached[--s->n_cached];
-    } else {
-      j++;
+      lua_rawseti(L, r, i);
+    }
+    s->n_arr = (lua_Integer)n;
+  } else if (s->n_arr > 0) { /* it showed an array before */
+    for (i = 1; i <= s->n_arr; i++) {
+      int r = r_of(v, d);
+
+      lua_pushnil(L);
+      lua_rawseti(L, r, i);
+    }
+    s->n_arr = 0;
+  }
+  /* an object's fields R holds (read by a check) that this guia lacks */
+  if (s->renamed || n != s->n_was) {
+    for (j = 0; j < s->n_cached;) {
+      for (m = 0; !s->is_arr && m < n && s->e[m].name != s->cached[j]; m++)
+        ;
+      if (s->is_arr || m == n) {
+        int r = r_of(v, d); /* before the nil: it may push R */
+
+        lua_pushnil(L);
+        lua_setfield(L, r, s->cached[j]);
+        s->cached[j] = s->cached[--s->n_cached];
+      } else {
+        j++;
+      }
     }
   }
-  t = s->held; /* fresh becomes what R holds */
-  s->held = s->fresh;
-  s->fresh = t;
-  s->fresh.n = 0;
-  s->fresh.ntxt = 0;
+  s->n = n;
   s->held_arr = s->is_arr;
   lua_settop(L, v->st_top[d]);
   v->depth--;
@@ -602,6 +636,7 @@ static int fill_str(void *ud, const char *name, const char *s)
   ventry e;
   int r;
 
+  memset(&e, 0, offsetof(ventry, heap));
   e.name = name;
   e.kind = E_STR;
   e.len = strlen(s);
@@ -621,7 +656,7 @@ static int fill_num(void *ud, const char *name, double d)
   ventry e;
   int r;
 
-  memset(&e, 0, sizeof e);
+  memset(&e, 0, offsetof(ventry, heap));
   e.name = name;
   e.kind = E_NUM;
   e.u.d = d;
@@ -639,7 +674,7 @@ static int fill_bool(void *ud, const char *name, int b)
   ventry e;
   int r;
 
-  memset(&e, 0, sizeof e);
+  memset(&e, 0, offsetof(ventry, heap));
   e.name = name;
   e.kind = E_BOOL;
   e.u.b = b;
@@ -651,11 +686,34 @@ static int fill_bool(void *ud, const char *name, int b)
   return 1;
 }
 
-static void entries_free(ventries *e)
+static int fill_fixed(void *ud, const char *name, int64_t x, int dec)
 {
-  fat_free(e->e);
-  fat_free(e->txt);
-  memset(e, 0, sizeof *e);
+  fat_rules_view *v = ud;
+  ventry e;
+  int r;
+
+  memset(&e, 0, offsetof(ventry, heap));
+  e.name = name;
+  e.kind = E_FIX;
+  e.dec = dec;
+  e.u.i = x;
+  r = fill_entry(v, &e, NULL);
+  if (r != 0) {
+    push_entry(v->L, &e);
+    fill_store(v, r, name);
+  }
+  return 1;
+}
+
+static void slot_free(vslot *s)
+{
+  size_t i;
+
+  for (i = 0; i < s->cap; i++)
+    fat_free(s->e[i].heap);
+  fat_free(s->e);
+  fat_free(s->cached);
+  memset(s, 0, sizeof *s);
 }
 
 /* Forget every pooled view (their tables become garbage): after a fill an
@@ -666,9 +724,7 @@ static void view_reset(lua_State *L, fat_rules_view *v)
   size_t k;
 
   for (k = 0; k < v->n_s; k++) {
-    entries_free(&v->s[k].held);
-    entries_free(&v->s[k].fresh);
-    fat_free(v->s[k].cached);
+    slot_free(&v->s[k]);
   }
   v->n_s = 0;
   v->used = 0;
@@ -680,8 +736,8 @@ static void view_reset(lua_State *L, fat_rules_view *v)
 
 void fat_rules_view_push(lua_State *L, fat_rules_op *op, const fat_guia *g)
 {
-  static const fat_guia_visitor fv = {fill_obj, fill_arr, fill_end, fill_str, fill_num,
-                                      fill_bool};
+  static const fat_guia_visitor fv = {fill_obj, fill_arr, fill_end, fill_str,
+                                      fill_num, fill_bool, fill_fixed, 1};
   fat_rules_view *v = op->view;
   size_t k;
 
@@ -746,9 +802,7 @@ void fat_rules_view_free(fat_rules_view *v)
   if (v == NULL)
     return;
   for (k = 0; k < v->n_s; k++) {
-    entries_free(&v->s[k].held);
-    entries_free(&v->s[k].fresh);
-    fat_free(v->s[k].cached);
+    slot_free(&v->s[k]);
   }
   fat_free(v->s);
   fat_free(v);
