@@ -25,6 +25,8 @@ static int alloc_should_fail(void)
 
 void fat_test_fail_alloc_after(long n) { fail_after = n; }
 
+int fat_test_alloc_fails(void) { return alloc_should_fail(); }
+
 void *fat_malloc(size_t n)
 {
   if (alloc_should_fail())

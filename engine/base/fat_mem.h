@@ -52,6 +52,10 @@ void fat_mem_devolver(void);
 /* Test hook: after n more successful allocations every allocation fails
 ** (n < 0 turns injection off). Only affects fat_* allocators. */
 void fat_test_fail_alloc_after(long n);
+/* The same injection for an allocator that serves blocks from its own pool
+** (the rules sandbox's small blocks): 1 when this allocation must fail,
+** counted like one fat_* allocation; always 0 when injection is off. */
+int fat_test_alloc_fails(void);
 
 /* A growable byte buffer with a hard size limit (curl's dynbuf.toobig).
 ** Always NUL-terminated after a successful append. */

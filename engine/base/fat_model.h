@@ -196,8 +196,11 @@ cJSON *fat_guia_to_json(const fat_guia *g);
 ** guia with it). name is the key in the enclosing object, NULL inside an
 ** array; obj_begin and arr_begin get the number of entries that follow;
 ** end closes the innermost object or array. Numbers come as JSON numbers
-** (double); money, quantities and factors as their JSON text. A callback
-** returns 0 to stop the walk. */
+** (double); money, quantities and factors as their JSON text, or, when
+** `fixed` is set, as their integer and number of decimals (money 2,
+** quantity 4, factor 2: the text is fat_money_format_fixed(v, decimals, '.')).
+** With `no_counts` set, obj_begin and arr_begin get n = -1 (not counted).
+** A callback returns 0 to stop the walk. */
 typedef struct fat_guia_visitor {
   int (*obj_begin)(void *ud, const char *name, int n);
   int (*arr_begin)(void *ud, const char *name, int n);
@@ -205,6 +208,8 @@ typedef struct fat_guia_visitor {
   int (*str)(void *ud, const char *name, const char *v);
   int (*num)(void *ud, const char *name, double v);
   int (*boolean)(void *ud, const char *name, int v);
+  int (*fixed)(void *ud, const char *name, int64_t v, int decimals); /* optional */
+  int no_counts;
 } fat_guia_visitor;
 
 /* Walk g with v; 1 when the walk finished, 0 when a callback stopped it. */

@@ -202,15 +202,23 @@ static int fields_visit(const fat_guia_visitor *v, void *ud, const fdef *defs, c
     case K_BOOL: ok = v->boolean(ud, f->name, *CFINT(base, f) != 0); break;
     case K_INT: ok = v->num(ud, f->name, *CFINT(base, f)); break;
     case K_MONEY:
-      fat_money_format(*CFI64(base, f), buf, sizeof buf);
+    case K_FATOR:
+      if (v->fixed != NULL) {
+        ok = v->fixed(ud, f->name, *CFI64(base, f), 2);
+        break;
+      }
+      if (f->k == K_MONEY)
+        fat_money_format(*CFI64(base, f), buf, sizeof buf);
+      else
+        fat_money_format_fixed(*CFI64(base, f), 2, '.', buf, sizeof buf);
       ok = v->str(ud, f->name, buf);
       break;
     case K_QTY:
+      if (v->fixed != NULL) {
+        ok = v->fixed(ud, f->name, *CFI64(base, f), 4);
+        break;
+      }
       fat_money_qty_format(*CFI64(base, f), buf, sizeof buf);
-      ok = v->str(ud, f->name, buf);
-      break;
-    case K_FATOR:
-      fat_money_format_fixed(*CFI64(base, f), 2, '.', buf, sizeof buf);
       ok = v->str(ud, f->name, buf);
       break;
     default: ok = v->str(ud, f->name, *CFSTR(base, f)); break;
@@ -239,13 +247,15 @@ static int sub_visit(const fat_guia_visitor *v, void *ud, const char *name, cons
 {
   if (!sub_present(defs, base, always))
     return 1;
-  return v->obj_begin(ud, name, fields_count(defs, base)) && fields_visit(v, ud, defs, base) &&
+  return v->obj_begin(ud, name, v->no_counts ? -1 : fields_count(defs, base)) &&
+         fields_visit(v, ud, defs, base) &&
          v->end(ud);
 }
 
 static int item_visit(const fat_guia_visitor *v, void *ud, const fat_item *it)
 {
-  int n = (it->id > 0) + fields_count(item_fields, it) + (it->profissional != NULL);
+  int n = v->no_counts ? -1
+                       : (it->id > 0) + fields_count(item_fields, it) + (it->profissional != NULL);
 
   if (!v->obj_begin(ud, NULL, n))
     return 0;
@@ -261,12 +271,14 @@ static int item_visit(const fat_guia_visitor *v, void *ud, const fat_item *it)
 
 int fat_guia_visit(const fat_guia *g, const fat_guia_visitor *v, void *ud)
 {
-  int n = (g->id > 0) + 3 + sub_present(plano_fields, &g->plano, 0) +
-          sub_present(benef_fields, &g->beneficiario, 0) + fields_count(guia_fields, g) +
-          (g->solicitante != NULL) + (g->executante != NULL) + (g->status != NULL) +
-          (g->revisao > 0) + (g->lote_id > 0) + (g->origem != NULL) + 1;
+  int n = -1;
   size_t i;
 
+  if (!v->no_counts)
+    n = (g->id > 0) + 3 + sub_present(plano_fields, &g->plano, 0) +
+        sub_present(benef_fields, &g->beneficiario, 0) + fields_count(guia_fields, g) +
+        (g->solicitante != NULL) + (g->executante != NULL) + (g->status != NULL) +
+        (g->revisao > 0) + (g->lote_id > 0) + (g->origem != NULL) + 1;
   if (!v->obj_begin(ud, NULL, n))
     return 0;
   if (g->id > 0 && !v->num(ud, "id", (double)g->id))
@@ -292,7 +304,7 @@ int fat_guia_visit(const fat_guia *g, const fat_guia_visitor *v, void *ud)
     return 0;
   if (g->origem != NULL && !v->str(ud, "origem", g->origem))
     return 0;
-  if (!v->arr_begin(ud, "itens", (int)g->n_itens))
+  if (!v->arr_begin(ud, "itens", v->no_counts ? -1 : (int)g->n_itens))
     return 0;
   for (i = 0; i < g->n_itens; i++)
     if (!item_visit(v, ud, &g->itens[i]))
@@ -379,7 +391,7 @@ static int jb_bool(void *ud, const char *name, int v)
 
 cJSON *fat_guia_to_json(const fat_guia *g)
 {
-  static const fat_guia_visitor jv = {jb_obj, jb_arr, jb_end, jb_str, jb_num, jb_bool};
+  static const fat_guia_visitor jv = {jb_obj, jb_arr, jb_end, jb_str, jb_num, jb_bool, NULL, 0};
   jbuild b;
 
   memset(&b, 0, sizeof b);

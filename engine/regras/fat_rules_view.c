@@ -6,17 +6,20 @@
 ** benchmark together: ~8 tables and ~60 fields per guia, most of them never
 ** read (operadora, prestador, each item's code, table, unit price, date...),
 ** plus the collector's work to free them. The view:
-**   - walks the guia once in C (fat_guia_visit, the same walk that builds
-**     its JSON form) into flat arrays: entries (key, kind, value) and
-**     objects; no Lua value is made yet;
 **   - shows each object through a pooled pair of Lua tables kept in the
 **     operator's state and reused from guia to guia: P, the empty table the
-**     script holds, whose protected metatable sends reads to R, a cache
-**     whose own __index makes a field's Lua value the first time it is read
-**     and keeps it there (later reads are plain table reads);
-**   - before the next guia, clears what the last one cached, so nothing of a
-**     guia is reachable from the next one (and a check cannot keep anything
-**     anyway: see fat_sandbox_int.h).
+**     script holds, whose protected metatable sends reads to R;
+**   - walks the guia once in C (fat_guia_visit, the same walk that builds
+**     its JSON form) recording each object's entries (key, value) in C; no
+**     Lua value is made then;
+**   - makes a field's Lua value in R the first time a check reads it (R's
+**     own __index, r_index) and from then on keeps that field up to date in
+**     R guia after guia, storing only when its value differs from the last
+**     guia's (the checks read the same few fields of every guia; a field no
+**     check reads never becomes a Lua string);
+**   - drops from R what the last guia had and this one lacks, so nothing of
+**     a guia is reachable from the next one (and a check cannot keep
+**     anything anyway: see fat_sandbox_int.h).
 ** To the script the view is the table fat_rules_json_push would have built
 ** from the guia's JSON form: same keys, values and types. Everything that
 ** enumerates it (pairs, next, #, rawget, rawlen, the host reading a returned
@@ -30,23 +33,56 @@
 #include "fat_rules_int.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <lauxlib.h>
 
 #include "fat_model.h"
+#include "fat_money.h"
 
 #define VIEW_DEPTH 8
 
-/* One pooled view: P, R, M (P's metatable) live in the registry's pool
-** table at 3k+1, 3k+2, 3k+3; this guia's full table (if made) at F[k+1]. */
+/* What the guia set in one pooled R, entry by entry in visit order (the
+** key, NULL for an array element, and the value), updated in place guia
+** after guia so that the fill stores in R only what differs: most of a
+** guia's fields (operadora, prestador, dates, item kinds, quantities...)
+** repeat from one guia to the next, and storing a field costs a Lua string
+** (hash, intern) plus a table store. */
+enum { E_STR, E_NUM, E_BOOL, E_FIX, E_OBJ };
+
+#define ENT_INLINE 24 /* text up to this size (with its NUL) kept in the entry */
+
+typedef struct ventry {
+  const char *name; /* the visitor's key (static text: compared by address) */
+  int kind;         /* E_* */
+  int dec;          /* E_FIX: decimals */
+  size_t len;       /* E_STR: bytes */
+  union {
+    double d;       /* E_NUM */
+    int b;          /* E_BOOL */
+    int64_t i;      /* E_FIX: the value times 10^dec */
+    int k;          /* E_OBJ: the slot whose P is the value */
+  } u;
+  char *heap;       /* E_STR longer than the inline room (kept for reuse) */
+  size_t cap;
+  char in[ENT_INLINE];
+} ventry;
+
+/* One pooled view: P, R, M (P's metatable), L (R's metatable, an object's)
+** live in the registry's pool table at 4k+1 .. 4k+4; this guia's full table
+** (if made) at F[k+1]. */
 typedef struct vslot {
-  const char **names; /* keys R holds (set by the last guia that used the slot) */
-  size_t n_names, cap_names;
-  const char **fresh; /* keys set by the guia being filled */
-  size_t n_fresh, cap_fresh;
+  ventry *e;          /* the entries of the guia shown (in place) */
+  size_t n, cap;      /* entries of the guia shown; made */
+  size_t n_was;       /* entries before this guia's fill */
+  int renamed;        /* this guia's fill changed a key or the count */
   lua_Integer n_arr;  /* elements R holds (an array's) */
   int is_arr;         /* what the slot shows in this guia */
+  int held_arr;       /* what it showed in the last guia that used it */
+  int r_lazy;         /* R has L as its metatable (it shows an object) */
+  const char **cached; /* keys of an object's R that hold a value */
+  size_t n_cached, cap_cached;
   int written;        /* P reads its full table (a write happened) */
 } vslot;
 
@@ -57,13 +93,14 @@ struct fat_rules_view {
   vslot *s;
   size_t n_s, cap_s;   /* slots made */
   size_t used;         /* slots used by this guia (in visit order) */
-  size_t used_before;  /* by the last guia */
   int full;            /* the full tables of this guia were made */
+  int filling;         /* a fill started and has not finished (an error cut it) */
   /* fill: the open objects */
   int pool;                    /* stack index of the pool */
   int depth;
   int st_slot[VIEW_DEPTH];
-  int st_idx[VIEW_DEPTH];      /* stack index of its R */
+  int st_idx[VIEW_DEPTH];      /* stack index of its R, 0 until a store needs it */
+  int st_top[VIEW_DEPTH];      /* the stack's top when it was opened */
   lua_Integer st_n[VIEW_DEPTH]; /* array elements set so far */
 };
 
@@ -130,7 +167,7 @@ static int fb_open(full_b *b, const char *name, int n, int arr)
     return luaL_error(L, "guia aninhada demais");
   luaL_checkstack(L, 4, "guia aninhada demais");
   if (b->depth > 0) { /* the parent holds the child's view */
-    lua_rawgeti(L, b->pool, 3 * (lua_Integer)k + 1);
+    lua_rawgeti(L, b->pool, 4 * (lua_Integer)k + 1);
     fb_set(b, name);
   }
   if (arr)
@@ -195,7 +232,7 @@ static int fb_bool(void *ud, const char *name, int v)
 /* Push slot k's full table, making this guia's full tables first. */
 static void push_full(lua_State *L, fat_rules_view *v, int k)
 {
-  static const fat_guia_visitor fv = {fb_obj, fb_arr, fb_end, fb_str, fb_num, fb_bool};
+  static const fat_guia_visitor fv = {fb_obj, fb_arr, fb_end, fb_str, fb_num, fb_bool, NULL, 0};
   int top = lua_gettop(L);
 
   push_pool(L);
@@ -280,6 +317,76 @@ static int p_pairs(lua_State *L)
   return 3;
 }
 
+static const char *ent_txt(const ventry *e) { return e->len < ENT_INLINE ? e->in : e->heap; }
+
+/* Push the Lua value of entry e (a nested object's: its view P). */
+static void push_entry(lua_State *L, const ventry *e)
+{
+  char buf[48];
+
+  switch (e->kind) {
+  case E_STR: lua_pushlstring(L, ent_txt(e), e->len); break;
+  case E_NUM: push_num(L, e->u.d); break;
+  case E_BOOL: lua_pushboolean(L, e->u.b); break;
+  case E_FIX:
+    fat_money_format_fixed(e->u.i, e->dec, '.', buf, sizeof buf);
+    lua_pushstring(L, buf);
+    break;
+  default:
+    push_pool(L);
+    lua_rawgeti(L, -1, 4 * (lua_Integer)e->u.k + 1);
+    lua_remove(L, -2);
+    break;
+  }
+}
+
+static int cached_find(const vslot *s, const char *name)
+{
+  size_t i;
+
+  for (i = 0; i < s->n_cached; i++)
+    if (s->cached[i] == name)
+      return 1;
+  return 0;
+}
+
+/* R's __index (R, key) while it shows an object: the field's Lua value is
+** made the first time a check reads it, from what the fill recorded, and
+** kept in R; from then on the fill keeps it up to date from guia to guia
+** (the checks read the same fields of every guia), and the fields no check
+** reads never become Lua values. nil for a key the guia does not have. */
+static int r_index(lua_State *L)
+{
+  fat_rules_view *v = live_view(L);
+  int k = (int)lua_tointeger(L, lua_upvalueindex(2));
+  const vslot *s;
+  const ventry *e = NULL;
+  const char *key;
+  size_t i;
+
+  if ((size_t)k >= v->used || lua_type(L, 2) != LUA_TSTRING) {
+    lua_pushnil(L);
+    return 1;
+  }
+  s = &v->s[k];
+  key = lua_tostring(L, 2);
+  for (i = 0; i < s->n && e == NULL; i++)
+    if (s->e[i].name != NULL && strcmp(s->e[i].name, key) == 0)
+      e = &s->e[i];
+  if (e == NULL || s->is_arr) {
+    lua_pushnil(L);
+    return 1;
+  }
+  if (!grow((void **)&v->s[k].cached, &v->s[k].cap_cached, s->n_cached + 1,
+            sizeof *s->cached))
+    fat_rules_run_oom(L, v->op);
+  push_entry(L, e);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, 1, e->name); /* R has no __newindex: a raw store */
+  v->s[k].cached[v->s[k].n_cached++] = e->name;
+  return 1;
+}
+
 /* A new pooled view at the pool's slot k (pool at index pool). */
 static void slot_make(lua_State *L, fat_rules_op *op, int pool, int k)
 {
@@ -311,12 +418,18 @@ static void slot_make(lua_State *L, fat_rules_op *op, int pool, int k)
   lua_rawsetp(L, m, fat_sandbox_view_key());
   lua_pushvalue(L, m);
   lua_setmetatable(L, p);
+  lua_createtable(L, 0, 1); /* L: R's metatable while it shows an object */
+  lua_pushlightuserdata(L, op);
+  lua_pushinteger(L, k);
+  lua_pushcclosure(L, r_index, 2);
+  lua_setfield(L, -2, "__index");
+  lua_rawseti(L, pool, 4 * (lua_Integer)k + 4);
   lua_pushvalue(L, p);
-  lua_rawseti(L, pool, 3 * (lua_Integer)k + 1);
+  lua_rawseti(L, pool, 4 * (lua_Integer)k + 1);
   lua_pushvalue(L, r);
-  lua_rawseti(L, pool, 3 * (lua_Integer)k + 2);
+  lua_rawseti(L, pool, 4 * (lua_Integer)k + 2);
   lua_pushvalue(L, m);
-  lua_rawseti(L, pool, 3 * (lua_Integer)k + 3);
+  lua_rawseti(L, pool, 4 * (lua_Integer)k + 3);
   lua_settop(L, p - 1);
 }
 
@@ -326,24 +439,85 @@ static void slot_make(lua_State *L, fat_rules_op *op, int pool, int k)
 ** Filling the pooled tables with a guia
 ** ======================================================================= */
 
-/* The value on top goes into the innermost open R under name. */
-static int fill_set(fat_rules_view *v, const char *name)
+/* Stack index of the innermost open R (d), pushed when first needed: a
+** slot whose entries all repeat the last guia's is never touched. */
+static int r_of(fat_rules_view *v, int d)
 {
-  lua_State *L = v->L;
+  if (v->st_idx[d] == 0) {
+    lua_rawgeti(v->L, v->pool, 4 * (lua_Integer)v->st_slot[d] + 2);
+    v->st_idx[d] = lua_gettop(v->L);
+  }
+  return v->st_idx[d];
+}
+
+/* Set the next entry of the innermost open slot to e (txt: E_STR's bytes)
+** in place. Returns the stack index of R when the value must be stored now
+** (the caller pushes it and calls fill_store): an array's element, or an
+** object's field a check has read (cached), whose value differs from the
+** last guia's at the same place; 0 otherwise (R holds it, or an unread
+** field waits for r_index). */
+static int fill_entry(fat_rules_view *v, const ventry *e, const char *txt)
+{
   int d = v->depth - 1;
   vslot *s = &v->s[v->st_slot[d]];
+  size_t j = (size_t)v->st_n[d]++;
+  ventry *h;
 
-  if (s->is_arr) {
-    lua_rawseti(L, v->st_idx[d], ++v->st_n[d]);
-    return 1;
+  if (j == s->cap) {
+    size_t old = s->cap;
+
+    if (!grow((void **)&s->e, &s->cap, j + 1, sizeof *s->e))
+      fat_rules_run_oom(v->L, v->op);
+    memset(s->e + old, 0, (s->cap - old) * sizeof *s->e);
   }
-  /* R has no metatable: a raw set, on a key R already holds when the
-  ** last guia had the field too (no new node) */
-  lua_setfield(L, v->st_idx[d], name);
-  if (!grow((void **)&s->fresh, &s->cap_fresh, s->n_fresh + 1, sizeof *s->fresh))
-    fat_rules_run_oom(L, v->op);
-  s->fresh[s->n_fresh++] = name;
-  return 1;
+  h = &s->e[j];
+  if (j < s->n_was && h->name == e->name && h->kind == e->kind) {
+    int same;
+
+    switch (e->kind) {
+    case E_STR: same = h->len == e->len && memcmp(ent_txt(h), txt, e->len) == 0; break;
+    case E_NUM: same = memcmp(&h->u.d, &e->u.d, sizeof e->u.d) == 0; break;
+    case E_BOOL: same = h->u.b == e->u.b; break;
+    case E_FIX: same = h->u.i == e->u.i && h->dec == e->dec; break;
+    default: same = h->u.k == e->u.k; break;
+    }
+    if (same)
+      return 0;
+  } else {
+    s->renamed = 1;
+  }
+  h->name = e->name;
+  h->kind = e->kind;
+  h->dec = e->dec;
+  h->u = e->u;
+  h->len = e->len;
+  if (e->kind == E_STR) {
+    if (e->len >= ENT_INLINE && e->len >= h->cap) {
+      char *t = fat_realloc(h->heap, e->len + 1);
+
+      if (t == NULL)
+        fat_rules_run_oom(v->L, v->op);
+      h->heap = t;
+      h->cap = e->len + 1;
+    }
+    memcpy(e->len < ENT_INLINE ? h->in : h->heap, txt, e->len);
+    (e->len < ENT_INLINE ? h->in : h->heap)[e->len] = '\0';
+  }
+  if (!s->is_arr && !cached_find(s, e->name))
+    return 0;
+  return r_of(v, d);
+}
+
+/* Store the value on top into R (at r) as the innermost slot's last
+** recorded entry. R has no metatable: raw stores. */
+static void fill_store(fat_rules_view *v, int r, const char *name)
+{
+  int d = v->depth - 1;
+
+  if (v->s[v->st_slot[d]].is_arr)
+    lua_rawseti(v->L, r, v->st_n[d]);
+  else
+    lua_setfield(v->L, r, name);
 }
 
 static int fill_open(fat_rules_view *v, const char *name, int n, int arr)
@@ -365,15 +539,37 @@ static int fill_open(fat_rules_view *v, const char *name, int n, int arr)
   }
   v->used++;
   if (v->depth > 0) { /* the parent holds the child's view */
-    lua_rawgeti(L, v->pool, 3 * (lua_Integer)k + 1);
-    fill_set(v, name);
+    ventry e;
+    int r;
+
+    memset(&e, 0, offsetof(ventry, heap));
+    e.name = name;
+    e.kind = E_OBJ;
+    e.u.k = k;
+    r = fill_entry(v, &e, NULL);
+    if (r != 0) {
+      lua_rawgeti(L, v->pool, 4 * (lua_Integer)k + 1);
+      fill_store(v, r, name);
+    }
   }
   s = &v->s[k];
   s->is_arr = arr;
-  s->n_fresh = 0;
-  lua_rawgeti(L, v->pool, 3 * (lua_Integer)k + 2);
+  if (s->r_lazy != !arr) { /* an object's R reads unread fields through L */
+    lua_rawgeti(L, v->pool, 4 * (lua_Integer)k + 2);
+    if (arr)
+      lua_pushnil(L);
+    else
+      lua_rawgeti(L, v->pool, 4 * (lua_Integer)k + 4);
+    lua_setmetatable(L, -2);
+    lua_pop(L, 1);
+    s->r_lazy = !arr;
+  }
+  /* a slot that showed the other kind: no entry of it is held */
+  s->n_was = s->held_arr == arr ? s->n : 0;
+  s->renamed = s->held_arr != arr;
   v->st_slot[v->depth] = k;
-  v->st_idx[v->depth] = lua_gettop(L);
+  v->st_idx[v->depth] = 0;
+  v->st_top[v->depth] = lua_gettop(L);
   v->st_n[v->depth] = 0;
   v->depth++;
   return 1;
@@ -389,38 +585,47 @@ static int fill_end(void *ud)
 {
   fat_rules_view *v = ud;
   lua_State *L = v->L;
-  int d = v->depth - 1, r = v->st_idx[d];
+  int d = v->depth - 1;
   vslot *s = &v->s[v->st_slot[d]];
-  lua_Integer i, n = s->is_arr ? v->st_n[d] : 0;
-  size_t j, m;
-  const char **t;
-  size_t tc;
+  size_t n = (size_t)v->st_n[d], j, m;
+  lua_Integer i;
 
-  for (i = n + 1; i <= s->n_arr; i++) {
-    lua_pushnil(L);
-    lua_rawseti(L, r, i);
+  if (s->is_arr) {
+    for (i = (lua_Integer)n + 1; i <= s->n_arr; i++) {
+      int r = r_of(v, d); /* before the nil: it may push R */
+
+      lua_pushnil(L);
+      lua_rawseti(L, r, i);
+    }
+    s->n_arr = (lua_Integer)n;
+  } else if (s->n_arr > 0) { /* it showed an array before */
+    for (i = 1; i <= s->n_arr; i++) {
+      int r = r_of(v, d);
+
+      lua_pushnil(L);
+      lua_rawseti(L, r, i);
+    }
+    s->n_arr = 0;
   }
-  s->n_arr = n;
-  if (s->n_names != s->n_fresh ||
-      (s->n_names > 0 && memcmp(s->names, s->fresh, s->n_names * sizeof *s->names) != 0)) {
-    for (j = 0; j < s->n_names; j++) {
-      for (m = 0; m < s->n_fresh && s->fresh[m] != s->names[j]; m++)
+  /* an object's fields R holds (read by a check) that this guia lacks */
+  if (s->renamed || n != s->n_was) {
+    for (j = 0; j < s->n_cached;) {
+      for (m = 0; !s->is_arr && m < n && s->e[m].name != s->cached[j]; m++)
         ;
-      if (m == s->n_fresh) {
+      if (s->is_arr || m == n) {
+        int r = r_of(v, d); /* before the nil: it may push R */
+
         lua_pushnil(L);
-        lua_setfield(L, r, s->names[j]);
+        lua_setfield(L, r, s->cached[j]);
+        s->cached[j] = s->cached[--s->n_cached];
+      } else {
+        j++;
       }
     }
   }
-  t = s->names; /* fresh becomes what R holds */
-  tc = s->cap_names;
-  s->names = s->fresh;
-  s->cap_names = s->cap_fresh;
-  s->n_names = s->n_fresh;
-  s->fresh = t;
-  s->cap_fresh = tc;
-  s->n_fresh = 0;
-  lua_settop(L, r - 1);
+  s->n = n;
+  s->held_arr = s->is_arr;
+  lua_settop(L, v->st_top[d]);
   v->depth--;
   return 1;
 }
@@ -428,33 +633,111 @@ static int fill_end(void *ud)
 static int fill_str(void *ud, const char *name, const char *s)
 {
   fat_rules_view *v = ud;
+  ventry e;
+  int r;
 
-  /* lua_pushstring looks s up in Lua's cache by address first, and a
-  ** struct's strings are new addresses: a strcmp per entry for nothing */
-  lua_pushlstring(v->L, s, strlen(s));
-  return fill_set(v, name);
+  memset(&e, 0, offsetof(ventry, heap));
+  e.name = name;
+  e.kind = E_STR;
+  e.len = strlen(s);
+  r = fill_entry(v, &e, s);
+  if (r != 0) {
+    /* lua_pushstring looks s up in Lua's cache by address first, and a
+    ** struct's strings are new addresses: a strcmp per entry for nothing */
+    lua_pushlstring(v->L, s, e.len);
+    fill_store(v, r, name);
+  }
+  return 1;
 }
 
 static int fill_num(void *ud, const char *name, double d)
 {
   fat_rules_view *v = ud;
+  ventry e;
+  int r;
 
-  push_num(v->L, d);
-  return fill_set(v, name);
+  memset(&e, 0, offsetof(ventry, heap));
+  e.name = name;
+  e.kind = E_NUM;
+  e.u.d = d;
+  r = fill_entry(v, &e, NULL);
+  if (r != 0) {
+    push_num(v->L, d);
+    fill_store(v, r, name);
+  }
+  return 1;
 }
 
 static int fill_bool(void *ud, const char *name, int b)
 {
   fat_rules_view *v = ud;
+  ventry e;
+  int r;
 
-  lua_pushboolean(v->L, b);
-  return fill_set(v, name);
+  memset(&e, 0, offsetof(ventry, heap));
+  e.name = name;
+  e.kind = E_BOOL;
+  e.u.b = b;
+  r = fill_entry(v, &e, NULL);
+  if (r != 0) {
+    lua_pushboolean(v->L, b);
+    fill_store(v, r, name);
+  }
+  return 1;
+}
+
+static int fill_fixed(void *ud, const char *name, int64_t x, int dec)
+{
+  fat_rules_view *v = ud;
+  ventry e;
+  int r;
+
+  memset(&e, 0, offsetof(ventry, heap));
+  e.name = name;
+  e.kind = E_FIX;
+  e.dec = dec;
+  e.u.i = x;
+  r = fill_entry(v, &e, NULL);
+  if (r != 0) {
+    push_entry(v->L, &e);
+    fill_store(v, r, name);
+  }
+  return 1;
+}
+
+static void slot_free(vslot *s)
+{
+  size_t i;
+
+  for (i = 0; i < s->cap; i++)
+    fat_free(s->e[i].heap);
+  fat_free(s->e);
+  fat_free(s->cached);
+  memset(s, 0, sizeof *s);
+}
+
+/* Forget every pooled view (their tables become garbage): after a fill an
+** error cut short (R no longer matches what the slots say it holds) or in a
+** state that has no pool. */
+static void view_reset(lua_State *L, fat_rules_view *v)
+{
+  size_t k;
+
+  for (k = 0; k < v->n_s; k++) {
+    slot_free(&v->s[k]);
+  }
+  v->n_s = 0;
+  v->used = 0;
+  v->full = 0;
+  v->filling = 0;
+  lua_pushnil(L);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &pool_key);
 }
 
 void fat_rules_view_push(lua_State *L, fat_rules_op *op, const fat_guia *g)
 {
-  static const fat_guia_visitor fv = {fill_obj, fill_arr, fill_end, fill_str, fill_num,
-                                      fill_bool};
+  static const fat_guia_visitor fv = {fill_obj, fill_arr, fill_end, fill_str,
+                                      fill_num, fill_bool, fill_fixed, 1};
   fat_rules_view *v = op->view;
   size_t k;
 
@@ -466,8 +749,12 @@ void fat_rules_view_push(lua_State *L, fat_rules_op *op, const fat_guia *g)
     v->op = op;
   }
   v->L = L;
+  if (v->filling)
+    view_reset(L, v);
   if (lua_rawgetp(L, LUA_REGISTRYINDEX, &pool_key) != LUA_TTABLE) {
     lua_pop(L, 1);
+    if (v->n_s > 0)
+      view_reset(L, v);
     lua_newtable(L);
     lua_newtable(L);
     lua_setfield(L, -2, "F");
@@ -478,8 +765,8 @@ void fat_rules_view_push(lua_State *L, fat_rules_op *op, const fat_guia *g)
   /* undo what the last guia did beyond filling: written views, full tables */
   for (k = 0; k < v->used; k++) {
     if (v->s[k].written) {
-      lua_rawgeti(L, v->pool, 3 * (lua_Integer)k + 3);
-      lua_rawgeti(L, v->pool, 3 * (lua_Integer)k + 2);
+      lua_rawgeti(L, v->pool, 4 * (lua_Integer)k + 3);
+      lua_rawgeti(L, v->pool, 4 * (lua_Integer)k + 2);
       lua_setfield(L, -2, "__index");
       lua_pop(L, 1);
       v->s[k].written = 0;
@@ -493,7 +780,9 @@ void fat_rules_view_push(lua_State *L, fat_rules_op *op, const fat_guia *g)
   v->g = g;
   v->used = 0;
   v->depth = 0;
+  v->filling = 1;
   (void)fat_guia_visit(g, &fv, v);
+  v->filling = 0;
   if (v->used == 0)
     fat_rules_run_oom(L, op);
   lua_rawgeti(L, v->pool, 1); /* the root's P */
@@ -513,8 +802,7 @@ void fat_rules_view_free(fat_rules_view *v)
   if (v == NULL)
     return;
   for (k = 0; k < v->n_s; k++) {
-    fat_free(v->s[k].names);
-    fat_free(v->s[k].fresh);
+    slot_free(&v->s[k]);
   }
   fat_free(v->s);
   fat_free(v);

@@ -26,6 +26,12 @@
 /* VM instructions between two runs of the count hook. */
 #define FAT_HOOK_EVERY 1000
 
+/* The state's small blocks (strings, tables, closures: most of a guia's
+** allocations) come from size classes of 16 bytes up to this size, kept on
+** per-state free lists carved from slabs; larger ones from the C heap. */
+#define FAT_POOL_MAX 256
+#define FAT_POOL_CLASSES (FAT_POOL_MAX / 16)
+
 /* Why a budget tripped. */
 enum { FAT_BUD_NONE = 0, FAT_BUD_INSTR, FAT_BUD_TIME, FAT_BUD_MEM, FAT_BUD_HARD };
 
@@ -48,6 +54,10 @@ typedef struct fat_budget {
   long long paused_hard;          /* fat_sandbox_pause: the hard deadline it held */
   const void *fail_ptr;           /* last refused request: Lua retries it after */
   size_t fail_osize, fail_nsize;  /* an emergency collection */
+  void *pool_free[FAT_POOL_CLASSES]; /* free small blocks by class (16, 32, ... bytes) */
+  void *pool_slabs;               /* slabs of the pool (first word: the next one) */
+  char *pool_cur;                 /* the newest slab's unused rest */
+  size_t pool_left;
   lua_State *L;
   char where[160];                /* "operators/x.lua:12" where it tripped */
   char label[96];                 /* what the watchdog reports ("operators/x.lua") */

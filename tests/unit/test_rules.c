@@ -683,6 +683,21 @@ static void test_check_limits_and_errors(void **state)
   }
   cJSON_Delete(guia);
 
+  /* small blocks come from the state's pool: counted all the same */
+  guia = sadt_guia("memoria_pequena", 1);
+  assert_int_equal(fat_gen_check(g, "lento", guia, NULL, &f, &e), FAT_ELIMIT);
+  assert_non_null(strstr(e.msg, "lento:memoria_pequena"));
+  if (strstr(e.msg, "memória") == NULL)
+    fail_msg("esperado limite de memória: %s", e.msg);
+  {
+    size_t peak = fat_gen_mem_peak(g, "lento");
+
+    if (peak > lim.mem_max || peak < lim.mem_max - ((size_t)1 << 20))
+      fail_msg("pico de memória %zu fora de [%zu, %zu]", peak, lim.mem_max - ((size_t)1 << 20),
+               lim.mem_max);
+  }
+  cJSON_Delete(guia);
+
   guia = sadt_guia("erro", 1);
   assert_int_equal(fat_gen_check(g, "lento", guia, NULL, &f, &e), FAT_ERULE);
   assert_non_null(strstr(e.msg, "lento:quebra"));
@@ -1446,6 +1461,88 @@ static void test_guia_view_reused_keeps_nothing(void **state)
   rm_rf(dir);
 }
 
+/* The view makes a field's Lua value when a check first reads it and keeps
+** it up to date from guia to guia: whatever a check reads in whichever
+** guia (a field read for the first time in a later guia, one read before
+** and absent now, one whose value changed, a nested object's) is what the
+** plain table of the guia's JSON form shows. */
+static void test_guia_view_on_demand_same_as_from_json(void **state)
+{
+  static const char *const numero[] = {"G-1", "G-2", "G-3", "G-2", "G-4", "G-3", "G-4"};
+  static const char *const extra[] = {
+    "{\"observacao\":\"a\",\"beneficiario\":{\"nome\":\"Ana\"}}",
+    "{\"cid\":null,\"observacao\":\"b\"}",
+    "{\"cid\":\"J45\",\"executante\":{\"conselho\":\"CRM\",\"numero_conselho\":\"1\","
+    "\"uf\":\"SP\",\"cbo\":\"225125\"}}",
+    "{\"observacao\":\"c\"}",
+    "{\"beneficiario\":{\"nome\":\"Bia\"},\"observacao\":\"d\"}",
+    "{\"cid\":null}",
+    "{\"beneficiario\":{\"nome\":\"Bia\"},\"cid\":\"J45\"}",
+  };
+  char dir[256];
+  fat_gen *g = NULL;
+  fat_err e;
+  size_t k;
+  int it;
+
+  (void)state;
+  make_rules(dir, sizeof dir, 0, "demanda");
+  if (fat_gen_build(dir, NULL, NULL, NULL, &g, &e) != FAT_OK)
+    fail_msg("%s", e.msg);
+  for (k = 0; k < sizeof numero / sizeof numero[0]; k++) {
+    cJSON *j = sadt_guia(NULL, 1), *back, *add, *c, *its;
+    fat_guia *fg = NULL;
+    fat_findings a, b;
+
+    cJSON_ReplaceItemInObject(j, "numero_prestador", cJSON_CreateString(numero[k]));
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(j, "prestador"), "cnpj", "11222333000181");
+    its = cJSON_GetObjectItemCaseSensitive(j, "itens");
+    for (it = 2; it <= (int)(k % 3) + 1; it++) { /* 1 to 3 items, fields come and go */
+      cJSON *o = cJSON_Duplicate(cJSON_GetArrayItem(its, 0), 1);
+
+      cJSON_ReplaceItemInObject(o, "sequencial", cJSON_CreateNumber(it));
+      cJSON_ReplaceItemInObject(o, "codigo", cJSON_CreateString(it == 2 ? "10101012" : "40304361"));
+      if ((int)k % 2 == 0)
+        cJSON_DeleteItemFromObject(o, "valor_unitario");
+      else
+        cJSON_AddStringToObject(o, "grau_participacao", "01");
+      cJSON_AddItemToArray(its, o);
+    }
+    add = cJSON_Parse(extra[k]);
+    assert_non_null(add);
+    cJSON_ArrayForEach(c, add)
+    {
+      cJSON_DeleteItemFromObjectCaseSensitive(j, c->string);
+      if (!cJSON_IsNull(c))
+        assert_true(cJSON_AddItemToObject(j, c->string, cJSON_Duplicate(c, 1)));
+    }
+    cJSON_Delete(add);
+    if (fat_guia_from_json(j, &fg, &e) != FAT_OK)
+      fail_msg("guia %zu: %s", k, e.msg);
+    back = fat_guia_to_json(fg);
+    assert_non_null(back);
+    fat_findings_init(&a);
+    fat_findings_init(&b);
+    assert_int_equal(fat_gen_check_guia(g, "demanda", fg, NULL, &b, &e), FAT_OK);
+    assert_int_equal(fat_gen_check(g, "demanda", back, NULL, &a, &e), FAT_OK);
+    assert_int_equal(a.n, 1);
+    assert_int_equal(b.n, 1);
+    assert_string_equal(b.v[0].mensagem, a.v[0].mensagem);
+    assert_non_null(strstr(b.v[0].mensagem, numero[k]));
+    if (k == 4) /* a field first read here, a nested object, an item's absent field */
+      assert_string_equal(b.v[0].mensagem,
+                          "np=G-4;cid=J069,obs=d;b=Bia,exec=nil;1:40304361/105.00/nil;"
+                          "2:10101012/nil/nil;n=2,v=210.00,x=nil");
+    fat_findings_fini(&a);
+    fat_findings_fini(&b);
+    cJSON_Delete(back);
+    cJSON_Delete(j);
+    fat_guia_free(fg);
+  }
+  fat_gen_release(g);
+  rm_rf(dir);
+}
+
 /* conferir builds the guia's Lua table straight from the struct: a script
 ** walking it with pairs sees the same keys, values, types and order as the
 ** table built from the guia's JSON form. */
@@ -2098,6 +2195,7 @@ int main(void)
     cmocka_unit_test(test_guia_table_from_struct_same_as_from_json),
     cmocka_unit_test(test_lazy_ctx_field_only_when_read),
     cmocka_unit_test(test_guia_view_reused_keeps_nothing),
+    cmocka_unit_test(test_guia_view_on_demand_same_as_from_json),
     cmocka_unit_test(test_check_keeping_state_is_refused),
     cmocka_unit_test(test_results_do_not_depend_on_order),
     cmocka_unit_test(test_bad_declarations),

@@ -39,5 +39,12 @@ return base.operadora {
         for i = 1, math.maxinteger do t[i] = kib .. i end
       end
     end,
+    memoria_pequena = function(guia, ctx)
+      if guia.observacao == "memoria_pequena" then
+        -- small blocks (the sandbox's pooled ones) count against the limit too
+        local t = {}
+        for i = 1, math.maxinteger do t[i] = { i } end
+      end
+    end,
   },
 }
