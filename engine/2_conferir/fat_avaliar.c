@@ -10,6 +10,7 @@
 #include "fat_docnum.h"
 #include "fat_mem.h"
 #include "fat_money.h"
+#include "fat_guias_int.h"
 #include "fat_store_int.h"
 
 static int blank(const char *s) { return s == NULL || s[0] == '\0'; }
@@ -618,20 +619,9 @@ static void copy_col(char *dst, size_t len, fat_stmt *s, int k)
 static fat_rc pares_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, fat_err *err)
 {
   /* one statement per guia (not per item): the beneficiário's items in the
-  ** span of dates, matched in C (fat_check_duplicidade). No ORDER BY: a
-  ** sorter would open a temporary b-tree for every guia; the check picks the
-  ** lowest guia id itself. */
-  static const char sql_benef[] =
-    "SELECT g.id, g.numero_prestador, g.status, i.codigo, COALESCE(i.data, g.data_inicio) "
-    "FROM guia g CROSS JOIN item i ON i.guia_id = g.id "
-    "WHERE g.beneficiario_id = ?1 AND g.id <> ?3 AND g.status <> 'cancelada' "
-    "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL";
-  static const char sql_cart[] =
-    "SELECT g.id, g.numero_prestador, g.status, i.codigo, COALESCE(i.data, g.data_inicio) "
-    "FROM guia g CROSS JOIN item i ON i.guia_id = g.id "
-    "WHERE g.carteira_numero = ?2 AND g.operadora_id = ?6 AND g.id <> ?3 "
-    "AND g.status <> 'cancelada' "
-    "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL";
+  ** span of dates, matched in C (fat_check_duplicidade) */
+  static const char sql_benef[] = FAT_PARES_BENEF_SQL;
+  static const char sql_cart[] = FAT_PARES_CARTEIRA_SQL;
   const char *lo, *hi;
   fat_stmt *s;
   size_t cap = 0;

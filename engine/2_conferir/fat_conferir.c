@@ -44,6 +44,7 @@ typedef struct run {
   fat_conferir_cb cb;
   void *ud;
   fat_conferir_resumo *res;
+  fat_guia_loader *ld;   /* the rows guias reference, read once per chunk */
 } run;
 
 /* A guia to check and whether it was checked before. */
@@ -496,7 +497,7 @@ static fat_rc check_one(run *r, const cand *c, fat_err *err)
   fat_avaliar_ctx_init(&ctx);
   fat_avaliacao_init(&av);
   plan_init(&pl);
-  rc = fat_guia_load(r->st, c->id, &g, err);
+  rc = fat_guia_loader_load(r->ld, c->id, &g, err);
   if (rc == FAT_OK)
     rc = fat_avaliar_ctx_load(r->av, g, r->res->hoje, &ctx, err);
   if (rc == FAT_OK)
@@ -667,6 +668,10 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
   size_t j;
   fat_rc rc = fat_store_begin(r->st, err);
 
+  /* a loader per transaction: what guias reference (operadora, prestador,
+  ** plano, profissionais) does not change under it */
+  if (rc == FAT_OK)
+    rc = fat_guia_loader_new(r->st, &r->ld, err);
   for (j = from; j < to && rc == FAT_OK; j++) {
     rc = check_one(r, &todo[j], err);
     if (rc != FAT_OK)
@@ -677,6 +682,8 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
              r->res->hoje, r->res->conferidas, r->res->sem_mudanca);
     rc = fat_store_audit(r->st, "conferir", NULL, detalhe, err);
   }
+  fat_guia_loader_free(r->ld);
+  r->ld = NULL;
   if (rc == FAT_OK)
     return fat_store_commit(r->st, err);
   fat_store_rollback(r->st);
@@ -751,6 +758,7 @@ struct par_worker {
   fat_store *st;
   fat_gen *gen;             /* the thread's clone; NULL without rules */
   fat_avaliador *av;
+  fat_guia_loader *ld;      /* under its read snapshot: the refs cannot change */
   pthread_t th;             /* not for worker 0, the caller's thread */
   int started;
   pthread_cond_t cv;        /* it sleeps here */
@@ -941,7 +949,7 @@ static fat_rc par_eval(par_worker *w, size_t i, par_item *it, fat_err *err)
   fat_rc rc;
 
   fat_avaliar_ctx_init(&ctx);
-  rc = fat_guia_load(w->st, p->todo[i].id, &it->g, err);
+  rc = fat_guia_loader_load(w->ld, p->todo[i].id, &it->g, err);
   if (rc == FAT_OK)
     rc = fat_avaliar_ctx_load(w->av, it->g, p->r->res->hoje, &ctx, err);
   if (rc == FAT_OK)
@@ -1132,6 +1140,8 @@ static fat_rc par_worker_init(par_worker *w, fat_err *err)
   }
   if (rc == FAT_OK)
     rc = fat_avaliador_new(w->st, w->gen, &w->av, err);
+  if (rc == FAT_OK)
+    rc = fat_guia_loader_new(w->st, &w->ld, err);
   return rc;
 }
 
@@ -1144,6 +1154,8 @@ static void par_worker_fini(par_worker *w)
     par_batch_clear(&w->bufs[k]);
   fat_avaliador_free(w->av);
   w->av = NULL;
+  fat_guia_loader_free(w->ld);
+  w->ld = NULL;
   if (w->gen != NULL && w != w->p->w)
     fat_gen_release(w->gen);
   w->gen = NULL;
