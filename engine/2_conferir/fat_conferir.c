@@ -1108,10 +1108,9 @@ static par_batch *par_free_batch(par_worker *w)
   return NULL;
 }
 
-/* A thread's connection, evaluator and rules, set up on that thread (its
-** own malloc arena); its read snapshot starts here, before the run writes
-** anything. */
-static fat_rc par_worker_init(par_worker *w, fat_err *err)
+/* A thread's connection, opened on that thread (its own malloc arena), and
+** its read snapshot, which starts here, before the run writes anything. */
+static fat_rc par_worker_open(par_worker *w, fat_err *err)
 {
   static const char sql[] = "SELECT 1 FROM guia LIMIT 1";
   par_run *p = w->p;
@@ -1127,13 +1126,23 @@ static fat_rc par_worker_init(par_worker *w, fat_err *err)
       rc = fat_store_dberr(w->st, err, "erro ao abrir a leitura");
     fat_stmt_reset(s);
   }
+  return rc;
+}
+
+/* A thread's rules, evaluator and guia loader, set up on that thread after
+** its snapshot is open (the other threads may be at work meanwhile). */
+static fat_rc par_worker_setup(par_worker *w, fat_err *err)
+{
+  par_run *p = w->p;
+  fat_rc rc = FAT_OK;
+
   /* the caller's thread uses the run's generation (only it runs those Lua
   ** states; the others read its id); each other thread its own copy, made
   ** one at a time as on one thread: loading the scripts has a time limit,
   ** which many copies at once on few cores could pass */
-  if (rc == FAT_OK && w == p->w) {
+  if (w == p->w) {
     w->gen = p->r->gen;
-  } else if (rc == FAT_OK && p->r->gen != NULL) {
+  } else if (p->r->gen != NULL) {
     pthread_mutex_lock(&p->clone_mu);
     rc = fat_gen_clone(p->r->gen, &w->gen, err);
     pthread_mutex_unlock(&p->clone_mu);
@@ -1176,7 +1185,7 @@ static void par_work(par_worker *w)
   fat_rc rc;
 
   fat_err_clear(&e);
-  rc = par_worker_init(w, &e);
+  rc = par_worker_open(w, &e);
   pthread_mutex_lock(&p->mu);
   if (rc != FAT_OK) {
     par_stop(p, rc, &e);
@@ -1187,6 +1196,14 @@ static void par_work(par_worker *w)
       if (p->w[k].wait_start)
         pthread_cond_signal(&p->w[k].cv);
   }
+  pthread_mutex_unlock(&p->mu);
+  /* the copy of the rules (the largest part of setting up) overlaps the
+  ** other threads' first batches: only the snapshots are waited for */
+  if (rc == FAT_OK)
+    rc = par_worker_setup(w, &e);
+  pthread_mutex_lock(&p->mu);
+  if (rc != FAT_OK)
+    par_stop(p, rc, &e);
   while (!p->abort && p->n_ready < p->nw) {
     w->wait_start = 1;
     par_sleep(w, &w->ns_fim);
