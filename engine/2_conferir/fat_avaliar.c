@@ -464,14 +464,6 @@ static fat_rc prazo_of(fat_avaliador *a, const char *key, int *prazo, fat_err *e
 
 /* ---- history for the scripts (ctx.historico) ---- */
 
-#define HIST_SQL_COLS                                                                          \
-  "SELECT g.id, g.tipo, g.numero_prestador, g.data_inicio, g.tipo_consulta, g.status, "         \
-  "p.conselho, p.numero_conselho, p.uf, p.cpf, p.cbo, "                                         \
-  "(SELECT group_concat(i.codigo, ',') FROM item i WHERE i.guia_id = g.id), "                   \
-  "g.carteira_numero, g.cns, b.cpf "                                                            \
-  "FROM guia g LEFT JOIN profissional p ON p.id = g.executante_id "                            \
-  "LEFT JOIN beneficiario b ON b.id = g.beneficiario_id "
-
 /* Add the string column k of s as o[name] when it is not NULL. */
 static int add_col(cJSON *o, const char *name, fat_stmt *s, int k)
 {
@@ -539,16 +531,8 @@ static int historico_row(cJSON *arr, fat_stmt *s)
 
 static fat_rc historico_of(fat_store *st, const fat_guia *g, cJSON **out, fat_err *err)
 {
-  static const char sql_benef[] =
-    HIST_SQL_COLS
-    "WHERE g.beneficiario_id = ?1 AND g.operadora_id = ?2 AND g.id <> ?3 "
-    "AND g.status <> 'cancelada' AND g.data_inicio >= date(?4, '-90 days') "
-    "AND g.data_inicio <= ?4 ORDER BY g.data_inicio, g.id LIMIT 100";
-  static const char sql_cart[] =
-    HIST_SQL_COLS
-    "WHERE g.carteira_numero = ?5 AND g.operadora_id = ?2 AND g.id <> ?3 "
-    "AND g.status <> 'cancelada' AND g.data_inicio >= date(?4, '-90 days') "
-    "AND g.data_inicio <= ?4 ORDER BY g.data_inicio, g.id LIMIT 100";
+  static const char sql_benef[] = FAT_HISTORICO_BENEF_SQL;
+  static const char sql_cart[] = FAT_HISTORICO_CARTEIRA_SQL;
   cJSON *arr = cJSON_CreateArray();
   fat_stmt *s = NULL;
   fat_rc rc = FAT_OK;

@@ -72,4 +72,27 @@ int fat_guias_seq(const cJSON *item);
   "AND g.status <> 'cancelada' "                                                             \
   "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL"
 
+/* SQL of the scripts' history (fat_avaliar.c, historico_of): the
+** beneficiário's (?1) or the carteira's (?5) other guias (?3) at the
+** operadora (?2) in the 90 days up to ?4, oldest first. By beneficiário the
+** index guia_benef_par gives that order (no sorter per guia; unit.escala
+** checks the plan). */
+#define FAT_HISTORICO_COLS_SQL                                                               \
+  "SELECT g.id, g.tipo, g.numero_prestador, g.data_inicio, g.tipo_consulta, g.status, "      \
+  "p.conselho, p.numero_conselho, p.uf, p.cpf, p.cbo, "                                      \
+  "(SELECT group_concat(i.codigo, ',') FROM item i WHERE i.guia_id = g.id), "                \
+  "g.carteira_numero, g.cns, b.cpf "                                                         \
+  "FROM guia g LEFT JOIN profissional p ON p.id = g.executante_id "                         \
+  "LEFT JOIN beneficiario b ON b.id = g.beneficiario_id "
+#define FAT_HISTORICO_BENEF_SQL                                                              \
+  FAT_HISTORICO_COLS_SQL                                                                     \
+  "WHERE g.beneficiario_id = ?1 AND g.operadora_id = ?2 AND g.id <> ?3 "                     \
+  "AND g.status <> 'cancelada' AND g.data_inicio >= date(?4, '-90 days') "                   \
+  "AND g.data_inicio <= ?4 ORDER BY g.data_inicio, g.id LIMIT 100"
+#define FAT_HISTORICO_CARTEIRA_SQL                                                           \
+  FAT_HISTORICO_COLS_SQL                                                                     \
+  "WHERE g.carteira_numero = ?5 AND g.operadora_id = ?2 AND g.id <> ?3 "                     \
+  "AND g.status <> 'cancelada' AND g.data_inicio >= date(?4, '-90 days') "                   \
+  "AND g.data_inicio <= ?4 ORDER BY g.data_inicio, g.id LIMIT 100"
+
 #endif

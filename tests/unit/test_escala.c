@@ -458,6 +458,10 @@ static void test_conferir_duplicates_read_indexes_only(void **state)
   fix_query_plan(st, "EXPLAIN QUERY PLAN " FAT_PARES_BENEF_SQL, plan, sizeof plan);
   assert_non_null(strstr(plan, "SEARCH g USING COVERING INDEX guia_benef_par (beneficiario_id=?)"));
   assert_non_null(strstr(plan, "SEARCH i USING COVERING INDEX item_guia_par (guia_id=?)"));
+  /* the scripts' history, by the same index, in its order (no sorter) */
+  fix_query_plan(st, "EXPLAIN QUERY PLAN " FAT_HISTORICO_BENEF_SQL, plan, sizeof plan);
+  assert_non_null(strstr(plan, "SEARCH g USING INDEX guia_benef_par"));
+  assert_null(strstr(plan, "TEMP B-TREE"));
   fat_store_close(st);
   remove_db();
 }
