@@ -10,6 +10,7 @@
 #include "fat_docnum.h"
 #include "fat_mem.h"
 #include "fat_money.h"
+#include "fat_guias_int.h"
 #include "fat_store_int.h"
 
 static int blank(const char *s) { return s == NULL || s[0] == '\0'; }
@@ -463,14 +464,6 @@ static fat_rc prazo_of(fat_avaliador *a, const char *key, int *prazo, fat_err *e
 
 /* ---- history for the scripts (ctx.historico) ---- */
 
-#define HIST_SQL_COLS                                                                          \
-  "SELECT g.id, g.tipo, g.numero_prestador, g.data_inicio, g.tipo_consulta, g.status, "         \
-  "p.conselho, p.numero_conselho, p.uf, p.cpf, p.cbo, "                                         \
-  "(SELECT group_concat(i.codigo, ',') FROM item i WHERE i.guia_id = g.id), "                   \
-  "g.carteira_numero, g.cns, b.cpf "                                                            \
-  "FROM guia g LEFT JOIN profissional p ON p.id = g.executante_id "                            \
-  "LEFT JOIN beneficiario b ON b.id = g.beneficiario_id "
-
 /* Add the string column k of s as o[name] when it is not NULL. */
 static int add_col(cJSON *o, const char *name, fat_stmt *s, int k)
 {
@@ -538,16 +531,8 @@ static int historico_row(cJSON *arr, fat_stmt *s)
 
 static fat_rc historico_of(fat_store *st, const fat_guia *g, cJSON **out, fat_err *err)
 {
-  static const char sql_benef[] =
-    HIST_SQL_COLS
-    "WHERE g.beneficiario_id = ?1 AND g.operadora_id = ?2 AND g.id <> ?3 "
-    "AND g.status <> 'cancelada' AND g.data_inicio >= date(?4, '-90 days') "
-    "AND g.data_inicio <= ?4 ORDER BY g.data_inicio, g.id LIMIT 100";
-  static const char sql_cart[] =
-    HIST_SQL_COLS
-    "WHERE g.carteira_numero = ?5 AND g.operadora_id = ?2 AND g.id <> ?3 "
-    "AND g.status <> 'cancelada' AND g.data_inicio >= date(?4, '-90 days') "
-    "AND g.data_inicio <= ?4 ORDER BY g.data_inicio, g.id LIMIT 100";
+  static const char sql_benef[] = FAT_HISTORICO_BENEF_SQL;
+  static const char sql_cart[] = FAT_HISTORICO_CARTEIRA_SQL;
   cJSON *arr = cJSON_CreateArray();
   fat_stmt *s = NULL;
   fat_rc rc = FAT_OK;
@@ -618,20 +603,9 @@ static void copy_col(char *dst, size_t len, fat_stmt *s, int k)
 static fat_rc pares_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, fat_err *err)
 {
   /* one statement per guia (not per item): the beneficiário's items in the
-  ** span of dates, matched in C (fat_check_duplicidade). No ORDER BY: a
-  ** sorter would open a temporary b-tree for every guia; the check picks the
-  ** lowest guia id itself. */
-  static const char sql_benef[] =
-    "SELECT g.id, g.numero_prestador, g.status, i.codigo, COALESCE(i.data, g.data_inicio) "
-    "FROM guia g CROSS JOIN item i ON i.guia_id = g.id "
-    "WHERE g.beneficiario_id = ?1 AND g.id <> ?3 AND g.status <> 'cancelada' "
-    "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL";
-  static const char sql_cart[] =
-    "SELECT g.id, g.numero_prestador, g.status, i.codigo, COALESCE(i.data, g.data_inicio) "
-    "FROM guia g CROSS JOIN item i ON i.guia_id = g.id "
-    "WHERE g.carteira_numero = ?2 AND g.operadora_id = ?6 AND g.id <> ?3 "
-    "AND g.status <> 'cancelada' "
-    "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL";
+  ** span of dates, matched in C (fat_check_duplicidade) */
+  static const char sql_benef[] = FAT_PARES_BENEF_SQL;
+  static const char sql_cart[] = FAT_PARES_CARTEIRA_SQL;
   const char *lo, *hi;
   fat_stmt *s;
   size_t cap = 0;

@@ -44,6 +44,7 @@ typedef struct run {
   fat_conferir_cb cb;
   void *ud;
   fat_conferir_resumo *res;
+  fat_guia_loader *ld;   /* the rows guias reference, read once per chunk */
 } run;
 
 /* A guia to check and whether it was checked before. */
@@ -496,7 +497,7 @@ static fat_rc check_one(run *r, const cand *c, fat_err *err)
   fat_avaliar_ctx_init(&ctx);
   fat_avaliacao_init(&av);
   plan_init(&pl);
-  rc = fat_guia_load(r->st, c->id, &g, err);
+  rc = fat_guia_loader_load(r->ld, c->id, &g, err);
   if (rc == FAT_OK)
     rc = fat_avaliar_ctx_load(r->av, g, r->res->hoje, &ctx, err);
   if (rc == FAT_OK)
@@ -667,6 +668,10 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
   size_t j;
   fat_rc rc = fat_store_begin(r->st, err);
 
+  /* a loader per transaction: what guias reference (operadora, prestador,
+  ** plano, profissionais) does not change under it */
+  if (rc == FAT_OK)
+    rc = fat_guia_loader_new(r->st, &r->ld, err);
   for (j = from; j < to && rc == FAT_OK; j++) {
     rc = check_one(r, &todo[j], err);
     if (rc != FAT_OK)
@@ -677,6 +682,8 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
              r->res->hoje, r->res->conferidas, r->res->sem_mudanca);
     rc = fat_store_audit(r->st, "conferir", NULL, detalhe, err);
   }
+  fat_guia_loader_free(r->ld);
+  r->ld = NULL;
   if (rc == FAT_OK)
     return fat_store_commit(r->st, err);
   fat_store_rollback(r->st);
@@ -751,6 +758,7 @@ struct par_worker {
   fat_store *st;
   fat_gen *gen;             /* the thread's clone; NULL without rules */
   fat_avaliador *av;
+  fat_guia_loader *ld;      /* under its read snapshot: the refs cannot change */
   pthread_t th;             /* not for worker 0, the caller's thread */
   int started;
   pthread_cond_t cv;        /* it sleeps here */
@@ -941,7 +949,7 @@ static fat_rc par_eval(par_worker *w, size_t i, par_item *it, fat_err *err)
   fat_rc rc;
 
   fat_avaliar_ctx_init(&ctx);
-  rc = fat_guia_load(w->st, p->todo[i].id, &it->g, err);
+  rc = fat_guia_loader_load(w->ld, p->todo[i].id, &it->g, err);
   if (rc == FAT_OK)
     rc = fat_avaliar_ctx_load(w->av, it->g, p->r->res->hoje, &ctx, err);
   if (rc == FAT_OK)
@@ -1100,10 +1108,9 @@ static par_batch *par_free_batch(par_worker *w)
   return NULL;
 }
 
-/* A thread's connection, evaluator and rules, set up on that thread (its
-** own malloc arena); its read snapshot starts here, before the run writes
-** anything. */
-static fat_rc par_worker_init(par_worker *w, fat_err *err)
+/* A thread's connection, opened on that thread (its own malloc arena), and
+** its read snapshot, which starts here, before the run writes anything. */
+static fat_rc par_worker_open(par_worker *w, fat_err *err)
 {
   static const char sql[] = "SELECT 1 FROM guia LIMIT 1";
   par_run *p = w->p;
@@ -1119,19 +1126,31 @@ static fat_rc par_worker_init(par_worker *w, fat_err *err)
       rc = fat_store_dberr(w->st, err, "erro ao abrir a leitura");
     fat_stmt_reset(s);
   }
+  return rc;
+}
+
+/* A thread's rules, evaluator and guia loader, set up on that thread after
+** its snapshot is open (the other threads may be at work meanwhile). */
+static fat_rc par_worker_setup(par_worker *w, fat_err *err)
+{
+  par_run *p = w->p;
+  fat_rc rc = FAT_OK;
+
   /* the caller's thread uses the run's generation (only it runs those Lua
   ** states; the others read its id); each other thread its own copy, made
   ** one at a time as on one thread: loading the scripts has a time limit,
   ** which many copies at once on few cores could pass */
-  if (rc == FAT_OK && w == p->w) {
+  if (w == p->w) {
     w->gen = p->r->gen;
-  } else if (rc == FAT_OK && p->r->gen != NULL) {
+  } else if (p->r->gen != NULL) {
     pthread_mutex_lock(&p->clone_mu);
     rc = fat_gen_clone(p->r->gen, &w->gen, err);
     pthread_mutex_unlock(&p->clone_mu);
   }
   if (rc == FAT_OK)
     rc = fat_avaliador_new(w->st, w->gen, &w->av, err);
+  if (rc == FAT_OK)
+    rc = fat_guia_loader_new(w->st, &w->ld, err);
   return rc;
 }
 
@@ -1144,6 +1163,8 @@ static void par_worker_fini(par_worker *w)
     par_batch_clear(&w->bufs[k]);
   fat_avaliador_free(w->av);
   w->av = NULL;
+  fat_guia_loader_free(w->ld);
+  w->ld = NULL;
   if (w->gen != NULL && w != w->p->w)
     fat_gen_release(w->gen);
   w->gen = NULL;
@@ -1164,7 +1185,7 @@ static void par_work(par_worker *w)
   fat_rc rc;
 
   fat_err_clear(&e);
-  rc = par_worker_init(w, &e);
+  rc = par_worker_open(w, &e);
   pthread_mutex_lock(&p->mu);
   if (rc != FAT_OK) {
     par_stop(p, rc, &e);
@@ -1175,6 +1196,14 @@ static void par_work(par_worker *w)
       if (p->w[k].wait_start)
         pthread_cond_signal(&p->w[k].cv);
   }
+  pthread_mutex_unlock(&p->mu);
+  /* the copy of the rules (the largest part of setting up) overlaps the
+  ** other threads' first batches: only the snapshots are waited for */
+  if (rc == FAT_OK)
+    rc = par_worker_setup(w, &e);
+  pthread_mutex_lock(&p->mu);
+  if (rc != FAT_OK)
+    par_stop(p, rc, &e);
   while (!p->abort && p->n_ready < p->nw) {
     w->wait_start = 1;
     par_sleep(w, &w->ns_fim);

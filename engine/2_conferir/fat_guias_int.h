@@ -51,4 +51,48 @@ void fat_guias_numerar_campo(const cJSON *form, const char *campo, char *out, si
 ** malformed). */
 int fat_guias_seq(const cJSON *item);
 
+/* SQL of the duplicates look-up of conferir (fat_avaliar.c, pares_of): the
+** procedure items of the beneficiário's other guias in a span of dates
+** (?1 beneficiario_id, or ?2 carteira_numero and ?6 operadora_id; ?3 the
+** guia itself; ?4..?5 the span). By beneficiário it reads the covering
+** indexes of migration 094 only (guia_benef_par, item_guia_par: no table
+** page per other guia; unit.conferir_escala checks the plan). No ORDER BY:
+** a sorter would open a temporary b-tree for every guia; the check picks
+** the lowest guia id itself. */
+#define FAT_PARES_COLS_SQL                                                                   \
+  "SELECT g.id, g.numero_prestador, g.status, i.codigo, COALESCE(i.data, g.data_inicio) "    \
+  "FROM guia g CROSS JOIN item i ON i.guia_id = g.id "
+#define FAT_PARES_BENEF_SQL                                                                  \
+  FAT_PARES_COLS_SQL                                                                         \
+  "WHERE g.beneficiario_id = ?1 AND g.id <> ?3 AND g.status <> 'cancelada' "                 \
+  "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL"
+#define FAT_PARES_CARTEIRA_SQL                                                               \
+  FAT_PARES_COLS_SQL                                                                         \
+  "WHERE g.carteira_numero = ?2 AND g.operadora_id = ?6 AND g.id <> ?3 "                     \
+  "AND g.status <> 'cancelada' "                                                             \
+  "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL"
+
+/* SQL of the scripts' history (fat_avaliar.c, historico_of): the
+** beneficiário's (?1) or the carteira's (?5) other guias (?3) at the
+** operadora (?2) in the 90 days up to ?4, oldest first. By beneficiário the
+** index guia_benef_par gives that order (no sorter per guia; unit.escala
+** checks the plan). */
+#define FAT_HISTORICO_COLS_SQL                                                               \
+  "SELECT g.id, g.tipo, g.numero_prestador, g.data_inicio, g.tipo_consulta, g.status, "      \
+  "p.conselho, p.numero_conselho, p.uf, p.cpf, p.cbo, "                                      \
+  "(SELECT group_concat(i.codigo, ',') FROM item i WHERE i.guia_id = g.id), "                \
+  "g.carteira_numero, g.cns, b.cpf "                                                         \
+  "FROM guia g LEFT JOIN profissional p ON p.id = g.executante_id "                         \
+  "LEFT JOIN beneficiario b ON b.id = g.beneficiario_id "
+#define FAT_HISTORICO_BENEF_SQL                                                              \
+  FAT_HISTORICO_COLS_SQL                                                                     \
+  "WHERE g.beneficiario_id = ?1 AND g.operadora_id = ?2 AND g.id <> ?3 "                     \
+  "AND g.status <> 'cancelada' AND g.data_inicio >= date(?4, '-90 days') "                   \
+  "AND g.data_inicio <= ?4 ORDER BY g.data_inicio, g.id LIMIT 100"
+#define FAT_HISTORICO_CARTEIRA_SQL                                                           \
+  FAT_HISTORICO_COLS_SQL                                                                     \
+  "WHERE g.carteira_numero = ?5 AND g.operadora_id = ?2 AND g.id <> ?3 "                     \
+  "AND g.status <> 'cancelada' AND g.data_inicio >= date(?4, '-90 days') "                   \
+  "AND g.data_inicio <= ?4 ORDER BY g.data_inicio, g.id LIMIT 100"
+
 #endif

@@ -2,6 +2,7 @@
 #include "fat_price.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,7 +134,7 @@ static void add_step(fat_price_out *o, const char *passo, int64_t valor, const c
   fat_price_step *s;
   va_list ap;
 
-  if (o->n_steps >= FAT_PRICE_MAX_STEPS)
+  if (o->sem_passos || o->n_steps >= FAT_PRICE_MAX_STEPS)
     return;
   s = &o->steps[o->n_steps++];
   snprintf(s->passo, sizeof s->passo, "%s", passo);
@@ -258,7 +259,7 @@ static fat_rc step_adj(fat_price_out *o, const char *passo, const char *label, i
   char p[48], m[32];
   fat_rc rc = apply_bp(*v, bp, truncar, v, err);
 
-  if (rc != FAT_OK)
+  if (rc != FAT_OK || o->sem_passos)
     return rc;
   fmt_bp(bp, p, sizeof p);
   fmt_money(*v, m, sizeof m);
@@ -293,10 +294,12 @@ static fat_rc price_cbhpm(fat_store *st, fat_tcache *tc, const contrato *c, cons
     rc = fat_tcache_porte(tc, st, g->edicao, an, in->data, &hon, vig, err);
     if (rc != FAT_OK)
       return rc;
-    fmt_money(hon, m1, sizeof m1);
-    add_step(o, "anestesista", hon,
-             "anestesista (grau 06): porte anestésico %s da CBHPM %s (vigência desde %s): %s", an,
-             g->edicao, dia_br(vig).s, m1);
+    if (!o->sem_passos) {
+      fmt_money(hon, m1, sizeof m1);
+      add_step(o, "anestesista", hon,
+               "anestesista (grau 06): porte anestésico %s da CBHPM %s (vigência desde %s): %s",
+               an, g->edicao, dia_br(vig).s, m1);
+    }
   } else if (strcmp(pr.porte, "0") != 0) {
     rc = fat_tcache_porte(tc, st, g->edicao, pr.porte, in->data, &porte_v, vig, err);
     if (rc != FAT_OK)
@@ -304,11 +307,13 @@ static fat_rc price_cbhpm(fat_store *st, fat_tcache *tc, const contrato *c, cons
     rc = mul_e4(porte_v, pr.fracao_porte_e4, c->truncar, &hon, err);
     if (rc != FAT_OK)
       return rc;
-    fmt_money(porte_v, m1, sizeof m1);
-    fmt_money(hon, m2, sizeof m2);
-    fmt_e4(pr.fracao_porte_e4, e4, sizeof e4);
-    add_step(o, "porte", hon, "porte %s da CBHPM %s (vigência desde %s): %s × fração %s = %s",
-             pr.porte, g->edicao, dia_br(vig).s, m1, e4, m2);
+    if (!o->sem_passos) {
+      fmt_money(porte_v, m1, sizeof m1);
+      fmt_money(hon, m2, sizeof m2);
+      fmt_e4(pr.fracao_porte_e4, e4, sizeof e4);
+      add_step(o, "porte", hon, "porte %s da CBHPM %s (vigência desde %s): %s × fração %s = %s",
+               pr.porte, g->edicao, dia_br(vig).s, m1, e4, m2);
+    }
   }
   if (hon > 0 && g->ajuste_bp != 0) {
     rc = step_adj(o, "ajuste", g->ajuste_bp < 0 ? "deflator de" : "inflator de", g->ajuste_bp,
@@ -345,10 +350,12 @@ static fat_rc price_cbhpm(fat_store *st, fat_tcache *tc, const contrato *c, cons
     rc = mul_e4(hon, c->aux_bp[grau], c->truncar, &hon, err);
     if (rc != FAT_OK)
       return rc;
-    fmt_pct(c->aux_bp[grau], p, sizeof p);
-    fmt_money(hon, m1, sizeof m1);
-    add_step(o, "auxiliar", hon, "%s (grau %02d): %s dos honorários, sem custo operacional: %s",
-             grau_nome(grau), grau, p, m1);
+    if (!o->sem_passos) {
+      fmt_pct(c->aux_bp[grau], p, sizeof p);
+      fmt_money(hon, m1, sizeof m1);
+      add_step(o, "auxiliar", hon, "%s (grau %02d): %s dos honorários, sem custo operacional: %s",
+               grau_nome(grau), grau, p, m1);
+    }
   }
   if (grau < 1 || grau > 6) {
     if (pr.uco_e4 > 0) {
@@ -360,10 +367,12 @@ static fat_rc price_cbhpm(fat_store *st, fat_tcache *tc, const contrato *c, cons
       rc = mul_e4(g->uco_c, pr.uco_e4, c->truncar, &co, err);
       if (rc != FAT_OK)
         return rc;
-      fmt_e4(pr.uco_e4, e4, sizeof e4);
-      fmt_money(g->uco_c, m1, sizeof m1);
-      fmt_money(co, m2, sizeof m2);
-      add_step(o, "uco", co, "custo operacional: %s UCO × %s = %s", e4, m1, m2);
+      if (!o->sem_passos) {
+        fmt_e4(pr.uco_e4, e4, sizeof e4);
+        fmt_money(g->uco_c, m1, sizeof m1);
+        fmt_money(co, m2, sizeof m2);
+        add_step(o, "uco", co, "custo operacional: %s UCO × %s = %s", e4, m1, m2);
+      }
     }
     if (pr.filme_e4 > 0) {
       if (!g->has_filme)
@@ -374,19 +383,21 @@ static fat_rc price_cbhpm(fat_store *st, fat_tcache *tc, const contrato *c, cons
       rc = mul_e4(g->filme_c, pr.filme_e4, c->truncar, &filme, err);
       if (rc != FAT_OK)
         return rc;
-      fmt_e4(pr.filme_e4, e4, sizeof e4);
-      fmt_money(g->filme_c, m1, sizeof m1);
-      fmt_money(filme, m2, sizeof m2);
-      add_step(o, "filme", filme, "filme: %s m² × %s = %s", e4, m1, m2);
+      if (!o->sem_passos) {
+        fmt_e4(pr.filme_e4, e4, sizeof e4);
+        fmt_money(g->filme_c, m1, sizeof m1);
+        fmt_money(filme, m2, sizeof m2);
+        add_step(o, "filme", filme, "filme: %s m² × %s = %s", e4, m1, m2);
+      }
     }
   }
   *unit = hon + co + filme;
-  fmt_money(hon, m1, sizeof m1);
-  fmt_money(co, m2, sizeof m2);
-  fmt_money(filme, m3, sizeof m3);
-  {
+  if (!o->sem_passos) {
     char mu[32];
 
+    fmt_money(hon, m1, sizeof m1);
+    fmt_money(co, m2, sizeof m2);
+    fmt_money(filme, m3, sizeof m3);
     fmt_money(*unit, mu, sizeof mu);
     add_step(o, "unitario", *unit,
              "unitário = honorários %s + custo operacional %s + filme %s = %s", m1, m2, m3, mu);
@@ -431,10 +442,12 @@ static fat_rc price_insumo(fat_store *st, fat_tcache *tc, const contrato *c, con
     return rc;
   snprintf(o->descricao, sizeof o->descricao, "%s", ip.descricao);
   *unit = g->base_pmc ? ip.pmc : ip.pf;
-  fmt_money(*unit, m1, sizeof m1);
-  add_step(o, "base", *unit, "%s %s (vigência desde %s): %s",
-           g->tabela == T_BRAS ? "Brasíndice" : "Simpro", g->base_pmc ? "PMC" : "PF",
-           dia_br(ip.vigencia).s, m1);
+  if (!o->sem_passos) {
+    fmt_money(*unit, m1, sizeof m1);
+    add_step(o, "base", *unit, "%s %s (vigência desde %s): %s",
+             g->tabela == T_BRAS ? "Brasíndice" : "Simpro", g->base_pmc ? "PMC" : "PF",
+             dia_br(ip.vigencia).s, m1);
+  }
   if (g->ajuste_bp != 0) {
     rc = step_adj(o, "ajuste", "ajuste de", g->ajuste_bp, g->base_pmc ? "o PMC" : "o PF",
                   c->truncar, unit, err);
@@ -473,7 +486,7 @@ static fat_rc finish_total(const contrato *c, int64_t fator, const fat_price_in 
   int64_t num;
 
   o->fator_e2 = fator;
-  if (why != NULL && why[0] != '\0')
+  if (!o->sem_passos && why != NULL && why[0] != '\0')
     add_step(o, "fator", o->valor_unitario, "%s: fator %lld,%02lld", why,
              (long long)(fator / 100), (long long)(fator % 100));
   if (!mul_ok(o->valor_unitario, in->quantidade_e4) ||
@@ -481,6 +494,8 @@ static fat_rc finish_total(const contrato *c, int64_t fator, const fat_price_in 
     return fat_err_set(err, FAT_ELIMIT, "valor × quantidade grande demais para precificar");
   num = o->valor_unitario * in->quantidade_e4 * fator;
   o->valor_total = rdiv(num, 1000000, c->truncar);
+  if (o->sem_passos)
+    return FAT_OK;
   fmt_money(o->valor_unitario, mu, sizeof mu);
   fmt_money(o->valor_total, mt, sizeof mt);
   fmt_e4(in->quantidade_e4, q, sizeof q);
@@ -490,9 +505,10 @@ static fat_rc finish_total(const contrato *c, int64_t fator, const fat_price_in 
   return FAT_OK;
 }
 
-/* Price with the contract already parsed; principal/via handled by in. */
+/* Price with the contract already parsed; principal/via handled by in.
+** passos 0: the steps are not written (o->sem_passos), only the values. */
 static fat_rc price_parsed(fat_store *st, fat_tcache *tc, const contrato *c,
-                           const fat_price_in *in, fat_price_out *o, fat_err *err)
+                           const fat_price_in *in, fat_price_out *o, int passos, fat_err *err)
 {
   int gi, i;
   const grp *g;
@@ -504,7 +520,12 @@ static fat_rc price_parsed(fat_store *st, fat_tcache *tc, const contrato *c,
   fat_price_in tuss_in;
   char tuss_tab[4];
 
-  memset(o, 0, sizeof *o);
+  if (passos) {
+    memset(o, 0, sizeof *o);
+  } else { /* the steps (~6 KB) stay as they were: nobody reads them */
+    memset(o, 0, offsetof(fat_price_out, steps));
+    o->sem_passos = 1;
+  }
   if (in->codigo == NULL || in->codigo[0] == '\0')
     return fat_err_set(err, FAT_EINVAL, "código do item ausente");
   if (in->data == NULL || fat_dia_parse(in->data, &d) != 0)
@@ -544,10 +565,12 @@ static fat_rc price_parsed(fat_store *st, fat_tcache *tc, const contrato *c,
     if (rc == FAT_OK) {
       negotiated = 1;
       snprintf(o->tabela, sizeof o->tabela, "negociada");
-      fmt_money(unit, m, sizeof m);
-      add_step(o, "negociada", unit,
-               "tabela negociada da operadora %s (vigência desde %s): %s (valor final)",
-               in->registro_ans, dia_br(vig).s, m);
+      if (!o->sem_passos) {
+        fmt_money(unit, m, sizeof m);
+        add_step(o, "negociada", unit,
+                 "tabela negociada da operadora %s (vigência desde %s): %s (valor final)",
+                 in->registro_ans, dia_br(vig).s, m);
+      }
     } else if (rc != FAT_ENOTFOUND) {
       return rc;
     }
@@ -581,7 +604,9 @@ static fat_rc price_parsed(fat_store *st, fat_tcache *tc, const contrato *c,
 
       if (strcmp(r->data, in->data) > 0 || (r->mask != 0 && !(r->mask & (1u << gi))))
         continue;
-      snprintf(lab, sizeof lab, "reajuste a partir de %s:", dia_br(r->data).s);
+      lab[0] = '\0';
+      if (!o->sem_passos)
+        snprintf(lab, sizeof lab, "reajuste a partir de %s:", dia_br(r->data).s);
       rc = step_adj(o, "reajuste", lab, r->bp, "o unitário", c->truncar, &unit, err);
       if (rc != FAT_OK)
         return rc;
@@ -601,7 +626,7 @@ fat_rc fat_price_item_with_contract(fat_store *st, const cJSON *contract, const 
     return fat_err_oom(err);
   rc = parse_json(contract, c, err);
   if (rc == FAT_OK)
-    rc = price_parsed(st, NULL, c, in, out, err);
+    rc = price_parsed(st, NULL, c, in, out, 1, err);
   fat_free(c);
   return rc;
 }
@@ -611,7 +636,7 @@ fat_rc fat_price_item_contrato(fat_store *st, const fat_contrato *c, const fat_p
 {
   if (c == NULL)
     return fat_err_set(err, FAT_EINVAL, "contrato ausente");
-  return price_parsed(st, NULL, &c->precos, in, out, err);
+  return price_parsed(st, NULL, &c->precos, in, out, 1, err);
 }
 
 void fat_price_explain(const fat_price_out *out, void (*emit)(void *ud, const char *line),
@@ -672,6 +697,7 @@ typedef struct pricer_entry {
 struct fat_pricer {
   fat_store *st;
   fat_tcache *tc;    /* NULL until fat_pricer_cache */
+  fat_price_out *o;  /* scratch of fat_price_guia, allocated with its first guia */
   fat_contract_fn fn;
   void *ud;
   pricer_entry *v;
@@ -701,6 +727,7 @@ void fat_pricer_free(fat_pricer *p)
   for (i = 0; i < p->n; i++)
     fat_free(p->v[i].key);
   fat_free(p->v);
+  fat_free(p->o);
   fat_tcache_free(p->tc);
   fat_free(p);
 }
@@ -752,7 +779,7 @@ fat_rc fat_price_item(fat_pricer *p, const char *key, const fat_price_in *in, fa
 
   if (rc != FAT_OK)
     return rc;
-  return price_parsed(p->st, p->tc, c, in, out, err);
+  return price_parsed(p->st, p->tc, c, in, out, 1, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -782,8 +809,8 @@ static fat_rc rep_unpriced(fat_price_report *r, const fat_item *it, const char *
   return FAT_OK;
 }
 
-static fat_rc rep_diff(fat_price_report *r, const fat_item *it, const fat_price_out *o,
-                       fat_err *err)
+static fat_rc rep_diff(fat_price_report *r, const fat_item *it, int64_t unitario,
+                       int64_t total, fat_err *err)
 {
   fat_price_diff *nv = fat_realloc(r->diffs, (r->n_diffs + 1) * sizeof *nv);
 
@@ -794,10 +821,10 @@ static fat_rc rep_diff(fat_price_report *r, const fat_item *it, const fat_price_
   nv->item_seq = it->sequencial;
   snprintf(nv->codigo, sizeof nv->codigo, "%s", it->codigo != NULL ? it->codigo : "");
   nv->cobrado_unitario = it->valor_unitario;
-  nv->esperado_unitario = o->valor_unitario;
+  nv->esperado_unitario = unitario;
   nv->cobrado_total = it->valor_total;
-  nv->esperado_total = o->valor_total;
-  nv->diferenca = it->valor_total - o->valor_total;
+  nv->esperado_total = total;
+  nv->diferenca = it->valor_total - total;
   return FAT_OK;
 }
 
@@ -828,19 +855,28 @@ static int same_grau(const char *a, const char *b)
   return (ga < 0 ? 0 : ga) == (gb < 0 ? 0 : gb);
 }
 
+/* What pricing a guia keeps of each item priced (the steps are not kept). */
+typedef struct item_valor {
+  int64_t unitario, total, fator_e2;
+  int grupo;
+} item_valor;
+
+/* Price every item of g; o is scratch for one item (its steps are not
+** written: the report has none). */
 static fat_rc price_guia_parsed(fat_store *st, fat_tcache *tc, const contrato *c, fat_guia *g,
-                                int preencher, fat_price_report *rep, fat_err *err)
+                                int preencher, fat_price_report *rep, fat_price_out *o,
+                                fat_err *err)
 {
-  fat_price_out *outs = NULL;
+  item_valor *v = NULL;
   int *ok = NULL;
   size_t i, j;
   fat_rc rc = FAT_OK;
 
   if (g->n_itens == 0)
     return FAT_OK;
-  outs = fat_calloc(g->n_itens, sizeof *outs);
+  v = fat_malloc(g->n_itens * sizeof *v);
   ok = fat_calloc(g->n_itens, sizeof *ok);
-  if (outs == NULL || ok == NULL) {
+  if (v == NULL || ok == NULL) {
     rc = fat_err_oom(err);
     goto out;
   }
@@ -855,14 +891,19 @@ static fat_rc price_guia_parsed(fat_store *st, fat_tcache *tc, const contrato *c
     if (in.codigo == NULL) {
       rc = rep_unpriced(rep, &g->itens[i], "item sem código", err);
     } else {
-      fat_rc r2 = price_parsed(st, tc, c, &in, &outs[i], &e2);
+      fat_rc r2 = price_parsed(st, tc, c, &in, o, 0, &e2);
 
-      if (r2 == FAT_OK)
+      if (r2 == FAT_OK) {
         ok[i] = 1;
-      else if (r2 == FAT_ENOTFOUND || r2 == FAT_EINVAL || r2 == FAT_ELIMIT)
+        v[i].unitario = o->valor_unitario;
+        v[i].total = o->valor_total;
+        v[i].fator_e2 = o->fator_e2;
+        v[i].grupo = group_index(o->grupo);
+      } else if (r2 == FAT_ENOTFOUND || r2 == FAT_EINVAL || r2 == FAT_ELIMIT) {
         rc = rep_unpriced(rep, &g->itens[i], e2.msg, err);
-      else
+      } else {
         rc = fat_err_set(err, r2, "%s", e2.msg);
+      }
     }
     if (rc != FAT_OK)
       goto out;
@@ -887,20 +928,23 @@ static fat_rc price_guia_parsed(fat_store *st, fat_tcache *tc, const contrato *c
       item_input(g, &g->itens[j], &o2);
       if ((o2.via != 2 && o2.via != 3) || !same_grau(o2.grau, in.grau))
         continue;
-      if (outs[j].valor_unitario > outs[best].valor_unitario ||
-          (outs[j].valor_unitario == outs[best].valor_unitario && j < best))
+      if (v[j].unitario > v[best].unitario || (v[j].unitario == v[best].unitario && j < best))
         best = j;
     }
     if (best == i)
       continue;
     in.principal = 0;
-    f = fator_of(c, group_index(outs[i].grupo), &in, why, sizeof why);
+    f = fator_of(c, v[i].grupo, &in, why, sizeof why);
     if (f == 100)
       continue;
-    outs[i].n_steps--; /* replace the total step */
-    rc = finish_total(c, f, &in, &outs[i], why, err);
+    memset(o, 0, offsetof(fat_price_out, steps));
+    o->sem_passos = 1;
+    o->valor_unitario = v[i].unitario;
+    rc = finish_total(c, f, &in, o, why, err);
     if (rc != FAT_OK)
       goto out;
+    v[i].total = o->valor_total;
+    v[i].fator_e2 = o->fator_e2;
   }
   for (i = 0; i < g->n_itens; i++) {
     fat_item *it = &g->itens[i];
@@ -908,24 +952,24 @@ static fat_rc price_guia_parsed(fat_store *st, fat_tcache *tc, const contrato *c
     if (!ok[i])
       continue;
     rep->n_precificados++;
-    rep->total_esperado += outs[i].valor_total;
+    rep->total_esperado += v[i].total;
     if (it->valor_unitario == FAT_ABSENT || it->valor_total == FAT_ABSENT) {
       if (preencher) {
-        it->valor_unitario = outs[i].valor_unitario;
-        it->valor_total = outs[i].valor_total;
-        it->fator_e2 = outs[i].fator_e2;
+        it->valor_unitario = v[i].unitario;
+        it->valor_total = v[i].total;
+        it->fator_e2 = v[i].fator_e2;
         rep->n_preenchidos++;
       }
       continue;
     }
-    if (it->valor_total != outs[i].valor_total || it->valor_unitario != outs[i].valor_unitario) {
-      rc = rep_diff(rep, it, &outs[i], err);
+    if (it->valor_total != v[i].total || it->valor_unitario != v[i].unitario) {
+      rc = rep_diff(rep, it, v[i].unitario, v[i].total, err);
       if (rc != FAT_OK)
         goto out;
     }
   }
 out:
-  fat_free(outs);
+  fat_free(v);
   fat_free(ok);
   return rc;
 }
@@ -941,21 +985,30 @@ fat_rc fat_price_guia(fat_pricer *p, fat_guia *g, int preencher, fat_price_repor
   rc = pricer_contract(p, g->operadora.script, &c, err);
   if (rc != FAT_OK)
     return rc;
-  return price_guia_parsed(p->st, p->tc, c, g, preencher, rep, err);
+  if (p->o == NULL)
+    p->o = fat_malloc(sizeof *p->o);
+  if (p->o == NULL)
+    return fat_err_oom(err);
+  return price_guia_parsed(p->st, p->tc, c, g, preencher, rep, p->o, err);
 }
 
 fat_rc fat_price_guia_with_contract(fat_store *st, const cJSON *contract, fat_guia *g,
                                     int preencher, fat_price_report *rep, fat_err *err)
 {
   contrato *c = fat_malloc(sizeof *c);
+  fat_price_out *o = fat_malloc(sizeof *o);
   fat_rc rc;
 
-  if (c == NULL)
+  if (c == NULL || o == NULL) {
+    fat_free(c);
+    fat_free(o);
     return fat_err_oom(err);
+  }
   rc = parse_json(contract, c, err);
   if (rc == FAT_OK)
-    rc = price_guia_parsed(st, NULL, c, g, preencher, rep, err);
+    rc = price_guia_parsed(st, NULL, c, g, preencher, rep, o, err);
   fat_free(c);
+  fat_free(o);
   return rc;
 }
 

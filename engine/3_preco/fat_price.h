@@ -71,6 +71,8 @@ typedef struct fat_price_out {
   char tabela[16];            /* cbhpm, negociada, simpro, brasindice */
   char descricao[160];        /* from the table used */
   int n_steps;
+  int sem_passos;             /* set by fat_price.c when it prices a whole guia: the steps
+                                 are not written (nobody reads them there) */
   fat_price_step steps[FAT_PRICE_MAX_STEPS];
 } fat_price_out;
 

@@ -76,15 +76,39 @@ void fat_tcache_free(fat_tcache *c)
   fat_free(c);
 }
 
+/* Append text t (absent: "\x1e", apart from "") and a 0x1f separator at
+** *n; 0 when it does not fit. */
+static int tc_put_part(char *buf, size_t len, size_t *n, const char *t, int sep)
+{
+  size_t k;
+
+  if (t == NULL)
+    t = "\x1e";
+  k = strlen(t);
+  if (*n + k + 2 > len)
+    return 0;
+  memcpy(buf + *n, t, k);
+  *n += k;
+  if (sep)
+    buf[(*n)++] = '\x1f';
+  buf[*n] = '\0';
+  return 1;
+}
+
 /* The key of a look-up: its kind and inputs, separated by 0x1f (absent
-** inputs as "\x1e", apart from ""). NULL when it does not fit. */
+** inputs as "\x1e", apart from ""). 0 when it does not fit. Built by hand:
+** it is made for every item priced. */
 static int tc_key(char *buf, size_t len, char kind, const char *a, const char *b,
                   const char *d)
 {
-  int n = snprintf(buf, len, "%c\x1f%s\x1f%s\x1f%s", kind, a != NULL ? a : "\x1e",
-                   b != NULL ? b : "\x1e", d != NULL ? d : "\x1e");
+  size_t n = 2;
 
-  return n > 0 && (size_t)n < len;
+  if (len < 3)
+    return 0;
+  buf[0] = kind;
+  buf[1] = '\x1f';
+  return tc_put_part(buf, len, &n, a, 1) && tc_put_part(buf, len, &n, b, 1) &&
+         tc_put_part(buf, len, &n, d, 0);
 }
 
 static uint32_t tc_hash(const char *s)

@@ -19,8 +19,13 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "fat_conferir.h"
+#include "fat_demo.h"
 #include "fat_fatura.h"
+#include "fat_guias_int.h"
 #include "fat_mem.h"
+#include "fat_price.h"
+#include "fat_rules.h"
 #include "fat_repasse.h"
 #include "fat_store_int.h"
 #include "fixture_guia.h"
@@ -359,6 +364,129 @@ static void test_page_cache_set_in_mib(void **state)
   remove_db();
 }
 
+/* The demo clinic with n guias of n / 2 beneficiários (as bench_conferir
+** makes it: ~2 guias each, so the duplicates look-up finds as much per guia
+** at any n), checked once; the store open. */
+static fat_store *clinica_demo(int n)
+{
+  fat_store *st = NULL;
+  fat_gen *gen = NULL;
+  fat_pricer *pricer = NULL;
+  fat_demo_opcoes op;
+  fat_demo_resumo res;
+  fat_err err;
+  long linhas = 0;
+
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  memset(&op, 0, sizeof op);
+  op.n_guias = n;
+  op.semente = 1;
+  op.competencia = "2026-10";
+  op.n_beneficiarios = n / 2;
+  if (fat_gen_build(fix_regras_dir(), NULL, NULL, NULL, &gen, &err) != FAT_OK ||
+      fat_pricer_new_gen(st, gen, &pricer, &err) != FAT_OK ||
+      fat_store_begin(st, &err) != FAT_OK ||
+      fat_demo_tabelas(st, fix_regras_dir(), &linhas, &err) != FAT_OK ||
+      fat_demo_gerar(st, pricer, &op, &res, &err) != FAT_OK ||
+      fat_store_commit(st, &err) != FAT_OK)
+    fail_msg("demo: %s", err.msg);
+  fat_pricer_free(pricer);
+  fat_gen_release(gen);
+  return st;
+}
+
+typedef struct custo_conferir {
+  int64_t vm;      /* VM instructions, hundreds */
+  int64_t faltas;  /* pages not in the page cache (read from the file) */
+  size_t guias;
+} custo_conferir;
+
+/* What re-checking every guia of a demo clinic of n guias costs on one
+** thread, with a page cache of `paginas` pages (the clinic of 4n outgrows
+** it as 50 thousand guias outgrow the 16 MB of a real run). */
+static custo_conferir custo_reconferir(int n, int paginas)
+{
+  fat_store *st = clinica_demo(n);
+  fat_rules *rules = NULL;
+  fat_conferir_opts o;
+  fat_conferir_resumo res;
+  custo_conferir c;
+  fat_err err;
+  char sql[64];
+  int cur = 0, hi = 0;
+
+  assert_int_equal(fat_rules_open(fix_regras_dir(), NULL, st, &rules, &err), FAT_OK);
+  memset(&o, 0, sizeof o);
+  o.hoje = "2026-11-05";
+  o.todas = 1;
+  o.threads = 1;
+  /* the first check fills the item values; the re-check is what is measured */
+  assert_int_equal(fat_conferir(st, rules, &o, NULL, NULL, &res, &err), FAT_OK);
+  snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", paginas);
+  exec(st, sql);
+  exec(st, "PRAGMA shrink_memory");
+  sqlite3_db_status(fat_store_db(st), SQLITE_DBSTATUS_CACHE_MISS, &cur, &hi, 1);
+  conta_de(st, &c.vm);
+  assert_int_equal(fat_conferir(st, rules, &o, NULL, NULL, &res, &err), FAT_OK);
+  conta_fim(st);
+  sqlite3_db_status(fat_store_db(st), SQLITE_DBSTATUS_CACHE_MISS, &cur, &hi, 1);
+  c.faltas = cur;
+  c.guias = res.conferidas;
+  assert_int_equal(res.conferidas, (size_t)n);
+  fat_rules_close(rules);
+  fat_store_close(st);
+  remove_db();
+  return c;
+}
+
+/* The duplicates look-up of conferir (each guia reads the items of the
+** beneficiário's other guias, anywhere in the file) read a page of `guia`
+** and a page of `item` per other guia: once the database outgrew the page
+** cache the pages read per guia grew with the database (Part M: 3.3 pread
+** per guia at 50 thousand guias, 0.3 at 10 thousand). It reads the
+** covering indexes of migration 094 only. */
+static void test_conferir_duplicates_read_indexes_only(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  char plan[512];
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  fix_query_plan(st, "EXPLAIN QUERY PLAN " FAT_PARES_BENEF_SQL, plan, sizeof plan);
+  assert_non_null(strstr(plan, "SEARCH g USING COVERING INDEX guia_benef_par (beneficiario_id=?)"));
+  assert_non_null(strstr(plan, "SEARCH i USING COVERING INDEX item_guia_par (guia_id=?)"));
+  /* the scripts' history, by the same index, in its order (no sorter) */
+  fix_query_plan(st, "EXPLAIN QUERY PLAN " FAT_HISTORICO_BENEF_SQL, plan, sizeof plan);
+  assert_non_null(strstr(plan, "SEARCH g USING INDEX guia_benef_par"));
+  assert_null(strstr(plan, "TEMP B-TREE"));
+  fat_store_close(st);
+  remove_db();
+}
+
+/* Re-checking 4x the guias costs ~4x the SQLite work and reads ~as many
+** pages per guia from the file when the database outgrows the page cache
+** (measured with 250 pages of cache, 300 and 1,200 guias: 0.44 and 0.49
+** pages per guia; with the indexes of before migration 094, 0.40 and 1.01). */
+static void test_conferir_cost_per_guia_flat_in_n(void **state)
+{
+  custo_conferir a, b;
+  double fa, fb;
+
+  (void)state;
+  a = custo_reconferir(300, 250);
+  b = custo_reconferir(1200, 250);
+  fa = (double)a.faltas / (double)a.guias;
+  fb = (double)b.faltas / (double)b.guias;
+  print_message("conferir: %zu guias %lld00 instruções da VM, %.2f páginas lidas por guia; "
+                "%zu guias %lld00, %.2f\n", a.guias, (long long)a.vm, fa, b.guias,
+                (long long)b.vm, fb);
+  assert_true(b.vm < 5 * a.vm);
+  assert_true(fb < 1.5 * fa + 0.1);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -368,6 +496,8 @@ int main(void)
     cmocka_unit_test(test_repasse_extrato_page_seeks_by_key),
     cmocka_unit_test(test_receiving_a_fatura_costs_linear_in_its_lotes),
     cmocka_unit_test(test_page_cache_set_in_mib),
+    cmocka_unit_test(test_conferir_duplicates_read_indexes_only),
+    cmocka_unit_test(test_conferir_cost_per_guia_flat_in_n),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
