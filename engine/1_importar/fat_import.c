@@ -542,7 +542,7 @@ fat_rc fat_import_store_one(fat_store *st, fat_guia *g, const char *label, const
     return rc;
   fat_bind_int(s, 1, oid);
   fat_bind_int(s, 2, pid);
-  fat_bind_text(s, 3, g->numero_prestador);
+  fat_bind_text_static(s, 3, g->numero_prestador);
   r = fat_stmt_step(s);
   if (r == FAT_ROW) {
     id = fat_col_int64(s, 0);

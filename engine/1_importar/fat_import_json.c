@@ -264,6 +264,7 @@ typedef struct jstream {
   int have_guias;       /* a "guias" array was found */
   int elem_wanted;      /* after ',' in an array: an element must follow */
   int capturing_elem;   /* M_VALUE captures an element (else another key's value) */
+  int reconsume;        /* feed() started a value at this byte: read it again */
   int n_keys;           /* keys of the root object begun */
   char key[16];         /* the current root key (truncated; only "guias" matters) */
   size_t key_len;
@@ -305,71 +306,65 @@ static fat_rc v_room(jstream *j, size_t n, fat_err *err)
   return FAT_OK;
 }
 
-static fat_rc v_push(jstream *j, char c, fat_err *err)
-{
-  fat_rc rc = v_room(j, 1, err);
-
-  if (rc == FAT_OK)
-    j->v[j->v_len++] = c;
-  return rc;
-}
-
-/* The line of byte off of the captured value. */
-static long v_line_at(const jstream *j, size_t off)
+/* The line of byte off of the value v[0..len). */
+static long v_line_at(const jstream *j, const char *v, size_t len, size_t off)
 {
   long line = j->v_line;
   size_t i;
 
-  for (i = 0; i < off && i < j->v_len; i++)
-    if (j->v[i] == '\n')
+  for (i = 0; i < off && i < len; i++)
+    if (v[i] == '\n')
       line++;
   return line;
 }
 
 /* cJSON turns the escape \u0000 into a NUL that silently cuts the string:
 ** refuse it, naming the line. */
-static fat_rc nul_escape(const jstream *j, fat_err *err)
+static fat_rc nul_escape(const jstream *j, const char *v, size_t len, fat_err *err)
 {
+  const char *p = v, *end = v + len;
   size_t i, k;
 
-  for (i = 0; i + 5 < j->v_len; i++) {
-    if (j->v[i] != '\\' || strncmp(j->v + i + 1, "u0000", 5) != 0)
+  while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+    i = (size_t)(p - v);
+    p++;
+    if (i + 5 >= len || strncmp(v + i + 1, "u0000", 5) != 0)
       continue;
-    for (k = i; k > 0 && j->v[k - 1] == '\\'; k--)
+    for (k = i; k > 0 && v[k - 1] == '\\'; k--)
       ;
     if ((i - k) % 2 == 0)
       return fat_err_set(err, FAT_EINVAL,
                          "linha %ld: caractere nulo (\\u0000) num texto do JSON: não é aceito "
                          "(cortaria o texto sem aviso)",
-                         v_line_at(j, i));
+                         v_line_at(j, v, len, i));
   }
   return FAT_OK;
 }
 
-/* Parse the captured value; NULL with err set when it is not JSON. */
-static cJSON *v_parse(jstream *j, fat_err *err)
+/* Parse the value v[0..len) (read in place from the input, or the copy of
+** one the input's reads cut); NULL with err set when it is not JSON. */
+static cJSON *v_parse(jstream *j, const char *v, size_t len, fat_err *err)
 {
   const char *end = NULL;
   cJSON *el;
 
-  if (nul_escape(j, err) != FAT_OK)
+  if (nul_escape(j, v, len, err) != FAT_OK)
     return NULL;
-  j->v[j->v_len] = '\0';
-  el = cJSON_ParseWithLengthOpts(j->v, j->v_len, &end, 0);
+  el = cJSON_ParseWithLengthOpts(v, len, &end, 0);
   if (el == NULL) {
-    if (end == NULL || end < j->v || end > j->v + j->v_len)
+    if (end == NULL || end < v || end > v + len)
       fat_err_set(err, FAT_EINVAL, "JSON inválido (ou memória insuficiente)");
     else
       fat_err_set(err, FAT_EINVAL, "JSON inválido perto da linha %ld",
-                  v_line_at(j, (size_t)(end - j->v)));
+                  v_line_at(j, v, len, (size_t)(end - v)));
   }
   return el;
 }
 
 /* One element of the guias array: parse, check its key, store. */
-static fat_rc element(jstream *j, fat_err *err)
+static fat_rc element(jstream *j, const char *v, size_t len, fat_err *err)
 {
-  cJSON *el = v_parse(j, err);
+  cJSON *el = v_parse(j, v, len, err);
   fat_guia *g = NULL;
   char campo[128], label[40], *key;
   size_t i = j->n_elem++, dup = (size_t)-1;
@@ -404,20 +399,20 @@ static fat_rc element(jstream *j, fat_err *err)
 
 /* Another key's value of the root object, captured: it must be JSON, and
 ** "guias" must be an array (handled before capturing). */
-static fat_rc other_value(jstream *j, fat_err *err)
+static fat_rc other_value(jstream *j, const char *v, size_t len, fat_err *err)
 {
-  cJSON *v = v_parse(j, err);
+  cJSON *x = v_parse(j, v, len, err);
 
-  if (v == NULL)
+  if (x == NULL)
     return err != NULL ? err->rc : FAT_EINVAL;
-  cJSON_Delete(v);
+  cJSON_Delete(x);
   return FAT_OK;
 }
 
 static int ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-/* Start capturing a value (an element of the guias when elem); its first
-** byte is then fed through the capture. */
+/* Start capturing a value (an element of the guias when elem) at the byte
+** being fed, which feed_bytes then reads again as the value's first. */
 static void capture_start(jstream *j, int elem)
 {
   j->mode = M_VALUE;
@@ -439,8 +434,6 @@ static void array_end(jstream *j)
 /* Feed one byte. */
 static fat_rc feed(jstream *j, char c, fat_err *err)
 {
-  fat_rc rc;
-
   switch (j->mode) {
   case M_START:
     if (ws(c))
@@ -510,7 +503,8 @@ static fat_rc feed(jstream *j, char c, fat_err *err)
       return FAT_OK;
     }
     capture_start(j, 0);
-    return feed(j, c, err);
+    j->reconsume = 1; /* c is the value's first byte */
+    return FAT_OK;
   case M_OBJ_NEXT:
     if (ws(c))
       return FAT_OK;
@@ -533,7 +527,8 @@ static fat_rc feed(jstream *j, char c, fat_err *err)
     if (c == ']' || c == ',')
       return syntax(j, err);
     capture_start(j, 1);
-    return feed(j, c, err);
+    j->reconsume = 1;
+    return FAT_OK;
   case M_ARR_NEXT:
     if (ws(c))
       return FAT_OK;
@@ -547,37 +542,8 @@ static fat_rc feed(jstream *j, char c, fat_err *err)
       return FAT_OK;
     }
     return syntax(j, err);
-  case M_VALUE:
-    if (!j->in_str && j->depth == 0 &&
-        (c == ',' || (j->capturing_elem ? c == ']' : c == '}'))) {
-      /* the value ended: handle it, then c as the next token */
-      if (j->capturing_elem) {
-        rc = element(j, err);
-        j->elem_wanted = 0;
-        j->mode = M_ARR_NEXT;
-      } else {
-        rc = other_value(j, err);
-        j->mode = M_OBJ_NEXT;
-      }
-      return rc == FAT_OK ? feed(j, c, err) : rc;
-    }
-    if (j->in_str) {
-      if (j->esc)
-        j->esc = 0;
-      else if (c == '\\')
-        j->esc = 1;
-      else if (c == '"')
-        j->in_str = 0;
-    } else if (c == '"') {
-      j->in_str = 1;
-    } else if (c == '{' || c == '[') {
-      j->depth++;
-    } else if (c == '}' || c == ']') {
-      if (j->depth == 0)
-        return syntax(j, err);
-      j->depth--;
-    }
-    return v_push(j, c, err);
+  case M_VALUE: /* read by scan_value (feed_bytes), never byte by byte */
+    return syntax(j, err);
   case M_END:
     if (ws(c))
       return FAT_OK;
@@ -589,8 +555,8 @@ static fat_rc feed(jstream *j, char c, fat_err *err)
 /* }==================================================================== */
 
 /* Bytes that mean something to the capture (M_VALUE) inside a string and
-** outside one: anything else is only copied. */
-/* (a table: one load per byte of the copied runs) */
+** outside one: anything else is only passed over. */
+/* (a table: one load per byte of the runs passed over) */
 static const unsigned char stop_tab[256] = {
   ['"'] = 3, ['\\'] = 1, ['\n'] = 3, ['{'] = 2, ['}'] = 2, ['['] = 2, [']'] = 2, [','] = 2,
 };
@@ -611,30 +577,110 @@ static fat_rc v_append(jstream *j, const unsigned char *b, size_t n, fat_err *er
   return FAT_OK;
 }
 
-/* Feed bytes to the tokenizer, counting lines. While a value is captured,
-** a run of bytes that changes no state (text inside a string, numbers,
-** spaces) is copied at once instead of byte by byte. */
-static fat_rc feed_bytes(jstream *j, const unsigned char *b, size_t n, fat_err *err)
+/* Pass over the captured value's bytes from b[*pi] (strings, nesting,
+** lines): 1 when the value ends at b[*pi] (a ',' or the closing bracket of
+** what holds it, at depth 0: not part of the value), 0 when b ran out
+** first (*pi = n), -1 on a closing bracket that opens nothing. */
+static int scan_value(jstream *j, const unsigned char *b, size_t n, size_t *pi)
 {
-  size_t i = 0, k;
-  fat_rc rc = FAT_OK;
+  size_t i = *pi;
+  unsigned char c;
 
-  while (i < n && rc == FAT_OK) {
-    if (j->mode == M_VALUE && !j->esc) {
-      k = i;
-      if (j->in_str)
-        while (k < n && !stops_in_str(b[k]))
-          k++;
-      else
-        while (k < n && !stops_outside(b[k]))
-          k++;
-      if (k > i) {
-        rc = v_append(j, b + i, k - i, err);
-        i = k;
-        continue;
+  while (i < n) {
+    if (j->in_str) {
+      if (j->esc) {
+        j->esc = 0;
+      } else {
+        while (i < n && !stops_in_str(b[i]))
+          i++;
+        if (i >= n)
+          break;
+        c = b[i];
+        if (c == '\\')
+          j->esc = 1;
+        else if (c == '"')
+          j->in_str = 0;
+      }
+    } else {
+      while (i < n && !stops_outside(b[i]))
+        i++;
+      if (i >= n)
+        break;
+      c = b[i];
+      if (j->depth == 0 && (c == ',' || (j->capturing_elem ? c == ']' : c == '}'))) {
+        *pi = i;
+        return 1;
+      }
+      if (c == '"') {
+        j->in_str = 1;
+      } else if (c == '{' || c == '[') {
+        j->depth++;
+      } else if (c == '}' || c == ']') {
+        if (j->depth == 0) {
+          *pi = i;
+          return -1;
+        }
+        j->depth--;
       }
     }
+    if (b[i] == '\n')
+      j->line++;
+    i++;
+  }
+  *pi = n;
+  return 0;
+}
+
+/* The captured value v[0..len) ended: handle it. */
+static fat_rc value_end(jstream *j, const char *v, size_t len, fat_err *err)
+{
+  fat_rc rc;
+
+  if (j->capturing_elem) {
+    rc = element(j, v, len, err);
+    j->elem_wanted = 0;
+    j->mode = M_ARR_NEXT;
+  } else {
+    rc = other_value(j, v, len, err);
+    j->mode = M_OBJ_NEXT;
+  }
+  j->v_len = 0;
+  return rc;
+}
+
+/* A value read in place up to this size; a bigger one is copied first, so
+** that its size is checked as when it is cut by the input's reads. */
+#define IN_PLACE_MAX (1024 * 1024)
+
+/* Feed bytes to the tokenizer, counting lines. A captured value is passed
+** over by scan_value and parsed where it lies in b; only a value that b
+** cuts is copied (the part in b, then the rest as the next bytes come). */
+static fat_rc feed_bytes(jstream *j, const unsigned char *b, size_t n, fat_err *err)
+{
+  size_t i = 0, start;
+  fat_rc rc = FAT_OK;
+  int r;
+
+  while (i < n && rc == FAT_OK) {
+    if (j->mode == M_VALUE) {
+      start = i;
+      r = scan_value(j, b, n, &i);
+      if (r < 0)
+        return syntax(j, err);
+      if (r == 0 || j->v_len > 0 || i - start > IN_PLACE_MAX) {
+        rc = v_append(j, b + start, i - start, err);
+        if (rc == FAT_OK && r == 1)
+          rc = value_end(j, j->v, j->v_len, err);
+      } else {
+        rc = value_end(j, (const char *)b + start, i - start, err);
+      }
+      continue; /* b[i], if any, ends the value: read by feed */
+    }
     rc = feed(j, (char)b[i], err);
+    if (j->reconsume) {
+      j->reconsume = 0;
+      continue;
+    }
     if (b[i] == '\n')
       j->line++;
     i++;

@@ -179,6 +179,21 @@ void fat_dia_format(int32_t dia, char *buf, size_t len)
   int y, m, d;
 
   fat_dia_to_ymd(dia, &y, &m, &d);
+  if (len >= 11 && y >= 0 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+    /* by hand: snprintf was ~2% of importar (9 dates per guia) */
+    buf[0] = (char)('0' + y / 1000);
+    buf[1] = (char)('0' + y / 100 % 10);
+    buf[2] = (char)('0' + y / 10 % 10);
+    buf[3] = (char)('0' + y % 10);
+    buf[4] = '-';
+    buf[5] = (char)('0' + m / 10);
+    buf[6] = (char)('0' + m % 10);
+    buf[7] = '-';
+    buf[8] = (char)('0' + d / 10);
+    buf[9] = (char)('0' + d % 10);
+    buf[10] = '\0';
+    return;
+  }
   snprintf(buf, len, "%04d-%02d-%02d", y, m, d);
 }
 

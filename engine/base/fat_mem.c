@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
 
 static long fail_after = -1; /* test-only fault injection; not thread-safe by design */
 
@@ -27,17 +30,194 @@ void fat_test_fail_alloc_after(long n) { fail_after = n; }
 
 int fat_test_alloc_fails(void) { return alloc_should_fail(); }
 
+/* {====================================================================
+** Per-thread cache of small blocks (fat_mem.h, fat_blk_*)
+** ===================================================================== */
+
+/* Sanitizer builds keep our own blocks out of the cache: every free of
+** them must reach the sanitizer's allocator, or a use after free is not
+** seen. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define BLK_LIBC 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) ||                    \
+    __has_feature(memory_sanitizer)
+#define BLK_LIBC 0
+#endif
+#endif
+#ifndef BLK_LIBC
+#define BLK_LIBC 1
+#endif
+
+#define BLK_CLASS_MAX 4096 /* blocks of one class kept by a thread */
+
+typedef struct blk_tls {
+  void *head[FAT_BLK_KINDS][FAT_BLK_CLASSES]; /* linked through their first word */
+  unsigned short n[FAT_BLK_KINDS][FAT_BLK_CLASSES];
+  size_t bytes[FAT_BLK_KINDS];
+  unsigned long hits[FAT_BLK_KINDS];
+  int state; /* 0: no block kept yet; 1: drained at thread exit; 2: exited */
+} blk_tls;
+
+static _Thread_local blk_tls blk;
+static pthread_key_t blk_key;
+static pthread_once_t blk_key_once = PTHREAD_ONCE_INIT;
+static int blk_key_ok;
+static void (*blk_real_free[FAT_BLK_KINDS])(void *) = {free, NULL};
+
+static void blk_drain_tls(blk_tls *t, int kind)
+{
+  unsigned c;
+
+  for (c = 0; c < FAT_BLK_CLASSES; c++) {
+    while (t->head[kind][c] != NULL) {
+      void *p = t->head[kind][c];
+
+      t->head[kind][c] = *(void **)p;
+      blk_real_free[kind](p);
+    }
+    t->n[kind][c] = 0;
+  }
+  t->bytes[kind] = 0;
+}
+
+/* The thread exits: its lists go back to their allocators, and what it
+** frees after this is not kept. */
+static void blk_thread_exit(void *arg)
+{
+  blk_tls *t = arg;
+  int k;
+
+  for (k = 0; k < FAT_BLK_KINDS; k++)
+    if (blk_real_free[k] != NULL)
+      blk_drain_tls(t, k);
+  t->state = 2;
+}
+
+static void blk_key_create(void) { blk_key_ok = pthread_key_create(&blk_key, blk_thread_exit) == 0; }
+
+void fat_blk_set_free(int kind, void (*real_free)(void *))
+{
+  if (kind >= 0 && kind < FAT_BLK_KINDS)
+    blk_real_free[kind] = real_free;
+}
+
+void *fat_blk_get(int kind, unsigned cls)
+{
+  void *p;
+
+  if (cls >= FAT_BLK_CLASSES || blk.head[kind][cls] == NULL)
+    return NULL;
+  p = blk.head[kind][cls];
+  blk.head[kind][cls] = *(void **)p;
+  blk.n[kind][cls]--;
+  blk.bytes[kind] -= (size_t)cls * 16;
+  blk.hits[kind]++;
+  return p;
+}
+
+int fat_blk_put(int kind, unsigned cls, void *p)
+{
+  if (cls >= FAT_BLK_CLASSES || blk.n[kind][cls] >= BLK_CLASS_MAX ||
+      blk.bytes[kind] + (size_t)cls * 16 > FAT_BLK_MAX_BYTES || blk_real_free[kind] == NULL)
+    return 0;
+  if (blk.state != 0) {
+    if (blk.state == 2)
+      return 0;
+  } else {
+    /* the first block this thread keeps: have its lists drained at exit */
+    pthread_once(&blk_key_once, blk_key_create);
+    if (!blk_key_ok || pthread_setspecific(blk_key, &blk) != 0)
+      return 0;
+    blk.state = 1;
+  }
+  *(void **)p = blk.head[kind][cls];
+  blk.head[kind][cls] = p;
+  blk.n[kind][cls]++;
+  blk.bytes[kind] += (size_t)cls * 16;
+  return 1;
+}
+
+void fat_blk_drain(int kind)
+{
+  if (kind >= 0 && kind < FAT_BLK_KINDS && blk_real_free[kind] != NULL)
+    blk_drain_tls(&blk, kind);
+}
+
+unsigned long fat_blk_hits(int kind) { return blk.hits[kind]; }
+
+int fat_blk_libc_enabled(void) { return BLK_LIBC; }
+
+/* glibc's block for a request of n bytes is a chunk of max(32, n + 8
+** rounded up to 16) bytes, usable n' = chunk - 8: class chunk / 16, so a
+** freed block is found again by a request of the same size. Under another
+** allocator (valgrind's) a block of usable u sits in class (u + 8) / 16,
+** which still holds only blocks of at least 16 * class - 8 >= n bytes. */
+static unsigned libc_class_of_request(size_t n)
+{
+  return n >= FAT_BLK_CLASSES * 16 ? FAT_BLK_CLASSES : (unsigned)(((n < 24 ? 24 : n) + 23) >> 4);
+}
+
+static void *libc_get(size_t n)
+{
+  return BLK_LIBC ? fat_blk_get(FAT_BLK_LIBC, libc_class_of_request(n)) : NULL;
+}
+
+static void libc_put_or_free(void *p)
+{
+  if (BLK_LIBC && p != NULL) {
+    size_t u = malloc_usable_size(p);
+
+    if (u < FAT_BLK_CLASSES * 16 && fat_blk_put(FAT_BLK_LIBC, (unsigned)((u + 8) >> 4), p))
+      return;
+  }
+  free(p);
+}
+
+static void *cjson_malloc(size_t n)
+{
+  void *p = libc_get(n);
+
+  return p != NULL ? p : malloc(n);
+}
+
+static void cjson_hooks_install(void)
+{
+  cJSON_Hooks h = {cjson_malloc, libc_put_or_free};
+
+  cJSON_InitHooks(&h);
+}
+
+void fat_mem_cjson_hooks(void)
+{
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+  if (BLK_LIBC)
+    pthread_once(&once, cjson_hooks_install);
+}
+
+/* }==================================================================== */
+
 void *fat_malloc(size_t n)
 {
+  void *p;
+
   if (alloc_should_fail())
     return NULL;
-  return malloc(n == 0 ? 1 : n);
+  p = libc_get(n);
+  return p != NULL ? p : malloc(n == 0 ? 1 : n);
 }
 
 void *fat_calloc(size_t count, size_t size)
 {
+  void *p = NULL;
+
   if (alloc_should_fail())
     return NULL;
+  if (count != 0 && size != 0 && count <= 1024 && size <= 1024)
+    p = libc_get(count * size);
+  if (p != NULL)
+    return memset(p, 0, count * size);
   return calloc(count == 0 ? 1 : count, size == 0 ? 1 : size);
 }
 
@@ -67,7 +247,7 @@ int fat_grow(void *parr, size_t *cap, size_t n, size_t elem)
   return 1;
 }
 
-void fat_free(void *p) { free(p); }
+void fat_free(void *p) { libc_put_or_free(p); }
 
 char *fat_strndup(const char *s, size_t n)
 {

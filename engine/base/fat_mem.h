@@ -49,6 +49,42 @@ void fat_mem_keep_heap(void);
 ** what follows, e.g. other threads' arenas, does not add to it. */
 void fat_mem_devolver(void);
 
+/* A per-thread cache of small freed heap blocks (glibc's own thread cache
+** keeps 7 blocks per size; past them each malloc and free takes its slow
+** path, which grows with the heap: 15-20% of importar, docs/desempenho.md).
+** Blocks are kept by class c = usable bytes / 16 (c < FAT_BLK_CLASSES) in
+** lists of the calling thread, up to 4096 blocks of a class and
+** FAT_BLK_MAX_BYTES per kind; a thread's lists are given back to the real
+** allocator when it exits. Each kind is one allocator whose blocks never
+** mix with another's: FAT_BLK_LIBC is malloc/free (fat_malloc, fat_free
+** and cJSON's hooks), FAT_BLK_SQLITE is SQLite's default allocator (wrapped
+** by the store). A cached block is an ordinary block of its allocator, so
+** whoever frees it with that allocator directly does no harm.
+** fat_blk_get: a block of class cls, or NULL (ask the real allocator).
+** fat_blk_put: keep p (a block of class cls: at least 16 * cls usable bytes)
+** and return 1, or 0 when it is not kept (the caller frees it). */
+enum { FAT_BLK_LIBC, FAT_BLK_SQLITE, FAT_BLK_KINDS };
+#define FAT_BLK_CLASSES 66
+#define FAT_BLK_MAX_BYTES (4u * 1024u * 1024u)
+void *fat_blk_get(int kind, unsigned cls);
+int fat_blk_put(int kind, unsigned cls, void *p);
+/* The real free of kind's blocks (for a thread's lists when it exits; set
+** before the first fat_blk_put of that kind; FAT_BLK_LIBC's is free). */
+void fat_blk_set_free(int kind, void (*real_free)(void *));
+/* Give the calling thread's cached blocks of kind back to its allocator. */
+void fat_blk_drain(int kind);
+/* Requests of kind served from the calling thread's lists so far (tests). */
+unsigned long fat_blk_hits(int kind);
+/* 1 when fat_malloc and fat_free use the cache (0 in sanitizer builds,
+** which must see every free of our own blocks). */
+int fat_blk_libc_enabled(void);
+
+/* cJSON allocates through fat_blk's FAT_BLK_LIBC lists from now on
+** (cJSON_InitHooks; process-wide, idempotent, a no-op in sanitizer builds):
+** a guia's cJSON tree is ~250 small blocks freed at once. Called when a
+** store is opened. */
+void fat_mem_cjson_hooks(void);
+
 /* Test hook: after n more successful allocations every allocation fails
 ** (n < 0 turns injection off). Only affects fat_* allocators. */
 void fat_test_fail_alloc_after(long n);

@@ -580,7 +580,7 @@ static fat_rc save_plano(fat_store *st, fat_guia *g, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, g->operadora.id);
-  fat_bind_text(s, 2, g->plano.codigo);
+  fat_bind_text_static(s, 2, g->plano.codigo);
   rc = query_id(st, s, &g->plano.id, err);
   if (rc != FAT_OK || g->plano.id > 0)
     return rc;
@@ -588,9 +588,9 @@ static fat_rc save_plano(fat_store *st, fat_guia *g, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, g->operadora.id);
-  fat_bind_text(s, 2, g->plano.codigo);
-  fat_bind_text(s, 3, g->plano.nome != NULL ? g->plano.nome : g->plano.codigo);
-  fat_bind_text(s, 4, g->plano.acomodacao != NULL ? g->plano.acomodacao : "enfermaria");
+  fat_bind_text_static(s, 2, g->plano.codigo);
+  fat_bind_text_static(s, 3, g->plano.nome != NULL ? g->plano.nome : g->plano.codigo);
+  fat_bind_text_static(s, 4, g->plano.acomodacao != NULL ? g->plano.acomodacao : "enfermaria");
   rc = fat_store_step_done(st, s, "erro ao gravar plano", err);
   if (rc == FAT_OK)
     g->plano.id = fat_store_last_id(st);
@@ -611,7 +611,7 @@ static fat_rc save_prestador_codigo(fat_store *st, fat_guia *g, fat_err *err)
     return rc;
   fat_bind_int(s, 1, g->prestador.id);
   fat_bind_int(s, 2, g->operadora.id);
-  fat_bind_text(s, 3, g->prestador.codigo_na_operadora);
+  fat_bind_text_static(s, 3, g->prestador.codigo_na_operadora);
   return fat_store_step_done(st, s, "erro ao gravar código do prestador", err);
 }
 
@@ -647,7 +647,7 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_err 
     rc = fat_store_prepare(st, sql_cpf, &s, err);
     if (rc != FAT_OK)
       return rc;
-    fat_bind_text(s, 1, b->cpf);
+    fat_bind_text_static(s, 1, b->cpf);
     rc = query_id(st, s, &id, err);
     if (rc != FAT_OK)
       return rc;
@@ -657,7 +657,7 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_err 
     if (rc != FAT_OK)
       return rc;
     fat_bind_int(s, 1, g->operadora.id);
-    fat_bind_text(s, 2, g->carteira_numero);
+    fat_bind_text_static(s, 2, g->carteira_numero);
     rc = query_id(st, s, &id, err);
     if (rc != FAT_OK)
       return rc;
@@ -669,12 +669,12 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_err 
     if (rc != FAT_OK)
       return rc;
     fat_bind_int(s, 1, id);
-    fat_bind_text(s, 2, b->nome);
-    fat_bind_text(s, 3, b->nome_social);
-    fat_bind_text(s, 4, b->cpf);
-    fat_bind_text(s, 5, b->cns != NULL ? b->cns : g->cns);
-    fat_bind_text(s, 6, b->nascimento);
-    fat_bind_text(s, 7, b->sexo);
+    fat_bind_text_static(s, 2, b->nome);
+    fat_bind_text_static(s, 3, b->nome_social);
+    fat_bind_text_static(s, 4, b->cpf);
+    fat_bind_text_static(s, 5, b->cns != NULL ? b->cns : g->cns);
+    fat_bind_text_static(s, 6, b->nascimento);
+    fat_bind_text_static(s, 7, b->sexo);
     rc = fat_store_step_done(st, s, "erro ao atualizar beneficiário", err);
     if (rc != FAT_OK)
       return rc;
@@ -682,12 +682,12 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_err 
     rc = fat_store_prepare(st, sql_ins, &s, err);
     if (rc != FAT_OK)
       return rc;
-    fat_bind_text(s, 1, nome);
-    fat_bind_text(s, 2, b->nome_social);
-    fat_bind_text(s, 3, b->cpf);
-    fat_bind_text(s, 4, b->cns != NULL ? b->cns : g->cns);
-    fat_bind_text(s, 5, b->nascimento);
-    fat_bind_text(s, 6, b->sexo);
+    fat_bind_text_static(s, 1, nome);
+    fat_bind_text_static(s, 2, b->nome_social);
+    fat_bind_text_static(s, 3, b->cpf);
+    fat_bind_text_static(s, 4, b->cns != NULL ? b->cns : g->cns);
+    fat_bind_text_static(s, 5, b->nascimento);
+    fat_bind_text_static(s, 6, b->sexo);
     rc = fat_store_step_done(st, s, "erro ao gravar beneficiário", err);
     if (rc != FAT_OK)
       return rc;
@@ -701,8 +701,8 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_err 
     fat_bind_int(s, 1, id);
     fat_bind_int(s, 2, g->operadora.id);
     fat_bind_int_or_null(s, 3, g->plano.id, g->plano.id <= 0);
-    fat_bind_text(s, 4, g->carteira_numero);
-    fat_bind_text(s, 5, g->carteira_validade);
+    fat_bind_text_static(s, 4, g->carteira_numero);
+    fat_bind_text_static(s, 5, g->carteira_validade);
     rc = fat_store_step_done(st, s, "erro ao gravar carteira", err);
     if (rc != FAT_OK)
       return rc;
@@ -738,17 +738,17 @@ static fat_rc save_prof(fat_store *st, fat_profissional *p, fat_err *err)
     rc = fat_store_prepare(st, sql_key, &s, err);
     if (rc != FAT_OK)
       return rc;
-    fat_bind_text(s, 1, conselho);
-    fat_bind_text(s, 2, p->numero_conselho);
-    fat_bind_text(s, 3, uf);
+    fat_bind_text_static(s, 1, conselho);
+    fat_bind_text_static(s, 2, p->numero_conselho);
+    fat_bind_text_static(s, 3, uf);
   } else {
     rc = fat_store_prepare(st, sql_inc, &s, err);
     if (rc != FAT_OK)
       return rc;
-    fat_bind_text(s, 1, conselho);
-    fat_bind_text(s, 2, uf);
-    fat_bind_text(s, 3, p->cpf);
-    fat_bind_text(s, 4, p->nome != NULL ? p->nome : "");
+    fat_bind_text_static(s, 1, conselho);
+    fat_bind_text_static(s, 2, uf);
+    fat_bind_text_static(s, 3, p->cpf);
+    fat_bind_text_static(s, 4, p->nome != NULL ? p->nome : "");
   }
   rc = query_id(st, s, &id, err);
   if (rc != FAT_OK)
@@ -758,22 +758,22 @@ static fat_rc save_prof(fat_store *st, fat_profissional *p, fat_err *err)
     if (rc != FAT_OK)
       return rc;
     fat_bind_int(s, 1, id);
-    fat_bind_text(s, 2, p->nome);
-    fat_bind_text(s, 3, p->cpf);
-    fat_bind_text(s, 4, p->cbo);
-    fat_bind_text(s, 5, p->especialidade);
+    fat_bind_text_static(s, 2, p->nome);
+    fat_bind_text_static(s, 3, p->cpf);
+    fat_bind_text_static(s, 4, p->cbo);
+    fat_bind_text_static(s, 5, p->especialidade);
     rc = fat_store_step_done(st, s, "erro ao atualizar profissional", err);
   } else {
     rc = fat_store_prepare(st, sql_ins, &s, err);
     if (rc != FAT_OK)
       return rc;
-    fat_bind_text(s, 1, p->nome != NULL ? p->nome : "");
-    fat_bind_text(s, 2, p->cpf);
-    fat_bind_text(s, 3, conselho);
-    fat_bind_text(s, 4, p->numero_conselho);
-    fat_bind_text(s, 5, uf);
-    fat_bind_text(s, 6, p->cbo);
-    fat_bind_text(s, 7, p->especialidade);
+    fat_bind_text_static(s, 1, p->nome != NULL ? p->nome : "");
+    fat_bind_text_static(s, 2, p->cpf);
+    fat_bind_text_static(s, 3, conselho);
+    fat_bind_text_static(s, 4, p->numero_conselho);
+    fat_bind_text_static(s, 5, uf);
+    fat_bind_text_static(s, 6, p->cbo);
+    fat_bind_text_static(s, 7, p->especialidade);
     rc = fat_store_step_done(st, s, "erro ao gravar profissional", err);
     if (rc != FAT_OK)
       return rc;
@@ -790,44 +790,44 @@ static void bind_guia(fat_stmt *s, const fat_guia *g)
   int64_t sol = g->solicitante != NULL ? g->solicitante->id : 0;
   int64_t exe = g->executante != NULL ? g->executante->id : 0;
 
-  fat_bind_text(s, 1, fat_guia_tipo_str(g->tipo));
-  fat_bind_text(s, 2, g->numero_prestador);
-  fat_bind_text(s, 3, g->numero_operadora);
-  fat_bind_text(s, 4, g->numero_principal);
-  fat_bind_text(s, 5, g->beneficiario_nome);
-  fat_bind_text(s, 6, g->carteira_numero);
-  fat_bind_text(s, 7, g->carteira_validade);
-  fat_bind_text(s, 8, g->cns);
+  fat_bind_text_static(s, 1, fat_guia_tipo_str(g->tipo));
+  fat_bind_text_static(s, 2, g->numero_prestador);
+  fat_bind_text_static(s, 3, g->numero_operadora);
+  fat_bind_text_static(s, 4, g->numero_principal);
+  fat_bind_text_static(s, 5, g->beneficiario_nome);
+  fat_bind_text_static(s, 6, g->carteira_numero);
+  fat_bind_text_static(s, 7, g->carteira_validade);
+  fat_bind_text_static(s, 8, g->cns);
   fat_bind_int(s, 9, g->atendimento_rn != 0);
-  fat_bind_text(s, 10, g->senha);
-  fat_bind_text(s, 11, g->data_autorizacao);
-  fat_bind_text(s, 12, g->validade_senha);
-  fat_bind_text(s, 13, g->carater_atendimento);
-  fat_bind_text(s, 14, g->tipo_atendimento);
-  fat_bind_text(s, 15, g->tipo_consulta);
-  fat_bind_text(s, 16, g->regime_atendimento);
-  fat_bind_text(s, 17, g->indicacao_acidente);
-  fat_bind_text(s, 18, g->cid);
-  fat_bind_text(s, 19, g->cid_secundarios);
-  fat_bind_text(s, 20, g->data_solicitacao);
-  fat_bind_text(s, 21, g->indicacao_clinica);
-  fat_bind_text(s, 22, g->data_inicio);
-  fat_bind_text(s, 23, g->hora_inicio);
-  fat_bind_text(s, 24, g->data_fim);
-  fat_bind_text(s, 25, g->hora_fim);
-  fat_bind_text(s, 26, g->tipo_internacao);
-  fat_bind_text(s, 27, g->regime_internacao);
-  fat_bind_text(s, 28, g->motivo_encerramento);
+  fat_bind_text_static(s, 10, g->senha);
+  fat_bind_text_static(s, 11, g->data_autorizacao);
+  fat_bind_text_static(s, 12, g->validade_senha);
+  fat_bind_text_static(s, 13, g->carater_atendimento);
+  fat_bind_text_static(s, 14, g->tipo_atendimento);
+  fat_bind_text_static(s, 15, g->tipo_consulta);
+  fat_bind_text_static(s, 16, g->regime_atendimento);
+  fat_bind_text_static(s, 17, g->indicacao_acidente);
+  fat_bind_text_static(s, 18, g->cid);
+  fat_bind_text_static(s, 19, g->cid_secundarios);
+  fat_bind_text_static(s, 20, g->data_solicitacao);
+  fat_bind_text_static(s, 21, g->indicacao_clinica);
+  fat_bind_text_static(s, 22, g->data_inicio);
+  fat_bind_text_static(s, 23, g->hora_inicio);
+  fat_bind_text_static(s, 24, g->data_fim);
+  fat_bind_text_static(s, 25, g->hora_fim);
+  fat_bind_text_static(s, 26, g->tipo_internacao);
+  fat_bind_text_static(s, 27, g->regime_internacao);
+  fat_bind_text_static(s, 28, g->motivo_encerramento);
   fat_bind_int(s, 29, g->assinatura_beneficiario != 0);
   fat_bind_int(s, 30, g->pedido_medico != 0);
   fat_bind_int(s, 31, g->laudo != 0);
-  fat_bind_text(s, 32, g->observacao);
+  fat_bind_text_static(s, 32, g->observacao);
   fat_bind_int(s, 33, g->valor_total == FAT_ABSENT ? 0 : g->valor_total);
-  fat_bind_text(s, 34, g->competencia);
-  fat_bind_text(s, 35, g->status != NULL ? g->status : "digitada");
+  fat_bind_text_static(s, 34, g->competencia);
+  fat_bind_text_static(s, 35, g->status != NULL ? g->status : "digitada");
   fat_bind_int(s, 36, g->revisao > 0 ? g->revisao : 1);
   fat_bind_int_or_null(s, 37, g->lote_id, g->lote_id <= 0);
-  fat_bind_text(s, 38, g->origem);
+  fat_bind_text_static(s, 38, g->origem);
   fat_bind_int(s, 39, g->operadora.id);
   fat_bind_int(s, 40, g->prestador.id);
   fat_bind_int_or_null(s, 41, g->plano.id, g->plano.id <= 0);
@@ -848,25 +848,25 @@ static void bind_item(fat_stmt *s, const fat_guia *g, const fat_item *it)
 {
   fat_bind_int(s, 1, g->id);
   fat_bind_int(s, 2, it->sequencial);
-  fat_bind_text(s, 3, it->tipo != NULL ? it->tipo : "procedimento");
-  fat_bind_text(s, 4, it->codigo_tabela);
-  fat_bind_text(s, 5, it->codigo);
-  fat_bind_text(s, 6, it->descricao);
+  fat_bind_text_static(s, 3, it->tipo != NULL ? it->tipo : "procedimento");
+  fat_bind_text_static(s, 4, it->codigo_tabela);
+  fat_bind_text_static(s, 5, it->codigo);
+  fat_bind_text_static(s, 6, it->descricao);
   fat_bind_int(s, 7, it->quantidade_e4 == FAT_ABSENT ? 0 : it->quantidade_e4);
   fat_bind_int_or_null(s, 8, it->valor_unitario, it->valor_unitario == FAT_ABSENT);
   fat_bind_int_or_null(s, 9, it->valor_total, it->valor_total == FAT_ABSENT);
-  fat_bind_text(s, 10, it->data);
-  fat_bind_text(s, 11, it->hora_inicio);
-  fat_bind_text(s, 12, it->hora_fim);
-  fat_bind_text(s, 13, it->via_acesso);
-  fat_bind_text(s, 14, it->tecnica);
-  fat_bind_text(s, 15, it->grau_participacao);
+  fat_bind_text_static(s, 10, it->data);
+  fat_bind_text_static(s, 11, it->hora_inicio);
+  fat_bind_text_static(s, 12, it->hora_fim);
+  fat_bind_text_static(s, 13, it->via_acesso);
+  fat_bind_text_static(s, 14, it->tecnica);
+  fat_bind_text_static(s, 15, it->grau_participacao);
   fat_bind_int(s, 16, it->fator_e2 == FAT_ABSENT ? 100 : it->fator_e2);
   fat_bind_int_or_null(s, 17, it->profissional != NULL ? it->profissional->id : 0,
                        it->profissional == NULL);
-  fat_bind_text(s, 18, it->unidade_medida);
-  fat_bind_text(s, 19, it->registro_anvisa);
-  fat_bind_text(s, 20, it->codigo_fabricante);
+  fat_bind_text_static(s, 18, it->unidade_medida);
+  fat_bind_text_static(s, 19, it->registro_anvisa);
+  fat_bind_text_static(s, 20, it->codigo_fabricante);
 }
 
 /* Do two items of g share a sequencial? */

@@ -397,6 +397,14 @@ void fat_bind_text(fat_stmt *s, int i, const char *v)
     bind_check(s, i, sqlite3_bind_text(s->s, i, v, -1, SQLITE_TRANSIENT));
 }
 
+void fat_bind_text_static(fat_stmt *s, int i, const char *v)
+{
+  if (v == NULL)
+    bind_check(s, i, sqlite3_bind_null(s->s, i));
+  else
+    bind_check(s, i, sqlite3_bind_text(s->s, i, v, -1, SQLITE_STATIC));
+}
+
 void fat_bind_textn(fat_stmt *s, int i, const char *v, size_t len)
 {
   if (v == NULL)
@@ -837,108 +845,71 @@ out:
 
 /* ---- open and close ---- */
 
-/* ---- SQLite's allocator: statement-journal chunks kept for reuse ---- */
+/* ---- SQLite's allocator: small blocks kept for reuse ---- */
 
-/* A statement journal in memory (fat_store_begin_bulk: temp_store = MEMORY)
-** is a list of 1 KiB chunks that SQLite allocates while a statement writes
-** and frees when the statement ends: storing one guia (the guia's indexes,
-** the painel triggers) takes ~60 of them. For glibc a 1 KiB request is a
-** "large" one: past the 7 its thread cache holds, each request first
-** consolidated the fast bins and sorted the unsorted bin: ~20% of the CPU
-** of importar, and it grew with the heap (perf, Part M, docs/desempenho.md).
-** So blocks of that size, when freed, wait on a free list (at most
-** JPOOL_MAX) for the next request; every other size goes straight to
-** SQLite's own allocator, which this wraps. The list is shared by every
-** thread (SQLite calls the allocator from any of them). */
+/* SQLite allocates a block for nearly everything a statement does: each
+** cursor, each bound text (copied), each record built, each trigger frame,
+** and the 1 KiB chunks of a statement journal in memory
+** (fat_store_begin_bulk: temp_store = MEMORY): storing one imported guia
+** takes ~170 blocks, and Debian's SQLite is built without lookaside
+** (SQLITE_OMIT_LOOKASIDE: its per-connection small-block allocator is
+** not there). For glibc a burst of frees past the 7 blocks its thread cache
+** holds per size takes the slow path (sort the unsorted bin, consolidate
+** the fast bins), which grows with the heap: ~20% of the CPU of importar
+** (perf, Part M, docs/desempenho.md). So freed blocks of up to 1 KiB wait
+** in the calling thread's lists (fat_blk, fat_mem.h) for the next request
+** of their size; requests are rounded up to 16 bytes so that a freed block
+** fits the next request of the same size. Bigger blocks go straight to
+** SQLite's own allocator, which this wraps. In sanitizer builds only the
+** journal chunks are kept (as before the thread lists). */
 #define JPOOL_SIZE 1024 /* SQLite's MEMJOURNAL_DFLT_FILECHUNKSIZE */
-#define JPOOL_MAX 4096  /* blocks kept: 4 MiB */
+#define SQ_MAX ((FAT_BLK_CLASSES - 1) * 16) /* largest size kept */
 
 static sqlite3_mem_methods jpool_base; /* SQLite's default allocator */
-static pthread_mutex_t jpool_mu = PTHREAD_MUTEX_INITIALIZER;
-static void *jpool_head;               /* free blocks, linked through their first word */
-static int jpool_n;                    /* blocks on the list */
-static int jpool_usable;               /* jpool_base.xSize of a JPOOL_SIZE block */
-static unsigned long jpool_hits;       /* requests served from the list */
+static int jpool_all;                  /* every size kept (0: journal chunks only) */
+
+static int jpool_round(int n) { return n > 0 && n <= SQ_MAX ? (n + 15) & ~15 : n; }
 
 static void *jpool_malloc(int n)
 {
-  void *p = NULL;
+  int r = jpool_round(n);
+  void *p;
 
-  if (n == JPOOL_SIZE && jpool_usable > 0) {
-    pthread_mutex_lock(&jpool_mu);
-    if (jpool_head != NULL) {
-      p = jpool_head;
-      jpool_head = *(void **)p;
-      jpool_n--;
-      jpool_hits++;
-    }
-    pthread_mutex_unlock(&jpool_mu);
+  if (r > 0 && r <= SQ_MAX) {
+    p = fat_blk_get(FAT_BLK_SQLITE, (unsigned)r >> 4);
     if (p != NULL)
       return p;
   }
-  return jpool_base.xMalloc(n);
+  return jpool_base.xMalloc(r);
 }
 
 static void jpool_free(void *p)
 {
-  if (p != NULL && jpool_usable > 0 && jpool_base.xSize(p) == jpool_usable) {
-    pthread_mutex_lock(&jpool_mu);
-    if (jpool_n < JPOOL_MAX) {
-      *(void **)p = jpool_head;
-      jpool_head = p;
-      jpool_n++;
-      p = NULL;
-    }
-    pthread_mutex_unlock(&jpool_mu);
-  }
-  if (p != NULL)
-    jpool_base.xFree(p);
+  int sz;
+
+  if (p == NULL)
+    return;
+  sz = jpool_base.xSize(p);
+  if (sz > 0 && sz <= SQ_MAX && (sz & 15) == 0 && (jpool_all || sz == JPOOL_SIZE) &&
+      fat_blk_put(FAT_BLK_SQLITE, (unsigned)sz >> 4, p))
+    return;
+  jpool_base.xFree(p);
 }
 
-static void *jpool_realloc(void *p, int n) { return jpool_base.xRealloc(p, n); }
+static void *jpool_realloc(void *p, int n) { return jpool_base.xRealloc(p, jpool_round(n)); }
 static int jpool_size(void *p) { return jpool_base.xSize(p); }
-static int jpool_roundup(int n) { return jpool_base.xRoundup(n); }
-
-static int jpool_init(void *ud)
-{
-  int rc = jpool_base.xInit(ud);
-  void *p;
-
-  if (rc != SQLITE_OK)
-    return rc;
-  p = jpool_base.xMalloc(JPOOL_SIZE);
-  if (p != NULL) {
-    jpool_usable = jpool_base.xSize(p);
-    jpool_base.xFree(p);
-  }
-  return SQLITE_OK;
-}
+static int jpool_roundup(int n) { return jpool_base.xRoundup(jpool_round(n)); }
+static int jpool_init(void *ud) { return jpool_base.xInit(ud); }
 
 static void jpool_shutdown(void *ud)
 {
-  pthread_mutex_lock(&jpool_mu);
-  while (jpool_head != NULL) {
-    void *p = jpool_head;
-
-    jpool_head = *(void **)p;
-    jpool_base.xFree(p);
-  }
-  jpool_n = 0;
-  pthread_mutex_unlock(&jpool_mu);
+  fat_blk_drain(FAT_BLK_SQLITE);
   jpool_base.xShutdown(ud);
 }
 
-unsigned long fat_store_jpool_hits(void)
-{
-  unsigned long n;
+unsigned long fat_store_jpool_hits(void) { return fat_blk_hits(FAT_BLK_SQLITE); }
 
-  pthread_mutex_lock(&jpool_mu);
-  n = jpool_hits;
-  pthread_mutex_unlock(&jpool_mu);
-  return n;
-}
-
-/* Wrap SQLite's default allocator with the list above (before SQLite
+/* Wrap SQLite's default allocator with the lists above (before SQLite
 ** starts; refused, and harmless, after). */
 static void jpool_install(void)
 {
@@ -947,6 +918,8 @@ static void jpool_install(void)
   if (sqlite3_config(SQLITE_CONFIG_GETMALLOC, &jpool_base) != SQLITE_OK ||
       jpool_base.xMalloc == NULL)
     return;
+  fat_blk_set_free(FAT_BLK_SQLITE, jpool_base.xFree);
+  jpool_all = fat_blk_libc_enabled();
   m = jpool_base;
   m.xMalloc = jpool_malloc;
   m.xFree = jpool_free;
@@ -969,7 +942,7 @@ static void jpool_install(void)
 **   fat_store_begin_bulk keeps them in memory whatever their size.
 ** - no memory statistics: each SQLite allocation otherwise takes a global
 **   mutex to count bytes nobody reads.
-** - statement-journal chunks reused (jpool_install, above). */
+** - small blocks reused (jpool_install, above). */
 static void store_tune_sqlite(void)
 {
   jpool_install();
@@ -1004,6 +977,7 @@ static fat_rc store_open(const char *path, const fat_migration *migrations, int 
 
   *out = NULL;
   fat_mem_keep_heap(); /* the painel triggers' IN lists: see fat_mem.h */
+  fat_mem_cjson_hooks();
   pthread_once(&store_tune_once, store_tune_sqlite);
   if (create) {
     rc = store_create_file(path, err);
@@ -1213,10 +1187,10 @@ fat_rc fat_store_audit(fat_store *st, const char *acao, const char *objeto, cons
 
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text(s, 1, st->user);
-  fat_bind_text(s, 2, acao);
-  fat_bind_text(s, 3, objeto);
-  fat_bind_text(s, 4, detalhe);
+  fat_bind_text_static(s, 1, st->user);
+  fat_bind_text_static(s, 2, acao);
+  fat_bind_text_static(s, 3, objeto);
+  fat_bind_text_static(s, 4, detalhe);
   return fat_store_step_done(st, s, "erro ao gravar auditoria", err);
 }
 

@@ -81,9 +81,9 @@ void fat_store_set_cache_size(fat_store *st, int n);
 ** fewer writes and reads, at up to that much more memory. */
 #define FAT_STORE_PAGINAS_MB 16
 FAT_NODISCARD fat_rc fat_store_set_paginas_mb(fat_store *st, int mb, fat_err *err);
-/* Requests for a statement-journal chunk that SQLite's allocator served
-** from the store's free list of freed chunks since the process started
-** (fat_store.c, jpool_install; for tests). */
+/* Requests of SQLite's allocator served from the calling thread's lists of
+** freed small blocks (statement-journal chunks among them) since the thread
+** started (fat_store.c, jpool_install; for tests). */
 unsigned long fat_store_jpool_hits(void);
 /* Statements cached now, and whether sql is one of them (for tests). */
 int fat_store_cache_count(const fat_store *st);
@@ -99,6 +99,13 @@ void fat_bind_blob(fat_stmt *s, int i, const void *v, size_t len);
 ** (fat_store_step_done does both); bind the parameter again (NULL) before
 ** freeing v, since a reset keeps the binding. */
 void fat_bind_blob_static(fat_stmt *s, int i, const void *v, size_t len);
+/* fat_bind_text without SQLite's copy of the text (a guia stored binds ~70
+** texts): v must stay valid and unchanged until the statement has been
+** stepped and reset (fat_store_step_done does both; a query, until its
+** fat_stmt_reset). The binding a reset keeps is never read again:
+** fat_store_prepare clears every binding before it hands the statement out
+** again, so v may then be freed. */
+void fat_bind_text_static(fat_stmt *s, int i, const char *v);
 void fat_bind_int(fat_stmt *s, int i, int64_t v);
 void fat_bind_int_or_null(fat_stmt *s, int i, int64_t v, int is_null);
 void fat_bind_null(fat_stmt *s, int i);

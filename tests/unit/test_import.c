@@ -648,6 +648,74 @@ static void test_import_updates_people_only_when_changed(void **state)
   remove_db("test_import_p.db");
 }
 
+/* A JSON file is read FAT_IMPORT_CHUNK bytes at a time and each guia is
+** parsed where it lies in the read buffer; a guia the end of a read cuts is
+** copied and parsed whole. Cut at each of its bytes (escapes, a string, a
+** nested object, the line break inside it), the guia is stored the same,
+** and a syntax error after the cut names the same line. */
+static void test_json_stream_guia_cut_by_read_boundary(void **state)
+{
+  static const char el2[] =
+      "{\"tipo\":\"consulta\",\"operadora\":{\"registro_ans\":\"312347\"},"
+      "\"prestador\":{\"cnpj\":\"11222333000181\"},\"numero_prestador\":\"B%04zu\","
+      "\"observacao\":\"a\\\"b\\\\c [x], {y} \\u00e9\",\n"
+      "\"itens\":[{\"codigo_tabela\":\"22\",\"codigo\":\"1\",\"quantidade\":%s}]}";
+  fat_store *st = open_db("test_import_k.db");
+  size_t shift, len2 = strlen(el2) + 2; /* B%04zu and %s ("1") as printed */
+  char *text = malloc(FAT_IMPORT_CHUNK + 2048);
+  int bad;
+
+  (void)state;
+  assert_non_null(text);
+  for (shift = 1; shift < len2; shift++) {
+    for (bad = 0; bad < 2; bad++) {
+      fat_import_result res;
+      fat_err err;
+      size_t n = 0;
+      int k;
+
+      k = snprintf(text, 2048,
+                   "{\"guias\":[\n{\"tipo\":\"consulta\",\"operadora\":{\"registro_ans\":"
+                   "\"312347\"},\"prestador\":{\"cnpj\":\"11222333000181\"},"
+                   "\"numero_prestador\":\"A%04zu\",\"itens\":[{\"codigo_tabela\":\"22\","
+                   "\"codigo\":\"1\",\"quantidade\":\"1\"}]},",
+                   shift);
+      assert_true(k > 0);
+      n = (size_t)k;
+      /* spaces up to where the second guia starts: shift bytes before the cut */
+      assert_true(n < FAT_IMPORT_CHUNK - shift);
+      memset(text + n, ' ', FAT_IMPORT_CHUNK - shift - n);
+      n = FAT_IMPORT_CHUNK - shift;
+      k = snprintf(text + n, 2048, el2, shift, bad ? "1x" : "\"1\"");
+      assert_true(k > 0);
+      n += (size_t)k;
+      memcpy(text + n, "\n]}\n", 4);
+      n += 4;
+      write_text("test_import_k.json", text, n);
+      if (bad) {
+        assert_int_equal(fat_import_guias_file(st, "test_import_k.json", FAT_FMT_AUTO, &res, &err),
+                         FAT_EINVAL);
+        if (strstr(err.msg, "JSON inválido perto da linha 3") == NULL)
+          fail_msg("corte no byte %zu: '%s'", shift, err.msg);
+        continue;
+      }
+      if (fat_import_guias_file(st, "test_import_k.json", FAT_FMT_AUTO, &res, &err) != FAT_OK)
+        fail_msg("corte no byte %zu: '%s'", shift, err.msg);
+      assert_int_equal(res.novas, 2);
+    }
+  }
+  assert_int_equal(q1(st, "SELECT count(*) FROM guia"), 2 * (int64_t)(len2 - 1));
+  assert_int_equal(q1(st, "SELECT count(DISTINCT observacao) FROM guia WHERE numero_prestador "
+                          "LIKE 'B%'"),
+                   1);
+  assert_string_equal(qs(st, "SELECT observacao FROM guia WHERE numero_prestador = 'B0007'"),
+                      "a\"b\\c [x], {y} \xc3\xa9");
+  free(text);
+  unlink("test_import_k.json");
+  fat_store_close(st);
+  remove_db("test_import_k.db");
+}
+
 /* Files that are not plain UTF-8 are not streamed: the whole-file reader
 ** names the line of a bad byte in otherwise UTF-8 text, or of a NUL,
 ** wherever it falls in a run of ASCII. */
@@ -872,6 +940,7 @@ int main(void)
     cmocka_unit_test(test_import_updates_people_only_when_changed),
     cmocka_unit_test(test_import_reuses_statement_journal_chunks),
     cmocka_unit_test(test_stream_bad_byte_named_by_line),
+    cmocka_unit_test(test_json_stream_guia_cut_by_read_boundary),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,137 @@
+/* test_mem.c: the per-thread cache of small blocks (fat_blk, fat_mem.h). */
+#include <malloc.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fat_mem.h"
+
+/* A freed block comes back for the next request of its size, and every
+** block handed out has room for its request, whatever was freed before. */
+static void test_blk_reuses_a_freed_block_with_room_for_the_request(void **state)
+{
+  static void *p[1100];
+  unsigned long h0 = fat_blk_hits(FAT_BLK_LIBC);
+  void *a, *b;
+  size_t n;
+
+  (void)state;
+  if (!fat_blk_libc_enabled())
+    skip(); /* sanitizer build: our blocks bypass the cache */
+  a = fat_malloc(40);
+  assert_non_null(a);
+  fat_free(a);
+  b = fat_malloc(40);
+  assert_ptr_equal(a, b);
+  assert_true(fat_blk_hits(FAT_BLK_LIBC) > h0);
+  fat_free(b);
+  for (n = 1; n < 1100; n++) {
+    p[n] = fat_malloc(n);
+    assert_non_null(p[n]);
+    assert_true(malloc_usable_size(p[n]) >= n);
+    memset(p[n], 0x5a, n);
+  }
+  for (n = 1; n < 1100; n++)
+    fat_free(p[n]);
+  for (n = 1099; n > 0; n--) { /* the other way round: other blocks per size */
+    p[n] = fat_malloc(n);
+    assert_non_null(p[n]);
+    assert_true(malloc_usable_size(p[n]) >= n);
+    memset(p[n], 0xa5, n);
+  }
+  for (n = 1; n < 1100; n++)
+    fat_free(p[n]);
+}
+
+/* fat_calloc of a cached block still gives zeros. */
+static void test_blk_calloc_of_a_reused_block_is_zero(void **state)
+{
+  unsigned char *a, *b;
+  size_t i;
+
+  (void)state;
+  a = fat_malloc(64);
+  assert_non_null(a);
+  memset(a, 0xff, 64);
+  fat_free(a);
+  b = fat_calloc(4, 16);
+  assert_non_null(b);
+  for (i = 0; i < 64; i++)
+    assert_int_equal(b[i], 0);
+  fat_free(b);
+}
+
+static int freed;
+static void counting_free(void *p)
+{
+  freed++;
+  free(p);
+}
+
+/* A class keeps at most 4096 blocks; the rest are the caller's to free. */
+static void test_blk_class_is_bounded(void **state)
+{
+  int kept = 0, i;
+
+  (void)state;
+  fat_blk_set_free(FAT_BLK_SQLITE, counting_free); /* no SQLite in this test */
+  for (i = 0; i < 5000; i++) {
+    void *p = malloc(32);
+
+    assert_non_null(p);
+    if (fat_blk_put(FAT_BLK_SQLITE, 2, p))
+      kept++;
+    else
+      free(p);
+  }
+  assert_int_equal(kept, 4096);
+  freed = 0;
+  fat_blk_drain(FAT_BLK_SQLITE);
+  assert_int_equal(freed, 4096);
+  assert_null(fat_blk_get(FAT_BLK_SQLITE, 2));
+}
+
+static void *thread_keeps_blocks(void *arg)
+{
+  int i;
+
+  (void)arg;
+  for (i = 0; i < 10; i++) {
+    void *p = malloc(48);
+
+    if (p != NULL && !fat_blk_put(FAT_BLK_SQLITE, 3, p))
+      free(p);
+  }
+  return NULL;
+}
+
+/* A thread's kept blocks go back to their allocator when it exits. */
+static void test_blk_thread_exit_gives_blocks_back(void **state)
+{
+  pthread_t t;
+
+  (void)state;
+  fat_blk_set_free(FAT_BLK_SQLITE, counting_free);
+  freed = 0;
+  assert_int_equal(pthread_create(&t, NULL, thread_keeps_blocks, NULL), 0);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  assert_int_equal(freed, 10);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_blk_reuses_a_freed_block_with_room_for_the_request),
+    cmocka_unit_test(test_blk_calloc_of_a_reused_block_is_zero),
+    cmocka_unit_test(test_blk_class_is_bounded),
+    cmocka_unit_test(test_blk_thread_exit_gives_blocks_back),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
