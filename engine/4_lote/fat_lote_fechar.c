@@ -345,56 +345,6 @@ static fat_rc write_lote(const fat_lote_fechar_opts *o, const fat_lote_cfg *cfg,
   return rc;
 }
 
-/* Put guias v[0..n) (n <= FAT_TISS_MAX_GUIAS) into lote lote_id, status
-** em_lote, with one statement (one statement journal and one run of the
-** statement's setup per lote, not per guia; the panel's triggers still
-** count each row). FAT_ESTATE naming a guia when one of them is already in
-** a lote (another process closed it meanwhile). */
-static fat_rc mark_guias(fat_store *st, int64_t lote_id, const ready *v, size_t n, fat_err *err)
-{
-  static const char upd[] =
-    "UPDATE guia SET status = 'em_lote', lote_id = ?1"
-    " WHERE id IN (SELECT value FROM json_each(?2)) AND lote_id IS NULL";
-  static const char taken[] =
-    "SELECT j.value FROM json_each(?2) j LEFT JOIN guia g ON g.id = j.value"
-    " WHERE g.lote_id IS NOT ?1 ORDER BY j.key LIMIT 1";
-  char ids[FAT_TISS_MAX_GUIAS * 21 + 3]; /* "[id,id,...]": 20 digits and a comma each */
-  size_t len = 0, i;
-  int64_t other = 0;
-  fat_stmt *s;
-  fat_rc rc;
-
-  if (n > FAT_TISS_MAX_GUIAS)
-    return fat_err_set(err, FAT_EINVAL, "um lote TISS tem de 1 a %d guias (pedido: %zu)",
-                       FAT_TISS_MAX_GUIAS, n);
-  ids[len++] = '[';
-  for (i = 0; i < n; i++) {
-    int w = snprintf(ids + len, sizeof ids - len, "%s%" PRId64, i > 0 ? "," : "", v[i].id);
-
-    if (w > 0)
-      len += (size_t)w;
-  }
-  snprintf(ids + len, sizeof ids - len, "]");
-  rc = fat_store_prepare(st, upd, &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_int(s, 1, lote_id);
-  fat_bind_text(s, 2, ids);
-  rc = fat_store_step_done(st, s, "erro ao marcar guias em lote", err);
-  if (rc != FAT_OK || fat_store_changes(st) == (int)n)
-    return rc;
-  rc = fat_store_prepare(st, taken, &s, err);
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_int(s, 1, lote_id);
-  fat_bind_text(s, 2, ids);
-  if (fat_stmt_step(s) == FAT_ROW)
-    other = fat_col_int64(s, 0);
-  fat_stmt_reset(s);
-  return fat_err_set(err, FAT_ESTATE, "guia %" PRId64 " entrou em outro lote durante o "
-                                      "fechamento", other);
-}
-
 /* Write, validate and store one lote of guias v[0..n). Nothing is written to
 ** the store unless the file is valid (*invalido = 1 when the XSD refused it). */
 static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
@@ -415,6 +365,8 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     " fechado_em = ?9, prazo_envio = ?10, hash_encoding = ?11, pagamento_prazo_dias = ?12,"
     " validado = ?13, motivo_reabertura = NULL, pagamento_dias_uteis = ?14,"
     " pagamento_de_protocolo = ?15, pagamento_dias_mes = ?16 WHERE id = ?1";
+  static const char upd_guia[] =
+    "UPDATE guia SET status = 'em_lote', lote_id = ?2 WHERE id = ?1 AND lote_id IS NULL";
   fat_tiss_doc doc;
   fat_stmt *s;
   char fechado[32], det[160];
@@ -508,9 +460,21 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
   if (rc != FAT_OK)
     goto out;
   info->id = lote_id;
-  rc = mark_guias(st, lote_id, v, n, err);
-  if (rc != FAT_OK)
-    goto out;
+  for (i = 0; i < n; i++) {
+    rc = fat_store_prepare(st, upd_guia, &s, err);
+    if (rc != FAT_OK)
+      goto out;
+    fat_bind_int(s, 1, v[i].id);
+    fat_bind_int(s, 2, lote_id);
+    rc = fat_store_step_done(st, s, "erro ao marcar guia em lote", err);
+    if (rc != FAT_OK)
+      goto out;
+    if (fat_store_changes(st) != 1) {
+      rc = fat_err_set(err, FAT_ESTATE, "guia %" PRId64 " entrou em outro lote durante o "
+                                        "fechamento", v[i].id);
+      goto out;
+    }
+  }
   snprintf(det, sizeof det, "lote %" PRId64 ", %zu guias, hash %s%s", numero, n, doc.hash,
            o->xsd_dir != NULL ? ", XSD ok" : ", XSD não validado");
   rc = fat_lote_evento(st, lote_id, info->reaberto ? "aberto" : NULL, "fechado", hoje, det,
