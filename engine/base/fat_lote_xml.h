@@ -9,6 +9,14 @@
 ** migration 081): only a rewrite recorded in lgpd_lote_reescrito from the
 ** lote's current hash may replace it, and it cannot be removed or added.
 **
+** The XML is stored compressed (one zstd frame, level 1, with its checksum:
+** ~45 times smaller for TISS lotes), so closing lotes writes ~1/45 of the
+** bytes to the WAL and the database. The bytes read back are exactly the
+** bytes given (the hash, the files and the download are unchanged). A blob
+** that is not a zstd frame (a lote stored before) is read as it is. SQL
+** sees a binary blob: read the XML through fat_lote_xml_ler (or `faturo lote
+** xml`), never with a query.
+**
 ** In base because acesso/ (anonymization) and 4_lote/ both need it.
 */
 #ifndef FAT_LOTE_XML_H
@@ -23,14 +31,16 @@
 /* Store xml[0..len) as the XML of lote lote_id, replacing the one it has;
 ** xml == NULL (or len == 0) removes it (a reopened lote). Runs inside the
 ** caller's transaction (the lote's write and its XML are one action). The
-** bytes are kept as given (a BLOB). FAT_EDB with the trigger's message when
+** bytes are kept compressed (above). FAT_EDB with the trigger's message when
 ** the lote was sent and the change is not a recorded rewrite. */
 FAT_NODISCARD fat_rc fat_lote_xml_gravar(fat_store *st, int64_t lote_id, const void *xml,
                                          size_t len, fat_err *err);
 
 /* The XML of lote lote_id: a new NUL-terminated copy in *xml (fat_free; the
 ** NUL is not counted in *len). *xml = NULL and *len = 0, FAT_OK, when the
-** lote has no XML (open, or no such lote: the caller knows which it asked). */
+** lote has no XML (open, or no such lote: the caller knows which it asked).
+** FAT_EDB ("o XML do lote N está corrompido no banco") when the stored
+** frame does not decompress to the size it announces or fails its checksum. */
 FAT_NODISCARD fat_rc fat_lote_xml_ler(fat_store *st, int64_t lote_id, char **xml, size_t *len,
                                       fat_err *err);
 

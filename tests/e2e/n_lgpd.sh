@@ -6,7 +6,8 @@
 #  2. titular exportar writes JSON + HTML (0600) holding the patient's guias;
 #     titular anonimizar is refused within retention (recent demo) and
 #     accepted past it (a 2019 demo), totals unchanged, verificar clean, the
-#     CPF and the name gone from the whole database;
+#     CPF and the name gone from the whole database and the carteira from the
+#     lotes' XML (kept compressed, read back with `lote xml`);
 #  3. backup (encrypted) -> change -> restaurar: equal by verificar and by row
 #     counts of every table; a changed copy, a wrong key and a plain copy
 #     given a key are refused and leave the database as it was.
@@ -115,6 +116,18 @@ cpf2=$(q "$V" "SELECT b.cpf FROM guia g JOIN beneficiario b ON b.id = g.benefici
 nome2=$(q "$V" "SELECT nome FROM beneficiario WHERE cpf = '$cpf2' LIMIT 1")
 totais="SELECT (SELECT sum(valor_total) FROM guia), (SELECT sum(valor_informado) FROM lote), (SELECT count(*) FROM guia), (SELECT coalesce(sum(valor), 0) FROM glosa), (SELECT coalesce(sum(valor), 0) FROM recebimento)"
 antes=$(q "$V" "$totais") || fail "totais antes"
+# the lotes' XML is kept compressed (a dump shows no text of it): it is read
+# back through `lote xml` (ISO-8859-1) to look for the patient
+xml_dos_lotes() {
+  rm -rf "$2" && mkdir "$2" || fail "pasta $2"
+  for id in $(q "$V" "SELECT lote_id FROM lote_xml ORDER BY lote_id"); do
+    "$FAT" --db "$V" lote xml "$id" --saida "$2" > /dev/null || fail "lote xml $id"
+  done
+  cat "$2"/*.xml | iconv -f ISO-8859-1 -t UTF-8 > "$2.txt" || fail "XML dos lotes em $2"
+}
+cart2=$(q "$V" "SELECT g.carteira_numero FROM guia g JOIN beneficiario b ON b.id = g.beneficiario_id WHERE b.cpf = '$cpf2' AND g.lote_id IS NOT NULL ORDER BY g.id LIMIT 1")
+xml_dos_lotes "$V" xml_antes
+grep -q "numeroCarteira>$cart2<" xml_antes.txt || fail "a carteira $cart2 não está no XML dos lotes antes"
 "$FAT" --db "$V" titular anonimizar "$cpf2" --confirmar > anon2.txt 2>&1 ||
   fail "anonimização recusada fora do prazo: $(cat anon2.txt)"
 depois=$(q "$V" "$totais")
@@ -123,6 +136,10 @@ depois=$(q "$V" "$totais")
 sqlite3 "$V" .dump > dump.sql
 grep -q "$cpf2" dump.sql && fail "o CPF continua no banco após anonimizar"
 grep -qF "$nome2" dump.sql && fail "o nome continua no banco após anonimizar"
+xml_dos_lotes "$V" xml_depois
+grep -q "$cart2" xml_depois.txt && fail "a carteira continua no XML dos lotes após anonimizar"
+grep -qF "$nome2" xml_depois.txt && fail "o nome continua no XML dos lotes após anonimizar"
+grep -q "$cpf2" xml_depois.txt && fail "o CPF continua no XML dos lotes após anonimizar"
 "$FAT" --db "$V" titular exportar "$cpf2" > /dev/null 2>&1 && fail "exportar achou o CPF anonimizado"
 
 # ------------------------------------------------------ 3. backup / restaurar

@@ -1,6 +1,7 @@
 /* test_lote.c: closing periods, grouping by period and type, max guias,
 ** numbering, all-or-nothing on XSD failure, the state machine (a sent lote
 ** is immutable), listings and the HTML relação. */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -407,6 +408,46 @@ static void test_fechar_retem_so_o_que_nao_pode_ir(void **state)
 
 /* Out of memory at every allocation of a closing: a clean FAT_ENOMEM and
 ** nothing written, until the closing succeeds (ASan checks for leaks). */
+/* A guia that enters another lote while the lote is being written (another
+** process) fails the whole closing with its id, and nothing stays written:
+** the guias are marked with one statement per lote, checked by count. */
+static void test_fechar_guia_tomada_por_outro_lote_desfaz_tudo(void **state)
+{
+  fat_store *st = open_fresh();
+  fat_lote_fechar_opts o;
+  fat_lote_fechar_res res;
+  cJSON *c;
+  fat_err err;
+  char want[48];
+  int64_t s2;
+
+  (void)state;
+  add_guia(st, "sp-sadt", "S1", "2025-03-01", "Ana", "225125");
+  s2 = add_guia(st, "sp-sadt", "S2", "2025-03-02", "Bia", "225125");
+  add_guia(st, "sp-sadt", "S3", "2025-03-03", "Caio", "225125");
+  exec(st, "INSERT INTO lote (id, operadora_id, prestador_id, numero, tipo_guia, status)"
+           " VALUES (99, 1, 1, 99, 'consulta', 'aberto');"
+           "CREATE TEMP TRIGGER tomada AFTER INSERT ON lote_xml BEGIN"
+           " UPDATE guia SET lote_id = 99 WHERE numero_prestador = 'S2'; END");
+  c = contract("{\"periodicidade\": \"mensal\", \"fechamento_dia\": 25, \"prazo_envio_dias\": 10,"
+               " \"max_guias\": 100}");
+  memset(&o, 0, sizeof o);
+  o.operadora = "aurora";
+  o.ate = "2025-03-31";
+  o.hoje = "2025-04-01";
+  o.xsd_dir = xsd();
+  assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_ESTATE);
+  snprintf(want, sizeof want, "guia %" PRId64 " entrou em outro lote", s2);
+  assert_non_null(strstr(err.msg, want));
+  assert_int_equal(q_int(st, "SELECT count(*) FROM lote"), 1);
+  assert_int_equal(q_int(st, "SELECT count(*) FROM lote_xml"), 0);
+  assert_int_equal(q_int(st, "SELECT count(*) FROM guia WHERE lote_id IS NOT NULL"), 0);
+  assert_int_equal(q_int(st, "SELECT count(*) FROM guia WHERE status = 'conferida'"), 3);
+  cJSON_Delete(c);
+  fat_store_close(st);
+  remove_db();
+}
+
 static void test_fechar_oom(void **state)
 {
   fat_store *st = open_fresh();
@@ -890,6 +931,7 @@ int main(void)
     cmocka_unit_test(test_periodos),
     cmocka_unit_test(test_fechar_agrupa),
     cmocka_unit_test(test_fechar_retem_so_o_que_nao_pode_ir),
+    cmocka_unit_test(test_fechar_guia_tomada_por_outro_lote_desfaz_tudo),
     cmocka_unit_test(test_fechar_oom),
     cmocka_unit_test(test_fechar_em_paginas_igual_ao_fechamento_de_uma_vez),
     cmocka_unit_test(test_estados),

@@ -1,6 +1,7 @@
 /* test_lote_xml.c: a lote's XML in table lote_xml (migration 081,
 ** fat_lote_xml.h): the migration moves the XML out of the lote row, the two
-** functions store and read it, and a sent lote's XML stays immutable. */
+** functions store (compressed) and read it, and a sent lote's XML stays
+** immutable. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,11 +148,68 @@ static void test_gravar_ler_e_imutavel_depois_de_enviado(void **state)
   remove_db();
 }
 
+/* The XML is kept compressed (zstd) and read back byte for byte; a row
+** stored before (the XML as is) still reads; a damaged frame is an error
+** naming the lote, not garbage. */
+static void test_xml_guardado_comprimido_e_lido_igual(void **state)
+{
+  static const char guia[] = "  <ans:guiaSP-SADT>\n    <ans:numeroGuiaPrestador>%06d"
+                             "</ans:numeroGuiaPrestador>\n  </ans:guiaSP-SADT>\n";
+  fat_store *st = NULL;
+  fat_err err;
+  char *big, *xml = NULL;
+  size_t cap = 100 * sizeof guia + 64, len = 0, n = 0;
+  int i;
+
+  (void)state;
+  remove_db();
+  big = fat_malloc(cap);
+  assert_non_null(big);
+  n = (size_t)snprintf(big, cap, "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n");
+  for (i = 0; i < 100; i++)
+    n += (size_t)snprintf(big + n, cap - n, guia, i);
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  exec_ok(st, seed);
+  exec_ok(st, "INSERT INTO lote (id, operadora_id, prestador_id, numero, tipo_guia, status, hash)"
+              " VALUES (1, 1, 1, 1, 'SP-SADT', 'fechado', 'h1'),"
+              " (2, 1, 1, 2, 'SP-SADT', 'fechado', 'h2'), (3, 1, 1, 3, 'SP-SADT', 'fechado', 'h3')");
+  assert_int_equal(fat_lote_xml_gravar(st, 1, big, n, &err), FAT_OK);
+  /* stored as a zstd frame, several times smaller than the XML */
+  assert_int_equal(q_int(st, "SELECT hex(substr(xml, 1, 4)) = '28B52FFD' FROM lote_xml"
+                             " WHERE lote_id = 1"), 1);
+  assert_true(q_int(st, "SELECT length(xml) FROM lote_xml WHERE lote_id = 1") * 5 <
+              (int64_t)n);
+  assert_int_equal(fat_lote_xml_ler(st, 1, &xml, &len, &err), FAT_OK);
+  assert_int_equal(len, n);
+  assert_memory_equal(xml, big, n);
+  assert_int_equal(xml[len], '\0');
+  fat_free(xml);
+
+  /* a lote stored before the compression: its bytes as they are */
+  exec_ok(st, "INSERT INTO lote_xml (lote_id, xml) VALUES (2, CAST('<a>antigo</a>' AS BLOB))");
+  assert_int_equal(fat_lote_xml_ler(st, 2, &xml, &len, &err), FAT_OK);
+  assert_int_equal(len, 13);
+  assert_string_equal(xml, "<a>antigo</a>");
+  fat_free(xml);
+
+  /* a frame cut short */
+  exec_ok(st, "INSERT INTO lote_xml (lote_id, xml)"
+              " SELECT 3, substr(xml, 1, length(xml) - 8) FROM lote_xml WHERE lote_id = 1");
+  assert_int_equal(fat_lote_xml_ler(st, 3, &xml, &len, &err), FAT_EDB);
+  assert_null(xml);
+  assert_non_null(strstr(err.msg, "lote 3"));
+  assert_non_null(strstr(err.msg, "corrompido"));
+  fat_free(big);
+  fat_store_close(st);
+  remove_db();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_migracao_081_move_o_xml_para_lote_xml),
     cmocka_unit_test(test_gravar_ler_e_imutavel_depois_de_enviado),
+    cmocka_unit_test(test_xml_guardado_comprimido_e_lido_igual),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
