@@ -412,6 +412,10 @@ fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err)
     "DELETE FROM achado_resumo",
     "INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,"
     " achados, guias, valor_risco) " FAT_ACHADO_RESUMO_RECONTAGEM,
+    /* an operadora's usual time to protocolar (migration 090) */
+    "DELETE FROM lote_prazo_protocolo",
+    "INSERT INTO lote_prazo_protocolo (operadora_id, lotes, dias) "
+    FAT_LOTE_PRAZO_PROTOCOLO_RECONTAGEM,
     /* the guia's competência copied on each glosa (migration 085) */
     "UPDATE glosa SET competencia = (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)"
     " WHERE competencia IS NOT (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)",

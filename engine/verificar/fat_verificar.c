@@ -14,6 +14,7 @@
 #include "fat_model.h"
 #include "fat_money.h"
 #include "fat_rel_achados.h"
+#include "fat_relatorio.h"
 #include "fat_store_int.h"
 #include "fat_verificar_int.h"
 
@@ -315,6 +316,24 @@ static const char sql_achado_resumo[] =
     " FROM achado_resumo s LEFT JOIN (" FAT_ACHADO_RESUMO_RECONTAGEM ") r ON" RESUMO_CHAVE_IGUAL
     " WHERE r.achados IS NULL AND (s.achados <> 0 OR s.guias <> 0 OR s.valor_risco <> 0)";
 
+/* An operadora's usual time to protocolar (migration 090) against a recount. */
+static const char sql_lote_prazo_protocolo[] =
+    "SELECT 'operadora', r.operadora_id, 'o prazo usual de protocolo da operadora '"
+    " || coalesce((SELECT o.nome FROM operadora o WHERE o.id = r.operadora_id), r.operadora_id)"
+    " || ' guarda ' || coalesce(s.lotes, 0) || ' lote(s) e ' || coalesce(s.dias, 0)"
+    " || ' dia(s); a recontagem dá ' || r.lotes || ' e ' || r.dias"
+    " FROM (" FAT_LOTE_PRAZO_PROTOCOLO_RECONTAGEM ") r"
+    " LEFT JOIN lote_prazo_protocolo s ON s.operadora_id = r.operadora_id"
+    " WHERE s.lotes IS NOT r.lotes OR s.dias IS NOT r.dias"
+    " UNION ALL"
+    " SELECT 'operadora', s.operadora_id, 'o prazo usual de protocolo da operadora '"
+    " || coalesce((SELECT o.nome FROM operadora o WHERE o.id = s.operadora_id), s.operadora_id)"
+    " || ' guarda ' || s.lotes || ' lote(s) e ' || s.dias || ' dia(s); a recontagem não acha"
+    " nenhum' FROM lote_prazo_protocolo s"
+    " WHERE (s.lotes <> 0 OR s.dias <> 0) AND NOT EXISTS (SELECT 1 FROM lote l"
+    " WHERE l.operadora_id = s.operadora_id AND l.protocolo_data IS NOT NULL"
+    " AND l.enviado_em IS NOT NULL)";
+
 /* ---- the audit trail (Part A) ---- */
 
 static const char sql_auditoria[] =
@@ -351,6 +370,10 @@ static const fat_verif_check checks[] = {
    "conferem com a recontagem dos achados",
    sql_achado_resumo, NULL},
   /* Part E: lotes */
+  {"lote_prazo_protocolo_recontado",
+   "o prazo usual de protocolo de cada operadora (lotes protocolados e dias) confere com a "
+   "recontagem dos lotes",
+   sql_lote_prazo_protocolo, NULL},
   {"lote_total_guias",
    "a quantidade e o valor informado de cada lote são os das suas guias", sql_lote_total,
    NULL},
