@@ -798,31 +798,47 @@ fat_rc fat_fatura_nf_dados(fat_store *st, const char *de, const char *ate, cJSON
   return fat_store_rows_json(st, s, 0, "erro ao ler as notas fiscais", out, err);
 }
 
-/* per-lote aggregates used by the mapa and by fat_fatura_mostrar */
-static const char sql_lotes_agg[] =
-  "SELECT o.registro_ans, o.nome, l.competencia, l.id, l.numero, l.status, l.enviado_em,"
-  " l.protocolo, l.valor_informado, l.valor_liberado, l.valor_glosado,"
-  " (SELECT COALESCE(SUM(ri.valor_recursado), 0) FROM recurso_item ri JOIN glosa g"
-  "   ON g.id = ri.glosa_id JOIN guia gu ON gu.id = g.guia_id WHERE gu.lote_id = l.id),"
-  " (SELECT COALESCE(SUM(g.valor_recuperado), 0) FROM glosa g JOIN guia gu ON gu.id = g.guia_id"
-  "   WHERE gu.lote_id = l.id),"
-  " (SELECT COALESCE(SUM(x.valor), 0) FROM recebimento_guia x JOIN guia gu ON gu.id = x.guia_id"
-  "   WHERE gu.lote_id = l.id),"
-  " (SELECT COALESCE(SUM(x.valor), 0) FROM recebimento_guia x JOIN recebimento r"
-  "   ON r.id = x.recebimento_id JOIN guia gu ON gu.id = x.guia_id"
-  "   WHERE gu.lote_id = l.id AND r.recuperado = 1),"
-  " (SELECT MAX(r.data) FROM recebimento_guia x JOIN recebimento r ON r.id = x.recebimento_id"
-  "   JOIN guia gu ON gu.id = x.guia_id WHERE gu.lote_id = l.id),"
-  " l.previsao_pagamento, f.id, f.numero, f.nf_numero, f.previsao_pagamento,"
-  " COALESCE(f.ret_iss + f.ret_ir + f.ret_pis + f.ret_cofins + f.ret_csll, 0),"
-  " (SELECT COUNT(*) FROM pagamento p WHERE p.lote_id = l.id), f.status,"
-  " (SELECT MAX(r.data) FROM recebimento_guia x JOIN recebimento r ON r.id = x.recebimento_id"
+/* per-lote aggregates used by the mapa and by fat_fatura_mostrar: ?1
+** operadora (NULL all), ?2 competência, ?3 fatura id. Three variants of the
+** lotes read: one month's by the lote_competencia index (the panel's mapa
+** always names a month), one fatura's through fatura_lote, or every lote
+** (the CLI without a month: the whole history, on purpose). */
+#define LOTES_AGG_COLS                                                                     \
+  "SELECT o.registro_ans, o.nome, l.competencia, l.id, l.numero, l.status, l.enviado_em,"  \
+  " l.protocolo, l.valor_informado, l.valor_liberado, l.valor_glosado,"                    \
+  " (SELECT COALESCE(SUM(ri.valor_recursado), 0) FROM recurso_item ri JOIN glosa g"        \
+  "   ON g.id = ri.glosa_id JOIN guia gu ON gu.id = g.guia_id WHERE gu.lote_id = l.id),"   \
+  " (SELECT COALESCE(SUM(g.valor_recuperado), 0) FROM glosa g JOIN guia gu ON gu.id = g.guia_id" \
+  "   WHERE gu.lote_id = l.id),"                                                           \
+  " (SELECT COALESCE(SUM(x.valor), 0) FROM recebimento_guia x JOIN guia gu ON gu.id = x.guia_id" \
+  "   WHERE gu.lote_id = l.id),"                                                           \
+  " (SELECT COALESCE(SUM(x.valor), 0) FROM recebimento_guia x JOIN recebimento r"          \
+  "   ON r.id = x.recebimento_id JOIN guia gu ON gu.id = x.guia_id"                        \
+  "   WHERE gu.lote_id = l.id AND r.recuperado = 1),"                                      \
+  " (SELECT MAX(r.data) FROM recebimento_guia x JOIN recebimento r ON r.id = x.recebimento_id" \
+  "   JOIN guia gu ON gu.id = x.guia_id WHERE gu.lote_id = l.id),"                         \
+  " l.previsao_pagamento, f.id, f.numero, f.nf_numero, f.previsao_pagamento,"              \
+  " COALESCE(f.ret_iss + f.ret_ir + f.ret_pis + f.ret_cofins + f.ret_csll, 0),"            \
+  " (SELECT COUNT(*) FROM pagamento p WHERE p.lote_id = l.id), f.status,"                  \
+  " (SELECT MAX(r.data) FROM recebimento_guia x JOIN recebimento r ON r.id = x.recebimento_id" \
   "   JOIN guia gu ON gu.id = x.guia_id WHERE gu.lote_id = l.id AND r.recuperado = 0)"
-  " FROM lote l JOIN operadora o ON o.id = l.operadora_id"
+#define LOTES_AGG_JOIN                                                                     \
+  " JOIN operadora o ON o.id = l.operadora_id"                                             \
   " LEFT JOIN fatura_lote fl ON fl.lote_id = l.id LEFT JOIN fatura f ON f.id = fl.fatura_id"
-  " WHERE (?1 IS NULL OR l.operadora_id = ?1) AND (?2 IS NULL OR l.competencia = ?2)"
-  "  AND (?3 IS NULL OR f.id = ?3) AND l.status NOT IN ('aberto', 'fechado')"
-  " ORDER BY o.registro_ans, l.competencia, COALESCE(f.numero, 1e9), l.numero";
+#define LOTES_AGG_FIM                                                                      \
+  " AND (?1 IS NULL OR l.operadora_id = ?1) AND (?3 IS NULL OR f.id = ?3)"                 \
+  " AND l.status NOT IN ('aberto', 'fechado')"                                             \
+  " ORDER BY o.registro_ans, l.competencia, COALESCE(f.numero, 1e9), l.numero"
+static const char sql_lotes_agg[] =
+  LOTES_AGG_COLS " FROM lote l" LOTES_AGG_JOIN
+  " WHERE (?2 IS NULL OR l.competencia = ?2)" LOTES_AGG_FIM;
+static const char sql_lotes_agg_mes[] =
+  LOTES_AGG_COLS " FROM lote l INDEXED BY lote_competencia" LOTES_AGG_JOIN
+  " WHERE l.competencia = ?2" LOTES_AGG_FIM;
+static const char sql_lotes_agg_fatura[] =
+  LOTES_AGG_COLS " FROM lote l" LOTES_AGG_JOIN
+  " WHERE l.id IN (SELECT x.lote_id FROM fatura_lote x WHERE x.fatura_id = ?3)"
+  " AND (?2 IS NULL OR l.competencia = ?2)" LOTES_AGG_FIM;
 
 enum { L_ANS, L_NOME, L_COMP, L_ID, L_NUM, L_STATUS, L_ENVIO, L_PROT, L_INF, L_LIB, L_GLO,
        L_RECURSADO, L_DEFERIDO, L_RECEBIDO, L_RECUP, L_DTREC, L_PREV, L_FID, L_FNUM, L_NF,
@@ -885,7 +901,10 @@ static fat_rc mapa_rows(fat_store *st, int64_t op, int has_op, const char *comp,
   fat_stmt *s;
   grupo g;
   int r;
-  fat_rc rc = fat_store_prepare(st, sql_lotes_agg, &s, err);
+  fat_rc rc = fat_store_prepare(st,
+                                fatura > 0 ? sql_lotes_agg_fatura
+                                : comp != NULL ? sql_lotes_agg_mes : sql_lotes_agg,
+                                &s, err);
 
   if (rc != FAT_OK)
     return rc;

@@ -68,6 +68,27 @@ static const char sql_codigo[] =
     " coalesce(sum(a.valor_risco), 0) AS valor_risco" FONTE
     " GROUP BY a.codigo, a.severidade ORDER BY 5 DESC, 3 DESC, 1";
 
+/* The totals and the per-code table read from the counters of migration
+** 089 (achado_resumo, kept by triggers), never the findings: ?1 operadora id
+** (-1 all), ?2 code (NULL all), ?3 severity (NULL both), ?4 competência
+** (NULL all), ?5 acknowledged (0 open, 1 acknowledged). A row per
+** operadora and month adds up (a guia has one of each); the rows of '' code
+** or severity are the distinct guias of the wider sets. */
+#define RESUMO_FILTRO                                                                       \
+  " FROM achado_resumo r WHERE r.reconhecido = ?5"                                          \
+  " AND (?1 = -1 OR r.operadora_id = ?1) AND (?4 IS NULL OR r.competencia = ?4)"
+static const char sql_total_resumo[] =
+    "SELECT coalesce(sum(r.achados), 0) AS achados, coalesce(sum(r.guias), 0) AS guias,"
+    " coalesce(sum(r.valor_risco), 0) AS valor_risco" RESUMO_FILTRO
+    " AND r.codigo = coalesce(upper(?2), '') AND r.severidade = coalesce(?3, '')";
+static const char sql_codigo_resumo[] =
+    "SELECT r.codigo AS codigo,"
+    " CASE r.severidade WHEN 'bloqueio' THEN 'Bloqueio' ELSE 'Alerta' END AS severidade,"
+    " sum(r.achados) AS achados, sum(r.guias) AS guias, sum(r.valor_risco) AS valor_risco"
+    RESUMO_FILTRO " AND r.codigo <> '' AND r.severidade <> ''"
+    " AND (?2 IS NULL OR r.codigo = upper(?2)) AND (?3 IS NULL OR r.severidade = ?3)"
+    " GROUP BY r.codigo, r.severidade HAVING sum(r.achados) > 0 ORDER BY 5 DESC, 3 DESC, 1";
+
 static const rel_col cols_linhas[] = {
     {"id", "Achado", REL_INTEIRO},
     {"guia_id", "Id da guia", REL_INTEIRO},
@@ -119,6 +140,8 @@ typedef struct filtro_lido {
   int64_t apos_guia, apos_id; /* the page's cursor (0 0: first page) */
   int limite;                 /* lines per page (with f->pagina) */
   int seguinte;               /* 1: a page after the first */
+  int resumo;                 /* 1: totals from achado_resumo (the filter is on
+                                 its keys: no professional, guia or "todos") */
 } filtro_lido;
 
 static fat_rc ler_filtro(fat_store *st, const fat_achados_filtro *f, filtro_lido *l,
@@ -158,6 +181,7 @@ static fat_rc ler_filtro(fat_store *st, const fat_achados_filtro *f, filtro_lido
     return fat_err_set(err, FAT_EINVAL, "--profissional vazio");
   if (f->profissional != NULL && !so_digitos(f->profissional, l->digitos, sizeof l->digitos))
     l->digitos[0] = '\0';
+  l->resumo = f->profissional == NULL && f->guia_id <= 0 && f->reconhecidos != 2;
   return FAT_OK;
 }
 
@@ -173,6 +197,16 @@ static void bind_filtro(fat_stmt *s, const fat_achados_filtro *f, const filtro_l
   fat_bind_int(s, 8, f->reconhecidos);
 }
 
+/* The counters' filter (sql_total_resumo, sql_codigo_resumo). */
+static void bind_resumo(fat_stmt *s, const fat_achados_filtro *f, const filtro_lido *l)
+{
+  fat_bind_int(s, 1, l->op);
+  fat_bind_text(s, 2, f->codigo != NULL && f->codigo[0] != '\0' ? f->codigo : NULL);
+  fat_bind_text(s, 3, f->severidade);
+  fat_bind_text(s, 4, l->comp[0] != '\0' ? l->comp : NULL);
+  fat_bind_int(s, 5, f->reconhecidos);
+}
+
 /* Add a table of sql (lines) and, when com_total, its total. */
 static fat_rc tabela(fat_store *st, cJSON *rel, const char *nome, const char *titulo,
                      const rel_col *cols, size_t n, const char *sql,
@@ -186,7 +220,10 @@ static fat_rc tabela(fat_store *st, cJSON *rel, const char *nome, const char *ti
   if (rc == FAT_OK)
     rc = fat_store_prepare(st, sql, &s, err);
   if (rc == FAT_OK) {
-    bind_filtro(s, f, l);
+    if (sql == sql_codigo_resumo)
+      bind_resumo(s, f, l);
+    else
+      bind_filtro(s, f, l);
     if (sql == sql_pagina) {
       fat_bind_int(s, 9, l->apos_guia);
       fat_bind_int(s, 10, l->apos_id);
@@ -204,9 +241,12 @@ static fat_rc tabela(fat_store *st, cJSON *rel, const char *nome, const char *ti
                (long long)rel_int(ult, "guia_id"), (long long)rel_int(ult, "id"));
   }
   if (rc == FAT_OK && com_total)
-    rc = fat_store_prepare(st, sql_total, &s, err);
+    rc = fat_store_prepare(st, l->resumo ? sql_total_resumo : sql_total, &s, err);
   if (rc == FAT_OK && com_total) {
-    bind_filtro(s, f, l);
+    if (l->resumo)
+      bind_resumo(s, f, l);
+    else
+      bind_filtro(s, f, l);
     rc = rel_total(st, tab, s, err);
   }
   return rc;
@@ -275,7 +315,7 @@ fat_rc fat_rel_achados(fat_store *st, const fat_achados_filtro *f, cJSON **out, 
                 f->pagina != NULL ? sql_pagina : sql_linhas, f, &l, !l.seguinte, err);
   if (rc == FAT_OK && !l.seguinte)
     rc = tabela(st, rel, "por_codigo", "Por código", cols_codigo, REL_NCOLS(cols_codigo),
-                sql_codigo, f, &l, 1, err);
+                l.resumo ? sql_codigo_resumo : sql_codigo, f, &l, 1, err);
   if (rc != FAT_OK) {
     cJSON_Delete(rel);
     return rc;

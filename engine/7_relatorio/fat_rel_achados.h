@@ -47,12 +47,35 @@ typedef struct fat_achados_filtro {
 ** ("" after the last); the totals and "por_codigo" come with the first page
 ** only (apos NULL or ""): later pages carry the lines alone. A page walks
 ** the findings in (guia, id) order from the cursor and stops at the limit
-** (unit.planos_web checks its plan); the totals of the first page still
-** read every finding the filter matches. FAT_EINVAL for a cursor this
-** function did not make.
+** (unit.planos_web checks its plan). The totals and "por_codigo" are read
+** from the counters of achado_resumo (migration 089, kept by triggers in the
+** same transaction as every write of a finding or a guia) when the filter
+** names only operadora, code, severity, competência and open or
+** acknowledged; with a professional, one guia or reconhecidos 2 they are
+** aggregated from the findings the filter matches. FAT_EINVAL for a cursor
+** this function did not make.
 ** FAT_EINVAL naming the filter for a bad severity or competência or an
 ** unknown operadora. Reads only. */
 FAT_NODISCARD fat_rc fat_rel_achados(fat_store *st, const fat_achados_filtro *f, cJSON **out,
                                      fat_err *err);
+
+/* The counters of achado_resumo recounted from the findings: a SELECT of
+** (operadora_id, competencia, codigo, severidade, reconhecido, achados,
+** guias, valor_risco), one row per non-empty group, with the definitions of
+** schemas/089_achado_resumo.sql. fat_relatorio_recontar rebuilds the table
+** from it; `faturo verificar` (achado_resumo_recontado) compares them. */
+#define FAT_ACHADO_RESUMO_RECONTAGEM                                                        \
+  "SELECT k.op AS operadora_id, k.comp AS competencia, k.codigo AS codigo,"                \
+  " k.severidade AS severidade, k.rec AS reconhecido, count(*) AS achados,"                \
+  " count(DISTINCT k.guia_id) AS guias, sum(k.valor_risco) AS valor_risco"                 \
+  " FROM (SELECT coalesce(g.operadora_id, 0) AS op, coalesce(g.competencia, '') AS comp,"  \
+  "  CASE WHEN w.cod THEN a.codigo ELSE '' END AS codigo,"                                 \
+  "  CASE WHEN w.sev THEN a.severidade ELSE '' END AS severidade,"                         \
+  "  a.reconhecido_em IS NOT NULL AS rec, a.guia_id AS guia_id, a.valor_risco AS valor_risco" \
+  "  FROM achado a JOIN guia g ON g.id = a.guia_id,"                                       \
+  "  (SELECT 1 AS cod, 1 AS sev UNION ALL SELECT 1, 0 UNION ALL SELECT 0, 1"              \
+  "   UNION ALL SELECT 0, 0) w"                                                            \
+  "  WHERE g.status <> 'cancelada') k"                                                     \
+  " GROUP BY k.op, k.comp, k.codigo, k.severidade, k.rec"
 
 #endif

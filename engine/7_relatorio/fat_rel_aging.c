@@ -89,33 +89,30 @@ fat_rc rel_aging_tabela(fat_store *st, cJSON *rel, int64_t op, const char *hoje,
 
 /* Lotes sent and not protocolados for longer than the operadora's usual time
 ** (the mean days from sending to protocolo of its earlier lotes, rounded up,
-** at least 1; 5 without history). ?1 operadora filter, ?2 hoje. */
+** at least 1; 5 without history). ?1 operadora filter, ?2 hoje. The usual
+** time comes from the counters of migration 090 (lote_prazo_protocolo, kept
+** by triggers on lote), not from reading every lote of the history. */
+#define US_PRAZO_PROTOCOLO                                                                  \
+  "WITH us AS (SELECT operadora_id, max(1, (dias + lotes - 1) / lotes) AS usual"            \
+  " FROM lote_prazo_protocolo WHERE lotes > 0)"
 static const char sql_sem_protocolo[] =
-    "WITH us AS (SELECT operadora_id,"
-    " max(1, (sum(max(0, CAST(julianday(protocolo_data) - julianday(enviado_em) AS INTEGER)))"
-    "  + count(*) - 1) / count(*)) AS usual"
-    " FROM lote WHERE protocolo_data IS NOT NULL AND enviado_em IS NOT NULL"
-    " GROUP BY operadora_id)"
+    US_PRAZO_PROTOCOLO
     " SELECT l.id AS lote_id, l.numero AS numero, o.nome AS operadora, l.competencia AS competencia,"
     " substr(l.enviado_em, 1, 10) AS enviado_em,"
     " CAST(julianday(?2) - julianday(l.enviado_em) AS INTEGER) AS dias,"
     " coalesce(us.usual, 5) AS prazo_usual, l.qtd_guias AS guias,"
     " l.valor_informado AS valor"
-    " FROM lote l JOIN operadora o ON o.id = l.operadora_id"
+    " FROM lote l INDEXED BY lote_status_envio JOIN operadora o ON o.id = l.operadora_id"
     " LEFT JOIN us ON us.operadora_id = l.operadora_id"
     " WHERE l.status = 'enviado' AND l.protocolo IS NULL AND l.enviado_em IS NOT NULL"
     " AND (?1 = -1 OR l.operadora_id = ?1)"
     " AND julianday(?2) - julianday(l.enviado_em) > coalesce(us.usual, 5)"
     " ORDER BY l.enviado_em, l.id";
 static const char sql_sem_protocolo_total[] =
-    "WITH us AS (SELECT operadora_id,"
-    " max(1, (sum(max(0, CAST(julianday(protocolo_data) - julianday(enviado_em) AS INTEGER)))"
-    "  + count(*) - 1) / count(*)) AS usual"
-    " FROM lote WHERE protocolo_data IS NOT NULL AND enviado_em IS NOT NULL"
-    " GROUP BY operadora_id)"
+    US_PRAZO_PROTOCOLO
     " SELECT count(*) AS numero, coalesce(sum(l.qtd_guias), 0) AS guias,"
     " coalesce(sum(l.valor_informado), 0) AS valor"
-    " FROM lote l LEFT JOIN us ON us.operadora_id = l.operadora_id"
+    " FROM lote l INDEXED BY lote_status_envio LEFT JOIN us ON us.operadora_id = l.operadora_id"
     " WHERE l.status = 'enviado' AND l.protocolo IS NULL AND l.enviado_em IS NOT NULL"
     " AND (?1 = -1 OR l.operadora_id = ?1)"
     " AND julianday(?2) - julianday(l.enviado_em) > coalesce(us.usual, 5)";

@@ -9,6 +9,7 @@
 
 #include "fat_csv.h"
 #include "fat_dia.h"
+#include "fat_rel_achados.h"
 #include "fat_lgpd.h"
 #include "fat_lote.h"
 #include "fat_mem.h"
@@ -407,6 +408,14 @@ fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err)
     " sum(a.valor_risco)"
     " FROM achado a JOIN guia g ON g.id = a.guia_id"
     " WHERE a.guia_revisao = g.revisao AND a.reconhecido_em IS NULL GROUP BY a.guia_id",
+    /* the findings worklist's counters (migration 089) */
+    "DELETE FROM achado_resumo",
+    "INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,"
+    " achados, guias, valor_risco) " FAT_ACHADO_RESUMO_RECONTAGEM,
+    /* an operadora's usual time to protocolar (migration 090) */
+    "DELETE FROM lote_prazo_protocolo",
+    "INSERT INTO lote_prazo_protocolo (operadora_id, lotes, dias) "
+    FAT_LOTE_PRAZO_PROTOCOLO_RECONTAGEM,
     /* the guia's competência copied on each glosa (migration 085) */
     "UPDATE glosa SET competencia = (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)"
     " WHERE competencia IS NOT (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)",

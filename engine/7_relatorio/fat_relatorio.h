@@ -176,4 +176,16 @@ FAT_NODISCARD fat_rc fat_relatorio_lote_relacao_csv(fat_store *st, int64_t id, c
                                                     size_t *len, char *name, size_t name_len,
                                                     fat_err *err);
 
+/* The counters of lote_prazo_protocolo recounted from the lotes: a SELECT
+** of (operadora_id, lotes, dias) per operadora with protocolo'd lotes, the
+** definitions of schemas/090_lote_prazo_protocolo.sql. fat_relatorio_recontar
+** rebuilds the table from it; `faturo verificar`
+** (lote_prazo_protocolo_recontado) compares them. */
+#define FAT_LOTE_PRAZO_PROTOCOLO_RECONTAGEM                                                 \
+  "SELECT operadora_id AS operadora_id, count(*) AS lotes,"                                \
+  " coalesce(sum(max(0, CAST(julianday(protocolo_data) - julianday(enviado_em)"            \
+  " AS INTEGER))), 0) AS dias"                                                             \
+  " FROM lote WHERE protocolo_data IS NOT NULL AND enviado_em IS NOT NULL"                 \
+  " GROUP BY operadora_id"
+
 #endif

@@ -13,6 +13,8 @@
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_money.h"
+#include "fat_rel_achados.h"
+#include "fat_relatorio.h"
 #include "fat_store_int.h"
 #include "fat_verificar_int.h"
 
@@ -286,6 +288,52 @@ static const char sql_geracao_ativa[] =
     " 'há ' || count(*) || ' geração(ões) de regras e nenhuma ativa'"
     " FROM regra_geracao HAVING count(*) > 0 AND coalesce(sum(ativa = 1), 0) = 0";
 
+/* The findings worklist's counters (migration 089) against a recount: a
+** stored row that differs from the recount or has no recount (a group
+** that emptied keeps its row at zero). */
+#define RESUMO_CHAVE_IGUAL                                                                  \
+  " s.operadora_id = r.operadora_id AND s.competencia = r.competencia"                      \
+  " AND s.codigo = r.codigo AND s.severidade = r.severidade AND s.reconhecido = r.reconhecido"
+#define RESUMO_GRUPO(t)                                                                     \
+  "'os totais de achados ' || CASE " t ".reconhecido WHEN 1 THEN 'reconhecidos'"            \
+  " ELSE 'em aberto' END || coalesce(' da operadora ' || (SELECT o.nome FROM operadora o"  \
+  " WHERE o.id = " t ".operadora_id), '') || ', competência ' || substr(" t                 \
+  ".competencia, 6, 2) || '/' || substr(" t ".competencia, 1, 4) || CASE WHEN " t           \
+  ".codigo <> '' THEN ', código ' || " t ".codigo ELSE '' END || CASE WHEN " t              \
+  ".severidade <> '' THEN ', ' || " t ".severidade ELSE '' END"
+static const char sql_achado_resumo[] =
+    "SELECT 'operadora', r.operadora_id, " RESUMO_GRUPO("r")
+    " || ' guardam ' || coalesce(s.achados, 0) || ' achado(s) em ' || coalesce(s.guias, 0)"
+    " || ' guia(s) e {1}; a recontagem dá ' || r.achados || ' em ' || r.guias || ' e {2}',"
+    " coalesce(s.valor_risco, 0), r.valor_risco"
+    " FROM (" FAT_ACHADO_RESUMO_RECONTAGEM ") r LEFT JOIN achado_resumo s ON" RESUMO_CHAVE_IGUAL
+    " WHERE s.achados IS NOT r.achados OR s.guias IS NOT r.guias"
+    " OR s.valor_risco IS NOT r.valor_risco"
+    " UNION ALL"
+    " SELECT 'operadora', s.operadora_id, " RESUMO_GRUPO("s")
+    " || ' guardam ' || s.achados || ' achado(s) em ' || s.guias"
+    " || ' guia(s) e {1}; a recontagem não acha nenhum', s.valor_risco, 0"
+    " FROM achado_resumo s LEFT JOIN (" FAT_ACHADO_RESUMO_RECONTAGEM ") r ON" RESUMO_CHAVE_IGUAL
+    " WHERE r.achados IS NULL AND (s.achados <> 0 OR s.guias <> 0 OR s.valor_risco <> 0)";
+
+/* An operadora's usual time to protocolar (migration 090) against a recount. */
+static const char sql_lote_prazo_protocolo[] =
+    "SELECT 'operadora', r.operadora_id, 'o prazo usual de protocolo da operadora '"
+    " || coalesce((SELECT o.nome FROM operadora o WHERE o.id = r.operadora_id), r.operadora_id)"
+    " || ' guarda ' || coalesce(s.lotes, 0) || ' lote(s) e ' || coalesce(s.dias, 0)"
+    " || ' dia(s); a recontagem dá ' || r.lotes || ' e ' || r.dias"
+    " FROM (" FAT_LOTE_PRAZO_PROTOCOLO_RECONTAGEM ") r"
+    " LEFT JOIN lote_prazo_protocolo s ON s.operadora_id = r.operadora_id"
+    " WHERE s.lotes IS NOT r.lotes OR s.dias IS NOT r.dias"
+    " UNION ALL"
+    " SELECT 'operadora', s.operadora_id, 'o prazo usual de protocolo da operadora '"
+    " || coalesce((SELECT o.nome FROM operadora o WHERE o.id = s.operadora_id), s.operadora_id)"
+    " || ' guarda ' || s.lotes || ' lote(s) e ' || s.dias || ' dia(s); a recontagem não acha"
+    " nenhum' FROM lote_prazo_protocolo s"
+    " WHERE (s.lotes <> 0 OR s.dias <> 0) AND NOT EXISTS (SELECT 1 FROM lote l"
+    " WHERE l.operadora_id = s.operadora_id AND l.protocolo_data IS NOT NULL"
+    " AND l.enviado_em IS NOT NULL)";
+
 /* ---- the audit trail (Part A) ---- */
 
 static const char sql_auditoria[] =
@@ -317,7 +365,15 @@ static const fat_verif_check checks[] = {
   {"conferencia_revisao",
    "conferência e achados não são de uma revisão da guia que ainda não existe",
    sql_conferencia_revisao, NULL},
+  {"achado_resumo_recontado",
+   "os totais da lista de achados (por operadora, competência, código e severidade) "
+   "conferem com a recontagem dos achados",
+   sql_achado_resumo, NULL},
   /* Part E: lotes */
+  {"lote_prazo_protocolo_recontado",
+   "o prazo usual de protocolo de cada operadora (lotes protocolados e dias) confere com a "
+   "recontagem dos lotes",
+   sql_lote_prazo_protocolo, NULL},
   {"lote_total_guias",
    "a quantidade e o valor informado de cada lote são os das suas guias", sql_lote_total,
    NULL},

@@ -24,3 +24,10 @@ if(TARGET bench_importar)
   set_tests_properties(bench.importar_csv PROPERTIES LABELS bench TIMEOUT 3600
     ENVIRONMENT "${FAT_TEST_ENV}")
 endif()
+
+# The findings worklist's counters (migration 089) equal a recount after every
+# write path that moves findings or their guias (m6-web).
+add_test(NAME e2e.m_achado_resumo
+  COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/m_achado_resumo.sh $<TARGET_FILE:faturo> ${CMAKE_SOURCE_DIR})
+set_tests_properties(e2e.m_achado_resumo PROPERTIES LABELS e2e TIMEOUT 300
+  ENVIRONMENT "${FAT_TEST_ENV}")

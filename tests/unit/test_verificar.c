@@ -231,6 +231,16 @@ static const verif_case cases[] = {
   {"conferencia_revisao", 0,
    "UPDATE conferencia SET revisao = revisao + 5 WHERE guia_id = (SELECT min(guia_id) FROM "
    "conferencia)"},
+  {"achado_resumo_recontado", 0,
+   "UPDATE achado_resumo SET guias = guias + 1 WHERE codigo = '' AND severidade = ''"
+   " AND reconhecido = 0 AND operadora_id = (SELECT min(operadora_id) FROM achado_resumo)"},
+  {"achado_resumo_recontado", 0,
+   "INSERT INTO achado_resumo VALUES (1, '2001-01', 'NENHUM', 'alerta', 0, 1, 1, 100)"},
+  {"lote_prazo_protocolo_recontado", 0,
+   "UPDATE lote_prazo_protocolo SET dias = dias + 3"
+   " WHERE operadora_id = (SELECT min(operadora_id) FROM lote_prazo_protocolo)"},
+  {"lote_prazo_protocolo_recontado", 0,
+   "INSERT INTO lote_prazo_protocolo VALUES (999999, 2, 10)"},
   {"lote_total_guias", 1,
    "UPDATE lote SET valor_informado = valor_informado + 100 WHERE id = (SELECT min(id) FROM "
    "lote)"},
