@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fat_rotulo.h"
 #include "web_int.h"
 
 #define COOKIE_ATTRS "HttpOnly; SameSite=Strict; Path=/"
@@ -70,6 +71,14 @@ fat_rc api_sessao_eu(web_req *rq, web_res *rs, fat_err *err)
 {
   rs->json = sessao_json(rq->sessao);
   return rs->json != NULL ? FAT_OK : fat_err_oom(err);
+}
+
+/* The labels the panel shows instead of internal keys: the engine's one list
+** (fat_rotulo_json), so the panel and the CLI read the same words. */
+fat_rc api_rotulos(web_req *rq, web_res *rs, fat_err *err)
+{
+  (void)rq;
+  return fat_rotulo_json(&rs->json, err);
 }
 
 fat_rc api_usuarios_listar(web_req *rq, web_res *rs, fat_err *err)

@@ -151,6 +151,7 @@ int web_falha_disco(const fat_err *err, int *status);
 fat_rc api_sessao_login(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_sessao_logout(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_sessao_eu(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_rotulos(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_usuarios_listar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_usuarios_criar(web_req *rq, web_res *rs, fat_err *err);
 

@@ -47,6 +47,7 @@ static const web_route routes[] = {
   {"POST", "/api/sessao", FAT_PAPEL_NENHUM, -1, "sessao.login", api_sessao_login},
   {"DELETE", "/api/sessao", F, 0, "sessao.sair", api_sessao_logout},
   {"GET", "/api/sessao", F, 0, NULL, api_sessao_eu},
+  {"GET", "/api/rotulos", F, 0, NULL, api_rotulos},
   {"GET", "/api/usuarios", A, 0, NULL, api_usuarios_listar},
   {"POST", "/api/usuarios", A, 0, "usuario.criar", api_usuarios_criar},
   /* Part N: users' life, sessions, second factor */
@@ -726,7 +727,8 @@ static enum MHD_Result admit(fat_web *w, struct MHD_Connection *c, req_state *rs
     }
     /* a session opened with a one-time password may only change it */
     if (rs->sessao.troca_senha && rs->route->fn != api_sessao_senha &&
-        rs->route->fn != api_sessao_eu && rs->route->fn != api_sessao_logout)
+        rs->route->fn != api_sessao_eu && rs->route->fn != api_sessao_logout &&
+        rs->route->fn != api_rotulos)
       return refuse(w, c, rs, 403, "ESENHA",
                     "troque a senha provisória antes de continuar");
     if (rs->sessao.papel < rs->route->papel) {

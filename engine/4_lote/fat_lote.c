@@ -17,6 +17,7 @@
 #include "fat_model.h"
 #include "fat_operadora.h"
 #include "fat_store_int.h"
+#include "fat_rotulo.h"
 
 
 void fat_lote_add_days(const char *date, int n, char out[11])
@@ -425,9 +426,5 @@ fat_rc fat_lote_xml(fat_store *st, int64_t id, char **xml, size_t *len, char arq
 
 const char *fat_lote_status_rotulo(const char *status)
 {
-  if (status == NULL)
-    return "";
-  if (strcmp(status, "pago_parcial") == 0)
-    return "pago em parte";
-  return status;
+  return fat_rotulo_ou("lote", status);
 }

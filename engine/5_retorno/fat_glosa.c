@@ -11,6 +11,7 @@
 #include "fat_operadora.h"
 #include "fat_price.h"
 #include "fat_store_int.h"
+#include "fat_rotulo.h"
 
 /*
 ** {======================================================
@@ -158,34 +159,14 @@ const char *fat_glosa_grupo(fat_store *st, const char *codigo)
 
 const char *fat_glosa_situacao_rotulo(const char *k)
 {
-  if (k == NULL)
-    return "";
-  if (strcmp(k, "a_classificar") == 0)
-    return "a classificar";
-  if (strcmp(k, "em_recurso") == 0)
-    return "em recurso";
-  if (strcmp(k, "recuperada_parcial") == 0)
-    return "recuperada em parte";
-  return k;
+  return fat_rotulo_ou("glosa", k);
 }
 
 const char *fat_glosa_grupo_rotulo(const char *g)
 {
-  if (g == NULL)
-    return "outros";
-  if (strcmp(g, "cadastro") == 0)
-    return "cadastro/elegibilidade";
-  if (strcmp(g, "autorizacao") == 0)
-    return "autorização";
-  if (strcmp(g, "documentacao") == 0)
-    return "documentação";
-  if (strcmp(g, "cobranca") == 0)
-    return "cobrança/valor";
-  if (strcmp(g, "tecnica") == 0)
-    return "técnica";
-  if (strcmp(g, "prazo") == 0)
-    return "prazo";
-  return "outros";
+  const char *r = fat_rotulo("grupo", g);
+
+  return r != NULL ? r : "outros";
 }
 
 char *fat_glosa_descricao(fat_store *st, const char *codigo)

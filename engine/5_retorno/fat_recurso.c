@@ -13,6 +13,7 @@
 #include "fat_store_int.h"
 #include "fat_tiss_validate.h"
 #include "fat_tiss_write.h"
+#include "fat_rotulo.h"
 
 #define JUST_MAX 500 /* st_texto500 */
 
@@ -944,19 +945,7 @@ out:
 
 const char *fat_recurso_situacao_rotulo(const char *k)
 {
-  static const char *const map[][2] = {
-    {"rascunho", "rascunho"},         {"enviado", "enviado"},
-    {"protocolado", "protocolado"},   {"respondido", "respondido"},
-    {"deferido", "deferido"},         {"deferido_parcial", "deferido em parte"},
-    {"indeferido", "indeferido"},     {NULL, NULL}};
-  size_t i;
-
-  if (k == NULL)
-    return "";
-  for (i = 0; map[i][0] != NULL; i++)
-    if (strcmp(map[i][0], k) == 0)
-      return map[i][1];
-  return k;
+  return fat_rotulo_ou("recurso", k);
 }
 
 fat_rc fat_recurso_relatorio(fat_store *st, int64_t id, const char *formato, char **out,

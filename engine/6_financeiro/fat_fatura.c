@@ -15,6 +15,7 @@
 #include "fat_money.h"
 #include "fat_rateio.h"
 #include "fat_termos.h"
+#include "fat_rotulo.h"
 
 /* ---- faturas ---- */
 
@@ -1202,9 +1203,5 @@ fail:
 
 const char *fat_fatura_status_rotulo(const char *status)
 {
-  if (status == NULL)
-    return "";
-  if (strcmp(status, "paga_parcial") == 0)
-    return "paga em parte";
-  return status;
+  return fat_rotulo_ou("fatura", status);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fat_mem.h"
+#include "fat_rotulo.h"
 
 /* {====================================================================
 ** Guia tipo
@@ -24,22 +25,16 @@ const char *fat_guia_tipo_str(fat_guia_tipo t)
 
 const char *fat_guia_tipo_rotulo(const char *s)
 {
-  static const char *const rotulos[] = {"Consulta", "SP/SADT", "Honorários",
-                                        "Resumo de internação"};
   int t = fat_guia_tipo_parse(s);
 
-  if (t < 0 || (size_t)t >= sizeof rotulos / sizeof rotulos[0])
+  if (t < 0)
     return s != NULL ? s : "";
-  return rotulos[t];
+  return fat_rotulo_ou("tipo", fat_guia_tipo_str((fat_guia_tipo)t));
 }
 
 const char *fat_guia_status_rotulo(const char *s)
 {
-  if (s == NULL)
-    return "";
-  if (strcmp(s, "em_lote") == 0)
-    return "em lote";
-  return s;
+  return fat_rotulo_ou("guia", s);
 }
 
 int fat_guia_tipo_parse(const char *s)

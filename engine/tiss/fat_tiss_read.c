@@ -12,6 +12,7 @@
 #include "fat_tiss_erro.h"
 #include "fat_tiss_hash.h"
 #include "fat_tiss_read.h"
+#include "fat_rotulo.h"
 
 #define ABSENT INT64_MIN
 
@@ -1368,43 +1369,5 @@ cJSON *fat_tiss_msg_to_json(const fat_tiss_msg *m)
 
 const char *fat_tiss_transacao_rotulo(const char *tipo)
 {
-  static const struct {
-    const char *tipo, *rotulo;
-  } t[] = {
-    {"ENVIO_LOTE_GUIAS", "envio de lote de guias"},
-    {"ENVIO_ANEXO", "envio de anexo"},
-    {"SOLIC_DEMONSTRATIVO_RETORNO", "solicitação de demonstrativo de retorno"},
-    {"SOLIC_STATUS_PROTOCOLO", "solicitação de situação do protocolo"},
-    {"SOLICITACAO_PROCEDIMENTOS", "solicitação de procedimentos"},
-    {"SOLICITA_STATUS_AUTORIZACAO", "solicitação de situação da autorização"},
-    {"VERIFICA_ELEGIBILIDADE", "verificação de elegibilidade"},
-    {"CANCELA_GUIA", "cancelamento de guia"},
-    {"COMUNICACAO_BENEFICIARIO", "comunicação de beneficiário"},
-    {"RECURSO_GLOSA", "recurso de glosa"},
-    {"SOLIC_STATUS_RECURSO_GLOSA", "solicitação de situação do recurso de glosa"},
-    {"ENVIO_DOCUMENTO", "envio de documento"},
-    {"PROTOCOLO_RECEBIMENTO", "protocolo de recebimento"},
-    {"PROTOCOLO_RECEBIMENTO_ANEXO", "protocolo de recebimento de anexo"},
-    {"RECEBIMENTO_RECURSO_GLOSA", "recebimento de recurso de glosa"},
-    {"DEMONSTRATIVO_ANALISE_CONTA", "demonstrativo de análise de conta"},
-    {"DEMONSTRATIVO_PAGAMENTO", "demonstrativo de pagamento"},
-    {"DEMONSTRATIVO_ODONTOLOGIA", "demonstrativo odontológico"},
-    {"SITUACAO_PROTOCOLO", "situação do protocolo"},
-    {"RESPOSTA_SOLICITACAO", "resposta à solicitação"},
-    {"AUTORIZACAO_ODONTOLOGIA", "autorização odontológica"},
-    {"STATUS_AUTORIZACAO", "situação da autorização"},
-    {"SITUACAO_ELEGIBILIDADE", "situação de elegibilidade"},
-    {"CANCELAMENTO_GUIA_RECIBO", "recibo de cancelamento de guia"},
-    {"RECIBO_COMUNICACAO", "recibo de comunicação"},
-    {"RESPOSTA_RECURSO_GLOSA", "resposta ao recurso de glosa"},
-    {"RECEBIMENTO_DOCUMENTO", "recebimento de documento"},
-  };
-  size_t i;
-
-  if (tipo == NULL)
-    return "";
-  for (i = 0; i < sizeof t / sizeof t[0]; i++)
-    if (strcmp(tipo, t[i].tipo) == 0)
-      return t[i].rotulo;
-  return tipo;
+  return fat_rotulo_ou("transacao", tipo);
 }

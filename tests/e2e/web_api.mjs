@@ -113,7 +113,7 @@ const ESCRITAS = [
   ['POST', '/api/regras/recarregar', 'admin'],
   ['POST', '/api/regras/reverter', 'admin'],
 ];
-const LEITURAS = ['/api/sessao', '/api/guias', '/api/guias/1', '/api/lotes', '/api/lotes/mapa', '/api/lotes/1/xml',
+const LEITURAS = ['/api/sessao', '/api/rotulos', '/api/guias', '/api/guias/1', '/api/lotes', '/api/lotes/mapa', '/api/lotes/1/xml',
   '/api/lotes/1/relacao', '/api/glosas', '/api/glosas/resumo', '/api/recursos', '/api/recursos/1/xml', '/api/regras',
   '/api/regras/aurora', '/api/regras/aurora/diff', '/api/regras/versoes', '/api/usuarios', '/api/painel', '/api/retornos',
   '/api/lotes/1/papel', '/api/guias/1/papel', '/api/guias/1/impressao', '/api/lotes/1/impressao'];
@@ -127,6 +127,16 @@ caso('sem sessão: toda escrita e toda leitura dão 401', async () => {
   for (const p of LEITURAS) assert.equal((await call('GET', p)).status, 401, p);
   const forjado = await call('GET', '/api/sessao', { cookie: 'faturo_sessao=' + 'a'.repeat(64) });
   assert.equal(forjado.status, 401);
+});
+
+caso('rótulos: a lista única do motor (a mesma que a CLI imprime)', async () => {
+  const s = await sessao('faturista');
+  const r = await call('GET', '/api/rotulos', { cookie: s.cookie });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.lote.pago_parcial, 'pago em parte');
+  assert.equal(r.json.guia.em_lote, 'em lote');
+  assert.equal(r.json.papel.admin, 'administrador');
+  assert.equal(r.json.transacao.DEMONSTRATIVO_ANALISE_CONTA, 'demonstrativo de análise de conta');
 });
 
 caso('sem CSRF: toda escrita dá 403 ECSRF e nada muda', async () => {

@@ -96,35 +96,14 @@ const Faturo = (() => {
     const n = e4 ? Number(v) / 10000 : Number(v);
     return isNaN(n) ? String(v) : fmtQtd.format(n);
   }
-  /* Labels for the internal keys users must never read. */
-  const ROTULOS = {
-    tipo: { consulta: 'Consulta', 'sp-sadt': 'SP/SADT', honorarios: 'Honorários',
-      'resumo-internacao': 'Resumo de internação' },
-    guia: { digitada: 'digitada', conferida: 'conferida', pendente: 'pendente', em_lote: 'em lote',
-      enviada: 'enviada', processada: 'processada', paga: 'paga', glosada: 'glosada', cancelada: 'cancelada' },
-    lote: { aberto: 'aberto', fechado: 'fechado', enviado: 'enviado', protocolado: 'protocolado',
-      processado: 'processado', pago: 'pago', pago_parcial: 'pago em parte' },
-    glosa: { aberta: 'aberta', em_recurso: 'em recurso', recuperada: 'recuperada',
-      recuperada_parcial: 'recuperada em parte', perdida: 'perdida', aceita: 'aceita' },
-    classificacao: { devida: 'devida', indevida: 'indevida', a_classificar: 'a classificar' },
-    recurso: { rascunho: 'rascunho', enviado: 'enviado', protocolado: 'protocolado', respondido: 'respondido',
-      deferido: 'deferido', deferido_parcial: 'deferido em parte', indeferido: 'indeferido' },
-    papel: { faturista: 'faturista', supervisor: 'supervisor', admin: 'administrador' },
-    grupo: { cadastro: 'cadastro/elegibilidade', autorizacao: 'autorização', documentacao: 'documentação',
-      cobranca: 'cobrança/valor', tecnica: 'técnica', prazo: 'prazo', outros: 'outros' },
-    severidade: { bloqueio: 'bloqueio', alerta: 'alerta', Bloqueio: 'bloqueio', Alerta: 'alerta' },
-    passo: { negociada: 'tabela negociada', porte: 'porte', ajuste: 'ajuste do contrato', plano: 'plano',
-      urgencia: 'urgência', horario_especial: 'horário especial', auxiliar: 'auxiliar', anestesista: 'anestesista',
-      uco: 'UCO (custo operacional)', filme: 'filme', unitario: 'valor unitário', base: 'valor base',
-      reajuste: 'reajuste', fator: 'fator (via de acesso)', total: 'resultado', deflator: 'deflator',
-      tabela: 'tabela' },
-    grupo_preco: { procedimentos: 'procedimentos', exames: 'exames', materiais: 'materiais',
-      medicamentos: 'medicamentos', taxas: 'taxas' },
-    tabela_preco: { cbhpm: 'CBHPM', negociada: 'negociada', simpro: 'Simpro', brasindice: 'Brasíndice' },
-    retorno: { PROTOCOLO_RECEBIMENTO: 'protocolo de recebimento',
-      DEMONSTRATIVO_ANALISE_CONTA: 'demonstrativo de análise de conta',
-      DEMONSTRATIVO_PAGAMENTO: 'demonstrativo de pagamento' },
-  };
+  /* Labels for the internal keys users must never read: the engine's one
+   * list (GET /api/rotulos, the same words the CLI prints), loaded once per
+   * session before any screen renders. Until then, or if it failed, a key
+   * reads as itself with spaces for underscores. */
+  let ROTULOS = {};
+  async function carregaRotulos() {
+    try { ROTULOS = await api('GET', '/api/rotulos'); } catch (e) { ROTULOS = {}; }
+  }
   function rotulo(tipo, chave) {
     if (chave === null || chave === undefined || chave === '') return '—';
     const t = ROTULOS[tipo];
@@ -239,8 +218,9 @@ const Faturo = (() => {
     document.getElementById('login-usuario').focus();
   }
 
-  function entrou(s) {
+  async function entrou(s) {
     sessao = s;
+    await carregaRotulos();
     document.getElementById('login').hidden = true;
     document.getElementById('app').hidden = false;
     document.getElementById('quem-nome').textContent = s.usuario;
@@ -279,7 +259,7 @@ const Faturo = (() => {
         const s = await api('POST', '/api/sessao', { json: codigo ? { usuario, senha, codigo } : { usuario, senha } });
         document.getElementById('login-senha').value = '';
         document.getElementById('login-codigo').value = '';
-        entrou(s);
+        await entrou(s);
       } catch (e) { document.getElementById('login-erro').textContent = e.message; }
     });
     document.getElementById('sair').addEventListener('click', async () => {
@@ -287,7 +267,9 @@ const Faturo = (() => {
       mostraLogin('Você saiu.');
     });
     window.addEventListener('hashchange', rota);
-    try { entrou(await api('GET', '/api/sessao')); } catch (e) { mostraLogin(''); }
+    let s = null;
+    try { s = await api('GET', '/api/sessao'); } catch (e) { mostraLogin(''); return; }
+    await entrou(s);
   }
 
   /* A table from rows: cols = [{t: 'Título', v: row => value|Node, num: true}]

@@ -11,7 +11,7 @@
       const pag = paginador(async (apos) => {
         const r = await api('GET', '/api/retornos', { query: { limite: 50, apos } });
         limpa(lista).append(tabela(r.retornos, [
-          { t: 'Importado em', v: x => data(x.importado_em) }, { t: 'Tipo', v: x => rotulo('retorno', x.tipo) },
+          { t: 'Importado em', v: x => data(x.importado_em) }, { t: 'Tipo', v: x => rotulo('transacao', x.tipo) },
           { t: 'Operadora', v: x => x.operadora || '—' }, { t: 'Arquivo', v: x => x.arquivo || '—' },
           { t: 'Guias casadas', v: x => x.guias_casadas, num: true },
           { t: 'Sem par', v: x => x.guias_sem_par, num: true },
@@ -26,7 +26,7 @@
         const r = await api('POST', '/api/retornos', { body: await f.arrayBuffer(), tipo: 'application/xml',
           query: { arquivo: f.name } });
         limpa(res).append(el('div', { class: 'cartoes' },
-          cartao('Tipo', rotulo('retorno', r.tipo)), cartao('Guias casadas', `${r.guias_casadas} de ${r.guias}`),
+          cartao('Tipo', rotulo('transacao', r.tipo)), cartao('Guias casadas', `${r.guias_casadas} de ${r.guias}`),
           cartao('Guias sem par', r.guias - r.guias_casadas, r.guias > r.guias_casadas ? 'atencao' : ''),
           cartao('Glosas registradas', r.glosas), cartao('Valor glosado', reais(r.valor_glosado)),
           cartao('Hash', r.hash_confere === false ? 'não confere' : 'ok', r.hash_confere === false ? 'ruim' : '')),
