@@ -330,7 +330,7 @@ static void push_entry(lua_State *L, const ventry *e)
   case E_BOOL: lua_pushboolean(L, e->u.b); break;
   case E_FIX:
     fat_money_format_fixed(e->u.i, e->dec, '.', buf, sizeof buf);
-    lua_pushstring(L, buf);
+    lua_pushlstring(L, buf, strlen(buf)); /* not by address: see fill_str */
     break;
   default:
     push_pool(L);
