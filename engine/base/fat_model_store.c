@@ -844,95 +844,29 @@ static void bind_guia(fat_stmt *s, const fat_guia *g)
   "codigo_fabricante) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "  \
   "?15, ?16, ?17, ?18, ?19, ?20)"
 
-/* Bind item it of g as the parameters k + 1 .. k + 20 (k = 0: ?1..?20). */
-static void bind_item_at(fat_stmt *s, int k, const fat_guia *g, const fat_item *it)
-{
-  fat_bind_int(s, k + 1, g->id);
-  fat_bind_int(s, k + 2, it->sequencial);
-  fat_bind_text_static(s, k + 3, it->tipo != NULL ? it->tipo : "procedimento");
-  fat_bind_text_static(s, k + 4, it->codigo_tabela);
-  fat_bind_text_static(s, k + 5, it->codigo);
-  fat_bind_text_static(s, k + 6, it->descricao);
-  fat_bind_int(s, k + 7, it->quantidade_e4 == FAT_ABSENT ? 0 : it->quantidade_e4);
-  fat_bind_int_or_null(s, k + 8, it->valor_unitario, it->valor_unitario == FAT_ABSENT);
-  fat_bind_int_or_null(s, k + 9, it->valor_total, it->valor_total == FAT_ABSENT);
-  fat_bind_text_static(s, k + 10, it->data);
-  fat_bind_text_static(s, k + 11, it->hora_inicio);
-  fat_bind_text_static(s, k + 12, it->hora_fim);
-  fat_bind_text_static(s, k + 13, it->via_acesso);
-  fat_bind_text_static(s, k + 14, it->tecnica);
-  fat_bind_text_static(s, k + 15, it->grau_participacao);
-  fat_bind_int(s, k + 16, it->fator_e2 == FAT_ABSENT ? 100 : it->fator_e2);
-  fat_bind_int_or_null(s, k + 17, it->profissional != NULL ? it->profissional->id : 0,
-                       it->profissional == NULL);
-  fat_bind_text_static(s, k + 18, it->unidade_medida);
-  fat_bind_text_static(s, k + 19, it->registro_anvisa);
-  fat_bind_text_static(s, k + 20, it->codigo_fabricante);
-}
-
 static void bind_item(fat_stmt *s, const fat_guia *g, const fat_item *it)
 {
-  bind_item_at(s, 0, g, it);
-}
-
-/* A new guia's items in one statement of up to ITEM_ROWS_MAX rows (the
-** parameters of row r are 20 r + 1 .. 20 r + 20); RETURNING gives each
-** row's id by its sequencial. One statement for 5 items instead of 5 cut
-** ~6% of importar's instructions (statement start and end, journal). */
-#define ITEM_ROWS_MAX 8
-#define ITEM_COLS                                                                            \
-  "INSERT INTO item (guia_id, sequencial, tipo, codigo_tabela, codigo, descricao, "         \
-  "quantidade_e4, valor_unitario, valor_total, data, hora_inicio, hora_fim, via_acesso, "   \
-  "tecnica, grau_participacao, fator_e2, profissional_id, unidade_medida, registro_anvisa, " \
-  "codigo_fabricante) VALUES "
-#define ITEM_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-#define ITEM_RET " RETURNING sequencial, id"
-#define ITEM_ROWS2 ITEM_ROW ", " ITEM_ROW
-#define ITEM_ROWS4 ITEM_ROWS2 ", " ITEM_ROWS2
-
-static const char *const item_rows_sql[ITEM_ROWS_MAX + 1] = {
-  NULL,
-  ITEM_COLS ITEM_ROW ITEM_RET,
-  ITEM_COLS ITEM_ROWS2 ITEM_RET,
-  ITEM_COLS ITEM_ROWS2 ", " ITEM_ROW ITEM_RET,
-  ITEM_COLS ITEM_ROWS4 ITEM_RET,
-  ITEM_COLS ITEM_ROWS4 ", " ITEM_ROW ITEM_RET,
-  ITEM_COLS ITEM_ROWS4 ", " ITEM_ROWS2 ITEM_RET,
-  ITEM_COLS ITEM_ROWS4 ", " ITEM_ROWS2 ", " ITEM_ROW ITEM_RET,
-  ITEM_COLS ITEM_ROWS4 ", " ITEM_ROWS4 ITEM_RET,
-};
-
-/* Insert items [i, i + n) of the new guia g (sequenciais distinct), n <=
-** ITEM_ROWS_MAX, and set their ids. Errors name item i, as the first of
-** the statement. */
-static fat_rc insert_items(fat_store *st, fat_guia *g, size_t i, size_t n, fat_err *err)
-{
-  fat_stmt *s;
-  size_t k, got = 0;
-  int r;
-  fat_rc rc = fat_store_prepare(st, item_rows_sql[n], &s, err);
-
-  if (rc != FAT_OK)
-    return rc;
-  for (k = 0; k < n; k++)
-    bind_item_at(s, 20 * (int)k, g, &g->itens[i + k]);
-  for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
-    int seq = fat_col_int(s, 0);
-
-    for (k = 0; k < n; k++) {
-      if (g->itens[i + k].sequencial == seq) {
-        g->itens[i + k].id = fat_col_int64(s, 1);
-        got++;
-        break;
-      }
-    }
-  }
-  if (r != FAT_DONE || got != n)
-    rc = fat_store_dberr(st, err, "erro ao gravar item"); /* read the message before the reset */
-  fat_stmt_reset(s);
-  if (rc != FAT_OK)
-    return fat_err_prefix(err, "itens[%zu]: ", i);
-  return FAT_OK;
+  fat_bind_int(s, 1, g->id);
+  fat_bind_int(s, 2, it->sequencial);
+  fat_bind_text_static(s, 3, it->tipo != NULL ? it->tipo : "procedimento");
+  fat_bind_text_static(s, 4, it->codigo_tabela);
+  fat_bind_text_static(s, 5, it->codigo);
+  fat_bind_text_static(s, 6, it->descricao);
+  fat_bind_int(s, 7, it->quantidade_e4 == FAT_ABSENT ? 0 : it->quantidade_e4);
+  fat_bind_int_or_null(s, 8, it->valor_unitario, it->valor_unitario == FAT_ABSENT);
+  fat_bind_int_or_null(s, 9, it->valor_total, it->valor_total == FAT_ABSENT);
+  fat_bind_text_static(s, 10, it->data);
+  fat_bind_text_static(s, 11, it->hora_inicio);
+  fat_bind_text_static(s, 12, it->hora_fim);
+  fat_bind_text_static(s, 13, it->via_acesso);
+  fat_bind_text_static(s, 14, it->tecnica);
+  fat_bind_text_static(s, 15, it->grau_participacao);
+  fat_bind_int(s, 16, it->fator_e2 == FAT_ABSENT ? 100 : it->fator_e2);
+  fat_bind_int_or_null(s, 17, it->profissional != NULL ? it->profissional->id : 0,
+                       it->profissional == NULL);
+  fat_bind_text_static(s, 18, it->unidade_medida);
+  fat_bind_text_static(s, 19, it->registro_anvisa);
+  fat_bind_text_static(s, 20, it->codigo_fabricante);
 }
 
 /* Do two items of g share a sequencial? */
@@ -1014,24 +948,6 @@ static fat_rc save_items(fat_store *st, fat_guia *g, int fresh, fat_err *err)
       return rc;
   }
 
-  if (fresh) {
-    size_t n;
-
-    for (i = 0; i < g->n_itens; i += n) {
-      n = g->n_itens - i < ITEM_ROWS_MAX ? g->n_itens - i : ITEM_ROWS_MAX;
-      for (k = i; k < i + n; k++) {
-        if (g->itens[k].profissional != NULL) {
-          rc = save_prof(st, g->itens[k].profissional, err);
-          if (rc != FAT_OK)
-            return fat_err_prefix(err, "itens[%zu].profissional: ", k);
-        }
-      }
-      rc = insert_items(st, g, i, n, err);
-      if (rc != FAT_OK)
-        return rc;
-    }
-    return FAT_OK;
-  }
   for (i = 0; i < g->n_itens; i++) {
     fat_item *it = &g->itens[i];
 
