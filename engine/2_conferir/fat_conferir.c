@@ -1609,9 +1609,8 @@ fat_rc fat_achado_carregar(fat_store *st, int64_t guia_id, fat_findings *out, fa
   return rc;
 }
 
-fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *err)
-{
-  static const char sql[] =
+/* The findings fat_achado_listar and fat_achado_listar_cada read. */
+static const char achados_sql[] =
     "SELECT a.id AS id, a.guia_id AS guia_id, g.numero_prestador AS numero_prestador, "
     "a.codigo AS codigo, a.severidade AS severidade, a.campo AS campo, a.mensagem AS mensagem, "
     "a.glosa_prevista AS glosa_prevista, a.valor_risco AS valor_risco, a.regra AS regra, "
@@ -1622,16 +1621,48 @@ fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *e
     "FROM achado a JOIN guia g ON g.id = a.guia_id LEFT JOIN item it ON it.id = a.item_id "
     "WHERE (?1 > 0 AND a.guia_id = ?1) OR (?1 = 0 AND a.reconhecido_em IS NULL) "
     "ORDER BY a.guia_id, a.severidade DESC, a.id";
+
+fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out, fat_err *err)
+{
   fat_stmt *s;
   fat_rc rc;
 
   *out = NULL;
-  rc = fat_store_prepare(st, sql, &s, err);
+  rc = fat_store_prepare(st, achados_sql, &s, err);
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, guia_id > 0 ? guia_id : 0);
   /* absent fields are left out (documented JSON shape) */
   return fat_store_rows_json(st, s, 1, "erro ao listar achados", out, err);
+}
+
+fat_rc fat_achado_listar_cada(fat_store *st, int64_t guia_id, fat_achado_cada_fn cada, void *u,
+                              fat_err *err)
+{
+  fat_stmt *s;
+  int step;
+  fat_rc rc;
+
+  rc = fat_store_prepare(st, achados_sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, guia_id > 0 ? guia_id : 0);
+  for (step = fat_stmt_step(s); step == FAT_ROW; step = fat_stmt_step(s)) {
+    cJSON *row = fat_store_row_json(s, 1);
+
+    if (row == NULL) {
+      rc = fat_err_oom(err);
+      break;
+    }
+    rc = cada(u, row, err);
+    cJSON_Delete(row);
+    if (rc != FAT_OK)
+      break;
+  }
+  if (rc == FAT_OK && step != FAT_DONE)
+    rc = fat_store_dberr(st, err, "erro ao listar achados");
+  fat_stmt_reset(s);
+  return rc;
 }
 
 /* }====================================================================== */

@@ -127,4 +127,13 @@ FAT_NODISCARD fat_rc fat_achado_carregar(fat_store *st, int64_t guia_id, fat_fin
 FAT_NODISCARD fat_rc fat_achado_listar(fat_store *st, int64_t guia_id, cJSON **out,
                                        fat_err *err);
 
+/* The same findings, one at a time and in the same order, for a list that
+** may be long (every open finding of a million guias): cada(u, achado, err)
+** gets each one as the object fat_achado_listar would hold (valid only
+** during the call), so memory does not grow with their number. A non-FAT_OK
+** return from cada stops the list and is returned. */
+typedef fat_rc (*fat_achado_cada_fn)(void *u, const cJSON *achado, fat_err *err);
+FAT_NODISCARD fat_rc fat_achado_listar_cada(fat_store *st, int64_t guia_id,
+                                            fat_achado_cada_fn cada, void *u, fat_err *err);
+
 #endif

@@ -47,52 +47,64 @@ static void help(void)
          "                     '-' = saída); --xlsx ARQ: planilha\n");
 }
 
+/* What listar prints as the findings come (fat_achado_listar_cada). */
+typedef struct lista_out {
+  int json;
+  long n;
+} lista_out;
+
+static fat_rc lista_um(void *u, const cJSON *a, fat_err *err)
+{
+  lista_out *o = u;
+  const char *rec = cli_jstr(a, "reconhecido_em", NULL);
+  char campo[160] = "", money[40];
+
+  if (o->json) {
+    char *s = cJSON_PrintUnformatted(a);
+
+    if (s == NULL)
+      return fat_err_oom(err);
+    /* the array cJSON would print whole: '[' a ',' b ... ']' */
+    fputs(o->n == 0 ? "[" : ",", stdout);
+    fputs(s, stdout);
+    cJSON_free(s);
+    o->n++;
+    return FAT_OK;
+  }
+  if (cli_jstr(a, "campo_numerado", NULL) != NULL)
+    fat_revisao_rotulo(cli_jstr(a, "campo_numerado", NULL), campo, sizeof campo);
+  fat_money_format_br((int64_t)cli_jnum(a, "valor_risco"), money, sizeof money);
+  printf("achado %.0f  guia %.0f (%s)  [%s] %s%s%s  glosa %s  %s\n", cli_jnum(a, "id"),
+         cli_jnum(a, "guia_id"), cli_jstr(a, "numero_prestador", NULL) ? cli_jstr(a, "numero_prestador", NULL) : "?",
+         cli_jstr(a, "severidade", NULL), cli_jstr(a, "codigo", NULL),
+         campo[0] != '\0' ? " em " : "", campo,
+         cli_jstr(a, "glosa_prevista", NULL) ? cli_jstr(a, "glosa_prevista", NULL) : "-", money);
+  printf("    %s\n", cli_jstr(a, "mensagem", NULL));
+  if (rec != NULL)
+    printf("    reconhecido em %s por %s: %s\n", fat_quando_br_de(rec, "?").s,
+           cli_jstr(a, "reconhecido_por", NULL) ? cli_jstr(a, "reconhecido_por", NULL) : "?",
+           cli_jstr(a, "reconhecido_motivo", NULL) ? cli_jstr(a, "reconhecido_motivo", NULL) : "");
+  o->n++;
+  return FAT_OK;
+}
+
+/* The findings of one guia, or every open one, printed as they are read:
+** the list of a million guias does not sit in memory. */
 static int listar(fat_cli *cli, int64_t guia_id)
 {
   fat_store *st = cli_store(cli);
-  cJSON *arr = NULL, *a;
+  lista_out o = {cli->json, 0};
   fat_err err;
-  char money[40];
-  int n = 0;
 
   if (st == NULL)
     return CLI_FAIL;
-  if (fat_achado_listar(st, guia_id, &arr, &err) != FAT_OK)
+  /* on an error midway the JSON stays unclosed: never a list that looks whole */
+  if (fat_achado_listar_cada(st, guia_id, lista_um, &o, &err) != FAT_OK)
     return cli_error(&err);
-  if (cli->json) {
-    char *s = cJSON_PrintUnformatted(arr);
-
-    if (s != NULL) {
-      puts(s);
-      cJSON_free(s);
-    }
-    cJSON_Delete(arr);
-    return CLI_OK;
-  }
-  cJSON_ArrayForEach(a, arr)
-  {
-    const char *rec = cli_jstr(a, "reconhecido_em", NULL);
-
-    char campo[160] = "";
-
-    if (cli_jstr(a, "campo_numerado", NULL) != NULL)
-      fat_revisao_rotulo(cli_jstr(a, "campo_numerado", NULL), campo, sizeof campo);
-    fat_money_format_br((int64_t)cli_jnum(a, "valor_risco"), money, sizeof money);
-    printf("achado %.0f  guia %.0f (%s)  [%s] %s%s%s  glosa %s  %s\n", cli_jnum(a, "id"),
-           cli_jnum(a, "guia_id"), cli_jstr(a, "numero_prestador", NULL) ? cli_jstr(a, "numero_prestador", NULL) : "?",
-           cli_jstr(a, "severidade", NULL), cli_jstr(a, "codigo", NULL),
-           campo[0] != '\0' ? " em " : "", campo,
-           cli_jstr(a, "glosa_prevista", NULL) ? cli_jstr(a, "glosa_prevista", NULL) : "-", money);
-    printf("    %s\n", cli_jstr(a, "mensagem", NULL));
-    if (rec != NULL)
-      printf("    reconhecido em %s por %s: %s\n", fat_quando_br_de(rec, "?").s,
-             cli_jstr(a, "reconhecido_por", NULL) ? cli_jstr(a, "reconhecido_por", NULL) : "?",
-             cli_jstr(a, "reconhecido_motivo", NULL) ? cli_jstr(a, "reconhecido_motivo", NULL) : "");
-    n++;
-  }
-  if (n == 0)
+  if (o.json)
+    puts(o.n == 0 ? "[]" : "]");
+  else if (o.n == 0)
     printf(guia_id > 0 ? "a guia não tem achados\n" : "nenhum achado em aberto\n");
-  cJSON_Delete(arr);
   return CLI_OK;
 }
 
