@@ -89,17 +89,21 @@ static double cpu_ms(long *pico_mb)
 }
 
 /* FAT_DEMO_IO=1 (a measuring aid, docs/desempenho.md): each step also
-** prints its system CPU and the bytes the process read and wrote to storage
-** (read_bytes/write_bytes of /proc/self/io, Linux). Elsewhere, or when the
-** file cannot be read, the figures are -1 and the line says so. */
+** prints its system CPU, the bytes the process passed to write() (wchar of
+** /proc/self/io: every rewrite counts), the bytes it dirtied for the disk
+** (write_bytes: a page rewritten before the kernel flushed it counts once;
+** cancelled_write_bytes: those of files deleted first, SQLite's temporary
+** files), the bytes read from the disk and the resident memory now. Linux
+** only: elsewhere the line says the figures are not available. */
 typedef struct demo_io {
   double sys_ms;
-  long long lidos, escritos, cancelados;
+  long long lidos, escritos, cancelados, wchar;
+  long rss_mb; /* resident now (VmRSS), -1 unknown */
 } demo_io;
 
 static demo_io io_now(void)
 {
-  demo_io io = {0.0, -1, -1, -1};
+  demo_io io = {0.0, -1, -1, -1, -1, -1};
   struct rusage u;
   FILE *f = fopen("/proc/self/io", "r");
   char line[128];
@@ -117,8 +121,19 @@ static demo_io io_now(void)
       io.escritos = v;
     else if (sscanf(line, "cancelled_write_bytes: %lld", &v) == 1)
       io.cancelados = v;
+    else if (sscanf(line, "wchar: %lld", &v) == 1)
+      io.wchar = v;
   }
   fclose(f);
+  f = fopen("/proc/self/status", "r");
+  while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+    long kb;
+
+    if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+      io.rss_mb = kb / 1024;
+  }
+  if (f != NULL)
+    fclose(f);
   return io;
 }
 
@@ -750,11 +765,12 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
       io1 = io_now();
       if (io0.escritos >= 0 && io1.escritos >= 0)
         say(&c,
-            "  E/S: sistema %.0f ms; escritos %.1f MB (%.1f MB deles em arquivos apagados "
-            "antes de ir ao disco); lidos %.1f MB\n",
-            io1.sys_ms - io0.sys_ms, (double)(io1.escritos - io0.escritos) / 1048576.0,
+            "  E/S: sistema %.0f ms; write() de %.1f MB; %.1f MB sujos para o disco (%.1f MB "
+            "deles em arquivos apagados antes); lidos do disco %.1f MB; memória agora %ld MB\n",
+            io1.sys_ms - io0.sys_ms, (double)(io1.wchar - io0.wchar) / 1048576.0,
+            (double)(io1.escritos - io0.escritos) / 1048576.0,
             (double)(io1.cancelados - io0.cancelados) / 1048576.0,
-            (double)(io1.lidos - io0.lidos) / 1048576.0);
+            (double)(io1.lidos - io0.lidos) / 1048576.0, io1.rss_mb);
       else
         say(&c, "  E/S: sistema %.0f ms; bytes escritos e lidos indisponíveis aqui\n",
             io1.sys_ms - io0.sys_ms);
