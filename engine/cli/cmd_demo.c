@@ -34,9 +34,10 @@
 #include "fat_retorno.h"
 #include "fat_rules.h"
 
-/* The demo's connection lets the WAL grow to this many MiB between
-** checkpoints (fat_store_set_checkpoint_mb): its lotes and retornos change
-** the same index pages in thousands of small transactions. */
+/* From the lotes step to the end of the retorno step the demo's connection
+** lets the WAL grow to this many MiB between checkpoints
+** (fat_store_set_checkpoint_mb): those steps change the same index pages in
+** thousands of small transactions. */
 #define DEMO_CHECKPOINT_MB 64
 
 typedef struct demo_ctx {
@@ -342,6 +343,8 @@ static int step_lotes(demo_ctx *c)
   int validado = 1, rc = CLI_OK;
 
   fat_err_clear(&err);
+  if (fat_store_set_checkpoint_mb(c->st, DEMO_CHECKPOINT_MB, &err) != FAT_OK)
+    rc = cli_error(&err);
   for (i = 0; i < fat_gen_count(g) && rc == CLI_OK; i++) {
     const char *key = fat_gen_key(g, i);
     fat_lote_fechar_opts o;
@@ -444,6 +447,8 @@ static int step_retorno(demo_ctx *c)
     fat_demo_retorno_res_fini(&out);
   }
   fat_gen_release(g);
+  if (rc == CLI_OK && fat_store_set_checkpoint_mb(c->st, 0, &err) != FAT_OK)
+    rc = cli_error(&err);
   if (rc != CLI_OK)
     return rc;
   fat_money_format_br(informado, v1, sizeof v1);
@@ -731,13 +736,6 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
   c.st = cli_store_create(cli);
   if (c.st == NULL)
     return CLI_FAIL;
-  {
-    fat_err err;
-
-    fat_err_clear(&err);
-    if (fat_store_set_checkpoint_mb(c.st, DEMO_CHECKPOINT_MB, &err) != FAT_OK)
-      return cli_error(&err);
-  }
   if (cli->json) {
     c.json = cJSON_CreateObject();
     if (c.json == NULL)
