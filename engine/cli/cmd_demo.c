@@ -628,6 +628,8 @@ static void help(void)
          "demonstrativos de retorno das operadoras com glosas, e um recurso de glosa.\n"
          "A data de referência é o dia 5 do mês seguinte à competência. O conferir\n"
          "roda em $FAT_THREADS threads (padrão: o número de núcleos, até 16).\n"
+         "Com FAT_DEMO_IO=1 cada etapa mostra também o CPU de sistema, os bytes\n"
+         "escritos e lidos e a memória residente (Linux; docs/desempenho.md).\n"
          "\n"
          "  --guias N          quantidade de guias (padrão 3000, de 100 a 1000000)\n"
          "  --semente S        semente do gerador (padrão 1): mesma semente e mesma\n"
