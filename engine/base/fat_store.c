@@ -667,14 +667,12 @@ fat_rc fat_store_set_checkpoint_mb(fat_store *st, int mb, fat_err *err)
   char sql[64];
   int page = store_query_int(st, "PRAGMA page_size");
 
-  if (mb < 1)
-    mb = 1;
   if (mb > 1024)
     mb = 1024;
   if (page <= 0)
     page = 4096;
   snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = %d",
-           (int)((int64_t)mb * 1048576 / page));
+           mb <= 0 ? 1000 : (int)((int64_t)mb * 1048576 / page));
   return fat_store_exec(st, sql, err);
 }
 

@@ -68,7 +68,8 @@ FAT_NODISCARD fat_rc fat_store_begin_bulk(fat_store *st, fat_err *err);
 ** checkpoint instead of about once per transaction, and syncs less often.
 ** The cost: a -wal file up to that size and, with synchronous = NORMAL,
 ** more recent commits that a power cut (not a crash of faturo) can undo.
-** Only the demo sets it (docs/dev/store.md). */
+** mb <= 0: back to SQLite's 1000 pages. Only the demo sets it, for its
+** lotes and retornos (docs/dev/store.md). */
 FAT_NODISCARD fat_rc fat_store_set_checkpoint_mb(fat_store *st, int mb, fat_err *err);
 
 /* The user name recorded in audit rows and generation rows ("cli" by default).

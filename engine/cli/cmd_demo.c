@@ -34,9 +34,10 @@
 #include "fat_retorno.h"
 #include "fat_rules.h"
 
-/* The demo's connection lets the WAL grow to this many MiB between
-** checkpoints (fat_store_set_checkpoint_mb): its lotes and retornos change
-** the same index pages in thousands of small transactions. */
+/* From the lotes step to the end of the retorno step the demo's connection
+** lets the WAL grow to this many MiB between checkpoints
+** (fat_store_set_checkpoint_mb): those steps change the same index pages in
+** thousands of small transactions. */
 #define DEMO_CHECKPOINT_MB 64
 
 typedef struct demo_ctx {
@@ -89,17 +90,21 @@ static double cpu_ms(long *pico_mb)
 }
 
 /* FAT_DEMO_IO=1 (a measuring aid, docs/desempenho.md): each step also
-** prints its system CPU and the bytes the process read and wrote to storage
-** (read_bytes/write_bytes of /proc/self/io, Linux). Elsewhere, or when the
-** file cannot be read, the figures are -1 and the line says so. */
+** prints its system CPU, the bytes the process passed to write() (wchar of
+** /proc/self/io: every rewrite counts), the bytes it dirtied for the disk
+** (write_bytes: a page rewritten before the kernel flushed it counts once;
+** cancelled_write_bytes: those of files deleted first, SQLite's temporary
+** files), the bytes read from the disk and the resident memory now. Linux
+** only: elsewhere the line says the figures are not available. */
 typedef struct demo_io {
   double sys_ms;
-  long long lidos, escritos, cancelados;
+  long long lidos, escritos, cancelados, wchar;
+  long rss_mb; /* resident now (VmRSS), -1 unknown */
 } demo_io;
 
 static demo_io io_now(void)
 {
-  demo_io io = {0.0, -1, -1, -1};
+  demo_io io = {0.0, -1, -1, -1, -1, -1};
   struct rusage u;
   FILE *f = fopen("/proc/self/io", "r");
   char line[128];
@@ -117,8 +122,19 @@ static demo_io io_now(void)
       io.escritos = v;
     else if (sscanf(line, "cancelled_write_bytes: %lld", &v) == 1)
       io.cancelados = v;
+    else if (sscanf(line, "wchar: %lld", &v) == 1)
+      io.wchar = v;
   }
   fclose(f);
+  f = fopen("/proc/self/status", "r");
+  while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+    long kb;
+
+    if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+      io.rss_mb = kb / 1024;
+  }
+  if (f != NULL)
+    fclose(f);
   return io;
 }
 
@@ -327,6 +343,8 @@ static int step_lotes(demo_ctx *c)
   int validado = 1, rc = CLI_OK;
 
   fat_err_clear(&err);
+  if (fat_store_set_checkpoint_mb(c->st, DEMO_CHECKPOINT_MB, &err) != FAT_OK)
+    rc = cli_error(&err);
   for (i = 0; i < fat_gen_count(g) && rc == CLI_OK; i++) {
     const char *key = fat_gen_key(g, i);
     fat_lote_fechar_opts o;
@@ -429,6 +447,8 @@ static int step_retorno(demo_ctx *c)
     fat_demo_retorno_res_fini(&out);
   }
   fat_gen_release(g);
+  if (rc == CLI_OK && fat_store_set_checkpoint_mb(c->st, 0, &err) != FAT_OK)
+    rc = cli_error(&err);
   if (rc != CLI_OK)
     return rc;
   fat_money_format_br(informado, v1, sizeof v1);
@@ -608,6 +628,8 @@ static void help(void)
          "demonstrativos de retorno das operadoras com glosas, e um recurso de glosa.\n"
          "A data de referência é o dia 5 do mês seguinte à competência. O conferir\n"
          "roda em $FAT_THREADS threads (padrão: o número de núcleos, até 16).\n"
+         "Com FAT_DEMO_IO=1 cada etapa mostra também o CPU de sistema, os bytes\n"
+         "escritos e lidos e a memória residente (Linux; docs/desempenho.md).\n"
          "\n"
          "  --guias N          quantidade de guias (padrão 3000, de 100 a 1000000)\n"
          "  --semente S        semente do gerador (padrão 1): mesma semente e mesma\n"
@@ -716,13 +738,6 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
   c.st = cli_store_create(cli);
   if (c.st == NULL)
     return CLI_FAIL;
-  {
-    fat_err err;
-
-    fat_err_clear(&err);
-    if (fat_store_set_checkpoint_mb(c.st, DEMO_CHECKPOINT_MB, &err) != FAT_OK)
-      return cli_error(&err);
-  }
   if (cli->json) {
     c.json = cJSON_CreateObject();
     if (c.json == NULL)
@@ -750,11 +765,12 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
       io1 = io_now();
       if (io0.escritos >= 0 && io1.escritos >= 0)
         say(&c,
-            "  E/S: sistema %.0f ms; escritos %.1f MB (%.1f MB deles em arquivos apagados "
-            "antes de ir ao disco); lidos %.1f MB\n",
-            io1.sys_ms - io0.sys_ms, (double)(io1.escritos - io0.escritos) / 1048576.0,
+            "  E/S: sistema %.0f ms; write() de %.1f MB; %.1f MB sujos para o disco (%.1f MB "
+            "deles em arquivos apagados antes); lidos do disco %.1f MB; memória agora %ld MB\n",
+            io1.sys_ms - io0.sys_ms, (double)(io1.wchar - io0.wchar) / 1048576.0,
+            (double)(io1.escritos - io0.escritos) / 1048576.0,
             (double)(io1.cancelados - io0.cancelados) / 1048576.0,
-            (double)(io1.lidos - io0.lidos) / 1048576.0);
+            (double)(io1.lidos - io0.lidos) / 1048576.0, io1.rss_mb);
       else
         say(&c, "  E/S: sistema %.0f ms; bytes escritos e lidos indisponíveis aqui\n",
             io1.sys_ms - io0.sys_ms);

@@ -1778,7 +1778,12 @@ fat_rc fat_demo_dados(fat_store *st, fat_pricer *p, const char *regras_dir,
   rc = fat_store_set_paginas_mb(st, FAT_DEMO_PAGINAS_MB, err);
   if (rc != FAT_OK)
     return rc;
-  rc = fat_store_begin(st, err);
+  /* statement journals in memory: once one passed 120 KiB (the tables) every
+  ** later guia's went to a temporary file, ~50 KB of write() per guia (5 GB
+  ** at 100k guias, FAT_DEMO_IO). The store is empty when the step begins,
+  ** so they hold almost nothing: SQLite journals only pages that existed
+  ** before the transaction. */
+  rc = fat_store_begin_bulk(st, err);
   if (rc == FAT_OK) {
     rc = fat_demo_tabelas(st, regras_dir, linhas, err);
     if (ns_tabelas != NULL)

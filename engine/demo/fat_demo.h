@@ -79,7 +79,9 @@ FAT_NODISCARD fat_rc fat_demo_gerar(fat_store *st, fat_pricer *p, const fat_demo
 ** the usual cache, and each one spilled to the WAL was read back and written
 ** again (docs/desempenho.md, "demo de 1 milhão, rodada 6"). After it, the
 ** connection is back to the usual cache and the pages are given back to the
-** system. *ns_tabelas (may be NULL) gets the time of the tables. */
+** system. The transaction keeps its statement journals in memory
+** (fat_store_begin_bulk). *ns_tabelas (may be NULL) gets the time of the
+** tables. */
 #define FAT_DEMO_PAGINAS_MB 64
 FAT_NODISCARD fat_rc fat_demo_dados(fat_store *st, fat_pricer *p, const char *regras_dir,
                                     const fat_demo_opcoes *op, long *linhas,

@@ -196,6 +196,8 @@ static void test_checkpoint_mb(void **state)
   assert_int_equal(fat_store_set_checkpoint_mb(st, 64, &err), FAT_OK);
   assert_int_equal(scalar(st, "PRAGMA wal_autocheckpoint"),
                    64 * 1048576 / scalar(st, "PRAGMA page_size"));
+  assert_int_equal(fat_store_set_checkpoint_mb(st, 0, &err), FAT_OK);
+  assert_int_equal(scalar(st, "PRAGMA wal_autocheckpoint"), 1000);
   fat_store_close(st);
   remove_db("test_demo_ck.db");
 }
