@@ -20,8 +20,10 @@
 -- write of a finding (conferir inserts, updates, deletes; reconhecer) and of
 -- a guia (cancelled or restored, moved to another operadora or month,
 -- deleted). Each finding written moves four rows (code and severity, code,
--- severity, neither); whether its guia already counts in a row is one look
--- at the guia's other findings (the achado_guia index). fat_relatorio_recontar
+-- severity, neither), one statement each; whether its guia already counts
+-- in a row is one look at the guia's other findings (the achado_guia index).
+-- No statement builds a derived table or a UNION (an ephemeral b-tree per
+-- row written: see 080_painel_sem_in.sql; unit.desempenho checks it). fat_relatorio_recontar
 -- rebuilds the table, and `faturo verificar` (achado_resumo_recontado)
 -- compares it with a recount. NULL operadora / competência are kept as 0 / ''.
 
@@ -66,18 +68,45 @@ CREATE TRIGGER achado_resumo_novo AFTER INSERT ON achado
 BEGIN
   INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
                              achados, guias, valor_risco)
-  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), k.codigo, k.severidade,
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), NEW.codigo, NEW.severidade,
          NEW.reconhecido_em IS NOT NULL, 1,
          NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = NEW.guia_id AND o.id <> NEW.id
-                      AND (o.reconhecido_em IS NULL) = (NEW.reconhecido_em IS NULL)
-                      AND (k.codigo = '' OR o.codigo = NEW.codigo)
-                      AND (k.severidade = '' OR o.severidade = NEW.severidade)),
+                      AND (o.reconhecido_em IS NULL) = (NEW.reconhecido_em IS NULL) AND o.codigo = NEW.codigo AND o.severidade = NEW.severidade),
          NEW.valor_risco
-    FROM guia g,
-         (SELECT NEW.codigo AS codigo, NEW.severidade AS severidade
-          UNION ALL SELECT NEW.codigo, '' UNION ALL SELECT '', NEW.severidade
-          UNION ALL SELECT '', '') k
-   WHERE g.id = NEW.guia_id AND g.status <> 'cancelada'
+    FROM guia g WHERE g.id = NEW.guia_id AND g.status <> 'cancelada'
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), NEW.codigo, '',
+         NEW.reconhecido_em IS NOT NULL, 1,
+         NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = NEW.guia_id AND o.id <> NEW.id
+                      AND (o.reconhecido_em IS NULL) = (NEW.reconhecido_em IS NULL) AND o.codigo = NEW.codigo),
+         NEW.valor_risco
+    FROM guia g WHERE g.id = NEW.guia_id AND g.status <> 'cancelada'
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), '', NEW.severidade,
+         NEW.reconhecido_em IS NOT NULL, 1,
+         NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = NEW.guia_id AND o.id <> NEW.id
+                      AND (o.reconhecido_em IS NULL) = (NEW.reconhecido_em IS NULL) AND o.severidade = NEW.severidade),
+         NEW.valor_risco
+    FROM guia g WHERE g.id = NEW.guia_id AND g.status <> 'cancelada'
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), '', '',
+         NEW.reconhecido_em IS NOT NULL, 1,
+         NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = NEW.guia_id AND o.id <> NEW.id
+                      AND (o.reconhecido_em IS NULL) = (NEW.reconhecido_em IS NULL) AND 1),
+         NEW.valor_risco
+    FROM guia g WHERE g.id = NEW.guia_id AND g.status <> 'cancelada'
   ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
     achados = achados + excluded.achados, guias = guias + excluded.guias,
     valor_risco = valor_risco + excluded.valor_risco;
@@ -89,18 +118,45 @@ CREATE TRIGGER achado_resumo_apagado AFTER DELETE ON achado
 BEGIN
   INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
                              achados, guias, valor_risco)
-  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), k.codigo, k.severidade,
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), OLD.codigo, OLD.severidade,
          OLD.reconhecido_em IS NOT NULL, -1,
          -(NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = OLD.guia_id AND o.id <> OLD.id
-                        AND (o.reconhecido_em IS NULL) = (OLD.reconhecido_em IS NULL)
-                        AND (k.codigo = '' OR o.codigo = OLD.codigo)
-                        AND (k.severidade = '' OR o.severidade = OLD.severidade))),
+                        AND (o.reconhecido_em IS NULL) = (OLD.reconhecido_em IS NULL) AND o.codigo = OLD.codigo AND o.severidade = OLD.severidade)),
          -OLD.valor_risco
-    FROM guia g,
-         (SELECT OLD.codigo AS codigo, OLD.severidade AS severidade
-          UNION ALL SELECT OLD.codigo, '' UNION ALL SELECT '', OLD.severidade
-          UNION ALL SELECT '', '') k
-   WHERE g.id = OLD.guia_id AND g.status <> 'cancelada'
+    FROM guia g WHERE g.id = OLD.guia_id AND g.status <> 'cancelada'
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), OLD.codigo, '',
+         OLD.reconhecido_em IS NOT NULL, -1,
+         -(NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = OLD.guia_id AND o.id <> OLD.id
+                        AND (o.reconhecido_em IS NULL) = (OLD.reconhecido_em IS NULL) AND o.codigo = OLD.codigo)),
+         -OLD.valor_risco
+    FROM guia g WHERE g.id = OLD.guia_id AND g.status <> 'cancelada'
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), '', OLD.severidade,
+         OLD.reconhecido_em IS NOT NULL, -1,
+         -(NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = OLD.guia_id AND o.id <> OLD.id
+                        AND (o.reconhecido_em IS NULL) = (OLD.reconhecido_em IS NULL) AND o.severidade = OLD.severidade)),
+         -OLD.valor_risco
+    FROM guia g WHERE g.id = OLD.guia_id AND g.status <> 'cancelada'
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), '', '',
+         OLD.reconhecido_em IS NOT NULL, -1,
+         -(NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = OLD.guia_id AND o.id <> OLD.id
+                        AND (o.reconhecido_em IS NULL) = (OLD.reconhecido_em IS NULL) AND 1)),
+         -OLD.valor_risco
+    FROM guia g WHERE g.id = OLD.guia_id AND g.status <> 'cancelada'
   ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
     achados = achados + excluded.achados, guias = guias + excluded.guias,
     valor_risco = valor_risco + excluded.valor_risco;
@@ -117,35 +173,89 @@ WHEN NEW.codigo IS NOT OLD.codigo OR NEW.severidade IS NOT OLD.severidade
 BEGIN
   INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
                              achados, guias, valor_risco)
-  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), k.codigo, k.severidade,
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), OLD.codigo, OLD.severidade,
          OLD.reconhecido_em IS NOT NULL, -1,
          -(NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = OLD.guia_id AND o.id <> OLD.id
-                        AND (o.reconhecido_em IS NULL) = (OLD.reconhecido_em IS NULL)
-                        AND (k.codigo = '' OR o.codigo = OLD.codigo)
-                        AND (k.severidade = '' OR o.severidade = OLD.severidade))),
+                        AND (o.reconhecido_em IS NULL) = (OLD.reconhecido_em IS NULL) AND o.codigo = OLD.codigo AND o.severidade = OLD.severidade)),
          -OLD.valor_risco
-    FROM guia g,
-         (SELECT OLD.codigo AS codigo, OLD.severidade AS severidade
-          UNION ALL SELECT OLD.codigo, '' UNION ALL SELECT '', OLD.severidade
-          UNION ALL SELECT '', '') k
-   WHERE g.id = OLD.guia_id AND g.status <> 'cancelada'
+    FROM guia g WHERE g.id = OLD.guia_id AND g.status <> 'cancelada'
   ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
     achados = achados + excluded.achados, guias = guias + excluded.guias,
     valor_risco = valor_risco + excluded.valor_risco;
   INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
                              achados, guias, valor_risco)
-  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), k.codigo, k.severidade,
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), OLD.codigo, '',
+         OLD.reconhecido_em IS NOT NULL, -1,
+         -(NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = OLD.guia_id AND o.id <> OLD.id
+                        AND (o.reconhecido_em IS NULL) = (OLD.reconhecido_em IS NULL) AND o.codigo = OLD.codigo)),
+         -OLD.valor_risco
+    FROM guia g WHERE g.id = OLD.guia_id AND g.status <> 'cancelada'
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), '', OLD.severidade,
+         OLD.reconhecido_em IS NOT NULL, -1,
+         -(NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = OLD.guia_id AND o.id <> OLD.id
+                        AND (o.reconhecido_em IS NULL) = (OLD.reconhecido_em IS NULL) AND o.severidade = OLD.severidade)),
+         -OLD.valor_risco
+    FROM guia g WHERE g.id = OLD.guia_id AND g.status <> 'cancelada'
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), '', '',
+         OLD.reconhecido_em IS NOT NULL, -1,
+         -(NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = OLD.guia_id AND o.id <> OLD.id
+                        AND (o.reconhecido_em IS NULL) = (OLD.reconhecido_em IS NULL) AND 1)),
+         -OLD.valor_risco
+    FROM guia g WHERE g.id = OLD.guia_id AND g.status <> 'cancelada'
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), NEW.codigo, NEW.severidade,
          NEW.reconhecido_em IS NOT NULL, 1,
          NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = NEW.guia_id AND o.id <> NEW.id
-                      AND (o.reconhecido_em IS NULL) = (NEW.reconhecido_em IS NULL)
-                      AND (k.codigo = '' OR o.codigo = NEW.codigo)
-                      AND (k.severidade = '' OR o.severidade = NEW.severidade)),
+                      AND (o.reconhecido_em IS NULL) = (NEW.reconhecido_em IS NULL) AND o.codigo = NEW.codigo AND o.severidade = NEW.severidade),
          NEW.valor_risco
-    FROM guia g,
-         (SELECT NEW.codigo AS codigo, NEW.severidade AS severidade
-          UNION ALL SELECT NEW.codigo, '' UNION ALL SELECT '', NEW.severidade
-          UNION ALL SELECT '', '') k
-   WHERE g.id = NEW.guia_id AND g.status <> 'cancelada'
+    FROM guia g WHERE g.id = NEW.guia_id AND g.status <> 'cancelada'
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), NEW.codigo, '',
+         NEW.reconhecido_em IS NOT NULL, 1,
+         NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = NEW.guia_id AND o.id <> NEW.id
+                      AND (o.reconhecido_em IS NULL) = (NEW.reconhecido_em IS NULL) AND o.codigo = NEW.codigo),
+         NEW.valor_risco
+    FROM guia g WHERE g.id = NEW.guia_id AND g.status <> 'cancelada'
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), '', NEW.severidade,
+         NEW.reconhecido_em IS NOT NULL, 1,
+         NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = NEW.guia_id AND o.id <> NEW.id
+                      AND (o.reconhecido_em IS NULL) = (NEW.reconhecido_em IS NULL) AND o.severidade = NEW.severidade),
+         NEW.valor_risco
+    FROM guia g WHERE g.id = NEW.guia_id AND g.status <> 'cancelada'
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(g.operadora_id, 0), coalesce(g.competencia, ''), '', '',
+         NEW.reconhecido_em IS NOT NULL, 1,
+         NOT EXISTS (SELECT 1 FROM achado o WHERE o.guia_id = NEW.guia_id AND o.id <> NEW.id
+                      AND (o.reconhecido_em IS NULL) = (NEW.reconhecido_em IS NULL) AND 1),
+         NEW.valor_risco
+    FROM guia g WHERE g.id = NEW.guia_id AND g.status <> 'cancelada'
   ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
     achados = achados + excluded.achados, guias = guias + excluded.guias,
     valor_risco = valor_risco + excluded.valor_risco;
@@ -160,35 +270,73 @@ WHEN (NEW.status = 'cancelada') IS NOT (OLD.status = 'cancelada')
 BEGIN
   INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
                              achados, guias, valor_risco)
-  SELECT coalesce(OLD.operadora_id, 0), coalesce(OLD.competencia, ''), k.codigo, k.severidade,
-         k.rec, -count(*), -1, -sum(k.valor_risco)
-    FROM (SELECT codigo, severidade, reconhecido_em IS NOT NULL AS rec, valor_risco
-            FROM achado WHERE guia_id = OLD.id
-          UNION ALL SELECT codigo, '', reconhecido_em IS NOT NULL, valor_risco
-            FROM achado WHERE guia_id = OLD.id
-          UNION ALL SELECT '', severidade, reconhecido_em IS NOT NULL, valor_risco
-            FROM achado WHERE guia_id = OLD.id
-          UNION ALL SELECT '', '', reconhecido_em IS NOT NULL, valor_risco
-            FROM achado WHERE guia_id = OLD.id) k
-   WHERE OLD.status <> 'cancelada'
-   GROUP BY k.codigo, k.severidade, k.rec
+  SELECT coalesce(OLD.operadora_id, 0), coalesce(OLD.competencia, ''), codigo, severidade,
+         reconhecido_em IS NOT NULL, -count(*), -1, -sum(valor_risco)
+    FROM achado WHERE guia_id = OLD.id AND OLD.status <> 'cancelada'
+   GROUP BY codigo, severidade, reconhecido_em IS NOT NULL
   ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
     achados = achados + excluded.achados, guias = guias + excluded.guias,
     valor_risco = valor_risco + excluded.valor_risco;
   INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
                              achados, guias, valor_risco)
-  SELECT coalesce(NEW.operadora_id, 0), coalesce(NEW.competencia, ''), k.codigo, k.severidade,
-         k.rec, count(*), 1, sum(k.valor_risco)
-    FROM (SELECT codigo, severidade, reconhecido_em IS NOT NULL AS rec, valor_risco
-            FROM achado WHERE guia_id = NEW.id
-          UNION ALL SELECT codigo, '', reconhecido_em IS NOT NULL, valor_risco
-            FROM achado WHERE guia_id = NEW.id
-          UNION ALL SELECT '', severidade, reconhecido_em IS NOT NULL, valor_risco
-            FROM achado WHERE guia_id = NEW.id
-          UNION ALL SELECT '', '', reconhecido_em IS NOT NULL, valor_risco
-            FROM achado WHERE guia_id = NEW.id) k
-   WHERE NEW.status <> 'cancelada'
-   GROUP BY k.codigo, k.severidade, k.rec
+  SELECT coalesce(OLD.operadora_id, 0), coalesce(OLD.competencia, ''), codigo, '',
+         reconhecido_em IS NOT NULL, -count(*), -1, -sum(valor_risco)
+    FROM achado WHERE guia_id = OLD.id AND OLD.status <> 'cancelada'
+   GROUP BY codigo, reconhecido_em IS NOT NULL
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(OLD.operadora_id, 0), coalesce(OLD.competencia, ''), '', severidade,
+         reconhecido_em IS NOT NULL, -count(*), -1, -sum(valor_risco)
+    FROM achado WHERE guia_id = OLD.id AND OLD.status <> 'cancelada'
+   GROUP BY severidade, reconhecido_em IS NOT NULL
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(OLD.operadora_id, 0), coalesce(OLD.competencia, ''), '', '',
+         reconhecido_em IS NOT NULL, -count(*), -1, -sum(valor_risco)
+    FROM achado WHERE guia_id = OLD.id AND OLD.status <> 'cancelada'
+   GROUP BY reconhecido_em IS NOT NULL
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(NEW.operadora_id, 0), coalesce(NEW.competencia, ''), codigo, severidade,
+         reconhecido_em IS NOT NULL, count(*), 1, sum(valor_risco)
+    FROM achado WHERE guia_id = NEW.id AND NEW.status <> 'cancelada'
+   GROUP BY codigo, severidade, reconhecido_em IS NOT NULL
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(NEW.operadora_id, 0), coalesce(NEW.competencia, ''), codigo, '',
+         reconhecido_em IS NOT NULL, count(*), 1, sum(valor_risco)
+    FROM achado WHERE guia_id = NEW.id AND NEW.status <> 'cancelada'
+   GROUP BY codigo, reconhecido_em IS NOT NULL
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(NEW.operadora_id, 0), coalesce(NEW.competencia, ''), '', severidade,
+         reconhecido_em IS NOT NULL, count(*), 1, sum(valor_risco)
+    FROM achado WHERE guia_id = NEW.id AND NEW.status <> 'cancelada'
+   GROUP BY severidade, reconhecido_em IS NOT NULL
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(NEW.operadora_id, 0), coalesce(NEW.competencia, ''), '', '',
+         reconhecido_em IS NOT NULL, count(*), 1, sum(valor_risco)
+    FROM achado WHERE guia_id = NEW.id AND NEW.status <> 'cancelada'
+   GROUP BY reconhecido_em IS NOT NULL
   ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
     achados = achados + excluded.achados, guias = guias + excluded.guias,
     valor_risco = valor_risco + excluded.valor_risco;
@@ -197,22 +345,40 @@ END;
 -- a guia deleted: its findings leave the counters before the cascade
 -- deletes them (their own trigger then finds no guia)
 CREATE TRIGGER achado_resumo_guia_apagar BEFORE DELETE ON guia
-WHEN OLD.status <> 'cancelada'
 BEGIN
   INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
                              achados, guias, valor_risco)
-  SELECT coalesce(OLD.operadora_id, 0), coalesce(OLD.competencia, ''), k.codigo, k.severidade,
-         k.rec, -count(*), -1, -sum(k.valor_risco)
-    FROM (SELECT codigo, severidade, reconhecido_em IS NOT NULL AS rec, valor_risco
-            FROM achado WHERE guia_id = OLD.id
-          UNION ALL SELECT codigo, '', reconhecido_em IS NOT NULL, valor_risco
-            FROM achado WHERE guia_id = OLD.id
-          UNION ALL SELECT '', severidade, reconhecido_em IS NOT NULL, valor_risco
-            FROM achado WHERE guia_id = OLD.id
-          UNION ALL SELECT '', '', reconhecido_em IS NOT NULL, valor_risco
-            FROM achado WHERE guia_id = OLD.id) k
-   WHERE true
-   GROUP BY k.codigo, k.severidade, k.rec
+  SELECT coalesce(OLD.operadora_id, 0), coalesce(OLD.competencia, ''), codigo, severidade,
+         reconhecido_em IS NOT NULL, -count(*), -1, -sum(valor_risco)
+    FROM achado WHERE guia_id = OLD.id AND OLD.status <> 'cancelada'
+   GROUP BY codigo, severidade, reconhecido_em IS NOT NULL
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(OLD.operadora_id, 0), coalesce(OLD.competencia, ''), codigo, '',
+         reconhecido_em IS NOT NULL, -count(*), -1, -sum(valor_risco)
+    FROM achado WHERE guia_id = OLD.id AND OLD.status <> 'cancelada'
+   GROUP BY codigo, reconhecido_em IS NOT NULL
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(OLD.operadora_id, 0), coalesce(OLD.competencia, ''), '', severidade,
+         reconhecido_em IS NOT NULL, -count(*), -1, -sum(valor_risco)
+    FROM achado WHERE guia_id = OLD.id AND OLD.status <> 'cancelada'
+   GROUP BY severidade, reconhecido_em IS NOT NULL
+  ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
+    achados = achados + excluded.achados, guias = guias + excluded.guias,
+    valor_risco = valor_risco + excluded.valor_risco;
+  INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,
+                             achados, guias, valor_risco)
+  SELECT coalesce(OLD.operadora_id, 0), coalesce(OLD.competencia, ''), '', '',
+         reconhecido_em IS NOT NULL, -count(*), -1, -sum(valor_risco)
+    FROM achado WHERE guia_id = OLD.id AND OLD.status <> 'cancelada'
+   GROUP BY reconhecido_em IS NOT NULL
   ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET
     achados = achados + excluded.achados, guias = guias + excluded.guias,
     valor_risco = valor_risco + excluded.valor_risco;

@@ -306,11 +306,12 @@ fat_rc fat_busca_beneficiarios(fat_store *st, const char *termo_s, const char *o
     " UNION SELECT beneficiario_id FROM carteira WHERE numero >= ?1 AND numero < ?2)"
     " AND (?6 = 0 OR EXISTS (SELECT 1 FROM carteira c WHERE c.beneficiario_id = b.id AND "
     "c.operadora_id = ?6)) ORDER BY b.nome, b.id LIMIT ?7";
-  /* words: the names in order (beneficiario_nome) until the limit is met */
+  /* words: the names in order until the limit is met, reading the index alone
+  ** (beneficiario_nome_busca holds nome_social too: migration 091) */
   static const char sql_nome[] =
     "SELECT b.id AS id, b.nome AS nome, b.nome_social AS nome_social, b.cpf AS cpf, "
     "b.cns AS cns, b.nascimento AS nascimento, b.sexo AS sexo"
-    " FROM beneficiario b INDEXED BY beneficiario_nome WHERE "
+    " FROM beneficiario b INDEXED BY beneficiario_nome_busca WHERE "
     PALAVRAS("b.nome || ' ' || COALESCE(b.nome_social, '')", 2, 3, 4, 5)
     " AND (?6 = 0 OR EXISTS (SELECT 1 FROM carteira c WHERE c.beneficiario_id = b.id AND "
     "c.operadora_id = ?6)) ORDER BY b.nome, b.id LIMIT ?7";

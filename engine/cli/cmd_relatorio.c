@@ -36,6 +36,8 @@ static void help(void)
          "  recursos [--operadora X] [--status S]\n"
          "  recontar                       refaz os contadores do painel a partir das\n"
          "                                 guias, achados, glosas e lotes gravados\n"
+         "                                 (também os totais da lista de achados e o\n"
+         "                                 prazo usual de protocolo das operadoras)\n"
          "\n"
          "Listagens: as mais recentes primeiro, --limite N por página (padrão 50, até\n"
          "500); a página seguinte é pedida com --apos CURSOR (o cursor que a anterior\n"
