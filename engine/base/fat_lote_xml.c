@@ -89,7 +89,7 @@ static fat_rc descomprimir(int64_t lote_id, const void *b, size_t n, char **xml,
   out = NULL;
   goto out;
 corrupt:
-  rc = fat_err_set(err, FAT_EDB, "o XML do lote %" PRId64 " está corrompido no banco", lote_id);
+  rc = fat_err_set(err, FAT_EXML, "o XML do lote %" PRId64 " está corrompido no banco", lote_id);
 out:
   fat_free(out);
   return rc;

@@ -39,8 +39,9 @@ FAT_NODISCARD fat_rc fat_lote_xml_gravar(fat_store *st, int64_t lote_id, const v
 /* The XML of lote lote_id: a new NUL-terminated copy in *xml (fat_free; the
 ** NUL is not counted in *len). *xml = NULL and *len = 0, FAT_OK, when the
 ** lote has no XML (open, or no such lote: the caller knows which it asked).
-** FAT_EDB ("o XML do lote N está corrompido no banco") when the stored
-** frame does not decompress to the size it announces or fails its checksum. */
+** FAT_EXML ("o XML do lote N está corrompido no banco") when the stored
+** frame does not decompress to the size it announces or fails its checksum
+** (verificar reports it as a violation of that lote); FAT_EDB when SQLite fails. */
 FAT_NODISCARD fat_rc fat_lote_xml_ler(fat_store *st, int64_t lote_id, char **xml, size_t *len,
                                       fat_err *err);
 

@@ -178,6 +178,16 @@ fat_rc fat_verif_lotes(fat_verif_ctx *c, fat_verif_lote **out, size_t *n, fat_er
     copy_col(s, 5, l->enc, sizeof l->enc);
     copy_col(s, 7, l->operadora, sizeof l->operadora);
     rc = fat_lote_xml_ler(c->st, l->id, &xml, &xml_len, err);
+    if (rc == FAT_EXML) {
+      /* a damaged frame is this lote's violation (lote_inalterado_desde_hash),
+      ** not the end of the verification */
+      l->tem_xml = 1;
+      l->erro = fat_strdup(err->msg);
+      rc = l->erro != NULL ? FAT_OK : fat_err_oom(err);
+      if (rc == FAT_OK)
+        fat_err_clear(err);
+      continue;
+    }
     l->tem_xml = rc == FAT_OK && xml != NULL;
     if (l->tem_xml)
       rc = lote_from_xml(l, xml, xml_len, err);

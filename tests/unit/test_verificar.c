@@ -249,6 +249,10 @@ static const verif_case cases[] = {
   {"lote_inalterado_desde_hash", 1,
    "UPDATE lote_xml SET xml = CAST(replace(CAST(xml AS TEXT), 'numeroLote>', 'numeroLote>9') AS "
    "BLOB) WHERE lote_id = (SELECT min(id) FROM lote)"},
+  /* the stored zstd frame damaged: its checksum fails (reported, not an abort) */
+  {"lote_inalterado_desde_hash", 1,
+   "UPDATE lote_xml SET xml = CAST(substr(xml, 1, length(xml) - 6) || x'000000000000' AS BLOB)"
+   " WHERE lote_id = (SELECT min(id) FROM lote)"},
   {"lote_inalterado_desde_hash", 1,
    "UPDATE lote SET hash = '00000000000000000000000000000000' WHERE id = (SELECT max(id) FROM "
    "lote)"},
