@@ -69,7 +69,7 @@ caso('supervisor confirma, registra e recebe um particular, calcula e fecha o re
   assert.equal(sql('SELECT status FROM fatura'), 'paga');
   assert.match(await page.textContent('#fin-conciliacao'), /PIX DESCONHECIDO/);
   await page.click('#fin-mapa-atualizar');
-  await page.waitForFunction(() => /recebido/.test(document.getElementById('fin-mapa').textContent));
+  await page.waitForFunction(() => /recebido/.test((document.getElementById('fin-mapa')?.textContent || '')));
   await page.fill('#p-paciente', 'Maria da Silva');
   await page.fill('#p-data', '2025-05-10');
   await page.fill('#p-codigo', '10101012');

@@ -118,7 +118,7 @@ async function novaGuia(tipoRotulo, numero) {
 }
 /* wait until the findings beside the form answer */
 async function estado(re) {
-  await page.waitForFunction((s) => new RegExp(s).test(document.getElementById('dig-estado').textContent), re.source)
+  await page.waitForFunction((s) => new RegExp(s).test((document.getElementById('dig-estado')?.textContent || '')), re.source)
     .catch(async () => { throw new Error(`conferência esperada ${re}; está: "${await page.textContent('#dig-estado')}" ${await page.textContent('#dig-achados')}`); });
 }
 async function gravar(numero, tipoRotulo) {

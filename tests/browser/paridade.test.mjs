@@ -191,7 +191,7 @@ caso('lotes: filtro por situação e competência, paginação e a relação de 
   const [d, m, a] = hoje.split('/');
   assert.equal(sql(`SELECT entregue_em || '|' || entregue_por || '|' || protocolo FROM lote_papel WHERE lote_id = ${Number(id)}`),
     `${a}-${m}-${d}|Jorge (motoboy)|PR-555`);
-  await page.waitForFunction(() => /Entregue em \d{2}\/\d{2}\/\d{4} por Jorge/.test(document.getElementById('papel-situacao').textContent));
+  await page.waitForFunction(() => /Entregue em \d{2}\/\d{2}\/\d{4} por Jorge/.test((document.getElementById('papel-situacao')?.textContent || '')));
   const pend = (await page.$$('#papel-pendentes .papel-recebido')).length;
   assert.equal(pend, n, 'todas as guias sem papel no começo');
   await page.click('#papel-pendentes .papel-recebido');

@@ -31,7 +31,9 @@
    * paper guias): the delivery record and the guias still missing their paper. */
   async function papeis(box, l) {
     const p = await api('GET', `/api/lotes/${l.id}/papel`);
-    const recarrega = () => tenta(async () => { limpa(box); await papeis(box, l); });
+    // the old content stays until the new one is ready, so the box is never empty
+    limpa(box);
+    const recarrega = () => tenta(() => papeis(box, l));
     const e = p.entrega;
     const dia = el('input', { id: 'pp-data', size: 10, placeholder: 'DD/MM/AAAA', value: e ? data(e.data) : Faturo.hojeBR() });
     const por = el('input', { id: 'pp-por', size: 20, maxlength: 200, value: e ? e.por : '' });
