@@ -73,6 +73,11 @@ static void print_esperas(const fat_conferir_resumo *r)
           (double)r->ns_espera_fim / 1e9,
           100.0 * (double)(r->ns_espera_situacao + r->ns_espera_lote + r->ns_espera_fim) / vida,
           vida / 1e9, r->esperas);
+  fprintf(stderr,
+          "memória por thread: cache de páginas de até %d MB (o maior terminou com %.1f MB); "
+          "blocos pequenos guardados %.1f MB\n",
+          r->paginas_mb_thread, (double)r->paginas_thread_max / 1e6,
+          (double)r->blk_thread_max / 1e6);
 }
 /* Text output lists the findings of the first CONFERIR_MOSTRAR guias; the
 ** rest are counted (faturo achado listar has them all, --detalhes prints
