@@ -16,6 +16,10 @@
 
 #include <sys/resource.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <cjson/cJSON.h>
 
 #include "cli.h"
@@ -100,15 +104,22 @@ typedef struct demo_io {
   double sys_ms;
   long long lidos, escritos, cancelados, wchar;
   long rss_mb; /* resident now (VmRSS), -1 unknown */
+  long heap_mb, livre_mb; /* malloc: in use, free but held (glibc; -1 unknown) */
 } demo_io;
 
 static demo_io io_now(void)
 {
-  demo_io io = {0.0, -1, -1, -1, -1, -1};
+  demo_io io = {0.0, -1, -1, -1, -1, -1, -1, -1};
   struct rusage u;
   FILE *f = fopen("/proc/self/io", "r");
   char line[128];
 
+#ifdef __GLIBC__
+  struct mallinfo2 mi = mallinfo2();
+
+  io.heap_mb = (long)((mi.uordblks + mi.hblkhd) >> 20);
+  io.livre_mb = (long)(mi.fordblks >> 20);
+#endif
   if (getrusage(RUSAGE_SELF, &u) == 0)
     io.sys_ms = (double)u.ru_stime.tv_sec * 1e3 + (double)u.ru_stime.tv_usec / 1e3;
   if (f == NULL)
@@ -629,7 +640,8 @@ static void help(void)
          "A data de referência é o dia 5 do mês seguinte à competência. O conferir\n"
          "roda em $FAT_THREADS threads (padrão: o número de núcleos, até 16).\n"
          "Com FAT_DEMO_IO=1 cada etapa mostra também o CPU de sistema, os bytes\n"
-         "escritos e lidos e a memória residente (Linux; docs/desempenho.md).\n"
+         "escritos e lidos e a memória residente, antes e depois de devolver ao\n"
+         "sistema a memória livre (Linux; docs/desempenho.md).\n"
          "\n"
          "  --guias N          quantidade de guias (padrão 3000, de 100 a 1000000)\n"
          "  --semente S        semente do gerador (padrão 1): mesma semente e mesma\n"
@@ -761,16 +773,24 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
     cs = cpu_ms(&pico) - cs;
     say(&c, "  ok (%.0f ms; CPU %.0f ms; pico de memória até aqui %ld MB)\n",
         ms(fat_now_ns() - ts), cs, pico);
+    /* the heap a step freed goes back to the kernel before the next one
+    ** starts (its threads' arenas too): otherwise each step's peak stacks on
+    ** the free memory the ones before it kept (docs/desempenho.md, rodada 7) */
+    io1 = io_wanted() ? io_now() : io0;
+    fat_mem_devolver();
     if (io_wanted()) {
-      io1 = io_now();
+      demo_io io2 = io_now();
+
       if (io0.escritos >= 0 && io1.escritos >= 0)
         say(&c,
             "  E/S: sistema %.0f ms; write() de %.1f MB; %.1f MB sujos para o disco (%.1f MB "
-            "deles em arquivos apagados antes); lidos do disco %.1f MB; memória agora %ld MB\n",
+            "deles em arquivos apagados antes); lidos do disco %.1f MB; memória agora %ld MB "
+            "(%ld MB antes de devolver o livre; heap em uso %ld MB, livre retido %ld MB)\n",
             io1.sys_ms - io0.sys_ms, (double)(io1.wchar - io0.wchar) / 1048576.0,
             (double)(io1.escritos - io0.escritos) / 1048576.0,
             (double)(io1.cancelados - io0.cancelados) / 1048576.0,
-            (double)(io1.lidos - io0.lidos) / 1048576.0, io1.rss_mb);
+            (double)(io1.lidos - io0.lidos) / 1048576.0, io2.rss_mb, io1.rss_mb, io1.heap_mb,
+            io1.livre_mb);
       else
         say(&c, "  E/S: sistema %.0f ms; bytes escritos e lidos indisponíveis aqui\n",
             io1.sys_ms - io0.sys_ms);
