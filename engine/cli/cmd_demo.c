@@ -44,6 +44,12 @@
 ** thousands of small transactions. */
 #define DEMO_CHECKPOINT_MB 64
 
+/* The retorno step sends and answers this many lotes per transaction: the
+** lotes closed one after the other share pages of guia, item and their
+** indexes, written once per commit (a failure stops the demo, rolling back
+** the lotes of that transaction). */
+#define DEMO_RETORNO_LOTES 16
+
 typedef struct demo_ctx {
   fat_cli *cli;
   fat_store *st;
@@ -421,41 +427,54 @@ static int step_retorno(demo_ctx *c)
 
   fat_err_clear(&err);
   snprintf(data_envio, sizeof data_envio, "%s", c->hoje);
-  for (i = 0; i < c->n_lotes && rc == CLI_OK; i++) {
-    fat_demo_retorno_opts sim;
-    fat_demo_retorno_res out;
-    fat_retorno_res res;
-    char name[64];
+  for (i = 0; i < c->n_lotes && rc == CLI_OK; i += DEMO_RETORNO_LOTES) {
+    size_t k, fim = i + DEMO_RETORNO_LOTES < c->n_lotes ? i + DEMO_RETORNO_LOTES : c->n_lotes;
+    int64_t lote = c->lotes[i];
+    fat_rc frc;
 
-    memset(&sim, 0, sizeof sim);
-    memset(&out, 0, sizeof out);
-    memset(&res, 0, sizeof res);
-    sim.lote_id = c->lotes[i];
-    sim.taxa_bp = 300;
-    sim.semente = c->op.semente + (uint64_t)i;
-    sim.data = c->hoje;
-    snprintf(name, sizeof name, "demonstrativo-lote-%lld.xml", (long long)c->lotes[i]);
-    /* sending a lote and importing its answer are one transaction here: the
-    ** guias of a lote lie on scattered pages of guia and of its status index,
-    ** and two commits wrote each of those pages twice; its statement
-    ** journals stay in memory (they went to temporary files: a quarter of
-    ** the bytes this step wrote). docs/desempenho.md, rodada 6. */
-    if (fat_store_begin_bulk(c->st, &err) != FAT_OK ||
-        fat_lote_enviado(c->st, c->lotes[i], data_envio, &err) != FAT_OK ||
-        fat_demo_retorno(c->st, &sim, &out, &err) != FAT_OK ||
-        fat_retorno_importar_buf(c->st, g, out.xml, out.len, name, &res, &err) != FAT_OK ||
-        fat_store_commit(c->st, &err) != FAT_OK) {
-      fat_store_rollback(c->st);
-      fat_err_prefix(&err, "retorno do lote %lld: ", (long long)c->lotes[i]);
-      rc = cli_error(&err);
-    } else {
-      n_glosas += res.n_glosas;
-      n_previstas += res.n_previstas;
-      informado += res.valor_informado;
-      glosado += res.valor_glosado;
+    /* sending a lote and importing its answer are one transaction here, for
+    ** DEMO_RETORNO_LOTES lotes at a time: the guias of a lote lie on
+    ** scattered pages of guia and of its status index, shared with the
+    ** lotes closed next to it, and each commit wrote every page it dirtied
+    ** again; its statement journals stay in memory (they went to temporary
+    ** files). docs/desempenho.md, rodadas 6 e 7. */
+    frc = fat_store_begin_bulk(c->st, &err);
+    for (k = i; k < fim && frc == FAT_OK; k++) {
+      fat_demo_retorno_opts sim;
+      fat_demo_retorno_res out;
+      fat_retorno_res res;
+      char name[64];
+
+      memset(&sim, 0, sizeof sim);
+      memset(&out, 0, sizeof out);
+      memset(&res, 0, sizeof res);
+      lote = c->lotes[k];
+      sim.lote_id = lote;
+      sim.taxa_bp = 300;
+      sim.semente = c->op.semente + (uint64_t)k;
+      sim.data = c->hoje;
+      snprintf(name, sizeof name, "demonstrativo-lote-%lld.xml", (long long)lote);
+      frc = fat_lote_enviado(c->st, lote, data_envio, &err);
+      if (frc == FAT_OK)
+        frc = fat_demo_retorno(c->st, &sim, &out, &err);
+      if (frc == FAT_OK)
+        frc = fat_retorno_importar_buf(c->st, g, out.xml, out.len, name, &res, &err);
+      if (frc == FAT_OK) {
+        n_glosas += res.n_glosas;
+        n_previstas += res.n_previstas;
+        informado += res.valor_informado;
+        glosado += res.valor_glosado;
+      }
+      fat_retorno_res_fini(&res);
+      fat_demo_retorno_res_fini(&out);
     }
-    fat_retorno_res_fini(&res);
-    fat_demo_retorno_res_fini(&out);
+    if (frc == FAT_OK)
+      frc = fat_store_commit(c->st, &err);
+    if (frc != FAT_OK) {
+      fat_store_rollback(c->st);
+      fat_err_prefix(&err, "retorno do lote %lld: ", (long long)lote);
+      rc = cli_error(&err);
+    }
   }
   fat_gen_release(g);
   if (rc == CLI_OK && fat_store_set_checkpoint_mb(c->st, 0, &err) != FAT_OK)
