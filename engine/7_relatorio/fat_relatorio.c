@@ -416,6 +416,13 @@ fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err)
     "DELETE FROM lote_prazo_protocolo",
     "INSERT INTO lote_prazo_protocolo (operadora_id, lotes, dias) "
     FAT_LOTE_PRAZO_PROTOCOLO_RECONTAGEM,
+    /* the balance of each lote and its receipts (migration 092) */
+    "DELETE FROM lote_saldo",
+    "INSERT INTO lote_saldo (lote_id, guias, esperado, recuperavel, recebido, deferido,"
+    " recursado, recuperadas) " FAT_LOTE_SALDO_RECONTAGEM,
+    "DELETE FROM lote_recebimento",
+    "INSERT INTO lote_recebimento (lote_id, recebimento_id, valor, guias) "
+    FAT_LOTE_RECEBIMENTO_RECONTAGEM,
     /* the guia's competência copied on each glosa (migration 085) */
     "UPDATE glosa SET competencia = (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)"
     " WHERE competencia IS NOT (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)",
