@@ -468,6 +468,7 @@ void fat_import_ids_fini(fat_import_ids *ids)
     fat_free(ids->op[i].key);
   for (i = 0; i < ids->n_pr; i++)
     fat_free(ids->pr[i].key);
+  fat_guia_saver_free(ids->saver);
   memset(ids, 0, sizeof *ids);
 }
 
@@ -570,8 +571,10 @@ fat_rc fat_import_store_one(fat_store *st, fat_guia *g, const char *label, const
   }
   if (id > 0)
     rc = revisao_antes(st, id, &antes, err);
+  if (rc == FAT_OK && ids != NULL && ids->saver == NULL)
+    rc = fat_guia_saver_new(&ids->saver, err);
   if (rc == FAT_OK)
-    rc = fat_guia_save_ids(st, g, oid, pid, err);
+    rc = fat_guia_saver_save(ids != NULL ? ids->saver : NULL, st, g, oid, pid, err);
   /* a guia replaced by a new import is a revision like any correction */
   if (rc == FAT_OK && id > 0)
     rc = revisao_depois(st, g, antes, origem, err);
