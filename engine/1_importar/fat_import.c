@@ -503,7 +503,17 @@ static fat_rc cached_prestador(fat_store *st, fat_import_ids *ids, const char *c
   fat_rc rc;
   int i;
 
-  snprintf(key, sizeof key, "%s\x1f%s", cnpj != NULL ? cnpj : "", cpf != NULL ? cpf : "");
+  /* "cnpj\x1fcpf" without printf (once per guia) */
+  {
+    size_t a = cnpj != NULL ? strlen(cnpj) : 0, b = cpf != NULL ? strlen(cpf) : 0;
+
+    if (a + b + 2 > sizeof key)
+      return fat_prestador_id(st, cnpj, cpf, id, err); /* never kept */
+    memcpy(key, cnpj != NULL ? cnpj : "", a);
+    key[a] = '\x1f';
+    memcpy(key + a + 1, cpf != NULL ? cpf : "", b);
+    key[a + 1 + b] = '\0';
+  }
   for (i = 0; ids != NULL && i < ids->n_pr; i++) {
     if (strcmp(ids->pr[i].key, key) == 0) {
       *id = ids->pr[i].id;

@@ -675,6 +675,22 @@ static fat_rc fields_from_json(jctx *c, const cJSON *o, const fdef *defs, void *
   return FAT_OK;
 }
 
+/* dst = a b c cut to cap - 1 bytes, as snprintf "%s%s%s" would: field
+** paths are built ~10 times per imported guia, printf was ~2% of importar. */
+static void join3(char *dst, size_t cap, const char *a, const char *b, const char *c)
+{
+  const char *part[3];
+  size_t o = 0, k;
+
+  part[0] = a;
+  part[1] = b;
+  part[2] = c;
+  for (k = 0; k < 3; k++)
+    for (a = part[k]; *a != '\0' && o + 1 < cap; a++)
+      dst[o++] = *a;
+  dst[o] = '\0';
+}
+
 /* Read optional nested object `name` of o. */
 static fat_rc sub_from_json(jctx *c, const cJSON *o, const char *name, const fdef *defs,
                             void *base, const char *path)
@@ -686,7 +702,7 @@ static fat_rc sub_from_json(jctx *c, const cJSON *o, const char *name, const fde
     return FAT_OK;
   if (!cJSON_IsObject(v))
     return jfail(c, path, name, FAT_EINVAL, "objeto esperado");
-  snprintf(p, sizeof p, "%s%s.", path, name);
+  join3(p, sizeof p, path, name, ".");
   return fields_from_json(c, v, defs, base, p);
 }
 
@@ -709,7 +725,7 @@ static fat_rc prof_from_json(jctx *c, const cJSON *o, const char *name, fat_prof
   {
     char pp[96];
 
-    snprintf(pp, sizeof pp, "%s%s.", path, name);
+    join3(pp, sizeof pp, path, name, ".");
     rc = fields_from_json(c, v, prof_fields, p, pp);
   }
   return rc;
@@ -841,7 +857,16 @@ static fat_rc guia_from_json(jctx *c, const cJSON *j, fat_guia **out)
     it->valor_unitario = FAT_ABSENT;
     it->valor_total = FAT_ABSENT;
     it->fator_e2 = 100;
-    snprintf(path, sizeof path, "itens[%zu].", i);
+    {
+      char num[24];
+      size_t k2 = sizeof num - 1, x = i;
+
+      num[k2] = '\0';
+      do
+        num[--k2] = (char)('0' + x % 10);
+      while ((x /= 10) > 0);
+      join3(path, sizeof path, "itens[", num + k2, "].");
+    }
     if (!cJSON_IsObject(v)) {
       rc = jfail(c, path, "", FAT_EINVAL, "objeto esperado");
       goto fail;

@@ -699,6 +699,20 @@ static int memo_key(char *buf, size_t cap, int n, const char *const *v)
   return 1;
 }
 
+/* v >= 0 in decimal at the end of buf[24]: the start of the text (no
+** printf: several per guia saved). */
+static const char *i64_text(char buf[24], int64_t v)
+{
+  uint64_t x = v > 0 ? (uint64_t)v : 0;
+  size_t k = 23;
+
+  buf[k] = '\0';
+  do
+    buf[--k] = (char)('0' + x % 10);
+  while ((x /= 10) > 0);
+  return buf + k;
+}
+
 fat_rc fat_guia_saver_new(fat_guia_saver **out, fat_err *err)
 {
   *out = fat_calloc(1, sizeof **out);
@@ -807,8 +821,7 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_guia
   if (sv != NULL && g->carteira_numero != NULL) {
     const char *k[2];
 
-    snprintf(num[0], sizeof num[0], "%lld", (long long)g->operadora.id);
-    k[0] = num[0];
+    k[0] = i64_text(num[0], g->operadora.id);
     k[1] = g->carteira_numero;
     have_cart_key = memo_key(cart_key, sizeof cart_key, 2, k);
   }
@@ -846,7 +859,7 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_guia
   if (id == 0 && b->cpf == NULL && g->carteira_numero == NULL)
     id = old_benef; /* nothing identifies the person: keep the previous link */
   if (id > 0) {
-    const char *v[6];
+    const char *v[6], *idk;
     int have_val;
 
     v[0] = b->nome;
@@ -855,10 +868,10 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_guia
     v[3] = cns;
     v[4] = b->nascimento;
     v[5] = b->sexo;
-    snprintf(num[1], sizeof num[1], "%lld", (long long)id);
+    idk = i64_text(num[1], id);
     have_val = sv != NULL && memo_key(val, sizeof val, 6, v);
     /* the same UPDATE as the last one on this row changes nothing */
-    if (!have_val || !memo_same(memo_find(&sv->benef, num[1]), val)) {
+    if (!have_val || !memo_same(memo_find(&sv->benef, idk), val)) {
       rc = fat_store_prepare(st, sql_upd, &s, err);
       if (rc != FAT_OK)
         return rc;
@@ -873,7 +886,7 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_guia
       if (rc != FAT_OK)
         return rc;
       if (have_val)
-        memo_put(&sv->benef, num[1], val, id);
+        memo_put(&sv->benef, idk, val, id);
     }
     /* found by carteira or by the guia: the row may have taken this CPF
     ** from nobody and left its own */
@@ -906,10 +919,8 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_guia
     const char *v[3];
     int have_val;
 
-    snprintf(num[2], sizeof num[2], "%lld", (long long)id);
-    snprintf(pl, sizeof pl, "%lld", (long long)g->plano.id);
-    v[0] = num[2];
-    v[1] = g->plano.id > 0 ? pl : NULL;
+    v[0] = i64_text(num[2], id);
+    v[1] = g->plano.id > 0 ? i64_text(pl, g->plano.id) : NULL;
     v[2] = g->carteira_validade;
     have_val = have_cart_key && memo_key(val, sizeof val, 3, v);
     if (!have_val || !memo_same(memo_find(&sv->cart, cart_key), val)) {
@@ -1367,8 +1378,16 @@ fat_rc fat_guia_saver_save(fat_guia_saver *sv, fat_store *st, fat_guia *g, int64
   /* who entered or corrected each guia: the team's productivity report
   ** (fat_rel_produtividade) counts these rows */
   if (rc == FAT_OK) {
-    snprintf(obj, sizeof obj, "guia:%lld", (long long)g->id);
-    snprintf(det, sizeof det, "revisão %lld", (long long)g->revisao);
+    char num[24];
+    const char *t;
+
+    /* "guia:<id>" and "revisão <n>" without printf (once per guia) */
+    t = i64_text(num, g->id);
+    memcpy(obj, "guia:", 5);
+    memcpy(obj + 5, t, strlen(t) + 1);
+    t = i64_text(num, g->revisao);
+    memcpy(det, "revis\xc3\xa3o ", 9);
+    memcpy(det + 9, t, strlen(t) + 1);
     rc = fat_store_audit(st, id0 > 0 ? "guia.corrigir" : "guia.digitar", obj, det, err);
   }
   if (rc != FAT_OK) {
