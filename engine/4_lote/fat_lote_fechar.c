@@ -345,6 +345,55 @@ static fat_rc write_lote(const fat_lote_fechar_opts *o, const fat_lote_cfg *cfg,
   return rc;
 }
 
+/* Put guias v[0..n) (n <= FAT_TISS_MAX_GUIAS) into lote lote_id ('em_lote'),
+** in one UPDATE: the guia triggers (painel counters, the lote guard) run
+** for each row either way, but one statement allocates their frames once
+** instead of once per guia (each is zeroed, and the largest triggers have
+** hundreds of registers). A guia already in a lote (taken by another
+** closing) fails the whole lote with FAT_ESTATE, naming the first such guia
+** in v's order. */
+static fat_rc mark_guias(fat_store *st, int64_t lote_id, const ready *v, size_t n, fat_err *err)
+{
+#define Q10 "?,?,?,?,?,?,?,?,?,?"
+  /* ?1 = the lote, then FAT_TISS_MAX_GUIAS ids; the slots left unbound are
+  ** NULL, which no id equals */
+  static const char upd[] = "UPDATE guia SET status = 'em_lote', lote_id = ?1"
+                            " WHERE lote_id IS NULL AND id IN (" Q10 "," Q10 "," Q10 "," Q10
+                            "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 ")";
+#undef Q10
+  static const char which[] = "SELECT lote_id IS ?2 FROM guia WHERE id = ?1";
+  fat_stmt *s;
+  size_t i;
+  int mine;
+  fat_rc rc;
+
+  if (n > FAT_TISS_MAX_GUIAS)
+    return fat_err_set(err, FAT_EINVAL, "um lote TISS tem de 1 a %d guias (pedido: %zu)",
+                       FAT_TISS_MAX_GUIAS, n);
+  rc = fat_store_prepare(st, upd, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, lote_id);
+  for (i = 0; i < n; i++)
+    fat_bind_int(s, (int)i + 2, v[i].id);
+  rc = fat_store_step_done(st, s, "erro ao marcar guia em lote", err);
+  if (rc != FAT_OK || (size_t)fat_store_changes(st) == n)
+    return rc;
+  for (i = 0; i < n; i++) { /* the guia that was not free */
+    rc = fat_store_prepare(st, which, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, v[i].id);
+    fat_bind_int(s, 2, lote_id);
+    mine = fat_stmt_step(s) == FAT_ROW && fat_col_int(s, 0) == 1;
+    fat_stmt_reset(s);
+    if (!mine)
+      break;
+  }
+  return fat_err_set(err, FAT_ESTATE, "guia %" PRId64 " entrou em outro lote durante o "
+                                      "fechamento", v[i < n ? i : 0].id);
+}
+
 /* Write, validate and store one lote of guias v[0..n). Nothing is written to
 ** the store unless the file is valid (*invalido = 1 when the XSD refused it). */
 static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
@@ -365,8 +414,6 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     " fechado_em = ?9, prazo_envio = ?10, hash_encoding = ?11, pagamento_prazo_dias = ?12,"
     " validado = ?13, motivo_reabertura = NULL, pagamento_dias_uteis = ?14,"
     " pagamento_de_protocolo = ?15, pagamento_dias_mes = ?16 WHERE id = ?1";
-  static const char upd_guia[] =
-    "UPDATE guia SET status = 'em_lote', lote_id = ?2 WHERE id = ?1 AND lote_id IS NULL";
   fat_tiss_doc doc;
   fat_stmt *s;
   char fechado[32], det[160];
@@ -460,21 +507,9 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
   if (rc != FAT_OK)
     goto out;
   info->id = lote_id;
-  for (i = 0; i < n; i++) {
-    rc = fat_store_prepare(st, upd_guia, &s, err);
-    if (rc != FAT_OK)
-      goto out;
-    fat_bind_int(s, 1, v[i].id);
-    fat_bind_int(s, 2, lote_id);
-    rc = fat_store_step_done(st, s, "erro ao marcar guia em lote", err);
-    if (rc != FAT_OK)
-      goto out;
-    if (fat_store_changes(st) != 1) {
-      rc = fat_err_set(err, FAT_ESTATE, "guia %" PRId64 " entrou em outro lote durante o "
-                                        "fechamento", v[i].id);
-      goto out;
-    }
-  }
+  rc = mark_guias(st, lote_id, v, n, err);
+  if (rc != FAT_OK)
+    goto out;
   snprintf(det, sizeof det, "lote %" PRId64 ", %zu guias, hash %s%s", numero, n, doc.hash,
            o->xsd_dir != NULL ? ", XSD ok" : ", XSD não validado");
   rc = fat_lote_evento(st, lote_id, info->reaberto ? "aberto" : NULL, "fechado", hoje, det,
