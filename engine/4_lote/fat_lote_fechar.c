@@ -760,8 +760,10 @@ static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o_in, const fat_
     rc = fat_tiss_schema_load(o->xsd_dir, err);
   if (rc == FAT_OK)
     rc = fat_lote_operadora(st, o->operadora, &op, NULL, 0, err);
+  /* the statement journal of mark_guias (one UPDATE of up to 100 guias,
+  ** ~100 KB of changed pages) stays in memory instead of a temporary file */
   if (rc == FAT_OK)
-    rc = fat_store_begin(st, err);
+    rc = fat_store_begin_bulk(st, err);
   if (rc != FAT_OK)
     goto out;
   in_tx = 1;
