@@ -59,28 +59,41 @@ return base.operadora {
         return achado("ASSINATURA_AUSENTE", "sem assinatura do beneficiário")
       end
     end,
+    -- the item loops index the list until nil: ipairs is a call into C per item
     quantidade_invalida = function(guia)
-      for _, it in ipairs(guia.itens) do
+      local itens, k = guia.itens, 1
+      local it = itens[1]
+      while it do
         local q = it.quantidade
         if q == "0.0000" or byte(q, 1) == 45 then -- zero or "-..."
           return achado("QUANTIDADE_INVALIDA", "item com quantidade zero")
         end
+        k = k + 1
+        it = itens[k]
       end
     end,
     total_divergente = function(guia)
-      local soma = 0
-      for _, it in ipairs(guia.itens) do soma = soma + centavos(it.valor_total) end
+      local itens, k, soma = guia.itens, 1, 0
+      local it = itens[1]
+      while it do
+        soma = soma + centavos(it.valor_total)
+        k = k + 1
+        it = itens[k]
+      end
       if soma ~= centavos(guia.valor_total) then
         return achado("TOTAL_DIVERGENTE", "total da guia diferente da soma dos itens")
       end
     end,
     preco_acima_contrato = function(guia, ctx)
-      local precos = ctx.precos
-      for k, it in ipairs(guia.itens) do
+      local precos, itens, k = ctx.precos, guia.itens, 1
+      local it = itens[1]
+      while it do
         -- valor > preço × quantidade, in centavos × 10^4 (the peers' quantities are whole)
         if centavos(it.valor_total) * 10000 > precos[k] * quantidade_e4(it.quantidade) then
           return achado("PRECO_ACIMA_CONTRATO", "item acima do preço do contrato")
         end
+        k = k + 1
+        it = itens[k]
       end
     end,
   },
