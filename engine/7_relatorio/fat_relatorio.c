@@ -914,8 +914,8 @@ static fat_rc glosas_stmt(fat_store *st, const fat_glosa_filtro *f, int64_t op, 
   return FAT_OK;
 }
 
-fat_rc fat_relatorio_glosas(fat_store *st, const fat_glosa_filtro *f, fat_pagina *p,
-                            cJSON **out, fat_err *err)
+fat_rc fat_relatorio_glosas(fat_store *st, const fat_glosa_filtro *f, fat_pagina *p, cJSON **out,
+                            fat_err *err)
 {
   fat_glosa_filtro none;
   int64_t op = 0, after;

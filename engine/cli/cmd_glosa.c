@@ -196,13 +196,14 @@ static fat_rc lista_um(void *u, const cJSON *o, fat_err *err)
   }
   fat_money_format_br(cli_jint(o, "valor"), b, sizeof b);
   lo->total += cli_jint(o, "valor");
-  printf("%5lld  guia %-12s item %-3lld %s %s %14s  %-13s %s %s%s\n",
-         (long long)cli_jint(o, "id"), cli_jstr(o, "guia", "-"), (long long)cli_jint(o, "item"),
-         cli_jstr(o, "codigo", "-"),
+  printf("%5lld  guia %-12s item %-3lld %s %s %14s  %-13s %s %s%s\n", (long long)cli_jint(o, "id"),
+         cli_jstr(o, "guia", "-"), (long long)cli_jint(o, "item"), cli_jstr(o, "codigo", "-"),
          fat_text_coluna(fat_glosa_grupo_rotulo(cli_jstr(o, "grupo", NULL)), 22).s, b,
          fat_glosa_situacao_rotulo(cli_jstr(o, "classificacao", "-")),
          fat_text_coluna(fat_glosa_situacao_rotulo(cli_jstr(o, "situacao", "-")), 19).s,
-         cJSON_IsTrue(pv) ? "prevista por " : cJSON_IsFalse(pv) ? "nenhuma regra previa" : "",
+         cJSON_IsTrue(pv)    ? "prevista por "
+         : cJSON_IsFalse(pv) ? "nenhuma regra previa"
+                             : "",
          cJSON_IsTrue(pv) ? cli_jstr(o, "prevista_por", "-") : "");
   printf("       %s\n", cli_jstr(o, "evidencia", "-"));
   lo->n++;
