@@ -143,6 +143,18 @@ FAT_NODISCARD fat_rc fat_relatorio_retornos(fat_store *st, fat_pagina *p, cJSON 
 FAT_NODISCARD fat_rc fat_relatorio_glosas(fat_store *st, const fat_glosa_filtro *f,
                                           fat_pagina *p, cJSON **out, fat_err *err);
 
+/* The same glosas, one at a time and in the same order (newest first), for
+** a list that may be long (every glosa of a million guias): cada(u, glosa,
+** err) gets each row as fat_relatorio_glosas would hold it (valid only
+** during the call), so memory does not grow with their number. One
+** statement reads them all (one consistent view, no pages). A non-FAT_OK
+** return from cada stops the list and is returned. Filter errors as
+** fat_relatorio_glosas. */
+typedef fat_rc (*fat_relatorio_glosa_cada_fn)(void *u, const cJSON *glosa, fat_err *err);
+FAT_NODISCARD fat_rc fat_relatorio_glosas_cada(fat_store *st, const fat_glosa_filtro *f,
+                                               fat_relatorio_glosa_cada_fn cada, void *u,
+                                               fat_err *err);
+
 /* One glosa as a row of fat_relatorio_glosas. FAT_ENOTFOUND when absent. */
 FAT_NODISCARD fat_rc fat_relatorio_glosa(fat_store *st, int64_t id, cJSON **out, fat_err *err);
 
