@@ -93,6 +93,12 @@ async function sessao(papel) {
 const casos = [];
 function caso(nome, fn) { casos.push([nome, fn]); }
 
+/* Waits until the server's log matches re (a slow sanitizer build may take
+ * seconds), instead of sleeping a fixed time. */
+async function logMostra(re, ms = 15000) {
+  for (const fim = Date.now() + ms; !re.test(log) && Date.now() < fim;) await new Promise(r => setTimeout(r, 50));
+}
+
 // every write route with the minimum role it needs
 const ESCRITAS = [
   ['DELETE', '/api/sessao', 'faturista'],
@@ -528,7 +534,7 @@ caso('SIGHUP recarrega as regras sem derrubar o servidor', async () => {
   assert.ok(existsSync(pidfile), 'pid file ao lado do banco');
   assert.equal(Number(readFileSync(pidfile, 'utf8')), srv.pid);
   process.kill(srv.pid, 'SIGHUP');
-  await new Promise(r => setTimeout(r, 700));
+  await logMostra(/regras recarregadas \(SIGHUP\)/);
   assert.match(log, /regras recarregadas \(SIGHUP\)/);
   assert.equal((await call('GET', '/')).status, 200);
 });
@@ -536,7 +542,7 @@ caso('SIGHUP recarrega as regras sem derrubar o servidor', async () => {
 caso('log de acesso sem query string', async () => {
   const s = await sessao('faturista');
   await call('GET', '/api/guias?busca=JOAO-DA-SILVA-123', s);
-  await new Promise(r => setTimeout(r, 100));
+  await logMostra(/GET \/api\/guias 200 \d+ms bia/);
   assert.match(log, /GET \/api\/guias 200 \d+ms bia/);
   assert.doesNotMatch(log, /JOAO-DA-SILVA/);
 });
