@@ -324,6 +324,16 @@ fat_rc fat_rel_achados(fat_store *st, const fat_achados_filtro *f, cJSON **out, 
   return FAT_OK;
 }
 
+/* The first table of a worklist document ("achados"; fat_rel_achados always
+** adds it), or an empty one. */
+static const cJSON *primeira_tabela(const cJSON *rel)
+{
+  static const cJSON vazia; /* no columns: rel_csv_tabela writes nothing */
+  const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rel, "tabelas"), 0);
+
+  return t != NULL ? t : &vazia;
+}
+
 fat_rc fat_rel_achados_csv_escrever(fat_store *st, const fat_achados_filtro *f, fat_escrita w,
                                     void *u, fat_err *err)
 {
@@ -354,15 +364,14 @@ fat_rc fat_rel_achados_csv_escrever(fat_store *st, const fat_achados_filtro *f, 
     fat_store_rollback(st);
     return rc;
   }
-  tab = cJSON_GetObjectItemCaseSensitive(prim, "tabelas")->child; /* "achados" */
+  tab = primeira_tabela(prim); /* "achados"; "por_codigo" follows it */
   rc = rel_csv_tabela(&c, tab, REL_CSV_CABECALHO | REL_CSV_LINHAS, err);
   while (rc == FAT_OK && p.proximo[0] != '\0') {
     snprintf(cursor, sizeof cursor, "%s", p.proximo);
     p.apos = cursor;
     rc = fat_rel_achados(st, &g, &pag, err);
     if (rc == FAT_OK)
-      rc = rel_csv_tabela(&c, cJSON_GetObjectItemCaseSensitive(pag, "tabelas")->child,
-                          REL_CSV_LINHAS, err);
+      rc = rel_csv_tabela(&c, primeira_tabela(pag), REL_CSV_LINHAS, err);
     cJSON_Delete(pag);
     pag = NULL;
   }
