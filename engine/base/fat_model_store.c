@@ -22,17 +22,26 @@
       return fat_err_oom(err);                                                                   \
   } while (0)
 
-/* Text column as an owned string, '' mapped to NULL. */
+/* Text column as an owned string, '' mapped to NULL. The column is read
+** once (type, text, length): a guia has ~90 of them, most of them short. */
 static char *col_str(fat_stmt *s, int i, int *oom)
 {
   const char *t;
+  char *d;
 
   if (fat_col_is_null(s, i))
     return NULL;
   t = fat_col_text(s, i);
-  if (t != NULL && t[0] == '\0')
+  if (t == NULL) { /* not NULL, so SQLite could not make the text */
+    *oom = 1;
     return NULL;
-  return fat_col_strdup(s, i, oom);
+  }
+  if (t[0] == '\0')
+    return NULL;
+  d = fat_strndup(t, (size_t)fat_col_bytes(s, i));
+  if (d == NULL)
+    *oom = 1;
+  return d;
 }
 
 /* Rows a guia references (operadora, prestador with its code at the
