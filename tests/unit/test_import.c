@@ -790,6 +790,43 @@ static void test_import_people_remembered_same_as_guia_by_guia(void **state)
   remove_db("test_import_mo.db");
 }
 
+/* A name given twice in one object: the first wins, whatever the order of
+** the members (the guia's own members, its fields in any order, an item's
+** profissional), as cJSON_GetObjectItemCaseSensitive has it. */
+static void test_import_repeated_member_first_wins_any_order(void **state)
+{
+  static const char text[] =
+      "[{\"senha\":\"S1\",\"itens\":[{\"quantidade\":\"2\",\"codigo\":\"1\",\"codigo_tabela\":"
+      "\"22\",\"codigo\":\"9\",\"profissional\":{\"nome\":\"Dr. A\",\"conselho\":\"CRM\","
+      "\"numero_conselho\":\"7\",\"uf\":\"SP\"},\"profissional\":{\"nome\":\"Dr. Z\","
+      "\"conselho\":\"CRM\",\"numero_conselho\":\"8\",\"uf\":\"RJ\"},\"quantidade\":\"3\"}],"
+      "\"numero_prestador\":\"R1\",\"cid\":\"J06\",\"tipo\":\"sp-sadt\",\"tipo\":\"consulta\","
+      "\"executante\":{\"uf\":\"SP\",\"nome\":\"Dra. B\",\"conselho\":\"CRM\","
+      "\"numero_conselho\":\"5\",\"nome\":\"Dra. C\"},\"executante\":null,"
+      "\"operadora\":{\"registro_ans\":\"312347\"},\"prestador\":{\"cnpj\":\"11222333000181\"},"
+      "\"senha\":\"S2\",\"cid\":\"J07\",\"itens\":[]}]";
+  fat_store *st = open_db("test_import_r.db");
+  fat_import_result res;
+  fat_err err;
+
+  (void)state;
+  if (fat_import_guias_buffer(st, text, strlen(text), FAT_FMT_JSON, "t", &res, &err) != FAT_OK)
+    fail_msg("%s", err.msg);
+  assert_string_equal(qs(st, "SELECT tipo FROM guia"), "sp-sadt");
+  assert_string_equal(qs(st, "SELECT senha FROM guia"), "S1");
+  assert_string_equal(qs(st, "SELECT cid FROM guia"), "J06");
+  assert_string_equal(qs(st, "SELECT p.nome FROM guia g JOIN profissional p ON p.id = "
+                             "g.executante_id"),
+                      "Dra. B");
+  assert_string_equal(qs(st, "SELECT codigo FROM item"), "1");
+  assert_int_equal(q1(st, "SELECT quantidade_e4 FROM item"), 20000);
+  assert_string_equal(qs(st, "SELECT p.numero_conselho FROM item i JOIN profissional p ON p.id "
+                             "= i.profissional_id"),
+                      "7");
+  fat_store_close(st);
+  remove_db("test_import_r.db");
+}
+
 /* A JSON file is read FAT_IMPORT_CHUNK bytes at a time and each guia is
 ** parsed where it lies in the read buffer; a guia the end of a read cuts is
 ** copied and parsed whole. Cut at each of its bytes (escapes, a string, a
@@ -1081,6 +1118,7 @@ int main(void)
     cmocka_unit_test(test_csv_stream_scattered_lines_one_guia),
     cmocka_unit_test(test_import_updates_people_only_when_changed),
     cmocka_unit_test(test_import_people_remembered_same_as_guia_by_guia),
+    cmocka_unit_test(test_import_repeated_member_first_wins_any_order),
     cmocka_unit_test(test_import_reuses_statement_journal_chunks),
     cmocka_unit_test(test_stream_bad_byte_named_by_line),
     cmocka_unit_test(test_json_stream_guia_cut_by_read_boundary),
