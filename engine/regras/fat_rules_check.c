@@ -36,6 +36,7 @@ typedef struct run_ctx {
   fat_findings found;
   size_t cur;   /* index of the running check, or (size_t)-1 */
   size_t n_cur; /* findings of the running check */
+  int in_check; /* an error now is the running check's (run_checks_from) */
   int cap_hit;  /* a finding cap was hit: FAT_ELIMIT */
   int oom;      /* C allocation failed: FAT_ENOMEM */
 } run_ctx;
@@ -348,13 +349,43 @@ static void push_ctx(lua_State *L, run_ctx *rc)
 
 /* }---------------------------------------------------------------------- */
 
+/* Protected (arguments rc, guia, ctx): the checks from rc->cur on, in name
+** order, each called directly: one lua_pcall for a run of checks instead of
+** one per check. An error raised while a check runs (rc->in_check set) ends
+** the run and is that check's; run_checks_main handles it as the check's
+** own pcall did and goes on from the next check. Any other error (the
+** host's, a bad result) has rc->in_check clear. */
+static int run_checks_from(lua_State *L)
+{
+  run_ctx *rc = lua_touserdata(L, 1);
+  fat_rules_op *op = rc->op;
+  int r;
+
+  for (; rc->cur < op->n_checks; rc->cur++) {
+    rc->n_cur = 0;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, op->checks[rc->cur].ref);
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, 3);
+    rc->in_check = 1;
+    lua_call(L, 2, 1);
+    rc->in_check = 0;
+    r = lua_gettop(L);
+    if (rc->host_rc != FAT_OK)
+      return luaL_error(L, "%s", rc->host_err.msg);
+    if (op->bud.tripped != FAT_BUD_NONE) /* swallowed by the check: still its fault */
+      return luaL_error(L, "%s", fat_sandbox_reason(&op->bud));
+    check_result(L, r, rc);
+    lua_settop(L, 3);
+  }
+  return 0;
+}
+
 /* Protected: guia and ctx to tables, every check in name order. */
 static int run_checks_main(lua_State *L)
 {
   run_ctx *rc = lua_touserdata(L, 1);
   fat_rules_op *op = rc->op;
   int gi, ci, status, r;
-  size_t i;
 
   lua_settop(L, 0);
   if (rc->gs != NULL)
@@ -366,35 +397,35 @@ static int run_checks_main(lua_State *L)
   gi = lua_gettop(L);
   push_ctx(L, rc);
   ci = lua_gettop(L);
-  for (i = 0; i < op->n_checks; i++) {
-    rc->cur = i;
-    rc->n_cur = 0;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, op->checks[i].ref);
+  rc->cur = 0;
+  while (rc->cur < op->n_checks) {
+    lua_pushcfunction(L, run_checks_from);
+    lua_pushlightuserdata(L, rc);
     lua_pushvalue(L, gi);
     lua_pushvalue(L, ci);
-    status = lua_pcall(L, 2, 1, 0);
+    rc->in_check = 0;
+    status = lua_pcall(L, 3, 0, 0);
+    if (status == LUA_OK)
+      break;
+    if (!rc->in_check) /* not the check's: the run fails with it */
+      return lua_error(L);
+    rc->in_check = 0;
     r = lua_gettop(L);
     if (rc->host_rc != FAT_OK) /* even when the check caught it */
       return luaL_error(L, "%s", rc->host_err.msg);
-    if (status != LUA_OK) {
-      /* error(achado) raises a finding; anything else is an error */
-      if (op->bud.tripped == FAT_BUD_NONE && status == LUA_ERRRUN &&
-          lua_type(L, r) == LUA_TTABLE) {
-        fat_sandbox_unfreeze_view(L, r);
-        if (fat_rules_rawfield(L, r, "codigo") == LUA_TSTRING) {
-          lua_pop(L, 1);
-          finding_from_lua(L, r, rc);
-          lua_settop(L, ci);
-          continue;
-        }
+    /* error(achado) raises a finding; anything else is an error */
+    if (op->bud.tripped == FAT_BUD_NONE && status == LUA_ERRRUN && lua_type(L, r) == LUA_TTABLE) {
+      fat_sandbox_unfreeze_view(L, r);
+      if (fat_rules_rawfield(L, r, "codigo") == LUA_TSTRING) {
         lua_pop(L, 1);
+        finding_from_lua(L, r, rc);
+        lua_settop(L, ci);
+        rc->cur++;
+        continue;
       }
-      return lua_error(L);
+      lua_pop(L, 1);
     }
-    if (op->bud.tripped != FAT_BUD_NONE) /* swallowed by the check: still its fault */
-      return luaL_error(L, "%s", fat_sandbox_reason(&op->bud));
-    check_result(L, r, rc);
-    lua_settop(L, ci);
+    return lua_error(L);
   }
   rc->cur = (size_t)-1;
   return 0;

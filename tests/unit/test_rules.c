@@ -1307,6 +1307,43 @@ static void test_findings_capped_per_check_and_guia(void **state)
   rm_rf(dir);
 }
 
+/* A check that raises error(achado) gives that finding and the checks after
+** it still run, also when the next one raises too; a plain error after a
+** raised finding fails the guia naming its check, appending nothing. */
+static void test_raised_findings_then_next_checks_run(void **state)
+{
+  char dir[256];
+  fat_gen *g = NULL;
+  fat_err e;
+  fat_findings f;
+  cJSON *guia;
+
+  (void)state;
+  make_rules(dir, sizeof dir, 0, "achados");
+  assert_int_equal(fat_gen_build(dir, NULL, NULL, NULL, &g, &e), FAT_OK);
+  fat_findings_init(&f);
+  guia = sadt_guia("levantado", 1);
+  assert_int_equal(fat_gen_check(g, "achados", guia, NULL, &f, &e), FAT_OK);
+  assert_int_equal(f.n, 3);
+  assert_string_equal(f.v[0].codigo, "LEVANTADO_A");
+  assert_string_equal(f.v[0].regra, "achados:erro_a");
+  assert_string_equal(f.v[1].codigo, "LEVANTADO_B");
+  assert_string_equal(f.v[1].regra, "achados:erro_b");
+  assert_string_equal(f.v[2].codigo, "SEMPRE");
+  assert_string_equal(f.v[2].regra, "achados:ok");
+  cJSON_Delete(guia);
+  guia = sadt_guia("quebra", 1);
+  fat_err_clear(&e);
+  assert_int_equal(fat_gen_check(g, "achados", guia, NULL, &f, &e), FAT_ERULE);
+  assert_non_null(strstr(e.msg, "achados:erro_b"));
+  assert_non_null(strstr(e.msg, "quebrou"));
+  assert_int_equal(f.n, 3); /* out untouched: erro_a's finding was not appended */
+  cJSON_Delete(guia);
+  fat_findings_fini(&f);
+  fat_gen_release(g);
+  rm_rf(dir);
+}
+
 /* ---- state does not leak between guias -------------------------------- */
 
 static void test_shared_tables_are_read_only(void **state)
@@ -2246,6 +2283,7 @@ int main(void)
     cmocka_unit_test(test_findings_fields),
     cmocka_unit_test(test_check_limits_and_errors),
     cmocka_unit_test(test_findings_capped_per_check_and_guia),
+    cmocka_unit_test(test_raised_findings_then_next_checks_run),
     cmocka_unit_test(test_check_cannot_break_later_guias),
     cmocka_unit_test(test_guia_table_from_struct_same_as_from_json),
     cmocka_unit_test(test_lazy_ctx_field_only_when_read),

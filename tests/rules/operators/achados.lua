@@ -35,6 +35,19 @@ return base.operadora {
     c4 = function(guia) if guia.observacao == "guia" then return muitos("C4", 199) end end,
     c5 = function(guia) if guia.observacao == "guia" then return muitos("C5", 199) end end,
     c6 = function(guia) if guia.observacao == "guia" then return muitos("C6", 199) end end,
+    -- error(achado) is a finding and the next checks still run (one pcall per run of checks)
+    erro_a = function(guia)
+      if guia.observacao == "levantado" or guia.observacao == "quebra" then
+        error({ codigo = "LEVANTADO_A", mensagem = "levantado", severidade = "alerta" })
+      end
+    end,
+    erro_b = function(guia)
+      if guia.observacao == "levantado" then
+        error({ codigo = "LEVANTADO_B", mensagem = "levantado", severidade = "alerta" })
+      elseif guia.observacao == "quebra" then
+        error("quebrou")
+      end
+    end,
     ok = function(guia) return { codigo = "SEMPRE", mensagem = "sempre", severidade = "alerta" } end,
   },
 }
