@@ -126,6 +126,11 @@ typedef struct calc {
   /* operator terms cache */
   int64_t termos_op;
   fat_termos termos;
+  /* the office's rules (repasse_regra), read once by the first line that
+  ** needs them, by profissional then id (regras_lidas: read) */
+  struct regra_row *regras;
+  size_t n_regras;
+  int regras_lidas;
 } calc;
 
 static void aviso(calc *c, const char *fmt, ...) FAT_PRINTF(2, 3);
@@ -146,19 +151,86 @@ typedef struct regra {
   char texto[160];
 } regra;
 
-/* The rule for one line: the operator's special case, then the office's. */
+/* One row of repasse_regra (NULL columns: 0 or NULL). */
+typedef struct regra_row {
+  int64_t id, prof, op, plano, bp, fixo; /* op, plano 0 = any; bp or fixo -1 */
+  char *grupo, *origem;                  /* NULL = any */
+} regra_row;
+
+static void regras_free(calc *c)
+{
+  size_t i;
+
+  for (i = 0; i < c->n_regras; i++) {
+    fat_free(c->regras[i].grupo);
+    fat_free(c->regras[i].origem);
+  }
+  fat_free(c->regras);
+  c->regras = NULL;
+  c->n_regras = 0;
+}
+
+/* Read every rule of the office, by profissional and id: a lookup per line
+** was a third of the calculation (docs/desempenho.md, rodada 7). */
+static fat_rc regras_ler(calc *c)
+{
+  static const char sql[] =
+    "SELECT id, profissional_id, COALESCE(operadora_id, 0), COALESCE(plano_id, 0), grupo,"
+    " origem, COALESCE(percentual_bp, -1), COALESCE(valor_fixo, -1) FROM repasse_regra"
+    " ORDER BY profissional_id, id";
+  fat_stmt *s;
+  size_t cap = 0;
+  int r, oom = 0;
+  fat_rc rc = fat_store_prepare(c->st, sql, &s, c->err);
+
+  if (rc != FAT_OK)
+    return rc;
+  while (!oom && (r = fat_stmt_step(s)) == FAT_ROW) {
+    regra_row *x;
+
+    if (!FAT_GROW(c->regras, cap, c->n_regras)) {
+      oom = 1;
+      break;
+    }
+    x = &c->regras[c->n_regras++];
+    memset(x, 0, sizeof *x);
+    x->id = fat_col_int64(s, 0);
+    x->prof = fat_col_int64(s, 1);
+    x->op = fat_col_int64(s, 2);
+    x->plano = fat_col_int64(s, 3);
+    x->grupo = fat_col_strdup(s, 4, &oom);
+    x->origem = fat_col_strdup(s, 5, &oom);
+    x->bp = fat_col_int64(s, 6);
+    x->fixo = fat_col_int64(s, 7);
+  }
+  fat_stmt_reset(s);
+  if (oom)
+    return fat_err_oom(c->err);
+  if (r != FAT_DONE)
+    return fat_store_dberr(c->st, c->err, "erro ao ler as regras de repasse");
+  c->regras_lidas = 1;
+  return FAT_OK;
+}
+
+/* Characters of UTF-8 text (SQL length()). */
+static size_t utf8_chars(const char *t)
+{
+  size_t n = 0;
+
+  for (; *t != '\0'; t++)
+    n += ((unsigned char)*t & 0xC0) != 0x80;
+  return n;
+}
+
+/* The rule for one line: the operator's special case, then the office's
+** (the most specific that applies: operadora, plano, grupo and origem each
+** count one, then the longest grupo, then the first defined). */
 static fat_rc achar_regra(calc *c, int64_t prof, int64_t op, const char *script, int64_t plano,
                           const char *codigo, const char *origem, regra *r, int *achou)
 {
-  static const char sql[] =
-    "SELECT id, COALESCE(percentual_bp, -1), COALESCE(valor_fixo, -1), COALESCE(grupo, ''),"
-    " operadora_id IS NOT NULL, plano_id IS NOT NULL, COALESCE(origem, '') FROM repasse_regra"
-    " WHERE profissional_id = ?1 AND (operadora_id IS NULL OR operadora_id = ?2)"
-    " AND (plano_id IS NULL OR plano_id = ?3) AND (grupo IS NULL OR substr(?4, 1, length(grupo))"
-    " = grupo) AND (origem IS NULL OR origem = ?5)"
-    " ORDER BY (operadora_id IS NOT NULL) + (plano_id IS NOT NULL) + (grupo IS NOT NULL)"
-    " + (origem IS NOT NULL) DESC, length(COALESCE(grupo, '')) DESC, id LIMIT 1";
-  fat_stmt *s;
+  const regra_row *melhor = NULL;
+  size_t lo, hi, k, melhor_gl = 0;
+  int melhor_pontos = 0;
   fat_rc rc;
 
   *achou = 0;
@@ -193,22 +265,42 @@ static fat_rc achar_regra(calc *c, int64_t prof, int64_t op, const char *script,
       return FAT_OK;
     }
   }
-  rc = fat_store_prepare(c->st, sql, &s, c->err);
-  if (rc != FAT_OK)
-    return rc;
-  fat_bind_int(s, 1, prof);
-  fat_bind_int(s, 2, op);
-  fat_bind_int(s, 3, plano);
-  fat_bind_text(s, 4, codigo);
-  fat_bind_text(s, 5, origem);
-  if (fat_stmt_step(s) == FAT_ROW) {
-    char grupo[16], orig[16];
+  if (!c->regras_lidas) {
+    rc = regras_ler(c);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  lo = 0;
+  hi = c->n_regras;
+  while (lo < hi) { /* first rule of prof */
+    size_t mid = lo + (hi - lo) / 2;
 
-    r->id = fat_col_int64(s, 0);
-    r->bp = fat_col_int64(s, 1);
-    r->fixo = fat_col_int64(s, 2);
-    fin_col(s, 3, grupo, sizeof grupo);
-    fin_col(s, 6, orig, sizeof orig);
+    if (c->regras[mid].prof < prof)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (k = lo; k < c->n_regras && c->regras[k].prof == prof; k++) {
+    const regra_row *x = &c->regras[k];
+    int pontos;
+    size_t gl;
+
+    if ((x->op > 0 && x->op != op) || (x->plano > 0 && x->plano != plano) ||
+        (x->grupo != NULL && strncmp(codigo, x->grupo, strlen(x->grupo)) != 0) ||
+        (x->origem != NULL && (origem == NULL || strcmp(x->origem, origem) != 0)))
+      continue;
+    pontos = (x->op > 0) + (x->plano > 0) + (x->grupo != NULL) + (x->origem != NULL);
+    gl = x->grupo != NULL ? utf8_chars(x->grupo) : 0;
+    if (melhor == NULL || pontos > melhor_pontos || (pontos == melhor_pontos && gl > melhor_gl)) {
+      melhor = x;
+      melhor_pontos = pontos;
+      melhor_gl = gl;
+    }
+  }
+  if (melhor != NULL) {
+    r->id = melhor->id;
+    r->bp = melhor->bp;
+    r->fixo = melhor->fixo;
     if (r->bp >= 0)
       snprintf(r->texto, sizeof r->texto, "%lld,%02lld%%", (long long)(r->bp / 100),
                (long long)(r->bp % 100));
@@ -218,24 +310,23 @@ static fat_rc achar_regra(calc *c, int64_t prof, int64_t op, const char *script,
       fat_money_format_br(r->fixo, v, sizeof v);
       snprintf(r->texto, sizeof r->texto, "valor fixo %s", v);
     }
-    if (grupo[0] != '\0') {
+    if (melhor->grupo != NULL && melhor->grupo[0] != '\0') {
       size_t l = strlen(r->texto);
 
-      snprintf(r->texto + l, sizeof r->texto - l, ", grupo %s", grupo);
+      snprintf(r->texto + l, sizeof r->texto - l, ", grupo %s", melhor->grupo);
     }
-    if (fat_col_int(s, 4)) {
+    if (melhor->op > 0) {
       size_t l = strlen(r->texto);
 
       snprintf(r->texto + l, sizeof r->texto - l, ", operadora");
     }
-    if (orig[0] != '\0') {
+    if (melhor->origem != NULL && melhor->origem[0] != '\0') {
       size_t l = strlen(r->texto);
 
-      snprintf(r->texto + l, sizeof r->texto - l, ", %s", orig);
+      snprintf(r->texto + l, sizeof r->texto - l, ", %s", melhor->origem);
     }
     *achou = 1;
   }
-  fat_stmt_reset(s);
   return FAT_OK;
 }
 
@@ -788,6 +879,7 @@ out:
   }
 done:
   fat_free(c.pagar);
+  regras_free(&c);
   cJSON_Delete(c.avisos);
   return rc;
 }

@@ -16,6 +16,10 @@
 
 #include <sys/resource.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <cjson/cJSON.h>
 
 #include "cli.h"
@@ -39,6 +43,12 @@
 ** (fat_store_set_checkpoint_mb): those steps change the same index pages in
 ** thousands of small transactions. */
 #define DEMO_CHECKPOINT_MB 64
+
+/* The retorno step sends and answers this many lotes per transaction: the
+** lotes closed one after the other share pages of guia, item and their
+** indexes, written once per commit (a failure stops the demo, rolling back
+** the lotes of that transaction). */
+#define DEMO_RETORNO_LOTES 16
 
 typedef struct demo_ctx {
   fat_cli *cli;
@@ -100,15 +110,22 @@ typedef struct demo_io {
   double sys_ms;
   long long lidos, escritos, cancelados, wchar;
   long rss_mb; /* resident now (VmRSS), -1 unknown */
+  long heap_mb, livre_mb; /* malloc: in use, free but held (glibc; -1 unknown) */
 } demo_io;
 
 static demo_io io_now(void)
 {
-  demo_io io = {0.0, -1, -1, -1, -1, -1};
+  demo_io io = {0.0, -1, -1, -1, -1, -1, -1, -1};
   struct rusage u;
   FILE *f = fopen("/proc/self/io", "r");
   char line[128];
 
+#ifdef __GLIBC__
+  struct mallinfo2 mi = mallinfo2();
+
+  io.heap_mb = (long)((mi.uordblks + mi.hblkhd) >> 20);
+  io.livre_mb = (long)(mi.fordblks >> 20);
+#endif
   if (getrusage(RUSAGE_SELF, &u) == 0)
     io.sys_ms = (double)u.ru_stime.tv_sec * 1e3 + (double)u.ru_stime.tv_usec / 1e3;
   if (f == NULL)
@@ -410,41 +427,54 @@ static int step_retorno(demo_ctx *c)
 
   fat_err_clear(&err);
   snprintf(data_envio, sizeof data_envio, "%s", c->hoje);
-  for (i = 0; i < c->n_lotes && rc == CLI_OK; i++) {
-    fat_demo_retorno_opts sim;
-    fat_demo_retorno_res out;
-    fat_retorno_res res;
-    char name[64];
+  for (i = 0; i < c->n_lotes && rc == CLI_OK; i += DEMO_RETORNO_LOTES) {
+    size_t k, fim = i + DEMO_RETORNO_LOTES < c->n_lotes ? i + DEMO_RETORNO_LOTES : c->n_lotes;
+    int64_t lote = c->lotes[i];
+    fat_rc frc;
 
-    memset(&sim, 0, sizeof sim);
-    memset(&out, 0, sizeof out);
-    memset(&res, 0, sizeof res);
-    sim.lote_id = c->lotes[i];
-    sim.taxa_bp = 300;
-    sim.semente = c->op.semente + (uint64_t)i;
-    sim.data = c->hoje;
-    snprintf(name, sizeof name, "demonstrativo-lote-%lld.xml", (long long)c->lotes[i]);
-    /* sending a lote and importing its answer are one transaction here: the
-    ** guias of a lote lie on scattered pages of guia and of its status index,
-    ** and two commits wrote each of those pages twice; its statement
-    ** journals stay in memory (they went to temporary files: a quarter of
-    ** the bytes this step wrote). docs/desempenho.md, rodada 6. */
-    if (fat_store_begin_bulk(c->st, &err) != FAT_OK ||
-        fat_lote_enviado(c->st, c->lotes[i], data_envio, &err) != FAT_OK ||
-        fat_demo_retorno(c->st, &sim, &out, &err) != FAT_OK ||
-        fat_retorno_importar_buf(c->st, g, out.xml, out.len, name, &res, &err) != FAT_OK ||
-        fat_store_commit(c->st, &err) != FAT_OK) {
-      fat_store_rollback(c->st);
-      fat_err_prefix(&err, "retorno do lote %lld: ", (long long)c->lotes[i]);
-      rc = cli_error(&err);
-    } else {
-      n_glosas += res.n_glosas;
-      n_previstas += res.n_previstas;
-      informado += res.valor_informado;
-      glosado += res.valor_glosado;
+    /* sending a lote and importing its answer are one transaction here, for
+    ** DEMO_RETORNO_LOTES lotes at a time: the guias of a lote lie on
+    ** scattered pages of guia and of its status index, shared with the
+    ** lotes closed next to it, and each commit wrote every page it dirtied
+    ** again; its statement journals stay in memory (they went to temporary
+    ** files). docs/desempenho.md, rodadas 6 e 7. */
+    frc = fat_store_begin_bulk(c->st, &err);
+    for (k = i; k < fim && frc == FAT_OK; k++) {
+      fat_demo_retorno_opts sim;
+      fat_demo_retorno_res out;
+      fat_retorno_res res;
+      char name[64];
+
+      memset(&sim, 0, sizeof sim);
+      memset(&out, 0, sizeof out);
+      memset(&res, 0, sizeof res);
+      lote = c->lotes[k];
+      sim.lote_id = lote;
+      sim.taxa_bp = 300;
+      sim.semente = c->op.semente + (uint64_t)k;
+      sim.data = c->hoje;
+      snprintf(name, sizeof name, "demonstrativo-lote-%lld.xml", (long long)lote);
+      frc = fat_lote_enviado(c->st, lote, data_envio, &err);
+      if (frc == FAT_OK)
+        frc = fat_demo_retorno(c->st, &sim, &out, &err);
+      if (frc == FAT_OK)
+        frc = fat_retorno_importar_buf(c->st, g, out.xml, out.len, name, &res, &err);
+      if (frc == FAT_OK) {
+        n_glosas += res.n_glosas;
+        n_previstas += res.n_previstas;
+        informado += res.valor_informado;
+        glosado += res.valor_glosado;
+      }
+      fat_retorno_res_fini(&res);
+      fat_demo_retorno_res_fini(&out);
     }
-    fat_retorno_res_fini(&res);
-    fat_demo_retorno_res_fini(&out);
+    if (frc == FAT_OK)
+      frc = fat_store_commit(c->st, &err);
+    if (frc != FAT_OK) {
+      fat_store_rollback(c->st);
+      fat_err_prefix(&err, "retorno do lote %lld: ", (long long)lote);
+      rc = cli_error(&err);
+    }
   }
   fat_gen_release(g);
   if (rc == CLI_OK && fat_store_set_checkpoint_mb(c->st, 0, &err) != FAT_OK)
@@ -629,7 +659,8 @@ static void help(void)
          "A data de referência é o dia 5 do mês seguinte à competência. O conferir\n"
          "roda em $FAT_THREADS threads (padrão: o número de núcleos, até 16).\n"
          "Com FAT_DEMO_IO=1 cada etapa mostra também o CPU de sistema, os bytes\n"
-         "escritos e lidos e a memória residente (Linux; docs/desempenho.md).\n"
+         "escritos e lidos e a memória residente, antes e depois de devolver ao\n"
+         "sistema a memória livre (Linux; docs/desempenho.md).\n"
          "\n"
          "  --guias N          quantidade de guias (padrão 3000, de 100 a 1000000)\n"
          "  --semente S        semente do gerador (padrão 1): mesma semente e mesma\n"
@@ -761,16 +792,24 @@ int cli_demo(fat_cli *cli, int argc, char **argv)
     cs = cpu_ms(&pico) - cs;
     say(&c, "  ok (%.0f ms; CPU %.0f ms; pico de memória até aqui %ld MB)\n",
         ms(fat_now_ns() - ts), cs, pico);
+    /* the heap a step freed goes back to the kernel before the next one
+    ** starts (its threads' arenas too): otherwise each step's peak stacks on
+    ** the free memory the ones before it kept (docs/desempenho.md, rodada 7) */
+    io1 = io_wanted() ? io_now() : io0;
+    fat_mem_devolver();
     if (io_wanted()) {
-      io1 = io_now();
+      demo_io io2 = io_now();
+
       if (io0.escritos >= 0 && io1.escritos >= 0)
         say(&c,
             "  E/S: sistema %.0f ms; write() de %.1f MB; %.1f MB sujos para o disco (%.1f MB "
-            "deles em arquivos apagados antes); lidos do disco %.1f MB; memória agora %ld MB\n",
+            "deles em arquivos apagados antes); lidos do disco %.1f MB; memória agora %ld MB "
+            "(%ld MB antes de devolver o livre; heap em uso %ld MB, livre retido %ld MB)\n",
             io1.sys_ms - io0.sys_ms, (double)(io1.wchar - io0.wchar) / 1048576.0,
             (double)(io1.escritos - io0.escritos) / 1048576.0,
             (double)(io1.cancelados - io0.cancelados) / 1048576.0,
-            (double)(io1.lidos - io0.lidos) / 1048576.0, io1.rss_mb);
+            (double)(io1.lidos - io0.lidos) / 1048576.0, io2.rss_mb, io1.rss_mb, io1.heap_mb,
+            io1.livre_mb);
       else
         say(&c, "  E/S: sistema %.0f ms; bytes escritos e lidos indisponíveis aqui\n",
             io1.sys_ms - io0.sys_ms);

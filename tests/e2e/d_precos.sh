@@ -22,6 +22,19 @@ done
 grep -q "guias com algum defeito" demo.out || fail "resumo sem total de guias com defeito"
 grep -q "faturo conferir" demo.out || fail "sem próximos passos"
 
+# FAT_DEMO_IO=1: each step also shows the memory it kept, before and after the
+# free heap is handed back (never more after than before)
+mkdir io && (cd io && FAT_DEMO_IO=1 "$FATURO" demo --guias 300 --competencia 2026-10 \
+  --ate-etapa precos > ../io.out 2>&1) || { cat io.out; fail "demo com FAT_DEMO_IO=1"; }
+if grep -q "E/S: sistema" io.out && ! grep -q "indisponíveis" io.out; then
+  n=$(grep -c "MB antes de devolver o livre; heap em uso [0-9]* MB, livre retido [0-9]* MB" io.out)
+  [ "$n" -eq 3 ] || { cat io.out; fail "linhas E/S sem a memória devolvida ($n de 3)"; }
+  sed -n 's/.*memória agora \([0-9]*\) MB (\([0-9]*\) MB antes.*/\1 \2/p' io.out |
+    while read -r depois antes; do
+      [ "$depois" -le "$antes" ] || fail "memória depois de devolver ($depois MB) > antes ($antes MB)"
+    done || exit 1
+fi
+
 # the same again refuses (not an empty database)
 "$FATURO" demo --guias 300 > again.out 2>&1 && fail "segunda demo no mesmo banco foi aceita"
 grep -q "pasta vazia" again.out || fail "mensagem de banco não vazio"

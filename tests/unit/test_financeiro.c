@@ -497,6 +497,54 @@ static void test_repasse(void **state)
   r.origem = NULL;
   r.percentual_bp = 7000;
   assert_int_equal(fat_repasse_regra_definir(st, &r, NULL, &err), FAT_OK);
+  /* more specific rules for Ana at the same 60% (the totals below hold):
+  ** item 1 (40304361) takes the one with operadora + grupo + origem, item 3
+  ** (10101012) the longest grupo among those of two criteria, the first
+  ** defined of two equal ones */
+  {
+    static const struct {
+      const char *op, *grupo, *origem;
+      int64_t id;
+    } mais[] = {{NULL, "4030", NULL, 0},     {"312347", "4030", "convenio", 0},
+                {NULL, "403", "convenio", 0}, {NULL, "1010", "convenio", 0},
+                {NULL, "10101", "convenio", 0}, {NULL, "10101", "convenio", 0},
+                {"312347", NULL, NULL, 0}};
+    int64_t ids[7];
+    size_t k;
+
+    for (k = 0; k < 7; k++) {
+      memset(&r, 0, sizeof r);
+      r.profissional_id = 1;
+      r.operadora = mais[k].op;
+      r.grupo = mais[k].grupo;
+      r.origem = mais[k].origem;
+      r.percentual_bp = 6000;
+      r.valor_fixo = -1;
+      assert_int_equal(fat_repasse_regra_definir(st, &r, &ids[k], &err), FAT_OK);
+    }
+    assert_int_equal(fat_repasse_calcular(st, c->gen, "2025-05", &e, &err), FAT_OK);
+    assert_int_equal(q_int(st, "SELECT regra_id FROM repasse_item WHERE item_id = 1"), ids[1]);
+    assert_int_equal(q_int(st, "SELECT regra_id FROM repasse_item WHERE item_id = 3"), ids[4]);
+    assert_string_equal(q_txt(st, "SELECT regra FROM repasse_item WHERE item_id = 1", buf,
+                              sizeof buf),
+                        "60,00%, grupo 4030, operadora, convenio");
+    /* every line's rule is the one the SQL precedence picks */
+    assert_int_equal(
+      q_int(st,
+            "SELECT COUNT(*) FROM repasse_item ri JOIN item i ON i.id = ri.item_id"
+            " JOIN guia g ON g.id = ri.guia_id WHERE ri.regra_id IS NOT (SELECT x.id FROM"
+            " repasse_regra x WHERE x.profissional_id = ri.profissional_id AND"
+            " (x.operadora_id IS NULL OR x.operadora_id = g.operadora_id) AND (x.plano_id IS NULL"
+            " OR x.plano_id = g.plano_id) AND (x.grupo IS NULL OR substr(i.codigo, 1,"
+            " length(x.grupo)) = x.grupo) AND (x.origem IS NULL OR x.origem = ri.origem)"
+            " ORDER BY (x.operadora_id IS NOT NULL) + (x.plano_id IS NOT NULL) + (x.grupo IS NOT"
+            " NULL) + (x.origem IS NOT NULL) DESC, length(COALESCE(x.grupo, '')) DESC, x.id"
+            " LIMIT 1) AND ri.regra NOT LIKE 'contrato da operadora%'"),
+      0);
+    assert_true(q_int(st, "SELECT COUNT(*) FROM repasse_item WHERE regra_id IS NOT NULL") >= 2);
+    cJSON_Delete(e);
+    e = NULL;
+  }
 
   assert_int_equal(fat_repasse_calcular(st, c->gen, "2025-05", &e, &err), FAT_OK);
   /* receipt 1: 870,99 over items liberado 500,00 / 400,00 -> 483,88 + 387,11
