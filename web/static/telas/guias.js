@@ -87,7 +87,8 @@
   async function detalhe(main, id) {
     const r = await api('GET', '/api/guias/' + encodeURIComponent(id));
     const g = r.guia;
-    const recarrega = () => { limpa(main); detalhe(main, id).catch(e => aviso(e.message, true)); };
+    limpa(main); // a reload keeps the old content until the new one has arrived
+    const recarrega = () => { detalhe(main, id).catch(e => aviso(e.message, true)); };
     const abertos = r.achados.filter(a => !a.reconhecido_em && a.atual !== 0);
     const benef = g.beneficiario || {};
     const E = Faturo.guiaEdicao;

@@ -7,7 +7,8 @@
 
   async function mostra(main, id) {
     const r = await api('GET', `/api/recursos/${encodeURIComponent(id)}`);
-    const recarrega = () => tenta(async () => { limpa(main); await mostra(main, id); });
+    limpa(main); // a reload keeps the old content until the new one has arrived
+    const recarrega = () => tenta(() => mostra(main, id));
     const rascunho = r.status === 'rascunho';
     const aguardando = r.status === 'enviado' || r.status === 'protocolado';
     const itens = r.itens || [];
