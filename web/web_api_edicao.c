@@ -147,6 +147,18 @@ fat_rc api_guia_historico(web_req *rq, web_res *rs, fat_err *err)
   return web_reply_wrap(rs, "revisoes", arr, err);
 }
 
+typedef struct achados_csv {
+  fat_store *st;
+  const fat_achados_filtro *f;
+} achados_csv;
+
+static fat_rc achados_csv_fn(void *ctx, fat_escrita w, void *u, fat_err *err)
+{
+  const achados_csv *a = ctx;
+
+  return fat_rel_achados_csv_escrever(a->st, a->f, w, u, err);
+}
+
 /* GET /api/achados: the worklist (fat_rel_achados.h) with the filters
 ** operadora, codigo, severidade, competencia, profissional, guia and
 ** reconhecidos (nao | sim | todos), one page of lines (limite, apos; the
@@ -190,6 +202,18 @@ fat_rc api_achados_listar(web_req *rq, web_res *rs, fat_err *err)
     f.reconhecidos = 2;
   else
     return fat_err_set(err, FAT_EINVAL, "reconhecidos: nao, sim ou todos");
+  if (formato != NULL && strcmp(formato, "csv") == 0) {
+    achados_csv a = {rq->st, &f};
+
+    /* every line, read page by page and sent from a removed temporary
+    ** file: neither the document nor its text is held whole */
+    rc = web_res_fluxo(rs, achados_csv_fn, &a, err);
+    if (rc == FAT_OK) {
+      rs->content_type = "text/csv; charset=utf-8";
+      snprintf(rs->filename, sizeof rs->filename, "achados.csv");
+    }
+    return rc;
+  }
   rc = fat_rel_achados(rq->st, &f, &rel, err);
   if (rc != FAT_OK)
     return rc;
@@ -200,11 +224,8 @@ fat_rc api_achados_listar(web_req *rq, web_res *rs, fat_err *err)
       return fat_err_oom(err);
     return FAT_OK;
   }
-  if (strcmp(formato, "csv") == 0) {
-    rc = fat_rel_csv(rel, &rs->raw, &rs->raw_len, err);
-    rs->content_type = "text/csv; charset=utf-8";
-  } else if (strcmp(formato, "xlsx") == 0) {
-    rc = fat_rel_xlsx_mem(rel, &rs->raw, &rs->raw_len, err);
+  if (strcmp(formato, "xlsx") == 0) {
+    rc = web_res_rel_xlsx(rs, rel, err);
     rs->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
   } else {
     rc = fat_err_set(err, FAT_EINVAL, "formato '%s' inválido (json, csv ou xlsx)", formato);

@@ -10,6 +10,11 @@
 #include "fat_rel_simular.h"
 #include "web_int.h"
 
+static fat_rc rel_csv(void *ctx, fat_escrita w, void *u, fat_err *err)
+{
+  return fat_rel_csv_escrever(ctx, w, u, err);
+}
+
 /* Reply with report rel (consumed): the JSON document, or with
 ** ?formato=csv|xlsx a download named after it; ?tabela=NOME keeps one table. */
 static fat_rc responde(web_req *rq, web_res *rs, cJSON *rel, fat_err *err)
@@ -40,11 +45,12 @@ static fat_rc responde(web_req *rq, web_res *rs, cJSON *rel, fat_err *err)
     rs->json = rel;
     return FAT_OK;
   }
+  /* sent from a removed temporary file: the text is not held beside rel */
   if (strcmp(formato, "csv") == 0) {
-    rc = fat_rel_csv(rel, &rs->raw, &rs->raw_len, err);
+    rc = web_res_fluxo(rs, rel_csv, rel, err);
     rs->content_type = "text/csv; charset=utf-8";
   } else if (strcmp(formato, "xlsx") == 0) {
-    rc = fat_rel_xlsx_mem(rel, &rs->raw, &rs->raw_len, err);
+    rc = web_res_rel_xlsx(rs, rel, err);
     rs->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
   } else {
     rc = fat_err_set(err, FAT_EINVAL, "formato '%s' inválido (json, csv ou xlsx)", formato);

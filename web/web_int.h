@@ -16,6 +16,7 @@
 
 #include "fat_auth.h"
 #include "fat_err.h"
+#include "fat_mem.h"
 #include "fat_relatorio.h"
 #include "fat_rules.h"
 #include "fat_store.h"
@@ -60,6 +61,8 @@ typedef struct web_res {
   cJSON *json;            /* body to send (owned; freed by the core) */
   char *raw;              /* or a raw body (fat_malloc'd; freed by the core) */
   size_t raw_len;
+  int tem_fd;             /* or (when 1) a raw body in the open file fd, sent */
+  int fd;                 /* from its start and closed by the core (web_res_csv) */
   const char *content_type;  /* for raw (static string) */
   char filename[128];     /* for raw: Content-Disposition attachment name */
   char cookie[256];       /* Set-Cookie value, when not empty */
@@ -132,6 +135,18 @@ int web_add(cJSON *obj, const char *key, cJSON *item);
 
 /* Keep a download name to [A-Za-z0-9._-] (dflt when src is empty). */
 void web_safe_filename(char *dst, size_t len, const char *src, const char *dflt);
+
+/* A download written by escreve(ctx, w, u, err) (w: a fat_escrita of
+** fat_mem.h) into a private temporary file that is removed at once and sent
+** from there (rs->fd): the reply's bytes never sit in memory, whatever their
+** size (the CSV of every open finding of a million guias). On error nothing
+** is kept. */
+FAT_NODISCARD fat_rc web_res_fluxo(web_res *rs, fat_rc (*escreve)(void *ctx, fat_escrita w,
+                                                                 void *u, fat_err *err),
+                                   void *ctx, fat_err *err);
+/* The XLSX workbook of report rel (fat_rel_xlsx) sent the same way, from a
+** removed temporary file (libxlsxwriter writes to a path). */
+FAT_NODISCARD fat_rc web_res_rel_xlsx(web_res *rs, const cJSON *rel, fat_err *err);
 
 /* The reader of this request, for masking and the access log
 ** (fat_acesso_log.h): the session's user and role, channel "api", the route

@@ -365,10 +365,21 @@ static enum MHD_Result reply_raw(struct MHD_Connection *c, req_state *rs, web_re
   struct MHD_Response *r;
   char disp[200];
 
-  r = MHD_create_response_from_buffer_with_free_callback(res->raw_len, res->raw, fat_free);
+  if (res->tem_fd) {
+    struct stat sb;
+
+    /* a download written to a removed temporary file (web_res_fluxo) */
+    r = fstat(res->fd, &sb) == 0 ? MHD_create_response_from_fd((size_t)sb.st_size, res->fd) : NULL;
+    if (r == NULL)
+      close(res->fd);
+    res->tem_fd = 0; /* the response's now (or closed) */
+  } else {
+    r = MHD_create_response_from_buffer_with_free_callback(res->raw_len, res->raw, fat_free);
+    if (r != NULL)
+      res->raw = NULL; /* owned by the response now */
+  }
   if (r == NULL)
     return MHD_NO;
-  res->raw = NULL; /* owned by the response now */
   MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                           res->content_type != NULL ? res->content_type
                                                     : "application/octet-stream");
@@ -633,6 +644,8 @@ static enum MHD_Result dispatch(fat_web *w, struct MHD_Connection *c, req_state 
   if (rc != FAT_OK) {
     cJSON_Delete(res.json);
     fat_free(res.raw);
+    if (res.tem_fd)
+      close(res.fd);
     status = res.status != 0 ? res.status : web_status_for(rc);
     if (web_falha_disco(&err, &status)) {
       /* the user's to fix (space, permissions): the store's own message,
@@ -657,7 +670,7 @@ static enum MHD_Result dispatch(fat_web *w, struct MHD_Connection *c, req_state 
   }
   if (rs->user[0] == '\0' && res.cookie[0] != '\0') /* login: objeto = user */
     snprintf(rs->user, sizeof rs->user, "%.*s", (int)sizeof rs->user - 1, res.objeto);
-  if (res.raw != NULL) {
+  if (res.raw != NULL || res.tem_fd) {
     cJSON_Delete(res.json);
     return reply_raw(c, rs, &res);
   }

@@ -1,11 +1,15 @@
 /* web_util.c: request helpers shared by the API handlers: the one parser of
 ** numeric ids, JSON fields, pages and reply shapes. */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fat_mem.h"
+#include "fat_rel.h"
 #include "web_int.h"
 
 #define ID_DIGITS_MAX 15 /* ids stay exact as JSON numbers (< 2^53) */
@@ -282,4 +286,83 @@ void web_leitor(const web_req *rq, fat_leitor *l)
   l->papel = rq->sessao != NULL ? rq->sessao->papel : FAT_PAPEL_NENHUM;
   l->canal = "api";
   l->acao = rq->acao;
+}
+
+/* A private file (mode 0600) in $TMPDIR or /tmp: *fd open for writing,
+** its name in path. */
+static fat_rc temp_criar(char *path, size_t len, int *fd, fat_err *err)
+{
+  const char *tmp = getenv("TMPDIR");
+
+  if (tmp == NULL || tmp[0] == '\0')
+    tmp = "/tmp";
+  if (snprintf(path, len, "%s/faturo_resposta_XXXXXX", tmp) >= (int)len)
+    return fat_err_set(err, FAT_EIO, "caminho temporário longo demais");
+  *fd = mkstemp(path);
+  if (*fd < 0)
+    return fat_err_sys(err, errno, "não foi possível criar o arquivo temporário em %s", tmp);
+  return FAT_OK;
+}
+
+static fat_rc fd_escreve(void *u, const char *p, size_t n, fat_err *err)
+{
+  const int *fd = u;
+  size_t done = 0;
+  ssize_t w;
+
+  while (done < n) {
+    w = write(*fd, p + done, n - done);
+    if (w > 0)
+      done += (size_t)w;
+    else if (w < 0 && errno != EINTR)
+      return fat_err_sys(err, errno, "não foi possível gravar o arquivo temporário da resposta");
+  }
+  return FAT_OK;
+}
+
+fat_rc web_res_fluxo(web_res *rs,
+                     fat_rc (*escreve)(void *ctx, fat_escrita w, void *u, fat_err *err), void *ctx,
+                     fat_err *err)
+{
+  char path[512];
+  int fd;
+  fat_rc rc = temp_criar(path, sizeof path, &fd, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  unlink(path); /* ours alone, gone when closed */
+  rc = escreve(ctx, fd_escreve, &fd, err);
+  if (rc == FAT_OK && lseek(fd, 0, SEEK_SET) != 0)
+    rc = fat_err_sys(err, errno, "não foi possível ler o arquivo temporário da resposta");
+  if (rc != FAT_OK) {
+    close(fd);
+    return rc;
+  }
+  rs->fd = fd;
+  rs->tem_fd = 1;
+  return FAT_OK;
+}
+
+fat_rc web_res_rel_xlsx(web_res *rs, const cJSON *rel, fat_err *err)
+{
+  char path[512];
+  int fd;
+  fat_rc rc = temp_criar(path, sizeof path, &fd, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  close(fd); /* libxlsxwriter writes the file by its name */
+  rc = fat_rel_xlsx(rel, path, err);
+  fd = -1;
+  if (rc == FAT_OK) {
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      rc = fat_err_sys(err, errno, "não foi possível ler o arquivo temporário da resposta");
+  }
+  unlink(path);
+  if (rc != FAT_OK)
+    return rc;
+  rs->fd = fd;
+  rs->tem_fd = 1;
+  return FAT_OK;
 }

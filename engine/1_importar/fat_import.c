@@ -468,6 +468,7 @@ void fat_import_ids_fini(fat_import_ids *ids)
     fat_free(ids->op[i].key);
   for (i = 0; i < ids->n_pr; i++)
     fat_free(ids->pr[i].key);
+  fat_guia_saver_free(ids->saver);
   memset(ids, 0, sizeof *ids);
 }
 
@@ -502,7 +503,17 @@ static fat_rc cached_prestador(fat_store *st, fat_import_ids *ids, const char *c
   fat_rc rc;
   int i;
 
-  snprintf(key, sizeof key, "%s\x1f%s", cnpj != NULL ? cnpj : "", cpf != NULL ? cpf : "");
+  /* "cnpj\x1fcpf" without printf (once per guia) */
+  {
+    size_t a = cnpj != NULL ? strlen(cnpj) : 0, b = cpf != NULL ? strlen(cpf) : 0;
+
+    if (a + b + 2 > sizeof key)
+      return fat_prestador_id(st, cnpj, cpf, id, err); /* never kept */
+    memcpy(key, cnpj != NULL ? cnpj : "", a);
+    key[a] = '\x1f';
+    memcpy(key + a + 1, cpf != NULL ? cpf : "", b);
+    key[a + 1 + b] = '\0';
+  }
   for (i = 0; ids != NULL && i < ids->n_pr; i++) {
     if (strcmp(ids->pr[i].key, key) == 0) {
       *id = ids->pr[i].id;
@@ -570,8 +581,10 @@ fat_rc fat_import_store_one(fat_store *st, fat_guia *g, const char *label, const
   }
   if (id > 0)
     rc = revisao_antes(st, id, &antes, err);
+  if (rc == FAT_OK && ids != NULL && ids->saver == NULL)
+    rc = fat_guia_saver_new(&ids->saver, err);
   if (rc == FAT_OK)
-    rc = fat_guia_save_ids(st, g, oid, pid, err);
+    rc = fat_guia_saver_save(ids != NULL ? ids->saver : NULL, st, g, oid, pid, err);
   /* a guia replaced by a new import is a revision like any correction */
   if (rc == FAT_OK && id > 0)
     rc = revisao_depois(st, g, antes, origem, err);

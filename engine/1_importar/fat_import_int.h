@@ -24,8 +24,9 @@ typedef struct fat_import_col {
 extern const fat_import_col fat_import_cols[];
 
 /* The operadoras and prestadores one import run has resolved (registro ANS,
-** CNPJ/CPF -> id): each is looked up once per file, not twice per guia.
-** Zero-initialize; valid inside one transaction; free with
+** CNPJ/CPF -> id): each is looked up once per file, not twice per guia; and
+** the run's fat_guia_saver (the beneficiários, carteiras and profissionais
+** it has written). Zero-initialize; valid inside one transaction; free with
 ** fat_import_ids_fini. */
 #define FAT_IMPORT_IDS_MAX 16
 typedef struct fat_import_ids {
@@ -34,6 +35,7 @@ typedef struct fat_import_ids {
     int64_t id;
   } op[FAT_IMPORT_IDS_MAX], pr[FAT_IMPORT_IDS_MAX];
   int n_op, n_pr;
+  fat_guia_saver *saver; /* made by the first guia stored */
 } fat_import_ids;
 
 void fat_import_ids_fini(fat_import_ids *ids);

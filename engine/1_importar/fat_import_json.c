@@ -361,6 +361,52 @@ static cJSON *v_parse(jstream *j, const char *v, size_t len, fat_err *err)
   return el;
 }
 
+/* "guias[i]" in label (cap >= 32), without printf (once per guia). */
+static void guia_label(char *label, size_t cap, size_t i)
+{
+  char num[24];
+  size_t k = sizeof num - 1, n;
+
+  num[k] = '\0';
+  do
+    num[--k] = (char)('0' + i % 10);
+  while ((i /= 10) > 0);
+  n = sizeof num - 1 - k;
+  if (cap < n + 8)
+    n = 0;
+  memcpy(label, "guias[", 6);
+  memcpy(label + 6, num + k, n);
+  memcpy(label + 6 + n, "]", 2);
+}
+
+/* The key of g for "the same guia twice in one file" (allocated; NULL on
+** OOM): registro ANS, CNPJ, CPF and número, each followed by 0x1f but the
+** last. */
+static char *guia_key(const fat_guia *g)
+{
+  const char *part[4];
+  size_t len[4], n = 0, k;
+  char *key, *o;
+
+  part[0] = g->operadora.registro_ans;
+  part[1] = g->prestador.cnpj;
+  part[2] = g->prestador.cpf;
+  part[3] = g->numero_prestador;
+  for (k = 0; k < 4; k++) {
+    len[k] = part[k] != NULL ? strlen(part[k]) : 0;
+    n += len[k] + 1;
+  }
+  key = fat_malloc(n);
+  if (key == NULL)
+    return NULL;
+  for (o = key, k = 0; k < 4; k++) {
+    memcpy(o, part[k] != NULL ? part[k] : "", len[k]);
+    o += len[k];
+    *o++ = k < 3 ? '\x1f' : '\0';
+  }
+  return key;
+}
+
 /* One element of the guias array: parse, check its key, store. */
 static fat_rc element(jstream *j, const char *v, size_t len, fat_err *err)
 {
@@ -372,7 +418,7 @@ static fat_rc element(jstream *j, const char *v, size_t len, fat_err *err)
 
   if (el == NULL)
     return err != NULL ? err->rc : FAT_EINVAL;
-  snprintf(label, sizeof label, "guias[%zu]", i);
+  guia_label(label, sizeof label, i);
   rc = fat_guia_from_json_campo(el, &g, campo, sizeof campo, err);
   cJSON_Delete(el);
   if (rc != FAT_OK) {
@@ -380,11 +426,7 @@ static fat_rc element(jstream *j, const char *v, size_t len, fat_err *err)
       return fat_err_prefix(err, "%s, campo %s: ", label, campo);
     return fat_err_prefix(err, "%s: ", label);
   }
-  key = fat_asprintf("%s\x1f%s\x1f%s\x1f%s",
-                     g->operadora.registro_ans != NULL ? g->operadora.registro_ans : "",
-                     g->prestador.cnpj != NULL ? g->prestador.cnpj : "",
-                     g->prestador.cpf != NULL ? g->prestador.cpf : "",
-                     g->numero_prestador != NULL ? g->numero_prestador : "");
+  key = guia_key(g);
   rc = key != NULL ? seen_add(&j->keys, key, i, &dup, err) : fat_err_oom(err);
   if (rc == FAT_OK && dup != (size_t)-1)
     rc = fat_err_set(err, FAT_EINVAL,

@@ -768,6 +768,8 @@ struct par_worker {
   int wait_end;             /* 1 while it (worker 0) waits for the last batches */
   int64_t ns_vida, ns_status, ns_buf, ns_fim, ns_grava; /* fat_conferir_resumo */
   size_t n_esperas;
+  int64_t mem_paginas;      /* its connection's page cache at its end */
+  size_t mem_blk;           /* its small-block lists at its end (not worker 0) */
   par_batch bufs[PAR_BUFS];
 };
 
@@ -785,8 +787,8 @@ struct par_run {
   int n_ready;              /* threads with their snapshot open */
   par_batch **ring;         /* batch bn at ring[bn % n_ring] while not free */
   size_t n_ring;
-  char (*status)[16];       /* status planned for todo[i], once known[i] */
-  unsigned char *known;
+  unsigned char *status;    /* status planned for todo[i]: par_statuses[status[i] - 1]; 0
+                               while unknown (one byte a guia: 1 MB at 1M guias) */
   size_t known_below;       /* known[0..known_below) are all 1 */
   size_t next_bn;           /* first batch not handed out */
   size_t stored_bn;         /* batches stored */
@@ -795,6 +797,26 @@ struct par_run {
   fat_rc rc;
   fat_err err;
 };
+
+/* The statuses a guia can have (the CHECK of guia.status), "" for none:
+** p->status keeps the index + 1 of todo[i]'s in this table. */
+static const char *const par_statuses[] = {"",         "digitada", "conferida",
+                                           "pendente", "em_lote",  "enviada",
+                                           "processada", "paga",   "glosada",
+                                           "cancelada"};
+#define PAR_N_STATUSES (sizeof par_statuses / sizeof par_statuses[0])
+
+/* The code of status for p->status (status NULL is ""), or 0 when it is not
+** one of par_statuses. */
+static unsigned char par_status_code(const char *status)
+{
+  size_t k;
+
+  for (k = 0; k < PAR_N_STATUSES; k++)
+    if (strcmp(par_statuses[k], status != NULL ? status : "") == 0)
+      return (unsigned char)(k + 1);
+  return 0;
+}
 
 /* Index of guia id in the run (todo is in id order), or -1. */
 static long par_index(const par_run *p, int64_t id)
@@ -852,7 +874,7 @@ static fat_rc par_status(par_worker *w, size_t k, size_t *known, char *out, size
 
   if (k >= *known) {
     pthread_mutex_lock(&p->mu);
-    while (!p->abort && !p->known[k]) {
+    while (!p->abort && p->status[k] == 0) {
       w->wait_status = k;
       par_sleep(w, &w->ns_status);
     }
@@ -863,7 +885,7 @@ static fat_rc par_status(par_worker *w, size_t k, size_t *known, char *out, size
   }
   if (stop)
     return fat_err_set(err, FAT_ESTATE, "conferir interrompido");
-  snprintf(out, len, "%s", p->status[k]);
+  snprintf(out, len, "%s", par_statuses[p->status[k] - 1]);
   return FAT_OK;
 }
 
@@ -962,31 +984,34 @@ static fat_rc par_eval(par_worker *w, size_t i, par_item *it, fat_err *err)
   return rc;
 }
 
+/* Free what item it holds (on the thread that allocated it); again is a
+** no-op. */
+static void par_item_clear(par_item *it)
+{
+  plan_fini(&it->plan);
+  fat_avaliacao_fini(&it->av);
+  fat_guia_free(it->g);
+  it->g = NULL;
+}
+
 /* Free what the items of b hold (on the thread that allocated it). */
 static void par_batch_clear(par_batch *b)
 {
   size_t k;
 
-  for (k = 0; k < b->n_items; k++) {
-    par_item *it = &b->items[k];
-
-    plan_fini(&it->plan);
-    fat_avaliacao_fini(&it->av);
-    fat_guia_free(it->g);
-    it->g = NULL;
-  }
+  for (k = 0; k < b->n_items; k++)
+    par_item_clear(&b->items[k]);
   b->n_items = 0;
 }
 
-/* Make the status of todo[i] known (p->mu held) and wake the thread
-** waiting for it, if any. */
-static void par_publish(par_run *p, size_t i, const char *status)
+/* Make the status of todo[i] known (p->mu held; code from par_status_code,
+** not 0) and wake the thread waiting for it, if any. */
+static void par_publish(par_run *p, size_t i, unsigned char code)
 {
   int k;
 
-  snprintf(p->status[i], sizeof p->status[i], "%s", status != NULL ? status : "");
-  p->known[i] = 1;
-  while (p->known_below < p->n && p->known[p->known_below])
+  p->status[i] = code;
+  while (p->known_below < p->n && p->status[p->known_below] != 0)
     p->known_below++;
   for (k = 0; k < p->nw; k++)
     if (p->w[k].wait_status == i)
@@ -997,6 +1022,7 @@ static void par_publish(par_run *p, size_t i, const char *status)
 static void par_eval_batch(par_worker *w, par_batch *b)
 {
   par_run *p = w->p;
+  unsigned char code;
   size_t i;
 
   b->n_ok = 0;
@@ -1009,24 +1035,32 @@ static void par_eval_batch(par_worker *w, par_batch *b)
     plan_init(&it->plan);
     b->n_items++;
     b->rc = par_eval(w, i, it, &b->err);
+    code = b->rc == FAT_OK ? par_status_code(it->plan.status) : 0;
+    if (b->rc == FAT_OK && code == 0)
+      b->rc = fat_err_set(&b->err, FAT_ESTATE, "situação desconhecida '%s'", it->plan.status);
     if (b->rc != FAT_OK) {
       fat_err_prefix(&b->err, "guia %lld: ", (long long)p->todo[i].id);
       break;
     }
     pthread_mutex_lock(&p->mu);
-    par_publish(p, i, it->plan.status);
+    par_publish(p, i, code);
     pthread_mutex_unlock(&p->mu);
     b->n_ok++;
   }
 }
 
 /* Store the guias of ready batch b through the caller's connection, which
-** the calling thread holds (p->storing): a transaction begins at the first
+** the calling thread w holds (p->storing): a transaction begins at the first
 ** guia of each chunk of FAT_CONFERIR_CHUNK and commits after its last, as
 ** run_chunk does (the last chunk also audits). On failure the open
-** transaction is rolled back. */
-static fat_rc par_store_batch(par_run *p, par_batch *b, fat_err *err)
+** transaction is rolled back. When w evaluated b, each guia is freed once
+** stored, as on one thread: the next guia it loads reuses those blocks
+** while they are still in the core's cache (held until the batch was taken
+** again, the blocks of three batches went cold between uses: ~5% of the
+** CPU of 2 threads in malloc and free, perf, rodada 7). */
+static fat_rc par_store_batch(par_worker *w, par_batch *b, fat_err *err)
 {
+  par_run *p = w->p;
   run *r = p->r;
   char detalhe[160];
   size_t j;
@@ -1049,6 +1083,8 @@ static fat_rc par_store_batch(par_run *p, par_batch *b, fat_err *err)
       fat_err_prefix(err, "guia %lld: ", (long long)p->todo[j].id);
       break;
     }
+    if (b->owner == w)
+      par_item_clear(&b->items[j - b->from]);
     if (j + 1 == p->n) {
       snprintf(detalhe, sizeof detalhe, "referência %s; %zu conferidas, %zu sem mudança",
                r->res->hoje, r->res->conferidas, r->res->sem_mudanca);
@@ -1081,7 +1117,7 @@ static void par_store_ready(par_worker *w)
     pthread_mutex_unlock(&p->mu);
     t0 = fat_now_ns();
     fat_err_clear(&e);
-    rc = par_store_batch(p, b, &e);
+    rc = par_store_batch(w, b, &e);
     w->ns_grava += fat_now_ns() - t0;
     pthread_mutex_lock(&p->mu);
     if (rc != FAT_OK) {
@@ -1117,6 +1153,11 @@ static fat_rc par_worker_open(par_worker *w, fat_err *err)
   fat_stmt *s;
   fat_rc rc = fat_store_open(p->path, &w->st, err);
 
+  /* its reads need less cache than the connection that stores (the
+  ** index pages each transaction rewrites) and hold another copy of the
+  ** same pages: FAT_CONFERIR_PAGINAS_THREAD_MB (rodada 7) */
+  if (rc == FAT_OK)
+    rc = fat_store_set_paginas_mb(w->st, FAT_CONFERIR_PAGINAS_THREAD_MB, err);
   if (rc == FAT_OK)
     rc = fat_store_begin_read(w->st, err);
   if (rc == FAT_OK)
@@ -1239,11 +1280,16 @@ static void par_work(par_worker *w)
     }
   }
   pthread_mutex_unlock(&p->mu);
+  w->mem_paginas = w->st != NULL ? fat_store_paginas_bytes(w->st) : 0;
+  if (w != p->w)
+    w->mem_blk = fat_blk_bytes(FAT_BLK_LIBC) + fat_blk_bytes(FAT_BLK_SQLITE);
   w->ns_vida = fat_now_ns() - t0;
 }
 
 static void *par_main(void *arg)
 {
+  /* the caller's thread already keeps the bursts' blocks (rodada 7) */
+  fat_blk_set_cap(FAT_CONFERIR_BLK_THREAD);
   par_work(arg);
   return NULL;
 }
@@ -1273,7 +1319,12 @@ static void par_resumo(const par_run *p, int64_t ns, fat_conferir_resumo *res)
     res->ns_espera_lote += w->ns_buf;
     res->ns_espera_fim += w->ns_fim;
     res->esperas += w->n_esperas;
+    if (w->mem_paginas > res->paginas_thread_max)
+      res->paginas_thread_max = w->mem_paginas;
+    if (w->mem_blk > res->blk_thread_max)
+      res->blk_thread_max = w->mem_blk;
   }
+  res->paginas_mb_thread = FAT_CONFERIR_PAGINAS_THREAD_MB;
 }
 
 /* Run todo on nthreads threads, the caller's being the first (see above). */
@@ -1296,10 +1347,9 @@ static fat_rc run_parallel(run *r, const cand *todo, size_t n, int nthreads, con
   p->n_batches = (n + p->batch - 1) / p->batch;
   p->n_ring = (size_t)nthreads * PAR_BUFS;
   p->status = fat_calloc(n + 1, sizeof *p->status);
-  p->known = fat_calloc(n + 1, 1);
   p->ring = fat_calloc(p->n_ring, sizeof *p->ring);
   p->w = fat_calloc((size_t)nthreads, sizeof *p->w);
-  if (p->status == NULL || p->known == NULL || p->ring == NULL || p->w == NULL) {
+  if (p->status == NULL || p->ring == NULL || p->w == NULL) {
     rc = fat_err_oom(err);
     goto out;
   }
@@ -1371,7 +1421,6 @@ out_sync:
 out:
   fat_free(p->w);
   fat_free(p->status);
-  fat_free(p->known);
   fat_free(p->ring);
   fat_free(p);
   return rc;

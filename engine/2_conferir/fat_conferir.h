@@ -37,6 +37,13 @@
 #include "fat_store.h"
 
 #define FAT_CONFERIR_CHUNK 500
+/* What each thread of a threaded run keeps for itself (docs/desempenho.md,
+** "conferir em threads, rodada 7"): the page cache of its read connection,
+** in MiB (the connection that stores keeps FAT_STORE_PAGINAS_MB), and, on a
+** thread other than the caller's, the bytes of its small-block lists
+** (fat_blk_set_cap; the caller's thread keeps its default). */
+#define FAT_CONFERIR_PAGINAS_THREAD_MB 8
+#define FAT_CONFERIR_BLK_THREAD (1024u * 1024u)
 
 typedef struct fat_conferir_opts {
   const char *operadora;   /* registro ANS, script key or id (fat_operadora_resolver);
@@ -91,6 +98,10 @@ typedef struct fat_conferir_resumo {
   int64_t ns_espera_lote;  /* waiting for a batch of its own to be stored, summed */
   int64_t ns_espera_fim;   /* waiting for the other threads to start or to end */
   size_t esperas;          /* times a thread went to sleep waiting */
+  int paginas_mb_thread;   /* page cache cap of each thread's read connection, MiB */
+  int64_t paginas_thread_max; /* most bytes of page cache one of them held at its end */
+  size_t blk_thread_max;   /* most bytes the small-block lists (both kinds) of a
+                              thread other than the caller's held at its end */
 } fat_conferir_resumo;
 
 /* Run conferir with the live generation of rules (may be NULL: built-in

@@ -100,11 +100,13 @@ static void bind_pagamento(fat_stmt *s, int i, const fat_contrato_pagamento *p)
   " AND NOT EXISTS (SELECT 1 FROM achado a WHERE a.guia_id = g.id"                              \
   "  AND a.severidade = 'bloqueio' AND a.reconhecido_em IS NULL)"
 
-/* The groups of the ready guias of operadora op: one row per prestador,
-** type, reference date and competência (a few hundred a month, whatever the
-** number of guias), each placed in its period; undated guias and those
-** after `ate` are left out (they wait), as are other competências when
-** o->competencia is given. */
+/* The groups of the ready guias of operadora op (a few hundred a month,
+** whatever the number of guias), each placed in its period; undated guias
+** and those after `ate` are left out (they wait), as are other competências
+** when o->competencia is given. The ready guias are read in the order of
+** the partial index guia_pronta (prestador, type, reference date), one row
+** each, and a row like the one before it is skipped: a GROUP BY would sort
+** them all first (a temporary b-tree as large as the guias). */
 static fat_rc load_grupos(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
                           const char *ate, const fat_lote_cfg *cfg, grupo **out, size_t *n,
                           fat_err *err)
@@ -112,9 +114,11 @@ static fat_rc load_grupos(fat_store *st, int64_t op, const fat_lote_fechar_opts 
   static const char sql[] =
     "SELECT g.prestador_id, g.tipo, " REF_SQL ", g.competencia FROM guia g"
     " WHERE g.operadora_id = ?1 AND" READY_SQL
-    " GROUP BY g.prestador_id, g.tipo, " REF_SQL ", g.competencia";
+    " ORDER BY g.prestador_id, g.tipo, " REF_SQL;
   fat_stmt *s;
   grupo *v = NULL, *nv;
+  grupo prev;               /* the row before (its ref in prev_ref) */
+  char prev_ref[REF_MAX];
   size_t cap = 0, k = 0, i;
   fat_rc rc;
   int r;
@@ -125,6 +129,9 @@ static fat_rc load_grupos(fat_store *st, int64_t op, const fat_lote_fechar_opts 
   if (rc != FAT_OK)
     return rc;
   fat_bind_int(s, 1, op);
+  memset(&prev, 0, sizeof prev);
+  prev.prestador_id = -1;
+  prev_ref[0] = '\0';
   for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
     grupo x;
     char ref[REF_MAX];
@@ -134,6 +141,11 @@ static fat_rc load_grupos(fat_store *st, int64_t op, const fat_lote_fechar_opts 
     fat_lote_col(s, 1, x.tipo, sizeof x.tipo);
     fat_lote_col(s, 2, ref, sizeof ref);
     fat_lote_col(s, 3, x.comp, sizeof x.comp);
+    if (x.prestador_id == prev.prestador_id && strcmp(x.tipo, prev.tipo) == 0 &&
+        strcmp(ref, prev_ref) == 0 && strcmp(x.comp, prev.comp) == 0)
+      continue; /* the same group, date and competência as the row before */
+    prev = x;
+    memcpy(prev_ref, ref, sizeof prev_ref);
     if (!fat_dia_valida(ref) || strcmp(ref, ate) > 0)
       continue; /* undated guias cannot be placed in a period; later ones wait */
     if (x.comp[0] == '\0')
@@ -345,11 +357,61 @@ static fat_rc write_lote(const fat_lote_fechar_opts *o, const fat_lote_cfg *cfg,
   return rc;
 }
 
+/* Put guias v[0..n) (n <= FAT_TISS_MAX_GUIAS) into lote lote_id ('em_lote'),
+** in one UPDATE: the guia triggers (painel counters, the lote guard) run
+** for each row either way, but one statement allocates their frames once
+** instead of once per guia (each is zeroed, and the largest triggers have
+** hundreds of registers). A guia already in a lote (taken by another
+** closing) fails the whole lote with FAT_ESTATE, naming the first such guia
+** in v's order. */
+static fat_rc mark_guias(fat_store *st, int64_t lote_id, const ready *v, size_t n, fat_err *err)
+{
+#define Q10 "?,?,?,?,?,?,?,?,?,?"
+  /* ?1 = the lote, then FAT_TISS_MAX_GUIAS ids; the slots left unbound are
+  ** NULL, which no id equals */
+  static const char upd[] = "UPDATE guia SET status = 'em_lote', lote_id = ?1"
+                            " WHERE lote_id IS NULL AND id IN (" Q10 "," Q10 "," Q10 "," Q10
+                            "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 ")";
+#undef Q10
+  static const char which[] = "SELECT lote_id IS ?2 FROM guia WHERE id = ?1";
+  fat_stmt *s;
+  size_t i;
+  int mine;
+  fat_rc rc;
+
+  if (n > FAT_TISS_MAX_GUIAS)
+    return fat_err_set(err, FAT_EINVAL, "um lote TISS tem de 1 a %d guias (pedido: %zu)",
+                       FAT_TISS_MAX_GUIAS, n);
+  rc = fat_store_prepare(st, upd, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, lote_id);
+  for (i = 0; i < n; i++)
+    fat_bind_int(s, (int)i + 2, v[i].id);
+  rc = fat_store_step_done(st, s, "erro ao marcar guia em lote", err);
+  if (rc != FAT_OK || (size_t)fat_store_changes(st) == n)
+    return rc;
+  for (i = 0; i < n; i++) { /* the guia that was not free */
+    rc = fat_store_prepare(st, which, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_bind_int(s, 1, v[i].id);
+    fat_bind_int(s, 2, lote_id);
+    mine = fat_stmt_step(s) == FAT_ROW && fat_col_int(s, 0) == 1;
+    fat_stmt_reset(s);
+    if (!mine)
+      break;
+  }
+  return fat_err_set(err, FAT_ESTATE, "guia %" PRId64 " entrou em outro lote durante o "
+                                      "fechamento", v[i < n ? i : 0].id);
+}
+
 /* Write, validate and store one lote of guias v[0..n). Nothing is written to
 ** the store unless the file is valid (*invalido = 1 when the XSD refused it). */
 static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
                         const fat_lote_cfg *cfg, const ready *v, size_t n, const char *hoje,
-                        fat_lote_info *info, int *validado, int *invalido, fat_err *err)
+                        fat_lote_xml_z *z, fat_lote_info *info, int *validado, int *invalido,
+                        fat_err *err)
 {
   /* ?12 (insert) and ?7 (reuse) were the XML, now in lote_xml (fat_lote_xml_gravar). */
   static const char ins[] =
@@ -365,8 +427,6 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     " fechado_em = ?9, prazo_envio = ?10, hash_encoding = ?11, pagamento_prazo_dias = ?12,"
     " validado = ?13, motivo_reabertura = NULL, pagamento_dias_uteis = ?14,"
     " pagamento_de_protocolo = ?15, pagamento_dias_mes = ?16 WHERE id = ?1";
-  static const char upd_guia[] =
-    "UPDATE guia SET status = 'em_lote', lote_id = ?2 WHERE id = ?1 AND lote_id IS NULL";
   fat_tiss_doc doc;
   fat_stmt *s;
   char fechado[32], det[160];
@@ -456,25 +516,13 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
     if (rc != FAT_OK)
       goto out;
   }
-  rc = fat_lote_xml_gravar(st, lote_id, doc.xml, doc.len, err);
+  rc = fat_lote_xml_gravar_z(st, z, lote_id, doc.xml, doc.len, err);
   if (rc != FAT_OK)
     goto out;
   info->id = lote_id;
-  for (i = 0; i < n; i++) {
-    rc = fat_store_prepare(st, upd_guia, &s, err);
-    if (rc != FAT_OK)
-      goto out;
-    fat_bind_int(s, 1, v[i].id);
-    fat_bind_int(s, 2, lote_id);
-    rc = fat_store_step_done(st, s, "erro ao marcar guia em lote", err);
-    if (rc != FAT_OK)
-      goto out;
-    if (fat_store_changes(st) != 1) {
-      rc = fat_err_set(err, FAT_ESTATE, "guia %" PRId64 " entrou em outro lote durante o "
-                                        "fechamento", v[i].id);
-      goto out;
-    }
-  }
+  rc = mark_guias(st, lote_id, v, n, err);
+  if (rc != FAT_OK)
+    goto out;
   snprintf(det, sizeof det, "lote %" PRId64 ", %zu guias, hash %s%s", numero, n, doc.hash,
            o->xsd_dir != NULL ? ", XSD ok" : ", XSD não validado");
   rc = fat_lote_evento(st, lote_id, info->reaberto ? "aberto" : NULL, "fechado", hoje, det,
@@ -556,7 +604,8 @@ static fat_rc screen_xsd(const fat_lote_fechar_opts *o, const fat_lote_cfg *cfg,
 ** res->lotes. The guias are freed in every case. */
 static fat_rc close_chunk(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
                           const fat_lote_cfg *cfg, ready *v, size_t n, const char *hoje,
-                          fat_lote_fechar_res *res, retidas *held, size_t *cap, fat_err *err)
+                          fat_lote_xml_z *z, fat_lote_fechar_res *res, retidas *held,
+                          size_t *cap, fat_err *err)
 {
   size_t before = n, i;
   int invalido = 0;
@@ -575,8 +624,8 @@ static fat_rc close_chunk(fat_store *st, int64_t op, const fat_lote_fechar_opts 
     res->lotes = nl;
     *cap = ncap;
   }
-  rc = close_one(st, op, o, cfg, v, n, hoje, &res->lotes[res->n], &res->validado, &invalido,
-                 err);
+  rc = close_one(st, op, o, cfg, v, n, hoje, z, &res->lotes[res->n], &res->validado,
+                 &invalido, err);
   if (rc != FAT_OK && invalido) {
     refused = *err;
     rc = screen_xsd(o, cfg, v, &n, hoje, held, err);
@@ -586,7 +635,7 @@ static fat_rc close_chunk(fat_store *st, int64_t op, const fat_lote_fechar_opts 
     } else if (rc == FAT_OK && n == 0) {
       goto out; /* every guia of the group held back */
     } else if (rc == FAT_OK) {
-      rc = close_one(st, op, o, cfg, v, n, hoje, &res->lotes[res->n], &res->validado,
+      rc = close_one(st, op, o, cfg, v, n, hoje, z, &res->lotes[res->n], &res->validado,
                      &invalido, err);
     }
   }
@@ -610,8 +659,9 @@ out:
 ** number of guias. */
 static fat_rc close_grupo(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
                           const fat_lote_cfg *cfg, const grupo *gr, fat_guia_loader *ld,
-                          ready *v, int64_t *ids, const char *hoje, fat_lote_fechar_res *res,
-                          retidas *sem_campo, retidas *recusadas, size_t *cap, fat_err *err)
+                          fat_lote_xml_z *z, ready *v, int64_t *ids, const char *hoje,
+                          fat_lote_fechar_res *res, retidas *sem_campo, retidas *recusadas,
+                          size_t *cap, fat_err *err)
 {
   size_t max = (size_t)cfg->max_guias, n = 0, n_ids = 0, i;
   char last_ref[REF_MAX], campo[64], motivo[256];
@@ -643,13 +693,13 @@ static fat_rc close_grupo(fat_store *st, int64_t op, const fat_lote_fechar_opts 
         continue;
       }
       if (++n == max) {
-        rc = close_chunk(st, op, o, cfg, v, n, hoje, res, recusadas, cap, err);
+        rc = close_chunk(st, op, o, cfg, v, n, hoje, z, res, recusadas, cap, err);
         n = 0;
       }
     }
   } while (rc == FAT_OK && n_ids == max);
   if (rc == FAT_OK && n > 0) {
-    rc = close_chunk(st, op, o, cfg, v, n, hoje, res, recusadas, cap, err);
+    rc = close_chunk(st, op, o, cfg, v, n, hoje, z, res, recusadas, cap, err);
     n = 0;
   }
   for (i = 0; i < n; i++) { /* after an error */
@@ -691,6 +741,7 @@ static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o_in, const fat_
   grupo *grupos = NULL;
   ready *v = NULL;
   fat_guia_loader *ld = NULL;
+  fat_lote_xml_z *z = NULL;
   retidas sem_campo = {NULL, 0}, recusadas = {NULL, 0};
   size_t n_grupos = 0, i, cap = 0;
   int in_tx = 0;
@@ -725,8 +776,10 @@ static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o_in, const fat_
     rc = fat_tiss_schema_load(o->xsd_dir, err);
   if (rc == FAT_OK)
     rc = fat_lote_operadora(st, o->operadora, &op, NULL, 0, err);
+  /* the statement journal of mark_guias (one UPDATE of up to 100 guias,
+  ** ~100 KB of changed pages) stays in memory instead of a temporary file */
   if (rc == FAT_OK)
-    rc = fat_store_begin(st, err);
+    rc = fat_store_begin_bulk(st, err);
   if (rc != FAT_OK)
     goto out;
   in_tx = 1;
@@ -739,10 +792,12 @@ static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o_in, const fat_
   }
   if (rc == FAT_OK && n_grupos > 0)
     rc = fat_guia_loader_new(st, &ld, err);
+  if (rc == FAT_OK && n_grupos > 0)
+    rc = fat_lote_xml_z_new(&z, err);
   res->validado = o->xsd_dir != NULL;
   for (i = 0; rc == FAT_OK && i < n_grupos; i++)
-    rc = close_grupo(st, op, o, cfg, &grupos[i], ld, v, ids, hoje, res, &sem_campo, &recusadas,
-                     &cap, err);
+    rc = close_grupo(st, op, o, cfg, &grupos[i], ld, z, v, ids, hoje, res, &sem_campo,
+                     &recusadas, &cap, err);
   if (rc == FAT_OK)
     rc = add_retidas(res, &sem_campo, err);
   if (rc == FAT_OK)
@@ -755,6 +810,7 @@ out:
   if (in_tx)
     fat_store_rollback(st);
   fat_guia_loader_free(ld);
+  fat_lote_xml_z_free(z);
   fat_free(sem_campo.v);
   fat_free(recusadas.v);
   fat_free(v);

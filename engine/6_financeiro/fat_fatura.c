@@ -814,29 +814,30 @@ fat_rc fat_fatura_nf_dados(fat_store *st, const char *de, const char *ate, cJSON
 ** operadora (NULL all), ?2 competência, ?3 fatura id. Three variants of the
 ** lotes read: one month's by the lote_competencia index (the panel's mapa
 ** always names a month), one fatura's through fatura_lote, or every lote
-** (the CLI without a month: the whole history, on purpose). */
+** (the CLI without a month: the whole history, on purpose). What was
+** appealed, deferred and received per lote comes from the lote's counters
+** (lote_saldo and lote_recebimento, migration 092, kept by triggers), not
+** from the lote's guias one by one. */
 #define LOTES_AGG_COLS                                                                     \
   "SELECT o.registro_ans, o.nome, l.competencia, l.id, l.numero, l.status, l.enviado_em,"  \
   " l.protocolo, l.valor_informado, l.valor_liberado, l.valor_glosado,"                    \
-  " (SELECT COALESCE(SUM(ri.valor_recursado), 0) FROM recurso_item ri JOIN glosa g"        \
-  "   ON g.id = ri.glosa_id JOIN guia gu ON gu.id = g.guia_id WHERE gu.lote_id = l.id),"   \
-  " (SELECT COALESCE(SUM(g.valor_recuperado), 0) FROM glosa g JOIN guia gu ON gu.id = g.guia_id" \
-  "   WHERE gu.lote_id = l.id),"                                                           \
-  " (SELECT COALESCE(SUM(x.valor), 0) FROM recebimento_guia x JOIN guia gu ON gu.id = x.guia_id" \
-  "   WHERE gu.lote_id = l.id),"                                                           \
-  " (SELECT COALESCE(SUM(x.valor), 0) FROM recebimento_guia x JOIN recebimento r"          \
-  "   ON r.id = x.recebimento_id JOIN guia gu ON gu.id = x.guia_id"                        \
-  "   WHERE gu.lote_id = l.id AND r.recuperado = 1),"                                      \
-  " (SELECT MAX(r.data) FROM recebimento_guia x JOIN recebimento r ON r.id = x.recebimento_id" \
-  "   JOIN guia gu ON gu.id = x.guia_id WHERE gu.lote_id = l.id),"                         \
+  " coalesce(s.recursado, 0), coalesce(s.deferido, 0),"                                    \
+  " (SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr WHERE lr.lote_id = l.id)," \
+  " (SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr"                           \
+  "   JOIN recebimento r ON r.id = lr.recebimento_id"                                      \
+  "   WHERE lr.lote_id = l.id AND r.recuperado = 1),"                                      \
+  " (SELECT max(r.data) FROM lote_recebimento lr JOIN recebimento r"                       \
+  "   ON r.id = lr.recebimento_id WHERE lr.lote_id = l.id AND lr.guias > 0),"              \
   " l.previsao_pagamento, f.id, f.numero, f.nf_numero, f.previsao_pagamento,"              \
   " COALESCE(f.ret_iss + f.ret_ir + f.ret_pis + f.ret_cofins + f.ret_csll, 0),"            \
   " (SELECT COUNT(*) FROM pagamento p WHERE p.lote_id = l.id), f.status,"                  \
-  " (SELECT MAX(r.data) FROM recebimento_guia x JOIN recebimento r ON r.id = x.recebimento_id" \
-  "   JOIN guia gu ON gu.id = x.guia_id WHERE gu.lote_id = l.id AND r.recuperado = 0)"
+  " (SELECT max(r.data) FROM lote_recebimento lr JOIN recebimento r"                       \
+  "   ON r.id = lr.recebimento_id WHERE lr.lote_id = l.id AND lr.guias > 0"                \
+  "   AND r.recuperado = 0)"
 #define LOTES_AGG_JOIN                                                                     \
   " JOIN operadora o ON o.id = l.operadora_id"                                             \
-  " LEFT JOIN fatura_lote fl ON fl.lote_id = l.id LEFT JOIN fatura f ON f.id = fl.fatura_id"
+  " LEFT JOIN fatura_lote fl ON fl.lote_id = l.id LEFT JOIN fatura f ON f.id = fl.fatura_id" \
+  " LEFT JOIN lote_saldo s ON s.lote_id = l.id"
 #define LOTES_AGG_FIM                                                                      \
   " AND (?1 IS NULL OR l.operadora_id = ?1) AND (?3 IS NULL OR f.id = ?3)"                 \
   " AND l.status NOT IN ('aberto', 'fechado')"                                             \

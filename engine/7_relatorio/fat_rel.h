@@ -36,6 +36,7 @@
 #include <cjson/cJSON.h>
 
 #include "fat_err.h"
+#include "fat_mem.h"
 #include "fat_store.h"
 
 /* Parameters of a report; any member may be NULL (its default applies). */
@@ -130,6 +131,12 @@ FAT_NODISCARD fat_rc fat_rel_painel(fat_store *st, const fat_rel_params *p, cJSO
 ** DD/MM/AAAA, months MM/AAAA, CRLF. Each table: its title, a header row, its
 ** lines, its total, a blank row. *csv (fat_free) and *len. */
 FAT_NODISCARD fat_rc fat_rel_csv(const cJSON *rel, char **csv, size_t *len, fat_err *err);
+
+/* The same CSV handed to w (a fat_escrita of fat_mem.h: a file of
+** fat_file_out, the standard output, a web reply) in pieces of ~64 KB as it
+** is written, so only the report document is held, never its text too. An
+** error of w stops the writer and is returned. */
+FAT_NODISCARD fat_rc fat_rel_csv_escrever(const cJSON *rel, fat_escrita w, void *u, fat_err *err);
 
 /* A report as an XLSX workbook at path: one sheet per table, header in bold,
 ** numbers as number cells (money with an R$ format, percentages with a %

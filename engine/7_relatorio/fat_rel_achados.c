@@ -323,3 +323,55 @@ fat_rc fat_rel_achados(fat_store *st, const fat_achados_filtro *f, cJSON **out, 
   *out = rel;
   return FAT_OK;
 }
+
+fat_rc fat_rel_achados_csv_escrever(fat_store *st, const fat_achados_filtro *f, fat_escrita w,
+                                    void *u, fat_err *err)
+{
+  fat_achados_filtro g;
+  fat_pagina p;
+  cJSON *prim = NULL, *pag = NULL;
+  const cJSON *tab, *t;
+  char cursor[FAT_CURSOR_MAX];
+  rel_csv c;
+  fat_rc rc, fim;
+
+  if (f != NULL)
+    g = *f;
+  else
+    memset(&g, 0, sizeof g);
+  memset(&p, 0, sizeof p);
+  p.limite = FAT_PAGINA_MAX;
+  g.pagina = &p;
+  /* the pages, the totals and "por_codigo" all of one snapshot */
+  rc = fat_store_begin_read(st, err);
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_rel_achados(st, &g, &prim, err);
+  if (rc == FAT_OK)
+    rc = rel_csv_abrir(&c, prim, w, u, err);
+  if (rc != FAT_OK) {
+    cJSON_Delete(prim);
+    fat_store_rollback(st);
+    return rc;
+  }
+  tab = cJSON_GetObjectItemCaseSensitive(prim, "tabelas")->child; /* "achados" */
+  rc = rel_csv_tabela(&c, tab, REL_CSV_CABECALHO | REL_CSV_LINHAS, err);
+  while (rc == FAT_OK && p.proximo[0] != '\0') {
+    snprintf(cursor, sizeof cursor, "%s", p.proximo);
+    p.apos = cursor;
+    rc = fat_rel_achados(st, &g, &pag, err);
+    if (rc == FAT_OK)
+      rc = rel_csv_tabela(&c, cJSON_GetObjectItemCaseSensitive(pag, "tabelas")->child,
+                          REL_CSV_LINHAS, err);
+    cJSON_Delete(pag);
+    pag = NULL;
+  }
+  if (rc == FAT_OK)
+    rc = rel_csv_tabela(&c, tab, REL_CSV_TOTAL, err);
+  for (t = tab->next; t != NULL && rc == FAT_OK; t = t->next)
+    rc = rel_csv_tabela(&c, t, REL_CSV_CABECALHO | REL_CSV_LINHAS | REL_CSV_TOTAL, err);
+  fim = rel_csv_fechar(&c, rc == FAT_OK, err);
+  cJSON_Delete(prim);
+  fat_store_rollback(st);
+  return rc != FAT_OK ? rc : fim;
+}

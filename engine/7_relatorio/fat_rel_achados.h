@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 
 #include "fat_err.h"
+#include "fat_mem.h"
 #include "fat_relatorio.h"
 #include "fat_store.h"
 
@@ -58,6 +59,16 @@ typedef struct fat_achados_filtro {
 ** unknown operadora. Reads only. */
 FAT_NODISCARD fat_rc fat_rel_achados(fat_store *st, const fat_achados_filtro *f, cJSON **out,
                                      fat_err *err);
+
+/* The worklist for filter f (NULL = no filter) as the CSV that fat_rel_csv
+** writes of fat_rel_achados' document, byte for byte, handed to w (a
+** fat_escrita of fat_mem.h) in pieces of ~64 KB as it is written: the lines
+** are read in pages of FAT_PAGINA_MAX (f->pagina is ignored) inside one
+** read transaction, so memory does not grow with the number of findings
+** (the document of every open finding of a million guias held ~1 GB). The
+** errors of fat_rel_achados, and any error of w, which stops the writer. */
+FAT_NODISCARD fat_rc fat_rel_achados_csv_escrever(fat_store *st, const fat_achados_filtro *f,
+                                                  fat_escrita w, void *u, fat_err *err);
 
 /* The counters of achado_resumo recounted from the findings: a SELECT of
 ** (operadora_id, competencia, codigo, severidade, reconhecido, achados,

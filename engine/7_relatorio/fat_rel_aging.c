@@ -11,32 +11,29 @@
 ** =======================================================
 */
 
-/* The open receivable of a lote, guia by guia (the financeiro's definitions,
-** docs/financeiro.md): what the operadora released for the guia (the latest
-** valor liberado of a demonstrativo, else the billed value while it has not
-** answered) plus what recursos recovered, minus what was received. Lotes
-** still open: sent and not fully paid, or paid with money recovered by a
-** recurso. Expected date: the fatura's, else the lote's. ?1 operadora filter
-** (-1 all, 0 particulares only, else the id), ?2 hoje. */
+/* The open receivable of a lote (the financeiro's definitions,
+** docs/financeiro.md): over its guias not cancelled, what the operadora
+** released (the latest valor liberado of a demonstrativo, else the billed
+** value while it has not answered) plus what recursos recovered, minus what
+** was received; read from the lote's counters (lote_saldo, migration 092,
+** kept by triggers), not summed guia by guia. Lotes still open: sent and not
+** fully paid, or with money recovered by a recurso; a lote whose guias are
+** all cancelled has no receivable. Expected date: the fatura's, else the
+** lote's. ?1 operadora filter (-1 all, 0 particulares only, else the id),
+** ?2 hoje. */
 #define LOTES_ABERTOS                                                                       \
   "WITH la AS (SELECT l.id AS id FROM lote l INDEXED BY lote_status"                        \
   " WHERE l.status IN ('enviado', 'protocolado', 'processado', 'pago_parcial')"             \
-  " UNION SELECT g.lote_id FROM glosa gl INDEXED BY glosa_situacao"                         \
-  " JOIN guia g ON g.id = gl.guia_id"                                                       \
-  " WHERE gl.situacao IN ('recuperada', 'recuperada_parcial') AND g.lote_id IS NOT NULL),"  \
+  " UNION SELECT s.lote_id FROM lote_saldo s INDEXED BY lote_saldo_recuperadas"             \
+  " WHERE s.recuperadas > 0),"                                                              \
   " lt AS (SELECT l.id AS id, l.operadora_id AS operadora_id,"                              \
   " coalesce(f.previsao_pagamento, l.previsao_pagamento) AS previsao"                       \
   " FROM la JOIN lote l ON l.id = la.id LEFT JOIN fatura_lote fl ON fl.lote_id = l.id"      \
   " LEFT JOIN fatura f ON f.id = fl.fatura_id WHERE (?1 = -1 OR l.operadora_id = ?1)),"     \
   " sl AS (SELECT lt.operadora_id AS operadora_id, lt.previsao AS previsao,"                \
-  " max(0, sum(coalesce((SELECT rg.valor_liberado FROM retorno_guia rg"                     \
-  "   WHERE rg.guia_id = g.id AND rg.valor_liberado IS NOT NULL ORDER BY rg.id DESC LIMIT 1)," \
-  "  g.valor_total)"                                                                        \
-  "  + (SELECT coalesce(sum(gl.valor_recuperado), 0) FROM glosa gl WHERE gl.guia_id = g.id)" \
-  "  - (SELECT coalesce(sum(x.valor), 0) FROM recebimento_guia x WHERE x.guia_id = g.id)))"  \
-  "  AS saldo"                                                                              \
-  " FROM lt JOIN guia g ON g.lote_id = lt.id AND g.status <> 'cancelada' GROUP BY lt.id),"   \
-  " pa AS (SELECT 0 AS operadora_id, p.data AS previsao,"                                   \
+  " max(0, s.esperado + s.recuperavel - s.recebido) AS saldo"                               \
+  " FROM lt JOIN lote_saldo s ON s.lote_id = lt.id WHERE s.guias > 0),"                      \
+" pa AS (SELECT 0 AS operadora_id, p.data AS previsao,"                                   \
   " max(0, p.valor - (SELECT coalesce(sum(pp.valor), 0) FROM particular_pagamento pp"       \
   "  WHERE pp.particular_id = p.id)) AS saldo"                                              \
   " FROM particular p INDEXED BY particular_aberto WHERE p.status = 'aberto'"                \
@@ -221,7 +218,10 @@ fat_rc fat_rel_inadimplencia(fat_store *st, const fat_rel_params *p, cJSON **out
 ** lote's liberado, else its informado), with what of it already came
 ** (recebido_dos_previstos, recovered money aside); realizado = the money
 ** received in that month (recovered money aside), with its delay against the
-** expected date of its lote weighted by value. ?1 first day, ?2 first day
+** expected date of its lote weighted by value. The receipts are read per
+** lote and receipt (lote_recebimento, migration 092: one row per lote a
+** receipt paid, lote 0 for guias in no lote), not per guia: the delay is the
+** same for every guia of a lote in one receipt. ?1 first day, ?2 first day
 ** after the period, ?3 operadora filter (particulares have no expected
 ** date: they are not in this report). */
 #define PREV_FONTE                                                                          \
@@ -234,18 +234,18 @@ fat_rc fat_rel_inadimplencia(fat_store *st, const fat_rel_params *p, cJSON **out
   " fonte AS ("                                                                             \
   " SELECT substr(lt.previsao, 1, 7) AS mes, lt.operadora_id AS operadora_id, 1 AS lotes,"  \
   "  lt.esperado AS previsto,"                                                              \
-  "  (SELECT coalesce(sum(x.valor), 0) FROM guia g JOIN recebimento_guia x ON x.guia_id = g.id" \
-  "   JOIN recebimento r ON r.id = x.recebimento_id WHERE g.lote_id = lt.id"                \
+  "  (SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr"                           \
+  "   JOIN recebimento r ON r.id = lr.recebimento_id WHERE lr.lote_id = lt.id"              \
   "   AND r.recuperado = 0) AS recebido_dos_previstos,"                                     \
   "  0 AS realizado, 0 AS atraso_soma, 0 AS atraso_base"                                    \
   " FROM lt WHERE lt.previsao >= ?1 AND lt.previsao < ?2"                                   \
   " UNION ALL"                                                                              \
-  " SELECT substr(r.data, 1, 7), r.operadora_id, 0, 0, 0, x.valor,"                         \
+  " SELECT substr(r.data, 1, 7), r.operadora_id, 0, 0, 0, lr.valor,"                        \
   "  CASE WHEN lt.previsao IS NOT NULL"                                                     \
-  "   THEN x.valor * CAST(julianday(r.data) - julianday(lt.previsao) AS INTEGER) ELSE 0 END," \
-  "  CASE WHEN lt.previsao IS NOT NULL THEN x.valor ELSE 0 END"                             \
-  " FROM recebimento r JOIN recebimento_guia x ON x.recebimento_id = r.id"                  \
-  " JOIN guia g ON g.id = x.guia_id LEFT JOIN lt ON lt.id = g.lote_id"                      \
+  "   THEN lr.valor * CAST(julianday(r.data) - julianday(lt.previsao) AS INTEGER) ELSE 0 END," \
+  "  CASE WHEN lt.previsao IS NOT NULL THEN lr.valor ELSE 0 END"                            \
+  " FROM recebimento r JOIN lote_recebimento lr ON lr.recebimento_id = r.id"                \
+  " LEFT JOIN lt ON lt.id = lr.lote_id"                                                     \
   " WHERE r.recuperado = 0 AND r.data >= ?1 AND r.data < ?2"                                \
   " AND (?3 = -1 OR r.operadora_id = ?3))"
 #define PREV_COLS                                                                           \

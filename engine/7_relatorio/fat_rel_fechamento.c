@@ -17,13 +17,15 @@
 
 /* ?1 competência (AAAA-MM), ?2 first day of it, ?3 first day after it.
 ** One row per source line, keyed by operadora_id (0 = particulares, NULL =
-** repasse adjustments, which belong to no operadora). */
+** repasse adjustments, which belong to no operadora). The convênios' faturado
+** and glosado are the month's counters (rel_mes, 060_relatorios.sql: guias
+** not cancelled of the competência and their glosas), not the guias one by
+** one; an operadora counts when it has guias in the month. */
 #define RESUMO_FONTE                                                                        \
   "WITH fonte AS ("                                                                         \
-  " SELECT g.operadora_id AS k, g.valor_total AS faturado,"                                 \
-  "  (SELECT coalesce(sum(gl.valor), 0) FROM glosa gl WHERE gl.guia_id = g.id) AS glosado," \
+  " SELECT m.operadora_id AS k, m.faturado AS faturado, m.glosado AS glosado,"             \
   "  0 AS notas, 0 AS bruto, 0 AS liquido, 0 AS tarifas, 0 AS repasse"                      \
-  " FROM guia g WHERE g.competencia = ?1 AND g.status <> 'cancelada'"                       \
+  " FROM rel_mes m WHERE m.competencia = ?1 AND m.operadora_id <> 0 AND m.guias > 0"        \
   " UNION ALL"                                                                              \
   " SELECT 0, p.valor, 0, 0, 0, 0, 0, 0 FROM particular p"                                  \
   "  WHERE p.data >= ?2 AND p.data < ?3 AND p.status <> 'cancelado'"                        \

@@ -9,6 +9,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "fat_csv.h"
+#include "fat_mem.h"
 #include "fat_rel.h"
 #include "fat_store_int.h"
 
@@ -148,5 +150,28 @@ FAT_NODISCARD fat_rc rel_hoje(const fat_rel_params *p, char out[11], fat_err *er
 /* The aging table of fat_rel_inadimplencia (also on the dashboard). */
 FAT_NODISCARD fat_rc rel_aging_tabela(fat_store *st, cJSON *rel, int64_t op, const char *hoje,
                                       fat_err *err);
+
+/* A report's CSV (fat_rel_csv) written as it is produced, table by table or
+** in parts of a table, for a report whose lines come in pages: rel_csv_abrir
+** writes the BOM and the report's title row; rel_csv_tabela the parts of
+** table tab that partes asks for (REL_CSV_CABECALHO: the blank row, the
+** table's title and its header; REL_CSV_LINHAS: its lines; REL_CSV_TOTAL:
+** its total row, when it has one); rel_csv_fechar hands the rest to esc
+** when ok, and ends c (always call it once after a successful abrir). The
+** text goes to esc in pieces of ~64 KB; an error of esc stops the writer
+** and is returned. */
+#define REL_CSV_CABECALHO 1
+#define REL_CSV_LINHAS 2
+#define REL_CSV_TOTAL 4
+typedef struct rel_csv {
+  fat_buf b;       /* what is not yet handed to esc */
+  fat_csv w;       /* the CSV writer over b */
+  fat_escrita esc; /* where the text goes */
+  void *u;
+} rel_csv;
+FAT_NODISCARD fat_rc rel_csv_abrir(rel_csv *c, const cJSON *rel, fat_escrita esc, void *u,
+                                   fat_err *err);
+FAT_NODISCARD fat_rc rel_csv_tabela(rel_csv *c, const cJSON *tab, int partes, fat_err *err);
+FAT_NODISCARD fat_rc rel_csv_fechar(rel_csv *c, int ok, fat_err *err);
 
 #endif

@@ -622,48 +622,113 @@ static fat_rc csv_linha(fat_csv *w, const cJSON *o, const col_lida *c, size_t n,
   return rc;
 }
 
+/* Hand what the buffer holds to the writer: always when tudo, else once it
+** passes 64 KB (pieces of that size, whatever the number of rows). */
+static fat_rc csv_despeja(rel_csv *c, int tudo, fat_err *err)
+{
+  fat_rc rc;
+
+  if (c->b.len == 0 || (!tudo && c->b.len < ((size_t)64 << 10)))
+    return FAT_OK;
+  rc = c->esc(c->u, c->b.data, c->b.len, err);
+  fat_buf_reset(&c->b);
+  return rc;
+}
+
+fat_rc rel_csv_abrir(rel_csv *c, const cJSON *rel, fat_escrita esc, void *u, fat_err *err)
+{
+  fat_rc rc;
+
+  c->esc = esc;
+  c->u = u;
+  fat_buf_init(&c->b, REL_CSV_MAX);
+  rc = fat_csv_begin(&c->w, &c->b, err);
+  if (rc == FAT_OK)
+    rc =
+      fat_csv_row(&c->w, err, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rel, "titulo")),
+                  (const char *)NULL);
+  if (rc != FAT_OK)
+    fat_buf_fini(&c->b);
+  return rc;
+}
+
+fat_rc rel_csv_tabela(rel_csv *c, const cJSON *tab, int partes, fat_err *err)
+{
+  const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tab, "titulo"));
+  const cJSON *r, *tot;
+  col_lida cols[MAX_COLS];
+  size_t n = colunas(tab, cols, MAX_COLS), i;
+  fat_rc rc = FAT_OK;
+
+  if (n == 0)
+    return FAT_OK;
+  if (partes & REL_CSV_CABECALHO) {
+    rc = fat_csv_end_row(&c->w, err); /* a blank row between tables */
+    if (rc == FAT_OK)
+      rc = fat_csv_row(&c->w, err, t != NULL ? t : "", (const char *)NULL);
+    for (i = 0; i < n && rc == FAT_OK; i++)
+      rc = fat_csv_text(&c->w, cols[i].rotulo, err);
+    if (rc == FAT_OK)
+      rc = fat_csv_end_row(&c->w, err);
+  }
+  if (partes & REL_CSV_LINHAS)
+    cJSON_ArrayForEach(r, rel_linhas_de(tab))
+    {
+      if (rc == FAT_OK)
+        rc = csv_linha(&c->w, r, cols, n, NULL, err);
+      if (rc == FAT_OK)
+        rc = csv_despeja(c, 0, err);
+      if (rc != FAT_OK)
+        break;
+    }
+  tot = cJSON_GetObjectItemCaseSensitive(tab, "total");
+  if (rc == FAT_OK && (partes & REL_CSV_TOTAL) && cJSON_IsObject(tot))
+    rc = csv_linha(&c->w, tot, cols, n, "Total", err);
+  if (rc == FAT_OK)
+    rc = csv_despeja(c, 0, err);
+  return rc;
+}
+
+fat_rc rel_csv_fechar(rel_csv *c, int ok, fat_err *err)
+{
+  fat_rc rc = ok ? csv_despeja(c, 1, err) : FAT_OK;
+
+  fat_buf_fini(&c->b);
+  return rc;
+}
+
+fat_rc fat_rel_csv_escrever(const cJSON *rel, fat_escrita w, void *u, fat_err *err)
+{
+  const cJSON *tab;
+  rel_csv c;
+  fat_rc fim, rc = rel_csv_abrir(&c, rel, w, u, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  cJSON_ArrayForEach(tab, cJSON_GetObjectItemCaseSensitive(rel, "tabelas"))
+  {
+    rc = rel_csv_tabela(&c, tab, REL_CSV_CABECALHO | REL_CSV_LINHAS | REL_CSV_TOTAL, err);
+    if (rc != FAT_OK)
+      break;
+  }
+  fim = rel_csv_fechar(&c, rc == FAT_OK, err);
+  return rc != FAT_OK ? rc : fim;
+}
+
+static fat_rc csv_junta(void *u, const char *p, size_t n, fat_err *err)
+{
+  return fat_buf_append(u, p, n, err);
+}
+
 fat_rc fat_rel_csv(const cJSON *rel, char **csv, size_t *len, fat_err *err)
 {
-  const cJSON *tab, *r, *tot;
-  col_lida c[MAX_COLS];
   fat_buf b;
-  fat_csv w;
-  size_t n, i;
   fat_rc rc;
 
   *csv = NULL;
   *len = 0;
   fat_buf_init(&b, REL_CSV_MAX);
-  rc = fat_csv_begin(&w, &b, err);
-  if (rc == FAT_OK)
-    rc = fat_csv_row(&w, err, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rel, "titulo")),
-                     (const char *)NULL);
-  cJSON_ArrayForEach(tab, cJSON_GetObjectItemCaseSensitive(rel, "tabelas"))
-  {
-    const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tab, "titulo"));
-
-    if (rc != FAT_OK)
-      break;
-    n = colunas(tab, c, MAX_COLS);
-    if (n == 0)
-      continue;
-    rc = fat_csv_end_row(&w, err); /* a blank row between tables */
-    if (rc == FAT_OK)
-      rc = fat_csv_row(&w, err, t != NULL ? t : "", (const char *)NULL);
-    for (i = 0; i < n && rc == FAT_OK; i++)
-      rc = fat_csv_text(&w, c[i].rotulo, err);
-    if (rc == FAT_OK)
-      rc = fat_csv_end_row(&w, err);
-    cJSON_ArrayForEach(r, rel_linhas_de(tab))
-    {
-      if (rc != FAT_OK)
-        break;
-      rc = csv_linha(&w, r, c, n, NULL, err);
-    }
-    tot = cJSON_GetObjectItemCaseSensitive(tab, "total");
-    if (rc == FAT_OK && cJSON_IsObject(tot))
-      rc = csv_linha(&w, tot, c, n, "Total", err);
-  }
+  rc = fat_rel_csv_escrever(rel, csv_junta, &b, err);
   if (rc != FAT_OK) {
     fat_buf_fini(&b);
     return rc;

@@ -416,6 +416,13 @@ fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err)
     "DELETE FROM lote_prazo_protocolo",
     "INSERT INTO lote_prazo_protocolo (operadora_id, lotes, dias) "
     FAT_LOTE_PRAZO_PROTOCOLO_RECONTAGEM,
+    /* the balance of each lote and its receipts (migration 092) */
+    "DELETE FROM lote_saldo",
+    "INSERT INTO lote_saldo (lote_id, guias, esperado, recuperavel, recebido, deferido,"
+    " recursado, recuperadas) " FAT_LOTE_SALDO_RECONTAGEM,
+    "DELETE FROM lote_recebimento",
+    "INSERT INTO lote_recebimento (lote_id, recebimento_id, valor, guias) "
+    FAT_LOTE_RECEBIMENTO_RECONTAGEM,
     /* the guia's competência copied on each glosa (migration 085) */
     "UPDATE glosa SET competencia = (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)"
     " WHERE competencia IS NOT (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)",
@@ -850,45 +857,44 @@ static const char sql_glosas_todas[] =
 /* prevista is a yes/no/not analysed flag: true/false/null as in fat_glosa.h.
 ** Replaced by name: cJSON_ReplaceItemViaPointer would leave the new item
 ** without its key. */
-static fat_rc glosa_flags(cJSON *rows, fat_err *err)
+static fat_rc glosa_flag(cJSON *r, fat_err *err)
 {
-  cJSON *r, *b;
+  cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "prevista"), *b;
 
-  cJSON_ArrayForEach(r, rows)
-  {
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(r, "prevista");
-
-    if (!cJSON_IsNumber(v))
-      continue;
-    b = cJSON_CreateBool(v->valuedouble != 0);
-    if (b == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(r, "prevista", b)) {
-      cJSON_Delete(b);
-      return fat_err_oom(err);
-    }
+  if (!cJSON_IsNumber(v))
+    return FAT_OK;
+  b = cJSON_CreateBool(v->valuedouble != 0);
+  if (b == NULL || !cJSON_ReplaceItemInObjectCaseSensitive(r, "prevista", b)) {
+    cJSON_Delete(b);
+    return fat_err_oom(err);
   }
   return FAT_OK;
 }
 
-fat_rc fat_relatorio_glosas(fat_store *st, const fat_glosa_filtro *f, fat_pagina *p,
-                            cJSON **out, fat_err *err)
+static fat_rc glosa_flags(cJSON *rows, fat_err *err)
 {
-  fat_glosa_filtro none;
-  const char *sql, *comp, *situacao;
-  int64_t op = 0, after;
-  int limite;
+  cJSON *r;
+  fat_rc rc = FAT_OK;
+
+  cJSON_ArrayForEach(r, rows)
+  {
+    rc = glosa_flag(r, err);
+    if (rc != FAT_OK)
+      break;
+  }
+  return rc;
+}
+
+/* The glosas of f below id `after`, newest first, at most `limite` rows
+** (-1: all): the statement of fat_relatorio_glosas and
+** fat_relatorio_glosas_cada, prepared and bound (f is not NULL). */
+static fat_rc glosas_stmt(fat_store *st, const fat_glosa_filtro *f, int64_t op, int64_t after,
+                          int64_t limite, fat_stmt **out, fat_err *err)
+{
+  const char *sql, *comp = nonempty(f->competencia), *situacao = nonempty(f->situacao);
   fat_stmt *s;
   fat_rc rc;
 
-  *out = NULL;
-  if (f == NULL) {
-    memset(&none, 0, sizeof none);
-    f = &none;
-  }
-  comp = nonempty(f->competencia);
-  situacao = nonempty(f->situacao);
-  rc = listing_args(st, p, comp, f->operadora, &limite, &after, &op, err);
-  if (rc != FAT_OK)
-    return rc;
   if (f->guia_id > 0)
     sql = sql_glosas_guia;
   else if (f->retorno_id > 0)
@@ -910,7 +916,30 @@ fat_rc fat_relatorio_glosas(fat_store *st, const fat_glosa_filtro *f, fat_pagina
   fat_bind_int(s, 6, f->retorno_id > 0 ? f->retorno_id : 0);
   fat_bind_int(s, 7, f->guia_id > 0 ? f->guia_id : 0);
   fat_bind_int(s, 8, after);
-  fat_bind_int(s, 9, (int64_t)limite + 1);
+  fat_bind_int(s, 9, limite);
+  *out = s;
+  return FAT_OK;
+}
+
+fat_rc fat_relatorio_glosas(fat_store *st, const fat_glosa_filtro *f, fat_pagina *p, cJSON **out,
+                            fat_err *err)
+{
+  fat_glosa_filtro none;
+  int64_t op = 0, after;
+  int limite;
+  fat_stmt *s;
+  fat_rc rc;
+
+  *out = NULL;
+  if (f == NULL) {
+    memset(&none, 0, sizeof none);
+    f = &none;
+  }
+  rc = listing_args(st, p, nonempty(f->competencia), f->operadora, &limite, &after, &op, err);
+  if (rc == FAT_OK)
+    rc = glosas_stmt(st, f, op, after, (int64_t)limite + 1, &s, err);
+  if (rc != FAT_OK)
+    return rc;
   rc = page_rows(st, s, limite, p, out, err);
   if (rc == FAT_OK)
     rc = glosa_flags(*out, err);
@@ -918,6 +947,40 @@ fat_rc fat_relatorio_glosas(fat_store *st, const fat_glosa_filtro *f, fat_pagina
     cJSON_Delete(*out);
     *out = NULL;
   }
+  return rc;
+}
+
+fat_rc fat_relatorio_glosas_cada(fat_store *st, const fat_glosa_filtro *f,
+                                 fat_relatorio_glosa_cada_fn cada, void *u, fat_err *err)
+{
+  fat_glosa_filtro none;
+  int64_t op = 0, after;
+  int limite, step;
+  fat_stmt *s;
+  fat_rc rc;
+
+  if (f == NULL) {
+    memset(&none, 0, sizeof none);
+    f = &none;
+  }
+  rc = listing_args(st, NULL, nonempty(f->competencia), f->operadora, &limite, &after, &op, err);
+  if (rc == FAT_OK)
+    rc = glosas_stmt(st, f, op, after, -1, &s, err); /* LIMIT -1: every row */
+  if (rc != FAT_OK)
+    return rc;
+  for (step = fat_stmt_step(s); step == FAT_ROW; step = fat_stmt_step(s)) {
+    cJSON *row = fat_store_row_json(s, 0);
+
+    rc = row != NULL ? glosa_flag(row, err) : fat_err_oom(err);
+    if (rc == FAT_OK)
+      rc = cada(u, row, err);
+    cJSON_Delete(row);
+    if (rc != FAT_OK)
+      break;
+  }
+  if (rc == FAT_OK && step != FAT_DONE)
+    rc = fat_store_dberr(st, err, "não foi possível listar as glosas");
+  fat_stmt_reset(s);
   return rc;
 }
 

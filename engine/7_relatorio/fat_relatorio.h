@@ -143,6 +143,18 @@ FAT_NODISCARD fat_rc fat_relatorio_retornos(fat_store *st, fat_pagina *p, cJSON 
 FAT_NODISCARD fat_rc fat_relatorio_glosas(fat_store *st, const fat_glosa_filtro *f,
                                           fat_pagina *p, cJSON **out, fat_err *err);
 
+/* The same glosas, one at a time and in the same order (newest first), for
+** a list that may be long (every glosa of a million guias): cada(u, glosa,
+** err) gets each row as fat_relatorio_glosas would hold it (valid only
+** during the call), so memory does not grow with their number. One
+** statement reads them all (one consistent view, no pages). A non-FAT_OK
+** return from cada stops the list and is returned. Filter errors as
+** fat_relatorio_glosas. */
+typedef fat_rc (*fat_relatorio_glosa_cada_fn)(void *u, const cJSON *glosa, fat_err *err);
+FAT_NODISCARD fat_rc fat_relatorio_glosas_cada(fat_store *st, const fat_glosa_filtro *f,
+                                               fat_relatorio_glosa_cada_fn cada, void *u,
+                                               fat_err *err);
+
 /* One glosa as a row of fat_relatorio_glosas. FAT_ENOTFOUND when absent. */
 FAT_NODISCARD fat_rc fat_relatorio_glosa(fat_store *st, int64_t id, cJSON **out, fat_err *err);
 
@@ -187,5 +199,42 @@ FAT_NODISCARD fat_rc fat_relatorio_lote_relacao_csv(fat_store *st, int64_t id, c
   " AS INTEGER))), 0) AS dias"                                                             \
   " FROM lote WHERE protocolo_data IS NOT NULL AND enviado_em IS NOT NULL"                 \
   " GROUP BY operadora_id"
+
+/* The counters of lote_saldo recounted from the guias, demonstrativos,
+** glosas, recursos and receipts: a SELECT of (lote_id, guias, esperado,
+** recuperavel, recebido, deferido, recursado, recuperadas) for every lote
+** (zeros for a lote without guias), the definitions of
+** schemas/092_lote_saldo.sql. fat_relatorio_recontar rebuilds the table from
+** it; `faturo verificar` (lote_saldo_recontado) compares them. */
+#define FAT_LOTE_SALDO_RECONTAGEM                                                           \
+  "SELECT l.id AS lote_id, coalesce(r.guias, 0) AS guias, coalesce(r.esperado, 0) AS esperado," \
+  " coalesce(r.recuperavel, 0) AS recuperavel, coalesce(r.recebido, 0) AS recebido,"        \
+  " coalesce(r.deferido, 0) AS deferido, coalesce(r.recursado, 0) AS recursado,"            \
+  " coalesce(r.recuperadas, 0) AS recuperadas"                                              \
+  " FROM lote l LEFT JOIN ("                                                                \
+  " SELECT g.lote_id AS lote_id, sum(g.status <> 'cancelada') AS guias,"                    \
+  " sum(CASE WHEN g.status <> 'cancelada' THEN coalesce((SELECT rg.valor_liberado"          \
+  "  FROM retorno_guia rg WHERE rg.guia_id = g.id AND rg.valor_liberado IS NOT NULL"        \
+  "  ORDER BY rg.id DESC LIMIT 1), g.valor_total) ELSE 0 END) AS esperado,"                 \
+  " sum(CASE WHEN g.status <> 'cancelada' THEN (SELECT coalesce(sum(gl.valor_recuperado), 0)" \
+  "  FROM glosa gl WHERE gl.guia_id = g.id) ELSE 0 END) AS recuperavel,"                    \
+  " sum(CASE WHEN g.status <> 'cancelada' THEN (SELECT coalesce(sum(x.valor), 0)"           \
+  "  FROM recebimento_guia x WHERE x.guia_id = g.id) ELSE 0 END) AS recebido,"              \
+  " sum((SELECT coalesce(sum(gl.valor_recuperado), 0) FROM glosa gl WHERE gl.guia_id = g.id))" \
+  "  AS deferido,"                                                                          \
+  " sum((SELECT coalesce(sum(ri.valor_recursado), 0) FROM glosa gl"                         \
+  "  JOIN recurso_item ri ON ri.glosa_id = gl.id WHERE gl.guia_id = g.id)) AS recursado,"   \
+  " sum((SELECT count(*) FROM glosa gl WHERE gl.guia_id = g.id"                             \
+  "  AND (gl.situacao = 'recuperada' OR gl.situacao = 'recuperada_parcial'))) AS recuperadas" \
+  " FROM guia g WHERE g.lote_id IS NOT NULL GROUP BY g.lote_id) r ON r.lote_id = l.id"
+
+/* The counters of lote_recebimento recounted from the receipt lines: a
+** SELECT of (lote_id, recebimento_id, valor, guias), lote 0 for the guias in
+** no lote (schemas/092_lote_saldo.sql). */
+#define FAT_LOTE_RECEBIMENTO_RECONTAGEM                                                     \
+  "SELECT coalesce(g.lote_id, 0) AS lote_id, x.recebimento_id AS recebimento_id,"           \
+  " sum(x.valor) AS valor, count(*) AS guias"                                               \
+  " FROM recebimento_guia x JOIN guia g ON g.id = x.guia_id"                                \
+  " GROUP BY coalesce(g.lote_id, 0), x.recebimento_id"
 
 #endif

@@ -19,39 +19,69 @@
 ** an XML document never does (it starts with '<', a BOM or blanks). */
 static const unsigned char zstd_magic[4] = {0x28, 0xB5, 0x2F, 0xFD};
 
-/* Compress xml[0..len) into a new buffer *out (fat_free), *out_len bytes. */
-static fat_rc comprimir(const void *xml, size_t len, void **out, size_t *out_len, fat_err *err)
+struct fat_lote_xml_z {
+  ZSTD_CCtx *cx;  /* level and checksum set once */
+  void *buf;      /* the last frame; reused while it is big enough */
+  size_t cap;
+};
+
+fat_rc fat_lote_xml_z_new(fat_lote_xml_z **out, fat_err *err)
 {
-  size_t cap = ZSTD_compressBound(len), n;
-  ZSTD_CCtx *cx = ZSTD_createCCtx();
-  void *buf = fat_malloc(cap);
-  fat_rc rc = FAT_OK;
+  fat_lote_xml_z *z = fat_calloc(1, sizeof *z);
+  size_t n;
 
   *out = NULL;
-  *out_len = 0;
-  if (cx == NULL || buf == NULL) {
-    rc = fat_err_oom(err);
-    goto out;
+  if (z == NULL)
+    return fat_err_oom(err);
+  z->cx = ZSTD_createCCtx();
+  if (z->cx == NULL) {
+    fat_free(z);
+    return fat_err_oom(err);
   }
   /* with the frame's checksum a damaged blob fails to read instead of
   ** yielding other bytes */
-  n = ZSTD_CCtx_setParameter(cx, ZSTD_c_compressionLevel, XML_NIVEL);
+  n = ZSTD_CCtx_setParameter(z->cx, ZSTD_c_compressionLevel, XML_NIVEL);
   if (!ZSTD_isError(n))
-    n = ZSTD_CCtx_setParameter(cx, ZSTD_c_checksumFlag, 1);
-  if (!ZSTD_isError(n))
-    n = ZSTD_compress2(cx, buf, cap, xml, len);
+    n = ZSTD_CCtx_setParameter(z->cx, ZSTD_c_checksumFlag, 1);
   if (ZSTD_isError(n)) {
-    rc = fat_err_set(err, FAT_EDB, "erro ao comprimir o XML do lote (%s)",
-                     ZSTD_getErrorName(n));
-    goto out;
+    fat_lote_xml_z_free(z);
+    return fat_err_set(err, FAT_EDB, "erro ao comprimir o XML do lote (%s)",
+                       ZSTD_getErrorName(n));
   }
-  *out = buf;
+  *out = z;
+  return FAT_OK;
+}
+
+void fat_lote_xml_z_free(fat_lote_xml_z *z)
+{
+  if (z == NULL)
+    return;
+  ZSTD_freeCCtx(z->cx);
+  fat_free(z->buf);
+  fat_free(z);
+}
+
+/* Compress xml[0..len) with z into z->buf; *out_len bytes. */
+static fat_rc comprimir(fat_lote_xml_z *z, const void *xml, size_t len, size_t *out_len,
+                        fat_err *err)
+{
+  size_t cap = ZSTD_compressBound(len), n;
+
+  *out_len = 0;
+  if (cap > z->cap) {
+    fat_free(z->buf);
+    z->buf = fat_malloc(cap);
+    z->cap = z->buf != NULL ? cap : 0;
+    if (z->buf == NULL)
+      return fat_err_oom(err);
+  }
+  /* compress2 starts a new frame with the parameters set in _z_new */
+  n = ZSTD_compress2(z->cx, z->buf, cap, xml, len);
+  if (ZSTD_isError(n))
+    return fat_err_set(err, FAT_EDB, "erro ao comprimir o XML do lote (%s)",
+                       ZSTD_getErrorName(n));
   *out_len = n;
-  buf = NULL;
-out:
-  fat_free(buf);
-  ZSTD_freeCCtx(cx);
-  return rc;
+  return FAT_OK;
 }
 
 /* The XML of a stored blob b[0..n): a zstd frame is decompressed, anything
@@ -95,16 +125,16 @@ out:
   return rc;
 }
 
-fat_rc fat_lote_xml_gravar(fat_store *st, int64_t lote_id, const void *xml, size_t len,
-                           fat_err *err)
+fat_rc fat_lote_xml_gravar_z(fat_store *st, fat_lote_xml_z *z, int64_t lote_id, const void *xml,
+                             size_t len, fat_err *err)
 {
   static const char del[] = "DELETE FROM lote_xml WHERE lote_id = ?1";
   /* Update, then insert: an upsert would fire the INSERT trigger of a sent
   ** lote even when it replaces a recorded rewrite. */
   static const char upd[] = "UPDATE lote_xml SET xml = ?2 WHERE lote_id = ?1";
   static const char ins[] = "INSERT INTO lote_xml (lote_id, xml) VALUES (?1, ?2)";
+  fat_lote_xml_z *own = NULL;
   fat_stmt *s;
-  void *z = NULL;
   size_t zlen = 0;
   fat_rc rc;
 
@@ -115,15 +145,21 @@ fat_rc fat_lote_xml_gravar(fat_store *st, int64_t lote_id, const void *xml, size
     fat_bind_int(s, 1, lote_id);
     return fat_store_step_done(st, s, "erro ao apagar o XML do lote", err);
   }
-  rc = comprimir(xml, len, &z, &zlen, err);
+  if (z == NULL) {
+    rc = fat_lote_xml_z_new(&own, err);
+    if (rc != FAT_OK)
+      return rc;
+    z = own;
+  }
+  rc = comprimir(z, xml, len, &zlen, err);
   if (rc == FAT_OK)
     rc = fat_store_prepare(st, upd, &s, err);
   if (rc != FAT_OK)
     goto out;
-  /* the compressed XML is bound without a copy: z lives through the step,
-  ** and the binding is cleared before it is freed */
+  /* the compressed XML is bound without a copy: z->buf lives through the
+  ** step, and the binding is cleared before it is reused or freed */
   fat_bind_int(s, 1, lote_id);
-  fat_bind_blob_static(s, 2, z, zlen); /* a failed bind fails the step */
+  fat_bind_blob_static(s, 2, z->buf, zlen); /* a failed bind fails the step */
   rc = fat_store_step_done(st, s, "erro ao gravar o XML do lote", err);
   fat_bind_blob(s, 2, NULL, 0);
   if (rc != FAT_OK || fat_store_changes(st) > 0)
@@ -132,12 +168,18 @@ fat_rc fat_lote_xml_gravar(fat_store *st, int64_t lote_id, const void *xml, size
   if (rc != FAT_OK)
     goto out;
   fat_bind_int(s, 1, lote_id);
-  fat_bind_blob_static(s, 2, z, zlen);
+  fat_bind_blob_static(s, 2, z->buf, zlen);
   rc = fat_store_step_done(st, s, "erro ao gravar o XML do lote", err);
   fat_bind_blob(s, 2, NULL, 0);
 out:
-  fat_free(z);
+  fat_lote_xml_z_free(own);
   return rc;
+}
+
+fat_rc fat_lote_xml_gravar(fat_store *st, int64_t lote_id, const void *xml, size_t len,
+                           fat_err *err)
+{
+  return fat_lote_xml_gravar_z(st, NULL, lote_id, xml, len, err);
 }
 
 fat_rc fat_lote_xml_ler(fat_store *st, int64_t lote_id, char **xml, size_t *len, fat_err *err)

@@ -36,6 +36,19 @@
 FAT_NODISCARD fat_rc fat_lote_xml_gravar(fat_store *st, int64_t lote_id, const void *xml,
                                          size_t len, fat_err *err);
 
+/* A compressor kept from one lote to the next (zstd's context and the
+** frame buffer: ~1 MB that fat_lote_xml_gravar sets up and zeroes for each
+** call), for a caller that stores many lotes (lote fechar). Not shared
+** between threads. */
+typedef struct fat_lote_xml_z fat_lote_xml_z;
+FAT_NODISCARD fat_rc fat_lote_xml_z_new(fat_lote_xml_z **out, fat_err *err);
+void fat_lote_xml_z_free(fat_lote_xml_z *z); /* NULL ok */
+
+/* fat_lote_xml_gravar compressing with z (NULL: a context of its own); the
+** stored bytes are the same. */
+FAT_NODISCARD fat_rc fat_lote_xml_gravar_z(fat_store *st, fat_lote_xml_z *z, int64_t lote_id,
+                                           const void *xml, size_t len, fat_err *err);
+
 /* The XML of lote lote_id: a new NUL-terminated copy in *xml (fat_free; the
 ** NUL is not counted in *len). *xml = NULL and *len = 0, FAT_OK, when the
 ** lote has no XML (open, or no such lote: the caller knows which it asked).

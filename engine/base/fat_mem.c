@@ -56,6 +56,7 @@ typedef struct blk_tls {
   unsigned short n[FAT_BLK_KINDS][FAT_BLK_CLASSES];
   size_t bytes[FAT_BLK_KINDS];
   unsigned long hits[FAT_BLK_KINDS];
+  size_t cap; /* bytes kept per kind (fat_blk_set_cap); 0: FAT_BLK_MAX_BYTES */
   int state; /* 0: no block kept yet; 1: drained at thread exit; 2: exited */
 } blk_tls;
 
@@ -119,7 +120,7 @@ void *fat_blk_get(int kind, unsigned cls)
 int fat_blk_put(int kind, unsigned cls, void *p)
 {
   if (cls >= FAT_BLK_CLASSES || blk.n[kind][cls] >= BLK_CLASS_MAX ||
-      blk.bytes[kind] + (size_t)cls * 16 > FAT_BLK_MAX_BYTES || blk_real_free[kind] == NULL)
+      blk.bytes[kind] + (size_t)cls * 16 > fat_blk_cap() || blk_real_free[kind] == NULL)
     return 0;
   if (blk.state != 0) {
     if (blk.state == 2)
@@ -145,6 +146,20 @@ void fat_blk_drain(int kind)
 }
 
 unsigned long fat_blk_hits(int kind) { return blk.hits[kind]; }
+
+size_t fat_blk_bytes(int kind) { return kind >= 0 && kind < FAT_BLK_KINDS ? blk.bytes[kind] : 0; }
+
+size_t fat_blk_cap(void) { return blk.cap != 0 ? blk.cap : FAT_BLK_MAX_BYTES; }
+
+void fat_blk_set_cap(size_t max_bytes)
+{
+  int k;
+
+  blk.cap = max_bytes < FAT_BLK_MAX_BYTES ? max_bytes : 0;
+  for (k = 0; k < FAT_BLK_KINDS; k++)
+    if (blk.bytes[k] > fat_blk_cap())
+      fat_blk_drain(k);
+}
 
 int fat_blk_libc_enabled(void) { return BLK_LIBC; }
 

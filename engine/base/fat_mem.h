@@ -75,6 +75,16 @@ void fat_blk_set_free(int kind, void (*real_free)(void *));
 void fat_blk_drain(int kind);
 /* Requests of kind served from the calling thread's lists so far (tests). */
 unsigned long fat_blk_hits(int kind);
+/* Bytes the calling thread's lists of kind hold now. */
+size_t fat_blk_bytes(int kind);
+/* Keep at most max_bytes in each of the calling thread's lists from now on
+** (FAT_BLK_MAX_BYTES when larger or 0, the default of every thread); a list
+** holding more is given back to its allocator now. For a thread that works
+** beside another one whose lists already hold the bursts (conferir's
+** worker threads: docs/desempenho.md, rodada 7). */
+void fat_blk_set_cap(size_t max_bytes);
+/* The calling thread's cap (fat_blk_set_cap). */
+size_t fat_blk_cap(void);
 /* 1 when fat_malloc and fat_free use the cache (0 in sanitizer builds,
 ** which must see every free of our own blocks). */
 int fat_blk_libc_enabled(void);

@@ -234,6 +234,23 @@ FAT_NODISCARD fat_rc fat_guia_save(fat_store *st, fat_guia *g, fat_err *err);
 FAT_NODISCARD fat_rc fat_guia_save_ids(fat_store *st, fat_guia *g, int64_t operadora_id,
                                        int64_t prestador_id, fat_err *err);
 
+/* A saver of many guias in one transaction (an import): it remembers the
+** beneficiários (by CPF), carteiras and profissionais (by conselho + número
+** + UF) it has written and the values it wrote, so that a guia repeating
+** them skips the look-up and the update that would change nothing. The
+** database ends exactly as with fat_guia_save_ids guia by guia. It is valid
+** only inside the caller's transaction and while nothing else writes those
+** rows; after a failed save it forgets everything (the caller rolls back).
+** It keeps at most a few thousand people, then starts over (memory does not
+** grow with the file). fat_guia_saver_free(NULL) is a no-op. */
+typedef struct fat_guia_saver fat_guia_saver;
+FAT_NODISCARD fat_rc fat_guia_saver_new(fat_guia_saver **out, fat_err *err);
+void fat_guia_saver_free(fat_guia_saver *sv);
+/* fat_guia_save_ids through the saver sv (NULL: fat_guia_save_ids). */
+FAT_NODISCARD fat_rc fat_guia_saver_save(fat_guia_saver *sv, fat_store *st, fat_guia *g,
+                                         int64_t operadora_id, int64_t prestador_id,
+                                         fat_err *err);
+
 /* ---- Helpers added by Part A (model) ---- */
 
 /* Free a profissional and its strings; NULL is a no-op. */

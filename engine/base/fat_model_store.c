@@ -22,17 +22,26 @@
       return fat_err_oom(err);                                                                   \
   } while (0)
 
-/* Text column as an owned string, '' mapped to NULL. */
+/* Text column as an owned string, '' mapped to NULL. The column is read
+** once (type, text, length): a guia has ~90 of them, most of them short. */
 static char *col_str(fat_stmt *s, int i, int *oom)
 {
   const char *t;
+  char *d;
 
   if (fat_col_is_null(s, i))
     return NULL;
   t = fat_col_text(s, i);
-  if (t != NULL && t[0] == '\0')
+  if (t == NULL) { /* not NULL, so SQLite could not make the text */
+    *oom = 1;
     return NULL;
-  return fat_col_strdup(s, i, oom);
+  }
+  if (t[0] == '\0')
+    return NULL;
+  d = fat_strndup(t, (size_t)fat_col_bytes(s, i));
+  if (d == NULL)
+    *oom = 1;
+  return d;
 }
 
 /* Rows a guia references (operadora, prestador with its code at the
@@ -565,6 +574,173 @@ fat_rc fat_prestador_id(fat_store *st, const char *cnpj, const char *cpf, int64_
   return rc;
 }
 
+/* {--------------------------------------------------------------------
+** The saver's memory (fat_guia_saver): rows this run has written, by key,
+** with the values it wrote. Losing an entry only costs a statement, so a
+** failed allocation empties the table instead of failing the save.
+** --------------------------------------------------------------------- */
+
+typedef struct memo_ent {
+  char *key;   /* NULL: empty slot */
+  char *val;   /* the values last written (NULL: none remembered) */
+  int64_t id;
+} memo_ent;
+
+typedef struct memo {
+  memo_ent *e; /* open addressing */
+  size_t cap, n;
+} memo;
+
+/* Entries per table before it starts over (~1 MB of keys at most). */
+#define MEMO_MAX 4096
+
+struct fat_guia_saver {
+  memo prof;  /* conselho|número|UF -> profissional id; nome|cpf|cbo|especialidade written */
+  memo cpf;   /* CPF -> the beneficiário the look-up by CPF finds */
+  memo benef; /* beneficiário id -> the values its last UPDATE wrote */
+  memo cart;  /* operadora id|número -> beneficiário id; beneficiário|plano|validade written */
+};
+
+static void memo_clear(memo *m)
+{
+  size_t i;
+
+  for (i = 0; i < m->cap; i++) {
+    fat_free(m->e[i].key);
+    fat_free(m->e[i].val);
+  }
+  fat_free(m->e);
+  memset(m, 0, sizeof *m);
+}
+
+static size_t memo_hash(const char *s)
+{
+  size_t h = 1469598103934665603u;
+
+  while (*s != '\0')
+    h = (h ^ (unsigned char)*s++) * 1099511628211u;
+  return h;
+}
+
+/* The slot of key in m: its entry, or the empty slot where it would go
+** (m->cap > 0). */
+static memo_ent *memo_slot(const memo *m, const char *key)
+{
+  size_t j;
+
+  for (j = memo_hash(key) & (m->cap - 1); m->e[j].key != NULL; j = (j + 1) & (m->cap - 1))
+    if (strcmp(m->e[j].key, key) == 0)
+      break;
+  return &m->e[j];
+}
+
+static memo_ent *memo_find(const memo *m, const char *key)
+{
+  memo_ent *e;
+
+  if (m->n == 0)
+    return NULL;
+  e = memo_slot(m, key);
+  return e->key != NULL ? e : NULL;
+}
+
+/* Remember key -> id with the values val (NULL: none). */
+static void memo_put(memo *m, const char *key, const char *val, int64_t id)
+{
+  memo_ent *e;
+  char *nv = NULL;
+
+  if (m->n >= MEMO_MAX)
+    memo_clear(m);
+  if (m->cap == 0) {
+    m->e = fat_calloc(2 * MEMO_MAX, sizeof *m->e);
+    if (m->e == NULL)
+      return;
+    m->cap = 2 * MEMO_MAX;
+  }
+  if (val != NULL) {
+    nv = fat_strdup(val);
+    if (nv == NULL) {
+      memo_clear(m);
+      return;
+    }
+  }
+  e = memo_slot(m, key);
+  if (e->key == NULL) {
+    e->key = fat_strdup(key);
+    if (e->key == NULL) {
+      fat_free(nv);
+      memo_clear(m);
+      return;
+    }
+    m->n++;
+  }
+  fat_free(e->val);
+  e->val = nv;
+  e->id = id;
+}
+
+/* Is val what e remembers as written? */
+static int memo_same(const memo_ent *e, const char *val)
+{
+  return e != NULL && e->val != NULL && strcmp(e->val, val) == 0;
+}
+
+/* Texts joined into one key: each followed by \x1f, NULL written as \x01
+** (texts reaching the store have no control characters). 0 when they do
+** not fit in cap bytes (then nothing is remembered). */
+static int memo_key(char *buf, size_t cap, int n, const char *const *v)
+{
+  size_t o = 0, len;
+  int i;
+
+  for (i = 0; i < n; i++) {
+    const char *t = v[i] != NULL ? v[i] : "\x01";
+
+    len = strlen(t);
+    if (o + len + 2 > cap)
+      return 0;
+    memcpy(buf + o, t, len);
+    o += len;
+    buf[o++] = '\x1f';
+  }
+  buf[o] = '\0';
+  return 1;
+}
+
+/* v >= 0 in decimal at the end of buf[24]: the start of the text (no
+** printf: several per guia saved). */
+static const char *i64_text(char buf[24], int64_t v)
+{
+  uint64_t x = v > 0 ? (uint64_t)v : 0;
+  size_t k = 23;
+
+  buf[k] = '\0';
+  do
+    buf[--k] = (char)('0' + x % 10);
+  while ((x /= 10) > 0);
+  return buf + k;
+}
+
+fat_rc fat_guia_saver_new(fat_guia_saver **out, fat_err *err)
+{
+  *out = fat_calloc(1, sizeof **out);
+  return *out != NULL ? FAT_OK : fat_err_oom(err);
+}
+
+void fat_guia_saver_free(fat_guia_saver *sv)
+{
+  if (sv == NULL)
+    return;
+  memo_clear(&sv->prof);
+  memo_clear(&sv->cpf);
+  memo_clear(&sv->benef);
+  memo_clear(&sv->cart);
+  fat_free(sv);
+}
+
+/* }-------------------------------------------------------------------- */
+
 static fat_rc save_plano(fat_store *st, fat_guia *g, fat_err *err)
 {
   static const char sql_sel[] = "SELECT id FROM plano WHERE operadora_id = ?1 AND codigo = ?2";
@@ -615,8 +791,12 @@ static fat_rc save_prestador_codigo(fat_store *st, fat_guia *g, fat_err *err)
   return fat_store_step_done(st, s, "erro ao gravar código do prestador", err);
 }
 
-/* Create or update the beneficiário and its carteira at the operadora. */
-static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_err *err)
+/* Create or update the beneficiário and its carteira at the operadora.
+** sv (may be NULL) skips what this run has already found or written: the
+** look-up by CPF and by carteira, the UPDATE and the carteira's upsert that
+** would write the same values again. */
+static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_guia_saver *sv,
+                         fat_err *err)
 {
   static const char sql_cpf[] = "SELECT id FROM beneficiario WHERE cpf = ?1 ORDER BY id LIMIT 1";
   static const char sql_cart[] =
@@ -639,45 +819,92 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_err 
       "OR coalesce(excluded.validade, validade) IS NOT validade";
   fat_beneficiario *b = &g->beneficiario;
   const char *nome = b->nome != NULL ? b->nome : g->beneficiario_nome;
+  const char *cns = b->cns != NULL ? b->cns : g->cns;
+  char cart_key[128], num[3][24], val[1024];
+  const memo_ent *e;
   fat_stmt *s;
   int64_t id = 0;
+  int by_cpf = 0, have_cart_key = 0;
   fat_rc rc;
 
+  if (sv != NULL && g->carteira_numero != NULL) {
+    const char *k[2];
+
+    k[0] = i64_text(num[0], g->operadora.id);
+    k[1] = g->carteira_numero;
+    have_cart_key = memo_key(cart_key, sizeof cart_key, 2, k);
+  }
   if (b->cpf != NULL) {
-    rc = fat_store_prepare(st, sql_cpf, &s, err);
-    if (rc != FAT_OK)
-      return rc;
-    fat_bind_text_static(s, 1, b->cpf);
-    rc = query_id(st, s, &id, err);
-    if (rc != FAT_OK)
-      return rc;
+    e = sv != NULL ? memo_find(&sv->cpf, b->cpf) : NULL;
+    if (e != NULL) {
+      id = e->id;
+    } else {
+      rc = fat_store_prepare(st, sql_cpf, &s, err);
+      if (rc != FAT_OK)
+        return rc;
+      fat_bind_text_static(s, 1, b->cpf);
+      rc = query_id(st, s, &id, err);
+      if (rc != FAT_OK)
+        return rc;
+    }
+    by_cpf = id > 0;
   }
   if (id == 0 && g->carteira_numero != NULL) {
-    rc = fat_store_prepare(st, sql_cart, &s, err);
-    if (rc != FAT_OK)
-      return rc;
-    fat_bind_int(s, 1, g->operadora.id);
-    fat_bind_text_static(s, 2, g->carteira_numero);
-    rc = query_id(st, s, &id, err);
-    if (rc != FAT_OK)
-      return rc;
+    /* after this run's upsert of a carteira its beneficiário is the one written */
+    e = have_cart_key ? memo_find(&sv->cart, cart_key) : NULL;
+    if (e != NULL) {
+      id = e->id;
+    } else {
+      rc = fat_store_prepare(st, sql_cart, &s, err);
+      if (rc != FAT_OK)
+        return rc;
+      fat_bind_int(s, 1, g->operadora.id);
+      fat_bind_text_static(s, 2, g->carteira_numero);
+      rc = query_id(st, s, &id, err);
+      if (rc != FAT_OK)
+        return rc;
+    }
   }
   if (id == 0 && b->cpf == NULL && g->carteira_numero == NULL)
     id = old_benef; /* nothing identifies the person: keep the previous link */
   if (id > 0) {
-    rc = fat_store_prepare(st, sql_upd, &s, err);
-    if (rc != FAT_OK)
-      return rc;
-    fat_bind_int(s, 1, id);
-    fat_bind_text_static(s, 2, b->nome);
-    fat_bind_text_static(s, 3, b->nome_social);
-    fat_bind_text_static(s, 4, b->cpf);
-    fat_bind_text_static(s, 5, b->cns != NULL ? b->cns : g->cns);
-    fat_bind_text_static(s, 6, b->nascimento);
-    fat_bind_text_static(s, 7, b->sexo);
-    rc = fat_store_step_done(st, s, "erro ao atualizar beneficiário", err);
-    if (rc != FAT_OK)
-      return rc;
+    const char *v[6], *idk;
+    int have_val;
+
+    v[0] = b->nome;
+    v[1] = b->nome_social;
+    v[2] = b->cpf;
+    v[3] = cns;
+    v[4] = b->nascimento;
+    v[5] = b->sexo;
+    idk = i64_text(num[1], id);
+    have_val = sv != NULL && memo_key(val, sizeof val, 6, v);
+    /* the same UPDATE as the last one on this row changes nothing */
+    if (!have_val || !memo_same(memo_find(&sv->benef, idk), val)) {
+      rc = fat_store_prepare(st, sql_upd, &s, err);
+      if (rc != FAT_OK)
+        return rc;
+      fat_bind_int(s, 1, id);
+      fat_bind_text_static(s, 2, b->nome);
+      fat_bind_text_static(s, 3, b->nome_social);
+      fat_bind_text_static(s, 4, b->cpf);
+      fat_bind_text_static(s, 5, cns);
+      fat_bind_text_static(s, 6, b->nascimento);
+      fat_bind_text_static(s, 7, b->sexo);
+      rc = fat_store_step_done(st, s, "erro ao atualizar beneficiário", err);
+      if (rc != FAT_OK)
+        return rc;
+      if (have_val)
+        memo_put(&sv->benef, idk, val, id);
+    }
+    /* found by carteira or by the guia: the row may have taken this CPF
+    ** from nobody and left its own */
+    if (sv != NULL && b->cpf != NULL && !by_cpf) {
+      memo_clear(&sv->cpf);
+      memo_put(&sv->cpf, b->cpf, NULL, id);
+    } else if (sv != NULL && b->cpf != NULL && memo_find(&sv->cpf, b->cpf) == NULL) {
+      memo_put(&sv->cpf, b->cpf, NULL, id);
+    }
   } else if (nome != NULL) {
     rc = fat_store_prepare(st, sql_ins, &s, err);
     if (rc != FAT_OK)
@@ -685,35 +912,50 @@ static fat_rc save_benef(fat_store *st, fat_guia *g, int64_t old_benef, fat_err 
     fat_bind_text_static(s, 1, nome);
     fat_bind_text_static(s, 2, b->nome_social);
     fat_bind_text_static(s, 3, b->cpf);
-    fat_bind_text_static(s, 4, b->cns != NULL ? b->cns : g->cns);
+    fat_bind_text_static(s, 4, cns);
     fat_bind_text_static(s, 5, b->nascimento);
     fat_bind_text_static(s, 6, b->sexo);
     rc = fat_store_step_done(st, s, "erro ao gravar beneficiário", err);
     if (rc != FAT_OK)
       return rc;
     id = fat_store_last_id(st);
+    if (sv != NULL && b->cpf != NULL) /* no row had this CPF: now this one */
+      memo_put(&sv->cpf, b->cpf, NULL, id);
   }
   b->id = id;
   if (id > 0 && g->carteira_numero != NULL) {
-    rc = fat_store_prepare(st, sql_cart_up, &s, err);
-    if (rc != FAT_OK)
-      return rc;
-    fat_bind_int(s, 1, id);
-    fat_bind_int(s, 2, g->operadora.id);
-    fat_bind_int_or_null(s, 3, g->plano.id, g->plano.id <= 0);
-    fat_bind_text_static(s, 4, g->carteira_numero);
-    fat_bind_text_static(s, 5, g->carteira_validade);
-    rc = fat_store_step_done(st, s, "erro ao gravar carteira", err);
-    if (rc != FAT_OK)
-      return rc;
+    char pl[24];
+    const char *v[3];
+    int have_val;
+
+    v[0] = i64_text(num[2], id);
+    v[1] = g->plano.id > 0 ? i64_text(pl, g->plano.id) : NULL;
+    v[2] = g->carteira_validade;
+    have_val = have_cart_key && memo_key(val, sizeof val, 3, v);
+    if (!have_val || !memo_same(memo_find(&sv->cart, cart_key), val)) {
+      rc = fat_store_prepare(st, sql_cart_up, &s, err);
+      if (rc != FAT_OK)
+        return rc;
+      fat_bind_int(s, 1, id);
+      fat_bind_int(s, 2, g->operadora.id);
+      fat_bind_int_or_null(s, 3, g->plano.id, g->plano.id <= 0);
+      fat_bind_text_static(s, 4, g->carteira_numero);
+      fat_bind_text_static(s, 5, g->carteira_validade);
+      rc = fat_store_step_done(st, s, "erro ao gravar carteira", err);
+      if (rc != FAT_OK)
+        return rc;
+      if (have_val)
+        memo_put(&sv->cart, cart_key, val, id);
+    }
   }
   return FAT_OK;
 }
 
 /* Match a profissional by conselho + número + UF (or, without número, by
 ** CPF or name among the incomplete ones), creating it when new; updates the
-** descriptive fields that are informed. */
-static fat_rc save_prof(fat_store *st, fat_profissional *p, fat_err *err)
+** descriptive fields that are informed. sv (may be NULL) remembers the
+** ones found by conselho + número + UF and what was written to them. */
+static fat_rc save_prof(fat_store *st, fat_profissional *p, fat_guia_saver *sv, fat_err *err)
 {
   static const char sql_key[] = "SELECT id FROM profissional WHERE conselho = ?1 AND "
                                 "numero_conselho = ?2 AND uf = ?3";
@@ -730,11 +972,36 @@ static fat_rc save_prof(fat_store *st, fat_profissional *p, fat_err *err)
       "NOT cbo OR coalesce(?5, especialidade) IS NOT especialidade)";
   const char *conselho = p->conselho != NULL ? p->conselho : "";
   const char *uf = p->uf != NULL ? p->uf : "";
-  fat_stmt *s;
+  char key[128], val[1280];
+  memo_ent *e = NULL;
+  fat_stmt *s = NULL;
   int64_t id = 0;
+  int have_memo = 0;
   fat_rc rc;
 
-  if (p->numero_conselho != NULL) {
+  /* only the ones with a número: those rows are written by no other path
+  ** (the UPDATE below for the incomplete ones matches numero_conselho IS
+  ** NULL) */
+  if (sv != NULL && p->numero_conselho != NULL) {
+    const char *k[3], *v[4];
+
+    k[0] = conselho;
+    k[1] = p->numero_conselho;
+    k[2] = uf;
+    v[0] = p->nome;
+    v[1] = p->cpf;
+    v[2] = p->cbo;
+    v[3] = p->especialidade;
+    have_memo = memo_key(key, sizeof key, 3, k) && memo_key(val, sizeof val, 4, v);
+    e = have_memo ? memo_find(&sv->prof, key) : NULL;
+    if (e != NULL && memo_same(e, val)) {
+      p->id = e->id; /* found and written with these values already */
+      return FAT_OK;
+    }
+  }
+  if (e != NULL) {
+    id = e->id;
+  } else if (p->numero_conselho != NULL) {
     rc = fat_store_prepare(st, sql_key, &s, err);
     if (rc != FAT_OK)
       return rc;
@@ -750,9 +1017,11 @@ static fat_rc save_prof(fat_store *st, fat_profissional *p, fat_err *err)
     fat_bind_text_static(s, 3, p->cpf);
     fat_bind_text_static(s, 4, p->nome != NULL ? p->nome : "");
   }
-  rc = query_id(st, s, &id, err);
-  if (rc != FAT_OK)
-    return rc;
+  if (e == NULL) {
+    rc = query_id(st, s, &id, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
   if (id > 0) {
     rc = fat_store_prepare(st, sql_upd, &s, err);
     if (rc != FAT_OK)
@@ -779,6 +1048,9 @@ static fat_rc save_prof(fat_store *st, fat_profissional *p, fat_err *err)
       return rc;
     id = fat_store_last_id(st);
   }
+  /* after the INSERT too: the same UPDATE on the new row changes nothing */
+  if (rc == FAT_OK && have_memo)
+    memo_put(&sv->prof, key, val, id);
   if (rc == FAT_OK)
     p->id = id;
   return rc;
@@ -885,7 +1157,8 @@ static int items_repeat_sequencial(const fat_guia *g)
 ** to match by sequencial: each item is a plain INSERT and its id the rowid
 ** it got (importing a file is mostly new guias; the matching below cost a
 ** query per guia and two statements per item). */
-static fat_rc save_items(fat_store *st, fat_guia *g, int fresh, fat_err *err)
+static fat_rc save_items(fat_store *st, fat_guia *g, int fresh, fat_guia_saver *sv,
+                         fat_err *err)
 {
   static const char sql_ins[] = ITEM_INSERT;
   static const char sql_up[] =
@@ -952,7 +1225,7 @@ static fat_rc save_items(fat_store *st, fat_guia *g, int fresh, fat_err *err)
     fat_item *it = &g->itens[i];
 
     if (it->profissional != NULL) {
-      rc = save_prof(st, it->profissional, err);
+      rc = save_prof(st, it->profissional, sv, err);
       if (rc != FAT_OK)
         return fat_err_prefix(err, "itens[%zu].profissional: ", i);
     }
@@ -982,7 +1255,7 @@ static fat_rc save_items(fat_store *st, fat_guia *g, int fresh, fat_err *err)
 /* ids: the operadora and prestador of g already resolved by the caller, or
 ** 0 to resolve them here from g's registro ANS and CNPJ/CPF. */
 static fat_rc guia_save_tx(fat_store *st, fat_guia *g, int64_t operadora_id,
-                           int64_t prestador_id, fat_err *err)
+                           int64_t prestador_id, fat_guia_saver *sv, fat_err *err)
 {
   static const char sql_old[] = "SELECT beneficiario_id, revisao FROM guia WHERE id = ?1";
   static const char sql_ins[] =
@@ -1057,14 +1330,14 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, int64_t operadora_id,
   if (rc == FAT_OK)
     rc = save_prestador_codigo(st, g, err);
   if (rc == FAT_OK)
-    rc = save_benef(st, g, old_benef, err);
+    rc = save_benef(st, g, old_benef, sv, err);
   if (rc == FAT_OK && g->solicitante != NULL) {
-    rc = save_prof(st, g->solicitante, err);
+    rc = save_prof(st, g->solicitante, sv, err);
     if (rc != FAT_OK)
       fat_err_prefix(err, "solicitante: ");
   }
   if (rc == FAT_OK && g->executante != NULL) {
-    rc = save_prof(st, g->executante, err);
+    rc = save_prof(st, g->executante, sv, err);
     if (rc != FAT_OK)
       fat_err_prefix(err, "executante: ");
   }
@@ -1087,7 +1360,7 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, int64_t operadora_id,
     if (g->status == NULL)
       return fat_err_oom(err);
   }
-  return save_items(st, g, fresh, err);
+  return save_items(st, g, fresh, sv, err);
 }
 
 fat_rc fat_guia_save(fat_store *st, fat_guia *g, fat_err *err)
@@ -1098,23 +1371,43 @@ fat_rc fat_guia_save(fat_store *st, fat_guia *g, fat_err *err)
 fat_rc fat_guia_save_ids(fat_store *st, fat_guia *g, int64_t operadora_id, int64_t prestador_id,
                          fat_err *err)
 {
+  return fat_guia_saver_save(NULL, st, g, operadora_id, prestador_id, err);
+}
+
+fat_rc fat_guia_saver_save(fat_guia_saver *sv, fat_store *st, fat_guia *g, int64_t operadora_id,
+                           int64_t prestador_id, fat_err *err)
+{
   int64_t id0 = g->id;
   char obj[32], det[32];
   fat_rc rc = fat_store_begin(st, err);
 
   if (rc != FAT_OK)
     return rc;
-  rc = guia_save_tx(st, g, operadora_id, prestador_id, err);
+  rc = guia_save_tx(st, g, operadora_id, prestador_id, sv, err);
   /* who entered or corrected each guia: the team's productivity report
   ** (fat_rel_produtividade) counts these rows */
   if (rc == FAT_OK) {
-    snprintf(obj, sizeof obj, "guia:%lld", (long long)g->id);
-    snprintf(det, sizeof det, "revisão %lld", (long long)g->revisao);
+    char num[24];
+    const char *t;
+
+    /* "guia:<id>" and "revisão <n>" without printf (once per guia) */
+    t = i64_text(num, g->id);
+    memcpy(obj, "guia:", 5);
+    memcpy(obj + 5, t, strlen(t) + 1);
+    t = i64_text(num, g->revisao);
+    memcpy(det, "revis\xc3\xa3o ", 9);
+    memcpy(det + 9, t, strlen(t) + 1);
     rc = fat_store_audit(st, id0 > 0 ? "guia.corrigir" : "guia.digitar", obj, det, err);
   }
   if (rc != FAT_OK) {
     fat_store_rollback(st);
     g->id = id0;
+    if (sv != NULL) { /* what it remembers may have been rolled back */
+      memo_clear(&sv->prof);
+      memo_clear(&sv->cpf);
+      memo_clear(&sv->benef);
+      memo_clear(&sv->cart);
+    }
     return rc;
   }
   return fat_store_commit(st, err);

@@ -247,6 +247,15 @@ fat_rc fat_store_set_paginas_mb(fat_store *st, int mb, fat_err *err)
   return fat_store_exec(st, sql, err);
 }
 
+int64_t fat_store_paginas_bytes(fat_store *st)
+{
+  int cur = 0, hi = 0;
+
+  if (sqlite3_db_status(st->db, SQLITE_DBSTATUS_CACHE_USED, &cur, &hi, 0) != SQLITE_OK)
+    return 0;
+  return cur;
+}
+
 int fat_store_cache_count(const fat_store *st) { return st->n_cache; }
 
 int fat_store_cached(const fat_store *st, const char *sql)

@@ -81,6 +81,9 @@ void fat_store_set_cache_size(fat_store *st, int n);
 ** fewer writes and reads, at up to that much more memory. */
 #define FAT_STORE_PAGINAS_MB 16
 FAT_NODISCARD fat_rc fat_store_set_paginas_mb(fat_store *st, int mb, fat_err *err);
+/* Bytes of memory the connection's page cache holds now (SQLite's
+** SQLITE_DBSTATUS_CACHE_USED; 0 when it cannot say). */
+int64_t fat_store_paginas_bytes(fat_store *st);
 /* Requests of SQLite's allocator served from the calling thread's lists of
 ** freed small blocks (statement-journal chunks among them) since the thread
 ** started (fat_store.c, jpool_install; for tests). */

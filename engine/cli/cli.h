@@ -19,6 +19,7 @@
 #include "fat_acesso_log.h"
 #include "fat_dia.h"
 #include "fat_err.h"
+#include "fat_mem.h"
 #include "fat_store.h"
 
 #define CLI_OK 0
@@ -183,5 +184,11 @@ int cli_rel_so_tabela(cJSON *rel, const char *nome);
 /* Write rel as CSV (csv: a path, "-" = stdout) and/or XLSX (a path); with
 ** neither, print it (or its JSON with --json). Consumes rel. */
 int cli_rel_saida(fat_cli *cli, cJSON *rel, const char *csv, const char *xlsx);
+/* A CSV export written as it is produced: escreve(ctx, w, u, err) hands its
+** text to w (a fat_escrita); csv is a path (written beside it and renamed
+** when complete, fat_file_out; then "CSV gravado em ..." unless --json) or
+** "-" for stdout. CLI_OK, or the error printed and CLI_FAIL. */
+typedef fat_rc (*cli_csv_fn)(void *ctx, fat_escrita w, void *u, fat_err *err);
+int cli_csv_saida(fat_cli *cli, const char *csv, cli_csv_fn escreve, void *ctx);
 
 #endif

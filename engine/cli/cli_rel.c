@@ -2,6 +2,7 @@
 ** (`faturo relatorio producao ...`, `faturo regras simular --precos`):
 ** terminal tables aligned by display width (accented text counts one column
 ** per character), --json, --csv ARQ and --xlsx ARQ. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,27 +194,54 @@ int cli_rel_so_tabela(cJSON *rel, const char *nome)
   return achou;
 }
 
+static fat_rc escreve_stdout(void *u, const char *p, size_t n, fat_err *err)
+{
+  (void)u;
+  if (fwrite(p, 1, n, stdout) != n)
+    return fat_err_sys(err, errno, "erro ao escrever o CSV na saída");
+  return FAT_OK;
+}
+
+int cli_csv_saida(fat_cli *cli, const char *csv, cli_csv_fn escreve, void *ctx)
+{
+  fat_file_out fo;
+  fat_err err;
+  fat_rc rc;
+
+  fat_err_clear(&err);
+  if (strcmp(csv, "-") == 0) {
+    rc = escreve(ctx, escreve_stdout, NULL, &err);
+    if (rc == FAT_OK && fflush(stdout) != 0)
+      rc = fat_err_sys(&err, errno, "erro ao escrever o CSV na saída");
+    return rc == FAT_OK ? CLI_OK : cli_error(&err);
+  }
+  if (fat_file_out_open(&fo, csv, &err) != FAT_OK)
+    return cli_error(&err);
+  rc = escreve(ctx, fat_file_out_escrever, &fo, &err);
+  if (rc == FAT_OK)
+    rc = fat_file_out_commit(&fo, &err); /* ends fo also when it fails */
+  else
+    fat_file_out_abort(&fo);
+  if (rc != FAT_OK)
+    return cli_error(&err);
+  if (!cli->json)
+    printf("CSV gravado em %s\n", csv);
+  return CLI_OK;
+}
+
+static fat_rc rel_csv_fn(void *ctx, fat_escrita w, void *u, fat_err *err)
+{
+  return fat_rel_csv_escrever(ctx, w, u, err);
+}
+
 int cli_rel_saida(fat_cli *cli, cJSON *rel, const char *csv, const char *xlsx)
 {
   fat_err err;
-  char *buf = NULL;
-  size_t len = 0;
   int rc = CLI_OK;
 
   fat_err_clear(&err);
-  if (csv != NULL) {
-    if (fat_rel_csv(rel, &buf, &len, &err) != FAT_OK) {
-      rc = cli_error(&err);
-    } else if (strcmp(csv, "-") == 0) {
-      if (fwrite(buf, 1, len, stdout) != len)
-        rc = CLI_FAIL;
-    } else if (fat_file_write(csv, buf, len, &err) != FAT_OK) {
-      rc = cli_error(&err);
-    } else if (!cli->json) {
-      printf("CSV gravado em %s\n", csv);
-    }
-    fat_free(buf);
-  }
+  if (csv != NULL)
+    rc = cli_csv_saida(cli, csv, rel_csv_fn, rel);
   if (rc == CLI_OK && xlsx != NULL) {
     if (fat_rel_xlsx(rel, xlsx, &err) != FAT_OK)
       rc = cli_error(&err);

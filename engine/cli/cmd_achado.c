@@ -108,7 +108,22 @@ static int listar(fat_cli *cli, int64_t guia_id)
   return CLI_OK;
 }
 
-/* The worklist (fat_rel_achados) printed as tables or exported. */
+typedef struct trabalho_csv {
+  fat_store *st;
+  const fat_achados_filtro *f;
+} trabalho_csv;
+
+static fat_rc trabalho_csv_fn(void *ctx, fat_escrita w, void *u, fat_err *err)
+{
+  const trabalho_csv *t = ctx;
+
+  return fat_rel_achados_csv_escrever(t->st, t->f, w, u, err);
+}
+
+/* The worklist (fat_rel_achados) printed as tables or exported; its CSV
+** alone is written as the findings are read, page by page (the same bytes
+** as the whole document's: every open finding of a million guias does not
+** sit in memory). */
 static int lista_trabalho(fat_cli *cli, const fat_achados_filtro *f, int resumo,
                           const char *csv, const char *xlsx)
 {
@@ -118,6 +133,11 @@ static int lista_trabalho(fat_cli *cli, const fat_achados_filtro *f, int resumo,
 
   if (st == NULL)
     return CLI_FAIL;
+  if (csv != NULL && xlsx == NULL && !resumo && !cli->json) {
+    trabalho_csv t = {st, f};
+
+    return cli_csv_saida(cli, csv, trabalho_csv_fn, &t);
+  }
   if (fat_rel_achados(st, f, &rel, &err) != FAT_OK)
     return cli_error(&err);
   if (resumo && !cli_rel_so_tabela(rel, "por_codigo")) {

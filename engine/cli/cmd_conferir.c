@@ -45,7 +45,8 @@ static void help(void)
          "  --json            um objeto JSON por achado, por linha, e um resumo no fim\n"
          "\n"
          "Com FAT_CONFERIR_ESPERAS=1 no ambiente, mostra no erro padrão quanto tempo as\n"
-         "threads gravaram e esperaram umas pelas outras (para medir o desempenho).\n"
+         "threads gravaram e esperaram umas pelas outras e a memória que cada uma guardou\n"
+         "(para medir o desempenho).\n"
          "\n"
          "saída: 0 sem bloqueios em aberto; 1 com bloqueio não reconhecido ou erro;\n"
          "2 uso incorreto; 3 banco de dados ocupado por outro processo (nada foi\n"
@@ -73,6 +74,11 @@ static void print_esperas(const fat_conferir_resumo *r)
           (double)r->ns_espera_fim / 1e9,
           100.0 * (double)(r->ns_espera_situacao + r->ns_espera_lote + r->ns_espera_fim) / vida,
           vida / 1e9, r->esperas);
+  fprintf(stderr,
+          "memória por thread: cache de páginas de até %d MB (o maior terminou com %.1f MB); "
+          "blocos pequenos guardados %.1f MB\n",
+          r->paginas_mb_thread, (double)r->paginas_thread_max / 1e6,
+          (double)r->blk_thread_max / 1e6);
 }
 /* Text output lists the findings of the first CONFERIR_MOSTRAR guias; the
 ** rest are counted (faturo achado listar has them all, --detalhes prints

@@ -156,51 +156,70 @@ static int do_registrar(fat_cli *cli, int argc, char **argv)
   return CLI_OK;
 }
 
-/* Every glosa of f, newest first, through the panel's listing page by page. */
-static fat_rc glosas_todas(fat_store *st, const fat_glosa_filtro *f, cJSON **out, fat_err *err)
+/* What listar prints as the glosas come (fat_relatorio_glosas_cada). */
+typedef struct lista_out {
+  int json;
+  long n;
+  int64_t total;
+} lista_out;
+
+/* One glosa of the array cJSON_Print would print whole: '[' a ', ' b ... ']',
+** each object one level deep (a tab more after every line break: a printed
+** string never holds a raw line break). */
+static fat_rc lista_json(lista_out *o, const cJSON *g, fat_err *err)
 {
-  char cursor[FAT_CURSOR_MAX] = "";
-  cJSON *all = cJSON_CreateArray(), *rows = NULL;
-  fat_pagina p;
-  fat_rc rc = all != NULL ? FAT_OK : fat_err_oom(err);
+  char *s = cJSON_Print(g), *p, *nl;
 
-  *out = NULL;
-  while (rc == FAT_OK) {
-    memset(&p, 0, sizeof p);
-    p.limite = FAT_PAGINA_MAX;
-    p.apos = cursor;
-    rc = fat_relatorio_glosas(st, f, &p, &rows, err);
-    while (rc == FAT_OK && rows != NULL && rows->child != NULL) {
-      cJSON *it = cJSON_DetachItemViaPointer(rows, rows->child);
-
-      if (!cJSON_AddItemToArray(all, it)) {
-        cJSON_Delete(it);
-        rc = fat_err_oom(err);
-      }
-    }
-    cJSON_Delete(rows);
-    rows = NULL;
-    if (p.proximo[0] == '\0')
-      break;
-    snprintf(cursor, sizeof cursor, "%s", p.proximo);
+  if (s == NULL)
+    return fat_err_oom(err);
+  fputs(o->n == 0 ? "[" : ", ", stdout);
+  for (p = s, nl = strchr(p, '\n'); nl != NULL; p = nl + 1, nl = strchr(p, '\n')) {
+    fwrite(p, 1, (size_t)(nl - p) + 1, stdout);
+    putchar('\t');
   }
-  if (rc != FAT_OK) {
-    cJSON_Delete(all);
-    return rc;
-  }
-  *out = all;
+  fputs(p, stdout);
+  cJSON_free(s);
   return FAT_OK;
 }
 
+static fat_rc lista_um(void *u, const cJSON *o, fat_err *err)
+{
+  lista_out *lo = u;
+  const cJSON *pv = cJSON_GetObjectItem(o, "prevista");
+  char b[32];
+
+  if (lo->json) {
+    fat_rc rc = lista_json(lo, o, err);
+
+    lo->n++;
+    return rc;
+  }
+  fat_money_format_br(cli_jint(o, "valor"), b, sizeof b);
+  lo->total += cli_jint(o, "valor");
+  printf("%5lld  guia %-12s item %-3lld %s %s %14s  %-13s %s %s%s\n", (long long)cli_jint(o, "id"),
+         cli_jstr(o, "guia", "-"), (long long)cli_jint(o, "item"), cli_jstr(o, "codigo", "-"),
+         fat_text_coluna(fat_glosa_grupo_rotulo(cli_jstr(o, "grupo", NULL)), 22).s, b,
+         fat_glosa_situacao_rotulo(cli_jstr(o, "classificacao", "-")),
+         fat_text_coluna(fat_glosa_situacao_rotulo(cli_jstr(o, "situacao", "-")), 19).s,
+         cJSON_IsTrue(pv)    ? "prevista por "
+         : cJSON_IsFalse(pv) ? "nenhuma regra previa"
+                             : "",
+         cJSON_IsTrue(pv) ? cli_jstr(o, "prevista_por", "-") : "");
+  printf("       %s\n", cli_jstr(o, "evidencia", "-"));
+  lo->n++;
+  return FAT_OK;
+}
+
+/* Every glosa of the filter, newest first, printed as it is read: the
+** glosas of a million guias do not sit in memory. */
 static int do_listar(fat_cli *cli, int argc, char **argv)
 {
   fat_glosa_filtro f;
   fat_store *st;
   fat_err err;
-  cJSON *l, *o;
+  lista_out o = {cli->json, 0, 0};
   int r;
   char b[32];
-  int64_t total = 0;
 
   r = parse_filtro(argc, argv, &f, "glosa listar");
   if (r != CLI_OK)
@@ -209,34 +228,17 @@ static int do_listar(fat_cli *cli, int argc, char **argv)
   if (st == NULL)
     return CLI_FAIL;
   fat_err_clear(&err);
-  if (glosas_todas(st, &f, &l, &err) != FAT_OK)
+  /* on an error midway the JSON stays unclosed: never a list that looks whole */
+  if (fat_relatorio_glosas_cada(st, &f, lista_um, &o, &err) != FAT_OK)
     return cli_error(&err);
   if (cli->json) {
-    emit_json(l);
-    cJSON_Delete(l);
+    puts(o.n == 0 ? "[]" : "]");
     return CLI_OK;
   }
-  if (cJSON_GetArraySize(l) == 0)
+  if (o.n == 0)
     printf("nenhuma glosa\n");
-  cJSON_ArrayForEach(o, l)
-  {
-    const cJSON *pv = cJSON_GetObjectItem(o, "prevista");
-
-    fat_money_format_br(cli_jint(o, "valor"), b, sizeof b);
-    total += cli_jint(o, "valor");
-    printf("%5lld  guia %-12s item %-3lld %s %s %14s  %-13s %s %s%s\n",
-           (long long)cli_jint(o, "id"), cli_jstr(o, "guia", "-"), (long long)cli_jint(o, "item"),
-           cli_jstr(o, "codigo", "-"),
-           fat_text_coluna(fat_glosa_grupo_rotulo(cli_jstr(o, "grupo", NULL)), 22).s, b,
-           fat_glosa_situacao_rotulo(cli_jstr(o, "classificacao", "-")),
-           fat_text_coluna(fat_glosa_situacao_rotulo(cli_jstr(o, "situacao", "-")), 19).s,
-           cJSON_IsTrue(pv) ? "prevista por " : cJSON_IsFalse(pv) ? "nenhuma regra previa" : "",
-           cJSON_IsTrue(pv) ? cli_jstr(o, "prevista_por", "-") : "");
-    printf("       %s\n", cli_jstr(o, "evidencia", "-"));
-  }
-  fat_money_format_br(total, b, sizeof b);
-  printf("total: %d glosas, %s\n", cJSON_GetArraySize(l), b);
-  cJSON_Delete(l);
+  fat_money_format_br(o.total, b, sizeof b);
+  printf("total: %ld glosas, %s\n", o.n, b);
   return CLI_OK;
 }
 

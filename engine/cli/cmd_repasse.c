@@ -1,9 +1,9 @@
 /* cmd_repasse.c: `faturo repasse regra|regras|calcular|decidir|fechar|ajuste|listar|extrato`. */
-#include <fcntl.h>
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli_fin.h"
 #include "fat_mem.h"
@@ -75,7 +75,7 @@ static fat_rc ex_linha(void *u, const fat_repasse_prof *p, const cJSON *i, fat_e
     fprintf(o->f, "  RETIDO: glosa de %s em aberto", cf_jbrl(i, "glosa", v3));
   fprintf(o->f, "\n");
   if (ferror(o->f))
-    return fat_err_set(err, FAT_EIO, "erro ao escrever na saída");
+    return fat_err_sys(err, errno, "erro ao escrever o extrato na saída");
   return FAT_OK;
 }
 
@@ -84,19 +84,19 @@ static fat_rc ex_escreve(void *u, const char *p, size_t n, fat_err *err)
   extrato_out *o = u;
 
   if (fwrite(p, 1, n, o->f) != n)
-    return fat_err_set(err, FAT_EIO, "erro ao escrever na saída");
+    return fat_err_sys(err, errno, "erro ao escrever o extrato na saída");
   return FAT_OK;
 }
 
 /* `repasse extrato` (and the statement `repasse calcular` prints, with its
-** avisos) in texto, --json or html, to stdout or to the file saida (written
-** beside it, then renamed: never half a file). */
+** avisos) in texto, --json or html, to stdout or, in html, to the file saida
+** (fat_file_out: written beside it as it is produced, renamed when complete,
+** never half a file). */
 static int extrato(fat_cli *cli, fat_store *st, const char *periodo, int64_t prof,
                    const char *formato, const char *saida, cJSON *avisos)
 {
   extrato_out o;
   fat_repasse_leitor l;
-  char tmp[4096] = "";
   cJSON *mais = NULL;
   const cJSON *a;
   fat_err err;
@@ -106,19 +106,20 @@ static int extrato(fat_cli *cli, fat_store *st, const char *periodo, int64_t pro
   memset(&o, 0, sizeof o);
   o.f = stdout;
   if (strcmp(formato, "html") == 0 && saida != NULL && strcmp(saida, "-") != 0) {
-    int fd;
+    fat_file_out fo;
 
-    snprintf(tmp, sizeof tmp, "%s.tmp", saida);
-    /* 0600 like every file faturo writes (names and money of people) */
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    o.f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-    if (o.f == NULL) {
-      if (fd >= 0)
-        close(fd);
-      fprintf(stderr, "faturo: não foi possível criar %s\n", tmp);
-      return CLI_FAIL;
-    }
+    if (fat_file_out_open(&fo, saida, &err) != FAT_OK)
+      return cli_error(&err);
+    rc = fat_repasse_extrato_html_escrever(st, periodo, prof, fat_file_out_escrever, &fo, &err);
+    if (rc == FAT_OK)
+      rc = fat_file_out_commit(&fo, &err); /* ends fo also when it fails */
+    else
+      fat_file_out_abort(&fo);
+    return rc == FAT_OK ? CLI_OK : cli_error(&err);
   }
+  /* a reader that goes away (`| head`) is an error to report, not a signal
+  ** that kills the process silently (as `exportar guias`) */
+  signal(SIGPIPE, SIG_IGN);
   if (strcmp(formato, "html") == 0) {
     rc = fat_repasse_extrato_html_escrever(st, periodo, prof, ex_escreve, &o, &err);
   } else if (cli->json) {
@@ -148,16 +149,8 @@ static int extrato(fat_cli *cli, fat_store *st, const char *periodo, int64_t pro
       cJSON_ArrayForEach(a, avisos) printf("atenção: %s\n", cJSON_IsString(a) ? a->valuestring : "");
     }
   }
-  if (tmp[0] != '\0') {
-    if ((fflush(o.f) != 0 || fsync(fileno(o.f)) != 0) && rc == FAT_OK)
-      rc = fat_err_set(&err, FAT_EIO, "erro ao gravar %s", saida);
-    if (fclose(o.f) != 0 && rc == FAT_OK)
-      rc = fat_err_set(&err, FAT_EIO, "erro ao gravar %s", saida);
-    if (rc == FAT_OK && rename(tmp, saida) != 0)
-      rc = fat_err_set(&err, FAT_EIO, "não foi possível gravar %s", saida);
-    if (rc != FAT_OK)
-      unlink(tmp);
-  }
+  if (rc == FAT_OK && (fflush(stdout) != 0 || ferror(stdout)))
+    rc = fat_err_sys(&err, errno, "erro ao escrever o extrato na saída");
   if (rc != FAT_OK)
     return cli_error(&err);
   return CLI_OK;

@@ -396,11 +396,14 @@ static int l_fat_require(lua_State *L)
   return 1;
 }
 
-/* The sandbox with this host's require, and an empty module cache. */
+/* The sandbox with this host's require, and a module cache holding only
+** faturo.nativo (fat_rules_nativo.c). */
 static void host_setup(lua_State *L, build_ctx *bc)
 {
   fat_sandbox_setup(L, l_fat_require);
   lua_newtable(L);
+  fat_rules_push_nativo(L); /* the C readers faturo.dinheiro wraps */
+  lua_setfield(L, -2, "faturo.nativo");
   lua_setfield(L, LUA_REGISTRYINDEX, REG_LOADED);
   lua_pushlightuserdata(L, bc);
   lua_setfield(L, LUA_REGISTRYINDEX, REG_BUILD);

@@ -5,6 +5,7 @@
 **   fat_sandbox*.c      the sandbox (budget, watchdog, libraries, patterns)
 **   fat_rules_json.c    Lua <-> JSON
 **   fat_rules_gen.c     building a generation (require, declaration, contract)
+**   fat_rules_nativo.c  the C readers of faturo.dinheiro (money, quantities)
 **   fat_rules_check.c   running the checks over a guia, self-tests
 **   fat_rules_store.c   generations in the store, versions, rollback
 **   fat_rules.c         the published generation: reload, publish, revert
@@ -47,6 +48,13 @@ typedef struct fat_rules_check {
   int line;
   char sha[65]; /* of the file defining the function ("" if unknown) */
 } fat_rules_check;
+
+/* Push the frozen module faturo.nativo (fat_rules_nativo.c): centavos(f)
+** and quantidade_e4(f) return C closures that read the plain forms of money
+** ("1234.56") and quantity ("2.0000") in C and call the Lua function f for
+** any other input, so scripts/faturo/dinheiro.lua keeps its results and
+** errors. Runs inside lua_pcall (raises on out of memory). */
+void fat_rules_push_nativo(lua_State *L);
 
 typedef struct fat_rules_view fat_rules_view;
 

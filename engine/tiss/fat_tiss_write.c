@@ -25,6 +25,7 @@ struct fat_tiss_writer {
   char *scratch;   /* latin1_safe's result, reused from leaf to leaf */
   size_t scratch_cap;
   char names[W_MAX_DEPTH][W_MAX_QNAME]; /* open elements, "ans:name" */
+  size_t name_len[W_MAX_DEPTH];         /* strlen of each names[] */
   fat_md5 md5;
   fat_tiss_enc enc;
   fat_tiss_xsd_events *ev; /* NULL, or the schema checking each element */
@@ -33,6 +34,11 @@ struct fat_tiss_writer {
   int begun;
   fat_err err;     /* sticky first error (err.rc != FAT_OK) */
   char ctx[160];   /* prefix for error messages */
+  /* or, when ctx is empty and ctx_guia is not NULL, the prefix is
+  ** "guia <ctx_guia>" (", item <ctx_item>" when ctx_has_item), formatted
+  ** only when an error happens: the lote writer names each guia and item */
+  const char *ctx_guia;
+  int ctx_item, ctx_has_item;
 };
 
 void fat_tiss_doc_fini(fat_tiss_doc *d)
@@ -43,7 +49,8 @@ void fat_tiss_doc_fini(fat_tiss_doc *d)
   memset(d, 0, sizeof *d);
 }
 
-fat_rc fat_tiss_writer_new(fat_tiss_enc hash_enc, fat_tiss_writer **out, fat_err *err)
+/* A writer whose buffer starts with cap bytes (at least 64 KiB). */
+static fat_rc writer_new(fat_tiss_enc hash_enc, size_t cap, fat_tiss_writer **out, fat_err *err)
 {
   fat_tiss_writer *w;
 
@@ -51,7 +58,7 @@ fat_rc fat_tiss_writer_new(fat_tiss_enc hash_enc, fat_tiss_writer **out, fat_err
   w = fat_calloc(1, sizeof *w);
   if (w == NULL)
     return fat_err_oom(err);
-  w->cap = 64 * 1024;
+  w->cap = cap > 64 * 1024 ? cap : 64 * 1024;
   w->out = fat_malloc(w->cap);
   if (w->out == NULL) {
     fat_free(w);
@@ -61,6 +68,11 @@ fat_rc fat_tiss_writer_new(fat_tiss_enc hash_enc, fat_tiss_writer **out, fat_err
   fat_md5_init(&w->md5);
   *out = w;
   return FAT_OK;
+}
+
+fat_rc fat_tiss_writer_new(fat_tiss_enc hash_enc, fat_tiss_writer **out, fat_err *err)
+{
+  return writer_new(hash_enc, 0, out, err);
 }
 
 void fat_tiss_writer_free(fat_tiss_writer *w)
@@ -76,6 +88,19 @@ void fat_tiss_writer_free(fat_tiss_writer *w)
 void fat_tiss_w_context(fat_tiss_writer *w, const char *ctx)
 {
   snprintf(w->ctx, sizeof w->ctx, "%s", ctx != NULL ? ctx : "");
+  w->ctx_guia = NULL;
+  w->ctx_has_item = 0;
+}
+
+/* The context "guia <numero>" (no item) or "guia <numero>, item <item>",
+** kept as pointer and number and formatted only if an error is reported;
+** numero must outlive the next context change. */
+static void w_context_guia(fat_tiss_writer *w, const char *numero, int has_item, int item)
+{
+  w->ctx[0] = '\0';
+  w->ctx_guia = numero != NULL ? numero : "?";
+  w->ctx_has_item = has_item;
+  w->ctx_item = item;
 }
 
 fat_rc fat_tiss_w_fail(fat_tiss_writer *w, fat_rc rc, const char *fmt, ...)
@@ -88,6 +113,12 @@ fat_rc fat_tiss_w_fail(fat_tiss_writer *w, fat_rc rc, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  if (w->ctx[0] == '\0' && w->ctx_guia != NULL) {
+    if (w->ctx_has_item)
+      snprintf(w->ctx, sizeof w->ctx, "guia %s, item %d", w->ctx_guia, w->ctx_item);
+    else
+      snprintf(w->ctx, sizeof w->ctx, "guia %s", w->ctx_guia);
+  }
   if (w->ctx[0] != '\0')
     fat_err_set(&w->err, rc, "%s: %s", w->ctx, msg);
   else
@@ -189,14 +220,27 @@ static void w_text(fat_tiss_writer *w, const char *utf8, size_t n)
 /* Reduce UTF-8 text to the ISO-8859-1 repertoire (as UTF-8): invalid UTF-8 is
 ** an error, code points > U+00FF become '?', C0 controls other than TAB/LF and
 ** DEL/C1 controls become ' '. Truncated to max_chars characters (0 = no
-** limit). Returns w->scratch (valid until the next call) or NULL (error
-** recorded in w). */
-static char *latin1_safe(fat_tiss_writer *w, const char *name, const char *s, size_t max_chars)
+** limit). Returns the text and its length in *len: s itself when it is
+** printable ASCII that needs no change (most fields), else w->scratch (valid
+** until the next call); NULL on error (recorded in w). *ascii tells whether
+** the result is ASCII only. */
+static const char *latin1_safe(fat_tiss_writer *w, const char *name, const char *s,
+                               size_t max_chars, size_t *len_out, int *ascii)
 {
   const unsigned char *p = (const unsigned char *)s;
-  size_t n = strlen(s), i = 0, o = 0, chars = 0;
+  size_t n, i = 0, o = 0, chars = 0;
   char *out;
 
+  for (n = 0; p[n] != '\0'; n++)
+    if ((p[n] < 0x20 && p[n] != '\t' && p[n] != '\n') || p[n] >= 0x7F)
+      break;
+  if (p[n] == '\0' && (max_chars == 0 || n <= max_chars)) {
+    *len_out = n;
+    *ascii = 1;
+    return s;
+  }
+  n += strlen(s + n);
+  *ascii = 0;
   if (n + 1 > w->scratch_cap) {
     char *nb = fat_realloc(w->scratch, n + 1);
 
@@ -253,44 +297,69 @@ static char *latin1_safe(fat_tiss_writer *w, const char *name, const char *s, si
     chars++;
   }
   out[o] = '\0';
+  *len_out = o;
   return out;
 bad:
   fat_tiss_w_fail(w, FAT_EINVAL, "campo %s: texto com UTF-8 inválido", name);
   return NULL;
 }
 
-/* Open <qname (the '>' comes with the first child or text; see w_close_tag). */
-static fat_rc start_q(fat_tiss_writer *w, const char *qname, size_t qlen)
+/* Write the indentation of the current depth and "<ans:name" (local name
+** of nlen bytes, shorter than W_MAX_QNAME - 4), closing first the start tag
+** still open. */
+static void put_start_tag(fat_tiss_writer *w, const char *name, size_t nlen)
 {
+  static const char spaces[] = "                                                                ";
+  size_t ind = (size_t)w->depth * 2, need = 2 + ind + 5 + nlen;
+  char *o;
+
+  if (ind > sizeof spaces - 1 || !w_room(w, need)) {
+    if (w->err.rc == FAT_OK)
+      xml_fail(w, name);
+    return;
+  }
+  o = w->out + w->len;
+  if (w->tag_open) {
+    *o++ = '>';
+    *o++ = '\n';
+  }
+  w->tag_open = 0;
+  memcpy(o, spaces, ind);
+  o += ind;
+  memcpy(o, "<ans:", 5);
+  o += 5;
+  memcpy(o, name, nlen);
+  o += nlen;
+  w->len = (size_t)(o - w->out);
+}
+
+/* Open <ans:name (the '>' comes with the first child or text; see w_end). */
+static fat_rc start_raw(fat_tiss_writer *w, const char *name)
+{
+  size_t n = strlen(name);
+
   if (w->err.rc != FAT_OK)
     return w->err.rc;
-  if (w->depth >= W_MAX_DEPTH || qlen >= W_MAX_QNAME)
-    return xml_fail(w, qname);
-  if (w->tag_open)
-    W_PUTS(w, ">\n");
-  w->tag_open = 0;
-  w_indent(w, w->depth);
-  W_PUTS(w, "<");
-  w_put(w, qname, qlen);
-  memcpy(w->names[w->depth], qname, qlen);
-  w->names[w->depth][qlen] = '\0';
+  if (n + 4 >= W_MAX_QNAME)
+    return xml_fail(w, name);
+  if (w->depth >= W_MAX_DEPTH) {
+    char q[W_MAX_QNAME];
+
+    memcpy(q, "ans:", 4);
+    memcpy(q + 4, name, n + 1);
+    return xml_fail(w, q);
+  }
+  put_start_tag(w, name, n);
+  if (w->err.rc != FAT_OK)
+    return w->err.rc;
+  memcpy(w->names[w->depth], "ans:", 4);
+  memcpy(w->names[w->depth] + 4, name, n + 1);
+  w->name_len[w->depth] = n + 4;
   if (w->ev != NULL) /* every name is "ans:" + the local name */
     fat_tiss_xsd_start(w->ev, w->names[w->depth] + 4, w->depth == 0);
   w->depth++;
   w->tag_open = 1;
   return w->err.rc;
-}
-
-static fat_rc start_raw(fat_tiss_writer *w, const char *name)
-{
-  char q[W_MAX_QNAME];
-  size_t n = strlen(name);
-
-  if (n + 4 >= sizeof q)
-    return xml_fail(w, name);
-  memcpy(q, "ans:", 4);
-  memcpy(q + 4, name, n + 1);
-  return start_q(w, q, n + 4);
 }
 
 fat_rc fat_tiss_w_start(fat_tiss_writer *w, const char *name) { return start_raw(w, name); }
@@ -314,29 +383,39 @@ fat_rc fat_tiss_w_end(fat_tiss_writer *w)
   }
   w_indent(w, w->depth);
   W_PUTS(w, "</");
-  w_put(w, q, strlen(q));
+  w_put(w, q, w->name_len[w->depth]);
   W_PUTS(w, ">\n");
   return w->err.rc;
 }
 
-/* <ans:name>text</ans:name> with text (ISO-8859-1 repertoire, as UTF-8) escaped. */
+/* <ans:name>text</ans:name> with text (ISO-8859-1 repertoire, as UTF-8)
+** escaped; the element opens and closes here, so its name is not kept. */
 static fat_rc w_element(fat_tiss_writer *w, const char *name, const char *text, size_t n)
 {
-  const char *q;
+  size_t nlen = strlen(name);
 
-  if (start_raw(w, name) != FAT_OK)
+  if (w->err.rc != FAT_OK)
     return w->err.rc;
-  W_PUTS(w, ">");
-  w->tag_open = 0;
-  w_text(w, text, n);
-  w->depth--;
-  q = w->names[w->depth];
-  if (w->ev != NULL) {
-    fat_tiss_xsd_text(w->ev, text, n);
-    fat_tiss_xsd_end(w->ev, q + 4);
+  if (nlen + 4 >= W_MAX_QNAME)
+    return xml_fail(w, name);
+  if (w->depth >= W_MAX_DEPTH) {
+    char q[W_MAX_QNAME];
+
+    memcpy(q, "ans:", 4);
+    memcpy(q + 4, name, nlen + 1);
+    return xml_fail(w, q);
   }
-  W_PUTS(w, "</");
-  w_put(w, q, strlen(q));
+  put_start_tag(w, name, nlen);
+  if (w->ev != NULL && w->err.rc == FAT_OK)
+    fat_tiss_xsd_start(w->ev, name, w->depth == 0);
+  W_PUTS(w, ">");
+  w_text(w, text, n);
+  if (w->ev != NULL && w->err.rc == FAT_OK) {
+    fat_tiss_xsd_text(w->ev, text, n);
+    fat_tiss_xsd_end(w->ev, name);
+  }
+  W_PUTS(w, "</ans:");
+  w_put(w, name, nlen);
   W_PUTS(w, ">\n");
   return w->err.rc;
 }
@@ -344,17 +423,21 @@ static fat_rc w_element(fat_tiss_writer *w, const char *name, const char *text, 
 /* Write <ans:name>text</ans:name> and feed text into the hash. */
 static fat_rc leaf_raw(fat_tiss_writer *w, const char *name, const char *text, size_t max_chars)
 {
-  char *safe;
+  const char *safe;
   size_t n;
+  int ascii;
 
   if (w->err.rc != FAT_OK)
     return w->err.rc;
-  safe = latin1_safe(w, name, text, max_chars);
+  safe = latin1_safe(w, name, text, max_chars, &n, &ascii);
   if (safe == NULL)
     return w->err.rc;
-  n = strlen(safe);
   if (w_element(w, name, safe, n) != FAT_OK)
     return w->err.rc;
+  if (ascii) { /* the same bytes in UTF-8 and in ISO-8859-1 */
+    fat_md5_update(&w->md5, safe, n);
+    return FAT_OK;
+  }
   return fat_tiss_hash_feed(&w->md5, w->enc, safe, n, &w->err);
 }
 
@@ -418,6 +501,21 @@ fat_rc fat_tiss_w_time(fat_tiss_writer *w, const char *name, const char *hhmm)
   return leaf_raw(w, name, t, 0);
 }
 
+/* v in decimal at o (no NUL); returns the number of digits (at most 20). */
+static size_t u64_dec(uint64_t v, char *o)
+{
+  char t[20];
+  size_t n = 0, i;
+
+  do {
+    t[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v > 0);
+  for (i = 0; i < n; i++)
+    o[i] = t[n - 1 - i];
+  return n;
+}
+
 /* value/10^frac as a decimal with exactly `frac` fraction digits, bounded by
 ** `digits` total digits (XSD totalDigits). */
 static fat_rc w_fixed(fat_tiss_writer *w, const char *name, int64_t v, int frac, int digits)
@@ -438,8 +536,27 @@ static fat_rc w_fixed(fat_tiss_writer *w, const char *name, int64_t v, int frac,
   a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
   if (a >= (uint64_t)lim)
     return fat_tiss_w_fail(w, FAT_EINVAL, "campo %s: valor excede %d dígitos", name, digits);
-  snprintf(txt, sizeof txt, "%s%" PRIu64 ".%0*" PRIu64, v < 0 ? "-" : "", a / (uint64_t)scale,
-           frac, a % (uint64_t)scale);
+  /* "-"? integer part "." frac digits, as "%s%" PRIu64 ".%0*" PRIu64 */
+  {
+    char *o = txt;
+    uint64_t f = a % (uint64_t)scale;
+
+    if (v < 0)
+      *o++ = '-';
+    o += u64_dec(a / (uint64_t)scale, o);
+    if (frac > 0) { /* frac <= 4 here (money and quantities) */
+      *o++ = '.';
+      for (i = frac - 1; i >= 0; i--) {
+        o[i] = (char)('0' + f % 10);
+        f /= 10;
+      }
+      o += frac;
+    } else { /* "%0*" with width 0 still prints the 0 */
+      *o++ = '.';
+      *o++ = '0';
+    }
+    *o = '\0';
+  }
   return leaf_raw(w, name, txt, 0);
 }
 
@@ -464,15 +581,19 @@ static fat_rc w_qty_int(fat_tiss_writer *w, const char *name, int64_t e4)
     return fat_tiss_w_fail(w, FAT_EINVAL,
                            "campo %s: a quantidade deste item precisa ser inteira de 0 a 999",
                            name);
-  snprintf(txt, sizeof txt, "%" PRId64, e4 / 10000);
+  txt[u64_dec((uint64_t)(e4 / 10000), txt)] = '\0'; /* 0..999 */
   return leaf_raw(w, name, txt, 0);
 }
 
 static fat_rc w_int(fat_tiss_writer *w, const char *name, int64_t v)
 {
   char txt[24];
+  size_t k = 0;
 
-  snprintf(txt, sizeof txt, "%" PRId64, v);
+  if (v < 0)
+    txt[k++] = '-';
+  k += u64_dec(v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, txt + k);
+  txt[k] = '\0';
   return fat_tiss_w_leaf(w, name, txt, 0);
 }
 
@@ -513,7 +634,7 @@ fat_rc fat_tiss_w_begin(fat_tiss_writer *w, const fat_tiss_cabecalho *cab)
   w->begun = 1;
   now_local(d, h);
   W_PUTS(w, "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n");
-  if (start_q(w, "ans:mensagemTISS", sizeof "ans:mensagemTISS" - 1) != FAT_OK)
+  if (start_raw(w, "mensagemTISS") != FAT_OK)
     return w->err.rc;
   W_PUTS(w, " xmlns:ans=\"" FAT_TISS_NS "\""); /* still inside the start tag */
   fat_tiss_w_start(w, "cabecalho");
@@ -751,21 +872,10 @@ static void w_procedimento_dados(fat_tiss_writer *w, const fat_item *it)
 
 static void item_context(guia_ctx *c, const fat_item *it)
 {
-  char ctx[160];
-
-  snprintf(ctx, sizeof ctx, "guia %s, item %d",
-           c->g->numero_prestador != NULL ? c->g->numero_prestador : "?", it->sequencial);
-  fat_tiss_w_context(c->w, ctx);
+  w_context_guia(c->w, c->g->numero_prestador, 1, it->sequencial);
 }
 
-static void guia_context(guia_ctx *c)
-{
-  char ctx[160];
-
-  snprintf(ctx, sizeof ctx, "guia %s", c->g->numero_prestador != NULL ? c->g->numero_prestador
-                                                                        : "?");
-  fat_tiss_w_context(c->w, ctx);
-}
+static void guia_context(guia_ctx *c) { w_context_guia(c->w, c->g->numero_prestador, 0, 0); }
 
 static int64_t fator_of(const fat_item *it) { return it->fator_e2 > 0 ? it->fator_e2 : 100; }
 
@@ -1214,7 +1324,9 @@ fat_rc fat_tiss_write_lote(const fat_tiss_envio *e, const fat_guia *const *guias
   }
   if ((unsigned)guias[0]->tipo > FAT_GUIA_INTERNACAO)
     return fat_err_set(err, FAT_EINVAL, "tipo de guia desconhecido");
-  rc = fat_tiss_writer_new(e->hash_enc, &w, err);
+  /* room for a typical lote at once (~5 KB per guia) instead of doubling
+  ** from 64 KiB, which copied the document over and over */
+  rc = writer_new(e->hash_enc, n * 6 * 1024, &w, err);
   if (rc == FAT_OK && e->xsd_dir != NULL)
     rc = fat_tiss_xsd_events_new(e->xsd_dir, &w->ev, err);
   if (rc != FAT_OK) {

@@ -334,6 +334,41 @@ static const char sql_lote_prazo_protocolo[] =
     " WHERE l.operadora_id = s.operadora_id AND l.protocolo_data IS NOT NULL"
     " AND l.enviado_em IS NOT NULL)";
 
+/* The balance of each lote (migration 092) against a recount: every lote
+** (a missing row counts as a difference), and the per-receipt sums of each
+** lote both ways (a stored row left at zero is no difference). */
+static const char sql_lote_saldo[] =
+    "SELECT 'lote', r.lote_id, 'o saldo guardado do lote ' || coalesce((SELECT l.numero"
+    " FROM lote l WHERE l.id = r.lote_id), r.lote_id) || CASE WHEN s.lote_id IS NULL"
+    " THEN ' não existe' ELSE ' dá ' || s.guias || ' guia(s), esperado {1}, recuperável '"
+    " || s.recuperavel || ', recebido ' || s.recebido || ', deferido ' || s.deferido"
+    " || ', recursado ' || s.recursado || ', ' || s.recuperadas || ' glosa(s) recuperada(s)'"
+    " END || '; a recontagem dá ' || r.guias || ' guia(s), esperado {2}, recuperável '"
+    " || r.recuperavel || ', recebido ' || r.recebido || ', deferido ' || r.deferido"
+    " || ', recursado ' || r.recursado || ', ' || r.recuperadas || ' glosa(s) recuperada(s)',"
+    " coalesce(s.esperado, 0), r.esperado"
+    " FROM (" FAT_LOTE_SALDO_RECONTAGEM ") r LEFT JOIN lote_saldo s ON s.lote_id = r.lote_id"
+    " WHERE s.guias IS NOT r.guias OR s.esperado IS NOT r.esperado"
+    " OR s.recuperavel IS NOT r.recuperavel OR s.recebido IS NOT r.recebido"
+    " OR s.deferido IS NOT r.deferido OR s.recursado IS NOT r.recursado"
+    " OR s.recuperadas IS NOT r.recuperadas"
+    " UNION ALL"
+    " SELECT 'lote', s.lote_id, 'há saldo guardado do lote ' || s.lote_id || ', que não existe',"
+    " s.esperado, 0 FROM lote_saldo s WHERE NOT EXISTS (SELECT 1 FROM lote l WHERE l.id = s.lote_id)"
+    " UNION ALL"
+    " SELECT 'recebimento', r.recebimento_id, 'o recebimento ' || r.recebimento_id || ' guarda {1}"
+    " em ' || coalesce(s.guias, 0) || ' guia(s) do lote ' || r.lote_id || '; a recontagem dá {2}"
+    " em ' || r.guias, coalesce(s.valor, 0), r.valor"
+    " FROM (" FAT_LOTE_RECEBIMENTO_RECONTAGEM ") r LEFT JOIN lote_recebimento s"
+    " ON s.lote_id = r.lote_id AND s.recebimento_id = r.recebimento_id"
+    " WHERE s.valor IS NOT r.valor OR s.guias IS NOT r.guias"
+    " UNION ALL"
+    " SELECT 'recebimento', s.recebimento_id, 'o recebimento ' || s.recebimento_id || ' guarda {1}"
+    " em ' || s.guias || ' guia(s) do lote ' || s.lote_id || '; a recontagem não acha nenhuma',"
+    " s.valor, 0 FROM lote_recebimento s WHERE (s.valor <> 0 OR s.guias <> 0)"
+    " AND NOT EXISTS (SELECT 1 FROM recebimento_guia x JOIN guia g ON g.id = x.guia_id"
+    " WHERE x.recebimento_id = s.recebimento_id AND coalesce(g.lote_id, 0) = s.lote_id)";
+
 /* ---- the audit trail (Part A) ---- */
 
 static const char sql_auditoria[] =
@@ -374,6 +409,10 @@ static const fat_verif_check checks[] = {
    "o prazo usual de protocolo de cada operadora (lotes protocolados e dias) confere com a "
    "recontagem dos lotes",
    sql_lote_prazo_protocolo, NULL},
+  {"lote_saldo_recontado",
+   "o saldo de cada lote (esperado, recuperável, recebido, recursado, glosas recuperadas) e o "
+   "recebido por lote de cada recebimento conferem com a recontagem das guias",
+   sql_lote_saldo, NULL},
   {"lote_total_guias",
    "a quantidade e o valor informado de cada lote são os das suas guias", sql_lote_total,
    NULL},

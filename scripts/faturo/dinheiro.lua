@@ -1,20 +1,24 @@
 -- faturo.dinheiro: dinheiro em centavos inteiros e percentuais em pontos-base.
 -- Nada de ponto flutuante: "17,50" -> 1750, "-20%" -> -2000.
 local M = {}
+-- leitores em C das formas simples ("1234.56", "2.0000"); o resto vem para as funções daqui
+local nativo = require "faturo.nativo"
 
 -- as funções usadas a cada guia ficam em locais (acesso direto)
 local type, tonumber, tostring, error = type, tonumber, tostring, error
 local mtype, tointeger, rep, format = math.type, math.tointeger, string.rep, string.format
 
-local function falha(msg, v)
-  error(format("%s: %s", msg, tostring(v)), 3)
+-- o erro aponta a linha de quem chamou: nível 3 (falha, a função, quem chamou); 4 quando a
+-- função em Lua veio do leitor em C (falha, a função, o leitor, quem chamou)
+local function falha(msg, v, nivel)
+  error(format("%s: %s", msg, tostring(v)), nivel or 3)
 end
 
 -- "1234.56" (TISS), "1.234,56" / "1234,56" / "R$ 17,50" (Brasil), "12" -> centavos.
 -- Inteiro Lua é aceito como centavos. Mais de 2 casas decimais é erro.
 local function centavos(v)
   if mtype(v) == "integer" then return v end
-  if type(v) ~= "string" then falha("valor em dinheiro inválido (use \"17,50\" ou centavos inteiros)", v) end
+  if type(v) ~= "string" then falha("valor em dinheiro inválido (use \"17,50\" ou centavos inteiros)", v, 4) end
   local s = v:gsub("^%s*R%$%s*", ""):gsub("%s+$", "")
   local sinal = 1
   if s:sub(1, 1) == "-" then sinal, s = -1, s:sub(2) end
@@ -29,11 +33,11 @@ local function centavos(v)
     int, dec = s:match("^(%d+)%.(%d%d?)$")
     if not int then int, dec = s:match("^(%d+)$"), "" end
   end
-  if not int then falha("valor em dinheiro inválido", v) end
+  if not int then falha("valor em dinheiro inválido", v, 4) end
   if #dec == 1 then dec = dec .. "0" elseif #dec == 0 then dec = "00" end
   return sinal * (tointeger(tonumber(int)) * 100 + tointeger(tonumber(dec)))
 end
-M.centavos = centavos
+M.centavos = nativo.centavos(centavos)
 
 -- "-20%", "+10%", "10,5%", "12.25%" -> pontos-base (100 = 1%). Inteiro = pontos-base.
 function M.bp(v)
@@ -59,7 +63,7 @@ function M.aplicar_bp(valor, bp)
 end
 
 -- quantidade "2.5000" / "2,5" / inteiro (unidades) -> décimos de milésimo (10000 = 1)
-function M.quantidade_e4(v)
+local function quantidade_e4(v)
   if mtype(v) == "integer" then return v * 10000 end
   if type(v) ~= "string" then return nil end
   local int, dec = v:match("^%s*(%d+)[,%.]?(%d*)%s*$")
@@ -67,6 +71,7 @@ function M.quantidade_e4(v)
   if #dec < 4 then dec = dec .. rep("0", 4 - #dec) end
   return tointeger(tonumber(int)) * 10000 + tointeger(tonumber(dec))
 end
+M.quantidade_e4 = nativo.quantidade_e4(quantidade_e4)
 
 -- unitário (centavos) × quantidade (e4), arredondado uma vez
 function M.multiplicar(unitario, quantidade_e4)

@@ -93,6 +93,12 @@ async function sessao(papel) {
 const casos = [];
 function caso(nome, fn) { casos.push([nome, fn]); }
 
+/* Waits until the server's log matches re (a slow sanitizer build may take
+ * seconds), instead of sleeping a fixed time. */
+async function logMostra(re, ms = 15000) {
+  for (const fim = Date.now() + ms; !re.test(log) && Date.now() < fim;) await new Promise(r => setTimeout(r, 50));
+}
+
 // every write route with the minimum role it needs
 const ESCRITAS = [
   ['DELETE', '/api/sessao', 'faturista'],
@@ -487,12 +493,48 @@ caso('classificação manual de glosa: a API e a CLI (glosa classificar) gravam 
   assert.equal(run(['glosa', 'classificar', id, '--classificacao', 'talvez', '--evidencia', 'x']).status, 1);
 });
 
+caso('downloads de CSV e XLSX saem de um arquivo temporário: os mesmos bytes que a CLI grava', async () => {
+  const s = await sessao('supervisor');
+  const baixa = async (p) => {
+    const r = await fetch(base + p, { headers: { Cookie: s.cookie } });
+    const dados = Buffer.from(await r.arrayBuffer());
+    return { status: r.status, tipo: r.headers.get('content-type'), disp: r.headers.get('content-disposition'),
+      tamanho: Number(r.headers.get('content-length')), dados };
+  };
+  const cli = (args) => {
+    const r = spawnSync(FATURO, args, { env });
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const a = await baixa('/api/achados?formato=csv&reconhecidos=todos');
+  assert.equal(a.status, 200);
+  assert.match(a.tipo, /^text\/csv/);
+  assert.match(a.disp, /filename="achados\.csv"/);
+  assert.equal(a.tamanho, a.dados.length);
+  assert.deepEqual([...a.dados.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'CSV sem BOM');
+  assert.ok(a.dados.equals(cli(['achado', 'listar', '--todos-os-estados', '--csv', '-'])),
+    'CSV da lista de achados: painel e CLI diferentes');
+  const p = await baixa('/api/relatorios/producao?formato=csv&detalhe=profissional');
+  assert.equal(p.status, 200);
+  assert.ok(p.dados.equals(cli(['relatorio', 'producao', '--detalhe', 'profissional', '--csv', '-'])),
+    'CSV da produção: painel e CLI diferentes');
+  const x = await baixa('/api/relatorios/producao?formato=xlsx');
+  assert.equal(x.status, 200);
+  assert.equal(x.dados.subarray(0, 2).toString(), 'PK');
+  assert.equal(x.tamanho, x.dados.length);
+  const ax = await baixa('/api/achados?formato=xlsx');
+  assert.equal(ax.status, 200);
+  assert.equal(ax.dados.subarray(0, 2).toString(), 'PK');
+  const ruim = await baixa('/api/relatorios/producao?formato=csv&de=13-2025');
+  assert.equal(ruim.status, 400, 'parâmetro ruim: erro, não um download vazio');
+});
+
 caso('SIGHUP recarrega as regras sem derrubar o servidor', async () => {
   const pidfile = join(dir, 'faturo-servidor.pid');
   assert.ok(existsSync(pidfile), 'pid file ao lado do banco');
   assert.equal(Number(readFileSync(pidfile, 'utf8')), srv.pid);
   process.kill(srv.pid, 'SIGHUP');
-  await new Promise(r => setTimeout(r, 700));
+  await logMostra(/regras recarregadas \(SIGHUP\)/);
   assert.match(log, /regras recarregadas \(SIGHUP\)/);
   assert.equal((await call('GET', '/')).status, 200);
 });
@@ -500,7 +542,7 @@ caso('SIGHUP recarrega as regras sem derrubar o servidor', async () => {
 caso('log de acesso sem query string', async () => {
   const s = await sessao('faturista');
   await call('GET', '/api/guias?busca=JOAO-DA-SILVA-123', s);
-  await new Promise(r => setTimeout(r, 100));
+  await logMostra(/GET \/api\/guias 200 \d+ms bia/);
   assert.match(log, /GET \/api\/guias 200 \d+ms bia/);
   assert.doesNotMatch(log, /JOAO-DA-SILVA/);
 });

@@ -962,6 +962,31 @@ static void test_threads_same_answers_as_one(void **state)
   remove_par(3);
 }
 
+/* What a threaded run keeps per thread is bounded (rodada 7): each read
+** connection's page cache at FAT_CONFERIR_PAGINAS_THREAD_MB, so that the
+** readers of 2 threads together hold no more than the connection that
+** stores, and the small-block lists of a thread other than the caller's at
+** FAT_CONFERIR_BLK_THREAD per kind. */
+static void test_threads_memory_bounded_per_thread(void **state)
+{
+  fat_conferir_resumo r2;
+  char *d2;
+
+  (void)state;
+  assert_true(2 * FAT_CONFERIR_PAGINAS_THREAD_MB <= FAT_STORE_PAGINAS_MB);
+  assert_true(FAT_CONFERIR_BLK_THREAD < FAT_BLK_MAX_BYTES);
+  make_demo(4, 400);
+  d2 = conferir_par(4, 2, &r2);
+  assert_int_equal(r2.threads, 2);
+  assert_int_equal(r2.conferidas, 400);
+  assert_int_equal(r2.paginas_mb_thread, FAT_CONFERIR_PAGINAS_THREAD_MB);
+  assert_true(r2.paginas_thread_max > 0); /* it was measured */
+  assert_true(r2.paginas_thread_max <= (int64_t)FAT_CONFERIR_PAGINAS_THREAD_MB * 1024 * 1024 * 11 / 10);
+  assert_true(r2.blk_thread_max <= 2 * (size_t)FAT_CONFERIR_BLK_THREAD);
+  fat_free(d2);
+  remove_par(4);
+}
+
 /* The first column of the first row of sql (0 without one). */
 static int64_t query_int(fat_store *st, const char *sql)
 {
@@ -1121,6 +1146,7 @@ int main(void)
     cmocka_unit_test(test_historico_so_quando_lido),
     cmocka_unit_test(test_oom),
     cmocka_unit_test(test_threads_same_answers_as_one),
+    cmocka_unit_test(test_threads_memory_bounded_per_thread),
     cmocka_unit_test(test_threads_interleaved_beneficiarios_same_answers),
     cmocka_unit_test(test_threads_tiny_inputs_end),
     cmocka_unit_test(test_threads_store_failure_same_as_one),

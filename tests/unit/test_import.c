@@ -648,6 +648,148 @@ static void test_import_updates_people_only_when_changed(void **state)
   remove_db("test_import_p.db");
 }
 
+/* Append printf-style text to b (the test fails on error). */
+static void bp(fat_buf *b, const char *fmt, ...) FAT_PRINTF(2, 3);
+static void bp(fat_buf *b, const char *fmt, ...)
+{
+  char tmp[1024];
+  va_list ap;
+  int n;
+  fat_err err;
+
+  va_start(ap, fmt);
+  n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  assert_true(n >= 0 && (size_t)n < sizeof tmp);
+  assert_int_equal(fat_buf_append(b, tmp, (size_t)n, &err), FAT_OK);
+}
+
+/* Every row of sql as one text: columns joined by '|', rows by '\n'. */
+static char *dump(fat_store *st, const char *sql)
+{
+  sqlite3_stmt *s;
+  fat_buf b;
+  int i, n;
+
+  fat_buf_init(&b, (size_t)1 << 26);
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+  n = sqlite3_column_count(s);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    for (i = 0; i < n; i++) {
+      const unsigned char *t = sqlite3_column_text(s, i);
+
+      bp(&b, "%s%s", i > 0 ? "|" : "", t != NULL ? (const char *)t : "NULL");
+    }
+    bp(&b, "\n");
+  }
+  sqlite3_finalize(s);
+  bp(&b, "%s", "");
+  return fat_buf_take(&b);
+}
+
+/* One guia of the mix below (i = its number): beneficiários by CPF, by
+** carteira only, a carteira passing to another CPF, a person found by
+** carteira taking a CPF; profissionais with and without número, values that
+** change and come back, an item's profissional. */
+static void mix_guia(fat_buf *b, int i)
+{
+  static const char *const cpf[] = {"52998224725", "11144477735", NULL, "39053344705"};
+  static const char *const nome[] = {"Ana", "Ana Maria", "Bia"};
+  static const char *const cart[] = {"C1", "C2", NULL, "C3", "C1"};
+  static const char *const cbo[] = {NULL, "225125", "225130"};
+  const char *c = cpf[(i / 3) % 4], *k = cart[(i / 2) % 5];
+
+  bp(b,
+     "{\"tipo\":\"sp-sadt\",\"operadora\":{\"registro_ans\":\"312347\"},\"prestador\":"
+     "{\"cnpj\":\"11222333000181\"},\"numero_prestador\":\"M%03d\",\"beneficiario\":"
+     "{\"nome\":\"%s\"",
+     i, nome[(i / 5) % 3]);
+  if (c != NULL)
+    bp(b, ",\"cpf\":\"%s\"", c);
+  if (i % 4 == 1)
+    bp(b, ",\"sexo\":\"%s\"", i % 8 == 1 ? "F" : "M");
+  bp(b, "}");
+  if (k != NULL)
+    bp(b, ",\"carteira_numero\":\"%s\",\"carteira_validade\":\"2026-12-%02d\"", k,
+       20 + (i / 7) % 3);
+  if (i % 6 < 4) {
+    bp(b,
+       ",\"executante\":{\"nome\":\"Dr. %c\",\"conselho\":\"CRM\",\"numero_conselho\":"
+       "\"%d\",\"uf\":\"SP\"",
+       'A' + (i / 4) % 2, 1 + (i / 3) % 2);
+    if (cbo[(i / 2) % 3] != NULL)
+      bp(b, ",\"cbo\":\"%s\"", cbo[(i / 2) % 3]);
+    bp(b, "}");
+  } else {
+    bp(b, ",\"executante\":{\"nome\":\"Dr. %s\",\"conselho\":\"CRM\",\"uf\":\"SP\"%s}",
+       i % 2 ? "Sem" : "Outro", i % 12 == 5 ? ",\"cpf\":\"11144477735\"" : "");
+  }
+  bp(b, ",\"itens\":[{\"codigo_tabela\":\"22\",\"codigo\":\"1\",\"quantidade\":\"1\"%s}]}",
+     i % 5 == 2 ? ",\"profissional\":{\"nome\":\"Dr. B\",\"conselho\":\"CRM\","
+                  "\"numero_conselho\":\"2\",\"uf\":\"SP\",\"cbo\":\"225199\"}"
+                : "");
+}
+
+/* An import remembers the people it has written (fat_guia_saver) and skips
+** the look-ups and updates that would change nothing: the database ends
+** exactly as when each guia is imported alone (a fresh saver each). */
+static void test_import_people_remembered_same_as_guia_by_guia(void **state)
+{
+  static const char *const q[] = {
+      "SELECT id, nome, nome_social, cpf, cns, nascimento, sexo FROM beneficiario ORDER BY id",
+      "SELECT beneficiario_id, operadora_id, plano_id, numero, validade FROM carteira "
+      "ORDER BY numero",
+      "SELECT id, nome, cpf, conselho, numero_conselho, uf, cbo, especialidade FROM "
+      "profissional ORDER BY id",
+      "SELECT numero_prestador, beneficiario_id, beneficiario_nome, executante_id FROM guia "
+      "ORDER BY id",
+      "SELECT guia_id, profissional_id FROM item ORDER BY id"};
+  fat_store *all = open_db("test_import_ma.db"), *one = open_db("test_import_mo.db");
+  fat_import_result res;
+  fat_err err;
+  fat_buf b, g;
+  size_t k;
+  int i;
+
+  (void)state;
+  fat_buf_init(&b, (size_t)1 << 26);
+  bp(&b, "{\"guias\":[\n");
+  for (i = 0; i < 120; i++) {
+    fat_buf_init(&g, (size_t)1 << 26);
+    bp(&g, "[");
+    mix_guia(&g, i);
+    bp(&g, "]");
+    if (fat_import_guias_buffer(one, g.data, g.len, FAT_FMT_JSON, "t", &res, &err) != FAT_OK)
+      fail_msg("guia %d: %s", i, err.msg);
+    fat_buf_fini(&g);
+    if (i > 0)
+      bp(&b, ",\n");
+    mix_guia(&b, i);
+  }
+  bp(&b, "\n]}");
+  if (fat_import_guias_buffer(all, b.data, b.len, FAT_FMT_JSON, "t", &res, &err) != FAT_OK)
+    fail_msg("%s", err.msg);
+  assert_int_equal(res.novas, 120);
+  for (k = 0; k < sizeof q / sizeof q[0]; k++) {
+    char *da = dump(all, q[k]), *d1 = dump(one, q[k]);
+
+    assert_string_equal(da, d1);
+    fat_free(da);
+    fat_free(d1);
+  }
+  /* the mix reaches every path: people by CPF and by carteira, both kinds
+  ** of profissional */
+  assert_true(q1(all, "SELECT count(*) FROM beneficiario") >= 3);
+  assert_true(q1(all, "SELECT count(*) FROM profissional WHERE numero_conselho IS NULL") >= 2);
+  assert_true(q1(all, "SELECT count(*) FROM profissional WHERE numero_conselho IS NOT NULL") >=
+              2);
+  fat_buf_fini(&b);
+  fat_store_close(all);
+  fat_store_close(one);
+  remove_db("test_import_ma.db");
+  remove_db("test_import_mo.db");
+}
+
 /* A JSON file is read FAT_IMPORT_CHUNK bytes at a time and each guia is
 ** parsed where it lies in the read buffer; a guia the end of a read cuts is
 ** copied and parsed whole. Cut at each of its bytes (escapes, a string, a
@@ -938,6 +1080,7 @@ int main(void)
     cmocka_unit_test(test_csv_stream_quoted_newline_across_read_boundary),
     cmocka_unit_test(test_csv_stream_scattered_lines_one_guia),
     cmocka_unit_test(test_import_updates_people_only_when_changed),
+    cmocka_unit_test(test_import_people_remembered_same_as_guia_by_guia),
     cmocka_unit_test(test_import_reuses_statement_journal_chunks),
     cmocka_unit_test(test_stream_bad_byte_named_by_line),
     cmocka_unit_test(test_json_stream_guia_cut_by_read_boundary),

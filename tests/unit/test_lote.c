@@ -410,7 +410,8 @@ static void test_fechar_retem_so_o_que_nao_pode_ir(void **state)
 ** nothing written, until the closing succeeds (ASan checks for leaks). */
 /* A guia that enters another lote while the lote is being written (another
 ** process) fails the whole closing with its id, and nothing stays written:
-** the guias are marked with one statement per lote, checked by count. */
+** the guias are marked with one statement per lote (the UPDATE of all of
+** them), checked by count, and the guia named is the one not free. */
 static void test_fechar_guia_tomada_por_outro_lote_desfaz_tudo(void **state)
 {
   fat_store *st = open_fresh();
@@ -427,7 +428,9 @@ static void test_fechar_guia_tomada_por_outro_lote_desfaz_tudo(void **state)
   add_guia(st, "sp-sadt", "S3", "2025-03-03", "Caio", "225125");
   exec(st, "INSERT INTO lote (id, operadora_id, prestador_id, numero, tipo_guia, status)"
            " VALUES (99, 1, 1, 99, 'consulta', 'aberto');"
-           "CREATE TEMP TRIGGER tomada AFTER INSERT ON lote_xml BEGIN"
+           /* a schema trigger, not a TEMP one: the closing's transaction
+           ** sets temp_store (fat_store_begin_bulk), which drops TEMP objects */
+           "CREATE TRIGGER tomada AFTER INSERT ON lote_xml BEGIN"
            " UPDATE guia SET lote_id = 99 WHERE numero_prestador = 'S2'; END");
   c = contract("{\"periodicidade\": \"mensal\", \"fechamento_dia\": 25, \"prazo_envio_dias\": 10,"
                " \"max_guias\": 100}");

@@ -112,6 +112,42 @@ static void *thread_keeps_blocks(void *arg)
 }
 
 /* A thread's kept blocks go back to their allocator when it exits. */
+/* A thread's cap (fat_blk_set_cap) bounds what its lists keep, lowering it
+** gives back what is above, and 0 restores the default: conferir's worker
+** threads keep at most FAT_CONFERIR_BLK_THREAD per kind. */
+static void test_blk_cap_bounds_what_a_thread_keeps(void **state)
+{
+  int kept = 0, i;
+
+  (void)state;
+  fat_blk_set_free(FAT_BLK_SQLITE, counting_free); /* no SQLite in this test */
+  fat_blk_drain(FAT_BLK_SQLITE);
+  assert_int_equal(fat_blk_cap(), FAT_BLK_MAX_BYTES);
+  fat_blk_set_cap(64 * 1024);
+  assert_int_equal(fat_blk_cap(), 64 * 1024);
+  for (i = 0; i < 4000; i++) {
+    void *p = malloc(48);
+
+    assert_non_null(p);
+    if (fat_blk_put(FAT_BLK_SQLITE, 3, p))
+      kept++;
+    else
+      free(p);
+  }
+  assert_int_equal(kept, 64 * 1024 / 48);
+  assert_true(fat_blk_bytes(FAT_BLK_SQLITE) <= 64 * 1024);
+  /* a lower cap gives the lists back now */
+  freed = 0;
+  fat_blk_set_cap(1024);
+  assert_int_equal(freed, kept);
+  assert_int_equal(fat_blk_bytes(FAT_BLK_SQLITE), 0);
+  assert_null(fat_blk_get(FAT_BLK_SQLITE, 3));
+  fat_blk_set_cap(0);
+  assert_int_equal(fat_blk_cap(), FAT_BLK_MAX_BYTES);
+  fat_blk_set_cap(FAT_BLK_MAX_BYTES * 2);
+  assert_int_equal(fat_blk_cap(), FAT_BLK_MAX_BYTES);
+}
+
 static void test_blk_thread_exit_gives_blocks_back(void **state)
 {
   pthread_t t;
@@ -130,6 +166,7 @@ int main(void)
     cmocka_unit_test(test_blk_reuses_a_freed_block_with_room_for_the_request),
     cmocka_unit_test(test_blk_calloc_of_a_reused_block_is_zero),
     cmocka_unit_test(test_blk_class_is_bounded),
+    cmocka_unit_test(test_blk_cap_bounds_what_a_thread_keeps),
     cmocka_unit_test(test_blk_thread_exit_gives_blocks_back),
   };
 

@@ -342,6 +342,60 @@ static void test_missing_functions(void **state)
   fat_free(out);
 }
 
+/* dinheiro.centavos and quantidade_e4 read the plain forms in C
+** (fat_rules_nativo.c): every input gives what the Lua code gives. A
+** trailing space is the same value to the Lua code and sends the input past
+** the C reader, so each input is compared with itself plus a space. */
+static void test_dinheiro_c_readers_same_as_lua(void **state)
+{
+  static const char chunk[] =
+    "local d = require 'faturo.dinheiro'\n"
+    "local nativo = require 'faturo.nativo'\n"
+    "local function lento() return 'lento' end\n"
+    "local rc, rq = nativo.centavos(lento), nativo.quantidade_e4(lento)\n"
+    "local function chama(f, v) return pcall(function() return f(v) end) end\n"
+    "local sinais = {'', '-', '+', ' '}\n"
+    "local ints = {'', '0', '7', '12', '00012', '1.234', '1234567890123456',\n"
+    "  '12345678901234567', '99999999999999999999', 'x', '1e3'}\n"
+    "local decs = {'', '.', '.5', '.50', '.567', ',5', ',50', '.0000', ',1234', '.12345', '.x', '..5'}\n"
+    "local n, rapidos = 0, 0\n"
+    "for _, s in ipairs(sinais) do for _, i in ipairs(ints) do for _, c in ipairs(decs) do\n"
+    "  local v = s .. i .. c\n"
+    "  for _, par in ipairs({{d.centavos, rc}, {d.quantidade_e4, rq}}) do\n"
+    "    local ok1, r1 = chama(par[1], v)\n"
+    "    local ok2, r2 = chama(par[1], v .. ' ')\n"
+    "    if ok1 ~= ok2 or (ok1 and r1 ~= r2) or (not ok1 and r1 ~= r2 and r1 .. ' ' ~= r2) then\n"
+    "      return 'diferente: [' .. v .. '] ' .. tostring(r1) .. ' / ' .. tostring(r2)\n"
+    "    end\n"
+    "    if math.type(r1) == 'integer' and par[2](v) ~= 'lento' then rapidos = rapidos + 1 end\n"
+    "    n = n + 1\n"
+    "  end\n"
+    "end end end\n"
+    "if d.centavos(1750) ~= 1750 or d.quantidade_e4(3) ~= 30000 then return 'inteiro' end\n"
+    "if rc('1234.56') ~= 123456 or rc('-12.5') ~= -1250 or rc('12') ~= 1200 then return 'rc' end\n"
+    "if rq('2.0000') ~= 20000 or rq('2,5') ~= 25000 or rq('3') ~= 30000 then return 'rq' end\n"
+    "if d.centavos('R$ 1.234,56') ~= 123456 then return 'brasil' end\n"
+    "local ok, e = pcall(function()\n"
+    "  return d.centavos('12.345') end)\n"
+    "if ok or not e:find('^teste.lua:28: valor em dinheiro inválido: 12.345$') then\n"
+    "  return 'posição: ' .. tostring(e) end\n"
+    "return n .. ' ' .. rapidos\n";
+  char *out = NULL;
+  fat_err e;
+  long n = 0, fast = 0;
+
+  (void)state;
+  fat_err_clear(&e);
+  if (fat_rules_sandbox_eval(rules_dir, chunk, NULL, 0, &out, &e) != FAT_OK)
+    fail_msg("%s", e.msg);
+  assert_non_null(out);
+  if (sscanf(out, "%ld %ld", &n, &fast) != 2)
+    fail_msg("%s", out);
+  assert_int_equal(n, 4 * 11 * 12 * 2);
+  assert_true(fast >= 40); /* the plain forms did not go to Lua */
+  fat_free(out);
+}
+
 static void test_globals_allow_list(void **state)
 {
   static const char *const allowed[] = {
@@ -2182,6 +2236,7 @@ int main(void)
     cmocka_unit_test(test_escapes_fail),
     cmocka_unit_test(test_missing_functions),
     cmocka_unit_test(test_globals_allow_list),
+    cmocka_unit_test(test_dinheiro_c_readers_same_as_lua),
     cmocka_unit_test(test_shared_tables_are_read_only),
     cmocka_unit_test(test_shipped_selftests_pass),
     cmocka_unit_test(test_contract_json),

@@ -241,6 +241,14 @@ static const verif_case cases[] = {
    " WHERE operadora_id = (SELECT min(operadora_id) FROM lote_prazo_protocolo)"},
   {"lote_prazo_protocolo_recontado", 0,
    "INSERT INTO lote_prazo_protocolo VALUES (999999, 2, 10)"},
+  {"lote_saldo_recontado", 0,
+   "UPDATE lote_saldo SET esperado = esperado + 100"
+   " WHERE lote_id = (SELECT min(lote_id) FROM lote_saldo WHERE guias > 0)"},
+  {"lote_saldo_recontado", 0, "DELETE FROM lote_saldo WHERE lote_id = (SELECT min(id) FROM lote)"},
+  {"lote_saldo_recontado", 0,
+   "UPDATE lote_recebimento SET valor = valor - 1"
+   " WHERE lote_id = (SELECT min(lote_id) FROM lote_recebimento WHERE guias > 0)"},
+  {"lote_saldo_recontado", 0, "INSERT INTO lote_recebimento VALUES (999999, 1, 500, 1)"},
   {"lote_total_guias", 1,
    "UPDATE lote SET valor_informado = valor_informado + 100 WHERE id = (SELECT min(id) FROM "
    "lote)"},

@@ -6,22 +6,12 @@
 -- view); the peers' per-item contract price is not a field of a guia: the
 -- benchmark hands it to the checks as ctx.precos[k] (centavos, item k).
 local base = require "faturo.base"
+local dinheiro = require "faturo.dinheiro"
 
-local byte, sub, tonumber = string.byte, string.sub, tonumber
-
--- The host writes money with exactly 2 decimals ("1234.56") and quantities
--- with exactly 4 ("2.0000"; fat_money_format, fat_money_qty_format), so both
--- are read by position: fewer calls into C per item than a find, two subs
--- and two tonumbers (or a pattern), and integers all along.
-local function centavos(s) -- "1234.56" -> 123456
-  local n = #s
-  local d1, d2 = byte(s, n - 1, n)
-  return tonumber(sub(s, 1, n - 3)) * 100 + (d1 - 48) * 10 + (d2 - 48)
-end
-
-local function unidades(q) -- "3.0000" -> 3 (the peers' quantities are whole units)
-  return tonumber(sub(q, 1, -6))
-end
+local byte = string.byte
+-- money and quantities as the rules documentation says (docs/regras.md):
+-- both read their plain forms in C, one call per value
+local centavos, quantidade_e4 = dinheiro.centavos, dinheiro.quantidade_e4
 
 local function vazio(v)
   return v == nil or v == ""
@@ -69,27 +59,41 @@ return base.operadora {
         return achado("ASSINATURA_AUSENTE", "sem assinatura do beneficiário")
       end
     end,
+    -- the item loops index the list until nil: ipairs is a call into C per item
     quantidade_invalida = function(guia)
-      for _, it in ipairs(guia.itens) do
+      local itens, k = guia.itens, 1
+      local it = itens[1]
+      while it do
         local q = it.quantidade
         if q == "0.0000" or byte(q, 1) == 45 then -- zero or "-..."
           return achado("QUANTIDADE_INVALIDA", "item com quantidade zero")
         end
+        k = k + 1
+        it = itens[k]
       end
     end,
     total_divergente = function(guia)
-      local soma = 0
-      for _, it in ipairs(guia.itens) do soma = soma + centavos(it.valor_total) end
+      local itens, k, soma = guia.itens, 1, 0
+      local it = itens[1]
+      while it do
+        soma = soma + centavos(it.valor_total)
+        k = k + 1
+        it = itens[k]
+      end
       if soma ~= centavos(guia.valor_total) then
         return achado("TOTAL_DIVERGENTE", "total da guia diferente da soma dos itens")
       end
     end,
     preco_acima_contrato = function(guia, ctx)
-      local precos = ctx.precos
-      for k, it in ipairs(guia.itens) do
-        if centavos(it.valor_total) > precos[k] * unidades(it.quantidade) then
+      local precos, itens, k = ctx.precos, guia.itens, 1
+      local it = itens[1]
+      while it do
+        -- valor > preço × quantidade, in centavos × 10^4 (the peers' quantities are whole)
+        if centavos(it.valor_total) * 10000 > precos[k] * quantidade_e4(it.quantidade) then
           return achado("PRECO_ACIMA_CONTRATO", "item acima do preço do contrato")
         end
+        k = k + 1
+        it = itens[k]
       end
     end,
   },

@@ -1,0 +1,180 @@
+#!/bin/sh
+# e2e (Part M, web): the balance of each lote (lote_saldo and lote_recebimento,
+# migration 092, kept by triggers) equals a recount after each write path
+# that changes it: the demo cycle (import, conferir, lote fechar, sent,
+# protocolo, retorno with liberado values and glosas, recursos answered,
+# receipts from demonstrativos, the bank statement and by hand), a receipt
+# registered by hand, a lote reopened (its guias leave it) and closed again,
+# a guia moved to
+# another lote, cancelled and restored, re-valued; a newer demonstrativo line,
+# changed and deleted, a whole retorno deleted (cascade); a glosa inserted,
+# recovered and deleted; a recurso item changed; a receipt line changed and
+# deleted; the LGPD anonymization; `relatorio recontar`. The recount is
+# `faturo verificar`'s invariant lote_saldo_recontado. The aging total of
+# `relatorio inadimplencia` is also compared with the per-guia SQL the report
+# ran before the counters.
+# usage: m_lote_saldo.sh FATURO_BIN SOURCE_DIR
+set -u
+FAT="$1"
+SRC="$2"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/faturo_e2e_ls.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+export FATURO_DB="$TMP/clinica.db"
+export FATURO_REGRAS="${FATURO_REGRAS:-$SRC/rules}"
+fail() { echo "FALHOU: $*" >&2; exit 1; }
+q() { sqlite3 "$FATURO_DB" "$1"; }
+HOJE=2019-09-30
+
+# the aging total as the report summed it guia by guia before migration 092
+aging_antes() {
+  q "WITH la AS (SELECT l.id AS id FROM lote l
+       WHERE l.status IN ('enviado', 'protocolado', 'processado', 'pago_parcial')
+       UNION SELECT g.lote_id FROM glosa gl JOIN guia g ON g.id = gl.guia_id
+       WHERE gl.situacao IN ('recuperada', 'recuperada_parcial') AND g.lote_id IS NOT NULL),
+     sl AS (SELECT max(0, sum(coalesce((SELECT rg.valor_liberado FROM retorno_guia rg
+         WHERE rg.guia_id = g.id AND rg.valor_liberado IS NOT NULL ORDER BY rg.id DESC LIMIT 1),
+         g.valor_total)
+       + (SELECT coalesce(sum(gl.valor_recuperado), 0) FROM glosa gl WHERE gl.guia_id = g.id)
+       - (SELECT coalesce(sum(x.valor), 0) FROM recebimento_guia x WHERE x.guia_id = g.id)))
+       AS saldo FROM la JOIN guia g ON g.lote_id = la.id AND g.status <> 'cancelada'
+       GROUP BY la.id),
+     pa AS (SELECT max(0, p.valor - (SELECT coalesce(sum(pp.valor), 0) FROM particular_pagamento pp
+       WHERE pp.particular_id = p.id)) AS saldo FROM particular p WHERE p.status = 'aberto')
+   SELECT coalesce(sum(saldo), 0) || ' ' || count(*) FROM
+     (SELECT saldo FROM sl UNION ALL SELECT saldo FROM pa) WHERE saldo > 0"
+}
+aging_agora() {
+  "$FAT" --json relatorio inadimplencia --hoje "$HOJE" >"$TMP/i.json" 2>&1 || fail "inadimplencia: $(cat "$TMP/i.json")"
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const t = r.tabelas.find(x => x.nome === "aging").total;
+    console.log(t.aberto + " " + t.itens);' "$TMP/i.json"
+}
+
+confere() {
+  "$FAT" verificar >"$TMP/v.txt" 2>&1
+  grep -q '^  ok     lote_saldo_recontado' "$TMP/v.txt" ||
+    fail "depois de $1: $(grep -A4 lote_saldo "$TMP/v.txt" | head -6)"
+  a=$(aging_antes)
+  b=$(aging_agora)
+  [ "$a" = "$b" ] || fail "depois de $1: aging dos contadores '$b', guia a guia '$a'"
+  echo "ok: $1 (a receber $b)"
+}
+
+# a demo stopped after the lotes: one reopened (its guias leave it), closed again
+"$FAT" demo --guias 200 --competencia 2019-03 --ate-etapa lotes >"$TMP/demo.txt" 2>&1 ||
+  fail "demo até os lotes: $(tail -5 "$TMP/demo.txt")"
+confere "lotes fechados"
+lf=$(q "SELECT id FROM lote WHERE status = 'fechado' ORDER BY id LIMIT 1")
+[ -n "$lf" ] || fail "a demo não deixou lote fechado"
+n0=$(q "SELECT guias FROM lote_saldo WHERE lote_id = $lf")
+[ "$n0" -gt 0 ] || fail "lote $lf sem guias no saldo"
+"$FAT" lote reabrir "$lf" --motivo "teste dos saldos" >"$TMP/r.txt" 2>&1 || fail "reabrir $lf: $(cat "$TMP/r.txt")"
+confere "lote $lf reaberto ($n0 guias saíram)"
+"$FAT" lote fechar --todas --hoje 2019-04-05 >"$TMP/r.txt" 2>&1 || fail "fechar de novo: $(cat "$TMP/r.txt")"
+confere "lotes fechados de novo"
+rm -f "$FATURO_DB" "$FATURO_DB-wal" "$FATURO_DB-shm"
+
+"$FAT" demo --guias 300 --competencia 2019-03 >"$TMP/demo.txt" 2>&1 || fail "demo: $(tail -5 "$TMP/demo.txt")"
+[ "$(q "SELECT count(*) FROM recebimento_guia")" -gt 0 ] || fail "a demo não recebeu nada"
+[ "$(q "SELECT count(*) FROM recurso_item")" -gt 0 ] || fail "a demo não fez recurso"
+confere "a demo (lotes, retorno, recursos, financeiro)"
+
+# a receipt by hand for a lote still waiting for money
+lt=$(q "SELECT l.id FROM lote l JOIN lote_saldo s ON s.lote_id = l.id
+        WHERE l.status IN ('enviado', 'protocolado', 'processado', 'pago_parcial')
+        AND s.esperado > s.recebido ORDER BY l.id LIMIT 1")
+if [ -n "$lt" ]; then
+  "$FAT" recebimento registrar --lote "$lt" --valor 10,00 --data 2019-06-10 >"$TMP/r.txt" 2>&1 ||
+    fail "recebimento do lote $lt: $(cat "$TMP/r.txt")"
+  confere "recebimento à mão do lote $lt"
+fi
+
+
+# a guia of a sent lote cancelled and restored, re-valued (SQL: the engine
+# refuses these on sent lotes; the counters must follow any write)
+g=$(q "SELECT g.id FROM guia g JOIN recebimento_guia x ON x.guia_id = g.id
+       JOIN glosa gl ON gl.guia_id = g.id ORDER BY g.id LIMIT 1")
+[ -n "$g" ] || g=$(q "SELECT min(id) FROM guia WHERE lote_id IS NOT NULL")
+st=$(q "SELECT status FROM guia WHERE id = $g")
+q "UPDATE guia SET status = 'cancelada' WHERE id = $g"
+confere "guia $g (de lote enviado, com glosa e recebimento) cancelada"
+q "UPDATE guia SET status = '$st' WHERE id = $g"
+confere "guia $g restaurada"
+q "UPDATE guia SET valor_total = valor_total + 777 WHERE id = $g"
+confere "valor da guia $g mudou"
+
+# a guia moved from one open lote to another, and out of any lote
+q "INSERT INTO lote (operadora_id, prestador_id, numero, tipo_guia, competencia, status)
+   SELECT operadora_id, prestador_id, 990001, tipo_guia, competencia, 'aberto' FROM lote
+   WHERE id = (SELECT min(id) FROM lote)"
+novo=$(q "SELECT id FROM lote WHERE numero = 990001")
+q "UPDATE guia SET lote_id = $novo WHERE id = $g"
+confere "guia $g levada ao lote novo $novo"
+q "UPDATE guia SET lote_id = NULL WHERE id = $g"
+confere "guia $g fora de lote"
+q "DELETE FROM lote WHERE id = $novo"
+confere "lote $novo apagado"
+
+# demonstrativo lines: a newer liberado value, changed, deleted; a whole retorno
+g2=$(q "SELECT guia_id FROM retorno_guia WHERE valor_liberado IS NOT NULL AND guia_id IS NOT NULL
+        ORDER BY id LIMIT 1")
+r2=$(q "SELECT retorno_id FROM retorno_guia WHERE guia_id = $g2 ORDER BY id LIMIT 1")
+q "INSERT INTO retorno_guia (retorno_id, guia_id, valor_liberado) VALUES ($r2, $g2, 4321)"
+confere "linha de demonstrativo nova da guia $g2"
+q "UPDATE retorno_guia SET valor_liberado = 1234 WHERE id = (SELECT max(id) FROM retorno_guia)"
+confere "valor liberado mudou"
+q "UPDATE retorno_guia SET valor_liberado = NULL WHERE id = (SELECT max(id) FROM retorno_guia)"
+confere "valor liberado apagado da linha"
+q "DELETE FROM retorno_guia WHERE id = (SELECT max(id) FROM retorno_guia)"
+confere "linha de demonstrativo apagada"
+q "UPDATE retorno_guia SET guia_id = (SELECT min(id) FROM guia WHERE lote_id IS NOT NULL AND id <> $g2)
+   WHERE id = (SELECT min(id) FROM retorno_guia WHERE guia_id = $g2 AND valor_liberado IS NOT NULL)"
+confere "linha de demonstrativo casada com outra guia"
+
+# glosas and recursos
+gl=$(q "SELECT id FROM glosa WHERE situacao IN ('recuperada', 'recuperada_parcial') LIMIT 1")
+[ -n "$gl" ] || fail "a demo não recuperou glosa"
+q "UPDATE glosa SET valor_recuperado = valor_recuperado + 50 WHERE id = $gl"
+confere "valor recuperado da glosa $gl mudou"
+q "UPDATE glosa SET situacao = 'perdida' WHERE id = $gl"
+confere "glosa $gl perdida"
+q "UPDATE recurso_item SET valor_recursado = valor_recursado + 99 WHERE id = (SELECT min(id) FROM recurso_item)"
+confere "valor recursado mudou"
+gi=$(q "SELECT min(id) FROM guia WHERE lote_id IS NOT NULL AND status <> 'cancelada'")
+q "INSERT INTO glosa (guia_id, codigo, valor, origem, situacao, valor_recuperado)
+   VALUES ($gi, '1801', 500, 'manual', 'recuperada_parcial', 200)"
+confere "glosa recuperada nova na guia $gi"
+q "DELETE FROM glosa WHERE id = (SELECT max(id) FROM glosa)"
+confere "glosa apagada"
+
+# receipt lines
+q "UPDATE recebimento_guia SET valor = valor + 5 WHERE rowid = (SELECT min(rowid) FROM recebimento_guia)"
+confere "linha de recebimento mudou"
+q "DELETE FROM recebimento_guia WHERE rowid = (SELECT max(rowid) FROM recebimento_guia)"
+confere "linha de recebimento apagada"
+
+# LGPD: a patient with guias anonymized (a demo of 2019: past the retention period)
+cpf=$(q "SELECT b.cpf FROM beneficiario b JOIN guia g ON g.beneficiario_id = b.id
+         WHERE length(b.cpf) = 11 AND g.lote_id IS NOT NULL
+         GROUP BY b.cpf ORDER BY count(*) DESC, b.cpf LIMIT 1")
+"$FAT" titular anonimizar "$cpf" --confirmar >"$TMP/anon.txt" 2>&1 ||
+  fail "anonimizar: $(cat "$TMP/anon.txt")"
+confere "anonimizar um titular"
+
+# a whole retorno deleted: its lines go by cascade
+nr=$(q "SELECT count(*) FROM retorno_guia")
+q "PRAGMA foreign_keys = ON; DELETE FROM retorno WHERE id = (SELECT max(r.id) FROM retorno r
+   WHERE NOT EXISTS (SELECT 1 FROM glosa gl WHERE gl.retorno_id = r.id)
+   AND EXISTS (SELECT 1 FROM retorno_guia rg WHERE rg.retorno_id = r.id AND rg.valor_liberado IS NOT NULL))" 2>/dev/null
+[ "$(q "SELECT count(*) FROM retorno_guia")" -lt "$nr" ] || fail "nenhuma linha de retorno apagada"
+confere "retorno apagado (linhas em cascata)"
+
+# a broken counter is found, and recontar fixes it
+q "UPDATE lote_saldo SET recebido = recebido + 1 WHERE lote_id = (SELECT min(lote_id) FROM lote_saldo)"
+"$FAT" verificar >"$TMP/v.txt" 2>&1
+grep -q 'lote_saldo_recontado' "$TMP/v.txt" && ! grep -q '^  ok     lote_saldo_recontado' "$TMP/v.txt" ||
+  fail "contador adulterado não apontado: $(grep lote_saldo "$TMP/v.txt")"
+"$FAT" relatorio recontar >/dev/null || fail "relatorio recontar"
+confere "relatorio recontar"
+echo ok
