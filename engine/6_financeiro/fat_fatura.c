@@ -304,18 +304,22 @@ fat_rc fat_fatura_nf(fat_store *st, fat_gen *gen, int64_t id, const char *numero
 
 /* ---- receipts ---- */
 
+/* One guia a receipt is split over. A fatura of a million-guia month has
+** ~200,000 guias, all held at once (the largest remainder needs every
+** part): 40 bytes each plus its weight, where the rows read were 88 bytes
+** (docs/desempenho.md, "demo de 1 milhão, rodada 7"). */
 typedef struct alvo {
   int64_t guia_id, lote_id;
-  int64_t esperado;      /* liberado, or informado */
-  int64_t rec_normal;    /* received so far, normal money */
-  int64_t recuperavel;   /* glosa.valor_recuperado (deferred by recursos) */
-  int64_t rec_recup;     /* received so far, recovered money */
-  int64_t deferido_rec;  /* deferred on the recurso being received */
-  char numero[32];
+  int64_t recebido;      /* received so far, normal and recovered money */
+  int64_t limite;        /* liberado (or informado) + glosa.valor_recuperado */
+  int64_t peso0;         /* the weight when no guia has anything left to receive */
 } alvo;
 
-static fat_rc alvos(fat_store *st, int64_t fatura, int64_t lote, int64_t recurso, alvo **out,
-                    size_t *n, fat_err *err)
+/* The guias of the receipt (by id) into *out and, in *pesos, what each still
+** has to receive of the kind of money (recuperado: recovered by a recurso);
+** both fat_free'd by the caller, also on error. */
+static fat_rc alvos(fat_store *st, int64_t fatura, int64_t lote, int64_t recurso, int recuperado,
+                    alvo **out, int64_t **pesos, size_t *n, fat_err *err)
 {
   static const char sql[] =
     "SELECT g.id, g.lote_id,"
@@ -327,8 +331,7 @@ static fat_rc alvos(fat_store *st, int64_t fatura, int64_t lote, int64_t recurso
     " COALESCE((SELECT SUM(x.valor) FROM recebimento_guia x JOIN recebimento r"
     "   ON r.id = x.recebimento_id WHERE x.guia_id = g.id AND r.recuperado = 1), 0),"
     " COALESCE((SELECT SUM(COALESCE(ri.valor_deferido, 0)) FROM recurso_item ri"
-    "   JOIN glosa gl ON gl.id = ri.glosa_id WHERE ri.recurso_id = ?3 AND gl.guia_id = g.id), 0),"
-    " g.numero_prestador"
+    "   JOIN glosa gl ON gl.id = ri.glosa_id WHERE ri.recurso_id = ?3 AND gl.guia_id = g.id), 0)"
     " FROM guia g WHERE (?1 > 0 AND g.lote_id IN"
     "   (SELECT lote_id FROM fatura_lote WHERE fatura_id = ?1))"
     "  OR (?2 > 0 AND g.lote_id = ?2)"
@@ -336,11 +339,12 @@ static fat_rc alvos(fat_store *st, int64_t fatura, int64_t lote, int64_t recurso
     "   ON gl.id = ri.glosa_id WHERE ri.recurso_id = ?3))"
     " ORDER BY g.id";
   fat_stmt *s;
-  size_t cap = 0;
+  size_t cap = 0, cap_p = 0;
   int r;
   fat_rc rc;
 
   *out = NULL;
+  *pesos = NULL;
   *n = 0;
   rc = fat_store_prepare(st, sql, &s, err);
   if (rc != FAT_OK)
@@ -349,31 +353,43 @@ static fat_rc alvos(fat_store *st, int64_t fatura, int64_t lote, int64_t recurso
   fat_bind_int(s, 2, lote);
   fat_bind_int(s, 3, recurso);
   while ((r = fat_stmt_step(s)) == FAT_ROW) {
+    int64_t esperado = fat_col_int64(s, 2), rec_normal = fat_col_int64(s, 3),
+            rec_recup = fat_col_int64(s, 5), deferido = fat_col_int64(s, 6), w;
     alvo *a;
 
-    if (!FAT_GROW(*out, cap, *n)) {
+    if (!FAT_GROW(*out, cap, *n) || !FAT_GROW(*pesos, cap_p, *n)) {
       fat_stmt_reset(s);
-      fat_free(*out);
-      *out = NULL;
       return fat_err_oom(err);
     }
-    a = &(*out)[(*n)++];
+    a = &(*out)[*n];
     a->guia_id = fat_col_int64(s, 0);
     a->lote_id = fat_col_int64(s, 1);
-    a->esperado = fat_col_int64(s, 2);
-    a->rec_normal = fat_col_int64(s, 3);
-    a->recuperavel = fat_col_int64(s, 4);
-    a->rec_recup = fat_col_int64(s, 5);
-    a->deferido_rec = fat_col_int64(s, 6);
-    fin_col(s, 7, a->numero, sizeof a->numero);
+    a->recebido = rec_normal + rec_recup;
+    a->limite = esperado + fat_col_int64(s, 4);
+    a->peso0 = recuperado ? deferido : esperado;
+    w = recuperado ? deferido - rec_recup : esperado - rec_normal;
+    (*pesos)[*n] = w > 0 ? w : 0;
+    (*n)++;
   }
   fat_stmt_reset(s);
-  if (r != FAT_DONE) {
-    fat_free(*out);
-    *out = NULL;
+  if (r != FAT_DONE)
     return fat_store_dberr(st, err, "erro ao ler as guias do recebimento");
-  }
   return FAT_OK;
+}
+
+/* The guia's number for a message ("#id" when it has none). */
+static void guia_numero(fat_store *st, int64_t id, char *out, size_t len)
+{
+  static const char sql[] = "SELECT numero_prestador FROM guia WHERE id = ?1";
+  fat_stmt *s;
+
+  snprintf(out, len, "#%lld", (long long)id);
+  if (fat_store_prepare(st, sql, &s, NULL) != FAT_OK)
+    return;
+  fat_bind_int(s, 1, id);
+  if (fat_stmt_step(s) == FAT_ROW && fat_col_text(s, 0) != NULL)
+    snprintf(out, len, "%s", fat_col_text(s, 0));
+  fat_stmt_reset(s);
 }
 
 static int cmp_id(const void *x, const void *y)
@@ -612,45 +628,41 @@ fat_rc fat_recebimento_registrar(fat_store *st, const fat_recebimento_in *in, in
     rc = fat_err_set(err, FAT_EINVAL, "data do recebimento não informada");
     goto out;
   }
-  rc = alvos(st, in->fatura_id, in->fatura_id > 0 ? 0 : lote, in->recurso_id, &a, &n, err);
+  rc = alvos(st, in->fatura_id, in->fatura_id > 0 ? 0 : lote, in->recurso_id, recuperado, &a,
+             &pesos, &n, err);
   if (rc != FAT_OK)
     goto out;
   if (n == 0) {
     rc = fat_err_set(err, FAT_ENOTFOUND, "nenhuma guia para receber");
     goto out;
   }
-  pesos = fat_calloc(n, sizeof *pesos);
   partes = fat_calloc(n, sizeof *partes);
-  if (pesos == NULL || partes == NULL) {
+  if (partes == NULL) {
     rc = fat_err_oom(err);
     goto out;
   }
   /* weights: what each guia still has to receive, of the kind of money */
-  for (i = 0; i < n; i++) {
-    int64_t w = recuperado ? a[i].deferido_rec - a[i].rec_recup : a[i].esperado - a[i].rec_normal;
-
-    pesos[i] = w > 0 ? w : 0;
+  for (i = 0; i < n; i++)
     soma += pesos[i];
-  }
   if (soma == 0)
     for (i = 0; i < n; i++)
-      pesos[i] = recuperado ? a[i].deferido_rec : a[i].esperado;
+      pesos[i] = a[i].peso0;
   rc = fat_rateio_proporcional(bruto, pesos, n, partes, err);
   if (rc != FAT_OK)
     goto out;
   for (i = 0; i < n; i++) {
-    int64_t limite = a[i].esperado + a[i].recuperavel;
-    int64_t depois = a[i].rec_normal + a[i].rec_recup + partes[i];
+    int64_t depois = a[i].recebido + partes[i];
 
-    if (depois > limite) {
+    if (depois > a[i].limite) {
       if (!in->aceitar_excedente) {
-        char v1[32], v2[32];
+        char v1[32], v2[32], num[40];
 
         fat_money_format_br(depois, v1, sizeof v1);
-        fat_money_format_br(limite, v2, sizeof v2);
+        fat_money_format_br(a[i].limite, v2, sizeof v2);
+        guia_numero(st, a[i].guia_id, num, sizeof num);
         rc = fat_err_set(err, FAT_ESTATE, "o recebimento levaria a guia %s a %s recebidos, "
                                           "acima do liberado + recuperado (%s): confira o valor "
-                                          "ou aceite o excedente", a[i].numero, v1, v2);
+                                          "ou aceite o excedente", num, v1, v2);
         goto out;
       }
       excedente = 1;

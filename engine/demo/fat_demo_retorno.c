@@ -118,22 +118,35 @@ static fat_rc load_lote(fat_store *st, int64_t lote_id, sim_lote *l, fat_err *er
   return FAT_OK;
 }
 
-static fat_rc load_itens(fat_store *st, sim_guia *g, fat_err *err)
+/* The items of every guia of the lote, in one statement (it was one per
+** guia): rows come by guia id then sequencial, the order of v[0..n). */
+static fat_rc load_itens(fat_store *st, int64_t lote_id, sim_guia *v, size_t n, fat_err *err)
 {
   static const char q_i[] =
-      "SELECT i.id, i.sequencial, i.codigo_tabela, i.codigo, COALESCE(i.data, g.data_inicio),"
-      " i.grau_participacao, i.descricao, i.quantidade_e4, COALESCE(i.valor_total, 0)"
-      " FROM item i JOIN guia g ON g.id = i.guia_id WHERE i.guia_id = ?1 ORDER BY i.sequencial";
+      "SELECT i.guia_id, i.id, i.sequencial, i.codigo_tabela, i.codigo,"
+      " COALESCE(i.data, g.data_inicio), i.grau_participacao, i.descricao, i.quantidade_e4,"
+      " COALESCE(i.valor_total, 0)"
+      " FROM guia g JOIN item i ON i.guia_id = g.id WHERE g.lote_id = ?1"
+      " ORDER BY g.id, i.sequencial";
   fat_stmt *s;
   sim_item *ni, *it;
+  size_t k = 0;
   fat_rc rc;
   int oom = 0;
 
   rc = fat_store_prepare(st, q_i, &s, err);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_int(s, 1, g->id);
+  fat_bind_int(s, 1, lote_id);
   while (!oom && fat_stmt_step(s) == FAT_ROW) {
+    int64_t gid = fat_col_int64(s, 0);
+    sim_guia *g;
+
+    while (k < n && v[k].id < gid)
+      k++;
+    if (k == n || v[k].id != gid)
+      continue;
+    g = &v[k];
     ni = fat_realloc(g->itens, (g->n_itens + 1) * sizeof *ni);
     if (ni == NULL) {
       oom = 1;
@@ -142,15 +155,15 @@ static fat_rc load_itens(fat_store *st, sim_guia *g, fat_err *err)
     g->itens = ni;
     it = &ni[g->n_itens++];
     memset(it, 0, sizeof *it);
-    it->id = fat_col_int64(s, 0);
-    it->seq = fat_col_int(s, 1);
-    copy_col(it->tabela, sizeof it->tabela, s, 2);
-    copy_col(it->codigo, sizeof it->codigo, s, 3);
-    copy_col(it->data, sizeof it->data, s, 4);
-    copy_col(it->grau, sizeof it->grau, s, 5);
-    it->descricao = fat_col_strdup(s, 6, &oom);
-    it->qtd_e4 = fat_col_int64(s, 7);
-    it->total = fat_col_int64(s, 8);
+    it->id = fat_col_int64(s, 1);
+    it->seq = fat_col_int(s, 2);
+    copy_col(it->tabela, sizeof it->tabela, s, 3);
+    copy_col(it->codigo, sizeof it->codigo, s, 4);
+    copy_col(it->data, sizeof it->data, s, 5);
+    copy_col(it->grau, sizeof it->grau, s, 6);
+    it->descricao = fat_col_strdup(s, 7, &oom);
+    it->qtd_e4 = fat_col_int64(s, 8);
+    it->total = fat_col_int64(s, 9);
   }
   fat_stmt_reset(s);
   return oom ? fat_err_oom(err) : FAT_OK;
@@ -169,7 +182,7 @@ static fat_rc sim_load(fat_store *st, int64_t lote_id, sim_guia **out, size_t *n
       " FROM guia g WHERE g.lote_id = ?1 ORDER BY g.id";
   fat_stmt *s;
   sim_guia *v = NULL, *nv;
-  size_t cnt = 0, k;
+  size_t cnt = 0;
   fat_rc rc;
 
   *out = NULL;
@@ -197,8 +210,8 @@ static fat_rc sim_load(fat_store *st, int64_t lote_id, sim_guia **out, size_t *n
     cnt++;
   }
   fat_stmt_reset(s);
-  for (k = 0; rc == FAT_OK && k < cnt; k++)
-    rc = load_itens(st, &v[k], err);
+  if (rc == FAT_OK)
+    rc = load_itens(st, lote_id, v, cnt, err);
   if (rc != FAT_OK) {
     sim_free(v, cnt);
     return rc;

@@ -346,6 +346,7 @@ static void test_fatura_conciliacao(void **state)
     in.valor = 100;
     assert_int_equal(fat_recebimento_registrar(st, &in, NULL, &err), FAT_ESTATE);
     assert_non_null(strstr(err.msg, "acima do liberado + recuperado"));
+    assert_non_null(strstr(err.msg, "a guia G2 a R$ 251,00 recebidos"));
   }
   /* mapa: one row for the fatura, one for the lote outside any fatura */
   assert_int_equal(fat_fatura_mapa(st, NULL, "2025-03", "2025-05-20", &o, &err), FAT_OK);
