@@ -33,15 +33,15 @@ fat_rc fat_lote_papel_entregar(fat_store *st, int64_t id, const fat_lote_papel_e
                                const char *hoje, fat_err *err)
 {
   static const char sql_lote[] =
-    "SELECT status, substr(fechado_em, 1, 10), numero FROM lote WHERE id = ?1";
+    "SELECT status, fechado_em, numero FROM lote WHERE id = ?1";
   static const char sql_ins[] =
     "INSERT INTO lote_papel (lote_id, entregue_em, entregue_por, protocolo, observacao,"
     " registrado_em, registrado_por) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
     " ON CONFLICT (lote_id) DO UPDATE SET entregue_em = ?2, entregue_por = ?3,"
     " protocolo = ?4, observacao = ?5, registrado_em = ?6, registrado_por = ?7";
-  char data[FAT_DIA_ISO_LEN], hj[16], fechado[16] = "", status[16] = "", obj[40], det[300],
+  char data[FAT_DIA_ISO_LEN], hj[16], fechado[40] = "", status[16] = "", obj[40], det[300],
                                       agora[32], br[16];
-  int32_t dia, dia_hoje;
+  int32_t dia, dia_hoje, dia_fechado;
   int64_t numero = 0;
   fat_stmt *s;
   fat_rc rc;
@@ -98,13 +98,9 @@ fat_rc fat_lote_papel_entregar(fat_store *st, int64_t id, const fat_lote_papel_e
                      (long long)id);
     goto out;
   }
-  if (fechado[0] != '\0' && strcmp(data, fechado) < 0) {
-    int32_t f;
-
-    if (fat_dia_parse(fechado, &f) == 0)
-      fat_dia_format_br(f, br, sizeof br);
-    else
-      snprintf(br, sizeof br, "%s", fechado);
+  /* the day the lote closed in the clinic's time, as the user types dates */
+  if (fechado[0] != '\0' && fat_dia_local_de(fechado, &dia_fechado) == 0 && dia < dia_fechado) {
+    fat_dia_format_br(dia_fechado, br, sizeof br);
     rc = fat_err_set(err, FAT_EINVAL, "data da entrega: o lote %lld só fechou em %s", (long long)id,
                      br);
     goto out;

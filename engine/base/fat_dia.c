@@ -251,23 +251,56 @@ fat_quando_br fat_quando_br_epoch(int64_t t)
   return q;
 }
 
+/* Seconds since 1970 of a stored UTC timestamp ('AAAA-MM-DDTHH:MM:SS', a
+** blank for the T, a trailing Z or fraction accepted). Returns 0, or -1 when
+** utc is not one. */
+static int utc_epoch(const char *utc, int64_t *t)
+{
+  char d[FAT_DIA_ISO_LEN], sep = 0, rest = 0;
+  int y, mo, da, h, mi, se, n;
+  int32_t dia;
+
+  n = sscanf(utc, "%4d-%2d-%2d%c%2d:%2d:%2d%c", &y, &mo, &da, &sep, &h, &mi, &se, &rest);
+  snprintf(d, sizeof d, "%.10s", utc);
+  if (n >= 7 && (sep == 'T' || sep == ' ') && (n == 7 || rest == 'Z' || rest == '.') &&
+      fat_dia_parse(d, &dia) == 0 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && se >= 0 &&
+      se < 61) {
+    *t = (int64_t)dia * 86400 + h * 3600 + mi * 60 + se;
+    return 0;
+  }
+  return -1;
+}
+
+int fat_dia_local_de(const char *s, int32_t *dia)
+{
+  int64_t t;
+  time_t tt;
+  struct tm tm;
+
+  if (s == NULL)
+    return -1;
+  if (utc_epoch(s, &t) == 0) {
+    tt = (time_t)t;
+    if (localtime_r(&tt, &tm) == NULL)
+      return -1;
+    *dia = fat_dia_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    return 0;
+  }
+  return fat_dia_parse(s, dia);
+}
+
 fat_quando_br fat_quando_br_de(const char *utc, const char *vazio)
 {
   fat_quando_br q;
-  char d[FAT_DIA_ISO_LEN], sep = 0, rest = 0;
-  int y, mo, da, h, mi, se, n;
+  int64_t t;
   int32_t dia;
 
   if (utc == NULL || utc[0] == '\0') {
     snprintf(q.s, sizeof q.s, "%s", vazio != NULL ? vazio : "");
     return q;
   }
-  n = sscanf(utc, "%4d-%2d-%2d%c%2d:%2d:%2d%c", &y, &mo, &da, &sep, &h, &mi, &se, &rest);
-  snprintf(d, sizeof d, "%.10s", utc);
-  if (n >= 7 && (sep == 'T' || sep == ' ') && (n == 7 || rest == 'Z' || rest == '.') &&
-      fat_dia_parse(d, &dia) == 0 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && se >= 0 &&
-      se < 61)
-    return fat_quando_br_epoch((int64_t)dia * 86400 + h * 3600 + mi * 60 + se);
+  if (utc_epoch(utc, &t) == 0)
+    return fat_quando_br_epoch(t);
   if (fat_dia_parse(utc, &dia) == 0)
     fat_dia_format_br(dia, q.s, sizeof q.s);
   else

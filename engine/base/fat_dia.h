@@ -92,6 +92,13 @@ typedef struct fat_quando_br {
 fat_quando_br fat_quando_br_de(const char *utc, const char *vazio);
 fat_quando_br fat_quando_br_epoch(int64_t t);
 
+/* The clinic's local day of a stored UTC timestamp ('AAAA-MM-DDTHH:MM:SS',
+** a blank for the T and a trailing Z accepted) into *dia; a plain date
+** 'AAAA-MM-DD' is taken as it is. Returns 0, or -1 when s is neither. A lote
+** closed at 00:30 UTC of the 2nd was closed on the 1st in Brasília: dates the
+** user types compare with this day, not with the UTC one. */
+int fat_dia_local_de(const char *s, int32_t *dia);
+
 /* Day of the week: 0 = domingo, 1 = segunda, ..., 6 = sábado. */
 int fat_dia_semana(int32_t dia);
 

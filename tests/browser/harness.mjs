@@ -69,7 +69,12 @@ function observar(page, errosJs, { dialogos, popups, timeout }) {
  * popups (close new windows at once, default false). */
 export async function painel(c, opcoes = {}) {
   const o = { viewport: { width: 1360, height: 860 }, timeout: 15000, dialogos: true, popups: false, ...opcoes };
-  const srv = spawn(c.FATURO, ['servidor', '--porta', '0'], { env: c.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  /* the server keeps the browser's clock: the clinic's day is the same on
+   * both sides (Brazil has no summer time since 2019, so a POSIX TZ needs no
+   * tzdata) */
+  const TZ_POSIX = { 'America/Sao_Paulo': '<-03>3' };
+  const env = o.timezoneId ? { ...c.env, TZ: TZ_POSIX[o.timezoneId] || o.timezoneId } : c.env;
+  const srv = spawn(c.FATURO, ['servidor', '--porta', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   srv.stderr.on('data', d => { log += d; });
   const port = await new Promise((resolve, reject) => {

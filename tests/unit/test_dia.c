@@ -206,6 +206,24 @@ static void test_br_forms_for_dates_timestamps_and_instants(void **state)
   assert_string_equal(fat_quando_br_de("2026-12-01T25:00:00Z", "-").s, "2026-12-01T25:00:00Z");
   assert_string_equal(fat_quando_br_de("ontem à noite", "-").s, "ontem à noite");
   assert_string_equal(fat_quando_br_epoch(0).s, "31/12/1969 21:00");
+  {
+    int32_t d, esperado;
+
+    /* the local day of a UTC instant: 02:10 UTC of the 1st is the 30th in UTC-3 */
+    assert_int_equal(fat_dia_parse("2026-11-30", &esperado), 0);
+    assert_int_equal(fat_dia_local_de("2026-12-01T02:10:00Z", &d), 0);
+    assert_int_equal(d, esperado);
+    assert_int_equal(fat_dia_local_de("2026-12-01 02:10:00", &d), 0);
+    assert_int_equal(d, esperado);
+    assert_int_equal(fat_dia_parse("2026-12-01", &esperado), 0);
+    assert_int_equal(fat_dia_local_de("2026-12-01T03:00:00Z", &d), 0);
+    assert_int_equal(d, esperado);
+    assert_int_equal(fat_dia_local_de("2026-12-01", &d), 0);
+    assert_int_equal(d, esperado);
+    assert_int_equal(fat_dia_local_de("2026-12-01T25:00:00Z", &d), -1);
+    assert_int_equal(fat_dia_local_de("ontem", &d), -1);
+    assert_int_equal(fat_dia_local_de(NULL, &d), -1);
+  }
 }
 
 int main(void)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -325,6 +326,30 @@ static void test_papeis_do_lote(void **state)
   fat_guia_free(b);
 }
 
+/* The delivery day the user types is a day in the clinic's time; the lote's
+** fechado_em is stored in UTC. A lote closed at 22:30 of 31/03 in Brasília
+** (01:30 UTC of 01/04) can have its papers delivered on 31/03; one day
+** earlier is still refused, naming the local day it closed. */
+static void test_entrega_compara_o_dia_local_do_fechamento(void **state)
+{
+  fx *f = *state;
+  fat_lote_papel_entrega e = {"31/03/2025", "José (motoboy)", NULL, NULL};
+  int64_t lote;
+  char sql[128];
+  fat_err err;
+
+  setenv("TZ", "<-03>3", 1);
+  tzset();
+  lote = lote_de(f, "fechado", NULL, 0);
+  snprintf(sql, sizeof sql, "UPDATE lote SET fechado_em = '2025-04-01T01:30:00Z' WHERE id = %lld",
+           (long long)lote);
+  assert_int_equal(fat_store_exec(f->st, sql, &err), FAT_OK);
+  assert_int_equal(fat_lote_papel_entregar(f->st, lote, &e, "2025-04-01", &err), FAT_OK);
+  e.data = "30/03/2025";
+  assert_int_equal(fat_lote_papel_entregar(f->st, lote, &e, "2025-04-01", &err), FAT_EINVAL);
+  assert_non_null(strstr(err.msg, "só fechou em 31/03/2025"));
+}
+
 static int64_t count(fat_store *st, const char *sql)
 {
   sqlite3_stmt *s;
@@ -407,6 +432,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_sessoes_do_contrato, setup, teardown),
     cmocka_unit_test_setup_teardown(test_impressao, setup, teardown),
     cmocka_unit_test_setup_teardown(test_papeis_do_lote, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_entrega_compara_o_dia_local_do_fechamento, setup, teardown),
     cmocka_unit_test_setup_teardown(test_oom, setup, teardown),
   };
 
