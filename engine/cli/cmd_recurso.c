@@ -216,13 +216,22 @@ static int do_xml(fat_cli *cli, int argc, char **argv)
     fat_free(path);
     return cli_error(&err);
   }
-  if (cli->json)
-    printf("{\"arquivo\":\"%s\",\"validado_xsd\":%s}\n", path, validado ? "true" : "false");
-  else
+  if (cli->json) {
+    cJSON *o = cJSON_CreateObject();
+
+    if (o != NULL && (cJSON_AddStringToObject(o, "arquivo", path) == NULL ||
+                      cJSON_AddBoolToObject(o, "validado_xsd", validado) == NULL)) {
+      cJSON_Delete(o);
+      o = NULL;
+    }
+    c = cli_emit_json(o);
+  } else {
     printf("%s (%s)\n", path, validado ? "válido pelo XSD TISS 4.01.00" : "XSD não verificado");
+    c = CLI_OK;
+  }
   fat_free(xml);
   fat_free(path);
-  return CLI_OK;
+  return c;
 }
 
 static int do_relatorio(fat_cli *cli, int argc, char **argv)

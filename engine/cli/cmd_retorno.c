@@ -450,15 +450,29 @@ static int do_simular(fat_cli *cli, int argc, char **argv)
   }
   fat_money_format_br(res.valor_informado, b1, sizeof b1);
   fat_money_format_br(res.valor_glosado, b2, sizeof b2);
-  if (cli->json)
-    printf("{\"arquivo\":\"%s\",\"hash\":\"%s\",\"guias\":%zu,\"glosas\":%zu,"
-           "\"glosas_de_achados\":%zu,\"valor_informado\":%lld,\"valor_glosado\":%lld}\n",
-           saida, res.hash, res.n_guias, res.n_glosas, res.n_glosas_previstas,
-           (long long)res.valor_informado, (long long)res.valor_glosado);
-  else
-    printf("%s: demonstrativo de análise de conta, %zu guias, %s informado, %zu glosas "
-           "(%zu de achados do conferir) somando %s, hash %s\n",
-           saida, res.n_guias, b1, res.n_glosas, res.n_glosas_previstas, b2, res.hash);
+  if (cli->json) {
+    cJSON *out = cJSON_CreateObject();
+
+    if (out != NULL && (cJSON_AddStringToObject(out, "arquivo", saida) == NULL ||
+                      cJSON_AddStringToObject(out, "hash", res.hash) == NULL ||
+                      cJSON_AddNumberToObject(out, "guias", (double)res.n_guias) == NULL ||
+                      cJSON_AddNumberToObject(out, "glosas", (double)res.n_glosas) == NULL ||
+                      cJSON_AddNumberToObject(out, "glosas_de_achados",
+                                              (double)res.n_glosas_previstas) == NULL ||
+                      cJSON_AddNumberToObject(out, "valor_informado",
+                                              (double)res.valor_informado) == NULL ||
+                      cJSON_AddNumberToObject(out, "valor_glosado",
+                                              (double)res.valor_glosado) == NULL)) {
+      cJSON_Delete(out);
+      out = NULL;
+    }
+    c = cli_emit_json(out);
+    fat_demo_retorno_res_fini(&res);
+    return c;
+  }
+  printf("%s: demonstrativo de análise de conta, %zu guias, %s informado, %zu glosas "
+         "(%zu de achados do conferir) somando %s, hash %s\n",
+         saida, res.n_guias, b1, res.n_glosas, res.n_glosas_previstas, b2, res.hash);
   fat_demo_retorno_res_fini(&res);
   return CLI_OK;
 }

@@ -142,6 +142,17 @@ IT=$(q "SELECT min(id) FROM recurso_item WHERE recurso_id = $RID")
 "$FAT" recurso xml "$RID" --saida "$TMP/rec" >"$TMP/out" 2>&1 || fail "recurso xml: $(cat "$TMP/out")"
 grep -q "válido pelo XSD" "$TMP/out" || fail "recurso xml sem validação: $(cat "$TMP/out")"
 for f in "$TMP"/rec/*.xml; do xsd_ok "$f"; done
+# --json names the file as a JSON string even when the folder has a quote or a backslash
+ODD="$TMP/pasta \"aspas\" e \\barra"
+mkdir -p "$ODD"
+"$FAT" --json recurso xml "$RID" --saida "$ODD" >"$TMP/out.json" 2>&1 ||
+  fail "recurso xml --json: $(cat "$TMP/out.json")"
+ARQ=$(jq -er .arquivo "$TMP/out.json") || fail "recurso xml --json não é JSON: $(cat "$TMP/out.json")"
+[ -f "$ARQ" ] || fail "recurso xml --json nomeia '$ARQ', que não existe"
+"$FAT" --json retorno simular-operadora "$LOTE" --semente 7 --data 2025-04-20 \
+  --saida "$ODD/dem.xml" >"$TMP/out.json" 2>&1 || fail "simular --json: $(cat "$TMP/out.json")"
+[ "$(jq -er .arquivo "$TMP/out.json")" = "$ODD/dem.xml" ] ||
+  fail "simular-operadora --json não é JSON ou nomeia outro arquivo: $(cat "$TMP/out.json")"
 "$FAT" retorno ler "$TMP"/rec/*.xml | grep -q "hash: confere" || fail "hash do recurso"
 "$FAT" recurso relatorio "$RID" --formato html --saida "$TMP/rec.html" >/dev/null || fail "relatorio"
 grep -q "$GIND" "$TMP/rec.html" || fail "relatório sem a guia"
