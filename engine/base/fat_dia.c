@@ -289,6 +289,25 @@ int fat_dia_local_de(const char *s, int32_t *dia)
   return fat_dia_parse(s, dia);
 }
 
+int fat_dia_inicio_utc(int32_t dia, char out[FAT_DIA_UTC_LEN])
+{
+  struct tm tm, u;
+  time_t t;
+  int y, m, d;
+
+  fat_dia_to_ymd(dia, &y, &m, &d);
+  memset(&tm, 0, sizeof tm);
+  tm.tm_year = y - 1900;
+  tm.tm_mon = m - 1;
+  tm.tm_mday = d;
+  tm.tm_isdst = -1; /* the zone's rule for that day, not today's */
+  t = mktime(&tm);
+  if (t == (time_t)-1 || gmtime_r(&t, &u) == NULL ||
+      strftime(out, FAT_DIA_UTC_LEN, "%Y-%m-%dT%H:%M:%SZ", &u) == 0)
+    return -1;
+  return 0;
+}
+
 fat_quando_br fat_quando_br_de(const char *utc, const char *vazio)
 {
   fat_quando_br q;
