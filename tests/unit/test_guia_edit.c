@@ -666,10 +666,10 @@ static void test_lista_de_trabalho_mostra_o_dia_local_do_achado(void **state)
   id = scalar_i(f->st, "SELECT min(id) FROM achado WHERE ?1 = ?1", 0);
   assert_true(id > 0);
   assert_int_equal(fat_store_exec(f->st,
-                                   "UPDATE achado SET criado_em = '2026-04-01T01:30:00Z',"
-                                   " reconhecido_em = '2026-04-01T02:59:59Z', reconhecido_por"
-                                   " = 'ana' WHERE id = (SELECT min(id) FROM achado)",
-                                   &err),
+                                  "UPDATE achado SET criado_em = '2026-04-01T01:30:00Z',"
+                                  " reconhecido_em = '2026-04-01T02:59:59Z', reconhecido_por"
+                                  " = 'ana' WHERE id = (SELECT min(id) FROM achado)",
+                                  &err),
                    FAT_OK);
   for (pass = 0; pass < 2; pass++) {
     memset(&w, 0, sizeof w);
@@ -724,18 +724,17 @@ static void test_avaliada_no_dia_local_em_que_o_lote_fechou(void **state)
   tzset();
   id = fix_save(f->st, v);
   assert_int_equal(fat_store_exec(f->st,
-                                   "INSERT INTO lote (id, operadora_id, prestador_id, numero,"
-                                   " tipo_guia, competencia, status, fechado_em) VALUES (1,"
-                                   " (SELECT min(id) FROM operadora), (SELECT min(id) FROM"
-                                   " prestador), 1, 'sp-sadt', '2025-12', 'fechado',"
-                                   " '2026-04-01T01:30:00Z');"
-                                   "UPDATE guia SET data_inicio = '2025-12-31', lote_id = 1",
-                                   &err),
-                   FAT_OK);
-  assert_false(avaliada_tem(f, id, "PRAZO_EXCEDIDO"));
-  assert_int_equal(fat_store_exec(f->st, "UPDATE lote SET fechado_em = '2026-04-01T03:30:00Z'",
+                                  "INSERT INTO lote (id, operadora_id, prestador_id, numero,"
+                                  " tipo_guia, competencia, status, fechado_em) VALUES (1,"
+                                  " (SELECT min(id) FROM operadora), (SELECT min(id) FROM"
+                                  " prestador), 1, 'sp-sadt', '2025-12', 'fechado',"
+                                  " '2026-04-01T01:30:00Z');"
+                                  "UPDATE guia SET data_inicio = '2025-12-31', lote_id = 1",
                                   &err),
                    FAT_OK);
+  assert_false(avaliada_tem(f, id, "PRAZO_EXCEDIDO"));
+  assert_int_equal(
+    fat_store_exec(f->st, "UPDATE lote SET fechado_em = '2026-04-01T03:30:00Z'", &err), FAT_OK);
   assert_true(avaliada_tem(f, id, "PRAZO_EXCEDIDO"));
 }
 

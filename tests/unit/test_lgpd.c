@@ -256,8 +256,7 @@ static void test_retencao_conta_do_dia_local_do_ultimo_evento(void **state)
               " criado_em) VALUES (1, '1705', 1000, 'manual', 'indevida', 'aberta',"
               " '2027-01-01T01:30:00Z')");
   fat_err_clear(&err);
-  assert_int_equal(fat_titular_exportar(st, NULL, "12345678909", &doc, NULL, NULL, &err),
-                   FAT_OK);
+  assert_int_equal(fat_titular_exportar(st, NULL, "12345678909", &doc, NULL, NULL, &err), FAT_OK);
   r = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "retencao"), 0);
   assert_non_null(r);
   assert_string_equal(cJSON_GetObjectItem(r, "ultimo_evento")->valuestring, "2026-12-31");

@@ -88,7 +88,8 @@ static void test_dia_local_sql_is_the_clinic_day_of_a_utc_instant(void **state)
   assert_int_equal(count_rows(st, "SELECT dia_local(20260401) IS NULL"), 1);
   /* the month of an instant */
   assert_int_equal(count_rows(st, "SELECT substr(dia_local('2026-04-01T01:30:00Z'), 1, 7)"
-                                  " = '2026-03'"), 1);
+                                  " = '2026-03'"),
+                   1);
   fat_store_close(st);
   remove_db();
 }
