@@ -722,11 +722,12 @@ fat_rc fat_avaliar_ctx_historico(fat_avaliar_ctx *ctx, fat_err *err)
   return rc;
 }
 
-/* The day guia_id's lote was sent (or closed), else its attendance date. */
+/* The day guia_id's lote was sent (or the clinic's day it was closed: fechado_em
+** is a UTC instant), else its attendance date. */
 static fat_rc data_envio(fat_store *st, int64_t guia_id, char *out, size_t len, fat_err *err)
 {
   static const char sql[] =
-    "SELECT substr(COALESCE(l.enviado_em, l.fechado_em, g.data_inicio), 1, 10) "
+    "SELECT dia_local(COALESCE(l.enviado_em, l.fechado_em, g.data_inicio)) "
     "FROM guia g LEFT JOIN lote l ON l.id = g.lote_id WHERE g.id = ?1";
   fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);

@@ -395,7 +395,7 @@ static fat_rc create_one(fat_store *st, fat_gen *gen, const gvars *v, size_t n, 
       " VALUES (?1, ?2, ?3, ?4)";
   static const char upd_g[] = "UPDATE glosa SET situacao = 'em_recurso' WHERE id = ?1";
   static const char q_base[] =
-      "SELECT min(COALESCE(data_demonstrativo, substr(criado_em, 1, 10))) FROM glosa"
+      "SELECT min(COALESCE(data_demonstrativo, dia_local(criado_em))) FROM glosa"
       " WHERE id = ?1";
   fat_stmt *s;
   int64_t numero = 1, total = 0, rid;

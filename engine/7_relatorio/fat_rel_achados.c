@@ -40,7 +40,7 @@ static const char sql_linhas[] =
     " CASE a.severidade WHEN 'bloqueio' THEN 'Bloqueio' ELSE 'Alerta' END AS severidade,"
     /* items by their número (1-based), as the guia shows them */
     " " FAT_ACHADO_CAMPO_SQL("a", "it") " AS campo, a.mensagem AS mensagem, a.valor_risco AS valor_risco,"
-    " substr(a.criado_em, 1, 10) AS criado_em, substr(a.reconhecido_em, 1, 10)"
+    " dia_local(a.criado_em) AS criado_em, dia_local(a.reconhecido_em)"
     " AS reconhecido_em, a.reconhecido_por AS reconhecido_por,"
     " a.reconhecido_motivo AS reconhecido_motivo" FONTE_ITEM " ORDER BY a.guia_id, a.id";
 /* one page: ?9 guia and ?10 id of the cursor (0 0 for the first), ?11 limit;
@@ -53,7 +53,7 @@ static const char sql_pagina[] =
     " a.codigo AS codigo,"
     " CASE a.severidade WHEN 'bloqueio' THEN 'Bloqueio' ELSE 'Alerta' END AS severidade,"
     " " FAT_ACHADO_CAMPO_SQL("a", "it") " AS campo, a.mensagem AS mensagem, a.valor_risco AS valor_risco,"
-    " substr(a.criado_em, 1, 10) AS criado_em, substr(a.reconhecido_em, 1, 10)"
+    " dia_local(a.criado_em) AS criado_em, dia_local(a.reconhecido_em)"
     " AS reconhecido_em, a.reconhecido_por AS reconhecido_por,"
     " a.reconhecido_motivo AS reconhecido_motivo" FONTE_ITEM
     " AND a.guia_id >= ?9 AND (a.guia_id > ?9 OR a.id > ?10)"

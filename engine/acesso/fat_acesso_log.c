@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fat_dia.h"
 #include "fat_lgpd.h"
 #include "fat_mem.h"
 #include "fat_store_int.h"
@@ -472,7 +473,8 @@ fat_rc fat_acesso_listar(fat_store *st, const fat_acesso_filtro *f, cJSON **out,
       " n AS n, completo AS completo, motivo AS motivo FROM acesso"
       " WHERE (?1 IS NULL OR usuario = ?1) AND (?2 IS NULL OR em >= ?2) ORDER BY id DESC";
   titular_ids t;
-  char cpf[12], desde[24];
+  char cpf[12], desde[FAT_DIA_UTC_LEN];
+  int32_t dia;
   fat_stmt *s;
   cJSON *arr = NULL, *o;
   int limite, step;
@@ -485,10 +487,12 @@ fat_rc fat_acesso_listar(fat_store *st, const fat_acesso_filtro *f, cJSON **out,
     return fat_err_set(err, FAT_EINVAL, "limite de linhas deve ser até %d", LISTAR_MAX);
   desde[0] = '\0';
   if (f != NULL && f->desde != NULL) {
-    if (!fat_lgpd_data_valida(f->desde))
+    /* a day of the clinic: from its local 00:00, as the UTC text `em` is
+    ** stored in, so that the index on em still serves the range */
+    if (!fat_lgpd_data_valida(f->desde) || fat_dia_parse(f->desde, &dia) != 0 ||
+        fat_dia_inicio_utc(dia, desde) != 0)
       return fat_err_set(err, FAT_EINVAL, "data inválida em --desde: '%s' (use AAAA-MM-DD)",
                          f->desde);
-    snprintf(desde, sizeof desde, "%sT00:00:00Z", f->desde);
   }
   if (f != NULL && f->cpf != NULL) {
     if (fat_lgpd_cpf_digitos(f->cpf, cpf) != 0)

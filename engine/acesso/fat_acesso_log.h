@@ -88,7 +88,7 @@ FAT_NODISCARD fat_rc fat_acesso_registrar_exportacao(fat_store *st, const fat_le
 typedef struct fat_acesso_filtro {
   const char *cpf;     /* reads of this patient's records (11 digits, punctuated or not) */
   const char *usuario; /* reads by this user */
-  const char *desde;   /* from this day on (AAAA-MM-DD, UTC) */
+  const char *desde;   /* from this day of the clinic on (AAAA-MM-DD, local time) */
   int limite;          /* most recent rows; 0 = 1000 */
 } fat_acesso_filtro;
 

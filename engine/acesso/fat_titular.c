@@ -156,7 +156,7 @@ static const char sql_ret_guias[] =
     "               WHERE g.lote_id IS NOT NULL AND p.lote_id = g.lote_id), '')),"
     " max(coalesce(g.data_fim, ''), coalesce(g.data_inicio, ''),"
     "     coalesce(substr(l.enviado_em, 1, 10), ''), coalesce(substr(l.protocolo_data, 1, 10), ''),"
-    "     coalesce((SELECT max(substr(gl.criado_em, 1, 10)) FROM glosa gl"
+    "     coalesce((SELECT max(dia_local(gl.criado_em)) FROM glosa gl"
     "               WHERE gl.guia_id = g.id), ''),"
     "     coalesce((SELECT max(substr(r.respondido_em, 1, 10)) FROM recurso r"
     "               JOIN recurso_item ri ON ri.recurso_id = r.id"

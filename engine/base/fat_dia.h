@@ -99,6 +99,20 @@ fat_quando_br fat_quando_br_epoch(int64_t t);
 ** user types compare with this day, not with the UTC one. */
 int fat_dia_local_de(const char *s, int32_t *dia);
 
+/* Buffer size of a stored UTC timestamp 'AAAA-MM-DDTHH:MM:SSZ', NUL included. */
+#define FAT_DIA_UTC_LEN 21
+
+/* The stored UTC timestamp ('AAAA-MM-DDTHH:MM:SSZ', the form fat_store_now
+** writes) of the first instant of the clinic's local day `dia`: its local
+** 00:00 (or the first local time after it, when a daylight-saving change
+** skips midnight). A query that keeps local days dia..ate of a UTC column
+** compares the text "x_em >= fat_dia_inicio_utc(dia) AND x_em <
+** fat_dia_inicio_utc(ate + 1)", so an index on x_em still serves it (a
+** function of the column would not). Only columns stored in this same form
+** compare right as text. Returns 0, or -1 when the day cannot be converted
+** (out of time_t's range). */
+int fat_dia_inicio_utc(int32_t dia, char out[FAT_DIA_UTC_LEN]);
+
 /* Day of the week: 0 = domingo, 1 = segunda, ..., 6 = sábado. */
 int fat_dia_semana(int32_t dia);
 

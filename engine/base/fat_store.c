@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fat_dia.h"
 #include "fat_mem.h"
 
 struct fat_stmt {
@@ -959,6 +960,42 @@ static void store_tune_sqlite(void)
 
 static pthread_once_t store_tune_once = PTHREAD_ONCE_INIT;
 
+/* SQL dia_local(x): fat_dia_local_de in SQL, so C and SQL share one
+** definition of the clinic's day (fat_store_int.h). Only text is a
+** timestamp: NULL, numbers and text that is neither a timestamp nor a date
+** give NULL. */
+static void sql_dia_local(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+  const unsigned char *s;
+  char out[FAT_DIA_ISO_LEN];
+  int32_t dia;
+
+  (void)argc;
+  if (sqlite3_value_type(argv[0]) != SQLITE_TEXT)
+    return; /* the result stays NULL */
+  s = sqlite3_value_text(argv[0]);
+  if (s == NULL) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if (fat_dia_local_de((const char *)s, &dia) != 0)
+    return;
+  fat_dia_format(dia, out, sizeof out);
+  sqlite3_result_text(ctx, out, FAT_DIA_ISO_LEN - 1, SQLITE_TRANSIENT);
+}
+
+/* The SQL functions every connection of faturo has (fat_store_int.h).
+** Deterministic holds because the process's time zone is fixed when it
+** starts (TZ is read once; nothing changes it while a store is open). */
+static fat_rc store_functions(fat_store *st, fat_err *err)
+{
+  if (sqlite3_create_function_v2(st->db, "dia_local", 1,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                 sql_dia_local, NULL, NULL, NULL) != SQLITE_OK)
+    return fat_store_dberr(st, err, "não foi possível registrar as funções SQL do faturo");
+  return FAT_OK;
+}
+
 /* The database file holds CPF, CID and names: a new one is created 0600
 ** here (SQLite gives its -wal and -shm files the same mode). An existing
 ** file is left as it is. */
@@ -1019,7 +1056,9 @@ static fat_rc store_open(const char *path, const fat_migration *migrations, int 
   }
   sqlite3_extended_result_codes(st->db, 1);
   sqlite3_busy_timeout(st->db, 10000);
-  rc = fat_store_exec(st, "PRAGMA foreign_keys = ON", err);
+  rc = store_functions(st, err);
+  if (rc == FAT_OK)
+    rc = fat_store_exec(st, "PRAGMA foreign_keys = ON", err);
   if (rc == FAT_OK)
     rc = fat_store_exec(st, "PRAGMA journal_mode = WAL", err);
   if (rc == FAT_OK)

@@ -12,6 +12,22 @@
 ** it fails with that error until it is prepared again, so a failed bind can
 ** never run the statement with a NULL in its place. Column text must be
 ** copied before the next step or reset.
+**
+** SQL functions of faturo, registered on every connection the store opens:
+**   dia_local(x)  the clinic's local day 'AAAA-MM-DD' of a stored UTC
+**                 timestamp x ('AAAA-MM-DDTHH:MM:SSZ' or with a blank for
+**                 the T), through fat_dia_local_de (fat_dia.h): a lote
+**                 closed at 01:30 UTC of the 1st was closed on the 31st in
+**                 Brasília. A plain date 'AAAA-MM-DD' is returned as it is;
+**                 NULL, numbers and other text give NULL. Its month is
+**                 substr(dia_local(x), 1, 7). Use it to show or group
+**                 instants by day; to keep a range of days of an indexed
+**                 column, bound the column with fat_dia_inicio_utc instead
+**                 (a function of the column defeats its index). Registered
+**                 deterministic: the process's time zone (TZ) is fixed when
+**                 it starts. No schema object (index, view, trigger,
+**                 generated column) may use it: other tools opening the file
+**                 do not have it, and its value depends on the TZ.
 */
 #ifndef FAT_STORE_INT_H
 #define FAT_STORE_INT_H

@@ -27,7 +27,7 @@ static void help(void)
          "\n"
          "  --beneficiario CPF  só os acessos aos registros deste paciente\n"
          "  --usuario NOME      só os acessos deste usuário\n"
-         "  --desde AAAA-MM-DD  a partir deste dia (UTC)\n"
+         "  --desde AAAA-MM-DD  a partir deste dia (no fuso da clínica)\n"
          "  --limite N          no máximo N linhas (padrão 1000)\n"
          "\n"
          "Veja docs/lgpd.md.\n");

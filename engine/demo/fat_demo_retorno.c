@@ -81,8 +81,9 @@ static void copy_col(char *dst, size_t len, fat_stmt *s, int i)
 static fat_rc load_lote(fat_store *st, int64_t lote_id, sim_lote *l, fat_err *err)
 {
   static const char q_l[] =
-      "SELECT l.numero, l.status, COALESCE(l.protocolo, ''), COALESCE(substr(l.enviado_em, 1, 10),"
-      " substr(l.fechado_em, 1, 10), ''), o.registro_ans, o.nome, p.cnpj, p.cnes,"
+      "SELECT l.numero, l.status, COALESCE(l.protocolo, ''),"
+      " COALESCE(dia_local(COALESCE(l.enviado_em, l.fechado_em)), ''), o.registro_ans, o.nome,"
+      " p.cnpj, p.cnes,"
       " (SELECT po.codigo FROM prestador_operadora po WHERE po.prestador_id = p.id"
       "  AND po.operadora_id = o.id)"
       " FROM lote l JOIN operadora o ON o.id = l.operadora_id"

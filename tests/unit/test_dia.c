@@ -226,6 +226,29 @@ static void test_br_forms_for_dates_timestamps_and_instants(void **state)
   }
 }
 
+static void test_inicio_utc_is_local_midnight_as_stored_utc(void **state)
+{
+  char u[FAT_DIA_UTC_LEN];
+  int32_t d;
+
+  (void)state;
+  setenv("TZ", "<-03>3", 1);
+  tzset();
+  assert_int_equal(fat_dia_parse("2026-03-31", &d), 0);
+  assert_int_equal(fat_dia_inicio_utc(d, u), 0);
+  assert_string_equal(u, "2026-03-31T03:00:00Z");
+  /* the next day starts at 03:00 UTC: 01:30 UTC of April 1st is still March 31st */
+  assert_int_equal(fat_dia_inicio_utc(d + 1, u), 0);
+  assert_string_equal(u, "2026-04-01T03:00:00Z");
+  assert_true(strcmp("2026-04-01T01:30:00Z", u) < 0);
+  setenv("TZ", "UTC0", 1);
+  tzset();
+  assert_int_equal(fat_dia_inicio_utc(d, u), 0);
+  assert_string_equal(u, "2026-03-31T00:00:00Z");
+  setenv("TZ", "<-03>3", 1);
+  tzset();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -235,6 +258,7 @@ int main(void)
     cmocka_unit_test(test_hora_minutes_and_stored_form),
     cmocka_unit_test(test_format_round_trip_and_br),
     cmocka_unit_test(test_br_forms_for_dates_timestamps_and_instants),
+    cmocka_unit_test(test_inicio_utc_is_local_midnight_as_stored_utc),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -20,6 +21,7 @@
 #include "fixture_guia.h"
 #include "fat_achado_papel.h"
 #include "fat_anexo.h"
+#include "fat_avaliar.h"
 #include "fat_conferir.h"
 #include "fat_digitacao.h"
 #include "fat_guia_edit.h"
@@ -639,6 +641,103 @@ static void test_lista_de_trabalho(void **state)
   fat_guia_free(b);
 }
 
+/* The worklist shows the clinic's day of a finding, not the UTC day it was
+** stamped with: found at 22:30 and acknowledged at 23:59:59 of March 31st in
+** UTC-3 (01:30 and 02:59:59 UTC of April 1st) is 31/03, in both the whole
+** list and a page. */
+static void test_lista_de_trabalho_mostra_o_dia_local_do_achado(void **state)
+{
+  fx *f = *state;
+  fat_guia *v = fix_guia_sadt("V-1", "0082345678901234");
+  fat_achados_filtro w;
+  fat_pagina pg;
+  cJSON *rel = NULL;
+  const cJSON *l;
+  fat_err err;
+  int64_t id;
+  int pass;
+
+  setenv("TZ", "<-03>3", 1);
+  tzset();
+  fat_free(v->validade_senha);
+  v->validade_senha = S("2025-03-09"); /* SENHA_VENCIDA */
+  fix_save(f->st, v);
+  conferir(f, 0);
+  id = scalar_i(f->st, "SELECT min(id) FROM achado WHERE ?1 = ?1", 0);
+  assert_true(id > 0);
+  assert_int_equal(fat_store_exec(f->st,
+                                  "UPDATE achado SET criado_em = '2026-04-01T01:30:00Z',"
+                                  " reconhecido_em = '2026-04-01T02:59:59Z', reconhecido_por"
+                                  " = 'ana' WHERE id = (SELECT min(id) FROM achado)",
+                                  &err),
+                   FAT_OK);
+  for (pass = 0; pass < 2; pass++) {
+    memset(&w, 0, sizeof w);
+    memset(&pg, 0, sizeof pg);
+    w.reconhecidos = 2;
+    w.pagina = pass == 1 ? &pg : NULL;
+    assert_int_equal(fat_rel_achados(f->st, &w, &rel, &err), FAT_OK);
+    l = cJSON_GetArrayItem(linhas(rel, "achados"), 0);
+    assert_non_null(l);
+    assert_int_equal(jn(l, "id"), id);
+    assert_string_equal(js(l, "criado_em"), "2026-03-31");
+    assert_string_equal(js(l, "reconhecido_em"), "2026-03-31");
+    cJSON_Delete(rel);
+  }
+}
+
+/* Whether any finding of guia id, evaluated on the day its lote was closed
+** (fat_avaliar_guia with no day, as the glosa simulation does), has code. */
+static int avaliada_tem(fx *f, int64_t id, const char *codigo)
+{
+  fat_gen *gen = fat_rules_acquire(f->rules);
+  fat_avaliador *av = NULL;
+  fat_avaliacao a;
+  fat_err err;
+  size_t i;
+  int tem = 0;
+
+  memset(&a, 0, sizeof a);
+  assert_int_equal(fat_avaliador_new(f->st, gen, &av, &err), FAT_OK);
+  if (fat_avaliar_guia(av, id, NULL, &a, &err) != FAT_OK)
+    fail_msg("avaliar: %s", err.msg);
+  for (i = 0; i < a.achados.n; i++)
+    tem = tem || strcmp(a.achados.v[i].codigo, codigo) == 0;
+  fat_avaliacao_fini(&a);
+  fat_avaliador_free(av);
+  fat_gen_release(gen);
+  return tem;
+}
+
+/* A guia is judged on the clinic's day its lote was closed: attended on
+** 31/12/2025, Aurora's 90 days end on 31/03/2026, and a lote closed at
+** 22:30 of that day in UTC-3 (01:30 UTC of April 1st) was in time; closed
+** at 00:30 of April 1st (03:30 UTC), it was late. */
+static void test_avaliada_no_dia_local_em_que_o_lote_fechou(void **state)
+{
+  fx *f = *state;
+  fat_guia *v = fix_guia_sadt("V-1", "0082345678901234");
+  fat_err err;
+  int64_t id;
+
+  setenv("TZ", "<-03>3", 1);
+  tzset();
+  id = fix_save(f->st, v);
+  assert_int_equal(fat_store_exec(f->st,
+                                  "INSERT INTO lote (id, operadora_id, prestador_id, numero,"
+                                  " tipo_guia, competencia, status, fechado_em) VALUES (1,"
+                                  " (SELECT min(id) FROM operadora), (SELECT min(id) FROM"
+                                  " prestador), 1, 'sp-sadt', '2025-12', 'fechado',"
+                                  " '2026-04-01T01:30:00Z');"
+                                  "UPDATE guia SET data_inicio = '2025-12-31', lote_id = 1",
+                                  &err),
+                   FAT_OK);
+  assert_false(avaliada_tem(f, id, "PRAZO_EXCEDIDO"));
+  assert_int_equal(
+    fat_store_exec(f->st, "UPDATE lote SET fechado_em = '2026-04-01T03:30:00Z'", &err), FAT_OK);
+  assert_true(avaliada_tem(f, id, "PRAZO_EXCEDIDO"));
+}
+
 static void test_reconhecer_varios(void **state)
 {
   fx *f = *state;
@@ -954,6 +1053,10 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_cancela_duplicata, setup, teardown),
     cmocka_unit_test_setup_teardown(test_reconhecimento_sobrevive, setup, teardown),
     cmocka_unit_test_setup_teardown(test_lista_de_trabalho, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_lista_de_trabalho_mostra_o_dia_local_do_achado, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_avaliada_no_dia_local_em_que_o_lote_fechou, setup,
+                                    teardown),
     cmocka_unit_test_setup_teardown(test_reconhecer_varios, setup, teardown),
     cmocka_unit_test_setup_teardown(test_anexos, setup, teardown),
     cmocka_unit_test_setup_teardown(test_digitacao, setup, teardown),

@@ -176,6 +176,36 @@ static void test_registro_so_ids(void **state)
   assert_int_equal(fat_acesso_listar(st, &f, &rows, &err), FAT_EINVAL);
 }
 
+/* --desde is a day of the clinic: from 31/03 in UTC-3 keeps a read at 22:30
+** of March 31st (01:30 UTC of April 1st) and leaves out one at 23:00 of March
+** 30th (02:00 UTC of March 31st). */
+static void test_acessos_desde_um_dia_local(void **state)
+{
+  fat_store *st = *state;
+  fat_acesso_filtro f;
+  cJSON *rows = NULL;
+  fat_err err;
+
+  setenv("TZ", "<-03>3", 1);
+  tzset();
+  exec_ok(st, "INSERT INTO acesso (em, usuario, papel, canal, acao, objeto, registros, n)"
+              " VALUES ('2026-03-31T02:00:00Z', 'bia', 'faturista', 'api', 'GET /api/guias/{}',"
+              " 'guia', '1', 1), ('2026-04-01T01:30:00Z', 'bia', 'faturista', 'api',"
+              " 'GET /api/guias/{}', 'guia', '2', 1)");
+  memset(&f, 0, sizeof f);
+  f.desde = "2026-03-31";
+  fat_err_clear(&err);
+  assert_int_equal(fat_acesso_listar(st, &f, &rows, &err), FAT_OK);
+  assert_int_equal(cJSON_GetArraySize(rows), 1);
+  assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0), "em")->valuestring,
+                      "2026-04-01T01:30:00Z");
+  cJSON_Delete(rows);
+  f.desde = "2026-04-01";
+  assert_int_equal(fat_acesso_listar(st, &f, &rows, &err), FAT_OK);
+  assert_int_equal(cJSON_GetArraySize(rows), 0);
+  cJSON_Delete(rows);
+}
+
 /* The titular's export is read by the patient: who read the data, when
 ** (local time, as every instant users read) and what, in words. */
 static void test_titular_export_accesses_local_time_labels(void **state)
@@ -199,6 +229,39 @@ static void test_titular_export_accesses_local_time_labels(void **state)
   assert_null(strstr(html, "(UTC)"));
   assert_non_null(strstr(html, "<td>Beneficiário</td>"));
   fat_free(html);
+}
+
+/* A guia never paid is kept for the retention years after its last event, a
+** day of the clinic: a glosa recorded at 22:30 of December 31st in UTC-3
+** (01:30 UTC of January 1st) makes that day 2026-12-31, kept until
+** 2031-12-31, not a year's turn later. */
+static void test_retencao_conta_do_dia_local_do_ultimo_evento(void **state)
+{
+  fat_store *st = *state;
+  cJSON *doc = NULL, *r;
+  fat_err err;
+
+  setenv("TZ", "<-03>3", 1);
+  tzset();
+  exec_ok(st, "INSERT INTO prestador (id, nome, cnpj) VALUES (1, 'Clínica', '11222333000181');"
+              "INSERT INTO operadora (id, registro_ans, nome, script) VALUES (1, '312347',"
+              " 'Aurora', 'aurora');"
+              "INSERT INTO beneficiario (id, nome, cpf) VALUES (1, 'Maria Sigilosa',"
+              " '12345678909');"
+              "INSERT INTO guia (id, prestador_id, operadora_id, beneficiario_id, tipo,"
+              " numero_prestador, carteira_numero, data_inicio, valor_total, competencia, status)"
+              " VALUES (1, 1, 1, 1, 'sp-sadt', 'G1', 'C1', '2026-12-01', 10000, '2026-12',"
+              " 'glosada');"
+              "INSERT INTO glosa (guia_id, codigo, valor, origem, classificacao, situacao,"
+              " criado_em) VALUES (1, '1705', 1000, 'manual', 'indevida', 'aberta',"
+              " '2027-01-01T01:30:00Z')");
+  fat_err_clear(&err);
+  assert_int_equal(fat_titular_exportar(st, NULL, "12345678909", &doc, NULL, NULL, &err), FAT_OK);
+  r = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "retencao"), 0);
+  assert_non_null(r);
+  assert_string_equal(cJSON_GetObjectItem(r, "ultimo_evento")->valuestring, "2026-12-31");
+  assert_string_equal(cJSON_GetObjectItem(r, "guardar_ate")->valuestring, "2031-12-31");
+  cJSON_Delete(doc);
 }
 
 /* A particular paid yesterday is within retention: refused, saying until
@@ -262,6 +325,9 @@ int main(void)
     cmocka_unit_test(test_ids_texto),
     cmocka_unit_test_setup_teardown(test_registro_so_ids, setup, teardown),
     cmocka_unit_test_setup_teardown(test_retencao, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_acessos_desde_um_dia_local, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_retencao_conta_do_dia_local_do_ultimo_evento, setup,
+                                    teardown),
     cmocka_unit_test_setup_teardown(test_titular_export_accesses_local_time_labels, setup,
                                     teardown),
   };

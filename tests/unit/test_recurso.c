@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -199,6 +200,35 @@ static void test_criar_refuses_without_lote(void **state)
   fat_store_close(st);
 }
 
+/* A glosa with no date of demonstrativo counts its deadline from the day
+** it was recorded in the clinic: recorded at 22:30 of March 31st in UTC-3
+** (01:30 UTC of April 1st), the recurso's base day is 2026-03-31, and its
+** deadline counts from there. */
+static void test_base_do_prazo_e_o_dia_local_da_glosa(void **state)
+{
+  static const int64_t gl4[] = {4};
+  fat_store *st = clinic();
+  fat_gen *gen = rules();
+  fat_recurso_criados r;
+  fat_err err;
+
+  (void)state;
+  setenv("TZ", "<-03>3", 1);
+  tzset();
+  assert_int_equal(fat_store_exec(st,
+                                  "UPDATE glosa SET data_demonstrativo = NULL,"
+                                  " criado_em = '2026-04-01T01:30:00Z' WHERE id = 4",
+                                  &err),
+                   FAT_OK);
+  assert_int_equal(fat_recurso_criar(st, gen, gl4, 1, 0, &r, &err), FAT_OK);
+  assert_int_equal(count(st, "SELECT count(*) FROM recurso WHERE base_data = '2026-03-31'"), 1);
+  /* Aurora's contract: 60 days after that base (not after April 1st) */
+  assert_int_equal(count(st, "SELECT count(*) FROM recurso WHERE prazo = '2026-05-30'"), 1);
+  fat_recurso_criados_fini(&r);
+  fat_gen_release(gen);
+  fat_store_close(st);
+}
+
 /* A template marker the data cannot fill ({cid} on a guia without CID) never
 ** reaches the XML or the report: writing is refused naming the glosa until a
 ** person writes the justification. The generic text has no marker and no
@@ -363,6 +393,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_criar_splits_by_protocolo),
     cmocka_unit_test(test_criar_refuses_without_lote),
+    cmocka_unit_test(test_base_do_prazo_e_o_dia_local_da_glosa),
     cmocka_unit_test(test_marker_never_written),
     cmocka_unit_test(test_state_follows_items),
     cmocka_unit_test(test_item_answer_needs_no_resultado),

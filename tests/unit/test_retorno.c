@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -366,6 +367,30 @@ static char *latin1_to_utf8_bom(const char *buf, size_t len, size_t *out_len)
   fat_free(r);
   *out_len = tl;
   return t;
+}
+
+/* The demo operator protocols a lote it never saw sent on the clinic's day
+** the lote was closed: at 22:30 of April 10th in UTC-3 (01:30 UTC of the
+** 11th) that is 2025-04-10. */
+static void test_simulador_protocola_no_dia_local_do_fechamento(void **state)
+{
+  fat_store *st = clinic();
+  fat_err err;
+  size_t len;
+  char *xml;
+
+  (void)state;
+  setenv("TZ", "<-03>3", 1);
+  tzset();
+  assert_int_equal(fat_store_exec(st,
+                                  "UPDATE lote SET status = 'fechado', enviado_em = NULL,"
+                                  " fechado_em = '2025-04-11T01:30:00Z' WHERE id = 1",
+                                  &err),
+                   FAT_OK);
+  xml = sim_seed(st, 1, 0, &len);
+  assert_non_null(strstr(xml, "<ans:dataProtocolo>2025-04-10</ans:dataProtocolo>"));
+  fat_free(xml);
+  fat_store_close(st);
 }
 
 static void test_simulated_valid_and_imported(void **state)
@@ -1000,6 +1025,7 @@ int main(void)
     cmocka_unit_test(test_decimals),
     cmocka_unit_test(test_grupos),
     cmocka_unit_test(test_simulated_valid_and_imported),
+    cmocka_unit_test(test_simulador_protocola_no_dia_local_do_fechamento),
     cmocka_unit_test(test_divergent_hash_and_unmatched),
     cmocka_unit_test(test_hostile),
     cmocka_unit_test(test_regras_simular),

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -39,6 +40,58 @@ static int count_rows(fat_store *st, const char *sql)
     n = sqlite3_column_int(s, 0);
   sqlite3_finalize(s);
   return n;
+}
+
+/* dia_local(x) of one text value through the store's statement API;
+** NULL result as "(null)". */
+static void dia_local_of(fat_store *st, const char *x, char *out, size_t len)
+{
+  static const char sql[] = "SELECT dia_local(?1)";
+  fat_stmt *s;
+  fat_err err;
+
+  assert_int_equal(fat_store_prepare(st, sql, &s, &err), FAT_OK);
+  fat_bind_text(s, 1, x);
+  assert_int_equal(fat_stmt_step(s), FAT_ROW);
+  snprintf(out, len, "%s", fat_col_is_null(s, 0) ? "(null)" : fat_col_text(s, 0));
+  fat_stmt_reset(s);
+}
+
+static void test_dia_local_sql_is_the_clinic_day_of_a_utc_instant(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  char d[32];
+
+  (void)state;
+  setenv("TZ", "<-03>3", 1);
+  tzset();
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  /* the day changes at 03:00 UTC in UTC-3 */
+  dia_local_of(st, "2026-04-01T02:59:59Z", d, sizeof d);
+  assert_string_equal(d, "2026-03-31");
+  dia_local_of(st, "2026-04-01T03:00:00Z", d, sizeof d);
+  assert_string_equal(d, "2026-04-01");
+  dia_local_of(st, "2026-04-01 01:30:00", d, sizeof d);
+  assert_string_equal(d, "2026-03-31");
+  /* a plain date is already a local day */
+  dia_local_of(st, "2026-04-01", d, sizeof d);
+  assert_string_equal(d, "2026-04-01");
+  /* NULL, garbage, an impossible instant and a number give NULL */
+  dia_local_of(st, NULL, d, sizeof d);
+  assert_string_equal(d, "(null)");
+  dia_local_of(st, "ontem", d, sizeof d);
+  assert_string_equal(d, "(null)");
+  dia_local_of(st, "2026-02-30T10:00:00Z", d, sizeof d);
+  assert_string_equal(d, "(null)");
+  assert_int_equal(count_rows(st, "SELECT dia_local(20260401) IS NULL"), 1);
+  /* the month of an instant */
+  assert_int_equal(count_rows(st, "SELECT substr(dia_local('2026-04-01T01:30:00Z'), 1, 7)"
+                                  " = '2026-03'"),
+                   1);
+  fat_store_close(st);
+  remove_db();
 }
 
 /* ---- migrations ---- */
@@ -620,6 +673,7 @@ int main(void)
     cmocka_unit_test(test_oom_bind_writes_nothing),
     cmocka_unit_test(test_transaction_rollback),
     cmocka_unit_test(test_foreign_keys_on),
+    cmocka_unit_test(test_dia_local_sql_is_the_clinic_day_of_a_utc_instant),
     cmocka_unit_test(test_open_oom),
     cmocka_unit_test(test_open_missing_file_refused_not_created),
     cmocka_unit_test(test_create_makes_file_0600),
