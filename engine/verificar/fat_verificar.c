@@ -386,8 +386,8 @@ static const char sql_rel_previsto[] =
     " WHERE s.previsao IS NOT r.previsao OR s.esperado IS NOT r.esperado"
     " OR s.operadora_id IS NOT r.operadora_id"
     " UNION ALL"
-    " SELECT 'lote', s.lote_id, 'há previsão guardada do lote ' || s.lote_id || ', que não existe',"
-    " s.esperado, 0 FROM rel_previsto_lote s"
+    " SELECT 'lote', s.lote_id, 'há previsão guardada do lote ' || s.lote_id"
+    " || ', que não existe', s.esperado, 0 FROM rel_previsto_lote s"
     " WHERE NOT EXISTS (SELECT 1 FROM lote l WHERE l.id = s.lote_id)";
 static const char sql_rel_previsto_mes[] =
     "SELECT 'previsto', r.operadora_id, 'o previsto guardado para ' || " VERIF_MES("r.mes")
