@@ -168,7 +168,8 @@ fat_rc fat_busca_procedimentos(fat_store *st, const char *termo_s, const char *t
   static const char sql_tuss[] =
     "SELECT tabela, codigo, descricao, max(vigencia_inicio) FROM tuss_termo "
     "WHERE (?1 IS NULL OR tabela = ?1) AND " VIG " AND (?3 IS NULL OR codigo LIKE ?3) AND "
-    PALAVRAS("descricao", 4, 5, 6, 7) " GROUP BY tabela, codigo ORDER BY codigo LIMIT ?8";
+    PALAVRAS("descricao", 4, 5, 6, 7)
+    " GROUP BY codigo, tabela ORDER BY codigo, tabela LIMIT ?8";
   static const char sql_cbhpm[] =
     "SELECT '22', codigo, descricao, max(vigencia_inicio) FROM cbhpm_procedimento "
     "WHERE (?1 IS NULL OR ?1 = '22') AND " VIG " AND (?3 IS NULL OR codigo LIKE ?3) AND "
@@ -179,7 +180,7 @@ fat_rc fat_busca_procedimentos(fat_store *st, const char *termo_s, const char *t
     "max(vigencia_inicio), tabela FROM preco_insumo "
     "WHERE (?1 IS NULL OR ?1 = CASE tabela WHEN 'brasindice' THEN '20' ELSE '19' END) AND " VIG
     " AND (?3 IS NULL OR codigo LIKE ?3) AND " PALAVRAS("descricao", 4, 5, 6, 7)
-    " GROUP BY tabela, codigo ORDER BY codigo LIMIT ?8";
+    " GROUP BY codigo, tabela ORDER BY codigo, tabela LIMIT ?8";
 #undef VIG
   static const char *const sqls[] = {sql_tuss, sql_cbhpm, sql_insumo};
   static const char *const fontes[] = {"tuss", "cbhpm", "insumo"};

@@ -218,35 +218,34 @@ fat_rc fat_rel_inadimplencia(fat_store *st, const fat_rel_params *p, cJSON **out
 ** lote's liberado, else its informado), with what of it already came
 ** (recebido_dos_previstos, recovered money aside); realizado = the money
 ** received in that month (recovered money aside), with its delay against the
-** expected date of its lote weighted by value. The receipts are read per
-** lote and receipt (lote_recebimento, migration 092: one row per lote a
-** receipt paid, lote 0 for guias in no lote), not per guia: the delay is the
-** same for every guia of a lote in one receipt. ?1 first day, ?2 first day
-** after the period, ?3 operadora filter (particulares have no expected
-** date: they are not in this report). */
+** expected date of its lote weighted by value. Read from counters (migration
+** 093, kept by triggers): rel_previsto_mes per month of the expected date and
+** operadora (lotes, previsto), rel_previsto_recebimento per receipt and
+** (month, operadora) of the lotes it paid (their value, and value × the day
+** of their expected date, so that the weighted delay of a receipt paid on
+** day D is valor × D − dias_valor). Nothing here reads a lote: the cost is
+** the months × operadoras of the period and the receipts in it. ?1 first
+** day, ?2 first day after the period, ?3 operadora filter (particulares
+** have no expected date: they are not in this report). */
 #define PREV_FONTE                                                                          \
-  "WITH lt AS (SELECT l.id AS id, l.operadora_id AS operadora_id,"                          \
-  " coalesce(f.previsao_pagamento, l.previsao_pagamento) AS previsao,"                      \
-  " coalesce(l.valor_liberado, l.valor_informado) AS esperado"                              \
-  " FROM lote l LEFT JOIN fatura_lote fl ON fl.lote_id = l.id"                              \
-  " LEFT JOIN fatura f ON f.id = fl.fatura_id"                                              \
-  " WHERE l.status NOT IN ('aberto', 'fechado') AND (?3 = -1 OR l.operadora_id = ?3)),"     \
-  " fonte AS ("                                                                             \
-  " SELECT substr(lt.previsao, 1, 7) AS mes, lt.operadora_id AS operadora_id, 1 AS lotes,"  \
-  "  lt.esperado AS previsto,"                                                              \
-  "  (SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr"                           \
-  "   JOIN recebimento r ON r.id = lr.recebimento_id WHERE lr.lote_id = lt.id"              \
-  "   AND r.recuperado = 0) AS recebido_dos_previstos,"                                     \
+  "WITH fonte AS ("                                                                         \
+  " SELECT m.mes AS mes, m.operadora_id AS operadora_id, m.lotes AS lotes,"                 \
+  "  m.previsto AS previsto,"                                                               \
+  "  (SELECT coalesce(sum(c.valor), 0) FROM rel_previsto_recebimento c"                     \
+  "   JOIN recebimento r ON r.id = c.recebimento_id WHERE c.mes = m.mes"                    \
+  "   AND c.operadora_id = m.operadora_id AND r.recuperado = 0)"                            \
+  "  AS recebido_dos_previstos,"                                                            \
   "  0 AS realizado, 0 AS atraso_soma, 0 AS atraso_base"                                    \
-  " FROM lt WHERE lt.previsao >= ?1 AND lt.previsao < ?2"                                   \
+  " FROM rel_previsto_mes m WHERE m.lotes > 0"                                              \
+  " AND m.mes >= substr(?1, 1, 7) AND m.mes < substr(?2, 1, 7)"                             \
+  " AND (?3 = -1 OR m.operadora_id = ?3)"                                                   \
   " UNION ALL"                                                                              \
-  " SELECT substr(r.data, 1, 7), r.operadora_id, 0, 0, 0, lr.valor,"                        \
-  "  CASE WHEN lt.previsao IS NOT NULL"                                                     \
-  "   THEN lr.valor * CAST(julianday(r.data) - julianday(lt.previsao) AS INTEGER) ELSE 0 END," \
-  "  CASE WHEN lt.previsao IS NOT NULL THEN lr.valor ELSE 0 END"                            \
-  " FROM recebimento r JOIN lote_recebimento lr ON lr.recebimento_id = r.id"                \
-  " LEFT JOIN lt ON lt.id = lr.lote_id"                                                     \
-  " WHERE r.recuperado = 0 AND r.data >= ?1 AND r.data < ?2"                                \
+  " SELECT substr(r.data, 1, 7), r.operadora_id, 0, 0, 0, c.valor,"                         \
+  "  CASE WHEN c.mes <> '' THEN c.valor * CAST(julianday(r.data) - 2451544.5 AS INTEGER)"   \
+  "   - c.dias_valor ELSE 0 END,"                                                           \
+  "  CASE WHEN c.mes <> '' THEN c.valor ELSE 0 END"                                         \
+  " FROM recebimento r JOIN rel_previsto_recebimento c ON c.recebimento_id = r.id"          \
+  " WHERE c.linhas > 0 AND r.recuperado = 0 AND r.data >= ?1 AND r.data < ?2"               \
   " AND (?3 = -1 OR r.operadora_id = ?3))"
 #define PREV_COLS                                                                           \
   " sum(lotes) AS lotes, sum(previsto) AS previsto,"                                        \

@@ -423,6 +423,17 @@ fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err)
     "DELETE FROM lote_recebimento",
     "INSERT INTO lote_recebimento (lote_id, recebimento_id, valor, guias) "
     FAT_LOTE_RECEBIMENTO_RECONTAGEM,
+    /* previsto × realizado (migration 093): the lotes first (their triggers
+    ** touch the other two, rebuilt after) */
+    "DELETE FROM rel_previsto_lote",
+    "INSERT INTO rel_previsto_lote (lote_id, operadora_id, previsao, esperado) "
+    FAT_REL_PREVISTO_LOTE_RECONTAGEM,
+    "DELETE FROM rel_previsto_mes",
+    "INSERT INTO rel_previsto_mes (mes, operadora_id, lotes, previsto) "
+    FAT_REL_PREVISTO_MES_RECONTAGEM,
+    "DELETE FROM rel_previsto_recebimento",
+    "INSERT INTO rel_previsto_recebimento (recebimento_id, mes, operadora_id, linhas, valor,"
+    " dias_valor) " FAT_REL_PREVISTO_RECEBIMENTO_RECONTAGEM,
     /* the guia's competência copied on each glosa (migration 085) */
     "UPDATE glosa SET competencia = (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)"
     " WHERE competencia IS NOT (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)",

@@ -237,4 +237,36 @@ FAT_NODISCARD fat_rc fat_relatorio_lote_relacao_csv(fat_store *st, int64_t id, c
   " FROM recebimento_guia x JOIN guia g ON g.id = x.guia_id"                                \
   " GROUP BY coalesce(g.lote_id, 0), x.recebimento_id"
 
+/* The counters of previsto × realizado (schemas/093_rel_previsto.sql)
+** recounted from the lotes, faturas and (lote, receipt) lines:
+** FAT_REL_PREVISTO_LOTE_RECONTAGEM selects (lote_id, operadora_id, previsao,
+** esperado) for every lote (previsao NULL while 'aberto' or 'fechado');
+** FAT_REL_PREVISTO_MES_RECONTAGEM (mes, operadora_id, lotes, previsto) per
+** month of previsao; FAT_REL_PREVISTO_RECEBIMENTO_RECONTAGEM (recebimento_id,
+** mes, operadora_id, linhas, valor, dias_valor) per receipt and key of the
+** lote of each line (('', 0) for lote 0 and lotes without previsao).
+** fat_relatorio_recontar rebuilds the tables from them; `faturo verificar`
+** (rel_previsto_recontado) compares them. */
+#define FAT_REL_PREVISTO_LOTE_RECONTAGEM                                                    \
+  "SELECT l.id AS lote_id, l.operadora_id AS operadora_id,"                                 \
+  " CASE WHEN l.status <> 'aberto' AND l.status <> 'fechado' THEN"                          \
+  " coalesce((SELECT f.previsao_pagamento FROM fatura_lote fl JOIN fatura f"                \
+  " ON f.id = fl.fatura_id WHERE fl.lote_id = l.id), l.previsao_pagamento) END AS previsao," \
+  " coalesce(l.valor_liberado, l.valor_informado) AS esperado FROM lote l"
+#define FAT_REL_PREVISTO_MES_RECONTAGEM                                                     \
+  "SELECT substr(p.previsao, 1, 7) AS mes, p.operadora_id AS operadora_id,"                 \
+  " count(*) AS lotes, sum(p.esperado) AS previsto"                                         \
+  " FROM (" FAT_REL_PREVISTO_LOTE_RECONTAGEM ") p WHERE p.previsao IS NOT NULL"             \
+  " GROUP BY substr(p.previsao, 1, 7), p.operadora_id"
+#define FAT_REL_PREVISTO_RECEBIMENTO_RECONTAGEM                                             \
+  "SELECT lr.recebimento_id AS recebimento_id, coalesce(substr(p.previsao, 1, 7), '') AS mes," \
+  " CASE WHEN p.previsao IS NULL THEN 0 ELSE p.operadora_id END AS operadora_id,"           \
+  " count(*) AS linhas, sum(lr.valor) AS valor,"                                            \
+  " sum(lr.valor * coalesce(CAST(julianday(p.previsao) - 2451544.5 AS INTEGER), 0))"        \
+  " AS dias_valor"                                                                          \
+  " FROM lote_recebimento lr LEFT JOIN (" FAT_REL_PREVISTO_LOTE_RECONTAGEM ") p"            \
+  " ON p.lote_id = lr.lote_id"                                                              \
+  " GROUP BY lr.recebimento_id, coalesce(substr(p.previsao, 1, 7), ''),"                    \
+  " CASE WHEN p.previsao IS NULL THEN 0 ELSE p.operadora_id END"
+
 #endif

@@ -369,6 +369,59 @@ static const char sql_lote_saldo[] =
     " AND NOT EXISTS (SELECT 1 FROM recebimento_guia x JOIN guia g ON g.id = x.guia_id"
     " WHERE x.recebimento_id = s.recebimento_id AND coalesce(g.lote_id, 0) = s.lote_id)";
 
+/* The counters of previsto × realizado (migration 093) against a recount,
+** in three checks: every lote's expected date and esperado (a missing row
+** counts), the per-month sums and the per-receipt sums both ways (a stored
+** row left at zero is no difference). */
+#define VERIF_DATA(x) "coalesce(strftime('%d/%m/%Y', " x "), 'nenhuma')"
+#define VERIF_MES(x) "substr(" x ", 6, 2) || '/' || substr(" x ", 1, 4)"
+static const char sql_rel_previsto[] =
+    "SELECT 'lote', r.lote_id, 'a previsão guardada do lote ' || coalesce((SELECT l.numero"
+    " FROM lote l WHERE l.id = r.lote_id), r.lote_id) || CASE WHEN s.lote_id IS NULL"
+    " THEN ' não existe' ELSE ' é ' || " VERIF_DATA("s.previsao") " || ', esperado {1}' END"
+    " || '; a recontagem dá ' || " VERIF_DATA("r.previsao") " || ', esperado {2}',"
+    " coalesce(s.esperado, 0), r.esperado"
+    " FROM (" FAT_REL_PREVISTO_LOTE_RECONTAGEM ") r LEFT JOIN rel_previsto_lote s"
+    " ON s.lote_id = r.lote_id"
+    " WHERE s.previsao IS NOT r.previsao OR s.esperado IS NOT r.esperado"
+    " OR s.operadora_id IS NOT r.operadora_id"
+    " UNION ALL"
+    " SELECT 'lote', s.lote_id, 'há previsão guardada do lote ' || s.lote_id"
+    " || ', que não existe', s.esperado, 0 FROM rel_previsto_lote s"
+    " WHERE NOT EXISTS (SELECT 1 FROM lote l WHERE l.id = s.lote_id)";
+static const char sql_rel_previsto_mes[] =
+    "SELECT 'previsto', r.operadora_id, 'o previsto guardado para ' || " VERIF_MES("r.mes")
+    " || ' da operadora ' || coalesce((SELECT o.nome FROM operadora o WHERE o.id = r.operadora_id),"
+    " r.operadora_id) || ' dá ' || coalesce(s.lotes, 0) || ' lote(s) e {1}; a recontagem dá '"
+    " || r.lotes || ' lote(s) e {2}', coalesce(s.previsto, 0), r.previsto"
+    " FROM (" FAT_REL_PREVISTO_MES_RECONTAGEM ") r LEFT JOIN rel_previsto_mes s"
+    " ON s.mes = r.mes AND s.operadora_id = r.operadora_id"
+    " WHERE s.lotes IS NOT r.lotes OR s.previsto IS NOT r.previsto"
+    " UNION ALL"
+    " SELECT 'previsto', s.operadora_id, 'o previsto guardado para ' || " VERIF_MES("s.mes")
+    " || ' da operadora ' || s.operadora_id || ' dá ' || s.lotes || ' lote(s) e {1};"
+    " a recontagem não acha nenhum', s.previsto, 0 FROM rel_previsto_mes s"
+    " WHERE (s.lotes <> 0 OR s.previsto <> 0) AND NOT EXISTS (SELECT 1 FROM ("
+    FAT_REL_PREVISTO_MES_RECONTAGEM ") r WHERE r.mes = s.mes AND r.operadora_id = s.operadora_id)";
+static const char sql_rel_previsto_recebimento[] =
+    "SELECT 'recebimento', r.recebimento_id, 'o recebimento ' || r.recebimento_id"
+    " || ' guarda {1} em ' || coalesce(s.linhas, 0) || ' linha(s) de lotes previstos para '"
+    " || CASE WHEN r.mes = '' THEN 'nenhum mês' ELSE " VERIF_MES("r.mes") " END"
+    " || ' (dias × valor ' || coalesce(s.dias_valor, 0) || '); a recontagem dá {2} em '"
+    " || r.linhas || ' linha(s) (dias × valor ' || r.dias_valor || ')',"
+    " coalesce(s.valor, 0), r.valor"
+    " FROM (" FAT_REL_PREVISTO_RECEBIMENTO_RECONTAGEM ") r LEFT JOIN rel_previsto_recebimento s"
+    " ON s.recebimento_id = r.recebimento_id AND s.mes = r.mes AND s.operadora_id = r.operadora_id"
+    " WHERE s.linhas IS NOT r.linhas OR s.valor IS NOT r.valor OR s.dias_valor IS NOT r.dias_valor"
+    " UNION ALL"
+    " SELECT 'recebimento', s.recebimento_id, 'o recebimento ' || s.recebimento_id"
+    " || ' guarda {1} em ' || s.linhas || ' linha(s) de lotes previstos para '"
+    " || CASE WHEN s.mes = '' THEN 'nenhum mês' ELSE " VERIF_MES("s.mes") " END"
+    " || '; a recontagem não acha nenhuma', s.valor, 0 FROM rel_previsto_recebimento s"
+    " WHERE (s.linhas <> 0 OR s.valor <> 0 OR s.dias_valor <> 0) AND NOT EXISTS (SELECT 1 FROM ("
+    FAT_REL_PREVISTO_RECEBIMENTO_RECONTAGEM ") r WHERE r.recebimento_id = s.recebimento_id"
+    " AND r.mes = s.mes AND r.operadora_id = s.operadora_id)";
+
 /* ---- the audit trail (Part A) ---- */
 
 static const char sql_auditoria[] =
@@ -413,6 +466,17 @@ static const fat_verif_check checks[] = {
    "o saldo de cada lote (esperado, recuperável, recebido, recursado, glosas recuperadas) e o "
    "recebido por lote de cada recebimento conferem com a recontagem das guias",
    sql_lote_saldo, NULL},
+  {"rel_previsto_lote_recontado",
+   "a previsão de pagamento e o valor esperado guardados de cada lote para o previsto × "
+   "realizado conferem com o lote e a sua fatura",
+   sql_rel_previsto, NULL},
+  {"rel_previsto_mes_recontado",
+   "os lotes e o valor previstos por mês e operadora conferem com a recontagem dos lotes",
+   sql_rel_previsto_mes, NULL},
+  {"rel_previsto_recebimento_recontado",
+   "o recebido de cada recebimento por mês previsto dos seus lotes confere com a recontagem "
+   "das linhas de recebimento por lote",
+   sql_rel_previsto_recebimento, NULL},
   {"lote_total_guias",
    "a quantidade e o valor informado de cada lote são os das suas guias", sql_lote_total,
    NULL},

@@ -51,10 +51,74 @@ aging_agora() {
     console.log(t.aberto + " " + t.itens);' "$TMP/i.json"
 }
 
+# previsto × realizado per month and operadora as the report read it from
+# the lotes before migration 093 (the same per-row definitions), and as it
+# prints it now from the counters; atraso_medio rounded as fat_money_div_round
+previsto_antes() {
+  q "WITH lt AS (SELECT l.id AS id, l.operadora_id AS operadora_id,
+       coalesce(f.previsao_pagamento, l.previsao_pagamento) AS previsao,
+       coalesce(l.valor_liberado, l.valor_informado) AS esperado
+       FROM lote l LEFT JOIN fatura_lote fl ON fl.lote_id = l.id
+       LEFT JOIN fatura f ON f.id = fl.fatura_id
+       WHERE l.status NOT IN ('aberto', 'fechado')),
+     fonte AS (
+       SELECT substr(lt.previsao, 1, 7) AS mes, lt.operadora_id AS op, 1 AS lotes,
+         lt.esperado AS previsto,
+         (SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr
+          JOIN recebimento r ON r.id = lr.recebimento_id WHERE lr.lote_id = lt.id
+          AND r.recuperado = 0) AS rp, 0 AS realizado, 0 AS s, 0 AS b
+       FROM lt WHERE lt.previsao >= '2015-01-01' AND lt.previsao < '2025-01-01'
+       UNION ALL
+       SELECT substr(r.data, 1, 7), r.operadora_id, 0, 0, 0, lr.valor,
+         CASE WHEN lt.previsao IS NOT NULL
+           THEN lr.valor * CAST(julianday(r.data) - julianday(lt.previsao) AS INTEGER) ELSE 0 END,
+         CASE WHEN lt.previsao IS NOT NULL THEN lr.valor ELSE 0 END
+       FROM recebimento r JOIN lote_recebimento lr ON lr.recebimento_id = r.id
+       LEFT JOIN lt ON lt.id = lr.lote_id
+       WHERE r.recuperado = 0 AND r.data >= '2015-01-01' AND r.data < '2025-01-01')
+   SELECT mes || ';' || (SELECT nome FROM operadora o WHERE o.id = op) || ';' || sum(lotes)
+     || ';' || sum(previsto) || ';' || sum(realizado) || ';' || sum(rp) || ';' || sum(s)
+     || ';' || sum(b)
+   FROM fonte GROUP BY mes, op ORDER BY mes, (SELECT nome FROM operadora o WHERE o.id = op)" |
+  node -e '
+    const linhas = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean);
+    for (const l of linhas) {
+      const [mes, op, lotes, prev, real, rp, s, b] = l.split(";");
+      const a = Number(s), n = Number(b);
+      let m = "null";
+      if (n > 0) {
+        let q = Math.trunc(a / n);
+        const r = Math.abs(a - q * n);
+        if (r >= n - r) q += a < 0 ? -1 : 1;
+        m = String(q);
+      }
+      console.log([mes, op, lotes, prev, real, rp, m].join(";"));
+    }'
+}
+previsto_agora() {
+  "$FAT" --json relatorio previsto-realizado --de 2015-01 --ate 2024-12 >"$TMP/p.json" 2>&1 ||
+    fail "previsto-realizado: $(cat "$TMP/p.json")"
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    for (const l of r.tabelas.find(x => x.nome === "mensal").linhas)
+      console.log([l.mes, l.operadora, l.lotes, l.previsto, l.realizado,
+                   l.recebido_dos_previstos, l.atraso_medio === null ? "null" : l.atraso_medio].join(";"));' "$TMP/p.json"
+}
+
 confere() {
   "$FAT" verificar >"$TMP/v.txt" 2>&1
   grep -q '^  ok     lote_saldo_recontado' "$TMP/v.txt" ||
     fail "depois de $1: $(grep -A4 lote_saldo "$TMP/v.txt" | head -6)"
+  for c in lote mes recebimento; do
+    grep -q "^  ok     rel_previsto_${c}_recontado" "$TMP/v.txt" ||
+      fail "depois de $1: $(grep -A4 rel_previsto "$TMP/v.txt" | head -8)"
+  done
+  pa=$(previsto_antes)
+  pb=$(previsto_agora)
+  [ "$pa" = "$pb" ] || fail "depois de $1: previsto × realizado dos contadores
+$pb
+lote a lote
+$pa"
   a=$(aging_antes)
   b=$(aging_agora)
   [ "$a" = "$b" ] || fail "depois de $1: aging dos contadores '$b', guia a guia '$a'"
@@ -170,11 +234,46 @@ q "PRAGMA foreign_keys = ON; DELETE FROM retorno WHERE id = (SELECT max(r.id) FR
 [ "$(q "SELECT count(*) FROM retorno_guia")" -lt "$nr" ] || fail "nenhuma linha de retorno apagada"
 confere "retorno apagado (linhas em cascata)"
 
+# what moves an expected date: a fatura's date, a lote leaving its fatura and
+# coming back, a lote's own date, a lote back to 'fechado', a receipt turned
+# into recovered money and back, a receipt deleted with its lines
+fid=$(q "SELECT min(fatura_id) FROM fatura_lote")
+if [ -n "$fid" ]; then
+  q "UPDATE fatura SET previsao_pagamento = date(coalesce(previsao_pagamento, '2019-05-01'), '+40 days') WHERE id = $fid"
+  confere "previsão da fatura $fid mudou"
+  fl=$(q "SELECT min(lote_id) FROM fatura_lote WHERE fatura_id = $fid")
+  q "DELETE FROM fatura_lote WHERE lote_id = $fl"
+  confere "lote $fl saiu da fatura $fid"
+  q "INSERT INTO fatura_lote (fatura_id, lote_id) VALUES ($fid, $fl)"
+  confere "lote $fl voltou à fatura $fid"
+fi
+lp=$(q "SELECT min(l.id) FROM lote l JOIN lote_recebimento lr ON lr.lote_id = l.id
+        WHERE NOT EXISTS (SELECT 1 FROM fatura_lote fl WHERE fl.lote_id = l.id)")
+[ -n "$lp" ] || lp=$(q "SELECT min(lote_id) FROM lote_recebimento WHERE lote_id > 0")
+q "UPDATE lote SET previsao_pagamento = '2019-08-17' WHERE id = $lp"
+confere "previsão do lote $lp mudou"
+stl=$(q "SELECT status FROM lote WHERE id = $lp")
+q "UPDATE lote SET status = 'fechado' WHERE id = $lp"
+confere "lote $lp de volta a fechado"
+q "UPDATE lote SET status = '$stl', valor_liberado = coalesce(valor_liberado, 0) + 321 WHERE id = $lp"
+confere "lote $lp de volta a $stl com outro liberado"
+rc=$(q "SELECT min(recebimento_id) FROM lote_recebimento WHERE lote_id > 0")
+q "UPDATE recebimento SET recuperado = 1 - recuperado WHERE id = $rc"
+confere "recebimento $rc virou recuperado"
+q "UPDATE recebimento SET recuperado = 1 - recuperado, data = '2019-07-31' WHERE id = $rc"
+confere "recebimento $rc de volta, em outra data"
+q "DELETE FROM recebimento_guia WHERE recebimento_id = $rc; DELETE FROM recebimento WHERE id = $rc"
+confere "recebimento $rc apagado"
+
 # a broken counter is found, and recontar fixes it
 q "UPDATE lote_saldo SET recebido = recebido + 1 WHERE lote_id = (SELECT min(lote_id) FROM lote_saldo)"
 "$FAT" verificar >"$TMP/v.txt" 2>&1
 grep -q 'lote_saldo_recontado' "$TMP/v.txt" && ! grep -q '^  ok     lote_saldo_recontado' "$TMP/v.txt" ||
   fail "contador adulterado não apontado: $(grep lote_saldo "$TMP/v.txt")"
+q "UPDATE rel_previsto_mes SET previsto = previsto + 1"
+"$FAT" verificar >"$TMP/v.txt" 2>&1
+grep -q 'rel_previsto_mes_recontado' "$TMP/v.txt" && ! grep -q '^  ok     rel_previsto_mes_recontado' "$TMP/v.txt" ||
+  fail "previsto adulterado não apontado: $(grep rel_previsto "$TMP/v.txt")"
 "$FAT" relatorio recontar >/dev/null || fail "relatorio recontar"
 confere "relatorio recontar"
 echo ok

@@ -249,6 +249,20 @@ static const verif_case cases[] = {
    "UPDATE lote_recebimento SET valor = valor - 1"
    " WHERE lote_id = (SELECT min(lote_id) FROM lote_recebimento WHERE guias > 0)"},
   {"lote_saldo_recontado", 0, "INSERT INTO lote_recebimento VALUES (999999, 1, 500, 1)"},
+  {"rel_previsto_lote_recontado", 1,
+   "UPDATE rel_previsto_lote SET previsao = '2001-01-15'"
+   " WHERE lote_id = (SELECT min(lote_id) FROM rel_previsto_lote)"},
+  {"rel_previsto_lote_recontado", 1,
+   "DELETE FROM rel_previsto_lote WHERE lote_id = (SELECT min(id) FROM lote)"},
+  {"rel_previsto_mes_recontado", 1,
+   "UPDATE rel_previsto_mes SET previsto = previsto + 100"
+   " WHERE mes = (SELECT min(mes) FROM rel_previsto_mes)"},
+  {"rel_previsto_mes_recontado", 1, "INSERT INTO rel_previsto_mes VALUES ('2001-01', 1, 1, 100)"},
+  {"rel_previsto_recebimento_recontado", 1,
+   "UPDATE rel_previsto_recebimento SET dias_valor = dias_valor + 7"
+   " WHERE recebimento_id = (SELECT min(recebimento_id) FROM rel_previsto_recebimento)"},
+  {"rel_previsto_recebimento_recontado", 1,
+   "INSERT INTO rel_previsto_recebimento VALUES (999999, '', 0, 1, 500, 0)"},
   {"lote_total_guias", 1,
    "UPDATE lote SET valor_informado = valor_informado + 100 WHERE id = (SELECT min(id) FROM "
    "lote)"},
