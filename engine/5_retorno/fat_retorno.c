@@ -569,9 +569,14 @@ static fat_rc import_guia(imp *x, const fat_ret_protocolo *p, int64_t lote_id,
       "INSERT INTO retorno_item (retorno_guia_id, item_id, sequencial, codigo_tabela, codigo,"
       " data, quantidade_e4, valor_informado, valor_processado, valor_liberado, valor_glosado,"
       " linha) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+  /* the status, then the operadora's número into an empty one, on the guia
+  ** whose status changed: two statements so that the index on the número
+  ** (guia_operadora_numero_op) is rewritten only when the número changes */
   static const char upd_guia[] =
-      "UPDATE guia SET status = ?2, numero_operadora = COALESCE(numero_operadora, ?3)"
-      " WHERE id = ?1 AND status NOT IN ('cancelada') AND status <> ?2";
+      "UPDATE guia SET status = ?2 WHERE id = ?1 AND status NOT IN ('cancelada')"
+      " AND status <> ?2";
+  static const char upd_numop[] =
+      "UPDATE guia SET numero_operadora = ?2 WHERE id = ?1 AND numero_operadora IS NULL";
   fat_stmt *s;
   int64_t guia_id = 0, rg_id, item_id, ri_id, glosa_itens = 0, ig;
   size_t k, q;
@@ -713,8 +718,15 @@ static fat_rc import_guia(imp *x, const fat_ret_protocolo *p, int64_t lote_id,
       return rc;
     fat_bind_int(s, 1, guia_id);
     fat_bind_text(s, 2, novo);
-    fat_bind_text(s, 3, g->numero_operadora);
     rc = exec_step(x, s, "não foi possível atualizar a guia");
+    if (rc == FAT_OK && g->numero_operadora != NULL && fat_store_changes(x->st) > 0) {
+      rc = fat_store_prepare(x->st, upd_numop, &s, x->err);
+      if (rc != FAT_OK)
+        return rc;
+      fat_bind_int(s, 1, guia_id);
+      fat_bind_text(s, 2, g->numero_operadora);
+      rc = exec_step(x, s, "não foi possível atualizar a guia");
+    }
   }
   return rc;
 }

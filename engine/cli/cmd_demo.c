@@ -44,11 +44,17 @@
 ** thousands of small transactions. */
 #define DEMO_CHECKPOINT_MB 64
 
-/* The retorno step sends and answers this many lotes per transaction: the
-** lotes closed one after the other share pages of guia, item and their
-** indexes, written once per commit (a failure stops the demo, rolling back
-** the lotes of that transaction). */
-#define DEMO_RETORNO_LOTES 16
+/* The retorno step sends and answers the lotes in the order of
+** fat_demo_retorno_ordem (by their first guia, each operadora's in turn) and
+** commits after this many guias: the lotes of every operadora that cover
+** the same days share the pages of guia, of its status index and of the
+** triggers' counters, and each commit wrote every page it dirtied again
+** (docs/desempenho.md, rodadas 6 a 8). The page cache grows to
+** FAT_DEMO_PAGINAS_MB for the step so that a transaction's pages stay in
+** memory until its commit (memory-bounded: past the cache SQLite writes
+** them out early). A failure stops the demo, rolling back the lotes of
+** that transaction. */
+#define DEMO_RETORNO_GUIAS 20000
 
 typedef struct demo_ctx {
   fat_cli *cli;
@@ -420,26 +426,36 @@ static int step_retorno(demo_ctx *c)
 {
   fat_gen *g = fat_rules_acquire(c->rules);
   fat_err err;
-  size_t i, n_glosas = 0, n_previstas = 0;
-  int64_t informado = 0, glosado = 0;
+  size_t i, n_glosas = 0, n_previstas = 0, *ordem = NULL;
+  int64_t informado = 0, glosado = 0, *guias = NULL;
   char data_envio[11], v1[40], v2[40];
   int rc = CLI_OK;
 
   fat_err_clear(&err);
   snprintf(data_envio, sizeof data_envio, "%s", c->hoje);
-  for (i = 0; i < c->n_lotes && rc == CLI_OK; i += DEMO_RETORNO_LOTES) {
-    size_t k, fim = i + DEMO_RETORNO_LOTES < c->n_lotes ? i + DEMO_RETORNO_LOTES : c->n_lotes;
-    int64_t lote = c->lotes[i];
+  if (c->n_lotes > 0) {
+    ordem = fat_calloc(c->n_lotes, sizeof *ordem);
+    guias = fat_calloc(c->n_lotes, sizeof *guias);
+    if (ordem == NULL || guias == NULL)
+      rc = cli_error_oom();
+  }
+  if (rc == CLI_OK &&
+      fat_demo_retorno_ordem(c->st, c->lotes, c->n_lotes, ordem, guias, &err) != FAT_OK)
+    rc = cli_error(&err);
+  if (rc == CLI_OK && fat_demo_retorno_paginas(c->st, 1, &err) != FAT_OK)
+    rc = cli_error(&err);
+  for (i = 0; i < c->n_lotes && rc == CLI_OK;) {
+    int64_t lote = c->lotes[ordem[i]], na_transacao = 0;
     fat_rc frc;
 
     /* sending a lote and importing its answer are one transaction here, for
-    ** DEMO_RETORNO_LOTES lotes at a time: the guias of a lote lie on
-    ** scattered pages of guia and of its status index, shared with the
-    ** lotes closed next to it, and each commit wrote every page it dirtied
-    ** again; its statement journals stay in memory (they went to temporary
-    ** files). docs/desempenho.md, rodadas 6 e 7. */
+    ** DEMO_RETORNO_GUIAS guias at a time (at least one lote); its statement
+    ** journals stay in memory (they went to temporary files) */
     frc = fat_store_begin_bulk(c->st, &err);
-    for (k = i; k < fim && frc == FAT_OK; k++) {
+    for (; i < c->n_lotes && frc == FAT_OK &&
+           (na_transacao == 0 || na_transacao + guias[ordem[i]] <= DEMO_RETORNO_GUIAS);
+         i++) {
+      size_t k = ordem[i];
       fat_demo_retorno_opts sim;
       fat_demo_retorno_res out;
       fat_retorno_res res;
@@ -449,6 +465,7 @@ static int step_retorno(demo_ctx *c)
       memset(&out, 0, sizeof out);
       memset(&res, 0, sizeof res);
       lote = c->lotes[k];
+      na_transacao += guias[k];
       sim.lote_id = lote;
       sim.taxa_bp = 300;
       sim.semente = c->op.semente + (uint64_t)k;
@@ -476,6 +493,11 @@ static int step_retorno(demo_ctx *c)
       rc = cli_error(&err);
     }
   }
+  fat_free(ordem);
+  fat_free(guias);
+  /* the cache shrinks now that its pages are clean (the commits wrote them) */
+  if (fat_demo_retorno_paginas(c->st, 0, rc == CLI_OK ? &err : NULL) != FAT_OK && rc == CLI_OK)
+    rc = cli_error(&err);
   fat_gen_release(g);
   if (rc == CLI_OK && fat_store_set_checkpoint_mb(c->st, 0, &err) != FAT_OK)
     rc = cli_error(&err);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fat_demo.h"
 #include "fat_dia.h"
 #include "fat_mem.h"
 #include "fat_store_int.h"
@@ -435,4 +436,87 @@ out:
   if (rc != FAT_OK)
     fat_demo_retorno_res_fini(out);
   return rc;
+}
+
+fat_rc fat_demo_retorno_ordem(fat_store *st, const int64_t *lotes, size_t n, size_t *ordem,
+                              int64_t *guias, fat_err *err)
+{
+  static const char q[] =
+      "SELECT l.operadora_id, (SELECT min(g.id) FROM guia g WHERE g.lote_id = l.id),"
+      " (SELECT count(*) FROM guia g WHERE g.lote_id = l.id) FROM lote l WHERE l.id = ?1";
+  int64_t *op = NULL, *chave = NULL;
+  size_t *prox = NULL, *cab = NULL, i, k, feitos, n_cab, melhor;
+  fat_stmt *s;
+  fat_rc rc;
+
+  if (n == 0)
+    return FAT_OK;
+  op = fat_calloc(n, sizeof *op);
+  chave = fat_calloc(n, sizeof *chave);
+  prox = fat_calloc(n, sizeof *prox);
+  cab = fat_calloc(n, sizeof *cab);
+  if (op == NULL || chave == NULL || prox == NULL || cab == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  rc = fat_store_prepare(st, q, &s, err);
+  if (rc != FAT_OK)
+    goto out;
+  for (i = 0; i < n && rc == FAT_OK; i++) {
+    fat_bind_int(s, 1, lotes[i]);
+    if (fat_stmt_step(s) == FAT_ROW) {
+      op[i] = fat_col_int64(s, 0);
+      chave[i] = fat_col_is_null(s, 1) ? INT64_MAX : fat_col_int64(s, 1);
+      if (guias != NULL)
+        guias[i] = fat_col_int64(s, 2);
+    } else {
+      rc = fat_err_set(err, FAT_ENOTFOUND, "lote %" PRId64 " não encontrado", lotes[i]);
+    }
+    fat_stmt_reset(s);
+  }
+  if (rc != FAT_OK)
+    goto out;
+  /* prox[i]: the next lote of the same operadora after i (n: none); a lote
+  ** is a head when no earlier one has its operadora */
+  for (i = 0; i < n; i++) {
+    prox[i] = n;
+    for (k = i + 1; k < n; k++)
+      if (op[k] == op[i]) {
+        prox[i] = k;
+        break;
+      }
+  }
+  /* the heads (lotes no earlier one points to) hold each operadora's next
+  ** lote; the smallest key goes first, the earlier lote on a tie */
+  for (i = 0; i < n; i++)
+    ordem[i] = 1;
+  for (i = 0; i < n; i++)
+    if (prox[i] < n)
+      ordem[prox[i]] = 0;
+  for (i = 0, n_cab = 0; i < n; i++)
+    if (ordem[i])
+      cab[n_cab++] = i;
+  for (feitos = 0; feitos < n; feitos++) {
+    melhor = 0;
+    for (k = 1; k < n_cab; k++)
+      if (chave[cab[k]] < chave[cab[melhor]] ||
+          (chave[cab[k]] == chave[cab[melhor]] && cab[k] < cab[melhor]))
+        melhor = k;
+    ordem[feitos] = cab[melhor];
+    if (prox[cab[melhor]] < n)
+      cab[melhor] = prox[cab[melhor]];
+    else
+      cab[melhor] = cab[--n_cab];
+  }
+out:
+  fat_free(op);
+  fat_free(chave);
+  fat_free(prox);
+  fat_free(cab);
+  return rc;
+}
+
+fat_rc fat_demo_retorno_paginas(fat_store *st, int grande, fat_err *err)
+{
+  return fat_store_set_paginas_mb(st, grande ? FAT_DEMO_PAGINAS_MB : FAT_STORE_PAGINAS_MB, err);
 }

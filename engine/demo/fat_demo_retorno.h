@@ -42,4 +42,24 @@ void fat_demo_retorno_res_fini(fat_demo_retorno_res *r);
 FAT_NODISCARD fat_rc fat_demo_retorno(fat_store *st, const fat_demo_retorno_opts *opt,
                                       fat_demo_retorno_res *out, fat_err *err);
 
+/* The order in which the demo sends and answers n lotes (ids lotes[0..n)),
+** into ordem[0..n) (indices into lotes, caller-allocated), and the number
+** of guias of each lote into guias[0..n) (by the index in lotes; may be
+** NULL). The guias of one lote lie thousands of ids apart (one operadora,
+** prestador and type among all), on pages of guia and of its indexes shared
+** with the lotes of the other operadoras that cover the same days: taking
+** the lotes by the id of their first guia, as a merge of each operadora's
+** lotes in their given order (which stays, so each operadora's glosas keep
+** their relative order), lets one transaction of many lotes write each of
+** those pages about once instead of once per operadora. Reads the store only.
+** FAT_ENOTFOUND: an id that is not a lote. */
+FAT_NODISCARD fat_rc fat_demo_retorno_ordem(fat_store *st, const int64_t *lotes, size_t n,
+                                            size_t *ordem, int64_t *guias, fat_err *err);
+
+/* The page cache of the store for the demo's retorno step: grande != 0 sets
+** FAT_DEMO_PAGINAS_MB (the pages of one of its transactions stay in memory
+** until the commit), 0 the store's default again (call it after the last
+** commit: the pages are clean then and the cache shrinks). */
+FAT_NODISCARD fat_rc fat_demo_retorno_paginas(fat_store *st, int grande, fat_err *err);
+
 #endif

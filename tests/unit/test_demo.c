@@ -19,6 +19,7 @@
 #include "fixture_guia.h"
 #include "fat_conferir.h"
 #include "fat_demo.h"
+#include "fat_demo_retorno.h"
 #include "fat_docnum.h"
 #include "fat_mem.h"
 #include "fat_price.h"
@@ -420,6 +421,94 @@ static void test_avaliar_matches_row_by_row(void **state)
   remove_db("test_demo_f.db");
 }
 
+/* fat_demo_retorno_ordem: a permutation of the lotes that keeps each
+** operadora's lotes in their given order (even when their first guias are
+** not), takes the lote with the smallest first guia among the operadoras'
+** next ones, and counts each lote's guias; an unknown id is refused. */
+static void test_retorno_ordem_merges_operadoras(void **state)
+{
+  fat_demo_resumo res;
+  fat_store *st;
+  fat_err err;
+  int64_t ids[64], op[64], chave[64], guias[64], cnt[64], n_guias = 0;
+  size_t ordem[64], n = 0, i, k;
+  sqlite3_stmt *s;
+
+  (void)state;
+  st = make_demo("test_demo_o.db", 3, &res);
+  /* per operadora, lotes of 10 guias cut from its last guias back: each
+  ** operadora's lotes come in descending order of their first guia */
+  assert_int_equal(sqlite3_exec(fat_store_db(st),
+                                "CREATE TEMP TABLE t AS SELECT g.id, g.operadora_id AS op,"
+                                " (SELECT count(*) FROM guia h WHERE h.operadora_id ="
+                                " g.operadora_id AND h.id > g.id) / 10 AS k FROM guia g;"
+                                "INSERT INTO lote (operadora_id, prestador_id, numero, tipo_guia)"
+                                " SELECT DISTINCT op, (SELECT min(id) FROM prestador), k + 1,"
+                                " 'sp-sadt' FROM t ORDER BY op, k;"
+                                "UPDATE guia SET lote_id = (SELECT l.id FROM lote l JOIN t ON"
+                                " t.op = l.operadora_id AND l.numero = t.k + 1 WHERE t.id ="
+                                " guia.id);",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st),
+                                      "SELECT l.id, l.operadora_id, min(g.id), count(*) FROM"
+                                      " lote l JOIN guia g ON g.lote_id = l.id GROUP BY l.id"
+                                      " ORDER BY l.id",
+                                      -1, &s, NULL),
+                   SQLITE_OK);
+  while (sqlite3_step(s) == SQLITE_ROW && n < 64) {
+    ids[n] = sqlite3_column_int64(s, 0);
+    op[n] = sqlite3_column_int64(s, 1);
+    chave[n] = sqlite3_column_int64(s, 2);
+    cnt[n] = sqlite3_column_int64(s, 3);
+    n_guias += cnt[n];
+    n++;
+  }
+  sqlite3_finalize(s);
+  assert_true(n > 8);
+  assert_int_equal(n_guias, N_GUIAS);
+  fat_err_clear(&err);
+  assert_int_equal(fat_demo_retorno_ordem(st, ids, n, ordem, guias, &err), FAT_OK);
+  for (i = 0; i < n; i++) {
+    int visto = 0;
+
+    for (k = 0; k < n; k++)
+      visto += ordem[k] == i;
+    assert_int_equal(visto, 1); /* a permutation */
+    assert_int_equal(guias[i], cnt[i]);
+  }
+  n_guias = 0;
+  for (i = 0; i < n; i++)
+    n_guias += guias[i];
+  assert_int_equal(n_guias, N_GUIAS);
+  for (i = 0; i < n; i++) {
+    /* each operadora's lotes in their given order */
+    for (k = i + 1; k < n; k++)
+      if (op[ordem[k]] == op[ordem[i]])
+        assert_true(ordem[k] > ordem[i]);
+    /* the one taken has the smallest first guia among the operadoras' next
+    ** ones: those after it that are the first of their operadora left */
+    for (k = i + 1; k < n; k++) {
+      size_t j;
+      int primeiro = 1;
+
+      for (j = i; j < k; j++)
+        if (op[ordem[j]] == op[ordem[k]])
+          primeiro = 0;
+      if (primeiro)
+        assert_true(chave[ordem[i]] <= chave[ordem[k]]);
+    }
+  }
+  /* the order is not the given one: operadoras interleave */
+  for (i = 0; i < n && ordem[i] == i; i++)
+    ;
+  assert_true(i < n);
+  ids[0] = 999999;
+  assert_int_equal(fat_demo_retorno_ordem(st, ids, n, ordem, NULL, &err), FAT_ENOTFOUND);
+  fat_store_close(st);
+  remove_db("test_demo_o.db");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -430,6 +519,7 @@ int main(void)
     cmocka_unit_test(test_defect_table_only_in_demo),
     cmocka_unit_test(test_chunks_keep_exact_counts),
     cmocka_unit_test(test_avaliar_matches_row_by_row),
+    cmocka_unit_test(test_retorno_ordem_merges_operadoras),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

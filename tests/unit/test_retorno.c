@@ -454,6 +454,55 @@ static void test_simulated_valid_and_imported(void **state)
   fat_store_close(st);
 }
 
+/* The guia's status after the analysis and the operadora's número it
+** brings: the número fills only an empty one, and only on a guia whose
+** status the demonstrativo changes (a guia already 'processada' by the
+** lote's transition keeps its row as it was); a cancelled guia is left
+** alone. The número is written by its own statement, so a guia whose
+** número does not change does not rewrite its index entry. */
+static void test_guia_status_and_numero_operadora(void **state)
+{
+  fat_store *st = clinic();
+  fat_retorno_res res;
+  fat_err err;
+  size_t len;
+  char *xml;
+
+  (void)state;
+  assert_int_equal(fat_store_exec(st, "UPDATE guia SET numero_operadora = 'OP' || id", &err),
+                   FAT_OK);
+  xml = simulate(st, &len, 5000);
+  assert_int_equal(fat_store_exec(st,
+                                  "UPDATE guia SET numero_operadora = NULL WHERE id IN (1, 2);"
+                                  "UPDATE guia SET numero_operadora = 'OUTRO' WHERE id IN (3, 4);"
+                                  "UPDATE guia SET status = 'cancelada' WHERE id = 6",
+                                  &err),
+                   FAT_OK);
+  assert_int_equal(fat_retorno_importar_buf(st, NULL, xml, len, "sim.xml", &res, &err), FAT_OK);
+  assert_int_equal(res.n_guias_casadas, 6);
+  assert_int_equal(count(st, "SELECT status = 'glosada' FROM guia WHERE id = 2"), 1);
+  assert_int_equal(count(st, "SELECT status = 'glosada' FROM guia WHERE id = 4"), 1);
+  /* empty: filled when the status changed, else still empty */
+  assert_int_equal(count(st, "SELECT count(*) FROM guia WHERE id IN (1, 2) AND"
+                             " numero_operadora IS (CASE status WHEN 'glosada' THEN 'OP' || id"
+                             " END)"),
+                   2);
+  assert_int_equal(count(st, "SELECT numero_operadora = 'OP2' FROM guia WHERE id = 2"), 1);
+  /* a número already there stays */
+  assert_int_equal(count(st, "SELECT count(*) FROM guia WHERE id IN (3, 4)"
+                             " AND numero_operadora = 'OUTRO'"),
+                   2);
+  assert_int_equal(count(st, "SELECT numero_operadora = 'OP5' FROM guia WHERE id = 5"), 1);
+  /* every guia not cancelled is processada or glosada; the lote processado */
+  assert_int_equal(count(st, "SELECT count(*) FROM guia WHERE id <= 5 AND status IN"
+                             " ('processada', 'glosada')"),
+                   5);
+  assert_int_equal(count(st, "SELECT count(*) FROM lote WHERE status = 'processado'"), 1);
+  fat_retorno_res_fini(&res);
+  fat_free(xml);
+  fat_store_close(st);
+}
+
 /* The returned guia is looked up by (operadora, número) along an index,
 ** newest first, and the one in the returned lote wins: a newer guia of
 ** another prestador with the same número, outside the lote, never gets the
@@ -1026,6 +1075,7 @@ int main(void)
     cmocka_unit_test(test_grupos),
     cmocka_unit_test(test_simulated_valid_and_imported),
     cmocka_unit_test(test_simulador_protocola_no_dia_local_do_fechamento),
+    cmocka_unit_test(test_guia_status_and_numero_operadora),
     cmocka_unit_test(test_divergent_hash_and_unmatched),
     cmocka_unit_test(test_hostile),
     cmocka_unit_test(test_regras_simular),
