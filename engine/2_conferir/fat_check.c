@@ -235,10 +235,7 @@ static fat_rc check_completude(chk *c)
 ** (check_time_field). */
 static int date_bad(const char *value) { return !blank(value) && !fat_dia_valida(value); }
 
-static int time_bad(const char *value)
-{
-  return !blank(value) && fat_dia_hora_minutos(value) < 0;
-}
+static int time_bad(const char *value) { return !blank(value) && fat_dia_hora_minutos(value) < 0; }
 
 static fat_rc check_date_field(chk *c, const char *value, const char *campo, const char *nome,
                                int seq, int64_t risco)
