@@ -44,6 +44,17 @@
 ** (fat_blk_set_cap; the caller's thread keeps its default). */
 #define FAT_CONFERIR_PAGINAS_THREAD_MB 8
 #define FAT_CONFERIR_BLK_THREAD (1024u * 1024u)
+/* The read connections of a threaded run's threads map the database file
+** (PRAGMA mmap_size) when all their maps together fit in this many MiB:
+** each thread then reads pages in place from the OS's page cache, without
+** copying them into a page cache of its own, pages the other threads and
+** the connection that stores have read already (docs/desempenho.md,
+** "conferir, rodada 8"). A mapped page counts in the process's resident
+** memory once per map that touched it, so the maps are bounded: a bigger
+** file is read as before (at 1 million guias the file is far bigger:
+** nothing changes). The run on one thread reads through the caller's
+** connection, which also writes, and maps nothing. */
+#define FAT_CONFERIR_MMAP_MB 64
 
 typedef struct fat_conferir_opts {
   const char *operadora;   /* registro ANS, script key or id (fat_operadora_resolver);
@@ -102,6 +113,8 @@ typedef struct fat_conferir_resumo {
   int64_t paginas_thread_max; /* most bytes of page cache one of them held at its end */
   size_t blk_thread_max;   /* most bytes the small-block lists (both kinds) of a
                               thread other than the caller's held at its end */
+  int64_t mmap_bytes;      /* PRAGMA mmap_size of each thread's read connection
+                              (FAT_CONFERIR_MMAP_MB), 0: not mapped */
 } fat_conferir_resumo;
 
 /* Run conferir with the live generation of rules (may be NULL: built-in

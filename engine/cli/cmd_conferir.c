@@ -76,9 +76,9 @@ static void print_esperas(const fat_conferir_resumo *r)
           vida / 1e9, r->esperas);
   fprintf(stderr,
           "memória por thread: cache de páginas de até %d MB (o maior terminou com %.1f MB); "
-          "blocos pequenos guardados %.1f MB\n",
+          "blocos pequenos guardados %.1f MB; banco mapeado na memória: %s\n",
           r->paginas_mb_thread, (double)r->paginas_thread_max / 1e6,
-          (double)r->blk_thread_max / 1e6);
+          (double)r->blk_thread_max / 1e6, r->mmap_bytes > 0 ? "sim" : "não");
 }
 /* Text output lists the findings of the first CONFERIR_MOSTRAR guias; the
 ** rest are counted (faturo achado listar has them all, --detalhes prints

@@ -1000,6 +1000,69 @@ static int64_t query_int(fat_store *st, const char *sql)
   return v;
 }
 
+/* The threads of a run read through connections that map the database
+** file when all their maps fit in FAT_CONFERIR_MMAP_MB; a file bigger than
+** a map's share is read as before, with the same answers; the run on one
+** thread maps nothing (the caller's connection, which writes). */
+static void test_mmap_only_when_maps_fit(void **state)
+{
+  const int64_t mib = 1048576, cap = (int64_t)FAT_CONFERIR_MMAP_MB * mib;
+  fat_conferir_resumo r1, r2, r1b, r2b;
+  fat_store *st = NULL;
+  fat_rules *rules;
+  fat_conferir_opts o;
+  char path[64], sql[96], *d1, *d2;
+  fat_err err;
+
+  (void)state;
+  make_demo(13, 120);
+  copy_par(13, 14);
+  d1 = conferir_par(14, 1, &r1);
+  assert_int_equal(r1.mmap_bytes, 0);
+  copy_par(13, 14);
+  d2 = conferir_par(14, 2, &r2);
+  assert_int_equal(r2.threads, 2);
+  assert_int_equal(r2.mmap_bytes, cap / 2);
+  assert_string_equal(d1, d2);
+  snprintf(path, sizeof path, DB_PAR, 13);
+  assert_int_equal(fat_store_open(path, &st, &err), FAT_OK);
+  rules = open_rules(st);
+  memset(&o, 0, sizeof o);
+  o.hoje = "2026-11-05";
+  o.threads = 1;
+  assert_int_equal(fat_conferir(st, rules, &o, NULL, NULL, &r1b, &err), FAT_OK);
+  assert_int_equal(r1b.mmap_bytes, 0);
+  assert_int_equal(query_int(st, "PRAGMA mmap_size"), 0);
+  /* a file bigger than half the budget: 2 threads do not map it, with the
+  ** same answers as one thread */
+  assert_int_equal(fat_store_exec(st, "CREATE TABLE enchimento(b BLOB)", &err), FAT_OK);
+  snprintf(sql, sizeof sql, "INSERT INTO enchimento VALUES (zeroblob(%lld))",
+           (long long)(cap / 2 + mib));
+  assert_int_equal(fat_store_exec(st, sql, &err), FAT_OK);
+  assert_int_equal(fat_store_exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", &err), FAT_OK);
+  o.todas = 1;
+  o.threads = 2;
+  assert_int_equal(fat_conferir(st, rules, &o, NULL, NULL, &r2b, &err), FAT_OK);
+  assert_int_equal(r2b.threads, 2);
+  assert_int_equal(r2b.conferidas, 120);
+  assert_int_equal(r2b.mmap_bytes, 0);
+  fat_free(d2);
+  d2 = dump_run(st);
+  o.threads = 1;
+  assert_int_equal(fat_conferir(st, rules, &o, NULL, NULL, &r1b, &err), FAT_OK);
+  assert_int_equal(r1b.conferidas, 120);
+  assert_int_equal(r1b.mmap_bytes, 0);
+  fat_free(d1);
+  d1 = dump_run(st);
+  assert_string_equal(d1, d2);
+  fat_rules_close(rules);
+  fat_store_close(st);
+  fat_free(d2);
+  fat_free(d1);
+  remove_par(13);
+  remove_par(14);
+}
+
 /* Many threads on guias whose beneficiários interleave (each has guias all
 ** over the run, so a thread keeps needing statuses of guias another thread
 ** is evaluating, in batches of a few guias): the same findings, statuses,
@@ -1148,6 +1211,7 @@ int main(void)
     cmocka_unit_test(test_threads_same_answers_as_one),
     cmocka_unit_test(test_threads_memory_bounded_per_thread),
     cmocka_unit_test(test_threads_interleaved_beneficiarios_same_answers),
+    cmocka_unit_test(test_mmap_only_when_maps_fit),
     cmocka_unit_test(test_threads_tiny_inputs_end),
     cmocka_unit_test(test_threads_store_failure_same_as_one),
   };
