@@ -410,17 +410,26 @@ static char *guia_key(const fat_guia *g)
 /* One element of the guias array: parse, check its key, store. */
 static fat_rc element(jstream *j, const char *v, size_t len, fat_err *err)
 {
+  /* the element's tree lives only until it is read into g: in an arena
+  ** released at once (fat_mem.h), not freed node by node */
+  int arena = fat_mem_cjson_arena_begin();
   cJSON *el = v_parse(j, v, len, err);
   fat_guia *g = NULL;
   char campo[128], label[40], *key;
   size_t i = j->n_elem++, dup = (size_t)-1;
   fat_rc rc;
 
-  if (el == NULL)
+  if (el == NULL) {
+    if (arena)
+      fat_mem_cjson_arena_end();
     return err != NULL ? err->rc : FAT_EINVAL;
+  }
   guia_label(label, sizeof label, i);
   rc = fat_guia_from_json_campo(el, &g, campo, sizeof campo, err);
-  cJSON_Delete(el);
+  if (arena)
+    fat_mem_cjson_arena_end();
+  else
+    cJSON_Delete(el);
   if (rc != FAT_OK) {
     if (campo[0] != '\0')
       return fat_err_prefix(err, "%s, campo %s: ", label, campo);

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,26 +191,117 @@ static void libc_put_or_free(void *p)
   free(p);
 }
 
+/* The cJSON arena (fat_mem_cjson_arena_begin): chunks of ARENA_CHUNK
+** bytes (a bigger block gets a chunk of its own), newest first, all freed
+** when the window closes (none is kept, so a thread that ends holds
+** nothing). */
+#define ARENA_CHUNK (16 * 1024)
+
+typedef struct arena_chunk {
+  struct arena_chunk *next;
+  size_t size, used; /* bytes of data */
+  max_align_t data[];
+} arena_chunk;
+
+typedef struct arena_tls {
+  arena_chunk *head;
+  int on;
+} arena_tls;
+
+static _Thread_local arena_tls arena;
+
+static void *arena_alloc(size_t n)
+{
+  arena_chunk *c = arena.head;
+  size_t need, size;
+  char *p;
+
+  if (n > SIZE_MAX / 2)
+    return NULL;
+  need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+  if (need == 0)
+    need = sizeof(max_align_t);
+  if (c != NULL && c->size - c->used >= need) {
+    p = (char *)c->data + c->used;
+    c->used += need;
+    return p;
+  }
+  size = need > ARENA_CHUNK / 4 ? need : ARENA_CHUNK;
+  c = malloc(sizeof *c + size);
+  if (c == NULL)
+    return NULL;
+  c->size = size;
+  c->used = need;
+  c->next = arena.head;
+  arena.head = c;
+  return c->data;
+}
+
+/* Is p a block of this thread's arena? */
+static int arena_owns(const void *p)
+{
+  const arena_chunk *c;
+  uintptr_t a = (uintptr_t)p, lo;
+
+  for (c = arena.head; c != NULL; c = c->next) {
+    lo = (uintptr_t)c->data;
+    if (a >= lo && a < lo + c->size)
+      return 1;
+  }
+  return 0;
+}
+
 static void *cjson_malloc(size_t n)
 {
-  void *p = libc_get(n);
+  void *p;
 
+  if (arena.on)
+    return arena_alloc(n);
+  p = libc_get(n);
   return p != NULL ? p : malloc(n);
+}
+
+static void cjson_free(void *p)
+{
+  if (arena.on && p != NULL && arena_owns(p))
+    return; /* released with the whole arena */
+  libc_put_or_free(p);
 }
 
 static void cjson_hooks_install(void)
 {
-  cJSON_Hooks h = {cjson_malloc, libc_put_or_free};
+  cJSON_Hooks h = {cjson_malloc, cjson_free};
 
   cJSON_InitHooks(&h);
 }
 
+static pthread_once_t cjson_once = PTHREAD_ONCE_INIT;
+
 void fat_mem_cjson_hooks(void)
 {
-  static pthread_once_t once = PTHREAD_ONCE_INIT;
-
   if (BLK_LIBC)
-    pthread_once(&once, cjson_hooks_install);
+    pthread_once(&cjson_once, cjson_hooks_install);
+}
+
+int fat_mem_cjson_arena_begin(void)
+{
+  if (!BLK_LIBC || arena.on)
+    return 0;
+  pthread_once(&cjson_once, cjson_hooks_install);
+  arena.on = 1;
+  return 1;
+}
+
+void fat_mem_cjson_arena_end(void)
+{
+  arena_chunk *c, *next;
+
+  arena.on = 0;
+  for (c = arena.head; c != NULL; c = next) {
+    next = c->next;
+    free(c);
+  }
+  arena.head = NULL;
 }
 
 /* }==================================================================== */

@@ -571,7 +571,7 @@ static fat_rc fields_from_json(jctx *c, const cJSON *o, const fdef *defs, void *
       const char *why;
 
       if (s[0] == '\0') {
-        fat_free(dyn);
+        cJSON_free(dyn);
         continue; /* empty = absent */
       }
       why = fat_money_scan(s, f->k == K_QTY ? 4 : 2, f->k == K_MONEY ? FAT_MONEY_THOUSANDS : 0,
@@ -583,7 +583,7 @@ static fat_rc fields_from_json(jctx *c, const cJSON *o, const fdef *defs, void *
           snprintf(msg, sizeof msg, "número inválido: %s", why);
         else
           snprintf(msg, sizeof msg, "número inválido '%s': %s", s, why);
-        fat_free(dyn);
+        cJSON_free(dyn);
         return jfail(c, path, f->name, FAT_EINVAL, msg);
       }
       if (x > f->max) { /* the TISS XSD's range of the field */
@@ -594,11 +594,11 @@ static fat_rc fields_from_json(jctx *c, const cJSON *o, const fdef *defs, void *
         else
           fat_money_format_fixed(f->max, f->k == K_QTY ? 4 : 2, ',', lim, sizeof lim);
         snprintf(msg, sizeof msg, "valor acima do máximo de %s", lim);
-        fat_free(dyn);
+        cJSON_free(dyn);
         return jfail(c, path, f->name, FAT_EINVAL, msg);
       }
       *FI64(base, f) = x;
-      fat_free(dyn);
+      cJSON_free(dyn);
       continue;
     }
     /* text kinds */
@@ -609,13 +609,13 @@ static fat_rc fields_from_json(jctx *c, const cJSON *o, const fdef *defs, void *
       char **slot = FSTR(base, f);
 
       if (s[0] == '\0') { /* empty string = absent */
-        fat_free(dyn);
+        cJSON_free(dyn);
         continue;
       }
       /* every text: valid UTF-8, no control characters, the field's size */
       if (fat_text_check(s, f->k == K_STR || f->k == K_MEMO ? (size_t)f->max : 0, f->k == K_MEMO,
                          msg, sizeof msg) != 0) {
-        fat_free(dyn);
+        cJSON_free(dyn);
         return jfail(c, path, f->name, FAT_EINVAL, msg);
       }
       switch (f->k) {
@@ -668,12 +668,12 @@ static fat_rc fields_from_json(jctx *c, const cJSON *o, const fdef *defs, void *
         break;
       }
       if (bad) {
-        fat_free(dyn);
+        cJSON_free(dyn);
         return jfail(c, path, f->name, FAT_EINVAL, msg);
       }
       fat_free(*slot);
       *slot = fat_strdup(val);
-      fat_free(dyn);
+      cJSON_free(dyn);
       if (*slot == NULL)
         return jfail_oom(c, path, f->name);
     }

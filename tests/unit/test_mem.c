@@ -5,10 +5,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+
+#include <cjson/cJSON.h>
 
 #include "fat_mem.h"
 
@@ -160,6 +163,63 @@ static void test_blk_thread_exit_gives_blocks_back(void **state)
   assert_int_equal(freed, 10);
 }
 
+/* The cJSON arena (fat_mem_cjson_arena_begin): a tree parsed in the window
+** reads the same as one parsed outside it (including a big text that gets a
+** chunk of its own), texts printed in it are freed with cJSON_free, a
+** second begin on the same thread opens nothing, and after the window cJSON
+** allocates and frees as usual. */
+static void test_cjson_arena_window_parses_the_same_tree(void **state)
+{
+  static char big[70000];
+  char *doc, *out_in, *out_out, *num;
+  cJSON *in, *out;
+  size_t i;
+  int on;
+
+  (void)state;
+  for (i = 0; i + 1 < sizeof big; i++)
+    big[i] = (char)('a' + i % 26);
+  big[sizeof big - 1] = '\0';
+  doc = malloc(sizeof big + 200);
+  assert_non_null(doc);
+  snprintf(doc, sizeof big + 200,
+           "{\"tipo\":\"sp-sadt\",\"itens\":[{\"valor\":12.5},{\"valor\":3}],\"obs\":\"%s\"}", big);
+  out = cJSON_Parse(doc);
+  assert_non_null(out);
+  out_out = cJSON_PrintUnformatted(out);
+  assert_non_null(out_out);
+
+  on = fat_mem_cjson_arena_begin();
+  if (!fat_blk_libc_enabled())
+    assert_int_equal(on, 0); /* sanitizer build: every free must be seen */
+  assert_int_equal(fat_mem_cjson_arena_begin(), 0); /* nothing nests */
+  in = cJSON_Parse(doc);
+  assert_non_null(in);
+  out_in = cJSON_PrintUnformatted(in);
+  assert_non_null(out_in);
+  assert_string_equal(out_in, out_out);
+  num = cJSON_PrintUnformatted(cJSON_GetArrayItem(cJSON_GetObjectItem(in, "itens"), 0)->child);
+  assert_string_equal(num, "12.5");
+  cJSON_free(num);
+  cJSON_free(out_in);
+  assert_null(cJSON_Parse("{\"a\":[1,2,{\"b\":")); /* a failed parse frees its part */
+  if (on)
+    fat_mem_cjson_arena_end();
+  else
+    cJSON_Delete(in);
+
+  /* after the window: the usual allocator again */
+  in = cJSON_Parse(doc);
+  assert_non_null(in);
+  out_in = cJSON_PrintUnformatted(in);
+  assert_string_equal(out_in, out_out);
+  cJSON_free(out_in);
+  cJSON_Delete(in);
+  cJSON_free(out_out);
+  cJSON_Delete(out);
+  free(doc);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -168,6 +228,7 @@ int main(void)
     cmocka_unit_test(test_blk_class_is_bounded),
     cmocka_unit_test(test_blk_cap_bounds_what_a_thread_keeps),
     cmocka_unit_test(test_blk_thread_exit_gives_blocks_back),
+    cmocka_unit_test(test_cjson_arena_window_parses_the_same_tree),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
