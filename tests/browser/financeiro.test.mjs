@@ -76,9 +76,13 @@ caso('supervisor confirma, registra e recebe um particular, calcula e fecha o re
   await page.fill('#p-valor', '250,00');
   await page.click('#p-registrar');
   await aviso(/particular registrado/);
+  /* 23:30 in Brasília is 02:30 UTC of the next day: the payment is dated
+   * on the clinic's day */
+  await page.clock.setFixedTime(new Date('2025-05-11T02:30:00Z'));
   await page.waitForSelector('#fin-particulares button');
   await page.click('#fin-particulares button');
   await aviso(/recibo 1/);
+  assert.equal(sql('SELECT data FROM particular_pagamento'), '2025-05-10');
   await page.fill('#rep-periodo', '2025-05');
   await page.click('#rep-calcular');
   await page.waitForSelector('#fin-repasse table');

@@ -72,6 +72,12 @@ const Faturo = (() => {
   function hojeBR() {
     return new Date().toLocaleDateString('pt-BR', { timeZone: FUSO, day: '2-digit', month: '2-digit', year: 'numeric' });
   }
+  /* Today in the clinic's time zone as 'AAAA-MM-DD', for API fields that take
+   * an ISO day (toISOString() would give the UTC day: tomorrow after 21:00
+   * in Brasília). */
+  function hojeISO() {
+    return hojeBR().split('/').reverse().join('-');
+  }
   /* 'AAAA-MM' -> MM/AAAA */
   function competencia(s) {
     const m = /^(\d{4})-(\d{2})$/.exec(s || '');
@@ -333,7 +339,7 @@ const Faturo = (() => {
 
   return {
     el, limpa, reais, centavosDe, data, dataHora, competencia, competenciaAnterior, documento, rotulo,
-    quantidade, cor, seloDe, hojeBR,
+    quantidade, cor, seloDe, hojeBR, hojeISO,
     api, baixar, aviso, tenta, pode, tela, tabela, selo, cartao, seletorOperadora, paginador,
     parametrosHash, inicia, get sessao() { return sessao; }
   };

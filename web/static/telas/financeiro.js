@@ -110,13 +110,12 @@
     const valor = el('input', { placeholder: 'valor (vazio = saldo)', size: 10 });
     const parcelas = el('input', { type: 'number', min: 1, max: 24, value: 1, size: 3 });
     const adq = el('input', { placeholder: 'adquirente', size: 8 });
-    const hoje = new Date().toISOString().slice(0, 10);
     return el('div', { class: 'acoes' }, forma, valor, parcelas, adq,
       el('button', { onclick: () => tenta(async () => {
         const v = valor.value.trim() === '' ? 0 : centavosDe(valor.value);
         if (v === null) { aviso('Valor inválido.', true); return; }
         const r = await api('POST', `/api/financeiro/particulares/${x.id}/pagar`, { json: { forma: forma.value, valor: v,
-          parcelas: Number(parcelas.value) || 1, adquirente: adq.value || null, data: hoje } });
+          parcelas: Number(parcelas.value) || 1, adquirente: adq.value || null, data: Faturo.hojeISO() } });
         aviso(`Pagamento registrado: recibo ${r.recibo}.`);
         window.open(`/api/financeiro/recibos/${r.recibo}`, '_blank');
         recarrega();
