@@ -1285,17 +1285,19 @@ fat_rc fat_retorno_importar_buf(fat_store *st, fat_gen *gen, const char *buf, si
   if (rc != FAT_OK)
     goto out;
   if (prev.id != 0 && (prev.mesmos_bytes || prev.mesmo_conteudo)) {
+    fat_quando_br quando = fat_quando_br_de(prev.importado_em, "?");
+
     res->ja_importado = 1;
     res->retorno_id = prev.id;
     if (prev.mesmos_bytes)
-      aviso(res, "arquivo já importado em %s (retorno %lld): nada mudou", prev.importado_em,
+      aviso(res, "arquivo já importado em %s (retorno %lld): nada mudou", quando.s,
             (long long)prev.id);
     else
       aviso(res,
             "o mesmo retorno (mesmo número e mesmo conteúdo) já foi importado em %s (retorno "
             "%lld); este arquivo difere só nos bytes (formatação, BOM ou codificação): nada "
             "mudou",
-            prev.importado_em, (long long)prev.id);
+            quando.s, (long long)prev.id);
     goto out;
   }
   if (prev.id != 0) {

@@ -393,6 +393,38 @@ static void test_simulador_protocola_no_dia_local_do_fechamento(void **state)
   fat_store_close(st);
 }
 
+/* The same file imported again says when it was imported first, in the
+** clinic's local time as every date users read ('importado_em' is UTC). */
+static void test_ja_importado_diz_quando_na_hora_local(void **state)
+{
+  fat_store *st = clinic();
+  fat_retorno_res res;
+  fat_err err;
+  size_t len;
+  char *xml;
+  const cJSON *a;
+
+  (void)state;
+  setenv("TZ", "<-03>3", 1);
+  tzset();
+  xml = simulate(st, &len, 5000);
+  assert_int_equal(fat_retorno_importar_buf(st, NULL, xml, len, "sim.xml", &res, &err), FAT_OK);
+  fat_retorno_res_fini(&res);
+  assert_int_equal(
+      fat_store_exec(st, "UPDATE retorno SET importado_em = '2025-04-11T01:30:00Z'", &err),
+      FAT_OK);
+  assert_int_equal(fat_retorno_importar_buf(st, NULL, xml, len, "sim.xml", &res, &err), FAT_OK);
+  assert_true(res.ja_importado);
+  a = cJSON_GetArrayItem(res.avisos, 0);
+  assert_non_null(a);
+  assert_non_null(cJSON_GetStringValue(a));
+  if (strstr(cJSON_GetStringValue(a), "já importado em 10/04/2025 22:30") == NULL)
+    fail_msg("aviso: %s", cJSON_GetStringValue(a));
+  fat_retorno_res_fini(&res);
+  fat_free(xml);
+  fat_store_close(st);
+}
+
 static void test_simulated_valid_and_imported(void **state)
 {
   fat_store *st = clinic();
@@ -1074,6 +1106,7 @@ int main(void)
     cmocka_unit_test(test_decimals),
     cmocka_unit_test(test_grupos),
     cmocka_unit_test(test_simulated_valid_and_imported),
+    cmocka_unit_test(test_ja_importado_diz_quando_na_hora_local),
     cmocka_unit_test(test_simulador_protocola_no_dia_local_do_fechamento),
     cmocka_unit_test(test_guia_status_and_numero_operadora),
     cmocka_unit_test(test_divergent_hash_and_unmatched),
