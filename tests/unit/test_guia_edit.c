@@ -662,6 +662,7 @@ static void test_lista_de_trabalho_mostra_o_dia_local_do_achado(void **state)
   fat_free(v->validade_senha);
   v->validade_senha = S("2025-03-09"); /* SENHA_VENCIDA */
   fix_save(f->st, v);
+  fat_guia_free(v);
   conferir(f, 0);
   id = scalar_i(f->st, "SELECT min(id) FROM achado WHERE ?1 = ?1", 0);
   assert_true(id > 0);
@@ -723,6 +724,7 @@ static void test_avaliada_no_dia_local_em_que_o_lote_fechou(void **state)
   setenv("TZ", "<-03>3", 1);
   tzset();
   id = fix_save(f->st, v);
+  fat_guia_free(v);
   assert_int_equal(fat_store_exec(f->st,
                                   "INSERT INTO lote (id, operadora_id, prestador_id, numero,"
                                   " tipo_guia, competencia, status, fechado_em) VALUES (1,"
