@@ -106,7 +106,9 @@ previsto_agora() {
 }
 
 confere() {
-  "$FAT" verificar >"$TMP/v.txt" 2>&1
+  "$FAT" verificar --invariante lote_saldo_recontado --invariante rel_previsto_lote_recontado \
+    --invariante rel_previsto_mes_recontado --invariante rel_previsto_recebimento_recontado \
+    >"$TMP/v.txt" 2>&1
   grep -q '^  ok     lote_saldo_recontado' "$TMP/v.txt" ||
     fail "depois de $1: $(grep -A4 lote_saldo "$TMP/v.txt" | head -6)"
   for c in lote mes recebimento; do
