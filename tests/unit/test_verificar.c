@@ -52,10 +52,29 @@ static void run_cli(const char *args)
 ** and answered, the financial month), and a second recurso left as a draft. */
 static int build_base(void **state)
 {
+  fat_store *st = NULL;
+  sqlite3_stmt *s;
+  fat_err err;
+  char args[64];
+  int64_t id = 0;
+
   (void)state;
   rm_db(base_db);
   run_cli("demo --guias 100 --competencia 2026-05");
-  run_cli("recurso criar --glosas 2");
+  /* the first glosa still open (its id depends on the order the demo
+  ** imported the lotes in) */
+  assert_int_equal(fat_store_open(base_db, &st, &err), FAT_OK);
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st),
+                                      "SELECT min(id) FROM glosa WHERE situacao = 'aberta'", -1,
+                                      &s, NULL),
+                   SQLITE_OK);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    id = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  fat_store_close(st);
+  assert_true(id > 0);
+  snprintf(args, sizeof args, "recurso criar --glosas %lld", (long long)id);
+  run_cli(args);
   return 0;
 }
 
