@@ -593,11 +593,18 @@ static int proc_dates(const fat_guia *g, const char **lo, const char **hi)
   return *lo != NULL;
 }
 
+/* Column k of s into dst (len > 0), cut to fit as snprintf would, without
+** snprintf: four columns of every duplicate candidate (rodada 8). */
 static void copy_col(char *dst, size_t len, fat_stmt *s, int k)
 {
   const char *v = fat_col_text(s, k);
+  size_t n = v != NULL ? strlen(v) : 0;
 
-  snprintf(dst, len, "%s", v != NULL ? v : "");
+  if (n >= len)
+    n = len - 1;
+  if (n > 0)
+    memcpy(dst, v, n);
+  dst[n] = '\0';
 }
 
 static fat_rc pares_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, fat_err *err)
