@@ -293,10 +293,10 @@ int main(int argc, char **argv)
   printf("RESULT %s guias=%ld cpu_s=%.2f floor_cpu_s=%.2f ratio=%.2f wall_s=%.2f "
          "floor_wall_s=%.2f rss_kb=%ld file_mb=%.1f floor2_cpu_s=%.2f user_s=%.2f sys_s=%.2f "
          "floor_user_s=%.2f floor_sys_s=%.2f user_ratio=%.2f\n",
-         csv ? "importar_csv" : "importar", (long)res.novas, c_imp, c_floor, c_floor > 0 ? c_imp / c_floor : -1.0, t_imp,
-         t_floor, rss1, (double)sb.st_size / (1024.0 * 1024.0), c_floor2, u_imp, s_imp,
-         csv ? -1.0 : u_floor, csv ? -1.0 : s_floor,
-         !csv && u_floor > 0 ? u_imp / u_floor : -1.0);
+         csv ? "importar_csv" : "importar", (long)res.novas, c_imp, c_floor,
+         c_floor > 0 ? c_imp / c_floor : -1.0, t_imp, t_floor, rss1,
+         (double)sb.st_size / (1024.0 * 1024.0), c_floor2, u_imp, s_imp, csv ? -1.0 : u_floor,
+         csv ? -1.0 : s_floor, !csv && u_floor > 0 ? u_imp / u_floor : -1.0);
   unlink(file);
   return 0;
 }

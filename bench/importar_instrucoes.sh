@@ -21,8 +21,8 @@ MB=${2:-10}
 DIR=${3:-$(mktemp -d "${TMPDIR:-/tmp}/faturo-instr-XXXXXX")}
 BENCH=$BUILD/bench_importar
 [ -x "$BENCH" ] || { echo "importar_instrucoes: $BENCH não existe (compile antes)" >&2; exit 2; }
-command -v valgrind >/dev/null || { echo "importar_instrucoes: falta o valgrind" >&2; exit 2; }
-command -v callgrind_annotate >/dev/null || { echo "importar_instrucoes: falta o callgrind_annotate" >&2; exit 2; }
+command -v valgrind >/dev/null || { echo "importar_instrucoes: falta o valgrind" >&2; exit 77; }
+command -v callgrind_annotate >/dev/null || { echo "importar_instrucoes: falta o callgrind_annotate" >&2; exit 77; }
 mkdir -p "$DIR"
 rm -f "$DIR"/cg.*
 valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$DIR/cg.%p" \

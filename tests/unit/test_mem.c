@@ -191,7 +191,7 @@ static void test_cjson_arena_window_parses_the_same_tree(void **state)
 
   on = fat_mem_cjson_arena_begin();
   if (!fat_blk_libc_enabled())
-    assert_int_equal(on, 0); /* sanitizer build: every free must be seen */
+    assert_int_equal(on, 0);                        /* sanitizer build: every free must be seen */
   assert_int_equal(fat_mem_cjson_arena_begin(), 0); /* nothing nests */
   in = cJSON_Parse(doc);
   assert_non_null(in);
