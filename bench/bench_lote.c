@@ -15,7 +15,11 @@
 ** shared machine; the best round of each is kept. Peak RSS is the child's.
 ** The last line is one summary for harnesses:
 **   RESULT lote_fechar guias=N lotes=L cpu_s=.. floor_cpu_s=.. ratio=.. guias_s=.. rss_kb=..
-** where guias_s is guias per CPU second of `lote fechar`. Exits 1 when a step
+**          wall_s=.. floor_wall_s=.. ratio_mediana=..
+** where guias_s is guias per CPU second of `lote fechar`, ratio the best
+** round of one over the best round of the other (they may come from
+** different rounds) and ratio_mediana the median of each round's own ratio
+** (the two processes of one round ran seconds apart, under the same load). Exits 1 when a step
 ** fails or xmllint refuses a file (a broken benchmark is not a figure). */
 #include <dirent.h>
 #include <errno.h>
@@ -163,6 +167,13 @@ static long guias_fechadas(const char *path)
   return n;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+
+  return (x > y) - (x < y);
+}
+
 static void limpar(void)
 {
   char cmd[512];
@@ -188,8 +199,10 @@ int main(int argc, char **argv)
   size_t n_arqs = 0, k, i;
   long guias = -1;
   long r;
+  static double razoes[1000];
+  double mediana;
 
-  if (bin == NULL || n < 100 || rodadas < 1) {
+  if (bin == NULL || n < 100 || rodadas < 1 || rodadas > 1000) {
     fprintf(stderr, "uso: bench_lote FATURO_BIN [N_GUIAS (>= 100)] [RODADAS]\n");
     return 2;
   }
@@ -260,6 +273,7 @@ int main(int argc, char **argv)
            "xmllint --schema nos mesmos arquivos: %.2f s (CPU %.2f s); razão CPU %.2f\n",
            r + 1, guias, n_arqs, fechar.wall, fechar.cpu, fechar.rss_kb, piso.wall, piso.cpu,
            fechar.cpu / piso.cpu);
+    razoes[r] = fechar.cpu / piso.cpu;
     if (r == 0 || fechar.cpu < best_f.cpu)
       best_f = fechar;
     if (r == 0 || piso.cpu < best_l.cpu)
@@ -268,10 +282,13 @@ int main(int argc, char **argv)
     sh(cmd);
   }
   i = n_arqs;
+  qsort(razoes, (size_t)rodadas, sizeof razoes[0], cmp_double);
+  mediana = rodadas % 2 == 1 ? razoes[rodadas / 2]
+                             : (razoes[rodadas / 2 - 1] + razoes[rodadas / 2]) / 2;
   printf("RESULT lote_fechar guias=%ld lotes=%zu cpu_s=%.3f floor_cpu_s=%.3f ratio=%.2f "
-         "guias_s=%.0f rss_kb=%ld wall_s=%.3f floor_wall_s=%.3f\n",
+         "guias_s=%.0f rss_kb=%ld wall_s=%.3f floor_wall_s=%.3f ratio_mediana=%.2f\n",
          guias, i, best_f.cpu, best_l.cpu, best_f.cpu / best_l.cpu,
          best_f.cpu > 0 ? (double)guias / best_f.cpu : 0.0, best_f.rss_kb, best_f.wall,
-         best_l.wall);
+         best_l.wall, mediana);
   return 0;
 }

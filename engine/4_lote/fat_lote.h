@@ -66,6 +66,8 @@ FAT_NODISCARD fat_rc fat_lote_cfg_from_contract(const cJSON *contract, fat_lote_
 FAT_NODISCARD fat_rc fat_lote_periodo(const fat_lote_cfg *cfg, const char *data, char inicio[11],
                                       char fim[11], fat_err *err);
 
+struct fat_leitor; /* fat_acesso_log.h */
+
 typedef struct fat_lote_fechar_opts {
   const char *operadora;   /* registro ANS, script key or id */
   const char *competencia; /* AAAA-MM, NULL = every competência */
@@ -75,6 +77,15 @@ typedef struct fat_lote_fechar_opts {
   int64_t geracao_id;      /* rule generation that gave the contract (0 = none) */
   const char *hora;        /* horaRegistroTransacao of the files, HH:MM[:SS]; NULL = now
                            ** (with hoje, the same guias give the same bytes) */
+  const char *saida;       /* folder for each lote's file (<arquivo>), or NULL: each
+                           ** file is written from the XML just made and fsynced
+                           ** before the transaction commits (as <arquivo>.tmp),
+                           ** and renamed to <arquivo> once it has committed; a
+                           ** failure before the commit closes nothing and leaves
+                           ** no file */
+  const struct fat_leitor *leitor; /* with saida: who gets the files, logged as a read
+                           ** of each lote's guias (fat_acesso_registrar_guias), in
+                           ** the closing's transaction; NULL logs nothing */
 } fat_lote_fechar_opts;
 
 typedef struct fat_lote_info {
@@ -105,6 +116,9 @@ typedef struct fat_lote_fechar_res {
   size_t guias;            /* guias put into lotes */
   fat_lote_retida *retidas; /* guias held back (still 'conferida', outside any lote) */
   size_t n_retidas;
+  fat_err arquivos;        /* with o->saida: rc FAT_OK, or why a file could not be
+                           ** renamed into place after the commit (the lotes stay
+                           ** closed; `faturo lote xml N` writes the file again) */
 } fat_lote_fechar_res;
 
 void fat_lote_fechar_res_fini(fat_lote_fechar_res *r);
@@ -143,6 +157,9 @@ typedef struct fat_lote_fechar_todas_res {
   size_t n_erros;
   fat_lote_retida *retidas; /* guias held back, every operadora */
   size_t n_retidas;
+  fat_err arquivos;        /* as in fat_lote_fechar_res: the first operadora whose
+                           ** files could not be put in place (the ones after it
+                           ** are not closed) */
 } fat_lote_fechar_todas_res;
 
 void fat_lote_fechar_todas_res_fini(fat_lote_fechar_todas_res *r);

@@ -3,11 +3,15 @@
 ** transaction. */
 #include "fat_lote.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "fat_acesso_log.h"
 #include "fat_dia.h"
 #include "fat_enviavel.h"
 #include "fat_lote_int.h"
@@ -406,6 +410,95 @@ static fat_rc mark_guias(fat_store *st, int64_t lote_id, const ready *v, size_t 
                                       "fechamento", v[i < n ? i : 0].id);
 }
 
+/* o->saida/arquivo, with ".tmp" when tmp, into path[PATH_LEN]. */
+#define PATH_LEN 4200
+static void saida_path(const fat_lote_fechar_opts *o, const char *arquivo, int tmp,
+                       char path[PATH_LEN])
+{
+  snprintf(path, PATH_LEN, "%s/%s%s", o->saida, arquivo, tmp ? ".tmp" : "");
+}
+
+/* The file of the lote of guias v[0..n) (xml[0..len), named arquivo) for
+** o->saida: the read of its guias is logged for o->leitor, then the bytes go
+** to <arquivo>.tmp, fsynced and closed (renamed by saida_publicar once the
+** transaction has committed). Written from the buffer that was just
+** validated and stored: no reading back, no decompressing, no looking up
+** the guias of the lote and their beneficiários again. On failure no .tmp
+** is left. */
+static fat_rc saida_gravar(fat_store *st, const fat_lote_fechar_opts *o, const ready *v, size_t n,
+                           const char *arquivo, const char *xml, size_t len, fat_err *err)
+{
+  int64_t ids[FAT_TISS_MAX_GUIAS], ben[FAT_TISS_MAX_GUIAS];
+  char path[PATH_LEN];
+  size_t i, done = 0;
+  ssize_t w;
+  int fd, e = 0;
+  fat_rc rc;
+
+  if (n > FAT_TISS_MAX_GUIAS)
+    return fat_err_set(err, FAT_EINVAL, "um lote TISS tem de 1 a %d guias (pedido: %zu)",
+                       FAT_TISS_MAX_GUIAS, n);
+  for (i = 0; i < n; i++) {
+    ids[i] = v[i].id;
+    ben[i] = v[i].g->beneficiario.id;
+  }
+  rc = fat_acesso_registrar_guias(st, o->leitor, ids, ben, n, 1, err);
+  if (rc != FAT_OK)
+    return rc;
+  saida_path(o, arquivo, 1, path);
+  /* the files hold CPF, CID and names: never world-readable */
+  fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return fat_err_sys(err, errno, "não foi possível criar %s", path);
+  while (e == 0 && done < len) {
+    w = write(fd, xml + done, len - done);
+    if (w > 0)
+      done += (size_t)w;
+    else if (w < 0 && errno != EINTR)
+      e = errno;
+  }
+  if (e == 0 && fsync(fd) != 0)
+    e = errno;
+  if (close(fd) != 0 && e == 0)
+    e = errno;
+  if (e == 0)
+    return FAT_OK;
+  unlink(path);
+  saida_path(o, arquivo, 0, path);
+  return fat_err_sys(err, e, "não foi possível gravar %s", path);
+}
+
+/* After the commit: each <arquivo>.tmp of res->lotes renamed to <arquivo>.
+** A failure is kept in res->arquivos (the lotes are closed; the others are
+** still renamed). */
+static void saida_publicar(const fat_lote_fechar_opts *o, fat_lote_fechar_res *res)
+{
+  char tmp[PATH_LEN], path[PATH_LEN];
+  size_t i;
+
+  for (i = 0; i < res->n; i++) {
+    saida_path(o, res->lotes[i].arquivo, 1, tmp);
+    saida_path(o, res->lotes[i].arquivo, 0, path);
+    if (rename(tmp, path) != 0 && res->arquivos.rc == FAT_OK)
+      (void)fat_err_sys(&res->arquivos, errno,
+                        "lote %" PRId64 " fechado, mas não foi "
+                        "possível gravar %s (use faturo lote xml %" PRId64 ")",
+                        res->lotes[i].numero, path, res->lotes[i].id);
+  }
+}
+
+/* Before a rollback: the .tmp files of res->lotes removed. */
+static void saida_descartar(const fat_lote_fechar_opts *o, const fat_lote_fechar_res *res)
+{
+  char tmp[PATH_LEN];
+  size_t i;
+
+  for (i = 0; i < res->n; i++) {
+    saida_path(o, res->lotes[i].arquivo, 1, tmp);
+    unlink(tmp);
+  }
+}
+
 /* Write, validate and store one lote of guias v[0..n). Nothing is written to
 ** the store unless the file is valid (*invalido = 1 when the XSD refused it). */
 static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
@@ -527,6 +620,8 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
            o->xsd_dir != NULL ? ", XSD ok" : ", XSD não validado");
   rc = fat_lote_evento(st, lote_id, info->reaberto ? "aberto" : NULL, "fechado", hoje, det,
                        err);
+  if (rc == FAT_OK && o->saida != NULL)
+    rc = saida_gravar(st, o, v, n, info->arquivo, doc.xml, doc.len, err);
 out:
   fat_tiss_doc_fini(&doc);
   return rc;
@@ -806,7 +901,11 @@ static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o_in, const fat_
     goto out;
   rc = fat_store_commit(st, err);
   in_tx = 0;
+  if (rc == FAT_OK && o->saida != NULL)
+    saida_publicar(o, res);
 out:
+  if (rc != FAT_OK && o->saida != NULL)
+    saida_descartar(o, res);
   if (in_tx)
     fat_store_rollback(st);
   fat_guia_loader_free(ld);

@@ -124,7 +124,7 @@ fat_rc fat_lote_fechar_todas(fat_store *st, fat_gen *gen, const fat_lote_fechar_
   rc = candidate_keys(st, &keys, &n, err);
   if (rc != FAT_OK)
     return rc;
-  for (i = 0; rc == FAT_OK && i < n; i++) {
+  for (i = 0; rc == FAT_OK && res->arquivos.rc == FAT_OK && i < n; i++) {
     if (o != NULL)
       one = *o;
     else
@@ -136,6 +136,7 @@ fat_rc fat_lote_fechar_todas(fat_store *st, fat_gen *gen, const fat_lote_fechar_
       rc = add_lotes(res, &r1, err);
       if (r1.n > 0 && !r1.validado)
         res->validado = 0;
+      res->arquivos = r1.arquivos; /* a file not in place stops the loop */
     } else if (fat_rc_is_system(e.rc)) {
       rc = fat_err_set(err, e.rc, "%s: %s", keys[i], e.msg);
     } else {

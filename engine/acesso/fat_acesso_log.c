@@ -143,9 +143,10 @@ static char *json_ids(const int64_t *ids, size_t n)
 
 /* ",3,17," of the beneficiários behind guias ids[0..n) (or of the
 ** beneficiário ids themselves); NULL in *out when there are more than
-** FAT_ACESSO_BENEF_MAX. */
-static fat_rc beneficiarios_de(fat_store *st, const char *objeto, const int64_t *ids, size_t n,
-                               char **out, fat_err *err)
+** FAT_ACESSO_BENEF_MAX. known: for guias, the beneficiário of each (0 =
+** none), or NULL to look them up. */
+static fat_rc beneficiarios_de(fat_store *st, const char *objeto, const int64_t *ids,
+                               const int64_t *known, size_t n, char **out, fat_err *err)
 {
   static const char sql[] =
       "SELECT DISTINCT beneficiario_id FROM guia"
@@ -166,6 +167,18 @@ static fat_rc beneficiarios_de(fat_store *st, const char *objeto, const int64_t 
     v = sorted_unique(ids, n, &m);
     if (n > 0 && v == NULL)
       return fat_err_oom(err);
+  } else if (strcmp(objeto, FAT_ACESSO_GUIA) == 0 && known != NULL && n > 0) {
+    b = fat_malloc((n + 1) * sizeof *b);
+    if (b == NULL)
+      return fat_err_oom(err);
+    for (i = 0; i < n; i++)
+      if (known[i] > 0)
+        b[nb++] = known[i];
+    v = sorted_unique(b, nb, &m);
+    if (nb > 0 && v == NULL) {
+      rc = fat_err_oom(err);
+      goto out;
+    }
   } else if (strcmp(objeto, FAT_ACESSO_GUIA) == 0 && n > 0) {
     arr = json_ids(ids, n);
     b = fat_malloc((n + 1) * sizeof *b);
@@ -211,8 +224,10 @@ out:
   return rc;
 }
 
-fat_rc fat_acesso_registrar(fat_store *st, const fat_leitor *l, const char *objeto,
-                            const int64_t *ids, size_t n, int completo, fat_err *err)
+/* fat_acesso_registrar, with the beneficiários of guias known or not (see
+** beneficiarios_de). */
+static fat_rc registrar(fat_store *st, const fat_leitor *l, const char *objeto, const int64_t *ids,
+                        const int64_t *known, size_t n, int completo, fat_err *err)
 {
   static const char sql[] =
       "INSERT INTO acesso (usuario, papel, canal, acao, objeto, registros, beneficiarios, n,"
@@ -227,7 +242,7 @@ fat_rc fat_acesso_registrar(fat_store *st, const fat_leitor *l, const char *obje
     return fat_err_set(err, FAT_EINVAL, "registro de acesso sem objeto, ação ou canal");
   rc = fat_acesso_ids_texto(ids, n, &reg, err);
   if (rc == FAT_OK)
-    rc = beneficiarios_de(st, objeto, ids, n, &ben, err);
+    rc = beneficiarios_de(st, objeto, ids, known, n, &ben, err);
   if (rc == FAT_OK)
     rc = fat_store_prepare(st, sql, &s, err);
   if (rc == FAT_OK) {
@@ -246,6 +261,18 @@ fat_rc fat_acesso_registrar(fat_store *st, const fat_leitor *l, const char *obje
   fat_free(reg);
   fat_free(ben);
   return rc;
+}
+
+fat_rc fat_acesso_registrar(fat_store *st, const fat_leitor *l, const char *objeto,
+                            const int64_t *ids, size_t n, int completo, fat_err *err)
+{
+  return registrar(st, l, objeto, ids, NULL, n, completo, err);
+}
+
+fat_rc fat_acesso_registrar_guias(fat_store *st, const fat_leitor *l, const int64_t *ids,
+                                  const int64_t *benef, size_t n, int completo, fat_err *err)
+{
+  return registrar(st, l, FAT_ACESSO_GUIA, ids, benef, n, completo, err);
 }
 
 fat_rc fat_acesso_registrar_linhas(fat_store *st, const fat_leitor *l, const char *objeto,

@@ -61,6 +61,15 @@ FAT_NODISCARD fat_rc fat_acesso_registrar(fat_store *st, const fat_leitor *l, co
                                           const int64_t *ids, size_t n, int completo,
                                           fat_err *err);
 
+/* The same for guias ids[0..n) whose beneficiário ids the caller already
+** holds: benef[i] is that of ids[i] (0 = none); the row is the one
+** fat_acesso_registrar(st, l, FAT_ACESSO_GUIA, ids, n, completo, err) writes,
+** without looking the beneficiários up (lote fechar --saida logs each file
+** from the guias it has just loaded). */
+FAT_NODISCARD fat_rc fat_acesso_registrar_guias(fat_store *st, const fat_leitor *l,
+                                                const int64_t *ids, const int64_t *benef,
+                                                size_t n, int completo, fat_err *err);
+
 /* The same with the ids taken from field campo_id of each object of the
 ** JSON array rows. */
 FAT_NODISCARD fat_rc fat_acesso_registrar_linhas(fat_store *st, const fat_leitor *l,

@@ -31,6 +31,8 @@ static const char lote_help[] =
   "      impede as outras; saída 1 se alguma recusou)\n"
   "      --hora: hora de registro da transação nos arquivos (padrão: agora); com --hoje,\n"
   "      as mesmas guias dão os mesmos arquivos, byte a byte\n"
+  "      --saida: grava o arquivo de cada lote na pasta DIR, no disco antes de o\n"
+  "      fechamento ser confirmado (se algo falha, nada fecha e nenhum arquivo fica)\n"
   "  listar [--operadora X] [--hoje AAAA-MM-DD]   lotes com prazo de envio e atrasos\n"
   "  xml N [--saida DIR]                 grava o arquivo XML do lote N\n"
   "  enviado N --data AAAA-MM-DD         registra o envio (o lote fica imutável)\n"
@@ -106,6 +108,7 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
   fat_lote_fechar_opts o;
   fat_lote_fechar_res res;
   fat_lote_fechar_todas_res todas;
+  fat_leitor leitor;
   int todas_ops = 0;
   fat_rules *rules = NULL;
   fat_gen *gen = NULL;
@@ -138,6 +141,12 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
       cli_arg_data("lote fechar", "--ate", &o.ate, ate) != CLI_OK ||
       cli_arg_data("lote fechar", "--hoje", &o.hoje, hoje) != CLI_OK)
     return CLI_USAGE;
+  if (saida != NULL) { /* the files are written by the closing itself (fat_lote.h) */
+    if (cli_leitor(cli, "lote fechar", &leitor) == NULL)
+      return CLI_FAIL;
+    o.saida = saida;
+    o.leitor = &leitor;
+  }
   /* an empty --xsd= turns validation off explicitly */
   o.xsd_dir = (cli->xsd_dir != NULL && cli->xsd_dir[0] != '\0') ? cli->xsd_dir : NULL;
   st = cli_store(cli);
@@ -173,6 +182,7 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
     res.validado = todas.validado;
     res.retidas = todas.retidas;
     res.n_retidas = todas.n_retidas;
+    res.arquivos = todas.arquivos;
     todas.lotes = NULL;
     todas.n = 0;
     todas.retidas = NULL;
@@ -253,36 +263,10 @@ static int do_fechar(fat_cli *cli, int argc, char **argv)
              res.retidas[i].motivo);
   }
   ret = CLI_OK;
-  if (saida != NULL) {
-    fat_leitor leitor;
-    int tx = 0;
-
-    if (cli_leitor(cli, "lote fechar", &leitor) == NULL)
-      ret = CLI_FAIL;
-    /* the access log of the files in one transaction, not one per file; what
-    ** was read before a failure stays logged */
-    if (ret == CLI_OK && res.n > 1) {
-      if (fat_store_begin(st, &err) != FAT_OK)
-        ret = cli_error(&err);
-      else
-        tx = 1;
-    }
-    for (i = 0; i < res.n && ret == CLI_OK; i++) {
-      char *xml;
-      size_t len;
-      char arq[80];
-
-      if (fat_acesso_registrar_lote(st, &leitor, res.lotes[i].id, 1, &err) != FAT_OK ||
-          fat_lote_xml(st, res.lotes[i].id, &xml, &len, arq, &err) != FAT_OK) {
-        ret = cli_error(&err);
-        break;
-      }
-      ret = write_to(saida, arq, xml, len);
-      fat_free(xml);
-    }
-    if (tx && fat_store_commit(st, &err) != FAT_OK)
-      ret = cli_error(&err);
-  }
+  for (i = 0; saida != NULL && i < res.n; i++)
+    printf("%s/%s\n", saida, res.lotes[i].arquivo);
+  if (res.arquivos.rc != FAT_OK)
+    ret = cli_error(&res.arquivos);
   if (ret == CLI_OK && res.n_retidas > 0)
     ret = CLI_FAIL;
   fat_lote_fechar_res_fini(&res);

@@ -17,6 +17,7 @@
 
 #include <libxml/parser.h>
 
+#include "fat_acesso_log.h"
 #include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
@@ -690,6 +691,169 @@ static void previsao_de(const char *pagamento_json, const char *envio, const cha
   fat_store_close(st);
 }
 
+/* The whole content of file path (fat_free), its length in *len; NULL when
+** it cannot be read. */
+static char *slurp(const char *path, size_t *len)
+{
+  FILE *f = fopen(path, "rb");
+  char *buf;
+  long n;
+
+  *len = 0;
+  if (f == NULL)
+    return NULL;
+  if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+    fclose(f);
+    return NULL;
+  }
+  buf = fat_malloc((size_t)n + 1);
+  if (buf != NULL)
+    *len = fread(buf, 1, (size_t)n, f);
+  fclose(f);
+  return buf;
+}
+
+/* Files in dir (not . and ..). */
+static int count_files(const char *dir)
+{
+  char cmd[300];
+  FILE *p;
+  int n = -1;
+
+  snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l", dir);
+  p = popen(cmd, "r");
+  if (p == NULL || fscanf(p, "%d", &n) != 1)
+    n = -1;
+  if (p != NULL)
+    pclose(p);
+  return n;
+}
+
+/* --saida: the closing writes each lote's file itself, from the XML it has
+** just validated: the bytes are those stored for the lote (fat_lote_xml), no
+** .tmp is left, and each file is one access-log row naming its guias and
+** their beneficiários, as the files written after the closing were. */
+static void test_fechar_com_saida_grava_os_bytes_guardados_e_o_acesso(void **state)
+{
+  fat_store *st = open_fresh();
+  fat_lote_fechar_opts o;
+  fat_lote_fechar_res res;
+  fat_leitor leitor = {NULL, FAT_PAPEL_NENHUM, "cli", "lote fechar", NULL, 1};
+  char dir[] = "test_lote_saidaXXXXXX", path[400], arq[80], want[160];
+  char *xml, *file;
+  size_t len, flen, i;
+  cJSON *c;
+  fat_err err;
+  int64_t g1, g3;
+
+  (void)state;
+  assert_non_null(mkdtemp(dir));
+  exec(st, "INSERT INTO beneficiario (id, nome, cpf) VALUES (7, 'Ana', '52998224725')");
+  g1 = add_guia(st, "sp-sadt", "S1", "2025-03-01", "Ana", "225125");
+  add_guia(st, "sp-sadt", "S2", "2025-03-02", "Bia", "225125");
+  g3 = add_guia(st, "sp-sadt", "S3", "2025-03-03", "Caio", "225125");
+  exec(st, "UPDATE guia SET beneficiario_id = CASE numero_prestador WHEN 'S2' THEN NULL"
+           " ELSE 7 END");
+  c = contract("{\"periodicidade\": \"mensal\", \"fechamento_dia\": 25, \"prazo_envio_dias\": 10,"
+               " \"max_guias\": 2}");
+  memset(&o, 0, sizeof o);
+  o.operadora = "aurora";
+  o.ate = "2025-03-31";
+  o.hoje = "2025-04-01";
+  o.hora = "09:00:00";
+  o.xsd_dir = xsd();
+  o.saida = dir;
+  o.leitor = &leitor;
+  if (fat_lote_fechar_contrato(st, &o, c, &res, &err) != FAT_OK)
+    fail_msg("fechar: %s", err.msg);
+  assert_int_equal(res.n, 2);
+  assert_int_equal(res.arquivos.rc, FAT_OK);
+  assert_int_equal(count_files(dir), 2);
+  for (i = 0; i < res.n; i++) {
+    assert_int_equal(fat_lote_xml(st, res.lotes[i].id, &xml, &len, arq, &err), FAT_OK);
+    assert_string_equal(arq, res.lotes[i].arquivo);
+    snprintf(path, sizeof path, "%s/%s", dir, arq);
+    file = slurp(path, &flen);
+    assert_non_null(file);
+    assert_int_equal(flen, len);
+    assert_memory_equal(file, xml, len);
+    fat_free(file);
+    fat_free(xml);
+    unlink(path);
+  }
+  assert_int_equal(q_int(st, "SELECT count(*) FROM acesso WHERE acao = 'lote fechar'"
+                             " AND objeto = 'guia' AND completo = 1"),
+                   2);
+  snprintf(want, sizeof want,
+           "SELECT count(*) FROM acesso WHERE registros = '%" PRId64 "-%" PRId64 "'", g1, g1 + 1);
+  assert_int_equal(q_int(st, want), 1); /* the first lote: S1 and S2 */
+  snprintf(want, sizeof want, "SELECT count(*) FROM acesso WHERE registros = '%" PRId64 "'", g3);
+  assert_int_equal(q_int(st, want), 1);
+  assert_int_equal(q_int(st, "SELECT count(*) FROM acesso WHERE beneficiarios = ',7,'"), 2);
+  /* the same rows as the lookup by lote (how the files were logged before) */
+  leitor.acao = "conferencia";
+  for (i = 0; i < res.n; i++)
+    assert_int_equal(fat_acesso_registrar_lote(st, &leitor, res.lotes[i].id, 1, &err), FAT_OK);
+  assert_int_equal(q_int(st, "SELECT count(*) FROM acesso a JOIN acesso b"
+                             " ON b.acao = 'conferencia' AND b.registros = a.registros"
+                             " AND b.beneficiarios IS a.beneficiarios AND b.n = a.n"
+                             " WHERE a.acao = 'lote fechar'"),
+                   2);
+  fat_lote_fechar_res_fini(&res);
+  cJSON_Delete(c);
+  fat_store_close(st);
+  rmdir(dir);
+  remove_db();
+}
+
+/* A closing with --saida that fails after its first lote's file was written
+** closes nothing and leaves no file (nor a .tmp) and no access-log row; a
+** folder that does not exist closes nothing either. */
+static void test_fechar_com_saida_que_falha_nao_deixa_arquivo(void **state)
+{
+  fat_store *st = open_fresh();
+  fat_lote_fechar_opts o;
+  fat_lote_fechar_res res;
+  fat_leitor leitor = {NULL, FAT_PAPEL_NENHUM, "cli", "lote fechar", NULL, 1};
+  char dir[] = "test_lote_saidaXXXXXX", nodir[64];
+  cJSON *c;
+  fat_err err;
+
+  (void)state;
+  assert_non_null(mkdtemp(dir));
+  add_guia(st, "sp-sadt", "S1", "2025-03-01", "Ana", "225125");
+  add_guia(st, "sp-sadt", "S2", "2025-03-02", "Bia", "225125");
+  add_guia(st, "sp-sadt", "S3", "2025-03-03", "Caio", "225125");
+  exec(st, "CREATE TRIGGER segundo_falha AFTER INSERT ON lote"
+           " WHEN (SELECT count(*) FROM lote) > 1"
+           " BEGIN SELECT RAISE(ABORT, 'segundo lote recusado'); END");
+  c = contract("{\"periodicidade\": \"mensal\", \"fechamento_dia\": 25, \"prazo_envio_dias\": 10,"
+               " \"max_guias\": 2}");
+  memset(&o, 0, sizeof o);
+  o.operadora = "aurora";
+  o.ate = "2025-03-31";
+  o.hoje = "2025-04-01";
+  o.xsd_dir = xsd();
+  o.saida = dir;
+  o.leitor = &leitor;
+  assert_int_not_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_OK);
+  assert_int_equal(count_files(dir), 0);
+  assert_int_equal(q_int(st, "SELECT count(*) FROM lote"), 0);
+  assert_int_equal(q_int(st, "SELECT count(*) FROM acesso"), 0);
+  assert_int_equal(q_int(st, "SELECT count(*) FROM guia WHERE status = 'conferida'"), 3);
+  exec(st, "DROP TRIGGER segundo_falha");
+  snprintf(nodir, sizeof nodir, "%s/nao_existe", dir);
+  o.saida = nodir;
+  assert_int_equal(fat_lote_fechar_contrato(st, &o, c, &res, &err), FAT_EIO);
+  assert_non_null(strstr(err.msg, "nao_existe"));
+  assert_int_equal(q_int(st, "SELECT count(*) FROM lote"), 0);
+  assert_int_equal(q_int(st, "SELECT count(*) FROM acesso"), 0);
+  cJSON_Delete(c);
+  fat_store_close(st);
+  rmdir(dir);
+  remove_db();
+}
+
 static void test_previsao_do_lote_segue_os_termos_do_contrato(void **state)
 {
   char p1[11], p2[11];
@@ -937,6 +1101,8 @@ int main(void)
     cmocka_unit_test(test_fechar_guia_tomada_por_outro_lote_desfaz_tudo),
     cmocka_unit_test(test_fechar_oom),
     cmocka_unit_test(test_fechar_em_paginas_igual_ao_fechamento_de_uma_vez),
+    cmocka_unit_test(test_fechar_com_saida_grava_os_bytes_guardados_e_o_acesso),
+    cmocka_unit_test(test_fechar_com_saida_que_falha_nao_deixa_arquivo),
     cmocka_unit_test(test_estados),
     cmocka_unit_test(test_previsao_do_lote_segue_os_termos_do_contrato),
     cmocka_unit_test(test_status_e_cancelamento),
