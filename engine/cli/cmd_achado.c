@@ -164,7 +164,7 @@ static fat_rc texto_pagina(void *u, int passada, const cJSON *prim, const cJSON 
       cli_rel_tab p;
 
       cli_rel_tab_inicio(&p, t);
-      cli_rel_tab_mede(&p, t, 1);
+      cli_rel_tab_mede(&p, t, CLI_REL_LINHAS | CLI_REL_TOTAL);
       cli_rel_tab_imprime(&p, t, CLI_REL_CABECALHO | CLI_REL_LINHAS | CLI_REL_TOTAL);
     }
   }
