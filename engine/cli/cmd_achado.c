@@ -30,6 +30,8 @@ static void help(void)
          "            guia cujos bloqueios estão todos reconhecidos fica pronta para lote.\n"
          "            Vários ids (ou --todos com filtros) levam o mesmo motivo: ou todos\n"
          "            são reconhecidos, ou nenhum (o erro diz qual achado impediu).\n"
+         "            Até 1000 ids de uma vez; --todos não tem limite (lê os achados\n"
+         "            de 500 em 500 dentro da mesma transação).\n"
          "            Ao reconferir, o reconhecimento continua valendo enquanto o mesmo\n"
          "            achado reaparecer (mesmo código, mesmo item pelo sequencial, mesmo\n"
          "            campo). Um bloqueio numa guia sem um campo que o XML TISS exige\n"
