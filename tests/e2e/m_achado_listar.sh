@@ -85,7 +85,7 @@ grep -q "^nenhum achado em aberto com esses filtros$" out.txt || fail "sem achad
 # ---- memory: the peak does not grow with the findings (40 times as many):
 # at most by what SQLite's own caches take as the database grows (pages,
 # FAT_STORE_PAGINAS_MB = 16 MB, and the sorter of the per-code totals),
-# where the whole document of 49 thousand findings took over 100 MB. Not
+# where the whole document of 25 thousand findings took 50 to 90 MB more. Not
 # under the sanitizers (their quarantine is the peak).
 if [ -x /usr/bin/time ] && [ -z "${FAT_E2E_SANITIZER:-}" ]; then
   pico() { # the peak RSS (KB) of faturo with these arguments
@@ -100,7 +100,7 @@ if [ -x /usr/bin/time ] && [ -z "${FAT_E2E_SANITIZER:-}" ]; then
   q "UPDATE achado SET reconhecido_em = NULL, reconhecido_por = NULL, reconhecido_motivo = NULL
      WHERE reconhecido_motivo = 'aceitos em lote'" || fail "desfazer"
   pequeno=$(medir)
-  q "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 48000)
+  q "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 24000)
      INSERT INTO achado (guia_id, codigo, severidade, campo, mensagem, valor_risco, regra,
                          guia_revisao, criado_em)
      SELECT 1 + (i % 300), 'CARTEIRA_VENCIDA', 'alerta', 'beneficiario.carteira',
