@@ -159,6 +159,13 @@ static fat_rc achados_csv_fn(void *ctx, fat_escrita w, void *u, fat_err *err)
   return fat_rel_achados_csv_escrever(a->st, a->f, w, u, err);
 }
 
+static fat_rc achados_xlsx_fn(void *ctx, const char *path, fat_err *err)
+{
+  const achados_csv *a = ctx;
+
+  return fat_rel_achados_xlsx(a->st, a->f, path, err);
+}
+
 /* GET /api/achados: the worklist (fat_rel_achados.h) with the filters
 ** operadora, codigo, severidade, competencia, profissional, guia and
 ** reconhecidos (nao | sim | todos), one page of lines (limite, apos; the
@@ -214,6 +221,17 @@ fat_rc api_achados_listar(web_req *rq, web_res *rs, fat_err *err)
     }
     return rc;
   }
+  if (formato != NULL && strcmp(formato, "xlsx") == 0) {
+    achados_csv a = {rq->st, &f};
+
+    /* written as the lines are read, sent from a removed temporary file */
+    rc = web_res_xlsx(rs, achados_xlsx_fn, &a, err);
+    if (rc == FAT_OK) {
+      rs->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+      snprintf(rs->filename, sizeof rs->filename, "achados.xlsx");
+    }
+    return rc;
+  }
   rc = fat_rel_achados(rq->st, &f, &rel, err);
   if (rc != FAT_OK)
     return rc;
@@ -224,16 +242,8 @@ fat_rc api_achados_listar(web_req *rq, web_res *rs, fat_err *err)
       return fat_err_oom(err);
     return FAT_OK;
   }
-  if (strcmp(formato, "xlsx") == 0) {
-    rc = web_res_rel_xlsx(rs, rel, err);
-    rs->content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-  } else {
-    rc = fat_err_set(err, FAT_EINVAL, "formato '%s' inválido (json, csv ou xlsx)", formato);
-  }
-  if (rc == FAT_OK)
-    snprintf(rs->filename, sizeof rs->filename, "achados.%s", formato);
   cJSON_Delete(rel);
-  return rc;
+  return fat_err_set(err, FAT_EINVAL, "formato '%s' inválido (json, csv ou xlsx)", formato);
 }
 
 /* POST /api/achados/reconhecer {"ids": [..], "motivo": "..."}: one motive,

@@ -144,8 +144,14 @@ void web_safe_filename(char *dst, size_t len, const char *src, const char *dflt)
 FAT_NODISCARD fat_rc web_res_fluxo(web_res *rs, fat_rc (*escreve)(void *ctx, fat_escrita w,
                                                                  void *u, fat_err *err),
                                    void *ctx, fat_err *err);
-/* The XLSX workbook of report rel (fat_rel_xlsx) sent the same way, from a
-** removed temporary file (libxlsxwriter writes to a path). */
+/* An XLSX workbook written by grava(ctx, path, err) at a private temporary
+** path (libxlsxwriter writes to a path) and sent the same way, from the
+** removed file: the worklist's (fat_rel_achados_xlsx) is written as it is
+** read. On error nothing is kept. */
+FAT_NODISCARD fat_rc web_res_xlsx(web_res *rs,
+                                  fat_rc (*grava)(void *ctx, const char *path, fat_err *err),
+                                  void *ctx, fat_err *err);
+/* The XLSX workbook of report rel (fat_rel_xlsx) sent as web_res_xlsx does. */
 FAT_NODISCARD fat_rc web_res_rel_xlsx(web_res *rs, const cJSON *rel, fat_err *err);
 
 /* The reader of this request, for masking and the access log

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,7 +344,8 @@ fat_rc web_res_fluxo(web_res *rs,
   return FAT_OK;
 }
 
-fat_rc web_res_rel_xlsx(web_res *rs, const cJSON *rel, fat_err *err)
+fat_rc web_res_xlsx(web_res *rs, fat_rc (*grava)(void *ctx, const char *path, fat_err *err),
+                    void *ctx, fat_err *err)
 {
   char path[512];
   int fd;
@@ -352,7 +354,7 @@ fat_rc web_res_rel_xlsx(web_res *rs, const cJSON *rel, fat_err *err)
   if (rc != FAT_OK)
     return rc;
   close(fd); /* libxlsxwriter writes the file by its name */
-  rc = fat_rel_xlsx(rel, path, err);
+  rc = grava(ctx, path, err);
   fd = -1;
   if (rc == FAT_OK) {
     fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -365,4 +367,15 @@ fat_rc web_res_rel_xlsx(web_res *rs, const cJSON *rel, fat_err *err)
   rs->fd = fd;
   rs->tem_fd = 1;
   return FAT_OK;
+}
+
+static fat_rc grava_rel(void *ctx, const char *path, fat_err *err)
+{
+  return fat_rel_xlsx(ctx, path, err);
+}
+
+fat_rc web_res_rel_xlsx(web_res *rs, const cJSON *rel, fat_err *err)
+{
+  /* fat_rel_xlsx only reads rel */
+  return web_res_xlsx(rs, grava_rel, (void *)(uintptr_t)rel, err);
 }

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "fat_conferir.h"
 #include "fat_dia.h"
 #include "fat_guias_int.h"
 #include "fat_rel_int.h"
@@ -334,17 +336,18 @@ static const cJSON *primeira_tabela(const cJSON *rel)
   return t != NULL ? t : &vazia;
 }
 
-fat_rc fat_rel_achados_csv_escrever(fat_store *st, const fat_achados_filtro *f, fat_escrita w,
-                                    void *u, fat_err *err)
+fat_rc fat_rel_achados_cada(fat_store *st, const fat_achados_filtro *f, int passadas,
+                            fat_achados_pagina_fn cb, void *u, fat_err *err)
 {
   fat_achados_filtro g;
   fat_pagina p;
   cJSON *prim = NULL, *pag = NULL;
-  const cJSON *tab, *t;
-  char cursor[FAT_CURSOR_MAX];
-  rel_csv c;
-  fat_rc rc, fim;
+  char segunda[FAT_CURSOR_MAX], cursor[FAT_CURSOR_MAX];
+  int k;
+  fat_rc rc;
 
+  if (passadas < 1 || passadas > 2)
+    return fat_err_set(err, FAT_EINVAL, "passadas deve ser 1 ou 2");
   if (f != NULL)
     g = *f;
   else
@@ -358,29 +361,201 @@ fat_rc fat_rel_achados_csv_escrever(fat_store *st, const fat_achados_filtro *f, 
     return rc;
   rc = fat_rel_achados(st, &g, &prim, err);
   if (rc == FAT_OK)
-    rc = rel_csv_abrir(&c, prim, w, u, err);
+    snprintf(segunda, sizeof segunda, "%s", p.proximo);
+  for (k = 0; k < passadas && rc == FAT_OK; k++) {
+    rc = cb(u, k, prim, prim, err);
+    snprintf(cursor, sizeof cursor, "%s", segunda);
+    while (rc == FAT_OK && cursor[0] != '\0') {
+      p.apos = cursor;
+      rc = fat_rel_achados(st, &g, &pag, err);
+      if (rc == FAT_OK)
+        rc = cb(u, k, prim, pag, err);
+      cJSON_Delete(pag);
+      pag = NULL;
+      if (rc == FAT_OK)
+        snprintf(cursor, sizeof cursor, "%s", p.proximo);
+    }
+    if (rc == FAT_OK)
+      rc = cb(u, k, prim, NULL, err);
+  }
+  cJSON_Delete(prim);
+  fat_store_rollback(st);
+  return rc;
+}
+
+/* The CSV of fat_rel_achados_csv_escrever, page by page. */
+typedef struct achados_csv {
+  rel_csv c;
+  int aberto; /* rel_csv_abrir succeeded: rel_csv_fechar is owed */
+} achados_csv;
+
+static fat_rc csv_pagina(void *u, int passada, const cJSON *prim, const cJSON *pag,
+                         fat_err *err)
+{
+  achados_csv *a = u;
+  const cJSON *tab = primeira_tabela(prim), *t;
+  fat_rc rc = FAT_OK;
+
+  (void)passada;
+  if (pag == prim) {
+    return rel_csv_tabela(&a->c, tab, REL_CSV_CABECALHO | REL_CSV_LINHAS, err);
+  }
+  if (pag != NULL)
+    return rel_csv_tabela(&a->c, primeira_tabela(pag), REL_CSV_LINHAS, err);
+  /* after the last page: the total, then "por_codigo" whole */
+  rc = rel_csv_tabela(&a->c, tab, REL_CSV_TOTAL, err);
+  for (t = tab->next; t != NULL && rc == FAT_OK; t = t->next)
+    rc = rel_csv_tabela(&a->c, t, REL_CSV_CABECALHO | REL_CSV_LINHAS | REL_CSV_TOTAL, err);
+  return rc;
+}
+
+/* The first call opens the writer (it needs the document's title). */
+static fat_rc csv_pagina_abre(void *u, int passada, const cJSON *prim, const cJSON *pag,
+                              fat_err *err)
+{
+  achados_csv *a = u;
+
+  if (!a->aberto) {
+    fat_escrita w = a->c.esc;
+    void *wu = a->c.u;
+    fat_rc rc = rel_csv_abrir(&a->c, prim, w, wu, err);
+
+    if (rc != FAT_OK)
+      return rc;
+    a->aberto = 1;
+  }
+  return csv_pagina(u, passada, prim, pag, err);
+}
+
+fat_rc fat_rel_achados_csv_escrever(fat_store *st, const fat_achados_filtro *f, fat_escrita w,
+                                    void *u, fat_err *err)
+{
+  achados_csv a;
+  fat_rc rc, fim = FAT_OK;
+
+  memset(&a, 0, sizeof a);
+  a.c.esc = w;
+  a.c.u = u;
+  rc = fat_rel_achados_cada(st, f, 1, csv_pagina_abre, &a, err);
+  if (a.aberto)
+    fim = rel_csv_fechar(&a.c, rc == FAT_OK, err);
+  return rc != FAT_OK ? rc : fim;
+}
+
+/* The workbook of fat_rel_achados_xlsx, page by page. */
+typedef struct achados_xlsx {
+  fat_xlsx *x;
+  int lin; /* the next row of the "achados" sheet */
+} achados_xlsx;
+
+static fat_rc xlsx_pagina(void *u, int passada, const cJSON *prim, const cJSON *pag,
+                          fat_err *err)
+{
+  achados_xlsx *a = u;
+  const cJSON *tab = primeira_tabela(prim), *t;
+  fat_rc rc;
+
+  (void)passada;
+  if (pag == prim)
+    return rel_xlsx_tabela(a->x, tab, 1, REL_CSV_CABECALHO | REL_CSV_LINHAS, &a->lin, err);
+  if (pag != NULL)
+    return rel_xlsx_tabela(a->x, primeira_tabela(pag), 1, REL_CSV_LINHAS, &a->lin, err);
+  rc = rel_xlsx_tabela(a->x, tab, 1, REL_CSV_TOTAL, &a->lin, err);
+  for (t = tab->next; t != NULL && rc == FAT_OK; t = t->next) {
+    int lin = 0;
+
+    /* the titles differ ("Achados", "Por código"): no sheet number */
+    rc = rel_xlsx_tabela(a->x, t, 1, REL_CSV_CABECALHO | REL_CSV_LINHAS | REL_CSV_TOTAL, &lin,
+                         err);
+  }
+  return rc;
+}
+
+fat_rc fat_rel_achados_xlsx(fat_store *st, const fat_achados_filtro *f, const char *path,
+                            fat_err *err)
+{
+  achados_xlsx a;
+  fat_rc rc;
+
+  memset(&a, 0, sizeof a);
+  rc = fat_xlsx_abrir(path, &a.x, err);
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_rel_achados_cada(st, f, 1, xlsx_pagina, &a, err);
   if (rc != FAT_OK) {
-    cJSON_Delete(prim);
+    fat_err e;
+
+    fat_err_clear(&e);
+    if (fat_xlsx_fechar(a.x, &e) != FAT_OK)
+      fat_err_clear(&e); /* the first error is the one reported */
+    unlink(path);
+    return rc;
+  }
+  rc = fat_xlsx_fechar(a.x, err);
+  if (rc != FAT_OK)
+    unlink(path);
+  return rc;
+}
+
+fat_rc fat_rel_achados_reconhecer(fat_store *st, const fat_achados_filtro *f,
+                                  const char *motivo, size_t *n, size_t *guias, fat_err *err)
+{
+  fat_achados_filtro g;
+  fat_pagina p;
+  cJSON *pag = NULL;
+  const cJSON *linha, *linhas;
+  char cursor[FAT_CURSOR_MAX] = "";
+  int64_t ultima_guia = 0;
+  size_t feitos = 0, ng = 0;
+  fat_rc rc;
+
+  *n = 0;
+  *guias = 0;
+  if (f != NULL)
+    g = *f;
+  else
+    memset(&g, 0, sizeof g);
+  if (g.reconhecidos != 0)
+    return fat_err_set(err, FAT_EINVAL, "só achados em aberto podem ser reconhecidos");
+  memset(&p, 0, sizeof p);
+  p.limite = FAT_PAGINA_MAX;
+  g.pagina = &p;
+  rc = fat_store_begin(st, err);
+  if (rc != FAT_OK)
+    return rc;
+  do {
+    /* the cursor walks forward by (guia, id): what this page acknowledges
+    ** is behind it, so the next page starts where this one ended */
+    p.apos = cursor;
+    rc = fat_rel_achados(st, &g, &pag, err);
+    if (rc != FAT_OK)
+      break;
+    snprintf(cursor, sizeof cursor, "%s", p.proximo);
+    linhas = rel_linhas_de(primeira_tabela(pag));
+    for (linha = linhas != NULL ? linhas->child : NULL; linha != NULL; linha = linha->next) {
+      int64_t id = rel_int(linha, "id"), gid = rel_int(linha, "guia_id");
+
+      rc = fat_achado_reconhecer(st, id, motivo, NULL, NULL, err);
+      if (rc != FAT_OK) {
+        fat_err_prefix(err, "achado %lld: ", (long long)id);
+        break;
+      }
+      feitos++;
+      if (gid != ultima_guia) /* lines come in guia order */
+        ng++;
+      ultima_guia = gid;
+    }
+    cJSON_Delete(pag);
+    pag = NULL;
+  } while (rc == FAT_OK && cursor[0] != '\0');
+  if (rc != FAT_OK) {
     fat_store_rollback(st);
     return rc;
   }
-  tab = primeira_tabela(prim); /* "achados"; "por_codigo" follows it */
-  rc = rel_csv_tabela(&c, tab, REL_CSV_CABECALHO | REL_CSV_LINHAS, err);
-  while (rc == FAT_OK && p.proximo[0] != '\0') {
-    snprintf(cursor, sizeof cursor, "%s", p.proximo);
-    p.apos = cursor;
-    rc = fat_rel_achados(st, &g, &pag, err);
-    if (rc == FAT_OK)
-      rc = rel_csv_tabela(&c, primeira_tabela(pag), REL_CSV_LINHAS, err);
-    cJSON_Delete(pag);
-    pag = NULL;
+  rc = fat_store_commit(st, err);
+  if (rc == FAT_OK) {
+    *n = feitos;
+    *guias = ng;
   }
-  if (rc == FAT_OK)
-    rc = rel_csv_tabela(&c, tab, REL_CSV_TOTAL, err);
-  for (t = tab->next; t != NULL && rc == FAT_OK; t = t->next)
-    rc = rel_csv_tabela(&c, t, REL_CSV_CABECALHO | REL_CSV_LINHAS | REL_CSV_TOTAL, err);
-  fim = rel_csv_fechar(&c, rc == FAT_OK, err);
-  cJSON_Delete(prim);
-  fat_store_rollback(st);
-  return rc != FAT_OK ? rc : fim;
+  return rc;
 }

@@ -11,6 +11,7 @@
 #ifndef FAT_REL_ACHADOS_H
 #define FAT_REL_ACHADOS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -69,6 +70,49 @@ FAT_NODISCARD fat_rc fat_rel_achados(fat_store *st, const fat_achados_filtro *f,
 ** errors of fat_rel_achados, and any error of w, which stops the writer. */
 FAT_NODISCARD fat_rc fat_rel_achados_csv_escrever(fat_store *st, const fat_achados_filtro *f,
                                                   fat_escrita w, void *u, fat_err *err);
+
+/* What fat_rel_achados_cada hands over for each page: pass (0-based, below
+** passadas), prim the document of the first page (fat_rel_achados' document
+** with at most FAT_PAGINA_MAX lines in "achados", its total and
+** "por_codigo"), pag the document of the current page (prim itself for the
+** first page; a later page carries its "achados" lines alone), or NULL once
+** after the last page of the pass. Both are borrowed for the call. A
+** non-FAT_OK return stops the walk and is returned. */
+typedef fat_rc (*fat_achados_pagina_fn)(void *u, int passada, const cJSON *prim,
+                                        const cJSON *pag, fat_err *err);
+
+/* The worklist for filter f (NULL = no filter; f->pagina is ignored) walked
+** in pages of FAT_PAGINA_MAX lines inside one read transaction, passadas
+** times (1 or 2; a printer that must know every cell's width before the
+** first line walks twice over the same snapshot), calling cb for each page
+** as fat_achados_pagina_fn says. Memory holds the first page and one other,
+** whatever the number of findings. The errors of fat_rel_achados, FAT_EINVAL
+** for passadas out of range, and cb's. Reads only; call it outside a write
+** transaction (it ends its read transaction with a rollback). */
+FAT_NODISCARD fat_rc fat_rel_achados_cada(fat_store *st, const fat_achados_filtro *f,
+                                          int passadas, fat_achados_pagina_fn cb, void *u,
+                                          fat_err *err);
+
+/* The worklist for filter f as the workbook fat_rel_xlsx writes of
+** fat_rel_achados' document (the same sheets and cells), written at path
+** as the lines are read (fat_rel_achados_cada: memory does not grow with the
+** number of findings). On error the file is removed. The errors of
+** fat_rel_achados and of the writer (FAT_EIO; a sheet holds at most
+** 1.048.576 rows, the format's limit). */
+FAT_NODISCARD fat_rc fat_rel_achados_xlsx(fat_store *st, const fat_achados_filtro *f,
+                                          const char *path, fat_err *err);
+
+/* Acknowledge every finding the filter f selects (its open ones: f->reconhecidos
+** must be 0; f->pagina is ignored) with one motivo, all or none, in one write
+** transaction: the findings are read in pages of FAT_PAGINA_MAX inside it and
+** each acknowledged as fat_achado_reconhecer does (audited on its own). The
+** first that cannot be acknowledged fails the whole with its error prefixed
+** "achado N: ". *n gets how many were acknowledged, *guias on how many distinct
+** guias (both 0 when none matched: FAT_OK). The errors of fat_rel_achados, and
+** FAT_EINVAL for a filter of acknowledged findings. */
+FAT_NODISCARD fat_rc fat_rel_achados_reconhecer(fat_store *st, const fat_achados_filtro *f,
+                                                const char *motivo, size_t *n, size_t *guias,
+                                                fat_err *err);
 
 /* The counters of achado_resumo recounted from the findings: a SELECT of
 ** (operadora_id, competencia, codigo, severidade, reconhecido, achados,

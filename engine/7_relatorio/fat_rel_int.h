@@ -13,6 +13,7 @@
 #include "fat_mem.h"
 #include "fat_rel.h"
 #include "fat_store_int.h"
+#include "fat_xlsx.h"
 
 /* Column types (fat_rel.h names them in the document). */
 typedef enum {
@@ -173,5 +174,15 @@ FAT_NODISCARD fat_rc rel_csv_abrir(rel_csv *c, const cJSON *rel, fat_escrita esc
                                    fat_err *err);
 FAT_NODISCARD fat_rc rel_csv_tabela(rel_csv *c, const cJSON *tab, int partes, fat_err *err);
 FAT_NODISCARD fat_rc rel_csv_fechar(rel_csv *c, int ok, fat_err *err);
+
+/* A report's table written into a workbook (fat_rel_xlsx) in parts, for a
+** report whose lines come in pages: partes as rel_csv_tabela's.
+** REL_CSV_CABECALHO adds the table's sheet (named from its title; ordem > 1
+** appends " ordem" to a repeated name), its title and header, and sets *lin
+** to the first line's row; REL_CSV_LINHAS writes tab's lines from row *lin
+** on and advances it; REL_CSV_TOTAL writes the total row at *lin. Rows go
+** in order, as a workbook of constant memory (fat_xlsx.h) asks. */
+FAT_NODISCARD fat_rc rel_xlsx_tabela(fat_xlsx *x, const cJSON *tab, int ordem, int partes,
+                                     int *lin, fat_err *err);
 
 #endif

@@ -793,37 +793,42 @@ static void xlsx_celula(fat_xlsx *x, int lin, int col, const cJSON *v, int tipo)
   }
 }
 
-static fat_rc xlsx_tabela(fat_xlsx *x, const cJSON *tab, int ordem, fat_err *err)
+fat_rc rel_xlsx_tabela(fat_xlsx *x, const cJSON *tab, int ordem, int partes, int *lin,
+                      fat_err *err)
 {
   const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tab, "titulo"));
   const cJSON *r, *tot;
   col_lida c[MAX_COLS];
   char nome[32];
   size_t n = colunas(tab, c, MAX_COLS), i;
-  int lin = 2;
   fat_rc rc;
 
-  nome_planilha(t, ordem, nome);
-  rc = fat_xlsx_planilha(x, nome, err);
-  if (rc != FAT_OK)
-    return rc;
-  fat_xlsx_titulo(x, 0, 0, t);
-  for (i = 0; i < n; i++) {
-    fat_xlsx_titulo(x, 1, (int)i, c[i].rotulo);
-    fat_xlsx_largura(x, (int)i, (int)i, c[i].tipo == REL_TEXTO ? 30.0 : 16.0);
+  if (partes & REL_CSV_CABECALHO) {
+    nome_planilha(t, ordem, nome);
+    rc = fat_xlsx_planilha(x, nome, err);
+    if (rc != FAT_OK)
+      return rc;
+    fat_xlsx_titulo(x, 0, 0, t);
+    for (i = 0; i < n; i++) {
+      fat_xlsx_titulo(x, 1, (int)i, c[i].rotulo);
+      fat_xlsx_largura(x, (int)i, (int)i, c[i].tipo == REL_TEXTO ? 30.0 : 16.0);
+    }
+    *lin = 2;
   }
-  cJSON_ArrayForEach(r, rel_linhas_de(tab))
-  {
-    for (i = 0; i < n; i++)
-      xlsx_celula(x, lin, (int)i, cJSON_GetObjectItemCaseSensitive(r, c[i].chave), c[i].tipo);
-    lin++;
+  if (partes & REL_CSV_LINHAS) {
+    cJSON_ArrayForEach(r, rel_linhas_de(tab))
+    {
+      for (i = 0; i < n; i++)
+        xlsx_celula(x, *lin, (int)i, cJSON_GetObjectItemCaseSensitive(r, c[i].chave), c[i].tipo);
+      (*lin)++;
+    }
   }
   tot = cJSON_GetObjectItemCaseSensitive(tab, "total");
-  if (cJSON_IsObject(tot) && n > 0) {
-    fat_xlsx_titulo(x, lin, 0, "Total");
+  if ((partes & REL_CSV_TOTAL) && cJSON_IsObject(tot) && n > 0) {
+    fat_xlsx_titulo(x, *lin, 0, "Total");
     for (i = 1; i < n; i++)
       if (c[i].tipo != REL_TEXTO)
-        xlsx_celula(x, lin, (int)i, cJSON_GetObjectItemCaseSensitive(tot, c[i].chave),
+        xlsx_celula(x, *lin, (int)i, cJSON_GetObjectItemCaseSensitive(tot, c[i].chave),
                     c[i].tipo);
   }
   return FAT_OK;
@@ -833,7 +838,7 @@ fat_rc fat_rel_xlsx(const cJSON *rel, const char *path, fat_err *err)
 {
   const cJSON *tab, *u;
   fat_xlsx *x = NULL;
-  int ordem = 0;
+  int ordem = 0, lin = 0;
   fat_rc rc = fat_xlsx_abrir(path, &x, err);
 
   if (rc != FAT_OK)
@@ -854,7 +859,8 @@ fat_rc fat_rel_xlsx(const cJSON *rel, const char *path, fat_err *err)
       igual += strcmp(a, b) == 0;
     }
     ordem++;
-    rc = xlsx_tabela(x, tab, igual > 0 ? igual + 1 : 1, err);
+    rc = rel_xlsx_tabela(x, tab, igual > 0 ? igual + 1 : 1,
+                         REL_CSV_CABECALHO | REL_CSV_LINHAS | REL_CSV_TOTAL, &lin, err);
     if (rc != FAT_OK)
       break;
   }

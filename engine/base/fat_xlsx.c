@@ -1,6 +1,7 @@
 /* fat_xlsx.c: the spreadsheet writer (see fat_xlsx.h). */
 #include "fat_xlsx.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,13 +24,21 @@ static void nota(fat_xlsx *x, lxw_error e)
 
 fat_rc fat_xlsx_abrir(const char *path, fat_xlsx **out, fat_err *err)
 {
+  lxw_workbook_options opt;
+  const char *tmp = getenv("TMPDIR");
   fat_xlsx *x;
 
   *out = NULL;
   x = fat_calloc(1, sizeof *x);
   if (x == NULL)
     return fat_err_oom(err);
-  x->wb = workbook_new(path);
+  /* constant memory: each row goes to a temporary file once the next row
+  ** starts (every writer of faturo writes rows in order), and strings are
+  ** written inline instead of into a shared table kept whole */
+  memset(&opt, 0, sizeof opt);
+  opt.constant_memory = LXW_TRUE;
+  opt.tmpdir = tmp != NULL && tmp[0] != '\0' ? (char *)(uintptr_t)tmp : NULL;
+  x->wb = workbook_new_opt(path, &opt);
   if (x->wb == NULL) {
     fat_free(x);
     return fat_err_set(err, FAT_EIO, "não foi possível criar a planilha '%s'", path);

@@ -179,6 +179,29 @@ int cli_relatorio_gerencial_acao(const char *acao); /* 1 = one of its actions */
 void cli_relatorio_gerencial_ajuda(void);           /* its part of `relatorio --help` */
 /* Print a report document's tables aligned on stdout. */
 void cli_rel_imprimir(const cJSON *rel);
+/* One table of a report document printed aligned in parts, for a table
+** whose lines come in pages (fat_rel_achados_cada): cli_rel_tab_inicio
+** reads the columns of tab (t borrows its strings: keep tab alive) and sets
+** the widths of the headers; cli_rel_tab_mede widens them by the lines of
+** tab (a page of the same table) and, with total, by its total row;
+** cli_rel_tab_imprime prints the parts partes asks for: CLI_REL_CABECALHO
+** the title and the header (or "(nenhuma linha)" when the pages measured no
+** line), CLI_REL_LINHAS tab's lines, CLI_REL_TOTAL the total row and the
+** blank line. Measuring every page before printing gives the bytes of
+** cli_rel_imprimir. */
+#define CLI_REL_MAXC 32
+#define CLI_REL_CABECALHO 1
+#define CLI_REL_LINHAS 2
+#define CLI_REL_TOTAL 4
+typedef struct cli_rel_tab {
+  const char *chaves[CLI_REL_MAXC], *tipos[CLI_REL_MAXC], *rotulos[CLI_REL_MAXC];
+  size_t w[CLI_REL_MAXC]; /* display width of each column */
+  size_t n;               /* columns */
+  size_t linhas;          /* lines measured */
+} cli_rel_tab;
+void cli_rel_tab_inicio(cli_rel_tab *t, const cJSON *tab);
+void cli_rel_tab_mede(cli_rel_tab *t, const cJSON *tab, int partes);
+void cli_rel_tab_imprime(const cli_rel_tab *t, const cJSON *tab, int partes);
 /* Keep only table `nome` of rel; 0 when it has no such table. */
 int cli_rel_so_tabela(cJSON *rel, const char *nome);
 /* Write rel as CSV (csv: a path, "-" = stdout) and/or XLSX (a path); with

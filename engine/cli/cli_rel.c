@@ -93,81 +93,110 @@ static void pad(const char *s, size_t w, int direita, int ultima)
       putchar(' ');
 }
 
-#define MAXC 32
-
-static void imprime_linha(const cJSON *o, const char *const *chaves, const char *const *tipos,
-                          const size_t *w, size_t n, const char *rotulo)
+static void imprime_linha(const cJSON *o, const cli_rel_tab *t, const char *rotulo)
 {
   char buf[256];
   size_t i;
 
-  for (i = 0; i < n; i++) {
+  for (i = 0; i < t->n; i++) {
     if (rotulo != NULL && i == 0)
       snprintf(buf, sizeof buf, "%s", rotulo);
-    else if (rotulo != NULL && !numerico(tipos[i]))
+    else if (rotulo != NULL && !numerico(t->tipos[i]))
       buf[0] = '\0';
     else
-      celula(cJSON_GetObjectItemCaseSensitive(o, chaves[i]), tipos[i], buf, sizeof buf);
+      celula(cJSON_GetObjectItemCaseSensitive(o, t->chaves[i]), t->tipos[i], buf, sizeof buf);
     if (i > 0)
       fputs("  ", stdout);
-    pad(buf, w[i], numerico(tipos[i]), i + 1 == n);
+    pad(buf, t->w[i], numerico(t->tipos[i]), i + 1 == t->n);
   }
   putchar('\n');
 }
 
-static void imprime_tabela(const cJSON *tab)
+void cli_rel_tab_inicio(cli_rel_tab *t, const cJSON *tab)
 {
-  const char *chaves[MAXC], *tipos[MAXC], *rotulos[MAXC];
-  const cJSON *c, *r, *tot = cJSON_GetObjectItemCaseSensitive(tab, "total");
-  size_t w[MAXC], n = 0, i, linhas = 0;
-  char buf[256];
+  const cJSON *c;
 
+  memset(t, 0, sizeof *t);
   cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(tab, "colunas"))
   {
-    if (n == MAXC)
+    if (t->n == CLI_REL_MAXC)
       break;
-    chaves[n] = cli_jstr(c, "chave", "");
-    tipos[n] = cli_jstr(c, "tipo", "texto");
-    rotulos[n] = cli_jstr(c, "rotulo", chaves[n]);
-    w[n] = fat_text_largura(rotulos[n]);
-    n++;
+    t->chaves[t->n] = cli_jstr(c, "chave", "");
+    t->tipos[t->n] = cli_jstr(c, "tipo", "texto");
+    t->rotulos[t->n] = cli_jstr(c, "rotulo", t->chaves[t->n]);
+    t->w[t->n] = fat_text_largura(t->rotulos[t->n]);
+    t->n++;
   }
-  cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(tab, "linhas"))
+}
+
+void cli_rel_tab_mede(cli_rel_tab *t, const cJSON *tab, int partes)
+{
+  const cJSON *r, *tot = cJSON_GetObjectItemCaseSensitive(tab, "total");
+  const cJSON *linhas = cJSON_GetObjectItemCaseSensitive(tab, "linhas");
+  char buf[256];
+  size_t i;
+
+  if (!(partes & CLI_REL_LINHAS))
+    linhas = NULL;
+  cJSON_ArrayForEach(r, linhas)
   {
-    for (i = 0; i < n; i++) {
-      celula(cJSON_GetObjectItemCaseSensitive(r, chaves[i]), tipos[i], buf, sizeof buf);
-      if (fat_text_largura(buf) > w[i])
-        w[i] = fat_text_largura(buf);
+    for (i = 0; i < t->n; i++) {
+      celula(cJSON_GetObjectItemCaseSensitive(r, t->chaves[i]), t->tipos[i], buf, sizeof buf);
+      if (fat_text_largura(buf) > t->w[i])
+        t->w[i] = fat_text_largura(buf);
     }
-    linhas++;
+    t->linhas++;
   }
-  if (cJSON_IsObject(tot))
-    for (i = 0; i < n; i++) {
+  if ((partes & CLI_REL_TOTAL) && cJSON_IsObject(tot))
+    for (i = 0; i < t->n; i++) {
       if (i == 0)
         snprintf(buf, sizeof buf, "Total");
-      else if (!numerico(tipos[i]))
+      else if (!numerico(t->tipos[i]))
         continue;
       else
-        celula(cJSON_GetObjectItemCaseSensitive(tot, chaves[i]), tipos[i], buf, sizeof buf);
-      if (fat_text_largura(buf) > w[i])
-        w[i] = fat_text_largura(buf);
+        celula(cJSON_GetObjectItemCaseSensitive(tot, t->chaves[i]), t->tipos[i], buf,
+               sizeof buf);
+      if (fat_text_largura(buf) > t->w[i])
+        t->w[i] = fat_text_largura(buf);
     }
-  printf("%s\n", cli_jstr(tab, "titulo", ""));
-  if (linhas == 0) {
-    printf("  (nenhuma linha)\n\n");
+}
+
+void cli_rel_tab_imprime(const cli_rel_tab *t, const cJSON *tab, int partes)
+{
+  const cJSON *r, *tot = cJSON_GetObjectItemCaseSensitive(tab, "total");
+  size_t i;
+
+  if (partes & CLI_REL_CABECALHO) {
+    printf("%s\n", cli_jstr(tab, "titulo", ""));
+    if (t->linhas == 0)
+      printf("  (nenhuma linha)\n\n");
+    for (i = 0; i < t->n && t->linhas > 0; i++) {
+      if (i > 0)
+        fputs("  ", stdout);
+      pad(t->rotulos[i], t->w[i], numerico(t->tipos[i]), i + 1 == t->n);
+    }
+    if (t->linhas > 0)
+      putchar('\n');
+  }
+  if (t->linhas == 0)
     return;
+  if (partes & CLI_REL_LINHAS)
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(tab, "linhas"))
+      imprime_linha(r, t, NULL);
+  if (partes & CLI_REL_TOTAL) {
+    if (cJSON_IsObject(tot))
+      imprime_linha(tot, t, "Total");
+    putchar('\n');
   }
-  for (i = 0; i < n; i++) {
-    if (i > 0)
-      fputs("  ", stdout);
-    pad(rotulos[i], w[i], numerico(tipos[i]), i + 1 == n);
-  }
-  putchar('\n');
-  cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(tab, "linhas"))
-    imprime_linha(r, chaves, tipos, w, n, NULL);
-  if (cJSON_IsObject(tot))
-    imprime_linha(tot, chaves, tipos, w, n, "Total");
-  putchar('\n');
+}
+
+static void imprime_tabela(const cJSON *tab)
+{
+  cli_rel_tab t;
+
+  cli_rel_tab_inicio(&t, tab);
+  cli_rel_tab_mede(&t, tab, CLI_REL_LINHAS | CLI_REL_TOTAL);
+  cli_rel_tab_imprime(&t, tab, CLI_REL_CABECALHO | CLI_REL_LINHAS | CLI_REL_TOTAL);
 }
 
 void cli_rel_imprimir(const cJSON *rel)

@@ -1,5 +1,6 @@
 /* cmd_achado.c: `faturo achado listar|reconhecer` (Part C; the worklist's
 ** filters, summary, exports and batch acknowledgement: Part L). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@ static void help(void)
          "            guia cujos bloqueios estão todos reconhecidos fica pronta para lote.\n"
          "            Vários ids (ou --todos com filtros) levam o mesmo motivo: ou todos\n"
          "            são reconhecidos, ou nenhum (o erro diz qual achado impediu).\n"
+         "            Até 1000 ids de uma vez; --todos não tem limite (lê os achados\n"
+         "            de 500 em 500 dentro da mesma transação).\n"
          "            Ao reconferir, o reconhecimento continua valendo enquanto o mesmo\n"
          "            achado reaparecer (mesmo código, mesmo item pelo sequencial, mesmo\n"
          "            campo). Um bloqueio numa guia sem um campo que o XML TISS exige\n"
@@ -120,31 +123,187 @@ static fat_rc trabalho_csv_fn(void *ctx, fat_escrita w, void *u, fat_err *err)
   return fat_rel_achados_csv_escrever(t->st, t->f, w, u, err);
 }
 
-/* The worklist (fat_rel_achados) printed as tables or exported; its CSV
-** alone is written as the findings are read, page by page (the same bytes
-** as the whole document's: every open finding of a million guias does not
-** sit in memory). */
+/* The first table of a worklist document ("achados"), or NULL. */
+static const cJSON *primeira(const cJSON *rel)
+{
+  return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rel, "tabelas"), 0);
+}
+
+/* The worklist printed as aligned text as it is read (fat_rel_achados_cada,
+** two passes over one snapshot: the first measures every cell, the second
+** prints), the bytes of cli_rel_imprimir of the whole document. */
+typedef struct trabalho_texto {
+  cli_rel_tab t;
+} trabalho_texto;
+
+static fat_rc texto_pagina(void *u, int passada, const cJSON *prim, const cJSON *pag,
+                           fat_err *err)
+{
+  trabalho_texto *o = u;
+  const cJSON *tab = primeira(prim), *t;
+
+  (void)err;
+  if (tab == NULL)
+    return FAT_OK;
+  if (passada == 0) {
+    if (pag == prim)
+      cli_rel_tab_inicio(&o->t, tab);
+    if (pag != NULL)
+      cli_rel_tab_mede(&o->t, primeira(pag), CLI_REL_LINHAS);
+    else
+      cli_rel_tab_mede(&o->t, tab, CLI_REL_TOTAL);
+    return FAT_OK;
+  }
+  if (pag == prim) {
+    printf("%s\n\n", cli_jstr(prim, "titulo", ""));
+    cli_rel_tab_imprime(&o->t, tab, CLI_REL_CABECALHO | CLI_REL_LINHAS);
+  } else if (pag != NULL) {
+    cli_rel_tab_imprime(&o->t, primeira(pag),
+                        CLI_REL_LINHAS);
+  } else {
+    cli_rel_tab_imprime(&o->t, tab, CLI_REL_TOTAL);
+    for (t = tab->next; t != NULL; t = t->next) {
+      cli_rel_tab p;
+
+      cli_rel_tab_inicio(&p, t);
+      cli_rel_tab_mede(&p, t, CLI_REL_LINHAS | CLI_REL_TOTAL);
+      cli_rel_tab_imprime(&p, t, CLI_REL_CABECALHO | CLI_REL_LINHAS | CLI_REL_TOTAL);
+    }
+  }
+  return FAT_OK;
+}
+
+/* The worklist's JSON (cli_print_json of the whole document, byte for
+** byte) printed as it is read: the first page's document with its lines
+** cut out gives what comes before and after them. */
+typedef struct trabalho_json {
+  char *depois; /* the document's text after the lines */
+  long n;       /* lines printed */
+} trabalho_json;
+
+static fat_rc json_linhas(trabalho_json *o, const cJSON *tab, fat_err *err)
+{
+  const cJSON *l;
+
+  cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(tab, "linhas"))
+  {
+    char *s = cJSON_PrintUnformatted(l);
+
+    if (s == NULL)
+      return fat_err_oom(err);
+    if (o->n++ > 0)
+      putchar(',');
+    fputs(s, stdout);
+    cJSON_free(s);
+  }
+  return FAT_OK;
+}
+
+static fat_rc json_pagina(void *u, int passada, const cJSON *prim, const cJSON *pag,
+                          fat_err *err)
+{
+  trabalho_json *o = u;
+  cJSON *copia, *tab, *marca;
+  char *txt, *m;
+
+  (void)passada;
+  if (pag == NULL) {
+    printf("]%s\n", o->depois != NULL ? o->depois : "");
+    return FAT_OK;
+  }
+  if (pag != prim)
+    return json_linhas(o, primeira(pag), err);
+  /* a raw 0x01 marks the lines: cJSON escapes that byte in any string */
+  copia = cJSON_Duplicate(prim, 1);
+  tab = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(copia, "tabelas"), 0);
+  marca = cJSON_CreateRaw("\x01");
+  if (copia == NULL || marca == NULL ||
+      !cJSON_ReplaceItemInObjectCaseSensitive(tab, "linhas", marca)) {
+    cJSON_Delete(marca);
+    cJSON_Delete(copia);
+    return fat_err_oom(err);
+  }
+  txt = cJSON_PrintUnformatted(copia);
+  cJSON_Delete(copia);
+  if (txt == NULL)
+    return fat_err_oom(err);
+  m = strchr(txt, '\x01');
+  if (m == NULL) {
+    cJSON_free(txt);
+    return fat_err_set(err, FAT_EINVAL, "documento de achados sem linhas");
+  }
+  *m = '\0';
+  o->depois = fat_strdup(m + 1);
+  if (o->depois == NULL) {
+    cJSON_free(txt);
+    return fat_err_oom(err);
+  }
+  fputs(txt, stdout);
+  putchar('[');
+  cJSON_free(txt);
+  return json_linhas(o, primeira(prim), err);
+}
+
+/* The worklist (fat_rel_achados) printed as tables, as JSON or exported,
+** every form written as the findings are read, page by page (the same
+** bytes as the whole document's: every open finding of a million guias
+** does not sit in memory). --resumo reads the first page alone. */
 static int lista_trabalho(fat_cli *cli, const fat_achados_filtro *f, int resumo,
                           const char *csv, const char *xlsx)
 {
   fat_store *st = cli_store(cli);
-  cJSON *rel = NULL;
   fat_err err;
+  fat_rc rc;
+  int r = CLI_OK;
 
   if (st == NULL)
     return CLI_FAIL;
-  if (csv != NULL && xlsx == NULL && !resumo && !cli->json) {
+  if (resumo) {
+    fat_achados_filtro g = *f;
+    fat_pagina p;
+    cJSON *rel = NULL;
+
+    /* the totals and "por_codigo" come with the first page */
+    memset(&p, 0, sizeof p);
+    p.limite = 1;
+    g.pagina = &p;
+    if (fat_rel_achados(st, &g, &rel, &err) != FAT_OK)
+      return cli_error(&err);
+    if (!cli_rel_so_tabela(rel, "por_codigo")) {
+      cJSON_Delete(rel);
+      return cli_usage_error("achado", "tabela por_codigo ausente");
+    }
+    return cli_rel_saida(cli, rel, csv, xlsx);
+  }
+  if (csv != NULL) {
     trabalho_csv t = {st, f};
 
-    return cli_csv_saida(cli, csv, trabalho_csv_fn, &t);
+    r = cli_csv_saida(cli, csv, trabalho_csv_fn, &t);
   }
-  if (fat_rel_achados(st, f, &rel, &err) != FAT_OK)
-    return cli_error(&err);
-  if (resumo && !cli_rel_so_tabela(rel, "por_codigo")) {
-    cJSON_Delete(rel);
-    return cli_usage_error("achado", "tabela por_codigo ausente");
+  if (r == CLI_OK && xlsx != NULL) {
+    if (fat_rel_achados_xlsx(st, f, xlsx, &err) != FAT_OK)
+      return cli_error(&err);
+    if (!cli->json)
+      printf("planilha gravada em %s\n", xlsx);
   }
-  return cli_rel_saida(cli, rel, csv, xlsx);
+  if (r != CLI_OK)
+    return r;
+  if (cli->json) {
+    trabalho_json o = {NULL, 0};
+
+    rc = fat_rel_achados_cada(st, f, 1, json_pagina, &o, &err);
+    fat_free(o.depois);
+  } else if (csv == NULL && xlsx == NULL) {
+    trabalho_texto o;
+
+    memset(&o, 0, sizeof o);
+    rc = fat_rel_achados_cada(st, f, 2, texto_pagina, &o, &err);
+  } else {
+    return CLI_OK;
+  }
+  if (rc == FAT_OK && fflush(stdout) != 0)
+    rc = fat_err_sys(&err, errno, "erro ao escrever na saída");
+  return rc == FAT_OK ? CLI_OK : cli_error(&err);
 }
 
 /* Acknowledge ids (one motivo; all or none). */
@@ -165,36 +324,24 @@ static int reconhecer_varios(fat_cli *cli, const int64_t *ids, size_t n, const c
   return CLI_OK;
 }
 
-/* The ids of the worklist f (open findings). */
-static int ids_da_lista(fat_cli *cli, const fat_achados_filtro *f, int64_t **ids, size_t *n)
+/* Acknowledge every open finding of the worklist f (one motivo; all or
+** none): read page by page inside the one transaction. */
+static int reconhecer_lista(fat_cli *cli, const fat_achados_filtro *f, const char *motivo)
 {
   fat_store *st = cli_store(cli);
-  cJSON *rel = NULL, *tab, *linha;
   fat_err err;
-  size_t k = 0;
+  size_t n = 0, guias = 0;
 
-  *ids = NULL;
-  *n = 0;
   if (st == NULL)
     return CLI_FAIL;
-  if (fat_rel_achados(st, f, &rel, &err) != FAT_OK)
+  if (fat_rel_achados_reconhecer(st, f, motivo, &n, &guias, &err) != FAT_OK)
     return cli_error(&err);
-  tab = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rel, "tabelas"), 0);
-  tab = cJSON_GetObjectItemCaseSensitive(tab, "linhas");
-  if (cJSON_GetArraySize(tab) > 0) {
-    *ids = fat_calloc((size_t)cJSON_GetArraySize(tab), sizeof **ids);
-    if (*ids == NULL) {
-      cJSON_Delete(rel);
-      fat_err_oom(&err);
-      return cli_error(&err);
-    }
-  }
-  cJSON_ArrayForEach(linha, tab)
-  {
-    (*ids)[k++] = (int64_t)cli_jnum(linha, "id");
-  }
-  *n = k;
-  cJSON_Delete(rel);
+  if (n == 0)
+    printf("nenhum achado em aberto com esses filtros\n");
+  else if (cli->json)
+    printf("{\"reconhecidos\":%zu,\"guias\":%zu}\n", n, guias);
+  else
+    printf("%zu achado(s) reconhecido(s) em %zu guia(s), com o mesmo motivo\n", n, guias);
   return CLI_OK;
 }
 
@@ -307,14 +454,7 @@ int cli_achado(fat_cli *cli, int argc, char **argv)
                                          "--codigo, --severidade, --competencia, "
                                          "--profissional ou --guia)");
       f.guia_id = guia_id;
-      rc = ids_da_lista(cli, &f, &ids, &n);
-      if (rc == CLI_OK && n == 0) {
-        printf("nenhum achado em aberto com esses filtros\n");
-      } else if (rc == CLI_OK) {
-        rc = reconhecer_varios(cli, ids, n, motivo);
-      }
-      fat_free(ids);
-      return rc;
+      return reconhecer_lista(cli, &f, motivo);
     }
     if (filtros)
       return cli_usage_error("achado", "filtros só com --todos");

@@ -215,16 +215,16 @@ grep -q "^$aurora" "$TMP/p.csv" || fail "CSV: linha da Aurora ($aurora) com acen
 "$F" relatorio producao --de 2025-03 --ate 2025-03 --tabela mensal --xlsx "$TMP/p.xlsx" > /dev/null ||
   fail "--xlsx"
 unzip -p "$TMP/p.xlsx" xl/worksheets/sheet1.xml > "$TMP/sheet1.xml" || fail "XLSX ilegível"
-unzip -p "$TMP/p.xlsx" xl/sharedStrings.xml > "$TMP/strings.xml" || fail "XLSX sem textos"
 unzip -p "$TMP/p.xlsx" xl/styles.xml > "$TMP/styles.xml" || fail "XLSX sem estilos"
-grep -q "Aurora Saúde" "$TMP/strings.xml" || fail "XLSX: acentos"
+# text is written inline (constant-memory workbook: no shared strings table)
+grep -q "<is><t>Aurora Saúde</t></is>" "$TMP/sheet1.xml" || fail "XLSX: acentos"
 grep -q 'formatCode="&quot;R\$&quot; #,##0.00"' "$TMP/styles.xml" || fail "XLSX: formato R$"
 grep -q 'formatCode="0.00%"' "$TMP/styles.xml" || fail "XLSX: formato de percentual"
 grep -q 'formatCode="mm/yyyy"' "$TMP/styles.xml" || fail "XLSX: formato de mês"
 # row 3 is the first line (row 1 the title, row 2 the header); columns in order
 celula() { grep -o "<c r=\"$1\"[^>]*>\(<v>[^<]*</v>\)\?" "$TMP/sheet1.xml"; }
 for c in A3 C3 F3 J3; do
-  celula $c | grep -q ' t="s"' && fail "XLSX: $c é texto, devia ser número"
+  celula $c | grep -q ' t="\(s\|inlineStr\|str\)"' && fail "XLSX: $c é texto, devia ser número"
   celula $c | grep -q '<v>' || fail "XLSX: $c vazia"
 done
 primeira=$(jq -r '.tabelas[] | select(.nome == "mensal") | .linhas[0]' "$TMP/prod.json")
