@@ -348,7 +348,7 @@ fat_rc web_res_xlsx(web_res *rs, fat_rc (*grava)(void *ctx, const char *path, fa
                     void *ctx, fat_err *err)
 {
   char path[512];
-  int fd;
+  int fd = -1;
   fat_rc rc = temp_criar(path, sizeof path, &fd, err);
 
   if (rc != FAT_OK)

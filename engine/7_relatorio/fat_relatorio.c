@@ -1048,8 +1048,8 @@ fat_rc fat_relatorio_recursos(fat_store *st, const fat_relatorio_recursos_filtro
                               fat_pagina *p, cJSON **out, fat_err *err)
 {
   const char *status = f != NULL ? nonempty(f->status) : NULL;
-  int64_t op = 0, after;
-  int limite;
+  int64_t op = 0, after = 0;
+  int limite = 0;
   fat_stmt *s;
   fat_rc rc;
 

@@ -455,7 +455,7 @@ static void round_trip(fat_formato fmt, const char *input)
   fat_import_result res;
   fat_err err;
   char *out1 = NULL, *out2 = NULL;
-  size_t len1, len2, n1, n2;
+  size_t len1 = 0, len2 = 0, n1 = 0, n2 = 0;
 
   assert_int_equal(fat_import_guias_file(a, data_path(input), FAT_FMT_AUTO, &res, &err), FAT_OK);
   assert_int_equal(export_buf(a, NULL, fmt, &out1, &len1, &n1, &err), FAT_OK);
