@@ -553,6 +553,19 @@ static fat_rc h(fat_buf *b, const char *tag, const char *text, fat_err *err)
   return rc;
 }
 
+/* A heading and the table under it; nothing is written after an earlier error. */
+static fat_rc section(fat_buf *b, fat_rc rc, const char *tag, const char *title,
+                      const cJSON *arr, const char *cols, fat_err *err)
+{
+  if (rc == FAT_OK)
+    rc = h(b, tag, title, err);
+  if (rc == FAT_OK)
+    rc = table(b, arr, cols, err);
+  return rc;
+}
+
+#define ARR(x, k) cJSON_GetObjectItemCaseSensitive((x), (k))
+
 static fat_rc render_html(const cJSON *doc, fat_buf *b, fat_err *err)
 {
   const cJSON *x, *arr;
@@ -582,74 +595,44 @@ static fat_rc render_html(const cJSON *doc, fat_buf *b, fat_err *err)
                         fat_quando_br_de(js(doc, "gerado_em"), "").s,
                         (long long)jn(doc, "retencao_anos"));
   }
-  if (rc == FAT_OK)
-    rc = h(b, "h2", "Cadastro", err);
-  arr = cJSON_GetObjectItemCaseSensitive(doc, "beneficiarios");
-  if (rc == FAT_OK)
-    rc = table(b, arr,
+  arr = ARR(doc, "beneficiarios");
+  rc = section(b, rc, "h2", "Cadastro", arr,
                "t:nome:Nome|t:nome_social:Nome social|c:cpf:CPF|n:cns:CNS|d:nascimento:"
                "Nascimento|t:sexo:Sexo",
                err);
   cJSON_ArrayForEach(x, arr)
   {
-    if (rc == FAT_OK)
-      rc = h(b, "h3", "Carteiras", err);
-    if (rc == FAT_OK)
-      rc = table(b, cJSON_GetObjectItemCaseSensitive(x, "carteiras"),
+    rc = section(b, rc, "h3", "Carteiras", ARR(x, "carteiras"),
                  "t:operadora:Operadora|t:numero:Número|d:validade:Validade|t:plano:Plano", err);
   }
-  if (rc == FAT_OK)
-    rc = h(b, "h2", "Guias de atendimento", err);
-  arr = cJSON_GetObjectItemCaseSensitive(doc, "guias");
-  if (rc == FAT_OK)
-    rc = table(b, arr,
+  arr = ARR(doc, "guias");
+  rc = section(b, rc, "h2", "Guias de atendimento", arr,
                "i:id:Nº interno|t:numero_prestador:Número da guia|t:tipo:Tipo|d:data_inicio:"
                "Atendimento|t:cid:CID|t:status:Situação|r:valor_total:Valor",
                err);
   cJSON_ArrayForEach(x, arr)
   {
     snprintf(buf, sizeof buf, "Guia %s", js(x, "numero_prestador"));
-    if (rc == FAT_OK)
-      rc = h(b, "h3", buf, err);
-    if (rc == FAT_OK)
-      rc = table(b, cJSON_GetObjectItemCaseSensitive(x, "itens"),
+    rc = section(b, rc, "h3", buf, ARR(x, "itens"),
                  "t:codigo:Código|t:descricao:Descrição|d:data:Data|r:valor_total:Valor", err);
-    if (rc == FAT_OK)
-      rc = h(b, "h4", "Achados da conferência", err);
-    if (rc == FAT_OK)
-      rc = table(b, cJSON_GetObjectItemCaseSensitive(x, "achados"),
+    rc = section(b, rc, "h4", "Achados da conferência", ARR(x, "achados"),
                  "t:codigo:Código|t:severidade:Gravidade|t:mensagem:Mensagem", err);
-    if (rc == FAT_OK)
-      rc = h(b, "h4", "Glosas", err);
-    if (rc == FAT_OK)
-      rc = table(b, cJSON_GetObjectItemCaseSensitive(x, "glosas"),
+    rc = section(b, rc, "h4", "Glosas", ARR(x, "glosas"),
                  "t:codigo:Código|t:descricao:Motivo|r:valor:Valor|t:situacao:Situação", err);
-    if (rc == FAT_OK)
-      rc = h(b, "h4", "Recursos de glosa", err);
-    if (rc == FAT_OK)
-      rc = table(b, cJSON_GetObjectItemCaseSensitive(x, "recursos"),
+    rc = section(b, rc, "h4", "Recursos de glosa", ARR(x, "recursos"),
                  "i:numero:Recurso|t:situacao:Situação|r:valor_recursado:Recursado|"
                  "t:justificativa:Justificativa",
                  err);
   }
-  if (rc == FAT_OK)
-    rc = h(b, "h2", "Atendimentos particulares", err);
-  if (rc == FAT_OK)
-    rc = table(b, cJSON_GetObjectItemCaseSensitive(doc, "particulares"),
+  rc = section(b, rc, "h2", "Atendimentos particulares", ARR(doc, "particulares"),
                "d:data:Data|t:paciente:Paciente|c:cpf:CPF|t:codigo:Código|t:descricao:Serviço|"
                "r:valor:Valor|t:situacao:Situação",
                err);
-  if (rc == FAT_OK)
-    rc = h(b, "h2", "Quem acessou estes dados", err);
-  if (rc == FAT_OK)
-    rc = table(b, cJSON_GetObjectItemCaseSensitive(doc, "acessos"),
+  rc = section(b, rc, "h2", "Quem acessou estes dados", ARR(doc, "acessos"),
                "q:em:Quando|t:usuario:Usuário|t:papel:Papel|t:acao:Por quê (ação)|"
                "o:objeto:O quê",
                err);
-  if (rc == FAT_OK)
-    rc = h(b, "h2", "Retenção", err);
-  if (rc == FAT_OK)
-    rc = table(b, cJSON_GetObjectItemCaseSensitive(doc, "retencao"),
+  rc = section(b, rc, "h2", "Retenção", ARR(doc, "retencao"),
                "t:registro:Registro|d:ultimo_pagamento:Último pagamento|d:ultimo_evento:"
                "Último evento|d:guardar_ate:Guardado até",
                err);
@@ -657,6 +640,8 @@ static fat_rc render_html(const cJSON *doc, fat_buf *b, fat_err *err)
     rc = fat_buf_puts(b, "</body></html>\n", err);
   return rc;
 }
+
+#undef ARR
 
 fat_rc fat_titular_exportar(fat_store *st, const fat_leitor *l, const char *cpf, cJSON **json,
                             char **html, size_t *html_len, fat_err *err)
