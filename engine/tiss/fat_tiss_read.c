@@ -6,7 +6,6 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <sodium.h>
 
 #include "fat_mem.h"
 #include "fat_money.h"
@@ -14,6 +13,7 @@
 #include "fat_tiss_hash.h"
 #include "fat_tiss_read.h"
 #include "fat_rotulo.h"
+#include "fat_sha256.h"
 
 #define ABSENT INT64_MIN
 
@@ -971,7 +971,7 @@ static void check_hash(rd *r, fat_tiss_msg *m, xmlDoc *doc, xmlNode *msgel)
 
 /* Feed element n into the content digest: "name{" children "}" for an
 ** element with element children, "name=" trimmed text ";" for a leaf. */
-static void digest_el(rd *r, crypto_hash_sha256_state *h, xmlNode *n, int depth)
+static void digest_el(rd *r, fat_sha256 *h, xmlNode *n, int depth)
 {
   xmlNode *c;
   xmlChar *own;
@@ -984,42 +984,38 @@ static void digest_el(rd *r, crypto_hash_sha256_state *h, xmlNode *n, int depth)
   for (c = n->children; c != NULL; c = c->next)
     if (c->type == XML_ELEMENT_NODE)
       has_el = 1;
-  crypto_hash_sha256_update(h, (const unsigned char *)name, strlen(name));
+  fat_sha256_update(h, name, strlen(name));
   if (!has_el) {
     if (text_span(n, &s, &e, &own) != 0) {
       rd_oom(r);
       return;
     }
-    crypto_hash_sha256_update(h, (const unsigned char *)"=", 1);
-    crypto_hash_sha256_update(h, (const unsigned char *)s, (size_t)(e - s));
-    crypto_hash_sha256_update(h, (const unsigned char *)";", 1);
+    fat_sha256_update(h, "=", 1);
+    fat_sha256_update(h, s, (size_t)(e - s));
+    fat_sha256_update(h, ";", 1);
     xmlFree(own);
     return;
   }
-  crypto_hash_sha256_update(h, (const unsigned char *)"{", 1);
+  fat_sha256_update(h, "{", 1);
   for (c = first_el(n->children); c != NULL && !r->failed; c = next_el(c))
     digest_el(r, h, c, depth + 1);
-  crypto_hash_sha256_update(h, (const unsigned char *)"}", 1);
+  fat_sha256_update(h, "}", 1);
 }
 
 /* The content digest of the message element msgel (its cabecalho, epilogo
 ** and web-service hash left out). */
 static void content_digest(rd *r, fat_tiss_msg *m, xmlNode *msgel)
 {
-  crypto_hash_sha256_state h;
-  unsigned char d[crypto_hash_sha256_BYTES];
+  fat_sha256 h;
   xmlNode *c;
-  size_t i;
 
-  crypto_hash_sha256_init(&h);
+  fat_sha256_init(&h);
   for (c = first_el(msgel->children); c != NULL && !r->failed; c = next_el(c)) {
     if (is_el(c, "cabecalho") || is_el(c, "epilogo") || is_el(c, "hash"))
       continue;
     digest_el(r, &h, c, 0);
   }
-  crypto_hash_sha256_final(&h, d);
-  for (i = 0; i < sizeof d; i++)
-    snprintf(m->conteudo_sha256 + 2 * i, 3, "%02x", d[i]);
+  fat_sha256_final_hex(&h, m->conteudo_sha256);
 }
 
 static void read_message(rd *r, fat_tiss_msg *m, xmlDoc *doc)
