@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(build-essential make cmake pkg-config liblua5.4-dev libsqlite3-dev libxml2-dev
-      libxml2-utils libzstd-dev libmicrohttpd-dev libcjson-dev libcmocka-dev libsodium-dev liboath-dev libxlsxwriter-dev
+      libxml2-utils libzstd-dev libmicrohttpd-dev libcjson-dev libcmocka-dev libsodium-dev nettle-dev liboath-dev libxlsxwriter-dev
       libjs-codemirror libjs-chart.js chromium sqlite3 jq unzip wrk curl clang-14)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "fat_dia.h"
 #include "fat_glosa.h"
 #include "fat_lote.h"
@@ -13,6 +11,7 @@
 #include "fat_model.h"
 #include "fat_money.h"
 #include "fat_retorno.h"
+#include "fat_sha256.h"
 #include "fat_simular.h"
 #include "fat_store_int.h"
 #include "fat_tiss_hash.h"
@@ -48,16 +47,6 @@ static void aviso(fat_retorno_res *r, const char *fmt, ...)
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
   cJSON_AddItemToArray(r->avisos, cJSON_CreateString(buf));
-}
-
-static void sha256_hex(const char *buf, size_t len, char out[65])
-{
-  unsigned char h[crypto_hash_sha256_BYTES];
-  size_t i;
-
-  crypto_hash_sha256(h, (const unsigned char *)buf, len);
-  for (i = 0; i < sizeof h; i++)
-    snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
 /* Compare declared totals with the sums of their parts. */
@@ -1275,7 +1264,7 @@ fat_rc fat_retorno_importar_buf(fat_store *st, fat_gen *gen, const char *buf, si
     rc = fat_err_oom(err);
     goto out;
   }
-  sha256_hex(buf, len, res->sha256);
+  fat_sha256_hex(buf, len, res->sha256);
   rc = parse_return(buf, len, name, &m, err);
   if (rc != FAT_OK)
     goto out;
@@ -1536,7 +1525,7 @@ fat_rc fat_retorno_conflito_aceitar(fat_store *st, fat_gen *gen, int64_t id, con
     rc = undo_retorno(st, old, err);
   if (rc != FAT_OK)
     goto fail;
-  sha256_hex(xml, len, sha);
+  fat_sha256_hex(xml, len, sha);
   snprintf(res->sha256, sizeof res->sha256, "%s", sha);
   snprintf(res->tipo, sizeof res->tipo, "%s", m->tipo_transacao);
   identidade_of(m, identidade, sizeof identidade);

@@ -294,19 +294,21 @@ static int has_element_child(const xmlNode *n)
   return 0;
 }
 
+/* Text fed by the walk: each text or CDATA child of a leaf element. */
+typedef fat_rc (*hash_sink)(void *u, const xmlNode *el, const char *txt, size_t n,
+                            fat_err *err);
+
 /* Depth-first walk in document order without recursion (documents may nest
-** deeply); the text of each leaf element is fed, epilogo subtrees skipped. */
-fat_rc fat_tiss_hash_doc(const xmlDoc *doc, fat_tiss_enc enc, char out[33], fat_err *err)
+** deeply); the text of each leaf element goes to sink, epilogo subtrees
+** skipped. */
+static fat_rc hash_walk(const xmlDoc *doc, hash_sink sink, void *u, fat_err *err)
 {
   const xmlNode *root, *n;
-  fat_md5 c;
-  unsigned char d[16];
   fat_rc rc;
 
   root = xmlDocGetRootElement(doc);
   if (root == NULL)
     return fat_err_set(err, FAT_EXML, "documento XML vazio");
-  fat_md5_init(&c);
   n = root;
   while (n != NULL) {
     int descend = 0;
@@ -323,11 +325,9 @@ fat_rc fat_tiss_hash_doc(const xmlDoc *doc, fat_tiss_enc enc, char out[33], fat_
         for (t = n->children; t != NULL; t = t->next) {
           if ((t->type == XML_TEXT_NODE || t->type == XML_CDATA_SECTION_NODE) &&
               t->content != NULL) {
-            rc = fat_tiss_hash_feed(&c, enc, (const char *)t->content,
-                                    strlen((const char *)t->content), err);
+            rc = sink(u, n, (const char *)t->content, strlen((const char *)t->content), err);
             if (rc != FAT_OK)
-              return fat_err_prefix(err, "elemento %s, linha %ld: ", (const char *)n->name,
-                                    xmlGetLineNo(n));
+              return rc;
           }
         }
       }
@@ -342,9 +342,102 @@ fat_rc fat_tiss_hash_doc(const xmlDoc *doc, fat_tiss_enc enc, char out[33], fat_
       break;
     n = n->next;
   }
-  fat_md5_final(&c, d);
+  return FAT_OK;
+}
+
+typedef struct hash_one {
+  fat_md5 c;
+  fat_tiss_enc enc;
+} hash_one;
+
+static fat_rc sink_one(void *u, const xmlNode *el, const char *txt, size_t n, fat_err *err)
+{
+  hash_one *h = u;
+  fat_rc rc = fat_tiss_hash_feed(&h->c, h->enc, txt, n, err);
+
+  if (rc != FAT_OK)
+    return fat_err_prefix(err, "elemento %s, linha %ld: ", (const char *)el->name,
+                          xmlGetLineNo(el));
+  return FAT_OK;
+}
+
+fat_rc fat_tiss_hash_doc(const xmlDoc *doc, fat_tiss_enc enc, char out[33], fat_err *err)
+{
+  hash_one h;
+  unsigned char d[16];
+  fat_rc rc;
+
+  fat_md5_init(&h.c);
+  h.enc = enc;
+  rc = hash_walk(doc, sink_one, &h, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_md5_final(&h.c, d);
   fat_md5_hex(d, out);
   return FAT_OK;
+}
+
+/* Both encodings at once: while the text is ASCII both get the same bytes,
+** so one context serves; at the first other byte it is copied and the two
+** go on apart. */
+typedef struct hash_pair {
+  fat_md5 iso, utf8;
+  int split;   /* the two contexts differ from here on */
+  int iso_bad; /* a character outside Latin-1: no ISO-8859-1 hash */
+} hash_pair;
+
+static int all_ascii(const char *s, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    if ((unsigned char)s[i] >= 0x80)
+      return 0;
+  return 1;
+}
+
+static fat_rc sink_pair(void *u, const xmlNode *el, const char *txt, size_t n, fat_err *err)
+{
+  hash_pair *h = u;
+
+  (void)el;
+  (void)err;
+  if (!h->split) {
+    if (all_ascii(txt, n)) {
+      fat_md5_update(&h->iso, txt, n);
+      return FAT_OK;
+    }
+    h->utf8 = h->iso;
+    h->split = 1;
+  }
+  fat_md5_update(&h->utf8, txt, n);
+  if (!h->iso_bad && fat_tiss_hash_feed(&h->iso, FAT_TISS_ISO88591, txt, n, NULL) != FAT_OK)
+    h->iso_bad = 1;
+  return FAT_OK;
+}
+
+void fat_tiss_hash_doc_pair(const xmlDoc *doc, char iso[33], char utf8[33])
+{
+  hash_pair h;
+  unsigned char d[16];
+
+  iso[0] = utf8[0] = '\0';
+  memset(&h, 0, sizeof h);
+  fat_md5_init(&h.iso);
+  if (hash_walk(doc, sink_pair, &h, NULL) != FAT_OK)
+    return;
+  if (!h.split) {
+    fat_md5_final(&h.iso, d);
+    fat_md5_hex(d, iso);
+    memcpy(utf8, iso, 33);
+    return;
+  }
+  if (!h.iso_bad) {
+    fat_md5_final(&h.iso, d);
+    fat_md5_hex(d, iso);
+  }
+  fat_md5_final(&h.utf8, d);
+  fat_md5_hex(d, utf8);
 }
 
 /* First element named local in document order under n (iterative). */

@@ -65,6 +65,11 @@ FAT_NODISCARD fat_rc fat_tiss_parse(const char *buf, size_t len, const char *nam
 FAT_NODISCARD fat_rc fat_tiss_hash_doc(const xmlDoc *doc, fat_tiss_enc enc, char out[33],
                                        fat_err *err);
 
+/* Both hashes of a parsed document in one walk: ISO-8859-1 into iso ("" when
+** its text has a character outside Latin-1) and UTF-8 into utf8; the same
+** values as fat_tiss_hash_doc in each encoding. Both "" for an empty document. */
+void fat_tiss_hash_doc_pair(const xmlDoc *doc, char iso[33], char utf8[33]);
+
 /* The hash declared in epilogo/hash (trimmed, lowercased) into out; returns
 ** FAT_ENOTFOUND when the document has no epilogo hash. */
 FAT_NODISCARD fat_rc fat_tiss_hash_declared(const xmlDoc *doc, char out[33], fat_err *err);

@@ -1,11 +1,11 @@
 /* fat_tiss_read.c: safe reader of TISS return messages and lotes (Part F). */
+#define _GNU_SOURCE /* memmem */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <sodium.h>
 
 #include "fat_mem.h"
 #include "fat_money.h"
@@ -13,6 +13,7 @@
 #include "fat_tiss_hash.h"
 #include "fat_tiss_read.h"
 #include "fat_rotulo.h"
+#include "fat_sha256.h"
 
 #define ABSENT INT64_MIN
 
@@ -129,6 +130,9 @@ static const char *const enc_latin1[] = {"ISO-8859-1", "ISO8859-1", "ISO_8859-1"
                                          "LATIN-1", "L1", NULL};
 static const char *const enc_other_ok[] = {"WINDOWS-1252", "CP1252", "US-ASCII", "ASCII", NULL};
 
+#define ASCII_ONES UINT64_C(0x0101010101010101)
+#define ASCII_HIGH UINT64_C(0x8080808080808080)
+
 /* Refuse DOCTYPE/ENTITY declarations and contradictions between the declared
 ** encoding and the bytes. Sets *is_utf8 when the text is UTF-8. */
 static fat_rc precheck(const char *buf, size_t len, const char *name, char *enc, size_t enclen,
@@ -151,7 +155,7 @@ static fat_rc precheck(const char *buf, size_t len, const char *name, char *enc,
   /* DOCTYPE and ENTITY declarations: never needed by TISS, the vehicle of
   ** XXE and "billion laughs". Refuse wherever they appear. */
   for (p = buf; p != NULL && (size_t)(p - buf) + 9 <= len; p++) {
-    p = memchr(p, '<', len - (size_t)(p - buf));
+    p = memmem(p, len - (size_t)(p - buf), "<!", 2);
     if (p == NULL || (size_t)(p - buf) + 9 > len)
       break;
     if (memcmp(p, "<!DOCTYPE", 9) == 0 || memcmp(p, "<!ENTITY", 8) == 0)
@@ -162,6 +166,16 @@ static fat_rc precheck(const char *buf, size_t len, const char *name, char *enc,
                          p[2] == 'D' ? "DOCTYPE" : "ENTITY");
   }
   for (i = start; i < len;) {
+    /* eight ASCII bytes at a time, none of them NUL (the usual case) */
+    if (len - i >= 8) {
+      uint64_t w;
+
+      memcpy(&w, u + i, 8);
+      if (((w | ((w - ASCII_ONES) & ~w)) & ASCII_HIGH) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     if (u[i] < 0x80) {
       if (u[i] == 0 && first_bad == (size_t)-1)
         first_bad = i;
@@ -282,31 +296,54 @@ static void rd_oom(rd *r)
   }
 }
 
+/* The trimmed text of element n as [*s, *e): the content of its text node
+** itself when it has just one (the usual case), else the concatenation
+** libxml2 builds (all descendant text), which the caller frees (*own).
+** Returns -1 when out of memory. */
+static int text_span(const xmlNode *n, const char **s, const char **e, xmlChar **own)
+{
+  const xmlNode *c = n->children;
+  const char *p;
+
+  *own = NULL;
+  if (c == NULL) {
+    p = "";
+  } else if (c->next == NULL && c->type == XML_TEXT_NODE) {
+    p = c->content != NULL ? (const char *)c->content : "";
+  } else {
+    *own = xmlNodeGetContent(n);
+    if (*own == NULL)
+      return -1;
+    p = (const char *)*own;
+  }
+  while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+    p++;
+  *s = p;
+  p += strlen(p);
+  while (p > *s && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\r' || p[-1] == '\n'))
+    p--;
+  *e = p;
+  return 0;
+}
+
 /* Trimmed text of element n as a new string; NULL when n is NULL or the text
 ** is empty. */
 static char *text(rd *r, xmlNode *n)
 {
-  xmlChar *c;
+  xmlChar *own;
   const char *s, *e;
   char *out;
 
   if (n == NULL || r->failed)
     return NULL;
-  c = xmlNodeGetContent(n);
-  if (c == NULL) {
+  if (text_span(n, &s, &e, &own) != 0) {
     rd_oom(r);
     return NULL;
   }
-  s = (const char *)c;
-  while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-    s++;
-  e = s + strlen(s);
-  while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
-    e--;
   out = e > s ? fat_strndup(s, (size_t)(e - s)) : NULL;
   if (e > s && out == NULL)
     rd_oom(r);
-  xmlFree(c);
+  xmlFree(own);
   return out;
 }
 
@@ -899,10 +936,8 @@ static void check_hash(rd *r, fat_tiss_msg *m, xmlDoc *doc, xmlNode *msgel)
   if (fat_tiss_hash_declared(doc, decl, &herr) == FAT_OK) {
     m->tem_hash = 1;
     hash_lower(m->hash_declarado, decl);
-    if (fat_tiss_hash_doc(doc, FAT_TISS_ISO88591, m->hash_iso, &herr) != FAT_OK)
-      m->hash_iso[0] = '\0'; /* text outside Latin-1: cannot be hashed so */
-    if (fat_tiss_hash_doc(doc, FAT_TISS_UTF8, m->hash_utf8, &herr) != FAT_OK)
-      m->hash_utf8[0] = '\0';
+    /* hash_iso is "" for text outside Latin-1: it cannot be hashed so */
+    fat_tiss_hash_doc_pair(doc, m->hash_iso, m->hash_utf8);
   } else {
     /* web-service messages carry <hash> as the last child of the message */
     h = child(msgel, "hash");
@@ -936,10 +971,11 @@ static void check_hash(rd *r, fat_tiss_msg *m, xmlDoc *doc, xmlNode *msgel)
 
 /* Feed element n into the content digest: "name{" children "}" for an
 ** element with element children, "name=" trimmed text ";" for a leaf. */
-static void digest_el(rd *r, crypto_hash_sha256_state *h, xmlNode *n, int depth)
+static void digest_el(rd *r, fat_sha256 *h, xmlNode *n, int depth)
 {
   xmlNode *c;
-  char *t;
+  xmlChar *own;
+  const char *s, *e;
   const char *name = (const char *)n->name;
   int has_el = 0;
 
@@ -948,40 +984,38 @@ static void digest_el(rd *r, crypto_hash_sha256_state *h, xmlNode *n, int depth)
   for (c = n->children; c != NULL; c = c->next)
     if (c->type == XML_ELEMENT_NODE)
       has_el = 1;
-  crypto_hash_sha256_update(h, (const unsigned char *)name, strlen(name));
+  fat_sha256_update(h, name, strlen(name));
   if (!has_el) {
-    t = text(r, n);
-    crypto_hash_sha256_update(h, (const unsigned char *)"=", 1);
-    if (t != NULL)
-      crypto_hash_sha256_update(h, (const unsigned char *)t, strlen(t));
-    crypto_hash_sha256_update(h, (const unsigned char *)";", 1);
-    fat_free(t);
+    if (text_span(n, &s, &e, &own) != 0) {
+      rd_oom(r);
+      return;
+    }
+    fat_sha256_update(h, "=", 1);
+    fat_sha256_update(h, s, (size_t)(e - s));
+    fat_sha256_update(h, ";", 1);
+    xmlFree(own);
     return;
   }
-  crypto_hash_sha256_update(h, (const unsigned char *)"{", 1);
+  fat_sha256_update(h, "{", 1);
   for (c = first_el(n->children); c != NULL && !r->failed; c = next_el(c))
     digest_el(r, h, c, depth + 1);
-  crypto_hash_sha256_update(h, (const unsigned char *)"}", 1);
+  fat_sha256_update(h, "}", 1);
 }
 
 /* The content digest of the message element msgel (its cabecalho, epilogo
 ** and web-service hash left out). */
 static void content_digest(rd *r, fat_tiss_msg *m, xmlNode *msgel)
 {
-  crypto_hash_sha256_state h;
-  unsigned char d[crypto_hash_sha256_BYTES];
+  fat_sha256 h;
   xmlNode *c;
-  size_t i;
 
-  crypto_hash_sha256_init(&h);
+  fat_sha256_init(&h);
   for (c = first_el(msgel->children); c != NULL && !r->failed; c = next_el(c)) {
     if (is_el(c, "cabecalho") || is_el(c, "epilogo") || is_el(c, "hash"))
       continue;
     digest_el(r, &h, c, 0);
   }
-  crypto_hash_sha256_final(&h, d);
-  for (i = 0; i < sizeof d; i++)
-    snprintf(m->conteudo_sha256 + 2 * i, 3, "%02x", d[i]);
+  fat_sha256_final_hex(&h, m->conteudo_sha256);
 }
 
 static void read_message(rd *r, fat_tiss_msg *m, xmlDoc *doc)
@@ -1179,7 +1213,7 @@ fat_rc fat_tiss_read_memory(const char *buf, size_t len, const char *name, fat_t
     return fat_err_oom(err);
   /* NONET only: no NOENT (entity substitution), no DTDLOAD, no HUGE */
   doc = xmlCtxtReadMemory(ctxt, buf, (int)len, name, NULL,
-                          XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOERROR |
+                          XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_COMPACT | XML_PARSE_NOERROR |
                               XML_PARSE_NOWARNING);
   if (doc == NULL || !ctxt->wellFormed) {
     xe = xmlCtxtGetLastError(ctxt);
