@@ -178,8 +178,11 @@ static void test_storing_a_guia_opens_no_ephemeral_btree(void **state)
 
 /* Each line of a repasse (~3 per guia paid) is one INSERT into repasse_item:
 ** before migration 098 its CHECK on origem built an ephemeral b-tree per
-** line. The rewritten constraint refuses what it refused. */
-static void test_repasse_line_opens_no_ephemeral_btree(void **state)
+** line; each guia paid (an INSERT into recebimento_guia) built one in the
+** trigger that adds it to lote_recebimento. The rewritten constraint refuses
+** what it refused (the counters the trigger keeps are checked against their
+** recount by unit.verificar and the e2e tests). */
+static void test_repasse_line_and_receipt_open_no_ephemeral_btree(void **state)
 {
   fat_store *st = NULL;
   fat_err err;
@@ -196,6 +199,9 @@ static void test_repasse_line_opens_no_ephemeral_btree(void **state)
   assert_int_equal(ephemeral_tables(st, "EXPLAIN INSERT INTO repasse_item (repasse_id, "
                                         "profissional_id, origem, base, valor) VALUES "
                                         "(1, 1, 'convenio', 100, 60)"),
+                   0);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN INSERT INTO recebimento_guia (recebimento_id, "
+                                        "guia_id, valor) VALUES (1, 1, 100)"),
                    0);
   assert_int_equal(fat_store_exec(st, "INSERT INTO repasse (periodo) VALUES ('2026-11')", &err),
                    FAT_OK);
@@ -498,7 +504,7 @@ int main(void)
     cmocka_unit_test(test_conferir_writes_open_no_ephemeral_btree_per_row),
     cmocka_unit_test(test_repasse_lines_of_a_receipt_found_by_index),
     cmocka_unit_test(test_storing_a_guia_opens_no_ephemeral_btree),
-    cmocka_unit_test(test_repasse_line_opens_no_ephemeral_btree),
+    cmocka_unit_test(test_repasse_line_and_receipt_open_no_ephemeral_btree),
     cmocka_unit_test(test_repasse_receipts_walked_by_key_without_sort),
     cmocka_unit_test(test_import_json_file_memory_flat_in_file_size),
     cmocka_unit_test(test_import_json_file_stream_errors_name_the_guia),
