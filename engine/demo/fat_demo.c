@@ -357,6 +357,8 @@ typedef struct gen {
   char cnpj[15];
   int64_t op_id[4];
   int64_t plano_id[4][2];     /* [op][0 enfermaria, 1 apartamento] */
+  int64_t prest_id;           /* the prestador of G->cnpj */
+  fat_guia_saver *sv;         /* one import-style saver for the whole transaction */
   int npool;                  /* beneficiaries of the pool, derived by index */
   uint64_t pool_seed;
   benef cur;                  /* the last beneficiary derived (benef_at) */
@@ -1366,6 +1368,18 @@ static fat_rc record_defect(gen *G, int64_t guia_id, int c, const char *detail, 
   return exec_bind(G->st, s, "erro ao gravar demo_defeito", err);
 }
 
+/* The id of g's operadora when it is one of the four of the cadastro, else 0
+** (fat_guia_saver_save then looks it up by registro ANS, as fat_guia_save). */
+static int64_t op_id_of(const gen *G, const fat_guia *g)
+{
+  int i;
+
+  for (i = 0; i < 4 && g->operadora.registro_ans != NULL; i++)
+    if (strcmp(OPS[i].registro, g->operadora.registro_ans) == 0)
+      return G->op_id[i];
+  return 0;
+}
+
 /* Price (fill), apply post-pricing defect, total, save, record. */
 static fat_rc finish_guia(gen *G, meta *m, const char *pre_detail, fat_demo_resumo *res,
                           fat_err *err)
@@ -1408,7 +1422,7 @@ static fat_rc finish_guia(gen *G, meta *m, const char *pre_detail, fat_demo_resu
   }
   if (G->oom)
     return fat_err_oom(err);
-  rc = fat_guia_save(G->st, g, err);
+  rc = fat_guia_saver_save(G->sv, G->st, g, op_id_of(G, g), G->prest_id, err);
   if (rc != FAT_OK) {
     fat_err_prefix(err, "guia %s: ", g->numero_prestador);
     return rc;
@@ -1672,6 +1686,13 @@ static fat_rc generate(gen *G, const fat_demo_opcoes *op, fat_demo_resumo *res, 
   if (rc != FAT_OK)
     return rc;
   res->ns_cadastro = fat_now_ns() - t0;
+  /* the guias are saved as an import saves them: operadora and prestador
+  ** resolved once, the people already written remembered (same rows) */
+  rc = fat_prestador_id(G->st, G->cnpj, NULL, &G->prest_id, err);
+  if (rc == FAT_OK)
+    rc = fat_guia_saver_new(&G->sv, err);
+  if (rc != FAT_OK)
+    return rc;
   t0 = fat_now_ns();
   while (done < n_base) {
     int want = n_base - done < DEMO_CHUNK ? n_base - done : DEMO_CHUNK;
@@ -1761,6 +1782,7 @@ fat_rc fat_demo_gerar(fat_store *st, fat_pricer *p, const fat_demo_opcoes *op,
   else
     fat_store_rollback(st);
   free_chunk(&G);
+  fat_guia_saver_free(G.sv);
   fat_free(G.gs);
   fat_free(G.triples.v);
   fat_free(G.pairs.v);

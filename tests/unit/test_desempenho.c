@@ -176,6 +176,54 @@ static void test_storing_a_guia_opens_no_ephemeral_btree(void **state)
   remove_db();
 }
 
+/* Each line of a repasse (~3 per guia paid) is one INSERT into repasse_item:
+** before migration 098 its CHECK on origem built an ephemeral b-tree per
+** line; each guia paid (an INSERT into recebimento_guia) built one in the
+** trigger that adds it to lote_recebimento. The rewritten constraint refuses
+** what it refused (the counters the trigger keeps are checked against their
+** recount by unit.verificar and the e2e tests). */
+static void test_repasse_line_and_receipt_open_no_ephemeral_btree(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  static const char ins[] = "INSERT INTO repasse_item (repasse_id, profissional_id, origem, base, "
+                            "valor) VALUES (1, 1, '%s', 100, 60)";
+  static const char *const ok[] = {"convenio", "particular", "liberacao", "ajuste"};
+  static const char *const bad[] = {"Convenio", "outro", ""};
+  char sql[256];
+  size_t i;
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN INSERT INTO repasse_item (repasse_id, "
+                                        "profissional_id, origem, base, valor) VALUES "
+                                        "(1, 1, 'convenio', 100, 60)"),
+                   0);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN INSERT INTO recebimento_guia (recebimento_id, "
+                                        "guia_id, valor) VALUES (1, 1, 100)"),
+                   0);
+  assert_int_equal(fat_store_exec(st, "INSERT INTO repasse (periodo) VALUES ('2026-11')", &err),
+                   FAT_OK);
+  assert_int_equal(fat_store_exec(st, "INSERT INTO profissional (nome, conselho, uf) VALUES "
+                                      "('P', 'CRM', 'SP')", &err),
+                   FAT_OK);
+  for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+    snprintf(sql, sizeof sql, ins, ok[i]);
+    assert_int_equal(fat_store_exec(st, sql, &err), FAT_OK);
+  }
+  for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    snprintf(sql, sizeof sql, ins, bad[i]);
+    assert_int_not_equal(fat_store_exec(st, sql, &err), FAT_OK);
+  }
+  assert_int_not_equal(fat_store_exec(st, "INSERT INTO repasse_item (repasse_id, "
+                                          "profissional_id, origem, base, valor) VALUES "
+                                          "(1, 1, NULL, 100, 60)", &err),
+                       FAT_OK);
+  fat_store_close(st);
+  remove_db();
+}
+
 /* The financial invariant "repasse lines sum the base received" sums, per
 ** guia of each recebimento, the lines of the period's repasse that stand on
 ** it; without an index on (repasse, recebimento, guia) each guia scanned all
@@ -456,6 +504,7 @@ int main(void)
     cmocka_unit_test(test_conferir_writes_open_no_ephemeral_btree_per_row),
     cmocka_unit_test(test_repasse_lines_of_a_receipt_found_by_index),
     cmocka_unit_test(test_storing_a_guia_opens_no_ephemeral_btree),
+    cmocka_unit_test(test_repasse_line_and_receipt_open_no_ephemeral_btree),
     cmocka_unit_test(test_repasse_receipts_walked_by_key_without_sort),
     cmocka_unit_test(test_import_json_file_memory_flat_in_file_size),
     cmocka_unit_test(test_import_json_file_stream_errors_name_the_guia),
