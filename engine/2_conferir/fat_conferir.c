@@ -331,11 +331,17 @@ static fat_rc store_achados(run *r, const fat_guia *g, const fat_avaliacao *av,
     "INSERT INTO achado(guia_id, item_id, codigo, severidade, campo, mensagem, glosa_prevista, "
     "valor_risco, regra, script_sha256, geracao_id, guia_revisao, linha, chave) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
-  /* the same finding found again keeps its row: id and acknowledgement */
+  /* the same finding found again keeps its row: id and acknowledgement; a
+  ** row that would not change is not written (no index entry rewritten, no
+  ** trigger fired: most rows of a re-check, rodada 9) */
   static const char sql_upd[] =
     "UPDATE achado SET guia_id = ?1, item_id = ?2, codigo = ?3, severidade = ?4, campo = ?5, "
     "mensagem = ?6, glosa_prevista = ?7, valor_risco = ?8, regra = ?9, script_sha256 = ?10, "
-    "geracao_id = ?11, guia_revisao = ?12, linha = ?13, chave = ?14 WHERE id = ?15";
+    "geracao_id = ?11, guia_revisao = ?12, linha = ?13, chave = ?14 WHERE id = ?15 AND ("
+    "guia_id IS NOT ?1 OR item_id IS NOT ?2 OR codigo IS NOT ?3 OR severidade IS NOT ?4 OR "
+    "campo IS NOT ?5 OR mensagem IS NOT ?6 OR glosa_prevista IS NOT ?7 OR "
+    "valor_risco IS NOT ?8 OR regra IS NOT ?9 OR script_sha256 IS NOT ?10 OR "
+    "geracao_id IS NOT ?11 OR guia_revisao IS NOT ?12 OR linha IS NOT ?13 OR chave IS NOT ?14)";
   const fat_findings *f = &av->achados;
   int64_t geracao_id = r->gen != NULL ? fat_gen_id(r->gen) : 0;
   size_t i;
