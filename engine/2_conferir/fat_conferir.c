@@ -426,7 +426,7 @@ static fat_rc store_valores(run *r, const fat_guia *g, const fat_avaliacao *av, 
 static fat_rc status_flush(run *r, fat_err *err)
 {
   static const char sql[] =
-    "UPDATE OR FAIL guia SET status = CASE id "
+    "UPDATE guia SET status = CASE id "
     "WHEN ?1 THEN ?2 WHEN ?3 THEN ?4 WHEN ?5 THEN ?6 WHEN ?7 THEN ?8 "
     "WHEN ?9 THEN ?10 WHEN ?11 THEN ?12 WHEN ?13 THEN ?14 WHEN ?15 THEN ?16 "
     "WHEN ?17 THEN ?18 WHEN ?19 THEN ?20 WHEN ?21 THEN ?22 WHEN ?23 THEN ?24 "
@@ -453,8 +453,26 @@ static fat_rc status_flush(run *r, fat_err *err)
     fat_bind_int(s, (int)(2 * i + 1), r->pend_id[k]);
     fat_bind_text(s, (int)(2 * i + 2), r->pend_st[k]);
   }
+  rc = fat_store_step_done(r->st, s, "erro ao atualizar a situação das guias", err);
+  /* which guia failed: each one again on its own (the transaction is rolled
+  ** back after any failure) */
+  for (k = 0; k < r->n_pend && rc != FAT_OK; k++) {
+    static const char sql1[] = "UPDATE guia SET status = ?2 WHERE id = ?1";
+    fat_err e;
+
+    fat_err_clear(&e);
+    if (fat_store_prepare(r->st, sql1, &s, &e) != FAT_OK)
+      break;
+    fat_bind_int(s, 1, r->pend_id[k]);
+    fat_bind_text(s, 2, r->pend_st[k]);
+    if (fat_store_step_done(r->st, s, "erro ao atualizar a situação da guia", &e) != FAT_OK) {
+      *err = e;
+      fat_err_prefix(err, "guia %lld: ", (long long)r->pend_id[k]);
+      break;
+    }
+  }
   r->n_pend = 0;
-  return fat_store_step_done(r->st, s, "erro ao atualizar a situação das guias", err);
+  return rc;
 }
 
 /* The guia's new status (pl->status): only a guia not yet in a lote
@@ -466,16 +484,20 @@ static fat_rc store_status(run *r, const fat_guia *g, const guia_plan *pl, fat_e
 {
   if (!status_conferivel(g->status) || strcmp(g->status, pl->status) == 0)
     return FAT_OK;
-  if (r->n_pend == STATUS_BATCH) {
-    fat_rc rc = status_flush(r, err);
-
-    if (rc != FAT_OK)
-      return rc;
-  }
+  if (r->n_pend == STATUS_BATCH) /* status_full is called after each guia */
+    return fat_err_set(err, FAT_ESTATE, "situações pendentes demais");
   r->pend_id[r->n_pend] = g->id;
   snprintf(r->pend_st[r->n_pend], sizeof r->pend_st[0], "%s", pl->status);
   r->n_pend++;
   return FAT_OK;
+}
+
+/* Between two guias (a failure then names the guia whose status failed,
+** not the one being stored): the pending statuses when there are
+** STATUS_BATCH of them. */
+static fat_rc status_full(run *r, fat_err *err)
+{
+  return r->n_pend == STATUS_BATCH ? status_flush(r, err) : FAT_OK;
 }
 
 /* The status guia id has in r->pend_* (NULL: none pending). */
@@ -827,6 +849,8 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
     rc = check_one(r, &todo[j], err);
     if (rc != FAT_OK)
       fat_err_prefix(err, "guia %lld: ", (long long)todo[j].id);
+    else
+      rc = status_full(r, err);
   }
   if (rc == FAT_OK)
     rc = status_flush(r, err);
@@ -1238,11 +1262,12 @@ static fat_rc par_store_batch(par_worker *w, par_batch *b, fat_err *err)
       fat_err_prefix(err, "guia %lld: ", (long long)p->todo[j].id);
       break;
     }
+    rc = status_full(r, err);
     if (b->owner == w)
       par_item_clear(&b->items[j - b->from]);
     /* the pending statuses go with the chunk (the threads read them from
     ** p->status, not from the database) */
-    if ((j + 1) % FAT_CONFERIR_CHUNK == 0 || j + 1 == p->n)
+    if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || j + 1 == p->n))
       rc = status_flush(r, err);
     if (rc == FAT_OK && j + 1 == p->n) {
       snprintf(detalhe, sizeof detalhe, "referência %s; %zu conferidas, %zu sem mudança",

@@ -1196,6 +1196,52 @@ static void test_threads_store_failure_same_as_one(void **state)
   remove_par(31);
 }
 
+/* Writing one guia's new status fails (a trigger refuses it; statuses are
+** written several guias at a time, rodada 9): the error still names that
+** guia, the first chunk stays stored, the failed chunk is rolled back
+** whole, on threads as on one thread. */
+static void test_status_failure_names_its_guia(void **state)
+{
+  static const int threads[] = {1, 2};
+  char path[64], sql[256], *d1 = NULL, *dn = NULL, guia[64];
+  fat_store *st = NULL;
+  fat_conferir_resumo r;
+  fat_err err;
+  int64_t alvo;
+  size_t i;
+
+  (void)state;
+  make_demo(32, FAT_CONFERIR_CHUNK + 300);
+  snprintf(path, sizeof path, DB_PAR, 32);
+  assert_int_equal(fat_store_open(path, &st, &err), FAT_OK);
+  alvo = query_int(st, "SELECT id FROM guia ORDER BY id LIMIT 1 OFFSET 650");
+  assert_true(alvo > 0);
+  snprintf(sql, sizeof sql,
+           "CREATE TRIGGER falha_teste BEFORE UPDATE OF status ON guia WHEN NEW.id = %lld "
+           "BEGIN SELECT RAISE(ABORT, 'falha de teste'); END",
+           (long long)alvo);
+  assert_int_equal(fat_store_exec(st, sql, &err), FAT_OK);
+  fat_store_close(st);
+  snprintf(guia, sizeof guia, "guia %lld: erro ao atualizar a situação da guia",
+           (long long)alvo);
+  for (i = 0; i < sizeof threads / sizeof threads[0]; i++) {
+    copy_par(32, 33);
+    assert_int_not_equal(conferir_par_rc(33, threads[i], &r, &err, &dn), FAT_OK);
+    assert_non_null(strstr(err.msg, guia));
+    assert_non_null(strstr(err.msg, "falha de teste"));
+    assert_true(r.conferidas >= 650 && r.conferidas < FAT_CONFERIR_CHUNK * 2);
+    if (d1 == NULL)
+      d1 = dn;
+    else if (strcmp(dn, d1) != 0)
+      fail_msg("%d threads: o banco depois da falha difere do de 1 thread", threads[i]);
+    if (dn != d1)
+      fat_free(dn);
+  }
+  fat_free(d1);
+  remove_par(32);
+  remove_par(33);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1214,6 +1260,7 @@ int main(void)
     cmocka_unit_test(test_mmap_only_when_maps_fit),
     cmocka_unit_test(test_threads_tiny_inputs_end),
     cmocka_unit_test(test_threads_store_failure_same_as_one),
+    cmocka_unit_test(test_status_failure_names_its_guia),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
