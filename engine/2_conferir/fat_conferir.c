@@ -839,6 +839,9 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
 {
   char detalhe[160];
   size_t j;
+  /* statement journals in memory: the UPDATE of several guias' statuses
+  ** (status_flush) needs one, and past SQLite's spill size it went to a
+  ** temporary file (10x the pwrite calls, rodada 9) */
   fat_rc rc = fat_store_begin_bulk(r->st, err);
 
   /* a loader per transaction: what guias reference (operadora, prestador,
@@ -1249,7 +1252,7 @@ static fat_rc par_store_batch(par_worker *w, par_batch *b, fat_err *err)
     const par_item *it = &b->items[j - b->from];
 
     if (j % FAT_CONFERIR_CHUNK == 0)
-      rc = fat_store_begin_bulk(r->st, err);
+      rc = fat_store_begin_bulk(r->st, err); /* as run_chunk */
     if (rc != FAT_OK)
       break;
     if (j - b->from >= b->n_ok) { /* its thread failed on todo[j] */
