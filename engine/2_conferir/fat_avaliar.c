@@ -430,6 +430,17 @@ void fat_avaliador_free(fat_avaliador *a)
 
 fat_gen *fat_avaliador_gen(const fat_avaliador *a) { return a->gen; }
 
+fat_rc fat_avaliador_share_prices(fat_avaliador *from, fat_err *err)
+{
+  return from->pricer != NULL ? fat_pricer_cache_share(from->pricer, err) : FAT_OK;
+}
+
+void fat_avaliador_prices_from(fat_avaliador *a, fat_avaliador *from)
+{
+  if (a->pricer != NULL && from->pricer != NULL)
+    fat_pricer_cache_from(a->pricer, from->pricer);
+}
+
 /* The presentation deadline of operator key's contract (0 = none), read
 ** once per key from the typed contract; an operator without a script has none. */
 static fat_rc prazo_of(fat_avaliador *a, const char *key, int *prazo, fat_err *err)

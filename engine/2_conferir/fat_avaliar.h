@@ -117,6 +117,11 @@ FAT_NODISCARD fat_rc fat_avaliador_new(fat_store *st, fat_gen *gen, fat_avaliado
                                        fat_err *err);
 void fat_avaliador_free(fat_avaliador *a);
 fat_gen *fat_avaliador_gen(const fat_avaliador *a);
+/* The price-table answers of `from` (fat_pricer_cache_share) made usable
+** by evaluators of other threads of the same action; then
+** fat_avaliador_prices_from(a, from) makes a use them (from outlives a). */
+FAT_NODISCARD fat_rc fat_avaliador_share_prices(fat_avaliador *from, fat_err *err);
+void fat_avaliador_prices_from(fat_avaliador *a, fat_avaliador *from);
 
 /* Load the context to evaluate g on date hoje (AAAA-MM-DD, required):
 ** the contract deadline of g's operator, the pricer, the duplicate

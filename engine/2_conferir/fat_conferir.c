@@ -59,6 +59,12 @@ static fat_rc run_set_mmap(fat_store *st, int64_t bytes, fat_err *err)
 ** The run: select, evaluate (fat_avaliar), store
 ** ======================================================================= */
 
+/* Guias whose new status one UPDATE writes (store_status). One UPDATE per
+** guia opened a cursor on guia and each of its indexes and a frame for each
+** of its 5 triggers on status (SQLite allocates and zeroes a trigger's frame
+** once per statement): ~20 us a guia, half of it per statement (rodada 9). */
+#define STATUS_BATCH 32
+
 typedef struct run {
   fat_store *st;
   fat_gen *gen;          /* NULL when there are no rules */
@@ -70,6 +76,13 @@ typedef struct run {
   void *ud;
   fat_conferir_resumo *res;
   fat_guia_loader *ld;   /* the rows guias reference, read once per chunk */
+  /* new statuses not written yet (store_status): written STATUS_BATCH at a
+  ** time by one UPDATE, and before each commit (status_flush) */
+  size_t n_pend;
+  int64_t pend_id[STATUS_BATCH];
+  char pend_st[STATUS_BATCH][16];
+  time_t now_t;          /* the second r->now was written for (run_now) */
+  char now[32];
 } run;
 
 /* A guia to check and whether it was checked before. */
@@ -318,11 +331,17 @@ static fat_rc store_achados(run *r, const fat_guia *g, const fat_avaliacao *av,
     "INSERT INTO achado(guia_id, item_id, codigo, severidade, campo, mensagem, glosa_prevista, "
     "valor_risco, regra, script_sha256, geracao_id, guia_revisao, linha, chave) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
-  /* the same finding found again keeps its row: id and acknowledgement */
+  /* the same finding found again keeps its row: id and acknowledgement; a
+  ** row that would not change is not written (no index entry rewritten, no
+  ** trigger fired: most rows of a re-check, rodada 9) */
   static const char sql_upd[] =
     "UPDATE achado SET guia_id = ?1, item_id = ?2, codigo = ?3, severidade = ?4, campo = ?5, "
     "mensagem = ?6, glosa_prevista = ?7, valor_risco = ?8, regra = ?9, script_sha256 = ?10, "
-    "geracao_id = ?11, guia_revisao = ?12, linha = ?13, chave = ?14 WHERE id = ?15";
+    "geracao_id = ?11, guia_revisao = ?12, linha = ?13, chave = ?14 WHERE id = ?15 AND ("
+    "guia_id IS NOT ?1 OR item_id IS NOT ?2 OR codigo IS NOT ?3 OR severidade IS NOT ?4 OR "
+    "campo IS NOT ?5 OR mensagem IS NOT ?6 OR glosa_prevista IS NOT ?7 OR "
+    "valor_risco IS NOT ?8 OR regra IS NOT ?9 OR script_sha256 IS NOT ?10 OR "
+    "geracao_id IS NOT ?11 OR guia_revisao IS NOT ?12 OR linha IS NOT ?13 OR chave IS NOT ?14)";
   const fat_findings *f = &av->achados;
   int64_t geracao_id = r->gen != NULL ? fat_gen_id(r->gen) : 0;
   size_t i;
@@ -399,22 +418,150 @@ static fat_rc store_valores(run *r, const fat_guia *g, const fat_avaliacao *av, 
   return rc;
 }
 
-/* The guia's new status (pl->status): only a guia not yet in a lote
-** changes status, and an unchanged status is not written again. */
-static fat_rc store_status(run *r, const fat_guia *g, const guia_plan *pl, fat_err *err)
+/* Write the pending statuses (r->pend_*) with one UPDATE of STATUS_BATCH
+** guias: fewer than that repeat the last guia (the IN list visits each row
+** once, and CASE takes the first WHEN, the same status). The triggers see
+** each guia's change as with an UPDATE of its own: the counters they keep
+** are sums, whatever the order of the rows. */
+static fat_rc status_flush(run *r, fat_err *err)
 {
-  static const char sql[] = "UPDATE guia SET status = ?2 WHERE id = ?1";
+  static const char sql[] =
+    "UPDATE guia SET status = CASE id "
+    "WHEN ?1 THEN ?2 WHEN ?3 THEN ?4 WHEN ?5 THEN ?6 WHEN ?7 THEN ?8 "
+    "WHEN ?9 THEN ?10 WHEN ?11 THEN ?12 WHEN ?13 THEN ?14 WHEN ?15 THEN ?16 "
+    "WHEN ?17 THEN ?18 WHEN ?19 THEN ?20 WHEN ?21 THEN ?22 WHEN ?23 THEN ?24 "
+    "WHEN ?25 THEN ?26 WHEN ?27 THEN ?28 WHEN ?29 THEN ?30 WHEN ?31 THEN ?32 "
+    "WHEN ?33 THEN ?34 WHEN ?35 THEN ?36 WHEN ?37 THEN ?38 WHEN ?39 THEN ?40 "
+    "WHEN ?41 THEN ?42 WHEN ?43 THEN ?44 WHEN ?45 THEN ?46 WHEN ?47 THEN ?48 "
+    "WHEN ?49 THEN ?50 WHEN ?51 THEN ?52 WHEN ?53 THEN ?54 WHEN ?55 THEN ?56 "
+    "WHEN ?57 THEN ?58 WHEN ?59 THEN ?60 WHEN ?61 THEN ?62 WHEN ?63 THEN ?64 "
+    "END WHERE id IN ("
+    "?1, ?3, ?5, ?7, ?9, ?11, ?13, ?15, ?17, ?19, ?21, ?23, ?25, ?27, ?29, ?31, "
+    "?33, ?35, ?37, ?39, ?41, ?43, ?45, ?47, ?49, ?51, ?53, ?55, ?57, ?59, ?61, ?63"
+    ")";
   fat_stmt *s;
+  size_t i, k;
   fat_rc rc;
 
-  if (!status_conferivel(g->status) || strcmp(g->status, pl->status) == 0)
+  if (r->n_pend == 0)
     return FAT_OK;
   rc = fat_store_prepare(r->st, sql, &s, err);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_int(s, 1, g->id);
-  fat_bind_text(s, 2, pl->status);
-  return fat_store_step_done(r->st, s, "erro ao atualizar a situação da guia", err);
+  for (i = 0; i < STATUS_BATCH; i++) {
+    k = i < r->n_pend ? i : r->n_pend - 1;
+    fat_bind_int(s, (int)(2 * i + 1), r->pend_id[k]);
+    fat_bind_text(s, (int)(2 * i + 2), r->pend_st[k]);
+  }
+  rc = fat_store_step_done(r->st, s, "erro ao atualizar a situação das guias", err);
+  /* which guia failed: each one again on its own (the transaction is rolled
+  ** back after any failure) */
+  for (k = 0; k < r->n_pend && rc != FAT_OK; k++) {
+    static const char sql1[] = "UPDATE guia SET status = ?2 WHERE id = ?1";
+    fat_err e;
+
+    fat_err_clear(&e);
+    if (fat_store_prepare(r->st, sql1, &s, &e) != FAT_OK)
+      break;
+    fat_bind_int(s, 1, r->pend_id[k]);
+    fat_bind_text(s, 2, r->pend_st[k]);
+    if (fat_store_step_done(r->st, s, "erro ao atualizar a situação da guia", &e) != FAT_OK) {
+      *err = e;
+      fat_err_prefix(err, "guia %lld: ", (long long)r->pend_id[k]);
+      break;
+    }
+  }
+  r->n_pend = 0;
+  return rc;
+}
+
+/* The guia's new status (pl->status): only a guia not yet in a lote
+** changes status, and an unchanged status is not written again. It is
+** written with the next STATUS_BATCH guias' (status_flush), always before
+** the transaction commits; until then what this run reads of that guia's
+** status is taken from r->pend_* (status_fix_ctx). */
+static fat_rc store_status(run *r, const fat_guia *g, const guia_plan *pl, fat_err *err)
+{
+  if (!status_conferivel(g->status) || strcmp(g->status, pl->status) == 0)
+    return FAT_OK;
+  if (r->n_pend == STATUS_BATCH) /* status_full is called after each guia */
+    return fat_err_set(err, FAT_ESTATE, "situações pendentes demais");
+  r->pend_id[r->n_pend] = g->id;
+  snprintf(r->pend_st[r->n_pend], sizeof r->pend_st[0], "%s", pl->status);
+  r->n_pend++;
+  return FAT_OK;
+}
+
+/* Between two guias (a failure then names the guia whose status failed,
+** not the one being stored): the pending statuses when there are
+** STATUS_BATCH of them. */
+static fat_rc status_full(run *r, fat_err *err)
+{
+  return r->n_pend == STATUS_BATCH ? status_flush(r, err) : FAT_OK;
+}
+
+/* The status guia id has in r->pend_* (NULL: none pending). */
+static const char *status_pending(const run *r, int64_t id)
+{
+  size_t k;
+
+  for (k = r->n_pend; k > 0; k--)
+    if (r->pend_id[k - 1] == id)
+      return r->pend_st[k - 1];
+  return NULL;
+}
+
+/* ctx->hist_fix of the run on one thread: in the history just loaded, the
+** status of a guia whose new status is still pending is the new one. */
+static fat_rc status_fix_hist(void *ud, cJSON *historico, fat_err *err)
+{
+  const run *r = ud;
+  cJSON *h;
+
+  cJSON_ArrayForEach(h, historico)
+  {
+    cJSON *id = cJSON_GetObjectItemCaseSensitive(h, "id");
+    cJSON *sv = cJSON_GetObjectItemCaseSensitive(h, "status");
+    const char *st;
+
+    if (!cJSON_IsNumber(id) || !cJSON_IsString(sv))
+      continue;
+    st = status_pending(r, (int64_t)id->valuedouble);
+    if (st != NULL && strcmp(sv->valuestring, st) != 0 && cJSON_SetValuestring(sv, st) == NULL)
+      return fat_err_oom(err);
+  }
+  return FAT_OK;
+}
+
+/* What the evaluation reads of other guias' statuses (the duplicate
+** candidates now, the history when a check loads it) as if the pending
+** statuses were written: the same answers as writing each one at once. */
+static void status_fix_ctx(run *r, fat_avaliar_ctx *ctx)
+{
+  size_t j;
+
+  if (r->n_pend == 0)
+    return;
+  for (j = 0; j < ctx->n_pares; j++) {
+    const char *st = status_pending(r, ctx->pares[j].guia_id);
+
+    if (st != NULL)
+      snprintf(ctx->pares[j].status, sizeof ctx->pares[j].status, "%s", st);
+  }
+  ctx->hist_fix = status_fix_hist;
+  ctx->hist_fix_ud = r;
+}
+
+/* fat_store_now, formatted once per second instead of once per guia. */
+static const char *run_now(run *r)
+{
+  time_t t = time(NULL);
+
+  if (t != r->now_t || r->now[0] == '\0') {
+    fat_store_now_at(t, r->now, sizeof r->now);
+    r->now_t = t;
+  }
+  return r->now;
 }
 
 /* The guia's new status and its conferencia row. */
@@ -428,7 +575,7 @@ static fat_rc store_conferencia(run *r, const fat_guia *g, const fat_avaliacao *
   int64_t geracao_id = r->gen != NULL ? fat_gen_id(r->gen) : 0;
   const char *erro = av->erro[0] != '\0' ? av->erro : NULL;
   fat_stmt *s;
-  char now[32], recon[16];
+  char recon[16];
   fat_rc rc;
 
   rc = store_status(r, g, pl, err);
@@ -436,7 +583,6 @@ static fat_rc store_conferencia(run *r, const fat_guia *g, const fat_avaliacao *
     rc = fat_store_prepare(r->st, sql_conf, &s, err);
   if (rc != FAT_OK)
     return rc;
-  fat_store_now(now, sizeof now);
   if (av->reconferir_em != INT32_MAX)
     fat_dia_format(av->reconferir_em, recon, sizeof recon);
   fat_bind_int(s, 1, g->id);
@@ -449,7 +595,7 @@ static fat_rc store_conferencia(run *r, const fat_guia *g, const fat_avaliacao *
   fat_bind_int(s, 8, pl->alertas);
   fat_bind_int(s, 9, pl->risco);
   fat_bind_text(s, 10, erro);
-  fat_bind_text(s, 11, now);
+  fat_bind_text(s, 11, run_now(r));
   return fat_store_step_done(r->st, s, "erro ao gravar a conferência", err);
 }
 
@@ -525,6 +671,8 @@ static fat_rc check_one(run *r, const cand *c, fat_err *err)
   rc = fat_guia_loader_load(r->ld, c->id, &g, err);
   if (rc == FAT_OK)
     rc = fat_avaliar_ctx_load(r->av, g, r->res->hoje, &ctx, err);
+  if (rc == FAT_OK)
+    status_fix_ctx(r, &ctx);
   if (rc == FAT_OK)
     rc = fat_avaliar(r->gen, g->operadora.script, g, &ctx, &av, err);
   if (rc == FAT_OK)
@@ -691,7 +839,10 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
 {
   char detalhe[160];
   size_t j;
-  fat_rc rc = fat_store_begin(r->st, err);
+  /* statement journals in memory: the UPDATE of several guias' statuses
+  ** (status_flush) needs one, and past SQLite's spill size it went to a
+  ** temporary file (10x the pwrite calls, rodada 9) */
+  fat_rc rc = fat_store_begin_bulk(r->st, err);
 
   /* a loader per transaction: what guias reference (operadora, prestador,
   ** plano, profissionais) does not change under it */
@@ -701,7 +852,11 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
     rc = check_one(r, &todo[j], err);
     if (rc != FAT_OK)
       fat_err_prefix(err, "guia %lld: ", (long long)todo[j].id);
+    else
+      rc = status_full(r, err);
   }
+  if (rc == FAT_OK)
+    rc = status_flush(r, err);
   if (rc == FAT_OK && last) {
     snprintf(detalhe, sizeof detalhe, "referência %s; %zu conferidas, %zu sem mudança",
              r->res->hoje, r->res->conferidas, r->res->sem_mudanca);
@@ -711,6 +866,7 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
   r->ld = NULL;
   if (rc == FAT_OK)
     return fat_store_commit(r->st, err);
+  r->n_pend = 0;
   fat_store_rollback(r->st);
   return rc;
 }
@@ -1096,7 +1252,7 @@ static fat_rc par_store_batch(par_worker *w, par_batch *b, fat_err *err)
     const par_item *it = &b->items[j - b->from];
 
     if (j % FAT_CONFERIR_CHUNK == 0)
-      rc = fat_store_begin(r->st, err);
+      rc = fat_store_begin_bulk(r->st, err); /* as run_chunk */
     if (rc != FAT_OK)
       break;
     if (j - b->from >= b->n_ok) { /* its thread failed on todo[j] */
@@ -1109,9 +1265,14 @@ static fat_rc par_store_batch(par_worker *w, par_batch *b, fat_err *err)
       fat_err_prefix(err, "guia %lld: ", (long long)p->todo[j].id);
       break;
     }
+    rc = status_full(r, err);
     if (b->owner == w)
       par_item_clear(&b->items[j - b->from]);
-    if (j + 1 == p->n) {
+    /* the pending statuses go with the chunk (the threads read them from
+    ** p->status, not from the database) */
+    if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || j + 1 == p->n))
+      rc = status_flush(r, err);
+    if (rc == FAT_OK && j + 1 == p->n) {
       snprintf(detalhe, sizeof detalhe, "referência %s; %zu conferidas, %zu sem mudança",
                r->res->hoje, r->res->conferidas, r->res->sem_mudanca);
       rc = fat_store_audit(r->st, "conferir", NULL, detalhe, err);
@@ -1119,6 +1280,8 @@ static fat_rc par_store_batch(par_worker *w, par_batch *b, fat_err *err)
     if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || j + 1 == p->n))
       rc = fat_store_commit(r->st, err);
   }
+  if (rc != FAT_OK)
+    r->n_pend = 0;
   if (rc != FAT_OK && fat_store_in_transaction(r->st))
     fat_store_rollback(r->st);
   return rc;
@@ -1222,6 +1385,9 @@ static fat_rc par_worker_setup(par_worker *w, fat_err *err)
   }
   if (rc == FAT_OK)
     rc = fat_avaliador_new(w->st, w->gen, &w->av, err);
+  /* one cache of price-table answers for all the threads (run_parallel) */
+  if (rc == FAT_OK)
+    fat_avaliador_prices_from(w->av, p->r->av);
   if (rc == FAT_OK)
     rc = fat_guia_loader_new(w->st, &w->ld, err);
   return rc;
@@ -1380,6 +1546,9 @@ static fat_rc run_parallel(run *r, const cand *todo, size_t n, int nthreads, con
   p->batch = par_batch_size(n, nthreads);
   p->n_batches = (n + p->batch - 1) / p->batch;
   p->n_ring = (size_t)nthreads * PAR_BUFS;
+  rc = fat_avaliador_share_prices(r->av, err);
+  if (rc != FAT_OK)
+    goto out;
   p->status = fat_calloc(n + 1, sizeof *p->status);
   p->ring = fat_calloc(p->n_ring, sizeof *p->ring);
   p->w = fat_calloc((size_t)nthreads, sizeof *p->w);

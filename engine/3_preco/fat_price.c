@@ -697,6 +697,7 @@ typedef struct pricer_entry {
 struct fat_pricer {
   fat_store *st;
   fat_tcache *tc;    /* NULL until fat_pricer_cache */
+  int tc_borrowed;   /* tc is another pricer's (fat_pricer_cache_from) */
   fat_price_out *o;  /* scratch of fat_price_guia, allocated with its first guia */
   fat_contract_fn fn;
   void *ud;
@@ -728,15 +729,37 @@ void fat_pricer_free(fat_pricer *p)
     fat_free(p->v[i].key);
   fat_free(p->v);
   fat_free(p->o);
-  fat_tcache_free(p->tc);
+  if (!p->tc_borrowed)
+    fat_tcache_free(p->tc);
   fat_free(p);
 }
 
 fat_rc fat_pricer_cache(fat_pricer *p, fat_err *err)
 {
-  if (p->tc == NULL)
+  if (p->tc == NULL) {
     p->tc = fat_tcache_new();
+    p->tc_borrowed = 0;
+  }
   return p->tc != NULL ? FAT_OK : fat_err_oom(err);
+}
+
+fat_rc fat_pricer_cache_share(fat_pricer *from, fat_err *err)
+{
+  fat_rc rc = fat_pricer_cache(from, err);
+
+  if (rc == FAT_OK)
+    fat_tcache_share(from->tc);
+  return rc;
+}
+
+void fat_pricer_cache_from(fat_pricer *p, fat_pricer *from)
+{
+  if (from->tc == NULL || p->tc == from->tc)
+    return;
+  if (!p->tc_borrowed)
+    fat_tcache_free(p->tc);
+  p->tc = from->tc;
+  p->tc_borrowed = 1;
 }
 
 static fat_rc pricer_contract(fat_pricer *p, const char *key, const contrato **out, fat_err *err)

@@ -3,6 +3,7 @@
 ** look-up's whole input; bounded (emptied when full). */
 #include "fat_tabelas_cache.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,9 +46,34 @@ typedef struct tc_entry {
 struct fat_tcache {
   tc_entry **b; /* TC_BUCKETS chains, allocated with the first answer */
   size_t n;
+  int shared;   /* fat_tcache_share: every use under mu */
+  pthread_mutex_t mu;
 };
 
-fat_tcache *fat_tcache_new(void) { return fat_calloc(1, sizeof(fat_tcache)); }
+fat_tcache *fat_tcache_new(void)
+{
+  fat_tcache *c = fat_calloc(1, sizeof(fat_tcache));
+
+  if (c != NULL && pthread_mutex_init(&c->mu, NULL) != 0) {
+    fat_free(c);
+    c = NULL;
+  }
+  return c;
+}
+
+void fat_tcache_share(fat_tcache *c) { c->shared = 1; }
+
+static void tc_lock(fat_tcache *c)
+{
+  if (c->shared)
+    pthread_mutex_lock(&c->mu);
+}
+
+static void tc_unlock(fat_tcache *c)
+{
+  if (c->shared)
+    pthread_mutex_unlock(&c->mu);
+}
 
 static void tc_clear(fat_tcache *c)
 {
@@ -73,6 +99,7 @@ void fat_tcache_free(fat_tcache *c)
     return;
   tc_clear(c);
   fat_free(c->b);
+  pthread_mutex_destroy(&c->mu);
   fat_free(c);
 }
 
@@ -178,22 +205,45 @@ static fat_rc tc_answer(const tc_entry *e, void *v, size_t n, fat_err *err)
   return FAT_OK;
 }
 
+/* The kept answer of key into v (n bytes) in *rc: 1 when there is one. */
+static int tc_get(fat_tcache *c, const char *key, uint32_t h, void *v, size_t n, fat_rc *rc,
+                  fat_err *err)
+{
+  tc_entry *e;
+
+  tc_lock(c);
+  e = tc_find(c, key, h);
+  if (e != NULL)
+    *rc = tc_answer(e, v, n, err);
+  tc_unlock(c);
+  return e != NULL;
+}
+
+/* tc_put under the lock; another thread may have kept the same answer
+** meanwhile (the tables do not change during the action: the same one). */
+static void tc_keep(fat_tcache *c, const char *key, uint32_t h, fat_rc rc, const fat_err *err,
+                    const void *v, size_t n)
+{
+  tc_lock(c);
+  if (tc_find(c, key, h) == NULL)
+    tc_put(c, key, h, rc, err, v, n);
+  tc_unlock(c);
+}
+
 fat_rc fat_tcache_cbhpm(fat_tcache *c, fat_store *st, const char *edicao, const char *codigo,
                         const char *data, fat_cbhpm_proc *out, fat_err *err)
 {
   char key[256];
-  tc_entry *e;
   uint32_t h;
   fat_rc rc;
 
   if (c == NULL || !tc_key(key, sizeof key, 'c', edicao, codigo, data))
     return fat_tabelas_cbhpm(st, edicao, codigo, data, out, err);
   h = tc_hash(key);
-  e = tc_find(c, key, h);
-  if (e != NULL)
-    return tc_answer(e, out, sizeof *out, err);
+  if (tc_get(c, key, h, out, sizeof *out, &rc, err))
+    return rc;
   rc = fat_tabelas_cbhpm(st, edicao, codigo, data, out, err);
-  tc_put(c, key, h, rc, err, out, sizeof *out);
+  tc_keep(c, key, h, rc, err, out, sizeof *out);
   return rc;
 }
 
@@ -201,7 +251,6 @@ fat_rc fat_tcache_porte(fat_tcache *c, fat_store *st, const char *edicao, const 
                         const char *data, int64_t *valor, char vigencia[11], fat_err *err)
 {
   char key[256];
-  tc_entry *e;
   tc_porte p;
   uint32_t h;
   fat_rc rc;
@@ -209,13 +258,10 @@ fat_rc fat_tcache_porte(fat_tcache *c, fat_store *st, const char *edicao, const 
   if (c == NULL || !tc_key(key, sizeof key, 'p', edicao, porte, data))
     return fat_tabelas_porte(st, edicao, porte, data, valor, vigencia, err);
   h = tc_hash(key);
-  e = tc_find(c, key, h);
   memset(&p, 0, sizeof p);
-  if (e != NULL) {
-    rc = tc_answer(e, &p, sizeof p, err);
-  } else {
+  if (!tc_get(c, key, h, &p, sizeof p, &rc, err)) {
     rc = fat_tabelas_porte(st, edicao, porte, data, &p.valor, p.vigencia, err);
-    tc_put(c, key, h, rc, err, &p, sizeof p);
+    tc_keep(c, key, h, rc, err, &p, sizeof p);
   }
   if (rc == FAT_OK) {
     *valor = p.valor;
@@ -228,18 +274,16 @@ fat_rc fat_tcache_insumo(fat_tcache *c, fat_store *st, const char *tabela, const
                          const char *data, fat_insumo_preco *out, fat_err *err)
 {
   char key[256];
-  tc_entry *e;
   uint32_t h;
   fat_rc rc;
 
   if (c == NULL || !tc_key(key, sizeof key, 'i', tabela, codigo, data))
     return fat_tabelas_insumo(st, tabela, codigo, data, out, err);
   h = tc_hash(key);
-  e = tc_find(c, key, h);
-  if (e != NULL)
-    return tc_answer(e, out, sizeof *out, err);
+  if (tc_get(c, key, h, out, sizeof *out, &rc, err))
+    return rc;
   rc = fat_tabelas_insumo(st, tabela, codigo, data, out, err);
-  tc_put(c, key, h, rc, err, out, sizeof *out);
+  tc_keep(c, key, h, rc, err, out, sizeof *out);
   return rc;
 }
 
@@ -248,7 +292,6 @@ fat_rc fat_tcache_negociado(fat_tcache *c, fat_store *st, const char *registro_a
                             char descricao[160], char vigencia[11], fat_err *err)
 {
   char key[256];
-  tc_entry *e;
   tc_neg ng;
   uint32_t h;
   fat_rc rc;
@@ -257,14 +300,11 @@ fat_rc fat_tcache_negociado(fat_tcache *c, fat_store *st, const char *registro_a
     return fat_tabelas_negociado(st, registro_ans, codigo, data, valor, descricao, vigencia,
                                  err);
   h = tc_hash(key);
-  e = tc_find(c, key, h);
   memset(&ng, 0, sizeof ng);
-  if (e != NULL) {
-    rc = tc_answer(e, &ng, sizeof ng, err);
-  } else {
+  if (!tc_get(c, key, h, &ng, sizeof ng, &rc, err)) {
     rc = fat_tabelas_negociado(st, registro_ans, codigo, data, &ng.valor, ng.descricao,
                                ng.vigencia, err);
-    tc_put(c, key, h, rc, err, &ng, sizeof ng);
+    tc_keep(c, key, h, rc, err, &ng, sizeof ng);
   }
   if (rc == FAT_OK) {
     *valor = ng.valor;
@@ -278,7 +318,6 @@ fat_rc fat_tcache_tuss(fat_tcache *c, fat_store *st, const char *codigo, const c
                        char tabela[4], char descricao[160], fat_err *err)
 {
   char key[256];
-  tc_entry *e;
   tc_tuss t;
   uint32_t h;
   fat_rc rc;
@@ -286,13 +325,10 @@ fat_rc fat_tcache_tuss(fat_tcache *c, fat_store *st, const char *codigo, const c
   if (c == NULL || !tc_key(key, sizeof key, 't', NULL, codigo, data))
     return fat_tabelas_tuss(st, codigo, data, tabela, descricao, err);
   h = tc_hash(key);
-  e = tc_find(c, key, h);
   memset(&t, 0, sizeof t);
-  if (e != NULL) {
-    rc = tc_answer(e, &t, sizeof t, err);
-  } else {
+  if (!tc_get(c, key, h, &t, sizeof t, &rc, err)) {
     rc = fat_tabelas_tuss(st, codigo, data, t.tabela, t.descricao, err);
-    tc_put(c, key, h, rc, err, &t, sizeof t);
+    tc_keep(c, key, h, rc, err, &t, sizeof t);
   }
   if (rc == FAT_OK) {
     memcpy(tabela, t.tabela, sizeof t.tabela);

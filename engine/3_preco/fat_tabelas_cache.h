@@ -20,6 +20,10 @@ typedef struct fat_tcache fat_tcache;
 /* A new empty cache, or NULL when out of memory. */
 fat_tcache *fat_tcache_new(void);
 void fat_tcache_free(fat_tcache *c);
+/* From now on c may be used by several threads at once (each look-up takes
+** a lock; a miss reads the table through the caller's own connection).
+** Call before c is handed to another thread. */
+void fat_tcache_share(fat_tcache *c);
 
 /* The look-ups of fat_tabelas.h through the cache c; with c NULL they go
 ** straight to the table. Answers other than FAT_OK and FAT_ENOTFOUND (a

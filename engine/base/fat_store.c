@@ -1240,9 +1240,10 @@ fat_rc fat_store_audit(fat_store *st, const char *acao, const char *objeto, cons
   return fat_store_step_done(st, s, "erro ao gravar auditoria", err);
 }
 
-void fat_store_now(char *buf, unsigned long len)
+void fat_store_now(char *buf, unsigned long len) { fat_store_now_at(time(NULL), buf, len); }
+
+void fat_store_now_at(time_t t, char *buf, unsigned long len)
 {
-  time_t t = time(NULL);
   struct tm tm;
 
   gmtime_r(&t, &tm);

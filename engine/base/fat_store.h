@@ -13,6 +13,7 @@
 #define FAT_STORE_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "fat_err.h"
 
@@ -114,5 +115,7 @@ FAT_NODISCARD fat_rc fat_store_copiar_para(fat_store *st, const char *path, fat_
 
 /* Current UTC timestamp 'AAAA-MM-DDTHH:MM:SSZ' into buf (>= 21 bytes). */
 void fat_store_now(char *buf, unsigned long len);
+/* The same for the instant t (seconds since 1970, UTC). */
+void fat_store_now_at(time_t t, char *buf, unsigned long len);
 
 #endif

@@ -1150,40 +1150,44 @@ static void test_threads_tiny_inputs_end(void **state)
   remove_par(22);
 }
 
-/* Storing fails at one guia in the middle of the second chunk (a trigger
-** refuses its conferencia row): on threads as on one thread, the run
-** answers the error naming that guia, the first chunk stays stored, the
-** failed chunk is rolled back whole, and no thread is left waiting. */
-static void test_threads_store_failure_same_as_one(void **state)
+/* Storing fails at the 651st guia, in the middle of the second chunk: a
+** trigger `quando` = that guia's id refuses it. On each of `threads` the
+** run answers an error holding "guia ID:" and then `espera`, the first
+** chunk stays stored, the failed chunk is rolled back whole
+** (the database the same on every thread count) and no thread is left
+** waiting; `conferidas` guias were reported (-1: from 650 up to the end of
+** that chunk). Databases k and k + 1. */
+static void store_failure_same_as_one(int k, const char *quando, const char *espera,
+                                      const int *threads, size_t n_threads, long conferidas)
 {
-  static const int threads[] = {1, 2, 4};
-  char path[64], sql[256], *d1 = NULL, *dn = NULL, guia[32];
+  char path[64], sql[256], *d1 = NULL, *dn = NULL, guia[96];
   fat_store *st = NULL;
   fat_conferir_resumo r;
   fat_err err;
   int64_t alvo;
   size_t i;
 
-  (void)state;
-  make_demo(30, FAT_CONFERIR_CHUNK + 300);
-  snprintf(path, sizeof path, DB_PAR, 30);
+  make_demo(k, FAT_CONFERIR_CHUNK + 300);
+  snprintf(path, sizeof path, DB_PAR, k);
   assert_int_equal(fat_store_open(path, &st, &err), FAT_OK);
   alvo = query_int(st, "SELECT id FROM guia ORDER BY id LIMIT 1 OFFSET 650");
   assert_true(alvo > 0);
   snprintf(sql, sizeof sql,
-           "CREATE TRIGGER falha_teste BEFORE INSERT ON conferencia WHEN NEW.guia_id = %lld "
-           "BEGIN SELECT RAISE(ABORT, 'falha de teste'); END",
-           (long long)alvo);
+           "CREATE TRIGGER falha_teste %s = %lld BEGIN SELECT RAISE(ABORT, 'falha de teste'); END",
+           quando, (long long)alvo);
   assert_int_equal(fat_store_exec(st, sql, &err), FAT_OK);
   fat_store_close(st);
-  snprintf(guia, sizeof guia, "guia %lld:", (long long)alvo);
-  for (i = 0; i < sizeof threads / sizeof threads[0]; i++) {
-    copy_par(30, 31);
-    assert_int_not_equal(conferir_par_rc(31, threads[i], &r, &err, &dn), FAT_OK);
+  snprintf(guia, sizeof guia, "guia %lld:%s", (long long)alvo, espera);
+  for (i = 0; i < n_threads; i++) {
+    copy_par(k, k + 1);
+    assert_int_not_equal(conferir_par_rc(k + 1, threads[i], &r, &err, &dn), FAT_OK);
     assert_non_null(strstr(err.msg, guia));
     assert_non_null(strstr(err.msg, "falha de teste"));
     /* the guias before it were checked (the first chunk's stay stored) */
-    assert_int_equal(r.conferidas, 650);
+    if (conferidas >= 0)
+      assert_int_equal(r.conferidas, (size_t)conferidas);
+    else
+      assert_true(r.conferidas >= 650 && r.conferidas < FAT_CONFERIR_CHUNK * 2);
     if (d1 == NULL)
       d1 = dn;
     else if (strcmp(dn, d1) != 0)
@@ -1192,8 +1196,31 @@ static void test_threads_store_failure_same_as_one(void **state)
       fat_free(dn);
   }
   fat_free(d1);
-  remove_par(30);
-  remove_par(31);
+  remove_par(k);
+  remove_par(k + 1);
+}
+
+/* A trigger refuses one guia's conferencia row. */
+static void test_threads_store_failure_same_as_one(void **state)
+{
+  static const int threads[] = {1, 2, 4};
+
+  (void)state;
+  store_failure_same_as_one(30, "BEFORE INSERT ON conferencia WHEN NEW.guia_id", "", threads,
+                            sizeof threads / sizeof threads[0], 650);
+}
+
+/* A trigger refuses one guia's new status: statuses are written several
+** guias at a time (rodada 9), and the error still names that guia, with the
+** message of one guia's UPDATE. */
+static void test_status_failure_names_its_guia(void **state)
+{
+  static const int threads[] = {1, 2};
+
+  (void)state;
+  store_failure_same_as_one(32, "BEFORE UPDATE OF status ON guia WHEN NEW.id",
+                            " erro ao atualizar a situação da guia", threads,
+                            sizeof threads / sizeof threads[0], -1);
 }
 
 int main(void)
@@ -1214,6 +1241,7 @@ int main(void)
     cmocka_unit_test(test_mmap_only_when_maps_fit),
     cmocka_unit_test(test_threads_tiny_inputs_end),
     cmocka_unit_test(test_threads_store_failure_same_as_one),
+    cmocka_unit_test(test_status_failure_names_its_guia),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
