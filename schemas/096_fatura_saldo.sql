@@ -81,10 +81,12 @@ CREATE TABLE fatura_recebimento (
   PRIMARY KEY (fatura_id, recebimento_id)
 ) WITHOUT ROWID;
 CREATE INDEX fatura_recebimento_recebimento ON fatura_recebimento(recebimento_id);
--- the last receipt with guias of a fatura, and the last that is not recovered money
-CREATE INDEX fatura_recebimento_data ON fatura_recebimento(fatura_id, data) WHERE guias > 0;
-CREATE INDEX fatura_recebimento_normal ON fatura_recebimento(fatura_id, recuperado, data)
-  WHERE guias > 0;
+-- the last receipt with guias of a fatura, and the last that is not recovered
+-- money: walked from the newest date down to the first row with guias (rows
+-- left at zero are rare); no partial index, so that the sums of a line
+-- (the common write) never touch these indexes
+CREATE INDEX fatura_recebimento_data ON fatura_recebimento(fatura_id, data);
+CREATE INDEX fatura_recebimento_normal ON fatura_recebimento(fatura_id, recuperado, data);
 
 -- the mapa counted the demonstrativos of each lote with a scan of pagamento;
 -- it reads the faturas of one month
@@ -107,10 +109,19 @@ BEGIN
   WHERE fatura_id = OLD.fatura_id;
 END;
 
-CREATE TRIGGER fatura_recebimento_mudou AFTER UPDATE OF valor, recuperado, fatura_id
-ON fatura_recebimento
-WHEN NEW.valor IS NOT OLD.valor OR NEW.recuperado IS NOT OLD.recuperado
-  OR NEW.fatura_id IS NOT OLD.fatura_id
+-- the common case (a line's sums changed): the difference, one statement
+CREATE TRIGGER fatura_recebimento_mudou AFTER UPDATE OF valor, recuperado ON fatura_recebimento
+WHEN (NEW.valor IS NOT OLD.valor OR NEW.recuperado IS NOT OLD.recuperado)
+  AND NEW.fatura_id = OLD.fatura_id
+BEGIN
+  UPDATE fatura_saldo SET recebido = recebido + (NEW.valor - OLD.valor),
+    recuperado = recuperado + CASE WHEN NEW.recuperado = 1 THEN NEW.valor ELSE 0 END
+                            - CASE WHEN OLD.recuperado = 1 THEN OLD.valor ELSE 0 END
+  WHERE fatura_id = NEW.fatura_id;
+END;
+
+CREATE TRIGGER fatura_recebimento_moveu AFTER UPDATE OF fatura_id ON fatura_recebimento
+WHEN NEW.fatura_id IS NOT OLD.fatura_id
 BEGIN
   UPDATE fatura_saldo SET recebido = recebido - OLD.valor,
     recuperado = recuperado - CASE WHEN OLD.recuperado = 1 THEN OLD.valor ELSE 0 END
@@ -166,17 +177,37 @@ BEGIN
                             WHERE lr.lote_id = OLD.lote_id);
 END;
 
+-- the common case (a lote's values changed, same fatura): the differences
+CREATE TRIGGER mapa_lote_valores AFTER UPDATE ON mapa_lote
+WHEN NEW.fatura_id = OLD.fatura_id
+  AND (NEW.numero IS NOT OLD.numero OR NEW.enviado IS NOT OLD.enviado
+    OR NEW.liberado IS NOT OLD.liberado OR NEW.glosado IS NOT OLD.glosado
+    OR NEW.recursado IS NOT OLD.recursado OR NEW.deferido IS NOT OLD.deferido
+    OR NEW.esperado IS NOT OLD.esperado)
+BEGIN
+  UPDATE fatura_saldo SET
+    enviado = enviado + (NEW.enviado - OLD.enviado),
+    liberado = liberado + (NEW.liberado - OLD.liberado),
+    glosado = glosado + (NEW.glosado - OLD.glosado),
+    recursado = recursado + (NEW.recursado - OLD.recursado),
+    deferido = deferido + (NEW.deferido - OLD.deferido),
+    esperado = esperado + (NEW.esperado - OLD.esperado),
+    primeiro_lote = CASE WHEN NEW.numero IS OLD.numero THEN primeiro_lote
+      ELSE (SELECT m.lote_id FROM mapa_lote m WHERE m.fatura_id = NEW.fatura_id
+             ORDER BY m.numero, m.lote_id LIMIT 1) END
+  WHERE fatura_id = NEW.fatura_id;
+END;
+
+-- a lote entering, leaving or changing fatura: its sums and its receipt lines move
 CREATE TRIGGER mapa_lote_mudou AFTER UPDATE ON mapa_lote
-WHEN (NEW.fatura_id IS NOT NULL OR OLD.fatura_id IS NOT NULL)
-  AND (NEW.fatura_id IS NOT OLD.fatura_id OR NEW.numero IS NOT OLD.numero
-    OR NEW.enviado IS NOT OLD.enviado OR NEW.liberado IS NOT OLD.liberado
-    OR NEW.glosado IS NOT OLD.glosado OR NEW.recursado IS NOT OLD.recursado
-    OR NEW.deferido IS NOT OLD.deferido OR NEW.esperado IS NOT OLD.esperado)
+WHEN NEW.fatura_id IS NOT OLD.fatura_id
 BEGIN
   UPDATE fatura_saldo SET
     lotes = lotes - 1, enviado = enviado - OLD.enviado, liberado = liberado - OLD.liberado,
     glosado = glosado - OLD.glosado, recursado = recursado - OLD.recursado,
-    deferido = deferido - OLD.deferido, esperado = esperado - OLD.esperado
+    deferido = deferido - OLD.deferido, esperado = esperado - OLD.esperado,
+    primeiro_lote = (SELECT m.lote_id FROM mapa_lote m WHERE m.fatura_id = OLD.fatura_id
+                      ORDER BY m.numero, m.lote_id LIMIT 1)
   WHERE fatura_id = OLD.fatura_id;
   INSERT INTO fatura_saldo (fatura_id, lotes, enviado, liberado, glosado, recursado, deferido,
                             esperado)
@@ -188,22 +219,20 @@ BEGIN
     recursado = recursado + excluded.recursado, deferido = deferido + excluded.deferido,
     esperado = esperado + excluded.esperado;
   UPDATE fatura_saldo SET primeiro_lote = (SELECT m.lote_id FROM mapa_lote m
-      WHERE m.fatura_id = fatura_saldo.fatura_id ORDER BY m.numero, m.lote_id LIMIT 1)
-  WHERE fatura_id = OLD.fatura_id OR fatura_id = NEW.fatura_id;
-  -- the lote's receipt lines move with it when it changes fatura
+      WHERE m.fatura_id = NEW.fatura_id ORDER BY m.numero, m.lote_id LIMIT 1)
+  WHERE fatura_id = NEW.fatura_id;
   UPDATE fatura_recebimento SET
     valor = valor - (SELECT lr.valor FROM lote_recebimento lr WHERE lr.lote_id = OLD.lote_id
                       AND lr.recebimento_id = fatura_recebimento.recebimento_id),
     guias = guias - (SELECT lr.guias FROM lote_recebimento lr WHERE lr.lote_id = OLD.lote_id
                       AND lr.recebimento_id = fatura_recebimento.recebimento_id)
-  WHERE NEW.fatura_id IS NOT OLD.fatura_id AND fatura_id = OLD.fatura_id
+  WHERE fatura_id = OLD.fatura_id
     AND recebimento_id IN (SELECT lr.recebimento_id FROM lote_recebimento lr
                             WHERE lr.lote_id = OLD.lote_id);
   INSERT INTO fatura_recebimento (fatura_id, recebimento_id, valor, guias, data, recuperado)
   SELECT NEW.fatura_id, lr.recebimento_id, lr.valor, lr.guias, r.data, coalesce(r.recuperado, 0)
     FROM lote_recebimento lr LEFT JOIN recebimento r ON r.id = lr.recebimento_id
    WHERE lr.lote_id = NEW.lote_id AND NEW.fatura_id IS NOT NULL
-     AND NEW.fatura_id IS NOT OLD.fatura_id
   ON CONFLICT (fatura_id, recebimento_id) DO UPDATE SET
     valor = valor + excluded.valor, guias = guias + excluded.guias, data = excluded.data,
     recuperado = excluded.recuperado;

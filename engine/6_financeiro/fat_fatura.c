@@ -1014,10 +1014,11 @@ oom:
   " p.enviado_em, p.protocolo, s.lotes, s.enviado, s.liberado, s.glosado, s.recursado,"    \
   " s.recuperado, s.recebido, s.esperado, s.deferido,"                                     \
   " COALESCE(f.ret_iss + f.ret_ir + f.ret_pis + f.ret_cofins + f.ret_csll, 0),"            \
-  " (SELECT max(fr.data) FROM fatura_recebimento fr INDEXED BY fatura_recebimento_data"    \
-  "   WHERE fr.fatura_id = f.id AND fr.guias > 0),"                                        \
-  " (SELECT max(fr.data) FROM fatura_recebimento fr INDEXED BY fatura_recebimento_normal"  \
-  "   WHERE fr.fatura_id = f.id AND fr.recuperado = 0 AND fr.guias > 0),"                  \
+  " (SELECT fr.data FROM fatura_recebimento fr INDEXED BY fatura_recebimento_data"        \
+  "   WHERE fr.fatura_id = f.id AND fr.guias > 0 ORDER BY fr.data DESC LIMIT 1),"          \
+  " (SELECT fr.data FROM fatura_recebimento fr INDEXED BY fatura_recebimento_normal"      \
+  "   WHERE fr.fatura_id = f.id AND fr.recuperado = 0 AND fr.guias > 0"                    \
+  "   ORDER BY fr.data DESC LIMIT 1),"                                                     \
   " CASE WHEN coalesce(f.previsao_pagamento, '') = '' THEN (SELECT l.previsao_pagamento"   \
   "   FROM mapa_lote m JOIN lote l ON l.id = m.lote_id WHERE m.fatura_id = f.id"           \
   "   AND l.previsao_pagamento > '' ORDER BY m.numero, m.lote_id LIMIT 1)"                 \
