@@ -24,6 +24,8 @@
 --                      (migration 092) over the fatura's lotes (valor, guias)
 --                      and a copy of the receipt's data and recuperado, so
 --                      that the date of the last receipt is one index probe.
+--                      It has no trigger of its own (an INSERT ... SELECT into
+--                      a table with triggers goes through a temporary table).
 --
 -- Writes that move them: a lote (new, deleted; status, values, número,
 -- competência or operadora changed), its lote_saldo row (recursado, deferido;
@@ -93,44 +95,6 @@ CREATE INDEX fatura_recebimento_normal ON fatura_recebimento(fatura_id, recupera
 CREATE INDEX IF NOT EXISTS pagamento_lote ON pagamento(lote_id);
 CREATE INDEX IF NOT EXISTS fatura_competencia ON fatura(competencia, operadora_id);
 
--- ---- a receipt's sums in its fatura's balance ----
-
-CREATE TRIGGER fatura_recebimento_novo AFTER INSERT ON fatura_recebimento
-BEGIN
-  UPDATE fatura_saldo SET recebido = recebido + NEW.valor,
-    recuperado = recuperado + CASE WHEN NEW.recuperado = 1 THEN NEW.valor ELSE 0 END
-  WHERE fatura_id = NEW.fatura_id;
-END;
-
-CREATE TRIGGER fatura_recebimento_apagado AFTER DELETE ON fatura_recebimento
-BEGIN
-  UPDATE fatura_saldo SET recebido = recebido - OLD.valor,
-    recuperado = recuperado - CASE WHEN OLD.recuperado = 1 THEN OLD.valor ELSE 0 END
-  WHERE fatura_id = OLD.fatura_id;
-END;
-
--- the common case (a line's sums changed): the difference, one statement
-CREATE TRIGGER fatura_recebimento_mudou AFTER UPDATE OF valor, recuperado ON fatura_recebimento
-WHEN (NEW.valor IS NOT OLD.valor OR NEW.recuperado IS NOT OLD.recuperado)
-  AND NEW.fatura_id = OLD.fatura_id
-BEGIN
-  UPDATE fatura_saldo SET recebido = recebido + (NEW.valor - OLD.valor),
-    recuperado = recuperado + CASE WHEN NEW.recuperado = 1 THEN NEW.valor ELSE 0 END
-                            - CASE WHEN OLD.recuperado = 1 THEN OLD.valor ELSE 0 END
-  WHERE fatura_id = NEW.fatura_id;
-END;
-
-CREATE TRIGGER fatura_recebimento_moveu AFTER UPDATE OF fatura_id ON fatura_recebimento
-WHEN NEW.fatura_id IS NOT OLD.fatura_id
-BEGIN
-  UPDATE fatura_saldo SET recebido = recebido - OLD.valor,
-    recuperado = recuperado - CASE WHEN OLD.recuperado = 1 THEN OLD.valor ELSE 0 END
-  WHERE fatura_id = OLD.fatura_id;
-  UPDATE fatura_saldo SET recebido = recebido + NEW.valor,
-    recuperado = recuperado + CASE WHEN NEW.recuperado = 1 THEN NEW.valor ELSE 0 END
-  WHERE fatura_id = NEW.fatura_id;
-END;
-
 -- ---- a lote's contribution follows its mapa_lote row ----
 
 CREATE TRIGGER mapa_lote_entrou AFTER INSERT ON mapa_lote
@@ -146,7 +110,11 @@ BEGIN
     recursado = recursado + excluded.recursado, deferido = deferido + excluded.deferido,
     esperado = esperado + excluded.esperado;
   UPDATE fatura_saldo SET primeiro_lote = (SELECT m.lote_id FROM mapa_lote m
-      WHERE m.fatura_id = NEW.fatura_id ORDER BY m.numero, m.lote_id LIMIT 1)
+      WHERE m.fatura_id = NEW.fatura_id ORDER BY m.numero, m.lote_id LIMIT 1),
+    recebido = recebido + (SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr
+                                 WHERE lr.lote_id = NEW.lote_id),
+    recuperado = recuperado + (SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr
+      JOIN recebimento r ON r.id = lr.recebimento_id WHERE lr.lote_id = NEW.lote_id AND r.recuperado = 1)
   WHERE fatura_id = NEW.fatura_id;
   INSERT INTO fatura_recebimento (fatura_id, recebimento_id, valor, guias, data, recuperado)
   SELECT NEW.fatura_id, lr.recebimento_id, lr.valor, lr.guias, r.data, coalesce(r.recuperado, 0)
@@ -165,16 +133,21 @@ BEGIN
     glosado = glosado - OLD.glosado, recursado = recursado - OLD.recursado,
     deferido = deferido - OLD.deferido, esperado = esperado - OLD.esperado,
     primeiro_lote = (SELECT m.lote_id FROM mapa_lote m WHERE m.fatura_id = OLD.fatura_id
-                      ORDER BY m.numero, m.lote_id LIMIT 1)
+                      ORDER BY m.numero, m.lote_id LIMIT 1),
+    recebido = recebido - (SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr
+                                 WHERE lr.lote_id = OLD.lote_id),
+    recuperado = recuperado - (SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr
+      JOIN recebimento r ON r.id = lr.recebimento_id WHERE lr.lote_id = OLD.lote_id AND r.recuperado = 1)
   WHERE fatura_id = OLD.fatura_id;
-  UPDATE fatura_recebimento SET
-    valor = valor - (SELECT lr.valor FROM lote_recebimento lr WHERE lr.lote_id = OLD.lote_id
-                      AND lr.recebimento_id = fatura_recebimento.recebimento_id),
-    guias = guias - (SELECT lr.guias FROM lote_recebimento lr WHERE lr.lote_id = OLD.lote_id
-                      AND lr.recebimento_id = fatura_recebimento.recebimento_id)
-  WHERE fatura_id = OLD.fatura_id
-    AND recebimento_id IN (SELECT lr.recebimento_id FROM lote_recebimento lr
-                            WHERE lr.lote_id = OLD.lote_id);
+  -- the lote's receipt lines leave its fatura's (an upsert of their
+  -- negatives: no IN list, no ephemeral table; see 080_painel_sem_in.sql)
+  INSERT INTO fatura_recebimento (fatura_id, recebimento_id, valor, guias, data, recuperado)
+  SELECT OLD.fatura_id, lr.recebimento_id, -lr.valor, -lr.guias, r.data, coalesce(r.recuperado, 0)
+    FROM lote_recebimento lr LEFT JOIN recebimento r ON r.id = lr.recebimento_id
+   WHERE lr.lote_id = OLD.lote_id AND OLD.fatura_id IS NOT NULL
+  ON CONFLICT (fatura_id, recebimento_id) DO UPDATE SET
+    valor = valor + excluded.valor, guias = guias + excluded.guias, data = excluded.data,
+    recuperado = excluded.recuperado;
 END;
 
 -- the common case (a lote's values changed, same fatura): the differences
@@ -207,7 +180,11 @@ BEGIN
     glosado = glosado - OLD.glosado, recursado = recursado - OLD.recursado,
     deferido = deferido - OLD.deferido, esperado = esperado - OLD.esperado,
     primeiro_lote = (SELECT m.lote_id FROM mapa_lote m WHERE m.fatura_id = OLD.fatura_id
-                      ORDER BY m.numero, m.lote_id LIMIT 1)
+                      ORDER BY m.numero, m.lote_id LIMIT 1),
+    recebido = recebido - (SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr
+                                 WHERE lr.lote_id = OLD.lote_id),
+    recuperado = recuperado - (SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr
+      JOIN recebimento r ON r.id = lr.recebimento_id WHERE lr.lote_id = OLD.lote_id AND r.recuperado = 1)
   WHERE fatura_id = OLD.fatura_id;
   INSERT INTO fatura_saldo (fatura_id, lotes, enviado, liberado, glosado, recursado, deferido,
                             esperado)
@@ -219,16 +196,21 @@ BEGIN
     recursado = recursado + excluded.recursado, deferido = deferido + excluded.deferido,
     esperado = esperado + excluded.esperado;
   UPDATE fatura_saldo SET primeiro_lote = (SELECT m.lote_id FROM mapa_lote m
-      WHERE m.fatura_id = NEW.fatura_id ORDER BY m.numero, m.lote_id LIMIT 1)
+      WHERE m.fatura_id = NEW.fatura_id ORDER BY m.numero, m.lote_id LIMIT 1),
+    recebido = recebido + (SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr
+                                 WHERE lr.lote_id = NEW.lote_id),
+    recuperado = recuperado + (SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr
+      JOIN recebimento r ON r.id = lr.recebimento_id WHERE lr.lote_id = NEW.lote_id AND r.recuperado = 1)
   WHERE fatura_id = NEW.fatura_id;
-  UPDATE fatura_recebimento SET
-    valor = valor - (SELECT lr.valor FROM lote_recebimento lr WHERE lr.lote_id = OLD.lote_id
-                      AND lr.recebimento_id = fatura_recebimento.recebimento_id),
-    guias = guias - (SELECT lr.guias FROM lote_recebimento lr WHERE lr.lote_id = OLD.lote_id
-                      AND lr.recebimento_id = fatura_recebimento.recebimento_id)
-  WHERE fatura_id = OLD.fatura_id
-    AND recebimento_id IN (SELECT lr.recebimento_id FROM lote_recebimento lr
-                            WHERE lr.lote_id = OLD.lote_id);
+  -- the lote's receipt lines leave its fatura's (an upsert of their
+  -- negatives: no IN list, no ephemeral table; see 080_painel_sem_in.sql)
+  INSERT INTO fatura_recebimento (fatura_id, recebimento_id, valor, guias, data, recuperado)
+  SELECT OLD.fatura_id, lr.recebimento_id, -lr.valor, -lr.guias, r.data, coalesce(r.recuperado, 0)
+    FROM lote_recebimento lr LEFT JOIN recebimento r ON r.id = lr.recebimento_id
+   WHERE lr.lote_id = OLD.lote_id AND OLD.fatura_id IS NOT NULL
+  ON CONFLICT (fatura_id, recebimento_id) DO UPDATE SET
+    valor = valor + excluded.valor, guias = guias + excluded.guias, data = excluded.data,
+    recuperado = excluded.recuperado;
   INSERT INTO fatura_recebimento (fatura_id, recebimento_id, valor, guias, data, recuperado)
   SELECT NEW.fatura_id, lr.recebimento_id, lr.valor, lr.guias, r.data, coalesce(r.recuperado, 0)
     FROM lote_recebimento lr LEFT JOIN recebimento r ON r.id = lr.recebimento_id
@@ -239,9 +221,15 @@ BEGIN
 END;
 
 -- ---- a (lote, receipt) line: its part of the fatura's receipt ----
+-- (fatura_recebimento has no trigger: each statement below moves its sums in
+-- fatura_saldo itself, so that inserting into it from a SELECT needs no
+-- temporary table)
 
 CREATE TRIGGER fatura_recebimento_linha_nova AFTER INSERT ON lote_recebimento
 BEGIN
+  UPDATE fatura_saldo SET recebido = recebido + NEW.valor,
+    recuperado = recuperado + CASE WHEN coalesce((SELECT r.recuperado FROM recebimento r WHERE r.id = NEW.recebimento_id), 0) = 1 THEN NEW.valor ELSE 0 END
+  WHERE fatura_id = (SELECT m.fatura_id FROM mapa_lote m WHERE m.lote_id = NEW.lote_id);
   INSERT INTO fatura_recebimento (fatura_id, recebimento_id, valor, guias, data, recuperado)
   SELECT m.fatura_id, NEW.recebimento_id, NEW.valor, NEW.guias,
          (SELECT r.data FROM recebimento r WHERE r.id = NEW.recebimento_id),
@@ -254,9 +242,11 @@ END;
 
 CREATE TRIGGER fatura_recebimento_linha_apagada AFTER DELETE ON lote_recebimento
 BEGIN
+  UPDATE fatura_saldo SET recebido = recebido - OLD.valor,
+    recuperado = recuperado - CASE WHEN coalesce((SELECT r.recuperado FROM recebimento r WHERE r.id = OLD.recebimento_id), 0) = 1 THEN OLD.valor ELSE 0 END
+  WHERE fatura_id = (SELECT m.fatura_id FROM mapa_lote m WHERE m.lote_id = OLD.lote_id);
   UPDATE fatura_recebimento SET valor = valor - OLD.valor, guias = guias - OLD.guias
-  WHERE fatura_id = (SELECT m.fatura_id FROM mapa_lote m WHERE m.lote_id = OLD.lote_id)
-    AND recebimento_id = OLD.recebimento_id;
+  WHERE fatura_id = (SELECT m.fatura_id FROM mapa_lote m WHERE m.lote_id = OLD.lote_id) AND recebimento_id = OLD.recebimento_id;
 END;
 
 -- the common case (a receipt line added to a guia of the lote): the sums only
@@ -264,19 +254,27 @@ CREATE TRIGGER fatura_recebimento_linha_valor AFTER UPDATE OF valor, guias ON lo
 WHEN (NEW.valor IS NOT OLD.valor OR NEW.guias IS NOT OLD.guias)
   AND NEW.lote_id = OLD.lote_id AND NEW.recebimento_id = OLD.recebimento_id
 BEGIN
+  UPDATE fatura_saldo SET recebido = recebido + (NEW.valor - OLD.valor),
+    recuperado = recuperado + CASE WHEN coalesce((SELECT r.recuperado FROM recebimento r WHERE r.id = NEW.recebimento_id), 0) = 1
+                                   THEN NEW.valor - OLD.valor ELSE 0 END
+  WHERE fatura_id = (SELECT m.fatura_id FROM mapa_lote m WHERE m.lote_id = NEW.lote_id);
   UPDATE fatura_recebimento SET valor = valor + (NEW.valor - OLD.valor),
     guias = guias + (NEW.guias - OLD.guias)
-  WHERE fatura_id = (SELECT m.fatura_id FROM mapa_lote m WHERE m.lote_id = NEW.lote_id)
-    AND recebimento_id = NEW.recebimento_id;
+  WHERE fatura_id = (SELECT m.fatura_id FROM mapa_lote m WHERE m.lote_id = NEW.lote_id) AND recebimento_id = NEW.recebimento_id;
 END;
 
 CREATE TRIGGER fatura_recebimento_linha_moveu AFTER UPDATE OF lote_id, recebimento_id
 ON lote_recebimento
 WHEN NEW.lote_id IS NOT OLD.lote_id OR NEW.recebimento_id IS NOT OLD.recebimento_id
 BEGIN
+  UPDATE fatura_saldo SET recebido = recebido - OLD.valor,
+    recuperado = recuperado - CASE WHEN coalesce((SELECT r.recuperado FROM recebimento r WHERE r.id = OLD.recebimento_id), 0) = 1 THEN OLD.valor ELSE 0 END
+  WHERE fatura_id = (SELECT m.fatura_id FROM mapa_lote m WHERE m.lote_id = OLD.lote_id);
   UPDATE fatura_recebimento SET valor = valor - OLD.valor, guias = guias - OLD.guias
-  WHERE fatura_id = (SELECT m.fatura_id FROM mapa_lote m WHERE m.lote_id = OLD.lote_id)
-    AND recebimento_id = OLD.recebimento_id;
+  WHERE fatura_id = (SELECT m.fatura_id FROM mapa_lote m WHERE m.lote_id = OLD.lote_id) AND recebimento_id = OLD.recebimento_id;
+  UPDATE fatura_saldo SET recebido = recebido + NEW.valor,
+    recuperado = recuperado + CASE WHEN coalesce((SELECT r.recuperado FROM recebimento r WHERE r.id = NEW.recebimento_id), 0) = 1 THEN NEW.valor ELSE 0 END
+  WHERE fatura_id = (SELECT m.fatura_id FROM mapa_lote m WHERE m.lote_id = NEW.lote_id);
   INSERT INTO fatura_recebimento (fatura_id, recebimento_id, valor, guias, data, recuperado)
   SELECT m.fatura_id, NEW.recebimento_id, NEW.valor, NEW.guias,
          (SELECT r.data FROM recebimento r WHERE r.id = NEW.recebimento_id),
@@ -287,11 +285,17 @@ BEGIN
     recuperado = excluded.recuperado;
 END;
 
--- a receipt's date or nature changed
+-- a receipt's date or nature changed: its copies, and the recovered part of
+-- the faturas it paid (a rare write: the faturas are found by their key)
 CREATE TRIGGER fatura_recebimento_recebimento_mudou AFTER UPDATE OF data, recuperado
 ON recebimento
 WHEN NEW.data IS NOT OLD.data OR NEW.recuperado IS NOT OLD.recuperado
 BEGIN
+  UPDATE fatura_saldo SET recuperado = recuperado
+    + ((NEW.recuperado = 1) - (OLD.recuperado = 1)) * (SELECT fr.valor FROM fatura_recebimento fr
+        WHERE fr.fatura_id = fatura_saldo.fatura_id AND fr.recebimento_id = NEW.id)
+  WHERE NEW.recuperado IS NOT OLD.recuperado AND EXISTS (SELECT 1 FROM fatura_recebimento fr
+    WHERE fr.fatura_id = fatura_saldo.fatura_id AND fr.recebimento_id = NEW.id);
   UPDATE fatura_recebimento SET data = NEW.data, recuperado = NEW.recuperado
   WHERE recebimento_id = NEW.id;
 END;
@@ -309,22 +313,22 @@ SELECT l.id, (SELECT fl.fatura_id FROM fatura_lote fl WHERE fl.lote_id = l.id),
  WHERE l.status <> 'aberto' AND l.status <> 'fechado';
 
 -- ---- the writes that refresh a lote's row ----
--- Each trigger below runs the same two statements for its lote: drop the row
--- of a lote no longer past 'fechado' (or gone), upsert it from the lote, its
--- fatura_lote and its lote_saldo row otherwise.
+-- A lote past 'fechado' has its row upserted from the lote, its fatura_lote
+-- and its lote_saldo row; a lote back to 'aberto' or 'fechado', or deleted,
+-- loses it.
 
 CREATE TRIGGER mapa_lote_lote_novo AFTER INSERT ON lote
 WHEN NEW.status <> 'aberto' AND NEW.status <> 'fechado'
 BEGIN
   INSERT INTO mapa_lote (lote_id, fatura_id, operadora_id, competencia, numero, enviado,
                          liberado, glosado, recursado, deferido, esperado)
-  SELECT l.id, (SELECT fl.fatura_id FROM fatura_lote fl WHERE fl.lote_id = l.id),
-         l.operadora_id, l.competencia, l.numero, coalesce(l.valor_informado, 0),
-         coalesce(l.valor_liberado, 0), coalesce(l.valor_glosado, 0), coalesce(s.recursado, 0),
-         coalesce(s.deferido, 0),
-         coalesce(l.valor_liberado, l.valor_informado, 0) + coalesce(s.deferido, 0)
-    FROM lote l LEFT JOIN lote_saldo s ON s.lote_id = l.id
-   WHERE l.id = NEW.id
+  VALUES (NEW.id, (SELECT fl.fatura_id FROM fatura_lote fl WHERE fl.lote_id = NEW.id),
+          NEW.operadora_id, NEW.competencia, NEW.numero, coalesce(NEW.valor_informado, 0),
+          coalesce(NEW.valor_liberado, 0), coalesce(NEW.valor_glosado, 0),
+          coalesce((SELECT s.recursado FROM lote_saldo s WHERE s.lote_id = NEW.id), 0),
+          coalesce((SELECT s.deferido FROM lote_saldo s WHERE s.lote_id = NEW.id), 0),
+          coalesce(NEW.valor_liberado, NEW.valor_informado, 0)
+            + coalesce((SELECT s.deferido FROM lote_saldo s WHERE s.lote_id = NEW.id), 0))
   ON CONFLICT (lote_id) DO UPDATE SET
     fatura_id = excluded.fatura_id, operadora_id = excluded.operadora_id,
     competencia = excluded.competencia, numero = excluded.numero, enviado = excluded.enviado,
@@ -332,30 +336,37 @@ BEGIN
     deferido = excluded.deferido, esperado = excluded.esperado;
 END;
 
+-- (an upsert of one row, VALUES: an INSERT ... SELECT into mapa_lote, which
+-- has triggers, would go through a temporary table)
 CREATE TRIGGER mapa_lote_lote_mudou
 AFTER UPDATE OF status, valor_informado, valor_liberado, valor_glosado, numero, competencia,
   operadora_id ON lote
-WHEN NEW.status IS NOT OLD.status OR NEW.valor_informado IS NOT OLD.valor_informado
-  OR NEW.valor_liberado IS NOT OLD.valor_liberado OR NEW.valor_glosado IS NOT OLD.valor_glosado
-  OR NEW.numero IS NOT OLD.numero OR NEW.competencia IS NOT OLD.competencia
-  OR NEW.operadora_id IS NOT OLD.operadora_id
+WHEN NEW.status <> 'aberto' AND NEW.status <> 'fechado'
+  AND (NEW.status IS NOT OLD.status OR NEW.valor_informado IS NOT OLD.valor_informado
+    OR NEW.valor_liberado IS NOT OLD.valor_liberado OR NEW.valor_glosado IS NOT OLD.valor_glosado
+    OR NEW.numero IS NOT OLD.numero OR NEW.competencia IS NOT OLD.competencia
+    OR NEW.operadora_id IS NOT OLD.operadora_id)
 BEGIN
-  DELETE FROM mapa_lote WHERE lote_id = NEW.id
-    AND (NEW.status = 'aberto' OR NEW.status = 'fechado');
   INSERT INTO mapa_lote (lote_id, fatura_id, operadora_id, competencia, numero, enviado,
                          liberado, glosado, recursado, deferido, esperado)
-  SELECT l.id, (SELECT fl.fatura_id FROM fatura_lote fl WHERE fl.lote_id = l.id),
-         l.operadora_id, l.competencia, l.numero, coalesce(l.valor_informado, 0),
-         coalesce(l.valor_liberado, 0), coalesce(l.valor_glosado, 0), coalesce(s.recursado, 0),
-         coalesce(s.deferido, 0),
-         coalesce(l.valor_liberado, l.valor_informado, 0) + coalesce(s.deferido, 0)
-    FROM lote l LEFT JOIN lote_saldo s ON s.lote_id = l.id
-   WHERE l.id = NEW.id AND l.status <> 'aberto' AND l.status <> 'fechado'
+  VALUES (NEW.id, (SELECT fl.fatura_id FROM fatura_lote fl WHERE fl.lote_id = NEW.id),
+          NEW.operadora_id, NEW.competencia, NEW.numero, coalesce(NEW.valor_informado, 0),
+          coalesce(NEW.valor_liberado, 0), coalesce(NEW.valor_glosado, 0),
+          coalesce((SELECT s.recursado FROM lote_saldo s WHERE s.lote_id = NEW.id), 0),
+          coalesce((SELECT s.deferido FROM lote_saldo s WHERE s.lote_id = NEW.id), 0),
+          coalesce(NEW.valor_liberado, NEW.valor_informado, 0)
+            + coalesce((SELECT s.deferido FROM lote_saldo s WHERE s.lote_id = NEW.id), 0))
   ON CONFLICT (lote_id) DO UPDATE SET
     fatura_id = excluded.fatura_id, operadora_id = excluded.operadora_id,
     competencia = excluded.competencia, numero = excluded.numero, enviado = excluded.enviado,
     liberado = excluded.liberado, glosado = excluded.glosado, recursado = excluded.recursado,
     deferido = excluded.deferido, esperado = excluded.esperado;
+END;
+
+CREATE TRIGGER mapa_lote_lote_voltou AFTER UPDATE OF status ON lote
+WHEN (NEW.status = 'aberto' OR NEW.status = 'fechado') AND NEW.status IS NOT OLD.status
+BEGIN
+  DELETE FROM mapa_lote WHERE lote_id = NEW.id;
 END;
 
 CREATE TRIGGER mapa_lote_lote_apagado AFTER DELETE ON lote
