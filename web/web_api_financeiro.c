@@ -59,6 +59,28 @@ fat_rc api_fin_fatura(web_req *rq, web_res *rs, fat_err *err)
   return fat_fatura_mostrar(rq->st, id, web_query(rq, "hoje"), &rs->json, err);
 }
 
+/* A fatura's lotes page by page (?apos = the last lote id of the previous
+** page, ?limite): {lotes, proximo}. */
+fat_rc api_fin_fatura_lotes(web_req *rq, web_res *rs, fat_err *err)
+{
+  int64_t id, apos = 0, prox = 0;
+  fat_pagina p;
+  cJSON *rows = NULL;
+  fat_rc rc = web_param_id(rq, 0, &id, err);
+
+  if (rc == FAT_OK)
+    rc = web_pagina(rq, &p, err);
+  if (rc == FAT_OK && p.apos != NULL)
+    rc = web_id_parse(p.apos, "apos", &apos, err);
+  if (rc == FAT_OK)
+    rc = fat_fatura_lotes(rq->st, id, apos, p.limite, &prox, &rows, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (prox > 0)
+    snprintf(p.proximo, sizeof p.proximo, "%lld", (long long)prox);
+  return web_reply_page(rs, "lotes", rows, &p, err);
+}
+
 fat_rc api_fin_fatura_criar(web_req *rq, web_res *rs, fat_err *err)
 {
   const cJSON *arr = rq->json != NULL ? cJSON_GetObjectItemCaseSensitive(rq->json, "lotes") : NULL;

@@ -2,18 +2,28 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fat_dia.h"
 #include "fat_rotulo.h"
 #include "web_int.h"
 
 #define COOKIE_ATTRS "HttpOnly; SameSite=Strict; Path=/"
 
+/* The session, and the server's time zone for the panel's dates and its
+** "today" (fuso: IANA name, null when the server has none; fuso_minutos: the
+** offset from UTC now). */
 static cJSON *sessao_json(const fat_sessao *s)
 {
   cJSON *o = cJSON_CreateObject();
+  char fuso[64];
+  int minutos;
 
   if (o == NULL)
     return NULL;
-  if (cJSON_AddStringToObject(o, "usuario", s->usuario) == NULL ||
+  fat_dia_fuso(fuso, sizeof fuso, &minutos);
+  if ((fuso[0] != '\0' ? cJSON_AddStringToObject(o, "fuso", fuso)
+                       : cJSON_AddNullToObject(o, "fuso")) == NULL ||
+      cJSON_AddNumberToObject(o, "fuso_minutos", minutos) == NULL ||
+      cJSON_AddStringToObject(o, "usuario", s->usuario) == NULL ||
       cJSON_AddStringToObject(o, "papel", fat_papel_str(s->papel)) == NULL ||
       cJSON_AddStringToObject(o, "csrf", s->csrf) == NULL ||
       cJSON_AddNumberToObject(o, "expira_em", (double)s->expira_em) == NULL ||

@@ -229,6 +229,7 @@ fat_rc api_regras_versoes(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_fin_mapa(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_fin_faturas(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_fin_fatura(web_req *rq, web_res *rs, fat_err *err);
+fat_rc api_fin_fatura_lotes(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_fin_fatura_criar(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_fin_fatura_nf(web_req *rq, web_res *rs, fat_err *err);
 fat_rc api_fin_recebimentos(web_req *rq, web_res *rs, fat_err *err);

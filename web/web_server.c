@@ -102,6 +102,7 @@ static const web_route routes[] = {
   {"GET", "/api/financeiro/faturas", F, 0, NULL, api_fin_faturas},
   {"POST", "/api/financeiro/faturas", F, 0, "fatura.criar", api_fin_fatura_criar},
   {"GET", "/api/financeiro/faturas/{}", F, 0, NULL, api_fin_fatura},
+  {"GET", "/api/financeiro/faturas/{}/lotes", F, 0, NULL, api_fin_fatura_lotes},
   {"POST", "/api/financeiro/faturas/{}/nf", F, 0, "fatura.nf", api_fin_fatura_nf},
   {"GET", "/api/financeiro/recebimentos", F, 0, NULL, api_fin_recebimentos},
   {"POST", "/api/financeiro/recebimentos", F, 0, "recebimento.registrar",

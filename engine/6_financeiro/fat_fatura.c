@@ -810,11 +810,10 @@ fat_rc fat_fatura_nf_dados(fat_store *st, const char *de, const char *ate, cJSON
   return fat_store_rows_json(st, s, 0, "erro ao ler as notas fiscais", out, err);
 }
 
-/* per-lote aggregates used by the mapa and by fat_fatura_mostrar: ?1
-** operadora (NULL all), ?2 competência, ?3 fatura id. Three variants of the
-** lotes read: one month's by the lote_competencia index (the panel's mapa
-** always names a month), one fatura's through fatura_lote, or every lote
-** (the CLI without a month: the whole history, on purpose). What was
+/* per-lote aggregates used by the mapa (the sent lotes in no fatura: one
+** month's or all, mapa_lote of migration 096) and by fat_fatura_mostrar (one
+** fatura's lotes through fatura_lote): ?1 operadora (NULL all), ?2
+** competência, ?3 fatura id. What was
 ** appealed, deferred and received per lote comes from the lote's counters
 ** (lote_saldo and lote_recebimento, migration 092, kept by triggers), not
 ** from the lote's guias one by one. */
@@ -842,12 +841,14 @@ fat_rc fat_fatura_nf_dados(fat_store *st, const char *de, const char *ate, cJSON
   " AND (?1 IS NULL OR l.operadora_id = ?1) AND (?3 IS NULL OR f.id = ?3)"                 \
   " AND l.status NOT IN ('aberto', 'fechado')"                                             \
   " ORDER BY o.registro_ans, l.competencia, COALESCE(f.numero, 1e9), l.numero"
-static const char sql_lotes_agg[] =
-  LOTES_AGG_COLS " FROM lote l" LOTES_AGG_JOIN
-  " WHERE (?2 IS NULL OR l.competencia = ?2)" LOTES_AGG_FIM;
-static const char sql_lotes_agg_mes[] =
-  LOTES_AGG_COLS " FROM lote l INDEXED BY lote_competencia" LOTES_AGG_JOIN
-  " WHERE l.competencia = ?2" LOTES_AGG_FIM;
+/* the sent lotes in no fatura (mapa_lote, migration 096), of one month or all */
+static const char sql_lotes_avulsos_mes[] =
+  LOTES_AGG_COLS " FROM mapa_lote m INDEXED BY mapa_lote_avulso JOIN lote l ON l.id = m.lote_id"
+  LOTES_AGG_JOIN " WHERE m.fatura_id IS NULL AND m.competencia = ?2" LOTES_AGG_FIM;
+static const char sql_lotes_avulsos[] =
+  LOTES_AGG_COLS " FROM mapa_lote m INDEXED BY mapa_lote_avulso JOIN lote l ON l.id = m.lote_id"
+  LOTES_AGG_JOIN " WHERE m.fatura_id IS NULL AND (?2 IS NULL OR m.competencia = ?2)"
+  LOTES_AGG_FIM;
 static const char sql_lotes_agg_fatura[] =
   LOTES_AGG_COLS " FROM lote l" LOTES_AGG_JOIN
   " WHERE l.id IN (SELECT x.lote_id FROM fatura_lote x WHERE x.fatura_id = ?3)"
@@ -908,6 +909,8 @@ static void grupo_fecha(grupo *g, const char *hoje)
   g->o = NULL;
 }
 
+/* The mapa's rows lote by lote: one fatura's (fatura > 0), else the sent
+** lotes in no fatura (of month comp, or all). */
 static fat_rc mapa_rows(fat_store *st, int64_t op, int has_op, const char *comp, int64_t fatura,
                         const char *hoje, cJSON *arr, fat_err *err)
 {
@@ -915,8 +918,9 @@ static fat_rc mapa_rows(fat_store *st, int64_t op, int has_op, const char *comp,
   grupo g;
   int r;
   fat_rc rc = fat_store_prepare(st,
-                                fatura > 0 ? sql_lotes_agg_fatura
-                                : comp != NULL ? sql_lotes_agg_mes : sql_lotes_agg,
+                                fatura > 0       ? sql_lotes_agg_fatura
+                                : comp != NULL   ? sql_lotes_avulsos_mes
+                                                 : sql_lotes_avulsos,
                                 &s, err);
 
   if (rc != FAT_OK)
@@ -1000,10 +1004,107 @@ oom:
   return fat_err_oom(err);
 }
 
+/* The faturas of the mapa from their counters (fatura_saldo, migration 096):
+** one row each, whatever the number of its lotes. The sending date and
+** protocolo are the first lote's (lowest número), the dates of the last
+** receipts one index probe each; a fatura with no expected date of its own
+** takes its first lote's that has one. */
+#define MAPA_FATURAS_COLS                                                                  \
+  "SELECT o.registro_ans, o.nome, f.competencia, f.id, f.numero, f.status, f.nf_numero,"   \
+  " p.enviado_em, p.protocolo, s.lotes, s.enviado, s.liberado, s.glosado, s.recursado,"    \
+  " s.recuperado, s.recebido, s.esperado, s.deferido,"                                     \
+  " COALESCE(f.ret_iss + f.ret_ir + f.ret_pis + f.ret_cofins + f.ret_csll, 0),"            \
+  " (SELECT fr.data FROM fatura_recebimento fr INDEXED BY fatura_recebimento_data"        \
+  "   WHERE fr.fatura_id = f.id AND fr.guias > 0 ORDER BY fr.data DESC LIMIT 1),"          \
+  " (SELECT fr.data FROM fatura_recebimento fr INDEXED BY fatura_recebimento_normal"      \
+  "   WHERE fr.fatura_id = f.id AND fr.recuperado = 0 AND fr.guias > 0"                    \
+  "   ORDER BY fr.data DESC LIMIT 1),"                                                     \
+  " CASE WHEN coalesce(f.previsao_pagamento, '') = '' THEN (SELECT l.previsao_pagamento"   \
+  "   FROM mapa_lote m JOIN lote l ON l.id = m.lote_id WHERE m.fatura_id = f.id"           \
+  "   AND l.previsao_pagamento > '' ORDER BY m.numero, m.lote_id LIMIT 1)"                 \
+  "  ELSE f.previsao_pagamento END"
+#define MAPA_FATURAS_FROM                                                                  \
+  " FROM fatura f JOIN fatura_saldo s ON s.fatura_id = f.id"                               \
+  " JOIN operadora o ON o.id = f.operadora_id LEFT JOIN lote p ON p.id = s.primeiro_lote"
+#define MAPA_FATURAS_FIM                                                                   \
+  " AND s.lotes > 0 AND (?1 IS NULL OR f.operadora_id = ?1)"                               \
+  " ORDER BY o.registro_ans, f.competencia, f.numero"
+/* one month's faturas by the fatura_competencia index, or every fatura */
+static const char sql_mapa_faturas_mes[] =
+  MAPA_FATURAS_COLS MAPA_FATURAS_FROM " WHERE f.competencia = ?2" MAPA_FATURAS_FIM;
+static const char sql_mapa_faturas[] =
+  MAPA_FATURAS_COLS MAPA_FATURAS_FROM " WHERE ?2 IS NULL" MAPA_FATURAS_FIM;
+enum { F_ANS, F_NOME, F_COMP, F_ID, F_NUM, F_STATUS, F_NF, F_ENVIO, F_PROT, F_LOTES, F_V0 };
+enum { F_RET = F_V0 + 8, F_DTREC, F_DTNORMAL, F_PREV };
+
+static fat_rc mapa_faturas(fat_store *st, int64_t op, int has_op, const char *comp,
+                           const char *hoje, cJSON *arr, fat_err *err)
+{
+  fat_stmt *s;
+  grupo g;
+  int r, i;
+  fat_rc rc = fat_store_prepare(st, comp != NULL ? sql_mapa_faturas_mes : sql_mapa_faturas, &s,
+                                err);
+
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int_or_null(s, 1, op, !has_op);
+  fat_bind_text(s, 2, comp);
+  while ((r = fat_stmt_step(s)) == FAT_ROW) {
+    memset(&g, 0, sizeof g);
+    g.o = cJSON_CreateObject();
+    if (g.o == NULL || !cJSON_AddItemToArray(arr, g.o)) {
+      cJSON_Delete(g.o);
+      fat_stmt_reset(s);
+      return fat_err_oom(err);
+    }
+    fin_add_col(g.o, "registro_ans", s, F_ANS);
+    fin_add_col(g.o, "operadora", s, F_NOME);
+    fin_add_col(g.o, "competencia", s, F_COMP);
+    cJSON_AddNumberToObject(g.o, "fatura_id", (double)fat_col_int64(s, F_ID));
+    cJSON_AddNumberToObject(g.o, "fatura", (double)fat_col_int64(s, F_NUM));
+    fin_add_col(g.o, "status_fatura", s, F_STATUS);
+    fin_add_col(g.o, "nf_numero", s, F_NF);
+    fin_add_col(g.o, "enviado_em", s, F_ENVIO);
+    fin_add_col(g.o, "protocolo", s, F_PROT);
+    cJSON_AddNumberToObject(g.o, "qtd_lotes", (double)fat_col_int64(s, F_LOTES));
+    /* enviado liberado glosado recursado recuperado recebido esperado deferido */
+    for (i = 0; i < 7; i++)
+      g.v[i] = fat_col_int64(s, F_V0 + i);
+    g.v[8] = fat_col_int64(s, F_V0 + 7);
+    g.v[7] = fat_col_int64(s, F_RET);
+    fin_col(s, F_DTREC, g.dtrec, sizeof g.dtrec);
+    fin_col(s, F_DTNORMAL, g.dtnormal, sizeof g.dtnormal);
+    fin_col(s, F_PREV, g.prev, sizeof g.prev);
+    grupo_fecha(&g, hoje);
+  }
+  fat_stmt_reset(s);
+  if (r != FAT_DONE)
+    return fat_store_dberr(st, err, "erro ao montar o mapa de faturas");
+  return FAT_OK;
+}
+
+/* a row's place in the mapa: operadora (registro ANS), then competência */
+static int mapa_chave_cmp(const cJSON *a, const cJSON *b)
+{
+  static const char *const ks[] = {"registro_ans", "competencia"};
+  size_t i;
+
+  for (i = 0; i < 2; i++) {
+    const char *x = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, ks[i]));
+    const char *y = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, ks[i]));
+    int c = strcmp(x != NULL ? x : "", y != NULL ? y : "");
+
+    if (c != 0)
+      return c;
+  }
+  return 0;
+}
+
 fat_rc fat_fatura_mapa(fat_store *st, const char *operadora, const char *competencia,
                        const char *hoje, cJSON **out, fat_err *err)
 {
-  cJSON *arr;
+  cJSON *arr = NULL, *fat = NULL, *avu = NULL, *x;
   int64_t op = 0;
   char h[11];
   fat_rc rc;
@@ -1017,12 +1118,79 @@ fat_rc fat_fatura_mapa(fat_store *st, const char *operadora, const char *compete
       return rc;
   }
   arr = cJSON_CreateArray();
-  if (arr == NULL)
-    return fat_err_oom(err);
-  rc = mapa_rows(st, op, operadora != NULL, competencia, 0, h, arr, err);
+  fat = cJSON_CreateArray();
+  avu = cJSON_CreateArray();
+  rc = arr != NULL && fat != NULL && avu != NULL ? FAT_OK : fat_err_oom(err);
+  if (rc == FAT_OK)
+    rc = mapa_faturas(st, op, operadora != NULL, competencia, h, fat, err);
+  if (rc == FAT_OK)
+    rc = mapa_rows(st, op, operadora != NULL, competencia, 0, h, avu, err);
+  cJSON_ArrayForEach(x, avu) {
+    if (rc == FAT_OK && cJSON_AddNumberToObject(x, "qtd_lotes", (double)cJSON_GetArraySize(
+                            cJSON_GetObjectItemCaseSensitive(x, "lotes"))) == NULL)
+      rc = fat_err_oom(err);
+  }
+  /* both in the mapa's order: merge, the faturas of a month before its lotes */
+  while (rc == FAT_OK && (cJSON_GetArraySize(fat) > 0 || cJSON_GetArraySize(avu) > 0)) {
+    cJSON *a = cJSON_GetArrayItem(fat, 0), *b = cJSON_GetArrayItem(avu, 0);
+
+    x = b == NULL || (a != NULL && mapa_chave_cmp(a, b) <= 0) ? cJSON_DetachItemFromArray(fat, 0)
+                                                              : cJSON_DetachItemFromArray(avu, 0);
+    if (!cJSON_AddItemToArray(arr, x)) {
+      cJSON_Delete(x);
+      rc = fat_err_oom(err);
+    }
+  }
+  cJSON_Delete(fat);
+  cJSON_Delete(avu);
   if (rc != FAT_OK) {
     cJSON_Delete(arr);
     return rc;
+  }
+  *out = arr;
+  return FAT_OK;
+}
+
+fat_rc fat_fatura_lotes(fat_store *st, int64_t fatura_id, int64_t apos, int limite,
+                        int64_t *proximo, cJSON **out, fat_err *err)
+{
+  static const char sql[] =
+    "SELECT m.lote_id AS id, m.numero AS numero, l.status AS status,"
+    " EXISTS (SELECT 1 FROM pagamento p WHERE p.lote_id = m.lote_id) AS demonstrativo_pagamento"
+    " FROM mapa_lote m INDEXED BY mapa_lote_fatura JOIN lote l ON l.id = m.lote_id"
+    " WHERE m.fatura_id = ?1 AND (m.numero, m.lote_id) > (coalesce((SELECT a.numero"
+    "  FROM lote a WHERE a.id = ?2), -9223372036854775808), ?2)"
+    " ORDER BY m.numero, m.lote_id LIMIT ?3";
+  fatura_row f;
+  fat_stmt *s;
+  cJSON *arr;
+  fat_rc rc;
+
+  *out = NULL;
+  *proximo = 0;
+  if (limite < 0 || limite > FAT_FATURA_LOTES_PAGINA_MAX)
+    return fat_err_set(err, FAT_EINVAL, "limite: de 1 a %d lotes por página",
+                       FAT_FATURA_LOTES_PAGINA_MAX);
+  if (limite == 0)
+    limite = 50;
+  if (apos < 0)
+    return fat_err_set(err, FAT_EINVAL, "apos: id de lote inválido");
+  rc = fatura_carregar(st, fatura_id, &f, err);
+  if (rc != FAT_OK)
+    return rc;
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, fatura_id);
+  fat_bind_int(s, 2, apos);
+  fat_bind_int(s, 3, (int64_t)limite + 1);
+  rc = fat_store_rows_json(st, s, 0, "erro ao ler os lotes da fatura", &arr, err);
+  if (rc != FAT_OK)
+    return rc;
+  if (cJSON_GetArraySize(arr) > limite) {
+    cJSON_DeleteItemFromArray(arr, limite);
+    *proximo = (int64_t)cJSON_GetNumberValue(
+      cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, limite - 1), "id"));
   }
   *out = arr;
   return FAT_OK;

@@ -73,10 +73,70 @@ FAT_NODISCARD fat_rc fat_fatura_nf_dados(fat_store *st, const char *de, const ch
 ** receber, expected date and dias de atraso (as of hoje; NULL = today), the
 ** days the last receipt (recovered money aside) came after the expected date
 ** (atraso_recebimento),
-** and a situação in words. Filters may be NULL. */
+** and a situação in words. Filters may be NULL. A fatura's row has
+** qtd_lotes (its lotes: fat_fatura_lotes, page by page) and is read from its
+** counters (migration 096): it costs the same however many lotes it has. A
+** row of a lote in no fatura has qtd_lotes 1 and lotes: [{id, numero, status,
+** demonstrativo_pagamento}]. */
 FAT_NODISCARD fat_rc fat_fatura_mapa(fat_store *st, const char *operadora,
                                      const char *competencia, const char *hoje, cJSON **out,
                                      fat_err *err);
+
+/* The lotes of one fatura in the mapa's order (número, then id), page by
+** page: `limite` lotes (1..500; 0 = 50) after the lote `apos` (its id, 0 =
+** from the first); *proximo gets the id to pass for the next page, 0 on the
+** last. Array of {id, numero, status, demonstrativo_pagamento (0/1: the lote
+** has a demonstrativo de pagamento)}. Walks the fatura's lotes in an index
+** (mapa_lote, migration 096): a page costs the same however many lotes the
+** fatura has. */
+#define FAT_FATURA_LOTES_PAGINA_MAX 500
+FAT_NODISCARD fat_rc fat_fatura_lotes(fat_store *st, int64_t fatura_id, int64_t apos,
+                                      int limite, int64_t *proximo, cJSON **out, fat_err *err);
+
+/* The counters behind the mapa (migration 096) as a recount from the lotes,
+** their fatura_lote, lote_saldo and lote_recebimento rows and the receipts:
+** FAT_MAPA_LOTE_RECONTAGEM selects (lote_id, fatura_id, operadora_id,
+** competencia, numero, enviado, liberado, glosado, recursado, deferido,
+** esperado) per lote past 'fechado'; FAT_FATURA_SALDO_RECONTAGEM (fatura_id,
+** lotes, enviado, liberado, glosado, recursado, deferido, esperado, recebido,
+** recuperado, primeiro_lote) per fatura with such lotes;
+** FAT_FATURA_RECEBIMENTO_RECONTAGEM (fatura_id, recebimento_id, valor, guias,
+** data, recuperado) per fatura and receipt. fat_relatorio_recontar rebuilds
+** the tables from them and `faturo verificar` (fatura_saldo_recontado,
+** fatura_recebimento_recontado) compares them. */
+#define FAT_MAPA_LOTE_RECONTAGEM                                                            \
+  "SELECT l.id AS lote_id, fl.fatura_id AS fatura_id, l.operadora_id AS operadora_id,"      \
+  " l.competencia AS competencia, l.numero AS numero,"                                      \
+  " coalesce(l.valor_informado, 0) AS enviado, coalesce(l.valor_liberado, 0) AS liberado,"  \
+  " coalesce(l.valor_glosado, 0) AS glosado, coalesce(s.recursado, 0) AS recursado,"        \
+  " coalesce(s.deferido, 0) AS deferido,"                                                   \
+  " coalesce(l.valor_liberado, l.valor_informado, 0) + coalesce(s.deferido, 0) AS esperado" \
+  " FROM lote l LEFT JOIN fatura_lote fl ON fl.lote_id = l.id"                              \
+  " LEFT JOIN lote_saldo s ON s.lote_id = l.id"                                             \
+  " WHERE l.status <> 'aberto' AND l.status <> 'fechado'"
+#define FAT_FATURA_SALDO_RECONTAGEM                                                         \
+  "SELECT m.fatura_id AS fatura_id, count(*) AS lotes, sum(m.enviado) AS enviado,"          \
+  " sum(m.liberado) AS liberado, sum(m.glosado) AS glosado, sum(m.recursado) AS recursado," \
+  " sum(m.deferido) AS deferido, sum(m.esperado) AS esperado,"                              \
+  " sum((SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr"                        \
+  "  WHERE lr.lote_id = m.lote_id)) AS recebido,"                                           \
+  " sum((SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr JOIN recebimento r"     \
+  "  ON r.id = lr.recebimento_id WHERE lr.lote_id = m.lote_id AND r.recuperado = 1))"       \
+  "  AS recuperado,"                                                                        \
+  " (SELECT l2.id FROM fatura_lote f2 JOIN lote l2 ON l2.id = f2.lote_id"                   \
+  "  WHERE f2.fatura_id = m.fatura_id AND l2.status <> 'aberto' AND l2.status <> 'fechado'" \
+  "  ORDER BY l2.numero, l2.id LIMIT 1) AS primeiro_lote"                                   \
+  " FROM (" FAT_MAPA_LOTE_RECONTAGEM ") m WHERE m.fatura_id IS NOT NULL"                    \
+  " GROUP BY m.fatura_id"
+#define FAT_FATURA_RECEBIMENTO_RECONTAGEM                                                   \
+  "SELECT fl.fatura_id AS fatura_id, lr.recebimento_id AS recebimento_id,"                  \
+  " sum(lr.valor) AS valor, sum(lr.guias) AS guias, r.data AS data,"                        \
+  " coalesce(r.recuperado, 0) AS recuperado"                                                \
+  " FROM fatura_lote fl JOIN lote l ON l.id = fl.lote_id"                                   \
+  " JOIN lote_recebimento lr ON lr.lote_id = l.id"                                          \
+  " LEFT JOIN recebimento r ON r.id = lr.recebimento_id"                                    \
+  " WHERE l.status <> 'aberto' AND l.status <> 'fechado'"                                   \
+  " GROUP BY fl.fatura_id, lr.recebimento_id"
 
 /* ---- receipts (baixa) ---- */
 

@@ -91,8 +91,10 @@ static fat_rc mapa(fat_store *st, cJSON *rel, const char *comp, int64_t op, cons
   rc = fat_fatura_mapa(st, op > 0 ? ref : NULL, comp, hoje, &rows, err);
   if (rc != FAT_OK)
     return rc;
-  cJSON_ArrayForEach(r, rows)
+  cJSON_ArrayForEach(r, rows) {
     rel_del(r, "lotes");
+    rel_del(r, "qtd_lotes");
+  }
   if (!cJSON_ReplaceItemInObjectCaseSensitive(tab, "linhas", rows)) {
     cJSON_Delete(rows);
     return fat_err_oom(err);

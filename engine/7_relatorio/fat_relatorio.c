@@ -9,6 +9,7 @@
 
 #include "fat_csv.h"
 #include "fat_dia.h"
+#include "fat_fatura.h"
 #include "fat_rel_achados.h"
 #include "fat_lgpd.h"
 #include "fat_lote.h"
@@ -434,6 +435,13 @@ fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err)
     "DELETE FROM rel_previsto_recebimento",
     "INSERT INTO rel_previsto_recebimento (recebimento_id, mes, operadora_id, linhas, valor,"
     " dias_valor) " FAT_REL_PREVISTO_RECEBIMENTO_RECONTAGEM,
+    /* the mapa's counters (migration 096): the lotes' rows last (their
+    ** triggers fill the faturas' sums and receipts from the tables above) */
+    "DELETE FROM mapa_lote",
+    "DELETE FROM fatura_recebimento",
+    "DELETE FROM fatura_saldo",
+    "INSERT INTO mapa_lote (lote_id, fatura_id, operadora_id, competencia, numero, enviado,"
+    " liberado, glosado, recursado, deferido, esperado) " FAT_MAPA_LOTE_RECONTAGEM,
     /* the guia's competência copied on each glosa (migration 085) */
     "UPDATE glosa SET competencia = (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)"
     " WHERE competencia IS NOT (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)",

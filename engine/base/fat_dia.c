@@ -3,8 +3,10 @@
 #include "fat_dia.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 int32_t fat_dia_from_ymd(int y, int m, int d)
 {
@@ -376,4 +378,62 @@ void fat_dia_hoje(char *buf, size_t len)
     return;
   }
   snprintf(buf, len, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* an IANA zone name as TZ or a zoneinfo path names it: letters first, then
+** letters, digits, '_', '-', '+', '/' (a POSIX rule like "<-03>3" is not) */
+static int fuso_nome_valido(const char *s)
+{
+  size_t i;
+
+  if (!((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')))
+    return 0;
+  for (i = 0; s[i] != '\0'; i++)
+    if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+          (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-' || s[i] == '+' ||
+          s[i] == '/'))
+      return 0;
+  return i < 64 && (strchr(s, '/') != NULL || strcmp(s, "UTC") == 0);
+}
+
+/* the zone name out of a path into zoneinfo ("/usr/share/zoneinfo/X/Y") */
+static const char *fuso_de_caminho(const char *p)
+{
+  const char *z = strstr(p, "zoneinfo/");
+
+  return z != NULL ? z + 9 : p;
+}
+
+void fat_dia_fuso(char *nome, size_t len, int *minutos)
+{
+  const char *tz = getenv("TZ");
+  char buf[256];
+  time_t t = time(NULL);
+  struct tm tm;
+
+  if (len > 0)
+    nome[0] = '\0';
+  *minutos = localtime_r(&t, &tm) != NULL ? (int)(tm.tm_gmtoff / 60) : 0;
+  if (tz != NULL && tz[0] != '\0') {
+    if (tz[0] == ':')
+      tz++;
+    tz = fuso_de_caminho(tz);
+  } else {
+    ssize_t n = readlink("/etc/localtime", buf, sizeof buf - 1);
+    FILE *f;
+
+    tz = NULL;
+    if (n > 0) {
+      buf[n] = '\0';
+      tz = fuso_de_caminho(buf);
+    } else if ((f = fopen("/etc/timezone", "r")) != NULL) {
+      if (fgets(buf, sizeof buf, f) != NULL) {
+        buf[strcspn(buf, "\r\n")] = '\0';
+        tz = buf;
+      }
+      fclose(f);
+    }
+  }
+  if (tz != NULL && fuso_nome_valido(tz))
+    snprintf(nome, len, "%s", tz);
 }

@@ -122,6 +122,12 @@ int fat_dia_mes_dias(int y, int m);
 /* Today's local date (the clinic's day) as 'AAAA-MM-DD' into buf (len >= 11). */
 void fat_dia_hoje(char *buf, size_t len);
 
+/* The system's time zone, the one the clinic's day is counted in (TZ, else
+** /etc/localtime, else /etc/timezone): *nome gets its IANA name
+** ("America/Sao_Paulo") or "" when there is none (a POSIX TZ such as
+** "<-03>3"); *minutos its offset from UTC now (-180 in Brasília). */
+void fat_dia_fuso(char *nome, size_t len, int *minutos);
+
 /* Parse 'HH:MM' or 'HH:MM:SS' (24 h) into minutes since midnight; -1 when
 ** invalid (NULL included). */
 int fat_dia_hora_minutos(const char *s);

@@ -228,11 +228,13 @@ static void print_mapa(const cJSON *a)
       if (n >= sizeof lotes)
         break;
     }
+    /* a fatura's row counts its lotes (`fatura mostrar N` lists them) */
     if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "fatura")))
-      printf("%s (%s) %s — fatura %lld, NF %s, lotes %s\n", cli_jstr(o, "operadora", "-"),
+      printf("%s (%s) %s — fatura %lld, NF %s, %lld lote(s)\n", cli_jstr(o, "operadora", "-"),
              cli_jstr(o, "registro_ans", "-"),
              fat_dia_competencia_br_ou(cli_jstr(o, "competencia", NULL), "-").s,
-             (long long)cli_jint(o, "fatura"), cli_jstr(o, "nf_numero", "-"), lotes);
+             (long long)cli_jint(o, "fatura"), cli_jstr(o, "nf_numero", "-"),
+             (long long)cli_jint(o, "qtd_lotes"));
     else
       printf("%s (%s) %s — sem fatura, lotes %s\n", cli_jstr(o, "operadora", "-"),
              cli_jstr(o, "registro_ans", "-"),

@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "fat_fatura.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_money.h"
@@ -422,6 +423,69 @@ static const char sql_rel_previsto_recebimento[] =
     FAT_REL_PREVISTO_RECEBIMENTO_RECONTAGEM ") r WHERE r.recebimento_id = s.recebimento_id"
     " AND r.mes = s.mes AND r.operadora_id = s.operadora_id)";
 
+/* The mapa's counters (migration 096) against a recount, in three checks:
+** every lote past 'fechado' (its fatura and values; a missing or stray row
+** counts), every fatura's sums and first lote, and the per-receipt sums of
+** each fatura both ways (a stored row left at zero is no difference). */
+static const char sql_mapa_lote[] =
+    "SELECT 'lote', r.lote_id, 'o lote ' || r.numero || ' está guardado no mapa'"
+    " || CASE WHEN s.lote_id IS NULL THEN ' nenhuma vez' ELSE ' na fatura '"
+    " || coalesce(s.fatura_id, 'nenhuma') || ' com enviado {1}, esperado {3}' END"
+    " || '; a recontagem dá a fatura ' || coalesce(r.fatura_id, 'nenhuma')"
+    " || ', enviado {2}, esperado {4}', coalesce(s.enviado, 0), r.enviado,"
+    " coalesce(s.esperado, 0), r.esperado"
+    " FROM (" FAT_MAPA_LOTE_RECONTAGEM ") r LEFT JOIN mapa_lote s ON s.lote_id = r.lote_id"
+    " WHERE s.fatura_id IS NOT r.fatura_id OR s.operadora_id IS NOT r.operadora_id"
+    " OR s.competencia IS NOT r.competencia OR s.numero IS NOT r.numero"
+    " OR s.enviado IS NOT r.enviado OR s.liberado IS NOT r.liberado"
+    " OR s.glosado IS NOT r.glosado OR s.recursado IS NOT r.recursado"
+    " OR s.deferido IS NOT r.deferido OR s.esperado IS NOT r.esperado"
+    " UNION ALL"
+    " SELECT 'lote', s.lote_id, 'o lote ' || s.lote_id || ' está no mapa, mas não existe ou"
+    " não foi enviado (enviado {1}, esperado {3})', s.enviado, 0, s.esperado, 0"
+    " FROM mapa_lote s WHERE NOT EXISTS (SELECT 1 FROM lote l"
+    " WHERE l.id = s.lote_id AND l.status <> 'aberto' AND l.status <> 'fechado')";
+static const char sql_fatura_saldo_fatura[] =
+    "SELECT 'fatura', r.fatura_id, 'a fatura ' || coalesce((SELECT f.numero FROM fatura f"
+    " WHERE f.id = r.fatura_id), r.fatura_id) || ' guarda ' || coalesce(s.lotes, 0)"
+    " || ' lote(s), esperado {1}, recebido {3}; a recontagem dá ' || r.lotes"
+    " || ' lote(s), esperado {2}, recebido {4}', coalesce(s.esperado, 0), r.esperado,"
+    " coalesce(s.recebido, 0), r.recebido"
+    " FROM (" FAT_FATURA_SALDO_RECONTAGEM ") r LEFT JOIN fatura_saldo s"
+    " ON s.fatura_id = r.fatura_id"
+    " WHERE s.lotes IS NOT r.lotes OR s.enviado IS NOT r.enviado"
+    " OR s.liberado IS NOT r.liberado OR s.glosado IS NOT r.glosado"
+    " OR s.recursado IS NOT r.recursado OR s.deferido IS NOT r.deferido"
+    " OR s.esperado IS NOT r.esperado OR s.recebido IS NOT r.recebido"
+    " OR s.recuperado IS NOT r.recuperado OR s.primeiro_lote IS NOT r.primeiro_lote"
+    " UNION ALL"
+    " SELECT 'fatura', s.fatura_id, 'a fatura ' || s.fatura_id || ' guarda ' || s.lotes"
+    " || ' lote(s), esperado {1}, recebido {3}; a recontagem não acha nenhum lote enviado',"
+    " s.esperado, 0, s.recebido, 0 FROM fatura_saldo s"
+    " WHERE (s.lotes <> 0 OR s.enviado <> 0 OR s.liberado <> 0 OR s.glosado <> 0"
+    " OR s.recursado <> 0 OR s.deferido <> 0 OR s.esperado <> 0 OR s.recebido <> 0"
+    " OR s.recuperado <> 0) AND NOT EXISTS (SELECT 1 FROM fatura_lote fl JOIN lote l"
+    " ON l.id = fl.lote_id WHERE fl.fatura_id = s.fatura_id AND l.status <> 'aberto'"
+    " AND l.status <> 'fechado')";
+static const char sql_fatura_recebimento[] =
+    "SELECT 'recebimento', r.recebimento_id, 'o recebimento ' || r.recebimento_id"
+    " || ' guarda {1} em ' || coalesce(s.guias, 0) || ' guia(s) da fatura ' || r.fatura_id"
+    " || ' (' || coalesce(s.data, 'sem data') || '); a recontagem dá {2} em ' || r.guias"
+    " || ' (' || coalesce(r.data, 'sem data') || ')', coalesce(s.valor, 0), r.valor"
+    " FROM (" FAT_FATURA_RECEBIMENTO_RECONTAGEM ") r LEFT JOIN fatura_recebimento s"
+    " ON s.fatura_id = r.fatura_id AND s.recebimento_id = r.recebimento_id"
+    " WHERE s.valor IS NOT r.valor OR s.guias IS NOT r.guias"
+    " OR ((r.valor <> 0 OR r.guias <> 0)"
+    "  AND (s.data IS NOT r.data OR s.recuperado IS NOT r.recuperado))"
+    " UNION ALL"
+    " SELECT 'recebimento', s.recebimento_id, 'o recebimento ' || s.recebimento_id"
+    " || ' guarda {1} em ' || s.guias || ' guia(s) da fatura ' || s.fatura_id"
+    " || '; a recontagem não acha nenhuma', s.valor, 0 FROM fatura_recebimento s"
+    " WHERE (s.valor <> 0 OR s.guias <> 0) AND NOT EXISTS (SELECT 1 FROM fatura_lote fl"
+    " JOIN lote l ON l.id = fl.lote_id JOIN lote_recebimento lr ON lr.lote_id = l.id"
+    " WHERE fl.fatura_id = s.fatura_id AND lr.recebimento_id = s.recebimento_id"
+    " AND l.status <> 'aberto' AND l.status <> 'fechado')";
+
 /* ---- the audit trail (Part A) ---- */
 
 static const char sql_auditoria[] =
@@ -477,6 +541,18 @@ static const fat_verif_check checks[] = {
    "o recebido de cada recebimento por mês previsto dos seus lotes confere com a recontagem "
    "das linhas de recebimento por lote",
    sql_rel_previsto_recebimento, NULL},
+  {"mapa_lote_recontado",
+   "cada lote enviado está no mapa de faturas com a sua fatura e os seus valores (enviado, "
+   "liberado, glosado, recursado, deferido, esperado)",
+   sql_mapa_lote, NULL},
+  {"fatura_saldo_recontado",
+   "as somas guardadas de cada fatura (lotes, enviado, liberado, glosado, recursado, esperado, "
+   "recebido, recuperado, primeiro lote) conferem com a recontagem dos seus lotes",
+   sql_fatura_saldo_fatura, NULL},
+  {"fatura_recebimento_recontado",
+   "o recebido de cada recebimento por fatura, a sua data e se é dinheiro recuperado conferem "
+   "com a recontagem das linhas de recebimento por lote",
+   sql_fatura_recebimento, NULL},
   {"lote_total_guias",
    "a quantidade e o valor informado de cada lote são os das suas guias", sql_lote_total,
    NULL},

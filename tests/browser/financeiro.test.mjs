@@ -40,7 +40,9 @@ DATA:OFXSGML
 const USERS = { faturista: ['bia', 'senha-fat-1'], supervisor: ['caio', 'senha-sup-1'] };
 for (const [papel, [nome, senha]] of Object.entries(USERS)) mustRun(['usuario', 'criar', nome, '--papel', papel], senha + '\n');
 
-const P = await painel(C, { viewport: { width: 1360, height: 900 }, popups: true });
+/* a clinic in Brasília: the server runs in its time zone, and the panel dates
+ * in the server's zone (GET /api/sessao) */
+const P = await painel(C, { viewport: { width: 1360, height: 900 }, popups: true, timezoneId: 'America/Sao_Paulo' });
 const { base, page, aviso, caso } = P;
 const entrar = papel => P.entrar(USERS[papel][0], USERS[papel][1]);
 
@@ -49,6 +51,12 @@ caso('faturista importa o extrato e propõe; não vê o botão de confirmar', as
   await page.goto(base + '/#/financeiro');
   await page.waitForSelector('#fin-mapa table');
   assert.match(await page.textContent('#fin-mapa'), /Aurora Saúde/);
+  /* a fatura's row counts its lotes; the button lists them page by page */
+  await page.click('#fin-mapa .fin-ver-lotes');
+  await page.waitForSelector('#fin-mapa-lotes table');
+  assert.match(await page.textContent('#fin-mapa-lotes h3'), /Lotes da fatura 1 — Aurora Saúde \(1\)/);
+  assert.equal(await page.textContent('#fin-mapa-lotes tbody td'), '1');
+  assert.equal(await page.locator('#fin-mapa-lotes .pag-proxima').isDisabled(), true);
   await page.setInputFiles('#fin-extrato', ofx);
   await page.click('#fin-importar');
   await aviso(/2 crédito/);

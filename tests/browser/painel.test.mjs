@@ -17,7 +17,9 @@ if (!temDemo) pendentes.push('faturo demo indisponível: conferir com achados, f
 const USERS = { faturista: ['bia', 'senha-fat-1'], supervisor: ['caio', 'senha-sup-1'], admin: ['ana', 'senha-admin-1'] };
 for (const [papel, [nome, senha]] of Object.entries(USERS)) mustRun(['usuario', 'criar', nome, '--papel', papel], senha + '\n');
 
-const P = await painel(C, { viewport: { width: 1360, height: 860 } });
+/* a clinic in Brasília: the server runs in its time zone (the panel takes the
+ * server's, GET /api/sessao) */
+const P = await painel(C, { viewport: { width: 1360, height: 860 }, timezoneId: 'America/Sao_Paulo' });
 const { base, srv, page, aviso, caso } = P;
 
 async function entrar(papel) {
@@ -136,9 +138,12 @@ caso('formatos pt-BR: R$, DD/MM/AAAA, hora de São Paulo, CPF/CNPJ pontuados e r
   const f = await page.evaluate(() => ({
     hora: Faturo.data('2026-01-15T03:30:00Z'), dia: Faturo.data('2026-03-05'), comp: Faturo.competencia('2026-03'),
     reais: Faturo.reais(123456).replace(/\u00a0/g, ' '), cpf: Faturo.documento('12345678909'),
-    cnpj: Faturo.documento('11222333000181'), tipo: Faturo.rotulo('tipo', 'sp-sadt'), sit: Faturo.rotulo('glosa', 'em_recurso') }));
+    cnpj: Faturo.documento('11222333000181'), tipo: Faturo.rotulo('tipo', 'sp-sadt'), sit: Faturo.rotulo('glosa', 'em_recurso'),
+    fuso: Faturo.fuso, minutos: Faturo.sessao.fuso_minutos }));
+  /* the server's TZ is the POSIX rule '<-03>3' (no name): the panel uses its offset */
   assert.deepEqual(f, { hora: '15/01/2026 00:30', dia: '05/03/2026', comp: '03/2026', reais: 'R$ 1.234,56',
-    cpf: '123.456.789-09', cnpj: '11.222.333/0001-81', tipo: 'SP/SADT', sit: 'em recurso' });
+    cpf: '123.456.789-09', cnpj: '11.222.333/0001-81', tipo: 'SP/SADT', sit: 'em recurso',
+    fuso: 'Etc/GMT+3', minutos: -180 });
   for (const [tela, espera] of [['guias', '#guias-lista table'], ['lotes', '#lotes-lista'], ['glosas', '#glosas-lista'],
     ['painel', '#painel-cartoes'], ['retornos', '#retornos-lista']]) {
     await page.goto(base + '/#/' + tela);

@@ -162,6 +162,36 @@ caso('repasse: faturista calcula, só o supervisor fecha; XLSX', async () => {
   assert.ok(r.json.every(c => c.ok), JSON.stringify(r.json));
 });
 
+caso('lotes da fatura por cursor: páginas sem repetição nem falta; o mapa conta os lotes', async () => {
+  const s = await sessao('faturista');
+  // three more sent lotes of the month join fatura 1 (the counters follow by trigger)
+  sql(`INSERT INTO lote (id, operadora_id, prestador_id, numero, tipo_guia, competencia, status, valor_informado,
+    enviado_em) VALUES (12, 1, 1, 12, 'sp-sadt', '2025-03', 'enviado', 100, '2025-04-06'),
+    (11, 1, 1, 13, 'sp-sadt', '2025-03', 'enviado', 200, '2025-04-06'),
+    (13, 1, 1, 11, 'sp-sadt', '2025-03', 'enviado', 300, '2025-04-06');
+    INSERT INTO fatura_lote (fatura_id, lote_id) VALUES (1, 11), (1, 12), (1, 13);`);
+  let r = await call('GET', '/api/financeiro/mapa?competencia=2025-03', s);
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  assert.equal(r.json[0].qtd_lotes, 4);
+  assert.equal(r.json[0].lotes, undefined);
+  assert.equal(r.json[0].valor_enviado, 90600);
+  const numeros = [];
+  let apos = null, paginas = 0;
+  do {
+    r = await call('GET', `/api/financeiro/faturas/1/lotes?limite=3${apos ? '&apos=' + apos : ''}`, s);
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    numeros.push(...r.json.lotes.map(l => l.numero));
+    apos = r.json.proximo;
+    paginas++;
+  } while (apos && paginas < 5);
+  assert.deepEqual(numeros, [1, 11, 12, 13]);
+  assert.equal(paginas, 2);
+  r = await call('GET', '/api/financeiro/faturas/1/lotes?limite=501', s);
+  assert.equal(r.status, 400);
+  r = await call('GET', '/api/financeiro/faturas/999/lotes', s);
+  assert.equal(r.status, 404);
+});
+
 for (const [nome, fn] of casos) {
   try { await fn(); console.log('ok   ' + nome); }
   catch (e) { falhou = true; console.log('FALHA ' + nome + '\n      ' + (e.stack || e)); }

@@ -12,7 +12,11 @@
 # deleted; the LGPD anonymization; `relatorio recontar`. The recount is
 # `faturo verificar`'s invariant lote_saldo_recontado. The aging total of
 # `relatorio inadimplencia` is also compared with the per-guia SQL the report
-# ran before the counters.
+# ran before the counters, and the mapa de faturas (counters of migration
+# 096, invariants mapa_lote_recontado, fatura_saldo_recontado,
+# fatura_recebimento_recontado) with the per-lote SQL it ran before them,
+# also after a lote moves to another fatura of its month and a receipt for a
+# fatura.
 # usage: m_lote_saldo.sh FATURO_BIN SOURCE_DIR
 set -u
 FAT="$1"
@@ -105,16 +109,93 @@ previsto_agora() {
                    l.recebido_dos_previstos, l.atraso_medio === null ? "null" : l.atraso_medio].join(";"));' "$TMP/p.json"
 }
 
+# the mapa de faturas as fat_fatura_mapa summed it lote by lote before
+# migration 096 (the same per-lote SQL, grouped per fatura in the same
+# order), and as it prints it now from the counters
+MAPA_ROW='[r.fatura_id, r.registro_ans, r.competencia, r.qtd_lotes, r.valor_enviado,
+  r.valor_liberado, r.valor_glosado, r.valor_recursado, r.valor_recuperado, r.valor_recebido,
+  r.saldo_a_receber, r.data_recebido, r.previsao_pagamento, r.enviado_em, r.protocolo,
+  r.atraso_recebimento].join(";")'
+mapa_antes() {
+  sqlite3 -json "$FATURO_DB" "SELECT o.registro_ans AS ans, l.competencia AS comp, l.enviado_em AS envio,
+      l.protocolo AS prot, l.valor_informado AS inf, l.valor_liberado AS lib,
+      coalesce(l.valor_glosado, 0) AS glo, coalesce(s.recursado, 0) AS recursado,
+      coalesce(s.deferido, 0) AS deferido,
+      (SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr WHERE lr.lote_id = l.id) AS recebido,
+      (SELECT coalesce(sum(lr.valor), 0) FROM lote_recebimento lr JOIN recebimento r
+        ON r.id = lr.recebimento_id WHERE lr.lote_id = l.id AND r.recuperado = 1) AS recup,
+      (SELECT max(r.data) FROM lote_recebimento lr JOIN recebimento r ON r.id = lr.recebimento_id
+        WHERE lr.lote_id = l.id AND lr.guias > 0) AS dtrec,
+      (SELECT max(r.data) FROM lote_recebimento lr JOIN recebimento r ON r.id = lr.recebimento_id
+        WHERE lr.lote_id = l.id AND lr.guias > 0 AND r.recuperado = 0) AS dtnormal,
+      l.previsao_pagamento AS prev, f.id AS fid, f.previsao_pagamento AS fprev
+    FROM lote l JOIN operadora o ON o.id = l.operadora_id
+    LEFT JOIN fatura_lote fl ON fl.lote_id = l.id LEFT JOIN fatura f ON f.id = fl.fatura_id
+    LEFT JOIN lote_saldo s ON s.lote_id = l.id
+   WHERE l.status NOT IN ('aberto', 'fechado')
+   ORDER BY o.registro_ans, l.competencia, COALESCE(f.numero, 1e9), l.numero" >"$TMP/lotes.json" ||
+    fail "lotes do mapa"
+  node -e '
+    const t = require("fs").readFileSync(process.argv[1], "utf8").trim();
+    const ls = t ? JSON.parse(t) : [], hoje = process.argv[2], out = [];
+    const dias = (a, b) => Math.round((Date.parse(b) - Date.parse(a)) / 864e5);
+    let g = null;
+    const fecha = () => {
+      if (!g) return;
+      const saldo = Math.max(0, g.esp - g.rec);
+      const tarde = g.dtn && g.prev && g.dtn > g.prev ? dias(g.prev, g.dtn) : 0;
+      const r = { fatura_id: g.fid || null, registro_ans: g.ans, competencia: g.comp, qtd_lotes: g.n,
+        valor_enviado: g.inf, valor_liberado: g.lib, valor_glosado: g.glo, valor_recursado: g.rcs,
+        valor_recuperado: g.rcp, valor_recebido: g.rec, saldo_a_receber: saldo,
+        data_recebido: g.dtrec || null, previsao_pagamento: g.prev || null, enviado_em: g.envio,
+        protocolo: g.prot, atraso_recebimento: tarde };
+      out.push('"$MAPA_ROW"');
+    };
+    for (const l of ls) {
+      const fid = l.fid || 0;
+      if (!g || fid === 0 || fid !== g.fid) {
+        fecha();
+        g = { fid, ans: l.ans, comp: l.comp, envio: l.envio, prot: l.prot, n: 0, inf: 0, lib: 0,
+              glo: 0, rcs: 0, rcp: 0, rec: 0, esp: 0, dtrec: "", dtn: "", prev: fid ? (l.fprev || "") : "" };
+      }
+      g.n++; g.inf += l.inf || 0; g.lib += l.lib || 0; g.glo += l.glo; g.rcs += l.recursado;
+      g.rcp += l.recup; g.rec += l.recebido;
+      g.esp += (l.lib === null ? (l.inf || 0) : l.lib) + l.deferido;
+      if ((l.dtrec || "") > g.dtrec) g.dtrec = l.dtrec;
+      if ((l.dtnormal || "") > g.dtn) g.dtn = l.dtnormal;
+      if ((fid === 0 || g.prev === "") && (l.prev || "") > g.prev) g.prev = l.prev;
+    }
+    fecha();
+    console.log(out.join("\n"));' "$TMP/lotes.json" "$HOJE"
+}
+mapa_agora() {
+  "$FAT" --json fatura mapa --hoje "$HOJE" >"$TMP/m.json" 2>&1 || fail "fatura mapa: $(cat "$TMP/m.json")"
+  node -e '
+    const a = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(a.map(r => '"$MAPA_ROW"').join("\n"));' "$TMP/m.json"
+}
+
 confere() {
   "$FAT" verificar --invariante lote_saldo_recontado --invariante rel_previsto_lote_recontado \
     --invariante rel_previsto_mes_recontado --invariante rel_previsto_recebimento_recontado \
-    >"$TMP/v.txt" 2>&1
+    --invariante mapa_lote_recontado --invariante fatura_saldo_recontado \
+    --invariante fatura_recebimento_recontado >"$TMP/v.txt" 2>&1
   grep -q '^  ok     lote_saldo_recontado' "$TMP/v.txt" ||
     fail "depois de $1: $(grep -A4 lote_saldo "$TMP/v.txt" | head -6)"
   for c in lote mes recebimento; do
     grep -q "^  ok     rel_previsto_${c}_recontado" "$TMP/v.txt" ||
       fail "depois de $1: $(grep -A4 rel_previsto "$TMP/v.txt" | head -8)"
   done
+  for c in mapa_lote fatura_saldo fatura_recebimento; do
+    grep -q "^  ok     ${c}_recontado" "$TMP/v.txt" ||
+      fail "depois de $1: $(grep -A4 "$c" "$TMP/v.txt" | head -8)"
+  done
+  ma=$(mapa_antes)
+  mb=$(mapa_agora)
+  [ "$ma" = "$mb" ] || fail "depois de $1: mapa de faturas dos contadores
+$mb
+lote a lote
+$ma"
   pa=$(previsto_antes)
   pb=$(previsto_agora)
   [ "$pa" = "$pb" ] || fail "depois de $1: previsto × realizado dos contadores
@@ -248,6 +329,17 @@ if [ -n "$fid" ]; then
   confere "lote $fl saiu da fatura $fid"
   q "INSERT INTO fatura_lote (fatura_id, lote_id) VALUES ($fid, $fl)"
   confere "lote $fl voltou à fatura $fid"
+  # a second fatura of the same operadora and month takes the lote, and gives it back
+  q "INSERT INTO fatura (operadora_id, competencia, numero, previsao_pagamento)
+     SELECT operadora_id, competencia, numero + 100, NULL FROM fatura WHERE id = $fid"
+  f2=$(q "SELECT max(id) FROM fatura")
+  q "UPDATE fatura_lote SET fatura_id = $f2 WHERE lote_id = $fl"
+  confere "lote $fl passou da fatura $fid para a $f2 (sem previsão)"
+  q "UPDATE fatura_lote SET fatura_id = $fid WHERE lote_id = $fl"
+  confere "lote $fl de volta à fatura $fid"
+  "$FAT" recebimento registrar --fatura "$fid" --valor 12,34 --data 2019-06-25 >"$TMP/r.txt" 2>&1 ||
+    fail "recebimento da fatura $fid: $(cat "$TMP/r.txt")"
+  confere "recebimento à mão da fatura $fid"
 fi
 lp=$(q "SELECT min(l.id) FROM lote l JOIN lote_recebimento lr ON lr.lote_id = l.id
         WHERE NOT EXISTS (SELECT 1 FROM fatura_lote fl WHERE fl.lote_id = l.id)")

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -58,6 +59,44 @@ static void test_extenso(void **state)
   }
   assert_int_equal(fat_extenso_reais(-1, buf, sizeof buf, &err), FAT_EINVAL);
   assert_int_equal(fat_extenso_reais(123456, buf, 10, &err), FAT_ELIMIT);
+}
+
+/* The server's time zone as the panel gets it (GET /api/sessao): the IANA
+** name of TZ (with or without ':' or a zoneinfo path), none for a POSIX rule,
+** and the offset of the rule. */
+static void test_fuso(void **state)
+{
+  char nome[64];
+  int min;
+  const char *antes = getenv("TZ");
+  char salvo[128] = "";
+
+  (void)state;
+  if (antes != NULL)
+    snprintf(salvo, sizeof salvo, "%s", antes);
+  setenv("TZ", "<-03>3", 1);
+  tzset();
+  fat_dia_fuso(nome, sizeof nome, &min);
+  assert_string_equal(nome, "");
+  assert_int_equal(min, -180);
+  setenv("TZ", "America/Sao_Paulo", 1);
+  tzset();
+  fat_dia_fuso(nome, sizeof nome, &min);
+  assert_string_equal(nome, "America/Sao_Paulo");
+  setenv("TZ", ":/usr/share/zoneinfo/America/Manaus", 1);
+  tzset();
+  fat_dia_fuso(nome, sizeof nome, &min);
+  assert_string_equal(nome, "America/Manaus");
+  setenv("TZ", "UTC", 1);
+  tzset();
+  fat_dia_fuso(nome, sizeof nome, &min);
+  assert_string_equal(nome, "UTC");
+  assert_int_equal(min, 0);
+  if (antes != NULL)
+    setenv("TZ", salvo, 1);
+  else
+    unsetenv("TZ");
+  tzset();
 }
 
 static void test_feriados(void **state)
@@ -443,7 +482,7 @@ static void test_cnab_recusas(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_extenso),      cmocka_unit_test(test_feriados),
+    cmocka_unit_test(test_extenso),      cmocka_unit_test(test_feriados), cmocka_unit_test(test_fuso),
     cmocka_unit_test(test_previsao),     cmocka_unit_test(test_rateio),
     cmocka_unit_test(test_ofx_amostras), cmocka_unit_test(test_ofx_detalhes),
     cmocka_unit_test(test_ofx_recusas),  cmocka_unit_test(test_cnab_amostras),

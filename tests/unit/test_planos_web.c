@@ -45,7 +45,7 @@ static const char *const crescem[] = {
   "guia", "item", "achado", "conferencia", "guia_aberto", "glosa", "lote", "retorno",
   "retorno_guia", "retorno_pendencia", "recurso", "recurso_item", "recebimento_guia",
   "auditoria", "acesso_log", "guia_historico", "guia_anexo", "repasse_item", "beneficiario",
-  "lote_saldo", "lote_recebimento", NULL};
+  "lote_saldo", "lote_recebimento", "mapa_lote", "fatura_recebimento", NULL};
 
 /* Statements allowed a temp b-tree (never a SCAN of a growing table), and
 ** why: each sorts or groups rows found through an index, as many as the
@@ -78,9 +78,12 @@ static const struct {
   {"WHERE b.id IN (SELECT id FROM beneficiario WHERE cpf >= ?1 AND cpf < ?2",
    "busca by digits: sorts by name the beneficiários whose CPF, CNS or card number starts "
    "with the digits typed (three index ranges)"},
-  {"FROM lote l INDEXED BY lote_competencia JOIN operadora o ON o.id = l.operadora_id LEFT JOIN "
-   "fatura_lote fl",
-   "financeiro mapa of one month: that month's lotes (all in the answer), sorted by operadora"},
+  {"FROM mapa_lote m INDEXED BY mapa_lote_avulso JOIN lote l",
+   "financeiro mapa of one month: that month's sent lotes in no fatura (all in the answer, one "
+   "row each), sorted by operadora"},
+  {"FROM fatura f JOIN fatura_saldo s ON s.fatura_id = f.id",
+   "financeiro mapa of one month: that month's faturas from their counters (migration 096; all "
+   "in the answer, one row each), sorted by operadora"},
   {"AS previsto FROM lote l LEFT JOIN fatura_lote fl ON fl.lote_id = l.id",
    "inadimplência, lotes without a demonstrativo: the lotes sent and not yet answered (status "
    "range, all in the answer) sorted by the expected date, computed from fatura, lote or term"},

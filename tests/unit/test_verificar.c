@@ -21,6 +21,7 @@
 #include "fat_mem.h"
 #include "fat_store_int.h"
 #include "fat_store_sqlite.h"
+#include "fat_fatura.h"
 #include "fat_verificar.h"
 
 static const char *base_db = "test_verificar_base.db";
@@ -227,6 +228,15 @@ typedef struct verif_case {
   "(SELECT min(g.id) FROM guia g WHERE g.lote_id IS NULL AND g.valor_total > 100"          \
   " AND NOT EXISTS (SELECT 1 FROM recebimento_guia r WHERE r.guia_id = g.id))"
 
+/* the mapa's counters (migration 096) rebuilt after a tampering of a lote
+** made with the triggers off, so that only the tampered invariant breaks */
+#define MAPA_REFEITO                                                                       \
+  "; DELETE FROM mapa_lote; INSERT INTO mapa_lote (lote_id, fatura_id, operadora_id,"      \
+  " competencia, numero, enviado, liberado, glosado, recursado, deferido, esperado) "      \
+  FAT_MAPA_LOTE_RECONTAGEM "; DELETE FROM fatura_saldo; INSERT INTO fatura_saldo"          \
+  " (fatura_id, lotes, enviado, liberado, glosado, recursado, deferido, esperado, recebido," \
+  " recuperado, primeiro_lote) " FAT_FATURA_SALDO_RECONTAGEM
+
 static const verif_case cases[] = {
   {"auditoria_continua", 0,
    "DELETE FROM auditoria WHERE id = (SELECT min(id) + 1 FROM auditoria)"},
@@ -282,9 +292,23 @@ static const verif_case cases[] = {
    " WHERE recebimento_id = (SELECT min(recebimento_id) FROM rel_previsto_recebimento)"},
   {"rel_previsto_recebimento_recontado", 1,
    "INSERT INTO rel_previsto_recebimento VALUES (999999, '', 0, 1, 500, 0)"},
+  {"mapa_lote_recontado", 1,
+   "UPDATE mapa_lote SET liberado = liberado + 100 WHERE lote_id = (SELECT min(lote_id) FROM"
+   " mapa_lote)"},
+  {"mapa_lote_recontado", 1, "DELETE FROM mapa_lote WHERE lote_id = (SELECT max(lote_id) FROM"
+   " mapa_lote)"},
+  {"fatura_saldo_recontado", 1,
+   "UPDATE fatura_saldo SET recebido = recebido + 100 WHERE fatura_id = (SELECT min(fatura_id)"
+   " FROM fatura_saldo)"},
+  {"fatura_saldo_recontado", 1, "INSERT INTO fatura_saldo (fatura_id, lotes) VALUES (999999, 1)"},
+  {"fatura_recebimento_recontado", 1,
+   "UPDATE fatura_recebimento SET data = '2001-01-15' WHERE recebimento_id = (SELECT"
+   " min(recebimento_id) FROM fatura_recebimento WHERE guias > 0)"},
+  {"fatura_recebimento_recontado", 1,
+   "INSERT INTO fatura_recebimento VALUES (999999, 1, 500, 1, '2001-01-15', 0)"},
   {"lote_total_guias", 1,
    "UPDATE lote SET valor_informado = valor_informado + 100 WHERE id = (SELECT min(id) FROM "
-   "lote)"},
+   "lote)" MAPA_REFEITO},
   {"guia_status_lote", 0,
    "UPDATE guia SET status = 'conferida' WHERE id = " FIRST_GUIA_EM_LOTE},
   {"lote_inalterado_desde_hash", 1,
@@ -300,7 +324,7 @@ static const verif_case cases[] = {
   {"lote_guias_como_enviadas", 1,
    "UPDATE lote SET valor_informado = valor_informado + 1 WHERE id = (SELECT lote_id FROM guia "
    "WHERE id = " FIRST_GUIA_EM_LOTE "); UPDATE guia SET valor_total = valor_total + 1 WHERE "
-   "id = " FIRST_GUIA_EM_LOTE},
+   "id = " FIRST_GUIA_EM_LOTE MAPA_REFEITO},
   /* the same guias sent again in a second lote (double billing) */
   {"guia_em_dois_lotes", 0,
    "INSERT INTO lote (operadora_id, prestador_id, numero, tipo_guia, competencia, status,"

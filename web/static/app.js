@@ -48,10 +48,27 @@ const Faturo = (() => {
     return Number(inteiro) * 100 + Number(frac);
   }
   /* Dates: 'AAAA-MM-DD' -> DD/MM/AAAA; UTC timestamps ('...T...Z') -> the
-   * clinic's local time (America/Sao_Paulo), DD/MM/AAAA HH:MM. */
-  const FUSO = 'America/Sao_Paulo';
-  const fmtDataHora = new Intl.DateTimeFormat('pt-BR', { timeZone: FUSO, day: '2-digit',
+   * clinic's local time, DD/MM/AAAA HH:MM. The clinic's time zone is the
+   * server's (GET /api/sessao: fuso, fuso_minutos; see defineFuso), the one
+   * its "today" and deadlines are counted in; America/Sao_Paulo until the
+   * session says otherwise or when the browser does not know the zone. */
+  let FUSO = 'America/Sao_Paulo';
+  const formatoDataHora = (tz) => new Intl.DateTimeFormat('pt-BR', { timeZone: tz, day: '2-digit',
     month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  let fmtDataHora = formatoDataHora(FUSO);
+  /* The server's zone: its IANA name, else its offset from UTC in whole hours
+   * (a POSIX TZ such as "<-03>3" has no name: Etc/GMT+3, sign reversed). */
+  function defineFuso(s) {
+    const candidatos = [];
+    if (s && typeof s.fuso === 'string' && s.fuso) candidatos.push(s.fuso);
+    if (s && Number.isInteger(s.fuso_minutos) && s.fuso_minutos % 60 === 0) {
+      const h = -s.fuso_minutos / 60;
+      candidatos.push(h === 0 ? 'Etc/UTC' : `Etc/GMT${h > 0 ? '+' : ''}${h}`);
+    }
+    for (const tz of candidatos) {
+      try { fmtDataHora = formatoDataHora(tz); FUSO = tz; return; } catch (e) { /* a zone this browser does not know */ }
+    }
+  }
   function dataHora(s) {
     const d = new Date(s);
     if (isNaN(d)) return s;
@@ -226,6 +243,7 @@ const Faturo = (() => {
 
   async function entrou(s) {
     sessao = s;
+    defineFuso(s);
     await carregaRotulos();
     document.getElementById('login').hidden = true;
     document.getElementById('app').hidden = false;
@@ -341,6 +359,6 @@ const Faturo = (() => {
     el, limpa, reais, centavosDe, data, dataHora, competencia, competenciaAnterior, documento, rotulo,
     quantidade, cor, seloDe, hojeBR, hojeISO,
     api, baixar, aviso, tenta, pode, tela, tabela, selo, cartao, seletorOperadora, paginador,
-    parametrosHash, inicia, get sessao() { return sessao; }
+    parametrosHash, inicia, get sessao() { return sessao; }, get fuso() { return FUSO; }
   };
 })();

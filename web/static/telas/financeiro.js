@@ -3,7 +3,7 @@
  * supervisor closes). Every action calls /api/financeiro/...; see docs/financeiro.md. */
 'use strict';
 (() => {
-  const { el, limpa, reais, centavosDe, data, api, tabela, selo, cartao, tenta, aviso, baixar, pode } = Faturo;
+  const { el, limpa, reais, centavosDe, data, api, tabela, selo, cartao, tenta, aviso, baixar, pode, paginador, rotulo } = Faturo;
 
   const origens = { convenio: 'convênio', particular: 'particular', liberacao: 'liberação', ajuste: 'ajuste' };
   const corFatura = { aberta: 'neutro', paga_parcial: 'alerta', paga: 'ok', 'sem fatura': 'alerta' };
@@ -12,13 +12,32 @@
     const op = await Faturo.seletorOperadora('f-operadora');
     const comp = el('input', { id: 'f-competencia', type: 'month' });
     const out = el('div', { id: 'fin-mapa' });
+    const lotes = el('div', { id: 'fin-mapa-lotes' });
+    /* a fatura's lotes, page by page (it may have thousands) */
+    const verLotes = async (x) => {
+      const tab = el('div');
+      const pag = paginador(async (apos) => {
+        const r = await api('GET', `/api/financeiro/faturas/${x.fatura_id}/lotes`, { query: { apos: apos || '', limite: 50 } });
+        limpa(tab).append(tabela(r.lotes, [
+          { t: 'Lote', v: l => String(l.numero), nw: true },
+          { t: 'Situação', v: l => rotulo('lote', l.status) },
+          { t: 'Demonstrativo de pagamento', v: l => l.demonstrativo_pagamento ? 'sim' : 'não' }]));
+        return r.proximo;
+      });
+      limpa(lotes).append(el('h3', {}, `Lotes da fatura ${x.fatura} — ${x.operadora} (${x.qtd_lotes})`), tab, pag.nav);
+      await pag.recarrega();
+    };
+    const celulaLotes = x => x.fatura_id
+      ? el('button', { class: 'fin-ver-lotes', onclick: () => tenta(() => verLotes(x)) }, `${x.qtd_lotes} lote(s)`)
+      : (x.lotes || []).map(l => l.numero).join(', ');
     const carrega = async () => {
+      limpa(lotes);
       const r = await api('GET', '/api/financeiro/mapa', { query: { operadora: op.value, competencia: comp.value } });
       limpa(out).append(tabela(r, [
         { t: 'Operadora', v: x => x.operadora }, { t: 'Competência', v: x => x.competencia || '—' },
         { t: 'Fatura', v: x => x.fatura ? String(x.fatura) : '—' },
         { t: 'Situação', v: x => selo(x.status_fatura, corFatura[x.status_fatura]) },
-        { t: 'NF', v: x => x.nf_numero || '—' }, { t: 'Lotes', v: x => x.lotes.map(l => l.numero).join(', ') },
+        { t: 'NF', v: x => x.nf_numero || '—' }, { t: 'Lotes', v: celulaLotes },
         { t: 'Enviado', v: x => reais(x.valor_enviado), num: true },
         { t: 'Liberado', v: x => reais(x.valor_liberado), num: true },
         { t: 'Glosado', v: x => reais(x.valor_glosado), num: true },
@@ -33,7 +52,7 @@
     };
     box.append(el('h2', {}, 'Mapa de acompanhamento de faturas'),
       el('div', { class: 'filtros' }, el('label', {}, 'Operadora', op), el('label', {}, 'Competência', comp),
-        el('button', { id: 'fin-mapa-atualizar', onclick: () => tenta(carrega) }, 'Atualizar')), out);
+        el('button', { id: 'fin-mapa-atualizar', onclick: () => tenta(carrega) }, 'Atualizar')), out, lotes);
     await carrega();
   }
 
