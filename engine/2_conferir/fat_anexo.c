@@ -4,9 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "fat_mem.h"
+#include "fat_sha256.h"
 #include "fat_store_int.h"
 
 static const struct {
@@ -44,16 +43,6 @@ static const char *mime_de(const unsigned char *d, size_t len)
   if (len >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
     return "image/jpeg";
   return NULL;
-}
-
-static void sha256_hex(const void *d, size_t len, char out[65])
-{
-  unsigned char h[crypto_hash_sha256_BYTES];
-  size_t i;
-
-  crypto_hash_sha256(h, (const unsigned char *)d, len);
-  for (i = 0; i < sizeof h; i++)
-    snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
 /* The guia's status into status (len bytes); FAT_ENOTFOUND when none. */
@@ -149,7 +138,7 @@ fat_rc fat_anexo_adicionar(fat_store *st, int64_t guia_id, const char *tipo, con
   snprintf(a.tipo, sizeof a.tipo, "%s", tipo);
   snprintf(a.nome, sizeof a.nome, "%s", base);
   snprintf(a.mime, sizeof a.mime, "%s", mime);
-  sha256_hex(dados, len, a.sha256);
+  fat_sha256_hex(dados, len, a.sha256);
   fat_store_now(a.criado_em, sizeof a.criado_em);
   rc = fat_store_begin(st, err);
   if (rc != FAT_OK)
@@ -270,7 +259,7 @@ fat_rc fat_anexo_ler(fat_store *st, int64_t id, char **dados, size_t *len, fat_a
     return fat_store_dberr(st, err, "erro ao ler o anexo");
   if (buf == NULL)
     return fat_err_oom(err);
-  sha256_hex(buf, (size_t)n, sha);
+  fat_sha256_hex(buf, (size_t)n, sha);
   if (strcmp(sha, a.sha256) != 0) {
     fat_free(buf);
     return fat_err_set(err, FAT_EDB,

@@ -4,12 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "fat_dia.h"
 #include "fat_mem.h"
 #include "fat_money.h"
 #include "fat_operadora.h"
+#include "fat_sha256.h"
 #include "fat_store_int.h"
 #include "fat_text.h"
 
@@ -631,13 +630,12 @@ fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char 
     "operadora, usuario) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8)";
   static const char sql_count[] = "UPDATE tabela_importacao SET linhas = ?1 WHERE id = ?2";
   static const fat_tabela_opcoes none = {NULL, NULL, NULL};
-  unsigned char hash[crypto_hash_sha256_BYTES];
   fat_tabela_resultado tmp;
   import_ctx c;
   fat_operadora_ref opr;
   char *conv = NULL;
   const char *text;
-  size_t tlen, i;
+  size_t tlen;
   fat_stmt *s;
   int32_t d;
   long nrows = 0;
@@ -675,9 +673,7 @@ fat_rc fat_tabelas_importar_buf(fat_store *st, fat_tabela_tipo tipo, const char 
       return rc;
     c.operadora = opr.registro_ans;
   }
-  crypto_hash_sha256(hash, (const unsigned char *)data, len);
-  for (i = 0; i < sizeof hash; i++)
-    snprintf(res->sha256 + 2 * i, 3, "%02x", hash[i]);
+  fat_sha256_hex(data, len, res->sha256);
   /* the one decoder (fat_text.h): a UTF-8 file with a bad byte is refused */
   rc = fat_text_to_utf8(data, len, &conv, &tlen, &latin1, err);
   if (rc != FAT_OK)

@@ -6,14 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "fat_extrato.h"
 #include "fat_fatura.h"
 #include "fat_fin_int.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_money.h"
+#include "fat_sha256.h"
 #include "fat_termos.h"
 
 static void digitos(const char *s, char *buf, size_t len)
@@ -150,12 +149,7 @@ fat_rc fat_extrato_importar(fat_store *st, const char *nome, const char *data, s
   memcpy(res->inicio, e.inicio, 11);
   memcpy(res->fim, e.fim, 11);
   res->ignoradas = e.ignoradas;
-  {
-    unsigned char h[crypto_hash_sha256_BYTES];
-
-    crypto_hash_sha256(h, (const unsigned char *)data, len);
-    sodium_bin2hex(sha, 65, h, sizeof h);
-  }
+  fat_sha256_hex(data, len, sha);
   rc = fat_store_prepare(st, sql_sha, &s, err);
   if (rc != FAT_OK)
     goto done;

@@ -8,9 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "fat_mem.h"
+#include "fat_sha256.h"
 #include "fat_store_int.h"
 
 void fat_rascunho_fini(fat_rascunho *r)
@@ -162,14 +161,6 @@ out:
   return rc;
 }
 
-static void sha256_hex(const char *data, size_t len, char out[65])
-{
-  unsigned char h[crypto_hash_sha256_BYTES];
-
-  crypto_hash_sha256(h, (const unsigned char *)data, len);
-  sodium_bin2hex(out, 65, h, sizeof h);
-}
-
 fat_rc fat_rascunho_salvar(fat_store *st, fat_rules *r, const char *key, const char *text,
                            size_t len, fat_rascunho *out, fat_err *err)
 {
@@ -213,7 +204,7 @@ fat_rc fat_rascunho_salvar(fat_store *st, fat_rules *r, const char *key, const c
     goto out;
   }
   d.len = len;
-  sha256_hex(text, len, d.sha256);
+  fat_sha256_hex(text, len, d.sha256);
   snprintf(d.autor, sizeof d.autor, "%s", fat_store_user(st));
   fat_store_now(d.atualizado_em, sizeof d.atualizado_em);
   rc = fat_store_begin(st, err);

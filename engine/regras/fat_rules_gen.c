@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "fat_paths.h"
+#include "fat_sha256.h"
 
 #define RULES_ERRS_MAX 8192 /* collected build errors */
 #define DEF_INSTR_MAX 10000000UL
@@ -43,14 +44,6 @@ typedef struct build_ctx {
 /* {======================================================================
 ** Helpers
 ** ======================================================================= */
-
-static void hash_hex(const void *data, size_t len, char out[65])
-{
-  unsigned char h[crypto_hash_sha256_BYTES];
-
-  crypto_hash_sha256(h, data, len);
-  sodium_bin2hex(out, 65, h, sizeof h);
-}
 
 void fat_rules_file_fini(fat_rules_file *f)
 {
@@ -310,7 +303,7 @@ static const fat_rules_file *gen_add_mod(fat_gen *g, const char *chave, char *te
   memset(&f, 0, sizeof f);
   f.text = text;
   f.len = len;
-  hash_hex(text, len, f.sha);
+  fat_sha256_hex(text, len, f.sha);
   f.chave = fat_strdup(chave);
   if (f.chave != NULL && g->n_mods == g->cap_mods) {
     size_t cap = g->cap_mods ? g->cap_mods * 2 : 8;
@@ -786,7 +779,7 @@ static fat_rc op_build(fat_gen *g, build_ctx *bc, const char *key, char *text, s
     goto out;
   }
   op->mu_ok = 1;
-  hash_hex(text, len, op->file.sha);
+  fat_sha256_hex(text, len, op->file.sha);
   snprintf(msg, sizeof msg, "a regra de %s.lua", op->file.chave);
   op->L = fat_sandbox_new(&op->bud, &g->lim, msg);
   a.holder = cJSON_CreateArray();
@@ -905,7 +898,7 @@ static fat_rc gen_hash(fat_gen *g)
   for (i = 0; i < n && rc == FAT_OK; i++)
     rc = fat_buf_printf(&b, NULL, "%s %s\n", all[i]->chave, all[i]->sha);
   if (rc == FAT_OK)
-    hash_hex(b.data != NULL ? b.data : "", b.len, g->hash);
+    fat_sha256_hex(b.data != NULL ? b.data : "", b.len, g->hash);
   fat_free(all);
   fat_buf_fini(&b);
   return rc == FAT_OK ? FAT_OK : FAT_ENOMEM;

@@ -14,8 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <sodium.h>
-
+#include "fat_sha256.h"
 #include "fat_store_int.h"
 
 /* {======================================================================
@@ -257,7 +256,6 @@ static fat_rc mkdirs_for(const char *path, fat_err *err)
 /* SHA-256 of the file at path into sha ("" when it does not exist). */
 static fat_rc file_sha(const char *path, char sha[65], fat_err *err)
 {
-  unsigned char h[crypto_hash_sha256_BYTES];
   char *text = NULL;
   size_t len = 0;
   struct stat sb;
@@ -267,10 +265,8 @@ static fat_rc file_sha(const char *path, char sha[65], fat_err *err)
   if (stat(path, &sb) != 0)
     return FAT_OK;
   rc = fat_file_read(path, FAT_RULES_SCRIPT_MAX, &text, &len, err);
-  if (rc == FAT_OK) {
-    crypto_hash_sha256(h, (const unsigned char *)text, len);
-    sodium_bin2hex(sha, 65, h, sizeof h);
-  }
+  if (rc == FAT_OK)
+    fat_sha256_hex(text, len, sha);
   fat_free(text);
   return rc;
 }

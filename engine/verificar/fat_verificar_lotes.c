@@ -7,12 +7,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include <sodium.h>
-
 #include "fat_lote_xml.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_money.h"
+#include "fat_sha256.h"
 #include "fat_store_int.h"
 #include "fat_tiss_hash.h"
 #include "fat_tiss_read.h"
@@ -372,21 +371,6 @@ fat_rc fat_verif_guia_dois_lotes(fat_verif_ctx *c, fat_err *err)
 
 /* ---- rule generations ---- */
 
-/* Lowercase hex SHA-256 of data (what the rules store as sha256). */
-static void sha256_hex(const void *data, size_t len, char out[65])
-{
-  static const char hex[] = "0123456789abcdef";
-  unsigned char h[crypto_hash_sha256_BYTES];
-  size_t i;
-
-  crypto_hash_sha256(h, data, len);
-  for (i = 0; i < sizeof h; i++) {
-    out[2 * i] = hex[h[i] >> 4];
-    out[2 * i + 1] = hex[h[i] & 15];
-  }
-  out[2 * sizeof h] = '\0';
-}
-
 /* Finish one generation: its hash over the "chave sha256" lines in b. */
 static fat_rc geracao_fim(fat_verif_ctx *c, int64_t id, const char *hash, fat_buf *b,
                           fat_err *err)
@@ -395,7 +379,7 @@ static fat_rc geracao_fim(fat_verif_ctx *c, int64_t id, const char *hash, fat_bu
 
   if (hash == NULL || hash[0] == '\0')
     return FAT_OK;
-  sha256_hex(b->data != NULL ? b->data : "", b->len, calc);
+  fat_sha256_hex(b->data != NULL ? b->data : "", b->len, calc);
   if (strcasecmp(calc, hash) == 0)
     return FAT_OK;
   return viol(c, "regra_geracao", id, err,
@@ -438,7 +422,7 @@ fat_rc fat_verif_regra_geracao(fat_verif_ctx *c, fat_err *err)
     chave = fat_col_text(s, 3) != NULL ? fat_col_text(s, 3) : "";
     sha = fat_col_text(s, 4) != NULL ? fat_col_text(s, 4) : "";
     txt = fat_col_text(s, 5);
-    sha256_hex(txt != NULL ? txt : "", (size_t)fat_col_bytes(s, 5), calc);
+    fat_sha256_hex(txt != NULL ? txt : "", (size_t)fat_col_bytes(s, 5), calc);
     if (strcasecmp(calc, sha) != 0)
       rc = viol(c, "regra_script", fat_col_int64(s, 2), err,
                 "o script %s da geração de regras %" PRId64 " foi alterado depois de "
