@@ -659,8 +659,9 @@ fat_rc fat_glosa_registrar(fat_store *st, fat_gen *gen, const fat_glosa_nova *g,
       " AND (?2 IS NULL OR item_id = ?2) AND situacao <> 'aceita'";
   static const char ins[] =
       "INSERT INTO glosa (guia_id, item_id, codigo, valor, origem, observacao, usuario,"
-      " descricao, lote_id, data_demonstrativo, prazo_recurso)"
-      " VALUES (?1, ?2, ?3, ?4, 'manual', ?5, ?6, ?7, ?8, ?9, ?10)";
+      " descricao, lote_id, data_demonstrativo, prazo_recurso, competencia)"
+      " VALUES (?1, ?2, ?3, ?4, 'manual', ?5, ?6, ?7, ?8, ?9, ?10,"
+      " (SELECT g.competencia FROM guia g WHERE g.id = ?1))";
   fat_stmt *s;
   int64_t guia_id = 0, item_id = 0, base = 0, ja = 0, valor, lote_id = 0;
   char *script = NULL, *desc = NULL;
@@ -899,16 +900,25 @@ fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, cJSON **out, f
 }
 
 /* Rows of (chave, rotulo, n, valor) into an array. */
-static fat_rc resumo_q(fat_store *st, const char *sql, const fat_glosa_filtro *f, cJSON *o,
-                       const char *name, int grupo_label, fat_err *err)
+static fat_rc resumo_q(fat_store *st, const char *sql, const fat_glosa_filtro *f, int contadores,
+                       cJSON *o, const char *name, int grupo_label, fat_err *err)
 {
   fat_stmt *s;
   cJSON *arr, *r;
+  int64_t op = 0;
   fat_rc rc;
 
   rc = fat_store_prepare(st, sql, &s, err);
-  if (rc == FAT_OK)
+  if (rc == FAT_OK && !contadores)
     rc = bind_filtro(st, s, f, err);
+  else if (rc == FAT_OK) {
+    /* the counters' queries take the operadora and the competência only */
+    if (f != NULL && f->operadora != NULL)
+      rc = fat_operadora_resolver(st, f->operadora, &op, err);
+    fat_bind_int(s, 1, op);
+    if (f != NULL && f->competencia != NULL && f->competencia[0] != '\0')
+      fat_bind_text(s, 2, f->competencia);
+  }
   if (rc != FAT_OK)
     return rc;
   arr = cJSON_AddArrayToObject(o, name);
@@ -941,49 +951,76 @@ static fat_rc resumo_q(fat_store *st, const char *sql, const fat_glosa_filtro *f
 #define RESUMO_Q(SEL, TAIL)                                                                 \
   { SEL GLOSA_FROM GLOSA_WHERE TAIL, SEL GLOSA_FROM_MES GLOSA_WHERE " AND gl.competencia = ?2" TAIL }
 
+/* The resumo from the counters of migration 103 (glosa_resumo): what a
+** filter by operadora and competência (the panel's) reads. ?1 operadora id
+** (0: all), ?2 the competência; the [0] queries sum every month. Rows whose
+** count fell to 0 stay in the table and are skipped. Ties are ordered by key,
+** as in the queries over the glosas. */
+#define RESUMO_C_WHERE(DIM) " WHERE r.dim = " DIM " AND r.n > 0 AND (?1 = 0 OR r.operadora_id = ?1)"
+#define RESUMO_C(SEL, FROM, DIM, TAIL)                                                      \
+  { SEL " FROM glosa_resumo r" FROM RESUMO_C_WHERE(DIM) TAIL,                               \
+    SEL " FROM glosa_resumo r" FROM RESUMO_C_WHERE(DIM) " AND r.competencia = ?2" TAIL }
+
+static const char *const q_resumo_c[7][2] = {
+    RESUMO_C("SELECT 'total', 'total', coalesce(sum(r.n), 0), coalesce(sum(r.valor), 0)", "",
+             "1", ""),
+    RESUMO_C("SELECT r.chave, NULL, sum(r.n), sum(r.valor)", "", "1",
+             " GROUP BY 1 ORDER BY 4 DESC, 1"),
+    RESUMO_C("SELECT o.registro_ans, o.nome, sum(r.n), sum(r.valor)",
+             " JOIN operadora o ON o.id = r.operadora_id", "1",
+             " GROUP BY o.id ORDER BY 4 DESC, 1"),
+    RESUMO_C("SELECT r.chave, max(CASE WHEN r.sub <> '' THEN substr(r.sub, 2) END), sum(r.n),"
+             " sum(r.valor)",
+             "", "2", " GROUP BY 1 ORDER BY 4 DESC, 1"),
+    RESUMO_C("SELECT coalesce(p.conselho || ' ' || p.numero_conselho || '/' || p.uf,"
+             " '(sem profissional)'), max(p.nome), sum(r.n), sum(r.valor)",
+             " LEFT JOIN profissional p ON r.chave <> '' AND p.id = CAST(r.chave AS INTEGER)",
+             "3", " GROUP BY 1 ORDER BY 4 DESC, 1"),
+    RESUMO_C("SELECT r.chave, NULL, sum(r.n), sum(r.valor)", "", "4",
+             " GROUP BY 1 ORDER BY 4 DESC, 1"),
+    RESUMO_C("SELECT r.chave, NULL, sum(r.n), sum(r.valor)", "", "5", " GROUP BY 1 ORDER BY 1"),
+};
+
+/* The same seven over the glosas themselves, for the other filters. */
+static const char *const q_resumo_g[7][2] = {
+    RESUMO_Q("SELECT 'total', 'total', count(*), COALESCE(sum(gl.valor), 0)", ""),
+    RESUMO_Q("SELECT COALESCE(gl.grupo, 'outros'), NULL, count(*), sum(gl.valor)",
+             " GROUP BY 1 ORDER BY 4 DESC, 1"),
+    RESUMO_Q("SELECT o.registro_ans, o.nome, count(*), sum(gl.valor)",
+             " GROUP BY o.id ORDER BY 4 DESC, 1"),
+    RESUMO_Q("SELECT COALESCE(i.codigo, '(guia inteira)'), max(i.descricao), count(*), sum(gl.valor)",
+             " GROUP BY 1 ORDER BY 4 DESC, 1"),
+    RESUMO_Q("SELECT COALESCE(p.conselho || ' ' || p.numero_conselho || '/' || p.uf,"
+             " '(sem profissional)'), max(p.nome), count(*), sum(gl.valor)",
+             " GROUP BY 1 ORDER BY 4 DESC, 1"),
+    RESUMO_Q("SELECT gl.classificacao, NULL, count(*), sum(gl.valor)",
+             " GROUP BY 1 ORDER BY 4 DESC, 1"),
+    RESUMO_Q("SELECT CASE gl.prevista WHEN 1 THEN 'sim' WHEN 0 THEN 'nao' ELSE 'nao_analisada' END,"
+             " NULL, count(*), sum(gl.valor)",
+             " GROUP BY 1 ORDER BY 1"),
+};
+
 fat_rc fat_glosa_resumo(fat_store *st, const fat_glosa_filtro *f, cJSON **out, fat_err *err)
 {
-  static const char *const q_total[2] =
-      RESUMO_Q("SELECT 'total', 'total', count(*), COALESCE(sum(gl.valor), 0)", "");
-  static const char *const q_grupo[2] =
-      RESUMO_Q("SELECT COALESCE(gl.grupo, 'outros'), NULL, count(*), sum(gl.valor)",
-               " GROUP BY 1 ORDER BY 4 DESC");
-  static const char *const q_oper[2] = RESUMO_Q(
-      "SELECT o.registro_ans, o.nome, count(*), sum(gl.valor)", " GROUP BY o.id ORDER BY 4 DESC");
-  static const char *const q_proc[2] = RESUMO_Q(
-      "SELECT COALESCE(i.codigo, '(guia inteira)'), max(i.descricao), count(*), sum(gl.valor)",
-      " GROUP BY 1 ORDER BY 4 DESC");
-  static const char *const q_prof[2] = RESUMO_Q(
-      "SELECT COALESCE(p.conselho || ' ' || p.numero_conselho || '/' || p.uf, '(sem profissional)'),"
-      " max(p.nome), count(*), sum(gl.valor)",
-      " GROUP BY 1 ORDER BY 4 DESC");
-  static const char *const q_cls[2] = RESUMO_Q(
-      "SELECT gl.classificacao, NULL, count(*), sum(gl.valor)", " GROUP BY 1 ORDER BY 4 DESC");
-  static const char *const q_prev[2] =
-      RESUMO_Q("SELECT CASE gl.prevista WHEN 1 THEN 'sim' WHEN 0 THEN 'nao' ELSE 'nao_analisada' END,"
-               " NULL, count(*), sum(gl.valor)",
-               " GROUP BY 1 ORDER BY 1");
+  static const char *const names[7] = {"total",           "por_grupo",        "por_operadora",
+                                       "por_procedimento", "por_profissional", "por_classificacao",
+                                       "por_previsao"};
   int m = f != NULL && f->competencia != NULL && f->competencia[0] != '\0';
+  /* the counters hold what a filter by operadora and competência selects */
+  int contadores = f == NULL || (f->situacao == NULL && f->classificacao == NULL &&
+                                 f->grupo == NULL && f->retorno_id == 0 && f->guia_id == 0 &&
+                                 !f->sem_contadores);
+  const char *const(*q)[2] = contadores ? q_resumo_c : q_resumo_g;
   cJSON *o;
-  fat_rc rc;
+  fat_rc rc = FAT_OK;
+  int k;
 
   *out = NULL;
   o = cJSON_CreateObject();
   if (o == NULL)
     return fat_err_oom(err);
-  rc = resumo_q(st, q_total[m], f, o, "total", 0, err);
-  if (rc == FAT_OK)
-    rc = resumo_q(st, q_grupo[m], f, o, "por_grupo", 1, err);
-  if (rc == FAT_OK)
-    rc = resumo_q(st, q_oper[m], f, o, "por_operadora", 0, err);
-  if (rc == FAT_OK)
-    rc = resumo_q(st, q_proc[m], f, o, "por_procedimento", 0, err);
-  if (rc == FAT_OK)
-    rc = resumo_q(st, q_prof[m], f, o, "por_profissional", 0, err);
-  if (rc == FAT_OK)
-    rc = resumo_q(st, q_cls[m], f, o, "por_classificacao", 0, err);
-  if (rc == FAT_OK)
-    rc = resumo_q(st, q_prev[m], f, o, "por_previsao", 0, err);
+  for (k = 0; k < 7 && rc == FAT_OK; k++)
+    rc = resumo_q(st, q[k][m], f, contadores, o, names[k], k == 1, err);
   if (rc != FAT_OK) {
     cJSON_Delete(o);
     return rc;

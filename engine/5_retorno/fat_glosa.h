@@ -95,6 +95,7 @@ typedef struct fat_glosa_filtro {
   const char *grupo;         /* motive group key */
   int64_t retorno_id;        /* 0 = any */
   int64_t guia_id;           /* 0 = any */
+  int sem_contadores;        /* resumo: read the glosas, not glosa_resumo (tests) */
 } fat_glosa_filtro;
 
 /* Glosas matching f (NULL = all) as a JSON array of objects (id, guia,
@@ -109,5 +110,25 @@ FAT_NODISCARD fat_rc fat_glosa_listar(fat_store *st, const fat_glosa_filtro *f, 
 **  "por_profissional":[..],"por_classificacao":[..]}. */
 FAT_NODISCARD fat_rc fat_glosa_resumo(fat_store *st, const fat_glosa_filtro *f, cJSON **out,
                                       fat_err *err);
+
+/* The counters behind the resumo (glosa_resumo, migration 103) as a recount
+** from the glosas, their guias and items: (competencia, dim, operadora_id,
+** chave, sub, n, valor), one row per key with glosas. fat_relatorio_recontar
+** rebuilds the table from it and `faturo verificar` (glosa_resumo_recontado)
+** compares them. The same SELECT fills the table in the migration. */
+#define FAT_GLOSA_RESUMO_RECONTAGEM                                                         \
+  "SELECT coalesce(gl.competencia, '') AS competencia, d.dim AS dim,"                       \
+  " g.operadora_id AS operadora_id,"                                                        \
+  " CASE d.dim WHEN 1 THEN coalesce(gl.grupo, 'outros')"                                    \
+  "  WHEN 2 THEN coalesce(i.codigo, '(guia inteira)')"                                      \
+  "  WHEN 3 THEN coalesce(CAST(coalesce(i.profissional_id, g.executante_id) AS TEXT), '')"  \
+  "  WHEN 4 THEN gl.classificacao"                                                          \
+  "  ELSE CASE gl.prevista WHEN 1 THEN 'sim' WHEN 0 THEN 'nao' ELSE 'nao_analisada' END"    \
+  " END AS chave,"                                                                          \
+  " CASE WHEN d.dim = 2 AND i.descricao IS NOT NULL THEN 'd' || i.descricao ELSE '' END"    \
+  "  AS sub,"                                                                               \
+  " count(*) AS n, sum(gl.valor) AS valor"                                                  \
+  " FROM glosa gl JOIN guia g ON g.id = gl.guia_id LEFT JOIN item i ON i.id = gl.item_id"   \
+  " JOIN glosa_resumo_dim d GROUP BY 1, 2, 3, 4, 5"
 
 #endif

@@ -412,8 +412,9 @@ static fat_rc store_glosa(imp *x, int64_t guia_id, int64_t item_id, int64_t ret_
 {
   static const char ins[] =
       "INSERT INTO glosa (guia_id, item_id, retorno_id, codigo, valor, origem, usuario,"
-      " descricao, retorno_item_id, lote_id, data_demonstrativo, prazo_recurso)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, 'retorno', ?6, ?7, ?8, ?9, ?10, ?11)";
+      " descricao, retorno_item_id, lote_id, data_demonstrativo, prazo_recurso, competencia)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, 'retorno', ?6, ?7, ?8, ?9, ?10, ?11,"
+      " (SELECT g.competencia FROM guia g WHERE g.id = ?1))";
   fat_stmt *s;
   fat_rc rc;
   char *desc = NULL;

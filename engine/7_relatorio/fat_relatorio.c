@@ -10,6 +10,7 @@
 #include "fat_csv.h"
 #include "fat_dia.h"
 #include "fat_fatura.h"
+#include "fat_glosa.h"
 #include "fat_rel_achados.h"
 #include "fat_lgpd.h"
 #include "fat_lote.h"
@@ -445,6 +446,10 @@ fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err)
     /* the guia's competência copied on each glosa (migration 085) */
     "UPDATE glosa SET competencia = (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)"
     " WHERE competencia IS NOT (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)",
+    /* the resumo of glosas (migration 103), after the competências above */
+    "DELETE FROM glosa_resumo",
+    "INSERT INTO glosa_resumo (competencia, dim, operadora_id, chave, sub, n, valor) "
+    FAT_GLOSA_RESUMO_RECONTAGEM,
     "DELETE FROM painel_operadora",
     "INSERT INTO painel_operadora (operadora_id) SELECT id FROM operadora",
     "UPDATE painel_operadora SET"

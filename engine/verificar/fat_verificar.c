@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fat_fatura.h"
+#include "fat_glosa.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_money.h"
@@ -486,6 +487,27 @@ static const char sql_fatura_recebimento[] =
     " WHERE fl.fatura_id = s.fatura_id AND lr.recebimento_id = s.recebimento_id"
     " AND l.status <> 'aberto' AND l.status <> 'fechado')";
 
+/* the resumo of glosas (migration 103): the counters against a recount */
+#define GLOSA_RESUMO_ONDE(T)                                                                \
+  "'o resumo de glosas da competência ' || coalesce(nullif(" T ".competencia, ''), '(sem)')" \
+  " || ' guarda ' || coalesce(s.n, 0) || ' glosa(s), {1}, em ' || CASE " T ".dim"             \
+  " WHEN 1 THEN 'grupo' WHEN 2 THEN 'procedimento' WHEN 3 THEN 'profissional'"               \
+  " WHEN 4 THEN 'classificação' ELSE 'previsão' END || ' ' || " T ".chave"
+static const char sql_glosa_resumo[] =
+    "SELECT 'operadora', r.operadora_id, " GLOSA_RESUMO_ONDE("r")
+    " || '; a recontagem dá ' || r.n || ', {2}', coalesce(s.valor, 0), r.valor"
+    " FROM (" FAT_GLOSA_RESUMO_RECONTAGEM ") r LEFT JOIN glosa_resumo s"
+    " ON s.competencia = r.competencia AND s.dim = r.dim AND s.operadora_id = r.operadora_id"
+    " AND s.chave = r.chave AND s.sub = r.sub"
+    " WHERE s.n IS NOT r.n OR s.valor IS NOT r.valor"
+    " UNION ALL"
+    " SELECT 'operadora', s.operadora_id, " GLOSA_RESUMO_ONDE("s")
+    " || '; a recontagem não acha nenhuma', s.valor, 0"
+    " FROM glosa_resumo s LEFT JOIN (" FAT_GLOSA_RESUMO_RECONTAGEM ") r"
+    " ON r.competencia = s.competencia AND r.dim = s.dim AND r.operadora_id = s.operadora_id"
+    " AND r.chave = s.chave AND r.sub = s.sub"
+    " WHERE r.n IS NULL AND (s.n <> 0 OR s.valor <> 0)";
+
 /* ---- the audit trail (Part A) ---- */
 
 static const char sql_auditoria[] =
@@ -584,6 +606,11 @@ static const fat_verif_check checks[] = {
   {"recurso_estado_itens",
    "a situação de cada recurso combina com seus itens (resposta só em recurso respondido; "
    "recursado até o glosado, deferido até o recursado)", sql_recurso_estado, NULL},
+  {"glosa_resumo_recontado",
+   "as quantidades e os valores guardados do resumo de glosas (por competência, operadora, "
+   "grupo, procedimento, profissional, classificação e previsão) conferem com a recontagem "
+   "das glosas",
+   sql_glosa_resumo, NULL},
   {"glosa_situacao_recurso",
    "a situação de cada glosa combina com o recurso dela (em recurso, recuperada, perdida)",
    sql_glosa_recurso, NULL},

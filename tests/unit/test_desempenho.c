@@ -498,10 +498,43 @@ static void test_statement_journal_past_memory_size_commits(void **state)
   remove_db();
 }
 
+/* The resumo of glosas' counters (migration 103) move with every glosa
+** written, every item and guia whose keys change: none of their triggers
+** builds an ephemeral b-tree. A new glosa and a new classificação still build
+** the ones of glosa's own CHECKs (classificacao: 3 values, situacao: 6). */
+static void test_glosa_resumo_counters_open_no_ephemeral_btree(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN INSERT INTO glosa (guia_id, item_id, codigo,"
+                                        " valor, origem, competencia) VALUES (1, NULL, '1705',"
+                                        " 10, 'retorno', '2026-11')"),
+                   2);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN UPDATE glosa SET classificacao = 'devida'"
+                                        " WHERE id = 1"),
+                   1);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN UPDATE glosa SET prevista = 1, grupo = 'x',"
+                                        " valor = 3 WHERE id = 1"),
+                   0);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN DELETE FROM glosa WHERE retorno_id = 1"), 0);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN UPDATE item SET descricao = 'x', codigo = 'y',"
+                                        " profissional_id = 2 WHERE id = 1"),
+                   0);
+  assert_true(ephemeral_tables(st, "EXPLAIN UPDATE guia SET executante_id = 1, operadora_id = 2"
+                                   " WHERE id = 1") <= 1);
+  fat_store_close(st);
+  remove_db();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_conferir_writes_open_no_ephemeral_btree_per_row),
+    cmocka_unit_test(test_glosa_resumo_counters_open_no_ephemeral_btree),
     cmocka_unit_test(test_repasse_lines_of_a_receipt_found_by_index),
     cmocka_unit_test(test_storing_a_guia_opens_no_ephemeral_btree),
     cmocka_unit_test(test_repasse_line_and_receipt_open_no_ephemeral_btree),

@@ -254,12 +254,112 @@ static void test_listar_and_resumo(void **state)
   fat_store_close(st);
 }
 
+/* The resumo read from the counters (migration 103) is the resumo read from
+** the glosas, for the panel's filters, after every kind of write that moves
+** a glosa's keys; and the counters equal their recount. */
+static void same_resumo(fat_store *st, const char *passo)
+{
+  static const char *const ops[] = {NULL, "aurora", "horizonte"};
+  static const char *const comps[] = {NULL, "2025-03", "2025-04"};
+  size_t i, j;
+
+  for (i = 0; i < 3; i++)
+    for (j = 0; j < 3; j++) {
+      fat_glosa_filtro f;
+      cJSON *a = NULL, *b = NULL;
+      char *ta, *tb;
+      fat_err err;
+
+      memset(&f, 0, sizeof f);
+      f.operadora = ops[i];
+      f.competencia = comps[j];
+      assert_int_equal(fat_glosa_resumo(st, &f, &a, &err), FAT_OK);
+      f.sem_contadores = 1;
+      assert_int_equal(fat_glosa_resumo(st, &f, &b, &err), FAT_OK);
+      ta = cJSON_PrintUnformatted(a);
+      tb = cJSON_PrintUnformatted(b);
+      if (strcmp(ta, tb) != 0)
+        fail_msg("%s (%s, %s):\n contadores %s\n glosas     %s", passo,
+                 ops[i] ? ops[i] : "todas", comps[j] ? comps[j] : "todas", ta, tb);
+      cJSON_free(ta);
+      cJSON_free(tb);
+      cJSON_Delete(a);
+      cJSON_Delete(b);
+    }
+  assert_int_equal(count(st, "SELECT count(*) FROM (" FAT_GLOSA_RESUMO_RECONTAGEM ") r"
+                             " LEFT JOIN glosa_resumo s ON s.competencia = r.competencia"
+                             " AND s.dim = r.dim AND s.operadora_id = r.operadora_id"
+                             " AND s.chave = r.chave AND s.sub = r.sub"
+                             " WHERE s.n IS NOT r.n OR s.valor IS NOT r.valor"),
+                   0);
+  assert_int_equal(count(st, "SELECT (SELECT coalesce(sum(n), 0) FROM glosa_resumo)"
+                             " - 5 * (SELECT count(*) FROM glosa)"),
+                   0);
+}
+
+static void exec_ok(fat_store *st, const char *sql)
+{
+  fat_err err;
+
+  if (fat_store_exec(st, sql, &err) != FAT_OK)
+    fail_msg("%s: %s", sql, err.msg);
+}
+
+static void test_resumo_counters_follow_every_write(void **state)
+{
+  fat_store *st = clinic();
+  fat_err err;
+  int64_t a, b, c, d, e;
+
+  (void)state;
+  exec_ok(st, "INSERT INTO profissional (id, nome, conselho, numero_conselho, uf) VALUES"
+              " (1, 'Dra. Alice', 'CRM', '1234', 'SP'), (2, 'Dr. Bento', 'CRM', NULL, 'SP')");
+  same_resumo(st, "sem glosas");
+  a = add_glosa(st, 1, 1, "1403", 1000);
+  b = add_glosa(st, 5, 2, "1001", 2500);
+  c = add_glosa(st, 3, 0, "1705", 700);
+  d = add_glosa(st, 12, 1, "1705", 300);
+  e = add_glosa(st, 9, 1, "2001", 450);
+  same_resumo(st, "glosas novas");
+  assert_int_equal(fat_glosa_classificar(st, NULL, a, &err), FAT_OK);
+  assert_int_equal(fat_glosa_classificar(st, NULL, b, &err), FAT_OK);
+  assert_int_equal(fat_glosa_classificar(st, NULL, d, &err), FAT_OK);
+  same_resumo(st, "classificadas");
+  exec_ok(st, "UPDATE glosa SET prevista = 1 WHERE id = 1");
+  exec_ok(st, "UPDATE glosa SET prevista = 0 WHERE id = 2");
+  same_resumo(st, "previstas");
+  /* two descriptions of one code: the greatest is the label, until its glosa goes */
+  exec_ok(st, "UPDATE item SET descricao = 'Exame Z' WHERE guia_id = 1 AND sequencial = 1");
+  same_resumo(st, "descrição do item");
+  exec_ok(st, "UPDATE item SET profissional_id = 1 WHERE guia_id = 5 AND sequencial = 2");
+  exec_ok(st, "UPDATE guia SET executante_id = 2 WHERE id = 3");
+  exec_ok(st, "UPDATE guia SET executante_id = 1 WHERE id = 9");
+  same_resumo(st, "profissionais");
+  exec_ok(st, "UPDATE item SET codigo = '40301029' WHERE guia_id = 9 AND sequencial = 1");
+  same_resumo(st, "código do item");
+  exec_ok(st, "UPDATE guia SET competencia = '2025-04' WHERE id = 5");
+  same_resumo(st, "competência da guia");
+  exec_ok(st, "UPDATE guia SET operadora_id = 2 WHERE id = 12");
+  same_resumo(st, "operadora da guia");
+  exec_ok(st, "UPDATE glosa SET valor = valor + 7, grupo = NULL WHERE id = 4");
+  exec_ok(st, "UPDATE glosa SET guia_id = 2, item_id = NULL WHERE id = 5");
+  same_resumo(st, "glosa alterada");
+  exec_ok(st, "DELETE FROM glosa WHERE id = 1");
+  same_resumo(st, "glosa apagada (o rótulo volta)");
+  exec_ok(st, "DELETE FROM glosa");
+  same_resumo(st, "todas apagadas");
+  (void)c;
+  (void)e;
+  fat_store_close(st);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_classification_cases),
     cmocka_unit_test(test_registrar),
     cmocka_unit_test(test_listar_and_resumo),
+    cmocka_unit_test(test_resumo_counters_follow_every_write),
   };
   int r;
 

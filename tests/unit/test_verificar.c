@@ -301,6 +301,11 @@ static const verif_case cases[] = {
    "UPDATE fatura_saldo SET recebido = recebido + 100 WHERE fatura_id = (SELECT min(fatura_id)"
    " FROM fatura_saldo)"},
   {"fatura_saldo_recontado", 1, "INSERT INTO fatura_saldo (fatura_id, lotes) VALUES (999999, 1)"},
+  {"glosa_resumo_recontado", 1,
+   "UPDATE glosa_resumo SET valor = valor + 100 WHERE dim = 2 AND n > 0 AND chave = (SELECT"
+   " min(chave) FROM glosa_resumo WHERE dim = 2 AND n > 0)"},
+  {"glosa_resumo_recontado", 1,
+   "INSERT INTO glosa_resumo VALUES ('2001-01', 1, 1, 'outros', '', 1, 500)"},
   {"fatura_recebimento_recontado", 1,
    "UPDATE fatura_recebimento SET data = '2001-01-15' WHERE recebimento_id = (SELECT"
    " min(recebimento_id) FROM fatura_recebimento WHERE guias > 0)"},
