@@ -28,7 +28,8 @@ fat_rc api_lotes_listar(web_req *rq, web_res *rs, fat_err *err)
 }
 
 /* The map of one competência (?competencia, else the previous month),
-** optionally of one operadora. */
+** optionally of one operadora, summed per operadora (its lotes are the
+** /api/lotes list of the same filter, page by page). */
 fat_rc api_lotes_mapa(web_req *rq, web_res *rs, fat_err *err)
 {
   const char *comp = web_query_nonempty(rq, "competencia");
@@ -43,7 +44,7 @@ fat_rc api_lotes_mapa(web_req *rq, web_res *rs, fat_err *err)
   }
   if (!fat_dia_competencia_valida(comp))
     return fat_err_set(err, FAT_EINVAL, "competência inválida '%s' (use AAAA-MM)", comp);
-  rc = fat_lote_mapa(rq->st, op, comp, NULL, &rows, err);
+  rc = fat_lote_mapa_resumo(rq->st, op, comp, NULL, &rows, err);
   if (rc == FAT_ENOTFOUND && op != NULL)
     return fat_err_set(err, FAT_EINVAL, "operadora '%s' não encontrada", op);
   if (rc != FAT_OK)

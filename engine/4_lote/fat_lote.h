@@ -249,6 +249,16 @@ FAT_NODISCARD fat_rc fat_lote_listar(fat_store *st, const char *operadora, const
 FAT_NODISCARD fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competencia,
                                    const char *hoje, cJSON **out, fat_err *err);
 
+/* The mapa of one competência summed per operadora, for the panel: per
+** operadora (registro_ans, operadora, competencia) its qtd_lotes, qtd_guias,
+** valor_enviado, liberado, glosado and recebido (the sums of fat_lote_mapa's
+** lotes) and situacoes: [{situacao, lotes}], the lotes per situação (the
+** same words as fat_lote_mapa's). Reads one row per operadora, status and
+** expected payment date, not one per lote. */
+FAT_NODISCARD fat_rc fat_lote_mapa_resumo(fat_store *st, const char *operadora,
+                                          const char *competencia, const char *hoje,
+                                          cJSON **out, fat_err *err);
+
 /* Printable HTML relação de guias of a lote (pt-BR, escaped). *html fat_free. */
 FAT_NODISCARD fat_rc fat_lote_relacao_html(fat_store *st, int64_t id, char **html, size_t *len,
                                            fat_err *err);

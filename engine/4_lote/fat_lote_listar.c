@@ -118,6 +118,23 @@ oom:
   return fat_err_oom(err);
 }
 
+/* A sent lote's situação in the mapa, from its status and expected payment
+** date (prev, "" when none) on day hoje. */
+static const char *mapa_situacao(const char *status, const char *prev, const char *hoje)
+{
+  if (strcmp(status, "pago") == 0)
+    return "pago";
+  if (strcmp(status, "pago_parcial") == 0)
+    return fat_lote_status_rotulo(status);
+  if (strcmp(status, "fechado") == 0)
+    return "aguardando envio";
+  if (prev[0] != '\0' && strcmp(hoje, prev) > 0)
+    return "pagamento atrasado";
+  if (strcmp(status, "processado") == 0)
+    return "processado, aguardando pagamento";
+  return "aguardando processamento";
+}
+
 fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competencia,
                      const char *hoje, cJSON **out, fat_err *err)
 {
@@ -217,18 +234,7 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
     add_str(o, "previsao_pagamento", s, 14);
     fat_lote_col(s, 6, status, sizeof status);
     fat_lote_col(s, 14, prev, sizeof prev);
-    if (strcmp(status, "pago") == 0)
-      sit = "pago";
-    else if (strcmp(status, "pago_parcial") == 0)
-      sit = fat_lote_status_rotulo(status);
-    else if (strcmp(status, "fechado") == 0)
-      sit = "aguardando envio";
-    else if (prev[0] != '\0' && strcmp(h, prev) > 0)
-      sit = "pagamento atrasado";
-    else if (strcmp(status, "processado") == 0)
-      sit = "processado, aguardando pagamento";
-    else
-      sit = "aguardando processamento";
+    sit = mapa_situacao(status, prev, h);
     cJSON_AddStringToObject(o, "situacao", sit);
   }
   if (grp != NULL) {
@@ -248,6 +254,145 @@ oom:
   fat_stmt_reset(s);
   cJSON_Delete(arr);
   return fat_err_oom(err);
+}
+
+/* One operadora's row of the summed mapa: its sums so far. */
+typedef struct mapa_op {
+  cJSON *o, *sits;
+  int64_t lotes, guias, v[4];
+} mapa_op;
+
+static fat_rc mapa_op_fechar(mapa_op *m, fat_err *err)
+{
+  static const char *const names[] = {"valor_enviado", "valor_liberado", "valor_glosado",
+                                      "valor_recebido"};
+  int i;
+
+  if (m->o == NULL)
+    return FAT_OK;
+  if (cJSON_AddNumberToObject(m->o, "qtd_lotes", (double)m->lotes) == NULL ||
+      cJSON_AddNumberToObject(m->o, "qtd_guias", (double)m->guias) == NULL)
+    return fat_err_oom(err);
+  for (i = 0; i < 4; i++)
+    if (cJSON_AddNumberToObject(m->o, names[i], (double)m->v[i]) == NULL)
+      return fat_err_oom(err);
+  return FAT_OK;
+}
+
+/* Add n lotes to situação sit of the row (one entry per situação). */
+static fat_rc mapa_op_situacao(mapa_op *m, const char *sit, int64_t n, fat_err *err)
+{
+  cJSON *e, *q;
+
+  cJSON_ArrayForEach(e, m->sits) {
+    const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "situacao"));
+
+    if (t != NULL && strcmp(t, sit) == 0) {
+      q = cJSON_GetObjectItemCaseSensitive(e, "lotes");
+      cJSON_SetNumberValue(q, q->valuedouble + (double)n);
+      return FAT_OK;
+    }
+  }
+  e = cJSON_CreateObject();
+  if (e == NULL || cJSON_AddStringToObject(e, "situacao", sit) == NULL ||
+      cJSON_AddNumberToObject(e, "lotes", (double)n) == NULL) {
+    cJSON_Delete(e);
+    return fat_err_oom(err);
+  }
+  cJSON_AddItemToArray(m->sits, e);
+  return FAT_OK;
+}
+
+fat_rc fat_lote_mapa_resumo(fat_store *st, const char *operadora, const char *competencia,
+                            const char *hoje, cJSON **out, fat_err *err)
+{
+  /* one row per operadora, status and expected payment date: a handful per
+  ** operadora however many lotes the month has */
+  static const char sql[] =
+      "SELECT o.registro_ans, o.nome, l.competencia, l.status, l.previsao_pagamento, count(*),"
+      " sum(coalesce(l.qtd_guias, 0)), sum(coalesce(l.valor_informado, 0)),"
+      " sum(coalesce(l.valor_liberado, 0)), sum(coalesce(l.valor_glosado, 0)),"
+      " sum(coalesce(l.valor_recebido, (SELECT sum(p.valor) FROM pagamento p"
+      "  WHERE p.lote_id = l.id), 0))"
+      " FROM lote l INDEXED BY lote_competencia JOIN operadora o ON o.id = l.operadora_id"
+      " WHERE l.competencia = ?2 AND (?1 IS NULL OR l.operadora_id = ?1)"
+      " AND l.status <> 'aberto'"
+      " GROUP BY o.registro_ans, l.status, l.previsao_pagamento ORDER BY o.registro_ans";
+  fat_stmt *s;
+  cJSON *arr;
+  mapa_op m;
+  char h[11], last[32] = "";
+  int64_t op = 0;
+  int r, i;
+  fat_rc rc = FAT_OK;
+
+  *out = NULL;
+  if (competencia == NULL)
+    return fat_err_set(err, FAT_EINVAL, "o resumo do mapa de lotes é de uma competência");
+  if (hoje != NULL)
+    snprintf(h, sizeof h, "%s", hoje);
+  else
+    fat_dia_hoje(h, sizeof h);
+  if (operadora != NULL) {
+    rc = fat_lote_operadora(st, operadora, &op, NULL, 0, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int_or_null(s, 1, op, operadora == NULL);
+  fat_bind_text(s, 2, competencia);
+  arr = cJSON_CreateArray();
+  if (arr == NULL) {
+    fat_stmt_reset(s);
+    return fat_err_oom(err);
+  }
+  memset(&m, 0, sizeof m);
+  for (r = fat_stmt_step(s); r == FAT_ROW && rc == FAT_OK; r = fat_stmt_step(s)) {
+    char status[16], prev[11];
+    const char *reg = fat_col_text(s, 0) != NULL ? fat_col_text(s, 0) : "";
+
+    if (m.o == NULL || strcmp(reg, last) != 0) {
+      rc = mapa_op_fechar(&m, err);
+      memset(&m, 0, sizeof m);
+      if (rc != FAT_OK)
+        break;
+      m.o = cJSON_CreateObject();
+      if (m.o == NULL) {
+        rc = fat_err_oom(err);
+        break;
+      }
+      cJSON_AddItemToArray(arr, m.o);
+      add_str(m.o, "registro_ans", s, 0);
+      add_str(m.o, "operadora", s, 1);
+      add_str(m.o, "competencia", s, 2);
+      m.sits = cJSON_AddArrayToObject(m.o, "situacoes");
+      if (m.sits == NULL) {
+        rc = fat_err_oom(err);
+        break;
+      }
+      snprintf(last, sizeof last, "%s", reg);
+    }
+    m.lotes += fat_col_int64(s, 5);
+    m.guias += fat_col_int64(s, 6);
+    for (i = 0; i < 4; i++)
+      m.v[i] += fat_col_int64(s, 7 + i);
+    fat_lote_col(s, 3, status, sizeof status);
+    fat_lote_col(s, 4, prev, sizeof prev);
+    rc = mapa_op_situacao(&m, mapa_situacao(status, prev, h), fat_col_int64(s, 5), err);
+  }
+  fat_stmt_reset(s);
+  if (rc == FAT_OK && r != FAT_DONE)
+    rc = fat_store_dberr(st, err, "erro ao montar o mapa de lotes");
+  if (rc == FAT_OK)
+    rc = mapa_op_fechar(&m, err);
+  if (rc != FAT_OK) {
+    cJSON_Delete(arr);
+    return rc;
+  }
+  *out = arr;
+  return FAT_OK;
 }
 
 /* ---- relação de guias (HTML) ---- */

@@ -61,7 +61,11 @@ static const struct {
   {"WHERE (g.numero_prestador = ?4 OR g.carteira_numero = ?4)",
    "busca: the guias of one número or one carteira (a patient's), sorted"},
   {"FROM lote l INDEXED BY lote_competencia JOIN operadora o",
-   "lote mapa of one month: that month's lotes, all of them in the answer, grouped by operadora"},
+   "lote mapa of one month: that month's lotes, all of them in the answer (CLI), or summed per "
+   "operadora, status and expected date (the panel's; lotes are ~1% of the guias)"},
+  {"FROM glosa_resumo r",
+   "glosas resumo from the counters of migration 103: rows per month, operadora and key (the "
+   "month's grupos, codes and profissionais, not its glosas), grouped and sorted by R$"},
   {"FROM glosa gl INDEXED BY glosa_competencia JOIN guia g ON g.id = gl.guia_id JOIN "
    "operadora o ON o.id = g.operadora_id LEFT JOIN item i",
    "glosas resumo of one month: totals grouped from that month's glosas (not the history)"},
@@ -317,6 +321,8 @@ static void rodar(fat_store *st)
     cJSON_Delete(o);
   }
   assert_int_equal(fat_lote_mapa(st, NULL, "2026-10", "2026-11-05", &o, &err), FAT_OK);
+  cJSON_Delete(o);
+  assert_int_equal(fat_lote_mapa_resumo(st, NULL, "2026-10", "2026-11-05", &o, &err), FAT_OK);
   cJSON_Delete(o);
   memset(&glf, 0, sizeof glf);
   glf.competencia = "2026-10";
@@ -857,6 +863,89 @@ static void test_busca_por_digitos_acha_pelo_inicio_do_documento(void **state)
   fat_store_close(st);
 }
 
+/* The panel's mapa de lotes (summed per operadora) is the sum of the CLI's
+** mapa (every lote), on days before and after the expected payments: the
+** same totals and the same number of lotes per situação. */
+static void test_mapa_de_lotes_resumido_soma_o_mapa(void **state)
+{
+  static const char *const dias[] = {"2026-10-01", "2026-11-05", "2027-06-30"};
+  static const char *const ops[] = {NULL, "aurora"};
+  static const char *const vals[] = {"valor_enviado", "valor_liberado", "valor_glosado",
+                                     "valor_recebido"};
+  fat_store *st = NULL;
+  fat_err err;
+  size_t d, k;
+  int v, vistas = 0;
+
+  (void)state;
+  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  /* every situação: some lotes put back to processado and enviado (undone at the end) */
+  assert_int_equal(fat_store_exec(st, "BEGIN", &err), FAT_OK);
+  assert_int_equal(fat_store_exec(st, "UPDATE lote SET status = 'processado' WHERE id IN"
+                                      " (SELECT id FROM lote WHERE competencia = '2026-10'"
+                                      " ORDER BY id LIMIT 3);"
+                                      " UPDATE lote SET status = 'enviado' WHERE id IN"
+                                      " (SELECT id FROM lote WHERE competencia = '2026-10'"
+                                      " ORDER BY id DESC LIMIT 2)",
+                                  &err),
+                   FAT_OK);
+  for (d = 0; d < 3; d++)
+    for (k = 0; k < 2; k++) {
+      cJSON *mapa = NULL, *res = NULL, *g, *r, *l, *sit;
+      int n_ops = 0;
+
+      assert_int_equal(fat_lote_mapa(st, ops[k], "2026-10", dias[d], &mapa, &err), FAT_OK);
+      assert_int_equal(fat_lote_mapa_resumo(st, ops[k], "2026-10", dias[d], &res, &err), FAT_OK);
+      assert_int_equal(cJSON_GetArraySize(mapa), cJSON_GetArraySize(res));
+      cJSON_ArrayForEach(g, mapa)
+      {
+        const cJSON *lotes = cJSON_GetObjectItemCaseSensitive(g, "lotes");
+        double guias = 0;
+        int n_sit = 0;
+
+        r = cJSON_GetArrayItem(res, n_ops++);
+        assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "registro_ans")),
+                            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "registro_ans")));
+        assert_int_equal(cJSON_GetArraySize(lotes),
+                         (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "qtd_lotes")));
+        for (v = 0; v < 4; v++)
+          assert_true(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(g, vals[v])) ==
+                      cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, vals[v])));
+        cJSON_ArrayForEach(l, lotes)
+          guias += cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(l, "qtd_guias"));
+        assert_true(guias == cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "qtd_guias")));
+        /* each situação's count is the number of lotes the mapa gives it */
+        cJSON_ArrayForEach(sit, cJSON_GetObjectItemCaseSensitive(r, "situacoes"))
+        {
+          const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sit, "situacao"));
+          int conta_lotes = 0;
+
+          cJSON_ArrayForEach(l, lotes)
+            conta_lotes += strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(l, "situacao")),
+                                  t) == 0;
+          assert_int_equal(conta_lotes,
+                           (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(sit, "lotes")));
+          n_sit += conta_lotes;
+          vistas += d == 1 && k == 0;
+        }
+        assert_int_equal(n_sit, cJSON_GetArraySize(lotes));
+      }
+      cJSON_Delete(mapa);
+      cJSON_Delete(res);
+    }
+  {
+    cJSON *x = NULL;
+
+    assert_int_equal(fat_lote_mapa_resumo(st, NULL, NULL, NULL, &x, &err), FAT_EINVAL);
+    assert_null(x);
+  }
+  /* on 05/11/2026: pago, pago em parte, processado aguardando pagamento, aguardando
+  ** processamento, over the operadoras */
+  assert_true(vistas >= 5);
+  assert_int_equal(fat_store_exec(st, "ROLLBACK", &err), FAT_OK);
+  fat_store_close(st);
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
@@ -867,6 +956,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_achados_pagina_a_pagina_como_a_lista_inteira),
       cmocka_unit_test(test_achados_totais_dos_contadores_como_recontados),
       cmocka_unit_test(test_busca_por_digitos_acha_pelo_inicio_do_documento),
+      cmocka_unit_test(test_mapa_de_lotes_resumido_soma_o_mapa),
   };
 
   if (argc > 1) {

@@ -137,12 +137,12 @@
         const m = await api('GET', '/api/lotes/mapa', { query: { competencia: comp.value || compFechar.value, operadora: op.value } });
         limpa(mapa).append(el('p', { class: 'meta' }, `Competência ${competencia(m.competencia)}`), tabela(m.mapa, [
           { t: 'Operadora', v: x => x.operadora },
-          { t: 'Lotes', v: x => x.lotes.length, num: true },
-          { t: 'Guias', v: x => x.lotes.reduce((a, l) => a + (l.qtd_guias || 0), 0), num: true },
+          { t: 'Lotes', v: x => x.qtd_lotes, num: true },
+          { t: 'Guias', v: x => x.qtd_guias, num: true },
           { t: 'Enviado', v: x => reais(x.valor_enviado), num: true },
           { t: 'Liberado', v: x => reais(x.valor_liberado), num: true },
           { t: 'Glosado', v: x => reais(x.valor_glosado), num: true }, { t: 'Recebido', v: x => reais(x.valor_recebido), num: true },
-          { t: 'Situação', v: x => [...new Set(x.lotes.map(l => rotulo('lote', l.situacao)))].join(', ') }]));
+          { t: 'Situação', v: x => x.situacoes.map(s => `${rotulo('lote', s.situacao)} (${s.lotes})`).join(', ') }]));
       };
       const recarrega = async () => { await Promise.all([pag.recarrega(), carregaMapa()]); };
       const fechar = el('button', { class: 'primario', id: 'lote-fechar', onclick: () => tenta(async () => {
