@@ -253,11 +253,26 @@ FAT_NODISCARD fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const c
 ** operadora (registro_ans, operadora, competencia) its qtd_lotes, qtd_guias,
 ** valor_enviado, liberado, glosado and recebido (the sums of fat_lote_mapa's
 ** lotes) and situacoes: [{situacao, lotes}], the lotes per situação (the
-** same words as fat_lote_mapa's). Reads one row per operadora, status and
-** expected payment date, not one per lote. */
+** same words as fat_lote_mapa's). Reads the counters of migration 104: one
+** row per operadora, status and expected payment date, not one per lote. */
 FAT_NODISCARD fat_rc fat_lote_mapa_resumo(fat_store *st, const char *operadora,
                                           const char *competencia, const char *hoje,
                                           cJSON **out, fat_err *err);
+
+/* The counters behind fat_lote_mapa_resumo (lote_mapa_mes, migration 104)
+** as a recount from the lotes and their pagamentos: (competencia,
+** operadora_id, status, previsao, n, guias, enviado, liberado, glosado,
+** recebido) per key with lotes. fat_relatorio_recontar rebuilds the table
+** from it and `faturo verificar` (lote_mapa_mes_recontado) compares them. */
+#define FAT_LOTE_MAPA_MES_RECONTAGEM                                                        \
+  "SELECT coalesce(l.competencia, '') AS competencia, l.operadora_id AS operadora_id,"      \
+  " l.status AS status, coalesce(l.previsao_pagamento, '') AS previsao, count(*) AS n,"     \
+  " sum(l.qtd_guias) AS guias, sum(coalesce(l.valor_informado, 0)) AS enviado,"             \
+  " sum(coalesce(l.valor_liberado, 0)) AS liberado,"                                        \
+  " sum(coalesce(l.valor_glosado, 0)) AS glosado,"                                          \
+  " sum(coalesce(l.valor_recebido, (SELECT sum(p.valor) FROM pagamento p"                   \
+  "  WHERE p.lote_id = l.id), 0)) AS recebido"                                              \
+  " FROM lote l GROUP BY 1, 2, 3, 4"
 
 /* Printable HTML relação de guias of a lote (pt-BR, escaped). *html fat_free. */
 FAT_NODISCARD fat_rc fat_lote_relacao_html(fat_store *st, int64_t id, char **html, size_t *len,

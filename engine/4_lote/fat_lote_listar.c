@@ -306,18 +306,16 @@ static fat_rc mapa_op_situacao(mapa_op *m, const char *sit, int64_t n, fat_err *
 fat_rc fat_lote_mapa_resumo(fat_store *st, const char *operadora, const char *competencia,
                             const char *hoje, cJSON **out, fat_err *err)
 {
-  /* one row per operadora, status and expected payment date: a handful per
-  ** operadora however many lotes the month has */
+  /* the counters (migration 104): one row per operadora, status and
+  ** expected payment date, a handful per operadora however many lotes the
+  ** month has */
   static const char sql[] =
-      "SELECT o.registro_ans, o.nome, l.competencia, l.status, l.previsao_pagamento, count(*),"
-      " sum(coalesce(l.qtd_guias, 0)), sum(coalesce(l.valor_informado, 0)),"
-      " sum(coalesce(l.valor_liberado, 0)), sum(coalesce(l.valor_glosado, 0)),"
-      " sum(coalesce(l.valor_recebido, (SELECT sum(p.valor) FROM pagamento p"
-      "  WHERE p.lote_id = l.id), 0))"
-      " FROM lote l INDEXED BY lote_competencia JOIN operadora o ON o.id = l.operadora_id"
-      " WHERE l.competencia = ?2 AND (?1 IS NULL OR l.operadora_id = ?1)"
-      " AND l.status <> 'aberto'"
-      " GROUP BY o.registro_ans, l.status, l.previsao_pagamento ORDER BY o.registro_ans";
+      "SELECT o.registro_ans, o.nome, m.competencia, m.status, m.previsao, m.n, m.guias,"
+      " m.enviado, m.liberado, m.glosado, m.recebido"
+      " FROM lote_mapa_mes m JOIN operadora o ON o.id = m.operadora_id"
+      " WHERE m.competencia = ?2 AND (?1 IS NULL OR m.operadora_id = ?1)"
+      " AND m.status <> 'aberto' AND m.n > 0"
+      " ORDER BY o.registro_ans";
   fat_stmt *s;
   cJSON *arr;
   mapa_op m;

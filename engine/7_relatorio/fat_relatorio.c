@@ -446,6 +446,10 @@ fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err)
     /* the guia's competência copied on each glosa (migration 085) */
     "UPDATE glosa SET competencia = (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)"
     " WHERE competencia IS NOT (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)",
+    /* the panel's mapa de lotes (migration 104) */
+    "DELETE FROM lote_mapa_mes",
+    "INSERT INTO lote_mapa_mes (competencia, operadora_id, status, previsao, n, guias, enviado,"
+    " liberado, glosado, recebido) " FAT_LOTE_MAPA_MES_RECONTAGEM,
     /* the resumo of glosas (migration 103), after the competências above */
     "DELETE FROM glosa_resumo",
     "INSERT INTO glosa_resumo (competencia, dim, operadora_id, chave, sub, n, valor) "

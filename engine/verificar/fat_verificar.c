@@ -12,6 +12,7 @@
 
 #include "fat_fatura.h"
 #include "fat_glosa.h"
+#include "fat_lote.h"
 #include "fat_mem.h"
 #include "fat_model.h"
 #include "fat_money.h"
@@ -508,6 +509,31 @@ static const char sql_glosa_resumo[] =
     " AND r.chave = s.chave AND r.sub = s.sub"
     " WHERE r.n IS NULL AND (s.n <> 0 OR s.valor <> 0)";
 
+/* the panel's mapa de lotes (migration 104): the counters against a recount */
+#define LOTE_MAPA_MES_ONDE(T)                                                               \
+  "'o mapa de lotes da competência ' || coalesce(nullif(" T ".competencia, ''), '(sem)')"    \
+  " || ' guarda ' || coalesce(s.n, 0) || ' lote(s) ' || " T ".status"                         \
+  " || CASE WHEN " T ".previsao <> '' THEN ' com previsão ' || " T ".previsao ELSE '' END"    \
+  " || ' (enviado {1}, recebido {3})'"
+static const char sql_lote_mapa_mes[] =
+    "SELECT 'operadora', r.operadora_id, " LOTE_MAPA_MES_ONDE("r")
+    " || '; a recontagem dá ' || r.n || ' (enviado {2}, recebido {4})',"
+    " coalesce(s.enviado, 0), r.enviado, coalesce(s.recebido, 0), r.recebido"
+    " FROM (" FAT_LOTE_MAPA_MES_RECONTAGEM ") r LEFT JOIN lote_mapa_mes s"
+    " ON s.competencia = r.competencia AND s.operadora_id = r.operadora_id"
+    " AND s.status = r.status AND s.previsao = r.previsao"
+    " WHERE s.n IS NOT r.n OR s.guias IS NOT r.guias OR s.enviado IS NOT r.enviado"
+    " OR s.liberado IS NOT r.liberado OR s.glosado IS NOT r.glosado"
+    " OR s.recebido IS NOT r.recebido"
+    " UNION ALL"
+    " SELECT 'operadora', s.operadora_id, " LOTE_MAPA_MES_ONDE("s")
+    " || '; a recontagem não acha nenhum', s.enviado, 0, s.recebido, 0"
+    " FROM lote_mapa_mes s LEFT JOIN (" FAT_LOTE_MAPA_MES_RECONTAGEM ") r"
+    " ON r.competencia = s.competencia AND r.operadora_id = s.operadora_id"
+    " AND r.status = s.status AND r.previsao = s.previsao"
+    " WHERE r.n IS NULL AND (s.n <> 0 OR s.guias <> 0 OR s.enviado <> 0 OR s.liberado <> 0"
+    " OR s.glosado <> 0 OR s.recebido <> 0)";
+
 /* ---- the audit trail (Part A) ---- */
 
 static const char sql_auditoria[] =
@@ -575,6 +601,10 @@ static const fat_verif_check checks[] = {
    "o recebido de cada recebimento por fatura, a sua data e se é dinheiro recuperado conferem "
    "com a recontagem das linhas de recebimento por lote",
    sql_fatura_recebimento, NULL},
+  {"lote_mapa_mes_recontado",
+   "os lotes, as guias e os valores guardados do mapa de lotes (por competência, operadora, "
+   "situação e previsão de pagamento) conferem com a recontagem dos lotes e pagamentos",
+   sql_lote_mapa_mes, NULL},
   {"lote_total_guias",
    "a quantidade e o valor informado de cada lote são os das suas guias", sql_lote_total,
    NULL},

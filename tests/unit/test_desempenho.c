@@ -499,10 +499,11 @@ static void test_statement_journal_past_memory_size_commits(void **state)
 }
 
 /* The resumo of glosas' counters (migration 103) move with every glosa
-** written, every item and guia whose keys change: none of their triggers
+** written, every item and guia whose keys change, and the mapa de lotes'
+** (migration 104) with every lote and pagamento: none of their triggers
 ** builds an ephemeral b-tree. A new glosa and a new classificação still build
 ** the ones of glosa's own CHECKs (classificacao: 3 values, situacao: 6). */
-static void test_glosa_resumo_counters_open_no_ephemeral_btree(void **state)
+static void test_panel_counters_open_no_ephemeral_btree(void **state)
 {
   fat_store *st = NULL;
   fat_err err;
@@ -526,6 +527,19 @@ static void test_glosa_resumo_counters_open_no_ephemeral_btree(void **state)
                    0);
   assert_true(ephemeral_tables(st, "EXPLAIN UPDATE guia SET executante_id = 1, operadora_id = 2"
                                    " WHERE id = 1") <= 1);
+  /* the panel's mapa de lotes (migration 104): a lote and a pagamento; the
+  ** lote's own CHECK on status (7 values) builds one, its delete two as before */
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN UPDATE lote SET status = 'pago',"
+                                        " valor_recebido = 3, previsao_pagamento = '2026-12-01'"
+                                        " WHERE id = 1"),
+                   1);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN INSERT INTO pagamento (operadora_id, lote_id,"
+                                        " data, valor) VALUES (1, 1, '2026-11-01', 5)"),
+                   0);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN UPDATE pagamento SET valor = 3, lote_id = 2"
+                                        " WHERE id = 1"),
+                   0);
+  assert_int_equal(ephemeral_tables(st, "EXPLAIN DELETE FROM pagamento WHERE id = 1"), 0);
   fat_store_close(st);
   remove_db();
 }
@@ -534,7 +548,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_conferir_writes_open_no_ephemeral_btree_per_row),
-    cmocka_unit_test(test_glosa_resumo_counters_open_no_ephemeral_btree),
+    cmocka_unit_test(test_panel_counters_open_no_ephemeral_btree),
     cmocka_unit_test(test_repasse_lines_of_a_receipt_found_by_index),
     cmocka_unit_test(test_storing_a_guia_opens_no_ephemeral_btree),
     cmocka_unit_test(test_repasse_line_and_receipt_open_no_ephemeral_btree),

@@ -61,8 +61,11 @@ static const struct {
   {"WHERE (g.numero_prestador = ?4 OR g.carteira_numero = ?4)",
    "busca: the guias of one número or one carteira (a patient's), sorted"},
   {"FROM lote l INDEXED BY lote_competencia JOIN operadora o",
-   "lote mapa of one month: that month's lotes, all of them in the answer (CLI), or summed per "
-   "operadora, status and expected date (the panel's; lotes are ~1% of the guias)"},
+   "lote mapa of one month (the CLI's): that month's lotes, all of them in the answer, grouped "
+   "by operadora"},
+  {"FROM lote_mapa_mes m JOIN operadora o",
+   "the panel's lote mapa from the counters of migration 104: rows per operadora, status and "
+   "expected payment date of the month (not its lotes), sorted by operadora"},
   {"FROM glosa_resumo r",
    "glosas resumo from the counters of migration 103: rows per month, operadora and key (the "
    "month's grupos, codes and profissionais, not its glosas), grouped and sorted by R$"},
@@ -886,9 +889,45 @@ static void test_mapa_de_lotes_resumido_soma_o_mapa(void **state)
                                       " ORDER BY id LIMIT 3);"
                                       " UPDATE lote SET status = 'enviado' WHERE id IN"
                                       " (SELECT id FROM lote WHERE competencia = '2026-10'"
-                                      " ORDER BY id DESC LIMIT 2)",
+                                      " ORDER BY id DESC LIMIT 2);"
+                                      /* what was received: from the pagamentos when the
+                                      ** lote has no valor_recebido */
+                                      " UPDATE lote SET valor_recebido = NULL, valor_glosado ="
+                                      " NULL WHERE id IN (SELECT id FROM lote WHERE"
+                                      " competencia = '2026-10' ORDER BY id LIMIT 6);"
+                                      " INSERT INTO pagamento (operadora_id, lote_id, data, valor)"
+                                      " SELECT operadora_id, id, '2026-11-01', 1234 FROM lote"
+                                      " WHERE competencia = '2026-10' ORDER BY id LIMIT 8;"
+                                      " INSERT INTO pagamento (operadora_id, lote_id, data, valor)"
+                                      " SELECT operadora_id, id, '2026-11-02', 99 FROM lote"
+                                      " WHERE competencia = '2026-10' ORDER BY id LIMIT 2;"
+                                      " UPDATE pagamento SET valor = valor + 1 WHERE id ="
+                                      " (SELECT max(id) FROM pagamento);"
+                                      " UPDATE pagamento SET lote_id = (SELECT max(id) FROM lote"
+                                      " WHERE competencia = '2026-10') WHERE id ="
+                                      " (SELECT min(id) FROM pagamento WHERE valor = 1234);"
+                                      " DELETE FROM pagamento WHERE id = (SELECT max(id) FROM"
+                                      " pagamento WHERE valor = 1234);"
+                                      /* an expected date moved; a lote moved to another month */
+                                      " UPDATE lote SET previsao_pagamento = '2026-11-01' WHERE"
+                                      " id = (SELECT min(id) FROM lote WHERE competencia ="
+                                      " '2026-10' AND status = 'processado');"
+                                      " UPDATE lote SET competencia = '2026-09' WHERE id ="
+                                      " (SELECT max(id) FROM lote WHERE competencia = '2026-10'"
+                                      " AND status = 'pago')",
                                   &err),
                    FAT_OK);
+  /* the counters are their recount */
+  assert_int_equal(conta(st, "SELECT count(*) FROM (" FAT_LOTE_MAPA_MES_RECONTAGEM ") r"
+                             " LEFT JOIN lote_mapa_mes s ON s.competencia = r.competencia"
+                             " AND s.operadora_id = r.operadora_id AND s.status = r.status"
+                             " AND s.previsao = r.previsao WHERE s.n IS NOT r.n"
+                             " OR s.guias IS NOT r.guias OR s.enviado IS NOT r.enviado"
+                             " OR s.liberado IS NOT r.liberado OR s.glosado IS NOT r.glosado"
+                             " OR s.recebido IS NOT r.recebido"),
+                   0);
+  assert_int_equal(conta(st, "SELECT (SELECT sum(n) FROM lote_mapa_mes) - count(*) FROM lote"),
+                   0);
   for (d = 0; d < 3; d++)
     for (k = 0; k < 2; k++) {
       cJSON *mapa = NULL, *res = NULL, *g, *r, *l, *sit;

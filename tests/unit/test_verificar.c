@@ -22,6 +22,7 @@
 #include "fat_store_int.h"
 #include "fat_store_sqlite.h"
 #include "fat_fatura.h"
+#include "fat_lote.h"
 #include "fat_verificar.h"
 
 static const char *base_db = "test_verificar_base.db";
@@ -235,7 +236,9 @@ typedef struct verif_case {
   " competencia, numero, enviado, liberado, glosado, recursado, deferido, esperado) "      \
   FAT_MAPA_LOTE_RECONTAGEM "; DELETE FROM fatura_saldo; INSERT INTO fatura_saldo"          \
   " (fatura_id, lotes, enviado, liberado, glosado, recursado, deferido, esperado, recebido," \
-  " recuperado, primeiro_lote) " FAT_FATURA_SALDO_RECONTAGEM
+  " recuperado, primeiro_lote) " FAT_FATURA_SALDO_RECONTAGEM "; DELETE FROM lote_mapa_mes;"  \
+  " INSERT INTO lote_mapa_mes (competencia, operadora_id, status, previsao, n, guias,"      \
+  " enviado, liberado, glosado, recebido) " FAT_LOTE_MAPA_MES_RECONTAGEM
 
 static const verif_case cases[] = {
   {"auditoria_continua", 0,
@@ -301,6 +304,11 @@ static const verif_case cases[] = {
    "UPDATE fatura_saldo SET recebido = recebido + 100 WHERE fatura_id = (SELECT min(fatura_id)"
    " FROM fatura_saldo)"},
   {"fatura_saldo_recontado", 1, "INSERT INTO fatura_saldo (fatura_id, lotes) VALUES (999999, 1)"},
+  {"lote_mapa_mes_recontado", 1,
+   "UPDATE lote_mapa_mes SET recebido = recebido + 100 WHERE n > 0 AND status = (SELECT"
+   " min(status) FROM lote_mapa_mes WHERE n > 0)"},
+  {"lote_mapa_mes_recontado", 1,
+   "INSERT INTO lote_mapa_mes VALUES ('2001-01', 1, 'pago', '', 1, 2, 300, 300, 0, 300)"},
   {"glosa_resumo_recontado", 1,
    "UPDATE glosa_resumo SET valor = valor + 100 WHERE dim = 2 AND n > 0 AND chave = (SELECT"
    " min(chave) FROM glosa_resumo WHERE dim = 2 AND n > 0)"},
