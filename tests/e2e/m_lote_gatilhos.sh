@@ -10,7 +10,9 @@
 #  - the slow path: guias with a glosa, a receipt and a demonstrativo line
 #    (each alone, and all three) leave their lote and come back, are
 #    cancelled and restored and re-valued; a guia moves to another
-#    operadora (painel_guia_operadora, the two UPDATEs of 086).
+#    operadora (painel_guia_operadora, the two UPDATEs of 086);
+#  - the guard lote_enviado_guias: a guia of a sent lote cannot leave it, and
+#    the statement is undone whole.
 # usage: m_lote_gatilhos.sh FATURO_BIN SOURCE_DIR
 set -u
 FAT="$1"
@@ -107,6 +109,21 @@ for g in $g_glosa $g_rec $g_ret $g_tudo; do
   q "UPDATE guia SET status = 'em_lote', valor_total = valor_total + 99 WHERE id = $g"
   confere "guia $g restaurada com outro valor"
 done
+
+# the guard (an AFTER trigger since 097): a guia of a sent lote cannot leave
+# it; the whole statement is undone, counters included
+l=$(q "SELECT lote_id FROM guia WHERE id = $g_tudo")
+q "UPDATE lote SET status = 'enviado' WHERE id = $l"
+confere "lote $l enviado"
+if q "UPDATE guia SET lote_id = NULL, status = 'conferida' WHERE lote_id = $l" 2>"$TMP/e.txt"; then
+  fail "guias saíram do lote enviado $l"
+fi
+grep -q "guia de lote já enviado não pode sair do lote" "$TMP/e.txt" ||
+  fail "mensagem da trava: $(cat "$TMP/e.txt")"
+[ "$(q "SELECT count(*) FROM guia WHERE lote_id = $l AND status = 'em_lote'")" = \
+  "$(q "SELECT qtd_guias FROM lote WHERE id = $l")" ] || fail "guias do lote $l mudaram"
+confere "guias do lote enviado $l continuam nele"
+q "UPDATE lote SET status = 'fechado' WHERE id = $l"
 
 # painel: a guia a faturar (one left out of the lotes, else one put back to
 # conferida) re-valued, and moved to another operadora (a guia without
