@@ -368,12 +368,6 @@ static int step_lotes(demo_ctx *c)
   fat_err_clear(&err);
   if (fat_store_set_checkpoint_mb(c->st, DEMO_CHECKPOINT_MB, &err) != FAT_OK)
     rc = cli_error(&err);
-  /* each operadora's lotes are one transaction that changes its ready guias
-  ** (rows and index entries spread over the table): with the page cache of
-  ** the retorno step its dirty pages are written out and read back less
-  ** often before the commit */
-  if (rc == CLI_OK && fat_demo_retorno_paginas(c->st, 1, &err) != FAT_OK)
-    rc = cli_error(&err);
   for (i = 0; i < fat_gen_count(g) && rc == CLI_OK; i++) {
     const char *key = fat_gen_key(g, i);
     fat_lote_fechar_opts o;
@@ -405,8 +399,6 @@ static int step_lotes(demo_ctx *c)
     fat_lote_fechar_res_fini(&res);
   }
   fat_gen_release(g);
-  if (fat_demo_retorno_paginas(c->st, 0, rc == CLI_OK ? &err : NULL) != FAT_OK && rc == CLI_OK)
-    rc = cli_error(&err);
   if (rc != CLI_OK)
     return rc;
   if (c->cli->xsd_dir == NULL)
