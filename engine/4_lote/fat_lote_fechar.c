@@ -361,21 +361,52 @@ static fat_rc write_lote(const fat_lote_fechar_opts *o, const fat_lote_cfg *cfg,
   return rc;
 }
 
-/* Put guias v[0..n) (n <= FAT_TISS_MAX_GUIAS) into lote lote_id ('em_lote'),
-** in one UPDATE: the guia triggers (painel counters, the lote guard) run
-** for each row either way, but one statement allocates their frames once
-** instead of once per guia (each is zeroed, and the largest triggers have
-** hundreds of registers). A guia already in a lote (taken by another
-** closing) fails the whole lote with FAT_ESTATE, naming the first such guia
-** in v's order. */
-static fat_rc mark_guias(fat_store *st, int64_t lote_id, const ready *v, size_t n, fat_err *err)
+/* The guias put into lotes, marked ('em_lote', lote_id) in the store in
+** guia id order rather than lote by lote. A lote takes guias of one
+** prestador, type and period, spread over the whole guia table (the
+** operadora's guias are interleaved with the others' by date): marking them
+** lote by lote dirtied nearly one page of guia, and of its indexes, per
+** guia, each written out and read back again when the transaction's pages
+** outgrow the page cache (docs/desempenho.md, rodada 10). Marked in id
+** order, each page is changed once per pass. Memory is bounded: the marks
+** are flushed when MARCAS_MAX are held (16 bytes each), and before commit. */
+typedef struct marca {
+  int64_t guia_id, lote_id;
+} marca;
+
+typedef struct marcas {
+  marca *v;
+  size_t n, cap;
+} marcas;
+
+#define MARCAS_MAX 262144
+
+static int cmp_marca(const void *a, const void *b)
 {
+  const marca *x = a, *y = b;
+
+  return x->guia_id < y->guia_id ? -1 : x->guia_id > y->guia_id;
+}
+
+/* Mark w[0..n) (n <= FAT_TISS_MAX_GUIAS, ascending ids) in one UPDATE: the
+** guia triggers (painel and lote counters, the lote guard) run for each row
+** either way, but one statement allocates their frames once instead of once
+** per guia. Each guia's lote is chosen by a CASE on its id. A guia already
+** in a lote (taken by another closing) fails the closing with FAT_ESTATE,
+** naming the first such guia in id order. */
+static fat_rc mark_chunk(fat_store *st, const marca *w, size_t n, fat_err *err)
+{
+#define WT " WHEN ? THEN ?"
+#define WT10 WT WT WT WT WT WT WT WT WT WT
 #define Q10 "?,?,?,?,?,?,?,?,?,?"
-  /* ?1 = the lote, then FAT_TISS_MAX_GUIAS ids; the slots left unbound are
-  ** NULL, which no id equals */
-  static const char upd[] = "UPDATE guia SET status = 'em_lote', lote_id = ?1"
-                            " WHERE lote_id IS NULL AND id IN (" Q10 "," Q10 "," Q10 "," Q10
+  /* ?1..?200: (id, lote) pairs; ?201..?300: the ids. The slots left unbound
+  ** are NULL, which no id equals */
+  static const char upd[] = "UPDATE guia SET status = 'em_lote', lote_id = CASE id" WT10 WT10
+                            WT10 WT10 WT10 WT10 WT10 WT10 WT10 WT10
+                            " END WHERE lote_id IS NULL AND id IN (" Q10 "," Q10 "," Q10 "," Q10
                             "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 "," Q10 ")";
+#undef WT
+#undef WT10
 #undef Q10
   static const char which[] = "SELECT lote_id IS ?2 FROM guia WHERE id = ?1";
   fat_stmt *s;
@@ -389,9 +420,11 @@ static fat_rc mark_guias(fat_store *st, int64_t lote_id, const ready *v, size_t 
   rc = fat_store_prepare(st, upd, &s, err);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_int(s, 1, lote_id);
-  for (i = 0; i < n; i++)
-    fat_bind_int(s, (int)i + 2, v[i].id);
+  for (i = 0; i < n; i++) {
+    fat_bind_int(s, (int)(2 * i) + 1, w[i].guia_id);
+    fat_bind_int(s, (int)(2 * i) + 2, w[i].lote_id);
+    fat_bind_int(s, (int)i + 2 * FAT_TISS_MAX_GUIAS + 1, w[i].guia_id);
+  }
   rc = fat_store_step_done(st, s, "erro ao marcar guia em lote", err);
   if (rc != FAT_OK || (size_t)fat_store_changes(st) == n)
     return rc;
@@ -399,15 +432,66 @@ static fat_rc mark_guias(fat_store *st, int64_t lote_id, const ready *v, size_t 
     rc = fat_store_prepare(st, which, &s, err);
     if (rc != FAT_OK)
       return rc;
-    fat_bind_int(s, 1, v[i].id);
-    fat_bind_int(s, 2, lote_id);
+    fat_bind_int(s, 1, w[i].guia_id);
+    fat_bind_int(s, 2, w[i].lote_id);
     mine = fat_stmt_step(s) == FAT_ROW && fat_col_int(s, 0) == 1;
     fat_stmt_reset(s);
     if (!mine)
       break;
   }
   return fat_err_set(err, FAT_ESTATE, "guia %" PRId64 " entrou em outro lote durante o "
-                                      "fechamento", v[i < n ? i : 0].id);
+                                      "fechamento", w[i < n ? i : 0].guia_id);
+}
+
+/* Mark every guia held in mk, in id order, and empty it. */
+static fat_rc mark_flush(fat_store *st, marcas *mk, fat_err *err)
+{
+  size_t i, k;
+  fat_rc rc = FAT_OK;
+
+  if (mk->n > 1)
+    qsort(mk->v, mk->n, sizeof *mk->v, cmp_marca);
+  for (i = 0; rc == FAT_OK && i < mk->n; i += k) {
+    k = mk->n - i < FAT_TISS_MAX_GUIAS ? mk->n - i : FAT_TISS_MAX_GUIAS;
+    rc = mark_chunk(st, mk->v + i, k, err);
+  }
+  mk->n = 0;
+  return rc;
+}
+
+/* Hold guias v[0..n) (n <= FAT_TISS_MAX_GUIAS) for lote lote_id; the held
+** marks are flushed first when there is no room for them. */
+static fat_rc mark_guias(fat_store *st, marcas *mk, int64_t lote_id, const ready *v, size_t n,
+                         fat_err *err)
+{
+  size_t i;
+  fat_rc rc;
+
+  if (mk->n + n > MARCAS_MAX) {
+    rc = mark_flush(st, mk, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  if (mk->n + n > mk->cap) {
+    size_t cap = mk->cap == 0 ? 1024 : mk->cap * 2;
+    marca *nv;
+
+    while (cap < mk->n + n)
+      cap *= 2;
+    if (cap > MARCAS_MAX)
+      cap = MARCAS_MAX;
+    nv = fat_realloc(mk->v, cap * sizeof *nv);
+    if (nv == NULL)
+      return fat_err_oom(err);
+    mk->v = nv;
+    mk->cap = cap;
+  }
+  for (i = 0; i < n; i++) {
+    mk->v[mk->n].guia_id = v[i].id;
+    mk->v[mk->n].lote_id = lote_id;
+    mk->n++;
+  }
+  return FAT_OK;
 }
 
 /* o->saida/arquivo, with ".tmp" when tmp, into path[PATH_LEN]. */
@@ -503,8 +587,8 @@ static void saida_descartar(const fat_lote_fechar_opts *o, const fat_lote_fechar
 ** the store unless the file is valid (*invalido = 1 when the XSD refused it). */
 static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
                         const fat_lote_cfg *cfg, const ready *v, size_t n, const char *hoje,
-                        fat_lote_xml_z *z, fat_lote_info *info, int *validado, int *invalido,
-                        fat_err *err)
+                        fat_lote_xml_z *z, marcas *mk, fat_lote_info *info, int *validado,
+                        int *invalido, fat_err *err)
 {
   /* ?12 (insert) and ?7 (reuse) were the XML, now in lote_xml (fat_lote_xml_gravar). */
   static const char ins[] =
@@ -613,7 +697,7 @@ static fat_rc close_one(fat_store *st, int64_t op, const fat_lote_fechar_opts *o
   if (rc != FAT_OK)
     goto out;
   info->id = lote_id;
-  rc = mark_guias(st, lote_id, v, n, err);
+  rc = mark_guias(st, mk, lote_id, v, n, err);
   if (rc != FAT_OK)
     goto out;
   snprintf(det, sizeof det, "lote %" PRId64 ", %zu guias, hash %s%s", numero, n, doc.hash,
@@ -699,7 +783,7 @@ static fat_rc screen_xsd(const fat_lote_fechar_opts *o, const fat_lote_cfg *cfg,
 ** res->lotes. The guias are freed in every case. */
 static fat_rc close_chunk(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
                           const fat_lote_cfg *cfg, ready *v, size_t n, const char *hoje,
-                          fat_lote_xml_z *z, fat_lote_fechar_res *res, retidas *held,
+                          fat_lote_xml_z *z, marcas *mk, fat_lote_fechar_res *res, retidas *held,
                           size_t *cap, fat_err *err)
 {
   size_t before = n, i;
@@ -719,7 +803,7 @@ static fat_rc close_chunk(fat_store *st, int64_t op, const fat_lote_fechar_opts 
     res->lotes = nl;
     *cap = ncap;
   }
-  rc = close_one(st, op, o, cfg, v, n, hoje, z, &res->lotes[res->n], &res->validado,
+  rc = close_one(st, op, o, cfg, v, n, hoje, z, mk, &res->lotes[res->n], &res->validado,
                  &invalido, err);
   if (rc != FAT_OK && invalido) {
     refused = *err;
@@ -730,7 +814,7 @@ static fat_rc close_chunk(fat_store *st, int64_t op, const fat_lote_fechar_opts 
     } else if (rc == FAT_OK && n == 0) {
       goto out; /* every guia of the group held back */
     } else if (rc == FAT_OK) {
-      rc = close_one(st, op, o, cfg, v, n, hoje, z, &res->lotes[res->n], &res->validado,
+      rc = close_one(st, op, o, cfg, v, n, hoje, z, mk, &res->lotes[res->n], &res->validado,
                      &invalido, err);
     }
   }
@@ -754,7 +838,7 @@ out:
 ** number of guias. */
 static fat_rc close_grupo(fat_store *st, int64_t op, const fat_lote_fechar_opts *o,
                           const fat_lote_cfg *cfg, const grupo *gr, fat_guia_loader *ld,
-                          fat_lote_xml_z *z, ready *v, int64_t *ids, const char *hoje,
+                          fat_lote_xml_z *z, marcas *mk, ready *v, int64_t *ids, const char *hoje,
                           fat_lote_fechar_res *res, retidas *sem_campo, retidas *recusadas,
                           size_t *cap, fat_err *err)
 {
@@ -788,13 +872,13 @@ static fat_rc close_grupo(fat_store *st, int64_t op, const fat_lote_fechar_opts 
         continue;
       }
       if (++n == max) {
-        rc = close_chunk(st, op, o, cfg, v, n, hoje, z, res, recusadas, cap, err);
+        rc = close_chunk(st, op, o, cfg, v, n, hoje, z, mk, res, recusadas, cap, err);
         n = 0;
       }
     }
   } while (rc == FAT_OK && n_ids == max);
   if (rc == FAT_OK && n > 0) {
-    rc = close_chunk(st, op, o, cfg, v, n, hoje, z, res, recusadas, cap, err);
+    rc = close_chunk(st, op, o, cfg, v, n, hoje, z, mk, res, recusadas, cap, err);
     n = 0;
   }
   for (i = 0; i < n; i++) { /* after an error */
@@ -822,7 +906,8 @@ static fat_rc add_retidas(fat_lote_fechar_res *res, const retidas *list, fat_err
 
 /* The body of fat_lote_fechar(_contrato): the contract is typed (from the
 ** rules generation) or JSON (tests). What is held at once: the groups (a
-** few per period), one page of ids and one lote of guias and its XML;
+** few per period), one page of ids and one lote of guias and its XML,
+** and the (guia, lote) marks not yet written (at most MARCAS_MAX, 4 MiB);
 ** never every ready guia. The guias held back are reported those that lack
 ** a field first, then those the XSD refused. */
 static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o_in, const fat_contrato *typed,
@@ -837,6 +922,7 @@ static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o_in, const fat_
   ready *v = NULL;
   fat_guia_loader *ld = NULL;
   fat_lote_xml_z *z = NULL;
+  marcas mk = {NULL, 0, 0};
   retidas sem_campo = {NULL, 0}, recusadas = {NULL, 0};
   size_t n_grupos = 0, i, cap = 0;
   int in_tx = 0;
@@ -891,8 +977,10 @@ static fat_rc fechar(fat_store *st, const fat_lote_fechar_opts *o_in, const fat_
     rc = fat_lote_xml_z_new(&z, err);
   res->validado = o->xsd_dir != NULL;
   for (i = 0; rc == FAT_OK && i < n_grupos; i++)
-    rc = close_grupo(st, op, o, cfg, &grupos[i], ld, z, v, ids, hoje, res, &sem_campo,
+    rc = close_grupo(st, op, o, cfg, &grupos[i], ld, z, &mk, v, ids, hoje, res, &sem_campo,
                      &recusadas, &cap, err);
+  if (rc == FAT_OK)
+    rc = mark_flush(st, &mk, err);
   if (rc == FAT_OK)
     rc = add_retidas(res, &sem_campo, err);
   if (rc == FAT_OK)
@@ -910,6 +998,7 @@ out:
     fat_store_rollback(st);
   fat_guia_loader_free(ld);
   fat_lote_xml_z_free(z);
+  fat_free(mk.v);
   fat_free(sem_campo.v);
   fat_free(recusadas.v);
   fat_free(v);

@@ -38,3 +38,11 @@ add_test(NAME e2e.m_lote_saldo
   COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/m_lote_saldo.sh $<TARGET_FILE:faturo> ${CMAKE_SOURCE_DIR})
 set_tests_properties(e2e.m_lote_saldo PROPERTIES LABELS e2e TIMEOUT 300
   ENVIRONMENT "${FAT_TEST_ENV}")
+
+# The guia triggers of migration 097 (fast path of lote fechar, slow path of
+# guias with glosa, receipt or demonstrativo) keep lote_saldo and the panel
+# equal to a recount (m10-lote).
+add_test(NAME e2e.m_lote_gatilhos
+  COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/m_lote_gatilhos.sh $<TARGET_FILE:faturo> ${CMAKE_SOURCE_DIR})
+set_tests_properties(e2e.m_lote_gatilhos PROPERTIES LABELS e2e TIMEOUT 300
+  ENVIRONMENT "${FAT_TEST_ENV}")
