@@ -442,6 +442,12 @@ fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err)
     "DELETE FROM fatura_saldo",
     "INSERT INTO mapa_lote (lote_id, fatura_id, operadora_id, competencia, numero, enviado,"
     " liberado, glosado, recursado, deferido, esperado) " FAT_MAPA_LOTE_RECONTAGEM,
+    /* the aging's counters (migration 102), after lote_saldo: the lotes'
+    ** rows (their triggers fill aging_dia) */
+    "DELETE FROM aging_lote",
+    "DELETE FROM aging_dia",
+    "INSERT INTO aging_lote (lote_id, operadora_id, previsao, saldo) "
+    FAT_AGING_LOTE_RECONTAGEM,
     /* the guia's competência copied on each glosa (migration 085) */
     "UPDATE glosa SET competencia = (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)"
     " WHERE competencia IS NOT (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)",

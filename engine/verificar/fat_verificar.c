@@ -486,6 +486,41 @@ static const char sql_fatura_recebimento[] =
     " WHERE fl.fatura_id = s.fatura_id AND lr.recebimento_id = s.recebimento_id"
     " AND l.status <> 'aberto' AND l.status <> 'fechado')";
 
+/* The aging's counters (migration 102) against a recount, in two checks:
+** every lote's expected date and open balance (a missing or stray row
+** counts), and the per-(operadora, expected date) sums both ways (a stored
+** row left at zero is no difference). */
+static const char sql_aging_lote[] =
+    "SELECT 'lote', r.lote_id, 'o saldo em aberto guardado do lote ' || coalesce((SELECT"
+    " l.numero FROM lote l WHERE l.id = r.lote_id), r.lote_id) || CASE WHEN s.lote_id IS NULL"
+    " THEN ' não existe' ELSE ' é {1}, previsto para ' || " VERIF_DATA("s.previsao") " END"
+    " || '; a recontagem dá {2}, previsto para ' || " VERIF_DATA("r.previsao") ","
+    " coalesce(s.saldo, 0), r.saldo"
+    " FROM (" FAT_AGING_LOTE_RECONTAGEM ") r LEFT JOIN aging_lote s ON s.lote_id = r.lote_id"
+    " WHERE s.previsao IS NOT r.previsao OR s.saldo IS NOT r.saldo"
+    " OR s.operadora_id IS NOT r.operadora_id"
+    " UNION ALL"
+    " SELECT 'lote', s.lote_id, 'há saldo em aberto guardado do lote ' || s.lote_id"
+    " || ', que não existe ({1})', s.saldo, 0 FROM aging_lote s"
+    " WHERE NOT EXISTS (SELECT 1 FROM lote l WHERE l.id = s.lote_id)";
+static const char sql_aging_dia[] =
+    "SELECT 'operadora', r.operadora_id, 'o saldo em aberto guardado da operadora '"
+    " || coalesce((SELECT o.nome FROM operadora o WHERE o.id = r.operadora_id), r.operadora_id)"
+    " || ' com previsão ' || " VERIF_DATA("nullif(r.previsao, '')")
+    " || ' dá ' || coalesce(s.lotes, 0) || ' lote(s) e {1}; a recontagem dá ' || r.lotes"
+    " || ' lote(s) e {2}', coalesce(s.saldo, 0), r.saldo"
+    " FROM (" FAT_AGING_DIA_RECONTAGEM ") r LEFT JOIN aging_dia s"
+    " ON s.operadora_id = r.operadora_id AND s.sem_previsao = r.sem_previsao"
+    " AND s.previsao = r.previsao"
+    " WHERE s.lotes IS NOT r.lotes OR s.saldo IS NOT r.saldo"
+    " UNION ALL"
+    " SELECT 'operadora', s.operadora_id, 'o saldo em aberto guardado da operadora '"
+    " || s.operadora_id || ' com previsão ' || " VERIF_DATA("nullif(s.previsao, '')")
+    " || ' dá ' || s.lotes || ' lote(s) e {1}; a recontagem não acha nenhum', s.saldo, 0"
+    " FROM aging_dia s WHERE (s.lotes <> 0 OR s.saldo <> 0) AND NOT EXISTS (SELECT 1 FROM ("
+    FAT_AGING_DIA_RECONTAGEM ") r WHERE r.operadora_id = s.operadora_id"
+    " AND r.sem_previsao = s.sem_previsao AND r.previsao = s.previsao)";
+
 /* ---- the audit trail (Part A) ---- */
 
 static const char sql_auditoria[] =
@@ -553,6 +588,14 @@ static const fat_verif_check checks[] = {
    "o recebido de cada recebimento por fatura, a sua data e se é dinheiro recuperado conferem "
    "com a recontagem das linhas de recebimento por lote",
    sql_fatura_recebimento, NULL},
+  {"aging_lote_recontado",
+   "o saldo em aberto e a previsão de pagamento guardados de cada lote para o aging conferem "
+   "com o lote, a sua fatura e o seu saldo",
+   sql_aging_lote, NULL},
+  {"aging_dia_recontado",
+   "os lotes e o saldo em aberto por operadora e previsão de pagamento conferem com a "
+   "recontagem dos lotes",
+   sql_aging_dia, NULL},
   {"lote_total_guias",
    "a quantidade e o valor informado de cada lote são os das suas guias", sql_lote_total,
    NULL},
