@@ -527,6 +527,22 @@ static const char sql_aging_dia[] =
     FAT_AGING_DIA_RECONTAGEM ") r WHERE r.operadora_id = s.operadora_id"
     " AND r.sem_previsao = s.sem_previsao AND r.previsao = s.previsao)";
 
+/* The glosas awaiting a recurso per deadline (migration 102) against a
+** recount, both ways (a stored day left at zero is no difference). */
+static const char sql_glosa_prazo_dia[] =
+    "SELECT 'prazo', 0, 'as glosas aguardando recurso guardadas com prazo '"
+    " || " VERIF_DATA("r.prazo_recurso") " || ' são ' || coalesce(s.glosas, 0)"
+    " || '; a recontagem dá ' || r.glosas"
+    " FROM (" FAT_GLOSA_PRAZO_DIA_RECONTAGEM ") r LEFT JOIN glosa_prazo_dia s"
+    " ON s.prazo_recurso = r.prazo_recurso WHERE s.glosas IS NOT r.glosas"
+    " UNION ALL"
+    " SELECT 'prazo', 0, 'as glosas aguardando recurso guardadas com prazo '"
+    " || " VERIF_DATA("s.prazo_recurso") " || ' são ' || s.glosas"
+    " || '; a recontagem não acha nenhuma' FROM glosa_prazo_dia s"
+    " WHERE s.glosas <> 0 AND NOT EXISTS (SELECT 1 FROM glosa g INDEXED BY glosa_aguardando_prazo"
+    " WHERE g.prazo_recurso = s.prazo_recurso AND g.situacao = 'aberta'"
+    " AND g.classificacao <> 'devida')";
+
 /* ---- the audit trail (Part A) ---- */
 
 static const char sql_auditoria[] =
@@ -602,6 +618,10 @@ static const fat_verif_check checks[] = {
    "os lotes e o saldo em aberto por operadora e previsão de pagamento conferem com a "
    "recontagem dos lotes",
    sql_aging_dia, NULL},
+  {"glosa_prazo_dia_recontado",
+   "as glosas aguardando recurso contadas por prazo (para o painel) conferem com a "
+   "recontagem das glosas",
+   sql_glosa_prazo_dia, NULL},
   {"lote_total_guias",
    "a quantidade e o valor informado de cada lote são os das suas guias", sql_lote_total,
    NULL},

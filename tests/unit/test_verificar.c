@@ -316,6 +316,10 @@ static const verif_case cases[] = {
   {"aging_dia_recontado", 1,
    "UPDATE aging_dia SET saldo = saldo + 100 WHERE lotes = (SELECT max(lotes) FROM aging_dia)"},
   {"aging_dia_recontado", 1, "INSERT INTO aging_dia VALUES (1, 0, '2001-01-15', 1, 500)"},
+  {"glosa_prazo_dia_recontado", 1,
+   "UPDATE glosa_prazo_dia SET glosas = glosas + 1 WHERE prazo_recurso = (SELECT"
+   " min(prazo_recurso) FROM glosa_prazo_dia)"},
+  {"glosa_prazo_dia_recontado", 1, "INSERT INTO glosa_prazo_dia VALUES ('2001-01-15', 2)"},
   {"lote_total_guias", 1,
    "UPDATE lote SET valor_informado = valor_informado + 100 WHERE id = (SELECT min(id) FROM "
    "lote)" MAPA_REFEITO},

@@ -1,5 +1,7 @@
--- faturo schema, migration 102 (Part M, web at scale): the aging of the open
--- receivables read from counters per operadora and expected date.
+-- faturo schema, migration 102 (Part M, web at scale): two figures of the
+-- panels that depend on today's date read from counters per day: the aging
+-- of the open receivables (per operadora and expected date) and the glosas
+-- awaiting a recurso whose deadline is near (per deadline, at the end).
 --
 -- The aging (rel_aging_tabela: the reports panel and the inadimplência
 -- report) read every open lote (sent and not fully paid, or with money
@@ -215,4 +217,57 @@ BEGIN
   UPDATE aging_lote SET previsao = coalesce(NEW.previsao_pagamento,
       (SELECT l.previsao_pagamento FROM lote l WHERE l.id = aging_lote.lote_id))
   FROM fatura_lote fl WHERE fl.fatura_id = NEW.id AND aging_lote.lote_id = fl.lote_id;
+END;
+
+-- ---- the glosas awaiting a recurso, per deadline ----
+-- The dashboard (fat_relatorio_painel, /api/painel) counted the open glosas
+-- that may still be appealed with a deadline in the next 10 days and after
+-- today by walking the partial index glosa_aguardando_prazo (migration 027):
+-- 13,376 entries at a million guias (8.4 M instructions per dashboard, 1.1 M
+-- at 3k). glosa_prazo_dia keeps, per deadline, how many glosas the index
+-- holds (situacao 'aberta', classificacao not 'devida', a deadline); the
+-- dashboard sums the days of the range, a cost bounded by the distinct
+-- deadlines. Kept by the triggers below on every write of a glosa's
+-- situacao, classificacao or deadline; fat_relatorio_recontar rebuilds it
+-- and `faturo verificar` (glosa_prazo_dia_recontado) compares it with a
+-- recount (FAT_GLOSA_PRAZO_DIA_RECONTAGEM in fat_relatorio.h).
+
+CREATE TABLE glosa_prazo_dia (
+  prazo_recurso TEXT PRIMARY KEY,
+  glosas        INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+INSERT INTO glosa_prazo_dia (prazo_recurso, glosas)
+SELECT prazo_recurso, count(*) FROM glosa
+ WHERE situacao = 'aberta' AND classificacao <> 'devida' AND prazo_recurso IS NOT NULL
+ GROUP BY prazo_recurso;
+
+CREATE TRIGGER glosa_prazo_dia_nova AFTER INSERT ON glosa
+WHEN NEW.situacao = 'aberta' AND NEW.classificacao <> 'devida' AND NEW.prazo_recurso IS NOT NULL
+BEGIN
+  INSERT INTO glosa_prazo_dia (prazo_recurso, glosas) VALUES (NEW.prazo_recurso, 1)
+  ON CONFLICT (prazo_recurso) DO UPDATE SET glosas = glosas + 1;
+END;
+
+CREATE TRIGGER glosa_prazo_dia_apagada AFTER DELETE ON glosa
+WHEN OLD.situacao = 'aberta' AND OLD.classificacao <> 'devida' AND OLD.prazo_recurso IS NOT NULL
+BEGIN
+  UPDATE glosa_prazo_dia SET glosas = glosas - 1 WHERE prazo_recurso = OLD.prazo_recurso;
+END;
+
+CREATE TRIGGER glosa_prazo_dia_saiu AFTER UPDATE OF situacao, classificacao, prazo_recurso ON glosa
+WHEN OLD.situacao = 'aberta' AND OLD.classificacao <> 'devida' AND OLD.prazo_recurso IS NOT NULL
+  AND (NEW.situacao IS NOT OLD.situacao OR NEW.classificacao IS NOT OLD.classificacao
+    OR NEW.prazo_recurso IS NOT OLD.prazo_recurso)
+BEGIN
+  UPDATE glosa_prazo_dia SET glosas = glosas - 1 WHERE prazo_recurso = OLD.prazo_recurso;
+END;
+
+CREATE TRIGGER glosa_prazo_dia_entrou AFTER UPDATE OF situacao, classificacao, prazo_recurso ON glosa
+WHEN NEW.situacao = 'aberta' AND NEW.classificacao <> 'devida' AND NEW.prazo_recurso IS NOT NULL
+  AND (NEW.situacao IS NOT OLD.situacao OR NEW.classificacao IS NOT OLD.classificacao
+    OR NEW.prazo_recurso IS NOT OLD.prazo_recurso)
+BEGIN
+  INSERT INTO glosa_prazo_dia (prazo_recurso, glosas) VALUES (NEW.prazo_recurso, 1)
+  ON CONFLICT (prazo_recurso) DO UPDATE SET glosas = glosas + 1;
 END;
