@@ -18,7 +18,7 @@
 # also after a lote moves to another fatura of its month and a receipt for a
 # fatura. The aging's buckets per operadora (counters of migration 102,
 # invariants aging_lote_recontado, aging_dia_recontado) are compared with the
-# per-lote SQL the report ran before them, on days around the expected dates.
+# per-lote SQL the report ran before them, on three days around the expected dates.
 # usage: m_lote_saldo.sh FATURO_BIN SOURCE_DIR
 set -u
 FAT="$1"
@@ -94,13 +94,12 @@ aging_faixas_agora() {
                  l.acima_de_90, l.sem_previsao, l.aberto].join(" ")).join("\n"));' "$TMP/f.json"
 }
 aging_faixas() {
-  for d in $(q "SELECT DISTINCT date(coalesce(f.previsao_pagamento, l.previsao_pagamento), x.d)
+  # three days that split the expected dates differently: the earliest
+  # (a vencer), 45 days after it (31 to 60) and 91 days after the latest
+  for d in $(q "SELECT min(p) || ' ' || date(min(p), '+45 days') || ' ' || date(max(p), '+91 days')
+                FROM (SELECT coalesce(f.previsao_pagamento, l.previsao_pagamento) AS p
                 FROM lote l LEFT JOIN fatura_lote fl ON fl.lote_id = l.id
-                LEFT JOIN fatura f ON f.id = fl.fatura_id,
-                (SELECT '+0 days' AS d UNION ALL SELECT '+1 days' UNION ALL SELECT '+31 days'
-                 UNION ALL SELECT '+61 days' UNION ALL SELECT '+91 days') x
-                WHERE coalesce(f.previsao_pagamento, l.previsao_pagamento) IS NOT NULL
-                ORDER BY 1 LIMIT 6") "$HOJE"; do
+                LEFT JOIN fatura f ON f.id = fl.fatura_id) WHERE p IS NOT NULL"); do
     fa=$(aging_faixas_antes "$d")
     fb=$(aging_faixas_agora "$d")
     [ "$fa" = "$fb" ] || fail "depois de $1: aging em $d dos contadores
