@@ -15,31 +15,26 @@
 ** docs/financeiro.md): over its guias not cancelled, what the operadora
 ** released (the latest valor liberado of a demonstrativo, else the billed
 ** value while it has not answered) plus what recursos recovered, minus what
-** was received; read from the lote's counters (lote_saldo, migration 092,
-** kept by triggers), not summed guia by guia. Lotes still open: sent and not
+** was received (lote_saldo, migration 092). Lotes still open: sent and not
 ** fully paid, or with money recovered by a recurso; a lote whose guias are
 ** all cancelled has no receivable. Expected date: the fatura's, else the
-** lote's. ?1 operadora filter (-1 all, 0 particulares only, else the id),
-** ?2 hoje. */
+** lote's. The buckets depend on hoje, so what is kept (aging_dia, migration
+** 102, by triggers) is the open balance and the lotes per operadora and
+** expected date; they are summed into buckets here, a cost bounded by the
+** distinct expected dates, not by the open lotes. The particulares still
+** open are read one by one (an open particular is a bill not yet paid).
+** ?1 operadora filter (-1 all, 0 particulares only, else the id), ?2 hoje. */
 #define LOTES_ABERTOS                                                                       \
-  "WITH la AS (SELECT l.id AS id FROM lote l INDEXED BY lote_status"                        \
-  " WHERE l.status IN ('enviado', 'protocolado', 'processado', 'pago_parcial')"             \
-  " UNION SELECT s.lote_id FROM lote_saldo s INDEXED BY lote_saldo_recuperadas"             \
-  " WHERE s.recuperadas > 0),"                                                              \
-  " lt AS (SELECT l.id AS id, l.operadora_id AS operadora_id,"                              \
-  " coalesce(f.previsao_pagamento, l.previsao_pagamento) AS previsao"                       \
-  " FROM la JOIN lote l ON l.id = la.id LEFT JOIN fatura_lote fl ON fl.lote_id = l.id"      \
-  " LEFT JOIN fatura f ON f.id = fl.fatura_id WHERE (?1 = -1 OR l.operadora_id = ?1)),"     \
-  " sl AS (SELECT lt.operadora_id AS operadora_id, lt.previsao AS previsao,"                \
-  " max(0, s.esperado + s.recuperavel - s.recebido) AS saldo"                               \
-  " FROM lt JOIN lote_saldo s ON s.lote_id = lt.id WHERE s.guias > 0),"                      \
-" pa AS (SELECT 0 AS operadora_id, p.data AS previsao,"                                   \
+  "WITH ab AS (SELECT d.operadora_id AS operadora_id,"                                      \
+  " CASE WHEN d.sem_previsao THEN NULL ELSE d.previsao END AS previsao,"                    \
+  " d.lotes AS itens, d.saldo AS saldo FROM aging_dia d"                                    \
+  " WHERE d.lotes > 0 AND (?1 = -1 OR d.operadora_id = ?1)"                                 \
+  " UNION ALL SELECT 0, p.data, 1,"                                                         \
   " max(0, p.valor - (SELECT coalesce(sum(pp.valor), 0) FROM particular_pagamento pp"       \
-  "  WHERE pp.particular_id = p.id)) AS saldo"                                              \
+  "  WHERE pp.particular_id = p.id))"                                                       \
   " FROM particular p INDEXED BY particular_aberto WHERE p.status = 'aberto'"                \
   " AND ?1 IN (-1, 0)),"                                                                    \
-  " ab AS (SELECT * FROM sl UNION ALL SELECT * FROM pa),"                                   \
-  " fx AS (SELECT operadora_id, saldo,"                                                     \
+  " fx AS (SELECT operadora_id, saldo, itens,"                                              \
   " CAST(julianday(?2) - julianday(previsao) AS INTEGER) AS dias, previsao FROM ab"         \
   " WHERE saldo > 0)"
 #define AGING_COLS                                                                          \
@@ -49,7 +44,7 @@
   " coalesce(sum(CASE WHEN dias BETWEEN 61 AND 90 THEN saldo END), 0) AS de_61_a_90,"       \
   " coalesce(sum(CASE WHEN dias > 90 THEN saldo END), 0) AS acima_de_90,"                   \
   " coalesce(sum(CASE WHEN previsao IS NULL THEN saldo END), 0) AS sem_previsao,"           \
-  " coalesce(sum(saldo), 0) AS aberto, count(*) AS itens"
+  " coalesce(sum(saldo), 0) AS aberto, coalesce(sum(itens), 0) AS itens"
 
 static const char sql_aging[] =
     LOTES_ABERTOS " SELECT operadora_id,"

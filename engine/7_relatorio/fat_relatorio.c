@@ -261,16 +261,15 @@ fat_rc fat_relatorio_painel(fat_store *st, const char *hoje, cJSON **out, fat_er
       " coalesce(sum(glosas_aguardando_sem_prazo), 0) FROM painel_operadora";
   static const char sql_atrasados[] =
       "SELECT count(*) FROM lote WHERE status = 'fechado' AND prazo_envio < ?1";
-  /* counted in the partial index alone: left to itself the planner walks
-  ** glosa_situacao and reads every open glosa's row (16 ms of CPU per
-  ** dashboard at a million guias; test_planos_web) */
+  /* the glosas of the partial index glosa_aguardando_prazo counted per
+  ** deadline (glosa_prazo_dia, migration 102, kept by triggers): the days of
+  ** the range, not the glosas (walking the index cost 8.4 M instructions per
+  ** dashboard at a million guias, 13,376 open glosas) */
   static const char sql_prazo_entre[] =
-      "SELECT count(*) FROM glosa INDEXED BY glosa_aguardando_prazo"
-      " WHERE situacao = 'aberta' AND classificacao <> 'devida'"
-      " AND prazo_recurso >= ?1 AND prazo_recurso <= ?2";
+      "SELECT coalesce(sum(glosas), 0) FROM glosa_prazo_dia"
+      " WHERE prazo_recurso >= ?1 AND prazo_recurso <= ?2";
   static const char sql_prazo_futuro[] =
-      "SELECT count(*) FROM glosa INDEXED BY glosa_aguardando_prazo"
-      " WHERE situacao = 'aberta' AND classificacao <> 'devida' AND prazo_recurso >= ?1";
+      "SELECT coalesce(sum(glosas), 0) FROM glosa_prazo_dia WHERE prazo_recurso >= ?1";
   static const char sql_prazos[] =
       "SELECT gl.id AS id, gl.codigo AS codigo, gl.valor AS valor,"
       " gl.prazo_recurso AS prazo_recurso, g.id AS guia_id,"
@@ -443,6 +442,14 @@ fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err)
     "DELETE FROM fatura_saldo",
     "INSERT INTO mapa_lote (lote_id, fatura_id, operadora_id, competencia, numero, enviado,"
     " liberado, glosado, recursado, deferido, esperado) " FAT_MAPA_LOTE_RECONTAGEM,
+    /* the aging's counters (migration 102), after lote_saldo: the lotes'
+    ** rows (their triggers fill aging_dia) */
+    "DELETE FROM aging_lote",
+    "DELETE FROM aging_dia",
+    "INSERT INTO aging_lote (lote_id, operadora_id, previsao, saldo) "
+    FAT_AGING_LOTE_RECONTAGEM,
+    "DELETE FROM glosa_prazo_dia",
+    "INSERT INTO glosa_prazo_dia (prazo_recurso, glosas) " FAT_GLOSA_PRAZO_DIA_RECONTAGEM,
     /* the guia's competência copied on each glosa (migration 085) */
     "UPDATE glosa SET competencia = (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)"
     " WHERE competencia IS NOT (SELECT g.competencia FROM guia g WHERE g.id = glosa.guia_id)",

@@ -269,4 +269,35 @@ FAT_NODISCARD fat_rc fat_relatorio_lote_relacao_csv(fat_store *st, int64_t id, c
   " GROUP BY lr.recebimento_id, coalesce(substr(p.previsao, 1, 7), ''),"                    \
   " CASE WHEN p.previsao IS NULL THEN 0 ELSE p.operadora_id END"
 
+/* The counters of the aging (schemas/102_painel_por_dia.sql) recounted from the
+** lotes, their faturas and their lote_saldo rows: FAT_AGING_LOTE_RECONTAGEM
+** selects (lote_id, operadora_id, previsao, saldo) for every lote (saldo 0
+** while the lote is not open or has no guias not cancelled);
+** FAT_AGING_DIA_RECONTAGEM (operadora_id, sem_previsao, previsao, lotes,
+** saldo) per operadora and expected date of the lotes with a positive saldo.
+** fat_relatorio_recontar rebuilds the tables from them; `faturo verificar`
+** (aging_lote_recontado, aging_dia_recontado) compares them. */
+#define FAT_AGING_LOTE_RECONTAGEM                                                           \
+  "SELECT l.id AS lote_id, l.operadora_id AS operadora_id,"                                 \
+  " coalesce((SELECT f.previsao_pagamento FROM fatura_lote fl JOIN fatura f"                \
+  " ON f.id = fl.fatura_id WHERE fl.lote_id = l.id), l.previsao_pagamento) AS previsao,"     \
+  " coalesce((SELECT CASE WHEN s.guias > 0 AND (l.status = 'enviado'"                       \
+  " OR l.status = 'protocolado' OR l.status = 'processado' OR l.status = 'pago_parcial'"    \
+  " OR s.recuperadas > 0) THEN max(0, s.esperado + s.recuperavel - s.recebido) ELSE 0 END"  \
+  " FROM lote_saldo s WHERE s.lote_id = l.id), 0) AS saldo FROM lote l"
+#define FAT_AGING_DIA_RECONTAGEM                                                            \
+  "SELECT a.operadora_id AS operadora_id, a.previsao IS NULL AS sem_previsao,"              \
+  " coalesce(a.previsao, '') AS previsao, count(*) AS lotes, sum(a.saldo) AS saldo"         \
+  " FROM (" FAT_AGING_LOTE_RECONTAGEM ") a WHERE a.saldo > 0"                               \
+  " GROUP BY a.operadora_id, a.previsao IS NULL, coalesce(a.previsao, '')"
+
+/* The counters of glosa_prazo_dia (schemas/102_painel_por_dia.sql)
+** recounted from the glosas: a SELECT of (prazo_recurso, glosas) per deadline
+** of the open glosas that may still be appealed (the rows of the index
+** glosa_aguardando_prazo). */
+#define FAT_GLOSA_PRAZO_DIA_RECONTAGEM                                                      \
+  "SELECT prazo_recurso AS prazo_recurso, count(*) AS glosas FROM glosa"                    \
+  " WHERE situacao = 'aberta' AND classificacao <> 'devida' AND prazo_recurso IS NOT NULL"  \
+  " GROUP BY prazo_recurso"
+
 #endif

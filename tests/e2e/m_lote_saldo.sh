@@ -16,7 +16,9 @@
 # 096, invariants mapa_lote_recontado, fatura_saldo_recontado,
 # fatura_recebimento_recontado) with the per-lote SQL it ran before them,
 # also after a lote moves to another fatura of its month and a receipt for a
-# fatura.
+# fatura. The aging's buckets per operadora (counters of migration 102,
+# invariants aging_lote_recontado, aging_dia_recontado) are compared with the
+# per-lote SQL the report ran before them, on three days around the expected dates.
 # usage: m_lote_saldo.sh FATURO_BIN SOURCE_DIR
 set -u
 FAT="$1"
@@ -53,6 +55,58 @@ aging_agora() {
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const t = r.tabelas.find(x => x.nome === "aging").total;
     console.log(t.aberto + " " + t.itens);' "$TMP/i.json"
+}
+
+# the aging buckets per operadora (migration 102 keeps the open balance per
+# operadora and expected date) as the report read them lote by lote before,
+# and as it prints them now, for several days around the expected dates
+aging_faixas_antes() {
+  q "WITH la AS (SELECT l.id AS id FROM lote l
+       WHERE l.status IN ('enviado', 'protocolado', 'processado', 'pago_parcial')
+       UNION SELECT s.lote_id FROM lote_saldo s WHERE s.recuperadas > 0),
+     lt AS (SELECT l.id AS id, l.operadora_id AS operadora_id,
+       coalesce(f.previsao_pagamento, l.previsao_pagamento) AS previsao
+       FROM la JOIN lote l ON l.id = la.id LEFT JOIN fatura_lote fl ON fl.lote_id = l.id
+       LEFT JOIN fatura f ON f.id = fl.fatura_id),
+     sl AS (SELECT lt.operadora_id AS operadora_id, lt.previsao AS previsao,
+       max(0, s.esperado + s.recuperavel - s.recebido) AS saldo
+       FROM lt JOIN lote_saldo s ON s.lote_id = lt.id WHERE s.guias > 0),
+     fx AS (SELECT operadora_id, saldo,
+       CAST(julianday('$1') - julianday(previsao) AS INTEGER) AS dias, previsao FROM sl
+       WHERE saldo > 0)
+   SELECT operadora_id || ' ' || count(*)
+     || ' ' || coalesce(sum(CASE WHEN previsao IS NOT NULL AND dias <= 0 THEN saldo END), 0)
+     || ' ' || coalesce(sum(CASE WHEN dias BETWEEN 1 AND 30 THEN saldo END), 0)
+     || ' ' || coalesce(sum(CASE WHEN dias BETWEEN 31 AND 60 THEN saldo END), 0)
+     || ' ' || coalesce(sum(CASE WHEN dias BETWEEN 61 AND 90 THEN saldo END), 0)
+     || ' ' || coalesce(sum(CASE WHEN dias > 90 THEN saldo END), 0)
+     || ' ' || coalesce(sum(CASE WHEN previsao IS NULL THEN saldo END), 0)
+     || ' ' || sum(saldo)
+   FROM fx GROUP BY operadora_id ORDER BY operadora_id"
+}
+aging_faixas_agora() {
+  "$FAT" --json relatorio inadimplencia --hoje "$1" >"$TMP/f.json" 2>&1 || fail "inadimplencia: $(cat "$TMP/f.json")"
+  node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const t = r.tabelas.find(x => x.nome === "aging");
+    console.log(t.linhas.filter(l => l.operadora_id !== 0).sort((a, b) => a.operadora_id - b.operadora_id)
+      .map(l => [l.operadora_id, l.itens, l.a_vencer, l.ate_30, l.de_31_a_60, l.de_61_a_90,
+                 l.acima_de_90, l.sem_previsao, l.aberto].join(" ")).join("\n"));' "$TMP/f.json"
+}
+aging_faixas() {
+  # three days that split the expected dates differently: the earliest
+  # (a vencer), 45 days after it (31 to 60) and 91 days after the latest
+  for d in $(q "SELECT min(p) || ' ' || date(min(p), '+45 days') || ' ' || date(max(p), '+91 days')
+                FROM (SELECT coalesce(f.previsao_pagamento, l.previsao_pagamento) AS p
+                FROM lote l LEFT JOIN fatura_lote fl ON fl.lote_id = l.id
+                LEFT JOIN fatura f ON f.id = fl.fatura_id) WHERE p IS NOT NULL"); do
+    fa=$(aging_faixas_antes "$d")
+    fb=$(aging_faixas_agora "$d")
+    [ "$fa" = "$fb" ] || fail "depois de $1: aging em $d dos contadores
+$fb
+lote a lote
+$fa"
+  done
 }
 
 # previsto × realizado per month and operadora as the report read it from
@@ -179,14 +233,15 @@ confere() {
   "$FAT" verificar --invariante lote_saldo_recontado --invariante rel_previsto_lote_recontado \
     --invariante rel_previsto_mes_recontado --invariante rel_previsto_recebimento_recontado \
     --invariante mapa_lote_recontado --invariante fatura_saldo_recontado \
-    --invariante fatura_recebimento_recontado >"$TMP/v.txt" 2>&1
+    --invariante fatura_recebimento_recontado --invariante aging_lote_recontado \
+    --invariante aging_dia_recontado >"$TMP/v.txt" 2>&1
   grep -q '^  ok     lote_saldo_recontado' "$TMP/v.txt" ||
     fail "depois de $1: $(grep -A4 lote_saldo "$TMP/v.txt" | head -6)"
   for c in lote mes recebimento; do
     grep -q "^  ok     rel_previsto_${c}_recontado" "$TMP/v.txt" ||
       fail "depois de $1: $(grep -A4 rel_previsto "$TMP/v.txt" | head -8)"
   done
-  for c in mapa_lote fatura_saldo fatura_recebimento; do
+  for c in mapa_lote fatura_saldo fatura_recebimento aging_lote aging_dia; do
     grep -q "^  ok     ${c}_recontado" "$TMP/v.txt" ||
       fail "depois de $1: $(grep -A4 "$c" "$TMP/v.txt" | head -8)"
   done
@@ -205,6 +260,7 @@ $pa"
   a=$(aging_antes)
   b=$(aging_agora)
   [ "$a" = "$b" ] || fail "depois de $1: aging dos contadores '$b', guia a guia '$a'"
+  aging_faixas "$1"
   echo "ok: $1 (a receber $b)"
 }
 

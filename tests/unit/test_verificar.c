@@ -319,6 +319,20 @@ static const verif_case cases[] = {
    " min(recebimento_id) FROM fatura_recebimento WHERE guias > 0)"},
   {"fatura_recebimento_recontado", 1,
    "INSERT INTO fatura_recebimento VALUES (999999, 1, 500, 1, '2001-01-15', 0)"},
+  /* the aging's counters (migration 102) */
+  {"aging_lote_recontado", 1,
+   "UPDATE aging_lote SET previsao = '2001-01-15' WHERE lote_id = (SELECT min(lote_id) FROM"
+   " aging_lote)"},
+  {"aging_lote_recontado", 1, "DELETE FROM aging_lote WHERE lote_id = (SELECT max(lote_id) FROM"
+   " aging_lote)"},
+  {"aging_lote_recontado", 1, "INSERT INTO aging_lote VALUES (999999, 1, NULL, 0)"},
+  {"aging_dia_recontado", 1,
+   "UPDATE aging_dia SET saldo = saldo + 100 WHERE lotes = (SELECT max(lotes) FROM aging_dia)"},
+  {"aging_dia_recontado", 1, "INSERT INTO aging_dia VALUES (1, 0, '2001-01-15', 1, 500)"},
+  {"glosa_prazo_dia_recontado", 1,
+   "UPDATE glosa_prazo_dia SET glosas = glosas + 1 WHERE prazo_recurso = (SELECT"
+   " min(prazo_recurso) FROM glosa_prazo_dia)"},
+  {"glosa_prazo_dia_recontado", 1, "INSERT INTO glosa_prazo_dia VALUES ('2001-01-15', 2)"},
   {"lote_total_guias", 1,
    "UPDATE lote SET valor_informado = valor_informado + 100 WHERE id = (SELECT min(id) FROM "
    "lote)" MAPA_REFEITO},
