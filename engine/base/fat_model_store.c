@@ -599,6 +599,9 @@ typedef struct memo {
 static const char *const fold_names[] = {"rel_mes_guia_nova", "painel_guia_nova",
                                          "lote_saldo_guia_nova"};
 #define FOLD_N (sizeof fold_names / sizeof fold_names[0])
+/* Groups (competência x operadora, operadora) summed in memory before they
+** are written out (a file has a few). */
+#define FOLD_GRUPOS 64
 
 struct fat_guia_saver {
   memo prof;  /* conselho|número|UF -> profissional id; nome|cpf|cbo|especialidade written */
@@ -609,8 +612,16 @@ struct fat_guia_saver {
   int bulk;          /* folding allowed */
   int fold_off;      /* folding stopped for this run (or not possible) */
   int folded;        /* the triggers are dropped now */
-  int64_t fold_base; /* the guias inserted while folded have id > this */
   char *fold_sql[FOLD_N]; /* the dropped triggers' CREATE text, in creation order */
+  /* what the dropped triggers would have added since the last flush */
+  struct fold_mes { /* rel_mes_guia_nova: per competência and operadora */
+    char *competencia;
+    int64_t operadora_id, guias, faturado;
+  } mes[FOLD_GRUPOS];
+  struct fold_painel { /* painel_guia_nova: per operadora */
+    int64_t operadora_id, guias, a_faturar, valor_a_faturar;
+  } painel[FOLD_GRUPOS];
+  int n_mes, n_painel;
 };
 
 static void memo_clear(memo *m)
@@ -748,6 +759,10 @@ static void fold_forget(fat_guia_saver *sv)
     fat_free(sv->fold_sql[i]);
     sv->fold_sql[i] = NULL;
   }
+  for (i = 0; i < (size_t)sv->n_mes; i++)
+    fat_free(sv->mes[i].competencia);
+  sv->n_mes = 0;
+  sv->n_painel = 0;
   sv->folded = 0;
 }
 
@@ -1408,19 +1423,21 @@ fat_rc fat_guia_save_ids(fat_store *st, fat_guia *g, int64_t operadora_id, int64
 ** page the INSERT touches (the guia's row and its indexes, ~30 page writes per
 ** guia): ~20% of the instructions of importar (docs/desempenho.md, rodada
 ** 10). A bulk saver drops those triggers inside the caller's transaction
-** while it inserts guias, and fat_guia_saver_finish adds what they would have
-** added, one statement per counter table over the guias inserted meanwhile,
-** then creates the triggers again from their stored text (DDL is part of the
+** while it inserts guias, sums in memory what they would have added (per
+** competência and operadora, per operadora: a few groups), and
+** fat_guia_saver_finish writes those sums, one statement per group, then
+** creates the triggers again from their stored text (DDL is part of the
 ** transaction: a rollback or a crash gives them back too). Exact because
 ** while folded:
 **  - only this saver writes guia (the caller's contract), and only by INSERT
 **    of new guias without a lote (a guia to update, or with a lote, first
 **    ends the fold: fat_guia_saver_finish, then no more folding this run),
 **    so lote_saldo_guia_nova would have done nothing (WHEN NEW.lote_id IS
-**    NOT NULL) and the rows with id > fold_base are exactly the new ones,
-**    with the values the triggers would have seen;
+**    NOT NULL), and the sums take the values bound to each INSERT, the ones
+**    the triggers would have seen as NEW;
 **  - the other two only add: count and sum per group are what the per-row
 **    additions sum to (rel_mes is WITHOUT ROWID: row order is not kept);
+**    more groups than fit are written out early (still only additions);
 **  - nothing reads those counters before finish.
 ** The fold runs only when the INSERT triggers of guia are exactly these
 ** three; unit.import compares the counters with and without it.
@@ -1433,7 +1450,6 @@ static fat_rc fold_start(fat_guia_saver *sv, fat_store *st, fat_err *err)
   static const char sql_trig[] =
       "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'guia' "
       "ORDER BY rowid";
-  static const char sql_max[] = "SELECT coalesce(max(id), 0) FROM guia";
   char drop[80];
   fat_stmt *s;
   size_t i, n = 0;
@@ -1475,9 +1491,6 @@ static fat_rc fold_start(fat_guia_saver *sv, fat_store *st, fat_err *err)
     fold_forget(sv);
     return rc;
   }
-  rc = fat_store_prepare(st, sql_max, &s, err);
-  if (rc == FAT_OK)
-    rc = query_id(st, s, &sv->fold_base, err);
   for (i = 0; i < FOLD_N && rc == FAT_OK; i++) {
     snprintf(drop, sizeof drop, "DROP TRIGGER \"%s\"", fold_names[i]);
     rc = fat_store_exec(st, drop, err);
@@ -1491,42 +1504,102 @@ static fat_rc fold_start(fat_guia_saver *sv, fat_store *st, fat_err *err)
   return FAT_OK;
 }
 
-/* What the dropped triggers would have added for the guias inserted while
-** folded, then the triggers again. */
-static fat_rc fold_finish(fat_guia_saver *sv, fat_store *st, fat_err *err)
+/* Write out the sums of sv and empty them. */
+static fat_rc fold_flush(fat_guia_saver *sv, fat_store *st, fat_err *err)
 {
-  static const char sql_rel[] =
-      "INSERT INTO rel_mes (competencia, operadora_id, guias, faturado) "
-      "SELECT competencia, operadora_id, count(*), sum(valor_total) FROM guia "
-      "WHERE id > ?1 AND competencia IS NOT NULL AND status <> 'cancelada' "
-      "GROUP BY competencia, operadora_id "
+  static const char sql_mes[] =
+      "INSERT INTO rel_mes (competencia, operadora_id, guias, faturado) VALUES (?1, ?2, ?3, ?4) "
       "ON CONFLICT (competencia, operadora_id) DO UPDATE SET "
       "guias = guias + excluded.guias, faturado = faturado + excluded.faturado";
   static const char sql_painel[] =
-      "UPDATE painel_operadora SET guias = guias + d.n, "
-      "guias_a_faturar = guias_a_faturar + d.a, valor_a_faturar = valor_a_faturar + d.v "
-      "FROM (SELECT operadora_id, count(*) AS n, "
-      "sum(status = 'digitada' OR status = 'conferida' OR status = 'pendente') AS a, "
-      "sum(CASE WHEN (status = 'digitada' OR status = 'conferida' OR status = 'pendente') "
-      "THEN valor_total ELSE 0 END) AS v FROM guia WHERE id > ?1 GROUP BY operadora_id) AS d "
-      "WHERE painel_operadora.operadora_id = d.operadora_id";
+      "UPDATE painel_operadora SET guias = guias + ?2, guias_a_faturar = guias_a_faturar + ?3, "
+      "valor_a_faturar = valor_a_faturar + ?4 WHERE operadora_id = ?1";
   fat_stmt *s;
+  int i;
+  fat_rc rc = FAT_OK;
+
+  for (i = 0; i < sv->n_mes && rc == FAT_OK; i++) {
+    rc = fat_store_prepare(st, sql_mes, &s, err);
+    if (rc == FAT_OK) {
+      fat_bind_text_static(s, 1, sv->mes[i].competencia);
+      fat_bind_int(s, 2, sv->mes[i].operadora_id);
+      fat_bind_int(s, 3, sv->mes[i].guias);
+      fat_bind_int(s, 4, sv->mes[i].faturado);
+      rc = fat_store_step_done(st, s, "erro ao atualizar os totais do mês", err);
+    }
+  }
+  for (i = 0; i < sv->n_painel && rc == FAT_OK; i++) {
+    rc = fat_store_prepare(st, sql_painel, &s, err);
+    if (rc == FAT_OK) {
+      fat_bind_int(s, 1, sv->painel[i].operadora_id);
+      fat_bind_int(s, 2, sv->painel[i].guias);
+      fat_bind_int(s, 3, sv->painel[i].a_faturar);
+      fat_bind_int(s, 4, sv->painel[i].valor_a_faturar);
+      rc = fat_store_step_done(st, s, "erro ao atualizar o painel", err);
+    }
+  }
+  for (i = 0; i < sv->n_mes; i++)
+    fat_free(sv->mes[i].competencia);
+  sv->n_mes = 0;
+  sv->n_painel = 0;
+  return rc;
+}
+
+/* Add to the sums of sv what rel_mes_guia_nova and painel_guia_nova do for
+** g, just inserted with these values (bind_guia). */
+static fat_rc fold_add(fat_guia_saver *sv, fat_store *st, const fat_guia *g, fat_err *err)
+{
+  const char *status = g->status != NULL ? g->status : "digitada";
+  int64_t valor = g->valor_total == FAT_ABSENT ? 0 : g->valor_total, op = g->operadora.id;
+  int a_faturar = strcmp(status, "digitada") == 0 || strcmp(status, "conferida") == 0 ||
+                  strcmp(status, "pendente") == 0;
+  int i;
+  fat_rc rc;
+
+  if (sv->n_mes == FOLD_GRUPOS || sv->n_painel == FOLD_GRUPOS) {
+    rc = fold_flush(sv, st, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  if (g->competencia != NULL && strcmp(status, "cancelada") != 0) {
+    for (i = 0; i < sv->n_mes; i++)
+      if (sv->mes[i].operadora_id == op && strcmp(sv->mes[i].competencia, g->competencia) == 0)
+        break;
+    if (i == sv->n_mes) {
+      sv->mes[i].competencia = fat_strdup(g->competencia);
+      if (sv->mes[i].competencia == NULL)
+        return fat_err_oom(err);
+      sv->mes[i].operadora_id = op;
+      sv->mes[i].guias = 0;
+      sv->mes[i].faturado = 0;
+      sv->n_mes++;
+    }
+    sv->mes[i].guias++;
+    sv->mes[i].faturado += valor;
+  }
+  for (i = 0; i < sv->n_painel; i++)
+    if (sv->painel[i].operadora_id == op)
+      break;
+  if (i == sv->n_painel) {
+    memset(&sv->painel[i], 0, sizeof sv->painel[i]);
+    sv->painel[i].operadora_id = op;
+    sv->n_painel++;
+  }
+  sv->painel[i].guias++;
+  sv->painel[i].a_faturar += a_faturar;
+  sv->painel[i].valor_a_faturar += a_faturar ? valor : 0;
+  return FAT_OK;
+}
+
+/* What the dropped triggers would have added, then the triggers again. */
+static fat_rc fold_finish(fat_guia_saver *sv, fat_store *st, fat_err *err)
+{
   size_t i;
   fat_rc rc;
 
   if (!sv->folded)
     return FAT_OK;
-  rc = fat_store_prepare(st, sql_rel, &s, err);
-  if (rc == FAT_OK) {
-    fat_bind_int(s, 1, sv->fold_base);
-    rc = fat_store_step_done(st, s, "erro ao atualizar os totais do mês", err);
-  }
-  if (rc == FAT_OK)
-    rc = fat_store_prepare(st, sql_painel, &s, err);
-  if (rc == FAT_OK) {
-    fat_bind_int(s, 1, sv->fold_base);
-    rc = fat_store_step_done(st, s, "erro ao atualizar o painel", err);
-  }
+  rc = fold_flush(sv, st, err);
   for (i = 0; i < FOLD_N && rc == FAT_OK; i++)
     rc = fat_store_exec(st, sv->fold_sql[i], err);
   fold_forget(sv);
@@ -1569,6 +1642,8 @@ fat_rc fat_guia_saver_save(fat_guia_saver *sv, fat_store *st, fat_guia *g, int64
   }
   if (rc == FAT_OK)
     rc = guia_save_tx(st, g, operadora_id, prestador_id, sv, err);
+  if (rc == FAT_OK && sv != NULL && sv->folded) /* a new guia: its counters */
+    rc = fold_add(sv, st, g, err);
   /* who entered or corrected each guia: the team's productivity report
   ** (fat_rel_produtividade) counts these rows */
   if (rc == FAT_OK) {

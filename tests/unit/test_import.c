@@ -803,7 +803,9 @@ static void counter_guia(fat_buf *b, int i, int round)
      "{\"cnpj\":\"11222333000181\"},\"numero_prestador\":\"K%03d\",\"beneficiario\":"
      "{\"nome\":\"Ana\"},\"valor_total\":\"%d.%02d\"",
      i % 2 ? "312347" : "419010", i, 100 + i * round, i % 100);
-  if (i % 3 == 0)
+  if (round == 4) /* a group per guia: more than the saver sums at once */
+    bp(b, ",\"competencia\":\"%d-01\"", 1900 + i);
+  else if (i % 3 == 0)
     bp(b, ",\"competencia\":\"2026-0%d\"", 1 + (i + round) % 3);
   else if (i % 3 == 1)
     bp(b, ",\"data_inicio\":\"2026-0%d-1%d\"", 4 + round % 2, i % 10);
@@ -872,6 +874,7 @@ static void test_import_counters_folded_same_as_triggers(void **state)
     counter_import(dbs[d], 0, 40, 1, 0, 0);   /* new guias */
     counter_import(dbs[d], 40, 70, 2, 10, 25); /* new, then updates */
     counter_import(dbs[d], 70, 80, 3, 0, 0);  /* new again */
+    counter_import(dbs[d], 80, 230, 4, 0, 0); /* 150 competências */
   }
   for (k = 0; k < sizeof q / sizeof q[0]; k++) {
     char *a = dump(fold, q[k]), *b = dump(row, q[k]);
@@ -880,8 +883,8 @@ static void test_import_counters_folded_same_as_triggers(void **state)
     fat_free(a);
     fat_free(b);
   }
-  assert_int_equal(q1(fold, "SELECT sum(guias) FROM painel_operadora"), 80);
-  assert_true(q1(fold, "SELECT count(*) FROM rel_mes") >= 4);
+  assert_int_equal(q1(fold, "SELECT sum(guias) FROM painel_operadora"), 230);
+  assert_true(q1(fold, "SELECT count(*) FROM rel_mes") >= 150);
   {
     char *after = dump(fold, sql_trig), *row_after = dump(row, sql_trig);
 
