@@ -472,6 +472,11 @@ void fat_import_ids_fini(fat_import_ids *ids)
   memset(ids, 0, sizeof *ids);
 }
 
+fat_rc fat_import_ids_finish(fat_import_ids *ids, fat_store *st, fat_err *err)
+{
+  return fat_guia_saver_finish(ids->saver, st, err);
+}
+
 /* The operadora of registro ANS reg: from the run's cache, else looked up
 ** (and kept while there is room). */
 static fat_rc cached_operadora(fat_store *st, fat_import_ids *ids, const char *reg, int64_t *id,
@@ -581,8 +586,11 @@ fat_rc fat_import_store_one(fat_store *st, fat_guia *g, const char *label, const
   }
   if (id > 0)
     rc = revisao_antes(st, id, &antes, err);
-  if (rc == FAT_OK && ids != NULL && ids->saver == NULL)
+  if (rc == FAT_OK && ids != NULL && ids->saver == NULL) {
     rc = fat_guia_saver_new(&ids->saver, err);
+    if (rc == FAT_OK && ids->bulk)
+      fat_guia_saver_bulk(ids->saver);
+  }
   if (rc == FAT_OK)
     rc = fat_guia_saver_save(ids != NULL ? ids->saver : NULL, st, g, oid, pid, err);
   /* a guia replaced by a new import is a revision like any correction */
@@ -1076,6 +1084,7 @@ static fat_rc csv_store(fat_store *st, csv_state *cs, csv_in *in, const char *or
   fat_rc rc = FAT_OK;
 
   memset(&ids, 0, sizeof ids);
+  ids.bulk = 1; /* finished below */
   memset(&r, 0, sizeof r);
   if (in_seek(in, cs->data_off, cs->data_line) != 0)
     rc = fat_err_set(err, FAT_EIO, "erro ao ler o arquivo: %s", strerror(errno));
@@ -1094,6 +1103,8 @@ static fat_rc csv_store(fat_store *st, csv_state *cs, csv_in *in, const char *or
     if (rc == FAT_OK && gr->n_read == gr->n_lines)
       rc = csv_store_group(st, gr, origem, &ids, res, err);
   }
+  if (rc == FAT_OK)
+    rc = fat_import_ids_finish(&ids, st, err);
   rec_fini(&r);
   fat_import_ids_fini(&ids);
   return rc;

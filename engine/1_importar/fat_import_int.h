@@ -36,9 +36,14 @@ typedef struct fat_import_ids {
   } op[FAT_IMPORT_IDS_MAX], pr[FAT_IMPORT_IDS_MAX];
   int n_op, n_pr;
   fat_guia_saver *saver; /* made by the first guia stored */
+  int bulk;              /* the saver in bulk mode (fat_guia_saver_bulk): the
+                         ** caller calls fat_import_ids_finish before commit */
 } fat_import_ids;
 
 void fat_import_ids_fini(fat_import_ids *ids);
+/* fat_guia_saver_finish of the run's saver: before the commit of a run
+** with bulk set. */
+FAT_NODISCARD fat_rc fat_import_ids_finish(fat_import_ids *ids, fat_store *st, fat_err *err);
 
 /* Store one parsed guia inside the caller's transaction: a guia already
 ** stored with the same operadora + prestador + numero_prestador is replaced

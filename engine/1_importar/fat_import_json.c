@@ -750,6 +750,7 @@ static fat_rc import_all(jstream *j, FILE *f, unsigned char *buf, const char *te
 
   if (rc != FAT_OK)
     return rc;
+  j->ids.bulk = 1; /* finished below, before the commit */
   j->line = 1;
   if (f != NULL) {
     n = fread(buf, 1, CHUNK, f);
@@ -773,6 +774,8 @@ static fat_rc import_all(jstream *j, FILE *f, unsigned char *buf, const char *te
                      "JSON sem lista de guias (esperado {\"guias\": [...]} ou [...])");
   if (rc == FAT_OK && j->n_elem == 0)
     rc = fat_err_set(err, FAT_EINVAL, "o arquivo não contém nenhuma guia");
+  if (rc == FAT_OK)
+    rc = fat_import_ids_finish(&j->ids, j->st, err);
   if (rc == FAT_OK) {
     snprintf(detail, sizeof detail, "%s: %ld novas, %ld atualizadas, %ld itens",
              origem != NULL ? origem : "(memória)", j->res->novas, j->res->atualizadas,

@@ -250,6 +250,17 @@ void fat_guia_saver_free(fat_guia_saver *sv);
 FAT_NODISCARD fat_rc fat_guia_saver_save(fat_guia_saver *sv, fat_store *st, fat_guia *g,
                                          int64_t operadora_id, int64_t prestador_id,
                                          fat_err *err);
+/* Bulk mode for a saver used inside one transaction of many new guias (an
+** import, the demo): the counters that the INSERT triggers of guia keep
+** (rel_mes, painel_operadora) are added once for all the new guias by
+** fat_guia_saver_finish instead of guia by guia (fat_model_store.c). While a
+** bulk saver is in use nothing else may write guia or read those counters,
+** and the caller MUST call fat_guia_saver_finish before committing (after a
+** failed save it rolls back instead). Same rows and counters as without. */
+void fat_guia_saver_bulk(fat_guia_saver *sv);
+/* End the bulk mode of sv: the counters added, the triggers back. NULL or
+** a saver that is not bulk: nothing to do. */
+FAT_NODISCARD fat_rc fat_guia_saver_finish(fat_guia_saver *sv, fat_store *st, fat_err *err);
 
 /* ---- Helpers added by Part A (model) ---- */
 

@@ -594,11 +594,34 @@ typedef struct memo {
 /* Entries per table before it starts over (~1 MB of keys at most). */
 #define MEMO_MAX 4096
 
+/* The AFTER INSERT triggers of guia that a bulk saver folds (see
+** fold_start), in any order; no other trigger may fire on INSERT into guia. */
+static const char *const fold_names[] = {"rel_mes_guia_nova", "painel_guia_nova",
+                                         "lote_saldo_guia_nova"};
+#define FOLD_N (sizeof fold_names / sizeof fold_names[0])
+/* Groups (competência x operadora, operadora) summed in memory before they
+** are written out (a file has a few). */
+#define FOLD_GRUPOS 64
+
 struct fat_guia_saver {
   memo prof;  /* conselho|número|UF -> profissional id; nome|cpf|cbo|especialidade written */
   memo cpf;   /* CPF -> the beneficiário the look-up by CPF finds */
   memo benef; /* beneficiário id -> the values its last UPDATE wrote */
   memo cart;  /* operadora id|número -> beneficiário id; beneficiário|plano|validade written */
+  /* bulk (fat_guia_saver_bulk): the INSERT triggers of guia folded */
+  int bulk;          /* folding allowed */
+  int fold_off;      /* folding stopped for this run (or not possible) */
+  int folded;        /* the triggers are dropped now */
+  char *fold_sql[FOLD_N]; /* the dropped triggers' CREATE text, in creation order */
+  /* what the dropped triggers would have added since the last flush */
+  struct fold_mes { /* rel_mes_guia_nova: per competência and operadora */
+    char *competencia;
+    int64_t operadora_id, guias, faturado;
+  } mes[FOLD_GRUPOS];
+  struct fold_painel { /* painel_guia_nova: per operadora */
+    int64_t operadora_id, guias, a_faturar, valor_a_faturar;
+  } painel[FOLD_GRUPOS];
+  int n_mes, n_painel;
 };
 
 static void memo_clear(memo *m)
@@ -728,10 +751,26 @@ fat_rc fat_guia_saver_new(fat_guia_saver **out, fat_err *err)
   return *out != NULL ? FAT_OK : fat_err_oom(err);
 }
 
+static void fold_forget(fat_guia_saver *sv)
+{
+  size_t i;
+
+  for (i = 0; i < FOLD_N; i++) {
+    fat_free(sv->fold_sql[i]);
+    sv->fold_sql[i] = NULL;
+  }
+  for (i = 0; i < (size_t)sv->n_mes; i++)
+    fat_free(sv->mes[i].competencia);
+  sv->n_mes = 0;
+  sv->n_painel = 0;
+  sv->folded = 0;
+}
+
 void fat_guia_saver_free(fat_guia_saver *sv)
 {
   if (sv == NULL)
     return;
+  fold_forget(sv);
   memo_clear(&sv->prof);
   memo_clear(&sv->cpf);
   memo_clear(&sv->benef);
@@ -1374,6 +1413,215 @@ fat_rc fat_guia_save_ids(fat_store *st, fat_guia *g, int64_t operadora_id, int64
   return fat_guia_saver_save(NULL, st, g, operadora_id, prestador_id, err);
 }
 
+/* {--------------------------------------------------------------------
+** Bulk saving: the counters of new guias folded into one statement each.
+**
+** Every INSERT into guia fires three AFTER INSERT triggers (rel_mes_guia_nova,
+** painel_guia_nova, lote_saldo_guia_nova). Besides their own statements, a
+** table with triggers makes each INSERT a multi-write statement that may
+** abort, so SQLite opens a statement journal for it and copies into it every
+** page the INSERT touches (the guia's row and its indexes, ~30 page writes per
+** guia): ~20% of the instructions of importar (docs/desempenho.md, rodada
+** 10). A bulk saver drops those triggers inside the caller's transaction
+** while it inserts guias, sums in memory what they would have added (per
+** competência and operadora, per operadora: a few groups), and
+** fat_guia_saver_finish writes those sums, one statement per group, then
+** creates the triggers again from their stored text (DDL is part of the
+** transaction: a rollback or a crash gives them back too). Exact because
+** while folded:
+**  - only this saver writes guia (the caller's contract), and only by INSERT
+**    of new guias without a lote (a guia to update, or with a lote, first
+**    ends the fold: fat_guia_saver_finish, then no more folding this run),
+**    so lote_saldo_guia_nova would have done nothing (WHEN NEW.lote_id IS
+**    NOT NULL), and the sums take the values bound to each INSERT, the ones
+**    the triggers would have seen as NEW;
+**  - the other two only add: count and sum per group are what the per-row
+**    additions sum to (rel_mes is WITHOUT ROWID: row order is not kept);
+**    more groups than fit are written out early (still only additions);
+**  - nothing reads those counters before finish.
+** The fold runs only when the INSERT triggers of guia are exactly these
+** three; unit.import compares the counters with and without it.
+** --------------------------------------------------------------------- */
+
+/* Drop the INSERT triggers of guia (sv->folded), or set sv->fold_off when
+** they are not the ones fold_finish knows. */
+static fat_rc fold_start(fat_guia_saver *sv, fat_store *st, fat_err *err)
+{
+  static const char sql_trig[] =
+      "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'guia' "
+      "ORDER BY rowid";
+  char drop[80];
+  fat_stmt *s;
+  size_t i, n = 0;
+  int r, unknown = 0;
+  fat_rc rc;
+
+  sv->fold_off = 1; /* unless everything below works */
+  rc = fat_store_prepare(st, sql_trig, &s, err);
+  if (rc != FAT_OK)
+    return rc;
+  while ((r = fat_stmt_step(s)) == FAT_ROW && rc == FAT_OK) {
+    const char *name = fat_col_text(s, 0), *sql = fat_col_text(s, 1);
+    const char *on = sql != NULL ? strstr(sql, " ON guia") : NULL;
+    int known = 0, on_insert = 0;
+    const char *p;
+
+    for (p = sql; on != NULL && p + 6 <= on && !on_insert; p++)
+      on_insert = strncmp(p, "INSERT", 6) == 0 || strncmp(p, "insert", 6) == 0;
+    if (name == NULL || on == NULL) {
+      unknown = 1;
+      continue;
+    }
+    for (i = 0; i < FOLD_N && !known; i++)
+      known = strcmp(name, fold_names[i]) == 0;
+    if (on_insert && (!known || n >= FOLD_N))
+      unknown = 1;
+    else if (known && !on_insert)
+      unknown = 1;
+    else if (known) {
+      sv->fold_sql[n] = fat_strdup(sql);
+      if (sv->fold_sql[n++] == NULL)
+        rc = fat_err_oom(err);
+    }
+  }
+  if (rc == FAT_OK && r != FAT_DONE)
+    rc = fat_store_dberr(st, err, "erro ao ler os gatilhos da guia");
+  fat_stmt_reset(s);
+  if (rc != FAT_OK || unknown || n != FOLD_N) {
+    fold_forget(sv);
+    return rc;
+  }
+  for (i = 0; i < FOLD_N && rc == FAT_OK; i++) {
+    snprintf(drop, sizeof drop, "DROP TRIGGER \"%s\"", fold_names[i]);
+    rc = fat_store_exec(st, drop, err);
+  }
+  if (rc != FAT_OK) {
+    fold_forget(sv);
+    return rc;
+  }
+  sv->folded = 1;
+  sv->fold_off = 0;
+  return FAT_OK;
+}
+
+/* Write out the sums of sv and empty them. */
+static fat_rc fold_flush(fat_guia_saver *sv, fat_store *st, fat_err *err)
+{
+  static const char sql_mes[] =
+      "INSERT INTO rel_mes (competencia, operadora_id, guias, faturado) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (competencia, operadora_id) DO UPDATE SET "
+      "guias = guias + excluded.guias, faturado = faturado + excluded.faturado";
+  static const char sql_painel[] =
+      "UPDATE painel_operadora SET guias = guias + ?2, guias_a_faturar = guias_a_faturar + ?3, "
+      "valor_a_faturar = valor_a_faturar + ?4 WHERE operadora_id = ?1";
+  fat_stmt *s;
+  int i;
+  fat_rc rc = FAT_OK;
+
+  for (i = 0; i < sv->n_mes && rc == FAT_OK; i++) {
+    rc = fat_store_prepare(st, sql_mes, &s, err);
+    if (rc == FAT_OK) {
+      fat_bind_text_static(s, 1, sv->mes[i].competencia);
+      fat_bind_int(s, 2, sv->mes[i].operadora_id);
+      fat_bind_int(s, 3, sv->mes[i].guias);
+      fat_bind_int(s, 4, sv->mes[i].faturado);
+      rc = fat_store_step_done(st, s, "erro ao atualizar os totais do mês", err);
+    }
+  }
+  for (i = 0; i < sv->n_painel && rc == FAT_OK; i++) {
+    rc = fat_store_prepare(st, sql_painel, &s, err);
+    if (rc == FAT_OK) {
+      fat_bind_int(s, 1, sv->painel[i].operadora_id);
+      fat_bind_int(s, 2, sv->painel[i].guias);
+      fat_bind_int(s, 3, sv->painel[i].a_faturar);
+      fat_bind_int(s, 4, sv->painel[i].valor_a_faturar);
+      rc = fat_store_step_done(st, s, "erro ao atualizar o painel", err);
+    }
+  }
+  for (i = 0; i < sv->n_mes; i++)
+    fat_free(sv->mes[i].competencia);
+  sv->n_mes = 0;
+  sv->n_painel = 0;
+  return rc;
+}
+
+/* Add to the sums of sv what rel_mes_guia_nova and painel_guia_nova do for
+** g, just inserted with these values (bind_guia). */
+static fat_rc fold_add(fat_guia_saver *sv, fat_store *st, const fat_guia *g, fat_err *err)
+{
+  const char *status = g->status != NULL ? g->status : "digitada";
+  int64_t valor = g->valor_total == FAT_ABSENT ? 0 : g->valor_total, op = g->operadora.id;
+  int a_faturar = strcmp(status, "digitada") == 0 || strcmp(status, "conferida") == 0 ||
+                  strcmp(status, "pendente") == 0;
+  int i;
+  fat_rc rc;
+
+  if (sv->n_mes == FOLD_GRUPOS || sv->n_painel == FOLD_GRUPOS) {
+    rc = fold_flush(sv, st, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  if (g->competencia != NULL && strcmp(status, "cancelada") != 0) {
+    for (i = 0; i < sv->n_mes; i++)
+      if (sv->mes[i].operadora_id == op && strcmp(sv->mes[i].competencia, g->competencia) == 0)
+        break;
+    if (i == sv->n_mes) {
+      sv->mes[i].competencia = fat_strdup(g->competencia);
+      if (sv->mes[i].competencia == NULL)
+        return fat_err_oom(err);
+      sv->mes[i].operadora_id = op;
+      sv->mes[i].guias = 0;
+      sv->mes[i].faturado = 0;
+      sv->n_mes++;
+    }
+    sv->mes[i].guias++;
+    sv->mes[i].faturado += valor;
+  }
+  for (i = 0; i < sv->n_painel; i++)
+    if (sv->painel[i].operadora_id == op)
+      break;
+  if (i == sv->n_painel) {
+    memset(&sv->painel[i], 0, sizeof sv->painel[i]);
+    sv->painel[i].operadora_id = op;
+    sv->n_painel++;
+  }
+  sv->painel[i].guias++;
+  sv->painel[i].a_faturar += a_faturar;
+  sv->painel[i].valor_a_faturar += a_faturar ? valor : 0;
+  return FAT_OK;
+}
+
+/* What the dropped triggers would have added, then the triggers again. */
+static fat_rc fold_finish(fat_guia_saver *sv, fat_store *st, fat_err *err)
+{
+  size_t i;
+  fat_rc rc;
+
+  if (!sv->folded)
+    return FAT_OK;
+  rc = fold_flush(sv, st, err);
+  for (i = 0; i < FOLD_N && rc == FAT_OK; i++)
+    rc = fat_store_exec(st, sv->fold_sql[i], err);
+  fold_forget(sv);
+  return rc;
+}
+
+void fat_guia_saver_bulk(fat_guia_saver *sv)
+{
+  if (sv != NULL)
+    sv->bulk = 1;
+}
+
+fat_rc fat_guia_saver_finish(fat_guia_saver *sv, fat_store *st, fat_err *err)
+{
+  if (sv == NULL)
+    return FAT_OK;
+  sv->fold_off = 1;
+  return fold_finish(sv, st, err);
+}
+
+/* }-------------------------------------------------------------------- */
+
 fat_rc fat_guia_saver_save(fat_guia_saver *sv, fat_store *st, fat_guia *g, int64_t operadora_id,
                            int64_t prestador_id, fat_err *err)
 {
@@ -1383,7 +1631,19 @@ fat_rc fat_guia_saver_save(fat_guia_saver *sv, fat_store *st, fat_guia *g, int64
 
   if (rc != FAT_OK)
     return rc;
-  rc = guia_save_tx(st, g, operadora_id, prestador_id, sv, err);
+  if (sv != NULL && sv->bulk && !sv->fold_off) {
+    if (g->id == 0 && g->lote_id <= 0) {
+      if (!sv->folded)
+        rc = fold_start(sv, st, err);
+    } else { /* an update or a guia in a lote: the triggers again, for good */
+      sv->fold_off = 1;
+      rc = fold_finish(sv, st, err);
+    }
+  }
+  if (rc == FAT_OK)
+    rc = guia_save_tx(st, g, operadora_id, prestador_id, sv, err);
+  if (rc == FAT_OK && sv != NULL && sv->folded) /* a new guia: its counters */
+    rc = fold_add(sv, st, g, err);
   /* who entered or corrected each guia: the team's productivity report
   ** (fat_rel_produtividade) counts these rows */
   if (rc == FAT_OK) {
@@ -1407,6 +1667,9 @@ fat_rc fat_guia_saver_save(fat_guia_saver *sv, fat_store *st, fat_guia *g, int64
       memo_clear(&sv->cpf);
       memo_clear(&sv->benef);
       memo_clear(&sv->cart);
+      /* the caller rolls back, triggers included; fold no more */
+      fold_forget(sv);
+      sv->fold_off = 1;
     }
     return rc;
   }

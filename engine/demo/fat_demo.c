@@ -1693,6 +1693,7 @@ static fat_rc generate(gen *G, const fat_demo_opcoes *op, fat_demo_resumo *res, 
     rc = fat_guia_saver_new(&G->sv, err);
   if (rc != FAT_OK)
     return rc;
+  fat_guia_saver_bulk(G->sv); /* finished after the last guia */
   t0 = fat_now_ns();
   while (done < n_base) {
     int want = n_base - done < DEMO_CHUNK ? n_base - done : DEMO_CHUNK;
@@ -1720,6 +1721,9 @@ static fat_rc generate(gen *G, const fat_demo_opcoes *op, fat_demo_resumo *res, 
       return rc;
     free_chunk(G);
   }
+  rc = fat_guia_saver_finish(G->sv, G->st, err);
+  if (rc != FAT_OK)
+    return rc;
   res->n_beneficiarios += G->extra_benef;
   res->ns_guias = fat_now_ns() - t0;
   {

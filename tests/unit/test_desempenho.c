@@ -257,6 +257,35 @@ static void test_repasse_lines_of_a_receipt_found_by_index(void **state)
   remove_db();
 }
 
+/* guia_lote and guia_operadora_numero_op hold only the guias with a lote or
+** an operadora number (migration 099): the look-ups by those columns still
+** use them. */
+static void test_guia_partial_indexes_serve_their_lookups(void **state)
+{
+  fat_store *st = NULL;
+  fat_err err;
+  char plan[1024];
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  fix_query_plan(st, "EXPLAIN QUERY PLAN SELECT id FROM guia WHERE lote_id = ?1 ORDER BY id", plan,
+                 sizeof plan);
+  assert_non_null(strstr(plan, "INDEX guia_lote (lote_id=?)"));
+  assert_null(strstr(plan, "TEMP B-TREE"));
+  fix_query_plan(st, "EXPLAIN QUERY PLAN SELECT (SELECT count(*) FROM guia g WHERE g.lote_id ="
+                 " l.id) FROM lote l WHERE l.id = ?1", plan, sizeof plan);
+  assert_non_null(strstr(plan, "INDEX guia_lote (lote_id=?)"));
+  fix_query_plan(st, "EXPLAIN QUERY PLAN SELECT g.numero_prestador FROM lote l JOIN guia g ON"
+                 " g.lote_id = l.id WHERE l.id = ?1", plan, sizeof plan);
+  assert_non_null(strstr(plan, "INDEX guia_lote (lote_id=?)"));
+  fix_query_plan(st, "EXPLAIN QUERY PLAN SELECT id, lote_id IS ?3 FROM guia WHERE operadora_id = ?1"
+                 " AND numero_operadora = ?2", plan, sizeof plan);
+  assert_non_null(strstr(plan, "INDEX guia_operadora_numero_op (operadora_id=? AND numero_operadora=?)"));
+  fat_store_close(st);
+  remove_db();
+}
+
 /* repasse calcular held every guia received in the period as a row in
 ** memory (~150 bytes each: 150 MB at a million guias); it now walks them in
 ** keyset pages, each a seek on recebimento_guia's key with no sort (a sort
@@ -557,6 +586,7 @@ int main(void)
     cmocka_unit_test(test_import_json_file_stream_errors_name_the_guia),
     cmocka_unit_test(test_import_statement_journals_stay_in_memory),
     cmocka_unit_test(test_statement_journal_past_memory_size_commits),
+    cmocka_unit_test(test_guia_partial_indexes_serve_their_lookups),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

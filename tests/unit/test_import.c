@@ -678,7 +678,11 @@ static char *dump(fat_store *st, const char *sql)
     for (i = 0; i < n; i++) {
       const unsigned char *t = sqlite3_column_text(s, i);
 
-      bp(&b, "%s%s", i > 0 ? "|" : "", t != NULL ? (const char *)t : "NULL");
+      const char *v = t != NULL ? (const char *)t : "NULL";
+      fat_err err;
+
+      bp(&b, "%s", i > 0 ? "|" : "");
+      assert_int_equal(fat_buf_append(&b, v, strlen(v), &err), FAT_OK); /* any length */
     }
     bp(&b, "\n");
   }
@@ -788,6 +792,112 @@ static void test_import_people_remembered_same_as_guia_by_guia(void **state)
   fat_store_close(one);
   remove_db("test_import_ma.db");
   remove_db("test_import_mo.db");
+}
+
+/* One guia of the counters test: two operadoras, competência given, taken
+** from data_inicio or absent, values that change on re-import. */
+static void counter_guia(fat_buf *b, int i, int round)
+{
+  bp(b,
+     "{\"tipo\":\"sp-sadt\",\"operadora\":{\"registro_ans\":\"%s\"},\"prestador\":"
+     "{\"cnpj\":\"11222333000181\"},\"numero_prestador\":\"K%03d\",\"beneficiario\":"
+     "{\"nome\":\"Ana\"},\"valor_total\":\"%d.%02d\"",
+     i % 2 ? "312347" : "419010", i, 100 + i * round, i % 100);
+  if (round == 4) /* a group per guia: more than the saver sums at once */
+    bp(b, ",\"competencia\":\"%d-01\"", 1900 + i);
+  else if (i % 3 == 0)
+    bp(b, ",\"competencia\":\"2026-0%d\"", 1 + (i + round) % 3);
+  else if (i % 3 == 1)
+    bp(b, ",\"data_inicio\":\"2026-0%d-1%d\"", 4 + round % 2, i % 10);
+  bp(b, ",\"itens\":[{\"codigo_tabela\":\"22\",\"codigo\":\"1\",\"quantidade\":\"1\"}]}");
+}
+
+/* Guias a, a+1, ..., b-1 of round r as a JSON file into st. */
+static void counter_import(fat_store *st, int a, int b, int r, int first_new, int then_old)
+{
+  fat_import_result res;
+  fat_err err;
+  fat_buf f;
+  int i, n = 0;
+
+  fat_buf_init(&f, (size_t)1 << 26);
+  bp(&f, "{\"guias\":[\n");
+  for (i = a; i < b; i++) {
+    bp(&f, "%s", n++ > 0 ? ",\n" : "");
+    counter_guia(&f, i, r);
+  }
+  for (i = first_new; i < then_old; i++) { /* guias stored before: updates */
+    bp(&f, "%s", n++ > 0 ? ",\n" : "");
+    counter_guia(&f, i, r);
+  }
+  bp(&f, "\n]}");
+  if (fat_import_guias_buffer(st, f.data, f.len, FAT_FMT_JSON, "t", &res, &err) != FAT_OK)
+    fail_msg("%s", err.msg);
+  fat_buf_fini(&f);
+}
+
+/* An import adds the counters of its new guias (rel_mes, painel_operadora)
+** once for all of them, with the INSERT triggers of guia dropped meanwhile
+** (fat_guia_saver_bulk): the counters end exactly as the triggers make them
+** guia by guia, also when updates follow new guias in one file, and the
+** triggers are back, the same. A database with one more INSERT trigger on
+** guia is saved guia by guia with the triggers (the fold knows only those). */
+static void test_import_counters_folded_same_as_triggers(void **state)
+{
+  static const char *const q[] = {
+      "SELECT * FROM rel_mes ORDER BY competencia, operadora_id",
+      "SELECT * FROM painel_operadora ORDER BY operadora_id",
+      "SELECT id, numero_prestador, competencia, valor_total, revisao FROM guia ORDER BY id"};
+  static const char sql_trig[] =
+      "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND name <> 'teste_por_guia' "
+      "ORDER BY name";
+  fat_store *fold = open_db("test_import_fd.db"), *row = open_db("test_import_fr.db");
+  fat_store *dbs[2];
+  char *before;
+  fat_err err;
+  size_t k;
+  int d;
+
+  (void)state;
+  dbs[0] = fold;
+  dbs[1] = row;
+  before = dump(fold, sql_trig);
+  assert_int_equal(fat_store_exec(row,
+                                  "CREATE TRIGGER teste_por_guia AFTER INSERT ON guia WHEN 0 "
+                                  "BEGIN SELECT 1; END",
+                                  &err),
+                   FAT_OK);
+  for (d = 0; d < 2; d++) {
+    assert_int_equal(fat_cadastro_operadora(dbs[d], "419010", "Boreal Saúde", "aurora", NULL,
+                                            NULL, NULL, &err),
+                     FAT_OK);
+    counter_import(dbs[d], 0, 40, 1, 0, 0);   /* new guias */
+    counter_import(dbs[d], 40, 70, 2, 10, 25); /* new, then updates */
+    counter_import(dbs[d], 70, 80, 3, 0, 0);  /* new again */
+    counter_import(dbs[d], 80, 230, 4, 0, 0); /* 150 competências */
+  }
+  for (k = 0; k < sizeof q / sizeof q[0]; k++) {
+    char *a = dump(fold, q[k]), *b = dump(row, q[k]);
+
+    assert_string_equal(a, b);
+    fat_free(a);
+    fat_free(b);
+  }
+  assert_int_equal(q1(fold, "SELECT sum(guias) FROM painel_operadora"), 230);
+  assert_true(q1(fold, "SELECT count(*) FROM rel_mes") >= 150);
+  {
+    char *after = dump(fold, sql_trig), *row_after = dump(row, sql_trig);
+
+    assert_string_equal(before, after);
+    assert_string_equal(before, row_after);
+    fat_free(after);
+    fat_free(row_after);
+  }
+  fat_free(before);
+  fat_store_close(fold);
+  fat_store_close(row);
+  remove_db("test_import_fd.db");
+  remove_db("test_import_fr.db");
 }
 
 /* A name given twice in one object: the first wins, whatever the order of
@@ -1119,6 +1229,7 @@ int main(void)
     cmocka_unit_test(test_import_updates_people_only_when_changed),
     cmocka_unit_test(test_import_people_remembered_same_as_guia_by_guia),
     cmocka_unit_test(test_import_repeated_member_first_wins_any_order),
+    cmocka_unit_test(test_import_counters_folded_same_as_triggers),
     cmocka_unit_test(test_import_reuses_statement_journal_chunks),
     cmocka_unit_test(test_stream_bad_byte_named_by_line),
     cmocka_unit_test(test_json_stream_guia_cut_by_read_boundary),
