@@ -10,6 +10,7 @@
 
 #include "fat_mem.h"
 #include "fat_operadora.h"
+#include "fat_sha256.h"
 #include "fat_store_int.h"
 
 /* {====================================================================
@@ -595,9 +596,18 @@ typedef struct memo {
 #define MEMO_MAX 4096
 
 /* The AFTER INSERT triggers of guia that a bulk saver folds (see
-** fold_start), in any order; no other trigger may fire on INSERT into guia. */
+** fold_start), in any order; no other trigger may fire on INSERT into guia.
+** fold_add does what these triggers do: each must still be the text it was
+** written for (SHA-256 of its CREATE TRIGGER, migrations 060, 080 and 092),
+** or the saver keeps them and saves guia by guia. A migration that rewrites
+** one of them updates fold_add and its digest here (unit.import fails until
+** it does: test_import_counters_folded_same_as_triggers). */
 static const char *const fold_names[] = {"rel_mes_guia_nova", "painel_guia_nova",
                                          "lote_saldo_guia_nova"};
+static const char *const fold_sha256[] = {
+    "9772d61b01745866a56f92c185de91aa86bd2afa269c3419854ba24e8d504152",
+    "2cdc4c4794adc81e9c2163e31d7a7330ee906af72aac242ef7ddf4e1e62eec97",
+    "5aa7be7f6d96adf62951ab0086820665b7f08acf5cf11592e0cd7d460547856d"};
 #define FOLD_N (sizeof fold_names / sizeof fold_names[0])
 /* Groups (competência x operadora, operadora) summed in memory before they
 ** are written out (a file has a few). */
@@ -1474,6 +1484,13 @@ static fat_rc fold_start(fat_guia_saver *sv, fat_store *st, fat_err *err)
     }
     for (i = 0; i < FOLD_N && !known; i++)
       known = strcmp(name, fold_names[i]) == 0;
+    if (known) { /* i - 1: its index; the text fold_add was written for? */
+      char hex[65];
+
+      fat_sha256_hex(sql, strlen(sql), hex);
+      if (strcmp(hex, fold_sha256[i - 1]) != 0)
+        unknown = 1;
+    }
     if (on_insert && (!known || n >= FOLD_N))
       unknown = 1;
     else if (known && !on_insert)
