@@ -749,11 +749,13 @@ void fat_conferir_janela_teste(size_t n) { janela_teste = n; }
 /* Open the candidates of run r. */
 static fat_rc cand_src_open(run *r, cand_src *src, fat_err *err)
 {
-  /* every guia not yet in a lote, by status */
+  /* every guia not yet in a lote, by status: the page's ids sorted alone
+  ** (an IN list, read in order), then their rows (joining each of the three
+  ** statuses' rows before the merge sorted whole rows: 2-3x the CPU) */
   static const char sql_todas[] =
-    CAND_COLS "FROM (" CAND_STATUS("digitada") " UNION ALL " CAND_STATUS("conferida")
-    " UNION ALL " CAND_STATUS("pendente") ") k "
-    "JOIN guia g ON g.id = k.id " CAND_JOINS "ORDER BY g.id LIMIT ?6";
+    CAND_COLS "FROM guia g " CAND_JOINS "WHERE g.id IN (SELECT id FROM (" CAND_STATUS("digitada")
+    " UNION ALL " CAND_STATUS("conferida") " UNION ALL " CAND_STATUS("pendente")
+    ") ORDER BY id LIMIT ?6) ORDER BY g.id";
   /* conferir --guia N: that guia, whatever its status (?3 is N) */
   static const char sql_uma[] =
     CAND_COLS "FROM guia g " CAND_JOINS "WHERE g.id = ?3 AND " CAND_FILTER "LIMIT ?6";
