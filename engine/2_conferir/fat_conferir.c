@@ -702,67 +702,156 @@ static int mudou(const run *r, fat_stmt *s, int64_t gen_id)
          strcmp(r->res->hoje, ref) < 0 || (recon != NULL && strcmp(r->res->hoje, recon) >= 0);
 }
 
-/* Select the guias; those needing a check go to *todo. */
-static fat_rc select_guias(run *r, cand **todo, size_t *n_todo, fat_err *err)
-{
-  static const char sql[] =
-    "SELECT g.id, g.revisao, o.script, c.revisao, c.script_sha256, c.geracao_id, "
-    "c.referencia, c.reconferir_em, c.erro IS NOT NULL, c.guia_id IS NOT NULL "
-    "FROM guia g JOIN operadora o ON o.id = g.operadora_id "
-    "LEFT JOIN conferencia c ON c.guia_id = g.id "
-    "WHERE (?1 = 0 OR g.operadora_id = ?1) "
-    "AND (?2 IS NULL OR g.competencia = ?2 OR "
-    "     (g.competencia IS NULL AND substr(g.data_inicio, 1, 7) = ?2)) "
-    "AND ((?3 = 0 AND g.status IN ('digitada', 'conferida', 'pendente')) OR g.id = ?3) "
-    "ORDER BY g.id";
-  const fat_conferir_opts *o = r->o;
-  fat_stmt *s;
-  cand *v = NULL, *nv;
-  size_t n = 0, cap = 0;
-  int step;
-  int64_t gen_id = r->gen != NULL ? fat_gen_id(r->gen) : 0;
-  fat_rc rc = fat_store_prepare(r->st, sql, &s, err);
+/* The guias to check, read in id order a page at a time (keyset: the ids
+** after the last one read), so that the run holds a window of them
+** (FAT_CONFERIR_JANELA), not the whole list. What the run writes for a
+** guia (its status among the three read here, its conferencia, findings and
+** item values) changes no other guia's row of this select, so reading the
+** later pages after the earlier guias were stored gives the rows a single
+** select before the run gave. Guias inserted after the run began (ids above
+** max_id) are left out, as that select did. */
+typedef struct cand_src {
+  const char *sql;       /* prepared at each page (the cache may drop it between) */
+  int64_t gen_id;
+  int64_t last_id;       /* the last guia id read */
+  int64_t max_id;        /* the highest guia id when the run began */
+  int done;              /* no row left after last_id */
+  int has_next;          /* next: the first candidate after the window */
+  cand next;
+} cand_src;
 
-  *todo = NULL;
-  *n_todo = 0;
+/* Rows per page of the select: each page merges the first rows of each of
+** the three statuses (guia_status gives them in id order), so a page sorts
+** at most 3 * CAND_PAGE rows (the select of every candidate at once sorted
+** them all: a temporary b-tree as big as the database's guias). */
+#define CAND_PAGE 512
+
+/* The columns of a candidate row (mudou reads 1..8; 9: conferida antes). */
+#define CAND_COLS                                                                          \
+  "SELECT g.id, g.revisao, o.script, c.revisao, c.script_sha256, c.geracao_id, "           \
+  "c.referencia, c.reconferir_em, c.erro IS NOT NULL, c.guia_id IS NOT NULL "
+#define CAND_JOINS                                                                         \
+  "JOIN operadora o ON o.id = g.operadora_id LEFT JOIN conferencia c ON c.guia_id = g.id "
+#define CAND_FILTER                                                                        \
+  "(?1 = 0 OR g.operadora_id = ?1) "                                                       \
+  "AND (?2 IS NULL OR g.competencia = ?2 OR "                                              \
+  "     (g.competencia IS NULL AND substr(g.data_inicio, 1, 7) = ?2)) "                     \
+  "AND g.id > ?4 AND g.id <= ?5 "
+#define CAND_STATUS(st)                                                                    \
+  "SELECT id FROM (SELECT g.id FROM guia g WHERE g.status = '" st "' AND " CAND_FILTER     \
+  "ORDER BY g.id LIMIT ?6)"
+
+/* The window's size in guias; 0: FAT_CONFERIR_JANELA (tests set it). */
+static size_t janela_teste;
+
+void fat_conferir_janela_teste(size_t n) { janela_teste = n; }
+
+/* Open the candidates of run r. */
+static fat_rc cand_src_open(run *r, cand_src *src, fat_err *err)
+{
+  /* every guia not yet in a lote, by status: the page's ids sorted alone
+  ** (an IN list, read in order), then their rows (joining each of the three
+  ** statuses' rows before the merge sorted whole rows: 2-3x the CPU) */
+  static const char sql_todas[] =
+    CAND_COLS "FROM guia g " CAND_JOINS "WHERE g.id IN (SELECT id FROM (" CAND_STATUS("digitada")
+    " UNION ALL " CAND_STATUS("conferida") " UNION ALL " CAND_STATUS("pendente")
+    ") ORDER BY id LIMIT ?6) ORDER BY g.id";
+  /* conferir --guia N: that guia, whatever its status (?3 is N) */
+  static const char sql_uma[] =
+    CAND_COLS "FROM guia g " CAND_JOINS "WHERE g.id = ?3 AND " CAND_FILTER "LIMIT ?6";
+  static const char sql_max[] = "SELECT coalesce(max(id), 0) FROM guia";
+  fat_stmt *s;
+  fat_rc rc;
+
+  memset(src, 0, sizeof *src);
+  src->gen_id = r->gen != NULL ? fat_gen_id(r->gen) : 0;
+  rc = fat_store_prepare(r->st, sql_max, &s, err);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_int(s, 1, r->operadora_id);
-  fat_bind_text(s, 2, o->competencia);
-  fat_bind_int(s, 3, r->guia_id);
-  step = fat_stmt_step(s);
-  while (step == FAT_ROW && rc == FAT_OK) {
-    int antes = fat_col_int(s, 9);
-
-    r->res->selecionadas++;
-    if (!o->todas && antes && !mudou(r, s, gen_id)) {
-      r->res->sem_mudanca++;
-    } else {
-      if (n == cap) {
-        cap = cap != 0 ? cap * 2 : 256;
-        nv = fat_realloc(v, cap * sizeof *v);
-        if (nv == NULL) {
-          rc = fat_err_oom(err);
-          continue;
-        }
-        v = nv;
-      }
-      v[n].id = fat_col_int64(s, 0);
-      v[n].conferida_antes = antes;
-      n++;
-    }
-    step = fat_stmt_step(s);
-  }
-  if (rc == FAT_OK && step != FAT_DONE)
+  if (fat_stmt_step(s) == FAT_ROW)
+    src->max_id = fat_col_int64(s, 0);
+  else
     rc = fat_store_dberr(r->st, err, "erro ao selecionar guias");
   fat_stmt_reset(s);
-  if (rc != FAT_OK) {
-    fat_free(v);
-    return rc;
+  src->sql = r->guia_id != 0 ? sql_uma : sql_todas;
+  return rc;
+}
+
+/* Read the candidates after src->last_id into todo (grown up to
+** FAT_CONFERIR_JANELA; *cap its size) until the window is full and the
+** first candidate after it is known (src->next), or no row is left
+** (src->done, and no src->next): then the window is the run's last. The
+** rows of guias that need no check are counted as they are read. */
+static fat_rc cand_src_fill(run *r, cand_src *src, cand **todo, size_t *cap, size_t *n,
+                            fat_err *err)
+{
+  const fat_conferir_opts *o = r->o;
+  size_t janela = janela_teste != 0 ? janela_teste : FAT_CONFERIR_JANELA;
+  fat_stmt *s;
+  fat_rc rc = FAT_OK;
+
+  *n = 0;
+  if (src->has_next) {
+    (*todo)[(*n)++] = src->next; /* cap >= 1: it was read after a full window */
+    src->has_next = 0;
   }
-  *todo = v;
-  *n_todo = n;
-  return FAT_OK;
+  while (rc == FAT_OK && !src->done && !src->has_next) {
+    size_t rows = 0;
+    int step;
+
+    rc = fat_store_prepare(r->st, src->sql, &s, err);
+    if (rc != FAT_OK)
+      break;
+    fat_bind_int(s, 1, r->operadora_id);
+    fat_bind_text(s, 2, o->competencia);
+    fat_bind_int(s, 3, r->guia_id);
+    fat_bind_int(s, 4, src->last_id);
+    fat_bind_int(s, 5, src->max_id);
+    fat_bind_int(s, 6, CAND_PAGE);
+    step = fat_stmt_step(s);
+    while (step == FAT_ROW && rc == FAT_OK && !src->has_next) {
+      int antes = fat_col_int(s, 9);
+      cand c;
+
+      rows++;
+      c.id = fat_col_int64(s, 0);
+      c.conferida_antes = antes;
+      src->last_id = c.id;
+      r->res->selecionadas++;
+      if (!o->todas && antes && !mudou(r, s, src->gen_id)) {
+        r->res->sem_mudanca++;
+      } else if (*n == janela) {
+        src->next = c;
+        src->has_next = 1;
+        break;
+      } else {
+        if (*n == *cap) {
+          size_t nc = *cap != 0 ? *cap * 2 : 256;
+          cand *nv;
+
+          if (nc > janela)
+            nc = janela;
+          nv = fat_realloc(*todo, nc * sizeof *nv);
+          if (nv == NULL) {
+            rc = fat_err_oom(err);
+            break;
+          }
+          *todo = nv;
+          *cap = nc;
+        }
+        (*todo)[(*n)++] = c;
+      }
+      step = fat_stmt_step(s);
+    }
+    if (rc == FAT_OK && !src->has_next) {
+      if (step != FAT_DONE)
+        rc = fat_store_dberr(r->st, err, "erro ao selecionar guias");
+      else if (rows < CAND_PAGE || r->guia_id != 0)
+        src->done = 1;
+    }
+    fat_stmt_reset(s);
+  }
+  return rc;
 }
 
 static fat_rc count_open(run *r, fat_err *err)
@@ -956,8 +1045,9 @@ struct par_worker {
 
 struct par_run {
   run *r;
-  const cand *todo;
+  const cand *todo;         /* the window of the run's guias it checks */
   size_t n;
+  int last;                 /* the run's last window (it audits) */
   size_t batch;             /* guias per batch */
   size_t n_batches;
   const char *path;
@@ -1272,7 +1362,7 @@ static fat_rc par_store_batch(par_worker *w, par_batch *b, fat_err *err)
     ** p->status, not from the database) */
     if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || j + 1 == p->n))
       rc = status_flush(r, err);
-    if (rc == FAT_OK && j + 1 == p->n) {
+    if (rc == FAT_OK && j + 1 == p->n && p->last) {
       snprintf(detalhe, sizeof detalhe, "referência %s; %zu conferidas, %zu sem mudança",
                r->res->hoje, r->res->conferidas, r->res->sem_mudanca);
       rc = fat_store_audit(r->st, "conferir", NULL, detalhe, err);
@@ -1507,7 +1597,7 @@ static void par_resumo(const par_run *p, int64_t ns, fat_conferir_resumo *res)
   int k;
 
   res->threads = p->nw;
-  res->ns_total = ns;
+  res->ns_total += ns;
   for (k = 0; k < p->nw; k++) {
     const par_worker *w = &p->w[k];
 
@@ -1526,9 +1616,10 @@ static void par_resumo(const par_run *p, int64_t ns, fat_conferir_resumo *res)
   res->mmap_bytes = p->mmap_bytes;
 }
 
-/* Run todo on nthreads threads, the caller's being the first (see above). */
-static fat_rc run_parallel(run *r, const cand *todo, size_t n, int nthreads, const char *path,
-                           fat_err *err)
+/* Run todo on nthreads threads, the caller's being the first (see above);
+** last: todo is the run's last window (see fat_conferir). */
+static fat_rc run_parallel(run *r, const cand *todo, size_t n, int last, int nthreads,
+                           const char *path, fat_err *err)
 {
   par_run *p = fat_calloc(1, sizeof *p);
   sigset_t all, old;
@@ -1541,6 +1632,7 @@ static fat_rc run_parallel(run *r, const cand *todo, size_t n, int nthreads, con
   p->r = r;
   p->todo = todo;
   p->n = n;
+  p->last = last;
   p->path = path;
   p->mmap_bytes = run_mmap_bytes(path, nthreads);
   p->batch = par_batch_size(n, nthreads);
@@ -1635,10 +1727,11 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
                     fat_conferir_cb cb, void *ud, fat_conferir_resumo *res, fat_err *err)
 {
   run r;
+  cand_src src;
   cand *todo = NULL;
-  size_t n_todo = 0, i, end;
+  size_t cap = 0, n = 0, i, end;
   const char *path;
-  int nthreads;
+  int nthreads, par = 0, last;
   fat_rc rc;
 
   memset(res, 0, sizeof *res);
@@ -1655,20 +1748,34 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
     r.gen = fat_rules_acquire(rules);
   rc = fat_avaliador_new(st, r.gen, &r.av, err);
   if (rc == FAT_OK)
-    rc = select_guias(&r, &todo, &n_todo, err);
+    rc = cand_src_open(&r, &src, err);
+  if (rc == FAT_OK)
+    rc = cand_src_fill(&r, &src, &todo, &cap, &n, err);
   nthreads = o->threads < PAR_MAX_THREADS ? o->threads : PAR_MAX_THREADS;
   path = fat_store_filename(st);
   /* threads need another connection to the same data: a database file and
   ** no transaction of the caller's still open (its writes are not seen
-  ** from another connection) */
-  if (rc == FAT_OK && nthreads > 1 && n_todo > 1 && path != NULL &&
-      !fat_store_in_transaction(st)) {
-    rc = run_parallel(&r, todo, n_todo, nthreads, path, err);
-    n_todo = 0;
-  }
-  for (i = 0; i < n_todo && rc == FAT_OK; i = end) {
-    end = i + FAT_CONFERIR_CHUNK < n_todo ? i + FAT_CONFERIR_CHUNK : n_todo;
-    rc = run_chunk(&r, todo, i, end, end >= n_todo, err);
+  ** from another connection); and more than one guia to check */
+  if (rc == FAT_OK && nthreads > 1 && (n > 1 || src.has_next) && path != NULL &&
+      !fat_store_in_transaction(st))
+    par = 1;
+  /* window by window: each is stored (committed) before the next is read;
+  ** the threads of a window read the earlier windows' statuses from the
+  ** database, the statuses of their own window's guias from the run */
+  while (rc == FAT_OK && n > 0) {
+    last = !src.has_next;
+    if (par) {
+      rc = run_parallel(&r, todo, n, last, nthreads, path, err);
+    } else {
+      for (i = 0; i < n && rc == FAT_OK; i = end) {
+        end = i + FAT_CONFERIR_CHUNK < n ? i + FAT_CONFERIR_CHUNK : n;
+        rc = run_chunk(&r, todo, i, end, last && end >= n, err);
+      }
+    }
+    if (rc == FAT_OK && !last)
+      rc = cand_src_fill(&r, &src, &todo, &cap, &n, err);
+    else
+      n = 0;
   }
   if (rc == FAT_OK)
     rc = count_open(&r, err);

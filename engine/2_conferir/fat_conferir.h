@@ -37,13 +37,22 @@
 #include "fat_store.h"
 
 #define FAT_CONFERIR_CHUNK 500
+/* The guias to check are read in id order, this many at a time (a multiple
+** of FAT_CONFERIR_CHUNK, so the transactions are the same as with all of
+** them at once): the run keeps a window of them, not the whole list, and
+** its memory does not grow with the database (docs/desempenho.md, "Rodada
+** 10: conferir"). A threaded run sets up its threads once per window. */
+#define FAT_CONFERIR_JANELA (128 * FAT_CONFERIR_CHUNK)
 /* What each thread of a threaded run keeps for itself (docs/desempenho.md,
 ** "conferir em threads, rodada 7"): the page cache of its read connection,
 ** in MiB (the connection that stores keeps FAT_STORE_PAGINAS_MB), and, on a
 ** thread other than the caller's, the bytes of its small-block lists
-** (fat_blk_set_cap; the caller's thread keeps its default). */
+** (fat_blk_set_cap; the caller's thread keeps its default). 2 MiB, not
+** the 1 MiB of rodada 7: with 1 MiB the other thread's blocks went back to
+** malloc twice as often and 2 threads ran 2.4% more instructions
+** (callgrind, rodada 10); the list of guias no longer grows with the run. */
 #define FAT_CONFERIR_PAGINAS_THREAD_MB 8
-#define FAT_CONFERIR_BLK_THREAD (1024u * 1024u)
+#define FAT_CONFERIR_BLK_THREAD (2u * 1024u * 1024u)
 /* The read connections of a threaded run's threads map the database file
 ** (PRAGMA mmap_size) when all their maps together fit in this many MiB:
 ** each thread then reads pages in place from the OS's page cache, without
@@ -127,6 +136,10 @@ typedef struct fat_conferir_resumo {
 FAT_NODISCARD fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
                                   fat_conferir_cb cb, void *ud, fat_conferir_resumo *res,
                                   fat_err *err);
+/* For tests: the runs that follow read the guias to check n at a time
+** instead of FAT_CONFERIR_JANELA (0: FAT_CONFERIR_JANELA again). Not for
+** use while a run is on. */
+void fat_conferir_janela_teste(size_t n);
 
 /* ---- findings ---- */
 

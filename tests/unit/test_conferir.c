@@ -1223,6 +1223,90 @@ static void test_status_failure_names_its_guia(void **state)
                             sizeof threads / sizeof threads[0], -1);
 }
 
+/* The audit detail of DB_PAR k's last conferir and its re-check state
+** after marking every third guia as needing a check again. */
+static char *last_audit(int k)
+{
+  char path[64], *out;
+  fat_store *st = NULL;
+  fat_err err;
+  sqlite3_stmt *s;
+
+  snprintf(path, sizeof path, DB_PAR, k);
+  assert_int_equal(fat_store_open(path, &st, &err), FAT_OK);
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st),
+                                      "SELECT detalhe FROM auditoria WHERE acao = 'conferir' "
+                                      "ORDER BY id DESC LIMIT 1",
+                                      -1, &s, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+  out = fat_strdup((const char *)sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+  /* the re-check that follows: every third guia's check is out of date */
+  if (fat_store_exec(st, "UPDATE conferencia SET reconferir_em = '2026-11-01' WHERE guia_id % 3 = 0",
+                     &err) != FAT_OK)
+    fail_msg("%s", err.msg);
+  fat_store_close(st);
+  assert_non_null(out);
+  return out;
+}
+
+/* The guias read a window at a time (FAT_CONFERIR_JANELA; here windows of
+** 64 and 7 guias, on 1, 2 and 3 threads, beneficiários interleaved so that
+** duplicates and histories cross windows): the same findings, statuses,
+** values, conferencia rows, counts and audit as all the guias at once, on
+** the first check and on a re-check that skips the unchanged guias. */
+static void test_janelas_same_answers(void **state)
+{
+  static const struct {
+    size_t janela;
+    int threads;
+  } casos[] = {{64, 1}, {64, 2}, {7, 1}, {7, 3}};
+  fat_conferir_resumo r1, rn, s1, sn;
+  char *d1, *dn, *a1, *an, *e1, *en;
+  size_t i;
+
+  (void)state;
+  make_demo_b(40, 300, 5);
+  copy_par(40, 41);
+  d1 = conferir_par(41, 1, &r1);
+  a1 = last_audit(41);
+  e1 = conferir_par(41, 1, &s1); /* the re-check */
+  assert_int_equal(r1.conferidas, 300);
+  assert_int_equal(s1.selecionadas, 300);
+  assert_int_equal(s1.conferidas, 100);
+  assert_int_equal(s1.sem_mudanca, 200);
+  for (i = 0; i < sizeof casos / sizeof casos[0]; i++) {
+    copy_par(40, 42);
+    fat_conferir_janela_teste(casos[i].janela);
+    dn = conferir_par(42, casos[i].threads, &rn);
+    an = last_audit(42);
+    en = conferir_par(42, casos[i].threads, &sn);
+    fat_conferir_janela_teste(0);
+    assert_int_equal(rn.conferidas, r1.conferidas);
+    assert_int_equal(rn.selecionadas, r1.selecionadas);
+    assert_int_equal(rn.achados, r1.achados);
+    assert_int_equal(rn.bloqueios_abertos, r1.bloqueios_abertos);
+    assert_int_equal(sn.selecionadas, s1.selecionadas);
+    assert_int_equal(sn.sem_mudanca, s1.sem_mudanca);
+    assert_int_equal(sn.conferidas, s1.conferidas);
+    assert_int_equal(sn.bloqueios_abertos, s1.bloqueios_abertos);
+    if (strcmp(dn, d1) != 0 || strcmp(en, e1) != 0)
+      fail_msg("janela de %zu, %d threads: gravou outra coisa", casos[i].janela,
+               casos[i].threads);
+    assert_string_equal(an, a1);
+    fat_free(dn);
+    fat_free(an);
+    fat_free(en);
+  }
+  fat_free(d1);
+  fat_free(a1);
+  fat_free(e1);
+  remove_par(40);
+  remove_par(41);
+  remove_par(42);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1242,6 +1326,7 @@ int main(void)
     cmocka_unit_test(test_threads_tiny_inputs_end),
     cmocka_unit_test(test_threads_store_failure_same_as_one),
     cmocka_unit_test(test_status_failure_names_its_guia),
+    cmocka_unit_test(test_janelas_same_answers),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
