@@ -1206,6 +1206,38 @@ static void test_item_matching_steps(void **state)
   fat_store_close(st);
 }
 
+/* The demo operator glosses a guia by the finding that comes first: a
+** bloqueio before an alerta, then the older finding. */
+static void test_simulador_glosa_pelo_primeiro_achado(void **state)
+{
+  static const char extra[] =
+      "INSERT INTO achado (guia_id, codigo, severidade, mensagem, glosa_prevista, regra,"
+      " guia_revisao) VALUES (2, 'X_ALERTA', 'alerta', 'x', '9999', 'builtin:t', 1),"
+      " (4, 'Y_BLOQUEIO', 'bloqueio', 'x', '2001', 'builtin:t', 1),"
+      " (6, 'Z_ALERTA', 'alerta', 'x', '1705', 'builtin:t', 1),"
+      " (6, 'W_ALERTA', 'alerta', 'x', '2002', 'builtin:t', 1)";
+  fat_store *st = clinic();
+  fat_err err;
+  size_t len, achou = 0;
+  uint64_t seed;
+  char *xml;
+
+  (void)state;
+  assert_int_equal(fat_store_exec(st, extra, &err), FAT_OK);
+  for (seed = 1; seed <= 5; seed++) {
+    xml = sim_seed(st, seed, 0, &len);
+    assert_null(strstr(xml, ">9999<"));
+    assert_null(strstr(xml, ">2001<"));
+    assert_null(strstr(xml, ">2002<"));
+    achou += strstr(xml, "<ans:tipoGlosa>1405<") != NULL;
+    achou += strstr(xml, "<ans:tipoGlosa>1001<") != NULL;
+    achou += strstr(xml, "<ans:tipoGlosa>1705<") != NULL;
+    fat_free(xml);
+  }
+  assert_true(achou >= 10); /* 85% of 15 */
+  fat_store_close(st);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1227,6 +1259,7 @@ int main(void)
     cmocka_unit_test(test_impossible_values_flagged),
     cmocka_unit_test(test_guia_lookup_prefers_the_lote_by_index),
     cmocka_unit_test(test_item_matching_steps),
+    cmocka_unit_test(test_simulador_glosa_pelo_primeiro_achado),
   };
   int r;
 
