@@ -603,5 +603,10 @@ out:
 
 fat_rc fat_demo_retorno_paginas(fat_store *st, int grande, fat_err *err)
 {
-  return fat_store_set_paginas_mb(st, grande ? FAT_DEMO_PAGINAS_MB : FAT_STORE_PAGINAS_MB, err);
+  fat_rc rc = fat_store_set_paginas_mb(st, grande ? FAT_DEMO_PAGINAS_MB : FAT_STORE_PAGINAS_MB,
+                                       err);
+
+  if (rc == FAT_OK && grande)
+    rc = fat_store_set_checkpoint_mb(st, FAT_DEMO_RETORNO_CHECKPOINT_MB, err);
+  return rc;
 }
