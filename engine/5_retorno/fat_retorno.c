@@ -377,9 +377,11 @@ static fat_rc keep_text(imp *x, fat_stmt *s, int i, size_t *off, size_t *len)
 ** per item; find_item then asks of them what those statements asked. */
 static fat_rc guia_itens(imp *x, int64_t guia_id)
 {
+  /* the guia's date is read only for an item without its own */
   static const char q[] =
-      "SELECT i.id, i.sequencial, i.codigo, COALESCE(i.data, g.data_inicio) FROM item i"
-      " JOIN guia g ON g.id = i.guia_id WHERE i.guia_id = ?1 ORDER BY i.sequencial";
+      "SELECT i.id, i.sequencial, i.codigo,"
+      " COALESCE(i.data, (SELECT g.data_inicio FROM guia g WHERE g.id = i.guia_id))"
+      " FROM item i WHERE i.guia_id = ?1 ORDER BY i.sequencial";
   fat_stmt *s;
   fat_rc rc;
   int r;
