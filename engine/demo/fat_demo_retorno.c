@@ -72,18 +72,7 @@ static void sim_free(sim_guia *g, size_t n)
   fat_free(g);
 }
 
-/* Column i as text into dst[len], cut at len - 1 bytes like snprintf. */
-static void copy_col(char *dst, size_t len, fat_stmt *s, int i)
-{
-  const char *t = fat_col_text(s, i);
-  size_t n = t != NULL ? strlen(t) : 0;
-
-  if (n >= len)
-    n = len - 1;
-  if (n > 0)
-    memcpy(dst, t, n);
-  dst[n] = '\0';
-}
+static void copy_col(char *dst, size_t len, fat_stmt *s, int i) { fat_col_copy(s, i, dst, len); }
 
 static fat_rc load_lote(fat_store *st, int64_t lote_id, sim_lote *l, fat_err *err)
 {
