@@ -1,5 +1,6 @@
 /* fat_retorno.c: import of operator returns. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,11 @@ typedef struct imp {
   char prazo[16];           /* deadline date, "" = unknown */
   int64_t *guias_tocadas;   /* guia ids with new glosas (for prediction) */
   size_t n_tocadas, cap_tocadas;
+  /* the items of the guia being matched (guia_itens), read once per guia */
+  int64_t itens_guia;       /* whose items they are, 0 = none read */
+  struct item_ref *itens;
+  size_t n_itens, cap_itens;
+  fat_buf textos;           /* their códigos and dates, at offsets */
 } imp;
 
 static fat_rc exec_step(imp *x, fat_stmt *s, const char *what)
@@ -332,57 +338,159 @@ static fat_rc find_guia(imp *x, int64_t lote_id, const fat_ret_guia *g, int64_t 
   return FAT_OK;
 }
 
-/* item by sequencial + código, then código + data, then código alone when
-** unique in the guia. */
+/* One item of the guia being matched, as the matching reads it: the values
+** of its sequencial, código and date (its own, else the guia's) as SQLite
+** stores them. */
+typedef struct item_ref {
+  int64_t id;
+  int seq_tipo;             /* FAT_COL_* of sequencial */
+  int64_t seq;              /* when FAT_COL_INTEGER */
+  double seq_real;          /* when FAT_COL_REAL */
+  size_t codigo, codigo_len; /* offset into textos; codigo_len NOT_TEXT: not text */
+  size_t data, data_len;     /* likewise */
+} item_ref;
+
+#define NOT_TEXT ((size_t)-1)
+
+/* Column i of s as text at an offset of x->textos (*len NOT_TEXT when the
+** value is not text: no bound text equals it). */
+static fat_rc keep_text(imp *x, fat_stmt *s, int i, size_t *off, size_t *len)
+{
+  const char *t;
+  int n;
+
+  *off = 0;
+  *len = NOT_TEXT;
+  if (fat_col_type(s, i) != FAT_COL_TEXT)
+    return FAT_OK;
+  t = fat_col_text(s, i);
+  n = fat_col_bytes(s, i);
+  if (t == NULL || n < 0)
+    return FAT_OK;
+  *off = x->textos.len;
+  *len = (size_t)n;
+  return fat_buf_append(&x->textos, t, (size_t)n, x->err);
+}
+
+/* Read the items of guia_id, in the order of their sequencial, unless they
+** are the ones already read. One statement per guia instead of up to three
+** per item; find_item then asks of them what those statements asked. */
+static fat_rc guia_itens(imp *x, int64_t guia_id)
+{
+  /* the guia's date is read only for an item without its own */
+  static const char q[] =
+      "SELECT i.id, i.sequencial, i.codigo,"
+      " COALESCE(i.data, (SELECT g.data_inicio FROM guia g WHERE g.id = i.guia_id))"
+      " FROM item i WHERE i.guia_id = ?1 ORDER BY i.sequencial";
+  fat_stmt *s;
+  fat_rc rc;
+  int r;
+
+  if (x->itens_guia == guia_id)
+    return FAT_OK;
+  x->itens_guia = 0;
+  x->n_itens = 0;
+  fat_buf_reset(&x->textos);
+  rc = fat_store_prepare(x->st, q, &s, x->err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int(s, 1, guia_id);
+  for (r = fat_stmt_step(s); r == FAT_ROW && rc == FAT_OK; r = fat_stmt_step(s)) {
+    item_ref *e;
+
+    if (x->n_itens == x->cap_itens) {
+      size_t nc = x->cap_itens == 0 ? 16 : x->cap_itens * 2;
+      item_ref *a = fat_realloc(x->itens, nc * sizeof *a);
+
+      if (a == NULL) {
+        rc = fat_err_oom(x->err);
+        break;
+      }
+      x->itens = a;
+      x->cap_itens = nc;
+    }
+    e = &x->itens[x->n_itens++];
+    memset(e, 0, sizeof *e);
+    e->id = fat_col_int64(s, 0);
+    e->seq_tipo = fat_col_type(s, 1);
+    if (e->seq_tipo == FAT_COL_INTEGER)
+      e->seq = fat_col_int64(s, 1);
+    else if (e->seq_tipo == FAT_COL_REAL)
+      e->seq_real = fat_col_double(s, 1);
+    rc = keep_text(x, s, 2, &e->codigo, &e->codigo_len);
+    if (rc == FAT_OK)
+      rc = keep_text(x, s, 3, &e->data, &e->data_len);
+  }
+  fat_stmt_reset(s);
+  if (rc == FAT_OK && r != FAT_ROW && r != FAT_DONE)
+    rc = fat_store_dberr(x->st, x->err, "erro ao procurar os itens da guia do retorno");
+  if (rc != FAT_OK) {
+    x->n_itens = 0;
+    return rc;
+  }
+  x->itens_guia = guia_id;
+  return FAT_OK;
+}
+
+/* Text at (off, len) of x->textos equals the C string v (as SQLite's = with
+** the binary collation compares a text value with a bound text). */
+static int text_eq(const imp *x, size_t off, size_t len, const char *v)
+{
+  if (len == NOT_TEXT || strlen(v) != len)
+    return 0;
+  return len == 0 || memcmp(x->textos.data + off, v, len) == 0;
+}
+
+static int seq_eq(const item_ref *e, int seq)
+{
+  if (e->seq_tipo == FAT_COL_INTEGER)
+    return e->seq == (int64_t)seq;
+  if (e->seq_tipo == FAT_COL_REAL)
+    return e->seq_real == (double)seq;
+  return 0;
+}
+
+/* item by sequencial + código, then código + data (the first by
+** sequencial), then código alone when unique in the guia. */
 static fat_rc find_item(imp *x, int64_t guia_id, const fat_ret_item *it, int64_t *item_id)
 {
-  static const char q1[] =
-      "SELECT id FROM item WHERE guia_id = ?1 AND sequencial = ?2 AND codigo = ?3";
-  static const char q2[] =
-      "SELECT i.id FROM item i JOIN guia g ON g.id = i.guia_id WHERE i.guia_id = ?1"
-      " AND i.codigo = ?2 AND COALESCE(i.data, g.data_inicio) = ?3 ORDER BY i.sequencial LIMIT 1";
-  static const char q3[] =
-      "SELECT min(id), count(*) FROM item WHERE guia_id = ?1 AND codigo = ?2";
-  fat_stmt *s;
+  const item_ref *e;
+  int64_t unico = 0;
+  size_t k, n_codigo = 0;
   fat_rc rc;
 
   *item_id = 0;
   if (it->codigo == NULL)
     return FAT_OK;
-  if (it->sequencial > 0) {
-    rc = fat_store_prepare(x->st, q1, &s, x->err);
-    if (rc != FAT_OK)
-      return rc;
-    fat_bind_int(s, 1, guia_id);
-    fat_bind_int(s, 2, it->sequencial);
-    fat_bind_text(s, 3, it->codigo);
-    if (fat_stmt_step(s) == FAT_ROW)
-      *item_id = fat_col_int64(s, 0);
-    fat_stmt_reset(s);
-    if (*item_id != 0)
-      return FAT_OK;
-  }
-  if (it->data != NULL) {
-    rc = fat_store_prepare(x->st, q2, &s, x->err);
-    if (rc != FAT_OK)
-      return rc;
-    fat_bind_int(s, 1, guia_id);
-    fat_bind_text(s, 2, it->codigo);
-    fat_bind_text(s, 3, it->data);
-    if (fat_stmt_step(s) == FAT_ROW)
-      *item_id = fat_col_int64(s, 0);
-    fat_stmt_reset(s);
-    if (*item_id != 0)
-      return FAT_OK;
-  }
-  rc = fat_store_prepare(x->st, q3, &s, x->err);
+  rc = guia_itens(x, guia_id);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_int(s, 1, guia_id);
-  fat_bind_text(s, 2, it->codigo);
-  if (fat_stmt_step(s) == FAT_ROW && fat_col_int(s, 1) == 1)
-    *item_id = fat_col_int64(s, 0);
-  fat_stmt_reset(s);
+  if (it->sequencial > 0)
+    for (k = 0; k < x->n_itens; k++) {
+      e = &x->itens[k];
+      if (seq_eq(e, it->sequencial) && text_eq(x, e->codigo, e->codigo_len, it->codigo)) {
+        *item_id = e->id;
+        return FAT_OK;
+      }
+    }
+  if (it->data != NULL)
+    for (k = 0; k < x->n_itens; k++) {
+      e = &x->itens[k];
+      if (text_eq(x, e->codigo, e->codigo_len, it->codigo) &&
+          text_eq(x, e->data, e->data_len, it->data)) {
+        *item_id = e->id;
+        return FAT_OK;
+      }
+    }
+  for (k = 0; k < x->n_itens; k++) {
+    e = &x->itens[k];
+    if (text_eq(x, e->codigo, e->codigo_len, it->codigo)) {
+      n_codigo++;
+      unico = e->id;
+    }
+  }
+  if (n_codigo == 1)
+    *item_id = unico;
   return FAT_OK;
 }
 
@@ -578,6 +686,7 @@ static fat_rc import_guia(imp *x, const fat_ret_protocolo *p, int64_t lote_id,
   rc = find_guia(x, lote_id, g, &guia_id);
   if (rc != FAT_OK)
     return rc;
+  x->itens_guia = 0; /* its items are read again (find_item) */
   x->res->n_guias++;
   if (guia_id != 0)
     x->res->n_guias_casadas++;
@@ -1089,11 +1198,16 @@ static fat_rc import_msg(fat_store *st, fat_gen *gen, const fat_tiss_msg *m, con
   x.err = err;
   x.res = res;
   x.m = m;
+  fat_buf_init(&x.textos, SIZE_MAX);
   rc = fat_store_begin(st, err);
-  if (rc != FAT_OK)
+  if (rc != FAT_OK) {
+    fat_buf_fini(&x.textos);
     return rc;
+  }
   rc = do_import(&x, name, sha, identidade);
   fat_free(x.guias_tocadas);
+  fat_free(x.itens);
+  fat_buf_fini(&x.textos);
   if (rc != FAT_OK) {
     fat_store_rollback(st);
     return rc;

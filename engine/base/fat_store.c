@@ -536,6 +536,18 @@ char *fat_col_strdup(fat_stmt *s, int i, int *oom)
   return d;
 }
 
+void fat_col_copy(fat_stmt *s, int i, char *dst, size_t len)
+{
+  const char *t = fat_col_text(s, i);
+  size_t n = t != NULL ? strlen(t) : 0;
+
+  if (n >= len)
+    n = len - 1;
+  if (n > 0)
+    memcpy(dst, t, n);
+  dst[n] = '\0';
+}
+
 fat_rc fat_store_step_done(fat_store *st, fat_stmt *s, const char *what, fat_err *err)
 {
   int r = fat_stmt_step(s);

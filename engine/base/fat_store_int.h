@@ -156,6 +156,9 @@ const char *fat_col_name(fat_stmt *s, int i);
 
 /* Copy of column i as a new string (NULL for SQL NULL); *oom set on failure. */
 char *fat_col_strdup(fat_stmt *s, int i, int *oom);
+/* Column i as text into dst[len] (len > 0; "" for SQL NULL), cut at len - 1
+** bytes as snprintf(dst, len, "%s", ...) would, without snprintf. */
+void fat_col_copy(fat_stmt *s, int i, char *dst, size_t len);
 
 /* Step a write statement once and reset it: FAT_OK on FAT_DONE/FAT_ROW, else
 ** the fat_store_dberr() of "<what>". */

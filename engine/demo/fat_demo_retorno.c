@@ -51,7 +51,7 @@ typedef struct sim_guia {
   char prev_code[8];      /* glosa predicted by a finding, "" none */
   int prev_seq;           /* item of that finding, 0 = guia */
   sim_item *itens;
-  size_t n_itens;
+  size_t n_itens, cap_itens;
 } sim_guia;
 
 /* What the message needs about the lote and its parties. */
@@ -72,12 +72,7 @@ static void sim_free(sim_guia *g, size_t n)
   fat_free(g);
 }
 
-static void copy_col(char *dst, size_t len, fat_stmt *s, int i)
-{
-  const char *t = fat_col_text(s, i);
-
-  snprintf(dst, len, "%s", t != NULL ? (const char *)t : "");
-}
+static void copy_col(char *dst, size_t len, fat_stmt *s, int i) { fat_col_copy(s, i, dst, len); }
 
 static fat_rc load_lote(fat_store *st, int64_t lote_id, sim_lote *l, fat_err *err)
 {
@@ -149,13 +144,18 @@ static fat_rc load_itens(fat_store *st, int64_t lote_id, sim_guia *v, size_t n, 
     if (k == n || v[k].id != gid)
       continue;
     g = &v[k];
-    ni = fat_realloc(g->itens, (g->n_itens + 1) * sizeof *ni);
-    if (ni == NULL) {
-      oom = 1;
-      break;
+    if (g->n_itens == g->cap_itens) {
+      size_t nc = g->cap_itens == 0 ? 8 : g->cap_itens * 2;
+
+      ni = fat_realloc(g->itens, nc * sizeof *ni);
+      if (ni == NULL) {
+        oom = 1;
+        break;
+      }
+      g->itens = ni;
+      g->cap_itens = nc;
     }
-    g->itens = ni;
-    it = &ni[g->n_itens++];
+    it = &g->itens[g->n_itens++];
     memset(it, 0, sizeof *it);
     it->id = fat_col_int64(s, 1);
     it->seq = fat_col_int(s, 2);
@@ -171,20 +171,89 @@ static fat_rc load_itens(fat_store *st, int64_t lote_id, sim_guia *v, size_t n, 
   return oom ? fat_err_oom(err) : FAT_OK;
 }
 
+/* The guia of v[0..n) (sorted by id) with id gid, or NULL. */
+static sim_guia *sim_find(sim_guia *v, size_t n, int64_t gid)
+{
+  size_t lo = 0, hi = n;
+
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+
+    if (v[mid].id < gid)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < n && v[lo].id == gid ? &v[lo] : NULL;
+}
+
+/* The glosa a finding predicted for each guia of the lote: of its findings
+** with a glosa_prevista, the first by (severidade = 'bloqueio') DESC, id —
+** a NULL severidade last —, its code and its item's sequencial (0 for the
+** guia). One statement for the lote; it was two correlated subqueries per
+** guia, each sorting into a temporary b-tree. */
+static fat_rc load_previstas(fat_store *st, int64_t lote_id, sim_guia *v, size_t n,
+                             fat_err *err)
+{
+  static const char q_a[] =
+      "SELECT a.guia_id, a.id, a.severidade = 'bloqueio', a.glosa_prevista,"
+      " COALESCE(i.sequencial, 0)"
+      " FROM guia g JOIN achado a ON a.guia_id = g.id LEFT JOIN item i ON i.id = a.item_id"
+      " WHERE g.lote_id = ?1 AND a.glosa_prevista IS NOT NULL";
+  int64_t *melhor_id = NULL;
+  int *melhor_rank = NULL;
+  fat_stmt *s;
+  fat_rc rc;
+  int r;
+
+  if (n == 0)
+    return FAT_OK;
+  melhor_id = fat_calloc(n, sizeof *melhor_id);
+  melhor_rank = fat_calloc(n, sizeof *melhor_rank);
+  if (melhor_id == NULL || melhor_rank == NULL) {
+    rc = fat_err_oom(err);
+    goto out;
+  }
+  rc = fat_store_prepare(st, q_a, &s, err);
+  if (rc != FAT_OK)
+    goto out;
+  fat_bind_int(s, 1, lote_id);
+  for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
+    sim_guia *g = sim_find(v, n, fat_col_int64(s, 0));
+    int64_t aid = fat_col_int64(s, 1);
+    int rank = fat_col_is_null(s, 2) ? 0 : 1 + (fat_col_int(s, 2) != 0);
+    size_t k;
+
+    if (g == NULL)
+      continue;
+    k = (size_t)(g - v);
+    /* melhor_rank 0: none yet; NULL severidade ranks 1, false 2, true 3 */
+    rank++;
+    if (melhor_rank[k] != 0 &&
+        (rank < melhor_rank[k] || (rank == melhor_rank[k] && aid > melhor_id[k])))
+      continue;
+    melhor_rank[k] = rank;
+    melhor_id[k] = aid;
+    copy_col(g->prev_code, sizeof g->prev_code, s, 3);
+    g->prev_seq = fat_col_int(s, 4);
+  }
+  fat_stmt_reset(s);
+  if (r != FAT_DONE)
+    rc = fat_store_dberr(st, err, "erro ao ler os achados das guias do lote");
+out:
+  fat_free(melhor_id);
+  fat_free(melhor_rank);
+  return rc;
+}
+
 static fat_rc sim_load(fat_store *st, int64_t lote_id, sim_guia **out, size_t *n, fat_err *err)
 {
   static const char q_g[] =
       "SELECT g.id, g.numero_prestador, g.numero_operadora, g.senha, g.carteira_numero,"
-      " g.data_inicio,"
-      " (SELECT a.glosa_prevista FROM achado a WHERE a.guia_id = g.id AND a.glosa_prevista"
-      "  IS NOT NULL ORDER BY (a.severidade = 'bloqueio') DESC, a.id LIMIT 1),"
-      " (SELECT COALESCE(i.sequencial, 0) FROM achado a LEFT JOIN item i ON i.id = a.item_id"
-      "  WHERE a.guia_id = g.id AND a.glosa_prevista IS NOT NULL"
-      "  ORDER BY (a.severidade = 'bloqueio') DESC, a.id LIMIT 1)"
-      " FROM guia g WHERE g.lote_id = ?1 ORDER BY g.id";
+      " g.data_inicio FROM guia g WHERE g.lote_id = ?1 ORDER BY g.id";
   fat_stmt *s;
   sim_guia *v = NULL, *nv;
-  size_t cnt = 0;
+  size_t cnt = 0, cap = 0;
   fat_rc rc;
 
   *out = NULL;
@@ -194,12 +263,17 @@ static fat_rc sim_load(fat_store *st, int64_t lote_id, sim_guia **out, size_t *n
     return rc;
   fat_bind_int(s, 1, lote_id);
   while (rc == FAT_OK && fat_stmt_step(s) == FAT_ROW) {
-    nv = fat_realloc(v, (cnt + 1) * sizeof *v);
-    if (nv == NULL) {
-      rc = fat_err_oom(err);
-      break;
+    if (cnt == cap) {
+      size_t nc = cap == 0 ? 128 : cap * 2;
+
+      nv = fat_realloc(v, nc * sizeof *v);
+      if (nv == NULL) {
+        rc = fat_err_oom(err);
+        break;
+      }
+      v = nv;
+      cap = nc;
     }
-    v = nv;
     memset(&v[cnt], 0, sizeof v[cnt]);
     v[cnt].id = fat_col_int64(s, 0);
     copy_col(v[cnt].numero, sizeof v[cnt].numero, s, 1);
@@ -207,11 +281,11 @@ static fat_rc sim_load(fat_store *st, int64_t lote_id, sim_guia **out, size_t *n
     copy_col(v[cnt].senha, sizeof v[cnt].senha, s, 3);
     copy_col(v[cnt].carteira, sizeof v[cnt].carteira, s, 4);
     copy_col(v[cnt].data, sizeof v[cnt].data, s, 5);
-    copy_col(v[cnt].prev_code, sizeof v[cnt].prev_code, s, 6);
-    v[cnt].prev_seq = fat_col_int(s, 7);
     cnt++;
   }
   fat_stmt_reset(s);
+  if (rc == FAT_OK)
+    rc = load_previstas(st, lote_id, v, cnt, err);
   if (rc == FAT_OK)
     rc = load_itens(st, lote_id, v, cnt, err);
   if (rc != FAT_OK) {
@@ -518,5 +592,10 @@ out:
 
 fat_rc fat_demo_retorno_paginas(fat_store *st, int grande, fat_err *err)
 {
-  return fat_store_set_paginas_mb(st, grande ? FAT_DEMO_PAGINAS_MB : FAT_STORE_PAGINAS_MB, err);
+  fat_rc rc = fat_store_set_paginas_mb(st, grande ? FAT_DEMO_PAGINAS_MB : FAT_STORE_PAGINAS_MB,
+                                       err);
+
+  if (rc == FAT_OK && grande)
+    rc = fat_store_set_checkpoint_mb(st, FAT_DEMO_RETORNO_CHECKPOINT_MB, err);
+  return rc;
 }

@@ -59,7 +59,14 @@ FAT_NODISCARD fat_rc fat_demo_retorno_ordem(fat_store *st, const int64_t *lotes,
 /* The page cache of the store for the demo's retorno step: grande != 0 sets
 ** FAT_DEMO_PAGINAS_MB (the pages of one of its transactions stay in memory
 ** until the commit), 0 the store's default again (call it after the last
-** commit: the pages are clean then and the cache shrinks). */
+** commit: the pages are clean then and the cache shrinks). grande != 0 also
+** lets the WAL grow to FAT_DEMO_RETORNO_CHECKPOINT_MB between checkpoints
+** (fat_store_set_checkpoint_mb; the caller sets it back after the step):
+** the guias of every lote lie all over the guia table, so each transaction
+** of the step rewrites pages of guia and of its indexes that the ones before
+** it rewrote too, and a checkpoint copies each page once however many
+** transactions changed it (docs/desempenho.md, rodada 10). */
+#define FAT_DEMO_RETORNO_CHECKPOINT_MB 512
 FAT_NODISCARD fat_rc fat_demo_retorno_paginas(fat_store *st, int grande, fat_err *err);
 
 #endif

@@ -1099,6 +1099,145 @@ static void test_regras_simular(void **state)
   fat_store_close(st);
 }
 
+/* The item an answered line names, as the import's matching was written in
+** SQL (one statement per step): sequencial + código, then código + date (its
+** own, else the guia's; the lowest sequencial), then código alone when only
+** one item has it. The oracle for test_item_matching_steps. */
+static int64_t item_oracle(fat_store *st, int64_t guia_id, int64_t seq, const char *codigo,
+                           const char *data)
+{
+  static const char *const q[] = {
+      "SELECT id FROM item WHERE guia_id = ?1 AND sequencial = ?2 AND codigo = ?3",
+      "SELECT i.id FROM item i JOIN guia g ON g.id = i.guia_id WHERE i.guia_id = ?1"
+      " AND i.codigo = ?3 AND COALESCE(i.data, g.data_inicio) = ?4 ORDER BY i.sequencial LIMIT 1",
+      "SELECT CASE WHEN count(*) = 1 THEN min(id) END FROM item WHERE guia_id = ?1 AND codigo = ?3"};
+  sqlite3_stmt *s;
+  int64_t id = 0;
+  size_t k;
+
+  for (k = 0; k < 3 && id == 0; k++) {
+    if ((k == 0 && seq <= 0) || (k == 1 && data == NULL))
+      continue;
+    assert_int_equal(sqlite3_prepare_v2(fat_store_db(st), q[k], -1, &s, NULL), SQLITE_OK);
+    sqlite3_bind_int64(s, 1, guia_id);
+    sqlite3_bind_int64(s, 2, seq);
+    sqlite3_bind_text(s, 3, codigo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, data, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+      id = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+  }
+  return id;
+}
+
+/* Each step of matching an answered item to a stored one: the items are
+** changed after the operator's answer was written, so that its lines find
+** them by sequencial, by código and date (the item's, or the guia's when
+** the item has none; the lowest sequencial of two), by código alone, or
+** not at all (two items with the código; a código stored as a blob). */
+static void test_item_matching_steps(void **state)
+{
+  static const char *const mudar[] = {
+      /* N1: sequencial 1 renumbered: código + date */
+      "UPDATE item SET sequencial = 5 WHERE guia_id = 1 AND sequencial = 1",
+      /* N2: renumbered, another date: código alone */
+      "UPDATE item SET sequencial = 7, data = '2025-01-01' WHERE guia_id = 2 AND sequencial = 1",
+      /* N3: renumbered, another date, a second item with the código: none */
+      "UPDATE item SET sequencial = 8, data = '2025-01-01' WHERE guia_id = 3 AND sequencial = 1",
+      "INSERT INTO item (guia_id, sequencial, codigo_tabela, codigo, quantidade_e4, valor_total,"
+      " data) VALUES (3, 9, '22', '40301010', 10000, 100, '2025-01-02')",
+      /* N4: item 2 without a date (the guia's counts), renumbered */
+      "UPDATE item SET sequencial = 6, data = NULL WHERE guia_id = 4 AND sequencial = 2",
+      /* N5: the código of item 2 as a blob: equal bytes, not equal text */
+      "UPDATE item SET codigo = CAST(codigo AS BLOB) WHERE guia_id = 5 AND sequencial = 2",
+      /* N6: two items with the código and the date: the lowest sequencial */
+      "UPDATE item SET sequencial = 4 WHERE guia_id = 6 AND sequencial = 1",
+      "INSERT INTO item (guia_id, sequencial, codigo_tabela, codigo, quantidade_e4, valor_total,"
+      " data) SELECT 6, 3, '22', '40301010', 10000, 100, data_inicio FROM guia WHERE id = 6",
+      NULL};
+  fat_store *st = clinic();
+  fat_retorno_res res;
+  sqlite3_stmt *s;
+  fat_err err;
+  size_t len, i, n = 0;
+  char *xml;
+
+  (void)state;
+  xml = sim_seed(st, 1, 0, &len);
+  for (i = 0; mudar[i] != NULL; i++)
+    if (fat_store_exec(st, mudar[i], &err) != FAT_OK)
+      fail_msg("%s: %s", mudar[i], err.msg);
+  assert_int_equal(fat_retorno_importar_buf(st, NULL, xml, len, "s.xml", &res, &err), FAT_OK);
+  fat_free(xml);
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(st),
+                                      "SELECT rg.guia_id, ri.sequencial, ri.codigo, ri.data,"
+                                      " COALESCE(ri.item_id, 0) FROM retorno_item ri"
+                                      " JOIN retorno_guia rg ON rg.id = ri.retorno_guia_id"
+                                      " ORDER BY ri.id",
+                                      -1, &s, NULL),
+                   SQLITE_OK);
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    int64_t want = item_oracle(st, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+                               (const char *)sqlite3_column_text(s, 2),
+                               (const char *)sqlite3_column_text(s, 3));
+
+    if (want != sqlite3_column_int64(s, 4))
+      fail_msg("guia %lld item %lld: casado com %lld, esperado %lld",
+               (long long)sqlite3_column_int64(s, 0), (long long)sqlite3_column_int64(s, 1),
+               (long long)sqlite3_column_int64(s, 4), (long long)want);
+    n++;
+  }
+  sqlite3_finalize(s);
+  assert_int_equal(n, 12);
+  assert_int_equal(res.n_itens, 12);
+  assert_int_equal(res.n_itens_casados, 10); /* N3 item 1 and N5 item 2 not */
+  assert_int_equal(res.n_pendencias, 2);
+  fat_retorno_res_fini(&res);
+  /* the steps were taken: N4's dateless item by the guia's date, N6 the lower */
+  assert_int_equal(count(st, "SELECT count(*) FROM retorno_item ri JOIN item i ON i.id = ri.item_id"
+                             " WHERE i.guia_id = 4 AND i.sequencial = 6"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM retorno_item ri JOIN item i ON i.id = ri.item_id"
+                             " WHERE i.guia_id = 6 AND i.sequencial = 3"),
+                   1);
+  assert_int_equal(count(st, "SELECT count(*) FROM retorno_item ri JOIN item i ON i.id = ri.item_id"
+                             " WHERE i.guia_id = 2 AND i.sequencial = 7"),
+                   1);
+  fat_store_close(st);
+}
+
+/* The demo operator glosses a guia by the finding that comes first: a
+** bloqueio before an alerta, then the older finding. */
+static void test_simulador_glosa_pelo_primeiro_achado(void **state)
+{
+  static const char extra[] =
+      "INSERT INTO achado (guia_id, codigo, severidade, mensagem, glosa_prevista, regra,"
+      " guia_revisao) VALUES (2, 'X_ALERTA', 'alerta', 'x', '9999', 'builtin:t', 1),"
+      " (4, 'Y_BLOQUEIO', 'bloqueio', 'x', '2001', 'builtin:t', 1),"
+      " (6, 'Z_ALERTA', 'alerta', 'x', '1705', 'builtin:t', 1),"
+      " (6, 'W_ALERTA', 'alerta', 'x', '2002', 'builtin:t', 1)";
+  fat_store *st = clinic();
+  fat_err err;
+  size_t len, achou = 0;
+  uint64_t seed;
+  char *xml;
+
+  (void)state;
+  assert_int_equal(fat_store_exec(st, extra, &err), FAT_OK);
+  for (seed = 1; seed <= 5; seed++) {
+    xml = sim_seed(st, seed, 0, &len);
+    assert_null(strstr(xml, ">9999<"));
+    assert_null(strstr(xml, ">2001<"));
+    assert_null(strstr(xml, ">2002<"));
+    achou += strstr(xml, "<ans:tipoGlosa>1405<") != NULL;
+    achou += strstr(xml, "<ans:tipoGlosa>1001<") != NULL;
+    achou += strstr(xml, "<ans:tipoGlosa>1705<") != NULL;
+    fat_free(xml);
+  }
+  assert_true(achou >= 10); /* 85% of 15 */
+  fat_store_close(st);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1119,6 +1258,8 @@ int main(void)
     cmocka_unit_test(test_correction_is_a_conflict),
     cmocka_unit_test(test_impossible_values_flagged),
     cmocka_unit_test(test_guia_lookup_prefers_the_lote_by_index),
+    cmocka_unit_test(test_item_matching_steps),
+    cmocka_unit_test(test_simulador_glosa_pelo_primeiro_achado),
   };
   int r;
 
