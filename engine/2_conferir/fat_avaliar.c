@@ -604,20 +604,6 @@ static int proc_dates(const fat_guia *g, const char **lo, const char **hi)
   return *lo != NULL;
 }
 
-/* Column k of s into dst (len > 0), cut to fit as snprintf would, without
-** snprintf: four columns of every duplicate candidate (rodada 8). */
-static void copy_col(char *dst, size_t len, fat_stmt *s, int k)
-{
-  const char *v = fat_col_text(s, k);
-  size_t n = v != NULL ? strlen(v) : 0;
-
-  if (n >= len)
-    n = len - 1;
-  if (n > 0)
-    memcpy(dst, v, n);
-  dst[n] = '\0';
-}
-
 static fat_rc pares_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, fat_err *err)
 {
   /* one statement per guia (not per item): the beneficiário's items in the
@@ -661,10 +647,10 @@ static fat_rc pares_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, f
     }
     p = &ctx->pares[ctx->n_pares++];
     p->guia_id = fat_col_int64(s, 0);
-    copy_col(p->numero_prestador, sizeof p->numero_prestador, s, 1);
-    copy_col(p->status, sizeof p->status, s, 2);
-    copy_col(p->codigo, sizeof p->codigo, s, 3);
-    copy_col(p->data, sizeof p->data, s, 4);
+    fat_col_copy(s, 1, p->numero_prestador, sizeof p->numero_prestador);
+    fat_col_copy(s, 2, p->status, sizeof p->status);
+    fat_col_copy(s, 3, p->codigo, sizeof p->codigo);
+    fat_col_copy(s, 4, p->data, sizeof p->data);
     step = fat_stmt_step(s);
   }
   if (rc == FAT_OK && step != FAT_DONE)
@@ -693,7 +679,7 @@ static fat_rc anexos_of(fat_avaliador *a, const fat_guia *g, const char *key, fa
   step = fat_stmt_step(s);
   while (step == FAT_ROW) {
     if (ctx->n_anexos < sizeof ctx->anexos / sizeof ctx->anexos[0])
-      copy_col(ctx->anexos[ctx->n_anexos++], sizeof ctx->anexos[0], s, 0);
+      fat_col_copy(s, 0, ctx->anexos[ctx->n_anexos++], sizeof ctx->anexos[0]);
     step = fat_stmt_step(s);
   }
   if (step != FAT_DONE)
@@ -757,7 +743,7 @@ static fat_rc data_envio(fat_store *st, int64_t guia_id, char *out, size_t len, 
   fat_bind_int(s, 1, guia_id);
   step = fat_stmt_step(s);
   if (step == FAT_ROW)
-    copy_col(out, len, s, 0);
+    fat_col_copy(s, 0, out, len);
   else if (step == FAT_DONE)
     rc = fat_err_set(err, FAT_ENOTFOUND, "guia %lld não encontrada", (long long)guia_id);
   else

@@ -817,13 +817,6 @@ fail:
 /* ------------------------------------------------------------------------ */
 /* Lookups                                                                   */
 
-static void copy_col(fat_stmt *s, int i, char *buf, size_t len)
-{
-  const char *t = fat_col_text(s, i);
-
-  snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
-}
-
 /* Run a lookup of the row in force (vigente) on a date: prepares sql, binds
 ** the n keys as ?1..?n and steps once. FAT_OK leaves the row on *out for
 ** the caller to read and reset; FAT_ENOTFOUND (statement already reset, no
@@ -867,14 +860,14 @@ fat_rc fat_tabelas_cbhpm(fat_store *st, const char *edicao, const char *codigo, 
                        edicao, fat_dia_br_de(data).s);
   if (rc != FAT_OK)
     return rc;
-  copy_col(s, 0, out->descricao, sizeof out->descricao);
-  copy_col(s, 1, out->porte, sizeof out->porte);
+  fat_col_copy(s, 0, out->descricao, sizeof out->descricao);
+  fat_col_copy(s, 1, out->porte, sizeof out->porte);
   out->fracao_porte_e4 = fat_col_int64(s, 2);
   out->uco_e4 = fat_col_int64(s, 3);
   out->filme_e4 = fat_col_int64(s, 4);
   out->auxiliares = fat_col_int(s, 5);
   out->porte_anestesico = fat_col_int(s, 6);
-  copy_col(s, 7, out->vigencia, sizeof out->vigencia);
+  fat_col_copy(s, 7, out->vigencia, sizeof out->vigencia);
   fat_stmt_reset(s);
   return FAT_OK;
 }
@@ -896,7 +889,7 @@ fat_rc fat_tabelas_porte(fat_store *st, const char *edicao, const char *porte, c
   if (rc != FAT_OK)
     return rc;
   *valor = fat_col_int64(s, 0);
-  copy_col(s, 1, vigencia, 11);
+  fat_col_copy(s, 1, vigencia, 11);
   fat_stmt_reset(s);
   return FAT_OK;
 }
@@ -919,11 +912,11 @@ fat_rc fat_tabelas_insumo(fat_store *st, const char *tabela, const char *codigo,
                        fat_dia_br_de(data).s);
   if (rc != FAT_OK)
     return rc;
-  copy_col(s, 0, out->descricao, sizeof out->descricao);
-  copy_col(s, 1, out->apresentacao, sizeof out->apresentacao);
+  fat_col_copy(s, 0, out->descricao, sizeof out->descricao);
+  fat_col_copy(s, 1, out->apresentacao, sizeof out->apresentacao);
   out->pf = fat_col_int64(s, 2);
   out->pmc = fat_col_int64(s, 3);
-  copy_col(s, 4, out->vigencia, sizeof out->vigencia);
+  fat_col_copy(s, 4, out->vigencia, sizeof out->vigencia);
   fat_stmt_reset(s);
   return FAT_OK;
 }
@@ -948,8 +941,8 @@ fat_rc fat_tabelas_negociado(fat_store *st, const char *registro_ans, const char
   if (rc != FAT_OK)
     return rc;
   *valor = fat_col_int64(s, 0);
-  copy_col(s, 1, descricao, 160);
-  copy_col(s, 2, vigencia, 11);
+  fat_col_copy(s, 1, descricao, 160);
+  fat_col_copy(s, 2, vigencia, 11);
   fat_stmt_reset(s);
   return FAT_OK;
 }
@@ -970,8 +963,8 @@ fat_rc fat_tabelas_tuss(fat_store *st, const char *codigo, const char *data, cha
                        fat_dia_br_de(data).s);
   if (rc != FAT_OK)
     return rc;
-  copy_col(s, 0, tabela, 4);
-  copy_col(s, 1, descricao, 160);
+  fat_col_copy(s, 0, tabela, 4);
+  fat_col_copy(s, 1, descricao, 160);
   fat_stmt_reset(s);
   return FAT_OK;
 }

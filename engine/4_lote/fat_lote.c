@@ -31,13 +31,6 @@ void fat_lote_add_days(const char *date, int n, char out[11])
   fat_dia_format(d + n, out, 11);
 }
 
-void fat_lote_col(fat_stmt *s, int i, char *buf, size_t len)
-{
-  const char *t = fat_col_text(s, i);
-
-  snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
-}
-
 fat_rc fat_lote_evento(fat_store *st, int64_t lote_id, const char *de, const char *para,
                        const char *data, const char *detalhe, fat_err *err)
 {
@@ -138,7 +131,7 @@ static fat_rc lote_status(fat_store *st, int64_t id, char status[16], fat_err *e
     fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "lote %" PRId64 " não existe", id);
   }
-  fat_lote_col(s, 0, status, 16);
+  fat_col_copy(s, 0, status, 16);
   fat_stmt_reset(s);
   return FAT_OK;
 }
@@ -290,8 +283,8 @@ static fat_rc previsao(fat_store *st, int64_t id, const char *envio_txt, const c
   legado = fat_col_is_null(s, 1);
   p.dias_uteis = legado ? 0 : fat_col_int64(s, 1) != 0;
   p.contar_de_protocolo = fat_col_is_null(s, 2) ? 0 : fat_col_int64(s, 2) != 0;
-  fat_lote_col(s, 3, dias, sizeof dias);
-  fat_lote_col(s, 4, enviado, sizeof enviado);
+  fat_col_copy(s, 3, dias, sizeof dias);
+  fat_col_copy(s, 4, enviado, sizeof enviado);
   fat_stmt_reset(s);
   if (p.prazo_dias <= 0)
     return FAT_OK;
@@ -416,7 +409,7 @@ fat_rc fat_lote_xml(fat_store *st, int64_t id, char **xml, size_t *len, char arq
     fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "lote %" PRId64 " não existe", id);
   }
-  fat_lote_col(s, 0, arquivo, 80);
+  fat_col_copy(s, 0, arquivo, 80);
   fat_stmt_reset(s);
   rc = fat_lote_xml_ler(st, id, xml, len, err);
   if (rc == FAT_OK && *xml == NULL)

@@ -142,9 +142,9 @@ static fat_rc load_grupos(fat_store *st, int64_t op, const fat_lote_fechar_opts 
 
     memset(&x, 0, sizeof x);
     x.prestador_id = fat_col_int64(s, 0);
-    fat_lote_col(s, 1, x.tipo, sizeof x.tipo);
-    fat_lote_col(s, 2, ref, sizeof ref);
-    fat_lote_col(s, 3, x.comp, sizeof x.comp);
+    fat_col_copy(s, 1, x.tipo, sizeof x.tipo);
+    fat_col_copy(s, 2, ref, sizeof ref);
+    fat_col_copy(s, 3, x.comp, sizeof x.comp);
     if (x.prestador_id == prev.prestador_id && strcmp(x.tipo, prev.tipo) == 0 &&
         strcmp(ref, prev_ref) == 0 && strcmp(x.comp, prev.comp) == 0)
       continue; /* the same group, date and competência as the row before */
@@ -235,7 +235,7 @@ static fat_rc page_grupo(fat_store *st, int64_t op, const grupo *gr, char last_r
   fat_bind_int(s, 9, (int64_t)max);
   for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
     *last_id = fat_col_int64(s, 0);
-    fat_lote_col(s, 1, ref, sizeof ref);
+    fat_col_copy(s, 1, ref, sizeof ref);
     memcpy(last_ref, ref, sizeof ref);
     /* a malformed date between two real ones sorts inside the range but
     ** belongs to no period: left out, as before */

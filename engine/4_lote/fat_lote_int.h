@@ -10,9 +10,6 @@
 /* date + n days as AAAA-MM-DD into out ("" when date is not a date). */
 void fat_lote_add_days(const char *date, int n, char out[11]);
 
-/* Text of column i of s into buf ("" for NULL). */
-void fat_lote_col(fat_stmt *s, int i, char *buf, size_t len);
-
 /* Record a state change of lote_id (de may be NULL when created) in
 ** lote_evento and in the audit log. */
 FAT_NODISCARD fat_rc fat_lote_evento(fat_store *st, int64_t lote_id, const char *de,

@@ -90,8 +90,8 @@ fat_rc fat_lote_listar(fat_store *st, const char *operadora, const char *hoje, c
     add_str(o, "protocolo", s, 13);
     add_str(o, "arquivo", s, 14);
     cJSON_AddBoolToObject(o, "validado_xsd", fat_col_int(s, 15) != 0);
-    fat_lote_col(s, 8, status, sizeof status);
-    fat_lote_col(s, 11, prazo, sizeof prazo);
+    fat_col_copy(s, 8, status, sizeof status);
+    fat_col_copy(s, 11, prazo, sizeof prazo);
     if (strcmp(status, "fechado") != 0 && strcmp(status, "aberto") != 0) {
       sit = "enviado";
     } else if (days_between(h, prazo, &dias) == 0) {
@@ -232,8 +232,8 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
       tot[i] += vals[i];
     }
     add_str(o, "previsao_pagamento", s, 14);
-    fat_lote_col(s, 6, status, sizeof status);
-    fat_lote_col(s, 14, prev, sizeof prev);
+    fat_col_copy(s, 6, status, sizeof status);
+    fat_col_copy(s, 14, prev, sizeof prev);
     sit = mapa_situacao(status, prev, h);
     cJSON_AddStringToObject(o, "situacao", sit);
   }
@@ -376,8 +376,8 @@ fat_rc fat_lote_mapa_resumo(fat_store *st, const char *operadora, const char *co
     m.guias += fat_col_int64(s, 6);
     for (i = 0; i < 4; i++)
       m.v[i] += fat_col_int64(s, 7 + i);
-    fat_lote_col(s, 3, status, sizeof status);
-    fat_lote_col(s, 4, prev, sizeof prev);
+    fat_col_copy(s, 3, status, sizeof status);
+    fat_col_copy(s, 4, prev, sizeof prev);
     rc = mapa_op_situacao(&m, mapa_situacao(status, prev, h), fat_col_int64(s, 5), err);
   }
   fat_stmt_reset(s);
@@ -439,8 +439,8 @@ fat_rc fat_lote_relacao_html(fat_store *st, int64_t id, char **html, size_t *len
     return fat_err_set(err, FAT_ENOTFOUND, "lote %" PRId64 " não existe", id);
   }
   for (i = 0; i < 10; i++)
-    fat_lote_col(s, i, f[i], sizeof f[i]);
-  fat_lote_col(s, 12, f[10], sizeof f[10]);
+    fat_col_copy(s, i, f[i], sizeof f[i]);
+  fat_col_copy(s, 12, f[10], sizeof f[10]);
   /* as users read them: CPF/CNPJ punctuated, the type's label, MM/AAAA and
   ** DD/MM/AAAA */
   {
@@ -507,7 +507,7 @@ fat_rc fat_lote_relacao_html(fat_store *st, int64_t id, char **html, size_t *len
     int64_t v = fat_col_int64(s, 7);
 
     for (i = 0; i < 7; i++)
-      fat_lote_col(s, i, g[i], sizeof g[i]);
+      fat_col_copy(s, i, g[i], sizeof g[i]);
     snprintf(g[4], sizeof g[4], "%s", fat_dia_br_de(g[4]).s);
     if (g[5][0] != '\0')
       snprintf(g[5], sizeof g[5], "%s", fat_dia_br_de(g[5]).s);

@@ -53,13 +53,13 @@ static fat_rc load_lote(fat_store *st, int64_t id, msg_lote *l, fat_err *err)
   }
   l->operadora_id = fat_col_int64(s, 0);
   l->numero = fat_col_int64(s, 1);
-  fat_lote_col(s, 2, l->status, sizeof l->status);
-  fat_lote_col(s, 3, l->protocolo, sizeof l->protocolo);
-  fat_lote_col(s, 4, l->ans, sizeof l->ans);
-  fat_lote_col(s, 5, l->codpre, sizeof l->codpre);
-  fat_lote_col(s, 6, l->cnpj, sizeof l->cnpj);
-  fat_lote_col(s, 7, l->cpf, sizeof l->cpf);
-  fat_lote_col(s, 8, l->enc, sizeof l->enc);
+  fat_col_copy(s, 2, l->status, sizeof l->status);
+  fat_col_copy(s, 3, l->protocolo, sizeof l->protocolo);
+  fat_col_copy(s, 4, l->ans, sizeof l->ans);
+  fat_col_copy(s, 5, l->codpre, sizeof l->codpre);
+  fat_col_copy(s, 6, l->cnpj, sizeof l->cnpj);
+  fat_col_copy(s, 7, l->cpf, sizeof l->cpf);
+  fat_col_copy(s, 8, l->enc, sizeof l->enc);
   l->seq = fat_col_int64(s, 9);
   fat_stmt_reset(s);
   return FAT_OK;
@@ -214,8 +214,8 @@ static fat_rc load_guias(fat_store *st, int64_t id, const msg_lote *l,
     fat_bind_int(s, 1, id);
     fat_bind_text(s, 2, numeros[i]);
     if (fat_stmt_step(s) == FAT_ROW) {
-      fat_lote_col(s, 0, np, per);
-      fat_lote_col(s, 1, no, per);
+      fat_col_copy(s, 0, np, per);
+      fat_col_copy(s, 1, no, per);
       v[i].numero_prestador = np;
       v[i].numero_operadora = no[0] != '\0' ? no : NULL;
       v[i].protocolo = l->protocolo[0] != '\0' ? l->protocolo : NULL;

@@ -187,9 +187,9 @@ fat_rc fat_extrato_importar(fat_store *st, const char *nome, const char *data, s
   if (fat_stmt_step(s) == FAT_ROW) {
     char ini[11], fim[11], arq[128];
 
-    fin_col(s, 1, ini, sizeof ini);
-    fin_col(s, 2, fim, sizeof fim);
-    fin_col(s, 3, arq, sizeof arq);
+    fat_col_copy(s, 1, ini, sizeof ini);
+    fat_col_copy(s, 2, fim, sizeof fim);
+    fat_col_copy(s, 3, arq, sizeof arq);
     rc = fat_err_set(err, FAT_ESTATE, "%s: o período %s a %s já foi importado para esta conta "
                                       "(extrato #%lld, %s, de %s a %s): nada importado", nome,
                      e.inicio, e.fim, (long long)fat_col_int64(s, 0), arq, ini, fim);
@@ -399,10 +399,10 @@ static fat_rc candidatos(fat_store *st, cand **out, size_t *n, fat_err *err)
     c->operadora_id = fat_col_int64(s, 2);
     c->saldo = fat_col_int64(s, 3);
     c->numero = fat_col_int64(s, 4);
-    fin_col(s, 5, c->inicio, sizeof c->inicio);
-    fin_col(s, 6, c->fim, sizeof c->fim);
-    fin_col(s, 7, c->script, sizeof c->script);
-    fin_col(s, 8, c->operadora, sizeof c->operadora);
+    fat_col_copy(s, 5, c->inicio, sizeof c->inicio);
+    fat_col_copy(s, 6, c->fim, sizeof c->fim);
+    fat_col_copy(s, 7, c->script, sizeof c->script);
+    fat_col_copy(s, 8, c->operadora, sizeof c->operadora);
   }
   fat_stmt_reset(s);
   if (r != FAT_DONE) {
@@ -465,10 +465,10 @@ fat_rc fat_conciliacao_propor(fat_store *st, fat_gen *gen, cJSON **out, fat_err 
       capl = ncap;
     }
     L[nl].id = fat_col_int64(s, 0);
-    fin_col(s, 1, L[nl].data, sizeof L[nl].data);
+    fat_col_copy(s, 1, L[nl].data, sizeof L[nl].data);
     L[nl].valor = fat_col_int64(s, 2);
-    fin_col(s, 3, L[nl].desc, sizeof L[nl].desc);
-    fin_col(s, 4, L[nl].doc, sizeof L[nl].doc);
+    fat_col_copy(s, 3, L[nl].desc, sizeof L[nl].desc);
+    fat_col_copy(s, 4, L[nl].doc, sizeof L[nl].doc);
     nl++;
   }
   fat_stmt_reset(s);
@@ -602,11 +602,11 @@ static fat_rc conc_carregar(fat_store *st, int64_t id, conc *c, fat_err *err)
   c->linha_id = fat_col_int64(s, 0);
   c->fatura_id = fat_col_int64(s, 1);
   c->pagamento_id = fat_col_int64(s, 2);
-  fin_col(s, 3, c->status, sizeof c->status);
-  fin_col(s, 4, c->data, sizeof c->data);
+  fat_col_copy(s, 3, c->status, sizeof c->status);
+  fat_col_copy(s, 4, c->data, sizeof c->data);
   c->valor = fat_col_int64(s, 5);
-  fin_col(s, 6, c->situacao, sizeof c->situacao);
-  fin_col(s, 7, c->desc, sizeof c->desc);
+  fat_col_copy(s, 6, c->situacao, sizeof c->situacao);
+  fat_col_copy(s, 7, c->desc, sizeof c->desc);
   fat_stmt_reset(s);
   return FAT_OK;
 }

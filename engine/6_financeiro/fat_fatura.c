@@ -43,10 +43,10 @@ static fat_rc lote_carregar(fat_store *st, int64_t id, lote_info *l, fat_err *er
   }
   l->id = id;
   l->operadora_id = fat_col_int64(s, 0);
-  fin_col(s, 1, l->status, sizeof l->status);
-  fin_col(s, 2, l->comp, sizeof l->comp);
-  fin_col(s, 3, l->envio, sizeof l->envio);
-  fin_col(s, 4, l->prot, sizeof l->prot);
+  fat_col_copy(s, 1, l->status, sizeof l->status);
+  fat_col_copy(s, 2, l->comp, sizeof l->comp);
+  fat_col_copy(s, 3, l->envio, sizeof l->envio);
+  fat_col_copy(s, 4, l->prot, sizeof l->prot);
   l->valor = fat_col_int64(s, 5);
   if (!fat_col_is_null(s, 6)) {
     long long f = fat_col_int64(s, 6), num = fat_col_int64(s, 7);
@@ -224,13 +224,13 @@ static fat_rc fatura_carregar(fat_store *st, int64_t id, fatura_row *f, fat_err 
   memset(f, 0, sizeof *f);
   f->id = id;
   f->operadora_id = fat_col_int64(s, 0);
-  fin_col(s, 1, f->status, sizeof f->status);
+  fat_col_copy(s, 1, f->status, sizeof f->status);
   f->valor = fat_col_int64(s, 2);
   f->tem_nf = !fat_col_is_null(s, 3);
   f->nf_valor = fat_col_int64(s, 3);
   for (i = 0; i < 5; i++)
     f->ret[i] = fat_col_int64(s, 4 + i);
-  fin_col(s, 9, f->script, sizeof f->script);
+  fat_col_copy(s, 9, f->script, sizeof f->script);
   f->recebidos = fat_col_int64(s, 10);
   fat_stmt_reset(s);
   return FAT_OK;
@@ -473,7 +473,7 @@ static fat_rc atualiza_situacao(fat_store *st, const alvo *a, size_t n, int recu
       fat_stmt_reset(s);
       continue;
     }
-    fin_col(s, 0, status, sizeof status);
+    fat_col_copy(s, 0, status, sizeof status);
     esp = fat_col_int64(s, 1);
     rec = fat_col_int64(s, 2);
     fat_stmt_reset(s);
@@ -553,7 +553,7 @@ fat_rc fat_recebimento_registrar(fat_store *st, const fat_recebimento_in *in, in
     op = fat_col_int64(s, 0);
     lote = fat_col_int64(s, 1);
     if (data[0] == '\0')
-      fin_col(s, 2, data, sizeof data);
+      fat_col_copy(s, 2, data, sizeof data);
     if (valor == 0)
       valor = fat_col_int64(s, 3);
     if (!fat_col_is_null(s, 4) && in->extrato_linha_id == 0 &&
@@ -612,7 +612,7 @@ fat_rc fat_recebimento_registrar(fat_store *st, const fat_recebimento_in *in, in
       goto out;
     }
     op = fat_col_int64(s, 0);
-    fin_col(s, 1, st_rec, sizeof st_rec);
+    fat_col_copy(s, 1, st_rec, sizeof st_rec);
     fat_stmt_reset(s);
     if (strcmp(st_rec, "respondido") != 0) {
       rc = fat_err_set(err, FAT_ESTATE, "o recurso #%lld ainda não foi respondido pela "
@@ -961,7 +961,7 @@ static fat_rc mapa_rows(fat_store *st, int64_t op, int has_op, const char *comp,
       fin_add_col(g.o, "enviado_em", s, L_ENVIO);
       fin_add_col(g.o, "protocolo", s, L_PROT);
       g.v[7] = fat_col_int64(s, L_RET);
-      fin_col(s, L_FPREV, g.prev, sizeof g.prev);
+      fat_col_copy(s, L_FPREV, g.prev, sizeof g.prev);
       g.lotes = cJSON_AddArrayToObject(g.o, "lotes");
       if (g.lotes == NULL)
         goto oom;
@@ -982,13 +982,13 @@ static fat_rc mapa_rows(fat_store *st, int64_t op, int has_op, const char *comp,
     g.v[5] += fat_col_int64(s, L_RECEBIDO);
     g.v[8] += fat_col_int64(s, L_DEFERIDO);
     g.v[6] += (lib_null ? inf : lib) + fat_col_int64(s, L_DEFERIDO);
-    fin_col(s, L_DTREC, d, sizeof d);
+    fat_col_copy(s, L_DTREC, d, sizeof d);
     if (strcmp(d, g.dtrec) > 0)
       memcpy(g.dtrec, d, sizeof d);
-    fin_col(s, L_DTNORMAL, d, sizeof d);
+    fat_col_copy(s, L_DTNORMAL, d, sizeof d);
     if (strcmp(d, g.dtnormal) > 0)
       memcpy(g.dtnormal, d, sizeof d);
-    fin_col(s, L_PREV, prev, sizeof prev);
+    fat_col_copy(s, L_PREV, prev, sizeof prev);
     if (fid == 0 || g.prev[0] == '\0') {
       if (strcmp(prev, g.prev) > 0)
         memcpy(g.prev, prev, sizeof prev);
@@ -1073,9 +1073,9 @@ static fat_rc mapa_faturas(fat_store *st, int64_t op, int has_op, const char *co
       g.v[i] = fat_col_int64(s, F_V0 + i);
     g.v[8] = fat_col_int64(s, F_V0 + 7);
     g.v[7] = fat_col_int64(s, F_RET);
-    fin_col(s, F_DTREC, g.dtrec, sizeof g.dtrec);
-    fin_col(s, F_DTNORMAL, g.dtnormal, sizeof g.dtnormal);
-    fin_col(s, F_PREV, g.prev, sizeof g.prev);
+    fat_col_copy(s, F_DTREC, g.dtrec, sizeof g.dtrec);
+    fat_col_copy(s, F_DTNORMAL, g.dtnormal, sizeof g.dtnormal);
+    fat_col_copy(s, F_PREV, g.prev, sizeof g.prev);
     grupo_fecha(&g, hoje);
   }
   fat_stmt_reset(s);
@@ -1337,7 +1337,7 @@ fat_rc fat_fatura_mostrar(fat_store *st, int64_t id, const char *hoje, cJSON **o
     char d[11], prev[11];
     const cJSON *pv = cJSON_GetObjectItemCaseSensitive(o, "previsao_pagamento");
 
-    fin_col(s, 2, d, sizeof d);
+    fat_col_copy(s, 2, d, sizeof d);
     snprintf(prev, sizeof prev, "%s", cJSON_IsString(pv) ? pv->valuestring : d);
     if (strcmp(h, prev) > 0 && strcmp(h, d) > 0) {
       fat_money_format_br(fat_col_int64(s, 1), v1, sizeof v1);

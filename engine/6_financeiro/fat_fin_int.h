@@ -10,8 +10,6 @@
 #include "fat_mem.h"
 #include "fat_store_int.h"
 
-/* Column i as text into buf ("" for NULL). */
-void fin_col(fat_stmt *s, int i, char *buf, size_t len);
 /* Add column i as a string (or null) member k. */
 cJSON *fin_add_col(cJSON *o, const char *k, fat_stmt *s, int i);
 /* hoje or today's date into out; -1 when hoje is given and invalid. */

@@ -9,20 +9,6 @@
 #include "fat_operadora.h"
 #include "fat_model.h"
 
-void fin_col(fat_stmt *s, int i, char *buf, size_t len)
-{
-  const char *t = fat_col_text(s, i);
-  size_t n = t != NULL ? strlen((const char *)t) : 0;
-
-  if (len == 0)
-    return;
-  if (n >= len)
-    n = len - 1;
-  if (n > 0)
-    memcpy(buf, t, n);
-  buf[n] = '\0';
-}
-
 cJSON *fin_add_col(cJSON *o, const char *k, fat_stmt *s, int i)
 {
   const char *t = fat_col_text(s, i);
@@ -57,7 +43,7 @@ fat_rc fin_operadora(fat_store *st, const char *ref, int64_t *id, char *key, siz
     return rc;
   fat_bind_int(s, 1, *id);
   if (fat_stmt_step(s) == FAT_ROW)
-    fin_col(s, 0, key, key_len);
+    fat_col_copy(s, 0, key, key_len);
   else if (key_len > 0)
     key[0] = '\0';
   fat_stmt_reset(s);

@@ -150,7 +150,7 @@ static fat_rc caixa_aberto(fat_store *st, const char *data, int64_t *id, fat_err
                                         "abrir)", fat_store_user(st), data);
   }
   *id = fat_col_int64(s, 0);
-  fin_col(s, 1, status, sizeof status);
+  fat_col_copy(s, 1, status, sizeof status);
   fat_stmt_reset(s);
   if (strcmp(status, "aberto") != 0)
     return fat_err_set(err, FAT_ESTATE, "o caixa de %s em %s já foi fechado",
@@ -219,7 +219,7 @@ fat_rc fat_particular_pagar(fat_store *st, const fat_particular_pag_in *in,
     goto out;
   }
   saldo = fat_col_int64(s, 0);
-  fin_col(s, 1, status, sizeof status);
+  fat_col_copy(s, 1, status, sizeof status);
   fat_stmt_reset(s);
   if (strcmp(status, "aberto") != 0) {
     rc = fat_err_set(err, FAT_ESTATE, "o atendimento particular #%lld está %s",
@@ -443,20 +443,20 @@ fat_rc fat_particular_recibo_html(fat_store *st, int64_t recibo, char **html, si
     fat_stmt_reset(s);
     return fat_err_set(err, FAT_ENOTFOUND, "recibo %lld não existe", (long long)recibo);
   }
-  fin_col(s, 0, num, sizeof num);
-  fin_col(s, 1, data, sizeof data);
-  fin_col(s, 2, forma, sizeof forma);
+  fat_col_copy(s, 0, num, sizeof num);
+  fat_col_copy(s, 1, data, sizeof data);
+  fat_col_copy(s, 2, forma, sizeof forma);
   valor = fat_col_int64(s, 3);
   parcelas = fat_col_int(s, 4);
-  fin_col(s, 5, pac, sizeof pac);
-  fin_col(s, 6, cpf, sizeof cpf);
-  fin_col(s, 7, cod, sizeof cod);
-  fin_col(s, 8, desc, sizeof desc);
-  fin_col(s, 9, dat, sizeof dat);
-  fin_col(s, 10, prof, sizeof prof);
-  fin_col(s, 11, cons, sizeof cons);
-  fin_col(s, 12, cli, sizeof cli);
-  fin_col(s, 13, doc, sizeof doc);
+  fat_col_copy(s, 5, pac, sizeof pac);
+  fat_col_copy(s, 6, cpf, sizeof cpf);
+  fat_col_copy(s, 7, cod, sizeof cod);
+  fat_col_copy(s, 8, desc, sizeof desc);
+  fat_col_copy(s, 9, dat, sizeof dat);
+  fat_col_copy(s, 10, prof, sizeof prof);
+  fat_col_copy(s, 11, cons, sizeof cons);
+  fat_col_copy(s, 12, cli, sizeof cli);
+  fat_col_copy(s, 13, doc, sizeof doc);
   fat_stmt_reset(s);
   for (i = 0; i < sizeof forma_txt / sizeof forma_txt[0]; i++)
     if (strcmp(forma, forma_txt[i][0]) == 0)

@@ -36,7 +36,7 @@ fat_rc fin_repasse_do_periodo(fat_store *st, const char *periodo, int64_t *id, c
     return fat_err_set(err, FAT_ENOTFOUND, "não há repasse de %s (calcule antes)", periodo);
   }
   *id = fat_col_int64(s, 0);
-  fin_col(s, 1, status, 16);
+  fat_col_copy(s, 1, status, 16);
   fat_stmt_reset(s);
   return FAT_OK;
 }
@@ -431,7 +431,7 @@ static fat_rc convenio_guia(calc *c, int64_t rec, int recup, int64_t op, const c
       goto out;
     }
     v[n].id = fat_col_int64(s, 0);
-    fin_col(s, 1, v[n].codigo, sizeof v[n].codigo);
+    fat_col_copy(s, 1, v[n].codigo, sizeof v[n].codigo);
     v[n].prof = fat_col_int64(s, 2);
     v[n].esperado = fat_col_int64(s, 3);
     v[n].glosa_aberta = fat_col_int64(s, 4);
@@ -564,11 +564,11 @@ static void convenio_row(fat_stmt *s, void *p)
   r->rec = fat_col_int64(s, 0);
   r->recup = fat_col_int(s, 1);
   r->op = fat_col_int64(s, 2);
-  fin_col(s, 3, r->script, sizeof r->script);
+  fat_col_copy(s, 3, r->script, sizeof r->script);
   r->guia = fat_col_int64(s, 4);
   r->plano = fat_col_int64(s, 5);
   r->valor = fat_col_int64(s, 6);
-  fin_col(s, 7, r->numero, sizeof r->numero);
+  fat_col_copy(s, 7, r->numero, sizeof r->numero);
 }
 
 /* The guias received in the period, in keyset pages of CONVENIO_PAGE rows
@@ -632,9 +632,9 @@ static void particulares_row(fat_stmt *s, void *p)
   r->id = fat_col_int64(s, 0);
   r->base = fat_col_int64(s, 1);
   r->prof = fat_col_int64(s, 2);
-  fin_col(s, 3, r->codigo, sizeof r->codigo);
+  fat_col_copy(s, 3, r->codigo, sizeof r->codigo);
   r->recibo = fat_col_int64(s, 4);
-  fin_col(s, 5, r->paciente, sizeof r->paciente);
+  fat_col_copy(s, 5, r->paciente, sizeof r->paciente);
 }
 
 static fat_rc particulares(calc *c)
@@ -699,9 +699,9 @@ static void liberacoes_row(fat_stmt *s, void *p)
   r->valor = fat_col_int64(s, 3);
   r->guia = fat_col_int64(s, 4);
   r->item = fat_col_int64(s, 5);
-  fin_col(s, 6, r->periodo, sizeof r->periodo);
-  fin_col(s, 7, r->desc, sizeof r->desc);
-  fin_col(s, 8, r->regra, sizeof r->regra);
+  fat_col_copy(s, 6, r->periodo, sizeof r->periodo);
+  fat_col_copy(s, 7, r->desc, sizeof r->desc);
+  fat_col_copy(s, 8, r->regra, sizeof r->regra);
 }
 
 static fat_rc liberacoes(calc *c)
@@ -760,7 +760,7 @@ static fat_rc repasse_aberto(fat_store *st, const char *periodo, int64_t *id, fa
   fat_bind_text(s, 1, periodo);
   if (fat_stmt_step(s) == FAT_ROW) {
     *id = fat_col_int64(s, 0);
-    fin_col(s, 1, status, sizeof status);
+    fat_col_copy(s, 1, status, sizeof status);
     fat_stmt_reset(s);
     if (strcmp(status, "aberto") != 0)
       return fat_err_set(err, FAT_ESTATE, "o repasse de %s está fechado: só muda por ajuste num "
@@ -912,11 +912,11 @@ fat_rc fat_repasse_decidir(fat_store *st, int64_t item_id, const char *decisao, 
     rc = fat_err_set(err, FAT_ENOTFOUND, "linha de repasse #%lld não existe", (long long)item_id);
     goto out;
   }
-  fin_col(s, 0, sit, sizeof sit);
+  fat_col_copy(s, 0, sit, sizeof sit);
   glosa = fat_col_int64(s, 1);
-  fin_col(s, 2, origem, sizeof origem);
-  fin_col(s, 3, status, sizeof status);
-  fin_col(s, 4, periodo, sizeof periodo);
+  fat_col_copy(s, 2, origem, sizeof origem);
+  fat_col_copy(s, 3, status, sizeof status);
+  fat_col_copy(s, 4, periodo, sizeof periodo);
   fat_stmt_reset(s);
   if (strcmp(status, "aberto") != 0) {
     rc = fat_err_set(err, FAT_ESTATE, "o repasse de %s está fechado: só muda por ajuste num "
@@ -970,7 +970,7 @@ fat_rc fat_repasse_fechar(fat_store *st, const char *periodo, fat_err *err)
     goto out;
   }
   id = fat_col_int64(s, 0);
-  fin_col(s, 1, status, sizeof status);
+  fat_col_copy(s, 1, status, sizeof status);
   calculado = !fat_col_is_null(s, 2);
   fat_stmt_reset(s);
   if (strcmp(status, "fechado") == 0) {

@@ -172,13 +172,6 @@ static const char sql_ret_part[] =
     " coalesce((SELECT max(x.data) FROM particular_pagamento x WHERE x.particular_id = p.id), ''),"
     " p.data, 0, 0 FROM particular p WHERE p.paciente_cpf = ?1 ORDER BY p.id";
 
-static void col_copy(fat_stmt *s, int i, char *buf, size_t len)
-{
-  const char *v = fat_col_text(s, i);
-
-  snprintf(buf, len, "%s", v != NULL ? (const char *)v : "");
-}
-
 /* The retention of every record of t into *out (fat_free), *n entries. */
 static fat_rc retencoes(fat_store *st, const titular *t, retencao **out, size_t *n, fat_err *err)
 {
@@ -205,15 +198,15 @@ static fat_rc retencoes(fat_store *st, const titular *t, retencao **out, size_t 
 
       snprintf(r->tipo, sizeof r->tipo, "%s", q == 0 ? "guia" : "particular");
       r->id = fat_col_int64(s, 0);
-      col_copy(s, 1, a, sizeof a);
-      col_copy(s, 2, b, sizeof b);
+      fat_col_copy(s, 1, a, sizeof a);
+      fat_col_copy(s, 2, b, sizeof b);
       if (q == 0)
         snprintf(r->rotulo, sizeof r->rotulo, "guia %s de %s", a, b);
       else
         snprintf(r->rotulo, sizeof r->rotulo, "atendimento particular %lld (%s%s%s)",
                  (long long)r->id, a, b[0] != '\0' ? " " : "", b);
-      col_copy(s, 3, pago, sizeof pago);
-      col_copy(s, 4, evento, sizeof evento);
+      fat_col_copy(s, 3, pago, sizeof pago);
+      fat_col_copy(s, 4, evento, sizeof evento);
       r->pago = pago[0] != '\0';
       snprintf(r->base, sizeof r->base, "%s", r->pago ? pago : evento);
       if (r->base[0] == '\0')
@@ -1077,7 +1070,7 @@ static fat_rc rewrite_lote(fat_store *st, int64_t lote_id, int64_t anon_id, char
   step = fat_stmt_step(s);
   if (step == FAT_ROW) {
     hash = fat_col_strdup(s, 0, &oom);
-    col_copy(s, 1, enc_s, sizeof enc_s);
+    fat_col_copy(s, 1, enc_s, sizeof enc_s);
   }
   fat_stmt_reset(s);
   if (oom) {

@@ -22,13 +22,6 @@ static int id_text(const char *s, int64_t *v)
   return i > 0 && i != 6;
 }
 
-static void copy_col(fat_stmt *s, int i, char *buf, size_t len)
-{
-  const char *t = fat_col_text(s, i);
-
-  snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
-}
-
 /* FAT_ENOTFOUND naming text and listing what exists (bounded by err->msg). */
 static fat_rc not_found(fat_store *st, const char *text, int por_registro, fat_err *err)
 {
@@ -45,9 +38,9 @@ static fat_rc not_found(fat_store *st, const char *text, int por_registro, fat_e
     return rc;
   fat_buf_init(&b, sizeof err->msg);
   for (step = fat_stmt_step(s); step == FAT_ROW && rc == FAT_OK; step = fat_stmt_step(s)) {
-    copy_col(s, 0, ans, sizeof ans);
-    copy_col(s, 1, key, sizeof key);
-    copy_col(s, 2, nome, sizeof nome);
+    fat_col_copy(s, 0, ans, sizeof ans);
+    fat_col_copy(s, 1, key, sizeof key);
+    fat_col_copy(s, 2, nome, sizeof nome);
     rc = fat_buf_printf(&b, NULL, "%s%s (%s, %s)", n++ > 0 ? "; " : "", ans, key, nome);
   }
   fat_stmt_reset(s);
@@ -102,9 +95,9 @@ fat_rc fat_operadora_resolver_ref(fat_store *st, const char *text, fat_operadora
   step = fat_stmt_step(s);
   if (step == FAT_ROW) {
     out->id = fat_col_int64(s, 0);
-    copy_col(s, 1, out->registro_ans, sizeof out->registro_ans);
-    copy_col(s, 2, out->script, sizeof out->script);
-    copy_col(s, 3, out->nome, sizeof out->nome);
+    fat_col_copy(s, 1, out->registro_ans, sizeof out->registro_ans);
+    fat_col_copy(s, 2, out->script, sizeof out->script);
+    fat_col_copy(s, 3, out->nome, sizeof out->nome);
   } else if (step != FAT_DONE) {
     rc = fat_store_dberr(st, err, "erro ao procurar a operadora");
   }

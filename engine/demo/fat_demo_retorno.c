@@ -72,7 +72,6 @@ static void sim_free(sim_guia *g, size_t n)
   fat_free(g);
 }
 
-static void copy_col(char *dst, size_t len, fat_stmt *s, int i) { fat_col_copy(s, i, dst, len); }
 
 static fat_rc load_lote(fat_store *st, int64_t lote_id, sim_lote *l, fat_err *err)
 {
@@ -95,15 +94,15 @@ static fat_rc load_lote(fat_store *st, int64_t lote_id, sim_lote *l, fat_err *er
   fat_bind_int(s, 1, lote_id);
   if (fat_stmt_step(s) == FAT_ROW) {
     found = 1;
-    copy_col(l->numero, sizeof l->numero, s, 0);
-    copy_col(l->status, sizeof l->status, s, 1);
-    copy_col(l->prot, sizeof l->prot, s, 2);
-    copy_col(l->dprot, sizeof l->dprot, s, 3);
-    copy_col(l->ans, sizeof l->ans, s, 4);
-    copy_col(l->nome, sizeof l->nome, s, 5);
-    copy_col(l->cnpj, sizeof l->cnpj, s, 6);
-    copy_col(l->cnes, sizeof l->cnes, s, 7);
-    copy_col(l->codpre, sizeof l->codpre, s, 8);
+    fat_col_copy(s, 0, l->numero, sizeof l->numero);
+    fat_col_copy(s, 1, l->status, sizeof l->status);
+    fat_col_copy(s, 2, l->prot, sizeof l->prot);
+    fat_col_copy(s, 3, l->dprot, sizeof l->dprot);
+    fat_col_copy(s, 4, l->ans, sizeof l->ans);
+    fat_col_copy(s, 5, l->nome, sizeof l->nome);
+    fat_col_copy(s, 6, l->cnpj, sizeof l->cnpj);
+    fat_col_copy(s, 7, l->cnes, sizeof l->cnes);
+    fat_col_copy(s, 8, l->codpre, sizeof l->codpre);
   }
   fat_stmt_reset(s);
   if (!found)
@@ -159,10 +158,10 @@ static fat_rc load_itens(fat_store *st, int64_t lote_id, sim_guia *v, size_t n, 
     memset(it, 0, sizeof *it);
     it->id = fat_col_int64(s, 1);
     it->seq = fat_col_int(s, 2);
-    copy_col(it->tabela, sizeof it->tabela, s, 3);
-    copy_col(it->codigo, sizeof it->codigo, s, 4);
-    copy_col(it->data, sizeof it->data, s, 5);
-    copy_col(it->grau, sizeof it->grau, s, 6);
+    fat_col_copy(s, 3, it->tabela, sizeof it->tabela);
+    fat_col_copy(s, 4, it->codigo, sizeof it->codigo);
+    fat_col_copy(s, 5, it->data, sizeof it->data);
+    fat_col_copy(s, 6, it->grau, sizeof it->grau);
     it->descricao = fat_col_strdup(s, 7, &oom);
     it->qtd_e4 = fat_col_int64(s, 8);
     it->total = fat_col_int64(s, 9);
@@ -234,7 +233,7 @@ static fat_rc load_previstas(fat_store *st, int64_t lote_id, sim_guia *v, size_t
       continue;
     melhor_rank[k] = rank;
     melhor_id[k] = aid;
-    copy_col(g->prev_code, sizeof g->prev_code, s, 3);
+    fat_col_copy(s, 3, g->prev_code, sizeof g->prev_code);
     g->prev_seq = fat_col_int(s, 4);
   }
   fat_stmt_reset(s);
@@ -276,11 +275,11 @@ static fat_rc sim_load(fat_store *st, int64_t lote_id, sim_guia **out, size_t *n
     }
     memset(&v[cnt], 0, sizeof v[cnt]);
     v[cnt].id = fat_col_int64(s, 0);
-    copy_col(v[cnt].numero, sizeof v[cnt].numero, s, 1);
-    copy_col(v[cnt].numero_op, sizeof v[cnt].numero_op, s, 2);
-    copy_col(v[cnt].senha, sizeof v[cnt].senha, s, 3);
-    copy_col(v[cnt].carteira, sizeof v[cnt].carteira, s, 4);
-    copy_col(v[cnt].data, sizeof v[cnt].data, s, 5);
+    fat_col_copy(s, 1, v[cnt].numero, sizeof v[cnt].numero);
+    fat_col_copy(s, 2, v[cnt].numero_op, sizeof v[cnt].numero_op);
+    fat_col_copy(s, 3, v[cnt].senha, sizeof v[cnt].senha);
+    fat_col_copy(s, 4, v[cnt].carteira, sizeof v[cnt].carteira);
+    fat_col_copy(s, 5, v[cnt].data, sizeof v[cnt].data);
     cnt++;
   }
   fat_stmt_reset(s);

@@ -21,13 +21,6 @@ void fat_rascunho_fini(fat_rascunho *r)
   memset(r, 0, sizeof *r);
 }
 
-static void col_copy(fat_stmt *s, int i, char *dst, size_t len)
-{
-  const char *v = fat_col_text(s, i);
-
-  snprintf(dst, len, "%s", v != NULL ? (const char *)v : "");
-}
-
 fat_rc fat_rascunho_ler(fat_store *st, const char *key, fat_rascunho *out, int *found,
                         fat_err *err)
 {
@@ -49,10 +42,10 @@ fat_rc fat_rascunho_ler(fat_store *st, const char *key, fat_rascunho *out, int *
     *found = 1;
     out->conteudo = fat_col_strdup(s, 0, &oom);
     out->len = (size_t)fat_col_bytes(s, 0);
-    col_copy(s, 1, out->sha256, sizeof out->sha256);
-    col_copy(s, 2, out->base_sha256, sizeof out->base_sha256);
-    col_copy(s, 3, out->autor, sizeof out->autor);
-    col_copy(s, 4, out->atualizado_em, sizeof out->atualizado_em);
+    fat_col_copy(s, 1, out->sha256, sizeof out->sha256);
+    fat_col_copy(s, 2, out->base_sha256, sizeof out->base_sha256);
+    fat_col_copy(s, 3, out->autor, sizeof out->autor);
+    fat_col_copy(s, 4, out->atualizado_em, sizeof out->atualizado_em);
     out->valido = fat_col_int(s, 5);
     rel = fat_col_strdup(s, 6, &oom);
   } else if (step != FAT_DONE) {

@@ -17,13 +17,6 @@
 #include "fat_tiss_read.h"
 #include "fat_verificar_int.h"
 
-static void copy_col(fat_stmt *s, int i, char *buf, size_t len)
-{
-  const char *t = fat_col_text(s, i);
-
-  snprintf(buf, len, "%s", t != NULL ? t : "");
-}
-
 /* Keep what the checks need from a lote's XML. */
 static fat_rc lote_from_xml(fat_verif_lote *l, const void *xml, size_t len, fat_err *err)
 {
@@ -172,10 +165,10 @@ fat_rc fat_verif_lotes(fat_verif_ctx *c, fat_verif_lote **out, size_t *n, fat_er
     l->id = fat_col_int64(s, 0);
     l->numero = fat_col_int64(s, 1);
     l->operadora_id = fat_col_int64(s, 2);
-    copy_col(s, 3, l->status, sizeof l->status);
-    copy_col(s, 4, l->hash, sizeof l->hash);
-    copy_col(s, 5, l->enc, sizeof l->enc);
-    copy_col(s, 7, l->operadora, sizeof l->operadora);
+    fat_col_copy(s, 3, l->status, sizeof l->status);
+    fat_col_copy(s, 4, l->hash, sizeof l->hash);
+    fat_col_copy(s, 5, l->enc, sizeof l->enc);
+    fat_col_copy(s, 7, l->operadora, sizeof l->operadora);
     rc = fat_lote_xml_ler(c->st, l->id, &xml, &xml_len, err);
     if (rc == FAT_EXML) {
       /* a damaged frame is this lote's violation (lote_inalterado_desde_hash),
@@ -414,7 +407,7 @@ fat_rc fat_verif_regra_geracao(fat_verif_ctx *c, fat_err *err)
       if (cur != 0)
         rc = geracao_fim(c, cur, hash, &b, err);
       cur = fat_col_int64(s, 0);
-      copy_col(s, 1, hash, sizeof hash);
+      fat_col_copy(s, 1, hash, sizeof hash);
       fat_buf_reset(&b);
     }
     if (rc != FAT_OK || fat_col_is_null(s, 2))
