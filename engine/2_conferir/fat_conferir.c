@@ -1766,6 +1766,12 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
     last = !src.has_next;
     if (par) {
       rc = run_parallel(&r, todo, n, last, nthreads, path, err);
+      /* the window's threads and their read connections are gone: with no
+      ** reader left, the checkpoint copies the whole WAL and the next window
+      ** writes it from its start; else the readers of the windows, always
+      ** one open, keep the WAL from ever starting over */
+      if (rc == FAT_OK && !last)
+        rc = fat_store_checkpoint(st, err);
     } else {
       for (i = 0; i < n && rc == FAT_OK; i = end) {
         end = i + FAT_CONFERIR_CHUNK < n ? i + FAT_CONFERIR_CHUNK : n;

@@ -684,6 +684,19 @@ static int store_query_int(fat_store *st, const char *sql)
   return v;
 }
 
+fat_rc fat_store_checkpoint(fat_store *st, fat_err *err)
+{
+  int r;
+
+  if (st->depth > 0)
+    return FAT_OK; /* a transaction is open: its pages are not in the WAL yet */
+  r = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  if (r == SQLITE_OK || r == SQLITE_BUSY || r == SQLITE_LOCKED)
+    return FAT_OK; /* not in WAL mode is OK too; busy: another one is running */
+  store_fail_db(st);
+  return fat_store_dberr(st, err, "erro ao gravar o diário (WAL) no banco");
+}
+
 fat_rc fat_store_set_checkpoint_mb(fat_store *st, int mb, fat_err *err)
 {
   char sql[64];

@@ -73,6 +73,14 @@ FAT_NODISCARD fat_rc fat_store_begin_bulk(fat_store *st, fat_err *err);
 ** lotes and retornos (docs/dev/store.md). */
 FAT_NODISCARD fat_rc fat_store_set_checkpoint_mb(fat_store *st, int mb, fat_err *err);
 
+/* Copy the WAL into the database now (a passive checkpoint), outside a
+** transaction; a no-op in one. A checkpoint copies only what no reader still
+** needs, and the WAL starts over only when it copied everything: work that
+** keeps readers open on other connections while it writes (conferir's
+** threads) calls this when they are closed, or the WAL grows with all it
+** writes (8 GB in the demo of a million guias). Busy is not an error. */
+FAT_NODISCARD fat_rc fat_store_checkpoint(fat_store *st, fat_err *err);
+
 /* The user name recorded in audit rows and generation rows ("cli" by default).
 ** The string is copied. */
 FAT_NODISCARD fat_rc fat_store_set_user(fat_store *st, const char *user, fat_err *err);

@@ -657,10 +657,56 @@ static void test_locked_database_is_busy_not_db_error(void **state)
   remove_db();
 }
 
+/* fat_store_checkpoint: while another connection reads, the WAL keeps the
+** frames that reader may still need; once it is gone, a checkpoint copies
+** them all (the next write starts the WAL over). In a transaction it does
+** nothing and says so with FAT_OK. */
+static void test_checkpoint_after_readers_copies_the_whole_wal(void **state)
+{
+  fat_store *st = NULL, *rd = NULL;
+  sqlite3_stmt *q;
+  fat_err err;
+  int i, log = -1, ck = -2;
+
+  (void)state;
+  remove_db();
+  assert_int_equal(fat_store_create(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_store_exec(st, "CREATE TABLE ck_t (id INTEGER PRIMARY KEY, b BLOB)", &err),
+                   FAT_OK);
+  assert_int_equal(fat_store_exec(st, "INSERT INTO ck_t (b) VALUES (NULL)", &err), FAT_OK);
+  assert_int_equal(fat_store_open(db_path, &rd, &err), FAT_OK);
+  /* the reader's snapshot, held open on a row */
+  assert_int_equal(sqlite3_prepare_v2(fat_store_db(rd), "SELECT id FROM ck_t", -1, &q, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+  for (i = 0; i < 20; i++)
+    assert_int_equal(fat_store_exec(st, "INSERT INTO ck_t (b) VALUES (zeroblob(20000))", &err),
+                     FAT_OK);
+  assert_int_equal(fat_store_checkpoint(st, &err), FAT_OK);
+  assert_int_equal(sqlite3_wal_checkpoint_v2(fat_store_db(st), NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                             &log, &ck),
+                   SQLITE_OK);
+  assert_true(ck < log); /* the reader keeps the WAL's newer frames from the database */
+  sqlite3_finalize(q);
+  fat_store_close(rd);
+  assert_int_equal(fat_store_begin(st, &err), FAT_OK);
+  assert_int_equal(fat_store_checkpoint(st, &err), FAT_OK); /* a no-op in a transaction */
+  assert_int_equal(fat_store_commit(st, &err), FAT_OK);
+  assert_int_equal(fat_store_checkpoint(st, &err), FAT_OK);
+  assert_int_equal(sqlite3_wal_checkpoint_v2(fat_store_db(st), NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                             &log, &ck),
+                   SQLITE_OK);
+  assert_true(log > 0);
+  assert_int_equal(ck, log); /* no reader: everything copied */
+  fat_store_close(st);
+  remove_db();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_open_migrates),
+    cmocka_unit_test(test_checkpoint_after_readers_copies_the_whole_wal),
     cmocka_unit_test(test_lower_missing_migration_applied),
     cmocka_unit_test(test_unknown_migration_refused),
     cmocka_unit_test(test_migrations_one_transaction),
