@@ -118,6 +118,32 @@ oom:
   return fat_err_oom(err);
 }
 
+/* The mapa's statement sql prepared for operadora (NULL: all; ?1) and
+** competencia (?2), and the day h it is judged on (hoje, else today). */
+static fat_rc mapa_abrir(fat_store *st, const char *sql, const char *operadora,
+                         const char *competencia, const char *hoje, char h[11], fat_stmt **s,
+                         fat_err *err)
+{
+  int64_t op = 0;
+  fat_rc rc;
+
+  if (hoje != NULL)
+    snprintf(h, 11, "%s", hoje);
+  else
+    fat_dia_hoje(h, 11);
+  if (operadora != NULL) {
+    rc = fat_lote_operadora(st, operadora, &op, NULL, 0, err);
+    if (rc != FAT_OK)
+      return rc;
+  }
+  rc = fat_store_prepare(st, sql, s, err);
+  if (rc != FAT_OK)
+    return rc;
+  fat_bind_int_or_null(*s, 1, op, operadora == NULL);
+  fat_bind_text(*s, 2, competencia);
+  return FAT_OK;
+}
+
 /* A sent lote's situação in the mapa, from its status and expected payment
 ** date (prev, "" when none) on day hoje. */
 static const char *mapa_situacao(const char *status, const char *prev, const char *hoje)
@@ -155,28 +181,19 @@ fat_rc fat_lote_mapa(fat_store *st, const char *operadora, const char *competenc
   fat_stmt *s;
   cJSON *arr, *grp = NULL, *lotes = NULL;
   char h[11], key[64], last[64] = "";
-  int64_t op = 0, tot[4] = {0, 0, 0, 0};
+  int64_t tot[4] = {0, 0, 0, 0};
   int r;
   fat_rc rc;
 
   *out = NULL;
-  if (hoje != NULL)
-    snprintf(h, sizeof h, "%s", hoje);
-  else
-    fat_dia_hoje(h, sizeof h);
-  if (operadora != NULL) {
-    rc = fat_lote_operadora(st, operadora, &op, NULL, 0, err);
-    if (rc != FAT_OK)
-      return rc;
-  }
-  rc = fat_store_prepare(st, sql, &s, err);
+  rc = mapa_abrir(st, sql, operadora, competencia, hoje, h, &s, err);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_int_or_null(s, 1, op, operadora == NULL);
-  fat_bind_text(s, 2, competencia);
   arr = cJSON_CreateArray();
-  if (arr == NULL)
+  if (arr == NULL) {
+    fat_stmt_reset(s);
     return fat_err_oom(err);
+  }
   for (r = fat_stmt_step(s); r == FAT_ROW; r = fat_stmt_step(s)) {
     cJSON *o;
     char status[16], prev[11];
@@ -320,27 +337,15 @@ fat_rc fat_lote_mapa_resumo(fat_store *st, const char *operadora, const char *co
   cJSON *arr;
   mapa_op m;
   char h[11], last[32] = "";
-  int64_t op = 0;
   int r, i;
   fat_rc rc = FAT_OK;
 
   *out = NULL;
   if (competencia == NULL)
     return fat_err_set(err, FAT_EINVAL, "o resumo do mapa de lotes é de uma competência");
-  if (hoje != NULL)
-    snprintf(h, sizeof h, "%s", hoje);
-  else
-    fat_dia_hoje(h, sizeof h);
-  if (operadora != NULL) {
-    rc = fat_lote_operadora(st, operadora, &op, NULL, 0, err);
-    if (rc != FAT_OK)
-      return rc;
-  }
-  rc = fat_store_prepare(st, sql, &s, err);
+  rc = mapa_abrir(st, sql, operadora, competencia, hoje, h, &s, err);
   if (rc != FAT_OK)
     return rc;
-  fat_bind_int_or_null(s, 1, op, operadora == NULL);
-  fat_bind_text(s, 2, competencia);
   arr = cJSON_CreateArray();
   if (arr == NULL) {
     fat_stmt_reset(s);
