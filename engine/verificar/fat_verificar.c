@@ -373,7 +373,7 @@ static const char sql_lote_saldo[] =
     " SELECT 'recebimento', s.recebimento_id, 'o recebimento ' || s.recebimento_id || ' guarda {1}"
     " em ' || s.guias || ' guia(s) do lote ' || s.lote_id || '; a recontagem não acha nenhuma',"
     " s.valor, 0 FROM lote_recebimento s WHERE (s.valor <> 0 OR s.guias <> 0)"
-    " AND NOT EXISTS (SELECT 1 FROM guia g INDEXED BY guia_lote JOIN recebimento_guia x"
+    " AND NOT EXISTS (SELECT 1 FROM guia g INDEXED BY guia_lote CROSS JOIN recebimento_guia x"
     " ON x.recebimento_id = s.recebimento_id AND x.guia_id = g.id WHERE g.lote_id = s.lote_id)"
     " AND (s.lote_id <> 0 OR NOT EXISTS (SELECT 1 FROM recebimento_guia x JOIN guia g"
     " ON g.id = x.guia_id WHERE x.recebimento_id = s.recebimento_id AND g.lote_id IS NULL))";
