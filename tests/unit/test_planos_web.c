@@ -985,6 +985,32 @@ static void test_mapa_de_lotes_resumido_soma_o_mapa(void **state)
   fat_store_close(st);
 }
 
+/* The faturas list counts each fatura's lotes from fatura_saldo: the same as
+** its fatura_lote rows. */
+static void test_faturas_contam_os_seus_lotes(void **state)
+{
+  fat_store *st = NULL;
+  cJSON *o = NULL, *f;
+  fat_err err;
+  char sql[128];
+  int n = 0;
+
+  (void)state;
+  assert_int_equal(fat_store_open(db_path, &st, &err), FAT_OK);
+  assert_int_equal(fat_fatura_listar(st, NULL, NULL, &o, &err), FAT_OK);
+  cJSON_ArrayForEach(f, o)
+  {
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM fatura_lote WHERE fatura_id = %lld",
+             (long long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(f, "id")));
+    assert_int_equal((int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(f, "lotes")),
+                     conta(st, sql));
+    n++;
+  }
+  assert_true(n > 0);
+  cJSON_Delete(o);
+  fat_store_close(st);
+}
+
 int main(int argc, char **argv)
 {
   const struct CMUnitTest tests[] = {
@@ -996,6 +1022,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_achados_totais_dos_contadores_como_recontados),
       cmocka_unit_test(test_busca_por_digitos_acha_pelo_inicio_do_documento),
       cmocka_unit_test(test_mapa_de_lotes_resumido_soma_o_mapa),
+      cmocka_unit_test(test_faturas_contam_os_seus_lotes),
   };
 
   if (argc > 1) {
