@@ -72,7 +72,6 @@ static void sim_free(sim_guia *g, size_t n)
   fat_free(g);
 }
 
-
 static fat_rc load_lote(fat_store *st, int64_t lote_id, sim_lote *l, fat_err *err)
 {
   static const char q_l[] =
