@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
+#include "web_mhd.h"
 
 #include "fat_mem.h"
 #include "fat_paths.h"
@@ -265,14 +265,14 @@ const char *web_query(const web_req *rq, const char *key)
 {
   const conn_ctx *cc = rq->conn;
 
-  return MHD_lookup_connection_value(cc->c, MHD_GET_ARGUMENT_KIND, key);
+  return web_mhd.lookup_connection_value(cc->c, MHD_GET_ARGUMENT_KIND, key);
 }
 
 const char *web_header(const web_req *rq, const char *key)
 {
   const conn_ctx *cc = rq->conn;
 
-  return MHD_lookup_connection_value(cc->c, MHD_HEADER_KIND, key);
+  return web_mhd.lookup_connection_value(cc->c, MHD_HEADER_KIND, key);
 }
 
 /* ---------------------------------------------------------------- replies */
@@ -289,10 +289,10 @@ const char *web_header(const web_req *rq, const char *key)
 
 static void add_common_headers(struct MHD_Response *r, const char *csp)
 {
-  MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-  MHD_add_response_header(r, "X-Frame-Options", "DENY");
-  MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-  MHD_add_response_header(r, "Content-Security-Policy", csp != NULL ? csp : CSP_DADOS);
+  web_mhd.add_response_header(r, "X-Content-Type-Options", "nosniff");
+  web_mhd.add_response_header(r, "X-Frame-Options", "DENY");
+  web_mhd.add_response_header(r, "Referrer-Policy", "no-referrer");
+  web_mhd.add_response_header(r, "Content-Security-Policy", csp != NULL ? csp : CSP_DADOS);
 }
 
 /* Queue a response and record its status for the access log. */
@@ -304,8 +304,8 @@ static enum MHD_Result queue_csp(struct MHD_Connection *c, req_state *rs, int st
   if (r == NULL)
     return MHD_NO;
   add_common_headers(r, csp);
-  ret = MHD_queue_response(c, (unsigned)status, r);
-  MHD_destroy_response(r);
+  ret = web_mhd.queue_response(c, (unsigned)status, r);
+  web_mhd.destroy_response(r);
   if (rs != NULL)
     rs->status = status;
   return ret;
@@ -329,20 +329,20 @@ static enum MHD_Result reply_json(struct MHD_Connection *c, req_state *rs, int s
     static const char oom[] =
         "{\"error\":{\"code\":\"ENOMEM\",\"message\":\"memória insuficiente\"}}";
 
-    r = MHD_create_response_from_buffer(sizeof oom - 1, (void *)(uintptr_t)oom,
+    r = web_mhd.create_response_from_buffer(sizeof oom - 1, (void *)(uintptr_t)oom,
                                         MHD_RESPMEM_PERSISTENT);
     status = 503;
   } else {
-    r = MHD_create_response_from_buffer_with_free_callback(strlen(s), s, cJSON_free);
+    r = web_mhd.create_response_from_buffer_with_free_callback(strlen(s), s, cJSON_free);
     if (r == NULL)
       cJSON_free(s);
   }
   if (r == NULL)
     return MHD_NO;
-  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
-  MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  web_mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+  web_mhd.add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   if (cookie != NULL && cookie[0] != '\0')
-    MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+    web_mhd.add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
   return queue(c, rs, status, r);
 }
 
@@ -370,24 +370,24 @@ static enum MHD_Result reply_raw(struct MHD_Connection *c, req_state *rs, web_re
     struct stat sb;
 
     /* a download written to a removed temporary file (web_res_fluxo) */
-    r = fstat(res->fd, &sb) == 0 ? MHD_create_response_from_fd((size_t)sb.st_size, res->fd) : NULL;
+    r = fstat(res->fd, &sb) == 0 ? web_mhd.create_response_from_fd((size_t)sb.st_size, res->fd) : NULL;
     if (r == NULL)
       close(res->fd);
     res->tem_fd = 0; /* the response's now (or closed) */
   } else {
-    r = MHD_create_response_from_buffer_with_free_callback(res->raw_len, res->raw, fat_free);
+    r = web_mhd.create_response_from_buffer_with_free_callback(res->raw_len, res->raw, fat_free);
     if (r != NULL)
       res->raw = NULL; /* owned by the response now */
   }
   if (r == NULL)
     return MHD_NO;
-  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+  web_mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                           res->content_type != NULL ? res->content_type
                                                     : "application/octet-stream");
-  MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  web_mhd.add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   if (res->filename[0] != '\0') {
     snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", res->filename);
-    MHD_add_response_header(r, "Content-Disposition", disp);
+    web_mhd.add_response_header(r, "Content-Disposition", disp);
   }
   return queue_csp(c, rs, res->status != 0 ? res->status : 200, r,
                    res->content_type != NULL && strncmp(res->content_type, "text/html", 9) == 0
@@ -466,13 +466,13 @@ static enum MHD_Result serve_file(struct MHD_Connection *c, req_state *rs, const
     close(fd);
     return reply_error(c, rs, 404, "ENOTFOUND", "arquivo não encontrado");
   }
-  r = MHD_create_response_from_fd((size_t)sb.st_size, fd); /* takes fd */
+  r = web_mhd.create_response_from_fd((size_t)sb.st_size, fd); /* takes fd */
   if (r == NULL) {
     close(fd);
     return MHD_NO;
   }
-  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, mime_for(real));
-  MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+  web_mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, mime_for(real));
+  web_mhd.add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
   return queue_csp(c, rs, 200, r, html_csp ? CSP_PAINEL : CSP_DADOS);
 }
 
@@ -515,7 +515,7 @@ static fat_store *thread_store(fat_web *w, fat_err *err)
 static void peer_ip(struct MHD_Connection *c, char *buf, size_t len)
 {
   const union MHD_ConnectionInfo *ci =
-      MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+      web_mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 
   snprintf(buf, len, "?");
   if (ci == NULL || ci->client_addr == NULL)
@@ -568,9 +568,9 @@ static void client_of(fat_web *w, struct MHD_Connection *c, req_state *rs)
   rs->seguro = w->cfg.cookie_seguro;
   if (w->proxy == NULL || strcmp(rs->ip, w->proxy) != 0)
     return;
-  forwarded_ip(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For"), rs->ip,
+  forwarded_ip(web_mhd.lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For"), rs->ip,
                sizeof rs->ip);
-  proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+  proto = web_mhd.lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
   if (proto != NULL && strcmp(proto, "https") == 0)
     rs->seguro = 1;
 }
@@ -590,7 +590,7 @@ static void audit_denied(fat_store *st, const char *user, const char *acao, cons
 
 static int is_json_body(struct MHD_Connection *c)
 {
-  const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+  const char *ct = web_mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 
   return ct != NULL && strncmp(ct, "application/json", 16) == 0;
 }
@@ -629,7 +629,7 @@ static enum MHD_Result dispatch(fat_web *w, struct MHD_Connection *c, req_state 
       return reply_error(c, rs, status, "EDB", err.msg);
     return reply_error(c, rs, 503, "EDB", "banco de dados indisponível");
   }
-  rq.token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NAME);
+  rq.token = web_mhd.lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NAME);
   if (rs->has_sessao)
     rq.sessao = &rs->sessao;
   if (fat_store_set_user(rq.st, rs->has_sessao ? rs->sessao.usuario : "anonimo", &err) != FAT_OK)
@@ -689,10 +689,10 @@ static enum MHD_Result dispatch(fat_web *w, struct MHD_Connection *c, req_state 
 static enum MHD_Result refuse(fat_web *w, struct MHD_Connection *c, req_state *rs, int status,
                               const char *code, const char *msg)
 {
-  const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  const char *cl = web_mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
   const char *te =
-      MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-  const char *ex = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+      web_mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+  const char *ex = web_mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
   unsigned long long n = cl != NULL ? strtoull(cl, NULL, 10) : 0;
 
   if ((n == 0 && te == NULL) || ex != NULL || n > w->cfg.max_upload)
@@ -726,13 +726,13 @@ static enum MHD_Result admit(fat_web *w, struct MHD_Connection *c, req_state *rs
       fprintf(stderr, "faturo servidor: %s\n", err.msg);
       return refuse(w, c, rs, 503, "EDB", "banco de dados indisponível");
     }
-    token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NAME);
+    token = web_mhd.lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NAME);
     if (token == NULL || fat_auth_sessao(st, token, &rs->sessao, NULL) != FAT_OK)
       return refuse(w, c, rs, 401, "ESESSAO", "faça login para continuar");
     rs->has_sessao = 1;
     snprintf(rs->user, sizeof rs->user, "%s", rs->sessao.usuario);
     if (write) {
-      csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+      csrf = web_mhd.lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
       if (!fat_auth_token_eq(csrf, rs->sessao.csrf)) {
         audit_denied(st, rs->sessao.usuario, rs->route->acao, "csrf");
         return refuse(w, c, rs, 403, "ECSRF",
@@ -755,7 +755,7 @@ static enum MHD_Result admit(fat_web *w, struct MHD_Connection *c, req_state *rs
         : rs->route->upload < 0 ? LOGIN_BODY_MAX
                                 : w->cfg.max_body;
   fat_buf_init(&rs->body, max);
-  cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  cl = web_mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
   if (cl != NULL && strtoull(cl, NULL, 10) > max)
     return refuse(w, c, rs, 413, "ELIMIT", "requisição grande demais");
   return MHD_YES;
@@ -857,6 +857,8 @@ fat_rc fat_web_open(const fat_web_config *cfg, fat_web **out, fat_err *err)
   if (cfg->db_path == NULL || cfg->regras_dir == NULL)
     return fat_err_set(err, FAT_EINVAL, "servidor: banco e pasta de regras são obrigatórios");
   rc = fat_auth_init(err);
+  if (rc == FAT_OK)
+    rc = web_mhd_load(err);
   if (rc != FAT_OK)
     return rc;
   w = fat_calloc(1, sizeof *w);
@@ -963,7 +965,7 @@ fat_rc fat_web_open(const fat_web_config *cfg, fat_web **out, fat_err *err)
     fat_err_prefix(err, "regras: ");
     goto fail;
   }
-  d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+  d = web_mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
                            MHD_USE_AUTO,
                        0, NULL, NULL, on_request, w,
                        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
@@ -981,7 +983,7 @@ fat_rc fat_web_open(const fat_web_config *cfg, fat_web **out, fat_err *err)
     goto fail;
   }
   w->daemon = d;
-  di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  di = web_mhd.get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
   w->port = di != NULL ? di->port : cfg->port;
   {
     char real[PATH_MAX];
@@ -1052,7 +1054,7 @@ void fat_web_close(fat_web *w)
   if (w == NULL)
     return;
   if (w->daemon != NULL)
-    MHD_stop_daemon(w->daemon); /* joins the pool: per-thread stores close */
+    web_mhd.stop_daemon(w->daemon); /* joins the pool: per-thread stores close */
   fat_rules_close(w->rules);
   fat_store_close(w->main_st);
   pthread_key_delete(w->st_key);
