@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "fat_paths.h"
+#include "fat_rules_chunk.h"
 #include "fat_sha256.h"
 
 #define RULES_ERRS_MAX 8192 /* collected build errors */
@@ -374,7 +375,7 @@ static int l_fat_require(lua_State *L)
   lua_pushlightuserdata(L, &loading_mark);
   lua_rawset(L, 2);
   snprintf(cname, sizeof cname, "@%s.lua", chave);
-  if (luaL_loadbufferx(L, m->text, m->len, cname, "t") != LUA_OK)
+  if (fat_rules_chunk_load(L, m->text, m->len, m->sha, cname) != LUA_OK)
     return lua_error(L);
   lua_pushvalue(L, 1);
   lua_call(L, 1, 1); /* [name loaded v] */

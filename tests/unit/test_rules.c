@@ -33,6 +33,7 @@
 #include "fat_mem.h"
 #include "fat_paths.h"
 #include "fat_pidfile.h"
+#include "fat_rules_chunk.h"
 #include "fat_rules_int.h"
 #include "fat_store_int.h"
 #include "fat_store_sqlite.h"
@@ -2263,9 +2264,53 @@ static void test_oom_building_and_checking(void **state)
   fat_gen_release(g);
 }
 
+/* A module required by several states is compiled once (fat_rules_chunk.h):
+** the next loads come from its bytecode, with the same chunk name and line
+** numbers in errors; a changed file is compiled again, not served stale. */
+static void test_module_bytecode_cache(void **state)
+{
+  static const char uso[] = "local m = require('faturo.cache_teste'); return m.f()";
+  char dir[64], mod[128], *out = NULL, first[600];
+  unsigned long hits;
+  fat_err e;
+
+  (void)state;
+  make_rules(dir, sizeof dir, 0, NULL);
+  snprintf(mod, sizeof mod, "%s/scripts/faturo/cache_teste.lua", dir);
+  put(mod, "local M = {}\nfunction M.f()\n  error('falha do teste')\nend\nreturn M\n");
+  fat_err_clear(&e);
+  assert_int_equal(fat_rules_sandbox_eval(dir, uso, NULL, 0, &out, &e), FAT_ERULE);
+  assert_non_null(strstr(e.msg, "cache_teste.lua:3:"));
+  assert_non_null(strstr(e.msg, "falha do teste"));
+  snprintf(first, sizeof first, "%s", e.msg);
+  hits = fat_rules_chunk_hits();
+  fat_err_clear(&e);
+  assert_int_equal(fat_rules_sandbox_eval(dir, uso, NULL, 0, &out, &e), FAT_ERULE);
+  assert_true(fat_rules_chunk_hits() > hits); /* loaded from the bytecode */
+  assert_string_equal(e.msg, first);
+  /* another text under the same name: compiled, its own line number */
+  put(mod, "local M = {}\n\nfunction M.f()\n  error('falha do teste')\nend\nreturn M\n");
+  fat_err_clear(&e);
+  assert_int_equal(fat_rules_sandbox_eval(dir, uso, NULL, 0, &out, &e), FAT_ERULE);
+  assert_non_null(strstr(e.msg, "cache_teste.lua:4:"));
+  /* a module that returns values works the same from bytecode */
+  put(mod, "local M = {}\nfunction M.f() return 40 + 2 end\nreturn M\n");
+  assert_int_equal(fat_rules_sandbox_eval(dir, uso, NULL, 0, &out, &e), FAT_OK);
+  assert_string_equal(out, "42");
+  fat_free(out);
+  out = NULL;
+  hits = fat_rules_chunk_hits();
+  assert_int_equal(fat_rules_sandbox_eval(dir, uso, NULL, 0, &out, &e), FAT_OK);
+  assert_true(fat_rules_chunk_hits() > hits);
+  assert_string_equal(out, "42");
+  fat_free(out);
+  rm_rf(dir);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_module_bytecode_cache),
     cmocka_unit_test(test_loop_stopped),
     cmocka_unit_test(test_pcall_loop_stopped),
     cmocka_unit_test(test_time_limit),
