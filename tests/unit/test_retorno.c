@@ -473,6 +473,10 @@ static void test_simulated_valid_and_imported(void **state)
                              " AND valor_glosado = (SELECT sum(valor) FROM glosa)"),
                    1);
   assert_int_equal(count(st, "SELECT sum(valor) FROM glosa"), res.valor_glosado);
+  /* the import kept its statement journals in memory (fat_store_begin_bulk)
+  ** and left the connection as it found it: committed, temp_store default */
+  assert_false(fat_store_in_transaction(st));
+  assert_int_equal(count(st, "PRAGMA temp_store"), 0);
   fat_retorno_res_fini(&res);
 
   /* idempotent: the same bytes again change nothing */
