@@ -19,23 +19,25 @@ static fat_rc mhd_rc;
 
 /* The slots must have the types microhttpd.h declares (checked without
 ** referencing the functions: sizeof does not evaluate its operand). */
+/* clang-format off */
 #define MHD_FN(f) {"MHD_" #f, &web_mhd.f}
+/* clang-format on */
 #define MHD_TYPE(f) (void)sizeof(web_mhd.f = MHD_##f)
 
 static void mhd_load(void)
 {
   const fat_dlib_fn fns[] = {
-      MHD_FN(start_daemon),
-      MHD_FN(stop_daemon),
-      MHD_FN(get_daemon_info),
-      MHD_FN(get_connection_info),
-      MHD_FN(lookup_connection_value),
-      MHD_FN(queue_response),
-      MHD_FN(create_response_from_buffer),
-      MHD_FN(create_response_from_buffer_with_free_callback),
-      MHD_FN(create_response_from_fd),
-      MHD_FN(destroy_response),
-      MHD_FN(add_response_header),
+    MHD_FN(start_daemon),
+    MHD_FN(stop_daemon),
+    MHD_FN(get_daemon_info),
+    MHD_FN(get_connection_info),
+    MHD_FN(lookup_connection_value),
+    MHD_FN(queue_response),
+    MHD_FN(create_response_from_buffer),
+    MHD_FN(create_response_from_buffer_with_free_callback),
+    MHD_FN(create_response_from_fd),
+    MHD_FN(destroy_response),
+    MHD_FN(add_response_header),
   };
 
   MHD_TYPE(start_daemon);
@@ -50,8 +52,7 @@ static void mhd_load(void)
   MHD_TYPE(destroy_response);
   MHD_TYPE(add_response_header);
   fat_err_clear(&mhd_err);
-  mhd_rc = fat_dlib_load(FAT_SONAME_MHD, "servidor web", fns, sizeof fns / sizeof fns[0],
-                         &mhd_err);
+  mhd_rc = fat_dlib_load(FAT_SONAME_MHD, "servidor web", fns, sizeof fns / sizeof fns[0], &mhd_err);
 }
 
 fat_rc web_mhd_load(fat_err *err)

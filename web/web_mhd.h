@@ -15,18 +15,14 @@ typedef struct web_mhd_fns {
   struct MHD_Daemon *(*start_daemon)(unsigned int, uint16_t, MHD_AcceptPolicyCallback, void *,
                                      MHD_AccessHandlerCallback, void *, ...);
   void (*stop_daemon)(struct MHD_Daemon *);
-  const union MHD_DaemonInfo *(*get_daemon_info)(struct MHD_Daemon *, enum MHD_DaemonInfoType,
-                                                 ...);
+  const union MHD_DaemonInfo *(*get_daemon_info)(struct MHD_Daemon *, enum MHD_DaemonInfoType, ...);
   const union MHD_ConnectionInfo *(*get_connection_info)(struct MHD_Connection *,
                                                          enum MHD_ConnectionInfoType, ...);
-  const char *(*lookup_connection_value)(struct MHD_Connection *, enum MHD_ValueKind,
-                                         const char *);
-  enum MHD_Result (*queue_response)(struct MHD_Connection *, unsigned int,
-                                    struct MHD_Response *);
-  struct MHD_Response *(*create_response_from_buffer)(size_t, void *,
-                                                      enum MHD_ResponseMemoryMode);
+  const char *(*lookup_connection_value)(struct MHD_Connection *, enum MHD_ValueKind, const char *);
+  enum MHD_Result (*queue_response)(struct MHD_Connection *, unsigned int, struct MHD_Response *);
+  struct MHD_Response *(*create_response_from_buffer)(size_t, void *, enum MHD_ResponseMemoryMode);
   struct MHD_Response *(*create_response_from_buffer_with_free_callback)(
-      size_t, void *, MHD_ContentReaderFreeCallback);
+    size_t, void *, MHD_ContentReaderFreeCallback);
   struct MHD_Response *(*create_response_from_fd)(size_t, int);
   void (*destroy_response)(struct MHD_Response *);
   enum MHD_Result (*add_response_header)(struct MHD_Response *, const char *, const char *);

@@ -330,7 +330,7 @@ static enum MHD_Result reply_json(struct MHD_Connection *c, req_state *rs, int s
         "{\"error\":{\"code\":\"ENOMEM\",\"message\":\"memória insuficiente\"}}";
 
     r = web_mhd.create_response_from_buffer(sizeof oom - 1, (void *)(uintptr_t)oom,
-                                        MHD_RESPMEM_PERSISTENT);
+                                            MHD_RESPMEM_PERSISTENT);
     status = 503;
   } else {
     r = web_mhd.create_response_from_buffer_with_free_callback(strlen(s), s, cJSON_free);
@@ -370,7 +370,8 @@ static enum MHD_Result reply_raw(struct MHD_Connection *c, req_state *rs, web_re
     struct stat sb;
 
     /* a download written to a removed temporary file (web_res_fluxo) */
-    r = fstat(res->fd, &sb) == 0 ? web_mhd.create_response_from_fd((size_t)sb.st_size, res->fd) : NULL;
+    r = fstat(res->fd, &sb) == 0 ? web_mhd.create_response_from_fd((size_t)sb.st_size, res->fd)
+                                 : NULL;
     if (r == NULL)
       close(res->fd);
     res->tem_fd = 0; /* the response's now (or closed) */
@@ -382,8 +383,8 @@ static enum MHD_Result reply_raw(struct MHD_Connection *c, req_state *rs, web_re
   if (r == NULL)
     return MHD_NO;
   web_mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-                          res->content_type != NULL ? res->content_type
-                                                    : "application/octet-stream");
+                              res->content_type != NULL ? res->content_type
+                                                        : "application/octet-stream");
   web_mhd.add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
   if (res->filename[0] != '\0') {
     snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", res->filename);
@@ -515,7 +516,7 @@ static fat_store *thread_store(fat_web *w, fat_err *err)
 static void peer_ip(struct MHD_Connection *c, char *buf, size_t len)
 {
   const union MHD_ConnectionInfo *ci =
-      web_mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    web_mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 
   snprintf(buf, len, "?");
   if (ci == NULL || ci->client_addr == NULL)
@@ -590,7 +591,8 @@ static void audit_denied(fat_store *st, const char *user, const char *acao, cons
 
 static int is_json_body(struct MHD_Connection *c)
 {
-  const char *ct = web_mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+  const char *ct =
+    web_mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 
   return ct != NULL && strncmp(ct, "application/json", 16) == 0;
 }
@@ -689,9 +691,10 @@ static enum MHD_Result dispatch(fat_web *w, struct MHD_Connection *c, req_state 
 static enum MHD_Result refuse(fat_web *w, struct MHD_Connection *c, req_state *rs, int status,
                               const char *code, const char *msg)
 {
-  const char *cl = web_mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  const char *cl =
+    web_mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
   const char *te =
-      web_mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    web_mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
   const char *ex = web_mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
   unsigned long long n = cl != NULL ? strtoull(cl, NULL, 10) : 0;
 
@@ -965,17 +968,13 @@ fat_rc fat_web_open(const fat_web_config *cfg, fat_web **out, fat_err *err)
     fat_err_prefix(err, "regras: ");
     goto fail;
   }
-  d = web_mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
-                           MHD_USE_AUTO,
-                       0, NULL, NULL, on_request, w,
-                       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                       MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)w->cfg.threads,
-                       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-                       MHD_OPTION_CONNECTION_LIMIT, (unsigned int)w->cfg.conexoes,
-                       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)w->cfg.conexoes_por_ip,
-                       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-                       MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
-                       MHD_OPTION_END);
+  d = web_mhd.start_daemon(
+    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_AUTO, 0, NULL, NULL, on_request,
+    w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+    (unsigned int)w->cfg.threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)w->cfg.conexoes, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+    (unsigned int)w->cfg.conexoes_por_ip, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+    MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_END);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   if (d == NULL) {
     rc = fat_err_set(err, FAT_EIO, "não foi possível escutar em %s:%u (porta em uso?)",

@@ -25,13 +25,11 @@ static struct {
   void (*format_set_bold)(lxw_format *);
   void (*format_set_num_format)(lxw_format *, const char *);
   lxw_error (*worksheet_write_string)(lxw_worksheet *, lxw_row_t, lxw_col_t, const char *,
-                                     lxw_format *);
-  lxw_error (*worksheet_write_number)(lxw_worksheet *, lxw_row_t, lxw_col_t, double,
-                                     lxw_format *);
+                                      lxw_format *);
+  lxw_error (*worksheet_write_number)(lxw_worksheet *, lxw_row_t, lxw_col_t, double, lxw_format *);
   lxw_error (*worksheet_write_datetime)(lxw_worksheet *, lxw_row_t, lxw_col_t, lxw_datetime *,
-                                       lxw_format *);
-  lxw_error (*worksheet_set_column)(lxw_worksheet *, lxw_col_t, lxw_col_t, double,
-                                   lxw_format *);
+                                        lxw_format *);
+  lxw_error (*worksheet_set_column)(lxw_worksheet *, lxw_col_t, lxw_col_t, double, lxw_format *);
   char *(*lxw_strerror)(lxw_error);
 } lxw;
 
@@ -41,18 +39,25 @@ static fat_rc lxw_rc;
 
 /* The slots must have the types the header declares (checked without
 ** referencing the functions: sizeof does not evaluate its operand). */
+/* clang-format off */
 #define LXW_FN(f) {#f, &lxw.f}
+/* clang-format on */
 #define LXW_TYPE(f) (void)sizeof(lxw.f = f)
 
 static void lxw_load(void)
 {
   const fat_dlib_fn fns[] = {
-      LXW_FN(workbook_new_opt),       LXW_FN(workbook_add_format),
-      LXW_FN(workbook_add_worksheet), LXW_FN(workbook_close),
-      LXW_FN(format_set_bold),        LXW_FN(format_set_num_format),
-      LXW_FN(worksheet_write_string), LXW_FN(worksheet_write_number),
-      LXW_FN(worksheet_write_datetime), LXW_FN(worksheet_set_column),
-      LXW_FN(lxw_strerror),
+    LXW_FN(workbook_new_opt),
+    LXW_FN(workbook_add_format),
+    LXW_FN(workbook_add_worksheet),
+    LXW_FN(workbook_close),
+    LXW_FN(format_set_bold),
+    LXW_FN(format_set_num_format),
+    LXW_FN(worksheet_write_string),
+    LXW_FN(worksheet_write_number),
+    LXW_FN(worksheet_write_datetime),
+    LXW_FN(worksheet_set_column),
+    LXW_FN(lxw_strerror),
   };
 
   LXW_TYPE(workbook_new_opt);
@@ -67,8 +72,8 @@ static void lxw_load(void)
   LXW_TYPE(worksheet_set_column);
   LXW_TYPE(lxw_strerror);
   fat_err_clear(&lxw_err);
-  lxw_rc = fat_dlib_load(FAT_SONAME_XLSX, "planilhas XLSX", fns, sizeof fns / sizeof fns[0],
-                         &lxw_err);
+  lxw_rc =
+    fat_dlib_load(FAT_SONAME_XLSX, "planilhas XLSX", fns, sizeof fns / sizeof fns[0], &lxw_err);
 }
 
 struct fat_xlsx {
@@ -161,7 +166,7 @@ void fat_xlsx_dinheiro(fat_xlsx *x, int lin, int col, int64_t centavos)
 {
   if (x->ws != NULL)
     nota(x, lxw.worksheet_write_number(x->ws, (lxw_row_t)lin, (lxw_col_t)col,
-                                   (double)centavos / 100.0, x->f_money));
+                                       (double)centavos / 100.0, x->f_money));
 }
 
 void fat_xlsx_data(fat_xlsx *x, int lin, int col, const char *iso)
@@ -202,7 +207,7 @@ void fat_xlsx_percentual(fat_xlsx *x, int lin, int col, int64_t bp)
 {
   if (x->ws != NULL)
     nota(x, lxw.worksheet_write_number(x->ws, (lxw_row_t)lin, (lxw_col_t)col, (double)bp / 10000.0,
-                                   x->f_pct));
+                                       x->f_pct));
 }
 
 void fat_xlsx_largura(fat_xlsx *x, int de, int ate, double largura)

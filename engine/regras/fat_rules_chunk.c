@@ -9,8 +9,8 @@
 
 #include "fat_mem.h"
 
-#define CHUNKS_MAX 32                  /* distinct module texts kept */
-#define CHUNK_BYTES_MAX (4u << 20)     /* bigger bytecode is not kept */
+#define CHUNKS_MAX 32              /* distinct module texts kept */
+#define CHUNK_BYTES_MAX (4u << 20) /* bigger bytecode is not kept */
 
 typedef struct chunk {
   char sha[65];
