@@ -24,12 +24,15 @@ fat_rc fat_dlib_load(const char *soname, const char *what, const fat_dlib_fn *fn
     (void)dlerror();
     p = dlsym(h, fns[i].name);
     if (p == NULL) {
-      why = dlerror();
+      fat_rc rc;
+
+      why = dlerror(); /* dlclose frees this text: the message is made first */
+      rc = fat_err_set(err, FAT_EIO,
+                       "a biblioteca %s (%s) não tem a função %s: %s; confira a "
+                       "instalação (tools/install-deps.sh)",
+                       soname, what, fns[i].name, why != NULL ? why : "?");
       dlclose(h);
-      return fat_err_set(err, FAT_EIO,
-                         "a biblioteca %s (%s) não tem a função %s: %s; confira a "
-                         "instalação (tools/install-deps.sh)",
-                         soname, what, fns[i].name, why != NULL ? why : "?");
+      return rc;
     }
     /* POSIX: a data pointer from dlsym converts to a function pointer of
     ** the same size; the slot is such a pointer */
