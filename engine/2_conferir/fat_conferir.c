@@ -802,10 +802,18 @@ static const char *run_now(run *r)
 static fat_rc store_conferencia(run *r, const fat_guia *g, const fat_avaliacao *av,
                                 const guia_plan *pl, fat_err *err)
 {
+  /* a re-check updates the row in place (REPLACE deleted it and inserted
+  ** it again: two b-tree writes and the foreign keys of both, rodada 11);
+  ** every column is written, so the row is the same */
   static const char sql_conf[] =
-    "INSERT OR REPLACE INTO conferencia(guia_id, revisao, script_sha256, geracao_id, "
+    "INSERT INTO conferencia(guia_id, revisao, script_sha256, geracao_id, "
     "referencia, reconferir_em, bloqueios, alertas, valor_risco, erro, em) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "ON CONFLICT (guia_id) DO UPDATE SET revisao = excluded.revisao, "
+    "script_sha256 = excluded.script_sha256, geracao_id = excluded.geracao_id, "
+    "referencia = excluded.referencia, reconferir_em = excluded.reconferir_em, "
+    "bloqueios = excluded.bloqueios, alertas = excluded.alertas, "
+    "valor_risco = excluded.valor_risco, erro = excluded.erro, em = excluded.em";
   int64_t geracao_id = r->gen != NULL ? fat_gen_id(r->gen) : 0;
   const char *erro = av->erro[0] != '\0' ? av->erro : NULL;
   fat_stmt *s;
