@@ -65,6 +65,24 @@ static fat_rc run_set_mmap(fat_store *st, int64_t bytes, fat_err *err)
 ** once per statement): ~20 us a guia, half of it per statement (rodada 9). */
 #define STATUS_BATCH 32
 
+/* New achado rows that one INSERT writes (achados_flush). Each INSERT of one
+** row paid, for its two triggers (achado_resumo_novo, guia_aberto_achado_novo
+** and the panel's behind it), a frame per trigger allocated and freed, a
+** statement journal holding each page it touched and the statement's end:
+** ~170 thousand instructions a row on the first check (rodada 11); those
+** are per statement, not per row. */
+#define ACH_BATCH 32
+#define ACH_TXT 7 /* codigo, campo, mensagem, glosa_prevista, regra, script_sha256, chave */
+
+/* A new achado row waiting for achados_flush. Its id is the one SQLite
+** would give it inserted alone at that point (max(id) + 1, see ach_queue),
+** written explicitly, so the caller knows it at once. */
+typedef struct ach_pend {
+  int64_t id, guia_id, item_id, valor_risco, geracao_id, revisao, linha;
+  const char *severidade; /* a literal */
+  size_t txt[ACH_TXT];    /* offsets in run.ach_txt; SIZE_MAX for NULL */
+} ach_pend;
+
 typedef struct run {
   fat_store *st;
   fat_gen *gen;          /* NULL when there are no rules */
@@ -81,6 +99,12 @@ typedef struct run {
   size_t n_pend;
   int64_t pend_id[STATUS_BATCH];
   char pend_st[STATUS_BATCH][16];
+  /* new achado rows not written yet (store_achados): written up to
+  ** ACH_BATCH a statement by achados_flush, before the pending statuses */
+  struct ach_pend *ach;
+  size_t n_ach, cap_ach;
+  char *ach_txt;         /* their texts, NUL-terminated, at ach_pend.txt[] */
+  size_t txt_len, txt_cap;
   time_t now_t;          /* the second r->now was written for (run_now) */
   char now[32];
 } run;
@@ -195,22 +219,33 @@ static velho *velho_of(velho *v, size_t n, const fat_finding *f, const char *cha
   return NULL;
 }
 
+static fat_rc achados_flush(run *r, int64_t current, fat_err *err);
+
 /* Open findings of the guia's earlier revisions that the re-check of the
 ** corrected guia no longer finds were resolved by the correction (audited
 ** as achado.resolver); then the rows nobody took are deleted. */
-static fat_rc velhos_fim(fat_store *st, const fat_guia *g, const velho *a, size_t n,
-                         fat_err *err)
+static fat_rc velhos_fim(run *r, const fat_guia *g, const velho *a, size_t n, fat_err *err)
 {
   static const char sql_del[] = "DELETE FROM achado WHERE id = ?1";
+  fat_store *st = r->st;
   fat_stmt *s;
   char obj[32], det[160];
   size_t i;
+  int flushed = 0;
   fat_rc rc = FAT_OK;
 
   snprintf(obj, sizeof obj, "guia:%lld", (long long)g->id);
   for (i = 0; i < n && rc == FAT_OK; i++) {
     if (a[i].usado)
       continue;
+    /* the new rows waiting go in first, as they did when each was written
+    ** at once (their ids need not: they are above every row deleted here) */
+    if (!flushed) {
+      flushed = 1;
+      rc = achados_flush(r, g->id, err);
+      if (rc != FAT_OK)
+        break;
+    }
     if (!a[i].reconhecido && a[i].chave != NULL && a[i].revisao < g->revisao) {
       snprintf(det, sizeof det, "%s resolvido na revisão %lld",
                a[i].codigo != NULL ? a[i].codigo : "achado", (long long)g->revisao);
@@ -322,15 +357,187 @@ static fat_rc plan_guia(fat_store *st, const cand *c, const fat_guia *g, const f
   return FAT_OK;
 }
 
+/* The INSERT of 1, 2, 4, ... ACH_BATCH pending rows (ach_sql[k]: 2^k rows). */
+#define ACH_INS                                                                                    \
+  "INSERT INTO achado(id, guia_id, item_id, codigo, severidade, campo, mensagem, "               \
+  "glosa_prevista, valor_risco, regra, script_sha256, geracao_id, guia_revisao, linha, chave) "  \
+  "VALUES "
+#define ACH_R1 "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#define ACH_R2 ACH_R1 "," ACH_R1
+#define ACH_R4 ACH_R2 "," ACH_R2
+#define ACH_R8 ACH_R4 "," ACH_R4
+#define ACH_R16 ACH_R8 "," ACH_R8
+#define ACH_R32 ACH_R16 "," ACH_R16
+#define ACH_NCOLS 15
+static const char *const ach_sql[] = {ACH_INS ACH_R1,  ACH_INS ACH_R2,  ACH_INS ACH_R4,
+                                      ACH_INS ACH_R8,  ACH_INS ACH_R16, ACH_INS ACH_R32};
+
+static void ach_clear(run *r)
+{
+  r->n_ach = 0;
+  r->txt_len = 0;
+}
+
+static const char *ach_str(const run *r, size_t off)
+{
+  return off == SIZE_MAX ? NULL : r->ach_txt + off;
+}
+
+/* Bind pending row p to the parameters b+1 .. b+ACH_NCOLS of s. The texts
+** stay in r->ach_txt until the statement has run. */
+static void ach_bind(const run *r, fat_stmt *s, int b, const ach_pend *p)
+{
+  fat_bind_int_or_null(s, b + 1, p->id, p->id <= 0); /* NULL: SQLite picks it */
+  fat_bind_int(s, b + 2, p->guia_id);
+  fat_bind_int_or_null(s, b + 3, p->item_id, p->item_id <= 0);
+  fat_bind_text_static(s, b + 4, ach_str(r, p->txt[0]));
+  fat_bind_text_static(s, b + 5, p->severidade);
+  fat_bind_text_static(s, b + 6, ach_str(r, p->txt[1]));
+  fat_bind_text_static(s, b + 7, ach_str(r, p->txt[2]));
+  fat_bind_text_static(s, b + 8, ach_str(r, p->txt[3]));
+  fat_bind_int(s, b + 9, p->valor_risco);
+  fat_bind_text_static(s, b + 10, ach_str(r, p->txt[4]));
+  fat_bind_text_static(s, b + 11, ach_str(r, p->txt[5]));
+  fat_bind_int_or_null(s, b + 12, p->geracao_id, p->geracao_id <= 0);
+  fat_bind_int(s, b + 13, p->revisao);
+  fat_bind_int_or_null(s, b + 14, p->linha, p->linha <= 0);
+  fat_bind_text_static(s, b + 15, ach_str(r, p->txt[6]));
+}
+
+/* Write the pending new achado rows, ACH_BATCH (or the largest power of 2
+** left) a statement, in the order they were found. A failure names the
+** guia whose row failed (each row again on its own: the statement that
+** failed wrote nothing, and the transaction is rolled back after any
+** failure); the caller names current's itself. */
+static fat_rc achados_flush(run *r, int64_t current, fat_err *err)
+{
+  size_t i = 0, k, j;
+  int lg;
+  fat_stmt *s;
+  fat_rc rc = FAT_OK;
+
+  while (i < r->n_ach && rc == FAT_OK) {
+    for (lg = 5, k = ACH_BATCH; k > r->n_ach - i; lg--)
+      k /= 2;
+    rc = fat_store_prepare(r->st, ach_sql[lg], &s, err);
+    if (rc != FAT_OK)
+      break;
+    for (j = 0; j < k; j++)
+      ach_bind(r, s, (int)(j * ACH_NCOLS), &r->ach[i + j]);
+    rc = fat_store_step_done(r->st, s, "erro ao gravar achado", err);
+    if (rc == FAT_OK)
+      i += k;
+  }
+  for (j = i; j < r->n_ach && rc != FAT_OK; j++) {
+    fat_err e;
+
+    fat_err_clear(&e);
+    if (fat_store_prepare(r->st, ach_sql[0], &s, &e) != FAT_OK)
+      break;
+    ach_bind(r, s, 0, &r->ach[j]);
+    if (fat_store_step_done(r->st, s, "erro ao gravar achado", &e) != FAT_OK) {
+      *err = e;
+      if (r->ach[j].guia_id != current)
+        fat_err_prefix(err, "guia %lld: ", (long long)r->ach[j].guia_id);
+      break;
+    }
+  }
+  ach_clear(r);
+  return rc;
+}
+
+/* The id SQLite gives the next row inserted into achado (an INTEGER
+** PRIMARY KEY without AUTOINCREMENT): max(id) + 1, 1 when the table is
+** empty; 0 when it would pick one at random (max(id) is the largest). */
+static fat_rc ach_next_id(run *r, int64_t *next, fat_err *err)
+{
+  static const char sql[] = "SELECT max(id) FROM achado";
+  fat_stmt *s;
+  int step;
+  fat_rc rc = fat_store_prepare(r->st, sql, &s, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  step = fat_stmt_step(s);
+  if (step != FAT_ROW)
+    rc = fat_store_dberr(r->st, err, "erro ao ler os achados");
+  else if (fat_col_is_null(s, 0))
+    *next = 1;
+  else
+    *next = fat_col_int64(s, 0) < INT64_MAX ? fat_col_int64(s, 0) + 1 : 0;
+  fat_stmt_reset(s);
+  return rc;
+}
+
+/* Queue new row p (its texts t) for achados_flush; *id gets its id: the
+** one it would have had inserted alone now. The first row waiting takes
+** max(id) + 1 from the table, each next one the id after the one before:
+** until the flush nothing else inserts into achado, and what is deleted
+** meanwhile (velhos_fim) are rows older than the first one waiting, which
+** do not change max(id) while it waits. When that id is not known (the
+** largest rowid was reached) the row is written at once, as before. */
+static fat_rc ach_queue(run *r, ach_pend *p, const char *const t[ACH_TXT], int64_t *id,
+                        fat_err *err)
+{
+  int64_t next = 0;
+  size_t k, need = 0, cap;
+  fat_rc rc;
+
+  if (r->n_ach == 0)
+    rc = ach_next_id(r, &next, err);
+  else {
+    next = r->ach[r->n_ach - 1].id > 0 && r->ach[r->n_ach - 1].id < INT64_MAX
+               ? r->ach[r->n_ach - 1].id + 1
+               : 0;
+    rc = FAT_OK;
+  }
+  if (rc == FAT_OK && next == 0 && r->n_ach > 0)
+    rc = achados_flush(r, p->guia_id, err);
+  if (rc != FAT_OK)
+    return rc;
+  for (k = 0; k < ACH_TXT; k++)
+    need += t[k] != NULL ? strlen(t[k]) + 1 : 0;
+  if (r->txt_len + need > r->txt_cap) {
+    char *nt;
+
+    for (cap = r->txt_cap > 0 ? r->txt_cap : 4096; cap < r->txt_len + need; cap *= 2)
+      ;
+    nt = fat_realloc(r->ach_txt, cap);
+    if (nt == NULL)
+      return fat_err_oom(err);
+    r->ach_txt = nt;
+    r->txt_cap = cap;
+  }
+  if (!FAT_GROW(r->ach, r->cap_ach, r->n_ach))
+    return fat_err_oom(err);
+  for (k = 0; k < ACH_TXT; k++) {
+    if (t[k] == NULL) {
+      p->txt[k] = SIZE_MAX;
+      continue;
+    }
+    need = strlen(t[k]) + 1;
+    memcpy(r->ach_txt + r->txt_len, t[k], need);
+    p->txt[k] = r->txt_len;
+    r->txt_len += need;
+  }
+  p->id = next;
+  r->ach[r->n_ach++] = *p;
+  if (next > 0) {
+    *id = next;
+    return FAT_OK;
+  }
+  rc = achados_flush(r, p->guia_id, err);
+  if (rc == FAT_OK)
+    *id = fat_store_last_id(r->st);
+  return rc;
+}
+
 /* Write the findings of av as pl matched them; the id of each finding's
-** row goes to ids. */
+** row goes to ids. A new row waits in r->ach (ach_queue) for the next
+** flush; a row found again is updated now. */
 static fat_rc store_achados(run *r, const fat_guia *g, const fat_avaliacao *av,
                             const guia_plan *pl, int64_t *ids, fat_err *err)
 {
-  static const char sql_ins[] =
-    "INSERT INTO achado(guia_id, item_id, codigo, severidade, campo, mensagem, glosa_prevista, "
-    "valor_risco, regra, script_sha256, geracao_id, guia_revisao, linha, chave) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
   /* the same finding found again keeps its row: id and acknowledgement; a
   ** row that would not change is not written (no index entry rewritten, no
   ** trigger fired: most rows of a re-check, rodada 9) */
@@ -351,14 +558,36 @@ static fat_rc store_achados(run *r, const fat_guia *g, const fat_avaliacao *av,
   for (i = 0; i < f->n && rc == FAT_OK; i++) {
     const fat_finding *a = &f->v[i];
     int idx = a->item_seq > 0 ? item_index(g, a->item_seq) : -1;
+    int64_t item_id = idx >= 0 && g->itens[idx].id > 0 ? g->itens[idx].id : 0;
     const velho *k = pl->match[i] >= 0 ? &pl->old[pl->match[i]] : NULL;
 
-    rc = fat_store_prepare(r->st, k != NULL ? sql_upd : sql_ins, &s, err);
+    if (k == NULL) {
+      ach_pend p;
+      const char *t[ACH_TXT];
+
+      memset(&p, 0, sizeof p);
+      p.guia_id = g->id;
+      p.item_id = item_id;
+      p.severidade = fat_severidade_str(a->severidade);
+      p.valor_risco = a->valor_risco;
+      p.geracao_id = geracao_id;
+      p.revisao = g->revisao;
+      p.linha = a->linha;
+      t[0] = a->codigo;
+      t[1] = a->campo;
+      t[2] = a->mensagem;
+      t[3] = a->glosa_prevista;
+      t[4] = a->regra != NULL ? a->regra : "builtin";
+      t[5] = a->script_sha256;
+      t[6] = pl->chave[i];
+      rc = ach_queue(r, &p, t, &ids[i], err);
+      continue;
+    }
+    rc = fat_store_prepare(r->st, sql_upd, &s, err);
     if (rc != FAT_OK)
       break;
     fat_bind_int(s, 1, g->id);
-    fat_bind_int_or_null(s, 2, idx >= 0 ? g->itens[idx].id : 0,
-                         idx < 0 || g->itens[idx].id <= 0);
+    fat_bind_int_or_null(s, 2, item_id, item_id <= 0);
     fat_bind_text(s, 3, a->codigo);
     fat_bind_text(s, 4, fat_severidade_str(a->severidade));
     fat_bind_text(s, 5, a->campo);
@@ -371,14 +600,13 @@ static fat_rc store_achados(run *r, const fat_guia *g, const fat_avaliacao *av,
     fat_bind_int(s, 12, g->revisao);
     fat_bind_int_or_null(s, 13, a->linha, a->linha <= 0);
     fat_bind_text(s, 14, pl->chave[i]);
-    if (k != NULL)
-      fat_bind_int(s, 15, k->id);
+    fat_bind_int(s, 15, k->id);
     rc = fat_store_step_done(r->st, s, "erro ao gravar achado", err);
     if (rc == FAT_OK)
-      ids[i] = k != NULL ? k->id : fat_store_last_id(r->st);
+      ids[i] = k->id;
   }
   if (rc == FAT_OK)
-    rc = velhos_fim(r->st, g, pl->old, pl->n_old, err);
+    rc = velhos_fim(r, g, pl->old, pl->n_old, err);
   return rc;
 }
 
@@ -441,10 +669,12 @@ static fat_rc status_flush(run *r, fat_err *err)
     ")";
   fat_stmt *s;
   size_t i, k;
-  fat_rc rc;
+  fat_rc rc = achados_flush(r, 0, err);
 
-  if (r->n_pend == 0)
-    return FAT_OK;
+  if (rc != FAT_OK || r->n_pend == 0) {
+    r->n_pend = 0;
+    return rc;
+  }
   rc = fat_store_prepare(r->st, sql, &s, err);
   if (rc != FAT_OK)
     return rc;
@@ -497,7 +727,11 @@ static fat_rc store_status(run *r, const fat_guia *g, const guia_plan *pl, fat_e
 ** STATUS_BATCH of them. */
 static fat_rc status_full(run *r, fat_err *err)
 {
-  return r->n_pend == STATUS_BATCH ? status_flush(r, err) : FAT_OK;
+  fat_rc rc = r->n_ach >= ACH_BATCH ? achados_flush(r, 0, err) : FAT_OK;
+
+  if (rc == FAT_OK && r->n_pend == STATUS_BATCH)
+    rc = status_flush(r, err);
+  return rc;
 }
 
 /* The status guia id has in r->pend_* (NULL: none pending). */
@@ -568,10 +802,18 @@ static const char *run_now(run *r)
 static fat_rc store_conferencia(run *r, const fat_guia *g, const fat_avaliacao *av,
                                 const guia_plan *pl, fat_err *err)
 {
+  /* a re-check updates the row in place (REPLACE deleted it and inserted
+  ** it again: two b-tree writes and the foreign keys of both, rodada 11);
+  ** every column is written, so the row is the same */
   static const char sql_conf[] =
-    "INSERT OR REPLACE INTO conferencia(guia_id, revisao, script_sha256, geracao_id, "
+    "INSERT INTO conferencia(guia_id, revisao, script_sha256, geracao_id, "
     "referencia, reconferir_em, bloqueios, alertas, valor_risco, erro, em) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "ON CONFLICT (guia_id) DO UPDATE SET revisao = excluded.revisao, "
+    "script_sha256 = excluded.script_sha256, geracao_id = excluded.geracao_id, "
+    "referencia = excluded.referencia, reconferir_em = excluded.reconferir_em, "
+    "bloqueios = excluded.bloqueios, alertas = excluded.alertas, "
+    "valor_risco = excluded.valor_risco, erro = excluded.erro, em = excluded.em";
   int64_t geracao_id = r->gen != NULL ? fat_gen_id(r->gen) : 0;
   const char *erro = av->erro[0] != '\0' ? av->erro : NULL;
   fat_stmt *s;
@@ -956,6 +1198,7 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
   if (rc == FAT_OK)
     return fat_store_commit(r->st, err);
   r->n_pend = 0;
+  ach_clear(r);
   fat_store_rollback(r->st);
   return rc;
 }
@@ -1370,8 +1613,10 @@ static fat_rc par_store_batch(par_worker *w, par_batch *b, fat_err *err)
     if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || j + 1 == p->n))
       rc = fat_store_commit(r->st, err);
   }
-  if (rc != FAT_OK)
+  if (rc != FAT_OK) {
     r->n_pend = 0;
+    ach_clear(r);
+  }
   if (rc != FAT_OK && fat_store_in_transaction(r->st))
     fat_store_rollback(r->st);
   return rc;
@@ -1786,6 +2031,8 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
   if (rc == FAT_OK)
     rc = count_open(&r, err);
   fat_free(todo);
+  fat_free(r.ach);
+  fat_free(r.ach_txt);
   fat_avaliador_free(r.av);
   if (r.gen != NULL)
     fat_gen_release(r.gen);

@@ -4,6 +4,7 @@
 */
 #include "fat_model.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "fat_mem.h"
@@ -79,22 +80,55 @@ void fat_profissional_free(fat_profissional *p)
   fat_free(p);
 }
 
-static void item_fini(fat_item *it)
+/* Is p inside g's block (fat_guia.arena)? */
+static int in_arena(const fat_guia *g, const void *p)
 {
-  fat_free(it->tipo);
-  fat_free(it->codigo_tabela);
-  fat_free(it->codigo);
-  fat_free(it->descricao);
-  fat_free(it->data);
-  fat_free(it->hora_inicio);
-  fat_free(it->hora_fim);
-  fat_free(it->via_acesso);
-  fat_free(it->tecnica);
-  fat_free(it->grau_participacao);
-  fat_profissional_free(it->profissional);
-  fat_free(it->unidade_medida);
-  fat_free(it->registro_anvisa);
-  fat_free(it->codigo_fabricante);
+  uintptr_t a = (uintptr_t)g->arena, x = (uintptr_t)p;
+
+  return g->arena != NULL && x >= a && x < a + g->arena_cap;
+}
+
+/* fat_free of what g owns outside its block. */
+static void gfree(const fat_guia *g, void *p)
+{
+  if (p != NULL && !in_arena(g, p))
+    fat_free(p);
+}
+
+static void prof_free_in(const fat_guia *g, fat_profissional *p)
+{
+  if (p == NULL)
+    return;
+  if (g->arena == NULL) {
+    fat_profissional_free(p);
+    return;
+  }
+  gfree(g, p->nome);
+  gfree(g, p->cpf);
+  gfree(g, p->conselho);
+  gfree(g, p->numero_conselho);
+  gfree(g, p->uf);
+  gfree(g, p->cbo);
+  gfree(g, p->especialidade);
+  gfree(g, p);
+}
+
+static void item_fini(const fat_guia *g, fat_item *it)
+{
+  gfree(g, it->tipo);
+  gfree(g, it->codigo_tabela);
+  gfree(g, it->codigo);
+  gfree(g, it->descricao);
+  gfree(g, it->data);
+  gfree(g, it->hora_inicio);
+  gfree(g, it->hora_fim);
+  gfree(g, it->via_acesso);
+  gfree(g, it->tecnica);
+  gfree(g, it->grau_participacao);
+  prof_free_in(g, it->profissional);
+  gfree(g, it->unidade_medida);
+  gfree(g, it->registro_anvisa);
+  gfree(g, it->codigo_fabricante);
 }
 
 void fat_guia_free(fat_guia *g)
@@ -103,58 +137,59 @@ void fat_guia_free(fat_guia *g)
 
   if (g == NULL)
     return;
-  fat_free(g->operadora.registro_ans);
-  fat_free(g->operadora.nome);
-  fat_free(g->operadora.script);
-  fat_free(g->prestador.nome);
-  fat_free(g->prestador.cnpj);
-  fat_free(g->prestador.cpf);
-  fat_free(g->prestador.cnes);
-  fat_free(g->prestador.codigo_na_operadora);
-  fat_free(g->plano.codigo);
-  fat_free(g->plano.nome);
-  fat_free(g->plano.acomodacao);
-  fat_free(g->beneficiario.nome);
-  fat_free(g->beneficiario.nome_social);
-  fat_free(g->beneficiario.cpf);
-  fat_free(g->beneficiario.cns);
-  fat_free(g->beneficiario.nascimento);
-  fat_free(g->beneficiario.sexo);
-  fat_free(g->numero_prestador);
-  fat_free(g->numero_operadora);
-  fat_free(g->numero_principal);
-  fat_free(g->beneficiario_nome);
-  fat_free(g->carteira_numero);
-  fat_free(g->carteira_validade);
-  fat_free(g->cns);
-  fat_free(g->senha);
-  fat_free(g->data_autorizacao);
-  fat_free(g->validade_senha);
-  fat_free(g->carater_atendimento);
-  fat_free(g->tipo_atendimento);
-  fat_free(g->tipo_consulta);
-  fat_free(g->regime_atendimento);
-  fat_free(g->indicacao_acidente);
-  fat_free(g->cid);
-  fat_free(g->cid_secundarios);
-  fat_free(g->data_solicitacao);
-  fat_free(g->indicacao_clinica);
-  fat_free(g->data_inicio);
-  fat_free(g->hora_inicio);
-  fat_free(g->data_fim);
-  fat_free(g->hora_fim);
-  fat_free(g->tipo_internacao);
-  fat_free(g->regime_internacao);
-  fat_free(g->motivo_encerramento);
-  fat_profissional_free(g->solicitante);
-  fat_profissional_free(g->executante);
-  fat_free(g->observacao);
-  fat_free(g->competencia);
-  fat_free(g->status);
-  fat_free(g->origem);
+  gfree(g, g->operadora.registro_ans);
+  gfree(g, g->operadora.nome);
+  gfree(g, g->operadora.script);
+  gfree(g, g->prestador.nome);
+  gfree(g, g->prestador.cnpj);
+  gfree(g, g->prestador.cpf);
+  gfree(g, g->prestador.cnes);
+  gfree(g, g->prestador.codigo_na_operadora);
+  gfree(g, g->plano.codigo);
+  gfree(g, g->plano.nome);
+  gfree(g, g->plano.acomodacao);
+  gfree(g, g->beneficiario.nome);
+  gfree(g, g->beneficiario.nome_social);
+  gfree(g, g->beneficiario.cpf);
+  gfree(g, g->beneficiario.cns);
+  gfree(g, g->beneficiario.nascimento);
+  gfree(g, g->beneficiario.sexo);
+  gfree(g, g->numero_prestador);
+  gfree(g, g->numero_operadora);
+  gfree(g, g->numero_principal);
+  gfree(g, g->beneficiario_nome);
+  gfree(g, g->carteira_numero);
+  gfree(g, g->carteira_validade);
+  gfree(g, g->cns);
+  gfree(g, g->senha);
+  gfree(g, g->data_autorizacao);
+  gfree(g, g->validade_senha);
+  gfree(g, g->carater_atendimento);
+  gfree(g, g->tipo_atendimento);
+  gfree(g, g->tipo_consulta);
+  gfree(g, g->regime_atendimento);
+  gfree(g, g->indicacao_acidente);
+  gfree(g, g->cid);
+  gfree(g, g->cid_secundarios);
+  gfree(g, g->data_solicitacao);
+  gfree(g, g->indicacao_clinica);
+  gfree(g, g->data_inicio);
+  gfree(g, g->hora_inicio);
+  gfree(g, g->data_fim);
+  gfree(g, g->hora_fim);
+  gfree(g, g->tipo_internacao);
+  gfree(g, g->regime_internacao);
+  gfree(g, g->motivo_encerramento);
+  prof_free_in(g, g->solicitante);
+  prof_free_in(g, g->executante);
+  gfree(g, g->observacao);
+  gfree(g, g->competencia);
+  gfree(g, g->status);
+  gfree(g, g->origem);
   for (i = 0; i < g->n_itens; i++)
-    item_fini(&g->itens[i]);
+    item_fini(g, &g->itens[i]);
   fat_free(g->itens);
+  fat_free(g->arena);
   fat_free(g);
 }
 

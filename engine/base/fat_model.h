@@ -161,6 +161,12 @@ typedef struct fat_guia {
   char *origem;
   fat_item *itens;
   size_t n_itens;
+  /* texts (and profissionais) of a guia read by a fat_guia_loader live in
+  ** this one block; fat_guia_free frees only what is outside it. NULL for
+  ** every other guia. Code that replaces a field of a loaded guia must not
+  ** free the old value itself (none does: they edit fat_guia_load's). */
+  char *arena;
+  size_t arena_cap, arena_used;
 } fat_guia;
 
 /* Free a guia and everything it owns; NULL is a no-op. */
