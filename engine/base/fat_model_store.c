@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "fat_mem.h"
 #include "fat_operadora.h"
@@ -632,6 +633,10 @@ struct fat_guia_saver {
     int64_t operadora_id, guias, a_faturar, valor_a_faturar;
   } painel[FOLD_GRUPOS];
   int n_mes, n_painel;
+  /* the time of the rows written (guia.criado_em, auditoria.em), formatted
+  ** once per second */
+  time_t now_t;
+  char now[24];
 };
 
 static void memo_clear(memo *m)
@@ -753,6 +758,24 @@ static const char *i64_text(char buf[24], int64_t v)
     buf[--k] = (char)('0' + x % 10);
   while ((x /= 10) > 0);
   return buf + k;
+}
+
+/* The time to write on the rows saved now ('AAAA-MM-DDTHH:MM:SSZ', what
+** the columns' default strftime('now') writes): formatted in buf, or, with
+** sv, once per second in sv. */
+static const char *saver_now(fat_guia_saver *sv, char buf[24])
+{
+  time_t t = time(NULL);
+
+  if (sv == NULL) {
+    fat_store_now_at(t, buf, 24);
+    return buf;
+  }
+  if (sv->now[0] == '\0' || t != sv->now_t) {
+    fat_store_now_at(t, sv->now, sizeof sv->now);
+    sv->now_t = t;
+  }
+  return sv->now;
 }
 
 fat_rc fat_guia_saver_new(fat_guia_saver **out, fat_err *err)
@@ -1304,7 +1327,8 @@ static fat_rc save_items(fat_store *st, fat_guia *g, int fresh, fat_guia_saver *
 /* ids: the operadora and prestador of g already resolved by the caller, or
 ** 0 to resolve them here from g's registro ANS and CNPJ/CPF. */
 static fat_rc guia_save_tx(fat_store *st, fat_guia *g, int64_t operadora_id,
-                           int64_t prestador_id, fat_guia_saver *sv, fat_err *err)
+                           int64_t prestador_id, fat_guia_saver *sv, const char *now,
+                           fat_err *err)
 {
   static const char sql_old[] = "SELECT beneficiario_id, revisao FROM guia WHERE id = ?1";
   static const char sql_ins[] =
@@ -1315,10 +1339,10 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, int64_t operadora_id,
       "indicacao_clinica, data_inicio, hora_inicio, data_fim, hora_fim, tipo_internacao, "
       "regime_internacao, motivo_encerramento, assinatura_beneficiario, pedido_medico, laudo, "
       "observacao, valor_total, competencia, status, revisao, lote_id, origem, operadora_id, "
-      "prestador_id, plano_id, beneficiario_id, solicitante_id, executante_id) VALUES (?1, ?2, "
-      "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
-      "?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, "
-      "?40, ?41, ?42, ?43, ?44)";
+      "prestador_id, plano_id, beneficiario_id, solicitante_id, executante_id, criado_em) VALUES "
+      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+      "?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, "
+      "?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45)";
   static const char sql_upd[] =
       "UPDATE guia SET tipo = ?1, numero_prestador = ?2, numero_operadora = ?3, "
       "numero_principal = ?4, beneficiario_nome = ?5, carteira_numero = ?6, carteira_validade = "
@@ -1398,6 +1422,8 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, int64_t operadora_id,
   bind_guia(s, g);
   if (g->id > 0)
     fat_bind_int(s, 45, g->id);
+  else
+    fat_bind_text_static(s, 45, now);
   rc = fat_store_step_done(st, s, "erro ao gravar guia", err);
   if (rc != FAT_OK)
     return rc;
@@ -1643,7 +1669,8 @@ fat_rc fat_guia_saver_save(fat_guia_saver *sv, fat_store *st, fat_guia *g, int64
                            int64_t prestador_id, fat_err *err)
 {
   int64_t id0 = g->id;
-  char obj[32], det[32];
+  char obj[32], det[32], nowbuf[24];
+  const char *now = saver_now(sv, nowbuf);
   fat_rc rc = fat_store_begin(st, err);
 
   if (rc != FAT_OK)
@@ -1658,7 +1685,7 @@ fat_rc fat_guia_saver_save(fat_guia_saver *sv, fat_store *st, fat_guia *g, int64
     }
   }
   if (rc == FAT_OK)
-    rc = guia_save_tx(st, g, operadora_id, prestador_id, sv, err);
+    rc = guia_save_tx(st, g, operadora_id, prestador_id, sv, now, err);
   if (rc == FAT_OK && sv != NULL && sv->folded) /* a new guia: its counters */
     rc = fold_add(sv, st, g, err);
   /* who entered or corrected each guia: the team's productivity report
@@ -1674,7 +1701,7 @@ fat_rc fat_guia_saver_save(fat_guia_saver *sv, fat_store *st, fat_guia *g, int64
     t = i64_text(num, g->revisao);
     memcpy(det, "revis\xc3\xa3o ", 9);
     memcpy(det + 9, t, strlen(t) + 1);
-    rc = fat_store_audit(st, id0 > 0 ? "guia.corrigir" : "guia.digitar", obj, det, err);
+    rc = fat_store_audit_em(st, now, id0 > 0 ? "guia.corrigir" : "guia.digitar", obj, det, err);
   }
   if (rc != FAT_OK) {
     fat_store_rollback(st);
