@@ -1188,30 +1188,53 @@ static void bind_guia(fat_stmt *s, const fat_guia *g)
   "codigo_fabricante) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "  \
   "?15, ?16, ?17, ?18, ?19, ?20)"
 
+/* Bind it as the row of the item INSERT whose parameters start at o + 1
+** (o = 0: ?1..?20; the k-th row of a multi-row INSERT: o = 20 k). */
+static void bind_item_at(fat_stmt *s, int o, const fat_guia *g, const fat_item *it)
+{
+  fat_bind_int(s, o + 1, g->id);
+  fat_bind_int(s, o + 2, it->sequencial);
+  fat_bind_text_static(s, o + 3, it->tipo != NULL ? it->tipo : "procedimento");
+  fat_bind_text_static(s, o + 4, it->codigo_tabela);
+  fat_bind_text_static(s, o + 5, it->codigo);
+  fat_bind_text_static(s, o + 6, it->descricao);
+  fat_bind_int(s, o + 7, it->quantidade_e4 == FAT_ABSENT ? 0 : it->quantidade_e4);
+  fat_bind_int_or_null(s, o + 8, it->valor_unitario, it->valor_unitario == FAT_ABSENT);
+  fat_bind_int_or_null(s, o + 9, it->valor_total, it->valor_total == FAT_ABSENT);
+  fat_bind_text_static(s, o + 10, it->data);
+  fat_bind_text_static(s, o + 11, it->hora_inicio);
+  fat_bind_text_static(s, o + 12, it->hora_fim);
+  fat_bind_text_static(s, o + 13, it->via_acesso);
+  fat_bind_text_static(s, o + 14, it->tecnica);
+  fat_bind_text_static(s, o + 15, it->grau_participacao);
+  fat_bind_int(s, o + 16, it->fator_e2 == FAT_ABSENT ? 100 : it->fator_e2);
+  fat_bind_int_or_null(s, o + 17, it->profissional != NULL ? it->profissional->id : 0,
+                       it->profissional == NULL);
+  fat_bind_text_static(s, o + 18, it->unidade_medida);
+  fat_bind_text_static(s, o + 19, it->registro_anvisa);
+  fat_bind_text_static(s, o + 20, it->codigo_fabricante);
+}
+
 static void bind_item(fat_stmt *s, const fat_guia *g, const fat_item *it)
 {
-  fat_bind_int(s, 1, g->id);
-  fat_bind_int(s, 2, it->sequencial);
-  fat_bind_text_static(s, 3, it->tipo != NULL ? it->tipo : "procedimento");
-  fat_bind_text_static(s, 4, it->codigo_tabela);
-  fat_bind_text_static(s, 5, it->codigo);
-  fat_bind_text_static(s, 6, it->descricao);
-  fat_bind_int(s, 7, it->quantidade_e4 == FAT_ABSENT ? 0 : it->quantidade_e4);
-  fat_bind_int_or_null(s, 8, it->valor_unitario, it->valor_unitario == FAT_ABSENT);
-  fat_bind_int_or_null(s, 9, it->valor_total, it->valor_total == FAT_ABSENT);
-  fat_bind_text_static(s, 10, it->data);
-  fat_bind_text_static(s, 11, it->hora_inicio);
-  fat_bind_text_static(s, 12, it->hora_fim);
-  fat_bind_text_static(s, 13, it->via_acesso);
-  fat_bind_text_static(s, 14, it->tecnica);
-  fat_bind_text_static(s, 15, it->grau_participacao);
-  fat_bind_int(s, 16, it->fator_e2 == FAT_ABSENT ? 100 : it->fator_e2);
-  fat_bind_int_or_null(s, 17, it->profissional != NULL ? it->profissional->id : 0,
-                       it->profissional == NULL);
-  fat_bind_text_static(s, 18, it->unidade_medida);
-  fat_bind_text_static(s, 19, it->registro_anvisa);
-  fat_bind_text_static(s, 20, it->codigo_fabricante);
+  bind_item_at(s, 0, g, it);
 }
+
+/* The item INSERT of 2..ITEM_ROWS rows at once (index: rows - 2); the
+** parameters of row k are ?(20k + 1)..?(20k + 20), in bind_item's order. */
+#define ITEM_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define ITEM_MULTI                                                                          \
+  "INSERT INTO item (guia_id, sequencial, tipo, codigo_tabela, codigo, descricao, "         \
+  "quantidade_e4, valor_unitario, valor_total, data, hora_inicio, hora_fim, via_acesso, "   \
+  "tecnica, grau_participacao, fator_e2, profissional_id, unidade_medida, registro_anvisa, " \
+  "codigo_fabricante) VALUES " ITEM_ROW
+#define ITEM_ROWS 6
+static const char *const item_multi_sql[ITEM_ROWS - 1] = {
+    ITEM_MULTI "," ITEM_ROW,
+    ITEM_MULTI "," ITEM_ROW "," ITEM_ROW,
+    ITEM_MULTI "," ITEM_ROW "," ITEM_ROW "," ITEM_ROW,
+    ITEM_MULTI "," ITEM_ROW "," ITEM_ROW "," ITEM_ROW "," ITEM_ROW,
+    ITEM_MULTI "," ITEM_ROW "," ITEM_ROW "," ITEM_ROW "," ITEM_ROW "," ITEM_ROW};
 
 /* Do two items of g share a sequencial? */
 static int items_repeat_sequencial(const fat_guia *g)
@@ -1223,6 +1246,90 @@ static int items_repeat_sequencial(const fat_guia *g)
       if (g->itens[k].sequencial == g->itens[i].sequencial)
         return 1;
   return 0;
+}
+
+/* Insert g's items [i0, i1) one statement each, in order (the errors name
+** the item). */
+static fat_rc insert_items_one_by_one(fat_store *st, fat_guia *g, size_t i0, size_t i1,
+                                      fat_err *err)
+{
+  static const char sql_ins[] = ITEM_INSERT;
+  fat_stmt *s;
+  size_t i;
+  fat_rc rc;
+
+  for (i = i0; i < i1; i++) {
+    rc = fat_store_prepare(st, sql_ins, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    bind_item(s, g, &g->itens[i]);
+    rc = fat_store_step_done(st, s, "erro ao gravar item", err);
+    if (rc != FAT_OK)
+      return fat_err_prefix(err, "itens[%zu]: ", i);
+    g->itens[i].id = fat_store_last_id(st);
+  }
+  return FAT_OK;
+}
+
+/* The items of a guia just inserted (save_items with fresh), up to
+** ITEM_ROWS per INSERT: one statement per item cost ~8 thousand
+** instructions per guia of five more than one statement for the five
+** (opening and closing the cursors of item and its indexes, the statement's
+** end), though a statement of several rows keeps a statement journal. The
+** same rows, ids and errors as one INSERT per item, in order:
+**  - the profissionais first; when one fails, the items before it are
+**    inserted one by one first (their error, if any, is the one reported);
+**  - a multi-row INSERT that fails is undone by SQLite (the statement
+**    journal) and its items are inserted again one by one, which names the
+**    item at fault;
+**  - the rows get consecutive ids (SQLite gives a new row the largest rowid
+**    plus one; nobody gives an item its id, so that never reaches 2^63 - 1,
+**    when SQLite would pick at random), the last one the statement's
+**    last_insert_rowid. */
+static fat_rc save_items_fresh(fat_store *st, fat_guia *g, fat_guia_saver *sv, fat_err *err)
+{
+  fat_stmt *s;
+  size_t i, k, m;
+  int64_t last;
+  fat_rc rc;
+
+  for (i = 0; i < g->n_itens; i++) {
+    if (g->itens[i].profissional == NULL)
+      continue;
+    rc = save_prof(st, g->itens[i].profissional, sv, err);
+    if (rc != FAT_OK) {
+      fat_err prof;
+
+      if (err == NULL)
+        return rc;
+      prof = *err;
+      rc = insert_items_one_by_one(st, g, 0, i, err);
+      if (rc != FAT_OK)
+        return rc;
+      *err = prof;
+      return fat_err_prefix(err, "itens[%zu].profissional: ", i);
+    }
+  }
+  for (i = 0; i < g->n_itens; i += m) {
+    m = g->n_itens - i < ITEM_ROWS ? g->n_itens - i : ITEM_ROWS;
+    if (m < 2)
+      return insert_items_one_by_one(st, g, i, i + m, err);
+    rc = fat_store_prepare(st, item_multi_sql[m - 2], &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    for (k = 0; k < m; k++)
+      bind_item_at(s, 20 * (int)k, g, &g->itens[i + k]);
+    rc = fat_store_step_done(st, s, "erro ao gravar item", err);
+    if (rc != FAT_OK) {
+      fat_rc rc1 = insert_items_one_by_one(st, g, i, i + m, err);
+
+      return rc1 != FAT_OK ? rc1 : rc;
+    }
+    last = fat_store_last_id(st);
+    for (k = 0; k < m; k++)
+      g->itens[i + k].id = last - (int64_t)(m - 1 - k);
+  }
+  return FAT_OK;
 }
 
 /* Store g's items. fresh: g was inserted just now, so it has no stored items
@@ -1293,6 +1400,8 @@ static fat_rc save_items(fat_store *st, fat_guia *g, int fresh, fat_guia_saver *
       return rc;
   }
 
+  if (fresh && g->n_itens >= 2)
+    return save_items_fresh(st, g, sv, err);
   for (i = 0; i < g->n_itens; i++) {
     fat_item *it = &g->itens[i];
 
