@@ -1128,56 +1128,71 @@ static fat_rc save_prof(fat_store *st, fat_profissional *p, fat_guia_saver *sv, 
   return rc;
 }
 
+/* The statements below come from fat_store_prepare, which leaves every
+** parameter NULL: a NULL value is not bound again (binding one cost ~60
+** instructions; a guia and its items have ~75 of them). */
+static void bind_text_set(fat_stmt *s, int i, const char *v)
+{
+  if (v != NULL)
+    fat_bind_text_static(s, i, v);
+}
+
+static void bind_int_set(fat_stmt *s, int i, int64_t v, int is_null)
+{
+  if (!is_null)
+    fat_bind_int(s, i, v);
+}
+
 /* Bind the guia's own columns ?1..?44 in the order of guia_cols. */
 static void bind_guia(fat_stmt *s, const fat_guia *g)
 {
   int64_t sol = g->solicitante != NULL ? g->solicitante->id : 0;
   int64_t exe = g->executante != NULL ? g->executante->id : 0;
 
-  fat_bind_text_static(s, 1, fat_guia_tipo_str(g->tipo));
-  fat_bind_text_static(s, 2, g->numero_prestador);
-  fat_bind_text_static(s, 3, g->numero_operadora);
-  fat_bind_text_static(s, 4, g->numero_principal);
-  fat_bind_text_static(s, 5, g->beneficiario_nome);
-  fat_bind_text_static(s, 6, g->carteira_numero);
-  fat_bind_text_static(s, 7, g->carteira_validade);
-  fat_bind_text_static(s, 8, g->cns);
+  bind_text_set(s, 1, fat_guia_tipo_str(g->tipo));
+  bind_text_set(s, 2, g->numero_prestador);
+  bind_text_set(s, 3, g->numero_operadora);
+  bind_text_set(s, 4, g->numero_principal);
+  bind_text_set(s, 5, g->beneficiario_nome);
+  bind_text_set(s, 6, g->carteira_numero);
+  bind_text_set(s, 7, g->carteira_validade);
+  bind_text_set(s, 8, g->cns);
   fat_bind_int(s, 9, g->atendimento_rn != 0);
-  fat_bind_text_static(s, 10, g->senha);
-  fat_bind_text_static(s, 11, g->data_autorizacao);
-  fat_bind_text_static(s, 12, g->validade_senha);
-  fat_bind_text_static(s, 13, g->carater_atendimento);
-  fat_bind_text_static(s, 14, g->tipo_atendimento);
-  fat_bind_text_static(s, 15, g->tipo_consulta);
-  fat_bind_text_static(s, 16, g->regime_atendimento);
-  fat_bind_text_static(s, 17, g->indicacao_acidente);
-  fat_bind_text_static(s, 18, g->cid);
-  fat_bind_text_static(s, 19, g->cid_secundarios);
-  fat_bind_text_static(s, 20, g->data_solicitacao);
-  fat_bind_text_static(s, 21, g->indicacao_clinica);
-  fat_bind_text_static(s, 22, g->data_inicio);
-  fat_bind_text_static(s, 23, g->hora_inicio);
-  fat_bind_text_static(s, 24, g->data_fim);
-  fat_bind_text_static(s, 25, g->hora_fim);
-  fat_bind_text_static(s, 26, g->tipo_internacao);
-  fat_bind_text_static(s, 27, g->regime_internacao);
-  fat_bind_text_static(s, 28, g->motivo_encerramento);
+  bind_text_set(s, 10, g->senha);
+  bind_text_set(s, 11, g->data_autorizacao);
+  bind_text_set(s, 12, g->validade_senha);
+  bind_text_set(s, 13, g->carater_atendimento);
+  bind_text_set(s, 14, g->tipo_atendimento);
+  bind_text_set(s, 15, g->tipo_consulta);
+  bind_text_set(s, 16, g->regime_atendimento);
+  bind_text_set(s, 17, g->indicacao_acidente);
+  bind_text_set(s, 18, g->cid);
+  bind_text_set(s, 19, g->cid_secundarios);
+  bind_text_set(s, 20, g->data_solicitacao);
+  bind_text_set(s, 21, g->indicacao_clinica);
+  bind_text_set(s, 22, g->data_inicio);
+  bind_text_set(s, 23, g->hora_inicio);
+  bind_text_set(s, 24, g->data_fim);
+  bind_text_set(s, 25, g->hora_fim);
+  bind_text_set(s, 26, g->tipo_internacao);
+  bind_text_set(s, 27, g->regime_internacao);
+  bind_text_set(s, 28, g->motivo_encerramento);
   fat_bind_int(s, 29, g->assinatura_beneficiario != 0);
   fat_bind_int(s, 30, g->pedido_medico != 0);
   fat_bind_int(s, 31, g->laudo != 0);
-  fat_bind_text_static(s, 32, g->observacao);
+  bind_text_set(s, 32, g->observacao);
   fat_bind_int(s, 33, g->valor_total == FAT_ABSENT ? 0 : g->valor_total);
-  fat_bind_text_static(s, 34, g->competencia);
-  fat_bind_text_static(s, 35, g->status != NULL ? g->status : "digitada");
+  bind_text_set(s, 34, g->competencia);
+  bind_text_set(s, 35, g->status != NULL ? g->status : "digitada");
   fat_bind_int(s, 36, g->revisao > 0 ? g->revisao : 1);
-  fat_bind_int_or_null(s, 37, g->lote_id, g->lote_id <= 0);
-  fat_bind_text_static(s, 38, g->origem);
+  bind_int_set(s, 37, g->lote_id, g->lote_id <= 0);
+  bind_text_set(s, 38, g->origem);
   fat_bind_int(s, 39, g->operadora.id);
   fat_bind_int(s, 40, g->prestador.id);
-  fat_bind_int_or_null(s, 41, g->plano.id, g->plano.id <= 0);
-  fat_bind_int_or_null(s, 42, g->beneficiario.id, g->beneficiario.id <= 0);
-  fat_bind_int_or_null(s, 43, sol, sol <= 0);
-  fat_bind_int_or_null(s, 44, exe, exe <= 0);
+  bind_int_set(s, 41, g->plano.id, g->plano.id <= 0);
+  bind_int_set(s, 42, g->beneficiario.id, g->beneficiario.id <= 0);
+  bind_int_set(s, 43, sol, sol <= 0);
+  bind_int_set(s, 44, exe, exe <= 0);
 }
 
 /* Item columns ?1..?20 of the item INSERT (both forms below). */
@@ -1194,25 +1209,25 @@ static void bind_item_at(fat_stmt *s, int o, const fat_guia *g, const fat_item *
 {
   fat_bind_int(s, o + 1, g->id);
   fat_bind_int(s, o + 2, it->sequencial);
-  fat_bind_text_static(s, o + 3, it->tipo != NULL ? it->tipo : "procedimento");
-  fat_bind_text_static(s, o + 4, it->codigo_tabela);
-  fat_bind_text_static(s, o + 5, it->codigo);
-  fat_bind_text_static(s, o + 6, it->descricao);
+  bind_text_set(s, o + 3, it->tipo != NULL ? it->tipo : "procedimento");
+  bind_text_set(s, o + 4, it->codigo_tabela);
+  bind_text_set(s, o + 5, it->codigo);
+  bind_text_set(s, o + 6, it->descricao);
   fat_bind_int(s, o + 7, it->quantidade_e4 == FAT_ABSENT ? 0 : it->quantidade_e4);
-  fat_bind_int_or_null(s, o + 8, it->valor_unitario, it->valor_unitario == FAT_ABSENT);
-  fat_bind_int_or_null(s, o + 9, it->valor_total, it->valor_total == FAT_ABSENT);
-  fat_bind_text_static(s, o + 10, it->data);
-  fat_bind_text_static(s, o + 11, it->hora_inicio);
-  fat_bind_text_static(s, o + 12, it->hora_fim);
-  fat_bind_text_static(s, o + 13, it->via_acesso);
-  fat_bind_text_static(s, o + 14, it->tecnica);
-  fat_bind_text_static(s, o + 15, it->grau_participacao);
+  bind_int_set(s, o + 8, it->valor_unitario, it->valor_unitario == FAT_ABSENT);
+  bind_int_set(s, o + 9, it->valor_total, it->valor_total == FAT_ABSENT);
+  bind_text_set(s, o + 10, it->data);
+  bind_text_set(s, o + 11, it->hora_inicio);
+  bind_text_set(s, o + 12, it->hora_fim);
+  bind_text_set(s, o + 13, it->via_acesso);
+  bind_text_set(s, o + 14, it->tecnica);
+  bind_text_set(s, o + 15, it->grau_participacao);
   fat_bind_int(s, o + 16, it->fator_e2 == FAT_ABSENT ? 100 : it->fator_e2);
-  fat_bind_int_or_null(s, o + 17, it->profissional != NULL ? it->profissional->id : 0,
+  bind_int_set(s, o + 17, it->profissional != NULL ? it->profissional->id : 0,
                        it->profissional == NULL);
-  fat_bind_text_static(s, o + 18, it->unidade_medida);
-  fat_bind_text_static(s, o + 19, it->registro_anvisa);
-  fat_bind_text_static(s, o + 20, it->codigo_fabricante);
+  bind_text_set(s, o + 18, it->unidade_medida);
+  bind_text_set(s, o + 19, it->registro_anvisa);
+  bind_text_set(s, o + 20, it->codigo_fabricante);
 }
 
 static void bind_item(fat_stmt *s, const fat_guia *g, const fat_item *it)
