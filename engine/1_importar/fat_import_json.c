@@ -407,23 +407,15 @@ static char *guia_key(const fat_guia *g)
   return key;
 }
 
-/* One element of the guias array: parse, check its key, store. */
-static fat_rc element(jstream *j, const char *v, size_t len, fat_err *err)
+/* One element of the guias array, parsed (el, in the arena when arena):
+** read it into a guia, check its key, store. Ends the arena (or frees el). */
+static fat_rc element_tree(jstream *j, cJSON *el, int arena, fat_err *err)
 {
-  /* the element's tree lives only until it is read into g: in an arena
-  ** released at once (fat_mem.h), not freed node by node */
-  int arena = fat_mem_cjson_arena_begin();
-  cJSON *el = v_parse(j, v, len, err);
   fat_guia *g = NULL;
   char campo[128], label[40], *key;
   size_t i = j->n_elem++, dup = (size_t)-1;
   fat_rc rc;
 
-  if (el == NULL) {
-    if (arena)
-      fat_mem_cjson_arena_end();
-    return err != NULL ? err->rc : FAT_EINVAL;
-  }
   guia_label(label, sizeof label, i);
   rc = fat_guia_from_json_campo(el, &g, campo, sizeof campo, err);
   if (arena)
@@ -446,6 +438,23 @@ static fat_rc element(jstream *j, const char *v, size_t len, fat_err *err)
     rc = fat_import_store_one(j->st, g, label, j->origem, &j->ids, j->res, err);
   fat_guia_free(g);
   return rc;
+}
+
+/* One element of the guias array, captured in v[0..len): parse and store. */
+static fat_rc element(jstream *j, const char *v, size_t len, fat_err *err)
+{
+  /* the element's tree lives only until it is read into g: in an arena
+  ** released at once (fat_mem.h), not freed node by node */
+  int arena = fat_mem_cjson_arena_begin();
+  cJSON *el = v_parse(j, v, len, err);
+
+  if (el == NULL) {
+    j->n_elem++;
+    if (arena)
+      fat_mem_cjson_arena_end();
+    return err != NULL ? err->rc : FAT_EINVAL;
+  }
+  return element_tree(j, el, arena, err);
 }
 
 /* Another key's value of the root object, captured: it must be JSON, and
@@ -703,9 +712,60 @@ static fat_rc value_end(jstream *j, const char *v, size_t len, fat_err *err)
 ** that its size is checked as when it is cut by the input's reads. */
 #define IN_PLACE_MAX (1024 * 1024)
 
-/* Feed bytes to the tokenizer, counting lines. A captured value is passed
-** over by scan_value and parsed where it lies in b; only a value that b
-** cuts is copied (the part in b, then the rest as the next bytes come). */
+/* An element of the guias array starting at b[*pi], parsed by cJSON where
+** it lies, without scan_value's pass over its bytes first (that pass was
+** ~5% of importar). Only when cJSON reads a whole value there and the next
+** byte after it but whitespace, still in b, is ',' or ']': then scan_value
+** would have ended the capture at that very byte (a value that parses has
+** its strings and brackets where scan_value finds them), and the element is
+** stored as value_end would store it. Returns 1 with *pi at that byte and
+** *rc the element's result; 0 when it does not apply (cut by the end of b,
+** not JSON, followed by something else): nothing was done, and the caller
+** captures it as before, which also names any error as before. */
+static int elem_direct(jstream *j, const unsigned char *b, size_t n, size_t *pi, fat_rc *rc,
+                       fat_err *err)
+{
+  const char *v = (const char *)b + *pi, *end = NULL, *p;
+  int arena = fat_mem_cjson_arena_begin();
+  cJSON *el = cJSON_ParseWithLengthOpts(v, n - *pi, &end, 0);
+  size_t e;
+
+  if (el != NULL && end != NULL && end > v && end <= (const char *)b + n) {
+    for (e = (size_t)(end - (const char *)b); e < n && ws((char)b[e]); e++)
+      ;
+    if (e < n && (b[e] == ',' || b[e] == ']') && e - *pi <= IN_PLACE_MAX) {
+      j->v_line = j->line;
+      for (p = v; (p = memchr(p, '\n', (size_t)((const char *)b + e - p))) != NULL; p++)
+        j->line++;
+      *rc = nul_escape(j, v, e - *pi, err);
+      if (*rc == FAT_OK) {
+        *rc = element_tree(j, el, arena, err);
+      } else {
+        j->n_elem++;
+        if (arena)
+          fat_mem_cjson_arena_end();
+        else
+          cJSON_Delete(el);
+      }
+      j->elem_wanted = 0;
+      j->mode = M_ARR_NEXT;
+      j->v_len = 0;
+      *pi = e;
+      return 1;
+    }
+  }
+  if (arena)
+    fat_mem_cjson_arena_end();
+  else
+    cJSON_Delete(el);
+  return 0;
+}
+
+/* Feed bytes to the tokenizer, counting lines. An element of the guias is
+** parsed where it lies in b (elem_direct); any other captured value, or an
+** element elem_direct leaves, is passed over by scan_value and parsed where
+** it lies in b; only a value that b cuts is copied (the part in b, then the
+** rest as the next bytes come). */
 static fat_rc feed_bytes(jstream *j, const unsigned char *b, size_t n, fat_err *err)
 {
   size_t i = 0, start;
@@ -714,6 +774,9 @@ static fat_rc feed_bytes(jstream *j, const unsigned char *b, size_t n, fat_err *
 
   while (i < n && rc == FAT_OK) {
     if (j->mode == M_VALUE) {
+      if (j->capturing_elem && j->v_len == 0 && j->depth == 0 && !j->in_str &&
+          elem_direct(j, b, n, &i, &rc, err))
+        continue; /* b[i] ends the element: read by feed */
       start = i;
       r = scan_value(j, b, n, &i);
       if (r < 0)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "fat_mem.h"
 #include "fat_operadora.h"
@@ -669,6 +670,10 @@ struct fat_guia_saver {
     int64_t operadora_id, guias, a_faturar, valor_a_faturar;
   } painel[FOLD_GRUPOS];
   int n_mes, n_painel;
+  /* the time of the rows written (guia.criado_em, auditoria.em), formatted
+  ** once per second */
+  time_t now_t;
+  char now[24];
 };
 
 static void memo_clear(memo *m)
@@ -790,6 +795,24 @@ static const char *i64_text(char buf[24], int64_t v)
     buf[--k] = (char)('0' + x % 10);
   while ((x /= 10) > 0);
   return buf + k;
+}
+
+/* The time to write on the rows saved now ('AAAA-MM-DDTHH:MM:SSZ', what
+** the columns' default strftime('now') writes): formatted in buf, or, with
+** sv, once per second in sv. */
+static const char *saver_now(fat_guia_saver *sv, char buf[24])
+{
+  time_t t = time(NULL);
+
+  if (sv == NULL) {
+    fat_store_now_at(t, buf, 24);
+    return buf;
+  }
+  if (sv->now[0] == '\0' || t != sv->now_t) {
+    fat_store_now_at(t, sv->now, sizeof sv->now);
+    sv->now_t = t;
+  }
+  return sv->now;
 }
 
 fat_rc fat_guia_saver_new(fat_guia_saver **out, fat_err *err)
@@ -1142,56 +1165,71 @@ static fat_rc save_prof(fat_store *st, fat_profissional *p, fat_guia_saver *sv, 
   return rc;
 }
 
+/* The statements below come from fat_store_prepare, which leaves every
+** parameter NULL: a NULL value is not bound again (binding one cost ~60
+** instructions; a guia and its items have ~75 of them). */
+static void bind_text_set(fat_stmt *s, int i, const char *v)
+{
+  if (v != NULL)
+    fat_bind_text_static(s, i, v);
+}
+
+static void bind_int_set(fat_stmt *s, int i, int64_t v, int is_null)
+{
+  if (!is_null)
+    fat_bind_int(s, i, v);
+}
+
 /* Bind the guia's own columns ?1..?44 in the order of guia_cols. */
 static void bind_guia(fat_stmt *s, const fat_guia *g)
 {
   int64_t sol = g->solicitante != NULL ? g->solicitante->id : 0;
   int64_t exe = g->executante != NULL ? g->executante->id : 0;
 
-  fat_bind_text_static(s, 1, fat_guia_tipo_str(g->tipo));
-  fat_bind_text_static(s, 2, g->numero_prestador);
-  fat_bind_text_static(s, 3, g->numero_operadora);
-  fat_bind_text_static(s, 4, g->numero_principal);
-  fat_bind_text_static(s, 5, g->beneficiario_nome);
-  fat_bind_text_static(s, 6, g->carteira_numero);
-  fat_bind_text_static(s, 7, g->carteira_validade);
-  fat_bind_text_static(s, 8, g->cns);
+  bind_text_set(s, 1, fat_guia_tipo_str(g->tipo));
+  bind_text_set(s, 2, g->numero_prestador);
+  bind_text_set(s, 3, g->numero_operadora);
+  bind_text_set(s, 4, g->numero_principal);
+  bind_text_set(s, 5, g->beneficiario_nome);
+  bind_text_set(s, 6, g->carteira_numero);
+  bind_text_set(s, 7, g->carteira_validade);
+  bind_text_set(s, 8, g->cns);
   fat_bind_int(s, 9, g->atendimento_rn != 0);
-  fat_bind_text_static(s, 10, g->senha);
-  fat_bind_text_static(s, 11, g->data_autorizacao);
-  fat_bind_text_static(s, 12, g->validade_senha);
-  fat_bind_text_static(s, 13, g->carater_atendimento);
-  fat_bind_text_static(s, 14, g->tipo_atendimento);
-  fat_bind_text_static(s, 15, g->tipo_consulta);
-  fat_bind_text_static(s, 16, g->regime_atendimento);
-  fat_bind_text_static(s, 17, g->indicacao_acidente);
-  fat_bind_text_static(s, 18, g->cid);
-  fat_bind_text_static(s, 19, g->cid_secundarios);
-  fat_bind_text_static(s, 20, g->data_solicitacao);
-  fat_bind_text_static(s, 21, g->indicacao_clinica);
-  fat_bind_text_static(s, 22, g->data_inicio);
-  fat_bind_text_static(s, 23, g->hora_inicio);
-  fat_bind_text_static(s, 24, g->data_fim);
-  fat_bind_text_static(s, 25, g->hora_fim);
-  fat_bind_text_static(s, 26, g->tipo_internacao);
-  fat_bind_text_static(s, 27, g->regime_internacao);
-  fat_bind_text_static(s, 28, g->motivo_encerramento);
+  bind_text_set(s, 10, g->senha);
+  bind_text_set(s, 11, g->data_autorizacao);
+  bind_text_set(s, 12, g->validade_senha);
+  bind_text_set(s, 13, g->carater_atendimento);
+  bind_text_set(s, 14, g->tipo_atendimento);
+  bind_text_set(s, 15, g->tipo_consulta);
+  bind_text_set(s, 16, g->regime_atendimento);
+  bind_text_set(s, 17, g->indicacao_acidente);
+  bind_text_set(s, 18, g->cid);
+  bind_text_set(s, 19, g->cid_secundarios);
+  bind_text_set(s, 20, g->data_solicitacao);
+  bind_text_set(s, 21, g->indicacao_clinica);
+  bind_text_set(s, 22, g->data_inicio);
+  bind_text_set(s, 23, g->hora_inicio);
+  bind_text_set(s, 24, g->data_fim);
+  bind_text_set(s, 25, g->hora_fim);
+  bind_text_set(s, 26, g->tipo_internacao);
+  bind_text_set(s, 27, g->regime_internacao);
+  bind_text_set(s, 28, g->motivo_encerramento);
   fat_bind_int(s, 29, g->assinatura_beneficiario != 0);
   fat_bind_int(s, 30, g->pedido_medico != 0);
   fat_bind_int(s, 31, g->laudo != 0);
-  fat_bind_text_static(s, 32, g->observacao);
+  bind_text_set(s, 32, g->observacao);
   fat_bind_int(s, 33, g->valor_total == FAT_ABSENT ? 0 : g->valor_total);
-  fat_bind_text_static(s, 34, g->competencia);
-  fat_bind_text_static(s, 35, g->status != NULL ? g->status : "digitada");
+  bind_text_set(s, 34, g->competencia);
+  bind_text_set(s, 35, g->status != NULL ? g->status : "digitada");
   fat_bind_int(s, 36, g->revisao > 0 ? g->revisao : 1);
-  fat_bind_int_or_null(s, 37, g->lote_id, g->lote_id <= 0);
-  fat_bind_text_static(s, 38, g->origem);
+  bind_int_set(s, 37, g->lote_id, g->lote_id <= 0);
+  bind_text_set(s, 38, g->origem);
   fat_bind_int(s, 39, g->operadora.id);
   fat_bind_int(s, 40, g->prestador.id);
-  fat_bind_int_or_null(s, 41, g->plano.id, g->plano.id <= 0);
-  fat_bind_int_or_null(s, 42, g->beneficiario.id, g->beneficiario.id <= 0);
-  fat_bind_int_or_null(s, 43, sol, sol <= 0);
-  fat_bind_int_or_null(s, 44, exe, exe <= 0);
+  bind_int_set(s, 41, g->plano.id, g->plano.id <= 0);
+  bind_int_set(s, 42, g->beneficiario.id, g->beneficiario.id <= 0);
+  bind_int_set(s, 43, sol, sol <= 0);
+  bind_int_set(s, 44, exe, exe <= 0);
 }
 
 /* Item columns ?1..?20 of the item INSERT (both forms below). */
@@ -1202,30 +1240,53 @@ static void bind_guia(fat_stmt *s, const fat_guia *g)
   "codigo_fabricante) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "  \
   "?15, ?16, ?17, ?18, ?19, ?20)"
 
+/* Bind it as the row of the item INSERT whose parameters start at o + 1
+** (o = 0: ?1..?20; the k-th row of a multi-row INSERT: o = 20 k). */
+static void bind_item_at(fat_stmt *s, int o, const fat_guia *g, const fat_item *it)
+{
+  fat_bind_int(s, o + 1, g->id);
+  fat_bind_int(s, o + 2, it->sequencial);
+  bind_text_set(s, o + 3, it->tipo != NULL ? it->tipo : "procedimento");
+  bind_text_set(s, o + 4, it->codigo_tabela);
+  bind_text_set(s, o + 5, it->codigo);
+  bind_text_set(s, o + 6, it->descricao);
+  fat_bind_int(s, o + 7, it->quantidade_e4 == FAT_ABSENT ? 0 : it->quantidade_e4);
+  bind_int_set(s, o + 8, it->valor_unitario, it->valor_unitario == FAT_ABSENT);
+  bind_int_set(s, o + 9, it->valor_total, it->valor_total == FAT_ABSENT);
+  bind_text_set(s, o + 10, it->data);
+  bind_text_set(s, o + 11, it->hora_inicio);
+  bind_text_set(s, o + 12, it->hora_fim);
+  bind_text_set(s, o + 13, it->via_acesso);
+  bind_text_set(s, o + 14, it->tecnica);
+  bind_text_set(s, o + 15, it->grau_participacao);
+  fat_bind_int(s, o + 16, it->fator_e2 == FAT_ABSENT ? 100 : it->fator_e2);
+  bind_int_set(s, o + 17, it->profissional != NULL ? it->profissional->id : 0,
+                       it->profissional == NULL);
+  bind_text_set(s, o + 18, it->unidade_medida);
+  bind_text_set(s, o + 19, it->registro_anvisa);
+  bind_text_set(s, o + 20, it->codigo_fabricante);
+}
+
 static void bind_item(fat_stmt *s, const fat_guia *g, const fat_item *it)
 {
-  fat_bind_int(s, 1, g->id);
-  fat_bind_int(s, 2, it->sequencial);
-  fat_bind_text_static(s, 3, it->tipo != NULL ? it->tipo : "procedimento");
-  fat_bind_text_static(s, 4, it->codigo_tabela);
-  fat_bind_text_static(s, 5, it->codigo);
-  fat_bind_text_static(s, 6, it->descricao);
-  fat_bind_int(s, 7, it->quantidade_e4 == FAT_ABSENT ? 0 : it->quantidade_e4);
-  fat_bind_int_or_null(s, 8, it->valor_unitario, it->valor_unitario == FAT_ABSENT);
-  fat_bind_int_or_null(s, 9, it->valor_total, it->valor_total == FAT_ABSENT);
-  fat_bind_text_static(s, 10, it->data);
-  fat_bind_text_static(s, 11, it->hora_inicio);
-  fat_bind_text_static(s, 12, it->hora_fim);
-  fat_bind_text_static(s, 13, it->via_acesso);
-  fat_bind_text_static(s, 14, it->tecnica);
-  fat_bind_text_static(s, 15, it->grau_participacao);
-  fat_bind_int(s, 16, it->fator_e2 == FAT_ABSENT ? 100 : it->fator_e2);
-  fat_bind_int_or_null(s, 17, it->profissional != NULL ? it->profissional->id : 0,
-                       it->profissional == NULL);
-  fat_bind_text_static(s, 18, it->unidade_medida);
-  fat_bind_text_static(s, 19, it->registro_anvisa);
-  fat_bind_text_static(s, 20, it->codigo_fabricante);
+  bind_item_at(s, 0, g, it);
 }
+
+/* The item INSERT of 2..ITEM_ROWS rows at once (index: rows - 2); the
+** parameters of row k are ?(20k + 1)..?(20k + 20), in bind_item's order. */
+#define ITEM_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define ITEM_MULTI                                                                          \
+  "INSERT INTO item (guia_id, sequencial, tipo, codigo_tabela, codigo, descricao, "         \
+  "quantidade_e4, valor_unitario, valor_total, data, hora_inicio, hora_fim, via_acesso, "   \
+  "tecnica, grau_participacao, fator_e2, profissional_id, unidade_medida, registro_anvisa, " \
+  "codigo_fabricante) VALUES " ITEM_ROW
+#define ITEM_ROWS 6
+static const char *const item_multi_sql[ITEM_ROWS - 1] = {
+    ITEM_MULTI "," ITEM_ROW,
+    ITEM_MULTI "," ITEM_ROW "," ITEM_ROW,
+    ITEM_MULTI "," ITEM_ROW "," ITEM_ROW "," ITEM_ROW,
+    ITEM_MULTI "," ITEM_ROW "," ITEM_ROW "," ITEM_ROW "," ITEM_ROW,
+    ITEM_MULTI "," ITEM_ROW "," ITEM_ROW "," ITEM_ROW "," ITEM_ROW "," ITEM_ROW};
 
 /* Do two items of g share a sequencial? */
 static int items_repeat_sequencial(const fat_guia *g)
@@ -1237,6 +1298,90 @@ static int items_repeat_sequencial(const fat_guia *g)
       if (g->itens[k].sequencial == g->itens[i].sequencial)
         return 1;
   return 0;
+}
+
+/* Insert g's items [i0, i1) one statement each, in order (the errors name
+** the item). */
+static fat_rc insert_items_one_by_one(fat_store *st, fat_guia *g, size_t i0, size_t i1,
+                                      fat_err *err)
+{
+  static const char sql_ins[] = ITEM_INSERT;
+  fat_stmt *s;
+  size_t i;
+  fat_rc rc;
+
+  for (i = i0; i < i1; i++) {
+    rc = fat_store_prepare(st, sql_ins, &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    bind_item(s, g, &g->itens[i]);
+    rc = fat_store_step_done(st, s, "erro ao gravar item", err);
+    if (rc != FAT_OK)
+      return fat_err_prefix(err, "itens[%zu]: ", i);
+    g->itens[i].id = fat_store_last_id(st);
+  }
+  return FAT_OK;
+}
+
+/* The items of a guia just inserted (save_items with fresh), up to
+** ITEM_ROWS per INSERT: one statement per item cost ~8 thousand
+** instructions per guia of five more than one statement for the five
+** (opening and closing the cursors of item and its indexes, the statement's
+** end), though a statement of several rows keeps a statement journal. The
+** same rows, ids and errors as one INSERT per item, in order:
+**  - the profissionais first; when one fails, the items before it are
+**    inserted one by one first (their error, if any, is the one reported);
+**  - a multi-row INSERT that fails is undone by SQLite (the statement
+**    journal) and its items are inserted again one by one, which names the
+**    item at fault;
+**  - the rows get consecutive ids (SQLite gives a new row the largest rowid
+**    plus one; nobody gives an item its id, so that never reaches 2^63 - 1,
+**    when SQLite would pick at random), the last one the statement's
+**    last_insert_rowid. */
+static fat_rc save_items_fresh(fat_store *st, fat_guia *g, fat_guia_saver *sv, fat_err *err)
+{
+  fat_stmt *s;
+  size_t i, k, m;
+  int64_t last;
+  fat_rc rc;
+
+  for (i = 0; i < g->n_itens; i++) {
+    if (g->itens[i].profissional == NULL)
+      continue;
+    rc = save_prof(st, g->itens[i].profissional, sv, err);
+    if (rc != FAT_OK) {
+      fat_err prof;
+
+      if (err == NULL)
+        return rc;
+      prof = *err;
+      rc = insert_items_one_by_one(st, g, 0, i, err);
+      if (rc != FAT_OK)
+        return rc;
+      *err = prof;
+      return fat_err_prefix(err, "itens[%zu].profissional: ", i);
+    }
+  }
+  for (i = 0; i < g->n_itens; i += m) {
+    m = g->n_itens - i < ITEM_ROWS ? g->n_itens - i : ITEM_ROWS;
+    if (m < 2)
+      return insert_items_one_by_one(st, g, i, i + m, err);
+    rc = fat_store_prepare(st, item_multi_sql[m - 2], &s, err);
+    if (rc != FAT_OK)
+      return rc;
+    for (k = 0; k < m; k++)
+      bind_item_at(s, 20 * (int)k, g, &g->itens[i + k]);
+    rc = fat_store_step_done(st, s, "erro ao gravar item", err);
+    if (rc != FAT_OK) {
+      fat_rc rc1 = insert_items_one_by_one(st, g, i, i + m, err);
+
+      return rc1 != FAT_OK ? rc1 : rc;
+    }
+    last = fat_store_last_id(st);
+    for (k = 0; k < m; k++)
+      g->itens[i + k].id = last - (int64_t)(m - 1 - k);
+  }
+  return FAT_OK;
 }
 
 /* Store g's items. fresh: g was inserted just now, so it has no stored items
@@ -1307,6 +1452,8 @@ static fat_rc save_items(fat_store *st, fat_guia *g, int fresh, fat_guia_saver *
       return rc;
   }
 
+  if (fresh && g->n_itens >= 2)
+    return save_items_fresh(st, g, sv, err);
   for (i = 0; i < g->n_itens; i++) {
     fat_item *it = &g->itens[i];
 
@@ -1341,7 +1488,8 @@ static fat_rc save_items(fat_store *st, fat_guia *g, int fresh, fat_guia_saver *
 /* ids: the operadora and prestador of g already resolved by the caller, or
 ** 0 to resolve them here from g's registro ANS and CNPJ/CPF. */
 static fat_rc guia_save_tx(fat_store *st, fat_guia *g, int64_t operadora_id,
-                           int64_t prestador_id, fat_guia_saver *sv, fat_err *err)
+                           int64_t prestador_id, fat_guia_saver *sv, const char *now,
+                           fat_err *err)
 {
   static const char sql_old[] = "SELECT beneficiario_id, revisao FROM guia WHERE id = ?1";
   static const char sql_ins[] =
@@ -1352,10 +1500,10 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, int64_t operadora_id,
       "indicacao_clinica, data_inicio, hora_inicio, data_fim, hora_fim, tipo_internacao, "
       "regime_internacao, motivo_encerramento, assinatura_beneficiario, pedido_medico, laudo, "
       "observacao, valor_total, competencia, status, revisao, lote_id, origem, operadora_id, "
-      "prestador_id, plano_id, beneficiario_id, solicitante_id, executante_id) VALUES (?1, ?2, "
-      "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
-      "?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, "
-      "?40, ?41, ?42, ?43, ?44)";
+      "prestador_id, plano_id, beneficiario_id, solicitante_id, executante_id, criado_em) VALUES "
+      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+      "?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, "
+      "?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45)";
   static const char sql_upd[] =
       "UPDATE guia SET tipo = ?1, numero_prestador = ?2, numero_operadora = ?3, "
       "numero_principal = ?4, beneficiario_nome = ?5, carteira_numero = ?6, carteira_validade = "
@@ -1435,6 +1583,8 @@ static fat_rc guia_save_tx(fat_store *st, fat_guia *g, int64_t operadora_id,
   bind_guia(s, g);
   if (g->id > 0)
     fat_bind_int(s, 45, g->id);
+  else
+    fat_bind_text_static(s, 45, now);
   rc = fat_store_step_done(st, s, "erro ao gravar guia", err);
   if (rc != FAT_OK)
     return rc;
@@ -1680,7 +1830,8 @@ fat_rc fat_guia_saver_save(fat_guia_saver *sv, fat_store *st, fat_guia *g, int64
                            int64_t prestador_id, fat_err *err)
 {
   int64_t id0 = g->id;
-  char obj[32], det[32];
+  char obj[32], det[32], nowbuf[24];
+  const char *now = saver_now(sv, nowbuf);
   fat_rc rc = fat_store_begin(st, err);
 
   if (rc != FAT_OK)
@@ -1695,7 +1846,7 @@ fat_rc fat_guia_saver_save(fat_guia_saver *sv, fat_store *st, fat_guia *g, int64
     }
   }
   if (rc == FAT_OK)
-    rc = guia_save_tx(st, g, operadora_id, prestador_id, sv, err);
+    rc = guia_save_tx(st, g, operadora_id, prestador_id, sv, now, err);
   if (rc == FAT_OK && sv != NULL && sv->folded) /* a new guia: its counters */
     rc = fold_add(sv, st, g, err);
   /* who entered or corrected each guia: the team's productivity report
@@ -1711,7 +1862,7 @@ fat_rc fat_guia_saver_save(fat_guia_saver *sv, fat_store *st, fat_guia *g, int64
     t = i64_text(num, g->revisao);
     memcpy(det, "revis\xc3\xa3o ", 9);
     memcpy(det + 9, t, strlen(t) + 1);
-    rc = fat_store_audit(st, id0 > 0 ? "guia.corrigir" : "guia.digitar", obj, det, err);
+    rc = fat_store_audit_em(st, now, id0 > 0 ? "guia.corrigir" : "guia.digitar", obj, det, err);
   }
   if (rc != FAT_OK) {
     fat_store_rollback(st);

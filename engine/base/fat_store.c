@@ -1251,17 +1251,27 @@ const char *fat_store_user(const fat_store *st) { return st->user; }
 fat_rc fat_store_audit(fat_store *st, const char *acao, const char *objeto, const char *detalhe,
                        fat_err *err)
 {
-  static const char sql[] =
-      "INSERT INTO auditoria (usuario, acao, objeto, detalhe) VALUES (?1, ?2, ?3, ?4)";
+  char em[24];
+
+  fat_store_now(em, sizeof em); /* what the column's DEFAULT strftime('now') writes */
+  return fat_store_audit_em(st, em, acao, objeto, detalhe, err);
+}
+
+fat_rc fat_store_audit_em(fat_store *st, const char *em, const char *acao, const char *objeto,
+                          const char *detalhe, fat_err *err)
+{
+  static const char sql[] = "INSERT INTO auditoria (em, usuario, acao, objeto, detalhe) VALUES "
+                            "(?1, ?2, ?3, ?4, ?5)";
   fat_stmt *s;
   fat_rc rc = fat_store_prepare(st, sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
-  fat_bind_text_static(s, 1, st->user);
-  fat_bind_text_static(s, 2, acao);
-  fat_bind_text_static(s, 3, objeto);
-  fat_bind_text_static(s, 4, detalhe);
+  fat_bind_text_static(s, 1, em);
+  fat_bind_text_static(s, 2, st->user);
+  fat_bind_text_static(s, 3, acao);
+  fat_bind_text_static(s, 4, objeto);
+  fat_bind_text_static(s, 5, detalhe);
   return fat_store_step_done(st, s, "erro ao gravar auditoria", err);
 }
 

@@ -90,6 +90,11 @@ const char *fat_store_user(const fat_store *st);
 ** objeto like 'guia:12' (may be NULL), detalhe free text (may be NULL). */
 FAT_NODISCARD fat_rc fat_store_audit(fat_store *st, const char *acao, const char *objeto,
                                      const char *detalhe, fat_err *err);
+/* The same row with its time em ('AAAA-MM-DDTHH:MM:SSZ', fat_store_now)
+** given by the caller instead of SQLite's strftime('now') for each row: a
+** caller writing many rows formats the second once. */
+FAT_NODISCARD fat_rc fat_store_audit_em(fat_store *st, const char *em, const char *acao,
+                                        const char *objeto, const char *detalhe, fat_err *err);
 
 /* True when err says the store was busy or locked by another process (the
 ** busy timeout ran out): not a fault of the data, try again later. The same

@@ -3,6 +3,9 @@
 ** fuzz_import_csv.db, removed at the start of each run). Built twice: FUZZ_FORMATO selects
 ** FAT_FMT_JSON (fuzz_import_json) or FAT_FMT_CSV (fuzz_import_csv). A file
 ** either imports or is refused with an error; nothing may crash or leak.
+** The store has the prestador and the operadora of the seeds (CNPJ
+** 11.222.333/0001-81, registro ANS 312347), so that their guias reach the
+** guia saver (its rows, items and counters), not only the reader.
 ** Seeds: tests/data/import. */
 #include <stddef.h>
 #include <stdint.h>
@@ -10,6 +13,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fat_cadastro.h"
 #include "fat_import.h"
 
 #ifndef FUZZ_FORMATO
@@ -36,7 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unlink(path);
     snprintf(path, sizeof path, "%s-shm", DB);
     unlink(path);
-    if (fat_store_create(DB, &st, &err) != FAT_OK) {
+    if (fat_store_create(DB, &st, &err) != FAT_OK ||
+        fat_cadastro_prestador(st, "Clínica Exemplo", "11.222.333/0001-81", NULL, NULL, &err) !=
+            FAT_OK ||
+        fat_cadastro_operadora(st, "312347", "Aurora Saúde", "aurora", NULL, NULL, NULL, &err) !=
+            FAT_OK) {
       fprintf(stderr, "fuzz_import: %s\n", err.msg);
       abort();
     }

@@ -1221,6 +1221,81 @@ static void test_cnpj(void **state)
   remove_db("test_import_j.db");
 }
 
+/* The items of a new guia go in up to six per INSERT (fat_model_store.c,
+** save_items_fresh): the same rows and ids as one INSERT per item, and an
+** error still names the item at fault, or the profissional, as in order. */
+static void test_import_items_in_one_statement(void **state)
+{
+  fat_store *st = open_db("test_import_m.db");
+  char text[8192];
+  size_t n;
+  int k, try;
+  fat_import_result res;
+  fat_err err;
+  sqlite3 *db = fat_store_db(st);
+
+  (void)state;
+  /* 0: 13 items stored; 1: the INSERT of item 8 fails; 2: the profissional
+  ** of item 4 fails with item 2 failing before it; 3: the profissional of
+  ** item 4 fails, item 6 would fail after it */
+  for (try = 0; try < 4; try++) {
+    n = (size_t)snprintf(text, sizeof text,
+                         "{\"guias\":[{\"tipo\":\"sp-sadt\",\"operadora\":{\"registro_ans\":"
+                         "\"312347\"},\"prestador\":{\"cnpj\":\"11222333000181\"},"
+                         "\"numero_prestador\":\"M%d\",\"itens\":[",
+                         try);
+    for (k = 0; k < 13; k++) {
+      const char *cod = (try == 1 && k == 8) || (try == 2 && k == 2) || (try == 3 && k == 6)
+                            ? "FALHA"
+                            : "10101012";
+      n += (size_t)snprintf(text + n, sizeof text - n,
+                            "%s{\"sequencial\":%d,\"codigo_tabela\":\"22\",\"codigo\":\"%s\","
+                            "\"quantidade\":\"1\",\"profissional\":{\"nome\":\"%s\","
+                            "\"conselho\":\"CRM\",\"numero_conselho\":\"%d\",\"uf\":\"SP\"}}",
+                            k > 0 ? "," : "", k + 1, cod,
+                            try >= 2 && k == 4 ? "Falha" : "Ana",
+                            try >= 2 && k == 4 ? 900 + try : 100 + k % 3);
+    }
+    n += (size_t)snprintf(text + n, sizeof text - n, "]}]}");
+    assert_true(n < sizeof text - 1);
+    if (try == 1) {
+      assert_int_equal(sqlite3_exec(db,
+                                    "CREATE TRIGGER t_item BEFORE INSERT ON item WHEN "
+                                    "NEW.codigo = 'FALHA' BEGIN SELECT RAISE(ABORT, 'item "
+                                    "recusado'); END; CREATE TRIGGER t_prof BEFORE INSERT ON "
+                                    "profissional WHEN NEW.nome = 'Falha' BEGIN SELECT "
+                                    "RAISE(ABORT, 'profissional recusado'); END;",
+                                    NULL, NULL, NULL),
+                       SQLITE_OK);
+    }
+    memset(&res, 0, sizeof res);
+    if (try == 0) {
+      assert_int_equal(fat_import_json_text(st, text, n, NULL, &res, &err), FAT_OK);
+      assert_int_equal(res.itens, 13);
+      continue;
+    }
+    assert_int_not_equal(fat_import_json_text(st, text, n, NULL, &res, &err), FAT_OK);
+    if (try == 1 && (strstr(err.msg, "guias[0]: itens[8]: erro ao gravar item") == NULL ||
+                     strstr(err.msg, "item recusado") == NULL))
+      fail_msg("item 8: '%s'", err.msg);
+    if (try == 2 && strstr(err.msg, "guias[0]: itens[2]: erro ao gravar item") == NULL)
+      fail_msg("item 2 antes do profissional 4: '%s'", err.msg);
+    if (try == 3 && (strstr(err.msg, "guias[0]: itens[4].profissional: ") == NULL ||
+                     strstr(err.msg, "profissional recusado") == NULL))
+      fail_msg("profissional 4: '%s'", err.msg);
+  }
+  /* ids in the order of the items, consecutive: as one INSERT each */
+  assert_int_equal(q1(st, "SELECT count(*) FROM item"), 13);
+  assert_int_equal(q1(st, "SELECT count(*) FROM item a JOIN item b ON b.guia_id = a.guia_id AND "
+                          "b.sequencial = a.sequencial + 1 WHERE b.id <> a.id + 1"),
+                   0);
+  assert_int_equal(q1(st, "SELECT count(*) FROM item WHERE profissional_id IS NULL"), 0);
+  assert_int_equal(q1(st, "SELECT count(*) FROM profissional"), 3);
+  assert_int_equal(q1(st, "SELECT count(*) FROM guia"), 1);
+  fat_store_close(st);
+  remove_db("test_import_m.db");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1242,6 +1317,7 @@ int main(void)
     cmocka_unit_test(test_import_reuses_statement_journal_chunks),
     cmocka_unit_test(test_stream_bad_byte_named_by_line),
     cmocka_unit_test(test_json_stream_guia_cut_by_read_boundary),
+    cmocka_unit_test(test_import_items_in_one_statement),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
