@@ -1443,7 +1443,7 @@ static fat_rc lazy_hist_fn(void *ud, const cJSON **out, fat_err *err)
 static fat_rc check_preguica(fat_gen *g, const fat_guia *fg, const char *modo, lazy_hist *h,
                              char *out, size_t len, fat_err *e)
 {
-  fat_rules_lazy lazy = {"historico", lazy_hist_fn, h};
+  fat_rules_lazy lazy = {"historico", lazy_hist_fn, h, NULL};
   cJSON *ctx = cJSON_CreateObject();
   fat_findings f;
   size_t i, off = 0;
