@@ -1426,7 +1426,22 @@ typedef struct lazy_hist {
   int calls;
   fat_rc fail; /* FAT_OK, or what the host fails with */
   cJSON *hist;
+  const fat_rules_hist *rows; /* with use_rows: the field as rows */
+  size_t n_rows;
+  int use_rows;
 } lazy_hist;
+
+static fat_rc lazy_rows_fn(void *ud, const fat_rules_hist **rows, size_t *n, fat_err *err)
+{
+  lazy_hist *h = ud;
+
+  h->calls++;
+  if (h->fail != FAT_OK)
+    return fat_err_set(err, h->fail, "erro ao ler o histórico do beneficiário: disco");
+  *rows = h->rows;
+  *n = h->n_rows;
+  return FAT_OK;
+}
 
 static fat_rc lazy_hist_fn(void *ud, const cJSON **out, fat_err *err)
 {
@@ -1444,6 +1459,11 @@ static fat_rc check_preguica(fat_gen *g, const fat_guia *fg, const char *modo, l
                              char *out, size_t len, fat_err *e)
 {
   fat_rules_lazy lazy = {"historico", lazy_hist_fn, h, NULL};
+
+  if (h->use_rows) {
+    lazy.fn = NULL;
+    lazy.hist = lazy_rows_fn;
+  }
   cJSON *ctx = cJSON_CreateObject();
   fat_findings f;
   size_t i, off = 0;
@@ -1502,6 +1522,97 @@ static void test_lazy_ctx_field_only_when_read(void **state)
   h.fail = FAT_OK; /* and the next guia is fine */
   assert_int_equal(check_preguica(g, fg, "engolir", &h, out, sizeof out, &e), FAT_OK);
   assert_string_equal(out, "engoliu:true|nada:sp-sadt|");
+
+  cJSON_Delete(h.hist);
+  cJSON_Delete(j);
+  fat_guia_free(fg);
+  fat_gen_release(g);
+  rm_rf(dir);
+}
+
+/* conferir's history handed over as rows (fat_rules_hist) is, to a script,
+** the very table its JSON form gave: same keys, values, types and pairs
+** order (executante and beneficiario partial or absent, codes cut to 31
+** bytes, an empty code, no codes, a status replaced by the host). */
+static void test_lazy_hist_rows_same_tables(void **state)
+{
+  static const char long_code[] = "1234567890123456789012345678901234567890";
+  char dir[256], from_json[4096], from_rows[4096];
+  fat_gen *g = NULL;
+  fat_guia *fg = NULL;
+  cJSON *j = sadt_guia(NULL, 1);
+  fat_rules_hist rows[3];
+  lazy_hist h;
+  fat_err e;
+
+  (void)state;
+  memset(&h, 0, sizeof h);
+  memset(rows, 0, sizeof rows);
+  rows[0].id = 41;
+  rows[0].tipo = "consulta";
+  rows[0].numero_prestador = "C-41";
+  rows[0].data_inicio = "2025-03-10";
+  rows[0].tipo_consulta = "1";
+  rows[0].status = "digitada";
+  rows[0].has_executante = 1;
+  rows[0].executante[0] = "CRM";
+  rows[0].executante[1] = "123456";
+  rows[0].executante[2] = "SP";
+  rows[0].executante[4] = "225125";
+  rows[0].carteira_numero = "0012345678901234";
+  rows[0].has_beneficiario = 1;
+  rows[0].beneficiario_cpf = "52998224725";
+  rows[0].codigos = "10101012";
+  rows[1].id = 42;
+  rows[1].tipo = "sp-sadt";
+  rows[1].numero_prestador = "S-42";
+  rows[1].data_inicio = "2025-03-11";
+  rows[1].status = "conferida";
+  rows[1].cns = "898001160660004";
+  rows[1].has_beneficiario = 1; /* the column set, its text not */
+  rows[1].codigos = "40304361,,41101014,1234567890123456789012345678901234567890";
+  rows[2].id = 43;
+  rows[2].status = "digitada";
+  rows[2].has_executante = 1;
+  snprintf(rows[2].status_buf, sizeof rows[2].status_buf, "pendente");
+  rows[2].status = rows[2].status_buf;
+  h.hist = cJSON_Parse(
+    "[{\"id\":41,\"tipo\":\"consulta\",\"numero_prestador\":\"C-41\","
+    "\"data_inicio\":\"2025-03-10\",\"tipo_consulta\":\"1\",\"status\":\"digitada\","
+    "\"executante\":{\"conselho\":\"CRM\",\"numero_conselho\":\"123456\",\"uf\":\"SP\","
+    "\"cbo\":\"225125\"},\"carteira_numero\":\"0012345678901234\","
+    "\"beneficiario\":{\"cpf\":\"52998224725\"},\"itens\":[{\"codigo\":\"10101012\"}]},"
+    "{\"id\":42,\"tipo\":\"sp-sadt\",\"numero_prestador\":\"S-42\","
+    "\"data_inicio\":\"2025-03-11\",\"status\":\"conferida\",\"cns\":\"898001160660004\","
+    "\"beneficiario\":{},\"itens\":[{\"codigo\":\"40304361\"},{\"codigo\":\"\"},"
+    "{\"codigo\":\"41101014\"},{\"codigo\":\"1234567890123456789012345678901\"}]},"
+    "{\"id\":43,\"status\":\"pendente\",\"executante\":{},\"itens\":[]}]");
+  assert_non_null(h.hist);
+  assert_int_equal(strlen(long_code), 40);
+  cJSON_AddStringToObject(cJSON_AddObjectToObject(j, "prestador"), "cnpj", "11222333000181");
+  if (fat_guia_from_json(j, &fg, &e) != FAT_OK)
+    fail_msg("%s", e.msg);
+  make_rules(dir, sizeof dir, 0, "preguica");
+  if (fat_gen_build(dir, NULL, NULL, NULL, &g, &e) != FAT_OK)
+    fail_msg("%s", e.msg);
+
+  assert_int_equal(check_preguica(g, fg, "despejar", &h, from_json, sizeof from_json, &e),
+                   FAT_OK);
+  h.rows = rows;
+  h.n_rows = 3;
+  h.use_rows = 1;
+  assert_int_equal(check_preguica(g, fg, "despejar", &h, from_rows, sizeof from_rows, &e),
+                   FAT_OK);
+  assert_non_null(strstr(from_rows, "despeja:3:{"));
+  assert_non_null(strstr(from_rows, "codigo=1234567890123456789012345678901:string"));
+  assert_non_null(strstr(from_rows, "status=pendente:string"));
+  assert_string_equal(from_rows, from_json);
+  assert_int_equal(h.calls, 2);
+
+  h.n_rows = 0; /* no history: an empty list, as the empty JSON array */
+  assert_int_equal(check_preguica(g, fg, "despejar", &h, from_rows, sizeof from_rows, &e),
+                   FAT_OK);
+  assert_string_equal(from_rows, "despeja:0:{}|nada:sp-sadt|");
 
   cJSON_Delete(h.hist);
   cJSON_Delete(j);
@@ -2293,6 +2404,7 @@ int main(void)
     cmocka_unit_test(test_check_cannot_break_later_guias),
     cmocka_unit_test(test_guia_table_from_struct_same_as_from_json),
     cmocka_unit_test(test_lazy_ctx_field_only_when_read),
+    cmocka_unit_test(test_lazy_hist_rows_same_tables),
     cmocka_unit_test(test_guia_view_reused_keeps_nothing),
     cmocka_unit_test(test_guia_view_on_demand_same_as_from_json),
     cmocka_unit_test(test_check_keeping_state_is_refused),
