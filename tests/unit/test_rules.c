@@ -1481,6 +1481,20 @@ static fat_rc check_preguica(fat_gen *g, const fat_guia *fg, const char *modo, l
   return rc;
 }
 
+/* The guia j (an SP/SADT sketch) as a struct, and a generation with the
+** preguica operator (rules in dir). */
+static void preguica_setup(cJSON *j, fat_guia **fg, char *dir, size_t len, fat_gen **g)
+{
+  fat_err e;
+
+  cJSON_AddStringToObject(cJSON_AddObjectToObject(j, "prestador"), "cnpj", "11222333000181");
+  if (fat_guia_from_json(j, fg, &e) != FAT_OK)
+    fail_msg("%s", e.msg);
+  make_rules(dir, len, 0, "preguica");
+  if (fat_gen_build(dir, NULL, NULL, NULL, g, &e) != FAT_OK)
+    fail_msg("%s", e.msg);
+}
+
 /* A lazy ctx field (conferir's historico) is computed once, only when a
 ** check reads it, and reads like any ctx field (by name, with pairs); a
 ** host failure fails the call even when the check catches it. */
@@ -1497,12 +1511,7 @@ static void test_lazy_ctx_field_only_when_read(void **state)
   memset(&h, 0, sizeof h);
   h.hist = cJSON_Parse("[{\"id\":5,\"numero_prestador\":\"H-5\"},{\"id\":6}]");
   assert_non_null(h.hist);
-  cJSON_AddStringToObject(cJSON_AddObjectToObject(j, "prestador"), "cnpj", "11222333000181");
-  if (fat_guia_from_json(j, &fg, &e) != FAT_OK)
-    fail_msg("%s", e.msg);
-  make_rules(dir, sizeof dir, 0, "preguica");
-  if (fat_gen_build(dir, NULL, NULL, NULL, &g, &e) != FAT_OK)
-    fail_msg("%s", e.msg);
+  preguica_setup(j, &fg, dir, sizeof dir, &g);
 
   assert_int_equal(check_preguica(g, fg, "nada", &h, out, sizeof out, &e), FAT_OK);
   assert_string_equal(out, "nada:sp-sadt|");
@@ -1536,45 +1545,28 @@ static void test_lazy_ctx_field_only_when_read(void **state)
 ** bytes, an empty code, no codes, a status replaced by the host). */
 static void test_lazy_hist_rows_same_tables(void **state)
 {
-  static const char long_code[] = "1234567890123456789012345678901234567890";
   char dir[256], from_json[4096], from_rows[4096];
   fat_gen *g = NULL;
   fat_guia *fg = NULL;
   cJSON *j = sadt_guia(NULL, 1);
-  fat_rules_hist rows[3];
+  fat_rules_hist rows[3] = {
+    {.id = 41, .tipo = "consulta", .numero_prestador = "C-41", .data_inicio = "2025-03-10",
+     .tipo_consulta = "1", .status = "digitada", .has_executante = 1,
+     .executante = {"CRM", "123456", "SP", NULL, "225125"},
+     .carteira_numero = "0012345678901234", .has_beneficiario = 1,
+     .beneficiario_cpf = "52998224725", .codigos = "10101012"},
+    /* beneficiario: the column set, its text not */
+    {.id = 42, .tipo = "sp-sadt", .numero_prestador = "S-42", .data_inicio = "2025-03-11",
+     .status = "conferida", .cns = "898001160660004", .has_beneficiario = 1,
+     .codigos = "40304361,,41101014,1234567890123456789012345678901234567890"},
+    {.id = 43, .status = "digitada", .has_executante = 1},
+  };
   lazy_hist h;
   fat_err e;
 
   (void)state;
   memset(&h, 0, sizeof h);
-  memset(rows, 0, sizeof rows);
-  rows[0].id = 41;
-  rows[0].tipo = "consulta";
-  rows[0].numero_prestador = "C-41";
-  rows[0].data_inicio = "2025-03-10";
-  rows[0].tipo_consulta = "1";
-  rows[0].status = "digitada";
-  rows[0].has_executante = 1;
-  rows[0].executante[0] = "CRM";
-  rows[0].executante[1] = "123456";
-  rows[0].executante[2] = "SP";
-  rows[0].executante[4] = "225125";
-  rows[0].carteira_numero = "0012345678901234";
-  rows[0].has_beneficiario = 1;
-  rows[0].beneficiario_cpf = "52998224725";
-  rows[0].codigos = "10101012";
-  rows[1].id = 42;
-  rows[1].tipo = "sp-sadt";
-  rows[1].numero_prestador = "S-42";
-  rows[1].data_inicio = "2025-03-11";
-  rows[1].status = "conferida";
-  rows[1].cns = "898001160660004";
-  rows[1].has_beneficiario = 1; /* the column set, its text not */
-  rows[1].codigos = "40304361,,41101014,1234567890123456789012345678901234567890";
-  rows[2].id = 43;
-  rows[2].status = "digitada";
-  rows[2].has_executante = 1;
-  snprintf(rows[2].status_buf, sizeof rows[2].status_buf, "pendente");
+  snprintf(rows[2].status_buf, sizeof rows[2].status_buf, "pendente"); /* as a hist_fix */
   rows[2].status = rows[2].status_buf;
   h.hist = cJSON_Parse(
     "[{\"id\":41,\"tipo\":\"consulta\",\"numero_prestador\":\"C-41\","
@@ -1588,13 +1580,7 @@ static void test_lazy_hist_rows_same_tables(void **state)
     "{\"codigo\":\"41101014\"},{\"codigo\":\"1234567890123456789012345678901\"}]},"
     "{\"id\":43,\"status\":\"pendente\",\"executante\":{},\"itens\":[]}]");
   assert_non_null(h.hist);
-  assert_int_equal(strlen(long_code), 40);
-  cJSON_AddStringToObject(cJSON_AddObjectToObject(j, "prestador"), "cnpj", "11222333000181");
-  if (fat_guia_from_json(j, &fg, &e) != FAT_OK)
-    fail_msg("%s", e.msg);
-  make_rules(dir, sizeof dir, 0, "preguica");
-  if (fat_gen_build(dir, NULL, NULL, NULL, &g, &e) != FAT_OK)
-    fail_msg("%s", e.msg);
+  preguica_setup(j, &fg, dir, sizeof dir, &g);
 
   assert_int_equal(check_preguica(g, fg, "despejar", &h, from_json, sizeof from_json, &e),
                    FAT_OK);
