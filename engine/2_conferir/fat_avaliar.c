@@ -667,7 +667,8 @@ static fat_rc pares_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, f
 }
 
 /* The distinct types of the files attached to stored guia g, when its
-** contract requires any (one statement per guia only then). */
+** contract requires some for a procedure g has (one statement per guia only
+** then: otherwise they change no finding, fat_contrato_anexos_cobre). */
 static fat_rc anexos_of(fat_avaliador *a, const fat_guia *g, const char *key, fat_avaliar_ctx *ctx,
                         fat_err *err)
 {
@@ -677,7 +678,7 @@ static fat_rc anexos_of(fat_avaliador *a, const fat_guia *g, const char *key, fa
   int step;
   fat_rc rc;
 
-  if (c == NULL || c->guias.n_anexos == 0 || g->id <= 0)
+  if (c == NULL || c->guias.n_anexos == 0 || g->id <= 0 || !fat_contrato_anexos_cobre(c, g))
     return FAT_OK;
   rc = fat_store_prepare(a->st, sql, &s, err);
   if (rc != FAT_OK)

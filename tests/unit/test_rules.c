@@ -616,6 +616,32 @@ static void test_contrato_guias_rules(void **state)
   assert_int_equal(fat_contrato_sessoes_max(c, "20103220"), 10);
   assert_int_equal(fat_contrato_sessoes_max(c, "50000470"), 20);
   assert_int_equal(c->guias.papel_fisico, 1);
+  { /* conferir reads a guia's attachments only when a rule covers one of its procedures */
+    char c0[] = "40805026", c1[] = "41101014", dots[] = "4.11.01.014", none[] = "";
+    char proc[] = "procedimento", mat[] = "material";
+    fat_item it[2];
+    fat_guia gu;
+
+    memset(&gu, 0, sizeof gu);
+    memset(it, 0, sizeof it);
+    gu.itens = it;
+    gu.n_itens = 2;
+    it[0].codigo = c0;
+    it[0].tipo = proc;
+    it[1].codigo = c1;
+    it[1].tipo = mat;
+    assert_false(fat_contrato_anexos_cobre(c, &gu));
+    it[1].tipo = NULL; /* no kind: a procedure */
+    assert_true(fat_contrato_anexos_cobre(c, &gu));
+    it[1].codigo = dots;
+    it[1].tipo = proc;
+    assert_true(fat_contrato_anexos_cobre(c, &gu));
+    it[1].codigo = none;
+    assert_false(fat_contrato_anexos_cobre(c, &gu));
+    assert_false(fat_contrato_anexos_cobre(NULL, &gu));
+    it[1].codigo = c1;
+    assert_false(fat_contrato_anexos_cobre(fat_gen_contrato(g, "vitalis"), &gu));
+  }
   c = fat_gen_contrato(g, "vitalis");
   assert_int_equal(c->guias.n_anexos, 0);
   assert_int_equal(fat_contrato_sessoes_max(c, "20103220"), 0);
