@@ -15,6 +15,15 @@
 
 static int blank(const char *s) { return s == NULL || s[0] == '\0'; }
 
+/* A block of the history's texts (blocks never move: rows point into them). */
+struct fat_avaliar_mem {
+  struct fat_avaliar_mem *next;
+  size_t used, cap;
+  char data[];
+};
+
+#define HIST_MEM_BLOCK 4000
+
 /* Is a failure of one guia's pricing/script something to report in the
 ** evaluation (1), or a failure of the call (0)? */
 static int per_guia_error(fat_rc rc)
@@ -29,9 +38,15 @@ void fat_avaliar_ctx_init(fat_avaliar_ctx *ctx)
 
 void fat_avaliar_ctx_fini(fat_avaliar_ctx *ctx)
 {
+  struct fat_avaliar_mem *m, *next;
+
   if (ctx == NULL)
     return;
-  cJSON_Delete(ctx->historico);
+  for (m = ctx->hist_mem; m != NULL; m = next) {
+    next = m->next;
+    fat_free(m);
+  }
+  fat_free(ctx->hist);
   fat_free(ctx->pares);
   fat_avaliar_ctx_init(ctx);
 }
@@ -254,13 +269,15 @@ static fat_rc merge_script(const fat_guia *g, fat_findings *out, fat_findings *s
   return rc;
 }
 
-/* ctx.historico for the scripts, computed when a check first reads it. */
-static fat_rc historico_lazy(void *ud, const cJSON **out, fat_err *err)
+/* ctx.historico for the scripts, computed when a check first reads it
+** (or loaded before the call: then only handed over). */
+static fat_rc historico_lazy(void *ud, const fat_rules_hist **rows, size_t *n, fat_err *err)
 {
   fat_avaliar_ctx *ctx = ud;
   fat_rc rc = fat_avaliar_ctx_historico(ctx, err);
 
-  *out = rc == FAT_OK ? ctx->historico : NULL;
+  *rows = ctx->hist;
+  *n = rc == FAT_OK ? ctx->n_hist : 0;
   return rc;
 }
 
@@ -269,7 +286,7 @@ static fat_rc step_script(fat_gen *gen, const char *key, const fat_guia *g,
                           fat_avaliar_ctx *ctx, fat_avaliacao *out, fat_err *err)
 {
   cJSON *cj = cJSON_CreateObject();
-  fat_rules_lazy lazy = {"historico", historico_lazy, ctx};
+  fat_rules_lazy lazy = {"historico", NULL, ctx, historico_lazy};
   fat_findings sf;
   fat_err e;
   fat_rc rc = FAT_OK;
@@ -279,24 +296,13 @@ static fat_rc step_script(fat_gen *gen, const char *key, const fat_guia *g,
     rc = fat_err_oom(err);
     goto out;
   }
-  /* ctx->historico stays the context's: the script gets a reference to it
-  ** (made here, not with cJSON_AddItemReferenceToObject, which leaks its
-  ** reference when adding it fails) */
-  if (ctx->historico != NULL) {
-    cJSON *ref = cJSON_CreateArrayReference(ctx->historico->child);
-
-    if (ref == NULL || !cJSON_AddItemToObject(cj, "historico", ref)) {
-      cJSON_Delete(ref);
-      rc = fat_err_oom(err);
-      goto out;
-    }
-  }
   fat_err_clear(&e);
-  /* the guia's table built from g; the history, when not loaded yet, only
-  ** if a check reads it (a query per guia that only consulta checks need) */
+  /* the guia's table built from g; the history (loaded before or not) goes
+  ** to Lua only if a check reads it (a query per guia that only consulta
+  ** checks need) */
   rc = fat_gen_check_guia_lazy(gen, key, g, cj,
-                               ctx->historico == NULL && ctx->hist_av != NULL ? &lazy : NULL,
-                               &sf, &e);
+                               ctx->hist_loaded || ctx->hist_av != NULL ? &lazy : NULL, &sf,
+                               &e);
   if (rc != FAT_OK) {
     if (per_guia_error(rc)) {
       snprintf(out->erro, sizeof out->erro, "script %s: %s", key, e.msg);
@@ -475,88 +481,92 @@ static fat_rc prazo_of(fat_avaliador *a, const char *key, int *prazo, fat_err *e
 
 /* ---- history for the scripts (ctx.historico) ---- */
 
-/* Add the string column k of s as o[name] when it is not NULL. */
-static int add_col(cJSON *o, const char *name, fat_stmt *s, int k)
+/* A copy of s in ctx's history texts (NULL for NULL); *oom set on failure. */
+static const char *hist_dup(fat_avaliar_ctx *ctx, const char *s, int *oom)
 {
-  const char *v = fat_col_text(s, k);
+  struct fat_avaliar_mem *m = ctx->hist_mem;
+  size_t n;
 
-  return v == NULL || cJSON_AddStringToObject(o, name, v) != NULL;
-}
+  if (s == NULL)
+    return NULL;
+  n = strlen(s) + 1;
+  if (m == NULL || m->cap - m->used < n) {
+    size_t cap = n > HIST_MEM_BLOCK ? n : HIST_MEM_BLOCK;
 
-/* {"codigo": c} for each code of a comma-separated list, into its. */
-static int add_codigos(cJSON *its, const char *codes)
-{
-  while (codes != NULL && *codes != '\0') {
-    size_t n = strcspn(codes, ",");
-    char code[32];
-    cJSON *it = cJSON_CreateObject();
-
-    if (it == NULL)
-      return 0;
-    cJSON_AddItemToArray(its, it);
-    snprintf(code, sizeof code, "%.*s", (int)(n < 31 ? n : 31), codes);
-    if (cJSON_AddStringToObject(it, "codigo", code) == NULL)
-      return 0;
-    codes += n;
-    if (*codes == ',')
-      codes++;
+    m = fat_malloc(sizeof *m + cap);
+    if (m == NULL) {
+      *oom = 1;
+      return NULL;
+    }
+    m->next = ctx->hist_mem;
+    m->used = 0;
+    m->cap = cap;
+    ctx->hist_mem = m;
   }
-  return 1;
+  memcpy(m->data + m->used, s, n);
+  m->used += n;
+  return m->data + m->used - n;
 }
 
-/* One history row as a JSON object appended to arr; 0 on OOM. */
-static int historico_row(cJSON *arr, fat_stmt *s)
+/* One history row appended to ctx->hist (fat_rules_hist says what the
+** script sees of it); 0 on OOM. */
+static int historico_row(fat_avaliar_ctx *ctx, fat_stmt *s)
 {
-  static const char *const gcols[] = {NULL, "tipo", "numero_prestador", "data_inicio",
-                                      "tipo_consulta", "status"};
-  static const char *const pcols[] = {"conselho", "numero_conselho", "uf", "cpf", "cbo"};
-  cJSON *o = cJSON_CreateObject(), *ex = NULL, *b, *its;
-  int k;
+  fat_rules_hist *h;
+  int k, oom = 0;
 
-  if (o == NULL)
-    return 0;
-  cJSON_AddItemToArray(arr, o);
-  if (cJSON_AddNumberToObject(o, "id", (double)fat_col_int64(s, 0)) == NULL)
-    return 0;
-  for (k = 1; k <= 5; k++)
-    if (!add_col(o, gcols[k], s, k))
+  if (ctx->n_hist == ctx->cap_hist) {
+    size_t nc = ctx->cap_hist ? ctx->cap_hist * 2 : 8;
+    fat_rules_hist *v = fat_realloc(ctx->hist, nc * sizeof *v);
+
+    if (v == NULL)
       return 0;
+    ctx->hist = v;
+    ctx->cap_hist = nc;
+  }
+  h = &ctx->hist[ctx->n_hist];
+  memset(h, 0, sizeof *h);
+  h->id = fat_col_int64(s, 0);
+  h->tipo = hist_dup(ctx, fat_col_text(s, 1), &oom);
+  h->numero_prestador = hist_dup(ctx, fat_col_text(s, 2), &oom);
+  h->data_inicio = hist_dup(ctx, fat_col_text(s, 3), &oom);
+  h->tipo_consulta = hist_dup(ctx, fat_col_text(s, 4), &oom);
+  h->status = hist_dup(ctx, fat_col_text(s, 5), &oom);
   for (k = 0; k < 5; k++) {
     if (fat_col_is_null(s, 6 + k))
       continue;
-    if (ex == NULL)
-      ex = cJSON_AddObjectToObject(o, "executante");
-    if (ex == NULL || !add_col(ex, pcols[k], s, 6 + k))
-      return 0;
+    h->has_executante = 1;
+    h->executante[k] = hist_dup(ctx, fat_col_text(s, 6 + k), &oom);
   }
-  if (!add_col(o, "carteira_numero", s, 12) || !add_col(o, "cns", s, 13))
-    return 0;
+  h->carteira_numero = hist_dup(ctx, fat_col_text(s, 12), &oom);
+  h->cns = hist_dup(ctx, fat_col_text(s, 13), &oom);
   if (!fat_col_is_null(s, 14)) {
-    b = cJSON_AddObjectToObject(o, "beneficiario");
-    if (b == NULL || !add_col(b, "cpf", s, 14))
-      return 0;
+    h->has_beneficiario = 1;
+    h->beneficiario_cpf = hist_dup(ctx, fat_col_text(s, 14), &oom);
   }
-  its = cJSON_AddArrayToObject(o, "itens");
-  return its != NULL && add_codigos(its, fat_col_text(s, 11));
+  h->codigos = hist_dup(ctx, fat_col_text(s, 11), &oom);
+  if (oom)
+    return 0;
+  ctx->n_hist++;
+  return 1;
 }
 
-static fat_rc historico_of(fat_store *st, const fat_guia *g, cJSON **out, fat_err *err)
+/* ctx's history rows from the store (none when g has no date or no
+** beneficiário/carteira). */
+static fat_rc historico_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, fat_err *err)
 {
   static const char sql_benef[] = FAT_HISTORICO_BENEF_SQL;
   static const char sql_cart[] = FAT_HISTORICO_CARTEIRA_SQL;
-  cJSON *arr = cJSON_CreateArray();
   fat_stmt *s = NULL;
-  fat_rc rc = FAT_OK;
+  fat_rc rc;
   int step;
 
-  *out = NULL;
-  if (arr == NULL)
-    return fat_err_oom(err);
+  ctx->n_hist = 0;
   if (blank(g->data_inicio) || (g->beneficiario.id <= 0 && blank(g->carteira_numero)))
-    goto out;
+    return FAT_OK;
   rc = fat_store_prepare(st, g->beneficiario.id > 0 ? sql_benef : sql_cart, &s, err);
   if (rc != FAT_OK)
-    goto out;
+    return rc;
   if (g->beneficiario.id > 0)
     fat_bind_int(s, 1, g->beneficiario.id);
   else
@@ -566,7 +576,7 @@ static fat_rc historico_of(fat_store *st, const fat_guia *g, cJSON **out, fat_er
   fat_bind_text(s, 4, g->data_inicio);
   step = fat_stmt_step(s);
   while (step == FAT_ROW && rc == FAT_OK) {
-    if (!historico_row(arr, s))
+    if (!historico_row(ctx, s))
       rc = fat_err_oom(err);
     else
       step = fat_stmt_step(s);
@@ -574,11 +584,8 @@ static fat_rc historico_of(fat_store *st, const fat_guia *g, cJSON **out, fat_er
   if (rc == FAT_OK && step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao ler o histórico do beneficiário");
   fat_stmt_reset(s);
-out:
-  if (rc == FAT_OK)
-    *out = arr;
-  else
-    cJSON_Delete(arr);
+  if (rc != FAT_OK)
+    ctx->n_hist = 0;
   return rc;
 }
 
@@ -660,7 +667,8 @@ static fat_rc pares_of(fat_store *st, const fat_guia *g, fat_avaliar_ctx *ctx, f
 }
 
 /* The distinct types of the files attached to stored guia g, when its
-** contract requires any (one statement per guia only then). */
+** contract requires some for a procedure g has (one statement per guia only
+** then: otherwise they change no finding, fat_contrato_anexos_cobre). */
 static fat_rc anexos_of(fat_avaliador *a, const fat_guia *g, const char *key, fat_avaliar_ctx *ctx,
                         fat_err *err)
 {
@@ -670,7 +678,7 @@ static fat_rc anexos_of(fat_avaliador *a, const fat_guia *g, const char *key, fa
   int step;
   fat_rc rc;
 
-  if (c == NULL || c->guias.n_anexos == 0 || g->id <= 0)
+  if (c == NULL || c->guias.n_anexos == 0 || g->id <= 0 || !fat_contrato_anexos_cobre(c, g))
     return FAT_OK;
   rc = fat_store_prepare(a->st, sql, &s, err);
   if (rc != FAT_OK)
@@ -692,13 +700,16 @@ fat_rc fat_avaliar_ctx_load(fat_avaliador *a, const fat_guia *g, const char *hoj
                             fat_avaliar_ctx *ctx, fat_err *err)
 {
   const char *key = g->operadora.script;
+  size_t n;
   fat_rc rc;
 
   fat_avaliar_ctx_init(ctx);
   if (hoje == NULL || fat_dia_parse(hoje, &ctx->hoje_dias) != 0)
     return fat_err_set(err, FAT_EINVAL, "data de referência inválida '%s' (use AAAA-MM-DD)",
                        hoje != NULL ? hoje : "");
-  snprintf(ctx->hoje, sizeof ctx->hoje, "%s", hoje);
+  n = strnlen(hoje, sizeof ctx->hoje - 1); /* as snprintf "%s": cut to the room */
+  memcpy(ctx->hoje, hoje, n);
+  ctx->hoje[n] = '\0';
   ctx->pricer = a->pricer;
   rc = prazo_of(a, key, &ctx->prazo_apresentacao_dias, err);
   if (rc == FAT_OK && a->gen != NULL && key != NULL && fat_gen_sha256(a->gen, key) != NULL) {
@@ -716,14 +727,26 @@ fat_rc fat_avaliar_ctx_historico(fat_avaliar_ctx *ctx, fat_err *err)
 {
   fat_rc rc;
 
-  if (ctx->historico != NULL || ctx->hist_av == NULL)
+  if (ctx->hist_loaded || ctx->hist_av == NULL)
     return FAT_OK;
-  rc = historico_of(ctx->hist_av->st, ctx->hist_g, &ctx->historico, err);
+  rc = historico_of(ctx->hist_av->st, ctx->hist_g, ctx, err);
   if (rc == FAT_OK && ctx->hist_fix != NULL)
-    rc = ctx->hist_fix(ctx->hist_fix_ud, ctx->historico, err);
-  if (rc == FAT_OK)
+    rc = ctx->hist_fix(ctx->hist_fix_ud, ctx->hist, ctx->n_hist, err);
+  if (rc == FAT_OK) {
     ctx->hist_av = NULL; /* loaded */
+    ctx->hist_loaded = 1;
+  } else {
+    ctx->n_hist = 0;
+  }
   return rc;
+}
+
+void fat_avaliar_hist_status(fat_rules_hist *h, const char *st)
+{
+  if (h->status != NULL && strcmp(h->status, st) != 0) { /* an absent status stays so */
+    snprintf(h->status_buf, sizeof h->status_buf, "%s", st);
+    h->status = h->status_buf;
+  }
 }
 
 /* The day guia_id's lote was sent (or the clinic's day it was closed: fechado_em

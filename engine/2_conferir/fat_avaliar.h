@@ -56,16 +56,20 @@ typedef struct fat_avaliar_ctx {
   int32_t hoje_dias;             /* the same, days since 1970-01-01 */
   int prazo_apresentacao_dias;   /* contract deadline; 0 = default (90) */
   fat_pricer *pricer;            /* borrowed; NULL = no pricing */
-  cJSON *historico;              /* owned; the scripts' ctx.historico (NULL = none, or not
-                                    loaded yet: see hist_av) */
+  fat_rules_hist *hist;          /* owned; the scripts' ctx.historico, one row per guia
+                                    (valid when hist_loaded; texts in hist_mem) */
+  size_t n_hist, cap_hist;
+  struct fat_avaliar_mem *hist_mem; /* owned; the texts of hist */
+  int hist_loaded;               /* hist holds the history (else none, or not loaded yet:
+                                    see hist_av) */
   struct fat_avaliador *hist_av; /* set by fat_avaliar_ctx_load: the history is loaded
                                     from here (for hist_g) when a check first reads
                                     ctx.historico (fat_avaliar_ctx_historico); NULL =
                                     nothing to load */
   const fat_guia *hist_g;
-  /* called once on the history just loaded (may be NULL): the threaded conferir
-  ** replaces the statuses of guias its run already stored */
-  fat_rc (*hist_fix)(void *ud, cJSON *historico, fat_err *err);
+  /* called once on the history just loaded (may be NULL): conferir replaces
+  ** the statuses of guias its run already checked (fat_avaliar_hist_status) */
+  fat_rc (*hist_fix)(void *ud, fat_rules_hist *rows, size_t n, fat_err *err);
   void *hist_fix_ud;
   fat_check_par *pares;          /* owned; duplicate candidates (fat_check.h) */
   size_t n_pares;
@@ -136,9 +140,13 @@ FAT_NODISCARD fat_rc fat_avaliar_ctx_load(fat_avaliador *a, const fat_guia *g, c
 /* The scripts' history of ctx's guia, loaded now if it was not: the
 ** beneficiário's other guias at the same operadora with data_inicio in
 ** [data - FAT_HISTORICO_DIAS, data], at most 100, oldest first (then
-** hist_fix). Sets ctx->historico (NULL when ctx has no history to load);
-** later calls return at once. FAT_EDB / FAT_ENOMEM. */
+** hist_fix). Sets ctx->hist_loaded and ctx->hist (none when ctx has no
+** history to load); later calls return at once. FAT_EDB / FAT_ENOMEM. */
 FAT_NODISCARD fat_rc fat_avaliar_ctx_historico(fat_avaliar_ctx *ctx, fat_err *err);
+
+/* For a hist_fix: the status the scripts see for history row h becomes st
+** (copied into the row; a row without a status keeps none). */
+void fat_avaliar_hist_status(fat_rules_hist *h, const char *st);
 
 /* Load stored guia guia_id, its context on date hoje and evaluate it (the
 ** guia in memory is discarded: filled values are not stored). hoje NULL =

@@ -747,22 +747,17 @@ static const char *status_pending(const run *r, int64_t id)
 
 /* ctx->hist_fix of the run on one thread: in the history just loaded, the
 ** status of a guia whose new status is still pending is the new one. */
-static fat_rc status_fix_hist(void *ud, cJSON *historico, fat_err *err)
+static fat_rc status_fix_hist(void *ud, fat_rules_hist *rows, size_t n, fat_err *err)
 {
   const run *r = ud;
-  cJSON *h;
+  size_t k;
 
-  cJSON_ArrayForEach(h, historico)
-  {
-    cJSON *id = cJSON_GetObjectItemCaseSensitive(h, "id");
-    cJSON *sv = cJSON_GetObjectItemCaseSensitive(h, "status");
-    const char *st;
+  (void)err;
+  for (k = 0; k < n; k++) {
+    const char *st = status_pending(r, rows[k].id);
 
-    if (!cJSON_IsNumber(id) || !cJSON_IsString(sv))
-      continue;
-    st = status_pending(r, (int64_t)id->valuedouble);
-    if (st != NULL && strcmp(sv->valuestring, st) != 0 && cJSON_SetValuestring(sv, st) == NULL)
-      return fat_err_oom(err);
+    if (st != NULL)
+      fat_avaliar_hist_status(&rows[k], st);
   }
   return FAT_OK;
 }
@@ -1414,35 +1409,28 @@ typedef struct par_hist {
 /* ctx->hist_fix: in the history just loaded for guia i (when a script read
 ** it), replace the snapshot's status of the guias this run checks before
 ** guia i by the status the run gives them. */
-static fat_rc par_fix_hist(void *ud, cJSON *historico, fat_err *err)
+static fat_rc par_fix_hist(void *ud, fat_rules_hist *rows, size_t n, fat_err *err)
 {
   par_hist *ph = ud;
   par_worker *w = ph->w;
   par_run *p = w->p;
-  size_t i = ph->i, known;
+  size_t i = ph->i, known, j;
   char st[16];
-  cJSON *h;
   long k;
   fat_rc rc = FAT_OK;
 
   pthread_mutex_lock(&p->mu);
   known = p->known_below;
   pthread_mutex_unlock(&p->mu);
-  cJSON_ArrayForEach(h, historico)
-  {
-    cJSON *id = cJSON_GetObjectItemCaseSensitive(h, "id");
-    cJSON *sv = cJSON_GetObjectItemCaseSensitive(h, "status");
-
-    if (rc != FAT_OK)
-      break;
-    if (!cJSON_IsNumber(id) || !cJSON_IsString(sv))
+  for (j = 0; j < n && rc == FAT_OK; j++) {
+    if (rows[j].status == NULL)
       continue;
-    k = par_index(p, (int64_t)id->valuedouble);
+    k = par_index(p, rows[j].id);
     if (k < 0 || (size_t)k >= i)
       continue;
     rc = par_status(w, (size_t)k, &known, st, sizeof st, err);
-    if (rc == FAT_OK && strcmp(sv->valuestring, st) != 0 && cJSON_SetValuestring(sv, st) == NULL)
-      rc = fat_err_oom(err);
+    if (rc == FAT_OK)
+      fat_avaliar_hist_status(&rows[j], st);
   }
   return rc;
 }
@@ -1472,8 +1460,8 @@ static fat_rc par_fix_ctx(par_worker *w, size_t i, fat_avaliar_ctx *ctx, par_his
   ph->i = i;
   ctx->hist_fix = par_fix_hist;
   ctx->hist_fix_ud = ph;
-  if (rc == FAT_OK && ctx->historico != NULL) /* loaded already (not by the loader) */
-    rc = par_fix_hist(ph, ctx->historico, err);
+  if (rc == FAT_OK && ctx->hist_loaded) /* loaded already (not by the loader) */
+    rc = par_fix_hist(ph, ctx->hist, ctx->n_hist, err);
   return rc;
 }
 

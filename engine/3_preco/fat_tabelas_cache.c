@@ -199,8 +199,17 @@ static void tc_put(fat_tcache *c, const char *key, uint32_t h, fat_rc rc, const 
 /* A kept answer: FAT_OK with the value copied to v, or the kept error. */
 static fat_rc tc_answer(const tc_entry *e, void *v, size_t n, fat_err *err)
 {
-  if (e->rc != FAT_OK)
-    return fat_err_set(err, e->rc, "%s", e->msg);
+  if (e->rc != FAT_OK) { /* fat_err_set(err, e->rc, "%s", e->msg) without the formatting */
+    if (err != NULL) {
+      size_t k = strnlen(e->msg, sizeof err->msg - 1);
+
+      err->rc = e->rc;
+      err->sys = 0;
+      memcpy(err->msg, e->msg, k);
+      err->msg[k] = '\0';
+    }
+    return e->rc;
+  }
   memcpy(v, &e->v, n);
   return FAT_OK;
 }

@@ -245,6 +245,11 @@ FAT_NODISCARD fat_rc fat_contrato_guias_parse(const cJSON *decl, fat_contrato_gu
 /* Whether rule p covers procedure code (1) or not (0). */
 int fat_contrato_proc_cobre(const fat_contrato_proc *p, const char *codigo);
 
+/* Whether an anexos_exigidos rule of c covers a procedure of g (1) or not
+** (0; c NULL: 0). When none does, the files attached to g change nothing in
+** fat_contrato_conferir: conferir then does not read them. */
+int fat_contrato_anexos_cobre(const struct fat_contrato *c, const struct fat_guia *g);
+
 /* The limit of sessions per SP/SADT guia of procedure codigo: the first
 ** sessoes_por_procedimento rule covering it, else sessoes_max_por_guia;
 ** 0 = no limit. c may be NULL (0). */

@@ -227,6 +227,23 @@ static int is_proc(const fat_item *it)
          (it->tipo == NULL || strcmp(it->tipo, "procedimento") == 0);
 }
 
+int fat_contrato_anexos_cobre(const fat_contrato *c, const fat_guia *g)
+{
+  size_t i;
+  int r;
+
+  if (c == NULL)
+    return 0;
+  for (i = 0; i < g->n_itens; i++) {
+    if (!is_proc(&g->itens[i]))
+      continue;
+    for (r = 0; r < c->guias.n_anexos; r++)
+      if (fat_contrato_proc_cobre(&c->guias.anexos[r], g->itens[i].codigo))
+        return 1;
+  }
+  return 0;
+}
+
 static int item_valor(const fat_item *it)
 {
   return it->valor_total != FAT_ABSENT && it->valor_total > 0;

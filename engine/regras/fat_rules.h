@@ -156,10 +156,36 @@ FAT_NODISCARD fat_rc fat_gen_check_guia(fat_gen *g, const char *key, const fat_g
 ** check catches it with pcall. To scripts the field is an ordinary ctx
 ** field: read, pairs and next see it as if it had been there from the
 ** start. */
+/* One guia of conferir's ctx.historico as the host hands it over (the
+** `hist` form of a lazy field): the script sees
+**   {id=, tipo=, numero_prestador=, data_inicio=, tipo_consulta=, status=,
+**    executante={conselho=, numero_conselho=, uf=, cpf=, cbo=},
+**    carteira_numero=, cns=, beneficiario={cpf=}, itens={{codigo=}, ...}}
+** with a NULL text an absent field, executante and beneficiario present
+** when has_* is set, and one {codigo=} per code of the comma-separated
+** codigos (each cut to 31 bytes; NULL = none): the table the JSON form of
+** the same row gave (fat_rules_json_push), key by key, in the same order. */
+typedef struct fat_rules_hist {
+  int64_t id;
+  const char *tipo, *numero_prestador, *data_inicio, *tipo_consulta, *status;
+  int has_executante;
+  const char *executante[5]; /* conselho, numero_conselho, uf, cpf, cbo */
+  const char *carteira_numero, *cns;
+  int has_beneficiario;
+  const char *beneficiario_cpf;
+  const char *codigos;
+  char status_buf[16]; /* room for a status the host replaces (status may point here) */
+} fat_rules_hist;
+
+/* fn gives the field's JSON value; or, when hist is set (fn then unused),
+** the field is the list of rows hist gives (owned by the host, alive until
+** the check call returns), pushed straight into Lua tables without a JSON
+** tree in between. */
 typedef struct fat_rules_lazy {
   const char *name;
   fat_rc (*fn)(void *ud, const cJSON **out, fat_err *err);
   void *ud;
+  fat_rc (*hist)(void *ud, const fat_rules_hist **rows, size_t *n, fat_err *err);
 } fat_rules_lazy;
 
 /* fat_gen_check_guia with a lazy ctx field (lazy may be NULL; its name

@@ -215,12 +215,93 @@ static void check_result(lua_State *L, int r, run_ctx *rc)
 
 static const char ctx_meta_key = 0; /* registry: the lazy ctx metatable */
 
+/* Set t[k] = s (t on top) when s is not NULL. */
+static void hist_str(lua_State *L, const char *k, const char *s)
+{
+  if (s != NULL) {
+    lua_pushlstring(L, s, strlen(s));
+    lua_setfield(L, -2, k);
+  }
+}
+
+/* Push the history rows as the list of tables fat_rules_json_push built from
+** their JSON form (fat_rules_hist): each table sized for its keys and filled
+** in the same order, so that pairs walks them the same way. */
+static void hist_push(lua_State *L, const fat_rules_hist *rows, size_t n)
+{
+  static const char *const ecols[] = {"conselho", "numero_conselho", "uf", "cpf", "cbo"};
+  size_t i;
+  int k;
+
+  luaL_checkstack(L, 6, "histórico");
+  lua_createtable(L, n > INT_MAX ? INT_MAX : (int)n, 0);
+  for (i = 0; i < n; i++) {
+    const fat_rules_hist *h = &rows[i];
+    const char *const txt[] = {h->tipo, h->numero_prestador, h->data_inicio, h->tipo_consulta,
+                               h->status, h->carteira_numero, h->cns};
+    const char *c = h->codigos;
+    double d = (double)h->id; /* as its JSON number */
+    lua_Integer m = 0;
+    int keys = 2 + (h->has_executante != 0) + (h->has_beneficiario != 0), ne = 0;
+
+    for (k = 0; k < 7; k++)
+      keys += txt[k] != NULL;
+    lua_createtable(L, 0, keys);
+    if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && floor(d) == d)
+      lua_pushinteger(L, (lua_Integer)d);
+    else
+      lua_pushnumber(L, d);
+    lua_setfield(L, -2, "id");
+    hist_str(L, "tipo", h->tipo);
+    hist_str(L, "numero_prestador", h->numero_prestador);
+    hist_str(L, "data_inicio", h->data_inicio);
+    hist_str(L, "tipo_consulta", h->tipo_consulta);
+    hist_str(L, "status", h->status);
+    if (h->has_executante) {
+      for (k = 0; k < 5; k++)
+        ne += h->executante[k] != NULL;
+      lua_createtable(L, 0, ne);
+      for (k = 0; k < 5; k++)
+        hist_str(L, ecols[k], h->executante[k]);
+      lua_setfield(L, -2, "executante");
+    }
+    hist_str(L, "carteira_numero", h->carteira_numero);
+    hist_str(L, "cns", h->cns);
+    if (h->has_beneficiario) {
+      lua_createtable(L, 0, h->beneficiario_cpf != NULL);
+      hist_str(L, "cpf", h->beneficiario_cpf);
+      lua_setfield(L, -2, "beneficiario");
+    }
+    for (k = 0; c != NULL && c[0] != '\0'; k++) { /* how many codes */
+      c += strcspn(c, ",");
+      if (*c == ',')
+        c++;
+    }
+    lua_createtable(L, k, 0);
+    for (c = h->codigos; c != NULL && *c != '\0';) {
+      size_t len = strcspn(c, ",");
+
+      lua_createtable(L, 0, 1);
+      lua_pushlstring(L, c, len < 31 ? len : 31);
+      lua_setfield(L, -2, "codigo");
+      lua_rawseti(L, -2, ++m);
+      c += len;
+      if (*c == ',')
+        c++;
+    }
+    lua_setfield(L, -2, "itens");
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+}
+
 /* Compute the lazy field into the ctx table t (absolute index) unless done
 ** or already set by the script; pushes nothing. */
 static void ctx_lazy_fill(lua_State *L, run_ctx *rc, int t)
 {
   const fat_rules_lazy *lz = rc->lazy;
   const cJSON *j = NULL;
+  const fat_rules_hist *rows = NULL;
+  size_t n = 0;
   fat_rc r;
 
   if (lz == NULL || rc->lazy_done)
@@ -235,15 +316,21 @@ static void ctx_lazy_fill(lua_State *L, run_ctx *rc, int t)
   if (!fat_sandbox_pause(&rc->op->bud))
     return; /* killed by the watchdog: the next instruction raises */
   fat_err_clear(&rc->host_err);
-  r = lz->fn(lz->ud, &j, &rc->host_err);
+  if (lz->hist != NULL)
+    r = lz->hist(lz->ud, &rows, &n, &rc->host_err);
+  else
+    r = lz->fn(lz->ud, &j, &rc->host_err);
   fat_sandbox_resume(&rc->op->bud);
   if (r != FAT_OK) {
     rc->host_rc = r;
     luaL_error(L, "%s", rc->host_err.msg);
   }
-  if (j == NULL)
+  if (lz->hist != NULL)
+    hist_push(L, rows, n);
+  else if (j == NULL)
     return;
-  fat_rules_json_push(L, j, 0);
+  else
+    fat_rules_json_push(L, j, 0);
   lua_pushstring(L, lz->name);
   lua_insert(L, -2);
   lua_rawset(L, t);
@@ -816,7 +903,7 @@ fat_rc fat_gen_check_guia_lazy(fat_gen *g, const char *key, const fat_guia *guia
 {
   if (guia == NULL)
     return fat_err_set(err, FAT_EINVAL, "guia ausente");
-  if (lazy != NULL && (lazy->name == NULL || lazy->fn == NULL))
+  if (lazy != NULL && (lazy->name == NULL || (lazy->fn == NULL && lazy->hist == NULL)))
     return fat_err_set(err, FAT_EINVAL, "campo preguiçoso do contexto sem nome ou função");
   return gen_check(g, key, NULL, guia, ctx, lazy, out, err);
 }

@@ -64,6 +64,9 @@ typedef struct ventry {
     int64_t i;      /* E_FIX: the value times 10^dec */
     int k;          /* E_OBJ: the slot whose P is the value */
   } u;
+  const char *ext;  /* E_STR not owned: the guia's own text (alive for its call) */
+  int owned;        /* E_STR: in/heap hold the text */
+  int cached;       /* an object's field R holds (a check read it); then owned */
   char *heap;       /* E_STR longer than the inline room (kept for reuse) */
   size_t cap;
   char in[ENT_INLINE];
@@ -317,7 +320,30 @@ static int p_pairs(lua_State *L)
   return 3;
 }
 
-static const char *ent_txt(const ventry *e) { return e->len < ENT_INLINE ? e->in : e->heap; }
+static const char *ent_txt(const ventry *e)
+{
+  return !e->owned ? e->ext : e->len < ENT_INLINE ? e->in : e->heap;
+}
+
+/* Copy the text of string entry h (len bytes at txt) into h itself; 0 on OOM. */
+static int ent_own(ventry *h, const char *txt)
+{
+  char *dst;
+
+  if (h->len >= ENT_INLINE && h->len >= h->cap) {
+    char *t = fat_realloc(h->heap, h->len + 1);
+
+    if (t == NULL)
+      return 0;
+    h->heap = t;
+    h->cap = h->len + 1;
+  }
+  dst = h->len < ENT_INLINE ? h->in : h->heap;
+  memmove(dst, txt, h->len);
+  dst[h->len] = '\0';
+  h->owned = 1;
+  return 1;
+}
 
 /* Push the Lua value of entry e (a nested object's: its view P). */
 static void push_entry(lua_State *L, const ventry *e)
@@ -360,7 +386,7 @@ static int r_index(lua_State *L)
   fat_rules_view *v = live_view(L);
   int k = (int)lua_tointeger(L, lua_upvalueindex(2));
   const vslot *s;
-  const ventry *e = NULL;
+  ventry *e = NULL;
   const char *key;
   size_t i;
 
@@ -380,10 +406,14 @@ static int r_index(lua_State *L)
   if (!grow((void **)&v->s[k].cached, &v->s[k].cap_cached, s->n_cached + 1,
             sizeof *s->cached))
     fat_rules_run_oom(L, v->op);
+  /* from now on the fill compares this field with the value R holds */
+  if (e->kind == E_STR && !e->owned && !ent_own(e, e->ext))
+    fat_rules_run_oom(L, v->op);
   push_entry(L, e);
   lua_pushvalue(L, -1);
   lua_setfield(L, 1, e->name); /* R has no __newindex: a raw store */
   v->s[k].cached[v->s[k].n_cached++] = e->name;
+  e->cached = 1;
   return 1;
 }
 
@@ -455,13 +485,16 @@ static int r_of(fat_rules_view *v, int d)
 ** (the caller pushes it and calls fill_store): an array's element, or an
 ** object's field a check has read (cached), whose value differs from the
 ** last guia's at the same place; 0 otherwise (R holds it, or an unread
-** field waits for r_index). */
+** field waits for r_index). An unread field's text is not copied nor
+** compared: the entry points at the guia's own text (txt lives as long as
+** the guia's call) until r_index reads it. */
 static int fill_entry(fat_rules_view *v, const ventry *e, const char *txt)
 {
   int d = v->depth - 1;
   vslot *s = &v->s[v->st_slot[d]];
   size_t j = (size_t)v->st_n[d]++;
   ventry *h;
+  int keep, stored;
 
   if (j == s->cap) {
     size_t old = s->cap;
@@ -471,7 +504,11 @@ static int fill_entry(fat_rules_view *v, const ventry *e, const char *txt)
     memset(s->e + old, 0, (s->cap - old) * sizeof *s->e);
   }
   h = &s->e[j];
-  if (j < s->n_was && h->name == e->name && h->kind == e->kind) {
+  /* the same key at the same place as in the last guia */
+  keep = j < s->n_was && h->name == e->name && h->kind == e->kind;
+  /* does R hold this entry's value (an array's element, a field read)? */
+  stored = s->is_arr || (keep ? h->cached : cached_find(s, e->name));
+  if (keep && stored) {
     int same;
 
     switch (e->kind) {
@@ -483,27 +520,22 @@ static int fill_entry(fat_rules_view *v, const ventry *e, const char *txt)
     }
     if (same)
       return 0;
-  } else {
-    s->renamed = 1;
   }
+  if (!keep)
+    s->renamed = 1;
   h->name = e->name;
   h->kind = e->kind;
   h->dec = e->dec;
   h->u = e->u;
   h->len = e->len;
+  h->cached = !s->is_arr && stored;
+  h->owned = 0;
   if (e->kind == E_STR) {
-    if (e->len >= ENT_INLINE && e->len >= h->cap) {
-      char *t = fat_realloc(h->heap, e->len + 1);
-
-      if (t == NULL)
-        fat_rules_run_oom(v->L, v->op);
-      h->heap = t;
-      h->cap = e->len + 1;
-    }
-    memcpy(e->len < ENT_INLINE ? h->in : h->heap, txt, e->len);
-    (e->len < ENT_INLINE ? h->in : h->heap)[e->len] = '\0';
+    h->ext = txt;
+    if (stored && !ent_own(h, txt))
+      fat_rules_run_oom(v->L, v->op);
   }
-  if (!s->is_arr && !cached_find(s, e->name))
+  if (!stored)
     return 0;
   return r_of(v, d);
 }

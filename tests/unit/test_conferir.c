@@ -617,7 +617,7 @@ static char *avaliar_hist(fat_store *st, fat_avaliador *av, int64_t id, int eage
   fat_avaliar_ctx_init(&ctx);
   fat_avaliacao_init(&a);
   assert_int_equal(fat_avaliar_ctx_load(av, g, HOJE, &ctx, &err), FAT_OK);
-  assert_null(ctx.historico); /* not read yet */
+  assert_false(ctx.hist_loaded); /* not read yet */
   if (eager)
     assert_int_equal(fat_avaliar_ctx_historico(&ctx, &err), FAT_OK);
   if (fat_avaliar(fat_avaliador_gen(av), g->operadora.script, g, &ctx, &a, &err) != FAT_OK)
@@ -627,7 +627,7 @@ static char *avaliar_hist(fat_store *st, fat_avaliador *av, int64_t id, int eage
   for (i = 0; i < a.achados.n; i++)
     off += (size_t)snprintf(out + off, 8192 - off, "%s:%s|", a.achados.v[i].codigo,
                             a.achados.v[i].mensagem);
-  *loaded = ctx.historico != NULL;
+  *loaded = ctx.hist_loaded;
   fat_avaliacao_fini(&a);
   fat_avaliar_ctx_fini(&ctx);
   fat_guia_free(g);

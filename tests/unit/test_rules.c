@@ -617,6 +617,32 @@ static void test_contrato_guias_rules(void **state)
   assert_int_equal(fat_contrato_sessoes_max(c, "20103220"), 10);
   assert_int_equal(fat_contrato_sessoes_max(c, "50000470"), 20);
   assert_int_equal(c->guias.papel_fisico, 1);
+  { /* conferir reads a guia's attachments only when a rule covers one of its procedures */
+    char c0[] = "40805026", c1[] = "41101014", dots[] = "4.11.01.014", none[] = "";
+    char proc[] = "procedimento", mat[] = "material";
+    fat_item it[2];
+    fat_guia gu;
+
+    memset(&gu, 0, sizeof gu);
+    memset(it, 0, sizeof it);
+    gu.itens = it;
+    gu.n_itens = 2;
+    it[0].codigo = c0;
+    it[0].tipo = proc;
+    it[1].codigo = c1;
+    it[1].tipo = mat;
+    assert_false(fat_contrato_anexos_cobre(c, &gu));
+    it[1].tipo = NULL; /* no kind: a procedure */
+    assert_true(fat_contrato_anexos_cobre(c, &gu));
+    it[1].codigo = dots;
+    it[1].tipo = proc;
+    assert_true(fat_contrato_anexos_cobre(c, &gu));
+    it[1].codigo = none;
+    assert_false(fat_contrato_anexos_cobre(c, &gu));
+    assert_false(fat_contrato_anexos_cobre(NULL, &gu));
+    it[1].codigo = c1;
+    assert_false(fat_contrato_anexos_cobre(fat_gen_contrato(g, "vitalis"), &gu));
+  }
   c = fat_gen_contrato(g, "vitalis");
   assert_int_equal(c->guias.n_anexos, 0);
   assert_int_equal(fat_contrato_sessoes_max(c, "20103220"), 0);
@@ -1427,7 +1453,22 @@ typedef struct lazy_hist {
   int calls;
   fat_rc fail; /* FAT_OK, or what the host fails with */
   cJSON *hist;
+  const fat_rules_hist *rows; /* with use_rows: the field as rows */
+  size_t n_rows;
+  int use_rows;
 } lazy_hist;
+
+static fat_rc lazy_rows_fn(void *ud, const fat_rules_hist **rows, size_t *n, fat_err *err)
+{
+  lazy_hist *h = ud;
+
+  h->calls++;
+  if (h->fail != FAT_OK)
+    return fat_err_set(err, h->fail, "erro ao ler o histórico do beneficiário: disco");
+  *rows = h->rows;
+  *n = h->n_rows;
+  return FAT_OK;
+}
 
 static fat_rc lazy_hist_fn(void *ud, const cJSON **out, fat_err *err)
 {
@@ -1444,7 +1485,12 @@ static fat_rc lazy_hist_fn(void *ud, const cJSON **out, fat_err *err)
 static fat_rc check_preguica(fat_gen *g, const fat_guia *fg, const char *modo, lazy_hist *h,
                              char *out, size_t len, fat_err *e)
 {
-  fat_rules_lazy lazy = {"historico", lazy_hist_fn, h};
+  fat_rules_lazy lazy = {"historico", lazy_hist_fn, h, NULL};
+
+  if (h->use_rows) {
+    lazy.fn = NULL;
+    lazy.hist = lazy_rows_fn;
+  }
   cJSON *ctx = cJSON_CreateObject();
   fat_findings f;
   size_t i, off = 0;
@@ -1460,6 +1506,20 @@ static fat_rc check_preguica(fat_gen *g, const fat_guia *fg, const char *modo, l
   fat_findings_fini(&f);
   cJSON_Delete(ctx);
   return rc;
+}
+
+/* The guia j (an SP/SADT sketch) as a struct, and a generation with the
+** preguica operator (rules in dir). */
+static void preguica_setup(cJSON *j, fat_guia **fg, char *dir, size_t len, fat_gen **g)
+{
+  fat_err e;
+
+  cJSON_AddStringToObject(cJSON_AddObjectToObject(j, "prestador"), "cnpj", "11222333000181");
+  if (fat_guia_from_json(j, fg, &e) != FAT_OK)
+    fail_msg("%s", e.msg);
+  make_rules(dir, len, 0, "preguica");
+  if (fat_gen_build(dir, NULL, NULL, NULL, g, &e) != FAT_OK)
+    fail_msg("%s", e.msg);
 }
 
 /* A lazy ctx field (conferir's historico) is computed once, only when a
@@ -1478,12 +1538,7 @@ static void test_lazy_ctx_field_only_when_read(void **state)
   memset(&h, 0, sizeof h);
   h.hist = cJSON_Parse("[{\"id\":5,\"numero_prestador\":\"H-5\"},{\"id\":6}]");
   assert_non_null(h.hist);
-  cJSON_AddStringToObject(cJSON_AddObjectToObject(j, "prestador"), "cnpj", "11222333000181");
-  if (fat_guia_from_json(j, &fg, &e) != FAT_OK)
-    fail_msg("%s", e.msg);
-  make_rules(dir, sizeof dir, 0, "preguica");
-  if (fat_gen_build(dir, NULL, NULL, NULL, &g, &e) != FAT_OK)
-    fail_msg("%s", e.msg);
+  preguica_setup(j, &fg, dir, sizeof dir, &g);
 
   assert_int_equal(check_preguica(g, fg, "nada", &h, out, sizeof out, &e), FAT_OK);
   assert_string_equal(out, "nada:sp-sadt|");
@@ -1503,6 +1558,74 @@ static void test_lazy_ctx_field_only_when_read(void **state)
   h.fail = FAT_OK; /* and the next guia is fine */
   assert_int_equal(check_preguica(g, fg, "engolir", &h, out, sizeof out, &e), FAT_OK);
   assert_string_equal(out, "engoliu:true|nada:sp-sadt|");
+
+  cJSON_Delete(h.hist);
+  cJSON_Delete(j);
+  fat_guia_free(fg);
+  fat_gen_release(g);
+  rm_rf(dir);
+}
+
+/* conferir's history handed over as rows (fat_rules_hist) is, to a script,
+** the very table its JSON form gave: same keys, values, types and pairs
+** order (executante and beneficiario partial or absent, codes cut to 31
+** bytes, an empty code, no codes, a status replaced by the host). */
+static void test_lazy_hist_rows_same_tables(void **state)
+{
+  char dir[256], from_json[4096], from_rows[4096];
+  fat_gen *g = NULL;
+  fat_guia *fg = NULL;
+  cJSON *j = sadt_guia(NULL, 1);
+  fat_rules_hist rows[3] = {
+    {.id = 41, .tipo = "consulta", .numero_prestador = "C-41", .data_inicio = "2025-03-10",
+     .tipo_consulta = "1", .status = "digitada", .has_executante = 1,
+     .executante = {"CRM", "123456", "SP", NULL, "225125"},
+     .carteira_numero = "0012345678901234", .has_beneficiario = 1,
+     .beneficiario_cpf = "52998224725", .codigos = "10101012"},
+    /* beneficiario: the column set, its text not */
+    {.id = 42, .tipo = "sp-sadt", .numero_prestador = "S-42", .data_inicio = "2025-03-11",
+     .status = "conferida", .cns = "898001160660004", .has_beneficiario = 1,
+     .codigos = "40304361,,41101014,1234567890123456789012345678901234567890"},
+    {.id = 43, .status = "digitada", .has_executante = 1},
+  };
+  lazy_hist h;
+  fat_err e;
+
+  (void)state;
+  memset(&h, 0, sizeof h);
+  snprintf(rows[2].status_buf, sizeof rows[2].status_buf, "pendente"); /* as a hist_fix */
+  rows[2].status = rows[2].status_buf;
+  h.hist = cJSON_Parse(
+    "[{\"id\":41,\"tipo\":\"consulta\",\"numero_prestador\":\"C-41\","
+    "\"data_inicio\":\"2025-03-10\",\"tipo_consulta\":\"1\",\"status\":\"digitada\","
+    "\"executante\":{\"conselho\":\"CRM\",\"numero_conselho\":\"123456\",\"uf\":\"SP\","
+    "\"cbo\":\"225125\"},\"carteira_numero\":\"0012345678901234\","
+    "\"beneficiario\":{\"cpf\":\"52998224725\"},\"itens\":[{\"codigo\":\"10101012\"}]},"
+    "{\"id\":42,\"tipo\":\"sp-sadt\",\"numero_prestador\":\"S-42\","
+    "\"data_inicio\":\"2025-03-11\",\"status\":\"conferida\",\"cns\":\"898001160660004\","
+    "\"beneficiario\":{},\"itens\":[{\"codigo\":\"40304361\"},{\"codigo\":\"\"},"
+    "{\"codigo\":\"41101014\"},{\"codigo\":\"1234567890123456789012345678901\"}]},"
+    "{\"id\":43,\"status\":\"pendente\",\"executante\":{},\"itens\":[]}]");
+  assert_non_null(h.hist);
+  preguica_setup(j, &fg, dir, sizeof dir, &g);
+
+  assert_int_equal(check_preguica(g, fg, "despejar", &h, from_json, sizeof from_json, &e),
+                   FAT_OK);
+  h.rows = rows;
+  h.n_rows = 3;
+  h.use_rows = 1;
+  assert_int_equal(check_preguica(g, fg, "despejar", &h, from_rows, sizeof from_rows, &e),
+                   FAT_OK);
+  assert_non_null(strstr(from_rows, "despeja:3:{"));
+  assert_non_null(strstr(from_rows, "codigo=1234567890123456789012345678901:string"));
+  assert_non_null(strstr(from_rows, "status=pendente:string"));
+  assert_string_equal(from_rows, from_json);
+  assert_int_equal(h.calls, 2);
+
+  h.n_rows = 0; /* no history: an empty list, as the empty JSON array */
+  assert_int_equal(check_preguica(g, fg, "despejar", &h, from_rows, sizeof from_rows, &e),
+                   FAT_OK);
+  assert_string_equal(from_rows, "despeja:0:{}|nada:sp-sadt|");
 
   cJSON_Delete(h.hist);
   cJSON_Delete(j);
@@ -2338,6 +2461,7 @@ int main(void)
     cmocka_unit_test(test_check_cannot_break_later_guias),
     cmocka_unit_test(test_guia_table_from_struct_same_as_from_json),
     cmocka_unit_test(test_lazy_ctx_field_only_when_read),
+    cmocka_unit_test(test_lazy_hist_rows_same_tables),
     cmocka_unit_test(test_guia_view_reused_keeps_nothing),
     cmocka_unit_test(test_guia_view_on_demand_same_as_from_json),
     cmocka_unit_test(test_check_keeping_state_is_refused),

@@ -3,6 +3,14 @@
 -- at all (ctx.modo says which)
 local base = require "faturo.base"
 
+-- a value as text, tables walked with pairs (in their own order)
+local function despeja(v)
+  if type(v) ~= "table" then return tostring(v) .. ":" .. (math.type(v) or type(v)) end
+  local p = {}
+  for k, x in pairs(v) do p[#p + 1] = tostring(k) .. "=" .. despeja(x) end
+  return "{" .. table.concat(p, ",") .. "}"
+end
+
 local function achado(msg)
   return { codigo = "HISTORICO", severidade = "alerta", mensagem = msg }
 end
@@ -30,6 +38,10 @@ return base.operadora {
       if ctx.modo ~= "engolir" then return nil end
       local ok = pcall(function() return ctx.historico end)
       return achado("engoliu:" .. tostring(ok))
+    end,
+    c_despeja = function(guia, ctx)
+      if ctx.modo ~= "despejar" then return nil end
+      return achado("despeja:" .. #ctx.historico .. ":" .. despeja(ctx.historico))
     end,
     d_nada = function(guia, ctx)
       return achado("nada:" .. tostring(guia.tipo))
