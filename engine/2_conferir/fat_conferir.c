@@ -718,6 +718,9 @@ typedef struct cand_src {
   int done;              /* no row left after last_id */
   int has_next;          /* next: the first candidate after the window */
   cand next;
+  size_t page;           /* rows per page (CAND_PAGE; tests set fewer) */
+  size_t selecionadas;   /* rows read and rows that need no check, not yet */
+  size_t sem_mudanca;    /* added to the summary (cand_src_fold) */
 } cand_src;
 
 /* Rows per page of the select: each page merges the first rows of each of
@@ -743,8 +746,13 @@ typedef struct cand_src {
 
 /* The window's size in guias; 0: FAT_CONFERIR_JANELA (tests set it). */
 static size_t janela_teste;
+/* Rows per page of the select; 0: CAND_PAGE (tests set it). */
+static size_t pagina_teste;
 
 void fat_conferir_janela_teste(size_t n) { janela_teste = n; }
+void fat_conferir_pagina_teste(size_t n) { pagina_teste = n; }
+
+static size_t cand_janela(void) { return janela_teste != 0 ? janela_teste : FAT_CONFERIR_JANELA; }
 
 /* Open the candidates of run r. */
 static fat_rc cand_src_open(run *r, cand_src *src, fat_err *err)
@@ -764,6 +772,7 @@ static fat_rc cand_src_open(run *r, cand_src *src, fat_err *err)
   fat_rc rc;
 
   memset(src, 0, sizeof *src);
+  src->page = pagina_teste != 0 ? pagina_teste : CAND_PAGE;
   src->gen_id = r->gen != NULL ? fat_gen_id(r->gen) : 0;
   rc = fat_store_prepare(r->st, sql_max, &s, err);
   if (rc != FAT_OK)
@@ -777,29 +786,53 @@ static fat_rc cand_src_open(run *r, cand_src *src, fat_err *err)
   return rc;
 }
 
-/* Read the candidates after src->last_id into todo (grown up to
-** FAT_CONFERIR_JANELA; *cap its size) until the window is full and the
-** first candidate after it is known (src->next), or no row is left
-** (src->done, and no src->next): then the window is the run's last. The
-** rows of guias that need no check are counted as they are read. */
-static fat_rc cand_src_fill(run *r, cand_src *src, cand **todo, size_t *cap, size_t *n,
-                            fat_err *err)
+/* Begin the next window in todo: the candidate read after the last one
+** (src->next), if any, is its first. */
+static void cand_src_window(cand_src *src, cand *todo, size_t *n)
 {
-  const fat_conferir_opts *o = r->o;
-  size_t janela = janela_teste != 0 ? janela_teste : FAT_CONFERIR_JANELA;
-  fat_stmt *s;
-  fat_rc rc = FAT_OK;
-
   *n = 0;
   if (src->has_next) {
-    (*todo)[(*n)++] = src->next; /* cap >= 1: it was read after a full window */
+    todo[(*n)++] = src->next; /* *cap >= 1: it was read after a full window */
     src->has_next = 0;
   }
-  while (rc == FAT_OK && !src->done && !src->has_next) {
+}
+
+/* The window is complete: its last candidate and the first after it (or
+** that none is left) are known. */
+static int cand_src_complete(const cand_src *src) { return src->done || src->has_next; }
+
+/* The counts of the rows read into the summary (the thread that reads them
+** may not be the one that writes the summary: see run_parallel). */
+static void cand_src_fold(run *r, cand_src *src)
+{
+  r->res->selecionadas += src->selecionadas;
+  r->res->sem_mudanca += src->sem_mudanca;
+  src->selecionadas = 0;
+  src->sem_mudanca = 0;
+}
+
+/* Read, through st, the candidates after src->last_id into todo (*n of them
+** already; grown up to the window, FAT_CONFERIR_JANELA; *cap its size)
+** until the window is full and the first candidate after it is known
+** (src->next), or no row is left (src->done, and no src->next): then the
+** window is the run's last. Stops before that once *n reaches until (0: no
+** such stop) or, with one_page, after one page. The rows of guias that need
+** no check are counted as they are read (src->sem_mudanca). */
+static fat_rc cand_src_read(run *r, fat_store *st, cand_src *src, cand **todo, size_t *cap,
+                            size_t *n, size_t until, int one_page, fat_err *err)
+{
+  const fat_conferir_opts *o = r->o;
+  size_t janela = cand_janela();
+  fat_stmt *s;
+  fat_rc rc = FAT_OK;
+  int stop = 0;
+
+  while (rc == FAT_OK && !cand_src_complete(src) && !stop && (until == 0 || *n < until)) {
     size_t rows = 0;
     int step;
 
-    rc = fat_store_prepare(r->st, src->sql, &s, err);
+    stop = one_page;
+    rc = fat_store_prepare(st, src->sql, &s, err);
     if (rc != FAT_OK)
       break;
     fat_bind_int(s, 1, r->operadora_id);
@@ -807,9 +840,9 @@ static fat_rc cand_src_fill(run *r, cand_src *src, cand **todo, size_t *cap, siz
     fat_bind_int(s, 3, r->guia_id);
     fat_bind_int(s, 4, src->last_id);
     fat_bind_int(s, 5, src->max_id);
-    fat_bind_int(s, 6, CAND_PAGE);
+    fat_bind_int(s, 6, (int64_t)src->page);
     step = fat_stmt_step(s);
-    while (step == FAT_ROW && rc == FAT_OK && !src->has_next) {
+    while (step == FAT_ROW && rc == FAT_OK && !src->has_next && (until == 0 || *n < until)) {
       int antes = fat_col_int(s, 9);
       cand c;
 
@@ -817,14 +850,16 @@ static fat_rc cand_src_fill(run *r, cand_src *src, cand **todo, size_t *cap, siz
       c.id = fat_col_int64(s, 0);
       c.conferida_antes = antes;
       src->last_id = c.id;
-      r->res->selecionadas++;
+      src->selecionadas++;
       if (!o->todas && antes && !mudou(r, s, src->gen_id)) {
-        r->res->sem_mudanca++;
+        src->sem_mudanca++;
       } else if (*n == janela) {
         src->next = c;
         src->has_next = 1;
         break;
       } else {
+        /* (never while the threads of run_parallel read todo: there *cap is
+        ** the window's size, and a full window ends above) */
         if (*n == *cap) {
           size_t nc = *cap != 0 ? *cap * 2 : 256;
           cand *nv;
@@ -843,19 +878,60 @@ static fat_rc cand_src_fill(run *r, cand_src *src, cand **todo, size_t *cap, siz
       }
       step = fat_stmt_step(s);
     }
-    if (rc == FAT_OK && !src->has_next) {
+    if (rc == FAT_OK && !src->has_next && (until == 0 || *n < until)) {
       if (step != FAT_DONE)
-        rc = fat_store_dberr(r->st, err, "erro ao selecionar guias");
-      else if (rows < CAND_PAGE || r->guia_id != 0)
+        rc = fat_store_dberr(st, err, "erro ao selecionar guias");
+      else if (rows < src->page || r->guia_id != 0)
         src->done = 1;
-    }
+    } /* else stopped inside the page: the next read starts after last_id */
     fat_stmt_reset(s);
   }
   return rc;
 }
 
+/* The next window, read through the run's connection: the whole of it
+** (until 0), or its first until candidates (then run_parallel reads the
+** rest). */
+static fat_rc cand_src_fill(run *r, cand_src *src, cand **todo, size_t *cap, size_t *n,
+                            size_t until, fat_err *err)
+{
+  fat_rc rc;
+
+  if (*cap == 0) {
+    *todo = fat_malloc(256 * sizeof **todo);
+    if (*todo == NULL)
+      return fat_err_oom(err);
+    *cap = 256;
+  }
+  cand_src_window(src, *todo, n);
+  rc = cand_src_read(r, r->st, src, todo, cap, n, until, 0, err);
+  cand_src_fold(r, src);
+  return rc;
+}
+
+/* The rest of a window cand_src_fill began (its first until guias read). */
+static fat_rc cand_src_fill_rest(run *r, cand_src *src, cand **todo, size_t *cap, size_t *n,
+                                 fat_err *err)
+{
+  fat_rc rc = cand_src_read(r, r->st, src, todo, cap, n, 0, 0, err);
+
+  cand_src_fold(r, src);
+  return rc;
+}
+
+/* The open bloqueios of the run's guias, and on how many guias (the
+** summary's last line). */
 static fat_rc count_open(run *r, fat_err *err)
 {
+  /* no operadora, competência or guia: the guias by status alone, from
+  ** the status index only (the select below reads every guia's row for its
+  ** filters and merges two indexes for the guia: ~5x the CPU, serial at
+  ** the end of a run on threads) */
+  static const char sql_todas[] =
+    "SELECT COUNT(*), COUNT(DISTINCT a.guia_id) FROM achado a "
+    "JOIN guia g ON g.id = a.guia_id "
+    "WHERE a.severidade = 'bloqueio' AND a.reconhecido_em IS NULL "
+    "AND g.status IN ('digitada', 'conferida', 'pendente')";
   static const char sql[] =
     "SELECT COUNT(*), COUNT(DISTINCT a.guia_id) FROM achado a "
     "JOIN guia g ON g.id = a.guia_id "
@@ -864,14 +940,17 @@ static fat_rc count_open(run *r, fat_err *err)
     "AND (?2 IS NULL OR g.competencia = ?2 OR "
     "     (g.competencia IS NULL AND substr(g.data_inicio, 1, 7) = ?2)) "
     "AND ((?3 = 0 AND g.status IN ('digitada', 'conferida', 'pendente')) OR g.id = ?3)";
+  int todas = r->operadora_id == 0 && r->o->competencia == NULL && r->guia_id == 0;
   fat_stmt *s;
-  fat_rc rc = fat_store_prepare(r->st, sql, &s, err);
+  fat_rc rc = fat_store_prepare(r->st, todas ? sql_todas : sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
-  fat_bind_int(s, 1, r->operadora_id);
-  fat_bind_text(s, 2, r->o->competencia);
-  fat_bind_int(s, 3, r->guia_id);
+  if (!todas) {
+    fat_bind_int(s, 1, r->operadora_id);
+    fat_bind_text(s, 2, r->o->competencia);
+    fat_bind_int(s, 3, r->guia_id);
+  }
   if (fat_stmt_step(s) == FAT_ROW) {
     r->res->bloqueios_abertos = (size_t)fat_col_int64(s, 0);
     r->res->guias_bloqueadas = (size_t)fat_col_int64(s, 1);
@@ -1015,6 +1094,7 @@ typedef struct par_run par_run;
 typedef struct par_batch {
   par_worker *owner;
   size_t bn, from, to;
+  int ends;                 /* todo[to - 1] is the window's last guia */
   enum { PB_FREE, PB_EVAL, PB_READY } state;
   size_t n_ok;              /* items evaluated; when < to - from, item n_ok failed: */
   fat_rc rc;                /* its failure */
@@ -1035,6 +1115,7 @@ struct par_worker {
   int wait_buf;             /* 1 while it waits for a batch of its own to be stored */
   size_t wait_status;       /* the guia whose status it waits for; SIZE_MAX: none */
   int wait_start;           /* 1 while it waits for the other threads' snapshots */
+  int wait_cand;            /* 1 while it waits for worker 0 to read more of the window */
   int wait_end;             /* 1 while it (worker 0) waits for the last batches */
   int64_t ns_vida, ns_status, ns_buf, ns_fim, ns_grava; /* fat_conferir_resumo */
   size_t n_esperas;
@@ -1046,10 +1127,17 @@ struct par_worker {
 struct par_run {
   run *r;
   const cand *todo;         /* the window of the run's guias it checks */
-  size_t n;
-  int last;                 /* the run's last window (it audits) */
+  size_t n;                 /* its guias known (all of them once !filling) */
+  int last;                 /* the run's last window (it audits; known once !filling) */
   size_t batch;             /* guias per batch */
-  size_t n_batches;
+  size_t n_batches;         /* known once !filling */
+  /* while filling, worker 0 reads the rest of the window through its own
+  ** connection (the others evaluate meanwhile): src, into todo (its size
+  ** is the window's, so it never moves) */
+  int filling;
+  cand_src *src;
+  cand **todo_v;
+  size_t *todo_cap;
   const char *path;
   par_worker *w;
   int nw;
@@ -1090,10 +1178,11 @@ static unsigned char par_status_code(const char *status)
   return 0;
 }
 
-/* Index of guia id in the run (todo is in id order), or -1. */
-static long par_index(const par_run *p, int64_t id)
+/* Index of guia id among todo[0..below) (in id order: the guias before
+** the asking thread's, all known to it), or -1. */
+static long par_index(const par_run *p, int64_t id, size_t below)
 {
-  size_t lo = 0, hi = p->n;
+  size_t lo = 0, hi = below;
 
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -1194,8 +1283,8 @@ static fat_rc par_fix_hist(void *ud, cJSON *historico, fat_err *err)
       break;
     if (!cJSON_IsNumber(id) || !cJSON_IsString(sv))
       continue;
-    k = par_index(p, (int64_t)id->valuedouble);
-    if (k < 0 || (size_t)k >= i)
+    k = par_index(p, (int64_t)id->valuedouble, i);
+    if (k < 0)
       continue;
     rc = par_status(w, (size_t)k, &known, st, sizeof st, err);
     if (rc == FAT_OK && strcmp(sv->valuestring, st) != 0 && cJSON_SetValuestring(sv, st) == NULL)
@@ -1220,8 +1309,8 @@ static fat_rc par_fix_ctx(par_worker *w, size_t i, fat_avaliar_ctx *ctx, par_his
   known = p->known_below;
   pthread_mutex_unlock(&p->mu);
   for (j = 0; j < ctx->n_pares && rc == FAT_OK; j++) {
-    k = par_index(p, ctx->pares[j].guia_id);
-    if (k >= 0 && (size_t)k < i)
+    k = par_index(p, ctx->pares[j].guia_id, i);
+    if (k >= 0)
       rc = par_status(w, (size_t)k, &known, ctx->pares[j].status,
                       sizeof ctx->pares[j].status, err);
   }
@@ -1360,14 +1449,14 @@ static fat_rc par_store_batch(par_worker *w, par_batch *b, fat_err *err)
       par_item_clear(&b->items[j - b->from]);
     /* the pending statuses go with the chunk (the threads read them from
     ** p->status, not from the database) */
-    if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || j + 1 == p->n))
+    if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || (b->ends && j + 1 == b->to)))
       rc = status_flush(r, err);
-    if (rc == FAT_OK && j + 1 == p->n && p->last) {
+    if (rc == FAT_OK && b->ends && j + 1 == b->to && p->last) {
       snprintf(detalhe, sizeof detalhe, "referência %s; %zu conferidas, %zu sem mudança",
                r->res->hoje, r->res->conferidas, r->res->sem_mudanca);
       rc = fat_store_audit(r->st, "conferir", NULL, detalhe, err);
     }
-    if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || j + 1 == p->n))
+    if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || (b->ends && j + 1 == b->to)))
       rc = fat_store_commit(r->st, err);
   }
   if (rc != FAT_OK)
@@ -1390,7 +1479,7 @@ static void par_store_ready(par_worker *w)
     int64_t t0;
     fat_rc rc;
 
-    if (p->stored_bn >= p->n_batches || b == NULL || b->bn != p->stored_bn ||
+    if ((!p->filling && p->stored_bn >= p->n_batches) || b == NULL || b->bn != p->stored_bn ||
         b->state != PB_READY)
       break;
     pthread_mutex_unlock(&p->mu);
@@ -1504,6 +1593,60 @@ static void par_worker_fini(par_worker *w)
   w->st = NULL;
 }
 
+/* Whether batches of the window are left to hand out (p->mu held). */
+static int par_more(const par_run *p) { return p->filling || p->next_bn * p->batch < p->n; }
+
+/* Whether the next batch can be handed out (p->mu held): its guias are
+** known, and while the window is still being read it is not the window's
+** last (which stores the end of the window: par_store_batch). */
+static int par_can_hand(const par_run *p)
+{
+  size_t from = p->next_bn * p->batch;
+
+  return p->filling ? from + p->batch < p->n : from < p->n;
+}
+
+/* Whether worker 0 reads more of the window now (p->mu held): when less
+** than a page of it is left to hand out. */
+static int par_read_now(const par_run *p)
+{
+  return p->filling && (p->n - p->next_bn * p->batch < p->src->page || !par_can_hand(p));
+}
+
+/* Worker 0 (p->mu held, released meanwhile) reads the next page of the
+** window through its snapshot, taken before the run wrote anything of this
+** window, so the rows are those the run's connection would read (see
+** cand_src); then makes the guias known and wakes the threads waiting for
+** them. When the window is complete, its size, its batches and whether it
+** is the run's last are known. */
+static void par_fill(par_worker *w)
+{
+  par_run *p = w->p;
+  size_t n = p->n;
+  fat_err e;
+  fat_rc rc;
+  int k;
+
+  pthread_mutex_unlock(&p->mu);
+  fat_err_clear(&e);
+  rc = cand_src_read(p->r, w->st, p->src, p->todo_v, p->todo_cap, &n, 0, 1, &e);
+  pthread_mutex_lock(&p->mu);
+  if (rc != FAT_OK) {
+    par_stop(p, rc, &e);
+    return;
+  }
+  p->n = n;
+  if (cand_src_complete(p->src)) {
+    p->filling = 0;
+    p->last = !p->src->has_next;
+    p->n_batches = (p->n + p->batch - 1) / p->batch;
+    cand_src_fold(p->r, p->src);
+  }
+  for (k = 0; k < p->nw; k++)
+    if (p->w[k].wait_cand)
+      pthread_cond_signal(&p->w[k].cv);
+}
+
 /* A thread of the run: set up, wait for every snapshot, then take batches,
 ** evaluate them and store what is next, until no batch is left. */
 static void par_work(par_worker *w)
@@ -1541,7 +1684,17 @@ static void par_work(par_worker *w)
   for (;;) {
     par_batch *b = NULL;
 
-    while (!p->abort && p->next_bn < p->n_batches) {
+    while (!p->abort && par_more(p)) {
+      if (w == p->w && par_read_now(p)) {
+        par_fill(w);
+        continue;
+      }
+      if (!par_can_hand(p)) { /* worker 0 reads the next guias meanwhile */
+        w->wait_cand = 1;
+        par_sleep(w, &w->ns_fim);
+        w->wait_cand = 0;
+        continue;
+      }
       b = par_free_batch(w);
       if (b != NULL)
         break;
@@ -1549,11 +1702,12 @@ static void par_work(par_worker *w)
       par_sleep(w, &w->ns_buf);
       w->wait_buf = 0;
     }
-    if (p->abort || p->next_bn >= p->n_batches)
+    if (p->abort || !par_more(p))
       break;
     b->bn = p->next_bn++;
     b->from = b->bn * p->batch;
     b->to = p->n - b->from > p->batch ? b->from + p->batch : p->n;
+    b->ends = !p->filling && b->to == p->n;
     b->state = PB_EVAL;
     p->ring[b->bn % p->n_ring] = b;
     pthread_mutex_unlock(&p->mu);
@@ -1616,32 +1770,66 @@ static void par_resumo(const par_run *p, int64_t ns, fat_conferir_resumo *res)
   res->mmap_bytes = p->mmap_bytes;
 }
 
-/* Run todo on nthreads threads, the caller's being the first (see above);
-** last: todo is the run's last window (see fat_conferir). */
-static fat_rc run_parallel(run *r, const cand *todo, size_t n, int last, int nthreads,
-                           const char *path, fat_err *err)
+/* The window's first guias the run's connection reads before the threads
+** start (then worker 0 reads the rest while the others evaluate, and the
+** threads set up while it reads): enough that, when the window is not
+** complete by then, its batches have the size a complete one would give. */
+static size_t par_preread(int nthreads)
+{
+  if (janela_teste != 0 || pagina_teste != 0)
+    return 2; /* tests: read as much of the window as possible meanwhile */
+  return (size_t)nthreads * 8 * PAR_BATCH_MAX;
+}
+
+/* Run the window in *todo (n guias of it read, by cand_src_fill) on
+** nthreads threads, the caller's being the first (see above). When the
+** window is not complete, worker 0 reads the rest of it through src
+** meanwhile (par_fill): then *todo is grown to the window's size first.
+** Whether it is the run's last window is known from src once it is done. */
+static fat_rc run_parallel(run *r, cand_src *src, cand **todo, size_t *cap, size_t n,
+                           int nthreads, const char *path, fat_err *err)
 {
   par_run *p = fat_calloc(1, sizeof *p);
   sigset_t all, old;
   int k;
   int64_t t0 = fat_now_ns();
+  size_t n_max = n;
   fat_rc rc = FAT_OK;
 
   if (p == NULL)
     return fat_err_oom(err);
   p->r = r;
-  p->todo = todo;
   p->n = n;
-  p->last = last;
   p->path = path;
   p->mmap_bytes = run_mmap_bytes(path, nthreads);
-  p->batch = par_batch_size(n, nthreads);
-  p->n_batches = (n + p->batch - 1) / p->batch;
   p->n_ring = (size_t)nthreads * PAR_BUFS;
+  p->src = src;
+  p->todo_v = todo;
+  p->todo_cap = cap;
+  if (cand_src_complete(src)) {
+    p->last = !src->has_next;
+    p->batch = par_batch_size(n, nthreads);
+    p->n_batches = (n + p->batch - 1) / p->batch;
+  } else {
+    p->filling = 1;
+    n_max = cand_janela();
+    p->batch = par_batch_size(n_max, nthreads);
+    if (*cap < n_max) {
+      cand *nv = fat_realloc(*todo, n_max * sizeof *nv);
+
+      if (nv == NULL) {
+        rc = fat_err_oom(err);
+        goto out;
+      }
+      *todo = nv;
+      *cap = n_max;
+    }
+  }
+  p->todo = *todo;
   rc = fat_avaliador_share_prices(r->av, err);
   if (rc != FAT_OK)
     goto out;
-  p->status = fat_calloc(n + 1, sizeof *p->status);
+  p->status = fat_calloc(n_max + 1, sizeof *p->status);
   p->ring = fat_calloc(p->n_ring, sizeof *p->ring);
   p->w = fat_calloc((size_t)nthreads, sizeof *p->w);
   if (p->status == NULL || p->ring == NULL || p->w == NULL) {
@@ -1731,6 +1919,7 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
   cand *todo = NULL;
   size_t cap = 0, n = 0, i, end;
   const char *path;
+  size_t until;
   int nthreads, par = 0, last;
   fat_rc rc;
 
@@ -1747,25 +1936,32 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
   if (rules != NULL)
     r.gen = fat_rules_acquire(rules);
   rc = fat_avaliador_new(st, r.gen, &r.av, err);
-  if (rc == FAT_OK)
-    rc = cand_src_open(&r, &src, err);
-  if (rc == FAT_OK)
-    rc = cand_src_fill(&r, &src, &todo, &cap, &n, err);
   nthreads = o->threads < PAR_MAX_THREADS ? o->threads : PAR_MAX_THREADS;
   path = fat_store_filename(st);
   /* threads need another connection to the same data: a database file and
   ** no transaction of the caller's still open (its writes are not seen
-  ** from another connection); and more than one guia to check */
-  if (rc == FAT_OK && nthreads > 1 && (n > 1 || src.has_next) && path != NULL &&
-      !fat_store_in_transaction(st))
+  ** from another connection); and more than one guia to check. With
+  ** threads, only the first guias of a window are read before they start
+  ** (par_preread): reading the rest of it overlaps their work. */
+  until = nthreads > 1 && path != NULL && !fat_store_in_transaction(st) ? par_preread(nthreads)
+                                                                        : 0;
+  if (rc == FAT_OK)
+    rc = cand_src_open(&r, &src, err);
+  if (rc == FAT_OK)
+    rc = cand_src_fill(&r, &src, &todo, &cap, &n, until, err);
+  if (rc == FAT_OK && until > 0 && (n > 1 || src.has_next || !src.done))
     par = 1;
+  else
+    until = 0;
+  if (rc == FAT_OK && !par && !cand_src_complete(&src)) /* the rest of the window */
+    rc = cand_src_fill_rest(&r, &src, &todo, &cap, &n, err);
   /* window by window: each is stored (committed) before the next is read;
   ** the threads of a window read the earlier windows' statuses from the
   ** database, the statuses of their own window's guias from the run */
   while (rc == FAT_OK && n > 0) {
-    last = !src.has_next;
     if (par) {
-      rc = run_parallel(&r, todo, n, last, nthreads, path, err);
+      rc = run_parallel(&r, &src, &todo, &cap, n, nthreads, path, err);
+      last = !src.has_next;
       /* the window's threads and their read connections are gone: with no
       ** reader left, the checkpoint copies the whole WAL and the next window
       ** writes it from its start; else the readers of the windows, always
@@ -1773,13 +1969,14 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
       if (rc == FAT_OK && !last)
         rc = fat_store_checkpoint(st, err);
     } else {
+      last = !src.has_next;
       for (i = 0; i < n && rc == FAT_OK; i = end) {
         end = i + FAT_CONFERIR_CHUNK < n ? i + FAT_CONFERIR_CHUNK : n;
         rc = run_chunk(&r, todo, i, end, last && end >= n, err);
       }
     }
     if (rc == FAT_OK && !last)
-      rc = cand_src_fill(&r, &src, &todo, &cap, &n, err);
+      rc = cand_src_fill(&r, &src, &todo, &cap, &n, until, err);
     else
       n = 0;
   }
