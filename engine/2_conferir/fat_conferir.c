@@ -1111,12 +1111,18 @@ struct par_worker {
   fat_guia_loader *ld;      /* under its read snapshot: the refs cannot change */
   pthread_t th;             /* not for worker 0, the caller's thread */
   int started;
+  unsigned win;             /* the last window it took part in */
+  fat_rc conn_rc;           /* its connection (par_worker_connect) */
+  fat_err conn_err;
+  int set_up;               /* par_worker_setup done (in its first window) */
+  int64_t ns_conn;          /* the time its connection took (in its first window's life) */
   pthread_cond_t cv;        /* it sleeps here */
   int wait_buf;             /* 1 while it waits for a batch of its own to be stored */
   size_t wait_status;       /* the guia whose status it waits for; SIZE_MAX: none */
   int wait_start;           /* 1 while it waits for the other threads' snapshots */
   int wait_cand;            /* 1 while it waits for worker 0 to read more of the window */
-  int wait_end;             /* 1 while it (worker 0) waits for the last batches */
+  int wait_end;             /* 1 while it waits for the window's last batches to be stored */
+  int wait_left;            /* 1 while it (worker 0) waits for the others to end the window */
   int64_t ns_vida, ns_status, ns_buf, ns_fim, ns_grava; /* fat_conferir_resumo */
   size_t n_esperas;
   int64_t mem_paginas;      /* its connection's page cache at its end */
@@ -1143,12 +1149,16 @@ struct par_run {
   int nw;
   pthread_mutex_t clone_mu; /* one fat_gen_clone at a time */
   pthread_mutex_t mu;       /* guards what follows and the batches' state */
+  unsigned win;             /* windows begun: a thread takes part in a window when it changes */
+  int quit;                 /* the run is over: the threads free what they hold and end */
+  int n_left;               /* threads (worker 0 too) not done with the window */
   int n_ready;              /* threads with their snapshot open */
   par_batch **ring;         /* batch bn at ring[bn % n_ring] while not free */
   size_t n_ring;
   int64_t mmap_bytes;       /* PRAGMA mmap_size of each thread's connection; 0: none */
   unsigned char *status;    /* status planned for todo[i]: par_statuses[status[i] - 1]; 0
-                               while unknown (one byte a guia: 1 MB at 1M guias) */
+                               while unknown (one byte a guia of the window) */
+  size_t status_cap;
   size_t known_below;       /* known[0..known_below) are all 1 */
   size_t next_bn;           /* first batch not handed out */
   size_t stored_bn;         /* batches stored */
@@ -1496,9 +1506,17 @@ static void par_store_ready(par_worker *w)
     if (b->owner->wait_buf)
       pthread_cond_signal(&b->owner->cv);
     p->stored_bn++;
-    if (p->stored_bn == p->n_batches && p->w[0].wait_end)
-      pthread_cond_signal(&p->w[0].cv);
   }
+}
+
+/* Wake the threads waiting for the window to be stored (p->mu held). */
+static void par_wake_end(par_run *p)
+{
+  int k;
+
+  for (k = 0; k < p->nw; k++)
+    if (p->w[k].wait_end)
+      pthread_cond_signal(&p->w[k].cv);
 }
 
 /* A free batch of w's (p->mu held), or NULL. */
@@ -1512,13 +1530,11 @@ static par_batch *par_free_batch(par_worker *w)
   return NULL;
 }
 
-/* A thread's connection, opened on that thread (its own malloc arena), and
-** its read snapshot, which starts here, before the run writes anything. */
-static fat_rc par_worker_open(par_worker *w, fat_err *err)
+/* A thread's connection, opened on that thread (its own malloc arena), kept
+** for every window of the run. */
+static fat_rc par_worker_connect(par_worker *w, fat_err *err)
 {
-  static const char sql[] = "SELECT 1 FROM guia LIMIT 1";
   par_run *p = w->p;
-  fat_stmt *s;
   fat_rc rc = fat_store_open(p->path, &w->st, err);
 
   /* its reads need less cache than the connection that stores (the
@@ -1532,8 +1548,19 @@ static fat_rc par_worker_open(par_worker *w, fat_err *err)
   ** in perf, rodada 8) */
   if (rc == FAT_OK && p->mmap_bytes > 0)
     rc = run_set_mmap(w->st, p->mmap_bytes, err);
-  if (rc == FAT_OK)
-    rc = fat_store_begin_read(w->st, err);
+  return rc;
+}
+
+/* A thread's read snapshot for a window, which starts here, after the
+** earlier windows were stored and before the run writes anything of this
+** one, and its guia loader under it (what guias reference cannot change
+** under a snapshot). */
+static fat_rc par_worker_snapshot(par_worker *w, fat_err *err)
+{
+  static const char sql[] = "SELECT 1 FROM guia LIMIT 1";
+  fat_stmt *s;
+  fat_rc rc = fat_store_begin_read(w->st, err);
+
   if (rc == FAT_OK)
     rc = fat_store_prepare(w->st, sql, &s, err);
   if (rc == FAT_OK) {
@@ -1541,11 +1568,13 @@ static fat_rc par_worker_open(par_worker *w, fat_err *err)
       rc = fat_store_dberr(w->st, err, "erro ao abrir a leitura");
     fat_stmt_reset(s);
   }
+  if (rc == FAT_OK)
+    rc = fat_guia_loader_new(w->st, &w->ld, err);
   return rc;
 }
 
-/* A thread's rules, evaluator and guia loader, set up on that thread after
-** its snapshot is open (the other threads may be at work meanwhile). */
+/* A thread's rules and evaluator, set up on that thread, kept for every
+** window of the run. */
 static fat_rc par_worker_setup(par_worker *w, fat_err *err)
 {
   par_run *p = w->p;
@@ -1564,32 +1593,37 @@ static fat_rc par_worker_setup(par_worker *w, fat_err *err)
   }
   if (rc == FAT_OK)
     rc = fat_avaliador_new(w->st, w->gen, &w->av, err);
-  /* one cache of price-table answers for all the threads (run_parallel) */
+  /* one cache of price-table answers for all the threads (par_start) */
   if (rc == FAT_OK)
     fat_avaliador_prices_from(w->av, p->r->av);
-  if (rc == FAT_OK)
-    rc = fat_guia_loader_new(w->st, &w->ld, err);
   return rc;
 }
 
-/* What worker w frees after the run (the memory of its last batches). */
-static void par_worker_fini(par_worker *w)
+/* The end of worker w's window, once all its batches were stored: the
+** memory of its last batches, its loader and its snapshot (with no
+** snapshot left, the checkpoint between windows copies the whole WAL). */
+static void par_worker_end(par_worker *w)
 {
   int k;
 
   for (k = 0; k < PAR_BUFS; k++)
     par_batch_clear(&w->bufs[k]);
-  fat_avaliador_free(w->av);
-  w->av = NULL;
   fat_guia_loader_free(w->ld);
   w->ld = NULL;
+  if (w->st != NULL && fat_store_in_transaction(w->st))
+    fat_store_rollback(w->st);
+}
+
+/* What worker w frees after the run, on its own thread. */
+static void par_worker_fini(par_worker *w)
+{
+  par_worker_end(w);
+  fat_avaliador_free(w->av);
+  w->av = NULL;
   if (w->gen != NULL && w != w->p->w)
     fat_gen_release(w->gen);
   w->gen = NULL;
-  if (w->st != NULL) {
-    fat_store_rollback(w->st);
-    fat_store_close(w->st);
-  }
+  fat_store_close(w->st);
   w->st = NULL;
 }
 
@@ -1647,17 +1681,24 @@ static void par_fill(par_worker *w)
       pthread_cond_signal(&p->w[k].cv);
 }
 
-/* A thread of the run: set up, wait for every snapshot, then take batches,
-** evaluate them and store what is next, until no batch is left. */
+/* Worker w's part of the current window: open its snapshot, wait for every
+** other thread's, then take batches, evaluate them and store what is next,
+** until no batch is left; then wait until the window is stored and end its
+** part (par_worker_end). Its rules are copied in its first window, after
+** its snapshot is open (the copy overlaps the other threads' first
+** batches: only the snapshots are waited for). */
 static void par_work(par_worker *w)
 {
   par_run *p = w->p;
   int64_t t0 = fat_now_ns();
   fat_err e;
-  fat_rc rc;
+  fat_rc rc = w->conn_rc;
 
   fat_err_clear(&e);
-  rc = par_worker_open(w, &e);
+  if (rc != FAT_OK)
+    e = w->conn_err;
+  else
+    rc = par_worker_snapshot(w, &e);
   pthread_mutex_lock(&p->mu);
   if (rc != FAT_OK) {
     par_stop(p, rc, &e);
@@ -1669,10 +1710,10 @@ static void par_work(par_worker *w)
         pthread_cond_signal(&p->w[k].cv);
   }
   pthread_mutex_unlock(&p->mu);
-  /* the copy of the rules (the largest part of setting up) overlaps the
-  ** other threads' first batches: only the snapshots are waited for */
-  if (rc == FAT_OK)
+  if (rc == FAT_OK && !w->set_up) {
     rc = par_worker_setup(w, &e);
+    w->set_up = rc == FAT_OK;
+  }
   pthread_mutex_lock(&p->mu);
   if (rc != FAT_OK)
     par_stop(p, rc, &e);
@@ -1719,20 +1760,54 @@ static void par_work(par_worker *w)
       p->storing = 1;
       par_store_ready(w);
       p->storing = 0;
+      par_wake_end(p);
     }
+  }
+  /* the other threads' last batches may still be stored (by any thread);
+  ** on a failure, wait only for the store going on (it may be one of w's) */
+  while (p->storing || (!p->abort && (p->filling || p->stored_bn < p->n_batches))) {
+    w->wait_end = 1;
+    par_sleep(w, &w->ns_fim);
+    w->wait_end = 0;
   }
   pthread_mutex_unlock(&p->mu);
   w->mem_paginas = w->st != NULL ? fat_store_paginas_bytes(w->st) : 0;
   if (w != p->w)
     w->mem_blk = fat_blk_bytes(FAT_BLK_LIBC) + fat_blk_bytes(FAT_BLK_SQLITE);
-  w->ns_vida = fat_now_ns() - t0;
+  par_worker_end(w);
+  w->ns_vida += fat_now_ns() - t0;
+  pthread_mutex_lock(&p->mu);
+  if (--p->n_left == 0 && p->w[0].wait_left)
+    pthread_cond_signal(&p->w[0].cv);
+  pthread_mutex_unlock(&p->mu);
 }
 
+/* A thread of the run other than the caller's: its connection, then its
+** part of each window, until the run is over. */
 static void *par_main(void *arg)
 {
+  par_worker *w = arg;
+  par_run *p = w->p;
+  int64_t t0 = fat_now_ns();
+
   /* the caller's thread already keeps the bursts' blocks (rodada 7) */
   fat_blk_set_cap(FAT_CONFERIR_BLK_THREAD);
-  par_work(arg);
+  fat_err_clear(&w->conn_err);
+  w->conn_rc = par_worker_connect(w, &w->conn_err);
+  w->ns_conn = fat_now_ns() - t0;
+  pthread_mutex_lock(&p->mu);
+  for (;;) {
+    while (!p->quit && w->win == p->win)
+      pthread_cond_wait(&w->cv, &p->mu);
+    if (p->quit)
+      break;
+    w->win = p->win;
+    pthread_mutex_unlock(&p->mu);
+    par_work(w);
+    pthread_mutex_lock(&p->mu);
+  }
+  pthread_mutex_unlock(&p->mu);
+  par_worker_fini(w);
   return NULL;
 }
 
@@ -1781,69 +1856,82 @@ static size_t par_preread(int nthreads)
   return (size_t)nthreads * 8 * PAR_BATCH_MAX;
 }
 
-/* Run the window in *todo (n guias of it read, by cand_src_fill) on
-** nthreads threads, the caller's being the first (see above). When the
-** window is not complete, worker 0 reads the rest of it through src
-** meanwhile (par_fill): then *todo is grown to the window's size first.
-** Whether it is the run's last window is known from src once it is done. */
-static fat_rc run_parallel(run *r, cand_src *src, cand **todo, size_t *cap, size_t n,
-                           int nthreads, const char *path, fat_err *err)
+/* Tell the threads of p (between windows) that the run is over: they free
+** what they hold, on their own threads, meanwhile. */
+static void par_quit(par_run *p)
+{
+  int k;
+
+  if (p == NULL)
+    return;
+  pthread_mutex_lock(&p->mu);
+  p->quit = 1;
+  for (k = 1; k < p->nw; k++)
+    pthread_cond_signal(&p->w[k].cv);
+  pthread_mutex_unlock(&p->mu);
+}
+
+/* End the threads of p (started by par_start; they are between windows)
+** and free p; the caller's part (worker 0) is freed here. */
+static void par_end(par_run *p)
+{
+  int k;
+
+  if (p == NULL)
+    return;
+  par_quit(p);
+  for (k = 1; k < p->nw; k++)
+    if (p->w[k].started)
+      pthread_join(p->w[k].th, NULL);
+  if (p->nw > 0)
+    par_worker_fini(&p->w[0]);
+  for (k = 0; k < p->nw; k++)
+    pthread_cond_destroy(&p->w[k].cv);
+  pthread_mutex_destroy(&p->clone_mu);
+  pthread_mutex_destroy(&p->mu);
+  fat_free(p->w);
+  fat_free(p->status);
+  fat_free(p->ring);
+  fat_free(p);
+}
+
+/* Start the run's nthreads threads, the caller's being the first (see
+** above): each opens its connection and waits for the run's windows
+** (par_window); their connections, rules and evaluators are kept from one
+** window to the next. Worker 0 (the caller's) opens its connection and sets
+** up here, while the others open theirs. */
+static fat_rc par_start(run *r, int nthreads, const char *path, par_run **out, fat_err *err)
 {
   par_run *p = fat_calloc(1, sizeof *p);
   sigset_t all, old;
   int k;
-  int64_t t0 = fat_now_ns();
-  size_t n_max = n;
   fat_rc rc = FAT_OK;
 
+  *out = NULL;
   if (p == NULL)
     return fat_err_oom(err);
   p->r = r;
-  p->n = n;
   p->path = path;
   p->mmap_bytes = run_mmap_bytes(path, nthreads);
   p->n_ring = (size_t)nthreads * PAR_BUFS;
-  p->src = src;
-  p->todo_v = todo;
-  p->todo_cap = cap;
-  if (cand_src_complete(src)) {
-    p->last = !src->has_next;
-    p->batch = par_batch_size(n, nthreads);
-    p->n_batches = (n + p->batch - 1) / p->batch;
-  } else {
-    p->filling = 1;
-    n_max = cand_janela();
-    p->batch = par_batch_size(n_max, nthreads);
-    if (*cap < n_max) {
-      cand *nv = fat_realloc(*todo, n_max * sizeof *nv);
-
-      if (nv == NULL) {
-        rc = fat_err_oom(err);
-        goto out;
-      }
-      *todo = nv;
-      *cap = n_max;
-    }
-  }
-  p->todo = *todo;
   rc = fat_avaliador_share_prices(r->av, err);
-  if (rc != FAT_OK)
-    goto out;
-  p->status = fat_calloc(n_max + 1, sizeof *p->status);
-  p->ring = fat_calloc(p->n_ring, sizeof *p->ring);
-  p->w = fat_calloc((size_t)nthreads, sizeof *p->w);
-  if (p->status == NULL || p->ring == NULL || p->w == NULL) {
-    rc = fat_err_oom(err);
-    goto out;
+  if (rc == FAT_OK) {
+    p->ring = fat_calloc(p->n_ring, sizeof *p->ring);
+    p->w = fat_calloc((size_t)nthreads, sizeof *p->w);
+    if (p->ring == NULL || p->w == NULL)
+      rc = fat_err_oom(err);
   }
-  if (pthread_mutex_init(&p->mu, NULL) != 0) {
+  if (rc == FAT_OK && pthread_mutex_init(&p->mu, NULL) != 0)
     rc = fat_err_oom(err);
-    goto out;
-  }
-  if (pthread_mutex_init(&p->clone_mu, NULL) != 0) {
+  if (rc == FAT_OK && pthread_mutex_init(&p->clone_mu, NULL) != 0) {
     pthread_mutex_destroy(&p->mu);
     rc = fat_err_oom(err);
-    goto out;
+  }
+  if (rc != FAT_OK) {
+    fat_free(p->w);
+    fat_free(p->ring);
+    fat_free(p);
+    return rc;
   }
   for (p->nw = 0; p->nw < nthreads; p->nw++) {
     par_worker *w = &p->w[p->nw];
@@ -1857,55 +1945,116 @@ static fat_rc run_parallel(run *r, cand_src *src, cand **todo, size_t *cap, size
       w->bufs[b].owner = w;
   }
   if (p->nw < nthreads) {
-    rc = fat_err_oom(err);
-    goto out_sync;
+    par_end(p);
+    return fat_err_oom(err);
   }
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old); /* signals stay with the calling thread */
-  for (k = 1; k < p->nw; k++) {
+  for (k = 1; k < p->nw && rc == FAT_OK; k++) {
     int e = pthread_create(&p->w[k].th, NULL, par_main, &p->w[k]);
 
-    if (e != 0) {
-      fat_err e2;
-
-      fat_err_sys(&e2, e, "não foi possível iniciar as threads do conferir");
-      pthread_mutex_lock(&p->mu);
-      par_stop(p, e2.rc, &e2);
-      pthread_mutex_unlock(&p->mu);
-      break;
-    }
-    p->w[k].started = 1;
+    if (e != 0)
+      rc = fat_err_sys(err, e, "não foi possível iniciar as threads do conferir");
+    else
+      p->w[k].started = 1;
   }
   pthread_sigmask(SIG_SETMASK, &old, NULL);
-  par_work(&p->w[0]);
-  /* the last batches may still be stored by another thread */
-  pthread_mutex_lock(&p->mu);
-  while (!p->abort && p->stored_bn < p->n_batches) {
-    p->w[0].wait_end = 1;
-    par_sleep(&p->w[0], &p->w[0].ns_fim);
-    p->w[0].wait_end = 0;
+  if (rc == FAT_OK) {
+    int64_t t0 = fat_now_ns();
+
+    rc = par_worker_connect(p->w, err);
+    if (rc == FAT_OK)
+      rc = par_worker_setup(p->w, err);
+    p->w[0].set_up = 1;
+    p->w[0].ns_conn = fat_now_ns() - t0;
   }
-  par_stop(p, FAT_OK, NULL); /* done or failed: the threads stop */
+  if (rc != FAT_OK) {
+    par_end(p);
+    return rc;
+  }
+  *out = p;
+  return FAT_OK;
+}
+
+/* Run the window in *todo (n guias of it read, by cand_src_fill) on the
+** threads of p. When the window is not complete, worker 0 reads the rest
+** of it through src meanwhile (par_fill): then *todo is grown to the
+** window's size first. Whether it is the run's last window is known from
+** src once it is done. Every snapshot of the window is closed on return. */
+static fat_rc par_window(par_run *p, cand_src *src, cand **todo, size_t *cap, size_t n,
+                         fat_err *err)
+{
+  int64_t t0 = fat_now_ns();
+  size_t n_max = n;
+  int k;
+  fat_rc rc;
+
+  p->n = n;
+  p->src = src;
+  p->todo_v = todo;
+  p->todo_cap = cap;
+  p->filling = !cand_src_complete(src);
+  if (!p->filling) {
+    p->last = !src->has_next;
+    p->batch = par_batch_size(n, p->nw);
+    p->n_batches = (n + p->batch - 1) / p->batch;
+  } else {
+    n_max = cand_janela();
+    p->batch = par_batch_size(n_max, p->nw);
+    p->n_batches = 0;
+    if (*cap < n_max) {
+      cand *nv = fat_realloc(*todo, n_max * sizeof *nv);
+
+      if (nv == NULL)
+        return fat_err_oom(err);
+      *todo = nv;
+      *cap = n_max;
+    }
+  }
+  p->todo = *todo;
+  if (p->status_cap < n_max + 1) {
+    unsigned char *nv = fat_realloc(p->status, n_max + 1);
+
+    if (nv == NULL)
+      return fat_err_oom(err);
+    p->status = nv;
+    p->status_cap = n_max + 1;
+  }
+  memset(p->status, 0, n_max + 1);
+  memset(p->ring, 0, p->n_ring * sizeof *p->ring);
+  p->known_below = 0;
+  p->next_bn = 0;
+  p->stored_bn = 0;
+  p->storing = 0;
+  p->n_ready = 0;
+  p->abort = 0;
+  p->rc = FAT_OK;
+  for (k = 0; k < p->nw; k++) {
+    par_worker *w = &p->w[k];
+
+    w->ns_vida = w->ns_conn; /* its connection counts in its first window */
+    w->ns_conn = 0;
+    w->ns_status = w->ns_buf = w->ns_fim = w->ns_grava = 0;
+    w->n_esperas = 0;
+  }
+  pthread_mutex_lock(&p->mu);
+  p->n_left = p->nw;
+  p->win++;
+  for (k = 1; k < p->nw; k++)
+    pthread_cond_signal(&p->w[k].cv);
+  pthread_mutex_unlock(&p->mu);
+  par_work(p->w);
+  pthread_mutex_lock(&p->mu);
+  while (p->n_left > 0) {
+    p->w[0].wait_left = 1;
+    par_sleep(p->w, &p->w[0].ns_fim);
+    p->w[0].wait_left = 0;
+  }
   rc = p->rc;
   if (rc != FAT_OK)
     *err = p->err;
   pthread_mutex_unlock(&p->mu);
-  for (k = 1; k < p->nw; k++)
-    if (p->w[k].started)
-      pthread_join(p->w[k].th, NULL);
-  par_resumo(p, fat_now_ns() - t0, r->res);
-out_sync:
-  for (k = 0; k < p->nw; k++) {
-    par_worker_fini(&p->w[k]);
-    pthread_cond_destroy(&p->w[k].cv);
-  }
-  pthread_mutex_destroy(&p->clone_mu);
-  pthread_mutex_destroy(&p->mu);
-out:
-  fat_free(p->w);
-  fat_free(p->status);
-  fat_free(p->ring);
-  fat_free(p);
+  par_resumo(p, fat_now_ns() - t0, p->r->res);
   return rc;
 }
 
@@ -1917,6 +2066,7 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
   run r;
   cand_src src;
   cand *todo = NULL;
+  par_run *pool = NULL;
   size_t cap = 0, n = 0, i, end;
   const char *path;
   size_t until;
@@ -1960,12 +2110,16 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
   ** database, the statuses of their own window's guias from the run */
   while (rc == FAT_OK && n > 0) {
     if (par) {
-      rc = run_parallel(&r, &src, &todo, &cap, n, nthreads, path, err);
+      /* the threads start with the first window and stay for the others */
+      if (pool == NULL)
+        rc = par_start(&r, nthreads, path, &pool, err);
+      if (rc == FAT_OK)
+        rc = par_window(pool, &src, &todo, &cap, n, err);
       last = !src.has_next;
-      /* the window's threads and their read connections are gone: with no
-      ** reader left, the checkpoint copies the whole WAL and the next window
-      ** writes it from its start; else the readers of the windows, always
-      ** one open, keep the WAL from ever starting over */
+      /* the window's snapshots are closed: with no reader left, the
+      ** checkpoint copies the whole WAL and the next window writes it from
+      ** its start; else the readers of the windows, always one open, keep
+      ** the WAL from ever starting over */
       if (rc == FAT_OK && !last)
         rc = fat_store_checkpoint(st, err);
     } else {
@@ -1980,8 +2134,10 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
     else
       n = 0;
   }
+  par_quit(pool); /* the threads free their part during count_open */
   if (rc == FAT_OK)
     rc = count_open(&r, err);
+  par_end(pool);
   fat_free(todo);
   fat_avaliador_free(r.av);
   if (r.gen != NULL)

@@ -1210,6 +1210,22 @@ static void test_threads_store_failure_same_as_one(void **state)
                             sizeof threads / sizeof threads[0], 650);
 }
 
+/* The same failure in the run's seventh window of 100 guias (read in pages
+** of 7): the threads kept from the first window stop with it, and the
+** windows before it stay stored, as on one thread. */
+static void test_threads_failure_in_later_window(void **state)
+{
+  static const int threads[] = {1, 2, 3};
+
+  (void)state;
+  fat_conferir_janela_teste(100);
+  fat_conferir_pagina_teste(7);
+  store_failure_same_as_one(34, "BEFORE INSERT ON conferencia WHEN NEW.guia_id", "", threads,
+                            sizeof threads / sizeof threads[0], 650);
+  fat_conferir_janela_teste(0);
+  fat_conferir_pagina_teste(0);
+}
+
 /* A trigger refuses one guia's new status: statuses are written several
 ** guias at a time (rodada 9), and the error still names that guia, with the
 ** message of one guia's UPDATE. */
@@ -1331,6 +1347,7 @@ int main(void)
     cmocka_unit_test(test_mmap_only_when_maps_fit),
     cmocka_unit_test(test_threads_tiny_inputs_end),
     cmocka_unit_test(test_threads_store_failure_same_as_one),
+    cmocka_unit_test(test_threads_failure_in_later_window),
     cmocka_unit_test(test_status_failure_names_its_guia),
     cmocka_unit_test(test_janelas_same_answers),
   };
