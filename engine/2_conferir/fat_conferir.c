@@ -1694,6 +1694,12 @@ static void par_work(par_worker *w)
   fat_err e;
   fat_rc rc = w->conn_rc;
 
+  /* its times in this window (par_resumo); its connection counts in its
+  ** first window */
+  w->ns_vida = w->ns_conn;
+  w->ns_conn = 0;
+  w->ns_status = w->ns_buf = w->ns_fim = w->ns_grava = 0;
+  w->n_esperas = 0;
   fat_err_clear(&e);
   if (rc != FAT_OK)
     e = w->conn_err;
@@ -2029,14 +2035,6 @@ static fat_rc par_window(par_run *p, cand_src *src, cand **todo, size_t *cap, si
   p->n_ready = 0;
   p->abort = 0;
   p->rc = FAT_OK;
-  for (k = 0; k < p->nw; k++) {
-    par_worker *w = &p->w[k];
-
-    w->ns_vida = w->ns_conn; /* its connection counts in its first window */
-    w->ns_conn = 0;
-    w->ns_status = w->ns_buf = w->ns_fim = w->ns_grava = 0;
-    w->n_esperas = 0;
-  }
   pthread_mutex_lock(&p->mu);
   p->n_left = p->nw;
   p->win++;
