@@ -802,7 +802,7 @@ static void cand_src_window(cand_src *src, cand *todo, size_t *n)
 static int cand_src_complete(const cand_src *src) { return src->done || src->has_next; }
 
 /* The counts of the rows read into the summary (the thread that reads them
-** may not be the one that writes the summary: see run_parallel). */
+** may not be the one that writes the summary: see par_fill). */
 static void cand_src_fold(run *r, cand_src *src)
 {
   r->res->selecionadas += src->selecionadas;
@@ -858,7 +858,7 @@ static fat_rc cand_src_read(run *r, fat_store *st, cand_src *src, cand **todo, s
         src->has_next = 1;
         break;
       } else {
-        /* (never while the threads of run_parallel read todo: there *cap is
+        /* (never while the threads of par_window read todo: there *cap is
         ** the window's size, and a full window ends above) */
         if (*n == *cap) {
           size_t nc = *cap != 0 ? *cap * 2 : 256;
@@ -890,7 +890,7 @@ static fat_rc cand_src_read(run *r, fat_store *st, cand_src *src, cand **todo, s
 }
 
 /* The next window, read through the run's connection: the whole of it
-** (until 0), or its first until candidates (then run_parallel reads the
+** (until 0), or its first until candidates (then par_window reads the
 ** rest). */
 static fat_rc cand_src_fill(run *r, cand_src *src, cand **todo, size_t *cap, size_t *n,
                             size_t until, fat_err *err)
@@ -1071,6 +1071,14 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
 ** The lowest guia not yet evaluated never waits (the guias before it are
 ** all evaluated), so the run cannot deadlock on statuses; a batch that
 ** failed stops the run when its turn to be stored comes.
+**
+** What keeps the caller's thread from working alone (rodada 11): the
+** threads start after the window's first guias are read, and worker 0
+** reads the rest of the window while the others evaluate (par_fill; it
+** never waits for guias to be read, so the others' wait for it ends); the
+** threads, their connections, rules and evaluators are kept from one window
+** to the next (par_start, par_window, par_end): a window only opens a
+** snapshot and a guia loader on each.
 ** ----------------------------------------------------------------------- */
 
 #define PAR_MAX_THREADS 16
