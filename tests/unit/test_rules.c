@@ -778,6 +778,84 @@ static void test_check_limits_and_errors(void **state)
   rm_rf(dir);
 }
 
+/* An operator whose check calls a module function that fails. */
+static void put_op_mod(const char *dir, const char *key, const char *ans)
+{
+  char p[1200], text[1024];
+
+  snprintf(p, sizeof p, "%s/operators/%s.lua", dir, key);
+  snprintf(text, sizeof text,
+           "local base = require \"faturo.base\"\n"
+           "local mod = require \"teste_mod\"\n"
+           "return base.operadora {\n"
+           "  registro_ans = \"%s\", nome = \"Operadora %s\", codigo_prestador = \"M1\",\n"
+           "  lote = { periodicidade = \"mensal\", fechamento_dia = 20, prazo_envio_dias = 5 },\n"
+           "  pagamento = { prazo_dias = 30 }, recurso = { prazo_dias = 30 },\n"
+           "  prazo_apresentacao_dias = 90, precos = {},\n"
+           "  checks = {\n"
+           "    usa_modulo = function(guia, ctx)\n"
+           "      if guia.observacao == \"mod\" then mod.falha() end\n"
+           "    end,\n"
+           "  },\n"
+           "}\n",
+           ans, key);
+  put(p, text);
+}
+
+/* A module is compiled once per generation (the first state that requires
+** it) and the other states and the copies of the generation load that
+** compiled form: the same functions, the same file and line in errors. */
+static void test_module_compiled_once_same_errors(void **state)
+{
+  char dir[256], p[1200];
+  fat_gen *g = NULL, *c = NULL;
+  fat_err e;
+  fat_findings f;
+  fat_limits lim = {3000000, (size_t)16 << 20, NO_TIME, 0};
+  static const char *const keys[] = {"dois", "um"};
+  cJSON *guia;
+  size_t i;
+  int k;
+
+  (void)state;
+  make_rules(dir, sizeof dir, 0, NULL);
+  snprintf(p, sizeof p, "%s/scripts/teste_mod.lua", dir);
+  put(p, "local M = {}\n"
+         "function M.falha()\n"
+         "  error(\"falha do módulo\")\n"
+         "end\n"
+         "return M\n");
+  put_op_mod(dir, "dois", "900021");
+  put_op_mod(dir, "um", "900022");
+  assert_int_equal(fat_gen_build(dir, NULL, NULL, &lim, &g, &e), FAT_OK);
+  assert_int_equal(fat_gen_clone(g, &c, &e), FAT_OK);
+  fat_findings_init(&f);
+  guia = sadt_guia("mod", 1);
+  for (k = 0; k < 2; k++) {
+    for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+      fat_err_clear(&e);
+      assert_int_equal(fat_gen_check(k == 0 ? g : c, keys[i], guia, NULL, &f, &e), FAT_ERULE);
+      if (strstr(e.msg, "scripts/teste_mod.lua:3:") == NULL ||
+          strstr(e.msg, "falha do módulo") == NULL)
+        fail_msg("%s (%s): esperado scripts/teste_mod.lua:3 em: %s", keys[i],
+                 k == 0 ? "geração" : "cópia", e.msg);
+    }
+  }
+  cJSON_Delete(guia);
+  /* and a guia the module is not called for passes on both */
+  guia = sadt_guia(NULL, 1);
+  for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    assert_int_equal(fat_gen_check(c, keys[i], guia, NULL, &f, &e), FAT_OK);
+    assert_int_equal(f.n, 0);
+  }
+  cJSON_Delete(guia);
+  assert_string_equal(fat_gen_hash(c), fat_gen_hash(g));
+  fat_findings_fini(&f);
+  fat_gen_release(c);
+  fat_gen_release(g);
+  rm_rf(dir);
+}
+
 static void test_bad_declarations(void **state)
 {
   char dir[256], path[1200];
@@ -2288,6 +2366,7 @@ int main(void)
     cmocka_unit_test(test_contrato_guias_rules),
     cmocka_unit_test(test_findings_fields),
     cmocka_unit_test(test_check_limits_and_errors),
+    cmocka_unit_test(test_module_compiled_once_same_errors),
     cmocka_unit_test(test_findings_capped_per_check_and_guia),
     cmocka_unit_test(test_raised_findings_then_next_checks_run),
     cmocka_unit_test(test_check_cannot_break_later_guias),
