@@ -955,6 +955,9 @@ typedef struct cand_src {
   int done;              /* no row left after last_id */
   int has_next;          /* next: the first candidate after the window */
   cand next;
+  size_t page;           /* rows per page (CAND_PAGE; tests set fewer) */
+  size_t selecionadas;   /* rows read and rows that need no check, not yet */
+  size_t sem_mudanca;    /* added to the summary (cand_src_fold) */
 } cand_src;
 
 /* Rows per page of the select: each page merges the first rows of each of
@@ -980,8 +983,13 @@ typedef struct cand_src {
 
 /* The window's size in guias; 0: FAT_CONFERIR_JANELA (tests set it). */
 static size_t janela_teste;
+/* Rows per page of the select; 0: CAND_PAGE (tests set it). */
+static size_t pagina_teste;
 
 void fat_conferir_janela_teste(size_t n) { janela_teste = n; }
+void fat_conferir_pagina_teste(size_t n) { pagina_teste = n; }
+
+static size_t cand_janela(void) { return janela_teste != 0 ? janela_teste : FAT_CONFERIR_JANELA; }
 
 /* Open the candidates of run r. */
 static fat_rc cand_src_open(run *r, cand_src *src, fat_err *err)
@@ -1001,6 +1009,7 @@ static fat_rc cand_src_open(run *r, cand_src *src, fat_err *err)
   fat_rc rc;
 
   memset(src, 0, sizeof *src);
+  src->page = pagina_teste != 0 ? pagina_teste : CAND_PAGE;
   src->gen_id = r->gen != NULL ? fat_gen_id(r->gen) : 0;
   rc = fat_store_prepare(r->st, sql_max, &s, err);
   if (rc != FAT_OK)
@@ -1014,29 +1023,53 @@ static fat_rc cand_src_open(run *r, cand_src *src, fat_err *err)
   return rc;
 }
 
-/* Read the candidates after src->last_id into todo (grown up to
-** FAT_CONFERIR_JANELA; *cap its size) until the window is full and the
-** first candidate after it is known (src->next), or no row is left
-** (src->done, and no src->next): then the window is the run's last. The
-** rows of guias that need no check are counted as they are read. */
-static fat_rc cand_src_fill(run *r, cand_src *src, cand **todo, size_t *cap, size_t *n,
-                            fat_err *err)
+/* Begin the next window in todo: the candidate read after the last one
+** (src->next), if any, is its first. */
+static void cand_src_window(cand_src *src, cand *todo, size_t *n)
 {
-  const fat_conferir_opts *o = r->o;
-  size_t janela = janela_teste != 0 ? janela_teste : FAT_CONFERIR_JANELA;
-  fat_stmt *s;
-  fat_rc rc = FAT_OK;
-
   *n = 0;
   if (src->has_next) {
-    (*todo)[(*n)++] = src->next; /* cap >= 1: it was read after a full window */
+    todo[(*n)++] = src->next; /* *cap >= 1: it was read after a full window */
     src->has_next = 0;
   }
-  while (rc == FAT_OK && !src->done && !src->has_next) {
+}
+
+/* The window is complete: its last candidate and the first after it (or
+** that none is left) are known. */
+static int cand_src_complete(const cand_src *src) { return src->done || src->has_next; }
+
+/* The counts of the rows read into the summary (the thread that reads them
+** may not be the one that writes the summary: see par_fill). */
+static void cand_src_fold(run *r, cand_src *src)
+{
+  r->res->selecionadas += src->selecionadas;
+  r->res->sem_mudanca += src->sem_mudanca;
+  src->selecionadas = 0;
+  src->sem_mudanca = 0;
+}
+
+/* Read, through st, the candidates after src->last_id into todo (*n of them
+** already; grown up to the window, FAT_CONFERIR_JANELA; *cap its size)
+** until the window is full and the first candidate after it is known
+** (src->next), or no row is left (src->done, and no src->next): then the
+** window is the run's last. Stops before that once *n reaches until (0: no
+** such stop) or, with one_page, after one page. The rows of guias that need
+** no check are counted as they are read (src->sem_mudanca). */
+static fat_rc cand_src_read(run *r, fat_store *st, cand_src *src, cand **todo, size_t *cap,
+                            size_t *n, size_t until, int one_page, fat_err *err)
+{
+  const fat_conferir_opts *o = r->o;
+  size_t janela = cand_janela();
+  fat_stmt *s;
+  fat_rc rc = FAT_OK;
+  int stop = 0;
+
+  while (rc == FAT_OK && !cand_src_complete(src) && !stop && (until == 0 || *n < until)) {
     size_t rows = 0;
     int step;
 
-    rc = fat_store_prepare(r->st, src->sql, &s, err);
+    stop = one_page;
+    rc = fat_store_prepare(st, src->sql, &s, err);
     if (rc != FAT_OK)
       break;
     fat_bind_int(s, 1, r->operadora_id);
@@ -1044,9 +1077,9 @@ static fat_rc cand_src_fill(run *r, cand_src *src, cand **todo, size_t *cap, siz
     fat_bind_int(s, 3, r->guia_id);
     fat_bind_int(s, 4, src->last_id);
     fat_bind_int(s, 5, src->max_id);
-    fat_bind_int(s, 6, CAND_PAGE);
+    fat_bind_int(s, 6, (int64_t)src->page);
     step = fat_stmt_step(s);
-    while (step == FAT_ROW && rc == FAT_OK && !src->has_next) {
+    while (step == FAT_ROW && rc == FAT_OK && !src->has_next && (until == 0 || *n < until)) {
       int antes = fat_col_int(s, 9);
       cand c;
 
@@ -1054,14 +1087,16 @@ static fat_rc cand_src_fill(run *r, cand_src *src, cand **todo, size_t *cap, siz
       c.id = fat_col_int64(s, 0);
       c.conferida_antes = antes;
       src->last_id = c.id;
-      r->res->selecionadas++;
+      src->selecionadas++;
       if (!o->todas && antes && !mudou(r, s, src->gen_id)) {
-        r->res->sem_mudanca++;
+        src->sem_mudanca++;
       } else if (*n == janela) {
         src->next = c;
         src->has_next = 1;
         break;
       } else {
+        /* (never while the threads of par_window read todo: there *cap is
+        ** the window's size, and a full window ends above) */
         if (*n == *cap) {
           size_t nc = *cap != 0 ? *cap * 2 : 256;
           cand *nv;
@@ -1080,19 +1115,60 @@ static fat_rc cand_src_fill(run *r, cand_src *src, cand **todo, size_t *cap, siz
       }
       step = fat_stmt_step(s);
     }
-    if (rc == FAT_OK && !src->has_next) {
+    if (rc == FAT_OK && !src->has_next && (until == 0 || *n < until)) {
       if (step != FAT_DONE)
-        rc = fat_store_dberr(r->st, err, "erro ao selecionar guias");
-      else if (rows < CAND_PAGE || r->guia_id != 0)
+        rc = fat_store_dberr(st, err, "erro ao selecionar guias");
+      else if (rows < src->page || r->guia_id != 0)
         src->done = 1;
-    }
+    } /* else stopped inside the page: the next read starts after last_id */
     fat_stmt_reset(s);
   }
   return rc;
 }
 
+/* The next window, read through the run's connection: the whole of it
+** (until 0), or its first until candidates (then par_window reads the
+** rest). */
+static fat_rc cand_src_fill(run *r, cand_src *src, cand **todo, size_t *cap, size_t *n,
+                            size_t until, fat_err *err)
+{
+  fat_rc rc;
+
+  if (*cap == 0) {
+    *todo = fat_malloc(256 * sizeof **todo);
+    if (*todo == NULL)
+      return fat_err_oom(err);
+    *cap = 256;
+  }
+  cand_src_window(src, *todo, n);
+  rc = cand_src_read(r, r->st, src, todo, cap, n, until, 0, err);
+  cand_src_fold(r, src);
+  return rc;
+}
+
+/* The rest of a window cand_src_fill began (its first until guias read). */
+static fat_rc cand_src_fill_rest(run *r, cand_src *src, cand **todo, size_t *cap, size_t *n,
+                                 fat_err *err)
+{
+  fat_rc rc = cand_src_read(r, r->st, src, todo, cap, n, 0, 0, err);
+
+  cand_src_fold(r, src);
+  return rc;
+}
+
+/* The open bloqueios of the run's guias, and on how many guias (the
+** summary's last line). */
 static fat_rc count_open(run *r, fat_err *err)
 {
+  /* no operadora, competência or guia: the guias by status alone, from
+  ** the status index only (the select below reads every guia's row for its
+  ** filters and merges two indexes for the guia: ~5x the CPU, serial at
+  ** the end of a run on threads) */
+  static const char sql_todas[] =
+    "SELECT COUNT(*), COUNT(DISTINCT a.guia_id) FROM achado a "
+    "JOIN guia g ON g.id = a.guia_id "
+    "WHERE a.severidade = 'bloqueio' AND a.reconhecido_em IS NULL "
+    "AND g.status IN ('digitada', 'conferida', 'pendente')";
   static const char sql[] =
     "SELECT COUNT(*), COUNT(DISTINCT a.guia_id) FROM achado a "
     "JOIN guia g ON g.id = a.guia_id "
@@ -1101,14 +1177,17 @@ static fat_rc count_open(run *r, fat_err *err)
     "AND (?2 IS NULL OR g.competencia = ?2 OR "
     "     (g.competencia IS NULL AND substr(g.data_inicio, 1, 7) = ?2)) "
     "AND ((?3 = 0 AND g.status IN ('digitada', 'conferida', 'pendente')) OR g.id = ?3)";
+  int todas = r->operadora_id == 0 && r->o->competencia == NULL && r->guia_id == 0;
   fat_stmt *s;
-  fat_rc rc = fat_store_prepare(r->st, sql, &s, err);
+  fat_rc rc = fat_store_prepare(r->st, todas ? sql_todas : sql, &s, err);
 
   if (rc != FAT_OK)
     return rc;
-  fat_bind_int(s, 1, r->operadora_id);
-  fat_bind_text(s, 2, r->o->competencia);
-  fat_bind_int(s, 3, r->guia_id);
+  if (!todas) {
+    fat_bind_int(s, 1, r->operadora_id);
+    fat_bind_text(s, 2, r->o->competencia);
+    fat_bind_int(s, 3, r->guia_id);
+  }
   if (fat_stmt_step(s) == FAT_ROW) {
     r->res->bloqueios_abertos = (size_t)fat_col_int64(s, 0);
     r->res->guias_bloqueadas = (size_t)fat_col_int64(s, 1);
@@ -1230,6 +1309,14 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
 ** The lowest guia not yet evaluated never waits (the guias before it are
 ** all evaluated), so the run cannot deadlock on statuses; a batch that
 ** failed stops the run when its turn to be stored comes.
+**
+** What keeps the caller's thread from working alone (rodada 11): the
+** threads start after the window's first guias are read, and worker 0
+** reads the rest of the window while the others evaluate (par_fill; it
+** never waits for guias to be read, so the others' wait for it ends); the
+** threads, their connections, rules and evaluators are kept from one window
+** to the next (par_start, par_window, par_end): a window only opens a
+** snapshot and a guia loader on each.
 ** ----------------------------------------------------------------------- */
 
 #define PAR_MAX_THREADS 16
@@ -1253,6 +1340,7 @@ typedef struct par_run par_run;
 typedef struct par_batch {
   par_worker *owner;
   size_t bn, from, to;
+  int ends;                 /* todo[to - 1] is the window's last guia */
   enum { PB_FREE, PB_EVAL, PB_READY } state;
   size_t n_ok;              /* items evaluated; when < to - from, item n_ok failed: */
   fat_rc rc;                /* its failure */
@@ -1269,11 +1357,18 @@ struct par_worker {
   fat_guia_loader *ld;      /* under its read snapshot: the refs cannot change */
   pthread_t th;             /* not for worker 0, the caller's thread */
   int started;
+  unsigned win;             /* the last window it took part in */
+  fat_rc conn_rc;           /* its connection (par_worker_connect) */
+  fat_err conn_err;
+  int set_up;               /* par_worker_setup done (in its first window) */
+  int64_t ns_conn;          /* the time its connection took (in its first window's life) */
   pthread_cond_t cv;        /* it sleeps here */
   int wait_buf;             /* 1 while it waits for a batch of its own to be stored */
   size_t wait_status;       /* the guia whose status it waits for; SIZE_MAX: none */
   int wait_start;           /* 1 while it waits for the other threads' snapshots */
-  int wait_end;             /* 1 while it (worker 0) waits for the last batches */
+  int wait_cand;            /* 1 while it waits for worker 0 to read more of the window */
+  int wait_end;             /* 1 while it waits for the window's last batches to be stored */
+  int wait_left;            /* 1 while it (worker 0) waits for the others to end the window */
   int64_t ns_vida, ns_status, ns_buf, ns_fim, ns_grava; /* fat_conferir_resumo */
   size_t n_esperas;
   int64_t mem_paginas;      /* its connection's page cache at its end */
@@ -1284,21 +1379,32 @@ struct par_worker {
 struct par_run {
   run *r;
   const cand *todo;         /* the window of the run's guias it checks */
-  size_t n;
-  int last;                 /* the run's last window (it audits) */
+  size_t n;                 /* its guias known (all of them once !filling) */
+  int last;                 /* the run's last window (it audits; known once !filling) */
   size_t batch;             /* guias per batch */
-  size_t n_batches;
+  size_t n_batches;         /* known once !filling */
+  /* while filling, worker 0 reads the rest of the window through its own
+  ** connection (the others evaluate meanwhile): src, into todo (its size
+  ** is the window's, so it never moves) */
+  int filling;
+  cand_src *src;
+  cand **todo_v;
+  size_t *todo_cap;
   const char *path;
   par_worker *w;
   int nw;
   pthread_mutex_t clone_mu; /* one fat_gen_clone at a time */
   pthread_mutex_t mu;       /* guards what follows and the batches' state */
+  unsigned win;             /* windows begun: a thread takes part in a window when it changes */
+  int quit;                 /* the run is over: the threads free what they hold and end */
+  int n_left;               /* threads (worker 0 too) not done with the window */
   int n_ready;              /* threads with their snapshot open */
   par_batch **ring;         /* batch bn at ring[bn % n_ring] while not free */
   size_t n_ring;
   int64_t mmap_bytes;       /* PRAGMA mmap_size of each thread's connection; 0: none */
   unsigned char *status;    /* status planned for todo[i]: par_statuses[status[i] - 1]; 0
-                               while unknown (one byte a guia: 1 MB at 1M guias) */
+                               while unknown (one byte a guia of the window) */
+  size_t status_cap;
   size_t known_below;       /* known[0..known_below) are all 1 */
   size_t next_bn;           /* first batch not handed out */
   size_t stored_bn;         /* batches stored */
@@ -1328,10 +1434,11 @@ static unsigned char par_status_code(const char *status)
   return 0;
 }
 
-/* Index of guia id in the run (todo is in id order), or -1. */
-static long par_index(const par_run *p, int64_t id)
+/* Index of guia id among todo[0..below) (in id order: the guias before
+** the asking thread's, all known to it), or -1. */
+static long par_index(const par_run *p, int64_t id, size_t below)
 {
-  size_t lo = 0, hi = p->n;
+  size_t lo = 0, hi = below;
 
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -1425,8 +1532,8 @@ static fat_rc par_fix_hist(void *ud, fat_rules_hist *rows, size_t n, fat_err *er
   for (j = 0; j < n && rc == FAT_OK; j++) {
     if (rows[j].status == NULL)
       continue;
-    k = par_index(p, rows[j].id);
-    if (k < 0 || (size_t)k >= i)
+    k = par_index(p, rows[j].id, i);
+    if (k < 0)
       continue;
     rc = par_status(w, (size_t)k, &known, st, sizeof st, err);
     if (rc == FAT_OK)
@@ -1451,8 +1558,8 @@ static fat_rc par_fix_ctx(par_worker *w, size_t i, fat_avaliar_ctx *ctx, par_his
   known = p->known_below;
   pthread_mutex_unlock(&p->mu);
   for (j = 0; j < ctx->n_pares && rc == FAT_OK; j++) {
-    k = par_index(p, ctx->pares[j].guia_id);
-    if (k >= 0 && (size_t)k < i)
+    k = par_index(p, ctx->pares[j].guia_id, i);
+    if (k >= 0)
       rc = par_status(w, (size_t)k, &known, ctx->pares[j].status,
                       sizeof ctx->pares[j].status, err);
   }
@@ -1591,14 +1698,14 @@ static fat_rc par_store_batch(par_worker *w, par_batch *b, fat_err *err)
       par_item_clear(&b->items[j - b->from]);
     /* the pending statuses go with the chunk (the threads read them from
     ** p->status, not from the database) */
-    if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || j + 1 == p->n))
+    if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || (b->ends && j + 1 == b->to)))
       rc = status_flush(r, err);
-    if (rc == FAT_OK && j + 1 == p->n && p->last) {
+    if (rc == FAT_OK && b->ends && j + 1 == b->to && p->last) {
       snprintf(detalhe, sizeof detalhe, "referência %s; %zu conferidas, %zu sem mudança",
                r->res->hoje, r->res->conferidas, r->res->sem_mudanca);
       rc = fat_store_audit(r->st, "conferir", NULL, detalhe, err);
     }
-    if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || j + 1 == p->n))
+    if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || (b->ends && j + 1 == b->to)))
       rc = fat_store_commit(r->st, err);
   }
   if (rc != FAT_OK) {
@@ -1623,7 +1730,7 @@ static void par_store_ready(par_worker *w)
     int64_t t0;
     fat_rc rc;
 
-    if (p->stored_bn >= p->n_batches || b == NULL || b->bn != p->stored_bn ||
+    if ((!p->filling && p->stored_bn >= p->n_batches) || b == NULL || b->bn != p->stored_bn ||
         b->state != PB_READY)
       break;
     pthread_mutex_unlock(&p->mu);
@@ -1640,9 +1747,17 @@ static void par_store_ready(par_worker *w)
     if (b->owner->wait_buf)
       pthread_cond_signal(&b->owner->cv);
     p->stored_bn++;
-    if (p->stored_bn == p->n_batches && p->w[0].wait_end)
-      pthread_cond_signal(&p->w[0].cv);
   }
+}
+
+/* Wake the threads waiting for the window to be stored (p->mu held). */
+static void par_wake_end(par_run *p)
+{
+  int k;
+
+  for (k = 0; k < p->nw; k++)
+    if (p->w[k].wait_end)
+      pthread_cond_signal(&p->w[k].cv);
 }
 
 /* A free batch of w's (p->mu held), or NULL. */
@@ -1656,13 +1771,11 @@ static par_batch *par_free_batch(par_worker *w)
   return NULL;
 }
 
-/* A thread's connection, opened on that thread (its own malloc arena), and
-** its read snapshot, which starts here, before the run writes anything. */
-static fat_rc par_worker_open(par_worker *w, fat_err *err)
+/* A thread's connection, opened on that thread (its own malloc arena), kept
+** for every window of the run. */
+static fat_rc par_worker_connect(par_worker *w, fat_err *err)
 {
-  static const char sql[] = "SELECT 1 FROM guia LIMIT 1";
   par_run *p = w->p;
-  fat_stmt *s;
   fat_rc rc = fat_store_open(p->path, &w->st, err);
 
   /* its reads need less cache than the connection that stores (the
@@ -1676,8 +1789,19 @@ static fat_rc par_worker_open(par_worker *w, fat_err *err)
   ** in perf, rodada 8) */
   if (rc == FAT_OK && p->mmap_bytes > 0)
     rc = run_set_mmap(w->st, p->mmap_bytes, err);
-  if (rc == FAT_OK)
-    rc = fat_store_begin_read(w->st, err);
+  return rc;
+}
+
+/* A thread's read snapshot for a window, which starts here, after the
+** earlier windows were stored and before the run writes anything of this
+** one, and its guia loader under it (what guias reference cannot change
+** under a snapshot). */
+static fat_rc par_worker_snapshot(par_worker *w, fat_err *err)
+{
+  static const char sql[] = "SELECT 1 FROM guia LIMIT 1";
+  fat_stmt *s;
+  fat_rc rc = fat_store_begin_read(w->st, err);
+
   if (rc == FAT_OK)
     rc = fat_store_prepare(w->st, sql, &s, err);
   if (rc == FAT_OK) {
@@ -1685,11 +1809,13 @@ static fat_rc par_worker_open(par_worker *w, fat_err *err)
       rc = fat_store_dberr(w->st, err, "erro ao abrir a leitura");
     fat_stmt_reset(s);
   }
+  if (rc == FAT_OK)
+    rc = fat_guia_loader_new(w->st, &w->ld, err);
   return rc;
 }
 
-/* A thread's rules, evaluator and guia loader, set up on that thread after
-** its snapshot is open (the other threads may be at work meanwhile). */
+/* A thread's rules and evaluator, set up on that thread, kept for every
+** window of the run. */
 static fat_rc par_worker_setup(par_worker *w, fat_err *err)
 {
   par_run *p = w->p;
@@ -1708,46 +1834,118 @@ static fat_rc par_worker_setup(par_worker *w, fat_err *err)
   }
   if (rc == FAT_OK)
     rc = fat_avaliador_new(w->st, w->gen, &w->av, err);
-  /* one cache of price-table answers for all the threads (run_parallel) */
+  /* one cache of price-table answers for all the threads (par_start) */
   if (rc == FAT_OK)
     fat_avaliador_prices_from(w->av, p->r->av);
-  if (rc == FAT_OK)
-    rc = fat_guia_loader_new(w->st, &w->ld, err);
   return rc;
 }
 
-/* What worker w frees after the run (the memory of its last batches). */
-static void par_worker_fini(par_worker *w)
+/* The end of worker w's window, once all its batches were stored: the
+** memory of its last batches, its loader and its snapshot (with no
+** snapshot left, the checkpoint between windows copies the whole WAL). */
+static void par_worker_end(par_worker *w)
 {
   int k;
 
   for (k = 0; k < PAR_BUFS; k++)
     par_batch_clear(&w->bufs[k]);
-  fat_avaliador_free(w->av);
-  w->av = NULL;
   fat_guia_loader_free(w->ld);
   w->ld = NULL;
+  if (w->st != NULL && fat_store_in_transaction(w->st))
+    fat_store_rollback(w->st);
+}
+
+/* What worker w frees after the run, on its own thread. */
+static void par_worker_fini(par_worker *w)
+{
+  par_worker_end(w);
+  fat_avaliador_free(w->av);
+  w->av = NULL;
   if (w->gen != NULL && w != w->p->w)
     fat_gen_release(w->gen);
   w->gen = NULL;
-  if (w->st != NULL) {
-    fat_store_rollback(w->st);
-    fat_store_close(w->st);
-  }
+  fat_store_close(w->st);
   w->st = NULL;
 }
 
-/* A thread of the run: set up, wait for every snapshot, then take batches,
-** evaluate them and store what is next, until no batch is left. */
+/* Whether batches of the window are left to hand out (p->mu held). */
+static int par_more(const par_run *p) { return p->filling || p->next_bn * p->batch < p->n; }
+
+/* Whether the next batch can be handed out (p->mu held): its guias are
+** known, and while the window is still being read it is not the window's
+** last (which stores the end of the window: par_store_batch). */
+static int par_can_hand(const par_run *p)
+{
+  size_t from = p->next_bn * p->batch;
+
+  return p->filling ? from + p->batch < p->n : from < p->n;
+}
+
+/* Whether worker 0 reads more of the window now (p->mu held): when less
+** than a page of it is left to hand out. */
+static int par_read_now(const par_run *p)
+{
+  return p->filling && (p->n - p->next_bn * p->batch < p->src->page || !par_can_hand(p));
+}
+
+/* Worker 0 (p->mu held, released meanwhile) reads the next page of the
+** window through its snapshot, taken before the run wrote anything of this
+** window, so the rows are those the run's connection would read (see
+** cand_src); then makes the guias known and wakes the threads waiting for
+** them. When the window is complete, its size, its batches and whether it
+** is the run's last are known. */
+static void par_fill(par_worker *w)
+{
+  par_run *p = w->p;
+  size_t n = p->n;
+  fat_err e;
+  fat_rc rc;
+  int k;
+
+  pthread_mutex_unlock(&p->mu);
+  fat_err_clear(&e);
+  rc = cand_src_read(p->r, w->st, p->src, p->todo_v, p->todo_cap, &n, 0, 1, &e);
+  pthread_mutex_lock(&p->mu);
+  if (rc != FAT_OK) {
+    par_stop(p, rc, &e);
+    return;
+  }
+  p->n = n;
+  if (cand_src_complete(p->src)) {
+    p->filling = 0;
+    p->last = !p->src->has_next;
+    p->n_batches = (p->n + p->batch - 1) / p->batch;
+    cand_src_fold(p->r, p->src);
+  }
+  for (k = 0; k < p->nw; k++)
+    if (p->w[k].wait_cand)
+      pthread_cond_signal(&p->w[k].cv);
+}
+
+/* Worker w's part of the current window: open its snapshot, wait for every
+** other thread's, then take batches, evaluate them and store what is next,
+** until no batch is left; then wait until the window is stored and end its
+** part (par_worker_end). Its rules are copied in its first window, after
+** its snapshot is open (the copy overlaps the other threads' first
+** batches: only the snapshots are waited for). */
 static void par_work(par_worker *w)
 {
   par_run *p = w->p;
   int64_t t0 = fat_now_ns();
   fat_err e;
-  fat_rc rc;
+  fat_rc rc = w->conn_rc;
 
+  /* its times in this window (par_resumo); its connection counts in its
+  ** first window */
+  w->ns_vida = w->ns_conn;
+  w->ns_conn = 0;
+  w->ns_status = w->ns_buf = w->ns_fim = w->ns_grava = 0;
+  w->n_esperas = 0;
   fat_err_clear(&e);
-  rc = par_worker_open(w, &e);
+  if (rc != FAT_OK)
+    e = w->conn_err;
+  else
+    rc = par_worker_snapshot(w, &e);
   pthread_mutex_lock(&p->mu);
   if (rc != FAT_OK) {
     par_stop(p, rc, &e);
@@ -1759,10 +1957,10 @@ static void par_work(par_worker *w)
         pthread_cond_signal(&p->w[k].cv);
   }
   pthread_mutex_unlock(&p->mu);
-  /* the copy of the rules (the largest part of setting up) overlaps the
-  ** other threads' first batches: only the snapshots are waited for */
-  if (rc == FAT_OK)
+  if (rc == FAT_OK && !w->set_up) {
     rc = par_worker_setup(w, &e);
+    w->set_up = rc == FAT_OK;
+  }
   pthread_mutex_lock(&p->mu);
   if (rc != FAT_OK)
     par_stop(p, rc, &e);
@@ -1774,7 +1972,17 @@ static void par_work(par_worker *w)
   for (;;) {
     par_batch *b = NULL;
 
-    while (!p->abort && p->next_bn < p->n_batches) {
+    while (!p->abort && par_more(p)) {
+      if (w == p->w && par_read_now(p)) {
+        par_fill(w);
+        continue;
+      }
+      if (!par_can_hand(p)) { /* worker 0 reads the next guias meanwhile */
+        w->wait_cand = 1;
+        par_sleep(w, &w->ns_fim);
+        w->wait_cand = 0;
+        continue;
+      }
       b = par_free_batch(w);
       if (b != NULL)
         break;
@@ -1782,11 +1990,12 @@ static void par_work(par_worker *w)
       par_sleep(w, &w->ns_buf);
       w->wait_buf = 0;
     }
-    if (p->abort || p->next_bn >= p->n_batches)
+    if (p->abort || !par_more(p))
       break;
     b->bn = p->next_bn++;
     b->from = b->bn * p->batch;
     b->to = p->n - b->from > p->batch ? b->from + p->batch : p->n;
+    b->ends = !p->filling && b->to == p->n;
     b->state = PB_EVAL;
     p->ring[b->bn % p->n_ring] = b;
     pthread_mutex_unlock(&p->mu);
@@ -1798,20 +2007,54 @@ static void par_work(par_worker *w)
       p->storing = 1;
       par_store_ready(w);
       p->storing = 0;
+      par_wake_end(p);
     }
+  }
+  /* the other threads' last batches may still be stored (by any thread);
+  ** on a failure, wait only for the store going on (it may be one of w's) */
+  while (p->storing || (!p->abort && (p->filling || p->stored_bn < p->n_batches))) {
+    w->wait_end = 1;
+    par_sleep(w, &w->ns_fim);
+    w->wait_end = 0;
   }
   pthread_mutex_unlock(&p->mu);
   w->mem_paginas = w->st != NULL ? fat_store_paginas_bytes(w->st) : 0;
   if (w != p->w)
     w->mem_blk = fat_blk_bytes(FAT_BLK_LIBC) + fat_blk_bytes(FAT_BLK_SQLITE);
-  w->ns_vida = fat_now_ns() - t0;
+  par_worker_end(w);
+  w->ns_vida += fat_now_ns() - t0;
+  pthread_mutex_lock(&p->mu);
+  if (--p->n_left == 0 && p->w[0].wait_left)
+    pthread_cond_signal(&p->w[0].cv);
+  pthread_mutex_unlock(&p->mu);
 }
 
+/* A thread of the run other than the caller's: its connection, then its
+** part of each window, until the run is over. */
 static void *par_main(void *arg)
 {
+  par_worker *w = arg;
+  par_run *p = w->p;
+  int64_t t0 = fat_now_ns();
+
   /* the caller's thread already keeps the bursts' blocks (rodada 7) */
   fat_blk_set_cap(FAT_CONFERIR_BLK_THREAD);
-  par_work(arg);
+  fat_err_clear(&w->conn_err);
+  w->conn_rc = par_worker_connect(w, &w->conn_err);
+  w->ns_conn = fat_now_ns() - t0;
+  pthread_mutex_lock(&p->mu);
+  for (;;) {
+    while (!p->quit && w->win == p->win)
+      pthread_cond_wait(&w->cv, &p->mu);
+    if (p->quit)
+      break;
+    w->win = p->win;
+    pthread_mutex_unlock(&p->mu);
+    par_work(w);
+    pthread_mutex_lock(&p->mu);
+  }
+  pthread_mutex_unlock(&p->mu);
+  par_worker_fini(w);
   return NULL;
 }
 
@@ -1849,46 +2092,93 @@ static void par_resumo(const par_run *p, int64_t ns, fat_conferir_resumo *res)
   res->mmap_bytes = p->mmap_bytes;
 }
 
-/* Run todo on nthreads threads, the caller's being the first (see above);
-** last: todo is the run's last window (see fat_conferir). */
-static fat_rc run_parallel(run *r, const cand *todo, size_t n, int last, int nthreads,
-                           const char *path, fat_err *err)
+/* The window's first guias the run's connection reads before the threads
+** start (then worker 0 reads the rest while the others evaluate, and the
+** threads set up while it reads): enough that, when the window is not
+** complete by then, its batches have the size a complete one would give. */
+static size_t par_preread(int nthreads)
+{
+  if (janela_teste != 0 || pagina_teste != 0)
+    return 2; /* tests: read as much of the window as possible meanwhile */
+  return (size_t)nthreads * 8 * PAR_BATCH_MAX;
+}
+
+/* Tell the threads of p (between windows) that the run is over: they free
+** what they hold, on their own threads, meanwhile. */
+static void par_quit(par_run *p)
+{
+  int k;
+
+  if (p == NULL)
+    return;
+  pthread_mutex_lock(&p->mu);
+  p->quit = 1;
+  for (k = 1; k < p->nw; k++)
+    pthread_cond_signal(&p->w[k].cv);
+  pthread_mutex_unlock(&p->mu);
+}
+
+/* End the threads of p (started by par_start; they are between windows)
+** and free p; the caller's part (worker 0) is freed here. */
+static void par_end(par_run *p)
+{
+  int k;
+
+  if (p == NULL)
+    return;
+  par_quit(p);
+  for (k = 1; k < p->nw; k++)
+    if (p->w[k].started)
+      pthread_join(p->w[k].th, NULL);
+  if (p->nw > 0)
+    par_worker_fini(&p->w[0]);
+  for (k = 0; k < p->nw; k++)
+    pthread_cond_destroy(&p->w[k].cv);
+  pthread_mutex_destroy(&p->clone_mu);
+  pthread_mutex_destroy(&p->mu);
+  fat_free(p->w);
+  fat_free(p->status);
+  fat_free(p->ring);
+  fat_free(p);
+}
+
+/* Start the run's nthreads threads, the caller's being the first (see
+** above): each opens its connection and waits for the run's windows
+** (par_window); their connections, rules and evaluators are kept from one
+** window to the next. Worker 0 (the caller's) opens its connection and sets
+** up here, while the others open theirs. */
+static fat_rc par_start(run *r, int nthreads, const char *path, par_run **out, fat_err *err)
 {
   par_run *p = fat_calloc(1, sizeof *p);
   sigset_t all, old;
   int k;
-  int64_t t0 = fat_now_ns();
   fat_rc rc = FAT_OK;
 
+  *out = NULL;
   if (p == NULL)
     return fat_err_oom(err);
   p->r = r;
-  p->todo = todo;
-  p->n = n;
-  p->last = last;
   p->path = path;
   p->mmap_bytes = run_mmap_bytes(path, nthreads);
-  p->batch = par_batch_size(n, nthreads);
-  p->n_batches = (n + p->batch - 1) / p->batch;
   p->n_ring = (size_t)nthreads * PAR_BUFS;
   rc = fat_avaliador_share_prices(r->av, err);
-  if (rc != FAT_OK)
-    goto out;
-  p->status = fat_calloc(n + 1, sizeof *p->status);
-  p->ring = fat_calloc(p->n_ring, sizeof *p->ring);
-  p->w = fat_calloc((size_t)nthreads, sizeof *p->w);
-  if (p->status == NULL || p->ring == NULL || p->w == NULL) {
-    rc = fat_err_oom(err);
-    goto out;
+  if (rc == FAT_OK) {
+    p->ring = fat_calloc(p->n_ring, sizeof *p->ring);
+    p->w = fat_calloc((size_t)nthreads, sizeof *p->w);
+    if (p->ring == NULL || p->w == NULL)
+      rc = fat_err_oom(err);
   }
-  if (pthread_mutex_init(&p->mu, NULL) != 0) {
+  if (rc == FAT_OK && pthread_mutex_init(&p->mu, NULL) != 0)
     rc = fat_err_oom(err);
-    goto out;
-  }
-  if (pthread_mutex_init(&p->clone_mu, NULL) != 0) {
+  if (rc == FAT_OK && pthread_mutex_init(&p->clone_mu, NULL) != 0) {
     pthread_mutex_destroy(&p->mu);
     rc = fat_err_oom(err);
-    goto out;
+  }
+  if (rc != FAT_OK) {
+    fat_free(p->w);
+    fat_free(p->ring);
+    fat_free(p);
+    return rc;
   }
   for (p->nw = 0; p->nw < nthreads; p->nw++) {
     par_worker *w = &p->w[p->nw];
@@ -1902,55 +2192,108 @@ static fat_rc run_parallel(run *r, const cand *todo, size_t n, int last, int nth
       w->bufs[b].owner = w;
   }
   if (p->nw < nthreads) {
-    rc = fat_err_oom(err);
-    goto out_sync;
+    par_end(p);
+    return fat_err_oom(err);
   }
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old); /* signals stay with the calling thread */
-  for (k = 1; k < p->nw; k++) {
+  for (k = 1; k < p->nw && rc == FAT_OK; k++) {
     int e = pthread_create(&p->w[k].th, NULL, par_main, &p->w[k]);
 
-    if (e != 0) {
-      fat_err e2;
-
-      fat_err_sys(&e2, e, "não foi possível iniciar as threads do conferir");
-      pthread_mutex_lock(&p->mu);
-      par_stop(p, e2.rc, &e2);
-      pthread_mutex_unlock(&p->mu);
-      break;
-    }
-    p->w[k].started = 1;
+    if (e != 0)
+      rc = fat_err_sys(err, e, "não foi possível iniciar as threads do conferir");
+    else
+      p->w[k].started = 1;
   }
   pthread_sigmask(SIG_SETMASK, &old, NULL);
-  par_work(&p->w[0]);
-  /* the last batches may still be stored by another thread */
-  pthread_mutex_lock(&p->mu);
-  while (!p->abort && p->stored_bn < p->n_batches) {
-    p->w[0].wait_end = 1;
-    par_sleep(&p->w[0], &p->w[0].ns_fim);
-    p->w[0].wait_end = 0;
+  if (rc == FAT_OK) {
+    int64_t t0 = fat_now_ns();
+
+    rc = par_worker_connect(p->w, err);
+    if (rc == FAT_OK)
+      rc = par_worker_setup(p->w, err);
+    p->w[0].set_up = 1;
+    p->w[0].ns_conn = fat_now_ns() - t0;
   }
-  par_stop(p, FAT_OK, NULL); /* done or failed: the threads stop */
+  if (rc != FAT_OK) {
+    par_end(p);
+    return rc;
+  }
+  *out = p;
+  return FAT_OK;
+}
+
+/* Run the window in *todo (n guias of it read, by cand_src_fill) on the
+** threads of p. When the window is not complete, worker 0 reads the rest
+** of it through src meanwhile (par_fill): then *todo is grown to the
+** window's size first. Whether it is the run's last window is known from
+** src once it is done. Every snapshot of the window is closed on return. */
+static fat_rc par_window(par_run *p, cand_src *src, cand **todo, size_t *cap, size_t n,
+                         fat_err *err)
+{
+  int64_t t0 = fat_now_ns();
+  size_t n_max = n;
+  int k;
+  fat_rc rc;
+
+  p->n = n;
+  p->src = src;
+  p->todo_v = todo;
+  p->todo_cap = cap;
+  p->filling = !cand_src_complete(src);
+  if (!p->filling) {
+    p->last = !src->has_next;
+    p->batch = par_batch_size(n, p->nw);
+    p->n_batches = (n + p->batch - 1) / p->batch;
+  } else {
+    n_max = cand_janela();
+    p->batch = par_batch_size(n_max, p->nw);
+    p->n_batches = 0;
+    if (*cap < n_max) {
+      cand *nv = fat_realloc(*todo, n_max * sizeof *nv);
+
+      if (nv == NULL)
+        return fat_err_oom(err);
+      *todo = nv;
+      *cap = n_max;
+    }
+  }
+  p->todo = *todo;
+  if (p->status_cap < n_max + 1) {
+    unsigned char *nv = fat_realloc(p->status, n_max + 1);
+
+    if (nv == NULL)
+      return fat_err_oom(err);
+    p->status = nv;
+    p->status_cap = n_max + 1;
+  }
+  memset(p->status, 0, n_max + 1);
+  memset(p->ring, 0, p->n_ring * sizeof *p->ring);
+  p->known_below = 0;
+  p->next_bn = 0;
+  p->stored_bn = 0;
+  p->storing = 0;
+  p->n_ready = 0;
+  p->abort = 0;
+  p->rc = FAT_OK;
+  pthread_mutex_lock(&p->mu);
+  p->n_left = p->nw;
+  p->win++;
+  for (k = 1; k < p->nw; k++)
+    pthread_cond_signal(&p->w[k].cv);
+  pthread_mutex_unlock(&p->mu);
+  par_work(p->w);
+  pthread_mutex_lock(&p->mu);
+  while (p->n_left > 0) {
+    p->w[0].wait_left = 1;
+    par_sleep(p->w, &p->w[0].ns_fim);
+    p->w[0].wait_left = 0;
+  }
   rc = p->rc;
   if (rc != FAT_OK)
     *err = p->err;
   pthread_mutex_unlock(&p->mu);
-  for (k = 1; k < p->nw; k++)
-    if (p->w[k].started)
-      pthread_join(p->w[k].th, NULL);
-  par_resumo(p, fat_now_ns() - t0, r->res);
-out_sync:
-  for (k = 0; k < p->nw; k++) {
-    par_worker_fini(&p->w[k]);
-    pthread_cond_destroy(&p->w[k].cv);
-  }
-  pthread_mutex_destroy(&p->clone_mu);
-  pthread_mutex_destroy(&p->mu);
-out:
-  fat_free(p->w);
-  fat_free(p->status);
-  fat_free(p->ring);
-  fat_free(p);
+  par_resumo(p, fat_now_ns() - t0, p->r->res);
   return rc;
 }
 
@@ -1962,8 +2305,10 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
   run r;
   cand_src src;
   cand *todo = NULL;
+  par_run *pool = NULL;
   size_t cap = 0, n = 0, i, end;
   const char *path;
+  size_t until;
   int nthreads, par = 0, last;
   fat_rc rc;
 
@@ -1980,44 +2325,58 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
   if (rules != NULL)
     r.gen = fat_rules_acquire(rules);
   rc = fat_avaliador_new(st, r.gen, &r.av, err);
-  if (rc == FAT_OK)
-    rc = cand_src_open(&r, &src, err);
-  if (rc == FAT_OK)
-    rc = cand_src_fill(&r, &src, &todo, &cap, &n, err);
   nthreads = o->threads < PAR_MAX_THREADS ? o->threads : PAR_MAX_THREADS;
   path = fat_store_filename(st);
   /* threads need another connection to the same data: a database file and
   ** no transaction of the caller's still open (its writes are not seen
-  ** from another connection); and more than one guia to check */
-  if (rc == FAT_OK && nthreads > 1 && (n > 1 || src.has_next) && path != NULL &&
-      !fat_store_in_transaction(st))
+  ** from another connection); and more than one guia to check. With
+  ** threads, only the first guias of a window are read before they start
+  ** (par_preread): reading the rest of it overlaps their work. */
+  until = nthreads > 1 && path != NULL && !fat_store_in_transaction(st) ? par_preread(nthreads)
+                                                                        : 0;
+  if (rc == FAT_OK)
+    rc = cand_src_open(&r, &src, err);
+  if (rc == FAT_OK)
+    rc = cand_src_fill(&r, &src, &todo, &cap, &n, until, err);
+  if (rc == FAT_OK && until > 0 && (n > 1 || src.has_next || !src.done))
     par = 1;
+  else
+    until = 0;
+  if (rc == FAT_OK && !par && !cand_src_complete(&src)) /* the rest of the window */
+    rc = cand_src_fill_rest(&r, &src, &todo, &cap, &n, err);
   /* window by window: each is stored (committed) before the next is read;
   ** the threads of a window read the earlier windows' statuses from the
   ** database, the statuses of their own window's guias from the run */
   while (rc == FAT_OK && n > 0) {
-    last = !src.has_next;
     if (par) {
-      rc = run_parallel(&r, todo, n, last, nthreads, path, err);
-      /* the window's threads and their read connections are gone: with no
-      ** reader left, the checkpoint copies the whole WAL and the next window
-      ** writes it from its start; else the readers of the windows, always
-      ** one open, keep the WAL from ever starting over */
+      /* the threads start with the first window and stay for the others */
+      if (pool == NULL)
+        rc = par_start(&r, nthreads, path, &pool, err);
+      if (rc == FAT_OK)
+        rc = par_window(pool, &src, &todo, &cap, n, err);
+      last = !src.has_next;
+      /* the window's snapshots are closed: with no reader left, the
+      ** checkpoint copies the whole WAL and the next window writes it from
+      ** its start; else the readers of the windows, always one open, keep
+      ** the WAL from ever starting over */
       if (rc == FAT_OK && !last)
         rc = fat_store_checkpoint(st, err);
     } else {
+      last = !src.has_next;
       for (i = 0; i < n && rc == FAT_OK; i = end) {
         end = i + FAT_CONFERIR_CHUNK < n ? i + FAT_CONFERIR_CHUNK : n;
         rc = run_chunk(&r, todo, i, end, last && end >= n, err);
       }
     }
     if (rc == FAT_OK && !last)
-      rc = cand_src_fill(&r, &src, &todo, &cap, &n, err);
+      rc = cand_src_fill(&r, &src, &todo, &cap, &n, until, err);
     else
       n = 0;
   }
+  par_quit(pool); /* the threads free their part during count_open */
   if (rc == FAT_OK)
     rc = count_open(&r, err);
+  par_end(pool);
   fat_free(todo);
   fat_free(r.ach);
   fat_free(r.ach_txt);

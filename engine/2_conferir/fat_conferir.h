@@ -140,6 +140,10 @@ FAT_NODISCARD fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_con
 ** instead of FAT_CONFERIR_JANELA (0: FAT_CONFERIR_JANELA again). Not for
 ** use while a run is on. */
 void fat_conferir_janela_teste(size_t n);
+/* For tests: the runs that follow read the guias to check in pages of n
+** rows instead of 512 (0: 512 again), and with threads start them after
+** the window's first 2 guias. Not for use while a run is on. */
+void fat_conferir_pagina_teste(size_t n);
 
 /* ---- findings ---- */
 

@@ -22,7 +22,6 @@
 #include <sodium.h>
 
 #include "fat_paths.h"
-#include "fat_rules_chunk.h"
 #include "fat_sha256.h"
 
 #define RULES_ERRS_MAX 8192 /* collected build errors */
@@ -50,6 +49,7 @@ void fat_rules_file_fini(fat_rules_file *f)
 {
   fat_free(f->chave);
   fat_free(f->text);
+  fat_free(f->bc);
   memset(f, 0, sizeof *f);
 }
 
@@ -256,7 +256,7 @@ static int valid_modname(const char *s, size_t n)
   return !prev_dot;
 }
 
-static const fat_rules_file *gen_find_mod(const fat_gen *g, const char *chave)
+static fat_rules_file *gen_find_mod(const fat_gen *g, const char *chave)
 {
   size_t i;
 
@@ -264,6 +264,56 @@ static const fat_rules_file *gen_find_mod(const fat_gen *g, const char *chave)
     if (strcmp(g->mods[i].chave, chave) == 0)
       return &g->mods[i];
   return NULL;
+}
+
+/* The compiled text of module chave in the build source, when the source
+** is a generation's files (fat_gen_clone) and that build compiled it. */
+static const fat_rules_file *src_compiled(const fat_rules_source *src, const char *chave)
+{
+  size_t i;
+
+  if (src->dir != NULL)
+    return NULL;
+  for (i = 0; i < src->n_stored; i++)
+    if (src->stored[i].bc != NULL && strcmp(src->stored[i].chave, chave) == 0)
+      return &src->stored[i];
+  return NULL;
+}
+
+/* lua_dump's writer: append to the fat_rules_file's bc. */
+static int bc_write(lua_State *L, const void *p, size_t n, void *ud)
+{
+  fat_rules_file *f = ud;
+  char *nb;
+
+  (void)L;
+  nb = fat_realloc(f->bc, f->bc_len + n);
+  if (nb == NULL)
+    return 1;
+  memcpy(nb + f->bc_len, p, n);
+  f->bc = nb;
+  f->bc_len += n;
+  return 0;
+}
+
+/* Push module m's chunk, compiled once per generation: from m->bc when
+** there is one (the text this generation checked, compiled in this
+** process: same function, same line info), else from the text, keeping
+** the compiled form in m (when that fails for memory, the next state just
+** compiles the text again). */
+static int mod_load(lua_State *L, fat_rules_file *m, const char *cname)
+{
+  int st;
+
+  if (m->bc != NULL)
+    return luaL_loadbufferx(L, m->bc, m->bc_len, cname, "b");
+  st = luaL_loadbufferx(L, m->text, m->len, cname, "t");
+  if (st == LUA_OK && lua_dump(L, bc_write, m, 0) != 0) {
+    fat_free(m->bc);
+    m->bc = NULL;
+    m->bc_len = 0;
+  }
+  return st;
 }
 
 /* Read the text of chave ("scripts/faturo/base") from the build source. */
@@ -297,7 +347,7 @@ static fat_rc src_read(const fat_rules_source *src, const char *chave, char **te
 }
 
 /* Record a module read during the build (the generation keeps its text). */
-static const fat_rules_file *gen_add_mod(fat_gen *g, const char *chave, char *text, size_t len)
+static fat_rules_file *gen_add_mod(fat_gen *g, const char *chave, char *text, size_t len)
 {
   fat_rules_file f;
 
@@ -331,7 +381,7 @@ static int l_fat_require(lua_State *L)
   const char *name = luaL_checklstring(L, 1, &n);
   char chave[128], cname[160];
   build_ctx *bc;
-  const fat_rules_file *m;
+  fat_rules_file *m;
   size_t i;
 
   if (!valid_modname(name, n))
@@ -369,13 +419,26 @@ static int l_fat_require(lua_State *L)
     m = gen_add_mod(bc->g, chave, text, len);
     if (m == NULL)
       return luaL_error(L, "memória insuficiente");
+    /* a copy of a generation: the module as that generation compiled it
+    ** (the same text: the copy's hash is checked against it) */
+    {
+      const fat_rules_file *c = src_compiled(bc->src, chave);
+
+      if (c != NULL && c->len == len && memcmp(c->text, m->text, len) == 0) {
+        m->bc = fat_malloc(c->bc_len);
+        if (m->bc != NULL) {
+          memcpy(m->bc, c->bc, c->bc_len);
+          m->bc_len = c->bc_len;
+        }
+      }
+    }
   }
   /* mark as loading, then run the module chunk with its name as argument */
   lua_pushvalue(L, 1);
   lua_pushlightuserdata(L, &loading_mark);
   lua_rawset(L, 2);
   snprintf(cname, sizeof cname, "@%s.lua", chave);
-  if (fat_rules_chunk_load(L, m->text, m->len, m->sha, cname) != LUA_OK)
+  if (mod_load(L, m, cname) != LUA_OK)
     return lua_error(L);
   lua_pushvalue(L, 1);
   lua_call(L, 1, 1); /* [name loaded v] */

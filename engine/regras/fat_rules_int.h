@@ -40,6 +40,12 @@ typedef struct fat_rules_file {
   char *text;
   size_t len;
   char sha[65];
+  /* a module's text compiled by Lua (lua_dump, with its line info) when a
+  ** build first loaded it: the other states of the build, and the copies
+  ** of the generation (fat_gen_clone), load it instead of compiling the
+  ** same text again; NULL until then, and for operator scripts */
+  char *bc;
+  size_t bc_len;
 } fat_rules_file;
 
 typedef struct fat_rules_check {

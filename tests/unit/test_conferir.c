@@ -1211,6 +1211,22 @@ static void test_threads_store_failure_same_as_one(void **state)
                             sizeof threads / sizeof threads[0], 650);
 }
 
+/* The same failure in the run's seventh window of 100 guias (read in pages
+** of 7): the threads kept from the first window stop with it, and the
+** windows before it stay stored, as on one thread. */
+static void test_threads_failure_in_later_window(void **state)
+{
+  static const int threads[] = {1, 2, 3};
+
+  (void)state;
+  fat_conferir_janela_teste(100);
+  fat_conferir_pagina_teste(7);
+  store_failure_same_as_one(34, "BEFORE INSERT ON conferencia WHEN NEW.guia_id", "", threads,
+                            sizeof threads / sizeof threads[0], 650);
+  fat_conferir_janela_teste(0);
+  fat_conferir_pagina_teste(0);
+}
+
 /* A trigger refuses one guia's new status: statuses are written several
 ** guias at a time (rodada 9), and the error still names that guia, with the
 ** message of one guia's UPDATE. */
@@ -1534,10 +1550,14 @@ static char *last_audit(int k)
 ** the first check and on a re-check that skips the unchanged guias. */
 static void test_janelas_same_answers(void **state)
 {
+  /* pagina: rows per page of the select; with threads and a pagina, the
+  ** threads start after the window's first 2 guias and worker 0 reads the
+  ** rest of the window while the others evaluate (par_fill) */
   static const struct {
-    size_t janela;
+    size_t janela, pagina;
     int threads;
-  } casos[] = {{64, 1}, {64, 2}, {7, 1}, {7, 3}};
+  } casos[] = {{64, 0, 1}, {64, 0, 2}, {7, 0, 1}, {7, 0, 3},
+               {64, 5, 2}, {0, 5, 2}, {0, 1, 3}, {7, 3, 3}, {0, 40, 2}};
   fat_conferir_resumo r1, rn, s1, sn;
   char *d1, *dn, *a1, *an, *e1, *en;
   size_t i;
@@ -1555,10 +1575,12 @@ static void test_janelas_same_answers(void **state)
   for (i = 0; i < sizeof casos / sizeof casos[0]; i++) {
     copy_par(40, 42);
     fat_conferir_janela_teste(casos[i].janela);
+    fat_conferir_pagina_teste(casos[i].pagina);
     dn = conferir_par(42, casos[i].threads, &rn);
     an = last_audit(42);
     en = conferir_par(42, casos[i].threads, &sn);
     fat_conferir_janela_teste(0);
+    fat_conferir_pagina_teste(0);
     assert_int_equal(rn.conferidas, r1.conferidas);
     assert_int_equal(rn.selecionadas, r1.selecionadas);
     assert_int_equal(rn.achados, r1.achados);
@@ -1568,8 +1590,8 @@ static void test_janelas_same_answers(void **state)
     assert_int_equal(sn.conferidas, s1.conferidas);
     assert_int_equal(sn.bloqueios_abertos, s1.bloqueios_abertos);
     if (strcmp(dn, d1) != 0 || strcmp(en, e1) != 0)
-      fail_msg("janela de %zu, %d threads: gravou outra coisa", casos[i].janela,
-               casos[i].threads);
+      fail_msg("janela de %zu, página de %zu, %d threads: gravou outra coisa", casos[i].janela,
+               casos[i].pagina, casos[i].threads);
     assert_string_equal(an, a1);
     fat_free(dn);
     fat_free(an);
@@ -1601,6 +1623,7 @@ int main(void)
     cmocka_unit_test(test_mmap_only_when_maps_fit),
     cmocka_unit_test(test_threads_tiny_inputs_end),
     cmocka_unit_test(test_threads_store_failure_same_as_one),
+    cmocka_unit_test(test_threads_failure_in_later_window),
     cmocka_unit_test(test_status_failure_names_its_guia),
     cmocka_unit_test(test_achado_ids_are_the_rows),
     cmocka_unit_test(test_achado_failure_names_its_guia),

@@ -33,7 +33,6 @@
 #include "fat_mem.h"
 #include "fat_paths.h"
 #include "fat_pidfile.h"
-#include "fat_rules_chunk.h"
 #include "fat_rules_int.h"
 #include "fat_store_int.h"
 #include "fat_store_sqlite.h"
@@ -801,6 +800,84 @@ static void test_check_limits_and_errors(void **state)
   assert_true(fat_gen_mem_used(g, "lento") < ((size_t)8 << 20));
   cJSON_Delete(guia);
   fat_findings_fini(&f);
+  fat_gen_release(g);
+  rm_rf(dir);
+}
+
+/* An operator whose check calls a module function that fails. */
+static void put_op_mod(const char *dir, const char *key, const char *ans)
+{
+  char p[1200], text[1024];
+
+  snprintf(p, sizeof p, "%s/operators/%s.lua", dir, key);
+  snprintf(text, sizeof text,
+           "local base = require \"faturo.base\"\n"
+           "local mod = require \"teste_mod\"\n"
+           "return base.operadora {\n"
+           "  registro_ans = \"%s\", nome = \"Operadora %s\", codigo_prestador = \"M1\",\n"
+           "  lote = { periodicidade = \"mensal\", fechamento_dia = 20, prazo_envio_dias = 5 },\n"
+           "  pagamento = { prazo_dias = 30 }, recurso = { prazo_dias = 30 },\n"
+           "  prazo_apresentacao_dias = 90, precos = {},\n"
+           "  checks = {\n"
+           "    usa_modulo = function(guia, ctx)\n"
+           "      if guia.observacao == \"mod\" then mod.falha() end\n"
+           "    end,\n"
+           "  },\n"
+           "}\n",
+           ans, key);
+  put(p, text);
+}
+
+/* A module is compiled once per generation (the first state that requires
+** it) and the other states and the copies of the generation load that
+** compiled form: the same functions, the same file and line in errors. */
+static void test_module_compiled_once_same_errors(void **state)
+{
+  char dir[256], p[1200];
+  fat_gen *g = NULL, *c = NULL;
+  fat_err e;
+  fat_findings f;
+  fat_limits lim = {3000000, (size_t)16 << 20, NO_TIME, 0};
+  static const char *const keys[] = {"dois", "um"};
+  cJSON *guia;
+  size_t i;
+  int k;
+
+  (void)state;
+  make_rules(dir, sizeof dir, 0, NULL);
+  snprintf(p, sizeof p, "%s/scripts/teste_mod.lua", dir);
+  put(p, "local M = {}\n"
+         "function M.falha()\n"
+         "  error(\"falha do módulo\")\n"
+         "end\n"
+         "return M\n");
+  put_op_mod(dir, "dois", "900021");
+  put_op_mod(dir, "um", "900022");
+  assert_int_equal(fat_gen_build(dir, NULL, NULL, &lim, &g, &e), FAT_OK);
+  assert_int_equal(fat_gen_clone(g, &c, &e), FAT_OK);
+  fat_findings_init(&f);
+  guia = sadt_guia("mod", 1);
+  for (k = 0; k < 2; k++) {
+    for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+      fat_err_clear(&e);
+      assert_int_equal(fat_gen_check(k == 0 ? g : c, keys[i], guia, NULL, &f, &e), FAT_ERULE);
+      if (strstr(e.msg, "scripts/teste_mod.lua:3:") == NULL ||
+          strstr(e.msg, "falha do módulo") == NULL)
+        fail_msg("%s (%s): esperado scripts/teste_mod.lua:3 em: %s", keys[i],
+                 k == 0 ? "geração" : "cópia", e.msg);
+    }
+  }
+  cJSON_Delete(guia);
+  /* and a guia the module is not called for passes on both */
+  guia = sadt_guia(NULL, 1);
+  for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    assert_int_equal(fat_gen_check(c, keys[i], guia, NULL, &f, &e), FAT_OK);
+    assert_int_equal(f.n, 0);
+  }
+  cJSON_Delete(guia);
+  assert_string_equal(fat_gen_hash(c), fat_gen_hash(g));
+  fat_findings_fini(&f);
+  fat_gen_release(c);
   fat_gen_release(g);
   rm_rf(dir);
 }
@@ -2387,53 +2464,9 @@ static void test_oom_building_and_checking(void **state)
   fat_gen_release(g);
 }
 
-/* A module required by several states is compiled once (fat_rules_chunk.h):
-** the next loads come from its bytecode, with the same chunk name and line
-** numbers in errors; a changed file is compiled again, not served stale. */
-static void test_module_bytecode_cache(void **state)
-{
-  static const char uso[] = "local m = require('faturo.cache_teste'); return m.f()";
-  char dir[64], mod[128], *out = NULL, first[600];
-  unsigned long hits;
-  fat_err e;
-
-  (void)state;
-  make_rules(dir, sizeof dir, 0, NULL);
-  snprintf(mod, sizeof mod, "%s/scripts/faturo/cache_teste.lua", dir);
-  put(mod, "local M = {}\nfunction M.f()\n  error('falha do teste')\nend\nreturn M\n");
-  fat_err_clear(&e);
-  assert_int_equal(fat_rules_sandbox_eval(dir, uso, NULL, 0, &out, &e), FAT_ERULE);
-  assert_non_null(strstr(e.msg, "cache_teste.lua:3:"));
-  assert_non_null(strstr(e.msg, "falha do teste"));
-  snprintf(first, sizeof first, "%s", e.msg);
-  hits = fat_rules_chunk_hits();
-  fat_err_clear(&e);
-  assert_int_equal(fat_rules_sandbox_eval(dir, uso, NULL, 0, &out, &e), FAT_ERULE);
-  assert_true(fat_rules_chunk_hits() > hits); /* loaded from the bytecode */
-  assert_string_equal(e.msg, first);
-  /* another text under the same name: compiled, its own line number */
-  put(mod, "local M = {}\n\nfunction M.f()\n  error('falha do teste')\nend\nreturn M\n");
-  fat_err_clear(&e);
-  assert_int_equal(fat_rules_sandbox_eval(dir, uso, NULL, 0, &out, &e), FAT_ERULE);
-  assert_non_null(strstr(e.msg, "cache_teste.lua:4:"));
-  /* a module that returns values works the same from bytecode */
-  put(mod, "local M = {}\nfunction M.f() return 40 + 2 end\nreturn M\n");
-  assert_int_equal(fat_rules_sandbox_eval(dir, uso, NULL, 0, &out, &e), FAT_OK);
-  assert_string_equal(out, "42");
-  fat_free(out);
-  out = NULL;
-  hits = fat_rules_chunk_hits();
-  assert_int_equal(fat_rules_sandbox_eval(dir, uso, NULL, 0, &out, &e), FAT_OK);
-  assert_true(fat_rules_chunk_hits() > hits);
-  assert_string_equal(out, "42");
-  fat_free(out);
-  rm_rf(dir);
-}
-
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_module_bytecode_cache),
     cmocka_unit_test(test_loop_stopped),
     cmocka_unit_test(test_pcall_loop_stopped),
     cmocka_unit_test(test_time_limit),
@@ -2456,6 +2489,7 @@ int main(void)
     cmocka_unit_test(test_contrato_guias_rules),
     cmocka_unit_test(test_findings_fields),
     cmocka_unit_test(test_check_limits_and_errors),
+    cmocka_unit_test(test_module_compiled_once_same_errors),
     cmocka_unit_test(test_findings_capped_per_check_and_guia),
     cmocka_unit_test(test_raised_findings_then_next_checks_run),
     cmocka_unit_test(test_check_cannot_break_later_guias),
