@@ -21,7 +21,9 @@ typedef struct fat_tcache fat_tcache;
 fat_tcache *fat_tcache_new(void);
 void fat_tcache_free(fat_tcache *c);
 /* From now on c may be used by several threads at once (each look-up takes
-** a lock; a miss reads the table through the caller's own connection).
+** a read lock, shared with the other threads' look-ups; keeping an answer
+** takes it alone; a miss reads the table through the caller's own
+** connection).
 ** Call before c is handed to another thread. */
 void fat_tcache_share(fat_tcache *c);
 
