@@ -55,19 +55,21 @@ int fat_guias_seq(const cJSON *item);
 ** procedure items of the beneficiário's other guias in a span of dates
 ** (?1 beneficiario_id, or ?2 carteira_numero and ?6 operadora_id; ?3 the
 ** guia itself; ?4..?5 the span). By beneficiário it reads the covering
-** indexes of migration 094 only (guia_benef_par, item_guia_par: no table
-** page per other guia; unit.conferir_escala checks the plan). No ORDER BY:
-** a sorter would open a temporary b-tree for every guia; the check picks
-** the lowest guia id itself. */
-#define FAT_PARES_COLS_SQL                                                                   \
-  "SELECT g.id, g.numero_prestador, g.status, i.codigo, COALESCE(i.data, g.data_inicio) "    \
-  "FROM guia g CROSS JOIN item i ON i.guia_id = g.id "
+** indexes guia_benef_par and item_guia_par (migrations 094, 105) for every
+** other guia and its items, and the other guia's row (s: its status) only
+** for an item in the span: the status is not in guia_benef_par, which
+** conferir's status UPDATE would rewrite at random pages (migration 105);
+** unit.escala checks the plan. No ORDER BY: a sorter would open a temporary
+** b-tree for every guia; the check picks the lowest guia id itself. */
 #define FAT_PARES_BENEF_SQL                                                                  \
-  FAT_PARES_COLS_SQL                                                                         \
-  "WHERE g.beneficiario_id = ?1 AND g.id <> ?3 AND g.status <> 'cancelada' "                 \
-  "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL"
+  "SELECT g.id, g.numero_prestador, s.status, i.codigo, COALESCE(i.data, g.data_inicio) "    \
+  "FROM guia g CROSS JOIN item i ON i.guia_id = g.id CROSS JOIN guia s ON s.id = g.id "      \
+  "WHERE g.beneficiario_id = ?1 AND g.id <> ?3 "                                             \
+  "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL "          \
+  "AND s.status <> 'cancelada'"
 #define FAT_PARES_CARTEIRA_SQL                                                               \
-  FAT_PARES_COLS_SQL                                                                         \
+  "SELECT g.id, g.numero_prestador, g.status, i.codigo, COALESCE(i.data, g.data_inicio) "    \
+  "FROM guia g CROSS JOIN item i ON i.guia_id = g.id "                                       \
   "WHERE g.carteira_numero = ?2 AND g.operadora_id = ?6 AND g.id <> ?3 "                     \
   "AND g.status <> 'cancelada' "                                                             \
   "AND COALESCE(i.data, g.data_inicio) BETWEEN ?4 AND ?5 AND i.codigo IS NOT NULL"
