@@ -322,7 +322,14 @@ caso('a cópia duplicada é cancelada com motivo e a original fica livre', async
   await page.goto(base + '/#/guias');
   await page.fill('#f-busca', 'DUP-COPIA');
   await page.press('#f-busca', 'Tab');
-  await page.click('#filtrar');
+  /* the filtered answer, not the first page's, is the list the link is in */
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/guias?') && r.url().includes('busca=DUP-COPIA')),
+    page.click('#filtrar')]);
+  await page.waitForFunction(() => {
+    const linhas = [...document.querySelectorAll('#guias-lista tbody tr')];
+    return linhas.length > 0 && linhas.every((tr) => /DUP-COPIA/.test(tr.textContent));
+  });
   const link = page.locator('#guias-lista a', { hasText: 'DUP-COPIA' });
   await link.focus();
   await page.keyboard.press('Enter');

@@ -336,8 +336,15 @@ const Faturo = (() => {
     const ant = el('button', { class: 'pag-anterior', disabled: true }, '‹ anterior');
     const prox = el('button', { class: 'pag-proxima', disabled: true }, 'próxima ›');
     const info = el('span', { class: 'pag-info' });
+    /* carrega(apos, vigente): vigente() is false once a newer page was
+     * asked for (Filtrar clicked again before this answer came): a late
+     * answer must not draw over the newer one */
+    let pedido = 0;
     const mostra = async (apos) => {
-      proximo = await carrega(apos);
+      const meu = ++pedido;
+      const p = await carrega(apos, () => meu === pedido);
+      if (meu !== pedido) return;
+      proximo = p;
       atual = apos;
       ant.disabled = pilha.length === 0;
       prox.disabled = !proximo;

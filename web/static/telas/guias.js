@@ -21,10 +21,11 @@
     const busca = el('input', { id: 'f-busca', placeholder: 'nº da guia ou carteira' });
     const limite = Number(hp.get('por_pagina')) || 50;
     const res = el('div', { id: 'guias-lista' });
-    const pag = paginador(async (apos) => {
+    const pag = paginador(async (apos, vigente) => {
       const r = await api('GET', '/api/guias', { query: {
         operadora: op.value, competencia: comp.value, status: status.value,
         com_bloqueio: bloq.checked ? 1 : '', busca: busca.value.trim(), limite, apos } });
+      if (!vigente()) return null;
       limpa(res).append(tabela(r.guias, [
         { t: 'Guia', v: g => el('a', { href: '#/guias/' + g.id, onclick: (ev) => ev.stopPropagation() }, g.numero_prestador) },
         { t: 'Tipo', v: g => rotulo('tipo', g.tipo) },
