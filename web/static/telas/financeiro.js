@@ -16,8 +16,9 @@
     /* a fatura's lotes, page by page (it may have thousands) */
     const verLotes = async (x) => {
       const tab = el('div');
-      const pag = paginador(async (apos) => {
+      const pag = paginador(async (apos, vigente) => {
         const r = await api('GET', `/api/financeiro/faturas/${x.fatura_id}/lotes`, { query: { apos: apos || '', limite: 50 } });
+        if (!vigente()) return null;
         limpa(tab).append(tabela(r.lotes, [
           { t: 'Lote', v: l => String(l.numero), nw: true },
           { t: 'Situação', v: l => rotulo('lote', l.status) },

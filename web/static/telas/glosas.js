@@ -77,8 +77,9 @@
         'aria-label': 'Justificativa do recurso (vale para as glosas marcadas)',
         placeholder: 'justificativa do recurso (vale para as glosas marcadas)' });
 
-      const pagGlosas = paginador(async (apos) => {
+      const pagGlosas = paginador(async (apos, vigente) => {
         const g = await api('GET', '/api/glosas', { query: { operadora: op.value, situacao: sit.value, limite: 100, apos } });
+        if (!vigente()) return null;
         selecionadas.clear();
         limpa(lista).append(tabela(g.glosas, [
           { t: 'Recorrer', v: x => x.situacao === 'aberta' ? el('input', { type: 'checkbox',
@@ -95,8 +96,9 @@
           { t: 'Decisão', v: x => decidir(x, () => pagGlosas.recarrega()) }]));
         return g.proximo;
       });
-      const pagRecursos = paginador(async (apos) => {
+      const pagRecursos = paginador(async (apos, vigente) => {
         const r = await api('GET', '/api/recursos', { query: { operadora: op.value, limite: 50, apos } });
+        if (!vigente()) return null;
         limpa(recursos).append(tabela(r.recursos, [
           { t: 'Operadora', v: x => x.operadora },
           { t: 'Recurso', v: x => el('a', { href: '#/recurso/' + x.id }, x.numero || String(x.id)) },

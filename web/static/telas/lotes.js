@@ -116,9 +116,10 @@
       const compFechar = el('input', { id: 'l-competencia-fechar', type: 'month', value: Faturo.competenciaAnterior() });
       const lista = el('div', { id: 'lotes-lista' }), mapa = el('div', { id: 'lotes-mapa' });
       const resumo = el('p', { class: 'meta', id: 'lotes-filtro' });
-      const pag = paginador(async (apos) => {
+      const pag = paginador(async (apos, vigente) => {
         const r = await api('GET', '/api/lotes', { query: { operadora: op.value, status: sit.value, competencia: comp.value,
           limite: porPag.value, apos } });
+        if (!vigente()) return null;
         resumo.textContent = [op.value ? op.options[op.selectedIndex].textContent : 'todas as operadoras',
           sit.value ? rotulo('lote', sit.value) : 'todas as situações',
           comp.value ? 'competência ' + competencia(comp.value) : 'todas as competências'].join(' · ');

@@ -8,8 +8,9 @@
     async render(main) {
       const arquivo = el('input', { id: 'r-arquivo', type: 'file', accept: '.xml,application/xml,text/xml' });
       const res = el('div', { id: 'retorno-resultado' }), lista = el('div', { id: 'retornos-lista' });
-      const pag = paginador(async (apos) => {
+      const pag = paginador(async (apos, vigente) => {
         const r = await api('GET', '/api/retornos', { query: { limite: 50, apos } });
+        if (!vigente()) return null;
         limpa(lista).append(tabela(r.retornos, [
           { t: 'Importado em', v: x => data(x.importado_em) }, { t: 'Tipo', v: x => rotulo('transacao', x.tipo) },
           { t: 'Operadora', v: x => x.operadora || '—' }, { t: 'Arquivo', v: x => x.arquivo || '—' },
