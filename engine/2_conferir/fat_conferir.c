@@ -80,7 +80,7 @@ static fat_rc run_set_mmap(fat_store *st, int64_t bytes, fat_err *err)
 typedef struct ach_pend {
   int64_t id, guia_id, item_id, valor_risco, geracao_id, revisao, linha;
   const char *severidade; /* a literal */
-  size_t txt[ACH_TXT];    /* offsets in run.ach_txt; SIZE_MAX for NULL */
+  size_t txt[ACH_TXT];    /* offsets in run.ach_txt.data; SIZE_MAX for NULL */
 } ach_pend;
 
 typedef struct run {
@@ -103,8 +103,7 @@ typedef struct run {
   ** ACH_BATCH a statement by achados_flush, before the pending statuses */
   struct ach_pend *ach;
   size_t n_ach, cap_ach;
-  char *ach_txt;         /* their texts, NUL-terminated, at ach_pend.txt[] */
-  size_t txt_len, txt_cap;
+  fat_buf ach_txt;       /* their texts, NUL-terminated, at ach_pend.txt[] */
   time_t now_t;          /* the second r->now was written for (run_now) */
   char now[32];
 } run;
@@ -375,12 +374,12 @@ static const char *const ach_sql[] = {ACH_INS ACH_R1,  ACH_INS ACH_R2,  ACH_INS 
 static void ach_clear(run *r)
 {
   r->n_ach = 0;
-  r->txt_len = 0;
+  fat_buf_reset(&r->ach_txt);
 }
 
 static const char *ach_str(const run *r, size_t off)
 {
-  return off == SIZE_MAX ? NULL : r->ach_txt + off;
+  return off == SIZE_MAX ? NULL : r->ach_txt.data + off;
 }
 
 /* Bind pending row p to the parameters b+1 .. b+ACH_NCOLS of s. The texts
@@ -480,7 +479,7 @@ static fat_rc ach_queue(run *r, ach_pend *p, const char *const t[ACH_TXT], int64
                         fat_err *err)
 {
   int64_t next = 0;
-  size_t k, need = 0, cap;
+  size_t k;
   fat_rc rc;
 
   if (r->n_ach == 0)
@@ -495,31 +494,15 @@ static fat_rc ach_queue(run *r, ach_pend *p, const char *const t[ACH_TXT], int64
     rc = achados_flush(r, p->guia_id, err);
   if (rc != FAT_OK)
     return rc;
-  for (k = 0; k < ACH_TXT; k++)
-    need += t[k] != NULL ? strlen(t[k]) + 1 : 0;
-  if (r->txt_len + need > r->txt_cap) {
-    char *nt;
-
-    for (cap = r->txt_cap > 0 ? r->txt_cap : 4096; cap < r->txt_len + need; cap *= 2)
-      ;
-    nt = fat_realloc(r->ach_txt, cap);
-    if (nt == NULL)
-      return fat_err_oom(err);
-    r->ach_txt = nt;
-    r->txt_cap = cap;
-  }
   if (!FAT_GROW(r->ach, r->cap_ach, r->n_ach))
     return fat_err_oom(err);
-  for (k = 0; k < ACH_TXT; k++) {
-    if (t[k] == NULL) {
-      p->txt[k] = SIZE_MAX;
-      continue;
-    }
-    need = strlen(t[k]) + 1;
-    memcpy(r->ach_txt + r->txt_len, t[k], need);
-    p->txt[k] = r->txt_len;
-    r->txt_len += need;
+  for (k = 0; k < ACH_TXT && rc == FAT_OK; k++) {
+    p->txt[k] = t[k] != NULL ? r->ach_txt.len : SIZE_MAX;
+    if (t[k] != NULL) /* with its NUL: the next text starts after it */
+      rc = fat_buf_append(&r->ach_txt, t[k], strlen(t[k]) + 1, err);
   }
+  if (rc != FAT_OK)
+    return rc;
   p->id = next;
   r->ach[r->n_ach++] = *p;
   if (next > 0) {
@@ -2314,6 +2297,7 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
 
   memset(res, 0, sizeof *res);
   memset(&r, 0, sizeof r);
+  fat_buf_init(&r.ach_txt, SIZE_MAX / 2);
   r.st = st;
   r.o = o;
   r.cb = cb;
@@ -2379,7 +2363,7 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
   par_end(pool);
   fat_free(todo);
   fat_free(r.ach);
-  fat_free(r.ach_txt);
+  fat_buf_fini(&r.ach_txt);
   fat_avaliador_free(r.av);
   if (r.gen != NULL)
     fat_gen_release(r.gen);
