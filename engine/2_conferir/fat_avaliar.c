@@ -700,16 +700,13 @@ fat_rc fat_avaliar_ctx_load(fat_avaliador *a, const fat_guia *g, const char *hoj
                             fat_avaliar_ctx *ctx, fat_err *err)
 {
   const char *key = g->operadora.script;
-  size_t n;
   fat_rc rc;
 
   fat_avaliar_ctx_init(ctx);
   if (hoje == NULL || fat_dia_parse(hoje, &ctx->hoje_dias) != 0)
     return fat_err_set(err, FAT_EINVAL, "data de referência inválida '%s' (use AAAA-MM-DD)",
                        hoje != NULL ? hoje : "");
-  n = strnlen(hoje, sizeof ctx->hoje - 1); /* as snprintf "%s": cut to the room */
-  memcpy(ctx->hoje, hoje, n);
-  ctx->hoje[n] = '\0';
+  fat_strcpy_cut(ctx->hoje, sizeof ctx->hoje, hoje);
   ctx->pricer = a->pricer;
   rc = prazo_of(a, key, &ctx->prazo_apresentacao_dias, err);
   if (rc == FAT_OK && a->gen != NULL && key != NULL && fat_gen_sha256(a->gen, key) != NULL) {

@@ -83,16 +83,6 @@ static int mul_ok(int64_t a, int64_t b)
 
 static void fmt_money(int64_t c, char *buf, size_t len) { fat_money_format_br(c, buf, len); }
 
-/* dst = src cut to len - 1 bytes, as snprintf(dst, len, "%s", src) without
-** the formatting machinery (four copies per priced item). */
-static void copy_text(char *dst, size_t len, const char *src)
-{
-  size_t n = strnlen(src, len - 1);
-
-  memcpy(dst, src, n);
-  dst[n] = '\0';
-}
-
 static void fmt_bp(int64_t bp, char *buf, size_t len)
 {
   int64_t a = bp < 0 ? -bp : bp;
@@ -290,7 +280,7 @@ static fat_rc price_cbhpm(fat_store *st, fat_tcache *tc, const contrato *c, cons
   rc = fat_tcache_cbhpm(tc, st, g->edicao, in->codigo, in->data, &pr, err);
   if (rc != FAT_OK)
     return rc;
-  copy_text(o->descricao, sizeof o->descricao, pr.descricao);
+  fat_strcpy_cut(o->descricao, sizeof o->descricao, pr.descricao);
   if (in->grau != NULL && in->grau[0] != '\0')
     grau = code_num(in->grau);
   if (grau == 6) {
@@ -450,7 +440,7 @@ static fat_rc price_insumo(fat_store *st, fat_tcache *tc, const contrato *c, con
   rc = fat_tcache_insumo(tc, st, tab, in->codigo, in->data, &ip, err);
   if (rc != FAT_OK)
     return rc;
-  copy_text(o->descricao, sizeof o->descricao, ip.descricao);
+  fat_strcpy_cut(o->descricao, sizeof o->descricao, ip.descricao);
   *unit = g->base_pmc ? ip.pmc : ip.pf;
   if (!o->sem_passos) {
     fmt_money(*unit, m1, sizeof m1);
@@ -566,7 +556,7 @@ static fat_rc price_parsed(fat_store *st, fat_tcache *tc, const contrato *c,
     gi = G_PROC;
   if (gi == G_PROC)
     g = &c->g[G_PROC];
-  copy_text(o->grupo, sizeof o->grupo, grupo_names[gi]);
+  fat_strcpy_cut(o->grupo, sizeof o->grupo, grupo_names[gi]);
   if (c->negociada && in->registro_ans != NULL) {
     char vig[11], m[32];
 
@@ -592,7 +582,7 @@ static fat_rc price_parsed(fat_store *st, fat_tcache *tc, const contrato *c,
                          "o contrato não define preços para %s (precos.%s) e o código %s não "
                          "está na tabela negociada",
                          grupo_names[gi], grupo_names[gi], in->codigo);
-    copy_text(o->tabela, sizeof o->tabela, tabela_names[g->tabela]);
+    fat_strcpy_cut(o->tabela, sizeof o->tabela, tabela_names[g->tabela]);
     switch (g->tabela) {
     case T_CBHPM: rc = price_cbhpm(st, tc, c, g, in, o, &unit, err); break;
     case T_SIMPRO:

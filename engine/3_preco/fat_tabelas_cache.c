@@ -213,12 +213,9 @@ static fat_rc tc_answer(const tc_entry *e, void *v, size_t n, fat_err *err)
 {
   if (e->rc != FAT_OK) { /* fat_err_set(err, e->rc, "%s", e->msg) without the formatting */
     if (err != NULL) {
-      size_t k = strnlen(e->msg, sizeof err->msg - 1);
-
       err->rc = e->rc;
       err->sys = 0;
-      memcpy(err->msg, e->msg, k);
-      err->msg[k] = '\0';
+      fat_strcpy_cut(err->msg, sizeof err->msg, e->msg);
     }
     return e->rc;
   }

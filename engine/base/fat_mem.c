@@ -371,6 +371,14 @@ char *fat_strndup(const char *s, size_t n)
   return d;
 }
 
+void fat_strcpy_cut(char *dst, size_t len, const char *s)
+{
+  size_t n = strnlen(s, len - 1);
+
+  memcpy(dst, s, n);
+  dst[n] = '\0';
+}
+
 char *fat_strdup(const char *s)
 {
   return s == NULL ? NULL : fat_strndup(s, strlen(s));

@@ -30,6 +30,10 @@ int fat_grow(void *parr, size_t *cap, size_t n, size_t elem);
 char *fat_strdup(const char *s);
 /* Copy of the first n bytes of s plus a NUL. */
 char *fat_strndup(const char *s, size_t n);
+/* s into dst[len] (len >= 1), cut to len - 1 bytes and NUL-terminated: what
+** snprintf(dst, len, "%s", s) writes, without the formatting machinery (on
+** hot paths: a priced item's texts, a finding's message). */
+void fat_strcpy_cut(char *dst, size_t len, const char *s);
 /* printf into a new string; NULL on OOM. */
 char *fat_asprintf(const char *fmt, ...) FAT_PRINTF(1, 2);
 

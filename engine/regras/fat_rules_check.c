@@ -744,10 +744,7 @@ static int test_run(fat_gen *g, fat_rules_op *op, const cJSON *spec, int64_t dea
       fat_findings_fini(&found);
   }
   if (rc != FAT_OK) {
-    size_t l = strnlen(e.msg, whylen - 1); /* truncation is fine: it is a message */
-
-    memcpy(why, e.msg, l);
-    why[l] = '\0';
+    fat_strcpy_cut(why, whylen, e.msg); /* truncation is fine: it is a message */
     return rc == FAT_ENOMEM ? -1 : 0;
   }
   for (i = 0; i < found.n && ok >= 0; i++)
