@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,20 +281,11 @@ static const fat_rules_file *src_compiled(const fat_rules_source *src, const cha
   return NULL;
 }
 
-/* lua_dump's writer: append to the fat_rules_file's bc. */
+/* lua_dump's writer: append to a fat_buf. */
 static int bc_write(lua_State *L, const void *p, size_t n, void *ud)
 {
-  fat_rules_file *f = ud;
-  char *nb;
-
   (void)L;
-  nb = fat_realloc(f->bc, f->bc_len + n);
-  if (nb == NULL)
-    return 1;
-  memcpy(nb + f->bc_len, p, n);
-  f->bc = nb;
-  f->bc_len += n;
-  return 0;
+  return fat_buf_append(ud, p, n, NULL) != FAT_OK;
 }
 
 /* Push module m's chunk, compiled once per generation: from m->bc when
@@ -305,14 +297,17 @@ static int mod_load(lua_State *L, fat_rules_file *m, const char *cname)
 {
   int st;
 
+  fat_buf b;
+
   if (m->bc != NULL)
     return luaL_loadbufferx(L, m->bc, m->bc_len, cname, "b");
   st = luaL_loadbufferx(L, m->text, m->len, cname, "t");
-  if (st == LUA_OK && lua_dump(L, bc_write, m, 0) != 0) {
-    fat_free(m->bc);
-    m->bc = NULL;
-    m->bc_len = 0;
+  fat_buf_init(&b, SIZE_MAX / 2);
+  if (st == LUA_OK && lua_dump(L, bc_write, &b, 0) == 0 && b.len > 0) {
+    m->bc_len = b.len;
+    m->bc = fat_buf_take(&b);
   }
+  fat_buf_fini(&b);
   return st;
 }
 
