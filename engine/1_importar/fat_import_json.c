@@ -407,6 +407,16 @@ static char *guia_key(const fat_guia *g)
   return key;
 }
 
+/* Release an element's tree: the whole arena it was parsed in (arena: the
+** window fat_mem_cjson_arena_begin opened), else node by node. */
+static void tree_free(cJSON *el, int arena)
+{
+  if (arena)
+    fat_mem_cjson_arena_end();
+  else
+    cJSON_Delete(el);
+}
+
 /* One element of the guias array, parsed (el, in the arena when arena):
 ** read it into a guia, check its key, store. Ends the arena (or frees el). */
 static fat_rc element_tree(jstream *j, cJSON *el, int arena, fat_err *err)
@@ -418,10 +428,7 @@ static fat_rc element_tree(jstream *j, cJSON *el, int arena, fat_err *err)
 
   guia_label(label, sizeof label, i);
   rc = fat_guia_from_json_campo(el, &g, campo, sizeof campo, err);
-  if (arena)
-    fat_mem_cjson_arena_end();
-  else
-    cJSON_Delete(el);
+  tree_free(el, arena);
   if (rc != FAT_OK) {
     if (campo[0] != '\0')
       return fat_err_prefix(err, "%s, campo %s: ", label, campo);
@@ -450,8 +457,7 @@ static fat_rc element(jstream *j, const char *v, size_t len, fat_err *err)
 
   if (el == NULL) {
     j->n_elem++;
-    if (arena)
-      fat_mem_cjson_arena_end();
+    tree_free(NULL, arena);
     return err != NULL ? err->rc : FAT_EINVAL;
   }
   return element_tree(j, el, arena, err);
@@ -742,10 +748,7 @@ static int elem_direct(jstream *j, const unsigned char *b, size_t n, size_t *pi,
         *rc = element_tree(j, el, arena, err);
       } else {
         j->n_elem++;
-        if (arena)
-          fat_mem_cjson_arena_end();
-        else
-          cJSON_Delete(el);
+        tree_free(el, arena);
       }
       j->elem_wanted = 0;
       j->mode = M_ARR_NEXT;
@@ -754,10 +757,7 @@ static int elem_direct(jstream *j, const unsigned char *b, size_t n, size_t *pi,
       return 1;
     }
   }
-  if (arena)
-    fat_mem_cjson_arena_end();
-  else
-    cJSON_Delete(el);
+  tree_free(el, arena);
   return 0;
 }
 
