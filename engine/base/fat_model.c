@@ -60,26 +60,6 @@ int fat_guia_tipo_parse(const char *s)
 ** Free
 ** ===================================================================== */
 
-static void prof_fini(fat_profissional *p)
-{
-  fat_free(p->nome);
-  fat_free(p->cpf);
-  fat_free(p->conselho);
-  fat_free(p->numero_conselho);
-  fat_free(p->uf);
-  fat_free(p->cbo);
-  fat_free(p->especialidade);
-  memset(p, 0, sizeof *p);
-}
-
-void fat_profissional_free(fat_profissional *p)
-{
-  if (p == NULL)
-    return;
-  prof_fini(p);
-  fat_free(p);
-}
-
 /* Is p inside g's block (fat_guia.arena)? */
 static int in_arena(const fat_guia *g, const void *p)
 {
@@ -88,21 +68,16 @@ static int in_arena(const fat_guia *g, const void *p)
   return g->arena != NULL && x >= a && x < a + g->arena_cap;
 }
 
-/* fat_free of what g owns outside its block. */
+/* fat_free of what g owns outside its block (g NULL: of p). */
 static void gfree(const fat_guia *g, void *p)
 {
-  if (p != NULL && !in_arena(g, p))
+  if (p != NULL && (g == NULL || !in_arena(g, p)))
     fat_free(p);
 }
 
-static void prof_free_in(const fat_guia *g, fat_profissional *p)
+/* The texts of p (of g's, or with g NULL of its own). */
+static void prof_fini(const fat_guia *g, fat_profissional *p)
 {
-  if (p == NULL)
-    return;
-  if (g->arena == NULL) {
-    fat_profissional_free(p);
-    return;
-  }
   gfree(g, p->nome);
   gfree(g, p->cpf);
   gfree(g, p->conselho);
@@ -110,8 +85,19 @@ static void prof_free_in(const fat_guia *g, fat_profissional *p)
   gfree(g, p->uf);
   gfree(g, p->cbo);
   gfree(g, p->especialidade);
+  memset(p, 0, sizeof *p);
+}
+
+/* p and its texts (of g's, or with g NULL of its own). */
+static void prof_free_in(const fat_guia *g, fat_profissional *p)
+{
+  if (p == NULL)
+    return;
+  prof_fini(g, p);
   gfree(g, p);
 }
+
+void fat_profissional_free(fat_profissional *p) { prof_free_in(NULL, p); }
 
 static void item_fini(const fat_guia *g, fat_item *it)
 {
