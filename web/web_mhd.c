@@ -17,12 +17,12 @@ static pthread_once_t mhd_once = PTHREAD_ONCE_INIT;
 static fat_err mhd_err;
 static fat_rc mhd_rc;
 
-/* The slots must have the types microhttpd.h declares (checked without
-** referencing the functions: sizeof does not evaluate its operand). */
+/* An entry of the table: the slot must have the type microhttpd.h declares
+** (checked without referencing the function: sizeof does not evaluate its
+** operand). */
 /* clang-format off */
-#define MHD_FN(f) {"MHD_" #f, &web_mhd.f}
+#define MHD_FN(f) {"MHD_" #f, ((void)sizeof(web_mhd.f = MHD_##f), (void *)&web_mhd.f)}
 /* clang-format on */
-#define MHD_TYPE(f) (void)sizeof(web_mhd.f = MHD_##f)
 
 static void mhd_load(void)
 {
@@ -40,17 +40,6 @@ static void mhd_load(void)
     MHD_FN(add_response_header),
   };
 
-  MHD_TYPE(start_daemon);
-  MHD_TYPE(stop_daemon);
-  MHD_TYPE(get_daemon_info);
-  MHD_TYPE(get_connection_info);
-  MHD_TYPE(lookup_connection_value);
-  MHD_TYPE(queue_response);
-  MHD_TYPE(create_response_from_buffer);
-  MHD_TYPE(create_response_from_buffer_with_free_callback);
-  MHD_TYPE(create_response_from_fd);
-  MHD_TYPE(destroy_response);
-  MHD_TYPE(add_response_header);
   fat_err_clear(&mhd_err);
   mhd_rc = fat_dlib_load(FAT_SONAME_MHD, "servidor web", fns, sizeof fns / sizeof fns[0], &mhd_err);
 }

@@ -37,12 +37,12 @@ static pthread_once_t lxw_once = PTHREAD_ONCE_INIT;
 static fat_err lxw_err;
 static fat_rc lxw_rc;
 
-/* The slots must have the types the header declares (checked without
-** referencing the functions: sizeof does not evaluate its operand). */
+/* An entry of the table: the slot must have the type the header declares
+** (checked without referencing the function: sizeof does not evaluate its
+** operand). */
 /* clang-format off */
-#define LXW_FN(f) {#f, &lxw.f}
+#define LXW_FN(f) {#f, ((void)sizeof(lxw.f = f), (void *)&lxw.f)}
 /* clang-format on */
-#define LXW_TYPE(f) (void)sizeof(lxw.f = f)
 
 static void lxw_load(void)
 {
@@ -60,17 +60,6 @@ static void lxw_load(void)
     LXW_FN(lxw_strerror),
   };
 
-  LXW_TYPE(workbook_new_opt);
-  LXW_TYPE(workbook_add_format);
-  LXW_TYPE(workbook_add_worksheet);
-  LXW_TYPE(workbook_close);
-  LXW_TYPE(format_set_bold);
-  LXW_TYPE(format_set_num_format);
-  LXW_TYPE(worksheet_write_string);
-  LXW_TYPE(worksheet_write_number);
-  LXW_TYPE(worksheet_write_datetime);
-  LXW_TYPE(worksheet_set_column);
-  LXW_TYPE(lxw_strerror);
   fat_err_clear(&lxw_err);
   lxw_rc =
     fat_dlib_load(FAT_SONAME_XLSX, "planilhas XLSX", fns, sizeof fns / sizeof fns[0], &lxw_err);
