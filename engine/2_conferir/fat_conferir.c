@@ -2022,6 +2022,8 @@ static void *par_main(void *arg)
 
   /* the caller's thread already keeps the bursts' blocks (rodada 7) */
   fat_blk_set_cap(FAT_CONFERIR_BLK_THREAD);
+  /* its own arena made big enough at once, not a page at a time */
+  fat_mem_arena_reserve((size_t)FAT_CONFERIR_ARENA_THREAD_MB * 1024u * 1024u);
   fat_err_clear(&w->conn_err);
   w->conn_rc = par_worker_connect(w, &w->conn_err);
   w->ns_conn = fat_now_ns() - t0;

@@ -53,6 +53,15 @@
 ** (callgrind, rodada 10); the list of guias no longer grows with the run. */
 #define FAT_CONFERIR_PAGINAS_THREAD_MB 8
 #define FAT_CONFERIR_BLK_THREAD (2u * 1024u * 1024u)
+/* A thread other than the caller's makes its malloc arena this big at once
+** when it starts (fat_mem_arena_reserve): its own arena otherwise grows by
+** what each allocation lacks, one mprotect call a page, while its
+** connection fills its page cache: 2,188 calls on 2 threads at 10 mil
+** guias, 5,721 at 50 mil, against 19 on one thread (strace, rodada 12). At
+** 50 mil the arena passes 16 MiB; under fat_mem_keep_heap's 32 MiB trim
+** threshold, so the reservation is not given back when freed. Only address
+** space: a page counts in RSS when it is used, as before. */
+#define FAT_CONFERIR_ARENA_THREAD_MB 24
 /* The read connections of a threaded run's threads map the database file
 ** (PRAGMA mmap_size) when all their maps together fit in this many MiB:
 ** each thread then reads pages in place from the OS's page cache, without

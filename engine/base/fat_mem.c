@@ -654,6 +654,23 @@ void fat_mem_devolver(void)
 #endif
 }
 
+void fat_mem_arena_reserve(size_t bytes)
+{
+#ifdef __GLIBC__
+  enum { PIECE = 4 * 1024 * 1024, MAX_PIECES = 16 }; /* under fat_mem_keep_heap's thresholds */
+  void *piece[MAX_PIECES];
+  size_t n = 0;
+
+  fat_mem_keep_heap(); /* else the pieces would be mapped on their own */
+  while (n < MAX_PIECES && n < bytes / PIECE && (piece[n] = malloc(PIECE)) != NULL)
+    n++;
+  while (n > 0)
+    free(piece[--n]);
+#else
+  (void)bytes;
+#endif
+}
+
 void fat_mem_keep_heap(void)
 {
 #ifdef __GLIBC__

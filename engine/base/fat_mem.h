@@ -47,6 +47,16 @@ char *fat_asprintf(const char *fmt, ...) FAT_PRINTF(1, 2);
 ** called when a store is opened and when a rules state is created. */
 void fat_mem_keep_heap(void);
 
+/* Grow the calling thread's malloc arena by about bytes at once (pieces of
+** 4 MiB, taken and freed; fat_mem_keep_heap, which this calls, keeps them in
+** the arena, up to 32 MiB). A thread's own arena (not the main one) grows by
+** exactly what each malloc lacks, one mprotect call per growth, page by
+** page: a conferir thread filling its page cache made ~2,200 of them at
+** 10 mil guias and ~5,700 at 50 mil (docs/desempenho.md, rodada 12). The
+** pages are only made accessible here, not touched: they count in RSS when
+** used, as before. */
+void fat_mem_arena_reserve(size_t bytes);
+
 /* Hand the free heap memory back to the kernel now (glibc's malloc_trim;
 ** nothing elsewhere): after a burst that freed much more than the
 ** fat_mem_keep_heap threshold keeps (a large page cache shrunk back), so that

@@ -163,6 +163,47 @@ static void test_blk_thread_exit_gives_blocks_back(void **state)
   assert_int_equal(freed, 10);
 }
 
+/* fat_mem_arena_reserve on a thread of its own (its own malloc arena): the
+** arena is that much bigger at once, nothing stays allocated, and the
+** thread then allocates from it as usual. glibc's counters; a sanitizer's
+** allocator (no arenas) only checks that it does no harm. */
+static void *thread_reserves(void *arg)
+{
+  size_t *grew = arg;
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  struct mallinfo2 a = mallinfo2(), b;
+
+  fat_mem_arena_reserve(8u * 1024u * 1024u);
+  b = mallinfo2();
+  grew[0] = b.arena - a.arena;
+  grew[1] = b.uordblks > a.uordblks ? b.uordblks - a.uordblks : 0;
+#else
+  fat_mem_arena_reserve(8u * 1024u * 1024u);
+  grew[0] = 8u * 1024u * 1024u;
+  grew[1] = 0;
+#endif
+  {
+    char *p = malloc(3u * 1024u * 1024u);
+
+    if (p != NULL)
+      memset(p, 1, 3u * 1024u * 1024u);
+    free(p);
+  }
+  return NULL;
+}
+
+static void test_arena_reserve_grows_the_thread_arena_at_once(void **state)
+{
+  pthread_t t;
+  size_t grew[2] = {0, 0};
+
+  (void)state;
+  assert_int_equal(pthread_create(&t, NULL, thread_reserves, grew), 0);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  assert_true(grew[0] >= 6u * 1024u * 1024u); /* its top may have had some room */
+  assert_true(grew[1] < 64u * 1024u); /* the pieces were freed */
+}
+
 /* The cJSON arena (fat_mem_cjson_arena_begin): a tree parsed in the window
 ** reads the same as one parsed outside it (including a big text that gets a
 ** chunk of its own), texts printed in it are freed with cJSON_free, a
@@ -229,6 +270,7 @@ int main(void)
     cmocka_unit_test(test_blk_cap_bounds_what_a_thread_keeps),
     cmocka_unit_test(test_blk_thread_exit_gives_blocks_back),
     cmocka_unit_test(test_cjson_arena_window_parses_the_same_tree),
+    cmocka_unit_test(test_arena_reserve_grows_the_thread_arena_at_once),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
