@@ -167,10 +167,18 @@ static void test_blk_thread_exit_gives_blocks_back(void **state)
 ** arena is that much bigger at once, nothing stays allocated, and the
 ** thread then allocates from it as usual. glibc's counters; a sanitizer's
 ** allocator (no arenas) only checks that it does no harm. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define FAT_SANITIZED_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define FAT_SANITIZED_MALLOC 1
+#endif
+#endif
+
 static void *thread_reserves(void *arg)
 {
   size_t *grew = arg;
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#if defined(__GLIBC__) && !defined(FAT_SANITIZED_MALLOC)
   struct mallinfo2 a = mallinfo2(), b;
 
   fat_mem_arena_reserve(8u * 1024u * 1024u);
