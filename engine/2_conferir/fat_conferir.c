@@ -62,8 +62,11 @@ static fat_rc run_set_mmap(fat_store *st, int64_t bytes, fat_err *err)
 /* Guias whose new status one UPDATE writes (store_status). One UPDATE per
 ** guia opened a cursor on guia and each of its indexes and a frame for each
 ** of its 5 triggers on status (SQLite allocates and zeroes a trigger's frame
-** once per statement): ~20 us a guia, half of it per statement (rodada 9). */
-#define STATUS_BATCH 32
+** once per statement): ~20 us a guia, half of it per statement (rodada 9).
+** What is per statement (its start and end, the statement journal taking
+** each page it touches once) was still ~3.7 thousand instructions a guia at
+** 32 guias a statement; at 128, ~1 thousand (rodada 12). */
+#define STATUS_BATCH 128
 
 /* New achado rows that one INSERT writes (achados_flush). Each INSERT of one
 ** row paid, for its two triggers (achado_resumo_novo, guia_aberto_achado_novo
@@ -629,27 +632,67 @@ static fat_rc store_valores(run *r, const fat_guia *g, const fat_avaliacao *av, 
   return rc;
 }
 
+/* The text of the UPDATE below, written once (status_sql_init). */
+static char status_sql[STATUS_BATCH * 80];
+static size_t status_sql_len;
+static pthread_once_t status_sql_once = PTHREAD_ONCE_INIT;
+
+/* Append text and, unless n is 0, the parameter ?n. */
+static void status_sql_add(const char *text, size_t n)
+{
+  int w;
+
+  if (status_sql_len >= sizeof status_sql)
+    return;
+  if (n > 0)
+    w = snprintf(status_sql + status_sql_len, sizeof status_sql - status_sql_len, "%s?%zu",
+                 text, n);
+  else
+    w = snprintf(status_sql + status_sql_len, sizeof status_sql - status_sql_len, "%s", text);
+  status_sql_len = w < 0 ? sizeof status_sql : status_sql_len + (size_t)w;
+}
+
+/* The status one row takes: its id is one of the ids [lo, hi), bound sorted,
+** the k-th as ?(2k+1) with its status as ?(2k+2): a binary search of
+** log2(STATUS_BATCH) comparisons instead of a CASE over every id. */
+static void status_case(size_t lo, size_t hi)
+{
+  size_t mid = lo + (hi - lo) / 2;
+
+  if (hi - lo == 1) {
+    status_sql_add("", 2 * lo + 2);
+    return;
+  }
+  status_sql_add("CASE WHEN id < ", 2 * mid + 1);
+  status_sql_add(" THEN ", 0);
+  status_case(lo, mid);
+  status_sql_add(" ELSE ", 0);
+  status_case(mid, hi);
+  status_sql_add(" END", 0);
+}
+
+static void status_sql_init(void)
+{
+  size_t i;
+
+  status_sql_add("UPDATE guia SET status = ", 0);
+  status_case(0, STATUS_BATCH);
+  status_sql_add(" WHERE id IN (", 1);
+  for (i = 1; i < STATUS_BATCH; i++)
+    status_sql_add(", ", 2 * i + 1);
+  status_sql_add(")", 0);
+  if (status_sql_len >= sizeof status_sql) /* cannot happen: the size above */
+    status_sql[0] = '\0';
+}
+
 /* Write the pending statuses (r->pend_*) with one UPDATE of STATUS_BATCH
-** guias: fewer than that repeat the last guia (the IN list visits each row
-** once, and CASE takes the first WHEN, the same status). The triggers see
-** each guia's change as with an UPDATE of its own: the counters they keep
-** are sums, whatever the order of the rows. */
+** guias, bound in order of id (status_case): fewer than that repeat the
+** last guia (the IN list visits each row once, and the search finds the
+** same status). The triggers see each guia's change as with an UPDATE of its
+** own: the counters they keep are sums, whatever the order of the rows. */
 static fat_rc status_flush(run *r, fat_err *err)
 {
-  static const char sql[] =
-    "UPDATE guia SET status = CASE id "
-    "WHEN ?1 THEN ?2 WHEN ?3 THEN ?4 WHEN ?5 THEN ?6 WHEN ?7 THEN ?8 "
-    "WHEN ?9 THEN ?10 WHEN ?11 THEN ?12 WHEN ?13 THEN ?14 WHEN ?15 THEN ?16 "
-    "WHEN ?17 THEN ?18 WHEN ?19 THEN ?20 WHEN ?21 THEN ?22 WHEN ?23 THEN ?24 "
-    "WHEN ?25 THEN ?26 WHEN ?27 THEN ?28 WHEN ?29 THEN ?30 WHEN ?31 THEN ?32 "
-    "WHEN ?33 THEN ?34 WHEN ?35 THEN ?36 WHEN ?37 THEN ?38 WHEN ?39 THEN ?40 "
-    "WHEN ?41 THEN ?42 WHEN ?43 THEN ?44 WHEN ?45 THEN ?46 WHEN ?47 THEN ?48 "
-    "WHEN ?49 THEN ?50 WHEN ?51 THEN ?52 WHEN ?53 THEN ?54 WHEN ?55 THEN ?56 "
-    "WHEN ?57 THEN ?58 WHEN ?59 THEN ?60 WHEN ?61 THEN ?62 WHEN ?63 THEN ?64 "
-    "END WHERE id IN ("
-    "?1, ?3, ?5, ?7, ?9, ?11, ?13, ?15, ?17, ?19, ?21, ?23, ?25, ?27, ?29, ?31, "
-    "?33, ?35, ?37, ?39, ?41, ?43, ?45, ?47, ?49, ?51, ?53, ?55, ?57, ?59, ?61, ?63"
-    ")";
+  size_t ord[STATUS_BATCH];
   fat_stmt *s;
   size_t i, k;
   fat_rc rc = achados_flush(r, 0, err);
@@ -658,11 +701,22 @@ static fat_rc status_flush(run *r, fat_err *err)
     r->n_pend = 0;
     return rc;
   }
-  rc = fat_store_prepare(r->st, sql, &s, err);
+  pthread_once(&status_sql_once, status_sql_init);
+  if (status_sql[0] == '\0') {
+    r->n_pend = 0;
+    return fat_err_set(err, FAT_ESTATE, "consulta das situações longa demais");
+  }
+  rc = fat_store_prepare(r->st, status_sql, &s, err);
   if (rc != FAT_OK)
     return rc;
+  /* the pending guias by id (insertion: they come almost in order) */
+  for (i = 0; i < r->n_pend; i++) {
+    for (k = i; k > 0 && r->pend_id[ord[k - 1]] > r->pend_id[i]; k--)
+      ord[k] = ord[k - 1];
+    ord[k] = i;
+  }
   for (i = 0; i < STATUS_BATCH; i++) {
-    k = i < r->n_pend ? i : r->n_pend - 1;
+    k = ord[i < r->n_pend ? i : r->n_pend - 1];
     fat_bind_int(s, (int)(2 * i + 1), r->pend_id[k]);
     fat_bind_text(s, (int)(2 * i + 2), r->pend_st[k]);
   }

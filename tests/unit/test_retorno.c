@@ -555,7 +555,7 @@ static void test_guia_lookup_prefers_the_lote_by_index(void **state)
   /* each lookup and the index search it must show */
   static const char *const plans[][2] = {
     {"SELECT id, lote_id IS 1 FROM guia WHERE operadora_id = 1 AND numero_prestador = 'N1'"
-     " ORDER BY id DESC", "(operadora_id=? AND numero_prestador=?)"},
+     " ORDER BY id DESC", "(numero_prestador=? AND operadora_id=?)"},
     {"SELECT id, lote_id IS 1 FROM guia WHERE operadora_id = 1 AND numero_operadora = 'X'"
      " ORDER BY id DESC", "(operadora_id=? AND numero_operadora=?)"},
     {"SELECT id FROM lote WHERE operadora_id = 1 AND protocolo = 'P'",
