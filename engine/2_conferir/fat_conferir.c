@@ -13,6 +13,7 @@
 
 #include "fat_avaliar.h"
 #include "fat_check.h"
+#include "fat_contadores.h"
 #include "fat_dia.h"
 #include "fat_docnum.h"
 #include "fat_enviavel.h"
@@ -104,6 +105,9 @@ typedef struct run {
   struct ach_pend *ach;
   size_t n_ach, cap_ach;
   fat_buf ach_txt;       /* their texts, NUL-terminated, at ach_pend.txt[] */
+  /* the finding counters of this run's writes, written before each commit
+  ** (tx_begin, tx_commit; migration 106) */
+  fat_contadores *cnt;
   time_t now_t;          /* the second r->now was written for (run_now) */
   char now[32];
 } run;
@@ -136,6 +140,8 @@ typedef struct velho {
   char *chave;                /* NULL for rows stored before migration 013 */
   char *codigo, *campo;
   int reconhecido;
+  int bloqueio;               /* severidade = 'bloqueio' (else 'alerta') */
+  int64_t valor_risco;
   int usado;                  /* taken by a finding of this re-check */
 } velho;
 
@@ -154,8 +160,8 @@ static void velhos_free(velho *a, size_t n)
 static fat_rc velhos_load(fat_store *st, int64_t guia_id, velho **out, size_t *n, fat_err *err)
 {
   static const char sql[] =
-    "SELECT id, guia_revisao, chave, codigo, campo, reconhecido_em IS NOT NULL "
-    "FROM achado WHERE guia_id = ?1 ORDER BY id";
+    "SELECT id, guia_revisao, chave, codigo, campo, reconhecido_em IS NOT NULL, "
+    "severidade = 'bloqueio', valor_risco FROM achado WHERE guia_id = ?1 ORDER BY id";
   fat_stmt *s;
   velho *v = NULL, *nv;
   size_t cnt = 0;
@@ -185,6 +191,8 @@ static fat_rc velhos_load(fat_store *st, int64_t guia_id, velho **out, size_t *n
     a->codigo = fat_col_strdup(s, 3, &bad);
     a->campo = fat_col_strdup(s, 4, &bad);
     a->reconhecido = fat_col_int(s, 5);
+    a->bloqueio = fat_col_int(s, 6);
+    a->valor_risco = fat_col_int64(s, 7);
     if (!bad)
       step = fat_stmt_step(s);
   }
@@ -856,6 +864,34 @@ static void report_guia(run *r, const fat_guia *g, const fat_avaliacao *av, cons
   }
 }
 
+/* The guia's share of the finding counters (fat_contadores.h): its achado
+** rows before the check (pl->old: every row of the guia) leave, the rows
+** it has after it enter (one per finding, of the guia's revision, with the
+** acknowledgement it keeps). The triggers on achado skip this run's writes
+** (migration 106). */
+static fat_rc store_contadores(run *r, const fat_guia *g, const fat_avaliacao *av,
+                               const guia_plan *pl, fat_err *err)
+{
+  const fat_findings *f = &av->achados;
+  size_t i;
+  fat_rc rc = FAT_OK;
+
+  fat_contadores_guia(r->cnt, g->id, g->operadora.id, g->competencia,
+                      g->status != NULL && strcmp(g->status, "cancelada") == 0, g->revisao);
+  for (i = 0; i < pl->n_old && rc == FAT_OK; i++) {
+    const velho *v = &pl->old[i];
+
+    rc = fat_contadores_achado(r->cnt, 1, v->codigo, v->bloqueio, v->reconhecido, v->valor_risco,
+                               v->revisao, err);
+  }
+  for (i = 0; i < f->n && rc == FAT_OK; i++)
+    rc = fat_contadores_achado(r->cnt, 0, f->v[i].codigo, f->v[i].severidade == FAT_BLOQUEIO,
+                               pl->rec[i], f->v[i].valor_risco, g->revisao, err);
+  if (rc == FAT_OK)
+    rc = fat_contadores_guia_fim(r->cnt, err);
+  return rc;
+}
+
 /* Store the evaluation av of guia g as planned in pl and report it. */
 static fat_rc store_one(run *r, const fat_guia *g, const fat_avaliacao *av, const guia_plan *pl,
                         fat_err *err)
@@ -865,7 +901,9 @@ static fat_rc store_one(run *r, const fat_guia *g, const fat_avaliacao *av, cons
 
   if (ids == NULL)
     return fat_err_oom(err);
-  rc = store_achados(r, g, av, pl, ids, err);
+  rc = store_contadores(r, g, av, pl, err);
+  if (rc == FAT_OK)
+    rc = store_achados(r, g, av, pl, ids, err);
   if (rc == FAT_OK)
     rc = store_valores(r, g, av, err);
   if (rc == FAT_OK)
@@ -1222,15 +1260,43 @@ static fat_rc run_init(run *r, const fat_conferir_opts *o, fat_err *err)
 }
 
 /* Check todo[from..to) in one transaction; the last chunk also audits. */
+/* A transaction of the run: opened with the gate row of migration 106 (the
+** triggers on achado leave the counters to this run), committed after the
+** counters' changes are written and the gate row deleted (tx_commit); on a
+** failure everything, the gate row too, is rolled back and what the run
+** held for the transaction is dropped (tx_abandon). */
+static fat_rc tx_begin(run *r, fat_err *err)
+{
+  /* statement journals in memory: the UPDATE of several guias' statuses
+  ** (status_flush) needs one, and past SQLite's spill size it went to a
+  ** temporary file (10x the pwrite calls, rodada 9) */
+  fat_rc rc = fat_store_begin_bulk(r->st, err);
+
+  if (rc == FAT_OK)
+    rc = fat_contadores_begin(r->cnt, r->st, err);
+  return rc;
+}
+
+static fat_rc tx_commit(run *r, fat_err *err)
+{
+  fat_rc rc = fat_contadores_end(r->cnt, r->st, err);
+
+  return rc == FAT_OK ? fat_store_commit(r->st, err) : rc;
+}
+
+static void tx_abandon(run *r)
+{
+  r->n_pend = 0;
+  ach_clear(r);
+  fat_contadores_clear(r->cnt);
+}
+
 static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int last,
                         fat_err *err)
 {
   char detalhe[160];
   size_t j;
-  /* statement journals in memory: the UPDATE of several guias' statuses
-  ** (status_flush) needs one, and past SQLite's spill size it went to a
-  ** temporary file (10x the pwrite calls, rodada 9) */
-  fat_rc rc = fat_store_begin_bulk(r->st, err);
+  fat_rc rc = tx_begin(r, err);
 
   /* a loader per transaction: what guias reference (operadora, prestador,
   ** plano, profissionais) does not change under it */
@@ -1253,9 +1319,10 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
   fat_guia_loader_free(r->ld);
   r->ld = NULL;
   if (rc == FAT_OK)
+    rc = fat_contadores_end(r->cnt, r->st, err);
+  if (rc == FAT_OK)
     return fat_store_commit(r->st, err);
-  r->n_pend = 0;
-  ach_clear(r);
+  tx_abandon(r);
   fat_store_rollback(r->st);
   return rc;
 }
@@ -1663,7 +1730,7 @@ static fat_rc par_store_batch(par_worker *w, par_batch *b, fat_err *err)
     const par_item *it = &b->items[j - b->from];
 
     if (j % FAT_CONFERIR_CHUNK == 0)
-      rc = fat_store_begin_bulk(r->st, err); /* as run_chunk */
+      rc = tx_begin(r, err); /* as run_chunk */
     if (rc != FAT_OK)
       break;
     if (j - b->from >= b->n_ok) { /* its thread failed on todo[j] */
@@ -1689,12 +1756,10 @@ static fat_rc par_store_batch(par_worker *w, par_batch *b, fat_err *err)
       rc = fat_store_audit(r->st, "conferir", NULL, detalhe, err);
     }
     if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || (b->ends && j + 1 == b->to)))
-      rc = fat_store_commit(r->st, err);
+      rc = tx_commit(r, err);
   }
-  if (rc != FAT_OK) {
-    r->n_pend = 0;
-    ach_clear(r);
-  }
+  if (rc != FAT_OK)
+    tx_abandon(r);
   if (rc != FAT_OK && fat_store_in_transaction(r->st))
     fat_store_rollback(r->st);
   return rc;
@@ -2304,8 +2369,12 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
   r.ud = ud;
   r.res = res;
   rc = run_init(&r, o, err);
-  if (rc != FAT_OK)
+  if (rc == FAT_OK)
+    rc = fat_contadores_new(&r.cnt, err);
+  if (rc != FAT_OK) {
+    fat_buf_fini(&r.ach_txt);
     return rc;
+  }
   if (rules != NULL)
     r.gen = fat_rules_acquire(rules);
   rc = fat_avaliador_new(st, r.gen, &r.av, err);
@@ -2364,6 +2433,7 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
   fat_free(todo);
   fat_free(r.ach);
   fat_buf_fini(&r.ach_txt);
+  fat_contadores_free(r.cnt);
   fat_avaliador_free(r.av);
   if (r.gen != NULL)
     fat_gen_release(r.gen);

@@ -1,0 +1,359 @@
+/* fat_contadores.c: the finding counters conferir keeps for its own writes
+** (see fat_contadores.h and schemas/106_conferir_contadores.sql).
+**
+** achado_resumo (089): per operadora, competência, code, severity and state
+** (open or acknowledged), for the guias not cancelled: the findings, the
+** distinct guias having one, their valor_risco; codigo '' is every code and
+** severidade '' both severities (four rows per finding). A guia's share of
+** a row is (n findings, n > 0, sum of valor_risco), so its change is worked
+** out from the guia's rows in that row before (nb) and after (na) the
+** check: achados += na - nb, guias += (na > 0) - (nb > 0). The changes of a
+** transaction are summed in a hash table keyed by the row and written with
+** one upsert per row that changed.
+**
+** guia_aberto (027/086): per guia, its open findings of the guia's current
+** revision (bloqueios, alertas, risco_bloqueio, valor_risco). The change of
+** each guia whose counts move is written as an upsert adding to the row,
+** as the triggers did row by row (the same final row; a guia with no row
+** gets one exactly when the triggers would have made it: an open finding of
+** the current revision entered). Its triggers (painel_aberto_*) keep
+** painel_operadora. */
+#include "fat_contadores.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fat_mem.h"
+#include "fat_store_int.h"
+
+/* severity keys: the two of the CHECK and '' (both) */
+enum { SEV_ALERTA = 0, SEV_BLOQUEIO = 1, SEV_TODAS = 2 };
+static const char *const sev_str[] = {"alerta", "bloqueio", ""};
+
+/* One row of achado_resumo changed by this transaction. */
+typedef struct cnt_row {
+  int64_t op;
+  size_t comp, codigo; /* offsets of NUL-terminated texts in txt */
+  int sev, rec;
+  uint64_t h;
+  int64_t achados, guias, valor; /* the change to write */
+  int64_t guia;                  /* the guia nb, na are of (0: none yet) */
+  int64_t nb, na;                /* its findings in this row before / after */
+} cnt_row;
+
+/* The change of one guia's guia_aberto row. */
+typedef struct cnt_aberto {
+  int64_t guia, d[4]; /* bloqueios, alertas, risco_bloqueio, valor_risco */
+} cnt_aberto;
+
+struct fat_contadores {
+  cnt_row *row;
+  size_t n_row, cap_row;
+  size_t *slot; /* index + 1 in row, 0 = empty; n_slot is a power of 2 */
+  size_t n_slot;
+  fat_buf txt;
+  size_t *moved; /* rows the current guia moved */
+  size_t n_moved, cap_moved;
+  cnt_aberto *ab;
+  size_t n_ab, cap_ab;
+  /* the current guia */
+  int64_t guia, op, revisao;
+  const char *comp; /* the guia's, borrowed until fat_contadores_guia_fim */
+  int cancelada;
+  int64_t d[4];     /* its guia_aberto change */
+};
+
+fat_rc fat_contadores_new(fat_contadores **out, fat_err *err)
+{
+  fat_contadores *c = fat_calloc(1, sizeof *c);
+
+  *out = NULL;
+  if (c == NULL)
+    return fat_err_oom(err);
+  fat_buf_init(&c->txt, SIZE_MAX / 2);
+  *out = c;
+  return FAT_OK;
+}
+
+void fat_contadores_free(fat_contadores *c)
+{
+  if (c == NULL)
+    return;
+  fat_free(c->row);
+  fat_free(c->slot);
+  fat_free(c->moved);
+  fat_free(c->ab);
+  fat_buf_fini(&c->txt);
+  fat_free(c);
+}
+
+void fat_contadores_clear(fat_contadores *c)
+{
+  c->n_row = 0;
+  if (c->slot != NULL)
+    memset(c->slot, 0, c->n_slot * sizeof *c->slot);
+  fat_buf_reset(&c->txt);
+  c->n_moved = 0;
+  c->n_ab = 0;
+  c->guia = 0;
+}
+
+fat_rc fat_contadores_begin(fat_contadores *c, fat_store *st, fat_err *err)
+{
+  static const char sql[] = "INSERT OR IGNORE INTO conferir_contando (id) VALUES (1)";
+  fat_stmt *s;
+  fat_rc rc = fat_store_prepare(st, sql, &s, err);
+
+  fat_contadores_clear(c);
+  if (rc != FAT_OK)
+    return rc;
+  return fat_store_step_done(st, s, "erro ao gravar os contadores dos achados", err);
+}
+
+void fat_contadores_guia(fat_contadores *c, int64_t guia_id, int64_t operadora_id,
+                         const char *competencia, int cancelada, int64_t revisao)
+{
+  c->guia = guia_id;
+  c->op = operadora_id;
+  c->comp = competencia != NULL ? competencia : "";
+  c->cancelada = cancelada;
+  c->revisao = revisao;
+  c->n_moved = 0;
+  memset(c->d, 0, sizeof c->d);
+}
+
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+  for (; *s != '\0'; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211u;
+  return (h ^ 0xffu) * 1099511628211u; /* the end of the text */
+}
+
+static uint64_t row_hash(int64_t op, const char *comp, const char *codigo, int sev, int rec)
+{
+  uint64_t h = 14695981039346656037u;
+
+  h = (h ^ (uint64_t)op) * 1099511628211u;
+  h = hash_str(h, comp);
+  h = hash_str(h, codigo);
+  return (h ^ (uint64_t)(sev * 2 + rec)) * 1099511628211u;
+}
+
+/* Twice the slots (or 64): every row again in its new slot. */
+static fat_rc slots_grow(fat_contadores *c, fat_err *err)
+{
+  size_t n = c->n_slot != 0 ? c->n_slot * 2 : 64, i, k;
+  size_t *ns = fat_calloc(n, sizeof *ns);
+
+  if (ns == NULL)
+    return fat_err_oom(err);
+  for (i = 0; i < c->n_row; i++) {
+    for (k = (size_t)c->row[i].h & (n - 1); ns[k] != 0; k = (k + 1) & (n - 1))
+      ;
+    ns[k] = i + 1;
+  }
+  fat_free(c->slot);
+  c->slot = ns;
+  c->n_slot = n;
+  return FAT_OK;
+}
+
+static fat_rc txt_add(fat_contadores *c, const char *s, size_t *off, fat_err *err)
+{
+  *off = c->txt.len;
+  return fat_buf_append(&c->txt, s, strlen(s) + 1, err);
+}
+
+/* The row of the current guia's operadora and competência for codigo, sev
+** and rec, added (with no change) when this transaction has none yet. */
+static fat_rc row_of(fat_contadores *c, const char *codigo, int sev, int rec, cnt_row **out,
+                     fat_err *err)
+{
+  uint64_t h = row_hash(c->op, c->comp, codigo, sev, rec);
+  cnt_row *r;
+  size_t k;
+  fat_rc rc;
+
+  if ((c->n_row + 1) * 2 > c->n_slot && (rc = slots_grow(c, err)) != FAT_OK)
+    return rc;
+  for (k = (size_t)h & (c->n_slot - 1); c->slot[k] != 0; k = (k + 1) & (c->n_slot - 1)) {
+    r = &c->row[c->slot[k] - 1];
+    if (r->h == h && r->op == c->op && r->sev == sev && r->rec == rec &&
+        strcmp(c->txt.data + r->codigo, codigo) == 0 && strcmp(c->txt.data + r->comp, c->comp) == 0) {
+      *out = r;
+      return FAT_OK;
+    }
+  }
+  if (c->n_row == c->cap_row) {
+    size_t cap = c->cap_row != 0 ? c->cap_row * 2 : 64;
+    cnt_row *nr = fat_realloc(c->row, cap * sizeof *nr);
+
+    if (nr == NULL)
+      return fat_err_oom(err);
+    c->row = nr;
+    c->cap_row = cap;
+  }
+  r = &c->row[c->n_row];
+  memset(r, 0, sizeof *r);
+  r->op = c->op;
+  r->sev = sev;
+  r->rec = rec;
+  r->h = h;
+  rc = txt_add(c, c->comp, &r->comp, err);
+  if (rc == FAT_OK)
+    rc = txt_add(c, codigo, &r->codigo, err);
+  if (rc != FAT_OK)
+    return rc;
+  c->slot[k] = ++c->n_row;
+  *out = r;
+  return FAT_OK;
+}
+
+/* One finding of the current guia into (or out of) one achado_resumo row. */
+static fat_rc row_move(fat_contadores *c, const char *codigo, int sev, int rec, int antes,
+                       int64_t valor, fat_err *err)
+{
+  cnt_row *r = NULL;
+  fat_rc rc = row_of(c, codigo, sev, rec, &r, err);
+
+  if (rc != FAT_OK)
+    return rc;
+  if (r->guia != c->guia) {
+    if (c->n_moved == c->cap_moved) {
+      size_t cap = c->cap_moved != 0 ? c->cap_moved * 2 : 64;
+      size_t *nm = fat_realloc(c->moved, cap * sizeof *nm);
+
+      if (nm == NULL)
+        return fat_err_oom(err);
+      c->moved = nm;
+      c->cap_moved = cap;
+    }
+    c->moved[c->n_moved++] = (size_t)(r - c->row);
+    r->guia = c->guia;
+    r->nb = r->na = 0;
+  }
+  if (antes) {
+    r->nb++;
+    r->achados--;
+    r->valor -= valor;
+  } else {
+    r->na++;
+    r->achados++;
+    r->valor += valor;
+  }
+  return FAT_OK;
+}
+
+fat_rc fat_contadores_achado(fat_contadores *c, int antes, const char *codigo, int bloqueio,
+                             int reconhecido, int64_t valor_risco, int64_t revisao, fat_err *err)
+{
+  int sev = bloqueio ? SEV_BLOQUEIO : SEV_ALERTA, rec = reconhecido != 0;
+  int64_t s = antes ? -1 : 1;
+  fat_rc rc = FAT_OK;
+
+  /* guia_aberto: open findings of the guia's revision (every row written
+  ** after the check is of it) */
+  if (!rec && revisao == c->revisao) {
+    c->d[0] += bloqueio ? s : 0;
+    c->d[1] += bloqueio ? 0 : s;
+    c->d[2] += bloqueio ? s * valor_risco : 0;
+    c->d[3] += s * valor_risco;
+  }
+  if (c->cancelada)
+    return FAT_OK;
+  if (codigo == NULL)
+    codigo = "";
+  rc = row_move(c, codigo, sev, rec, antes, valor_risco, err);
+  if (rc == FAT_OK)
+    rc = row_move(c, codigo, SEV_TODAS, rec, antes, valor_risco, err);
+  if (rc == FAT_OK)
+    rc = row_move(c, "", sev, rec, antes, valor_risco, err);
+  if (rc == FAT_OK)
+    rc = row_move(c, "", SEV_TODAS, rec, antes, valor_risco, err);
+  return rc;
+}
+
+fat_rc fat_contadores_guia_fim(fat_contadores *c, fat_err *err)
+{
+  size_t i;
+
+  for (i = 0; i < c->n_moved; i++) {
+    cnt_row *r = &c->row[c->moved[i]];
+
+    r->guias += (r->na > 0) - (r->nb > 0);
+  }
+  c->n_moved = 0;
+  if (c->d[0] != 0 || c->d[1] != 0 || c->d[2] != 0 || c->d[3] != 0) {
+    if (c->n_ab == c->cap_ab) {
+      size_t cap = c->cap_ab != 0 ? c->cap_ab * 2 : 64;
+      cnt_aberto *na = fat_realloc(c->ab, cap * sizeof *na);
+
+      if (na == NULL)
+        return fat_err_oom(err);
+      c->ab = na;
+      c->cap_ab = cap;
+    }
+    c->ab[c->n_ab].guia = c->guia;
+    memcpy(c->ab[c->n_ab].d, c->d, sizeof c->d);
+    c->n_ab++;
+  }
+  c->comp = NULL;
+  return FAT_OK;
+}
+
+fat_rc fat_contadores_end(fat_contadores *c, fat_store *st, fat_err *err)
+{
+  static const char sql_resumo[] =
+    "INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido, "
+    "achados, guias, valor_risco) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET "
+    "achados = achados + excluded.achados, guias = guias + excluded.guias, "
+    "valor_risco = valor_risco + excluded.valor_risco";
+  static const char sql_aberto[] =
+    "INSERT INTO guia_aberto (guia_id, bloqueios, alertas, risco_bloqueio, valor_risco) "
+    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (guia_id) DO UPDATE SET "
+    "bloqueios = bloqueios + excluded.bloqueios, alertas = alertas + excluded.alertas, "
+    "risco_bloqueio = risco_bloqueio + excluded.risco_bloqueio, "
+    "valor_risco = valor_risco + excluded.valor_risco";
+  static const char sql_fim[] = "DELETE FROM conferir_contando";
+  const char *what = "erro ao gravar os contadores dos achados";
+  fat_stmt *s;
+  size_t i;
+  fat_rc rc = FAT_OK;
+
+  for (i = 0; i < c->n_row && rc == FAT_OK; i++) {
+    const cnt_row *r = &c->row[i];
+
+    if (r->achados == 0 && r->guias == 0 && r->valor == 0)
+      continue;
+    rc = fat_store_prepare(st, sql_resumo, &s, err);
+    if (rc != FAT_OK)
+      break;
+    fat_bind_int(s, 1, r->op);
+    fat_bind_text_static(s, 2, c->txt.data + r->comp);
+    fat_bind_text_static(s, 3, c->txt.data + r->codigo);
+    fat_bind_text_static(s, 4, sev_str[r->sev]);
+    fat_bind_int(s, 5, r->rec);
+    fat_bind_int(s, 6, r->achados);
+    fat_bind_int(s, 7, r->guias);
+    fat_bind_int(s, 8, r->valor);
+    rc = fat_store_step_done(st, s, what, err);
+  }
+  for (i = 0; i < c->n_ab && rc == FAT_OK; i++) {
+    rc = fat_store_prepare(st, sql_aberto, &s, err);
+    if (rc != FAT_OK)
+      break;
+    fat_bind_int(s, 1, c->ab[i].guia);
+    fat_bind_int(s, 2, c->ab[i].d[0]);
+    fat_bind_int(s, 3, c->ab[i].d[1]);
+    fat_bind_int(s, 4, c->ab[i].d[2]);
+    fat_bind_int(s, 5, c->ab[i].d[3]);
+    rc = fat_store_step_done(st, s, what, err);
+  }
+  if (rc == FAT_OK)
+    rc = fat_store_prepare(st, sql_fim, &s, err);
+  if (rc == FAT_OK)
+    rc = fat_store_step_done(st, s, what, err);
+  fat_contadores_clear(c);
+  return rc;
+}
