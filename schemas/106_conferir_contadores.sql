@@ -2,38 +2,45 @@
 -- finding counters of its own writes; the triggers keep them for every
 -- other writer.
 --
--- Who keeps achado_resumo (089) and guia_aberto (027/086) now:
+-- Who keeps achado_resumo (089), guia_aberto (027/086) and the finding part
+-- of painel_operadora (guias_com_bloqueio, valor_em_risco: 080) now:
 --   - every writer but conferir (achado reconhecer, guia edits, cancelling,
---     deleting a guia and its findings, the sqlite3 shell): the triggers on
---     achado below, row by row, as before;
+--     deleting a guia and its findings, the sqlite3 shell): the triggers
+--     below, row by row, as before;
 --   - conferir: it writes the row of conferir_contando at the start of each
 --     transaction it opens and deletes it just before the commit. While the
---     row exists the seven triggers on achado below do nothing (their WHEN
---     is false), and conferir itself adds to the counters what its writes
---     change: it knows each guia's achado rows before the check (codigo,
---     severidade, valor_risco, acknowledgement, revision) and after it, so
---     it works out in memory the change of each achado_resumo row (achados,
---     distinct guias, valor_risco, per the four key shapes; cancelled guias
---     excluded) and the new guia_aberto row of each guia, and writes them
---     with a few upserts just before the commit (fat_conferir.c, "counters").
---     The guia_aberto upserts fire painel_aberto_* as any other write, which
---     keep painel_operadora (guias_com_bloqueio, valor_em_risco).
+--     row exists the ten triggers below do nothing (their WHEN is false),
+--     and conferir itself adds to the counters what its writes change: it
+--     knows each guia's achado rows before the check (codigo, severidade,
+--     valor_risco, acknowledgement, revision) and after it, so it works out
+--     in memory the change of each achado_resumo row (achados, distinct
+--     guias, valor_risco, per the four key shapes; cancelled guias left
+--     out), of each guia's guia_aberto row and of each operadora's
+--     painel_operadora row, and writes them with a few upserts just before
+--     the commit (engine/2_conferir/fat_contadores.c).
 -- The row is never seen by another connection: it is written and deleted
 -- inside one transaction (WAL: readers see the last commit), and a failure
 -- rolls it back with everything else. Every counter is exact at each
--- commit; `faturo verificar` (achado_resumo_recontado, guia_aberto and
--- painel recounts) is the judge.
+-- commit; `faturo verificar` (achado_resumo_recontado and the guia_aberto
+-- and panel recounts) is the judge. A row of conferir_contando left
+-- committed by hand would turn these triggers off for everybody:
+-- `faturo verificar` reports it (conferir_contando_vazia).
 --
 -- Why: the per-row work of these triggers was ~130 thousand instructions
 -- per finding conferir inserted (four upserts into achado_resumo, each
 -- reading the guia and probing for another equal finding of the guia; the
--- guia_aberto upsert and the panel's behind it; rodada 11). The test of the
--- gate is one probe of an empty table per trigger and row (measured in
--- docs/desempenho.md, "Rodada 12: contadores do conferir").
+-- guia_aberto upsert and the panel's behind it; rodada 11). The gate costs
+-- one probe of an empty table per trigger and row for the other writers
+-- (measured in docs/desempenho.md, "Rodada 12: contadores do conferir").
 --
--- The triggers are the ones of 089 and 086 with the gate in front of their
--- WHEN (the bodies are unchanged). No application SQL function is used: the
--- sqlite3 shell and other tools keep working on the database.
+-- The triggers are those of 089, 086 and 080 with the gate in their WHEN
+-- (first for the triggers on achado, after the cheap test for those on
+-- guia_aberto); their bodies are unchanged. No application SQL function is
+-- used: the sqlite3 shell and other tools keep working on the database.
+-- The triggers on guia's status (painel_guia_situacao and the others) are
+-- not gated: conferir moves a guia among digitada, conferida and pendente
+-- only, which changes no counter in their bodies (and rodada 11 measured
+-- that a wider WHEN on painel_guia_situacao made that UPDATE dearer).
 
 CREATE TABLE conferir_contando (
   id INTEGER PRIMARY KEY CHECK (id = 1)
@@ -297,4 +304,40 @@ BEGIN
     bloqueios = bloqueios + excluded.bloqueios, alertas = alertas + excluded.alertas,
     risco_bloqueio = risco_bloqueio + excluded.risco_bloqueio,
     valor_risco = valor_risco + excluded.valor_risco;
+END;
+
+DROP TRIGGER painel_aberto_novo;
+CREATE TRIGGER painel_aberto_novo AFTER INSERT ON guia_aberto
+WHEN (NEW.bloqueios > 0 OR NEW.risco_bloqueio <> 0)
+ AND NOT EXISTS (SELECT 1 FROM conferir_contando)
+BEGIN
+  UPDATE painel_operadora SET
+    guias_com_bloqueio = guias_com_bloqueio + (NEW.bloqueios > 0),
+    valor_em_risco = valor_em_risco + NEW.risco_bloqueio
+  WHERE operadora_id = (SELECT operadora_id FROM guia WHERE id = NEW.guia_id
+                          AND (status = 'digitada' OR status = 'conferida' OR status = 'pendente'));
+END;
+
+DROP TRIGGER painel_aberto_mudou;
+CREATE TRIGGER painel_aberto_mudou AFTER UPDATE OF bloqueios, risco_bloqueio ON guia_aberto
+WHEN ((NEW.bloqueios > 0) <> (OLD.bloqueios > 0) OR NEW.risco_bloqueio <> OLD.risco_bloqueio)
+ AND NOT EXISTS (SELECT 1 FROM conferir_contando)
+BEGIN
+  UPDATE painel_operadora SET
+    guias_com_bloqueio = guias_com_bloqueio - (OLD.bloqueios > 0) + (NEW.bloqueios > 0),
+    valor_em_risco = valor_em_risco - OLD.risco_bloqueio + NEW.risco_bloqueio
+  WHERE operadora_id = (SELECT operadora_id FROM guia WHERE id = NEW.guia_id
+                          AND (status = 'digitada' OR status = 'conferida' OR status = 'pendente'));
+END;
+
+DROP TRIGGER painel_aberto_apagado;
+CREATE TRIGGER painel_aberto_apagado AFTER DELETE ON guia_aberto
+WHEN (OLD.bloqueios > 0 OR OLD.risco_bloqueio <> 0)
+ AND NOT EXISTS (SELECT 1 FROM conferir_contando)
+BEGIN
+  UPDATE painel_operadora SET
+    guias_com_bloqueio = guias_com_bloqueio - (OLD.bloqueios > 0),
+    valor_em_risco = valor_em_risco - OLD.risco_bloqueio
+  WHERE operadora_id = (SELECT operadora_id FROM guia WHERE id = OLD.guia_id
+                          AND (status = 'digitada' OR status = 'conferida' OR status = 'pendente'));
 END;

@@ -876,8 +876,7 @@ static fat_rc store_contadores(run *r, const fat_guia *g, const fat_avaliacao *a
   size_t i;
   fat_rc rc = FAT_OK;
 
-  fat_contadores_guia(r->cnt, g->id, g->operadora.id, g->competencia,
-                      g->status != NULL && strcmp(g->status, "cancelada") == 0, g->revisao);
+  fat_contadores_guia(r->cnt, g->id, g->operadora.id, g->competencia, g->status, g->revisao);
   for (i = 0; i < pl->n_old && rc == FAT_OK; i++) {
     const velho *v = &pl->old[i];
 

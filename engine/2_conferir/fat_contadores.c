@@ -46,6 +46,15 @@ typedef struct cnt_aberto {
   int64_t guia, d[4]; /* bloqueios, alertas, risco_bloqueio, valor_risco */
 } cnt_aberto;
 
+/* The change of one operadora's painel_operadora row. */
+typedef struct cnt_painel {
+  int64_t op, guias_com_bloqueio, valor_em_risco;
+} cnt_painel;
+
+/* Rows per upsert: BATCH, or the largest power of 2 left (sql[k]: 2^k). */
+#define BATCH 32
+#define N_SQL 6
+
 struct fat_contadores {
   cnt_row *row;
   size_t n_row, cap_row;
@@ -56,21 +65,70 @@ struct fat_contadores {
   size_t n_moved, cap_moved;
   cnt_aberto *ab;
   size_t n_ab, cap_ab;
+  cnt_painel *pn;
+  size_t n_pn, cap_pn;
+  char *sql_resumo[N_SQL], *sql_aberto[N_SQL];
   /* the current guia */
   int64_t guia, op, revisao;
   const char *comp; /* the guia's, borrowed until fat_contadores_guia_fim */
-  int cancelada;
+  int cancelada, a_faturar;
   int64_t d[4];     /* its guia_aberto change */
+  int64_t bloq0;    /* its open bloqueios of the revision before the check */
 };
+
+/* INSERT head, 2^k rows of n parameters, upsert tail. */
+static char *sql_rows(const char *head, int n, int k, const char *tail)
+{
+  fat_buf b;
+  fat_err e;
+  int i, j, bad = 0;
+
+  fat_buf_init(&b, SIZE_MAX / 2);
+  bad |= fat_buf_puts(&b, head, &e) != FAT_OK;
+  for (i = 0; i < (1 << k); i++)
+    for (j = 0; j < n; j++)
+      bad |= fat_buf_puts(&b, j == 0 ? (i == 0 ? "(?" : ",(?") : (j + 1 == n ? ",?)" : ",?"), &e) !=
+             FAT_OK;
+  bad |= fat_buf_puts(&b, tail, &e) != FAT_OK;
+  if (bad) {
+    fat_buf_fini(&b);
+    return NULL;
+  }
+  return fat_buf_take(&b);
+}
 
 fat_rc fat_contadores_new(fat_contadores **out, fat_err *err)
 {
+  static const char resumo[] =
+    "INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido, "
+    "achados, guias, valor_risco) VALUES ";
+  static const char resumo_fim[] =
+    " ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET "
+    "achados = achados + excluded.achados, guias = guias + excluded.guias, "
+    "valor_risco = valor_risco + excluded.valor_risco";
+  static const char aberto[] =
+    "INSERT INTO guia_aberto (guia_id, bloqueios, alertas, risco_bloqueio, valor_risco) VALUES ";
+  static const char aberto_fim[] =
+    " ON CONFLICT (guia_id) DO UPDATE SET "
+    "bloqueios = bloqueios + excluded.bloqueios, alertas = alertas + excluded.alertas, "
+    "risco_bloqueio = risco_bloqueio + excluded.risco_bloqueio, "
+    "valor_risco = valor_risco + excluded.valor_risco";
   fat_contadores *c = fat_calloc(1, sizeof *c);
+  int k, bad = 0;
 
   *out = NULL;
   if (c == NULL)
     return fat_err_oom(err);
   fat_buf_init(&c->txt, SIZE_MAX / 2);
+  for (k = 0; k < N_SQL; k++) {
+    c->sql_resumo[k] = sql_rows(resumo, 8, k, resumo_fim);
+    c->sql_aberto[k] = sql_rows(aberto, 5, k, aberto_fim);
+    bad |= c->sql_resumo[k] == NULL || c->sql_aberto[k] == NULL;
+  }
+  if (bad) {
+    fat_contadores_free(c);
+    return fat_err_oom(err);
+  }
   *out = c;
   return FAT_OK;
 }
@@ -82,7 +140,16 @@ void fat_contadores_free(fat_contadores *c)
   fat_free(c->row);
   fat_free(c->slot);
   fat_free(c->moved);
+  int k;
+
+  if (c == NULL)
+    return;
+  for (k = 0; k < N_SQL; k++) {
+    fat_free(c->sql_resumo[k]);
+    fat_free(c->sql_aberto[k]);
+  }
   fat_free(c->ab);
+  fat_free(c->pn);
   fat_buf_fini(&c->txt);
   fat_free(c);
 }
@@ -95,6 +162,7 @@ void fat_contadores_clear(fat_contadores *c)
   fat_buf_reset(&c->txt);
   c->n_moved = 0;
   c->n_ab = 0;
+  c->n_pn = 0;
   c->guia = 0;
 }
 
@@ -111,15 +179,19 @@ fat_rc fat_contadores_begin(fat_contadores *c, fat_store *st, fat_err *err)
 }
 
 void fat_contadores_guia(fat_contadores *c, int64_t guia_id, int64_t operadora_id,
-                         const char *competencia, int cancelada, int64_t revisao)
+                         const char *competencia, const char *status, int64_t revisao)
 {
   c->guia = guia_id;
   c->op = operadora_id;
   c->comp = competencia != NULL ? competencia : "";
-  c->cancelada = cancelada;
+  c->cancelada = status != NULL && strcmp(status, "cancelada") == 0;
+  c->a_faturar = status != NULL && (strcmp(status, "digitada") == 0 ||
+                                    strcmp(status, "conferida") == 0 ||
+                                    strcmp(status, "pendente") == 0);
   c->revisao = revisao;
   c->n_moved = 0;
   memset(c->d, 0, sizeof c->d);
+  c->bloq0 = 0;
 }
 
 static uint64_t hash_str(uint64_t h, const char *s)
@@ -254,6 +326,7 @@ fat_rc fat_contadores_achado(fat_contadores *c, int antes, const char *codigo, i
   /* guia_aberto: open findings of the guia's revision (every row written
   ** after the check is of it) */
   if (!rec && revisao == c->revisao) {
+    c->bloq0 += antes && bloqueio;
     c->d[0] += bloqueio ? s : 0;
     c->d[1] += bloqueio ? 0 : s;
     c->d[2] += bloqueio ? s * valor_risco : 0;
@@ -297,57 +370,108 @@ fat_rc fat_contadores_guia_fim(fat_contadores *c, fat_err *err)
     memcpy(c->ab[c->n_ab].d, c->d, sizeof c->d);
     c->n_ab++;
   }
+  /* painel_operadora (painel_aberto_*): a guia a faturar (its status
+  ** before and after the check, conferir moves it among those only) with
+  ** an open bloqueio, and their risco_bloqueio */
+  if (c->a_faturar && c->op != 0 &&
+      ((c->bloq0 > 0) != (c->bloq0 + c->d[0] > 0) || c->d[2] != 0)) {
+    for (i = 0; i < c->n_pn && c->pn[i].op != c->op; i++)
+      ;
+    if (i == c->n_pn) {
+      if (c->n_pn == c->cap_pn) {
+        size_t cap = c->cap_pn != 0 ? c->cap_pn * 2 : 16;
+        cnt_painel *np = fat_realloc(c->pn, cap * sizeof *np);
+
+        if (np == NULL)
+          return fat_err_oom(err);
+        c->pn = np;
+        c->cap_pn = cap;
+      }
+      memset(&c->pn[i], 0, sizeof c->pn[i]);
+      c->pn[i].op = c->op;
+      c->n_pn++;
+    }
+    c->pn[i].guias_com_bloqueio += (c->bloq0 + c->d[0] > 0) - (c->bloq0 > 0);
+    c->pn[i].valor_em_risco += c->d[2];
+  }
   c->comp = NULL;
   return FAT_OK;
 }
 
-fat_rc fat_contadores_end(fat_contadores *c, fat_store *st, fat_err *err)
+static const char what[] = "erro ao gravar os contadores dos achados";
+
+static void bind_resumo(const fat_contadores *c, fat_stmt *s, int b, size_t i)
 {
-  static const char sql_resumo[] =
-    "INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido, "
-    "achados, guias, valor_risco) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-    "ON CONFLICT (reconhecido, codigo, severidade, operadora_id, competencia) DO UPDATE SET "
-    "achados = achados + excluded.achados, guias = guias + excluded.guias, "
-    "valor_risco = valor_risco + excluded.valor_risco";
-  static const char sql_aberto[] =
-    "INSERT INTO guia_aberto (guia_id, bloqueios, alertas, risco_bloqueio, valor_risco) "
-    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (guia_id) DO UPDATE SET "
-    "bloqueios = bloqueios + excluded.bloqueios, alertas = alertas + excluded.alertas, "
-    "risco_bloqueio = risco_bloqueio + excluded.risco_bloqueio, "
-    "valor_risco = valor_risco + excluded.valor_risco";
-  static const char sql_fim[] = "DELETE FROM conferir_contando";
-  const char *what = "erro ao gravar os contadores dos achados";
+  const cnt_row *r = &c->row[i];
+
+  fat_bind_int(s, b + 1, r->op);
+  fat_bind_text_static(s, b + 2, c->txt.data + r->comp);
+  fat_bind_text_static(s, b + 3, c->txt.data + r->codigo);
+  fat_bind_text_static(s, b + 4, sev_str[r->sev]);
+  fat_bind_int(s, b + 5, r->rec);
+  fat_bind_int(s, b + 6, r->achados);
+  fat_bind_int(s, b + 7, r->guias);
+  fat_bind_int(s, b + 8, r->valor);
+}
+
+static void bind_aberto(const fat_contadores *c, fat_stmt *s, int b, size_t i)
+{
+  int k;
+
+  fat_bind_int(s, b + 1, c->ab[i].guia);
+  for (k = 0; k < 4; k++)
+    fat_bind_int(s, b + 2 + k, c->ab[i].d[k]);
+}
+
+/* Items 0 .. n-1 (bind: item i at parameters b+1 .. b+per), BATCH or the
+** largest power of 2 left a statement (sql[k]: 2^k rows). */
+static fat_rc write_rows(const fat_contadores *c, fat_store *st, char *const *sql, size_t n,
+                         int per, void (*bind)(const fat_contadores *, fat_stmt *, int, size_t),
+                         fat_err *err)
+{
+  size_t i = 0, k, j;
+  int lg;
   fat_stmt *s;
-  size_t i;
   fat_rc rc = FAT_OK;
 
-  for (i = 0; i < c->n_row && rc == FAT_OK; i++) {
-    const cnt_row *r = &c->row[i];
-
-    if (r->achados == 0 && r->guias == 0 && r->valor == 0)
-      continue;
-    rc = fat_store_prepare(st, sql_resumo, &s, err);
+  while (i < n && rc == FAT_OK) {
+    for (lg = N_SQL - 1, k = BATCH; k > n - i; lg--)
+      k /= 2;
+    rc = fat_store_prepare(st, sql[lg], &s, err);
     if (rc != FAT_OK)
       break;
-    fat_bind_int(s, 1, r->op);
-    fat_bind_text_static(s, 2, c->txt.data + r->comp);
-    fat_bind_text_static(s, 3, c->txt.data + r->codigo);
-    fat_bind_text_static(s, 4, sev_str[r->sev]);
-    fat_bind_int(s, 5, r->rec);
-    fat_bind_int(s, 6, r->achados);
-    fat_bind_int(s, 7, r->guias);
-    fat_bind_int(s, 8, r->valor);
+    for (j = 0; j < k; j++)
+      bind(c, s, (int)j * per, i + j);
     rc = fat_store_step_done(st, s, what, err);
+    i += k;
   }
-  for (i = 0; i < c->n_ab && rc == FAT_OK; i++) {
-    rc = fat_store_prepare(st, sql_aberto, &s, err);
+  return rc;
+}
+
+fat_rc fat_contadores_end(fat_contadores *c, fat_store *st, fat_err *err)
+{
+  static const char sql_painel[] =
+    "UPDATE painel_operadora SET guias_com_bloqueio = guias_com_bloqueio + ?2, "
+    "valor_em_risco = valor_em_risco + ?3 WHERE operadora_id = ?1";
+  static const char sql_fim[] = "DELETE FROM conferir_contando";
+  fat_stmt *s;
+  size_t i, n = 0;
+  fat_rc rc;
+
+  /* the achado_resumo rows that changed, first (the table is cleared next) */
+  for (i = 0; i < c->n_row; i++)
+    if (c->row[i].achados != 0 || c->row[i].guias != 0 || c->row[i].valor != 0)
+      c->row[n++] = c->row[i];
+  rc = write_rows(c, st, c->sql_resumo, n, 8, bind_resumo, err);
+  if (rc == FAT_OK)
+    rc = write_rows(c, st, c->sql_aberto, c->n_ab, 5, bind_aberto, err);
+  for (i = 0; i < c->n_pn && rc == FAT_OK; i++) {
+    rc = fat_store_prepare(st, sql_painel, &s, err);
     if (rc != FAT_OK)
       break;
-    fat_bind_int(s, 1, c->ab[i].guia);
-    fat_bind_int(s, 2, c->ab[i].d[0]);
-    fat_bind_int(s, 3, c->ab[i].d[1]);
-    fat_bind_int(s, 4, c->ab[i].d[2]);
-    fat_bind_int(s, 5, c->ab[i].d[3]);
+    fat_bind_int(s, 1, c->pn[i].op);
+    fat_bind_int(s, 2, c->pn[i].guias_com_bloqueio);
+    fat_bind_int(s, 3, c->pn[i].valor_em_risco);
     rc = fat_store_step_done(st, s, what, err);
   }
   if (rc == FAT_OK)

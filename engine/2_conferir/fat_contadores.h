@@ -24,10 +24,12 @@ void fat_contadores_free(fat_contadores *c);
 FAT_NODISCARD fat_rc fat_contadores_begin(fat_contadores *c, fat_store *st, fat_err *err);
 
 /* The guia whose rows come next: its id, operadora (0 = none), competência
-** (NULL = none), whether it is cancelled (achado_resumo leaves it out) and
-** its revision (guia_aberto counts the rows of that revision only). */
+** (NULL = none), status (achado_resumo leaves cancelled guias out;
+** painel_operadora counts the guias a faturar; conferir changes a guia's
+** status only among digitada, conferida and pendente) and revision
+** (guia_aberto counts the rows of that revision only). */
 void fat_contadores_guia(fat_contadores *c, int64_t guia_id, int64_t operadora_id,
-                         const char *competencia, int cancelada, int64_t revisao);
+                         const char *competencia, const char *status, int64_t revisao);
 
 /* One achado row of the current guia: antes = 1 for a row it had before
 ** this check (it leaves), 0 for a row it has after it (it enters). */
