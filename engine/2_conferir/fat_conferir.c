@@ -876,6 +876,19 @@ static fat_rc store_contadores(run *r, const fat_guia *g, const fat_avaliacao *a
   size_t i;
   fat_rc rc = FAT_OK;
 
+  /* a re-check that finds what the rows already say (each row taken by a
+  ** finding of the same code, severity, value at risk and revision) moves
+  ** no counter */
+  for (i = 0; i < f->n && pl->n_old == f->n; i++) {
+    const velho *v = pl->match[i] >= 0 ? &pl->old[pl->match[i]] : NULL;
+
+    if (v == NULL || v->revisao != g->revisao || v->bloqueio != (f->v[i].severidade == FAT_BLOQUEIO) ||
+        v->valor_risco != f->v[i].valor_risco || v->codigo == NULL ||
+        strcmp(v->codigo, f->v[i].codigo) != 0)
+      break;
+  }
+  if (pl->n_old == f->n && i == f->n)
+    return FAT_OK;
   fat_contadores_guia(r->cnt, g->id, g->operadora.id, g->competencia, g->status, g->revisao);
   for (i = 0; i < pl->n_old && rc == FAT_OK; i++) {
     const velho *v = &pl->old[i];
