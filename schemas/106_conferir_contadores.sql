@@ -9,7 +9,7 @@
 --     below, row by row, as before;
 --   - conferir: it writes the row of conferir_contando at the start of each
 --     transaction it opens and deletes it just before the commit. While the
---     row exists the ten triggers below do nothing (their WHEN is false),
+--     row exists the triggers below do nothing (their WHEN is false),
 --     and conferir itself adds to the counters what its writes change: it
 --     knows each guia's achado rows before the check (codigo, severidade,
 --     valor_risco, acknowledgement, revision) and after it, so it works out
@@ -33,14 +33,19 @@
 -- one probe of an empty table per trigger and row for the other writers
 -- (measured in docs/desempenho.md, "Rodada 12: contadores do conferir").
 --
--- The triggers are those of 089, 086 and 080 with the gate in their WHEN
+-- The triggers on achado and guia_aberto are those of 089, 086 and 080
+-- with the gate in their WHEN
 -- (first for the triggers on achado, after the cheap test for those on
 -- guia_aberto); their bodies are unchanged. No application SQL function is
 -- used: the sqlite3 shell and other tools keep working on the database.
--- The triggers on guia's status (painel_guia_situacao and the others) are
--- not gated: conferir moves a guia among digitada, conferida and pendente
--- only, which changes no counter in their bodies (and rodada 11 measured
--- that a wider WHEN on painel_guia_situacao made that UPDATE dearer).
+-- One trigger on guia is gated too, for a change of status alone:
+-- painel_guia_situacao. conferir moves a guia among digitada, conferida and
+-- pendente only (all "a faturar", valor_total unchanged in that UPDATE),
+-- which adds 0 to every column its body writes; the body still read
+-- guia_aberto on both sides and updated the operadora's row (~15 thousand
+-- instructions a guia). The other triggers on guia's status (rel_mes,
+-- lote_saldo, achado_resumo_guia_mudou) have a WHEN that is already false
+-- for such a change.
 
 CREATE TABLE conferir_contando (
   id INTEGER PRIMARY KEY CHECK (id = 1)
@@ -340,4 +345,37 @@ BEGIN
     valor_em_risco = valor_em_risco - OLD.risco_bloqueio
   WHERE operadora_id = (SELECT operadora_id FROM guia WHERE id = OLD.guia_id
                           AND (status = 'digitada' OR status = 'conferida' OR status = 'pendente'));
+END;
+
+-- conferir's status UPDATE (status_flush) moves a guia among digitada,
+-- conferida and pendente, all "a faturar", with its valor_total unchanged:
+-- this trigger's body then adds 0 to every column (the guia_aberto row it
+-- reads is the same on both sides), and it cost ~15 thousand instructions a
+-- guia. Under the gate a change of status alone is skipped; a change of
+-- valor_total (conferir fills a guia's total in another UPDATE) still runs.
+DROP TRIGGER painel_guia_situacao;
+CREATE TRIGGER painel_guia_situacao
+AFTER UPDATE OF status, valor_total, operadora_id ON guia
+WHEN NEW.revisao IS OLD.revisao AND NEW.operadora_id IS OLD.operadora_id
+  AND (NEW.valor_total IS NOT OLD.valor_total
+       OR (NEW.status IS NOT OLD.status AND NOT EXISTS (SELECT 1 FROM conferir_contando)))
+BEGIN
+  UPDATE painel_operadora SET
+    guias_a_faturar = guias_a_faturar
+      - ((OLD.status = 'digitada' OR OLD.status = 'conferida' OR OLD.status = 'pendente'))
+      + ((NEW.status = 'digitada' OR NEW.status = 'conferida' OR NEW.status = 'pendente')),
+    valor_a_faturar = valor_a_faturar
+      - CASE WHEN (OLD.status = 'digitada' OR OLD.status = 'conferida' OR OLD.status = 'pendente') THEN OLD.valor_total ELSE 0 END
+      + CASE WHEN (NEW.status = 'digitada' OR NEW.status = 'conferida' OR NEW.status = 'pendente') THEN NEW.valor_total ELSE 0 END,
+    guias_com_bloqueio = guias_com_bloqueio
+      - CASE WHEN (OLD.status = 'digitada' OR OLD.status = 'conferida' OR OLD.status = 'pendente')
+        THEN coalesce((SELECT bloqueios FROM guia_aberto WHERE guia_id = OLD.id), 0) > 0 ELSE 0 END
+      + CASE WHEN (NEW.status = 'digitada' OR NEW.status = 'conferida' OR NEW.status = 'pendente')
+        THEN coalesce((SELECT bloqueios FROM guia_aberto WHERE guia_id = NEW.id), 0) > 0 ELSE 0 END,
+    valor_em_risco = valor_em_risco
+      - CASE WHEN (OLD.status = 'digitada' OR OLD.status = 'conferida' OR OLD.status = 'pendente')
+        THEN coalesce((SELECT risco_bloqueio FROM guia_aberto WHERE guia_id = OLD.id), 0) ELSE 0 END
+      + CASE WHEN (NEW.status = 'digitada' OR NEW.status = 'conferida' OR NEW.status = 'pendente')
+        THEN coalesce((SELECT risco_bloqueio FROM guia_aberto WHERE guia_id = NEW.id), 0) ELSE 0 END
+  WHERE operadora_id = NEW.operadora_id;
 END;
