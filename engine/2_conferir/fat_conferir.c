@@ -71,7 +71,9 @@ static fat_rc run_set_mmap(fat_store *st, int64_t bytes, fat_err *err)
 ** and the panel's behind it), a frame per trigger allocated and freed, a
 ** statement journal holding each page it touched and the statement's end:
 ** ~170 thousand instructions a row on the first check (rodada 11); those
-** are per statement, not per row. */
+** are per statement, not per row. Since migration 106 those triggers do
+** nothing for this run's writes (the gate row of tx_begin): the run keeps
+** the counters itself (store_contadores, fat_contadores.c). */
 #define ACH_BATCH 32
 #define ACH_TXT 7 /* codigo, campo, mensagem, glosa_prevista, regra, script_sha256, chave */
 
@@ -641,7 +643,9 @@ static fat_rc store_valores(run *r, const fat_guia *g, const fat_avaliacao *av, 
 ** guias: fewer than that repeat the last guia (the IN list visits each row
 ** once, and CASE takes the first WHEN, the same status). The triggers see
 ** each guia's change as with an UPDATE of its own: the counters they keep
-** are sums, whatever the order of the rows. */
+** are sums, whatever the order of the rows. (Under the gate row of
+** migration 106 painel_guia_situacao skips these changes: among digitada,
+** conferida and pendente its body adds 0.) */
 static fat_rc status_flush(run *r, fat_err *err)
 {
   static const char sql[] =
