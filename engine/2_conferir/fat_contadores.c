@@ -194,6 +194,21 @@ void fat_contadores_guia(fat_contadores *c, int64_t guia_id, int64_t operadora_i
   c->bloq0 = 0;
 }
 
+/* Array p (n used of *cap elements of size bytes) with room for one more:
+** p itself, or p grown (*cap doubled); NULL when out of memory (p stays). */
+static void *grown(void *p, size_t n, size_t *cap, size_t size)
+{
+  size_t nc = *cap != 0 ? *cap * 2 : 64;
+  void *np;
+
+  if (n < *cap)
+    return p;
+  np = fat_realloc(p, nc * size);
+  if (np != NULL)
+    *cap = nc;
+  return np;
+}
+
 static uint64_t hash_str(uint64_t h, const char *s)
 {
   for (; *s != '\0'; s++)
@@ -256,15 +271,9 @@ static fat_rc row_of(fat_contadores *c, const char *codigo, int sev, int rec, cn
       return FAT_OK;
     }
   }
-  if (c->n_row == c->cap_row) {
-    size_t cap = c->cap_row != 0 ? c->cap_row * 2 : 64;
-    cnt_row *nr = fat_realloc(c->row, cap * sizeof *nr);
-
-    if (nr == NULL)
-      return fat_err_oom(err);
-    c->row = nr;
-    c->cap_row = cap;
-  }
+  if ((r = grown(c->row, c->n_row, &c->cap_row, sizeof *r)) == NULL)
+    return fat_err_oom(err);
+  c->row = r;
   r = &c->row[c->n_row];
   memset(r, 0, sizeof *r);
   r->op = c->op;
@@ -291,15 +300,11 @@ static fat_rc row_move(fat_contadores *c, const char *codigo, int sev, int rec, 
   if (rc != FAT_OK)
     return rc;
   if (r->guia != c->guia) {
-    if (c->n_moved == c->cap_moved) {
-      size_t cap = c->cap_moved != 0 ? c->cap_moved * 2 : 64;
-      size_t *nm = fat_realloc(c->moved, cap * sizeof *nm);
+    size_t *nm = grown(c->moved, c->n_moved, &c->cap_moved, sizeof *nm);
 
-      if (nm == NULL)
-        return fat_err_oom(err);
-      c->moved = nm;
-      c->cap_moved = cap;
-    }
+    if (nm == NULL)
+      return fat_err_oom(err);
+    c->moved = nm;
     c->moved[c->n_moved++] = (size_t)(r - c->row);
     r->guia = c->guia;
     r->nb = r->na = 0;
@@ -357,15 +362,11 @@ fat_rc fat_contadores_guia_fim(fat_contadores *c, fat_err *err)
   }
   c->n_moved = 0;
   if (c->d[0] != 0 || c->d[1] != 0 || c->d[2] != 0 || c->d[3] != 0) {
-    if (c->n_ab == c->cap_ab) {
-      size_t cap = c->cap_ab != 0 ? c->cap_ab * 2 : 64;
-      cnt_aberto *na = fat_realloc(c->ab, cap * sizeof *na);
+    cnt_aberto *na = grown(c->ab, c->n_ab, &c->cap_ab, sizeof *na);
 
-      if (na == NULL)
-        return fat_err_oom(err);
-      c->ab = na;
-      c->cap_ab = cap;
-    }
+    if (na == NULL)
+      return fat_err_oom(err);
+    c->ab = na;
     c->ab[c->n_ab].guia = c->guia;
     memcpy(c->ab[c->n_ab].d, c->d, sizeof c->d);
     c->n_ab++;
@@ -378,15 +379,11 @@ fat_rc fat_contadores_guia_fim(fat_contadores *c, fat_err *err)
     for (i = 0; i < c->n_pn && c->pn[i].op != c->op; i++)
       ;
     if (i == c->n_pn) {
-      if (c->n_pn == c->cap_pn) {
-        size_t cap = c->cap_pn != 0 ? c->cap_pn * 2 : 16;
-        cnt_painel *np = fat_realloc(c->pn, cap * sizeof *np);
+      cnt_painel *np = grown(c->pn, c->n_pn, &c->cap_pn, sizeof *np);
 
-        if (np == NULL)
-          return fat_err_oom(err);
-        c->pn = np;
-        c->cap_pn = cap;
-      }
+      if (np == NULL)
+        return fat_err_oom(err);
+      c->pn = np;
       memset(&c->pn[i], 0, sizeof c->pn[i]);
       c->pn[i].op = c->op;
       c->n_pn++;
