@@ -16,8 +16,11 @@
 ** each guia whose counts move is written as an upsert adding to the row,
 ** as the triggers did row by row (the same final row; a guia with no row
 ** gets one exactly when the triggers would have made it: an open finding of
-** the current revision entered). Its triggers (painel_aberto_*) keep
-** painel_operadora. */
+** the current revision entered). Its triggers (painel_aberto_*) are gated
+** too: the change of painel_operadora's guias_com_bloqueio and
+** valor_em_risco is summed per operadora here (guias a faturar only: conferir
+** moves a guia among digitada, conferida and pendente, so its side of the
+** panel is the same before and after) and written with one UPDATE each. */
 #include "fat_contadores.h"
 
 #include <stdio.h>
