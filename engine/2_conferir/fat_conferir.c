@@ -13,6 +13,7 @@
 
 #include "fat_avaliar.h"
 #include "fat_check.h"
+#include "fat_contadores.h"
 #include "fat_dia.h"
 #include "fat_docnum.h"
 #include "fat_enviavel.h"
@@ -73,7 +74,9 @@ static fat_rc run_set_mmap(fat_store *st, int64_t bytes, fat_err *err)
 ** and the panel's behind it), a frame per trigger allocated and freed, a
 ** statement journal holding each page it touched and the statement's end:
 ** ~170 thousand instructions a row on the first check (rodada 11); those
-** are per statement, not per row. */
+** are per statement, not per row. Since migration 106 those triggers do
+** nothing for this run's writes (the gate row of tx_begin): the run keeps
+** the counters itself (store_contadores, fat_contadores.c). */
 #define ACH_BATCH 32
 #define ACH_TXT 7 /* codigo, campo, mensagem, glosa_prevista, regra, script_sha256, chave */
 
@@ -107,6 +110,9 @@ typedef struct run {
   struct ach_pend *ach;
   size_t n_ach, cap_ach;
   fat_buf ach_txt;       /* their texts, NUL-terminated, at ach_pend.txt[] */
+  /* the finding counters of this run's writes, written before each commit
+  ** (tx_begin, tx_commit; migration 106) */
+  fat_contadores *cnt;
   time_t now_t;          /* the second r->now was written for (run_now) */
   char now[32];
 } run;
@@ -139,6 +145,8 @@ typedef struct velho {
   char *chave;                /* NULL for rows stored before migration 013 */
   char *codigo, *campo;
   int reconhecido;
+  int bloqueio;               /* severidade = 'bloqueio' (else 'alerta') */
+  int64_t valor_risco;
   int usado;                  /* taken by a finding of this re-check */
 } velho;
 
@@ -157,8 +165,8 @@ static void velhos_free(velho *a, size_t n)
 static fat_rc velhos_load(fat_store *st, int64_t guia_id, velho **out, size_t *n, fat_err *err)
 {
   static const char sql[] =
-    "SELECT id, guia_revisao, chave, codigo, campo, reconhecido_em IS NOT NULL "
-    "FROM achado WHERE guia_id = ?1 ORDER BY id";
+    "SELECT id, guia_revisao, chave, codigo, campo, reconhecido_em IS NOT NULL, "
+    "severidade = 'bloqueio', valor_risco FROM achado WHERE guia_id = ?1 ORDER BY id";
   fat_stmt *s;
   velho *v = NULL, *nv;
   size_t cnt = 0;
@@ -188,6 +196,8 @@ static fat_rc velhos_load(fat_store *st, int64_t guia_id, velho **out, size_t *n
     a->codigo = fat_col_strdup(s, 3, &bad);
     a->campo = fat_col_strdup(s, 4, &bad);
     a->reconhecido = fat_col_int(s, 5);
+    a->bloqueio = fat_col_int(s, 6);
+    a->valor_risco = fat_col_int64(s, 7);
     if (!bad)
       step = fat_stmt_step(s);
   }
@@ -689,23 +699,21 @@ static void status_sql_init(void)
 ** guias, bound in order of id (status_case): fewer than that repeat the
 ** last guia (the IN list visits each row once, and the search finds the
 ** same status). The triggers see each guia's change as with an UPDATE of its
-** own: the counters they keep are sums, whatever the order of the rows. */
-static fat_rc status_flush(run *r, fat_err *err)
+** own: the counters they keep are sums, whatever the order of the rows.
+** (Under the gate row of migration 106 painel_guia_situacao skips these
+** changes: among digitada, conferida and pendente its body adds 0.) */
+static fat_rc status_write(run *r, fat_err *err)
 {
   size_t ord[STATUS_BATCH];
   fat_stmt *s;
   size_t i, k;
-  fat_rc rc = achados_flush(r, 0, err);
+  fat_rc rc;
 
-  if (rc != FAT_OK || r->n_pend == 0) {
-    r->n_pend = 0;
-    return rc;
-  }
+  if (r->n_pend == 0)
+    return FAT_OK;
   pthread_once(&status_sql_once, status_sql_init);
-  if (status_sql[0] == '\0') {
-    r->n_pend = 0;
+  if (status_sql[0] == '\0')
     return fat_err_set(err, FAT_ESTATE, "consulta das situações longa demais");
-  }
   rc = fat_store_prepare(r->st, status_sql, &s, err);
   if (rc != FAT_OK)
     return rc;
@@ -759,15 +767,30 @@ static fat_rc store_status(run *r, const fat_guia *g, const guia_plan *pl, fat_e
   return FAT_OK;
 }
 
+/* Before each commit: the pending achado rows, then the pending statuses. */
+static fat_rc status_flush(run *r, fat_err *err)
+{
+  fat_rc rc = achados_flush(r, 0, err);
+
+  if (rc == FAT_OK)
+    rc = status_write(r, err);
+  r->n_pend = 0;
+  return rc;
+}
+
 /* Between two guias (a failure then names the guia whose status failed,
-** not the one being stored): the pending statuses when there are
-** STATUS_BATCH of them. */
+** not the one being stored): the pending achado rows when there are
+** ACH_BATCH of them, the pending statuses when there are STATUS_BATCH of
+** them, each on its own. The achado rows used to go with every statuses'
+** UPDATE (~5 rows a statement on the first check: the statement, not the
+** row, was the cost); since migration 106 their triggers do nothing for
+** this run and the order of the two writes moves no counter. */
 static fat_rc status_full(run *r, fat_err *err)
 {
   fat_rc rc = r->n_ach >= ACH_BATCH ? achados_flush(r, 0, err) : FAT_OK;
 
   if (rc == FAT_OK && r->n_pend == STATUS_BATCH)
-    rc = status_flush(r, err);
+    rc = status_write(r, err);
   return rc;
 }
 
@@ -910,6 +933,46 @@ static void report_guia(run *r, const fat_guia *g, const fat_avaliacao *av, cons
   }
 }
 
+/* The guia's share of the finding counters (fat_contadores.h): its achado
+** rows before the check (pl->old: every row of the guia) leave, the rows
+** it has after it enter (one per finding, of the guia's revision, with the
+** acknowledgement it keeps). The triggers on achado skip this run's writes
+** (migration 106). */
+static fat_rc store_contadores(run *r, const fat_guia *g, const fat_avaliacao *av,
+                               const guia_plan *pl, fat_err *err)
+{
+  const fat_findings *f = &av->achados;
+  size_t i;
+  fat_rc rc = FAT_OK;
+
+  /* a re-check that finds what the rows already say (each row taken by a
+  ** finding of the same code, severity, value at risk and revision) moves
+  ** no counter */
+  for (i = 0; i < f->n && pl->n_old == f->n; i++) {
+    const velho *v = pl->match[i] >= 0 ? &pl->old[pl->match[i]] : NULL;
+
+    if (v == NULL || v->revisao != g->revisao || v->bloqueio != (f->v[i].severidade == FAT_BLOQUEIO) ||
+        v->valor_risco != f->v[i].valor_risco || v->codigo == NULL ||
+        strcmp(v->codigo, f->v[i].codigo) != 0)
+      break;
+  }
+  if (pl->n_old == f->n && i == f->n)
+    return FAT_OK;
+  fat_contadores_guia(r->cnt, g->id, g->operadora.id, g->competencia, g->status, g->revisao);
+  for (i = 0; i < pl->n_old && rc == FAT_OK; i++) {
+    const velho *v = &pl->old[i];
+
+    rc = fat_contadores_achado(r->cnt, 1, v->codigo, v->bloqueio, v->reconhecido, v->valor_risco,
+                               v->revisao, err);
+  }
+  for (i = 0; i < f->n && rc == FAT_OK; i++)
+    rc = fat_contadores_achado(r->cnt, 0, f->v[i].codigo, f->v[i].severidade == FAT_BLOQUEIO,
+                               pl->rec[i], f->v[i].valor_risco, g->revisao, err);
+  if (rc == FAT_OK)
+    rc = fat_contadores_guia_fim(r->cnt, err);
+  return rc;
+}
+
 /* Store the evaluation av of guia g as planned in pl and report it. */
 static fat_rc store_one(run *r, const fat_guia *g, const fat_avaliacao *av, const guia_plan *pl,
                         fat_err *err)
@@ -919,7 +982,9 @@ static fat_rc store_one(run *r, const fat_guia *g, const fat_avaliacao *av, cons
 
   if (ids == NULL)
     return fat_err_oom(err);
-  rc = store_achados(r, g, av, pl, ids, err);
+  rc = store_contadores(r, g, av, pl, err);
+  if (rc == FAT_OK)
+    rc = store_achados(r, g, av, pl, ids, err);
   if (rc == FAT_OK)
     rc = store_valores(r, g, av, err);
   if (rc == FAT_OK)
@@ -1276,15 +1341,43 @@ static fat_rc run_init(run *r, const fat_conferir_opts *o, fat_err *err)
 }
 
 /* Check todo[from..to) in one transaction; the last chunk also audits. */
+/* A transaction of the run: opened with the gate row of migration 106 (the
+** triggers on achado leave the counters to this run), committed after the
+** counters' changes are written and the gate row deleted (tx_commit); on a
+** failure everything, the gate row too, is rolled back and what the run
+** held for the transaction is dropped (tx_abandon). */
+static fat_rc tx_begin(run *r, fat_err *err)
+{
+  /* statement journals in memory: the UPDATE of several guias' statuses
+  ** (status_flush) needs one, and past SQLite's spill size it went to a
+  ** temporary file (10x the pwrite calls, rodada 9) */
+  fat_rc rc = fat_store_begin_bulk(r->st, err);
+
+  if (rc == FAT_OK)
+    rc = fat_contadores_begin(r->cnt, r->st, err);
+  return rc;
+}
+
+static fat_rc tx_commit(run *r, fat_err *err)
+{
+  fat_rc rc = fat_contadores_end(r->cnt, r->st, err);
+
+  return rc == FAT_OK ? fat_store_commit(r->st, err) : rc;
+}
+
+static void tx_abandon(run *r)
+{
+  r->n_pend = 0;
+  ach_clear(r);
+  fat_contadores_clear(r->cnt);
+}
+
 static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int last,
                         fat_err *err)
 {
   char detalhe[160];
   size_t j;
-  /* statement journals in memory: the UPDATE of several guias' statuses
-  ** (status_flush) needs one, and past SQLite's spill size it went to a
-  ** temporary file (10x the pwrite calls, rodada 9) */
-  fat_rc rc = fat_store_begin_bulk(r->st, err);
+  fat_rc rc = tx_begin(r, err);
 
   /* a loader per transaction: what guias reference (operadora, prestador,
   ** plano, profissionais) does not change under it */
@@ -1307,9 +1400,10 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
   fat_guia_loader_free(r->ld);
   r->ld = NULL;
   if (rc == FAT_OK)
+    rc = fat_contadores_end(r->cnt, r->st, err);
+  if (rc == FAT_OK)
     return fat_store_commit(r->st, err);
-  r->n_pend = 0;
-  ach_clear(r);
+  tx_abandon(r);
   fat_store_rollback(r->st);
   return rc;
 }
@@ -1717,7 +1811,7 @@ static fat_rc par_store_batch(par_worker *w, par_batch *b, fat_err *err)
     const par_item *it = &b->items[j - b->from];
 
     if (j % FAT_CONFERIR_CHUNK == 0)
-      rc = fat_store_begin_bulk(r->st, err); /* as run_chunk */
+      rc = tx_begin(r, err); /* as run_chunk */
     if (rc != FAT_OK)
       break;
     if (j - b->from >= b->n_ok) { /* its thread failed on todo[j] */
@@ -1743,12 +1837,10 @@ static fat_rc par_store_batch(par_worker *w, par_batch *b, fat_err *err)
       rc = fat_store_audit(r->st, "conferir", NULL, detalhe, err);
     }
     if (rc == FAT_OK && ((j + 1) % FAT_CONFERIR_CHUNK == 0 || (b->ends && j + 1 == b->to)))
-      rc = fat_store_commit(r->st, err);
+      rc = tx_commit(r, err);
   }
-  if (rc != FAT_OK) {
-    r->n_pend = 0;
-    ach_clear(r);
-  }
+  if (rc != FAT_OK)
+    tx_abandon(r);
   if (rc != FAT_OK && fat_store_in_transaction(r->st))
     fat_store_rollback(r->st);
   return rc;
@@ -2360,8 +2452,12 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
   r.ud = ud;
   r.res = res;
   rc = run_init(&r, o, err);
-  if (rc != FAT_OK)
+  if (rc == FAT_OK)
+    rc = fat_contadores_new(&r.cnt, err);
+  if (rc != FAT_OK) {
+    fat_buf_fini(&r.ach_txt);
     return rc;
+  }
   if (rules != NULL)
     r.gen = fat_rules_acquire(rules);
   rc = fat_avaliador_new(st, r.gen, &r.av, err);
@@ -2420,6 +2516,7 @@ fat_rc fat_conferir(fat_store *st, fat_rules *rules, const fat_conferir_opts *o,
   fat_free(todo);
   fat_free(r.ach);
   fat_buf_fini(&r.ach_txt);
+  fat_contadores_free(r.cnt);
   fat_avaliador_free(r.av);
   if (r.gen != NULL)
     fat_gen_release(r.gen);

@@ -319,6 +319,62 @@ static const char sql_achado_resumo[] =
     " FROM achado_resumo s LEFT JOIN (" FAT_ACHADO_RESUMO_RECONTAGEM ") r ON" RESUMO_CHAVE_IGUAL
     " WHERE r.achados IS NULL AND (s.achados <> 0 OR s.guias <> 0 OR s.valor_risco <> 0)";
 
+/* guia_aberto (027/086: each guia's open findings of its revision) against
+** a recount, both ways (a stored row of zeros is no difference). Kept by the
+** triggers on achado, and by conferir for its own writes (migration 106). */
+#define GUIA_ABERTO_RECONTAGEM                                                                    \
+  "SELECT a.guia_id AS guia_id, sum(a.severidade = 'bloqueio') AS bloqueios,"                    \
+  " sum(a.severidade = 'alerta') AS alertas,"                                                    \
+  " sum(CASE WHEN a.severidade = 'bloqueio' THEN a.valor_risco ELSE 0 END) AS risco_bloqueio,"   \
+  " sum(a.valor_risco) AS valor_risco"                                                           \
+  " FROM achado a JOIN guia g ON g.id = a.guia_id"                                               \
+  " WHERE a.guia_revisao = g.revisao AND a.reconhecido_em IS NULL GROUP BY a.guia_id"
+static const char sql_guia_aberto[] =
+    "SELECT 'guia', r.guia_id, 'os achados em aberto guardados da guia ' || r.guia_id"
+    " || ' são ' || coalesce(s.bloqueios, 0) || ' bloqueio(s) e ' || coalesce(s.alertas, 0)"
+    " || ' alerta(s), {1} em risco nos bloqueios; a recontagem dá ' || r.bloqueios || ' e '"
+    " || r.alertas || ', {2}', coalesce(s.risco_bloqueio, 0), r.risco_bloqueio"
+    " FROM (" GUIA_ABERTO_RECONTAGEM ") r LEFT JOIN guia_aberto s ON s.guia_id = r.guia_id"
+    " WHERE coalesce(s.bloqueios, 0) <> r.bloqueios OR coalesce(s.alertas, 0) <> r.alertas"
+    " OR coalesce(s.risco_bloqueio, 0) <> r.risco_bloqueio"
+    " OR coalesce(s.valor_risco, 0) <> r.valor_risco"
+    " UNION ALL"
+    " SELECT 'guia', s.guia_id, 'os achados em aberto guardados da guia ' || s.guia_id"
+    " || ' são ' || s.bloqueios || ' bloqueio(s) e ' || s.alertas || ' alerta(s), {1} em risco;"
+    " a recontagem não acha nenhum', s.valor_risco, 0"
+    " FROM guia_aberto s WHERE (s.bloqueios <> 0 OR s.alertas <> 0 OR s.risco_bloqueio <> 0"
+    " OR s.valor_risco <> 0) AND NOT EXISTS (SELECT 1 FROM achado a JOIN guia g ON g.id = a.guia_id"
+    " WHERE a.guia_id = s.guia_id AND a.guia_revisao = g.revisao AND a.reconhecido_em IS NULL)";
+
+/* The finding part of painel_operadora (080: the guias a faturar with an
+** open bloqueio of their revision, and its value at risk) against a recount
+** from the findings. */
+static const char sql_painel_achados[] =
+    "SELECT 'operadora', r.operadora_id, 'o painel da operadora '"
+    " || coalesce((SELECT o.nome FROM operadora o WHERE o.id = r.operadora_id), r.operadora_id)"
+    " || ' guarda ' || r.guias_com_bloqueio || ' guia(s) a faturar com bloqueio e {1} em risco;"
+    " a recontagem dá ' || r.n || ' e {2}', r.valor_em_risco, r.v"
+    " FROM (SELECT p.operadora_id, p.guias_com_bloqueio, p.valor_em_risco,"
+    "  (SELECT count(DISTINCT g.id) FROM guia g JOIN achado a ON a.guia_id = g.id"
+    "   WHERE g.operadora_id = p.operadora_id"
+    "   AND (g.status = 'digitada' OR g.status = 'conferida' OR g.status = 'pendente')"
+    "   AND a.guia_revisao = g.revisao AND a.reconhecido_em IS NULL"
+    "   AND a.severidade = 'bloqueio') AS n,"
+    "  (SELECT coalesce(sum(a.valor_risco), 0) FROM guia g JOIN achado a ON a.guia_id = g.id"
+    "   WHERE g.operadora_id = p.operadora_id"
+    "   AND (g.status = 'digitada' OR g.status = 'conferida' OR g.status = 'pendente')"
+    "   AND a.guia_revisao = g.revisao AND a.reconhecido_em IS NULL"
+    "   AND a.severidade = 'bloqueio') AS v"
+    "  FROM painel_operadora p) r"
+    " WHERE r.guias_com_bloqueio <> r.n OR r.valor_em_risco <> r.v";
+
+/* conferir's gate row (migration 106) lives inside its transactions only:
+** one left committed turns the finding counters' triggers off. */
+static const char sql_conferir_contando[] =
+    "SELECT 'conferir_contando', id, 'a marca de gravação do conferir ficou no banco: os"
+    " gatilhos dos contadores de achados estão desligados para todos (apague a linha de"
+    " conferir_contando e rode faturo relatorio recontar)' FROM conferir_contando";
+
 /* An operadora's usual time to protocolar (migration 090) against a recount. */
 static const char sql_lote_prazo_protocolo[] =
     "SELECT 'operadora', r.operadora_id, 'o prazo usual de protocolo da operadora '"
@@ -626,6 +682,18 @@ static const fat_verif_check checks[] = {
    "os totais da lista de achados (por operadora, competência, código e severidade) "
    "conferem com a recontagem dos achados",
    sql_achado_resumo, NULL},
+  {"guia_aberto_recontado",
+   "os achados em aberto guardados de cada guia (bloqueios, alertas, valor em risco) conferem "
+   "com a recontagem dos achados da revisão atual",
+   sql_guia_aberto, NULL},
+  {"painel_achados_recontado",
+   "as guias a faturar com bloqueio e o valor em risco do painel de cada operadora conferem "
+   "com a recontagem dos achados",
+   sql_painel_achados, NULL},
+  {"conferir_contando_vazia",
+   "nenhuma marca de gravação do conferir ficou no banco (os gatilhos dos contadores de "
+   "achados estão ligados)",
+   sql_conferir_contando, NULL},
   /* Part E: lotes */
   {"lote_prazo_protocolo_recontado",
    "o prazo usual de protocolo de cada operadora (lotes protocolados e dias) confere com a "

@@ -32,6 +32,15 @@ add_test(NAME e2e.m_achado_resumo
 set_tests_properties(e2e.m_achado_resumo PROPERTIES LABELS e2e TIMEOUT 300
   ENVIRONMENT "${FAT_TEST_ENV}")
 
+# conferir keeps the finding counters of its own writes (migration 106): they
+# equal a recount after first checks and re-checks on 1 and 2 threads, --guia N,
+# a run that fails midway, and other writers still move them through the
+# triggers (m12-contadores).
+add_test(NAME e2e.m_conferir_contadores
+  COMMAND sh ${CMAKE_SOURCE_DIR}/tests/e2e/m_conferir_contadores.sh $<TARGET_FILE:faturo> ${CMAKE_SOURCE_DIR})
+set_tests_properties(e2e.m_conferir_contadores PROPERTIES LABELS e2e TIMEOUT 300
+  ENVIRONMENT "${FAT_TEST_ENV}")
+
 # The balance of each lote (migration 092) equals a recount after every write
 # path that changes it, and the aging equals its per-guia definition (m7-reports).
 add_test(NAME e2e.m_lote_saldo

@@ -268,6 +268,16 @@ static const verif_case cases[] = {
    " AND reconhecido = 0 AND operadora_id = (SELECT min(operadora_id) FROM achado_resumo)"},
   {"achado_resumo_recontado", 0,
    "INSERT INTO achado_resumo VALUES (1, '2001-01', 'NENHUM', 'alerta', 0, 1, 1, 100)"},
+  {"guia_aberto_recontado", 0,
+   "UPDATE guia_aberto SET alertas = alertas + 1, valor_risco = valor_risco + 7"
+   " WHERE guia_id = (SELECT min(guia_id) FROM guia_aberto)"},
+  {"guia_aberto_recontado", 0,
+   "INSERT INTO guia_aberto (guia_id, alertas) SELECT min(id), 1 FROM guia"
+   " WHERE id NOT IN (SELECT guia_id FROM achado) AND id NOT IN (SELECT guia_id FROM guia_aberto)"},
+  {"painel_achados_recontado", 0,
+   "UPDATE painel_operadora SET valor_em_risco = valor_em_risco + 100"
+   " WHERE operadora_id = (SELECT min(operadora_id) FROM painel_operadora)"},
+  {"conferir_contando_vazia", 0, "INSERT INTO conferir_contando (id) VALUES (1)"},
   {"lote_prazo_protocolo_recontado", 0,
    "UPDATE lote_prazo_protocolo SET dias = dias + 3"
    " WHERE operadora_id = (SELECT min(operadora_id) FROM lote_prazo_protocolo)"},
