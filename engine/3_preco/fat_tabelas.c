@@ -924,6 +924,8 @@ fat_rc fat_tabelas_insumo(fat_store *st, const char *tabela, const char *codigo,
 static fat_rc negociado_ausente(const char *registro_ans, const char *codigo, const char *data,
                                fat_err *err)
 {
+  if (err == NULL) /* no message wanted: no date to format */
+    return FAT_ENOTFOUND;
   return fat_err_set(err, FAT_ENOTFOUND,
                      "código %s não está na tabela negociada da operadora %s vigente em %s",
                      codigo, registro_ans, fat_dia_br_de(data).s);

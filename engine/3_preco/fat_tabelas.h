@@ -145,7 +145,8 @@ FAT_NODISCARD fat_rc fat_tabelas_negociado_vigs(fat_store *st, const char *regis
                                                 const char *codigo, fat_neg_vigs **out,
                                                 fat_err *err);
 /* fat_tabelas_negociado's answer (and message) from the rows v of
-** fat_tabelas_negociado_vigs of the same registro_ans and codigo. */
+** fat_tabelas_negociado_vigs of the same registro_ans and codigo (err NULL:
+** not found without the message). */
 FAT_NODISCARD fat_rc fat_tabelas_negociado_em(const fat_neg_vigs *v, const char *registro_ans,
                                               const char *codigo, const char *data,
                                               int64_t *valor, char descricao[160],

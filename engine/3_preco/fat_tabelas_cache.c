@@ -176,7 +176,9 @@ static tc_entry *tc_find(fat_tcache *c, const char *key, uint32_t h)
 }
 
 /* Keep the answer (rc, the error's message when not found, the value at
-** v of size n). Out of memory only loses the cache entry. */
+** v of size n). Out of memory only loses the cache entry. err NULL: a
+** not-found answer without its message (fat_tcache_negociado_preco's, whose
+** keys no other look-up asks). */
 static void tc_put(fat_tcache *c, const char *key, uint32_t h, fat_rc rc, const fat_err *err,
                    const void *v, size_t n)
 {
@@ -194,8 +196,8 @@ static void tc_put(fat_tcache *c, const char *key, uint32_t h, fat_rc rc, const 
   if (e == NULL)
     return;
   e->key = fat_strdup(key);
-  e->msg = rc != FAT_OK ? fat_strdup(err->msg) : NULL;
-  if (e->key == NULL || (rc != FAT_OK && e->msg == NULL)) {
+  e->msg = rc != FAT_OK && err != NULL ? fat_strdup(err->msg) : NULL;
+  if (e->key == NULL || (rc != FAT_OK && err != NULL && e->msg == NULL)) {
     fat_free(e->key);
     fat_free(e->msg);
     fat_free(e);
@@ -217,7 +219,7 @@ static fat_rc tc_answer(const tc_entry *e, void *v, size_t n, fat_err *err)
     if (err != NULL) {
       err->rc = e->rc;
       err->sys = 0;
-      fat_strcpy_cut(err->msg, sizeof err->msg, e->msg);
+      fat_strcpy_cut(err->msg, sizeof err->msg, e->msg != NULL ? e->msg : "");
     }
     return e->rc;
   }
@@ -341,8 +343,10 @@ static void tc_keep_vigs(fat_tcache *c, const char *key, uint32_t h, fat_neg_vig
 ** read once per code (fat_tabelas_negociado_em; the dates of a run ask the
 ** same few codes again and again), else from the table. */
 static fat_rc neg_miss(fat_tcache *c, fat_store *st, const char *registro_ans,
-                       const char *codigo, const char *data, tc_neg *ng, fat_err *err)
+                       const char *codigo, const char *data, tc_neg *ng, int quiet,
+                       fat_err *err)
 {
+  fat_err *nf = quiet ? NULL : err; /* where a not-found answer's message goes */
   char key[256];
   fat_neg_vigs *vigs = NULL;
   tc_entry *e;
@@ -359,7 +363,7 @@ static fat_rc neg_miss(fat_tcache *c, fat_store *st, const char *registro_ans,
   seen = e != NULL;
   if (e != NULL && e->vigs != NULL) {
     rc = fat_tabelas_negociado_em(e->vigs, registro_ans, codigo, data, &ng->valor,
-                                  ng->descricao, ng->vigencia, err);
+                                  ng->descricao, ng->vigencia, nf);
     done = 1;
   }
   tc_unlock(c);
@@ -371,7 +375,7 @@ static fat_rc neg_miss(fat_tcache *c, fat_store *st, const char *registro_ans,
       return rc;
     if (vigs != NULL)
       rc = fat_tabelas_negociado_em(vigs, registro_ans, codigo, data, &ng->valor,
-                                    ng->descricao, ng->vigencia, err);
+                                    ng->descricao, ng->vigencia, nf);
     done = vigs != NULL;
     tc_keep_vigs(c, key, h, vigs); /* NULL too: the next date asks the table at once */
     if (done)
@@ -396,8 +400,41 @@ fat_rc fat_tcache_negociado(fat_tcache *c, fat_store *st, const char *registro_a
   h = tc_hash(key);
   memset(&ng, 0, sizeof ng);
   if (!tc_get(c, key, h, &ng, sizeof ng, &rc, err)) {
-    rc = neg_miss(c, st, registro_ans, codigo, data, &ng, err);
+    rc = neg_miss(c, st, registro_ans, codigo, data, &ng, 0, err);
     tc_keep(c, key, h, rc, err, &ng, sizeof ng);
+  }
+  if (rc == FAT_OK) {
+    *valor = ng.valor;
+    memcpy(descricao, ng.descricao, sizeof ng.descricao);
+    memcpy(vigencia, ng.vigencia, sizeof ng.vigencia);
+  }
+  return rc;
+}
+
+fat_rc fat_tcache_negociado_preco(fat_tcache *c, fat_store *st, const char *registro_ans,
+                                  const char *codigo, const char *data, int64_t *valor,
+                                  char descricao[160], char vigencia[11], fat_err *err)
+{
+  char key[256];
+  tc_neg ng;
+  uint32_t h;
+  fat_rc rc;
+  fat_err e;
+
+  if (c == NULL || !tc_key(key, sizeof key, 'v', registro_ans, codigo, data))
+    return fat_tabelas_negociado(st, registro_ans, codigo, data, valor, descricao, vigencia,
+                                 err);
+  h = tc_hash(key);
+  memset(&ng, 0, sizeof ng);
+  if (!tc_get(c, key, h, &ng, sizeof ng, &rc, NULL)) {
+    fat_err_clear(&e);
+    rc = neg_miss(c, st, registro_ans, codigo, data, &ng, 1, &e);
+    if (rc == FAT_ENOTFOUND)
+      tc_keep(c, key, h, rc, NULL, &ng, sizeof ng);
+    else if (rc == FAT_OK)
+      tc_keep(c, key, h, rc, &e, &ng, sizeof ng);
+    else if (err != NULL)
+      *err = e;
   }
   if (rc == FAT_OK) {
     *valor = ng.valor;

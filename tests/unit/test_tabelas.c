@@ -264,7 +264,8 @@ static void exec_ok(fat_store *st, const char *sql)
 
 /* A negotiated price through the cache (chosen in C from the code's rows,
 ** fat_tabelas_negociado_em) is the statement's answer on every date: the
-** same value, description, vigência and not-found message, with periods
+** same value, description, vigência and not-found message (none in the
+** pricing form, fat_tcache_negociado_preco), with periods
 ** that overlap, an open end, an empty end, a code with more rows than are
 ** kept and one whose vigência is not a plain date (both asked to SQLite). */
 static void test_negociado_rows_same_as_sql(void **state)
@@ -335,6 +336,19 @@ static void test_negociado_rows_same_as_sql(void **state)
           assert_int_equal(r1, FAT_ENOTFOUND);
           assert_string_equal(m1, err.msg);
         }
+        /* the pricing form: the same answer; not found leaves err alone */
+        memset(d2, 0, sizeof d2);
+        memset(v2, 0, sizeof v2);
+        x2 = -1;
+        snprintf(err.msg, sizeof err.msg, "antes");
+        r2 = fat_tcache_negociado_preco(c, st, "123456", codes[i], dates[j], &x2, d2, v2, &err);
+        assert_int_equal(r1, r2);
+        if (r1 == FAT_OK) {
+          assert_int_equal(x1, x2);
+          assert_string_equal(d1, d2);
+          assert_string_equal(v1, v2);
+        }
+        assert_string_equal(err.msg, "antes");
       }
     }
   }
