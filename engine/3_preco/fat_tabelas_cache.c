@@ -385,23 +385,30 @@ static fat_rc neg_miss(fat_tcache *c, fat_store *st, const char *registro_ans,
                                ng->vigencia, err);
 }
 
-fat_rc fat_tcache_negociado(fat_tcache *c, fat_store *st, const char *registro_ans,
-                            const char *codigo, const char *data, int64_t *valor,
-                            char descricao[160], char vigencia[11], fat_err *err)
+/* fat_tcache_negociado (quiet 0, kind 'n') and fat_tcache_negociado_preco
+** (quiet 1, kind 'v': a not-found answer is kept and given without its
+** message, err untouched). */
+static fat_rc negociado(fat_tcache *c, fat_store *st, const char *registro_ans,
+                        const char *codigo, const char *data, int64_t *valor,
+                        char descricao[160], char vigencia[11], int quiet, fat_err *err)
 {
   char key[256];
   tc_neg ng;
   uint32_t h;
   fat_rc rc;
+  fat_err e;
 
-  if (c == NULL || !tc_key(key, sizeof key, 'n', registro_ans, codigo, data))
+  if (c == NULL || !tc_key(key, sizeof key, quiet ? 'v' : 'n', registro_ans, codigo, data))
     return fat_tabelas_negociado(st, registro_ans, codigo, data, valor, descricao, vigencia,
                                  err);
   h = tc_hash(key);
   memset(&ng, 0, sizeof ng);
-  if (!tc_get(c, key, h, &ng, sizeof ng, &rc, err)) {
-    rc = neg_miss(c, st, registro_ans, codigo, data, &ng, 0, err);
-    tc_keep(c, key, h, rc, err, &ng, sizeof ng);
+  if (!tc_get(c, key, h, &ng, sizeof ng, &rc, quiet ? NULL : err)) {
+    fat_err_clear(&e);
+    rc = neg_miss(c, st, registro_ans, codigo, data, &ng, quiet, &e);
+    tc_keep(c, key, h, rc, quiet && rc == FAT_ENOTFOUND ? NULL : &e, &ng, sizeof ng);
+    if (rc != FAT_OK && !(quiet && rc == FAT_ENOTFOUND) && err != NULL)
+      *err = e;
   }
   if (rc == FAT_OK) {
     *valor = ng.valor;
@@ -411,37 +418,18 @@ fat_rc fat_tcache_negociado(fat_tcache *c, fat_store *st, const char *registro_a
   return rc;
 }
 
+fat_rc fat_tcache_negociado(fat_tcache *c, fat_store *st, const char *registro_ans,
+                            const char *codigo, const char *data, int64_t *valor,
+                            char descricao[160], char vigencia[11], fat_err *err)
+{
+  return negociado(c, st, registro_ans, codigo, data, valor, descricao, vigencia, 0, err);
+}
+
 fat_rc fat_tcache_negociado_preco(fat_tcache *c, fat_store *st, const char *registro_ans,
                                   const char *codigo, const char *data, int64_t *valor,
                                   char descricao[160], char vigencia[11], fat_err *err)
 {
-  char key[256];
-  tc_neg ng;
-  uint32_t h;
-  fat_rc rc;
-  fat_err e;
-
-  if (c == NULL || !tc_key(key, sizeof key, 'v', registro_ans, codigo, data))
-    return fat_tabelas_negociado(st, registro_ans, codigo, data, valor, descricao, vigencia,
-                                 err);
-  h = tc_hash(key);
-  memset(&ng, 0, sizeof ng);
-  if (!tc_get(c, key, h, &ng, sizeof ng, &rc, NULL)) {
-    fat_err_clear(&e);
-    rc = neg_miss(c, st, registro_ans, codigo, data, &ng, 1, &e);
-    if (rc == FAT_ENOTFOUND)
-      tc_keep(c, key, h, rc, NULL, &ng, sizeof ng);
-    else if (rc == FAT_OK)
-      tc_keep(c, key, h, rc, &e, &ng, sizeof ng);
-    else if (err != NULL)
-      *err = e;
-  }
-  if (rc == FAT_OK) {
-    *valor = ng.valor;
-    memcpy(descricao, ng.descricao, sizeof ng.descricao);
-    memcpy(vigencia, ng.vigencia, sizeof ng.vigencia);
-  }
-  return rc;
+  return negociado(c, st, registro_ans, codigo, data, valor, descricao, vigencia, 1, err);
 }
 
 fat_rc fat_tcache_tuss(fat_tcache *c, fat_store *st, const char *codigo, const char *data,

@@ -484,6 +484,19 @@ static int r_of(fat_rules_view *v, int d)
   return v->st_idx[d];
 }
 
+/* Entry j of slot s, made (zeroed) when it is the first past those made. */
+static ventry *slot_entry(fat_rules_view *v, vslot *s, size_t j)
+{
+  if (j == s->cap) {
+    size_t old = s->cap;
+
+    if (!grow((void **)&s->e, &s->cap, j + 1, sizeof *s->e))
+      fat_rules_run_oom(v->L, v->op);
+    memset(s->e + old, 0, (s->cap - old) * sizeof *s->e);
+  }
+  return &s->e[j];
+}
+
 /* Set the next entry of the innermost open slot to e (txt: E_STR's bytes)
 ** in place. Returns the stack index of R when the value must be stored now
 ** (the caller pushes it and calls fill_store): an array's element, or an
@@ -500,14 +513,7 @@ static int fill_entry(fat_rules_view *v, const ventry *e, const char *txt)
   ventry *h;
   int keep, stored;
 
-  if (j == s->cap) {
-    size_t old = s->cap;
-
-    if (!grow((void **)&s->e, &s->cap, j + 1, sizeof *s->e))
-      fat_rules_run_oom(v->L, v->op);
-    memset(s->e + old, 0, (s->cap - old) * sizeof *s->e);
-  }
-  h = &s->e[j];
+  h = slot_entry(v, s, j);
   /* the same key at the same place as in the last guia */
   keep = j < s->n_was && h->name == e->name && h->kind == e->kind;
   /* does R hold this entry's value (an array's element, a field read)? */
@@ -553,14 +559,7 @@ static ventry *fill_renamed(fat_rules_view *v, vslot *s, int d, size_t j, const 
 
   if (s->is_arr || cached_find(s, name))
     return NULL;
-  if (j == s->cap) {
-    size_t old = s->cap;
-
-    if (!grow((void **)&s->e, &s->cap, j + 1, sizeof *s->e))
-      fat_rules_run_oom(v->L, v->op);
-    memset(s->e + old, 0, (s->cap - old) * sizeof *s->e);
-  }
-  h = &s->e[j];
+  h = slot_entry(v, s, j);
   s->renamed = 1;
   h->name = name;
   h->kind = kind;
