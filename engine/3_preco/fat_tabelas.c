@@ -981,7 +981,7 @@ fat_rc fat_tabelas_negociado_vigs(fat_store *st, const char *registro_ans, const
   static const char sql[] =
     "SELECT valor, descricao, vigencia_inicio, vigencia_fim FROM preco_negociado "
     "WHERE operadora = ?1 AND codigo = ?2";
-  fat_neg_vigs *v = fat_calloc(1, sizeof *v);
+  fat_neg_vigs *v = fat_calloc(1, sizeof *v + FAT_NEG_VIGS_MAX * sizeof v->v[0]), *t;
   int step, ok = 1;
   fat_stmt *s;
   fat_rc rc;
@@ -1016,10 +1016,12 @@ fat_rc fat_tabelas_negociado_vigs(fat_store *st, const char *registro_ans, const
   if (ok && step != FAT_DONE)
     rc = fat_store_dberr(st, err, "erro ao consultar tabela de preços");
   fat_stmt_reset(s);
-  if (rc == FAT_OK && ok)
-    *out = v;
-  else
+  if (rc == FAT_OK && ok) { /* kept for the whole action: only the rows read */
+    t = fat_realloc(v, sizeof *v + v->n * sizeof v->v[0]);
+    *out = t != NULL ? t : v;
+  } else {
     fat_free(v);
+  }
   return rc;
 }
 

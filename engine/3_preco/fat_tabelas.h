@@ -133,7 +133,7 @@ typedef struct fat_neg_vig {
 } fat_neg_vig;
 typedef struct fat_neg_vigs {
   size_t n;
-  fat_neg_vig v[FAT_NEG_VIGS_MAX];
+  fat_neg_vig v[]; /* n rows (the block holds just them: most codes have none) */
 } fat_neg_vigs;
 
 /* The rows of registro_ans's negotiated table for codigo into *out (a new
