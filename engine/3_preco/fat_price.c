@@ -560,8 +560,8 @@ static fat_rc price_parsed(fat_store *st, fat_tcache *tc, const contrato *c,
   if (c->negociada && in->registro_ans != NULL) {
     char vig[11], m[32];
 
-    rc = fat_tcache_negociado(tc, st, in->registro_ans, in->codigo, in->data, &unit, o->descricao,
-                               vig, err);
+    rc = fat_tcache_negociado_preco(tc, st, in->registro_ans, in->codigo, in->data, &unit,
+                                     o->descricao, vig, err);
     if (rc == FAT_OK) {
       negotiated = 1;
       snprintf(o->tabela, sizeof o->tabela, "negociada");

@@ -921,6 +921,16 @@ fat_rc fat_tabelas_insumo(fat_store *st, const char *tabela, const char *codigo,
   return FAT_OK;
 }
 
+static fat_rc negociado_ausente(const char *registro_ans, const char *codigo, const char *data,
+                               fat_err *err)
+{
+  if (err == NULL) /* no message wanted: no date to format */
+    return FAT_ENOTFOUND;
+  return fat_err_set(err, FAT_ENOTFOUND,
+                     "código %s não está na tabela negociada da operadora %s vigente em %s",
+                     codigo, registro_ans, fat_dia_br_de(data).s);
+}
+
 fat_rc fat_tabelas_negociado(fat_store *st, const char *registro_ans, const char *codigo,
                              const char *data, int64_t *valor, char descricao[160],
                              char vigencia[11], fat_err *err)
@@ -935,15 +945,108 @@ fat_rc fat_tabelas_negociado(fat_store *st, const char *registro_ans, const char
   fat_rc rc = lookup_vigente(st, sql, keys, 3, &s, err);
 
   if (rc == FAT_ENOTFOUND)
-    return fat_err_set(err, rc,
-                       "código %s não está na tabela negociada da operadora %s vigente em %s",
-                       codigo, registro_ans, fat_dia_br_de(data).s);
+    return negociado_ausente(registro_ans, codigo, data, err);
   if (rc != FAT_OK)
     return rc;
   *valor = fat_col_int64(s, 0);
   fat_col_copy(s, 1, descricao, 160);
   fat_col_copy(s, 2, vigencia, 11);
   fat_stmt_reset(s);
+  return FAT_OK;
+}
+
+/* Copy column i, a date of fat_tabelas_negociado's statement, into d
+** (11 bytes) when it is a text of up to 10 bytes without a NUL: compared
+** with strcmp it then orders as SQLite orders it against the bound date
+** (both TEXT, BINARY collation: memcmp, then the shorter first). 0
+** otherwise. */
+static int vig_text(fat_stmt *s, int i, char d[11])
+{
+  const char *t;
+  int n;
+
+  if (fat_col_type(s, i) != FAT_COL_TEXT)
+    return 0;
+  t = fat_col_text(s, i);
+  n = fat_col_bytes(s, i);
+  if (t == NULL || n < 0 || n > 10 || strlen(t) != (size_t)n)
+    return 0;
+  memcpy(d, t, (size_t)n + 1);
+  return 1;
+}
+
+fat_rc fat_tabelas_negociado_vigs(fat_store *st, const char *registro_ans, const char *codigo,
+                                  fat_neg_vigs **out, fat_err *err)
+{
+  static const char sql[] =
+    "SELECT valor, descricao, vigencia_inicio, vigencia_fim FROM preco_negociado "
+    "WHERE operadora = ?1 AND codigo = ?2";
+  fat_neg_vigs *v = fat_calloc(1, sizeof *v + FAT_NEG_VIGS_MAX * sizeof v->v[0]), *t;
+  int step, ok = 1;
+  fat_stmt *s;
+  fat_rc rc;
+
+  *out = NULL;
+  if (v == NULL)
+    return fat_err_oom(err);
+  rc = fat_store_prepare(st, sql, &s, err);
+  if (rc != FAT_OK) {
+    fat_free(v);
+    return rc;
+  }
+  fat_bind_text(s, 1, registro_ans);
+  fat_bind_text(s, 2, codigo);
+  step = fat_stmt_step(s);
+  for (; step == FAT_ROW && ok; step = fat_stmt_step(s)) {
+    fat_neg_vig *r = &v->v[v->n];
+
+    if (v->n == FAT_NEG_VIGS_MAX || !vig_text(s, 2, r->inicio)) {
+      ok = 0;
+      break;
+    }
+    r->has_fim = !fat_col_is_null(s, 3);
+    if (r->has_fim && !vig_text(s, 3, r->fim)) {
+      ok = 0;
+      break;
+    }
+    r->valor = fat_col_int64(s, 0); /* as fat_tabelas_negociado reads them */
+    fat_col_copy(s, 1, r->descricao, sizeof r->descricao);
+    v->n++;
+  }
+  if (ok && step != FAT_DONE)
+    rc = fat_store_dberr(st, err, "erro ao consultar tabela de preços");
+  fat_stmt_reset(s);
+  if (rc == FAT_OK && ok) { /* kept for the whole action: only the rows read */
+    t = fat_realloc(v, sizeof *v + v->n * sizeof v->v[0]);
+    *out = t != NULL ? t : v;
+  } else {
+    fat_free(v);
+  }
+  return rc;
+}
+
+fat_rc fat_tabelas_negociado_em(const fat_neg_vigs *v, const char *registro_ans,
+                                const char *codigo, const char *data, int64_t *valor,
+                                char descricao[160], char vigencia[11], fat_err *err)
+{
+  const fat_neg_vig *best = NULL;
+  size_t i;
+
+  /* vigencia_inicio <= data AND (vigencia_fim IS NULL OR vigencia_fim >= data)
+  ** ORDER BY vigencia_inicio DESC LIMIT 1 (vigencia_inicio is unique per
+  ** operadora and codigo: one answer) */
+  for (i = 0; i < v->n; i++) {
+    const fat_neg_vig *r = &v->v[i];
+
+    if (strcmp(r->inicio, data) <= 0 && (!r->has_fim || strcmp(r->fim, data) >= 0) &&
+        (best == NULL || strcmp(r->inicio, best->inicio) > 0))
+      best = r;
+  }
+  if (best == NULL)
+    return negociado_ausente(registro_ans, codigo, data, err);
+  *valor = best->valor;
+  memcpy(descricao, best->descricao, sizeof best->descricao);
+  memcpy(vigencia, best->inicio, sizeof best->inicio);
   return FAT_OK;
 }
 

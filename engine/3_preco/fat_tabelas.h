@@ -120,6 +120,38 @@ FAT_NODISCARD fat_rc fat_tabelas_negociado(fat_store *st, const char *registro_a
                                            const char *codigo, const char *data, int64_t *valor,
                                            char descricao[160], char vigencia[11], fat_err *err);
 
+/* Every vigência of a code in an operator's negotiated table, read once so
+** that the price on each date is chosen in C (fat_tabelas_negociado_em)
+** exactly as fat_tabelas_negociado's statement chooses it. */
+#define FAT_NEG_VIGS_MAX 8
+typedef struct fat_neg_vig {
+  int64_t valor;
+  char descricao[160];
+  char inicio[11]; /* vigencia_inicio (as fat_tabelas_negociado copies it) */
+  char fim[11];    /* vigencia_fim, when has_fim */
+  int has_fim;
+} fat_neg_vig;
+typedef struct fat_neg_vigs {
+  size_t n;
+  fat_neg_vig v[]; /* n rows (the block holds just them: most codes have none) */
+} fat_neg_vigs;
+
+/* The rows of registro_ans's negotiated table for codigo into *out (a new
+** block the caller frees with fat_free), or *out = NULL when the rows cannot
+** be compared in C byte for byte as SQLite compares them (more than
+** FAT_NEG_VIGS_MAX rows, a vigência that is not a plain text of up to 10
+** bytes): then only fat_tabelas_negociado answers for that code. */
+FAT_NODISCARD fat_rc fat_tabelas_negociado_vigs(fat_store *st, const char *registro_ans,
+                                                const char *codigo, fat_neg_vigs **out,
+                                                fat_err *err);
+/* fat_tabelas_negociado's answer (and message) from the rows v of
+** fat_tabelas_negociado_vigs of the same registro_ans and codigo (err NULL:
+** not found without the message). */
+FAT_NODISCARD fat_rc fat_tabelas_negociado_em(const fat_neg_vigs *v, const char *registro_ans,
+                                              const char *codigo, const char *data,
+                                              int64_t *valor, char descricao[160],
+                                              char vigencia[11], fat_err *err);
+
 /* TUSS description of a code (any TUSS table) vigente on data. */
 FAT_NODISCARD fat_rc fat_tabelas_tuss(fat_store *st, const char *codigo, const char *data,
                                       char tabela[4], char descricao[160], fat_err *err);

@@ -34,6 +34,7 @@ typedef struct tc_entry {
   char *key;
   fat_rc rc;
   char *msg;  /* the not-found message; NULL when found */
+  fat_neg_vigs *vigs; /* kind 'N': a code's negotiated rows (NULL: ask SQLite) */
   union {
     fat_cbhpm_proc cbhpm;
     fat_insumo_preco insumo;
@@ -98,6 +99,7 @@ static void tc_clear(fat_tcache *c)
       nx = e->next;
       fat_free(e->key);
       fat_free(e->msg);
+      fat_free(e->vigs);
       fat_free(e);
     }
     c->b[i] = NULL;
@@ -174,7 +176,9 @@ static tc_entry *tc_find(fat_tcache *c, const char *key, uint32_t h)
 }
 
 /* Keep the answer (rc, the error's message when not found, the value at
-** v of size n). Out of memory only loses the cache entry. */
+** v of size n). Out of memory only loses the cache entry. err NULL: a
+** not-found answer without its message (fat_tcache_negociado_preco's, whose
+** keys no other look-up asks). */
 static void tc_put(fat_tcache *c, const char *key, uint32_t h, fat_rc rc, const fat_err *err,
                    const void *v, size_t n)
 {
@@ -192,8 +196,8 @@ static void tc_put(fat_tcache *c, const char *key, uint32_t h, fat_rc rc, const 
   if (e == NULL)
     return;
   e->key = fat_strdup(key);
-  e->msg = rc != FAT_OK ? fat_strdup(err->msg) : NULL;
-  if (e->key == NULL || (rc != FAT_OK && e->msg == NULL)) {
+  e->msg = rc != FAT_OK && err != NULL ? fat_strdup(err->msg) : NULL;
+  if (e->key == NULL || (rc != FAT_OK && err != NULL && e->msg == NULL)) {
     fat_free(e->key);
     fat_free(e->msg);
     fat_free(e);
@@ -215,7 +219,7 @@ static fat_rc tc_answer(const tc_entry *e, void *v, size_t n, fat_err *err)
     if (err != NULL) {
       err->rc = e->rc;
       err->sys = 0;
-      fat_strcpy_cut(err->msg, sizeof err->msg, e->msg);
+      fat_strcpy_cut(err->msg, sizeof err->msg, e->msg != NULL ? e->msg : "");
     }
     return e->rc;
   }
@@ -305,24 +309,106 @@ fat_rc fat_tcache_insumo(fat_tcache *c, fat_store *st, const char *tabela, const
   return rc;
 }
 
-fat_rc fat_tcache_negociado(fat_tcache *c, fat_store *st, const char *registro_ans,
-                            const char *codigo, const char *data, int64_t *valor,
-                            char descricao[160], char vigencia[11], fat_err *err)
+/* Keep vigs (owned from now on, freed if not kept) under key 'N'. */
+static void tc_keep_vigs(fat_tcache *c, const char *key, uint32_t h, fat_neg_vigs *vigs)
+{
+  tc_entry *e = NULL;
+
+  tc_lock(c);
+  if (tc_find(c, key, h) == NULL) {
+    if (c->n >= TC_MAX)
+      tc_clear(c);
+    if (c->b == NULL)
+      c->b = fat_calloc(TC_BUCKETS, sizeof *c->b);
+    e = c->b != NULL ? fat_calloc(1, sizeof *e) : NULL;
+    if (e != NULL && (e->key = fat_strdup(key)) == NULL) {
+      fat_free(e);
+      e = NULL;
+    }
+    if (e != NULL) {
+      e->h = h;
+      e->rc = FAT_OK;
+      e->vigs = vigs;
+      e->next = c->b[h % TC_BUCKETS];
+      c->b[h % TC_BUCKETS] = e;
+      c->n++;
+    }
+  }
+  tc_unlock(c);
+  if (e == NULL)
+    fat_free(vigs);
+}
+
+/* A negotiated price not kept for its date: chosen from the code's rows,
+** read once per code (fat_tabelas_negociado_em; the dates of a run ask the
+** same few codes again and again), else from the table. */
+static fat_rc neg_miss(fat_tcache *c, fat_store *st, const char *registro_ans,
+                       const char *codigo, const char *data, tc_neg *ng, int quiet,
+                       fat_err *err)
+{
+  fat_err *nf = quiet ? NULL : err; /* where a not-found answer's message goes */
+  char key[256];
+  fat_neg_vigs *vigs = NULL;
+  tc_entry *e;
+  uint32_t h;
+  int done = 0, seen;
+  fat_rc rc = FAT_OK;
+
+  if (!tc_key(key, sizeof key, 'N', registro_ans, codigo, NULL))
+    return fat_tabelas_negociado(st, registro_ans, codigo, data, &ng->valor, ng->descricao,
+                                 ng->vigencia, err);
+  h = tc_hash(key);
+  tc_lock_read(c);
+  e = tc_find(c, key, h);
+  seen = e != NULL;
+  if (e != NULL && e->vigs != NULL) {
+    rc = fat_tabelas_negociado_em(e->vigs, registro_ans, codigo, data, &ng->valor,
+                                  ng->descricao, ng->vigencia, nf);
+    done = 1;
+  }
+  tc_unlock(c);
+  if (done)
+    return rc;
+  if (!seen) { /* the code's rows, answered from before they are kept */
+    rc = fat_tabelas_negociado_vigs(st, registro_ans, codigo, &vigs, err);
+    if (rc != FAT_OK)
+      return rc;
+    if (vigs != NULL)
+      rc = fat_tabelas_negociado_em(vigs, registro_ans, codigo, data, &ng->valor,
+                                    ng->descricao, ng->vigencia, nf);
+    done = vigs != NULL;
+    tc_keep_vigs(c, key, h, vigs); /* NULL too: the next date asks the table at once */
+    if (done)
+      return rc;
+  }
+  return fat_tabelas_negociado(st, registro_ans, codigo, data, &ng->valor, ng->descricao,
+                               ng->vigencia, err);
+}
+
+/* fat_tcache_negociado (quiet 0, kind 'n') and fat_tcache_negociado_preco
+** (quiet 1, kind 'v': a not-found answer is kept and given without its
+** message, err untouched). */
+static fat_rc negociado(fat_tcache *c, fat_store *st, const char *registro_ans,
+                        const char *codigo, const char *data, int64_t *valor,
+                        char descricao[160], char vigencia[11], int quiet, fat_err *err)
 {
   char key[256];
   tc_neg ng;
   uint32_t h;
   fat_rc rc;
+  fat_err e;
 
-  if (c == NULL || !tc_key(key, sizeof key, 'n', registro_ans, codigo, data))
+  if (c == NULL || !tc_key(key, sizeof key, quiet ? 'v' : 'n', registro_ans, codigo, data))
     return fat_tabelas_negociado(st, registro_ans, codigo, data, valor, descricao, vigencia,
                                  err);
   h = tc_hash(key);
   memset(&ng, 0, sizeof ng);
-  if (!tc_get(c, key, h, &ng, sizeof ng, &rc, err)) {
-    rc = fat_tabelas_negociado(st, registro_ans, codigo, data, &ng.valor, ng.descricao,
-                               ng.vigencia, err);
-    tc_keep(c, key, h, rc, err, &ng, sizeof ng);
+  if (!tc_get(c, key, h, &ng, sizeof ng, &rc, quiet ? NULL : err)) {
+    fat_err_clear(&e);
+    rc = neg_miss(c, st, registro_ans, codigo, data, &ng, quiet, &e);
+    tc_keep(c, key, h, rc, quiet && rc == FAT_ENOTFOUND ? NULL : &e, &ng, sizeof ng);
+    if (rc != FAT_OK && !(quiet && rc == FAT_ENOTFOUND) && err != NULL)
+      *err = e;
   }
   if (rc == FAT_OK) {
     *valor = ng.valor;
@@ -330,6 +416,20 @@ fat_rc fat_tcache_negociado(fat_tcache *c, fat_store *st, const char *registro_a
     memcpy(vigencia, ng.vigencia, sizeof ng.vigencia);
   }
   return rc;
+}
+
+fat_rc fat_tcache_negociado(fat_tcache *c, fat_store *st, const char *registro_ans,
+                            const char *codigo, const char *data, int64_t *valor,
+                            char descricao[160], char vigencia[11], fat_err *err)
+{
+  return negociado(c, st, registro_ans, codigo, data, valor, descricao, vigencia, 0, err);
+}
+
+fat_rc fat_tcache_negociado_preco(fat_tcache *c, fat_store *st, const char *registro_ans,
+                                  const char *codigo, const char *data, int64_t *valor,
+                                  char descricao[160], char vigencia[11], fat_err *err)
+{
+  return negociado(c, st, registro_ans, codigo, data, valor, descricao, vigencia, 1, err);
 }
 
 fat_rc fat_tcache_tuss(fat_tcache *c, fat_store *st, const char *codigo, const char *data,

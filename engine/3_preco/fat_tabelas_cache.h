@@ -43,6 +43,15 @@ FAT_NODISCARD fat_rc fat_tcache_negociado(fat_tcache *c, fat_store *st,
                                           const char *registro_ans, const char *codigo,
                                           const char *data, int64_t *valor, char descricao[160],
                                           char vigencia[11], fat_err *err);
+/* fat_tcache_negociado for pricing an item: a code the operator's table
+** does not have on that date is FAT_ENOTFOUND without a message (err is left
+** as it was: the item is then priced by the contract's tables, and the
+** message, one formatted date and text per code and date, was dropped). */
+FAT_NODISCARD fat_rc fat_tcache_negociado_preco(fat_tcache *c, fat_store *st,
+                                                const char *registro_ans, const char *codigo,
+                                                const char *data, int64_t *valor,
+                                                char descricao[160], char vigencia[11],
+                                                fat_err *err);
 FAT_NODISCARD fat_rc fat_tcache_tuss(fat_tcache *c, fat_store *st, const char *codigo,
                                      const char *data, char tabela[4], char descricao[160],
                                      fat_err *err);

@@ -57,7 +57,7 @@ typedef struct ventry {
   const char *name; /* the visitor's key (static text: compared by address) */
   int kind;         /* E_* */
   int dec;          /* E_FIX: decimals */
-  size_t len;       /* E_STR: bytes */
+  size_t len;       /* E_STR: bytes (not kept while the text is not owned: fill_quick) */
   union {
     double d;       /* E_NUM */
     int b;          /* E_BOOL */
@@ -406,9 +406,13 @@ static int r_index(lua_State *L)
   if (!grow((void **)&v->s[k].cached, &v->s[k].cap_cached, s->n_cached + 1,
             sizeof *s->cached))
     fat_rules_run_oom(L, v->op);
-  /* from now on the fill compares this field with the value R holds */
-  if (e->kind == E_STR && !e->owned && !ent_own(e, e->ext))
-    fat_rules_run_oom(L, v->op);
+  /* from now on the fill compares this field with the value R holds; the
+  ** length of a text the fill only pointed at is not kept (fill_quick) */
+  if (e->kind == E_STR && !e->owned) {
+    e->len = strlen(e->ext);
+    if (!ent_own(e, e->ext))
+      fat_rules_run_oom(L, v->op);
+  }
   push_entry(L, e);
   lua_pushvalue(L, -1);
   lua_setfield(L, 1, e->name); /* R has no __newindex: a raw store */
@@ -480,6 +484,19 @@ static int r_of(fat_rules_view *v, int d)
   return v->st_idx[d];
 }
 
+/* Entry j of slot s, made (zeroed) when it is the first past those made. */
+static ventry *slot_entry(fat_rules_view *v, vslot *s, size_t j)
+{
+  if (j == s->cap) {
+    size_t old = s->cap;
+
+    if (!grow((void **)&s->e, &s->cap, j + 1, sizeof *s->e))
+      fat_rules_run_oom(v->L, v->op);
+    memset(s->e + old, 0, (s->cap - old) * sizeof *s->e);
+  }
+  return &s->e[j];
+}
+
 /* Set the next entry of the innermost open slot to e (txt: E_STR's bytes)
 ** in place. Returns the stack index of R when the value must be stored now
 ** (the caller pushes it and calls fill_store): an array's element, or an
@@ -496,14 +513,7 @@ static int fill_entry(fat_rules_view *v, const ventry *e, const char *txt)
   ventry *h;
   int keep, stored;
 
-  if (j == s->cap) {
-    size_t old = s->cap;
-
-    if (!grow((void **)&s->e, &s->cap, j + 1, sizeof *s->e))
-      fat_rules_run_oom(v->L, v->op);
-    memset(s->e + old, 0, (s->cap - old) * sizeof *s->e);
-  }
-  h = &s->e[j];
+  h = slot_entry(v, s, j);
   /* the same key at the same place as in the last guia */
   keep = j < s->n_was && h->name == e->name && h->kind == e->kind;
   /* does R hold this entry's value (an array's element, a field read)? */
@@ -540,6 +550,50 @@ static int fill_entry(fat_rules_view *v, const ventry *e, const char *txt)
   return r_of(v, d);
 }
 
+/* fill_quick's other way: the key differs from the last guia's at this
+** place (a field this guia lacks or adds before it; the first guia). */
+static ventry *fill_renamed(fat_rules_view *v, vslot *s, int d, size_t j, const char *name,
+                            int kind)
+{
+  ventry *h;
+
+  if (s->is_arr || cached_find(s, name))
+    return NULL;
+  h = slot_entry(v, s, j);
+  s->renamed = 1;
+  h->name = name;
+  h->kind = kind;
+  h->cached = 0;
+  h->owned = 0;
+  v->st_n[d]++;
+  return h;
+}
+
+/* The next entry of the innermost open slot, when it is a field of an
+** object that no check has read (R does not hold it): the caller records
+** only the new value in it (nothing to compare, nothing to store in R). A
+** key other than the last guia's at that place (a field this guia lacks or
+** adds before it) is recorded as fill_entry would. NULL otherwise (an
+** array's element, a field R holds): fill_entry does the whole work. Most
+** of a guia's ~100 entries take this way. */
+static inline ventry *fill_quick(fat_rules_view *v, const char *name, int kind)
+{
+  int d = v->depth - 1;
+  vslot *s = &v->s[v->st_slot[d]];
+  size_t j = (size_t)v->st_n[d];
+  ventry *h;
+
+  if (j < s->n_was && !s->is_arr) {
+    h = &s->e[j];
+    if (h->name == name && h->kind == kind && !h->cached) {
+      h->owned = 0;
+      v->st_n[d]++;
+      return h;
+    }
+  }
+  return fill_renamed(v, s, d, j, name, kind);
+}
+
 /* Store the value on top into R (at r) as the innermost slot's last
 ** recorded entry. R has no metatable: raw stores. */
 static void fill_store(fat_rules_view *v, int r, const char *name)
@@ -557,6 +611,7 @@ static int fill_open(fat_rules_view *v, const char *name, int n, int arr)
   lua_State *L = v->L;
   int k = (int)v->used;
   vslot *s;
+  ventry *q;
 
   (void)n;
   if (v->depth >= VIEW_DEPTH)
@@ -570,7 +625,9 @@ static int fill_open(fat_rules_view *v, const char *name, int n, int arr)
     v->n_s++;
   }
   v->used++;
-  if (v->depth > 0) { /* the parent holds the child's view */
+  if (v->depth > 0 && (q = fill_quick(v, name, E_OBJ)) != NULL) {
+    q->u.k = k;
+  } else if (v->depth > 0) { /* the parent holds the child's view */
     ventry e;
     int r;
 
@@ -665,9 +722,14 @@ static int fill_end(void *ud)
 static int fill_str(void *ud, const char *name, const char *s)
 {
   fat_rules_view *v = ud;
+  ventry *q = fill_quick(v, name, E_STR);
   ventry e;
   int r;
 
+  if (q != NULL) { /* its length waits for r_index too */
+    q->ext = s;
+    return 1;
+  }
   memset(&e, 0, offsetof(ventry, heap));
   e.name = name;
   e.kind = E_STR;
@@ -685,9 +747,14 @@ static int fill_str(void *ud, const char *name, const char *s)
 static int fill_num(void *ud, const char *name, double d)
 {
   fat_rules_view *v = ud;
+  ventry *q = fill_quick(v, name, E_NUM);
   ventry e;
   int r;
 
+  if (q != NULL) {
+    q->u.d = d;
+    return 1;
+  }
   memset(&e, 0, offsetof(ventry, heap));
   e.name = name;
   e.kind = E_NUM;
@@ -703,9 +770,14 @@ static int fill_num(void *ud, const char *name, double d)
 static int fill_bool(void *ud, const char *name, int b)
 {
   fat_rules_view *v = ud;
+  ventry *q = fill_quick(v, name, E_BOOL);
   ventry e;
   int r;
 
+  if (q != NULL) {
+    q->u.b = b;
+    return 1;
+  }
   memset(&e, 0, offsetof(ventry, heap));
   e.name = name;
   e.kind = E_BOOL;
@@ -721,9 +793,15 @@ static int fill_bool(void *ud, const char *name, int b)
 static int fill_fixed(void *ud, const char *name, int64_t x, int dec)
 {
   fat_rules_view *v = ud;
+  ventry *q = fill_quick(v, name, E_FIX);
   ventry e;
   int r;
 
+  if (q != NULL) {
+    q->u.i = x;
+    q->dec = dec;
+    return 1;
+  }
   memset(&e, 0, offsetof(ventry, heap));
   e.name = name;
   e.kind = E_FIX;

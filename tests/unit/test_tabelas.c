@@ -16,6 +16,7 @@
 #include "fat_store_int.h"
 #include "fat_store_sqlite.h"
 #include "fat_tabelas.h"
+#include "fat_tabelas_cache.h"
 
 static const char *db_path = "test_tabelas.db";
 
@@ -256,6 +257,119 @@ static void test_demo_tables_import(void **state)
   }
 }
 
+static void exec_ok(fat_store *st, const char *sql)
+{
+  assert_int_equal(sqlite3_exec(fat_store_db(st), sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* A negotiated price through the cache (chosen in C from the code's rows,
+** fat_tabelas_negociado_em) is the statement's answer on every date: the
+** same value, description, vigência and not-found message (none in the
+** pricing form, fat_tcache_negociado_preco), with periods
+** that overlap, an open end, an empty end, a code with more rows than are
+** kept and one whose vigência is not a plain date (both asked to SQLite). */
+static void test_negociado_rows_same_as_sql(void **state)
+{
+  static const char *const codes[] = {"10101012", "2", "3", "4", "5"};
+  static const char *const dates[] = {"2024-12-31", "2025-01-01", "2025-02-28", "2025-03-01",
+                                      "2025-03-15", "2025-03-31", "2025-04-01", "2025-06-30",
+                                      "2025-07-01", "2025-07-01T", "2030-01-01"};
+  fat_store *st = *state;
+  fat_tcache *c = fat_tcache_new();
+  fat_neg_vigs *vigs;
+  size_t i, j;
+  int round;
+  fat_err err;
+
+  assert_non_null(c);
+  exec_ok(st, "INSERT INTO tabela_importacao (id, tipo, arquivo, sha256, codificacao, linhas, "
+              "vigencia, operadora, usuario) VALUES (1, 'negociada', 'n.csv', 'x', 'UTF-8', 1, "
+              "'2025-01-01', '123456', 't')");
+  exec_ok(st, "INSERT INTO preco_negociado (operadora, codigo, descricao, valor, vigencia_inicio, "
+              "vigencia_fim, importacao_id) VALUES "
+              "('123456', '10101012', 'consulta', 100, '2025-01-01', '2025-06-30', 1), "
+              "('123456', '10101012', 'consulta nova', 200, '2025-07-01', NULL, 1), "
+              "('123456', '10101012', NULL, 150, '2025-03-01', '2025-03-31', 1), "
+              "('999999', '10101012', 'outra operadora', 7, '2020-01-01', NULL, 1), "
+              "('123456', '2', 'fim vazio', 5, '2025-01-01', '', 1), "
+              "('123456', '2', 'depois', 6, '2025-03-01', '2025-04-01', 1), "
+              "('123456', '4', 'data longa', 9, '2025-01-01T00', NULL, 1)");
+  for (i = 0; i < 9; i++) {
+    char sql[300];
+
+    snprintf(sql, sizeof sql,
+             "INSERT INTO preco_negociado (operadora, codigo, descricao, valor, vigencia_inicio, "
+             "vigencia_fim, importacao_id) VALUES ('123456', '3', 'n%zu', %zu, '2025-0%zu-01', "
+             "NULL, 1)", i, 10 + i, i + 1);
+    exec_ok(st, sql);
+  }
+  assert_int_equal(fat_tabelas_negociado_vigs(st, "123456", "10101012", &vigs, &err), FAT_OK);
+  assert_non_null(vigs);
+  assert_int_equal(vigs->n, 3);
+  fat_free(vigs);
+  assert_int_equal(fat_tabelas_negociado_vigs(st, "123456", "3", &vigs, &err), FAT_OK);
+  assert_null(vigs); /* more rows than kept */
+  assert_int_equal(fat_tabelas_negociado_vigs(st, "123456", "4", &vigs, &err), FAT_OK);
+  assert_null(vigs); /* not a plain date */
+  for (round = 0; round < 2; round++) { /* the second round: every answer kept */
+    for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+      for (j = 0; j < sizeof dates / sizeof dates[0]; j++) {
+        char d1[160], d2[160], v1[11], v2[11], m1[sizeof err.msg];
+        int64_t x1 = -1, x2 = -1;
+        fat_rc r1, r2;
+
+        memset(d1, 0, sizeof d1);
+        memset(d2, 0, sizeof d2);
+        memset(v1, 0, sizeof v1);
+        memset(v2, 0, sizeof v2);
+        fat_err_clear(&err);
+        r1 = fat_tabelas_negociado(st, "123456", codes[i], dates[j], &x1, d1, v1, &err);
+        snprintf(m1, sizeof m1, "%s", err.msg);
+        fat_err_clear(&err);
+        r2 = fat_tcache_negociado(c, st, "123456", codes[i], dates[j], &x2, d2, v2, &err);
+        assert_int_equal(r1, r2);
+        if (r1 == FAT_OK) {
+          assert_int_equal(x1, x2);
+          assert_string_equal(d1, d2);
+          assert_string_equal(v1, v2);
+        } else {
+          assert_int_equal(r1, FAT_ENOTFOUND);
+          assert_string_equal(m1, err.msg);
+        }
+        /* the pricing form: the same answer; not found leaves err alone */
+        memset(d2, 0, sizeof d2);
+        memset(v2, 0, sizeof v2);
+        x2 = -1;
+        snprintf(err.msg, sizeof err.msg, "antes");
+        r2 = fat_tcache_negociado_preco(c, st, "123456", codes[i], dates[j], &x2, d2, v2, &err);
+        assert_int_equal(r1, r2);
+        if (r1 == FAT_OK) {
+          assert_int_equal(x1, x2);
+          assert_string_equal(d1, d2);
+          assert_string_equal(v1, v2);
+        }
+        assert_string_equal(err.msg, "antes");
+      }
+    }
+  }
+  /* spot checks of the rule itself */
+  {
+    char d[160], v[11];
+    int64_t x;
+
+    assert_int_equal(fat_tcache_negociado(c, st, "123456", "10101012", "2025-03-15", &x, d, v,
+                                          &err), FAT_OK);
+    assert_int_equal(x, 150); /* the later start wins where periods overlap */
+    assert_int_equal(fat_tcache_negociado(c, st, "123456", "10101012", "2025-04-01", &x, d, v,
+                                          &err), FAT_OK);
+    assert_int_equal(x, 100);
+    assert_string_equal(v, "2025-01-01");
+    assert_int_equal(fat_tcache_negociado(c, st, "123456", "2", "2025-02-01", &x, d, v, &err),
+                     FAT_ENOTFOUND); /* an empty end is before every date */
+  }
+  fat_tcache_free(c);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -266,6 +380,7 @@ int main(void)
     cmocka_unit_test_setup_teardown(test_vigencia_and_duplicates, setup, teardown),
     cmocka_unit_test_setup_teardown(test_glosas_file_and_list, setup, teardown),
     cmocka_unit_test_setup_teardown(test_demo_tables_import, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_negociado_rows_same_as_sql, setup, teardown),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
