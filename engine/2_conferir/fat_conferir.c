@@ -1340,7 +1340,6 @@ static fat_rc run_init(run *r, const fat_conferir_opts *o, fat_err *err)
   return rc;
 }
 
-/* Check todo[from..to) in one transaction; the last chunk also audits. */
 /* A transaction of the run: opened with the gate row of migration 106 (the
 ** triggers on achado leave the counters to this run), committed after the
 ** counters' changes are written and the gate row deleted (tx_commit); on a
@@ -1372,6 +1371,7 @@ static void tx_abandon(run *r)
   fat_contadores_clear(r->cnt);
 }
 
+/* Check todo[from..to) in one transaction; the last chunk also audits. */
 static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int last,
                         fat_err *err)
 {
@@ -1400,9 +1400,7 @@ static fat_rc run_chunk(run *r, const cand *todo, size_t from, size_t to, int la
   fat_guia_loader_free(r->ld);
   r->ld = NULL;
   if (rc == FAT_OK)
-    rc = fat_contadores_end(r->cnt, r->st, err);
-  if (rc == FAT_OK)
-    return fat_store_commit(r->st, err);
+    return tx_commit(r, err);
   tx_abandon(r);
   fat_store_rollback(r->st);
   return rc;
