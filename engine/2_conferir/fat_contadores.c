@@ -138,15 +138,13 @@ fat_rc fat_contadores_new(fat_contadores **out, fat_err *err)
 
 void fat_contadores_free(fat_contadores *c)
 {
+  int k;
+
   if (c == NULL)
     return;
   fat_free(c->row);
   fat_free(c->slot);
   fat_free(c->moved);
-  int k;
-
-  if (c == NULL)
-    return;
   for (k = 0; k < N_SQL; k++) {
     fat_free(c->sql_resumo[k]);
     fat_free(c->sql_aberto[k]);
@@ -195,21 +193,6 @@ void fat_contadores_guia(fat_contadores *c, int64_t guia_id, int64_t operadora_i
   c->n_moved = 0;
   memset(c->d, 0, sizeof c->d);
   c->bloq0 = 0;
-}
-
-/* Array p (n used of *cap elements of size bytes) with room for one more:
-** p itself, or p grown (*cap doubled); NULL when out of memory (p stays). */
-static void *grown(void *p, size_t n, size_t *cap, size_t size)
-{
-  size_t nc = *cap != 0 ? *cap * 2 : 64;
-  void *np;
-
-  if (n < *cap)
-    return p;
-  np = fat_realloc(p, nc * size);
-  if (np != NULL)
-    *cap = nc;
-  return np;
 }
 
 static uint64_t hash_str(uint64_t h, const char *s)
@@ -274,9 +257,8 @@ static fat_rc row_of(fat_contadores *c, const char *codigo, int sev, int rec, cn
       return FAT_OK;
     }
   }
-  if ((r = grown(c->row, c->n_row, &c->cap_row, sizeof *r)) == NULL)
+  if (!FAT_GROW(c->row, c->cap_row, c->n_row))
     return fat_err_oom(err);
-  c->row = r;
   r = &c->row[c->n_row];
   memset(r, 0, sizeof *r);
   r->op = c->op;
@@ -303,11 +285,8 @@ static fat_rc row_move(fat_contadores *c, const char *codigo, int sev, int rec, 
   if (rc != FAT_OK)
     return rc;
   if (r->guia != c->guia) {
-    size_t *nm = grown(c->moved, c->n_moved, &c->cap_moved, sizeof *nm);
-
-    if (nm == NULL)
+    if (!FAT_GROW(c->moved, c->cap_moved, c->n_moved))
       return fat_err_oom(err);
-    c->moved = nm;
     c->moved[c->n_moved++] = (size_t)(r - c->row);
     r->guia = c->guia;
     r->nb = r->na = 0;
@@ -365,11 +344,8 @@ fat_rc fat_contadores_guia_fim(fat_contadores *c, fat_err *err)
   }
   c->n_moved = 0;
   if (c->d[0] != 0 || c->d[1] != 0 || c->d[2] != 0 || c->d[3] != 0) {
-    cnt_aberto *na = grown(c->ab, c->n_ab, &c->cap_ab, sizeof *na);
-
-    if (na == NULL)
+    if (!FAT_GROW(c->ab, c->cap_ab, c->n_ab))
       return fat_err_oom(err);
-    c->ab = na;
     c->ab[c->n_ab].guia = c->guia;
     memcpy(c->ab[c->n_ab].d, c->d, sizeof c->d);
     c->n_ab++;
@@ -382,11 +358,8 @@ fat_rc fat_contadores_guia_fim(fat_contadores *c, fat_err *err)
     for (i = 0; i < c->n_pn && c->pn[i].op != c->op; i++)
       ;
     if (i == c->n_pn) {
-      cnt_painel *np = grown(c->pn, c->n_pn, &c->cap_pn, sizeof *np);
-
-      if (np == NULL)
+      if (!FAT_GROW(c->pn, c->cap_pn, c->n_pn))
         return fat_err_oom(err);
-      c->pn = np;
       memset(&c->pn[i], 0, sizeof c->pn[i]);
       c->pn[i].op = c->op;
       c->n_pn++;
