@@ -316,11 +316,7 @@ static void plan_fini(guia_plan *pl)
 }
 
 /* Is status one conferir may change (a guia not yet in a lote)? */
-static int status_conferivel(const char *status)
-{
-  return status != NULL && (strcmp(status, "digitada") == 0 ||
-                            strcmp(status, "conferida") == 0 || strcmp(status, "pendente") == 0);
-}
+static int status_conferivel(const char *status) { return fat_guia_status_a_faturar(status); }
 
 /* Work out pl (init'ed) for the evaluation av of guia g (checked as c),
 ** reading g's earlier findings from st. The same finding found again

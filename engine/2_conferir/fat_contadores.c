@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "fat_mem.h"
+#include "fat_model.h"
 #include "fat_store_int.h"
 
 /* severity keys: the two of the CHECK and '' (both) */
@@ -186,9 +187,7 @@ void fat_contadores_guia(fat_contadores *c, int64_t guia_id, int64_t operadora_i
   c->op = operadora_id;
   c->comp = competencia != NULL ? competencia : "";
   c->cancelada = status != NULL && strcmp(status, "cancelada") == 0;
-  c->a_faturar = status != NULL && (strcmp(status, "digitada") == 0 ||
-                                    strcmp(status, "conferida") == 0 ||
-                                    strcmp(status, "pendente") == 0);
+  c->a_faturar = fat_guia_status_a_faturar(status);
   c->revisao = revisao;
   c->n_moved = 0;
   memset(c->d, 0, sizeof c->d);

@@ -38,6 +38,12 @@ const char *fat_guia_status_rotulo(const char *s)
   return fat_rotulo_ou("guia", s);
 }
 
+int fat_guia_status_a_faturar(const char *s)
+{
+  return s != NULL &&
+         (strcmp(s, "digitada") == 0 || strcmp(s, "conferida") == 0 || strcmp(s, "pendente") == 0);
+}
+
 int fat_guia_tipo_parse(const char *s)
 {
   int i;

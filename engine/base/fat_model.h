@@ -45,6 +45,10 @@ const char *fat_guia_tipo_rotulo(const char *s);
 /* A guia's status (guia.status) as users read it: 'em_lote' is "em lote";
 ** the others are words already; unknown text as it is, NULL as "". */
 const char *fat_guia_status_rotulo(const char *s);
+/* Is the status one of a guia still "a faturar" (digitada, conferida or
+** pendente: not yet in a lote, not cancelled)? The panel's counters and
+** what conferir may change both use this set; NULL is not one. */
+int fat_guia_status_a_faturar(const char *s);
 
 typedef struct fat_profissional {
   int64_t id;

@@ -1755,8 +1755,7 @@ static fat_rc fold_add(fat_guia_saver *sv, fat_store *st, const fat_guia *g, fat
 {
   const char *status = g->status != NULL ? g->status : "digitada";
   int64_t valor = g->valor_total == FAT_ABSENT ? 0 : g->valor_total, op = g->operadora.id;
-  int a_faturar = strcmp(status, "digitada") == 0 || strcmp(status, "conferida") == 0 ||
-                  strcmp(status, "pendente") == 0;
+  int a_faturar = fat_guia_status_a_faturar(status);
   int i;
   fat_rc rc;
 
