@@ -133,4 +133,17 @@ FAT_NODISCARD fat_rc fat_rel_achados_reconhecer(fat_store *st, const fat_achados
   "  WHERE g.status <> 'cancelada') k"                                                     \
   " GROUP BY k.op, k.comp, k.codigo, k.severidade, k.rec"
 
+/* guia_aberto recounted from the findings: a SELECT of (guia_id, bloqueios,
+** alertas, risco_bloqueio, valor_risco), one row per guia with an open
+** finding of its current revision (migrations 027/086).
+** fat_relatorio_recontar rebuilds the table from it; `faturo verificar`
+** (guia_aberto_recontado) compares them. */
+#define FAT_GUIA_ABERTO_RECONTAGEM                                                            \
+  "SELECT a.guia_id AS guia_id, sum(a.severidade = 'bloqueio') AS bloqueios,"                \
+  " sum(a.severidade = 'alerta') AS alertas,"                                                \
+  " sum(CASE WHEN a.severidade = 'bloqueio' THEN a.valor_risco ELSE 0 END) AS risco_bloqueio," \
+  " sum(a.valor_risco) AS valor_risco"                                                       \
+  " FROM achado a JOIN guia g ON g.id = a.guia_id"                                           \
+  " WHERE a.guia_revisao = g.revisao AND a.reconhecido_em IS NULL GROUP BY a.guia_id"
+
 #endif

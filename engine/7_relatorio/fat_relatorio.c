@@ -403,12 +403,8 @@ fat_rc fat_relatorio_recontar(fat_store *st, fat_err *err)
 {
   static const char *const steps[] = {
     "DELETE FROM guia_aberto",
-    "INSERT INTO guia_aberto (guia_id, bloqueios, alertas, risco_bloqueio, valor_risco)"
-    " SELECT a.guia_id, sum(a.severidade = 'bloqueio'), sum(a.severidade = 'alerta'),"
-    " sum(CASE WHEN a.severidade = 'bloqueio' THEN a.valor_risco ELSE 0 END),"
-    " sum(a.valor_risco)"
-    " FROM achado a JOIN guia g ON g.id = a.guia_id"
-    " WHERE a.guia_revisao = g.revisao AND a.reconhecido_em IS NULL GROUP BY a.guia_id",
+    "INSERT INTO guia_aberto (guia_id, bloqueios, alertas, risco_bloqueio, valor_risco) "
+    FAT_GUIA_ABERTO_RECONTAGEM,
     /* the findings worklist's counters (migration 089) */
     "DELETE FROM achado_resumo",
     "INSERT INTO achado_resumo (operadora_id, competencia, codigo, severidade, reconhecido,"

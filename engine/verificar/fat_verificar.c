@@ -322,19 +322,12 @@ static const char sql_achado_resumo[] =
 /* guia_aberto (027/086: each guia's open findings of its revision) against
 ** a recount, both ways (a stored row of zeros is no difference). Kept by the
 ** triggers on achado, and by conferir for its own writes (migration 106). */
-#define GUIA_ABERTO_RECONTAGEM                                                                    \
-  "SELECT a.guia_id AS guia_id, sum(a.severidade = 'bloqueio') AS bloqueios,"                    \
-  " sum(a.severidade = 'alerta') AS alertas,"                                                    \
-  " sum(CASE WHEN a.severidade = 'bloqueio' THEN a.valor_risco ELSE 0 END) AS risco_bloqueio,"   \
-  " sum(a.valor_risco) AS valor_risco"                                                           \
-  " FROM achado a JOIN guia g ON g.id = a.guia_id"                                               \
-  " WHERE a.guia_revisao = g.revisao AND a.reconhecido_em IS NULL GROUP BY a.guia_id"
 static const char sql_guia_aberto[] =
     "SELECT 'guia', r.guia_id, 'os achados em aberto guardados da guia ' || r.guia_id"
     " || ' são ' || coalesce(s.bloqueios, 0) || ' bloqueio(s) e ' || coalesce(s.alertas, 0)"
     " || ' alerta(s), {1} em risco nos bloqueios; a recontagem dá ' || r.bloqueios || ' e '"
     " || r.alertas || ', {2}', coalesce(s.risco_bloqueio, 0), r.risco_bloqueio"
-    " FROM (" GUIA_ABERTO_RECONTAGEM ") r LEFT JOIN guia_aberto s ON s.guia_id = r.guia_id"
+    " FROM (" FAT_GUIA_ABERTO_RECONTAGEM ") r LEFT JOIN guia_aberto s ON s.guia_id = r.guia_id"
     " WHERE coalesce(s.bloqueios, 0) <> r.bloqueios OR coalesce(s.alertas, 0) <> r.alertas"
     " OR coalesce(s.risco_bloqueio, 0) <> r.risco_bloqueio"
     " OR coalesce(s.valor_risco, 0) <> r.valor_risco"
