@@ -185,7 +185,11 @@ static void libc_put_or_free(void *p)
   if (BLK_LIBC && p != NULL) {
     size_t u = malloc_usable_size(p);
 
-    if (u < FAT_BLK_CLASSES * 16 && fat_blk_put(FAT_BLK_LIBC, (unsigned)((u + 8) >> 4), p))
+    /* a block below glibc's least usable size (24 bytes) comes from another
+    ** allocator (valgrind's gives exactly what was asked): no request ever
+    ** takes it back, and one under 8 bytes cannot hold the list's link */
+    if (u >= 24 && u < FAT_BLK_CLASSES * 16 &&
+        fat_blk_put(FAT_BLK_LIBC, (unsigned)((u + 8) >> 4), p))
       return;
   }
   free(p);
