@@ -36,13 +36,17 @@
 #include "fat_rules.h"
 #include "fat_store.h"
 
-#define FAT_CONFERIR_CHUNK 500
+/* 2000, not 500 (round 13): each commit writes the pages of the guia_pronta
+** and achado indexes it touched to the WAL again, and those entries are not
+** in id order; bigger chunks halve the WAL frames of a first check at 50k
+** guias (docs/desempenho.md, "Rodada 14: conferir"). */
+#define FAT_CONFERIR_CHUNK 2000
 /* The guias to check are read in id order, this many at a time (a multiple
 ** of FAT_CONFERIR_CHUNK, so the transactions are the same as with all of
 ** them at once): the run keeps a window of them, not the whole list, and
 ** its memory does not grow with the database (docs/desempenho.md, "Rodada
 ** 10: conferir"). A threaded run sets up its threads once per window. */
-#define FAT_CONFERIR_JANELA (128 * FAT_CONFERIR_CHUNK)
+#define FAT_CONFERIR_JANELA (32 * FAT_CONFERIR_CHUNK)
 /* What each thread of a threaded run keeps for itself (docs/desempenho.md,
 ** "conferir em threads, rodada 7"): the page cache of its read connection,
 ** in MiB (the connection that stores keeps FAT_STORE_PAGINAS_MB), and, on a
