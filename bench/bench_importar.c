@@ -179,6 +179,18 @@ static double floor_json_each(const char *path, long *count)
   return t;
 }
 
+/* Remove the database db and its -wal and -shm files. */
+static void unlink_db(const char *db)
+{
+  char tmp[1100];
+
+  unlink(db);
+  snprintf(tmp, sizeof tmp, "%s-wal", db);
+  unlink(tmp);
+  snprintf(tmp, sizeof tmp, "%s-shm", db);
+  unlink(tmp);
+}
+
 /* CPU seconds of the sqlite3 shell writing each element of the guias array
 ** of path as a row of a table in a new database dir/bench_importar_piso.db
 ** (one transaction), or -1. */
@@ -195,12 +207,27 @@ static double floor_json_each_table(const char *path, const char *dir)
            "SELECT value FROM json_each(readfile('%s'), '\\$.guias'); COMMIT;\" >/dev/null",
            db, path);
   rc = system(cmd);
-  unlink(db);
-  snprintf(cmd, sizeof cmd, "%s-wal", db);
-  unlink(cmd);
-  snprintf(cmd, sizeof cmd, "%s-shm", db);
-  unlink(cmd);
+  unlink_db(db);
   return rc == 0 ? cpu_s(RUSAGE_CHILDREN) - c0 : -1;
+}
+
+/* A new store at db made by faturo (its migrations: schema, indexes,
+** triggers) with the prestador and the operadora of the guias. */
+static fat_rc open_store(const char *db, fat_store **st, fat_err *err)
+{
+  fat_rc rc;
+
+  unlink_db(db);
+  rc = fat_store_create(db, st, err);
+  if (rc == FAT_OK)
+    rc = fat_cadastro_prestador(*st, "Clínica Exemplo", "11.222.333/0001-81", NULL, NULL, err);
+  if (rc == FAT_OK)
+    rc = fat_cadastro_operadora(*st, "312347", "Aurora Saúde", "aurora", NULL, NULL, NULL, err);
+  if (rc != FAT_OK) {
+    fat_store_close(*st);
+    *st = NULL;
+  }
+  return rc;
 }
 
 int main(int argc, char **argv)
@@ -208,7 +235,7 @@ int main(int argc, char **argv)
   long mb = argc > 1 ? strtol(argv[1], NULL, 10) : 200, n, n_floor = -1;
   const char *dir = argc > 2 ? argv[2] : ".";
   int csv = argc > 3 && strcmp(argv[3], "csv") == 0;
-  char file[1024], db[1024], tmp[1100];
+  char file[1024], db[1024];
   fat_store *st = NULL;
   fat_import_result res;
   fat_err err;
@@ -233,16 +260,7 @@ int main(int argc, char **argv)
   s_floor = s1 - s0;
   c_floor2 = csv ? -1 : floor_json_each_table(file, dir);
 
-  unlink(db);
-  snprintf(tmp, sizeof tmp, "%s-wal", db);
-  unlink(tmp);
-  snprintf(tmp, sizeof tmp, "%s-shm", db);
-  unlink(tmp);
-  if (fat_store_create(db, &st, &err) != FAT_OK ||
-      fat_cadastro_prestador(st, "Clínica Exemplo", "11.222.333/0001-81", NULL, NULL, &err) !=
-          FAT_OK ||
-      fat_cadastro_operadora(st, "312347", "Aurora Saúde", "aurora", NULL, NULL, NULL, &err) !=
-          FAT_OK) {
+  if (open_store(db, &st, &err) != FAT_OK) {
     fprintf(stderr, "bench_importar: %s\n", err.msg);
     return 1;
   }
