@@ -591,16 +591,20 @@ static void gravacao_measure(const char *file, const char *dir, long novas, long
     g->piso_cpu = g->so_cpu = -1;
 }
 
-/* The write floor's lines of the report. */
-static void gravacao_print(const gravacao *g, int csv, double c_imp)
+/* The write floor's lines of the report (importar wrote novas guias and
+** itens items). */
+static void gravacao_print(const gravacao *g, int csv, double c_imp, long novas, long itens)
 {
   if (csv) {
     printf("  piso de gravação (SQL puro no esquema do faturo): não se aplica a CSV\n");
     return;
   }
   if (g->falha != NULL) {
-    printf("  AVISO: piso de gravação não medido: %s (guias %ld e %ld, itens %ld e %ld)\n",
-           g->falha, g->piso_guias, g->so_guias, g->piso_itens, g->so_itens);
+    printf("  AVISO: piso de gravação não medido: %s\n", g->falha);
+    if (g->piso_guias >= 0 || g->so_guias >= 0)
+      printf("         contagens: importar %ld guias e %ld itens; piso de gravação %ld e %ld; "
+             "só a gravação %ld e %ld\n",
+             novas, itens, g->piso_guias, g->piso_itens, g->so_guias, g->so_itens);
     return;
   }
   printf("  piso de gravação (SQL puro no esquema do faturo): %.2f s de CPU; importar / isso: "
@@ -687,7 +691,7 @@ int main(int argc, char **argv)
     printf("  CPU do json_each gravando cada guia numa tabela (informativo, não é o piso): "
            "%.2f s; importar / isso: %.2fx\n",
            c_floor2, c_imp / c_floor2);
-  gravacao_print(&grav, csv, c_imp);
+  gravacao_print(&grav, csv, c_imp, res.novas, res.itens);
   printf("metas (Parte M), medidas nesta execução:\n");
   if (t_floor > 0 && c_floor > 0)
     printf("  importar / piso json_each:  %6.2fx em tempo, %.2fx em CPU  (meta <= 2,00x)  %s\n"
