@@ -711,7 +711,7 @@ int main(int argc, char **argv)
          "ratio_write=%.2f write_floor_guias=%ld write_floor_itens=%ld write_only_cpu_s=%.2f "
          "ratio_write_only=%.2f\n",
          csv ? "importar_csv" : "importar", (long)res.novas, c_imp, c_floor,
-         c_floor > 0 ? c_imp / c_floor : -1.0, t_imp, t_floor, rss1,
+         t_floor > 0 && c_floor > 0 ? c_imp / c_floor : -1.0, t_imp, t_floor, rss1,
          (double)sb.st_size / (1024.0 * 1024.0), c_floor2, u_imp, s_imp, csv ? -1.0 : u_floor,
          csv ? -1.0 : s_floor, !csv && u_floor > 0 ? u_imp / u_floor : -1.0, grav.piso_cpu,
          grav.piso_cpu > 0 ? c_imp / grav.piso_cpu : -1.0, grav.piso_guias, grav.piso_itens,
