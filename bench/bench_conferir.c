@@ -223,7 +223,7 @@ int main(int argc, char **argv)
   fat_pagina pg;
   cJSON *rows = NULL, *row;
   char cursor[FAT_CURSOR_MAX] = "";
-  char path[1024], rules_def[4200], peers[1100];
+  char rules_def[4200], peers[1100];
 
   if ((regras == NULL || regras[0] == '\0') && fat_paths_data_dir() != NULL) {
     snprintf(rules_def, sizeof rules_def, "%s/rules", fat_paths_data_dir());
@@ -231,11 +231,7 @@ int main(int argc, char **argv)
   }
   if (n < 100)
     n = 100;
-  unlink(db);
-  snprintf(path, sizeof path, "%s-wal", db);
-  unlink(path);
-  snprintf(path, sizeof path, "%s-shm", db);
-  unlink(path);
+  fat_store_remove_files(db);
   if (fat_store_create(db, &st, &err) != FAT_OK)
     return die("abrir banco", &err);
   t0 = fat_now_ns();

@@ -89,17 +89,6 @@ static void die(const char *what, const fat_err *err)
   exit(1);
 }
 
-static void remove_db(const char *db)
-{
-  char p[512];
-
-  unlink(db);
-  snprintf(p, sizeof p, "%s-wal", db);
-  unlink(p);
-  snprintf(p, sizeof p, "%s-shm", db);
-  unlink(p);
-}
-
 /* Best wall-clock and CPU time of a shell command over `rounds` runs; exits
 ** when it fails (xmllint refusing a file is a broken benchmark, not a figure). */
 static tempo run_cmd(const char *cmd, int rounds, int ok_1)
@@ -192,7 +181,7 @@ static void medir(const char *bin, const char *regras, const char *xsd, int n, m
   memset(m, 0, sizeof *m);
   m->n = n;
   snprintf(db, sizeof db, "bench_retorno_%d_%ld.db", n, (long)getpid());
-  remove_db(db);
+  fat_store_remove_files(db);
   if (fat_store_create(db, &st, &err) != FAT_OK ||
       fat_rules_open(regras, NULL, st, &rules, &err) != FAT_OK)
     die("abrir", &err);
@@ -328,7 +317,7 @@ static void medir(const char *bin, const char *regras, const char *xsd, int n, m
   }
   for (i = 0; i < n_ret; i++)
     unlink(ret_path[i]);
-  remove_db(db);
+  fat_store_remove_files(db);
 }
 
 static void linha(const char *rotulo, tempo a, tempo piso)

@@ -1136,6 +1136,19 @@ void fat_store_close(fat_store *st)
   fat_free(st);
 }
 
+void fat_store_remove_files(const char *path)
+{
+  static const char *const sufixos[] = {"-wal", "-shm", "-journal"};
+  char p[4096];
+  size_t i;
+
+  unlink(path);
+  for (i = 0; i < sizeof sufixos / sizeof sufixos[0]; i++) {
+    if (snprintf(p, sizeof p, "%s%s", path, sufixos[i]) < (int)sizeof p)
+      unlink(p);
+  }
+}
+
 /* ---- transactions ---- */
 
 /* After the outermost commit or rollback of fat_store_begin_bulk: back to

@@ -30,6 +30,11 @@ FAT_NODISCARD fat_rc fat_store_open(const char *path, fat_store **out, fat_err *
 ** hold CPF, CID and names). */
 FAT_NODISCARD fat_rc fat_store_create(const char *path, fat_store **out, fat_err *err);
 
+/* Remove the database file at path and what SQLite may have left beside
+** it (-wal, -shm, -journal); a missing file is not an error. Only for a
+** database no connection has open (a temporary copy, a test's file). */
+void fat_store_remove_files(const char *path);
+
 /* How long a statement waits for another process's lock before it fails
 ** with FAT_EBUSY (milliseconds; 10000 by default). */
 void fat_store_set_busy_timeout(fat_store *st, int ms);

@@ -21,20 +21,6 @@
 #define CHAVE_HEX (2 * crypto_secretstream_xchacha20poly1305_KEYBYTES)
 #define CIFRA_BLOCO (FAT_BACKUP_BLOCO + crypto_secretstream_xchacha20poly1305_ABYTES)
 
-/* Remove path and what SQLite may have left beside it. */
-static void remove_db_files(const char *path)
-{
-  static const char *const sufixos[] = {"-wal", "-shm", "-journal"};
-  char p[4096];
-  size_t i;
-
-  unlink(path);
-  for (i = 0; i < sizeof sufixos / sizeof sufixos[0]; i++) {
-    if (snprintf(p, sizeof p, "%s%s", path, sufixos[i]) < (int)sizeof p)
-      unlink(p);
-  }
-}
-
 /* A new empty private file "<base>.<what>-XXXXXX" into *out (fat_free). */
 static fat_rc temp_file(const char *base, const char *what, char **out, fat_err *err)
 {
@@ -341,7 +327,7 @@ fat_rc fat_backup_criar(fat_store *st, const char *destino, const char *chave,
 out:
   sodium_memzero(key, sizeof key);
   if (plain != NULL)
-    remove_db_files(plain);
+    fat_store_remove_files(plain);
   if (cif != NULL)
     unlink(cif);
   fat_free(plain);
@@ -488,7 +474,7 @@ out:
   sodium_memzero(key, sizeof key);
   fclose(in);
   if (tmp != NULL)
-    remove_db_files(tmp);
+    fat_store_remove_files(tmp);
   fat_free(tmp);
   if (rc == FAT_OK && info != NULL)
     *info = r;

@@ -33,13 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   fat_err err;
 
   if (st == NULL) {
-    char path[64];
-
-    unlink(DB);
-    snprintf(path, sizeof path, "%s-wal", DB);
-    unlink(path);
-    snprintf(path, sizeof path, "%s-shm", DB);
-    unlink(path);
+    fat_store_remove_files(DB);
     if (fat_store_create(DB, &st, &err) != FAT_OK ||
         fat_cadastro_prestador(st, "Clínica Exemplo", "11.222.333/0001-81", NULL, NULL, &err) !=
             FAT_OK ||

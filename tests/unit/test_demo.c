@@ -29,17 +29,6 @@
 
 #define N_GUIAS 300
 
-static void remove_db(const char *path)
-{
-  char p[256];
-
-  unlink(path);
-  snprintf(p, sizeof p, "%s-wal", path);
-  unlink(p);
-  snprintf(p, sizeof p, "%s-shm", path);
-  unlink(p);
-}
-
 /* Build a demo database at path; returns the open store. */
 static fat_store *make_demo(const char *path, uint64_t semente, fat_demo_resumo *res)
 {
@@ -49,7 +38,7 @@ static fat_store *make_demo(const char *path, uint64_t semente, fat_demo_resumo 
   fat_pricer *p = NULL;
   fat_err err;
 
-  remove_db(path);
+  fat_store_remove_files(path);
   fat_err_clear(&err);
   if (fat_store_create(path, &st, &err) != FAT_OK ||
       fat_demo_tabelas(st, fix_regras_dir(), NULL, &err) != FAT_OK ||
@@ -137,9 +126,9 @@ static void test_deterministic(void **state)
   fat_store_close(a);
   fat_store_close(b);
   fat_store_close(c);
-  remove_db("test_demo_a.db");
-  remove_db("test_demo_b.db");
-  remove_db("test_demo_c.db");
+  fat_store_remove_files("test_demo_a.db");
+  fat_store_remove_files("test_demo_b.db");
+  fat_store_remove_files("test_demo_c.db");
 }
 
 /* fat_demo_dados (the demo's data step with a larger page cache while its
@@ -159,7 +148,7 @@ static void test_dados_same_rows_cache_back(void **state)
 
   (void)state;
   a = make_demo("test_demo_a.db", 7, &r1);
-  remove_db("test_demo_b.db");
+  fat_store_remove_files("test_demo_b.db");
   fat_err_clear(&err);
   if (fat_store_create("test_demo_b.db", &b, &err) != FAT_OK ||
       fat_gen_build(fix_regras_dir(), NULL, NULL, NULL, &gen, &err) != FAT_OK ||
@@ -178,8 +167,8 @@ static void test_dados_same_rows_cache_back(void **state)
   fat_gen_release(gen);
   fat_store_close(a);
   fat_store_close(b);
-  remove_db("test_demo_a.db");
-  remove_db("test_demo_b.db");
+  fat_store_remove_files("test_demo_a.db");
+  fat_store_remove_files("test_demo_b.db");
 }
 
 /* fat_store_set_checkpoint_mb sets SQLite's checkpoint threshold in pages of
@@ -190,7 +179,7 @@ static void test_checkpoint_mb(void **state)
   fat_err err;
 
   (void)state;
-  remove_db("test_demo_ck.db");
+  fat_store_remove_files("test_demo_ck.db");
   fat_err_clear(&err);
   assert_int_equal(fat_store_create("test_demo_ck.db", &st, &err), FAT_OK);
   assert_int_equal(scalar(st, "PRAGMA wal_autocheckpoint"), 1000);
@@ -200,7 +189,7 @@ static void test_checkpoint_mb(void **state)
   assert_int_equal(fat_store_set_checkpoint_mb(st, 0, &err), FAT_OK);
   assert_int_equal(scalar(st, "PRAGMA wal_autocheckpoint"), 1000);
   fat_store_close(st);
-  remove_db("test_demo_ck.db");
+  fat_store_remove_files("test_demo_ck.db");
 }
 
 static void test_contents(void **state)
@@ -279,7 +268,7 @@ static void test_contents(void **state)
   fat_pricer_free(p);
   fat_gen_release(gen);
   fat_store_close(st);
-  remove_db("test_demo_d.db");
+  fat_store_remove_files("test_demo_d.db");
 }
 
 /* More guias than one chunk of the streaming generator (2,000): every class
@@ -299,7 +288,7 @@ static void test_chunks_keep_exact_counts(void **state)
   int i;
 
   (void)state;
-  remove_db("test_demo_f.db");
+  fat_store_remove_files("test_demo_f.db");
   fat_err_clear(&err);
   if (fat_store_create("test_demo_f.db", &st, &err) != FAT_OK ||
       fat_demo_tabelas(st, fix_regras_dir(), NULL, &err) != FAT_OK ||
@@ -329,7 +318,7 @@ static void test_chunks_keep_exact_counts(void **state)
   fat_pricer_free(p);
   fat_gen_release(gen);
   fat_store_close(st);
-  remove_db("test_demo_f.db");
+  fat_store_remove_files("test_demo_f.db");
 }
 
 /* The production schema has no demo table; the demo creates it. */
@@ -340,7 +329,7 @@ static void test_defect_table_only_in_demo(void **state)
   fat_err err;
 
   (void)state;
-  remove_db("test_demo_e.db");
+  fat_store_remove_files("test_demo_e.db");
   assert_int_equal(fat_store_create("test_demo_e.db", &st, &err), FAT_OK);
   assert_int_equal(scalar(st, "SELECT count(*) FROM sqlite_master WHERE name = 'demo_defeito'"),
                    0);
@@ -350,7 +339,7 @@ static void test_defect_table_only_in_demo(void **state)
                    1);
   assert_true(scalar(st, "SELECT count(*) FROM demo_defeito") > 0);
   fat_store_close(st);
-  remove_db("test_demo_e.db");
+  fat_store_remove_files("test_demo_e.db");
 }
 
 /* The evaluation's figures equal a count made guia by guia, class by class
@@ -418,7 +407,7 @@ static void test_avaliar_matches_row_by_row(void **state)
   cJSON_Delete(rep);
   fat_rules_close(rules);
   fat_store_close(st);
-  remove_db("test_demo_f.db");
+  fat_store_remove_files("test_demo_f.db");
 }
 
 /* fat_demo_retorno_ordem: a permutation of the lotes that keeps each
@@ -506,7 +495,7 @@ static void test_retorno_ordem_merges_operadoras(void **state)
   ids[0] = 999999;
   assert_int_equal(fat_demo_retorno_ordem(st, ids, n, ordem, NULL, &err), FAT_ENOTFOUND);
   fat_store_close(st);
-  remove_db("test_demo_o.db");
+  fat_store_remove_files("test_demo_o.db");
 }
 
 int main(void)

@@ -30,17 +30,6 @@ static const char *regras_dir(void)
   return (r != NULL && r[0] != '\0') ? r : FAT_SOURCE_DIR "/rules";
 }
 
-static void remove_db(const char *path)
-{
-  char p[256];
-
-  unlink(path);
-  snprintf(p, sizeof p, "%s-wal", path);
-  unlink(p);
-  snprintf(p, sizeof p, "%s-shm", path);
-  unlink(p);
-}
-
 static char *as_text(const fat_guia *g)
 {
   cJSON *j = fat_guia_to_json(g);
@@ -103,7 +92,7 @@ static void test_loader_same_as_load(void **state)
   size_t n = 0, cap = 0, i, pass, with_prof = 0;
 
   (void)state;
-  remove_db(path);
+  fat_store_remove_files(path);
   fat_err_clear(&err);
   if (fat_store_create(path, &st, &err) != FAT_OK ||
       fat_demo_tabelas(st, regras_dir(), NULL, &err) != FAT_OK ||
@@ -154,7 +143,7 @@ static void test_loader_same_as_load(void **state)
   fat_guia_loader_free(ld);
   fat_free(ids);
   fat_store_close(st);
-  remove_db(path);
+  fat_store_remove_files(path);
 }
 
 int main(void)

@@ -21,23 +21,12 @@
 #include "fat_store_int.h"
 #include "fat_store_sqlite.h"
 
-static void remove_db(const char *p)
-{
-  char b[256];
-
-  unlink(p);
-  snprintf(b, sizeof b, "%s-wal", p);
-  unlink(b);
-  snprintf(b, sizeof b, "%s-shm", p);
-  unlink(b);
-}
-
 static fat_store *open_db(const char *path)
 {
   fat_store *st = NULL;
   fat_err err;
 
-  remove_db(path);
+  fat_store_remove_files(path);
   assert_int_equal(fat_store_create(path, &st, &err), FAT_OK);
   assert_int_equal(fat_cadastro_prestador(st, "Clínica Exemplo", "11.222.333/0001-81", NULL, NULL,
                                           &err),
@@ -129,7 +118,7 @@ static void test_import_json(void **state)
   assert_non_null(strstr(err.msg, "em lote"));
   assert_int_equal(q1(st, "SELECT count(*) FROM guia WHERE revisao = 3"), 0);
   fat_store_close(st);
-  remove_db("test_import_a.db");
+  fat_store_remove_files("test_import_a.db");
 }
 
 static void test_import_csv(void **state)
@@ -163,7 +152,7 @@ static void test_import_csv(void **state)
                       "2024-05-13");
   assert_int_equal(q1(st, "SELECT count(*) FROM beneficiario"), 2);
   fat_store_close(st);
-  remove_db("test_import_b.db");
+  fat_store_remove_files("test_import_b.db");
 }
 
 static void test_import_csv_bad_row(void **state)
@@ -187,7 +176,7 @@ static void test_import_csv_bad_row(void **state)
   assert_int_equal(q1(st, "SELECT count(*) FROM guia WHERE numero_prestador LIKE 'B-%'"), 0);
   assert_int_equal(res.novas, 0);
   fat_store_close(st);
-  remove_db("test_import_c.db");
+  fat_store_remove_files("test_import_c.db");
 }
 
 static void test_import_latin1(void **state)
@@ -206,7 +195,7 @@ static void test_import_latin1(void **state)
   assert_string_equal(qs(st, "SELECT descricao FROM item"), "Consulta, retorno não");
   assert_int_equal(q1(st, "SELECT valor_unitario FROM item"), 15000);
   fat_store_close(st);
-  remove_db("test_import_d.db");
+  fat_store_remove_files("test_import_d.db");
 }
 
 typedef struct buf_case {
@@ -293,7 +282,7 @@ static void test_import_errors(void **state)
     assert_non_null(strstr(err.msg, "grande demais"));
   }
   fat_store_close(st);
-  remove_db("test_import_e.db");
+  fat_store_remove_files("test_import_e.db");
 }
 
 /* Data that must not be accepted: each case names the row and the field,
@@ -367,7 +356,7 @@ static void test_import_refuses_bad_values_naming_row_and_field(void **state)
   }
   assert_int_equal(q1(st, "SELECT count(*) FROM guia"), 0);
   fat_store_close(st);
-  remove_db("test_import_k.db");
+  fat_store_remove_files("test_import_k.db");
 }
 
 /* A 10 MB free-text field is refused by the TISS maximum of its field, with
@@ -395,7 +384,7 @@ static void test_import_refuses_huge_text_field(void **state)
   assert_int_equal(q1(st, "SELECT count(*) FROM guia"), 0);
   fat_free(buf);
   fat_store_close(st);
-  remove_db("test_import_l.db");
+  fat_store_remove_files("test_import_l.db");
 }
 
 static void test_comma_separator(void **state)
@@ -418,7 +407,7 @@ static void test_comma_separator(void **state)
   assert_int_equal(q1(st, "SELECT quantidade_e4 FROM item WHERE sequencial = 2"), 5000);
   assert_int_equal(q1(st, "SELECT valor_unitario FROM item WHERE sequencial = 2"), 9990);
   fat_store_close(st);
-  remove_db("test_import_f.db");
+  fat_store_remove_files("test_import_f.db");
 }
 
 /* The whole export in one buffer (*out NUL-terminated, fat_free), the way
@@ -490,8 +479,8 @@ static void round_trip(fat_formato fmt, const char *input)
   fat_free(out1);
   fat_free(out2);
   fat_store_close(b);
-  remove_db("test_import_g.db");
-  remove_db("test_import_h.db");
+  fat_store_remove_files("test_import_g.db");
+  fat_store_remove_files("test_import_h.db");
 }
 
 static void write_text(const char *path, const char *text, size_t len)
@@ -577,7 +566,7 @@ static void test_csv_stream_quoted_newline_across_read_boundary(void **state)
     }
     fat_store_close(st);
   }
-  remove_db("test_import_q.db");
+  fat_store_remove_files("test_import_q.db");
   unlink("test_import_q.csv");
 }
 
@@ -612,7 +601,7 @@ static void test_csv_stream_scattered_lines_one_guia(void **state)
                           "g.numero_prestador = 'S2'"),
                    2);
   fat_store_close(st);
-  remove_db("test_import_s.db");
+  fat_store_remove_files("test_import_s.db");
   unlink("test_import_s.csv");
 }
 
@@ -645,7 +634,7 @@ static void test_import_updates_people_only_when_changed(void **state)
   assert_string_equal(qs(st, "SELECT cbo FROM profissional"), "225125");
   assert_int_equal(q1(st, "SELECT count(DISTINCT beneficiario_id) FROM guia"), 1);
   fat_store_close(st);
-  remove_db("test_import_p.db");
+  fat_store_remove_files("test_import_p.db");
 }
 
 /* Append printf-style text to b (the test fails on error). */
@@ -790,8 +779,8 @@ static void test_import_people_remembered_same_as_guia_by_guia(void **state)
   fat_buf_fini(&b);
   fat_store_close(all);
   fat_store_close(one);
-  remove_db("test_import_ma.db");
-  remove_db("test_import_mo.db");
+  fat_store_remove_files("test_import_ma.db");
+  fat_store_remove_files("test_import_mo.db");
 }
 
 /* One guia of the counters test: two operadoras, competência given, taken
@@ -905,8 +894,8 @@ static void test_import_counters_folded_same_as_triggers(void **state)
   fat_free(before);
   fat_store_close(fold);
   fat_store_close(row);
-  remove_db("test_import_fd.db");
-  remove_db("test_import_fr.db");
+  fat_store_remove_files("test_import_fd.db");
+  fat_store_remove_files("test_import_fr.db");
 }
 
 /* A name given twice in one object: the first wins, whatever the order of
@@ -943,7 +932,7 @@ static void test_import_repeated_member_first_wins_any_order(void **state)
                              "= i.profissional_id"),
                       "7");
   fat_store_close(st);
-  remove_db("test_import_r.db");
+  fat_store_remove_files("test_import_r.db");
 }
 
 /* A JSON file is read FAT_IMPORT_CHUNK bytes at a time and each guia is
@@ -1011,7 +1000,7 @@ static void test_json_stream_guia_cut_by_read_boundary(void **state)
   free(text);
   unlink("test_import_k.json");
   fat_store_close(st);
-  remove_db("test_import_k.db");
+  fat_store_remove_files("test_import_k.db");
 }
 
 /* Files that are not plain UTF-8 are not streamed: the whole-file reader
@@ -1059,7 +1048,7 @@ static void test_stream_bad_byte_named_by_line(void **state)
   }
   assert_int_equal(q1(st, "SELECT count(*) FROM guia"), 0);
   fat_store_close(st);
-  remove_db("test_import_u.db");
+  fat_store_remove_files("test_import_u.db");
 }
 
 /* Storing guias in the import's transaction reuses SQLite's freed
@@ -1077,7 +1066,7 @@ static void test_import_reuses_statement_journal_chunks(void **state)
   assert_int_equal(res.novas, 4);
   assert_true(fat_store_jpool_hits() > h0);
   fat_store_close(st);
-  remove_db("test_import_j.db");
+  fat_store_remove_files("test_import_j.db");
 }
 
 static void test_round_trip_json(void **state)
@@ -1127,7 +1116,7 @@ static void test_export_filter(void **state)
   assert_null(out);
   assert_non_null(strstr(err.msg, "operadora 'unimed' não cadastrada"));
   fat_store_close(st);
-  remove_db("test_import_i.db");
+  fat_store_remove_files("test_import_i.db");
 }
 
 /* One resolver: registro ANS, script key or id; six digits are never an id;
@@ -1173,7 +1162,7 @@ static void test_operadora_resolver(void **state)
       fail_msg("caso %zu: '%s' sem '%s'", i, err.msg, cases[i].msg);
   }
   fat_store_close(st);
-  remove_db("test_import_m.db");
+  fat_store_remove_files("test_import_m.db");
 }
 
 static void test_cnpj(void **state)
@@ -1218,7 +1207,7 @@ static void test_cnpj(void **state)
   assert_int_equal(q1(st, "SELECT count(*) FROM prestador"), 1);
   assert_string_equal(qs(st, "SELECT codigo FROM prestador_operadora"), "A-10234");
   fat_store_close(st);
-  remove_db("test_import_j.db");
+  fat_store_remove_files("test_import_j.db");
 }
 
 /* The items of a new guia go in up to six per INSERT (fat_model_store.c,
@@ -1293,7 +1282,7 @@ static void test_import_items_in_one_statement(void **state)
   assert_int_equal(q1(st, "SELECT count(*) FROM profissional"), 3);
   assert_int_equal(q1(st, "SELECT count(*) FROM guia"), 1);
   fat_store_close(st);
-  remove_db("test_import_m.db");
+  fat_store_remove_files("test_import_m.db");
 }
 
 int main(void)

@@ -28,17 +28,6 @@
 static const char *base_db = "test_verificar_base.db";
 static const char *case_db = "test_verificar_caso.db";
 
-static void rm_db(const char *path)
-{
-  char p[256];
-
-  unlink(path);
-  snprintf(p, sizeof p, "%s-wal", path);
-  unlink(p);
-  snprintf(p, sizeof p, "%s-shm", path);
-  unlink(p);
-}
-
 static void run_cli(const char *args)
 {
   const char *bin = getenv("FATURO_BIN");
@@ -61,7 +50,7 @@ static int build_base(void **state)
   int64_t id = 0;
 
   (void)state;
-  rm_db(base_db);
+  fat_store_remove_files(base_db);
   run_cli("demo --guias 100 --competencia 2026-05");
   /* the first glosa still open (its id depends on the order the demo
   ** imported the lotes in) */
@@ -83,8 +72,8 @@ static int build_base(void **state)
 static int drop_base(void **state)
 {
   (void)state;
-  rm_db(base_db);
-  rm_db(case_db);
+  fat_store_remove_files(base_db);
+  fat_store_remove_files(case_db);
   unlink("test_verificar_cli.log");
   return 0;
 }
@@ -96,7 +85,7 @@ static fat_store *open_copy(void)
   char *buf = NULL;
   size_t len = 0;
 
-  rm_db(case_db);
+  fat_store_remove_files(case_db);
   assert_int_equal(fat_file_read(base_db, (size_t)1 << 30, &buf, &len, &err), FAT_OK);
   assert_int_equal(fat_file_write(case_db, buf, len, &err), FAT_OK);
   fat_free(buf);
