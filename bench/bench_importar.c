@@ -34,10 +34,11 @@
 **     two processes' CPU times: reading a 20 MB file costs both a few
 **     tenths of a second of page faults that vary from run to run, and the
 **     difference came out anywhere from 0.1 to 0.45 s (once negative).
-**     Instructions do not vary: a third run on another copy fills the TEMP
-**     tables alone (bench_importar_preparo.sql), and
-**     bench/importar_instrucoes.sh takes the difference of the two
-**     processes (callgrind counts per process, not per statement);
+**     Instructions do not vary: with FAT_BENCH_PREPARO set, a third run on
+**     another copy fills the TEMP tables alone (bench_importar_preparo.sql),
+**     and bench/importar_instrucoes.sh, which sets it, takes the difference
+**     of the two processes (callgrind counts per process, not per
+**     statement);
 ** and prints guias/s, the ratios and the peak RSS of this process
 ** (getrusage), which holds only the import: the file is written line by
 ** line. Goals (Part M): import <= 2x the floor; a 200 MB file in < 100 MB
@@ -212,18 +213,6 @@ static double floor_json_each(const char *path, long *count)
   return t;
 }
 
-/* Remove the database db and its -wal and -shm files. */
-static void unlink_db(const char *db)
-{
-  char tmp[1100];
-
-  unlink(db);
-  snprintf(tmp, sizeof tmp, "%s-wal", db);
-  unlink(tmp);
-  snprintf(tmp, sizeof tmp, "%s-shm", db);
-  unlink(tmp);
-}
-
 /* CPU seconds of the sqlite3 shell writing each element of the guias array
 ** of path as a row of a table in a new database dir/bench_importar_piso.db
 ** (one transaction), or -1. */
@@ -240,7 +229,7 @@ static double floor_json_each_table(const char *path, const char *dir)
            "SELECT value FROM json_each(readfile('%s'), '\\$.guias'); COMMIT;\" >/dev/null",
            db, path);
   rc = system(cmd);
-  unlink_db(db);
+  fat_store_remove_files(db);
   return rc == 0 ? cpu_s(RUSAGE_CHILDREN) - c0 : -1;
 }
 
@@ -250,7 +239,7 @@ static fat_rc open_store(const char *db, fat_store **st, fat_err *err)
 {
   fat_rc rc;
 
-  unlink_db(db);
+  fat_store_remove_files(db);
   rc = fat_store_create(db, st, err);
   if (rc == FAT_OK)
     rc = fat_cadastro_prestador(*st, "Clínica Exemplo", "11.222.333/0001-81", NULL, NULL, err);
@@ -275,6 +264,9 @@ static fat_rc open_store(const char *db, fat_store **st, fat_err *err)
 ** settings (store_tune_sqlite: no memory statistics, its small-block
 ** allocator); the shell keeps SQLite's defaults there. */
 
+/* The SQL below is built from string macros, laid out by hand so that each
+** column sits beside its value: clang-format would split the literals. */
+/* clang-format off */
 #define SQL_PRAGMAS                                                                          \
   "PRAGMA foreign_keys = ON;\nPRAGMA journal_mode = WAL;\nPRAGMA synchronous = NORMAL;\n"    \
   "PRAGMA cache_size = -16384;\nPRAGMA temp_store = MEMORY;\n"
@@ -414,6 +406,8 @@ static void script_so(FILE *f)
         "gu.numero_prestador = s.np;\n" AUDITORIA "COMMIT;\n", f);
 }
 
+/* clang-format on */
+
 /* Write the script of kind k over the file at path sql; 0 when written. */
 static int write_script(const char *sql, enum script k, const char *file)
 {
@@ -532,7 +526,7 @@ static int gravacao_stores(const char *file, const char *dir, const char *const 
   if (write_script(sql, SCRIPT_CADASTRO, file) != 0 || run_script(dbs[0], sql, NULL) < 0)
     return -1;
   for (i = 1; i < n; i++) {
-    unlink_db(dbs[i]);
+    fat_store_remove_files(dbs[i]);
     if (copy_file(dbs[0], dbs[i]) != 0)
       return -1;
   }
@@ -554,14 +548,17 @@ static double gravacao_run(const char *file, const char *dir, const char *nome, 
 
 /* Measure g for the guias of file against what importar wrote (novas guias,
 ** itens items), in dir: the write floor in bench_importar_gravacao.db (kept);
-** on two copies of that store before it, bench_importar_so_gravacao (the TEMP
-** tables, then the INSERTs, timed by the shell: writing alone) and
-** bench_importar_preparo (the TEMP tables alone: for importar_instrucoes.sh,
-** which takes the difference of the two in instructions). */
+** on a copy of that store before it, bench_importar_so_gravacao (the TEMP
+** tables, then the INSERTs, timed by the shell: writing alone). With
+** FAT_BENCH_PREPARO set (bench/importar_instrucoes.sh sets it), also
+** bench_importar_preparo on a third copy: the TEMP tables alone, whose
+** instructions that script takes from writing alone's; nothing here reads
+** its time, so an ordinary run does not spend it. */
 static void gravacao_measure(const char *file, const char *dir, long novas, long itens, gravacao *g)
 {
   char dbs[3][1100], sql[1100];
   const char *const p[3] = {dbs[0], dbs[1], dbs[2]};
+  int preparo = getenv("FAT_BENCH_PREPARO") != NULL;
   double so = 0;
 
   gravacao_clear(g);
@@ -570,21 +567,22 @@ static void gravacao_measure(const char *file, const char *dir, long novas, long
     return;
   }
   gravacao_paths(dir, "gravacao", dbs[0], sql, sizeof sql);
-  gravacao_paths(dir, "preparo", dbs[1], sql, sizeof sql);
-  gravacao_paths(dir, "so_gravacao", dbs[2], sql, sizeof sql);
-  if (gravacao_stores(file, dir, p, 3) != 0) {
+  gravacao_paths(dir, "so_gravacao", dbs[1], sql, sizeof sql);
+  gravacao_paths(dir, "preparo", dbs[2], sql, sizeof sql);
+  if (gravacao_stores(file, dir, p, preparo ? 3 : 2) != 0) {
     g->falha = "não foi possível preparar os bancos (falta o sqlite3 de linha de comando?)";
     return;
   }
   g->piso_cpu = gravacao_run(file, dir, "gravacao", SCRIPT_PISO, dbs[0], NULL);
   if (g->piso_cpu >= 0 && count_rows(dbs[0], &g->piso_guias, &g->piso_itens) != 0)
     g->piso_cpu = -1;
-  if (gravacao_run(file, dir, "preparo", SCRIPT_PREPARO, dbs[1], NULL) >= 0 &&
-      gravacao_run(file, dir, "so_gravacao", SCRIPT_SO, dbs[2], &so) >= 0 &&
-      count_rows(dbs[2], &g->so_guias, &g->so_itens) == 0)
+  if ((!preparo || gravacao_run(file, dir, "preparo", SCRIPT_PREPARO, dbs[2], NULL) >= 0) &&
+      gravacao_run(file, dir, "so_gravacao", SCRIPT_SO, dbs[1], &so) >= 0 &&
+      count_rows(dbs[1], &g->so_guias, &g->so_itens) == 0)
     g->so_cpu = so;
-  unlink_db(dbs[1]);
-  unlink_db(dbs[2]);
+  fat_store_remove_files(dbs[1]);
+  if (preparo)
+    fat_store_remove_files(dbs[2]);
   if (g->piso_cpu < 0 || g->so_cpu < 0)
     g->falha = "o sqlite3 falhou (ver os scripts bench_importar_*.sql na pasta)";
   else if (g->piso_guias != novas || g->piso_itens != itens || g->so_guias != novas ||

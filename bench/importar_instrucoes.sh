@@ -36,7 +36,7 @@ command -v valgrind >/dev/null || { echo "importar_instrucoes: falta o valgrind"
 command -v callgrind_annotate >/dev/null || { echo "importar_instrucoes: falta o callgrind_annotate" >&2; exit 77; }
 mkdir -p "$DIR"
 rm -f "$DIR"/cg.*
-valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$DIR/cg.%p" \
+FAT_BENCH_PREPARO=1 valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$DIR/cg.%p" \
   "$BENCH" "$MB" "$DIR" > "$DIR/bench.log" 2> "$DIR/valgrind.log" || {
   echo "importar_instrucoes: bench_importar falhou (ver $DIR)" >&2
   exit 1
