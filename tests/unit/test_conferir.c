@@ -1151,12 +1151,15 @@ static void test_threads_tiny_inputs_end(void **state)
   remove_par(22);
 }
 
-/* Storing fails at guia FAT_CONFERIR_CHUNK + 151, in the second chunk: a
+/* The 0-based place of the guia whose storing fails: in the second chunk. */
+#define FALHA_EM (FAT_CONFERIR_CHUNK + 150)
+
+/* Storing fails at guia FALHA_EM (0-based), in the second chunk: a
 ** trigger `quando` = that guia's id refuses it. On each of `threads` the
 ** run answers an error holding "guia ID:" and then `espera`, the first
 ** chunk stays stored, the failed chunk is rolled back whole
 ** (the database the same on every thread count) and no thread is left
-** waiting; `conferidas` guias were reported (-1: from FAT_CONFERIR_CHUNK + 150 up to the end of
+** waiting; `conferidas` guias were reported (-1: from FALHA_EM up to the end of
 ** that chunk). Databases k and k + 1. */
 static void store_failure_same_as_one(int k, const char *quando, const char *espera,
                                       const int *threads, size_t n_threads, long conferidas)
@@ -1171,8 +1174,7 @@ static void store_failure_same_as_one(int k, const char *quando, const char *esp
   make_demo(k, FAT_CONFERIR_CHUNK + 300);
   snprintf(path, sizeof path, DB_PAR, k);
   assert_int_equal(fat_store_open(path, &st, &err), FAT_OK);
-  snprintf(sql, sizeof sql, "SELECT id FROM guia ORDER BY id LIMIT 1 OFFSET %d",
-           FAT_CONFERIR_CHUNK + 150);
+  snprintf(sql, sizeof sql, "SELECT id FROM guia ORDER BY id LIMIT 1 OFFSET %d", FALHA_EM);
   alvo = query_int(st, sql);
   assert_true(alvo > 0);
   snprintf(sql, sizeof sql,
@@ -1190,7 +1192,7 @@ static void store_failure_same_as_one(int k, const char *quando, const char *esp
     if (conferidas >= 0)
       assert_int_equal(r.conferidas, (size_t)conferidas);
     else
-      assert_true(r.conferidas >= FAT_CONFERIR_CHUNK + 150 && r.conferidas < FAT_CONFERIR_CHUNK * 2);
+      assert_true(r.conferidas >= FALHA_EM && r.conferidas < FAT_CONFERIR_CHUNK * 2);
     if (d1 == NULL)
       d1 = dn;
     else if (strcmp(dn, d1) != 0)
@@ -1210,7 +1212,7 @@ static void test_threads_store_failure_same_as_one(void **state)
 
   (void)state;
   store_failure_same_as_one(30, "BEFORE INSERT ON conferencia WHEN NEW.guia_id", "", threads,
-                            sizeof threads / sizeof threads[0], FAT_CONFERIR_CHUNK + 150);
+                            sizeof threads / sizeof threads[0], FALHA_EM);
 }
 
 /* The same failure in a later window of 100 guias (read in pages
@@ -1224,7 +1226,7 @@ static void test_threads_failure_in_later_window(void **state)
   fat_conferir_janela_teste(100);
   fat_conferir_pagina_teste(7);
   store_failure_same_as_one(34, "BEFORE INSERT ON conferencia WHEN NEW.guia_id", "", threads,
-                            sizeof threads / sizeof threads[0], FAT_CONFERIR_CHUNK + 150);
+                            sizeof threads / sizeof threads[0], FALHA_EM);
   fat_conferir_janela_teste(0);
   fat_conferir_pagina_teste(0);
 }
